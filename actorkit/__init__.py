@@ -1,0 +1,65 @@
+"""actorkit: cheap isolated actors, supervision trees, a pub-sub router, timers, task
+assignment to agents and Prometheus metrics, for asyncio.
+
+The public surface is exactly what this module exports; everything in `_*.py` is private.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ._actor import DEFAULT_MAILBOX_SIZE, Actor
+from ._dead_letters import DeadLetters
+from ._errors import (
+    ActorError,
+    ActorStopped,
+    AskTimeout,
+    DeadlineExceeded,
+    MailboxFull,
+    NameTaken,
+    SupervisorGaveUp,
+    SystemFailed,
+    TaskCancelled,
+)
+from ._messages import DeadLetter, Terminated
+from ._ref import ActorRef
+from ._runner import run
+from ._supervision import Backoff, OneForAll, OneForOne, RestForOne
+from ._supervisor import ChildSpec, Supervisor
+from ._system import ActorSystem
+from ._timers import TimerHandle, Timers
+
+__all__ = [
+    "DEFAULT_MAILBOX_SIZE",
+    "Actor",
+    "ActorError",
+    "ActorRef",
+    "ActorStopped",
+    "ActorSystem",
+    "AskTimeout",
+    "Backoff",
+    "ChildSpec",
+    "DeadLetter",
+    "DeadLetters",
+    "DeadlineExceeded",
+    "MailboxFull",
+    "NameTaken",
+    "OneForAll",
+    "OneForOne",
+    "RestForOne",
+    "Supervisor",
+    "SupervisorGaveUp",
+    "SystemFailed",
+    "TaskCancelled",
+    "Terminated",
+    "TimerHandle",
+    "Timers",
+    "run",
+]
+
+for _name in __all__:
+    _obj = globals()[_name]
+    if hasattr(_obj, "__module__") and isinstance(_obj, type):
+        _obj.__module__ = __name__  # tracebacks and reprs show actorkit.X, not actorkit._x.X
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

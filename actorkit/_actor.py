@@ -1,0 +1,118 @@
+"""The class users subclass. It holds only hooks and `receive`; everything the runtime knows
+about an actor lives in its cell, reached through `self._cell`, so users never need to call
+`super().__init__()`."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+    from ._ref import ActorRef
+    from ._supervision import Strategy
+    from ._system import ActorSystem
+    from ._timers import Timers
+
+DEFAULT_MAILBOX_SIZE = 10_000
+"""Bounded by default, so a producer that outruns its consumer gets `MailboxFull` (or waits,
+with `send`) instead of growing memory without limit; large enough that bursts fit."""
+
+# Set while the runtime calls a factory, so the context is already there in `__init__`.
+_constructing: contextvars.ContextVar[Cell | None] = contextvars.ContextVar(
+    "actorkit_constructing", default=None
+)
+
+
+class Actor:
+    """Base class of every actor: override `receive`, and `on_start`/`on_stop` when needed.
+
+    Set `supervisor_strategy` to choose how this actor's children are supervised, and
+    `capabilities` to make it an agent that receives tasks.
+    """
+
+    supervisor_strategy: Strategy | None = None
+    capabilities: ClassVar[tuple[str, ...] | frozenset[str]] = ()
+    _cell: Cell
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Actor:
+        self = super().__new__(cls)
+        cell = _constructing.get()
+        if cell is not None:
+            self._cell = cell
+        return self
+
+    async def on_start(self) -> None:
+        """Runs in the actor's task before the first message, and again after each restart."""
+
+    async def receive(self, message: Any) -> Any:
+        """Handle one message; the return value answers an `ask`."""
+
+    async def on_stop(self) -> None:
+        """Runs once per instance on every kind of stop, before a restart included."""
+
+    # --- context, all reached through the cell -------------------------------------------
+    @property
+    def ref(self) -> ActorRef:
+        return self._cell.ref
+
+    @property
+    def name(self) -> str:
+        return self._cell.name
+
+    @property
+    def path(self) -> str:
+        return self._cell.path
+
+    @property
+    def system(self) -> ActorSystem:
+        return self._cell.system
+
+    @property
+    def parent(self) -> ActorRef | None:
+        parent = self._cell.parent
+        return None if parent is None or parent.parent is None else parent.ref
+
+    @property
+    def children(self) -> list[ActorRef]:
+        return self._cell.child_refs()
+
+    @property
+    def timers(self) -> Timers:
+        return self._cell.timers
+
+    async def spawn(
+        self,
+        factory: Any,
+        *args: Any,
+        name: str | None = None,
+        mailbox_size: int | None = DEFAULT_MAILBOX_SIZE,
+        restart: str = "permanent",
+        capabilities: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> ActorRef:
+        """Start a child supervised by this actor (same options as `ActorSystem.spawn`)."""
+        from ._spawn import spawn
+
+        return await spawn(
+            self._cell,
+            factory,
+            args,
+            kwargs,
+            name=name,
+            mailbox_size=mailbox_size,
+            restart=restart,
+            capabilities=capabilities,
+        )
+
+    def watch(self, ref: ActorRef) -> None:
+        """Receive `Terminated(ref, reason)` once when `ref` stops for good (at once if it has)."""
+        self._cell.watch(ref._cell)
+
+    def unwatch(self, ref: ActorRef) -> None:
+        self._cell.unwatch(ref._cell)
+
+    def stop(self) -> None:
+        """Stop after the current message. A `permanent` actor is restarted (OTP rules)."""
+        self._cell.request_self_stop()

@@ -1,0 +1,50 @@
+"""The error tree. Every error actorkit raises on purpose derives from `ActorError`.
+
+ActorError
+├── MailboxFull          tell() found the mailbox at capacity
+├── ActorStopped         the target is (or became) stopped with the request unanswered
+├── AskTimeout           also a TimeoutError, so `except TimeoutError` keeps working
+├── NameTaken            a sibling already has that name
+├── SystemFailed         a failure escalated past the root supervisor
+├── SupervisorGaveUp     restart intensity exceeded; __cause__ is the child's error
+├── DeadlineExceeded     a task was not started before its deadline
+└── TaskCancelled        a task was cancelled before it finished
+"""
+
+from __future__ import annotations
+
+
+class ActorError(Exception):
+    """Base of every error actorkit raises on purpose, so callers can catch them all."""
+
+
+class MailboxFull(ActorError):
+    """`tell` found the mailbox at capacity; use `await ref.send(...)` to wait for room."""
+
+
+class ActorStopped(ActorError):
+    """The target actor is stopped, or stopped before it answered."""
+
+
+class AskTimeout(ActorError, TimeoutError):
+    """No reply arrived within the ask's timeout."""
+
+
+class NameTaken(ActorError):
+    """A sibling already uses that name."""
+
+
+class SystemFailed(ActorError):
+    """A failure escalated past the root supervisor and stopped the system."""
+
+
+class SupervisorGaveUp(ActorError):
+    """A supervisor exceeded its restart intensity; `__cause__` holds the child's error."""
+
+
+class DeadlineExceeded(ActorError):
+    """A task was not started before its deadline."""
+
+
+class TaskCancelled(ActorError):
+    """A task was cancelled before it finished."""

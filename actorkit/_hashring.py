@@ -1,0 +1,155 @@
+"""Consistent hashing: which pool member owns a key.
+
+A pool that routes by key wants the same key to reach the same member, and wants resizing
+to move as few keys as possible: adding a member should only take keys *to* it, removing
+one should only move *its* keys. Each member is placed at many pseudo-random points
+("vnodes") on a 64-bit ring and a key belongs to the first point at or after its hash,
+wrapping around; many points per member keep the shares even.
+
+Positions must not depend on the process: Python's `hash()` of a str is salted per process,
+so keys and vnodes are hashed with blake2b over a deterministic byte encoding instead.
+
+Pure data structure: no asyncio and no other actorkit imports, so it can be tested and
+benchmarked on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from typing import Generic, TypeVar
+
+M = TypeVar("M")
+
+DEFAULT_VNODES = 160
+
+
+def _digest(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+
+
+def _encode(key: object) -> bytes:
+    """A byte string for `key`; keys of the encoded types that compare equal encode equally.
+
+    Numbers are normalised because `1 == 1.0 == True` must route alike, as they would in a
+    dict. Other types use `hash()`: it agrees with `__eq__` by contract, which no generic
+    encoding (`repr`, pickle) guarantees, at the cost of being stable only within one
+    process. (A number of another type, like `Fraction(1, 2)`, does not meet its equal
+    float: mixing numeric types in one pool's keys is not worth a slower common case.)
+    """
+    if isinstance(key, str):
+        return b"s" + key.encode("utf-8", "surrogatepass")
+    if isinstance(key, bytes):
+        return b"b" + key
+    if isinstance(key, float) and key.is_integer():
+        key = int(key)
+    if isinstance(key, int):  # bool included: True == 1
+        return b"i" + key.to_bytes(key.bit_length() // 8 + 1, "big", signed=True)
+    if isinstance(key, float):
+        return b"f" + key.hex().encode()
+    if key is None:
+        return b"n"
+    if isinstance(key, tuple):
+        parts = [_encode(item) for item in key]
+        # Length prefixes keep ("ab", "c") and ("a", "bc") apart.
+        return b"t" + b"".join(b"%d:%b" % (len(part), part) for part in parts)
+    return b"h" + hash(key).to_bytes(8, "big", signed=True)
+
+
+def stable_hash(key: object) -> int:
+    """The ring position of `key`.
+
+    Identical in every process for str, bytes, int, float, bool, None and tuples of them.
+    """
+    return _digest(_encode(key))
+
+
+class HashRing(Generic[M]):
+    """Members placed on a hash ring; `node_for` maps a key to its owning member.
+
+    `label` names a member for placing its vnodes and must be unique per member. The
+    default, `str`, suits members with a meaningful str; for objects whose str is their
+    address, pass a label derived from a stable identity (e.g. an actor's path) if rings in
+    different processes must agree.
+    """
+
+    __slots__ = ("_label", "_members", "_owners", "_positions", "_vnodes")
+
+    def __init__(
+        self,
+        members: Iterable[M] = (),
+        vnodes: int = DEFAULT_VNODES,
+        label: Callable[[M], str] = str,
+    ) -> None:
+        if vnodes < 1:
+            raise ValueError(f"vnodes must be at least 1, got {vnodes}")
+        self._vnodes = vnodes
+        self._label = label
+        # Label -> (member, its vnode positions), in the order members were added.
+        self._members: dict[str, tuple[M, list[int]]] = {}
+        # Parallel sorted lists: `_positions` for bisect, `_owners[i]` owns `_positions[i]`.
+        self._positions: list[int] = []
+        self._owners: list[M] = []
+        for member in members:
+            self._place(member)
+        self._rebuild()
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    @property
+    def members(self) -> tuple[M, ...]:
+        """The members, in the order they were added."""
+        return tuple(member for member, _ in self._members.values())
+
+    def add(self, member: M) -> bool:
+        """Place `member` on the ring; False if it is already there.
+
+        Raises ValueError if a different member already has the same label, since two
+        members on the same points would make ownership depend on insertion order.
+        """
+        if not self._place(member):
+            return False
+        self._rebuild()
+        return True
+
+    def remove(self, member: M) -> bool:
+        """Take `member` off the ring; False if it was not there. Only its keys move."""
+        name = self._label(member)
+        entry = self._members.get(name)
+        if entry is None or entry[0] != member:
+            return False
+        del self._members[name]
+        self._rebuild()
+        return True
+
+    def node_for(self, key: object) -> M:
+        """The member owning `key`. Raises LookupError when the ring has no members."""
+        if not self._owners:
+            raise LookupError("the hash ring has no members: add one before routing keys")
+        i = bisect_left(self._positions, stable_hash(key))
+        return self._owners[i if i < len(self._owners) else 0]
+
+    def _place(self, member: M) -> bool:
+        name = self._label(member)
+        entry = self._members.get(name)
+        if entry is not None:
+            if entry[0] == member:
+                return False
+            raise ValueError(f"label {name!r} of {member!r} is already used by {entry[0]!r}")
+        # `#` then digits only at the end, so distinct (label, index) pairs never collide.
+        points = [
+            _digest(f"{name}#{i}".encode("utf-8", "surrogatepass")) for i in range(self._vnodes)
+        ]
+        self._members[name] = (member, points)
+        return True
+
+    def _rebuild(self) -> None:
+        # Ties (astronomically rare at 64 bits) go to the smaller label, so ownership never
+        # depends on the order members were added.
+        ring = sorted(
+            (position, name) for name, (_, points) in self._members.items() for position in points
+        )
+        self._positions = [position for position, _ in ring]
+        self._owners = [self._members[name][0] for _, name in ring]

@@ -1,0 +1,95 @@
+"""`ActorRef`: the handle users hold. It points at the cell, never at the actor instance, so it
+stays valid across restarts; equality is identity of the cell."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, final
+
+from ._envelope import Ask
+from ._errors import ActorStopped, MailboxFull
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+
+
+@final
+class ActorRef:
+    __slots__ = ("__weakref__", "_cell")
+
+    def __init__(self, cell: Cell) -> None:
+        self._cell = cell
+
+    @property
+    def name(self) -> str:
+        return self._cell.name
+
+    @property
+    def path(self) -> str:
+        return self._cell.path
+
+    @property
+    def is_alive(self) -> bool:
+        return not self._cell.closed
+
+    def tell(self, message: Any) -> None:
+        """Enqueue without waiting. Raises `MailboxFull` at capacity; a stopped target turns
+        the message into a dead letter instead of raising."""
+        cell = self._cell
+        if cell.closed:
+            cell.system.dead_letters.add(message, cell.path, "stopped")
+            return
+        mailbox = cell.mailbox
+        if len(mailbox) >= cell.capacity:
+            raise MailboxFull(
+                f"mailbox of {cell.path} is full ({cell.capacity} messages); "
+                "use `await ref.send(msg)` to wait for room, or spawn with a larger mailbox_size"
+            )
+        mailbox.append(message)
+        waiter = cell.waiter
+        if waiter is not None:
+            cell.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def send(self, message: Any) -> None:
+        """Enqueue, waiting for room in a full mailbox (backpressure)."""
+        cell = self._cell
+        if cell.closed:
+            cell.system.dead_letters.add(message, cell.path, "stopped")
+            return
+        if len(cell.mailbox) < cell.capacity and not cell.blocked:
+            cell.enqueue(message)
+            return
+        room = cell.system.loop.create_future()
+        cell.block(message, room)
+        await room
+
+    async def ask(self, message: Any, timeout: float = 5.0) -> Any:
+        """Send and wait for `receive`'s return value (or its exception) within `timeout`."""
+        cell = self._cell
+        if cell.closed:
+            raise ActorStopped(f"{cell.path} is stopped; the ask was not delivered")
+        if not timeout > 0:
+            raise ValueError(f"ask timeout must be > 0 seconds, got {timeout!r}")
+        system = cell.system
+        future: asyncio.Future[Any] = system.loop.create_future()
+        envelope = Ask(message, future, cell.path, timeout)
+        deadlines = system.ask_deadlines
+        key = deadlines.add(envelope, timeout)
+        try:
+            if len(cell.mailbox) < cell.capacity and not cell.blocked:
+                cell.enqueue(envelope)
+            else:
+                cell.block(envelope, None)
+            return await future
+        finally:
+            deadlines.discard(key, envelope)
+
+    async def stop(self) -> None:
+        """Let the current message finish, then stop; queued messages become dead letters."""
+        await self._cell.stop_from_outside()
+
+    def __repr__(self) -> str:
+        state = "alive" if not self._cell.closed else "stopped"
+        return f"<ActorRef {self._cell.path} {state}>"

@@ -1,0 +1,25 @@
+"""`actorkit.run`: `asyncio.run` on uvloop where uvloop is installed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    try:
+        import uvloop
+    except ImportError:  # Windows, or installed without it: the stock loop works, slower
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
+
+
+def run(main: Coroutine[Any, Any, T], *, debug: bool | None = None, uvloop: bool = True) -> T:
+    """Run `main` to completion on a fresh event loop, uvloop when available."""
+    factory = loop_factory() if uvloop else None
+    with asyncio.Runner(debug=debug, loop_factory=factory) as runner:
+        return runner.run(main)

@@ -1,0 +1,137 @@
+"""Supervision strategies: which children a failure touches, what to do about it, and when a
+supervisor should give up. The cells carry the decisions out (see `_control`)."""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from typing import Literal, TypeVar
+
+import attrs
+
+Directive = Literal["restart", "resume", "stop", "escalate"]
+DIRECTIVES: frozenset[str] = frozenset({"restart", "resume", "stop", "escalate"})
+RestartType = Literal["permanent", "transient", "temporary"]
+RESTART_TYPES: frozenset[str] = frozenset({"permanent", "transient", "temporary"})
+
+Decider = Mapping[type[BaseException], Directive] | Callable[[BaseException], Directive | None]
+T = TypeVar("T")
+
+
+def _positive(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"{attribute.name} must be > 0 seconds, got {value!r}")
+
+
+@attrs.frozen
+class Backoff:
+    """Exponential delay before restarts, so a crash loop does not spin the CPU.
+
+    The n-th consecutive restart waits `min(max, min * 2**(n-1))`, times `1 + uniform(0, jitter)`.
+    """
+
+    min: float = attrs.field(default=0.1, validator=_positive)
+    max: float = attrs.field(default=10.0, validator=_positive)
+    jitter: float = 0.2
+
+    def __attrs_post_init__(self) -> None:
+        if self.max < self.min:
+            raise ValueError(f"Backoff max ({self.max}) must be >= min ({self.min})")
+        if self.jitter < 0:
+            raise ValueError(f"Backoff jitter must be >= 0, got {self.jitter}")
+
+    def delay(self, attempt: int) -> float:
+        base: float = min(self.max, self.min * 2.0 ** (attempt - 1))
+        return base * (1.0 + random.uniform(0.0, self.jitter))
+
+
+def _check_decider(_inst: object, _attr: attrs.Attribute[Decider | None], value: object) -> None:
+    if value is None or callable(value):
+        return
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            "decider must be a mapping {ExceptionType: directive} or a callable "
+            f"exc -> directive, got {type(value).__name__}"
+        )
+    for key, directive in value.items():
+        if not (isinstance(key, type) and issubclass(key, BaseException)):
+            raise TypeError(f"decider keys must be exception classes, got {key!r}")
+        if directive not in DIRECTIVES:
+            raise ValueError(
+                f"decider directive for {key.__name__} must be one of "
+                f"{sorted(DIRECTIVES)}, got {directive!r}"
+            )
+
+
+@attrs.frozen
+class _Strategy:
+    max_restarts: int = 3
+    within: float = attrs.field(default=5.0, validator=_positive)
+    backoff: Backoff | None = None
+    decider: Decider | None = attrs.field(default=None, validator=_check_decider, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.max_restarts, int) or self.max_restarts < 0:
+            raise ValueError(f"max_restarts must be an int >= 0, got {self.max_restarts!r}")
+
+    def directive(self, error: BaseException) -> Directive:
+        """The most specific matching decider entry wins; unmatched errors restart."""
+        decider = self.decider
+        if decider is None:
+            return "restart"
+        if callable(decider) and not isinstance(decider, Mapping):
+            chosen = decider(error)
+            if chosen is None:
+                return "restart"
+            if chosen not in DIRECTIVES:
+                raise ValueError(f"decider returned {chosen!r}, not one of {sorted(DIRECTIVES)}")
+            return chosen
+        for cls in type(error).__mro__:
+            found = decider.get(cls)
+            if found is not None:
+                return found
+        return "restart"
+
+    def affected(self, children: Sequence[T], failed: T) -> list[T]:
+        """The children a restart of `failed` touches, in start order: by default only it."""
+        return [failed]
+
+
+class OneForOne(_Strategy):
+    """Restart only the child that failed."""
+
+
+class OneForAll(_Strategy):
+    """Restart every child when one fails: for children that only make sense together."""
+
+    def affected(self, children: Sequence[T], failed: T) -> list[T]:
+        return list(children)
+
+
+class RestForOne(_Strategy):
+    """Restart the failed child and every child started after it (they depend on it)."""
+
+    def affected(self, children: Sequence[T], failed: T) -> list[T]:
+        return list(children[children.index(failed) :])
+
+
+Strategy = OneForOne | OneForAll | RestForOne
+
+
+class Intensity:
+    """OTP's restart intensity: at most `max_restarts` restarts in any `within`-second window."""
+
+    __slots__ = ("_times",)
+
+    def __init__(self) -> None:
+        self._times: deque[float] = deque()
+
+    def allow(self, strategy: _Strategy, now: float) -> bool:
+        times = self._times
+        while times and times[0] <= now - strategy.within:
+            times.popleft()
+        if len(times) >= strategy.max_restarts:
+            return False
+        times.append(now)
+        return True

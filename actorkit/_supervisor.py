@@ -1,0 +1,73 @@
+"""A ready-made supervisor actor, OTP style: it starts its children from specs, in order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ._actor import DEFAULT_MAILBOX_SIZE, Actor
+from ._spawn import (
+    check_capabilities,
+    check_factory,
+    check_mailbox_size,
+    check_name,
+    check_restart,
+)
+from ._supervision import OneForOne, Strategy, _Strategy
+
+
+class ChildSpec:
+    """How to start (and restart) one child: the factory, its arguments and spawn options.
+    Checked when built, so a bad tree fails where it is written, not at first restart."""
+
+    __slots__ = ("args", "capabilities", "factory", "kwargs", "mailbox_size", "name", "restart")
+
+    def __init__(
+        self,
+        factory: Any,
+        *args: Any,
+        name: str | None = None,
+        restart: str = "permanent",
+        mailbox_size: int | None = DEFAULT_MAILBOX_SIZE,
+        capabilities: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        self.factory = check_factory(factory)
+        self.args = args
+        self.kwargs = kwargs
+        self.name = None if name is None else check_name(name)
+        self.restart = check_restart(restart)
+        check_mailbox_size(mailbox_size)
+        self.mailbox_size = mailbox_size
+        self.capabilities = check_capabilities(capabilities)
+
+    def __repr__(self) -> str:
+        return f"ChildSpec({getattr(self.factory, '__name__', self.factory)!r}, name={self.name!r})"
+
+
+class Supervisor(Actor):
+    """Starts `children` in order under `strategy`; a restart of the supervisor starts them
+    all again from their specs."""
+
+    def __init__(
+        self, children: Sequence[ChildSpec] = (), strategy: Strategy | None = None
+    ) -> None:
+        for spec in children:
+            if not isinstance(spec, ChildSpec):
+                raise TypeError(f"Supervisor children must be ChildSpec objects, got {spec!r}")
+        if strategy is not None and not isinstance(strategy, _Strategy):
+            raise TypeError(f"strategy must be OneForOne/OneForAll/RestForOne, got {strategy!r}")
+        self.specs = list(children)
+        self.supervisor_strategy = strategy if strategy is not None else OneForOne()
+
+    async def on_start(self) -> None:
+        for spec in self.specs:
+            await self.spawn(
+                spec.factory,
+                *spec.args,
+                name=spec.name,
+                restart=spec.restart,
+                mailbox_size=spec.mailbox_size,
+                capabilities=spec.capabilities,
+                **spec.kwargs,
+            )

@@ -1,0 +1,279 @@
+"""`ActorSystem`: owns the root of the supervision tree, the clock, the registry of paths,
+dead letters and the services that later layers attach (router, tasks, metrics)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Any
+
+from ._actor import DEFAULT_MAILBOX_SIZE, Actor
+from ._cell import RUNNING, Cell
+from ._clock import AskDeadlines, Clock, SystemClock
+from ._control import Stop
+from ._dead_letters import DeadLetters
+from ._errors import ActorStopped, SystemFailed
+from ._instruments import Instruments
+from ._ref import ActorRef
+from ._spawn import UNBOUNDED, spawn
+from ._supervision import OneForOne, Strategy, _Strategy
+from ._timers import TimerHandle, check_delay, check_interval
+
+logger = logging.getLogger("actorkit")
+
+FORCED_STOP_GRACE = 1.0
+"""After the shutdown timeout, how long cancelled actors get to unwind before being abandoned."""
+
+
+class _Root(Actor):
+    """The guardian above top-level actors; it only supervises."""
+
+
+class ActorSystem:
+    """A tree of supervised actors on the running event loop.
+
+    Use it as `async with ActorSystem("app") as system:`; leaving the block shuts down
+    gracefully and raises `SystemFailed` if a failure escalated past the root supervisor.
+    """
+
+    def __init__(
+        self,
+        name: str = "actorkit",
+        *,
+        supervisor: Strategy | None = None,
+        metrics: bool = True,
+        clock: Clock | None = None,
+        transport: object | None = None,
+    ) -> None:
+        if not isinstance(name, str) or not name or "/" in name:
+            raise ValueError(f"system name must be a non-empty str without '/', got {name!r}")
+        if supervisor is not None and not isinstance(supervisor, _Strategy):
+            raise TypeError(
+                "supervisor must be a strategy such as OneForOne(max_restarts=3, within=5.0), "
+                f"got {type(supervisor).__name__}"
+            )
+        if transport is not None:
+            raise TypeError("transport= takes a transport such as actorkit.nats.NatsTransport")
+        self.name = name
+        self.root_strategy: Strategy = supervisor if supervisor is not None else OneForOne()
+        self.default_strategy: Strategy = OneForOne()
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.metrics_enabled = metrics
+        self.dead_letters = DeadLetters(self._now)
+        self.instruments = Instruments()
+        self.ask_deadlines = AskDeadlines(self.clock)
+        self.failure: BaseException | None = None
+        self.accepting = False
+        self.shutting_down = False
+        self.pending_timers = 0
+        self._cells: dict[str, Cell] = {}
+        self._root: Cell | None = None
+        self._stopped: asyncio.Event | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+        self.loop: asyncio.AbstractEventLoop
+
+    # --- lifecycle ------------------------------------------------------------------------
+    async def start(self) -> ActorSystem:
+        if self._root is not None:
+            raise RuntimeError(f"actor system {self.name!r} was already started")
+        self.loop = asyncio.get_running_loop()
+        self.clock.attach(self.loop, self.is_idle)
+        self._stopped = asyncio.Event()
+        root = Cell(self, None, "", _Root, (), {}, UNBOUNDED, "permanent")
+        root.instance = root.make_instance()
+        root.state = RUNNING
+        root.task = self.loop.create_task(root.main(None))
+        self._root = root
+        self.accepting = True
+        return self
+
+    async def shutdown(self, timeout: float = 10.0) -> None:
+        """Stop every actor, children before parents in reverse start order, draining
+        mailboxes first. Never raises for slowness and never hangs: past `timeout` it cancels
+        what is left, fails their asks with `ActorStopped`, logs their paths and returns."""
+        root, stopped = self._root, self._stopped
+        if root is None or stopped is None:
+            return
+        if self.shutting_down:
+            await stopped.wait()
+            return
+        self.shutting_down = True
+        self.accepting = False
+        orderly = self.loop.create_task(root.call(Stop(None, drain=True)))
+        done, _ = await asyncio.wait({orderly}, timeout=max(0.0, timeout))
+        if not done:
+            orderly.cancel()
+            await self._force_stop(timeout)
+        self.ask_deadlines.close()
+        self.clock.detach(self.is_idle)
+        stopped.set()
+
+    async def _force_stop(self, timeout: float) -> None:
+        live = sorted(
+            (cell for cell in [*self._cells.values(), self._root] if cell is not None),
+            key=lambda cell: cell.path.count("/"),
+            reverse=True,
+        )
+        tasks = {cell.task: cell for cell in live if cell.task is not None and not cell.task.done()}
+        for cell in live:
+            cell.kill()
+        logger.warning(
+            "shutdown of %s exceeded %ss; cancelled: %s",
+            self.name,
+            timeout,
+            ", ".join(cell.display_path for cell in tasks.values()) or "(none)",
+        )
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=FORCED_STOP_GRACE)
+            if pending:
+                logger.error(
+                    "shutdown of %s abandoned actors that ignored cancellation: %s",
+                    self.name,
+                    ", ".join(tasks[task].display_path for task in pending),
+                )
+
+    async def __aenter__(self) -> ActorSystem:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.shutdown()
+        if self.failure is not None:
+            raise SystemFailed(
+                f"actor system {self.name!r} failed: {self.failure!r}"
+            ) from self.failure
+
+    def root_failed(self, error: BaseException) -> None:
+        """A failure escalated past the root: record it and stop the system."""
+        if self.failure is None:
+            self.failure = error
+        logger.error("actor system %s failed: %r", self.name, error, exc_info=error)
+        self._in_background(self.shutdown())
+
+    def _in_background(self, coro: Any) -> None:
+        task = self.loop.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    @property
+    def healthy(self) -> bool:
+        return self.failure is None and self.accepting
+
+    # --- actors ---------------------------------------------------------------------------
+    async def spawn(
+        self,
+        factory: Any,
+        *args: Any,
+        name: str | None = None,
+        mailbox_size: int | None = DEFAULT_MAILBOX_SIZE,
+        restart: str = "permanent",
+        capabilities: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> ActorRef:
+        """Start a top-level actor supervised by the root; returns once `on_start` finished."""
+        return await spawn(
+            self._running_root(),
+            factory,
+            args,
+            kwargs,
+            name=name,
+            mailbox_size=mailbox_size,
+            restart=restart,
+            capabilities=capabilities,
+        )
+
+    def _running_root(self) -> Cell:
+        if self._root is None:
+            raise RuntimeError(
+                f"actor system {self.name!r} is not started; use `async with ActorSystem()`"
+            )
+        return self._root
+
+    def lookup(self, path: str) -> ActorRef | None:
+        cell = self._cells.get(path)
+        return cell.ref if cell is not None else None
+
+    async def ask(self, path: str, message: Any, timeout: float = 5.0) -> Any:
+        ref = self.lookup(path)
+        if ref is None:
+            raise ActorStopped(f"no actor at {path!r}; the ask was not delivered")
+        return await ref.ask(message, timeout=timeout)
+
+    def register(self, cell: Cell) -> None:
+        self._cells[cell.path] = cell
+
+    def unregister(self, cell: Cell) -> None:
+        if self._cells.get(cell.path) is cell:
+            del self._cells[cell.path]
+        if cell.parent is not None:
+            self.instruments.stopped(cell)
+
+    def cells(self) -> list[Cell]:
+        return list(self._cells.values())
+
+    @property
+    def root(self) -> Cell:
+        return self._running_root()
+
+    def is_idle(self) -> bool:
+        """True when every actor is parked on an empty mailbox (for `ManualClock`)."""
+        root = self._root
+        if root is None:
+            return True
+        return (root.parked or root.closed) and all(
+            cell.parked or cell.closed for cell in self._cells.values()
+        )
+
+    # --- time -----------------------------------------------------------------------------
+    def _now(self) -> float:
+        try:
+            return self.clock.now()
+        except RuntimeError:
+            return 0.0
+
+    def schedule_once(self, delay: float, ref: ActorRef, message: Any) -> TimerHandle:
+        """Deliver `message` to `ref` after `delay` seconds on the system clock."""
+        return self._schedule(check_delay(delay), ref, message, None)
+
+    def schedule_every(
+        self, interval: float, ref: ActorRef, message: Any, initial_delay: float | None = None
+    ) -> TimerHandle:
+        """Deliver `message` every `interval` seconds without drift (missed ticks coalesce)."""
+        interval = check_interval(interval)
+        first = interval if initial_delay is None else check_delay(initial_delay, "initial_delay")
+        return self._schedule(first, ref, message, interval)
+
+    def _schedule(
+        self, delay: float, ref: ActorRef, message: Any, interval: float | None
+    ) -> TimerHandle:
+        if not isinstance(ref, ActorRef):
+            raise TypeError(f"schedule needs an ActorRef to deliver to, got {type(ref).__name__}")
+        self._running_root()
+        handle = TimerHandle(
+            self.clock,
+            ref,
+            message,
+            self.clock.now() + delay,
+            interval,
+            lambda _handle: self.timer_ended(),
+        )
+        self.timer_started()
+        return handle
+
+    def timer_started(self) -> None:
+        self.pending_timers += 1
+
+    def timer_ended(self) -> None:
+        self.pending_timers -= 1
+
+    def log_internal(self, what: str, error: BaseException) -> None:
+        logger.error("%s in %s: %r", what, self.name, error, exc_info=error)
+
+    def __repr__(self) -> str:
+        return f"<ActorSystem {self.name!r} actors={len(self._cells)}>"

@@ -1,0 +1,160 @@
+"""Helpers for testing actors without sleeping: a manual clock and a probe actor."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ._actor import Actor
+
+if TYPE_CHECKING:
+    from ._ref import ActorRef
+    from ._system import ActorSystem
+
+SETTLE_LIMIT = 10_000
+"""Most loop iterations `advance` spends letting actors react before it gives up waiting."""
+
+
+class _Entry:
+    __slots__ = ("callback", "cancelled")
+
+    def __init__(self, callback: Callable[[], object]) -> None:
+        self.callback = callback
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class ManualClock:
+    """A clock that moves only when told. Pass it to `ActorSystem(clock=...)`; then
+    `await clock.advance(seconds)` fires every timer, backoff, ask timeout and deadline that
+    falls due, in order, letting the actors run between steps, so tests never sleep."""
+
+    resolution = 0.0
+
+    def __init__(self, start: float = 0.0) -> None:
+        self._now = float(start)
+        self._heap: list[tuple[float, int, _Entry]] = []
+        self._seq = itertools.count()
+        self._idle: list[Callable[[], bool]] = []
+
+    def now(self) -> float:
+        return self._now
+
+    def call_at(self, when: float, callback: Callable[[], object]) -> _Entry:
+        entry = _Entry(callback)
+        heapq.heappush(self._heap, (when, next(self._seq), entry))
+        return entry
+
+    def attach(self, loop: asyncio.AbstractEventLoop, idle: Callable[[], bool]) -> None:
+        self._idle.append(idle)
+
+    def detach(self, idle: Callable[[], bool]) -> None:
+        if idle in self._idle:
+            self._idle.remove(idle)
+
+    @property
+    def pending(self) -> int:
+        """Timers still due to fire."""
+        return sum(1 for _, _, entry in self._heap if not entry.cancelled)
+
+    def next_due(self) -> float | None:
+        for when, _, entry in sorted(self._heap):
+            if not entry.cancelled:
+                return when
+        return None
+
+    async def advance(self, seconds: float) -> None:
+        """Move time forward by `seconds`, firing what falls due in time order."""
+        if not seconds >= 0:
+            raise ValueError(f"advance() needs seconds >= 0, got {seconds!r}")
+        target = self._now + seconds
+        await self.settle()
+        heap = self._heap
+        while heap and heap[0][0] <= target:
+            when, _, entry = heapq.heappop(heap)
+            if entry.cancelled:
+                continue
+            self._now = max(self._now, when)
+            entry.callback()
+            await self.settle()
+        self._now = target
+        await self.settle()
+
+    async def settle(self) -> None:
+        """Yield until every attached system is idle for a few loop turns in a row."""
+        quiet = 0
+        for _ in range(SETTLE_LIMIT):
+            await asyncio.sleep(0)
+            if all(idle() for idle in self._idle):
+                quiet += 1
+                if quiet >= 3:
+                    return
+            else:
+                quiet = 0
+
+
+class _ProbeActor(Actor):
+    def __init__(self, probe: Probe) -> None:
+        self._probe = probe
+
+    async def receive(self, message: Any) -> Any:
+        self._probe._inbox.put_nowait(message)
+        return self._probe.reply
+
+
+class Probe:
+    """A test actor that records what it receives, in the spirit of Akka's TestKit probe.
+
+    Hand `probe.ref` to the actors under test, then `await probe.expect(...)`. The `timeout`
+    arguments are safety nets against hangs, never a way of waiting for time to pass.
+    """
+
+    def __init__(self) -> None:
+        self._inbox: asyncio.Queue[Any] = asyncio.Queue()
+        self.reply: Any = None
+        self._ref: ActorRef | None = None
+
+    @classmethod
+    async def spawn(cls, system: ActorSystem, name: str | None = None) -> Probe:
+        probe = cls()
+        probe._ref = await system.spawn(_ProbeActor, probe, name=name, mailbox_size=None)
+        return probe
+
+    @property
+    def ref(self) -> ActorRef:
+        assert self._ref is not None, "create probes with `await Probe.spawn(system)`"
+        return self._ref
+
+    async def receive(self, timeout: float = 5.0) -> Any:
+        """The next message, in arrival order."""
+        async with asyncio.timeout(timeout):
+            return await self._inbox.get()
+
+    async def expect(self, expected: Any, timeout: float = 5.0) -> Any:
+        """The next message, which must equal `expected`, be an instance of it (a type) or
+        satisfy it (a predicate)."""
+        message = await self.receive(timeout)
+        if isinstance(expected, type):
+            ok = isinstance(message, expected)
+        elif callable(expected):
+            ok = bool(expected(message))
+        else:
+            ok = message == expected
+        if not ok:
+            raise AssertionError(f"probe expected {expected!r}, got {message!r}")
+        return message
+
+    def expect_empty(self) -> None:
+        """Nothing has arrived that was not yet expected."""
+        if not self._inbox.empty():
+            extra = self._inbox.get_nowait()
+            raise AssertionError(f"probe has unexpected messages, next: {extra!r}")
+
+    @property
+    def pending(self) -> int:
+        return self._inbox.qsize()

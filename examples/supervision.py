@@ -1,0 +1,42 @@
+"""A supervisor heals a crashing child: same ref, same mailbox, fresh state; nothing queued
+is lost except the message that crashed it."""
+
+from __future__ import annotations
+
+import actorkit
+from actorkit import Actor, ActorSystem, ChildSpec, OneForOne, Supervisor
+
+
+class Parser(Actor):
+    def __init__(self) -> None:
+        self.parsed = 0
+
+    async def on_start(self) -> None:
+        print(f"{self.path} started")
+
+    async def receive(self, message: object) -> object:
+        if message == "count":
+            return self.parsed
+        self.parsed += 1
+        return int(str(message))  # "oops" raises ValueError: the supervisor restarts us
+
+
+async def main() -> int:
+    async with ActorSystem("supervision") as system:
+        await system.spawn(
+            Supervisor,
+            [ChildSpec(Parser, name="parser")],
+            OneForOne(max_restarts=5, within=10.0),
+            name="sup",
+        )
+        parser = system.lookup("/sup/parser")
+        assert parser is not None
+        for text in ["1", "2", "oops", "3", "4"]:
+            parser.tell(text)
+        count: int = await parser.ask("count")  # 2: "3" and "4" on the restarted instance
+        print("parsed since the restart:", count, "restarts:", parser.is_alive)
+        return count
+
+
+if __name__ == "__main__":
+    actorkit.run(main())

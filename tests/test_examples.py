@@ -1,0 +1,36 @@
+"""Every example runs, so none of them rots."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+async def run_main(name: str) -> Any:
+    return await load(name).main()
+
+
+async def test_hello(capsys: pytest.CaptureFixture[str]) -> None:
+    assert await run_main("hello") == ["Ada", "Grace"]
+    assert "Hello, Grace!" in capsys.readouterr().out
+
+
+async def test_supervision(caplog: pytest.LogCaptureFixture) -> None:
+    assert await run_main("supervision") == 2
+    assert any("supervisor decided: restart" in r.getMessage() for r in caplog.records)
