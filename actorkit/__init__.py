@@ -22,7 +22,9 @@ from ._errors import (
     TaskCancelled,
 )
 from ._messages import DeadLetter, Terminated
+from ._pool import PoolRef
 from ._ref import ActorRef
+from ._router import DEAD_LETTER_TOPIC
 from ._runner import run
 from ._supervision import Backoff, OneForAll, OneForOne, RestForOne
 from ._supervisor import ChildSpec, Supervisor
@@ -30,6 +32,7 @@ from ._system import ActorSystem
 from ._timers import TimerHandle, Timers
 
 __all__ = [
+    "DEAD_LETTER_TOPIC",
     "DEFAULT_MAILBOX_SIZE",
     "Actor",
     "ActorError",
@@ -46,6 +49,7 @@ __all__ = [
     "NameTaken",
     "OneForAll",
     "OneForOne",
+    "PoolRef",
     "RestForOne",
     "Supervisor",
     "SupervisorGaveUp",

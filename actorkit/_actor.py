@@ -113,6 +113,13 @@ class Actor:
     def unwatch(self, ref: ActorRef) -> None:
         self._cell.unwatch(ref._cell)
 
+    def subscribe(self, pattern: str) -> None:
+        """Receive publishes matching `pattern`; kept across restarts, dropped at stop."""
+        self._cell.system.subscribe(self._cell.ref, pattern)
+
+    def unsubscribe(self, pattern: str | None = None) -> None:
+        self._cell.system.unsubscribe(self._cell.ref, pattern)
+
     def stop(self) -> None:
         """Stop after the current message. A `permanent` actor is restarted (OTP rules)."""
         self._cell.request_self_stop()

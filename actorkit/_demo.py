@@ -118,7 +118,7 @@ async def _demo(duration: float | None) -> int:
 class _OneLine(logging.Formatter):
     """Crash reports as one line each: the demo shows healing, not tracebacks."""
 
-    def formatException(self, ei: object) -> str:  # noqa: N802 - logging's API
+    def formatException(self, ei: object) -> str:
         return ""
 
 

@@ -4,7 +4,7 @@ stays valid across restarts; equality is identity of the cell."""
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, final
+from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
 from ._errors import ActorStopped, MailboxFull
@@ -13,8 +13,10 @@ if TYPE_CHECKING:
     from ._cell import Cell
 
 
-@final
 class ActorRef:
+    """Minted by the runtime, never constructed by users. The only subclass is the pool's
+    ref, which routes each message to a member."""
+
     __slots__ = ("__weakref__", "_cell")
 
     def __init__(self, cell: Cell) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
 
@@ -16,8 +16,10 @@ from ._control import Stop
 from ._dead_letters import DeadLetters
 from ._errors import ActorStopped, SystemFailed
 from ._instruments import Instruments
+from ._pool import Pool, check_pool
 from ._ref import ActorRef
-from ._spawn import UNBOUNDED, spawn
+from ._router import Router
+from ._spawn import UNBOUNDED, check_factory, spawn
 from ._supervision import OneForOne, Strategy, _Strategy
 from ._timers import TimerHandle, check_delay, check_interval
 
@@ -64,6 +66,7 @@ class ActorSystem:
         self.dead_letters = DeadLetters(self._now)
         self.instruments = Instruments()
         self.ask_deadlines = AskDeadlines(self.clock)
+        self.router = Router(self.dead_letters)
         self.failure: BaseException | None = None
         self.accepting = False
         self.shutting_down = False
@@ -188,6 +191,29 @@ class ActorSystem:
             capabilities=capabilities,
         )
 
+    async def spawn_pool(
+        self,
+        factory: Any,
+        *args: Any,
+        size: int = 4,
+        routing: str = "round_robin",
+        name: str | None = None,
+        hash_key: Callable[[Any], object] | None = None,
+        mailbox_size: int | None = DEFAULT_MAILBOX_SIZE,
+        restart: str = "permanent",
+        capabilities: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> ActorRef:
+        """Start `size` supervised members behind one ref that routes each message to a
+        member: `round_robin`, `random`, `least_loaded`, `consistent_hash` or `broadcast`.
+        The spawn options apply to each member; other arguments go to the factory."""
+        check_pool(size, routing, hash_key)
+        check_factory(factory)
+        options = {"mailbox_size": mailbox_size, "restart": restart, "capabilities": capabilities}
+        return await self.spawn(
+            Pool, factory, args, kwargs, size, routing, hash_key, options, name=name
+        )
+
     def _running_root(self) -> Cell:
         if self._root is None:
             raise RuntimeError(
@@ -211,6 +237,7 @@ class ActorSystem:
     def unregister(self, cell: Cell) -> None:
         if self._cells.get(cell.path) is cell:
             del self._cells[cell.path]
+        self.router.forget(cell)
         if cell.parent is not None:
             self.instruments.stopped(cell)
 
@@ -229,6 +256,21 @@ class ActorSystem:
         return (root.parked or root.closed) and all(
             cell.parked or cell.closed for cell in self._cells.values()
         )
+
+    # --- pub-sub --------------------------------------------------------------------------
+    def subscribe(self, ref: ActorRef, pattern: str) -> None:
+        """Deliver every publish whose topic matches `pattern` (NATS rules: `*` is one
+        token, `>` one or more trailing tokens) to `ref`, once per publish."""
+        self.router.subscribe(_cell_of(ref), pattern)
+
+    def unsubscribe(self, ref: ActorRef, pattern: str | None = None) -> None:
+        """Remove one subscription, or all of `ref`'s when `pattern` is None."""
+        self.router.unsubscribe(_cell_of(ref), pattern)
+
+    def publish(self, topic: str, message: Any) -> int:
+        """Deliver to every subscribed actor whose pattern matches; returns how many got it.
+        No subscriber, or a full mailbox, makes a dead letter; publish never raises for it."""
+        return self.router.publish(topic, message)
 
     # --- time -----------------------------------------------------------------------------
     def _now(self) -> float:
@@ -277,3 +319,9 @@ class ActorSystem:
 
     def __repr__(self) -> str:
         return f"<ActorSystem {self.name!r} actors={len(self._cells)}>"
+
+
+def _cell_of(ref: object) -> Cell:
+    if not isinstance(ref, ActorRef):
+        raise TypeError(f"expected an ActorRef, got {type(ref).__name__}")
+    return ref._cell

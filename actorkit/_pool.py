@@ -1,0 +1,162 @@
+"""Pools: a supervising actor whose members are its children, behind a ref that routes each
+message straight to a member's mailbox (no extra hop through the pool's own mailbox)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ._actor import Actor
+from ._hashring import HashRing
+from ._ref import ActorRef
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+
+ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash", "broadcast")
+
+
+def _load(cell: Cell) -> int:
+    """Queued messages, doubled, plus one while busy: an idle member wins a tie."""
+    return 2 * len(cell.mailbox) + (0 if cell.waiter is not None else 1)
+
+
+class PoolRef(ActorRef):
+    """The pool's ref: `tell`/`send`/`ask` go to one member chosen by the routing (all
+    members for `broadcast`); `stop()` stops the pool and every member."""
+
+    __slots__ = ("_counter", "_hash_key", "_members", "_ring", "routing")
+
+    def __init__(self, cell: Cell, routing: str, hash_key: Callable[[Any], object] | None) -> None:
+        super().__init__(cell)
+        self.routing = routing
+        self._hash_key = hash_key
+        self._counter = itertools.count()
+        self._members: list[Cell] = []
+        self._ring: HashRing[Cell] | None = None
+
+    @property
+    def members(self) -> list[ActorRef]:
+        return [cell.ref for cell in self._live()]
+
+    def _live(self) -> list[Cell]:
+        members = self._members
+        children = self._cell.children
+        if len(members) != len(children) or any(cell.closed for cell in members):
+            members = self._members = list(children.values())
+            if self.routing == "consistent_hash":
+                self._ring = HashRing(members, label=lambda cell: cell.name)
+        return members
+
+    def _pick(self, message: Any) -> ActorRef | None:
+        members = self._members
+        routing = self.routing
+        if routing == "round_robin":
+            if members:
+                cell = members[next(self._counter) % len(members)]
+                if not cell.closed:
+                    return cell.ref
+            members = self._live()
+            return members[next(self._counter) % len(members)].ref if members else None
+        members = self._live()
+        if not members:
+            return None
+        if routing == "random":
+            return random.choice(members).ref
+        if routing == "least_loaded":
+            return min(members, key=_load).ref
+        assert self._ring is not None
+        assert self._hash_key is not None
+        return self._ring.node_for(self._hash_key(message)).ref
+
+    def tell(self, message: Any) -> None:
+        if self.routing == "broadcast":
+            for cell in self._live():
+                cell.ref.tell(message)
+            return
+        member = self._pick(message)
+        if member is None:
+            ActorRef.tell(self, message)  # no members: the pool is stopped, a dead letter
+        else:
+            member.tell(message)
+
+    async def send(self, message: Any) -> None:
+        if self.routing == "broadcast":
+            for cell in self._live():
+                await cell.ref.send(message)
+            return
+        member = self._pick(message)
+        await (ActorRef.send(self, message) if member is None else member.send(message))
+
+    async def ask(self, message: Any, timeout: float = 5.0) -> Any:
+        """Answered by one member; for `broadcast`, every member gets it and the first
+        reply wins (Akka's behaviour), the others are discarded."""
+        if self.routing == "broadcast":
+            members = self._live()
+            if not members:
+                return await ActorRef.ask(self, message, timeout)
+            asks = [asyncio.ensure_future(cell.ref.ask(message, timeout)) for cell in members]
+            try:
+                done, _ = await asyncio.wait(asks, return_when=asyncio.FIRST_COMPLETED)
+                return next(iter(done)).result()
+            finally:
+                for pending in asks:
+                    if pending.done():
+                        if not pending.cancelled():
+                            pending.exception()  # retrieved: losers must not warn
+                    else:
+                        pending.cancel()
+        member = self._pick(message)
+        if member is None:
+            return await ActorRef.ask(self, message, timeout)
+        return await member.ask(message, timeout)
+
+
+class Pool(Actor):
+    """Starts `size` members named `0`, `1`, … and supervises them (one_for_one). Messages
+    published to the pool (when it subscribes) are routed like tells."""
+
+    def __init__(
+        self,
+        factory: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        size: int,
+        routing: str,
+        hash_key: Callable[[Any], object] | None,
+        options: dict[str, Any],
+    ) -> None:
+        self.factory = factory
+        self.args = args
+        self.kwargs = kwargs
+        self.size = size
+        self.options = options
+        cell = self._cell
+        if not isinstance(cell.ref, PoolRef):  # a restarted pool keeps the ref users hold
+            cell.ref = PoolRef(cell, routing, hash_key)
+
+    async def on_start(self) -> None:
+        for index in range(self.size):
+            await self.spawn(
+                self.factory, *self.args, name=str(index), **self.options, **self.kwargs
+            )
+
+    async def receive(self, message: Any) -> None:
+        self.ref.tell(message)
+
+
+def check_pool(size: object, routing: object, hash_key: object) -> None:
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        raise ValueError(f"pool size must be an int >= 1, got {size!r}")
+    if routing not in ROUTINGS:
+        raise ValueError(f"routing must be one of {list(ROUTINGS)}, got {routing!r}")
+    if routing == "consistent_hash" and not callable(hash_key):
+        raise ValueError(
+            "routing='consistent_hash' needs hash_key=, a function from message to key "
+            "(for example hash_key=lambda msg: msg.user_id)"
+        )
+    if hash_key is not None and routing != "consistent_hash":
+        raise ValueError("hash_key= is only used with routing='consistent_hash'")

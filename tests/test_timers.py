@@ -1,0 +1,174 @@
+"""Timers and scheduling on the system clock (API 5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem, TimerHandle
+from actorkit.testing import ManualClock, Probe
+
+
+class Ticker(Actor):
+    def __init__(self, probe_ref: Any) -> None:
+        self.probe_ref = probe_ref
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, tuple) and message[0] == "every":
+            self.timers.start_every(message[1], message[2], message[3])
+        elif isinstance(message, tuple) and message[0] == "once":
+            self.timers.start_once(message[1], message[2], message[3])
+        elif isinstance(message, tuple) and message[0] == "cancel":
+            return self.timers.cancel(message[1])
+        elif message == "crash":
+            raise RuntimeError("crash")
+        elif message == "active":
+            return len(self.timers)
+        else:
+            self.probe_ref.tell(message)
+        return None
+
+
+async def test_schedule_once_fires_at_its_time(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        handle = system.schedule_once(2.0, probe.ref, "ding")
+        assert isinstance(handle, TimerHandle)
+        await clock.advance(1.9)
+        probe.expect_empty()
+        await clock.advance(0.1)
+        await probe.expect("ding")
+        assert not handle.active
+        assert system.pending_timers == 0
+
+
+async def test_periodic_fires_three_times_over_three_and_a_half_seconds(
+    clock: ManualClock,
+) -> None:
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        handle = system.schedule_every(1.0, probe.ref, "tick")
+        await clock.advance(3.5)
+        assert probe.pending == 3
+        assert handle.cancel() is True
+        assert handle.cancel() is False
+        await clock.advance(10)
+        assert probe.pending == 3
+
+
+async def test_initial_delay(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        system.schedule_every(1.0, probe.ref, "tick", initial_delay=0.25)
+        await clock.advance(0.25)
+        assert probe.pending == 1
+        await clock.advance(1.0)
+        assert probe.pending == 2
+
+
+async def test_no_drift_over_a_thousand_ticks(clock: ManualClock) -> None:
+    fired_at: list[float] = []
+
+    class Stamp(Actor):
+        async def receive(self, message: Any) -> None:
+            fired_at.append(clock.now())
+
+    async with ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Stamp)
+        system.schedule_every(0.1, ref, "tick")
+        for _ in range(10):
+            await clock.advance(10.0)
+        assert len(fired_at) == 1000
+        assert fired_at[-1] == pytest.approx(100.0, abs=1e-9)
+        assert all(abs(t - 0.1 * (i + 1)) < 1e-9 for i, t in enumerate(fired_at))
+
+
+async def test_missed_ticks_are_coalesced_not_queued() -> None:
+    class JumpClock(ManualClock):
+        """A clock that can jump without stepping, like a loop blocked for a while."""
+
+        def jump(self, seconds: float) -> None:
+            self._now += seconds
+
+    clock = JumpClock()
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        system.schedule_every(1.0, probe.ref, "tick")
+        clock.jump(3.5)  # ticks due at 1, 2 and 3 were missed
+        await clock.advance(0)
+        assert probe.pending == 1  # one delivery for the three missed ticks
+        await clock.advance(0.5)  # back on the grid: next tick at 4.0
+        assert probe.pending == 2
+        await clock.advance(0.99)
+        assert probe.pending == 2
+
+
+async def test_actor_timer_same_key_replaces(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        ref = await system.spawn(Ticker, probe.ref)
+        await ref.ask(("once", "k", "first", 1.0))
+        await ref.ask(("once", "k", "second", 2.0))
+        await clock.advance(5)
+        await probe.expect("second")
+        probe.expect_empty()
+
+
+async def test_actor_timer_cancel(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        ref = await system.spawn(Ticker, probe.ref)
+        await ref.ask(("every", "k", "tick", 1.0))
+        await clock.advance(1)
+        assert await ref.ask(("cancel", "k")) is True
+        assert await ref.ask(("cancel", "k")) is False
+        await clock.advance(5)
+        assert probe.pending == 1
+
+
+async def test_actor_timers_end_at_restart_and_at_stop(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        ref = await system.spawn(Ticker, probe.ref)
+        await ref.ask(("every", "k", "tick", 1.0))
+        assert system.pending_timers == 1
+        with pytest.raises(RuntimeError):
+            await ref.ask("crash")
+        await clock.advance(5)
+        assert probe.pending == 0
+        assert system.pending_timers == 0
+        assert await ref.ask("active") == 0
+        await ref.ask(("every", "k", "tick", 1.0))
+        await ref.stop()
+        await clock.advance(5)
+        assert probe.pending == 0
+        assert system.pending_timers == 0
+
+
+async def test_timer_to_a_stopped_actor_ends_as_a_dead_letter(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        handle = system.schedule_every(1.0, probe.ref, "tick")
+        await probe.ref.stop()
+        await clock.advance(1.0)
+        assert system.dead_letters.by_reason == {"stopped": 1}
+        assert not handle.active  # a periodic timer to a dead actor stops itself
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda s, r: s.schedule_once(-1, r, "x"), ValueError),
+        (lambda s, r: s.schedule_every(0, r, "x"), ValueError),
+        (lambda s, r: s.schedule_every(-1, r, "x"), ValueError),
+        (lambda s, r: s.schedule_every(1, r, "x", initial_delay=-1), ValueError),
+        (lambda s, r: s.schedule_once("soon", r, "x"), TypeError),
+        (lambda s, r: s.schedule_once(1, "not a ref", "x"), TypeError),
+    ],
+)
+async def test_bad_schedule_arguments(call: Any, error: type[Exception]) -> None:
+    async with ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        with pytest.raises(error):
+            call(system, probe.ref)
