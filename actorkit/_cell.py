@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor, _constructing
 from ._envelope import Ask
-from ._errors import ActorStopped
+from ._errors import ActorStopped, NotDelivered
 from ._messages import Terminated
 from ._supervision import Intensity
 
@@ -56,6 +56,7 @@ class Cell:
         "draining",
         "factory",
         "failures",
+        "handling",
         "incarnation",
         "instance",
         "intensity",
@@ -132,6 +133,7 @@ class Cell:
         self.stop_waiters: list[asyncio.Future[None]] = []
         self.task: asyncio.Task[None] | None = None
         self.timers_: Timers | None = None
+        self.handling: Ask | None = None
         self.ref = ActorRef(self)
 
     # --- instances ----------------------------------------------------------------------
@@ -296,13 +298,16 @@ class Cell:
                 self._admit()
             if type(message) is Ask:
                 future = message.future
+                self.handling = message
                 try:
                     result = await receive(message.message)
                 except Exception as error:
+                    self.handling = None
                     if not future.done():
                         future.set_exception(error)
                     self.failed(error, message.message)
                     return False
+                self.handling = None
                 if not future.done():
                     future.set_result(result)
             else:
@@ -371,6 +376,10 @@ class Cell:
         why = "shutdown" if system.shutting_down else "stopping"
         dead = system.dead_letters
         path = self.path
+        handling = self.handling
+        if handling is not None and not handling.future.done():
+            # Only a forced stop ends an actor in the middle of a handler.
+            handling.future.set_exception(ActorStopped(f"{path} was stopped while handling it"))
         for message in self.mailbox:
             _reject(message, path, why, dead)
         self.mailbox.clear()
@@ -448,7 +457,7 @@ class Cell:
 def _reject(message: Any, path: str, why: str, dead: Any) -> None:
     if type(message) is Ask:
         if not message.future.done():
-            message.future.set_exception(ActorStopped(f"{path} stopped before answering the ask"))
+            message.future.set_exception(NotDelivered(f"{path} stopped before handling the ask"))
         dead.add(message.message, path, why)
     else:
         dead.add(message, path, why)

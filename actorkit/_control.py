@@ -93,6 +93,7 @@ class Resume(Signal):
     async def apply(self, cell: Cell) -> None:
         if cell.state == SUSPENDED and cell.instance is not None:
             cell.state = RUNNING
+            cell.system.instruments.resumed(cell)
 
 
 class StopInstance(Signal):

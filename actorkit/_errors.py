@@ -48,3 +48,7 @@ class DeadlineExceeded(ActorError):
 
 class TaskCancelled(ActorError):
     """A task was cancelled before it finished."""
+
+
+class NotDelivered(ActorStopped):
+    """Internal: the target stopped before handling the request (so retrying is safe)."""

@@ -14,6 +14,7 @@ class Instrument(Protocol):
     def stopped(self, cell: Cell) -> None: ...
     def failed(self, cell: Cell, error: BaseException) -> None: ...
     def restarted(self, cell: Cell) -> None: ...
+    def resumed(self, cell: Cell) -> None: ...
     def gave_up(self, cell: Cell) -> None: ...
 
 
@@ -43,6 +44,10 @@ class Instruments:
     def restarted(self, cell: Cell) -> None:
         for instrument in self._all:
             instrument.restarted(cell)
+
+    def resumed(self, cell: Cell) -> None:
+        for instrument in self._all:
+            instrument.resumed(cell)
 
     def gave_up(self, cell: Cell) -> None:
         for instrument in self._all:

@@ -1,0 +1,115 @@
+"""Shutdown: ordered, draining, bounded in time, nothing lost (API 9)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorStopped, ActorSystem
+
+
+class Collector(Actor):
+    def __init__(self, sink: list[Any]) -> None:
+        self.sink = sink
+
+    async def receive(self, message: Any) -> None:
+        await asyncio.sleep(0)
+        self.sink.append(message)
+
+
+class Stuck(Actor):
+    def __init__(self, entered: asyncio.Event) -> None:
+        self.entered = entered
+
+    async def receive(self, message: Any) -> None:
+        self.entered.set()
+        await asyncio.Event().wait()  # never set: only cancellation ends this
+
+
+class Stubborn(Actor):
+    """Swallows cancellation once, the worst a handler can do without blocking the loop."""
+
+    def __init__(self, entered: asyncio.Event) -> None:
+        self.entered = entered
+
+    async def receive(self, message: Any) -> None:
+        self.entered.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            await asyncio.Event().wait()
+
+
+async def test_shutdown_drains_mailboxes_first() -> None:
+    sink: list[Any] = []
+    async with ActorSystem() as system:
+        ref = await system.spawn(Collector, sink)
+        for i in range(100):
+            ref.tell(i)
+    assert sink == list(range(100))
+    assert system.dead_letters.count == 0
+
+
+async def test_shutdown_timeout_cancels_fails_asks_and_returns_in_time(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entered = asyncio.Event()
+    system = await ActorSystem().start()
+    ref = await system.spawn(Stuck, entered, name="stuck")
+    in_flight = asyncio.ensure_future(ref.ask("block", timeout=60))
+    await entered.wait()
+    queued = asyncio.ensure_future(ref.ask("queued", timeout=60))
+    await asyncio.sleep(0)
+    started = time.monotonic()
+    await system.shutdown(timeout=0.2)
+    assert time.monotonic() - started < 0.2 + 1.5
+    for ask in (in_flight, queued):
+        with pytest.raises(ActorStopped):
+            await ask
+    assert "/stuck" in caplog.text
+    assert system.dead_letters.by_reason == {"shutdown": 1}
+
+
+async def test_shutdown_returns_even_when_a_handler_ignores_cancellation(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entered = asyncio.Event()
+    system = await ActorSystem().start()
+    ref = await system.spawn(Stubborn, entered, name="stubborn")
+    ref.tell("block")
+    await entered.wait()
+    started = time.monotonic()
+    await system.shutdown(timeout=0.1)
+    assert time.monotonic() - started < 0.1 + 1.5
+    assert "ignored cancellation: /stubborn" in caplog.text
+    assert not ref.is_alive
+    ref._cell.task.cancel()  # type: ignore[union-attr]  # let the test end cleanly
+
+
+async def test_shutdown_twice_is_harmless_and_spawning_after_fails_clearly() -> None:
+    system = await ActorSystem().start()
+    await system.spawn(Collector, [])
+    await system.shutdown()
+    await system.shutdown()
+    with pytest.raises(ActorStopped, match="shut down"):
+        await system.spawn(Collector, [])
+
+
+async def test_on_stop_runs_once_for_every_actor_at_shutdown() -> None:
+    stopped: list[str] = []
+
+    class Tracked(Actor):
+        async def on_start(self) -> None:
+            if self.parent is None:
+                await self.spawn(Tracked, name="child")
+
+        async def on_stop(self) -> None:
+            stopped.append(self.path)
+
+    async with ActorSystem() as system:
+        await system.spawn(Tracked, name="a")
+        await system.spawn(Tracked, name="b")
+    assert stopped == ["/b/child", "/b", "/a/child", "/a"]
