@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor, _constructing
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
     from ._control import Signal
     from ._ref import ActorRef
+    from ._stats import ClassStats
     from ._supervision import Strategy
     from ._system import ActorSystem
     from ._timers import Timers
@@ -75,6 +77,7 @@ class Cell:
         "restarts",
         "signals",
         "state",
+        "stats",
         "stop_reason",
         "stop_waiters",
         "system",
@@ -134,6 +137,7 @@ class Cell:
         self.task: asyncio.Task[None] | None = None
         self.timers_: Timers | None = None
         self.handling: Ask | None = None
+        self.stats: ClassStats | None = None
         self.ref = ActorRef(self)
 
     # --- instances ----------------------------------------------------------------------
@@ -173,6 +177,14 @@ class Cell:
         if found is None:
             found = getattr(self.factory, "supervisor_strategy", None)
         return found if found is not None else self.system.default_strategy
+
+    @property
+    def class_name(self) -> str:
+        if self.instance is not None:
+            return type(self.instance).__name__
+        if self.stats is not None:
+            return self.stats.name
+        return getattr(self.factory, "__name__", type(self.factory).__name__)
 
     @property
     def display_path(self) -> str:
@@ -275,7 +287,15 @@ class Cell:
                 if self.closed:
                     return
             elif mailbox and self.state == RUNNING:
-                if await self._drain():
+                stats = self.stats
+                if stats is None:
+                    full = await self._drain()
+                else:
+                    before = self.processed
+                    started = perf_counter()
+                    full = await self._drain()
+                    stats.observe_batch(perf_counter() - started, self.processed - before)
+                if full:
                     await asyncio.sleep(0)
             elif self.draining and self.state == RUNNING:
                 await self.finalize(None)
@@ -465,11 +485,7 @@ def _reject(message: Any, path: str, why: str, dead: Any) -> None:
 
 def crash_report(cell: Cell, error: BaseException, message: object, decision: str) -> None:
     """One structured record per failure, in the spirit of OTP's crash reports."""
-    actor_class = (
-        type(cell.instance).__name__
-        if cell.instance is not None
-        else getattr(cell.factory, "__name__", repr(cell.factory))
-    )
+    actor_class = cell.class_name
     logger.error(
         "actor %s (%s) failed handling %s: %r; supervisor decided: %s",
         cell.display_path,

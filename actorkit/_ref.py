@@ -4,6 +4,7 @@ stays valid across restarts; equality is identity of the cell."""
 from __future__ import annotations
 
 import asyncio
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
@@ -43,6 +44,8 @@ class ActorRef:
             return
         mailbox = cell.mailbox
         if len(mailbox) >= cell.capacity:
+            if cell.stats is not None:
+                cell.stats.dropped += 1
             raise MailboxFull(
                 f"mailbox of {cell.path} is full ({cell.capacity} messages); "
                 "use `await ref.send(msg)` to wait for room, or spawn with a larger mailbox_size"
@@ -79,14 +82,23 @@ class ActorRef:
         envelope = Ask(message, future, cell.path, timeout)
         deadlines = system.ask_deadlines
         key = deadlines.add(envelope, timeout)
+        stats = cell.stats
+        started = perf_counter() if stats is not None else 0.0
         try:
             if len(cell.mailbox) < cell.capacity and not cell.blocked:
                 cell.enqueue(envelope)
             else:
                 cell.block(envelope, None)
-            return await future
+            result = await future
+        except BaseException as error:
+            if stats is not None:
+                stats.ask_failed(error, perf_counter() - started)
+            raise
         finally:
             deadlines.discard(key, envelope)
+        if stats is not None:
+            stats.ask_ok(perf_counter() - started)
+        return result
 
     async def stop(self) -> None:
         """Let the current message finish, then stop; queued messages become dead letters."""

@@ -18,12 +18,14 @@ DEAD_LETTER_TOPIC = "actorkit.dead_letters"
 
 
 class Router:
-    __slots__ = ("_dead", "_index", "_watching_dead")
+    __slots__ = ("_dead", "_index", "_watching_dead", "delivered", "published")
 
     def __init__(self, dead_letters: DeadLetters) -> None:
         self._index: TopicIndex[Cell] = TopicIndex()
         self._dead = dead_letters
         self._watching_dead = False
+        self.published = 0
+        self.delivered = 0
         dead_letters.listen(self._forward_dead_letter)
 
     def subscribe(self, cell: Cell, pattern: str) -> bool:
@@ -52,6 +54,7 @@ class Router:
 
     def publish(self, topic: str, message: Any) -> int:
         cells = self._index.match(topic)
+        self.published += 1
         if not cells:
             self._dead.add(message, topic, "no_subscribers")
             return 0
@@ -62,6 +65,7 @@ class Router:
                 continue
             cell.enqueue(message)
             delivered += 1
+        self.delivered += delivered
         return delivered
 
     def _forward_dead_letter(self, letter: DeadLetter) -> None:

@@ -107,6 +107,7 @@ async def spawn(
     instance = cell.make_instance()
     cell.instance = instance
     cell.capabilities = check_capabilities(type(instance).capabilities) | extra
+    cell.stats = system.metrics.stats_for(type(instance))
     parent.children[name] = cell
     system.register(cell)
     system.instruments.spawned(cell)

@@ -15,7 +15,9 @@ from ._clock import AskDeadlines, Clock, SystemClock
 from ._control import Stop
 from ._dead_letters import DeadLetters
 from ._errors import ActorStopped, SystemFailed
+from ._http import HttpServer, serve
 from ._instruments import Instruments
+from ._metrics import Metrics
 from ._pool import Pool, check_pool
 from ._ref import ActorRef
 from ._router import Router
@@ -25,6 +27,7 @@ from ._timers import TimerHandle, check_delay, check_interval
 
 logger = logging.getLogger("actorkit")
 
+SHUTDOWN_TIMEOUT = 10.0
 FORCED_STOP_GRACE = 1.0
 """After the shutdown timeout, how long cancelled actors get to unwind before being abandoned."""
 
@@ -62,11 +65,11 @@ class ActorSystem:
         self.root_strategy: Strategy = supervisor if supervisor is not None else OneForOne()
         self.default_strategy: Strategy = OneForOne()
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self.metrics_enabled = metrics
         self.dead_letters = DeadLetters(self._now)
         self.instruments = Instruments()
         self.ask_deadlines = AskDeadlines(self.clock)
         self.router = Router(self.dead_letters)
+        self.metrics = Metrics(self, metrics)
         self.failure: BaseException | None = None
         self.accepting = False
         self.shutting_down = False
@@ -75,6 +78,7 @@ class ActorSystem:
         self._root: Cell | None = None
         self._stopped: asyncio.Event | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        self._servers: list[HttpServer] = []
         self.loop: asyncio.AbstractEventLoop
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -90,12 +94,20 @@ class ActorSystem:
         root.task = self.loop.create_task(root.main(None))
         self._root = root
         self.accepting = True
+        self.metrics.start(self.loop)
         return self
 
-    async def shutdown(self, timeout: float = 10.0) -> None:
+    async def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT) -> None:
         """Stop every actor, children before parents in reverse start order, draining
-        mailboxes first. Never raises for slowness and never hangs: past `timeout` it cancels
-        what is left, fails their asks with `ActorStopped`, logs their paths and returns."""
+        mailboxes first, then close the HTTP endpoints. Never raises for slowness and never
+        hangs: past `timeout` it cancels what is left, fails their asks with `ActorStopped`,
+        logs their paths and returns."""
+        await self._stop_actors(timeout)
+        self.metrics.stop()
+        for server in self._servers:
+            await server.close()
+
+    async def _stop_actors(self, timeout: float) -> None:
         root, stopped = self._root, self._stopped
         if root is None or stopped is None:
             return
@@ -153,11 +165,12 @@ class ActorSystem:
             ) from self.failure
 
     def root_failed(self, error: BaseException) -> None:
-        """A failure escalated past the root: record it and stop the system."""
+        """A failure escalated past the root: record it and stop the actors. The HTTP
+        endpoint keeps answering (503) until the owner shuts the system down."""
         if self.failure is None:
             self.failure = error
         logger.error("actor system %s failed: %r", self.name, error, exc_info=error)
-        self._in_background(self.shutdown())
+        self._in_background(self._stop_actors(SHUTDOWN_TIMEOUT))
 
     def _in_background(self, coro: Any) -> None:
         task = self.loop.create_task(coro)
@@ -256,6 +269,17 @@ class ActorSystem:
         return (root.parked or root.closed) and all(
             cell.parked or cell.closed for cell in self._cells.values()
         )
+
+    # --- observability ------------------------------------------------------------------
+    async def serve_http(
+        self, host: str = "127.0.0.1", port: int = 9464, auth: object = None
+    ) -> HttpServer:
+        """Serve `/metrics` (Prometheus), `/healthz` and `/actors` until closed or the system
+        exits. Port 0 picks a free port; the handle's `.port` says which."""
+        self._running_root()
+        server = await serve(self, host, port, auth)
+        self._servers.append(server)
+        return server
 
     # --- pub-sub --------------------------------------------------------------------------
     def subscribe(self, ref: ActorRef, pattern: str) -> None:

@@ -1,0 +1,188 @@
+"""`system.serve_http()`: /metrics, /healthz and /actors on aiohttp, never hand-parsed HTTP.
+
+Binds 127.0.0.1 unless told otherwise. `auth` takes the two schemes Prometheus scrape
+configs support: a bearer token (`auth="token"` or `BearerAuth("token")`) or basic auth
+(`auth=("user", "password")` or `BasicAuth("user", "password")`). Without valid credentials
+every path answers 401. `/actors` shows structure and counts, never message contents.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import ipaddress
+import logging
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from aiohttp import web
+from prometheus_client.aiohttp import make_aiohttp_handler
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+    from ._system import ActorSystem
+
+logger = logging.getLogger("actorkit")
+
+
+@attrs.frozen
+class BearerAuth:
+    token: str = attrs.field(repr=False)
+
+    def accepts(self, header: str) -> bool:
+        scheme, _, value = header.partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            value.strip().encode(), self.token.encode()
+        )
+
+    challenge = 'Bearer realm="actorkit"'
+
+
+@attrs.frozen
+class BasicAuth:
+    username: str
+    password: str = attrs.field(repr=False)
+
+    def accepts(self, header: str) -> bool:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        user, _, password = decoded.partition(":")
+        return hmac.compare_digest(user.encode(), self.username.encode()) & hmac.compare_digest(
+            password.encode(), self.password.encode()
+        )
+
+    challenge = 'Basic realm="actorkit"'
+
+
+Auth = BearerAuth | BasicAuth
+
+
+def check_auth(auth: object) -> Auth | None:
+    if auth is None or isinstance(auth, BearerAuth | BasicAuth):
+        return auth
+    if isinstance(auth, str) and auth:
+        return BearerAuth(auth)
+    if isinstance(auth, tuple) and len(auth) == 2 and all(isinstance(a, str) for a in auth):
+        return BasicAuth(auth[0], auth[1])
+    raise TypeError(
+        "auth must be a bearer token str, a (username, password) tuple, "
+        f"BearerAuth(...) or BasicAuth(...), got {type(auth).__name__}"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def actor_tree(system: ActorSystem) -> dict[str, Any]:
+    """The supervision tree as plain data: structure and counts only."""
+
+    def node(cell: Cell) -> dict[str, Any]:
+        return {
+            "path": cell.path,
+            "name": cell.name,
+            "class": cell.class_name,
+            "state": cell.state,
+            "mailbox_size": len(cell.mailbox),
+            "processed": cell.processed,
+            "failures": cell.failures,
+            "restarts": cell.restarts,
+            "children": [node(child) for child in list(cell.children.values())],
+        }
+
+    root = system.root
+    return {
+        "system": system.name,
+        "healthy": system.healthy,
+        "actors": [node(child) for child in list(root.children.values())],
+    }
+
+
+class HttpServer:
+    """A running endpoint: `.host`, `.port` (the bound one) and `await .close()`."""
+
+    def __init__(self, runner: web.AppRunner, host: str, port: int) -> None:
+        self._runner = runner
+        self._closed = False
+        self.host = host
+        self.port = port
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    async def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self._runner.cleanup()
+
+    def __repr__(self) -> str:
+        return f"<HttpServer {self.url}>"
+
+
+async def serve(system: ActorSystem, host: str, port: int, auth: object) -> HttpServer:
+    checked = check_auth(auth)
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
+        raise ValueError(f"port must be an int from 0 to 65535 (0 picks a free one), got {port!r}")
+    if checked is None and not _is_loopback(host):
+        logger.warning(
+            "serving actorkit metrics on %s without auth: anyone who can reach it can read "
+            "them; pass auth= or bind 127.0.0.1",
+            host,
+        )
+
+    @web.middleware
+    async def authenticate(request: web.Request, handler: Any) -> web.StreamResponse:
+        if checked is not None and not checked.accepts(request.headers.get("Authorization", "")):
+            return web.json_response(
+                {"error": "unauthorized"},
+                status=401,
+                headers={"WWW-Authenticate": checked.challenge},
+            )
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    async def healthz(request: web.Request) -> web.Response:
+        healthy = system.healthy
+        body = {
+            "status": "ok" if healthy else ("failed" if system.failure else "stopping"),
+            "system": system.name,
+            "actors": len(system.cells()),
+        }
+        if system.failure is not None:
+            body["failure"] = repr(system.failure)
+        return web.json_response(body, status=200 if healthy else 503)
+
+    async def actors(request: web.Request) -> web.Response:
+        return web.json_response(actor_tree(system))
+
+    app = web.Application(middlewares=[authenticate])
+    app.router.add_get("/metrics", make_aiohttp_handler(system.metrics.registry))
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/actors", actors)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    try:
+        await site.start()
+    except OSError as error:
+        await runner.cleanup()
+        raise OSError(
+            error.errno,
+            f"cannot serve on {host}:{port}: {error.strerror}; is the port already in use? "
+            "pass port=0 for a free port or choose another",
+        ) from error
+    bound_port: int = runner.addresses[0][1]
+    return HttpServer(runner, host, bound_port)
