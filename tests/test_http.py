@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import subprocess
 from typing import Any
 
 import aiohttp
@@ -222,14 +221,14 @@ async def test_promtool_finds_nothing_wrong_with_a_busy_exposition() -> None:
         system.publish("a.b", 1)
         await asyncio.gather(*(ref.ask("sync") for ref in refs))
         _, text = await fetch(f"{server.url}/metrics")
-    result = subprocess.run(
-        ["promtool", "check", "metrics"],
-        input=text,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == ""
-    assert result.stderr.strip() == ""
+    promtool = await asyncio.create_subprocess_exec(
+        "promtool", "check", "metrics",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    async with asyncio.timeout(30):
+        out, err = await promtool.communicate(text.encode())
+    assert promtool.returncode == 0, (out + err).decode()
+    assert out.strip() == b""
+    assert err.strip() == b""
