@@ -1,0 +1,193 @@
+"""Message passing: tell, send with backpressure, ask round trips.
+
+Each workload is written once against `Target` (tell / send / ask) and run against an actorkit
+actor and against `RawActor`, the least a hand-written asyncio program would do: an
+`asyncio.Queue` and a consumer task. Both sides call the very same handler (the actor class's
+`receive`), so the difference is the runtime alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Protocol
+
+from actorkit import DEFAULT_MAILBOX_SIZE, Actor, ActorSystem
+
+from ._harness import Bench, Figures, Metric, Side, Stopwatch, percentiles_us
+
+Handler = Callable[[Any], Awaitable[Any]]
+
+
+class Counter(Actor):
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def receive(self, message: int) -> int:
+        self.count += message
+        return self.count
+
+
+class Echo(Actor):
+    async def receive(self, message: object) -> object:
+        return message
+
+
+class Target(Protocol):
+    def tell(self, message: Any, /) -> None: ...
+    def send(self, message: Any, /) -> Awaitable[None]: ...
+    def ask(self, message: Any, timeout: float = ...) -> Awaitable[Any]: ...
+
+
+# --- the raw asyncio baseline --------------------------------------------------------------
+class Request:
+    """What a raw ask puts on the queue: the message and the future to resolve."""
+
+    __slots__ = ("future", "message")
+
+    def __init__(self, message: object, future: asyncio.Future[Any]) -> None:
+        self.message = message
+        self.future = future
+
+
+async def consume(queue: asyncio.Queue[Any], handle: Handler) -> None:
+    """A consumer task: one message at a time, in order; a request gets the handler's result."""
+    get = queue.get
+    while True:
+        message = await get()
+        if type(message) is Request:
+            result = await handle(message.message)
+            if not message.future.done():
+                message.future.set_result(result)
+        else:
+            await handle(message)
+
+
+class RawActor:
+    """`asyncio.Queue` + consumer task. `tell` and `send` ARE `put_nowait` and `put`."""
+
+    def __init__(self, handle: Handler, maxsize: int = 0) -> None:
+        self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize)
+        self.tell = self.queue.put_nowait
+        self.send = self.queue.put
+        self.task = asyncio.get_running_loop().create_task(consume(self.queue, handle))
+
+    async def ask(self, message: object, timeout: float = 5.0) -> Any:
+        """No timeout: the baseline is the bare round trip."""
+        queue = self.queue
+        future = asyncio.get_running_loop().create_future()
+        if queue.full():
+            await queue.put(Request(message, future))
+        else:
+            queue.put_nowait(Request(message, future))
+        return await future
+
+    async def close(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+
+
+@contextlib.asynccontextmanager
+async def spawned(factory: type[Actor], mailbox_size: int | None) -> AsyncIterator[Target]:
+    async with ActorSystem("bench") as system:
+        yield await system.spawn(factory, mailbox_size=mailbox_size)
+
+
+@contextlib.asynccontextmanager
+async def raw(factory: type[Actor], maxsize: int | None) -> AsyncIterator[Target]:
+    target = RawActor(factory().receive, maxsize or 0)
+    try:
+        yield target
+    finally:
+        await target.close()
+
+
+Opener = Callable[[type[Actor], int | None], contextlib.AbstractAsyncContextManager[Target]]
+Workload = Callable[[Target, int], Awaitable[Figures]]
+
+
+def side(workload: Workload, opener: Opener, factory: type[Actor], size: int | None) -> Side:
+    async def run(n: int) -> Figures:
+        async with opener(factory, size) as target:
+            return await workload(target, n)
+
+    return run
+
+
+def both(workload: Workload, factory: type[Actor], size: int | None) -> tuple[Side, Side]:
+    return side(workload, spawned, factory, size), side(workload, raw, factory, size)
+
+
+# --- workloads -----------------------------------------------------------------------------
+def check(got: object, expected: object) -> None:
+    if got != expected:
+        raise AssertionError(f"wrong result: got {got!r}, expected {expected!r}")
+
+
+async def tell(target: Target, n: int) -> Figures:
+    """n tells in a loop, then one ask behind them: answered once all n are handled."""
+    tell = target.tell
+    with Stopwatch() as watch:
+        for i in range(n):
+            tell(i)
+        total = await target.ask(0, timeout=60.0)
+    check(total, n * (n - 1) // 2)
+    return {"rate": n / watch.seconds}
+
+
+async def send(target: Target, n: int) -> Figures:
+    """n awaited sends into a bounded mailbox: the producer waits whenever it is full."""
+    send = target.send
+    with Stopwatch() as watch:
+        for i in range(n):
+            await send(i)
+        total = await target.ask(0, timeout=60.0)
+    check(total, n * (n - 1) // 2)
+    return {"rate": n / watch.seconds}
+
+
+async def ask(target: Target, n: int) -> Figures:
+    """n sequential round trips; the rate over all of them and per-ask latency."""
+    ask = target.ask
+    clock = time.perf_counter
+    latencies: list[float] = []
+    with Stopwatch() as watch:
+        for i in range(n):
+            start = clock()
+            answer = await ask(i, timeout=5.0)
+            latencies.append(clock() - start)
+            if answer != i:
+                check(answer, i)
+    return {"rate": n / watch.seconds, **percentiles_us(latencies)}
+
+
+BENCHES = [
+    Bench(
+        "tell",
+        *both(tell, Counter, None),
+        (Metric("rate", "msgs/s", target=1.0),),
+        size=200_000,
+        quick_size=20_000,
+    ),
+    Bench(
+        "send_bounded",
+        *both(send, Counter, 1000),
+        (Metric("rate", "msgs/s", target=1.0),),
+        size=200_000,
+        quick_size=20_000,
+    ),
+    Bench(
+        "ask",
+        *both(ask, Echo, DEFAULT_MAILBOX_SIZE),
+        (
+            Metric("rate", "asks/s", target=0.8),
+            Metric("p50", "us", higher_is_better=False),
+            Metric("p99", "us", higher_is_better=False, target=2.0),
+        ),
+        size=20_000,
+        quick_size=2_000,
+    ),
+]
