@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
+from ._agents import AgentInfo
 from ._dead_letters import DeadLetters
 from ._errors import (
     ActorError,
@@ -24,11 +25,13 @@ from ._errors import (
 from ._messages import DeadLetter, Terminated
 from ._pool import PoolRef
 from ._ref import ActorRef
+from ._registry import message
 from ._router import DEAD_LETTER_TOPIC
 from ._runner import run
 from ._supervision import Backoff, OneForAll, OneForOne, RestForOne
 from ._supervisor import ChildSpec, Supervisor
 from ._system import ActorSystem
+from ._task_handle import Task, TaskHandle, TaskStatus
 from ._timers import TimerHandle, Timers
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "ActorRef",
     "ActorStopped",
     "ActorSystem",
+    "AgentInfo",
     "AskTimeout",
     "Backoff",
     "ChildSpec",
@@ -54,10 +58,14 @@ __all__ = [
     "Supervisor",
     "SupervisorGaveUp",
     "SystemFailed",
+    "Task",
     "TaskCancelled",
+    "TaskHandle",
+    "TaskStatus",
     "Terminated",
     "TimerHandle",
     "Timers",
+    "message",
     "run",
 ]
 

@@ -6,13 +6,23 @@ import argparse
 from collections.abc import Sequence
 
 
-def _positive_seconds(text: str) -> float:
+def _seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected seconds as a number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"duration must be > 0 seconds, got {text}")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {text}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0..65535 (0 picks a free one), got {text}")
     return value
 
 
@@ -21,18 +31,39 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m actorkit", description="actorkit: actors for asyncio"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = sub.add_parser("demo", help="run a live supervised multi-actor demo")
-    demo.add_argument(
-        "--duration",
-        type=_positive_seconds,
-        default=None,
-        help="seconds to run (default: until Ctrl-C)",
+    demo = sub.add_parser(
+        "demo",
+        help="run a live multi-agent demo with metrics",
+        description="A supervised team of agents with tasks, pub-sub, asks and timers. "
+        "Prints a status line every second and a summary; Ctrl-C stops it cleanly.",
     )
+    demo.add_argument("--duration", type=_seconds, help="seconds to run (default: until Ctrl-C)")
+    demo.add_argument("--host", default="127.0.0.1", help="HTTP bind address (127.0.0.1)")
+    demo.add_argument("--port", type=_port, default=9464, help="HTTP port (9464; 0 = any free)")
+    demo.add_argument("--no-http", action="store_true", help="do not serve /metrics")
+    top = sub.add_parser(
+        "top",
+        help="live view of a running system's actors",
+        description="Reads /actors and /metrics of a running system and shows its tree.",
+    )
+    top.add_argument("url", nargs="?", default="http://127.0.0.1:9464", help="the system's URL")
+    top.add_argument("--interval", type=_seconds, default=1.0, help="refresh period (1 s)")
+    top.add_argument("--once", action="store_true", help="print one frame and exit")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "top":
+        from ._runner import run
+        from ._top import top
+
+        try:
+            return run(top(args.url, args.interval, args.once))
+        except KeyboardInterrupt:
+            return 0
     from ._demo import run_demo
 
-    return run_demo(duration=args.duration)
+    return run_demo(
+        duration=args.duration, host=args.host, port=None if args.no_http else args.port
+    )

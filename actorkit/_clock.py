@@ -45,6 +45,8 @@ class SystemClock:
 
     def attach(self, loop: asyncio.AbstractEventLoop, idle: Callable[[], bool]) -> None:
         self._loop = loop
+        # Every ask reads the clock: make `now` the loop's own (C) method, not a wrapper.
+        self.now = loop.time  # type: ignore[method-assign]
 
     def detach(self, idle: Callable[[], bool]) -> None:
         """Nothing to release: the loop outlives the system."""

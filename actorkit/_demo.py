@@ -1,116 +1,165 @@
-"""`python -m actorkit demo`: a live, supervised system you can watch heal itself.
+"""`python -m actorkit demo`: a live multi-agent system you can watch, scrape and break.
 
-A supervisor runs a few workers and a flaky worker that crashes now and then; a driver fires
-work at them on a periodic timer with tells and asks. Every second one status line shows the
-traffic, restarts and dead letters; at the end a summary. Ctrl-C stops it cleanly.
+- `/team`: a supervisor (one_for_one) over an `/team/translators` pool of three agents with
+  the `translate` capability, a `/team/renderer` agent with `render` and `gpu`, and a
+  `/team/flaky` translator that crashes now and then; its tasks are retried elsewhere and
+  the supervisor restarts it (visible in the status line, the logs and the metrics).
+- `/auditor` subscribes to `orders.>` and counts the events the driver publishes.
+- `/driver` runs on a periodic timer: each tick it publishes order events, submits tasks with
+  priorities and deadlines, and asks the auditor for its count.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import random
 import signal
+import sys
 import time
 from typing import Any
 
+import anyio
+
 from ._actor import Actor
-from ._errors import ActorError
 from ._runner import run
 from ._supervision import OneForOne
 from ._supervisor import ChildSpec, Supervisor
 from ._system import ActorSystem
+from ._task_handle import Task
+
+TICK = 0.02
+"""Seconds between driver ticks: about 50 ticks/s of events, tasks and asks."""
 
 
-class Squarer(Actor):
-    async def receive(self, message: Any) -> Any:
-        return message * message
-
-
-class Flaky(Actor):
-    """Fails on about one message in five hundred, to show supervision at work."""
-
-    async def receive(self, message: Any) -> Any:
-        if random.random() < 0.002:
-            raise RuntimeError("flaky worker tripped (on purpose)")
-        return -message
-
-
-class Driver(Actor):
-    """Sends a burst of work on every tick and checks a sample of answers with asks."""
-
-    def __init__(self, workers: list[str]) -> None:
-        self.workers = workers
-        self.asks_ok = 0
-        self.asks_failed = 0
-
-    async def on_start(self) -> None:
-        self.timers.start_every("tick", "tick", 0.05)
+class Translator(Actor):
+    capabilities = ("translate",)
 
     async def receive(self, message: Any) -> Any:
-        if message == "stats":
-            return self.asks_ok, self.asks_failed
-        for path in self.workers:
-            worker = self.system.lookup(path)
-            if worker is None:
-                continue
-            for n in range(50):
-                with contextlib.suppress(ActorError):
-                    worker.tell(n)
-            try:
-                await worker.ask(7, timeout=1.0)
-                self.asks_ok += 1
-            except (ActorError, RuntimeError):
-                self.asks_failed += 1
+        if isinstance(message, Task):
+            return f"{message.payload} (translated)"
         return None
 
 
-def _totals(system: ActorSystem) -> tuple[int, int, int, int]:
+class FlakyTranslator(Translator):
+    """Crashes on about one task in fifteen, on purpose."""
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, Task) and random.random() < 1 / 15:
+            raise RuntimeError("flaky translator tripped (on purpose)")
+        return await super().receive(message)
+
+
+class Renderer(Actor):
+    capabilities = ("render", "gpu")
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, Task):
+            return f"frame {message.payload}"
+        return None
+
+
+class Auditor(Actor):
+    def __init__(self) -> None:
+        self.events = 0
+
+    async def on_start(self) -> None:
+        self.subscribe("orders.>")
+
+    async def receive(self, message: Any) -> Any:
+        if message == "count":
+            return self.events
+        self.events += 1
+        return None
+
+
+class Driver(Actor):
+    def __init__(self) -> None:
+        self.tick = 0
+
+    async def on_start(self) -> None:
+        self.timers.start_every("tick", "tick", TICK)
+
+    async def receive(self, message: Any) -> Any:
+        self.tick += 1
+        system = self.system
+        for region in ("eu", "us", "apac"):
+            system.publish(f"orders.{region}.created", {"order": self.tick, "region": region})
+        for n in range(4):
+            await system.submit(
+                f"doc-{self.tick}-{n}", priority=random.randint(0, 2), deadline=5.0,
+                requires=("translate",), retries=3,
+            )  # fmt: skip
+        if self.tick % 5 == 0:
+            await system.submit(self.tick, requires=("render", "gpu"), deadline=5.0)
+        auditor = system.lookup("/auditor")
+        if auditor is not None:
+            await auditor.ask("count", timeout=1.0)
+        return None
+
+
+def _totals(system: ActorSystem) -> dict[str, int]:
     cells = system.cells()
-    return (
-        sum(c.processed for c in cells),
-        sum(c.restarts for c in cells),
-        sum(len(c.mailbox) for c in cells),
-        system.dead_letters.count,
-    )
+    asks = sum(sum(stats.asks_by_outcome().values()) for stats in system.metrics.classes())
+    return {
+        "processed": sum(cell.processed for cell in cells),
+        "asks": asks,
+        "tasks": system.tasks.by_status.get("succeeded", 0),
+        "restarts": sum(cell.restarts for cell in cells),
+        "dead": system.dead_letters.count,
+        "depth": sum(len(cell.mailbox) for cell in cells),
+    }
 
 
-async def _demo(duration: float | None) -> int:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    names = ["w1", "w2", "w3"]
-    children = [ChildSpec(Squarer, name=n) for n in names] + [ChildSpec(Flaky, name="flaky")]
+async def _status(system: ActorSystem, started: float) -> None:
+    last = _totals(system)
+    while True:
+        await anyio.sleep(1.0)
+        now = _totals(system)
+        print(
+            f"[{time.monotonic() - started:5.1f}s] "
+            f"msgs/s {now['processed'] - last['processed']:>7,}  "
+            f"asks/s {now['asks'] - last['asks']:>5,}  "
+            f"tasks done {now['tasks']:>6,}  restarts {now['restarts']:>3}  "
+            f"dead letters {now['dead']:>4}  mailbox depth {now['depth']:>4}",
+            flush=True,
+        )
+        last = now
+
+
+async def _demo(duration: float | None, host: str, port: int | None) -> int:
     started = time.monotonic()
     async with ActorSystem("demo") as system:
-        await system.spawn(
-            Supervisor, children, OneForOne(max_restarts=1000, within=1.0), name="workers"
-        )
-        driver = await system.spawn(Driver, [f"/workers/{n}" for n in [*names, "flaky"]])
-        print("actorkit demo: supervisor /workers with 3 workers and a flaky one; Ctrl-C stops")
-        last_processed = 0
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 1.0)
-            elapsed = time.monotonic() - started
-            processed, restarts, depth, dead = _totals(system)
-            asks_ok, asks_failed = await driver.ask("stats")
-            print(
-                f"[{elapsed:5.1f}s] msgs/s {processed - last_processed:>8,}  "
-                f"asks ok {asks_ok:>5} failed {asks_failed:>3}  restarts {restarts:>3}  "
-                f"dead letters {dead:>4}  mailbox depth {depth:>4}",
-                flush=True,
-            )
-            last_processed = processed
-            if duration is not None and elapsed >= duration:
-                break
-        processed, restarts, _, dead = _totals(system)
+        if port is not None:
+            server = await system.serve_http(host=host, port=port)
+            print(f"metrics: {server.url}/metrics  (also /healthz, /actors; "
+                  f"watch with: python -m actorkit top {server.url})", flush=True)  # fmt: skip
+        team = [
+            ChildSpec(FlakyTranslator, name="flaky"),
+            ChildSpec(Renderer, name="renderer"),
+        ]
+        await system.spawn(Supervisor, team, OneForOne(max_restarts=100, within=1.0), name="team")
+        await system.spawn_pool(Translator, size=3, name="translators")
+        await system.spawn(Auditor, name="auditor")
+        await system.spawn(Driver, name="driver")
+        print("actorkit demo running: Ctrl-C stops it", flush=True)
+        with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+            async with anyio.create_task_group() as group:
+
+                async def stop_on_signal() -> None:
+                    async for _ in signals:
+                        group.cancel_scope.cancel()
+
+                group.start_soon(stop_on_signal)
+                group.start_soon(_status, system, started)
+                if duration is not None:
+                    group.cancel_scope.deadline = anyio.current_time() + duration
+        totals = _totals(system)
     print(
-        f"summary: {processed:,} messages handled, {restarts} restarts healed, "
-        f"{dead} dead letters, ran {time.monotonic() - started:.1f}s"
+        f"summary: {totals['processed']:,} messages, {totals['asks']:,} asks, "
+        f"{totals['tasks']:,} tasks done, {totals['restarts']} restarts healed, "
+        f"{totals['dead']} dead letters, {time.monotonic() - started:.1f}s",
+        flush=True,
     )
     return 0
 
@@ -122,12 +171,14 @@ class _OneLine(logging.Formatter):
         return ""
 
 
-def run_demo(duration: float | None) -> int:
-    handler = logging.StreamHandler()
+def run_demo(duration: float | None, host: str, port: int | None) -> int:
+    handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_OneLine("  %(levelname)s %(message)s"))
     logger = logging.getLogger("actorkit")
     logger.addHandler(handler)
     try:
-        return run(_demo(duration))
+        with contextlib.suppress(KeyboardInterrupt):
+            return run(_demo(duration, host, port))
+        return 0
     finally:
         logger.removeHandler(handler)

@@ -156,13 +156,20 @@ async def serve(system: ActorSystem, host: str, port: int, auth: object) -> Http
 
     async def healthz(request: web.Request) -> web.Response:
         healthy = system.healthy
-        body = {
+        body: dict[str, object] = {
             "status": "ok" if healthy else ("failed" if system.failure else "stopping"),
             "system": system.name,
             "actors": len(system.cells()),
         }
         if system.failure is not None:
             body["failure"] = repr(system.failure)
+        if system.transport is not None:
+            # A lost NATS connection is "degraded", still 200: the client reconnects by itself
+            # and restarting the process would not help. A closed one will not come back.
+            link = body["transport"] = system.transport.health()
+            if healthy and link["state"] != "connected":
+                body["status"] = "degraded" if link["state"] == "reconnecting" else "disconnected"
+                healthy = link["state"] == "reconnecting"
         return web.json_response(body, status=200 if healthy else 503)
 
     async def actors(request: web.Request) -> web.Response:

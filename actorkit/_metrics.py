@@ -239,7 +239,8 @@ class _Collector(Collector):
         )
         for name, group in sorted(by_name.items()):
             for outcome in ("ok", "error", "timeout", "stopped", "cancelled"):
-                asks.add_metric([name, outcome], sum(stats.asks[outcome] for stats in group))
+                total = sum(stats.asks_by_outcome()[outcome] for stats in group)
+                asks.add_metric([name, outcome], total)
         yield asks
         yield from self._histograms(
             "actorkit_ask_seconds", "Ask round-trip time", by_name, "ask_seconds"

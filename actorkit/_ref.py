@@ -50,6 +50,7 @@ class ActorRef:
                 f"mailbox of {cell.path} is full ({cell.capacity} messages); "
                 "use `await ref.send(msg)` to wait for room, or spawn with a larger mailbox_size"
             )
+        cell.accepted += 1
         mailbox.append(message)
         waiter = cell.waiter
         if waiter is not None:

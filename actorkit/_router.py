@@ -52,11 +52,14 @@ class Router:
     def patterns_of(self, cell: Cell) -> frozenset[str]:
         return self._index.patterns_of(cell)
 
-    def publish(self, topic: str, message: Any) -> int:
+    def publish(self, topic: str, message: Any, *, unmatched_is_dead: bool = True) -> int:
+        """`unmatched_is_dead=False` when other systems may hold the subscribers (a
+        transport is attached), so a publish nobody here wants is not a local dead letter."""
         cells = self._index.match(topic)
         self.published += 1
         if not cells:
-            self._dead.add(message, topic, "no_subscribers")
+            if unmatched_is_dead:
+                self._dead.add(message, topic, "no_subscribers")
             return 0
         delivered = 0
         for cell in cells:

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any
 
+from prometheus_client.core import CounterMetricFamily, Metric
+
+from ._accounting import Accounting
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
+from ._agents import AgentInfo
 from ._cell import RUNNING, Cell
 from ._clock import AskDeadlines, Clock, SystemClock
 from ._control import Stop
@@ -23,7 +27,11 @@ from ._ref import ActorRef
 from ._router import Router
 from ._spawn import UNBOUNDED, check_factory, spawn
 from ._supervision import OneForOne, Strategy, _Strategy
+from ._task_handle import TaskHandle
+from ._tasks import TaskLayer, TaskStats
 from ._timers import TimerHandle, check_delay, check_interval
+from ._transport import Transport, check_transport
+from ._watchdog import BLOCKED_THRESHOLD, Watchdog
 
 logger = logging.getLogger("actorkit")
 
@@ -50,7 +58,8 @@ class ActorSystem:
         supervisor: Strategy | None = None,
         metrics: bool = True,
         clock: Clock | None = None,
-        transport: object | None = None,
+        transport: Transport | None = None,
+        blocked_threshold: float = BLOCKED_THRESHOLD,
     ) -> None:
         if not isinstance(name, str) or not name or "/" in name:
             raise ValueError(f"system name must be a non-empty str without '/', got {name!r}")
@@ -59,8 +68,7 @@ class ActorSystem:
                 "supervisor must be a strategy such as OneForOne(max_restarts=3, within=5.0), "
                 f"got {type(supervisor).__name__}"
             )
-        if transport is not None:
-            raise TypeError("transport= takes a transport such as actorkit.nats.NatsTransport")
+        self.transport = check_transport(transport)
         self.name = name
         self.root_strategy: Strategy = supervisor if supervisor is not None else OneForOne()
         self.default_strategy: Strategy = OneForOne()
@@ -70,6 +78,9 @@ class ActorSystem:
         self.ask_deadlines = AskDeadlines(self.clock)
         self.router = Router(self.dead_letters)
         self.metrics = Metrics(self, metrics)
+        self.watchdog = Watchdog(self, blocked_threshold)
+        self.metrics.add_source(self._watchdog_metrics)
+        self._tasks = TaskLayer(self)
         self.failure: BaseException | None = None
         self.accepting = False
         self.shutting_down = False
@@ -79,6 +90,7 @@ class ActorSystem:
         self._stopped: asyncio.Event | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._servers: list[HttpServer] = []
+        self._retired = Accounting()
         self.loop: asyncio.AbstractEventLoop
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -95,6 +107,13 @@ class ActorSystem:
         self._root = root
         self.accepting = True
         self.metrics.start(self.loop)
+        self.watchdog.start(self.loop)
+        if self.transport is not None:
+            try:
+                await self.transport.start(self)
+            except BaseException:
+                await self.shutdown()
+                raise
         return self
 
     async def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT) -> None:
@@ -104,6 +123,9 @@ class ActorSystem:
         logs their paths and returns."""
         await self._stop_actors(timeout)
         self.metrics.stop()
+        self.watchdog.stop()
+        if self.transport is not None:
+            await self.transport.stop()
         for server in self._servers:
             await server.close()
 
@@ -116,6 +138,7 @@ class ActorSystem:
             return
         self.shutting_down = True
         self.accepting = False
+        self._tasks.close()
         orderly = self.loop.create_task(root.call(Stop(None, drain=True)))
         done, _ = await asyncio.wait({orderly}, timeout=max(0.0, timeout))
         if not done:
@@ -169,6 +192,7 @@ class ActorSystem:
         endpoint keeps answering (503) until the owner shuts the system down."""
         if self.failure is None:
             self.failure = error
+        self.accepting = False
         logger.error("actor system %s failed: %r", self.name, error, exc_info=error)
         self._in_background(self._stop_actors(SHUTDOWN_TIMEOUT))
 
@@ -251,8 +275,28 @@ class ActorSystem:
         if self._cells.get(cell.path) is cell:
             del self._cells[cell.path]
         self.router.forget(cell)
+        self._retired.add(cell)
         if cell.parent is not None:
             self.instruments.stopped(cell)
+
+    def _watchdog_metrics(self) -> Iterator[Metric]:
+        blocked = CounterMetricFamily(
+            "actorkit_event_loop_blocked",
+            f"Times a handler held the event loop longer than {self.watchdog.threshold}s",
+            labels=["actor_type"],
+        )
+        for name, count in sorted(self.watchdog.by_class.items()):
+            blocked.add_metric([name], count)
+        yield blocked
+
+    def accounting(self) -> Accounting:
+        """System-wide message accounting over live and stopped actors. At any moment
+        `accepted == processed + crashed + dead_lettered + queued + handling`."""
+        total = Accounting()
+        total.merge(self._retired)
+        for cell in [*self._cells.values()]:
+            total.add(cell)
+        return total
 
     def cells(self) -> list[Cell]:
         return list(self._cells.values())
@@ -293,8 +337,60 @@ class ActorSystem:
 
     def publish(self, topic: str, message: Any) -> int:
         """Deliver to every subscribed actor whose pattern matches; returns how many got it.
-        No subscriber, or a full mailbox, makes a dead letter; publish never raises for it."""
-        return self.router.publish(topic, message)
+        No subscriber, or a full mailbox, makes a dead letter; publish never raises for it.
+        With a transport it also goes to every connected system (raising TypeError first for
+        a message that cannot cross); it returns the local deliveries, and no local
+        subscriber is not a dead letter, since other systems may have some."""
+        transport = self.transport
+        if transport is None:
+            return self.router.publish(topic, message)
+        transport.publish(topic, message)
+        return self.router.publish(topic, message, unmatched_is_dead=False)
+
+    # --- other systems (with a transport) ---------------------------------------------------
+    def expose(self, ref: ActorRef, *, group: str | None = None) -> None:
+        """Make a local actor reachable from other systems by `remote(self.name, ref.path)`;
+        with `group=`, it also joins that queue group, so each message to
+        `remote_group(group)` goes to one member among all systems that expose one."""
+        self._transport_for("expose").expose(ref, group)
+
+    def remote(self, system: str, path: str) -> ActorRef:
+        """A ref to the actor exposed at `path` in the system named `system`."""
+        return self._transport_for("remote").remote(system, path)
+
+    def remote_group(self, group: str) -> ActorRef:
+        """A ref whose messages each go to one member of the group, in any system."""
+        return self._transport_for("remote_group").remote_group(group)
+
+    def _transport_for(self, what: str) -> Transport:
+        if self.transport is None:
+            raise RuntimeError(
+                f"{what} needs a transport: ActorSystem(name, "
+                "transport=actorkit.nats.NatsTransport(servers=[...]))"
+            )
+        self._running_root()
+        return self.transport
+
+    # --- tasks ----------------------------------------------------------------------------
+    async def submit(
+        self,
+        payload: Any,
+        priority: int = 0,
+        deadline: float | None = None,
+        requires: Iterable[str] = (),
+        retries: int = 0,
+    ) -> TaskHandle:
+        """Hand `payload` to an idle agent with every capability in `requires` (highest
+        priority first, then first submitted); `deadline` is seconds from now to start it."""
+        return self._tasks.submit(payload, priority, deadline, requires, retries)
+
+    @property
+    def tasks(self) -> TaskStats:
+        return self._tasks.stats
+
+    def agents(self) -> list[AgentInfo]:
+        """Every live agent (an actor with capabilities), restarting ones included."""
+        return self._tasks.agents()
 
     # --- time -----------------------------------------------------------------------------
     def _now(self) -> float:

@@ -34,3 +34,22 @@ async def test_hello(capsys: pytest.CaptureFixture[str]) -> None:
 async def test_supervision(caplog: pytest.LogCaptureFixture) -> None:
     assert await run_main("supervision") == 2
     assert any("supervisor decided: restart" in r.getMessage() for r in caplog.records)
+
+
+async def test_pubsub_chat() -> None:
+    result = await run_main("pubsub_chat")
+    assert result["ada"] == ["[general] bob: hi ada"]
+    assert result["bob"] == ["[general] ada: hello all"]
+    assert result["moderator"] == 4
+
+
+async def test_web_app() -> None:
+    assert await run_main("web_app") == [1, 2, 1]
+
+
+async def test_agents() -> None:
+    result = await run_main("agents")
+    assert result["translations"] == ["bonjour", "thank you", "merci", "hello"]
+    assert result["render_order"] == [0, 2, 1]
+    assert result["retried"] >= 1
+    assert result["by_status"]["succeeded"] == 7

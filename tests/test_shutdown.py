@@ -70,7 +70,9 @@ async def test_shutdown_timeout_cancels_fails_asks_and_returns_in_time(
         with pytest.raises(ActorStopped):
             await ask
     assert "/stuck" in caplog.text
-    assert system.dead_letters.by_reason == {"shutdown": 1}
+    # The queued ask and the one cut off mid-handler are both accounted as dead letters.
+    assert system.dead_letters.by_reason == {"shutdown": 2}
+    assert system.accounting().balanced
 
 
 async def test_shutdown_returns_even_when_a_handler_ignores_cancellation(

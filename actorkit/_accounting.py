@@ -1,0 +1,40 @@
+"""Message accounting: every accepted message is processed, crashed its handler, or became a
+dead letter. The counts make that promise checkable, per actor and system-wide."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+
+
+@attrs.define
+class Accounting:
+    accepted: int = 0
+    processed: int = 0
+    crashed: int = 0
+    dead_lettered: int = 0
+    queued: int = 0
+    handling: int = 0
+
+    def add(self, cell: Cell) -> None:
+        self.accepted += cell.accepted
+        self.processed += cell.processed
+        self.crashed += cell.crashed
+        self.dead_lettered += cell.dead_lettered
+        self.queued += len(cell.mailbox)
+        self.handling += cell.handling is not None
+
+    def merge(self, other: Accounting) -> None:
+        for field in attrs.fields(Accounting):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+
+    @property
+    def balanced(self) -> bool:
+        """The invariant: nothing accepted is unaccounted for."""
+        return self.accepted == (
+            self.processed + self.crashed + self.dead_lettered + self.queued + self.handling
+        )

@@ -1,0 +1,111 @@
+"""Agents as the task layer sees them: one record per live actor that has capabilities.
+
+The runtime tracks actors (cells); what makes an actor an agent, busy or idle, is the task it
+holds, which only the task layer knows. Keeping that here leaves the cell free of task code.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import deque
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ._cell import RESTARTING, RUNNING, STARTING, STOPPED, STOPPING, SUSPENDED
+
+if TYPE_CHECKING:
+    import asyncio
+    from collections.abc import Callable
+
+    from ._cell import Cell
+    from ._envelope import Ask
+    from ._task_handle import TaskHandle
+    from ._tasks import TaskLayer
+
+IDLE = "idle"
+BUSY = "busy"
+AGENT_RESTARTING = "restarting"
+AGENT_STOPPED = "stopped"
+
+HISTORY = 32
+"""State changes kept per agent: enough to see a flapping agent, bounded for long runs."""
+
+_TAKES_TASKS = (STARTING, RUNNING)
+"""A starting agent may be given a task: it waits behind `on_start` like any message."""
+
+
+@attrs.frozen
+class AgentInfo:
+    """A snapshot of one agent, taken by `system.agents()`."""
+
+    path: str
+    state: str
+    """`idle`, `busy` (holds a task), `restarting` (failed, awaiting or in a restart) or
+    `stopped` (stopping, takes no more tasks)."""
+    capabilities: frozenset[str]
+    mailbox_size: int
+    processed: int
+    failures: int
+    restarts: int
+    history: tuple[tuple[float, str], ...]
+    """The last state changes as `(time, state)`, oldest first, times on the system clock."""
+
+
+class Agent:
+    """The task layer's record of one agent; `handle` is the one task it holds, if any."""
+
+    __slots__ = ("capabilities", "cell", "envelope", "handle", "history", "on_done", "stopped")
+
+    def __init__(self, layer: TaskLayer, cell: Cell) -> None:
+        self.cell = cell
+        self.capabilities = cell.capabilities
+        self.handle: TaskHandle | None = None
+        self.envelope: Ask | None = None
+        self.stopped = False
+        self.history: deque[tuple[float, str]] = deque(maxlen=HISTORY)
+        # The envelope's done-callback, built once rather than per task.
+        self.on_done: Callable[[asyncio.Future[object]], None] = functools.partial(
+            layer.attempt_done, self
+        )
+
+    @property
+    def ready(self) -> bool:
+        """Free to be given a task now."""
+        cell = self.cell
+        return (
+            self.handle is None
+            and not self.stopped
+            and cell.state in _TAKES_TASKS
+            and not cell.draining
+        )
+
+    def state(self) -> str:
+        cell = self.cell
+        if self.stopped or cell.state in (STOPPING, STOPPED):
+            return AGENT_STOPPED
+        if cell.state in (SUSPENDED, RESTARTING):
+            return AGENT_RESTARTING
+        return IDLE if self.handle is None else BUSY
+
+    def observe(self, now: float) -> None:
+        """Record the current state if it changed. Called at every transition the task layer
+        sees; transitions it is not told about (a self-stop) are caught at the next call."""
+        state = self.state()
+        history = self.history
+        if not history or history[-1][1] != state:
+            history.append((now, state))
+
+    def info(self, now: float) -> AgentInfo:
+        self.observe(now)
+        cell = self.cell
+        return AgentInfo(
+            path=cell.path,
+            state=self.history[-1][1],
+            capabilities=self.capabilities,
+            mailbox_size=len(cell.mailbox),
+            processed=cell.processed,
+            failures=cell.failures,
+            restarts=cell.restarts,
+            history=tuple(self.history),
+        )

@@ -1,0 +1,90 @@
+"""`actorkit.message`: the allow-list of classes that may cross a process boundary.
+
+A transport rebuilds an object from a name it reads off the wire, so the name must map to a
+class the receiving program chose to accept: a registry keyed by name, filled only by this
+decorator, is that allow-list. Nothing here imports a codec, so registering costs nothing
+for programs that never use a transport.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
+
+import attrs
+
+T = TypeVar("T", bound=type)
+
+_by_name: dict[str, type] = {}
+_by_class: dict[type, str] = {}
+
+
+@overload
+def message(cls: T, /) -> T: ...
+
+
+@overload
+def message(name: str | None = None, /) -> Callable[[T], T]: ...
+
+
+def message(target: Any = None, /) -> Any:
+    """Register a dataclass or attrs class as a message type that may cross the wire.
+
+    `@actorkit.message` registers it under its qualified class name (`Outer.Inner`, without
+    the module, so a class defined in a script run as `__main__` keeps its name);
+    `@actorkit.message("orders.Created")` picks the name explicitly, which keeps the wire
+    format stable when the class is renamed or moved. Register the class in every process
+    that sends or receives it. Put the decorator above `@dataclass` / `@attrs.define`.
+    """
+    if isinstance(target, type):
+        return _register(target, target.__qualname__)
+    if target is not None and not isinstance(target, str):
+        raise TypeError(
+            f"use @actorkit.message or @actorkit.message('name'), got actorkit.message({target!r})"
+        )
+    if target is not None and not target:
+        raise ValueError("a message type name must be a non-empty str")
+
+    def decorate(cls: T) -> T:
+        if not isinstance(cls, type):
+            raise TypeError(f"@actorkit.message decorates classes, got {cls!r}")
+        return _register(cls, target or cls.__qualname__)
+
+    return decorate
+
+
+def _register(cls: T, name: str) -> T:
+    if not (dataclasses.is_dataclass(cls) or attrs.has(cls)):
+        raise TypeError(
+            f"@actorkit.message registers dataclasses and attrs classes; {cls.__qualname__} is "
+            "neither (put @actorkit.message above @dataclass or @attrs.define)"
+        )
+    taken = _by_name.get(name)
+    if taken is not None and taken is not cls:
+        if (taken.__module__, taken.__qualname__) != (cls.__module__, cls.__qualname__):
+            raise ValueError(
+                f"message type name {name!r} is already registered for "
+                f"{taken.__module__}.{taken.__qualname__}; give this class its own name with "
+                f"@actorkit.message('some.unique.Name')"
+            )
+        # The same class defined again (a reloaded module): the newest definition wins.
+        del _by_class[taken]
+    old = _by_class.get(cls)
+    if old is not None and old != name:
+        raise ValueError(
+            f"{cls.__qualname__} is already registered as {old!r}; a class has one wire name"
+        )
+    _by_name[name] = cls
+    _by_class[cls] = name
+    return cls
+
+
+def name_of(cls: type) -> str | None:
+    """The wire name of a registered class, None for any other."""
+    return _by_class.get(cls)
+
+
+def class_named(name: str) -> type | None:
+    """The registered class for a wire name, None for a name nobody registered."""
+    return _by_name.get(name)

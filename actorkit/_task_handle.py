@@ -1,0 +1,182 @@
+"""What a task is to its agent (`Task`) and to its submitter (`TaskHandle`).
+
+The handle is also the task layer's own record of the task, so a submit allocates one object
+that lives as long as anybody cares about the task, plus one frozen `Task` per attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING:
+    from ._agents import Agent
+    from ._clock import Cancellable
+    from ._tasks import TaskLayer
+
+
+class TaskStatus(enum.StrEnum):
+    """A str enum, so `handle.status == "pending"` reads naturally and serializes as text."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+PENDING = TaskStatus.PENDING
+RUNNING = TaskStatus.RUNNING
+SUCCEEDED = TaskStatus.SUCCEEDED
+FAILED = TaskStatus.FAILED
+EXPIRED = TaskStatus.EXPIRED
+CANCELLED = TaskStatus.CANCELLED
+
+
+@attrs.frozen
+class Task:
+    """What an agent's `receive` gets. A new record per attempt, since `attempt` differs and
+    agents must not be able to change what a retry will see."""
+
+    id: int
+    payload: Any
+    priority: int
+    deadline: float | None
+    """Absolute time on the system clock, or None; only informative once the task runs."""
+    requires: frozenset[str]
+    attempt: int
+
+
+class TaskHandle:
+    """The submitter's view of a task: `await handle`, `status`, `cancel()`, timestamps.
+
+    Awaiting never cancels the task: a caller that gives up (an `asyncio.timeout` around
+    `await handle`) only stops waiting; use `cancel()` to withdraw the task itself.
+    """
+
+    __slots__ = (
+        "_agent",
+        "_attempt",
+        "_deadline",
+        "_error",
+        "_finished_at",
+        "_id",
+        "_layer",
+        "_payload",
+        "_priority",
+        "_requires",
+        "_result",
+        "_retries",
+        "_retries_left",
+        "_started_at",
+        "_status",
+        "_submitted_at",
+        "_timer",
+        "_waiters",
+    )
+
+    def __init__(
+        self,
+        layer: TaskLayer,
+        task_id: int,
+        payload: Any,
+        priority: int,
+        deadline: float | None,
+        requires: frozenset[str],
+        retries: int,
+        now: float,
+    ) -> None:
+        self._layer = layer
+        self._id = task_id
+        self._payload = payload
+        self._priority = priority
+        self._deadline = deadline
+        self._requires = requires
+        self._retries = retries
+        self._retries_left = retries
+        self._attempt = 1
+        self._status = PENDING
+        self._submitted_at = now
+        self._started_at: float | None = None
+        self._finished_at: float | None = None
+        self._result: Any = None
+        self._error: BaseException | None = None
+        self._agent: Agent | None = None
+        self._timer: Cancellable | None = None
+        # One future per waiting caller, created only when someone waits on an unfinished
+        # task: a caller that is cancelled then cancels its own future, never the task.
+        self._waiters: list[asyncio.Future[None]] | None = None
+
+    @property
+    def id(self) -> int:
+        return self._id
+
+    @property
+    def status(self) -> TaskStatus:
+        return self._status
+
+    @property
+    def attempt(self) -> int:
+        """The attempt running now or last made (1 before the first dispatch): a retry
+        counts once it is dispatched, so an expired retry does not count."""
+        return self._attempt
+
+    @property
+    def submitted_at(self) -> float:
+        return self._submitted_at
+
+    @property
+    def started_at(self) -> float | None:
+        """When the latest attempt was dispatched to an agent (system clock), or None."""
+        return self._started_at
+
+    @property
+    def finished_at(self) -> float | None:
+        return self._finished_at
+
+    def cancel(self) -> bool:
+        """Withdraw the task; False if it had already finished. A running agent is not
+        interrupted: its eventual result is discarded."""
+        return self._layer.cancel(self)
+
+    async def result(self) -> Any:
+        """The agent's return value, or the task's failure raised."""
+        if self._finished_at is None:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            if self._waiters is None:
+                self._waiters = []
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                self._waiters.remove(waiter)
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self.result().__await__()
+
+    def _finish(
+        self, status: TaskStatus, now: float, result: Any = None, error: BaseException | None = None
+    ) -> None:
+        self._status = status
+        self._finished_at = now
+        self._result = result
+        self._error = error
+        self._agent = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._waiters:
+            for waiter in self._waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    def __repr__(self) -> str:
+        return f"<TaskHandle {self._id} {self._status.value} attempt={self._attempt}>"

@@ -1,0 +1,114 @@
+"""`python -m actorkit top [URL]`: a live terminal view of a running system, like Erlang's
+observer or htop, built from its `/actors` and `/metrics` endpoints."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import aiohttp
+import anyio
+from prometheus_client.parser import text_string_to_metric_families
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+
+class Snapshot:
+    """One poll of the endpoint: the tree, a few totals, and when it was taken."""
+
+    def __init__(self, tree: dict[str, Any], metrics_text: str, taken: float) -> None:
+        self.tree = tree
+        self.taken = taken
+        self.totals: dict[str, float] = {}
+        for family in text_string_to_metric_families(metrics_text):
+            for sample in family.samples:
+                if sample.name.endswith(("_bucket", "_created")):
+                    continue
+                self.totals[sample.name] = self.totals.get(sample.name, 0.0) + sample.value
+
+    def nodes(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        def walk(node: dict[str, Any], depth: int) -> Iterator[tuple[int, dict[str, Any]]]:
+            yield depth, node
+            for child in node["children"]:
+                yield from walk(child, depth + 1)
+
+        for node in self.tree["actors"]:
+            yield from walk(node, 0)
+
+
+async def fetch(session: aiohttp.ClientSession, url: str) -> Snapshot:
+    async with session.get(f"{url}/actors") as response:
+        response.raise_for_status()
+        tree = await response.json()
+    async with session.get(f"{url}/metrics") as response:
+        response.raise_for_status()
+        text = await response.text()
+    return Snapshot(tree, text, time.monotonic())
+
+
+def render(now: Snapshot, before: Snapshot | None, limit: int = 40) -> Group:
+    elapsed = (now.taken - before.taken) if before is not None else 0.0
+    previous = {n["path"]: n["processed"] for _, n in before.nodes()} if before else {}
+    health = "[green]healthy[/]" if now.tree["healthy"] else "[red]UNHEALTHY[/]"
+    totals = now.totals
+    lag_count = totals.get("actorkit_event_loop_lag_seconds_count", 0.0)
+    lag = totals.get("actorkit_event_loop_lag_seconds_sum", 0.0) / lag_count if lag_count else 0.0
+    header = Text.from_markup(
+        f"[bold]{now.tree['system']}[/]  {health}  "
+        f"actors {int(totals.get('actorkit_actors', 0))}  "
+        f"processed {int(totals.get('actorkit_messages_processed_total', 0)):,}  "
+        f"restarts {int(totals.get('actorkit_actor_restarts_total', 0))}  "
+        f"dead letters {int(totals.get('actorkit_dead_letters_total', 0))}  "
+        f"mean loop lag {lag * 1000:.2f} ms"
+    )
+    table = Table(expand=True, header_style="bold")
+    for column, justify in [("path", "left"), ("class", "left"), ("state", "left"),
+                            ("mailbox", "right"), ("msgs/s", "right"),
+                            ("restarts", "right"), ("failures", "right")]:  # fmt: skip
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for shown, (depth, node) in enumerate(now.nodes()):
+        if shown >= limit:
+            table.add_row("…", "", "", "", "", "", "")
+            break
+        rate = ""
+        if elapsed > 0 and node["path"] in previous:
+            rate = f"{(node['processed'] - previous[node['path']]) / elapsed:,.0f}"
+        state = node["state"]
+        style = "green" if state == "running" else "yellow" if state != "stopped" else "red"
+        table.add_row(
+            "  " * depth + node["name"],
+            node["class"],
+            f"[{style}]{state}[/]",
+            str(node["mailbox_size"]),
+            rate,
+            str(node["restarts"]),
+            str(node["failures"]),
+        )
+    return Group(header, table)
+
+
+async def top(url: str, interval: float, once: bool, console: Console | None = None) -> int:
+    console = console or Console()
+    url = url.rstrip("/")
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+        try:
+            before = await fetch(session, url)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            console.print(f"[red]cannot read {url}/actors: {error}[/]")
+            return 1
+        if once:
+            console.print(render(before, None))
+            return 0
+        with Live(render(before, None), console=console, refresh_per_second=4) as live:
+            while True:
+                await anyio.sleep(interval)
+                try:
+                    now = await fetch(session, url)
+                except (aiohttp.ClientError, TimeoutError) as error:
+                    live.update(Text(f"lost {url}: {error}", style="red"))
+                    continue
+                live.update(render(now, before))
+                before = now

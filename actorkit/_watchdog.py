@@ -1,0 +1,103 @@
+"""Notices a handler that blocks the event loop and names it.
+
+A handler that calls `time.sleep` or burns CPU stops every actor in the process. The loop
+cannot report that itself while it is blocked, so a small daemon thread watches a heartbeat
+the loop refreshes; when the heartbeat is older than the threshold, the thread looks at the
+loop thread's stack for the cell whose handler is running and logs a warning naming it, once
+per blocking episode. Nothing is added to the per-message path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import threading
+import time
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from ._cell import Cell
+
+if TYPE_CHECKING:
+    from ._system import ActorSystem
+
+logger = logging.getLogger("actorkit")
+
+BLOCKED_THRESHOLD = 0.5
+"""Seconds the loop may be held by one callback before the blocking handler is reported."""
+
+_HANDLER_CODE = Cell._drain.__code__
+
+
+def running_cell(frame: FrameType | None) -> Cell | None:
+    """The cell whose receive loop is on this stack, if any."""
+    while frame is not None:
+        if frame.f_code is _HANDLER_CODE:
+            cell = frame.f_locals.get("self")
+            return cell if isinstance(cell, Cell) else None
+        frame = frame.f_back
+    return None
+
+
+class Watchdog:
+    def __init__(self, system: ActorSystem, threshold: float = BLOCKED_THRESHOLD) -> None:
+        if not threshold > 0:
+            raise ValueError(f"blocked_threshold must be > 0 seconds, got {threshold!r}")
+        self._system = system
+        self.threshold = threshold
+        self.episodes = 0
+        self.by_class: dict[str, int] = {}
+        self._beat = time.monotonic()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._loop_thread = 0
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop_thread = threading.get_ident()
+        self._heartbeat(loop)
+        self._thread = threading.Thread(target=self._watch, name="actorkit-watchdog", daemon=True)
+        self._thread.start()
+
+    def _heartbeat(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._beat = time.monotonic()
+        self._timer = loop.call_later(self.threshold / 4, self._heartbeat, loop)
+
+    def _watch(self) -> None:
+        reported_beat = None
+        while not self._stop.wait(self.threshold / 4):
+            beat = self._beat
+            stalled = time.monotonic() - beat
+            if stalled < self.threshold or beat == reported_beat:
+                continue
+            reported_beat = beat
+            frame = sys._current_frames().get(self._loop_thread)
+            cell = running_cell(frame)
+            self.episodes += 1
+            if cell is None:
+                logger.warning(
+                    "event loop of %s blocked for %.2fs outside any actor handler",
+                    self._system.name,
+                    stalled,
+                )
+                continue
+            name = cell.class_name
+            self.by_class[name] = self.by_class.get(name, 0) + 1
+            logger.warning(
+                "actor %s (%s) has blocked the event loop for %.2fs in its handler; "
+                "use await, or run blocking work with asyncio.to_thread / anyio.to_thread",
+                cell.display_path,
+                name,
+                stalled,
+                extra={"actor_path": cell.display_path, "actor_class": name},
+            )
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._thread is not None:
+            self._thread.join(timeout=1.0)
+            self._thread = None

@@ -1,0 +1,23 @@
+"""actorkit over NATS: several actor systems, in several processes or machines, as one.
+
+Install with `pip install actorkit[nats]` (nats-py and msgspec). See docs/distributed.md.
+
+```python
+from actorkit.nats import NatsTransport
+
+async with ActorSystem("orders", transport=NatsTransport(["nats://10.0.0.5:4222"])) as system:
+    system.expose(await system.spawn(Billing, name="billing"))
+    stock = system.remote("warehouse", "/stock")      # an ActorRef into another system
+    await stock.ask(Reserve(sku="x", count=2))
+```
+"""
+
+from __future__ import annotations
+
+from ._nats import NatsTransport, RemoteRef
+from ._wire import RemoteError
+
+__all__ = ["NatsTransport", "RemoteError", "RemoteRef"]
+
+for _name in __all__:
+    globals()[_name].__module__ = __name__

@@ -1,0 +1,732 @@
+"""Tasks for agents: assignment, priorities, deadlines, retries, cancellation (API 6, 9)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from prometheus_client import generate_latest
+
+from actorkit import (
+    Actor,
+    ActorRef,
+    ActorStopped,
+    ActorSystem,
+    AgentInfo,
+    Backoff,
+    DeadlineExceeded,
+    OneForOne,
+    Task,
+    TaskCancelled,
+    TaskHandle,
+    TaskStatus,
+)
+from actorkit._errors import NotDelivered
+from actorkit.testing import ManualClock
+
+Journal = list[tuple[str, Any, int]]
+
+
+class Block:
+    """Holds whoever handles it (as a task payload or an ordinary message) until released;
+    with `fail=True` it then raises."""
+
+    def __init__(self, label: str = "block", *, fail: bool = False) -> None:
+        self.label = label
+        self.fail = fail
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def hold(self) -> None:
+        self.entered.set()
+        await self.release.wait()
+        if self.fail:
+            raise RuntimeError(f"{self.label} failed after release")
+
+
+class Fail:
+    """A task payload whose first `times` attempts raise."""
+
+    def __init__(self, label: str, times: int) -> None:
+        self.label = label
+        self.times = times
+
+
+class Worker(Actor):
+    """An agent with the `work` capability that journals every task attempt it handles."""
+
+    capabilities = ("work",)
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, Task):
+            payload = message.payload
+            label = getattr(payload, "label", payload)
+            self.journal.append((self.name, label, message.attempt))
+            if isinstance(payload, Block):
+                await payload.hold()
+            elif isinstance(payload, Fail) and message.attempt <= payload.times:
+                raise RuntimeError(f"{label} failed attempt {message.attempt}")
+            return (self.name, label)
+        if isinstance(message, Block):
+            await message.hold()
+        elif message == "crash":
+            raise RuntimeError("an ordinary message crashed")
+        return None
+
+
+class Echo(Actor):
+    capabilities = ("echo",)
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+class Plain(Actor):
+    """No capabilities: not an agent."""
+
+
+async def run(system: ActorSystem, payload: Any, **options: Any) -> Any:
+    return await (await system.submit(payload, **options))
+
+
+def labels(journal: Journal) -> list[Any]:
+    return [label for _, label, _ in journal]
+
+
+# --- delivery and results ----------------------------------------------------------------
+async def test_agent_gets_the_task_record_and_its_return_value_is_the_result(
+    clock: ManualClock,
+) -> None:
+    async with ActorSystem(clock=clock) as system:
+        await system.spawn(Echo, name="echo", capabilities=["extra"])
+        await clock.advance(10.0)
+        handle = await system.submit("hi", priority=3, deadline=5.0, requires=["extra"])
+        assert isinstance(handle, TaskHandle)
+        task = await handle
+        assert task == Task(
+            id=handle.id,
+            payload="hi",
+            priority=3,
+            deadline=15.0,
+            requires=frozenset({"extra"}),
+            attempt=1,
+        )
+        assert await handle.result() is task
+        assert handle.status is TaskStatus.SUCCEEDED
+        assert handle.status == "succeeded"
+        assert (handle.submitted_at, handle.started_at, handle.finished_at) == (10.0, 10.0, 10.0)
+        assert handle.attempt == 1
+        assert handle.cancel() is False
+        second = await system.submit("again")
+        assert second.id != handle.id
+        assert (await second).deadline is None
+
+
+async def test_tasks_and_ordinary_messages_share_the_mailbox_in_order() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        worker = await system.spawn(Worker, journal, name="w")
+        hold = Block("hold")
+        worker.tell(hold)
+        await hold.entered.wait()
+        handle = await system.submit("task")
+        assert handle.status is TaskStatus.RUNNING  # dispatched: queued behind `hold`
+        assert handle.started_at is not None
+        assert [info.mailbox_size for info in system.agents()] == [1]
+        hold.release.set()
+        assert await handle == ("w", "task")
+        assert system.agents()[0].processed == 2
+
+
+# --- ordering and matching -----------------------------------------------------------------
+async def test_highest_priority_first_then_first_submitted() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Worker, journal, name="w")
+        gate = Block("gate")
+        first = await system.submit(gate)
+        await gate.entered.wait()
+        order = [("a", 0), ("b", 5), ("c", 0), ("d", 5), ("e", -1), ("f", 9)]
+        handles = [await system.submit(label, priority=priority) for label, priority in order]
+        assert system.tasks.pending == 6
+        assert system.tasks.running == 1
+        gate.release.set()
+        await asyncio.gather(first, *handles)
+    assert labels(journal) == ["gate", "f", "b", "d", "a", "c", "e"]
+
+
+async def test_a_task_goes_to_an_agent_with_every_required_capability() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Worker, journal, name="en", capabilities=["en"])
+        await system.spawn(Worker, journal, name="enfr", capabilities=("en", "fr"))
+        await system.spawn(Worker, journal, name="gpu", capabilities={"gpu"})
+        assert await run(system, "x", requires=["fr"]) == ("enfr", "x")
+        assert await run(system, "y", requires=("fr", "en")) == ("enfr", "y")
+        assert await run(system, "z", requires={"gpu", "work"}) == ("gpu", "z")
+        # Both fit; the less capable agent is chosen, keeping the specialist free.
+        assert await run(system, "w", requires=["en"]) == ("en", "w")
+
+
+async def test_idle_agents_take_turns_within_a_capability_set() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        for name in ("a", "b", "c"):
+            await system.spawn(Worker, journal, name=name)
+        for i in range(6):
+            await run(system, i)
+    assert [agent for agent, _, _ in journal] == ["a", "b", "c", "a", "b", "c"]
+
+
+async def test_a_task_no_agent_can_serve_waits_visibly_until_one_is_spawned() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Worker, journal, name="cpu")
+        handle = await system.submit("frame", requires=["gpu"])
+        assert handle.status is TaskStatus.PENDING
+        assert handle.started_at is None
+        assert (system.tasks.pending, system.tasks.unservable) == (1, 1)
+        await system.spawn(Worker, journal, name="gpu", capabilities=["gpu"])
+        assert await handle == ("gpu", "frame")
+        assert (system.tasks.pending, system.tasks.unservable) == (0, 0)
+
+
+async def test_a_task_waiting_for_a_busy_capable_agent_is_not_unservable() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Worker, journal, name="w")
+        gate = Block()
+        first = await system.submit(gate)
+        second = await system.submit("next")
+        assert (system.tasks.pending, system.tasks.unservable) == (1, 0)
+        gate.release.set()
+        assert await second == ("w", "next")
+        await first
+
+
+# --- deadlines -----------------------------------------------------------------------------
+async def test_a_task_not_started_expires_exactly_at_its_deadline(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        await clock.advance(1.0)
+        handle = await system.submit("late", requires=["nobody"], deadline=2.5)
+        assert clock.next_due() == 3.5
+        await clock.advance(2.25)
+        assert handle.status is TaskStatus.PENDING
+        await clock.advance(0.25)
+        assert handle.status is TaskStatus.EXPIRED
+        assert handle.finished_at == 3.5
+        with pytest.raises(DeadlineExceeded, match="not started before its deadline"):
+            await handle
+        assert system.tasks.by_status["expired"] == 1
+        assert (system.tasks.pending, system.tasks.unservable) == (0, 0)
+        assert handle.cancel() is False
+
+
+async def test_a_started_task_is_not_expired_and_sees_its_deadline(clock: ManualClock) -> None:
+    journal: Journal = []
+    async with ActorSystem(clock=clock) as system:
+        await system.spawn(Worker, journal, name="w")
+        gate = Block()
+        handle = await system.submit(gate, deadline=1.0)
+        await gate.entered.wait()
+        waiting = await system.submit("behind", deadline=2.0)
+        await clock.advance(5.0)
+        assert handle.status is TaskStatus.RUNNING
+        assert waiting.status is TaskStatus.EXPIRED
+        gate.release.set()
+        assert await handle == ("w", "block")
+        assert clock.pending == 0
+    assert labels(journal) == ["block"]
+
+
+async def test_a_retry_due_after_the_deadline_expires_with_the_failure_as_cause(
+    clock: ManualClock,
+) -> None:
+    journal: Journal = []
+    async with ActorSystem(clock=clock) as system:
+        await system.spawn(Worker, journal, name="w")
+        slow = Block("slow", fail=True)
+        handle = await system.submit(slow, deadline=1.0, retries=3)
+        await slow.entered.wait()
+        await clock.advance(2.0)
+        slow.release.set()
+        with pytest.raises(DeadlineExceeded) as raised:
+            await handle
+        assert isinstance(raised.value.__cause__, RuntimeError)
+        assert handle.status is TaskStatus.EXPIRED
+        assert handle.attempt == 1
+    assert len(journal) == 1
+
+
+# --- retries and failures ------------------------------------------------------------------
+async def test_a_failed_attempt_is_retried_on_another_idle_agent() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Worker, journal, name="flaky")
+        await system.spawn(Worker, journal, name="steady")
+        handle = await system.submit(Fail("job", times=1), retries=2)
+        assert await handle == ("steady", "job")
+        assert handle.attempt == 2
+    assert journal == [("flaky", "job", 1), ("steady", "job", 2)]
+
+
+async def test_a_retried_task_keeps_its_place_in_the_queue() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Worker, journal, name="solo")
+        handles = [
+            await system.submit(Fail("first", times=1), retries=1),
+            await system.submit("second"),
+            await system.submit("third"),
+        ]
+        assert await asyncio.gather(*handles) == [
+            ("solo", "first"),
+            ("solo", "second"),
+            ("solo", "third"),
+        ]
+    assert journal == [
+        ("solo", "first", 1),
+        ("solo", "first", 2),
+        ("solo", "second", 1),
+        ("solo", "third", 1),
+    ]
+
+
+async def test_when_retries_run_out_the_last_failure_is_raised() -> None:
+    journal: Journal = []
+    async with ActorSystem(supervisor=OneForOne(max_restarts=10)) as system:
+        await system.spawn(Worker, journal, name="a")
+        await system.spawn(Worker, journal, name="b")
+        handle = await system.submit(Fail("doomed", times=99), retries=2)
+        with pytest.raises(RuntimeError, match="doomed failed attempt 3"):
+            await handle
+        assert handle.status is TaskStatus.FAILED
+        assert handle.attempt == 3
+        once = await system.submit(Fail("once", times=1))
+        with pytest.raises(RuntimeError, match="once failed attempt 1"):
+            await once
+        assert system.tasks.by_status["failed"] == 2
+    assert [attempt for _, _, attempt in journal] == [1, 2, 3, 1]
+
+
+async def test_a_not_delivered_raised_by_the_agent_itself_is_a_failed_attempt() -> None:
+    class Relay(Actor):
+        capabilities = ("relay",)
+        attempts = 0
+
+        async def receive(self, message: Any) -> Any:
+            Relay.attempts += 1
+            raise NotDelivered("an ask of the agent's own was not delivered")
+
+    async with ActorSystem() as system:
+        await system.spawn(Relay, name="relay")
+        handle = await system.submit("x", retries=1)
+        with pytest.raises(NotDelivered):
+            await handle
+        assert (handle.status, handle.attempt, Relay.attempts) == (TaskStatus.FAILED, 2, 2)
+
+
+async def test_a_crash_on_an_ordinary_message_hands_the_queued_task_to_another_agent() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        first = await system.spawn(Worker, journal, name="first")
+        await system.spawn(Worker, journal, name="second")
+        doomed = Block("doomed", fail=True)
+        first.tell(doomed)
+        await doomed.entered.wait()
+        handle = await system.submit("job")  # dispatched to `first`, behind `doomed`
+        doomed.release.set()
+        assert await handle == ("second", "job")
+        assert handle.attempt == 1
+        assert system.accounting().balanced
+    assert journal == [("second", "job", 1)]
+
+
+async def test_an_agent_stopped_with_a_queued_task_requeues_it_without_using_a_retry() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        first = await system.spawn(Worker, journal, name="first")
+        await system.spawn(Worker, journal, name="second")
+        hold = Block("hold")
+        first.tell(hold)
+        await hold.entered.wait()
+        handle = await system.submit("job")  # retries=0: a consumed retry would fail it
+        stopping = asyncio.ensure_future(first.stop())
+        hold.release.set()
+        await stopping
+        assert await handle == ("second", "job")
+        assert handle.attempt == 1
+    assert journal == [("second", "job", 1)]
+
+
+async def test_an_agent_stopped_while_running_a_task_finishes_it_first() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        worker = await system.spawn(Worker, journal, name="w")
+        gate = Block()
+        handle = await system.submit(gate)
+        await gate.entered.wait()
+        stopping = asyncio.ensure_future(worker.stop())
+        gate.release.set()
+        await stopping
+        assert await handle == ("w", "block")
+        assert system.agents() == []
+
+
+async def test_an_agent_force_stopped_mid_task_fails_the_attempt() -> None:
+    journal: Journal = []
+    system = await ActorSystem().start()
+    await system.spawn(Worker, journal, name="w")
+    gate = Block()
+    handle = await system.submit(gate, retries=3)
+    await gate.entered.wait()
+    await system.shutdown(timeout=0.01)
+    with pytest.raises(ActorStopped):
+        await handle
+    assert handle.status is TaskStatus.FAILED
+    assert system.tasks.running == 0
+
+
+async def test_a_restarting_agent_gets_no_task_until_it_is_back(clock: ManualClock) -> None:
+    journal: Journal = []
+    backoff = OneForOne(backoff=Backoff(min=1.0, max=1.0, jitter=0.0))
+    async with ActorSystem(clock=clock, supervisor=backoff) as system:
+        worker = await system.spawn(Worker, journal, name="w")
+        worker.tell("crash")
+        await clock.advance(0)
+        assert [info.state for info in system.agents()] == ["restarting"]
+        handle = await system.submit("job")
+        await clock.advance(0.5)
+        assert handle.status is TaskStatus.PENDING
+        assert system.tasks.unservable == 0  # a restarting agent still counts as live
+        await clock.advance(0.5)
+        assert await handle == ("w", "job")
+        await clock.advance(0)
+        info = system.agents()[0]
+        assert (info.state, info.processed, info.failures, info.restarts) == ("idle", 1, 1, 1)
+        assert info.history == (
+            (0.0, "idle"),
+            (0.0, "restarting"),
+            (1.0, "busy"),
+            (1.0, "idle"),
+        )
+
+
+async def test_a_task_given_to_an_agent_whose_start_fails_goes_back_to_the_queue() -> None:
+    journal: Journal = []
+    gate = Block("on_start", fail=True)
+
+    class Doomed(Worker):
+        async def on_start(self) -> None:
+            await gate.hold()
+
+    async with ActorSystem() as system:
+        spawning = asyncio.ensure_future(system.spawn(Doomed, journal, name="doomed"))
+        await gate.entered.wait()
+        handle = await system.submit("job")  # waits behind on_start, like any message
+        assert handle.status is TaskStatus.RUNNING
+        gate.release.set()
+        with pytest.raises(RuntimeError, match="on_start failed"):
+            await spawning
+        await system.spawn(Worker, journal, name="w")
+        assert await handle == ("w", "job")
+        assert handle.attempt == 1
+
+
+async def test_pool_members_with_capabilities_are_agents() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn_pool(Worker, journal, size=3, name="pool", capabilities=["x"])
+        assert [info.path for info in system.agents()] == ["/pool/0", "/pool/1", "/pool/2"]
+        results = await asyncio.gather(*[await system.submit(i, requires=["x"]) for i in range(6)])
+        assert sorted(label for _, label in results) == list(range(6))
+
+
+# --- cancellation --------------------------------------------------------------------------
+async def test_cancelling_a_pending_task() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Worker, journal, name="w")
+        gate = Block()
+        first = await system.submit(gate)
+        await gate.entered.wait()
+        queued = await system.submit("never")
+        assert queued.cancel() is True
+        assert queued.cancel() is False
+        assert queued.status is TaskStatus.CANCELLED
+        assert queued.finished_at is not None
+        with pytest.raises(TaskCancelled):
+            await queued
+        gate.release.set()
+        await first
+        assert first.cancel() is False
+        assert system.tasks.by_status["cancelled"] == 1
+        assert system.tasks.pending == 0
+    assert labels(journal) == ["block"]
+
+
+async def test_cancelling_a_pending_task_drops_its_deadline_timer(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        handle = await system.submit("x", requires=["nobody"], deadline=10.0)
+        assert clock.pending == 1
+        assert handle.cancel() is True
+        assert clock.pending == 0
+        assert (system.tasks.pending, system.tasks.unservable) == (0, 0)
+
+
+async def test_cancelling_a_running_task_resolves_at_once_and_discards_its_result() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Worker, journal, name="w")
+        gate = Block()
+        handle = await system.submit(gate)
+        await gate.entered.wait()
+        assert handle.cancel() is True
+        with pytest.raises(TaskCancelled):
+            await handle  # while the agent is still inside receive
+        assert system.agents()[0].state == "busy"
+        following = await system.submit("next")
+        assert following.status is TaskStatus.PENDING  # the agent finishes first
+        gate.release.set()
+        assert await following == ("w", "next")
+        assert handle.status is TaskStatus.CANCELLED
+        assert system.tasks.by_status["succeeded"] == 1
+    assert labels(journal) == ["block", "next"]
+
+
+async def test_cancelling_a_dispatched_task_not_yet_picked_up_withdraws_it(
+    clock: ManualClock,
+) -> None:
+    journal: Journal = []
+    async with ActorSystem(clock=clock) as system:
+        worker = await system.spawn(Worker, journal, name="w")
+        hold = Block("hold")
+        worker.tell(hold)
+        await hold.entered.wait()
+        handle = await system.submit("queued")
+        assert handle.status is TaskStatus.RUNNING
+        assert handle.cancel() is True
+        await clock.advance(0)
+        assert [(info.state, info.mailbox_size) for info in system.agents()] == [("idle", 0)]
+        hold.release.set()
+        assert await run(system, "after") == ("w", "after")
+        assert system.accounting().balanced
+    assert labels(journal) == ["after"]
+
+
+async def test_a_caller_giving_up_does_not_cancel_the_task() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Worker, journal, name="w")
+        gate = Block()
+        handle = await system.submit(gate)
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(handle.result(), timeout=0)
+        assert handle.status is TaskStatus.RUNNING
+        gate.release.set()
+        assert await handle == ("w", "block")
+
+
+# --- agents() --------------------------------------------------------------------------------
+async def test_agents_lists_live_agents_with_their_state() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Plain, name="plain")
+        await system.spawn(Worker, journal, name="a")
+        gpu = await system.spawn(Worker, journal, name="b", capabilities=["gpu"])
+        infos = system.agents()
+        assert all(isinstance(info, AgentInfo) for info in infos)
+        assert [info.path for info in infos] == ["/a", "/b"]
+        assert infos[1].capabilities == frozenset({"work", "gpu"})
+        assert [info.state for info in infos] == ["idle", "idle"]
+        gate = Block()
+        handle = await system.submit(gate, requires=["gpu"])
+        await gate.entered.wait()
+        assert [info.state for info in system.agents()] == ["idle", "busy"]
+        gate.release.set()
+        await handle
+        await gpu.stop()
+        assert [info.path for info in system.agents()] == ["/a"]
+
+
+async def test_a_stopping_agent_shows_stopped_in_its_history() -> None:
+    seen: list[AgentInfo] = []
+
+    class Leaving(Echo):
+        async def on_stop(self) -> None:
+            seen.extend(info for info in self.system.agents() if info.path == self.path)
+
+    async with ActorSystem() as system:
+        ref: ActorRef = await system.spawn(Leaving, name="leaving")
+        await ref.stop()
+    [info] = seen
+    assert info.state == "stopped"
+    assert [state for _, state in info.history] == ["idle", "stopped"]
+
+
+async def test_agent_history_keeps_the_last_32_changes() -> None:
+    async with ActorSystem() as system:
+        await system.spawn(Echo, name="e")
+        for i in range(40):
+            await run(system, i)
+        history = system.agents()[0].history
+        assert len(history) == 32
+        assert history[-1][1] == "idle"
+        assert all(a[1] != b[1] for a, b in itertools.pairwise(history))
+
+
+# --- bad input and lifecycle ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        ({"retries": -1}, ValueError, "retries must be >= 0"),
+        ({"retries": 1.5}, TypeError, "retries must be an int"),
+        ({"retries": True}, TypeError, "retries must be an int"),
+        ({"priority": 1.5}, TypeError, "priority must be an int"),
+        ({"priority": "high"}, TypeError, "priority must be an int"),
+        ({"deadline": 0}, ValueError, "deadline must be a finite number of seconds > 0"),
+        ({"deadline": -1.0}, ValueError, "deadline must be a finite number"),
+        ({"deadline": math.nan}, ValueError, "deadline must be a finite number"),
+        ({"deadline": math.inf}, ValueError, "None for no deadline"),
+        ({"deadline": "5"}, TypeError, "deadline must be a number of seconds"),
+        ({"requires": "gpu"}, TypeError, "requires must be an iterable"),
+        ({"requires": 5}, TypeError, "requires must be an iterable"),
+        ({"requires": ["gpu", 3]}, TypeError, "non-empty str"),
+        ({"requires": [""]}, TypeError, "non-empty str"),
+    ],
+)
+async def test_bad_submit_arguments_say_what_to_change(
+    options: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    async with ActorSystem() as system:
+        with pytest.raises(error, match=match):
+            await system.submit("x", **options)
+        assert sum(system.tasks.by_status.values()) == 0
+
+
+async def test_submit_needs_a_running_system() -> None:
+    system = ActorSystem()
+    with pytest.raises(RuntimeError, match="not started"):
+        await system.submit("x")
+    await system.start()
+    await system.shutdown()
+    with pytest.raises(ActorStopped, match="shutting down"):
+        await system.submit("x")
+
+
+async def test_shutdown_fails_pending_tasks_and_lets_running_ones_finish(
+    clock: ManualClock,
+) -> None:
+    journal: Journal = []
+    system = await ActorSystem(clock=clock).start()
+    await system.spawn(Worker, journal, name="w")
+    gate = Block()
+    running = await system.submit(gate)
+    queued = await system.submit("queued")
+    stranded = await system.submit("stranded", requires=["nobody"], deadline=100.0)
+    shutting = asyncio.ensure_future(system.shutdown())
+    for handle in (queued, stranded):
+        with pytest.raises(ActorStopped, match="shut down"):
+            await handle
+        assert handle.status is TaskStatus.FAILED
+    gate.release.set()
+    await shutting
+    assert await running == ("w", "block")
+    assert clock.pending == 0
+    assert system.tasks.by_status == {
+        "pending": 0,
+        "running": 0,
+        "succeeded": 1,
+        "failed": 2,
+        "expired": 0,
+        "cancelled": 0,
+    }
+    assert labels(journal) == ["block"]
+
+
+async def test_task_metrics_are_exported() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Worker, journal, name="w")
+        await run(system, "ok")
+        await system.submit("stranded", requires=["nobody"])
+        text = generate_latest(system.metrics.registry).decode()
+    assert 'actorkit_tasks_total{status="succeeded"} 1.0' in text
+    assert 'actorkit_tasks_total{status="expired"} 0.0' in text
+    assert "actorkit_tasks_pending 1.0" in text
+    assert "actorkit_tasks_running 0.0" in text
+    assert "actorkit_task_seconds_count 1.0" in text
+
+
+async def test_no_task_metrics_when_metrics_are_off() -> None:
+    async with ActorSystem(metrics=False) as system:
+        await system.spawn(Echo)
+        await run(system, "ok")
+        assert "actorkit_tasks" not in generate_latest(system.metrics.registry).decode()
+
+
+# --- properties ----------------------------------------------------------------------------
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=-3, max_value=3), min_size=1, max_size=30))
+def test_one_agent_serves_by_priority_then_submission(priorities: list[int]) -> None:
+    async def scenario() -> list[Any]:
+        journal: Journal = []
+        async with ActorSystem() as system:
+            await system.spawn(Worker, journal, name="w")
+            gate = Block()
+            first = await system.submit(gate)
+            await gate.entered.wait()
+            handles = [await system.submit(i, priority=p) for i, p in enumerate(priorities)]
+            gate.release.set()
+            await asyncio.gather(first, *handles)
+        return labels(journal)[1:]
+
+    expected = sorted(range(len(priorities)), key=lambda i: (-priorities[i], i))
+    assert asyncio.run(scenario()) == expected
+
+
+CAPABILITIES = ["a", "b", "c"]
+capability_sets = st.frozensets(st.sampled_from(CAPABILITIES), max_size=3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(capability_sets.filter(bool), min_size=1, max_size=5),
+    st.lists(st.tuples(capability_sets, st.integers(-2, 2)), min_size=1, max_size=25),
+)
+def test_every_servable_task_runs_once_on_a_capable_agent(
+    agents: list[frozenset[str]], tasks: list[tuple[frozenset[str], int]]
+) -> None:
+    async def scenario() -> None:
+        served: list[tuple[frozenset[str], Task]] = []
+
+        class Agent(Actor):
+            async def receive(self, message: Any) -> Any:
+                served.append((self._cell.capabilities, message))
+                await asyncio.sleep(0)
+                return message.id
+
+        async with ActorSystem() as system:
+            for capabilities in agents:
+                await system.spawn(Agent, capabilities=capabilities)
+            handles = [await system.submit(None, p, requires=r) for r, p in tasks]
+            servable = [h for h, (r, _) in zip(handles, tasks, strict=True) if _fits(r, agents)]
+            assert [await h for h in servable] == [h.id for h in servable]
+            assert system.tasks.unservable == len(handles) - len(servable)
+            assert system.tasks.pending == len(handles) - len(servable)
+        assert sorted(task.id for _, task in served) == [h.id for h in servable]
+        assert all(task.requires <= capabilities for capabilities, task in served)
+
+    asyncio.run(scenario())
+
+
+def _fits(requires: frozenset[str], agents: list[frozenset[str]]) -> bool:
+    return any(requires <= capabilities for capabilities in agents)
