@@ -10,6 +10,7 @@ from ._actor import Actor
 from ._cell import RUNNING, STOPPED, STOPPING, Cell
 from ._errors import ActorStopped, NameTaken
 from ._supervision import RESTART_TYPES
+from ._task_checks import check_names
 
 if TYPE_CHECKING:
     from ._ref import ActorRef
@@ -62,16 +63,7 @@ def check_restart(restart: object) -> str:
 
 
 def check_capabilities(capabilities: object) -> frozenset[str]:
-    if isinstance(capabilities, str) or not isinstance(capabilities, Iterable):
-        raise TypeError(
-            f"capabilities must be an iterable of strings such as ('gpu', 'en'), "
-            f"got {capabilities!r}"
-        )
-    result = frozenset(capabilities)
-    for item in result:
-        if not isinstance(item, str) or not item:
-            raise TypeError(f"each capability must be a non-empty str, got {item!r}")
-    return result
+    return check_names(capabilities, "capabilities", "each capability")
 
 
 async def spawn(

@@ -33,19 +33,23 @@ def check_deadline(deadline: object) -> float | None:
     return float(deadline)
 
 
-def check_requires(requires: object) -> frozenset[str]:
-    if requires == ():
+def check_names(value: object, what: str, each: str) -> frozenset[str]:
+    """A set of capability names, from any iterable of non-empty strings (a bare str is a
+    mistake: it would be read as a set of letters)."""
+    if value == ():
         return _NOTHING
     # Concrete collections first (a tuple of types, not a union: faster to check); the
     # isinstance check against the Iterable ABC is slow.
-    if not isinstance(requires, _COLLECTIONS) and (
-        isinstance(requires, str) or not isinstance(requires, Iterable)
+    if not isinstance(value, _COLLECTIONS) and (
+        isinstance(value, str) or not isinstance(value, Iterable)
     ):
-        raise TypeError(
-            f"requires must be an iterable of capability names such as ('gpu',), got {requires!r}"
-        )
-    needed = frozenset(requires)
-    for item in needed:
+        raise TypeError(f"{what} must be an iterable of strings such as ('gpu',), got {value!r}")
+    names = frozenset(value)
+    for item in names:
         if not isinstance(item, str) or not item:
-            raise TypeError(f"each required capability must be a non-empty str, got {item!r}")
-    return needed
+            raise TypeError(f"{each} must be a non-empty str, got {item!r}")
+    return names
+
+
+def check_requires(requires: object) -> frozenset[str]:
+    return check_names(requires, "requires", "each required capability")
