@@ -78,7 +78,9 @@ class AskDeadlines:
         self._buckets: dict[float, set[Ask]] = {}
         self._timers: dict[float, Cancellable] = {}
 
-    def add(self, ask: Ask, timeout: float) -> float:
+    def add(self, ask: Ask, timeout: float) -> set[Ask]:
+        """File the ask under its deadline's bucket; the caller discards it from the returned
+        bucket once answered (a plain set operation, no call back into this class)."""
         clock = self._clock
         deadline = clock.now() + timeout
         res = clock.resolution
@@ -88,12 +90,11 @@ class AskDeadlines:
             bucket = self._buckets[key] = set()
             self._timers[key] = clock.call_at(key, lambda: self._expire(key))
         bucket.add(ask)
-        return key
+        return bucket
 
-    def discard(self, key: float, ask: Ask) -> None:
-        bucket = self._buckets.get(key)
-        if bucket is not None:
-            bucket.discard(ask)
+    def pending(self) -> int:
+        """Asks still waiting for a reply or their deadline."""
+        return sum(len(bucket) for bucket in self._buckets.values())
 
     def _expire(self, key: float) -> None:
         self._timers.pop(key, None)

@@ -81,13 +81,19 @@ class ActorRef:
         system = cell.system
         future: asyncio.Future[Any] = system.loop.create_future()
         envelope = Ask(message, future, cell.path, timeout)
-        deadlines = system.ask_deadlines
-        key = deadlines.add(envelope, timeout)
+        bucket = system.ask_deadlines.add(envelope, timeout)
         stats = cell.stats
         started = perf_counter() if stats is not None else 0.0
         try:
-            if len(cell.mailbox) < cell.capacity and not cell.blocked:
-                cell.enqueue(envelope)
+            mailbox = cell.mailbox
+            if len(mailbox) < cell.capacity and not cell.blocked:
+                cell.accepted += 1  # `Cell.enqueue`, inlined: this is the ask hot path
+                mailbox.append(envelope)
+                waiter = cell.waiter
+                if waiter is not None:
+                    cell.waiter = None
+                    if not waiter.done():
+                        waiter.set_result(None)
             else:
                 cell.block(envelope, None)
             result = await future
@@ -96,7 +102,7 @@ class ActorRef:
                 stats.ask_failed(error, perf_counter() - started)
             raise
         finally:
-            deadlines.discard(key, envelope)
+            bucket.discard(envelope)
         if stats is not None:
             stats.ask_ok(perf_counter() - started)
         return result
