@@ -42,10 +42,10 @@ class Translator(Actor):
 
 
 class FlakyTranslator(Translator):
-    """Crashes on about one task in fifteen, on purpose."""
+    """Crashes on about one task in forty, on purpose."""
 
     async def receive(self, message: Any) -> Any:
-        if isinstance(message, Task) and random.random() < 1 / 15:
+        if isinstance(message, Task) and random.random() < 1 / 40:
             raise RuntimeError("flaky translator tripped (on purpose)")
         return await super().receive(message)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+from typing import Any
+
+from actorkit import Actor, ActorSystem
 
 
 def run_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -20,18 +24,67 @@ def test_help_lists_commands() -> None:
     result = run_cli("--help")
     assert result.returncode == 0
     assert "demo" in result.stdout
+    assert "top" in result.stdout
 
 
 def test_bad_flags_give_argparse_errors() -> None:
     result = run_cli("demo", "--duration", "soon")
     assert result.returncode == 2
     assert "expected seconds" in result.stderr
+    assert run_cli("demo", "--port", "99999").returncode == 2
     assert run_cli("nonsense").returncode == 2
 
 
-def test_demo_runs_and_exits_cleanly_with_a_summary() -> None:
-    result = run_cli("demo", "--duration", "1.5")
+def test_demo_runs_three_seconds_and_exits_cleanly_with_a_summary() -> None:
+    result = run_cli("demo", "--duration", "3", "--port", "0")
     assert result.returncode == 0, result.stderr
-    assert "summary:" in result.stdout
-    assert "restarts" in result.stdout
+    assert "metrics: http://127.0.0.1:" in result.stdout
+    assert "msgs/s" in result.stdout
+    summary = [line for line in result.stdout.splitlines() if line.startswith("summary:")]
+    assert len(summary) == 1
+    assert "tasks done" in summary[0]
     assert "Traceback" not in result.stderr
+
+
+def test_demo_without_http() -> None:
+    result = run_cli("demo", "--duration", "1", "--no-http")
+    assert result.returncode == 0, result.stderr
+    assert "metrics:" not in result.stdout
+    assert "summary:" in result.stdout
+
+
+class Busy(Actor):
+    async def on_start(self) -> None:
+        await self.spawn(Busy if self.parent is None else Leaf, name="child")
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+class Leaf(Actor):
+    pass
+
+
+async def test_top_renders_a_frame_of_a_running_system() -> None:
+    async with ActorSystem("observed") as system:
+        server = await system.serve_http(port=0)
+        await system.spawn(Busy, name="busy")
+        top = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "actorkit", "top", server.url, "--once",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            env={"COLUMNS": "120", "PATH": ""},
+        )  # fmt: skip
+        async with asyncio.timeout(30):
+            out, err = await top.communicate()
+    assert top.returncode == 0, err.decode()
+    frame = out.decode()
+    assert "observed" in frame
+    assert "healthy" in frame
+    for name in ("busy", "child", "Busy", "Leaf", "running"):
+        assert name in frame
+
+
+def test_top_against_nothing_fails_clearly() -> None:
+    result = run_cli("top", "http://127.0.0.1:1", "--once")
+    assert result.returncode == 1
+    assert "cannot read" in result.stdout
