@@ -108,10 +108,10 @@ class Actor:
 
     def watch(self, ref: ActorRef) -> None:
         """Receive `Terminated(ref, reason)` once when `ref` stops for good (at once if it has)."""
-        self._cell.watch(ref._cell)
+        self._cell.watch(_cell_of(ref, "watch"))
 
     def unwatch(self, ref: ActorRef) -> None:
-        self._cell.unwatch(ref._cell)
+        self._cell.unwatch(_cell_of(ref, "unwatch"))
 
     def subscribe(self, pattern: str) -> None:
         """Receive publishes matching `pattern`; kept across restarts, dropped at stop."""
@@ -123,3 +123,10 @@ class Actor:
     def stop(self) -> None:
         """Stop after the current message. A `permanent` actor is restarted (OTP rules)."""
         self._cell.request_self_stop()
+
+
+def _cell_of(ref: object, what: str) -> Cell:
+    cell = getattr(ref, "_cell", None)
+    if cell is None:
+        raise TypeError(f"{what} needs an ActorRef (such as one returned by spawn), got {ref!r}")
+    return cell  # type: ignore[no-any-return]

@@ -50,6 +50,13 @@ class AgentInfo:
     restarts: int
     history: tuple[tuple[float, str], ...]
     """The last state changes as `(time, state)`, oldest first, times on the system clock."""
+    accepted: int = 0
+    """Messages its mailbox accepted, tasks included. Message accounting: `accepted ==
+    processed + crashed + dead_lettered + mailbox_size` (+ 1 while one is being handled)."""
+    crashed: int = 0
+    """Messages whose handler raised (each dropped and reported to the supervisor)."""
+    dead_lettered: int = 0
+    """Accepted messages that became dead letters (queued when it stopped, or cut off)."""
 
 
 class Agent:
@@ -108,4 +115,7 @@ class Agent:
             failures=cell.failures,
             restarts=cell.restarts,
             history=tuple(self.history),
+            accepted=cell.accepted,
+            crashed=cell.crashed,
+            dead_lettered=cell.dead_lettered,
         )

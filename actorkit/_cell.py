@@ -75,6 +75,7 @@ class Cell:
         "path",
         "processed",
         "ref",
+        "reserved",
         "restart",
         "restarts",
         "signals",
@@ -113,7 +114,8 @@ class Cell:
         self.restart = restart
         self.capabilities: frozenset[str] = frozenset()
         self.mailbox: deque[Any] = deque()
-        self.blocked: deque[tuple[Any, asyncio.Future[None] | None]] | None = None
+        self.blocked: deque[tuple[Any, asyncio.Future[bool] | None]] | None = None
+        self.reserved = 0  # places granted to waiting senders that have not appended yet
         self.signals: list[Signal] = []
         self.waiter: asyncio.Future[None] | None = None
         self.instance: Actor | None = None
@@ -237,23 +239,27 @@ class Cell:
         self.post(signal)
         await done
 
-    def block(self, message: Any, room: asyncio.Future[None] | None) -> None:
+    def block(self, message: Any, room: asyncio.Future[bool] | None) -> None:
         if self.blocked is None:
             self.blocked = deque()
         self.blocked.append((message, room))
 
     def _admit(self) -> None:
-        """Move waiting senders into freed room, skipping those that gave up meanwhile."""
+        """Let waiting senders into freed room, skipping those that gave up meanwhile. A
+        `send` is granted a place and appends its message itself when it wakes, as
+        `asyncio.Queue.put` does, so a send cancelled in that same loop turn (an
+        `asyncio.timeout` firing) delivers nothing; a waiting ask is moved in at once."""
         blocked = self.blocked
         mailbox = self.mailbox
         assert blocked is not None
-        while blocked and len(mailbox) < self.capacity:
+        while blocked and len(mailbox) + self.reserved < self.capacity:
             message, room = blocked.popleft()
             if room is not None:
-                if room.done():
-                    continue
-                room.set_result(None)
-            elif message.future.done():
+                if not room.done():
+                    room.set_result(True)
+                    self.reserved += 1
+                continue
+            if message.future.done():
                 continue
             self.accepted += 1
             mailbox.append(message)
@@ -280,6 +286,11 @@ class Cell:
         except asyncio.CancelledError:
             if not self.closed:
                 self.close(None)
+            if started is not None and not started.done():
+                # Cancelled in `on_start` (a forced shutdown): `spawn` must not wait forever.
+                started.set_exception(
+                    ActorStopped(f"{self.display_path} was stopped before on_start finished")
+                )
             raise
         finally:
             if self.killed and self.instance is not None:
@@ -351,11 +362,21 @@ class Cell:
             self.processed += 1
             budget -= 1
             if not budget:
-                return True
-        return False
+                break
+        if self.closed:
+            # A forced stop cut into the handler, which swallowed the cancellation and
+            # returned: close() already accounted that message as a dead letter.
+            self.processed -= 1
+            return False
+        return not budget
 
     def failed(self, error: BaseException, message: object) -> None:
         """Report a handler failure to the parent, who decides; stop at once while stopping."""
+        if self.closed:
+            # A forced stop cut into the handler, which raised instead of ending: its message
+            # is already a dead letter and nobody is left to supervise it.
+            crash_report(self, error, message, "none (already stopped)")
+            return
         self.failures += 1
         self.crashed += 1
         parent = self.parent
@@ -442,7 +463,7 @@ class Cell:
             for message, room in self.blocked:
                 if room is not None:
                     if not room.done():
-                        room.set_result(None)
+                        room.set_result(False)  # not granted: it is a dead letter now
                         dead.add(message, path, why)
                 else:
                     _reject(message, path, why, dead)

@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1", help="HTTP bind address (127.0.0.1)")
     demo.add_argument("--port", type=_port, default=9464, help="HTTP port (9464; 0 = any free)")
     demo.add_argument("--no-http", action="store_true", help="do not serve /metrics")
+    demo.add_argument(
+        "--nats", metavar="URL", help="run as one node of a cluster on this NATS server"
+    )
+    demo.add_argument("--name", help="system name with --nats (default: hostname-pid)")
     top = sub.add_parser(
         "top",
         help="live view of a running system's actors",
@@ -65,5 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ._demo import run_demo
 
     return run_demo(
-        duration=args.duration, host=args.host, port=None if args.no_http else args.port
+        duration=args.duration,
+        host=args.host,
+        port=None if args.no_http else args.port,
+        nats=args.nats,
+        name=args.name,
     )

@@ -22,6 +22,8 @@ from typing import Any
 import anyio
 
 from ._actor import Actor
+from ._demo_cluster import GROUP, Courier, nats_transport, node_name
+from ._errors import NameTaken
 from ._runner import run
 from ._supervision import OneForOne
 from ._supervisor import ChildSpec, Supervisor
@@ -38,6 +40,8 @@ class Translator(Actor):
     async def receive(self, message: Any) -> Any:
         if isinstance(message, Task):
             return f"{message.payload} (translated)"
+        if isinstance(message, str):  # a document from a cluster node's courier
+            return f"{message} (translated by {self.system.name})"
         return None
 
 
@@ -127,9 +131,13 @@ async def _status(system: ActorSystem, started: float) -> None:
         last = now
 
 
-async def _demo(duration: float | None, host: str, port: int | None) -> int:
+async def _demo(
+    duration: float | None, host: str, port: int | None, nats: str | None, name: str | None
+) -> int:
     started = time.monotonic()
-    async with ActorSystem("demo") as system:
+    transport = nats_transport(nats) if nats else None
+    system_name = node_name(name) if nats else (name or "demo")
+    async with ActorSystem(system_name, transport=transport) as system:
         if port is not None:
             server = await system.serve_http(host=host, port=port)
             print(f"metrics: {server.url}/metrics  (also /healthz, /actors; "
@@ -139,7 +147,12 @@ async def _demo(duration: float | None, host: str, port: int | None) -> int:
             ChildSpec(Renderer, name="renderer"),
         ]
         await system.spawn(Supervisor, team, OneForOne(max_restarts=100, within=1.0), name="team")
-        await system.spawn_pool(Translator, size=3, name="translators")
+        translators = await system.spawn_pool(Translator, size=3, name="translators")
+        if nats:
+            system.expose(translators, group=GROUP)
+            await system.spawn(Courier, name="courier")
+            print(f"cluster node {system.name} on {nats}: /translators serves group {GROUP!r}",
+                  flush=True)  # fmt: skip
         await system.spawn(Auditor, name="auditor")
         await system.spawn(Driver, name="driver")
         print("actorkit demo running: Ctrl-C stops it", flush=True)
@@ -171,14 +184,23 @@ class _OneLine(logging.Formatter):
         return ""
 
 
-def run_demo(duration: float | None, host: str, port: int | None) -> int:
+def run_demo(
+    duration: float | None,
+    host: str,
+    port: int | None,
+    nats: str | None = None,
+    name: str | None = None,
+) -> int:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_OneLine("  %(levelname)s %(message)s"))
     logger = logging.getLogger("actorkit")
     logger.addHandler(handler)
     try:
         with contextlib.suppress(KeyboardInterrupt):
-            return run(_demo(duration, host, port))
+            return run(_demo(duration, host, port, nats, name))
         return 0
+    except (ConnectionError, NameTaken) as error:  # --nats: the cluster refused this node
+        print(f"demo: {error}", file=sys.stderr)
+        return 1
     finally:
         logger.removeHandler(handler)

@@ -65,26 +65,40 @@ def stable_hash(key: object) -> int:
     return _digest(_encode(key))
 
 
+_MASK64 = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+
+
+def process_hash(key: object) -> int:
+    """A ring position that is stable only within this process, about ten times cheaper than
+    `stable_hash`: Python's own `hash`, spread over 64 bits by Fibonacci hashing (so that
+    sequential ints do not bunch up at one end of the ring). Enough for in-process pools."""
+    return (hash(key) * _GOLDEN) & _MASK64
+
+
 class HashRing(Generic[M]):
     """Members placed on a hash ring; `node_for` maps a key to its owning member.
 
-    `label` names a member for placing its vnodes and must be unique per member. The
+    `label` names a member for placing its vnodes and must be unique per member;
+    `key_hash` places keys (`stable_hash` by default, the same in every process). The
     default, `str`, suits members with a meaningful str; for objects whose str is their
     address, pass a label derived from a stable identity (e.g. an actor's path) if rings in
     different processes must agree.
     """
 
-    __slots__ = ("_label", "_members", "_owners", "_positions", "_vnodes")
+    __slots__ = ("_key_hash", "_label", "_members", "_owners", "_positions", "_vnodes")
 
     def __init__(
         self,
         members: Iterable[M] = (),
         vnodes: int = DEFAULT_VNODES,
         label: Callable[[M], str] = str,
+        key_hash: Callable[[object], int] = stable_hash,
     ) -> None:
         if vnodes < 1:
             raise ValueError(f"vnodes must be at least 1, got {vnodes}")
         self._vnodes = vnodes
+        self._key_hash = key_hash
         self._label = label
         # Label -> (member, its vnode positions), in the order members were added.
         self._members: dict[str, tuple[M, list[int]]] = {}
@@ -128,7 +142,7 @@ class HashRing(Generic[M]):
         """The member owning `key`. Raises LookupError when the ring has no members."""
         if not self._owners:
             raise LookupError("the hash ring has no members: add one before routing keys")
-        i = bisect_left(self._positions, stable_hash(key))
+        i = bisect_left(self._positions, self._key_hash(key))
         return self._owners[i if i < len(self._owners) else 0]
 
     def _place(self, member: M) -> bool:

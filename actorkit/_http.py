@@ -98,6 +98,11 @@ def actor_tree(system: ActorSystem) -> dict[str, Any]:
             "processed": cell.processed,
             "failures": cell.failures,
             "restarts": cell.restarts,
+            # Message accounting: accepted == processed + crashed + dead_lettered
+            # + mailbox_size (+ 1 while a message is being handled).
+            "accepted": cell.accepted,
+            "crashed": cell.crashed,
+            "dead_lettered": cell.dead_lettered,
             "children": [node(child) for child in list(cell.children.values())],
         }
 

@@ -272,7 +272,14 @@ class _Collector(Collector):
         _histogram(lag, [], metrics.loop_lag)
         yield lag
         for source in metrics.sources:
-            yield from source()
+            try:
+                yield from source()
+            except Exception:
+                # One broken source must not hide the families of the others.
+                logger.exception(
+                    "actorkit metrics source %s failed",
+                    getattr(source, "__qualname__", None) or repr(source),
+                )
 
     @staticmethod
     def _histograms(

@@ -6,7 +6,10 @@ Subjects, under a configurable prefix (default `actorkit`):
 - `<prefix>.group.<group>`: a queue group, one member system gets each request;
 - `<prefix>.topic.<topic>`: publishes. Each system subscribes `<prefix>.topic.>` once and
   matches locally with the router's own index, so an actor gets each publish once however many
-  of its patterns match, and no subscription changes when actors come and go.
+  of its patterns match, and no subscription changes when actors come and go. Topics use a
+  second connection with NATS's `no_echo`, so the server never sends a system its own
+  publishes (they were delivered locally already): the requests' connection cannot have it,
+  because a system may ask its own exposed actors and serve its own groups.
 
 Outbound messages go through one ordered queue and one writer task: `tell` is a plain call
 that cannot await the client, the queue keeps a tell and a later ask to the same actor in
@@ -18,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import math
 import re
 import secrets
 import ssl
@@ -47,7 +51,15 @@ logger = logging.getLogger("actorkit")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 _NO_RESPONDERS = "503"
 _PROBE_MAX_DELAY = 0.5
-_REJECT_REASONS = ("bad_payload", "not_exposed", "shutdown", "buffer_full", "unreachable")
+_REJECT_REASONS = (
+    "bad_payload",
+    "not_exposed",
+    "shutdown",
+    "buffer_full",
+    "unreachable",
+    "transport_closed",
+    "send_failed",
+)
 _ASK_OUTCOMES = ("ok", "error", "timeout", "stopped")
 
 
@@ -74,10 +86,11 @@ def _auth_refused(error: BaseException) -> bool:
 
 
 class _Out:
-    """One queued outbound message. `probe`: the target is one system or group whose
-    reappearance must be confirmed before a message buffered during an outage is sent."""
+    """One queued outbound message. `topic`: a publish, sent on the topics connection; any
+    other target is one system or group whose reappearance is confirmed before a message
+    buffered during an outage is sent to it."""
 
-    __slots__ = ("buffered", "future", "message", "payload", "probe", "reply", "subject", "target")
+    __slots__ = ("buffered", "future", "message", "payload", "reply", "subject", "target", "topic")
 
     def __init__(
         self,
@@ -86,7 +99,7 @@ class _Out:
         reply: str,
         message: object,
         target: str,
-        probe: bool,
+        topic: bool,
         future: asyncio.Future[Msg] | None,
     ) -> None:
         self.subject = subject
@@ -94,7 +107,7 @@ class _Out:
         self.reply = reply
         self.message = message
         self.target = target
-        self.probe = probe
+        self.topic = topic
         self.future = future
         self.buffered = False
 
@@ -164,6 +177,7 @@ class NatsTransport:
         self._codec = Codec()
         self._system: ActorSystem | None = None
         self._nc: Client | None = None
+        self._topics_nc: Client | None = None
         self._instance = secrets.token_hex(8)
         self._out: deque[_Out] = deque()
         self._wake = asyncio.Event()
@@ -180,7 +194,7 @@ class NatsTransport:
         self._inbox = ""
         self._confirmed: set[str] = set()
         self._unreachable: set[str] = set()
-        self._reconnected_at = 0.0
+        self._probe_deadline: float | None = None
         self._exposed: dict[str, ActorRef] = {}
         self._groups: dict[str, ActorRef] = {}
         self._group_subs: dict[str, asyncio.Task[Subscription]] = {}
@@ -219,17 +233,24 @@ class NatsTransport:
             self._inbox = nc.new_inbox()
             await nc.subscribe(f"{self._inbox}.*", cb=self._on_reply)
             await nc.subscribe(self._actor_subject(name), cb=self._on_request)
-            await nc.subscribe(f"{self._topic_prefix}>", cb=self._on_topic)
+            topics = self._topics_nc = await self._connect(system, topics=True)
+            await topics.subscribe(f"{self._topic_prefix}>", cb=self._on_topic)
             await _round_trip(nc, self.connect_timeout)
+            await _round_trip(topics, self.connect_timeout)
         except BaseException:
             self._closed = True
-            await nc.close()
+            await self._close_connections()
             raise
         self._writer = system.loop.create_task(self._write_loop())
         self.link_up.set()
         system.metrics.add_source(self._collect)
 
-    async def _connect(self, system: ActorSystem) -> Client:
+    async def _close_connections(self) -> None:
+        for nc in (self._nc, self._topics_nc):
+            if nc is not None:
+                await nc.close()
+
+    async def _connect(self, system: ActorSystem, *, topics: bool = False) -> Client:
         loop = system.loop
         nc = Client()
         refused: asyncio.Future[BaseException] = loop.create_future()
@@ -245,12 +266,12 @@ class NatsTransport:
         connecting = loop.create_task(
             nc.connect(
                 self.servers,
-                name=f"actorkit {system.name}",
+                name=f"actorkit {system.name}{' topics' if topics else ''}",
                 error_cb=error_cb,
-                disconnected_cb=self._disconnected,
-                reconnected_cb=self._reconnected,
+                disconnected_cb=self._topics_disconnected if topics else self._disconnected,
+                reconnected_cb=self._wake_writer if topics else self._reconnected,
                 closed_cb=self._connection_closed,
-                **self._options,
+                **{**self._options, "no_echo": topics},
             )
         )
         waiting: set[asyncio.Future[Any]] = {connecting, refused}
@@ -322,7 +343,7 @@ class NatsTransport:
             task.cancel()
         await asyncio.gather(*self._answering, *self._group_subs.values(), return_exceptions=True)
         self._closed = True
-        await nc.close()
+        await self._close_connections()
 
     async def flush(self, timeout: float = 5.0) -> None:
         """Wait until every queued message and subscription (from `expose(..., group=)`)
@@ -333,6 +354,8 @@ class NatsTransport:
             await self._wait_drained()
             await asyncio.gather(*self._group_subs.values())
             await _round_trip(nc, timeout)
+            if self._topics_nc is not None:
+                await _round_trip(self._topics_nc, timeout)
 
     async def _wait_drained(self) -> None:
         while self._out:
@@ -350,10 +373,10 @@ class NatsTransport:
         return self._nc is not None and self._nc.is_connected
 
     def health(self) -> dict[str, object]:
-        nc = self._nc
-        if nc is None or nc.is_closed:
+        nc, topics = self._nc, self._topics_nc
+        if nc is None or topics is None or nc.is_closed or topics.is_closed:
             state = "closed"
-        elif nc.is_connected:
+        elif nc.is_connected and topics.is_connected:
             state = "connected"
         else:
             state = "reconnecting"
@@ -367,13 +390,14 @@ class NatsTransport:
 
     # --- connection events ------------------------------------------------------------
     async def _disconnected(self) -> None:
-        if self._stopping:
+        if self._stopping or self._closed:
             return
         logger.warning("%s lost its NATS connection; reconnecting", self._system_name)
         self.link_up.clear()
         self.link_down.set()
         self._confirmed.clear()
         self._unreachable.clear()
+        self._probe_deadline = None
         for item in self._out:
             item.buffered = True
         self._fail_replies(
@@ -381,16 +405,22 @@ class NatsTransport:
             "have been handled"
         )
 
+    async def _topics_disconnected(self) -> None:
+        if not (self._stopping or self._closed):
+            logger.warning("%s lost its NATS topics connection; reconnecting", self._system_name)
+
+    async def _wake_writer(self) -> None:
+        self._wake.set()
+
     async def _reconnected(self) -> None:
         self.reconnects += 1
-        self._reconnected_at = asyncio.get_running_loop().time()
         logger.warning("%s reconnected to NATS", self._system_name)
         self.link_down.clear()
         self.link_up.set()
         self._wake.set()
 
     async def _connection_closed(self) -> None:
-        if not self._stopping:
+        if not (self._stopping or self._closed):
             logger.error("%s: the NATS connection closed for good", self._system_name)
             self._fail_replies("the NATS connection closed")
 
@@ -437,7 +467,7 @@ class NatsTransport:
         """After `stop()` (or a failed start) nothing is queued any more: what is sent then
         becomes a dead letter `transport_closed`, as a tell to a stopped actor would."""
         if self._closed or self._nc is None:
-            self._system_dead_letter(message, target, "transport_closed")
+            self._reject("transport_closed", message, target)
             return True
         return False
 
@@ -445,10 +475,10 @@ class NatsTransport:
         """Forward a local publish to the other systems (encoding now, so an unregistered
         type raises TypeError before anything is delivered anywhere)."""
         validate_topic(topic)
-        payload = self._encode([self._instance, self._codec.wire(message)])
+        payload = self._encode([self._codec.wire(message)])
         if self._refused_closed(message, f"topic {topic}"):
             return
-        item = _Out(self._topic_prefix + topic, payload, "", message, topic, False, None)
+        item = _Out(self._topic_prefix + topic, payload, "", message, topic, True, None)
         if not self._enqueue(item):
             self._reject("buffer_full", message, f"topic {topic}")
 
@@ -456,7 +486,7 @@ class NatsTransport:
         payload = self._encode([TELL, path, self._codec.wire(message), None])
         if self._refused_closed(message, target):
             return
-        if not self._enqueue(_Out(subject, payload, "", message, target, True, None)):
+        if not self._enqueue(_Out(subject, payload, "", message, target, False, None)):
             self.rejected["buffer_full"] += 1
             state = "connected" if self.connected else "NATS is unreachable"
             raise MailboxFull(
@@ -482,7 +512,7 @@ class NatsTransport:
         token = str(next(self._reply_tokens))
         future: asyncio.Future[Msg] = loop.create_future()
         self._replies[token] = future
-        item = _Out(subject, payload, f"{self._inbox}.{token}", message, target, True, future)
+        item = _Out(subject, payload, f"{self._inbox}.{token}", message, target, False, future)
         try:
             try:
                 async with asyncio.timeout(timeout) as scope:
@@ -539,8 +569,10 @@ class NatsTransport:
     async def _write_loop(self) -> None:
         out = self._out
         nc = self._connection
+        topics = self._topics_nc
+        assert topics is not None
         while True:
-            if not out or not nc.is_connected:
+            if not out or not (topics if out[0].topic else nc).is_connected:
                 if not out:
                     self._drained.set()
                 self._wake.clear()
@@ -550,7 +582,7 @@ class NatsTransport:
             if item.future is not None and item.future.done():
                 out.popleft()
                 continue
-            if item.buffered and item.probe and item.subject not in self._confirmed:
+            if item.buffered and not item.topic and item.subject not in self._confirmed:
                 reachable = await self._probe(item.subject)
                 if reachable is False:
                     self._drop_buffered(item.subject)
@@ -559,10 +591,12 @@ class NatsTransport:
             if self._room_waiters:
                 self._room.set()
             try:
-                await nc.publish(item.subject, item.payload, reply=item.reply)
+                await (topics if item.topic else nc).publish(
+                    item.subject, item.payload, reply=item.reply
+                )
             except nats.errors.Error as error:
                 logger.warning("%s could not send to %s: %r", self._system_name, item.target, error)
-                self._system_dead_letter(item.message, item.target, "send_failed")
+                self._reject("send_failed", item.message, item.target)
                 continue
             self.sent += 1
 
@@ -573,7 +607,9 @@ class NatsTransport:
             return False
         nc = self._connection
         loop = asyncio.get_running_loop()
-        deadline = self._reconnected_at + self.buffer_timeout
+        if self._probe_deadline is None:  # the first probe since the link came back
+            self._probe_deadline = loop.time() + self.buffer_timeout
+        deadline = self._probe_deadline
         ping = self._codec.encode([PING, "", None, None])
         delay = 0.02
         while (left := deadline - loop.time()) > 0:
@@ -640,7 +676,7 @@ class NatsTransport:
             if kind not in (TELL, ASK, SEND, PING) or not isinstance(path, str):
                 raise BadPayload("unknown request")
             if kind in (ASK, SEND) and not (
-                type(timeout) in (int, float) and timeout > 0 and msg.reply
+                type(timeout) in (int, float) and 0 < timeout < math.inf and msg.reply
             ):
                 raise BadPayload("an ask or send needs a positive timeout and a reply subject")
         except BadPayload as error:
@@ -710,22 +746,19 @@ class NatsTransport:
     async def _on_topic(self, msg: Msg) -> None:
         system = self._system
         assert system is not None
+        self.received += 1
         topic = msg.subject[len(self._topic_prefix) :]
         try:
             frame = self._codec.decode(msg.data)
-            if len(frame) != 2 or not isinstance(frame[0], str):
-                raise BadPayload("a publish frame has 2 slots")
+            if len(frame) != 1:
+                raise BadPayload("a publish frame has 1 slot")
         except BadPayload as error:
-            self.received += 1
             self._reject("bad_payload", bytes(msg.data[:256]), f"topic {topic}")
             logger.warning("%s rejected a payload on %s: %s", system.name, msg.subject, error)
             return
-        origin, body = frame
-        if origin == self._instance:
-            return  # our own publish, already delivered locally
-        self.received += 1
+        body = frame[0]
         if not system.accepting:
-            system.dead_letters.add(body, topic, "shutdown")
+            self._reject("shutdown", body, f"topic {topic}")
             return
         system.router.publish(topic, body, unmatched_is_dead=False)
 
@@ -764,7 +797,13 @@ class NatsTransport:
                 del self._groups[group]
                 subscribing = self._group_subs.pop(group, None)
                 if subscribing is not None:
-                    subscribing.add_done_callback(_unsubscribe)
+                    subscribing.add_done_callback(self._leave)
+
+    def _leave(self, subscribing: asyncio.Task[Subscription]) -> None:
+        if not subscribing.cancelled() and subscribing.exception() is None:
+            task = asyncio.get_running_loop().create_task(subscribing.result().unsubscribe())
+            self._answering.add(task)
+            task.add_done_callback(self._answering.discard)
 
     def remote(self, system: str, path: str) -> RemoteRef:
         _token(system, "the system name")
@@ -779,7 +818,9 @@ class NatsTransport:
     # --- metrics ------------------------------------------------------------------------
     def _collect(self) -> Iterator[Metric]:
         yield GaugeMetricFamily(
-            "actorkit_nats_connected", "1 while connected to NATS", value=int(self.connected)
+            "actorkit_nats_connected",
+            "1 while both connections to NATS are up",
+            value=int(self.health()["connected"] is True),
         )
         messages = CounterMetricFamily(
             "actorkit_nats_messages", "Messages through NATS", labels=["direction"]
@@ -815,11 +856,6 @@ async def _round_trip(nc: Client, timeout: float) -> None:
     them; once its PONG is back the flusher has run, and a second PING follows them all."""
     for _ in range(2):
         await nc.flush(timeout=max(1, int(timeout)))
-
-
-def _unsubscribe(subscribing: asyncio.Task[Subscription]) -> None:
-    if not subscribing.cancelled() and subscribing.exception() is None:
-        asyncio.get_running_loop().create_task(subscribing.result().unsubscribe())
 
 
 class RemoteRef(ActorRef):

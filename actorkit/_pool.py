@@ -10,7 +10,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
-from ._hashring import HashRing
+from ._cell import RUNNING
+from ._envelope import Ask
+from ._errors import ActorStopped, MailboxFull
+from ._hashring import HashRing, process_hash
 from ._ref import ActorRef
 
 if TYPE_CHECKING:
@@ -48,7 +51,7 @@ class PoolRef(ActorRef):
         if len(members) != len(children) or any(cell.closed for cell in members):
             members = self._members = list(children.values())
             if self.routing == "consistent_hash":
-                self._ring = HashRing(members, label=lambda cell: cell.name)
+                self._ring = HashRing(members, label=lambda cell: cell.name, key_hash=process_hash)
         return members
 
     def _pick(self, message: Any) -> ActorRef | None:
@@ -61,6 +64,8 @@ class PoolRef(ActorRef):
                     return cell.ref
             members = self._live()
             return members[next(self._counter) % len(members)].ref if members else None
+        if routing == "consistent_hash":
+            return self._owner(message)
         members = self._live()
         if not members:
             return None
@@ -68,25 +73,46 @@ class PoolRef(ActorRef):
             return random.choice(members).ref
         if routing == "least_loaded":
             return min(members, key=_load).ref
-        assert self._ring is not None
+        raise AssertionError(f"unknown routing {routing!r}")  # check_pool rejects it earlier
+
+    def _owner(self, message: Any) -> ActorRef | None:
         assert self._hash_key is not None
-        return self._ring.node_for(self._hash_key(message)).ref
+        key = self._hash_key(message)
+        ring = self._ring
+        if ring is not None and self._members:
+            cell = ring.node_for(key)
+            if not cell.closed:
+                return cell.ref
+        if not self._live():
+            return None
+        assert self._ring is not None
+        return self._ring.node_for(key).ref
 
     def tell(self, message: Any) -> None:
         if self.routing == "broadcast":
-            for cell in self._live():
+            members = self._live()
+            for cell in members:
                 cell.ref.tell(message)
-            return
-        member = self._pick(message)
+            if members:
+                return
+            member = None
+        else:
+            member = self._pick(message)
         if member is None:
-            ActorRef.tell(self, message)  # no members: the pool is stopped, a dead letter
+            # No members: the pool is stopped (a dead letter), restarting (the pool's own
+            # mailbox keeps it for the new members), or lost them all (`Pool.receive`).
+            ActorRef.tell(self, message)
         else:
             member.tell(message)
 
     async def send(self, message: Any) -> None:
         if self.routing == "broadcast":
-            for cell in self._live():
+            members = self._live()
+            for cell in members:
                 await cell.ref.send(message)
+            if members:
+                return
+            await ActorRef.send(self, message)
             return
         member = self._pick(message)
         await (ActorRef.send(self, message) if member is None else member.send(message))
@@ -97,7 +123,7 @@ class PoolRef(ActorRef):
         if self.routing == "broadcast":
             members = self._live()
             if not members:
-                return await ActorRef.ask(self, message, timeout)
+                return await self._ask_without_members(message, timeout)
             asks = [asyncio.ensure_future(cell.ref.ask(message, timeout)) for cell in members]
             try:
                 done, _ = await asyncio.wait(asks, return_when=asyncio.FIRST_COMPLETED)
@@ -111,8 +137,16 @@ class PoolRef(ActorRef):
                         pending.cancel()
         member = self._pick(message)
         if member is None:
-            return await ActorRef.ask(self, message, timeout)
+            return await self._ask_without_members(message, timeout)
         return await member.ask(message, timeout)
+
+    async def _ask_without_members(self, message: Any, timeout: float) -> Any:
+        cell = self._cell
+        if cell.state == RUNNING:
+            raise ActorStopped(
+                f"every member of pool {cell.path} has stopped; the ask was not delivered"
+            )
+        return await ActorRef.ask(self, message, timeout)  # stopped: ActorStopped
 
 
 class Pool(Actor):
@@ -144,8 +178,31 @@ class Pool(Actor):
                 self.factory, *self.args, name=str(index), **self.options, **self.kwargs
             )
 
-    async def receive(self, message: Any) -> None:
-        self.ref.tell(message)
+    async def receive(self, message: Any) -> Any:
+        ref = self.ref
+        assert isinstance(ref, PoolRef)
+        envelope = self._cell.handling
+        if type(envelope) is Ask:
+            # An ask that waited here while the pool restarted (or found no member): a
+            # member answers it, never the pool itself; a failure goes to the asker alone.
+            try:
+                return await ref.ask(message, envelope.timeout)
+            except Exception as error:
+                if not envelope.future.done():
+                    envelope.future.set_exception(error)
+                return None
+        if not ref._live():
+            # Every member was stopped from outside: nobody will ever handle it. Telling the
+            # pool's ref again would bring it straight back here, forever.
+            self.system.dead_letters.add(message, self.path, "stopped")
+            return None
+        try:
+            ref.tell(message)
+        except MailboxFull:
+            # As for a publish: a full member is a dead letter, never a crash of the pool
+            # (and never a wait, which could deadlock on a member waiting for this pool).
+            self.system.dead_letters.add(message, self.path, "mailbox_full")
+        return None
 
 
 def check_pool(size: object, routing: object, hash_key: object) -> None:

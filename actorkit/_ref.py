@@ -67,9 +67,25 @@ class ActorRef:
         if len(cell.mailbox) < cell.capacity and not cell.blocked:
             cell.enqueue(message)
             return
-        room = cell.system.loop.create_future()
+        room: asyncio.Future[bool] = cell.system.loop.create_future()
         cell.block(message, room)
-        await room
+        try:
+            granted = await room
+        except asyncio.CancelledError:
+            if not room.cancelled() and room.result():
+                # Granted a place in the loop turn the cancellation (an `asyncio.timeout`
+                # around send) landed in: give it to the next sender; nothing was delivered.
+                cell.reserved -= 1
+                if cell.blocked:
+                    cell._admit()
+            raise
+        if granted:  # else the actor stopped first and the message is already a dead letter
+            cell.reserved -= 1
+            if not self.is_alive:  # stopped after granting the place, before this turn
+                why = "shutdown" if cell.system.shutting_down else "stopping"
+                cell.system.dead_letters.add(message, cell.path, why)
+            else:
+                cell.enqueue(message)
 
     async def ask(self, message: Any, timeout: float = 5.0) -> Any:
         """Send and wait for `receive`'s return value (or its exception) within `timeout`."""

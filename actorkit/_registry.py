@@ -25,20 +25,24 @@ def message(cls: T, /) -> T: ...
 
 
 @overload
-def message(name: str | None = None, /) -> Callable[[T], T]: ...
+def message(target: str | None = None, /, *, name: str | None = None) -> Callable[[T], T]: ...
 
 
-def message(target: Any = None, /) -> Any:
+def message(target: Any = None, /, *, name: str | None = None) -> Any:
     """Register a dataclass or attrs class as a message type that may cross the wire.
 
     `@actorkit.message` registers it under its qualified class name (`Outer.Inner`, without
     the module, so a class defined in a script run as `__main__` keeps its name);
-    `@actorkit.message("orders.Created")` picks the name explicitly, which keeps the wire
-    format stable when the class is renamed or moved. Register the class in every process
+    `@actorkit.message("orders.Created")` (or `name=`) picks the name explicitly, which keeps
+    the wire format stable when the class is renamed or moved. Register the class in every process
     that sends or receives it. Put the decorator above `@dataclass` / `@attrs.define`.
     """
     if isinstance(target, type):
-        return _register(target, target.__qualname__)
+        return _register(target, name or target.__qualname__)
+    if name is not None:
+        if target is not None:
+            raise TypeError("give the message type name once, positionally or as name=")
+        target = name
     if target is not None and not isinstance(target, str):
         raise TypeError(
             f"use @actorkit.message or @actorkit.message('name'), got actorkit.message({target!r})"

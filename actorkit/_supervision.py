@@ -20,8 +20,17 @@ T = TypeVar("T")
 
 
 def _positive(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise TypeError(f"{attribute.name} must be a number of seconds, got {value!r}")
     if not value > 0:
         raise ValueError(f"{attribute.name} must be > 0 seconds, got {value!r}")
+
+
+def _check_backoff(
+    _inst: object, _attr: attrs.Attribute[Backoff | None], value: Backoff | None
+) -> None:
+    if value is not None and not isinstance(value, Backoff):
+        raise TypeError(f"backoff must be Backoff(min=..., max=...) or None, got {value!r}")
 
 
 @attrs.frozen
@@ -38,6 +47,8 @@ class Backoff:
     def __attrs_post_init__(self) -> None:
         if self.max < self.min:
             raise ValueError(f"Backoff max ({self.max}) must be >= min ({self.min})")
+        if not isinstance(self.jitter, int | float) or isinstance(self.jitter, bool):
+            raise TypeError(f"Backoff jitter must be a number >= 0, got {self.jitter!r}")
         if self.jitter < 0:
             raise ValueError(f"Backoff jitter must be >= 0, got {self.jitter}")
 
@@ -68,7 +79,7 @@ def _check_decider(_inst: object, _attr: attrs.Attribute[Decider | None], value:
 class _Strategy:
     max_restarts: int = 3
     within: float = attrs.field(default=5.0, validator=_positive)
-    backoff: Backoff | None = None
+    backoff: Backoff | None = attrs.field(default=None, validator=_check_backoff)
     decider: Decider | None = attrs.field(default=None, validator=_check_decider, kw_only=True)
 
     def __attrs_post_init__(self) -> None:

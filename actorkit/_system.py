@@ -29,7 +29,7 @@ from ._spawn import UNBOUNDED, check_factory, spawn
 from ._supervision import OneForOne, Strategy, _Strategy
 from ._task_handle import TaskHandle
 from ._tasks import TaskLayer, TaskStats
-from ._timers import TimerHandle, check_delay, check_interval
+from ._timers import TimerHandle, TimerQueue, check_delay, check_interval
 from ._transport import Transport, check_transport
 from ._watchdog import BLOCKED_THRESHOLD, Watchdog
 
@@ -76,6 +76,7 @@ class ActorSystem:
         self.dead_letters = DeadLetters(self._now)
         self.instruments = Instruments()
         self.ask_deadlines = AskDeadlines(self.clock)
+        self.timers = TimerQueue(self, self.clock)
         self.router = Router(self.dead_letters)
         self.metrics = Metrics(self, metrics)
         self.watchdog = Watchdog(self, blocked_threshold)
@@ -145,6 +146,7 @@ class ActorSystem:
             orderly.cancel()
             await self._force_stop(timeout)
         self.ask_deadlines.close()
+        self.timers.close()
         self.clock.detach(self.is_idle)
         stopped.set()
 
@@ -417,15 +419,9 @@ class ActorSystem:
         if not isinstance(ref, ActorRef):
             raise TypeError(f"schedule needs an ActorRef to deliver to, got {type(ref).__name__}")
         self._running_root()
-        handle = TimerHandle(
-            self.clock,
-            ref,
-            message,
-            self.clock.now() + delay,
-            interval,
-            lambda _handle: self.timer_ended(),
-        )
+        handle = TimerHandle(self.timers, ref, message, self.clock.now() + delay, interval)
         self.timer_started()
+        self.timers.push(handle)
         return handle
 
     def timer_started(self) -> None:

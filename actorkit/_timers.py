@@ -1,4 +1,10 @@
-"""Timers on the system clock: one clock entry per pending timer, never a task per timer.
+"""Timers on the system clock: one heap per system, one clock entry for the earliest timer.
+
+A pending timer is a small slotted handle plus a heap entry (about 190 bytes), never a task
+and never a loop timer of its own: 100,000 pending timers cost what 100,000 handles cost.
+Cancelling marks the handle; its heap entry is dropped when it comes due, or sooner when
+cancelled entries outnumber live ones. Timers due at the same instant fire in the order
+they were scheduled.
 
 Periodic timers do not drift: the n-th tick is due at `start + n * interval`. When the
 system falls behind (a blocked loop, a slow clock advance), missed ticks are coalesced into
@@ -8,17 +14,26 @@ and OTP's `timer:send_interval` users would expect from a healthy system.
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import logging
 import math
 from typing import TYPE_CHECKING, Any
 
 from ._errors import MailboxFull
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Hashable
+    from collections.abc import Hashable
 
     from ._cell import Cell
     from ._clock import Cancellable, Clock
     from ._ref import ActorRef
+
+logger = logging.getLogger("actorkit")
+
+_CANCELLED: Any = object()
+COMPACT_AT = 1024
+"""Cancelled heap entries tolerated before the heap is rebuilt without them."""
 
 
 def check_delay(delay: float, what: str = "delay") -> float:
@@ -39,59 +54,141 @@ def check_interval(interval: float) -> float:
 class TimerHandle:
     """A pending timer. `cancel()` is idempotent and returns whether it stopped anything."""
 
-    __slots__ = ("_clock", "_due", "_entry", "_interval", "_message", "_on_end", "_target")
+    __slots__ = ("_due", "_interval", "_message", "_queue", "_seq", "_target")
 
     def __init__(
-        self,
-        clock: Clock,
-        target: ActorRef,
-        message: Any,
-        due: float,
-        interval: float | None,
-        on_end: Callable[[TimerHandle], None],
+        self, queue: TimerQueue, target: ActorRef, message: Any, due: float, interval: float | None
     ) -> None:
-        self._clock = clock
+        self._queue = queue  # not via the target: a remote ref has no local cell
         self._target = target
         self._message = message
         self._due = due
         self._interval = interval
-        self._on_end = on_end
-        self._entry: Cancellable | None = clock.call_at(due, self._fire)
+        self._seq = next(queue.sequence)
+
+    def __lt__(self, other: TimerHandle) -> bool:
+        """Only consulted for equal due times: the earlier scheduled fires first."""
+        return self._seq < other._seq
 
     @property
     def active(self) -> bool:
-        return self._entry is not None
+        return self._message is not _CANCELLED
 
     def cancel(self) -> bool:
-        entry = self._entry
-        if entry is None:
+        if self._message is _CANCELLED:
             return False
-        self._entry = None
-        entry.cancel()
-        self._on_end(self)
+        self._message = _CANCELLED
+        self._queue.cancelled(self)
         return True
 
-    def _fire(self) -> None:
-        if self._entry is None:
-            return
+    def _ended(self) -> None:
+        """Bookkeeping when the timer stops for good; actor timers also leave their table."""
+        self._queue.system.timer_ended()
+
+    def _fire(self, now: float) -> None:
+        message = self._message
         target = self._target
         interval = self._interval
         if interval is None:
-            self._entry = None
-            self._on_end(self)
+            self._message = _CANCELLED
+            self._ended()
         else:
             # Next point on the grid strictly after now: missed ticks coalesce into this one.
-            now = self._clock.now()
             missed = max(1, math.floor((now - self._due) / interval) + 1)
             self._due += missed * interval
-            self._entry = self._clock.call_at(self._due, self._fire)
+            self._queue.push(self)
         try:
-            target.tell(self._message)
+            target.tell(message)
         except MailboxFull:
-            cell = target._cell
-            cell.system.dead_letters.add(self._message, cell.path, "mailbox_full")
+            self._queue.system.dead_letters.add(message, target.path, "mailbox_full")
+        except Exception as error:
+            # Routing itself failed (a pool's `hash_key` raised): no caller to raise to, so
+            # log it with the target's path and keep the message as a dead letter.
+            logger.error(
+                "timer could not deliver %s to %s: %r",
+                type(message).__name__,
+                target.path,
+                error,
+                exc_info=error,
+                extra={"actor_path": target.path},
+            )
+            self._queue.system.dead_letters.add(message, target.path, "undeliverable")
         if interval is not None and not target.is_alive:
             self.cancel()
+
+
+class _ActorTimer(TimerHandle):
+    """An actor's own timer, which leaves the actor's key table when it ends."""
+
+    __slots__ = ("_key", "_timers")
+    _key: Hashable
+    _timers: Timers
+
+    def _ended(self) -> None:
+        by_key = self._timers._by_key
+        if by_key.get(self._key) is self:
+            del by_key[self._key]
+        super()._ended()
+
+
+class TimerQueue:
+    """All of a system's timers: a heap of `(due, handle)` with one clock entry armed for
+    the earliest due time."""
+
+    __slots__ = ("_armed", "_clock", "_dead", "_entry", "_heap", "sequence", "system")
+
+    def __init__(self, system: Any, clock: Clock) -> None:
+        self.system = system
+        self._clock = clock
+        self._heap: list[tuple[float, TimerHandle]] = []
+        self._dead = 0
+        self._entry: Cancellable | None = None
+        self._armed = math.inf
+        self.sequence = itertools.count()
+
+    def push(self, handle: TimerHandle) -> None:
+        due = handle._due
+        heapq.heappush(self._heap, (due, handle))
+        if due < self._armed:
+            self._arm(due)
+
+    def _arm(self, due: float) -> None:
+        if self._entry is not None:
+            self._entry.cancel()
+        self._armed = due
+        self._entry = self._clock.call_at(due, self._fire)
+
+    def cancelled(self, handle: TimerHandle) -> None:
+        handle._ended()
+        self._dead += 1
+        heap = self._heap
+        if self._dead > COMPACT_AT and self._dead * 2 > len(heap):
+            heap[:] = [entry for entry in heap if entry[1]._message is not _CANCELLED]
+            heapq.heapify(heap)
+            self._dead = 0
+
+    def _fire(self) -> None:
+        self._entry = None
+        self._armed = math.inf
+        heap = self._heap
+        now = self._clock.now()
+        while heap and heap[0][0] <= now:
+            _, handle = heapq.heappop(heap)
+            if handle._message is _CANCELLED:
+                self._dead -= 1
+                continue
+            handle._fire(now)
+        if heap:
+            self._arm(heap[0][0])
+
+    def close(self) -> None:
+        if self._entry is not None:
+            self._entry.cancel()
+            self._entry = None
+        self._armed = math.inf
+
+    def __len__(self) -> int:
+        return len(self._heap) - self._dead
 
 
 class Timers:
@@ -117,18 +214,13 @@ class Timers:
     def _start(self, key: Hashable, message: Any, delay: float, interval: float | None) -> None:
         self.cancel(key)
         system = self._cell.system
-        by_key = self._by_key
-
-        def ended(handle: TimerHandle) -> None:
-            if by_key.get(key) is handle:
-                del by_key[key]
-            system.timer_ended()
-
-        clock = system.clock
-        by_key[key] = TimerHandle(
-            clock, self._cell.ref, message, clock.now() + delay, interval, ended
-        )
+        queue = system.timers
+        handle = _ActorTimer(queue, self._cell.ref, message, system.clock.now() + delay, interval)
+        handle._key = key
+        handle._timers = self
+        self._by_key[key] = handle
         system.timer_started()
+        queue.push(handle)
 
     def cancel(self, key: Hashable) -> bool:
         handle = self._by_key.get(key)

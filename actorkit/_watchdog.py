@@ -42,6 +42,8 @@ def running_cell(frame: FrameType | None) -> Cell | None:
 
 class Watchdog:
     def __init__(self, system: ActorSystem, threshold: float = BLOCKED_THRESHOLD) -> None:
+        if not isinstance(threshold, int | float) or isinstance(threshold, bool):
+            raise TypeError(f"blocked_threshold must be a number of seconds, got {threshold!r}")
         if not threshold > 0:
             raise ValueError(f"blocked_threshold must be > 0 seconds, got {threshold!r}")
         self._system = system

@@ -9,7 +9,7 @@ message with wrong-but-typed data, which is what any sender could do anyway.
 
 Frames (all msgpack arrays):
 - to an actor or a group: `[kind, path, body, timeout]`, kind one of TELL, ASK, SEND, PING;
-- to a topic: `[origin, body]`, origin the sending system's instance id;
+- to a topic: `[body]`;
 - replies: `[OK, value]`, `[ERROR, type_name, args, text]` or `[STOPPED, text]`.
 """
 

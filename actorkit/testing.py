@@ -70,6 +70,8 @@ class ManualClock:
 
     async def advance(self, seconds: float) -> None:
         """Move time forward by `seconds`, firing what falls due in time order."""
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+            raise TypeError(f"advance() needs a number of seconds, got {seconds!r}")
         if not seconds >= 0:
             raise ValueError(f"advance() needs seconds >= 0, got {seconds!r}")
         target = self._now + seconds
@@ -127,7 +129,10 @@ class Probe:
 
     @property
     def ref(self) -> ActorRef:
-        assert self._ref is not None, "create probes with `await Probe.spawn(system)`"
+        if self._ref is None:
+            raise RuntimeError(
+                "this probe has no actor: create probes with `await Probe.spawn(system)`"
+            )
         return self._ref
 
     async def receive(self, timeout: float = 5.0) -> Any:

@@ -1,4 +1,4 @@
-"""python -m benchmarks [--quick] [--only NAME ...] [--check] [--runs N] [--profile]"""
+"""python -m benchmarks [--quick] [--only NAME ...] [--check] [--runs N] [--profile] [--compare]"""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="actorkit against raw asyncio on the same uvloop loop; one JSON line "
-        "per figure on stdout. ratio = actorkit / baseline; a target is a floor when "
-        "higher_is_better, else a ceiling.",
+        "per figure on stdout (a summary table on stderr). ratio = actorkit / baseline; a "
+        "target is a floor when higher_is_better, else a ceiling, and applies to the ratio, "
+        "or to actorkit's own value where target_on is 'value'.",
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, 1 run by default")
     parser.add_argument(
@@ -30,14 +31,20 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         action="extend",
         metavar="NAME",
         choices=[bench.name for bench in BENCHES],
-        help="run only these benches",
+        help="run only these benches (spawn_1m runs only when named here)",
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     parser.add_argument("--runs", type=positive, help="runs per side; the median is reported")
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="instead of measuring, cProfile the actorkit side once (top 10 by tottime)",
+        help="instead of measuring, cProfile the actorkit side once (top 12 by tottime)",
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="instead of the harness, run tell, ask, publish and spawn on Pykka and Thespian "
+        "where they are installed (pip install -e '.[bench]'); --quick and --runs apply",
     )
     return parser.parse_args(argv)
 
@@ -45,9 +52,16 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     runs = args.runs or (1 if args.quick else 3)
-    misses: list[Figure] = []
+    if args.compare:
+        from .compare import compare
+
+        return compare(quick=args.quick, runs=runs)
+    figures: list[Figure] = []
     for bench in BENCHES:
         if args.only and bench.name not in args.only:
+            continue
+        if bench.explicit and not args.only:
+            print(f"skipped {bench.name}: run it with --only {bench.name}", file=sys.stderr)
             continue
         n = bench.quick_size if args.quick else bench.size
         if n is None:
@@ -58,17 +72,51 @@ def main(argv: list[str] | None = None) -> int:
             continue
         for figure in measure(bench, n, runs):
             print(figure.json(), flush=True)
-            if figure.passed is False:
-                misses.append(figure)
+            figures.append(figure)
+    if figures:
+        summarize(figures)
+    misses = [figure for figure in figures if figure.passed is False]
     if args.check and misses:
         for figure in misses:
+            on = "value" if figure.metric.absolute else "ratio"
+            got = figure.actorkit if figure.metric.absolute else figure.ratio
             print(
-                f"MISSED {figure.bench}.{figure.metric.name}: ratio {figure.ratio} "
+                f"MISSED {figure.bench}.{figure.metric.name}: {on} {got} "
                 f"target {figure.metric.target} {figure.error or ''}".rstrip(),
                 file=sys.stderr,
             )
         return 1
     return 0
+
+
+def summarize(figures: list[Figure]) -> None:
+    """A table for people on stderr; stdout stays one JSON line per figure."""
+    print(
+        f"\n{'figure':32} {'actorkit':>12} {'baseline':>12} {'ratio':>7}  {'target':<16} result",
+        file=sys.stderr,
+    )
+    for figure in figures:
+        metric = figure.metric
+        target = ""
+        if metric.target is not None:
+            sign = ">=" if metric.higher_is_better else "<="
+            target = f"{sign} {metric.target:g}" + (f" {metric.unit}" if metric.absolute else "x")
+        result = {True: "pass", False: "MISS", None: ""}[figure.passed]
+        print(
+            f"{figure.bench + '.' + metric.name:32} {_num(figure.actorkit):>12} "
+            f"{_num(figure.baseline):>12} {_ratio(figure.ratio):>7}  {target:<16} {result}",
+            file=sys.stderr,
+        )
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 if __name__ == "__main__":

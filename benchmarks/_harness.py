@@ -1,14 +1,17 @@
 """The one measuring loop shared by every workload.
 
-A `Bench` has two sides, actorkit and a raw-asyncio baseline, each an async function that runs
-the workload once at size `n` and returns its figures (`{"rate": ..., "p99": ...}`). `measure`
-runs both sides `runs` times on the SAME uvloop loop, alternating which goes first, and reports
-the median of each figure as one JSON line. Because both sides share the loop, the process and
-the moment, their ratio survives a noisy machine even when the absolute numbers do not.
+A `Bench` has two sides, actorkit and a baseline, each an async function that runs the workload
+once at size `n` and returns its figures (`{"rate": ..., "p99": ...}`). The baseline is raw
+asyncio unless `Bench.baseline_is` says otherwise (`metrics=False` for the metrics overhead, one
+exact subscription for the topic index). `measure` runs both sides `runs` times on the SAME
+uvloop loop, alternating which goes first, and reports the median of each figure as one JSON
+line. Because both sides share the loop, the process and the moment, their ratio survives a
+noisy machine even when the absolute numbers do not.
 
 `ratio` is always actorkit / baseline. `higher_is_better` says how to read it: for a rate the
 target is a floor (ratio >= target), for a cost (latency, memory, seconds) a ceiling
-(ratio <= target).
+(ratio <= target). A metric with `absolute=True` compares actorkit's own value with the target
+instead (bytes per timer, GiB for a million actors), and a bench may have no baseline at all.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import asyncio
 import cProfile
 import gc
 import json
+import os
 import pstats
 import statistics
 import sys
@@ -24,6 +28,7 @@ import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -32,6 +37,7 @@ import actorkit
 Figures = dict[str, float]
 Side = Callable[[int], Awaitable[Figures]]
 
+RAW = "raw asyncio"
 SIDE_TIMEOUT = 300.0
 """A side that takes longer than this is reported as an error instead of hanging the run."""
 
@@ -44,17 +50,27 @@ class Metric:
     unit: str
     higher_is_better: bool = True
     target: float | None = None
+    absolute: bool = False
+    """The target applies to actorkit's value itself, not to the ratio."""
 
 
 @dataclass(frozen=True)
 class Bench:
     name: str
     actorkit: Side
-    baseline: Side
+    baseline: Side | None
     metrics: tuple[Metric, ...]
     size: int
     quick_size: int | None
     """The size under `--quick`; None skips the bench there."""
+    baseline_is: str = RAW
+    """What the baseline side runs, for the reader and the chart."""
+    explicit: bool = False
+    """Run only when named with `--only`: never in the default or quick run."""
+    max_runs: int | None = None
+    """Cap on runs per side, for a bench too slow or too big to repeat."""
+    per_n: int = 1
+    """Messages per unit of `n` (deliveries per publish), for `--profile`'s cost per message."""
 
 
 @dataclass
@@ -66,6 +82,7 @@ class Figure:
     n: int
     runs: int
     loop: str
+    baseline_is: str | None = RAW
     error: str | None = None
 
     @property
@@ -80,10 +97,10 @@ class Figure:
         target = self.metric.target
         if target is None:
             return None
-        ratio = self.ratio
-        if ratio is None:
+        value = self.actorkit if self.metric.absolute else self.ratio
+        if value is None:
             return False
-        return ratio >= target if self.metric.higher_is_better else ratio <= target
+        return value >= target if self.metric.higher_is_better else value <= target
 
     def json(self) -> str:
         record: dict[str, Any] = {
@@ -95,10 +112,12 @@ class Figure:
             "higher_is_better": self.metric.higher_is_better,
             "unit": self.metric.unit,
             "target": self.metric.target,
+            "target_on": "value" if self.metric.absolute else "ratio",
             "pass": self.passed,
             "n": self.n,
             "runs": self.runs,
             "loop": self.loop,
+            "baseline_is": self.baseline_is,
         }
         if self.error is not None:
             record["error"] = self.error
@@ -135,20 +154,55 @@ def percentiles_us(seconds: list[float]) -> Figures:
     return {"p50": cuts[49] * 1e6, "p99": cuts[98] * 1e6}
 
 
+def medians(samples: list[Figures]) -> Figures:
+    """The median of each figure over several runs of one side."""
+    return {key: statistics.median(sample[key] for sample in samples) for key in samples[0]}
+
+
+@dataclass
+class Traced:
+    """`with Traced() as traced: ...` then `traced.bytes`: what the block left allocated
+    (tracemalloc, after a full collection; use it in a pass of its own, since tracing slows
+    everything down)."""
+
+    bytes: int = 0
+    _before: int = field(default=0, repr=False)
+
+    def __enter__(self) -> Traced:
+        gc.collect()
+        tracemalloc.start()
+        self._before = tracemalloc.get_traced_memory()[0]
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            gc.collect()
+            self.bytes = tracemalloc.get_traced_memory()[0] - self._before
+        finally:
+            tracemalloc.stop()
+
+
 async def kib_each(n: int, make: Callable[[], Awaitable[object]]) -> float:
-    """Memory that `make()` leaves allocated, per item, in KiB (tracemalloc; its own pass,
-    since tracing slows everything down)."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
+    """Memory that `make()` leaves allocated, per item, in KiB."""
+    with Traced() as traced:
         await make()
         await asyncio.sleep(0)  # let new tasks reach their first wait
-        gc.collect()
-        after = tracemalloc.get_traced_memory()[0]
-    finally:
-        tracemalloc.stop()
-    return (after - before) / n / 1024
+    return traced.bytes / n / 1024
+
+
+def rss_bytes() -> int:
+    """The process's resident set size now (Linux `/proc`; 0 where it is not available)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 async def _run_side(side: Side, n: int) -> Figures:
@@ -158,7 +212,11 @@ async def _run_side(side: Side, n: int) -> Figures:
 
 
 async def _measure(bench: Bench, n: int, runs: int) -> list[Figure]:
-    sides = {"actorkit": bench.actorkit, "baseline": bench.baseline}
+    sides = {"actorkit": bench.actorkit}
+    if bench.baseline is not None:
+        sides["baseline"] = bench.baseline
+    if bench.max_runs is not None:
+        runs = min(runs, bench.max_runs)
     samples: dict[str, list[Figures]] = {name: [] for name in sides}
     errors: dict[str, str] = {}
     for run in range(runs):
@@ -173,7 +231,9 @@ async def _measure(bench: Bench, n: int, runs: int) -> list[Figure]:
     loop = type(asyncio.get_running_loop()).__module__.split(".")[0]
 
     def median(name: str, metric: str) -> float | None:
-        values = [sample[metric] for sample in samples[name]]
+        if name in errors:
+            return None
+        values = [sample[metric] for sample in samples.get(name, ()) if metric in sample]
         return statistics.median(values) if values else None
 
     failure = "; ".join(errors.values()) or None
@@ -181,11 +241,12 @@ async def _measure(bench: Bench, n: int, runs: int) -> list[Figure]:
         Figure(
             bench.name,
             metric,
-            median("actorkit", metric.name) if "actorkit" not in errors else None,
-            median("baseline", metric.name) if "baseline" not in errors else None,
+            median("actorkit", metric.name),
+            median("baseline", metric.name),
             n,
             runs,
             loop,
+            bench.baseline_is if bench.baseline is not None else None,
             failure,
         )
         for metric in bench.metrics
@@ -199,15 +260,36 @@ def measure(bench: Bench, n: int, runs: int) -> list[Figure]:
 
 async def _profile(bench: Bench, n: int, top: int) -> None:
     profiler = cProfile.Profile()
+    gc.collect()
     profiler.enable()
     try:
         await bench.actorkit(n)
     finally:
         profiler.disable()
-    print(f"--- cProfile of {bench.name} (actorkit side, n={n}) ---", file=sys.stderr)
-    pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(top)
+    stats = pstats.Stats(profiler)
+    messages = n * bench.per_n
+    total: float = stats.total_tt  # type: ignore[attr-defined]
+    raw: dict[tuple[str, int, str], tuple[int, int, float, float, object]]
+    raw = stats.stats  # type: ignore[attr-defined]
+    rows = sorted(raw.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    out = sys.stderr
+    print(
+        f"--- cProfile of {bench.name} (actorkit side, n={n}, {messages:,} messages): "
+        f"{total:.3f} s tottime in all, {total / messages * 1e9:,.0f} ns per message "
+        "under the profiler ---",
+        file=out,
+    )
+    print(f"{'share':>6} {'ns/msg':>8} {'calls':>10} {'tottime':>8}  function", file=out)
+    for (path, line, function), (_, calls, tottime, _, _) in rows:
+        where = f"{Path(path).parent.name}/{Path(path).name}:{line}" if line else path
+        print(
+            f"{tottime / total:6.1%} {tottime / messages * 1e9:8.0f} {calls:>10,} "
+            f"{tottime:8.3f}  {function} ({where})",
+            file=out,
+        )
 
 
-def profile(bench: Bench, n: int, top: int = 10) -> None:
-    """Run the actorkit side once under cProfile; print the `top` functions by tottime."""
+def profile(bench: Bench, n: int, top: int = 12) -> None:
+    """Run the actorkit side once under cProfile; print the `top` functions by tottime, each
+    with its share of the total and its cost per message."""
     actorkit.run(_profile(bench, n, top))

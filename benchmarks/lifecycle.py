@@ -13,7 +13,7 @@ from typing import Protocol
 
 from actorkit import Actor, ActorSystem
 
-from ._harness import Bench, Figures, Metric, Stopwatch, kib_each
+from ._harness import Bench, Figures, Metric, Stopwatch, kib_each, rss_bytes
 from .messaging import consume
 
 
@@ -83,6 +83,27 @@ async def lifecycle(make: type[Population], n: int, *, memory: bool) -> Figures:
     return figures
 
 
+async def million(n: int) -> Figures:
+    """n idle actors at once: the process's resident memory with all of them alive (issue 7:
+    1M in at most 8 GiB), what each added to it, and the spawn and stop times. actorkit
+    only: a baseline in the same process would inherit the first side's freed arenas."""
+    before = rss_bytes()
+    population = Actors()
+    await population.open()
+    with Stopwatch() as spawning:
+        await population.spawn(n)
+        await asyncio.sleep(0)
+    after = rss_bytes()
+    with Stopwatch() as stopping:
+        await population.stop()
+    return {
+        "rss": after / 2**30,
+        "kib_each": (after - before) / n / 1024,
+        "rate": n / spawning.seconds,
+        "stop": stopping.seconds,
+    }
+
+
 RATE = Metric("rate", "actors/s", target=0.5)
 
 BENCHES = [
@@ -101,5 +122,20 @@ BENCHES = [
         (Metric("rate", "actors/s"), Metric("stop", "s", higher_is_better=False, target=2.0)),
         size=100_000,
         quick_size=None,
+    ),
+    Bench(
+        "spawn_1m",
+        million,
+        None,
+        (
+            Metric("rss", "GiB", higher_is_better=False, target=8.0, absolute=True),
+            Metric("kib_each", "KiB/actor RSS", higher_is_better=False),
+            Metric("rate", "actors/s"),
+            Metric("stop", "s", higher_is_better=False),
+        ),
+        size=1_000_000,
+        quick_size=None,
+        explicit=True,
+        max_runs=1,
     ),
 ]

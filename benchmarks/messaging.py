@@ -90,10 +90,22 @@ class RawActor:
             await self.task
 
 
-@contextlib.asynccontextmanager
-async def spawned(factory: type[Actor], mailbox_size: int | None) -> AsyncIterator[Target]:
-    async with ActorSystem("bench") as system:
-        yield await system.spawn(factory, mailbox_size=mailbox_size)
+Opener = Callable[[type[Actor], int | None], contextlib.AbstractAsyncContextManager[Target]]
+
+
+def spawner(metrics: bool) -> Opener:
+    """Opens one actor in a fresh `ActorSystem(metrics=metrics)`."""
+
+    @contextlib.asynccontextmanager
+    async def spawned(factory: type[Actor], mailbox_size: int | None) -> AsyncIterator[Target]:
+        async with ActorSystem("bench", metrics=metrics) as system:
+            yield await system.spawn(factory, mailbox_size=mailbox_size)
+
+    return spawned
+
+
+spawned = spawner(metrics=True)
+"""The actorkit side everywhere: `ActorSystem()` defaults, so metrics are on."""
 
 
 @contextlib.asynccontextmanager
@@ -105,7 +117,6 @@ async def raw(factory: type[Actor], maxsize: int | None) -> AsyncIterator[Target
         await target.close()
 
 
-Opener = Callable[[type[Actor], int | None], contextlib.AbstractAsyncContextManager[Target]]
 Workload = Callable[[Target, int], Awaitable[Figures]]
 
 
@@ -164,6 +175,19 @@ async def ask(target: Target, n: int) -> Figures:
     return {"rate": n / watch.seconds, **percentiles_us(latencies)}
 
 
+def tell_then_ask(opener: Opener) -> Side:
+    """`tell` (n messages) and `ask` (n / 10 round trips), each on a fresh actor."""
+
+    async def run(n: int) -> Figures:
+        async with opener(Counter, None) as counter:
+            told = await tell(counter, n)
+        async with opener(Echo, DEFAULT_MAILBOX_SIZE) as echo:
+            asked = await ask(echo, max(n // 10, 100))
+        return {"tell": told["rate"], "ask": asked["rate"]}
+
+    return run
+
+
 BENCHES = [
     Bench(
         "tell",
@@ -189,5 +213,14 @@ BENCHES = [
         ),
         size=20_000,
         quick_size=2_000,
+    ),
+    Bench(
+        "metrics_overhead",
+        tell_then_ask(spawner(metrics=True)),
+        tell_then_ask(spawner(metrics=False)),
+        (Metric("tell", "msgs/s", target=0.9), Metric("ask", "asks/s", target=0.9)),
+        size=200_000,
+        quick_size=20_000,
+        baseline_is="actorkit metrics=False",
     ),
 ]

@@ -120,6 +120,7 @@ async def test_actors_shows_the_tree_with_counts_and_restarts() -> None:
         assert node["restarts"] == 1
         assert node["failures"] == 1
         assert node["processed"] == 1
+        assert (node["accepted"], node["crashed"], node["dead_lettered"]) == (2, 1, 0)
         assert set(node) == {
             "path",
             "name",
@@ -129,6 +130,9 @@ async def test_actors_shows_the_tree_with_counts_and_restarts() -> None:
             "processed",
             "failures",
             "restarts",
+            "accepted",
+            "crashed",
+            "dead_lettered",
             "children",
         }
         assert "secret" not in body

@@ -1,0 +1,128 @@
+"""Timers: scheduling and firing 100,000 one-shot timers, and the memory of pending ones.
+
+The actorkit side uses `system.schedule_once(delay, ref, message)`; the baseline is what one
+would hand-write on the loop: `loop.call_at(when, queue.put_nowait, message)` into a raw
+queue consumer. Both deliver to the same `Countdown` handler, which resolves a future when
+the last message arrives.
+
+- `schedule`: timers created per second (all due at once, `delay=0`);
+- `fire`: from the last `schedule` call until every message has been handled;
+- `bytes`: what one pending timer costs (tracemalloc, in its own pass), with 100,000 of them
+  scheduled an hour ahead and cancelled afterwards. Issue 7's target is absolute: at most
+  200 B per pending timer. (The loop's own timer handle and libuv's `uv_timer_t` are included
+  on both sides: uvloop allocates them with `PyMem_RawMalloc`, which tracemalloc sees.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from functools import partial
+from typing import Any, Protocol
+
+from actorkit import Actor, ActorSystem
+
+from ._harness import Bench, Figures, Metric, Side, Stopwatch, Traced
+from .messaging import RawActor
+
+TICK = "tick"
+"""Every timer's message: one shared object, so its memory is not counted per timer."""
+FAR = 3600.0
+
+
+class Countdown(Actor):
+    """Counts messages; resolves `done` at the `goal`-th."""
+
+    def __init__(self, goal: int, done: asyncio.Future[None]) -> None:
+        self.goal = goal
+        self.done = done
+        self.count = 0
+
+    async def receive(self, message: object) -> None:
+        self.count += 1
+        if self.count == self.goal:
+            self.done.set_result(None)
+
+
+class Cancellable(Protocol):
+    def cancel(self) -> object: ...
+
+
+Schedule = Callable[[float, Any], Cancellable]
+
+
+@contextlib.asynccontextmanager
+async def actorkit_timers(done: asyncio.Future[None], goal: int) -> AsyncIterator[Schedule]:
+    async with ActorSystem("bench") as system:
+        ref = await system.spawn(Countdown, goal, done, mailbox_size=None)
+        schedule_once = system.schedule_once
+
+        def schedule(delay: float, message: Any) -> Cancellable:
+            return schedule_once(delay, ref, message)
+
+        yield schedule
+
+
+@contextlib.asynccontextmanager
+async def raw_timers(done: asyncio.Future[None], goal: int) -> AsyncIterator[Schedule]:
+    loop = asyncio.get_running_loop()
+    consumer = RawActor(Countdown(goal, done).receive)
+    put = consumer.queue.put_nowait
+    call_at = loop.call_at
+    time = loop.time
+
+    def schedule(delay: float, message: Any) -> Cancellable:
+        return call_at(time() + delay, put, message)
+
+    try:
+        yield schedule
+    finally:
+        await consumer.close()
+
+
+Opener = Callable[[asyncio.Future[None], int], contextlib.AbstractAsyncContextManager[Schedule]]
+
+
+async def timers(opener: Opener, n: int) -> Figures:
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+    async with opener(done, n) as schedule:
+        with Stopwatch() as scheduling:
+            for _ in range(n):
+                schedule(0.0, TICK)
+        with Stopwatch() as firing:
+            await asyncio.wait_for(done, 60.0)
+
+        pending: list[Cancellable | None] = [None] * n  # allocated before tracing starts
+        with Traced() as traced:
+            for i in range(n):
+                pending[i] = schedule(FAR, TICK)
+        for handle in pending:
+            assert handle is not None
+            handle.cancel()
+    return {
+        "schedule": n / scheduling.seconds,
+        "fire": n / firing.seconds,
+        "bytes": traced.bytes / n,
+    }
+
+
+def side(opener: Opener) -> Side:
+    return partial(timers, opener)
+
+
+BENCHES = [
+    Bench(
+        "timers",
+        side(actorkit_timers),
+        side(raw_timers),
+        (
+            Metric("schedule", "timers/s"),
+            Metric("fire", "timers/s"),
+            Metric("bytes", "B/timer", higher_is_better=False, target=200.0, absolute=True),
+        ),
+        size=100_000,
+        quick_size=10_000,
+    ),
+]

@@ -1,0 +1,148 @@
+"""A real nats-server for the tests, and actor-system nodes in their own OS processes.
+
+Nothing here sleeps to wait: the server is ready when it logs "Server is ready", a node when
+it prints its `ready` line, and every command to a node answers with one JSON line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+NATS_SERVER = shutil.which("nats-server") or (
+    "/usr/sbin/nats-server" if os.path.exists("/usr/sbin/nats-server") else None
+)
+requires_nats = pytest.mark.skipif(
+    NATS_SERVER is None and not os.environ.get("CI"),
+    reason="nats-server is not installed (CI installs Debian's nats-server package)",
+)
+ROOT = Path(__file__).resolve().parent.parent
+SAFETY = 20.0
+"""Seconds any single wait may take before the test fails instead of hanging."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class NatsServer:
+    """One nats-server process on a loopback port; `restart()` keeps the port."""
+
+    def __init__(self, *args: str) -> None:
+        assert NATS_SERVER is not None, "CI must install nats-server (see .ci/run)"
+        self.port = free_port()
+        self.args = args
+        self.url = f"nats://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        assert NATS_SERVER is not None
+        process = subprocess.Popen(
+            [NATS_SERVER, "-a", "127.0.0.1", "-p", str(self.port), *self.args],
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
+        assert process.stderr is not None
+        log: list[str] = []
+        timer = threading.Timer(SAFETY, process.kill)  # a server that never gets ready
+        timer.start()
+        try:
+            for line in process.stderr:
+                log.append(line)
+                if "Server is ready" in line:
+                    break
+            else:
+                raise RuntimeError("nats-server did not start:\n" + "".join(log))
+        finally:
+            timer.cancel()
+        # Keep draining its log so the pipe never fills and blocks the server.
+        self.drain = threading.Thread(target=process.stderr.read, daemon=True)
+        self.drain.start()
+        self.process = process
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if process is not None:
+            self.drain.join()
+            assert process.stderr is not None
+            process.stderr.close()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+class Node:
+    """An actor system in a subprocess (tests/nats_node.py), driven by JSON lines."""
+
+    def __init__(self, process: asyncio.subprocess.Process, name: str) -> None:
+        self.process = process
+        self.name = name
+
+    async def line(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        async with asyncio.timeout(SAFETY):
+            raw = await self.process.stdout.readline()
+        if not raw:
+            await self.process.wait()
+            raise AssertionError(f"node {self.name} exited ({self.process.returncode})")
+        answer: dict[str, Any] = json.loads(raw)
+        return answer
+
+    async def do(self, cmd: str, **args: Any) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        self.process.stdin.write((json.dumps({"cmd": cmd, **args}) + "\n").encode())
+        await self.process.stdin.drain()
+        return await self.line()
+
+
+@asynccontextmanager
+async def node(url: str, name: str, *options: str) -> AsyncIterator[Node]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.nats_node",
+        url,
+        name,
+        *options,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=ROOT,
+    )
+    running = Node(process, name)
+    try:
+        ready = await running.line()
+        assert ready == {"ready": name}, ready
+        yield running
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                async with asyncio.timeout(10):
+                    await process.wait()
+            except TimeoutError:
+                process.kill()
+                await process.wait()

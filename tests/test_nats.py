@@ -1,0 +1,395 @@
+"""The NATS transport against a real nats-server, with the systems in this process: remote
+refs with local semantics, exposure as the only way in, hostile payloads, credentials,
+duplicate names, health and metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+import aiohttp
+import nats
+import pytest
+
+import actorkit
+from actorkit import Actor, ActorStopped, ActorSystem, AskTimeout, MailboxFull, NameTaken
+from actorkit.nats import NatsTransport, RemoteError, RemoteRef
+from actorkit.testing import Probe
+
+from .nats_node import Add, Job
+from .nats_support import NatsServer, requires_nats
+
+pytestmark = requires_nats
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[NatsServer]:
+    running = NatsServer()
+    running.start()
+    yield running
+    running.stop()
+
+
+class Unregistered:
+    pass
+
+
+@dataclasses.dataclass
+class NotRegistered:
+    x: int
+
+
+class Custom(Exception):
+    pass
+
+
+class Echo(Actor):
+    def __init__(self) -> None:
+        self.got: list[Any] = []
+
+    async def receive(self, message: Any) -> Any:
+        if message == "got":
+            return self.got
+        if message == "value-error":
+            raise ValueError("bad value", 3)
+        if message == "custom":
+            raise Custom("mine")
+        if message == "unsendable":
+            return Unregistered()
+        self.got.append(message)
+        return ("echo", message)
+
+
+class Holder(Actor):
+    def __init__(self, arrived: asyncio.Event, release: asyncio.Event) -> None:
+        self.arrived = arrived
+        self.release = release
+
+    async def receive(self, message: Any) -> None:
+        self.arrived.set()
+        await self.release.wait()
+
+
+def transport(server: NatsServer, **options: Any) -> NatsTransport:
+    return NatsTransport(server.url, reconnect_time_wait=0.05, **options)
+
+
+async def test_remote_ref_tell_send_ask_in_order(server: NatsServer) -> None:
+    async with (
+        ActorSystem("left", transport=transport(server)) as left,
+        ActorSystem("right", transport=transport(server)) as right,
+    ):
+        right.expose(await right.spawn(Echo, name="echo"))
+        echo = left.remote("right", "/echo")
+        assert isinstance(echo, actorkit.ActorRef) and isinstance(echo, RemoteRef)
+        assert (
+            echo == left.remote("right", "/echo")
+            and len({echo, left.remote("right", "/echo")}) == 1
+        )
+        assert (echo.name, echo.path, echo.is_alive) == ("echo", "/echo", True)
+        echo.tell(Add(1))
+        await echo.send((1, "tuple", b"bytes", None, 2.5, True))
+        echo.tell({"nested": [Add(2), {"k": (3,)}]})
+        assert await echo.ask("got") == [
+            Add(1),
+            (1, "tuple", b"bytes", None, 2.5, True),
+            {"nested": [Add(2), {"k": (3,)}]},
+        ]
+        assert await echo.ask(Job(7), timeout=2.0) == ("echo", Job(7))
+
+
+async def test_remote_exceptions_are_rebuilt_only_from_the_allow_list(server: NatsServer) -> None:
+    async with (
+        ActorSystem("caller", transport=transport(server)) as caller,
+        ActorSystem("callee", transport=transport(server)) as callee,
+    ):
+        callee.expose(await callee.spawn(Echo, name="echo"))
+        echo = caller.remote("callee", "/echo")
+        with pytest.raises(ValueError, match="bad value") as caught:
+            await echo.ask("value-error")
+        assert caught.value.args == ("bad value", 3)
+        assert "callee:/echo" in caught.value.__notes__[0]
+        with pytest.raises(RemoteError) as remote:
+            await echo.ask("custom")
+        assert remote.value.type_name == "tests.test_nats.Custom"
+        assert remote.value.message == "mine"
+        assert isinstance(remote.value, actorkit.ActorError)
+        with pytest.raises(TypeError, match=r"cannot send a tests\.test_nats\.Unregistered"):
+            await echo.ask("unsendable")
+        assert await echo.ask("got") == []  # the actor restarted after each failure
+
+
+async def test_unregistered_types_are_refused_at_send_time(server: NatsServer) -> None:
+    async with ActorSystem("strict", transport=transport(server)) as system:
+        system.expose(await system.spawn(Echo, name="echo"))
+        echo = system.remote("strict", "/echo")
+        with pytest.raises(TypeError, match="NotRegistered is not a registered message type"):
+            echo.tell(NotRegistered(1))
+        with pytest.raises(TypeError, match=r"@actorkit\.message"):
+            await echo.ask([NotRegistered(1)])
+        with pytest.raises(TypeError, match=r"cannot send a builtins\.set"):
+            system.publish("events.x", {1, 2})
+        with pytest.raises(TypeError, match="64 bits"):
+            echo.tell(2**70)
+        assert await echo.ask("got") == []
+
+
+async def test_only_exposed_actors_are_reachable(server: NatsServer) -> None:
+    async with (
+        ActorSystem("outside", transport=transport(server)) as outside,
+        ActorSystem("inside", transport=transport(server)) as inside,
+    ):
+        hidden = await inside.spawn(Echo, name="hidden")
+        shown = await inside.spawn(Echo, name="shown")
+        inside.expose(shown)
+        outside.remote("inside", "/hidden").tell("sneak")
+        with pytest.raises(ActorStopped, match="not exposed"):
+            await outside.remote("inside", "/hidden").ask("sneak")
+        with pytest.raises(ActorStopped, match="not exposed"):
+            await outside.remote("inside", "/hidden").send("sneak")
+        assert await outside.remote("inside", "/shown").ask("got") == []  # after the tell
+        assert await hidden.ask("got") == []
+        assert inside.dead_letters.by_reason["not_exposed"] == 3
+        assert inside.transport is not None
+        assert await metric(inside, 'actorkit_nats_rejected_total{reason="not_exposed"}') == 3.0
+        await shown.stop()
+        with pytest.raises(ActorStopped):
+            await outside.remote("inside", "/shown").ask("got")
+
+
+async def test_gone_systems_fail_fast_and_vanishing_ones_time_out(server: NatsServer) -> None:
+    async with ActorSystem("asker", transport=transport(server)) as asker:
+        with pytest.raises(ActorStopped, match="not connected"):
+            await asker.remote("nobody", "/x").ask("hi", timeout=5.0)
+        with pytest.raises(ActorStopped, match="no member"):
+            await asker.remote_group("empty").ask("hi", timeout=5.0)
+        held = ActorSystem("vanishing", transport=transport(server))
+        await held.start()
+        arrived, release = asyncio.Event(), asyncio.Event()
+        held.expose(await held.spawn(Holder, arrived, release, name="holder"))
+        remote = asker.remote("vanishing", "/holder")
+        asking = asyncio.ensure_future(remote.ask("hold", timeout=0.5))
+        await arrived.wait()
+        assert held.transport is not None
+        await held.transport.stop()  # the process "dies": no reply will ever come
+        with pytest.raises(AskTimeout):
+            await asking
+        release.set()
+        await held.shutdown()
+        with pytest.raises(ActorStopped):
+            await remote.ask("hi", timeout=5.0)
+
+
+async def test_publish_reaches_every_system_once(server: NatsServer) -> None:
+    async with (
+        ActorSystem("pub", transport=transport(server)) as pub,
+        ActorSystem("sub", transport=transport(server)) as sub,
+    ):
+        here = await Probe.spawn(pub)
+        there = await Probe.spawn(sub)
+        for system, probe in ((pub, here), (sub, there)):
+            system.subscribe(probe.ref, "orders.>")
+            system.subscribe(probe.ref, "orders.*")  # two matching patterns, still once
+        assert pub.publish("orders.eu", Add(5)) == 1  # local deliveries
+        assert pub.publish("nobody.listens", 1) == 0
+        await here.expect(Add(5))
+        await there.expect(Add(5))
+        assert sub.publish("orders.us", "back") == 1
+        await here.expect("back")
+        await there.expect("back")
+        for system in (pub, sub):  # every echo of those publishes has been handled now
+            assert system.transport is not None
+            await system.transport.flush()
+        for probe in (here, there):
+            await probe.ref.ask("sync")
+            await probe.expect("sync")
+            probe.expect_empty()
+        assert "no_subscribers" not in pub.dead_letters.by_reason
+
+
+async def test_groups_share_work_across_systems(server: NatsServer) -> None:
+    async with (
+        ActorSystem("client", transport=transport(server)) as client,
+        ActorSystem("worker-a", transport=transport(server)) as worker_a,
+        ActorSystem("worker-b", transport=transport(server)) as worker_b,
+    ):
+        for system in (worker_a, worker_b):
+            pool = await system.spawn_pool(Echo, size=2, name="pool")
+            system.expose(pool, group="jobs")
+            assert system.transport is not None
+            await system.transport.flush()
+        jobs = client.remote_group("jobs")
+        for i in range(60):
+            assert await jobs.ask(Job(i)) == ("echo", Job(i))
+        served = []
+        for system in (worker_a, worker_b):
+            pool_ref = system.lookup("/pool")
+            assert isinstance(pool_ref, actorkit.PoolRef)
+            served.append(sum([len(await member.ask("got")) for member in pool_ref.members]))
+        assert sum(served) == 60 and all(served), served
+
+
+async def test_hostile_payloads_are_rejected_and_counted(server: NatsServer) -> None:
+    async with ActorSystem("target", transport=transport(server)) as target:
+        echo = await target.spawn(Echo, name="echo")
+        target.expose(echo)
+        raw = await nats.connect(server.url)
+        try:
+            ext = b"\xc7\x07\x01\x92\xa4Evil\x80"  # an object of a type nobody registered
+            for payload in (
+                b"\xff\x00garbage",
+                b"\x94\x00\xa5/echo\xc0",  # a truncated frame
+                b"\x94\x09\xa5/echo\xc0\xc0",  # an unknown kind
+                b"\x94\x00\xa5/echo" + ext + b"\xc0",
+                b"\x92\xa1x\xc7\x01\x63\x00",  # an unknown extension type
+            ):
+                answer = await raw.request("actorkit.actor.target", payload, timeout=2)
+                assert b"TypeError" in answer.data
+            await raw.publish("actorkit.topic.t", b"\x92\xa1x\xc7\x01\x63\x00")
+            await raw.flush()
+        finally:
+            await raw.close()
+        assert await target.remote("target", "/echo").ask("got") == []
+        assert target.transport is not None
+        await target.transport.flush()
+        assert target.dead_letters.by_reason["bad_payload"] >= 5
+        assert await metric(target, 'actorkit_nats_rejected_total{reason="bad_payload"}') >= 5
+
+
+async def test_duplicate_system_names_are_refused_at_start(server: NatsServer) -> None:
+    async with ActorSystem("unique", transport=transport(server)):
+        twin = ActorSystem("unique", transport=transport(server))
+        with pytest.raises(NameTaken, match="already connected"):
+            await twin.start()
+        assert not twin.healthy
+
+
+async def test_health_and_metrics_show_the_link(server: NatsServer) -> None:
+    async with ActorSystem("watched", transport=transport(server)) as system:
+        http = await system.serve_http(port=0)
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{http.url}/healthz") as response:
+                body = await response.json()
+            assert response.status == 200
+            assert body["status"] == "ok"
+            assert body["transport"]["state"] == "connected"
+            assert body["transport"]["server"] == server.url
+            async with session.get(f"{http.url}/metrics") as response:
+                text = await response.text()
+        assert "actorkit_nats_connected 1.0" in text
+        assert 'actorkit_nats_messages_total{direction="out"}' in text
+        assert 'actorkit_nats_rejected_total{reason="bad_payload"} 0.0' in text
+
+
+async def test_misuse_is_explained() -> None:
+    with pytest.raises(TypeError, match="NatsTransport"):
+        ActorSystem("x", transport="nats://localhost")  # type: ignore[arg-type]
+    async with ActorSystem("plain") as plain:
+        with pytest.raises(RuntimeError, match="needs a transport"):
+            plain.remote("other", "/x")
+    with pytest.raises(ValueError, match="one NATS subject token"):
+        await ActorSystem("has.dots", transport=NatsTransport("nats://127.0.0.1:1")).start()
+    with pytest.raises(ValueError, match="max_buffered"):
+        NatsTransport(max_buffered=0)
+
+
+async def test_unreachable_servers_fail_start_with_a_clear_error() -> None:
+    closed = NatsServer()  # never started: nothing listens on its port
+    system = ActorSystem("lonely", transport=NatsTransport(closed.url, connect_timeout=0.5))
+    with pytest.raises(ConnectionError, match="cannot connect system 'lonely'"):
+        await system.start()
+
+
+async def test_servers_with_authorisation_refuse_systems_without_credentials() -> None:
+    guarded = NatsServer("--user", "actor", "--pass", "s3cret")
+    guarded.start()
+    try:
+        async with ActorSystem(
+            "member", transport=NatsTransport(guarded.url, user="actor", password="s3cret")
+        ) as member:
+            probe = await Probe.spawn(member)
+            member.subscribe(probe.ref, "events.>")
+            member.expose(probe.ref)
+            intruder = ActorSystem("intruder", transport=NatsTransport(guarded.url))
+            with pytest.raises(ConnectionRefusedError, match="refused system 'intruder'"):
+                await intruder.start()
+            assert intruder.publish("events.x", "forged") == 0  # never started: goes nowhere
+            assert intruder.dead_letters.by_reason == {"transport_closed": 1}
+            wrong = NatsTransport(guarded.url, user="actor", password="guess")
+            with pytest.raises(ConnectionRefusedError, match="check the token"):
+                await ActorSystem("guesser", transport=wrong).start()
+            assert member.publish("events.ok", "real") == 1
+            await probe.expect("real")
+            probe.expect_empty()
+    finally:
+        guarded.stop()
+
+
+async def metric(system: ActorSystem, series: str) -> float:
+    from prometheus_client import generate_latest
+
+    for line in generate_latest(system.metrics.registry).decode().splitlines():
+        name, _, value = line.rpartition(" ")
+        if name == series:
+            return float(value)
+    raise AssertionError(f"no series {series}")
+
+
+async def test_a_full_outbound_buffer_is_backpressure(server: NatsServer) -> None:
+    async with ActorSystem("burst", transport=transport(server, max_buffered=5)) as system:
+        system.expose(await system.spawn(Echo, name="echo"))
+        echo = system.remote("burst", "/echo")
+        for i in range(5):
+            echo.tell(i)  # no await: the writer has not run yet
+        with pytest.raises(MailboxFull, match="outbound buffer is full"):
+            echo.tell(5)
+        assert await echo.ask("got") == [0, 1, 2, 3, 4]
+
+
+async def test_a_lost_link_is_degraded_health_and_comes_back() -> None:
+    own = NatsServer()
+    own.start()
+    try:
+        link = NatsTransport(own.url, reconnect_time_wait=0.05)
+        async with ActorSystem("resilient", transport=link) as system:
+            http = await system.serve_http(port=0)
+            system.expose(await system.spawn(Echo, name="echo"))
+            echo = system.remote("resilient", "/echo")
+            async with aiohttp.ClientSession() as session:
+                own.stop()
+                await link.link_down.wait()
+                async with session.get(f"{http.url}/healthz") as response:
+                    body = await response.json()
+                assert response.status == 200
+                assert body["status"] == "degraded"
+                assert body["transport"]["state"] == "reconnecting"
+                assert await metric(system, "actorkit_nats_connected") == 0.0
+                with pytest.raises(ActorStopped, match="not connected"):
+                    await echo.ask("got")  # fails at once instead of waiting for a timeout
+                echo.tell("kept")  # buffered until the link and the target are back
+                own.start()
+                await link.link_up.wait()
+                assert await echo.ask("got") == ["kept"]
+                await link.flush()
+                async with session.get(f"{http.url}/healthz") as response:
+                    assert (await response.json())["status"] == "ok"
+            assert await metric(system, "actorkit_nats_reconnects_total") >= 1
+    finally:
+        own.stop()
+
+
+async def test_remote_refs_refuse_what_only_local_refs_can_do(server: NatsServer) -> None:
+    async with ActorSystem("local", transport=transport(server)) as system:
+        remote = system.remote("elsewhere", "/x")
+        with pytest.raises(TypeError, match="lives in another system"):
+            await remote.stop()
+        with pytest.raises(TypeError, match="watch, subscribe and stop it there"):
+            system.subscribe(remote, "events.>")
+        with pytest.raises(TypeError, match="local ActorRef"):
+            system.expose(remote)
+        with pytest.raises(ValueError, match="actor path"):
+            system.remote("elsewhere", "x")
+        assert repr(remote) == "<RemoteRef elsewhere:/x>"
+        assert repr(system.remote_group("jobs")) == "<RemoteRef group:jobs>"

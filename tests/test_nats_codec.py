@@ -1,0 +1,167 @@
+"""The wire codec on its own: what may cross, what is refused at send time, and what a
+hostile payload can (not) make the receiver do."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import attrs
+import msgspec
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import actorkit
+from actorkit._registry import class_named
+from actorkit._wire import OK, BadPayload, Codec, error_frame, rebuild_error
+from actorkit.nats import RemoteError
+
+built: list[str] = []
+
+
+@actorkit.message
+@dataclasses.dataclass(frozen=True)
+class Point:
+    x: int
+    y: int
+
+
+@actorkit.message("codec.Shape")
+@attrs.frozen
+class Shape:
+    points: list[Point]
+    _label: str = "?"
+
+    def __attrs_post_init__(self) -> None:
+        built.append(self._label)
+
+
+@actorkit.message(name="codec.Tagged")
+@dataclasses.dataclass
+class Tagged:
+    tags: tuple[str, ...]
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+    derived: int = dataclasses.field(init=False, default=0)
+
+
+def roundtrip(value: Any) -> Any:
+    codec = Codec()
+    return codec.decode(codec.encode([OK, codec.wire(value)]))[1]
+
+
+def test_plain_data_and_registered_classes_roundtrip() -> None:
+    value = {
+        "none": None,
+        "flags": [True, False],
+        "numbers": [0, -1, 2**63 - 1, 1.5],
+        "text": "héllo",
+        "raw": b"\x00\xff",
+        "tuple": (1, (2, "three")),
+        "shape": Shape([Point(1, 2), Point(3, 4)], "square"),
+        "tagged": Tagged(("a", "b"), {"k": [Point(0, 0)]}),
+        7: "int keys work",
+    }
+    assert roundtrip(value) == value
+    assert type(roundtrip((1, 2))) is tuple
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text() | st.binary(),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner) | st.tuples(inner),
+        max_leaves=20,
+    )
+)
+def test_any_plain_value_roundtrips(value: Any) -> None:
+    assert roundtrip(value) == value
+
+
+def test_registration_rules() -> None:
+    assert class_named("Point") is Point
+    assert class_named("codec.Shape") is Shape
+    with pytest.raises(TypeError, match="dataclasses and attrs classes"):
+        actorkit.message(type("Plain", (), {}))
+    with pytest.raises(TypeError, match=r"@actorkit.message\('name'\)"):
+        actorkit.message(42)  # type: ignore[call-overload]
+    with pytest.raises(ValueError, match="already registered"):
+
+        @actorkit.message("codec.Shape")
+        @dataclasses.dataclass
+        class Impostor:
+            x: int
+
+    with pytest.raises(ValueError, match="one wire name"):
+        actorkit.message("another.Name")(Point)
+    assert actorkit.message(Point) is Point  # registering again is harmless
+
+
+@pytest.mark.parametrize(
+    ("value", "complaint"),
+    [
+        (object(), "cannot send a builtins.object"),
+        ({1, 2}, "cannot send a builtins.set"),
+        ([Point(1, 2), frozenset()], "builtins.frozenset"),
+        (2**64, "64 bits"),
+    ],
+)
+def test_what_may_not_cross_is_refused_naming_the_type(value: Any, complaint: str) -> None:
+    codec = Codec()
+    with pytest.raises(TypeError, match=complaint):
+        codec.encode([OK, codec.wire(value)])
+
+
+def test_unregistered_dataclasses_are_refused_with_the_fix() -> None:
+    @dataclasses.dataclass
+    class Local:
+        x: int
+
+    with pytest.raises(TypeError, match="Local is not a registered message type: decorate it"):
+        Codec().wire(Local(1))
+
+
+def ext(code: int, payload: Any) -> msgspec.msgpack.Ext:
+    return msgspec.msgpack.Ext(code, msgspec.msgpack.encode(payload))
+
+
+@pytest.mark.parametrize(
+    ("payload", "complaint"),
+    [
+        (b"", "DecodeError"),
+        (b"\xc1", "DecodeError"),
+        (msgspec.msgpack.encode(5), "non-empty array"),
+        (msgspec.msgpack.encode([ext(1, ["os.system", {"command": "rm"}])]), "unknown message"),
+        (msgspec.msgpack.encode([ext(1, ["Point", {"x": "1", "y": 2}])]), "Expected `int`"),
+        (msgspec.msgpack.encode([ext(1, ["Point", {"x": 1}])]), "missing required field"),
+        (msgspec.msgpack.encode([ext(1, "Point")]), "malformed object"),
+        (msgspec.msgpack.encode([ext(2, {"not": "a list"})]), "malformed tuple"),
+        (msgspec.msgpack.encode([ext(99, [])]), "unknown extension"),
+        (b"\x91" * 100_000 + b"\xc0", "Error"),  # nesting far past any recursion limit
+    ],
+)
+def test_hostile_payloads_raise_bad_payload_and_build_nothing(
+    payload: bytes, complaint: str
+) -> None:
+    built.clear()
+    with pytest.raises(BadPayload, match=complaint):
+        Codec().decode(payload)
+    assert built == []
+
+
+def test_exceptions_are_rebuilt_by_name_from_the_allow_list_only() -> None:
+    def cross(error: BaseException) -> BaseException:
+        frame = roundtrip(error_frame(error))
+        return rebuild_error(*frame[1:])
+
+    key_error = cross(KeyError("k"))
+    assert type(key_error) is KeyError and key_error.args == ("k",)
+    assert type(cross(actorkit.MailboxFull("full"))) is actorkit.MailboxFull
+    nested = cross(RemoteError("x.Y", "inner"))
+    assert type(nested) is RemoteError and (nested.type_name, nested.message) == ("x.Y", "inner")
+    system_exit = cross(SystemExit(3))
+    assert type(system_exit) is RemoteError and system_exit.type_name == "builtins.SystemExit"
+    odd = cross(ValueError(object()))
+    assert type(odd) is ValueError and "object" in odd.args[0]
+    assert type(rebuild_error("builtins.UnicodeDecodeError", ["x"], "t")) is RemoteError
+    with pytest.raises(BadPayload):
+        rebuild_error(1, [], "t")
