@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from .processes import end, free_port
 
 NATS_SERVER = shutil.which("nats-server") or (
     "/usr/sbin/nats-server" if os.path.exists("/usr/sbin/nats-server") else None
@@ -31,13 +32,6 @@ requires_nats = pytest.mark.skipif(
 ROOT = Path(__file__).resolve().parent.parent
 SAFETY = 20.0
 """Seconds any single wait may take before the test fails instead of hanging."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class NatsServer:
@@ -138,11 +132,4 @@ async def node(url: str, name: str, *options: str) -> AsyncIterator[Node]:
         assert ready == {"ready": name}, ready
         yield running
     finally:
-        if process.returncode is None:
-            process.terminate()
-            try:
-                async with asyncio.timeout(10):
-                    await process.wait()
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await end(process)

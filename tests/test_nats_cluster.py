@@ -7,12 +7,13 @@ import asyncio
 import re
 import signal
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import aiohttp
 
 from .nats_support import SAFETY, NatsServer, node, requires_nats
+from .processes import process
+
+DEVNULL = asyncio.subprocess.DEVNULL
 
 pytestmark = requires_nats
 
@@ -97,8 +98,8 @@ async def test_two_demo_nodes_share_their_translators() -> None:
     demo = (sys.executable, "-m", "actorkit", "demo", "--nats", server.url, "--duration", "20")
     try:
         async with (
-            process(*demo, "--name", "east", "--port", "0") as east,
-            process(*demo, "--name", "west", "--no-http") as west,
+            process(*demo, "--name", "east", "--port", "0", stderr=DEVNULL) as east,
+            process(*demo, "--name", "west", "--no-http", stderr=DEVNULL) as west,
         ):
             url = await line_matching(east, r"metrics: (http://\S+)/metrics")
             assert await line_matching(east, r"cluster: node (\w+) translated") == "west"
@@ -113,19 +114,6 @@ async def test_two_demo_nodes_share_their_translators() -> None:
                     assert await node_process.wait() == 0
     finally:
         server.stop()
-
-
-@asynccontextmanager
-async def process(*args: str) -> AsyncIterator[asyncio.subprocess.Process]:
-    proc = await asyncio.create_subprocess_exec(
-        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
-    )
-    try:
-        yield proc
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
 
 
 async def line_matching(proc: asyncio.subprocess.Process, pattern: str) -> str:
