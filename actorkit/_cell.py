@@ -463,8 +463,9 @@ class Cell:
             for message, room in self.blocked:
                 if room is not None:
                     if not room.done():
-                        room.set_result(False)  # not granted: it is a dead letter now
-                        dead.add(message, path, why)
+                        # Not granted: the sender records the dead letter when it wakes,
+                        # unless it gave up in that same turn (then it left nothing).
+                        room.set_result(False)
                 else:
                     _reject(message, path, why, dead)
             self.blocked.clear()
@@ -481,10 +482,14 @@ class Cell:
             for watched in self.watching:
                 if watched.watchers:
                     watched.watchers.discard(self)
-        if self.watchers and not quiet:
+        if self.watchers:
             terminated = Terminated(self.ref, reason)
             for watcher in self.watchers:
-                watcher.deliver(terminated)
+                if watcher.watching:  # the watch ends here: keep no stopped cell alive
+                    watcher.watching.discard(self)
+                if not quiet:
+                    watcher.deliver(terminated)
+            self.watchers = None
         for waiter in self.stop_waiters:
             if not waiter.done():
                 waiter.set_result(None)

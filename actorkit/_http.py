@@ -8,6 +8,7 @@ every path answers 401. `/actors` shows structure and counts, never message cont
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hmac
@@ -177,11 +178,26 @@ async def serve(system: ActorSystem, host: str, port: int, auth: object) -> Http
                 healthy = link["state"] == "reconnecting"
         return web.json_response(body, status=200 if healthy else 503)
 
+    # Building /metrics or /actors runs on the loop. One at a time, each after a yield, so
+    # that under many concurrent scrapes the actors run between two of them: message
+    # handling stalls for one scrape's time at most, not for one per scraper. Uncompressed:
+    # gzip would run on the loop after the handler, outside that guard, and costs more than
+    # building the body (measured in benchmarks/scrape_flood.py).
+    one_at_a_time = asyncio.Lock()
+    exposition = make_aiohttp_handler(system.metrics.registry, disable_compression=True)
+
+    async def metrics(request: web.Request) -> web.StreamResponse:
+        async with one_at_a_time:
+            await asyncio.sleep(0)
+            return await exposition(request)
+
     async def actors(request: web.Request) -> web.Response:
-        return web.json_response(actor_tree(system))
+        async with one_at_a_time:
+            await asyncio.sleep(0)
+            return web.json_response(actor_tree(system))
 
     app = web.Application(middlewares=[authenticate])
-    app.router.add_get("/metrics", make_aiohttp_handler(system.metrics.registry))
+    app.router.add_get("/metrics", metrics)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/actors", actors)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)

@@ -177,31 +177,68 @@ class Pool(Actor):
             await self.spawn(
                 self.factory, *self.args, name=str(index), **self.options, **self.kwargs
             )
+        self._hand_over()
 
-    async def receive(self, message: Any) -> Any:
+    def _hand_over(self) -> None:
+        """What reached the pool itself while it restarted (it had no members then) goes to
+        the new members, in order; an ask goes as it is, so that a member answers the asker.
+        Nothing here awaits a member: a supervisor waiting on its child could deadlock."""
+        cell = self._cell
+        queued = list(cell.mailbox)
+        if not queued:
+            return
+        cell.mailbox.clear()
+        cell.accepted -= len(queued)  # handed over, not lost: the members account for them
+        for message in queued:
+            if type(message) is Ask:
+                self._forward(message)
+            else:
+                self._route(message)
+
+    def _forward(self, envelope: Ask) -> bool:
+        """Put an ask envelope in a member's mailbox (past its bound, like a task); False
+        when there is no member, after failing the ask."""
         ref = self.ref
         assert isinstance(ref, PoolRef)
-        envelope = self._cell.handling
-        if type(envelope) is Ask:
-            # An ask that waited here while the pool restarted (or found no member): a
-            # member answers it, never the pool itself; a failure goes to the asker alone.
-            try:
-                return await ref.ask(message, envelope.timeout)
-            except Exception as error:
-                if not envelope.future.done():
-                    envelope.future.set_exception(error)
-                return None
+        if ref.routing == "broadcast":  # the first member answers, as the first reply would
+            members = ref._live()
+            member = members[0].ref if members else None
+        else:
+            member = ref._pick(envelope.message)
+        if member is None:
+            if not envelope.future.done():
+                envelope.future.set_exception(
+                    ActorStopped(f"every member of pool {self.path} has stopped")
+                )
+            return False
+        member._cell.enqueue(envelope)
+        return True
+
+    def _route(self, message: Any) -> None:
+        ref = self.ref
+        assert isinstance(ref, PoolRef)
         if not ref._live():
             # Every member was stopped from outside: nobody will ever handle it. Telling the
             # pool's ref again would bring it straight back here, forever.
             self.system.dead_letters.add(message, self.path, "stopped")
-            return None
+            return
         try:
             ref.tell(message)
         except MailboxFull:
             # As for a publish: a full member is a dead letter, never a crash of the pool
             # (and never a wait, which could deadlock on a member waiting for this pool).
             self.system.dead_letters.add(message, self.path, "mailbox_full")
+
+    async def receive(self, message: Any) -> Any:
+        envelope = self._cell.handling
+        if type(envelope) is Ask:
+            # Only after the pool was resumed rather than restarted (a restart hands them
+            # over in `on_start`): a member answers the asker. Waiting for that answer is
+            # bounded by the ask's own deadline.
+            if self._forward(envelope):
+                await asyncio.wait([envelope.future])
+            return None
+        self._route(message)
         return None
 
 

@@ -79,13 +79,13 @@ class ActorRef:
                 if cell.blocked:
                     cell._admit()
             raise
-        if granted:  # else the actor stopped first and the message is already a dead letter
+        if granted:
             cell.reserved -= 1
-            if not self.is_alive:  # stopped after granting the place, before this turn
-                why = "shutdown" if cell.system.shutting_down else "stopping"
-                cell.system.dead_letters.add(message, cell.path, why)
-            else:
-                cell.enqueue(message)
+        if granted and self.is_alive:
+            cell.enqueue(message)
+        else:  # the actor stopped while this sender waited
+            why = "shutdown" if cell.system.shutting_down else "stopping"
+            cell.system.dead_letters.add(message, cell.path, why)
 
     async def ask(self, message: Any, timeout: float = 5.0) -> Any:
         """Send and wait for `receive`'s return value (or its exception) within `timeout`."""

@@ -79,6 +79,8 @@ class TimerHandle:
             return False
         self._message = _CANCELLED
         self._queue.cancelled(self)
+        # Its heap entry may wait until due (or a compaction): keep no stopped actor alive.
+        self._target = _CANCELLED
         return True
 
     def _ended(self) -> None:
@@ -128,6 +130,7 @@ class _ActorTimer(TimerHandle):
         by_key = self._timers._by_key
         if by_key.get(self._key) is self:
             del by_key[self._key]
+        self._timers = _CANCELLED  # the table holds the actor's cell
         super()._ended()
 
 

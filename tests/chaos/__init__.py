@@ -1,0 +1,1 @@
+"""Chaos tests: seeded random faults and load, checked against the reliability invariants."""

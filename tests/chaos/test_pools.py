@@ -1,0 +1,121 @@
+"""Chaos: pools whose members crash, are stopped mid-stream or are temporary (gone after one
+crash), under traffic through the pool's ref, until none is left. The pool keeps routing to
+whoever is alive; once nobody is, tells become dead letters and asks fail at once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+
+from actorkit import ActorRef, ActorStopped, ActorSystem, OneForOne, PoolRef
+
+from ..invariants import TaskSnapshot, assert_invariants, assert_settled
+from .kit import (
+    Job,
+    Kit,
+    Worker,
+    ask_into_ledger,
+    safety_net,
+    scale,
+    seeds,
+    send_into_ledger,
+    tell_into_ledger,
+    yield_turns,
+)
+
+ROUTINGS = ["round_robin", "random", "least_loaded", "consistent_hash"]
+SIZE = 6
+OPS = 2500
+WEIGHTS = {"ok": 80.0, "crash": 4.0, "slow": 15.0, "stop": 1.0}
+
+
+def job_key(job: object) -> object:
+    return job.id % 17 if isinstance(job, Job) else job
+
+
+async def quiesce(pool: PoolRef) -> None:
+    """Wait (by asking, never sleeping) until the queued chaos has played out: the pool and
+    its members running, with nothing queued."""
+    for _ in range(100):
+        with contextlib.suppress(ActorStopped):  # once every member is gone
+            await ActorRef.ask(pool, "sync", timeout=5.0)  # the pool's mailbox, then a member
+        cells = [pool._cell, *(member._cell for member in pool.members)]
+        for member in pool.members:
+            with contextlib.suppress(ActorStopped):  # a temporary member may crash for good
+                await member.ask("sync", timeout=5.0)
+        if all(c.state == "running" and not c.mailbox and c.parked for c in cells):
+            return
+    raise AssertionError("the pool never settled")
+
+
+@pytest.mark.parametrize("routing", ROUTINGS)
+@pytest.mark.parametrize("seed", seeds())
+async def test_pool_losing_members_loses_no_message(seed: int, routing: str) -> None:
+    async with safety_net(seed):
+        kit = Kit(seed, on_stop_failure=0.1)
+        rng, ledger = kit.rng, kit.ledger
+        tasks = TaskSnapshot()
+        system = ActorSystem("chaos-pool", supervisor=OneForOne(max_restarts=10_000, within=1.0))
+        async with system:
+            ledger.attach(system)
+            pool = await system.spawn_pool(
+                Worker,
+                kit,
+                size=SIZE,
+                routing=routing,
+                hash_key=job_key if routing == "consistent_hash" else None,
+                name="pool",
+                restart=rng.choice(["permanent", "transient", "temporary"]),
+                mailbox_size=rng.choice([8, 64, None]),
+            )
+            assert isinstance(pool, PoolRef)
+            asks: list[asyncio.Task[None]] = []
+            stops: list[asyncio.Task[None]] = []
+            ops = OPS * scale()
+            for op in range(ops):
+                job = kit.job(WEIGHTS)
+                dice = rng.random()
+                if dice < 0.75:
+                    tell_into_ledger(ledger, pool, job)
+                elif dice < 0.9:
+                    timeout = rng.choice([0.005, 2.0])
+                    asks.append(asyncio.create_task(ask_into_ledger(ledger, pool, job, timeout)))
+                elif dice < 0.995:
+                    await send_into_ledger(ledger, pool, job, 0.01)
+                elif pool.members:
+                    stops.append(asyncio.create_task(rng.choice(pool.members).stop()))
+                if op == ops * 3 // 4:  # the last quarter runs on a shrinking pool
+                    for member in pool.members[1:]:
+                        stops.append(asyncio.create_task(member.stop()))
+                await yield_turns(rng)
+            await asyncio.gather(*asks, *stops)
+            ledger.check(settled=False)
+            await assert_settled(system)
+
+            await quiesce(pool)
+            # Lose every member: the pool must neither spin nor answer for nobody.
+            for member in pool.members:
+                await member.stop()
+            assert pool.members == []
+            assert pool.is_alive
+            with pytest.raises(ActorStopped, match="every member"):
+                await pool.ask(Job(kit.next_id()), timeout=1.0)
+            orphan = Job(kit.next_id())
+            tell_into_ledger(ledger, pool, orphan)
+            await pool.send(orphan_sent := Job(kit.next_id()))
+            ledger.told.add(orphan_sent.id)
+            # The pool hands each to dead letters once, and goes back to waiting: an ask
+            # queued behind them in the pool's own mailbox fails, answered by nobody.
+            with pytest.raises(ActorStopped, match="every member"):
+                await ActorRef.ask(pool, "sync", timeout=5.0)
+            dead_ids = {job for job, _ in ledger.dead}
+            assert {orphan.id, orphan_sent.id} <= dead_ids
+            assert pool._cell.processed <= pool._cell.accepted  # no self-feeding loop
+            await assert_settled(system)
+            assert ledger.crashed
+
+        assert_invariants(system)
+        ledger.check(settled=True)
+        await tasks.assert_no_leaks()

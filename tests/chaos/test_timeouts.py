@@ -1,0 +1,91 @@
+"""Chaos on a `ManualClock`: many concurrent asks with random timeouts against handlers
+released at random times, some asks still waiting for room in a full mailbox. Every ask ends
+exactly as the clock says (answered iff released before its deadline), nothing stays pending,
+late replies are discarded and an ask that timed out waiting for room is never delivered."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+import pytest
+
+import actorkit.testing
+from actorkit import Actor, ActorSystem, AskTimeout
+from actorkit.testing import ManualClock
+
+from ..invariants import TaskSnapshot, assert_invariants, assert_settled
+from .kit import safety_net, scale, seeds
+
+ACTORS = 200
+HORIZON = 10  # asks time out at 1..HORIZON seconds; releases happen at half-seconds
+
+
+class Held(Actor):
+    """Handles `("hold", event)` by waiting for the event; anything else is echoed."""
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, tuple) and message[0] == "hold":
+            await message[1].wait()
+            return "released"
+        return message
+
+
+@pytest.mark.parametrize("seed", seeds())
+async def test_concurrent_asks_time_out_exactly_by_the_clock(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Held handlers keep the system from ever being idle, so each settle would spin its
+    # full limit; a few hundred loop turns are plenty for a released handler to reply.
+    monkeypatch.setattr(actorkit.testing, "SETTLE_LIMIT", 200)
+    async with safety_net(seed):
+        rng = random.Random(seed)
+        clock = ManualClock()
+        tasks = TaskSnapshot()
+        async with ActorSystem("chaos-timeouts", clock=clock) as system:
+            plans = []  # (ref, ask task, timeout, release time or None, waits for room)
+            releases: dict[float, list[asyncio.Event]] = {}
+            for _ in range(ACTORS * scale()):
+                room = rng.random() < 0.3
+                ref = await system.spawn(Held, mailbox_size=1 if room else None)
+                release = rng.choice([None, *(k + 0.5 for k in range(HORIZON + 1))])
+                timeout = float(rng.randint(1, HORIZON))
+                gate = asyncio.Event()
+                releases.setdefault(HORIZON + 1.0 if release is None else release, []).append(gate)
+                if room:
+                    ref.tell(("hold", gate))  # being handled, then one queued: the box is full
+                    await asyncio.sleep(0)
+                    ref.tell("filler")
+                    ask = asyncio.create_task(ref.ask("late?", timeout=timeout))
+                else:
+                    ask = asyncio.create_task(ref.ask(("hold", gate), timeout=timeout))
+                plans.append((ref, ask, timeout, release, room))
+            await clock.settle()
+
+            step = 0.5
+            while clock.now() < HORIZON + 1:
+                await clock.advance(step)
+                for gate in releases.pop(clock.now(), []):
+                    gate.set()
+                await clock.settle()
+            assert not releases
+
+            for ref, ask, timeout, release, room in plans:
+                answered = release is not None and release < timeout
+                if answered:
+                    assert await ask == ("late?" if room else "released")
+                else:
+                    with pytest.raises(AskTimeout):
+                        await ask
+                # The actor keeps serving after a timed-out ask; a late reply went nowhere.
+                assert await ref.ask("ping", timeout=1.0) == "ping"
+                cell = ref._cell
+                # An ask that timed out while waiting for room was never delivered.
+                delivered_asks = 1 if (not room or answered) else 0
+                assert cell.accepted == (2 if room else 0) + delivered_asks + 1
+                assert cell.processed == cell.accepted
+            await assert_settled(system)
+        assert_invariants(system)
+        assert clock.pending == 0
+        await tasks.assert_no_leaks()

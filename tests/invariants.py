@@ -1,0 +1,105 @@
+"""The reliability invariants, as reusable assertions for tests (chaos tests assert them all).
+
+- Message accounting, per actor and system-wide: every message a mailbox accepted was
+  processed, crashed its handler, or became a dead letter, or is still queued or being handled:
+  `accepted == processed + crashed + dead_lettered + queued + handling`.
+- No ask left pending: `system.ask_deadlines` holds no ask waiting for a reply.
+- No task left running: `system.tasks.running == 0`.
+- No asyncio task leaked: the tasks alive after the test are those alive before it.
+
+Usage::
+
+    tasks = TaskSnapshot()
+    async with ActorSystem() as system:
+        ...
+        assert_invariants(system)            # at any moment: accounting balances
+        await assert_settled(system)          # once the test awaited its asks and tasks
+    assert_invariants(system)                 # after shutdown: stopped actors included
+    await tasks.assert_no_leaks()
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from actorkit import ActorSystem
+    from actorkit._cell import Cell
+
+LEAK_SETTLE_TURNS = 200
+"""Loop turns `assert_no_leaks` gives finished-but-not-yet-reaped tasks to end (no sleeping)."""
+
+
+def cell_balance(cell: Cell) -> tuple[int, int]:
+    """(accepted, what became of them) for one actor; equal when nothing is unaccounted."""
+    accounted = (
+        cell.processed
+        + cell.crashed
+        + cell.dead_lettered
+        + len(cell.mailbox)
+        + (cell.handling is not None)
+    )
+    return cell.accepted, accounted
+
+
+def describe(cell: Cell) -> str:
+    return (
+        f"{cell.display_path} ({cell.class_name}, {cell.state}): accepted={cell.accepted} "
+        f"processed={cell.processed} crashed={cell.crashed} dead_lettered={cell.dead_lettered} "
+        f"queued={len(cell.mailbox)} handling={cell.handling is not None}"
+    )
+
+
+def unbalanced_cells(system: ActorSystem) -> list[str]:
+    cells = list(system.cells())
+    if system._root is not None:
+        cells.append(system._root)
+    return [describe(cell) for cell in cells if cell_balance(cell)[0] != cell_balance(cell)[1]]
+
+
+def assert_invariants(system: ActorSystem) -> None:
+    """Message accounting balances for every live actor and for the whole system (stopped
+    actors included). Holds at any moment, not only when the system is quiet."""
+    broken = unbalanced_cells(system)
+    assert not broken, "message accounting broken for:\n" + "\n".join(broken)
+    total = system.accounting()
+    assert total.balanced, f"system-wide message accounting broken: {total}"
+    assert total.accepted >= 0 and min(total.processed, total.crashed, total.dead_lettered) >= 0
+
+
+async def assert_settled(system: ActorSystem) -> None:
+    """After the test has awaited all its asks and task handles: accounting balances, no ask
+    is waiting for a reply and no task is running."""
+    assert_invariants(system)
+    pending = system.ask_deadlines.pending()
+    assert pending == 0, f"{pending} asks still pending"
+    running = system.tasks.running
+    assert running == 0, f"{running} tasks still running: {system.tasks}"
+
+
+def live_tasks() -> set[asyncio.Task[object]]:
+    current = asyncio.current_task()
+    return {task for task in asyncio.all_tasks() if task is not current and not task.done()}
+
+
+class TaskSnapshot:
+    """The asyncio tasks alive when it was taken, to compare against at the end."""
+
+    def __init__(self) -> None:
+        self.before = live_tasks()
+
+    def leaked(self) -> set[asyncio.Task[object]]:
+        return live_tasks() - self.before
+
+    async def assert_no_leaks(self) -> None:
+        """Every task started since the snapshot has ended. Finished actors' tasks may need a
+        few loop turns to unwind, so this yields (never sleeps) before judging."""
+        for _ in range(LEAK_SETTLE_TURNS):
+            if not self.leaked():
+                return
+            await asyncio.sleep(0)
+        leaked = self.leaked()
+        assert not leaked, f"{len(leaked)} asyncio tasks leaked: " + ", ".join(
+            sorted(repr(task.get_coro()) for task in leaked)[:10]
+        )

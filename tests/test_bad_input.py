@@ -1,0 +1,532 @@
+"""Every row of README's "Errors and bad input" table, one case each: the call, the bad
+argument, the error type, and a message that says what to change (matched literally)."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from actorkit import (
+    Actor,
+    ActorRef,
+    ActorStopped,
+    ActorSystem,
+    Backoff,
+    ChildSpec,
+    MailboxFull,
+    NameTaken,
+    OneForAll,
+    OneForOne,
+    RestForOne,
+    Supervisor,
+)
+from actorkit.testing import ManualClock, Probe
+
+
+class Plain(Actor):
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, tuple) and message[0] == "call":
+            return message[1](self)  # run a call inside the actor (watch, timers, ...)
+        return message
+
+
+class Held(Actor):
+    def __init__(self, gate: asyncio.Event) -> None:
+        self.gate = gate
+
+    async def receive(self, message: Any) -> Any:
+        await self.gate.wait()
+
+
+@dataclass
+class Env:
+    system: ActorSystem
+    ref: ActorRef
+    stopped: ActorRef
+
+
+async def inside(env: Env, call: Callable[[Actor], Any]) -> Any:
+    """Run `call(actor)` in the actor's own context (where `watch` and timers live)."""
+    return await env.ref.ask(("call", call))
+
+
+async def full_mailbox(env: Env) -> None:
+    gate = asyncio.Event()
+    ref = await env.system.spawn(Held, gate, mailbox_size=1)
+    ref.tell("busy")
+    await asyncio.sleep(0)
+    ref.tell("fills it")
+    try:
+        ref.tell("one too many")
+    finally:
+        gate.set()
+
+
+@dataclass(frozen=True)
+class Case:
+    row: str
+    call: Callable[[Env], Any]
+    error: type[BaseException]
+    match: str
+
+
+def not_started(call: Callable[[ActorSystem], Awaitable[Any]]) -> Callable[[Env], Any]:
+    return lambda env: call(ActorSystem("unstarted"))
+
+
+async def after_shutdown(call: Callable[[ActorSystem], Awaitable[Any]]) -> Any:
+    system = await ActorSystem("closed").start()
+    await system.shutdown()
+    return await call(system)
+
+
+async def start_twice(env: Env) -> None:
+    await env.system.start()
+
+
+async def busy_port(env: Env) -> None:
+    server = await env.system.serve_http(port=0)
+    await env.system.serve_http(port=server.port)
+
+
+CASES = [
+    # spawn
+    Case("spawn: not an actor (int)", lambda e: e.system.spawn(42), TypeError, "Actor subclass"),
+    Case("spawn: not an actor (class)", lambda e: e.system.spawn(str), TypeError, "derive it"),
+    Case(
+        "spawn: factory returns a non-Actor",
+        lambda e: e.system.spawn(lambda: "x"),
+        TypeError,
+        "pass an Actor subclass or a callable that returns an Actor",
+    ),
+    Case("spawn: empty name", lambda e: e.system.spawn(Plain, name=""), ValueError, "name=None"),
+    Case("spawn: name with /", lambda e: e.system.spawn(Plain, name="a/b"), ValueError, "'/'"),
+    Case("spawn: name with $", lambda e: e.system.spawn(Plain, name="$x"), ValueError, "'\\$'"),
+    Case(
+        "spawn: name not str", lambda e: e.system.spawn(Plain, name=1), TypeError, "must be a str"
+    ),
+    Case(
+        "spawn: name taken",
+        lambda e: e.system.spawn(Plain, name="live"),
+        NameTaken,
+        "choose another name or stop it first",
+    ),
+    Case(
+        "spawn: mailbox_size < 1",
+        lambda e: e.system.spawn(Plain, mailbox_size=0),
+        ValueError,
+        "must be >= 1 \\(or None for unbounded\\)",
+    ),
+    Case(
+        "spawn: mailbox_size not int",
+        lambda e: e.system.spawn(Plain, mailbox_size=1.5),
+        TypeError,
+        "must be an int or None",
+    ),
+    Case(
+        "spawn: bad restart",
+        lambda e: e.system.spawn(Plain, restart="sometimes"),
+        ValueError,
+        "must be one of \\['permanent', 'temporary', 'transient'\\]",
+    ),
+    Case(
+        "spawn: capabilities a bare str",
+        lambda e: e.system.spawn(Plain, capabilities="gpu"),
+        TypeError,
+        "iterable of strings such as",
+    ),
+    Case(
+        "spawn: capability not a non-empty str",
+        lambda e: e.system.spawn(Plain, capabilities=[""]),
+        TypeError,
+        "non-empty str",
+    ),
+    Case(
+        "spawn: before start",
+        not_started(lambda s: s.spawn(Plain)),
+        RuntimeError,
+        "use `async with ActorSystem\\(\\)`",
+    ),
+    Case(
+        "spawn: after shutdown",
+        lambda e: after_shutdown(lambda s: s.spawn(Plain)),
+        ActorStopped,
+        "shut down",
+    ),
+    # tell / ask
+    Case("tell: full mailbox", full_mailbox, MailboxFull, "use `await ref.send\\(msg\\)`"),
+    Case("ask: timeout 0", lambda e: e.ref.ask("x", timeout=0), ValueError, "must be > 0"),
+    Case("ask: timeout NaN", lambda e: e.ref.ask("x", timeout=math.nan), ValueError, "> 0"),
+    Case("ask: a stopped actor", lambda e: e.stopped.ask("x"), ActorStopped, "not delivered"),
+    Case(
+        "system.ask: no actor at the path",
+        lambda e: e.system.ask("/nobody", "x"),
+        ActorStopped,
+        "no actor at '/nobody'",
+    ),
+    # serve_http
+    Case("serve_http: port -1", lambda e: e.system.serve_http(port=-1), ValueError, "0 to 65535"),
+    Case("serve_http: port in use", busy_port, OSError, "pass port=0 for a free port"),
+    Case(
+        "serve_http: bad auth",
+        lambda e: e.system.serve_http(port=0, auth=42),
+        TypeError,
+        "bearer token str, a \\(username, password\\) tuple",
+    ),
+    Case(
+        "serve_http: before start",
+        not_started(lambda s: s.serve_http(port=0)),
+        RuntimeError,
+        "is not started",
+    ),
+    # ActorSystem
+    Case(
+        "ActorSystem: blocked_threshold 0",
+        lambda e: ActorSystem(blocked_threshold=0),
+        ValueError,
+        "must be > 0 seconds",
+    ),
+    Case(
+        "ActorSystem: blocked_threshold not a number",
+        lambda e: ActorSystem(blocked_threshold="1"),
+        TypeError,
+        "must be a number of seconds",
+    ),
+    Case("ActorSystem: empty name", lambda e: ActorSystem(""), ValueError, "non-empty str"),
+    Case(
+        "ActorSystem: supervisor not a strategy",
+        lambda e: ActorSystem(supervisor=42),
+        TypeError,
+        "OneForOne\\(max_restarts=3, within=5.0\\)",
+    ),
+    Case(
+        "ActorSystem: transport not a transport",
+        lambda e: ActorSystem(transport=42),
+        TypeError,
+        "NatsTransport",
+    ),
+    Case("ActorSystem.start: twice", start_twice, RuntimeError, "already started"),
+    # strategies
+    Case("OneForOne: max_restarts < 0", lambda e: OneForOne(max_restarts=-1), ValueError, ">= 0"),
+    Case("OneForAll: within 0", lambda e: OneForAll(within=0), ValueError, "must be > 0 seconds"),
+    Case(
+        "RestForOne: within not a number",
+        lambda e: RestForOne(within="5"),
+        TypeError,
+        "must be a number of seconds",
+    ),
+    Case(
+        "OneForOne: decider not a mapping or callable",
+        lambda e: OneForOne(decider=42),
+        TypeError,
+        "mapping \\{ExceptionType: directive\\} or a callable",
+    ),
+    Case(
+        "OneForOne: decider key not an exception",
+        lambda e: OneForOne(decider={"x": "resume"}),
+        TypeError,
+        "exception classes",
+    ),
+    Case(
+        "OneForOne: decider directive unknown",
+        lambda e: OneForOne(decider={ValueError: "retry"}),
+        ValueError,
+        "must be one of",
+    ),
+    Case(
+        "OneForOne: backoff not a Backoff",
+        lambda e: OneForOne(backoff=0.5),
+        TypeError,
+        "Backoff\\(min=..., max=...\\) or None",
+    ),
+    # Backoff
+    Case("Backoff: min 0", lambda e: Backoff(min=0), ValueError, "min must be > 0 seconds"),
+    Case("Backoff: max < min", lambda e: Backoff(min=2, max=1), ValueError, "must be >= min"),
+    Case("Backoff: jitter < 0", lambda e: Backoff(jitter=-1), ValueError, "jitter must be >= 0"),
+    Case("Backoff: min not a number", lambda e: Backoff(min="1"), TypeError, "number of seconds"),
+    # Supervisor / ChildSpec
+    Case(
+        "Supervisor: child not a ChildSpec",
+        lambda e: Supervisor([Plain]),
+        TypeError,
+        "must be ChildSpec objects",
+    ),
+    Case(
+        "Supervisor: strategy not a strategy",
+        lambda e: Supervisor([], strategy="one_for_one"),
+        TypeError,
+        "OneForOne/OneForAll/RestForOne",
+    ),
+    Case("ChildSpec: bad factory", lambda e: ChildSpec(42), TypeError, "Actor subclass"),
+    Case("ChildSpec: bad name", lambda e: ChildSpec(Plain, name="a/b"), ValueError, "'/'"),
+    # timers
+    Case(
+        "schedule_once: negative delay",
+        lambda e: e.system.schedule_once(-1, e.ref, "x"),
+        ValueError,
+        "must be >= 0 seconds",
+    ),
+    Case(
+        "schedule_every: interval 0",
+        lambda e: e.system.schedule_every(0, e.ref, "x"),
+        ValueError,
+        "use schedule_once",
+    ),
+    Case(
+        "schedule_once: delay not a number",
+        lambda e: e.system.schedule_once("1", e.ref, "x"),
+        TypeError,
+        "must be a number of seconds",
+    ),
+    Case(
+        "schedule_once: target not a ref",
+        lambda e: e.system.schedule_once(1, "/path", "x"),
+        TypeError,
+        "needs an ActorRef",
+    ),
+    Case(
+        "timers.start_once: negative delay",
+        lambda e: inside(e, lambda actor: actor.timers.start_once("k", "x", -1)),
+        ValueError,
+        "delay must be >= 0 seconds",
+    ),
+    Case(
+        "timers.start_every: interval 0",
+        lambda e: inside(e, lambda actor: actor.timers.start_every("k", "x", 0)),
+        ValueError,
+        "interval must be > 0",
+    ),
+    # pub-sub
+    Case(
+        "publish: empty topic", lambda e: e.system.publish("", 1), ValueError, "must not be empty"
+    ),
+    Case("publish: empty token", lambda e: e.system.publish("a..b", 1), ValueError, "empty token"),
+    Case("publish: wildcard", lambda e: e.system.publish("a.*", 1), ValueError, "wildcard"),
+    Case("publish: whitespace", lambda e: e.system.publish("a b", 1), ValueError, "whitespace"),
+    Case("publish: not a str", lambda e: e.system.publish(42, 1), TypeError, "must be a str"),
+    Case("subscribe: empty pattern", lambda e: e.system.subscribe(e.ref, ""), ValueError, "empty"),
+    Case(
+        "subscribe: > not last",
+        lambda e: e.system.subscribe(e.ref, "a.>.b"),
+        ValueError,
+        "must be the last token",
+    ),
+    Case(
+        "subscribe: wildcard inside a token",
+        lambda e: e.system.subscribe(e.ref, "a*"),
+        ValueError,
+        "whole token",
+    ),
+    Case(
+        "subscribe: a stopped actor",
+        lambda e: e.system.subscribe(e.stopped, "a"),
+        ActorStopped,
+        "is stopped and cannot subscribe",
+    ),
+    Case(
+        "subscribe: not a ref",
+        lambda e: e.system.subscribe("/live", "a"),
+        TypeError,
+        "expected an ActorRef",
+    ),
+    Case(
+        "unsubscribe: bad pattern",
+        lambda e: e.system.unsubscribe(e.ref, "a..b"),
+        ValueError,
+        "empty token",
+    ),
+    Case(
+        "unsubscribe: not a ref",
+        lambda e: e.system.unsubscribe(42),
+        TypeError,
+        "expected an ActorRef",
+    ),
+    # watch
+    Case(
+        "watch: itself",
+        lambda e: inside(e, lambda actor: actor.watch(actor.ref)),
+        ValueError,
+        "cannot watch itself",
+    ),
+    Case(
+        "watch: not a ref",
+        lambda e: inside(e, lambda actor: actor.watch("/other")),
+        TypeError,
+        "watch needs an ActorRef",
+    ),
+    Case(
+        "unwatch: not a ref",
+        lambda e: inside(e, lambda actor: actor.unwatch(42)),
+        TypeError,
+        "unwatch needs an ActorRef",
+    ),
+    # pools
+    Case("spawn_pool: size 0", lambda e: e.system.spawn_pool(Plain, size=0), ValueError, ">= 1"),
+    Case(
+        "spawn_pool: unknown routing",
+        lambda e: e.system.spawn_pool(Plain, routing="fastest"),
+        ValueError,
+        "routing must be one of",
+    ),
+    Case(
+        "spawn_pool: consistent_hash without hash_key",
+        lambda e: e.system.spawn_pool(Plain, routing="consistent_hash"),
+        ValueError,
+        "hash_key=lambda msg: msg.user_id",
+    ),
+    Case(
+        "spawn_pool: hash_key with another routing",
+        lambda e: e.system.spawn_pool(Plain, hash_key=hash),
+        ValueError,
+        "only used with routing='consistent_hash'",
+    ),
+    Case(
+        "spawn_pool: not an actor", lambda e: e.system.spawn_pool(42), TypeError, "Actor subclass"
+    ),
+    # submit
+    Case(
+        "submit: priority not an int",
+        lambda e: e.system.submit("x", priority=1.5),
+        TypeError,
+        "priority must be an int",
+    ),
+    Case(
+        "submit: retries a bool",
+        lambda e: e.system.submit("x", retries=True),
+        TypeError,
+        "retries must be an int",
+    ),
+    Case(
+        "submit: deadline not a number",
+        lambda e: e.system.submit("x", deadline="soon"),
+        TypeError,
+        "deadline",
+    ),
+    Case("submit: retries < 0", lambda e: e.system.submit("x", retries=-1), ValueError, ">= 0"),
+    Case(
+        "submit: deadline 0",
+        lambda e: e.system.submit("x", deadline=0),
+        ValueError,
+        "None for no deadline",
+    ),
+    Case(
+        "submit: deadline infinite",
+        lambda e: e.system.submit("x", deadline=math.inf),
+        ValueError,
+        "None for no deadline",
+    ),
+    Case(
+        "submit: requires a bare str",
+        lambda e: e.system.submit("x", requires="gpu"),
+        TypeError,
+        "iterable of strings such as",
+    ),
+    Case(
+        "submit: requires holding a non-str",
+        lambda e: e.system.submit("x", requires=["gpu", 3]),
+        TypeError,
+        "non-empty str",
+    ),
+    Case(
+        "submit: before start",
+        not_started(lambda s: s.submit("x")),
+        RuntimeError,
+        "submit inside `async with ActorSystem\\(\\)`",
+    ),
+    Case(
+        "submit: once shutdown has begun",
+        lambda e: after_shutdown(lambda s: s.submit("x")),
+        ActorStopped,
+        "can no longer be submitted",
+    ),
+    # other systems
+    Case(
+        "expose: without a transport",
+        lambda e: e.system.expose(e.ref),
+        RuntimeError,
+        "needs a transport: ActorSystem\\(name, transport=",
+    ),
+    Case(
+        "remote: without a transport",
+        lambda e: e.system.remote("other", "/a"),
+        RuntimeError,
+        "needs a transport",
+    ),
+    # testing helpers
+    Case(
+        "ManualClock.advance: negative",
+        lambda e: ManualClock().advance(-1),
+        ValueError,
+        "needs seconds >= 0",
+    ),
+    Case(
+        "ManualClock.advance: NaN",
+        lambda e: ManualClock().advance(math.nan),
+        ValueError,
+        "needs seconds >= 0",
+    ),
+    Case(
+        "ManualClock.advance: not a number",
+        lambda e: ManualClock().advance("1"),
+        TypeError,
+        "needs a number of seconds",
+    ),
+    Case(
+        "Probe.ref: before Probe.spawn",
+        lambda e: Probe().ref,
+        RuntimeError,
+        "await Probe.spawn\\(system\\)",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.row for case in CASES])
+async def test_bad_input_raises_the_documented_error_saying_what_to_change(case: Case) -> None:
+    async with ActorSystem("bad-input") as system:
+        ref = await system.spawn(Plain, name="live")
+        stopped = await system.spawn(Plain)
+        await stopped.stop()
+        env = Env(system, ref, stopped)
+        with pytest.raises(case.error, match=case.match):
+            result = case.call(env)
+            if asyncio.iscoroutine(result):
+                await result
+        # A refused call leaves the system as it was: it still answers.
+        assert await ref.ask("still here") == "still here"
+
+
+async def test_timer_handle_cancel_twice_or_after_firing_is_harmless_and_says_so() -> None:
+    clock = ManualClock()
+    async with ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Plain)
+        fired = system.schedule_once(1.0, ref, "x")
+        await clock.advance(1.0)
+        assert fired.cancel() is False  # already fired: nothing to stop
+        pending = system.schedule_once(5.0, ref, "x")
+        assert pending.cancel() is True
+        assert pending.cancel() is False
+        assert not pending.active
+        assert system.pending_timers == 0
+
+
+def test_every_row_of_the_readme_table_has_a_case() -> None:
+    """The table and this file move together: each documented call has at least one case."""
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    table = readme.read_text().split("## Errors and bad input", 1)[1].split("\n## ", 1)[0]
+    calls = [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| `")]
+    rows = "\n".join(case.row for case in CASES) + "\nTimerHandle.cancel: (test above)"
+    missing = []
+    for cell in calls:
+        for name in (part.strip("`*… ") for part in cell.split(",")):
+            # A case's row starts with the call: "spawn: ...", "timers.start_once: ...".
+            if not re.search(rf"^{re.escape(name)}[\w.]*:", rows, re.MULTILINE):
+                missing.append(name)
+    assert not missing, f"README rows without a test case: {missing}"

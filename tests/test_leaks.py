@@ -1,0 +1,151 @@
+"""Memory: nothing in the runtime keeps a stopped actor alive. Each case uses an actor in one
+way (watched, watching, subscribed, timers, asks, tasks, restarts, pool member), stops it, and
+checks with a weak reference that its cell and instance were freed. benchmarks/soak.py checks
+the same over minutes of traffic (RSS in benchmarks/RESULTS.md)."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorRef, ActorSystem, Terminated
+from actorkit.testing import ManualClock, Probe
+
+
+class Subject(Actor):
+    capabilities = ("work",)
+
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError("crash on purpose")
+        if isinstance(message, tuple) and message[0] == "watch":
+            self.watch(message[1])
+        if message == "timers":
+            self.timers.start_every("tick", "tick", 100.0)
+            self.timers.start_once("once", "once", 100.0)
+        return message
+
+
+class Watcher(Actor):
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, ActorRef):
+            self.watch(message)
+        return None if isinstance(message, Terminated) else message
+
+
+Use = Callable[[ActorSystem, ActorRef], Awaitable[None]]
+
+
+async def nothing(system: ActorSystem, ref: ActorRef) -> None:
+    return None
+
+
+async def watched(system: ActorSystem, ref: ActorRef) -> None:
+    watcher = await system.spawn(Watcher)
+    await watcher.ask(ref)
+
+
+async def watching(system: ActorSystem, ref: ActorRef) -> None:
+    other = await system.spawn(Watcher)
+    await ref.ask(("watch", other))
+
+
+async def subscribed(system: ActorSystem, ref: ActorRef) -> None:
+    system.subscribe(ref, "leak.*")
+    system.subscribe(ref, "leak.>")
+    assert system.publish("leak.x", "hello") == 1
+
+
+async def with_timers(system: ActorSystem, ref: ActorRef) -> None:
+    await ref.ask("timers")  # its own timers end with it (their heap entries wait for due)
+
+
+async def asked(system: ActorSystem, ref: ActorRef) -> None:
+    for i in range(10):
+        assert await ref.ask(i, timeout=30.0) == i
+
+
+async def with_tasks(system: ActorSystem, ref: ActorRef) -> None:
+    for i in range(5):
+        assert await system.submit(i, requires=["work"]) is not None
+
+
+async def restarted(system: ActorSystem, ref: ActorRef) -> None:
+    probe = await Probe.spawn(system)
+    with pytest.raises(RuntimeError):
+        await ref.ask("crash")
+    probe.ref.tell(await ref.ask("after"))
+    await probe.expect("after")
+
+
+USES: dict[str, Use] = {
+    "plain": nothing,
+    "watched by another actor": watched,
+    "watching another actor": watching,
+    "subscribed": subscribed,
+    "with timers": with_timers,
+    "asked": asked,
+    "given tasks": with_tasks,
+    "restarted": restarted,
+}
+
+
+@pytest.mark.parametrize("use", list(USES.values()), ids=list(USES))
+async def test_a_stopped_actor_is_freed(use: Use, caplog: pytest.LogCaptureFixture) -> None:
+    # Captured crash reports hold their traceback, whose frames hold the cell: not the
+    # runtime's doing, so keep them out of the capture.
+    caplog.set_level(logging.CRITICAL, logger="actorkit")
+    async with ActorSystem(metrics=True) as system:
+        ref = await system.spawn(Subject)
+        await use(system, ref)
+        # The cell holds its ref, so the ref (weak-referenceable, unlike the slotted cell)
+        # outlives the cell only if something still holds the cell.
+        cell = weakref.ref(ref)
+        instance = weakref.ref(ref._cell.instance)  # type: ignore[arg-type]
+        await ref.stop()
+        del ref
+        await system.spawn(Subject)  # turns the loop over; the runtime moves on
+        gc.collect()
+        assert instance() is None, gc.get_referrers(instance())
+        assert cell() is None, [type(r).__name__ for r in gc.get_referrers(cell())]
+
+
+async def test_a_stopped_pool_member_and_a_stopped_pool_are_freed() -> None:
+    async with ActorSystem() as system:
+        pool = await system.spawn_pool(Subject, size=3, routing="consistent_hash", hash_key=str)
+        for i in range(30):
+            await pool.ask(i)
+        member = weakref.ref(pool.members[0])
+        await pool.members[0].stop()
+        for i in range(30):
+            await pool.ask(i)  # the pool routes around the lost member
+        gc.collect()
+        assert member() is None
+        pool_cell = weakref.ref(pool)
+        await pool.stop()
+        del pool
+        gc.collect()
+        assert pool_cell() is None
+
+
+async def test_a_system_timer_to_a_stopped_actor_lets_it_go_at_its_next_tick() -> None:
+    """`schedule_every` holds its target until the next tick, which finds it stopped, makes a
+    dead letter and ends the timer: bounded, not a leak."""
+    clock = ManualClock()
+    async with ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Subject)
+        handle = system.schedule_every(10.0, ref, "tick")
+        await clock.advance(10.0)
+        held = weakref.ref(ref)
+        await ref.stop()
+        del ref
+        await clock.advance(10.0)
+        assert not handle.active
+        assert system.dead_letters.by_reason == {"stopped": 1}
+        gc.collect()
+        assert held() is None

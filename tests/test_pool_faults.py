@@ -1,0 +1,111 @@
+"""Pools under faults: a pool that lost every member answers asks with `ActorStopped` and
+turns tells into dead letters (never spinning on its own mailbox, never answering for
+nobody); what reaches a pool while it restarts is handed to the new members, asks answered by
+a member, without the pool ever waiting on a member."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from actorkit import ActorStopped, ActorSystem, Backoff, OneForOne, PoolRef
+from actorkit.testing import ManualClock
+
+from .invariants import assert_settled
+from .test_pools import Member
+
+
+@pytest.mark.parametrize("routing", ["round_robin", "random", "least_loaded", "broadcast"])
+async def test_a_pool_whose_members_all_stopped_fails_asks_and_dead_letters_tells(
+    routing: str,
+) -> None:
+    async with ActorSystem() as system:
+        pool = await system.spawn_pool(Member, size=2, routing=routing, name="pool")
+        assert isinstance(pool, PoolRef)
+        for member in pool.members:
+            await member.stop()
+        with pytest.raises(ActorStopped, match="every member of pool /pool has stopped"):
+            await pool.ask("hello", timeout=1.0)
+        pool.tell("told")
+        await pool.send("sent")
+        for _ in range(20):  # the pool handles them once each, then parks: no busy loop
+            await asyncio.sleep(0)
+        cell = pool._cell
+        assert cell.parked
+        assert (cell.accepted, cell.processed) == (2, 2)
+        assert [(d.message, d.reason) for d in system.dead_letters.recent][-2:] == [
+            ("told", "stopped"),
+            ("sent", "stopped"),
+        ]
+        assert pool.is_alive  # the pool itself was not stopped
+        await assert_settled(system)
+
+
+async def test_what_reaches_a_restarting_pool_goes_to_its_new_members(
+    clock: ManualClock,
+) -> None:
+    # The root restarts the pool one (manual) second after it gives up: a window in which the
+    # pool has no members and messages queue in the pool's own mailbox.
+    root = OneForOne(max_restarts=10, within=60.0, backoff=Backoff(min=1.0, max=1.0, jitter=0))
+    async with ActorSystem(clock=clock, supervisor=root) as system:
+        pool = await system.spawn_pool(Member, size=2, name="pool")
+        assert isinstance(pool, PoolRef)
+        for _ in range(4):  # a fourth member crash within 5 s: the pool gives up
+            with pytest.raises(RuntimeError):
+                await pool.ask("crash")
+        await clock.settle()
+        assert pool.members == [] and pool._cell.state == "restarting"
+        asks = [asyncio.ensure_future(pool.ask(f"ask{i}", timeout=30.0)) for i in range(4)]
+        pool.tell("tell0")
+        await clock.settle()
+        assert len(pool._cell.mailbox) == 5  # queued at the pool itself, for now
+
+        await clock.advance(1.0)  # the pool restarts: new members get the backlog
+        answers = await asyncio.gather(*asks)
+        assert sorted(answers) == ["0", "0", "1", "1"]  # answered by members, not the pool
+        seen: dict[str, Any] = {m.name: await m.ask("seen") for m in pool.members}
+        assert sorted(x for got in seen.values() for x in got) == [
+            "ask0",
+            "ask1",
+            "ask2",
+            "ask3",
+            "tell0",
+        ]
+        assert pool._cell.restarts == 1
+        await assert_settled(system)
+
+
+def same_key(message: object) -> object:
+    return 0
+
+
+async def test_a_restarted_pool_never_waits_on_a_member_that_waits_on_it(
+    clock: ManualClock,
+) -> None:
+    """The backlog of a restarting pool holds a crash and then an ask for the same member.
+    The member fails on the crash and waits for its supervisor, the pool; the pool, never
+    waiting on its members, decides at once, so the ask is answered without any timeout."""
+    # Restarted after 10 s, when the pool's own 5 s restart window has slid past the crashes
+    # that made it give up (a restarted pool keeps its restart history).
+    root = OneForOne(max_restarts=10, within=60.0, backoff=Backoff(min=10.0, max=10.0, jitter=0))
+    async with ActorSystem(clock=clock, supervisor=root) as system:
+        pool = await system.spawn_pool(
+            Member, size=2, routing="consistent_hash", hash_key=same_key, name="pool"
+        )
+        assert isinstance(pool, PoolRef)
+        for _ in range(4):
+            with pytest.raises(RuntimeError):
+                await pool.ask("crash")
+        await clock.settle()
+        assert pool._cell.state == "restarting"
+        pool.tell("crash")
+        answer = asyncio.ensure_future(pool.ask("after the crash", timeout=30.0))
+        await clock.advance(10.0)  # the restart; no ask timeout (30 s) is ever reached
+        async with asyncio.timeout(5.0):  # safety net only
+            owner = await answer
+        assert owner in ("0", "1")
+        assert clock.now() == 10.0
+        assert system.dead_letters.count == 0
+        await assert_settled(system)
