@@ -105,6 +105,7 @@ class StopInstance(Signal):
         cell.state = RESTARTING
         await cell.stop_children()
         await cell.run_on_stop()
+        cell.intensity = None  # as in OTP, a restarted supervisor starts with a clean slate
 
 
 class StartInstance(Signal):

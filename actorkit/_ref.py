@@ -63,6 +63,9 @@ class ActorRef:
         cell = self._cell
         if cell.closed:
             cell.system.dead_letters.add(message, cell.path, "stopped")
+            # Yield once: a producer loop `while True: await ref.send(x)` aimed at a stopped
+            # actor must not spin without ever letting the loop run.
+            await asyncio.sleep(0)
             return
         if len(cell.mailbox) < cell.capacity and not cell.blocked:
             cell.enqueue(message)

@@ -551,3 +551,39 @@ async def test_concurrent_failures_under_one_for_all_do_not_deadlock() -> None:
                 ref = system.lookup(f"/sup/{name}")
                 assert ref is not None
                 assert await ref.ask("handled") == 0
+
+
+async def test_a_restarted_supervisor_starts_with_fresh_intensity(clock: ManualClock) -> None:
+    journal: list[str] = []
+    async with ActorSystem(clock=clock, supervisor=OneForOne(max_restarts=10)) as system:
+        await system.spawn(
+            Supervisor, specs(journal, "a"), OneForOne(max_restarts=1, within=100.0), name="sup"
+        )
+        outer = system.lookup("/sup")
+        assert outer is not None
+        for expected_restarts in (1, 2):
+            for _ in range(2):  # the second failure within the window makes /sup give up
+                a = system.lookup("/sup/a")
+                assert a is not None
+                a.tell("crash")
+                await clock.advance(0)
+            assert outer._cell.restarts == expected_restarts
+        a = system.lookup("/sup/a")
+        assert a is not None
+        a.tell("crash")  # one failure after a restart of /sup: tolerated by the new instance
+        await clock.advance(0)
+        assert outer._cell.restarts == 2
+
+
+async def test_sending_to_a_stopped_actor_yields_to_the_loop() -> None:
+    async with ActorSystem() as system:
+        ref = await system.spawn(Worker, [], "w")
+        await ref.stop()
+        other_ran = asyncio.Event()
+        asyncio.get_running_loop().call_soon(other_ran.set)
+        sent = 0
+        while not other_ran.is_set():  # would spin forever if send never yielded
+            await ref.send(sent)
+            sent += 1
+        assert sent >= 1
+        assert system.dead_letters.by_reason["stopped"] == sent
