@@ -162,6 +162,12 @@ class TaskHandle:
     def __await__(self) -> Generator[Any, None, Any]:
         return self.result().__await__()
 
+    def _drop_deadline(self) -> None:
+        """The deadline only guards the start: once started or finished, its timer goes."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
     def _finish(
         self, status: TaskStatus, now: float, result: Any = None, error: BaseException | None = None
     ) -> None:
@@ -170,9 +176,7 @@ class TaskHandle:
         self._result = result
         self._error = error
         self._agent = None
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._drop_deadline()
         if self._waiters:
             for waiter in self._waiters:
                 if not waiter.done():

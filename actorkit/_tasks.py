@@ -191,9 +191,7 @@ class TaskLayer:
         handle._status = RUNNING
         handle._started_at = now
         handle._agent = agent
-        if handle._timer is not None:
-            handle._timer.cancel()
-            handle._timer = None
+        handle._drop_deadline()
         counts = self.counts
         counts[PENDING] -= 1
         counts[RUNNING] += 1
