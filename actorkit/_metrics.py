@@ -49,7 +49,6 @@ class Metrics:
         self._system = system
         self._by_class: dict[type, ClassStats] = {}
         self.loop_lag = Histogram(LAG_BUCKETS)
-        self.last_loop_lag = 0.0
         self._probe: asyncio.TimerHandle | None = None
         self.sources: list[Callable[[], Iterable[Metric]]] = []
         if enabled:
@@ -82,7 +81,6 @@ class Metrics:
 
     def _measure(self, loop: asyncio.AbstractEventLoop, due: float) -> None:
         lag = max(0.0, loop.time() - due)
-        self.last_loop_lag = lag
         self.loop_lag.observe(lag)
         self._schedule(loop)
 

@@ -12,7 +12,6 @@ import attrs
 
 Directive = Literal["restart", "resume", "stop", "escalate"]
 DIRECTIVES: frozenset[str] = frozenset({"restart", "resume", "stop", "escalate"})
-RestartType = Literal["permanent", "transient", "temporary"]
 RESTART_TYPES: frozenset[str] = frozenset({"permanent", "transient", "temporary"})
 
 Decider = Mapping[type[BaseException], Directive] | Callable[[BaseException], Directive | None]

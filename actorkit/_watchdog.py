@@ -28,6 +28,8 @@ BLOCKED_THRESHOLD = 0.5
 """Seconds the loop may be held by one callback before the blocking handler is reported."""
 
 _HANDLER_CODE = Cell._drain.__code__
+OUTSIDE = "(outside actors)"
+"""The `actor_type` label of a blocking episode no actor's handler was running in."""
 
 
 def running_cell(frame: FrameType | None) -> Cell | None:
@@ -48,7 +50,6 @@ class Watchdog:
             raise ValueError(f"blocked_threshold must be > 0 seconds, got {threshold!r}")
         self._system = system
         self.threshold = threshold
-        self.episodes = 0
         self.by_class: dict[str, int] = {}
         self._beat = time.monotonic()
         self._stop = threading.Event()
@@ -76,8 +77,8 @@ class Watchdog:
             reported_beat = beat
             frame = sys._current_frames().get(self._loop_thread)
             cell = running_cell(frame)
-            self.episodes += 1
             if cell is None:
+                self.by_class[OUTSIDE] = self.by_class.get(OUTSIDE, 0) + 1
                 logger.warning(
                     "event loop of %s blocked for %.2fs outside any actor handler",
                     self._system.name,
