@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from bisect import bisect_left
 from collections import deque
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
@@ -308,22 +307,23 @@ class Cell:
             elif mailbox and self.state == RUNNING:
                 stats = self.stats
                 if stats is None:
-                    full = await self._drain()
+                    handled = await self._drain()
                 else:
                     # Timed per drained batch, each message observed at the batch mean
                     # (docs/observability.md); inlined, as this runs once per batch.
-                    before = self.processed
                     started = perf_counter()
-                    full = await self._drain()
-                    handled = self.processed - before
+                    handled = await self._drain()
                     if handled:
                         seconds = perf_counter() - started
+                        mean = seconds if handled == 1 else seconds / handled
                         histogram = stats.processing
-                        histogram.counts[bisect_left(histogram.buckets, seconds / handled)] += (
-                            handled
-                        )
+                        bounds = histogram.bounds
+                        i = 0
+                        while mean > bounds[i]:
+                            i += 1
+                        histogram.counts[i] += handled
                         histogram.sum += seconds
-                if full:
+                if handled == BATCH:
                     await asyncio.sleep(0)
             elif self.draining and self.state == RUNNING:
                 await self.finalize(None)
@@ -334,8 +334,9 @@ class Cell:
                 if self.closed:
                     return
 
-    async def _drain(self) -> bool:
-        """Handle queued messages until a signal arrives; True when the batch budget ran out."""
+    async def _drain(self) -> int:
+        """Handle queued messages until a signal arrives or the batch budget runs out; returns
+        how many were handled successfully (`BATCH` when the budget ran out)."""
         mailbox = self.mailbox
         signals = self.signals
         instance = self.instance
@@ -356,7 +357,7 @@ class Cell:
                     if not future.done():
                         future.set_exception(error)
                     self.failed(error, message.message)
-                    return False
+                    return BATCH - budget
                 self.handling = None
                 if not future.done():
                     future.set_result(result)
@@ -367,7 +368,7 @@ class Cell:
                 except Exception as error:
                     self.handling = None
                     self.failed(error, message)
-                    return False
+                    return BATCH - budget
                 self.handling = None
             self.processed += 1
             budget -= 1
@@ -377,8 +378,8 @@ class Cell:
             # A forced stop cut into the handler, which swallowed the cancellation and
             # returned: close() already accounted that message as a dead letter.
             self.processed -= 1
-            return False
-        return not budget
+            return BATCH - budget - 1
+        return BATCH - budget
 
     def failed(self, error: BaseException, message: object) -> None:
         """Report a handler failure to the parent, who decides; stop at once while stopping."""

@@ -4,7 +4,6 @@ stays valid across restarts; equality is identity of the cell."""
 from __future__ import annotations
 
 import asyncio
-from bisect import bisect_left
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -128,7 +127,11 @@ class ActorRef:
             # histogram's count less the failures, so nothing else is counted here).
             seconds = perf_counter() - started
             histogram = stats.ask_seconds
-            histogram.counts[bisect_left(histogram.buckets, seconds)] += 1
+            bounds = histogram.bounds
+            i = 0
+            while seconds > bounds[i]:
+                i += 1
+            histogram.counts[i] += 1
             histogram.sum += seconds
         return result
 

@@ -5,6 +5,7 @@ integers and one bucket list, which is why metrics cost little when they are on.
 from __future__ import annotations
 
 import asyncio
+import math
 from bisect import bisect_left
 
 from ._errors import ActorStopped, AskTimeout
@@ -17,12 +18,23 @@ DURATION_BUCKETS: tuple[float, ...] = (
 
 
 class Histogram:
-    """Non-cumulative bucket counts plus sum; made cumulative only when scraped."""
+    """Non-cumulative bucket counts plus sum; made cumulative only when scraped.
 
-    __slots__ = ("buckets", "counts", "sum")
+    The per-message paths (`Cell._loop`, `ActorRef.ask`) find the bucket inline by scanning
+    `bounds` from the bottom instead of calling `bisect_left`: a handful of float comparisons
+    the interpreter specialises, cheaper than the call for the microsecond values that
+    dominate there (measured: metrics-on ask 0.88 -> 0.91 of metrics-off), and a long scan
+    only for a value so large that the scan is negligible beside it. `observe` is for the
+    rare paths.
+    """
+
+    __slots__ = ("bounds", "buckets", "counts", "sum")
 
     def __init__(self, buckets: tuple[float, ...] = DURATION_BUCKETS) -> None:
         self.buckets = buckets
+        self.bounds = (*buckets, math.inf)
+        """The upper bounds with +Inf last, so a scan `while value > bounds[i]` always ends
+        (NaN lands in the first bucket, as with `bisect_left`)."""
         self.counts = [0] * (len(buckets) + 1)
         self.sum = 0.0
 

@@ -1,0 +1,97 @@
+"""The per-message histogram updates land each duration in the bucket Prometheus means by `le`.
+
+The hot paths find the bucket with an inline scan rather than `bisect_left`; these tests pin the
+two to the same answer on and around every bound, by giving the runtime a clock whose reading
+the handler sets, so that a message is timed at exactly the chosen duration.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+
+import pytest
+from prometheus_client import generate_latest
+from prometheus_client.parser import text_string_to_metric_families
+
+from actorkit import Actor, ActorSystem
+from actorkit._stats import DURATION_BUCKETS, ClassStats
+
+
+class Clock:
+    """Stands in for `perf_counter`: reads 0.0 until a handler moves it to its duration."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Timed(Actor):
+    """Takes exactly the duration it is asked with, as far as the runtime's clock can tell."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    async def receive(self, message: float) -> float:
+        self.clock.now = message
+        return message
+
+
+def around_every_bound() -> list[float]:
+    values = [0.0, 1e-9, 1e3, math.inf]
+    for bound in DURATION_BUCKETS:
+        values += [math.nextafter(bound, 0.0), bound, math.nextafter(bound, math.inf)]
+    return values
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr("actorkit._cell.perf_counter", fake)
+    monkeypatch.setattr("actorkit._ref.perf_counter", fake)
+    return fake
+
+
+async def test_each_duration_lands_in_the_bucket_bisect_gives(clock: Clock) -> None:
+    async with ActorSystem() as system:
+        ref = await system.spawn(Timed, clock)
+        stats = system.metrics.stats_for(Timed)
+        assert isinstance(stats, ClassStats)
+        for seconds in around_every_bound():
+            clock.now = 0.0
+            before_processing = list(stats.processing.counts)
+            before_asks = list(stats.ask_seconds.counts)
+            assert await ref.ask(seconds) == seconds
+            expected = bisect_left(DURATION_BUCKETS, seconds)
+            for name, before, after in (
+                ("processing", before_processing, stats.processing.counts),
+                ("ask", before_asks, stats.ask_seconds.counts),
+            ):
+                moved = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+                assert moved == [expected], (name, seconds)
+                assert after[expected] == before[expected] + 1
+
+
+async def test_a_batch_is_observed_at_its_mean_in_le_buckets(clock: Clock) -> None:
+    async with ActorSystem() as system:
+        ref = await system.spawn(Timed, clock)
+        # Four messages queued behind each other make one batch; the last leaves the clock at
+        # 4 * bound, so each is observed at exactly `bound` (`le` is inclusive).
+        bound = DURATION_BUCKETS[3]
+        clock.now = 0.0
+        for _ in range(3):
+            ref.tell(0.0)
+        assert await ref.ask(4 * bound) == 4 * bound
+        text = generate_latest(system.metrics.registry).decode()
+    buckets = {
+        sample.labels["le"]: sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "actorkit_message_processing_seconds_bucket"
+        and sample.labels.get("actor_type") == "Timed"
+    }
+    assert buckets[repr(DURATION_BUCKETS[2])] == 0
+    assert buckets[repr(bound)] == 4
+    assert buckets["+Inf"] == 4
