@@ -20,7 +20,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="actorkit against raw asyncio on the same uvloop loop; one JSON line "
-        "per figure on stdout (a summary table on stderr). ratio = actorkit / baseline; a "
+        "per figure on stdout (a summary table on stderr). ratio = actorkit / baseline, the "
+        "median of the per-run ratios; a "
         "target is a floor when higher_is_better, else a ceiling, and applies to the ratio, "
         "or to actorkit's own value where target_on is 'value'.",
     )

@@ -8,7 +8,10 @@ uvloop loop, alternating which goes first, and reports the median of each figure
 line. Because both sides share the loop, the process and the moment, their ratio survives a
 noisy machine even when the absolute numbers do not.
 
-`ratio` is always actorkit / baseline. `higher_is_better` says how to read it: for a rate the
+`ratio` is always actorkit / baseline, taken per run (the two sides of a run are adjacent in
+time) and then the median over runs: a stall of the machine that slows one run of one side
+spoils that run's ratio only, where the ratio of the two medians moves as soon as two of three
+runs of one side were slow. `higher_is_better` says how to read it: for a rate the
 target is a floor (ratio >= target), for a cost (latency, memory, seconds) a ceiling
 (ratio <= target). A metric with `absolute=True` compares actorkit's own value with the target
 instead (bytes per timer, GiB for a million actors), and a bench may have no baseline at all.
@@ -84,11 +87,15 @@ class Figure:
     loop: str
     baseline_is: str | None = RAW
     error: str | None = None
+    paired: list[float] = field(default_factory=list)
+    """actorkit / baseline of each run; their median is the ratio."""
 
     @property
     def ratio(self) -> float | None:
         if self.actorkit is None or not self.baseline:
             return None
+        if self.paired:
+            return statistics.median(self.paired)
         return self.actorkit / self.baseline
 
     @property
@@ -236,6 +243,15 @@ async def _measure(bench: Bench, n: int, runs: int) -> list[Figure]:
         values = [sample[metric] for sample in samples.get(name, ()) if metric in sample]
         return statistics.median(values) if values else None
 
+    def paired(metric: str) -> list[float]:
+        if errors or bench.baseline is None:
+            return []
+        return [
+            ours[metric] / theirs[metric]
+            for ours, theirs in zip(samples["actorkit"], samples["baseline"], strict=True)
+            if metric in ours and theirs.get(metric)
+        ]
+
     failure = "; ".join(errors.values()) or None
     return [
         Figure(
@@ -248,6 +264,7 @@ async def _measure(bench: Bench, n: int, runs: int) -> list[Figure]:
             loop,
             bench.baseline_is if bench.baseline is not None else None,
             failure,
+            paired(metric.name),
         )
         for metric in bench.metrics
     ]
