@@ -38,6 +38,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 
 from ._errors import ActorStopped, AskTimeout, MailboxFull, NameTaken, NotDelivered
 from ._ref import ActorRef
+from ._seconds import check_seconds
 from ._topics import validate_topic
 from ._wire import ASK, ERROR, OK, PING, SEND, STOPPED, TELL, BadPayload, Codec, error_frame
 from ._wire import rebuild_error as _rebuild_error
@@ -70,12 +71,6 @@ def _token(value: object, what: str) -> str:
             f"with NatsTransport, got {value!r}"
         )
     return value
-
-
-def _positive(value: object, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise ValueError(f"{what} must be a number of seconds > 0, got {value!r}")
-    return float(value)
 
 
 def _auth_refused(error: BaseException) -> bool:
@@ -156,9 +151,9 @@ class NatsTransport:
             raise TypeError(f"tls must be an ssl.SSLContext, got {type(tls).__name__}")
         self.prefix = prefix
         self.max_buffered = max_buffered
-        self.buffer_timeout = _positive(buffer_timeout, "buffer_timeout")
-        self.send_timeout = _positive(send_timeout, "send_timeout")
-        self.connect_timeout = _positive(connect_timeout, "connect_timeout")
+        self.buffer_timeout = check_seconds(buffer_timeout, "buffer_timeout")
+        self.send_timeout = check_seconds(send_timeout, "send_timeout")
+        self.connect_timeout = check_seconds(connect_timeout, "connect_timeout")
         credentials = {
             "token": token,
             "user": user,
@@ -349,6 +344,7 @@ class NatsTransport:
         """Wait until every queued message and subscription (from `expose(..., group=)`)
         reached the NATS server. `expose` and `tell` are plain calls; tests and deploy scripts
         await this before announcing that a system is ready."""
+        timeout = check_seconds(timeout, "flush timeout")
         nc = self._connection
         async with asyncio.timeout(timeout):
             await self._wait_drained()
@@ -501,8 +497,7 @@ class NatsTransport:
         """An ask or an acknowledged send: fails at once while disconnected (nothing sent,
         so retrying is safe), `AskTimeout` after `timeout`, `ActorStopped` when no system
         answers for the target."""
-        if not timeout > 0:
-            raise ValueError(f"ask timeout must be > 0 seconds, got {timeout!r}")
+        timeout = check_seconds(timeout, f"{'ask' if kind == ASK else 'send'} timeout")
         payload = self._encode([kind, path, self._codec.wire(message), timeout])
         what = "ask" if kind == ASK else "send"
         if not self.connected:

@@ -4,14 +4,18 @@ stays valid across restarts; equality is identity of the cell."""
 from __future__ import annotations
 
 import asyncio
+import math
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
 from ._errors import ActorStopped, MailboxFull
+from ._seconds import check_seconds
 
 if TYPE_CHECKING:
     from ._cell import Cell
+
+_FOREVER = math.inf
 
 
 class ActorRef:
@@ -95,8 +99,12 @@ class ActorRef:
         cell = self._cell
         if cell.closed:
             raise ActorStopped(f"{cell.path} is stopped; the ask was not delivered")
-        if not timeout > 0:
-            raise ValueError(f"ask timeout must be > 0 seconds, got {timeout!r}")
+        try:
+            valid = 0 < timeout < _FOREVER and timeout is not True
+        except TypeError:  # not a number at all
+            valid = False
+        if not valid:
+            check_seconds(timeout, "ask timeout")  # raises the error that says what to pass
         system = cell.system
         future: asyncio.Future[Any] = system.loop.create_future()
         envelope = Ask(message, future, cell.path, timeout)

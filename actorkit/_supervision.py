@@ -10,6 +10,8 @@ from typing import Literal, TypeVar
 
 import attrs
 
+from ._seconds import check_seconds
+
 Directive = Literal["restart", "resume", "stop", "escalate"]
 DIRECTIVES: frozenset[str] = frozenset({"restart", "resume", "stop", "escalate"})
 RESTART_TYPES: frozenset[str] = frozenset({"permanent", "transient", "temporary"})
@@ -19,10 +21,7 @@ T = TypeVar("T")
 
 
 def _positive(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise TypeError(f"{attribute.name} must be a number of seconds, got {value!r}")
-    if not value > 0:
-        raise ValueError(f"{attribute.name} must be > 0 seconds, got {value!r}")
+    check_seconds(value, attribute.name)
 
 
 def _check_backoff(

@@ -25,6 +25,7 @@ from ._metrics import Metrics
 from ._pool import Pool, check_pool
 from ._ref import ActorRef
 from ._router import Router
+from ._seconds import check_seconds
 from ._spawn import UNBOUNDED, check_factory, spawn
 from ._supervision import OneForOne, Strategy, _Strategy
 from ._task_handle import TaskHandle
@@ -122,6 +123,7 @@ class ActorSystem:
         mailboxes first, then close the HTTP endpoints. Never raises for slowness and never
         hangs: past `timeout` it cancels what is left, fails their asks with `ActorStopped`,
         logs their paths and returns."""
+        timeout = check_seconds(timeout, "shutdown timeout", zero_ok=True)
         await self._stop_actors(timeout)
         self.metrics.stop()
         self.watchdog.stop()

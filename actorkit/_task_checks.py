@@ -3,8 +3,9 @@ common cases, since they run on every submit."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
+
+from ._seconds import check_seconds
 
 _NOTHING: frozenset[str] = frozenset()
 _COLLECTIONS = (tuple, list, set, frozenset)
@@ -20,17 +21,7 @@ def check_int(what: str, value: object) -> int:
 def check_deadline(deadline: object) -> float | None:
     if deadline is None:
         return None
-    if not isinstance(deadline, int | float) or isinstance(deadline, bool):
-        raise TypeError(
-            "deadline must be a number of seconds from now (or None), "
-            f"got {type(deadline).__name__}"
-        )
-    if not deadline > 0 or math.isinf(deadline):
-        raise ValueError(
-            f"deadline must be a finite number of seconds > 0 from now (None for no deadline), "
-            f"got {deadline!r}"
-        )
-    return float(deadline)
+    return check_seconds(deadline, "deadline", hint=" from now (None for no deadline)")
 
 
 def check_names(value: object, what: str, each: str) -> frozenset[str]:

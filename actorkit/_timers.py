@@ -21,6 +21,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from ._errors import MailboxFull
+from ._seconds import check_seconds
 
 if TYPE_CHECKING:
     from collections.abc import Hashable
@@ -37,15 +38,11 @@ COMPACT_AT = 1024
 
 
 def check_delay(delay: float, what: str = "delay") -> float:
-    if not isinstance(delay, int | float) or isinstance(delay, bool):
-        raise TypeError(f"{what} must be a number of seconds, got {type(delay).__name__}")
-    if delay < 0 or math.isnan(delay):
-        raise ValueError(f"{what} must be >= 0 seconds, got {delay!r}")
-    return float(delay)
+    return check_seconds(delay, what, zero_ok=True)
 
 
 def check_interval(interval: float) -> float:
-    interval = check_delay(interval, "interval")
+    interval = check_seconds(interval, "interval", zero_ok=True)
     if interval == 0:
         raise ValueError("interval must be > 0 seconds; use schedule_once for a single message")
     return interval

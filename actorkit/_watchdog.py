@@ -18,6 +18,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from ._cell import Cell
+from ._seconds import check_seconds
 
 if TYPE_CHECKING:
     from ._system import ActorSystem
@@ -44,12 +45,8 @@ def running_cell(frame: FrameType | None) -> Cell | None:
 
 class Watchdog:
     def __init__(self, system: ActorSystem, threshold: float = BLOCKED_THRESHOLD) -> None:
-        if not isinstance(threshold, int | float) or isinstance(threshold, bool):
-            raise TypeError(f"blocked_threshold must be a number of seconds, got {threshold!r}")
-        if not threshold > 0:
-            raise ValueError(f"blocked_threshold must be > 0 seconds, got {threshold!r}")
         self._system = system
-        self.threshold = threshold
+        self.threshold = check_seconds(threshold, "blocked_threshold")
         self.by_class: dict[str, int] = {}
         self._beat = time.monotonic()
         self._stop = threading.Event()

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
+from ._seconds import check_seconds
 
 if TYPE_CHECKING:
     from ._ref import ActorRef
@@ -70,11 +71,7 @@ class ManualClock:
 
     async def advance(self, seconds: float) -> None:
         """Move time forward by `seconds`, firing what falls due in time order."""
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool):
-            raise TypeError(f"advance() needs a number of seconds, got {seconds!r}")
-        if not seconds >= 0:
-            raise ValueError(f"advance() needs seconds >= 0, got {seconds!r}")
-        target = self._now + seconds
+        target = self._now + check_seconds(seconds, "advance()", zero_ok=True)
         await self.settle()
         heap = self._heap
         while heap and heap[0][0] <= target:
@@ -137,7 +134,7 @@ class Probe:
 
     async def receive(self, timeout: float = 5.0) -> Any:
         """The next message, in arrival order."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(check_seconds(timeout, "timeout")):
             return await self._inbox.get()
 
     async def expect(self, expected: Any, timeout: float = 5.0) -> Any:

@@ -26,6 +26,7 @@ from actorkit import (
     RestForOne,
     Supervisor,
 )
+from actorkit.nats import NatsTransport
 from actorkit.testing import ManualClock, Probe
 
 
@@ -163,6 +164,31 @@ CASES = [
     Case("tell: full mailbox", full_mailbox, MailboxFull, "use `await ref.send\\(msg\\)`"),
     Case("ask: timeout 0", lambda e: e.ref.ask("x", timeout=0), ValueError, "must be > 0"),
     Case("ask: timeout NaN", lambda e: e.ref.ask("x", timeout=math.nan), ValueError, "> 0"),
+    Case("ask: timeout infinite", lambda e: e.ref.ask("x", timeout=math.inf), ValueError, "finite"),
+    Case(
+        "ask: timeout not a number",
+        lambda e: e.ref.ask("x", timeout="1"),
+        TypeError,
+        "ask timeout must be a number of seconds, got str '1'",
+    ),
+    Case(
+        "ask: timeout a bool",
+        lambda e: e.ref.ask("x", timeout=True),
+        TypeError,
+        "must be a number of seconds, got bool",
+    ),
+    Case(
+        "shutdown: timeout not a number",
+        lambda e: e.system.shutdown(timeout="1"),
+        TypeError,
+        "shutdown timeout must be a number of seconds",
+    ),
+    Case(
+        "shutdown: timeout negative",
+        lambda e: e.system.shutdown(timeout=-1),
+        ValueError,
+        "shutdown timeout must be >= 0 seconds",
+    ),
     Case("ask: a stopped actor", lambda e: e.stopped.ask("x"), ActorStopped, "not delivered"),
     Case(
         "system.ask: no actor at the path",
@@ -191,6 +217,12 @@ CASES = [
         lambda e: ActorSystem(blocked_threshold=0),
         ValueError,
         "must be > 0 seconds",
+    ),
+    Case(
+        "ActorSystem: blocked_threshold infinite",
+        lambda e: ActorSystem(blocked_threshold=math.inf),
+        ValueError,
+        "and finite",
     ),
     Case(
         "ActorSystem: blocked_threshold not a number",
@@ -277,6 +309,12 @@ CASES = [
         lambda e: e.system.schedule_every(0, e.ref, "x"),
         ValueError,
         "use schedule_once",
+    ),
+    Case(
+        "schedule_once: delay infinite",
+        lambda e: e.system.schedule_once(math.inf, e.ref, "x"),
+        ValueError,
+        "delay must be >= 0 seconds and finite",
     ),
     Case(
         "schedule_once: delay not a number",
@@ -453,6 +491,18 @@ CASES = [
         "needs a transport: ActorSystem\\(name, transport=",
     ),
     Case(
+        "NatsTransport: send_timeout not a number",
+        lambda e: NatsTransport("nats://127.0.0.1:4222", send_timeout="1"),
+        TypeError,
+        "send_timeout must be a number of seconds",
+    ),
+    Case(
+        "NatsTransport: connect_timeout 0",
+        lambda e: NatsTransport("nats://127.0.0.1:4222", connect_timeout=0),
+        ValueError,
+        "connect_timeout must be > 0 seconds",
+    ),
+    Case(
         "remote: without a transport",
         lambda e: e.system.remote("other", "/a"),
         RuntimeError,
@@ -463,19 +513,37 @@ CASES = [
         "ManualClock.advance: negative",
         lambda e: ManualClock().advance(-1),
         ValueError,
-        "needs seconds >= 0",
+        "advance\\(\\) must be >= 0 seconds",
     ),
     Case(
         "ManualClock.advance: NaN",
         lambda e: ManualClock().advance(math.nan),
         ValueError,
-        "needs seconds >= 0",
+        "must be >= 0 seconds",
+    ),
+    Case(
+        "ManualClock.advance: infinite",
+        lambda e: ManualClock().advance(math.inf),
+        ValueError,
+        "and finite",
     ),
     Case(
         "ManualClock.advance: not a number",
         lambda e: ManualClock().advance("1"),
         TypeError,
-        "needs a number of seconds",
+        "must be a number of seconds",
+    ),
+    Case(
+        "Probe.receive: timeout 0",
+        lambda e: Probe().receive(timeout=0),
+        ValueError,
+        "timeout must be > 0 seconds",
+    ),
+    Case(
+        "Probe.expect: timeout not a number",
+        lambda e: Probe().expect("x", timeout="1"),
+        TypeError,
+        "timeout must be a number of seconds",
     ),
     Case(
         "Probe.ref: before Probe.spawn",
