@@ -16,7 +16,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor, _constructing
-from ._envelope import Ask
+from ._envelope import TAKEN_BACK, Ask
 from ._errors import ActorStopped, NotDelivered
 from ._messages import Terminated
 from ._supervision import Intensity
@@ -548,7 +548,8 @@ def _reject(message: Any, path: str, why: str, dead: Any) -> None:
     if type(message) is Ask:
         if not message.future.done():
             message.future.set_exception(NotDelivered(f"{path} stopped before handling the ask"))
-        dead.add(message.message, path, why)
+        if message.timeout != TAKEN_BACK:  # a task goes back to the queue: not a dead letter
+            dead.add(message.message, path, why)
     else:
         dead.add(message, path, why)
 

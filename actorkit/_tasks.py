@@ -20,7 +20,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from ._agents import BUSY, Agent, AgentInfo
-from ._envelope import Ask
+from ._envelope import TAKEN_BACK, Ask
 from ._errors import ActorStopped, DeadlineExceeded, NotDelivered, TaskCancelled
 from ._stats import Histogram
 from ._task_checks import check_deadline, check_int, check_requires
@@ -185,7 +185,7 @@ class TaskLayer:
             handle._attempt,
         )
         future: asyncio.Future[object] = self._system.loop.create_future()
-        envelope = Ask(task, future, cell.path, 0.0)
+        envelope = Ask(task, future, cell.path, TAKEN_BACK)
         agent.handle = handle
         agent.envelope = envelope
         handle._status = RUNNING

@@ -364,6 +364,8 @@ async def test_an_agent_stopped_with_a_queued_task_requeues_it_without_using_a_r
         await stopping
         assert await handle == ("second", "job")
         assert handle.attempt == 1
+        # Taken back and run elsewhere: nothing was lost, so no dead letter says it was.
+        assert system.dead_letters.count == 0
     assert journal == [("second", "job", 1)]
 
 
