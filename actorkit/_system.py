@@ -279,6 +279,7 @@ class ActorSystem:
         if self._cells.get(cell.path) is cell:
             del self._cells[cell.path]
         self.router.forget(cell)
+        self.timers.target_stopped(cell)
         self._retired.add(cell)
         if cell.parent is not None:
             self.instruments.stopped(cell)
@@ -424,6 +425,8 @@ class ActorSystem:
         handle = TimerHandle(self.timers, ref, message, self.clock.now() + delay, interval)
         self.timer_started()
         self.timers.push(handle)
+        if interval is not None:
+            self.timers.follow(handle)
         return handle
 
     def timer_started(self) -> None:

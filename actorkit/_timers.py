@@ -48,6 +48,13 @@ def check_interval(interval: float) -> float:
     return interval
 
 
+def _local_cell(ref: ActorRef) -> Cell | None:
+    try:
+        return ref._cell
+    except TypeError:  # a remote ref: its own system decides when it stops
+        return None
+
+
 class TimerHandle:
     """A pending timer. `cancel()` is idempotent and returns whether it stopped anything."""
 
@@ -135,7 +142,16 @@ class TimerQueue:
     """All of a system's timers: a heap of `(due, handle)` with one clock entry armed for
     the earliest due time."""
 
-    __slots__ = ("_armed", "_clock", "_dead", "_entry", "_heap", "sequence", "system")
+    __slots__ = (
+        "_armed",
+        "_clock",
+        "_dead",
+        "_entry",
+        "_following",
+        "_heap",
+        "sequence",
+        "system",
+    )
 
     def __init__(self, system: Any, clock: Clock) -> None:
         self.system = system
@@ -145,6 +161,22 @@ class TimerQueue:
         self._entry: Cancellable | None = None
         self._armed = math.inf
         self.sequence = itertools.count()
+        self._following: dict[Cell, set[TimerHandle]] = {}
+        """Periodic system timers by their local target, ended when it stops for good."""
+
+    def follow(self, handle: TimerHandle) -> None:
+        """End this periodic timer when its target stops, rather than at its next tick: an
+        hourly tick must not keep a stopped actor alive for an hour, nor leave a dead letter
+        for a message nobody sent."""
+        cell = _local_cell(handle._target)
+        if cell is not None and not cell.closed:
+            self._following.setdefault(cell, set()).add(handle)
+
+    def target_stopped(self, cell: Cell) -> None:
+        followed = self._following.pop(cell, None)
+        if followed:
+            for handle in list(followed):
+                handle.cancel()
 
     def push(self, handle: TimerHandle) -> None:
         due = handle._due
@@ -159,6 +191,13 @@ class TimerQueue:
         self._entry = self._clock.call_at(due, self._fire)
 
     def cancelled(self, handle: TimerHandle) -> None:
+        if self._following and handle._interval is not None:
+            cell = _local_cell(handle._target)
+            followed = self._following.get(cell) if cell is not None else None
+            if followed is not None:
+                followed.discard(handle)
+                if not followed:
+                    del self._following[cell]  # type: ignore[arg-type]
         handle._ended()
         self._dead += 1
         heap = self._heap

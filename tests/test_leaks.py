@@ -133,19 +133,22 @@ async def test_a_stopped_pool_member_and_a_stopped_pool_are_freed() -> None:
         assert pool_cell() is None
 
 
-async def test_a_system_timer_to_a_stopped_actor_lets_it_go_at_its_next_tick() -> None:
-    """`schedule_every` holds its target until the next tick, which finds it stopped, makes a
-    dead letter and ends the timer: bounded, not a leak."""
+async def test_a_periodic_system_timer_ends_when_its_target_stops() -> None:
+    """`schedule_every` lets go of its target as it stops, not at the next tick (an hour
+    later, for an hourly tick), and leaves no dead letter for ticks nobody sent."""
     clock = ManualClock()
     async with ActorSystem(clock=clock) as system:
         ref = await system.spawn(Subject)
-        handle = system.schedule_every(10.0, ref, "tick")
-        await clock.advance(10.0)
+        handle = system.schedule_every(3600.0, ref, "tick")
+        other = system.schedule_every(3600.0, await system.spawn(Subject), "tick")
+        await clock.advance(3600.0)
         held = weakref.ref(ref)
         await ref.stop()
         del ref
-        await clock.advance(10.0)
         assert not handle.active
-        assert system.dead_letters.by_reason == {"stopped": 1}
+        assert other.active  # only the stopped target's timers end
+        assert system.pending_timers == 1
         gc.collect()
         assert held() is None
+        await clock.advance(3600.0)
+        assert system.dead_letters.count == 0

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem, TimerHandle
+from actorkit import Actor, ActorRef, ActorSystem, TimerHandle
 from actorkit.testing import ManualClock, Probe
 
 
@@ -146,14 +146,52 @@ async def test_actor_timers_end_at_restart_and_at_stop(clock: ManualClock) -> No
         assert system.pending_timers == 0
 
 
-async def test_timer_to_a_stopped_actor_ends_as_a_dead_letter(clock: ManualClock) -> None:
+async def test_a_one_off_timer_to_a_stopped_actor_ends_as_a_dead_letter(
+    clock: ManualClock,
+) -> None:
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        handle = system.schedule_once(1.0, probe.ref, "tick")
+        await probe.ref.stop()
+        assert handle.active  # its message is still sent when due, and becomes a dead letter
+        await clock.advance(1.0)
+        assert system.dead_letters.by_reason == {"stopped": 1}
+        assert not handle.active
+
+
+async def test_a_periodic_timer_ends_when_its_target_stops(clock: ManualClock) -> None:
     async with ActorSystem(clock=clock) as system:
         probe = await Probe.spawn(system)
         handle = system.schedule_every(1.0, probe.ref, "tick")
-        await probe.ref.stop()
         await clock.advance(1.0)
-        assert system.dead_letters.by_reason == {"stopped": 1}
-        assert not handle.active  # a periodic timer to a dead actor stops itself
+        await probe.expect("tick")
+        await probe.ref.stop()
+        assert not handle.active
+        assert handle.cancel() is False
+        assert system.pending_timers == 0
+        await clock.advance(5.0)
+        assert system.dead_letters.count == 0
+
+
+async def test_a_periodic_timer_to_a_restarting_actor_keeps_ticking(clock: ManualClock) -> None:
+    class Flaky(Actor):
+        def __init__(self, probe: ActorRef) -> None:
+            self.probe = probe
+
+        async def receive(self, message: Any) -> None:
+            self.probe.tell(message)
+            if message == "crash":
+                raise RuntimeError("crash on purpose")
+
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        flaky = await system.spawn(Flaky, probe.ref)
+        handle = system.schedule_every(1.0, flaky, "tick")
+        flaky.tell("crash")
+        await probe.expect("crash")
+        await clock.advance(1.0)
+        await probe.expect("tick")  # same ref, new instance: the timer follows the actor
+        assert handle.active
 
 
 @pytest.mark.parametrize(
