@@ -194,6 +194,7 @@ class NatsTransport:
         self._groups: dict[str, ActorRef] = {}
         self._group_subs: dict[str, asyncio.Task[Subscription]] = {}
         self._answering: set[asyncio.Task[None]] = set()
+        self._leaving: set[asyncio.Task[None]] = set()  # unsubscriptions of stopped members
         self._closed = False
         self._stopping = False
         self.sent = 0
@@ -221,6 +222,7 @@ class NatsTransport:
             raise RuntimeError("a NatsTransport serves one ActorSystem; create one per system")
         name = _token(system.name, "the system name")
         self._system = system
+        system.instruments.add(_Departures(self))
         nc = await self._connect(system)
         self._nc = nc
         try:
@@ -334,21 +336,23 @@ class NatsTransport:
         self._drop_queue("shutdown", "the actor system shut down")
         self._room.set()
         self._fail_replies("the actor system shut down before the reply arrived")
-        for task in [*self._answering, *self._group_subs.values()]:
+        pending = [*self._answering, *self._leaving, *self._group_subs.values()]
+        for task in pending:
             task.cancel()
-        await asyncio.gather(*self._answering, *self._group_subs.values(), return_exceptions=True)
+        await asyncio.gather(*pending, return_exceptions=True)
         self._closed = True
         await self._close_connections()
 
     async def flush(self, timeout: float = 5.0) -> None:
-        """Wait until every queued message and subscription (from `expose(..., group=)`)
-        reached the NATS server. `expose` and `tell` are plain calls; tests and deploy scripts
-        await this before announcing that a system is ready."""
+        """Wait until every queued message, subscription (from `expose(..., group=)`) and
+        group departure (of a stopped member) reached the NATS server. `expose` and `tell` are
+        plain calls; tests and deploy scripts await this before announcing that a system is
+        ready."""
         timeout = check_seconds(timeout, "flush timeout")
         nc = self._connection
         async with asyncio.timeout(timeout):
             await self._wait_drained()
-            await asyncio.gather(*self._group_subs.values())
+            await asyncio.gather(*self._group_subs.values(), *self._leaving)
             await _round_trip(nc, timeout)
             if self._topics_nc is not None:
                 await _round_trip(self._topics_nc, timeout)
@@ -784,21 +788,27 @@ class NatsTransport:
         self._exposed[ref.path] = ref
 
     def _unexpose(self, ref: ActorRef) -> None:
-        """An exposed actor stopped: it leaves its groups, so others get the traffic."""
+        """An exposed actor stopped: it leaves its groups, so others get the traffic. Called
+        as it stops (`_Departures`), and again by a request that reached it in the moment
+        before the server had the unsubscription."""
         if self._exposed.get(ref.path) is ref:
             del self._exposed[ref.path]
         for group, member in list(self._groups.items()):
             if member is ref:
                 del self._groups[group]
                 subscribing = self._group_subs.pop(group, None)
-                if subscribing is not None:
+                if subscribing is None:
+                    continue
+                if subscribing.done():
+                    self._leave(subscribing)  # now, so a `flush` right after waits for it
+                else:
                     subscribing.add_done_callback(self._leave)
 
     def _leave(self, subscribing: asyncio.Task[Subscription]) -> None:
         if not subscribing.cancelled() and subscribing.exception() is None:
             task = asyncio.get_running_loop().create_task(subscribing.result().unsubscribe())
-            self._answering.add(task)
-            task.add_done_callback(self._answering.discard)
+            self._leaving.add(task)
+            task.add_done_callback(self._leaving.discard)
 
     def remote(self, system: str, path: str) -> RemoteRef:
         _token(system, "the system name")
@@ -851,6 +861,33 @@ async def _round_trip(nc: Client, timeout: float) -> None:
     them; once its PONG is back the flusher has run, and a second PING follows them all."""
     for _ in range(2):
         await nc.flush(timeout=max(1, int(timeout)))
+
+
+class _Departures:
+    """The transport's view of the lifecycle: an exposed actor that stops leaves its groups at
+    once. Without it, the member stayed in the NATS queue group until a message routed to it
+    found it stopped, and that message was lost to it though other members were alive."""
+
+    def __init__(self, transport: NatsTransport) -> None:
+        self._transport = transport
+
+    def stopped(self, cell: Cell) -> None:
+        self._transport._unexpose(cell.ref)
+
+    def spawned(self, cell: Cell) -> None:
+        """Only departures matter here."""
+
+    def failed(self, cell: Cell, error: BaseException) -> None:
+        """A failed actor is restarted or stopped; `stopped` covers the second."""
+
+    def restarted(self, cell: Cell) -> None:
+        """The same ref stays exposed across restarts."""
+
+    def resumed(self, cell: Cell) -> None:
+        """Nothing changes for the exposure."""
+
+    def gave_up(self, cell: Cell) -> None:
+        """A supervisor that gives up stops; `stopped` covers it."""
 
 
 class RemoteRef(ActorRef):

@@ -231,6 +231,32 @@ async def test_groups_share_work_across_systems(server: NatsServer) -> None:
         assert sum(served) == 60 and all(served), served
 
 
+async def test_a_stopped_group_member_leaves_the_group_as_it_stops(server: NatsServer) -> None:
+    """Before, the member stayed subscribed until NATS routed it a message, which it could
+    only refuse: an ask failed with ActorStopped though another member was alive."""
+    async with (
+        ActorSystem("client", transport=transport(server)) as client,
+        ActorSystem("worker-a", transport=transport(server)) as worker_a,
+        ActorSystem("worker-b", transport=transport(server)) as worker_b,
+    ):
+        for system in (worker_a, worker_b):
+            system.expose(await system.spawn(Echo, name="echo"), group="jobs")
+            assert system.transport is not None
+            await system.transport.flush()
+        jobs = client.remote_group("jobs")
+        leaving = worker_a.lookup("/echo")
+        assert leaving is not None
+        await leaving.stop()
+        assert worker_a.transport is not None
+        await worker_a.transport.flush()  # the departure has reached the server
+        for i in range(40):
+            assert await jobs.ask(Job(i)) == ("echo", Job(i))
+        staying = worker_b.lookup("/echo")
+        assert staying is not None
+        assert len(await staying.ask("got")) == 40
+        assert worker_a.dead_letters.count == 0
+
+
 async def test_hostile_payloads_are_rejected_and_counted(server: NatsServer) -> None:
     async with ActorSystem("target", transport=transport(server)) as target:
         echo = await target.spawn(Echo, name="echo")
