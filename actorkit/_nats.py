@@ -74,10 +74,12 @@ def _token(value: object, what: str) -> str:
 
 
 def _auth_refused(error: BaseException) -> bool:
+    """A refusal that retrying cannot cure: bad credentials, or a server certificate this
+    client does not trust (or that names another host)."""
+    if isinstance(error, nats.errors.AuthorizationError | ssl.SSLCertVerificationError):
+        return True
     text = str(error).lower()
-    return isinstance(error, nats.errors.AuthorizationError) or any(
-        word in text for word in ("authorization", "authentication", "user authentication")
-    )
+    return any(word in text for word in ("authorization", "authentication", "user authentication"))
 
 
 class _Out:

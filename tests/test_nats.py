@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import ssl
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import nats
 import pytest
+import trustme
 
 import actorkit
 from actorkit import Actor, ActorStopped, ActorSystem, AskTimeout, MailboxFull, NameTaken
@@ -328,13 +331,25 @@ async def test_unreachable_servers_fail_start_with_a_clear_error() -> None:
         await system.start()
 
 
-async def test_servers_with_authorisation_refuse_systems_without_credentials() -> None:
-    guarded = NatsServer("--user", "actor", "--pass", "s3cret")
+@pytest.mark.parametrize(
+    ("server_args", "good", "bad"),
+    [
+        (
+            ("--user", "actor", "--pass", "s3cret"),
+            {"user": "actor", "password": "s3cret"},
+            {"user": "actor", "password": "guess"},
+        ),
+        (("--auth", "t0ken-s3cret"), {"token": "t0ken-s3cret"}, {"token": "guess"}),
+    ],
+    ids=["user-password", "token"],
+)
+async def test_servers_with_authorisation_refuse_systems_without_credentials(
+    server_args: tuple[str, ...], good: dict[str, str], bad: dict[str, str]
+) -> None:
+    guarded = NatsServer(*server_args)
     guarded.start()
     try:
-        async with ActorSystem(
-            "member", transport=NatsTransport(guarded.url, user="actor", password="s3cret")
-        ) as member:
+        async with ActorSystem("member", transport=NatsTransport(guarded.url, **good)) as member:
             probe = await Probe.spawn(member)
             member.subscribe(probe.ref, "events.>")
             member.expose(probe.ref)
@@ -343,7 +358,7 @@ async def test_servers_with_authorisation_refuse_systems_without_credentials() -
                 await intruder.start()
             assert intruder.publish("events.x", "forged") == 0  # never started: goes nowhere
             assert intruder.dead_letters.by_reason == {"transport_closed": 1}
-            wrong = NatsTransport(guarded.url, user="actor", password="guess")
+            wrong = NatsTransport(guarded.url, **bad)
             with pytest.raises(ConnectionRefusedError, match="check the token"):
                 await ActorSystem("guesser", transport=wrong).start()
             assert member.publish("events.ok", "real") == 1
@@ -361,6 +376,35 @@ async def metric(system: ActorSystem, series: str) -> float:
         if name == series:
             return float(value)
     raise AssertionError(f"no series {series}")
+
+
+async def test_tls_links_systems_and_refuses_a_client_that_does_not_trust_the_server(
+    tmp_path: Path,
+) -> None:
+    ca = trustme.CA()
+    issued = ca.issue_cert("127.0.0.1")
+    cert, key = tmp_path / "server.pem", tmp_path / "server.key"
+    issued.cert_chain_pems[0].write_to_path(str(cert))
+    issued.private_key_pem.write_to_path(str(key))
+    secured = NatsServer("--tls", "--tlscert", str(cert), "--tlskey", str(key))
+    secured.start()
+    url = f"tls://127.0.0.1:{secured.port}"
+    trusting = ssl.create_default_context()
+    ca.configure_trust(trusting)
+    try:
+        async with (
+            ActorSystem("tls-a", transport=NatsTransport(url, tls=trusting)) as a,
+            ActorSystem("tls-b", transport=NatsTransport(url, tls=trusting)) as b,
+        ):
+            b.expose(await b.spawn(Echo, name="echo"))
+            assert await a.remote("tls-b", "/echo").ask(Job(7)) == ("echo", Job(7))
+            stranger = ActorSystem(
+                "stranger", transport=NatsTransport(url, tls=ssl.create_default_context())
+            )
+            with pytest.raises(ConnectionRefusedError, match=r"refused system 'stranger'.*TLS"):
+                await stranger.start()  # at once: an untrusted certificate is not retried
+    finally:
+        secured.stop()
 
 
 async def test_a_full_outbound_buffer_is_backpressure(server: NatsServer) -> None:
