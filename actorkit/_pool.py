@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
 from ._cell import RUNNING
+from ._control import Stop
 from ._envelope import Ask
 from ._errors import ActorStopped, MailboxFull
 from ._hashring import HashRing, process_hash
 from ._ref import ActorRef
+from ._seconds import check_seconds
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -31,14 +33,19 @@ class PoolRef(ActorRef):
     """The pool's ref: `tell`/`send`/`ask` go to one member chosen by the routing (all
     members for `broadcast`); `stop()` stops the pool and every member."""
 
-    __slots__ = ("_counter", "_hash_key", "_members", "_ring", "routing")
+    __slots__ = ("_counter", "_hash_key", "_leaving", "_members", "_ring", "routing", "size")
 
-    def __init__(self, cell: Cell, routing: str, hash_key: Callable[[Any], object] | None) -> None:
+    def __init__(
+        self, cell: Cell, routing: str, hash_key: Callable[[Any], object] | None, size: int
+    ) -> None:
         super().__init__(cell)
         self.routing = routing
+        self.size = size
+        """The members the pool (re)starts with: `spawn_pool`'s size, then the last resize."""
         self._hash_key = hash_key
         self._counter = itertools.count()
         self._members: list[Cell] = []
+        self._leaving = 0  # members draining after a shrink: children, but routed nothing
         self._ring: HashRing[Cell] | None = None
 
     @property
@@ -48,11 +55,26 @@ class PoolRef(ActorRef):
     def _live(self) -> list[Cell]:
         members = self._members
         children = self._cell.children
-        if len(members) != len(children) or any(cell.closed for cell in members):
-            members = self._members = list(children.values())
+        if len(members) + self._leaving != len(children) or any(
+            cell.closed or cell.draining for cell in members
+        ):
+            members = self._members = [c for c in children.values() if not c.draining]
+            self._leaving = len(children) - len(members)
             if self.routing == "consistent_hash":
                 self._ring = HashRing(members, label=lambda cell: cell.name, key_hash=process_hash)
         return members
+
+    async def resize(self, size: int, timeout: float = 30.0) -> None:
+        """Grow or shrink the pool to `size` members, as Akka's resizable pools do. New
+        members start (their `on_start` done) before this returns. Members leaving a
+        shrink, the highest-numbered first, are routed nothing from the moment of the call
+        and stop once they have handled what was already queued for them, so no message
+        is lost; this returns when they have. The new size is kept if the pool restarts.
+        `timeout` bounds the whole operation (`AskTimeout`)."""
+        check_size(size)
+        async with asyncio.timeout(check_seconds(timeout, "resize timeout")):
+            leaving: list[asyncio.Future[None]] = await ActorRef.ask(self, _Resize(size), timeout)
+            await asyncio.gather(*(asyncio.shield(done) for done in leaving))
 
     def _pick(self, message: Any) -> ActorRef | None:
         members = self._members
@@ -166,28 +188,67 @@ class Pool(Actor):
         self.factory = factory
         self.args = args
         self.kwargs = kwargs
-        self.size = size
         self.options = options
         cell = self._cell
         if not isinstance(cell.ref, PoolRef):  # a restarted pool keeps the ref users hold
-            cell.ref = PoolRef(cell, routing, hash_key)
+            cell.ref = PoolRef(cell, routing, hash_key, size)
+
+    @property
+    def _pool_ref(self) -> PoolRef:
+        ref = self._cell.ref
+        assert isinstance(ref, PoolRef)
+        return ref
 
     async def on_start(self) -> None:
-        for index in range(self.size):
-            await self.spawn(
-                self.factory, *self.args, name=str(index), **self.options, **self.kwargs
-            )
+        for index in range(self._pool_ref.size):
+            await self._add_member(str(index))
         self._hand_over()
+
+    async def _add_member(self, name: str) -> None:
+        await self.spawn(self.factory, *self.args, name=name, **self.options, **self.kwargs)
+
+    async def _resize(self, size: int) -> list[asyncio.Future[None]]:
+        """Runs in the pool's own task, between the handling of supervision signals, so a
+        member restart never interleaves with it. Returns when the new members have started;
+        the leaving ones are told to drain and stop, and their completions returned."""
+        ref = self._pool_ref
+        ref.size = size
+        members = ref._live()
+        if len(members) < size:
+            taken = {cell.name for cell in self._cell.children.values()}
+            free = (str(i) for i in itertools.count() if str(i) not in taken)
+            for name in itertools.islice(free, size - len(members)):
+                await self._add_member(name)
+            ref._live()
+            return []
+        # Running members drain what they hold; a member failing or restarting right now
+        # could only stop at once, so it leaves last. Highest-numbered first otherwise.
+        by_preference = sorted(
+            members, key=lambda cell: (cell.state == RUNNING, int(cell.name)), reverse=True
+        )
+        leaving = by_preference[: len(members) - size]
+        for cell in leaving:
+            cell.draining = True  # out of the routing now: `_live` skips draining members
+        ref._live()
+        done = []
+        for cell in leaving:
+            stopped = self.system.loop.create_future()
+            cell.stop_waiters.append(stopped)
+            cell.post(Stop(None, drain=True))
+            done.append(stopped)
+        return done
 
     def _hand_over(self) -> None:
         """What reached the pool itself while it restarted (it had no members then) goes to
         the new members, in order; an ask goes as it is, so that a member answers the asker.
         Nothing here awaits a member: a supervisor waiting on its child could deadlock."""
         cell = self._cell
-        queued = list(cell.mailbox)
+        queued = [message for message in cell.mailbox if not _is_resize(message)]
         if not queued:
             return
+        resizes = [message for message in cell.mailbox if _is_resize(message)]
         cell.mailbox.clear()
+        cell.mailbox.extend(resizes)  # the pool's own business: handled after the restart
         cell.accepted -= len(queued)  # handed over, not lost: the members account for them
         for message in queued:
             if type(message) is Ask:
@@ -230,6 +291,8 @@ class Pool(Actor):
             self.system.dead_letters.add(message, self.path, "mailbox_full")
 
     async def receive(self, message: Any) -> Any:
+        if type(message) is _Resize:
+            return await self._resize(message.size)
         envelope = self._cell.handling
         if type(envelope) is Ask:
             # Only after the pool was resumed rather than restarted (a restart hands them
@@ -242,9 +305,26 @@ class Pool(Actor):
         return None
 
 
-def check_pool(size: object, routing: object, hash_key: object) -> None:
+class _Resize:
+    """`PoolRef.resize`'s request, asked of the pool actor itself (past the routing)."""
+
+    __slots__ = ("size",)
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
+def _is_resize(message: object) -> bool:
+    return type(message) is Ask and type(message.message) is _Resize
+
+
+def check_size(size: object) -> None:
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise ValueError(f"pool size must be an int >= 1, got {size!r}")
+
+
+def check_pool(size: object, routing: object, hash_key: object) -> None:
+    check_size(size)
     if routing not in ROUTINGS:
         raise ValueError(f"routing must be one of {list(ROUTINGS)}, got {routing!r}")
     if routing == "consistent_hash" and not callable(hash_key):

@@ -22,7 +22,7 @@ from ._errors import ActorStopped, SystemFailed
 from ._http import HttpServer, serve
 from ._instruments import Instruments
 from ._metrics import Metrics
-from ._pool import Pool, check_pool
+from ._pool import Pool, PoolRef, check_pool
 from ._ref import ActorRef
 from ._router import Router
 from ._seconds import check_seconds
@@ -244,16 +244,18 @@ class ActorSystem:
         restart: str = "permanent",
         capabilities: Iterable[str] = (),
         **kwargs: Any,
-    ) -> ActorRef:
+    ) -> PoolRef:
         """Start `size` supervised members behind one ref that routes each message to a
         member: `round_robin`, `random`, `least_loaded`, `consistent_hash` or `broadcast`.
         The spawn options apply to each member; other arguments go to the factory."""
         check_pool(size, routing, hash_key)
         check_factory(factory)
         options = {"mailbox_size": mailbox_size, "restart": restart, "capabilities": capabilities}
-        return await self.spawn(
+        ref = await self.spawn(
             Pool, factory, args, kwargs, size, routing, hash_key, options, name=name
         )
+        assert isinstance(ref, PoolRef)
+        return ref
 
     def _running_root(self) -> Cell:
         if self._root is None:

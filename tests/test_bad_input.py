@@ -45,6 +45,15 @@ class Held(Actor):
         await self.gate.wait()
 
 
+async def pool_of(env: Env, call: Callable[[Any], Awaitable[Any]]) -> Any:
+    return await call(await env.system.spawn_pool(Plain, size=2))
+
+
+async def stopped_then_resize(pool: Any) -> None:
+    await pool.stop()
+    await pool.resize(3)
+
+
 @dataclass
 class Env:
     system: ActorSystem
@@ -195,6 +204,18 @@ CASES = [
         lambda e: e.system.ask("/nobody", "x"),
         ActorStopped,
         "no actor at '/nobody'",
+    ),
+    Case(
+        "PoolRef.resize: size 0",
+        lambda e: pool_of(e, lambda pool: pool.resize(0)),
+        ValueError,
+        "pool size must be an int >= 1",
+    ),
+    Case(
+        "PoolRef.resize: a stopped pool",
+        lambda e: pool_of(e, stopped_then_resize),
+        ActorStopped,
+        "is stopped",
     ),
     # serve_http
     Case("serve_http: port -1", lambda e: e.system.serve_http(port=-1), ValueError, "0 to 65535"),

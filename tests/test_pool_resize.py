@@ -1,0 +1,131 @@
+"""Resizing a pool: new members start before `resize` returns; leaving members get no new
+traffic, handle what they already hold and stop, so nothing is lost; the size survives a
+restart of the pool."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorStopped, ActorSystem, Backoff, OneForOne
+from actorkit.testing import ManualClock
+
+from .invariants import assert_settled
+from .test_pools import Member, seen_by_member
+
+
+class Gated(Actor):
+    """Holds every message until its gate opens, so mailboxes fill up behind it."""
+
+    def __init__(self, gate: asyncio.Event, handled: list[tuple[str, Any]]) -> None:
+        self.gate = gate
+        self.handled = handled
+
+    async def receive(self, message: Any) -> str:
+        await self.gate.wait()
+        self.handled.append((self.name, message))
+        return self.name
+
+
+@pytest.mark.parametrize("routing", ["round_robin", "random", "least_loaded", "broadcast"])
+async def test_growing_adds_started_members_that_get_traffic(routing: str) -> None:
+    async with ActorSystem() as system:
+        pool = await system.spawn_pool(Member, size=2, routing=routing, name="pool")
+        await pool.resize(4)
+        assert [m.path for m in pool.members] == [f"/pool/{i}" for i in range(4)]
+        assert pool.size == 4
+        for i in range(400):
+            pool.tell(i)
+        seen = await seen_by_member(pool)
+        assert all(seen.values()), {name: len(got) for name, got in seen.items()}
+        await assert_settled(system)
+
+
+async def test_shrinking_drains_the_leaving_members_and_loses_nothing() -> None:
+    handled: list[tuple[str, Any]] = []
+    gate = asyncio.Event()
+    async with ActorSystem() as system:
+        pool = await system.spawn_pool(Gated, gate, handled, size=4, name="pool")
+        for i in range(40):
+            pool.tell(i)  # ten queued at each member, all waiting on the gate
+        shrinking = asyncio.ensure_future(pool.resize(1))
+        for _ in range(10):
+            await asyncio.sleep(0)  # the pool has taken the leaving members out of the routing
+        assert [m.name for m in pool.members] == ["0"]
+        for i in range(40, 50):
+            pool.tell(i)  # only member 0 is routed to now
+        assert not shrinking.done()  # the leaving members still hold their messages
+        gate.set()
+        async with asyncio.timeout(5.0):
+            await shrinking
+        assert sorted(message for _, message in handled) == list(range(50))
+        assert {message for name, message in handled if name != "0"} <= set(range(40))
+        assert [m.path for m in pool.members] == ["/pool/0"]
+        assert system.lookup("/pool/3") is None
+        assert system.dead_letters.count == 0
+        await assert_settled(system)
+
+
+async def test_growing_after_a_loss_reuses_the_free_names() -> None:
+    async with ActorSystem() as system:
+        pool = await system.spawn_pool(Member, size=3, name="pool")
+        await pool.members[1].stop()  # stopped from outside: not replaced by itself
+        assert [m.name for m in pool.members] == ["0", "2"]
+        await pool.resize(4)
+        assert sorted(m.name for m in pool.members) == ["0", "1", "2", "3"]
+
+
+async def test_consistent_hash_routes_every_key_to_a_live_member_after_a_shrink() -> None:
+    async with ActorSystem() as system:
+        pool = await system.spawn_pool(
+            Member, size=4, routing="consistent_hash", hash_key=lambda m: m, name="pool"
+        )
+        await pool.resize(2)
+        owners = {await pool.ask(key) for key in range(100)}
+        assert owners == {"0", "1"}
+
+
+async def test_the_new_size_survives_a_restart_of_the_pool(clock: ManualClock) -> None:
+    root = OneForOne(max_restarts=10, within=60.0, backoff=Backoff(min=1.0, max=1.0, jitter=0))
+    async with ActorSystem(clock=clock, supervisor=root) as system:
+        pool = await system.spawn_pool(Member, size=2, name="pool")
+        await pool.resize(3)
+        for _ in range(4):  # a fourth member crash within 5 s: the pool gives up, restarts
+            with pytest.raises(RuntimeError):
+                await pool.ask("crash")
+        await clock.settle()
+        await clock.advance(1.0)
+        assert pool._cell.restarts == 1
+        assert sorted(m.name for m in pool.members) == ["0", "1", "2"]
+
+
+async def test_a_resize_queued_at_a_restarting_pool_runs_after_the_restart(
+    clock: ManualClock,
+) -> None:
+    root = OneForOne(max_restarts=10, within=60.0, backoff=Backoff(min=1.0, max=1.0, jitter=0))
+    async with ActorSystem(clock=clock, supervisor=root) as system:
+        pool = await system.spawn_pool(Member, size=2, name="pool")
+        for _ in range(4):
+            with pytest.raises(RuntimeError):
+                await pool.ask("crash")
+        await clock.settle()
+        assert pool._cell.state == "restarting"
+        resizing = asyncio.ensure_future(pool.resize(3, timeout=30.0))
+        await clock.settle()
+        await clock.advance(1.0)
+        async with asyncio.timeout(5.0):  # safety net only
+            await resizing
+        assert sorted(m.name for m in pool.members) == ["0", "1", "2"]
+
+
+async def test_resize_refuses_bad_sizes_and_stopped_pools() -> None:
+    async with ActorSystem() as system:
+        pool = await system.spawn_pool(Member, size=2)
+        for bad in (0, -1, 1.5, "2", True):
+            with pytest.raises(ValueError, match="pool size must be an int >= 1"):
+                await pool.resize(bad)  # type: ignore[arg-type]
+        await pool.stop()
+        with pytest.raises(ActorStopped):
+            await pool.resize(3)
