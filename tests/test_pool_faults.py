@@ -17,6 +17,21 @@ from .invariants import assert_settled
 from .test_pools import Member
 
 
+def restarting_root(after: float) -> OneForOne:
+    """A root that restarts what gives up `after` (manual) seconds later."""
+    return OneForOne(max_restarts=10, within=60.0, backoff=Backoff(min=after, max=after, jitter=0))
+
+
+async def make_it_give_up(pool: PoolRef, clock: ManualClock) -> None:
+    """A fourth member crash within 5 s: the pool exceeds its intensity and gives up, and
+    waits (restarting, without members) for its supervisor's backoff."""
+    for _ in range(4):
+        with pytest.raises(RuntimeError):
+            await pool.ask("crash")
+    await clock.settle()
+    assert pool.members == [] and pool._cell.state == "restarting"
+
+
 @pytest.mark.parametrize("routing", ["round_robin", "random", "least_loaded", "broadcast"])
 async def test_a_pool_whose_members_all_stopped_fails_asks_and_dead_letters_tells(
     routing: str,
@@ -48,15 +63,9 @@ async def test_what_reaches_a_restarting_pool_goes_to_its_new_members(
 ) -> None:
     # The root restarts the pool one (manual) second after it gives up: a window in which the
     # pool has no members and messages queue in the pool's own mailbox.
-    root = OneForOne(max_restarts=10, within=60.0, backoff=Backoff(min=1.0, max=1.0, jitter=0))
-    async with ActorSystem(clock=clock, supervisor=root) as system:
+    async with ActorSystem(clock=clock, supervisor=restarting_root(1.0)) as system:
         pool = await system.spawn_pool(Member, size=2, name="pool")
-        assert isinstance(pool, PoolRef)
-        for _ in range(4):  # a fourth member crash within 5 s: the pool gives up
-            with pytest.raises(RuntimeError):
-                await pool.ask("crash")
-        await clock.settle()
-        assert pool.members == [] and pool._cell.state == "restarting"
+        await make_it_give_up(pool, clock)
         asks = [asyncio.ensure_future(pool.ask(f"ask{i}", timeout=30.0)) for i in range(4)]
         pool.tell("tell0")
         await clock.settle()
@@ -89,17 +98,11 @@ async def test_a_restarted_pool_never_waits_on_a_member_that_waits_on_it(
     waiting on its members, decides at once, so the ask is answered without any timeout."""
     # Restarted after 10 s, when the pool's own 5 s restart window has slid past the crashes
     # that made it give up (a restarted pool keeps its restart history).
-    root = OneForOne(max_restarts=10, within=60.0, backoff=Backoff(min=10.0, max=10.0, jitter=0))
-    async with ActorSystem(clock=clock, supervisor=root) as system:
+    async with ActorSystem(clock=clock, supervisor=restarting_root(10.0)) as system:
         pool = await system.spawn_pool(
             Member, size=2, routing="consistent_hash", hash_key=same_key, name="pool"
         )
-        assert isinstance(pool, PoolRef)
-        for _ in range(4):
-            with pytest.raises(RuntimeError):
-                await pool.ask("crash")
-        await clock.settle()
-        assert pool._cell.state == "restarting"
+        await make_it_give_up(pool, clock)
         pool.tell("crash")
         answer = asyncio.ensure_future(pool.ask("after the crash", timeout=30.0))
         await clock.advance(10.0)  # the restart; no ask timeout (30 s) is ever reached

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorStopped, ActorSystem, Backoff, OneForOne
+from actorkit import Actor, ActorStopped, ActorSystem
 from actorkit.testing import ManualClock
 
 from .invariants import assert_settled
+from .test_pool_faults import make_it_give_up, restarting_root
 from .test_pools import Member, seen_by_member
 
 
@@ -88,14 +89,10 @@ async def test_consistent_hash_routes_every_key_to_a_live_member_after_a_shrink(
 
 
 async def test_the_new_size_survives_a_restart_of_the_pool(clock: ManualClock) -> None:
-    root = OneForOne(max_restarts=10, within=60.0, backoff=Backoff(min=1.0, max=1.0, jitter=0))
-    async with ActorSystem(clock=clock, supervisor=root) as system:
+    async with ActorSystem(clock=clock, supervisor=restarting_root(1.0)) as system:
         pool = await system.spawn_pool(Member, size=2, name="pool")
         await pool.resize(3)
-        for _ in range(4):  # a fourth member crash within 5 s: the pool gives up, restarts
-            with pytest.raises(RuntimeError):
-                await pool.ask("crash")
-        await clock.settle()
+        await make_it_give_up(pool, clock)
         await clock.advance(1.0)
         assert pool._cell.restarts == 1
         assert sorted(m.name for m in pool.members) == ["0", "1", "2"]
@@ -104,14 +101,9 @@ async def test_the_new_size_survives_a_restart_of_the_pool(clock: ManualClock) -
 async def test_a_resize_queued_at_a_restarting_pool_runs_after_the_restart(
     clock: ManualClock,
 ) -> None:
-    root = OneForOne(max_restarts=10, within=60.0, backoff=Backoff(min=1.0, max=1.0, jitter=0))
-    async with ActorSystem(clock=clock, supervisor=root) as system:
+    async with ActorSystem(clock=clock, supervisor=restarting_root(1.0)) as system:
         pool = await system.spawn_pool(Member, size=2, name="pool")
-        for _ in range(4):
-            with pytest.raises(RuntimeError):
-                await pool.ask("crash")
-        await clock.settle()
-        assert pool._cell.state == "restarting"
+        await make_it_give_up(pool, clock)
         resizing = asyncio.ensure_future(pool.resize(3, timeout=30.0))
         await clock.settle()
         await clock.advance(1.0)
