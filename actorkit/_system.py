@@ -309,6 +309,11 @@ class ActorSystem:
         return list(self._cells.values())
 
     @property
+    def actor_count(self) -> int:
+        """Live actors, without building a list of them (`/healthz` reads it each probe)."""
+        return len(self._cells)
+
+    @property
     def root(self) -> Cell:
         return self._running_root()
 

@@ -133,9 +133,50 @@ async def test_actors_shows_the_tree_with_counts_and_restarts() -> None:
             "accepted",
             "crashed",
             "dead_lettered",
+            "children_count",
             "children",
         }
         assert "secret" not in body
+
+
+async def test_actors_takes_a_subtree_and_a_node_limit_and_refuses_bad_ones() -> None:
+    class Branch(Actor):
+        async def on_start(self) -> None:
+            for i in range(3):
+                await self.spawn(Echo, name=f"leaf{i}")
+
+    async with ActorSystem("big") as system:
+        server = await system.serve_http(port=0)
+        for i in range(3):
+            await system.spawn(Branch, name=f"b{i}")
+        _, body = await fetch(f"{server.url}/actors")
+        whole = json.loads(body)
+        assert (whole["total"], whole["truncated"]) == (12, False)
+        assert [len(b["children"]) for b in whole["actors"]] == [3, 3, 3]
+
+        _, body = await fetch(f"{server.url}/actors", params={"limit": "5"})
+        limited = json.loads(body)
+        assert limited["truncated"] is True
+        first = limited["actors"][0]  # depth-first, in start order: b0, its 3 leaves, b1
+        assert [n["path"] for n in first["children"]] == ["/b0/leaf0", "/b0/leaf1", "/b0/leaf2"]
+        second = limited["actors"][1]
+        assert (second["path"], second["children_count"], second["children"]) == ("/b1", 3, [])
+        assert len(limited["actors"]) == 2
+
+        _, body = await fetch(f"{server.url}/actors", params={"path": "/b2", "limit": "2"})
+        sub = json.loads(body)
+        assert [n["path"] for n in sub["actors"]] == ["/b2"]
+        assert [n["path"] for n in sub["actors"][0]["children"]] == ["/b2/leaf0"]
+
+        for params, status, message in [
+            ({"limit": "0"}, 400, "limit must be a whole number of nodes >= 1"),
+            ({"limit": "ten"}, 400, "limit must be a whole number"),
+            ({"path": "b2"}, 400, "path must be an actor path"),
+            ({"depth": "1"}, 400, "unknown parameter 'depth'"),
+            ({"path": "/nobody"}, 404, "no actor at '/nobody'"),
+        ]:
+            got, body = await fetch(f"{server.url}/actors", params=params)
+            assert (got, json.loads(body)["error"][: len(message)]) == (status, message)
 
 
 async def test_healthz_flips_to_503_after_a_root_failure(clock: ManualClock) -> None:
