@@ -4,18 +4,15 @@ stays valid across restarts; equality is identity of the cell."""
 from __future__ import annotations
 
 import asyncio
-import math
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
 from ._errors import ActorStopped, MailboxFull
-from ._seconds import check_seconds
+from ._seconds import FOREVER, check_seconds
 
 if TYPE_CHECKING:
     from ._cell import Cell
-
-_FOREVER = math.inf
 
 
 class ActorRef:
@@ -100,7 +97,7 @@ class ActorRef:
         if cell.closed:
             raise ActorStopped(f"{cell.path} is stopped; the ask was not delivered")
         try:
-            valid = 0 < timeout < _FOREVER and timeout is not True
+            valid = 0 < timeout < FOREVER and timeout is not True
         except TypeError:  # not a number at all
             valid = False
         if not valid:

@@ -57,6 +57,18 @@ async def test_periodic_fires_three_times_over_three_and_a_half_seconds(
         assert probe.pending == 3
 
 
+async def test_timers_due_at_the_same_instant_fire_in_schedule_order(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        system.schedule_every(1.0, probe.ref, "every")  # due at 1, 2, ...: first each time
+        for i in range(3):
+            system.schedule_once(2.0, probe.ref, f"once{i}")
+        system.schedule_once(1.0, probe.ref, "early")
+        await clock.advance(2.0)
+        got = [await probe.receive() for _ in range(6)]
+        assert got == ["every", "early", "every", "once0", "once1", "once2"]
+
+
 async def test_initial_delay(clock: ManualClock) -> None:
     async with ActorSystem(clock=clock) as system:
         probe = await Probe.spawn(system)
