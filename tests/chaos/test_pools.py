@@ -1,6 +1,7 @@
 """Chaos: pools whose members crash, are stopped mid-stream or are temporary (gone after one
-crash), under traffic through the pool's ref, until none is left. The pool keeps routing to
-whoever is alive; once nobody is, tells become dead letters and asks fail at once."""
+crash), and that are resized up and down, under traffic through the pool's ref, until none is
+left. The pool keeps routing to whoever is alive; a shrink drains its leaving members; once
+nobody is left, tells become dead letters and asks fail at once."""
 
 from __future__ import annotations
 
@@ -73,6 +74,7 @@ async def test_pool_losing_members_loses_no_message(seed: int, routing: str) -> 
             assert isinstance(pool, PoolRef)
             asks: list[asyncio.Task[None]] = []
             stops: list[asyncio.Task[None]] = []
+            resizes: list[asyncio.Task[None]] = []
             ops = OPS * scale()
             for op in range(ops):
                 job = kit.job(WEIGHTS)
@@ -82,15 +84,17 @@ async def test_pool_losing_members_loses_no_message(seed: int, routing: str) -> 
                 elif dice < 0.9:
                     timeout = rng.choice([0.005, 2.0])
                     asks.append(asyncio.create_task(ask_into_ledger(ledger, pool, job, timeout)))
-                elif dice < 0.995:
+                elif dice < 0.993:
                     await send_into_ledger(ledger, pool, job, 0.01)
+                elif dice < 0.997:
+                    resizes.append(asyncio.create_task(pool.resize(rng.randint(1, 2 * SIZE))))
                 elif pool.members:
                     stops.append(asyncio.create_task(rng.choice(pool.members).stop()))
                 if op == ops * 3 // 4:  # the last quarter runs on a shrinking pool
                     for member in pool.members[1:]:
                         stops.append(asyncio.create_task(member.stop()))
                 await yield_turns(rng)
-            await asyncio.gather(*asks, *stops)
+            await asyncio.gather(*asks, *stops, *resizes)
             ledger.check(settled=False)
             await assert_settled(system)
 
