@@ -72,6 +72,9 @@ class Bench:
     """Run only when named with `--only`: never in the default or quick run."""
     max_runs: int | None = None
     """Cap on runs per side, for a bench too slow or too big to repeat."""
+    min_runs: int = 1
+    """Floor on runs per side, for a cheap bench whose ratio sits close to its target, so
+    that the median is not one or two runs' luck."""
     per_n: int = 1
     """Messages per unit of `n` (deliveries per publish), for `--profile`'s cost per message."""
 
@@ -222,6 +225,7 @@ async def _measure(bench: Bench, n: int, runs: int) -> list[Figure]:
     sides = {"actorkit": bench.actorkit}
     if bench.baseline is not None:
         sides["baseline"] = bench.baseline
+    runs = max(runs, bench.min_runs)
     if bench.max_runs is not None:
         runs = min(runs, bench.max_runs)
     samples: dict[str, list[Figures]] = {name: [] for name in sides}

@@ -222,5 +222,6 @@ BENCHES = [
         size=200_000,
         quick_size=20_000,
         baseline_is="actorkit metrics=False",
+        min_runs=7,  # the ask ratio sits about one point above its floor: see RESULTS.md
     ),
 ]
