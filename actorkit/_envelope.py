@@ -14,12 +14,19 @@ TAKEN_BACK = 0.0
 
 
 class Ask:
-    __slots__ = ("future", "message", "target", "timeout")
+    __slots__ = ("future", "message", "started", "target", "timeout")
 
     def __init__(
-        self, message: object, future: asyncio.Future[object], target: str, timeout: float
+        self,
+        message: object,
+        future: asyncio.Future[object],
+        target: str,
+        timeout: float,
+        started: float | None = None,
     ) -> None:
         self.message = message
         self.future = future
         self.target = target
         self.timeout = timeout
+        self.started = started
+        """`perf_counter()` when the ask was made, if its class is timed (metrics on)."""

@@ -241,7 +241,10 @@ class _Collector(Collector):
                 asks.add_metric([name, outcome], total)
         yield asks
         yield from self._histograms(
-            "actorkit_ask_seconds", "Ask round-trip time", by_name, "ask_seconds"
+            "actorkit_ask_seconds",
+            "Time from an ask until its reply is ready",
+            by_name,
+            "ask_seconds",
         )
 
         dead = CounterMetricFamily(

@@ -104,10 +104,10 @@ class ActorRef:
             check_seconds(timeout, "ask timeout")  # raises the error that says what to pass
         system = cell.system
         future: asyncio.Future[Any] = system.loop.create_future()
-        envelope = Ask(message, future, cell.path, timeout)
-        bucket = system.ask_deadlines.add(envelope, timeout)
         stats = cell.stats
-        started = perf_counter() if stats is not None else 0.0
+        started = perf_counter() if stats is not None else None
+        envelope = Ask(message, future, cell.path, timeout, started)
+        bucket = system.ask_deadlines.add(envelope, timeout)
         try:
             mailbox = cell.mailbox
             if len(mailbox) < cell.capacity and not cell.blocked:
@@ -122,22 +122,17 @@ class ActorRef:
                 cell.block(envelope, None)
             result = await future
         except BaseException as error:
-            if stats is not None:
+            # A reply that was set counts as answered (the cell timed it), even when this
+            # task was cancelled before it could take it.
+            if (
+                stats is not None
+                and started is not None
+                and (not future.done() or future.cancelled() or future.exception() is not None)
+            ):
                 stats.ask_failed(error, perf_counter() - started)
             raise
         finally:
             bucket.discard(envelope)
-        if stats is not None:
-            # An ask's histogram update, inlined: it runs once per ask (the ok count is this
-            # histogram's count less the failures, so nothing else is counted here).
-            seconds = perf_counter() - started
-            histogram = stats.ask_seconds
-            bounds = histogram.bounds
-            i = 0
-            while seconds > bounds[i]:
-                i += 1
-            histogram.counts[i] += 1
-            histogram.sum += seconds
         return result
 
     async def stop(self) -> None:

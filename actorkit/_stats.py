@@ -20,7 +20,7 @@ DURATION_BUCKETS: tuple[float, ...] = (
 class Histogram:
     """Non-cumulative bucket counts plus sum; made cumulative only when scraped.
 
-    The per-message paths (`Cell._loop`, `ActorRef.ask`) find the bucket inline by scanning
+    The per-message paths (`Cell._loop`, `ClassStats.ask_answered`) find the bucket by scanning
     `bounds` from the bottom instead of calling `bisect_left`: a handful of float comparisons
     the interpreter specialises, cheaper than the call for the microsecond values that
     dominate there (measured: metrics-on ask 0.88 -> 0.91 of metrics-off), and a long scan
@@ -76,6 +76,18 @@ class ClassStats:
         self.asks: dict[str, int] = {"error": 0, "timeout": 0, "stopped": 0, "cancelled": 0}
         self.processing = Histogram()
         self.ask_seconds = Histogram()
+
+    def ask_answered(self, seconds: float) -> None:
+        """An ask's reply is ready after `seconds` (the ok count is this histogram's count
+        less the failures, so nothing else is counted). The bucket is found by a scan, as in
+        `Cell._loop`: see `Histogram`."""
+        histogram = self.ask_seconds
+        bounds = histogram.bounds
+        i = 0
+        while seconds > bounds[i]:
+            i += 1
+        histogram.counts[i] += 1
+        histogram.sum += seconds
 
     def ask_failed(self, error: BaseException, seconds: float) -> None:
         if isinstance(error, asyncio.CancelledError):

@@ -7,6 +7,7 @@ the handler sets, so that a message is timed at exactly the chosen duration.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from bisect import bisect_left
 
@@ -95,3 +96,43 @@ async def test_a_batch_is_observed_at_its_mean_in_le_buckets(clock: Clock) -> No
     assert buckets[repr(DURATION_BUCKETS[2])] == 0
     assert buckets[repr(bound)] == 4
     assert buckets["+Inf"] == 4
+
+
+async def test_an_ask_with_messages_behind_it_is_timed_at_its_own_reply(clock: Clock) -> None:
+    async with ActorSystem() as system:
+        ref = await system.spawn(Timed, clock)
+        stats = system.metrics.stats_for(Timed)
+        assert isinstance(stats, ClassStats)
+        first, last = DURATION_BUCKETS[2], DURATION_BUCKETS[9]
+        clock.now = 0.0
+        # Both queued before the actor runs: one batch, the first ask answered mid-batch.
+        asks = [asyncio.ensure_future(ref.ask(value)) for value in (first, last)]
+        await asyncio.sleep(0)
+        assert await asyncio.gather(*asks) == [first, last]
+        counts = stats.ask_seconds.counts
+        assert counts[bisect_left(DURATION_BUCKETS, first)] == 1
+        assert counts[bisect_left(DURATION_BUCKETS, last)] == 1
+
+
+class Canceller(Actor):
+    """Cancels a task when told to, from inside a batch, after earlier replies were set."""
+
+    async def receive(self, message: object) -> object:
+        if isinstance(message, asyncio.Task):
+            message.cancel()
+        return message
+
+
+async def test_an_answered_ask_whose_asker_is_cancelled_counts_once_as_ok() -> None:
+    async with ActorSystem() as system:
+        ref = await system.spawn(Canceller)
+        asker = asyncio.ensure_future(ref.ask("hello"))
+        await asyncio.sleep(0)  # the ask is queued; the actor has not run yet
+        ref.tell(asker)  # same batch, after the reply: the asker is cancelled before it resumes
+        with pytest.raises(asyncio.CancelledError):
+            await asker
+        stats = system.metrics.stats_for(Canceller)
+        assert isinstance(stats, ClassStats)
+        outcomes = stats.asks_by_outcome()
+        assert (outcomes["ok"], outcomes["cancelled"]) == (1, 0)
+        assert stats.ask_seconds.count == 1
