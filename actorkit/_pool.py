@@ -243,12 +243,14 @@ class Pool(Actor):
         the new members, in order; an ask goes as it is, so that a member answers the asker.
         Nothing here awaits a member: a supervisor waiting on its child could deadlock."""
         cell = self._cell
-        queued = [message for message in cell.mailbox if not _is_resize(message)]
+        queued: list[Any] = []
+        resizes: list[Any] = []  # the pool's own business: handled after the restart
+        for message in cell.mailbox:
+            (resizes if _is_resize(message) else queued).append(message)
         if not queued:
             return
-        resizes = [message for message in cell.mailbox if _is_resize(message)]
         cell.mailbox.clear()
-        cell.mailbox.extend(resizes)  # the pool's own business: handled after the restart
+        cell.mailbox.extend(resizes)
         cell.accepted -= len(queued)  # handed over, not lost: the members account for them
         for message in queued:
             if type(message) is Ask:
