@@ -21,11 +21,12 @@ class Accounting:
     handling: int = 0
 
     def add(self, cell: Cell) -> None:
-        self.accepted += cell.accepted
-        self.processed += cell.processed
-        self.crashed += cell.crashed
-        self.dead_lettered += cell.dead_lettered
-        self.queued += len(cell.mailbox)
+        mailbox = cell.mailbox
+        self.accepted += mailbox.accepted
+        self.processed += mailbox.processed
+        self.crashed += mailbox.crashed
+        self.dead_lettered += mailbox.dead_lettered
+        self.queued += len(mailbox)
         self.handling += cell.handling is not None
 
     def merge(self, other: Accounting) -> None:

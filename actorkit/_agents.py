@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ._cell import RESTARTING, RUNNING, STARTING, STOPPED, STOPPING, SUSPENDED
+from ._state import ENDING, State
 
 if TYPE_CHECKING:
     import asyncio
@@ -31,7 +31,7 @@ AGENT_STOPPED = "stopped"
 HISTORY = 32
 """State changes kept per agent: enough to see a flapping agent, bounded for long runs."""
 
-_TAKES_TASKS = (STARTING, RUNNING)
+_TAKES_TASKS = (State.STARTING, State.RUNNING)
 """A starting agent may be given a task: it waits behind `on_start` like any message."""
 
 
@@ -89,9 +89,9 @@ class Agent:
 
     def state(self) -> str:
         cell = self.cell
-        if self.stopped or cell.state in (STOPPING, STOPPED):
+        if self.stopped or cell.state in ENDING:
             return AGENT_STOPPED
-        if cell.state in (SUSPENDED, RESTARTING):
+        if cell.state in (State.SUSPENDED, State.RESTARTING):
             return AGENT_RESTARTING
         return IDLE if self.handle is None else BUSY
 
@@ -111,11 +111,11 @@ class Agent:
             state=self.history[-1][1],
             capabilities=self.capabilities,
             mailbox_size=len(cell.mailbox),
-            processed=cell.processed,
+            processed=cell.mailbox.processed,
             failures=cell.failures,
             restarts=cell.restarts,
             history=tuple(self.history),
-            accepted=cell.accepted,
-            crashed=cell.crashed,
-            dead_lettered=cell.dead_lettered,
+            accepted=cell.mailbox.accepted,
+            crashed=cell.mailbox.crashed,
+            dead_lettered=cell.mailbox.dead_lettered,
         )

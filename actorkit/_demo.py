@@ -106,7 +106,7 @@ def _totals(system: ActorSystem) -> dict[str, int]:
     cells = system.cells()
     asks = sum(sum(stats.asks_by_outcome().values()) for stats in system.metrics.classes())
     return {
-        "processed": sum(cell.processed for cell in cells),
+        "processed": sum(cell.mailbox.processed for cell in cells),
         "asks": asks,
         "tasks": system.tasks.by_status.get("succeeded", 0),
         "restarts": sum(cell.restarts for cell in cells),

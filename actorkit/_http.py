@@ -113,14 +113,14 @@ def actor_tree(
             "class": cell.class_name,
             "state": cell.state,
             "mailbox_size": len(cell.mailbox),
-            "processed": cell.processed,
+            "processed": cell.mailbox.processed,
             "failures": cell.failures,
             "restarts": cell.restarts,
             # Message accounting: accepted == processed + crashed + dead_lettered
             # + mailbox_size (+ 1 while a message is being handled).
-            "accepted": cell.accepted,
-            "crashed": cell.crashed,
-            "dead_lettered": cell.dead_lettered,
+            "accepted": cell.mailbox.accepted,
+            "crashed": cell.mailbox.crashed,
+            "dead_lettered": cell.mailbox.dead_lettered,
             "children_count": len(children),
             "children": shown,
         }

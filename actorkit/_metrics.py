@@ -98,7 +98,7 @@ class Metrics:
         stats = cell.stats
         if stats is not None:
             stats.stopped += 1
-            stats.processed_retired += cell.processed
+            stats.processed_retired += cell.mailbox.processed
 
     def failed(self, cell: Cell, error: BaseException) -> None:
         stats = cell.stats
@@ -160,7 +160,7 @@ class _Collector(Collector):
                 continue
             name = cell_stats.name
             alive[(name, cell.state)] += 1
-            processed_live[name] += cell.processed
+            processed_live[name] += cell.mailbox.processed
             depth = len(cell.mailbox)
             depth_sum[name] += depth
             if depth > depth_max[name]:

@@ -10,23 +10,24 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
-from ._cell import RUNNING
-from ._control import Stop
 from ._envelope import Ask
 from ._errors import ActorStopped, MailboxFull
 from ._hashring import HashRing, process_hash
+from ._mailbox import reject
 from ._ref import ActorRef
 from ._seconds import check_seconds
+from ._signals import Stop
+from ._state import State
 
 if TYPE_CHECKING:
     from ._cell import Cell
 
-ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash", "broadcast")
-
 
 def _load(cell: Cell) -> int:
-    """Queued messages, doubled, plus one while busy: an idle member wins a tie."""
-    return 2 * len(cell.mailbox) + (0 if cell.waiter is not None else 1)
+    return cell.mailbox.load
+
+
+ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash", "broadcast")
 
 
 class PoolRef(ActorRef):
@@ -35,18 +36,30 @@ class PoolRef(ActorRef):
 
     __slots__ = ("_counter", "_hash_key", "_leaving", "_members", "_ring", "routing", "size")
 
-    def __init__(
-        self, cell: Cell, routing: str, hash_key: Callable[[Any], object] | None, size: int
-    ) -> None:
-        super().__init__(cell)
-        self.routing = routing
-        self.size = size
-        """The members the pool (re)starts with: `spawn_pool`'s size, then the last resize."""
-        self._hash_key = hash_key
-        self._counter = itertools.count()
-        self._members: list[Cell] = []
-        self._leaving = 0  # members draining after a shrink: children, but routed nothing
-        self._ring: HashRing[Cell] | None = None
+    routing: str
+    size: int
+    """The members the pool (re)starts with: `spawn_pool`'s size, then the last resize."""
+    _hash_key: Callable[[Any], object] | None
+    _counter: itertools.count[int]
+    _members: list[Cell]
+    _leaving: int
+    """Members draining after a shrink: children, but routed nothing."""
+    _ring: HashRing[Cell] | None
+
+    @classmethod
+    def _for_pool(
+        cls, cell: Cell, routing: str, hash_key: Callable[[Any], object] | None, size: int
+    ) -> PoolRef:
+        ref = cls._mint(cell)
+        assert isinstance(ref, PoolRef)
+        ref.routing = routing
+        ref.size = size
+        ref._hash_key = hash_key
+        ref._counter = itertools.count()
+        ref._members = []
+        ref._leaving = 0
+        ref._ring = None
+        return ref
 
     @property
     def members(self) -> list[ActorRef]:
@@ -94,7 +107,7 @@ class PoolRef(ActorRef):
         if routing == "random":
             return random.choice(members).ref
         if routing == "least_loaded":
-            return min(members, key=_load).ref
+            return min(members, key=_load).ref  # queued messages, and idle wins a tie
         raise AssertionError(f"unknown routing {routing!r}")  # check_pool rejects it earlier
 
     def _owner(self, message: Any) -> ActorRef | None:
@@ -164,7 +177,7 @@ class PoolRef(ActorRef):
 
     async def _ask_without_members(self, message: Any, timeout: float) -> Any:
         cell = self._cell
-        if cell.state == RUNNING:
+        if cell.state == State.RUNNING:
             raise ActorStopped(
                 f"every member of pool {cell.path} has stopped; the ask was not delivered"
             )
@@ -191,7 +204,7 @@ class Pool(Actor):
         self.options = options
         cell = self._cell
         if not isinstance(cell.ref, PoolRef):  # a restarted pool keeps the ref users hold
-            cell.ref = PoolRef(cell, routing, hash_key, size)
+            cell.ref = PoolRef._for_pool(cell, routing, hash_key, size)
 
     @property
     def _pool_ref(self) -> PoolRef:
@@ -224,7 +237,7 @@ class Pool(Actor):
         # Running members drain what they hold; a member failing or restarting right now
         # could only stop at once, so it leaves last. Highest-numbered first otherwise.
         by_preference = sorted(
-            members, key=lambda cell: (cell.state == RUNNING, int(cell.name)), reverse=True
+            members, key=lambda cell: (cell.state == State.RUNNING, int(cell.name)), reverse=True
         )
         leaving = by_preference[: len(members) - size]
         for cell in leaving:
@@ -242,17 +255,9 @@ class Pool(Actor):
         """What reached the pool itself while it restarted (it had no members then) goes to
         the new members, in order; an ask goes as it is, so that a member answers the asker.
         Nothing here awaits a member: a supervisor waiting on its child could deadlock."""
-        cell = self._cell
-        queued: list[Any] = []
-        resizes: list[Any] = []  # the pool's own business: handled after the restart
-        for message in cell.mailbox:
-            (resizes if _is_resize(message) else queued).append(message)
-        if not queued:
-            return
-        cell.mailbox.clear()
-        cell.mailbox.extend(resizes)
-        cell.accepted -= len(queued)  # handed over, not lost: the members account for them
-        for message in queued:
+        # Resizes are the pool's own business, handled after the restart; the members
+        # account for what is handed over.
+        for message in self._cell.mailbox.hand_over(keep=_is_resize):
             if type(message) is Ask:
                 self._forward(message)
             else:
@@ -274,7 +279,9 @@ class Pool(Actor):
                     ActorStopped(f"every member of pool {self.path} has stopped")
                 )
             return False
-        member._cell.enqueue(envelope)
+        cell = member._cell
+        if not cell.mailbox.force(envelope):
+            reject(envelope, cell.path, "stopped", self.system.dead_letters)
         return True
 
     def _route(self, message: Any) -> None:

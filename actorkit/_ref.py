@@ -1,5 +1,10 @@
 """`ActorRef`: the handle users hold. It points at the cell, never at the actor instance, so it
-stays valid across restarts; equality is identity of the cell."""
+stays valid across restarts; equality is identity of the cell.
+
+Refs are minted by the runtime only: constructing one, or subclassing it outside actorkit, is
+a `TypeError`, so a ref always stands for a real actor. Remote refs are siblings behind the
+`Ref` protocol (`_protocols`), not subclasses.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
 from ._errors import ActorStopped, MailboxFull
+from ._mailbox import reject
 from ._seconds import FOREVER, check_seconds
 
 if TYPE_CHECKING:
@@ -16,13 +22,31 @@ if TYPE_CHECKING:
 
 
 class ActorRef:
-    """Minted by the runtime, never constructed by users. The only subclass is the pool's
-    ref, which routes each message to a member."""
+    """A local actor's handle, minted by the runtime (`spawn`, `lookup`, `self.ref`)."""
 
     __slots__ = ("__weakref__", "_cell")
 
-    def __init__(self, cell: Cell) -> None:
-        self._cell = cell
+    _cell: Cell
+
+    def __init__(self, *_: object, **__: object) -> None:
+        raise TypeError(
+            "ActorRef cannot be constructed: refs come from `await system.spawn(...)`, "
+            "`system.lookup(path)` or `self.ref` inside an actor"
+        )
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        if not cls.__module__.startswith("actorkit."):
+            raise TypeError(
+                f"{cls.__name__} cannot subclass ActorRef: refs are minted by the runtime; "
+                "wrap a ref in your own class instead, or implement the actorkit.Ref protocol"
+            )
+        super().__init_subclass__(**kwargs)
+
+    @classmethod
+    def _mint(cls, cell: Cell) -> ActorRef:
+        ref = object.__new__(cls)
+        ref._cell = cell
+        return ref
 
     @property
     def name(self) -> str:
@@ -37,57 +61,31 @@ class ActorRef:
         return not self._cell.closed
 
     def tell(self, message: Any) -> None:
-        """Enqueue without waiting. Raises `MailboxFull` at capacity; a stopped target turns
-        the message into a dead letter instead of raising."""
+        """Enqueue without waiting. Raises `MailboxFull` when there is no room (also while
+        senders wait for room); a stopped target turns the message into a dead letter."""
         cell = self._cell
+        if cell.mailbox.offer(message):
+            return
         if cell.closed:
             cell.system.dead_letters.add(message, cell.path, "stopped")
             return
-        mailbox = cell.mailbox
-        if len(mailbox) >= cell.capacity:
-            if cell.stats is not None:
-                cell.stats.dropped += 1
-            raise MailboxFull(
-                f"mailbox of {cell.path} is full ({cell.capacity} messages); "
-                "use `await ref.send(msg)` to wait for room, or spawn with a larger mailbox_size"
-            )
-        cell.accepted += 1
-        mailbox.append(message)
-        waiter = cell.waiter
-        if waiter is not None:
-            cell.waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
+        if cell.stats is not None:
+            cell.stats.dropped += 1
+        raise MailboxFull(
+            f"mailbox of {cell.path} is full ({cell.mailbox.capacity} messages); "
+            "use `await ref.send(msg)` to wait for room, or spawn with a larger mailbox_size"
+        )
 
     async def send(self, message: Any) -> None:
         """Enqueue, waiting for room in a full mailbox (backpressure)."""
         cell = self._cell
         if cell.closed:
-            cell.system.dead_letters.add(message, cell.path, "stopped")
-            # Yield once: a producer loop `while True: await ref.send(x)` aimed at a stopped
-            # actor must not spin without ever letting the loop run.
+            # Yield first: a producer loop `while True: await ref.send(x)` aimed at a stopped
+            # actor must not spin; a cancellation in that yield leaves no fate behind.
             await asyncio.sleep(0)
+            cell.system.dead_letters.add(message, cell.path, "stopped")
             return
-        if len(cell.mailbox) < cell.capacity and not cell.blocked:
-            cell.enqueue(message)
-            return
-        room: asyncio.Future[bool] = cell.system.loop.create_future()
-        cell.block(message, room)
-        try:
-            granted = await room
-        except asyncio.CancelledError:
-            if not room.cancelled() and room.result():
-                # Granted a place in the loop turn the cancellation (an `asyncio.timeout`
-                # around send) landed in: give it to the next sender; nothing was delivered.
-                cell.reserved -= 1
-                if cell.blocked:
-                    cell._admit()
-            raise
-        if granted:
-            cell.reserved -= 1
-        if granted and self.is_alive:
-            cell.enqueue(message)
-        else:  # the actor stopped while this sender waited
+        if not await cell.mailbox.put(message):  # the actor stopped while this sender waited
             why = "shutdown" if cell.system.shutting_down else "stopping"
             cell.system.dead_letters.add(message, cell.path, why)
 
@@ -109,17 +107,8 @@ class ActorRef:
         envelope = Ask(message, future, cell.path, timeout, started)
         bucket = system.ask_deadlines.add(envelope, timeout)
         try:
-            mailbox = cell.mailbox
-            if len(mailbox) < cell.capacity and not cell.blocked:
-                cell.accepted += 1  # `Cell.enqueue`, inlined: this is the ask hot path
-                mailbox.append(envelope)
-                waiter = cell.waiter
-                if waiter is not None:
-                    cell.waiter = None
-                    if not waiter.done():
-                        waiter.set_result(None)
-            else:
-                cell.block(envelope, None)
+            if not cell.mailbox.offer(envelope):
+                await _wait_for_room(cell, envelope)
             result = await future
         except BaseException as error:
             # A reply that was set counts as answered (the cell timed it), even when this
@@ -142,3 +131,12 @@ class ActorRef:
     def __repr__(self) -> str:
         state = "alive" if not self._cell.closed else "stopped"
         return f"<ActorRef {self._cell.path} {state}>"
+
+
+async def _wait_for_room(cell: Cell, envelope: Ask) -> None:
+    """An ask at a full mailbox waits in line like a `send`, within its own deadline."""
+    if await cell.mailbox.put(envelope, give_up=envelope.future):
+        return
+    if not envelope.future.done():  # the actor stopped while the asker waited
+        why = "shutdown" if cell.system.shutting_down else "stopping"
+        reject(envelope, cell.path, why, cell.system.dead_letters)

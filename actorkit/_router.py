@@ -63,11 +63,10 @@ class Router:
             return 0
         delivered = 0
         for cell in cells:
-            if len(cell.mailbox) >= cell.capacity:
+            if cell.mailbox.offer(message):
+                delivered += 1
+            else:
                 self._dead.add(message, cell.path, "mailbox_full")
-                continue
-            cell.enqueue(message)
-            delivered += 1
         self.delivered += delivered
         return delivered
 
@@ -75,8 +74,7 @@ class Router:
         # Never record a dead letter about a dead letter: that would loop.
         if self._watching_dead and letter.recipient != DEAD_LETTER_TOPIC:
             for cell in self._index.match(DEAD_LETTER_TOPIC):
-                if len(cell.mailbox) < cell.capacity:
-                    cell.enqueue(letter)
+                cell.mailbox.offer(letter)  # a copy for watchers: the letter is already counted
 
     def __len__(self) -> int:
         return len(self._index)

@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
-from ._cell import RUNNING, STOPPED, STOPPING, Cell
+from ._cell import Cell
 from ._errors import ActorStopped, NameTaken
+from ._receive import run
+from ._state import ENDING
 from ._supervision import RESTART_TYPES
 from ._task_checks import check_names
 
@@ -82,7 +84,7 @@ async def spawn(
     restart = check_restart(restart)
     extra = check_capabilities(capabilities)
     system = parent.system
-    if parent.state in (STOPPING, STOPPED) or parent.draining or not system.accepting:
+    if parent.state in ENDING or parent.draining or not system.accepting:
         raise ActorStopped(
             f"cannot spawn under {parent.display_path}: it is stopping or the system is shut down"
         )
@@ -105,10 +107,10 @@ async def spawn(
     system.instruments.spawned(cell)
     if type(instance).on_start is Actor.on_start:
         # Nothing to wait for: skip the loop round trip that spawning would otherwise cost.
-        cell.state = RUNNING
-        cell.task = system.loop.create_task(cell.main(None))
+        cell.started()
+        cell.task = system.loop.create_task(run(cell, None))
         return cell.ref
     started = system.loop.create_future()
-    cell.task = system.loop.create_task(cell.main(started))
+    cell.task = system.loop.create_task(run(cell, started))
     await started
     return cell.ref

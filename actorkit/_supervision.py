@@ -1,5 +1,6 @@
 """Supervision strategies: which children a failure touches, what to do about it, and when a
-supervisor should give up. The cells carry the decisions out (see `_control`)."""
+supervisor should give up. `decide` is the whole decision as a pure function of the strategy,
+the child's restart type, the error and the restart history; `_supervise` carries it out."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import attrs
 from ._seconds import check_seconds
 
 Directive = Literal["restart", "resume", "stop", "escalate"]
+Decision = Literal["restart", "resume", "stop", "escalate", "give_up"]
 DIRECTIVES: frozenset[str] = frozenset({"restart", "resume", "stop", "escalate"})
 RESTART_TYPES: frozenset[str] = frozenset({"permanent", "transient", "temporary"})
 
@@ -144,3 +146,28 @@ class Intensity:
             return False
         times.append(now)
         return True
+
+
+def decide(
+    strategy: _Strategy,
+    restart: str,
+    error: BaseException | None,
+    *,
+    has_instance: bool,
+    history: Intensity,
+    now: float,
+) -> Decision:
+    """What a supervisor does about a child that failed with `error` (None: it stopped
+    itself). OTP rules: a normal exit restarts only `permanent` children, a failure never
+    restarts `temporary` ones; resumes do not count toward intensity; a restart past the
+    intensity is `give_up`. A decider that raises is the caller's to report."""
+    directive: Directive = "restart" if error is None else strategy.directive(error)
+    if directive == "resume" and not has_instance:
+        directive = "restart"  # nothing to resume: the failure was in starting it
+    if directive == "restart" and (
+        restart == "temporary" or (restart == "transient" and error is None)
+    ):
+        directive = "stop"
+    if directive == "restart" and not history.allow(strategy, now):
+        return "give_up"
+    return directive

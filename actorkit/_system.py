@@ -14,18 +14,19 @@ from prometheus_client.core import CounterMetricFamily, Metric
 from ._accounting import Accounting
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
 from ._agents import AgentInfo
-from ._cell import RUNNING, Cell
+from ._cell import Cell
 from ._clock import AskDeadlines, Clock, SystemClock
-from ._control import Stop
 from ._dead_letters import DeadLetters
 from ._errors import ActorStopped, SystemFailed
 from ._http import HttpServer, serve
 from ._instruments import Instruments
 from ._metrics import Metrics
 from ._pool import Pool, PoolRef, check_pool
+from ._receive import run
 from ._ref import ActorRef
 from ._router import Router
 from ._seconds import check_seconds
+from ._signals import Stop
 from ._spawn import UNBOUNDED, check_factory, spawn
 from ._supervision import OneForOne, Strategy, _Strategy
 from ._task_handle import TaskHandle
@@ -104,8 +105,8 @@ class ActorSystem:
         self._stopped = asyncio.Event()
         root = Cell(self, None, "", _Root, (), {}, UNBOUNDED, "permanent")
         root.instance = root.make_instance()
-        root.state = RUNNING
-        root.task = self.loop.create_task(root.main(None))
+        root.started()
+        root.task = self.loop.create_task(run(root, None))
         self._root = root
         self.accepting = True
         self.metrics.start(self.loop)

@@ -196,7 +196,7 @@ class TaskLayer:
         counts[PENDING] -= 1
         counts[RUNNING] += 1
         future.add_done_callback(agent.on_done)
-        cell.enqueue(envelope)  # past the mailbox bound: a task is never refused
+        cell.mailbox.force(envelope)  # past the mailbox bound: a task is never refused
         history = agent.history
         if not history or history[-1][1] is not BUSY:  # from task to task it stays busy
             agent.observe(now)
@@ -298,8 +298,7 @@ class TaskLayer:
         cell = agent.cell
         if envelope is None or envelope.future.done() or cell.handling is envelope:
             return
-        cell.mailbox.remove(envelope)
-        cell.accepted -= 1  # taken back, not lost: the message accounting stays balanced
+        cell.mailbox.take_back(envelope)  # taken back, not lost: the accounting stays exact
         envelope.future.cancel()
 
     # --- agents ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from ._cell import Cell
+from ._receive import _drain
 from ._seconds import check_seconds
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ logger = logging.getLogger("actorkit")
 BLOCKED_THRESHOLD = 0.5
 """Seconds the loop may be held by one callback before the blocking handler is reported."""
 
-_HANDLER_CODE = Cell._drain.__code__
+_HANDLER_CODE = _drain.__code__
 OUTSIDE = "(outside actors)"
 """The `actor_type` label of a blocking episode no actor's handler was running in."""
 
@@ -37,7 +38,7 @@ def running_cell(frame: FrameType | None) -> Cell | None:
     """The cell whose receive loop is on this stack, if any."""
     while frame is not None:
         if frame.f_code is _HANDLER_CODE:
-            cell = frame.f_locals.get("self")
+            cell = frame.f_locals.get("cell")
             return cell if isinstance(cell, Cell) else None
         frame = frame.f_back
     return None

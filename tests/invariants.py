@@ -34,19 +34,19 @@ LEAK_SETTLE_TURNS = 200
 def cell_balance(cell: Cell) -> tuple[int, int]:
     """(accepted, what became of them) for one actor; equal when nothing is unaccounted."""
     accounted = (
-        cell.processed
-        + cell.crashed
-        + cell.dead_lettered
+        cell.mailbox.processed
+        + cell.mailbox.crashed
+        + cell.mailbox.dead_lettered
         + len(cell.mailbox)
         + (cell.handling is not None)
     )
-    return cell.accepted, accounted
+    return cell.mailbox.accepted, accounted
 
 
 def describe(cell: Cell) -> str:
     return (
-        f"{cell.display_path} ({cell.class_name}, {cell.state}): accepted={cell.accepted} "
-        f"processed={cell.processed} crashed={cell.crashed} dead_lettered={cell.dead_lettered} "
+        f"{cell.display_path} ({cell.class_name}, {cell.state}): accepted={cell.mailbox.accepted} "
+        f"processed={cell.mailbox.processed} crashed={cell.mailbox.crashed} dead_lettered={cell.mailbox.dead_lettered} "
         f"queued={len(cell.mailbox)} handling={cell.handling is not None}"
     )
 

@@ -69,7 +69,7 @@ async def test_a_cancelled_ask_waiting_for_room_is_never_delivered() -> None:
         assert system.ask_deadlines.pending() == 0
         gate.set()
         assert await ref.ask("seen") == ["wait", "filler"]
-        assert ref._cell.accepted == 3  # wait, filler, seen: the cancelled ask never was
+        assert ref._cell.mailbox.accepted == 3  # wait, filler, seen: the cancelled ask never was
         await assert_settled(system)
 
 
@@ -124,7 +124,7 @@ async def test_a_send_cancelled_in_the_turn_it_was_given_room_delivers_nothing()
         assert await ref.ask("seen") == ["wait", "queued"]  # never "abandoned"
         await ref.send("next")  # the room it was given went to the next sender
         assert await ref.ask("seen") == ["wait", "queued", "next"]
-        assert ref._cell.reserved == 0
+        assert ref._cell.mailbox.reserved == 0
         await assert_settled(system)
 
 

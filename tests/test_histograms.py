@@ -50,7 +50,7 @@ def around_every_bound() -> list[float]:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
-    monkeypatch.setattr("actorkit._cell.perf_counter", fake)
+    monkeypatch.setattr("actorkit._receive.perf_counter", fake)
     monkeypatch.setattr("actorkit._ref.perf_counter", fake)
     return fake
 

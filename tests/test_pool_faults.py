@@ -49,7 +49,7 @@ async def test_a_pool_whose_members_all_stopped_fails_asks_and_dead_letters_tell
             await asyncio.sleep(0)
         cell = pool._cell
         assert cell.parked
-        assert (cell.accepted, cell.processed) == (2, 2)
+        assert (cell.mailbox.accepted, cell.mailbox.processed) == (2, 2)
         assert [(d.message, d.reason) for d in system.dead_letters.recent][-2:] == [
             ("told", "stopped"),
             ("sent", "stopped"),

@@ -136,7 +136,7 @@ async def test_spawn_options_apply_to_members_and_kwargs_to_the_factory() -> Non
         pool = await system.spawn_pool(Member, tag="t", size=2, mailbox_size=7, capabilities=("x",))
         assert isinstance(pool, PoolRef)
         for member in pool.members:
-            assert member._cell.capacity == 7
+            assert member._cell.mailbox.capacity == 7
             assert member._cell.capabilities == frozenset({"x"})
             assert member._cell.instance.tag == "t"  # type: ignore[union-attr]
 

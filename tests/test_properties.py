@@ -131,7 +131,7 @@ class ActorLifecycle(RuleBasedStateMachine):
         model.processed += 1
         cell = model.ref._cell
         # After the reply everything told before it was handled: the counts are exact.
-        assert (cell.processed, cell.crashed, cell.restarts) == (
+        assert (cell.mailbox.processed, cell.mailbox.crashed, cell.restarts) == (
             model.processed,
             model.crashed,
             model.restarts,

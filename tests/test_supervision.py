@@ -65,7 +65,7 @@ async def test_restart_keeps_ref_and_mailbox_and_drops_only_the_failing_message(
         assert journal == ["start w", "stop w", "start w"]
         assert system.lookup("/w") == ref
         cell = ref._cell
-        assert cell.processed == 9 + 1 and cell.failures == 1 and cell.restarts == 1
+        assert cell.mailbox.processed == 9 + 1 and cell.failures == 1 and cell.restarts == 1
 
 
 async def test_exception_reaches_asker_and_supervisor() -> None:

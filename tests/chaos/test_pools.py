@@ -116,7 +116,7 @@ async def test_pool_losing_members_loses_no_message(seed: int, routing: str) -> 
                 await ActorRef.ask(pool, "sync", timeout=5.0)
             dead_ids = {job for job, _ in ledger.dead}
             assert {orphan.id, orphan_sent.id} <= dead_ids
-            assert pool._cell.processed <= pool._cell.accepted  # no self-feeding loop
+            assert pool._cell.mailbox.processed <= pool._cell.mailbox.accepted  # no self-feeding loop
             await assert_settled(system)
             assert ledger.crashed
 

@@ -83,8 +83,8 @@ async def test_concurrent_asks_time_out_exactly_by_the_clock(
                 cell = ref._cell
                 # An ask that timed out while waiting for room was never delivered.
                 delivered_asks = 1 if (not room or answered) else 0
-                assert cell.accepted == (2 if room else 0) + delivered_asks + 1
-                assert cell.processed == cell.accepted
+                assert cell.mailbox.accepted == (2 if room else 0) + delivered_asks + 1
+                assert cell.mailbox.processed == cell.mailbox.accepted
             await assert_settled(system)
         assert_invariants(system)
         assert clock.pending == 0

@@ -1,0 +1,235 @@
+"""The mailbox: an actor's queue, its room rule and its accounting, in one place.
+
+A `deque` plus one waiter future that exists only while the receive loop is parked: putting
+a message is a room check, an append and, when parked, one wake-up. The receive loop is the
+single consumer: it pops from `queue` and parks only when it is empty, so a busy actor pays
+no future and no loop round trip per message. Control signals (stop, restart, failure
+reports) wait in `signals`, which the loop checks between messages, so control never waits
+behind user traffic.
+
+One rule decides whether there is room (`_room`): nobody is waiting for room, and the queued
+messages plus the places granted to waiting senders are below capacity. Waiting senders
+(`send`, and an `ask` that found the mailbox full) are admitted strictly in arrival order; a
+granted place is taken by the sender itself when it wakes, as `asyncio.Queue.put` does, so a
+sender cancelled in that same loop turn delivers nothing and its place passes on.
+
+Accounting: `accepted == processed + crashed + dead_lettered + len(queue)` (+1 while a
+message is being handled). Every verb that moves a message in or out keeps it exact, so
+nothing accepted is ever lost silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from ._envelope import TAKEN_BACK, Ask
+from ._errors import NotDelivered
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ._dead_letters import DeadLetters
+    from ._signals import Signal
+
+# What a waiting sender's future resolves to.
+_GRANTED = 1
+_CLOSED = 2
+_GAVE_UP = 3
+
+
+class Mailbox:
+    __slots__ = (
+        "accepted",
+        "blocked",
+        "capacity",
+        "closed",
+        "crashed",
+        "dead_lettered",
+        "processed",
+        "queue",
+        "reserved",
+        "signals",
+        "waiter",
+    )
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.queue: deque[Any] = deque()
+        self.signals: list[Signal] = []
+        self.waiter: asyncio.Future[None] | None = None
+        self.blocked: deque[asyncio.Future[int]] | None = None
+        self.reserved = 0  # places granted to waiting senders that have not taken them yet
+        self.closed = False
+        self.accepted = 0
+        self.processed = 0
+        self.crashed = 0
+        self.dead_lettered = 0
+
+    def __len__(self) -> int:
+        return len(self.queue)
+
+    def __bool__(self) -> bool:
+        return bool(self.queue)
+
+    # --- putting --------------------------------------------------------------------------
+    def _room(self) -> bool:
+        return not self.blocked and len(self.queue) + self.reserved < self.capacity
+
+    def offer(self, message: Any) -> bool:
+        """Put now if there is room (and the mailbox is open); False otherwise."""
+        queue = self.queue
+        if self.blocked or len(queue) + self.reserved >= self.capacity:
+            return False  # also once closed: `close` sets the capacity to 0
+        self.accepted += 1
+        queue.append(message)
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+        return True
+
+    def force(self, message: Any) -> bool:
+        """Put regardless of the bound: runtime messages (`Terminated`, tasks, a pool's
+        hand-over) must not be refused. False when the mailbox is closed."""
+        if self.closed:
+            return False
+        self.accepted += 1
+        self.queue.append(message)
+        self.wake()
+        return True
+
+    async def put(self, message: Any, give_up: asyncio.Future[Any] | None = None) -> bool:
+        """Wait for room, then put: True once queued, False if the mailbox closed first or
+        `give_up` finished first (an ask's deadline). The caller decides what a refusal
+        means; a cancelled wait leaves nothing behind and passes its place on."""
+        if self.offer(message):
+            return True
+        if self.closed:
+            return False
+        room: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        if self.blocked is None:
+            self.blocked = deque()
+        self.blocked.append(room)
+        if give_up is not None:
+            give_up.add_done_callback(lambda _: self._withdraw(room))
+        try:
+            outcome = await room
+        except asyncio.CancelledError:
+            if room.done() and not room.cancelled() and room.result() == _GRANTED:
+                self.reserved -= 1
+                self.admit()
+            else:
+                self._withdraw(room)
+            raise
+        if outcome != _GRANTED:
+            return False
+        self.reserved -= 1
+        return self.force(message)
+
+    def _withdraw(self, room: asyncio.Future[int]) -> None:
+        """A waiting sender gave up before being granted: it leaves the line."""
+        if room.done():
+            return
+        room.set_result(_GAVE_UP)
+        blocked = self.blocked
+        if blocked:
+            for i, waiting in enumerate(blocked):
+                if waiting is room:
+                    del blocked[i]
+                    break
+
+    def admit(self) -> None:
+        """Grant freed room to waiting senders, in arrival order."""
+        blocked = self.blocked
+        if not blocked:
+            return
+        queue = self.queue
+        while blocked and len(queue) + self.reserved < self.capacity:
+            room = blocked.popleft()
+            if not room.done():
+                room.set_result(_GRANTED)
+                self.reserved += 1
+
+    # --- control --------------------------------------------------------------------------
+    def post(self, signal: Signal) -> None:
+        self.signals.append(signal)
+        self.wake()
+
+    def wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def park(self) -> None:
+        """Wait until a message or a signal arrives (or the mailbox closes)."""
+        self.waiter = waiter = asyncio.get_running_loop().create_future()
+        await waiter
+
+    @property
+    def parked(self) -> bool:
+        return self.waiter is not None and not self.queue and not self.signals
+
+    @property
+    def load(self) -> int:
+        """Queued messages, doubled, plus one while busy: an idle actor wins a tie."""
+        return 2 * len(self.queue) + (0 if self.waiter is not None else 1)
+
+    # --- taking out -----------------------------------------------------------------------
+    def take_back(self, message: Any) -> bool:
+        """Remove a message not yet handled: its sender has it again, so it is not lost."""
+        try:
+            self.queue.remove(message)
+        except ValueError:
+            return False
+        self.accepted -= 1
+        return True
+
+    def hand_over(self, keep: Callable[[Any], bool]) -> list[Any]:
+        """Remove and return, in order, every queued message that `keep` rejects: another
+        mailbox accounts for them from here on."""
+        queue = self.queue
+        given = [message for message in queue if not keep(message)]
+        if given:
+            kept = [message for message in queue if keep(message)]
+            queue.clear()
+            queue.extend(kept)
+            self.accepted -= len(given)
+        return given
+
+    def close(self, path: str, why: str, dead: DeadLetters) -> None:
+        """Refuse from now on and reject everything queued: asks fail, the rest become dead
+        letters, waiting senders learn that their message was not delivered. A dead letter
+        that reaches this same mailbox (a `>` subscriber) is refused, not appended to the
+        queue being emptied."""
+        if self.closed:
+            return
+        self.closed = True
+        self.capacity = 0  # from here on `offer` and `force` refuse, so the queue holds still
+        queue = self.queue
+        self.dead_lettered += len(queue)
+        for message in queue:
+            reject(message, path, why, dead)
+        queue.clear()
+        blocked, self.blocked = self.blocked, None
+        if blocked:
+            for room in blocked:
+                if not room.done():
+                    room.set_result(_CLOSED)
+        self.wake()
+
+
+def reject(message: Any, path: str, why: str, dead: DeadLetters) -> None:
+    """An undelivered message's fate: an ask fails (`ActorStopped`), and it is a dead letter
+    unless its sender takes it back (a task goes back to the queue)."""
+    if type(message) is Ask:
+        if not message.future.done():
+            message.future.set_exception(NotDelivered(f"{path} stopped before handling the ask"))
+        if message.timeout != TAKEN_BACK:
+            dead.add(message.message, path, why)
+    else:
+        dead.add(message, path, why)

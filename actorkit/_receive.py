@@ -1,0 +1,171 @@
+"""The receive loop: one asyncio task per actor, the only consumer of its mailbox.
+
+It runs signals first, then drains up to `BATCH` messages without a loop round trip, and
+parks on the mailbox's waiter only when there is nothing to do. With metrics on, a drained
+batch is timed as a whole and each message observed at the batch mean
+(docs/observability.md); the histogram updates are written out here, not called, because
+this runs once per batch on every actor (for sequential asks, once per ask). `_loop` and
+`_drain` are the two functions allowed to be long: they are the hot path, and splitting
+them costs a call per batch or per message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from time import perf_counter
+from typing import TYPE_CHECKING
+
+from ._envelope import Ask
+from ._errors import ActorStopped
+from ._state import State
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+
+# After this many messages in a row the loop yields once, so one busy actor whose handler
+# never awaits cannot starve the others.
+BATCH = 128
+
+
+async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
+    """The actor's task: `on_start` (when `spawn` waits for it), then the loop."""
+    try:
+        if started is not None and not await _start(cell, started):
+            return
+        cell.started()
+        await _loop(cell)
+    except asyncio.CancelledError:
+        if not cell.closed:
+            cell.close(None)
+        if started is not None and not started.done():
+            # Cancelled in `on_start` (a forced shutdown): `spawn` must not wait forever.
+            started.set_exception(
+                ActorStopped(f"{cell.display_path} was stopped before on_start finished")
+            )
+        raise
+    finally:
+        if cell.killed and cell.instance is not None:
+            await cell.run_on_stop()
+
+
+async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
+    instance = cell.instance
+    assert instance is not None
+    try:
+        await instance.on_start()
+    except Exception as error:
+        cell.instance = None
+        cell.close(error, quiet=True)
+        if not started.done():
+            started.set_exception(error)
+        return False
+    if not started.done():
+        started.set_result(None)
+    return True
+
+
+async def _loop(cell: Cell) -> None:
+    mailbox = cell.mailbox
+    signals = mailbox.signals
+    queue = mailbox.queue
+    while True:
+        if signals:
+            await signals.pop(0).run(cell)
+            if cell.closed:
+                return
+        elif queue and cell.state == State.RUNNING:
+            stats = cell.stats
+            if stats is None:
+                handled = await _drain(cell)
+            else:
+                begun = perf_counter()
+                handled = await _drain(cell)
+                ended = perf_counter()
+                if handled:
+                    seconds = ended - begun
+                    mean = seconds if handled == 1 else seconds / handled
+                    histogram = stats.processing
+                    bounds = histogram.bounds
+                    i = 0
+                    while mean > bounds[i]:
+                        i += 1
+                    histogram.counts[i] += handled
+                    histogram.sum += seconds
+                answered = cell.answered
+                if answered is not None:  # `ClassStats.ask_answered`, written out
+                    cell.answered = None
+                    seconds = ended - answered
+                    histogram = stats.ask_seconds
+                    bounds = histogram.bounds
+                    i = 0
+                    while seconds > bounds[i]:
+                        i += 1
+                    histogram.counts[i] += 1
+                    histogram.sum += seconds
+            if handled == BATCH:
+                await asyncio.sleep(0)
+        elif cell.draining and cell.state == State.RUNNING:
+            await cell.finalize(None)
+            return
+        else:
+            await mailbox.park()
+            if cell.closed:
+                return
+
+
+async def _drain(cell: Cell) -> int:
+    """Handle queued messages until a signal arrives or the batch budget runs out; returns
+    how many were handled successfully (`BATCH` when the budget ran out)."""
+    mailbox = cell.mailbox
+    queue = mailbox.queue
+    signals = mailbox.signals
+    instance = cell.instance
+    assert instance is not None
+    receive = instance.receive
+    stats = cell.stats
+    budget = BATCH
+    while queue and not signals:
+        message = queue.popleft()
+        if mailbox.blocked:
+            mailbox.admit()
+        if type(message) is Ask:
+            future = message.future
+            cell.handling = message
+            try:
+                result = await receive(message.message)
+            except Exception as error:
+                cell.handling = None
+                if not future.done():
+                    future.set_exception(error)
+                cell.failed(error, message.message)
+                return BATCH - budget
+            cell.handling = None
+            if not future.done():
+                future.set_result(result)
+                asked = message.started
+                if asked is not None and stats is not None:  # None: a task, or no metrics
+                    # An ask is timed until its reply is ready: the last of a batch waits
+                    # for the batch's end reading, one with more behind it reads the clock.
+                    if queue and budget > 1 and not signals:
+                        stats.ask_answered(perf_counter() - asked)
+                    else:
+                        cell.answered = asked
+        else:
+            cell.handling = message
+            try:
+                await receive(message)
+            except Exception as error:
+                cell.handling = None
+                cell.failed(error, message)
+                return BATCH - budget
+            cell.handling = None
+        mailbox.processed += 1
+        budget -= 1
+        if not budget:
+            break
+    if cell.closed:
+        # A forced stop cut into the handler, which swallowed the cancellation and returned:
+        # close() already accounted that message as a dead letter.
+        mailbox.processed -= 1
+        return BATCH - budget - 1
+    return BATCH - budget

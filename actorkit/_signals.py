@@ -1,0 +1,107 @@
+"""Control signals: what a cell is told to do between user messages.
+
+Each signal is run in the receiving cell's own task and carries out one lifecycle transition
+(`_lifecycle`); a sender that must know when it is done awaits `cell.call(signal)`. A failing
+child's report to its parent, `ChildFailed`, lives with the supervision that handles it
+(`_supervise`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from ._state import ENDING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ._cell import Cell
+
+
+class Signal:
+    __slots__ = ("done",)
+
+    def __init__(self) -> None:
+        self.done: asyncio.Future[None] | None = None
+
+    async def run(self, cell: Cell) -> None:
+        try:
+            await self.apply(cell)
+        finally:
+            self.finish()
+
+    async def apply(self, cell: Cell) -> None:
+        """Carry the signal out; a signal that only marks something overrides nothing."""
+
+    def finish(self) -> None:
+        done = self.done
+        if done is not None and not done.done():
+            done.set_result(None)
+
+
+class Stop(Signal):
+    """Stop for good. `drain` (shutdown) handles queued messages first."""
+
+    __slots__ = ("drain", "reason")
+
+    def __init__(self, reason: BaseException | None, *, drain: bool = False) -> None:
+        super().__init__()
+        self.reason = reason
+        self.drain = drain
+
+    async def run(self, cell: Cell) -> None:
+        # The waiter is answered when the cell has closed, not when this signal returns.
+        if self.done is not None:
+            cell.stop_waiters.append(self.done)
+        await cell.stop(self.reason, drain=self.drain)
+
+
+class Killed(Signal):
+    """Marks a cell whose task was cancelled by a forced shutdown; the loop just ends."""
+
+
+KILLED = Killed()
+
+
+class SelfStop(Signal):
+    """`self.stop()`: a normal exit; the parent restarts it only if `permanent`."""
+
+    async def apply(self, cell: Cell) -> None:
+        await cell.stop_self()
+
+
+class Resume(Signal):
+    async def apply(self, cell: Cell) -> None:
+        cell.resume()
+
+
+class StopInstance(Signal):
+    """First half of a restart: children, timers and `on_stop` of the current instance."""
+
+    async def apply(self, cell: Cell) -> None:
+        await cell.stop_instance()
+
+
+class StartInstance(Signal):
+    """Second half of a restart: a fresh instance from the factory, then `on_start`."""
+
+    async def apply(self, cell: Cell) -> None:
+        await cell.start_instance()
+
+
+class StartPlan(Signal):
+    """Start restarted children in start order, after a backoff delay."""
+
+    __slots__ = ("plan",)
+
+    def __init__(self, plan: Sequence[Cell]) -> None:
+        super().__init__()
+        self.plan = plan
+
+    async def apply(self, cell: Cell) -> None:
+        if cell.state in ENDING:
+            return
+        for child in self.plan:
+            if not child.closed:
+                await child.call(StartInstance())

@@ -1,0 +1,26 @@
+"""An actor's lifecycle states. A `StrEnum`, so introspection (`/actors`, metrics labels,
+`agents()`) shows the plain names. The transitions themselves are `Cell` methods, one each,
+so there is one place where a state is written.
+
+    STARTING ─▶ RUNNING ─▶ SUSPENDED ─▶ RUNNING            (resume)
+                   │            └─────▶ RESTARTING ─▶ RUNNING (restart)
+                   └──────────▶ STOPPING ─▶ STOPPED         (from any state)
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class State(StrEnum):
+    __hash__ = str.__hash__  # Enum's is written in Python; states are hashed per actor per scrape
+    STARTING = "starting"
+    RUNNING = "running"
+    SUSPENDED = "suspended"  # failed; waiting for the parent's decision
+    RESTARTING = "restarting"  # instance stopped; waiting to be started again
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+
+
+ENDING = frozenset({State.STOPPING, State.STOPPED})
+"""States in which an actor takes no new work and starts nothing."""

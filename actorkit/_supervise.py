@@ -1,0 +1,153 @@
+"""Supervision carried out: a failing child reports to its parent with `ChildFailed`; the
+parent decides (`_supervision.decide`) and carries the decision out by sending signals to its
+children and awaiting each.
+
+Supervision happens in the parent's task, so there is one owner per decision and one_for_all
+/ rest_for_one ordering falls out naturally; suspended cells keep handling signals, so a
+parent never deadlocks on a child that is waiting for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from ._errors import SupervisorGaveUp
+from ._signals import Resume, Signal, StartPlan, Stop, StopInstance
+from ._supervision import Decision, Intensity, decide
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+    from ._supervision import Strategy
+
+logger = logging.getLogger("actorkit")
+
+
+class ChildFailed(Signal):
+    """A child's report to its parent: it failed with `error`, or stopped itself (None)."""
+
+    __slots__ = ("child", "error", "incarnation", "message")
+
+    def __init__(
+        self, child: Cell, incarnation: int, error: BaseException | None, message: object
+    ) -> None:
+        super().__init__()
+        self.child = child
+        self.incarnation = incarnation
+        self.error = error
+        self.message = message
+
+    async def apply(self, cell: Cell) -> None:
+        await supervise(cell, self)
+
+
+async def supervise(parent: Cell, report: ChildFailed) -> None:
+    child, error = report.child, report.error
+    if child.closed or child.incarnation != report.incarnation or child.parent is not parent:
+        return  # stale: the child was restarted or stopped since it reported
+    if parent.unsupervised_children:
+        await child.call(Stop(error))
+        return
+    strategy = parent.strategy()
+    decision = _decide(parent, strategy, child, error)
+    if error is not None:
+        crash_report(child, error, report.message, decision)
+        parent.system.instruments.failed(child, error)
+    if decision == "resume":
+        child.post(Resume())
+    elif decision == "stop":
+        await child.call(Stop(error))
+    elif decision == "escalate":
+        assert error is not None  # a normal exit always maps to restart or stop
+        await child.call(Stop(error))
+        fail(parent, error)
+    elif decision == "give_up":
+        await _give_up(parent, strategy, child, error)
+    else:
+        await _restart(parent, strategy, child)
+
+
+def _decide(parent: Cell, strategy: Strategy, child: Cell, error: BaseException | None) -> Decision:
+    if parent.intensity is None:
+        parent.intensity = Intensity()
+    try:
+        return decide(
+            strategy,
+            child.restart,
+            error,
+            has_instance=child.instance is not None,
+            history=parent.intensity,
+            now=parent.system.clock.now(),
+        )
+    except Exception as decider_error:
+        parent.system.log_internal(f"decider of {parent.display_path} failed", decider_error)
+        return "escalate"
+
+
+async def _give_up(
+    parent: Cell, strategy: Strategy, child: Cell, error: BaseException | None
+) -> None:
+    await child.call(Stop(error))
+    await parent.stop_children()
+    gave_up = SupervisorGaveUp(
+        f"supervisor {parent.display_path} gave up: more than {strategy.max_restarts} "
+        f"restarts within {strategy.within}s (last failure in {child.display_path}: "
+        f"{error!r}); raise max_restarts/within or fix the failing child"
+    )
+    gave_up.__cause__ = error
+    parent.system.instruments.gave_up(parent)
+    fail(parent, gave_up)
+
+
+async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
+    """Stop the affected children (reverse start order), then start them again in order,
+    after the backoff delay."""
+    plan = strategy.affected(list(parent.children.values()), child)
+    for sibling in reversed(plan):
+        if sibling is not child and sibling.restart == "temporary":
+            await sibling.call(Stop(None))
+        else:
+            await sibling.call(StopInstance())
+    plan = [sibling for sibling in plan if not sibling.closed]
+    clock = parent.system.clock
+    now = clock.now()
+    delay = 0.0
+    if strategy.backoff is not None:
+        if now - child.last_failure > strategy.within:
+            child.consecutive_failures = 0
+        child.consecutive_failures += 1
+        delay = strategy.backoff.delay(child.consecutive_failures)
+    child.last_failure = now
+    start = StartPlan(plan)
+    if delay > 0:
+        clock.call_at(now + delay, lambda: parent.post(start))
+    else:
+        await start.apply(parent)
+
+
+def fail(cell: Cell, error: BaseException) -> None:
+    """`cell` itself fails (escalation or give-up): report upwards, or fail the system."""
+    if cell.parent is None:
+        cell.system.root_failed(error)
+    else:
+        cell.report(error, None)
+
+
+def crash_report(cell: Cell, error: BaseException, message: object, decision: str) -> None:
+    """One structured record per failure, in the spirit of OTP's crash reports."""
+    actor_class = cell.class_name
+    logger.error(
+        "actor %s (%s) failed handling %s: %r; supervisor decided: %s",
+        cell.display_path,
+        actor_class,
+        type(message).__name__,
+        error,
+        decision,
+        exc_info=error,
+        extra={
+            "actor_path": cell.display_path,
+            "actor_class": actor_class,
+            "message_type": type(message).__name__,
+            "directive": decision,
+        },
+    )
