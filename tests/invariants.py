@@ -44,9 +44,10 @@ def cell_balance(cell: Cell) -> tuple[int, int]:
 
 
 def describe(cell: Cell) -> str:
+    box = cell.mailbox
     return (
-        f"{cell.display_path} ({cell.class_name}, {cell.state}): accepted={cell.mailbox.accepted} "
-        f"processed={cell.mailbox.processed} crashed={cell.mailbox.crashed} dead_lettered={cell.mailbox.dead_lettered} "
+        f"{cell.display_path} ({cell.class_name}, {cell.state}): accepted={box.accepted} "
+        f"processed={box.processed} crashed={box.crashed} dead_lettered={box.dead_lettered} "
         f"queued={len(cell.mailbox)} handling={cell.handling is not None}"
     )
 

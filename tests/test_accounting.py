@@ -68,7 +68,8 @@ async def test_agent_info_and_actor_nodes_carry_balanced_accounting() -> None:
         gate.set()
         await stopping
         cell = ref._cell
-        assert (cell.mailbox.accepted, cell.mailbox.processed, cell.mailbox.crashed, cell.mailbox.dead_lettered) == (7, 5, 1, 1)
+        box = cell.mailbox
+        assert (box.accepted, box.processed, box.crashed, box.dead_lettered) == (7, 5, 1, 1)
         await assert_settled(system)
         totals = system.accounting()
         assert totals.dead_lettered == 1 and totals.crashed == 1

@@ -252,7 +252,8 @@ async def test_a_handler_that_swallows_cancellation_cannot_wedge_shutdown_or_acc
     cell = ref._cell
     await tasks.assert_no_leaks()
     # Both messages are dead letters, whatever the handler did after the cancellation.
-    assert (cell.mailbox.accepted, cell.mailbox.processed, cell.mailbox.crashed, cell.mailbox.dead_lettered) == (2, 0, 0, 2)
+    box = cell.mailbox
+    assert (box.accepted, box.processed, box.crashed, box.dead_lettered) == (2, 0, 0, 2)
     assert_invariants(system)
     if how == "raise":
         [report] = [r for r in caplog.records if getattr(r, "actor_path", "") == "/swallower"]
