@@ -131,9 +131,10 @@ class Mailbox:
 
     def _withdraw(self, room: asyncio.Future[int]) -> None:
         """A waiting sender gave up before being granted: it leaves the line."""
-        if room.done():
-            return
-        room.set_result(_GAVE_UP)
+        if room.done() and not room.cancelled():
+            return  # granted, closed, or withdrawn already: no longer in the line
+        if not room.done():
+            room.set_result(_GAVE_UP)
         blocked = self.blocked
         if blocked:
             for i, waiting in enumerate(blocked):

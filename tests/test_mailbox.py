@@ -1,0 +1,254 @@
+"""The mailbox as a unit: one room rule, arrival-order admission, exact accounting.
+
+The state machine drives a bare `Mailbox` on its own event loop through random interleavings
+of tell, send, ask (with deadlines), cancellation, handling and stop, and checks after every
+step that capacity is never exceeded, that waiting senders enter in arrival order, and that
+every message has exactly one fate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import hypothesis.strategies as st
+import pytest
+from hypothesis import settings
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from actorkit import Actor, ActorSystem, MailboxFull
+from actorkit._dead_letters import DeadLetters
+from actorkit._mailbox import Mailbox
+
+
+class _Gated(Actor):
+    def __init__(self, entered: asyncio.Event, gate: asyncio.Event, log: list[str]) -> None:
+        self.entered, self.gate, self.log = entered, gate, log
+
+    async def receive(self, message: Any) -> Any:
+        if message == "block":
+            self.entered.set()
+            await self.gate.wait()
+        self.log.append(message)
+        if message == "B":
+            try:
+                self.ref.tell("D")
+            except MailboxFull:
+                self.log.append("tell refused")
+        return message
+
+
+async def test_a_tell_cannot_take_the_place_granted_to_a_waiting_send() -> None:
+    """The reproduction: with `mailbox_size=1`, a send waiting for room is granted the slot
+    freed by the actor; a tell made before the send's task runs must not take it too."""
+    entered, gate, log = asyncio.Event(), asyncio.Event(), list[str]()
+    async with ActorSystem(metrics=False) as system:
+        ref = await system.spawn(_Gated, entered, gate, log, mailbox_size=1)
+        ref.tell("block")
+        await entered.wait()
+        ref.tell("B")
+        sender = asyncio.create_task(ref.send("C"))
+        await asyncio.sleep(0)  # one turn: the send is now waiting for room
+        with pytest.raises(MailboxFull):
+            ref.tell("E")  # somebody waits for room: a tell may not jump the line
+        gate.set()
+        await sender
+        assert await ref.ask("end", timeout=5.0) == "end"
+    assert log == ["block", "B", "tell refused", "C", "end"]
+
+
+def test_offer_refuses_at_capacity_and_once_closed() -> None:
+    box = Mailbox(2)
+    assert box.offer(1) and box.offer(2)
+    assert not box.offer(3)
+    assert (len(box), box.accepted) == (2, 2)
+    dead = DeadLetters(lambda: 0.0)
+    box.close("/a", "stopping", dead)
+    assert (len(box), box.dead_lettered, dead.count) == (0, 2, 2)
+    assert not box.offer(4) and not box.force(5)
+    assert box.accepted == box.dead_lettered
+
+
+def test_force_passes_the_bound_and_take_back_undoes_it() -> None:
+    box = Mailbox(1)
+    assert box.offer("a") and box.force("task")
+    assert len(box) == 2
+    assert box.take_back("task") and not box.take_back("task")
+    assert (len(box), box.accepted) == (1, 1)
+
+
+def test_hand_over_keeps_what_is_kept_in_order() -> None:
+    box = Mailbox(10)
+    for item in ["a", "keep1", "b", "keep2", "c"]:
+        box.offer(item)
+    given = box.hand_over(keep=lambda m: str(m).startswith("keep"))
+    assert given == ["a", "b", "c"]
+    assert list(box.queue) == ["keep1", "keep2"] and box.accepted == 2
+
+
+async def test_a_cancelled_send_leaves_the_line_and_its_place_passes_on() -> None:
+    box = Mailbox(1)
+    box.offer("full")
+    first = asyncio.create_task(box.put("first"))
+    second = asyncio.create_task(box.put("second"))
+    await asyncio.sleep(0)
+    assert box.blocked is not None and len(box.blocked) == 2
+    first.cancel()
+    await asyncio.gather(first, return_exceptions=True)
+    assert len(box.blocked) == 1  # nothing of the given-up sender is held
+    box.queue.popleft()
+    box.processed += 1
+    box.admit()
+    assert await second
+    assert list(box.queue) == ["second"]
+
+
+async def test_an_ask_that_gives_up_while_waiting_leaves_the_line() -> None:
+    box = Mailbox(1)
+    box.offer("full")
+    deadline: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    waiting = asyncio.create_task(box.put("ask", give_up=deadline))
+    await asyncio.sleep(0)
+    deadline.set_exception(TimeoutError())
+    deadline.exception()
+    assert await waiting is False
+    assert not box.blocked
+
+
+# --- the state machine -------------------------------------------------------------------
+
+
+class MailboxMachine(RuleBasedStateMachine):
+    """A model of who is waiting and where every message went."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop = asyncio.new_event_loop()
+        self.capacity = 1
+        self.box = Mailbox(self.capacity)
+        self.dead = DeadLetters(lambda: 0.0)
+        self.next_id = 0
+        self.waiting: dict[int, tuple[asyncio.Task[bool], asyncio.Future[None] | None]] = {}
+        self.arrival: list[int] = []  # ids of senders that had to wait, in arrival order
+        self.entered: list[int] = []  # every id in the order it entered the queue
+        self.refused: set[int] = set()  # the sender knows: MailboxFull, False, or cancelled
+        self.handled: list[int] = []
+
+    @initialize(capacity=st.integers(1, 3))
+    def choose_capacity(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.box = Mailbox(capacity)
+
+    def teardown(self) -> None:
+        if not self.box.closed:
+            self.box.close("/m", "stopping", self.dead)
+        self._turns()
+        self._check_fates()
+        self.loop.close()
+
+    def _id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+    def _turns(self, n: int = 3) -> None:
+        for _ in range(n):
+            self.loop.run_until_complete(asyncio.sleep(0))
+        self._observe()
+
+    def _observe(self) -> None:
+        seen = set(self.entered)
+        for message in self.box.queue:
+            if message not in seen:
+                self.entered.append(message)
+                seen.add(message)
+        for ident, (task, _) in list(self.waiting.items()):
+            if task.done():
+                del self.waiting[ident]
+                if task.cancelled() or not task.result():
+                    self.refused.add(ident)
+
+    @rule()
+    def tell(self) -> None:
+        ident = self._id()
+        someone_waits = bool(self.box.blocked)
+        if self.box.offer(ident):
+            assert not someone_waits
+            self.entered.append(ident)
+        else:
+            self.refused.add(ident)
+
+    @rule(with_deadline=st.booleans())
+    def send_or_ask(self, with_deadline: bool) -> None:
+        ident = self._id()
+        deadline = self.loop.create_future() if with_deadline else None
+        if not self.box.blocked and len(self.box) + self.box.reserved < self.box.capacity:
+            assert self.box.offer(ident)  # room now: no need to wait
+            self.entered.append(ident)
+            return
+        task = self.loop.create_task(self.box.put(ident, give_up=deadline))
+        self.waiting[ident] = (task, deadline)
+        if not self.box.closed:
+            self.arrival.append(ident)
+        self._turns(1)
+
+    @precondition(lambda self: self.waiting)
+    @rule(data=st.data())
+    def cancel_or_expire(self, data: st.DataObject) -> None:
+        ident = data.draw(st.sampled_from(sorted(self.waiting)))
+        task, deadline = self.waiting[ident]
+        if deadline is not None and not deadline.done() and data.draw(st.booleans()):
+            deadline.set_result(None)
+        else:
+            task.cancel()
+        self._turns()
+
+    @rule(count=st.integers(1, 3), let_senders_run=st.booleans())
+    def handle(self, count: int, let_senders_run: bool) -> None:
+        """Without `let_senders_run`, the next rule runs in the same loop turn: a granted
+        sender has not yet taken its place (the window a tell must not slip into)."""
+        box = self.box
+        for _ in range(count):
+            if not box.queue:
+                break
+            self.handled.append(box.queue.popleft())
+            box.processed += 1
+            box.admit()
+        if let_senders_run:
+            self._turns()
+
+    @precondition(lambda self: self.next_id >= 8)  # a stopped mailbox has little left to test
+    @rule()
+    def stop(self) -> None:
+        self.box.close("/m", "stopping", self.dead)
+        self._turns()
+
+    @invariant()
+    def capacity_is_never_exceeded(self) -> None:
+        assert len(self.box) + self.box.reserved <= self.capacity
+
+    @invariant()
+    def waiting_senders_enter_in_arrival_order(self) -> None:
+        order = [ident for ident in self.entered if ident in set(self.arrival)]
+        assert order == sorted(order)
+
+    @invariant()
+    def accounting_is_exact(self) -> None:
+        box = self.box
+        assert box.accepted == box.processed + box.dead_lettered + len(box)
+        assert box.accepted == len(self.entered)
+
+    def _check_fates(self) -> None:
+        dead = {letter.message for letter in self.dead.recent}
+        for ident in range(1, self.next_id + 1):
+            fates = [ident in self.handled, ident in dead, ident in self.refused]
+            assert fates.count(True) == 1, (ident, fates)
+
+
+MailboxMachine.TestCase.settings = settings(max_examples=200, stateful_step_count=30, deadline=None)
+test_mailbox_state_machine = MailboxMachine.TestCase
