@@ -67,7 +67,7 @@ class Actor:
 
     @property
     def system(self) -> ActorSystem:
-        return self._cell.system
+        return self._cell.runtime.system  # type: ignore[no-any-return]
 
     @property
     def parent(self) -> ActorRef | None:
@@ -115,10 +115,10 @@ class Actor:
 
     def subscribe(self, pattern: str) -> None:
         """Receive publishes matching `pattern`; kept across restarts, dropped at stop."""
-        self._cell.system.subscribe(self._cell.ref, pattern)
+        self.system.subscribe(self.ref, pattern)
 
     def unsubscribe(self, pattern: str | None = None) -> None:
-        self._cell.system.unsubscribe(self._cell.ref, pattern)
+        self.system.unsubscribe(self.ref, pattern)
 
     def stop(self) -> None:
         """Stop after the current message. A `permanent` actor is restarted (OTP rules)."""

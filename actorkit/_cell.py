@@ -21,10 +21,10 @@ from ._state import State
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from ._runtime import Runtime
     from ._signals import Signal
     from ._stats import ClassStats
     from ._supervision import Intensity, Strategy
-    from ._system import ActorSystem
     from ._timers import Timers
 
 
@@ -46,9 +46,9 @@ class Cell(Lifecycle):
         "path",
         "ref",
         "restart",
+        "runtime",
         "stats",
         "stop_waiters",
-        "system",
         "task",
         "timers_",
         "watching",
@@ -56,7 +56,7 @@ class Cell(Lifecycle):
 
     def __init__(
         self,
-        system: ActorSystem,
+        runtime: Runtime,
         parent: Cell | None,
         name: str,
         factory: Callable[..., Actor],
@@ -65,7 +65,7 @@ class Cell(Lifecycle):
         capacity: int,
         restart: str,
     ) -> None:
-        self.system = system
+        self.runtime = runtime
         self.parent = parent
         self.name = name
         self.path: str = f"{parent.path}/{name}" if parent is not None else ""
@@ -117,11 +117,11 @@ class Cell(Lifecycle):
 
     def strategy(self) -> Strategy:
         if self.parent is None:
-            return self.system.root_strategy
+            return self.runtime.root_strategy
         found = getattr(self.instance, "supervisor_strategy", None)
         if found is None:
             found = getattr(self.factory, "supervisor_strategy", None)
-        return found if found is not None else self.system.default_strategy
+        return found if found is not None else self.runtime.default_strategy
 
     @property
     def class_name(self) -> str:
@@ -147,7 +147,7 @@ class Cell(Lifecycle):
     def deliver(self, message: Any) -> None:
         """Runtime-originated messages (`Terminated`) bypass the bound: they must not be lost."""
         if not self.mailbox.force(message):
-            self.system.dead_letters.add(message, self.path, "stopped")
+            self.runtime.dead_letters.add(message, self.path, "stopped")
 
     def post(self, signal: Signal) -> None:
         self.mailbox.post(signal)

@@ -23,9 +23,9 @@ if TYPE_CHECKING:
     from ._cell import Cell
     from ._mailbox import Mailbox
     from ._ref import ActorRef
+    from ._runtime import Runtime
     from ._signals import Signal
     from ._supervision import Intensity
-    from ._system import ActorSystem
     from ._timers import Timers
 
 logger = logging.getLogger("actorkit")
@@ -62,7 +62,7 @@ class Lifecycle:
     watchers: set[Cell] | None
 
     if TYPE_CHECKING:  # the rest of the record the transitions act on, defined by `Cell`
-        system: ActorSystem
+        runtime: Runtime
         parent: Cell | None
         name: str
         path: str
@@ -103,7 +103,7 @@ class Lifecycle:
             return
         self.state = State.RUNNING
         self.restarts += 1
-        self.system.instruments.restarted(self.cell)
+        self.runtime.instruments.restarted(self.cell)
 
     # --- failing --------------------------------------------------------------------------
     @property
@@ -138,7 +138,7 @@ class Lifecycle:
     def resume(self) -> None:
         if self.state == State.SUSPENDED and self.instance is not None:
             self.state = State.RUNNING
-            self.system.instruments.resumed(self.cell)
+            self.runtime.instruments.resumed(self.cell)
 
     async def stop_instance(self) -> None:
         """First half of a restart: children, timers and `on_stop` of the current instance."""
@@ -206,10 +206,10 @@ class Lifecycle:
         self.closed = True
         self.state = State.STOPPED
         self.stop_reason = reason
-        system = self.system
-        why = "shutdown" if system.shutting_down else "stopping"
+        runtime = self.runtime
+        why = "shutdown" if runtime.shutting_down else "stopping"
         mailbox = self.mailbox
-        mailbox.close(self.path, why, system.dead_letters)
+        mailbox.close(self.path, why, runtime.dead_letters)
         self._drop_handling(why)
         for signal in mailbox.signals:
             signal.finish()
@@ -219,7 +219,7 @@ class Lifecycle:
         parent = self.parent
         if parent is not None and parent.children.get(self.name) is self:
             del parent.children[self.name]
-        system.unregister(self.cell)
+        runtime.unregister(self.cell)
         self._end_watches(reason, quiet)
         for waiter in self.stop_waiters:
             if not waiter.done():
@@ -240,7 +240,7 @@ class Lifecycle:
                     ActorStopped(f"{self.path} was stopped while handling it")
                 )
             message = handling.message
-        self.system.dead_letters.add(message, self.path, why)
+        self.runtime.dead_letters.add(message, self.path, why)
 
     def _end_watches(self, reason: BaseException | None, quiet: bool) -> None:
         if self.watching:

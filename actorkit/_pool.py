@@ -245,7 +245,7 @@ class Pool(Actor):
         ref._live()
         done = []
         for cell in leaving:
-            stopped = self.system.loop.create_future()
+            stopped = asyncio.get_running_loop().create_future()
             cell.stop_waiters.append(stopped)
             cell.post(Stop(None, drain=True))
             done.append(stopped)

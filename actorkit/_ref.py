@@ -67,7 +67,7 @@ class ActorRef:
         if cell.mailbox.offer(message):
             return
         if cell.closed:
-            cell.system.dead_letters.add(message, cell.path, "stopped")
+            cell.runtime.dead_letters.add(message, cell.path, "stopped")
             return
         if cell.stats is not None:
             cell.stats.dropped += 1
@@ -83,11 +83,11 @@ class ActorRef:
             # Yield first: a producer loop `while True: await ref.send(x)` aimed at a stopped
             # actor must not spin; a cancellation in that yield leaves no fate behind.
             await asyncio.sleep(0)
-            cell.system.dead_letters.add(message, cell.path, "stopped")
+            cell.runtime.dead_letters.add(message, cell.path, "stopped")
             return
         if not await cell.mailbox.put(message):  # the actor stopped while this sender waited
-            why = "shutdown" if cell.system.shutting_down else "stopping"
-            cell.system.dead_letters.add(message, cell.path, why)
+            why = "shutdown" if cell.runtime.shutting_down else "stopping"
+            cell.runtime.dead_letters.add(message, cell.path, why)
 
     async def ask(self, message: Any, timeout: float = 5.0) -> Any:
         """Send and wait for `receive`'s return value (or its exception) within `timeout`."""
@@ -100,12 +100,12 @@ class ActorRef:
             valid = False
         if not valid:
             check_seconds(timeout, "ask timeout")  # raises the error that says what to pass
-        system = cell.system
-        future: asyncio.Future[Any] = system.loop.create_future()
+        runtime = cell.runtime
+        future: asyncio.Future[Any] = runtime.loop.create_future()
         stats = cell.stats
         started = perf_counter() if stats is not None else None
         envelope = Ask(message, future, cell.path, timeout, started)
-        bucket = system.ask_deadlines.add(envelope, timeout)
+        bucket = runtime.ask_deadlines.add(envelope, timeout)
         try:
             if not cell.mailbox.offer(envelope):
                 await _wait_for_room(cell, envelope)
@@ -138,5 +138,5 @@ async def _wait_for_room(cell: Cell, envelope: Ask) -> None:
     if await cell.mailbox.put(envelope, give_up=envelope.future):
         return
     if not envelope.future.done():  # the actor stopped while the asker waited
-        why = "shutdown" if cell.system.shutting_down else "stopping"
-        reject(envelope, cell.path, why, cell.system.dead_letters)
+        why = "shutdown" if cell.runtime.shutting_down else "stopping"
+        reject(envelope, cell.path, why, cell.runtime.dead_letters)

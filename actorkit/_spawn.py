@@ -83,8 +83,8 @@ async def spawn(
     capacity = check_mailbox_size(mailbox_size)
     restart = check_restart(restart)
     extra = check_capabilities(capabilities)
-    system = parent.system
-    if parent.state in ENDING or parent.draining or not system.accepting:
+    runtime = parent.runtime
+    if parent.state in ENDING or parent.draining or not runtime.accepting:
         raise ActorStopped(
             f"cannot spawn under {parent.display_path}: it is stopping or the system is shut down"
         )
@@ -97,20 +97,20 @@ async def spawn(
             raise NameTaken(
                 f"{parent.path}/{name} already exists; choose another name or stop it first"
             )
-    cell = Cell(system, parent, name, make, args, kwargs, capacity, restart)
+    cell = Cell(runtime, parent, name, make, args, kwargs, capacity, restart)
     instance = cell.make_instance()
     cell.instance = instance
     cell.capabilities = check_capabilities(type(instance).capabilities) | extra
-    cell.stats = system.metrics.stats_for(type(instance))
+    cell.stats = runtime.stats_for(type(instance))
     parent.children[name] = cell
-    system.register(cell)
-    system.instruments.spawned(cell)
+    runtime.register(cell)
+    runtime.instruments.spawned(cell)
     if type(instance).on_start is Actor.on_start:
         # Nothing to wait for: skip the loop round trip that spawning would otherwise cost.
         cell.started()
-        cell.task = system.loop.create_task(run(cell, None))
+        cell.task = runtime.loop.create_task(run(cell, None))
         return cell.ref
-    started = system.loop.create_future()
-    cell.task = system.loop.create_task(run(cell, started))
+    started = runtime.loop.create_future()
+    cell.task = runtime.loop.create_task(run(cell, started))
     await started
     return cell.ref

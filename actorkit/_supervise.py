@@ -52,7 +52,7 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
     decision = _decide(parent, strategy, child, error)
     if error is not None:
         crash_report(child, error, report.message, decision)
-        parent.system.instruments.failed(child, error)
+        parent.runtime.instruments.failed(child, error)
     if decision == "resume":
         child.post(Resume())
     elif decision == "stop":
@@ -77,10 +77,10 @@ def _decide(parent: Cell, strategy: Strategy, child: Cell, error: BaseException 
             error,
             has_instance=child.instance is not None,
             history=parent.intensity,
-            now=parent.system.clock.now(),
+            now=parent.runtime.clock.now(),
         )
     except Exception as decider_error:
-        parent.system.log_internal(f"decider of {parent.display_path} failed", decider_error)
+        parent.runtime.log_internal(f"decider of {parent.display_path} failed", decider_error)
         return "escalate"
 
 
@@ -95,7 +95,7 @@ async def _give_up(
         f"{error!r}); raise max_restarts/within or fix the failing child"
     )
     gave_up.__cause__ = error
-    parent.system.instruments.gave_up(parent)
+    parent.runtime.instruments.gave_up(parent)
     fail(parent, gave_up)
 
 
@@ -109,7 +109,7 @@ async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
         else:
             await sibling.call(StopInstance())
     plan = [sibling for sibling in plan if not sibling.closed]
-    clock = parent.system.clock
+    clock = parent.runtime.clock
     now = clock.now()
     delay = 0.0
     if strategy.backoff is not None:
@@ -128,7 +128,7 @@ async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
 def fail(cell: Cell, error: BaseException) -> None:
     """`cell` itself fails (escalation or give-up): report upwards, or fail the system."""
     if cell.parent is None:
-        cell.system.root_failed(error)
+        cell.runtime.root_failed(error)
     else:
         cell.report(error, None)
 

@@ -15,23 +15,22 @@ from ._accounting import Accounting
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
 from ._agents import AgentInfo
 from ._cell import Cell
-from ._clock import AskDeadlines, Clock, SystemClock
-from ._dead_letters import DeadLetters
+from ._clock import Clock, SystemClock
 from ._errors import ActorStopped, SystemFailed
 from ._http import HttpServer, serve
-from ._instruments import Instruments
 from ._metrics import Metrics
 from ._pool import Pool, PoolRef, check_pool
 from ._receive import run
 from ._ref import ActorRef
 from ._router import Router
+from ._runtime import Runtime
 from ._seconds import check_seconds
 from ._signals import Stop
 from ._spawn import UNBOUNDED, check_factory, spawn
 from ._supervision import OneForOne, Strategy, _Strategy
 from ._task_handle import TaskHandle
 from ._tasks import TaskLayer, TaskStats
-from ._timers import TimerHandle, TimerQueue, check_delay, check_interval
+from ._timers import TimerHandle, check_delay, check_interval
 from ._transport import Transport, check_transport
 from ._watchdog import BLOCKED_THRESHOLD, Watchdog
 
@@ -72,43 +71,62 @@ class ActorSystem:
             )
         self.transport = check_transport(transport)
         self.name = name
-        self.root_strategy: Strategy = supervisor if supervisor is not None else OneForOne()
-        self.default_strategy: Strategy = OneForOne()
-        self.clock: Clock = clock if clock is not None else SystemClock()
-        self.dead_letters = DeadLetters(self._now)
-        self.instruments = Instruments()
-        self.ask_deadlines = AskDeadlines(self.clock)
-        self.timers = TimerQueue(self, self.clock)
+        runtime = self._runtime = Runtime(
+            self,
+            name,
+            clock if clock is not None else SystemClock(),
+            supervisor if supervisor is not None else OneForOne(),
+            OneForOne(),
+        )
+        runtime.on_root_failure = self._root_failed
+        self.clock = runtime.clock
+        self.dead_letters = runtime.dead_letters
+        self.instruments = runtime.instruments
+        self.ask_deadlines = runtime.ask_deadlines
+        self.timers = runtime.timers
         self.router = Router(self.dead_letters)
+        runtime.on_stop(self.router.forget)
         self.metrics = Metrics(self, metrics)
+        runtime.stats_for = self.metrics.stats_for
         self.watchdog = Watchdog(self, blocked_threshold)
         self.metrics.add_source(self._watchdog_metrics)
         self._tasks = TaskLayer(self)
         self.failure: BaseException | None = None
-        self.accepting = False
-        self.shutting_down = False
-        self.pending_timers = 0
-        self._cells: dict[str, Cell] = {}
         self._root: Cell | None = None
         self._stopped: asyncio.Event | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._servers: list[HttpServer] = []
-        self._retired = Accounting()
-        self.loop: asyncio.AbstractEventLoop
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return self._runtime.loop
+
+    @property
+    def accepting(self) -> bool:
+        return self._runtime.accepting
+
+    @property
+    def shutting_down(self) -> bool:
+        return self._runtime.shutting_down
+
+    @property
+    def pending_timers(self) -> int:
+        return self._runtime.timers.pending
 
     # --- lifecycle ------------------------------------------------------------------------
     async def start(self) -> ActorSystem:
         if self._root is not None:
             raise RuntimeError(f"actor system {self.name!r} was already started")
-        self.loop = asyncio.get_running_loop()
-        self.clock.attach(self.loop, self.is_idle)
+        runtime = self._runtime
+        runtime.loop = asyncio.get_running_loop()
+        self.clock.attach(runtime.loop, self.is_idle)
         self._stopped = asyncio.Event()
-        root = Cell(self, None, "", _Root, (), {}, UNBOUNDED, "permanent")
+        root = Cell(runtime, None, "", _Root, (), {}, UNBOUNDED, "permanent")
         root.instance = root.make_instance()
         root.started()
         root.task = self.loop.create_task(run(root, None))
         self._root = root
-        self.accepting = True
+        runtime.accepting = True
         self.metrics.start(self.loop)
         self.watchdog.start(self.loop)
         if self.transport is not None:
@@ -140,8 +158,8 @@ class ActorSystem:
         if self.shutting_down:
             await stopped.wait()
             return
-        self.shutting_down = True
-        self.accepting = False
+        self._runtime.shutting_down = True
+        self._runtime.accepting = False
         self._tasks.close()
         orderly = self.loop.create_task(root.call(Stop(None, drain=True)))
         done, _ = await asyncio.wait({orderly}, timeout=max(0.0, timeout))
@@ -155,7 +173,7 @@ class ActorSystem:
 
     async def _force_stop(self, timeout: float) -> None:
         live = sorted(
-            (cell for cell in [*self._cells.values(), self._root] if cell is not None),
+            (cell for cell in [*self._runtime.cells(), self._root] if cell is not None),
             key=lambda cell: cell.path.count("/"),
             reverse=True,
         )
@@ -192,12 +210,12 @@ class ActorSystem:
                 f"actor system {self.name!r} failed: {self.failure!r}"
             ) from self.failure
 
-    def root_failed(self, error: BaseException) -> None:
+    def _root_failed(self, error: BaseException) -> None:
         """A failure escalated past the root: record it and stop the actors. The HTTP
         endpoint keeps answering (503) until the owner shuts the system down."""
         if self.failure is None:
             self.failure = error
-        self.accepting = False
+        self._runtime.accepting = False
         logger.error("actor system %s failed: %r", self.name, error, exc_info=error)
         self._in_background(self._stop_actors(SHUTDOWN_TIMEOUT))
 
@@ -266,7 +284,7 @@ class ActorSystem:
         return self._root
 
     def lookup(self, path: str) -> ActorRef | None:
-        cell = self._cells.get(path)
+        cell = self._runtime.lookup(path)
         return cell.ref if cell is not None else None
 
     async def ask(self, path: str, message: Any, timeout: float = 5.0) -> Any:
@@ -274,18 +292,6 @@ class ActorSystem:
         if ref is None:
             raise ActorStopped(f"no actor at {path!r}; the ask was not delivered")
         return await ref.ask(message, timeout=timeout)
-
-    def register(self, cell: Cell) -> None:
-        self._cells[cell.path] = cell
-
-    def unregister(self, cell: Cell) -> None:
-        if self._cells.get(cell.path) is cell:
-            del self._cells[cell.path]
-        self.router.forget(cell)
-        self.timers.target_stopped(cell)
-        self._retired.add(cell)
-        if cell.parent is not None:
-            self.instruments.stopped(cell)
 
     def _watchdog_metrics(self) -> Iterator[Metric]:
         blocked = CounterMetricFamily(
@@ -300,19 +306,15 @@ class ActorSystem:
     def accounting(self) -> Accounting:
         """System-wide message accounting over live and stopped actors. At any moment
         `accepted == processed + crashed + dead_lettered + queued + handling`."""
-        total = Accounting()
-        total.merge(self._retired)
-        for cell in [*self._cells.values()]:
-            total.add(cell)
-        return total
+        return self._runtime.accounting()
 
     def cells(self) -> list[Cell]:
-        return list(self._cells.values())
+        return self._runtime.cells()
 
     @property
     def actor_count(self) -> int:
         """Live actors, without building a list of them (`/healthz` reads it each probe)."""
-        return len(self._cells)
+        return self._runtime.actor_count
 
     @property
     def root(self) -> Cell:
@@ -324,7 +326,7 @@ class ActorSystem:
         if root is None:
             return True
         return (root.parked or root.closed) and all(
-            cell.parked or cell.closed for cell in self._cells.values()
+            cell.parked or cell.closed for cell in self._runtime.cells()
         )
 
     # --- observability ------------------------------------------------------------------
@@ -406,12 +408,6 @@ class ActorSystem:
         return self._tasks.agents()
 
     # --- time -----------------------------------------------------------------------------
-    def _now(self) -> float:
-        try:
-            return self.clock.now()
-        except RuntimeError:
-            return 0.0
-
     def schedule_once(self, delay: float, ref: ActorRef, message: Any) -> TimerHandle:
         """Deliver `message` to `ref` after `delay` seconds on the system clock."""
         return self._schedule(check_delay(delay), ref, message, None)
@@ -431,23 +427,14 @@ class ActorSystem:
             raise TypeError(f"schedule needs an ActorRef to deliver to, got {type(ref).__name__}")
         self._running_root()
         handle = TimerHandle(self.timers, ref, message, self.clock.now() + delay, interval)
-        self.timer_started()
+        self.timers.pending += 1
         self.timers.push(handle)
         if interval is not None:
             self.timers.follow(handle)
         return handle
 
-    def timer_started(self) -> None:
-        self.pending_timers += 1
-
-    def timer_ended(self) -> None:
-        self.pending_timers -= 1
-
-    def log_internal(self, what: str, error: BaseException) -> None:
-        logger.error("%s in %s: %r", what, self.name, error, exc_info=error)
-
     def __repr__(self) -> str:
-        return f"<ActorSystem {self.name!r} actors={len(self._cells)}>"
+        return f"<ActorSystem {self.name!r} actors={self._runtime.actor_count}>"
 
 
 def _cell_of(ref: object) -> Cell:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from ._cell import Cell
     from ._clock import Cancellable, Clock
+    from ._dead_letters import DeadLetters
     from ._ref import ActorRef
 
 logger = logging.getLogger("actorkit")
@@ -84,7 +85,7 @@ class TimerHandle:
 
     def _ended(self) -> None:
         """Bookkeeping when the timer stops for good; actor timers also leave their table."""
-        self._queue.system.timer_ended()
+        self._queue.pending -= 1
 
     def _fire(self, now: float, seq: int) -> None:
         message = self._message
@@ -101,7 +102,7 @@ class TimerHandle:
         try:
             target.tell(message)
         except MailboxFull:
-            self._queue.system.dead_letters.add(message, target.path, "mailbox_full")
+            self._queue.dead_letters.add(message, target.path, "mailbox_full")
         except Exception as error:
             # Routing itself failed (a pool's `hash_key` raised): no caller to raise to, so
             # log it with the target's path and keep the message as a dead letter.
@@ -113,7 +114,7 @@ class TimerHandle:
                 exc_info=error,
                 extra={"actor_path": target.path},
             )
-            self._queue.system.dead_letters.add(message, target.path, "undeliverable")
+            self._queue.dead_letters.add(message, target.path, "undeliverable")
         if interval is not None and not target.is_alive:
             self.cancel()
 
@@ -142,18 +143,21 @@ class TimerQueue:
 
     __slots__ = (
         "_armed",
-        "_clock",
         "_dead",
         "_entry",
         "_following",
         "_heap",
+        "clock",
+        "dead_letters",
+        "pending",
         "sequence",
-        "system",
     )
 
-    def __init__(self, system: Any, clock: Clock) -> None:
-        self.system = system
-        self._clock = clock
+    def __init__(self, dead_letters: DeadLetters, clock: Clock) -> None:
+        self.dead_letters = dead_letters
+        self.pending = 0
+        """Timers scheduled and not yet ended (fired for good or cancelled)."""
+        self.clock = clock
         self._heap: list[tuple[float, int, TimerHandle]] = []
         self._dead = 0
         self._entry: Cancellable | None = None
@@ -188,7 +192,7 @@ class TimerQueue:
         if self._entry is not None:
             self._entry.cancel()
         self._armed = due
-        self._entry = self._clock.call_at(due, self._fire)
+        self._entry = self.clock.call_at(due, self._fire)
 
     def cancelled(self, handle: TimerHandle) -> None:
         if self._following and handle._interval is not None:
@@ -210,7 +214,7 @@ class TimerQueue:
         self._entry = None
         self._armed = math.inf
         heap = self._heap
-        now = self._clock.now()
+        now = self.clock.now()
         pop = heapq.heappop
         while heap and heap[0][0] <= now:
             _, seq, handle = pop(heap)
@@ -253,13 +257,13 @@ class Timers:
 
     def _start(self, key: Hashable, message: Any, delay: float, interval: float | None) -> None:
         self.cancel(key)
-        system = self._cell.system
-        queue = system.timers
-        handle = _ActorTimer(queue, self._cell.ref, message, system.clock.now() + delay, interval)
+        queue = self._cell.runtime.timers
+        now = queue.clock.now()
+        handle = _ActorTimer(queue, self._cell.ref, message, now + delay, interval)
         handle._key = key
         handle._timers = self
         self._by_key[key] = handle
-        system.timer_started()
+        queue.pending += 1
         queue.push(handle)
 
     def cancel(self, key: Hashable) -> bool:

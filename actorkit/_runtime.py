@@ -1,0 +1,129 @@
+"""The runtime: what the kernel needs of the system that hosts it, and nothing more.
+
+Cells, refs, timers, supervision and spawning hold this small object instead of the
+`ActorSystem`, so the system's public face can stay exactly the documented API and the
+kernel cannot reach into services (router, tasks, metrics, transport). Services learn that
+an actor stopped through `on_stop` listeners, registered by the system that wires them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from ._accounting import Accounting
+from ._clock import AskDeadlines
+from ._dead_letters import DeadLetters
+from ._instruments import Instruments
+from ._timers import TimerQueue
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ._cell import Cell
+    from ._clock import Clock
+    from ._stats import ClassStats
+    from ._supervision import Strategy
+
+logger = logging.getLogger("actorkit")
+
+
+class Runtime:
+    __slots__ = (
+        "_cells",
+        "_stop_listeners",
+        "accepting",
+        "ask_deadlines",
+        "clock",
+        "dead_letters",
+        "default_strategy",
+        "instruments",
+        "loop",
+        "name",
+        "on_root_failure",
+        "retired",
+        "root_strategy",
+        "shutting_down",
+        "stats_for",
+        "system",
+        "timers",
+    )
+
+    def __init__(
+        self,
+        system: Any,
+        name: str,
+        clock: Clock,
+        root_strategy: Strategy,
+        default_strategy: Strategy,
+    ) -> None:
+        self.system = system
+        """The user-facing `ActorSystem`, for `Actor.system` only: the kernel never calls it."""
+        self.name = name
+        self.clock = clock
+        self.root_strategy = root_strategy
+        self.default_strategy = default_strategy
+        self.dead_letters = DeadLetters(self.now)
+        self.instruments = Instruments()
+        self.ask_deadlines = AskDeadlines(clock)
+        self.timers = TimerQueue(self.dead_letters, clock)
+        self.stats_for: Callable[[type], ClassStats | None] = lambda cls: None
+        self.on_root_failure: Callable[[BaseException], None] = lambda error: None
+        self.accepting = False
+        self.shutting_down = False
+        self.retired = Accounting()
+        """The message accounting of stopped actors, kept when their cells go."""
+        self._cells: dict[str, Cell] = {}
+        self._stop_listeners: list[Callable[[Cell], object]] = [self.timers.target_stopped]
+        self.loop: asyncio.AbstractEventLoop
+
+    def now(self) -> float:
+        """The clock's time, or 0.0 before the system started (a dead letter's time)."""
+        try:
+            return self.clock.now()
+        except RuntimeError:
+            return 0.0
+
+    # --- the registry of live actors by path ------------------------------------------------
+    def register(self, cell: Cell) -> None:
+        self._cells[cell.path] = cell
+
+    def unregister(self, cell: Cell) -> None:
+        if self._cells.get(cell.path) is cell:
+            del self._cells[cell.path]
+        for listener in self._stop_listeners:
+            listener(cell)
+        self.retired.add(cell)
+        if cell.parent is not None:
+            self.instruments.stopped(cell)
+
+    def on_stop(self, listener: Callable[[Cell], object]) -> None:
+        """Call `listener` with every cell that stops for good (its subscriptions, say)."""
+        self._stop_listeners.append(listener)
+
+    def lookup(self, path: str) -> Cell | None:
+        return self._cells.get(path)
+
+    def cells(self) -> list[Cell]:
+        return list(self._cells.values())
+
+    @property
+    def actor_count(self) -> int:
+        return len(self._cells)
+
+    def accounting(self) -> Accounting:
+        """Over live and stopped actors: `accepted == processed + crashed + dead_lettered +
+        queued + handling` at any moment."""
+        total = Accounting()
+        total.merge(self.retired)
+        for cell in self.cells():
+            total.add(cell)
+        return total
+
+    # --- failures the kernel cannot hand to a supervisor --------------------------------------
+    def root_failed(self, error: BaseException) -> None:
+        self.on_root_failure(error)
+
+    def log_internal(self, what: str, error: BaseException) -> None:
+        logger.error("%s in %s: %r", what, self.name, error, exc_info=error)
