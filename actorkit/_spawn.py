@@ -10,7 +10,7 @@ from ._actor import Actor
 from ._cell import RUNNING, STOPPED, STOPPING, Cell
 from ._errors import ActorStopped, NameTaken
 from ._supervision import RESTART_TYPES
-from ._task_checks import check_names
+from ._tasks._checks import check_names
 
 if TYPE_CHECKING:
     from ._ref import ActorRef

@@ -19,12 +19,12 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
+from .._envelope import TAKEN_BACK, Ask
+from .._errors import ActorStopped, DeadlineExceeded, NotDelivered, TaskCancelled
+from .._stats import Histogram
 from ._agents import BUSY, Agent, AgentInfo
-from ._envelope import TAKEN_BACK, Ask
-from ._errors import ActorStopped, DeadlineExceeded, NotDelivered, TaskCancelled
-from ._stats import Histogram
-from ._task_checks import check_deadline, check_int, check_requires
-from ._task_handle import (
+from ._checks import check_deadline, check_int, check_requires
+from ._handle import (
     CANCELLED,
     EXPIRED,
     FAILED,
@@ -35,14 +35,14 @@ from ._task_handle import (
     TaskHandle,
     TaskStatus,
 )
-from ._task_index import PendingTasks
-from ._task_metrics import TASK_BUCKETS, collect
+from ._index import PendingTasks
+from ._metrics import TASK_BUCKETS, collect
 
 if TYPE_CHECKING:
     import asyncio
 
-    from ._cell import Cell
-    from ._system import ActorSystem
+    from .._cell import Cell
+    from .._system import ActorSystem
 
 __all__ = ["Task", "TaskHandle", "TaskLayer", "TaskStats", "TaskStatus"]
 

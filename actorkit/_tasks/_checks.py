@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ._seconds import check_seconds
+from .._seconds import check_seconds
 
 _NOTHING: frozenset[str] = frozenset()
 _COLLECTIONS = (tuple, list, set, frozenset)
