@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
-from ._agents import AgentInfo
 from ._dead_letters import DeadLetters
 from ._errors import (
     ActorError,
@@ -31,7 +30,7 @@ from ._runner import run
 from ._supervision import Backoff, OneForAll, OneForOne, RestForOne
 from ._supervisor import ChildSpec, Supervisor
 from ._system import ActorSystem
-from ._task_handle import Task, TaskHandle, TaskStatus
+from ._tasks import AgentInfo, Task, TaskHandle, TaskStatus
 from ._timers import TimerHandle, Timers
 
 __all__ = [

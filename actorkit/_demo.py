@@ -28,7 +28,7 @@ from ._runner import run
 from ._supervision import OneForOne
 from ._supervisor import ChildSpec, Supervisor
 from ._system import ActorSystem
-from ._task_handle import Task
+from ._tasks import Task
 
 TICK = 0.02
 """Seconds between driver ticks: about 50 ticks/s of events, tasks and asks."""

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 from ._actor import Actor
 from ._cell import Cell
 from ._errors import ActorStopped, NameTaken
+from ._names import check_names
 from ._receive import run
 from ._state import ENDING
 from ._supervision import RESTART_TYPES
-from ._task_checks import check_names
 
 if TYPE_CHECKING:
     from ._ref import ActorRef

@@ -13,7 +13,6 @@ from prometheus_client.core import CounterMetricFamily, Metric
 
 from ._accounting import Accounting
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
-from ._agents import AgentInfo
 from ._cell import Cell
 from ._clock import Clock, SystemClock
 from ._errors import ActorStopped, SystemFailed
@@ -28,8 +27,7 @@ from ._seconds import check_seconds
 from ._signals import Stop
 from ._spawn import UNBOUNDED, check_factory, spawn
 from ._supervision import OneForOne, Strategy, _Strategy
-from ._task_handle import TaskHandle
-from ._tasks import TaskLayer, TaskStats
+from ._tasks import AgentInfo, TaskHandle, TaskLayer, TaskStats
 from ._timers import TimerHandle, check_delay, check_interval
 from ._transport import Transport, check_transport
 from ._watchdog import BLOCKED_THRESHOLD, Watchdog

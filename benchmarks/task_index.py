@@ -17,7 +17,7 @@ from pathlib import Path
 # Runnable as a plain script from a checkout that has not been pip-installed.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from actorkit._task_index import PendingTasks
+from actorkit._tasks._index import PendingTasks
 
 MIXES: list[frozenset[str]] = [
     frozenset(),

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actorkit._task_index import PendingTasks
+from actorkit._tasks._index import PendingTasks
 
 NONE: frozenset[str] = frozenset()
 A = frozenset({"a"})

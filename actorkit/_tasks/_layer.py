@@ -1,17 +1,13 @@
-"""The task layer: `submit`, assignment of tasks to idle capable agents, retries, deadlines.
+"""`TaskLayer`: submit, dispatch to idle capable agents, outcomes, retries, deadlines.
 
-It hooks into the runtime only as an instrument (spawned, stopped, failed, restarted,
-resumed), so the core carries no task code. A task reaches its agent as an ordinary `Ask`
-envelope appended to the agent's mailbox, so the cell's guarantees apply unchanged: the
-return value or exception of `receive` resolves the envelope's future, an envelope still
-queued when the agent stops fails with `NotDelivered` (the task never ran: requeue it for
-free), and one being handled when the agent is force-stopped fails with `ActorStopped`.
+It follows agents as an instrument (spawned, stopped, failed, restarted, resumed), so the
+core carries no task code, and reaches them only through `_handover`.
 
 Assignment never scans all agents or all tasks. Idle agents are grouped by capability set
-and pending tasks by requirement set (`PendingTasks`); both kinds of set are few. The
-invariant that makes this enough: no pending task can be served by an idle agent, because a
-task only waits when no capable agent is idle, and an agent only idles when no pending task
-fits it.
+(`IdleAgents`) and pending tasks by requirement set (`PendingTasks`); both kinds of set are
+few. The invariant that makes this enough: no pending task can be served by an idle agent,
+because a task only waits when no capable agent is idle, and an agent only idles when no
+pending task fits it.
 """
 
 from __future__ import annotations
@@ -19,12 +15,11 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
+from .._stats import Histogram
 from ._agents import BUSY, Agent, AgentInfo
-from ._envelope import TAKEN_BACK, Ask
-from ._errors import ActorStopped, DeadlineExceeded, NotDelivered, TaskCancelled
-from ._stats import Histogram
-from ._task_checks import check_deadline, check_int, check_requires
-from ._task_handle import (
+from ._checks import check_deadline, check_int, check_requires
+from ._failures import cancelled, expired, never_ran, never_started, not_retried, refused
+from ._handle import (
     CANCELLED,
     EXPIRED,
     FAILED,
@@ -35,48 +30,18 @@ from ._task_handle import (
     TaskHandle,
     TaskStatus,
 )
-from ._task_index import PendingTasks
-from ._task_metrics import TASK_BUCKETS, collect
+from ._handover import hand_to_agent, take_back
+from ._idle import IdleAgents
+from ._index import PendingTasks
+from ._stats import TaskStats
 
 if TYPE_CHECKING:
     import asyncio
 
-    from ._cell import Cell
-    from ._system import ActorSystem
+    from .._cell import Cell
+    from .._system import ActorSystem
 
-__all__ = ["Task", "TaskHandle", "TaskLayer", "TaskStats", "TaskStatus"]
-
-
-class TaskStats:
-    """`system.tasks`: live counts, read when asked (nothing is computed per task)."""
-
-    __slots__ = ("_layer",)
-
-    def __init__(self, layer: TaskLayer) -> None:
-        self._layer = layer
-
-    @property
-    def pending(self) -> int:
-        return self._layer.counts[PENDING]
-
-    @property
-    def running(self) -> int:
-        return self._layer.counts[RUNNING]
-
-    @property
-    def by_status(self) -> dict[str, int]:
-        """Current pending and running counts, and totals of each way of finishing."""
-        return {status.value: count for status, count in self._layer.counts.items()}
-
-    @property
-    def unservable(self) -> int:
-        """Pending tasks that no live agent (restarting ones included) could serve; they wait
-        for an agent with the missing capabilities, or their deadline."""
-        return self._layer.unservable()
-
-    def __repr__(self) -> str:
-        counts = ", ".join(f"{status}={count}" for status, count in self.by_status.items())
-        return f"<TaskStats {counts}>"
+__all__ = ["TaskLayer"]
 
 
 class TaskLayer:
@@ -86,21 +51,16 @@ class TaskLayer:
         self._system = system
         self._pending: PendingTasks[TaskHandle] = PendingTasks()
         self._agents: dict[Cell, Agent] = {}
-        # Idle agents per capability set, longest idle first. An entry may have stopped being
-        # ready since (a failure, a restart): `_take_idle` drops those when it meets them.
-        self._idle: dict[frozenset[str], dict[Agent, None]] = {}
-        self._idle_entries = 0  # across all sets: lets a burst of submits skip the search
-        # Live agents per capability set; a set leaves when its last agent stops.
-        self._agent_sets: dict[frozenset[str], int] = {}
-        # Per requirement set, the capability sets that can serve it, smallest first, so a
-        # task goes to the least capable idle agent that fits and specialists stay free.
-        self._fits: dict[frozenset[str], list[frozenset[str]]] = {}
+        self._idle = IdleAgents()
         self._next_id = 0
         self._closed = False
         self.counts: dict[TaskStatus, int] = dict.fromkeys(TaskStatus, 0)
         self.stats = TaskStats(self)
         self.durations: Histogram | None = None
         if system.metrics.enabled:
+            # Imported here: prometheus_client loads only for a system that exports metrics.
+            from ._metrics import TASK_BUCKETS, collect
+
             self.durations = Histogram(TASK_BUCKETS)
             system.metrics.add_source(functools.partial(collect, self))
         system.instruments.add(self)
@@ -117,14 +77,7 @@ class TaskLayer:
         needed = check_requires(requires)
         system = self._system
         if not system.accepting:
-            if not system.shutting_down:
-                raise RuntimeError(
-                    f"actor system {system.name!r} is not started; "
-                    "submit inside `async with ActorSystem()`"
-                )
-            raise ActorStopped(
-                f"actor system {system.name!r} is shutting down; tasks can no longer be submitted"
-            )
+            raise refused(system)
         now = system.clock.now()
         self._next_id += 1
         handle = TaskHandle(
@@ -143,7 +96,7 @@ class TaskLayer:
 
     def _place(self, handle: TaskHandle, now: float) -> None:
         """Start a pending task on an idle capable agent, or queue it until one is free."""
-        agent = self._take_idle(handle._requires)
+        agent = self._idle.take(handle._requires)
         if agent is not None:
             self._start(handle, agent, now)
             return
@@ -154,27 +107,9 @@ class TaskLayer:
                 handle._deadline, functools.partial(self._expire, handle)
             )
 
-    def _take_idle(self, requires: frozenset[str]) -> Agent | None:
-        if not self._idle_entries:
-            return None
-        fits = self._fits.get(requires)
-        if fits is None:
-            fits = sorted((c for c in self._agent_sets if requires <= c), key=len)
-            self._fits[requires] = fits
-        for capabilities in fits:
-            idle = self._idle.get(capabilities)
-            while idle:
-                agent = next(iter(idle))
-                del idle[agent]
-                self._idle_entries -= 1
-                if agent.ready:
-                    return agent
-        return None
-
     def _start(self, handle: TaskHandle, agent: Agent, now: float) -> None:
         """Dispatch: from here the task is running, though the agent may first finish the
         ordinary messages already in its mailbox."""
-        cell = agent.cell
         handle._attempt = 1 + handle._retries - handle._retries_left
         task = Task(
             handle._id,
@@ -185,9 +120,7 @@ class TaskLayer:
             handle._attempt,
         )
         future: asyncio.Future[object] = self._system.loop.create_future()
-        envelope = Ask(task, future, cell.path, TAKEN_BACK)
         agent.handle = handle
-        agent.envelope = envelope
         handle._status = RUNNING
         handle._started_at = now
         handle._agent = agent
@@ -196,7 +129,7 @@ class TaskLayer:
         counts[PENDING] -= 1
         counts[RUNNING] += 1
         future.add_done_callback(agent.on_done)
-        cell.mailbox.force(envelope)  # past the mailbox bound: a task is never refused
+        agent.envelope = hand_to_agent(agent.cell, task, future)
         history = agent.history
         if not history or history[-1][1] is not BUSY:  # from task to task it stays busy
             agent.observe(now)
@@ -213,7 +146,7 @@ class TaskLayer:
             withdrawn = True
         else:
             error = future.exception()  # retrieved even when discarded: no "never retrieved"
-            withdrawn = _never_ran(error)
+            withdrawn = never_ran(error)
         if handle._status is RUNNING:  # else it was cancelled meanwhile: discard the outcome
             if withdrawn:
                 self._requeue(handle, None, now)
@@ -234,15 +167,11 @@ class TaskLayer:
         handle._status = PENDING
         handle._agent = None
         if self._closed:
-            stopped = ActorStopped(
-                f"task {handle._id} could not be retried: the actor system shut down"
-            )
-            stopped.__cause__ = error
-            self._finish(handle, FAILED, now, error=stopped)
+            self._finish(handle, FAILED, now, error=not_retried(handle, error))
             return
         deadline = handle._deadline
         if deadline is not None and now >= deadline:
-            self._finish(handle, EXPIRED, now, error=self._deadline_error(handle, error))
+            self._finish(handle, EXPIRED, now, error=expired(handle, error))
             return
         self._place(handle, now)
 
@@ -250,16 +179,7 @@ class TaskLayer:
         handle._timer = None
         if self._pending.remove(handle):
             now = self._system.clock.now()
-            self._finish(handle, EXPIRED, now, error=self._deadline_error(handle, None))
-
-    def _deadline_error(self, handle: TaskHandle, cause: BaseException | None) -> DeadlineExceeded:
-        error = DeadlineExceeded(
-            f"task {handle._id} was not started before its deadline "
-            f"({handle._deadline:g} on the system clock); give it a later deadline or more "
-            f"agents with {sorted(handle._requires) or 'any capability'}"
-        )
-        error.__cause__ = cause
-        return error
+            self._finish(handle, EXPIRED, now, error=expired(handle, None))
 
     def _finish(
         self,
@@ -284,22 +204,11 @@ class TaskLayer:
         elif status is not RUNNING:
             return False
         agent = handle._agent
-        cancelled = TaskCancelled(f"task {handle._id} was cancelled")
-        self._finish(handle, CANCELLED, self._system.clock.now(), error=cancelled)
+        self._finish(handle, CANCELLED, self._system.clock.now(), error=cancelled(handle))
         if agent is not None:
             # Not yet picked up: take it back, so the agent never sees it and frees up now.
-            self._withdraw(agent)
+            _withdraw(agent)
         return True
-
-    def _withdraw(self, agent: Agent) -> None:
-        """Take the agent's task back out of its mailbox if it has not begun handling it;
-        the envelope's cancelled future then runs `attempt_done` like any outcome."""
-        envelope = agent.envelope
-        cell = agent.cell
-        if envelope is None or envelope.future.done() or cell.handling is envelope:
-            return
-        cell.mailbox.take_back(envelope)  # taken back, not lost: the accounting stays exact
-        envelope.future.cancel()
 
     # --- agents ------------------------------------------------------------------------------
     def _available(self, agent: Agent, now: float) -> None:
@@ -309,10 +218,7 @@ class TaskLayer:
             if handle is not None:
                 self._start(handle, agent, now)
                 return
-            idle = self._idle[agent.capabilities]
-            if agent not in idle:
-                idle[agent] = None
-                self._idle_entries += 1
+            self._idle.add(agent)
         agent.observe(now)
 
     def spawned(self, cell: Cell) -> None:
@@ -320,11 +226,7 @@ class TaskLayer:
         if not capabilities:
             return
         agent = self._agents[cell] = Agent(self, cell)
-        count = self._agent_sets.get(capabilities, 0)
-        if not count:
-            self._idle[capabilities] = {}
-            self._fits.clear()
-        self._agent_sets[capabilities] = count + 1
+        self._idle.joined(capabilities)
         self._available(agent, self._system.clock.now())
 
     def stopped(self, cell: Cell) -> None:
@@ -334,18 +236,7 @@ class TaskLayer:
         if agent is None:
             return
         agent.stopped = True
-        capabilities = agent.capabilities
-        idle = self._idle[capabilities]
-        if agent in idle:
-            del idle[agent]
-            self._idle_entries -= 1
-        count = self._agent_sets[capabilities] - 1
-        if count:
-            self._agent_sets[capabilities] = count
-        else:
-            del self._agent_sets[capabilities]
-            del self._idle[capabilities]
-            self._fits.clear()
+        self._idle.left(agent)
         agent.observe(self._system.clock.now())
 
     def failed(self, cell: Cell, error: BaseException) -> None:
@@ -353,7 +244,7 @@ class TaskLayer:
         backoff): take it back so that another agent can run it, without using a retry."""
         agent = self._agents.get(cell)
         if agent is not None:
-            self._withdraw(agent)
+            _withdraw(agent)
             agent.observe(self._system.clock.now())
 
     def restarted(self, cell: Cell) -> None:
@@ -374,7 +265,7 @@ class TaskLayer:
         return [agent.info(now) for agent in self._agents.values()]
 
     def unservable(self) -> int:
-        return self._pending.unservable(self._agent_sets) if self._pending else 0
+        return self._pending.unservable(self._idle.capability_sets) if self._pending else 0
 
     def close(self) -> None:
         """At shutdown: pending tasks would never start, so fail them now rather than leave
@@ -384,18 +275,11 @@ class TaskLayer:
         everything = frozenset[str]().union(*pending.groups())
         now = self._system.clock.now()
         while (handle := pending.pop_for(everything)) is not None:
-            self._finish(
-                handle,
-                FAILED,
-                now,
-                error=ActorStopped(
-                    f"task {handle._id} never started: the actor system shut down first"
-                ),
-            )
+            self._finish(handle, FAILED, now, error=never_started(handle))
 
 
-def _never_ran(error: BaseException | None) -> bool:
-    """True for the `NotDelivered` the cell sets on an envelope still queued when its agent
-    stopped. One raised inside the agent's own `receive` (an ask of its own that was not
-    delivered) is a real failure of the attempt; having been raised, it has a traceback."""
-    return isinstance(error, NotDelivered) and error.__traceback__ is None
+def _withdraw(agent: Agent) -> None:
+    """Take the agent's task back out of its mailbox if it has not begun handling it; the
+    envelope's cancelled future then runs `attempt_done` like any outcome."""
+    if agent.envelope is not None:
+        take_back(agent.cell, agent.envelope)

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 if TYPE_CHECKING:
+    from .._clock import Cancellable
     from ._agents import Agent
-    from ._clock import Cancellable
-    from ._tasks import TaskLayer
+    from ._layer import TaskLayer
 
 
 class TaskStatus(enum.StrEnum):

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
-from ._metrics import _histogram
-from ._task_handle import CANCELLED, EXPIRED, FAILED, PENDING, RUNNING, SUCCEEDED
+from .._metrics import _histogram
+from ._handle import CANCELLED, EXPIRED, FAILED, PENDING, RUNNING, SUCCEEDED
 
 if TYPE_CHECKING:
     from prometheus_client.core import Metric
 
-    from ._tasks import TaskLayer
+    from ._layer import TaskLayer
 
 TASK_BUCKETS: tuple[float, ...] = (
     0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0,

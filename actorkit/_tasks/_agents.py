@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ._state import ENDING, State
+from .._state import ENDING, State
 
 if TYPE_CHECKING:
     import asyncio
     from collections.abc import Callable
 
-    from ._cell import Cell
-    from ._envelope import Ask
-    from ._task_handle import TaskHandle
-    from ._tasks import TaskLayer
+    from .._cell import Cell
+    from .._envelope import Ask
+    from ._handle import TaskHandle
+    from ._layer import TaskLayer
 
 IDLE = "idle"
 BUSY = "busy"

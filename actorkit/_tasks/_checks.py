@@ -1,0 +1,24 @@
+"""Argument checks for `submit`: each error says what to change. Kept cheap for the
+common cases, since they run on every submit."""
+
+from __future__ import annotations
+
+from .._names import check_names
+from .._seconds import check_seconds
+
+
+def check_int(what: str, value: object) -> int:
+    # A plain int passes on the first test; a bool is an int to Python but a mistake here.
+    if type(value) is not int and (not isinstance(value, int) or isinstance(value, bool)):
+        raise TypeError(f"{what} must be an int, got {type(value).__name__} {value!r}")
+    return value
+
+
+def check_deadline(deadline: object) -> float | None:
+    if deadline is None:
+        return None
+    return check_seconds(deadline, "deadline", hint=" from now (None for no deadline)")
+
+
+def check_requires(requires: object) -> frozenset[str]:
+    return check_names(requires, "requires", "each required capability")

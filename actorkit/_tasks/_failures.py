@@ -1,0 +1,55 @@
+"""How a task fails, in words: the errors a task finishes with (each says what to change or
+what happened), and how an attempt's error is told apart from a delivery that never happened.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._errors import ActorStopped, DeadlineExceeded, NotDelivered, TaskCancelled
+
+if TYPE_CHECKING:
+    from .._system import ActorSystem
+    from ._handle import TaskHandle
+
+
+def refused(system: ActorSystem) -> Exception:
+    """Why `submit` is refused by a system that is not accepting work."""
+    if not system.shutting_down:
+        return RuntimeError(
+            f"actor system {system.name!r} is not started; submit inside `async with ActorSystem()`"
+        )
+    return ActorStopped(
+        f"actor system {system.name!r} is shutting down; tasks can no longer be submitted"
+    )
+
+
+def expired(handle: TaskHandle, cause: BaseException | None) -> DeadlineExceeded:
+    error = DeadlineExceeded(
+        f"task {handle._id} was not started before its deadline "
+        f"({handle._deadline:g} on the system clock); give it a later deadline or more "
+        f"agents with {sorted(handle._requires) or 'any capability'}"
+    )
+    error.__cause__ = cause
+    return error
+
+
+def cancelled(handle: TaskHandle) -> TaskCancelled:
+    return TaskCancelled(f"task {handle._id} was cancelled")
+
+
+def not_retried(handle: TaskHandle, cause: BaseException | None) -> ActorStopped:
+    stopped = ActorStopped(f"task {handle._id} could not be retried: the actor system shut down")
+    stopped.__cause__ = cause
+    return stopped
+
+
+def never_started(handle: TaskHandle) -> ActorStopped:
+    return ActorStopped(f"task {handle._id} never started: the actor system shut down first")
+
+
+def never_ran(error: BaseException | None) -> bool:
+    """True for the `NotDelivered` the cell sets on an envelope still queued when its agent
+    stopped. One raised inside the agent's own `receive` (an ask of its own that was not
+    delivered) is a real failure of the attempt; having been raised, it has a traceback."""
+    return isinstance(error, NotDelivered) and error.__traceback__ is None

@@ -1,0 +1,104 @@
+"""IdleAgents, the mirror of the pending index: which idle agent a new task goes to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from actorkit._tasks._idle import IdleAgents
+
+if TYPE_CHECKING:
+    from actorkit._tasks._agents import Agent
+
+NONE: frozenset[str] = frozenset()
+GPU = frozenset({"gpu"})
+GPU_EN = frozenset({"gpu", "en"})
+
+
+@dataclass(eq=False)
+class FakeAgent:
+    """The two things IdleAgents reads from an agent; hashable by identity like the real one."""
+
+    capabilities: frozenset[str]
+    ready: bool = True
+
+
+def agent(capabilities: frozenset[str], idle: IdleAgents, *, ready: bool = True) -> Agent:
+    """A live agent, joined and then idled, as the task layer does on spawn."""
+    fake = cast("Agent", FakeAgent(capabilities, ready))
+    idle.joined(capabilities)
+    idle.add(fake)
+    return fake
+
+
+def test_nothing_idle_gives_nothing() -> None:
+    idle = IdleAgents()
+    idle.joined(GPU)
+    assert idle.take(NONE) is None
+
+
+def test_a_task_goes_to_the_least_capable_agent_that_fits() -> None:
+    idle = IdleAgents()
+    specialist = agent(GPU_EN, idle)
+    plain = agent(GPU, idle)
+
+    assert idle.take(GPU) is plain
+    assert idle.take(GPU) is specialist
+    assert idle.take(GPU) is None
+
+
+def test_an_agent_that_cannot_serve_the_task_is_not_taken() -> None:
+    idle = IdleAgents()
+    agent(GPU, idle)
+    assert idle.take(GPU_EN) is None
+
+
+def test_within_a_capability_set_the_longest_idle_goes_first() -> None:
+    idle = IdleAgents()
+    first, second = agent(GPU, idle), agent(GPU, idle)
+
+    assert idle.take(GPU) is first
+    idle.add(first)
+    assert idle.take(GPU) is second
+
+
+def test_an_agent_idled_twice_is_taken_once() -> None:
+    idle = IdleAgents()
+    once = agent(GPU, idle)
+    idle.add(once)
+
+    assert idle.take(GPU) is once
+    assert idle.take(GPU) is None
+
+
+def test_an_entry_no_longer_ready_is_dropped_when_met() -> None:
+    idle = IdleAgents()
+    restarting = agent(GPU, idle)
+    ready = agent(GPU, idle)
+    cast("FakeAgent", restarting).ready = False
+
+    assert idle.take(GPU) is ready
+    cast("FakeAgent", restarting).ready = True
+    assert idle.take(GPU) is None  # dropped: it comes back through `add`
+
+
+def test_an_agent_that_left_is_never_taken_and_its_last_set_goes() -> None:
+    idle = IdleAgents()
+    stays = agent(GPU, idle)
+    leaves = agent(GPU_EN, idle)
+
+    idle.left(leaves)
+
+    assert set(idle.capability_sets) == {GPU}
+    assert idle.take(GPU) is stays
+    assert idle.take(GPU) is None
+
+
+def test_a_set_stays_while_one_of_its_agents_lives() -> None:
+    idle = IdleAgents()
+    first, second = agent(GPU, idle), agent(GPU, idle)
+
+    idle.left(first)
+
+    assert set(idle.capability_sets) == {GPU}
+    assert idle.take(GPU) is second
