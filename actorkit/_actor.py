@@ -93,10 +93,7 @@ class Actor:
         **kwargs: Any,
     ) -> ActorRef:
         """Start a child supervised by this actor (same options as `ActorSystem.spawn`)."""
-        from ._spawn import spawn
-
-        return await spawn(
-            self._cell,
+        return await self._cell.spawn_child(
             factory,
             args,
             kwargs,

@@ -11,15 +11,24 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor, _constructing
+from ._errors import ActorStopped, NameTaken
 from ._lifecycle import Lifecycle
 from ._mailbox import Mailbox
 from ._messages import Terminated
+from ._receive import run
 from ._ref import ActorRef
 from ._signals import SelfStop, Stop
-from ._state import State
+from ._spawn import (
+    check_capabilities,
+    check_factory,
+    check_mailbox_size,
+    check_name,
+    check_restart,
+)
+from ._state import ENDING, State
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from ._runtime import Runtime
     from ._signals import Signal
@@ -142,6 +151,57 @@ class Cell(Lifecycle):
 
             self.timers_ = Timers(self)
         return self.timers_
+
+    # --- children ---------------------------------------------------------------------------
+    async def spawn_child(
+        self,
+        factory: object,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        name: str | None,
+        mailbox_size: int | None,
+        restart: str,
+        capabilities: Iterable[str],
+    ) -> ActorRef:
+        """Start a child supervised by this cell; returns once its `on_start` finished."""
+        make = check_factory(factory)
+        capacity = check_mailbox_size(mailbox_size)
+        restart = check_restart(restart)
+        extra = check_capabilities(capabilities)
+        runtime = self.runtime
+        if self.state in ENDING or self.draining or not runtime.accepting:
+            raise ActorStopped(
+                f"cannot spawn under {self.display_path}: it is stopping or the system is shut down"
+            )
+        name = self._child_name(name)
+        cell = Cell(runtime, self, name, make, args, kwargs, capacity, restart)
+        instance = cell.instance = cell.make_instance()
+        cell.capabilities = check_capabilities(type(instance).capabilities) | extra
+        cell.stats = runtime.stats_for(type(instance))
+        self.children[name] = cell
+        runtime.register(cell)
+        runtime.instruments.spawned(cell)
+        if type(instance).on_start is Actor.on_start:
+            # Nothing to wait for: skip the loop round trip that spawning would otherwise cost.
+            cell.started()
+            cell.task = runtime.loop.create_task(run(cell, None))
+            return cell.ref
+        started = runtime.loop.create_future()
+        cell.task = runtime.loop.create_task(run(cell, started))
+        await started
+        return cell.ref
+
+    def _child_name(self, name: str | None) -> str:
+        if name is None:
+            self.name_counter += 1
+            return f"${self.name_counter}"
+        name = check_name(name)
+        if name in self.children:
+            raise NameTaken(
+                f"{self.path}/{name} already exists; choose another name or stop it first"
+            )
+        return name
 
     # --- messages from the runtime ----------------------------------------------------------
     def deliver(self, message: Any) -> None:

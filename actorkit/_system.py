@@ -25,7 +25,7 @@ from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
 from ._signals import Stop
-from ._spawn import UNBOUNDED, check_factory, spawn
+from ._spawn import UNBOUNDED, check_factory
 from ._supervision import OneForOne, Strategy, _Strategy
 from ._tasks import AgentInfo, TaskHandle, TaskLayer, TaskStats
 from ._timers import TimerHandle, check_delay, check_interval
@@ -238,8 +238,7 @@ class ActorSystem:
         **kwargs: Any,
     ) -> ActorRef:
         """Start a top-level actor supervised by the root; returns once `on_start` finished."""
-        return await spawn(
-            self._running_root(),
+        return await self._running_root().spawn_child(
             factory,
             args,
             kwargs,
