@@ -22,6 +22,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check actorkit tests benchmarks examples
 	$(VENV)/bin/ruff format --check actorkit tests benchmarks examples
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 demo: $(STAMP)
 	$(PY) -m actorkit demo $(ARGS)
