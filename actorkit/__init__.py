@@ -22,7 +22,7 @@ from ._errors import (
     TaskCancelled,
 )
 from ._messages import DeadLetter, Terminated
-from ._pool import PoolRef
+from ._pool_ref import PoolRef
 from ._ref import ActorRef
 from ._registry import message
 from ._router import DEAD_LETTER_TOPIC

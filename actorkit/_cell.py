@@ -86,26 +86,20 @@ class Cell(Lifecycle):
         self.mailbox = Mailbox(capacity)
         self.instance: Actor | None = None
         self.state = State.STARTING
-        self.closed = False
-        self.draining = False
-        self.killed = False
+        self.closed = self.draining = self.killed = False
         self.children: dict[str, Cell] = {}
         self.name_counter = 0
         self.watchers: set[Cell] | None = None
         self.watching: set[Cell] | None = None
-        self.failures = 0
-        self.restarts = 0
-        self.incarnation = 0
+        self.failures = self.restarts = self.incarnation = self.consecutive_failures = 0
         self.intensity: Intensity | None = None
-        self.consecutive_failures = 0
         self.last_failure = 0.0
         self.stop_reason: BaseException | None = None
         self.stop_waiters: list[asyncio.Future[None]] = []
         self.task: asyncio.Task[None] | None = None
         self.timers_: Timers | None = None
         self.handling: Any = None
-        self.answered: float | None = None
-        """When the ask answered last in the current batch was made; timed at the batch's end."""
+        self.answered: float | None = None  # the last ask answered in a batch: timed at its end
         self.stats: ClassStats | None = None
         self.ref = ActorRef._mint(self)
 

@@ -18,7 +18,8 @@ from ._clock import Clock, SystemClock
 from ._errors import ActorStopped, SystemFailed
 from ._http import HttpServer, serve
 from ._metrics import Metrics
-from ._pool import Pool, PoolRef, check_pool
+from ._pool import Pool
+from ._pool_ref import PoolRef, check_pool
 from ._receive import run
 from ._ref import ActorRef
 from ._router import Router

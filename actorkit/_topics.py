@@ -11,8 +11,7 @@ topic string; wildcard patterns live in a token trie, walked once per token. Res
 cached per topic so a repeated publish is one dict lookup; the cache is bounded because
 topics can carry ids and a stream of unique topics must not grow memory without bound.
 
-Pure data structure: no asyncio and no other actorkit imports, so it can be tested and
-benchmarked on its own.
+A pure data structure (no asyncio, no other actorkit imports): tested and benchmarked alone.
 """
 
 from __future__ import annotations
