@@ -23,6 +23,7 @@ from ._errors import (
 )
 from ._messages import DeadLetter, Terminated
 from ._pool_ref import PoolRef
+from ._protocols import Ref
 from ._ref import ActorRef
 from ._registry import message
 from ._router import DEAD_LETTER_TOPIC
@@ -53,6 +54,7 @@ __all__ = [
     "OneForAll",
     "OneForOne",
     "PoolRef",
+    "Ref",
     "RestForOne",
     "Supervisor",
     "SupervisorGaveUp",

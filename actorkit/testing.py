@@ -1,4 +1,6 @@
-"""Helpers for testing actors without sleeping: a manual clock and a probe actor."""
+"""Helpers for testing actors without sleeping: a manual clock, a probe actor, and white-box
+views of a running system (`snapshot`, `snapshots`, `pending_asks`, `instance`,
+`cancel_task`) so tests never reach into the runtime's private objects."""
 
 from __future__ import annotations
 
@@ -9,14 +11,30 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
+from ._inspection import ActorSnapshot, cancel_task, instance, pending_asks, snapshot, snapshots
 from ._seconds import check_seconds
+from ._system import FORCED_STOP_GRACE
 
 if TYPE_CHECKING:
     from ._ref import ActorRef
     from ._system import ActorSystem
 
+__all__ = [
+    "FORCED_STOP_GRACE",
+    "SETTLE_LIMIT",
+    "ActorSnapshot",
+    "ManualClock",
+    "Probe",
+    "cancel_task",
+    "instance",
+    "pending_asks",
+    "snapshot",
+    "snapshots",
+]
+
 SETTLE_LIMIT = 10_000
-"""Most loop iterations `advance` spends letting actors react before it gives up waiting."""
+"""Most loop turns `settle` (and so `advance`) waits for the actors to go quiet before it
+raises: a system still busy after that many turns is looping, not working towards quiet."""
 
 
 class _Entry:
@@ -85,16 +103,44 @@ class ManualClock:
         await self.settle()
 
     async def settle(self) -> None:
-        """Yield until every attached system is idle for a few loop turns in a row."""
+        """Yield until the attached systems are quiet for three loop turns in a row: every actor
+        parked, or no task able to run (a handler waiting for the test to release it is quiet:
+        only the test or the clock can wake it). Raises `RuntimeError` after `SETTLE_LIMIT`
+        turns without quiet, rather than let a test go on from a state it did not wait for."""
         quiet = 0
         for _ in range(SETTLE_LIMIT):
             await asyncio.sleep(0)
-            if all(idle() for idle in self._idle):
+            if all(idle() for idle in self._idle) or not _runnable_tasks():
                 quiet += 1
                 if quiet >= 3:
                     return
             else:
                 quiet = 0
+        raise RuntimeError(
+            f"ManualClock did not settle after {SETTLE_LIMIT} loop turns: something keeps "
+            "running without waiting (a handler that re-tells itself forever, a loop of "
+            f"`asyncio.sleep(0)`); still runnable: {_describe(_runnable_tasks())}"
+        )
+
+
+def _runnable_tasks() -> list[asyncio.Task[Any]]:
+    """Tasks, other than the caller, that can run now: not finished and not waiting on a
+    future that is still pending."""
+    current = asyncio.current_task()
+    runnable = []
+    for task in asyncio.all_tasks():
+        if task is current or task.done():
+            continue
+        waiter = getattr(task, "_fut_waiter", None)  # asyncio's own Task, on either loop
+        if waiter is None or waiter.done():
+            runnable.append(task)
+    return runnable
+
+
+def _describe(tasks: list[asyncio.Task[Any]], shown: int = 5) -> str:
+    names = [f"{task.get_name()} ({task.get_coro()!r})" for task in tasks[:shown]]
+    more = f" and {len(tasks) - shown} more" if len(tasks) > shown else ""
+    return ", ".join(names) + more if names else "no task (plain loop callbacks)"
 
 
 class _ProbeActor(Actor):

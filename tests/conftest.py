@@ -1,15 +1,46 @@
 """Shared test helpers. Fixtures hand out plain objects only: an `ActorSystem` owns tasks, so
 every test opens its system inside the test body (pytest-asyncio runs fixture setup and
-teardown in different tasks)."""
+teardown in different tasks).
+
+Async tests run on both event loops actorkit supports, asyncio's own and uvloop (what
+`actorkit.run` picks): ids end in `[asyncio]` / `[uvloop]`; `-k uvloop` / `-k "not uvloop"`
+select one side (not `-k asyncio`: every async test carries the asyncio marker).
+Modules in `UVLOOP_ONLY` drive other processes (the loop there is not the one under test) and
+run on uvloop alone, which keeps the suite near its one-loop time.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pytest
+import uvloop
 
 from actorkit.testing import ManualClock
+
+LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+
+LOOPS: Mapping[str, LoopFactory] = {
+    "asyncio": asyncio.SelectorEventLoop,
+    "uvloop": uvloop.new_event_loop,
+}
+
+UVLOOP_ONLY = frozenset(
+    {
+        "tests/test_cli.py",
+        "tests/test_nats_cluster.py",
+        "tests/test_prometheus.py",
+    }
+)
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> Mapping[str, LoopFactory]:
+    if item.nodeid.split("::")[0] in UVLOOP_ONLY:
+        return {"uvloop": LOOPS["uvloop"]}
+    return LOOPS
 
 
 @pytest.fixture

@@ -1,0 +1,106 @@
+"""White-box views of a running system for tests, re-exported by `actorkit.testing`.
+
+Tests that check the runtime's promises (message accounting, restarts counted, nothing left
+pending) need to see inside an actor. They look through these functions rather than at the
+runtime's private objects, so the runtime can be rebuilt without rewriting the tests: this
+module is the one place that knows where each figure lives.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._accounting import Accounting
+from ._spawn import UNBOUNDED
+
+if TYPE_CHECKING:
+    from ._actor import Actor
+    from ._cell import Cell
+    from ._ref import ActorRef
+    from ._system import ActorSystem
+
+
+@attrs.frozen
+class ActorSnapshot:
+    """One actor's state and counters at the moment `snapshot` was called."""
+
+    path: str
+    actor_class: str
+    state: str
+    """starting, running, suspended (failed, awaiting its supervisor), restarting, stopping
+    or stopped."""
+    parked: bool
+    """Waiting on an empty mailbox: nothing queued, nothing being handled."""
+    accounting: Accounting
+    """accepted == processed + crashed + dead_lettered + queued + handling, when balanced."""
+    reserved: int
+    """Places granted to senders that waited for room and have not appended yet."""
+    failures: int
+    restarts: int
+    capacity: int | None
+    """The mailbox size; None when unbounded."""
+    capabilities: frozenset[str]
+    children: tuple[str, ...]
+    """Names of the live children, in start order."""
+
+
+def snapshot(ref: ActorRef) -> ActorSnapshot:
+    """The state and counters of the local actor behind `ref`."""
+    return _snapshot_of(_cell(ref, "snapshot"))
+
+
+def snapshots(system: ActorSystem) -> list[ActorSnapshot]:
+    """Every live actor of `system`, its root (path `/`) first; empty before `start()`."""
+    root = system._root
+    cells = [] if root is None else [root, *system._runtime.cells()]
+    return [_snapshot_of(cell) for cell in cells]
+
+
+def pending_asks(system: ActorSystem) -> int:
+    """Asks still waiting for a reply or their deadline (0 once every ask has ended)."""
+    return system._runtime.ask_deadlines.pending()
+
+
+def instance(ref: ActorRef) -> Actor | None:
+    """The actor object behind `ref` now: a new one after each restart, None while it
+    restarts and after it stopped."""
+    return _cell(ref, "instance").instance
+
+
+def cancel_task(ref: ActorRef) -> None:
+    """Cancel the asyncio task that runs the actor. For tests whose handler swallowed the
+    runtime's cancellation and was abandoned by a shutdown: it lets that task end, so the
+    test leaves nothing running."""
+    task = _cell(ref, "cancel_task").task
+    if task is not None:
+        task.cancel()
+
+
+def _cell(ref: Any, caller: str) -> Cell:
+    try:
+        cell: Cell = ref._cell
+    except (AttributeError, TypeError):
+        raise TypeError(
+            f"{caller}() needs a local ActorRef (from spawn or lookup), got {ref!r}"
+        ) from None
+    return cell
+
+
+def _snapshot_of(cell: Cell) -> ActorSnapshot:
+    accounting = Accounting()
+    accounting.add(cell)
+    return ActorSnapshot(
+        path=cell.display_path,
+        actor_class=cell.class_name,
+        state=cell.state,
+        parked=cell.parked,
+        accounting=accounting,
+        reserved=cell.mailbox.reserved,
+        failures=cell.failures,
+        restarts=cell.restarts,
+        capacity=None if cell.mailbox.capacity == UNBOUNDED else cell.mailbox.capacity,
+        capabilities=cell.capabilities,
+        children=tuple(cell.children),
+    )
