@@ -2,13 +2,16 @@
 
 A `deque` plus one waiter future that exists only while the receive loop is parked: putting
 a message is a room check, an append and, when parked, one wake-up. The receive loop is the
-single consumer: it pops from `queue` and parks only when it is empty, so a busy actor pays
-no future and no loop round trip per message. Control signals (stop, restart, failure
-reports) wait in `signals`, which the loop checks between messages, so control never waits
-behind user traffic.
+single consumer: it pops from `queue`, and only when that is empty does it park (set
+`waiter`), so a busy actor pays no future and no loop round trip per message. Control
+signals (stop, restart, failure reports) wait in `signals`, which the loop checks between
+messages, so control never waits behind user traffic.
 
-One rule decides whether there is room (`_room`): nobody is waiting for room, and the queued
-messages plus the places granted to waiting senders are below capacity. Waiting senders
+One rule decides whether there is room: nobody is waiting for room, and the queued messages
+plus the places granted to waiting senders are below capacity. `_relimit` folds it into one
+number, `limit`, whenever one of its inputs changes (rarely: a sender starts or stops
+waiting, a place is granted or taken, the mailbox closes), so the check on every put is a
+single comparison, `len(queue) < limit`. Waiting senders
 (`send`, and an `ask` that found the mailbox full) are admitted strictly in arrival order; a
 granted place is taken by the sender itself when it wakes, as `asyncio.Queue.put` does, so a
 sender cancelled in that same loop turn delivers nothing and its place passes on.
@@ -47,6 +50,7 @@ class Mailbox:
         "closed",
         "crashed",
         "dead_lettered",
+        "limit",
         "processed",
         "queue",
         "reserved",
@@ -56,6 +60,7 @@ class Mailbox:
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
+        self.limit = capacity
         self.queue: deque[Any] = deque()
         self.signals: list[Signal] = []
         self.waiter: asyncio.Future[None] | None = None
@@ -74,14 +79,17 @@ class Mailbox:
         return bool(self.queue)
 
     # --- putting --------------------------------------------------------------------------
-    def _room(self) -> bool:
-        return not self.blocked and len(self.queue) + self.reserved < self.capacity
+    def _relimit(self) -> None:
+        if self.blocked or self.closed:
+            self.limit = 0
+        else:
+            self.limit = self.capacity - self.reserved
 
     def offer(self, message: Any) -> bool:
         """Put now if there is room (and the mailbox is open); False otherwise."""
         queue = self.queue
-        if self.blocked or len(queue) + self.reserved >= self.capacity:
-            return False  # also once closed: `close` sets the capacity to 0
+        if len(queue) >= self.limit:
+            return False
         self.accepted += 1
         queue.append(message)
         waiter = self.waiter
@@ -113,6 +121,7 @@ class Mailbox:
         if self.blocked is None:
             self.blocked = deque()
         self.blocked.append(room)
+        self.limit = 0
         if give_up is not None:
             give_up.add_done_callback(lambda _: self._withdraw(room))
         try:
@@ -127,6 +136,7 @@ class Mailbox:
         if outcome != _GRANTED:
             return False
         self.reserved -= 1
+        self._relimit()
         return self.force(message)
 
     def _withdraw(self, room: asyncio.Future[int]) -> None:
@@ -141,18 +151,19 @@ class Mailbox:
                 if waiting is room:
                     del blocked[i]
                     break
+        self._relimit()
 
     def admit(self) -> None:
         """Grant freed room to waiting senders, in arrival order."""
         blocked = self.blocked
-        if not blocked:
-            return
-        queue = self.queue
-        while blocked and len(queue) + self.reserved < self.capacity:
-            room = blocked.popleft()
-            if not room.done():
-                room.set_result(_GRANTED)
-                self.reserved += 1
+        if blocked:
+            queue = self.queue
+            while blocked and len(queue) + self.reserved < self.capacity:
+                room = blocked.popleft()
+                if not room.done():
+                    room.set_result(_GRANTED)
+                    self.reserved += 1
+        self._relimit()
 
     # --- control --------------------------------------------------------------------------
     def post(self, signal: Signal) -> None:
@@ -165,11 +176,6 @@ class Mailbox:
             self.waiter = None
             if not waiter.done():
                 waiter.set_result(None)
-
-    async def park(self) -> None:
-        """Wait until a message or a signal arrives (or the mailbox closes)."""
-        self.waiter = waiter = asyncio.get_running_loop().create_future()
-        await waiter
 
     @property
     def parked(self) -> bool:
@@ -210,7 +216,7 @@ class Mailbox:
         if self.closed:
             return
         self.closed = True
-        self.capacity = 0  # from here on `offer` and `force` refuse, so the queue holds still
+        self.limit = 0  # from here on `offer` and `force` refuse, so the queue holds still
         queue = self.queue
         self.dead_lettered += len(queue)
         for message in queue:

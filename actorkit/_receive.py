@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ._envelope import Ask
 from ._errors import ActorStopped
-from ._state import State
+from ._state import RUNNING
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -68,12 +68,13 @@ async def _loop(cell: Cell) -> None:
     mailbox = cell.mailbox
     signals = mailbox.signals
     queue = mailbox.queue
+    loop = cell.runtime.loop
     while True:
         if signals:
             await signals.pop(0).run(cell)
             if cell.closed:
                 return
-        elif queue and cell.state == State.RUNNING:
+        elif queue and cell.state == RUNNING:
             stats = cell.stats
             if stats is None:
                 handled = await _drain(cell)
@@ -104,11 +105,14 @@ async def _loop(cell: Cell) -> None:
                     histogram.sum += seconds
             if handled == BATCH:
                 await asyncio.sleep(0)
-        elif cell.draining and cell.state == State.RUNNING:
+        elif cell.draining and cell.state == RUNNING:
             await cell.finalize(None)
             return
         else:
-            await mailbox.park()
+            # Parked: the mailbox's waiter is set here, by its single consumer (no call:
+            # this runs on every wake-up of every actor).
+            mailbox.waiter = waiter = loop.create_future()
+            await waiter
             if cell.closed:
                 return
 

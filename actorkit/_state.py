@@ -22,5 +22,9 @@ class State(StrEnum):
     STOPPED = "stopped"
 
 
+RUNNING = State.RUNNING
+"""For the receive loop, which compares against it on every wake-up: reading a member off an
+Enum class goes through a Python-level descriptor (~200 ns), a module global does not."""
+
 ENDING = frozenset({State.STOPPING, State.STOPPED})
 """States in which an actor takes no new work and starts nothing."""

@@ -187,7 +187,8 @@ class MailboxMachine(RuleBasedStateMachine):
     def send_or_ask(self, with_deadline: bool) -> None:
         ident = self._id()
         deadline = self.loop.create_future() if with_deadline else None
-        if not self.box.blocked and len(self.box) + self.box.reserved < self.box.capacity:
+        box = self.box
+        if not box.blocked and not box.closed and len(box) + box.reserved < box.capacity:
             assert self.box.offer(ident)  # room now: no need to wait
             self.entered.append(ident)
             return
