@@ -150,9 +150,23 @@ class Link:
         ) from cause
 
     async def close(self) -> None:
+        """Close both connections whatever state they are in: a shutdown never fails, nor
+        leaves nats-py's tasks running, because NATS went away."""
         for nc in (self.nc, self.topics):
             if nc is not None:
-                await nc.close()
+                await self._close(nc)
+
+    async def _close(self, nc: Client) -> None:
+        if not nc.is_connected:
+            # What nats-py buffered during an outage (a reply, an unsubscription) can no
+            # longer be sent, and nats-py 2.16's `close` would write it to the dead socket and
+            # stop halfway, its subscriptions' tasks still running.
+            nc._pending.clear()
+            nc._pending_data_size = 0
+        try:
+            await nc.close()
+        except (OSError, nats.errors.Error) as error:
+            logger.info("%s: closing a NATS connection failed: %r", self.system_name, error)
 
     def health(self, buffered: int) -> dict[str, object]:
         nc, topics = self.nc, self.topics
