@@ -101,7 +101,7 @@ class Outbox:
             self._drained.clear()
             await self._drained.wait()
 
-    def refused_closed(self, message: object, target: str) -> bool:
+    def _refused_closed(self, message: object, target: str) -> bool:
         """After `stop()` (or a failed start) nothing is queued any more: what is sent then
         becomes a dead letter `transport_closed`, as a tell to a stopped actor would."""
         if self._link.closed or self._link.nc is None:
@@ -115,7 +115,7 @@ class Outbox:
         validate_topic(topic)
         core = self._core
         payload = core.encode([core.codec.wire(message)])
-        if self.refused_closed(message, f"topic {topic}"):
+        if self._refused_closed(message, f"topic {topic}"):
             return
         item = Out(core.topic_prefix + topic, payload, "", message, topic, True, None)
         if not self.enqueue(item):
@@ -125,7 +125,7 @@ class Outbox:
         """Queue for NATS without waiting; `MailboxFull` when the buffer is full."""
         core = self._core
         payload = core.encode([TELL, path, core.codec.wire(message), None])
-        if self.refused_closed(message, target):
+        if self._refused_closed(message, target):
             return
         if not self.enqueue(Out(subject, payload, "", message, target, False, None)):
             core.rejected["buffer_full"] += 1
