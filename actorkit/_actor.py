@@ -125,5 +125,8 @@ class Actor:
 def _cell_of(ref: object, what: str) -> Cell:
     cell = getattr(ref, "_cell", None)
     if cell is None:
-        raise TypeError(f"{what} needs an ActorRef (such as one returned by spawn), got {ref!r}")
+        raise TypeError(
+            f"{what} needs an ActorRef (such as one returned by spawn), got {ref!r}; a remote "
+            "actor is watched from its own system (a remote ref offers tell, send and ask)"
+        )
     return cell  # type: ignore[no-any-return]

@@ -20,6 +20,7 @@ from ._http import HttpServer, serve
 from ._metrics import Metrics
 from ._pool import Pool
 from ._pool_ref import PoolRef, check_pool
+from ._protocols import Ref
 from ._receive import run
 from ._ref import ActorRef
 from ._router import Router
@@ -367,11 +368,11 @@ class ActorSystem:
         `remote_group(group)` goes to one member among all systems that expose one."""
         self._transport_for("expose").expose(ref, group)
 
-    def remote(self, system: str, path: str) -> ActorRef:
+    def remote(self, system: str, path: str) -> Ref:
         """A ref to the actor exposed at `path` in the system named `system`."""
         return self._transport_for("remote").remote(system, path)
 
-    def remote_group(self, group: str) -> ActorRef:
+    def remote_group(self, group: str) -> Ref:
         """A ref whose messages each go to one member of the group, in any system."""
         return self._transport_for("remote_group").remote_group(group)
 
@@ -406,12 +407,12 @@ class ActorSystem:
         return self._tasks.agents()
 
     # --- time -----------------------------------------------------------------------------
-    def schedule_once(self, delay: float, ref: ActorRef, message: Any) -> TimerHandle:
+    def schedule_once(self, delay: float, ref: Ref, message: Any) -> TimerHandle:
         """Deliver `message` to `ref` after `delay` seconds on the system clock."""
         return self._schedule(check_delay(delay), ref, message, None)
 
     def schedule_every(
-        self, interval: float, ref: ActorRef, message: Any, initial_delay: float | None = None
+        self, interval: float, ref: Ref, message: Any, initial_delay: float | None = None
     ) -> TimerHandle:
         """Deliver `message` every `interval` seconds without drift (missed ticks coalesce)."""
         interval = check_interval(interval)
@@ -419,9 +420,9 @@ class ActorSystem:
         return self._schedule(first, ref, message, interval)
 
     def _schedule(
-        self, delay: float, ref: ActorRef, message: Any, interval: float | None
+        self, delay: float, ref: Ref, message: Any, interval: float | None
     ) -> TimerHandle:
-        if not isinstance(ref, ActorRef):
+        if not isinstance(ref, ActorRef) and not isinstance(ref, Ref):
             raise TypeError(f"schedule needs an ActorRef to deliver to, got {type(ref).__name__}")
         self._running_root()
         handle = TimerHandle(self.timers, ref, message, self.clock.now() + delay, interval)
@@ -437,5 +438,8 @@ class ActorSystem:
 
 def _cell_of(ref: object) -> Cell:
     if not isinstance(ref, ActorRef):
-        raise TypeError(f"expected an ActorRef, got {type(ref).__name__}")
+        raise TypeError(
+            f"expected an ActorRef, got {type(ref).__name__}; a remote actor subscribes in "
+            "the system that owns it (a remote ref offers tell, send and ask)"
+        )
     return ref._cell

@@ -21,6 +21,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from ._errors import MailboxFull
+from ._ref import ActorRef
 from ._seconds import check_seconds
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from ._cell import Cell
     from ._clock import Cancellable, Clock
     from ._dead_letters import DeadLetters
-    from ._ref import ActorRef
+    from ._protocols import Ref
 
 logger = logging.getLogger("actorkit")
 
@@ -49,11 +50,9 @@ def check_interval(interval: float) -> float:
     return interval
 
 
-def _local_cell(ref: ActorRef) -> Cell | None:
-    try:
-        return ref._cell
-    except TypeError:  # a remote ref: its own system decides when it stops
-        return None
+def _local_cell(ref: Ref) -> Cell | None:
+    """None for a remote ref: its own system decides when it stops."""
+    return ref._cell if isinstance(ref, ActorRef) else None
 
 
 class TimerHandle:
@@ -62,7 +61,7 @@ class TimerHandle:
     __slots__ = ("_due", "_interval", "_message", "_queue", "_target")
 
     def __init__(
-        self, queue: TimerQueue, target: ActorRef, message: Any, due: float, interval: float | None
+        self, queue: TimerQueue, target: Ref, message: Any, due: float, interval: float | None
     ) -> None:
         self._queue = queue  # not via the target: a remote ref has no local cell
         self._target = target

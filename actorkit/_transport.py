@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from ._protocols import Ref
     from ._ref import ActorRef
     from ._system import ActorSystem
 
@@ -28,9 +29,9 @@ class Transport(Protocol):
 
     def expose(self, ref: ActorRef, group: str | None = None) -> None: ...
 
-    def remote(self, system: str, path: str) -> ActorRef: ...
+    def remote(self, system: str, path: str) -> Ref: ...
 
-    def remote_group(self, group: str) -> ActorRef: ...
+    def remote_group(self, group: str) -> Ref: ...
 
     def health(self) -> dict[str, object]:
         """Connection state for `/healthz`: at least `state` (`connected`, `reconnecting` or

@@ -1,4 +1,4 @@
-"""What crosses the wire: msgpack frames (msgspec) of plain data and registered classes.
+"""The codec: values as msgpack (msgspec), limited to plain data and registered classes.
 
 Safety comes from what the decoder can build, not from trusting the sender: msgpack decodes
 to None, bool, int, float, str, bytes, lists and dicts only, and the two extension types
@@ -7,92 +7,25 @@ below add tuples and instances of classes registered with `actorkit.message`, bu
 import by name, no arbitrary callable: a hostile payload can at worst construct a registered
 message with wrong-but-typed data, which is what any sender could do anyway.
 
-Frames (all msgpack arrays):
-- to an actor or a group: `[kind, path, body, timeout]`, kind one of TELL, ASK, SEND, PING;
-- to a topic: `[body]`;
-- replies: `[OK, value]`, `[ERROR, type_name, args, text]` or `[STOPPED, text]`.
+A frame is a msgpack array; what its slots mean is up to the user of the codec (the NATS
+transport's frames are in `actorkit._nats._frames`).
 """
 
 from __future__ import annotations
 
-import builtins
 import dataclasses
 from typing import Any
 
 import attrs
 import msgspec
 
-from . import _errors
-from ._errors import ActorError
 from ._registry import class_named, name_of
-
-TELL, ASK, SEND, PING = 0, 1, 2, 3
-OK, ERROR, STOPPED = 0, 1, 2
 
 _EXT_OBJECT = 1
 _EXT_TUPLE = 2
 
-_SCALARS = frozenset({str, int, float, bool, type(None), bytes})
-
-_BUILTIN_ERRORS = (
-    "Exception",
-    "ArithmeticError",
-    "AssertionError",
-    "AttributeError",
-    "BufferError",
-    "EOFError",
-    "FileExistsError",
-    "FileNotFoundError",
-    "IndexError",
-    "KeyError",
-    "LookupError",
-    "NotImplementedError",
-    "OverflowError",
-    "PermissionError",
-    "RecursionError",
-    "RuntimeError",
-    "TimeoutError",
-    "TypeError",
-    "ValueError",
-    "ZeroDivisionError",
-    "ConnectionError",
-)
-_ACTORKIT_ERRORS: tuple[type[BaseException], ...] = (
-    _errors.ActorError,
-    _errors.MailboxFull,
-    _errors.ActorStopped,
-    _errors.AskTimeout,
-    _errors.NameTaken,
-    _errors.SystemFailed,
-    _errors.SupervisorGaveUp,
-    _errors.DeadlineExceeded,
-    _errors.TaskCancelled,
-)
-
-
-class RemoteError(ActorError):
-    """A remote actor raised an exception whose type is not rebuilt on this side (a user
-    class, or one outside the allow-list). `type_name` is its qualified class name and
-    `message` its text; the traceback stays in the remote system's crash report."""
-
-    def __init__(self, type_name: str, message: str) -> None:
-        super().__init__(type_name, message)
-        self.type_name = type_name
-        self.message = message
-
-    def __str__(self) -> str:
-        return f"{self.type_name}: {self.message}"
-
-
-_ALLOWED_ERRORS: dict[str, type[BaseException]] = {
-    **{f"builtins.{name}": getattr(builtins, name) for name in _BUILTIN_ERRORS},
-    **{f"actorkit.{cls.__name__}": cls for cls in _ACTORKIT_ERRORS},
-    "actorkit.nats.RemoteError": RemoteError,
-}
-"""Exception types rebuilt by name on the caller's side, with the arguments they were raised
-with. Only classes whose constructor takes plain arguments and has no side effect belong
-here; anything else arrives as `RemoteError`."""
-_ERROR_NAMES = {cls: name for name, cls in _ALLOWED_ERRORS.items()}
+SCALARS = frozenset({str, int, float, bool, type(None), bytes})
+"""Types that cross as they are; everything else is a container or a registered class."""
 
 
 class BadPayload(Exception):
@@ -137,7 +70,7 @@ class Codec:
 
     def _wire(self, value: Any) -> Any:
         cls = type(value)
-        if cls in _SCALARS:
+        if cls in SCALARS:
             return value
         if cls is list:
             return [self._wire(item) for item in value]
@@ -205,28 +138,3 @@ class Codec:
         if type(frame) is not list or not frame:
             raise BadPayload("a frame is a non-empty array")
         return frame
-
-
-def error_frame(error: BaseException) -> list[Any]:
-    cls = type(error)
-    name = _ERROR_NAMES.get(cls)
-    if name is None and cls.__module__.startswith("actorkit."):
-        # The runtime's private subclasses (NotDelivered) travel as their public base.
-        name = next((_ERROR_NAMES[base] for base in cls.__mro__ if base in _ERROR_NAMES), None)
-    args = list(error.args)
-    if not all(type(arg) in _SCALARS for arg in args):
-        args = [str(error)]
-    return [ERROR, name or f"{cls.__module__}.{cls.__qualname__}", args, str(error)]
-
-
-def rebuild_error(type_name: object, args: object, text: object) -> BaseException:
-    """The remote exception as its own type when the allow-list has it, else RemoteError."""
-    if not (isinstance(type_name, str) and isinstance(text, str) and type(args) is list):
-        raise BadPayload("malformed error reply")
-    cls = _ALLOWED_ERRORS.get(type_name)
-    if cls is not None:
-        try:
-            return cls(*args)
-        except Exception:
-            pass  # arguments this constructor does not take: report it as a RemoteError
-    return RemoteError(type_name, text)

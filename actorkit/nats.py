@@ -7,7 +7,7 @@ from actorkit.nats import NatsTransport
 
 async with ActorSystem("orders", transport=NatsTransport(["nats://10.0.0.5:4222"])) as system:
     system.expose(await system.spawn(Billing, name="billing"))
-    stock = system.remote("warehouse", "/stock")      # an ActorRef into another system
+    stock = system.remote("warehouse", "/stock")      # a Ref into another system
     await stock.ask(Reserve(sku="x", count=2))
 ```
 """
@@ -15,7 +15,7 @@ async with ActorSystem("orders", transport=NatsTransport(["nats://10.0.0.5:4222"
 from __future__ import annotations
 
 from ._nats import NatsTransport, RemoteRef
-from ._wire import RemoteError
+from ._nats._frames import RemoteError
 
 __all__ = ["NatsTransport", "RemoteError", "RemoteRef"]
 

@@ -18,6 +18,7 @@ import trustme
 
 import actorkit
 from actorkit import Actor, ActorStopped, ActorSystem, AskTimeout, MailboxFull, NameTaken
+from actorkit._protocols import Ref
 from actorkit.nats import NatsTransport, RemoteError, RemoteRef
 from actorkit.testing import Probe
 
@@ -86,7 +87,8 @@ async def test_remote_ref_tell_send_ask_in_order(server: NatsServer) -> None:
     ):
         right.expose(await right.spawn(Echo, name="echo"))
         echo = left.remote("right", "/echo")
-        assert isinstance(echo, actorkit.ActorRef) and isinstance(echo, RemoteRef)
+        assert isinstance(echo, RemoteRef) and isinstance(echo, Ref)
+        assert not isinstance(echo, actorkit.ActorRef)  # a sibling: it has no local cell
         assert (
             echo == left.remote("right", "/echo")
             and len({echo, left.remote("right", "/echo")}) == 1
@@ -450,16 +452,50 @@ async def test_a_lost_link_is_degraded_health_and_comes_back() -> None:
         own.stop()
 
 
+class Watcher(Actor):
+    async def receive(self, message: Any) -> None:
+        self.watch(message)
+
+
 async def test_remote_refs_refuse_what_only_local_refs_can_do(server: NatsServer) -> None:
     async with ActorSystem("local", transport=transport(server)) as system:
         remote = system.remote("elsewhere", "/x")
-        with pytest.raises(TypeError, match="lives in another system"):
+        with pytest.raises(TypeError, match="lives in another system: stop it there"):
             await remote.stop()
-        with pytest.raises(TypeError, match="watch, subscribe and stop it there"):
-            system.subscribe(remote, "events.>")
+        with pytest.raises(TypeError, match="subscribes in the system that owns it"):
+            system.subscribe(remote, "events.>")  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="subscribes in the system that owns it"):
+            system.unsubscribe(remote)  # type: ignore[arg-type]
+        watcher = await system.spawn(Watcher)
+        with pytest.raises(TypeError, match="remote actor is watched from its own system"):
+            await watcher.ask(remote)
         with pytest.raises(TypeError, match="local ActorRef"):
             system.expose(remote)
         with pytest.raises(ValueError, match="actor path"):
             system.remote("elsewhere", "x")
         assert repr(remote) == "<RemoteRef elsewhere:/x>"
         assert repr(system.remote_group("jobs")) == "<RemoteRef group:jobs>"
+
+
+class Arrivals(Actor):
+    def __init__(self, arrived: asyncio.Event) -> None:
+        self.arrived = arrived
+
+    async def receive(self, message: Any) -> None:
+        self.arrived.set()
+
+
+async def test_system_timers_deliver_to_remote_refs(server: NatsServer) -> None:
+    async with (
+        ActorSystem("clock", transport=transport(server)) as clock,
+        ActorSystem("target", transport=transport(server)) as target,
+    ):
+        arrived = asyncio.Event()
+        target.expose(await target.spawn(Arrivals, arrived, name="arrivals"))
+        remote = clock.remote("target", "/arrivals")
+        ticks = clock.schedule_every(0.01, remote, "tick")  # no local cell to follow
+        await arrived.wait()
+        assert ticks.cancel()
+        arrived.clear()
+        clock.schedule_once(0, remote, "once")
+        await arrived.wait()

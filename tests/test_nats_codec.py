@@ -13,8 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import actorkit
+from actorkit._nats._frames import OK, error_frame, rebuild_error
 from actorkit._registry import class_named
-from actorkit._wire import OK, BadPayload, Codec, error_frame, rebuild_error
+from actorkit._wire import BadPayload, Codec
 from actorkit.nats import RemoteError
 
 built: list[str] = []

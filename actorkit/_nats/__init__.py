@@ -1,0 +1,24 @@
+"""The NATS transport: actor systems in several processes, connected through NATS.
+
+One job per module, from the bottom up:
+- `_frames`: the transport's frames, and exceptions rebuilt from an allow-list;
+- `_link`: the two connections (requests, and topics with `no_echo`) and their events;
+- `_core`: subjects, the codec, counters and dead letters, shared by all the parts;
+- `_probes`: pings to other systems (the name claim, reachability after an outage);
+- `_outbound`: the one ordered queue and its writer task, the buffer during outages;
+- `_requests`: asks and acknowledged sends out, their replies back;
+- `_exposure`: which local actors may be reached, by path and by queue group;
+- `_inbound`: requests and publishes from other systems;
+- `_metrics`: the `actorkit_nats_*` families;
+- `_remote_ref`: `RemoteRef`, a sibling of `ActorRef`;
+- `_transport`: `NatsTransport`, which builds the parts and ties them to a system.
+
+Each system subscribes `<prefix>.topic.>` once and matches publishes locally with the
+router's own index, so an actor gets each publish once however many of its patterns
+match, and no subscription changes when actors come and go.
+"""
+
+from ._remote_ref import RemoteRef
+from ._transport import NatsTransport
+
+__all__ = ["NatsTransport", "RemoteRef"]

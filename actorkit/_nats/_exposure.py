@@ -1,0 +1,118 @@
+"""Exposure: which local actors other systems may reach, by path and by queue group.
+
+Exposure is the only way in: a request for a path nobody exposed is refused, whatever
+actor lives there. A group is one NATS queue-group subscription per system, served by one
+local ref (a pool, to serve it with several actors); a member that stops leaves at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import TYPE_CHECKING, Protocol
+
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+
+from .._errors import ActorStopped
+from .._ref import ActorRef
+from ._core import Core, token
+
+if TYPE_CHECKING:
+    from .._cell import Cell
+
+
+class Serve(Protocol):
+    """The inbound handler of a request, told which group received it."""
+
+    async def __call__(self, msg: Msg, group: str | None = None) -> None: ...
+
+
+class Exposure:
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self._exposed: dict[str, ActorRef] = {}
+        self._groups: dict[str, ActorRef] = {}
+        self._subscribing: dict[str, asyncio.Task[Subscription]] = {}
+        self._leaving: set[asyncio.Task[None]] = set()  # unsubscriptions of stopped members
+
+    def lookup(self, path: str, group: str | None) -> ActorRef | None:
+        return self._groups.get(group) if group is not None else self._exposed.get(path)
+
+    def pending(self) -> list[asyncio.Task[Subscription] | asyncio.Task[None]]:
+        """Group subscriptions and departures not yet done: `flush` waits for them, `stop`
+        cancels them."""
+        return [*self._subscribing.values(), *self._leaving]
+
+    def expose(self, ref: ActorRef, group: str | None, serve: Serve) -> None:
+        if not isinstance(ref, ActorRef):
+            raise TypeError(f"expose takes a local ActorRef, got {type(ref).__name__}")
+        if not ref.is_alive:
+            raise ActorStopped(f"{ref.path} is stopped and cannot be exposed")
+        nc = self._core.link.connection
+        if group is not None:
+            token(group, "a group name")
+            current = self._groups.get(group)
+            if current is not None and current is not ref and current.is_alive:
+                raise ValueError(
+                    f"group {group!r} is already served by {current.path} in this system; "
+                    "expose one ref per group and system (a pool to serve it with several)"
+                )
+            self._groups[group] = ref
+            if group not in self._subscribing:
+                self._subscribing[group] = asyncio.get_running_loop().create_task(
+                    nc.subscribe(
+                        self._core.group_subject(group), queue=group, cb=partial(serve, group=group)
+                    )
+                )
+        self._exposed[ref.path] = ref
+
+    def unexpose(self, ref: ActorRef) -> None:
+        """An exposed actor stopped: it leaves its groups, so others get the traffic. Called
+        as it stops (`Departures`), and again by a request that reached it in the moment
+        before the server had the unsubscription."""
+        if self._exposed.get(ref.path) is ref:
+            del self._exposed[ref.path]
+        for group, member in list(self._groups.items()):
+            if member is ref:
+                del self._groups[group]
+                subscribing = self._subscribing.pop(group, None)
+                if subscribing is None:
+                    continue
+                if subscribing.done():
+                    self._leave(subscribing)  # now, so a `flush` right after waits for it
+                else:
+                    subscribing.add_done_callback(self._leave)
+
+    def _leave(self, subscribing: asyncio.Task[Subscription]) -> None:
+        if not subscribing.cancelled() and subscribing.exception() is None:
+            task = asyncio.get_running_loop().create_task(subscribing.result().unsubscribe())
+            self._leaving.add(task)
+            task.add_done_callback(self._leaving.discard)
+
+
+class Departures:
+    """The transport's view of the lifecycle: an exposed actor that stops leaves its groups at
+    once. Without it, the member stayed in the NATS queue group until a message routed to it
+    found it stopped, and that message was lost to it though other members were alive."""
+
+    def __init__(self, exposure: Exposure) -> None:
+        self._exposure = exposure
+
+    def stopped(self, cell: Cell) -> None:
+        self._exposure.unexpose(cell.ref)
+
+    def spawned(self, cell: Cell) -> None:
+        """Only departures matter here."""
+
+    def failed(self, cell: Cell, error: BaseException) -> None:
+        """A failed actor is restarted or stopped; `stopped` covers the second."""
+
+    def restarted(self, cell: Cell) -> None:
+        """The same ref stays exposed across restarts."""
+
+    def resumed(self, cell: Cell) -> None:
+        """Nothing changes for the exposure."""
+
+    def gave_up(self, cell: Cell) -> None:
+        """A supervisor that gives up stops; `stopped` covers it."""

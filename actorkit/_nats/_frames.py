@@ -1,0 +1,104 @@
+"""The transport's frames, and exceptions across NATS: rebuilt from an allow-list, or not at all.
+
+Frames (msgpack arrays, through `actorkit._wire.Codec`):
+- to an actor or a group: `[kind, path, body, timeout]`, kind one of TELL, ASK, SEND, PING;
+- to a topic: `[body]`;
+- replies: `[OK, value]`, `[ERROR, type_name, args, text]` or `[STOPPED, text]`.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from .. import _errors
+from .._errors import ActorError
+from .._wire import SCALARS, BadPayload
+
+TELL, ASK, SEND, PING = 0, 1, 2, 3
+OK, ERROR, STOPPED = 0, 1, 2
+
+_BUILTIN_ERRORS = (
+    "Exception",
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "BufferError",
+    "EOFError",
+    "FileExistsError",
+    "FileNotFoundError",
+    "IndexError",
+    "KeyError",
+    "LookupError",
+    "NotImplementedError",
+    "OverflowError",
+    "PermissionError",
+    "RecursionError",
+    "RuntimeError",
+    "TimeoutError",
+    "TypeError",
+    "ValueError",
+    "ZeroDivisionError",
+    "ConnectionError",
+)
+_ACTORKIT_ERRORS: tuple[type[BaseException], ...] = (
+    _errors.ActorError,
+    _errors.MailboxFull,
+    _errors.ActorStopped,
+    _errors.AskTimeout,
+    _errors.NameTaken,
+    _errors.SystemFailed,
+    _errors.SupervisorGaveUp,
+    _errors.DeadlineExceeded,
+    _errors.TaskCancelled,
+)
+
+
+class RemoteError(ActorError):
+    """A remote actor raised an exception whose type is not rebuilt on this side (a user
+    class, or one outside the allow-list). `type_name` is its qualified class name and
+    `message` its text; the traceback stays in the remote system's crash report."""
+
+    def __init__(self, type_name: str, message: str) -> None:
+        super().__init__(type_name, message)
+        self.type_name = type_name
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.type_name}: {self.message}"
+
+
+_ALLOWED_ERRORS: dict[str, type[BaseException]] = {
+    **{f"builtins.{name}": getattr(builtins, name) for name in _BUILTIN_ERRORS},
+    **{f"actorkit.{cls.__name__}": cls for cls in _ACTORKIT_ERRORS},
+    "actorkit.nats.RemoteError": RemoteError,
+}
+"""Exception types rebuilt by name on the caller's side, with the arguments they were raised
+with. Only classes whose constructor takes plain arguments and has no side effect belong
+here; anything else arrives as `RemoteError`."""
+_ERROR_NAMES = {cls: name for name, cls in _ALLOWED_ERRORS.items()}
+
+
+def error_frame(error: BaseException) -> list[Any]:
+    cls = type(error)
+    name = _ERROR_NAMES.get(cls)
+    if name is None and cls.__module__.startswith("actorkit."):
+        # The runtime's private subclasses (NotDelivered) travel as their public base.
+        name = next((_ERROR_NAMES[base] for base in cls.__mro__ if base in _ERROR_NAMES), None)
+    args = list(error.args)
+    if not all(type(arg) in SCALARS for arg in args):
+        args = [str(error)]
+    return [ERROR, name or f"{cls.__module__}.{cls.__qualname__}", args, str(error)]
+
+
+def rebuild_error(type_name: object, args: object, text: object) -> BaseException:
+    """The remote exception as its own type when the allow-list has it, else RemoteError."""
+    if not (isinstance(type_name, str) and isinstance(text, str) and type(args) is list):
+        raise BadPayload("malformed error reply")
+    cls = _ALLOWED_ERRORS.get(type_name)
+    if cls is not None:
+        try:
+            return cls(*args)
+        except Exception:
+            pass  # arguments this constructor does not take: report it as a RemoteError
+    return RemoteError(type_name, text)

@@ -1,0 +1,150 @@
+"""Inbound: requests from other systems to exposed actors, and their publishes.
+
+Every request is decoded and checked before anything local sees it; what is malformed,
+not exposed or arrives during shutdown is refused with a dead letter (and an answer, when
+the sender waits for one). Asks and sends are answered by a task each, so a slow actor
+does not hold up the subscription.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import secrets
+from typing import Any
+
+import nats.errors
+from nats.aio.msg import Msg
+
+from .._errors import MailboxFull
+from .._ref import ActorRef
+from .._wire import BadPayload
+from ._core import Core
+from ._exposure import Exposure
+from ._frames import ASK, OK, PING, SEND, STOPPED, TELL, error_frame
+
+logger = logging.getLogger("actorkit")
+
+
+def _request(msg: Msg, frame: list[Any]) -> tuple[int, str, Any, Any]:
+    if len(frame) != 4:
+        raise BadPayload("a request frame has 4 slots")
+    kind, path, body, timeout = frame
+    if kind not in (TELL, ASK, SEND, PING) or not isinstance(path, str):
+        raise BadPayload("unknown request")
+    if kind in (ASK, SEND) and not (
+        type(timeout) in (int, float) and 0 < timeout < math.inf and msg.reply
+    ):
+        raise BadPayload("an ask or send needs a positive timeout and a reply subject")
+    return kind, path, body, timeout
+
+
+class Inbound:
+    """The subscriptions' handlers. `instance` tells this process apart in name claims."""
+
+    def __init__(self, core: Core, exposure: Exposure) -> None:
+        self._core = core
+        self._exposure = exposure
+        self.instance = secrets.token_hex(8)
+        self.answering: set[asyncio.Task[None]] = set()
+
+    async def on_request(self, msg: Msg, group: str | None = None) -> None:
+        core = self._core
+        system = core.system
+        assert system is not None
+        core.received += 1
+        try:
+            kind, path, body, timeout = _request(msg, core.codec.decode(msg.data))
+        except BadPayload as error:
+            await self._bad_payload(msg, msg.subject, error, answer=True)
+            return
+        if kind == PING:
+            await self._respond(msg.reply, [OK, self.instance])
+            return
+        ref = self._exposure.lookup(path, group)
+        if ref is None or not system.accepting:
+            await self._refuse(msg, body, path, group, exposed=ref is not None)
+            return
+        if not ref.is_alive:
+            self._exposure.unexpose(ref)
+        if kind == TELL:
+            try:
+                ref.tell(body)
+            except MailboxFull:
+                system.dead_letters.add(body, ref.path, "mailbox_full")
+            return
+        task = system.loop.create_task(self._answer(ref, kind, body, timeout, msg.reply))
+        self.answering.add(task)
+        task.add_done_callback(self.answering.discard)
+        # Let the task enqueue before the next message of this subscription is handled, so a
+        # remote ask followed by a remote tell reaches the mailbox in that order.
+        await asyncio.sleep(0)
+
+    async def _bad_payload(self, msg: Msg, where: str, error: BadPayload, answer: bool) -> None:
+        self._core.reject("bad_payload", bytes(msg.data[:256]), where)
+        logger.warning(
+            "%s rejected a payload on %s: %s", self._core.system_name, msg.subject, error
+        )
+        if answer and msg.reply:
+            await self._respond(msg.reply, error_frame(TypeError(str(error))))
+
+    async def _refuse(
+        self, msg: Msg, body: Any, path: str, group: str | None, *, exposed: bool
+    ) -> None:
+        where = f"group {group}" if group is not None else path
+        self._core.reject("shutdown" if exposed else "not_exposed", body, where)
+        if msg.reply:
+            why = "is shutting down" if exposed else "is not exposed"
+            await self._respond(msg.reply, [STOPPED, f"{self._core.system_name}:{where} {why}"])
+
+    async def _answer(
+        self, ref: ActorRef, kind: int, body: Any, timeout: float, reply: str
+    ) -> None:
+        try:
+            if kind == ASK:
+                result = await ref.ask(body, timeout=timeout)
+            else:
+                async with asyncio.timeout(timeout):
+                    await ref.send(body)
+                result = None
+            try:
+                frame = [OK, self._core.codec.wire(result)]
+            except TypeError as error:
+                logger.warning("the reply of %s cannot cross NATS: %s", ref.path, error)
+                frame = error_frame(
+                    TypeError(f"the reply of {ref.path} cannot cross NATS: {error}")
+                )
+        except Exception as error:
+            frame = error_frame(error)
+        await self._respond(reply, frame)
+
+    async def _respond(self, reply: str, frame: list[Any]) -> None:
+        core = self._core
+        try:
+            payload = core.encode(frame)
+        except (TypeError, ValueError) as error:
+            payload = core.encode(error_frame(error))
+        try:
+            await core.link.connection.publish(reply, payload)
+        except nats.errors.Error as error:
+            logger.info("%s could not send a reply: %r", core.system_name, error)
+
+    async def on_topic(self, msg: Msg) -> None:
+        core = self._core
+        system = core.system
+        assert system is not None
+        core.received += 1
+        topic = msg.subject[len(core.topic_prefix) :]
+        try:
+            frame = core.codec.decode(msg.data)
+            if len(frame) != 1:
+                raise BadPayload("a publish frame has 1 slot")
+        except BadPayload as error:
+            await self._bad_payload(msg, f"topic {topic}", error, answer=False)
+            return
+        body = frame[0]
+        if not system.accepting:
+            core.reject("shutdown", body, f"topic {topic}")
+            return
+        system.router.publish(topic, body, unmatched_is_dead=False)

@@ -1,0 +1,213 @@
+"""The link: the transport's two connections to NATS, how they open, and their state.
+
+The requests' connection carries requests, replies and queue groups. Topics use a second
+connection with NATS's `no_echo`, so the server never sends a system its own publishes (they
+were delivered locally already): the requests' connection cannot have it, because a system
+may ask its own exposed actors and serve its own groups.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import nats.errors
+from nats.aio.client import Client
+
+if TYPE_CHECKING:
+    from .._system import ActorSystem
+
+logger = logging.getLogger("actorkit")
+
+
+def auth_refused(error: BaseException) -> bool:
+    """A refusal that retrying cannot cure: bad credentials, or a server certificate this
+    client does not trust (or that names another host)."""
+    if isinstance(error, nats.errors.AuthorizationError | ssl.SSLCertVerificationError):
+        return True
+    text = str(error).lower()
+    return any(word in text for word in ("authorization", "authentication", "user authentication"))
+
+
+async def round_trip(nc: Client, timeout: float) -> None:
+    """Return once the server has processed everything sent so far. nats-py writes a flush's
+    PING ahead of commands still queued for its flusher task, so one flush can return before
+    them; once its PONG is back the flusher has run, and a second PING follows them all."""
+    for _ in range(2):
+        await nc.flush(timeout=max(1, int(timeout)))
+
+
+class _Heard:
+    """What nats-py reported while a connection opened: its last error, and whether one was
+    a refusal (which ends the attempt at once instead of at the timeout)."""
+
+    def __init__(self, nc: Client, system: ActorSystem) -> None:
+        self.nc = nc
+        self.system_name = system.name
+        self.refused: asyncio.Future[BaseException] = system.loop.create_future()
+        self.last: BaseException | None = None
+
+    async def error_cb(self, error: Exception) -> None:
+        self.last = error
+        if auth_refused(error) and not self.refused.done():
+            self.refused.set_result(error)
+        if self.nc.is_connected or self.nc.is_reconnecting:
+            logger.warning("NATS error in %s: %r", self.system_name, error)
+
+
+Callback = Callable[[], None]
+
+
+class Link:
+    """Both connections and their events. `lost`, `back` and `gone` are the transport's
+    reactions to the requests' connection dropping, returning, and closing for good."""
+
+    def __init__(
+        self,
+        servers: list[str],
+        options: dict[str, Any],
+        connect_timeout: float,
+        *,
+        lost: Callback,
+        back: Callback,
+        gone: Callback,
+    ) -> None:
+        self.servers = servers
+        self.options = options
+        self.connect_timeout = connect_timeout
+        self._lost, self._back, self._gone = lost, back, gone
+        self.nc: Client | None = None
+        self.topics: Client | None = None
+        self.up = asyncio.Event()
+        self.down = asyncio.Event()
+        self.reconnects = 0
+        self.stopping = False
+        self.closed = False
+        self.system_name = "?"
+
+    @property
+    def connection(self) -> Client:
+        if self.nc is None:
+            raise RuntimeError("the NATS transport is not started; start its ActorSystem first")
+        return self.nc
+
+    @property
+    def connected(self) -> bool:
+        return self.nc is not None and self.nc.is_connected
+
+    async def connect(self, system: ActorSystem, *, topics: bool = False) -> Client:
+        """Open one of the two connections; a refusal fails at once, silence after
+        `connect_timeout`."""
+        self.system_name = system.name
+        nc = Client()
+        heard = _Heard(nc, system)
+        connecting = system.loop.create_task(self._open(nc, heard, topics))
+        waiting: set[asyncio.Future[Any]] = {connecting, heard.refused}
+        done, _ = await asyncio.wait(
+            waiting, timeout=self.connect_timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+        if connecting not in done or connecting.exception() is not None:
+            await self._abandon(nc, connecting, heard)
+        if topics:
+            self.topics = nc
+        else:
+            self.nc = nc
+        return nc
+
+    async def _abandon(self, nc: Client, connecting: asyncio.Task[None], heard: _Heard) -> NoReturn:
+        cause = connecting.exception() if connecting.done() else None
+        connecting.cancel()
+        await asyncio.gather(connecting, return_exceptions=True)
+        self.closed = True
+        await nc.close()
+        self._fail(heard, cause)
+
+    async def _open(self, nc: Client, heard: _Heard, topics: bool) -> None:
+        await nc.connect(
+            self.servers,
+            name=f"actorkit {self.system_name}{' topics' if topics else ''}",
+            error_cb=heard.error_cb,
+            disconnected_cb=self._topics_disconnected if topics else self._disconnected,
+            reconnected_cb=self._topics_reconnected if topics else self._reconnected,
+            closed_cb=self._connection_closed,
+            **{**self.options, "no_echo": topics},
+        )
+
+    def _fail(self, heard: _Heard, cause: BaseException | None) -> NoReturn:
+        where = ", ".join(self.servers)
+        if heard.refused.done():
+            raise ConnectionRefusedError(
+                f"NATS at {where} refused system {self.system_name!r}: {heard.refused.result()}; "
+                "check the token, user/password, creds or TLS settings given to NatsTransport"
+            ) from heard.refused.result()
+        cause = cause or heard.last
+        raise ConnectionError(
+            f"cannot connect system {self.system_name!r} to NATS at {where} within "
+            f"{self.connect_timeout}s: {cause or 'no answer'}"
+        ) from cause
+
+    async def close(self) -> None:
+        """Close both connections whatever state they are in: a shutdown never fails, nor
+        leaves nats-py's tasks running, because NATS went away."""
+        for nc in (self.nc, self.topics):
+            if nc is not None:
+                await self._close(nc)
+
+    async def _close(self, nc: Client) -> None:
+        if not nc.is_connected:
+            # What nats-py buffered during an outage (a reply, an unsubscription) can no
+            # longer be sent, and nats-py 2.16's `close` would write it to the dead socket and
+            # stop halfway, its subscriptions' tasks still running.
+            nc._pending.clear()
+            nc._pending_data_size = 0
+        try:
+            await nc.close()
+        except (OSError, nats.errors.Error) as error:
+            logger.info("%s: closing a NATS connection failed: %r", self.system_name, error)
+
+    def health(self, buffered: int) -> dict[str, object]:
+        nc, topics = self.nc, self.topics
+        if nc is None or topics is None or nc.is_closed or topics.is_closed:
+            state = "closed"
+        elif nc.is_connected and topics.is_connected:
+            state = "connected"
+        else:
+            state = "reconnecting"
+        url = nc.connected_url if nc is not None else None
+        return {
+            "state": state,
+            "connected": state == "connected",
+            "server": f"{url.scheme}://{url.hostname}:{url.port}" if url is not None else None,
+            "buffered": buffered,
+        }
+
+    # nats-py's callbacks ------------------------------------------------------------------
+    async def _disconnected(self) -> None:
+        if self.stopping or self.closed:
+            return
+        logger.warning("%s lost its NATS connection; reconnecting", self.system_name)
+        self.up.clear()
+        self.down.set()
+        self._lost()
+
+    async def _topics_disconnected(self) -> None:
+        if not (self.stopping or self.closed):
+            logger.warning("%s lost its NATS topics connection; reconnecting", self.system_name)
+
+    async def _topics_reconnected(self) -> None:
+        self._back()
+
+    async def _reconnected(self) -> None:
+        self.reconnects += 1
+        logger.warning("%s reconnected to NATS", self.system_name)
+        self.down.clear()
+        self.up.set()
+        self._back()
+
+    async def _connection_closed(self) -> None:
+        if not (self.stopping or self.closed):
+            logger.error("%s: the NATS connection closed for good", self.system_name)
+            self._gone()

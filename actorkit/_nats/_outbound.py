@@ -1,0 +1,211 @@
+"""Outbound buffering: one ordered queue and one writer task for everything this system sends.
+
+`tell` is a plain call that cannot await the client; the queue keeps a tell and a later ask
+to the same actor in order, and it is the bounded buffer that holds tells while NATS is
+unreachable. After an outage, what was buffered for a target waits until the target
+answers a probe again, or becomes dead letters `unreachable`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+
+import nats.errors
+from nats.aio.msg import Msg
+
+from .._errors import MailboxFull, NotDelivered
+from .._topics import validate_topic
+from ._core import Core
+from ._frames import TELL
+from ._probes import Probes
+
+logger = logging.getLogger("actorkit")
+
+
+class Out:
+    """One queued outbound message. `topic`: a publish, sent on the topics connection; any
+    other target is one system or group whose reappearance is confirmed before a message
+    buffered during an outage is sent to it."""
+
+    __slots__ = ("buffered", "future", "message", "payload", "reply", "subject", "target", "topic")
+
+    def __init__(
+        self,
+        subject: str,
+        payload: bytes,
+        reply: str,
+        message: object,
+        target: str,
+        topic: bool,
+        future: asyncio.Future[Msg] | None,
+    ) -> None:
+        self.subject = subject
+        self.payload = payload
+        self.reply = reply
+        self.message = message
+        self.target = target
+        self.topic = topic
+        self.future = future
+        self.buffered = False
+
+
+class Outbox:
+    """The queue, its writer, and the waits on it: for room (a remote `send` or `ask` on a
+    full buffer waits, as on a full mailbox) and for it to drain (`flush`, `stop`)."""
+
+    def __init__(self, core: Core, probes: Probes, max_buffered: int) -> None:
+        self._core = core
+        self._link = core.link
+        self._probes = probes
+        self.max_buffered = max_buffered
+        self._out: deque[Out] = deque()
+        self._wake = asyncio.Event()
+        self._room = asyncio.Event()
+        self._room_waiters = 0
+        self._drained = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
+
+    def __len__(self) -> int:
+        return len(self._out)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def outage(self) -> None:
+        """The link dropped: what is queued now waits for its target to answer again."""
+        for item in self._out:
+            item.buffered = True
+
+    def enqueue(self, item: Out) -> bool:
+        if len(self._out) >= self.max_buffered:
+            return False
+        item.buffered = not self._link.connected
+        self._out.append(item)
+        self._wake.set()
+        return True
+
+    async def wait_for_room(self) -> None:
+        if not self._link.connected or self._link.stopping:
+            raise NotDelivered("not connected to NATS and the outbound buffer is full")
+        self._room_waiters += 1
+        self._room.clear()
+        try:
+            await self._room.wait()
+        finally:
+            self._room_waiters -= 1
+
+    async def wait_drained(self) -> None:
+        while self._out:
+            self._drained.clear()
+            await self._drained.wait()
+
+    def _refused_closed(self, message: object, target: str) -> bool:
+        """After `stop()` (or a failed start) nothing is queued any more: what is sent then
+        becomes a dead letter `transport_closed`, as a tell to a stopped actor would."""
+        if self._link.closed or self._link.nc is None:
+            self._core.reject("transport_closed", message, target)
+            return True
+        return False
+
+    def publish(self, topic: str, message: object) -> None:
+        """Forward a local publish to the other systems (encoding now, so an unregistered
+        type raises TypeError before anything is delivered anywhere)."""
+        validate_topic(topic)
+        core = self._core
+        payload = core.encode([core.codec.wire(message)])
+        if self._refused_closed(message, f"topic {topic}"):
+            return
+        item = Out(core.topic_prefix + topic, payload, "", message, topic, True, None)
+        if not self.enqueue(item):
+            core.reject("buffer_full", message, f"topic {topic}")
+
+    def tell(self, subject: str, path: str, target: str, message: object) -> None:
+        """Queue for NATS without waiting; `MailboxFull` when the buffer is full."""
+        core = self._core
+        payload = core.encode([TELL, path, core.codec.wire(message), None])
+        if self._refused_closed(message, target):
+            return
+        if not self.enqueue(Out(subject, payload, "", message, target, False, None)):
+            core.rejected["buffer_full"] += 1
+            state = "connected" if self._link.connected else "NATS is unreachable"
+            raise MailboxFull(
+                f"the NATS transport's outbound buffer is full ({self.max_buffered} messages; "
+                f"{state}): {target} did not get the tell; use `await ref.send(msg)` to wait, "
+                "or raise NatsTransport(max_buffered=...)"
+            )
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._writer = loop.create_task(self._write_loop())
+
+    async def stop(self) -> None:
+        """Send what is queued (while connected, within a second); what is left becomes
+        dead letters `shutdown`, and requests still queued fail with `NotDelivered`."""
+        if self._link.connected and self._out:
+            try:
+                async with asyncio.timeout(1.0):
+                    await self.wait_drained()
+            except TimeoutError:
+                pass
+        if self._writer is not None:
+            self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
+        self._drop_all("shutdown", "the actor system shut down")
+        self._room.set()
+
+    async def _write_loop(self) -> None:
+        out = self._out
+        nc = self._link.connection
+        topics = self._link.topics
+        assert topics is not None
+        confirmed = self._probes.confirmed
+        while True:
+            if not out or not (topics if out[0].topic else nc).is_connected:
+                if not out:
+                    self._drained.set()
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            item = out[0]
+            if item.future is not None and item.future.done():
+                out.popleft()
+                continue
+            if item.buffered and not item.topic and item.subject not in confirmed:
+                if await self._probes.probe(item.subject) is False:
+                    self._drop_buffered(item.subject)
+                continue
+            out.popleft()
+            if self._room_waiters:
+                self._room.set()
+            try:
+                await (topics if item.topic else nc).publish(
+                    item.subject, item.payload, reply=item.reply
+                )
+            except nats.errors.Error as error:
+                logger.warning(
+                    "%s could not send to %s: %r", self._link.system_name, item.target, error
+                )
+                self._core.reject("send_failed", item.message, item.target)
+                continue
+            self._core.sent += 1
+
+    def _drop_buffered(self, subject: str) -> None:
+        kept: deque[Out] = deque()
+        for item in self._out:
+            if item.buffered and item.subject == subject:
+                self._core.reject("unreachable", item.message, item.target)
+            else:
+                kept.append(item)
+        self._out.clear()
+        self._out.extend(kept)
+        self._room.set()
+
+    def _drop_all(self, reason: str, why: str) -> None:
+        for item in self._out:
+            if item.future is not None:
+                if not item.future.done():
+                    item.future.set_exception(NotDelivered(f"{why}; {item.target} was not sent"))
+            else:
+                self._core.dead_letter(item.message, item.target, reason)
+        self._out.clear()

@@ -1,0 +1,237 @@
+"""`NatsTransport`: the facade that builds the transport's parts and ties them to a system."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from .._ref import ActorRef
+from .._seconds import check_seconds
+from .._topics import validate_topic
+from ._core import Core, token
+from ._exposure import Departures, Exposure
+from ._inbound import Inbound
+from ._link import Link, round_trip
+from ._metrics import collect
+from ._outbound import Outbox
+from ._probes import Probes
+from ._remote_ref import RemoteRef
+from ._requests import Requests
+
+if TYPE_CHECKING:
+    from .._system import ActorSystem
+
+
+def _servers(servers: str | Sequence[str]) -> list[str]:
+    listed = [servers] if isinstance(servers, str) else list(servers)
+    if not listed or not all(isinstance(url, str) and url for url in listed):
+        raise ValueError(
+            f"servers must be NATS URLs such as 'nats://127.0.0.1:4222', got {servers!r}"
+        )
+    return listed
+
+
+def _checked(prefix: str, max_buffered: int, tls: ssl.SSLContext | None) -> None:
+    validate_topic(prefix)
+    if isinstance(max_buffered, bool) or not isinstance(max_buffered, int) or max_buffered < 1:
+        raise ValueError(f"max_buffered must be an int >= 1, got {max_buffered!r}")
+    if tls is not None and not isinstance(tls, ssl.SSLContext):
+        raise TypeError(f"tls must be an ssl.SSLContext, got {type(tls).__name__}")
+
+
+def _nats_options(
+    connect_timeout: float, credentials: dict[str, Any], options: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "max_reconnect_attempts": -1,  # a system outlives NATS outages; see /healthz
+        "reconnect_time_wait": 0.5,
+        "connect_timeout": max(1, int(connect_timeout)),
+        **{key: value for key, value in credentials.items() if value is not None},
+        **options,
+    }
+
+
+class NatsTransport:
+    """Connects one `ActorSystem` to NATS: `ActorSystem("orders", transport=NatsTransport(...))`.
+
+    Security options pass straight to nats-py's `connect`: `token`, `user` and `password`,
+    `creds` (a `.creds` file for NATS accounts/JWT), `tls` (an `ssl.SSLContext`; use
+    `tls://` server URLs) and `tls_hostname`; any other keyword (`nkeys_seed`,
+    `ping_interval`, `reconnect_time_wait`, ...) goes to `nats.connect` as is.
+
+    `max_buffered` bounds the outbound queue: tells beyond it raise `MailboxFull`, publishes
+    beyond it become dead letters `buffer_full`. Tells queued while NATS is unreachable are sent
+    after the reconnect once their target system (or group) answers again, for up to
+    `buffer_timeout` seconds; then they become dead letters `unreachable`. `send_timeout`
+    bounds a remote `send` (which waits until the remote mailbox took the message).
+    """
+
+    def __init__(
+        self,
+        servers: str | Sequence[str] = ("nats://127.0.0.1:4222",),
+        *,
+        prefix: str = "actorkit",
+        token: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        creds: str | None = None,
+        tls: ssl.SSLContext | None = None,
+        tls_hostname: str | None = None,
+        max_buffered: int = 10_000,
+        buffer_timeout: float = 30.0,
+        send_timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        **options: Any,
+    ) -> None:
+        self.servers = _servers(servers)
+        _checked(prefix, max_buffered, tls)
+        self.prefix = prefix
+        self.max_buffered = max_buffered
+        self.buffer_timeout = check_seconds(buffer_timeout, "buffer_timeout")
+        self.send_timeout = check_seconds(send_timeout, "send_timeout")
+        self.connect_timeout = check_seconds(connect_timeout, "connect_timeout")
+        credentials: dict[str, Any] = {"token": token, "user": user, "password": password}
+        credentials |= {"user_credentials": creds, "tls": tls, "tls_hostname": tls_hostname}
+        self._build(_nats_options(self.connect_timeout, credentials, options))
+
+    def _build(self, options: dict[str, Any]) -> None:
+        link = self._link = Link(
+            self.servers,
+            options,
+            self.connect_timeout,
+            lost=self._lost,
+            back=self._back,
+            gone=self._gone,
+        )
+        core = self._core = Core(self.prefix, link)
+        self._probes = Probes(core, self.buffer_timeout)
+        self._outbox = Outbox(core, self._probes, self.max_buffered)
+        self._requests = Requests(core, self._outbox)
+        self._exposure = Exposure(core)
+        self._inbound = Inbound(core, self._exposure)
+        # What `RemoteRef` calls, bound to the parts that do it: a remote tell costs no
+        # extra call through the facade.
+        self.tell = self._outbox.tell
+        self.request = self._requests.request
+        self.link_up = link.up
+        self.link_down = link.down
+        """Set on each (re)connect and each disconnect, cleared by the opposite event: for
+        code (tests, deploy scripts) that must wait for the link instead of polling."""
+
+    async def start(self, system: ActorSystem) -> None:
+        """Connect, claim the system's name and subscribe; returns once the server has the
+        subscriptions, so other systems can reach this one as soon as `start()` returns."""
+        core, link = self._core, self._link
+        if core.system is not None:
+            raise RuntimeError("a NatsTransport serves one ActorSystem; create one per system")
+        name = token(system.name, "the system name")
+        core.system = system
+        system.instruments.add(Departures(self._exposure))
+        nc = await link.connect(system)
+        try:
+            await self._probes.claim(name)
+            await self._requests.listen(nc)
+            await nc.subscribe(core.actor_subject(name), cb=self._inbound.on_request)
+            topics = await link.connect(system, topics=True)
+            await topics.subscribe(f"{core.topic_prefix}>", cb=self._inbound.on_topic)
+            await round_trip(nc, self.connect_timeout)
+            await round_trip(topics, self.connect_timeout)
+        except BaseException:
+            link.closed = True
+            await link.close()
+            raise
+        self._outbox.start(system.loop)
+        link.up.set()
+        system.metrics.add_source(partial(collect, core, self._outbox))
+
+    async def stop(self) -> None:
+        """Send what is queued (while connected, within a second), then close. What could
+        not be sent becomes dead letters `shutdown`; waiting asks fail with `ActorStopped`."""
+        link = self._link
+        if link.nc is None or link.stopping:
+            return
+        link.stopping = True
+        await self._outbox.stop()
+        self._requests.fail("the actor system shut down before the reply arrived")
+        pending = [*self._inbound.answering, *self._exposure.pending()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        link.closed = True
+        await link.close()
+
+    async def flush(self, timeout: float = 5.0) -> None:
+        """Wait until every queued message, subscription (from `expose(..., group=)`) and
+        group departure (of a stopped member) reached the NATS server. `expose` and `tell` are
+        plain calls; tests and deploy scripts await this before announcing that a system is
+        ready."""
+        timeout = check_seconds(timeout, "flush timeout")
+        nc = self._link.connection
+        async with asyncio.timeout(timeout):
+            await self._outbox.wait_drained()
+            await asyncio.gather(*self._exposure.pending())
+            await round_trip(nc, timeout)
+            if self._link.topics is not None:
+                await round_trip(self._link.topics, timeout)
+
+    def publish(self, topic: str, message: object) -> None:
+        self._outbox.publish(topic, message)
+
+    def expose(self, ref: ActorRef, group: str | None = None) -> None:
+        self._exposure.expose(ref, group, self._inbound.on_request)
+
+    def remote(self, system: str, path: str) -> RemoteRef:
+        token(system, "the system name")
+        if not isinstance(path, str) or not path.startswith("/") or path == "/":
+            raise ValueError(f"path must be an actor path such as '/orders', got {path!r}")
+        return RemoteRef(self, self._core.actor_subject(system), path, f"{system}:{path}")
+
+    def remote_group(self, group: str) -> RemoteRef:
+        token(group, "a group name")
+        return RemoteRef(self, self._core.group_subject(group), "", f"group:{group}")
+
+    @property
+    def connected(self) -> bool:
+        return self._link.connected
+
+    def health(self) -> dict[str, object]:
+        return self._link.health(len(self._outbox))
+
+    # The link's events --------------------------------------------------------------------
+    def _lost(self) -> None:
+        self._probes.reset()
+        self._outbox.outage()
+        self._requests.fail(
+            "lost the connection to NATS before the reply arrived; the request may or may not "
+            "have been handled"
+        )
+
+    def _back(self) -> None:
+        self._outbox.wake()
+
+    def _gone(self) -> None:
+        self._requests.fail("the NATS connection closed")
+
+    # Counters behind the metrics ----------------------------------------------------------
+    @property
+    def sent(self) -> int:
+        return self._core.sent
+
+    @property
+    def received(self) -> int:
+        return self._core.received
+
+    @property
+    def reconnects(self) -> int:
+        return self._link.reconnects
+
+    @property
+    def rejected(self) -> dict[str, int]:
+        return self._core.rejected
+
+    @property
+    def asks(self) -> dict[str, int]:
+        return self._core.asks

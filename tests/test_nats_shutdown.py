@@ -1,0 +1,71 @@
+"""Shutting down while the NATS link is dead: the transport closes both connections, raises
+nothing, and leaves no nats-py task behind."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorStopped, ActorSystem
+from actorkit.nats import NatsTransport
+
+from .nats_support import NatsServer, requires_nats
+
+pytestmark = requires_nats
+
+
+class Holder(Actor):
+    """Answers once `release` is set, whatever it was asked."""
+
+    def __init__(self, arrived: asyncio.Event, release: asyncio.Event) -> None:
+        self.arrived = arrived
+        self.release = release
+
+    async def receive(self, message: Any) -> str:
+        self.arrived.set()
+        await self.release.wait()
+        return "done"
+
+
+def nats_py_tasks() -> set[asyncio.Task[Any]]:
+    def code_file(task: asyncio.Task[Any]) -> str:
+        return getattr(getattr(task.get_coro(), "cr_code", None), "co_filename", "")
+
+    return {task for task in asyncio.all_tasks() if "/nats/aio/" in code_file(task)}
+
+
+async def test_an_answer_after_the_link_died_does_not_break_shutdown() -> None:
+    own = NatsServer()
+    own.start()
+    asker = ActorSystem("asker", transport=NatsTransport(own.url, reconnect_time_wait=0.05))
+    holder_link = NatsTransport(own.url, reconnect_time_wait=0.05)
+    holder = ActorSystem("holder", transport=holder_link)
+    asking: asyncio.Task[Any] | None = None
+    try:
+        await asker.start()
+        await holder.start()
+        arrived, release = asyncio.Event(), asyncio.Event()
+        held = await holder.spawn(Holder, arrived, release, name="held")
+        holder.expose(held)
+        asking = asyncio.create_task(asker.remote("holder", "/held").ask("x", timeout=20))
+        await arrived.wait()
+        own.stop()
+        await holder_link.link_down.wait()
+        release.set()
+        # Handled after the remote ask, so its answer is queued on the dead connection.
+        assert await held.ask("after") == "done"
+        await holder.shutdown()  # nats-py would write that answer to the dead socket
+        await asker.shutdown()
+        assert holder_link.health()["state"] == "closed"
+        leftover = nats_py_tasks()
+        if leftover:
+            _, running = await asyncio.wait(leftover, timeout=2.0)
+            assert not running, f"nats-py tasks left after shutdown: {running}"
+        with pytest.raises(ActorStopped, match="may or may not have been handled"):
+            await asking  # the asker lost its link too
+    finally:
+        waits = [holder.shutdown(), asker.shutdown(), *([asking] if asking else [])]
+        await asyncio.gather(*waits, return_exceptions=True)
+        own.stop()
