@@ -14,12 +14,14 @@ import attrs
 
 from ._accounting import Accounting
 from ._spawn import UNBOUNDED
+from ._system import FORCED_STOP_GRACE as FORCED_STOP_GRACE
 
 if TYPE_CHECKING:
     from ._actor import Actor
     from ._cell import Cell
     from ._ref import ActorRef
     from ._system import ActorSystem
+    from ._transport import Transport
 
 
 @attrs.frozen
@@ -61,6 +63,26 @@ def snapshots(system: ActorSystem) -> list[ActorSnapshot]:
 def pending_asks(system: ActorSystem) -> int:
     """Asks still waiting for a reply or their deadline (0 once every ask has ended)."""
     return system._runtime.ask_deadlines.pending()
+
+
+def pending_timers(system: ActorSystem) -> int:
+    """Timers still due to fire: the actors' own and the system's (`schedule_once`/`_every`)."""
+    return system._runtime.timers.pending
+
+
+def accepting(system: ActorSystem) -> bool:
+    """True from `start()` until a shutdown begins: new messages and spawns are taken."""
+    return system._runtime.accepting
+
+
+def subscription_count(system: ActorSystem) -> int:
+    """Live (actor, pattern) subscriptions in the system's topic router."""
+    return len(system._router)
+
+
+def transport(system: ActorSystem) -> Transport | None:
+    """The transport the system was built with (to flush it, say), or None."""
+    return system._transport
 
 
 def instance(ref: ActorRef) -> Actor | None:

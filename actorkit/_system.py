@@ -70,6 +70,7 @@ class ActorSystem:
                 f"got {type(supervisor).__name__}"
             )
         self.transport = check_transport(transport)
+        self._transport = self.transport
         self.name = name
         runtime = self._runtime = Runtime(
             self,
@@ -85,6 +86,7 @@ class ActorSystem:
         self.ask_deadlines = runtime.ask_deadlines
         self.timers = runtime.timers
         self.router = Router(self.dead_letters)
+        self._router = self.router
         runtime.on_stop(self.router.forget)
         self.metrics = Metrics(self, metrics)
         runtime.stats_for = self.metrics.stats_for

@@ -1,6 +1,7 @@
 """Helpers for testing actors without sleeping: a manual clock, a probe actor, and white-box
-views of a running system (`snapshot`, `snapshots`, `pending_asks`, `instance`,
-`cancel_task`) so tests never reach into the runtime's private objects."""
+views of a running system (`snapshot`, `snapshots`, `pending_asks`, `pending_timers`,
+`accepting`, `subscription_count`, `transport`, `instance`, `cancel_task`) so tests never
+reach into the runtime's private objects."""
 
 from __future__ import annotations
 
@@ -11,9 +12,20 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
-from ._inspection import ActorSnapshot, cancel_task, instance, pending_asks, snapshot, snapshots
+from ._inspection import (
+    FORCED_STOP_GRACE,
+    ActorSnapshot,
+    accepting,
+    cancel_task,
+    instance,
+    pending_asks,
+    pending_timers,
+    snapshot,
+    snapshots,
+    subscription_count,
+    transport,
+)
 from ._seconds import check_seconds
-from ._system import FORCED_STOP_GRACE
 
 if TYPE_CHECKING:
     from ._ref import ActorRef
@@ -25,11 +37,15 @@ __all__ = [
     "ActorSnapshot",
     "ManualClock",
     "Probe",
+    "accepting",
     "cancel_task",
     "instance",
     "pending_asks",
+    "pending_timers",
     "snapshot",
     "snapshots",
+    "subscription_count",
+    "transport",
 ]
 
 SETTLE_LIMIT = 10_000

@@ -87,6 +87,7 @@ def client_command(url: str, concurrency: int, seconds: float, total: int | None
 # --- the server side ------------------------------------------------------------------------
 async def flood(seconds: float, concurrency: int, actors: int) -> list[dict[str, Any]]:
     from actorkit import Actor, ActorSystem
+    from actorkit.testing import instance
 
     class Idle(Actor):
         async def receive(self, message: Any) -> Any:
@@ -114,7 +115,7 @@ async def flood(seconds: float, concurrency: int, actors: int) -> list[dict[str,
         results.append(scrape_cost(system))
         for phase in ("alone", "scraped"):
             sink_ref = await system.spawn(Sink, mailbox_size=1000)
-            sink = sink_ref._cell.instance
+            sink = instance(sink_ref)
             assert isinstance(sink, Sink)
             halt = asyncio.Event()
 

@@ -3,7 +3,7 @@
 - Message accounting, per actor and system-wide: every message a mailbox accepted was
   processed, crashed its handler, or became a dead letter, or is still queued or being handled:
   `accepted == processed + crashed + dead_lettered + queued + handling`.
-- No ask left pending: `system.ask_deadlines` holds no ask waiting for a reply.
+- No ask left pending: no ask is waiting for a reply (`actorkit.testing.pending_asks`).
 - No task left running: `system.tasks.running == 0`.
 - No asyncio task leaked: the tasks alive after the test are those alive before it.
 
@@ -23,46 +23,28 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from actorkit.testing import pending_asks, snapshots
+
 if TYPE_CHECKING:
     from actorkit import ActorSystem
-    from actorkit._cell import Cell
+    from actorkit.testing import ActorSnapshot
 
 LEAK_SETTLE_TURNS = 200
 """Loop turns `assert_no_leaks` gives finished-but-not-yet-reaped tasks to end (no sleeping)."""
 
 
-def cell_balance(cell: Cell) -> tuple[int, int]:
-    """(accepted, what became of them) for one actor; equal when nothing is unaccounted."""
-    accounted = (
-        cell.mailbox.processed
-        + cell.mailbox.crashed
-        + cell.mailbox.dead_lettered
-        + len(cell.mailbox)
-        + (cell.handling is not None)
-    )
-    return cell.mailbox.accepted, accounted
+def describe(actor: ActorSnapshot) -> str:
+    return f"{actor.path} ({actor.actor_class}, {actor.state}): {actor.accounting}"
 
 
-def describe(cell: Cell) -> str:
-    box = cell.mailbox
-    return (
-        f"{cell.display_path} ({cell.class_name}, {cell.state}): accepted={box.accepted} "
-        f"processed={box.processed} crashed={box.crashed} dead_lettered={box.dead_lettered} "
-        f"queued={len(cell.mailbox)} handling={cell.handling is not None}"
-    )
-
-
-def unbalanced_cells(system: ActorSystem) -> list[str]:
-    cells = list(system.cells())
-    if system._root is not None:
-        cells.append(system._root)
-    return [describe(cell) for cell in cells if cell_balance(cell)[0] != cell_balance(cell)[1]]
+def unbalanced_actors(system: ActorSystem) -> list[str]:
+    return [describe(actor) for actor in snapshots(system) if not actor.accounting.balanced]
 
 
 def assert_invariants(system: ActorSystem) -> None:
     """Message accounting balances for every live actor and for the whole system (stopped
     actors included). Holds at any moment, not only when the system is quiet."""
-    broken = unbalanced_cells(system)
+    broken = unbalanced_actors(system)
     assert not broken, "message accounting broken for:\n" + "\n".join(broken)
     total = system.accounting()
     assert total.balanced, f"system-wide message accounting broken: {total}"
@@ -73,7 +55,7 @@ async def assert_settled(system: ActorSystem) -> None:
     """After the test has awaited all its asks and task handles: accounting balances, no ask
     is waiting for a reply and no task is running."""
     assert_invariants(system)
-    pending = system.ask_deadlines.pending()
+    pending = pending_asks(system)
     assert pending == 0, f"{pending} asks still pending"
     running = system.tasks.running
     assert running == 0, f"{running} tasks still running: {system.tasks}"

@@ -20,6 +20,7 @@ from typing import Any
 import actorkit
 from actorkit import Actor, ActorSystem
 from actorkit.nats import NatsTransport
+from actorkit.testing import instance
 
 
 @actorkit.message
@@ -79,7 +80,7 @@ async def serve(url: str, name: str, max_buffered: int) -> None:
     async with ActorSystem(name, transport=transport) as system:
         system.expose(await system.spawn(Counter, name="counter"))
         listener_ref = await system.spawn(Listener, name="listener")
-        listener = listener_ref._cell.instance
+        listener = instance(listener_ref)
         assert isinstance(listener, Listener)
         system.expose(await system.spawn_pool(Worker, size=2, name="workers"), group="work")
         await transport.flush()

@@ -9,6 +9,7 @@ from typing import Any
 
 from actorkit import Actor, ActorSystem, Task
 from actorkit._http import actor_tree
+from actorkit.testing import snapshot
 
 from .invariants import assert_invariants, assert_settled
 
@@ -67,8 +68,7 @@ async def test_agent_info_and_actor_nodes_carry_balanced_accounting() -> None:
         await asyncio.sleep(0)
         gate.set()
         await stopping
-        cell = ref._cell
-        box = cell.mailbox
+        box = snapshot(ref).accounting
         assert (box.accepted, box.processed, box.crashed, box.dead_lettered) == (7, 5, 1, 1)
         await assert_settled(system)
         totals = system.accounting()

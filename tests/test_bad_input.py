@@ -27,7 +27,7 @@ from actorkit import (
     Supervisor,
 )
 from actorkit.nats import NatsTransport
-from actorkit.testing import ManualClock, Probe
+from actorkit.testing import ManualClock, Probe, pending_timers
 
 
 class Plain(Actor):
@@ -601,7 +601,7 @@ async def test_timer_handle_cancel_twice_or_after_firing_is_harmless_and_says_so
         assert pending.cancel() is True
         assert pending.cancel() is False
         assert not pending.active
-        assert system.pending_timers == 0
+        assert pending_timers(system) == 0
 
 
 def test_every_row_of_the_readme_table_has_a_case() -> None:

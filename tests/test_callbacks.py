@@ -18,8 +18,7 @@ from prometheus_client import generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from actorkit import Actor, ActorStopped, ActorSystem, Terminated
-from actorkit._system import FORCED_STOP_GRACE
-from actorkit.testing import ManualClock, Probe
+from actorkit.testing import FORCED_STOP_GRACE, ManualClock, Probe, snapshot
 
 from .invariants import TaskSnapshot, assert_invariants, assert_settled
 
@@ -105,7 +104,7 @@ async def test_a_terminated_handler_that_raises_is_restarted_and_shutdown_comple
         await first.stop()
         await probe.expect(("terminated", "/first"))
         assert await watcher.ask("still serving") == "still serving"
-        assert watcher._cell.restarts == 1
+        assert snapshot(watcher).restarts == 1
     # At shutdown /late stops first (reverse start order) and the watcher fails on its
     # Terminated while draining: it is stopped, not restarted, and shutdown stays orderly.
     assert not forced(caplog)
@@ -145,7 +144,7 @@ async def test_a_timer_target_that_raises_is_restarted_and_system_timers_keep_fi
         got = [await probe.receive(), await probe.receive()]
         assert sorted(got) == ["own-tick", "system-tick"]
         assert handle.active  # the system timer outlives the target's restarts
-        assert ticker._cell.restarts == 2
+        assert snapshot(ticker).restarts == 2
         handle.cancel()
     reports = [r for r in caplog.records if getattr(r, "actor_path", "") == "/ticker"]
     assert len(reports) == 2
@@ -249,10 +248,9 @@ async def test_a_handler_that_swallows_cancellation_cannot_wedge_shutdown_or_acc
             await ask
     assert "cancelled: /swallower" in caplog.text
     assert "ignored cancellation" not in caplog.text  # its task did end
-    cell = ref._cell
     await tasks.assert_no_leaks()
     # Both messages are dead letters, whatever the handler did after the cancellation.
-    box = cell.mailbox
+    box = snapshot(ref).accounting
     assert (box.accepted, box.processed, box.crashed, box.dead_lettered) == (2, 0, 0, 2)
     assert_invariants(system)
     if how == "raise":

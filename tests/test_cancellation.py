@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem
+from actorkit.testing import pending_asks, snapshot
 
 from .invariants import TaskSnapshot, assert_invariants, assert_settled
 
@@ -41,11 +42,11 @@ async def test_cancelled_askers_leave_no_pending_ask_and_the_target_handles_thei
         await entered.wait()
         queued = [asyncio.ensure_future(ref.ask(i, timeout=60)) for i in range(5)]
         await asyncio.sleep(0)
-        assert system.ask_deadlines.pending() == 6
+        assert pending_asks(system) == 6
         for asker in [in_handler, *queued]:
             asker.cancel()
         await asyncio.gather(in_handler, *queued, return_exceptions=True)
-        assert system.ask_deadlines.pending() == 0  # discarded from their buckets at once
+        assert pending_asks(system) == 0  # discarded from their buckets at once
         gate.set()
         # The target is untouched: it handles every message; the replies go nowhere.
         assert await ref.ask("seen") == ["wait", 0, 1, 2, 3, 4]
@@ -66,10 +67,11 @@ async def test_a_cancelled_ask_waiting_for_room_is_never_delivered() -> None:
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting
-        assert system.ask_deadlines.pending() == 0
+        assert pending_asks(system) == 0
         gate.set()
         assert await ref.ask("seen") == ["wait", "filler"]
-        assert ref._cell.mailbox.accepted == 3  # wait, filler, seen: the cancelled ask never was
+        # wait, filler, seen: the cancelled ask never was
+        assert snapshot(ref).accounting.accepted == 3
         await assert_settled(system)
 
 
@@ -80,7 +82,7 @@ async def test_asyncio_timeout_around_ask_leaves_nothing_pending() -> None:
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(0.01):
                 await ref.ask("wait", timeout=60)
-        assert system.ask_deadlines.pending() == 0
+        assert pending_asks(system) == 0
         gate.set()
         assert await ref.ask("after") == "after"
         await assert_settled(system)
@@ -124,7 +126,7 @@ async def test_a_send_cancelled_in_the_turn_it_was_given_room_delivers_nothing()
         assert await ref.ask("seen") == ["wait", "queued"]  # never "abandoned"
         await ref.send("next")  # the room it was given went to the next sender
         assert await ref.ask("seen") == ["wait", "queued", "next"]
-        assert ref._cell.mailbox.reserved == 0
+        assert snapshot(ref).reserved == 0
         await assert_settled(system)
 
 

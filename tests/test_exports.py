@@ -58,11 +58,15 @@ PUBLIC = {
         "ActorSnapshot",
         "ManualClock",
         "Probe",
+        "accepting",
         "cancel_task",
         "instance",
         "pending_asks",
+        "pending_timers",
         "snapshot",
         "snapshots",
+        "subscription_count",
+        "transport",
     ],
 }
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorRef, ActorSystem, Terminated
-from actorkit.testing import ManualClock, Probe
+from actorkit.testing import ManualClock, Probe, instance, pending_timers
 
 
 class Subject(Actor):
@@ -106,12 +106,12 @@ async def test_a_stopped_actor_is_freed(use: Use, caplog: pytest.LogCaptureFixtu
         # The cell holds its ref, so the ref (weak-referenceable, unlike the slotted cell)
         # outlives the cell only if something still holds the cell.
         cell = weakref.ref(ref)
-        instance = weakref.ref(ref._cell.instance)  # type: ignore[arg-type]
+        held = weakref.ref(instance(ref))  # type: ignore[arg-type]
         await ref.stop()
         del ref
         await system.spawn(Subject)  # turns the loop over; the runtime moves on
         gc.collect()
-        assert instance() is None, gc.get_referrers(instance())
+        assert held() is None, gc.get_referrers(held())
         assert cell() is None, [type(r).__name__ for r in gc.get_referrers(cell())]
 
 
@@ -147,7 +147,7 @@ async def test_a_periodic_system_timer_ends_when_its_target_stops() -> None:
         del ref
         assert not handle.active
         assert other.active  # only the stopped target's timers end
-        assert system.pending_timers == 1
+        assert pending_timers(system) == 1
         gc.collect()
         assert held() is None
         await clock.advance(3600.0)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from actorkit import ActorStopped, ActorSystem, Backoff, OneForOne, PoolRef
-from actorkit.testing import ManualClock
+from actorkit.testing import ManualClock, snapshot
 
 from .invariants import assert_settled
 from .test_pools import Member
@@ -29,7 +29,7 @@ async def make_it_give_up(pool: PoolRef, clock: ManualClock) -> None:
         with pytest.raises(RuntimeError):
             await pool.ask("crash")
     await clock.settle()
-    assert pool.members == [] and pool._cell.state == "restarting"
+    assert pool.members == [] and snapshot(pool).state == "restarting"
 
 
 @pytest.mark.parametrize("routing", ["round_robin", "random", "least_loaded", "broadcast"])
@@ -47,9 +47,9 @@ async def test_a_pool_whose_members_all_stopped_fails_asks_and_dead_letters_tell
         await pool.send("sent")
         for _ in range(20):  # the pool handles them once each, then parks: no busy loop
             await asyncio.sleep(0)
-        cell = pool._cell
-        assert cell.parked
-        assert (cell.mailbox.accepted, cell.mailbox.processed) == (2, 2)
+        actor = snapshot(pool)
+        assert actor.parked
+        assert (actor.accounting.accepted, actor.accounting.processed) == (2, 2)
         assert [(d.message, d.reason) for d in system.dead_letters.recent][-2:] == [
             ("told", "stopped"),
             ("sent", "stopped"),
@@ -69,7 +69,7 @@ async def test_what_reaches_a_restarting_pool_goes_to_its_new_members(
         asks = [asyncio.ensure_future(pool.ask(f"ask{i}", timeout=30.0)) for i in range(4)]
         pool.tell("tell0")
         await clock.settle()
-        assert len(pool._cell.mailbox) == 5  # queued at the pool itself, for now
+        assert snapshot(pool).accounting.queued == 5  # queued at the pool itself, for now
 
         await clock.advance(1.0)  # the pool restarts: new members get the backlog
         answers = await asyncio.gather(*asks)
@@ -82,7 +82,7 @@ async def test_what_reaches_a_restarting_pool_goes_to_its_new_members(
             "ask3",
             "tell0",
         ]
-        assert pool._cell.restarts == 1
+        assert snapshot(pool).restarts == 1
         await assert_settled(system)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, PoolRef
+from actorkit.testing import instance, snapshot
 
 
 class Member(Actor):
@@ -115,7 +116,7 @@ async def test_crashed_member_restarts_and_pool_keeps_serving() -> None:
             await first.ask("crash")
         results = [await pool.ask(i) for i in range(4)]
         assert sorted(results) == ["0", "0", "1", "1"]
-        assert first.is_alive and first._cell.restarts == 1
+        assert first.is_alive and snapshot(first).restarts == 1
         assert pool.members[0] == first
 
 
@@ -136,9 +137,9 @@ async def test_spawn_options_apply_to_members_and_kwargs_to_the_factory() -> Non
         pool = await system.spawn_pool(Member, tag="t", size=2, mailbox_size=7, capabilities=("x",))
         assert isinstance(pool, PoolRef)
         for member in pool.members:
-            assert member._cell.mailbox.capacity == 7
-            assert member._cell.capabilities == frozenset({"x"})
-            assert member._cell.instance.tag == "t"  # type: ignore[union-attr]
+            assert snapshot(member).capacity == 7
+            assert snapshot(member).capabilities == frozenset({"x"})
+            assert instance(member).tag == "t"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ from actorkit import (
     OneForOne,
     PoolRef,
 )
+from actorkit.testing import snapshot, snapshots
 
 from .invariants import assert_invariants, live_tasks
 
@@ -129,9 +130,9 @@ class ActorLifecycle(RuleBasedStateMachine):
             return
         assert self.run(model.ref.ask("get", timeout=5.0)) == model.seen
         model.processed += 1
-        cell = model.ref._cell
+        actor = snapshot(model.ref)
         # After the reply everything told before it was handled: the counts are exact.
-        assert (cell.mailbox.processed, cell.mailbox.crashed, cell.restarts) == (
+        assert (actor.accounting.processed, actor.accounting.crashed, actor.restarts) == (
             model.processed,
             model.crashed,
             model.restarts,
@@ -177,7 +178,8 @@ class ActorLifecycle(RuleBasedStateMachine):
             assert system.lookup(f"/{name}") == model.ref
         for ref in self.dead:
             assert not ref.is_alive
-        assert {cell.name for cell in system.cells()} == set(self.alive)
+        paths = {actor.path for actor in snapshots(system)}
+        assert paths == {"/", *(f"/{name}" for name in self.alive)}
         assert system.dead_letters.by_reason.get("stopped", 0) == self.dead_letters
         assert_invariants(system)
 

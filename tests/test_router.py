@@ -16,7 +16,7 @@ from actorkit import (
     DeadLetter,
     PoolRef,
 )
-from actorkit.testing import Probe
+from actorkit.testing import Probe, subscription_count
 
 
 class Inbox(Actor):
@@ -117,7 +117,7 @@ async def test_subscriptions_survive_restarts_and_go_with_a_stop() -> None:
         assert await got(ref) == ["after restart"]
         await ref.stop()
         assert system.publish("news", "after stop") == 0
-        assert len(system.router) == 0
+        assert subscription_count(system) == 0
 
 
 async def test_unsubscribe_one_pattern_or_all() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from actorkit import Actor, ActorSystem
+from actorkit.testing import instance
 
 from .invariants import TaskSnapshot, assert_settled
 
@@ -56,7 +57,7 @@ async def test_fifty_concurrent_scrapers_are_all_served_and_never_stall_messages
         for _ in range(100):
             await system.spawn(Idle)
         sink_ref = await system.spawn(Sink, mailbox_size=1000)
-        sink = sink_ref._cell.instance
+        sink = instance(sink_ref)
         assert isinstance(sink, Sink)
         flowing = True
 

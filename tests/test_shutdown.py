@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorStopped, ActorSystem
+from actorkit.testing import cancel_task
 
 
 class Collector(Actor):
@@ -88,7 +89,7 @@ async def test_shutdown_returns_even_when_a_handler_ignores_cancellation(
     assert time.monotonic() - started < 0.1 + 1.5
     assert "ignored cancellation: /stubborn" in caplog.text
     assert not ref.is_alive
-    ref._cell.task.cancel()  # type: ignore[union-attr]  # let the test end cleanly
+    cancel_task(ref)  # let the test end cleanly
 
 
 async def test_shutdown_twice_is_harmless_and_spawning_after_fails_clearly() -> None:

@@ -20,7 +20,7 @@ from actorkit import (
     SystemFailed,
     Terminated,
 )
-from actorkit.testing import ManualClock, Probe
+from actorkit.testing import ManualClock, Probe, snapshot
 
 
 class Worker(Actor):
@@ -64,8 +64,8 @@ async def test_restart_keeps_ref_and_mailbox_and_drops_only_the_failing_message(
         assert await ref.ask("handled") == 7
         assert journal == ["start w", "stop w", "start w"]
         assert system.lookup("/w") == ref
-        cell = ref._cell
-        assert cell.mailbox.processed == 9 + 1 and cell.failures == 1 and cell.restarts == 1
+        actor = snapshot(ref)
+        assert actor.accounting.processed == 9 + 1 and actor.failures == 1 and actor.restarts == 1
 
 
 async def test_exception_reaches_asker_and_supervisor() -> None:
@@ -107,7 +107,7 @@ async def test_one_for_all_stops_in_reverse_and_starts_in_order() -> None:
             await b.ask("crash")
         await sup.ask("sync")  # the supervisor handles it once the restart is complete
         assert journal == ["stop c", "stop b", "stop a", "start a", "start b", "start c"]
-        assert [c.name for c in sup._cell.child_refs()] == ["a", "b", "c"]
+        assert snapshot(sup).children == ("a", "b", "c")
 
 
 async def test_rest_for_one_restarts_the_failed_child_and_those_after_it() -> None:
@@ -226,7 +226,7 @@ async def test_decider_resume_keeps_state_and_does_not_count_toward_intensity() 
         w.tell(2)
         assert await w.ask("handled") == 2  # state survived five failures
         assert journal == ["start w"]
-        assert w._cell.failures == 5
+        assert snapshot(w).failures == 5
 
 
 async def test_decider_most_specific_class_wins() -> None:
@@ -278,7 +278,7 @@ async def test_decider_escalate_fails_the_parent_which_is_restarted() -> None:
         w.tell(KeyError("up"))
         await parent.ask("sync")  # processed after the parent's restart
         assert journal == ["start parent", "start w", "stop w", "start parent", "start w"]
-        assert parent._cell.restarts == 1
+        assert snapshot(parent).restarts == 1
 
 
 async def test_intensity_exceeded_gives_up_and_escalates(clock: ManualClock) -> None:
@@ -302,7 +302,7 @@ async def test_intensity_exceeded_gives_up_and_escalates(clock: ManualClock) -> 
         await clock.advance(0)
         # Children stopped in reverse order, then the root restarted the supervisor itself.
         assert journal == ["stop a", "stop b", "start a", "start b"]
-        assert outer._cell.restarts == 1
+        assert snapshot(outer).restarts == 1
 
 
 async def test_intensity_window_slides(clock: ManualClock) -> None:
@@ -318,7 +318,7 @@ async def test_intensity_window_slides(clock: ManualClock) -> None:
             assert a is not None
             a.tell("crash")
             await clock.advance(1.5)  # each failure falls outside the previous window
-        assert outer._cell.restarts == 0
+        assert snapshot(outer).restarts == 0
 
 
 async def test_supervisor_gave_up_cause_and_terminated_reason(clock: ManualClock) -> None:
@@ -501,7 +501,7 @@ async def test_on_start_failure_during_restart_counts_as_failure(clock: ManualCl
         ref = await system.spawn(FlakyStart)
         ref.tell("crash")
         assert await ref.ask("starts") == 3
-        assert ref._cell.restarts == 1
+        assert snapshot(ref).restarts == 1
 
 
 async def test_strategy_arguments_are_checked() -> None:
@@ -567,12 +567,12 @@ async def test_a_restarted_supervisor_starts_with_fresh_intensity(clock: ManualC
                 assert a is not None
                 a.tell("crash")
                 await clock.advance(0)
-            assert outer._cell.restarts == expected_restarts
+            assert snapshot(outer).restarts == expected_restarts
         a = system.lookup("/sup/a")
         assert a is not None
         a.tell("crash")  # one failure after a restart of /sup: tolerated by the new instance
         await clock.advance(0)
-        assert outer._cell.restarts == 2
+        assert snapshot(outer).restarts == 2
 
 
 async def test_sending_to_a_stopped_actor_yields_to_the_loop() -> None:

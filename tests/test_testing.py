@@ -5,23 +5,28 @@ checks what arrives, and the white-box views report exactly what the runtime cou
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
 
-import actorkit._system
 import actorkit.testing
 from actorkit import Actor, ActorSystem, OneForOne
+from actorkit.nats import NatsTransport
 from actorkit.testing import (
     FORCED_STOP_GRACE,
     ActorSnapshot,
     ManualClock,
     Probe,
+    accepting,
     cancel_task,
     instance,
     pending_asks,
+    pending_timers,
     snapshot,
     snapshots,
+    subscription_count,
+    transport,
 )
 
 from .conftest import leftover_tasks
@@ -350,7 +355,10 @@ async def test_cancel_task_ends_a_handler_that_a_shutdown_abandoned() -> None:
     ref = await system.spawn(Stubborn)
     ref.tell("block")
     await entered.wait()
+    started = time.monotonic()
     await system.shutdown(timeout=0.01)  # cancels, waits FORCED_STOP_GRACE, abandons it
+    took = time.monotonic() - started
+    assert FORCED_STOP_GRACE - 0.05 < took < 0.01 + FORCED_STOP_GRACE + 0.5
     assert not ref.is_alive
     [abandoned] = leftover_tasks() - before
     swallow = False
@@ -361,8 +369,46 @@ async def test_cancel_task_ends_a_handler_that_a_shutdown_abandoned() -> None:
     assert abandoned.cancelled()
 
 
-def test_forced_stop_grace_is_the_runtime_s() -> None:
-    assert FORCED_STOP_GRACE == actorkit._system.FORCED_STOP_GRACE > 0
+async def test_pending_timers_counts_the_actors_and_the_system_s(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        assert pending_timers(system) == 0
+        ref = await system.spawn(Relay)
+        probe = await Probe.spawn(system)
+        ref.tell((0, probe.ref))
+        await probe.expect(0)
+        assert pending_timers(system) == 1  # the actor's own "next"
+        handle = system.schedule_once(5.0, ref, (10, probe.ref))
+        assert pending_timers(system) == 2
+        handle.cancel()
+        await ref.stop()
+        assert pending_timers(system) == 0
+
+
+async def test_accepting_from_start_until_shutdown_begins() -> None:
+    system = ActorSystem()
+    assert not accepting(system)
+    async with system:
+        assert accepting(system)
+    assert not accepting(system)
+
+
+async def test_subscription_count_counts_each_actor_and_pattern() -> None:
+    async with ActorSystem() as system:
+        assert subscription_count(system) == 0
+        ref = await system.spawn(Echo)
+        system.subscribe(ref, "news.*")
+        system.subscribe(ref, "sport")
+        assert subscription_count(system) == 2
+        system.unsubscribe(ref, "sport")
+        assert subscription_count(system) == 1
+        await ref.stop()
+        assert subscription_count(system) == 0
+
+
+def test_transport_is_the_one_the_system_was_built_with() -> None:
+    nats = NatsTransport(servers=["nats://127.0.0.1:4222"])
+    assert transport(ActorSystem("with-nats", transport=nats)) is nats
+    assert transport(ActorSystem()) is None
 
 
 @pytest.mark.parametrize("not_local", ["/path", object(), None])

@@ -18,6 +18,7 @@ from actorkit import (
     RestForOne,
     Supervisor,
 )
+from actorkit.testing import snapshot
 
 from ..invariants import TaskSnapshot, assert_invariants, assert_settled
 from .kit import (
@@ -124,7 +125,7 @@ async def test_supervised_workers_lose_nothing_under_random_faults(
                     # An operator replaces a tree whose workers are all gone for good.
                     for s in range(SUPERVISORS):
                         tree = system.lookup(f"/sup{s}")
-                        if tree is not None and not tree._cell.children:
+                        if tree is not None and not snapshot(tree).children:
                             await tree.stop()
                             await spawn_tree(s)
                 await yield_turns(rng)

@@ -11,6 +11,7 @@ import contextlib
 import pytest
 
 from actorkit import ActorRef, ActorStopped, ActorSystem, OneForOne, PoolRef
+from actorkit.testing import snapshot
 
 from ..invariants import TaskSnapshot, assert_invariants, assert_settled
 from .kit import (
@@ -42,11 +43,12 @@ async def quiesce(pool: PoolRef) -> None:
     for _ in range(100):
         with contextlib.suppress(ActorStopped):  # once every member is gone
             await ActorRef.ask(pool, "sync", timeout=5.0)  # the pool's mailbox, then a member
-        cells = [pool._cell, *(member._cell for member in pool.members)]
+        refs = [pool, *pool.members]
         for member in pool.members:
             with contextlib.suppress(ActorStopped):  # a temporary member may crash for good
                 await member.ask("sync", timeout=5.0)
-        if all(c.state == "running" and not c.mailbox and c.parked for c in cells):
+        actors = [snapshot(ref) for ref in refs]
+        if all(a.state == "running" and not a.accounting.queued and a.parked for a in actors):
             return
     raise AssertionError("the pool never settled")
 
@@ -116,8 +118,8 @@ async def test_pool_losing_members_loses_no_message(seed: int, routing: str) -> 
                 await ActorRef.ask(pool, "sync", timeout=5.0)
             dead_ids = {job for job, _ in ledger.dead}
             assert {orphan.id, orphan_sent.id} <= dead_ids
-            box = pool._cell.mailbox
-            assert box.processed <= box.accepted  # no self-feeding loop
+            counts = snapshot(pool).accounting
+            assert counts.processed <= counts.accepted  # no self-feeding loop
             await assert_settled(system)
             assert ledger.crashed
 

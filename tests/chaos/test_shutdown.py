@@ -20,7 +20,7 @@ from actorkit import (
     Supervisor,
     Task,
 )
-from actorkit._system import FORCED_STOP_GRACE
+from actorkit.testing import FORCED_STOP_GRACE, accepting, pending_asks, snapshots
 
 from ..invariants import TaskSnapshot, assert_invariants
 from .kit import (
@@ -82,7 +82,7 @@ async def test_shutdown_in_the_middle_of_traffic_loses_nothing(seed: int) -> Non
         pool = await system.spawn_pool(Stubborn, kit, size=3, name="pool", mailbox_size=16)
         targets = [f"/sup/w{i}" for i in range(3)] + [f"/top{i}" for i in range(3)]
         asks: list[asyncio.Task[None]] = []
-        handles: list[Any] = []
+        handles: list[tuple[Any, int]] = []  # (handle, its payload)
         started = asyncio.Event()
         ops = [0]
 
@@ -110,8 +110,8 @@ async def test_shutdown_in_the_middle_of_traffic_loses_nothing(seed: int) -> Non
                     ledger.told.add(job.id)
                 else:
                     with contextlib.suppress(ActorError):  # ActorStopped once shut down
-                        handles.append(await system.submit(job.id, requires=["work"]))
-                if not system.accepting and rng.random() < 0.05:
+                        handles.append((await system.submit(job.id, requires=["work"]), job.id))
+                if not accepting(system) and rng.random() < 0.05:
                     return  # keeps producing a little into the shutdown, then stops
                 await yield_turns(rng)
 
@@ -127,13 +127,13 @@ async def test_shutdown_in_the_middle_of_traffic_loses_nothing(seed: int) -> Non
 
         await asyncio.gather(*producers)
         await asyncio.gather(*asks)
-        outcomes = await asyncio.gather(*(h.result() for h in handles), return_exceptions=True)
-        for handle, outcome in zip(handles, outcomes, strict=True):
+        outcomes = await asyncio.gather(*(h.result() for h, _ in handles), return_exceptions=True)
+        for (handle, payload), outcome in zip(handles, outcomes, strict=True):
             assert handle.status in ("succeeded", "failed"), handle
-            assert outcome == handle._payload or isinstance(outcome, ActorError | ChaosError)
+            assert outcome == payload or isinstance(outcome, ActorError | ChaosError)
         assert system.tasks.running == 0 and system.tasks.pending == 0
-        assert system.ask_deadlines.pending() == 0
-        assert system.cells() == []
+        assert pending_asks(system) == 0
+        assert [actor.path for actor in snapshots(system)] == ["/"]
         assert_invariants(system)
         ledger.check(settled=True)
         print(f"shutdown took {took:.3f}s (timeout {timeout}); {system.accounting()}")

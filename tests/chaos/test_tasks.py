@@ -62,7 +62,7 @@ async def test_tasks_with_retries_on_crashing_agents_all_finish_as_decided(seed:
 
             for _ in range(5):
                 await spawn_agent()
-            submitted: list[tuple[TaskHandle, int, int]] = []
+            submitted: list[tuple[TaskHandle, int, int, int]] = []  # handle, number, crash, retries
             cancelled: set[int] = set()
             stops: list[asyncio.Task[None]] = []
             for number in range(TASKS * scale()):
@@ -73,10 +73,10 @@ async def test_tasks_with_retries_on_crashing_agents_all_finish_as_decided(seed:
                 handle = await system.submit(
                     payload, priority=rng.randint(-2, 2), requires=requires, retries=retries
                 )
-                submitted.append((handle, crash_until, retries))
+                submitted.append((handle, number, crash_until, retries))
                 dice = rng.random()
                 if dice < 0.05:
-                    victim, _, _ = rng.choice(submitted)
+                    victim, _, _, _ = rng.choice(submitted)
                     if victim.cancel():
                         cancelled.add(victim.id)
                 elif dice < 0.1:
@@ -99,13 +99,14 @@ async def test_tasks_with_retries_on_crashing_agents_all_finish_as_decided(seed:
             await system.spawn(Agent, runs, kit, capabilities=CAPABILITIES)
             await asyncio.gather(*stops)
             outcomes = await asyncio.gather(
-                *(handle.result() for handle, _, _ in submitted), return_exceptions=True
+                *(handle.result() for handle, _, _, _ in submitted), return_exceptions=True
             )
             await assert_settled(system)
             assert system.tasks.pending == 0
 
-            for (handle, crash_until, retries), outcome in zip(submitted, outcomes, strict=True):
-                number = handle._payload[0]
+            for (handle, number, crash_until, retries), outcome in zip(
+                submitted, outcomes, strict=True
+            ):
                 if handle.id in cancelled:
                     assert handle.status is TaskStatus.CANCELLED
                     assert isinstance(outcome, TaskCancelled)
