@@ -37,6 +37,7 @@ from nats.aio.subscription import Subscription
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from ._errors import ActorStopped, AskTimeout, MailboxFull, NameTaken, NotDelivered
+from ._instruments import Instrument
 from ._ref import ActorRef
 from ._seconds import check_seconds
 from ._topics import validate_topic
@@ -865,7 +866,7 @@ async def _round_trip(nc: Client, timeout: float) -> None:
         await nc.flush(timeout=max(1, int(timeout)))
 
 
-class _Departures:
+class _Departures(Instrument):
     """The transport's view of the lifecycle: an exposed actor that stops leaves its groups at
     once. Without it, the member stayed in the NATS queue group until a message routed to it
     found it stopped, and that message was lost to it though other members were alive."""
@@ -875,21 +876,6 @@ class _Departures:
 
     def stopped(self, cell: Cell) -> None:
         self._transport._unexpose(cell.ref)
-
-    def spawned(self, cell: Cell) -> None:
-        """Only departures matter here."""
-
-    def failed(self, cell: Cell, error: BaseException) -> None:
-        """A failed actor is restarted or stopped; `stopped` covers the second."""
-
-    def restarted(self, cell: Cell) -> None:
-        """The same ref stays exposed across restarts."""
-
-    def resumed(self, cell: Cell) -> None:
-        """Nothing changes for the exposure."""
-
-    def gave_up(self, cell: Cell) -> None:
-        """A supervisor that gives up stops; `stopped` covers it."""
 
 
 class RemoteRef(ActorRef):

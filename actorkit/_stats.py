@@ -23,9 +23,8 @@ class Histogram:
     The per-message paths (`Cell._loop`, `ClassStats.ask_answered`) find the bucket by scanning
     `bounds` from the bottom instead of calling `bisect_left`: a handful of float comparisons
     the interpreter specialises, cheaper than the call for the microsecond values that
-    dominate there (measured: metrics-on ask 0.88 -> 0.91 of metrics-off), and a long scan
-    only for a value so large that the scan is negligible beside it. `observe` is for the
-    rare paths.
+    dominate there (see metrics_overhead in benchmarks/RESULTS.md), and a long scan only for
+    a value so large that the scan is negligible beside it. `observe` is for the rare paths.
     """
 
     __slots__ = ("bounds", "buckets", "counts", "sum")

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Any
-
-from prometheus_client.core import CounterMetricFamily, Metric
+from typing import TYPE_CHECKING, Any
 
 from ._accounting import Accounting
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
@@ -19,7 +17,6 @@ from ._clock import AskDeadlines, Clock, SystemClock
 from ._control import Stop
 from ._dead_letters import DeadLetters
 from ._errors import ActorStopped, SystemFailed
-from ._http import HttpServer, serve
 from ._instruments import Instruments
 from ._metrics import Metrics
 from ._pool import Pool, PoolRef, check_pool
@@ -33,6 +30,11 @@ from ._tasks import TaskLayer, TaskStats
 from ._timers import TimerHandle, TimerQueue, check_delay, check_interval
 from ._transport import Transport, check_transport
 from ._watchdog import BLOCKED_THRESHOLD, Watchdog
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
+    from ._http import HttpServer
 
 logger = logging.getLogger("actorkit")
 
@@ -61,6 +63,7 @@ class ActorSystem:
         clock: Clock | None = None,
         transport: Transport | None = None,
         blocked_threshold: float = BLOCKED_THRESHOLD,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         if not isinstance(name, str) or not name or "/" in name:
             raise ValueError(f"system name must be a non-empty str without '/', got {name!r}")
@@ -79,9 +82,8 @@ class ActorSystem:
         self.ask_deadlines = AskDeadlines(self.clock)
         self.timers = TimerQueue(self, self.clock)
         self.router = Router(self.dead_letters)
-        self.metrics = Metrics(self, metrics)
+        self.metrics = Metrics(self, metrics, registry)
         self.watchdog = Watchdog(self, blocked_threshold)
-        self.metrics.add_source(self._watchdog_metrics)
         self._tasks = TaskLayer(self)
         self.failure: BaseException | None = None
         self.accepting = False
@@ -100,6 +102,7 @@ class ActorSystem:
         if self._root is not None:
             raise RuntimeError(f"actor system {self.name!r} was already started")
         self.loop = asyncio.get_running_loop()
+        self.metrics.start(self.loop)
         self.clock.attach(self.loop, self.is_idle)
         self._stopped = asyncio.Event()
         root = Cell(self, None, "", _Root, (), {}, UNBOUNDED, "permanent")
@@ -108,7 +111,6 @@ class ActorSystem:
         root.task = self.loop.create_task(root.main(None))
         self._root = root
         self.accepting = True
-        self.metrics.start(self.loop)
         self.watchdog.start(self.loop)
         if self.transport is not None:
             try:
@@ -286,16 +288,6 @@ class ActorSystem:
         if cell.parent is not None:
             self.instruments.stopped(cell)
 
-    def _watchdog_metrics(self) -> Iterator[Metric]:
-        blocked = CounterMetricFamily(
-            "actorkit_event_loop_blocked",
-            f"Times a handler held the event loop longer than {self.watchdog.threshold}s",
-            labels=["actor_type"],
-        )
-        for name, count in sorted(self.watchdog.by_class.items()):
-            blocked.add_metric([name], count)
-        yield blocked
-
     def accounting(self) -> Accounting:
         """System-wide message accounting over live and stopped actors. At any moment
         `accepted == processed + crashed + dead_lettered + queued + handling`."""
@@ -333,6 +325,8 @@ class ActorSystem:
         """Serve `/metrics` (Prometheus), `/healthz` and `/actors` until closed or the system
         exits. Port 0 picks a free port; the handle's `.port` says which."""
         self._running_root()
+        from ._http import serve
+
         server = await serve(self, host, port, auth)
         self._servers.append(server)
         return server

@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
-
 from ._metrics import _histogram
 from ._task_handle import CANCELLED, EXPIRED, FAILED, PENDING, RUNNING, SUCCEEDED
 
@@ -25,6 +23,8 @@ range reaches far beyond that of message handling."""
 
 
 def collect(layer: TaskLayer) -> Iterator[Metric]:
+    from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+
     counts = layer.counts
     finished = CounterMetricFamily(
         "actorkit_tasks", "Finished tasks by final status", labels=["status"]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ._agents import BUSY, Agent, AgentInfo
 from ._envelope import TAKEN_BACK, Ask
 from ._errors import ActorStopped, DeadlineExceeded, NotDelivered, TaskCancelled
+from ._instruments import Instrument
 from ._stats import Histogram
 from ._task_checks import check_deadline, check_int, check_requires
 from ._task_handle import (
@@ -79,8 +80,8 @@ class TaskStats:
         return f"<TaskStats {counts}>"
 
 
-class TaskLayer:
-    """One per system. Implements the `Instrument` protocol to follow agents' lifecycles."""
+class TaskLayer(Instrument):
+    """One per system. An instrument, to follow agents' lifecycles."""
 
     def __init__(self, system: ActorSystem) -> None:
         self._system = system
@@ -363,9 +364,6 @@ class TaskLayer:
             self._available(agent, self._system.clock.now())
 
     resumed = restarted
-
-    def gave_up(self, cell: Cell) -> None:
-        """A supervisor that gives up fails in turn; its `failed` event is what matters."""
 
     # --- views -------------------------------------------------------------------------------
     def agents(self) -> list[AgentInfo]:
