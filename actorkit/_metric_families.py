@@ -225,8 +225,9 @@ BUILDERS: tuple[Builder, ...] = (
 
 
 class SystemCollector(Collector):
-    """Every `actorkit_*` family of one system: the builders', then each source's. A broken
-    builder or source is logged and skipped, so it never takes the endpoint down."""
+    """Every `actorkit_*` family of one system: the builders', then each source's. Failures
+    are logged and never take the endpoint down: a broken builder ends this collector's part
+    of the scrape, a broken source is skipped and the next one still runs."""
 
     def __init__(self, system: ActorSystem, metrics: Metrics) -> None:
         self._system = system
