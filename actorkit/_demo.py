@@ -142,31 +142,9 @@ async def _demo(
             server = await system.serve_http(host=host, port=port)
             print(f"metrics: {server.url}/metrics  (also /healthz, /actors; "
                   f"watch with: python -m actorkit top {server.url})", flush=True)  # fmt: skip
-        team = [
-            ChildSpec(FlakyTranslator, name="flaky"),
-            ChildSpec(Renderer, name="renderer"),
-        ]
-        await system.spawn(Supervisor, team, OneForOne(max_restarts=100, within=1.0), name="team")
-        translators = await system.spawn_pool(Translator, size=3, name="translators")
-        if nats:
-            system.expose(translators, group=GROUP)
-            await system.spawn(Courier, name="courier")
-            print(f"cluster node {system.name} on {nats}: /translators serves group {GROUP!r}",
-                  flush=True)  # fmt: skip
-        await system.spawn(Auditor, name="auditor")
-        await system.spawn(Driver, name="driver")
+        await _spawn_actors(system, nats)
         print("actorkit demo running: Ctrl-C stops it", flush=True)
-        with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-            async with anyio.create_task_group() as group:
-
-                async def stop_on_signal() -> None:
-                    async for _ in signals:
-                        group.cancel_scope.cancel()
-
-                group.start_soon(stop_on_signal)
-                group.start_soon(_status, system, started)
-                if duration is not None:
-                    group.cancel_scope.deadline = anyio.current_time() + duration
+        await _run(system, started, duration)
         totals = _totals(system)
     print(
         f"summary: {totals['processed']:,} messages, {totals['asks']:,} asks, "
@@ -175,6 +153,37 @@ async def _demo(
         flush=True,
     )
     return 0
+
+
+async def _spawn_actors(system: ActorSystem, nats: str | None) -> None:
+    team = [
+        ChildSpec(FlakyTranslator, name="flaky"),
+        ChildSpec(Renderer, name="renderer"),
+    ]
+    await system.spawn(Supervisor, team, OneForOne(max_restarts=100, within=1.0), name="team")
+    translators = await system.spawn_pool(Translator, size=3, name="translators")
+    if nats:
+        system.expose(translators, group=GROUP)
+        await system.spawn(Courier, name="courier")
+        print(f"cluster node {system.name} on {nats}: /translators serves group {GROUP!r}",
+              flush=True)  # fmt: skip
+    await system.spawn(Auditor, name="auditor")
+    await system.spawn(Driver, name="driver")
+
+
+async def _run(system: ActorSystem, started: float, duration: float | None) -> None:
+    """Print the status line every second until the duration, SIGINT or SIGTERM."""
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async with anyio.create_task_group() as group:
+
+            async def stop_on_signal() -> None:
+                async for _ in signals:
+                    group.cancel_scope.cancel()
+
+            group.start_soon(stop_on_signal)
+            group.start_soon(_status, system, started)
+            if duration is not None:
+                group.cancel_scope.deadline = anyio.current_time() + duration
 
 
 class _OneLine(logging.Formatter):

@@ -1,54 +1,130 @@
-"""Rare lifecycle events fan out to instruments (metrics, tests) so that the core never
-imports prometheus_client and pays nothing per message for observers."""
+"""Rare lifecycle events fan out to instruments (metrics, crash reports, the task layer, the
+transport) so that the core never imports prometheus_client and pays nothing per message
+for observers.
+
+An instrument subclasses `Instrument` and overrides only the events it follows; the others
+are inherited no-ops. `Instruments` keeps, per event, only the instruments that override it,
+so an event nobody follows costs an empty loop.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._cell import Cell
 
+logger = logging.getLogger("actorkit")
 
-class Instrument(Protocol):
-    def spawned(self, cell: Cell) -> None: ...
-    def stopped(self, cell: Cell) -> None: ...
-    def failed(self, cell: Cell, error: BaseException) -> None: ...
-    def restarted(self, cell: Cell) -> None: ...
-    def resumed(self, cell: Cell) -> None: ...
-    def gave_up(self, cell: Cell) -> None: ...
+
+class Instrument:
+    """An observer of lifecycle events; every event does nothing unless overridden."""
+
+    def spawned(self, cell: Cell) -> None:
+        """`cell` has started for the first time (after `on_start`)."""
+
+    def stopped(self, cell: Cell) -> None:
+        """`cell` has stopped for good and left the system."""
+
+    def failed(self, cell: Cell, error: BaseException) -> None:
+        """`cell`'s supervisor has decided what to do about `error` and is about to do it."""
+
+    def crashed(self, cell: Cell, error: BaseException, message: object, directive: str) -> None:
+        """`cell` raised `error` handling `message`; `directive` says what happens next."""
+
+    def restarted(self, cell: Cell) -> None:
+        """`cell` runs a fresh instance after a restart."""
+
+    def resumed(self, cell: Cell) -> None:
+        """`cell` keeps its instance after a failure and takes its next message."""
+
+    def gave_up(self, cell: Cell) -> None:
+        """`cell`, a supervisor, exceeded its restart intensity and fails in turn."""
+
+
+EVENTS = ("spawned", "stopped", "failed", "crashed", "restarted", "resumed", "gave_up")
+
+
+class CrashLog(Instrument):
+    """One structured record per failure, in the spirit of OTP's crash reports; the `extra`
+    fields let a log pipeline index failures by path, class, message type and directive."""
+
+    def crashed(self, cell: Cell, error: BaseException, message: object, directive: str) -> None:
+        actor_class = cell.class_name
+        message_type = type(message).__name__
+        logger.error(
+            "actor %s (%s) failed handling %s: %r; supervisor decided: %s",
+            cell.display_path,
+            actor_class,
+            message_type,
+            error,
+            directive,
+            exc_info=error,
+            extra={
+                "actor_path": cell.display_path,
+                "actor_class": actor_class,
+                "message_type": message_type,
+                "directive": directive,
+            },
+        )
 
 
 class Instruments:
-    """The set of attached instruments; each event is delivered to all of them in order."""
+    """The attached instruments, `CrashLog` first; each event goes to every instrument that
+    overrides it, in the order they were added."""
 
-    __slots__ = ("_all",)
+    __slots__ = (
+        "_crashed",
+        "_failed",
+        "_gave_up",
+        "_restarted",
+        "_resumed",
+        "_spawned",
+        "_stopped",
+    )
 
     def __init__(self) -> None:
-        self._all: list[Instrument] = []
+        self._spawned: list[Callable[[Cell], None]] = []
+        self._stopped: list[Callable[[Cell], None]] = []
+        self._failed: list[Callable[[Cell, BaseException], None]] = []
+        self._crashed: list[Callable[[Cell, BaseException, object, str], None]] = []
+        self._restarted: list[Callable[[Cell], None]] = []
+        self._resumed: list[Callable[[Cell], None]] = []
+        self._gave_up: list[Callable[[Cell], None]] = []
+        self.add(CrashLog())
 
     def add(self, instrument: Instrument) -> None:
-        self._all.append(instrument)
+        for event in EVENTS:
+            if getattr(type(instrument), event) is not getattr(Instrument, event):
+                hooks: list[Callable[..., None]] = getattr(self, f"_{event}")
+                hooks.append(getattr(instrument, event))
 
     def spawned(self, cell: Cell) -> None:
-        for instrument in self._all:
-            instrument.spawned(cell)
+        for hook in self._spawned:
+            hook(cell)
 
     def stopped(self, cell: Cell) -> None:
-        for instrument in self._all:
-            instrument.stopped(cell)
+        for hook in self._stopped:
+            hook(cell)
 
     def failed(self, cell: Cell, error: BaseException) -> None:
-        for instrument in self._all:
-            instrument.failed(cell, error)
+        for hook in self._failed:
+            hook(cell, error)
+
+    def crashed(self, cell: Cell, error: BaseException, message: object, directive: str) -> None:
+        for hook in self._crashed:
+            hook(cell, error, message, directive)
 
     def restarted(self, cell: Cell) -> None:
-        for instrument in self._all:
-            instrument.restarted(cell)
+        for hook in self._restarted:
+            hook(cell)
 
     def resumed(self, cell: Cell) -> None:
-        for instrument in self._all:
-            instrument.resumed(cell)
+        for hook in self._resumed:
+            hook(cell)
 
     def gave_up(self, cell: Cell) -> None:
-        for instrument in self._all:
-            instrument.gave_up(cell)
+        for hook in self._gave_up:
+            hook(cell)

@@ -17,7 +17,7 @@ from ._errors import ActorStopped
 from ._messages import Terminated
 from ._signals import KILLED, Stop
 from ._state import ENDING, State
-from ._supervise import ChildFailed, crash_report
+from ._supervise import ChildFailed
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -116,13 +116,13 @@ class Lifecycle:
         if self.closed:
             # A forced stop cut into the handler, which raised instead of ending: its message
             # is already a dead letter and nobody is left to supervise it.
-            crash_report(self.cell, error, message, "none (already stopped)")
+            self.runtime.instruments.crashed(self.cell, error, message, "none (already stopped)")
             return
         self.mailbox.crashed += 1
         parent = self.parent
         if self.draining or parent is None or parent.unsupervised_children:
             self.failures += 1
-            crash_report(self.cell, error, message, "stop (shutting down)")
+            self.runtime.instruments.crashed(self.cell, error, message, "stop (shutting down)")
             self.mailbox.signals.insert(0, Stop(error))
             return
         self.report(error, message)

@@ -23,9 +23,8 @@ class Histogram:
     The per-message paths (`Cell._loop`, `ClassStats.ask_answered`) find the bucket by scanning
     `bounds` from the bottom instead of calling `bisect_left`: a handful of float comparisons
     the interpreter specialises, cheaper than the call for the microsecond values that
-    dominate there (measured: metrics-on ask 0.88 -> 0.91 of metrics-off), and a long scan
-    only for a value so large that the scan is negligible beside it. `observe` is for the
-    rare paths.
+    dominate there (see metrics_overhead in benchmarks/RESULTS.md), and a long scan only for
+    a value so large that the scan is negligible beside it. `observe` is for the rare paths.
     """
 
     __slots__ = ("bounds", "buckets", "counts", "sum")
@@ -45,6 +44,16 @@ class Histogram:
     @property
     def count(self) -> int:
         return sum(self.counts)
+
+    def cumulative(self) -> list[tuple[str, float]]:
+        """The `le` buckets as Prometheus expects them: cumulative, `+Inf` last."""
+        total = 0
+        buckets: list[tuple[str, float]] = []
+        for bound, count in zip(self.buckets, self.counts, strict=False):
+            total += count
+            buckets.append((repr(float(bound)), total))
+        buckets.append(("+Inf", total + self.counts[-1]))
+        return buckets
 
 
 class ClassStats:
@@ -104,3 +113,10 @@ class ClassStats:
     def asks_by_outcome(self) -> dict[str, int]:
         """Every ask is observed in `ask_seconds`; those that did not fail succeeded."""
         return {**self.asks, "ok": self.ask_seconds.count - sum(self.asks.values())}
+
+
+LAG_INTERVAL = 0.25
+"""Seconds between event-loop lag probes: cheap (one loop callback), fine enough to see
+a handler that blocks the loop."""
+
+LAG_BUCKETS: tuple[float, ...] = (0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0)

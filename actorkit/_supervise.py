@@ -9,7 +9,6 @@ parent never deadlocks on a child that is waiting for it.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from ._errors import SupervisorGaveUp
@@ -19,8 +18,6 @@ from ._supervision import Decision, Intensity, decide
 if TYPE_CHECKING:
     from ._cell import Cell
     from ._supervision import Strategy
-
-logger = logging.getLogger("actorkit")
 
 
 class ChildFailed(Signal):
@@ -51,8 +48,9 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
     strategy = parent.strategy()
     decision = _decide(parent, strategy, child, error)
     if error is not None:
-        crash_report(child, error, report.message, decision)
-        parent.runtime.instruments.failed(child, error)
+        instruments = parent.runtime.instruments
+        instruments.crashed(child, error, report.message, decision)
+        instruments.failed(child, error)
     if decision == "resume":
         child.post(Resume())
     elif decision == "stop":
@@ -131,23 +129,3 @@ def fail(cell: Cell, error: BaseException) -> None:
         cell.runtime.root_failed(error)
     else:
         cell.report(error, None)
-
-
-def crash_report(cell: Cell, error: BaseException, message: object, decision: str) -> None:
-    """One structured record per failure, in the spirit of OTP's crash reports."""
-    actor_class = cell.class_name
-    logger.error(
-        "actor %s (%s) failed handling %s: %r; supervisor decided: %s",
-        cell.display_path,
-        actor_class,
-        type(message).__name__,
-        error,
-        decision,
-        exc_info=error,
-        extra={
-            "actor_path": cell.display_path,
-            "actor_class": actor_class,
-            "message_type": type(message).__name__,
-            "directive": decision,
-        },
-    )

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Any
-
-from prometheus_client.core import CounterMetricFamily, Metric
+from typing import TYPE_CHECKING, Any
 
 from ._accounting import Accounting
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
 from ._cell import Cell
 from ._clock import Clock, SystemClock
 from ._errors import ActorStopped, SystemFailed
-from ._http import HttpServer, serve
 from ._metrics import Metrics
 from ._pool import Pool
 from ._pool_ref import PoolRef, check_pool
@@ -33,6 +30,11 @@ from ._tasks import AgentInfo, TaskHandle, TaskLayer, TaskStats
 from ._timers import TimerHandle, check_delay, check_interval
 from ._transport import Transport, check_transport
 from ._watchdog import BLOCKED_THRESHOLD, Watchdog
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
+    from ._http import HttpServer
 
 logger = logging.getLogger("actorkit")
 
@@ -61,6 +63,7 @@ class ActorSystem:
         clock: Clock | None = None,
         transport: Transport | None = None,
         blocked_threshold: float = BLOCKED_THRESHOLD,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         if not isinstance(name, str) or not name or "/" in name:
             raise ValueError(f"system name must be a non-empty str without '/', got {name!r}")
@@ -88,10 +91,9 @@ class ActorSystem:
         self.router = Router(self.dead_letters)
         self._router = self.router
         runtime.on_stop(self.router.forget)
-        self.metrics = Metrics(self, metrics)
+        self.metrics = Metrics(self, metrics, registry)
         runtime.stats_for = self.metrics.stats_for
         self.watchdog = Watchdog(self, blocked_threshold)
-        self.metrics.add_source(self._watchdog_metrics)
         self._tasks = TaskLayer(self)
         self.failure: BaseException | None = None
         self._root: Cell | None = None
@@ -121,6 +123,7 @@ class ActorSystem:
             raise RuntimeError(f"actor system {self.name!r} was already started")
         runtime = self._runtime
         runtime.loop = asyncio.get_running_loop()
+        self.metrics.start(runtime.loop)
         self.clock.attach(runtime.loop, self.is_idle)
         self._stopped = asyncio.Event()
         root = Cell(runtime, None, "", _Root, (), {}, UNBOUNDED, "permanent")
@@ -129,7 +132,6 @@ class ActorSystem:
         root.task = self.loop.create_task(run(root, None))
         self._root = root
         runtime.accepting = True
-        self.metrics.start(self.loop)
         self.watchdog.start(self.loop)
         if self.transport is not None:
             try:
@@ -294,16 +296,6 @@ class ActorSystem:
             raise ActorStopped(f"no actor at {path!r}; the ask was not delivered")
         return await ref.ask(message, timeout=timeout)
 
-    def _watchdog_metrics(self) -> Iterator[Metric]:
-        blocked = CounterMetricFamily(
-            "actorkit_event_loop_blocked",
-            f"Times a handler held the event loop longer than {self.watchdog.threshold}s",
-            labels=["actor_type"],
-        )
-        for name, count in sorted(self.watchdog.by_class.items()):
-            blocked.add_metric([name], count)
-        yield blocked
-
     def accounting(self) -> Accounting:
         """System-wide message accounting over live and stopped actors. At any moment
         `accepted == processed + crashed + dead_lettered + queued + handling`."""
@@ -337,6 +329,8 @@ class ActorSystem:
         """Serve `/metrics` (Prometheus), `/healthz` and `/actors` until closed or the system
         exits. Port 0 picks a free port; the handle's `.port` says which."""
         self._running_root()
+        from ._http import serve
+
         server = await serve(self, host, port, auth)
         self._servers.append(server)
         return server

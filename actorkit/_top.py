@@ -54,14 +54,12 @@ async def fetch(session: aiohttp.ClientSession, url: str, limit: int = ROWS) -> 
     return Snapshot(tree, text, time.monotonic())
 
 
-def render(now: Snapshot, before: Snapshot | None, limit: int = ROWS) -> Group:
-    elapsed = (now.taken - before.taken) if before is not None else 0.0
-    previous = {n["path"]: n["processed"] for _, n in before.nodes()} if before else {}
+def _header(now: Snapshot) -> Text:
     health = "[green]healthy[/]" if now.tree["healthy"] else "[red]UNHEALTHY[/]"
     totals = now.totals
     lag_count = totals.get("actorkit_event_loop_lag_seconds_count", 0.0)
     lag = totals.get("actorkit_event_loop_lag_seconds_sum", 0.0) / lag_count if lag_count else 0.0
-    header = Text.from_markup(
+    return Text.from_markup(
         f"[bold]{now.tree['system']}[/]  {health}  "
         f"actors {int(totals.get('actorkit_actors', 0))}  "
         f"processed {int(totals.get('actorkit_messages_processed_total', 0)):,}  "
@@ -69,6 +67,11 @@ def render(now: Snapshot, before: Snapshot | None, limit: int = ROWS) -> Group:
         f"dead letters {int(totals.get('actorkit_dead_letters_total', 0))}  "
         f"mean loop lag {lag * 1000:.2f} ms"
     )
+
+
+def render(now: Snapshot, before: Snapshot | None, limit: int = ROWS) -> Group:
+    elapsed = (now.taken - before.taken) if before is not None else 0.0
+    previous = {n["path"]: n["processed"] for _, n in before.nodes()} if before else {}
     table = Table(expand=True, header_style="bold")
     for column, justify in [("path", "left"), ("class", "left"), ("state", "left"),
                             ("mailbox", "right"), ("msgs/s", "right"),
@@ -95,7 +98,7 @@ def render(now: Snapshot, before: Snapshot | None, limit: int = ROWS) -> Group:
         )
     if more:
         table.add_row("…", "", "", "", "", "", "")
-    return Group(header, table)
+    return Group(_header(now), table)
 
 
 async def top(url: str, interval: float, once: bool, console: Console | None = None) -> int:

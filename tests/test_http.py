@@ -12,7 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from actorkit import Actor, ActorSystem, OneForOne
-from actorkit._http import BasicAuth, BearerAuth
+from actorkit._http_auth import BasicAuth, BearerAuth
 from actorkit.testing import ManualClock
 
 

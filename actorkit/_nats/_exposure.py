@@ -15,6 +15,7 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 from .._errors import ActorStopped
+from .._instruments import Instrument
 from .._ref import ActorRef
 from ._core import Core, token
 
@@ -91,7 +92,7 @@ class Exposure:
             task.add_done_callback(self._leaving.discard)
 
 
-class Departures:
+class Departures(Instrument):
     """The transport's view of the lifecycle: an exposed actor that stops leaves its groups at
     once. Without it, the member stayed in the NATS queue group until a message routed to it
     found it stopped, and that message was lost to it though other members were alive."""
@@ -101,18 +102,3 @@ class Departures:
 
     def stopped(self, cell: Cell) -> None:
         self._exposure.unexpose(cell.ref)
-
-    def spawned(self, cell: Cell) -> None:
-        """Only departures matter here."""
-
-    def failed(self, cell: Cell, error: BaseException) -> None:
-        """A failed actor is restarted or stopped; `stopped` covers the second."""
-
-    def restarted(self, cell: Cell) -> None:
-        """The same ref stays exposed across restarts."""
-
-    def resumed(self, cell: Cell) -> None:
-        """Nothing changes for the exposure."""
-
-    def gave_up(self, cell: Cell) -> None:
-        """A supervisor that gives up stops; `stopped` covers it."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
+from .._instruments import Instrument
 from .._stats import Histogram
 from ._agents import BUSY, Agent, AgentInfo
 from ._checks import check_deadline, check_int, check_requires
@@ -44,8 +45,8 @@ if TYPE_CHECKING:
 __all__ = ["TaskLayer"]
 
 
-class TaskLayer:
-    """One per system. Implements the `Instrument` protocol to follow agents' lifecycles."""
+class TaskLayer(Instrument):
+    """One per system. An instrument, to follow agents' lifecycles."""
 
     def __init__(self, system: ActorSystem) -> None:
         self._system = system
@@ -253,9 +254,6 @@ class TaskLayer:
             self._available(agent, self._system.clock.now())
 
     resumed = restarted
-
-    def gave_up(self, cell: Cell) -> None:
-        """A supervisor that gives up fails in turn; its `failed` event is what matters."""
 
     # --- views -------------------------------------------------------------------------------
     def agents(self) -> list[AgentInfo]:

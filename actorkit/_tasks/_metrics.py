@@ -7,9 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
-
-from .._metrics import _histogram
 from ._handle import CANCELLED, EXPIRED, FAILED, PENDING, RUNNING, SUCCEEDED
 
 if TYPE_CHECKING:
@@ -25,6 +22,8 @@ range reaches far beyond that of message handling."""
 
 
 def collect(layer: TaskLayer) -> Iterator[Metric]:
+    from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+
     counts = layer.counts
     finished = CounterMetricFamily(
         "actorkit_tasks", "Finished tasks by final status", labels=["status"]
@@ -40,5 +39,5 @@ def collect(layer: TaskLayer) -> Iterator[Metric]:
         seconds = HistogramMetricFamily(
             "actorkit_task_seconds", "Time from submit to finish, for finished tasks"
         )
-        _histogram(seconds, [], layer.durations)
+        seconds.add_metric([], layer.durations.cumulative(), layer.durations.sum)
         yield seconds

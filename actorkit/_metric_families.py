@@ -1,0 +1,258 @@
+"""The `actorkit_*` families, built when Prometheus scrapes: one small builder per concern
+(actors, failures, messages, asks, dead letters, publishing, timers, the event loop), chained
+by the system's collector, then the families of the layers that registered a source.
+
+Only this module (and the layers' own sources) imports prometheus_client; it is loaded when a
+system with metrics starts. Every builder reads one `Scrape`: the per-class counters grouped
+by class name and the live cells walked once, however many builders read them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
+
+from ._stats import LAG_INTERVAL, ClassStats, Histogram
+
+if TYPE_CHECKING:
+    from ._metrics import Metrics
+    from ._system import ActorSystem
+
+logger = logging.getLogger("actorkit")
+
+ASK_OUTCOMES = ("ok", "error", "timeout", "stopped", "cancelled")
+
+
+class Scrape:
+    """What every builder reads, gathered once per scrape."""
+
+    def __init__(self, system: ActorSystem, metrics: Metrics) -> None:
+        self.system = system
+        self.metrics = metrics
+        self.by_name: dict[str, list[ClassStats]] = defaultdict(list)
+        for class_stats in metrics.classes():
+            self.by_name[class_stats.name].append(class_stats)
+        self.names = sorted(self.by_name)
+        self.alive: dict[tuple[str, str], int] = defaultdict(int)
+        self.processed_live: dict[str, int] = defaultdict(int)
+        self.depth_sum: dict[str, int] = defaultdict(int)
+        self.depth_max: dict[str, int] = defaultdict(int)
+        for cell in system.cells():
+            stats = cell.stats
+            if stats is None:
+                continue
+            name = stats.name
+            self.alive[(name, cell.state)] += 1
+            self.processed_live[name] += cell.mailbox.processed
+            depth = len(cell.mailbox)
+            self.depth_sum[name] += depth
+            if depth > self.depth_max[name]:
+                self.depth_max[name] = depth
+
+    def total(self, name: str, attr: str) -> int:
+        """One `ClassStats` counter summed over the classes that share `name`."""
+        return sum(getattr(stats, attr) for stats in self.by_name[name])
+
+    def merged(self, name: str, attr: str) -> Histogram:
+        """One `ClassStats` histogram merged over the classes that share `name`."""
+        merged = Histogram()
+        for stats in self.by_name[name]:
+            histogram: Histogram = getattr(stats, attr)
+            merged.counts = [a + b for a, b in zip(merged.counts, histogram.counts, strict=True)]
+            merged.sum += histogram.sum
+        return merged
+
+
+def _per_class_counter(scrape: Scrape, metric: str, doc: str, attr: str) -> Metric:
+    family = CounterMetricFamily(metric, doc, labels=["actor_type"])
+    for name in scrape.names:
+        family.add_metric([name], scrape.total(name, attr))
+    return family
+
+
+def _per_class_histogram(scrape: Scrape, metric: str, doc: str, attr: str) -> Metric:
+    family = HistogramMetricFamily(metric, doc, labels=["actor_type"])
+    for name in scrape.names:
+        histogram = scrape.merged(name, attr)
+        family.add_metric([name], histogram.cumulative(), histogram.sum)
+    return family
+
+
+def actors(scrape: Scrape) -> Iterator[Metric]:
+    live = GaugeMetricFamily(
+        "actorkit_actors", "Live actors by class and state", labels=["actor_type", "state"]
+    )
+    for (name, state), count in sorted(scrape.alive.items()):
+        live.add_metric([name, state], count)
+    yield live
+    yield _per_class_counter(scrape, "actorkit_actor_spawned", "Actors spawned", "spawned")
+    yield _per_class_counter(scrape, "actorkit_actor_stopped", "Actors stopped for good", "stopped")
+    yield _per_class_counter(
+        scrape, "actorkit_actor_restarts", "Completed actor restarts", "restarts"
+    )
+    yield _per_class_counter(
+        scrape,
+        "actorkit_supervisor_escalations",
+        "Supervisors that exceeded their restart intensity and escalated",
+        "gave_up",
+    )
+    yield _per_class_counter(
+        scrape, "actorkit_mailbox_dropped", "Tells refused because the mailbox was full", "dropped"
+    )
+
+
+def failures(scrape: Scrape) -> Iterator[Metric]:
+    family = CounterMetricFamily(
+        "actorkit_actor_failures",
+        "Handler failures by class and exception type",
+        labels=["actor_type", "exception"],
+    )
+    for name in scrape.names:
+        merged: dict[str, int] = defaultdict(int)
+        for stats in scrape.by_name[name]:
+            for exception, count in stats.failures.items():
+                merged[exception] += count
+        for exception, count in sorted(merged.items()):
+            family.add_metric([name, exception], count)
+    yield family
+
+
+def messages(scrape: Scrape) -> Iterator[Metric]:
+    processed = CounterMetricFamily(
+        "actorkit_messages_processed", "Messages handled successfully", labels=["actor_type"]
+    )
+    for name in scrape.names:
+        retired = scrape.total(name, "processed_retired")
+        processed.add_metric([name], retired + scrape.processed_live[name])
+    yield processed
+    yield _per_class_histogram(
+        scrape,
+        "actorkit_message_processing_seconds",
+        "Time handling a message (per drained batch, at the batch mean)",
+        "processing",
+    )
+    size = GaugeMetricFamily(
+        "actorkit_mailbox_size", "Queued messages, summed over actors", labels=["actor_type"]
+    )
+    largest = GaugeMetricFamily(
+        "actorkit_mailbox_size_max", "Largest mailbox of any actor", labels=["actor_type"]
+    )
+    for name in scrape.names:
+        size.add_metric([name], scrape.depth_sum[name])
+        largest.add_metric([name], scrape.depth_max[name])
+    yield size
+    yield largest
+
+
+def asks(scrape: Scrape) -> Iterator[Metric]:
+    family = CounterMetricFamily(
+        "actorkit_asks", "Asks by outcome", labels=["actor_type", "outcome"]
+    )
+    for name in scrape.names:
+        outcomes = [stats.asks_by_outcome() for stats in scrape.by_name[name]]
+        for outcome in ASK_OUTCOMES:
+            family.add_metric([name, outcome], sum(counts[outcome] for counts in outcomes))
+    yield family
+    yield _per_class_histogram(
+        scrape, "actorkit_ask_seconds", "Time from an ask until its reply is ready", "ask_seconds"
+    )
+
+
+def dead_letters(scrape: Scrape) -> Iterator[Metric]:
+    family = CounterMetricFamily(
+        "actorkit_dead_letters", "Undelivered messages by reason", labels=["reason"]
+    )
+    for reason, count in sorted(scrape.system.dead_letters.by_reason.items()):
+        family.add_metric([reason], count)
+    yield family
+
+
+def publishing(scrape: Scrape) -> Iterator[Metric]:
+    router = scrape.system.router
+    yield CounterMetricFamily(
+        "actorkit_published_messages", "Messages published", value=router.published
+    )
+    yield CounterMetricFamily(
+        "actorkit_publish_deliveries", "Deliveries made by publishes", value=router.delivered
+    )
+
+
+def timers(scrape: Scrape) -> Iterator[Metric]:
+    yield GaugeMetricFamily(
+        "actorkit_timers_pending", "Timers waiting to fire", value=scrape.system.pending_timers
+    )
+
+
+def event_loop(scrape: Scrape) -> Iterator[Metric]:
+    lag = HistogramMetricFamily(
+        "actorkit_event_loop_lag_seconds",
+        f"How late the loop runs a callback scheduled every {LAG_INTERVAL}s",
+    )
+    loop_lag = scrape.metrics.loop_lag
+    lag.add_metric([], loop_lag.cumulative(), loop_lag.sum)
+    yield lag
+    watchdog = scrape.system.watchdog
+    blocked = CounterMetricFamily(
+        "actorkit_event_loop_blocked",
+        f"Times a handler held the event loop longer than {watchdog.threshold}s",
+        labels=["actor_type"],
+    )
+    for name, count in sorted(watchdog.by_class.items()):
+        blocked.add_metric([name], count)
+    yield blocked
+
+
+Builder = Callable[[Scrape], Iterable[Metric]]
+BUILDERS: tuple[Builder, ...] = (
+    actors,
+    failures,
+    messages,
+    asks,
+    dead_letters,
+    publishing,
+    timers,
+    event_loop,
+)
+
+
+class SystemCollector(Collector):
+    """Every `actorkit_*` family of one system: the builders', then each source's. Failures
+    are logged and never take the endpoint down: a broken builder ends this collector's part
+    of the scrape, a broken source is skipped and the next one still runs."""
+
+    def __init__(self, system: ActorSystem, metrics: Metrics) -> None:
+        self._system = system
+        self._metrics = metrics
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            scrape = Scrape(self._system, self._metrics)
+            for builder in BUILDERS:
+                yield from builder(scrape)
+        except Exception:
+            logger.exception("actorkit metrics collector failed")
+            return
+        for source in self._metrics.sources:
+            try:
+                yield from source()
+            except Exception:
+                # One broken source must not hide the families of the others.
+                logger.exception(
+                    "actorkit metrics source %s failed",
+                    getattr(source, "__qualname__", None) or repr(source),
+                )
+
+    def describe(self) -> list[Metric]:
+        """The family names, so that a registry refuses a second system's collector instead
+        of serving two sets of the same families."""
+        return list(self.collect())
