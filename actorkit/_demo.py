@@ -103,15 +103,16 @@ class Driver(Actor):
 
 
 def _totals(system: ActorSystem) -> dict[str, int]:
-    cells = system.cells()
-    asks = sum(sum(stats.asks_by_outcome().values()) for stats in system.metrics.classes())
+    """Read through the public face: accounting, metrics, tasks, dead letters."""
+    accounting = system.accounting()
+    classes = system.metrics.classes()
     return {
-        "processed": sum(cell.mailbox.processed for cell in cells),
-        "asks": asks,
+        "processed": accounting.processed,
+        "asks": sum(sum(stats.asks_by_outcome().values()) for stats in classes),
         "tasks": system.tasks.by_status.get("succeeded", 0),
-        "restarts": sum(cell.restarts for cell in cells),
+        "restarts": sum(stats.restarts for stats in classes),
         "dead": system.dead_letters.count,
-        "depth": sum(len(cell.mailbox) for cell in cells),
+        "depth": accounting.queued,
     }
 
 

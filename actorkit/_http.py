@@ -22,6 +22,7 @@ from ._http_auth import Auth, check_auth, is_loopback
 if TYPE_CHECKING:
     from ._cell import Cell
     from ._system import ActorSystem
+    from ._transport import Transport
 
 logger = logging.getLogger("actorkit")
 
@@ -62,7 +63,7 @@ class _TreeWalk:
 
 
 def actor_tree(
-    system: ActorSystem, path: str | None = None, limit: int | None = None
+    system: ActorSystem, root: Cell, path: str | None = None, limit: int | None = None
 ) -> dict[str, Any]:
     """The supervision tree (or the subtree at `path`) as plain data: structure and counts
     only. `limit` caps the nodes, taken depth-first in start order, so that a view of a
@@ -71,7 +72,7 @@ def actor_tree(
     walk = _TreeWalk(limit if limit is not None else system.actor_count + 1)
     if path is None or path == "/":
         walk.budget += 1  # the root itself is not shown, only its children
-        actors = walk.node(system.root)["children"]
+        actors = walk.node(root)["children"]
     else:
         ref = system.lookup(path)
         if ref is None:
@@ -135,8 +136,10 @@ class _Endpoints:
     building the body (measured in benchmarks/scrape_flood.py).
     """
 
-    def __init__(self, system: ActorSystem) -> None:
+    def __init__(self, system: ActorSystem, root: Cell, transport: Transport | None) -> None:
         self._system = system
+        self._root = root
+        self._transport = transport
         self._one_at_a_time = asyncio.Lock()
         self._exposition = make_aiohttp_handler(system.metrics.registry, disable_compression=True)
 
@@ -150,10 +153,10 @@ class _Endpoints:
         }
         if system.failure is not None:
             body["failure"] = repr(system.failure)
-        if system.transport is not None:
+        if self._transport is not None:
             # A lost NATS connection is "degraded", still 200: the client reconnects by itself
             # and restarting the process would not help. A closed one will not come back.
-            link = body["transport"] = system.transport.health()
+            link = body["transport"] = self._transport.health()
             if healthy and link["state"] != "connected":
                 body["status"] = "degraded" if link["state"] == "reconnecting" else "disconnected"
                 healthy = link["state"] == "reconnecting"
@@ -172,7 +175,7 @@ class _Endpoints:
         async with self._one_at_a_time:
             await asyncio.sleep(0)
             try:
-                return web.json_response(actor_tree(self._system, path, limit))
+                return web.json_response(actor_tree(self._system, self._root, path, limit))
             except LookupError as error:
                 return web.json_response({"error": str(error)}, status=404)
 
@@ -191,7 +194,11 @@ def _authenticate(checked: Auth | None) -> Middleware:
     return authenticate
 
 
-async def serve(system: ActorSystem, host: str, port: int, auth: object) -> HttpServer:
+async def serve(
+    system: ActorSystem, root: Cell, transport: Transport | None, host: str, port: int, auth: object
+) -> HttpServer:
+    """Serve one system: its public face, plus its root (for `/actors`) and its transport
+    (for `/healthz`), which the system hands over rather than exposing."""
     checked = check_auth(auth)
     if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
         raise ValueError(f"port must be an int from 0 to 65535 (0 picks a free one), got {port!r}")
@@ -201,7 +208,7 @@ async def serve(system: ActorSystem, host: str, port: int, auth: object) -> Http
             "them; pass auth= or bind 127.0.0.1",
             host,
         )
-    endpoints = _Endpoints(system)
+    endpoints = _Endpoints(system, root, transport)
     app = web.Application(middlewares=[_authenticate(checked)])
     app.router.add_get("/metrics", endpoints.metrics)
     app.router.add_get("/healthz", endpoints.healthz)

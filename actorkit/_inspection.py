@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._accounting import Accounting
+from ._shutdown import FORCED_STOP_GRACE as FORCED_STOP_GRACE
 from ._spawn import UNBOUNDED
-from ._system import FORCED_STOP_GRACE as FORCED_STOP_GRACE
 
 if TYPE_CHECKING:
     from ._actor import Actor
@@ -55,7 +55,7 @@ def snapshot(ref: ActorRef) -> ActorSnapshot:
 
 def snapshots(system: ActorSystem) -> list[ActorSnapshot]:
     """Every live actor of `system`, its root (path `/`) first; empty before `start()`."""
-    root = system._root
+    root = system._runtime.root
     cells = [] if root is None else [root, *system._runtime.cells()]
     return [_snapshot_of(cell) for cell in cells]
 
@@ -126,3 +126,13 @@ def _snapshot_of(cell: Cell) -> ActorSnapshot:
         capabilities=cell.capabilities,
         children=tuple(cell.children),
     )
+
+
+def actor_tree(system: ActorSystem, path: str | None = None, limit: int | None = None) -> Any:
+    """The body `/actors` would answer (the supervision tree as plain data), without HTTP."""
+    from ._http import actor_tree as tree
+
+    root = system._runtime.root
+    if root is None:
+        raise RuntimeError("actor_tree() needs a started system")
+    return tree(system, root, path, limit)

@@ -26,7 +26,9 @@ from ._stats import LAG_INTERVAL, ClassStats, Histogram
 
 if TYPE_CHECKING:
     from ._metrics import Metrics
-    from ._system import ActorSystem
+    from ._router import Router
+    from ._runtime import Runtime
+    from ._watchdog import Watchdog
 
 logger = logging.getLogger("actorkit")
 
@@ -36,8 +38,12 @@ ASK_OUTCOMES = ("ok", "error", "timeout", "stopped", "cancelled")
 class Scrape:
     """What every builder reads, gathered once per scrape."""
 
-    def __init__(self, system: ActorSystem, metrics: Metrics) -> None:
-        self.system = system
+    def __init__(
+        self, runtime: Runtime, router: Router, watchdog: Watchdog, metrics: Metrics
+    ) -> None:
+        self.runtime = runtime
+        self.router = router
+        self.watchdog = watchdog
         self.metrics = metrics
         self.by_name: dict[str, list[ClassStats]] = defaultdict(list)
         for class_stats in metrics.classes():
@@ -47,7 +53,7 @@ class Scrape:
         self.processed_live: dict[str, int] = defaultdict(int)
         self.depth_sum: dict[str, int] = defaultdict(int)
         self.depth_max: dict[str, int] = defaultdict(int)
-        for cell in system.cells():
+        for cell in runtime.cells():
             stats = cell.stats
             if stats is None:
                 continue
@@ -172,13 +178,13 @@ def dead_letters(scrape: Scrape) -> Iterator[Metric]:
     family = CounterMetricFamily(
         "actorkit_dead_letters", "Undelivered messages by reason", labels=["reason"]
     )
-    for reason, count in sorted(scrape.system.dead_letters.by_reason.items()):
+    for reason, count in sorted(scrape.runtime.dead_letters.by_reason.items()):
         family.add_metric([reason], count)
     yield family
 
 
 def publishing(scrape: Scrape) -> Iterator[Metric]:
-    router = scrape.system.router
+    router = scrape.router
     yield CounterMetricFamily(
         "actorkit_published_messages", "Messages published", value=router.published
     )
@@ -189,7 +195,7 @@ def publishing(scrape: Scrape) -> Iterator[Metric]:
 
 def timers(scrape: Scrape) -> Iterator[Metric]:
     yield GaugeMetricFamily(
-        "actorkit_timers_pending", "Timers waiting to fire", value=scrape.system.pending_timers
+        "actorkit_timers_pending", "Timers waiting to fire", value=scrape.runtime.timers.pending
     )
 
 
@@ -201,7 +207,7 @@ def event_loop(scrape: Scrape) -> Iterator[Metric]:
     loop_lag = scrape.metrics.loop_lag
     lag.add_metric([], loop_lag.cumulative(), loop_lag.sum)
     yield lag
-    watchdog = scrape.system.watchdog
+    watchdog = scrape.watchdog
     blocked = CounterMetricFamily(
         "actorkit_event_loop_blocked",
         f"Times a handler held the event loop longer than {watchdog.threshold}s",
@@ -230,13 +236,15 @@ class SystemCollector(Collector):
     are logged and never take the endpoint down: a broken builder ends this collector's part
     of the scrape, a broken source is skipped and the next one still runs."""
 
-    def __init__(self, system: ActorSystem, metrics: Metrics) -> None:
-        self._system = system
+    def __init__(
+        self, runtime: Runtime, router: Router, watchdog: Watchdog, metrics: Metrics
+    ) -> None:
+        self._observed = (runtime, router, watchdog)
         self._metrics = metrics
 
     def collect(self) -> Iterator[Metric]:
         try:
-            scrape = Scrape(self._system, self._metrics)
+            scrape = Scrape(*self._observed, self._metrics)
             for builder in BUILDERS:
                 yield from builder(scrape)
         except Exception:

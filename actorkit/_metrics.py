@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from prometheus_client.registry import Collector
 
     from ._cell import Cell
-    from ._system import ActorSystem
+    from ._router import Router
+    from ._runtime import Runtime
+    from ._watchdog import Watchdog
 
 
 class Metrics(Instrument):
@@ -34,19 +36,19 @@ class Metrics(Instrument):
     can read `system.metrics.enabled`) but counts nothing and registers no collector."""
 
     def __init__(
-        self, system: ActorSystem, enabled: bool, registry: CollectorRegistry | None = None
+        self, runtime: Runtime, enabled: bool, registry: CollectorRegistry | None = None
     ) -> None:
         self.enabled = enabled
         self._registry = _check_registry(registry)
         self._shared = registry is not None
         self._collector: Collector | None = None
-        self._system = system
+        self._runtime = runtime
         self._by_class: dict[type, ClassStats] = {}
         self.loop_lag = Histogram(LAG_BUCKETS)
         self._probe: asyncio.TimerHandle | None = None
         self.sources: list[Callable[[], Iterable[Metric]]] = []
         if enabled:
-            system.instruments.add(self)
+            runtime.instruments.add(self)
 
     @property
     def registry(self) -> CollectorRegistry:
@@ -73,19 +75,19 @@ class Metrics(Instrument):
         return list(self._by_class.values())
 
     # --- attach and detach ----------------------------------------------------------------
-    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+    def start(self, loop: asyncio.AbstractEventLoop, router: Router, watchdog: Watchdog) -> None:
         """Register the collector, then probe the loop's lag. Raises `ValueError` before
         anything runs if the registry already holds another system's families."""
         if not self.enabled:
             return
         from ._metric_families import SystemCollector
 
-        collector = SystemCollector(self._system, self)
+        collector = SystemCollector(self._runtime, router, watchdog, self)
         try:
             self.registry.register(collector)
         except ValueError as error:
             raise ValueError(
-                f"the registry passed to ActorSystem({self._system.name!r}) already holds "
+                f"the registry passed to ActorSystem({self._runtime.name!r}) already holds "
                 "actorkit_* metrics, most likely of another running system; pass each system "
                 "its own CollectorRegistry (their families would collide)"
             ) from error

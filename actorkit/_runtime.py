@@ -43,6 +43,7 @@ class Runtime:
         "name",
         "on_root_failure",
         "retired",
+        "root",
         "root_strategy",
         "shutting_down",
         "stats_for",
@@ -74,6 +75,8 @@ class Runtime:
         self.shutting_down = False
         self.retired = Accounting()
         """The message accounting of stopped actors, kept when their cells go."""
+        self.root: Cell | None = None
+        """The guardian above top-level actors, from `start()` on."""
         self._cells: dict[str, Cell] = {}
         self._stop_listeners: list[Callable[[Cell], object]] = [self.timers.target_stopped]
         self.loop: asyncio.AbstractEventLoop
@@ -111,6 +114,15 @@ class Runtime:
     @property
     def actor_count(self) -> int:
         return len(self._cells)
+
+    def is_idle(self) -> bool:
+        """Every actor parked on an empty mailbox (or stopped): what `ManualClock` waits for."""
+        root = self.root
+        if root is None:
+            return True
+        return (root.parked or root.closed) and all(
+            cell.parked or cell.closed for cell in self._cells.values()
+        )
 
     def accounting(self) -> Accounting:
         """Over live and stopped actors: `accepted == processed + crashed + dead_lettered +

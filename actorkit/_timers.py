@@ -165,6 +165,17 @@ class TimerQueue:
         self._following: dict[Cell, set[TimerHandle]] = {}
         """Periodic system timers by their local target, ended when it stops for good."""
 
+    def schedule(
+        self, target: Ref, message: Any, delay: float, interval: float | None
+    ) -> TimerHandle:
+        """A system timer (`schedule_once` / `schedule_every`) to a local or remote ref."""
+        handle = TimerHandle(self, target, message, self.clock.now() + delay, interval)
+        self.pending += 1
+        self.push(handle)
+        if interval is not None:
+            self.follow(handle)
+        return handle
+
     def follow(self, handle: TimerHandle) -> None:
         """End this periodic timer when its target stops, rather than at its next tick: an
         hourly tick must not keep a stopped actor alive for an hour, nor leave a dead letter

@@ -11,14 +11,59 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    import asyncio
+    from collections.abc import Callable
+
+    from ._dead_letters import DeadLetters
+    from ._instruments import Instruments
+    from ._metrics import Metrics
     from ._protocols import Ref
     from ._ref import ActorRef
-    from ._system import ActorSystem
+    from ._runtime import Runtime
+
+
+class Host:
+    """What a transport may use of the system that starts it, and nothing more: its name,
+    loop, dead letters and instruments (from the runtime), the local half of a publish and
+    the metrics to add families to. The system stays the user's face; a transport never
+    holds it."""
+
+    __slots__ = ("_runtime", "metrics", "name", "publish_local")
+
+    def __init__(
+        self,
+        name: str,
+        runtime: Runtime,
+        publish_local: Callable[[str, object], int],
+        metrics: Metrics,
+    ) -> None:
+        self.name = name
+        self._runtime = runtime
+        self.publish_local = publish_local
+        """Deliver a publish from another system to the local subscribers (no dead letter
+        when there is none: the publish was meant for every system)."""
+        self.metrics = metrics
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return self._runtime.loop
+
+    @property
+    def accepting(self) -> bool:
+        return self._runtime.accepting
+
+    @property
+    def dead_letters(self) -> DeadLetters:
+        return self._runtime.dead_letters
+
+    @property
+    def instruments(self) -> Instruments:
+        return self._runtime.instruments
 
 
 @runtime_checkable
 class Transport(Protocol):
-    async def start(self, system: ActorSystem) -> None:
+    async def start(self, host: Host) -> None:
         """Called at the end of `system.start()`; raising aborts the start."""
 
     async def stop(self) -> None:

@@ -15,14 +15,10 @@ import sys
 import threading
 import time
 from types import FrameType
-from typing import TYPE_CHECKING
 
 from ._cell import Cell
 from ._receive import _drain
 from ._seconds import check_seconds
-
-if TYPE_CHECKING:
-    from ._system import ActorSystem
 
 logger = logging.getLogger("actorkit")
 
@@ -45,8 +41,8 @@ def running_cell(frame: FrameType | None) -> Cell | None:
 
 
 class Watchdog:
-    def __init__(self, system: ActorSystem, threshold: float = BLOCKED_THRESHOLD) -> None:
-        self._system = system
+    def __init__(self, system_name: str, threshold: float = BLOCKED_THRESHOLD) -> None:
+        self._system_name = system_name
         self.threshold = check_seconds(threshold, "blocked_threshold")
         self.by_class: dict[str, int] = {}
         self._beat = time.monotonic()
@@ -79,7 +75,7 @@ class Watchdog:
                 self.by_class[OUTSIDE] = self.by_class.get(OUTSIDE, 0) + 1
                 logger.warning(
                     "event loop of %s blocked for %.2fs outside any actor handler",
-                    self._system.name,
+                    self._system_name,
                     stalled,
                 )
                 continue

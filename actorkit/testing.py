@@ -16,6 +16,7 @@ from ._inspection import (
     FORCED_STOP_GRACE,
     ActorSnapshot,
     accepting,
+    actor_tree,
     cancel_task,
     instance,
     pending_asks,
@@ -38,6 +39,7 @@ __all__ = [
     "ManualClock",
     "Probe",
     "accepting",
+    "actor_tree",
     "cancel_task",
     "instance",
     "pending_asks",
@@ -160,11 +162,12 @@ def _describe(tasks: list[asyncio.Task[Any]], shown: int = 5) -> str:
 
 
 class _ProbeActor(Actor):
-    def __init__(self, probe: Probe) -> None:
+    def __init__(self, probe: Probe, inbox: asyncio.Queue[Any]) -> None:
         self._probe = probe
+        self._inbox = inbox
 
     async def receive(self, message: Any) -> Any:
-        self._probe._inbox.put_nowait(message)
+        self._inbox.put_nowait(message)
         return self._probe.reply
 
 
@@ -183,7 +186,9 @@ class Probe:
     @classmethod
     async def spawn(cls, system: ActorSystem, name: str | None = None) -> Probe:
         probe = cls()
-        probe._ref = await system.spawn(_ProbeActor, probe, name=name, mailbox_size=None)
+        probe._ref = await system.spawn(
+            _ProbeActor, probe, probe._inbox, name=name, mailbox_size=None
+        )
         return probe
 
     @property

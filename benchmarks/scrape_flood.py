@@ -169,7 +169,7 @@ def scrape_cost(system: Any, rounds: int = 50) -> dict[str, Any]:
 
     from actorkit._http import actor_tree
 
-    figures: dict[str, Any] = {"phase": "cost", "actors": len(system.cells())}
+    figures: dict[str, Any] = {"phase": "cost", "actors": system.actor_count}
     for name, build in (
         ("metrics", lambda: generate_latest(system.metrics.registry)),
         ("actors", lambda: json.dumps(actor_tree(system)).encode()),

@@ -127,7 +127,7 @@ async def soak(minutes: float, interval: float, per_round: int) -> dict[str, Any
                     "t": round(now - started, 1),
                     "rss_mib": round(rss_mib(), 2),
                     "asyncio_tasks": len(asyncio.all_tasks()),
-                    "actors": len(system.cells()),
+                    "actors": system.actor_count,
                     "rounds": rounds,
                     "messages": sent,
                     "asks": asks,

@@ -8,8 +8,7 @@ import asyncio
 from typing import Any
 
 from actorkit import Actor, ActorSystem, Task
-from actorkit._http import actor_tree
-from actorkit.testing import snapshot
+from actorkit.testing import actor_tree, snapshot
 
 from .invariants import assert_invariants, assert_settled
 

@@ -59,6 +59,7 @@ PUBLIC = {
         "ManualClock",
         "Probe",
         "accepting",
+        "actor_tree",
         "cancel_task",
         "instance",
         "pending_asks",

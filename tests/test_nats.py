@@ -17,8 +17,16 @@ import pytest
 import trustme
 
 import actorkit
-from actorkit import Actor, ActorStopped, ActorSystem, AskTimeout, MailboxFull, NameTaken
-from actorkit._protocols import Ref
+from actorkit import (
+    Actor,
+    ActorStopped,
+    ActorSystem,
+    AskTimeout,
+    MailboxFull,
+    NameTaken,
+    Ref,
+    testing,
+)
 from actorkit.nats import NatsTransport, RemoteError, RemoteRef
 from actorkit.testing import Probe
 
@@ -157,7 +165,7 @@ async def test_only_exposed_actors_are_reachable(server: NatsServer) -> None:
         assert await outside.remote("inside", "/shown").ask("got") == []  # after the tell
         assert await hidden.ask("got") == []
         assert inside.dead_letters.by_reason["not_exposed"] == 3
-        assert inside.transport is not None
+        assert testing.transport(inside) is not None
         assert await metric(inside, 'actorkit_nats_rejected_total{reason="not_exposed"}') == 3.0
         await shown.stop()
         with pytest.raises(ActorStopped):
@@ -177,8 +185,8 @@ async def test_gone_systems_fail_fast_and_vanishing_ones_time_out(server: NatsSe
         remote = asker.remote("vanishing", "/holder")
         asking = asyncio.ensure_future(remote.ask("hold", timeout=0.5))
         await arrived.wait()
-        assert held.transport is not None
-        await held.transport.stop()  # the process "dies": no reply will ever come
+        assert testing.transport(held) is not None
+        await testing.transport(held).stop()  # the process "dies": no reply will ever come
         with pytest.raises(AskTimeout):
             await asking
         release.set()
@@ -205,8 +213,8 @@ async def test_publish_reaches_every_system_once(server: NatsServer) -> None:
         await here.expect("back")
         await there.expect("back")
         for system in (pub, sub):  # every echo of those publishes has been handled now
-            assert system.transport is not None
-            await system.transport.flush()
+            assert testing.transport(system) is not None
+            await testing.transport(system).flush()
         for probe in (here, there):
             await probe.ref.ask("sync")
             await probe.expect("sync")
@@ -223,8 +231,8 @@ async def test_groups_share_work_across_systems(server: NatsServer) -> None:
         for system in (worker_a, worker_b):
             pool = await system.spawn_pool(Echo, size=2, name="pool")
             system.expose(pool, group="jobs")
-            assert system.transport is not None
-            await system.transport.flush()
+            assert testing.transport(system) is not None
+            await testing.transport(system).flush()
         jobs = client.remote_group("jobs")
         for i in range(60):
             assert await jobs.ask(Job(i)) == ("echo", Job(i))
@@ -246,14 +254,14 @@ async def test_a_stopped_group_member_leaves_the_group_as_it_stops(server: NatsS
     ):
         for system in (worker_a, worker_b):
             system.expose(await system.spawn(Echo, name="echo"), group="jobs")
-            assert system.transport is not None
-            await system.transport.flush()
+            assert testing.transport(system) is not None
+            await testing.transport(system).flush()
         jobs = client.remote_group("jobs")
         leaving = worker_a.lookup("/echo")
         assert leaving is not None
         await leaving.stop()
-        assert worker_a.transport is not None
-        await worker_a.transport.flush()  # the departure has reached the server
+        assert testing.transport(worker_a) is not None
+        await testing.transport(worker_a).flush()  # the departure has reached the server
         for i in range(40):
             assert await jobs.ask(Job(i)) == ("echo", Job(i))
         staying = worker_b.lookup("/echo")
@@ -283,8 +291,8 @@ async def test_hostile_payloads_are_rejected_and_counted(server: NatsServer) -> 
         finally:
             await raw.close()
         assert await target.remote("target", "/echo").ask("got") == []
-        assert target.transport is not None
-        await target.transport.flush()
+        assert testing.transport(target) is not None
+        await testing.transport(target).flush()
         assert target.dead_letters.by_reason["bad_payload"] >= 5
         assert await metric(target, 'actorkit_nats_rejected_total{reason="bad_payload"}') >= 5
 

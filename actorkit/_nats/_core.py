@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .._wire import Codec
 
 if TYPE_CHECKING:
-    from .._system import ActorSystem
+    from .._transport import Host
     from ._link import Link
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
@@ -50,7 +50,7 @@ class Core:
         self.topic_prefix = f"{prefix}.topic."
         self.link = link
         self.codec = Codec()
-        self.system: ActorSystem | None = None
+        self.system: Host | None = None
         self.sent = 0
         self.received = 0
         self.rejected: dict[str, int] = dict.fromkeys(REJECT_REASONS, 0)

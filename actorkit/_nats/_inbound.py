@@ -147,4 +147,4 @@ class Inbound:
         if not system.accepting:
             core.reject("shutdown", body, f"topic {topic}")
             return
-        system.router.publish(topic, body, unmatched_is_dead=False)
+        system.publish_local(topic, body)

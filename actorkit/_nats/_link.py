@@ -18,7 +18,7 @@ import nats.errors
 from nats.aio.client import Client
 
 if TYPE_CHECKING:
-    from .._system import ActorSystem
+    from .._transport import Host
 
 logger = logging.getLogger("actorkit")
 
@@ -44,7 +44,7 @@ class _Heard:
     """What nats-py reported while a connection opened: its last error, and whether one was
     a refusal (which ends the attempt at once instead of at the timeout)."""
 
-    def __init__(self, nc: Client, system: ActorSystem) -> None:
+    def __init__(self, nc: Client, system: Host) -> None:
         self.nc = nc
         self.system_name = system.name
         self.refused: asyncio.Future[BaseException] = system.loop.create_future()
@@ -98,7 +98,7 @@ class Link:
     def connected(self) -> bool:
         return self.nc is not None and self.nc.is_connected
 
-    async def connect(self, system: ActorSystem, *, topics: bool = False) -> Client:
+    async def connect(self, system: Host, *, topics: bool = False) -> Client:
         """Open one of the two connections; a refusal fails at once, silence after
         `connect_timeout`."""
         self.system_name = system.name

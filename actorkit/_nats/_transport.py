@@ -22,7 +22,7 @@ from ._remote_ref import RemoteRef
 from ._requests import Requests
 
 if TYPE_CHECKING:
-    from .._system import ActorSystem
+    from .._transport import Host
 
 
 def _servers(servers: str | Sequence[str]) -> list[str]:
@@ -121,7 +121,7 @@ class NatsTransport:
         """Set on each (re)connect and each disconnect, cleared by the opposite event: for
         code (tests, deploy scripts) that must wait for the link instead of polling."""
 
-    async def start(self, system: ActorSystem) -> None:
+    async def start(self, system: Host) -> None:
         """Connect, claim the system's name and subscribe; returns once the server has the
         subscriptions, so other systems can reach this one as soon as `start()` returns."""
         core, link = self._core, self._link

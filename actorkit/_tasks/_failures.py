@@ -9,18 +9,19 @@ from typing import TYPE_CHECKING
 from .._errors import ActorStopped, DeadlineExceeded, NotDelivered, TaskCancelled
 
 if TYPE_CHECKING:
-    from .._system import ActorSystem
+    from .._runtime import Runtime
     from ._handle import TaskHandle
 
 
-def refused(system: ActorSystem) -> Exception:
+def refused(runtime: Runtime) -> Exception:
     """Why `submit` is refused by a system that is not accepting work."""
-    if not system.shutting_down:
+    if not runtime.shutting_down:
         return RuntimeError(
-            f"actor system {system.name!r} is not started; submit inside `async with ActorSystem()`"
+            f"actor system {runtime.name!r} is not started; "
+            "submit inside `async with ActorSystem()`"
         )
     return ActorStopped(
-        f"actor system {system.name!r} is shutting down; tasks can no longer be submitted"
+        f"actor system {runtime.name!r} is shutting down; tasks can no longer be submitted"
     )
 
 

@@ -40,7 +40,8 @@ if TYPE_CHECKING:
     import asyncio
 
     from .._cell import Cell
-    from .._system import ActorSystem
+    from .._metrics import Metrics
+    from .._runtime import Runtime
 
 __all__ = ["TaskLayer"]
 
@@ -48,8 +49,8 @@ __all__ = ["TaskLayer"]
 class TaskLayer(Instrument):
     """One per system. An instrument, to follow agents' lifecycles."""
 
-    def __init__(self, system: ActorSystem) -> None:
-        self._system = system
+    def __init__(self, runtime: Runtime, metrics: Metrics) -> None:
+        self._runtime = runtime
         self._pending: PendingTasks[TaskHandle] = PendingTasks()
         self._agents: dict[Cell, Agent] = {}
         self._idle = IdleAgents()
@@ -58,13 +59,13 @@ class TaskLayer(Instrument):
         self.counts: dict[TaskStatus, int] = dict.fromkeys(TaskStatus, 0)
         self.stats = TaskStats(self)
         self.durations: Histogram | None = None
-        if system.metrics.enabled:
+        if metrics.enabled:
             # Imported here: prometheus_client loads only for a system that exports metrics.
             from ._metrics import TASK_BUCKETS, collect
 
             self.durations = Histogram(TASK_BUCKETS)
-            system.metrics.add_source(functools.partial(collect, self))
-        system.instruments.add(self)
+            metrics.add_source(functools.partial(collect, self))
+        runtime.instruments.add(self)
 
     # --- submitting ------------------------------------------------------------------------
     def submit(
@@ -76,10 +77,10 @@ class TaskLayer(Instrument):
             raise ValueError(f"retries must be >= 0 (0 means one attempt only), got {retries}")
         deadline = check_deadline(deadline)
         needed = check_requires(requires)
-        system = self._system
-        if not system.accepting:
-            raise refused(system)
-        now = system.clock.now()
+        runtime = self._runtime
+        if not runtime.accepting:
+            raise refused(runtime)
+        now = runtime.clock.now()
         self._next_id += 1
         handle = TaskHandle(
             self,
@@ -104,7 +105,7 @@ class TaskLayer(Instrument):
         # The id doubles as the order of submission, so a requeued task keeps its place.
         self._pending.push(handle, handle._requires, handle._priority, handle._id)
         if handle._deadline is not None:
-            handle._timer = self._system.clock.call_at(
+            handle._timer = self._runtime.clock.call_at(
                 handle._deadline, functools.partial(self._expire, handle)
             )
 
@@ -120,7 +121,7 @@ class TaskLayer(Instrument):
             handle._requires,
             handle._attempt,
         )
-        future: asyncio.Future[object] = self._system.loop.create_future()
+        future: asyncio.Future[object] = self._runtime.loop.create_future()
         agent.handle = handle
         handle._status = RUNNING
         handle._started_at = now
@@ -141,7 +142,7 @@ class TaskLayer(Instrument):
         handle = agent.handle
         agent.handle = agent.envelope = None
         assert handle is not None
-        now = self._system.clock.now()
+        now = self._runtime.clock.now()
         if future.cancelled():
             error: BaseException | None = None
             withdrawn = True
@@ -179,7 +180,7 @@ class TaskLayer(Instrument):
     def _expire(self, handle: TaskHandle) -> None:
         handle._timer = None
         if self._pending.remove(handle):
-            now = self._system.clock.now()
+            now = self._runtime.clock.now()
             self._finish(handle, EXPIRED, now, error=expired(handle, None))
 
     def _finish(
@@ -205,7 +206,7 @@ class TaskLayer(Instrument):
         elif status is not RUNNING:
             return False
         agent = handle._agent
-        self._finish(handle, CANCELLED, self._system.clock.now(), error=cancelled(handle))
+        self._finish(handle, CANCELLED, self._runtime.clock.now(), error=cancelled(handle))
         if agent is not None:
             # Not yet picked up: take it back, so the agent never sees it and frees up now.
             _withdraw(agent)
@@ -228,7 +229,7 @@ class TaskLayer(Instrument):
             return
         agent = self._agents[cell] = Agent(self, cell)
         self._idle.joined(capabilities)
-        self._available(agent, self._system.clock.now())
+        self._available(agent, self._runtime.clock.now())
 
     def stopped(self, cell: Cell) -> None:
         """Its task, if any, comes back through `attempt_done`: the cell has just failed the
@@ -238,7 +239,7 @@ class TaskLayer(Instrument):
             return
         agent.stopped = True
         self._idle.left(agent)
-        agent.observe(self._system.clock.now())
+        agent.observe(self._runtime.clock.now())
 
     def failed(self, cell: Cell, error: BaseException) -> None:
         """A task queued behind the failed message would wait out the restart (and its
@@ -246,12 +247,12 @@ class TaskLayer(Instrument):
         agent = self._agents.get(cell)
         if agent is not None:
             _withdraw(agent)
-            agent.observe(self._system.clock.now())
+            agent.observe(self._runtime.clock.now())
 
     def restarted(self, cell: Cell) -> None:
         agent = self._agents.get(cell)
         if agent is not None:
-            self._available(agent, self._system.clock.now())
+            self._available(agent, self._runtime.clock.now())
 
     resumed = restarted
 
@@ -259,7 +260,7 @@ class TaskLayer(Instrument):
     def agents(self) -> list[AgentInfo]:
         if not self._agents:
             return []  # also before start, when the clock may have no loop to read yet
-        now = self._system.clock.now()
+        now = self._runtime.clock.now()
         return [agent.info(now) for agent in self._agents.values()]
 
     def unservable(self) -> int:
@@ -271,7 +272,7 @@ class TaskLayer(Instrument):
         self._closed = True
         pending = self._pending
         everything = frozenset[str]().union(*pending.groups())
-        now = self._system.clock.now()
+        now = self._runtime.clock.now()
         while (handle := pending.pop_for(everything)) is not None:
             self._finish(handle, FAILED, now, error=never_started(handle))
 

@@ -1,0 +1,133 @@
+"""What an `ActorSystem` reaches beyond spawning and stopping: pub-sub, other systems, tasks
+for agents and timers. Each method checks its arguments and hands over to the service that
+does the work (router, transport, task layer, timer queue); `ActorSystem` inherits them, so
+they are part of its documented face.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from ._protocols import Ref
+from ._ref import ActorRef
+from ._timers import check_delay, check_interval
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+    from ._router import Router
+    from ._runtime import Runtime
+    from ._tasks import AgentInfo, TaskHandle, TaskLayer, TaskStats
+    from ._timers import TimerHandle
+    from ._transport import Transport
+
+
+class Reach:
+    _runtime: Runtime
+    _router: Router
+    _transport: Transport | None
+    _tasks: TaskLayer
+
+    if TYPE_CHECKING:  # defined by `ActorSystem`
+
+        def _running_root(self) -> Cell: ...
+
+    # --- pub-sub --------------------------------------------------------------------------
+    def subscribe(self, ref: ActorRef, pattern: str) -> None:
+        """Deliver every publish whose topic matches `pattern` (NATS rules: `*` is one
+        token, `>` one or more trailing tokens) to `ref`, once per publish."""
+        self._router.subscribe(_cell_of(ref), pattern)
+
+    def unsubscribe(self, ref: ActorRef, pattern: str | None = None) -> None:
+        """Remove one subscription, or all of `ref`'s when `pattern` is None."""
+        self._router.unsubscribe(_cell_of(ref), pattern)
+
+    def publish(self, topic: str, message: Any) -> int:
+        """Deliver to every subscribed actor whose pattern matches; returns how many got it.
+        No subscriber, or a full mailbox, makes a dead letter; publish never raises for it.
+        With a transport it also goes to every connected system (raising TypeError first for
+        a message that cannot cross); it returns the local deliveries, and no local
+        subscriber is not a dead letter, since other systems may have some."""
+        transport = self._transport
+        if transport is None:
+            return self._router.publish(topic, message)
+        transport.publish(topic, message)
+        return self._router.publish(topic, message, unmatched_is_dead=False)
+
+    def _publish_from_elsewhere(self, topic: str, message: object) -> int:
+        return self._router.publish(topic, message, unmatched_is_dead=False)
+
+    # --- other systems (with a transport) ---------------------------------------------------
+    def expose(self, ref: ActorRef, *, group: str | None = None) -> None:
+        """Make a local actor reachable from other systems by `remote(self.name, ref.path)`;
+        with `group=`, it also joins that queue group, so each message to
+        `remote_group(group)` goes to one member among all systems that expose one."""
+        self._transport_for("expose").expose(ref, group)
+
+    def remote(self, system: str, path: str) -> Ref:
+        """A ref to the actor exposed at `path` in the system named `system`."""
+        return self._transport_for("remote").remote(system, path)
+
+    def remote_group(self, group: str) -> Ref:
+        """A ref whose messages each go to one member of the group, in any system."""
+        return self._transport_for("remote_group").remote_group(group)
+
+    def _transport_for(self, what: str) -> Transport:
+        if self._transport is None:
+            raise RuntimeError(
+                f"{what} needs a transport: ActorSystem(name, "
+                "transport=actorkit.nats.NatsTransport(servers=[...]))"
+            )
+        self._running_root()
+        return self._transport
+
+    # --- tasks ----------------------------------------------------------------------------
+    async def submit(
+        self,
+        payload: Any,
+        priority: int = 0,
+        deadline: float | None = None,
+        requires: Iterable[str] = (),
+        retries: int = 0,
+    ) -> TaskHandle:
+        """Hand `payload` to an idle agent with every capability in `requires` (highest
+        priority first, then first submitted); `deadline` is seconds from now to start it."""
+        return self._tasks.submit(payload, priority, deadline, requires, retries)
+
+    @property
+    def tasks(self) -> TaskStats:
+        return self._tasks.stats
+
+    def agents(self) -> list[AgentInfo]:
+        """Every live agent (an actor with capabilities), restarting ones included."""
+        return self._tasks.agents()
+
+    # --- time -----------------------------------------------------------------------------
+    def schedule_once(self, delay: float, ref: Ref, message: Any) -> TimerHandle:
+        """Deliver `message` to `ref` after `delay` seconds on the system clock."""
+        return self._schedule(check_delay(delay), ref, message, None)
+
+    def schedule_every(
+        self, interval: float, ref: Ref, message: Any, initial_delay: float | None = None
+    ) -> TimerHandle:
+        """Deliver `message` every `interval` seconds without drift (missed ticks coalesce)."""
+        interval = check_interval(interval)
+        first = interval if initial_delay is None else check_delay(initial_delay, "initial_delay")
+        return self._schedule(first, ref, message, interval)
+
+    def _schedule(
+        self, delay: float, ref: Ref, message: Any, interval: float | None
+    ) -> TimerHandle:
+        if not isinstance(ref, ActorRef) and not isinstance(ref, Ref):
+            raise TypeError(f"schedule needs an ActorRef to deliver to, got {type(ref).__name__}")
+        self._running_root()
+        return self._runtime.timers.schedule(ref, message, delay, interval)
+
+
+def _cell_of(ref: object) -> Cell:
+    if not isinstance(ref, ActorRef):
+        raise TypeError(
+            f"expected an ActorRef, got {type(ref).__name__}; a remote actor subscribes in "
+            "the system that owns it (a remote ref offers tell, send and ask)"
+        )
+    return ref._cell
