@@ -79,6 +79,8 @@ class ActorRef:
     async def send(self, message: Any) -> None:
         """Enqueue, waiting for room in a full mailbox (backpressure)."""
         cell = self._cell
+        if cell.mailbox.offer(message):  # room now: no coroutine for the wait
+            return
         if cell.closed:
             # Yield first: a producer loop `while True: await ref.send(x)` aimed at a stopped
             # actor must not spin; a cancellation in that yield leaves no fate behind.
