@@ -3,15 +3,14 @@ dead letter. The counts make that promise checkable, per actor and system-wide."
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
-
-import attrs
 
 if TYPE_CHECKING:
     from ._cell import Cell
 
 
-@attrs.define
+@dataclass(slots=True)
 class Accounting:
     accepted: int = 0
     processed: int = 0
@@ -30,8 +29,8 @@ class Accounting:
         self.handling += cell.handling is not None
 
     def merge(self, other: Accounting) -> None:
-        for field in attrs.fields(Accounting):
-            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+        for item in fields(Accounting):
+            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
     @property
     def balanced(self) -> bool:

@@ -9,13 +9,12 @@ import base64
 import binascii
 import hmac
 import ipaddress
+from dataclasses import dataclass, field
 
-import attrs
 
-
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class BearerAuth:
-    token: str = attrs.field(repr=False)
+    token: str = field(repr=False)
 
     def accepts(self, header: str) -> bool:
         scheme, _, value = header.partition(" ")
@@ -26,10 +25,10 @@ class BearerAuth:
     challenge = 'Bearer realm="actorkit"'
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class BasicAuth:
     username: str
-    password: str = attrs.field(repr=False)
+    password: str = field(repr=False)
 
     def accepts(self, header: str) -> bool:
         scheme, _, value = header.partition(" ")

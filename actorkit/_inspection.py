@@ -8,9 +8,8 @@ module is the one place that knows where each figure lives.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-import attrs
 
 from ._accounting import Accounting
 from ._shutdown import FORCED_STOP_GRACE as FORCED_STOP_GRACE
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
     from ._transport import Transport
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class ActorSnapshot:
     """One actor's state and counters at the moment `snapshot` was called."""
 

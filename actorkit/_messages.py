@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-import attrs
 
 if TYPE_CHECKING:
     from ._ref import ActorRef
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Terminated:
     """Delivered once to every watcher when the watched actor stops for good.
 
@@ -21,7 +20,7 @@ class Terminated:
     reason: BaseException | None = None
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class DeadLetter:
     """A message that could not be delivered, kept so that nothing is lost silently."""
 

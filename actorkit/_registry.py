@@ -9,10 +9,9 @@ for programs that never use a transport.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
-
-import attrs
 
 T = TypeVar("T", bound=type)
 
@@ -58,8 +57,14 @@ def message(target: Any = None, /, *, name: str | None = None) -> Any:
     return decorate
 
 
+def is_attrs_class(cls: object) -> bool:
+    """Without importing attrs: a class can only be an attrs class once attrs is loaded."""
+    attr = sys.modules.get("attr")
+    return attr is not None and isinstance(cls, type) and bool(attr.has(cls))
+
+
 def _register(cls: T, name: str) -> T:
-    if not (dataclasses.is_dataclass(cls) or attrs.has(cls)):
+    if not (dataclasses.is_dataclass(cls) or is_attrs_class(cls)):
         raise TypeError(
             f"@actorkit.message registers dataclasses and attrs classes; {cls.__qualname__} is "
             "neither (put @actorkit.message above @dataclass or @attrs.define)"

@@ -4,12 +4,12 @@ the child's restart type, the error and the restart history; `_supervise` carrie
 
 from __future__ import annotations
 
+import math
 import random
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal, TypeVar
-
-import attrs
 
 from ._seconds import check_seconds
 
@@ -22,42 +22,34 @@ Decider = Mapping[type[BaseException], Directive] | Callable[[BaseException], Di
 T = TypeVar("T")
 
 
-def _positive(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    check_seconds(value, attribute.name)
-
-
-def _check_backoff(
-    _inst: object, _attr: attrs.Attribute[Backoff | None], value: Backoff | None
-) -> None:
-    if value is not None and not isinstance(value, Backoff):
-        raise TypeError(f"backoff must be Backoff(min=..., max=...) or None, got {value!r}")
-
-
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Backoff:
     """Exponential delay before restarts, so a crash loop does not spin the CPU.
 
     The n-th consecutive restart waits `min(max, min * 2**(n-1))`, times `1 + uniform(0, jitter)`.
     """
 
-    min: float = attrs.field(default=0.1, validator=_positive)
-    max: float = attrs.field(default=10.0, validator=_positive)
+    min: float = 0.1
+    max: float = 10.0
     jitter: float = 0.2
 
-    def __attrs_post_init__(self) -> None:
+    def __post_init__(self) -> None:
+        check_seconds(self.min, "min")
+        check_seconds(self.max, "max")
         if self.max < self.min:
             raise ValueError(f"Backoff max ({self.max}) must be >= min ({self.min})")
         if not isinstance(self.jitter, int | float) or isinstance(self.jitter, bool):
             raise TypeError(f"Backoff jitter must be a number >= 0, got {self.jitter!r}")
-        if self.jitter < 0:
-            raise ValueError(f"Backoff jitter must be >= 0, got {self.jitter}")
+        if not math.isfinite(self.jitter) or self.jitter < 0:
+            # inf would never restart, nan would silently drop the backoff
+            raise ValueError(f"Backoff jitter must be a finite number >= 0, got {self.jitter}")
 
     def delay(self, attempt: int) -> float:
         base: float = min(self.max, self.min * 2.0 ** (attempt - 1))
         return base * (1.0 + random.uniform(0.0, self.jitter))
 
 
-def _check_decider(_inst: object, _attr: attrs.Attribute[Decider | None], value: object) -> None:
+def _check_decider(value: object) -> None:
     if value is None or callable(value):
         return
     if not isinstance(value, Mapping):
@@ -75,14 +67,20 @@ def _check_decider(_inst: object, _attr: attrs.Attribute[Decider | None], value:
             )
 
 
-@attrs.frozen
+@dataclass(frozen=True)
 class _Strategy:
     max_restarts: int = 3
-    within: float = attrs.field(default=5.0, validator=_positive)
-    backoff: Backoff | None = attrs.field(default=None, validator=_check_backoff)
-    decider: Decider | None = attrs.field(default=None, validator=_check_decider, kw_only=True)
+    within: float = 5.0
+    backoff: Backoff | None = None
+    decider: Decider | None = field(default=None, kw_only=True)
 
-    def __attrs_post_init__(self) -> None:
+    def __post_init__(self) -> None:
+        check_seconds(self.within, "within")
+        if self.backoff is not None and not isinstance(self.backoff, Backoff):
+            raise TypeError(
+                f"backoff must be Backoff(min=..., max=...) or None, got {self.backoff!r}"
+            )
+        _check_decider(self.decider)
         if not isinstance(self.max_restarts, int) or self.max_restarts < 0:
             raise ValueError(f"max_restarts must be an int >= 0, got {self.max_restarts!r}")
 

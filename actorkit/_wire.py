@@ -16,10 +16,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import attrs
 import msgspec
 
-from ._registry import class_named, name_of
+from ._registry import class_named, is_attrs_class, name_of
 
 _EXT_OBJECT = 1
 _EXT_TUPLE = 2
@@ -41,6 +40,8 @@ def _field_names(cls: type) -> tuple[str, ...]:
         if dataclasses.is_dataclass(cls):
             names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
         else:
+            import attrs  # loaded already: `cls` is an attrs class
+
             names = tuple(a.name for a in attrs.fields(cls) if a.init)
         _fields[cls] = names
     return names
@@ -48,7 +49,7 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 def _refuse(value: object) -> TypeError:
     cls = type(value)
-    if dataclasses.is_dataclass(cls) or attrs.has(cls):
+    if dataclasses.is_dataclass(cls) or is_attrs_class(cls):
         return TypeError(
             f"{cls.__module__}.{cls.__qualname__} is not a registered message type: decorate it "
             "with @actorkit.message in every process that sends or receives it"

@@ -301,7 +301,10 @@ CASES = [
     # Backoff
     Case("Backoff: min 0", lambda e: Backoff(min=0), ValueError, "min must be > 0 seconds"),
     Case("Backoff: max < min", lambda e: Backoff(min=2, max=1), ValueError, "must be >= min"),
-    Case("Backoff: jitter < 0", lambda e: Backoff(jitter=-1), ValueError, "jitter must be >= 0"),
+    Case("Backoff: jitter < 0", lambda e: Backoff(jitter=-1), ValueError, "finite number >= 0"),
+    # inf would never restart the child, nan would silently turn the backoff off
+    Case("Backoff: jitter inf", lambda e: Backoff(jitter=math.inf), ValueError, "finite number"),
+    Case("Backoff: jitter nan", lambda e: Backoff(jitter=math.nan), ValueError, "finite number"),
     Case("Backoff: min not a number", lambda e: Backoff(min="1"), TypeError, "number of seconds"),
     # Supervisor / ChildSpec
     Case(

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import functools
 from collections import deque
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-import attrs
 
 from .._state import ENDING, State
 
@@ -35,7 +34,7 @@ _TAKES_TASKS = (State.STARTING, State.RUNNING)
 """A starting agent may be given a task: it waits behind `on_start` like any message."""
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class AgentInfo:
     """A snapshot of one agent, taken by `system.agents()`."""
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import asyncio
 import enum
 from collections.abc import Generator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-import attrs
 
 if TYPE_CHECKING:
     from .._clock import Cancellable
@@ -38,7 +37,7 @@ EXPIRED = TaskStatus.EXPIRED
 CANCELLED = TaskStatus.CANCELLED
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Task:
     """What an agent's `receive` gets. A new record per attempt, since `attempt` differs and
     agents must not be able to change what a retry will see."""
