@@ -15,7 +15,7 @@ from ._errors import ActorStopped, NameTaken
 from ._lifecycle import Lifecycle
 from ._mailbox import Mailbox
 from ._messages import Terminated
-from ._receive import run
+from ._receive import current_cell, run
 from ._ref import ActorRef
 from ._signals import SelfStop, Stop
 from ._spawn import (
@@ -170,8 +170,15 @@ class Cell(Lifecycle):
             )
         name = self._child_name(name)
         cell = Cell(runtime, self, name, make, args, kwargs, capacity, restart)
-        instance = cell.instance = cell.make_instance()
-        cell.capabilities = check_capabilities(type(instance).capabilities) | extra
+        try:
+            instance = cell.instance = cell.make_instance()
+            cell.capabilities = check_capabilities(type(instance).capabilities) | extra
+        except BaseException:
+            # What `__init__` did before raising (a subscription, a timer, a watch) goes with
+            # it: nothing half-built is left to receive publishes or ticks.
+            cell.instance = None
+            cell.close(None, quiet=True)
+            raise
         cell.stats = runtime.stats_for(type(instance))
         self.children[name] = cell
         runtime.register(cell)
@@ -182,8 +189,19 @@ class Cell(Lifecycle):
             cell.task = runtime.loop.create_task(run(cell, None))
             return cell.ref
         started = runtime.loop.create_future()
-        cell.task = runtime.loop.create_task(run(cell, started))
-        await started
+        task = cell.task = runtime.loop.create_task(run(cell, started))
+        try:
+            await started
+        except asyncio.CancelledError:
+            # `spawn` itself was cancelled (an `asyncio.timeout` around it): its caller never
+            # gets the ref, so nothing may be left running.
+            if started.cancelled():  # still in `on_start`: the name is free at once, and
+                cell.instance = None  # the task stops what `on_start` began
+                cell.close(None, quiet=True)
+                task.cancel()
+            else:  # it had just started: an orderly stop (children, `on_stop`)
+                cell.post(Stop(None))
+            raise
         return cell.ref
 
     def _child_name(self, name: str | None) -> str:
@@ -212,11 +230,21 @@ class Cell(Lifecycle):
     async def stop_from_outside(self) -> None:
         if self.closed:
             return
-        if asyncio.current_task() is self.task:
-            # Called from inside the actor: waiting here would wait on ourselves.
+        if self.holds_current_task():
+            # Called from inside this actor or one below it: waiting for the stop would wait
+            # on ourselves (the stop finishes after the current handler returns).
             self.post(Stop(None))
             return
         await self.call(Stop(None))
+
+    def holds_current_task(self) -> bool:
+        """Whether the running task is this actor's, or that of an actor below it."""
+        me = current_cell()
+        while me is not None:
+            if me is self:
+                return True
+            me = me.parent
+        return False
 
     # --- death watch --------------------------------------------------------------------
     def watch(self, target: Cell) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ._actor import Actor
 from ._envelope import Ask
 from ._errors import ActorStopped
+from ._failure import as_failure
 from ._messages import Terminated
 from ._signals import KILLED, Stop
 from ._state import ENDING, State
@@ -98,8 +99,8 @@ class Lifecycle:
         try:
             self.instance = self.make_instance()
             await self.instance.on_start()
-        except Exception as error:
-            self.report(error, None)
+        except BaseException as error:
+            self.report(as_failure(error, f"on_start of {self.display_path}"), None)
             return
         self.state = State.RUNNING
         self.restarts += 1
@@ -273,9 +274,14 @@ class Lifecycle:
             return
         try:
             await instance.on_stop()
-        except Exception:
-            logger.exception(
-                "on_stop of %s (%s) failed", self.display_path, type(instance).__name__
+        except BaseException as error:
+            failure = as_failure(error, f"on_stop of {self.display_path}")
+            logger.error(
+                "on_stop of %s (%s) failed: %r",
+                self.display_path,
+                type(instance).__name__,
+                failure,
+                exc_info=failure,
             )
 
     async def call(self, signal: Any) -> None:

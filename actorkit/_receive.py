@@ -12,23 +12,47 @@ them costs a call per batch or per message.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import weakref
 from time import perf_counter
 from typing import TYPE_CHECKING
 
 from ._envelope import Ask
 from ._errors import ActorStopped
+from ._failure import as_failure
 from ._state import RUNNING
 
 if TYPE_CHECKING:
     from ._cell import Cell
+    from ._ref import ActorRef
 
 # After this many messages in a row the loop yields once, so one busy actor whose handler
 # never awaits cannot starve the others.
 BATCH = 128
 
+_current: contextvars.ContextVar[weakref.ref[ActorRef] | None] = contextvars.ContextVar(
+    "actorkit_current_actor", default=None
+)
+"""The actor whose task is running (set once per actor task). Weak: every callback the actor
+schedules (a timer, a future's done callback) carries a copy of its task's context, which
+must not keep a stopped actor alive."""
+
+
+def current_cell() -> Cell | None:
+    """The actor running the current task, if it is an actor's own task: a call made from
+    inside an actor (stopping an ancestor, shutting the system down) must not wait for
+    itself."""
+    found = _current.get()
+    ref = found() if found is not None else None
+    if ref is None:
+        return None
+    cell = ref._cell
+    return cell if cell.task is asyncio.current_task() else None
+
 
 async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     """The actor's task: `on_start` (when `spawn` waits for it), then the loop."""
+    _current.set(weakref.ref(cell.ref))
     try:
         if started is not None and not await _start(cell, started):
             return
@@ -49,15 +73,29 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
 
 
 async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
+    """`on_start`, for `spawn`. If it fails, or `spawn` is cancelled meanwhile, nothing is
+    left started: the children it spawned are stopped, and the actor closes without its
+    `on_stop` (its `on_start` never finished)."""
     instance = cell.instance
     assert instance is not None
     try:
         await instance.on_start()
-    except Exception as error:
+    except BaseException as error:
         cell.instance = None
-        cell.close(error, quiet=True)
+        try:
+            failure = as_failure(error, f"on_start of {cell.display_path}")
+        except asyncio.CancelledError:
+            if not started.done():  # a forced shutdown: `spawn` must not wait forever
+                started.set_exception(
+                    ActorStopped(f"{cell.display_path} was stopped before on_start finished")
+                )
+            await cell.stop_children()
+            cell.close(None, quiet=True)
+            return False
+        await cell.stop_children()
+        cell.close(failure, quiet=True)
         if not started.done():
-            started.set_exception(error)
+            started.set_exception(failure)
         return False
     if not started.done():
         started.set_result(None)
@@ -137,11 +175,14 @@ async def _drain(cell: Cell) -> int:
             cell.handling = message
             try:
                 result = await receive(message.message)
-            except Exception as error:
+            except BaseException as error:
+                # A requested cancellation re-raises here, `handling` still set: the forced
+                # stop that asked for it accounts for the message.
+                failure = as_failure(error, f"receive of {cell.display_path}")
                 cell.handling = None
                 if not future.done():
-                    future.set_exception(error)
-                cell.failed(error, message.message)
+                    future.set_exception(failure)
+                cell.failed(failure, message.message)
                 return BATCH - budget
             cell.handling = None
             if not future.done():
@@ -158,9 +199,10 @@ async def _drain(cell: Cell) -> int:
             cell.handling = message
             try:
                 await receive(message)
-            except Exception as error:
+            except BaseException as error:
+                failure = as_failure(error, f"receive of {cell.display_path}")
                 cell.handling = None
-                cell.failed(error, message)
+                cell.failed(failure, message)
                 return BATCH - budget
             cell.handling = None
         mailbox.processed += 1

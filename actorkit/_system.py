@@ -21,7 +21,7 @@ from ._metrics import Metrics
 from ._pool import Pool
 from ._pool_ref import PoolRef, check_pool
 from ._reach import Reach
-from ._receive import run
+from ._receive import current_cell, run
 from ._ref import ActorRef
 from ._router import Router
 from ._runtime import Runtime
@@ -92,7 +92,8 @@ class ActorSystem(Reach):
         self._tasks = TaskLayer(runtime, self.metrics)
         self.failure: BaseException | None = None
         """The error that escalated past the root supervisor, if one did."""
-        self._stopped: asyncio.Event | None = None
+        self._stopping: asyncio.Task[None] | None = None
+        self._closing: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._servers: list[HttpServer] = []
 
@@ -104,7 +105,6 @@ class ActorSystem(Reach):
         loop = runtime.loop = asyncio.get_running_loop()
         self.metrics.start(loop, self._router, self._watchdog)
         runtime.clock.attach(loop, runtime.is_idle)
-        self._stopped = asyncio.Event()
         root = Cell(runtime, None, "", _Root, (), {}, UNBOUNDED, "permanent")
         root.instance = root.make_instance()
         root.started()
@@ -125,8 +125,21 @@ class ActorSystem(Reach):
         """Stop every actor, children before parents in reverse start order, draining
         mailboxes first, then close the HTTP endpoints. Never raises for slowness and never
         hangs: past `timeout` it cancels what is left, fails their asks with `ActorStopped`,
-        logs their paths and returns."""
+        logs their paths and returns.
+
+        The work runs in a task of its own, once: a second call waits for the same one, and
+        a caller that is cancelled (or that is an actor being stopped) cannot cut it short.
+        Called from inside an actor, it starts the shutdown and returns at once: waiting
+        would wait for the caller's own handler to end."""
         timeout = check_seconds(timeout, "shutdown timeout", zero_ok=True)
+        if self._closing is None:
+            self._closing = asyncio.get_running_loop().create_task(self._close(timeout))
+        caller = current_cell()
+        if caller is not None and caller.runtime is self._runtime:
+            return
+        await asyncio.shield(self._closing)
+
+    async def _close(self, timeout: float) -> None:
         await self._stop_actors(timeout)
         self.metrics.stop()
         self._watchdog.stop()
@@ -136,17 +149,15 @@ class ActorSystem(Reach):
             await server.close()
 
     async def _stop_actors(self, timeout: float) -> None:
-        runtime, stopped = self._runtime, self._stopped
-        if runtime.root is None or stopped is None:
+        runtime = self._runtime
+        if runtime.root is None:
             return
-        if runtime.shutting_down:
-            await stopped.wait()
-            return
-        runtime.shutting_down = True
-        runtime.accepting = False
-        self._tasks.close()
-        await stop_actors(runtime, runtime.root, timeout)
-        stopped.set()
+        if self._stopping is None:
+            runtime.shutting_down = True
+            runtime.accepting = False
+            self._tasks.close()
+            self._stopping = runtime.loop.create_task(stop_actors(runtime, runtime.root, timeout))
+        await asyncio.shield(self._stopping)
 
     async def __aenter__(self) -> ActorSystem:
         return await self.start()
