@@ -183,7 +183,13 @@ class Cell(Lifecycle):
         self.children[name] = cell
         runtime.register(cell)
         runtime.instruments.spawned(cell)
-        if type(instance).on_start is Actor.on_start:
+        return await cell._begin()
+
+    async def _begin(self) -> ActorRef:
+        """Start the task; wait for `on_start` if there is one."""
+        cell, runtime = self, self.runtime
+        assert cell.instance is not None
+        if type(cell.instance).on_start is Actor.on_start:
             # Nothing to wait for: skip the loop round trip that spawning would otherwise cost.
             cell.started()
             cell.task = runtime.loop.create_task(run(cell, None))
