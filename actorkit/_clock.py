@@ -63,20 +63,31 @@ class SystemClock:
         return self._running_loop().call_at(when, callback)
 
 
+SWEEP_MIN = 64
+"""Buckets kept before empty ones are dropped (and their timers cancelled) for the first time."""
+
+
 class AskDeadlines:
     """Ask timeouts grouped into `clock.resolution`-wide buckets, one clock timer per bucket.
 
-    Measured on a raw ask round trip, a `call_later` + `cancel` per ask keeps 83% of the rate
-    and `asyncio.wait_for` 56%; a set insert and discard per ask costs a few percent. An ask
-    may time out up to one resolution late, never early.
+    A `call_later` + `cancel` per ask keeps 83% of a raw ask's rate and `asyncio.wait_for`
+    56%; a set insert and discard per ask costs a few percent. An ask may time out up to one
+    resolution late, never early.
+
+    An answered ask only leaves its bucket (a set discard, on the hot path); a bucket left
+    empty keeps its clock timer until the next sweep, which runs once the number of buckets
+    has doubled since the last one and drops the empty ones. Its cost is amortised over the
+    asks that made those buckets, and with long timeouts (an hour, a day) answered asks no
+    longer hold a loop timer each until their deadline.
     """
 
-    __slots__ = ("_buckets", "_clock", "_timers")
+    __slots__ = ("_buckets", "_clock", "_sweep_at", "_timers")
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._buckets: dict[float, set[Ask]] = {}
         self._timers: dict[float, Cancellable] = {}
+        self._sweep_at = SWEEP_MIN
 
     def add(self, ask: Ask, timeout: float) -> set[Ask]:
         """File the ask under its deadline's bucket; the caller discards it from the returned
@@ -87,10 +98,21 @@ class AskDeadlines:
         key = -(-deadline // res) * res if res else deadline
         bucket = self._buckets.get(key)
         if bucket is None:
+            if len(self._buckets) >= self._sweep_at:
+                self._sweep()
             bucket = self._buckets[key] = set()
             self._timers[key] = clock.call_at(key, lambda: self._expire(key))
         bucket.add(ask)
         return bucket
+
+    def _sweep(self) -> None:
+        buckets, timers = self._buckets, self._timers
+        for key in [key for key, bucket in buckets.items() if not bucket]:
+            del buckets[key]
+            timer = timers.pop(key, None)
+            if timer is not None:
+                timer.cancel()
+        self._sweep_at = max(SWEEP_MIN, 2 * len(buckets))
 
     def pending(self) -> int:
         """Asks still waiting for a reply or their deadline."""
