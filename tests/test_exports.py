@@ -121,3 +121,50 @@ async def test_local_and_pool_refs_are_refs() -> None:
         pool = await system.spawn_pool(actorkit.Actor, size=1)
         assert isinstance(ref, Ref) and isinstance(pool, Ref)
         assert not isinstance("/path", Ref)
+
+
+SYSTEM_API = {
+    "accounting",
+    "actor_count",
+    "agents",
+    "ask",
+    "dead_letters",
+    "expose",
+    "failure",
+    "healthy",
+    "lookup",
+    "metrics",
+    "name",
+    "publish",
+    "remote",
+    "remote_group",
+    "schedule_every",
+    "schedule_once",
+    "serve_http",
+    "shutdown",
+    "spawn",
+    "spawn_pool",
+    "start",
+    "submit",
+    "subscribe",
+    "tasks",
+    "unsubscribe",
+}
+"""`ActorSystem`'s documented names (docs/api.md): nothing else is public on it."""
+
+
+async def test_the_actor_system_shows_exactly_its_documented_names() -> None:
+    system = ActorSystem("exports")
+    public = {name for name in dir(system) if not name.startswith("_")}
+    assert public == SYSTEM_API
+    async with system:
+        assert {name for name in dir(system) if not name.startswith("_")} == SYSTEM_API
+
+
+def test_refs_are_minted_by_the_runtime_only() -> None:
+    with pytest.raises(TypeError, match="cannot be constructed"):
+        actorkit.ActorRef()
+    with pytest.raises(TypeError, match="cannot subclass ActorRef"):
+
+        class Mine(actorkit.ActorRef):  # pragma: no cover - the class statement raises
+            pass

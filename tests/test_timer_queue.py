@@ -1,0 +1,112 @@
+"""The kernel's timer queue and ask deadlines as units: a `ManualClock`, no actor system."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from actorkit import AskTimeout, MailboxFull
+from actorkit._clock import SWEEP_MIN, AskDeadlines
+from actorkit._dead_letters import DeadLetters
+from actorkit._envelope import Ask
+from actorkit._timers import TimerQueue
+from actorkit.testing import ManualClock
+
+
+class Target:
+    """A `Ref` that records what it is told; `full` makes it refuse like a full mailbox."""
+
+    def __init__(self, path: str = "/t") -> None:
+        self.path = path
+        self.name = path.rpartition("/")[2]
+        self.is_alive = True
+        self.full = False
+        self.told: list[tuple[float, Any]] = []
+        self.clock: ManualClock | None = None
+
+    def tell(self, message: Any) -> None:
+        if self.full:
+            raise MailboxFull("full")
+        assert self.clock is not None
+        self.told.append((self.clock.now(), message))
+
+    async def send(self, message: Any) -> None:
+        self.tell(message)
+
+    async def ask(self, message: Any, timeout: float = 5.0) -> Any:
+        raise NotImplementedError
+
+
+def setup() -> tuple[ManualClock, TimerQueue, DeadLetters, Target]:
+    clock = ManualClock()
+    clock.attach(asyncio.get_running_loop(), lambda: True)
+    dead = DeadLetters(clock.now)
+    target = Target()
+    target.clock = clock
+    return clock, TimerQueue(dead, clock), dead, target
+
+
+async def test_timers_fire_in_due_order_ties_in_scheduling_order() -> None:
+    clock, queue, _, target = setup()
+    for message, delay in [("c", 2.0), ("a", 1.0), ("b1", 1.5), ("b2", 1.5)]:
+        queue.schedule(target, message, delay, None)
+    assert queue.pending == 4 and len(queue) == 4
+    await clock.advance(3.0)
+    assert target.told == [(1.0, "a"), (1.5, "b1"), (1.5, "b2"), (2.0, "c")]
+    assert queue.pending == 0 and len(queue) == 0
+
+
+async def test_a_periodic_timer_coalesces_missed_ticks_and_ends_when_cancelled() -> None:
+    clock, queue, _, target = setup()
+    handle = queue.schedule(target, "tick", 1.0, 1.0)
+    await clock.advance(3.5)
+    assert [t for t, _ in target.told] == [1.0, 2.0, 3.0]
+    assert handle.cancel() and not handle.cancel()
+    await clock.advance(5.0)
+    assert len(target.told) == 3 and queue.pending == 0
+
+
+async def test_cancelled_timers_no_longer_count() -> None:
+    _, queue, _, target = setup()
+    handles = [queue.schedule(target, i, 100.0 + i, None) for i in range(5000)]
+    for handle in handles[:4000]:
+        handle.cancel()
+    assert len(queue) == 1000
+    assert queue.pending == 1000
+
+
+async def test_a_full_target_makes_a_dead_letter_not_an_error() -> None:
+    clock, queue, dead, target = setup()
+    target.full = True
+    queue.schedule(target, "tick", 1.0, None)
+    await clock.advance(1.0)
+    assert dead.by_reason == {"mailbox_full": 1}
+
+
+def _ask(future: asyncio.Future[Any]) -> Ask:
+    return Ask("question", future, "/t", 1.0)
+
+
+async def test_an_unanswered_ask_times_out_at_its_bucket_never_early() -> None:
+    clock, *_ = setup()
+    deadlines = AskDeadlines(clock)
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    deadlines.add(_ask(future), 1.0)
+    await clock.advance(0.999)
+    assert not future.done()
+    await clock.advance(0.001)
+    assert isinstance(future.exception(), AskTimeout)
+    assert deadlines.pending() == 0
+
+
+async def test_answered_asks_give_their_empty_buckets_back_in_sweeps() -> None:
+    clock, *_ = setup()
+    deadlines = AskDeadlines(clock)
+    loop = asyncio.get_running_loop()
+    for _ in range(10 * SWEEP_MIN):
+        future: asyncio.Future[Any] = loop.create_future()
+        ask = _ask(future)
+        deadlines.add(ask, 1e6).discard(ask)  # answered at once
+        await clock.advance(0.01)  # each in a bucket of its own
+    assert deadlines.pending() == 0
+    assert clock.pending <= 2 * SWEEP_MIN  # not one clock timer per answered ask
