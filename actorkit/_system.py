@@ -8,7 +8,9 @@ transport, HTTP — and hands each only what it uses; none of them holds the sys
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
+import sys
 from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -103,6 +105,8 @@ class ActorSystem(Reach):
         if runtime.root is not None:
             raise RuntimeError(f"actor system {self.name!r} was already started")
         loop = runtime.loop = asyncio.get_running_loop()
+        if self.metrics.enabled:
+            await _import_off_the_loop("actorkit._metric_families")
         self.metrics.start(loop, self._router, self._watchdog)
         runtime.clock.attach(loop, runtime.is_idle)
         root = Cell(runtime, None, "", _Root, (), {}, UNBOUNDED, "permanent")
@@ -276,6 +280,7 @@ class ActorSystem(Reach):
         """Serve `/metrics` (Prometheus), `/healthz` and `/actors` until closed or the system
         exits. Port 0 picks a free port; the handle's `.port` says which."""
         root = self._running_root()
+        await _import_off_the_loop("actorkit._http")
         from ._http import serve
 
         server = await serve(self, root, self._transport, host, port, auth)
@@ -284,3 +289,10 @@ class ActorSystem(Reach):
 
     def __repr__(self) -> str:
         return f"<ActorSystem {self.name!r} actors={self._runtime.actor_count}>"
+
+
+async def _import_off_the_loop(module: str) -> None:
+    """Import an attachment (prometheus_client, aiohttp: 100-400 ms) in a thread, so its first
+    use does not hold the event loop (which the watchdog would rightly report)."""
+    if module not in sys.modules:
+        await asyncio.to_thread(importlib.import_module, module)
