@@ -1,157 +1,38 @@
-"""Fault paths of the NATS transport, injected against a real nats-server: invalid subjects
-and malformed frames from a raw client, routing that raises, an unreachable peer, a full
-outbound buffer, a failing write, a connection closed for good and the drain timeout in
-`stop`. Every message the transport drops is a dead letter with a reason and is counted in
-`rejected`; no subscription callback raises."""
+"""Link faults of the NATS transport, injected against a real nats-server that the test
+stops, restarts or reconfigures: an unreachable peer, a full outbound buffer, a write the
+client refuses, a connection closed for good and the drain timeout in `stop`. Every message
+given up on is a dead letter with a reason and is counted in `rejected`; every waiting ask
+fails at once, not at its timeout."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import msgspec
-import nats
 import pytest
 
-from actorkit import DEAD_LETTER_TOPIC, Actor, ActorStopped, ActorSystem, MailboxFull, testing
-from actorkit.nats import NatsTransport
+from actorkit import DEAD_LETTER_TOPIC, Actor, ActorStopped, ActorSystem, MailboxFull
 from actorkit.testing import Probe
 
-from .nats_support import SAFETY, NatsServer, requires_nats
+from .nats_support import SAFETY, NatsServer, requires_nats, transport
 
 pytestmark = requires_nats
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[NatsServer]:
-    running = NatsServer()
-    running.start()
-    yield running
-    running.stop()
-
-
 @pytest.fixture
 def own() -> Iterator[NatsServer]:
-    """A server of the test's own, to stop and start."""
+    """A server of the test's own, to stop, start and reconfigure."""
     running = NatsServer()
     running.start()
     yield running
     running.stop()
-
-
-def transport(server: NatsServer, **options: Any) -> NatsTransport:
-    return NatsTransport(server.url, reconnect_time_wait=0.05, **options)
 
 
 class Echo(Actor):
     async def receive(self, message: Any) -> Any:
         return message
-
-
-@asynccontextmanager
-async def raw(server: NatsServer) -> AsyncIterator[nats.NATS]:
-    client = await nats.connect(server.url)
-    try:
-        yield client
-    finally:
-        await client.close()
-
-
-def frame(*slots: Any) -> bytes:
-    return msgspec.msgpack.encode(list(slots))
-
-
-def rejected(system: ActorSystem) -> dict[str, int]:
-    link = testing.transport(system)
-    assert isinstance(link, NatsTransport)
-    return link.rejected
-
-
-async def test_raw_publishes_on_invalid_topic_subjects_are_dead_letters(
-    server: NatsServer,
-) -> None:
-    async with ActorSystem("topics", transport=transport(server)) as system:
-        probe = await Probe.spawn(system)
-        system.subscribe(probe.ref, "events.>")
-        async with raw(server) as client:
-            for subject in ("a*b", "events.a*b", "events.x>", "events.*", "events.>"):
-                await client.publish(f"actorkit.topic.{subject}", frame("bad"))
-            await client.publish("actorkit.topic.events.ok", frame("good"))
-            await client.flush()
-        await probe.expect("good")  # published after the others, on the same subscription
-        probe.expect_empty()
-        assert system.dead_letters.by_reason == {"bad_topic": 5}
-        assert rejected(system)["bad_topic"] == 5
-        assert {letter.recipient for letter in system.dead_letters.recent} >= {"topic a*b"}
-
-
-def by_name(message: Any) -> object:
-    if message == "boom":
-        raise KeyError("no key in boom")
-    return message
-
-
-async def test_a_remote_tell_a_pool_cannot_route_is_a_dead_letter(server: NatsServer) -> None:
-    async with (
-        ActorSystem("router", transport=transport(server)) as owner,
-        ActorSystem("caller", transport=transport(server)) as caller,
-    ):
-        pool = await owner.spawn_pool(
-            Echo, size=2, name="pool", routing="consistent_hash", hash_key=by_name
-        )
-        owner.expose(pool)
-        remote = caller.remote("router", "/pool")
-        remote.tell("boom")
-        assert await remote.ask("after") == "after"  # handled after the tell, in order
-        assert owner.dead_letters.by_reason == {"undeliverable": 1}
-        assert owner.dead_letters.recent[0].message == "boom"
-        assert rejected(owner)["undeliverable"] == 1
-        with pytest.raises(KeyError, match="no key in boom"):
-            await remote.ask("boom")  # an ask gets the routing error back, as locally
-
-
-async def test_malformed_replies_fail_the_ask_and_are_counted(server: NatsServer) -> None:
-    async with ActorSystem("asker", transport=transport(server)) as system, raw(server) as fake:
-        replies = iter([b"\xff\xfe", frame(9, 1), frame(1, 5, [], "x"), frame(2, 7), frame(0), b""])
-
-        async def answer(msg: Any) -> None:
-            await msg.respond(next(replies))
-
-        await fake.subscribe("actorkit.actor.fake", cb=answer)
-        await fake.flush()
-        remote = system.remote("fake", "/x")
-        for _ in range(6):
-            with pytest.raises(TypeError, match="could not be decoded"):
-                await remote.ask("hi", timeout=SAFETY)
-        assert system.dead_letters.by_reason == {"bad_payload": 6}
-        assert rejected(system)["bad_payload"] == 6
-
-
-async def test_malformed_requests_are_answered_or_counted(server: NatsServer) -> None:
-    async with ActorSystem("target", transport=transport(server)) as system, raw(server) as client:
-        system.expose(await system.spawn(Echo, name="echo"))
-        for payload in (
-            frame(1, "/echo", "x", 0),  # an ask without a positive timeout
-            frame(1, "/echo", "x", float("inf")),
-            frame(1, 5, "x", 1.0),  # a path that is not a str
-            frame("tell", "/echo", "x", None),
-            frame(0, "/echo", "x"),
-            b"\xc1",  # a byte msgpack never uses
-        ):
-            answer = await client.request("actorkit.actor.target", payload, timeout=SAFETY)
-            assert b"TypeError" in answer.data
-        await client.publish("actorkit.actor.target", frame(1, "/echo", "x", 1.0))  # no reply
-        await client.publish("actorkit.topic.events", frame("a", "b"))  # 2 slots
-        await client.flush()
-        assert await system.remote("target", "/echo").ask("alive") == "alive"
-        link = testing.transport(system)
-        assert link is not None
-        await link.flush()
-        assert system.dead_letters.by_reason == {"bad_payload": 8}
-        assert rejected(system)["bad_payload"] == 8
 
 
 async def test_tells_for_an_unreachable_peer_become_dead_letters(own: NatsServer) -> None:
