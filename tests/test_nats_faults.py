@@ -7,6 +7,7 @@ fails at once, not at its timeout."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -172,3 +173,32 @@ async def test_a_write_the_client_refuses_is_a_dead_letter(own: NatsServer, tmp_
         assert await probe.receive(timeout=SAFETY) == "small"
         assert system.dead_letters.by_reason == {"send_failed": 1}
         assert link.rejected["send_failed"] == 1
+
+
+async def test_group_members_stopping_after_the_connection_closed_leave_quietly(
+    own: NatsServer,
+) -> None:
+    """Their unsubscription cannot reach a closed connection: that is logged, not left as a
+    task whose exception nobody retrieves."""
+    loop = asyncio.get_running_loop()
+    unhandled: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _, context: unhandled.append(context))
+    link = transport(own, max_reconnect_attempts=1)
+    try:
+        async with ActorSystem("leaving", transport=link) as system:
+            for name in ("a", "b"):
+                system.expose(await system.spawn(Echo, name=name), group=name)
+            await link.flush()
+            letters = await Probe.spawn(system)
+            system.subscribe(letters.ref, DEAD_LETTER_TOPIC)
+            own.stop()
+            await link.link_down.wait()
+            system.remote("leaving", "/a").tell("canary")
+            assert (await letters.receive(timeout=SAFETY)).reason == "transport_closed"
+            member = system.lookup("/a")
+            assert member is not None
+            await member.stop()
+        gc.collect()
+        assert unhandled == []
+    finally:
+        loop.set_exception_handler(None)

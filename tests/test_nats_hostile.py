@@ -117,6 +117,8 @@ async def test_malformed_replies_fail_the_ask_and_are_counted(server: NatsServer
 async def test_malformed_requests_are_answered_or_counted(server: NatsServer) -> None:
     async with ActorSystem("target", transport=transport(server)) as system, raw(server) as client:
         system.expose(await system.spawn(Echo, name="echo"), group="echoes")
+        probe = await Probe.spawn(system)
+        system.subscribe(probe.ref, "events")
         await link_of(system).flush()
         for subject, payload in (
             ("actorkit.actor.target", frame(1, "/echo", "x", 0)),  # a timeout <= 0
@@ -130,9 +132,11 @@ async def test_malformed_requests_are_answered_or_counted(server: NatsServer) ->
             assert b"TypeError" in answer.data
         await client.publish("actorkit.actor.target", frame(1, "/echo", "x", 1.0))  # no reply
         await client.publish("actorkit.topic.events", frame("a", "b"))  # 2 slots
+        await client.publish("actorkit.topic.events", frame("good"))
         await client.flush()
+        # Each reaches its subscription after the malformed one before it.
         assert await system.remote("target", "/echo").ask("alive") == "alive"
-        await link_of(system).flush()
+        await probe.expect("good")
         assert system.dead_letters.by_reason == {"bad_payload": 8}
         assert rejected(system)["bad_payload"] == 8
 
