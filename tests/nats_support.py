@@ -20,6 +20,9 @@ from typing import Any
 
 import pytest
 
+from actorkit import ActorSystem, testing
+from actorkit.nats import NatsTransport
+
 from .processes import end, free_port
 
 NATS_SERVER = shutil.which("nats-server") or (
@@ -133,3 +136,14 @@ async def node(url: str, name: str, *options: str) -> AsyncIterator[Node]:
         yield running
     finally:
         await end(process)
+
+
+def transport(server: NatsServer, **options: Any) -> NatsTransport:
+    """A transport that reconnects quickly, for tests that stop and start the server."""
+    return NatsTransport(server.url, reconnect_time_wait=0.05, **options)
+
+
+def link_of(system: ActorSystem) -> NatsTransport:
+    link = testing.transport(system)
+    assert isinstance(link, NatsTransport)
+    return link

@@ -27,6 +27,9 @@ REJECT_REASONS = (
     "unreachable",
     "transport_closed",
     "send_failed",
+    "bad_topic",
+    "mailbox_full",
+    "undeliverable",
 )
 ASK_OUTCOMES = ("ok", "error", "timeout", "stopped")
 

@@ -8,6 +8,7 @@ local ref (a pool, to serve it with several actors); a member that stops leaves 
 from __future__ import annotations
 
 import asyncio
+import logging
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
@@ -21,6 +22,8 @@ from ._core import Core, token
 
 if TYPE_CHECKING:
     from .._cell import Cell
+
+logger = logging.getLogger("actorkit")
 
 
 class Serve(Protocol):
@@ -89,7 +92,14 @@ class Exposure:
         if not subscribing.cancelled() and subscribing.exception() is None:
             task = asyncio.get_running_loop().create_task(subscribing.result().unsubscribe())
             self._leaving.add(task)
-            task.add_done_callback(self._leaving.discard)
+            task.add_done_callback(self._left)
+
+    def _left(self, task: asyncio.Task[None]) -> None:
+        """A departure that could not reach the server (the connection closed for good) is
+        logged: the server dropped the subscription with the connection anyway."""
+        self._leaving.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            logger.info("%s: leaving a NATS queue group failed: %r", self._core.system_name, error)
 
 
 class Departures(Instrument):

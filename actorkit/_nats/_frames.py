@@ -85,10 +85,20 @@ def error_frame(error: BaseException) -> list[Any]:
     if name is None and cls.__module__.startswith("actorkit."):
         # The runtime's private subclasses (NotDelivered) travel as their public base.
         name = next((_ERROR_NAMES[base] for base in cls.__mro__ if base in _ERROR_NAMES), None)
+    text = _text(error)
     args = list(error.args)
     if not all(type(arg) in SCALARS for arg in args):
-        args = [str(error)]
-    return [ERROR, name or f"{cls.__module__}.{cls.__qualname__}", args, str(error)]
+        args = [text]
+    return [ERROR, name or f"{cls.__module__}.{cls.__qualname__}", args, text]
+
+
+def _text(error: BaseException) -> str:
+    """`str(error)`, which runs the user's `__str__`: one that raises must not cost the
+    asker its answer (it would wait for its timeout instead)."""
+    try:
+        return str(error)
+    except Exception as failed:
+        return f"<str() of the error raised {type(failed).__name__}>"
 
 
 def rebuild_error(type_name: object, args: object, text: object) -> BaseException:

@@ -69,10 +69,7 @@ class Inbound:
         if not ref.is_alive:
             self._exposure.unexpose(ref)
         if kind == TELL:
-            try:
-                ref.tell(body)
-            except MailboxFull:
-                system.dead_letters.add(body, ref.path, "mailbox_full")
+            self._tell(ref, body)
             return
         task = system.loop.create_task(self._answer(ref, kind, body, timeout, msg.reply))
         self.answering.add(task)
@@ -80,6 +77,27 @@ class Inbound:
         # Let the task enqueue before the next message of this subscription is handled, so a
         # remote ask followed by a remote tell reaches the mailbox in that order.
         await asyncio.sleep(0)
+
+    def _tell(self, ref: ActorRef, body: Any) -> None:
+        """A remote tell has no caller to raise to: what the local tell would raise (a full
+        mailbox, a pool whose `hash_key` raised) is kept as a dead letter, as for a timer."""
+        try:
+            ref.tell(body)
+        except MailboxFull:
+            self._core.reject("mailbox_full", body, ref.path)
+        except Exception as error:
+            self._undeliverable(body, ref.path, error)
+
+    def _undeliverable(self, body: Any, where: str, error: Exception) -> None:
+        logger.error(
+            "%s could not deliver a %s from NATS to %s: %r",
+            self._core.system_name,
+            type(body).__name__,
+            where,
+            error,
+            exc_info=error,
+        )
+        self._core.reject("undeliverable", body, where)
 
     async def _bad_payload(self, msg: Msg, where: str, error: BadPayload, answer: bool) -> None:
         self._core.reject("bad_payload", bytes(msg.data[:256]), where)
@@ -147,4 +165,10 @@ class Inbound:
         if not system.accepting:
             core.reject("shutdown", body, f"topic {topic}")
             return
-        system.publish_local(topic, body)
+        try:
+            system.publish_local(topic, body)
+        except ValueError as error:  # a subject no local publish could have: `a*b`, `x.>`
+            core.reject("bad_topic", body, f"topic {topic}")
+            logger.warning("%s rejected a publish: %s", core.system_name, error)
+        except Exception as error:
+            self._undeliverable(body, f"topic {topic}", error)

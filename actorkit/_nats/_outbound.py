@@ -12,7 +12,6 @@ import asyncio
 import logging
 from collections import deque
 
-import nats.errors
 from nats.aio.msg import Msg
 
 from .._errors import MailboxFull, NotDelivered
@@ -74,9 +73,20 @@ class Outbox:
         self._wake.set()
 
     def outage(self) -> None:
-        """The link dropped: what is queued now waits for its target to answer again."""
+        """The link dropped: what is queued now waits for its target to answer again, and a
+        request waiting for room fails at once, as a new one would."""
         for item in self._out:
             item.buffered = True
+        self._room.set()
+
+    def close(self, reason: str, why: str) -> None:
+        """Nothing will be sent any more (stopped, or the connection closed for good): what
+        is queued becomes dead letters `reason`, requests fail, senders waiting for room
+        give up."""
+        for item in self._out:
+            self._give_up(item, reason, why)
+        self._out.clear()
+        self._room.set()
 
     def enqueue(self, item: Out) -> bool:
         if len(self._out) >= self.max_buffered:
@@ -151,8 +161,7 @@ class Outbox:
         if self._writer is not None:
             self._writer.cancel()
             await asyncio.gather(self._writer, return_exceptions=True)
-        self._drop_all("shutdown", "the actor system shut down")
-        self._room.set()
+        self.close("shutdown", "the actor system shut down")
 
     async def _write_loop(self) -> None:
         out = self._out
@@ -182,11 +191,11 @@ class Outbox:
                 await (topics if item.topic else nc).publish(
                     item.subject, item.payload, reply=item.reply
                 )
-            except nats.errors.Error as error:
+            except Exception as error:  # the writer outlives any one message
                 logger.warning(
                     "%s could not send to %s: %r", self._link.system_name, item.target, error
                 )
-                self._core.reject("send_failed", item.message, item.target)
+                self._give_up(item, "send_failed", f"the NATS client refused it ({error!r})")
                 continue
             self._core.sent += 1
 
@@ -194,18 +203,17 @@ class Outbox:
         kept: deque[Out] = deque()
         for item in self._out:
             if item.buffered and item.subject == subject:
-                self._core.reject("unreachable", item.message, item.target)
+                self._give_up(item, "unreachable", f"{item.target} did not answer in time")
             else:
                 kept.append(item)
         self._out.clear()
         self._out.extend(kept)
         self._room.set()
 
-    def _drop_all(self, reason: str, why: str) -> None:
-        for item in self._out:
-            if item.future is not None:
-                if not item.future.done():
-                    item.future.set_exception(NotDelivered(f"{why}; {item.target} was not sent"))
-            else:
-                self._core.dead_letter(item.message, item.target, reason)
-        self._out.clear()
+    def _give_up(self, item: Out, reason: str, why: str) -> None:
+        """A request's caller is told (`NotDelivered`: it was not sent, so a retry is safe);
+        anything else becomes a dead letter, counted by reason."""
+        if item.future is None:
+            self._core.reject(reason, item.message, item.target)
+        elif not item.future.done():
+            item.future.set_exception(NotDelivered(f"{why}; {item.target} was not sent"))

@@ -213,7 +213,11 @@ class NatsTransport:
         self._outbox.wake()
 
     def _gone(self) -> None:
-        self._requests.fail("the NATS connection closed")
+        """Closed for good (a finite `max_reconnect_attempts` ran out): nothing queued will
+        ever be sent, and what is sent from now on is refused as after `stop`."""
+        self._link.closed = True
+        self._requests.fail("the NATS connection closed for good")
+        self._outbox.close("transport_closed", "the NATS connection closed for good")
 
     # Counters behind the metrics ----------------------------------------------------------
     @property

@@ -1,0 +1,204 @@
+"""Link faults of the NATS transport, injected against a real nats-server that the test
+stops, restarts or reconfigures: an unreachable peer, a full outbound buffer, a write the
+client refuses, a connection closed for good and the drain timeout in `stop`. Every message
+given up on is a dead letter with a reason and is counted in `rejected`; every waiting ask
+fails at once, not at its timeout."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from actorkit import DEAD_LETTER_TOPIC, Actor, ActorStopped, ActorSystem, MailboxFull
+from actorkit.testing import Probe
+
+from .nats_support import SAFETY, NatsServer, requires_nats, transport
+
+pytestmark = requires_nats
+
+
+@pytest.fixture
+def own() -> Iterator[NatsServer]:
+    """A server of the test's own, to stop, start and reconfigure."""
+    running = NatsServer()
+    running.start()
+    yield running
+    running.stop()
+
+
+class Echo(Actor):
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+async def test_tells_for_an_unreachable_peer_become_dead_letters(own: NatsServer) -> None:
+    link = transport(own, buffer_timeout=0.2)
+    async with ActorSystem("lonely", transport=link) as system:
+        own.stop()
+        await link.link_down.wait()
+        system.remote("ghost", "/x").tell("lost")  # buffered until ghost answers a probe
+        own.start()
+        await link.link_up.wait()
+        await link.flush(timeout=SAFETY)  # the probe gave up and dropped it
+        assert system.dead_letters.by_reason == {"unreachable": 1}
+        assert link.rejected["unreachable"] == 1
+
+
+async def test_a_full_buffer_during_an_outage(own: NatsServer) -> None:
+    link = transport(own, max_buffered=2)
+    async with ActorSystem("full", transport=link) as system:
+        system.expose(await system.spawn(Echo, name="echo"))
+        echo = system.remote("full", "/echo")
+        own.stop()
+        await link.link_down.wait()
+        echo.tell(1)
+        echo.tell(2)
+        with pytest.raises(MailboxFull, match="outbound buffer is full"):
+            echo.tell(3)
+        assert system.publish("events.x", "dropped") == 0
+        with pytest.raises(ActorStopped, match="not connected"):
+            await echo.ask("hi")
+        assert system.dead_letters.by_reason == {"buffer_full": 1}
+        assert link.rejected["buffer_full"] == 2
+        own.start()
+        await link.link_up.wait()
+        assert await echo.ask("hi") == "hi"
+
+
+class Gate(Actor):
+    """Answers once `release` is set."""
+
+    def __init__(self, arrived: asyncio.Event, release: asyncio.Event) -> None:
+        self.arrived = arrived
+        self.release = release
+
+    async def receive(self, message: Any) -> Any:
+        self.arrived.set()
+        await self.release.wait()
+        return message
+
+
+async def test_an_ask_waiting_for_room_fails_at_once_when_the_link_drops(
+    own: NatsServer,
+) -> None:
+    link = transport(own, max_buffered=1, buffer_timeout=SAFETY)
+    async with ActorSystem("crowded", transport=link) as system:
+        system.expose(await system.spawn(Echo, name="echo"))
+        own.stop()
+        await link.link_down.wait()
+        system.remote("ghost", "/x").tell("held")  # fills the buffer; waits for a probe
+        own.start()
+        await link.link_up.wait()  # connected, the writer probing ghost: no room
+        waiting = asyncio.ensure_future(system.remote("crowded", "/echo").ask("hi", SAFETY))
+        await asyncio.sleep(0)  # one turn: the ask is queued for room, not a wait for time
+        assert not waiting.done()
+        own.stop()
+        await link.link_down.wait()
+        async with asyncio.timeout(SAFETY / 4):  # not after the ask's own timeout
+            with pytest.raises(ActorStopped, match="not connected"):
+                await waiting
+
+
+async def test_stop_drops_what_does_not_drain_within_its_second(own: NatsServer) -> None:
+    link = transport(own, buffer_timeout=SAFETY)
+    system = ActorSystem("drainer", transport=link)
+    await system.start()
+    try:
+        own.stop()
+        await link.link_down.wait()
+        system.remote("ghost", "/x").tell("first")  # its probe holds the queue up
+        system.publish("events.x", "second")
+        own.start()
+        await link.link_up.wait()
+        started = asyncio.get_running_loop().time()
+        await system.shutdown()
+        assert asyncio.get_running_loop().time() - started < SAFETY / 4
+        assert system.dead_letters.by_reason == {"shutdown": 2}
+        assert link.rejected["shutdown"] == 2
+        assert link.health()["buffered"] == 0
+    finally:
+        await system.shutdown()
+
+
+async def test_a_connection_closed_for_good_fails_and_drops_everything(own: NatsServer) -> None:
+    link = transport(own, max_reconnect_attempts=1)
+    async with ActorSystem("doomed", transport=link) as system:
+        arrived, release = asyncio.Event(), asyncio.Event()
+        system.expose(await system.spawn(Gate, arrived, release, name="gate"))
+        letters = await Probe.spawn(system)
+        system.subscribe(letters.ref, DEAD_LETTER_TOPIC)
+        gate = system.remote("doomed", "/gate")
+        asking = asyncio.ensure_future(gate.ask("held", timeout=SAFETY))
+        await arrived.wait()
+        own.stop()
+        await link.link_down.wait()
+        with pytest.raises(ActorStopped, match="may or may not have been handled"):
+            await asking  # at once, not after its timeout
+        gate.tell("buffered")
+        letter = await letters.receive(timeout=SAFETY)  # when the reconnect gave up
+        assert (letter.message, letter.reason) == ("buffered", "transport_closed")
+        assert link.health()["state"] == "closed"
+        assert link.health()["buffered"] == 0
+        gate.tell("after")
+        system.publish("events.x", "after")
+        with pytest.raises(ActorStopped, match="not connected"):
+            await gate.ask("after")
+        assert system.dead_letters.by_reason == {"transport_closed": 3}
+        assert link.rejected["transport_closed"] == 3
+        release.set()
+
+
+async def test_a_write_the_client_refuses_is_a_dead_letter(own: NatsServer, tmp_path: Path) -> None:
+    """Encoded under one server's `max_payload`, sent after a reconnect to a server that
+    takes less: nats-py refuses the write."""
+    link = transport(own)
+    async with ActorSystem("shrinking", transport=link) as system:
+        probe = await Probe.spawn(system, name="probe")
+        system.expose(probe.ref)
+        remote = system.remote("shrinking", "/probe")
+        own.stop()
+        await link.link_down.wait()
+        remote.tell("x" * 200)
+        remote.tell("small")
+        config = tmp_path / "small.conf"
+        config.write_text("max_payload: 100\n")
+        own.args = ("-c", str(config))
+        own.start()
+        await link.link_up.wait()
+        assert await probe.receive(timeout=SAFETY) == "small"
+        assert system.dead_letters.by_reason == {"send_failed": 1}
+        assert link.rejected["send_failed"] == 1
+
+
+async def test_group_members_stopping_after_the_connection_closed_leave_quietly(
+    own: NatsServer,
+) -> None:
+    """Their unsubscription cannot reach a closed connection: that is logged, not left as a
+    task whose exception nobody retrieves."""
+    loop = asyncio.get_running_loop()
+    unhandled: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _, context: unhandled.append(context))
+    link = transport(own, max_reconnect_attempts=1)
+    try:
+        async with ActorSystem("leaving", transport=link) as system:
+            for name in ("a", "b"):
+                system.expose(await system.spawn(Echo, name=name), group=name)
+            await link.flush()
+            letters = await Probe.spawn(system)
+            system.subscribe(letters.ref, DEAD_LETTER_TOPIC)
+            own.stop()
+            await link.link_down.wait()
+            system.remote("leaving", "/a").tell("canary")
+            assert (await letters.receive(timeout=SAFETY)).reason == "transport_closed"
+            member = system.lookup("/a")
+            assert member is not None
+            await member.stop()
+        gc.collect()
+        assert unhandled == []
+    finally:
+        loop.set_exception_handler(None)

@@ -1,0 +1,161 @@
+"""A raw NATS client attacks a system: publishes on invalid topic subjects, malformed
+request, reply and publish frames, remote tells that routing cannot place, errors that cannot
+be printed. Each is answered with an error or kept as a dead letter with a reason and counted
+in `rejected`; no subscription callback raises."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import msgspec
+import nats
+import pytest
+
+from actorkit import Actor, ActorSystem
+from actorkit.nats import RemoteError
+from actorkit.testing import Probe
+
+from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
+
+pytestmark = requires_nats
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[NatsServer]:
+    running = NatsServer()
+    running.start()
+    yield running
+    running.stop()
+
+
+class Echo(Actor):
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+@asynccontextmanager
+async def raw(server: NatsServer) -> AsyncIterator[nats.NATS]:
+    client = await nats.connect(server.url)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+def frame(*slots: Any) -> bytes:
+    return msgspec.msgpack.encode(list(slots))
+
+
+def rejected(system: ActorSystem) -> dict[str, int]:
+    return link_of(system).rejected
+
+
+async def test_raw_publishes_on_invalid_topic_subjects_are_dead_letters(
+    server: NatsServer,
+) -> None:
+    async with ActorSystem("topics", transport=transport(server)) as system:
+        probe = await Probe.spawn(system)
+        system.subscribe(probe.ref, "events.>")
+        async with raw(server) as client:
+            for subject in ("a*b", "events.a*b", "events.x>", "events.*", "events.>"):
+                await client.publish(f"actorkit.topic.{subject}", frame("bad"))
+            await client.publish("actorkit.topic.events.ok", frame("good"))
+            await client.flush()
+        await probe.expect("good")  # published after the others, on the same subscription
+        probe.expect_empty()
+        assert system.dead_letters.by_reason == {"bad_topic": 5}
+        assert rejected(system)["bad_topic"] == 5
+        assert {letter.recipient for letter in system.dead_letters.recent} >= {"topic a*b"}
+
+
+def by_name(message: Any) -> object:
+    if message == "boom":
+        raise KeyError("no key in boom")
+    return message
+
+
+async def test_a_remote_tell_a_pool_cannot_route_is_a_dead_letter(server: NatsServer) -> None:
+    async with (
+        ActorSystem("router", transport=transport(server)) as owner,
+        ActorSystem("caller", transport=transport(server)) as caller,
+    ):
+        pool = await owner.spawn_pool(
+            Echo, size=2, name="pool", routing="consistent_hash", hash_key=by_name
+        )
+        owner.expose(pool)
+        remote = caller.remote("router", "/pool")
+        remote.tell("boom")
+        assert await remote.ask("after") == "after"  # handled after the tell, in order
+        assert owner.dead_letters.by_reason == {"undeliverable": 1}
+        assert owner.dead_letters.recent[0].message == "boom"
+        assert rejected(owner)["undeliverable"] == 1
+        with pytest.raises(KeyError, match="no key in boom"):
+            await remote.ask("boom")  # an ask gets the routing error back, as locally
+
+
+async def test_malformed_replies_fail_the_ask_and_are_counted(server: NatsServer) -> None:
+    async with ActorSystem("asker", transport=transport(server)) as system, raw(server) as fake:
+        replies = iter([b"\xff\xfe", frame(9, 1), frame(1, 5, [], "x"), frame(2, 7), frame(0), b""])
+
+        async def answer(msg: Any) -> None:
+            inbox = msg.reply.rpartition(".")[0]
+            await fake.publish(f"{inbox}.no-such-ask", b"\xff")  # ignored: nobody waits
+            await msg.respond(next(replies))
+
+        await fake.subscribe("actorkit.actor.fake", cb=answer)
+        await fake.flush()
+        remote = system.remote("fake", "/x")
+        for _ in range(6):
+            with pytest.raises(TypeError, match="could not be decoded"):
+                await remote.ask("hi", timeout=SAFETY)
+        assert system.dead_letters.by_reason == {"bad_payload": 6}
+        assert rejected(system)["bad_payload"] == 6
+
+
+async def test_malformed_requests_are_answered_or_counted(server: NatsServer) -> None:
+    async with ActorSystem("target", transport=transport(server)) as system, raw(server) as client:
+        system.expose(await system.spawn(Echo, name="echo"), group="echoes")
+        probe = await Probe.spawn(system)
+        system.subscribe(probe.ref, "events")
+        await link_of(system).flush()
+        for subject, payload in (
+            ("actorkit.actor.target", frame(1, "/echo", "x", 0)),  # a timeout <= 0
+            ("actorkit.actor.target", frame(1, "/echo", "x", float("inf"))),
+            ("actorkit.actor.target", frame(1, 5, "x", 1.0)),  # a path that is not a str
+            ("actorkit.actor.target", frame("tell", "/echo", "x", None)),
+            ("actorkit.group.echoes", frame(0, "/echo", "x")),  # 3 slots
+            ("actorkit.group.echoes", b"\xc1"),  # a byte msgpack never uses
+        ):
+            answer = await client.request(subject, payload, timeout=SAFETY)
+            assert b"TypeError" in answer.data
+        await client.publish("actorkit.actor.target", frame(1, "/echo", "x", 1.0))  # no reply
+        await client.publish("actorkit.topic.events", frame("a", "b"))  # 2 slots
+        await client.publish("actorkit.topic.events", frame("good"))
+        await client.flush()
+        # Each reaches its subscription after the malformed one before it.
+        assert await system.remote("target", "/echo").ask("alive") == "alive"
+        await probe.expect("good")
+        assert system.dead_letters.by_reason == {"bad_payload": 8}
+        assert rejected(system)["bad_payload"] == 8
+
+
+class Unprintable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+class RaisesUnprintable(Actor):
+    async def receive(self, message: Any) -> None:
+        raise Unprintable(object())
+
+
+async def test_an_error_whose_str_raises_still_reaches_the_asker(server: NatsServer) -> None:
+    async with ActorSystem("unprintable", transport=transport(server)) as system:
+        system.expose(await system.spawn(RaisesUnprintable, name="raiser"))
+        with pytest.raises(
+            RemoteError, match=r"str\(\) of the error raised RuntimeError"
+        ) as caught:
+            await system.remote("unprintable", "/raiser").ask("hi", timeout=SAFETY)
+        assert caught.value.type_name == "tests.test_nats_hostile.Unprintable"
