@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("actorkit")
 
+CLOSE_GRACE = 0.5
+"""How long `HttpServer.close()` lets a request in flight finish, and then how long the
+cancelled handler gets to unwind: close returns within twice this, whatever clients do."""
+
 
 class _TreeWalk:
     """Depth-first over the supervision tree in start order, within a budget of nodes."""
@@ -118,9 +122,19 @@ class HttpServer:
         return f"http://{host}:{self.port}"
 
     async def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            await self._runner.cleanup()
+        """Stop listening, give requests in flight `CLOSE_GRACE` to finish and their cancelled
+        handlers as long again, then drop every connection still open. Within
+        2 x `CLOSE_GRACE` whatever clients do: one that never reads its responses would
+        otherwise hold its socket, with the unsent bytes, for as long as it lives."""
+        if self._closed:
+            return
+        self._closed = True
+        server = self._runner.server
+        transports = [] if server is None else [conn.transport for conn in server.connections]
+        await self._runner.cleanup()
+        for transport in transports:
+            if transport is not None:
+                transport.abort()
 
     def __repr__(self) -> str:
         return f"<HttpServer {self.url}>"
@@ -217,7 +231,7 @@ async def serve(
 
 
 async def _listen(app: web.Application, host: str, port: int) -> HttpServer:
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=CLOSE_GRACE)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     try:
