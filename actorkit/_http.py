@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("actorkit")
 
+BIND_TIMEOUT = 5.0
+"""`serve_http` returns or raises within this: binding is local work, but resolving a host
+name may wait on a DNS server."""
+
 CLOSE_GRACE = 0.5
 """How long `HttpServer.close()` lets a request in flight finish, and then how long the
 cancelled handler gets to unwind: close returns within twice this, whatever clients do."""
@@ -91,6 +95,9 @@ def actor_tree(
     }
 
 
+_LIMIT_DIGITS = 18
+
+
 def _tree_query(query: Mapping[str, str]) -> tuple[str | None, int | None]:
     """`/actors?path=/workers&limit=100`, or the error that says what to pass."""
     unknown = set(query) - {"path", "limit"}
@@ -102,9 +109,11 @@ def _tree_query(query: Mapping[str, str]) -> tuple[str | None, int | None]:
     limit = query.get("limit")
     if limit is None:
         return path, None
-    if not limit.isdigit() or int(limit) < 1:
+    digits = limit.lstrip("0")
+    if not digits or not (digits.isascii() and digits.isdigit()):
         raise ValueError(f"limit must be a whole number of nodes >= 1, got {limit!r}")
-    return path, int(limit)
+    # Beyond any actor count, and past int()'s 4,300 digits: no limit.
+    return path, int(digits) if len(digits) <= _LIMIT_DIGITS else None
 
 
 class HttpServer:
@@ -235,7 +244,14 @@ async def _listen(app: web.Application, host: str, port: int) -> HttpServer:
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     try:
-        await site.start()
+        async with asyncio.timeout(BIND_TIMEOUT):
+            await site.start()
+    except TimeoutError:
+        await runner.cleanup()
+        raise TimeoutError(
+            f"cannot serve on {host}:{port}: resolving the host and binding took over "
+            f"{BIND_TIMEOUT} s; pass an IP address such as 127.0.0.1"
+        ) from None
     except OSError as error:
         await runner.cleanup()
         raise OSError(

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from actorkit import Actor, ActorSystem
@@ -187,3 +188,36 @@ BLANK_HEADERS = ["", "Basic", "Basic ", "Basic    ", "Bearer", "Bearer ", "Basic
 def test_an_empty_or_garbled_header_never_authenticates(header: str) -> None:
     for auth in (BearerAuth("s3cret"), BasicAuth("ops", "pw")):
         assert not auth.accepts(header)
+
+
+async def test_a_limit_in_other_digits_is_refused_in_words_and_a_huge_one_is_no_limit() -> None:
+    async with ActorSystem() as system, aiohttp.ClientSession() as session:
+        server = await system.serve_http(port=0)
+        await system.spawn(Idle, name="idle")
+        for limit in ("²", "٣", "0" * 40, "-1", "1e3"):
+            async with session.get(f"{server.url}/actors", params={"limit": limit}) as response:
+                assert response.status == 400
+                assert "limit must be a whole number" in (await response.json())["error"]
+        for limit, shown in (("9" * 5000, 1), ("0" * 30 + "1", 1)):
+            async with session.get(f"{server.url}/actors", params={"limit": limit}) as response:
+                assert response.status == 200
+                assert len((await response.json())["actors"]) == shown
+
+
+async def test_serve_http_gives_up_on_a_host_that_never_resolves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    loop = asyncio.get_running_loop()
+    if not isinstance(loop, asyncio.SelectorEventLoop):
+        pytest.skip("uvloop resolves inside its C code: no resolver to replace")
+    never = loop.create_future()
+
+    async def unanswered(*args: object, **kwargs: object) -> Any:
+        return await never
+
+    monkeypatch.setattr(loop, "getaddrinfo", unanswered)
+    monkeypatch.setattr("actorkit._http.BIND_TIMEOUT", 0.05)
+    async with ActorSystem() as system:
+        with pytest.raises(TimeoutError, match=r"cannot serve on slow\.example:0.*over 0\.05 s"):
+            async with asyncio.timeout(5):  # the test's own bound: a bare TimeoutError
+                await system.serve_http(host="slow.example", port=0)
