@@ -121,7 +121,7 @@ class HttpServer:
 
     def __init__(self, runner: web.AppRunner, host: str, port: int) -> None:
         self._runner = runner
-        self._closed = False
+        self._closing: asyncio.Future[None] | None = None
         self.host = host
         self.port = port
 
@@ -134,10 +134,14 @@ class HttpServer:
         """Stop listening, give requests in flight `CLOSE_GRACE` to finish and their cancelled
         handlers as long again, then drop every connection still open. Within
         2 x `CLOSE_GRACE` whatever clients do: one that never reads its responses would
-        otherwise hold its socket, with the unsent bytes, for as long as it lives."""
-        if self._closed:
-            return
-        self._closed = True
+        otherwise hold its socket, with the unsent bytes, for as long as it lives. Every
+        caller returns once the endpoint is closed (the system's shutdown may close it while
+        its owner does); a caller cancelled meanwhile does not leave it half closed."""
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._close())
+        await asyncio.shield(self._closing)
+
+    async def _close(self) -> None:
         server = self._runner.server
         transports = [] if server is None else [conn.transport for conn in server.connections]
         await self._runner.cleanup()

@@ -221,3 +221,18 @@ async def test_serve_http_gives_up_on_a_host_that_never_resolves(
         with pytest.raises(TimeoutError, match=r"cannot serve on slow\.example:0.*over 0\.05 s"):
             async with asyncio.timeout(5):  # the test's own bound: a bare TimeoutError
                 await system.serve_http(host="slow.example", port=0)
+
+
+async def test_every_close_returns_once_the_endpoint_is_closed() -> None:
+    async with ActorSystem() as system:
+        await system.spawn(Idle, name="x" * beyond_socket_buffers())
+        server = await system.serve_http(port=0)
+        sock = stalling_client(server.port)
+        try:
+            await readable(sock)
+            closes = {asyncio.create_task(server.close()) for _ in range(2)}
+            async with asyncio.timeout(CLOSE_BOUND):
+                done, _ = await asyncio.wait(closes, return_when=asyncio.FIRST_COMPLETED)
+                assert done == closes  # neither returned while the other was still closing
+        finally:
+            sock.close()
