@@ -136,7 +136,7 @@ def no_handler_failures(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 
 
 FUZZ = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
