@@ -26,6 +26,14 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("actorkit")
 
+BIND_TIMEOUT = 5.0
+"""`serve_http` returns or raises within this: binding is local work, but resolving a host
+name may wait on a DNS server."""
+
+CLOSE_GRACE = 0.5
+"""How long `HttpServer.close()` lets a request in flight finish, and then how long the
+cancelled handler gets to unwind: close returns within twice this, whatever clients do."""
+
 
 class _TreeWalk:
     """Depth-first over the supervision tree in start order, within a budget of nodes."""
@@ -87,6 +95,9 @@ def actor_tree(
     }
 
 
+_LIMIT_DIGITS = 18
+
+
 def _tree_query(query: Mapping[str, str]) -> tuple[str | None, int | None]:
     """`/actors?path=/workers&limit=100`, or the error that says what to pass."""
     unknown = set(query) - {"path", "limit"}
@@ -98,9 +109,11 @@ def _tree_query(query: Mapping[str, str]) -> tuple[str | None, int | None]:
     limit = query.get("limit")
     if limit is None:
         return path, None
-    if not limit.isdigit() or int(limit) < 1:
+    digits = limit.lstrip("0")
+    if not digits or not (digits.isascii() and digits.isdigit()):
         raise ValueError(f"limit must be a whole number of nodes >= 1, got {limit!r}")
-    return path, int(limit)
+    # Beyond any actor count, and past int()'s 4,300 digits: no limit.
+    return path, int(digits) if len(digits) <= _LIMIT_DIGITS else None
 
 
 class HttpServer:
@@ -108,7 +121,7 @@ class HttpServer:
 
     def __init__(self, runner: web.AppRunner, host: str, port: int) -> None:
         self._runner = runner
-        self._closed = False
+        self._closing: asyncio.Future[None] | None = None
         self.host = host
         self.port = port
 
@@ -118,9 +131,23 @@ class HttpServer:
         return f"http://{host}:{self.port}"
 
     async def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            await self._runner.cleanup()
+        """Stop listening, give requests in flight `CLOSE_GRACE` to finish and their cancelled
+        handlers as long again, then drop every connection still open. Within
+        2 x `CLOSE_GRACE` whatever clients do: one that never reads its responses would
+        otherwise hold its socket, with the unsent bytes, for as long as it lives. Every
+        caller returns once the endpoint is closed (the system's shutdown may close it while
+        its owner does); a caller cancelled meanwhile does not leave it half closed."""
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._close())
+        await asyncio.shield(self._closing)
+
+    async def _close(self) -> None:
+        server = self._runner.server
+        transports = [] if server is None else [conn.transport for conn in server.connections]
+        await self._runner.cleanup()
+        for transport in transports:
+            if transport is not None:
+                transport.abort()
 
     def __repr__(self) -> str:
         return f"<HttpServer {self.url}>"
@@ -217,11 +244,18 @@ async def serve(
 
 
 async def _listen(app: web.Application, host: str, port: int) -> HttpServer:
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=CLOSE_GRACE)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     try:
-        await site.start()
+        async with asyncio.timeout(BIND_TIMEOUT):
+            await site.start()
+    except TimeoutError:
+        await runner.cleanup()
+        raise TimeoutError(
+            f"cannot serve on {host}:{port}: resolving the host and binding took over "
+            f"{BIND_TIMEOUT} s; pass an IP address such as 127.0.0.1"
+        ) from None
     except OSError as error:
         await runner.cleanup()
         raise OSError(

@@ -12,14 +12,41 @@ import ipaddress
 from dataclasses import dataclass, field
 
 
+def _credential(value: object, what: str) -> bytes:
+    """A credential as the bytes a header carries. An empty one would let in a bare
+    `Authorization: Basic` or `Bearer` header; one that is not text, or not UTF-8, could
+    never be sent."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, got {type(value).__name__}")
+    if not value.strip():
+        raise ValueError(f"{what} must not be empty or blank: it would let anyone in")
+    try:
+        return value.encode()
+    except UnicodeEncodeError:
+        raise ValueError(f"{what} must be valid text, got {value!r}") from None
+
+
+def _header_bytes(value: str) -> bytes:
+    """A header value back to the bytes the client sent (aiohttp decodes undecodable bytes
+    as surrogate escapes)."""
+    return value.strip().encode("utf-8", "surrogateescape")
+
+
 @dataclass(frozen=True, slots=True)
 class BearerAuth:
     token: str = field(repr=False)
 
+    def __post_init__(self) -> None:
+        _credential(self.token, "auth token")
+        if self.token != self.token.strip():
+            raise ValueError("auth token must not start or end with whitespace: no header sends it")
+
     def accepts(self, header: str) -> bool:
         scheme, _, value = header.partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(
-            value.strip().encode(), self.token.encode()
+        return (
+            scheme.lower() == "bearer"
+            and bool(value.strip())
+            and hmac.compare_digest(_header_bytes(value), self.token.encode())
         )
 
     challenge = 'Bearer realm="actorkit"'
@@ -30,12 +57,18 @@ class BasicAuth:
     username: str
     password: str = field(repr=False)
 
+    def __post_init__(self) -> None:
+        _credential(self.username, "auth username")
+        if ":" in self.username:
+            raise ValueError("auth username must not contain ':': basic auth splits on it")
+        _credential(self.password, "auth password")
+
     def accepts(self, header: str) -> bool:
         scheme, _, value = header.partition(" ")
-        if scheme.lower() != "basic":
+        if scheme.lower() != "basic" or not value.strip():
             return False
         try:
-            decoded = base64.b64decode(value.strip(), validate=True).decode()
+            decoded = base64.b64decode(_header_bytes(value), validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             return False
         user, _, password = decoded.partition(":")
@@ -52,7 +85,7 @@ Auth = BearerAuth | BasicAuth
 def check_auth(auth: object) -> Auth | None:
     if auth is None or isinstance(auth, BearerAuth | BasicAuth):
         return auth
-    if isinstance(auth, str) and auth:
+    if isinstance(auth, str):
         return BearerAuth(auth)
     if isinstance(auth, tuple) and len(auth) == 2 and all(isinstance(a, str) for a in auth):
         return BasicAuth(auth[0], auth[1])
