@@ -149,8 +149,7 @@ class ActorSystem(Reach):
         self._watchdog.stop()
         if self._transport is not None:
             await self._transport.stop()
-        for server in self._servers:
-            await server.close()
+        await asyncio.gather(*(server.close() for server in self._servers))
 
     async def _stop_actors(self, timeout: float) -> None:
         runtime = self._runtime
@@ -284,6 +283,9 @@ class ActorSystem(Reach):
         from ._http import serve
 
         server = await serve(self, root, self._transport, host, port, auth)
+        if self._closing is not None:  # shut down while it was binding: it would outlive it
+            await server.close()
+            raise ActorStopped(f"actor system {self.name!r} shut down while serve_http bound")
         self._servers.append(server)
         return server
 

@@ -323,3 +323,19 @@ async def test_stop_and_ask_of_a_stopped_actor_return_at_once() -> None:
             await ref.stop()
             with pytest.raises(ActorStopped):
                 await ref.ask("x")
+
+
+async def test_an_endpoint_bound_during_shutdown_does_not_outlive_the_system() -> None:
+    system = ActorSystem()
+    await system.start()
+    serving = asyncio.create_task(system.serve_http(port=0))
+    await asyncio.sleep(0)  # serve_http is on its way (importing, binding)
+    async with asyncio.timeout(BOUND):
+        await system.shutdown()
+        try:
+            server = await serving
+        except ActorStopped:
+            return  # refused: it finished binding after the shutdown had begun
+    with pytest.raises(OSError):  # it was in time, and closed with the system
+        _, writer = await asyncio.open_connection(server.host, server.port)
+        writer.close()
