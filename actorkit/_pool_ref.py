@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
-from ._errors import ActorStopped
+from ._errors import ActorStopped, AskTimeout
 from ._hashring import HashRing, process_hash
 from ._ref import ActorRef
 from ._seconds import check_seconds
@@ -83,9 +83,18 @@ class PoolRef(ActorRef):
         is lost; this returns when they have. The new size is kept if the pool restarts.
         `timeout` bounds the whole operation (`AskTimeout`)."""
         check_size(size)
-        async with asyncio.timeout(check_seconds(timeout, "resize timeout")):
-            leaving: list[asyncio.Future[None]] = await ActorRef.ask(self, Resize(size), timeout)
-            await asyncio.gather(*(asyncio.shield(done) for done in leaving))
+        seconds = check_seconds(timeout, "resize timeout")
+        try:
+            async with asyncio.timeout(seconds):
+                leaving: list[asyncio.Future[None]] = await ActorRef.ask(
+                    self, Resize(size), seconds
+                )
+                await asyncio.gather(*(asyncio.shield(done) for done in leaving))
+        except TimeoutError:
+            raise AskTimeout(
+                f"resizing pool {self._cell.path} to {size} did not finish within {seconds} s "
+                "(members still starting or draining); pass a larger timeout="
+            ) from None
 
     def _pick(self, message: Any) -> ActorRef | None:
         members = self._members

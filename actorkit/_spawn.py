@@ -3,18 +3,22 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
+import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from ._actor import Actor
 from ._names import check_names
 from ._supervision import RESTART_TYPES
 
-if TYPE_CHECKING:
-    pass
-
 UNBOUNDED = sys.maxsize
+
+HOOKS = ("on_start", "receive", "on_stop")
+"""What the runtime awaits on an instance."""
+
+_checked: weakref.WeakSet[type] = weakref.WeakSet()
+"""Actor classes whose hooks passed `check_hooks`: the check runs once per class."""
 
 
 def check_factory(factory: object) -> Callable[..., Actor]:
@@ -23,6 +27,7 @@ def check_factory(factory: object) -> Callable[..., Actor]:
             raise TypeError(
                 f"{factory.__name__} is not an Actor subclass; derive it from actorkit.Actor"
             )
+        check_hooks(factory)
         return factory
     if not callable(factory):
         raise TypeError(
@@ -63,3 +68,19 @@ def check_restart(restart: object) -> str:
 
 def check_capabilities(capabilities: object) -> frozenset[str]:
     return check_names(capabilities, "capabilities", "each capability")
+
+
+def check_hooks(cls: type[Actor]) -> None:
+    """Refuse, at spawn, a hook the runtime could not await (a plain `def receive` would
+    otherwise fail on the first message, far from the mistake)."""
+    if cls in _checked:
+        return
+    for hook in HOOKS:
+        method = getattr(cls, hook)
+        if not inspect.iscoroutinefunction(inspect.unwrap(method)):
+            raise TypeError(
+                f"{cls.__qualname__}.{hook} must be a coroutine function, got {method!r}: "
+                f"write `async def {hook}(...)` (a decorator must keep it one, "
+                "see inspect.markcoroutinefunction)"
+            )
+    _checked.add(cls)
