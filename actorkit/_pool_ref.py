@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+import reprlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -204,9 +205,18 @@ def is_resize(message: object) -> bool:
     return type(message) is Ask and type(message.message) is Resize
 
 
+MAX_SIZE = 100_000
+"""More members than this is a mistake (a unit slip): spawning them would hold the loop."""
+
+
 def check_size(size: object) -> None:
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-        raise ValueError(f"pool size must be an int >= 1, got {size!r}")
+        raise ValueError(f"pool size must be an int >= 1, got {reprlib.repr(size)}")
+    if size > MAX_SIZE:
+        raise ValueError(
+            f"pool size must be at most {MAX_SIZE}, got {reprlib.repr(size)}; "
+            "use several pools for more members"
+        )
 
 
 def check_pool(size: object, routing: object, hash_key: object) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import inspect
+import reprlib
 import sys
 import weakref
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from ._names import check_names
 from ._supervision import RESTART_TYPES
 
 UNBOUNDED = sys.maxsize
+MAX_NAME = 255
 
 HOOKS = ("on_start", "receive", "on_stop")
 """What the runtime awaits on an instance."""
@@ -46,6 +48,11 @@ def check_name(name: object) -> str:
         raise ValueError(f"actor name {name!r} must not contain '/': paths are built from names")
     if name.startswith("$"):
         raise ValueError(f"actor name {name!r} must not start with '$' (reserved for generated)")
+    if len(name) > MAX_NAME or not name.isprintable():
+        raise ValueError(
+            f"actor name {reprlib.repr(name)} must be at most {MAX_NAME} printable characters "
+            "(no control characters): it is a path segment, a log field and a metrics label"
+        )
     return name
 
 
@@ -60,7 +67,7 @@ def check_mailbox_size(size: object) -> int:
 
 
 def check_restart(restart: object) -> str:
-    if restart not in RESTART_TYPES:
+    if not isinstance(restart, str) or restart not in RESTART_TYPES:
         raise ValueError(f"restart must be one of {sorted(RESTART_TYPES)}, got {restart!r}")
     assert isinstance(restart, str)
     return restart
