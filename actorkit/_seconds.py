@@ -30,7 +30,8 @@ def check_seconds(value: object, what: str, *, zero_ok: bool = False, hint: str 
     if not (value > 0 or (zero_ok and value == 0)) or not value < FOREVER:
         floor = ">= 0" if zero_ok else "> 0"
         raise ValueError(
-            f"{what} must be {floor} seconds and finite (below {FOREVER:.0e}){hint}, got {value!r}"
+            f"{what} must be {floor} seconds and finite{hint}, got {value!r}; "
+            f"the longest wait is {FOREVER:.0e} seconds"
         )
     return float(value)  # a subclass of int or float (numpy's float64, an IntEnum)
 

@@ -588,7 +588,7 @@ async def test_each_wrong_value_is_refused_naming_the_parameter(key: str, param:
         assert await env.ref.ask("still here") == "still here"
     if key in OPEN:
         assert holes, f"{key} is refused properly now: remove it from OPEN"
-        pytest.xfail(f"{OPEN[key]}: {holes}")
+        pytest.xfail(f"{OPEN[key]} ({len(holes)} values)")
     assert holes == {}
 
 
