@@ -21,6 +21,7 @@ from ._signals import SelfStop, Stop
 from ._spawn import (
     check_capabilities,
     check_factory,
+    check_hooks,
     check_mailbox_size,
     check_name,
     check_restart,
@@ -114,6 +115,8 @@ class Cell(Lifecycle):
                 f"factory {self.factory!r} returned {type(instance).__name__}, not an Actor; "
                 "pass an Actor subclass or a callable that returns an Actor instance"
             )
+        if type(instance) is not self.factory:
+            check_hooks(type(instance))
         instance._cell = self
         self.incarnation += 1
         return instance

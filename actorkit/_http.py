@@ -227,6 +227,10 @@ async def serve(
     """Serve one system: its public face, plus its root (for `/actors`) and its transport
     (for `/healthz`), which the system hands over rather than exposing."""
     checked = check_auth(auth)
+    if not isinstance(host, str):
+        raise TypeError(f"host must be a str such as '127.0.0.1', got {type(host).__name__}")
+    if not host or len(host) > 253 or not host.isprintable() or " " in host:
+        raise ValueError(f"host must be an address or host name such as '127.0.0.1', got {host!r}")
     if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
         raise ValueError(f"port must be an int from 0 to 65535 (0 picks a free one), got {port!r}")
     if checked is None and not is_loopback(host):

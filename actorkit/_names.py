@@ -3,6 +3,7 @@ what to pass. A leaf, so the kernel (spawn) and the task layer share it."""
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 
 _NOTHING: frozenset[str] = frozenset()
@@ -19,9 +20,12 @@ def check_names(value: object, what: str, each: str) -> frozenset[str]:
     if not isinstance(value, _COLLECTIONS) and (
         isinstance(value, str) or not isinstance(value, Iterable)
     ):
-        raise TypeError(f"{what} must be an iterable of strings such as ('gpu',), got {value!r}")
-    names = frozenset(value)
-    for item in names:
+        raise TypeError(
+            f"{what} must be an iterable of strings such as ('gpu',), got {reprlib.repr(value)}"
+        )
+    items = tuple(value)
+    for item in items:
         if not isinstance(item, str) or not item:
-            raise TypeError(f"{each} must be a non-empty str, got {item!r}")
-    return names
+            # reprlib: a deeply nested list would exhaust the recursion limit in repr
+            raise TypeError(f"{each} in {what} must be a non-empty str, got {reprlib.repr(item)}")
+    return frozenset(items)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+import reprlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
-from ._errors import ActorStopped
+from ._errors import ActorStopped, AskTimeout
 from ._hashring import HashRing, process_hash
 from ._ref import ActorRef
 from ._seconds import check_seconds
@@ -83,9 +84,18 @@ class PoolRef(ActorRef):
         is lost; this returns when they have. The new size is kept if the pool restarts.
         `timeout` bounds the whole operation (`AskTimeout`)."""
         check_size(size)
-        async with asyncio.timeout(check_seconds(timeout, "resize timeout")):
-            leaving: list[asyncio.Future[None]] = await ActorRef.ask(self, Resize(size), timeout)
-            await asyncio.gather(*(asyncio.shield(done) for done in leaving))
+        seconds = check_seconds(timeout, "resize timeout")
+        try:
+            async with asyncio.timeout(seconds):
+                leaving: list[asyncio.Future[None]] = await ActorRef.ask(
+                    self, Resize(size), seconds
+                )
+                await asyncio.gather(*(asyncio.shield(done) for done in leaving))
+        except TimeoutError:
+            raise AskTimeout(
+                f"resizing pool {self._cell.path} to {size} did not finish within {seconds} s "
+                "(members still starting or draining); pass a larger timeout="
+            ) from None
 
     def _pick(self, message: Any) -> ActorRef | None:
         members = self._members
@@ -195,9 +205,18 @@ def is_resize(message: object) -> bool:
     return type(message) is Ask and type(message.message) is Resize
 
 
+MAX_SIZE = 100_000
+"""More members than this is a mistake (a unit slip): spawning them would hold the loop."""
+
+
 def check_size(size: object) -> None:
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-        raise ValueError(f"pool size must be an int >= 1, got {size!r}")
+        raise ValueError(f"pool size must be an int >= 1, got {reprlib.repr(size)}")
+    if size > MAX_SIZE:
+        raise ValueError(
+            f"pool size must be at most {MAX_SIZE}, got {reprlib.repr(size)}; "
+            "use several pools for more members"
+        )
 
 
 def check_pool(size: object, routing: object, hash_key: object) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._protocols import Ref
 from ._ref import ActorRef
+from ._system_checks import check_path
 from ._timers import check_delay, check_interval
 
 if TYPE_CHECKING:
@@ -62,14 +63,23 @@ class Reach:
         """Make a local actor reachable from other systems by `remote(self.name, ref.path)`;
         with `group=`, it also joins that queue group, so each message to
         `remote_group(group)` goes to one member among all systems that expose one."""
+        if not isinstance(ref, ActorRef):
+            raise TypeError(
+                f"expose needs a local ActorRef (from spawn or lookup), got {type(ref).__name__}"
+            )
+        if group is not None:
+            _check_word(group, "group")
         self._transport_for("expose").expose(ref, group)
 
     def remote(self, system: str, path: str) -> Ref:
         """A ref to the actor exposed at `path` in the system named `system`."""
+        _check_word(system, "system")
+        check_path(path)
         return self._transport_for("remote").remote(system, path)
 
     def remote_group(self, group: str) -> Ref:
         """A ref whose messages each go to one member of the group, in any system."""
+        _check_word(group, "group")
         return self._transport_for("remote_group").remote_group(group)
 
     def _transport_for(self, what: str) -> Transport:
@@ -131,3 +141,14 @@ def _cell_of(ref: object) -> Cell:
             "the system that owns it (a remote ref offers tell, send and ask)"
         )
     return ref._cell
+
+
+def _check_word(value: object, what: str) -> None:
+    """A system or group name: what NATS puts in one subject token."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, got {type(value).__name__}")
+    if not value or len(value) > 255 or not value.isprintable() or any(c in value for c in " .*>/"):
+        raise ValueError(
+            f"{what} must be a name of 1 to 255 printable characters without spaces, '.', '*', '/' "
+            "or '>'"
+        )

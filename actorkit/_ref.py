@@ -96,12 +96,8 @@ class ActorRef:
         cell = self._cell
         if cell.closed:
             raise ActorStopped(f"{cell.path} is stopped; the ask was not delivered")
-        try:
-            valid = 0 < timeout < FOREVER and timeout is not True
-        except TypeError:  # not a number at all
-            valid = False
-        if not valid:
-            check_seconds(timeout, "ask timeout")  # raises the error that says what to pass
+        if not ((type(timeout) is float or type(timeout) is int) and 0 < timeout < FOREVER):
+            timeout = check_seconds(timeout, "ask timeout")  # or says what to pass
         runtime = cell.runtime
         future: asyncio.Future[Any] = runtime.loop.create_future()
         stats = cell.stats

@@ -20,6 +20,13 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 def run(main: Coroutine[Any, Any, T], *, debug: bool | None = None, uvloop: bool = True) -> T:
     """Run `main` to completion on a fresh event loop, uvloop when available."""
+    if not asyncio.iscoroutine(main):
+        raise TypeError(
+            f"run needs a coroutine such as main() (called, not the function), got {main!r}"
+        )
+    for what, flag in (("debug", debug), ("uvloop", uvloop)):
+        if not isinstance(flag, bool) and not (what == "debug" and flag is None):
+            raise TypeError(f"run's {what} must be True or False, got {flag!r}")
     factory = loop_factory() if uvloop else None
     with asyncio.Runner(debug=debug, loop_factory=factory) as runner:
         return runner.run(main)

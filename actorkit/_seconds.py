@@ -3,14 +3,15 @@ thresholds, deadlines), so every such argument fails the same way, before anythi
 changed: a `TypeError` for what is not a number of seconds (a bool included: `True` is an int
 to Python but a mistake here), a `ValueError` for NaN, infinity, a negative value, or zero
 where zero means nothing useful. Infinity is refused because every wait in actorkit is
-bounded; a very long wait is still a number."""
+bounded, and so is anything past `FOREVER`: a wait of centuries is a mistake (a unit slip,
+a timestamp passed as a duration), and past it a float deadline loses its precision.
+`Decimal` and `Fraction` are refused as well: the clock does float arithmetic."""
 
 from __future__ import annotations
 
-import math
-
-FOREVER = math.inf
-"""Shared with `ActorRef.ask`, which inlines the fast path of the check."""
+FOREVER = 1e9
+"""The longest wait accepted, about 31 years (exclusive). Shared with `ActorRef.ask`, which
+inlines the fast path of the check."""
 
 
 def check_seconds(value: object, what: str, *, zero_ok: bool = False, hint: str = "") -> float:
@@ -26,7 +27,19 @@ def check_seconds(value: object, what: str, *, zero_ok: bool = False, hint: str 
         raise TypeError(
             f"{what} must be a number of seconds{hint}, got {type(value).__name__} {value!r}"
         )
-    if not (value > 0 or (zero_ok and value == 0)) or math.isinf(value):
+    if not (value > 0 or (zero_ok and value == 0)) or not value < FOREVER:
         floor = ">= 0" if zero_ok else "> 0"
-        raise ValueError(f"{what} must be {floor} seconds and finite{hint}, got {value!r}")
+        raise ValueError(
+            f"{what} must be {floor} seconds and finite{hint}, got {value!r}; "
+            f"the longest wait is {FOREVER:.0e} seconds"
+        )
     return float(value)  # a subclass of int or float (numpy's float64, an IntEnum)
+
+
+def check_instant(value: object, what: str) -> float:
+    """A point on a clock (any finite number of seconds, negative included), as a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{what} must be a number of seconds, got {type(value).__name__} {value!r}")
+    if not -FOREVER < value < FOREVER:
+        raise ValueError(f"{what} must be finite (within ±{FOREVER:.0e} seconds), got {value!r}")
+    return float(value)

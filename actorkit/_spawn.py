@@ -3,18 +3,25 @@
 
 from __future__ import annotations
 
+import inspect
+import reprlib
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from ._actor import Actor
 from ._names import check_names
 from ._supervision import RESTART_TYPES
 
-if TYPE_CHECKING:
-    pass
-
 UNBOUNDED = sys.maxsize
+MAX_NAME = 255
+
+HOOKS = ("on_start", "receive", "on_stop")
+"""What the runtime awaits on an instance."""
+
+_checked: set[type] = set()
+"""Actor classes whose hooks passed `check_hooks`: the check runs once per class. A plain
+set (a WeakSet costs ten times more per spawn); it keeps alive only classes that were
+spawned, which programs define a bounded number of."""
 
 
 def check_factory(factory: object) -> Callable[..., Actor]:
@@ -23,6 +30,7 @@ def check_factory(factory: object) -> Callable[..., Actor]:
             raise TypeError(
                 f"{factory.__name__} is not an Actor subclass; derive it from actorkit.Actor"
             )
+        check_hooks(factory)
         return factory
     if not callable(factory):
         raise TypeError(
@@ -41,6 +49,11 @@ def check_name(name: object) -> str:
         raise ValueError(f"actor name {name!r} must not contain '/': paths are built from names")
     if name.startswith("$"):
         raise ValueError(f"actor name {name!r} must not start with '$' (reserved for generated)")
+    if len(name) > MAX_NAME or not name.isprintable():
+        raise ValueError(
+            f"actor name {reprlib.repr(name)} must be at most {MAX_NAME} printable characters "
+            "(no control characters): it is a path segment, a log field and a metrics label"
+        )
     return name
 
 
@@ -55,7 +68,7 @@ def check_mailbox_size(size: object) -> int:
 
 
 def check_restart(restart: object) -> str:
-    if restart not in RESTART_TYPES:
+    if not isinstance(restart, str) or restart not in RESTART_TYPES:
         raise ValueError(f"restart must be one of {sorted(RESTART_TYPES)}, got {restart!r}")
     assert isinstance(restart, str)
     return restart
@@ -63,3 +76,19 @@ def check_restart(restart: object) -> str:
 
 def check_capabilities(capabilities: object) -> frozenset[str]:
     return check_names(capabilities, "capabilities", "each capability")
+
+
+def check_hooks(cls: type[Actor]) -> None:
+    """Refuse, at spawn, a hook the runtime could not await (a plain `def receive` would
+    otherwise fail on the first message, far from the mistake)."""
+    if cls in _checked:
+        return
+    for hook in HOOKS:
+        method = getattr(cls, hook)
+        if not inspect.iscoroutinefunction(inspect.unwrap(method)):
+            raise TypeError(
+                f"{cls.__qualname__}.{hook} must be a coroutine function, got {method!r}: "
+                f"write `async def {hook}(...)` (a decorator must keep it one, "
+                "see inspect.markcoroutinefunction)"
+            )
+    _checked.add(cls)

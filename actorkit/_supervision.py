@@ -4,14 +4,13 @@ the child's restart type, the error and the restart history; `_supervise` carrie
 
 from __future__ import annotations
 
-import math
 import random
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
-from ._seconds import check_seconds
+from ._seconds import FOREVER, check_seconds
 
 Directive = Literal["restart", "resume", "stop", "escalate"]
 Decision = Literal["restart", "resume", "stop", "escalate", "give_up"]
@@ -40,7 +39,7 @@ class Backoff:
             raise ValueError(f"Backoff max ({self.max}) must be >= min ({self.min})")
         if not isinstance(self.jitter, int | float) or isinstance(self.jitter, bool):
             raise TypeError(f"Backoff jitter must be a number >= 0, got {self.jitter!r}")
-        if not math.isfinite(self.jitter) or self.jitter < 0:
+        if not 0 <= self.jitter < FOREVER:
             # inf would never restart, nan would silently drop the backoff
             raise ValueError(f"Backoff jitter must be a finite number >= 0, got {self.jitter}")
 
@@ -81,7 +80,8 @@ class _Strategy:
                 f"backoff must be Backoff(min=..., max=...) or None, got {self.backoff!r}"
             )
         _check_decider(self.decider)
-        if not isinstance(self.max_restarts, int) or self.max_restarts < 0:
+        restarts = self.max_restarts
+        if not isinstance(restarts, int) or isinstance(restarts, bool) or restarts < 0:
             raise ValueError(f"max_restarts must be an int >= 0, got {self.max_restarts!r}")
 
     def directive(self, error: BaseException) -> Directive:

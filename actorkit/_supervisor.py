@@ -52,6 +52,9 @@ class Supervisor(Actor):
     def __init__(
         self, children: Sequence[ChildSpec] = (), strategy: Strategy | None = None
     ) -> None:
+        given: object = children  # typed as a sequence, but whatever the caller passed
+        if isinstance(given, str) or not isinstance(given, Iterable):
+            raise TypeError(f"Supervisor children must be a list of ChildSpec, got {given!r}")
         for spec in children:
             if not isinstance(spec, ChildSpec):
                 raise TypeError(f"Supervisor children must be ChildSpec objects, got {spec!r}")

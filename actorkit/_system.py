@@ -30,7 +30,8 @@ from ._runtime import Runtime
 from ._seconds import check_seconds
 from ._shutdown import stop_actors
 from ._spawn import UNBOUNDED, check_factory
-from ._supervision import OneForOne, Strategy, _Strategy
+from ._supervision import OneForOne, Strategy
+from ._system_checks import check_path, check_system
 from ._tasks import TaskLayer
 from ._transport import Host, Transport, check_transport
 from ._watchdog import BLOCKED_THRESHOLD, Watchdog
@@ -69,13 +70,7 @@ class ActorSystem(Reach):
         blocked_threshold: float = BLOCKED_THRESHOLD,
         registry: CollectorRegistry | None = None,
     ) -> None:
-        if not isinstance(name, str) or not name or "/" in name:
-            raise ValueError(f"system name must be a non-empty str without '/', got {name!r}")
-        if supervisor is not None and not isinstance(supervisor, _Strategy):
-            raise TypeError(
-                "supervisor must be a strategy such as OneForOne(max_restarts=3, within=5.0), "
-                f"got {type(supervisor).__name__}"
-            )
+        check_system(name, supervisor, metrics, clock)
         self.name = name
         self._transport = check_transport(transport)
         runtime = self._runtime = Runtime(
@@ -249,7 +244,7 @@ class ActorSystem(Reach):
         return root
 
     def lookup(self, path: str) -> ActorRef | None:
-        cell = self._runtime.lookup(path)
+        cell = self._runtime.lookup(check_path(path))
         return cell.ref if cell is not None else None
 
     async def ask(self, path: str, message: Any, timeout: float = 5.0) -> Any:

@@ -24,7 +24,7 @@ S = TypeVar("S", bound=Hashable)
 
 # The common case of validate_topic in one C-level call; only a failing topic is taken
 # apart token by token, to say which rule it broke.
-_VALID_TOPIC = re.compile(r"[^\s.*>]+(?:\.[^\s.*>]+)*")
+_VALID_TOPIC = re.compile(r"[^\s.*>\x00-\x1f\x7f]+(?:\.[^\s.*>\x00-\x1f\x7f]+)*")
 
 DEFAULT_CACHE_SIZE = 8192
 
@@ -43,8 +43,10 @@ def _tokens(text: object, kind: str, wildcards: bool) -> tuple[str, ...]:
                 f"{kind} {text!r} has an empty token: tokens are separated by single dots, "
                 "with no leading or trailing dot"
             )
-        if any(c.isspace() for c in token):
-            raise ValueError(f"{kind} {text!r} has whitespace: tokens must not contain whitespace")
+        if any(c.isspace() or not c.isprintable() for c in token):
+            raise ValueError(
+                f"{kind} {text!r} has whitespace or a control character: tokens must not"
+            )
         if "*" not in token and ">" not in token:
             continue
         if not wildcards:

@@ -26,7 +26,7 @@ from ._inspection import (
     subscription_count,
     transport,
 )
-from ._seconds import check_seconds
+from ._seconds import check_instant, check_seconds
 
 if TYPE_CHECKING:
     from ._ref import ActorRef
@@ -74,7 +74,7 @@ class ManualClock:
     resolution = 0.0
 
     def __init__(self, start: float = 0.0) -> None:
-        self._now = float(start)
+        self._now = check_instant(start, "ManualClock start")
         self._heap: list[tuple[float, int, _Entry]] = []
         self._seq = itertools.count()
         self._idle: list[Callable[[], bool]] = []

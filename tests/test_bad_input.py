@@ -37,6 +37,11 @@ class Plain(Actor):
         return message
 
 
+class SyncReceive(Actor):
+    def receive(self, message: Any) -> Any:  # type: ignore[override]
+        return message
+
+
 class Held(Actor):
     def __init__(self, gate: asyncio.Event) -> None:
         self.gate = gate
@@ -115,7 +120,19 @@ CASES = [
         TypeError,
         "pass an Actor subclass or a callable that returns an Actor",
     ),
+    Case(
+        "spawn: a hook that is not async def",
+        lambda e: e.system.spawn(SyncReceive),
+        TypeError,
+        "write `async def receive",
+    ),
     Case("spawn: empty name", lambda e: e.system.spawn(Plain, name=""), ValueError, "name=None"),
+    Case(
+        "spawn: name with a control character",
+        lambda e: e.system.spawn(Plain, name="a\nb"),
+        ValueError,
+        "printable characters",
+    ),
     Case("spawn: name with /", lambda e: e.system.spawn(Plain, name="a/b"), ValueError, "'/'"),
     Case("spawn: name with $", lambda e: e.system.spawn(Plain, name="$x"), ValueError, "'\\$'"),
     Case(
@@ -174,6 +191,12 @@ CASES = [
     Case("ask: timeout 0", lambda e: e.ref.ask("x", timeout=0), ValueError, "must be > 0"),
     Case("ask: timeout NaN", lambda e: e.ref.ask("x", timeout=math.nan), ValueError, "> 0"),
     Case("ask: timeout infinite", lambda e: e.ref.ask("x", timeout=math.inf), ValueError, "finite"),
+    Case(
+        "ask: timeout past 1e9 s",
+        lambda e: e.ref.ask("x", timeout=1e12),
+        ValueError,
+        "longest wait is 1e",
+    ),
     Case(
         "ask: timeout not a number",
         lambda e: e.ref.ask("x", timeout="1"),
@@ -430,6 +453,12 @@ CASES = [
     ),
     # pools
     Case("spawn_pool: size 0", lambda e: e.system.spawn_pool(Plain, size=0), ValueError, ">= 1"),
+    Case(
+        "spawn_pool: size past the bound",
+        lambda e: e.system.spawn_pool(Plain, size=10**9),
+        ValueError,
+        "use several pools",
+    ),
     Case(
         "spawn_pool: unknown routing",
         lambda e: e.system.spawn_pool(Plain, routing="fastest"),

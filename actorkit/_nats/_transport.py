@@ -25,9 +25,17 @@ if TYPE_CHECKING:
     from .._transport import Host
 
 
+MAX_BUFFERED = 10_000_000
+"""Largest outbound buffer: each buffered message holds its encoded bytes in memory."""
+
+
 def _servers(servers: str | Sequence[str]) -> list[str]:
+    if not isinstance(servers, str) and not isinstance(servers, list | tuple):
+        raise TypeError(
+            f"servers must be a NATS URL or a list of them, got {type(servers).__name__}"
+        )
     listed = [servers] if isinstance(servers, str) else list(servers)
-    if not listed or not all(isinstance(url, str) and url for url in listed):
+    if not listed or not all(isinstance(url, str) and url and url.isprintable() for url in listed):
         raise ValueError(
             f"servers must be NATS URLs such as 'nats://127.0.0.1:4222', got {servers!r}"
         )
@@ -35,9 +43,18 @@ def _servers(servers: str | Sequence[str]) -> list[str]:
 
 
 def _checked(prefix: str, max_buffered: int, tls: ssl.SSLContext | None) -> None:
-    validate_topic(prefix)
-    if isinstance(max_buffered, bool) or not isinstance(max_buffered, int) or max_buffered < 1:
-        raise ValueError(f"max_buffered must be an int >= 1, got {max_buffered!r}")
+    try:
+        validate_topic(prefix)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"prefix: {error}") from None
+    if "/" in prefix or len(prefix) > 200:
+        raise ValueError(
+            f"prefix must be a subject of at most 200 characters, without '/': {prefix!r}"
+        )
+    if isinstance(max_buffered, bool) or not isinstance(max_buffered, int):
+        raise TypeError(f"max_buffered must be an int, got {type(max_buffered).__name__}")
+    if not 1 <= max_buffered <= MAX_BUFFERED:
+        raise ValueError(f"max_buffered must be from 1 to {MAX_BUFFERED:,}, got {max_buffered!r}")
     if tls is not None and not isinstance(tls, ssl.SSLContext):
         raise TypeError(f"tls must be an ssl.SSLContext, got {type(tls).__name__}")
 
