@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 from typing import Any
 
@@ -104,7 +105,7 @@ class Traffic:
                 return  # kept producing a little into the shutdown
             await kit.step(rng)
 
-    async def one(self, rng: Any, job: Job) -> None:
+    async def one(self, rng: random.Random, job: Job) -> None:
         system, ledger = self.system, self.kit.ledger
         ref = system.lookup(rng.choice(self.targets)) or self.pool
         dice = rng.random()
