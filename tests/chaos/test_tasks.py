@@ -10,13 +10,24 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem, OneForOne, Task, TaskCancelled, TaskHandle, TaskStatus
+from actorkit import (
+    Actor,
+    ActorRef,
+    ActorSystem,
+    OneForOne,
+    Task,
+    TaskCancelled,
+    TaskHandle,
+    TaskStatus,
+)
 
 from ..invariants import TaskSnapshot, assert_invariants, assert_settled
-from .kit import ChaosError, Job, Kit, safety_net, scale, seeds, tell_into_ledger, yield_turns
+from .kit import Kit, tell_into_ledger
+from .ledger import ChaosError, Fingerprint, Job, fingerprint
+from .replay import assert_replays, chaos_run, finish, remember, replayed_seed, scale, seeds
 
 CAPABILITIES = ["a", "b"]
-TASKS = 1000
+TASKS = 800
 
 
 class Agent(Actor):
@@ -30,9 +41,9 @@ class Agent(Actor):
     async def receive(self, message: Any) -> Any:
         if isinstance(message, Job):
             if message.action == "crash":
-                self.kit.ledger.crashed.append((message.id, self.path))
+                self.kit.ledger.was_crashed(message.id, self.path)
                 raise ChaosError("an ordinary message crashed the agent")
-            self.kit.ledger.processed.append((message.id, self.path))
+            self.kit.ledger.was_processed(message.id, self.path)
             return None
         assert isinstance(message, Task)
         number, crash_until, spins = message.payload
@@ -44,80 +55,102 @@ class Agent(Actor):
         return ("done", number)
 
 
-@pytest.mark.parametrize("seed", seeds())
-async def test_tasks_with_retries_on_crashing_agents_all_finish_as_decided(seed: int) -> None:
-    async with safety_net(seed):
+Submitted = list[tuple[TaskHandle, int, int, int]]
+"""(handle, number, crash_until, retries) of each submitted task."""
+
+
+class Agents:
+    """Spawns agents and picks one at random."""
+
+    def __init__(self, system: ActorSystem, kit: Kit, runs: list[tuple[int, int]]) -> None:
+        self.system, self.kit, self.runs = system, kit, runs
+
+    async def spawn(self) -> None:
+        rng = self.kit.rng
+        capabilities = rng.sample(CAPABILITIES, rng.randint(1, 2))
+        restart = rng.choice(["permanent", "permanent", "transient", "temporary"])
+        await self.system.spawn(
+            Agent, self.runs, self.kit, capabilities=capabilities, restart=restart
+        )
+
+    def pick(self) -> ActorRef | None:
+        agents = self.system.agents()
+        return self.system.lookup(self.kit.rng.choice(agents).path) if agents else None
+
+
+async def drive(system: ActorSystem, agents: Agents, kit: Kit) -> tuple[Submitted, set[int]]:
+    """Submit tasks while cancelling some, crashing agents with ordinary messages, stopping
+    agents and spawning new ones; returns the submitted tasks and the cancelled ids."""
+    rng = kit.rng
+    submitted: Submitted = []
+    cancelled: set[int] = set()
+    stops: list[asyncio.Task[None]] = []
+    for number in range(TASKS * scale()):
+        retries = rng.randint(0, 3)
+        crash_until = rng.choice([0, 0, 0, 1, 2, 4])
+        requires = rng.sample(CAPABILITIES, rng.randint(0, 2))
+        payload = (number, crash_until, rng.randint(0, 5))
+        handle = await system.submit(
+            payload, priority=rng.randint(-2, 2), requires=requires, retries=retries
+        )
+        submitted.append((handle, number, crash_until, retries))
+        dice = rng.random()
+        if dice < 0.05:
+            victim, _, _, _ = rng.choice(submitted)
+            if victim.cancel():
+                cancelled.add(victim.id)
+        elif dice < 0.1:
+            if ref := agents.pick():
+                tell_into_ledger(kit.ledger, ref, kit.job({"crash": 1.0, "ok": 1.0}))
+        elif dice < 0.13:
+            if ref := agents.pick():
+                stops.append(asyncio.create_task(ref.stop()))
+        elif dice < 0.18:
+            await agents.spawn()
+        await kit.step(most=5)
+    await finish(kit.clock, stops, step=0.01)
+    return submitted, cancelled
+
+
+def check_outcomes(submitted: Submitted, cancelled: set[int], outcomes: list[object]) -> None:
+    """Each task ended as its payload decided: cancelled, done, or failed after its retries."""
+    for (handle, number, crash_until, retries), outcome in zip(submitted, outcomes, strict=True):
+        if handle.id in cancelled:
+            assert handle.status is TaskStatus.CANCELLED
+            assert isinstance(outcome, TaskCancelled)
+        elif crash_until <= retries:
+            assert outcome == ("done", number), (handle, outcome)
+            assert handle.status is TaskStatus.SUCCEEDED
+            assert handle.attempt == crash_until + 1
+        else:
+            assert isinstance(outcome, ChaosError), (handle, outcome)
+            assert handle.status is TaskStatus.FAILED
+            assert handle.attempt == retries + 1
+
+
+async def run_tasks(seed: int) -> Fingerprint:
+    async with chaos_run(seed, "tasks"):
         kit = Kit(seed)
-        rng, ledger = kit.rng, kit.ledger
+        ledger = kit.ledger
         runs: list[tuple[int, int]] = []
         tasks = TaskSnapshot()
-        system = ActorSystem("chaos-tasks", supervisor=OneForOne(max_restarts=100_000, within=1.0))
+        root = OneForOne(max_restarts=100_000, within=1.0)
+        system = ActorSystem("chaos-tasks", supervisor=root, clock=kit.clock)
         async with system:
             ledger.attach(system)
-
-            async def spawn_agent() -> None:
-                capabilities = rng.sample(CAPABILITIES, rng.randint(1, 2))
-                restart = rng.choice(["permanent", "permanent", "transient", "temporary"])
-                await system.spawn(Agent, runs, kit, capabilities=capabilities, restart=restart)
-
+            agents = Agents(system, kit, runs)
             for _ in range(5):
-                await spawn_agent()
-            submitted: list[tuple[TaskHandle, int, int, int]] = []  # handle, number, crash, retries
-            cancelled: set[int] = set()
-            stops: list[asyncio.Task[None]] = []
-            for number in range(TASKS * scale()):
-                retries = rng.randint(0, 3)
-                crash_until = rng.choice([0, 0, 0, 1, 2, 4])
-                requires = rng.sample(CAPABILITIES, rng.randint(0, 2))
-                payload = (number, crash_until, rng.randint(0, 5))
-                handle = await system.submit(
-                    payload, priority=rng.randint(-2, 2), requires=requires, retries=retries
-                )
-                submitted.append((handle, number, crash_until, retries))
-                dice = rng.random()
-                if dice < 0.05:
-                    victim, _, _, _ = rng.choice(submitted)
-                    if victim.cancel():
-                        cancelled.add(victim.id)
-                elif dice < 0.1:
-                    agents = system.agents()
-                    if agents:
-                        ref = system.lookup(rng.choice(agents).path)
-                        if ref is not None:
-                            tell_into_ledger(ledger, ref, kit.job({"crash": 1.0, "ok": 1.0}))
-                elif dice < 0.13:
-                    agents = system.agents()
-                    ref = system.lookup(rng.choice(agents).path) if agents else None
-                    if ref is not None:
-                        stops.append(asyncio.create_task(ref.stop()))
-                elif dice < 0.18:
-                    await spawn_agent()
-                await yield_turns(rng, 5)
-
+                await agents.spawn()
+            submitted, cancelled = await drive(system, agents, kit)
             # Temporary agents may all be gone: a reliable agent per capability set ends
             # the run; tasks waiting for one pick it up ("an agent spawned later").
             await system.spawn(Agent, runs, kit, capabilities=CAPABILITIES)
-            await asyncio.gather(*stops)
             outcomes = await asyncio.gather(
                 *(handle.result() for handle, _, _, _ in submitted), return_exceptions=True
             )
             await assert_settled(system)
             assert system.tasks.pending == 0
-
-            for (handle, number, crash_until, retries), outcome in zip(
-                submitted, outcomes, strict=True
-            ):
-                if handle.id in cancelled:
-                    assert handle.status is TaskStatus.CANCELLED
-                    assert isinstance(outcome, TaskCancelled)
-                elif crash_until <= retries:
-                    assert outcome == ("done", number), (handle, outcome)
-                    assert handle.status is TaskStatus.SUCCEEDED
-                    assert handle.attempt == crash_until + 1
-                else:
-                    assert isinstance(outcome, ChaosError), (handle, outcome)
-                    assert handle.status is TaskStatus.FAILED
-                    assert handle.attempt == retries + 1
+            check_outcomes(submitted, cancelled, outcomes)
             # No attempt ran twice; cancelled ones aside, every counted attempt ran once.
             twice = [run for run, count in Counter(runs).items() if count > 1]
             assert not twice, f"attempts that ran twice: {twice[:10]}"
@@ -131,3 +164,15 @@ async def test_tasks_with_retries_on_crashing_agents_all_finish_as_decided(seed:
         assert_invariants(system)
         ledger.check(settled=True)
         await tasks.assert_no_leaks()
+        ended = tuple((handle.id, handle.status.value, handle.attempt) for handle, *_ in submitted)
+        return fingerprint(system, ledger, tuple(runs), ended)
+
+
+@pytest.mark.parametrize("seed", seeds())
+async def test_tasks_with_retries_on_crashing_agents_all_finish_as_decided(seed: int) -> None:
+    remember(("tasks", seed), await run_tasks(seed))
+
+
+async def test_a_seed_replays_its_run_exactly() -> None:
+    seed = replayed_seed()
+    await assert_replays(("tasks", seed), lambda: run_tasks(seed))
