@@ -45,8 +45,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--compare",
         action="store_true",
-        help="instead of the harness, run tell, ask, publish and spawn on Pykka and Thespian "
-        "where they are installed (pip install -e '.[bench]'); --quick and --runs apply",
+        help="instead of the harness, run tell, ask, publish and spawn on Pykka and Thespian, "
+        "and the Savina ping-pong, counting and ring on Pykka, where they are installed "
+        "(pip install -e '.[bench]'); --quick and --runs apply",
     )
     args = parser.parse_args(argv)
     if args.only:
