@@ -3,7 +3,8 @@
 Every figure is one JSON line on stdout; see `_harness` for how to read `ratio` and `target`.
 The workloads: `messaging` (tell, bounded send, ask, metrics on against off), `router`
 (publish fan-out, publish cost on a loaded topic index, pools), `timers`, `lifecycle` (spawn,
-stop, memory; `spawn_1m` only with `--only spawn_1m`). `--compare` runs `compare` (Pykka and
+stop, memory; `spawn_1m` only with `--only spawn_1m`), `savina` (the Savina actor workloads of
+issue 14, only with `--only savina` or each by name). `--compare` runs `compare` (Pykka and
 Thespian, when installed); `python -m benchmarks.chart` draws the PNG. `topic_match.py`,
 `task_index.py`, `tasks.py` and `nats.py` are separate benchmarks run as scripts.
 """
@@ -14,8 +15,12 @@ from ._harness import Bench
 from .lifecycle import BENCHES as LIFECYCLE
 from .messaging import BENCHES as MESSAGING
 from .router import BENCHES as ROUTER
+from .savina import BENCHES as SAVINA
+from .savina import GROUP as SAVINA_GROUP
 from .timers import BENCHES as TIMERS
 
-BENCHES: list[Bench] = [*MESSAGING, *ROUTER, *TIMERS, *LIFECYCLE]
+BENCHES: list[Bench] = [*MESSAGING, *ROUTER, *TIMERS, *LIFECYCLE, *SAVINA]
+GROUPS: dict[str, list[str]] = {SAVINA_GROUP: [bench.name for bench in SAVINA]}
+"""Names that `--only` expands to several benches."""
 
-__all__ = ["BENCHES", "Bench"]
+__all__ = ["BENCHES", "GROUPS", "Bench"]

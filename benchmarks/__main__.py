@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import BENCHES
+from . import BENCHES, GROUPS
 from ._harness import Figure, measure, profile
 
 
@@ -31,8 +31,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         nargs="+",
         action="extend",
         metavar="NAME",
-        choices=[bench.name for bench in BENCHES],
-        help="run only these benches (spawn_1m runs only when named here)",
+        choices=[*(bench.name for bench in BENCHES), *GROUPS],
+        help="run only these benches (spawn_1m and the savina group run only when named "
+        "here; 'savina' names all of its workloads)",
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     parser.add_argument("--runs", type=positive, help="runs per side; the median is reported")
@@ -44,10 +45,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--compare",
         action="store_true",
-        help="instead of the harness, run tell, ask, publish and spawn on Pykka and Thespian "
-        "where they are installed (pip install -e '.[bench]'); --quick and --runs apply",
+        help="instead of the harness, run tell, ask, publish and spawn on Pykka and Thespian, "
+        "and the Savina ping-pong, counting and ring on Pykka, where they are installed "
+        "(pip install -e '.[bench]'); --quick and --runs apply",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.only:
+        args.only = [name for only in args.only for name in GROUPS.get(only, [only])]
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.only and bench.name not in args.only:
             continue
         if bench.explicit and not args.only:
-            print(f"skipped {bench.name}: run it with --only {bench.name}", file=sys.stderr)
+            skipped(bench.name)
             continue
         n = bench.quick_size if args.quick else bench.size
         if n is None:
@@ -88,6 +93,15 @@ def main(argv: list[str] | None = None) -> int:
             )
         return 1
     return 0
+
+
+def skipped(name: str) -> None:
+    """Says once per group, or per bench outside a group, how to run what was left out."""
+    group = next((group for group, names in GROUPS.items() if name in names), None)
+    if group is None:
+        print(f"skipped {name}: run it with --only {name}", file=sys.stderr)
+    elif GROUPS[group][0] == name:
+        print(f"skipped the {group} group: run it with --only {group}", file=sys.stderr)
 
 
 def summarize(figures: list[Figure]) -> None:

@@ -77,6 +77,9 @@ class Bench:
     that the median is not one or two runs' luck."""
     per_n: int = 1
     """Messages per unit of `n` (deliveries per publish), for `--profile`'s cost per message."""
+    messages: Callable[[int], int] | None = None
+    """Messages (or actors) a run of size `n` handles, for `--profile`, where that is not
+    proportional to `n` (fib(n)); `n * per_n` when None."""
 
 
 @dataclass
@@ -288,7 +291,7 @@ async def _profile(bench: Bench, n: int, top: int) -> None:
     finally:
         profiler.disable()
     stats = pstats.Stats(profiler)
-    messages = n * bench.per_n
+    messages = bench.messages(n) if bench.messages is not None else n * bench.per_n
     total: float = stats.total_tt  # type: ignore[attr-defined]
     raw: dict[tuple[str, int, str], tuple[int, int, float, float, object]]
     raw = stats.stats  # type: ignore[attr-defined]

@@ -15,7 +15,8 @@ and both libraries' actors call the same plain handlers, so the difference is th
 Pykka runs its threading actors; Thespian its `simpleSystemBase`, which handles every message
 synchronously inside the caller's `tell`/`ask`. Output: one JSON line per figure with
 `"impl"`, the same `bench`, `metric` and `unit` names as the harness, so `benchmarks.chart` can
-put them next to actorkit and raw asyncio.
+put them next to actorkit and raw asyncio. The Savina workloads Pykka can express (ping-pong,
+counting, the thread ring at 100 actors) follow, from `savina._pykka`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ._harness import Figures, Stopwatch, Traced, medians, percentiles_us
+from .savina._pykka import compare_savina
 
 SUBSCRIBERS = 100
 TIMEOUT = 60.0
@@ -345,4 +347,5 @@ def compare(*, quick: bool, runs: int) -> int:
                 if workload.bench == "publish":
                     line["how"] = library.how_publish
                 print(json.dumps(line), flush=True)
+    compare_savina(quick=quick, runs=runs)
     return 0

@@ -1,0 +1,139 @@
+"""Ping-pong, counting and fork-join throughput: two actors and a few, one message at a time
+or in batches.
+
+- ping-pong: two actors, n round trips by tell; every message wakes an actor that has
+  nothing else queued (the shape of a request-reply chain);
+- counting: n tells to one counter, then one ask behind them (batched throughput);
+- fork-join throughput: n messages told to each of 60 actors, then one ask to each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actorkit import Actor, ActorSystem
+
+from .._harness import Figures, Stopwatch
+from ._common import Done, check, figures, raw_actors, savina, system
+
+PONG = "pong"
+GET = "get"
+WORKERS = 60
+
+
+class Ponger(Actor):
+    async def receive(self, message: Any) -> None:
+        message.tell(PONG)
+
+
+class Pinger(Actor):
+    def __init__(self, ponger: Any, n: int, done: Done) -> None:
+        self.ponger = ponger
+        self.left = n
+        self.pongs = 0
+        self.done = done
+
+    async def receive(self, message: object) -> None:
+        if message is PONG:
+            self.pongs += 1
+        if self.left == 0:
+            self.done.tell(self.pongs)
+            return
+        self.left -= 1
+        self.ponger.tell(self.ref)
+
+
+class Counter(Actor):
+    """Counts the messages it is told; answers `GET` with the count (counting), or adds the
+    ints it is told and answers `GET` with the sum (fork-join)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    async def receive(self, message: Any) -> int | None:
+        if message is GET:
+            return self.total
+        self.total += message
+        return None
+
+
+async def pingpong_actorkit(n: int) -> Figures:
+    async with system() as actors:
+        done = Done()
+        ponger = await actors.spawn(Ponger)
+        pinger = await actors.spawn(Pinger, ponger, n, done)
+        with Stopwatch() as watch:
+            pinger.tell(GET)
+            pongs = await done
+    check(pongs, n)
+    return figures(2 * n, watch.seconds)
+
+
+async def pingpong_raw(n: int) -> Figures:
+    async with raw_actors() as raw:
+        done = Done()
+        pinger = raw.spawn(Pinger, raw.spawn(Ponger), n, done)
+        with Stopwatch() as watch:
+            pinger.tell(GET)
+            pongs = await done
+    check(pongs, n)
+    return figures(2 * n, watch.seconds)
+
+
+async def count(counter: Any, n: int) -> Figures:
+    tell = counter.tell
+    with Stopwatch() as watch:
+        for _ in range(n):
+            tell(1)
+        total = await counter.ask(GET, timeout=60.0)
+    check(total, n)
+    return figures(n, watch.seconds)
+
+
+async def counting_actorkit(n: int) -> Figures:
+    async with system() as actors:
+        return await count(await actors.spawn(Counter, mailbox_size=None), n)
+
+
+async def counting_raw(n: int) -> Figures:
+    async with raw_actors() as raw:
+        return await count(raw.spawn(Counter), n)
+
+
+async def fork_join(workers: list[Any], n: int) -> Figures:
+    tells = [worker.tell for worker in workers]
+    with Stopwatch() as watch:
+        for i in range(n):
+            for tell in tells:
+                tell(i)
+        totals = [await worker.ask(GET, timeout=60.0) for worker in workers]
+    check(totals, [n * (n - 1) // 2] * len(workers))
+    return figures(n * len(workers), watch.seconds)
+
+
+async def fork_join_actorkit(n: int) -> Figures:
+    async with system() as actors:
+        return await fork_join(await spawn_all(actors, Counter, WORKERS), n)
+
+
+async def fork_join_raw(n: int) -> Figures:
+    async with raw_actors() as raw:
+        return await fork_join([raw.spawn(Counter) for _ in range(WORKERS)], n)
+
+
+async def spawn_all(actors: ActorSystem, factory: type[Actor], count: int) -> list[Any]:
+    return [await actors.spawn(factory, mailbox_size=None) for _ in range(count)]
+
+
+BENCHES = [
+    savina("savina_pingpong", pingpong_actorkit, pingpong_raw, size=100_000, quick=2_000, per_n=2),
+    savina("savina_counting", counting_actorkit, counting_raw, size=500_000, quick=10_000),
+    savina(
+        "savina_fork_join",
+        fork_join_actorkit,
+        fork_join_raw,
+        size=20_000,
+        quick=500,
+        per_n=WORKERS,
+    ),
+]
