@@ -25,7 +25,7 @@ class Accounting:
         self.processed += mailbox.processed
         self.crashed += mailbox.crashed
         self.dead_lettered += mailbox.dead_lettered
-        self.queued += len(mailbox)
+        self.queued += len(mailbox.queue)
         self.handling += cell.handling is not None
 
     def merge(self, other: Accounting) -> None:

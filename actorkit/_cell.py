@@ -15,7 +15,7 @@ from ._errors import ActorStopped, NameTaken
 from ._lifecycle import Lifecycle
 from ._mailbox import Mailbox
 from ._messages import Terminated
-from ._receive import current_cell, run
+from ._receive import run
 from ._ref import ActorRef
 from ._signals import SelfStop, Stop
 from ._spawn import (
@@ -162,35 +162,8 @@ class Cell(Lifecycle):
         capabilities: Iterable[str],
     ) -> ActorRef:
         """Start a child supervised by this cell; returns once its `on_start` finished."""
-        make = check_factory(factory)
-        capacity = check_mailbox_size(mailbox_size)
-        restart = check_restart(restart)
-        extra = check_capabilities(capabilities)
+        cell = self._make_child(factory, args, kwargs, name, mailbox_size, restart, capabilities)
         runtime = self.runtime
-        if self.state in ENDING or self.draining or not runtime.accepting:
-            raise ActorStopped(
-                f"cannot spawn under {self.display_path}: it is stopping or the system is shut down"
-            )
-        name = self._child_name(name)
-        cell = Cell(runtime, self, name, make, args, kwargs, capacity, restart)
-        try:
-            instance = cell.instance = cell.make_instance()
-            cell.capabilities = check_capabilities(type(instance).capabilities) | extra
-        except BaseException:
-            # What `__init__` did before raising (a subscription, a timer, a watch) goes with
-            # it: nothing half-built is left to receive publishes or ticks.
-            cell.instance = None
-            cell.close(None, quiet=True)
-            raise
-        cell.stats = runtime.stats_for(type(instance))
-        self.children[name] = cell
-        runtime.register(cell)
-        runtime.instruments.spawned(cell)
-        return await cell._begin()
-
-    async def _begin(self) -> ActorRef:
-        """Start the task; wait for `on_start` if there is one."""
-        cell, runtime = self, self.runtime
         assert cell.instance is not None
         if type(cell.instance).on_start is Actor.on_start:
             # Nothing to wait for: skip the loop round trip that spawning would otherwise cost.
@@ -213,10 +186,48 @@ class Cell(Lifecycle):
             raise
         return cell.ref
 
-    def _child_name(self, name: str | None) -> str:
+    def _make_child(
+        self,
+        factory: object,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        name: str | None,
+        mailbox_size: int | None,
+        restart: str,
+        capabilities: Iterable[str],
+    ) -> Cell:
+        """Check the arguments, make the cell and its instance, and register it."""
+        make = check_factory(factory)
+        capacity = check_mailbox_size(mailbox_size)
+        restart = check_restart(restart)
+        extra = check_capabilities(capabilities)
+        runtime = self.runtime
+        if self.state in ENDING or self.draining or not runtime.accepting:
+            raise ActorStopped(
+                f"cannot spawn under {self.display_path}: it is stopping or the system is shut down"
+            )
         if name is None:
             self.name_counter += 1
-            return f"${self.name_counter}"
+            name = f"${self.name_counter}"
+        else:
+            name = self._child_name(name)
+        cell = Cell(runtime, self, name, make, args, kwargs, capacity, restart)
+        try:
+            instance = cell.instance = cell.make_instance()
+            cell.capabilities = check_capabilities(type(instance).capabilities) | extra
+        except BaseException:
+            # What `__init__` did before raising (a subscription, a timer, a watch) goes with
+            # it: nothing half-built is left to receive publishes or ticks.
+            cell.instance = None
+            cell.close(None, quiet=True)
+            raise
+        cell.stats = runtime.stats_for(type(instance))
+        self.children[name] = cell
+        runtime.register(cell)
+        runtime.instruments.spawned(cell)
+        return cell
+
+    def _child_name(self, name: str) -> str:
         name = check_name(name)
         if name in self.children:
             raise NameTaken(
@@ -247,12 +258,17 @@ class Cell(Lifecycle):
         await self.call(Stop(None))
 
     def holds_current_task(self) -> bool:
-        """Whether the running task is this actor's, or that of an actor below it."""
-        me = current_cell()
-        while me is not None:
-            if me is self:
+        """Whether the running task is this actor's, or that of an actor below it. A walk of
+        the subtree, paid only by a stop from inside (whose own cost is the subtree's)."""
+        task = asyncio.current_task()
+        if task is None:
+            return False
+        cells = [self]
+        while cells:
+            cell = cells.pop()
+            if cell.task is task:
                 return True
-            me = me.parent
+            cells.extend(cell.children.values())
         return False
 
     # --- death watch --------------------------------------------------------------------

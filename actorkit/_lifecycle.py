@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
 from ._envelope import Ask
@@ -85,7 +85,7 @@ class Lifecycle:
     @property
     def cell(self) -> Cell:
         """This record as the `Cell` it is: only `Cell` inherits the transitions."""
-        return cast("Cell", self)
+        return self  # type: ignore[return-value]  # no cast(): close() is on the spawn path
 
     # --- starting -------------------------------------------------------------------------
     def started(self) -> None:
@@ -185,8 +185,11 @@ class Lifecycle:
         """Parked, childless, nothing queued or timed, and no `on_stop` to run: stopping it
         is just closing it, which mass shutdowns of idle actors depend on for speed."""
         instance = self.instance
+        mailbox = self.mailbox
         return (
-            self.mailbox.parked
+            mailbox.waiter is not None
+            and not mailbox.queue
+            and not mailbox.signals
             and not self.children
             and not self.timers_
             and self.state == State.RUNNING
@@ -211,17 +214,20 @@ class Lifecycle:
         why = "shutdown" if runtime.shutting_down else "stopping"
         mailbox = self.mailbox
         mailbox.close(self.path, why, runtime.dead_letters)
-        self._drop_handling(why)
-        for signal in mailbox.signals:
-            signal.finish()
-        mailbox.signals.clear()
+        if self.handling is not None:
+            self._drop_handling(why)
+        if mailbox.signals:
+            for signal in mailbox.signals:
+                signal.finish()
+            mailbox.signals.clear()
         if self.timers_ is not None:
             self.timers_.cancel_all()
         parent = self.parent
         if parent is not None and parent.children.get(self.name) is self:
             del parent.children[self.name]
         runtime.unregister(self.cell)
-        self._end_watches(reason, quiet)
+        if self.watching or self.watchers:
+            self._end_watches(reason, quiet)
         for waiter in self.stop_waiters:
             if not waiter.done():
                 waiter.set_result(None)
@@ -230,8 +236,6 @@ class Lifecycle:
         """Only a forced stop ends an actor in the middle of a handler: that message is lost
         to the actor, so it is accounted as a dead letter and its asker answered."""
         handling: Any = self.handling
-        if handling is None:
-            return
         self.handling = None
         self.mailbox.dead_lettered += 1
         message = handling

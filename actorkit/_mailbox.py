@@ -227,7 +227,8 @@ class Mailbox:
             for room in blocked:
                 if not room.done():
                     room.set_result(_CLOSED)
-        self.wake()
+        if self.waiter is not None:
+            self.wake()
 
 
 def reject(message: Any, path: str, why: str, dead: DeadLetters) -> None:

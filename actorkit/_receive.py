@@ -12,8 +12,6 @@ them costs a call per batch or per message.
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import weakref
 from time import perf_counter
 from typing import TYPE_CHECKING
 
@@ -24,39 +22,19 @@ from ._state import RUNNING
 
 if TYPE_CHECKING:
     from ._cell import Cell
-    from ._ref import ActorRef
 
 # After this many messages in a row the loop yields once, so one busy actor whose handler
 # never awaits cannot starve the others.
 BATCH = 128
 
-_current: contextvars.ContextVar[weakref.ref[ActorRef] | None] = contextvars.ContextVar(
-    "actorkit_current_actor", default=None
-)
-"""The actor whose task is running (set once per actor task). Weak: every callback the actor
-schedules (a timer, a future's done callback) carries a copy of its task's context, which
-must not keep a stopped actor alive."""
-
-
-def current_cell() -> Cell | None:
-    """The actor running the current task, if it is an actor's own task: a call made from
-    inside an actor (stopping an ancestor, shutting the system down) must not wait for
-    itself."""
-    found = _current.get()
-    ref = found() if found is not None else None
-    if ref is None:
-        return None
-    cell = ref._cell
-    return cell if cell.task is asyncio.current_task() else None
-
 
 async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     """The actor's task: `on_start` (when `spawn` waits for it), then the loop."""
-    _current.set(weakref.ref(cell.ref))
     try:
-        if started is not None and not await _start(cell, started):
-            return
-        cell.started()
+        if started is not None:
+            if not await _start(cell, started):
+                return
+            cell.started()
         await _loop(cell)
     except asyncio.CancelledError:
         if not cell.closed:

@@ -30,7 +30,8 @@ def check_factory(factory: object) -> Callable[..., Actor]:
             raise TypeError(
                 f"{factory.__name__} is not an Actor subclass; derive it from actorkit.Actor"
             )
-        check_hooks(factory)
+        if factory not in _checked:
+            check_hooks(factory)
         return factory
     if not callable(factory):
         raise TypeError(

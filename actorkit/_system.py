@@ -23,7 +23,7 @@ from ._metrics import Metrics
 from ._pool import Pool
 from ._pool_ref import PoolRef, check_pool
 from ._reach import Reach
-from ._receive import current_cell, run
+from ._receive import run
 from ._ref import ActorRef
 from ._router import Router
 from ._runtime import Runtime
@@ -133,8 +133,8 @@ class ActorSystem(Reach):
         timeout = check_seconds(timeout, "shutdown timeout", zero_ok=True)
         if self._closing is None:
             self._closing = asyncio.get_running_loop().create_task(self._close(timeout))
-        caller = current_cell()
-        if caller is not None and caller.runtime is self._runtime:
+        root = self._runtime.root
+        if root is not None and root.holds_current_task():
             return
         await asyncio.shield(self._closing)
 

@@ -44,9 +44,7 @@ def _tokens(text: object, kind: str, wildcards: bool) -> tuple[str, ...]:
                 "with no leading or trailing dot"
             )
         if any(c.isspace() or not c.isprintable() for c in token):
-            raise ValueError(
-                f"{kind} {text!r} has whitespace or a control character: tokens must not"
-            )
+            raise ValueError(f"{kind} {text!r} has whitespace or a control character")
         if "*" not in token and ">" not in token:
             continue
         if not wildcards:
