@@ -67,6 +67,7 @@ class Lifecycle:
         parent: Cell | None
         name: str
         path: str
+        restart: str
         ref: ActorRef
         mailbox: Mailbox
         children: dict[str, Cell]
@@ -163,11 +164,18 @@ class Lifecycle:
         await self.finalize(reason)
 
     async def stop_self(self) -> None:
-        """`self.stop()`: a normal exit, restarted by the parent only if `permanent`."""
+        """`self.stop()`: a normal exit, restarted by the parent only if `permanent`. Any
+        other child can only end in a stop (`decide`), so it stops without the round trip
+        through its parent's decision (three signals, per child, in `fib`-shaped trees)."""
         if self.state != State.RUNNING:
             return
         parent = self.parent
-        if self.draining or parent is None or parent.unsupervised_children:
+        if (
+            self.draining
+            or parent is None
+            or parent.unsupervised_children
+            or self.restart != "permanent"
+        ):
             await self.finalize(None)
         else:
             self.report(None, None)
