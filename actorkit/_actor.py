@@ -8,6 +8,8 @@ import contextvars
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ._watch import unwatch, watch
+
 if TYPE_CHECKING:
     from ._cell import Cell
     from ._ref import ActorRef
@@ -105,10 +107,10 @@ class Actor:
 
     def watch(self, ref: ActorRef) -> None:
         """Receive `Terminated(ref, reason)` once when `ref` stops for good (at once if it has)."""
-        self._cell.watch(_cell_of(ref, "watch"))
+        watch(self._cell, _cell_of(ref, "watch"))
 
     def unwatch(self, ref: ActorRef) -> None:
-        self._cell.unwatch(_cell_of(ref, "unwatch"))
+        unwatch(self._cell, _cell_of(ref, "unwatch"))
 
     def subscribe(self, pattern: str) -> None:
         """Receive publishes matching `pattern`; kept across restarts, dropped at stop."""

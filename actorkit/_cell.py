@@ -14,7 +14,6 @@ from ._actor import Actor, _constructing
 from ._errors import ActorStopped, NameTaken
 from ._lifecycle import Lifecycle
 from ._mailbox import Mailbox
-from ._messages import Terminated
 from ._receive import run
 from ._ref import ActorRef
 from ._signals import SelfStop, Stop
@@ -244,6 +243,15 @@ class Cell(Lifecycle):
     def post(self, signal: Signal) -> None:
         self.mailbox.post(signal)
 
+    async def call(self, signal: Signal) -> None:
+        """Post a control signal and wait until the cell has carried it out (or is gone)."""
+        if self.closed:
+            return
+        done: asyncio.Future[None] = self.runtime.loop.create_future()
+        signal.done = done
+        self.post(signal)
+        await done
+
     def request_self_stop(self) -> None:
         self.post(SelfStop())
 
@@ -270,26 +278,6 @@ class Cell(Lifecycle):
                 return True
             cells.extend(cell.children.values())
         return False
-
-    # --- death watch --------------------------------------------------------------------
-    def watch(self, target: Cell) -> None:
-        if target is self:
-            raise ValueError("an actor cannot watch itself")
-        if target.closed:
-            self.deliver(Terminated(target.ref, target.stop_reason))
-            return
-        if target.watchers is None:
-            target.watchers = set()
-        target.watchers.add(self)
-        if self.watching is None:
-            self.watching = set()
-        self.watching.add(target)
-
-    def unwatch(self, target: Cell) -> None:
-        if target.watchers:
-            target.watchers.discard(self)
-        if self.watching:
-            self.watching.discard(target)
 
     @property
     def parked(self) -> bool:

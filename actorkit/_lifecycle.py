@@ -15,10 +15,10 @@ from ._actor import Actor
 from ._envelope import Ask
 from ._errors import ActorStopped
 from ._failure import as_failure
-from ._messages import Terminated
 from ._signals import KILLED, Stop
 from ._state import ENDING, State
 from ._supervise import ChildFailed
+from ._watch import end_watches
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -81,6 +81,7 @@ class Lifecycle:
         def display_path(self) -> str: ...
         def make_instance(self) -> Actor: ...
         def post(self, signal: Signal) -> None: ...
+        async def call(self, signal: Signal) -> None: ...
         def deliver(self, message: Any) -> None: ...
 
     @property
@@ -235,7 +236,7 @@ class Lifecycle:
             del parent.children[self.name]
         runtime.unregister(self.cell)
         if self.watching or self.watchers:
-            self._end_watches(reason, quiet)
+            end_watches(self.cell, reason, quiet)
         for waiter in self.stop_waiters:
             if not waiter.done():
                 waiter.set_result(None)
@@ -254,20 +255,6 @@ class Lifecycle:
                 )
             message = handling.message
         self.runtime.dead_letters.add(message, self.path, why)
-
-    def _end_watches(self, reason: BaseException | None, quiet: bool) -> None:
-        if self.watching:
-            for watched in self.watching:
-                if watched.watchers:
-                    watched.watchers.discard(self)
-        if self.watchers:
-            terminated = Terminated(self.ref, reason)
-            for watcher in self.watchers:
-                if watcher.watching:  # the watch ends here: keep no stopped cell alive
-                    watcher.watching.discard(self)
-                if not quiet:
-                    watcher.deliver(terminated)
-            self.watchers = None
 
     def kill(self) -> None:
         """Forced stop past the shutdown timeout: close now, then cancel the task."""
@@ -295,12 +282,3 @@ class Lifecycle:
                 failure,
                 exc_info=failure,
             )
-
-    async def call(self, signal: Any) -> None:
-        """Post a control signal and wait until the cell has carried it out (or is gone)."""
-        if self.closed:
-            return
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        signal.done = done
-        self.post(signal)
-        await done
