@@ -5,6 +5,7 @@ in `rejected`; no subscription callback raises."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,7 +14,7 @@ import msgspec
 import nats
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorStopped, ActorSystem
 from actorkit.nats import RemoteError
 from actorkit.testing import Probe
 
@@ -97,7 +98,8 @@ async def test_a_remote_tell_a_pool_cannot_route_is_a_dead_letter(server: NatsSe
 
 async def test_malformed_replies_fail_the_ask_and_are_counted(server: NatsServer) -> None:
     async with ActorSystem("asker", transport=transport(server)) as system, raw(server) as fake:
-        replies = iter([b"\xff\xfe", frame(9, 1), frame(1, 5, [], "x"), frame(2, 7), frame(0), b""])
+        malformed = [b"\xff\xfe", frame(9, 1), frame(1, 5, [], "x"), frame(2, 7), frame(0), b""]
+        replies = iter([frame(0, "ready"), *malformed])
 
         async def answer(msg: Any) -> None:
             inbox = msg.reply.rpartition(".")[0]
@@ -107,6 +109,14 @@ async def test_malformed_replies_fail_the_ask_and_are_counted(server: NatsServer
         await fake.subscribe("actorkit.actor.fake", cb=answer)
         await fake.flush()
         remote = system.remote("fake", "/x")
+        # Under load the server may still answer "no responders" for a moment after the
+        # fake's subscription was flushed: wait (bounded) until one ask reaches it.
+        for _ in range(100):
+            try:
+                assert await remote.ask("ready?", timeout=SAFETY) == "ready"
+                break
+            except ActorStopped:  # NotDelivered: "nobody answers"
+                await asyncio.sleep(0)
         for _ in range(6):
             with pytest.raises(TypeError, match="could not be decoded"):
                 await remote.ask("hi", timeout=SAFETY)
