@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import heapq
-import itertools
 import os
 import random
 from collections.abc import Awaitable, Callable, Iterable
@@ -29,6 +28,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+
+from actorkit.testing import ManualClock
 
 DEFAULT_SEEDS = (11, 22, 33)
 SAFETY_SECONDS = 20.0
@@ -114,42 +115,12 @@ async def chaos_run(seed: int, name: str) -> Any:
         random.setstate(saved)
 
 
-class _Entry:
-    __slots__ = ("callback", "cancelled")
-
-    def __init__(self, callback: Callable[[], object]) -> None:
-        self.callback = callback
-        self.cancelled = False
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-
-class VirtualClock:
-    """A system clock that moves only when the driver calls `tick`. Unlike `ManualClock`, a
-    tick fires what falls due at once, without waiting for the actors to go quiet: chaos keeps
-    running between ticks. It buckets ask deadlines like the real clock."""
+class VirtualClock(ManualClock):
+    """A system clock that moves only when the driver calls `tick`. Unlike `ManualClock`'s
+    `advance`, a tick fires what falls due at once, without waiting for the actors to go
+    quiet: chaos keeps running between ticks. It buckets ask deadlines like the real clock."""
 
     resolution = 0.005
-
-    def __init__(self) -> None:
-        self._now = 0.0
-        self._heap: list[tuple[float, int, _Entry]] = []
-        self._seq = itertools.count()
-
-    def now(self) -> float:
-        return self._now
-
-    def call_at(self, when: float, callback: Callable[[], object]) -> _Entry:
-        entry = _Entry(callback)
-        heapq.heappush(self._heap, (when, next(self._seq), entry))
-        return entry
-
-    def attach(self, loop: asyncio.AbstractEventLoop, idle: Callable[[], bool]) -> None:
-        """Nothing to do: time moves only by `tick`."""
-
-    def detach(self, idle: Callable[[], bool]) -> None:
-        """Nothing to release."""
 
     def tick(self, seconds: float) -> None:
         """Move time forward by `seconds`, firing in time order everything that falls due."""
