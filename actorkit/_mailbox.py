@@ -75,9 +75,6 @@ class Mailbox:
     def __len__(self) -> int:
         return len(self.queue)
 
-    def __bool__(self) -> bool:
-        return bool(self.queue)
-
     # --- putting --------------------------------------------------------------------------
     def _relimit(self) -> None:
         if self.blocked or self.closed:
