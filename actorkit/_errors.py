@@ -50,5 +50,15 @@ class TaskCancelled(ActorError):
     """A task was cancelled before it finished."""
 
 
+class PersistenceError(ActorError):
+    """The store could not carry out a read or write; nothing was half-written, and the
+    actor's supervisor decides what happens next."""
+
+
+class PersistenceConflict(PersistenceError):
+    """Another writer got there first: the expected sequence number or revision was no longer
+    the latest (a second live instance of the same persistence id, or a split brain)."""
+
+
 class NotDelivered(ActorStopped):
     """Internal: the target stopped before handling the request (so retrying is safe)."""

@@ -35,6 +35,8 @@ PUBLIC = {
         "NameTaken",
         "OneForAll",
         "OneForOne",
+        "PersistenceConflict",
+        "PersistenceError",
         "PoolRef",
         "Ref",
         "RestForOne",

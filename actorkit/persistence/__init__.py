@@ -1,0 +1,21 @@
+"""Durable actors: event sourcing, durable state and reminders (API.md §11, docs/persistence.md).
+
+Stores: `MemoryStore` (tests), `SQLiteStore(path)` (embedded, one file, WAL) and
+`PostgresStore(dsn)` (a real server shared by many processes), all passing one conformance
+suite (tests/persistence/).
+"""
+
+from __future__ import annotations
+
+from .._errors import PersistenceConflict, PersistenceError
+from ._store import Store, StoredEvent, StoredReminder, StoredSnapshot, StoredState
+
+__all__ = [
+    "PersistenceConflict",
+    "PersistenceError",
+    "Store",
+    "StoredEvent",
+    "StoredReminder",
+    "StoredSnapshot",
+    "StoredState",
+]

@@ -1,0 +1,96 @@
+"""What a store does, in bytes: the actor layer encodes events, snapshots, state and reminder
+messages with the NATS codec before they reach a store, so a store never sees (and can never
+unpickle) a Python object.
+
+Fencing is the store's job and rests on one rule: a write names the sequence number (or
+revision) its writer last saw, and the store refuses it with `PersistenceConflict` unless that
+is still the latest. Two live writers of one persistence id therefore cannot interleave: the
+second one's write fails, whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """One journal row: `time` is the commit's wall-clock time (seconds since the epoch)."""
+
+    seq: int
+    time: float
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSnapshot:
+    seq: int
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StoredState:
+    revision: int
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReminder:
+    """`due` is a wall-clock time; `every` is None for a one-shot reminder."""
+
+    key: str
+    due: float
+    every: float | None
+    payload: bytes
+
+
+@runtime_checkable
+class Store(Protocol):
+    """The small surface every store implements and the conformance suite checks.
+
+    Every method raises `PersistenceError` when the store cannot do it (database gone, disk
+    full, a corrupt row) and leaves nothing half-written.
+    """
+
+    async def open(self) -> None:
+        """Connect and create or check the schema; idempotent. The system calls it on start."""
+
+    async def close(self) -> None:
+        """Flush what is in flight and release connections; idempotent."""
+
+    async def append(
+        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
+    ) -> float:
+        """Write `payloads` as events `expected_seq + 1 ...`, all or none, durable on return.
+
+        `PersistenceConflict` when the journal's latest sequence number is not `expected_seq`.
+        Concurrent appends of many ids may share one transaction (group commit); each call
+        returns only after its own commit. Returns the commit's wall-clock time.
+        """
+
+    def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
+        """Events with `seq >= from_seq`, in order."""
+
+    async def highest_seq(self, persistence_id: str) -> int:
+        """0 for an id with no events."""
+
+    async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
+        """Keep the snapshot taken after event `seq` (older ones may be dropped)."""
+
+    async def load_snapshot(self, persistence_id: str) -> StoredSnapshot | None: ...
+
+    async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
+        """Durable state: write revision `expected_revision + 1`; `PersistenceConflict` when
+        the stored revision is not `expected_revision` (0 = none stored). Returns the new one."""
+
+    async def load_state(self, persistence_id: str) -> StoredState | None: ...
+
+    async def put_reminder(self, persistence_id: str, reminder: StoredReminder) -> None:
+        """Create or replace the reminder `(persistence_id, reminder.key)`."""
+
+    async def delete_reminder(self, persistence_id: str, key: str) -> bool:
+        """True when there was one."""
+
+    async def reminders(self, persistence_id: str) -> list[StoredReminder]: ...
