@@ -8,24 +8,30 @@ What the cell does is in its rooms: the mailbox (`_mailbox`), the lifecycle tran
 from __future__ import annotations
 
 import asyncio
+from contextvars import Context, copy_context
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor, _constructing
 from ._errors import ActorStopped, NameTaken
 from ._lifecycle import Lifecycle
-from ._mailbox import Mailbox
+from ._mailbox import Dormant, Mailbox
+from ._names import NOTHING
 from ._receive import run
 from ._ref import ActorRef
-from ._signals import SelfStop, Stop
+from ._signals import SELF_STOP, Stop
 from ._spawn import (
+    CHECKED,
     check_capabilities,
     check_factory,
     check_hooks,
     check_mailbox_size,
     check_name,
     check_restart,
+    class_capabilities,
 )
-from ._state import ENDING, State
+from ._state import ENDING, RUNNING, State
+from ._supervision import RESTART_TYPES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -82,7 +88,7 @@ class Cell(Lifecycle):
         self.args = args
         self.kwargs = kwargs
         self.restart = restart
-        self.capabilities: frozenset[str] = frozenset()
+        self.capabilities: frozenset[str] = NOTHING
         self.mailbox = Mailbox(capacity)
         self.instance: Actor | None = None
         self.state = State.STARTING
@@ -95,7 +101,7 @@ class Cell(Lifecycle):
         self.intensity: Intensity | None = None
         self.last_failure = 0.0
         self.stop_reason: BaseException | None = None
-        self.stop_waiters: list[asyncio.Future[None]] = []
+        self.stop_waiters: list[asyncio.Future[None]] | None = None
         self.task: asyncio.Task[None] | None = None
         self.timers_: Timers | None = None
         self.handling: Any = None
@@ -164,10 +170,18 @@ class Cell(Lifecycle):
         cell = self._make_child(factory, args, kwargs, name, mailbox_size, restart, capabilities)
         runtime = self.runtime
         assert cell.instance is not None
-        if type(cell.instance).on_start is Actor.on_start:
-            # Nothing to wait for: skip the loop round trip that spawning would otherwise cost.
-            cell.started()
-            cell.task = runtime.loop.create_task(run(cell, None))
+        cls = type(cell.instance)
+        if cls.on_start is Actor.on_start:
+            # Nothing to wait for: no loop round trip. With no `on_stop` either, even the
+            # task waits until the first message or signal wakes the actor (`Dormant`).
+            cell.state = RUNNING
+            if cls.on_stop is Actor.on_stop:
+                mailbox = cell.mailbox
+                mailbox.waiter = Dormant(partial(cell.wake_up, copy_context()))
+                if mailbox.queue:  # a task handed over at spawn (the agents' layer)
+                    mailbox.wake()
+            else:
+                cell.task = runtime.loop.create_task(run(cell, None))
             return cell.ref
         started = runtime.loop.create_future()
         task = cell.task = runtime.loop.create_task(run(cell, started))
@@ -196,10 +210,16 @@ class Cell(Lifecycle):
         capabilities: Iterable[str],
     ) -> Cell:
         """Check the arguments, make the cell and its instance, and register it."""
-        make = check_factory(factory)
-        capacity = check_mailbox_size(mailbox_size)
-        restart = check_restart(restart)
-        extra = check_capabilities(capabilities)
+        # The common arguments pass without a call each; anything else gets the full check.
+        make = factory if type(factory) is type and factory in CHECKED else check_factory(factory)
+        capacity = (
+            mailbox_size
+            if type(mailbox_size) is int and mailbox_size > 0
+            else check_mailbox_size(mailbox_size)
+        )
+        if type(restart) is not str or restart not in RESTART_TYPES:
+            restart = check_restart(restart)
+        extra = check_capabilities(capabilities) if capabilities != () else NOTHING
         runtime = self.runtime
         if self.state in ENDING or self.draining or not runtime.accepting:
             raise ActorStopped(
@@ -213,7 +233,7 @@ class Cell(Lifecycle):
         cell = Cell(runtime, self, name, make, args, kwargs, capacity, restart)
         try:
             instance = cell.instance = cell.make_instance()
-            cell.capabilities = check_capabilities(type(instance).capabilities) | extra
+            cell.capabilities = class_capabilities(type(instance)) | extra
         except BaseException:
             # What `__init__` did before raising (a subscription, a timer, a watch) goes with
             # it: nothing half-built is left to receive publishes or ticks.
@@ -234,6 +254,10 @@ class Cell(Lifecycle):
             )
         return name
 
+    def wake_up(self, context: Context) -> None:
+        """A dormant actor's first wake-up: its task starts in the spawner's context."""
+        self.task = self.runtime.loop.create_task(run(self, None), context=context)
+
     # --- messages from the runtime ----------------------------------------------------------
     def deliver(self, message: Any) -> None:
         """Runtime-originated messages (`Terminated`) bypass the bound: they must not be lost."""
@@ -252,8 +276,14 @@ class Cell(Lifecycle):
         self.post(signal)
         await done
 
+    def add_stop_waiter(self, waiter: asyncio.Future[None]) -> None:
+        """`waiter` is answered when this actor has closed."""
+        if self.stop_waiters is None:
+            self.stop_waiters = []
+        self.stop_waiters.append(waiter)
+
     def request_self_stop(self) -> None:
-        self.post(SelfStop())
+        self.mailbox.post(SELF_STOP)
 
     async def stop_from_outside(self) -> None:
         if self.closed:

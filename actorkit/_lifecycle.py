@@ -72,7 +72,7 @@ class Lifecycle:
         mailbox: Mailbox
         children: dict[str, Cell]
         incarnation: int
-        stop_waiters: list[asyncio.Future[None]]
+        stop_waiters: list[asyncio.Future[None]] | None
         task: asyncio.Task[None] | None
         timers_: Timers | None
         watching: set[Cell] | None
@@ -208,8 +208,13 @@ class Lifecycle:
 
     async def finalize(self, reason: BaseException | None) -> None:
         self.state = State.STOPPING
-        await self.stop_children(drain=self.draining)
-        await self.run_on_stop()
+        if self.children:
+            await self.stop_children(drain=self.draining)
+        instance = self.instance
+        if instance is not None and type(instance).on_stop is not Actor.on_stop:
+            await self.run_on_stop()
+        else:  # nothing to await: no coroutine (a temporary child's stop, in `fib` trees)
+            self.release_instance()
         self.close(reason)
 
     def close(self, reason: BaseException | None, *, quiet: bool = False) -> None:
@@ -237,9 +242,10 @@ class Lifecycle:
         runtime.unregister(self.cell)
         if self.watching or self.watchers:
             end_watches(self.cell, reason, quiet)
-        for waiter in self.stop_waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+        if self.stop_waiters is not None:
+            for waiter in self.stop_waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
 
     def _drop_handling(self, why: str) -> None:
         """Only a forced stop ends an actor in the middle of a handler: that message is lost
@@ -264,11 +270,16 @@ class Lifecycle:
         if self.task is not None:
             self.task.cancel()
 
-    async def run_on_stop(self) -> None:
-        """Run `on_stop` at most once per instance; its failure is logged, never propagated."""
+    def release_instance(self) -> Actor | None:
+        """The instance leaves the cell (at most once) and its timers end with it."""
         instance, self.instance = self.instance, None
         if self.timers_ is not None:
             self.timers_.cancel_all()
+        return instance
+
+    async def run_on_stop(self) -> None:
+        """Run `on_stop` at most once per instance; its failure is logged, never propagated."""
+        instance = self.release_instance()
         if instance is None:
             return
         try:

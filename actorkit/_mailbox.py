@@ -36,6 +36,24 @@ if TYPE_CHECKING:
     from ._dead_letters import DeadLetters
     from ._signals import Signal
 
+
+class Dormant:
+    """Holds the waiter slot of an actor whose task is not made yet, and makes it on the first
+    wake-up (a message or a signal) by calling `start`. Until then an idle actor costs no
+    task, coroutine or future, and `offer` stays one comparison, one append and one wake."""
+
+    __slots__ = ("start",)
+
+    def __init__(self, start: Callable[[], None]) -> None:
+        self.start = start
+
+    def done(self) -> bool:
+        return False
+
+    def set_result(self, _: None) -> None:
+        self.start()
+
+
 # What a waiting sender's future resolves to.
 _GRANTED = 1
 _CLOSED = 2
@@ -63,7 +81,7 @@ class Mailbox:
         self.limit = capacity
         self.queue: deque[Any] = deque()
         self.signals: list[Signal] = []
-        self.waiter: asyncio.Future[None] | None = None
+        self.waiter: asyncio.Future[None] | Dormant | None = None
         self.blocked: deque[asyncio.Future[int]] | None = None
         self.reserved = 0  # places granted to waiting senders that have not taken them yet
         self.closed = False
@@ -224,8 +242,11 @@ class Mailbox:
             for room in blocked:
                 if not room.done():
                     room.set_result(_CLOSED)
-        if self.waiter is not None:
-            self.wake()
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if type(waiter) is not Dormant and not waiter.done():
+                waiter.set_result(None)  # the loop sees `closed` and returns
 
 
 def reject(message: Any, path: str, why: str, dead: DeadLetters) -> None:

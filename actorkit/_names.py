@@ -6,7 +6,7 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Iterable
 
-_NOTHING: frozenset[str] = frozenset()
+NOTHING: frozenset[str] = frozenset()
 _COLLECTIONS = (tuple, list, set, frozenset)
 
 
@@ -14,7 +14,7 @@ def check_names(value: object, what: str, each: str) -> frozenset[str]:
     """A set of capability names, from any iterable of non-empty strings (a bare str is a
     mistake: it would be read as a set of letters)."""
     if value == ():
-        return _NOTHING
+        return NOTHING
     # Concrete collections first (a tuple of types, not a union: faster to check); the
     # isinstance check against the Iterable ABC is slow.
     if not isinstance(value, _COLLECTIONS) and (

@@ -83,7 +83,7 @@ class Pool(Actor):
         done = []
         for cell in leaving:
             stopped = asyncio.get_running_loop().create_future()
-            cell.stop_waiters.append(stopped)
+            cell.add_stop_waiter(stopped)
             cell.post(Stop(None, drain=True))
             done.append(stopped)
         return done

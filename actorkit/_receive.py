@@ -30,6 +30,8 @@ BATCH = 128
 
 async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     """The actor's task: `on_start` (when `spawn` waits for it), then the loop."""
+    if cell.closed:  # closed before its task first ran (a dormant actor woken, then closed)
+        return
     try:
         if started is not None:
             if not await _start(cell, started):

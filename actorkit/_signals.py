@@ -53,7 +53,7 @@ class Stop(Signal):
     async def run(self, cell: Cell) -> None:
         # The waiter is answered when the cell has closed, not when this signal returns.
         if self.done is not None:
-            cell.stop_waiters.append(self.done)
+            cell.add_stop_waiter(self.done)
         await cell.stop(self.reason, drain=self.drain)
 
 
@@ -65,10 +65,14 @@ KILLED = Killed()
 
 
 class SelfStop(Signal):
-    """`self.stop()`: a normal exit; the parent restarts it only if `permanent`."""
+    """`self.stop()`: a normal exit; the parent restarts it only if `permanent`. Nobody
+    awaits it, so one instance serves every cell (`SELF_STOP`)."""
 
-    async def apply(self, cell: Cell) -> None:
+    async def run(self, cell: Cell) -> None:
         await cell.stop_self()
+
+
+SELF_STOP = SelfStop()
 
 
 class Resume(Signal):

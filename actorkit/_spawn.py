@@ -18,7 +18,7 @@ MAX_NAME = 255
 HOOKS = ("on_start", "receive", "on_stop")
 """What the runtime awaits on an instance."""
 
-_checked: set[type] = set()
+CHECKED: set[type] = set()
 """Actor classes whose hooks passed `check_hooks`: the check runs once per class. A plain
 set (a WeakSet costs ten times more per spawn); it keeps alive only classes that were
 spawned, which programs define a bounded number of."""
@@ -30,7 +30,7 @@ def check_factory(factory: object) -> Callable[..., Actor]:
             raise TypeError(
                 f"{factory.__name__} is not an Actor subclass; derive it from actorkit.Actor"
             )
-        if factory not in _checked:
+        if factory not in CHECKED:
             check_hooks(factory)
         return factory
     if not callable(factory):
@@ -79,10 +79,21 @@ def check_capabilities(capabilities: object) -> frozenset[str]:
     return check_names(capabilities, "capabilities", "each capability")
 
 
+_class_capabilities: dict[type, frozenset[str]] = {}
+
+
+def class_capabilities(cls: type[Actor]) -> frozenset[str]:
+    """An actor class's own `capabilities`, checked once per class."""
+    found = _class_capabilities.get(cls)
+    if found is None:
+        found = _class_capabilities[cls] = check_capabilities(cls.capabilities)
+    return found
+
+
 def check_hooks(cls: type[Actor]) -> None:
     """Refuse, at spawn, a hook the runtime could not await (a plain `def receive` would
     otherwise fail on the first message, far from the mistake)."""
-    if cls in _checked:
+    if cls in CHECKED:
         return
     for hook in HOOKS:
         method = getattr(cls, hook)
@@ -92,4 +103,4 @@ def check_hooks(cls: type[Actor]) -> None:
                 f"write `async def {hook}(...)` (a decorator must keep it one, "
                 "see inspect.markcoroutinefunction)"
             )
-    _checked.add(cls)
+    CHECKED.add(cls)

@@ -1,0 +1,73 @@
+"""An actor with neither `on_start` nor `on_stop` gets its task on its first wake-up, not at
+spawn: idle actors cost no task. Everything observable stays as if the task had started at
+spawn: the context is the spawner's, signals and handed-over tasks wake it, stops close it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem
+from actorkit.testing import snapshot
+
+pytestmark = pytest.mark.timeout(10)
+
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="none")
+
+
+class Echo(Actor):
+    async def receive(self, message: Any) -> Any:
+        if message == "context":
+            return request_id.get()
+        return message
+
+
+class Stopping(Actor):
+    async def on_stop(self) -> None:
+        pass
+
+
+def actor_tasks() -> int:
+    return sum(1 for task in asyncio.all_tasks() if task.get_coro().__qualname__ == "run")  # type: ignore[union-attr]
+
+
+async def test_idle_actors_have_no_task_until_their_first_message() -> None:
+    async with ActorSystem("dormant") as system:
+        before = actor_tasks()
+        refs = [await system.spawn(Echo) for _ in range(50)]
+        await asyncio.sleep(0)
+        assert actor_tasks() == before
+        assert all(snapshot(ref).parked for ref in refs)
+        assert await refs[7].ask("hi") == "hi"
+        assert actor_tasks() == before + 1
+
+
+async def test_an_actor_with_on_stop_starts_its_task_at_spawn() -> None:
+    async with ActorSystem("dormant") as system:
+        before = actor_tasks()
+        await system.spawn(Stopping)
+        assert actor_tasks() == before + 1
+
+
+async def test_the_first_message_runs_in_the_spawners_context() -> None:
+    async with ActorSystem("dormant") as system:
+        token = request_id.set("spawner")
+        ref = await system.spawn(Echo)
+        request_id.reset(token)
+        request_id.set("sender")
+        assert await ref.ask("context") == "spawner"
+
+
+async def test_a_dormant_actor_stops_and_its_queued_tell_is_accounted() -> None:
+    async with ActorSystem("dormant") as system:
+        ref = await system.spawn(Echo)
+        await ref.stop()
+        assert not ref.is_alive
+        other = await system.spawn(Echo)
+        other.tell("queued")
+        await other.stop()
+        assert not other.is_alive
+        assert system.accounting().balanced
