@@ -4,16 +4,16 @@ It runs signals first, then drains up to `BATCH` messages without a loop round t
 parks on the mailbox's waiter only when there is nothing to do. With metrics on, a drained
 batch is timed as a whole and each message observed at the batch mean
 (docs/observability.md); the histogram updates are written out here, not called, because
-this runs once per batch on every actor (for sequential asks, once per ask). `_loop` and
-`_drain` are the two functions allowed to be long: they are the hot path, and splitting
-them costs a call per batch or per message.
+this runs once per batch on every actor (for sequential asks, once per ask). `_loop` is
+the one function allowed to be long: it is the hot path, and splitting it costs a call per
+batch or per message.
 """
 
 from __future__ import annotations
 
 import asyncio
 from time import perf_counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
 from ._errors import ActorStopped
@@ -87,18 +87,81 @@ async def _loop(cell: Cell) -> None:
     signals = mailbox.signals
     queue = mailbox.queue
     loop = cell.runtime.loop
+    # Locals of a batch, cleared before parking: a parked actor must not keep its last
+    # message, reply, failure or replaced instance alive.
+    message: Any
+    future: Any
+    result: Any
+    receive: Any
+    failure: BaseException | None
     while True:
         if signals:
             await signals.pop(0).run(cell)
             if cell.closed:
                 return
         elif queue and cell.state == RUNNING:
+            # Drain: handle queued messages until a signal arrives, a handler fails or the
+            # batch budget runs out. Written out here, not called: a coroutine per batch is
+            # a measurable part of a wake-up that finds one message.
             stats = cell.stats
-            if stats is None:
-                handled = await _drain(cell)
-            else:
-                begun = perf_counter()
-                handled = await _drain(cell)
+            begun = perf_counter() if stats is not None else 0.0
+            assert cell.instance is not None
+            receive = cell.instance.receive
+            budget = BATCH
+            failed = False
+            while queue and not signals:
+                message = queue.popleft()
+                if mailbox.blocked:
+                    mailbox.admit()
+                if type(message) is Ask:
+                    future = message.future
+                    cell.handling = message
+                    try:
+                        result = await receive(message.message)
+                    except BaseException as error:
+                        # A requested cancellation re-raises here, `handling` still set: the
+                        # forced stop that asked for it accounts for the message.
+                        failure = as_failure(error, f"receive of {cell.display_path}")
+                        cell.handling = None
+                        if not future.done():
+                            future.set_exception(failure)
+                        cell.failed(failure, message.message)
+                        failed = True
+                        break
+                    cell.handling = None
+                    if not future.done():
+                        future.set_result(result)
+                        asked = message.started
+                        if asked is not None and stats is not None:  # None: a task, or no metrics
+                            # An ask is timed until its reply is ready: the last of a batch
+                            # waits for the batch's end reading, one with more behind it
+                            # reads the clock.
+                            if queue and budget > 1 and not signals:
+                                stats.ask_answered(perf_counter() - asked)
+                            else:
+                                cell.answered = asked
+                else:
+                    cell.handling = message
+                    try:
+                        await receive(message)
+                    except BaseException as error:
+                        failure = as_failure(error, f"receive of {cell.display_path}")
+                        cell.handling = None
+                        cell.failed(failure, message)
+                        failed = True
+                        break
+                    cell.handling = None
+                mailbox.processed += 1
+                budget -= 1
+                if not budget:
+                    break
+            if cell.closed and not failed:
+                # A forced stop cut into the handler, which swallowed the cancellation and
+                # returned: close() already accounted that message as a dead letter.
+                mailbox.processed -= 1
+                budget += 1
+            handled = BATCH - budget
+            if stats is not None:
                 ended = perf_counter()
                 if handled:
                     seconds = ended - begun
@@ -121,7 +184,7 @@ async def _loop(cell: Cell) -> None:
                         i += 1
                     histogram.counts[i] += 1
                     histogram.sum += seconds
-            if handled == BATCH:
+            if not budget:
                 await asyncio.sleep(0)
         elif cell.draining and cell.state == RUNNING:
             await cell.finalize(None)
@@ -129,69 +192,8 @@ async def _loop(cell: Cell) -> None:
         else:
             # Parked: the mailbox's waiter is set here, by its single consumer (no call:
             # this runs on every wake-up of every actor).
+            message = future = result = receive = failure = None
             mailbox.waiter = waiter = loop.create_future()
             await waiter
             if cell.closed:
                 return
-
-
-async def _drain(cell: Cell) -> int:
-    """Handle queued messages until a signal arrives or the batch budget runs out; returns
-    how many were handled successfully (`BATCH` when the budget ran out)."""
-    mailbox = cell.mailbox
-    queue = mailbox.queue
-    signals = mailbox.signals
-    instance = cell.instance
-    assert instance is not None
-    receive = instance.receive
-    stats = cell.stats
-    budget = BATCH
-    while queue and not signals:
-        message = queue.popleft()
-        if mailbox.blocked:
-            mailbox.admit()
-        if type(message) is Ask:
-            future = message.future
-            cell.handling = message
-            try:
-                result = await receive(message.message)
-            except BaseException as error:
-                # A requested cancellation re-raises here, `handling` still set: the forced
-                # stop that asked for it accounts for the message.
-                failure = as_failure(error, f"receive of {cell.display_path}")
-                cell.handling = None
-                if not future.done():
-                    future.set_exception(failure)
-                cell.failed(failure, message.message)
-                return BATCH - budget
-            cell.handling = None
-            if not future.done():
-                future.set_result(result)
-                asked = message.started
-                if asked is not None and stats is not None:  # None: a task, or no metrics
-                    # An ask is timed until its reply is ready: the last of a batch waits
-                    # for the batch's end reading, one with more behind it reads the clock.
-                    if queue and budget > 1 and not signals:
-                        stats.ask_answered(perf_counter() - asked)
-                    else:
-                        cell.answered = asked
-        else:
-            cell.handling = message
-            try:
-                await receive(message)
-            except BaseException as error:
-                failure = as_failure(error, f"receive of {cell.display_path}")
-                cell.handling = None
-                cell.failed(failure, message)
-                return BATCH - budget
-            cell.handling = None
-        mailbox.processed += 1
-        budget -= 1
-        if not budget:
-            break
-    if cell.closed:
-        # A forced stop cut into the handler, which swallowed the cancellation and returned:
-        # close() already accounted that message as a dead letter.
-        mailbox.processed -= 1
-        return BATCH - budget - 1
-    return BATCH - budget
