@@ -284,7 +284,7 @@ BENCHES = [
         "publish",
         fanout_side(actorkit_fanout),
         fanout_side(raw_fanout),
-        (Metric("rate", "deliveries/s", target=1.0),),
+        (Metric("rate", "deliveries/s", target=2.0),),
         size=10_000,
         quick_size=1_000,
         per_n=SUBSCRIBERS,
