@@ -54,6 +54,16 @@ PUBLIC = {
         "run",
     ],
     "actorkit.nats": ["NatsTransport", "RemoteError", "RemoteRef"],
+    "actorkit.persistence": [
+        "MemoryStore",
+        "PersistenceConflict",
+        "PersistenceError",
+        "Store",
+        "StoredEvent",
+        "StoredReminder",
+        "StoredSnapshot",
+        "StoredState",
+    ],
     "actorkit.testing": [
         "FORCED_STOP_GRACE",
         "SETTLE_LIMIT",

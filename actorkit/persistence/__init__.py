@@ -8,9 +8,11 @@ suite (tests/persistence/).
 from __future__ import annotations
 
 from .._errors import PersistenceConflict, PersistenceError
+from ._memory import MemoryStore
 from ._store import Store, StoredEvent, StoredReminder, StoredSnapshot, StoredState
 
 __all__ = [
+    "MemoryStore",
     "PersistenceConflict",
     "PersistenceError",
     "Store",
