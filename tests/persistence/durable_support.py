@@ -1,0 +1,75 @@
+"""Shared pieces of the durable-actor tests: stores that outlive a system (a restart of the
+"process" is a new system on the same data), a store that fails on demand, and the events."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import actorkit
+from actorkit.persistence import MemoryStore, PersistenceError, Store, StoredEvent
+
+MakeStore = Callable[[], Store]
+
+KINDS = ["memory"]
+
+
+class SharedMemoryStore(MemoryStore):
+    """A MemoryStore that a system's shutdown leaves open, so that the next system sees the
+    same data, as a new process would see the same database file."""
+
+    async def close(self) -> None:
+        """Kept open for the next system."""
+
+
+def store_maker(kind: str, tmp_path: Path) -> MakeStore:
+    if kind == "memory":
+        shared = SharedMemoryStore()
+        return lambda: shared
+    if kind == "sqlite":
+        from actorkit.persistence import SQLiteStore
+
+        path = tmp_path / "journal.db"
+        return lambda: SQLiteStore(path)
+    raise AssertionError(kind)  # pragma: no cover
+
+
+class FlakyStore(SharedMemoryStore):
+    """Fails every write while `down` is set, as a database that is gone would; `gate`, when
+    set, holds every read until opened (a slow recovery)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = False
+        self.gate: asyncio.Event | None = None
+
+    async def append(
+        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
+    ) -> float:
+        if self.down:
+            raise PersistenceError("the database is gone")
+        return await super().append(persistence_id, expected_seq, payloads)
+
+    async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
+        if self.gate is not None:
+            await self.gate.wait()
+        async for stored in super().read(persistence_id, from_seq):
+            yield stored
+
+
+@actorkit.message
+@dataclass(frozen=True)
+class Deposited:
+    amount: int
+
+
+@dataclass(frozen=True)
+class Unregistered:
+    amount: int
+
+
+async def journal(store: Store, persistence_id: str) -> list[Any]:
+    return [event async for _, _, event in store.events(persistence_id)]
