@@ -58,6 +58,8 @@ PUBLIC = {
         "MemoryStore",
         "PersistenceConflict",
         "PersistenceError",
+        "PostgresStore",
+        "SQLiteStore",
         "Store",
         "StoredEvent",
         "StoredReminder",

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from .._errors import PersistenceConflict, PersistenceError
 from ._memory import MemoryStore
+from ._postgres import PostgresStore
+from ._sqlite import SQLiteStore
 from ._store import Store, StoredEvent, StoredReminder, StoredSnapshot, StoredState
 
 __all__ = [
     "MemoryStore",
     "PersistenceConflict",
     "PersistenceError",
+    "PostgresStore",
+    "SQLiteStore",
     "Store",
     "StoredEvent",
     "StoredReminder",
