@@ -60,6 +60,8 @@ PUBLIC = {
         "MemoryStore",
         "PersistenceConflict",
         "PersistenceError",
+        "PostgresStore",
+        "SQLiteStore",
         "Reminders",
         "Store",
         "StoredEvent",

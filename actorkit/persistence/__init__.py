@@ -11,7 +11,9 @@ from .._errors import PersistenceConflict, PersistenceError
 from ._durable_state import DurableState
 from ._event_sourced import EventSourced
 from ._memory import MemoryStore
+from ._postgres import PostgresStore
 from ._reminders import Reminders
+from ._sqlite import SQLiteStore
 from ._store import Store, StoredEvent, StoredReminder, StoredSnapshot, StoredState
 
 __all__ = [
@@ -20,7 +22,9 @@ __all__ = [
     "MemoryStore",
     "PersistenceConflict",
     "PersistenceError",
+    "PostgresStore",
     "Reminders",
+    "SQLiteStore",
     "Store",
     "StoredEvent",
     "StoredReminder",

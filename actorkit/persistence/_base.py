@@ -58,6 +58,12 @@ def state_conflict(persistence_id: str, expected: int, revision: int) -> Persist
     )
 
 
+def race_conflict(persistence_id: str) -> PersistenceConflict:
+    return PersistenceConflict(
+        f"{persistence_id!r}: another writer of this persistence id committed first"
+    )
+
+
 class StoreBase(ABC):
     """Base of the shipped stores. `on_commit`, when set, sees every commit: the actor layer
     hangs its batch-size and latency metrics there."""
