@@ -9,12 +9,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import actorkit
-from actorkit.persistence import MemoryStore, PersistenceError, Store, StoredEvent
+from actorkit.persistence import (
+    MemoryStore,
+    PersistenceError,
+    PostgresStore,
+    SQLiteStore,
+    Store,
+    StoredEvent,
+)
+
+from .postgres_server import PostgresServer
 
 MakeStore = Callable[[], Store]
 
-KINDS = ["memory"]
+KINDS = ["memory", "sqlite", "postgres"]
 
 
 class SharedMemoryStore(MemoryStore):
@@ -25,16 +36,17 @@ class SharedMemoryStore(MemoryStore):
         """Kept open for the next system."""
 
 
-def store_maker(kind: str, tmp_path: Path) -> MakeStore:
+def store_maker(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
+    """Each call a new store object on the test's own data, as each process would open."""
+    kind = request.param
     if kind == "memory":
         shared = SharedMemoryStore()
         return lambda: shared
     if kind == "sqlite":
-        from actorkit.persistence import SQLiteStore
-
-        path = tmp_path / "journal.db"
-        return lambda: SQLiteStore(path)
-    raise AssertionError(kind)  # pragma: no cover
+        return lambda: SQLiteStore(tmp_path / "journal.db")
+    server: PostgresServer = request.getfixturevalue("postgres")
+    dsn = server.fresh()
+    return lambda: PostgresStore(dsn)
 
 
 class FlakyStore(SharedMemoryStore):

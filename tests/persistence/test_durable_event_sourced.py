@@ -27,7 +27,7 @@ pytestmark = pytest.mark.timeout(30)
 
 @pytest.fixture(params=KINDS)
 def make(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
-    return store_maker(request.param, tmp_path)
+    return store_maker(request, tmp_path)
 
 
 class Account(EventSourced):
@@ -162,12 +162,16 @@ async def test_a_second_writer_of_one_id_gets_a_conflict_and_never_interleaves(
         a = await first.spawn(Account, name="acct")
         b = await second.spawn(Account, name="acct")  # same path: same persistence id
         await a.ask(1)
+        await a.ask(2)
         with pytest.raises(PersistenceConflict):
             await b.ask(100)
-        await a.ask(2)
         assert [e.amount for e in await journal(first.store, "/acct")] == [1, 2]
-        # Restarted by its supervisor, the second one has seen the journal: it may go on.
+        # Restarted by its supervisor, the second one has seen the journal: it may go on,
+        # and now the first one is the stale writer.
         assert await b.ask(4) == 7
+        with pytest.raises(PersistenceConflict):
+            await a.ask(8)
+        assert [e.amount for e in await journal(second.store, "/acct")] == [1, 2, 4]
 
 
 async def test_persistence_id_is_given_at_spawn_and_kept_across_restarts(make: MakeStore) -> None:

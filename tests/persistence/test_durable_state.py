@@ -17,7 +17,7 @@ pytestmark = pytest.mark.timeout(30)
 
 @pytest.fixture(params=KINDS)
 def make(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
-    return store_maker(request.param, tmp_path)
+    return store_maker(request, tmp_path)
 
 
 class Profile(DurableState):
