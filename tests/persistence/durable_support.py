@@ -72,7 +72,7 @@ class FlakyStore(SharedMemoryStore):
             yield stored
 
 
-@actorkit.message
+@actorkit.message("tests.persistence.Deposited")
 @dataclass(frozen=True)
 class Deposited:
     amount: int
