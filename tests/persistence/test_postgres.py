@@ -28,7 +28,7 @@ async def test_the_schema_is_versioned_and_a_newer_one_refused(postgres: Postgre
     async with PostgresStore(dsn) as store:  # a second open finds it and keeps the data
         assert await store.highest_seq("a") == 1
     postgres.psql("UPDATE actorkit_schema SET version = 7", dsn)
-    with pytest.raises(PersistenceError, match="schema version 7.*upgrade actorkit"):
+    with pytest.raises(PersistenceError, match=r"schema version 7.*upgrade actorkit"):
         await PostgresStore(dsn).open()
 
 
@@ -47,7 +47,7 @@ async def test_a_stopped_server_fails_writes_and_reads_until_it_is_back(
         await store.append("a", 0, [b"before"])
         await asyncio.to_thread(postgres.stop)
         try:
-            with pytest.raises(PersistenceError, match="PostgreSQL store 127.0.0.1"):
+            with pytest.raises(PersistenceError, match=r"PostgreSQL store 127\.0\.0\.1"):
                 await store.append("a", 1, [b"while down"])
             with pytest.raises(PersistenceError):
                 await store.highest_seq("a")

@@ -40,7 +40,7 @@ async def test_a_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
         pass
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE actorkit_schema SET version = 99")
-    with pytest.raises(PersistenceError, match="schema version 99.*upgrade actorkit"):
+    with pytest.raises(PersistenceError, match=r"schema version 99.*upgrade actorkit"):
         await SQLiteStore(path).open()
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version FROM actorkit_schema").fetchall() == [(99,)]
@@ -63,12 +63,12 @@ async def test_a_missing_directory_says_so(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes to a read-only directory anyway")
 async def test_an_unwritable_directory_says_so(tmp_path: Path) -> None:
-    tmp_path.chmod(0o500)
+    os.chmod(tmp_path, 0o500)
     try:
         with pytest.raises(PersistenceError, match="writ"):
             await SQLiteStore(tmp_path / "x.db").open()
     finally:
-        tmp_path.chmod(0o700)
+        os.chmod(tmp_path, 0o700)
 
 
 async def test_a_file_that_is_not_a_database_says_so(tmp_path: Path) -> None:
