@@ -7,8 +7,10 @@ for the writer.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
+import sqlite3
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -65,6 +67,7 @@ class SQLiteStore(SQLStore[SQLiteTransaction]):
     async def _connect(self) -> GroupCommit[SQLiteTransaction]:
         try:
             with translated(self.path, "opening the database"):
+                await asyncio.to_thread(_probe, self.path)
                 writer = await self._connection()
                 await writer.execute("PRAGMA journal_mode = WAL")
                 await writer.execute(f"PRAGMA synchronous = {self.synchronous}")
@@ -97,3 +100,9 @@ class SQLiteStore(SQLStore[SQLiteTransaction]):
     async def _execute(tx: SQLiteTransaction, query: str, *args: object) -> int:
         cursor = await tx.conn.execute(query, args)
         return cursor.rowcount
+
+
+def _probe(path: str) -> None:
+    """Opens the file once without aiosqlite: a connection that fails to open leaves
+    aiosqlite's thread reporting to the event loop after the caller has moved on."""
+    sqlite3.connect(path).close()

@@ -52,6 +52,8 @@ _HINTS = {
     "unable to open database file": "does the directory exist, and may this process write there?",
     "readonly database": "the file or its directory is not writable by this process",
     "disk is full": "the disk is full; nothing of the failed write was kept",
+    "disk I/O error": "the disk refused a read or write: full, gone or failing? "
+    "nothing of the failed write was kept",
     "file is not a database": "the file is corrupt or not a database",
     "malformed": "the database file is corrupt",
     "database is locked": "another process held the write lock longer than the busy timeout",
