@@ -3,13 +3,20 @@ written, with an error that says what to change."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import actorkit
 from actorkit import ActorSystem
-from actorkit.persistence import DurableState, EventSourced, MemoryStore
+from actorkit.persistence import (
+    DurableState,
+    EventSourced,
+    MemoryStore,
+    PersistenceError,
+    SQLiteStore,
+)
 
 from .durable_support import Deposited, Unregistered, journal
 
@@ -120,3 +127,14 @@ def test_snapshot_every_must_be_a_count_with_both_hooks() -> None:
 def test_a_store_that_is_not_a_store_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="store must be a store such as"):
         ActorSystem("x", store="sqlite:///x.db")
+
+
+async def test_a_store_that_cannot_open_fails_start_and_leaves_nothing_running(
+    tmp_path: Path,
+) -> None:
+    system = ActorSystem("ro", store=SQLiteStore(tmp_path / "no such directory" / "x.db"))
+    with pytest.raises(PersistenceError):
+        await system.start()
+    assert not system.healthy
+    with pytest.raises(RuntimeError, match="is not started"):
+        await system.spawn(Ledger)
