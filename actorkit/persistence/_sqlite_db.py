@@ -102,6 +102,14 @@ class SQLiteTransaction:
     async def insert_events(self, rows: Sequence[tuple[str, int, float, bytes]]) -> None:
         await self.conn.executemany("INSERT INTO actorkit_journal VALUES (?, ?, ?, ?)", rows)
 
+    async def insert_if_latest(self, rows: Sequence[tuple[str, int, float, bytes, int]]) -> int:
+        cursor = await self.conn.executemany(
+            "INSERT INTO actorkit_journal SELECT ?1, ?2, ?3, ?4 WHERE ?5 = 0 OR EXISTS "
+            "(SELECT 1 FROM actorkit_journal WHERE persistence_id = ?1 AND seq = ?5)",
+            rows,
+        )
+        return cursor.rowcount
+
     async def write_states(self, rows: Sequence[tuple[str, int, bytes]]) -> None:
         await self.conn.executemany(
             "INSERT INTO actorkit_states VALUES (?, ?, ?) ON CONFLICT (persistence_id) "
