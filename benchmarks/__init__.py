@@ -6,8 +6,9 @@ The workloads: `messaging` (tell, bounded send, ask, metrics on against off), `r
 stop, memory; `spawn_1m` only with `--only spawn_1m`), `savina` (the Savina actor workloads of
 issue 14, only with `--only savina` or each by name), `persistence` (the stores' writes
 and reads against hand-written aiosqlite and asyncpg, only with `--only persistence`).
-`--compare` runs `compare` (Pykka and Thespian, when installed); `python -m benchmarks.chart` draws the PNG. `topic_match.py`,
-`task_index.py`, `tasks.py` and `nats.py` are separate benchmarks run as scripts.
+`--compare` runs `compare` (Pykka and Thespian, when installed); `python -m benchmarks.chart`
+draws the PNG. `topic_match.py`, `task_index.py`, `tasks.py` and `nats.py` are separate
+benchmarks run as scripts.
 """
 
 from __future__ import annotations
