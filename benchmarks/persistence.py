@@ -60,11 +60,13 @@ class Databases:
     """A fresh SQLite file or PostgreSQL schema per run, so no run inherits a bigger table."""
 
     def __init__(self) -> None:
-        self.root = tempfile.mkdtemp(prefix="actorkit-bench-")
+        self.root: str | None = None
         self.server: PostgresServer | None = None
-        atexit.register(self.remove)
 
     def sqlite(self) -> str:
+        if self.root is None:
+            self.root = tempfile.mkdtemp(prefix="actorkit-bench-")
+            atexit.register(self.remove)
         return os.path.join(self.root, f"{uuid.uuid4().hex}.db")
 
     def postgres(self) -> str:
@@ -72,6 +74,7 @@ class Databases:
             from tests.persistence.postgres_server import PostgresServer
 
             self.server = PostgresServer()
+            atexit.register(self.remove)
             self.server.start()
         return self.server.fresh()
 
@@ -79,9 +82,11 @@ class Databases:
         return self.sqlite() if kind == "sqlite" else self.postgres()
 
     def remove(self) -> None:
-        if self.server is not None:
-            self.server.remove()
-        shutil.rmtree(self.root, ignore_errors=True)
+        server, root, self.server, self.root = self.server, self.root, None, None
+        if server is not None:
+            server.remove()
+        if root is not None:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 DATABASES = Databases()

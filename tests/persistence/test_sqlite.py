@@ -14,6 +14,7 @@ import pytest
 
 from actorkit.persistence import PersistenceError, SQLiteStore
 
+from .conftest import UVLOOP_ONLY
 from .fencing import (
     ROOT,
     a_second_process_with_a_stale_view_is_refused,
@@ -124,6 +125,7 @@ asyncio.run(main(sys.argv[1], sys.argv[2]))
 """
 
 
+@UVLOOP_ONLY
 @pytest.mark.parametrize(
     ("limit", "said"),
     [("pages", "disk is full"), ("file size", "disk I/O error (the disk refused a read or write")],
@@ -144,6 +146,7 @@ async def test_a_full_disk_fails_the_write_and_keeps_every_acknowledged_one(
         assert await store.highest_seq("a") == int(acknowledged) * 3 > 0
 
 
+@UVLOOP_ONLY
 async def test_two_processes_on_one_file_are_fenced(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     await a_second_process_with_a_stale_view_is_refused(url)
