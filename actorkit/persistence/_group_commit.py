@@ -61,9 +61,10 @@ class Transaction(Protocol):
 
 
 TxT = TypeVar("TxT", bound=Transaction)
-Begin = Callable[[], AbstractAsyncContextManager[TxT]]
+Begin = Callable[[bool], AbstractAsyncContextManager[TxT]]
 """Opens a transaction: commits when the block ends, rolls back when it raises; raises
-`PersistenceError` for a database failure and `WriteRace` for a refused duplicate row."""
+`PersistenceError` for a database failure and `WriteRace` for a refused duplicate row. The
+flag says the block runs one statement, which a database may run as its own transaction."""
 
 
 @dataclass(slots=True)
@@ -175,7 +176,8 @@ class GroupCommit(Generic[TxT]):
     async def _run(self, batch: list[_Write[TxT]], careful: bool) -> None:
         for write in batch:
             write.outcome = write.error = None
-        async with self._begin() as tx:
+        alone = not careful and len(batch) == 1 and bool(batch[0].payloads)
+        async with self._begin(alone) as tx:
             now = time.time()
             appends = [write for write in batch if write.payloads]
             if appends and careful:

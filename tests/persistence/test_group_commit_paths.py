@@ -24,7 +24,7 @@ class Scripted:
         self.broken = False
 
     @asynccontextmanager
-    async def begin(self) -> AsyncIterator[Scripted]:
+    async def begin(self, alone: bool) -> AsyncIterator[Scripted]:
         staged = dict(self.committed)
         self.staged = staged
         yield self
