@@ -4,9 +4,11 @@ Every figure is one JSON line on stdout; see `_harness` for how to read `ratio` 
 The workloads: `messaging` (tell, bounded send, ask, metrics on against off), `router`
 (publish fan-out, publish cost on a loaded topic index, pools), `timers`, `lifecycle` (spawn,
 stop, memory; `spawn_1m` only with `--only spawn_1m`), `savina` (the Savina actor workloads of
-issue 14, only with `--only savina` or each by name). `--compare` runs `compare` (Pykka and
-Thespian, when installed); `python -m benchmarks.chart` draws the PNG. `topic_match.py`,
-`task_index.py`, `tasks.py` and `nats.py` are separate benchmarks run as scripts.
+issue 14, only with `--only savina` or each by name), `persistence` (the stores' writes
+and reads against hand-written aiosqlite and asyncpg, only with `--only persistence`).
+`--compare` runs `compare` (Pykka and Thespian, when installed); `python -m benchmarks.chart`
+draws the PNG. `topic_match.py`, `task_index.py`, `tasks.py` and `nats.py` are separate
+benchmarks run as scripts.
 """
 
 from __future__ import annotations
@@ -14,13 +16,18 @@ from __future__ import annotations
 from ._harness import Bench
 from .lifecycle import BENCHES as LIFECYCLE
 from .messaging import BENCHES as MESSAGING
+from .persistence import BENCHES as PERSISTENCE
+from .persistence import GROUP as PERSISTENCE_GROUP
 from .router import BENCHES as ROUTER
 from .savina import BENCHES as SAVINA
 from .savina import GROUP as SAVINA_GROUP
 from .timers import BENCHES as TIMERS
 
-BENCHES: list[Bench] = [*MESSAGING, *ROUTER, *TIMERS, *LIFECYCLE, *SAVINA]
-GROUPS: dict[str, list[str]] = {SAVINA_GROUP: [bench.name for bench in SAVINA]}
+BENCHES: list[Bench] = [*MESSAGING, *ROUTER, *TIMERS, *LIFECYCLE, *SAVINA, *PERSISTENCE]
+GROUPS: dict[str, list[str]] = {
+    SAVINA_GROUP: [bench.name for bench in SAVINA],
+    PERSISTENCE_GROUP: [bench.name for bench in PERSISTENCE],
+}
 """Names that `--only` expands to several benches."""
 
 __all__ = ["BENCHES", "GROUPS", "Bench"]

@@ -32,8 +32,9 @@ def check_append(persistence_id: str, expected_seq: int, payloads: Sequence[byte
     check_count("expected_seq", expected_seq)
     if not payloads:
         raise ValueError("append needs at least one event")
-    if any(type(payload) is not bytes for payload in payloads):
-        raise TypeError("a store appends encoded events (bytes); encode them with the codec")
+    for payload in payloads:
+        if type(payload) is not bytes:
+            raise TypeError("a store appends encoded events (bytes); encode them with the codec")
 
 
 def check_reminder(persistence_id: str, reminder: object) -> None:

@@ -74,7 +74,7 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
             await pool.close()
             raise
         self._pool = pool
-        return GroupCommit(lambda: write_transaction(pool, place), self._observe)
+        return GroupCommit(lambda alone: write_transaction(pool, place, alone), self._observe)
 
     async def _disconnect(self) -> None:
         pool, self._pool = self._pool, None

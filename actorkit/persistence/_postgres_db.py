@@ -111,6 +111,21 @@ class PostgresTransaction:
             payloads,
         )
 
+    async def insert_if_latest(self, rows: Sequence[tuple[str, int, float, bytes, int]]) -> int:
+        ids, seqs, times, payloads, expected = zip(*rows, strict=True)
+        status: str = await self.conn.execute(
+            "INSERT INTO actorkit_journal SELECT r.p, r.s, r.t, r.b FROM unnest($1::text[], "
+            "$2::bigint[], $3::float8[], $4::bytea[], $5::bigint[]) AS r(p, s, t, b, e) "
+            "WHERE r.e = 0 OR (SELECT true FROM actorkit_journal j "  # per row: never hashed
+            "WHERE j.persistence_id = r.p AND j.seq = r.e)",
+            ids,
+            seqs,
+            times,
+            payloads,
+            expected,
+        )
+        return int(status.rsplit(" ", 1)[-1])
+
     async def write_states(self, rows: Sequence[tuple[str, int, bytes]]) -> None:
         ids, revisions, payloads = zip(*rows, strict=True)
         await self.conn.execute(
@@ -124,12 +139,19 @@ class PostgresTransaction:
 
 
 @asynccontextmanager
-async def write_transaction(pool: asyncpg.Pool, place: str) -> AsyncIterator[PostgresTransaction]:
-    """A pooled connection in a transaction, committed at the end, rolled back on any error."""
+async def write_transaction(
+    pool: asyncpg.Pool, place: str, alone: bool
+) -> AsyncIterator[PostgresTransaction]:
+    """A pooled connection in a transaction, committed at the end, rolled back on any error;
+    `alone` (one statement: atomic by itself) saves the BEGIN and COMMIT round trips."""
     with translated(place, "a write"):
-        async with pool.acquire() as conn, conn.transaction():
+        async with pool.acquire() as conn:
             try:
-                yield PostgresTransaction(conn)
+                if alone:
+                    yield PostgresTransaction(conn)
+                else:
+                    async with conn.transaction():
+                        yield PostgresTransaction(conn)
             except asyncpg.UniqueViolationError as error:
                 raise WriteRace(str(error)) from error
 

@@ -2,26 +2,23 @@
 
 Two connections: one writer, owned by the group commit (every write goes through it, so one
 transaction at a time), and one reader, which in WAL mode sees the last commit without waiting
-for the writer.
+for the writer. aiosqlite loads when a store opens, not with `actorkit.persistence`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
-import sqlite3
 from collections.abc import Sequence
-from typing import Any, Literal
-
-import aiosqlite
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._group_commit import GroupCommit
 from ._sql_store import Queries, SQLStore
-from ._sqlite_db import SQLiteTransaction, create_or_check, translated, write_transaction
 
-BUSY_TIMEOUT = 10.0
-"""Seconds a connection waits for another process's write lock before it fails."""
+if TYPE_CHECKING:
+    import aiosqlite
+
+    from ._sqlite_db import SQLiteTransaction
 
 _QUERIES = Queries(
     read_page="SELECT seq, time, payload FROM actorkit_journal WHERE persistence_id = ? "
@@ -39,7 +36,7 @@ _QUERIES = Queries(
 )
 
 
-class SQLiteStore(SQLStore[SQLiteTransaction]):
+class SQLiteStore(SQLStore["SQLiteTransaction"]):
     """`synchronous="FULL"` (the default) syncs the WAL on every commit, so a committed write
     survives a power loss; `"NORMAL"` syncs less often and may lose the last commits (never
     corrupt the file) in a power loss, though not in a crash of the process."""
@@ -65,25 +62,18 @@ class SQLiteStore(SQLStore[SQLiteTransaction]):
         return f"SQLiteStore({self.path!r}, synchronous={self.synchronous!r})"
 
     async def _connect(self) -> GroupCommit[SQLiteTransaction]:
+        from . import _sqlite_db as db
+
         try:
-            with translated(self.path, "opening the database"):
-                await asyncio.to_thread(_probe, self.path)
-                writer = await self._connection()
-                await writer.execute("PRAGMA journal_mode = WAL")
-                await writer.execute(f"PRAGMA synchronous = {self.synchronous}")
-                await create_or_check(writer, self.path)
-                reader = await self._connection()
-                await reader.execute("PRAGMA query_only = ON")
-                self._reader = reader
+            with db.translated(self.path, "opening the database"):
+                writer, self._reader = await db.connect(
+                    self.path, self.synchronous, self._connections
+                )
         except BaseException:
             await self._disconnect()
             raise
-        return GroupCommit(lambda: write_transaction(writer, self.path), self._observe)
-
-    async def _connection(self) -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
-        self._connections.append(conn)
-        return conn
+        # several rows are several statements here: every batch needs its BEGIN
+        return GroupCommit(lambda alone: db.write_transaction(writer, self.path), self._observe)
 
     async def _disconnect(self) -> None:
         connections, self._connections, self._reader = self._connections, [], None
@@ -92,6 +82,8 @@ class SQLiteStore(SQLStore[SQLiteTransaction]):
                 await conn.close()
 
     async def _fetch(self, query: str, *args: object) -> Sequence[Sequence[Any]]:
+        from ._sqlite_db import translated
+
         assert self._reader is not None, "reads wait for open()"
         with translated(self.path, "a read"):
             return list(await self._reader.execute_fetchall(query, args))
@@ -100,9 +92,3 @@ class SQLiteStore(SQLStore[SQLiteTransaction]):
     async def _execute(tx: SQLiteTransaction, query: str, *args: object) -> int:
         cursor = await tx.conn.execute(query, args)
         return cursor.rowcount
-
-
-def _probe(path: str) -> None:
-    """Opens the file once without aiosqlite: a connection that fails to open leaves
-    aiosqlite's thread reporting to the event loop after the caller has moved on."""
-    sqlite3.connect(path).close()

@@ -8,6 +8,7 @@ file.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
@@ -47,6 +48,9 @@ CREATE TABLE actorkit_reminders (
     PRIMARY KEY (persistence_id, key)
 ) STRICT;
 """
+
+BUSY_TIMEOUT = 10.0
+"""Seconds a connection waits for another process's write lock before it fails."""
 
 _HINTS = {
     "unable to open database file": "does the directory exist, and may this process write there?",
@@ -101,6 +105,14 @@ class SQLiteTransaction:
 
     async def insert_events(self, rows: Sequence[tuple[str, int, float, bytes]]) -> None:
         await self.conn.executemany("INSERT INTO actorkit_journal VALUES (?, ?, ?, ?)", rows)
+
+    async def insert_if_latest(self, rows: Sequence[tuple[str, int, float, bytes, int]]) -> int:
+        cursor = await self.conn.executemany(
+            "INSERT INTO actorkit_journal SELECT ?1, ?2, ?3, ?4 WHERE ?5 = 0 OR EXISTS "
+            "(SELECT 1 FROM actorkit_journal WHERE persistence_id = ?1 AND seq = ?5)",
+            rows,
+        )
+        return cursor.rowcount
 
     async def write_states(self, rows: Sequence[tuple[str, int, bytes]]) -> None:
         await self.conn.executemany(
@@ -159,3 +171,26 @@ async def create_or_check(conn: aiosqlite.Connection, path: str) -> bool:
         await _rollback(conn)
         raise
     return create
+
+
+async def connect(
+    path: str, synchronous: str, opened: list[aiosqlite.Connection]
+) -> tuple[aiosqlite.Connection, aiosqlite.Connection]:
+    """The writer (WAL, `synchronous`, schema created or checked) and the reader; each
+    connection goes into `opened` as soon as it exists, for the caller to close on failure."""
+    await asyncio.to_thread(_probe, path)
+    writer = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    opened.append(writer)
+    await writer.execute("PRAGMA journal_mode = WAL")
+    await writer.execute(f"PRAGMA synchronous = {synchronous}")
+    await create_or_check(writer, path)
+    reader = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    opened.append(reader)
+    await reader.execute("PRAGMA query_only = ON")
+    return writer, reader
+
+
+def _probe(path: str) -> None:
+    """Opens the file once without aiosqlite: a connection that fails to open leaves
+    aiosqlite's thread reporting to the event loop after the caller has moved on."""
+    sqlite3.connect(path).close()

@@ -16,6 +16,9 @@ from .postgres_server import PostgresServer
 
 MakeStore = Callable[[], StoreBase]
 
+UVLOOP_ONLY = pytest.mark.asyncio(loop_factories=["uvloop"])
+"""For tests that drive other processes or a server: the loop under test is not what matters."""
+
 STORES = ["memory", "sqlite", "postgres"]
 SQL_STORES = ["sqlite", "postgres"]
 

@@ -35,7 +35,7 @@ async def a_second_process_with_a_stale_view_is_refused(url: str) -> None:
         assert [e.payload async for e in store.read("fenced")] == [b"first", b"third"]
 
 
-async def two_processes_never_interleave(url: str, count: int = 150) -> None:
+async def two_processes_never_interleave(url: str, count: int = 60) -> None:
     results = await asyncio.gather(
         run_writer(url, "storm", str(count), "a"), run_writer(url, "storm", str(count), "b")
     )

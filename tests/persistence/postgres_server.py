@@ -96,7 +96,7 @@ class PostgresServer:
 
     def remove(self) -> None:
         with contextlib.suppress(RuntimeError):  # it was stopped already
-            self.stop()
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
 
     def dsn(self, database: str = "postgres") -> str:

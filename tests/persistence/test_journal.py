@@ -20,6 +20,7 @@ from actorkit.persistence._journal import print_journal
 from actorkit.persistence._payload import encode
 from actorkit.persistence._url import store_from_url
 
+from .conftest import UVLOOP_ONLY
 from .fencing import ROOT
 from .postgres_server import PostgresServer
 
@@ -63,6 +64,7 @@ def check_lines(output: str, written: float, first: int = 1) -> None:
         assert datetime.fromisoformat(stamp).timestamp() == pytest.approx(written, abs=1e-5)
 
 
+@UVLOOP_ONLY
 async def test_the_journal_of_a_sqlite_store_without_the_event_classes(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'bank.db'}"
     written = await write_history(url)
@@ -73,6 +75,7 @@ async def test_the_journal_of_a_sqlite_store_without_the_event_classes(tmp_path:
     check_lines(out, written, first=3)
 
 
+@UVLOOP_ONLY
 async def test_the_journal_of_a_postgres_store(postgres: PostgresServer) -> None:
     url = postgres.fresh()
     written = await write_history(url)

@@ -11,6 +11,7 @@ import pytest
 
 from actorkit.persistence import PersistenceConflict, PersistenceError, PostgresStore
 
+from .conftest import UVLOOP_ONLY
 from .fencing import a_second_process_with_a_stale_view_is_refused, two_processes_never_interleave
 from .postgres_server import PostgresServer
 
@@ -40,6 +41,7 @@ async def test_a_server_that_is_not_there_says_so(postgres: PostgresServer) -> N
         await store.open()
 
 
+@UVLOOP_ONLY
 async def test_a_stopped_server_fails_writes_and_reads_until_it_is_back(
     postgres: PostgresServer,
 ) -> None:
@@ -89,6 +91,7 @@ async def test_a_writer_that_commits_first_in_between_makes_only_its_rival_fail(
         assert await store.highest_seq("y") == 1
 
 
+@UVLOOP_ONLY
 async def test_two_processes_on_one_database_are_fenced(postgres: PostgresServer) -> None:
     url = postgres.fresh()
     await a_second_process_with_a_stale_view_is_refused(url)

@@ -14,6 +14,7 @@ import pytest
 
 from actorkit.persistence import PersistenceError, SQLiteStore
 
+from .conftest import UVLOOP_ONLY
 from .fencing import (
     ROOT,
     a_second_process_with_a_stale_view_is_refused,
@@ -61,14 +62,53 @@ async def test_a_missing_directory_says_so(tmp_path: Path) -> None:
         await store.append("a", 0, [b"x"])
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to a read-only directory anyway")
-async def test_an_unwritable_directory_says_so(tmp_path: Path) -> None:
-    os.chmod(tmp_path, 0o500)
+UNWRITABLE = """
+import asyncio, sys
+from actorkit.persistence import PersistenceError, SQLiteStore
+
+async def main(path):
     try:
-        with pytest.raises(PersistenceError, match="writ"):
-            await SQLiteStore(tmp_path / "x.db").open()
+        async with SQLiteStore(path) as store:
+            await store.append("a", 0, [b"x"])
+    except PersistenceError as error:
+        print(error)
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def without_root_powers() -> list[str]:
+    """Root writes anywhere; without CAP_DAC_OVERRIDE it obeys file modes like anyone."""
+    if os.geteuid() != 0:
+        return []
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+
+
+@UVLOOP_ONLY
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        ("read-only directory", "may this process write there"),
+        ("read-only file", "not writable by this process"),
+    ],
+)
+async def test_an_unwritable_place_says_so(tmp_path: Path, where: str, said: str) -> None:
+    path = tmp_path / "x.db"
+    if where == "read-only file":
+        async with SQLiteStore(path):
+            pass
+        os.chmod(path, 0o444)
+    else:
+        os.chmod(tmp_path, 0o500)
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *without_root_powers(), sys.executable, "-c", UNWRITABLE, str(path), cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        out, _ = await proc.communicate()
     finally:
         os.chmod(tmp_path, 0o700)
+    assert said in out.decode(), out.decode()
 
 
 async def test_a_file_that_is_not_a_database_says_so(tmp_path: Path) -> None:
@@ -124,6 +164,7 @@ asyncio.run(main(sys.argv[1], sys.argv[2]))
 """
 
 
+@UVLOOP_ONLY
 @pytest.mark.parametrize(
     ("limit", "said"),
     [("pages", "disk is full"), ("file size", "disk I/O error (the disk refused a read or write")],
@@ -144,6 +185,7 @@ async def test_a_full_disk_fails_the_write_and_keeps_every_acknowledged_one(
         assert await store.highest_seq("a") == int(acknowledged) * 3 > 0
 
 
+@UVLOOP_ONLY
 async def test_two_processes_on_one_file_are_fenced(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     await a_second_process_with_a_stale_view_is_refused(url)
