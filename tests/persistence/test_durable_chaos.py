@@ -18,10 +18,11 @@ from actorkit import ActorSystem, Backoff, OneForOne
 from actorkit.persistence import PersistenceError, PostgresStore, SQLiteStore
 
 from ..processes import process
+from .conftest import UVLOOP_ONLY
 from .postgres_server import PostgresServer
 from .storm import ACCOUNTS, Account
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), UVLOOP_ONLY]
 
 ROOT = Path(__file__).resolve().parents[2]
 ACKS_BEFORE_KILL = 1500
