@@ -57,6 +57,8 @@ class FlakyStore(SharedMemoryStore):
         super().__init__()
         self.down = False
         self.gate: asyncio.Event | None = None
+        self.reading = asyncio.Event()
+        """Set when a read waits at the gate."""
 
     async def append(
         self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
@@ -67,6 +69,7 @@ class FlakyStore(SharedMemoryStore):
 
     async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
         if self.gate is not None:
+            self.reading.set()
             await self.gate.wait()
         async for stored in super().read(persistence_id, from_seq):
             yield stored

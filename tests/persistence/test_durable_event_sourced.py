@@ -11,6 +11,7 @@ import pytest
 
 from actorkit import ActorSystem, OneForOne
 from actorkit.persistence import EventSourced, PersistenceConflict, PersistenceError
+from actorkit.testing import snapshot
 
 from .durable_support import (
     KINDS,
@@ -106,9 +107,9 @@ async def test_messages_wait_in_the_mailbox_while_a_restart_recovers() -> None:
         store.gate = asyncio.Event()
         acct.tell("crash")
         pending = asyncio.ensure_future(acct.ask(1))
-        await asyncio.sleep(0)
-        for _ in range(5):
-            await asyncio.sleep(0)
+        await store.reading.wait()  # the new instance is recovering
+        seen = snapshot(acct)
+        assert (seen.state, seen.accounting.queued) == ("restarting", 1)
         assert not pending.done()
         store.gate.set()
         assert await pending == 5

@@ -65,3 +65,12 @@ async def test_actors_shows_persistence_id_and_sequence_number_of_durable_actors
         assert nodes["/t"]["sequence_nr"] == 4
         assert (nodes["/n"]["persistence_id"], nodes["/n"]["sequence_nr"]) == ("/n", 2)
         assert "persistence_id" not in nodes[plain.path]
+
+
+async def test_durable_actors_work_with_metrics_off() -> None:
+    async with ActorSystem("quiet", store=MemoryStore(), metrics=False) as system:
+        teller = await system.spawn(Teller, name="t")
+        await teller.ask(2)
+        teller.tell("crash")
+        await teller.ask(1)
+        assert len([e async for e in system.store.events("/t")]) == 3
