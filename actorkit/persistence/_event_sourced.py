@@ -11,9 +11,10 @@ import logging
 from time import perf_counter
 from typing import Any, ClassVar
 
+from .._errors import PersistenceError
 from ._binding import encode
 from ._durable import Durable
-from ._service import guarded
+from ._service import guarded, store_failure
 
 logger = logging.getLogger("actorkit")
 
@@ -72,11 +73,13 @@ class EventSourced(Durable):
         began = perf_counter()
         payloads = [encode(event, "event") for event in events]
         binding.busy = True
-        try:
-            await guarded(
-                binding.store.append(binding.persistence_id, binding.seq, payloads),
-                f"persisting {len(payloads)} event(s) of {binding.persistence_id!r}",
-            )
+        try:  # `guarded`, written out: no coroutine or message built per persist
+            await binding.store.append(binding.persistence_id, binding.seq, payloads)
+        except PersistenceError:
+            raise
+        except Exception as error:
+            what = f"persisting {len(payloads)} event(s) of {binding.persistence_id!r}"
+            raise store_failure(error, what) from error
         finally:
             binding.busy = False
         before = binding.seq

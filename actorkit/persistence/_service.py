@@ -84,4 +84,8 @@ async def guarded(work: Awaitable[T], what: str) -> T:
     except PersistenceError:
         raise
     except Exception as error:
-        raise PersistenceError(f"{what} failed: {error!r}") from error
+        raise store_failure(error, what) from error
+
+
+def store_failure(error: Exception, what: str) -> PersistenceError:
+    return PersistenceError(f"{what} failed: {error!r}")

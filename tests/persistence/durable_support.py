@@ -56,6 +56,8 @@ class FlakyStore(SharedMemoryStore):
     def __init__(self) -> None:
         super().__init__()
         self.down = False
+        self.broken: Exception | None = None
+        """Raised by appends as it is: a store that breaks its contract with a driver error."""
         self.gate: asyncio.Event | None = None
         self.reading = asyncio.Event()
         """Set when a read waits at the gate."""
@@ -65,6 +67,8 @@ class FlakyStore(SharedMemoryStore):
     ) -> float:
         if self.down:
             raise PersistenceError("the database is gone")
+        if self.broken is not None:
+            raise self.broken
         return await super().append(persistence_id, expected_seq, payloads)
 
     async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:

@@ -153,6 +153,17 @@ async def test_a_store_failure_raises_in_the_handler_and_the_actor_recovers_afte
         assert system.lookup("/acct") is not None
 
 
+async def test_a_driver_error_from_a_store_still_reaches_the_handler_as_persistence_error() -> None:
+    store = FlakyStore()
+    async with ActorSystem("broken", store=store) as system:
+        acct = await system.spawn(Account, name="acct")
+        store.broken = OSError("disk on fire")
+        with pytest.raises(PersistenceError, match=r"persisting 1 event\(s\) of '/acct' failed"):
+            await acct.ask(3)
+        store.broken = None
+        assert await acct.ask(3) == 3
+
+
 async def test_a_second_writer_of_one_id_gets_a_conflict_and_never_interleaves(
     make: MakeStore,
 ) -> None:
