@@ -64,8 +64,10 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
 
         place = where(self.dsn)
         with translated(place, "connecting"):
+            # min_size=0: connections on demand, no background loop reconnecting (and logging
+            # tracebacks) while the server is down; the schema check connects at once anyway
             pool = await asyncpg.create_pool(
-                self.dsn, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT
+                self.dsn, min_size=0, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT
             )
         try:
             with translated(place, "creating or checking the schema"):
