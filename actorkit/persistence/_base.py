@@ -3,6 +3,7 @@ and `events()`, the decoded history for people and tools."""
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Sequence
 from types import TracebackType
@@ -27,22 +28,51 @@ def check_count(name: str, value: object) -> None:
         raise ValueError(f"{name} must be an int >= 0, got {value!r}")
 
 
+def check_payload(payload: object) -> None:
+    if type(payload) is not bytes:
+        raise TypeError(
+            f"a store writes encoded values (bytes), got {type(payload).__name__}: encode "
+            "them with the codec"
+        )
+
+
 def check_append(persistence_id: str, expected_seq: int, payloads: Sequence[bytes]) -> None:
     check_id(persistence_id)
     check_count("expected_seq", expected_seq)
     if not payloads:
         raise ValueError("append needs at least one event")
     for payload in payloads:
-        if type(payload) is not bytes:
-            raise TypeError("a store appends encoded events (bytes); encode them with the codec")
+        check_payload(payload)
+
+
+def check_write(persistence_id: str, name: str, number: int, payload: bytes) -> None:
+    """A snapshot (`seq`) or a state (`expected_revision`)."""
+    check_id(persistence_id)
+    check_count(name, number)
+    check_payload(payload)
+
+
+def check_key(persistence_id: str, key: object) -> None:
+    check_id(persistence_id)
+    if type(key) is not str or not key:
+        raise ValueError(f"a reminder key is a non-empty str, got {key!r}")
 
 
 def check_reminder(persistence_id: str, reminder: object) -> None:
-    check_id(persistence_id)
     if not isinstance(reminder, StoredReminder):
         raise TypeError(f"expected a StoredReminder, got {type(reminder).__name__}")
-    if type(reminder.key) is not str or not reminder.key:
-        raise ValueError(f"a reminder key is a non-empty str, got {reminder.key!r}")
+    check_key(persistence_id, reminder.key)
+    check_payload(reminder.payload)
+    every = reminder.every
+    if not _finite(reminder.due) or not (every is None or (_finite(every) and every > 0)):
+        raise ValueError(
+            f"a reminder is due at a finite time, every None or > 0 seconds; got "
+            f"due={reminder.due!r}, every={every!r}"
+        )
+
+
+def _finite(value: object) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
 
 
 def append_conflict(persistence_id: str, expected_seq: int, highest: int) -> PersistenceConflict:

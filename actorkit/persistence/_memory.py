@@ -14,14 +14,16 @@ from ._base import (
     check_append,
     check_count,
     check_id,
+    check_key,
     check_reminder,
+    check_write,
     state_conflict,
 )
 from ._store import StoredEvent, StoredReminder, StoredSnapshot, StoredState
 
 
 class MemoryStore(StoreBase):
-    """Every write is its own commit (reported to `on_commit` as a commit of one write)."""
+    """Every write is its own commit (reported to `on_commit` as one write in no time)."""
 
     def __init__(self) -> None:
         self._journals: dict[str, list[StoredEvent]] = {}
@@ -48,7 +50,6 @@ class MemoryStore(StoreBase):
     ) -> float:
         check_append(persistence_id, expected_seq, payloads)
         self._check_open()
-        started = time.perf_counter()
         journal = self._journals.setdefault(persistence_id, [])
         if len(journal) != expected_seq:
             raise append_conflict(persistence_id, expected_seq, len(journal))
@@ -57,7 +58,7 @@ class MemoryStore(StoreBase):
             StoredEvent(expected_seq + offset, now, payload)
             for offset, payload in enumerate(payloads, 1)
         )
-        self._observe(1, time.perf_counter() - started)
+        self._observe(1, 0.0)
         return now
 
     async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
@@ -73,12 +74,12 @@ class MemoryStore(StoreBase):
         return len(self._journals.get(persistence_id, ()))
 
     async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
-        check_id(persistence_id)
-        check_count("seq", seq)
+        check_write(persistence_id, "seq", seq, payload)
         self._check_open()
         kept = self._snapshots.get(persistence_id)
         if kept is None or kept.seq <= seq:
             self._snapshots[persistence_id] = StoredSnapshot(seq, payload)
+        self._observe(1, 0.0)
 
     async def load_snapshot(self, persistence_id: str) -> StoredSnapshot | None:
         check_id(persistence_id)
@@ -86,8 +87,7 @@ class MemoryStore(StoreBase):
         return self._snapshots.get(persistence_id)
 
     async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
-        check_id(persistence_id)
-        check_count("expected_revision", expected_revision)
+        check_write(persistence_id, "expected_revision", expected_revision, payload)
         self._check_open()
         kept = self._states.get(persistence_id)
         revision = 0 if kept is None else kept.revision
@@ -106,10 +106,12 @@ class MemoryStore(StoreBase):
         check_reminder(persistence_id, reminder)
         self._check_open()
         self._reminders.setdefault(persistence_id, {})[reminder.key] = reminder
+        self._observe(1, 0.0)
 
     async def delete_reminder(self, persistence_id: str, key: str) -> bool:
-        check_id(persistence_id)
+        check_key(persistence_id, key)
         self._check_open()
+        self._observe(1, 0.0)
         return self._reminders.get(persistence_id, {}).pop(key, None) is not None
 
     async def reminders(self, persistence_id: str) -> list[StoredReminder]:

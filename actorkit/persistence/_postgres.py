@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ._group_commit import GroupCommit
 from ._sql_store import Queries, SQLStore
@@ -50,22 +51,24 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
         if type(dsn) is not str or not dsn.startswith(("postgresql://", "postgres://")):
             raise ValueError(f"PostgresStore needs a postgresql:// URL, got {dsn!r}")
         self.dsn = dsn
+        self._place = _place(dsn)
+        """host:port/database, without the password: what messages name."""
         self._pool: asyncpg.Pool | None = None
 
     def __repr__(self) -> str:
-        from ._postgres_db import where
-
-        return f"PostgresStore({where(self.dsn)!r})"
+        return f"PostgresStore({self._place!r})"
 
     async def _connect(self) -> GroupCommit[PostgresTransaction]:
         import asyncpg
 
-        from ._postgres_db import create_or_check, translated, where, write_transaction
+        from ._postgres_db import create_or_check, translated, write_transaction
 
-        place = where(self.dsn)
+        place = self._place
         with translated(place, "connecting"):
+            # min_size=0: connections on demand, no background loop reconnecting (and logging
+            # tracebacks) while the server is down; the schema check connects at once anyway
             pool = await asyncpg.create_pool(
-                self.dsn, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT
+                self.dsn, min_size=0, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT
             )
         try:
             with translated(place, "creating or checking the schema"):
@@ -82,10 +85,10 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
             await pool.close()
 
     async def _fetch(self, query: str, *args: object) -> Sequence[Sequence[Any]]:
-        from ._postgres_db import translated, where
+        from ._postgres_db import translated
 
         assert self._pool is not None, "reads wait for open()"
-        with translated(where(self.dsn), "a read"):
+        with translated(self._place, "a read"):
             rows: Sequence[Sequence[Any]] = await self._pool.fetch(query, *args)
             return rows
 
@@ -93,3 +96,11 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
     async def _execute(tx: PostgresTransaction, query: str, *args: object) -> int:
         status: str = await tx.conn.execute(query, *args)
         return int(status.rsplit(" ", 1)[-1])
+
+
+def _place(dsn: str) -> str:
+    try:
+        parts = urlsplit(dsn)
+        return f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path or '/'}"
+    except ValueError:  # a port that is not a number: asyncpg will say so on open
+        return dsn.split("@")[-1]

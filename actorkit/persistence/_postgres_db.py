@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -54,15 +53,6 @@ _HINTS: list[tuple[type[BaseException], str]] = [
     (OSError, "the server cannot be reached"),
     (TimeoutError, "the server did not answer in time"),
 ]
-
-
-def where(dsn: str) -> str:
-    """host:port/database of a DSN, without its password, for messages."""
-    try:
-        parts = urlsplit(dsn)
-        return f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path or '/'}"
-    except ValueError:
-        return "(unparsable DSN)"
 
 
 @contextmanager

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic
 
 from .._errors import PersistenceError
-from ._base import StoreBase, check_append, check_count, check_id, check_reminder
+from ._base import (
+    StoreBase,
+    check_append,
+    check_count,
+    check_id,
+    check_key,
+    check_reminder,
+    check_write,
+)
 from ._group_commit import GroupCommit, TxT
 from ._store import StoredEvent, StoredReminder, StoredSnapshot, StoredState
 
@@ -102,8 +110,7 @@ class SQLStore(StoreBase, Generic[TxT]):
         return int(rows[0][0] or 0)
 
     async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
-        check_id(persistence_id)
-        check_count("seq", seq)
+        check_write(persistence_id, "seq", seq, payload)
         query = self.queries.save_snapshot
         await self._writes().other(
             lambda tx: self._execute(tx, query, persistence_id, seq, payload)
@@ -115,8 +122,7 @@ class SQLStore(StoreBase, Generic[TxT]):
         return StoredSnapshot(*rows[0]) if rows else None
 
     async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
-        check_id(persistence_id)
-        check_count("expected_revision", expected_revision)
+        check_write(persistence_id, "expected_revision", expected_revision, payload)
         return await self._writes().save_state(persistence_id, expected_revision, payload)
 
     async def load_state(self, persistence_id: str) -> StoredState | None:
@@ -132,7 +138,7 @@ class SQLStore(StoreBase, Generic[TxT]):
         )
 
     async def delete_reminder(self, persistence_id: str, key: str) -> bool:
-        check_id(persistence_id)
+        check_key(persistence_id, key)
         query = self.queries.delete_reminder
         deleted = await self._writes().other(
             lambda tx: self._execute(tx, query, persistence_id, key)

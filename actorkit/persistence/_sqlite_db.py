@@ -134,6 +134,8 @@ async def write_transaction(
             await conn.execute("COMMIT")
         except sqlite3.IntegrityError as error:
             await _rollback(conn)
+            if "UNIQUE" not in str(error):
+                raise
             raise WriteRace(str(error)) from error
         except BaseException:
             await _rollback(conn)

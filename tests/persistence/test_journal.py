@@ -97,6 +97,21 @@ async def test_a_relative_sqlite_url_is_relative_to_the_working_directory(
     assert out.getvalue() == ""
 
 
+@UVLOOP_ONLY
+async def test_a_reader_that_stops_early_is_no_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'long.db'}"
+    async with store_from_url(url) as store:
+        await store.append("long", 0, [encode(Deposited(n, "x" * 50)) for n in range(5000)])
+    proc = await asyncio.create_subprocess_exec(
+        "bash", "-c", '"$0" -m actorkit journal "$1" long | head -1; exit "${PIPESTATUS[0]}"',
+        sys.executable, url, cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await proc.communicate()
+    assert (proc.returncode, err) == (0, b"")
+    assert out.startswith(b"1\t") and out.count(b"\n") == 1
+
+
 async def test_journal_failures_say_what_is_wrong(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

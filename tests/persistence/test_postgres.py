@@ -11,9 +11,19 @@ import pytest
 
 from actorkit.persistence import PersistenceConflict, PersistenceError, PostgresStore
 
+from . import postgres_server
 from .conftest import UVLOOP_ONLY
 from .fencing import a_second_process_with_a_stale_view_is_refused, two_processes_never_interleave
 from .postgres_server import PostgresServer
+
+
+def test_without_the_server_binaries_the_tests_say_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(postgres_server.shutil, "which", lambda name: None)
+    monkeypatch.setattr(postgres_server.glob, "glob", lambda pattern: [])
+    with pytest.raises(RuntimeError, match="install Debian's `postgresql` package"):
+        postgres_server.bindir()
 
 
 def test_the_dsn_must_be_a_postgresql_url() -> None:
