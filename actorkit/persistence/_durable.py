@@ -2,9 +2,10 @@
 store, and recovery before `on_start`.
 
 Recovery runs inside `on_start`, so the kernel needs no hook of its own: the base class
-defines `on_start` (which also sends `spawn` down the path that waits for it), and every
-subclass's own `on_start` is wrapped, when the class is made, to recover first. `on_start`
-runs on every start and restart before any message, which is exactly when recovery must.
+defines `on_start` (which also sends `spawn` down the path that waits for it), and any
+subclass whose `on_start` is another (its own, or a mixin's ahead of the base in the MRO) has
+it wrapped, when the class is made, to recover first. `on_start` runs on every start and
+restart before any message, which is exactly when recovery must.
 """
 
 from __future__ import annotations
@@ -51,12 +52,14 @@ class Durable(Actor):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        hook = cls.__dict__.get("on_start")
-        if hook is not None:
+        hook = cls.on_start  # its own, or a mixin's that comes before Durable in the MRO
+        if not getattr(hook, "recovers", False):
             cls.on_start = _after_recovery(hook)  # type: ignore[assignment]
 
     async def on_start(self) -> None:
         await recover(self)
+
+    on_start.recovers = True  # type: ignore[attr-defined]
 
     @property
     def persistence_id(self) -> str:
@@ -82,6 +85,7 @@ def _after_recovery(hook: Hook) -> Hook:
         await recover(self)
         await hook(self)
 
+    on_start.recovers = True  # type: ignore[attr-defined]
     return on_start
 
 

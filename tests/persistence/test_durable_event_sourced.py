@@ -203,3 +203,31 @@ async def test_persistence_id_is_given_at_spawn_and_kept_across_restarts(make: M
         assert await parent.ask("spawn") == 7
         assert len(await journal(system.store, "account-42")) == 2
         assert await journal(system.store, "/a") == []
+
+
+class StartsLoudly:
+    """A mixin with its own on_start, placed before the durable base."""
+
+    async def on_start(self) -> None:
+        self.started_with = self.balance  # type: ignore[attr-defined]
+
+
+class Mixed(StartsLoudly, Account):
+    pass
+
+
+class MixedChild(Mixed):
+    async def on_start(self) -> None:
+        await super().on_start()
+        self.started_with += 1000
+
+
+async def test_recovery_comes_before_a_mixin_s_on_start_and_a_subclass_s(make: MakeStore) -> None:
+    async with ActorSystem("mixins", store=make()) as system:
+        mixed = await system.spawn(Mixed, name="m")
+        await mixed.ask(5)
+        await mixed.stop()
+        assert await (await system.spawn(Mixed, name="m")).ask("started_with") == 5
+        child = await system.spawn(MixedChild, name="c", persistence_id="/m")
+        assert await child.ask("started_with") == 1005
+        assert Account.applied.count(5) == 3  # one apply per persist or recovery, no more
