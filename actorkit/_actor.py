@@ -8,6 +8,7 @@ import contextvars
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ._persistence_id import spawn_durable
 from ._watch import unwatch, watch
 
 if TYPE_CHECKING:
@@ -92,9 +93,13 @@ class Actor:
         mailbox_size: int | None = DEFAULT_MAILBOX_SIZE,
         restart: str = "permanent",
         capabilities: Iterable[str] = (),
+        persistence_id: str | None = None,
         **kwargs: Any,
     ) -> ActorRef:
         """Start a child supervised by this actor (same options as `ActorSystem.spawn`)."""
+        if persistence_id is not None:
+            options = (name, mailbox_size, restart, capabilities)
+            return await spawn_durable(self._cell, factory, args, kwargs, options, persistence_id)
         return await self._cell.spawn_child(
             factory,
             args,

@@ -26,6 +26,16 @@ def _port(text: str) -> int:
     return value
 
 
+def _seq(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a sequence number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"sequence numbers start at 1, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m actorkit", description="actorkit: actors for asyncio"
@@ -53,11 +63,25 @@ def build_parser() -> argparse.ArgumentParser:
     top.add_argument("url", nargs="?", default="http://127.0.0.1:9464", help="the system's URL")
     top.add_argument("--interval", type=_seconds, default=1.0, help="refresh period (1 s)")
     top.add_argument("--once", action="store_true", help="print one frame and exit")
+    journal = sub.add_parser(
+        "journal",
+        help="print a durable actor's events",
+        description="One event a line: sequence number, commit time (UTC, ISO 8601), event "
+        "(type name and fields; the event classes need not be importable here).",
+    )
+    journal.add_argument("store", help="sqlite:///relative.db, sqlite:////abs.db, postgresql://")
+    journal.add_argument("persistence_id", help="the actor's persistence id (default: its path)")
+    journal.add_argument("--from", dest="from_seq", type=_seq, default=1, help="first seq (1)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "journal":
+        from ._runner import run
+        from .persistence._journal import print_journal
+
+        return run(print_journal(args.store, args.persistence_id, args.from_seq))
     if args.command == "top":
         from ._runner import run
         from ._top import top

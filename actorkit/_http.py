@@ -18,6 +18,7 @@ from aiohttp.typedefs import Handler, Middleware
 from prometheus_client.aiohttp import make_aiohttp_handler
 
 from ._http_auth import Auth, check_auth, is_loopback
+from .persistence._durable import describe
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -51,7 +52,7 @@ class _TreeWalk:
                 self.truncated = True
                 break
             shown.append(self.node(child))
-        return {
+        node = {
             "path": cell.path,
             "name": cell.name,
             "class": cell.class_name,
@@ -68,6 +69,10 @@ class _TreeWalk:
             "children_count": len(children),
             "children": shown,
         }
+        durable = describe(cell.instance)
+        if durable is not None:  # persistence_id and sequence_nr
+            node.update(durable)
+        return node
 
 
 def actor_tree(

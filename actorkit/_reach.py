@@ -1,7 +1,7 @@
-"""What an `ActorSystem` reaches beyond spawning and stopping: pub-sub, other systems, tasks
-for agents and timers. Each method checks its arguments and hands over to the service that
-does the work (router, transport, task layer, timer queue); `ActorSystem` inherits them, so
-they are part of its documented face.
+"""What an `ActorSystem` reaches beyond spawning and stopping: actors by path, pub-sub, other
+systems, tasks for agents and timers. Each method checks its arguments and hands over to the
+service that does the work (router, transport, task layer, timer queue); `ActorSystem`
+inherits them, so they are part of its documented face.
 """
 
 from __future__ import annotations
@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ._errors import ActorStopped
 from ._protocols import Ref
 from ._ref import ActorRef
 from ._system_checks import check_path
 from ._timers import check_delay, check_interval
 
 if TYPE_CHECKING:
+    from ._accounting import Accounting
     from ._cell import Cell
     from ._router import Router
     from ._runtime import Runtime
@@ -32,6 +34,27 @@ class Reach:
     if TYPE_CHECKING:  # defined by `ActorSystem`
 
         def _running_root(self) -> Cell: ...
+
+    # --- actors by path ------------------------------------------------------------------
+    def lookup(self, path: str) -> ActorRef | None:
+        cell = self._runtime.lookup(check_path(path))
+        return cell.ref if cell is not None else None
+
+    async def ask(self, path: str, message: Any, timeout: float = 5.0) -> Any:
+        ref = self.lookup(path)
+        if ref is None:
+            raise ActorStopped(f"no actor at {path!r}; the ask was not delivered")
+        return await ref.ask(message, timeout=timeout)
+
+    def accounting(self) -> Accounting:
+        """System-wide message accounting over live and stopped actors. At any moment
+        `accepted == processed + crashed + dead_lettered + queued + handling`."""
+        return self._runtime.accounting()
+
+    @property
+    def actor_count(self) -> int:
+        """Live actors, without building a list of them (`/healthz` reads it each probe)."""
+        return self._runtime.actor_count
 
     # --- pub-sub --------------------------------------------------------------------------
     def subscribe(self, ref: ActorRef, pattern: str) -> None:

@@ -20,6 +20,7 @@ from ._cell import Cell
 from ._clock import Clock, SystemClock
 from ._errors import ActorStopped, SystemFailed
 from ._metrics import Metrics
+from ._persistence_id import spawn_durable
 from ._pool import Pool
 from ._pool_ref import PoolRef, check_pool
 from ._reach import Reach
@@ -31,7 +32,7 @@ from ._seconds import check_seconds
 from ._shutdown import stop_actors
 from ._spawn import UNBOUNDED, check_factory
 from ._supervision import OneForOne, Strategy
-from ._system_checks import check_path, check_system
+from ._system_checks import check_system
 from ._tasks import TaskLayer
 from ._transport import Host, Transport, check_transport
 from ._watchdog import BLOCKED_THRESHOLD, Watchdog
@@ -39,9 +40,10 @@ from ._watchdog import BLOCKED_THRESHOLD, Watchdog
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
-    from ._accounting import Accounting
     from ._dead_letters import DeadLetters
     from ._http import HttpServer
+    from .persistence import Store
+    from .persistence._service import Persistence
 
 logger = logging.getLogger("actorkit")
 
@@ -69,6 +71,7 @@ class ActorSystem(Reach):
         transport: Transport | None = None,
         blocked_threshold: float = BLOCKED_THRESHOLD,
         registry: CollectorRegistry | None = None,
+        store: Store | None = None,
     ) -> None:
         check_system(name, supervisor, metrics, clock)
         self.name = name
@@ -87,6 +90,11 @@ class ActorSystem(Reach):
         runtime.stats_for = self.metrics.stats_for
         self._watchdog = Watchdog(name, blocked_threshold)
         self._tasks = TaskLayer(runtime, self.metrics)
+        self._persistence: Persistence | None = None
+        if store is not None:  # `import actorkit` loads no persistence code
+            from .persistence._service import attach
+
+            self._persistence = attach(store, runtime, self.metrics)
         self.failure: BaseException | None = None
         """The error that escalated past the root supervisor, if one did."""
         self._stopping: asyncio.Task[None] | None = None
@@ -100,6 +108,8 @@ class ActorSystem(Reach):
         if runtime.root is not None:
             raise RuntimeError(f"actor system {self.name!r} was already started")
         loop = runtime.loop = asyncio.get_running_loop()
+        if self._persistence is not None:
+            await self._persistence.open()  # before anything runs: a failure leaves nothing
         if self.metrics.enabled:
             await _import_off_the_loop("actorkit._metric_families")
         self.metrics.start(loop, self._router, self._watchdog)
@@ -140,6 +150,8 @@ class ActorSystem(Reach):
 
     async def _close(self, timeout: float) -> None:
         await self._stop_actors(timeout)
+        if self._persistence is not None:
+            await self._persistence.close()
         self.metrics.stop()
         self._watchdog.stop()
         if self._transport is not None:
@@ -197,9 +209,15 @@ class ActorSystem(Reach):
         mailbox_size: int | None = DEFAULT_MAILBOX_SIZE,
         restart: str = "permanent",
         capabilities: Iterable[str] = (),
+        persistence_id: str | None = None,
         **kwargs: Any,
     ) -> ActorRef:
-        """Start a top-level actor supervised by the root; returns once `on_start` finished."""
+        """Start a top-level actor supervised by the root; returns once `on_start` finished.
+        A durable actor's `persistence_id` defaults to its path."""
+        if persistence_id is not None:
+            options = (name, mailbox_size, restart, capabilities)
+            root = self._running_root()
+            return await spawn_durable(root, factory, args, kwargs, options, persistence_id)
         return await self._running_root().spawn_child(
             factory,
             args,
@@ -243,29 +261,14 @@ class ActorSystem(Reach):
             )
         return root
 
-    def lookup(self, path: str) -> ActorRef | None:
-        cell = self._runtime.lookup(check_path(path))
-        return cell.ref if cell is not None else None
-
-    async def ask(self, path: str, message: Any, timeout: float = 5.0) -> Any:
-        ref = self.lookup(path)
-        if ref is None:
-            raise ActorStopped(f"no actor at {path!r}; the ask was not delivered")
-        return await ref.ask(message, timeout=timeout)
+    @property
+    def store(self) -> Store | None:
+        """The store durable actors persist to (`ActorSystem(store=...)`), or None."""
+        return None if self._persistence is None else self._persistence.store
 
     @property
     def dead_letters(self) -> DeadLetters:
         return self._runtime.dead_letters
-
-    def accounting(self) -> Accounting:
-        """System-wide message accounting over live and stopped actors. At any moment
-        `accepted == processed + crashed + dead_lettered + queued + handling`."""
-        return self._runtime.accounting()
-
-    @property
-    def actor_count(self) -> int:
-        """Live actors, without building a list of them (`/healthz` reads it each probe)."""
-        return self._runtime.actor_count
 
     # --- observability ------------------------------------------------------------------
     async def serve_http(

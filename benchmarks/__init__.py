@@ -4,23 +4,34 @@ Every figure is one JSON line on stdout; see `_harness` for how to read `ratio` 
 The workloads: `messaging` (tell, bounded send, ask, metrics on against off), `router`
 (publish fan-out, publish cost on a loaded topic index, pools), `timers`, `lifecycle` (spawn,
 stop, memory; `spawn_1m` only with `--only spawn_1m`), `savina` (the Savina actor workloads of
-issue 14, only with `--only savina` or each by name). `--compare` runs `compare` (Pykka and
-Thespian, when installed); `python -m benchmarks.chart` draws the PNG. `topic_match.py`,
-`task_index.py`, `tasks.py` and `nats.py` are separate benchmarks run as scripts.
+issue 14, only with `--only savina` or each by name), `persistence` (the stores' writes
+and reads against hand-written aiosqlite and asyncpg, only with `--only persistence`),
+`durable` (the same targets through event-sourced actors, only with `--only durable`).
+`--compare` runs `compare` (Pykka and Thespian, when installed); `python -m benchmarks.chart`
+draws the PNG. `topic_match.py`, `task_index.py`, `tasks.py` and `nats.py` are separate
+benchmarks run as scripts.
 """
 
 from __future__ import annotations
 
 from ._harness import Bench
+from .durable import BENCHES as DURABLE
+from .durable import GROUP as DURABLE_GROUP
 from .lifecycle import BENCHES as LIFECYCLE
 from .messaging import BENCHES as MESSAGING
+from .persistence import BENCHES as PERSISTENCE
+from .persistence import GROUP as PERSISTENCE_GROUP
 from .router import BENCHES as ROUTER
 from .savina import BENCHES as SAVINA
 from .savina import GROUP as SAVINA_GROUP
 from .timers import BENCHES as TIMERS
 
-BENCHES: list[Bench] = [*MESSAGING, *ROUTER, *TIMERS, *LIFECYCLE, *SAVINA]
-GROUPS: dict[str, list[str]] = {SAVINA_GROUP: [bench.name for bench in SAVINA]}
+BENCHES: list[Bench] = [*MESSAGING, *ROUTER, *TIMERS, *LIFECYCLE, *SAVINA, *PERSISTENCE, *DURABLE]
+GROUPS: dict[str, list[str]] = {
+    SAVINA_GROUP: [bench.name for bench in SAVINA],
+    PERSISTENCE_GROUP: [bench.name for bench in PERSISTENCE],
+    DURABLE_GROUP: [bench.name for bench in DURABLE],
+}
 """Names that `--only` expands to several benches."""
 
 __all__ = ["BENCHES", "GROUPS", "Bench"]

@@ -39,6 +39,7 @@ from actorkit import (
     Supervisor,
 )
 from actorkit.nats import NatsTransport
+from actorkit.persistence import MemoryStore
 from actorkit.testing import ManualClock, Probe
 
 
@@ -100,6 +101,8 @@ BAD: dict[str, list[Any]] = {
     "coroutine": [42, None, "main", asyncio.sleep],
     "servers": ["", 42, [], [42], [""], ["nats://a\nb"]],
     "registry": [42, "default", object()],
+    "store": [42, "sqlite:///x.db", object(), MemoryStore],
+    "persistence_id": ["", 42, b"x", "x" * 1025, ["x"]],
 }
 
 
@@ -199,6 +202,10 @@ SWEPT: dict[str, Param] = {
     "ActorSystem.__init__:transport": Param("transport", lambda e, kw: system(**kw)),
     "ActorSystem.__init__:blocked_threshold": Param("seconds", lambda e, kw: system(**kw)),
     "ActorSystem.__init__:registry": Param("registry", lambda e, kw: system(**kw)),
+    "ActorSystem.__init__:store": Param("store", lambda e, kw: system(**kw)),
+    "ActorSystem.spawn:persistence_id": Param(
+        "persistence_id", lambda e, kw: e.system.spawn(Plain, **kw)
+    ),
     "ActorSystem.shutdown:timeout": Param(
         "seconds0", lambda e, kw: ActorSystem("other").shutdown(**kw)
     ),
@@ -272,6 +279,9 @@ SWEPT: dict[str, Param] = {
     ),
     # inside an actor
     **spawns("Actor.spawn", lambda e, kw: inside(e, lambda a: a.spawn(**kw))),
+    "Actor.spawn:persistence_id": Param(
+        "persistence_id", lambda e, kw: inside(e, lambda a: a.spawn(Plain, **kw))
+    ),
     "Actor.watch:ref": Param("ref", lambda e, kw: inside(e, lambda a: a.watch(**kw)), "ActorRef"),
     "Actor.unwatch:ref": Param(
         "ref", lambda e, kw: inside(e, lambda a: a.unwatch(**kw)), "ActorRef"

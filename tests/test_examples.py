@@ -53,3 +53,9 @@ async def test_agents() -> None:
     assert result["render_order"] == [0, 2, 1]
     assert result["retried"] >= 1
     assert result["by_status"]["succeeded"] == 7
+
+
+async def test_bank_balances_survive_a_restart(tmp_path: Path) -> None:
+    database = str(tmp_path / "bank.db")
+    assert await load("bank").main(database) == {"alice": 70, "bob": 30}
+    assert await load("bank").main(database) == {"alice": 140, "bob": 60}

@@ -86,7 +86,11 @@ async def test_unnamed_actors_add_no_per_instance_series() -> None:
         for _ in range(1000):
             await system.spawn(Echo)
         _, many = await fetch(f"{server.url}/metrics")
-        assert len(samples(many)) == len(samples(one))
+        # A busy machine may stall the loop once meanwhile (a series by cause, not instance).
+        blocked = "actorkit_event_loop_blocked_total"
+        assert {k for k in samples(many) if k[0] != blocked} == {
+            k for k in samples(one) if k[0] != blocked
+        }
         assert value(many, "actorkit_actors", actor_type="Echo", state="running") == 1001
         assert "$" not in many
 

@@ -141,9 +141,11 @@ async def test_tasks_and_ordinary_messages_share_the_mailbox_in_order() -> None:
         assert handle.status is TaskStatus.RUNNING  # dispatched: queued behind `hold`
         assert handle.started_at is not None
         assert [info.mailbox_size for info in system.agents()] == [1]
+        assert [info.current_task for info in system.agents()] == [handle.id]
         hold.release.set()
         assert await handle == ("w", "task")
         assert system.agents()[0].processed == 2
+        assert system.agents()[0].current_task is None
 
 
 # --- ordering and matching -----------------------------------------------------------------

@@ -56,6 +56,8 @@ class AgentInfo:
     """Messages whose handler raised (each dropped and reported to the supervisor)."""
     dead_lettered: int = 0
     """Accepted messages that became dead letters (queued when it stopped, or cut off)."""
+    current_task: int | None = None
+    """The id of the task it holds (`TaskHandle.id`), None when it holds none."""
 
 
 class Agent:
@@ -117,4 +119,5 @@ class Agent:
             accepted=cell.mailbox.accepted,
             crashed=cell.mailbox.crashed,
             dead_lettered=cell.mailbox.dead_lettered,
+            current_task=None if self.handle is None else self.handle.id,
         )

@@ -8,11 +8,23 @@ suite (tests/persistence/).
 from __future__ import annotations
 
 from .._errors import PersistenceConflict, PersistenceError
+from ._durable_state import DurableState
+from ._event_sourced import EventSourced
+from ._memory import MemoryStore
+from ._postgres import PostgresStore
+from ._reminders import Reminders
+from ._sqlite import SQLiteStore
 from ._store import Store, StoredEvent, StoredReminder, StoredSnapshot, StoredState
 
 __all__ = [
+    "DurableState",
+    "EventSourced",
+    "MemoryStore",
     "PersistenceConflict",
     "PersistenceError",
+    "PostgresStore",
+    "Reminders",
+    "SQLiteStore",
     "Store",
     "StoredEvent",
     "StoredReminder",

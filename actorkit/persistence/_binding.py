@@ -1,0 +1,52 @@
+"""A durable instance's link to its store, and the codec's bytes for what it stores."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .._errors import PersistenceError
+from .._wire import BadPayload
+from . import _payload
+
+if TYPE_CHECKING:
+    from ._metrics import DurableStats
+    from ._reminders import Reminders
+    from ._service import Persistence
+    from ._store import Store
+
+
+class Binding:
+    """One durable instance's link to its store, in one attribute of the user's object."""
+
+    __slots__ = ("busy", "persistence_id", "recovered", "reminders", "seq", "service", "stats")
+
+    def __init__(self, service: Persistence, persistence_id: str, actor_type: str) -> None:
+        self.service = service
+        self.persistence_id = persistence_id
+        self.seq = 0
+        """The last event's sequence number (`EventSourced`) or the state's revision."""
+        self.recovered = False
+        self.busy = False
+        self.reminders: Reminders | None = None
+        metrics = service.metrics
+        self.stats: DurableStats | None = None if metrics is None else metrics.of(actor_type)
+
+    @property
+    def store(self) -> Store:
+        return self.service.store
+
+    def decode(self, payload: bytes, what: str) -> Any:
+        try:
+            return _payload.decode(payload)
+        except BadPayload as error:
+            raise PersistenceError(
+                f"{what} of {self.persistence_id!r} does not decode: {error}"
+            ) from None
+
+
+def encode(value: object, what: str) -> bytes:
+    """Bytes for the store, or a `TypeError` naming what could not be stored and why."""
+    try:
+        return _payload.encode(value)
+    except TypeError as error:
+        raise TypeError(f"{what} cannot be stored: {error}") from None

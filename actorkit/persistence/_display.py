@@ -1,0 +1,51 @@
+"""Stored values shown to people, without the classes that wrote them: a lenient reading of
+the codec's msgpack for display only. A registered object shows as its registered name and
+fields, `Deposited(amount=5)`, whether or not this process can import it; nothing is built
+from the bytes but plain data. The codec's own decoder (`actorkit._wire`) stays strict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from .._wire import _EXT_OBJECT, _EXT_TUPLE
+
+
+class Shown:
+    """A stored object as a name and its fields."""
+
+    __slots__ = ("fields", "name")
+
+    def __init__(self, name: str, fields: dict[Any, Any]) -> None:
+        self.name = name
+        self.fields = fields
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{key}={value!r}" for key, value in self.fields.items())
+        return f"{self.name}({inner})"
+
+
+def _ext(code: int, data: memoryview) -> Any:
+    inner = _decoder.decode(data)
+    if code == _EXT_TUPLE and type(inner) is list:
+        return tuple(inner)
+    if code == _EXT_OBJECT and type(inner) is list and len(inner) == 2:
+        name, fields = inner
+        if type(name) is str and type(fields) is dict:
+            return Shown(name, fields)
+    return Shown(f"<extension {code}>", {"value": inner})
+
+
+_decoder: msgspec.msgpack.Decoder[Any] = msgspec.msgpack.Decoder(ext_hook=_ext)
+
+
+def show(payload: bytes) -> str:
+    """One stored value as text; a payload that is not msgpack says so instead."""
+    try:
+        frame = _decoder.decode(payload)
+    except Exception as error:  # msgspec's errors, a RecursionError: shown, never raised
+        return f"<undecodable {len(payload)} bytes: {error}>"
+    if type(frame) is list and len(frame) == 1:
+        return repr(frame[0])
+    return f"<not a stored value: {frame!r}>"

@@ -1,0 +1,112 @@
+"""What `EventSourced` and `DurableState` share: the persistence id, the link to the system's
+store, and recovery before `on_start`.
+
+Recovery runs inside `on_start`, so the kernel needs no hook of its own: the base class
+defines `on_start` (which also sends `spawn` down the path that waits for it), and any
+subclass whose `on_start` is another (its own, or a mixin's ahead of the base in the MRO) has
+it wrapped, when the class is made, to recover first. `on_start` runs on every start and
+restart before any message, which is exactly when recovery must.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Coroutine
+from time import perf_counter
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from .._actor import Actor
+from ._binding import Binding
+from ._reminders import Reminders, arm_all
+
+if TYPE_CHECKING:
+    from .._cell import Cell
+    from ._service import Persistence
+
+Hook = Callable[[Any], Coroutine[Any, Any, None]]
+
+
+def _bind(cell: Cell, cls: type) -> Binding:
+    service: Persistence | None = cell.runtime.system._persistence
+    if service is None:
+        raise ValueError(
+            f"{cls.__qualname__} is a durable actor, but actor system {cell.runtime.name!r} has "
+            "no store: pass one, e.g. ActorSystem(..., store=actorkit.persistence.SQLiteStore("
+            "'app.db')) (MemoryStore() in tests)"
+        )
+    return Binding(service, service.id_for(cell), cls.__name__)
+
+
+class Durable(Actor):
+    """Base of the durable actor classes; users derive from `EventSourced` or `DurableState`."""
+
+    _persistent: ClassVar[bool] = True
+    _durable: Binding
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Durable:
+        self = cast("Durable", super().__new__(cls, *args, **kwargs))
+        cell: Cell | None = self.__dict__.get("_cell")
+        if cell is not None:  # None when constructed outside `spawn`
+            self._durable = _bind(cell, cls)
+        return self
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        hook = cls.on_start  # its own, or a mixin's that comes before Durable in the MRO
+        if not getattr(hook, "recovers", False):
+            cls.on_start = _after_recovery(hook)  # type: ignore[assignment]
+
+    async def on_start(self) -> None:
+        await recover(self)
+
+    on_start.recovers = True  # type: ignore[attr-defined]
+
+    @property
+    def persistence_id(self) -> str:
+        """The key of this actor's journal, state and reminders in the store."""
+        return self._durable.persistence_id
+
+    @property
+    def reminders(self) -> Reminders:
+        """Durable timers: `await self.reminders.start(key, message, delay, every=None)`."""
+        binding = self._durable
+        if binding.reminders is None:
+            binding.reminders = Reminders(self, binding)
+        return binding.reminders
+
+    async def _load(self) -> int:
+        """Bring the instance up to date from the store; returns the events replayed."""
+        raise NotImplementedError
+
+
+def _after_recovery(hook: Hook) -> Hook:
+    @functools.wraps(hook)
+    async def on_start(self: Durable) -> None:
+        await recover(self)
+        await hook(self)
+
+    on_start.recovers = True  # type: ignore[attr-defined]
+    return on_start
+
+
+async def recover(actor: Durable) -> None:
+    """Once per instance: state from the store, then its reminders armed."""
+    binding = actor._durable
+    if binding.recovered:
+        return
+    binding.recovered = True
+    began = perf_counter()
+    replayed = await actor._load()
+    await arm_all(actor, binding)
+    stats = binding.stats
+    if stats is not None:
+        stats.events_replayed += replayed
+        stats.recovery_seconds.observe(perf_counter() - began)
+
+
+def describe(actor: object) -> dict[str, object] | None:
+    """What `/actors` shows of a durable actor: its persistence id and sequence number."""
+    binding = getattr(actor, "_durable", None)
+    if not isinstance(binding, Binding):
+        return None
+    return {"persistence_id": binding.persistence_id, "sequence_nr": binding.seq}

@@ -1,0 +1,42 @@
+"""`DurableState`: one value per actor, saved whole, fenced by its revision (API.md §11)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._binding import encode
+from ._durable import Durable
+from ._service import guarded
+
+
+class DurableState(Durable):
+    """An actor whose `self.state` is loaded from the store before `on_start` (None until the
+    first `save`) and written whole by `await self.save(state)`."""
+
+    state: Any = None
+
+    async def save(self, state: Any) -> None:
+        """Write `state` as the next revision, durable on return, then set `self.state`.
+
+        `TypeError` before anything is written when the codec refuses it; `PersistenceError`
+        when the store fails; `PersistenceConflict` when another writer saved first.
+        """
+        binding = self._durable
+        payload = encode(state, "state")
+        binding.seq = await guarded(
+            binding.store.save_state(binding.persistence_id, binding.seq, payload),
+            f"saving the state of {binding.persistence_id!r}",
+        )
+        self.state = state
+
+    async def _load(self) -> int:
+        binding = self._durable
+        pid = binding.persistence_id
+        stored = await guarded(binding.store.load_state(pid), f"loading the state of {pid!r}")
+        if stored is None:
+            self.state = None
+            binding.seq = 0
+        else:
+            self.state = binding.decode(stored.payload, f"state revision {stored.revision}")
+            binding.seq = stored.revision
+        return 0

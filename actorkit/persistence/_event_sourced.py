@@ -1,0 +1,127 @@
+"""`EventSourced`: state as the fold of a journal of events (API.md §11).
+
+`persist` encodes every event before anything is written, so an event the codec refuses is a
+`TypeError` and the journal is untouched; the store writes all of them or none, fenced by the
+sequence number this instance last saw; only then are they applied, in order.
+"""
+
+from __future__ import annotations
+
+import logging
+from time import perf_counter
+from typing import Any, ClassVar
+
+from .._errors import PersistenceError
+from ._binding import encode
+from ._durable import Durable
+from ._service import guarded, store_failure
+
+logger = logging.getLogger("actorkit")
+
+
+class EventSourced(Durable):
+    """An actor whose state is rebuilt from its events on every start and restart.
+
+    Override `apply(event)` (a pure state change), and `snapshot()`/`restore(snapshot)` when
+    `snapshot_every` is set, so that recovery reads the latest snapshot and the events after
+    it instead of the whole history.
+    """
+
+    snapshot_every: ClassVar[int] = 0
+    """Take a snapshot every this many events; 0 never."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        every = cls.snapshot_every
+        if not isinstance(every, int) or isinstance(every, bool) or every < 0:
+            raise ValueError(
+                f"{cls.__qualname__}.snapshot_every must be an int >= 0 (0 = never), got {every!r}"
+            )
+        if every and (cls.snapshot is EventSourced.snapshot or cls.restore is EventSourced.restore):
+            raise TypeError(
+                f"{cls.__qualname__} sets snapshot_every = {every}: define snapshot(self) -> "
+                "object and restore(self, snapshot) -> None too"
+            )
+
+    def apply(self, event: Any) -> None:
+        """Change the state by one event; runs after `persist` and during recovery."""
+        raise NotImplementedError(f"{type(self).__qualname__} must define apply(self, event)")
+
+    def snapshot(self) -> object:
+        """The state as one value the codec can store (registered types, plain data)."""
+        raise NotImplementedError(f"{type(self).__qualname__} must define snapshot(self)")
+
+    def restore(self, snapshot: Any) -> None:
+        """Set the state from what `snapshot()` returned."""
+        raise NotImplementedError(f"{type(self).__qualname__} must define restore(self, snapshot)")
+
+    async def persist(self, *events: object) -> None:
+        """Write the events (all or none), durable on return; then apply each, in order.
+
+        `TypeError` before anything is written when the codec refuses one; `PersistenceError`
+        when the store fails; `PersistenceConflict` when another writer of this persistence
+        id wrote first (this instance's state is stale: let the supervisor restart it).
+        """
+        if not events:
+            return
+        binding = self._durable
+        if binding.busy:
+            raise RuntimeError(
+                f"{binding.persistence_id!r}: persist called while another persist of this "
+                "actor is in flight; await each persist before the next"
+            )
+        began = perf_counter()
+        payloads = [encode(event, "event") for event in events]
+        binding.busy = True
+        try:  # `guarded`, written out: no coroutine or message built per persist
+            await binding.store.append(binding.persistence_id, binding.seq, payloads)
+        except PersistenceError:
+            raise
+        except Exception as error:
+            what = f"persisting {len(payloads)} event(s) of {binding.persistence_id!r}"
+            raise store_failure(error, what) from error
+        finally:
+            binding.busy = False
+        before = binding.seq
+        binding.seq += len(payloads)
+        stats = binding.stats
+        if stats is not None:
+            stats.events_persisted += len(payloads)
+            stats.persist_seconds.observe(perf_counter() - began)
+        for event in events:
+            self.apply(event)
+        every = self.snapshot_every
+        if every and binding.seq // every > before // every:
+            await self._save_snapshot()
+
+    async def _save_snapshot(self) -> None:
+        binding = self._durable
+        payload = encode(self.snapshot(), f"snapshot() of {type(self).__qualname__}")
+        try:
+            await guarded(
+                binding.store.save_snapshot(binding.persistence_id, binding.seq, payload),
+                f"saving a snapshot of {binding.persistence_id!r}",
+            )
+        except Exception as error:
+            # The events are durable: only recovery time is lost, so the persist succeeded.
+            logger.warning(
+                "snapshot of %s at %d not saved: %r", binding.persistence_id, binding.seq, error
+            )
+
+    async def _load(self) -> int:
+        binding = self._durable
+        pid = binding.persistence_id
+        store = binding.store
+        seq = 0
+        snapshot = await guarded(store.load_snapshot(pid), f"loading the snapshot of {pid!r}")
+        if snapshot is not None:
+            self.restore(binding.decode(snapshot.payload, f"snapshot {snapshot.seq}"))
+            seq = snapshot.seq
+        replayed = 0
+        apply = self.apply
+        async for stored in store.read(pid, seq + 1):
+            apply(binding.decode(stored.payload, f"event {stored.seq}"))
+            seq = stored.seq
+            replayed += 1
+        binding.seq = seq
+        return replayed

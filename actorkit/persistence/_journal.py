@@ -1,0 +1,47 @@
+"""`python -m actorkit journal STORE_URL PERSISTENCE_ID`: an actor's events, one a line,
+with sequence number and commit time, readable without the event classes (`_display`)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from datetime import UTC, datetime
+from typing import TextIO
+
+from .._errors import PersistenceError
+from ._display import show
+from ._sqlite import SQLiteStore
+from ._url import store_from_url
+
+
+def line(seq: int, time: float, payload: bytes) -> str:
+    stamp = datetime.fromtimestamp(time, UTC).isoformat(timespec="microseconds")
+    return f"{seq}\t{stamp}\t{show(payload)}"
+
+
+async def print_journal(
+    url: str, persistence_id: str, from_seq: int = 1, out: TextIO | None = None
+) -> int:
+    """Exit status: 0 printed (also for an empty journal), 2 bad arguments, 1 store failure."""
+    out = out or sys.stdout
+    try:
+        store = store_from_url(url)
+        if not persistence_id:
+            raise ValueError("the persistence id is empty")
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if isinstance(store, SQLiteStore) and not await asyncio.to_thread(os.path.exists, store.path):
+        print(f"error: no SQLite store at {store.path}", file=sys.stderr)
+        return 1
+    try:
+        async with store:
+            async for stored in store.read(persistence_id, from_seq):
+                print(line(stored.seq, stored.time, stored.payload), file=out)
+    except PersistenceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `| head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())  # nothing left to flush at exit
+    return 0

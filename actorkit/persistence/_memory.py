@@ -1,0 +1,121 @@
+"""`MemoryStore`: the store protocol in a dict, for tests. Same rules as the database stores
+(fencing, all or none, latest snapshot wins, refusal after close); nothing survives the
+process."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Sequence
+
+from .._errors import PersistenceError
+from ._base import (
+    StoreBase,
+    append_conflict,
+    check_append,
+    check_count,
+    check_id,
+    check_key,
+    check_reminder,
+    check_write,
+    state_conflict,
+)
+from ._store import StoredEvent, StoredReminder, StoredSnapshot, StoredState
+
+
+class MemoryStore(StoreBase):
+    """Every write is its own commit (reported to `on_commit` as one write in no time)."""
+
+    def __init__(self) -> None:
+        self._journals: dict[str, list[StoredEvent]] = {}
+        self._snapshots: dict[str, StoredSnapshot] = {}
+        self._states: dict[str, StoredState] = {}
+        self._reminders: dict[str, dict[str, StoredReminder]] = {}
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"MemoryStore({len(self._journals)} journals)"
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise PersistenceError("the MemoryStore is closed")
+
+    async def open(self) -> None:
+        self._check_open()
+
+    async def close(self) -> None:
+        self._closed = True
+
+    async def append(
+        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
+    ) -> float:
+        check_append(persistence_id, expected_seq, payloads)
+        self._check_open()
+        journal = self._journals.setdefault(persistence_id, [])
+        if len(journal) != expected_seq:
+            raise append_conflict(persistence_id, expected_seq, len(journal))
+        now = time.time()
+        journal.extend(
+            StoredEvent(expected_seq + offset, now, payload)
+            for offset, payload in enumerate(payloads, 1)
+        )
+        self._observe(1, 0.0)
+        return now
+
+    async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
+        check_id(persistence_id)
+        check_count("from_seq", from_seq)
+        self._check_open()
+        for stored in self._journals.get(persistence_id, [])[max(from_seq - 1, 0) :]:
+            yield stored
+
+    async def highest_seq(self, persistence_id: str) -> int:
+        check_id(persistence_id)
+        self._check_open()
+        return len(self._journals.get(persistence_id, ()))
+
+    async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
+        check_write(persistence_id, "seq", seq, payload)
+        self._check_open()
+        kept = self._snapshots.get(persistence_id)
+        if kept is None or kept.seq <= seq:
+            self._snapshots[persistence_id] = StoredSnapshot(seq, payload)
+        self._observe(1, 0.0)
+
+    async def load_snapshot(self, persistence_id: str) -> StoredSnapshot | None:
+        check_id(persistence_id)
+        self._check_open()
+        return self._snapshots.get(persistence_id)
+
+    async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
+        check_write(persistence_id, "expected_revision", expected_revision, payload)
+        self._check_open()
+        kept = self._states.get(persistence_id)
+        revision = 0 if kept is None else kept.revision
+        if revision != expected_revision:
+            raise state_conflict(persistence_id, expected_revision, revision)
+        self._states[persistence_id] = StoredState(revision + 1, payload)
+        self._observe(1, 0.0)
+        return revision + 1
+
+    async def load_state(self, persistence_id: str) -> StoredState | None:
+        check_id(persistence_id)
+        self._check_open()
+        return self._states.get(persistence_id)
+
+    async def put_reminder(self, persistence_id: str, reminder: StoredReminder) -> None:
+        check_reminder(persistence_id, reminder)
+        self._check_open()
+        self._reminders.setdefault(persistence_id, {})[reminder.key] = reminder
+        self._observe(1, 0.0)
+
+    async def delete_reminder(self, persistence_id: str, key: str) -> bool:
+        check_key(persistence_id, key)
+        self._check_open()
+        self._observe(1, 0.0)
+        return self._reminders.get(persistence_id, {}).pop(key, None) is not None
+
+    async def reminders(self, persistence_id: str) -> list[StoredReminder]:
+        check_id(persistence_id)
+        self._check_open()
+        kept = self._reminders.get(persistence_id, {})
+        return [kept[key] for key in sorted(kept)]

@@ -1,0 +1,81 @@
+"""Persistence metrics: plain counters per actor class, and the store's commits, turned into
+Prometheus families at scrape time through the metrics layer's `add_source` hook (as the
+task layer does), so a persist touches integers only and no prometheus_client call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .._stats import DURATION_BUCKETS, Histogram
+
+if TYPE_CHECKING:
+    from prometheus_client.core import Metric
+
+BATCH_BUCKETS: tuple[float, ...] = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+"""Writes per commit: 1 when nothing else was waiting, up to the store's batch limit."""
+
+RECOVERY_BUCKETS: tuple[float, ...] = (
+    0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0,
+)  # fmt: skip
+
+
+class DurableStats:
+    """What is counted for one durable actor class (the `actor_type` label)."""
+
+    __slots__ = ("events_persisted", "events_replayed", "persist_seconds", "recovery_seconds")
+
+    def __init__(self) -> None:
+        self.events_persisted = 0
+        self.events_replayed = 0
+        self.persist_seconds = Histogram(DURATION_BUCKETS)
+        self.recovery_seconds = Histogram(RECOVERY_BUCKETS)
+
+
+class PersistenceMetrics:
+    """Per class name, plus the commits the store reports through its `on_commit` hook."""
+
+    def __init__(self) -> None:
+        self.by_class: dict[str, DurableStats] = {}
+        self.batch_size = Histogram(BATCH_BUCKETS)
+        self.commit_seconds = Histogram(DURATION_BUCKETS)
+
+    def of(self, actor_type: str) -> DurableStats:
+        stats = self.by_class.get(actor_type)
+        if stats is None:
+            stats = self.by_class[actor_type] = DurableStats()
+        return stats
+
+    def committed(self, writes: int, seconds: float) -> None:
+        self.batch_size.observe(writes)
+        self.commit_seconds.observe(seconds)
+
+
+def collect(metrics: PersistenceMetrics) -> Iterator[Metric]:
+    from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
+
+    names = sorted(metrics.by_class)
+    for attr, doc in (
+        ("events_persisted", "Events written by persist, by actor class"),
+        ("events_replayed", "Events replayed through apply during recovery, by actor class"),
+    ):
+        counter = CounterMetricFamily(f"actorkit_{attr}", doc, labels=["actor_type"])
+        for name in names:
+            counter.add_metric([name], getattr(metrics.by_class[name], attr))
+        yield counter
+    for attr, doc in (
+        ("persist_seconds", "Time from persist to durable (encode, queue, commit)"),
+        ("recovery_seconds", "Time to recover a durable actor (snapshot, replay, reminders)"),
+    ):
+        family = HistogramMetricFamily(f"actorkit_{attr}", doc, labels=["actor_type"])
+        for name in names:
+            histogram: Histogram = getattr(metrics.by_class[name], attr)
+            family.add_metric([name], histogram.cumulative(), histogram.sum)
+        yield family
+    for histogram, metric, doc in (
+        (metrics.batch_size, "actorkit_store_commit_writes", "Writes (appends, saves) per commit"),
+        (metrics.commit_seconds, "actorkit_store_commit_seconds", "Time one commit took"),
+    ):
+        family = HistogramMetricFamily(metric, doc)
+        family.add_metric([], histogram.cumulative(), histogram.sum)
+        yield family

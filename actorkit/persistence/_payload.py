@@ -1,0 +1,23 @@
+"""Events, snapshots, state and reminder messages as stored bytes: one value in a one-slot
+frame of the NATS codec (`actorkit._wire`), so a store row decodes with the same allow-list
+as a message from another system: registered classes and plain data, never pickle.
+"""
+
+from __future__ import annotations
+
+from .._wire import BadPayload, Codec
+
+_codec = Codec()
+
+
+def encode(value: object) -> bytes:
+    """TypeError (naming the offending type) for a value the codec may not carry."""
+    return _codec.encode([_codec.wire(value)])
+
+
+def decode(payload: bytes) -> object:
+    """BadPayload for bytes that are not one encoded value of this process's types."""
+    frame = _codec.decode(payload)
+    if len(frame) != 1:
+        raise BadPayload(f"a stored value is a one-slot frame, got {len(frame)} slots")
+    return frame[0]

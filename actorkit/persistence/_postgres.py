@@ -1,0 +1,106 @@
+"""`PostgresStore`: a PostgreSQL server shared by many processes, through an asyncpg pool.
+
+asyncpg loads when the store opens, so `import actorkit.persistence` does not pay for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ._group_commit import GroupCommit
+from ._sql_store import Queries, SQLStore
+
+if TYPE_CHECKING:
+    import asyncpg
+
+    from ._postgres_db import PostgresTransaction
+
+POOL_SIZE = 8
+"""Connections at most: one writes at a time (the group commit), the others read."""
+
+CONNECT_TIMEOUT = 10.0
+
+_QUERIES = Queries(
+    read_page="SELECT seq, time, payload FROM actorkit_journal WHERE persistence_id = $1 "
+    "AND seq >= $2 ORDER BY seq LIMIT $3",
+    highest="SELECT max(seq) FROM actorkit_journal WHERE persistence_id = $1",
+    load_snapshot="SELECT seq, payload FROM actorkit_snapshots WHERE persistence_id = $1",
+    save_snapshot="INSERT INTO actorkit_snapshots VALUES ($1, $2, $3) "
+    "ON CONFLICT (persistence_id) DO UPDATE SET seq = excluded.seq, payload = excluded.payload "
+    "WHERE excluded.seq >= actorkit_snapshots.seq",
+    load_state="SELECT revision, payload FROM actorkit_states WHERE persistence_id = $1",
+    put_reminder="INSERT INTO actorkit_reminders VALUES ($1, $2, $3, $4, $5) "
+    "ON CONFLICT (persistence_id, key) DO UPDATE SET due = excluded.due, "
+    "every = excluded.every, payload = excluded.payload",
+    delete_reminder="DELETE FROM actorkit_reminders WHERE persistence_id = $1 AND key = $2",
+    reminders="SELECT key, due, every, payload FROM actorkit_reminders "
+    "WHERE persistence_id = $1 ORDER BY key",
+)
+
+
+class PostgresStore(SQLStore["PostgresTransaction"]):
+    """`dsn` is a libpq URL (`postgresql://user:password@host:port/database`); the schema's
+    tables are created in the database's default schema on first use."""
+
+    queries = _QUERIES
+
+    def __init__(self, dsn: str) -> None:
+        super().__init__()
+        if type(dsn) is not str or not dsn.startswith(("postgresql://", "postgres://")):
+            raise ValueError(f"PostgresStore needs a postgresql:// URL, got {dsn!r}")
+        self.dsn = dsn
+        self._place = _place(dsn)
+        """host:port/database, without the password: what messages name."""
+        self._pool: asyncpg.Pool | None = None
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self._place!r})"
+
+    async def _connect(self) -> GroupCommit[PostgresTransaction]:
+        import asyncpg
+
+        from ._postgres_db import create_or_check, translated, write_transaction
+
+        place = self._place
+        with translated(place, "connecting"):
+            # min_size=0: connections on demand, no background loop reconnecting (and logging
+            # tracebacks) while the server is down; the schema check connects at once anyway
+            pool = await asyncpg.create_pool(
+                self.dsn, min_size=0, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT
+            )
+        try:
+            with translated(place, "creating or checking the schema"):
+                await create_or_check(pool, place)
+        except BaseException:
+            await pool.close()
+            raise
+        self._pool = pool
+        return GroupCommit(lambda alone: write_transaction(pool, place, alone), self._observe)
+
+    async def _disconnect(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+    async def _fetch(self, query: str, *args: object) -> Sequence[Sequence[Any]]:
+        from ._postgres_db import translated
+
+        assert self._pool is not None, "reads wait for open()"
+        with translated(self._place, "a read"):
+            rows: Sequence[Sequence[Any]] = await self._pool.fetch(query, *args)
+            return rows
+
+    @staticmethod
+    async def _execute(tx: PostgresTransaction, query: str, *args: object) -> int:
+        status: str = await tx.conn.execute(query, *args)
+        return int(status.rsplit(" ", 1)[-1])
+
+
+def _place(dsn: str) -> str:
+    try:
+        parts = urlsplit(dsn)
+        return f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path or '/'}"
+    except ValueError:  # a port that is not a number: asyncpg will say so on open
+        return dsn.split("@")[-1]

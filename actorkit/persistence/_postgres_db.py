@@ -1,0 +1,160 @@
+"""The PostgreSQL side of the PostgresStore: its tables, its transactions and what its errors
+mean. asyncpg is imported here, and this module only when a PostgresStore opens.
+
+A batch reads the latest sequence numbers without locking (PostgreSQL's default READ
+COMMITTED); a writer in another process that commits the same sequence number first makes the
+insert fail on the primary key (`WriteRace`), and the group commit retries write by write.
+States are read `FOR UPDATE`, so a concurrent save of an existing state waits and then sees
+the other's revision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+
+import asyncpg
+
+from .._errors import PersistenceError
+from ._group_commit import WriteRace
+from ._schema import SCHEMA_VERSION, needs_creating
+
+SCHEMA = [
+    "CREATE TABLE actorkit_schema (version integer NOT NULL)",
+    f"INSERT INTO actorkit_schema VALUES ({SCHEMA_VERSION})",
+    """CREATE TABLE actorkit_journal (
+        persistence_id text NOT NULL,
+        seq bigint NOT NULL,
+        time double precision NOT NULL,
+        payload bytea NOT NULL,
+        PRIMARY KEY (persistence_id, seq))""",
+    """CREATE TABLE actorkit_snapshots (
+        persistence_id text PRIMARY KEY, seq bigint NOT NULL, payload bytea NOT NULL)""",
+    """CREATE TABLE actorkit_states (
+        persistence_id text PRIMARY KEY, revision bigint NOT NULL, payload bytea NOT NULL)""",
+    """CREATE TABLE actorkit_reminders (
+        persistence_id text NOT NULL,
+        key text NOT NULL,
+        due double precision NOT NULL,
+        every double precision,
+        payload bytea NOT NULL,
+        PRIMARY KEY (persistence_id, key))""",
+]
+
+_SCHEMA_LOCK = 0x61637472  # an advisory lock id: one process creates the schema at a time
+
+_HINTS: list[tuple[type[BaseException], str]] = [
+    (asyncpg.DiskFullError, "the server's disk is full; nothing of the failed write was kept"),
+    (asyncpg.CannotConnectNowError, "the server is starting up or shutting down"),
+    (asyncpg.ConnectionDoesNotExistError, "the server closed the connection: stopped?"),
+    (asyncpg.InvalidPasswordError, "check the user and password in the DSN"),
+    (asyncpg.InvalidCatalogNameError, "the database does not exist"),
+    (ConnectionRefusedError, "is the server running, and on that host and port?"),
+    (OSError, "the server cannot be reached"),
+    (TimeoutError, "the server did not answer in time"),
+]
+
+
+@contextmanager
+def translated(place: str, doing: str) -> Iterator[None]:
+    """Turns a driver or network error into a PersistenceError saying what failed and where."""
+    try:
+        yield
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as error:
+        hint = next((hint for kind, hint in _HINTS if isinstance(error, kind)), None)
+        text = str(error) or type(error).__name__
+        raise PersistenceError(
+            f"PostgreSQL store {place}: {doing} failed: {text}" + (f" ({hint})" if hint else "")
+        ) from error
+
+
+class PostgresTransaction:
+    """One open write transaction, as the group commit uses it (`_group_commit.Transaction`)."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def highest(self, ids: Sequence[str]) -> dict[str, int]:
+        rows = await self.conn.fetch(
+            "SELECT p, (SELECT max(seq) FROM actorkit_journal WHERE persistence_id = p) "
+            "FROM unnest($1::text[]) AS p",
+            ids,
+        )
+        return {pid: seq for pid, seq in rows if seq is not None}
+
+    async def revisions(self, ids: Sequence[str]) -> dict[str, int]:
+        rows = await self.conn.fetch(
+            "SELECT persistence_id, revision FROM actorkit_states "
+            "WHERE persistence_id = ANY($1::text[]) FOR UPDATE",
+            ids,
+        )
+        return dict(rows)
+
+    async def insert_events(self, rows: Sequence[tuple[str, int, float, bytes]]) -> None:
+        ids, seqs, times, payloads = zip(*rows, strict=True)
+        await self.conn.execute(
+            "INSERT INTO actorkit_journal SELECT * FROM "
+            "unnest($1::text[], $2::bigint[], $3::float8[], $4::bytea[])",
+            ids,
+            seqs,
+            times,
+            payloads,
+        )
+
+    async def insert_if_latest(self, rows: Sequence[tuple[str, int, float, bytes, int]]) -> int:
+        ids, seqs, times, payloads, expected = zip(*rows, strict=True)
+        status: str = await self.conn.execute(
+            "INSERT INTO actorkit_journal SELECT r.p, r.s, r.t, r.b FROM unnest($1::text[], "
+            "$2::bigint[], $3::float8[], $4::bytea[], $5::bigint[]) AS r(p, s, t, b, e) "
+            "WHERE r.e = 0 OR (SELECT true FROM actorkit_journal j "  # per row: never hashed
+            "WHERE j.persistence_id = r.p AND j.seq = r.e)",
+            ids,
+            seqs,
+            times,
+            payloads,
+            expected,
+        )
+        return int(status.rsplit(" ", 1)[-1])
+
+    async def write_states(self, rows: Sequence[tuple[str, int, bytes]]) -> None:
+        ids, revisions, payloads = zip(*rows, strict=True)
+        await self.conn.execute(
+            "INSERT INTO actorkit_states SELECT * FROM "
+            "unnest($1::text[], $2::bigint[], $3::bytea[]) ON CONFLICT (persistence_id) "
+            "DO UPDATE SET revision = excluded.revision, payload = excluded.payload",
+            ids,
+            revisions,
+            payloads,
+        )
+
+
+@asynccontextmanager
+async def write_transaction(
+    pool: asyncpg.Pool, place: str, alone: bool
+) -> AsyncIterator[PostgresTransaction]:
+    """A pooled connection in a transaction, committed at the end, rolled back on any error;
+    `alone` (one statement: atomic by itself) saves the BEGIN and COMMIT round trips."""
+    with translated(place, "a write"):
+        async with pool.acquire() as conn:
+            try:
+                if alone:
+                    yield PostgresTransaction(conn)
+                else:
+                    async with conn.transaction():
+                        yield PostgresTransaction(conn)
+            except asyncpg.UniqueViolationError as error:
+                raise WriteRace(str(error)) from error
+
+
+async def create_or_check(pool: asyncpg.Pool, place: str) -> bool:
+    """Creates the schema on first use (one process at a time), or checks its version."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _SCHEMA_LOCK)
+        found = None
+        if await conn.fetchval("SELECT to_regclass('actorkit_schema')") is not None:
+            found = await conn.fetchval("SELECT max(version) FROM actorkit_schema")
+            found = -1 if found is None else found
+        create = needs_creating(found, f"PostgreSQL store {place}")
+        for statement in SCHEMA if create else ():
+            await conn.execute(statement)
+        return create

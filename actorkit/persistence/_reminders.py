@@ -1,0 +1,107 @@
+"""Reminders: durable timers of a durable actor, kept in the store by (persistence id, key).
+
+They are armed while their owner runs: on every start (after recovery, so those already due
+fire first thing) they become timers of the actor on the system clock, which end with the
+instance like its other timers. A due time is kept as a wall-clock time, so a reminder set
+in one process falls due at the same moment in the next. Delivery is at least once: a
+reminder that is due when its owner starts fires then, whether or not an earlier run of the
+owner handled it, and only `cancel` ends it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .._seconds import check_seconds
+from .._timers import check_interval
+from ._binding import encode
+from ._service import guarded
+from ._store import StoredReminder
+
+if TYPE_CHECKING:
+    from .._actor import Actor
+    from ._binding import Binding
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """A reminder's key among the actor's timers: no key of the user's can be equal to it."""
+
+    kind: str
+    key: str
+
+
+def _timer_keys(key: str) -> tuple[_Key, _Key]:
+    """The reminder's own timer, and the one that delivers a periodic reminder found overdue."""
+    return _Key("reminder", key), _Key("overdue", key)
+
+
+def _check_key(key: object) -> str:
+    if not isinstance(key, str) or not key:
+        raise ValueError(f"a reminder key must be a non-empty str, got {key!r}")
+    return key
+
+
+class Reminders:
+    """`self.reminders` of a durable actor."""
+
+    __slots__ = ("_actor", "_binding")
+
+    def __init__(self, actor: Actor, binding: Binding) -> None:
+        self._actor = actor
+        self._binding = binding
+
+    async def start(
+        self, key: str, message: object, delay: float, every: float | None = None
+    ) -> None:
+        """Store the reminder (replacing one with the same key) and arm it: `message` comes
+        after `delay` seconds, then every `every` seconds if given, until `cancel(key)`."""
+        key = _check_key(key)
+        delay = check_seconds(delay, "delay", zero_ok=True)
+        if every is not None:
+            every = check_interval(every)
+        payload = encode(message, "the reminder's message")
+        binding = self._binding
+        reminder = StoredReminder(key, binding.service.wall_now() + delay, every, payload)
+        await guarded(
+            binding.store.put_reminder(binding.persistence_id, reminder),
+            f"storing reminder {key!r} of {binding.persistence_id!r}",
+        )
+        _arm(self._actor, binding, reminder, message)
+
+    async def cancel(self, key: str) -> bool:
+        """End the reminder for good; whether there was one."""
+        key = _check_key(key)
+        binding = self._binding
+        found = await guarded(
+            binding.store.delete_reminder(binding.persistence_id, key),
+            f"cancelling reminder {key!r} of {binding.persistence_id!r}",
+        )
+        timers = self._actor.timers
+        for timer_key in _timer_keys(key):
+            timers.cancel(timer_key)
+        return found
+
+
+async def arm_all(actor: Actor, binding: Binding) -> None:
+    pid = binding.persistence_id
+    stored = await guarded(binding.store.reminders(pid), f"loading the reminders of {pid!r}")
+    for reminder in stored:
+        message = binding.decode(reminder.payload, f"reminder {reminder.key!r}")
+        _arm(actor, binding, reminder, message)
+
+
+def _arm(actor: Actor, binding: Binding, reminder: StoredReminder, message: object) -> None:
+    own, overdue = _timer_keys(reminder.key)
+    timers = actor.timers
+    timers.cancel(overdue)
+    delay = reminder.due - binding.service.wall_now()
+    every = reminder.every
+    if every is None:
+        timers.start_once(own, message, max(0.0, delay))
+    elif delay >= 0:
+        timers.start_every(own, message, every, initial_delay=delay)
+    else:  # due while its owner was away: once now, then on its own grid
+        timers.start_once(overdue, message, 0.0)
+        timers.start_every(own, message, every, initial_delay=delay % every or every)

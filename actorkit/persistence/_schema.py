@@ -1,0 +1,27 @@
+"""The schema version both SQL stores write, and the rule for a database written by another
+version of actorkit (docs/persistence.md, "Schema")."""
+
+from __future__ import annotations
+
+from .._errors import PersistenceError
+
+SCHEMA_VERSION = 1
+"""Version 1: journal, snapshots, states, reminders (tables prefixed `actorkit_`)."""
+
+
+def needs_creating(found: int | None, where: str) -> bool:
+    """True for a database with no actorkit schema yet; PersistenceError for one this version
+    of actorkit does not know how to read."""
+    if found is None:
+        return True
+    if found != SCHEMA_VERSION:
+        raise PersistenceError(
+            f"{where} has actorkit schema version {found}, this actorkit reads version "
+            f"{SCHEMA_VERSION}: "
+            + (
+                "upgrade actorkit to use it"
+                if found > SCHEMA_VERSION
+                else "the schema table is damaged"
+            )
+        )
+    return False

@@ -1,0 +1,91 @@
+"""A system's side of its store: opening and closing it, the persistence ids given at spawn,
+the wall clock that reminders keep, and the metrics. `ActorSystem(store=...)` builds one;
+durable actors find it through their system."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, TypeVar
+
+from .._clock import SystemClock
+from .._errors import PersistenceError
+from .._persistence_id import check_persistence_id, spawning_id
+from ._metrics import PersistenceMetrics, collect
+from ._store import Store
+
+if TYPE_CHECKING:
+    from .._cell import Cell
+    from .._metrics import Metrics
+    from .._runtime import Runtime
+
+
+T = TypeVar("T")
+
+
+def attach(store: object, runtime: Runtime, metrics: Metrics) -> Persistence:
+    if isinstance(store, type) or not isinstance(store, Store):
+        raise TypeError(
+            "store must be a store such as actorkit.persistence.SQLiteStore('app.db') or "
+            f"MemoryStore(), got {type(store).__name__}"
+        )
+    return Persistence(store, runtime, metrics)
+
+
+class Persistence:
+    def __init__(self, store: Store, runtime: Runtime, metrics: Metrics) -> None:
+        self.store = store
+        self.runtime = runtime
+        self.ids: dict[Cell, str] = {}
+        """Persistence ids given at spawn, by cell: a restarted instance keeps its id."""
+        self.metrics: PersistenceMetrics | None = None
+        if metrics.enabled:
+            self.metrics = PersistenceMetrics()
+            metrics.add_source(functools.partial(collect, self.metrics))
+        runtime.on_stop(self.forget)
+
+    async def open(self) -> None:
+        if self.metrics is not None and hasattr(self.store, "on_commit"):
+            self.store.on_commit = self.metrics.committed
+        await guarded(self.store.open(), f"opening {self.store!r}")
+
+    async def close(self) -> None:
+        await guarded(self.store.close(), f"closing {self.store!r}")
+
+    def id_for(self, cell: Cell) -> str:
+        """The id given to `spawn` (taken once, at the first construction), else the path."""
+        given = self.ids.get(cell)
+        if given is not None:
+            return given
+        given = spawning_id.get()
+        if given is not None:
+            spawning_id.set(None)  # taken: the actor's own task must not see it
+            self.ids[cell] = given
+            return given
+        return check_persistence_id(cell.path, f"the persistence id (the path {cell.path!r})")
+
+    def forget(self, cell: Cell) -> None:
+        if self.ids:
+            self.ids.pop(cell, None)
+
+    def wall_now(self) -> float:
+        """Wall-clock seconds since the epoch; a test clock's own time counts as such, so
+        reminders fall due when a `ManualClock` is advanced."""
+        clock = self.runtime.clock
+        return time.time() if isinstance(clock, SystemClock) else clock.now()
+
+
+async def guarded(work: Awaitable[T], what: str) -> T:
+    """A store that fails with anything but `PersistenceError` (a driver's own error) still
+    fails with `PersistenceError`, so handlers and supervisors see one kind of failure."""
+    try:
+        return await work
+    except PersistenceError:
+        raise
+    except Exception as error:
+        raise store_failure(error, what) from error
+
+
+def store_failure(error: Exception, what: str) -> PersistenceError:
+    return PersistenceError(f"{what} failed: {error!r}")

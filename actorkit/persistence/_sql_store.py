@@ -1,0 +1,151 @@
+"""What the SQL stores share: the protocol's methods over a dialect's queries, every write
+through the group commit, reads in pages. A store adds its connections and its SQL."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic
+
+from .._errors import PersistenceError
+from ._base import (
+    StoreBase,
+    check_append,
+    check_count,
+    check_id,
+    check_key,
+    check_reminder,
+    check_write,
+)
+from ._group_commit import GroupCommit, TxT
+from ._store import StoredEvent, StoredReminder, StoredSnapshot, StoredState
+
+PAGE = 4096
+"""Events per read query."""
+
+
+@dataclass(frozen=True, slots=True)
+class Queries:
+    """A dialect's statements; parameters in the order of the comments."""
+
+    read_page: str  # persistence_id, from_seq, limit -> seq, time, payload
+    highest: str  # persistence_id -> max(seq)
+    load_snapshot: str  # persistence_id -> seq, payload
+    save_snapshot: str  # persistence_id, seq, payload; keeps the one with the higher seq
+    load_state: str  # persistence_id -> revision, payload
+    put_reminder: str  # persistence_id, key, due, every, payload; replaces
+    delete_reminder: str  # persistence_id, key
+    reminders: str  # persistence_id -> key, due, every, payload, by key
+
+
+class SQLStore(StoreBase, Generic[TxT]):
+    queries: ClassVar[Queries]
+
+    def __init__(self) -> None:
+        self._commits: GroupCommit[TxT] | None = None
+        self._closed = False
+
+    @abstractmethod
+    async def _connect(self) -> GroupCommit[TxT]:
+        """Connects, creates or checks the schema; the group commit over the writer."""
+
+    @abstractmethod
+    async def _disconnect(self) -> None: ...
+
+    @abstractmethod
+    async def _fetch(self, query: str, *args: object) -> Sequence[Sequence[Any]]:
+        """Rows of a read, outside any write transaction."""
+
+    @staticmethod
+    @abstractmethod
+    async def _execute(tx: TxT, query: str, *args: object) -> int:
+        """Runs a statement in the batch's transaction; the number of rows it changed."""
+
+    async def open(self) -> None:
+        if self._closed:
+            raise PersistenceError(f"{self!r} is closed")
+        if self._commits is None:
+            self._commits = await self._connect()
+
+    async def close(self) -> None:
+        self._closed = True
+        commits, self._commits = self._commits, None
+        if commits is not None:
+            await commits.drain()
+            await self._disconnect()
+
+    def _writes(self) -> GroupCommit[TxT]:
+        if self._commits is None:
+            if self._closed:
+                raise PersistenceError(f"{self!r} is closed")
+            raise PersistenceError(f"{self!r} is not open: `await store.open()` or `async with`")
+        return self._commits
+
+    async def _rows(self, query: str, *args: object) -> Sequence[Sequence[Any]]:
+        self._writes()
+        return await self._fetch(query, *args)
+
+    async def append(
+        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
+    ) -> float:
+        check_append(persistence_id, expected_seq, payloads)
+        return await self._writes().append(persistence_id, expected_seq, payloads)
+
+    async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
+        check_id(persistence_id)
+        check_count("from_seq", from_seq)
+        seq = max(from_seq, 1)
+        while True:
+            rows = await self._rows(self.queries.read_page, persistence_id, seq, PAGE)
+            for row in rows:
+                yield StoredEvent(*row)
+            if len(rows) < PAGE:
+                return
+            seq = rows[-1][0] + 1
+
+    async def highest_seq(self, persistence_id: str) -> int:
+        check_id(persistence_id)
+        rows = await self._rows(self.queries.highest, persistence_id)
+        return int(rows[0][0] or 0)
+
+    async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
+        check_write(persistence_id, "seq", seq, payload)
+        query = self.queries.save_snapshot
+        await self._writes().other(
+            lambda tx: self._execute(tx, query, persistence_id, seq, payload)
+        )
+
+    async def load_snapshot(self, persistence_id: str) -> StoredSnapshot | None:
+        check_id(persistence_id)
+        rows = await self._rows(self.queries.load_snapshot, persistence_id)
+        return StoredSnapshot(*rows[0]) if rows else None
+
+    async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
+        check_write(persistence_id, "expected_revision", expected_revision, payload)
+        return await self._writes().save_state(persistence_id, expected_revision, payload)
+
+    async def load_state(self, persistence_id: str) -> StoredState | None:
+        check_id(persistence_id)
+        rows = await self._rows(self.queries.load_state, persistence_id)
+        return StoredState(*rows[0]) if rows else None
+
+    async def put_reminder(self, persistence_id: str, reminder: StoredReminder) -> None:
+        check_reminder(persistence_id, reminder)
+        query, r = self.queries.put_reminder, reminder
+        await self._writes().other(
+            lambda tx: self._execute(tx, query, persistence_id, r.key, r.due, r.every, r.payload)
+        )
+
+    async def delete_reminder(self, persistence_id: str, key: str) -> bool:
+        check_key(persistence_id, key)
+        query = self.queries.delete_reminder
+        deleted = await self._writes().other(
+            lambda tx: self._execute(tx, query, persistence_id, key)
+        )
+        return deleted != 0
+
+    async def reminders(self, persistence_id: str) -> list[StoredReminder]:
+        check_id(persistence_id)
+        rows = await self._rows(self.queries.reminders, persistence_id)
+        return [StoredReminder(*row) for row in rows]

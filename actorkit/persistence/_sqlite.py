@@ -1,0 +1,94 @@
+"""`SQLiteStore`: the embedded store, one file in WAL mode, zero set-up.
+
+Two connections: one writer, owned by the group commit (every write goes through it, so one
+transaction at a time), and one reader, which in WAL mode sees the last commit without waiting
+for the writer. aiosqlite loads when a store opens, not with `actorkit.persistence`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._group_commit import GroupCommit
+from ._sql_store import Queries, SQLStore
+
+if TYPE_CHECKING:
+    import aiosqlite
+
+    from ._sqlite_db import SQLiteTransaction
+
+_QUERIES = Queries(
+    read_page="SELECT seq, time, payload FROM actorkit_journal WHERE persistence_id = ? "
+    "AND seq >= ? ORDER BY seq LIMIT ?",
+    highest="SELECT max(seq) FROM actorkit_journal WHERE persistence_id = ?",
+    load_snapshot="SELECT seq, payload FROM actorkit_snapshots WHERE persistence_id = ?",
+    save_snapshot="INSERT INTO actorkit_snapshots VALUES (?, ?, ?) ON CONFLICT (persistence_id) "
+    "DO UPDATE SET seq = excluded.seq, payload = excluded.payload "
+    "WHERE excluded.seq >= actorkit_snapshots.seq",
+    load_state="SELECT revision, payload FROM actorkit_states WHERE persistence_id = ?",
+    put_reminder="INSERT OR REPLACE INTO actorkit_reminders VALUES (?, ?, ?, ?, ?)",
+    delete_reminder="DELETE FROM actorkit_reminders WHERE persistence_id = ? AND key = ?",
+    reminders="SELECT key, due, every, payload FROM actorkit_reminders "
+    "WHERE persistence_id = ? ORDER BY key",
+)
+
+
+class SQLiteStore(SQLStore["SQLiteTransaction"]):
+    """`synchronous="FULL"` (the default) syncs the WAL on every commit, so a committed write
+    survives a power loss; `"NORMAL"` syncs less often and may lose the last commits (never
+    corrupt the file) in a power loss, though not in a crash of the process."""
+
+    queries = _QUERIES
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    ) -> None:
+        super().__init__()
+        if synchronous not in ("FULL", "NORMAL"):
+            raise ValueError(f'synchronous must be "FULL" or "NORMAL", got {synchronous!r}')
+        self.path = os.fspath(path)
+        if self.path in ("", ":memory:") or self.path.startswith("file:"):
+            raise ValueError(
+                f"SQLiteStore needs a file path, got {self.path!r} (use MemoryStore for tests)"
+            )
+        self.synchronous = synchronous
+        self._connections: list[aiosqlite.Connection] = []
+        self._reader: aiosqlite.Connection | None = None
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({self.path!r}, synchronous={self.synchronous!r})"
+
+    async def _connect(self) -> GroupCommit[SQLiteTransaction]:
+        from . import _sqlite_db as db
+
+        try:
+            with db.translated(self.path, "opening the database"):
+                writer, self._reader = await db.connect(
+                    self.path, self.synchronous, self._connections
+                )
+        except BaseException:
+            await self._disconnect()
+            raise
+        # several rows are several statements here: every batch needs its BEGIN
+        return GroupCommit(lambda alone: db.write_transaction(writer, self.path), self._observe)
+
+    async def _disconnect(self) -> None:
+        connections, self._connections, self._reader = self._connections, [], None
+        for conn in connections:
+            with contextlib.suppress(Exception):  # one that failed half-open has nothing left
+                await conn.close()
+
+    async def _fetch(self, query: str, *args: object) -> Sequence[Sequence[Any]]:
+        from ._sqlite_db import translated
+
+        assert self._reader is not None, "reads wait for open()"
+        with translated(self.path, "a read"):
+            return list(await self._reader.execute_fetchall(query, args))
+
+    @staticmethod
+    async def _execute(tx: SQLiteTransaction, query: str, *args: object) -> int:
+        cursor = await tx.conn.execute(query, args)
+        return cursor.rowcount

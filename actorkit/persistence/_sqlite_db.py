@@ -1,0 +1,198 @@
+"""The SQLite side of the SQLiteStore: its tables, its transactions and what its errors mean.
+
+Tables are STRICT, so a row of the wrong type cannot be written by any SQLite client; a write
+transaction is `BEGIN IMMEDIATE`, which takes the database's write lock up front, so a batch's
+check of the latest sequence numbers and its inserts are one step for every process on the
+file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager, suppress
+
+import aiosqlite
+
+from .._errors import PersistenceError
+from ._group_commit import WriteRace
+from ._schema import SCHEMA_VERSION, needs_creating
+
+SCHEMA = f"""
+CREATE TABLE actorkit_schema (version INTEGER NOT NULL) STRICT;
+INSERT INTO actorkit_schema VALUES ({SCHEMA_VERSION});
+CREATE TABLE actorkit_journal (
+    persistence_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    time REAL NOT NULL,
+    payload BLOB NOT NULL,
+    PRIMARY KEY (persistence_id, seq)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE actorkit_snapshots (
+    persistence_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    payload BLOB NOT NULL
+) STRICT;
+CREATE TABLE actorkit_states (
+    persistence_id TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL,
+    payload BLOB NOT NULL
+) STRICT;
+CREATE TABLE actorkit_reminders (
+    persistence_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    due REAL NOT NULL,
+    every REAL,
+    payload BLOB NOT NULL,
+    PRIMARY KEY (persistence_id, key)
+) STRICT;
+"""
+
+BUSY_TIMEOUT = 10.0
+"""Seconds a connection waits for another process's write lock before it fails."""
+
+_HINTS = {
+    "unable to open database file": "does the directory exist, and may this process write there?",
+    "readonly database": "the file or its directory is not writable by this process",
+    "disk is full": "the disk is full; nothing of the failed write was kept",
+    "disk I/O error": "the disk refused a read or write: full, gone or failing? "
+    "nothing of the failed write was kept",
+    "file is not a database": "the file is corrupt or not a database",
+    "malformed": "the database file is corrupt",
+    "database is locked": "another process held the write lock longer than the busy timeout",
+}
+
+
+@contextmanager
+def translated(path: str, doing: str) -> Iterator[None]:
+    """Turns a driver or file error into a PersistenceError that says what failed and where."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        text = str(error)
+        hint = next((hint for key, hint in _HINTS.items() if key in text), None)
+        raise PersistenceError(
+            f"SQLite store {path}: {doing} failed: {text}" + (f" ({hint})" if hint else "")
+        ) from error
+    except (OSError, ValueError) as error:
+        raise PersistenceError(f"SQLite store {path}: {doing} failed: {error}") from error
+
+
+class SQLiteTransaction:
+    """One open write transaction, as the group commit uses it (`_group_commit.Transaction`)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def highest(self, ids: Sequence[str]) -> dict[str, int]:
+        values = ",".join("(?)" for _ in ids)
+        rows = await self.conn.execute_fetchall(
+            f"WITH ids(pid) AS (VALUES {values}) SELECT pid, (SELECT max(seq) "
+            "FROM actorkit_journal WHERE persistence_id = ids.pid) FROM ids",
+            ids,
+        )
+        return {pid: seq for pid, seq in rows if seq is not None}
+
+    async def revisions(self, ids: Sequence[str]) -> dict[str, int]:
+        marks = ",".join("?" for _ in ids)
+        rows = await self.conn.execute_fetchall(
+            "SELECT persistence_id, revision FROM actorkit_states "
+            f"WHERE persistence_id IN ({marks})",
+            ids,
+        )
+        return dict(rows)  # type: ignore[arg-type]
+
+    async def insert_events(self, rows: Sequence[tuple[str, int, float, bytes]]) -> None:
+        await self.conn.executemany("INSERT INTO actorkit_journal VALUES (?, ?, ?, ?)", rows)
+
+    async def insert_if_latest(self, rows: Sequence[tuple[str, int, float, bytes, int]]) -> int:
+        cursor = await self.conn.executemany(
+            "INSERT INTO actorkit_journal SELECT ?1, ?2, ?3, ?4 WHERE ?5 = 0 OR EXISTS "
+            "(SELECT 1 FROM actorkit_journal WHERE persistence_id = ?1 AND seq = ?5)",
+            rows,
+        )
+        return cursor.rowcount
+
+    async def write_states(self, rows: Sequence[tuple[str, int, bytes]]) -> None:
+        await self.conn.executemany(
+            "INSERT INTO actorkit_states VALUES (?, ?, ?) ON CONFLICT (persistence_id) "
+            "DO UPDATE SET revision = excluded.revision, payload = excluded.payload",
+            rows,
+        )
+
+
+@asynccontextmanager
+async def write_transaction(
+    conn: aiosqlite.Connection, path: str
+) -> AsyncIterator[SQLiteTransaction]:
+    """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back whole on any error."""
+    with translated(path, "a write"):
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield SQLiteTransaction(conn)
+            await conn.execute("COMMIT")
+        except sqlite3.IntegrityError as error:
+            await _rollback(conn)
+            if "UNIQUE" not in str(error):
+                raise
+            raise WriteRace(str(error)) from error
+        except BaseException:
+            await _rollback(conn)
+            raise
+
+
+async def _rollback(conn: aiosqlite.Connection) -> None:
+    """After a failed COMMIT SQLite may have rolled back already; a rollback that fails too
+    (the file is gone) leaves the failure that caused it to be reported."""
+    with suppress(sqlite3.Error, ValueError):
+        if conn.in_transaction:
+            await conn.execute("ROLLBACK")
+
+
+async def create_or_check(conn: aiosqlite.Connection, path: str) -> bool:
+    """Reads the schema version in a write transaction; creates the schema when absent.
+    True when it created it."""
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        tables = await conn.execute_fetchall(
+            "SELECT name FROM sqlite_master WHERE name = 'actorkit_schema'"
+        )
+        found = None
+        if tables:
+            rows = list(await conn.execute_fetchall("SELECT max(version) FROM actorkit_schema"))
+            found = rows[0][0] if rows else None
+            found = -1 if found is None else found
+        create = needs_creating(found, f"SQLite store {path}")
+        if create:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    await conn.execute(statement)
+        await conn.execute("COMMIT")
+    except BaseException:
+        await _rollback(conn)
+        raise
+    return create
+
+
+async def connect(
+    path: str, synchronous: str, opened: list[aiosqlite.Connection]
+) -> tuple[aiosqlite.Connection, aiosqlite.Connection]:
+    """The writer (WAL, `synchronous`, schema created or checked) and the reader; each
+    connection goes into `opened` as soon as it exists, for the caller to close on failure."""
+    await asyncio.to_thread(_probe, path)
+    writer = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    opened.append(writer)
+    await writer.execute("PRAGMA journal_mode = WAL")
+    await writer.execute(f"PRAGMA synchronous = {synchronous}")
+    await create_or_check(writer, path)
+    reader = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    opened.append(reader)
+    await reader.execute("PRAGMA query_only = ON")
+    return writer, reader
+
+
+def _probe(path: str) -> None:
+    """Opens the file once without aiosqlite: a connection that fails to open leaves
+    aiosqlite's thread reporting to the event loop after the caller has moved on."""
+    sqlite3.connect(path).close()

@@ -1,0 +1,42 @@
+"""Store URLs, as the journal command line takes them: `sqlite:///relative.db`,
+`sqlite:////absolute/path.db`, `postgresql://user@host:port/database` (or `postgres://`)."""
+
+from __future__ import annotations
+
+from ._base import StoreBase
+
+_SQLITE = "sqlite:///"
+_POSTGRES = ("postgresql://", "postgres://")
+
+
+def store_from_url(url: str) -> StoreBase:
+    """An unopened store for `url`; ValueError saying what is wrong with a malformed one."""
+    if type(url) is not str:
+        raise TypeError(f"a store URL is a str, got {type(url).__name__}")
+    if url.startswith(_SQLITE):
+        path = url[len(_SQLITE) :]
+        if not path or path == "/":
+            raise ValueError(
+                f"store URL {url!r} names no file: sqlite:///relative.db or "
+                "sqlite:////absolute/path.db"
+            )
+        if "?" in path or "#" in path:
+            raise ValueError(f"store URL {url!r}: a sqlite URL takes no query or fragment")
+        from ._sqlite import SQLiteStore
+
+        return SQLiteStore(path)
+    if url.startswith("sqlite:"):
+        raise ValueError(
+            f"store URL {url!r} is malformed: a sqlite URL has three slashes before a "
+            "relative path (sqlite:///relative.db) and four before an absolute one "
+            "(sqlite:////absolute/path.db)"
+        )
+    if url.startswith(_POSTGRES):
+        from ._postgres import PostgresStore
+
+        return PostgresStore(url)
+    scheme = url.partition(":")[0] if ":" in url else ""
+    raise ValueError(
+        f"store URL {url!r}: unknown scheme {scheme!r}; expected sqlite:///relative.db, "
+        "sqlite:////absolute/path.db or postgresql://user@host:port/database"
+    )

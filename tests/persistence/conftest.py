@@ -1,0 +1,57 @@
+"""Stores for the conformance suite. Fixtures hand out plain objects: `make_store` builds a
+new, unopened store on the test's own database each time it is called (tests open it inside
+their body, on their own loop); `postgres` is the session's PostgreSQL server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from actorkit.persistence import MemoryStore, PostgresStore, SQLiteStore
+from actorkit.persistence._base import StoreBase
+
+from .postgres_server import PostgresServer
+
+MakeStore = Callable[[], StoreBase]
+
+UVLOOP_ONLY = pytest.mark.asyncio(loop_factories=["uvloop"])
+"""For tests that drive other processes or a server: the loop under test is not what matters."""
+
+STORES = ["memory", "sqlite", "postgres"]
+SQL_STORES = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    try:
+        server = PostgresServer()
+        server.start()
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+def _factory(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
+    if kind == "memory":
+        return MemoryStore
+    if kind == "sqlite":
+        return lambda: SQLiteStore(tmp_path / "store.db")
+    server: PostgresServer = request.getfixturevalue("postgres")
+    dsn = server.fresh()
+    return lambda: PostgresStore(dsn)
+
+
+@pytest.fixture(params=STORES)
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
+    return _factory(request.param, request, tmp_path)
+
+
+@pytest.fixture(params=SQL_STORES)
+def make_sql_store(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
+    """Two calls give two store objects on one database."""
+    return _factory(request.param, request, tmp_path)

@@ -1,0 +1,140 @@
+"""The bad-input table of durable actors: each mistake is refused at once, before anything is
+written, with an error that says what to change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import actorkit
+from actorkit import ActorSystem
+from actorkit.persistence import (
+    DurableState,
+    EventSourced,
+    MemoryStore,
+    PersistenceError,
+    SQLiteStore,
+)
+
+from .durable_support import Deposited, Unregistered, journal
+
+pytestmark = pytest.mark.timeout(30)
+
+
+class Ledger(EventSourced):
+    def __init__(self) -> None:
+        self.total = 0
+
+    def apply(self, event: Any) -> None:
+        self.total += event.amount
+
+    async def receive(self, message: Any) -> Any:
+        await self.persist(message)
+        return self.total
+
+
+class BadSnapshot(Ledger):
+    snapshot_every = 2
+
+    def snapshot(self) -> object:
+        return Unregistered(self.total)
+
+    def restore(self, snapshot: Any) -> None:  # pragma: no cover - never stored
+        self.total = snapshot
+
+
+async def test_an_unregistered_event_type_is_a_type_error_and_nothing_is_written() -> None:
+    async with ActorSystem("bad", store=MemoryStore()) as system:
+        ledger = await system.spawn(Ledger, name="ledger")
+        with pytest.raises(TypeError, match=r"event cannot be stored: .*@actorkit.message"):
+            await ledger.ask(Unregistered(1))
+        assert await journal(system.store, "/ledger") == []
+
+
+async def test_a_snapshot_that_cannot_be_encoded_is_a_clear_error_after_the_events() -> None:
+    async with ActorSystem("bad", store=MemoryStore()) as system:
+        ledger = await system.spawn(BadSnapshot, name="ledger")
+        await ledger.ask(Deposited(1))
+        with pytest.raises(TypeError, match=r"snapshot\(\) of BadSnapshot cannot be stored"):
+            await ledger.ask(Deposited(2))
+        assert len(await journal(system.store, "/ledger")) == 2
+
+
+async def test_a_durable_actor_on_a_system_without_a_store_says_how_to_add_one() -> None:
+    async with ActorSystem("nostore") as system:
+        with pytest.raises(ValueError, match=r"has no store: pass one, e.g. ActorSystem\("):
+            await system.spawn(Ledger, name="ledger")
+        assert system.lookup("/ledger") is None
+        with pytest.raises(ValueError, match="has no store"):
+            await system.spawn(DurableState)
+
+
+@pytest.mark.parametrize(
+    ("persistence_id", "error", "match"),
+    [
+        ("", ValueError, "non-empty str of at most 1024 characters"),
+        ("x" * 1025, ValueError, "non-empty str of at most 1024 characters"),
+        (42, TypeError, "persistence_id must be a str"),
+    ],
+)
+async def test_a_bad_persistence_id_is_refused_before_the_actor_exists(
+    persistence_id: object, error: type[Exception], match: str
+) -> None:
+    async with ActorSystem("ids", store=MemoryStore()) as system:
+        with pytest.raises(error, match=match):
+            await system.spawn(Ledger, name="ledger", persistence_id=persistence_id)
+        assert system.lookup("/ledger") is None
+
+
+class Chain(actorkit.Actor):
+    async def receive(self, message: Any) -> Any:
+        if message == 0:
+            return await self.spawn(Ledger, name="z" * 255)
+        child = await self.spawn(Chain, name="c" * 255)
+        return await child.ask(message - 1)
+
+
+async def test_a_path_too_long_for_a_persistence_id_asks_for_a_shorter_one() -> None:
+    async with ActorSystem("ids", store=MemoryStore()) as system:
+        top = await system.spawn(Chain, name="top")
+        with pytest.raises(ValueError, match="pass persistence_id= to spawn"):
+            await top.ask(3)  # /top, three 255-character names, then the ledger: 1028
+        assert (await top.ask(2)).path.endswith("z" * 255)
+
+
+async def test_persistence_id_for_an_actor_that_is_not_durable_is_refused() -> None:
+    async with ActorSystem("ids", store=MemoryStore()) as system:
+        with pytest.raises(ValueError, match="persistence_id is for durable actors"):
+            await system.spawn(actorkit.Actor, persistence_id="x")
+        with pytest.raises(ValueError, match="persistence_id is for durable actors"):
+            await system.spawn(lambda: Ledger(), persistence_id="x")
+
+
+def test_snapshot_every_must_be_a_count_with_both_hooks() -> None:
+    with pytest.raises(ValueError, match="snapshot_every must be an int >= 0"):
+
+        class Negative(Ledger):
+            snapshot_every = -1
+
+    with pytest.raises(TypeError, match=r"define snapshot\(self\) -> object and restore"):
+
+        class NoHooks(Ledger):
+            snapshot_every = 10
+
+
+def test_a_store_that_is_not_a_store_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="store must be a store such as"):
+        ActorSystem("x", store="sqlite:///x.db")
+
+
+async def test_a_store_that_cannot_open_fails_start_and_leaves_nothing_running(
+    tmp_path: Path,
+) -> None:
+    system = ActorSystem("ro", store=SQLiteStore(tmp_path / "no such directory" / "x.db"))
+    with pytest.raises(PersistenceError):
+        await system.start()
+    assert not system.healthy
+    with pytest.raises(RuntimeError, match="is not started"):
+        await system.spawn(Ledger)

@@ -1,0 +1,76 @@
+"""What durable actors show: metrics by actor class (events persisted, persist latency,
+recovery time and events replayed), the store's commits, and `/actors` nodes with their
+persistence id and sequence number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem
+from actorkit.persistence import DurableState, EventSourced, MemoryStore
+from actorkit.testing import actor_tree
+
+from .durable_support import Deposited
+
+pytestmark = pytest.mark.timeout(30)
+
+
+class Teller(EventSourced):
+    def apply(self, event: Any) -> None:
+        """The journal is the state."""
+
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError("crash")
+        await self.persist(*(Deposited(1) for _ in range(message)))
+
+
+class Note(DurableState):
+    async def receive(self, message: Any) -> Any:
+        await self.save(message)
+
+
+async def test_persists_recoveries_and_commits_are_counted_by_actor_class() -> None:
+    async with ActorSystem("m", store=MemoryStore()) as system:
+        teller = await system.spawn(Teller, name="t")
+        await teller.ask(3)
+        await teller.ask(2)
+        teller.tell("crash")
+        await teller.ask(0)  # restarted: replayed 5
+        registry = system.metrics.registry
+
+        def sample(name: str, **labels: str) -> float | None:
+            return registry.get_sample_value(name, labels)
+
+        assert sample("actorkit_events_persisted_total", actor_type="Teller") == 5
+        assert sample("actorkit_events_replayed_total", actor_type="Teller") == 5
+        assert sample("actorkit_persist_seconds_count", actor_type="Teller") == 2
+        assert sample("actorkit_recovery_seconds_count", actor_type="Teller") == 2
+        assert sample("actorkit_store_commit_writes_count") == 2  # one commit per append
+        assert sample("actorkit_store_commit_writes_sum") == 2
+
+
+async def test_actors_shows_persistence_id_and_sequence_number_of_durable_actors() -> None:
+    async with ActorSystem("tree", store=MemoryStore()) as system:
+        teller = await system.spawn(Teller, name="t", persistence_id="teller-1")
+        note = await system.spawn(Note, name="n")
+        plain = await system.spawn(Actor, name="plain")
+        await teller.ask(4)
+        await note.ask("v1")
+        await note.ask("v2")
+        nodes = {node["path"]: node for node in actor_tree(system)["actors"]}
+        assert nodes["/t"]["persistence_id"] == "teller-1"
+        assert nodes["/t"]["sequence_nr"] == 4
+        assert (nodes["/n"]["persistence_id"], nodes["/n"]["sequence_nr"]) == ("/n", 2)
+        assert "persistence_id" not in nodes[plain.path]
+
+
+async def test_durable_actors_work_with_metrics_off() -> None:
+    async with ActorSystem("quiet", store=MemoryStore(), metrics=False) as system:
+        teller = await system.spawn(Teller, name="t")
+        await teller.ask(2)
+        teller.tell("crash")
+        await teller.ask(1)
+        assert len([e async for e in system.store.events("/t")]) == 3

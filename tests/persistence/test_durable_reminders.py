@@ -1,0 +1,144 @@
+"""Reminders: stored by (persistence id, key), armed while their owner runs, in any system on
+the store, delivered at least once, ended only by cancel; due times are wall-clock times,
+waited for on the system clock (a ManualClock's own time here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from actorkit import ActorSystem
+from actorkit.persistence import DurableState, EventSourced
+from actorkit.testing import ManualClock
+
+from .durable_support import KINDS, Deposited, MakeStore, Unregistered, store_maker
+
+pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.fixture(params=KINDS)
+def make(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
+    return store_maker(request, tmp_path)
+
+
+class Owner(DurableState):
+    """Records every message it gets; `("start", key, message, delay, every)` and
+    `("cancel", key)` drive its reminders."""
+
+    def __init__(self) -> None:
+        self.got: list[Any] = []
+
+    async def on_start(self) -> None:
+        self.started_with = list(self.got)  # reminders fire after on_start, never before
+
+    async def receive(self, message: Any) -> Any:
+        if message == "got":
+            return self.got
+        if message == "started_with":
+            return self.started_with
+        if message == "crash":
+            raise RuntimeError("crash")
+        if isinstance(message, tuple) and message[0] == "start":
+            return await self.reminders.start(*message[1:])
+        if isinstance(message, tuple) and message[0] == "cancel":
+            return await self.reminders.cancel(message[1])
+        self.got.append(message)
+        return None
+
+
+async def test_a_reminder_fires_on_the_system_clock_and_repeats_until_cancelled(
+    make: MakeStore,
+) -> None:
+    clock = ManualClock()
+    async with ActorSystem("r", store=make(), clock=clock) as system:
+        owner = await system.spawn(Owner, name="owner")
+        await owner.ask(("start", "once", Deposited(1), 10.0, None))
+        await owner.ask(("start", "tick", "tick", 5.0, 5.0))
+        await clock.advance(4.9)
+        assert await owner.ask("got") == []
+        await clock.advance(5.2)  # 10.1
+        assert sorted(map(str, await owner.ask("got"))) == sorted(
+            ["tick", "tick", str(Deposited(1))]
+        )
+        assert await owner.ask(("cancel", "tick")) is True
+        assert await owner.ask(("cancel", "tick")) is False
+        await clock.advance(20.0)
+        assert (await owner.ask("got")).count("tick") == 2
+
+
+async def test_a_restart_rearms_the_reminders_of_the_new_instance(make: MakeStore) -> None:
+    clock = ManualClock()
+    async with ActorSystem("r", store=make(), clock=clock) as system:
+        owner = await system.spawn(Owner, name="owner")
+        await owner.ask(("start", "tick", "tick", 5.0, 5.0))
+        owner.tell("crash")
+        assert await owner.ask("started_with") == []  # restarted and recovered
+        await clock.advance(5.0)
+        assert await owner.ask("got") == ["tick"]
+
+
+async def test_another_system_on_the_store_rearms_them_and_due_ones_fire_after_recovery(
+    make: MakeStore,
+) -> None:
+    async with ActorSystem("first", store=make(), clock=ManualClock()) as system:
+        owner = await system.spawn(Owner, name="owner")
+        await owner.ask(("start", "once", "once", 10.0, None))
+        await owner.ask(("start", "tick", "tick", 10.0, 4.0))
+    # The "process" is gone; the next one starts 21 s later on the wall clock.
+    clock = ManualClock(21.0)
+    async with ActorSystem("second", store=make(), clock=clock) as system:
+        owner = await system.spawn(Owner, name="owner")
+        await clock.advance(0.0)
+        assert await owner.ask("started_with") == []
+        assert sorted(await owner.ask("got")) == ["once", "tick"]  # due at 10 and 18
+        await clock.advance(0.9)  # 21.9: the tick grid is 10, 14, 18, 22, ...
+        assert (await owner.ask("got")).count("tick") == 1
+        await clock.advance(0.1)
+        assert (await owner.ask("got")).count("tick") == 2
+        # At least once, ended only by cancel: the one-shot comes back with every start.
+        assert await owner.ask(("cancel", "once")) is True
+
+
+async def test_a_stopped_owner_gets_nothing_and_its_reminders_wait_in_the_store(
+    make: MakeStore,
+) -> None:
+    clock = ManualClock()
+    async with ActorSystem("r", store=make(), clock=clock) as system:
+        owner = await system.spawn(Owner, name="owner")
+        await owner.ask(("start", "tick", "tick", 1.0, 1.0))
+        await owner.stop()
+        await clock.advance(5.0)
+        assert system.dead_letters.count == 0
+        owner = await system.spawn(Owner, name="owner")
+        await clock.advance(0.0)
+        assert await owner.ask("got") == ["tick"]
+
+
+class Journaled(EventSourced):
+    def apply(self, event: Any) -> None:
+        """No state."""
+
+    async def receive(self, message: Any) -> Any:
+        return await self.reminders.start(*message)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "match"),
+    [
+        (("k", Unregistered(1), 1.0), TypeError, "reminder's message cannot be stored"),
+        (("", "m", 1.0), ValueError, "reminder key must be a non-empty str"),
+        ((42, "m", 1.0), ValueError, "reminder key must be a non-empty str"),
+        (("k", "m", -1.0), ValueError, "delay"),
+        (("k", "m", 1.0, 0.0), ValueError, "interval must be > 0"),
+    ],
+)
+async def test_bad_reminders_are_refused_before_anything_is_stored(
+    make: MakeStore, arguments: tuple[Any, ...], error: type[Exception], match: str
+) -> None:
+    async with ActorSystem("bad", store=make(), clock=ManualClock()) as system:
+        actor = await system.spawn(Journaled, name="j")
+        with pytest.raises(error, match=match):
+            await actor.ask(arguments)
+        assert await system.store.reminders("/j") == []

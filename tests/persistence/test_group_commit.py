@@ -1,0 +1,120 @@
+"""Group commit and fencing between store objects, on both SQL stores: writes waiting together
+share one transaction, each returns after the commit that carried it, and two store objects
+on one database (two systems, a split brain) cannot interleave a journal."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from actorkit.persistence import PersistenceConflict, PersistenceError, StoredReminder
+
+from .conftest import MakeStore
+
+
+async def test_concurrent_writes_share_commits_and_return_after_theirs(
+    make_sql_store: MakeStore,
+) -> None:
+    commits: list[tuple[int, float]] = []
+    async with make_sql_store() as store, make_sql_store() as other:
+        store.on_commit = lambda writes, seconds: commits.append((writes, seconds))
+
+        async def write(n: int) -> None:
+            await store.append(f"w{n}", 0, [b"event"])
+            # another connection sees it: the commit happened before append returned
+            assert await other.highest_seq(f"w{n}") == 1
+
+        await asyncio.gather(*(write(n) for n in range(200)))
+        await asyncio.gather(*(store.save_state(f"s{n}", 0, b"state") for n in range(50)))
+    assert sum(writes for writes, _ in commits) == 250
+    assert len(commits) < 250 / 10
+    assert all(seconds >= 0 for _, seconds in commits)
+
+
+async def test_each_kind_of_write_shares_a_batch(make_sql_store: MakeStore) -> None:
+    commits: list[int] = []
+    async with make_sql_store() as store:
+        await store.append("conflicting", 0, [b"x"])
+        store.on_commit = lambda writes, seconds: commits.append(writes)
+        results = await asyncio.gather(
+            store.append("a", 0, [b"1"]),
+            store.append("conflicting", 0, [b"never"]),
+            store.append("a", 1, [b"2"]),
+            store.save_state("s", 0, b"one"),
+            store.save_state("s", 1, b"two"),
+            store.save_state("s", 1, b"stale"),
+            store.save_snapshot("a", 2, b"snap"),
+            store.put_reminder("a", StoredReminder("r", 1.0, None, b"m")),
+            return_exceptions=True,
+        )
+        assert commits == [8]
+        assert [type(result) for result in results] == [
+            float, PersistenceConflict, float, int, int, PersistenceConflict, type(None),
+            type(None),
+        ]  # fmt: skip
+        assert [e.payload async for e in store.read("a")] == [b"1", b"2"]
+        assert [e.payload async for e in store.read("conflicting")] == [b"x"]
+        state = await store.load_state("s")
+        assert state is not None and (state.revision, state.payload) == (2, b"two")
+        assert await store.delete_reminder("a", "r") is True
+
+
+async def test_an_observer_that_fails_does_not_fail_the_writes(
+    make_sql_store: MakeStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(writes: int, seconds: float) -> None:
+        raise RuntimeError("metrics are down")
+
+    async with make_sql_store() as store:
+        store.on_commit = broken
+        await store.append("a", 0, [b"1"])
+        assert await store.highest_seq("a") == 1
+    assert "commit observer failed" in caplog.text
+
+
+async def test_two_store_objects_on_one_database_are_fenced(make_sql_store: MakeStore) -> None:
+    async with make_sql_store() as first, make_sql_store() as second:
+        await first.append("acct", 0, [b"first"])
+        with pytest.raises(PersistenceConflict):
+            await second.append("acct", 0, [b"split brain"])
+        await second.append("acct", 1, [b"second"])
+        with pytest.raises(PersistenceConflict):
+            await first.append("acct", 1, [b"stale"])
+        assert await first.save_state("s", 0, b"a") == 1
+        with pytest.raises(PersistenceConflict):
+            await second.save_state("s", 0, b"b")
+        assert [e.payload async for e in first.read("acct")] == [b"first", b"second"]
+
+
+async def test_racing_store_objects_never_interleave(make_sql_store: MakeStore) -> None:
+    async with make_sql_store() as first, make_sql_store() as second:
+        for round_ in range(20):
+            seq = await first.highest_seq("race")
+            results = await asyncio.gather(
+                first.append("race", seq, [b"first", b"first"]),
+                second.append("race", seq, [b"second", b"second"]),
+                return_exceptions=True,
+            )
+            assert sorted(type(r).__name__ for r in results) == [
+                "PersistenceConflict",
+                "float",
+            ], round_
+        payloads = [e.payload async for e in first.read("race")]
+    assert len(payloads) == 40
+    assert all(payloads[i] == payloads[i + 1] for i in range(0, 40, 2))
+
+
+async def test_writes_after_close_are_refused_and_close_waits_for_writes(
+    make_sql_store: MakeStore,
+) -> None:
+    store = make_sql_store()
+    await store.open()
+    *results, _ = await asyncio.gather(  # the appends are queued before close starts
+        *(store.append(f"c{n}", 0, [b"x"]) for n in range(20)), store.close()
+    )
+    assert all(isinstance(result, float) for result in results)
+    with pytest.raises(PersistenceError, match="closed"):
+        await store.append("late", 0, [b"x"])
+    with pytest.raises(PersistenceError, match="closed"):
+        await store.open()

@@ -1,0 +1,100 @@
+"""The group commit's fallbacks on a scripted transaction, where a real database cannot be made
+to lose the same race twice on cue: a rival that always commits first makes its journal's
+write fail alone, after the optimistic and the careful batch, and a database error fails every
+write of its batch."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+import pytest
+
+from actorkit.persistence import PersistenceConflict, PersistenceError
+from actorkit.persistence._group_commit import GroupCommit, WriteRace
+
+
+class Scripted:
+    """A journal in a dict; inserting into `contended` always meets a rival's row."""
+
+    def __init__(self) -> None:
+        self.committed: dict[str, int] = {}
+        self.batches: list[str] = []
+        self.broken = False
+
+    @asynccontextmanager
+    async def begin(self, alone: bool) -> AsyncIterator[Scripted]:
+        staged = dict(self.committed)
+        self.staged = staged
+        yield self
+        if self.broken:
+            raise PersistenceError("SQL store: a write failed: disk I/O error")
+        self.committed = staged
+
+    async def highest(self, ids: Sequence[str]) -> dict[str, int]:
+        self.batches.append("careful")
+        return {pid: self.staged[pid] for pid in ids if pid in self.staged}
+
+    async def revisions(self, ids: Sequence[str]) -> dict[str, int]:
+        return {}
+
+    def _insert(self, rows: Sequence[tuple[str, int, float, bytes]]) -> None:
+        for pid, seq, _, _ in rows:
+            if pid == "contended" or self.staged.get(pid, 0) != seq - 1:
+                raise WriteRace(f"duplicate key ({pid}, {seq})")
+            self.staged[pid] = seq
+
+    async def insert_events(self, rows: Sequence[tuple[str, int, float, bytes]]) -> None:
+        self._insert(rows)
+
+    async def insert_if_latest(self, rows: Sequence[tuple[str, int, float, bytes, int]]) -> int:
+        self.batches.append("optimistic")
+        self._insert([row[:4] for row in rows])
+        return len(rows)
+
+    async def write_states(self, rows: Sequence[tuple[str, int, bytes]]) -> None:
+        raise AssertionError("no states here")  # pragma: no cover
+
+
+async def test_a_write_that_keeps_losing_its_race_fails_alone() -> None:
+    db = Scripted()
+    commits: list[int] = []
+    writes = GroupCommit(db.begin, lambda n, seconds: commits.append(n))
+    contended, calm = await asyncio.gather(
+        writes.append("contended", 0, [b"x"]), writes.append("calm", 0, [b"y"]),
+        return_exceptions=True,
+    )  # fmt: skip
+    assert isinstance(contended, PersistenceConflict)
+    assert "committed first" in str(contended)
+    assert isinstance(calm, float)
+    assert db.committed == {"calm": 1}
+    assert db.batches == ["optimistic", "careful", "careful", "careful"]
+    assert commits == [1]
+
+
+async def test_a_database_error_fails_every_write_of_the_batch() -> None:
+    db = Scripted()
+    db.broken = True
+    writes = GroupCommit(db.begin, lambda n, seconds: None)
+    results = await asyncio.gather(
+        *(writes.append(f"w{n}", 0, [b"x"]) for n in range(5)), return_exceptions=True
+    )
+    assert all(isinstance(result, PersistenceError) for result in results)
+    assert len({id(result) for result in results}) == 5, "each caller gets its own error"
+    assert db.committed == {}
+    db.broken = False
+    assert isinstance(await writes.append("w0", 0, [b"x"]), float)
+
+
+async def test_a_cancelled_write_that_is_still_queued_is_dropped() -> None:
+    db = Scripted()
+    writes = GroupCommit(db.begin, lambda n, seconds: None)
+    first = asyncio.ensure_future(writes.append("kept", 0, [b"x"]))
+    dropped = asyncio.ensure_future(writes.append("dropped", 0, [b"x"]))
+    await asyncio.sleep(0)  # both are queued; the flusher has not run yet
+    dropped.cancel()
+    assert isinstance(await first, float)
+    with pytest.raises(asyncio.CancelledError):
+        await dropped
+    assert db.committed == {"kept": 1}

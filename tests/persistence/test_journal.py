@@ -1,0 +1,172 @@
+"""`python -m actorkit journal` and store URLs: an actor's history for people, readable in a
+process that cannot import the event classes."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import actorkit
+from actorkit._cli import main
+from actorkit.persistence import PostgresStore, SQLiteStore
+from actorkit.persistence._display import show
+from actorkit.persistence._journal import print_journal
+from actorkit.persistence._payload import encode
+from actorkit.persistence._url import store_from_url
+
+from .conftest import UVLOOP_ONLY
+from .fencing import ROOT
+from .postgres_server import PostgresServer
+
+
+@actorkit.message("journal.Deposited")
+@dataclass(frozen=True)
+class Deposited:
+    amount: int
+    note: str
+
+
+EVENTS = [Deposited(5, "pay"), {"plain": [1, (2, 3)]}, "text", Deposited(-1, "fee")]
+SHOWN = [
+    "journal.Deposited(amount=5, note='pay')",
+    "{'plain': [1, (2, 3)]}",
+    "'text'",
+    "journal.Deposited(amount=-1, note='fee')",
+]
+
+
+async def write_history(url: str) -> float:
+    async with store_from_url(url) as store:
+        return await store.append("acct-42", 0, [encode(event) for event in EVENTS])
+
+
+async def journal_in_another_process(url: str, *args: str) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "actorkit", "journal", url, *args, cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await proc.communicate()
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+def check_lines(output: str, written: float, first: int = 1) -> None:
+    lines = [line.split("\t") for line in output.splitlines()]
+    assert [int(seq) for seq, _, _ in lines] == list(range(first, len(EVENTS) + 1))
+    assert [event for _, _, event in lines] == SHOWN[first - 1 :]
+    for _, stamp, _ in lines:
+        assert datetime.fromisoformat(stamp).timestamp() == pytest.approx(written, abs=1e-5)
+
+
+@UVLOOP_ONLY
+async def test_the_journal_of_a_sqlite_store_without_the_event_classes(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'bank.db'}"
+    written = await write_history(url)
+    status, out, err = await journal_in_another_process(url, "acct-42")
+    assert (status, err) == (0, "")
+    check_lines(out, written)
+    status, out, _ = await journal_in_another_process(url, "acct-42", "--from", "3")
+    check_lines(out, written, first=3)
+
+
+@UVLOOP_ONLY
+async def test_the_journal_of_a_postgres_store(postgres: PostgresServer) -> None:
+    url = postgres.fresh()
+    written = await write_history(url)
+    status, out, err = await journal_in_another_process(url, "acct-42")
+    assert (status, err) == (0, "")
+    check_lines(out, written)
+
+
+async def test_a_relative_sqlite_url_is_relative_to_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    written = await write_history("sqlite:///rel.db")
+    out = io.StringIO()
+    assert await print_journal("sqlite:///rel.db", "acct-42", out=out) == 0
+    check_lines(out.getvalue(), written)
+    out = io.StringIO()
+    assert await print_journal("sqlite:///rel.db", "nobody", out=out) == 0
+    assert out.getvalue() == ""
+
+
+@UVLOOP_ONLY
+async def test_a_reader_that_stops_early_is_no_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'long.db'}"
+    async with store_from_url(url) as store:
+        await store.append("long", 0, [encode(Deposited(n, "x" * 50)) for n in range(5000)])
+    proc = await asyncio.create_subprocess_exec(
+        "bash", "-c", '"$0" -m actorkit journal "$1" long | head -1; exit "${PIPESTATUS[0]}"',
+        sys.executable, url, cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await proc.communicate()
+    assert (proc.returncode, err) == (0, b"")
+    assert out.startswith(b"1\t") and out.count(b"\n") == 1
+
+
+async def test_journal_failures_say_what_is_wrong(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await print_journal("mysql://x/y", "a") == 2
+    assert "unknown scheme 'mysql'" in capsys.readouterr().err
+    assert await print_journal(f"sqlite:///{tmp_path / 'absent.db'}", "a") == 1
+    assert "no SQLite store at" in capsys.readouterr().err
+    assert not (tmp_path / "absent.db").exists()
+    (tmp_path / "junk.db").write_bytes(b"junk" * 2000)
+    assert await print_journal(f"sqlite:///{tmp_path / 'junk.db'}", "a") == 1
+    assert "not a database" in capsys.readouterr().err
+
+
+def test_journal_arguments_are_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["journal", "sqlite:///x.db", "a", "--from", "0"])
+    assert "sequence numbers start at 1" in capsys.readouterr().err
+    assert main(["journal", "sqlite://x.db", "a"]) == 2
+    assert "malformed" in capsys.readouterr().err
+
+
+def test_show_never_raises() -> None:
+    assert show(b"\xc1").startswith("<undecodable 1 bytes")
+    assert show(encode(1)[:0] + b"\x92\x01\x02") == "<not a stored value: [1, 2]>"
+    assert show(b"\x91\xc7\x01\x09\x01").startswith("<extension 9>")
+
+
+@pytest.mark.parametrize(
+    ("url", "kind", "target"),
+    [
+        ("sqlite:///rel.db", SQLiteStore, "rel.db"),
+        ("sqlite:////abs/path.db", SQLiteStore, "/abs/path.db"),
+        ("postgresql://u@h:5/db", PostgresStore, "postgresql://u@h:5/db"),
+        ("postgres://h/db", PostgresStore, "postgres://h/db"),
+    ],
+)
+def test_store_urls(url: str, kind: type, target: str) -> None:
+    store = store_from_url(url)
+    assert isinstance(store, kind)
+    assert (store.path if isinstance(store, SQLiteStore) else store.dsn) == target  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("sqlite://rel.db", "three slashes"),
+        ("sqlite:rel.db", "three slashes"),
+        ("sqlite:///", "names no file"),
+        ("sqlite:////", "names no file"),
+        ("sqlite:///x.db?mode=ro", "no query"),
+        ("redis://localhost", "unknown scheme 'redis'"),
+        ("bank.db", "unknown scheme ''"),
+        ("", "unknown scheme"),
+    ],
+)
+def test_malformed_store_urls(url: str, said: str) -> None:
+    with pytest.raises(ValueError, match=said):
+        store_from_url(url)
