@@ -603,6 +603,9 @@ async def test_agent_history_keeps_the_last_32_changes() -> None:
         ({"requires": 5}, TypeError, "requires must be an iterable"),
         ({"requires": ["gpu", 3]}, TypeError, "non-empty str"),
         ({"requires": [""]}, TypeError, "non-empty str"),
+        ({"requires": ("gpu", 3)}, TypeError, "non-empty str"),
+        ({"requires": ("gpu", [])}, TypeError, "non-empty str"),
+        ({"requires": frozenset({"gpu", ""})}, TypeError, "non-empty str"),
     ],
 )
 async def test_bad_submit_arguments_say_what_to_change(
@@ -612,6 +615,25 @@ async def test_bad_submit_arguments_say_what_to_change(
         with pytest.raises(error, match=match):
             await system.submit("x", **options)
         assert sum(system.tasks.by_status.values()) == 0
+
+
+class Requirements(Actor):
+    """An agent that answers with what each task requires."""
+
+    capabilities = frozenset({"gpu", "en"})
+
+    async def receive(self, message: Task) -> frozenset[str]:
+        return message.requires
+
+
+async def test_equal_requirement_tuples_share_one_checked_set() -> None:
+    async with ActorSystem() as system:
+        await system.spawn(Requirements)
+        first = await (await system.submit("a", requires=("gpu", "en")))
+        second = await (await system.submit("b", requires=("gpu", "en")))
+        third = await (await system.submit("c", requires=["en", "gpu"]))
+    assert first == third == {"gpu", "en"}
+    assert first is second
 
 
 async def test_submit_needs_a_running_system() -> None:

@@ -175,7 +175,8 @@ class TaskHandle:
         self._result = result
         self._error = error
         self._agent = None
-        self._drop_deadline()
+        if self._timer is not None:
+            self._drop_deadline()
         if self._waiters:
             for waiter in self._waiters:
                 if not waiter.done():

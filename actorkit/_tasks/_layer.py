@@ -31,7 +31,7 @@ from ._handle import (
     TaskHandle,
     TaskStatus,
 )
-from ._handover import hand_to_agent, take_back
+from ._handover import Attempt, hand_to_agent, take_back
 from ._idle import IdleAgents
 from ._index import PendingTasks
 from ._stats import TaskStats
@@ -121,16 +121,16 @@ class TaskLayer(Instrument):
             handle._requires,
             handle._attempt,
         )
-        future: asyncio.Future[object] = self._runtime.loop.create_future()
+        future = Attempt(agent, self._runtime.loop)
         agent.handle = handle
         handle._status = RUNNING
         handle._started_at = now
         handle._agent = agent
-        handle._drop_deadline()
+        if handle._timer is not None:
+            handle._drop_deadline()
         counts = self.counts
         counts[PENDING] -= 1
         counts[RUNNING] += 1
-        future.add_done_callback(agent.on_done)
         agent.envelope = hand_to_agent(agent.cell, task, future)
         history = agent.history
         if not history or history[-1][1] is not BUSY:  # from task to task it stays busy
@@ -148,7 +148,7 @@ class TaskLayer(Instrument):
             withdrawn = True
         else:
             error = future.exception()  # retrieved even when discarded: no "never retrieved"
-            withdrawn = never_ran(error)
+            withdrawn = error is not None and never_ran(error)
         if handle._status is RUNNING:  # else it was cancelled meanwhile: discard the outcome
             if withdrawn:
                 self._requeue(handle, None, now)
