@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import math
 from typing import Any
@@ -624,6 +625,19 @@ class Requirements(Actor):
 
     async def receive(self, message: Task) -> frozenset[str]:
         return message.requires
+
+
+async def test_an_agent_gets_a_frozen_task_record_equal_to_one_built_by_hand() -> None:
+    async with ActorSystem() as system:
+        await system.spawn(Echo)
+        handle = await system.submit({"k": 1}, priority=3, deadline=60.0, requires=["echo"])
+        task = await handle
+    assert type(task) is Task
+    assert task == Task(handle.id, {"k": 1}, 3, task.deadline, frozenset({"echo"}), 1)
+    assert task.deadline is not None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        task.attempt = 2  # type: ignore[misc]
+    assert repr(task).startswith("Task(id=")
 
 
 async def test_equal_requirement_tuples_share_one_checked_set() -> None:

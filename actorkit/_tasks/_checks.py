@@ -14,9 +14,14 @@ def check_int(what: str, value: object) -> int:
     return value
 
 
-def check_deadline(deadline: object) -> float | None:
-    if deadline is None:
-        return None
+def check_retries(retries: object) -> int:
+    retries = check_int("retries", retries)
+    if retries < 0:
+        raise ValueError(f"retries must be >= 0 (0 means one attempt only), got {retries}")
+    return retries
+
+
+def check_deadline(deadline: object) -> float:
     return check_seconds(deadline, "deadline", hint=" from now (None for no deadline)")
 
 

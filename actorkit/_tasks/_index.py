@@ -46,11 +46,13 @@ class _Level(Generic[T]):
     step for those that arrived in order, `late` (a heap of keys, with `late_items`) for
     those that did not."""
 
-    __slots__ = ("group", "items", "keys", "late", "late_items", "priority")
+    __slots__ = ("base", "group", "items", "keys", "late", "late_items", "priority")
 
     def __init__(self, group: _Group[T], priority: int) -> None:
         self.group = group
         self.priority = priority
+        self.base = -priority << _PRIORITY_SHIFT
+        """The priority's part of every key in this level."""
         self.keys: deque[int] = deque()
         self.items: deque[T] = deque()
         self.late: list[int] = []
@@ -117,7 +119,7 @@ class PendingTasks(Generic[T]):
             heapq.heappush(group.priorities, -priority)
         stamp = self._next_stamp
         self._next_stamp = stamp + 1
-        key = (-priority << _PRIORITY_SHIFT) + (seq << 64) + stamp
+        key = level.base + (seq << 64) + stamp
         keys = level.keys
         if not keys or key > keys[-1]:
             keys.append(key)
@@ -131,7 +133,7 @@ class PendingTasks(Generic[T]):
         self._level_of[item] = level
         head = group.head
         if head is not None and key < head:
-            group.head = None  # found again by `_head`
+            group.head = None  # found again by `_best`
         return seq
 
     def pop_for(self, capabilities: frozenset[str]) -> T | None:
@@ -157,7 +159,10 @@ class PendingTasks(Generic[T]):
             del group.levels[level.priority]
         del self._live[item]
         del self._level_of[item]
-        self._discount(group)
+        group.live -= 1
+        if not group.live:  # `_discount`, written out: once per dispatched task
+            del self._groups[group.requires]
+            self._compatible.clear()
         return item
 
     def peek_for(self, capabilities: frozenset[str]) -> T | None:
@@ -211,44 +216,39 @@ class PendingTasks(Generic[T]):
         )
 
     def _best(self, capabilities: frozenset[str]) -> _Group[T] | None:
-        """The servable group whose head is best, with every candidate's head found."""
+        """The servable group whose head is best, with every candidate's head found (in
+        place: it runs once per dispatched task)."""
         groups = self._compatible.get(capabilities)
         if groups is None:
             groups = [g for requires, g in self._groups.items() if requires <= capabilities]
             self._compatible[capabilities] = groups
+        live = self._live
         best: _Group[T] | None = None
         best_key = 0
         for group in groups:
             head = group.head
-            if head is None:
-                head = self._head(group)
+            while head is None:  # find it, dropping stale entries and emptied levels
+                priorities = group.priorities
+                level = group.levels[-priorities[0]]
+                keys, items, late = level.keys, level.items, level.late
+                while keys and live.get(items[0]) != keys[0]:
+                    keys.popleft()
+                    items.popleft()
+                    group.size -= 1
+                while late and live.get(level.late_items[late[0]]) != late[0]:
+                    del level.late_items[heapq.heappop(late)]
+                    group.size -= 1
+                if keys or late:
+                    head = keys[0] if keys and (not late or keys[0] < late[0]) else late[0]
+                    group.head = head
+                    group.head_level = level
+                else:
+                    heapq.heappop(priorities)
+                    del group.levels[level.priority]
             if best is None or head < best_key:
                 best = group
                 best_key = head
         return best
-
-    def _head(self, group: _Group[T]) -> int:
-        """Find the group's best live entry, dropping the stale entries and empty levels
-        above it. A group in the index always has a live entry."""
-        live = self._live
-        priorities = group.priorities
-        while True:
-            level = group.levels[-priorities[0]]
-            keys, items, late = level.keys, level.items, level.late
-            while keys and live.get(items[0]) != keys[0]:
-                keys.popleft()
-                items.popleft()
-                group.size -= 1
-            while late and live.get(level.late_items[late[0]]) != late[0]:
-                del level.late_items[heapq.heappop(late)]
-                group.size -= 1
-            if keys or late:
-                head = keys[0] if keys and (not late or keys[0] < late[0]) else late[0]
-                group.head = head
-                group.head_level = level
-                return head
-            heapq.heappop(priorities)
-            del group.levels[level.priority]
 
     def _compact(self, group: _Group[T]) -> None:
         live = self._live
