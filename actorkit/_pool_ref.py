@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
 from ._errors import ActorStopped, AskTimeout
-from ._hashring import HashRing, process_hash
+from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
 from ._ref import ActorRef
 from ._seconds import check_seconds
 from ._state import State
@@ -73,7 +73,11 @@ class PoolRef(ActorRef):
             members = self._members = [c for c in children.values() if not c.draining]
             self._leaving = len(children) - len(members)
             if self.routing == "consistent_hash":
-                self._ring = HashRing(members, label=lambda cell: cell.name, key_hash=process_hash)
+                self._ring = (
+                    HashRing(members, label=lambda cell: cell.name, key_hash=process_hash)
+                    if members
+                    else None
+                )
         return members
 
     async def resize(self, size: int, timeout: float = 30.0) -> None:
@@ -120,9 +124,11 @@ class PoolRef(ActorRef):
 
     def _owner(self, message: Any) -> ActorRef | None:
         assert self._hash_key is not None
-        key = self._hash_key(message)
+        return self._owner_of(self._hash_key(message))
+
+    def _owner_of(self, key: object) -> ActorRef | None:
         ring = self._ring
-        if ring is not None and self._members:
+        if ring is not None:
             cell = ring.node_for(key)
             if not cell.closed:
                 return cell.ref
@@ -132,7 +138,19 @@ class PoolRef(ActorRef):
         return self._ring.node_for(key).ref
 
     def tell(self, message: Any) -> None:
-        if self.routing == "broadcast":
+        ring = self._ring
+        if ring is not None:
+            # Consistent hash with members: straight into the owner's mailbox. A refusal
+            # (the owner stopped, or is full) takes the general path below.
+            key = self._hash_key(message)  # type: ignore[misc]
+            position = (hash(key) * GOLDEN) & MASK64  # process_hash(key), without a call
+            cell = ring.slots[position >> ring.shift]
+            if cell is SPLIT:
+                cell = ring.owner_at(position)
+            if cell.mailbox.offer(message):
+                return
+            member = cell.ref if not cell.closed else self._owner_of(key)
+        elif self.routing == "broadcast":
             members = self._live()
             for cell in members:
                 cell.ref.tell(message)

@@ -1,15 +1,12 @@
-"""Timers on the system clock: one heap per system, one clock entry for the earliest timer.
+"""Timers on the system clock: one queue per system, one clock entry for the earliest timer.
 
-A pending timer is a small slotted handle plus a heap entry (about 190 bytes), never a task
-and never a loop timer of its own: 100,000 pending timers cost what 100,000 handles cost.
-Cancelling marks the handle; its heap entry is dropped when it comes due, or sooner when
-cancelled entries outnumber live ones. Timers due at the same instant fire in the order
-they were scheduled.
-
-Periodic timers do not drift: the n-th tick is due at `start + n * interval`. When the
-system falls behind (a blocked loop, a slow clock advance), missed ticks are coalesced into
-one delivery and the schedule continues on the original grid, as Akka's fixed-rate timers
-and OTP's `timer:send_interval` users would expect from a healthy system.
+A pending timer is a small slotted handle (`_timer_handles`) plus an entry in the system's
+`TimerQueue`, about 190 bytes together: never a task and never a loop timer of its own, so
+100,000 pending timers cost what 100,000 handles cost. Cancelling marks the handle; its
+entry is dropped when it comes due, or sooner when cancelled entries outnumber live ones.
+Timers due at the same instant fire in the order they were scheduled. Periodic timers keep
+to their grid and coalesce missed ticks (`TimerHandle._repeat`), as Akka's fixed-rate
+timers and OTP's `timer:send_interval` users would expect from a healthy system.
 """
 
 from __future__ import annotations
@@ -18,11 +15,13 @@ import heapq
 import itertools
 import logging
 import math
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from ._errors import MailboxFull
 from ._ref import ActorRef
 from ._seconds import check_seconds
+from ._timer_handles import CANCELLED, ActorTimer, TimerHandle
 
 if TYPE_CHECKING:
     from collections.abc import Hashable
@@ -34,7 +33,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("actorkit")
 
-_CANCELLED: Any = object()
+__all__ = ["COMPACT_AT", "TimerHandle", "TimerQueue", "Timers", "check_delay", "check_interval"]
+"""`TimerHandle` lives with the other handle code and is named here, where the kernel and the
+public package have always found it."""
+
 COMPACT_AT = 1024
 """Cancelled heap entries tolerated before the heap is rebuilt without them."""
 
@@ -55,90 +57,17 @@ def _local_cell(ref: Ref) -> Cell | None:
     return ref._cell if isinstance(ref, ActorRef) else None
 
 
-class TimerHandle:
-    """A pending timer. `cancel()` is idempotent and returns whether it stopped anything."""
-
-    __slots__ = ("_due", "_interval", "_message", "_queue", "_target")
-
-    def __init__(
-        self, queue: TimerQueue, target: Ref, message: Any, due: float, interval: float | None
-    ) -> None:
-        self._queue = queue  # not via the target: a remote ref has no local cell
-        self._target = target
-        self._message = message
-        self._due = due
-        self._interval = interval
-
-    @property
-    def active(self) -> bool:
-        return self._message is not _CANCELLED
-
-    def cancel(self) -> bool:
-        if self._message is _CANCELLED:
-            return False
-        self._message = _CANCELLED
-        self._queue.cancelled(self)
-        # Its heap entry may wait until due (or a compaction): keep no stopped actor alive.
-        self._target = _CANCELLED
-        return True
-
-    def _ended(self) -> None:
-        """Bookkeeping when the timer stops for good; actor timers also leave their table."""
-        self._queue.pending -= 1
-
-    def _fire(self, now: float, seq: int) -> None:
-        message = self._message
-        target = self._target
-        interval = self._interval
-        if interval is None:
-            self._message = _CANCELLED
-            self._ended()
-        else:
-            # Next point on the grid strictly after now: missed ticks coalesce into this one.
-            missed = max(1, math.floor((now - self._due) / interval) + 1)
-            self._due += missed * interval
-            self._queue.push(self, seq)  # its place among timers due at the same instant
-        try:
-            target.tell(message)
-        except MailboxFull:
-            self._queue.dead_letters.add(message, target.path, "mailbox_full")
-        except Exception as error:
-            # Routing itself failed (a pool's `hash_key` raised): no caller to raise to, so
-            # log it with the target's path and keep the message as a dead letter.
-            logger.error(
-                "timer could not deliver %s to %s: %r",
-                type(message).__name__,
-                target.path,
-                error,
-                exc_info=error,
-                extra={"actor_path": target.path},
-            )
-            self._queue.dead_letters.add(message, target.path, "undeliverable")
-        if interval is not None and not target.is_alive:
-            self.cancel()
-
-
-class _ActorTimer(TimerHandle):
-    """An actor's own timer, which leaves the actor's key table when it ends."""
-
-    __slots__ = ("_key", "_timers")
-    _key: Hashable
-    _timers: Timers
-
-    def _ended(self) -> None:
-        by_key = self._timers._by_key
-        if by_key.get(self._key) is self:
-            del by_key[self._key]
-        self._timers = _CANCELLED  # the table holds the actor's cell
-        super()._ended()
-
-
 class TimerQueue:
-    """All of a system's timers: a heap of `(due, seq, handle)` with one clock entry armed
-    for the earliest due time. `seq` (the order of scheduling) breaks ties between timers due
-    at the same instant in C: a Python `__lt__` on the handles made each pop among 100,000
-    simultaneous timers cost about seven Python calls. The seq lives in the entry, not the
-    handle, so an entry costs what it did."""
+    """All of a system's timers, in due order, with one clock entry armed for the earliest.
+
+    An entry is `(due, seq, handle)`; `seq` (the order of scheduling) breaks ties between
+    timers due at the same instant in C (a Python `__lt__` on the handles cost about seven
+    Python calls per pop among 100,000 simultaneous timers) and lives in the entry, not the
+    handle, so an entry costs what it did. Entries that arrive in order (the common case:
+    timers scheduled with the same delay) are appended to `_run`, a deque popped from the
+    front; the others go to `_heap`. Firing merges the two. A `heappop` among 100,000
+    entries costs 17 levels of tuple comparisons, about six times a `popleft`.
+    """
 
     __slots__ = (
         "_armed",
@@ -146,6 +75,7 @@ class TimerQueue:
         "_entry",
         "_following",
         "_heap",
+        "_run",
         "clock",
         "dead_letters",
         "pending",
@@ -158,6 +88,7 @@ class TimerQueue:
         """Timers scheduled and not yet ended (fired for good or cancelled)."""
         self.clock = clock
         self._heap: list[tuple[float, int, TimerHandle]] = []
+        self._run: deque[tuple[float, int, TimerHandle]] = deque()
         self._dead = 0
         self._entry: Cancellable | None = None
         self._armed = math.inf
@@ -194,7 +125,13 @@ class TimerQueue:
         """File a new timer (`seq` None: after everything scheduled so far) or re-file a
         periodic one under the seq it was scheduled with."""
         due = handle._due
-        heapq.heappush(self._heap, (due, next(self.sequence) if seq is None else seq, handle))
+        entry = (due, next(self.sequence) if seq is None else seq, handle)
+        run = self._run
+        # Seqs are unique among filed entries: the comparison never reaches the handles.
+        if not run or entry > run[-1]:
+            run.append(entry)
+        else:
+            heapq.heappush(self._heap, entry)
         if due < self._armed:
             self._arm(due)
 
@@ -214,26 +151,70 @@ class TimerQueue:
                     del self._following[cell]  # type: ignore[arg-type]
         handle._ended()
         self._dead += 1
+        if self._dead > COMPACT_AT and self._dead * 2 > len(self._heap) + len(self._run):
+            self._compact()
+
+    def _compact(self) -> None:
         heap = self._heap
-        if self._dead > COMPACT_AT and self._dead * 2 > len(heap):
-            heap[:] = [entry for entry in heap if entry[2]._message is not _CANCELLED]
-            heapq.heapify(heap)
-            self._dead = 0
+        heap[:] = [entry for entry in heap if entry[2]._message is not CANCELLED]
+        heapq.heapify(heap)
+        live = [entry for entry in self._run if entry[2]._message is not CANCELLED]
+        self._run.clear()
+        self._run.extend(live)
+        self._dead = 0
 
     def _fire(self) -> None:
         self._entry = None
         self._armed = math.inf
-        heap = self._heap
+        heap, run = self._heap, self._run
         now = self.clock.now()
-        pop = heapq.heappop
-        while heap and heap[0][0] <= now:
-            _, seq, handle = pop(heap)
-            if handle._message is _CANCELLED:
+        pop, popleft = heapq.heappop, run.popleft
+        while True:
+            if run and (not heap or run[0] < heap[0]):
+                if run[0][0] > now:
+                    break
+                _, seq, handle = popleft()
+            elif heap and heap[0][0] <= now:
+                _, seq, handle = pop(heap)
+            else:
+                break
+            message = handle._message
+            if message is CANCELLED:
                 self._dead -= 1
-                continue
-            handle._fire(now, seq)
-        if heap:
-            self._arm(heap[0][0])
+            elif handle._interval is not None:
+                handle._repeat(now, seq)
+            else:
+                # A one-shot timer, delivered here: this loop is the hot path of firing.
+                target = handle._target
+                handle._message = CANCELLED
+                if type(handle) is TimerHandle:
+                    self.pending -= 1  # all that `_ended` does for a system timer
+                else:
+                    handle._ended()
+                try:
+                    if type(target) is not ActorRef or not target._cell.mailbox.offer(message):
+                        target.tell(message)  # a refusal says why, or a pool routes it
+                except Exception as error:
+                    self.undelivered(message, target, error)
+        if run or heap:
+            self._arm(min(run[0][0] if run else math.inf, heap[0][0] if heap else math.inf))
+
+    def undelivered(self, message: Any, target: Ref, error: Exception) -> None:
+        """A tell from a timer failed: there is no caller to raise to."""
+        if isinstance(error, MailboxFull):
+            self.dead_letters.add(message, target.path, "mailbox_full")
+            return
+        # Routing itself failed (a pool's `hash_key` raised): log it with the target's path
+        # and keep the message as a dead letter.
+        logger.error(
+            "timer could not deliver %s to %s: %r",
+            type(message).__name__,
+            target.path,
+            error,
+            exc_info=error,
+            extra={"actor_path": target.path},
+        )
+        self.dead_letters.add(message, target.path, "undeliverable")
 
     def close(self) -> None:
         if self._entry is not None:
@@ -242,7 +223,7 @@ class TimerQueue:
         self._armed = math.inf
 
     def __len__(self) -> int:
-        return len(self._heap) - self._dead
+        return len(self._heap) + len(self._run) - self._dead
 
 
 class Timers:
@@ -269,7 +250,7 @@ class Timers:
         self.cancel(key)
         queue = self._cell.runtime.timers
         now = queue.clock.now()
-        handle = _ActorTimer(queue, self._cell.ref, message, now + delay, interval)
+        handle = ActorTimer(queue, self._cell.ref, message, now + delay, interval)
         handle._key = key
         handle._timers = self
         self._by_key[key] = handle

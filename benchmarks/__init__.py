@@ -2,14 +2,14 @@
 
 Every figure is one JSON line on stdout; see `_harness` for how to read `ratio` and `target`.
 The workloads: `messaging` (tell, bounded send, ask, metrics on against off), `router`
-(publish fan-out, publish cost on a loaded topic index, pools), `timers`, `lifecycle` (spawn,
-stop, memory; `spawn_1m` only with `--only spawn_1m`), `savina` (the Savina actor workloads of
-issue 14, only with `--only savina` or each by name), `persistence` (the stores' writes
-and reads against hand-written aiosqlite and asyncpg, only with `--only persistence`),
-`durable` (the same targets through event-sourced actors, only with `--only durable`).
-`--compare` runs `compare` (Pykka and Thespian, when installed); `python -m benchmarks.chart`
-draws the PNG. `topic_match.py`, `task_index.py`, `tasks.py` and `nats.py` are separate
-benchmarks run as scripts.
+(publish fan-out, publish cost on a loaded topic index, pools), `timers`, `tasks` (tasks for
+agents against a `PriorityQueue`), `lifecycle` (spawn, stop, memory; `spawn_1m` only with
+`--only spawn_1m`), `savina` (the Savina actor workloads of issue 14, only with `--only
+savina` or each by name), `persistence` (the stores' writes and reads against hand-written
+aiosqlite and asyncpg, only with `--only persistence`), `durable` (the same targets through
+event-sourced actors, only with `--only durable`). `--compare` runs `compare` (Pykka and
+Thespian, when installed); `python -m benchmarks.chart` draws the PNG. `topic_match.py`,
+`task_index.py` and `nats.py` are separate benchmarks run as scripts.
 """
 
 from __future__ import annotations
@@ -24,9 +24,19 @@ from .persistence import GROUP as PERSISTENCE_GROUP
 from .router import BENCHES as ROUTER
 from .savina import BENCHES as SAVINA
 from .savina import GROUP as SAVINA_GROUP
+from .tasks import BENCHES as TASKS
 from .timers import BENCHES as TIMERS
 
-BENCHES: list[Bench] = [*MESSAGING, *ROUTER, *TIMERS, *LIFECYCLE, *SAVINA, *PERSISTENCE, *DURABLE]
+BENCHES: list[Bench] = [
+    *MESSAGING,
+    *ROUTER,
+    *TIMERS,
+    *TASKS,
+    *LIFECYCLE,
+    *SAVINA,
+    *PERSISTENCE,
+    *DURABLE,
+]
 GROUPS: dict[str, list[str]] = {
     SAVINA_GROUP: [bench.name for bench in SAVINA],
     PERSISTENCE_GROUP: [bench.name for bench in PERSISTENCE],

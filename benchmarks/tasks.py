@@ -7,30 +7,21 @@ deadlines, retries or status: `ratio` is the price of all of that, per task. Two
 `instant` returns at once, so a baseline consumer drains the queue without ever yielding
 (the harshest comparison); `one_await` awaits once per task, as an agent doing I/O would.
 
-Run: python benchmarks/tasks.py [--quick] [--runs N] [--profile]
+Run: python -m benchmarks --only tasks [--runs N] [--check] [--profile]. Both handlers run in
+each run of a side, so a run handles 2n tasks.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import cProfile
-import gc
-import json
-import pstats
 import random
-import statistics
-import sys
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
-# Runnable as a plain script from a checkout that has not been pip-installed.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import actorkit
 from actorkit import Actor, ActorSystem, Task
+
+from ._harness import Bench, Figures, Metric, Side
 
 AGENTS = 100
 AGENT_MIXES: list[tuple[str, ...]] = [
@@ -119,50 +110,26 @@ async def baseline_side(work: Work, tasks: list[tuple[int, tuple[str, ...]]]) ->
     return len(tasks) / seconds
 
 
-async def measure(name: str, n: int, runs: int) -> dict[str, Any]:
-    work = WORKS[name]
-    tasks = workload(n)
-    sides = {"actorkit": actorkit_side, "baseline": baseline_side}
-    rates: dict[str, list[float]] = {side: [] for side in sides}
-    for run in range(runs):
-        order = list(sides) if run % 2 == 0 else list(reversed(sides))
-        for side in order:
-            gc.collect()
-            rates[side].append(await sides[side](work, tasks))
-    actorkit_rate = statistics.median(rates["actorkit"])
-    baseline_rate = statistics.median(rates["baseline"])
-    return {
-        "bench": "tasks",
-        "handler": name,
-        "actorkit": round(actorkit_rate),
-        "baseline": round(baseline_rate),
-        "ratio": round(actorkit_rate / baseline_rate, 3),
-        "unit": "tasks/s",
-        "n": n,
-        "agents": AGENTS,
-        "runs": runs,
-        "loop": type(asyncio.get_running_loop()).__module__.split(".")[0],
-    }
+def side(run: Callable[[Work, list[tuple[int, tuple[str, ...]]]], Awaitable[float]]) -> Side:
+    async def both_handlers(n: int) -> Figures:
+        tasks = workload(n)
+        return {name: await run(work, tasks) for name, work in WORKS.items()}
+
+    return both_handlers
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="10,000 tasks, one run per side")
-    parser.add_argument("--runs", type=int, help="runs per side (median); default 3, 1 if quick")
-    parser.add_argument(
-        "--profile", action="store_true", help="cProfile the actorkit side once instead"
-    )
-    args = parser.parse_args()
-    n = 10_000 if args.quick else 100_000
-    if args.profile:
-        profiler = cProfile.Profile()
-        profiler.runcall(actorkit.run, actorkit_side(instant, workload(n)))
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(15)
-        return
-    runs = args.runs or (1 if args.quick else 3)
-    for name in WORKS:
-        print(json.dumps(actorkit.run(measure(name, n, runs))), flush=True)
-
-
-if __name__ == "__main__":
-    main()
+BENCHES = [
+    Bench(
+        "tasks",
+        side(actorkit_side),
+        side(baseline_side),
+        (
+            Metric("instant", "tasks/s", target=0.5),
+            Metric("one_await", "tasks/s", target=0.5),
+        ),
+        size=100_000,
+        quick_size=10_000,
+        baseline_is="asyncio.PriorityQueue, 100 consumers",
+        per_n=2,
+    ),
+]

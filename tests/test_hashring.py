@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
@@ -13,7 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from actorkit import _hashring
-from actorkit._hashring import HashRing, stable_hash
+from actorkit._hashring import SPLIT, HashRing, stable_hash
 
 MEMBERS = [f"worker-{i}" for i in range(8)]
 KEYS = [f"user-{i}" for i in range(10_000)]
@@ -90,6 +91,34 @@ def test_key_belongs_to_first_vnode_at_or_after_it_wrapping(vnodes: int) -> None
         wrapped += not after
         assert ring.node_for(key) == (after[0] if after else points[0][1])
     assert wrapped  # some keys lie past the last vnode, exercising the wrap
+
+
+def test_slot_table_agrees_with_the_ring_at_every_edge() -> None:
+    """A slot names its owner only when no vnode lies inside it: probe both sides of every
+    vnode and every slot edge, where an off-by-one would hand a key to the wrong member."""
+
+    def identity(key: object) -> int:
+        assert isinstance(key, int)
+        return key
+
+    ring = HashRing(["a", "b", "c"], vnodes=5, key_hash=identity)
+    points = sorted((stable_position(f"{m}#{i}"), m) for m in "abc" for i in range(5))
+    positions = [p for p, _ in points]
+    shift = ring.shift
+    probes = {0, 2**64 - 1}
+    for p in positions:
+        probes |= {p - 1, p, p + 1}
+    for slot in range(len(ring.slots)):
+        probes |= {slot << shift, ((slot + 1) << shift) - 1}
+    for probe in sorted(probes):
+        i = bisect.bisect_left(positions, probe)
+        assert ring.node_for(probe) == points[i % len(points)][1], probe
+    assert sum(owner is SPLIT for owner in ring.slots) <= len(points)
+    assert any(owner is not SPLIT for owner in ring.slots)
+
+
+def stable_position(label: str) -> int:
+    return int.from_bytes(hashlib.blake2b(label.encode(), digest_size=8).digest(), "big")
 
 
 def test_keys_that_compare_equal_route_alike() -> None:

@@ -96,6 +96,23 @@ async def test_consistent_hash_is_sticky_per_key() -> None:
         assert len({next(iter(m)) for m in owners.values()}) > 1
 
 
+async def test_consistent_hash_tells_reach_the_member_that_answers_asks() -> None:
+    """A tell takes the ring's slot table in place; an ask the ring's lookup: one owner."""
+    async with ActorSystem() as system:
+        pool = await system.spawn_pool(
+            Member, size=4, routing="consistent_hash", hash_key=lambda m: m[0]
+        )
+        keys = [*range(300), *(f"user-{i}" for i in range(300)), 2**70, -5, 1.5]
+        for key in keys:
+            pool.tell((key, "told"))
+        seen = await seen_by_member(pool)
+        told_to = {message[0]: name for name, got in seen.items() for message in got}
+        assert len(told_to) == len(keys)
+        for key in keys:
+            assert await pool.ask((key, "asked")) == told_to[key]
+        assert len(set(told_to.values())) == 4
+
+
 async def test_broadcast_reaches_all_and_first_reply_answers_an_ask() -> None:
     async with ActorSystem() as system:
         pool = await system.spawn_pool(Member, size=3, routing="broadcast")

@@ -275,7 +275,7 @@ def test_empty_groups_are_dropped() -> None:
     assert len(index._compatible) == 0
 
 
-def test_heavy_removal_compacts_the_heap() -> None:
+def test_heavy_removal_compacts_the_group() -> None:
     index: PendingTasks[str] = PendingTasks()
     index.push("head", A, 10)
     for i in range(1000):
@@ -283,7 +283,7 @@ def test_heavy_removal_compacts_the_heap() -> None:
     for i in range(1000):
         index.remove(f"t{i}")
 
-    assert len(index._groups[A].heap) < 100
+    assert index._groups[A].size < 100
     assert drain(index, A) == ["head"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import math
 from typing import Any
@@ -605,6 +606,9 @@ async def test_agent_history_keeps_the_last_32_changes() -> None:
         ({"requires": 5}, TypeError, "requires must be an iterable"),
         ({"requires": ["gpu", 3]}, TypeError, "non-empty str"),
         ({"requires": [""]}, TypeError, "non-empty str"),
+        ({"requires": ("gpu", 3)}, TypeError, "non-empty str"),
+        ({"requires": ("gpu", [])}, TypeError, "non-empty str"),
+        ({"requires": frozenset({"gpu", ""})}, TypeError, "non-empty str"),
     ],
 )
 async def test_bad_submit_arguments_say_what_to_change(
@@ -614,6 +618,38 @@ async def test_bad_submit_arguments_say_what_to_change(
         with pytest.raises(error, match=match):
             await system.submit("x", **options)
         assert sum(system.tasks.by_status.values()) == 0
+
+
+class Requirements(Actor):
+    """An agent that answers with what each task requires."""
+
+    capabilities = frozenset({"gpu", "en"})
+
+    async def receive(self, message: Task) -> frozenset[str]:
+        return message.requires
+
+
+async def test_an_agent_gets_a_frozen_task_record_equal_to_one_built_by_hand() -> None:
+    async with ActorSystem() as system:
+        await system.spawn(Echo)
+        handle = await system.submit({"k": 1}, priority=3, deadline=60.0, requires=["echo"])
+        task = await handle
+    assert type(task) is Task
+    assert task == Task(handle.id, {"k": 1}, 3, task.deadline, frozenset({"echo"}), 1)
+    assert task.deadline is not None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        task.attempt = 2  # type: ignore[misc]
+    assert repr(task).startswith("Task(id=")
+
+
+async def test_equal_requirement_tuples_share_one_checked_set() -> None:
+    async with ActorSystem() as system:
+        await system.spawn(Requirements)
+        first = await (await system.submit("a", requires=("gpu", "en")))
+        second = await (await system.submit("b", requires=("gpu", "en")))
+        third = await (await system.submit("c", requires=["en", "gpu"]))
+    assert first == third == {"gpu", "en"}
+    assert first is second
 
 
 async def test_submit_needs_a_running_system() -> None:

@@ -14,11 +14,34 @@ def check_int(what: str, value: object) -> int:
     return value
 
 
-def check_deadline(deadline: object) -> float | None:
-    if deadline is None:
-        return None
+def check_retries(retries: object) -> int:
+    retries = check_int("retries", retries)
+    if retries < 0:
+        raise ValueError(f"retries must be >= 0 (0 means one attempt only), got {retries}")
+    return retries
+
+
+def check_deadline(deadline: object) -> float:
     return check_seconds(deadline, "deadline", hint=" from now (None for no deadline)")
 
 
+_REQUIRES: dict[object, frozenset[str]] = {}
+"""Checked requirement sets by the tuple or frozenset they were given as. Submitters repeat a
+few sets: a hit skips the check and shares one frozenset among all their tasks (one object
+fewer per pending task for the garbage collector to walk)."""
+REQUIRES_CACHED = 256
+
+
 def check_requires(requires: object) -> frozenset[str]:
+    kind = type(requires)
+    if kind is tuple or kind is frozenset:
+        try:
+            return _REQUIRES[requires]
+        except (KeyError, TypeError):  # TypeError: unhashable items, which the check rejects
+            pass
+        needed = check_names(requires, "requires", "each required capability")
+        if len(_REQUIRES) >= REQUIRES_CACHED:
+            _REQUIRES.clear()
+        _REQUIRES[requires] = needed
+        return needed
     return check_names(requires, "requires", "each required capability")

@@ -18,13 +18,14 @@ if TYPE_CHECKING:
 class IdleAgents:
     """Idle agents per capability set, and how many live agents each set has."""
 
-    __slots__ = ("_entries", "_fits", "_idle", "_sets")
+    __slots__ = ("_fits", "_idle", "_sets", "entries")
 
     def __init__(self) -> None:
         # Idle agents per capability set, longest idle first. An entry may have stopped being
         # ready since (a failure, a restart): `take` drops those when it meets them.
         self._idle: dict[frozenset[str], dict[Agent, None]] = {}
-        self._entries = 0  # across all sets: lets a burst of submits skip the search
+        self.entries = 0
+        """Idle entries across all sets: a burst of submits skips the search while none."""
         # Live agents per capability set; a set leaves when its last agent stops.
         self._sets: dict[frozenset[str], int] = {}
         # Per requirement set, the capability sets that can serve it, smallest first, so a
@@ -50,7 +51,7 @@ class IdleAgents:
         idle = self._idle[capabilities]
         if agent in idle:
             del idle[agent]
-            self._entries -= 1
+            self.entries -= 1
         count = self._sets[capabilities] - 1
         if count:
             self._sets[capabilities] = count
@@ -64,12 +65,10 @@ class IdleAgents:
         idle = self._idle[agent.capabilities]
         if agent not in idle:
             idle[agent] = None
-            self._entries += 1
+            self.entries += 1
 
     def take(self, requires: frozenset[str]) -> Agent | None:
         """Remove and return a ready agent that can serve `requires`, or None if none."""
-        if not self._entries:
-            return None
         fits = self._fits.get(requires)
         if fits is None:
             fits = sorted((c for c in self._sets if requires <= c), key=len)
@@ -79,7 +78,7 @@ class IdleAgents:
             while idle:
                 agent = next(iter(idle))
                 del idle[agent]
-                self._entries -= 1
+                self.entries -= 1
                 if agent.ready:
                     return agent
         return None

@@ -13,12 +13,13 @@ pending task fits it.
 from __future__ import annotations
 
 import functools
+from bisect import bisect_left
 from typing import TYPE_CHECKING, Any
 
 from .._instruments import Instrument
 from .._stats import Histogram
 from ._agents import BUSY, Agent, AgentInfo
-from ._checks import check_deadline, check_int, check_requires
+from ._checks import check_deadline, check_int, check_requires, check_retries
 from ._failures import cancelled, expired, never_ran, never_started, not_retried, refused
 from ._handle import (
     CANCELLED,
@@ -27,11 +28,11 @@ from ._handle import (
     PENDING,
     RUNNING,
     SUCCEEDED,
-    Task,
     TaskHandle,
     TaskStatus,
+    new_task,
 )
-from ._handover import hand_to_agent, take_back
+from ._handover import Attempt, hand_to_agent, take_back
 from ._idle import IdleAgents
 from ._index import PendingTasks
 from ._stats import TaskStats
@@ -71,11 +72,13 @@ class TaskLayer(Instrument):
     def submit(
         self, payload: Any, priority: int, deadline: float | None, requires: object, retries: int
     ) -> TaskHandle:
-        priority = check_int("priority", priority)
-        retries = check_int("retries", retries)
-        if retries < 0:
-            raise ValueError(f"retries must be >= 0 (0 means one attempt only), got {retries}")
-        deadline = check_deadline(deadline)
+        # The checks' common cases inline: a call each would cost as much as the test.
+        if type(priority) is not int:
+            priority = check_int("priority", priority)
+        if type(retries) is not int or retries < 0:
+            retries = check_retries(retries)
+        if deadline is not None:
+            deadline = check_deadline(deadline)
         needed = check_requires(requires)
         runtime = self._runtime
         if not runtime.accepting:
@@ -98,10 +101,12 @@ class TaskLayer(Instrument):
 
     def _place(self, handle: TaskHandle, now: float) -> None:
         """Start a pending task on an idle capable agent, or queue it until one is free."""
-        agent = self._idle.take(handle._requires)
-        if agent is not None:
-            self._start(handle, agent, now)
-            return
+        idle = self._idle
+        if idle.entries:  # none idle during a burst of submits: skip the call
+            agent = idle.take(handle._requires)
+            if agent is not None:
+                self._start(handle, agent, now)
+                return
         # The id doubles as the order of submission, so a requeued task keeps its place.
         self._pending.push(handle, handle._requires, handle._priority, handle._id)
         if handle._deadline is not None:
@@ -113,7 +118,7 @@ class TaskLayer(Instrument):
         """Dispatch: from here the task is running, though the agent may first finish the
         ordinary messages already in its mailbox."""
         handle._attempt = 1 + handle._retries - handle._retries_left
-        task = Task(
+        task = new_task(
             handle._id,
             handle._payload,
             handle._priority,
@@ -121,16 +126,17 @@ class TaskLayer(Instrument):
             handle._requires,
             handle._attempt,
         )
-        future: asyncio.Future[object] = self._runtime.loop.create_future()
+        future = Attempt(loop=self._runtime.loop)
+        future.agent = agent
         agent.handle = handle
         handle._status = RUNNING
         handle._started_at = now
         handle._agent = agent
-        handle._drop_deadline()
+        if handle._timer is not None:
+            handle._drop_deadline()
         counts = self.counts
         counts[PENDING] -= 1
         counts[RUNNING] += 1
-        future.add_done_callback(agent.on_done)
         agent.envelope = hand_to_agent(agent.cell, task, future)
         history = agent.history
         if not history or history[-1][1] is not BUSY:  # from task to task it stays busy
@@ -148,7 +154,7 @@ class TaskLayer(Instrument):
             withdrawn = True
         else:
             error = future.exception()  # retrieved even when discarded: no "never retrieved"
-            withdrawn = never_ran(error)
+            withdrawn = error is not None and never_ran(error)
         if handle._status is RUNNING:  # else it was cancelled meanwhile: discard the outcome
             if withdrawn:
                 self._requeue(handle, None, now)
@@ -195,8 +201,11 @@ class TaskLayer(Instrument):
         counts = self.counts
         counts[handle._status] -= 1
         counts[status] += 1
-        if self.durations is not None:
-            self.durations.observe(now - handle._submitted_at)
+        durations = self.durations
+        if durations is not None:  # `Histogram.observe`, written out: once per task
+            seconds = now - handle._submitted_at
+            durations.counts[bisect_left(durations.buckets, seconds)] += 1
+            durations.sum += seconds
         handle._finish(status, now, result, error)
 
     def cancel(self, handle: TaskHandle) -> bool:

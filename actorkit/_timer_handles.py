@@ -1,0 +1,85 @@
+"""A pending timer's handle, filed in its system's `TimerQueue` (`_timers`).
+
+Periodic timers do not drift: the n-th tick is due at `start + n * interval`. When the
+system falls behind (a blocked loop, a slow clock advance), missed ticks are coalesced into
+one delivery and the schedule continues on the original grid.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable
+
+    from ._protocols import Ref
+    from ._timers import TimerQueue, Timers
+
+CANCELLED: Any = object()
+"""A handle's message once it has ended: fired for good or cancelled."""
+
+
+class TimerHandle:
+    """A pending timer. `cancel()` is idempotent and returns whether it stopped anything."""
+
+    __slots__ = ("_due", "_interval", "_message", "_queue", "_target")
+
+    def __init__(
+        self, queue: TimerQueue, target: Ref, message: Any, due: float, interval: float | None
+    ) -> None:
+        self._queue = queue  # not via the target: a remote ref has no local cell
+        self._target = target
+        self._message = message
+        self._due = due
+        self._interval = interval
+
+    @property
+    def active(self) -> bool:
+        return self._message is not CANCELLED
+
+    def cancel(self) -> bool:
+        if self._message is CANCELLED:
+            return False
+        self._message = CANCELLED
+        self._queue.cancelled(self)
+        # Its heap entry may wait until due (or a compaction): keep no stopped actor alive.
+        self._target = CANCELLED
+        return True
+
+    def _ended(self) -> None:
+        """Bookkeeping when the timer stops for good; actor timers also leave their table."""
+        self._queue.pending -= 1
+
+    def _repeat(self, now: float, seq: int) -> None:
+        """Deliver a periodic tick and re-file the timer (one-shot timers are delivered by
+        `TimerQueue._fire` in place, without a call per timer)."""
+        message = self._message
+        target = self._target
+        interval = self._interval
+        assert interval is not None
+        # Next point on the grid strictly after now: missed ticks coalesce into this one.
+        missed = max(1, math.floor((now - self._due) / interval) + 1)
+        self._due += missed * interval
+        self._queue.push(self, seq)  # its place among timers due at the same instant
+        try:
+            target.tell(message)
+        except Exception as error:
+            self._queue.undelivered(message, target, error)
+        if not target.is_alive:
+            self.cancel()
+
+
+class ActorTimer(TimerHandle):
+    """An actor's own timer, which leaves the actor's key table when it ends."""
+
+    __slots__ = ("_key", "_timers")
+    _key: Hashable
+    _timers: Timers
+
+    def _ended(self) -> None:
+        by_key = self._timers._by_key
+        if by_key.get(self._key) is self:
+            del by_key[self._key]
+        self._timers = CANCELLED  # the table holds the actor's cell
+        super()._ended()
