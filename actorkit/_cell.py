@@ -20,18 +20,8 @@ from ._names import NOTHING
 from ._receive import run
 from ._ref import ActorRef
 from ._signals import SELF_STOP, Stop
-from ._spawn import (
-    CHECKED,
-    check_capabilities,
-    check_factory,
-    check_hooks,
-    check_mailbox_size,
-    check_name,
-    check_restart,
-    class_capabilities,
-)
+from ._spawn import check_hooks, check_name, check_options, class_capabilities
 from ._state import ENDING, RUNNING, State
-from ._supervision import RESTART_TYPES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -210,16 +200,7 @@ class Cell(Lifecycle):
         capabilities: Iterable[str],
     ) -> Cell:
         """Check the arguments, make the cell and its instance, and register it."""
-        # The common arguments pass without a call each; anything else gets the full check.
-        make = factory if type(factory) is type and factory in CHECKED else check_factory(factory)
-        capacity = (
-            mailbox_size
-            if type(mailbox_size) is int and mailbox_size > 0
-            else check_mailbox_size(mailbox_size)
-        )
-        if type(restart) is not str or restart not in RESTART_TYPES:
-            restart = check_restart(restart)
-        extra = check_capabilities(capabilities) if capabilities != () else NOTHING
+        make, capacity, restart, extra = check_options(factory, mailbox_size, restart, capabilities)
         runtime = self.runtime
         if self.state in ENDING or self.draining or not runtime.accepting:
             raise ActorStopped(

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 
 from ._actor import Actor
-from ._names import check_names
+from ._names import NOTHING, check_names
 from ._supervision import RESTART_TYPES
 
 UNBOUNDED = sys.maxsize
@@ -39,6 +39,23 @@ def check_factory(factory: object) -> Callable[..., Actor]:
             f"got {type(factory).__name__} {factory!r}"
         )
     return factory
+
+
+def check_options(
+    factory: object, mailbox_size: object, restart: object, capabilities: object
+) -> tuple[Callable[..., Actor], int, str, frozenset[str]]:
+    """Spawn's options, checked in one call: the common ones pass without a call each,
+    anything else gets the full check (and its error)."""
+    make = factory if type(factory) is type and factory in CHECKED else check_factory(factory)
+    capacity = (
+        mailbox_size
+        if type(mailbox_size) is int and mailbox_size > 0
+        else check_mailbox_size(mailbox_size)
+    )
+    if type(restart) is not str or restart not in RESTART_TYPES:
+        restart = check_restart(restart)
+    extra = check_capabilities(capabilities) if capabilities != () else NOTHING
+    return make, capacity, restart, extra
 
 
 def check_name(name: object) -> str:
