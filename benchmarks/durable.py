@@ -27,18 +27,16 @@ from actorkit import ActorSystem
 from actorkit.persistence import EventSourced
 from actorkit.persistence._payload import encode
 
-from ._harness import Bench, Figures, Metric, Side, Stopwatch
+from ._harness import Bench, Figures, Metric, Stopwatch
 from .persistence import (
     DATABASES,
     EVENT,
-    WRITERS,
     Kind,
     Recorded,
+    benches,
     journal,
     open_store,
     rate,
-    raw_recovery,
-    raw_writers,
 )
 
 GROUP = "durable"
@@ -106,45 +104,7 @@ async def snapshot_recovery(history: int, n: int) -> Figures:
     return {"rate": RECOVERIES / clock.seconds}
 
 
-def bench(name: str, ours: Side, theirs: Side, target: float, size: int, is_: str) -> Bench:
-    return Bench(
-        name,
-        ours,
-        theirs,
-        (Metric("rate", "events/s", target=target),),
-        size=size,
-        quick_size=size // 10,
-        baseline_is=is_,
-        explicit=True,
-    )
-
-
-BENCHES = [
-    bench(
-        f"durable_{kind}_{shape}",
-        partial(actor_writers, kind, writers),
-        partial(raw_writers, kind, grouped, writers),
-        target,
-        size,
-        is_,
-    )
-    for kind in ("sqlite", "postgres")
-    for shape, writers, grouped, target, size, is_ in (
-        ("naive", WRITERS, False, 10.0, 10_000, "a transaction per event"),
-        ("grouped", WRITERS, True, 0.7, 40_000, "a hand-written group-commit flusher"),
-        ("sequential", 1, False, 0.8, 2_000, "awaited INSERT + COMMIT"),
-    )
-] + [
-    bench(
-        f"durable_recover_{kind}",
-        partial(actor_recovery, kind),
-        partial(raw_recovery, kind),
-        0.5,
-        100_000,
-        "SELECT + codec decode",
-    )
-    for kind in ("sqlite", "postgres")
-]
+BENCHES = benches("durable_", actor_writers, actor_recovery, "durable_recover_")
 BENCHES.append(
     Bench(
         "durable_snapshot_recovery",

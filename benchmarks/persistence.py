@@ -184,29 +184,39 @@ def bench(name: str, ours: Side, theirs: Side, target: float, size: int, is_: st
     )
 
 
-BENCHES = [
-    bench(
-        f"persist_{kind}_{shape}",
-        partial(store_writers, kind, writers),
-        partial(raw_writers, kind, grouped, writers),
-        target,
-        size,
-        is_,
-    )
-    for kind in ("sqlite", "postgres")
-    for shape, writers, grouped, target, size, is_ in (
-        ("naive", WRITERS, False, 10.0, 10_000, "a transaction per event"),
-        ("grouped", WRITERS, True, 0.7, 40_000, "a hand-written group-commit flusher"),
-        ("sequential", 1, False, 0.8, 2_000, "awaited INSERT + COMMIT"),
-    )
-] + [
-    bench(
-        f"recover_{kind}",
-        partial(store_recovery, kind),
-        partial(raw_recovery, kind),
-        0.5,
-        100_000,
-        "SELECT + codec decode",
-    )
-    for kind in ("sqlite", "postgres")
-]
+Writers = Callable[[Kind, int, int], Awaitable[Figures]]
+Recovery = Callable[[Kind, int], Awaitable[Figures]]
+
+
+def benches(prefix: str, writers: Writers, recovery: Recovery, recover_name: str) -> list[Bench]:
+    """The issue's targets for one side (the stores alone, or durable actors) against the
+    same hand-written baselines: writers naive, grouped and sequential, and recovery."""
+    return [
+        bench(
+            f"{prefix}{kind}_{shape}",
+            partial(writers, kind, count),
+            partial(raw_writers, kind, grouped, count),
+            target,
+            size,
+            is_,
+        )
+        for kind in ("sqlite", "postgres")
+        for shape, count, grouped, target, size, is_ in (
+            ("naive", WRITERS, False, 10.0, 10_000, "a transaction per event"),
+            ("grouped", WRITERS, True, 0.7, 40_000, "a hand-written group-commit flusher"),
+            ("sequential", 1, False, 0.8, 2_000, "awaited INSERT + COMMIT"),
+        )
+    ] + [
+        bench(
+            f"{recover_name}{kind}",
+            partial(recovery, kind),
+            partial(raw_recovery, kind),
+            0.5,
+            100_000,
+            "SELECT + codec decode",
+        )
+        for kind in ("sqlite", "postgres")
+    ]
+
+
+BENCHES = benches("persist_", store_writers, store_recovery, "recover_")
