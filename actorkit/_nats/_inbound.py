@@ -21,6 +21,7 @@ from .._errors import MailboxFull
 from .._ref import ActorRef
 from .._wire import BadPayload
 from ._core import Core
+from ._eager import Steps
 from ._exposure import Exposure
 from ._frames import ASK, OK, PING, SEND, STOPPED, TELL, error_frame
 
@@ -48,6 +49,7 @@ class Inbound:
         self._exposure = exposure
         self.instance = secrets.token_hex(8)
         self.answering: set[asyncio.Task[None]] = set()
+        self.asks = Steps()
 
     async def on_request(self, msg: Msg, group: str | None = None) -> None:
         core = self._core
@@ -70,13 +72,16 @@ class Inbound:
             self._exposure.unexpose(ref)
         if kind == TELL:
             self._tell(ref, body)
-            return
-        task = system.loop.create_task(self._answer(ref, kind, body, timeout, msg.reply))
-        self.answering.add(task)
-        task.add_done_callback(self.answering.discard)
-        # Let the task enqueue before the next message of this subscription is handled, so a
-        # remote ask followed by a remote tell reaches the mailbox in that order.
-        await asyncio.sleep(0)
+        elif kind == ASK:  # enqueued now, in order with the next message; answered later
+            self.asks.start(self._answer(ref, kind, body, timeout, msg.reply))
+        else:
+            task = system.loop.create_task(self._answer(ref, kind, body, timeout, msg.reply))
+            self.answering.add(task)
+            task.add_done_callback(self.answering.discard)
+            # A send waits for room under `asyncio.timeout`, which needs a task of its own;
+            # let it enqueue before the next message of this subscription is handled, so a
+            # remote send followed by a remote tell reaches the mailbox in that order.
+            await asyncio.sleep(0)
 
     def _tell(self, ref: ActorRef, body: Any) -> None:
         """A remote tell has no caller to raise to: what the local tell would raise (a full

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections import deque
 
+from nats.aio.client import Client
 from nats.aio.msg import Msg
 
 from .._errors import MailboxFull, NotDelivered
@@ -88,6 +89,15 @@ class Outbox:
         self._out.clear()
         self._room.set()
 
+    def direct(self) -> Client | None:
+        """The requests' connection when a message may skip the queue, because nothing is
+        queued ahead of it and the link is up; else None."""
+        link = self._link
+        if self._out or link.stopping or link.closed:
+            return None
+        nc = link.nc
+        return nc if nc is not None and nc.is_connected else None
+
     def enqueue(self, item: Out) -> bool:
         if len(self._out) >= self.max_buffered:
             return False
@@ -99,6 +109,8 @@ class Outbox:
     async def wait_for_room(self) -> None:
         if not self._link.connected or self._link.stopping:
             raise NotDelivered("not connected to NATS and the outbound buffer is full")
+        if len(self._out) < self.max_buffered:
+            return  # the writer made room before this waiter got to run
         self._room_waiters += 1
         self._room.clear()
         try:

@@ -172,7 +172,8 @@ class NatsTransport:
             return
         link.stopping = True
         await self._outbox.stop()
-        self._requests.fail("the actor system shut down before the reply arrived")
+        self._requests.close("the actor system shut down before the reply arrived")
+        self._inbound.asks.close()
         pending = [*self._inbound.answering, *self._exposure.pending()]
         for task in pending:
             task.cancel()
