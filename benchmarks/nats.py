@@ -25,6 +25,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -248,6 +250,26 @@ def free_port() -> int:
         return port
 
 
+@contextmanager
+def start_server() -> Iterator[str]:
+    """A nats-server on a free loopback port for the duration; yields its URL."""
+    binary = shutil.which("nats-server") or "/usr/sbin/nats-server"
+    port = str(free_port())
+    server = subprocess.Popen(
+        [binary, "-a", "127.0.0.1", "-p", port], stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stderr is not None
+        for line in server.stderr:
+            if "Server is ready" in line:
+                break
+        server.stderr.close()
+        yield f"nats://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one run")
@@ -259,45 +281,31 @@ def main() -> int:
     if args.serve:
         actorkit.run(serve(args.serve))
         return 0
-    binary = shutil.which("nats-server") or "/usr/sbin/nats-server"
-    url = f"nats://127.0.0.1:{free_port()}"
-    port = url.rpartition(":")[2]
-    server = subprocess.Popen(
-        [binary, "-a", "127.0.0.1", "-p", port], stderr=subprocess.PIPE, text=True
-    )
-    responder = None
     figures: list[Figure] = []
-    try:
-        assert server.stderr is not None
-        for line in server.stderr:
-            if "Server is ready" in line:
-                break
-        server.stderr.close()
+    with start_server() as url:
         responder = subprocess.Popen(
             [sys.executable, __file__, "--serve", url],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
-        assert responder.stdout is not None
-        if responder.stdout.readline().strip() != "ready":
-            raise RuntimeError("the responder did not start")
-        runs = args.runs or (1 if args.quick else 3)
-        for bench in benches(url):
-            if args.only and bench.name not in args.only:
-                continue
-            n = bench.quick_size if args.quick else bench.size
-            assert n is not None
-            for figure in measure(bench, n, runs):
-                print(figure.json(), flush=True)
-                figures.append(figure)
-    finally:
-        if responder is not None:
+        try:
+            assert responder.stdout is not None
+            if responder.stdout.readline().strip() != "ready":
+                raise RuntimeError("the responder did not start")
+            runs = args.runs or (1 if args.quick else 3)
+            for bench in benches(url):
+                if args.only and bench.name not in args.only:
+                    continue
+                n = bench.quick_size if args.quick else bench.size
+                assert n is not None
+                for figure in measure(bench, n, runs):
+                    print(figure.json(), flush=True)
+                    figures.append(figure)
+        finally:
             assert responder.stdin is not None
             responder.stdin.close()
             responder.wait(timeout=30)
-        server.terminate()
-        server.wait()
     return report(figures, args.check)
 
 
