@@ -145,3 +145,20 @@ async def test_tells_to_a_queue_group_are_one_message_each(server: NatsServer) -
         async with asyncio.timeout(5):
             await seen.reached.wait()  # 200 tells and the ask: one NATS message each
         assert len(seen) == 201
+
+
+async def test_tells_after_a_send_wait_for_it_on_the_receiving_side(server: NatsServer) -> None:
+    async with (
+        ActorSystem("sender", transport=transport(server)) as sender,
+        ActorSystem("receiver", transport=transport(server)) as receiver,
+    ):
+        receiver.expose(await receiver.spawn(Keeper, name="k"))
+        k = sender.remote("receiver", "/k")
+        for round_ in range(10):
+            sending = asyncio.ensure_future(k.send(("send", round_)))
+            await asyncio.sleep(0)  # the send leaves first, on its own task's turn
+            for i in range(3):
+                k.tell((round_, i))  # one batch, right behind the send
+            await sending
+        expected = [("send", r) if i < 0 else (r, i) for r in range(10) for i in (-1, 0, 1, 2)]
+        assert await k.ask("got") == expected

@@ -52,14 +52,39 @@ class Inbound:
         self.answering: set[asyncio.Task[None]] = set()
         self.asks = Steps()
 
-    async def on_request(self, msg: Msg, group: str | None = None) -> None:
+    def request_now(self, msg: Msg, group: str | None = None) -> bool:
+        """A tell, a batch of tells or an ask to an exposed actor, handled at once (from
+        nats-py's read loop, `_direct`); False leaves the message to `on_request`."""
         core = self._core
-        core.received += 1
         try:
             frames = frames_of(msg.data)
             if frames is not None:
+                core.received += 1
                 self._tells(msg, frames, group)
-                return
+                return True
+            kind, path, body, timeout = _request(msg, core.codec.decode(msg.data))
+        except BadPayload:
+            return False
+        if kind != TELL and kind != ASK:
+            return False
+        ref = self._exposed(path, group)
+        if ref is None:
+            return False
+        core.received += 1
+        if kind == TELL:
+            self._tell(ref, body)
+        else:  # enqueued now, in order with the next message; answered later
+            self.asks.start(self._answer(ref, kind, body, timeout, msg.reply))
+        return True
+
+    async def on_request(self, msg: Msg, group: str | None = None) -> None:
+        """Everything `request_now` left: pings, sends, refusals, bad payloads."""
+        if self.request_now(msg, group):
+            return
+        core = self._core
+        core.received += 1
+        try:
+            frames_of(msg.data)  # a batch that does not decode (others were handled)
             kind, path, body, timeout = _request(msg, core.codec.decode(msg.data))
         except BadPayload as error:
             await self._bad_payload(msg, msg.subject, error, answer=True)
@@ -71,20 +96,16 @@ class Inbound:
         if isinstance(ref, str):
             if msg.reply:
                 await self._respond(msg.reply, [STOPPED, ref])
-        elif kind == TELL:
-            self._tell(ref, body)
-        elif kind == ASK:  # enqueued now, in order with the next message; answered later
-            self.asks.start(self._answer(ref, kind, body, timeout, msg.reply))
-        else:
-            task = asyncio.get_running_loop().create_task(
-                self._answer(ref, kind, body, timeout, msg.reply)
-            )
-            self.answering.add(task)
-            task.add_done_callback(self.answering.discard)
-            # A send waits for room under `asyncio.timeout`, which needs a task of its own;
-            # let it enqueue before the next message of this subscription is handled, so a
-            # remote send followed by a remote tell reaches the mailbox in that order.
-            await asyncio.sleep(0)
+            return
+        task = asyncio.get_running_loop().create_task(
+            self._answer(ref, kind, body, timeout, msg.reply)
+        )
+        self.answering.add(task)
+        task.add_done_callback(self.answering.discard)
+        # A send waits for room under `asyncio.timeout`, which needs a task of its own; let
+        # it enqueue before the next message of this subscription is handled, so a remote
+        # send followed by a remote tell reaches the mailbox in that order.
+        await asyncio.sleep(0)
 
     def _tells(self, msg: Msg, frames: list[Raw], group: str | None) -> None:
         """A batch: tells only, each decoded on its own, so a frame this process cannot
@@ -103,18 +124,27 @@ class Inbound:
             if not isinstance(ref, str):
                 self._tell(ref, body)
 
+    def _exposed(self, path: str, group: str | None) -> ActorRef | None:
+        """The exposed actor a request is for, while this system accepts requests."""
+        system = self._core.system
+        ref = self._exposure.lookup(path, group)
+        if ref is None or system is None or not system.accepting:
+            return None
+        if not ref.is_alive:
+            self._exposure.unexpose(ref)
+        return ref
+
     def _reach(self, path: str, group: str | None, body: Any) -> ActorRef | str:
         """The exposed actor a request is for, or why it is refused (counted, and kept as
         a dead letter)."""
-        core = self._core
-        ref = self._exposure.lookup(path, group)
-        if ref is not None and core.system is not None and core.system.accepting:
-            if not ref.is_alive:
-                self._exposure.unexpose(ref)
+        ref = self._exposed(path, group)
+        if ref is not None:
             return ref
+        core = self._core
+        exposed = self._exposure.lookup(path, group) is not None
         where = f"group {group}" if group is not None else path
-        core.reject("shutdown" if ref is not None else "not_exposed", body, where)
-        why = "is shutting down" if ref is not None else "is not exposed"
+        core.reject("shutdown" if exposed else "not_exposed", body, where)
+        why = "is shutting down" if exposed else "is not exposed"
         return f"{core.system_name}:{where} {why}"
 
     def _tell(self, ref: ActorRef, body: Any) -> None:
@@ -180,6 +210,10 @@ class Inbound:
             logger.info("%s could not send a reply: %r", core.system_name, error)
 
     async def on_topic(self, msg: Msg) -> None:
+        self.topic_now(msg)
+
+    def topic_now(self, msg: Msg) -> bool:
+        """A publish (or a batch of them) from another system, routed to local subscribers."""
         core = self._core
         topic = msg.subject[len(core.topic_prefix) :]
         core.received += 1
@@ -187,7 +221,7 @@ class Inbound:
             frames = frames_of(msg.data)
         except BadPayload as error:
             self._reject_payload(msg.data, f"topic {topic}", error)
-            return
+            return True
         core.received += 0 if frames is None else len(frames) - 1
         for frame in frames or (msg.data,):
             try:
@@ -198,6 +232,7 @@ class Inbound:
                 self._reject_payload(frame, f"topic {topic}", error)
                 continue
             self._publish(topic, body[0])
+        return True
 
     def _publish(self, topic: str, body: Any) -> None:
         core = self._core

@@ -16,6 +16,7 @@ from .._errors import ActorStopped, AskTimeout, NotDelivered
 from .._seconds import FOREVER, check_seconds
 from .._wire import BadPayload
 from ._core import Core
+from ._direct import subscribe
 from ._eager import publish_now
 from ._frames import ASK, ERROR, OK, SEND, STOPPED, rebuild_error
 from ._outbound import Out, Outbox
@@ -38,12 +39,16 @@ class Requests:
 
     async def listen(self, nc: Client) -> None:
         self._inbox = nc.new_inbox()
-        await nc.subscribe(f"{self._inbox}.*", cb=self._on_reply)
+        await subscribe(nc, f"{self._inbox}.*", self._reply_now, self._on_reply)
 
-    async def _on_reply(self, msg: Msg) -> None:
+    def _reply_now(self, msg: Msg) -> bool:
         future = self._replies.pop(msg.subject[len(self._inbox) + 1 :], None)
         if future is not None and not future.done():
             future.set_result(msg)
+        return True
+
+    async def _on_reply(self, msg: Msg) -> None:
+        self._reply_now(msg)
 
     def fail(self, why: str) -> None:
         replies, self._replies = self._replies, {}
