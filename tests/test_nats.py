@@ -123,11 +123,11 @@ async def test_an_ask_then_a_tell_reach_the_remote_mailbox_in_that_order(
         receiver.expose(await receiver.spawn(Echo, name="echo"))
         echo = sender.remote("receiver", "/echo")
         for i in range(20):
-            asking = asyncio.ensure_future(echo.ask(("ask", i)))
+            asking = asyncio.ensure_future(echo.ask(("ask", i), timeout=20.0))
             await asyncio.sleep(0)  # the ask leaves first, on its own task's turn
             echo.tell(("tell", i))
             assert await asking == ("echo", ("ask", i))
-        got = await echo.ask("got")
+        got = await echo.ask("got", timeout=20.0)
         assert got == [(kind, i) for i in range(20) for kind in ("ask", "tell")]
 
 

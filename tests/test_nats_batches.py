@@ -16,7 +16,7 @@ from actorkit import Actor, ActorSystem
 from actorkit._nats._frames import batch
 from actorkit.testing import Probe
 
-from .nats_support import NatsServer, link_of, requires_nats, transport
+from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
 
 pytestmark = requires_nats
 
@@ -82,12 +82,12 @@ async def test_tells_asks_and_sends_keep_their_order_and_tells_share_messages(
         for i in range(3000):
             k.tell(i)  # no await: all queued before the writer runs
             other.tell(-i)
-        assert await k.ask(3000) is None  # queued behind the tells: sent after them
+        assert await k.ask(3000, SAFETY) is None  # queued behind the tells: sent after them
         for i in range(3001, 3500):
             k.tell(i)
         await k.send(3500)
-        assert await k.ask("got") == list(range(3501))
-        assert await other.ask("got") == [-i for i in range(3000)]
+        assert await k.ask("got", SAFETY) == list(range(3501))
+        assert await other.ask("got", SAFETY) == [-i for i in range(3000)]
         assert len(seen) < 100  # 6,000 tells, a few batches
 
 
@@ -111,7 +111,7 @@ async def test_a_frame_that_does_not_decode_costs_only_itself(server: NatsServer
             await client.flush()
         finally:
             await client.close()
-        assert await system.remote("target", "/k").ask("got") == [1, 3]
+        assert await system.remote("target", "/k").ask("got", SAFETY) == [1, 3]
         assert system.dead_letters.by_reason == {"bad_payload": 3, "not_exposed": 1}
 
 
@@ -126,7 +126,7 @@ async def test_publishes_are_batched_in_order(server: NatsServer) -> None:
         await link_of(sub).flush()
         for i in range(500):
             pub.publish("ticks", i)
-        assert [await probe.receive() for _ in range(500)] == list(range(500))
+        assert [await probe.receive(SAFETY) for _ in range(500)] == list(range(500))
         assert len(seen) < 50
 
 
@@ -141,8 +141,8 @@ async def test_tells_to_a_queue_group_are_one_message_each(server: NatsServer) -
         group = producer.remote_group("workers")
         for i in range(200):
             group.tell(i)
-        assert await group.ask("got") == list(range(200))
-        async with asyncio.timeout(5):
+        assert await group.ask("got", SAFETY) == list(range(200))
+        async with asyncio.timeout(SAFETY):
             await seen.reached.wait()  # 200 tells and the ask: one NATS message each
         assert len(seen) == 201
 
@@ -161,4 +161,4 @@ async def test_tells_after_a_send_wait_for_it_on_the_receiving_side(server: Nats
                 k.tell((round_, i))  # one batch, right behind the send
             await sending
         expected = [("send", r) if i < 0 else (r, i) for r in range(10) for i in (-1, 0, 1, 2)]
-        assert await k.ask("got") == expected
+        assert await k.ask("got", SAFETY) == expected
