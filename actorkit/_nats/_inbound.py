@@ -2,8 +2,10 @@
 
 Every request is decoded and checked before anything local sees it; what is malformed,
 not exposed or arrives during shutdown is refused with a dead letter (and an answer, when
-the sender waits for one). Asks and sends are answered by a task each, so a slow actor
-does not hold up the subscription.
+the sender waits for one). A slow actor never holds up the subscription: an ask's answer
+waits on its own (`_eager.Steps`), a send in a task of its own. Tells, batches of them and
+asks are handled from nats-py's read loop (`request_now`, through `_direct`); the rest in
+the subscription's callback (`on_request`).
 """
 
 from __future__ import annotations
