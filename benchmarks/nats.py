@@ -20,13 +20,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +35,8 @@ import nats  # noqa: E402
 import actorkit  # noqa: E402
 from actorkit import Actor, ActorSystem  # noqa: E402
 from actorkit.nats import NatsTransport  # noqa: E402
-from benchmarks.__main__ import summarize  # noqa: E402
 from benchmarks._harness import Bench, Figure, Figures, Metric, measure, percentiles_us  # noqa: E402
+from benchmarks._nats_setup import report, start_server  # noqa: E402
 
 DONE = "bench.ctl.done"
 EXPECT = "bench.ctl.expect"
@@ -243,33 +239,6 @@ def benches(url: str) -> list[Bench]:
     ]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def start_server() -> Iterator[str]:
-    """A nats-server on a free loopback port for the duration; yields its URL."""
-    binary = shutil.which("nats-server") or "/usr/sbin/nats-server"
-    port = str(free_port())
-    server = subprocess.Popen(
-        [binary, "-a", "127.0.0.1", "-p", port], stderr=subprocess.PIPE, text=True
-    )
-    try:
-        assert server.stderr is not None
-        for line in server.stderr:
-            if "Server is ready" in line:
-                break
-        server.stderr.close()
-        yield f"nats://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one run")
@@ -307,16 +276,6 @@ def main() -> int:
             responder.stdin.close()
             responder.wait(timeout=30)
     return report(figures, args.check)
-
-
-def report(figures: list[Figure], check: bool) -> int:
-    """The summary table on stderr; under `check`, 1 when a target was missed."""
-    if figures:
-        summarize(figures)
-    misses = [figure for figure in figures if figure.passed is False]
-    for figure in misses:
-        print(f"MISSED {figure.bench}.{figure.metric.name}: ratio {figure.ratio}", file=sys.stderr)
-    return 1 if check and misses else 0
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import actorkit  # noqa: E402
 from actorkit import Actor, ActorSystem  # noqa: E402
 from actorkit.nats import NatsTransport  # noqa: E402
 from benchmarks._harness import Bench, Figure, Figures, Metric, measure  # noqa: E402
-from benchmarks.nats import report, start_server  # noqa: E402
+from benchmarks._nats_setup import report, start_server  # noqa: E402
 
 HANDLED = "bench.pool.handled"
 COSTS_US = (0, 50, 200, 1000)
@@ -112,43 +112,45 @@ async def stop(processes: list[asyncio.subprocess.Process]) -> None:
         await process.wait()
 
 
+async def run(url: str, cost_us: int, processes: int, n: int) -> Figures:
+    """One side of one run: fresh workers, n tells to the group, until all n are reported."""
+    started = await workers(url, processes, cost_us)
+    system = ActorSystem("pool-driver", transport=NatsTransport(url))
+    await system.start()
+    nc = await nats.connect(url)
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    seen = [0]
+
+    async def count(msg: Any) -> None:
+        seen[0] += int(msg.data)
+        if seen[0] >= n and not done.done():
+            done.set_result(None)
+
+    try:
+        await nc.subscribe(HANDLED, cb=count)
+        await nc.flush()
+        group = system.remote_group("burners")
+        began = time.perf_counter()
+        for i in range(n):
+            group.tell(i)
+            if i % 500 == 499:
+                await asyncio.sleep(0)  # tell is a plain call: let the writer run
+        async with asyncio.timeout(300):
+            await done
+        elapsed = time.perf_counter() - began
+    finally:
+        await nc.close()
+        await system.shutdown()
+        await stop(started)
+    return {"rate": n / elapsed}
+
+
 def bench(url: str, cost_us: int) -> Bench:
-    async def run(processes: int, n: int) -> Figures:
-        started = await workers(url, processes, cost_us)
-        system = ActorSystem("pool-driver", transport=NatsTransport(url))
-        await system.start()
-        nc = await nats.connect(url)
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        seen = [0]
-
-        async def count(msg: Any) -> None:
-            seen[0] += int(msg.data)
-            if seen[0] >= n and not done.done():
-                done.set_result(None)
-
-        try:
-            await nc.subscribe(HANDLED, cb=count)
-            await nc.flush()
-            group = system.remote_group("burners")
-            began = time.perf_counter()
-            for i in range(n):
-                group.tell(i)
-                if i % 500 == 499:
-                    await asyncio.sleep(0)  # tell is a plain call: let the writer run
-            async with asyncio.timeout(300):
-                await done
-            elapsed = time.perf_counter() - began
-        finally:
-            await nc.close()
-            await system.shutdown()
-            await stop(started)
-        return {"rate": n / elapsed}
-
     async def two(n: int) -> Figures:
-        return await run(2, n)
+        return await run(url, cost_us, 2, n)
 
     async def one(n: int) -> Figures:
-        return await run(1, n)
+        return await run(url, cost_us, 1, n)
 
     return Bench(
         f"nats_pool_{cost_us}us",
