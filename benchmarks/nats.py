@@ -6,8 +6,11 @@ from this process, alternating sides on one loop (see `_harness`):
   nats-py's `request` to a subscription that echoes the payload;
 - publish: end to end, from the first publish until the responder saw all n: actorkit's
   `system.publish` to an actor subscribed in the responder against nats-py `publish` to a
-  counting subscription.
+  counting subscription;
+- tell: the same, with `remote(...).tell` to an exposed actor in the responder against the
+  same raw publish loop.
 The responder signals "all n arrived" on a control subject, so no side polls or sleeps.
+Targets (issue 14, `--check` exits 1 on a miss): ask and tell rate >= 1.0x.
 
 `--quick` uses small sizes and one run. Needs nats-server on PATH (or /usr/sbin) and the
 `nats` extra.
@@ -17,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -34,7 +35,8 @@ import nats  # noqa: E402
 import actorkit  # noqa: E402
 from actorkit import Actor, ActorSystem  # noqa: E402
 from actorkit.nats import NatsTransport  # noqa: E402
-from benchmarks._harness import Bench, Figures, Metric, measure, percentiles_us  # noqa: E402
+from benchmarks._harness import Bench, Figure, Figures, Metric, measure, percentiles_us  # noqa: E402
+from benchmarks._nats_setup import report, start_server  # noqa: E402
 
 DONE = "bench.ctl.done"
 EXPECT = "bench.ctl.expect"
@@ -90,7 +92,7 @@ async def serve(url: str) -> None:
     transport = NatsTransport(url)
     async with ActorSystem("bench-responder", transport=transport, metrics=True) as system:
         system.expose(await system.spawn(Echo, name="echo"))
-        await system.spawn(Sink, name="sink", mailbox_size=None)
+        system.expose(await system.spawn(Sink, name="sink", mailbox_size=None))
         await transport.flush()
         await raw.flush()
         await raw.flush()
@@ -171,6 +173,24 @@ def benches(url: str) -> list[Bench]:
             await system.shutdown()
         return {"rate": n / elapsed}
 
+    async def actorkit_tell(n: int) -> Figures:
+        system, _ = await client()
+        nc = await nats.connect(url)
+        try:
+            sink = system.remote("bench-responder", "/sink")
+
+            async def tell() -> None:
+                for i in range(n):
+                    sink.tell(i)
+                    if i % 1000 == 999:
+                        await asyncio.sleep(0)  # tell is a plain call: let the writer run
+
+            elapsed = await until_done(nc, n, tell)
+        finally:
+            await nc.close()
+            await system.shutdown()
+        return {"rate": n / elapsed}
+
     async def raw_publish(n: int) -> Figures:
         nc = await nats.connect(url)
         try:
@@ -190,7 +210,7 @@ def benches(url: str) -> list[Bench]:
             actorkit_ask,
             raw_ask,
             (
-                Metric("rate", "asks/s"),
+                Metric("rate", "asks/s", target=1.0),
                 Metric("p50", "µs", higher_is_better=False),
                 Metric("p99", "µs", higher_is_better=False),
             ),
@@ -207,61 +227,55 @@ def benches(url: str) -> list[Bench]:
             quick_size=10_000,
             baseline_is="raw nats-py publish",
         ),
+        Bench(
+            "nats_tell",
+            actorkit_tell,
+            raw_publish,
+            (Metric("rate", "msgs/s", target=1.0),),
+            size=100_000,
+            quick_size=10_000,
+            baseline_is="raw nats-py publish",
+        ),
     ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one run")
     parser.add_argument("--runs", type=int, help="runs per side (default 3, 1 with --quick)")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these benches")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     parser.add_argument("--serve", metavar="URL", help=argparse.SUPPRESS)  # the responder
     args = parser.parse_args()
     if args.serve:
         actorkit.run(serve(args.serve))
         return 0
-    binary = shutil.which("nats-server") or "/usr/sbin/nats-server"
-    url = f"nats://127.0.0.1:{free_port()}"
-    port = url.rpartition(":")[2]
-    server = subprocess.Popen(
-        [binary, "-a", "127.0.0.1", "-p", port], stderr=subprocess.PIPE, text=True
-    )
-    responder = None
-    try:
-        assert server.stderr is not None
-        for line in server.stderr:
-            if "Server is ready" in line:
-                break
-        server.stderr.close()
+    figures: list[Figure] = []
+    with start_server() as url:
         responder = subprocess.Popen(
             [sys.executable, __file__, "--serve", url],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
-        assert responder.stdout is not None
-        if responder.stdout.readline().strip() != "ready":
-            raise RuntimeError("the responder did not start")
-        runs = args.runs or (1 if args.quick else 3)
-        for bench in benches(url):
-            n = bench.quick_size if args.quick else bench.size
-            assert n is not None
-            for figure in measure(bench, n, runs):
-                print(figure.json(), flush=True)
-    finally:
-        if responder is not None:
+        try:
+            assert responder.stdout is not None
+            if responder.stdout.readline().strip() != "ready":
+                raise RuntimeError("the responder did not start")
+            runs = args.runs or (1 if args.quick else 3)
+            for bench in benches(url):
+                if args.only and bench.name not in args.only:
+                    continue
+                n = bench.quick_size if args.quick else bench.size
+                assert n is not None
+                for figure in measure(bench, n, runs):
+                    print(figure.json(), flush=True)
+                    figures.append(figure)
+        finally:
             assert responder.stdin is not None
             responder.stdin.close()
             responder.wait(timeout=30)
-        server.terminate()
-        server.wait()
-    return 0
+    return report(figures, args.check)
 
 
 if __name__ == "__main__":

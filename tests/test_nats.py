@@ -113,6 +113,24 @@ async def test_remote_ref_tell_send_ask_in_order(server: NatsServer) -> None:
         assert await echo.ask(Job(7), timeout=2.0) == ("echo", Job(7))
 
 
+async def test_an_ask_then_a_tell_reach_the_remote_mailbox_in_that_order(
+    server: NatsServer,
+) -> None:
+    async with (
+        ActorSystem("sender", transport=transport(server)) as sender,
+        ActorSystem("receiver", transport=transport(server)) as receiver,
+    ):
+        receiver.expose(await receiver.spawn(Echo, name="echo"))
+        echo = sender.remote("receiver", "/echo")
+        for i in range(20):
+            asking = asyncio.ensure_future(echo.ask(("ask", i), timeout=20.0))
+            await asyncio.sleep(0)  # the ask leaves first, on its own task's turn
+            echo.tell(("tell", i))
+            assert await asking == ("echo", ("ask", i))
+        got = await echo.ask("got", timeout=20.0)
+        assert got == [(kind, i) for i in range(20) for kind in ("ask", "tell")]
+
+
 async def test_remote_exceptions_are_rebuilt_only_from_the_allow_list(server: NatsServer) -> None:
     async with (
         ActorSystem("caller", transport=transport(server)) as caller,

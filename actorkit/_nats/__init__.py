@@ -3,9 +3,12 @@
 One job per module, from the bottom up:
 - `_frames`: the transport's frames, and exceptions rebuilt from an allow-list;
 - `_link`: the two connections (requests, and topics with `no_echo`) and their events;
+- `_eager`: publishing on the caller's turn, and answers driven by their futures;
+- `_direct`: messages handled in nats-py's read loop instead of a subscription's task;
 - `_core`: subjects, the codec, counters and dead letters, shared by all the parts;
 - `_probes`: pings to other systems (the name claim, reachability after an outage);
 - `_outbound`: the one ordered queue and its writer task, the buffer during outages;
+- `_batches`: what the writer takes in one turn, as few NATS messages per subject;
 - `_requests`: asks and acknowledged sends out, their replies back;
 - `_exposure`: which local actors may be reached, by path and by queue group;
 - `_inbound`: requests and publishes from other systems;

@@ -19,6 +19,7 @@ from .._errors import ActorStopped
 from .._instruments import Instrument
 from .._ref import ActorRef
 from ._core import Core, token
+from ._direct import subscribe
 
 if TYPE_CHECKING:
     from .._cell import Cell
@@ -30,6 +31,12 @@ class Serve(Protocol):
     """The inbound handler of a request, told which group received it."""
 
     async def __call__(self, msg: Msg, group: str | None = None) -> None: ...
+
+
+class ServeNow(Protocol):
+    """The same, at once from nats-py's read loop when it can (`_direct`)."""
+
+    def __call__(self, msg: Msg, group: str | None = None) -> bool: ...
 
 
 class Exposure:
@@ -48,7 +55,7 @@ class Exposure:
         cancels them."""
         return [*self._subscribing.values(), *self._leaving]
 
-    def expose(self, ref: ActorRef, group: str | None, serve: Serve) -> None:
+    def expose(self, ref: ActorRef, group: str | None, now: ServeNow, serve: Serve) -> None:
         if not isinstance(ref, ActorRef):
             raise TypeError(f"expose takes a local ActorRef, got {type(ref).__name__}")
         if not ref.is_alive:
@@ -65,8 +72,12 @@ class Exposure:
             self._groups[group] = ref
             if group not in self._subscribing:
                 self._subscribing[group] = asyncio.get_running_loop().create_task(
-                    nc.subscribe(
-                        self._core.group_subject(group), queue=group, cb=partial(serve, group=group)
+                    subscribe(
+                        nc,
+                        self._core.group_subject(group),
+                        partial(now, group=group),
+                        partial(serve, group=group),
+                        queue=group,
                     )
                 )
         self._exposed[ref.path] = ref

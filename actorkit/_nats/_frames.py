@@ -3,6 +3,7 @@
 Frames (msgpack arrays, through `actorkit._wire.Codec`):
 - to an actor or a group: `[kind, path, body, timeout]`, kind one of TELL, ASK, SEND, PING;
 - to a topic: `[body]`;
+- several tells or publishes to one subject: `[BATCH, [frame, ...]]` (see `_batches`);
 - replies: `[OK, value]`, `[ERROR, type_name, args, text]` or `[STOPPED, text]`.
 """
 
@@ -11,12 +12,37 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+import msgspec
+
 from .. import _errors
 from .._errors import ActorError
 from .._wire import SCALARS, BadPayload
 
 TELL, ASK, SEND, PING = 0, 1, 2, 3
 OK, ERROR, STOPPED = 0, 1, 2
+BATCH = 4
+_BATCH_HEAD = b"\x92\x04"
+"""How a batch starts: a 2-slot array whose first slot is BATCH. No single frame starts so:
+a request frame has 4 slots, a publish frame 1."""
+_batches = msgspec.msgpack.Encoder()
+_unbatch = msgspec.msgpack.Decoder(tuple[int, list[msgspec.Raw]])
+
+
+def batch(payloads: list[bytes]) -> bytes:
+    """Frames already encoded, as one payload `[BATCH, [frame, ...]]`."""
+    return _batches.encode([BATCH, [msgspec.Raw(payload) for payload in payloads]])
+
+
+def frames_of(payload: bytes) -> list[msgspec.Raw] | None:
+    """The frames of a batch, each still encoded (so one that does not decode costs only
+    itself), or None when `payload` is a single frame. BadPayload for a broken batch."""
+    if payload[:2] != _BATCH_HEAD:
+        return None
+    try:
+        return _unbatch.decode(payload)[1]
+    except (msgspec.DecodeError, msgspec.ValidationError) as error:
+        raise BadPayload(f"malformed batch: {error}") from None
+
 
 _BUILTIN_ERRORS = (
     "Exception",

@@ -2,8 +2,10 @@
 
 Every request is decoded and checked before anything local sees it; what is malformed,
 not exposed or arrives during shutdown is refused with a dead letter (and an answer, when
-the sender waits for one). Asks and sends are answered by a task each, so a slow actor
-does not hold up the subscription.
+the sender waits for one). A slow actor never holds up the subscription: an ask's answer
+waits on its own (`_eager.Steps`), a send in a task of its own. Tells, batches of them and
+asks are handled from nats-py's read loop (`request_now`, through `_direct`); the rest in
+the subscription's callback (`on_request`).
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ import secrets
 from typing import Any
 
 import nats.errors
+from msgspec import Raw
 from nats.aio.msg import Msg
 
 from .._errors import MailboxFull
 from .._ref import ActorRef
 from .._wire import BadPayload
 from ._core import Core
+from ._eager import Steps
 from ._exposure import Exposure
-from ._frames import ASK, OK, PING, SEND, STOPPED, TELL, error_frame
+from ._frames import ASK, OK, PING, SEND, STOPPED, TELL, error_frame, frames_of
 
 logger = logging.getLogger("actorkit")
 
@@ -48,13 +52,41 @@ class Inbound:
         self._exposure = exposure
         self.instance = secrets.token_hex(8)
         self.answering: set[asyncio.Task[None]] = set()
+        self.asks = Steps()
+
+    def request_now(self, msg: Msg, group: str | None = None) -> bool:
+        """A tell, a batch of tells or an ask to an exposed actor, handled at once (from
+        nats-py's read loop, `_direct`); False leaves the message to `on_request`."""
+        core = self._core
+        try:
+            frames = frames_of(msg.data)
+            if frames is not None:
+                core.received += 1
+                self._tells(msg, frames, group)
+                return True
+            kind, path, body, timeout = _request(msg, core.codec.decode(msg.data))
+        except BadPayload:
+            return False
+        if kind != TELL and kind != ASK:
+            return False
+        ref = self._exposed(path, group)
+        if ref is None:
+            return False
+        core.received += 1
+        if kind == TELL:
+            self._tell(ref, body)
+        else:  # enqueued now, in order with the next message; answered later
+            self.asks.start(self._answer(ref, kind, body, timeout, msg.reply))
+        return True
 
     async def on_request(self, msg: Msg, group: str | None = None) -> None:
+        """Everything `request_now` left: pings, sends, refusals, bad payloads."""
+        if self.request_now(msg, group):
+            return
         core = self._core
-        system = core.system
-        assert system is not None
         core.received += 1
         try:
+            frames_of(msg.data)  # a batch that does not decode (others were handled)
             kind, path, body, timeout = _request(msg, core.codec.decode(msg.data))
         except BadPayload as error:
             await self._bad_payload(msg, msg.subject, error, answer=True)
@@ -62,21 +94,60 @@ class Inbound:
         if kind == PING:
             await self._respond(msg.reply, [OK, self.instance])
             return
-        ref = self._exposure.lookup(path, group)
-        if ref is None or not system.accepting:
-            await self._refuse(msg, body, path, group, exposed=ref is not None)
+        ref = self._reach(path, group, body)
+        if isinstance(ref, str):
+            if msg.reply:
+                await self._respond(msg.reply, [STOPPED, ref])
             return
-        if not ref.is_alive:
-            self._exposure.unexpose(ref)
-        if kind == TELL:
-            self._tell(ref, body)
-            return
-        task = system.loop.create_task(self._answer(ref, kind, body, timeout, msg.reply))
+        task = asyncio.get_running_loop().create_task(
+            self._answer(ref, kind, body, timeout, msg.reply)
+        )
         self.answering.add(task)
         task.add_done_callback(self.answering.discard)
-        # Let the task enqueue before the next message of this subscription is handled, so a
-        # remote ask followed by a remote tell reaches the mailbox in that order.
+        # A send waits for room under `asyncio.timeout`, which needs a task of its own; let
+        # it enqueue before the next message of this subscription is handled, so a remote
+        # send followed by a remote tell reaches the mailbox in that order.
         await asyncio.sleep(0)
+
+    def _tells(self, msg: Msg, frames: list[Raw], group: str | None) -> None:
+        """A batch: tells only, each decoded on its own, so a frame this process cannot
+        decode costs only itself."""
+        core = self._core
+        core.received += len(frames) - 1
+        for frame in frames:
+            try:
+                kind, path, body, _ = _request(msg, core.codec.decode(frame))
+                if kind != TELL:
+                    raise BadPayload("a batch carries tells only")
+            except BadPayload as error:
+                self._reject_payload(frame, msg.subject, error)
+                continue
+            ref = self._reach(path, group, body)
+            if not isinstance(ref, str):
+                self._tell(ref, body)
+
+    def _exposed(self, path: str, group: str | None) -> ActorRef | None:
+        """The exposed actor a request is for, while this system accepts requests."""
+        system = self._core.system
+        ref = self._exposure.lookup(path, group)
+        if ref is None or system is None or not system.accepting:
+            return None
+        if not ref.is_alive:
+            self._exposure.unexpose(ref)
+        return ref
+
+    def _reach(self, path: str, group: str | None, body: Any) -> ActorRef | str:
+        """The exposed actor a request is for, or why it is refused (counted, and kept as
+        a dead letter)."""
+        ref = self._exposed(path, group)
+        if ref is not None:
+            return ref
+        core = self._core
+        exposed = self._exposure.lookup(path, group) is not None
+        where = f"group {group}" if group is not None else path
+        core.reject("shutdown" if exposed else "not_exposed", body, where)
+        why = "is shutting down" if exposed else "is not exposed"
+        return f"{core.system_name}:{where} {why}"
 
     def _tell(self, ref: ActorRef, body: Any) -> None:
         """A remote tell has no caller to raise to: what the local tell would raise (a full
@@ -100,21 +171,13 @@ class Inbound:
         self._core.reject("undeliverable", body, where)
 
     async def _bad_payload(self, msg: Msg, where: str, error: BadPayload, answer: bool) -> None:
-        self._core.reject("bad_payload", bytes(msg.data[:256]), where)
-        logger.warning(
-            "%s rejected a payload on %s: %s", self._core.system_name, msg.subject, error
-        )
+        self._reject_payload(msg.data, where, error)
         if answer and msg.reply:
             await self._respond(msg.reply, error_frame(TypeError(str(error))))
 
-    async def _refuse(
-        self, msg: Msg, body: Any, path: str, group: str | None, *, exposed: bool
-    ) -> None:
-        where = f"group {group}" if group is not None else path
-        self._core.reject("shutdown" if exposed else "not_exposed", body, where)
-        if msg.reply:
-            why = "is shutting down" if exposed else "is not exposed"
-            await self._respond(msg.reply, [STOPPED, f"{self._core.system_name}:{where} {why}"])
+    def _reject_payload(self, payload: bytes | Raw, where: str, error: BadPayload) -> None:
+        self._core.reject("bad_payload", bytes(memoryview(payload)[:256]), where)
+        logger.warning("%s rejected a payload on %s: %s", self._core.system_name, where, error)
 
     async def _answer(
         self, ref: ActorRef, kind: int, body: Any, timeout: float, reply: str
@@ -149,19 +212,34 @@ class Inbound:
             logger.info("%s could not send a reply: %r", core.system_name, error)
 
     async def on_topic(self, msg: Msg) -> None:
+        self.topic_now(msg)
+
+    def topic_now(self, msg: Msg) -> bool:
+        """A publish (or a batch of them) from another system, routed to local subscribers."""
+        core = self._core
+        topic = msg.subject[len(core.topic_prefix) :]
+        core.received += 1
+        try:
+            frames = frames_of(msg.data)
+        except BadPayload as error:
+            self._reject_payload(msg.data, f"topic {topic}", error)
+            return True
+        core.received += 0 if frames is None else len(frames) - 1
+        for frame in frames or (msg.data,):
+            try:
+                body = core.codec.decode(frame)
+                if len(body) != 1:
+                    raise BadPayload("a publish frame has 1 slot")
+            except BadPayload as error:
+                self._reject_payload(frame, f"topic {topic}", error)
+                continue
+            self._publish(topic, body[0])
+        return True
+
+    def _publish(self, topic: str, body: Any) -> None:
         core = self._core
         system = core.system
         assert system is not None
-        core.received += 1
-        topic = msg.subject[len(core.topic_prefix) :]
-        try:
-            frame = core.codec.decode(msg.data)
-            if len(frame) != 1:
-                raise BadPayload("a publish frame has 1 slot")
-        except BadPayload as error:
-            await self._bad_payload(msg, f"topic {topic}", error, answer=False)
-            return
-        body = frame[0]
         if not system.accepting:
             core.reject("shutdown", body, f"topic {topic}")
             return

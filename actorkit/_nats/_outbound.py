@@ -12,12 +12,15 @@ import asyncio
 import logging
 from collections import deque
 
+from nats.aio.client import Client
 from nats.aio.msg import Msg
 
 from .._errors import MailboxFull, NotDelivered
 from .._topics import validate_topic
+from ._batches import Run
 from ._core import Core
-from ._frames import TELL
+from ._eager import publish_now
+from ._frames import TELL, batch
 from ._probes import Probes
 
 logger = logging.getLogger("actorkit")
@@ -28,7 +31,17 @@ class Out:
     other target is one system or group whose reappearance is confirmed before a message
     buffered during an outage is sent to it."""
 
-    __slots__ = ("buffered", "future", "message", "payload", "reply", "subject", "target", "topic")
+    __slots__ = (
+        "batch",
+        "buffered",
+        "future",
+        "message",
+        "payload",
+        "reply",
+        "subject",
+        "target",
+        "topic",
+    )
 
     def __init__(
         self,
@@ -39,6 +52,7 @@ class Out:
         target: str,
         topic: bool,
         future: asyncio.Future[Msg] | None,
+        batch: bool = False,
     ) -> None:
         self.subject = subject
         self.payload = payload
@@ -47,6 +61,9 @@ class Out:
         self.target = target
         self.topic = topic
         self.future = future
+        self.batch = batch
+        """May leave in one NATS message with others to its subject: a tell to an actor,
+        or a publish."""
         self.buffered = False
 
 
@@ -88,6 +105,15 @@ class Outbox:
         self._out.clear()
         self._room.set()
 
+    def direct(self) -> Client | None:
+        """The requests' connection when a message may skip the queue, because nothing is
+        queued ahead of it and the link is up; else None."""
+        link = self._link
+        if self._out or link.stopping or link.closed:
+            return None
+        nc = link.nc
+        return nc if nc is not None and nc.is_connected else None
+
     def enqueue(self, item: Out) -> bool:
         if len(self._out) >= self.max_buffered:
             return False
@@ -99,6 +125,8 @@ class Outbox:
     async def wait_for_room(self) -> None:
         if not self._link.connected or self._link.stopping:
             raise NotDelivered("not connected to NATS and the outbound buffer is full")
+        if len(self._out) < self.max_buffered:
+            return  # the writer made room before this waiter got to run
         self._room_waiters += 1
         self._room.clear()
         try:
@@ -127,7 +155,7 @@ class Outbox:
         payload = core.encode([core.codec.wire(message)])
         if self._refused_closed(message, f"topic {topic}"):
             return
-        item = Out(core.topic_prefix + topic, payload, "", message, topic, True, None)
+        item = Out(core.topic_prefix + topic, payload, "", message, topic, True, None, True)
         if not self.enqueue(item):
             core.reject("buffer_full", message, f"topic {topic}")
 
@@ -137,7 +165,7 @@ class Outbox:
         payload = core.encode([TELL, path, core.codec.wire(message), None])
         if self._refused_closed(message, target):
             return
-        if not self.enqueue(Out(subject, payload, "", message, target, False, None)):
+        if not self.enqueue(Out(subject, payload, "", message, target, False, None, bool(path))):
             core.rejected["buffer_full"] += 1
             state = "connected" if self._link.connected else "NATS is unreachable"
             raise MailboxFull(
@@ -165,39 +193,59 @@ class Outbox:
 
     async def _write_loop(self) -> None:
         out = self._out
-        nc = self._link.connection
-        topics = self._link.topics
-        assert topics is not None
-        confirmed = self._probes.confirmed
         while True:
-            if not out or not (topics if out[0].topic else nc).is_connected:
-                if not out:
-                    self._drained.set()
-                self._wake.clear()
-                await self._wake.wait()
+            finishing = self._write_run()
+            if self._room_waiters:
+                self._room.set()
+            if finishing is not None:  # nats-py's buffer is over its limit: let it flush
+                await finishing
                 continue
+            if out and self._connection(out[0]).is_connected:  # it waits for a probe
+                subject = out[0].subject
+                if await self._probes.probe(subject) is False:
+                    self._drop_buffered(subject)
+                continue
+            if not out:
+                self._drained.set()
+            self._wake.clear()
+            await self._wake.wait()
+
+    def _write_run(self) -> asyncio.Task[None] | None:
+        """Hand what is queued to nats-py, in batches, up to the first message that must
+        wait (for a probe, for its connection) or until nats-py's buffer is full."""
+        out = self._out
+        confirmed = self._probes.confirmed
+        run = Run(self._send, self._link.connection.max_payload)
+        while out and run.finishing is None:
             item = out[0]
             if item.future is not None and item.future.done():
                 out.popleft()
                 continue
             if item.buffered and not item.topic and item.subject not in confirmed:
-                if await self._probes.probe(item.subject) is False:
-                    self._drop_buffered(item.subject)
-                continue
-            out.popleft()
-            if self._room_waiters:
-                self._room.set()
-            try:
-                await (topics if item.topic else nc).publish(
-                    item.subject, item.payload, reply=item.reply
-                )
-            except Exception as error:  # the writer outlives any one message
-                logger.warning(
-                    "%s could not send to %s: %r", self._link.system_name, item.target, error
-                )
+                break
+            if not self._connection(item).is_connected:
+                break
+            run.add(out.popleft())
+        return run.close()
+
+    def _connection(self, item: Out) -> Client:
+        topics = self._link.topics
+        return topics if item.topic and topics is not None else self._link.connection
+
+    def _send(self, items: list[Out]) -> asyncio.Task[None] | None:
+        first = items[0]
+        payload = first.payload if len(items) == 1 else batch([item.payload for item in items])
+        try:
+            finishing = publish_now(self._connection(first), first.subject, payload, first.reply)
+        except Exception as error:  # the writer outlives any one message
+            logger.warning(
+                "%s could not send to %s: %r", self._link.system_name, first.target, error
+            )
+            for item in items:
                 self._give_up(item, "send_failed", f"the NATS client refused it ({error!r})")
-                continue
-            self._core.sent += 1
+            return None
+        self._core.sent += len(items)
+        return finishing
 
     def _drop_buffered(self, subject: str) -> None:
         kept: deque[Out] = deque()

@@ -10,10 +10,14 @@ from typing import Any
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 
+from .._clock import AskDeadlines, SystemClock
+from .._envelope import Ask
 from .._errors import ActorStopped, AskTimeout, NotDelivered
-from .._seconds import check_seconds
+from .._seconds import FOREVER, check_seconds
 from .._wire import BadPayload
 from ._core import Core
+from ._direct import subscribe
+from ._eager import publish_now
 from ._frames import ASK, ERROR, OK, SEND, STOPPED, rebuild_error
 from ._outbound import Out, Outbox
 
@@ -27,23 +31,35 @@ class Requests:
         self._core = core
         self._outbox = outbox
         self._replies: dict[str, asyncio.Future[Msg]] = {}
+        self._deadlines = AskDeadlines(SystemClock())
+        """The runtime's ask-timeout buckets (one loop timer per 5 ms of deadlines, not one
+        per ask), on the loop's own time like the rest of the transport."""
         self._tokens = itertools.count()
         self._inbox = ""
 
     async def listen(self, nc: Client) -> None:
         self._inbox = nc.new_inbox()
-        await nc.subscribe(f"{self._inbox}.*", cb=self._on_reply)
+        await subscribe(nc, f"{self._inbox}.*", self._reply_now, self._on_reply)
 
-    async def _on_reply(self, msg: Msg) -> None:
+    def _reply_now(self, msg: Msg) -> bool:
         future = self._replies.pop(msg.subject[len(self._inbox) + 1 :], None)
         if future is not None and not future.done():
             future.set_result(msg)
+        return True
+
+    async def _on_reply(self, msg: Msg) -> None:
+        self._reply_now(msg)
 
     def fail(self, why: str) -> None:
         replies, self._replies = self._replies, {}
         for future in replies.values():
             if not future.done():
                 future.set_exception(ActorStopped(why))
+
+    def close(self, why: str) -> None:
+        """For good: waiting requests fail, and no deadline timer stays on the loop."""
+        self.fail(why)
+        self._deadlines.close()
 
     async def request(
         self, subject: str, kind: int, path: str, target: str, message: object, timeout: float
@@ -52,7 +68,8 @@ class Requests:
         so retrying is safe), `AskTimeout` after `timeout`, `ActorStopped` when no system
         answers for the target."""
         core = self._core
-        timeout = check_seconds(timeout, f"{'ask' if kind == ASK else 'send'} timeout")
+        if not ((type(timeout) is float or type(timeout) is int) and 0 < timeout < FOREVER):
+            timeout = check_seconds(timeout, f"{'ask' if kind == ASK else 'send'} timeout")
         payload = core.encode([kind, path, core.codec.wire(message), timeout])
         if not core.link.connected:
             core.asks["stopped"] += 1
@@ -60,12 +77,14 @@ class Requests:
             raise NotDelivered(f"not connected to NATS: the {what} to {target} was not sent")
         token = str(next(self._tokens))
         future: asyncio.Future[Msg] = asyncio.get_running_loop().create_future()
-        self._replies[token] = future
-        item = Out(subject, payload, f"{self._inbox}.{token}", message, target, False, future)
+        envelope = Ask(message, future, target, timeout)  # type: ignore[arg-type]
+        bucket = self._deadlines.add(envelope, timeout)
         try:
-            result = await self._exchange(item, future, kind, timeout)
-        except AskTimeout:
+            result = await self._exchange(subject, payload, token, envelope)
+        except AskTimeout as error:
             core.asks["timeout"] += 1
+            if kind == SEND:
+                raise AskTimeout(f"{error} (the send may still be delivered)") from None
             raise
         except ActorStopped:
             core.asks["stopped"] += 1
@@ -74,29 +93,49 @@ class Requests:
             core.asks["error"] += 1
             raise
         finally:
+            bucket.discard(envelope)
             self._replies.pop(token, None)
             if not future.done():
                 future.cancel()
         core.asks["ok"] += 1
         return result
 
-    async def _exchange(
-        self, item: Out, future: asyncio.Future[Msg], kind: int, timeout: float
-    ) -> Any:
+    async def _exchange(self, subject: str, payload: bytes, token: str, envelope: Ask) -> Any:
+        """Out at once from this task when nothing is queued ahead (so order is kept), else
+        through the outbox, waiting for room there like at a full mailbox."""
+        future: asyncio.Future[Msg] = envelope.future  # type: ignore[assignment]
+        reply = f"{self._inbox}.{token}"
+        nc = self._outbox.direct()
+        if nc is not None:
+            self._replies[token] = future
+            try:
+                finishing = publish_now(nc, subject, payload, reply)
+            except Exception as error:  # nats-py refused it: nothing was sent
+                raise NotDelivered(
+                    f"the NATS client refused it ({error!r}); {envelope.target} was not sent"
+                ) from None
+            self._core.sent += 1
+            if finishing is not None:  # nats-py's buffer is full: wait for its flusher
+                await finishing
+        else:
+            item = Out(subject, payload, reply, envelope.message, envelope.target, False, future)
+            while not self._outbox.enqueue(item):
+                await self._room_or_end(future)
+            self._replies[token] = future  # queued: from now on a lost link fails it
+        return self._answer_of(await future, envelope.target)
+
+    async def _room_or_end(self, future: asyncio.Future[Msg]) -> None:
+        """Wait for room in a full outbox, or for the request to end first (its deadline, a
+        lost connection), whichever comes first."""
+        room = asyncio.ensure_future(self._outbox.wait_for_room())
         try:
-            async with asyncio.timeout(timeout) as scope:
-                while not self._outbox.enqueue(item):  # like a full mailbox: wait for room
-                    await self._outbox.wait_for_room()
-                reply = await future
-        except TimeoutError:
-            if not scope.expired():
-                raise
-            raise AskTimeout(
-                f"no reply from {item.target} within {timeout}s to the "
-                f"{'ask' if kind == ASK else 'send'}"
-                + (" (it may still be delivered)" if kind == SEND else "")
-            ) from None
-        return self._answer_of(reply, item.target)
+            await asyncio.wait((room, future), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            room.cancel()
+        if room.done() and not room.cancelled():
+            room.result()  # NotDelivered: disconnected, or the system is stopping
+        if future.done():
+            future.result()
 
     def _answer_of(self, reply: Msg, target: str) -> Any:
         headers = reply.headers

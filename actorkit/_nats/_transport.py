@@ -12,6 +12,7 @@ from .._ref import ActorRef
 from .._seconds import check_seconds
 from .._topics import validate_topic
 from ._core import Core, token
+from ._direct import subscribe
 from ._exposure import Departures, Exposure
 from ._inbound import Inbound
 from ._link import Link, round_trip
@@ -151,9 +152,10 @@ class NatsTransport:
         try:
             await self._probes.claim(name)
             await self._requests.listen(nc)
-            await nc.subscribe(core.actor_subject(name), cb=self._inbound.on_request)
+            inbound = self._inbound
+            await subscribe(nc, core.actor_subject(name), inbound.request_now, inbound.on_request)
             topics = await link.connect(system, topics=True)
-            await topics.subscribe(f"{core.topic_prefix}>", cb=self._inbound.on_topic)
+            await subscribe(topics, f"{core.topic_prefix}>", inbound.topic_now, inbound.on_topic)
             await round_trip(nc, self.connect_timeout)
             await round_trip(topics, self.connect_timeout)
         except BaseException:
@@ -172,7 +174,8 @@ class NatsTransport:
             return
         link.stopping = True
         await self._outbox.stop()
-        self._requests.fail("the actor system shut down before the reply arrived")
+        self._requests.close("the actor system shut down before the reply arrived")
+        self._inbound.asks.close()
         pending = [*self._inbound.answering, *self._exposure.pending()]
         for task in pending:
             task.cancel()
@@ -198,7 +201,7 @@ class NatsTransport:
         self._outbox.publish(topic, message)
 
     def expose(self, ref: ActorRef, group: str | None = None) -> None:
-        self._exposure.expose(ref, group, self._inbound.on_request)
+        self._exposure.expose(ref, group, self._inbound.request_now, self._inbound.on_request)
 
     def remote(self, system: str, path: str) -> RemoteRef:
         token(system, "the system name")

@@ -1,0 +1,50 @@
+"""What the NATS benchmarks share: a nats-server of their own, and the summary with targets."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from benchmarks.__main__ import summarize
+from benchmarks._harness import Figure
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def start_server() -> Iterator[str]:
+    """A nats-server on a free loopback port for the duration; yields its URL."""
+    binary = shutil.which("nats-server") or "/usr/sbin/nats-server"
+    port = str(free_port())
+    server = subprocess.Popen(
+        [binary, "-a", "127.0.0.1", "-p", port], stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stderr is not None
+        for line in server.stderr:
+            if "Server is ready" in line:
+                break
+        server.stderr.close()
+        yield f"nats://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def report(figures: list[Figure], check: bool) -> int:
+    """The summary table on stderr; under `check`, 1 when a target was missed."""
+    if figures:
+        summarize(figures)
+    misses = [figure for figure in figures if figure.passed is False]
+    for figure in misses:
+        print(f"MISSED {figure.bench}.{figure.metric.name}: ratio {figure.ratio}", file=sys.stderr)
+    return 1 if check and misses else 0

@@ -1,0 +1,122 @@
+"""`_nats._eager`: publishing on the caller's turn, and answers driven by their futures."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, cast
+
+import pytest
+from nats.aio.client import Client
+
+from actorkit._nats._eager import Steps, publish_now
+
+
+class FakeClient:
+    """A `publish` that suspends on `gate` when one is set, like nats-py over its pending
+    limit waiting for its flusher."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes, str]] = []
+        self.gate: asyncio.Future[None] | None = None
+        self.finished = 0
+
+    async def publish(self, subject: str, payload: bytes, reply: str = "") -> None:
+        self.sent.append((subject, payload, reply))
+        if self.gate is not None:
+            await self.gate
+        self.finished += 1
+
+
+def client(fake: FakeClient) -> Client:
+    return cast(Client, fake)
+
+
+async def test_a_publish_that_does_not_suspend_is_done_on_return() -> None:
+    fake = FakeClient()
+    assert publish_now(client(fake), "a.b", b"x", "r") is None
+    assert fake.sent == [("a.b", b"x", "r")] and fake.finished == 1
+
+
+async def test_a_publish_that_suspends_is_finished_by_the_returned_task() -> None:
+    fake = FakeClient()
+    fake.gate = asyncio.get_running_loop().create_future()
+    finishing = publish_now(client(fake), "a.b", b"x")
+    assert finishing is not None and fake.sent and fake.finished == 0
+    fake.gate.set_result(None)
+    await finishing
+    assert fake.finished == 1
+
+
+async def test_an_error_while_suspended_reaches_the_publish_and_the_task() -> None:
+    fake = FakeClient()
+    fake.gate = asyncio.get_running_loop().create_future()
+    finishing = publish_now(client(fake), "a.b", b"x")
+    assert finishing is not None
+    fake.gate.set_exception(ConnectionError("gone"))
+    with pytest.raises(ConnectionError, match="gone"):
+        await finishing
+    assert fake.finished == 0
+
+
+async def test_an_error_before_suspending_is_raised_to_the_caller() -> None:
+    class Closed:
+        async def publish(self, subject: str, payload: bytes, reply: str = "") -> None:
+            raise RuntimeError("closed")
+
+    with pytest.raises(RuntimeError, match="closed"):
+        publish_now(cast(Client, Closed()), "a.b", b"x")
+
+
+async def test_steps_run_at_once_then_from_the_futures_they_wait_for() -> None:
+    loop = asyncio.get_running_loop()
+    first: asyncio.Future[int] = loop.create_future()
+    done = asyncio.Event()
+    trail: list[Any] = []
+
+    async def answer() -> None:
+        trail.append("started")
+        trail.append(await first)
+        await asyncio.sleep(0)  # a bare yield is resumed too
+        trail.append("after yield")
+        done.set()
+
+    steps = Steps()
+    steps.start(answer())
+    assert trail == ["started"] and len(steps.running) == 1  # the first step ran in start
+    first.set_result(7)
+    await done.wait()
+    assert trail == ["started", 7, "after yield"] and not steps.running
+
+
+async def test_close_abandons_a_waiting_step_and_its_future_may_still_complete() -> None:
+    loop = asyncio.get_running_loop()
+    pending: asyncio.Future[int] = loop.create_future()
+    cleaned = []
+
+    async def answer() -> None:
+        try:
+            await pending
+        finally:
+            cleaned.append(True)
+
+    steps = Steps()
+    steps.start(answer())
+    steps.close()
+    assert cleaned == [True] and not steps.running
+    pending.set_result(1)  # its done-callback finds the step closed: nothing happens
+    await asyncio.sleep(0)
+
+
+async def test_a_step_that_is_cancelled_leaves_quietly() -> None:
+    loop = asyncio.get_running_loop()
+    pending: asyncio.Future[int] = loop.create_future()
+
+    async def answer() -> None:
+        await pending
+
+    steps = Steps()
+    steps.start(answer())
+    pending.cancel()
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert not steps.running
