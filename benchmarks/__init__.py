@@ -9,7 +9,7 @@ savina` or each by name), `persistence` (the stores' writes and reads against ha
 aiosqlite and asyncpg, only with `--only persistence`), `durable` (the same targets through
 event-sourced actors, only with `--only durable`). `--compare` runs `compare` (Pykka and
 Thespian, when installed); `python -m benchmarks.chart` draws the PNG. `topic_match.py`,
-`task_index.py` and `nats.py` are separate benchmarks run as scripts.
+`task_index.py`, `nats.py` and `nats_pool.py` are separate benchmarks run as scripts.
 """
 
 from __future__ import annotations

@@ -5,8 +5,10 @@
     python -m benchmarks.chart results.jsonl -o benchmarks/results.png
 
 Top: throughput per workload, actorkit against raw asyncio, Pykka and Thespian, on a log
-scale (they differ by orders of magnitude). Bottom: every figure that has an issue-7 target,
-as its margin over that target (1 is the target; right of it passes). Needs matplotlib (the
+scale (they differ by orders of magnitude). Middle: the Savina workloads (issue 14), each as
+a ratio to its hand-written asyncio version, Pykka's beside it where `--compare` measured
+it (1 is parity). Bottom: every figure that has a target, as its margin over that target
+(1 is the target; right of it passes). Needs matplotlib (the
 `bench` extra); uses the Agg backend, so no display is needed. A figure that appears more than
 once in the input keeps its last value.
 """
@@ -115,9 +117,10 @@ def draw(records: list[dict[str, Any]], output: Path, title: str) -> None:
 
     table = rates(records)
     goals = targets(records)
-    figure, (top, bottom) = plt.subplots(
-        2, 1, figsize=(13, 11), gridspec_kw={"height_ratios": [1.1, 1]}
+    figure, (top, middle, bottom) = plt.subplots(
+        3, 1, figsize=(13, 16), gridspec_kw={"height_ratios": [1.1, 0.8, 1.2]}
     )
+    draw_savina(middle, savina_ratios(records))
     figure.suptitle(title, fontsize=13)
 
     impls = [impl for impl in IMPLS if any(impl in row for row in table.values())]
@@ -180,7 +183,7 @@ def draw(records: list[dict[str, Any]], output: Path, title: str) -> None:
         )
     low = min([*margins, 0.5])
     bottom.set_xlim(low / 1.5, max([*margins, 2.0]) * 6)
-    bottom.set_xlabel("margin over the issue-7 target (log): right of 1 passes")
+    bottom.set_xlabel("margin over the target (log): right of 1 passes")
     bottom.set_title("actorkit against its targets (ratio to the baseline, or absolute)")
     bottom.grid(axis="x", which="both", alpha=0.25)
 
@@ -188,6 +191,48 @@ def draw(records: list[dict[str, Any]], output: Path, title: str) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(output, dpi=110)
     plt.close(figure)
+
+
+def savina_ratios(records: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Savina figure -> impl -> ratio to the hand-written asyncio version (higher is better)."""
+    table: dict[str, dict[str, float]] = {}
+    raw: dict[str, float] = {}
+    for record in records:
+        bench, metric = record.get("bench", ""), record.get("metric", "")
+        if not bench.startswith("savina_") or not record.get("higher_is_better", True):
+            continue
+        label = bench.removeprefix("savina_") + ("" if metric == "rate" else f" {metric}")
+        if "impl" in record:
+            if record.get("value") is not None:
+                table.setdefault(label, {})[record["impl"]] = record["value"]
+        elif record.get("ratio") is not None and record.get("baseline_is") == RAW:
+            table.setdefault(label, {})["actorkit"] = record["ratio"]
+            raw[label] = record["baseline"]
+    for label, row in table.items():  # --compare gives rates: as ratios to the same baseline
+        for impl in [impl for impl in row if impl != "actorkit"]:
+            row[impl] = row[impl] / raw[label] if label in raw else 0.0
+    return {label: row for label, row in table.items() if "actorkit" in row}
+
+
+def draw_savina(axis: Any, table: dict[str, dict[str, float]]) -> None:
+    impls = [impl for impl in IMPLS if any(row.get(impl) for row in table.values())]
+    width = 0.8 / max(len(impls), 1)
+    for i, impl in enumerate(impls):
+        ys = [g + (i - (len(impls) - 1) / 2) * width for g in range(len(table))]
+        ratios = [row.get(impl, 0.0) for row in table.values()]
+        axis.barh(ys, ratios, width, label=impl, color=COLORS[impl])
+        for y, ratio in zip(ys, ratios, strict=True):
+            if ratio:
+                axis.annotate(f"{ratio:.2f}", (ratio, y), va="center", fontsize=7, xytext=(3, 0),
+                              textcoords="offset points")  # fmt: skip
+    axis.axvline(1.0, color="black", linewidth=1)
+    axis.set_yticks(range(len(table)))
+    axis.set_yticklabels(list(table), fontsize=8)
+    axis.invert_yaxis()
+    axis.set_xlabel("throughput / hand-written asyncio (1 = parity; right is faster)")
+    axis.set_title("Savina workloads (issue 14)")
+    axis.legend(loc="lower right", fontsize=8)
+    axis.grid(axis="x", alpha=0.25)
 
 
 def _unit(records: list[dict[str, Any]], bench: str, metric: str) -> str:
