@@ -73,7 +73,9 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
             await self._disconnect()
             raise
         # several rows are several statements here: every batch needs its BEGIN
-        return GroupCommit(lambda alone: db.write_transaction(writer, self.path), self._observe)
+        return GroupCommit(
+            lambda alone: db.write_transaction(writer, self.path, alone), self._observe
+        )
 
     async def _disconnect(self) -> None:
         connections, self._connections, self._reader = self._connections, [], None

@@ -80,10 +80,21 @@ def translated(path: str, doing: str) -> Iterator[None]:
 
 
 class SQLiteTransaction:
-    """One open write transaction, as the group commit uses it (`_group_commit.Transaction`)."""
+    """One write transaction, as the group commit uses it (`_group_commit.Transaction`).
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    A lone write (`alone`) starts without `BEGIN`: one statement that writes one row is a
+    transaction by itself in SQLite's autocommit mode, which saves two of the three trips to
+    the connection's thread. A statement that writes several rows opens the transaction
+    first, so an append of several events stays all or none."""
+
+    def __init__(self, conn: aiosqlite.Connection, opened: bool) -> None:
         self.conn = conn
+        self.opened = opened
+
+    async def _rows(self, count: int) -> None:
+        if count > 1 and not self.opened:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            self.opened = True
 
     async def highest(self, ids: Sequence[str]) -> dict[str, int]:
         values = ",".join("(?)" for _ in ids)
@@ -104,9 +115,11 @@ class SQLiteTransaction:
         return dict(rows)  # type: ignore[arg-type]
 
     async def insert_events(self, rows: Sequence[tuple[str, int, float, bytes]]) -> None:
+        await self._rows(len(rows))
         await self.conn.executemany("INSERT INTO actorkit_journal VALUES (?, ?, ?, ?)", rows)
 
     async def insert_if_latest(self, rows: Sequence[tuple[str, int, float, bytes, int]]) -> int:
+        await self._rows(len(rows))
         cursor = await self.conn.executemany(
             "INSERT INTO actorkit_journal SELECT ?1, ?2, ?3, ?4 WHERE ?5 = 0 OR EXISTS "
             "(SELECT 1 FROM actorkit_journal WHERE persistence_id = ?1 AND seq = ?5)",
@@ -115,6 +128,7 @@ class SQLiteTransaction:
         return cursor.rowcount
 
     async def write_states(self, rows: Sequence[tuple[str, int, bytes]]) -> None:
+        await self._rows(len(rows))
         await self.conn.executemany(
             "INSERT INTO actorkit_states VALUES (?, ?, ?) ON CONFLICT (persistence_id) "
             "DO UPDATE SET revision = excluded.revision, payload = excluded.payload",
@@ -124,14 +138,18 @@ class SQLiteTransaction:
 
 @asynccontextmanager
 async def write_transaction(
-    conn: aiosqlite.Connection, path: str
+    conn: aiosqlite.Connection, path: str, alone: bool
 ) -> AsyncIterator[SQLiteTransaction]:
-    """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back whole on any error."""
+    """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back whole on any error; a lone write of one
+    row is its own transaction (`SQLiteTransaction`)."""
     with translated(path, "a write"):
-        await conn.execute("BEGIN IMMEDIATE")
+        if not alone:
+            await conn.execute("BEGIN IMMEDIATE")
         try:
-            yield SQLiteTransaction(conn)
-            await conn.execute("COMMIT")
+            tx = SQLiteTransaction(conn, opened=not alone)
+            yield tx
+            if tx.opened:
+                await conn.execute("COMMIT")
         except sqlite3.IntegrityError as error:
             await _rollback(conn)
             if "UNIQUE" not in str(error):
