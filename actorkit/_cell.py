@@ -160,17 +160,11 @@ class Cell(Lifecycle):
         cell = self._make_child(factory, args, kwargs, name, mailbox_size, restart, capabilities)
         runtime = self.runtime
         assert cell.instance is not None
-        cls = type(cell.instance)
-        if cls.on_start is Actor.on_start:
-            # Nothing to wait for: no loop round trip. With no `on_stop` either, even the
-            # task waits until the first message or signal wakes the actor (`Dormant`).
+        if type(cell.instance).on_start is Actor.on_start:
+            # Nothing to wait for: no loop round trip. A dormant actor's task waits for its
+            # first wake-up (`_make_child`).
             cell.state = RUNNING
-            if cls.on_stop is Actor.on_stop:
-                mailbox = cell.mailbox
-                mailbox.waiter = Dormant(partial(cell.wake_up, copy_context()))
-                if mailbox.queue:  # a task handed over at spawn (the agents' layer)
-                    mailbox.wake()
-            else:
+            if cell.task is None and cell.mailbox.waiter is None:  # neither made nor dormant
                 cell.task = runtime.loop.create_task(run(cell, None))
             return cell.ref
         started = runtime.loop.create_future()
@@ -221,7 +215,12 @@ class Cell(Lifecycle):
             cell.instance = None
             cell.close(None, quiet=True)
             raise
-        cell.stats = runtime.stats_for(type(instance))
+        cls = type(instance)
+        if cls.on_start is Actor.on_start and cls.on_stop is Actor.on_stop:
+            # No hook to run: the task is made by the first message or signal (`Dormant`),
+            # in place before anything can deliver one (the agents' layer, at `spawned`).
+            cell.mailbox.waiter = Dormant(partial(cell.wake_up, copy_context()))
+        cell.stats = runtime.stats_for(cls)
         self.children[name] = cell
         runtime.register(cell)
         runtime.instruments.spawned(cell)
