@@ -60,9 +60,7 @@ class Writer(EventSourced):
         self.count = snapshot
 
     async def receive(self, message: Any) -> Any:
-        if message is None:
-            await self.persist(Recorded(b"x" * 36))
-        elif type(message) is int:  # a run of events, persisted one after another
+        if type(message) is int:  # a run of events, persisted one after another
             for _ in range(message):
                 await self.persist(Recorded(b"x" * 36))
         return self.count
