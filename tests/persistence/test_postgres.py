@@ -86,11 +86,11 @@ async def test_a_writer_that_commits_first_in_between_makes_only_its_rival_fail(
                 store.append("x", 0, [b"mine"]), store.append("y", 0, [b"y"]),
                 return_exceptions=True,
             )  # fmt: skip
-            async with asyncio.timeout(10):
-                while not await rival.fetchval(
+            async with asyncio.timeout(10):  # the server has no event to await: each poll
+                while not await rival.fetchval(  # is a round trip, the loop runs meanwhile
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
                 ):
-                    await asyncio.sleep(0.01)  # polling the server: it has no event to await
+                    pass
             await transaction.commit()
             x, y = await writes
         finally:
