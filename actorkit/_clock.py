@@ -64,76 +64,119 @@ class SystemClock:
 
 
 SWEEP_MIN = 64
-"""Buckets kept before empty ones are dropped (and their timers cancelled) for the first time."""
+"""Deadline groups kept before empty ones are dropped (and their timers cancelled) for the
+first time."""
 
 
 class AskDeadlines:
-    """Ask timeouts grouped into `clock.resolution`-wide buckets, one clock timer per bucket.
+    """Ask timeouts without a clock read or a loop timer per ask.
 
-    A `call_later` + `cancel` per ask keeps 83% of a raw ask's rate and `asyncio.wait_for`
-    56%; a set insert and discard per ask costs a few percent. An ask may time out up to one
-    resolution late, never early.
+    An ask files itself in the *open* bucket of its timeout: one dict lookup and a set insert
+    on the hot path (`ActorRef.ask` writes it out), a set discard once answered. Every half
+    `clock.resolution` a rotation reads the clock once and files each open bucket that still
+    holds asks under the deadline `now + timeout`, rounded up to the resolution, in a group
+    with one clock timer. Every ask in a bucket was made before its rotation, so none times
+    out early; one made at the start of a rotation period may time out up to one resolution
+    late (more only when the event loop was blocked past the rotation). A `call_later` +
+    `cancel` per ask keeps 83% of a raw ask's rate and `asyncio.wait_for` 56%.
 
-    An answered ask only leaves its bucket (a set discard, on the hot path); a bucket left
-    empty keeps its clock timer until the next sweep, which runs once the number of buckets
-    has doubled since the last one and drops the empty ones. Its cost is amortised over the
-    asks that made those buckets, and with long timeouts (an hour, a day) answered asks no
-    longer hold a loop timer each until their deadline.
+    A clock with resolution 0 (`ManualClock`) files each ask at its exact deadline: tests
+    see timeouts fire at the instant they name.
+
+    An answered ask only leaves its bucket; an emptied group keeps its clock timer until the
+    next sweep, which runs once the number of groups has doubled since the last one and drops
+    the empty ones, so with long timeouts (an hour, a day) answered asks no longer hold a loop
+    timer each until their deadline.
     """
 
-    __slots__ = ("_buckets", "_clock", "_sweep_at", "_timers")
+    __slots__ = ("_clock", "_groups", "_rotation", "_sweep_at", "_timers", "open")
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
-        self._buckets: dict[float, set[Ask]] = {}
+        self.open: dict[float, set[Ask]] = {}
+        """The buckets filling since the last rotation, by timeout."""
+        self._groups: dict[float, list[set[Ask]]] = {}
         self._timers: dict[float, Cancellable] = {}
+        self._rotation: Cancellable | None = None
         self._sweep_at = SWEEP_MIN
 
-    def add(self, ask: Ask, timeout: float) -> set[Ask]:
-        """File the ask under its deadline's bucket; the caller discards it from the returned
-        bucket once answered (a plain set operation, no call back into this class)."""
+    def bucket_for(self, timeout: float) -> set[Ask]:
+        """The bucket an ask with `timeout` made now goes in; the hot path looks in `open`
+        first and calls this only when it holds none for `timeout`."""
+        bucket = self.open.get(timeout)
+        if bucket is not None:
+            return bucket
+        bucket = set()
         clock = self._clock
-        deadline = clock.now() + timeout
-        res = clock.resolution
-        key = -(-deadline // res) * res if res else deadline
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            if len(self._buckets) >= self._sweep_at:
-                self._sweep()
-            bucket = self._buckets[key] = set()
-            self._timers[key] = clock.call_at(key, lambda: self._expire(key))
-        bucket.add(ask)
+        if not clock.resolution:
+            self._file(bucket, clock.now() + timeout)
+            return bucket
+        self.open[timeout] = bucket
+        if self._rotation is None:
+            self._rotation = clock.call_at(clock.now() + clock.resolution / 2, self._rotate)
         return bucket
 
+    def _rotate(self) -> None:
+        self._rotation = None
+        now = self._clock.now()
+        for timeout, bucket in self.open.items():
+            if bucket:
+                self._file(bucket, now + timeout)
+        self.open.clear()
+
+    def _file(self, bucket: set[Ask], deadline: float) -> None:
+        clock = self._clock
+        res = clock.resolution
+        key = -(-deadline // res) * res if res else deadline
+        group = self._groups.get(key)
+        if group is None:
+            if len(self._groups) >= self._sweep_at:
+                self._sweep()
+            group = self._groups[key] = []
+            self._timers[key] = clock.call_at(key, lambda: self._expire(key))
+        group.append(bucket)
+
     def _sweep(self) -> None:
-        buckets, timers = self._buckets, self._timers
-        for key in [key for key, bucket in buckets.items() if not bucket]:
-            del buckets[key]
+        groups, timers = self._groups, self._timers
+        for key in [key for key, group in groups.items() if not any(group)]:
+            del groups[key]
             timer = timers.pop(key, None)
             if timer is not None:
                 timer.cancel()
-        self._sweep_at = max(SWEEP_MIN, 2 * len(buckets))
+        self._sweep_at = max(SWEEP_MIN, 2 * len(groups))
 
     def pending(self) -> int:
         """Asks still waiting for a reply or their deadline."""
-        return sum(len(bucket) for bucket in self._buckets.values())
+        filed = sum(len(bucket) for group in self._groups.values() for bucket in group)
+        return filed + sum(len(bucket) for bucket in self.open.values())
 
     def _expire(self, key: float) -> None:
         self._timers.pop(key, None)
-        for ask in self._buckets.pop(key, ()):
-            future = ask.future
-            if not future.done():
-                future.set_exception(
-                    AskTimeout(
-                        f"no reply from {ask.target} within {ask.timeout}s; "
-                        "raise the ask's timeout or make the handler faster"
-                    )
-                )
+        for bucket in self._groups.pop(key, ()):
+            _time_out(bucket)
 
     def close(self) -> None:
         """Stop the loop timers: a shut-down system must leave nothing scheduled behind."""
+        if self._rotation is not None:
+            self._rotation.cancel()
+            self._rotation = None
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
-        for key in list(self._buckets):
+        for key in list(self._groups):
             self._expire(key)
+        for bucket in self.open.values():
+            _time_out(bucket)
+        self.open.clear()
+
+
+def _time_out(bucket: set[Ask]) -> None:
+    for ask in list(bucket):
+        future = ask.future
+        if not future.done():
+            future.set_exception(
+                AskTimeout(
+                    f"no reply from {ask.target} within {ask.timeout}s; "
+                    "raise the ask's timeout or make the handler faster"
+                )
+            )

@@ -103,7 +103,10 @@ class ActorRef:
         stats = cell.stats
         started = perf_counter() if stats is not None else None
         envelope = Ask(message, future, cell.path, timeout, started)
-        bucket = runtime.ask_deadlines.add(envelope, timeout)
+        bucket = runtime.open_asks.get(timeout)  # `AskDeadlines.bucket_for`, written out
+        if bucket is None:
+            bucket = runtime.ask_deadlines.bucket_for(timeout)
+        bucket.add(envelope)
         try:
             if not cell.mailbox.offer(envelope):
                 await _wait_for_room(cell, envelope)

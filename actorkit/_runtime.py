@@ -42,6 +42,7 @@ class Runtime:
         "loop",
         "name",
         "on_root_failure",
+        "open_asks",
         "retired",
         "root",
         "root_strategy",
@@ -68,6 +69,8 @@ class Runtime:
         self.dead_letters = DeadLetters(self.now)
         self.instruments = Instruments()
         self.ask_deadlines = AskDeadlines(clock)
+        self.open_asks = self.ask_deadlines.open
+        """`ActorRef.ask` files each ask here by its timeout: one lookup, no clock read."""
         self.timers = TimerQueue(self.dead_letters, clock)
         self.stats_for: Callable[[type], ClassStats | None] = lambda cls: None
         self.on_root_failure: Callable[[BaseException], None] = lambda error: None

@@ -117,7 +117,7 @@ async def test_an_unanswered_ask_times_out_at_its_bucket_never_early() -> None:
     clock, *_ = setup()
     deadlines = AskDeadlines(clock)
     future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-    deadlines.add(_ask(future), 1.0)
+    deadlines.bucket_for(1.0).add(_ask(future))
     await clock.advance(0.999)
     assert not future.done()
     await clock.advance(0.001)
@@ -132,7 +132,58 @@ async def test_answered_asks_give_their_empty_buckets_back_in_sweeps() -> None:
     for _ in range(10 * SWEEP_MIN):
         future: asyncio.Future[Any] = loop.create_future()
         ask = _ask(future)
-        deadlines.add(ask, 1e6).discard(ask)  # answered at once
+        bucket = deadlines.bucket_for(1e6)
+        bucket.add(ask)
+        bucket.discard(ask)  # answered at once
         await clock.advance(0.01)  # each in a bucket of its own
     assert deadlines.pending() == 0
     assert clock.pending <= 2 * SWEEP_MIN  # not one clock timer per answered ask
+
+
+class CoarseClock(ManualClock):
+    """A manual clock with the system clock's kind of resolution: asks share buckets."""
+
+    resolution = 0.01
+
+
+async def test_asks_share_open_buckets_and_time_out_never_early_at_most_a_resolution_late() -> None:
+    clock = CoarseClock()
+    deadlines = AskDeadlines(clock)
+    loop = asyncio.get_running_loop()
+    early: asyncio.Future[Any] = loop.create_future()
+    deadlines.bucket_for(1.0).add(_ask(early))
+    await clock.advance(0.004)
+    late: asyncio.Future[Any] = loop.create_future()
+    bucket = deadlines.bucket_for(1.0)
+    bucket.add(_ask(late))
+    assert len(bucket) == 2  # one set for both: no clock read, no timer per ask
+    await clock.advance(0.996)  # t = 1.0: the later ask's deadline (1.004) has not come
+    assert not late.done()
+    assert not early.done()
+    await clock.advance(0.01)  # t = 1.01: at most one resolution after the first deadline
+    assert isinstance(early.exception(), AskTimeout)
+    assert isinstance(late.exception(), AskTimeout)
+    assert deadlines.pending() == 0
+
+
+async def test_a_rotation_files_only_buckets_with_asks_left_and_opens_new_ones() -> None:
+    clock = CoarseClock()
+    deadlines = AskDeadlines(clock)
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    answered = _ask(future)
+    first = deadlines.bucket_for(2.0)
+    first.add(answered)
+    first.discard(answered)
+    await clock.advance(0.005)  # the rotation: nothing left to file, no deadline timer
+    assert clock.pending == 0
+    assert deadlines.bucket_for(2.0) is not first
+
+
+async def test_closing_times_out_asks_in_open_buckets_and_cancels_the_rotation() -> None:
+    clock = CoarseClock()
+    deadlines = AskDeadlines(clock)
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    deadlines.bucket_for(5.0).add(_ask(future))
+    deadlines.close()
+    assert isinstance(future.exception(), AskTimeout)
+    assert clock.pending == 0

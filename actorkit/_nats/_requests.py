@@ -78,7 +78,8 @@ class Requests:
         token = str(next(self._tokens))
         future: asyncio.Future[Msg] = asyncio.get_running_loop().create_future()
         envelope = Ask(message, future, target, timeout)  # type: ignore[arg-type]
-        bucket = self._deadlines.add(envelope, timeout)
+        bucket = self._deadlines.bucket_for(timeout)
+        bucket.add(envelope)
         try:
             result = await self._exchange(subject, payload, token, envelope)
         except AskTimeout as error:
