@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from contextvars import Context, copy_context
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor, _constructing
@@ -208,7 +207,8 @@ class Cell(Lifecycle):
         cell = Cell(runtime, self, name, make, args, kwargs, capacity, restart)
         try:
             instance = cell.instance = cell.make_instance()
-            cell.capabilities = class_capabilities(type(instance)) | extra
+            own = class_capabilities(type(instance))
+            cell.capabilities = own | extra if extra else own
         except BaseException:
             # What `__init__` did before raising (a subscription, a timer, a watch) goes with
             # it: nothing half-built is left to receive publishes or ticks.
@@ -219,7 +219,7 @@ class Cell(Lifecycle):
         if cls.on_start is Actor.on_start and cls.on_stop is Actor.on_stop:
             # No hook to run: the task is made by the first message or signal (`Dormant`),
             # in place before anything can deliver one (the agents' layer, at `spawned`).
-            cell.mailbox.waiter = Dormant(partial(cell.wake_up, copy_context()))
+            cell.mailbox.waiter = Dormant(cell, copy_context())
         cell.stats = runtime.stats_for(cls)
         self.children[name] = cell
         runtime.register(cell)

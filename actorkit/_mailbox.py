@@ -25,33 +25,41 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._envelope import TAKEN_BACK, Ask
 from ._errors import NotDelivered
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from contextvars import Context
 
     from ._dead_letters import DeadLetters
     from ._signals import Signal
 
 
+class Wakeable(Protocol):
+    def wake_up(self, context: Context) -> None: ...
+
+
 class Dormant:
     """Holds the waiter slot of an actor whose task is not made yet, and makes it on the first
-    wake-up (a message or a signal) by calling `start`. Until then an idle actor costs no
-    task, coroutine or future, and `offer` stays one comparison, one append and one wake."""
+    wake-up (a message or a signal) by calling `owner.wake_up(context)`. Until then an idle
+    actor costs no task, coroutine or future, and `offer` stays one comparison, one append
+    and one wake. One object, not a bound method and a partial: every object an actor keeps
+    is traversed by each garbage collection while it lives."""
 
-    __slots__ = ("start",)
+    __slots__ = ("context", "owner")
 
-    def __init__(self, start: Callable[[], None]) -> None:
-        self.start = start
+    def __init__(self, owner: Wakeable, context: Context) -> None:
+        self.owner = owner
+        self.context = context
 
     def done(self) -> bool:
         return False
 
     def set_result(self, _: None) -> None:
-        self.start()
+        self.owner.wake_up(self.context)
 
 
 # What a waiting sender's future resolves to.

@@ -50,6 +50,9 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     finally:
         if cell.killed and cell.instance is not None:
             await cell.run_on_stop()
+        # The cell is closed: a ref kept to it must not keep the finished task, its coroutine
+        # and its context alive (each garbage collection would traverse them).
+        cell.task = None
 
 
 async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
