@@ -114,7 +114,8 @@ class HistoryWriter:
         """Write what is buffered, then stop. Failures now drop at once instead of backing
         off, so this takes one round per batch of the agents' last changes."""
         self._closing = True
-        for waiter in (self._wakeup, self._pause):
+        wakeup, self._wakeup = self._wakeup, None  # a `record` meanwhile must not wake it again
+        for waiter in (wakeup, self._pause):
             if waiter is not None and not waiter.done():
                 waiter.set_result(None)
         if self._task is not None:

@@ -78,9 +78,11 @@ class Persistence:
         await guarded(self.store.open(), f"opening {self.store!r}")
 
     async def close(self) -> None:
-        if self.history is not None:  # the agents have stopped: their last changes go first
-            await self.history.close()
-        await guarded(self.store.close(), f"closing {self.store!r}")
+        try:
+            if self.history is not None:  # the agents have stopped: their last changes first
+                await self.history.close()
+        finally:
+            await guarded(self.store.close(), f"closing {self.store!r}")
 
     def id_for(self, cell: Cell) -> str:
         """The id given to `spawn` (taken once, at the first construction), else the path."""
