@@ -8,9 +8,7 @@ transport, HTTP — and hands each only what it uses; none of them holds the sys
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
-import sys
 from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -19,6 +17,7 @@ from ._actor import DEFAULT_MAILBOX_SIZE, Actor
 from ._cell import Cell
 from ._clock import Clock, SystemClock
 from ._errors import ActorStopped, SystemFailed
+from ._imports import import_off_the_loop
 from ._metrics import Metrics
 from ._persistence_id import spawn_durable
 from ._pool import Pool
@@ -42,7 +41,7 @@ if TYPE_CHECKING:
 
     from ._dead_letters import DeadLetters
     from ._http import HttpServer
-    from .persistence import Store
+    from .persistence import AgentChange, Store
     from .persistence._service import Persistence
 
 logger = logging.getLogger("actorkit")
@@ -72,6 +71,7 @@ class ActorSystem(Reach):
         blocked_threshold: float = BLOCKED_THRESHOLD,
         registry: CollectorRegistry | None = None,
         store: Store | None = None,
+        agent_history: bool = False,
     ) -> None:
         check_system(name, supervisor, metrics, clock)
         self.name = name
@@ -91,10 +91,10 @@ class ActorSystem(Reach):
         self._watchdog = Watchdog(name, blocked_threshold)
         self._tasks = TaskLayer(runtime, self.metrics)
         self._persistence: Persistence | None = None
-        if store is not None:  # `import actorkit` loads no persistence code
+        if store is not None or agent_history is not False:  # else no persistence code loads
             from .persistence._service import attach
 
-            self._persistence = attach(store, runtime, self.metrics)
+            self._persistence = attach(store, runtime, self.metrics, self._tasks, agent_history)
         self.failure: BaseException | None = None
         """The error that escalated past the root supervisor, if one did."""
         self._stopping: asyncio.Task[None] | None = None
@@ -111,7 +111,7 @@ class ActorSystem(Reach):
         if self._persistence is not None:
             await self._persistence.open()  # before anything runs: a failure leaves nothing
         if self.metrics.enabled:
-            await _import_off_the_loop("actorkit._metric_families")
+            await import_off_the_loop("actorkit._metric_families")
         self.metrics.start(loop, self._router, self._watchdog)
         runtime.clock.attach(loop, runtime.is_idle)
         root = Cell(runtime, None, "", _Root, (), {}, UNBOUNDED, "permanent")
@@ -266,6 +266,12 @@ class ActorSystem(Reach):
         """The store durable actors persist to (`ActorSystem(store=...)`), or None."""
         return None if self._persistence is None else self._persistence.store
 
+    async def agent_history(self, path: str) -> list[AgentChange]:
+        """An agent's durable state history, oldest first (`ActorSystem(agent_history=True)`)."""
+        from .persistence._agent_history import read_history
+
+        return await read_history(self._persistence, self.name, path)
+
     @property
     def dead_letters(self) -> DeadLetters:
         return self._runtime.dead_letters
@@ -277,7 +283,7 @@ class ActorSystem(Reach):
         """Serve `/metrics` (Prometheus), `/healthz` and `/actors` until closed or the system
         exits. Port 0 picks a free port; the handle's `.port` says which."""
         root = self._running_root()
-        await _import_off_the_loop("actorkit._http")
+        await import_off_the_loop("actorkit._http")
         from ._http import serve
 
         server = await serve(self, root, self._transport, host, port, auth)
@@ -289,10 +295,3 @@ class ActorSystem(Reach):
 
     def __repr__(self) -> str:
         return f"<ActorSystem {self.name!r} actors={self._runtime.actor_count}>"
-
-
-async def _import_off_the_loop(module: str) -> None:
-    """Import an attachment (prometheus_client, aiohttp: 100-400 ms) in a thread, so its first
-    use does not hold the event loop (which the watchdog would rightly report)."""
-    if module not in sys.modules:
-        await asyncio.to_thread(importlib.import_module, module)

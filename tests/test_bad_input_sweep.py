@@ -203,6 +203,8 @@ SWEPT: dict[str, Param] = {
     "ActorSystem.__init__:blocked_threshold": Param("seconds", lambda e, kw: system(**kw)),
     "ActorSystem.__init__:registry": Param("registry", lambda e, kw: system(**kw)),
     "ActorSystem.__init__:store": Param("store", lambda e, kw: system(**kw)),
+    "ActorSystem.__init__:agent_history": Param("bool", lambda e, kw: system(**kw)),
+    "ActorSystem.agent_history:path": Param("path", lambda e, kw: e.system.agent_history(**kw)),
     "ActorSystem.spawn:persistence_id": Param(
         "persistence_id", lambda e, kw: e.system.spawn(Plain, **kw)
     ),

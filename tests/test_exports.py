@@ -55,6 +55,7 @@ PUBLIC = {
     ],
     "actorkit.nats": ["NatsTransport", "RemoteError", "RemoteRef"],
     "actorkit.persistence": [
+        "AgentChange",
         "DurableState",
         "EventSourced",
         "MemoryStore",
@@ -143,6 +144,7 @@ async def test_local_and_pool_refs_are_refs() -> None:
 SYSTEM_API = {
     "accounting",
     "actor_count",
+    "agent_history",
     "agents",
     "ask",
     "dead_letters",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,6 @@ from .._state import ENDING, State
 
 if TYPE_CHECKING:
     import asyncio
-    from collections.abc import Callable
 
     from .._cell import Cell
     from .._envelope import Ask
@@ -29,6 +29,11 @@ AGENT_STOPPED = "stopped"
 
 HISTORY = 32
 """State changes kept per agent: enough to see a flapping agent, bounded for long runs."""
+
+Sink = Callable[[str, str, int | None], None]
+"""Where an agent's changes go to be kept durably: `(path, state, task id)`. Handed in by the
+system's persistence service (`ActorSystem(agent_history=True)`); the task layer stays free of
+stores."""
 
 _TAKES_TASKS = (State.STARTING, State.RUNNING)
 """A starting agent may be given a task: it waits behind `on_start` like any message."""
@@ -63,7 +68,16 @@ class AgentInfo:
 class Agent:
     """The task layer's record of one agent; `handle` is the one task it holds, if any."""
 
-    __slots__ = ("capabilities", "cell", "envelope", "handle", "history", "on_done", "stopped")
+    __slots__ = (
+        "capabilities",
+        "cell",
+        "envelope",
+        "handle",
+        "history",
+        "on_done",
+        "sink",
+        "stopped",
+    )
 
     def __init__(self, layer: TaskLayer, cell: Cell) -> None:
         self.cell = cell
@@ -72,6 +86,7 @@ class Agent:
         self.envelope: Ask | None = None
         self.stopped = False
         self.history: deque[tuple[float, str]] = deque(maxlen=HISTORY)
+        self.sink: Sink | None = layer.history_sink
         # The envelope's done-callback, built once rather than per task.
         self.on_done: Callable[[asyncio.Future[object]], None] = functools.partial(
             layer.attempt_done, self
@@ -103,6 +118,15 @@ class Agent:
         history = self.history
         if not history or history[-1][1] != state:
             history.append((now, state))
+            if self.sink is not None:
+                self.record(state)
+
+    def record(self, state: str) -> None:
+        """Hand a change to the durable history: a state change, or the next task taken."""
+        sink = self.sink
+        if sink is not None:
+            handle = self.handle
+            sink(self.cell.path, state, None if handle is None else handle.id)
 
     def info(self, now: float) -> AgentInfo:
         self.observe(now)

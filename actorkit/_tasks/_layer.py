@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._instruments import Instrument
 from .._stats import Histogram
-from ._agents import BUSY, Agent, AgentInfo
+from ._agents import BUSY, Agent, AgentInfo, Sink
 from ._checks import check_deadline, check_int, check_requires, check_retries
 from ._failures import cancelled, expired, never_ran, never_started, not_retried, refused
 from ._handle import (
@@ -60,6 +60,7 @@ class TaskLayer(Instrument):
         self.counts: dict[TaskStatus, int] = dict.fromkeys(TaskStatus, 0)
         self.stats = TaskStats(self)
         self.durations: Histogram | None = None
+        self.history_sink: Sink | None = None  # set before any agent: `Agent.sink`
         if metrics.enabled:
             # Imported here: prometheus_client loads only for a system that exports metrics.
             from ._metrics import TASK_BUCKETS, collect
@@ -141,6 +142,8 @@ class TaskLayer(Instrument):
         history = agent.history
         if not history or history[-1][1] is not BUSY:  # from task to task it stays busy
             agent.observe(now)
+        elif agent.sink is not None:  # the durable history keeps every task taken
+            agent.record(BUSY)
 
     # --- outcomes --------------------------------------------------------------------------
     def attempt_done(self, agent: Agent, future: asyncio.Future[object]) -> None:

@@ -8,6 +8,7 @@ suite (tests/persistence/).
 from __future__ import annotations
 
 from .._errors import PersistenceConflict, PersistenceError
+from ._agent_history import AgentChange
 from ._durable_state import DurableState
 from ._event_sourced import EventSourced
 from ._memory import MemoryStore
@@ -17,6 +18,7 @@ from ._sqlite import SQLiteStore
 from ._store import Store, StoredEvent, StoredReminder, StoredSnapshot, StoredState
 
 __all__ = [
+    "AgentChange",
     "DurableState",
     "EventSourced",
     "MemoryStore",

@@ -95,6 +95,20 @@ def race_conflict(persistence_id: str) -> PersistenceConflict:
     )
 
 
+async def decoded_events(
+    read: Callable[[str, int], AsyncIterator[StoredEvent]], persistence_id: str, from_seq: int = 1
+) -> AsyncIterator[tuple[int, float, object]]:
+    """`StoreBase.events` for any store's `read`: also one that implements only the protocol."""
+    async for stored in read(persistence_id, from_seq):
+        try:
+            event = _payload.decode(stored.payload)
+        except BadPayload as error:
+            raise PersistenceError(
+                f"event {stored.seq} of {persistence_id!r} does not decode: {error}"
+            ) from None
+        yield stored.seq, stored.time, event
+
+
 class StoreBase(ABC):
     """Base of the shipped stores. `on_commit`, when set, sees every commit: the actor layer
     hangs its batch-size and latency metrics there."""
@@ -115,14 +129,8 @@ class StoreBase(ABC):
     ) -> AsyncIterator[tuple[int, float, object]]:
         """`(seq, time, event)` from `from_seq` on, decoded with the registered message types;
         a row that does not decode is a `PersistenceError` naming it."""
-        async for stored in self.read(persistence_id, from_seq):
-            try:
-                event = _payload.decode(stored.payload)
-            except BadPayload as error:
-                raise PersistenceError(
-                    f"event {stored.seq} of {persistence_id!r} does not decode: {error}"
-                ) from None
-            yield stored.seq, stored.time, event
+        async for row in decoded_events(self.read, persistence_id, from_seq):
+            yield row
 
     def _observe(self, writes: int, seconds: float) -> None:
         observer = self.on_commit

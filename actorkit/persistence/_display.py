@@ -5,11 +5,20 @@ from the bytes but plain data. The codec's own decoder (`actorkit._wire`) stays 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
 from .._wire import _EXT_OBJECT, _EXT_TUPLE
+
+WALL_CLOCK_FIELDS = {"actorkit.AgentChange": frozenset({"time"})}
+"""actorkit's own stored types whose fields are wall-clock times: shown as dates."""
+
+
+def stamp(time: float) -> str:
+    """A wall-clock time (seconds since the epoch) as UTC ISO 8601, to the microsecond."""
+    return datetime.fromtimestamp(time, UTC).isoformat(timespec="microseconds")
 
 
 class Shown:
@@ -22,8 +31,21 @@ class Shown:
         self.fields = fields
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{key}={value!r}" for key, value in self.fields.items())
+        dates = WALL_CLOCK_FIELDS.get(self.name, frozenset())
+        inner = ", ".join(
+            f"{key}={_date(value) if key in dates else repr(value)}"
+            for key, value in self.fields.items()
+        )
         return f"{self.name}({inner})"
+
+
+def _date(value: object) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return stamp(value)
+        except (OverflowError, OSError, ValueError):  # out of the platform's range
+            pass
+    return repr(value)
 
 
 def _ext(code: int, data: memoryview) -> Any:

@@ -6,18 +6,16 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from datetime import UTC, datetime
 from typing import TextIO
 
 from .._errors import PersistenceError
-from ._display import show
+from ._display import show, stamp
 from ._sqlite import SQLiteStore
 from ._url import store_from_url
 
 
 def line(seq: int, time: float, payload: bytes) -> str:
-    stamp = datetime.fromtimestamp(time, UTC).isoformat(timespec="microseconds")
-    return f"{seq}\t{stamp}\t{show(payload)}"
+    return f"{seq}\t{stamp(time)}\t{show(payload)}"
 
 
 async def print_journal(

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, TypeVar
 from .._clock import SystemClock
 from .._errors import PersistenceError
 from .._persistence_id import check_persistence_id, spawning_id
+from ._agent_history import HistoryWriter
+from ._agent_history import collect as collect_history
 from ._metrics import PersistenceMetrics, collect
 from ._store import Store
 
@@ -19,18 +21,41 @@ if TYPE_CHECKING:
     from .._cell import Cell
     from .._metrics import Metrics
     from .._runtime import Runtime
+    from .._tasks import TaskLayer
 
 
 T = TypeVar("T")
 
 
-def attach(store: object, runtime: Runtime, metrics: Metrics) -> Persistence:
+def attach(
+    store: object, runtime: Runtime, metrics: Metrics, tasks: TaskLayer, agent_history: object
+) -> Persistence | None:
+    """The system's persistence service, None without a store; with `agent_history`, the
+    task layer's agents also write their state changes to the store (`_agent_history`)."""
+    if not isinstance(agent_history, bool):
+        raise TypeError(
+            f"agent_history must be True or False, got {type(agent_history).__name__} "
+            f"{agent_history!r}"
+        )
+    if store is None:
+        if agent_history:
+            raise ValueError(
+                "agent_history=True keeps agents' state history in a store: pass store= too, "
+                "e.g. ActorSystem(name, store=SQLiteStore('app.db'), agent_history=True)"
+            )
+        return None
     if isinstance(store, type) or not isinstance(store, Store):
         raise TypeError(
             "store must be a store such as actorkit.persistence.SQLiteStore('app.db') or "
             f"MemoryStore(), got {type(store).__name__}"
         )
-    return Persistence(store, runtime, metrics)
+    service = Persistence(store, runtime, metrics)
+    if agent_history:
+        writer = service.history = HistoryWriter(service, runtime.name)
+        tasks.history_sink = writer.record
+        if metrics.enabled:
+            metrics.add_source(functools.partial(collect_history, writer))
+    return service
 
 
 class Persistence:
@@ -43,6 +68,8 @@ class Persistence:
         if metrics.enabled:
             self.metrics = PersistenceMetrics()
             metrics.add_source(functools.partial(collect, self.metrics))
+        self.history: HistoryWriter | None = None
+        """The agents' durable state history, with `ActorSystem(agent_history=True)`."""
         runtime.on_stop(self.forget)
 
     async def open(self) -> None:
@@ -51,7 +78,11 @@ class Persistence:
         await guarded(self.store.open(), f"opening {self.store!r}")
 
     async def close(self) -> None:
-        await guarded(self.store.close(), f"closing {self.store!r}")
+        try:
+            if self.history is not None:  # the agents have stopped: their last changes first
+                await self.history.close()
+        finally:
+            await guarded(self.store.close(), f"closing {self.store!r}")
 
     def id_for(self, cell: Cell) -> str:
         """The id given to `spawn` (taken once, at the first construction), else the path."""
