@@ -19,16 +19,17 @@ themselves, so a pending task adds no object for the garbage collector to walk.
 its group is compacted). An item has at most one stale entry, dropped at once if the item is
 pushed again, so an entry whose item is pending is always that item's live entry.
 
-Pure data structure: no asyncio and no other actorkit imports, so it can be tested and
-benchmarked on its own.
+Pure data structure: no asyncio, and nothing of actorkit but its own parts (`_levels`), so it
+can be tested and benchmarked on its own.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import deque
 from collections.abc import Hashable, Iterable
 from typing import Generic, TypeVar
+
+from ._levels import Group, Level, compact, insert, purge
 
 T = TypeVar("T", bound=Hashable)
 
@@ -43,63 +44,17 @@ per push."""
 _COMPACT_SLACK = 32
 
 
-class _Level(Generic[T]):
-    """The pending tasks of one group at one priority, in seq order."""
-
-    __slots__ = ("base", "group", "items", "late", "late_items", "priority", "seqs")
-
-    def __init__(self, group: _Group[T], priority: int) -> None:
-        self.group = group
-        self.priority = priority
-        self.base = -priority << 64
-        """The priority's part of the key of every entry in this level."""
-        self.seqs: deque[int] = deque()
-        self.items: deque[T] = deque()
-        self.late: list[int] = []
-        """A heap of the keys of the entries that belong between others."""
-        self.late_items: dict[int, T] = {}
-
-
-class _Group(Generic[T]):
-    """All pending tasks that share one requirement set."""
-
-    __slots__ = (
-        "head",
-        "head_late",
-        "head_level",
-        "levels",
-        "live",
-        "priorities",
-        "requires",
-        "stale",
-    )
-
-    def __init__(self, requires: frozenset[str]) -> None:
-        self.requires = requires
-        self.levels: dict[int, _Level[T]] = {}
-        self.priorities: list[int] = []
-        """A heap of the levels' negated priorities: the best level is `-priorities[0]`."""
-        self.live = 0
-        self.stale = 0
-        """Entries of removed items still held."""
-        self.head: int | None = None
-        """The key of the best live entry when known (in `head_level`); None: find it again."""
-        self.head_level: _Level[T] | None = None
-        self.head_late = False
-        """Whether that entry is in the level's middle heap."""
-
-
 class PendingTasks(Generic[T]):
     """Pending tasks indexed by requirement set, served best-first to capable agents."""
 
     def __init__(self) -> None:
-        self._groups: dict[frozenset[str], _Group[T]] = {}
+        self._groups: dict[frozenset[str], Group[T]] = {}
         # Per capability set, the groups it can serve. Every cached group is in `_groups`:
         # the cache is cleared whenever a group is created or dropped.
-        self._compatible: dict[frozenset[str], list[_Group[T]]] = {}
-        self._live: dict[T, _Level[T]] = {}
+        self._compatible: dict[frozenset[str], list[Group[T]]] = {}
+        self._live: dict[T, Level[T]] = {}
         """Item -> the level of its live entry."""
-        self._stale: dict[T, _Level[T]] = {}
+        self._stale: dict[T, Level[T]] = {}
         """Item -> the level of its stale entry, for the items removed and not yet dropped."""
         self._next_seq = 0
         self._next_stamp = 0
@@ -124,18 +79,13 @@ class PendingTasks(Generic[T]):
         elif not 0 <= seq < _SEQ_LIMIT:
             raise ValueError(f"seq must be in [0, 2**64), got {seq}")
         if self._stale and item in self._stale:
-            self._purge(item)
-        group = self._groups.get(requires)
-        if group is None:
-            group = self._groups[requires] = _Group(requires)
-            self._compatible.clear()
-        level = group.levels.get(priority)
-        if level is None:
-            level = group.levels[priority] = _Level(group, priority)
-            heapq.heappush(group.priorities, -priority)
+            purge(self._stale.pop(item), item)
+        group = self._groups.get(requires) or self._new_group(requires)
+        level = group.levels.get(priority) or _new_level(group, priority)
         seqs = level.seqs
         if seqs and seq <= seqs[-1]:
-            self._insert(level, item, seq)
+            insert(level, item, seq, self._next_stamp)
+            self._next_stamp += 1
         else:
             seqs.append(seq)
             level.items.append(item)
@@ -200,7 +150,7 @@ class PendingTasks(Generic[T]):
         if not group.live:
             self._drop(group)
         elif group.stale > group.live + _COMPACT_SLACK:
-            self._compact(group)
+            compact(group, self._live, self._stale)
         return True
 
     def __len__(self) -> int:
@@ -226,13 +176,18 @@ class PendingTasks(Generic[T]):
             if not any(requires <= capabilities for capabilities in capability_sets)
         )
 
-    def _best(self, capabilities: frozenset[str]) -> _Group[T] | None:
+    def _new_group(self, requires: frozenset[str]) -> Group[T]:
+        group = self._groups[requires] = Group(requires)
+        self._compatible.clear()
+        return group
+
+    def _best(self, capabilities: frozenset[str]) -> Group[T] | None:
         """The servable group whose head is best, with every candidate's head found."""
         groups = self._compatible.get(capabilities)
         if groups is None:
             groups = [g for requires, g in self._groups.items() if requires <= capabilities]
             self._compatible[capabilities] = groups
-        best: _Group[T] | None = None
+        best: Group[T] | None = None
         best_key = 0
         for group in groups:
             key = group.head
@@ -243,7 +198,7 @@ class PendingTasks(Generic[T]):
                 best_key = key
         return best
 
-    def _find_head(self, group: _Group[T]) -> int:
+    def _find_head(self, group: Group[T]) -> int:
         """Find a live group's best entry, dropping the stale entries and emptied levels
         above it; return its key."""
         live, stale = self._live, self._stale
@@ -266,57 +221,7 @@ class PendingTasks(Generic[T]):
             heapq.heappop(priorities)
             del group.levels[level.priority]
 
-    def _insert(self, level: _Level[T], item: T, seq: int) -> None:
-        """An entry that does not belong at the back: at the front, or in the middle heap."""
-        if seq < level.seqs[0]:
-            level.seqs.appendleft(seq)
-            level.items.appendleft(item)
-            return
-        key = (seq << 64) + self._next_stamp
-        self._next_stamp += 1
-        heapq.heappush(level.late, key)
-        level.late_items[key] = item
-
-    def _purge(self, item: T) -> None:
-        """Drop the stale entry of an item pushed again (rare: an O(level) search)."""
-        level = self._stale.pop(item)
-        items = level.items
-        for i, other in enumerate(items):
-            if other == item:
-                del items[i]
-                del level.seqs[i]
-                break
-        else:
-            key = next(key for key, other in level.late_items.items() if other == item)
-            del level.late_items[key]
-            level.late.remove(key)
-            heapq.heapify(level.late)
-        level.group.stale -= 1
-        if level.group.head_level is level:
-            level.group.head = None
-
-    def _compact(self, group: _Group[T]) -> None:
-        live, stale = self._live, self._stale
-        for priority, level in list(group.levels.items()):
-            entries = list(zip(level.seqs, level.items, strict=True))
-            level.seqs = deque(seq for seq, item in entries if item in live)
-            level.items = deque(item for _, item in entries if item in live)
-            for _, item in entries:
-                if item not in live:
-                    del stale[item]
-            for key, item in list(level.late_items.items()):
-                if item not in live:
-                    del level.late_items[key], stale[item]
-            level.late = list(level.late_items)
-            heapq.heapify(level.late)
-            if not level.items and not level.late:
-                del group.levels[priority]
-        group.priorities = [-priority for priority in group.levels]
-        heapq.heapify(group.priorities)
-        group.stale = 0
-        group.head = None
-
-    def _drop(self, group: _Group[T]) -> None:
+    def _drop(self, group: Group[T]) -> None:
         """Drop a group with no live item left, and its stale entries. Dropping empty groups
         keeps churn through many distinct requirement sets from growing the group table (and
         every cached list) without bound."""
@@ -326,3 +231,9 @@ class PendingTasks(Generic[T]):
         for level in group.levels.values():
             for item in (*level.items, *level.late_items.values()):
                 del stale[item]
+
+
+def _new_level(group: Group[T], priority: int) -> Level[T]:
+    level = group.levels[priority] = Level(group, priority)
+    heapq.heappush(group.priorities, -priority)
+    return level

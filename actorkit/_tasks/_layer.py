@@ -60,7 +60,11 @@ class TaskLayer(Instrument):
         self._idle = IdleAgents()
         self._next_id = 0
         self._closed = False
-        self.counts: dict[TaskStatus, int] = dict.fromkeys(TaskStatus, 0)
+        self.pending = 0
+        self.running = 0
+        self.finished: dict[TaskStatus, int] = dict.fromkeys(
+            (SUCCEEDED, FAILED, EXPIRED, CANCELLED), 0
+        )
         self.stats = TaskStats(self)
         self.durations: Histogram | None = None
         if metrics.enabled:
@@ -70,6 +74,11 @@ class TaskLayer(Instrument):
             self.durations = Histogram(TASK_BUCKETS)
             metrics.add_source(functools.partial(collect, self))
         runtime.instruments.add(self)
+
+    @property
+    def counts(self) -> dict[TaskStatus, int]:
+        """Tasks per status: pending and running now, and the totals of each way of ending."""
+        return {PENDING: self.pending, RUNNING: self.running, **self.finished}
 
     # --- submitting ------------------------------------------------------------------------
     def submit(
@@ -94,7 +103,7 @@ class TaskLayer(Instrument):
         if deadline is not None:
             deadline += now
         handle = TaskHandle(self, task_id, payload, priority, deadline, needed, retries, now)
-        self.counts[PENDING] += 1
+        self.pending += 1
         if self._idle.entries or deadline is not None:
             self._place(handle, now)
         else:  # `_place`'s common case in a burst of submits: nobody idle, no deadline
@@ -126,9 +135,8 @@ class TaskLayer(Instrument):
         handle._agent = agent
         if handle._timer is not None:
             handle._drop_deadline()
-        counts = self.counts
-        counts[PENDING] -= 1
-        counts[RUNNING] += 1
+        self.pending -= 1
+        self.running += 1
         agent.envelope = hand_to_agent(agent, handle)
         history = agent.history
         if not history or history[-1][1] is not BUSY:  # from task to task it stays busy
@@ -138,9 +146,8 @@ class TaskLayer(Instrument):
     def attempt_done(self, agent: Agent, result: object, error: BaseException | None) -> None:
         """The agent answered (`error` None), failed, stopped, or the envelope was withdrawn
         (`WITHDRAWN`)."""
-        handle = agent.handle
+        handle: TaskHandle = agent.handle  # type: ignore[assignment]  # it held one
         agent.handle = agent.envelope = None
-        assert handle is not None
         now = self._runtime.clock.now()
         if handle._status is RUNNING:  # else it was cancelled meanwhile: discard the outcome
             if error is None:
@@ -156,9 +163,8 @@ class TaskLayer(Instrument):
         self._available(agent, now)
 
     def _requeue(self, handle: TaskHandle, error: BaseException | None, now: float) -> None:
-        counts = self.counts
-        counts[RUNNING] -= 1
-        counts[PENDING] += 1
+        self.running -= 1
+        self.pending += 1
         handle._status = PENDING
         handle._agent = None
         if self._closed:
@@ -184,9 +190,11 @@ class TaskLayer(Instrument):
         result: Any,
         error: BaseException | None,
     ) -> None:
-        counts = self.counts
-        counts[handle._status] -= 1
-        counts[status] += 1
+        if handle._status is RUNNING:
+            self.running -= 1
+        else:
+            self.pending -= 1
+        self.finished[status] += 1
         durations = self.durations
         if durations is not None:  # `Histogram.observe`, written out: once per task
             seconds = now - handle._submitted_at
