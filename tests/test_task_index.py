@@ -97,14 +97,12 @@ def test_seq_breaks_ties_across_groups() -> None:
     assert drain(index, AB) == ["b-first", "a-second", "none-third"]
 
 
-def test_peek_does_not_remove() -> None:
+def test_an_agent_gets_nothing_it_cannot_serve() -> None:
     index: PendingTasks[str] = PendingTasks()
     index.push("a", A, 1)
     index.push("b", B, 2)
 
-    assert index.peek_for(A) == "a"
-    assert index.peek_for(AB) == "b"
-    assert index.peek_for(C) is None
+    assert index.pop_for(C) is None
     assert len(index) == 2
     assert index.pop_for(AB) == "b"
 
@@ -113,7 +111,6 @@ def test_empty_index() -> None:
     index: PendingTasks[str] = PendingTasks()
 
     assert index.pop_for(AB) is None
-    assert index.peek_for(AB) is None
     assert len(index) == 0
     assert index.groups() == {}
 
@@ -154,7 +151,6 @@ def test_remove_skips_item_lazily() -> None:
     assert "x" not in index
     assert len(index) == 1
     assert index.groups() == {A: 1}
-    assert index.peek_for(A) == "z"
     assert drain(index, A) == ["z"]
 
 
@@ -241,7 +237,8 @@ def test_unservable_counts_items_no_agent_can_take() -> None:
 def test_cached_agent_sees_group_created_later() -> None:
     index: PendingTasks[str] = PendingTasks()
     index.push("a-low", A, 0)
-    assert index.peek_for(AB) == "a-low"  # caches AB's compatible groups: just {a}
+    index.push("a-next", A, 0)
+    assert index.pop_for(AB) == "a-low"  # caches AB's compatible groups: just {a}
 
     index.push("b-high", B, 9)
 
@@ -331,7 +328,6 @@ operations = st.lists(
     st.one_of(
         st.tuples(st.just("push"), REQUIREMENT_SETS, st.integers(-2, 2)),
         st.tuples(st.just("pop"), AGENT_SETS),
-        st.tuples(st.just("peek"), AGENT_SETS),
         st.tuples(st.just("remove"), st.integers(0, 30)),
         st.tuples(st.just("requeue"), st.integers(0, 30), st.integers(-2, 2)),
         st.tuples(st.just("again"), st.integers(0, 30), REQUIREMENT_SETS, st.integers(-2, 2)),
@@ -360,8 +356,6 @@ def test_matches_brute_force_model(ops: list[tuple[object, ...]]) -> None:
                 if expected is not None:
                     requires, _, seq = model.pending.pop(expected)
                     taken[expected] = (requires, seq)
-            case ("peek", frozenset() as capabilities):
-                assert index.peek_for(capabilities) == model.best(capabilities)
             case ("remove", int(item)):
                 was_pending = model.pending.pop(item, None) is not None
                 assert index.remove(item) == was_pending

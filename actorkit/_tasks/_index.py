@@ -97,24 +97,35 @@ class PendingTasks(Generic[T]):
         return seq
 
     def pop_for(self, capabilities: frozenset[str]) -> T | None:
-        """Remove and return the best item `capabilities` can serve, or None if none."""
-        group = self._best(capabilities)
+        """Remove and return the best item `capabilities` can serve, or None if none: the
+        head of best key among the groups it can serve (found here, in place: this runs once
+        per dispatched task)."""
+        groups = self._compatible.get(capabilities)
+        if groups is None:
+            groups = self._compatible_with(capabilities)
+        group: Group[T] | None = None
+        best_key = 0
+        for candidate in groups:
+            key = candidate.head
+            if key is None:
+                key = self._find_head(candidate)
+            if group is None or key < best_key:
+                group = candidate
+                best_key = key
         if group is None:
             return None
-        level = group.head_level
-        assert level is not None
+        level: Level[T] = group.head_level  # type: ignore[assignment]  # found with the head
         seqs = level.seqs
         if group.head_late:
             item = level.late_items.pop(heapq.heappop(level.late))
+            group.head_late = False
         else:
             seqs.popleft()
             item = level.items.popleft()
         del self._live[item]
         group.live -= 1
         if seqs and not level.late and not self._stale:
-            # The commonest next head: the next entry of the same level, live.
-            group.head = level.base + seqs[0]
-            group.head_late = False
+            group.head = level.base + seqs[0]  # the commonest next head: the next one here
         else:
             group.head = None
             if not seqs and not level.late:
@@ -123,15 +134,6 @@ class PendingTasks(Generic[T]):
         if not group.live:
             self._drop(group)
         return item
-
-    def peek_for(self, capabilities: frozenset[str]) -> T | None:
-        """Return what `pop_for(capabilities)` would return, without removing it."""
-        group = self._best(capabilities)
-        if group is None:
-            return None
-        level = group.head_level
-        assert level is not None
-        return level.late_items[level.late[0]] if group.head_late else level.items[0]
 
     def remove(self, item: T) -> bool:
         """Withdraw a pending item (cancelled, or its deadline passed); False if not pending.
@@ -181,22 +183,10 @@ class PendingTasks(Generic[T]):
         self._compatible.clear()
         return group
 
-    def _best(self, capabilities: frozenset[str]) -> Group[T] | None:
-        """The servable group whose head is best, with every candidate's head found."""
-        groups = self._compatible.get(capabilities)
-        if groups is None:
-            groups = [g for requires, g in self._groups.items() if requires <= capabilities]
-            self._compatible[capabilities] = groups
-        best: Group[T] | None = None
-        best_key = 0
-        for group in groups:
-            key = group.head
-            if key is None:
-                key = self._find_head(group)
-            if best is None or key < best_key:
-                best = group
-                best_key = key
-        return best
+    def _compatible_with(self, capabilities: frozenset[str]) -> list[Group[T]]:
+        groups = [g for requires, g in self._groups.items() if requires <= capabilities]
+        self._compatible[capabilities] = groups
+        return groups
 
     def _find_head(self, group: Group[T]) -> int:
         """Find a live group's best entry, dropping the stale entries and emptied levels
