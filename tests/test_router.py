@@ -16,7 +16,7 @@ from actorkit import (
     DeadLetter,
     PoolRef,
 )
-from actorkit.testing import Probe, subscription_count
+from actorkit.testing import Probe, snapshot, subscription_count
 
 
 class Inbox(Actor):
@@ -106,6 +106,41 @@ async def test_full_mailbox_is_a_dead_letter_and_publish_does_not_raise() -> Non
         assert system.dead_letters.recent[-1].recipient == blocked.path
         gate.set()
         assert await got(fine) == [1, 2]
+
+
+@pytest.mark.parametrize("mailbox_size", [None, 3])
+async def test_publishes_to_busy_and_parked_actors_are_counted_and_kept_in_order(
+    mailbox_size: int | None,
+) -> None:
+    gate, entered = asyncio.Event(), asyncio.Event()
+
+    class Busy(Inbox):
+        async def receive(self, message: Any) -> Any:
+            if message == "wait":
+                entered.set()
+                await gate.wait()
+                return None
+            return await super().receive(message)
+
+    async with ActorSystem() as system:
+        busy = await system.spawn(Busy, "t", mailbox_size=mailbox_size)
+        parked = await system.spawn(Inbox, "t", mailbox_size=mailbox_size)
+        busy.tell("wait")
+        await entered.wait()
+        assert [system.publish("t", i) for i in range(5)] == (
+            [2] * 5 if mailbox_size is None else [2, 2, 2, 0, 0]
+        )
+        counts = snapshot(busy).accounting
+        assert counts.balanced
+        assert (counts.accepted, counts.queued) == ((6, 5) if mailbox_size is None else (4, 3))
+        gate.set()
+        kept = [0, 1, 2, 3, 4] if mailbox_size is None else [0, 1, 2]
+        assert await got(busy) == kept
+        assert await got(parked) == kept
+        refused = {} if mailbox_size is None else {"mailbox_full": 4}
+        assert system.dead_letters.by_reason == refused
+        for ref in (busy, parked):
+            assert snapshot(ref).accounting.balanced
 
 
 async def test_subscriptions_survive_restarts_and_go_with_a_stop() -> None:

@@ -3,49 +3,67 @@
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any, cast
 
+import pytest
+
 from actorkit._tasks._agents import Agent
-from actorkit._tasks._handover import Attempt
+from actorkit._tasks._handover import WITHDRAWN, Attempt
 
 
 class Outcomes:
-    """Stands in for the agent: records the futures its `on_done` is called with."""
+    """Stands in for the agent: records the outcomes its `on_done` is called with."""
 
     def __init__(self, fail: bool = False) -> None:
+        self.cell = SimpleNamespace(runtime=SimpleNamespace(loop=asyncio.get_running_loop()))
         self.fail = fail
-        self.seen: list[asyncio.Future[object]] = []
+        self.seen: list[tuple[object, BaseException | None]] = []
 
-    def on_done(self, future: asyncio.Future[object]) -> None:
-        self.seen.append(future)
+    def on_done(self, agent: object, result: object, error: BaseException | None) -> None:
+        assert agent is self
+        self.seen.append((result, error))
         if self.fail:
             raise RuntimeError("layer bug")
 
 
 def attempt(outcomes: Outcomes) -> Attempt:
-    future = Attempt(loop=asyncio.get_running_loop())
-    future.agent = cast(Agent, outcomes)
-    return future
+    return Attempt(cast(Agent, outcomes))
 
 
 async def test_a_success_is_reported_before_set_result_returns() -> None:
     outcomes = Outcomes()
     future = attempt(outcomes)
+    assert not future.done()
     future.set_result(42)
-    assert outcomes.seen == [future]
-    assert future.result() == 42
+    assert future.done()
+    assert outcomes.seen == [(42, None)]
 
 
 async def test_failures_and_cancellations_are_reported_on_the_next_loop_turn() -> None:
     outcomes = Outcomes()
     failed, cancelled = attempt(outcomes), attempt(outcomes)
-    failed.set_exception(ValueError("boom"))
+    boom = ValueError("boom")
+    failed.set_exception(boom)
     assert cancelled.cancel()
     assert not cancelled.cancel()  # reported once
+    assert failed.done() and cancelled.done()
     assert outcomes.seen == []
     await asyncio.sleep(0)
-    assert outcomes.seen == [failed, cancelled]
-    assert isinstance(failed.exception(), ValueError)
+    assert outcomes.seen == [(None, boom), (None, WITHDRAWN)]
+
+
+async def test_an_outcome_is_set_once() -> None:
+    outcomes = Outcomes()
+    future = attempt(outcomes)
+    future.set_result(1)
+    with pytest.raises(asyncio.InvalidStateError):
+        future.set_result(2)
+    with pytest.raises(asyncio.InvalidStateError):
+        future.set_exception(ValueError())
+    assert not future.cancel()
+    await asyncio.sleep(0)
+    assert outcomes.seen == [(1, None)]
 
 
 async def test_a_failing_report_reaches_the_loop_not_the_agent() -> None:
@@ -58,5 +76,5 @@ async def test_a_failing_report_reaches_the_loop_not_the_agent() -> None:
         future.set_result("done")  # must not raise into the agent's receive loop
     finally:
         loop.set_exception_handler(previous)
-    assert future.result() == "done"
+    assert future.done()
     assert [type(context["exception"]) for context in reported] == [RuntimeError]

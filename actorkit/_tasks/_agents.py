@@ -6,7 +6,6 @@ holds, which only the task layer knows. Keeping that here leaves the cell free o
 
 from __future__ import annotations
 
-import functools
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,8 +14,6 @@ from typing import TYPE_CHECKING
 from .._state import ENDING, State
 
 if TYPE_CHECKING:
-    import asyncio
-
     from .._cell import Cell
     from .._envelope import Ask
     from ._handle import TaskHandle
@@ -87,10 +84,8 @@ class Agent:
         self.stopped = False
         self.history: deque[tuple[float, str]] = deque(maxlen=HISTORY)
         self.sink: Sink | None = layer.history_sink
-        # The envelope's done-callback, built once rather than per task.
-        self.on_done: Callable[[asyncio.Future[object]], None] = functools.partial(
-            layer.attempt_done, self
-        )
+        # Where an attempt reports its outcome: `(agent, result, error)`.
+        self.on_done: Callable[[Agent, object, BaseException | None], None] = layer.attempt_done
 
     @property
     def ready(self) -> bool:

@@ -25,7 +25,7 @@ def check_deadline(deadline: object) -> float:
     return check_seconds(deadline, "deadline", hint=" from now (None for no deadline)")
 
 
-_REQUIRES: dict[object, frozenset[str]] = {}
+CHECKED_REQUIRES: dict[object, frozenset[str]] = {}
 """Checked requirement sets by the tuple or frozenset they were given as. Submitters repeat a
 few sets: a hit skips the check and shares one frozenset among all their tasks (one object
 fewer per pending task for the garbage collector to walk)."""
@@ -36,12 +36,12 @@ def check_requires(requires: object) -> frozenset[str]:
     kind = type(requires)
     if kind is tuple or kind is frozenset:
         try:
-            return _REQUIRES[requires]
+            return CHECKED_REQUIRES[requires]
         except (KeyError, TypeError):  # TypeError: unhashable items, which the check rejects
             pass
         needed = check_names(requires, "requires", "each required capability")
-        if len(_REQUIRES) >= REQUIRES_CACHED:
-            _REQUIRES.clear()
-        _REQUIRES[requires] = needed
+        if len(CHECKED_REQUIRES) >= REQUIRES_CACHED:
+            CHECKED_REQUIRES.clear()
+        CHECKED_REQUIRES[requires] = needed
         return needed
     return check_names(requires, "requires", "each required capability")

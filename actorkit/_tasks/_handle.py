@@ -51,32 +51,13 @@ class Task:
     attempt: int
 
 
-_new = object.__new__
-_SET_ID, _SET_PAYLOAD, _SET_PRIORITY, _SET_DEADLINE, _SET_REQUIRES, _SET_ATTEMPT = (
+# `Task(...)` at a third of the cost, for the dispatch path (`_handover.hand_to_agent`): the
+# frozen dataclass's generated `__init__` sets each field through `object.__setattr__`, these
+# set the slots directly. The record is the same frozen `Task` either way.
+SET_ID, SET_PAYLOAD, SET_PRIORITY, SET_DEADLINE, SET_REQUIRES, SET_ATTEMPT = (
     Task.__dict__[field].__set__
     for field in ("id", "payload", "priority", "deadline", "requires", "attempt")
 )
-
-
-def new_task(
-    task_id: int,
-    payload: Any,
-    priority: int,
-    deadline: float | None,
-    requires: frozenset[str],
-    attempt: int,
-) -> Task:
-    """`Task(...)` for the dispatch path, at a third of the cost: the frozen dataclass's
-    generated `__init__` sets each field through `object.__setattr__`, this sets the slots
-    directly. The record is the same frozen `Task` either way."""
-    task = _new(Task)
-    _SET_ID(task, task_id)
-    _SET_PAYLOAD(task, payload)
-    _SET_PRIORITY(task, priority)
-    _SET_DEADLINE(task, deadline)
-    _SET_REQUIRES(task, requires)
-    _SET_ATTEMPT(task, attempt)
-    return task
 
 
 class TaskHandle:
@@ -200,21 +181,6 @@ class TaskHandle:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-
-    def _finish(
-        self, status: TaskStatus, now: float, result: Any = None, error: BaseException | None = None
-    ) -> None:
-        self._status = status
-        self._finished_at = now
-        self._result = result
-        self._error = error
-        self._agent = None
-        if self._timer is not None:
-            self._drop_deadline()
-        if self._waiters:
-            for waiter in self._waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
 
     def __repr__(self) -> str:
         return f"<TaskHandle {self._id} {self._status.value} attempt={self._attempt}>"

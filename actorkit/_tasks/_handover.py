@@ -12,69 +12,111 @@ change when the mailbox does.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 from .._envelope import TAKEN_BACK, Ask
 from .._mailbox import reject
+from ._handle import (
+    SET_ATTEMPT,
+    SET_DEADLINE,
+    SET_ID,
+    SET_PAYLOAD,
+    SET_PRIORITY,
+    SET_REQUIRES,
+    Task,
+)
 
 if TYPE_CHECKING:
     from .._cell import Cell
     from ._agents import Agent
-    from ._handle import Task
+    from ._handle import TaskHandle
+
+WITHDRAWN: BaseException = asyncio.CancelledError("task taken back")
+"""The outcome of an attempt taken back out of the mailbox before the agent began it."""
 
 
-_SET_RESULT = asyncio.Future.set_result
-"""The base method, called without `super()`'s lookup: once per task."""
-
-
-class Attempt(asyncio.Future[object]):
+class Attempt:
     """The envelope's future for one attempt of a task: the agent's outcome reaches the task
-    layer (`agent.on_done`) through it.
+    layer (`agent.on_done(agent, result, error)`) through it.
 
-    A success is reported at once, from inside the agent's receive loop: the agent is then
-    handed its next task while it is still draining, and takes it without parking and being
-    woken again (a park and a wake-up per task cost about what the rest of the task layer
-    does). Every other outcome (a failure, which the supervisor handles first; an envelope
-    rejected or taken back) is reported on the next loop turn, as a done-callback would be.
+    Not an `asyncio.Future`: nobody awaits it, and the cell only asks whether it is `done`
+    and sets its result or exception, so a one-slot object does. A success is reported at
+    once, from inside the agent's receive loop: the agent is then handed its next task while
+    it is still draining, and takes it without parking and being woken again. Every other
+    outcome (a failure, which the supervisor handles first; an envelope rejected or taken
+    back) is reported on the next loop turn, as a done-callback would be.
     """
 
     __slots__ = ("agent",)
-    agent: Agent
-    """Set right after construction (no `__init__` of its own: one Python call less per task)."""
+
+    def __init__(self, agent: Agent) -> None:
+        self.agent: Agent | None = agent
+        """None once the outcome is known: it is reported once, whatever the cell calls."""
+
+    def done(self) -> bool:
+        return self.agent is None
 
     def set_result(self, result: object, /) -> None:
-        _SET_RESULT(self, result)
+        agent = self.agent
+        if agent is None:
+            raise asyncio.InvalidStateError("the attempt's outcome is already set")
+        self.agent = None
         try:
-            self.agent.on_done(self)
+            agent.on_done(agent, result, None)
         except Exception as error:  # as the loop treats a failing callback: never the agent's
-            self.get_loop().call_exception_handler(
-                {"message": "task outcome failed", "exception": error, "future": self}
+            agent.cell.runtime.loop.call_exception_handler(
+                {"message": "task outcome failed", "exception": error, "attempt": self}
             )
 
-    def set_exception(self, exception: Any, /) -> None:
-        super().set_exception(exception)
-        self.get_loop().call_soon(self.agent.on_done, self)
+    def set_exception(self, exception: BaseException, /) -> None:
+        agent = self.agent
+        if agent is None:
+            raise asyncio.InvalidStateError("the attempt's outcome is already set")
+        self.agent = None
+        agent.cell.runtime.loop.call_soon(agent.on_done, agent, None, exception)
 
-    def cancel(self, msg: Any | None = None) -> bool:
-        if not super().cancel(msg):
+    def cancel(self) -> bool:
+        agent = self.agent
+        if agent is None:
             return False
-        self.get_loop().call_soon(self.agent.on_done, self)
+        self.agent = None
+        agent.cell.runtime.loop.call_soon(agent.on_done, agent, None, WITHDRAWN)
         return True
 
 
-def hand_to_agent(cell: Cell, task: Task, future: Attempt) -> Ask:
-    """Queue the task past the mailbox bound (a task is never refused); `TAKEN_BACK` makes
-    the cell answer an undelivered one with `NotDelivered` instead of a dead letter."""
-    envelope = Ask(task, future, cell.path, TAKEN_BACK)
-    if not cell.mailbox.force(envelope):  # stopped meanwhile: the task goes back to the queue
+_new = object.__new__
+
+
+def hand_to_agent(agent: Agent, handle: TaskHandle) -> Ask:
+    """Queue the handle's attempt past the mailbox bound (a task is never refused);
+    `TAKEN_BACK` makes the cell answer an undelivered one with `NotDelivered` instead of a
+    dead letter. Objects are built without calls to `__init__` here: once per task."""
+    task = _new(Task)
+    SET_ID(task, handle._id)
+    SET_PAYLOAD(task, handle._payload)
+    SET_PRIORITY(task, handle._priority)
+    SET_DEADLINE(task, handle._deadline)
+    SET_REQUIRES(task, handle._requires)
+    SET_ATTEMPT(task, handle._attempt)
+    attempt = _new(Attempt)
+    attempt.agent = agent
+    cell = agent.cell
+    # The cell calls only `done`, `set_result` and `set_exception` on an envelope's future.
+    envelope = Ask(task, attempt, cell.path, TAKEN_BACK)  # type: ignore[arg-type]
+    mailbox = cell.mailbox
+    if mailbox.waiter is None and not mailbox.closed:
+        # `Mailbox.force`'s common case written out: the agent is busy, draining its mailbox.
+        mailbox.accepted += 1
+        mailbox.queue.append(envelope)
+    elif not mailbox.force(envelope):  # stopped meanwhile: the task goes back to the queue
         reject(envelope, cell.path, "stopped", cell.runtime.dead_letters)
     return envelope
 
 
 def take_back(cell: Cell, envelope: Ask) -> None:
-    """Withdraw a task the agent has not begun handling; the envelope's cancelled future then
-    reports the outcome like any other."""
+    """Withdraw a task the agent has not begun handling; the attempt then reports the
+    outcome like any other."""
     if envelope.future.done() or cell.handling is envelope:
         return
     cell.mailbox.take_back(envelope)  # not lost: the accounting stays exact
-    envelope.future.cancel()
+    cast("Attempt", envelope.future).cancel()

@@ -7,33 +7,36 @@ there are few distinct sets — and an agent only compares the heads of the grou
 serve; that list of groups is cached per capability set.
 
 Within a group, tasks are kept per priority level, and a level in order of seq (the order of
-submission). Tasks nearly always arrive in seq order, so a level is a deque appended at the
-back and popped at the front; only the few that arrive out of order (a requeued task keeps
-its first seq) go to a small heap beside it. A group keeps a heap of its priorities, which
-are few. A heap of all 100,000 pending tasks instead costs a `heappop` of about 17 levels of
-tuple comparisons per dispatched task, the largest single cost of dispatch.
+submission): two deques in step, seqs and items. Tasks nearly always arrive in seq order (a
+requeued task keeps its first seq, older than anything still waiting at its level), so they
+are appended at the back, or at the front; only the rare one that belongs in the middle goes
+to a small heap beside them. A group keeps a heap of its priorities, which are few. A heap
+of all pending tasks instead costs a `heappop` of about 17 levels of tuple comparisons per
+dispatched task, the largest single cost of dispatch. The entries are ints and the items
+themselves, so a pending task adds no object for the garbage collector to walk.
 
-Pure data structure: no asyncio and no other actorkit imports, so it can be tested and
-benchmarked on its own.
+`remove` is O(1): the entry stays in place, stale, and is dropped when it surfaces (or when
+its group is compacted). An item has at most one stale entry, dropped at once if the item is
+pushed again, so an entry whose item is pending is always that item's live entry.
+
+Pure data structure: no asyncio, and nothing of actorkit but its own parts (`_levels`), so it
+can be tested and benchmarked on its own.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import deque
 from collections.abc import Hashable, Iterable
 from typing import Generic, TypeVar
 
+from ._levels import Group, Level, compact, insert, purge
+
 T = TypeVar("T", bound=Hashable)
 
-# An entry is one int, `key(priority, seq, stamp)`, beside its item: ints are not tracked by
-# the garbage collector, where a tuple per pending task would be (100,000 pending tasks made
-# the collector's full passes the largest single cost of a burst of submits). The key
-# orders entries by priority (highest first), then seq; `stamp` is unique per push, so keys
-# never tie even when a requeue reuses a seq. An entry is live while `_live[item]` is its
-# key: remove() leaves stale entries behind, dropped when they surface.
 _SEQ_LIMIT = 1 << 64
-_PRIORITY_SHIFT = 128
+"""Seqs are below it. A group's head is ranked by the key `(-priority << 64) + seq`, so one
+comparison orders two heads; a key of a level's middle heap is `seq << 64 | stamp`, unique
+per push."""
 
 # Stale entries below a group's heads are only dropped when they surface; rebuilding a
 # group once it is over half stale bounds memory under heavy cancellation. The slack keeps
@@ -41,53 +44,18 @@ _PRIORITY_SHIFT = 128
 _COMPACT_SLACK = 32
 
 
-class _Level(Generic[T]):
-    """The pending tasks of one group at one priority, in key order: `keys` and `items` in
-    step for those that arrived in order, `late` (a heap of keys, with `late_items`) for
-    those that did not."""
-
-    __slots__ = ("base", "group", "items", "keys", "late", "late_items", "priority")
-
-    def __init__(self, group: _Group[T], priority: int) -> None:
-        self.group = group
-        self.priority = priority
-        self.base = -priority << _PRIORITY_SHIFT
-        """The priority's part of every key in this level."""
-        self.keys: deque[int] = deque()
-        self.items: deque[T] = deque()
-        self.late: list[int] = []
-        self.late_items: dict[int, T] = {}
-
-
-class _Group(Generic[T]):
-    """All pending tasks that share one requirement set."""
-
-    __slots__ = ("head", "head_level", "levels", "live", "priorities", "requires", "size")
-
-    def __init__(self, requires: frozenset[str]) -> None:
-        self.requires = requires
-        self.levels: dict[int, _Level[T]] = {}
-        self.priorities: list[int] = []
-        """A heap of the levels' negated priorities: the best level is `-priorities[0]`."""
-        self.live = 0
-        self.size = 0
-        """Entries held, stale ones included."""
-        self.head: int | None = None
-        """The key of the best live entry when known (in `head_level`); None: find it again."""
-        self.head_level: _Level[T] | None = None
-
-
 class PendingTasks(Generic[T]):
     """Pending tasks indexed by requirement set, served best-first to capable agents."""
 
     def __init__(self) -> None:
-        self._groups: dict[frozenset[str], _Group[T]] = {}
+        self._groups: dict[frozenset[str], Group[T]] = {}
         # Per capability set, the groups it can serve. Every cached group is in `_groups`:
         # the cache is cleared whenever a group is created or dropped.
-        self._compatible: dict[frozenset[str], list[_Group[T]]] = {}
-        self._live: dict[T, int] = {}
-        """Item -> the key of its live entry."""
-        self._level_of: dict[T, _Level[T]] = {}
+        self._compatible: dict[frozenset[str], list[Group[T]]] = {}
+        self._live: dict[T, Level[T]] = {}
+        """Item -> the level of its live entry."""
+        self._stale: dict[T, Level[T]] = {}
+        """Item -> the level of its stale entry, for the items removed and not yet dropped."""
         self._next_seq = 0
         self._next_stamp = 0
 
@@ -102,94 +70,89 @@ class PendingTasks(Generic[T]):
         Raises ValueError if `item` is already pending, since two live entries for one task
         would hand it to two agents.
         """
-        if item in self._live:
+        live = self._live
+        if item in live:
             raise ValueError(f"{item!r} is already pending")
         if seq is None:
             seq = self._next_seq
-            self._next_seq += 1
+            self._next_seq = seq + 1
         elif not 0 <= seq < _SEQ_LIMIT:
             raise ValueError(f"seq must be in [0, 2**64), got {seq}")
-        group = self._groups.get(requires)
-        if group is None:
-            group = self._groups[requires] = _Group(requires)
-            self._compatible.clear()
-        level = group.levels.get(priority)
-        if level is None:
-            level = group.levels[priority] = _Level(group, priority)
-            heapq.heappush(group.priorities, -priority)
-        stamp = self._next_stamp
-        self._next_stamp = stamp + 1
-        key = level.base + (seq << 64) + stamp
-        keys = level.keys
-        if not keys or key > keys[-1]:
-            keys.append(key)
-            level.items.append(item)
+        if self._stale and item in self._stale:
+            purge(self._stale.pop(item), item)
+        group = self._groups.get(requires) or self._new_group(requires)
+        level = group.levels.get(priority) or _new_level(group, priority)
+        seqs = level.seqs
+        if seqs and seq <= seqs[-1]:
+            insert(level, item, seq, self._next_stamp)
+            self._next_stamp += 1
         else:
-            heapq.heappush(level.late, key)
-            level.late_items[key] = item
+            seqs.append(seq)
+            level.items.append(item)
+        live[item] = level
         group.live += 1
-        group.size += 1
-        self._live[item] = key
-        self._level_of[item] = level
         head = group.head
-        if head is not None and key < head:
+        if head is not None and level.base + seq < head:
             group.head = None  # found again by `_best`
         return seq
 
     def pop_for(self, capabilities: frozenset[str]) -> T | None:
-        """Remove and return the best item `capabilities` can serve, or None if none."""
-        group = self._best(capabilities)
+        """Remove and return the best item `capabilities` can serve, or None if none: the
+        head of best key among the groups it can serve (found here, in place: this runs once
+        per dispatched task)."""
+        groups = self._compatible.get(capabilities)
+        if groups is None:
+            groups = self._compatible_with(capabilities)
+        group: Group[T] | None = None
+        best_key = 0
+        for candidate in groups:
+            key = candidate.head
+            if key is None:
+                key = self._find_head(candidate)
+            if group is None or key < best_key:
+                group = candidate
+                best_key = key
         if group is None:
             return None
-        key = group.head
-        level = group.head_level
-        assert key is not None
-        assert level is not None
-        keys = level.keys
-        if keys and keys[0] == key:
-            keys.popleft()
-            item = level.items.popleft()
+        level: Level[T] = group.head_level  # type: ignore[assignment]  # found with the head
+        seqs = level.seqs
+        if group.head_late:
+            item = level.late_items.pop(heapq.heappop(level.late))
+            group.head_late = False
         else:
-            heapq.heappop(level.late)
-            item = level.late_items.pop(key)
-        group.size -= 1
-        group.head = None
-        if not keys and not level.late:
-            heapq.heappop(group.priorities)  # the group's best level was this one
-            del group.levels[level.priority]
+            seqs.popleft()
+            item = level.items.popleft()
         del self._live[item]
-        del self._level_of[item]
         group.live -= 1
-        if not group.live:  # `_discount`, written out: once per dispatched task
-            del self._groups[group.requires]
-            self._compatible.clear()
+        if seqs and not level.late and not self._stale:
+            group.head = level.base + seqs[0]  # the commonest next head: the next one here
+        else:
+            group.head = None
+            if not seqs and not level.late:
+                heapq.heappop(group.priorities)  # the group's best level was this one
+                del group.levels[level.priority]
+        if not group.live:
+            self._drop(group)
         return item
-
-    def peek_for(self, capabilities: frozenset[str]) -> T | None:
-        """Return what `pop_for(capabilities)` would return, without removing it."""
-        group = self._best(capabilities)
-        if group is None:
-            return None
-        key = group.head
-        level = group.head_level
-        assert key is not None
-        assert level is not None
-        return level.items[0] if level.keys and level.keys[0] == key else level.late_items[key]
 
     def remove(self, item: T) -> bool:
         """Withdraw a pending item (cancelled, or its deadline passed); False if not pending.
 
         O(1): the entry is left in place and skipped once it reaches the head.
         """
-        key = self._live.pop(item, None)
-        if key is None:
+        level = self._live.pop(item, None)
+        if level is None:
             return False
-        group = self._level_of.pop(item).group
-        if group.head == key:
+        self._stale[item] = level
+        group = level.group
+        if group.head_level is level:
             group.head = None
-        self._discount(group)
-        if group.live and group.size > 2 * group.live + _COMPACT_SLACK:
-            self._compact(group)
+        group.live -= 1
+        group.stale += 1
+        if not group.live:
+            self._drop(group)
+        elif group.stale > group.live + _COMPACT_SLACK:
+            compact(group, self._live, self._stale)
         return True
 
     def __len__(self) -> int:
@@ -215,70 +178,52 @@ class PendingTasks(Generic[T]):
             if not any(requires <= capabilities for capabilities in capability_sets)
         )
 
-    def _best(self, capabilities: frozenset[str]) -> _Group[T] | None:
-        """The servable group whose head is best, with every candidate's head found (in
-        place: it runs once per dispatched task)."""
-        groups = self._compatible.get(capabilities)
-        if groups is None:
-            groups = [g for requires, g in self._groups.items() if requires <= capabilities]
-            self._compatible[capabilities] = groups
-        live = self._live
-        best: _Group[T] | None = None
-        best_key = 0
-        for group in groups:
-            head = group.head
-            while head is None:  # find it, dropping stale entries and emptied levels
-                priorities = group.priorities
-                level = group.levels[-priorities[0]]
-                keys, items, late = level.keys, level.items, level.late
-                while keys and live.get(items[0]) != keys[0]:
-                    keys.popleft()
-                    items.popleft()
-                    group.size -= 1
-                while late and live.get(level.late_items[late[0]]) != late[0]:
-                    del level.late_items[heapq.heappop(late)]
-                    group.size -= 1
-                if keys or late:
-                    head = keys[0] if keys and (not late or keys[0] < late[0]) else late[0]
-                    group.head = head
-                    group.head_level = level
-                else:
-                    heapq.heappop(priorities)
-                    del group.levels[level.priority]
-            if best is None or head < best_key:
-                best = group
-                best_key = head
-        return best
+    def _new_group(self, requires: frozenset[str]) -> Group[T]:
+        group = self._groups[requires] = Group(requires)
+        self._compatible.clear()
+        return group
 
-    def _compact(self, group: _Group[T]) -> None:
-        live = self._live
-        for priority, level in list(group.levels.items()):
-            kept = [
-                (key, item)
-                for key, item in zip(level.keys, level.items, strict=True)
-                if live.get(item) == key
-            ]
-            level.keys = deque(key for key, _ in kept)
-            level.items = deque(item for _, item in kept)
-            level.late_items = {
-                key: item for key, item in level.late_items.items() if live.get(item) == key
-            }
-            level.late = list(level.late_items)
-            heapq.heapify(level.late)
-            if not level.keys and not level.late:
-                del group.levels[priority]
-        group.priorities = [-priority for priority in group.levels]
-        heapq.heapify(group.priorities)
-        group.size = group.live
-        group.head = None
+    def _compatible_with(self, capabilities: frozenset[str]) -> list[Group[T]]:
+        groups = [g for requires, g in self._groups.items() if requires <= capabilities]
+        self._compatible[capabilities] = groups
+        return groups
 
-    def _discount(self, group: _Group[T]) -> None:
-        """Account for one item leaving `group`; drop the group once it has none left.
+    def _find_head(self, group: Group[T]) -> int:
+        """Find a live group's best entry, dropping the stale entries and emptied levels
+        above it; return its key."""
+        live, stale = self._live, self._stale
+        while True:
+            priorities = group.priorities
+            level = group.levels[-priorities[0]]
+            seqs, items, late = level.seqs, level.items, level.late
+            while items and items[0] not in live:
+                seqs.popleft()
+                del stale[items.popleft()]
+                group.stale -= 1
+            while late and level.late_items[late[0]] not in live:
+                del stale[level.late_items.pop(heapq.heappop(late))]
+                group.stale -= 1
+            if items or late:
+                group.head_level = level
+                group.head_late = late_first = not items or (late != [] and late[0] >> 64 < seqs[0])
+                key = group.head = level.base + (late[0] >> 64 if late_first else seqs[0])
+                return key
+            heapq.heappop(priorities)
+            del group.levels[level.priority]
 
-        Dropping empty groups keeps churn through many distinct requirement sets from
-        growing the group table (and every cached list) without bound.
-        """
-        group.live -= 1
-        if not group.live:
-            del self._groups[group.requires]
-            self._compatible.clear()
+    def _drop(self, group: Group[T]) -> None:
+        """Drop a group with no live item left, and its stale entries. Dropping empty groups
+        keeps churn through many distinct requirement sets from growing the group table (and
+        every cached list) without bound."""
+        del self._groups[group.requires]
+        self._compatible.clear()
+        stale = self._stale
+        for level in group.levels.values():
+            for item in (*level.items, *level.late_items.values()):
+                del stale[item]
+
+
+def _new_level(group: Group[T], priority: int) -> Level[T]:
+    level = group.levels[priority] = Level(group, priority)
+    heapq.heappush(group.priorities, -priority)
+    return level

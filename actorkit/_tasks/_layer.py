@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 from .._instruments import Instrument
 from .._stats import Histogram
 from ._agents import BUSY, Agent, AgentInfo, Sink
-from ._checks import check_deadline, check_int, check_requires, check_retries
+from ._checks import (
+    CHECKED_REQUIRES,
+    check_deadline,
+    check_int,
+    check_requires,
+    check_retries,
+)
 from ._failures import cancelled, expired, never_ran, never_started, not_retried, refused
 from ._handle import (
     CANCELLED,
@@ -30,16 +36,13 @@ from ._handle import (
     SUCCEEDED,
     TaskHandle,
     TaskStatus,
-    new_task,
 )
-from ._handover import Attempt, hand_to_agent, take_back
+from ._handover import WITHDRAWN, hand_to_agent, take_back
 from ._idle import IdleAgents
 from ._index import PendingTasks
 from ._stats import TaskStats
 
 if TYPE_CHECKING:
-    import asyncio
-
     from .._cell import Cell
     from .._metrics import Metrics
     from .._runtime import Runtime
@@ -57,7 +60,11 @@ class TaskLayer(Instrument):
         self._idle = IdleAgents()
         self._next_id = 0
         self._closed = False
-        self.counts: dict[TaskStatus, int] = dict.fromkeys(TaskStatus, 0)
+        self.pending = 0
+        self.running = 0
+        self.finished: dict[TaskStatus, int] = dict.fromkeys(
+            (SUCCEEDED, FAILED, EXPIRED, CANCELLED), 0
+        )
         self.stats = TaskStats(self)
         self.durations: Histogram | None = None
         self.history_sink: Sink | None = None  # set before any agent: `Agent.sink`
@@ -68,6 +75,11 @@ class TaskLayer(Instrument):
             self.durations = Histogram(TASK_BUCKETS)
             metrics.add_source(functools.partial(collect, self))
         runtime.instruments.add(self)
+
+    @property
+    def counts(self) -> dict[TaskStatus, int]:
+        """Tasks per status: pending and running now, and the totals of each way of ending."""
+        return {PENDING: self.pending, RUNNING: self.running, **self.finished}
 
     # --- submitting ------------------------------------------------------------------------
     def submit(
@@ -80,24 +92,23 @@ class TaskLayer(Instrument):
             retries = check_retries(retries)
         if deadline is not None:
             deadline = check_deadline(deadline)
-        needed = check_requires(requires)
+        try:  # `check_requires`'s common case: a set given before
+            needed = CHECKED_REQUIRES[requires]
+        except (KeyError, TypeError):
+            needed = check_requires(requires)
         runtime = self._runtime
         if not runtime.accepting:
             raise refused(runtime)
         now = runtime.clock.now()
-        self._next_id += 1
-        handle = TaskHandle(
-            self,
-            self._next_id,
-            payload,
-            priority,
-            None if deadline is None else now + deadline,
-            needed,
-            retries,
-            now,
-        )
-        self.counts[PENDING] += 1
-        self._place(handle, now)
+        self._next_id = task_id = self._next_id + 1
+        if deadline is not None:
+            deadline += now
+        handle = TaskHandle(self, task_id, payload, priority, deadline, needed, retries, now)
+        self.pending += 1
+        if self._idle.entries or deadline is not None:
+            self._place(handle, now)
+        else:  # `_place`'s common case in a burst of submits: nobody idle, no deadline
+            self._pending.push(handle, needed, priority, task_id)
         return handle
 
     def _place(self, handle: TaskHandle, now: float) -> None:
@@ -119,26 +130,15 @@ class TaskLayer(Instrument):
         """Dispatch: from here the task is running, though the agent may first finish the
         ordinary messages already in its mailbox."""
         handle._attempt = 1 + handle._retries - handle._retries_left
-        task = new_task(
-            handle._id,
-            handle._payload,
-            handle._priority,
-            handle._deadline,
-            handle._requires,
-            handle._attempt,
-        )
-        future = Attempt(loop=self._runtime.loop)
-        future.agent = agent
         agent.handle = handle
         handle._status = RUNNING
         handle._started_at = now
         handle._agent = agent
         if handle._timer is not None:
             handle._drop_deadline()
-        counts = self.counts
-        counts[PENDING] -= 1
-        counts[RUNNING] += 1
-        agent.envelope = hand_to_agent(agent.cell, task, future)
+        self.pending -= 1
+        self.running += 1
+        agent.envelope = hand_to_agent(agent, handle)
         history = agent.history
         if not history or history[-1][1] is not BUSY:  # from task to task it stays busy
             agent.observe(now)
@@ -146,43 +146,36 @@ class TaskLayer(Instrument):
             agent.record(BUSY)
 
     # --- outcomes --------------------------------------------------------------------------
-    def attempt_done(self, agent: Agent, future: asyncio.Future[object]) -> None:
-        """The agent answered, failed, stopped, or the envelope was withdrawn (cancelled)."""
-        handle = agent.handle
+    def attempt_done(self, agent: Agent, result: object, error: BaseException | None) -> None:
+        """The agent answered (`error` None), failed, stopped, or the envelope was withdrawn
+        (`WITHDRAWN`)."""
+        handle: TaskHandle = agent.handle  # type: ignore[assignment]  # it held one
         agent.handle = agent.envelope = None
-        assert handle is not None
         now = self._runtime.clock.now()
-        if future.cancelled():
-            error: BaseException | None = None
-            withdrawn = True
-        else:
-            error = future.exception()  # retrieved even when discarded: no "never retrieved"
-            withdrawn = error is not None and never_ran(error)
         if handle._status is RUNNING:  # else it was cancelled meanwhile: discard the outcome
-            if withdrawn:
+            if error is None:
+                self._finish(handle, SUCCEEDED, now, result, None)
+            elif error is WITHDRAWN or never_ran(error):
                 self._requeue(handle, None, now)
-            elif error is None:
-                self._finish(handle, SUCCEEDED, now, result=future.result())
             elif handle._retries_left:
                 # Requeued before this agent can idle again, so another idle agent wins it.
                 handle._retries_left -= 1
                 self._requeue(handle, error, now)
             else:
-                self._finish(handle, FAILED, now, error=error)
+                self._finish(handle, FAILED, now, None, error)
         self._available(agent, now)
 
     def _requeue(self, handle: TaskHandle, error: BaseException | None, now: float) -> None:
-        counts = self.counts
-        counts[RUNNING] -= 1
-        counts[PENDING] += 1
+        self.running -= 1
+        self.pending += 1
         handle._status = PENDING
         handle._agent = None
         if self._closed:
-            self._finish(handle, FAILED, now, error=not_retried(handle, error))
+            self._finish(handle, FAILED, now, None, not_retried(handle, error))
             return
         deadline = handle._deadline
         if deadline is not None and now >= deadline:
-            self._finish(handle, EXPIRED, now, error=expired(handle, error))
+            self._finish(handle, EXPIRED, now, None, expired(handle, error))
             return
         self._place(handle, now)
 
@@ -190,26 +183,37 @@ class TaskLayer(Instrument):
         handle._timer = None
         if self._pending.remove(handle):
             now = self._runtime.clock.now()
-            self._finish(handle, EXPIRED, now, error=expired(handle, None))
+            self._finish(handle, EXPIRED, now, None, expired(handle, None))
 
     def _finish(
         self,
         handle: TaskHandle,
         status: TaskStatus,
         now: float,
-        *,
-        result: Any = None,
-        error: BaseException | None = None,
+        result: Any,
+        error: BaseException | None,
     ) -> None:
-        counts = self.counts
-        counts[handle._status] -= 1
-        counts[status] += 1
+        if handle._status is RUNNING:
+            self.running -= 1
+        else:
+            self.pending -= 1
+        self.finished[status] += 1
         durations = self.durations
         if durations is not None:  # `Histogram.observe`, written out: once per task
             seconds = now - handle._submitted_at
             durations.counts[bisect_left(durations.buckets, seconds)] += 1
             durations.sum += seconds
-        handle._finish(status, now, result, error)
+        handle._status = status
+        handle._finished_at = now
+        handle._result = result
+        handle._error = error
+        handle._agent = None
+        if handle._timer is not None:
+            handle._drop_deadline()
+        if handle._waiters:
+            for waiter in handle._waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
 
     def cancel(self, handle: TaskHandle) -> bool:
         status = handle._status
@@ -218,7 +222,7 @@ class TaskLayer(Instrument):
         elif status is not RUNNING:
             return False
         agent = handle._agent
-        self._finish(handle, CANCELLED, self._runtime.clock.now(), error=cancelled(handle))
+        self._finish(handle, CANCELLED, self._runtime.clock.now(), None, cancelled(handle))
         if agent is not None:
             # Not yet picked up: take it back, so the agent never sees it and frees up now.
             _withdraw(agent)
@@ -286,7 +290,7 @@ class TaskLayer(Instrument):
         everything = frozenset[str]().union(*pending.groups())
         now = self._runtime.clock.now()
         while (handle := pending.pop_for(everything)) is not None:
-            self._finish(handle, FAILED, now, error=never_started(handle))
+            self._finish(handle, FAILED, now, None, never_started(handle))
 
 
 def _withdraw(agent: Agent) -> None:

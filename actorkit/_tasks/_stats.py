@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._handle import PENDING, RUNNING
-
 if TYPE_CHECKING:
     from ._layer import TaskLayer
 
@@ -21,11 +19,11 @@ class TaskStats:
 
     @property
     def pending(self) -> int:
-        return self._layer.counts[PENDING]
+        return self._layer.pending
 
     @property
     def running(self) -> int:
-        return self._layer.counts[RUNNING]
+        return self._layer.running
 
     @property
     def by_status(self) -> dict[str, int]:
