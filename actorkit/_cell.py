@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ._runtime import Runtime
     from ._signals import Signal
     from ._stats import ClassStats
-    from ._supervision import Intensity, Strategy
+    from ._supervision import Intensity
     from ._timers import Timers
 
 
@@ -48,7 +48,6 @@ class Cell(Lifecycle):
         "name_counter",
         "parent",
         "path",
-        "ref",
         "restart",
         "runtime",
         "stats",
@@ -96,7 +95,7 @@ class Cell(Lifecycle):
         self.handling: Any = None
         self.answered: float | None = None  # the last ask answered in a batch: timed at its end
         self.stats: ClassStats | None = None
-        self.ref = ActorRef._mint(self)
+        self._ref: ActorRef | None = ActorRef._mint(self)
 
     def make_instance(self) -> Actor:
         token = _constructing.set(self)
@@ -115,13 +114,18 @@ class Cell(Lifecycle):
         self.incarnation += 1
         return instance
 
-    def strategy(self) -> Strategy:
-        if self.parent is None:
-            return self.runtime.root_strategy
-        found = getattr(self.instance, "supervisor_strategy", None)
-        if found is None:
-            found = getattr(self.factory, "supervisor_strategy", None)
-        return found if found is not None else self.runtime.default_strategy
+    @property
+    def ref(self) -> ActorRef:
+        """Minted again for a stopped actor whose ref nobody held (`close` lets that one go,
+        so that a stopped cell and its ref are no cycle for the garbage collector)."""
+        ref = self._ref
+        if ref is None:
+            ref = self._ref = ActorRef._mint(self)
+        return ref
+
+    @ref.setter
+    def ref(self, ref: ActorRef) -> None:
+        self._ref = ref
 
     @property
     def class_name(self) -> str:
@@ -288,10 +292,6 @@ class Cell(Lifecycle):
                 return True
             cells.extend(cell.children.values())
         return False
-
-    @property
-    def parked(self) -> bool:
-        return self.mailbox.parked
 
     def child_refs(self) -> list[ActorRef]:
         return [child.ref for child in self.children.values()]

@@ -116,7 +116,7 @@ def _snapshot_of(cell: Cell) -> ActorSnapshot:
         path=cell.display_path,
         actor_class=cell.class_name,
         state=cell.state,
-        parked=cell.parked,
+        parked=cell.mailbox.parked,
         accounting=accounting,
         reserved=cell.mailbox.reserved,
         failures=cell.failures,

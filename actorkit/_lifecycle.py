@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from sys import getrefcount
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
 from ._envelope import Ask
 from ._errors import ActorStopped
 from ._failure import as_failure
+from ._ref import ActorRef
 from ._signals import KILLED, Stop
 from ._state import ENDING, State
 from ._supervise import ChildFailed
@@ -23,7 +25,6 @@ from ._watch import end_watches
 if TYPE_CHECKING:
     from ._cell import Cell
     from ._mailbox import Mailbox
-    from ._ref import ActorRef
     from ._runtime import Runtime
     from ._signals import Signal
     from ._supervision import Intensity
@@ -36,6 +37,7 @@ class Lifecycle:
     """The transitions; the record they act on is `Cell`, which declares the slots."""
 
     __slots__ = (
+        "_ref",
         "closed",
         "draining",
         "failures",
@@ -61,6 +63,7 @@ class Lifecycle:
     handling: Any
     """The message (or ask envelope) being handled, for a forced stop to account for."""
     watchers: set[Cell] | None
+    _ref: ActorRef | None
 
     if TYPE_CHECKING:  # the rest of the record the transitions act on, defined by `Cell`
         runtime: Runtime
@@ -68,7 +71,6 @@ class Lifecycle:
         name: str
         path: str
         restart: str
-        ref: ActorRef
         mailbox: Mailbox
         children: dict[str, Cell]
         incarnation: int
@@ -246,6 +248,8 @@ class Lifecycle:
             for waiter in self.stop_waiters:
                 if not waiter.done():
                     waiter.set_result(None)
+        if getrefcount(self._ref) == 2 and type(self._ref) is ActorRef:  # slot + argument
+            self._ref = None  # nobody holds it: no cell <-> ref cycle left to collect
 
     def _drop_handling(self, why: str) -> None:
         """Only a forced stop ends an actor in the middle of a handler: that message is lost

@@ -123,8 +123,8 @@ class Runtime:
         root = self.root
         if root is None:
             return True
-        return (root.parked or root.closed) and all(
-            cell.parked or cell.closed for cell in self._cells.values()
+        return (root.mailbox.parked or root.closed) and all(
+            cell.mailbox.parked or cell.closed for cell in self._cells.values()
         )
 
     def accounting(self) -> Accounting:

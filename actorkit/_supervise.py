@@ -45,7 +45,7 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
     if parent.unsupervised_children:
         await child.call(Stop(error))
         return
-    strategy = parent.strategy()
+    strategy = _strategy_of(parent)
     decision = _decide(parent, strategy, child, error)
     if error is not None:
         instruments = parent.runtime.instruments
@@ -129,3 +129,14 @@ def fail(cell: Cell, error: BaseException) -> None:
         cell.runtime.root_failed(error)
     else:
         cell.report(error, None)
+
+
+def _strategy_of(cell: Cell) -> Strategy:
+    """The instance's `supervisor_strategy`, else its class's, else the system's default;
+    the root's is the system's root strategy."""
+    if cell.parent is None:
+        return cell.runtime.root_strategy
+    found = getattr(cell.instance, "supervisor_strategy", None)
+    if found is None:
+        found = getattr(cell.factory, "supervisor_strategy", None)
+    return found if found is not None else cell.runtime.default_strategy

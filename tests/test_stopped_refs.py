@@ -1,0 +1,106 @@
+"""A stopped actor is freed by reference counting, not left to the garbage collector: its cell
+lets go of a ref nobody else holds. A ref that someone holds stays the one ref of that actor,
+and an actor's own code that asks for `self.ref` after its stop still gets a working one."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem, Terminated
+from actorkit.testing import ManualClock
+
+pytestmark = pytest.mark.timeout(10)
+
+
+class Once(Actor):
+    """Stops itself after its first message."""
+
+    async def receive(self, message: Any) -> None:
+        self.stop()
+
+
+class Late(Actor):
+    """Leaves a task behind that uses `self.ref` once the actor has stopped."""
+
+    def __init__(self, gate: asyncio.Event, told: asyncio.Future[None]) -> None:
+        self.gate = gate
+        self.told = told
+
+    async def receive(self, message: Any) -> None:
+        asyncio.get_running_loop().create_task(self.later())
+        self.stop()
+
+    async def later(self) -> None:
+        await self.gate.wait()
+        self.ref.tell("after the stop")
+        self.told.set_result(None)
+
+
+@pytest.fixture
+def no_collector() -> Iterator[None]:
+    """Only reference counting frees objects while a test runs."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@pytest.mark.usefixtures("no_collector")
+async def test_a_stopped_actor_whose_ref_nobody_holds_is_freed_without_the_collector() -> None:
+    clock = ManualClock()
+    async with ActorSystem("refs", clock=clock) as system:
+        ref = await system.spawn(Once, restart="temporary")
+        gone = weakref.ref(ref)
+        ref.tell("stop")
+        del ref
+        await clock.advance(0)
+        # The cell held the ref and the ref the cell: were that cycle left, only the garbage
+        # collector (disabled here) could free them, and the weak reference would live on.
+        assert gone() is None
+
+
+async def test_a_ref_held_across_the_stop_stays_the_actors_one_ref() -> None:
+    clock = ManualClock()
+    async with ActorSystem("refs", clock=clock) as system:
+        ref = await system.spawn(Once, restart="temporary")
+        seen: asyncio.Queue[Any] = asyncio.Queue()
+
+        class Watcher(Actor):
+            async def on_start(self) -> None:
+                self.watch(ref)
+
+            async def receive(self, message: Any) -> None:
+                seen.put_nowait(message)
+
+        await system.spawn(Watcher)
+        ref.tell("stop")
+        terminated = await asyncio.wait_for(seen.get(), 5)
+        assert isinstance(terminated, Terminated)
+        assert terminated.ref is ref
+        assert not ref.is_alive
+        ref.tell("to a stopped actor")
+        await clock.advance(0)
+        assert system.dead_letters.by_reason.get("stopped") == 1
+
+
+@pytest.mark.usefixtures("no_collector")
+async def test_an_actors_own_code_after_its_stop_still_gets_a_working_ref() -> None:
+    clock = ManualClock()
+    gate = asyncio.Event()
+    async with ActorSystem("refs", clock=clock) as system:
+        told: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        ref = await system.spawn(Late, gate, told, restart="temporary")
+        ref.tell("go")
+        del ref
+        await clock.advance(0)
+        gate.set()
+        await asyncio.wait_for(told, 5)
+        assert system.dead_letters.by_reason.get("stopped") == 1
