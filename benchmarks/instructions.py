@@ -6,7 +6,8 @@ move with the machine's load, for comparing two trees on a shared machine.
 
 runs the workload at n and 3n under `valgrind --tool=callgrind` and prints the difference
 divided by 2n (start-up and shutdown cancel out). Per-operation units are the workload's
-own: messages for ping-pong count twice (`--per 2`), fib counts calls, not actors.
+own: messages for ping-pong count twice (`--per 2`). Not for fib, whose work is not linear in
+its n.
 
 Valgrind runs Python about 50 times slower, so work paid per unit of time (the 5 ms ask
 deadline buckets, their 2.5 ms rotation) comes about 50 times more often per operation than
