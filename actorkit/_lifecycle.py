@@ -16,7 +16,7 @@ from ._actor import Actor
 from ._envelope import Ask
 from ._errors import ActorStopped
 from ._failure import as_failure
-from ._ref import ActorRef
+from ._ref import HELD_BY_ONE_SLOT, ActorRef
 from ._signals import KILLED, Stop
 from ._state import ENDING, State
 from ._supervise import ChildFailed
@@ -248,7 +248,7 @@ class Lifecycle:
             for waiter in self.stop_waiters:
                 if not waiter.done():
                     waiter.set_result(None)
-        if getrefcount(self._ref) == 2 and type(self._ref) is ActorRef:  # slot + argument
+        if getrefcount(self._ref) == HELD_BY_ONE_SLOT and type(self._ref) is ActorRef:
             self._ref = None  # nobody holds it: no cell <-> ref cycle left to collect
 
     def _drop_handling(self, why: str) -> None:

@@ -9,6 +9,7 @@ a `TypeError`, so a ref always stands for a real actor. Remote refs are siblings
 from __future__ import annotations
 
 import asyncio
+from sys import getrefcount
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -141,3 +142,21 @@ async def _wait_for_room(cell: Cell, envelope: Ask) -> None:
     if not envelope.future.done():  # the actor stopped while the asker waited
         why = "shutdown" if cell.runtime.shutting_down else "stopping"
         reject(envelope, cell.path, why, cell.runtime.dead_letters)
+
+
+class _Holder:
+    __slots__ = ("held",)
+
+    held: object
+
+
+def _count_of_one_holder() -> int:
+    holder = _Holder()
+    holder.held = object()
+    return getrefcount(holder.held)
+
+
+HELD_BY_ONE_SLOT = _count_of_one_holder()
+"""What `getrefcount(obj.slot)` says when nothing but that slot holds the object: measured
+rather than assumed, since interpreters differ in the references they count (3.14 borrows
+some). A closing cell lets its ref go only on this exact count (`Lifecycle.close`)."""

@@ -71,21 +71,22 @@ async def test_a_ref_held_across_the_stop_stays_the_actors_one_ref() -> None:
     clock = ManualClock()
     async with ActorSystem("refs", clock=clock) as system:
         ref = await system.spawn(Once, restart="temporary")
+        ref.tell("stop")  # when it closes, nothing but this test holds the ref
+        await clock.advance(0)
+        assert not ref.is_alive
         seen: asyncio.Queue[Any] = asyncio.Queue()
 
         class Watcher(Actor):
             async def on_start(self) -> None:
-                self.watch(ref)
+                self.watch(ref)  # a stopped actor: told at once, with the ref its cell has
 
             async def receive(self, message: Any) -> None:
                 seen.put_nowait(message)
 
         await system.spawn(Watcher)
-        ref.tell("stop")
         terminated = await asyncio.wait_for(seen.get(), 5)
         assert isinstance(terminated, Terminated)
-        assert terminated.ref is ref
-        assert not ref.is_alive
+        assert terminated.ref is ref  # the cell kept the ref this test holds, not a new one
         ref.tell("to a stopped actor")
         await clock.advance(0)
         assert system.dead_letters.by_reason.get("stopped") == 1
