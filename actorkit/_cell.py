@@ -20,7 +20,7 @@ from ._receive import run
 from ._ref import ActorRef
 from ._signals import SELF_STOP, Stop
 from ._spawn import check_hooks, check_name, check_options, class_capabilities
-from ._state import ENDING, RUNNING, State
+from ._state import ENDING, RUNNING, STARTING
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -79,7 +79,7 @@ class Cell(Lifecycle):
         self.capabilities: frozenset[str] = NOTHING
         self.mailbox = Mailbox(capacity)
         self.instance: Actor | None = None
-        self.state = State.STARTING
+        self.state = STARTING
         self.closed = self.draining = self.killed = False
         self.children: dict[str, Cell] = {}
         self.name_counter = 0

@@ -18,7 +18,7 @@ from ._errors import ActorStopped
 from ._failure import as_failure
 from ._ref import HELD_BY_ONE_SLOT, ActorRef
 from ._signals import KILLED, Stop
-from ._state import ENDING, State
+from ._state import ENDING, RESTARTING, RUNNING, STARTING, STOPPED, STOPPING, SUSPENDED, State
 from ._supervise import ChildFailed
 from ._watch import end_watches
 
@@ -93,12 +93,12 @@ class Lifecycle:
 
     # --- starting -------------------------------------------------------------------------
     def started(self) -> None:
-        if self.state == State.STARTING:
-            self.state = State.RUNNING
+        if self.state == STARTING:
+            self.state = RUNNING
 
     async def start_instance(self) -> None:
         """Second half of a restart: a fresh instance from the factory, then `on_start`."""
-        if self.state != State.RESTARTING:
+        if self.state != RESTARTING:
             return
         try:
             self.instance = self.make_instance()
@@ -106,7 +106,7 @@ class Lifecycle:
         except BaseException as error:
             self.report(as_failure(error, f"on_start of {self.display_path}"), None)
             return
-        self.state = State.RUNNING
+        self.state = RUNNING
         self.restarts += 1
         self.runtime.instruments.restarted(self.cell)
 
@@ -137,19 +137,19 @@ class Lifecycle:
         assert self.parent is not None
         if error is not None:
             self.failures += 1
-        self.state = State.SUSPENDED
+        self.state = SUSPENDED
         self.parent.post(ChildFailed(self.cell, self.incarnation, error, message))
 
     def resume(self) -> None:
-        if self.state == State.SUSPENDED and self.instance is not None:
-            self.state = State.RUNNING
+        if self.state == SUSPENDED and self.instance is not None:
+            self.state = RUNNING
             self.runtime.instruments.resumed(self.cell)
 
     async def stop_instance(self) -> None:
         """First half of a restart: children, timers and `on_stop` of the current instance."""
         if self.closed:
             return
-        self.state = State.RESTARTING
+        self.state = RESTARTING
         await self.stop_children()
         await self.run_on_stop()
         self.intensity = None  # as in OTP, a restarted supervisor starts with a clean slate
@@ -159,7 +159,7 @@ class Lifecycle:
         """Stop for good; with `drain` (shutdown), handle the queued messages first."""
         if self.state in ENDING:
             return
-        if drain and self.state == State.RUNNING and self.instance is not None:
+        if drain and self.state == RUNNING and self.instance is not None:
             if not self.draining:
                 self.draining = True
                 await self.stop_children(drain=True)
@@ -170,7 +170,7 @@ class Lifecycle:
         """`self.stop()`: a normal exit, restarted by the parent only if `permanent`. Any
         other child can only end in a stop (`decide`), so it stops without the round trip
         through its parent's decision (three signals, per child, in `fib`-shaped trees)."""
-        if self.state != State.RUNNING:
+        if self.state != RUNNING:
             return
         parent = self.parent
         if (
@@ -203,13 +203,13 @@ class Lifecycle:
             and not mailbox.signals
             and not self.children
             and not self.timers_
-            and self.state == State.RUNNING
+            and self.state == RUNNING
             and instance is not None
             and type(instance).on_stop is Actor.on_stop
         )
 
     async def finalize(self, reason: BaseException | None) -> None:
-        self.state = State.STOPPING
+        self.state = STOPPING
         if self.children:
             await self.stop_children(drain=self.draining)
         instance = self.instance
@@ -224,7 +224,7 @@ class Lifecycle:
         if self.closed:
             return
         self.closed = True
-        self.state = State.STOPPED
+        self.state = STOPPED
         self.stop_reason = reason
         runtime = self.runtime
         why = "shutdown" if runtime.shutting_down else "stopping"

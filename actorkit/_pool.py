@@ -15,7 +15,7 @@ from ._errors import ActorStopped, MailboxFull
 from ._mailbox import reject
 from ._pool_ref import PoolRef, Resize, is_resize
 from ._signals import Stop
-from ._state import State
+from ._state import RUNNING
 
 if TYPE_CHECKING:
     pass
@@ -74,7 +74,7 @@ class Pool(Actor):
         # Running members drain what they hold; a member failing or restarting right now
         # could only stop at once, so it leaves last. Highest-numbered first otherwise.
         by_preference = sorted(
-            members, key=lambda cell: (cell.state == State.RUNNING, int(cell.name)), reverse=True
+            members, key=lambda cell: (cell.state == RUNNING, int(cell.name)), reverse=True
         )
         leaving = by_preference[: len(members) - size]
         for cell in leaving:

@@ -16,7 +16,7 @@ from ._errors import ActorStopped, AskTimeout
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
 from ._ref import ActorRef
 from ._seconds import check_seconds
-from ._state import State
+from ._state import RUNNING
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -203,7 +203,7 @@ class PoolRef(ActorRef):
 
     async def _ask_without_members(self, message: Any, timeout: float) -> Any:
         cell = self._cell
-        if cell.state == State.RUNNING:
+        if cell.state == RUNNING:
             raise ActorStopped(
                 f"every member of pool {cell.path} has stopped; the ask was not delivered"
             )

@@ -22,9 +22,15 @@ class State(StrEnum):
     STOPPED = "stopped"
 
 
+# The members as module globals: reading a member off an Enum class goes through a
+# Python-level descriptor (190 ns on 3.11), a global costs 13 ns. The receive loop compares
+# against RUNNING on every wake-up, and spawn and stop write a state several times per actor.
+STARTING = State.STARTING
 RUNNING = State.RUNNING
-"""For the receive loop, which compares against it on every wake-up: reading a member off an
-Enum class goes through a Python-level descriptor (~200 ns), a module global does not."""
+SUSPENDED = State.SUSPENDED
+RESTARTING = State.RESTARTING
+STOPPING = State.STOPPING
+STOPPED = State.STOPPED
 
 ENDING = frozenset({State.STOPPING, State.STOPPED})
 """States in which an actor takes no new work and starts nothing."""

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .._state import ENDING, State
+from .._state import ENDING, RESTARTING, RUNNING, STARTING, SUSPENDED
 
 if TYPE_CHECKING:
     from .._cell import Cell
@@ -32,7 +32,7 @@ Sink = Callable[[str, str, int | None], None]
 system's persistence service (`ActorSystem(agent_history=True)`); the task layer stays free of
 stores."""
 
-_TAKES_TASKS = (State.STARTING, State.RUNNING)
+_TAKES_TASKS = (STARTING, RUNNING)
 """A starting agent may be given a task: it waits behind `on_start` like any message."""
 
 
@@ -102,7 +102,7 @@ class Agent:
         cell = self.cell
         if self.stopped or cell.state in ENDING:
             return AGENT_STOPPED
-        if cell.state in (State.SUSPENDED, State.RESTARTING):
+        if cell.state in (SUSPENDED, RESTARTING):
             return AGENT_RESTARTING
         return IDLE if self.handle is None else BUSY
 
