@@ -166,6 +166,19 @@ async def test_asks_share_open_buckets_and_time_out_never_early_at_most_a_resolu
     assert deadlines.pending() == 0
 
 
+async def test_the_worst_placed_ask_times_out_within_one_resolution() -> None:
+    clock = CoarseClock()
+    deadlines = AskDeadlines(clock)
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    # Made right after its bucket opened: filed half a resolution later, at 0.005 + 0.996,
+    # a deadline that rounds up a long way were it rounded to a whole resolution.
+    deadlines.bucket_for(0.996).add(_ask(future))
+    await clock.advance(0.995)
+    assert not future.done()
+    await clock.advance(0.011)  # t = 1.006: one resolution after its deadline of 0.996
+    assert isinstance(future.exception(), AskTimeout)
+
+
 async def test_a_rotation_files_only_buckets_with_asks_left_and_opens_new_ones() -> None:
     clock = CoarseClock()
     deadlines = AskDeadlines(clock)
