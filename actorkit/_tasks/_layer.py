@@ -13,7 +13,6 @@ pending task fits it.
 from __future__ import annotations
 
 import functools
-from bisect import bisect_left
 from typing import TYPE_CHECKING, Any
 
 from .._instruments import Instrument
@@ -198,11 +197,8 @@ class TaskLayer(Instrument):
         else:
             self.pending -= 1
         self.finished[status] += 1
-        durations = self.durations
-        if durations is not None:  # `Histogram.observe`, written out: once per task
-            seconds = now - handle._submitted_at
-            durations.counts[bisect_left(durations.buckets, seconds)] += 1
-            durations.sum += seconds
+        if self.durations is not None:
+            self.durations.observe(now - handle._submitted_at)
         handle._status = status
         handle._finished_at = now
         handle._result = result
