@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._persistence_id import spawn_durable
+from ._state import STARTING
 from ._watch import unwatch, watch
 
 if TYPE_CHECKING:
@@ -100,15 +101,12 @@ class Actor:
         if persistence_id is not None:
             options = (name, mailbox_size, restart, capabilities)
             return await spawn_durable(self._cell, factory, args, kwargs, options, persistence_id)
-        return await self._cell.spawn_child(
-            factory,
-            args,
-            kwargs,
-            name=name,
-            mailbox_size=mailbox_size,
-            restart=restart,
-            capabilities=capabilities,
-        )
+        cell = self._cell.new_child(
+            factory, args, kwargs, name, mailbox_size, restart, capabilities
+        )  # `Cell.spawn_child`, written out
+        if cell.state is STARTING:
+            await cell.start()
+        return cell.ref
 
     def watch(self, ref: ActorRef) -> None:
         """Receive `Terminated(ref, reason)` once when `ref` stops for good (at once if it has)."""

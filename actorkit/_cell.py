@@ -11,7 +11,7 @@ import asyncio
 from contextvars import Context, copy_context
 from typing import TYPE_CHECKING, Any
 
-from ._actor import Actor, _constructing
+from ._actor import Actor
 from ._errors import ActorStopped, NameTaken
 from ._lifecycle import Lifecycle
 from ._mailbox import Dormant, Mailbox
@@ -19,7 +19,7 @@ from ._names import NOTHING
 from ._receive import run
 from ._ref import ActorRef
 from ._signals import SELF_STOP, Stop
-from ._spawn import check_hooks, check_name, check_options, class_capabilities
+from ._spawn import check_name, check_options, make_instance
 from ._state import ENDING, RUNNING, STARTING
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from ._runtime import Runtime
     from ._signals import Signal
+    from ._spawn import Kind
     from ._stats import ClassStats
     from ._supervision import Intensity
     from ._timers import Timers
@@ -51,6 +52,7 @@ class Cell(Lifecycle):
         "restart",
         "runtime",
         "stats",
+        "stop_followers",
         "stop_waiters",
         "task",
         "timers_",
@@ -90,29 +92,13 @@ class Cell(Lifecycle):
         self.last_failure = 0.0
         self.stop_reason: BaseException | None = None
         self.stop_waiters: list[asyncio.Future[None]] | None = None
+        self.stop_followers: list[Callable[[Cell], object]] | None = None
         self.task: asyncio.Task[None] | None = None
         self.timers_: Timers | None = None
         self.handling: Any = None
         self.answered: float | None = None  # the last ask answered in a batch: timed at its end
         self.stats: ClassStats | None = None
         self._ref: ActorRef | None = ActorRef._mint(self)
-
-    def make_instance(self) -> Actor:
-        token = _constructing.set(self)
-        try:
-            instance = self.factory(*self.args, **self.kwargs)
-        finally:
-            _constructing.reset(token)
-        if not isinstance(instance, Actor):
-            raise TypeError(
-                f"factory {self.factory!r} returned {type(instance).__name__}, not an Actor; "
-                "pass an Actor subclass or a callable that returns an Actor instance"
-            )
-        if type(instance) is not self.factory:
-            check_hooks(type(instance))
-        instance._cell = self
-        self.incarnation += 1
-        return instance
 
     @property
     def ref(self) -> ActorRef:
@@ -159,34 +145,14 @@ class Cell(Lifecycle):
         restart: str,
         capabilities: Iterable[str],
     ) -> ActorRef:
-        """Start a child supervised by this cell; returns once its `on_start` finished."""
-        cell = self._make_child(factory, args, kwargs, name, mailbox_size, restart, capabilities)
-        runtime = self.runtime
-        assert cell.instance is not None
-        if type(cell.instance).on_start is Actor.on_start:
-            # Nothing to wait for: no loop round trip. A dormant actor's task waits for its
-            # first wake-up (`_make_child`).
-            cell.state = RUNNING
-            if cell.task is None and cell.mailbox.waiter is None:  # neither made nor dormant
-                cell.task = runtime.loop.create_task(run(cell, None))
-            return cell.ref
-        started = runtime.loop.create_future()
-        task = cell.task = runtime.loop.create_task(run(cell, started))
-        try:
-            await started
-        except asyncio.CancelledError:
-            # `spawn` itself was cancelled (an `asyncio.timeout` around it): its caller never
-            # gets the ref, so nothing may be left running.
-            if started.cancelled():  # still in `on_start`: the name is free at once, and
-                cell.instance = None  # the task stops what `on_start` began
-                cell.close(None, quiet=True)
-                task.cancel()
-            else:  # it had just started: an orderly stop (children, `on_stop`)
-                cell.post(Stop(None))
-            raise
+        """Start a child supervised by this cell; returns once its `on_start` finished.
+        (`Actor.spawn` and `ActorSystem.spawn` write this out: one coroutine less per spawn.)"""
+        cell = self.new_child(factory, args, kwargs, name, mailbox_size, restart, capabilities)
+        if cell.state is STARTING:
+            await cell.start()
         return cell.ref
 
-    def _make_child(
+    def new_child(
         self,
         factory: object,
         args: tuple[Any, ...],
@@ -196,7 +162,9 @@ class Cell(Lifecycle):
         restart: str,
         capabilities: Iterable[str],
     ) -> Cell:
-        """Check the arguments, make the cell and its instance, and register it."""
+        """Check the arguments, make the cell and its instance, and register it. Without an
+        `on_start` the child is RUNNING on return; else STARTING, and the caller awaits
+        `start`."""
         make, capacity, restart, extra = check_options(factory, mailbox_size, restart, capabilities)
         runtime = self.runtime
         if self.state in ENDING or self.draining or not runtime.accepting:
@@ -209,26 +177,53 @@ class Cell(Lifecycle):
         else:
             name = self._child_name(name)
         cell = Cell(runtime, self, name, make, args, kwargs, capacity, restart)
-        try:
-            instance = cell.instance = cell.make_instance()
-            own = class_capabilities(type(instance))
-            cell.capabilities = own | extra if extra else own
-        except BaseException:
-            # What `__init__` did before raising (a subscription, a timer, a watch) goes with
-            # it: nothing half-built is left to receive publishes or ticks.
-            cell.instance = None
-            cell.close(None, quiet=True)
-            raise
-        cls = type(instance)
-        if cls.on_start is Actor.on_start and cls.on_stop is Actor.on_stop:
-            # No hook to run: the task is made by the first message or signal (`Dormant`),
-            # in place before anything can deliver one (the agents' layer, at `spawned`).
-            cell.mailbox.waiter = Dormant(cell, copy_context())
-        cell.stats = runtime.stats_for(cls)
+        kind = cell.construct()
+        cell.capabilities = kind.capabilities | extra if extra else kind.capabilities
+        if not kind.starts:
+            cell.state = RUNNING
+            if kind.dormant:  # made by the first message or signal, already in place for the
+                cell.mailbox.waiter = Dormant(cell, copy_context())  # agents' layer, below
         self.children[name] = cell
-        runtime.register(cell)
-        runtime.instruments.spawned(cell)
+        runtime.live[cell.path] = cell
+        if cell.capabilities:
+            runtime.instruments.agent_spawned(cell)
+        if cell.state is RUNNING and cell.task is None and cell.mailbox.waiter is None:
+            cell.task = runtime.loop.create_task(run(cell, None))  # `on_stop` only
         return cell
+
+    def construct(self) -> Kind:
+        """The first instance, and its class's `Kind`. What `__init__` did before raising
+        (a subscription, a timer, a watch) goes with it: nothing half-built is left to
+        receive publishes or ticks."""
+        runtime = self.runtime
+        try:
+            instance = self.instance = make_instance(self)
+            kind = runtime.kinds.get(type(instance)) or runtime.learn(type(instance))
+        except BaseException:
+            self.instance = None
+            self.close(None, quiet=True)
+            raise
+        stats = self.stats = kind.stats
+        if stats is not None:
+            stats.spawned += 1
+        return kind
+
+    async def start(self) -> None:
+        """Run `on_start` in the new actor's task and wait for it."""
+        started = self.runtime.loop.create_future()
+        task = self.task = self.runtime.loop.create_task(run(self, started))
+        try:
+            await started
+        except asyncio.CancelledError:
+            # `spawn` itself was cancelled (an `asyncio.timeout` around it): its caller never
+            # gets the ref, so nothing may be left running.
+            if started.cancelled():  # still in `on_start`: the name is free at once, and
+                self.instance = None  # the task stops what `on_start` began
+                self.close(None, quiet=True)
+                task.cancel()
+            else:  # it had just started: an orderly stop (children, `on_stop`)
+                self.post(Stop(None))
+            raise
 
     def _child_name(self, name: str) -> str:
         name = check_name(name)
@@ -259,6 +254,14 @@ class Cell(Lifecycle):
         signal.done = done
         self.post(signal)
         await done
+
+    def follow_stop(self, follower: Callable[[Cell], object]) -> None:
+        """Call `follower` (a service's, once however often asked) when this actor stops for
+        good: its subscriptions, timers or persistence id go with it."""
+        if self.stop_followers is None:
+            self.stop_followers = [follower]
+        elif follower not in self.stop_followers:
+            self.stop_followers.append(follower)
 
     def add_stop_waiter(self, waiter: asyncio.Future[None]) -> None:
         """`waiter` is answered when this actor has closed."""

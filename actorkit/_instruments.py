@@ -22,11 +22,15 @@ logger = logging.getLogger("actorkit")
 class Instrument:
     """An observer of lifecycle events; every event does nothing unless overridden."""
 
-    def spawned(self, cell: Cell) -> None:
-        """`cell` has started for the first time (after `on_start`)."""
+    def agent_spawned(self, cell: Cell) -> None:
+        """`cell`, spawned with capabilities (an agent), is registered."""
+
+    def agent_stopped(self, cell: Cell) -> None:
+        """`cell`, an agent, has stopped for good and left the system."""
 
     def stopped(self, cell: Cell) -> None:
-        """`cell` has stopped for good and left the system."""
+        """`cell` has stopped for good and left the system. Followed by few instruments:
+        the actors' counts are kept by the runtime itself (`Runtime.unregister`)."""
 
     def failed(self, cell: Cell, error: BaseException) -> None:
         """`cell`'s supervisor has decided what to do about `error` and is about to do it."""
@@ -44,7 +48,16 @@ class Instrument:
         """`cell`, a supervisor, exceeded its restart intensity and fails in turn."""
 
 
-EVENTS = ("spawned", "stopped", "failed", "crashed", "restarted", "resumed", "gave_up")
+EVENTS = (
+    "agent_spawned",
+    "agent_stopped",
+    "stopped",
+    "failed",
+    "crashed",
+    "restarted",
+    "resumed",
+    "gave_up",
+)
 
 
 class CrashLog(Instrument):
@@ -76,18 +89,23 @@ class Instruments:
     overrides it, in the order they were added."""
 
     __slots__ = (
+        "_agent_spawned",
+        "_agent_stopped",
         "_crashed",
         "_failed",
         "_gave_up",
         "_restarted",
         "_resumed",
-        "_spawned",
         "_stopped",
+        "follow_stops",
     )
 
     def __init__(self) -> None:
-        self._spawned: list[Callable[[Cell], None]] = []
+        self._agent_spawned: list[Callable[[Cell], None]] = []
+        self._agent_stopped: list[Callable[[Cell], None]] = []
         self._stopped: list[Callable[[Cell], None]] = []
+        self.follow_stops = False
+        """Whether any instrument follows `stopped`: checked before the call, per stop."""
         self._failed: list[Callable[[Cell, BaseException], None]] = []
         self._crashed: list[Callable[[Cell, BaseException, object, str], None]] = []
         self._restarted: list[Callable[[Cell], None]] = []
@@ -100,9 +118,14 @@ class Instruments:
             if getattr(type(instrument), event) is not getattr(Instrument, event):
                 hooks: list[Callable[..., None]] = getattr(self, f"_{event}")
                 hooks.append(getattr(instrument, event))
+        self.follow_stops = bool(self._stopped)
 
-    def spawned(self, cell: Cell) -> None:
-        for hook in self._spawned:
+    def agent_spawned(self, cell: Cell) -> None:
+        for hook in self._agent_spawned:
+            hook(cell)
+
+    def agent_stopped(self, cell: Cell) -> None:
+        for hook in self._agent_stopped:
             hook(cell)
 
     def stopped(self, cell: Cell) -> None:

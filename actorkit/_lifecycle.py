@@ -1,95 +1,25 @@
 """Every lifecycle transition of an actor, one method each, in one place.
 
 `Cell` (the runtime's record of an actor) inherits these; nothing else writes `state`. Signals
-(`_signals`) and the receive loop (`_receive`) call them in the cell's own task; `close` and
-`kill` are the synchronous ends that any task may call.
+(`_signals`) and the receive loop (`_receive`) call them in the cell's own task; the
+synchronous ends that any task may call (`close`, `kill`) are in `_record`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from sys import getrefcount
-from typing import TYPE_CHECKING, Any
-
 from ._actor import Actor
-from ._envelope import Ask
-from ._errors import ActorStopped
 from ._failure import as_failure
-from ._ref import HELD_BY_ONE_SLOT, ActorRef
-from ._signals import KILLED, Stop
-from ._state import ENDING, RESTARTING, RUNNING, STARTING, STOPPED, STOPPING, SUSPENDED, State
+from ._record import Record
+from ._signals import Stop
+from ._spawn import make_instance
+from ._state import ENDING, RESTARTING, RUNNING, STARTING, STOPPING, SUSPENDED
 from ._supervise import ChildFailed
-from ._watch import end_watches
-
-if TYPE_CHECKING:
-    from ._cell import Cell
-    from ._mailbox import Mailbox
-    from ._runtime import Runtime
-    from ._signals import Signal
-    from ._supervision import Intensity
-    from ._timers import Timers
-
-logger = logging.getLogger("actorkit")
 
 
-class Lifecycle:
-    """The transitions; the record they act on is `Cell`, which declares the slots."""
+class Lifecycle(Record):
+    """The transitions."""
 
-    __slots__ = (
-        "_ref",
-        "closed",
-        "draining",
-        "failures",
-        "handling",
-        "instance",
-        "intensity",
-        "killed",
-        "restarts",
-        "state",
-        "stop_reason",
-        "watchers",
-    )
-
-    state: State
-    closed: bool
-    draining: bool
-    killed: bool
-    failures: int
-    restarts: int
-    instance: Actor | None
-    intensity: Intensity | None
-    stop_reason: BaseException | None
-    handling: Any
-    """The message (or ask envelope) being handled, for a forced stop to account for."""
-    watchers: set[Cell] | None
-    _ref: ActorRef | None
-
-    if TYPE_CHECKING:  # the rest of the record the transitions act on, defined by `Cell`
-        runtime: Runtime
-        parent: Cell | None
-        name: str
-        path: str
-        restart: str
-        mailbox: Mailbox
-        children: dict[str, Cell]
-        incarnation: int
-        stop_waiters: list[asyncio.Future[None]] | None
-        task: asyncio.Task[None] | None
-        timers_: Timers | None
-        watching: set[Cell] | None
-
-        @property
-        def display_path(self) -> str: ...
-        def make_instance(self) -> Actor: ...
-        def post(self, signal: Signal) -> None: ...
-        async def call(self, signal: Signal) -> None: ...
-        def deliver(self, message: Any) -> None: ...
-
-    @property
-    def cell(self) -> Cell:
-        """This record as the `Cell` it is: only `Cell` inherits the transitions."""
-        return self  # type: ignore[return-value]  # no cast(): close() is on the spawn path
+    __slots__ = ()
 
     # --- starting -------------------------------------------------------------------------
     def started(self) -> None:
@@ -101,7 +31,7 @@ class Lifecycle:
         if self.state != RESTARTING:
             return
         try:
-            self.instance = self.make_instance()
+            self.instance = make_instance(self.cell)
             await self.instance.on_start()
         except BaseException as error:
             self.report(as_failure(error, f"on_start of {self.display_path}"), None)
@@ -167,21 +97,44 @@ class Lifecycle:
         await self.finalize(reason)
 
     async def stop_self(self) -> None:
-        """`self.stop()`: a normal exit, restarted by the parent only if `permanent`. Any
-        other child can only end in a stop (`decide`), so it stops without the round trip
-        through its parent's decision (three signals, per child, in `fib`-shaped trees)."""
+        """`self.stop()`: a normal exit, restarted by the parent only if `permanent`."""
         if self.state != RUNNING:
             return
-        parent = self.parent
-        if (
-            self.draining
-            or parent is None
-            or parent.unsupervised_children
-            or self.restart != "permanent"
-        ):
+        if self.exit_is_stop:
             await self.finalize(None)
         else:
             self.report(None, None)
+
+    @property
+    def exit_is_stop(self) -> bool:
+        """A normal exit of any child but a supervised `permanent` one can only end in a stop
+        (`decide`): it stops without the round trip through its parent's decision (three
+        signals, per child, in `fib`-shaped trees)."""
+        parent = self.parent
+        return (
+            self.restart != "permanent"
+            or self.draining
+            or parent is None
+            or parent.unsupervised_children
+        )
+
+    def exit_at_once(self) -> bool:
+        """`stop_self` without a coroutine, when it has nothing to await: no children and no
+        `on_stop`. True if the actor is closed."""
+        instance = self.instance
+        if (
+            self.state != RUNNING
+            or self.children
+            or instance is None
+            or type(instance).on_stop is not Actor.on_stop
+            or (self.restart == "permanent" and not self.exit_is_stop)
+        ):
+            return False
+        self.state = STOPPING
+        self.instance = None  # `release_instance`: `close` ends the timers
+        del self.mailbox.signals[0]  # this `SelfStop`, carried out
+        self.close(None)
+        return True
 
     async def stop_children(self, *, drain: bool = False) -> None:
         """Children before parents, in reverse start order (OTP)."""
@@ -218,82 +171,3 @@ class Lifecycle:
         else:  # nothing to await: no coroutine (a temporary child's stop, in `fib` trees)
             self.release_instance()
         self.close(reason)
-
-    def close(self, reason: BaseException | None, *, quiet: bool = False) -> None:
-        """The synchronous end of an actor: nothing queued is lost, every waiter is answered."""
-        if self.closed:
-            return
-        self.closed = True
-        self.state = STOPPED
-        self.stop_reason = reason
-        runtime = self.runtime
-        why = "shutdown" if runtime.shutting_down else "stopping"
-        mailbox = self.mailbox
-        mailbox.close(self.path, why, runtime.dead_letters)
-        if self.handling is not None:
-            self._drop_handling(why)
-        if mailbox.signals:
-            for signal in mailbox.signals:
-                signal.finish()
-            mailbox.signals.clear()
-        if self.timers_ is not None:
-            self.timers_.cancel_all()
-        parent = self.parent
-        if parent is not None and parent.children.get(self.name) is self:
-            del parent.children[self.name]
-        runtime.unregister(self.cell)
-        if self.watching or self.watchers:
-            end_watches(self.cell, reason, quiet)
-        if self.stop_waiters is not None:
-            for waiter in self.stop_waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
-        if getrefcount(self._ref) == HELD_BY_ONE_SLOT and type(self._ref) is ActorRef:
-            self._ref = None  # nobody holds it: no cell <-> ref cycle left to collect
-
-    def _drop_handling(self, why: str) -> None:
-        """Only a forced stop ends an actor in the middle of a handler: that message is lost
-        to the actor, so it is accounted as a dead letter and its asker answered."""
-        handling: Any = self.handling
-        self.handling = None
-        self.mailbox.dead_lettered += 1
-        message = handling
-        if type(handling) is Ask:
-            if not handling.future.done():
-                handling.future.set_exception(
-                    ActorStopped(f"{self.path} was stopped while handling it")
-                )
-            message = handling.message
-        self.runtime.dead_letters.add(message, self.path, why)
-
-    def kill(self) -> None:
-        """Forced stop past the shutdown timeout: close now, then cancel the task."""
-        self.killed = True
-        self.close(None)
-        self.mailbox.signals.append(KILLED)
-        if self.task is not None:
-            self.task.cancel()
-
-    def release_instance(self) -> Actor | None:
-        """The instance leaves the cell (at most once) and its timers end with it."""
-        instance, self.instance = self.instance, None
-        if self.timers_ is not None:
-            self.timers_.cancel_all()
-        return instance
-
-    async def run_on_stop(self) -> None:
-        """Run `on_stop` at most once per instance; its failure is logged, never propagated."""
-        instance = self.release_instance()
-        if instance is None:
-            return
-        try:
-            await instance.on_stop()
-        except BaseException as error:
-            failure = as_failure(error, f"on_stop of {self.display_path}")
-            logger.error(
-                "on_stop of %s (%s) failed: %r",
-                self.display_path,
-                type(instance).__name__,
-                failure,
-                exc_info=failure,
-            )

@@ -114,16 +114,6 @@ class Metrics(Instrument):
         self._schedule(loop)
 
     # --- instrument events (rare) -------------------------------------------------------
-    def spawned(self, cell: Cell) -> None:
-        if cell.stats is not None:
-            cell.stats.spawned += 1
-
-    def stopped(self, cell: Cell) -> None:
-        stats = cell.stats
-        if stats is not None:
-            stats.stopped += 1
-            stats.processed_retired += cell.mailbox.processed
-
     def failed(self, cell: Cell, error: BaseException) -> None:
         stats = cell.stats
         if stats is not None:

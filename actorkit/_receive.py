@@ -4,9 +4,9 @@ It runs signals first, then drains up to `BATCH` messages without a loop round t
 parks on the mailbox's waiter only when there is nothing to do. With metrics on, a drained
 batch is timed as a whole and each message observed at the batch mean
 (docs/observability.md); the histogram updates are written out here, not called, because
-this runs once per batch on every actor (for sequential asks, once per ask). `_loop` is
-the one function allowed to be long: it is the hot path, and splitting it costs a call per
-batch or per message.
+this runs once per batch on every actor (for sequential asks, once per ask). `run` is the
+one function allowed to be long: it is the hot path, and splitting it costs a call per
+batch or per message (or a coroutine per actor).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ._envelope import Ask
 from ._errors import ActorStopped
 from ._failure import as_failure
+from ._signals import SELF_STOP
 from ._state import RUNNING
 
 if TYPE_CHECKING:
@@ -26,33 +27,6 @@ if TYPE_CHECKING:
 # After this many messages in a row the loop yields once, so one busy actor whose handler
 # never awaits cannot starve the others.
 BATCH = 128
-
-
-async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
-    """The actor's task: `on_start` (when `spawn` waits for it), then the loop."""
-    if cell.closed:  # closed before its task first ran (a dormant actor woken, then closed)
-        return
-    try:
-        if started is not None:
-            if not await _start(cell, started):
-                return
-            cell.started()
-        await _loop(cell)
-    except asyncio.CancelledError:
-        if not cell.closed:
-            cell.close(None)
-        if started is not None and not started.done():
-            # Cancelled in `on_start` (a forced shutdown): `spawn` must not wait forever.
-            started.set_exception(
-                ActorStopped(f"{cell.display_path} was stopped before on_start finished")
-            )
-        raise
-    finally:
-        if cell.killed and cell.instance is not None:
-            await cell.run_on_stop()
-        # The cell is closed: a ref kept to it must not keep the finished task, its coroutine
-        # and its context alive (each garbage collection would traverse them).
-        cell.task = None
 
 
 async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
@@ -85,8 +59,12 @@ async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
     return True
 
 
-async def _loop(cell: Cell) -> None:
+async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
+    """The actor's task: `on_start` (when `spawn` waits for it), then the loop. One
+    coroutine, not a loop called from a wrapper: that would be a second per actor."""
     mailbox = cell.mailbox
+    if mailbox.closed:  # the cell closed before its task first ran (woken, then closed)
+        return
     signals = mailbox.signals
     queue = mailbox.queue
     loop = cell.runtime.loop
@@ -97,106 +75,130 @@ async def _loop(cell: Cell) -> None:
     result: Any
     receive: Any
     failure: BaseException | None
-    while True:
-        if signals:
-            await signals.pop(0).run(cell)
-            if cell.closed:
+    try:
+        if started is not None:
+            if not await _start(cell, started):
                 return
-        elif queue and cell.state == RUNNING:
-            # Drain: handle queued messages until a signal arrives, a handler fails or the
-            # batch budget runs out. Written out here, not called: a coroutine per batch is
-            # a measurable part of a wake-up that finds one message.
-            stats = cell.stats
-            begun = perf_counter() if stats is not None else 0.0
-            assert cell.instance is not None
-            receive = cell.instance.receive
-            budget = BATCH
-            failed = False
-            while queue and not signals:
-                message = queue.popleft()
-                if mailbox.blocked:
-                    mailbox.admit()
-                if type(message) is Ask:
-                    future = message.future
-                    cell.handling = message
-                    try:
-                        result = await receive(message.message)
-                    except BaseException as error:
-                        # A requested cancellation re-raises here, `handling` still set: the
-                        # forced stop that asked for it accounts for the message.
-                        failure = as_failure(error, f"receive of {cell.display_path}")
+            cell.started()
+        while True:
+            if signals:
+                if signals[0] is SELF_STOP and cell.exit_at_once():  # closed: signals cleared
+                    return
+                await signals.pop(0).run(cell)
+                if cell.closed:
+                    return
+            elif queue and cell.state == RUNNING:
+                # Drain: handle queued messages until a signal arrives, a handler fails or the
+                # batch budget runs out. Written out here, not called: a coroutine per batch is
+                # a measurable part of a wake-up that finds one message.
+                stats = cell.stats
+                begun = perf_counter() if stats is not None else 0.0
+                assert cell.instance is not None
+                receive = cell.instance.receive
+                budget = BATCH
+                failed = False
+                while queue and not signals:
+                    message = queue.popleft()
+                    if mailbox.blocked:
+                        mailbox.admit()
+                    if type(message) is Ask:
+                        future = message.future
+                        cell.handling = message
+                        try:
+                            result = await receive(message.message)
+                        except BaseException as error:
+                            # A requested cancellation re-raises here, `handling` still set: the
+                            # forced stop that asked for it accounts for the message.
+                            failure = as_failure(error, f"receive of {cell.display_path}")
+                            cell.handling = None
+                            if not future.done():
+                                future.set_exception(failure)
+                            cell.failed(failure, message.message)
+                            failed = True
+                            break
                         cell.handling = None
                         if not future.done():
-                            future.set_exception(failure)
-                        cell.failed(failure, message.message)
-                        failed = True
-                        break
-                    cell.handling = None
-                    if not future.done():
-                        future.set_result(result)
-                        asked = message.started
-                        if asked is not None and stats is not None:  # None: a task, or no metrics
-                            # An ask is timed until its reply is ready: the last of a batch
-                            # waits for the batch's end reading, one with more behind it
-                            # reads the clock.
-                            if queue and budget > 1 and not signals:
-                                stats.ask_answered(perf_counter() - asked)
-                            else:
-                                cell.answered = asked
-                else:
-                    cell.handling = message
-                    try:
-                        await receive(message)
-                    except BaseException as error:
-                        failure = as_failure(error, f"receive of {cell.display_path}")
+                            future.set_result(result)
+                            asked = message.started
+                            if (
+                                asked is not None and stats is not None
+                            ):  # None: a task, or no metrics
+                                # An ask is timed until its reply is ready: the last of a batch
+                                # waits for the batch's end reading, one with more behind it
+                                # reads the clock.
+                                if queue and budget > 1 and not signals:
+                                    stats.ask_answered(perf_counter() - asked)
+                                else:
+                                    cell.answered = asked
+                    else:
+                        cell.handling = message
+                        try:
+                            await receive(message)
+                        except BaseException as error:
+                            failure = as_failure(error, f"receive of {cell.display_path}")
+                            cell.handling = None
+                            cell.failed(failure, message)
+                            failed = True
+                            break
                         cell.handling = None
-                        cell.failed(failure, message)
-                        failed = True
+                    mailbox.processed += 1
+                    budget -= 1
+                    if not budget:
                         break
-                    cell.handling = None
-                mailbox.processed += 1
-                budget -= 1
+                if cell.closed and not failed:
+                    # A forced stop cut into the handler, which swallowed the cancellation and
+                    # returned: close() already accounted that message as a dead letter.
+                    mailbox.processed -= 1
+                    budget += 1
+                handled = BATCH - budget
+                if stats is not None:
+                    ended = perf_counter()
+                    if handled:
+                        seconds = ended - begun
+                        mean = seconds if handled == 1 else seconds / handled
+                        histogram = stats.processing
+                        bounds = histogram.bounds
+                        i = 0
+                        while mean > bounds[i]:
+                            i += 1
+                        histogram.counts[i] += handled
+                        histogram.sum += seconds
+                    answered = cell.answered
+                    if answered is not None:  # `ClassStats.ask_answered`, written out
+                        cell.answered = None
+                        seconds = ended - answered
+                        histogram = stats.ask_seconds
+                        bounds = histogram.bounds
+                        i = 0
+                        while seconds > bounds[i]:
+                            i += 1
+                        histogram.counts[i] += 1
+                        histogram.sum += seconds
                 if not budget:
-                    break
-            if cell.closed and not failed:
-                # A forced stop cut into the handler, which swallowed the cancellation and
-                # returned: close() already accounted that message as a dead letter.
-                mailbox.processed -= 1
-                budget += 1
-            handled = BATCH - budget
-            if stats is not None:
-                ended = perf_counter()
-                if handled:
-                    seconds = ended - begun
-                    mean = seconds if handled == 1 else seconds / handled
-                    histogram = stats.processing
-                    bounds = histogram.bounds
-                    i = 0
-                    while mean > bounds[i]:
-                        i += 1
-                    histogram.counts[i] += handled
-                    histogram.sum += seconds
-                answered = cell.answered
-                if answered is not None:  # `ClassStats.ask_answered`, written out
-                    cell.answered = None
-                    seconds = ended - answered
-                    histogram = stats.ask_seconds
-                    bounds = histogram.bounds
-                    i = 0
-                    while seconds > bounds[i]:
-                        i += 1
-                    histogram.counts[i] += 1
-                    histogram.sum += seconds
-            if not budget:
-                await asyncio.sleep(0)
-        elif cell.draining and cell.state == RUNNING:
-            await cell.finalize(None)
-            return
-        else:
-            # Parked: the mailbox's waiter is set here, by its single consumer (no call:
-            # this runs on every wake-up of every actor).
-            message = future = result = receive = failure = None
-            mailbox.waiter = waiter = loop.create_future()
-            await waiter
-            if cell.closed:
+                    await asyncio.sleep(0)
+            elif cell.draining and cell.state == RUNNING:
+                await cell.finalize(None)
                 return
+            else:
+                # Parked: the mailbox's waiter is set here, by its single consumer (no call:
+                # this runs on every wake-up of every actor).
+                message = future = result = receive = failure = None
+                mailbox.waiter = waiter = loop.create_future()
+                await waiter
+                if cell.closed:
+                    return
+    except asyncio.CancelledError:
+        if not cell.closed:
+            cell.close(None)
+        if started is not None and not started.done():
+            # Cancelled in `on_start` (a forced shutdown): `spawn` must not wait forever.
+            started.set_exception(
+                ActorStopped(f"{cell.display_path} was stopped before on_start finished")
+            )
+        raise
+    finally:
+        if cell.killed and cell.instance is not None:
+            await cell.run_on_stop()
+        # The cell is closed: a ref kept to it must not keep the finished task, its coroutine
+        # and its context alive (each garbage collection would traverse them).
+        cell.task = None

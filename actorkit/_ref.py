@@ -128,7 +128,9 @@ class ActorRef:
 
     async def stop(self) -> None:
         """Let the current message finish, then stop; queued messages become dead letters."""
-        await self._cell.stop_from_outside()
+        cell = self._cell
+        if not cell.closed:  # a stopped actor's: no second coroutine
+            await cell.stop_from_outside()
 
     def __repr__(self) -> str:
         state = "alive" if not self._cell.closed else "stopped"

@@ -39,8 +39,11 @@ class Router:
     def subscribe(self, cell: Cell, pattern: str) -> bool:
         if cell.closed:
             raise ActorStopped(f"{cell.path} is stopped and cannot subscribe to {pattern!r}")
-        added = self._index.add(pattern, cell.mailbox)
-        self._cells[cell.mailbox] = cell
+        mailbox = cell.mailbox
+        added = self._index.add(pattern, mailbox)
+        if mailbox not in self._cells:
+            self._cells[mailbox] = cell
+            cell.follow_stop(self.forget)
         self._watching_dead = bool(self._index.match(DEAD_LETTER_TOPIC))
         return added
 

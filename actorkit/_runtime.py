@@ -2,8 +2,8 @@
 
 Cells, refs, timers, supervision and spawning hold this small object instead of the
 `ActorSystem`, so the system's public face can stay exactly the documented API and the
-kernel cannot reach into services (router, tasks, metrics, transport). Services learn that
-an actor stopped through `on_stop` listeners, registered by the system that wires them.
+kernel cannot reach into services (router, tasks, metrics, transport). A service learns that
+an actor it follows stopped through `Cell.follow_stop`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from ._accounting import Accounting
 from ._clock import AskDeadlines
 from ._dead_letters import DeadLetters
 from ._instruments import Instruments
+from ._spawn import Kind
 from ._timers import TimerQueue
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from ._actor import Actor
     from ._cell import Cell
     from ._clock import Clock
     from ._stats import ClassStats
@@ -31,14 +33,14 @@ logger = logging.getLogger("actorkit")
 
 class Runtime:
     __slots__ = (
-        "_cells",
-        "_stop_listeners",
         "accepting",
         "ask_deadlines",
         "clock",
         "dead_letters",
         "default_strategy",
         "instruments",
+        "kinds",
+        "live",
         "loop",
         "name",
         "on_root_failure",
@@ -80,8 +82,9 @@ class Runtime:
         """The message accounting of stopped actors, kept when their cells go."""
         self.root: Cell | None = None
         """The guardian above top-level actors, from `start()` on."""
-        self._cells: dict[str, Cell] = {}
-        self._stop_listeners: list[Callable[[Cell], object]] = [self.timers.target_stopped]
+        self.live: dict[str, Cell] = {}
+        """The live actors by path: `Cell.new_child` writes a new one here itself."""
+        self.kinds: dict[type, Kind] = {}
         self.loop: asyncio.AbstractEventLoop
 
     def now(self) -> float:
@@ -92,31 +95,42 @@ class Runtime:
             return 0.0
 
     # --- the registry of live actors by path ------------------------------------------------
-    def register(self, cell: Cell) -> None:
-        self._cells[cell.path] = cell
+    def learn(self, cls: type[Actor]) -> Kind:
+        """An actor class's `Kind`, at its first spawn here (`Cell.new_child` looks it up
+        in `kinds` first)."""
+        kind = self.kinds[cls] = Kind(cls, self.stats_for(cls))
+        return kind
 
     def unregister(self, cell: Cell) -> None:
-        if self._cells.get(cell.path) is cell:
-            del self._cells[cell.path]
-        for listener in self._stop_listeners:
-            listener(cell)
+        """`cell` stopped for good: it leaves the registry, the services that follow it
+        (`Cell.follow_stop`) let go of it, and its counts join the retired ones. Only the
+        services that follow an actor are called: most actors pay no call for them."""
+        live = self.live
+        if live.get(cell.path) is cell:
+            del live[cell.path]
+        if cell.stop_followers is not None:
+            for follower in cell.stop_followers:
+                follower(cell)
         self.retired.add(cell)
         if cell.parent is not None:
-            self.instruments.stopped(cell)
-
-    def on_stop(self, listener: Callable[[Cell], object]) -> None:
-        """Call `listener` with every cell that stops for good (its subscriptions, say)."""
-        self._stop_listeners.append(listener)
+            stats = cell.stats
+            if stats is not None:
+                stats.stopped += 1
+                stats.processed_retired += cell.mailbox.processed
+            if cell.capabilities:
+                self.instruments.agent_stopped(cell)
+            if self.instruments.follow_stops:
+                self.instruments.stopped(cell)
 
     def lookup(self, path: str) -> Cell | None:
-        return self._cells.get(path)
+        return self.live.get(path)
 
     def cells(self) -> list[Cell]:
-        return list(self._cells.values())
+        return list(self.live.values())
 
     @property
     def actor_count(self) -> int:
-        return len(self._cells)
+        return len(self.live)
 
     def is_idle(self) -> bool:
         """Every actor parked on an empty mailbox (or stopped): what `ManualClock` waits for."""
@@ -124,7 +138,7 @@ class Runtime:
         if root is None:
             return True
         return (root.mailbox.parked or root.closed) and all(
-            cell.mailbox.parked or cell.closed for cell in self._cells.values()
+            cell.mailbox.parked or cell.closed for cell in self.live.values()
         )
 
     def accounting(self) -> Accounting:

@@ -1,5 +1,5 @@
 """Spawn's argument checks, each error saying what to change. The spawning itself is
-`Cell.spawn_child`: a cell, an instance and a task."""
+`Cell.new_child`: a cell, an instance and (when it has a hook to run) a task."""
 
 from __future__ import annotations
 
@@ -7,10 +7,15 @@ import inspect
 import reprlib
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from ._actor import Actor
+from ._actor import Actor, _constructing
 from ._names import NOTHING, check_names
 from ._supervision import RESTART_TYPES
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+    from ._stats import ClassStats
 
 UNBOUNDED = sys.maxsize
 MAX_NAME = 255
@@ -96,15 +101,19 @@ def check_capabilities(capabilities: object) -> frozenset[str]:
     return check_names(capabilities, "capabilities", "each capability")
 
 
-_class_capabilities: dict[type, frozenset[str]] = {}
+class Kind:
+    """What spawning needs to know of an actor class, learnt at its first spawn in a system
+    (`Runtime.learn`): one dict lookup per spawn instead of a call for each."""
 
+    __slots__ = ("capabilities", "dormant", "starts", "stats")
 
-def class_capabilities(cls: type[Actor]) -> frozenset[str]:
-    """An actor class's own `capabilities`, checked once per class."""
-    found = _class_capabilities.get(cls)
-    if found is None:
-        found = _class_capabilities[cls] = check_capabilities(cls.capabilities)
-    return found
+    def __init__(self, cls: type[Actor], stats: ClassStats | None) -> None:
+        self.capabilities = check_capabilities(cls.capabilities)
+        self.starts = cls.on_start is not Actor.on_start
+        """`spawn` waits for its `on_start`; without one, the actor runs on return."""
+        self.dormant = not self.starts and cls.on_stop is Actor.on_stop
+        """No hook at all: its task is made by its first message or signal (`Dormant`)."""
+        self.stats = stats
 
 
 def check_hooks(cls: type[Actor]) -> None:
@@ -121,3 +130,34 @@ def check_hooks(cls: type[Actor]) -> None:
                 "see inspect.markcoroutinefunction)"
             )
     CHECKED.add(cls)
+
+
+_ACTOR_NEW: Any = Actor.__new__
+
+
+def make_instance(cell: Cell) -> Actor:
+    """The factory's instance, its `_cell` set before its `__init__` runs (so that
+    `self.ref` works there): directly for a plain Actor subclass, through
+    `_constructing` (read by `Actor.__new__`) for any other factory."""
+    factory: Any = cell.factory
+    if type(factory) is type and factory.__new__ is _ACTOR_NEW:
+        made: Actor = object.__new__(factory)
+        made._cell = cell
+        made.__init__(*cell.args, **cell.kwargs)  # type: ignore[misc]
+        cell.incarnation += 1
+        return made
+    token = _constructing.set(cell)
+    try:
+        instance = factory(*cell.args, **cell.kwargs)
+    finally:
+        _constructing.reset(token)
+    if not isinstance(instance, Actor):
+        raise TypeError(
+            f"factory {cell.factory!r} returned {type(instance).__name__}, not an Actor; "
+            "pass an Actor subclass or a callable that returns an Actor instance"
+        )
+    if type(instance) is not cell.factory:
+        check_hooks(type(instance))
+    instance._cell = cell
+    cell.incarnation += 1
+    return instance

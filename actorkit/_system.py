@@ -29,7 +29,8 @@ from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
 from ._shutdown import stop_actors
-from ._spawn import UNBOUNDED, check_factory
+from ._spawn import UNBOUNDED, check_factory, make_instance
+from ._state import STARTING
 from ._supervision import OneForOne, Strategy
 from ._system_checks import check_system
 from ._tasks import TaskLayer
@@ -85,7 +86,6 @@ class ActorSystem(Reach):
         )
         runtime.on_root_failure = self._root_failed
         self._router = Router(runtime.dead_letters)
-        runtime.on_stop(self._router.forget)
         self.metrics = Metrics(runtime, metrics, registry)
         runtime.stats_for = self.metrics.stats_for
         self._watchdog = Watchdog(name, blocked_threshold)
@@ -115,7 +115,7 @@ class ActorSystem(Reach):
         self.metrics.start(loop, self._router, self._watchdog)
         runtime.clock.attach(loop, runtime.is_idle)
         root = Cell(runtime, None, "", _Root, (), {}, UNBOUNDED, "permanent")
-        root.instance = root.make_instance()
+        root.instance = make_instance(root)
         root.started()
         root.task = loop.create_task(run(root, None))
         runtime.root = root
@@ -218,15 +218,12 @@ class ActorSystem(Reach):
             options = (name, mailbox_size, restart, capabilities)
             root = self._running_root()
             return await spawn_durable(root, factory, args, kwargs, options, persistence_id)
-        return await self._running_root().spawn_child(
-            factory,
-            args,
-            kwargs,
-            name=name,
-            mailbox_size=mailbox_size,
-            restart=restart,
-            capabilities=capabilities,
-        )
+        cell = (self._runtime.root or self._running_root()).new_child(
+            factory, args, kwargs, name, mailbox_size, restart, capabilities
+        )  # `Cell.spawn_child`, written out
+        if cell.state is STARTING:
+            await cell.start()
+        return cell.ref
 
     async def spawn_pool(
         self,

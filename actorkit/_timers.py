@@ -113,7 +113,11 @@ class TimerQueue:
         for a message nobody sent."""
         cell = _local_cell(handle._target)
         if cell is not None and not cell.closed:
-            self._following.setdefault(cell, set()).add(handle)
+            followed = self._following.get(cell)
+            if followed is None:
+                followed = self._following[cell] = set()
+                cell.follow_stop(self.target_stopped)
+            followed.add(handle)
 
     def target_stopped(self, cell: Cell) -> None:
         followed = self._following.pop(cell, None)

@@ -17,7 +17,7 @@ import time
 from types import FrameType
 
 from ._cell import Cell
-from ._receive import _loop
+from ._receive import run
 from ._seconds import check_seconds
 
 logger = logging.getLogger("actorkit")
@@ -25,7 +25,7 @@ logger = logging.getLogger("actorkit")
 BLOCKED_THRESHOLD = 0.5
 """Seconds the loop may be held by one callback before the blocking handler is reported."""
 
-_HANDLER_CODE = _loop.__code__
+_HANDLER_CODE = run.__code__
 OUTSIDE = "(outside actors)"
 """The `actor_type` label of a blocking episode no actor's handler was running in."""
 

@@ -163,24 +163,26 @@ def test_a_registry_that_is_not_one_is_refused() -> None:
 
 
 # --- instruments -----------------------------------------------------------------------------
-class Spawns(Instrument):
+class Stops(Instrument):
     def __init__(self) -> None:
         self.seen: list[object] = []
 
-    def spawned(self, cell: Any) -> None:
+    def stopped(self, cell: Any) -> None:
         self.seen.append(cell)
 
 
 def test_an_instrument_overrides_only_what_it_follows() -> None:
     instruments = Instruments()
-    spawns = Spawns()
-    instruments.add(spawns)
+    assert not instruments.follow_stops  # nobody follows stops: `Runtime.unregister` skips them
+    stops = Stops()
+    instruments.add(stops)
+    assert instruments.follow_stops
     cell: Any = SimpleNamespace(display_path="/a", class_name="A")
-    instruments.spawned(cell)
+    instruments.agent_spawned(cell)
     instruments.stopped(cell)
     instruments.restarted(cell)
     instruments.gave_up(cell)
-    assert spawns.seen == [cell]
+    assert stops.seen == [cell]
 
 
 def test_the_crash_log_writes_one_structured_record(caplog: pytest.LogCaptureFixture) -> None:

@@ -1,6 +1,6 @@
 """The task layer: `submit`, assignment of tasks to idle capable agents, retries, deadlines.
 
-It hooks into the runtime only as an instrument (spawned, stopped, failed, restarted,
+It hooks into the runtime only as an instrument (agent_spawned, agent_stopped, failed, restarted,
 resumed), so the core carries no task code. One job per module:
 
 - `_layer`: `TaskLayer`, the per-system coordinator: submit, dispatch, outcomes, agent events.

@@ -1,7 +1,7 @@
 """`TaskLayer`: submit, dispatch to idle capable agents, outcomes, retries, deadlines.
 
-It follows agents as an instrument (spawned, stopped, failed, restarted, resumed), so the
-core carries no task code, and reaches them only through `_handover`.
+It follows agents as an instrument (agent_spawned, agent_stopped, failed, restarted,
+resumed), so the core carries no task code, and reaches them only through `_handover`.
 
 Assignment never scans all agents or all tasks. Idle agents are grouped by capability set
 (`IdleAgents`) and pending tasks by requirement set (`PendingTasks`); both kinds of set are
@@ -235,15 +235,12 @@ class TaskLayer(Instrument):
             self._idle.add(agent)
         agent.observe(now)
 
-    def spawned(self, cell: Cell) -> None:
-        capabilities = cell.capabilities
-        if not capabilities:
-            return
+    def agent_spawned(self, cell: Cell) -> None:
         agent = self._agents[cell] = Agent(self, cell)
-        self._idle.joined(capabilities)
+        self._idle.joined(cell.capabilities)
         self._available(agent, self._runtime.clock.now())
 
-    def stopped(self, cell: Cell) -> None:
+    def agent_stopped(self, cell: Cell) -> None:
         """Its task, if any, comes back through `attempt_done`: the cell has just failed the
         envelope (`NotDelivered` if queued, `ActorStopped` if it was being handled)."""
         agent = self._agents.pop(cell, None)

@@ -70,7 +70,6 @@ class Persistence:
             metrics.add_source(functools.partial(collect, self.metrics))
         self.history: HistoryWriter | None = None
         """The agents' durable state history, with `ActorSystem(agent_history=True)`."""
-        runtime.on_stop(self.forget)
 
     async def open(self) -> None:
         if self.metrics is not None and hasattr(self.store, "on_commit"):
@@ -93,6 +92,7 @@ class Persistence:
         if given is not None:
             spawning_id.set(None)  # taken: the actor's own task must not see it
             self.ids[cell] = given
+            cell.follow_stop(self.forget)
             return given
         return check_persistence_id(cell.path, f"the persistence id (the path {cell.path!r})")
 

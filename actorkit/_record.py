@@ -1,0 +1,170 @@
+"""An actor's record and its synchronous ends: `close` (nothing queued lost, every waiter
+answered), `kill`, and the release of its instance.
+
+`Lifecycle` (the transitions, run in the cell's own task) builds on this, and `Cell` on
+`Lifecycle`; these ends may be called from any task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from sys import getrefcount
+from typing import TYPE_CHECKING, Any
+
+from ._envelope import Ask
+from ._errors import ActorStopped
+from ._failure import as_failure
+from ._ref import HELD_BY_ONE_SLOT, ActorRef
+from ._signals import KILLED
+from ._state import STOPPED, State
+from ._watch import end_watches
+
+if TYPE_CHECKING:
+    from ._actor import Actor
+    from ._cell import Cell
+    from ._mailbox import Mailbox
+    from ._runtime import Runtime
+    from ._signals import Signal
+    from ._supervision import Intensity
+    from ._timers import Timers
+
+logger = logging.getLogger("actorkit")
+
+
+class Record:
+    """The fields the transitions act on (the rest are declared by `Cell`), and the
+    synchronous ends that any task may call."""
+
+    __slots__ = (
+        "_ref",
+        "closed",
+        "draining",
+        "failures",
+        "handling",
+        "instance",
+        "intensity",
+        "killed",
+        "restarts",
+        "state",
+        "stop_reason",
+        "watchers",
+    )
+
+    state: State
+    closed: bool
+    draining: bool
+    killed: bool
+    failures: int
+    restarts: int
+    instance: Actor | None
+    intensity: Intensity | None
+    stop_reason: BaseException | None
+    handling: Any
+    """The message (or ask envelope) being handled, for a forced stop to account for."""
+    watchers: set[Cell] | None
+    _ref: ActorRef | None
+
+    if TYPE_CHECKING:  # the rest of the record the transitions act on, defined by `Cell`
+        runtime: Runtime
+        parent: Cell | None
+        name: str
+        path: str
+        restart: str
+        mailbox: Mailbox
+        children: dict[str, Cell]
+        incarnation: int
+        stop_waiters: list[asyncio.Future[None]] | None
+        task: asyncio.Task[None] | None
+        timers_: Timers | None
+        watching: set[Cell] | None
+
+        @property
+        def display_path(self) -> str: ...
+        def post(self, signal: Signal) -> None: ...
+        async def call(self, signal: Signal) -> None: ...
+        def deliver(self, message: Any) -> None: ...
+
+    @property
+    def cell(self) -> Cell:
+        """This record as the `Cell` it is: only `Cell` inherits the transitions."""
+        return self  # type: ignore[return-value]  # no cast(): close() is on the spawn path
+
+    def close(self, reason: BaseException | None, *, quiet: bool = False) -> None:
+        """The synchronous end of an actor: nothing queued is lost, every waiter is answered."""
+        if self.closed:
+            return
+        self.closed = True
+        self.state = STOPPED
+        self.stop_reason = reason
+        runtime = self.runtime
+        why = "shutdown" if runtime.shutting_down else "stopping"
+        mailbox = self.mailbox
+        mailbox.close(self.path, why, runtime.dead_letters)
+        if self.handling is not None:
+            self._drop_handling(why)
+        if mailbox.signals:
+            for signal in mailbox.signals:
+                signal.finish()
+            mailbox.signals.clear()
+        if self.timers_ is not None:
+            self.timers_.cancel_all()
+        parent = self.parent
+        if parent is not None and parent.children.get(self.name) is self:
+            del parent.children[self.name]
+        runtime.unregister(self)  # type: ignore[arg-type]  # `cell`, without its call
+        if self.watching or self.watchers:
+            end_watches(self.cell, reason, quiet)
+        if self.stop_waiters is not None:
+            for waiter in self.stop_waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+        if getrefcount(self._ref) == HELD_BY_ONE_SLOT and type(self._ref) is ActorRef:
+            self._ref = None  # nobody holds it: no cell <-> ref cycle left to collect
+
+    def _drop_handling(self, why: str) -> None:
+        """Only a forced stop ends an actor in the middle of a handler: that message is lost
+        to the actor, so it is accounted as a dead letter and its asker answered."""
+        handling: Any = self.handling
+        self.handling = None
+        self.mailbox.dead_lettered += 1
+        message = handling
+        if type(handling) is Ask:
+            if not handling.future.done():
+                handling.future.set_exception(
+                    ActorStopped(f"{self.path} was stopped while handling it")
+                )
+            message = handling.message
+        self.runtime.dead_letters.add(message, self.path, why)
+
+    def kill(self) -> None:
+        """Forced stop past the shutdown timeout: close now, then cancel the task."""
+        self.killed = True
+        self.close(None)
+        self.mailbox.signals.append(KILLED)
+        if self.task is not None:
+            self.task.cancel()
+
+    def release_instance(self) -> Actor | None:
+        """The instance leaves the cell (at most once) and its timers end with it."""
+        instance, self.instance = self.instance, None
+        if self.timers_ is not None:
+            self.timers_.cancel_all()
+        return instance
+
+    async def run_on_stop(self) -> None:
+        """Run `on_stop` at most once per instance; its failure is logged, never propagated."""
+        instance = self.release_instance()
+        if instance is None:
+            return
+        try:
+            await instance.on_stop()
+        except BaseException as error:
+            failure = as_failure(error, f"on_stop of {self.display_path}")
+            logger.error(
+                "on_stop of %s (%s) failed: %r",
+                self.display_path,
+                type(instance).__name__,
+                failure,
+                exc_info=failure,
+            )
