@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._persistence_id import spawn_durable
+from ._signals import SELF_STOP
 from ._state import STARTING
 from ._watch import unwatch, watch
 
@@ -124,7 +125,7 @@ class Actor:
 
     def stop(self) -> None:
         """Stop after the current message. A `permanent` actor is restarted (OTP rules)."""
-        self._cell.request_self_stop()
+        self._cell.mailbox.post(SELF_STOP)
 
 
 def _cell_of(ref: object, what: str) -> Cell:

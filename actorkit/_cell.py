@@ -12,14 +12,14 @@ from contextvars import Context, copy_context
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
-from ._errors import ActorStopped, NameTaken
+from ._errors import ActorStopped
 from ._lifecycle import Lifecycle
 from ._mailbox import Dormant, Mailbox
 from ._names import NOTHING
 from ._receive import run
 from ._ref import ActorRef
-from ._signals import SELF_STOP, Stop
-from ._spawn import check_name, check_options, make_instance
+from ._signals import Stop
+from ._spawn import check_child_name, check_options, make_instance
 from ._state import ENDING, RUNNING, STARTING
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ class Cell(Lifecycle):
             self.name_counter += 1
             name = f"${self.name_counter}"
         else:
-            name = self._child_name(name)
+            name = check_child_name(name, self.children, self.path)
         cell = Cell(runtime, self, name, make, args, kwargs, capacity, restart)
         kind = cell.construct()
         cell.capabilities = kind.capabilities | extra if extra else kind.capabilities
@@ -225,14 +225,6 @@ class Cell(Lifecycle):
                 self.post(Stop(None))
             raise
 
-    def _child_name(self, name: str) -> str:
-        name = check_name(name)
-        if name in self.children:
-            raise NameTaken(
-                f"{self.path}/{name} already exists; choose another name or stop it first"
-            )
-        return name
-
     def wake_up(self, context: Context) -> None:
         """A dormant actor's first wake-up: its task starts in the spawner's context."""
         self.task = self.runtime.loop.create_task(run(self, None), context=context)
@@ -269,11 +261,12 @@ class Cell(Lifecycle):
             self.stop_waiters = []
         self.stop_waiters.append(waiter)
 
-    def request_self_stop(self) -> None:
-        self.mailbox.post(SELF_STOP)
-
     async def stop_from_outside(self) -> None:
         if self.closed:
+            return
+        if self.task is None and self.idle_leaf:
+            # Dormant: no task to wait for, so `stop` returns with nothing of it left running.
+            self.close_idle_leaf()
             return
         if self.holds_current_task():
             # Called from inside this actor or one below it: waiting for the stop would wait

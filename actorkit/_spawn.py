@@ -6,10 +6,11 @@ from __future__ import annotations
 import inspect
 import reprlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor, _constructing
+from ._errors import NameTaken
 from ._names import NOTHING, check_names
 from ._supervision import RESTART_TYPES
 
@@ -76,6 +77,15 @@ def check_name(name: object) -> str:
         raise ValueError(
             f"actor name {reprlib.repr(name)} must be at most {MAX_NAME} printable characters "
             "(no control characters): it is a path segment, a log field and a metrics label"
+        )
+    return name
+
+
+def check_child_name(name: object, children: Container[str], parent_path: str) -> str:
+    name = check_name(name)
+    if name in children:
+        raise NameTaken(
+            f"{parent_path}/{name} already exists; choose another name or stop it first"
         )
     return name
 

@@ -126,3 +126,42 @@ async def test_an_actor_subscribed_again_is_forgotten_by_the_router_when_it_stop
         await ref.stop()
         assert system.publish("a.x", "hello") == 0
         assert system.dead_letters.by_reason.get("no_subscribers") == 1
+
+
+class Idle(Actor):
+    pass
+
+
+class IdleWithCleanUp(Actor):
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+
+    async def on_stop(self) -> None:
+        self.log.append("on_stop")
+
+
+async def test_stopping_an_idle_actor_from_outside_is_a_full_stop() -> None:
+    log: list[str] = []
+    async with ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        idle = await system.spawn(Idle)  # no hook: closed without its task ever being made
+        cleans = await system.spawn(IdleWithCleanUp, log)  # `on_stop` runs in its task
+        for ref in (idle, cleans):
+            await system.spawn(Watcher, ref, probe.ref)
+        await idle.stop()
+        await cleans.stop()
+        assert log == ["on_stop"]
+        stopped = {(await probe.receive()).ref for _ in range(2)}
+        assert stopped == {idle, cleans}
+        idle.tell("late")
+        assert system.dead_letters.by_reason.get("stopped") == 1
+        assert system.actor_count == 3  # the probe and the two watchers
+
+
+class Watcher(Actor):
+    def __init__(self, ref: ActorRef, probe: ActorRef) -> None:
+        self.watch(ref)
+        self.probe = probe
+
+    async def receive(self, message: Any) -> Any:
+        self.probe.tell(message)
