@@ -41,6 +41,7 @@ THROUGHPUT = (
     ("pool_consistent_hash", "rate"),
     ("timers", "fire"),
     ("spawn", "rate"),
+    ("spawn_child", "rate"),
 )
 
 

@@ -1,8 +1,9 @@
 """Actor lifecycle: spawning idle actors, their memory, and stopping them all.
 
-A `Population` is n idle actors (actorkit) or n idle consumer tasks, each on its own
-`asyncio.Queue` (baseline); `lifecycle` times spawning and stopping one, then measures the
-memory of another in a separate, traced pass.
+A `Population` is n idle actors (actorkit; spawned by the system, or by an actor from inside
+its handler) or n idle consumer tasks, each on its own `asyncio.Queue` (baseline);
+`lifecycle` times spawning and stopping one, then measures the memory of another in a
+separate, traced pass.
 """
 
 from __future__ import annotations
@@ -42,6 +43,32 @@ class Actors:
         spawn = self.system.spawn
         for _ in range(n):
             await spawn(Idle)
+
+    async def stop(self) -> None:
+        await self.system.shutdown()
+
+
+class Parent(Actor):
+    """Spawns as many idle children as it is asked to, from inside its own handler."""
+
+    async def receive(self, n: int) -> None:
+        spawn = self.spawn
+        for _ in range(n):
+            await spawn(Idle)
+
+
+class Children:
+    """Idle actors spawned by an actor (the path of `self.spawn`), stopped with the system."""
+
+    def __init__(self) -> None:
+        self.system = ActorSystem("bench")
+
+    async def open(self) -> None:
+        await self.system.start()
+        self.parent = await self.system.spawn(Parent)
+
+    async def spawn(self, n: int) -> None:
+        await self.parent.ask(n, timeout=600.0)
 
     async def stop(self) -> None:
         await self.system.shutdown()
@@ -112,6 +139,14 @@ BENCHES = [
         partial(lifecycle, Actors, memory=True),
         partial(lifecycle, Tasks, memory=True),
         (RATE, Metric("memory", "KiB/actor", higher_is_better=False, target=1.5)),
+        size=10_000,
+        quick_size=2_000,
+    ),
+    Bench(
+        "spawn_child",
+        partial(lifecycle, Children, memory=False),
+        partial(lifecycle, Tasks, memory=False),
+        (RATE,),
         size=10_000,
         quick_size=2_000,
     ),
