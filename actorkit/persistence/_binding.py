@@ -51,6 +51,8 @@ def encode(value: object, what: str) -> bytes:
 def encode_all(values: tuple[object, ...], what: str) -> list[bytes]:
     """`encode` of each value, all before any is written: one call per persist."""
     try:
+        if len(values) == 1:
+            return [_payload.encode(values[0])]
         return list(map(_payload.encode, values))
     except TypeError as error:
         raise TypeError(f"{what} cannot be stored: {error}") from None

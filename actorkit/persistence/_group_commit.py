@@ -234,6 +234,7 @@ async def _append_optimistic(
     checked: list[tuple[str, int, float, bytes, int]] = []
     for write in appends:
         pid, expected, payloads = write.persistence_id, write.expected, write.payloads
+        write.outcome = now  # read only once the batch committed
         if not expected or heads.get(pid) == expected:
             if len(payloads) == 1:
                 known.append((pid, expected + 1, now, payloads[0]))
@@ -245,8 +246,6 @@ async def _append_optimistic(
         await tx.insert_events(known)
     if checked and await tx.insert_if_latest(checked) != len(checked):
         raise _Recheck
-    for write in appends:
-        write.outcome = now
 
 
 def _failure(error: BaseException) -> PersistenceError:
