@@ -73,13 +73,17 @@ def _scalar_fields(names: tuple[str, ...]) -> ScalarFields:
     return many
 
 
-def _ext_frames(encoder: msgspec.msgpack.Encoder) -> tuple[bytes, ...]:
+def _ext_frames() -> tuple[bytes, ...]:
     """What msgpack writes before an object of each size below 256 bytes in a one-slot frame
     (the array's header, then the extension's), taken from msgspec itself."""
+    encode = msgspec.msgpack.Encoder().encode
     return tuple(
-        encoder.encode([msgspec.msgpack.Ext(_EXT_OBJECT, bytes(size))])[: -size or None]
+        encode([msgspec.msgpack.Ext(_EXT_OBJECT, bytes(size))])[: -size or None]
         for size in range(256)
     )
+
+
+_FRAMES = _ext_frames()
 
 
 def _too_big() -> TypeError:
@@ -106,7 +110,6 @@ class Codec:
 
     def __init__(self) -> None:
         self._encoder = msgspec.msgpack.Encoder()
-        self._frames = _ext_frames(self._encoder)
         self._decoder: msgspec.msgpack.Decoder[Any] = msgspec.msgpack.Decoder(ext_hook=self._ext)
 
     def _wire(self, value: Any) -> Any:
@@ -154,7 +157,7 @@ class Codec:
         except OverflowError:
             raise _too_big() from None
         if len(body) < 256:
-            return self._frames[len(body)] + body
+            return _FRAMES[len(body)] + body
         return encode([msgspec.msgpack.Ext(_EXT_OBJECT, body)])
 
     def _ext(self, code: int, data: memoryview) -> Any:
