@@ -14,6 +14,8 @@ transport's frames are in `actorkit._nats._frames`).
 from __future__ import annotations
 
 import dataclasses
+import operator
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -31,20 +33,61 @@ class BadPayload(Exception):
     """A frame that did not decode into something this process accepts."""
 
 
-_fields: dict[type, tuple[str, ...]] = {}
+ScalarFields = Callable[[Any], "dict[str, Any] | None"]
+"""An instance's fields as a dict when every one holds a scalar, else None."""
+
+_plans: dict[type, tuple[tuple[str, ...], ScalarFields]] = {}
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
-    names = _fields.get(cls)
-    if names is None:
+def _plan(cls: type) -> tuple[tuple[str, ...], ScalarFields]:
+    """The init field names of a registered class, and its `ScalarFields`."""
+    plan = _plans.get(cls)
+    if plan is None:
         if dataclasses.is_dataclass(cls):
             names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
         else:
             import attrs  # loaded already: `cls` is an attrs class
 
             names = tuple(a.name for a in attrs.fields(cls) if a.init)
-        _fields[cls] = names
-    return names
+        plan = _plans[cls] = (names, _scalar_fields(names))
+    return plan
+
+
+def _scalar_fields(names: tuple[str, ...]) -> ScalarFields:
+    if len(names) == 1:
+        (field,) = names
+
+        def one(value: Any) -> dict[str, Any] | None:
+            item = getattr(value, field)
+            return {field: item} if type(item) in SCALARS else None
+
+        return one
+    get = operator.attrgetter(*names) if names else lambda value: ()
+
+    def many(value: Any) -> dict[str, Any] | None:
+        items = get(value)
+        if SCALARS.issuperset(map(type, items)):
+            return dict(zip(names, items))  # noqa: B905 (equal lengths; the keyword costs)
+        return None
+
+    return many
+
+
+def _ext_frames() -> tuple[bytes, ...]:
+    """What msgpack writes before an object of each size below 256 bytes in a one-slot frame
+    (the array's header, then the extension's), taken from msgspec itself."""
+    encode = msgspec.msgpack.Encoder().encode
+    return tuple(
+        encode([msgspec.msgpack.Ext(_EXT_OBJECT, bytes(size))])[: -size or None]
+        for size in range(256)
+    )
+
+
+_FRAMES = _ext_frames()
+
+
+def _too_big() -> TypeError:
+    return TypeError("an int in the message does not fit in 64 bits; send it as a str")
 
 
 def _refuse(value: object) -> TypeError:
@@ -84,7 +127,7 @@ class Codec:
         name = name_of(cls)
         if name is None:
             raise _refuse(value)
-        fields = {field: self._wire(getattr(value, field)) for field in _field_names(cls)}
+        fields = {field: self._wire(getattr(value, field)) for field in _plan(cls)[0]}
         return msgspec.msgpack.Ext(_EXT_OBJECT, self._encoder.encode([name, fields]))
 
     def encode(self, frame: list[Any]) -> bytes:
@@ -93,12 +136,29 @@ class Codec:
         try:
             return self._encoder.encode(frame)
         except OverflowError:
-            raise TypeError(
-                "an int in the message does not fit in 64 bits; send it as a str"
-            ) from None
+            raise _too_big() from None
 
     def wire(self, value: Any) -> Any:
         return self._wire(value)
+
+    def encode_value(self, value: Any) -> bytes:
+        """The one-slot frame `encode([wire(value)])`, byte for byte; raises TypeError for
+        what may not cross. A registered class whose fields hold scalars (most events) is
+        one msgspec call: its fields in one dict, the frame's headers from a table."""
+        cls = type(value)
+        plan = _plans.get(cls)
+        name = name_of(cls)
+        fields = None if plan is None or name is None else plan[1](value)
+        encode = self._encoder.encode
+        try:
+            if fields is None:
+                return encode([self._wire(value)])
+            body = encode([name, fields])
+        except OverflowError:
+            raise _too_big() from None
+        if len(body) < 256:
+            return _FRAMES[len(body)] + body
+        return encode([msgspec.msgpack.Ext(_EXT_OBJECT, body)])
 
     def _ext(self, code: int, data: memoryview) -> Any:
         if code == _EXT_TUPLE:

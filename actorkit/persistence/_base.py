@@ -37,6 +37,15 @@ def check_payload(payload: object) -> None:
 
 
 def check_append(persistence_id: str, expected_seq: int, payloads: Sequence[bytes]) -> None:
+    if (  # one event with valid arguments, as a persist of one event sends: no further call
+        type(persistence_id) is str
+        and persistence_id
+        and type(expected_seq) is int
+        and expected_seq >= 0
+        and len(payloads) == 1
+        and type(payloads[0]) is bytes
+    ):
+        return
     check_id(persistence_id)
     check_count("expected_seq", expected_seq)
     if not payloads:

@@ -18,10 +18,13 @@ if TYPE_CHECKING:
 class Binding:
     """One durable instance's link to its store, in one attribute of the user's object."""
 
-    __slots__ = ("busy", "persistence_id", "recovered", "reminders", "seq", "service", "stats")
+    __slots__ = (
+        "busy", "persistence_id", "recovered", "reminders", "seq", "service", "stats", "store",
+    )  # fmt: skip
 
     def __init__(self, service: Persistence, persistence_id: str, actor_type: str) -> None:
         self.service = service
+        self.store: Store = service.store
         self.persistence_id = persistence_id
         self.seq = 0
         """The last event's sequence number (`EventSourced`) or the state's revision."""
@@ -30,10 +33,6 @@ class Binding:
         self.reminders: Reminders | None = None
         metrics = service.metrics
         self.stats: DurableStats | None = None if metrics is None else metrics.of(actor_type)
-
-    @property
-    def store(self) -> Store:
-        return self.service.store
 
     def decode(self, payload: bytes, what: str) -> Any:
         try:
@@ -46,7 +45,14 @@ class Binding:
 
 def encode(value: object, what: str) -> bytes:
     """Bytes for the store, or a `TypeError` naming what could not be stored and why."""
+    return encode_all((value,), what)[0]
+
+
+def encode_all(values: tuple[object, ...], what: str) -> list[bytes]:
+    """`encode` of each value, all before any is written: one call per persist."""
     try:
-        return _payload.encode(value)
+        if len(values) == 1:
+            return [_payload.encode(values[0])]
+        return list(map(_payload.encode, values))
     except TypeError as error:
         raise TypeError(f"{what} cannot be stored: {error}") from None

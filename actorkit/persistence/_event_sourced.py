@@ -12,7 +12,7 @@ from time import perf_counter
 from typing import Any, ClassVar
 
 from .._errors import PersistenceError
-from ._binding import encode
+from ._binding import encode, encode_all
 from ._durable import Durable
 from ._service import guarded, store_failure
 
@@ -71,7 +71,7 @@ class EventSourced(Durable):
                 "actor is in flight; await each persist before the next"
             )
         began = perf_counter()
-        payloads = [encode(event, "event") for event in events]
+        payloads = encode_all(events, "event")
         binding.busy = True
         try:  # `guarded`, written out: no coroutine or message built per persist
             await binding.store.append(binding.persistence_id, binding.seq, payloads)

@@ -1,18 +1,20 @@
 """Group commit, shared by the SQL stores: the writes waiting at one moment go to the database
 in one transaction, and each caller returns only after the commit that carried its write.
 
-One batch is one transaction. First optimistically: insert every append's events with one
-statement that checks each expectation as it goes; when every row went in, that was the whole
-check. When one did not (a stale writer, or a cross-process race on the primary key), the
-transaction is rolled back and the batch redone carefully: read the latest sequence number of
-every journal it touches, decide in Python which appends still match, insert those. A write
-whose expectation is stale then fails alone with `PersistenceConflict`; the others commit.
-States are always checked first (their revisions read `FOR UPDATE` where the database locks
-rows), then upserted; other writes (snapshots, reminders) run last. A database error fails the
-whole batch, so nothing is half-written. A writer in another process can still slip in between
-the careful read and the insert on a server that does not lock the database for the
-transaction (PostgreSQL): the primary key then refuses a row (`WriteRace`) and the writes are
-retried one transaction each, where the same race means that write lost it.
+One batch is one transaction. First optimistically: insert every append's events, those of
+journals whose latest sequence number the store knows with a plain insert (the primary key is
+their check), the others with one statement that checks each expectation as it goes; when every
+row went in, that was the whole check. When one did not (a stale writer, or a cross-process
+race on the primary key), the transaction is rolled back and the batch redone carefully: read
+the latest sequence number of every journal it touches, decide in Python which appends still
+match, insert those. A write whose expectation is stale then fails alone with
+`PersistenceConflict`; the others commit. States are always checked first (their revisions read
+`FOR UPDATE` where the database locks rows), then upserted; other writes (snapshots, reminders)
+run last. A database error fails the whole batch, so nothing is half-written. A writer in
+another process can still slip in between the careful read and the insert on a server that does
+not lock the database for the transaction (PostgreSQL): the primary key then refuses a row
+(`WriteRace`) and the writes are retried one transaction each, where the same race means that
+write lost it.
 """
 
 from __future__ import annotations
@@ -23,17 +25,18 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar
 
 from .._errors import PersistenceError
-from ._base import append_conflict, race_conflict, state_conflict
+from ._base import race_conflict
+from ._checked_writes import append_careful, save_states
 
 _log = logging.getLogger("actorkit.persistence")
 
 MAX_BATCH = 500
+"""Writes per transaction: bounds a statement's parameter count and a commit's latency."""
 KNOWN_HEADS = 65_536
 """Journals whose latest sequence number this store remembers (the most recently written)."""
-"""Writes per transaction: bounds a statement's parameter count and a commit's latency."""
 
 
 class WriteRace(Exception):
@@ -68,7 +71,7 @@ flag says the block runs one statement, which a database may run as its own tran
 
 
 @dataclass(slots=True)
-class _Write(Generic[TxT]):
+class Write(Generic[TxT]):
     future: asyncio.Future[Any]
     persistence_id: str = ""
     expected: int = 0
@@ -85,42 +88,52 @@ class GroupCommit(Generic[TxT]):
     def __init__(self, begin: Begin[TxT], observe: Callable[[int, float], None]) -> None:
         self._begin = begin
         self._observe = observe
-        self._pending: list[_Write[TxT]] = []
+        self._pending: list[Write[TxT]] = []
         self._heads: dict[str, int] = {}
         """The latest sequence number of journals this store committed to: for those the
         optimistic insert needs no lookup (journals only grow, and the primary key refuses a
         sequence number written since)."""
         self._flusher: asyncio.Task[None] | None = None
 
-    async def append(self, persistence_id: str, expected: int, payloads: Sequence[bytes]) -> float:
-        future = asyncio.get_running_loop().create_future()
-        return cast(float, await self._submit(_Write(future, persistence_id, expected, payloads)))
+    def append(
+        self, persistence_id: str, expected: int, payloads: Sequence[bytes]
+    ) -> asyncio.Future[float]:
+        """The future of the append, settled with the commit's time once it committed; a
+        future, not a coroutine, so an awaiting caller pays for no frame of its own here."""
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._submit(Write(future, persistence_id, expected, payloads))
+        return future
 
-    async def save_state(self, persistence_id: str, expected: int, payload: bytes) -> int:
-        future = asyncio.get_running_loop().create_future()
-        write: _Write[TxT] = _Write(future, persistence_id, expected, state=payload)
-        return cast(int, await self._submit(write))
+    def save_state(self, persistence_id: str, expected: int, payload: bytes) -> asyncio.Future[int]:
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._submit(Write(future, persistence_id, expected, state=payload))
+        return future
 
-    async def other(self, run: Callable[[TxT], Awaitable[object]]) -> object:
+    def other(self, run: Callable[[TxT], Awaitable[object]]) -> asyncio.Future[object]:
         """A write with no expectation to check (snapshots, reminders), in the next batch."""
-        return await self._submit(_Write(asyncio.get_running_loop().create_future(), other=run))
+        future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        self._submit(Write(future, other=run))
+        return future
 
     async def drain(self) -> None:
         """Wait until every write submitted so far is committed or failed."""
         while self._flusher is not None:
             await asyncio.shield(self._flusher)
 
-    async def _submit(self, write: _Write[TxT]) -> object:
+    def _submit(self, write: Write[TxT]) -> None:
         self._pending.append(write)
         if self._flusher is None:
             self._flusher = asyncio.get_running_loop().create_task(self._flush())
-        return await write.future
 
     async def _flush(self) -> None:
         try:
             while self._pending:
-                batch = [write for write in self._pending[:MAX_BATCH] if not write.future.done()]
-                del self._pending[:MAX_BATCH]
+                batch = self._pending
+                if len(batch) > MAX_BATCH:
+                    batch, self._pending = batch[:MAX_BATCH], batch[MAX_BATCH:]
+                else:
+                    self._pending = []
+                batch = [write for write in batch if not write.future.done()]
                 if batch:
                     await self._commit(batch)
         finally:
@@ -129,7 +142,7 @@ class GroupCommit(Generic[TxT]):
                 _settle(write, PersistenceError("the store's writer stopped"))
             self._pending.clear()
 
-    async def _commit(self, batch: list[_Write[TxT]]) -> None:
+    async def _commit(self, batch: list[Write[TxT]]) -> None:
         try:
             await self._timed(batch, careful=False)
         except (_Recheck, WriteRace):
@@ -142,7 +155,7 @@ class GroupCommit(Generic[TxT]):
                     except WriteRace:
                         _settle(write, race_conflict(write.persistence_id))
 
-    async def _timed(self, batch: list[_Write[TxT]], careful: bool) -> None:
+    async def _timed(self, batch: list[Write[TxT]], careful: bool) -> None:
         """Commits `batch` and settles its writes, or raises `WriteRace` or `_Recheck` having
         settled none."""
         started = time.perf_counter()
@@ -156,111 +169,83 @@ class GroupCommit(Generic[TxT]):
             if not isinstance(error, Exception):
                 raise
             return
-        for write in batch:
-            _settle(write)
-            if write.payloads:
-                self._remember(write)
+        self._settle_committed(batch)
         try:
             self._observe(len(batch), time.perf_counter() - started)
         except Exception:
             _log.exception("the store's commit observer failed")
 
-    def _remember(self, write: _Write[TxT]) -> None:
-        heads, pid = self._heads, write.persistence_id
-        heads.pop(pid, None)
-        if write.error is None:
-            heads[pid] = write.expected + len(write.payloads)
-            if len(heads) > KNOWN_HEADS:
-                del heads[next(iter(heads))]
-
-    async def _run(self, batch: list[_Write[TxT]], careful: bool) -> None:
+    def _settle_committed(self, batch: list[Write[TxT]]) -> None:
+        """Settles every write of a committed batch and remembers the journals' new heads
+        (`_settle` and the head bookkeeping in one pass: this runs for every write)."""
+        heads = self._heads
         for write in batch:
-            write.outcome = write.error = None
+            future, error = write.future, write.error
+            if not future.done():
+                if error is None:
+                    future.set_result(write.outcome)
+                else:
+                    future.set_exception(error)
+            if write.payloads:
+                pid = write.persistence_id
+                heads.pop(pid, None)  # re-inserted last: the dict's order is its age
+                if error is None:
+                    heads[pid] = write.expected + len(write.payloads)
+        while len(heads) > KNOWN_HEADS:
+            del heads[next(iter(heads))]
+
+    async def _run(self, batch: list[Write[TxT]], careful: bool) -> None:
+        if careful:  # a retry: forget what the failed attempt decided
+            for write in batch:
+                write.outcome = write.error = None
         alone = not careful and len(batch) == 1 and bool(batch[0].payloads)
         async with self._begin(alone) as tx:
             now = time.time()
             appends = [write for write in batch if write.payloads]
             if appends and careful:
-                await _append_careful(tx, appends, now)
+                await append_careful(tx, appends, now)
             elif appends:
                 await _append_optimistic(tx, appends, now, self._heads)
-            states = [write for write in batch if write.state is not None]
-            if states:
-                await _save_states(tx, states)
-            for write in batch:
-                if write.other is not None:
-                    write.outcome = await write.other(tx)
+            if len(appends) != len(batch):
+                await _save_others(tx, batch)
+
+
+async def _save_others(tx: Transaction, batch: list[Write[Any]]) -> None:
+    """States first (checked against their revisions), then snapshots and reminders."""
+    states = [write for write in batch if write.state is not None]
+    if states:
+        await save_states(tx, states)
+    for write in batch:
+        if write.other is not None:
+            write.outcome = await write.other(tx)
 
 
 async def _append_optimistic(
-    tx: Transaction, appends: list[_Write[Any]], now: float, heads: dict[str, int]
+    tx: Transaction, appends: list[Write[Any]], now: float, heads: dict[str, int]
 ) -> None:
-    """One statement: the primary key refuses a row whose sequence number exists, and a row
-    of a journal whose latest number the store does not know carries its append's expected
-    number, inserted only where that event exists. Since a journal has no gaps, the two mean
-    "the latest is the expected one". Any refusal sends the batch to the careful path."""
+    """The primary key refuses a row whose sequence number exists. For a journal whose
+    latest number the store knows (or a new one), that is the whole check: its rows go in
+    with a plain insert. A row of another journal carries its append's expected number and is
+    inserted only where that event exists. Since a journal has no gaps, the two mean "the
+    latest is the expected one". Any refusal sends the batch to the careful path."""
     if len({write.persistence_id for write in appends}) != len(appends):
         raise _Recheck
-    rows = []
+    known: list[tuple[str, int, float, bytes]] = []
+    checked: list[tuple[str, int, float, bytes, int]] = []
     for write in appends:
-        pid, expected = write.persistence_id, write.expected
-        check = 0 if heads.get(pid) == expected else expected
-        rows += [
-            (pid, expected + n, now, payload, check) for n, payload in enumerate(write.payloads, 1)
-        ]
-    if await tx.insert_if_latest(rows) != len(rows):
+        pid, expected, payloads = write.persistence_id, write.expected, write.payloads
+        write.outcome = now  # read only once the batch committed
+        if not expected or heads.get(pid) == expected:
+            if len(payloads) == 1:
+                known.append((pid, expected + 1, now, payloads[0]))
+            else:
+                known += [(pid, expected + n, now, p) for n, p in enumerate(payloads, 1)]
+        else:
+            checked += [(pid, expected + n, now, p, expected) for n, p in enumerate(payloads, 1)]
+    if known:
+        await tx.insert_events(known)
+    if checked and await tx.insert_if_latest(checked) != len(checked):
         raise _Recheck
-    for write in appends:
-        write.outcome = now
-
-
-async def _append_careful(tx: Transaction, appends: list[_Write[Any]], now: float) -> None:
-    """Reads each journal's latest sequence number first, so a stale append fails alone."""
-    highest = await tx.highest(sorted({write.persistence_id for write in appends}))
-    rows: list[tuple[str, int, float, bytes]] = []
-    for write in appends:
-        _plan_append(write, highest, now, rows)
-    if rows:
-        await tx.insert_events(rows)
-
-
-async def _save_states(tx: Transaction, states: list[_Write[Any]]) -> None:
-    revisions = await tx.revisions(sorted({write.persistence_id for write in states}))
-    saved: dict[str, tuple[str, int, bytes]] = {}
-    for write in states:
-        _plan_state(write, revisions, saved)
-    if saved:
-        await tx.write_states(list(saved.values()))
-
-
-def _plan_append(
-    write: _Write[Any],
-    highest: dict[str, int],
-    now: float,
-    rows: list[tuple[str, int, float, bytes]],
-) -> None:
-    pid, expected = write.persistence_id, write.expected
-    latest = highest.get(pid, 0)
-    if latest != expected:
-        write.error = append_conflict(pid, expected, latest)
-        return
-    rows.extend((pid, expected + n, now, payload) for n, payload in enumerate(write.payloads, 1))
-    highest[pid] = expected + len(write.payloads)
-    write.outcome = now
-
-
-def _plan_state(
-    write: _Write[Any], revisions: dict[str, int], saved: dict[str, tuple[str, int, bytes]]
-) -> None:
-    pid, expected = write.persistence_id, write.expected
-    revision = revisions.get(pid, 0)
-    if revision != expected:
-        write.error = state_conflict(pid, expected, revision)
-        return
-    assert write.state is not None
-    revisions[pid] = saved_revision = expected + 1
-    saved[pid] = (pid, saved_revision, write.state)
-    write.outcome = saved_revision
 
 
 def _failure(error: BaseException) -> PersistenceError:
@@ -271,7 +256,7 @@ def _failure(error: BaseException) -> PersistenceError:
     return PersistenceError(f"the store failed unexpectedly: {type(error).__name__}: {error}")
 
 
-def _settle(write: _Write[Any], error: BaseException | None = None) -> None:
+def _settle(write: Write[Any], error: BaseException | None = None) -> None:
     if write.future.done():
         return
     failure = error or write.error

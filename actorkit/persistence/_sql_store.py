@@ -90,7 +90,8 @@ class SQLStore(StoreBase, Generic[TxT]):
         self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
     ) -> float:
         check_append(persistence_id, expected_seq, payloads)
-        return await self._writes().append(persistence_id, expected_seq, payloads)
+        writes = self._commits or self._writes()  # the call only to say why there are none
+        return await writes.append(persistence_id, expected_seq, payloads)
 
     async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
         check_id(persistence_id)

@@ -53,6 +53,15 @@ async def test_an_unregistered_event_type_is_a_type_error_and_nothing_is_written
         assert await journal(system.store, "/ledger") == []
 
 
+async def test_an_int_too_big_to_store_in_an_event_is_a_type_error_and_nothing_is_written() -> None:
+    async with ActorSystem("bad", store=MemoryStore()) as system:
+        ledger = await system.spawn(Ledger, name="ledger")
+        await ledger.ask(Deposited(1))
+        with pytest.raises(TypeError, match=r"event cannot be stored: .*does not fit in 64 bits"):
+            await ledger.ask(Deposited(2**64))
+        assert await journal(system.store, "/ledger") == [Deposited(1)]
+
+
 async def test_a_snapshot_that_cannot_be_encoded_is_a_clear_error_after_the_events() -> None:
     async with ActorSystem("bad", store=MemoryStore()) as system:
         ledger = await system.spawn(BadSnapshot, name="ledger")

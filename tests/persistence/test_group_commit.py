@@ -87,6 +87,42 @@ async def test_two_store_objects_on_one_database_are_fenced(make_sql_store: Make
         assert [e.payload async for e in first.read("acct")] == [b"first", b"second"]
 
 
+async def test_one_batch_mixes_journals_the_store_knows_and_journals_it_does_not(
+    make_sql_store: MakeStore,
+) -> None:
+    """Rows of journals this store wrote last go in with a plain insert, the others with
+    their check, in one transaction; a stale write of either kind fails alone."""
+    async with make_sql_store() as store, make_sql_store() as other:
+        await store.append("known", 0, [b"k1"])
+        await store.append("overtaken", 0, [b"o1"])
+        await other.append("overtaken", 1, [b"rival"])  # behind the first store's back
+        await other.append("foreign", 0, [b"f1"])
+        await other.append("stale", 0, [b"s1", b"s2"])
+        commits: list[int] = []
+        store.on_commit = lambda writes, seconds: commits.append(writes)
+        results = await asyncio.gather(
+            store.append("known", 1, [b"k2", b"k3"]),
+            store.append("foreign", 1, [b"f2"]),
+            store.append("stale", 1, [b"never"]),
+            store.append("overtaken", 1, [b"never"]),
+            return_exceptions=True,
+        )
+        assert [type(result) for result in results] == [
+            float, float, PersistenceConflict, PersistenceConflict,
+        ]  # fmt: skip
+        assert commits == [4]
+        expected = {
+            "known": [b"k1", b"k2", b"k3"],
+            "foreign": [b"f1", b"f2"],
+            "stale": [b"s1", b"s2"],
+            "overtaken": [b"o1", b"rival"],
+        }
+        for pid, payloads in expected.items():
+            assert [e.payload async for e in other.read(pid)] == payloads, pid
+        assert isinstance(await store.append("overtaken", 2, [b"o3"]), float)
+        assert isinstance(await store.append("known", 3, [b"k4"]), float)
+
+
 async def test_racing_store_objects_never_interleave(make_sql_store: MakeStore) -> None:
     async with make_sql_store() as first, make_sql_store() as second:
         for round_ in range(20):
