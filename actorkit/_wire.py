@@ -139,7 +139,12 @@ class Codec:
             raise _too_big() from None
 
     def wire(self, value: Any) -> Any:
-        return self._wire(value)
+        """`value` checked and made plain for `encode`; a registered class or a tuple inside
+        it is encoded here already, so an int too big for msgpack fails here too."""
+        try:
+            return self._wire(value)
+        except OverflowError:
+            raise _too_big() from None
 
     def encode_value(self, value: Any) -> bytes:
         """The one-slot frame `encode([wire(value)])`, byte for byte; raises TypeError for

@@ -104,6 +104,8 @@ def test_registration_rules() -> None:
         ({1, 2}, "cannot send a builtins.set"),
         ([Point(1, 2), frozenset()], "builtins.frozenset"),
         (2**64, "64 bits"),
+        (Point(2**64, 0), "64 bits"),  # inside a registered class: encoded by `wire` itself
+        ([(1, -(2**63) - 1)], "64 bits"),  # inside a tuple, likewise
     ],
 )
 def test_what_may_not_cross_is_refused_naming_the_type(value: Any, complaint: str) -> None:
