@@ -14,11 +14,8 @@ which is about the same on every side; waiting for the disk costs no instruction
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
+
+from .instructions import callgrind_count
 
 SIDES = ("raw", "store", "actor")
 
@@ -41,27 +38,7 @@ def _run_one(side: str, n: int) -> None:
 
 
 def _collected(side: str, n: int) -> int:
-    with tempfile.TemporaryDirectory() as out:
-        run = subprocess.run(
-            [
-                "valgrind",
-                "--tool=callgrind",
-                f"--callgrind-out-file={Path(out) / 'cg.out'}",
-                sys.executable,
-                "-m",
-                "benchmarks.durable_cost",
-                "--child",
-                side,
-                str(n),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    found = re.search(r"Collected : (\d+)", run.stderr)
-    if found is None:
-        raise SystemExit(f"callgrind printed no count:\n{run.stderr[-2000:]}")
-    return int(found.group(1))
+    return callgrind_count("benchmarks.durable_cost", [side, str(n)])
 
 
 def main() -> None:

@@ -42,7 +42,9 @@ def _run_one(workload: str, n: int, time_scale: float) -> None:
     raise SystemExit(f"no workload named {workload!r} in benchmarks.savina")
 
 
-def _collected(workload: str, n: int, time_scale: float) -> int:
+def callgrind_count(module: str, child: list[str]) -> int:
+    """Instructions of one run of `python -m module --child *child` under callgrind (the
+    child side of this module and of `benchmarks.durable_cost`)."""
     with tempfile.TemporaryDirectory() as out:
         run = subprocess.run(
             [
@@ -51,12 +53,9 @@ def _collected(workload: str, n: int, time_scale: float) -> int:
                 f"--callgrind-out-file={Path(out) / 'cg.out'}",
                 sys.executable,
                 "-m",
-                "benchmarks.instructions",
+                module,
                 "--child",
-                workload,
-                str(n),
-                "--time-scale",
-                str(time_scale),
+                *child,
             ],
             capture_output=True,
             text=True,
@@ -66,6 +65,12 @@ def _collected(workload: str, n: int, time_scale: float) -> int:
     if found is None:
         raise SystemExit(f"callgrind printed no count:\n{run.stderr[-2000:]}")
     return int(found.group(1))
+
+
+def _collected(workload: str, n: int, time_scale: float) -> int:
+    return callgrind_count(
+        "benchmarks.instructions", [workload, str(n), "--time-scale", str(time_scale)]
+    )
 
 
 def main() -> None:
