@@ -266,7 +266,7 @@ class Cell(Lifecycle):
             return
         if self.task is None and self.idle_leaf:
             # Dormant: no task to wait for, so `stop` returns with nothing of it left running.
-            self.close_idle_leaf()
+            self.close_without_hooks()
             return
         if self.holds_current_task():
             # Called from inside this actor or one below it: waiting for the stop would wait
