@@ -74,8 +74,7 @@ class Scrape:
         merged = Histogram()
         for stats in self.by_name[name]:
             histogram: Histogram = getattr(stats, attr)
-            merged.counts = [a + b for a, b in zip(merged.counts, histogram.counts, strict=True)]
-            merged.sum += histogram.sum
+            merged.merge(histogram)
         return merged
 
 

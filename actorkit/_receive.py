@@ -20,6 +20,7 @@ from ._errors import ActorStopped
 from ._failure import as_failure
 from ._signals import SELF_STOP
 from ._state import RUNNING
+from ._stats import FOLD_AT
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -153,27 +154,20 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 handled = BATCH - budget
                 if stats is not None:
                     ended = perf_counter()
-                    if handled:
-                        seconds = ended - begun
-                        mean = seconds if handled == 1 else seconds / handled
-                        histogram = stats.processing
-                        bounds = histogram.bounds
-                        i = 0
-                        while mean > bounds[i]:
-                            i += 1
-                        histogram.counts[i] += handled
-                        histogram.sum += seconds
+                    if handled == 1:  # `Histogram.record`, written out
+                        pending = stats.processing.pending
+                        pending.append(ended - begun)
+                        if len(pending) >= FOLD_AT:
+                            stats.processing.fold()
+                    elif handled:
+                        stats.processing.observe((ended - begun) / handled, handled)
                     answered = cell.answered
                     if answered is not None:  # `ClassStats.ask_answered`, written out
                         cell.answered = None
-                        seconds = ended - answered
-                        histogram = stats.ask_seconds
-                        bounds = histogram.bounds
-                        i = 0
-                        while seconds > bounds[i]:
-                            i += 1
-                        histogram.counts[i] += 1
-                        histogram.sum += seconds
+                        pending = stats.ask_seconds.pending
+                        pending.append(ended - answered)
+                        if len(pending) >= FOLD_AT:
+                            stats.ask_seconds.fold()
                 if not budget:
                     await asyncio.sleep(0)
             elif cell.draining and cell.state == RUNNING:

@@ -1,12 +1,12 @@
 """Plain counters kept by the runtime for each actor class, read by the metrics collector at
-scrape time. Nothing here takes a lock or allocates per message: the hot path only adds to
-integers and one bucket list, which is why metrics cost little when they are on."""
+scrape time. Nothing here takes a lock: the hot path adds to integers and appends a duration
+to a list that is folded into the buckets `FOLD_AT` at a time, which is why metrics cost
+little when they are on."""
 
 from __future__ import annotations
 
 import asyncio
-import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 from ._errors import ActorStopped, AskTimeout
 
@@ -17,43 +17,98 @@ DURATION_BUCKETS: tuple[float, ...] = (
 )  # fmt: skip
 
 
+FOLD_AT = 256
+"""Samples a histogram holds before its owner's next sample folds them into the buckets."""
+
+
 class Histogram:
     """Non-cumulative bucket counts plus sum; made cumulative only when scraped.
 
-    The per-message paths (`Cell._loop`, `ClassStats.ask_answered`) find the bucket by scanning
-    `bounds` from the bottom instead of calling `bisect_left`: a handful of float comparisons
-    the interpreter specialises, cheaper than the call for the microsecond values that
-    dominate there (see metrics_overhead in benchmarks/RESULTS.md), and a long scan only for
-    a value so large that the scan is negligible beside it. `observe` is for the rare paths.
+    The per-batch and per-ask paths (`_receive.run`, `ClassStats.ask_answered`) only append
+    a duration to `pending`, and `fold` puts `FOLD_AT` of them in their buckets at once (a
+    sort and a bisection per bucket, in C): finding each sample's bucket as it came cost
+    about three times as much per sample (benchmarks/RESULTS.md, "where the remaining gaps
+    are"). Reads (`counts`, `sum`, `cumulative`) count the pending samples in without
+    folding them, so what is read is exact and a read never changes the histogram; only the
+    system's own loop folds. `observe` is for the rare paths.
     """
 
-    __slots__ = ("bounds", "buckets", "counts", "sum")
+    __slots__ = ("_counts", "_sum", "buckets", "pending")
 
     def __init__(self, buckets: tuple[float, ...] = DURATION_BUCKETS) -> None:
         self.buckets = buckets
-        self.bounds = (*buckets, math.inf)
-        """The upper bounds with +Inf last, so a scan `while value > bounds[i]` always ends
-        (NaN lands in the first bucket, as with `bisect_left`)."""
-        self.counts = [0] * (len(buckets) + 1)
-        self.sum = 0.0
+        self._counts = [0] * (len(buckets) + 1)
+        self._sum = 0.0
+        self.pending: list[float] = []
+        """Samples not yet in the buckets: appended by the hot paths, which call `fold`
+        once it holds `FOLD_AT`."""
 
     def observe(self, value: float, times: int = 1) -> None:
-        self.counts[bisect_left(self.buckets, value)] += times
-        self.sum += value * times
+        self._counts[bisect_left(self.buckets, value)] += times
+        self._sum += value * times
+
+    def record(self, value: float) -> None:
+        """One sample (what `_receive.run` writes out)."""
+        pending = self.pending
+        pending.append(value)
+        if len(pending) >= FOLD_AT:
+            self.fold()
+
+    def fold(self) -> None:
+        pending = self.pending
+        pending.sort()
+        self._sum += _add_sorted(pending, self.buckets, self._counts)
+        pending.clear()
+
+    def _view(self) -> tuple[list[int], float]:
+        samples = sorted(self.pending)
+        counts = list(self._counts)
+        return counts, self._sum + _add_sorted(samples, self.buckets, counts)
+
+    @property
+    def counts(self) -> list[int]:
+        return self._view()[0]
+
+    @property
+    def sum(self) -> float:
+        return self._view()[1]
 
     @property
     def count(self) -> int:
-        return sum(self.counts)
+        return sum(self._counts) + len(self.pending)
+
+    def merge(self, other: Histogram) -> None:
+        """Add `other`'s counts and sum (on the same buckets) to this one's."""
+        counts, total = other._view()
+        self._counts = [a + b for a, b in zip(self._counts, counts, strict=True)]
+        self._sum += total
 
     def cumulative(self) -> list[tuple[str, float]]:
         """The `le` buckets as Prometheus expects them: cumulative, `+Inf` last."""
+        counts = self.counts
         total = 0
         buckets: list[tuple[str, float]] = []
-        for bound, count in zip(self.buckets, self.counts, strict=False):
+        for bound, count in zip(self.buckets, counts, strict=False):
             total += count
             buckets.append((repr(float(bound)), total))
-        buckets.append(("+Inf", total + self.counts[-1]))
+        buckets.append(("+Inf", total + counts[-1]))
         return buckets
+
+
+def _add_sorted(samples: list[float], bounds: tuple[float, ...], counts: list[int]) -> float:
+    """Count sorted `samples` into `counts`, each in the first bucket whose bound it does not
+    exceed (as `bisect_left` over the bounds places one value), the rest in +Inf; returns
+    their sum."""
+    total = len(samples)
+    below = 0
+    for i, bound in enumerate(bounds):
+        if below == total:
+            break
+        at = bisect_right(samples, bound, below)
+        counts[i] += at - below
+        below = at
+    counts[-1] += total - below
+    return sum(samples)
 
 
 class ClassStats:
@@ -88,15 +143,8 @@ class ClassStats:
 
     def ask_answered(self, seconds: float) -> None:
         """An ask's reply is ready after `seconds` (the ok count is this histogram's count
-        less the failures, so nothing else is counted). The bucket is found by a scan, as in
-        `Cell._loop`: see `Histogram`."""
-        histogram = self.ask_seconds
-        bounds = histogram.bounds
-        i = 0
-        while seconds > bounds[i]:
-            i += 1
-        histogram.counts[i] += 1
-        histogram.sum += seconds
+        less the failures, so nothing else is counted)."""
+        self.ask_seconds.record(seconds)
 
     def ask_failed(self, error: BaseException, seconds: float) -> None:
         if isinstance(error, asyncio.CancelledError):

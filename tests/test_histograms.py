@@ -1,8 +1,9 @@
 """The per-message histogram updates land each duration in the bucket Prometheus means by `le`.
 
-The hot paths find the bucket with an inline scan rather than `bisect_left`; these tests pin the
-two to the same answer on and around every bound, by giving the runtime a clock whose reading
-the handler sets, so that a message is timed at exactly the chosen duration.
+The hot paths append durations and fold them into the buckets `FOLD_AT` at a time; these tests
+pin that to `bisect_left`'s answer on and around every bound (through the runtime, with a clock
+whose reading the handler sets, and against `observe` directly), and check that a read counts
+the samples not yet folded without changing the histogram.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import math
 from bisect import bisect_left
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from actorkit import Actor, ActorSystem
-from actorkit._stats import DURATION_BUCKETS, ClassStats
+from actorkit._stats import DURATION_BUCKETS, FOLD_AT, ClassStats, Histogram
 
 
 class Clock:
@@ -136,3 +139,40 @@ async def test_an_answered_ask_whose_asker_is_cancelled_counts_once_as_ok() -> N
         outcomes = stats.asks_by_outcome()
         assert (outcomes["ok"], outcomes["cancelled"]) == (1, 0)
         assert stats.ask_seconds.count == 1
+
+
+durations = st.one_of(
+    st.sampled_from(around_every_bound()),
+    st.floats(min_value=0.0, max_value=20.0, allow_nan=False),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(durations, max_size=3 * FOLD_AT + 7))
+def test_folded_samples_land_where_observe_puts_them(values: list[float]) -> None:
+    recorded, observed = Histogram(), Histogram()
+    for value in values:
+        recorded.record(value)
+        observed.observe(value)
+    assert len(recorded.pending) == len(values) % FOLD_AT  # the rest were folded
+    assert recorded.counts == observed.counts
+    assert recorded.count == observed.count == len(values)
+    assert recorded.sum == pytest.approx(observed.sum)
+    assert recorded.cumulative() == observed.cumulative()
+
+
+def test_a_read_counts_pending_samples_without_folding_them() -> None:
+    histogram = Histogram()
+    for _ in range(FOLD_AT - 1):
+        histogram.record(DURATION_BUCKETS[1])
+    histogram.record(math.inf)
+    assert histogram.pending == []  # the FOLD_AT-th sample folded them all
+    histogram.record(DURATION_BUCKETS[0])
+    assert histogram.counts[0] == 1 and histogram.counts[1] == FOLD_AT - 1
+    assert histogram.counts[-1] == 1
+    assert histogram.pending == [DURATION_BUCKETS[0]]  # still pending after the reads
+    merged = Histogram()
+    merged.merge(histogram)
+    merged.merge(histogram)
+    assert merged.counts == [2 * count for count in histogram.counts]
+    assert merged.sum == 2 * histogram.sum
