@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 class Cell(Lifecycle):
     __slots__ = (
-        "answered",
         "args",
         "capabilities",
         "children",
@@ -96,7 +95,6 @@ class Cell(Lifecycle):
         self.task: asyncio.Task[None] | None = None
         self.timers_: Timers | None = None
         self.handling: Any = None
-        self.answered: float | None = None  # the last ask answered in a batch: timed at its end
         self.stats: ClassStats | None = None
         self._ref: ActorRef | None = ActorRef._mint(self)
 

@@ -76,6 +76,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     result: Any
     receive: Any
     failure: BaseException | None
+    answered: float | None = None  # the last ask answered in a batch: timed at its end
     try:
         if started is not None:
             if not await _start(cell, started):
@@ -130,7 +131,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                                 if queue and budget > 1 and not signals:
                                     stats.ask_answered(perf_counter() - asked)
                                 else:
-                                    cell.answered = asked
+                                    answered = asked
                     else:
                         cell.handling = message
                         try:
@@ -161,11 +162,10 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                             stats.processing.fold()
                     elif handled:
                         stats.processing.observe((ended - begun) / handled, handled)
-                    answered = cell.answered
                     if answered is not None:  # `ClassStats.ask_answered`, written out
-                        cell.answered = None
                         pending = stats.ask_seconds.pending
                         pending.append(ended - answered)
+                        answered = None
                         if len(pending) >= FOLD_AT:
                             stats.ask_seconds.fold()
                 if not budget:
