@@ -179,14 +179,18 @@ class Cell(Lifecycle):
         cell.capabilities = kind.capabilities | extra if extra else kind.capabilities
         if not kind.starts:
             cell.state = RUNNING
-            if kind.dormant:  # made by the first message or signal, already in place for the
-                cell.mailbox.waiter = Dormant(cell, copy_context())  # agents' layer, below
+            mailbox = cell.mailbox
+            if kind.dormant and not mailbox.queue and not mailbox.signals:
+                # Made by the first message or signal, in place for the agents' layer below.
+                # What `__init__` sent itself (a tell, a `self.stop()`) woke nobody: it gets
+                # its task now.
+                mailbox.waiter = Dormant(cell, copy_context())
+            else:
+                cell.task = runtime.loop.create_task(run(cell, None))
         self.children[name] = cell
         runtime.live[cell.path] = cell
         if cell.capabilities:
             runtime.instruments.agent_spawned(cell)
-        if cell.state is RUNNING and cell.task is None and cell.mailbox.waiter is None:
-            cell.task = runtime.loop.create_task(run(cell, None))  # `on_stop` only
         return cell
 
     def construct(self) -> Kind:

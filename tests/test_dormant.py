@@ -71,3 +71,36 @@ async def test_a_dormant_actor_stops_and_its_queued_tell_is_accounted() -> None:
         await other.stop()
         assert not other.is_alive
         assert system.accounting().balanced
+
+
+class TellsItself(Actor):
+    """Sends to itself from `__init__`, before spawning has set up its wake-up."""
+
+    def __init__(self, got: asyncio.Future[Any], stop: bool) -> None:
+        self.got = got
+        self.ref.tell("from __init__")
+        if stop:
+            self.stop()
+
+    async def receive(self, message: Any) -> None:
+        self.got.set_result(message)
+
+
+async def test_a_tell_from_init_is_handled_without_another_message() -> None:
+    async with ActorSystem("dormant") as system:
+        got: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        await system.spawn(TellsItself, got, False)
+        assert await asyncio.wait_for(got, 5) == "from __init__"
+
+
+async def test_a_stop_from_init_ends_the_actor_without_another_message() -> None:
+    """Control runs before traffic: the stop comes first, and the tell is a dead letter."""
+    async with ActorSystem("dormant") as system:
+        letters: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        system.dead_letters.listen(letters.set_result)
+        got: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        ref = await system.spawn(TellsItself, got, True, restart="temporary")
+        letter = await asyncio.wait_for(letters, 5)
+        assert (letter.message, letter.recipient) == ("from __init__", ref.path)
+        assert not ref.is_alive and not got.done()
+        assert system.accounting().balanced
