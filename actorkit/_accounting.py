@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._cell import Cell
+    from ._mailbox import Mailbox
 
 
 @dataclass(slots=True)
@@ -27,6 +28,14 @@ class Accounting:
         self.dead_lettered += mailbox.dead_lettered
         self.queued += len(mailbox.queue)
         self.handling += cell.handling is not None
+
+    def retire(self, mailbox: Mailbox) -> None:
+        """The counts of a closed mailbox, whose actor left the registry: `close` has
+        dead-lettered its queue and the message in hand, so only the four totals remain."""
+        self.accepted += mailbox.accepted
+        self.processed += mailbox.processed
+        self.crashed += mailbox.crashed
+        self.dead_lettered += mailbox.dead_lettered
 
     def merge(self, other: Accounting) -> None:
         for item in fields(Accounting):

@@ -241,12 +241,14 @@ class Mailbox:
         self.closed = True
         self.limit = 0  # from here on `offer` and `force` refuse, so the queue holds still
         queue = self.queue
-        self.dead_lettered += len(queue)
-        for message in queue:
-            reject(message, path, why, dead)
-        queue.clear()
-        blocked, self.blocked = self.blocked, None
-        if blocked:
+        if queue:
+            self.dead_lettered += len(queue)
+            for message in queue:
+                reject(message, path, why, dead)
+            queue.clear()
+        blocked = self.blocked
+        if blocked is not None:
+            self.blocked = None
             for room in blocked:
                 if not room.done():
                     room.set_result(_CLOSED)

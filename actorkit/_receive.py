@@ -70,12 +70,16 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     queue = mailbox.queue
     loop = cell.runtime.loop
     # Locals of a batch, cleared before parking: a parked actor must not keep its last
-    # message, reply, failure or replaced instance alive.
+    # message, reply or failure alive.
     message: Any
     future: Any
     result: Any
-    receive: Any
     failure: BaseException | None
+    # The instance and its bound `receive`, kept across batches (a bound method per wake-up
+    # is an allocation the collector counts); dropped after a signal, which may replace the
+    # instance, so that a parked actor never keeps a replaced one alive.
+    instance: Any = None
+    receive: Any = None
     answered: float | None = None  # the last ask answered in a batch: timed at its end
     try:
         if started is not None:
@@ -89,14 +93,16 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 await signals.pop(0).run(cell)
                 if cell.closed:
                     return
+                instance = receive = None
             elif queue and cell.state == RUNNING:
                 # Drain: handle queued messages until a signal arrives, a handler fails or the
                 # batch budget runs out. Written out here, not called: a coroutine per batch is
                 # a measurable part of a wake-up that finds one message.
                 stats = cell.stats
                 begun = perf_counter() if stats is not None else 0.0
-                assert cell.instance is not None
-                receive = cell.instance.receive
+                if cell.instance is not instance:
+                    instance = cell.instance
+                    receive = instance.receive
                 budget = BATCH
                 failed = False
                 while queue and not signals:
@@ -176,7 +182,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
             else:
                 # Parked: the mailbox's waiter is set here, by its single consumer (no call:
                 # this runs on every wake-up of every actor).
-                message = future = result = receive = failure = None
+                message = future = result = failure = None
                 mailbox.waiter = waiter = loop.create_future()
                 await waiter
                 if cell.closed:

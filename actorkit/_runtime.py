@@ -111,12 +111,13 @@ class Runtime:
         if cell.stop_followers is not None:
             for follower in cell.stop_followers:
                 follower(cell)
-        self.retired.add(cell)
+        mailbox = cell.mailbox
+        self.retired.retire(mailbox)
         if cell.parent is not None:
             stats = cell.stats
             if stats is not None:
                 stats.stopped += 1
-                stats.processed_retired += cell.mailbox.processed
+                stats.processed_retired += mailbox.processed
             if cell.capabilities:
                 self.instruments.agent_stopped(cell)
             if self.instruments.follow_stops:
