@@ -75,11 +75,11 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     future: Any
     result: Any
     failure: BaseException | None
-    # The instance and its bound `receive`, kept across batches (a bound method per wake-up
-    # is an allocation the collector counts); dropped after a signal, which may replace the
-    # instance, so that a parked actor never keeps a replaced one alive.
+    # `instance.receive(...)` is looked up per message, which makes no bound method (an
+    # allocation the collector counts) and lets a handler replace `self.receive` for the next
+    # message. Dropped after a signal, which may replace the instance, so that a parked actor
+    # never keeps a replaced one alive.
     instance: Any = None
-    receive: Any = None
     answered: float | None = None  # the last ask answered in a batch: timed at its end
     try:
         if started is not None:
@@ -93,16 +93,14 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 await signals.pop(0).run(cell)
                 if cell.closed:
                     return
-                instance = receive = None
+                instance = None
             elif queue and cell.state == RUNNING:
                 # Drain: handle queued messages until a signal arrives, a handler fails or the
                 # batch budget runs out. Written out here, not called: a coroutine per batch is
                 # a measurable part of a wake-up that finds one message.
                 stats = cell.stats
                 begun = perf_counter() if stats is not None else 0.0
-                if cell.instance is not instance:
-                    instance = cell.instance
-                    receive = instance.receive
+                instance = cell.instance
                 budget = BATCH
                 failed = False
                 while queue and not signals:
@@ -113,7 +111,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         future = message.future
                         cell.handling = message
                         try:
-                            result = await receive(message.message)
+                            result = await instance.receive(message.message)
                         except BaseException as error:
                             # A requested cancellation re-raises here, `handling` still set: the
                             # forced stop that asked for it accounts for the message.
@@ -141,7 +139,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                     else:
                         cell.handling = message
                         try:
-                            await receive(message)
+                            await instance.receive(message)
                         except BaseException as error:
                             failure = as_failure(error, f"receive of {cell.display_path}")
                             cell.handling = None

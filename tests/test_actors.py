@@ -79,6 +79,43 @@ async def test_messages_are_handled_in_arrival_order() -> None:
         assert await ref.ask("seen") == list(range(500))
 
 
+class Door(Actor):
+    """Two behaviours, switched by assigning `self.receive` (Akka's `become`)."""
+
+    def __init__(self) -> None:
+        self.log: list[str] = []
+
+    async def receive(self, message: Any) -> Any:  # closed
+        if message == "log":
+            return self.log
+        self.log.append(f"closed: {message}")
+        if message == "open":
+            self.receive = self.opened  # type: ignore[method-assign]
+        return None
+
+    async def opened(self, message: Any) -> Any:
+        if message == "log":
+            return self.log
+        self.log.append(f"open: {message}")
+        if message == "close":
+            del self.receive  # back to the class's
+        return None
+
+
+async def test_assigning_receive_changes_behaviour_from_the_next_message() -> None:
+    async with ActorSystem() as system:
+        ref = await system.spawn(Door)
+        for message in ["knock", "open", "knock", "close", "knock"]:
+            ref.tell(message)  # queued together: one batch, switched twice
+        assert await ref.ask("log") == [
+            "closed: knock",
+            "closed: open",
+            "open: knock",
+            "open: close",
+            "closed: knock",
+        ]
+
+
 async def test_one_message_at_a_time() -> None:
     active = 0
     peak = 0
