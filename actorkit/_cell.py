@@ -182,15 +182,15 @@ class Cell(Lifecycle):
             mailbox = cell.mailbox
             if kind.dormant and not mailbox.queue and not mailbox.signals:
                 # Made by the first message or signal, in place for the agents' layer below.
-                # What `__init__` sent itself (a tell, a `self.stop()`) woke nobody: it gets
-                # its task now.
+                # What `__init__` sent itself (a tell, a `self.stop()`) woke nobody: such an
+                # actor gets its task below, like one with an `on_stop`.
                 mailbox.waiter = Dormant(cell, copy_context())
-            else:
-                cell.task = runtime.loop.create_task(run(cell, None))
         self.children[name] = cell
         runtime.live[cell.path] = cell
         if cell.capabilities:
             runtime.instruments.agent_spawned(cell)
+        if cell.state is RUNNING and cell.task is None and cell.mailbox.waiter is None:
+            cell.task = runtime.loop.create_task(run(cell, None))  # registered first
         return cell
 
     def construct(self) -> Kind:
