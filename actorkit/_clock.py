@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Protocol
 
 from ._errors import AskTimeout
@@ -74,30 +75,50 @@ class AskDeadlines:
     An ask files itself in the *open* bucket of its timeout: one dict lookup and a set insert
     on the hot path (`ActorRef.ask` writes it out), a set discard once answered. Every half
     `clock.resolution` a rotation reads the clock once and files each open bucket that still
-    holds asks under the deadline `now + timeout`, rounded up to a half resolution, in a group
-    with one clock timer. Every ask in a bucket was made before its rotation, so none times
-    out early; waiting up to half a resolution for the rotation and up to half for the
-    rounding, none times out more than one resolution late (unless the event loop was
-    blocked past the rotation). A `call_later` + `cancel` per ask keeps 83% of a raw ask's
-    rate and `asyncio.wait_for` 56%.
+    holds asks under the deadline `now + timeout`, rounded up to a half resolution, in a
+    group. Every ask in a bucket was made before its rotation, so none times out early;
+    waiting up to half a resolution for the rotation and up to half for the rounding, none
+    times out more than one resolution late (unless the event loop was blocked past the
+    rotation). A `call_later` + `cancel` per ask keeps 83% of a raw ask's rate and
+    `asyncio.wait_for` 56%.
+
+    One clock timer serves all the groups: it is set for the earliest, and when it fires it
+    times out what is due, drops the groups at the front whose asks were all answered (a
+    filed bucket only ever loses asks) and is set again for the first one left. Sequential
+    asks, answered within microseconds, therefore leave no timer behind at all, and the loop
+    work that asks cost comes to one rotation per half resolution while asks are in flight:
+    a rotation that files a bucket opens the next one for that timeout and sets the next
+    rotation itself, so the asks that follow find both in place; a rotation that files
+    nothing stops, and the next ask starts them again. Each of these is a spike of tens of
+    microseconds on a cold cache, and an ask that meets one pays for it: the fewer of them,
+    the better the tail.
 
     A clock with resolution 0 (`ManualClock`) files each ask at its exact deadline: tests
-    see timeouts fire at the instant they name.
-
-    An answered ask only leaves its bucket; an emptied group keeps its clock timer until the
-    next sweep, which runs once the number of groups has doubled since the last one and drops
-    the empty ones, so with long timeouts (an hour, a day) answered asks no longer hold a loop
-    timer each until their deadline.
+    see timeouts fire at the instant they name. Empty groups behind the front are dropped
+    once their number has doubled since the last sweep, so long timeouts (an hour, a day)
+    do not keep a group per answered ask until their deadline.
     """
 
-    __slots__ = ("_clock", "_groups", "_rotation", "_sweep_at", "_timers", "open")
+    __slots__ = (
+        "_clock",
+        "_due",
+        "_expiry",
+        "_expiry_at",
+        "_groups",
+        "_rotation",
+        "_sweep_at",
+        "open",
+    )
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self.open: dict[float, set[Ask]] = {}
         """The buckets filling since the last rotation, by timeout."""
         self._groups: dict[float, list[set[Ask]]] = {}
-        self._timers: dict[float, Cancellable] = {}
+        self._due: list[float] = []
+        """The groups' deadlines, a heap."""
+        self._expiry: Cancellable | None = None
+        self._expiry_at = 0.0
         self._rotation: Cancellable | None = None
         self._sweep_at = SWEEP_MIN
 
@@ -118,32 +139,58 @@ class AskDeadlines:
         return bucket
 
     def _rotate(self) -> None:
-        self._rotation = None
-        now = self._clock.now()
-        for timeout, bucket in self.open.items():
+        clock = self._clock
+        now = clock.now()
+        buckets = self.open
+        for timeout, bucket in list(buckets.items()):
             if bucket:
                 self._file(bucket, now + timeout)
-        self.open.clear()
+                buckets[timeout] = set()
+            else:
+                del buckets[timeout]
+        self._rotation = None
+        if buckets:
+            self._rotation = clock.call_at(now + clock.resolution / 2, self._rotate)
 
     def _file(self, bucket: set[Ask], deadline: float) -> None:
-        clock = self._clock
-        width = clock.resolution / 2
+        width = self._clock.resolution / 2
         key = -(-deadline // width) * width if width else deadline
         group = self._groups.get(key)
         if group is None:
             if len(self._groups) >= self._sweep_at:
                 self._sweep()
             group = self._groups[key] = []
-            self._timers[key] = clock.call_at(key, lambda: self._expire(key))
+            heappush(self._due, key)
+            if self._expiry is None or key < self._expiry_at:
+                self._arm(key)
         group.append(bucket)
 
+    def _arm(self, key: float) -> None:
+        if self._expiry is not None:
+            self._expiry.cancel()
+        self._expiry_at = key
+        self._expiry = self._clock.call_at(key, self._expire)
+
+    def _expire(self) -> None:
+        self._expiry = None
+        now = self._clock.now()
+        due, groups = self._due, self._groups
+        while due and due[0] <= now:
+            for bucket in groups.pop(heappop(due)):
+                _time_out(bucket)
+        while due and not any(groups[due[0]]):
+            del groups[heappop(due)]
+        if due:
+            self._arm(due[0])
+
     def _sweep(self) -> None:
-        groups, timers = self._groups, self._timers
+        """Drop the empty groups; the timer stays set for the earliest deadline, which a sweep
+        can only move later (it finds nothing due then, and is set again)."""
+        groups = self._groups
         for key in [key for key, group in groups.items() if not any(group)]:
             del groups[key]
-            timer = timers.pop(key, None)
-            if timer is not None:
-                timer.cancel()
+        self._due = list(groups)
+        heapify(self._due)
         self._sweep_at = max(SWEEP_MIN, 2 * len(groups))
 
     def pending(self) -> int:
@@ -151,21 +198,17 @@ class AskDeadlines:
         filed = sum(len(bucket) for group in self._groups.values() for bucket in group)
         return filed + sum(len(bucket) for bucket in self.open.values())
 
-    def _expire(self, key: float) -> None:
-        self._timers.pop(key, None)
-        for bucket in self._groups.pop(key, ()):
-            _time_out(bucket)
-
     def close(self) -> None:
         """Stop the loop timers: a shut-down system must leave nothing scheduled behind."""
-        if self._rotation is not None:
-            self._rotation.cancel()
-            self._rotation = None
-        for timer in self._timers.values():
-            timer.cancel()
-        self._timers.clear()
-        for key in list(self._groups):
-            self._expire(key)
+        for timer in (self._rotation, self._expiry):
+            if timer is not None:
+                timer.cancel()
+        self._rotation = self._expiry = None
+        for group in self._groups.values():
+            for bucket in group:
+                _time_out(bucket)
+        self._groups.clear()
+        self._due.clear()
         for bucket in self.open.values():
             _time_out(bucket)
         self.open.clear()

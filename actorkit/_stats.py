@@ -17,8 +17,11 @@ DURATION_BUCKETS: tuple[float, ...] = (
 )  # fmt: skip
 
 
-FOLD_AT = 256
-"""Samples a histogram holds before its owner's next sample folds them into the buckets."""
+FOLD_AT = 512
+"""Samples a histogram holds before its owner's next sample folds them into the buckets. A
+fold is a pause of tens of microseconds (both histograms of a sequential ask fold on the same
+ask); at 512 such asks are 0.2% of them, under p99 with the ask deadlines' rotation and the
+garbage collector's passes, where at 256 they made p98 twice the raw round trip's."""
 
 
 class Histogram:

@@ -188,8 +188,68 @@ async def test_a_rotation_files_only_buckets_with_asks_left_and_opens_new_ones()
     first.add(answered)
     first.discard(answered)
     await clock.advance(0.005)  # the rotation: nothing left to file, no deadline timer
-    assert clock.pending == 0
+    assert clock.pending == 0  # and no next rotation until the next ask
     assert deadlines.bucket_for(2.0) is not first
+
+
+async def test_a_rotation_that_files_an_ask_opens_the_next_bucket_and_rotation() -> None:
+    clock = CoarseClock()
+    deadlines = AskDeadlines(clock)
+    pending = _ask(asyncio.get_running_loop().create_future())
+    first = deadlines.bucket_for(2.0)
+    first.add(pending)
+    await clock.advance(0.005)  # files `first`, opens a new bucket for 2.0 in its place
+    assert deadlines.open[2.0] is not first and not deadlines.open[2.0]
+    assert clock.pending == 2  # the deadline and the next rotation, both set by the rotation
+
+
+async def test_rotations_stop_after_a_quiet_half_resolution_and_restart_with_an_ask() -> None:
+    clock = CoarseClock()
+    deadlines = AskDeadlines(clock)
+    loop = asyncio.get_running_loop()
+    deadlines.bucket_for(2.0).add(_ask(loop.create_future()))
+    await clock.advance(0.005)  # rotation 1 files the ask and sets rotation 2
+    await clock.advance(0.005)  # rotation 2: no ask since rotation 1, so no rotation 3
+    assert clock.pending == 1  # the deadline of the unanswered ask, nothing else
+    late = loop.create_future()
+    deadlines.bucket_for(2.0).add(_ask(late))
+    assert clock.pending == 2  # an ask sets the rotation again
+    await clock.advance(2.02)  # its deadline 2.01 plus one resolution, and a little more
+    assert isinstance(late.exception(), AskTimeout)
+    assert deadlines.pending() == 0
+
+
+async def test_one_timer_serves_every_deadline_and_answered_asks_leave_none() -> None:
+    clock = CoarseClock()
+    deadlines = AskDeadlines(clock)
+    loop = asyncio.get_running_loop()
+    for _ in range(50):  # asks filed in a group each, answered after their rotation
+        ask = _ask(loop.create_future())
+        bucket = deadlines.bucket_for(1.0)
+        bucket.add(ask)
+        await clock.advance(0.005)
+        bucket.discard(ask)  # the bucket is the set its group holds
+    assert clock.pending <= 2  # the rotation and one deadline timer, not one per group
+    await clock.advance(1.01)  # the earliest deadline: every group is empty, all dropped
+    await clock.advance(0.005)  # and the rotation, with no ask since, stops
+    assert clock.pending == 0
+    assert deadlines.pending() == 0
+
+
+async def test_an_earlier_deadline_filed_after_later_ones_fires_on_time() -> None:
+    clock = CoarseClock()
+    deadlines = AskDeadlines(clock)
+    loop = asyncio.get_running_loop()
+    slow, quick = loop.create_future(), loop.create_future()
+    deadlines.bucket_for(5.0).add(_ask(slow))
+    await clock.advance(0.005)  # filed for about 5.005
+    deadlines.bucket_for(1.0).add(_ask(quick))
+    await clock.advance(1.01)  # 1.015: the short ask's deadline (about 1.01) has passed
+    assert isinstance(quick.exception(), AskTimeout)
+    assert not slow.done()
+    await clock.advance(4.0)
+    assert isinstance(slow.exception(), AskTimeout)
+    assert deadlines.pending() == 0
 
 
 async def test_closing_times_out_asks_in_open_buckets_and_cancels_the_rotation() -> None:
