@@ -32,8 +32,8 @@ class Requests:
         self._outbox = outbox
         self._replies: dict[str, asyncio.Future[Msg]] = {}
         self._deadlines = AskDeadlines(SystemClock())
-        """The runtime's ask-timeout buckets (one loop timer per 5 ms of deadlines, not one
-        per ask), on the loop's own time like the rest of the transport."""
+        """The runtime's ask-timeout buckets (one loop timer for all of them, not one per
+        ask), on the loop's own time like the rest of the transport."""
         self._tokens = itertools.count()
         self._inbox = ""
 
