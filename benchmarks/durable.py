@@ -41,7 +41,7 @@ from .persistence import (
 
 GROUP = "durable"
 SNAPSHOT_EVERY = 1000
-RECOVERIES = 20
+RECOVERIES = 500
 
 
 class Writer(EventSourced):
