@@ -6,6 +6,9 @@ import asyncio
 import random
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from actorkit import AskTimeout, MailboxFull
 from actorkit._clock import SWEEP_MIN, AskDeadlines
 from actorkit._dead_letters import DeadLetters
@@ -260,3 +263,60 @@ async def test_closing_times_out_asks_in_open_buckets_and_cancels_the_rotation()
     deadlines.close()
     assert isinstance(future.exception(), AskTimeout)
     assert clock.pending == 0
+
+
+TIMEOUTS = (0.05, 0.2, 1.0)
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("ask"), st.sampled_from(TIMEOUTS)),
+        st.tuples(st.just("answer"), st.integers(0, 40)),
+        st.tuples(st.just("advance"), st.integers(1, 40).map(lambda ms: ms / 1000)),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(operations)
+def test_asks_time_out_never_early_and_at_most_a_resolution_late(ops: list[Any]) -> None:
+    """Against a model of each ask's deadline, under any mix of asks, answers and time: an
+    unanswered ask times out no earlier than its deadline and no later than one resolution
+    after it; an answered one never does; at the end nothing is pending and no timer is left."""
+
+    async def run() -> None:
+        clock = CoarseClock()
+        deadlines = AskDeadlines(clock)
+        loop = asyncio.get_running_loop()
+        asks: list[tuple[float, Ask, set[Ask]]] = []  # (deadline, envelope, its bucket)
+        ended: dict[int, float] = {}
+        for op, value in ops:
+            if op == "ask":
+                future: asyncio.Future[Any] = loop.create_future()
+                ask = Ask("question", future, "/t", value)
+                bucket = deadlines.bucket_for(value)
+                bucket.add(ask)
+                index = len(asks)
+                future.add_done_callback(lambda _, i=index: ended.setdefault(i, clock.now()))
+                asks.append((clock.now() + value, ask, bucket))
+            elif op == "answer" and asks:
+                _, ask, bucket = asks[value % len(asks)]
+                if not ask.future.done():
+                    ask.future.set_result("answer")
+                bucket.discard(ask)  # as `ActorRef.ask` does once it has the reply
+            elif op == "advance":
+                await clock.advance(value)
+            for i, (deadline, ask, _) in enumerate(asks):
+                timed_out = ask.future.done() and ask.future.exception() is not None
+                if timed_out:
+                    assert ended[i] >= deadline - 1e-9, (i, ended[i], deadline)
+                elif not ask.future.done():
+                    assert clock.now() < deadline + clock.resolution + 1e-9, (i, deadline)
+        for _, ask, bucket in asks:
+            if not ask.future.done():
+                ask.future.set_result("answer")
+            bucket.discard(ask)
+        await clock.advance(2 * max(TIMEOUTS))
+        assert deadlines.pending() == 0
+        assert clock.pending == 0
+
+    asyncio.run(run())
