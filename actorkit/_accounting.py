@@ -21,11 +21,9 @@ class Accounting:
     handling: int = 0
 
     def add(self, cell: Cell) -> None:
+        """A live actor's counts: a retired one's, plus what is queued and in hand."""
         mailbox = cell.mailbox
-        self.accepted += mailbox.accepted
-        self.processed += mailbox.processed
-        self.crashed += mailbox.crashed
-        self.dead_lettered += mailbox.dead_lettered
+        self.retire(mailbox)
         self.queued += len(mailbox.queue)
         self.handling += cell.handling is not None
 
