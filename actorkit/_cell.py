@@ -12,15 +12,14 @@ from contextvars import Context, copy_context
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
-from ._errors import ActorStopped
 from ._lifecycle import Lifecycle
 from ._mailbox import Dormant, Mailbox
 from ._names import NOTHING
 from ._receive import run
 from ._ref import ActorRef
 from ._signals import Stop
-from ._spawn import check_child_name, check_options, make_instance
-from ._state import ENDING, RUNNING, STARTING
+from ._spawn import check_child_name, check_options, check_parent, make_instance
+from ._state import RUNNING, STARTING
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -165,10 +164,8 @@ class Cell(Lifecycle):
         `start`."""
         make, capacity, restart, extra = check_options(factory, mailbox_size, restart, capabilities)
         runtime = self.runtime
-        if self.state in ENDING or self.draining or not runtime.accepting:
-            raise ActorStopped(
-                f"cannot spawn under {self.display_path}: it is stopping or the system is shut down"
-            )
+        if self.state is not RUNNING or self.draining or not runtime.accepting:
+            check_parent(self)
         if name is None:
             self.name_counter += 1
             name = f"${self.name_counter}"
@@ -203,7 +200,7 @@ class Cell(Lifecycle):
             kind = runtime.kinds.get(type(instance)) or runtime.learn(type(instance))
         except BaseException:
             self.instance = None
-            self.close(None, quiet=True)
+            self.close(None)
             raise
         stats = self.stats = kind.stats
         if stats is not None:
@@ -219,12 +216,13 @@ class Cell(Lifecycle):
         except asyncio.CancelledError:
             # `spawn` itself was cancelled (an `asyncio.timeout` around it): its caller never
             # gets the ref, so nothing may be left running.
-            if started.cancelled():  # still in `on_start`: the name is free at once, and
-                self.instance = None  # the task stops what `on_start` began
-                self.close(None, quiet=True)
-                task.cancel()
-            else:  # it had just started: an orderly stop (children, `on_stop`)
+            if not started.cancelled():  # it had just started: an orderly stop
                 self.post(Stop(None))
+            elif self.instance is not None:  # still in `on_start`: the name is free at
+                self.instance = None  # once, and the task stops what `on_start` began
+                self.close(None)
+                task.cancel()
+            # else `on_start` failed and the task is stopping what it began: let it finish
             raise
 
     def wake_up(self, context: Context) -> None:

@@ -34,7 +34,12 @@ class Lifecycle(Record):
             self.instance = make_instance(self.cell)
             await self.instance.on_start()
         except BaseException as error:
-            self.report(as_failure(error, f"on_start of {self.display_path}"), None)
+            # As at the first start: an instance whose `on_start` never finished gets no
+            # `on_stop` and is never resumed, and what it began (timers, children) ends.
+            self.release_instance()
+            failure = as_failure(error, f"on_start of {self.display_path}")
+            await self.stop_children()
+            self.report(failure, None)
             return
         self.state = RUNNING
         self.restarts += 1
@@ -65,6 +70,10 @@ class Lifecycle(Record):
     def report(self, error: BaseException | None, message: object) -> None:
         """Suspend and tell the parent: a failure (`error`) or a normal exit (None)."""
         assert self.parent is not None
+        if self.state == SUSPENDED:
+            # Reported already, and the parent's decision is pending: a second report (an
+            # escalation reaching it meanwhile) would count one failure twice.
+            return
         if error is not None:
             self.failures += 1
         self.state = SUSPENDED
@@ -82,6 +91,8 @@ class Lifecycle(Record):
         self.state = RESTARTING
         await self.stop_children()
         await self.run_on_stop()
+        if self.timers_ is not None:  # those `on_stop` started end with its instance
+            self.timers_.cancel_all()
         self.intensity = None  # as in OTP, a restarted supervisor starts with a clean slate
 
     # --- stopping -------------------------------------------------------------------------
@@ -98,12 +109,16 @@ class Lifecycle(Record):
 
     async def stop_self(self) -> None:
         """`self.stop()`: a normal exit, restarted by the parent only if `permanent`."""
-        if self.state != RUNNING:
-            return
-        if self.exit_is_stop:
+        state = self.state
+        if state == RUNNING:
+            if self.exit_is_stop:
+                await self.finalize(None)
+            else:
+                self.report(None, None)
+        elif state == SUSPENDED and self.exit_is_stop:
+            # Asked in a handler that then failed: the stop wins, as in Akka; the parent's
+            # decision about the failure finds the actor gone.
             await self.finalize(None)
-        else:
-            self.report(None, None)
 
     @property
     def exit_is_stop(self) -> bool:

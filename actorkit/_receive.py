@@ -48,12 +48,15 @@ async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
                     ActorStopped(f"{cell.display_path} was stopped before on_start finished")
                 )
             await cell.stop_children()
-            cell.close(None, quiet=True)
+            cell.close(None)
             return False
         await cell.stop_children()
-        cell.close(failure, quiet=True)
+        cell.close(failure)
         if not started.done():
             started.set_exception(failure)
+        return False
+    if cell.closed:  # `spawn` was cancelled, and `on_start` swallowed the cancellation
+        await cell.stop_children()
         return False
     if not started.done():
         started.set_result(None)

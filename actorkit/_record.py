@@ -90,7 +90,7 @@ class Record:
         """This record as the `Cell` it is: only `Cell` inherits the transitions."""
         return self  # type: ignore[return-value]  # no cast(): close() is on the spawn path
 
-    def close(self, reason: BaseException | None, *, quiet: bool = False) -> None:
+    def close(self, reason: BaseException | None) -> None:
         """The synchronous end of an actor: nothing queued is lost, every waiter is answered."""
         if self.closed:
             return
@@ -114,7 +114,7 @@ class Record:
             del parent.children[self.name]
         runtime.unregister(self)  # type: ignore[arg-type]  # `cell`, without its call
         if self.watching or self.watchers:
-            end_watches(self.cell, reason, quiet)
+            end_watches(self.cell, reason)
         if self.stop_waiters is not None:
             for waiter in self.stop_waiters:
                 if not waiter.done():

@@ -10,8 +10,9 @@ from collections.abc import Callable, Container
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor, _constructing
-from ._errors import NameTaken
+from ._errors import ActorStopped, NameTaken
 from ._names import NOTHING, check_names
+from ._state import ENDING, RESTARTING
 from ._supervision import RESTART_TYPES
 
 if TYPE_CHECKING:
@@ -62,6 +63,22 @@ def check_options(
         restart = check_restart(restart)
     extra = check_capabilities(capabilities) if capabilities != () else NOTHING
     return make, capacity, restart, extra
+
+
+def check_parent(parent: Cell) -> None:
+    """Children start under a starting or running instance: not while it stops, not from the
+    `on_stop` of an instance being restarted (that child would outlive it)."""
+    state = parent.state
+    if (
+        state in ENDING
+        or (state is RESTARTING and parent.instance is None)
+        or parent.draining
+        or not parent.runtime.accepting
+    ):
+        raise ActorStopped(
+            f"cannot spawn under {parent.display_path}: it is stopping or restarting, "
+            "or the system is shut down"
+        )
 
 
 def check_name(name: object) -> str:

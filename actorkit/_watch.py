@@ -16,7 +16,13 @@ def watch(watcher: Cell, target: Cell) -> None:
     if target is watcher:
         raise ValueError("an actor cannot watch itself")
     if target.closed:
-        watcher.deliver(Terminated(target.ref, target.stop_reason))
+        ref = target.ref
+        # Its `Terminated` still queued: watching again before handling it is no new watch
+        # (Akka). A watch from the handler of that `Terminated` is one, and gets another.
+        if not any(
+            type(queued) is Terminated and queued.ref == ref for queued in watcher.mailbox.queue
+        ):
+            watcher.deliver(Terminated(ref, target.stop_reason))
         return
     if target.watchers is None:
         target.watchers = set()
@@ -33,9 +39,9 @@ def unwatch(watcher: Cell, target: Cell) -> None:
         watcher.watching.discard(target)
 
 
-def end_watches(cell: Cell, reason: BaseException | None, quiet: bool) -> None:
-    """`cell` stopped: it watches nothing more, and its watchers hear of it (unless `quiet`:
-    an actor that never started)."""
+def end_watches(cell: Cell, reason: BaseException | None) -> None:
+    """`cell` stopped: it watches nothing more, and its watchers hear of it, also when it
+    never finished starting (its ref was out from the moment it was registered)."""
     if cell.watching:
         for watched in cell.watching:
             if watched.watchers:
@@ -45,6 +51,5 @@ def end_watches(cell: Cell, reason: BaseException | None, quiet: bool) -> None:
         for watcher in cell.watchers:
             if watcher.watching:
                 watcher.watching.discard(cell)
-            if not quiet:
-                watcher.deliver(terminated)
+            watcher.deliver(terminated)
         cell.watchers = None

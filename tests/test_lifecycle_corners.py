@@ -1,0 +1,282 @@
+"""Lifecycle corners: what a half-started, restarting or stopping actor may still do, and what
+its watchers and supervisor hear of it. Each test is a window a message or signal can land in
+(API 1, 3, 9)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from typing import Any
+
+import pytest
+
+from actorkit import (
+    Actor,
+    ActorStopped,
+    ActorSystem,
+    Backoff,
+    OneForOne,
+    Terminated,
+)
+from actorkit.testing import ManualClock, Probe
+
+
+class Registry(Actor):
+    """Watches whatever registers with it; reports `Terminated`s to the probe."""
+
+    def __init__(self, probe: Probe) -> None:
+        self.probe = probe
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, Terminated):
+            self.probe.ref.tell(message)
+        else:
+            self.watch(message)
+
+
+async def test_a_watcher_hears_of_an_actor_whose_on_start_failed() -> None:
+    async with ActorSystem(metrics=False) as system:
+        probe = await Probe.spawn(system)
+        registry = await system.spawn(Registry, probe)
+
+        class Registers(Actor):
+            async def on_start(self) -> None:
+                await registry.ask(self.ref)  # watched from here on
+                raise RuntimeError("on_start failed after registering")
+
+        with pytest.raises(RuntimeError, match="after registering"):
+            await system.spawn(Registers, name="worker")
+        terminated = await probe.expect(Terminated)
+        assert terminated.ref.path == "/worker"
+        assert isinstance(terminated.reason, RuntimeError)
+
+
+async def test_watching_again_before_handling_terminated_delivers_it_once() -> None:
+    async with ActorSystem(metrics=False) as system:
+        probe = await Probe.spawn(system)
+        target = await system.spawn(Idle)
+        release = asyncio.Event()
+
+        class Watcher(Actor):
+            async def on_start(self) -> None:
+                self.watch(target)
+
+            async def receive(self, message: Any) -> None:
+                if message == "busy":
+                    await release.wait()  # the target stops meanwhile
+                    self.watch(target)  # a peer it already watches, registered again
+                else:
+                    probe.ref.tell(message)
+
+        watcher = await system.spawn(Watcher)
+        watcher.tell("busy")
+        await target.stop()
+        release.set()
+        await watcher.ask("sync")
+        assert isinstance(await probe.receive(), Terminated)
+        assert await probe.receive() == "sync"
+        probe.expect_empty()
+
+
+class Idle(Actor):
+    async def receive(self, message: Any) -> None:
+        pass
+
+
+class Flaky(Actor):
+    """Its second instance's `on_start` fails; logs what runs on which instance."""
+
+    def __init__(self, log: list[str], numbers: itertools.count[int]) -> None:
+        self.log = log
+        self.number = next(numbers)
+        self.ready = False
+
+    async def on_start(self) -> None:
+        if self.number == 1:
+            raise ValueError("on_start of the restarted instance failed")
+        self.ready = True
+
+    async def receive(self, message: Any) -> Any:
+        if message == "boom":
+            raise KeyError("boom")
+        return self.number, self.ready
+
+    async def on_stop(self) -> None:
+        self.log.append(f"on_stop {self.number}")
+
+
+@pytest.mark.parametrize("directive", ["restart", "resume"])
+async def test_an_instance_whose_on_start_failed_in_a_restart_is_never_stopped_or_resumed(
+    directive: str,
+) -> None:
+    log: list[str] = []
+
+    class Parent(Actor):
+        supervisor_strategy = OneForOne(decider={ValueError: directive})
+
+        async def receive(self, message: Any) -> Any:
+            return await self.spawn(Flaky, log, itertools.count(), name="flaky")
+
+    async with ActorSystem(metrics=False) as system:
+        parent = await system.spawn(Parent)
+        child = await parent.ask("spawn")
+        child.tell("boom")
+        # Instance 1 failed in `on_start`; whatever the directive, instance 2 answers.
+        assert await child.ask("state") == (2, True)
+    assert log == ["on_stop 0", "on_stop 2"]
+
+
+async def test_a_child_spawned_in_on_stop_during_a_restart_is_refused() -> None:
+    refused: list[BaseException] = []
+
+    class Helper(Actor):
+        async def receive(self, message: Any) -> None:
+            pass
+
+    class Worker(Actor):
+        async def receive(self, message: Any) -> Any:
+            if message == "boom":
+                raise ValueError("boom")
+            return self.children
+
+        async def on_stop(self) -> None:
+            try:
+                await self.spawn(Helper, name="flusher")
+            except ActorStopped as error:
+                refused.append(error)
+
+    async with ActorSystem(metrics=False) as system:
+        worker = await system.spawn(Worker, name="w")
+        worker.tell("boom")
+        assert await worker.ask("children") == []
+        assert system.lookup("/w/flusher") is None
+        assert len(refused) == 1 and "restarting" in str(refused[0])
+
+
+async def test_a_timer_started_in_on_stop_during_a_restart_ends_with_its_instance(
+    clock: ManualClock,
+) -> None:
+    numbers = itertools.count()
+
+    class Ticking(Actor):
+        def __init__(self, probe: Probe) -> None:
+            self.probe = probe
+            self.number = next(numbers)
+
+        async def receive(self, message: Any) -> None:
+            if message == "boom":
+                raise ValueError("boom")
+            self.probe.ref.tell((self.number, message))
+
+        async def on_stop(self) -> None:
+            self.timers.start_every("retry", "tick", 1.0)
+
+    async with ActorSystem(metrics=False, clock=clock) as system:
+        probe = await Probe.spawn(system)
+        ticking = await system.spawn(Ticking, probe)
+        ticking.tell("boom")
+        ticking.tell("after")
+        assert await probe.receive() == (1, "after")
+        await clock.advance(3.0)
+        ticking.tell("sync")
+        assert await probe.receive() == (1, "sync")
+        probe.expect_empty()
+
+
+async def test_an_escalation_reaching_a_suspended_actor_counts_its_failure_once(
+    clock: ManualClock,
+) -> None:
+    child_failing = asyncio.Event()
+    starts: list[str] = []
+
+    class Child(Actor):
+        async def receive(self, message: Any) -> None:
+            child_failing.set()
+            raise KeyError("the child fails")
+
+    class Middle(Actor):
+        supervisor_strategy = OneForOne(decider={KeyError: "escalate"})
+
+        async def on_start(self) -> None:
+            starts.append("middle")
+            self.child = await self.spawn(Child)
+
+        async def receive(self, message: Any) -> Any:
+            if message == "go":
+                self.child.tell("boom")
+                await child_failing.wait()  # its report is queued for this actor now
+                raise ValueError("the middle fails too")
+            return "alive"
+
+    class Top(Actor):
+        # One restart allowed: counting the middle's failure twice would give up.
+        supervisor_strategy = OneForOne(
+            max_restarts=1, within=60.0, backoff=Backoff(min=1.0, max=1.0, jitter=0.0)
+        )
+
+        async def receive(self, message: Any) -> Any:
+            return await self.spawn(Middle, name="middle")
+
+    async with ActorSystem(metrics=False, clock=clock) as system:
+        top = await system.spawn(Top, name="top")
+        middle = await top.ask("spawn")
+        middle.tell("go")
+        await clock.settle()
+        await clock.advance(1.0)
+        assert await middle.ask("ping") == "alive"
+        assert starts == ["middle", "middle"]
+        assert system.failure is None and top.is_alive
+
+
+async def test_a_stop_asked_in_a_handler_that_then_fails_wins() -> None:
+    class StopsThenFails(Actor):
+        async def receive(self, message: Any) -> None:
+            self.stop()
+            raise ValueError("after asking to stop")
+
+    async with ActorSystem(metrics=False) as system:
+        probe = await Probe.spawn(system)
+        registry = await system.spawn(Registry, probe)
+        ref = await system.spawn(StopsThenFails, restart="transient")  # a failure restarts it
+        await registry.ask(ref)
+        ref.tell("go")
+        terminated = await probe.expect(Terminated)
+        assert terminated.ref == ref and not ref.is_alive
+
+
+class Parent(Actor):
+    """`on_start` spawns two children, then fails or waits for a cancellation it swallows."""
+
+    def __init__(self, children: list[Any], entered: asyncio.Event, fail: bool) -> None:
+        self.children_made, self.entered, self.fail = children, entered, fail
+
+    async def on_start(self) -> None:
+        for name in ("a", "b"):
+            self.children_made.append(await self.spawn(Slow, name=name))
+        self.entered.set()
+        if self.fail:
+            raise ValueError("on_start failed")
+        with contextlib.suppress(asyncio.CancelledError):  # the runtime must still stop
+            await asyncio.Event().wait()  # what this began
+
+
+class Slow(Actor):
+    """Its stop takes a turn of the loop, so a cleanup can be caught half-way."""
+
+    async def on_stop(self) -> None:
+        await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("fail", [True, False], ids=["on_start-failed", "cancel-swallowed"])
+async def test_a_cancelled_spawn_leaves_no_child_of_on_start_running(fail: bool) -> None:
+    children: list[Any] = []
+    entered = asyncio.Event()
+    async with ActorSystem(metrics=False) as system:
+        spawning = asyncio.ensure_future(system.spawn(Parent, children, entered, fail))
+        await entered.wait()
+        spawning.cancel()  # while the failure's cleanup, or `on_start` itself, runs
+        with pytest.raises(asyncio.CancelledError):
+            await spawning
+    assert len(children) == 2
+    assert not any(child.is_alive for child in children)
