@@ -1,4 +1,4 @@
-"""Stopping a whole system: an orderly stop that drains mailboxes within the timeout, then a
+"""Stopping a whole system: an orderly stop that drains mailboxes until a deadline, then a
 forced stop of whatever is left. Never raises for slowness, never hangs."""
 
 from __future__ import annotations
@@ -19,17 +19,55 @@ FORCED_STOP_GRACE = 1.0
 """After the shutdown timeout, how long cancelled actors get to unwind before being abandoned."""
 
 
-async def stop_actors(runtime: Runtime, root: Cell, timeout: float) -> None:
-    """Children before parents in reverse start order, each draining its mailbox; past
-    `timeout`, cancel what is left. Then end the runtime's timers and deadlines."""
-    orderly = runtime.loop.create_task(root.call(Stop(None, drain=True)))
-    done, _ = await asyncio.wait({orderly}, timeout=max(0.0, timeout))
-    if not done:
-        orderly.cancel()
-        await _force_stop(runtime, root, timeout)
-    runtime.ask_deadlines.close()
-    runtime.timers.close()
-    runtime.clock.detach(runtime.is_idle)
+class ActorsStop:
+    """The one stop of a whole tree: children before parents in reverse start order, each
+    draining its mailbox; at the deadline, cancel what is left. Then end the runtime's timers
+    and deadlines.
+
+    Several callers may want it (a root failure, then `shutdown(timeout)`, maybe more than
+    once), each with its own timeout, but the tree can only be stopped once. So the deadline
+    only ever moves earlier: no caller waits past its own timeout (plus the forced stop's
+    grace), and none gives a stuck actor more time than an earlier one allowed.
+    Deadlines are the loop's real time, not the runtime's clock: a manual clock must not be
+    able to keep a shutdown from ending."""
+
+    def __init__(self, runtime: Runtime, root: Cell, timeout: float) -> None:
+        loop = runtime.loop
+        self._runtime = runtime
+        self._root = root
+        self._orderly = loop.create_task(root.call(Stop(None, drain=True)))
+        self._due: asyncio.Future[None] = loop.create_future()
+        self._timeout = timeout
+        self._deadline = loop.time() + timeout
+        self._timer = loop.call_at(self._deadline, self._expire)
+        self.task = loop.create_task(self._run())
+
+    def hasten(self, timeout: float) -> None:
+        """Force the stop `timeout` from now, unless it is due sooner or already over."""
+        loop = self._runtime.loop
+        deadline = loop.time() + timeout
+        if deadline >= self._deadline or self._due.done() or self._orderly.done():
+            return
+        self._timer.cancel()
+        self._timeout, self._deadline = timeout, deadline
+        self._timer = loop.call_at(deadline, self._expire)
+
+    def _expire(self) -> None:
+        if not self._due.done():
+            self._due.set_result(None)
+
+    async def _run(self) -> None:
+        runtime = self._runtime
+        try:
+            await asyncio.wait({self._orderly, self._due}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._timer.cancel()
+        if not self._orderly.done():
+            self._orderly.cancel()
+            await _force_stop(runtime, self._root, self._timeout)
+        runtime.ask_deadlines.close()
+        runtime.timers.close()
+        runtime.clock.detach(runtime.is_idle)
 
 
 async def _force_stop(runtime: Runtime, root: Cell, timeout: float) -> None:

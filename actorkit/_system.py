@@ -28,7 +28,7 @@ from ._ref import ActorRef
 from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
-from ._shutdown import stop_actors
+from ._shutdown import ActorsStop
 from ._spawn import UNBOUNDED, check_factory, make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
@@ -97,9 +97,8 @@ class ActorSystem(Reach):
             self._persistence = attach(store, runtime, self.metrics, self._tasks, agent_history)
         self.failure: BaseException | None = None
         """The error that escalated past the root supervisor, if one did."""
-        self._stopping: asyncio.Task[None] | None = None
+        self._stopping: ActorsStop | None = None
         self._closing: asyncio.Task[None] | None = None
-        self._background: set[asyncio.Task[Any]] = set()
         self._servers: list[HttpServer] = []
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -138,18 +137,23 @@ class ActorSystem(Reach):
 
         The work runs in a task of its own, once: a second call waits for the same one, and
         a caller that is cancelled (or that is an actor being stopped) cannot cut it short.
-        Called from inside an actor, it starts the shutdown and returns at once: waiting
-        would wait for the caller's own handler to end."""
+        A stop already under way (an earlier call, or a failure past the root) is forced at
+        the earlier of its own deadline and `timeout` from now, so no caller waits on the
+        actors past its own timeout: a shorter one brings the forced stop forward, a longer
+        one never puts it off. Called from inside an actor, it starts the shutdown and returns
+        at once: waiting would wait for the caller's own handler to end."""
         timeout = check_seconds(timeout, "shutdown timeout", zero_ok=True)
+        stopping = self._stop_actors(timeout)
         if self._closing is None:
-            self._closing = asyncio.get_running_loop().create_task(self._close(timeout))
+            self._closing = asyncio.get_running_loop().create_task(self._close(stopping))
         root = self._runtime.root
         if root is not None and root.holds_current_task():
             return
         await asyncio.shield(self._closing)
 
-    async def _close(self, timeout: float) -> None:
-        await self._stop_actors(timeout)
+    async def _close(self, stopping: ActorsStop | None) -> None:
+        if stopping is not None:
+            await asyncio.shield(stopping.task)
         if self._persistence is not None:
             await self._persistence.close()
         self.metrics.stop()
@@ -158,16 +162,20 @@ class ActorSystem(Reach):
             await self._transport.stop()
         await asyncio.gather(*(server.close() for server in self._servers))
 
-    async def _stop_actors(self, timeout: float) -> None:
+    def _stop_actors(self, timeout: float) -> ActorsStop | None:
+        """Started here, not in `_close`, so that a call arriving before that task runs
+        still finds the stop and can bring its deadline forward."""
         runtime = self._runtime
         if runtime.root is None:
-            return
+            return None
         if self._stopping is None:
             runtime.shutting_down = True
             runtime.accepting = False
             self._tasks.close()
-            self._stopping = runtime.loop.create_task(stop_actors(runtime, runtime.root, timeout))
-        await asyncio.shield(self._stopping)
+            self._stopping = ActorsStop(runtime, runtime.root, timeout)
+        else:
+            self._stopping.hasten(timeout)
+        return self._stopping
 
     async def __aenter__(self) -> ActorSystem:
         return await self.start()
@@ -191,9 +199,7 @@ class ActorSystem(Reach):
             self.failure = error
         self._runtime.accepting = False
         logger.error("actor system %s failed: %r", self.name, error, exc_info=error)
-        task = self._runtime.loop.create_task(self._stop_actors(SHUTDOWN_TIMEOUT))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self._runtime.loop.call_soon(self._stop_actors, SHUTDOWN_TIMEOUT)
 
     @property
     def healthy(self) -> bool:

@@ -8,8 +8,14 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorStopped, ActorSystem
-from actorkit.testing import cancel_task
+from actorkit import Actor, ActorStopped, ActorSystem, OneForOne
+from actorkit.testing import FORCED_STOP_GRACE, cancel_task
+
+BOUND = 5.0
+"""Half the default shutdown timeout: a shutdown still waiting on the default fails here."""
+
+SLACK = 1.0
+"""Seconds beyond timeout + grace allowed for a loaded 2-core machine."""
 
 
 class Collector(Actor):
@@ -42,6 +48,64 @@ class Stubborn(Actor):
             await asyncio.Event().wait()
         except asyncio.CancelledError:
             await asyncio.Event().wait()
+
+
+class Unstoppable(Actor):
+    """Never finishes its orderly stop: only the forced stop's cancellation ends `on_stop`."""
+
+    def __init__(self, stopping: asyncio.Event) -> None:
+        self.stopping = stopping
+
+    async def on_stop(self) -> None:
+        self.stopping.set()
+        await asyncio.Event().wait()
+
+
+class Escalates(Actor):
+    async def receive(self, message: Any) -> None:
+        raise ValueError("past the root")
+
+
+class ShutsDownSlowly(Actor):
+    async def receive(self, message: Any) -> None:
+        await self.system.shutdown(timeout=60)
+
+
+async def test_shutdown_after_a_root_failure_keeps_its_own_timeout(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    system = ActorSystem(metrics=False, supervisor=OneForOne(decider={ValueError: "escalate"}))
+    await system.start()
+    await system.spawn(Unstoppable, stopping, name="unstoppable")
+    (await system.spawn(Escalates)).tell("fail")
+    async with asyncio.timeout(BOUND):
+        await stopping.wait()  # the root failure's own stop, with the default timeout, is on
+        started = loop.time()
+        await system.shutdown(timeout=0.2)
+    assert loop.time() - started < 0.2 + FORCED_STOP_GRACE + SLACK
+    assert isinstance(system.failure, ValueError)
+    assert "exceeded 0.2s; cancelled: /unstoppable" in caplog.text
+
+
+@pytest.mark.parametrize("first_from", ["outside", "inside an actor"])
+async def test_a_shorter_second_shutdown_brings_the_forced_stop_forward(first_from: str) -> None:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    system = await ActorSystem(metrics=False).start()
+    await system.spawn(Unstoppable, stopping, name="unstoppable")
+    if first_from == "outside":
+        first = asyncio.ensure_future(system.shutdown(timeout=60))
+    else:
+        ref = await system.spawn(ShutsDownSlowly)
+        first = asyncio.ensure_future(ref.ask("shut down"))
+    async with asyncio.timeout(BOUND):
+        await stopping.wait()
+        started = loop.time()
+        await system.shutdown(timeout=0.2)
+        await first  # the first call (or the ask of the actor that made it) is over too
+    assert loop.time() - started < 0.2 + FORCED_STOP_GRACE + SLACK
 
 
 async def test_shutdown_drains_mailboxes_first() -> None:
