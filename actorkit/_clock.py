@@ -11,7 +11,7 @@ from collections.abc import Callable
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Protocol
 
-from ._errors import AskTimeout
+from ._errors import ActorStopped, AskTimeout
 
 if TYPE_CHECKING:
     from ._envelope import Ask
@@ -198,19 +198,21 @@ class AskDeadlines:
         filed = sum(len(bucket) for group in self._groups.values() for bucket in group)
         return filed + sum(len(bucket) for bucket in self.open.values())
 
-    def close(self) -> None:
-        """Stop the loop timers: a shut-down system must leave nothing scheduled behind."""
+    def close(self, why: str) -> None:
+        """Stop the loop timers: a shut-down system must leave nothing scheduled behind. An
+        ask still waiting fails with `ActorStopped(why)`: its deadline has not come, so an
+        `AskTimeout` now would be early, and wrong about the cause."""
         for timer in (self._rotation, self._expiry):
             if timer is not None:
                 timer.cancel()
         self._rotation = self._expiry = None
-        for group in self._groups.values():
-            for bucket in group:
-                _time_out(bucket)
+        buckets = [bucket for group in self._groups.values() for bucket in group]
+        for bucket in [*buckets, *self.open.values()]:
+            for ask in bucket:
+                if not ask.future.done():
+                    ask.future.set_exception(ActorStopped(f"{why}; {ask.target} did not answer"))
         self._groups.clear()
         self._due.clear()
-        for bucket in self.open.values():
-            _time_out(bucket)
         self.open.clear()
 
 

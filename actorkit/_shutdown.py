@@ -65,7 +65,7 @@ class ActorsStop:
         if not self._orderly.done():
             self._orderly.cancel()
             await _force_stop(runtime, self._root, self._timeout)
-        runtime.ask_deadlines.close()
+        runtime.ask_deadlines.close(f"actor system {runtime.name} shut down")
         runtime.timers.close()
         runtime.clock.detach(runtime.is_idle)
 

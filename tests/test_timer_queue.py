@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actorkit import AskTimeout, MailboxFull
+from actorkit import ActorStopped, AskTimeout, MailboxFull
 from actorkit._clock import SWEEP_MIN, AskDeadlines
 from actorkit._dead_letters import DeadLetters
 from actorkit._envelope import Ask
@@ -255,14 +255,20 @@ async def test_an_earlier_deadline_filed_after_later_ones_fires_on_time() -> Non
     assert deadlines.pending() == 0
 
 
-async def test_closing_times_out_asks_in_open_buckets_and_cancels_the_rotation() -> None:
+async def test_closing_fails_waiting_asks_as_stopped_not_timed_out_and_leaves_no_timer() -> None:
     clock = CoarseClock()
     deadlines = AskDeadlines(clock)
-    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-    deadlines.bucket_for(5.0).add(_ask(future))
-    deadlines.close()
-    assert isinstance(future.exception(), AskTimeout)
-    assert clock.pending == 0
+    loop = asyncio.get_running_loop()
+    filed, still_open = loop.create_future(), loop.create_future()
+    deadlines.bucket_for(5.0).add(_ask(filed))
+    await clock.advance(0.005)  # the rotation files it in a group with its deadline
+    deadlines.bucket_for(5.0).add(_ask(still_open))
+    deadlines.close("the transport stopped")
+    for future in (filed, still_open):
+        error = future.exception()
+        assert isinstance(error, ActorStopped) and not isinstance(error, AskTimeout)
+        assert "the transport stopped" in str(error)
+    assert clock.pending == 0 and deadlines.pending() == 0
 
 
 TIMEOUTS = (0.05, 0.2, 1.0)

@@ -59,7 +59,7 @@ class Requests:
     def close(self, why: str) -> None:
         """For good: waiting requests fail, and no deadline timer stays on the loop."""
         self.fail(why)
-        self._deadlines.close()
+        self._deadlines.close(why)
 
     async def request(
         self, subject: str, kind: int, path: str, target: str, message: object, timeout: float
