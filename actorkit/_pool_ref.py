@@ -31,7 +31,8 @@ ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash", "broadca
 
 class PoolRef(ActorRef):
     """The pool's ref: `tell`/`send`/`ask` go to one member chosen by the routing (all
-    members for `broadcast`); `stop()` stops the pool and every member."""
+    members for `broadcast`, where a member's refusal of a tell is its dead letter rather
+    than a `MailboxFull`); `stop()` stops the pool and every member."""
 
     __slots__ = ("_counter", "_hash_key", "_leaving", "_members", "_ring", "routing", "size")
 
@@ -152,9 +153,15 @@ class PoolRef(ActorRef):
             member = cell.ref if not cell.closed else self._owner_of(key)
         elif self.routing == "broadcast":
             members = self._live()
-            for cell in members:
-                cell.ref.tell(message)
             if members:
+                refused: list[Cell] | None = None
+                for cell in members:
+                    if not cell.mailbox.offer(message):
+                        if refused is None:
+                            refused = []
+                        refused.append(cell)
+                if refused is not None:
+                    self._refused(message, refused)
                 return
             member = None
         else:
@@ -165,6 +172,20 @@ class PoolRef(ActorRef):
             ActorRef.tell(self, message)
         else:
             member.tell(message)
+
+    def _refused(self, message: Any, refused: list[Cell]) -> None:
+        """The copies of a broadcast tell that members refused. A broadcast is a fan-out, as
+        a publish is: each refused copy is a dead letter of its member rather than a
+        `MailboxFull`, since the caller could not resend to the full members alone and a
+        resend to the pool would duplicate the message at the others (docs/api.md §9, Router)."""
+        dead = self._cell.runtime.dead_letters
+        for cell in refused:
+            if cell.closed:
+                dead.add(message, cell.path, "stopped")
+                continue
+            if cell.stats is not None:
+                cell.stats.dropped += 1
+            dead.add(message, cell.path, "mailbox_full")
 
     async def send(self, message: Any) -> None:
         if self.routing == "broadcast":

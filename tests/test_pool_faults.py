@@ -14,7 +14,7 @@ from actorkit import ActorStopped, ActorSystem, Backoff, OneForOne, PoolRef
 from actorkit.testing import ManualClock, snapshot
 
 from .invariants import assert_settled
-from .test_pools import Member
+from .test_pools import Member, seen_by_member
 
 
 def restarting_root(after: float) -> OneForOne:
@@ -111,4 +111,51 @@ async def test_a_restarted_pool_never_waits_on_a_member_that_waits_on_it(
         assert owner in ("0", "1")
         assert clock.now() == 10.0
         assert system.dead_letters.count == 0
+        await assert_settled(system)
+
+
+async def test_a_broadcast_reaches_the_members_after_a_full_one_and_counts_its_copy(
+    clock: ManualClock,
+) -> None:
+    """Member 1 is busy with its one-message mailbox full, between two members with room.
+    A tell, a timer and a publish to the pool each reach members 0 and 2, and member 1's
+    copy is its dead letter; the tell does not raise."""
+    gate, busy = asyncio.Event(), asyncio.Event()
+
+    class Held(Member):
+        async def receive(self, message: Any) -> Any:
+            if message == "hold":
+                busy.set()
+                await gate.wait()
+            return await super().receive(message)
+
+    async with ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(
+            Held, size=3, routing="broadcast", name="pool", mailbox_size=1
+        )
+        full = pool.members[1]
+        full.tell("hold")
+        async with asyncio.timeout(5.0):  # safety net only
+            await busy.wait()
+        full.tell("filler")
+        system.subscribe(pool, "news")
+
+        pool.tell("told")
+        system.schedule_once(1.0, pool, "timed")
+        await clock.advance(1.0)
+        system.publish("news", "published")
+        await clock.settle()
+
+        assert [(d.message, d.recipient, d.reason) for d in system.dead_letters.recent] == [
+            ("told", "/pool/1", "mailbox_full"),
+            ("timed", "/pool/1", "mailbox_full"),
+            ("published", "/pool/1", "mailbox_full"),
+        ]
+        gate.set()
+        seen = await seen_by_member(pool)
+        assert seen == {
+            "0": ["told", "timed", "published"],
+            "1": ["hold", "filler"],
+            "2": ["told", "timed", "published"],
+        }
         await assert_settled(system)
