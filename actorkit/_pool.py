@@ -56,6 +56,7 @@ class Pool(Actor):
 
     async def _add_member(self, name: str) -> None:
         await self.spawn(self.factory, *self.args, name=name, **self.options, **self.kwargs)
+        self._pool_ref._refresh()
 
     async def _resize(self, size: int) -> list[asyncio.Future[None]]:
         """Runs in the pool's own task, between the handling of supervision signals, so a
@@ -69,7 +70,6 @@ class Pool(Actor):
             free = (str(i) for i in itertools.count() if str(i) not in taken)
             for name in itertools.islice(free, size - len(members)):
                 await self._add_member(name)
-            ref._live()
             return []
         # Running members drain what they hold; a member failing or restarting right now
         # could only stop at once, so it leaves last. Highest-numbered first otherwise.

@@ -67,18 +67,25 @@ class PoolRef(ActorRef):
 
     def _live(self) -> list[Cell]:
         members = self._members
-        children = self._cell.children
-        if len(members) + self._leaving != len(children) or any(
+        if len(members) + self._leaving != len(self._cell.children) or any(
             cell.closed or cell.draining for cell in members
         ):
-            members = self._members = [c for c in children.values() if not c.draining]
-            self._leaving = len(children) - len(members)
-            if self.routing == "consistent_hash":
-                self._ring = (
-                    HashRing(members, label=lambda cell: cell.name, key_hash=process_hash)
-                    if members
-                    else None
-                )
+            members = self._refresh()
+        return members
+
+    def _refresh(self) -> list[Cell]:
+        """Rebuild the routing from the pool's children. The routing paths keep using a
+        member while it is open, so the pool calls this whenever it adds one: a view built
+        while members were still starting would otherwise route to those first forever."""
+        children = self._cell.children
+        members = self._members = [c for c in children.values() if not c.draining]
+        self._leaving = len(children) - len(members)
+        if self.routing == "consistent_hash":
+            self._ring = (
+                HashRing(members, label=lambda cell: cell.name, key_hash=process_hash)
+                if members
+                else None
+            )
         return members
 
     async def resize(self, size: int, timeout: float = 30.0) -> None:

@@ -159,3 +159,45 @@ async def test_a_broadcast_reaches_the_members_after_a_full_one_and_counts_its_c
             "2": ["told", "timed", "published"],
         }
         await assert_settled(system)
+
+
+@pytest.mark.parametrize("routing", ["round_robin", "consistent_hash"])
+async def test_a_restarted_pool_routes_to_every_member_after_a_tell_during_its_start(
+    clock: ManualClock, routing: str
+) -> None:
+    """A tell while the restarted pool's member 0 is still starting finds only that member;
+    once all have started, messages are spread over every member again."""
+    holding, gate, entered = False, asyncio.Event(), asyncio.Event()
+
+    class SlowStart(Member):
+        async def on_start(self) -> None:
+            if holding and self.name == "0":
+                entered.set()
+                await gate.wait()
+
+    async with ActorSystem(clock=clock, supervisor=restarting_root(1.0)) as system:
+        pool = await system.spawn_pool(
+            SlowStart,
+            size=3,
+            routing=routing,
+            hash_key=(lambda m: m) if routing == "consistent_hash" else None,
+            name="pool",
+        )
+        await make_it_give_up(pool, clock)
+        holding = True
+        await clock.advance(1.0)
+        async with asyncio.timeout(5.0):  # safety net only
+            await entered.wait()
+        pool.tell(-1)  # the pool's only child is member 0, still starting
+        holding = False
+        gate.set()
+        await clock.settle()
+        assert snapshot(pool).state == "running"
+
+        for i in range(300):
+            pool.tell(i)
+        seen = await seen_by_member(pool)
+        counts = {name: sum(x in range(300) for x in got) for name, got in seen.items()}
+        assert sorted(counts) == ["0", "1", "2"]
+        assert all(count > 50 for count in counts.values()), counts
+        await assert_settled(system)
