@@ -18,7 +18,7 @@ from ._signals import Stop
 from ._state import RUNNING
 
 if TYPE_CHECKING:
-    pass
+    from ._cell import Cell
 
 
 class Pool(Actor):
@@ -105,9 +105,12 @@ class Pool(Actor):
         when there is no member, after failing the ask."""
         ref = self.ref
         assert isinstance(ref, PoolRef)
-        if ref.routing == "broadcast":  # the first member answers, as the first reply would
+        if ref.routing == "broadcast":
             members = ref._live()
-            member = members[0].ref if members else None
+            if members:
+                self._broadcast_ask(envelope, members)
+                return True
+            member = None
         else:
             member = ref._pick(envelope.message)
         if member is None:
@@ -120,6 +123,32 @@ class Pool(Actor):
         if not cell.mailbox.force(envelope):
             reject(envelope, cell.path, "stopped", self.system.dead_letters)
         return True
+
+    def _broadcast_ask(self, envelope: Ask, members: list[Cell]) -> None:
+        """Routed as `PoolRef.ask` routes a broadcast ask to a running pool: every member gets
+        an ask of its own and the first to finish, with a reply or an error, answers."""
+        asked = envelope.future
+
+        def first_wins(copy: asyncio.Future[Any]) -> None:
+            if copy.cancelled():
+                return
+            error = copy.exception()  # retrieved even when too late, so it never warns
+            if not asked.done():
+                if error is None:
+                    asked.set_result(copy.result())
+                else:
+                    asked.set_exception(error)
+
+        dead = self.system.dead_letters
+        loop = asyncio.get_running_loop()
+        for index, cell in enumerate(members):
+            ask = envelope
+            if index:
+                future: asyncio.Future[Any] = loop.create_future()
+                future.add_done_callback(first_wins)
+                ask = Ask(envelope.message, future, cell.path, envelope.timeout, envelope.started)
+            if not cell.mailbox.force(ask):
+                reject(ask, cell.path, "stopped", dead)
 
     def _route(self, message: Any) -> None:
         ref = self.ref

@@ -24,10 +24,12 @@ def restarting_root(after: float) -> OneForOne:
 
 async def make_it_give_up(pool: PoolRef, clock: ManualClock) -> None:
     """A fourth member crash within 5 s: the pool exceeds its intensity and gives up, and
-    waits (restarting, without members) for its supervisor's backoff."""
+    waits (restarting, without members) for its supervisor's backoff. The crashes are asked
+    of one member, so that a broadcast pool gives up the same way."""
+    member = pool.members[0]
     for _ in range(4):
         with pytest.raises(RuntimeError):
-            await pool.ask("crash")
+            await member.ask("crash")
     await clock.settle()
     assert pool.members == [] and snapshot(pool).state == "restarting"
 
@@ -200,4 +202,21 @@ async def test_a_restarted_pool_routes_to_every_member_after_a_tell_during_its_s
         counts = {name: sum(x in range(300) for x in got) for name, got in seen.items()}
         assert sorted(counts) == ["0", "1", "2"]
         assert all(count > 50 for count in counts.values()), counts
+        await assert_settled(system)
+
+
+async def test_a_broadcast_ask_handed_over_after_a_restart_reaches_every_member(
+    clock: ManualClock,
+) -> None:
+    async with ActorSystem(clock=clock, supervisor=restarting_root(1.0)) as system:
+        pool = await system.spawn_pool(Member, size=3, routing="broadcast", name="pool")
+        await make_it_give_up(pool, clock)
+        answer = asyncio.ensure_future(pool.ask("asked", timeout=30.0))
+        await clock.settle()
+        await clock.advance(1.0)  # the pool restarts and hands the ask over
+        async with asyncio.timeout(5.0):  # safety net only
+            assert await answer in {"0", "1", "2"}
+        seen = await seen_by_member(pool)
+        assert seen == {"0": ["asked"], "1": ["asked"], "2": ["asked"]}
+        assert system.dead_letters.count == 0
         await assert_settled(system)
