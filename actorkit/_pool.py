@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,8 @@ from ._state import RUNNING
 
 if TYPE_CHECKING:
     from ._cell import Cell
+
+logger = logging.getLogger("actorkit")
 
 
 class Pool(Actor):
@@ -164,6 +167,19 @@ class Pool(Actor):
             # As for a publish: a full member is a dead letter, never a crash of the pool
             # (and never a wait, which could deadlock on a member waiting for this pool).
             self.system.dead_letters.add(message, self.path, "mailbox_full")
+        except Exception as error:
+            # Routing itself failed (`hash_key` raised on a message published to the pool):
+            # as from a timer, nobody can be told, and a crash would restart the pool and
+            # drop what its members hold.
+            logger.error(
+                "pool %s could not route %s: %r",
+                self.path,
+                type(message).__name__,
+                error,
+                exc_info=error,
+                extra={"actor_path": self.path},
+            )
+            self.system.dead_letters.add(message, self.path, "undeliverable")
 
     async def receive(self, message: Any) -> Any:
         if type(message) is Resize:

@@ -220,3 +220,33 @@ async def test_a_broadcast_ask_handed_over_after_a_restart_reaches_every_member(
         assert seen == {"0": ["asked"], "1": ["asked"], "2": ["asked"]}
         assert system.dead_letters.count == 0
         await assert_settled(system)
+
+
+def key_or_fail(message: object) -> object:
+    if message == "keyless":
+        raise KeyError("no key in this message")
+    return message
+
+
+async def test_a_publish_whose_hash_key_fails_is_a_dead_letter_and_the_pool_runs_on(
+    clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As from a timer: the pool logs the failure and records the message; a crash would
+    restart the pool and drop what its members hold."""
+    async with ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(
+            Member, size=2, routing="consistent_hash", hash_key=key_or_fail, name="pool"
+        )
+        system.subscribe(pool, "news")
+        system.publish("news", "keyless")
+        system.publish("news", "keyed")
+        await clock.settle()
+
+        assert snapshot(pool).restarts == 0
+        assert [(d.message, d.recipient, d.reason) for d in system.dead_letters.recent] == [
+            ("keyless", "/pool", "undeliverable")
+        ]
+        assert "pool /pool could not route str: KeyError" in caplog.text
+        seen = await seen_by_member(pool)
+        assert sorted(x for got in seen.values() for x in got) == ["keyed"]
+        await assert_settled(system)
