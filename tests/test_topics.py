@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -69,6 +71,9 @@ BAD_TOPICS = [
     ("a.>", "must not contain '\\*' or '>'"),
     ("a*.b", "must not contain '\\*' or '>'"),
     ("a.b>", "must not contain '\\*' or '>'"),
+    ("a\x80", "control character"),
+    ("a.b\u200b", "control character"),
+    ("a.\u2028", "whitespace or a control character"),
 ]
 
 
@@ -91,6 +96,30 @@ BAD_PATTERNS = [
     (">.a", "must be the last token"),
     ("a.>.b", "must be the last token"),
 ]
+
+
+def test_a_topic_is_publishable_exactly_when_it_is_subscribable() -> None:
+    """Publishing validates with a fast check first; any character it let through that the
+    token rules refuse would make a topic one can publish to but never subscribe to. Every
+    character of the Basic Multilingual Plane, and the last code point."""
+    disagree = []
+    for code in [*range(0x10000), sys.maxunicode]:
+        topic = "a." + chr(code)
+        try:
+            validate_pattern(topic)
+        except ValueError:
+            subscribable = False
+        else:
+            subscribable = code not in (ord("*"), ord(">"))
+        try:
+            validate_topic(topic)
+        except ValueError:
+            publishable = False
+        else:
+            publishable = True
+        if publishable != subscribable:
+            disagree.append(hex(code))
+    assert disagree == []
 
 
 @pytest.mark.parametrize(("pattern", "rule"), BAD_PATTERNS)
@@ -116,7 +145,12 @@ def test_non_str_is_a_type_error(bad: object) -> None:
 
 @pytest.mark.parametrize(
     ("topic", "rule"),
-    [("a.*", "must not contain"), ("a..b", "empty token"), ("", "must not be empty")],
+    [
+        ("a.*", "must not contain"),
+        ("a..b", "empty token"),
+        ("", "must not be empty"),
+        ("a.\x9f", "control character"),
+    ],
 )
 def test_match_rejects_invalid_topics_and_does_not_cache_them(topic: str, rule: str) -> None:
     index: TopicIndex[str] = TopicIndex()
