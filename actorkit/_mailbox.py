@@ -211,13 +211,16 @@ class Mailbox:
 
     # --- taking out -----------------------------------------------------------------------
     def take_back(self, message: Any) -> bool:
-        """Remove a message not yet handled: its sender has it again, so it is not lost."""
-        try:
-            self.queue.remove(message)
-        except ValueError:
-            return False
-        self.accepted -= 1
-        return True
+        """Remove a message not yet handled: its sender has it again, so it is not lost. By
+        identity: `deque.remove` compares with `==`, which a queued message may answer with
+        True for anything (`mock.ANY`) or an exception (a numpy array)."""
+        queue = self.queue
+        for i, queued in enumerate(queue):
+            if queued is message:
+                del queue[i]
+                self.accepted -= 1
+                return True
+        return False
 
     def hand_over(self, keep: Callable[[Any], bool]) -> list[Any]:
         """Remove and return, in order, every queued message that `keep` rejects: another

@@ -83,6 +83,33 @@ def test_force_passes_the_bound_and_take_back_undoes_it() -> None:
     assert (len(box), box.accepted) == (1, 1)
 
 
+class _OddEquality:
+    """A message whose `==` misbehaves: it raises (as a numpy array's does) or answers True to
+    everything (as `unittest.mock.ANY` does)."""
+
+    def __init__(self, raises: bool) -> None:
+        self.raises = raises
+
+    def __eq__(self, other: object) -> bool:
+        if self.raises:
+            raise ValueError("the truth value of an array is ambiguous")
+        return True
+
+    __hash__ = object.__hash__
+
+
+def test_take_back_removes_that_very_message_whatever_the_others_compare_equal_to() -> None:
+    box = Mailbox(10)
+    before = [_OddEquality(raises=True), _OddEquality(raises=False)]
+    for item in before:
+        box.offer(item)
+    task = ["the task"]
+    box.force(task)
+    assert box.take_back(task)
+    assert [id(m) for m in box.queue] == [id(m) for m in before] and box.accepted == 2
+    assert not box.take_back(task)
+
+
 def test_hand_over_keeps_what_is_kept_in_order() -> None:
     box = Mailbox(10)
     for item in ["a", "keep1", "b", "keep2", "c"]:

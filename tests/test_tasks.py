@@ -353,6 +353,53 @@ async def test_a_crash_on_an_ordinary_message_hands_the_queued_task_to_another_a
     assert journal == [("second", "job", 1)]
 
 
+class OddEquality:
+    """An ordinary message whose `==` misbehaves: it raises (as a numpy array's does) or answers
+    True to everything (as `unittest.mock.ANY` does)."""
+
+    def __init__(self, raises: bool) -> None:
+        self.raises = raises
+        self.handled_by: list[str] = []
+
+    def __eq__(self, other: object) -> bool:
+        if self.raises:
+            raise ValueError("the truth value of an array is ambiguous")
+        return True
+
+    __hash__ = object.__hash__
+
+
+class OddAware(Worker):
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, OddEquality):
+            message.handled_by.append(self.name)
+            return None
+        return await super().receive(message)
+
+
+@pytest.mark.parametrize("raises", [True, False], ids=["eq-raises", "eq-always-true"])
+async def test_a_task_is_taken_back_by_identity_whatever_the_messages_queued_before_it(
+    raises: bool,
+) -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        first = await system.spawn(OddAware, journal, name="first")
+        await system.spawn(OddAware, journal, name="second")
+        doomed = Block("doomed", fail=True)
+        first.tell(doomed)
+        await doomed.entered.wait()
+        odd = OddEquality(raises)
+        first.tell(odd)
+        handle = await system.submit("job")  # dispatched to `first`, behind `odd`
+        doomed.release.set()  # `first` fails: its queued task is taken back
+        assert await handle == ("second", "job")
+        assert await first.ask("sync") is None  # `first` has handled all it had queued
+        assert odd.handled_by == ["first"]  # not taken back in the task's place
+        assert system.dead_letters.count == 0
+        assert system.accounting().balanced
+    assert journal == [("second", "job", 1)]  # run once, not also on `first`
+
+
 async def test_an_agent_stopped_with_a_queued_task_requeues_it_without_using_a_retry() -> None:
     journal: Journal = []
     async with ActorSystem() as system:

@@ -118,5 +118,7 @@ def take_back(cell: Cell, envelope: Ask) -> None:
     outcome like any other."""
     if envelope.future.done() or cell.handling is envelope:
         return
-    cell.mailbox.take_back(envelope)  # not lost: the accounting stays exact
-    cast("Attempt", envelope.future).cancel()
+    # The attempt is withdrawn only once its envelope has left the mailbox here: otherwise the
+    # agent still has the task, and a withdrawn attempt would hand it to a second agent too.
+    if cell.mailbox.take_back(envelope):  # not lost: the accounting stays exact
+        cast("Attempt", envelope.future).cancel()
