@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
+from ._actor_timers import Timers
 from ._dead_letters import DeadLetters
 from ._errors import (
     ActorError,
@@ -34,7 +35,7 @@ from ._supervision import Backoff, OneForAll, OneForOne, RestForOne
 from ._supervisor import ChildSpec, Supervisor
 from ._system import ActorSystem
 from ._tasks import AgentInfo, Task, TaskHandle, TaskStatus
-from ._timers import TimerHandle, Timers
+from ._timers import TimerHandle
 
 __all__ = [
     "DEAD_LETTER_TOPIC",

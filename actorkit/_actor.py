@@ -14,11 +14,11 @@ from ._state import STARTING
 from ._watch import unwatch, watch
 
 if TYPE_CHECKING:
+    from ._actor_timers import Timers
     from ._cell import Cell
     from ._ref import ActorRef
     from ._supervision import Strategy
     from ._system import ActorSystem
-    from ._timers import Timers
 
 DEFAULT_MAILBOX_SIZE = 10_000
 """Bounded by default, so a producer that outruns its consumer gets `MailboxFull` (or waits,

@@ -24,12 +24,12 @@ from ._state import RUNNING, STARTING
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from ._actor_timers import Timers
     from ._runtime import Runtime
     from ._signals import Signal
     from ._spawn import Kind
     from ._stats import ClassStats
     from ._supervision import Intensity
-    from ._timers import Timers
 
 
 class Cell(Lifecycle):
@@ -125,7 +125,7 @@ class Cell(Lifecycle):
     @property
     def timers(self) -> Timers:
         if self.timers_ is None:
-            from ._timers import Timers
+            from ._actor_timers import Timers
 
             self.timers_ = Timers(self)
         return self.timers_

@@ -22,12 +22,12 @@ from ._watch import end_watches
 
 if TYPE_CHECKING:
     from ._actor import Actor
+    from ._actor_timers import Timers
     from ._cell import Cell
     from ._mailbox import Mailbox
     from ._runtime import Runtime
     from ._signals import Signal
     from ._supervision import Intensity
-    from ._timers import Timers
 
 logger = logging.getLogger("actorkit")
 

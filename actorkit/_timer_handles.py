@@ -11,10 +11,8 @@ import math
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Hashable
-
     from ._protocols import Ref
-    from ._timers import TimerQueue, Timers
+    from ._timers import TimerQueue
 
 CANCELLED: Any = object()
 """A handle's message once it has ended: fired for good or cancelled."""
@@ -68,18 +66,3 @@ class TimerHandle:
             self._queue.undelivered(message, target, error)
         if not target.is_alive:
             self.cancel()
-
-
-class ActorTimer(TimerHandle):
-    """An actor's own timer, which leaves the actor's key table when it ends."""
-
-    __slots__ = ("_key", "_timers")
-    _key: Hashable
-    _timers: Timers
-
-    def _ended(self) -> None:
-        by_key = self._timers._by_key
-        if by_key.get(self._key) is self:
-            del by_key[self._key]
-        self._timers = CANCELLED  # the table holds the actor's cell
-        super()._ended()

@@ -21,11 +21,9 @@ from typing import TYPE_CHECKING, Any
 from ._errors import MailboxFull
 from ._ref import ActorRef
 from ._seconds import check_seconds
-from ._timer_handles import CANCELLED, ActorTimer, TimerHandle
+from ._timer_handles import CANCELLED, TimerHandle
 
 if TYPE_CHECKING:
-    from collections.abc import Hashable
-
     from ._cell import Cell
     from ._clock import Cancellable, Clock
     from ._dead_letters import DeadLetters
@@ -33,7 +31,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("actorkit")
 
-__all__ = ["COMPACT_AT", "TimerHandle", "TimerQueue", "Timers", "check_delay", "check_interval"]
+__all__ = ["COMPACT_AT", "TimerHandle", "TimerQueue", "check_delay", "check_interval"]
 """`TimerHandle` lives with the other handle code and is named here, where the kernel and the
 public package have always found it."""
 
@@ -228,49 +226,3 @@ class TimerQueue:
 
     def __len__(self) -> int:
         return len(self._heap) + len(self._run) - self._dead
-
-
-class Timers:
-    """An actor's own timers, by key. A new timer with a key replaces the old one; all of them
-    end when the actor stops or restarts, so a restarted instance never sees stale ticks."""
-
-    __slots__ = ("_by_key", "_cell")
-
-    def __init__(self, cell: Cell) -> None:
-        self._cell = cell
-        self._by_key: dict[Hashable, TimerHandle] = {}
-
-    def start_once(self, key: Hashable, message: Any, delay: float) -> None:
-        self._start(key, message, check_delay(delay), None)
-
-    def start_every(
-        self, key: Hashable, message: Any, interval: float, initial_delay: float | None = None
-    ) -> None:
-        interval = check_interval(interval)
-        first = interval if initial_delay is None else check_delay(initial_delay, "initial_delay")
-        self._start(key, message, first, interval)
-
-    def _start(self, key: Hashable, message: Any, delay: float, interval: float | None) -> None:
-        self.cancel(key)
-        queue = self._cell.runtime.timers
-        now = queue.clock.now()
-        handle = ActorTimer(queue, self._cell.ref, message, now + delay, interval)
-        handle._key = key
-        handle._timers = self
-        self._by_key[key] = handle
-        queue.pending += 1
-        queue.push(handle)
-
-    def cancel(self, key: Hashable) -> bool:
-        handle = self._by_key.get(key)
-        return handle.cancel() if handle is not None else False
-
-    def cancel_all(self) -> None:
-        for handle in list(self._by_key.values()):
-            handle.cancel()
-
-    def is_active(self, key: Hashable) -> bool:
-        return key in self._by_key
-
-    def __len__(self) -> int:
-        return len(self._by_key)
