@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import reprlib
 from typing import TYPE_CHECKING, Any
 
+from ._errors import ActorStopped
 from ._timer_handles import CANCELLED, TimerHandle
 from ._timers import check_delay, check_interval
 
@@ -49,10 +51,17 @@ class Timers:
         self._start(key, message, first, interval)
 
     def _start(self, key: Hashable, message: Any, delay: float, interval: float | None) -> None:
+        cell = self._cell
+        if cell.closed:
+            # From a task the actor left running, say: such a timer would keep the stopped
+            # actor in memory and deliver only dead letters.
+            raise ActorStopped(
+                f"{cell.display_path} is stopped; its timer {reprlib.repr(key)} was not started"
+            )
         self.cancel(key)
-        queue = self._cell.runtime.timers
+        queue = cell.runtime.timers
         now = queue.clock.now()
-        handle = ActorTimer(queue, self._cell.ref, message, now + delay, interval)
+        handle = ActorTimer(queue, cell.ref, message, now + delay, interval)
         handle._key = key
         handle._timers = self
         self._by_key[key] = handle

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorRef, ActorSystem, TimerHandle
-from actorkit.testing import ManualClock, Probe, pending_timers
+from actorkit import Actor, ActorRef, ActorStopped, ActorSystem, TimerHandle
+from actorkit.testing import ManualClock, Probe, instance, pending_timers
 
 
 class Ticker(Actor):
@@ -156,6 +156,22 @@ async def test_actor_timers_end_at_restart_and_at_stop(clock: ManualClock) -> No
         await clock.advance(5)
         assert probe.pending == 0
         assert pending_timers(system) == 0
+
+
+async def test_a_timer_cannot_be_started_on_a_stopped_actor(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        ref = await system.spawn(Ticker, probe.ref)
+        actor = instance(ref)  # kept, as a task the actor spawned would keep it
+        assert actor is not None
+        await ref.stop()
+        with pytest.raises(ActorStopped, match=r"stopped; its timer 'late' was not started"):
+            actor.timers.start_once("late", "hello", 3600.0)
+        with pytest.raises(ActorStopped, match="stopped"):
+            actor.timers.start_every("late", "hello", 1.0)
+        assert pending_timers(system) == 0 and len(actor.timers) == 0
+        await clock.advance(3600.0)
+        assert system.dead_letters.count == 0
 
 
 async def test_a_one_off_timer_to_a_stopped_actor_ends_as_a_dead_letter(
