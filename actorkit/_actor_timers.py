@@ -1,10 +1,28 @@
-"""An actor's own timers (`self.timers`), by key, filed in the system's `TimerQueue`."""
+"""An actor's own timers (`self.timers`), by key, filed in the system's `TimerQueue`.
+
+A timer that ended (cancelled, replaced by a timer with its key, or ended with its instance
+at a restart or a stop) delivers nothing more, not even a tick already in the mailbox: Akka's
+promise, and what lets a restarted instance never see a tick of the one it replaced. The
+receive loop must not pay a check per message for it, so the tick carries its identity
+instead: it is queued in an `Ask` envelope (`timeout` `TICK`) whose future is the timer's
+handle. The loop hands `receive` the bare message, as for any ask, and answers nobody, since
+the handle says it is done; forced stops and dead letters read the message out of it as they
+do an ask's. Ending a timer withdraws its queued ticks by identity (`Mailbox.withdraw_ticks`):
+they leave as if never accepted (the mailbox's `accepted` goes down, as for a task taken
+back), not as dead letters, since nobody sent them and nobody is to receive them now. A tick
+already being handled when a forced stop cuts in is a dead letter, as any message in hand is.
+
+Finding a tick costs a scan of the queue, so only a timer that queued a tick since the queue
+was last searched for it is searched for (`Timers._ticked`): re-arming an idle timeout on
+every message, a timer that rarely fires, scans nothing.
+"""
 
 from __future__ import annotations
 
 import reprlib
 from typing import TYPE_CHECKING, Any
 
+from ._envelope import TICK, Ask
 from ._errors import ActorStopped
 from ._timer_handles import CANCELLED, TimerHandle
 from ._timers import check_delay, check_interval
@@ -13,14 +31,23 @@ if TYPE_CHECKING:
     from collections.abc import Hashable
 
     from ._cell import Cell
+    from ._protocols import Ref
 
 
 class ActorTimer(TimerHandle):
-    """An actor's own timer, which leaves the actor's key table when it ends."""
+    """An actor's own timer, which leaves the actor's key table when it ends, and the future
+    of the envelopes its ticks are queued in."""
 
     __slots__ = ("_key", "_timers")
     _key: Hashable
     _timers: Timers
+
+    def done(self) -> bool:
+        """As a tick's future: always done, so the receive loop answers nobody."""
+        return True
+
+    def _send(self, target: Ref, message: Any) -> None:
+        self._timers._tick(self, message)
 
     def _ended(self) -> None:
         by_key = self._timers._by_key
@@ -32,13 +59,16 @@ class ActorTimer(TimerHandle):
 
 class Timers:
     """An actor's own timers, by key. A new timer with a key replaces the old one; all of them
-    end when the actor stops or restarts, so a restarted instance never sees stale ticks."""
+    end when the actor stops or restarts. A timer that ended delivers nothing more, not even
+    a tick already queued, so a restarted instance never sees stale ticks."""
 
-    __slots__ = ("_by_key", "_cell")
+    __slots__ = ("_by_key", "_cell", "_ticked")
 
     def __init__(self, cell: Cell) -> None:
         self._cell = cell
-        self._by_key: dict[Hashable, TimerHandle] = {}
+        self._by_key: dict[Hashable, ActorTimer] = {}
+        self._ticked: dict[Hashable, ActorTimer] = {}
+        """By key, the timer that queued a tick since the queue was last searched for it."""
 
     def start_once(self, key: Hashable, message: Any, delay: float) -> None:
         self._start(key, message, check_delay(delay), None)
@@ -69,15 +99,61 @@ class Timers:
         queue.push(handle)
 
     def cancel(self, key: Hashable) -> bool:
+        """End the timer with this key, and withdraw its tick if one is queued: whether there
+        was either."""
         handle = self._by_key.get(key)
-        return handle.cancel() if handle is not None else False
+        stopped = handle.cancel() if handle is not None else False
+        if self._ticked:
+            ticked = self._ticked.pop(key, None)
+            if ticked is not None and not self._in_hand(ticked):
+                stopped = self._cell.mailbox.withdraw_ticks((ticked,)) > 0 or stopped
+        return stopped
 
     def cancel_all(self) -> None:
         for handle in list(self._by_key.values()):
             handle.cancel()
+        if self._ticked:
+            ticked = set(self._ticked.values())
+            self._ticked.clear()
+            self._cell.mailbox.withdraw_ticks(ticked)
 
     def is_active(self, key: Hashable) -> bool:
         return key in self._by_key
 
     def __len__(self) -> int:
         return len(self._by_key)
+
+    def _tick(self, handle: ActorTimer, message: Any) -> None:
+        """Queue a tick of `handle` in its envelope and note that it may have one queued."""
+        cell = self._cell
+        mailbox = cell.mailbox
+        # The cell calls only `done` on an envelope's future that says it is done.
+        if mailbox.offer(Ask(message, handle, cell.path, TICK)):  # type: ignore[arg-type]
+            ticked = self._ticked
+            ticked[handle._key] = handle
+            if len(ticked) > 2 * len(mailbox.queue):
+                self._forget_handled()
+            return
+        ref = cell.ref
+        try:
+            ref.tell(message)  # refused: a full mailbox raises, a stopped actor's is a letter
+        except Exception as error:
+            handle._queue.undelivered(message, ref, error)
+
+    def _in_hand(self, handle: ActorTimer) -> bool:
+        """A one-shot timer queues one tick: if the actor is handling it, none is queued (so
+        a timer that re-arms itself from its own tick never scans)."""
+        handling = self._cell.handling
+        if handle._interval is not None or type(handling) is not Ask:
+            return False
+        future: object = handling.future
+        return future is handle
+
+    def _forget_handled(self) -> None:
+        """Keep in `_ticked` only the timers with a tick still queued. Called when it holds
+        more than twice as many timers as the mailbox holds messages, so at least half go:
+        a constant cost per tick, amortized, and no growth from one-shot timers under ever
+        new keys (a timeout per request) that fired and were handled."""
+        queue = self._cell.mailbox.queue
+        queued: set[object] = {m.future for m in queue if type(m) is Ask and m.timeout == TICK}
+        self._ticked = {key: timer for key, timer in self._ticked.items() if timer in queued}

@@ -3,7 +3,11 @@ carry its reply future, so only an ask allocates this small slotted record.
 
 The task layer sends its tasks in the same envelope with `timeout` 0 (`TAKEN_BACK`): tasks
 have deadlines, not ask timeouts, and an undelivered task is not lost but requeued by its
-sender, so the cell answers it with `NotDelivered` and does not record a dead letter."""
+sender, so the cell answers it with `NotDelivered` and does not record a dead letter.
+
+An actor's own timers queue their ticks in it too, with `timeout` `TICK` and the timer's handle
+as the future, which says it is done, so nobody is answered: the envelope gives the tick an
+identity by which `Timers` withdraws it when its timer ends (`_actor_timers`)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,10 @@ import asyncio
 
 TAKEN_BACK = 0.0
 """The `timeout` of an envelope whose sender takes it back when it cannot be delivered."""
+
+TICK = -1.0
+"""The `timeout` of an actor timer's tick, which no ask has: withdrawn, never a dead letter,
+when its timer ends (`Mailbox.withdraw_ticks`)."""
 
 
 class Ask:

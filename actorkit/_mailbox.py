@@ -18,7 +18,8 @@ sender cancelled in that same loop turn delivers nothing and its place passes on
 
 Accounting: `accepted == processed + crashed + dead_lettered + len(queue)` (+1 while a
 message is being handled). Every verb that moves a message in or out keeps it exact, so
-nothing accepted is ever lost silently.
+nothing accepted is ever lost silently. A message that leaves unhandled but is not lost (a
+task its sender takes back, the tick of a timer that ended) leaves `accepted` as well.
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ import asyncio
 from collections import deque
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ._envelope import TAKEN_BACK, Ask
+from ._envelope import TAKEN_BACK, TICK, Ask
 from ._errors import NotDelivered
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Container
     from contextvars import Context
 
     from ._dead_letters import DeadLetters
@@ -222,6 +223,25 @@ class Mailbox:
                 return True
         return False
 
+    def withdraw_ticks(self, timers: Container[object]) -> int:
+        """Remove the queued ticks of these timers, which ended (`_actor_timers`): a tick is
+        no message anybody sent, and it is for nobody now, so it leaves as if never accepted,
+        not as a dead letter. By identity, as `take_back`."""
+        queue = self.queue
+        if not queue:
+            return 0
+        kept = [
+            m for m in queue if type(m) is not Ask or m.timeout != TICK or m.future not in timers
+        ]
+        withdrawn = len(queue) - len(kept)
+        if withdrawn:
+            queue.clear()
+            queue.extend(kept)
+            self.accepted -= withdrawn
+            if self.blocked:
+                self.admit()
+        return withdrawn
+
     def hand_over(self, keep: Callable[[Any], bool]) -> list[Any]:
         """Remove and return, in order, every queued message that `keep` rejects: another
         mailbox accounts for them from here on."""
@@ -236,18 +256,21 @@ class Mailbox:
 
     def close(self, path: str, why: str, dead: DeadLetters) -> None:
         """Refuse from now on and reject everything queued: asks fail, the rest become dead
-        letters, waiting senders learn that their message was not delivered. A dead letter
-        that reaches this same mailbox (a `>` subscriber) is refused, not appended to the
-        queue being emptied."""
+        letters (but ticks: the actor's timers end with it, see `withdraw_ticks`), waiting
+        senders learn that their message was not delivered. A dead letter that reaches this
+        same mailbox (a `>` subscriber) is refused, not appended to the queue being emptied."""
         if self.closed:
             return
         self.closed = True
         self.limit = 0  # from here on `offer` and `force` refuse, so the queue holds still
         queue = self.queue
         if queue:
-            self.dead_lettered += len(queue)
             for message in queue:
-                reject(message, path, why, dead)
+                if type(message) is Ask and message.timeout == TICK:
+                    self.accepted -= 1
+                else:
+                    self.dead_lettered += 1
+                    reject(message, path, why, dead)
             queue.clear()
         blocked = self.blocked
         if blocked is not None:

@@ -60,9 +60,14 @@ class TimerHandle:
         missed = max(1, math.floor((now - self._due) / interval) + 1)
         self._due += missed * interval
         self._queue.push(self, seq)  # its place among timers due at the same instant
+        self._send(target, message)
+        if not target.is_alive:
+            self.cancel()
+
+    def _send(self, target: Ref, message: Any) -> None:
+        """Deliver one tick (an actor's own timer queues it in an envelope instead,
+        `_actor_timers`); a failure is recorded here, as there is no caller to raise it to."""
         try:
             target.tell(message)
         except Exception as error:
             self._queue.undelivered(message, target, error)
-        if not target.is_alive:
-            self.cancel()

@@ -7,6 +7,12 @@ entry is dropped when it comes due, or sooner when cancelled entries outnumber l
 Timers due at the same instant fire in the order they were scheduled. Periodic timers keep
 to their grid and coalesce missed ticks (`TimerHandle._repeat`), as Akka's fixed-rate
 timers and OTP's `timer:send_interval` users would expect from a healthy system.
+
+An actor's own timers (`_actor_timers`) are filed here too, and queue their ticks themselves,
+so that ending one withdraws a tick already queued. A system timer's tick stays a plain tell:
+it may go to a pool, which routes it to a member, or to a remote actor, where nothing can be
+withdrawn, and, as with Akka's scheduler, cancelling it stops the ticks not yet sent. Nor is
+it tied to an instance: it keeps ticking across its target's restarts, like the ref.
 """
 
 from __future__ import annotations
@@ -185,19 +191,20 @@ class TimerQueue:
                 self._dead -= 1
             elif handle._interval is not None:
                 handle._repeat(now, seq)
-            else:
-                # A one-shot timer, delivered here: this loop is the hot path of firing.
+            elif type(handle) is TimerHandle:
+                # A one-shot system timer, delivered here: this loop is the hot path of firing.
                 target = handle._target
                 handle._message = CANCELLED
-                if type(handle) is TimerHandle:
-                    self.pending -= 1  # all that `_ended` does for a system timer
-                else:
-                    handle._ended()
+                self.pending -= 1  # all that `_ended` does for a system timer
                 try:
                     if type(target) is not ActorRef or not target._cell.mailbox.offer(message):
                         target.tell(message)  # a refusal says why, or a pool routes it
                 except Exception as error:
                     self.undelivered(message, target, error)
+            else:  # an actor's own one-shot timer, which queues its tick itself
+                handle._message = CANCELLED
+                handle._send(handle._target, message)
+                handle._ended()
         if run or heap:
             self._arm(min(run[0][0] if run else math.inf, heap[0][0] if heap else math.inf))
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorRef, ActorStopped, ActorSystem, TimerHandle
-from actorkit.testing import ManualClock, Probe, instance, pending_timers
+from actorkit import Actor, ActorRef, ActorStopped, ActorSystem, Terminated, TimerHandle
+from actorkit._actor_timers import ActorTimer
+from actorkit.testing import ManualClock, Probe, instance, pending_timers, snapshot
+
+from .invariants import assert_invariants
 
 
 class Ticker(Actor):
@@ -156,6 +162,156 @@ async def test_actor_timers_end_at_restart_and_at_stop(clock: ManualClock) -> No
         await clock.advance(5)
         assert probe.pending == 0
         assert pending_timers(system) == 0
+
+
+Step = Callable[[Actor], Any]
+
+
+class Stepper(Actor):
+    """Runs the steps it is sent inside itself and notes every other message in `seen`; on
+    `("hold", gate, step)` it waits for the gate first, so ticks can queue behind it."""
+
+    def __init__(self, seen: list[Any]) -> None:
+        self.seen = seen
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, tuple) and message[0] == "hold":
+            _, gate, step = message
+            await gate.wait()
+            return step(self)
+        if callable(message):
+            return message(self)
+        self.seen.append(message)
+        return None
+
+
+def crash(actor: Actor) -> None:
+    raise RuntimeError("crash on purpose")
+
+
+async def test_a_restarted_actor_never_receives_a_tick_of_the_instance_it_replaced(
+    clock: ManualClock,
+) -> None:
+    seen: list[Any] = []
+    async with ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Stepper, seen)
+        await ref.ask(lambda actor: actor.timers.start_every("k", "stale", 1.0))
+        gate = asyncio.Event()
+        ref.tell(("hold", gate, crash))
+        await clock.advance(1.0)  # the tick queues behind the message that will crash
+        assert snapshot(ref).accounting.queued == 1
+        gate.set()
+        await ref.ask(lambda actor: None)  # the fresh instance answers, after the queue
+        assert seen == []
+        assert snapshot(ref).restarts == 1 and pending_timers(system) == 0
+        assert system.dead_letters.count == 0
+        assert_invariants(system)
+
+
+def cancel_k(actor: Actor) -> None:
+    assert actor.timers.cancel("k")  # a tick still queued counts as something stopped
+
+
+def replace_k(actor: Actor) -> None:
+    actor.timers.start_once("k", "second", 1.0)
+
+
+def arm_k_and_other(actor: Actor) -> None:
+    actor.timers.start_once("k", "first", 1.0)
+    actor.timers.start_once("other", "other", 1.0)
+
+
+@pytest.mark.parametrize("step", [cancel_k, replace_k], ids=["cancelled", "replaced"])
+async def test_a_tick_already_queued_is_not_received_once_its_timer_is_cancelled_or_replaced(
+    clock: ManualClock, step: Step
+) -> None:
+    seen: list[Any] = []
+    async with ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Stepper, seen)
+        await ref.ask(arm_k_and_other)
+        gate = asyncio.Event()
+        ref.tell(("hold", gate, step))
+        await clock.advance(1.0)  # both fire into the mailbox while the actor is busy
+        assert snapshot(ref).accounting.queued == 2
+        gate.set()
+        await ref.ask(lambda actor: None)
+        assert seen == ["other"]  # only the tick of "k" was withdrawn
+        await clock.advance(1.0)
+        await ref.ask(lambda actor: None)
+        assert seen == (["other"] if step is cancel_k else ["other", "second"])
+        box = snapshot(ref).accounting  # the withdrawn tick is as if never accepted
+        handled = 5 if step is cancel_k else 6
+        assert (box.accepted, box.processed, box.dead_lettered, box.queued) == (
+            handled,
+            handled,
+            0,
+            0,
+        )
+        assert system.dead_letters.count == 0
+        assert_invariants(system)
+
+
+class Watcher(Actor):
+    def __init__(self, ref: ActorRef, stopped: asyncio.Event) -> None:
+        self.ref_, self.stopped = ref, stopped
+
+    async def on_start(self) -> None:
+        self.watch(self.ref_)
+
+    async def receive(self, message: Any) -> None:
+        if isinstance(message, Terminated):
+            self.stopped.set()
+
+
+def stop_self(actor: Actor) -> None:
+    actor.stop()
+
+
+@pytest.mark.parametrize("how", ["ref.stop()", "self.stop()"])
+async def test_a_tick_queued_when_its_actor_stops_is_withdrawn_not_a_dead_letter(
+    clock: ManualClock, how: str
+) -> None:
+    seen: list[Any] = []
+    async with ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Stepper, seen, restart="transient")
+        stopped = asyncio.Event()
+        await system.spawn(Watcher, ref, stopped)
+        await ref.ask(lambda actor: actor.timers.start_every("k", "tick", 1.0))
+        gate = asyncio.Event()
+        ref.tell(("hold", gate, stop_self if how == "self.stop()" else lambda actor: None))
+        await clock.advance(1.0)  # a tick queues behind the message in hand
+        stopping = asyncio.ensure_future(ref.stop()) if how == "ref.stop()" else None
+        gate.set()
+        await stopped.wait()
+        if stopping is not None:
+            await stopping
+        assert seen == []
+        assert system.dead_letters.count == 0  # the tick of a timer that ended is no letter
+        box = snapshot(ref).accounting
+        assert (box.accepted, box.processed, box.dead_lettered) == (2, 2, 0)
+        assert pending_timers(system) == 0
+        assert_invariants(system)
+
+
+async def test_timers_whose_ticks_were_handled_are_not_kept(clock: ManualClock) -> None:
+    """An actor keeps a timer that fired only while its tick may still be queued, to withdraw
+    it: one-shot timers under ever new keys (a timeout per request) must not pile up."""
+    seen: list[Any] = []
+    async with ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Stepper, seen)
+        gc.collect()
+        before = live_actor_timers()
+        for i in range(100):
+            await ref.ask(lambda actor, i=i: actor.timers.start_once(i, i, 1.0))
+            await clock.advance(1.0)
+        await ref.ask(lambda actor: None)
+        assert seen == list(range(100))
+        gc.collect()
+        assert live_actor_timers() - before <= 3
+
+
+def live_actor_timers() -> int:
+    return sum(1 for thing in gc.get_objects() if type(thing) is ActorTimer)
 
 
 async def test_a_timer_cannot_be_started_on_a_stopped_actor(clock: ManualClock) -> None:
