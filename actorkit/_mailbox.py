@@ -220,13 +220,14 @@ class Mailbox:
             if queued is message:
                 del queue[i]
                 self.accepted -= 1
+                if self.blocked:  # its place is free for a waiting sender
+                    self.admit()
                 return True
         return False
 
     def withdraw_ticks(self, timers: Container[object]) -> int:
-        """Remove the queued ticks of these timers, which ended (`_actor_timers`): a tick is
-        no message anybody sent, and it is for nobody now, so it leaves as if never accepted,
-        not as a dead letter. By identity, as `take_back`."""
+        """Remove the queued ticks of these timers, which ended (`_actor_timers`): nobody sent
+        a tick and it is for nobody now, so it leaves as if never accepted. By identity."""
         queue = self.queue
         if not queue:
             return 0
@@ -252,6 +253,8 @@ class Mailbox:
             queue.clear()
             queue.extend(kept)
             self.accepted -= len(given)
+            if self.blocked:
+                self.admit()
         return given
 
     def close(self, path: str, why: str, dead: DeadLetters) -> None:

@@ -136,6 +136,26 @@ async def test_a_cancelled_send_leaves_the_line_and_its_place_passes_on() -> Non
     assert list(box.queue) == ["second"]
 
 
+@pytest.mark.parametrize(
+    "remove",
+    [lambda box: box.take_back("queued"), lambda box: box.hand_over(lambda message: False)],
+    ids=["take_back", "hand_over"],
+)
+async def test_room_freed_by_taking_messages_out_lets_a_waiting_sender_in(
+    remove: Any,
+) -> None:
+    box = Mailbox(1)
+    box.waiter = asyncio.get_running_loop().create_future()  # the actor, parked
+    box.offer("queued")
+    sender = asyncio.create_task(box.put("waiting"))
+    await asyncio.sleep(0)
+    assert box.blocked and not box.offer("refused")
+    remove(box)  # a task taken back, or messages handed to a pool's new members
+    async with asyncio.timeout(5):
+        assert await sender
+    assert list(box.queue) == ["waiting"] and box.waiter is None  # delivered, and woken
+
+
 async def test_an_ask_that_gives_up_while_waiting_leaves_the_line() -> None:
     box = Mailbox(1)
     box.offer("full")
