@@ -1,7 +1,11 @@
 """The group commit's checked writes: appends planned against the latest sequence numbers
 read in the batch's transaction (the careful path, after the optimistic insert was refused),
 and states against their stored revisions. A stale write gets its `PersistenceConflict` and
-writes nothing; the others' rows go in."""
+writes nothing; the others' rows go in.
+
+A state's row is written only over the revision this transaction read (none: a plain insert),
+so a writer in another process that got there first, even one whose row did not exist yet
+when it was read (no row to lock), makes the write a `WriteRace`, never an overwrite."""
 
 from __future__ import annotations
 
@@ -25,11 +29,11 @@ async def append_careful(tx: Transaction, appends: list[Write[Any]], now: float)
 
 async def save_states(tx: Transaction, states: list[Write[Any]]) -> None:
     revisions = await tx.revisions(sorted({write.persistence_id for write in states}))
-    saved: dict[str, tuple[str, int, bytes]] = {}
+    saved: dict[str, tuple[str, int, bytes, int]] = {}
     for write in states:
         _plan_state(write, revisions, saved)
-    if saved:
-        await tx.write_states(list(saved.values()))
+    if saved:  # in id order, as the revisions were locked: two batches never wait in a cycle
+        await tx.write_states(sorted(saved.values()))
 
 
 def _plan_append(
@@ -49,7 +53,7 @@ def _plan_append(
 
 
 def _plan_state(
-    write: Write[Any], revisions: dict[str, int], saved: dict[str, tuple[str, int, bytes]]
+    write: Write[Any], revisions: dict[str, int], saved: dict[str, tuple[str, int, bytes, int]]
 ) -> None:
     pid, expected = write.persistence_id, write.expected
     revision = revisions.get(pid, 0)
@@ -58,5 +62,7 @@ def _plan_state(
         return
     assert write.state is not None
     revisions[pid] = saved_revision = expected + 1
-    saved[pid] = (pid, saved_revision, write.state)
+    earlier = saved.get(pid)  # an earlier save of the batch: the row still holds what was read
+    read = revision if earlier is None else earlier[3]
+    saved[pid] = (pid, saved_revision, write.state, read)
     write.outcome = saved_revision

@@ -8,13 +8,14 @@ row went in, that was the whole check. When one did not (a stale writer, or a cr
 race on the primary key), the transaction is rolled back and the batch redone carefully: read
 the latest sequence number of every journal it touches, decide in Python which appends still
 match, insert those. A write whose expectation is stale then fails alone with
-`PersistenceConflict`; the others commit. States are always checked first (their revisions read
-`FOR UPDATE` where the database locks rows), then upserted; other writes (snapshots, reminders)
-run last. A database error fails the whole batch, so nothing is half-written. A writer in
-another process can still slip in between the careful read and the insert on a server that does
-not lock the database for the transaction (PostgreSQL): the primary key then refuses a row
-(`WriteRace`) and the writes are retried one transaction each, where the same race means that
-write lost it.
+`PersistenceConflict`; the others commit. States are always checked first (their revisions
+read `FOR UPDATE` where the database locks rows), then written over exactly the revision read
+(a new one inserted); other writes (snapshots, reminders) run last. A database error fails the
+whole batch, so nothing is half-written. A writer in another process can still slip in between
+the careful read and the insert on a server that does not lock the database for the
+transaction (PostgreSQL): the primary key then refuses a row, a new state's among them
+(`WriteRace`), and the writes are retried one transaction each, where the same race means
+that write lost it.
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ class Transaction(Protocol):
         """Inserts `(id, seq, time, payload)` where event `expected` (the fifth) exists or is
         0; how many rows it inserted. A duplicate key raises `WriteRace`."""
 
-    async def write_states(self, rows: Sequence[tuple[str, int, bytes]]) -> None: ...
+    async def write_states(self, rows: Sequence[tuple[str, int, bytes, int]]) -> None:
+        """Writes `(id, revision, payload)` where the stored revision is still `read` (the
+        fourth; 0: inserts, no row may exist); raises `WriteRace` when a row is not."""
 
 
 TxT = TypeVar("TxT", bound=Transaction)

@@ -5,7 +5,9 @@ A batch reads the latest sequence numbers without locking (PostgreSQL's default 
 COMMITTED); a writer in another process that commits the same sequence number first makes the
 insert fail on the primary key (`WriteRace`), and the group commit retries write by write.
 States are read `FOR UPDATE`, so a concurrent save of an existing state waits and then sees
-the other's revision.
+the other's revision. A state never saved has no row to lock: its first revision goes in with
+a plain insert, which waits for a rival's uncommitted insert of the same id and then fails on
+the primary key (`WriteRace`) instead of overwriting it.
 """
 
 from __future__ import annotations
@@ -116,16 +118,24 @@ class PostgresTransaction:
         )
         return int(status.rsplit(" ", 1)[-1])
 
-    async def write_states(self, rows: Sequence[tuple[str, int, bytes]]) -> None:
-        ids, revisions, payloads = zip(*rows, strict=True)
-        await self.conn.execute(
-            "INSERT INTO actorkit_states SELECT * FROM "
-            "unnest($1::text[], $2::bigint[], $3::bytea[]) ON CONFLICT (persistence_id) "
-            "DO UPDATE SET revision = excluded.revision, payload = excluded.payload",
-            ids,
-            revisions,
-            payloads,
-        )
+    async def write_states(self, rows: Sequence[tuple[str, int, bytes, int]]) -> None:
+        new = [row[:3] for row in rows if not row[3]]
+        if new:
+            await self.conn.execute(
+                "INSERT INTO actorkit_states SELECT * FROM "
+                "unnest($1::text[], $2::bigint[], $3::bytea[])",
+                *zip(*new, strict=True),
+            )
+        old = [row for row in rows if row[3]]
+        if old:
+            status: str = await self.conn.execute(
+                "UPDATE actorkit_states s SET revision = r.v, payload = r.b FROM unnest("
+                "$1::text[], $2::bigint[], $3::bytea[], $4::bigint[]) AS r(p, v, b, o) "
+                "WHERE s.persistence_id = r.p AND s.revision = r.o",
+                *zip(*old, strict=True),
+            )
+            if int(status.rsplit(" ", 1)[-1]) != len(old):
+                raise WriteRace("a state's revision changed since it was read")
 
 
 @asynccontextmanager

@@ -127,13 +127,21 @@ class SQLiteTransaction:
         )
         return cursor.rowcount
 
-    async def write_states(self, rows: Sequence[tuple[str, int, bytes]]) -> None:
+    async def write_states(self, rows: Sequence[tuple[str, int, bytes, int]]) -> None:
+        """As on PostgreSQL, though `BEGIN IMMEDIATE` already keeps other writers out."""
         await self._rows(len(rows))
-        await self.conn.executemany(
-            "INSERT INTO actorkit_states VALUES (?, ?, ?) ON CONFLICT (persistence_id) "
-            "DO UPDATE SET revision = excluded.revision, payload = excluded.payload",
-            rows,
-        )
+        new = [row[:3] for row in rows if not row[3]]
+        if new:
+            await self.conn.executemany("INSERT INTO actorkit_states VALUES (?, ?, ?)", new)
+        old = [(revision, payload, pid, read) for pid, revision, payload, read in rows if read]
+        if old:
+            cursor = await self.conn.executemany(
+                "UPDATE actorkit_states SET revision = ?, payload = ? "
+                "WHERE persistence_id = ? AND revision = ?",
+                old,
+            )
+            if cursor.rowcount != len(old):
+                raise WriteRace("a state's revision changed since it was read")
 
 
 @asynccontextmanager

@@ -87,6 +87,28 @@ async def test_two_store_objects_on_one_database_are_fenced(make_sql_store: Make
         assert [e.payload async for e in first.read("acct")] == [b"first", b"second"]
 
 
+async def test_two_store_objects_creating_one_state_never_both_win(
+    make_sql_store: MakeStore,
+) -> None:
+    """A state never saved has no row to lock: each batch reads revision 0 for all of them,
+    and the one that commits second must be refused, not overwrite the first."""
+    async with make_sql_store() as first, make_sql_store() as second:
+        for round_ in range(5):
+            ids = [f"new{round_}-{n}" for n in range(50)]
+            results = await asyncio.gather(
+                *(first.save_state(pid, 0, b"first") for pid in ids),
+                *(second.save_state(pid, 0, b"second") for pid in ids),
+                return_exceptions=True,
+            )
+            for n, pid in enumerate(ids):
+                mine, theirs = results[n], results[n + len(ids)]
+                outcomes = sorted(type(result).__name__ for result in (mine, theirs))
+                assert outcomes == ["PersistenceConflict", "int"], (pid, mine, theirs)
+                state = await first.load_state(pid)
+                assert state is not None
+                assert state.payload == (b"first" if mine == 1 else b"second"), pid
+
+
 async def test_one_batch_mixes_journals_the_store_knows_and_journals_it_does_not(
     make_sql_store: MakeStore,
 ) -> None:

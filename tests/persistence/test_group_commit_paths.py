@@ -53,7 +53,7 @@ class Scripted:
         self._insert([row[:4] for row in rows])
         return len(rows)
 
-    async def write_states(self, rows: Sequence[tuple[str, int, bytes]]) -> None:
+    async def write_states(self, rows: Sequence[tuple[str, int, bytes, int]]) -> None:
         raise AssertionError("no states here")  # pragma: no cover
 
 

@@ -9,7 +9,13 @@ import asyncio
 import asyncpg
 import pytest
 
-from actorkit.persistence import PersistenceConflict, PersistenceError, PostgresStore
+from actorkit.persistence import (
+    PersistenceConflict,
+    PersistenceError,
+    PostgresStore,
+    StoredReminder,
+    StoredState,
+)
 
 from . import postgres_server
 from .conftest import UVLOOP_ONLY
@@ -69,6 +75,15 @@ async def test_a_stopped_server_fails_writes_and_reads_until_it_is_back(
         assert [e.payload async for e in store.read("a")] == [b"before", b"after"]
 
 
+async def waiting_on_locks(conn: asyncpg.Connection, count: int) -> None:
+    """Until `count` backends wait on a lock. The server has no event to await: each poll is
+    a round trip, the loop runs meanwhile."""
+    query = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+    async with asyncio.timeout(10):
+        while await conn.fetchval(query) < count:
+            pass
+
+
 async def test_a_writer_that_commits_first_in_between_makes_only_its_rival_fail(
     postgres: PostgresServer,
 ) -> None:
@@ -86,11 +101,7 @@ async def test_a_writer_that_commits_first_in_between_makes_only_its_rival_fail(
                 store.append("x", 0, [b"mine"]), store.append("y", 0, [b"y"]),
                 return_exceptions=True,
             )  # fmt: skip
-            async with asyncio.timeout(10):  # the server has no event to await: each poll
-                while not await rival.fetchval(  # is a round trip, the loop runs meanwhile
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                ):
-                    pass
+            await waiting_on_locks(rival, 1)
             await transaction.commit()
             x, y = await writes
         finally:
@@ -99,6 +110,37 @@ async def test_a_writer_that_commits_first_in_between_makes_only_its_rival_fail(
         assert isinstance(y, float)
         assert [e.payload async for e in store.read("x")] == [b"rival"]
         assert await store.highest_seq("y") == 1
+
+
+async def test_a_second_store_creating_a_state_another_has_not_committed_yet_is_refused(
+    postgres: PostgresServer,
+) -> None:
+    """The first store's batch inserts state "s", then waits (its reminder meets a rival's
+    uncommitted row) with its transaction open; the second store reads no row for "s" either
+    and must fail once the first commits, not overwrite it."""
+    dsn = postgres.fresh()
+    async with PostgresStore(dsn) as first, PostgresStore(dsn) as second:
+        rival = await asyncpg.connect(dsn)
+        try:
+            transaction = rival.transaction()
+            await transaction.start()
+            await rival.execute(
+                "INSERT INTO actorkit_reminders VALUES ('s', 'r', 0.0, NULL, 'rival'::bytea)"
+            )
+            held = asyncio.gather(
+                first.save_state("s", 0, b"first"),
+                first.put_reminder("s", StoredReminder("r", 1.0, None, b"mine")),
+            )
+            await waiting_on_locks(rival, 1)
+            late = asyncio.ensure_future(second.save_state("s", 0, b"second"))
+            await waiting_on_locks(rival, 2)
+            await transaction.rollback()
+            assert await held == [1, None]
+            with pytest.raises(PersistenceConflict, match="revision 0, the store has 1"):
+                await late
+        finally:
+            await rival.close()
+        assert await second.load_state("s") == StoredState(1, b"first")
 
 
 @UVLOOP_ONLY
