@@ -3,6 +3,7 @@ and `events()`, the decoded history for people and tools."""
 
 from __future__ import annotations
 
+import logging
 import math
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -13,6 +14,8 @@ from .._errors import PersistenceConflict, PersistenceError
 from .._wire import BadPayload
 from . import _payload
 from ._store import StoredEvent, StoredReminder
+
+_log = logging.getLogger("actorkit.persistence")
 
 CommitObserver = Callable[[int, float], None]
 """Called after each commit with the number of writes it carried and the seconds it took."""
@@ -142,9 +145,14 @@ class StoreBase(ABC):
             yield row
 
     def _observe(self, writes: int, seconds: float) -> None:
+        """Runs after the commit: an observer that fails (metrics) is logged, and the write,
+        which is durable by now, still succeeds."""
         observer = self.on_commit
         if observer is not None:
-            observer(writes, seconds)
+            try:
+                observer(writes, seconds)
+            except Exception:
+                _log.exception("the store's commit observer failed")
 
     async def __aenter__(self) -> Self:
         await self.open()

@@ -21,7 +21,6 @@ that write lost it.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -31,8 +30,6 @@ from typing import Any, Generic, Protocol, TypeVar
 from .._errors import PersistenceError
 from ._base import race_conflict
 from ._checked_writes import append_careful, save_states
-
-_log = logging.getLogger("actorkit.persistence")
 
 MAX_BATCH = 500
 """Writes per transaction: bounds a statement's parameter count and a commit's latency."""
@@ -89,6 +86,8 @@ class GroupCommit(Generic[TxT]):
     """The write queue of one SQL store and the task that flushes it."""
 
     def __init__(self, begin: Begin[TxT], observe: Callable[[int, float], None]) -> None:
+        """`observe` sees each commit's size and duration; it logs its own failures (a write
+        that committed must not fail because of it)."""
         self._begin = begin
         self._observe = observe
         self._pending: list[Write[TxT]] = []
@@ -173,10 +172,7 @@ class GroupCommit(Generic[TxT]):
                 raise
             return
         self._settle_committed(batch)
-        try:
-            self._observe(len(batch), time.perf_counter() - started)
-        except Exception:
-            _log.exception("the store's commit observer failed")
+        self._observe(len(batch), time.perf_counter() - started)
 
     def _settle_committed(self, batch: list[Write[TxT]]) -> None:
         """Settles every write of a committed batch and remembers the journals' new heads

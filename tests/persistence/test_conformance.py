@@ -146,6 +146,21 @@ async def test_concurrent_state_saves_one_wins(make_store: MakeStore) -> None:
         assert await store.load_state("s") == StoredState(1, bytes([winner]))
 
 
+async def test_an_observer_that_fails_does_not_fail_the_writes(
+    make_store: MakeStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(writes: int, seconds: float) -> None:
+        raise RuntimeError("metrics are down")
+
+    async with make_store() as store:
+        store.on_commit = broken
+        assert isinstance(await store.append("a", 0, [b"1"]), float)
+        assert await store.save_state("s", 0, b"state") == 1
+        await store.put_reminder("a", StoredReminder("r", 1.0, None, b"m"))
+        assert await store.highest_seq("a") == 1
+    assert caplog.text.count("commit observer failed") == 3
+
+
 async def test_reminders_crud(make_store: MakeStore) -> None:
     async with make_store() as store:
         tick = StoredReminder("tick", 100.5, 2.0, b"t")

@@ -60,19 +60,6 @@ async def test_each_kind_of_write_shares_a_batch(make_sql_store: MakeStore) -> N
         assert await store.delete_reminder("a", "r") is True
 
 
-async def test_an_observer_that_fails_does_not_fail_the_writes(
-    make_sql_store: MakeStore, caplog: pytest.LogCaptureFixture
-) -> None:
-    def broken(writes: int, seconds: float) -> None:
-        raise RuntimeError("metrics are down")
-
-    async with make_sql_store() as store:
-        store.on_commit = broken
-        await store.append("a", 0, [b"1"])
-        assert await store.highest_seq("a") == 1
-    assert "commit observer failed" in caplog.text
-
-
 async def test_two_store_objects_on_one_database_are_fenced(make_sql_store: MakeStore) -> None:
     async with make_sql_store() as first, make_sql_store() as second:
         await first.append("acct", 0, [b"first"])
