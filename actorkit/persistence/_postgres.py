@@ -36,7 +36,7 @@ _QUERIES = Queries(
     "every = excluded.every, payload = excluded.payload",
     delete_reminder="DELETE FROM actorkit_reminders WHERE persistence_id = $1 AND key = $2",
     reminders="SELECT key, due, every, payload FROM actorkit_reminders "
-    "WHERE persistence_id = $1 ORDER BY key",
+    'WHERE persistence_id = $1 ORDER BY key COLLATE "C"',  # by code point, as the other stores
 )
 
 

@@ -93,4 +93,5 @@ class Store(Protocol):
     async def delete_reminder(self, persistence_id: str, key: str) -> bool:
         """True when there was one."""
 
-    async def reminders(self, persistence_id: str) -> list[StoredReminder]: ...
+    async def reminders(self, persistence_id: str) -> list[StoredReminder]:
+        """By key in code-point order (`sorted`), whatever a database's collation."""

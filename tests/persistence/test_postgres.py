@@ -5,6 +5,7 @@ and two OS processes on one database."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import asyncpg
 import pytest
@@ -73,6 +74,23 @@ async def test_a_stopped_server_fails_writes_and_reads_until_it_is_back(
             await asyncio.to_thread(postgres.start)
         await store.append("a", 1, [b"after"])
         assert [e.payload async for e in store.read("a")] == [b"before", b"after"]
+
+
+async def test_reminders_are_listed_by_code_point_whatever_the_database_collation(
+    postgres: PostgresServer,
+) -> None:
+    """As MemoryStore and SQLite list them; a linguistic collation (ICU en-US, what a cluster
+    initialised under en_US.UTF-8 gives) would put "a" before "B" and "_x" first."""
+    database = "icu" + uuid.uuid4().hex[:16]
+    postgres.psql(
+        f"CREATE DATABASE {database} TEMPLATE template0 LOCALE_PROVIDER icu "
+        "ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+    )
+    keys = ["b", "B", "a", "A", "_x", "1", "é", "e"]
+    async with PostgresStore(postgres.dsn(database)) as store:
+        for key in keys:
+            await store.put_reminder("o", StoredReminder(key, 1.0, None, b"m"))
+        assert [reminder.key for reminder in await store.reminders("o")] == sorted(keys)
 
 
 async def waiting_on_locks(conn: asyncpg.Connection, count: int) -> None:
