@@ -1,5 +1,6 @@
 """`python -m actorkit journal STORE_URL PERSISTENCE_ID`: an actor's events, one a line,
-with sequence number and commit time, readable without the event classes (`_display`)."""
+with sequence number and commit time, readable without the event classes (`_display`). It
+opens the store read-only: a mistyped path or another program's database is left untouched."""
 
 from __future__ import annotations
 
@@ -34,9 +35,12 @@ async def print_journal(
         print(f"error: no SQLite store at {store.path}", file=sys.stderr)
         return 1
     try:
-        async with store:
+        try:
+            await store.open_read_only()
             async for stored in store.read(persistence_id, from_seq):
                 print(line(stored.seq, stored.time, stored.payload), file=out)
+        finally:
+            await store.close()
     except PersistenceError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -5,7 +5,7 @@ asyncpg loads when the store opens, so `import actorkit.persistence` does not pa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -59,9 +59,24 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
         return f"PostgresStore({self._place!r})"
 
     async def _connect(self) -> GroupCommit[PostgresTransaction]:
+        from ._postgres_db import create_or_check, write_transaction
+
+        place = self._place
+        pool = self._pool = await self._checked_pool(create_or_check, {})
+        return GroupCommit(lambda alone: write_transaction(pool, place, alone), self._observe)
+
+    async def _connect_read_only(self) -> None:
+        from ._postgres_db import check_schema
+
+        read_only = {"default_transaction_read_only": "on"}  # the server refuses any write
+        self._pool = await self._checked_pool(check_schema, read_only)
+
+    async def _checked_pool(
+        self, check: Callable[[asyncpg.Pool, str], Awaitable[object]], settings: dict[str, str]
+    ) -> asyncpg.Pool:
         import asyncpg
 
-        from ._postgres_db import create_or_check, translated, write_transaction
+        from ._postgres_db import translated
 
         place = self._place
         with translated(place, "connecting"):
@@ -73,15 +88,15 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
                 max_size=POOL_SIZE,
                 timeout=CONNECT_TIMEOUT,
                 reset=_nothing_to_reset,
+                server_settings=settings,
             )
         try:
             with translated(place, "creating or checking the schema"):
-                await create_or_check(pool, place)
+                await check(pool, place)
         except BaseException:
             await pool.close()
             raise
-        self._pool = pool
-        return GroupCommit(lambda alone: write_transaction(pool, place, alone), self._observe)
+        return pool
 
     async def _disconnect(self) -> None:
         pool, self._pool = self._pool, None

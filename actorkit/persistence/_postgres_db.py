@@ -19,7 +19,7 @@ import asyncpg
 
 from .._errors import PersistenceError
 from ._group_commit import WriteRace
-from ._schema import SCHEMA_VERSION, needs_creating
+from ._schema import SCHEMA_VERSION, check_readable, needs_creating
 
 SCHEMA = [
     "CREATE TABLE actorkit_schema (version integer NOT NULL)",
@@ -156,15 +156,25 @@ async def write_transaction(
                 raise WriteRace(str(error)) from error
 
 
+async def _schema_version(conn: asyncpg.Connection) -> int | None:
+    """None without the schema table, -1 for an empty one."""
+    if await conn.fetchval("SELECT to_regclass('actorkit_schema')") is None:
+        return None
+    found: int | None = await conn.fetchval("SELECT max(version) FROM actorkit_schema")
+    return -1 if found is None else found
+
+
+async def check_schema(pool: asyncpg.Pool, place: str) -> None:
+    """For a reader: the schema must be there, in a version this actorkit reads."""
+    async with pool.acquire() as conn:
+        check_readable(await _schema_version(conn), f"PostgreSQL store {place}")
+
+
 async def create_or_check(pool: asyncpg.Pool, place: str) -> bool:
     """Creates the schema on first use (one process at a time), or checks its version."""
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _SCHEMA_LOCK)
-        found = None
-        if await conn.fetchval("SELECT to_regclass('actorkit_schema')") is not None:
-            found = await conn.fetchval("SELECT max(version) FROM actorkit_schema")
-            found = -1 if found is None else found
-        create = needs_creating(found, f"PostgreSQL store {place}")
+        create = needs_creating(await _schema_version(conn), f"PostgreSQL store {place}")
         for statement in SCHEMA if create else ():
             await conn.execute(statement)
         return create

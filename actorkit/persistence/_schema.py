@@ -25,3 +25,11 @@ def needs_creating(found: int | None, where: str) -> bool:
             )
         )
     return False
+
+
+def check_readable(found: int | None, where: str) -> None:
+    """For a reader, which creates nothing: a database without the schema is a wrong path or
+    another program's database, not an empty store."""
+    if found is None:
+        raise PersistenceError(f"{where} is not an actorkit store: no actorkit_schema table")
+    needs_creating(found, where)

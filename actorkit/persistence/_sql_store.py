@@ -45,10 +45,15 @@ class SQLStore(StoreBase, Generic[TxT]):
     def __init__(self) -> None:
         self._commits: GroupCommit[TxT] | None = None
         self._closed = False
+        self._read_only = False
 
     @abstractmethod
     async def _connect(self) -> GroupCommit[TxT]:
         """Connects, creates or checks the schema; the group commit over the writer."""
+
+    @abstractmethod
+    async def _connect_read_only(self) -> None:
+        """Connects for reading only: creates nothing, writes nothing, checks the schema."""
 
     @abstractmethod
     async def _disconnect(self) -> None: ...
@@ -68,22 +73,37 @@ class SQLStore(StoreBase, Generic[TxT]):
         if self._commits is None:
             self._commits = await self._connect()
 
+    async def open_read_only(self) -> None:
+        """For a tool that only reads (the journal command): pointed at the wrong file or
+        database, it must change nothing there (no file, schema or journal mode created) and
+        say that it is not a store. Reads work as after `open`; writes are refused."""
+        if self._closed:
+            raise PersistenceError(f"{self!r} is closed")
+        if self._commits is None and not self._read_only:
+            await self._connect_read_only()
+            self._read_only = True
+
     async def close(self) -> None:
         self._closed = True
         commits, self._commits = self._commits, None
+        read_only, self._read_only = self._read_only, False
         if commits is not None:
             await commits.drain()
+        if commits is not None or read_only:
             await self._disconnect()
 
     def _writes(self) -> GroupCommit[TxT]:
         if self._commits is None:
             if self._closed:
                 raise PersistenceError(f"{self!r} is closed")
+            if self._read_only:
+                raise PersistenceError(f"{self!r} is open read-only")
             raise PersistenceError(f"{self!r} is not open: `await store.open()` or `async with`")
         return self._commits
 
     async def _rows(self, query: str, *args: object) -> Sequence[Sequence[Any]]:
-        self._writes()
+        if not self._read_only:
+            self._writes()
         return await self._fetch(query, *args)
 
     async def append(

@@ -77,6 +77,16 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
             lambda alone: db.write_transaction(writer, self.path, alone), self._observe
         )
 
+    async def _connect_read_only(self) -> None:
+        from . import _sqlite_db as db
+
+        try:
+            with db.translated(self.path, "opening the database read-only"):
+                self._reader = await db.connect_read_only(self.path, self._connections)
+        except BaseException:
+            await self._disconnect()
+            raise
+
     async def _disconnect(self) -> None:
         connections, self._connections, self._reader = self._connections, [], None
         for conn in connections:

@@ -9,15 +9,17 @@ file.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
+from urllib.parse import quote
 
 import aiosqlite
 
 from .._errors import PersistenceError
 from ._group_commit import WriteRace
-from ._schema import SCHEMA_VERSION, needs_creating
+from ._schema import SCHEMA_VERSION, check_readable, needs_creating
 
 SCHEMA = f"""
 CREATE TABLE actorkit_schema (version INTEGER NOT NULL) STRICT;
@@ -176,20 +178,24 @@ async def _rollback(conn: aiosqlite.Connection) -> None:
             await conn.execute("ROLLBACK")
 
 
+async def _schema_version(conn: aiosqlite.Connection) -> int | None:
+    """None without the schema table, -1 for an empty one."""
+    tables = await conn.execute_fetchall(
+        "SELECT name FROM sqlite_master WHERE name = 'actorkit_schema'"
+    )
+    if not tables:
+        return None
+    rows = list(await conn.execute_fetchall("SELECT max(version) FROM actorkit_schema"))
+    found: int | None = rows[0][0] if rows else None
+    return -1 if found is None else found
+
+
 async def create_or_check(conn: aiosqlite.Connection, path: str) -> bool:
     """Reads the schema version in a write transaction; creates the schema when absent.
     True when it created it."""
     await conn.execute("BEGIN IMMEDIATE")
     try:
-        tables = await conn.execute_fetchall(
-            "SELECT name FROM sqlite_master WHERE name = 'actorkit_schema'"
-        )
-        found = None
-        if tables:
-            rows = list(await conn.execute_fetchall("SELECT max(version) FROM actorkit_schema"))
-            found = rows[0][0] if rows else None
-            found = -1 if found is None else found
-        create = needs_creating(found, f"SQLite store {path}")
+        create = needs_creating(await _schema_version(conn), f"SQLite store {path}")
         if create:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
@@ -218,7 +224,25 @@ async def connect(
     return writer, reader
 
 
-def _probe(path: str) -> None:
+async def connect_read_only(path: str, opened: list[aiosqlite.Connection]) -> aiosqlite.Connection:
+    """A reader that cannot write (`mode=ro`: no file created, no journal mode set), on a
+    file that holds the actorkit schema."""
+    uri = await asyncio.to_thread(_read_only_uri, path)
+    reader = await aiosqlite.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)
+    opened.append(reader)
+    check_readable(await _schema_version(reader), f"SQLite store {path}")
+    return reader
+
+
+def _read_only_uri(path: str) -> str:
+    """Probed (`_probe`). The path absolute, after an empty authority (`file:///...`), so
+    that no path can read as a host."""
+    uri = f"file://{quote(os.path.abspath(path))}?mode=ro"
+    _probe(uri, uri=True)
+    return uri
+
+
+def _probe(path: str, uri: bool = False) -> None:
     """Opens the file once without aiosqlite: a connection that fails to open leaves
     aiosqlite's thread reporting to the event loop after the caller has moved on."""
-    sqlite3.connect(path).close()
+    sqlite3.connect(path, uri=uri).close()

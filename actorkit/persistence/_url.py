@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from ._base import StoreBase
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._sql_store import SQLStore
 
 _SQLITE = "sqlite:///"
 _POSTGRES = ("postgresql://", "postgres://")
 
 
-def store_from_url(url: str) -> StoreBase:
+def store_from_url(url: str) -> SQLStore[Any]:
     """An unopened store for `url`; ValueError saying what is wrong with a malformed one."""
     if type(url) is not str:
         raise TypeError(f"a store URL is a str, got {type(url).__name__}")

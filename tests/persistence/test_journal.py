@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import sqlite3
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,7 @@ import pytest
 
 import actorkit
 from actorkit._cli import main
-from actorkit.persistence import PostgresStore, SQLiteStore
+from actorkit.persistence import PersistenceError, PostgresStore, SQLiteStore
 from actorkit.persistence._display import show
 from actorkit.persistence._journal import print_journal
 from actorkit.persistence._payload import encode
@@ -123,6 +124,62 @@ async def test_journal_failures_say_what_is_wrong(
     (tmp_path / "junk.db").write_bytes(b"junk" * 2000)
     assert await print_journal(f"sqlite:///{tmp_path / 'junk.db'}", "a") == 1
     assert "not a database" in capsys.readouterr().err
+
+
+def sqlite_file(path: Path) -> tuple[str, list[str]]:
+    """Its journal mode and tables, as another program would see them."""
+    conn = sqlite3.connect(path)
+    try:
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master")]
+    finally:
+        conn.close()
+    return mode, tables
+
+
+async def test_the_journal_of_a_file_that_is_no_store_says_so_and_leaves_it_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = tmp_path / "app.db"
+    conn = sqlite3.connect(app)
+    conn.execute("CREATE TABLE orders (id INTEGER)")
+    conn.commit()
+    conn.close()
+    (tmp_path / "empty.db").touch()
+    for path in (app, tmp_path / "empty.db"):
+        assert await print_journal(f"sqlite:///{path}", "a") == 1
+        err = capsys.readouterr().err
+        assert f"{path} is not an actorkit store: no actorkit_schema table" in err
+    assert sqlite_file(app) == ("delete", ["orders"])
+    assert sqlite_file(tmp_path / "empty.db") == ("delete", [])
+    for name in ("app.db-wal", "app.db-shm", "empty.db-wal", "empty.db-shm"):
+        assert not (tmp_path / name).exists(), name
+
+
+async def test_the_journal_of_a_postgres_database_that_is_no_store_says_so(
+    postgres: PostgresServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = postgres.fresh()
+    assert await print_journal(url, "a") == 1
+    assert "is not an actorkit store: no actorkit_schema table" in capsys.readouterr().err
+    assert postgres.psql("SELECT to_regclass('actorkit_journal') IS NULL", url).strip() == "t"
+
+
+async def test_a_store_opened_read_only_reads_and_refuses_writes(
+    tmp_path: Path, postgres: PostgresServer
+) -> None:
+    for url in (f"sqlite:///{tmp_path / 'store.db'}", postgres.fresh()):
+        await write_history(url)
+        store = store_from_url(url)
+        await store.open_read_only()
+        try:
+            assert await store.highest_seq("acct-42") == len(EVENTS)
+            with pytest.raises(PersistenceError, match="open read-only"):
+                await store.append("acct-42", len(EVENTS), [b"x"])
+        finally:
+            await store.close()
+        with pytest.raises(PersistenceError, match="closed"):
+            await store.highest_seq("acct-42")
 
 
 def test_journal_arguments_are_checked(capsys: pytest.CaptureFixture[str]) -> None:
