@@ -34,7 +34,18 @@ def check_persistence_id(persistence_id: object, what: str = "persistence_id") -
             f"{what} must be a non-empty str of at most {MAX_PERSISTENCE_ID} characters, got "
             f"{reprlib.repr(persistence_id)}; pass persistence_id= to spawn to choose a shorter one"
         )
+    if "\x00" in persistence_id:
+        raise ValueError(nul_refused(what, persistence_id) + " (pass persistence_id= to spawn)")
     return persistence_id
+
+
+def nul_refused(what: str, value: str) -> str:
+    """Every store refuses what one of them cannot keep (PostgreSQL's text), so that code
+    tested on MemoryStore or SQLite does not fail on PostgreSQL."""
+    return (
+        f"{what} must not contain NUL ('\\x00'), which PostgreSQL cannot store: remove or "
+        f"replace it, got {reprlib.repr(value)}"
+    )
 
 
 async def spawn_durable(

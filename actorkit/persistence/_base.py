@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Self
 
 from .._errors import PersistenceConflict, PersistenceError
+from .._persistence_id import nul_refused
 from .._wire import BadPayload
 from . import _payload
 from ._store import StoredEvent, StoredReminder
@@ -24,6 +25,8 @@ CommitObserver = Callable[[int, float], None]
 def check_id(persistence_id: object) -> None:
     if type(persistence_id) is not str or not persistence_id:
         raise ValueError(f"persistence_id must be a non-empty str, got {persistence_id!r}")
+    if "\x00" in persistence_id:
+        raise ValueError(nul_refused("persistence_id", persistence_id))
 
 
 def check_count(name: str, value: object) -> None:
@@ -43,6 +46,7 @@ def check_append(persistence_id: str, expected_seq: int, payloads: Sequence[byte
     if (  # one event with valid arguments, as a persist of one event sends: no further call
         type(persistence_id) is str
         and persistence_id
+        and "\x00" not in persistence_id
         and type(expected_seq) is int
         and expected_seq >= 0
         and len(payloads) == 1
@@ -68,6 +72,8 @@ def check_key(persistence_id: str, key: object) -> None:
     check_id(persistence_id)
     if type(key) is not str or not key:
         raise ValueError(f"a reminder key is a non-empty str, got {key!r}")
+    if "\x00" in key:
+        raise ValueError(nul_refused("a reminder key", key))
 
 
 def check_reminder(persistence_id: str, reminder: object) -> None:

@@ -227,6 +227,27 @@ async def test_bad_arguments_are_refused_before_the_store(
         assert await store.highest_seq("a") == 0
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: s.append("a\x00", 0, [b"x"]),
+        lambda s: s.highest_seq("\x00a"),
+        lambda s: s.save_state("a\x00b", 0, b"x"),
+        lambda s: s.save_snapshot("a\x00b", 1, b"x"),
+        lambda s: s.put_reminder("a", StoredReminder("k\x00", 1.0, None, b"m")),
+        lambda s: s.delete_reminder("a\x00", "k"),
+    ],
+)
+async def test_a_nul_in_an_id_or_key_is_refused_by_every_store(
+    make_store: MakeStore, call: object
+) -> None:
+    """PostgreSQL's text cannot hold NUL; the others refuse it too rather than keep it."""
+    async with make_store() as store:
+        with pytest.raises(ValueError, match=r"must not contain NUL .* remove or replace it"):
+            await call(store)  # type: ignore[operator]
+        assert await store.reminders("a") == []
+
+
 async def test_a_closed_store_refuses(make_store: MakeStore) -> None:
     store = make_store()
     await store.open()

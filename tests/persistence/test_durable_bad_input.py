@@ -86,6 +86,7 @@ async def test_a_durable_actor_on_a_system_without_a_store_says_how_to_add_one()
         ("", ValueError, "non-empty str of at most 1024 characters"),
         ("x" * 1025, ValueError, "non-empty str of at most 1024 characters"),
         (42, TypeError, "persistence_id must be a str"),
+        ("acct\x0042", ValueError, r"must not contain NUL .* remove or replace it"),
     ],
 )
 async def test_a_bad_persistence_id_is_refused_before_the_actor_exists(
