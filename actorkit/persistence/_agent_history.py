@@ -127,6 +127,9 @@ class HistoryWriter:
         try:
             await self._rounds()
         finally:
+            # Closed from here, not only once `close` resumes: callbacks that run in between
+            # may `record`, and no writer is left to take what they buffer.
+            self._closed = True
             self._pending.release_all()
 
     async def _rounds(self) -> None:

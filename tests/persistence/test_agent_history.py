@@ -11,7 +11,8 @@ import itertools
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -27,6 +28,9 @@ from actorkit.persistence._journal import print_journal
 from actorkit.testing import ManualClock
 
 from .durable_support import KINDS, FlakyStore, MakeStore, SharedMemoryStore, store_maker
+
+if TYPE_CHECKING:
+    from actorkit.persistence._service import Persistence
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -264,6 +268,38 @@ async def test_a_store_down_at_shutdown_drops_at_once_and_says_so(
         store.down = True
     assert dropped(system) == 1  # the "stopped" change
     assert "dropped 1 state changes of 1 agents at shutdown" in caplog.text
+
+
+class Service:
+    """What the history writer uses of a system's persistence service."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self.runtime = SimpleNamespace(loop=asyncio.get_running_loop(), clock=ManualClock())
+
+    def wall_now(self) -> float:
+        return 0.0
+
+
+async def test_a_change_recorded_as_the_writer_stops_is_dropped_and_waits_for_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Between the writer's task ending and `close` resuming, the loop runs other callbacks
+    (here one the task's end schedules); a change they record has no writer left to take it."""
+    writer = _agent_history.HistoryWriter(cast("Persistence", Service(MemoryStore())), "app")
+    writer.record("/w", "idle", None)
+    await writer.flush()
+    (task,) = [
+        task
+        for task in asyncio.all_tasks()
+        if getattr(task.get_coro(), "__qualname__", None) == "HistoryWriter._run"
+    ]
+    task.add_done_callback(lambda _: writer.record("/late", "idle", None))
+    await writer.close()
+    assert (writer.written, writer.dropped) == (1, 1)
+    assert "dropped 1 state changes: the system has closed its store" in caplog.text
+    async with asyncio.timeout(5):
+        await writer.flush()
 
 
 async def test_a_full_buffer_drops_new_changes_counts_them_and_logs_once(
