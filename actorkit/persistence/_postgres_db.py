@@ -8,6 +8,12 @@ States are read `FOR UPDATE`, so a concurrent save of an existing state waits an
 the other's revision. A state never saved has no row to lock: its first revision goes in with
 a plain insert, which waits for a rival's uncommitted insert of the same id and then fails on
 the primary key (`WriteRace`) instead of overwriting it.
+
+An insert waits for another transaction's uncommitted row of the same key, so two processes'
+batches that hold rows the other wants wait in a cycle (their writes to the same journals, in
+different orders: no order of the rows prevents it, a batch inserts in up to three
+statements). The server then rolls one of them back; that is the same race, lost, and is
+retried as a `WriteRace`.
 """
 
 from __future__ import annotations
@@ -152,7 +158,7 @@ async def write_transaction(
                 else:
                     async with conn.transaction():
                         yield PostgresTransaction(conn)
-            except asyncpg.UniqueViolationError as error:
+            except (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError) as error:
                 raise WriteRace(str(error)) from error
 
 

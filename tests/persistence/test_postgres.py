@@ -130,6 +130,38 @@ async def test_a_writer_that_commits_first_in_between_makes_only_its_rival_fail(
         assert await store.highest_seq("y") == 1
 
 
+async def test_a_batch_the_server_rolls_back_out_of_a_deadlock_is_retried_as_a_race(
+    postgres: PostgresServer,
+) -> None:
+    """The batch inserts "x", then waits for a rival's uncommitted "y"; the rival then waits
+    for "x". The server's deadlock check (after the store's 1 s deadlock_timeout; the rival's
+    is longer) rolls the batch back: its appends lost a race and conflict, no other failure."""
+    dsn = postgres.fresh()
+    async with PostgresStore(dsn) as store:
+        rival = await asyncpg.connect(dsn)
+        try:
+            await rival.execute("SET deadlock_timeout = '60s'")
+            transaction = rival.transaction()
+            await transaction.start()
+            await rival.execute("INSERT INTO actorkit_journal VALUES ('y', 1, 0.0, 'rival'::bytea)")
+            writes = asyncio.gather(
+                store.append("x", 0, [b"mine"]), store.append("y", 0, [b"mine"]),
+                return_exceptions=True,
+            )  # fmt: skip
+            await waiting_on_locks(rival, 1)
+            async with asyncio.timeout(10):
+                await rival.execute(
+                    "INSERT INTO actorkit_journal VALUES ('x', 1, 0.0, 'rival'::bytea)"
+                )
+            await transaction.commit()
+            x, y = await writes
+        finally:
+            await rival.close()
+        assert isinstance(x, PersistenceConflict), x
+        assert isinstance(y, PersistenceConflict), y
+        assert [e.payload async for e in store.read("x")] == [b"rival"]
+
+
 async def test_a_second_store_creating_a_state_another_has_not_committed_yet_is_refused(
     postgres: PostgresServer,
 ) -> None:
