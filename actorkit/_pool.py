@@ -59,7 +59,7 @@ class Pool(Actor):
 
     async def _add_member(self, name: str) -> None:
         await self.spawn(self.factory, *self.args, name=name, **self.options, **self.kwargs)
-        self._pool_ref._refresh()
+        self._pool_ref._forget()
 
     async def _resize(self, size: int) -> list[asyncio.Future[None]]:
         """Runs in the pool's own task, between the handling of supervision signals, so a

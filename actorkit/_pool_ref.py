@@ -56,9 +56,7 @@ class PoolRef(ActorRef):
         ref.size = size
         ref._hash_key = hash_key
         ref._counter = itertools.count()
-        ref._members = []
-        ref._leaving = 0
-        ref._ring = None
+        ref._forget()
         return ref
 
     @property
@@ -73,10 +71,16 @@ class PoolRef(ActorRef):
             members = self._refresh()
         return members
 
+    def _forget(self) -> None:
+        """Drop the routing: its next use rebuilds it from the pool's children. The routing
+        paths keep using a member while it is open, so the pool calls this whenever it adds
+        one: a view built while members were still starting would otherwise route to those
+        first forever. Lazily, so a start of n members builds the hash ring once, not n times."""
+        self._members = []
+        self._leaving = 0
+        self._ring = None
+
     def _refresh(self) -> list[Cell]:
-        """Rebuild the routing from the pool's children. The routing paths keep using a
-        member while it is open, so the pool calls this whenever it adds one: a view built
-        while members were still starting would otherwise route to those first forever."""
         children = self._cell.children
         members = self._members = [c for c in children.values() if not c.draining]
         self._leaving = len(children) - len(members)
