@@ -98,7 +98,10 @@ class ActorRef:
         """Send and wait for `receive`'s return value (or its exception) within `timeout`."""
         cell = self._cell
         if cell.closed:
-            raise ActorStopped(f"{cell.path} is stopped; the ask was not delivered")
+            stopped = ActorStopped(f"{cell.path} is stopped; the ask was not delivered")
+            if cell.stats is not None:  # an ask with a stale ref still counts, as `stopped`
+                cell.stats.ask_failed(stopped, 0.0)
+            raise stopped
         if not ((type(timeout) is float or type(timeout) is int) and 0 < timeout < FOREVER):
             timeout = check_seconds(timeout, "ask timeout")  # or says what to pass
         runtime = cell.runtime

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorStopped, ActorSystem
 from actorkit._stats import DURATION_BUCKETS, FOLD_AT, ClassStats, Histogram
 
 
@@ -139,6 +139,17 @@ async def test_an_answered_ask_whose_asker_is_cancelled_counts_once_as_ok() -> N
         outcomes = stats.asks_by_outcome()
         assert (outcomes["ok"], outcomes["cancelled"]) == (1, 0)
         assert stats.ask_seconds.count == 1
+
+
+async def test_an_ask_to_a_stopped_actor_counts_as_stopped() -> None:
+    async with ActorSystem() as system:
+        ref = await system.spawn(Canceller)
+        await ref.stop()
+        with pytest.raises(ActorStopped):
+            await ref.ask("hello")
+        stats = system.metrics.stats_for(Canceller)
+        assert isinstance(stats, ClassStats)
+        assert stats.asks_by_outcome()["stopped"] == 1
 
 
 durations = st.one_of(
