@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import reprlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from prometheus_client.aiohttp import make_aiohttp_handler
 
 from ._http_auth import Auth, check_auth, is_loopback
-from .persistence._durable import describe
+from ._spawn import MAX_PATH
+from ._tree import actor_tree
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -36,70 +38,6 @@ CLOSE_GRACE = 0.5
 cancelled handler gets to unwind: close returns within twice this, whatever clients do."""
 
 
-class _TreeWalk:
-    """Depth-first over the supervision tree in start order, within a budget of nodes."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.truncated = False
-
-    def node(self, cell: Cell) -> dict[str, Any]:
-        self.budget -= 1
-        children = cell.children  # the walk never yields, so no actor comes or goes during it
-        shown = []
-        for child in children.values():
-            if self.budget <= 0:
-                self.truncated = True
-                break
-            shown.append(self.node(child))
-        node = {
-            "path": cell.path,
-            "name": cell.name,
-            "class": cell.class_name,
-            "state": cell.state,
-            "mailbox_size": len(cell.mailbox),
-            "processed": cell.mailbox.processed,
-            "failures": cell.failures,
-            "restarts": cell.restarts,
-            # Message accounting: accepted == processed + crashed + dead_lettered
-            # + mailbox_size (+ 1 while a message is being handled).
-            "accepted": cell.mailbox.accepted,
-            "crashed": cell.mailbox.crashed,
-            "dead_lettered": cell.mailbox.dead_lettered,
-            "children_count": len(children),
-            "children": shown,
-        }
-        durable = describe(cell.instance)
-        if durable is not None:  # persistence_id and sequence_nr
-            node.update(durable)
-        return node
-
-
-def actor_tree(
-    system: ActorSystem, root: Cell, path: str | None = None, limit: int | None = None
-) -> dict[str, Any]:
-    """The supervision tree (or the subtree at `path`) as plain data: structure and counts
-    only. `limit` caps the nodes, taken depth-first in start order, so that a view of a
-    system with 100,000 actors (`top` shows forty rows) costs forty nodes, not a second of
-    the event loop; every node says how many children it has, shown or not."""
-    walk = _TreeWalk(limit if limit is not None else system.actor_count + 1)
-    if path is None or path == "/":
-        walk.budget += 1  # the root itself is not shown, only its children
-        actors = walk.node(root)["children"]
-    else:
-        ref = system.lookup(path)
-        if ref is None:
-            raise LookupError(f"no actor at {path!r}")
-        actors = [walk.node(ref._cell)]
-    return {
-        "system": system.name,
-        "healthy": system.healthy,
-        "total": system.actor_count,
-        "truncated": walk.truncated,
-        "actors": actors,
-    }
-
-
 _LIMIT_DIGITS = 18
 
 
@@ -109,8 +47,13 @@ def _tree_query(query: Mapping[str, str]) -> tuple[str | None, int | None]:
     if unknown:
         raise ValueError(f"unknown parameter {sorted(unknown)[0]!r}: use path= and limit=")
     path = query.get("path")
-    if path is not None and not path.startswith("/"):
-        raise ValueError(f"path must be an actor path such as /workers, got {path!r}")
+    if path is not None and (
+        not path.startswith("/") or len(path) > MAX_PATH or not path.isprintable()
+    ):
+        raise ValueError(
+            f"path must be an actor path such as /workers (at most {MAX_PATH} printable "
+            f"characters), got {reprlib.repr(path)}"
+        )
     limit = query.get("limit")
     if limit is None:
         return path, None

@@ -129,7 +129,7 @@ def _snapshot_of(cell: Cell) -> ActorSnapshot:
 
 def actor_tree(system: ActorSystem, path: str | None = None, limit: int | None = None) -> Any:
     """The body `/actors` would answer (the supervision tree as plain data), without HTTP."""
-    from ._http import actor_tree as tree
+    from ._tree import actor_tree as tree
 
     root = system._runtime.root
     if root is None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 UNBOUNDED = sys.maxsize
 MAX_NAME = 255
+MAX_PATH = 4096
 
 HOOKS = ("on_start", "receive", "on_stop")
 """What the runtime awaits on an instance."""

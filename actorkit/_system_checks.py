@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reprlib
 
-from ._spawn import MAX_NAME
+from ._spawn import MAX_NAME, MAX_PATH
 from ._supervision import _Strategy
 
 _CLOCK_METHODS = ("now", "call_at", "attach", "detach")
@@ -33,9 +33,6 @@ def check_system(name: object, supervisor: object, metrics: object, clock: objec
             "clock must be a clock such as actorkit.testing.ManualClock() (with now(), "
             f"call_at(), attach() and detach()), got {type(clock).__name__}"
         )
-
-
-MAX_PATH = 4096
 
 
 def check_path(path: object) -> str:

@@ -13,7 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from actorkit import Actor, ActorSystem, OneForOne
 from actorkit._http_auth import BasicAuth, BearerAuth
-from actorkit.testing import ManualClock
+from actorkit._tree import MAX_DEPTH
+from actorkit.testing import ManualClock, actor_tree
 
 
 class Echo(Actor):
@@ -181,6 +182,48 @@ async def test_actors_takes_a_subtree_and_a_node_limit_and_refuses_bad_ones() ->
         ]:
             got, body = await fetch(f"{server.url}/actors", params=params)
             assert (got, json.loads(body)["error"][: len(message)]) == (status, message)
+
+
+class Chain(Actor):
+    """Each ask makes the next link of a supervision chain and answers its ref."""
+
+    async def receive(self, message: Any) -> Any:
+        return await self.spawn(Chain, name="c")
+
+
+def depth_of(nodes: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+    depth, node = 1, nodes[0]
+    while node["children"]:
+        depth, node = depth + 1, node["children"][0]
+    return depth, node
+
+
+async def test_a_chain_deeper_than_max_depth_answers_200_cut_at_max_depth() -> None:
+    links = 1100  # past the recursion limit: a recursive walk or encoding fails long before
+    async with asyncio.timeout(30), ActorSystem("deep") as system:
+        server = await system.serve_http(port=0)
+        ref = await system.spawn(Chain, name="c")
+        for _ in range(links - 1):
+            ref = await ref.ask("deeper")
+        status, body = await fetch(f"{server.url}/actors")
+        assert status == 200
+        tree = json.loads(body)
+        assert (tree["total"], tree["truncated"]) == (links, True)
+        depth, deepest = depth_of(tree["actors"])
+        assert depth == MAX_DEPTH
+        assert (deepest["children_count"], deepest["children"]) == (1, [])
+
+        # The levels below are one ?path= away, cut again MAX_DEPTH levels down.
+        status, body = await fetch(f"{server.url}/actors", params={"path": deepest["path"]})
+        assert status == 200
+        below = json.loads(body)
+        assert below["actors"][0]["path"] == deepest["path"]
+        assert depth_of(below["actors"])[0] == MAX_DEPTH
+
+        # Within MAX_DEPTH of the view's top, nothing is held back.
+        last = "/c" * (links - MAX_DEPTH + 1)
+        assert actor_tree(system, last)["truncated"] is False
+        assert depth_of(actor_tree(system, last)["actors"])[0] == MAX_DEPTH
 
 
 async def test_healthz_flips_to_503_after_a_root_failure(clock: ManualClock) -> None:

@@ -240,3 +240,20 @@ async def test_every_close_returns_once_the_endpoint_is_closed() -> None:
                 assert done == closes  # neither returned while the other was still closing
         finally:
             sock.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/idle\nx", "/idle\t", "/idle\u00a0", "/idle\x00", "/" + "x" * 5000],
+    ids=["newline", "tab", "nbsp", "nul", "too-long"],
+)
+async def test_a_path_no_actor_can_have_is_a_400_that_says_what_to_pass(path: str) -> None:
+    async with asyncio.timeout(10), ActorSystem() as system, aiohttp.ClientSession() as session:
+        server = await system.serve_http(port=0)
+        await system.spawn(Idle, name="idle")
+        async with session.get(f"{server.url}/actors", params={"path": path}) as response:
+            assert response.status == 400
+            error = (await response.json())["error"]
+        assert error.startswith("path must be an actor path such as /workers")
+        assert "at most 4096 printable characters" in error
+        assert len(error) < 200  # a 5000-character path is not echoed whole
