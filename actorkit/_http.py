@@ -14,9 +14,11 @@ import reprlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler, Middleware
+from multidict import CIMultiDict
 from prometheus_client.aiohttp import make_aiohttp_handler
+from prometheus_client.exposition import choose_encoder
 
 from ._http_auth import Auth, check_auth, is_loopback
 from ._spawn import MAX_PATH
@@ -140,7 +142,7 @@ class _Endpoints:
     async def metrics(self, request: web.Request) -> web.StreamResponse:
         async with self._one_at_a_time:
             await asyncio.sleep(0)
-            return await self._exposition(request)
+            return await self._exposition(_negotiable(request))
 
     async def actors(self, request: web.Request) -> web.Response:
         try:
@@ -153,6 +155,22 @@ class _Endpoints:
                 return web.json_response(actor_tree(self._system, self._root, path, limit))
             except LookupError as error:
                 return web.json_response({"error": str(error)}, status=404)
+
+
+def _negotiable(request: web.Request) -> web.Request:
+    """The request, without its `Accept` header if prometheus_client cannot read the version
+    asked for (`version=abc` makes it raise): such a scrape gets the Prometheus text format
+    0.0.4, the default any scraper reads, as Prometheus's own Go client answers it."""
+    accept = request.headers.getall(hdrs.ACCEPT, ())
+    if not accept:
+        return request
+    try:
+        choose_encoder(",".join(accept))
+    except (TypeError, ValueError):
+        headers = CIMultiDict(request.headers)
+        del headers[hdrs.ACCEPT]
+        return request.clone(headers=headers)
+    return request
 
 
 def _authenticate(checked: Auth | None) -> Middleware:

@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from actorkit import Actor, ActorSystem
 from actorkit._http_auth import BasicAuth, BearerAuth
@@ -257,3 +258,39 @@ async def test_a_path_no_actor_can_have_is_a_400_that_says_what_to_pass(path: st
         assert error.startswith("path must be an actor path such as /workers")
         assert "at most 4096 printable characters" in error
         assert len(error) < 200  # a 5000-character path is not echoed whole
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/openmetrics-text; version=abc",
+        "application/openmetrics-text; version=1.x",
+        "text/plain; version=x",
+        "text/plain; version=1.0.x, application/openmetrics-text; version=1.0.0",
+    ],
+)
+async def test_an_accept_version_prometheus_client_cannot_read_gets_text_format(
+    accept: str,
+) -> None:
+    async with asyncio.timeout(10), ActorSystem() as system, aiohttp.ClientSession() as session:
+        server = await system.serve_http(port=0)
+        await system.spawn(Idle, name="idle")
+        async with session.get(f"{server.url}/metrics", headers={"Accept": accept}) as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+            body = await response.text()
+        families = {family.name for family in text_string_to_metric_families(body)}
+        assert "actorkit_actor_spawned" in families
+
+
+async def test_an_accept_prometheus_client_reads_still_chooses_the_format() -> None:
+    async with asyncio.timeout(10), ActorSystem() as system, aiohttp.ClientSession() as session:
+        server = await system.serve_http(port=0)
+        for accept, content_type in [
+            ("application/openmetrics-text; version=1.0.0", "application/openmetrics-text"),
+            ("text/plain; version=0.0.4", "text/plain; version=0.0.4"),
+            ("*/*", "text/plain; version=0.0.4"),
+        ]:
+            async with session.get(f"{server.url}/metrics", headers={"Accept": accept}) as response:
+                assert response.status == 200
+                assert response.headers["Content-Type"].startswith(content_type)
