@@ -138,9 +138,17 @@ async def _demo(
     started = time.monotonic()
     transport = nats_transport(nats) if nats else None
     system_name = node_name(name) if nats else (name or "demo")
-    async with ActorSystem(system_name, transport=transport) as system:
+    try:
+        made = ActorSystem(system_name, transport=transport)
+    except ValueError as error:
+        raise _Refused(f"{error}; pass another --name") from None
+    async with made as system:
         if port is not None:
-            server = await system.serve_http(host=host, port=port)
+            try:
+                server = await system.serve_http(host=host, port=port)
+            except (OSError, ValueError) as error:  # TimeoutError is an OSError
+                said = error.strerror if isinstance(error, OSError) else None
+                raise _Refused(f"{said or error} (set by --host and --port)") from None
             print(f"metrics: {server.url}/metrics  (also /healthz, /actors; "
                   f"watch with: python -m actorkit top {server.url})", flush=True)  # fmt: skip
         await _spawn_actors(system, nats)
@@ -187,6 +195,10 @@ async def _run(system: ActorSystem, started: float, duration: float | None) -> N
                 group.cancel_scope.deadline = anyio.current_time() + duration
 
 
+class _Refused(Exception):
+    """A flag the system refused: the demo exits with the error's one line, no traceback."""
+
+
 class _OneLine(logging.Formatter):
     """Crash reports as one line each: the demo shows healing, not tracebacks."""
 
@@ -209,7 +221,7 @@ def run_demo(
         with contextlib.suppress(KeyboardInterrupt):
             return run(_demo(duration, host, port, nats, name))
         return 0
-    except (ConnectionError, NameTaken) as error:  # --nats: the cluster refused this node
+    except (_Refused, ConnectionError, NameTaken) as error:  # or --nats: the cluster refused
         print(f"demo: {error}", file=sys.stderr)
         return 1
     finally:

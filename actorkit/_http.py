@@ -9,8 +9,10 @@ called, not by `import actorkit`.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import reprlib
+import socket
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -199,18 +201,19 @@ async def serve(
         raise ValueError(f"host must be an address or host name such as '127.0.0.1', got {host!r}")
     if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
         raise ValueError(f"port must be an int from 0 to 65535 (0 picks a free one), got {port!r}")
-    if checked is None and not is_loopback(host):
-        logger.warning(
-            "serving actorkit metrics on %s without auth: anyone who can reach it can read "
-            "them; pass auth= or bind 127.0.0.1",
-            host,
-        )
     endpoints = _Endpoints(system, root, transport)
     app = web.Application(middlewares=[_authenticate(checked)])
     app.router.add_get("/metrics", endpoints.metrics)
     app.router.add_get("/healthz", endpoints.healthz)
     app.router.add_get("/actors", endpoints.actors)
-    return await _listen(app, host, port)
+    server = await _listen(app, host, port)
+    if checked is None and not is_loopback(host):  # once it serves: a failed bind exposes nothing
+        logger.warning(
+            "serving actorkit metrics on %s without auth: anyone who can reach it can read "
+            "them; pass auth= or bind 127.0.0.1",
+            host,
+        )
+    return server
 
 
 async def _listen(app: web.Application, host: str, port: int) -> HttpServer:
@@ -229,9 +232,17 @@ async def _listen(app: web.Application, host: str, port: int) -> HttpServer:
     except OSError as error:
         await runner.cleanup()
         raise OSError(
-            error.errno,
-            f"cannot serve on {host}:{port}: {error.strerror}; is the port already in use? "
-            "pass port=0 for a free port or choose another",
+            error.errno, f"cannot serve on {host}:{port}: {error.strerror}; {_advice(error)}"
         ) from error
     bound_port: int = runner.addresses[0][1]
     return HttpServer(runner, host, bound_port)
+
+
+def _advice(error: OSError) -> str:
+    if isinstance(error, socket.gaierror):
+        return "the host name does not resolve: pass an IP address such as 127.0.0.1"
+    if error.errno == errno.EADDRINUSE:
+        return "the port is in use: pass port=0 for a free port or choose another"
+    if error.errno == errno.EACCES:
+        return "this port needs privileges: choose one from 1024 up (or port=0)"
+    return "pass an address of this host, such as 127.0.0.1 (or 0.0.0.0 for all)"
