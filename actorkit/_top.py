@@ -55,17 +55,22 @@ async def fetch(session: aiohttp.ClientSession, url: str, limit: int = ROWS) -> 
 
 
 def _header(now: Snapshot) -> Text:
+    """Names from the endpoint go in as `Text`, never as markup: an actor, class or system
+    name may hold `[`, and rich would read `[red]` as a style, or fail on `[/]`."""
     health = "[green]healthy[/]" if now.tree["healthy"] else "[red]UNHEALTHY[/]"
     totals = now.totals
     lag_count = totals.get("actorkit_event_loop_lag_seconds_count", 0.0)
     lag = totals.get("actorkit_event_loop_lag_seconds_sum", 0.0) / lag_count if lag_count else 0.0
-    return Text.from_markup(
-        f"[bold]{now.tree['system']}[/]  {health}  "
-        f"actors {int(totals.get('actorkit_actors', 0))}  "
-        f"processed {int(totals.get('actorkit_messages_processed_total', 0)):,}  "
-        f"restarts {int(totals.get('actorkit_actor_restarts_total', 0))}  "
-        f"dead letters {int(totals.get('actorkit_dead_letters_total', 0))}  "
-        f"mean loop lag {lag * 1000:.2f} ms"
+    return Text.assemble(
+        (str(now.tree["system"]), "bold"),
+        Text.from_markup(
+            f"  {health}  "
+            f"actors {int(totals.get('actorkit_actors', 0))}  "
+            f"processed {int(totals.get('actorkit_messages_processed_total', 0)):,}  "
+            f"restarts {int(totals.get('actorkit_actor_restarts_total', 0))}  "
+            f"dead letters {int(totals.get('actorkit_dead_letters_total', 0))}  "
+            f"mean loop lag {lag * 1000:.2f} ms"
+        ),
     )
 
 
@@ -88,9 +93,9 @@ def render(now: Snapshot, before: Snapshot | None, limit: int = ROWS) -> Group:
         state = node["state"]
         style = "green" if state == "running" else "yellow" if state != "stopped" else "red"
         table.add_row(
-            "  " * depth + node["name"],
-            node["class"],
-            f"[{style}]{state}[/]",
+            Text("  " * depth + node["name"]),
+            Text(node["class"]),
+            Text(state, style=style),
             str(node["mailbox_size"]),
             rate,
             str(node["restarts"]),
@@ -108,7 +113,7 @@ async def top(url: str, interval: float, once: bool, console: Console | None = N
         try:
             before = await fetch(session, url)
         except (aiohttp.ClientError, TimeoutError) as error:
-            console.print(f"[red]cannot read {url}/actors: {error}[/]")
+            console.print(Text(f"cannot read {url}/actors: {error}", style="red"))
             return 1
         if once:
             console.print(render(before, None))

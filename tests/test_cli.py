@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import socket
 import subprocess
 import sys
 from typing import Any
 
+from rich.console import Console
+
 from actorkit import Actor, ActorSystem
+from actorkit._top import Snapshot, render
+from actorkit.testing import actor_tree
 
 
 def run_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -119,3 +124,18 @@ def test_top_against_nothing_fails_clearly() -> None:
     result = run_cli("top", "http://127.0.0.1:1", "--once")
     assert result.returncode == 1
     assert "cannot read" in result.stdout
+
+
+async def test_top_shows_names_with_brackets_as_written() -> None:
+    async def receive(self: Actor, message: Any) -> Any:
+        return message
+
+    async with asyncio.timeout(10), ActorSystem("sys[bold]") as system:
+        await system.spawn(type("Plain", (Actor,), {"receive": receive}), name="[red]job[7]")
+        await system.spawn(type("Gen[/]", (Actor,), {"receive": receive}), name="queue[bold]")
+        frame = Snapshot(actor_tree(system), "", 0.0)
+    console = Console(record=True, width=120, file=io.StringIO())
+    console.print(render(frame, None))
+    shown = console.export_text()
+    for written in ("sys[bold]", "[red]job[7]", "Plain", "queue[bold]", "Gen[/]"):
+        assert written in shown
