@@ -66,6 +66,12 @@ class _Entry:
         self.cancelled = True
 
 
+DUE_TOLERANCE = 1e-9
+"""How far past `ManualClock.advance`'s target, relative to it, a due time still counts as
+reached (`math.isclose`'s default): far above float rounding, far below any interval a test
+would mean."""
+
+
 class ManualClock:
     """A clock that moves only when told. Pass it to `ActorSystem(clock=...)`; then
     `await clock.advance(seconds)` fires every timer, backoff, ask timeout and deadline that
@@ -106,18 +112,23 @@ class ManualClock:
         return None
 
     async def advance(self, seconds: float) -> None:
-        """Move time forward by `seconds`, firing what falls due in time order."""
+        """Move time forward by `seconds`, firing what falls due in time order.
+
+        What is due within `DUE_TOLERANCE` (relative) past the target fires too, and the
+        clock then reads its time: float sums miss by an ulp or two, and `schedule_every(0.1)`
+        due at 0.1 + 2 * 0.1 = 0.30000000000000004 must tick in `advance(0.3)`."""
         target = self._now + check_seconds(seconds, "advance()", zero_ok=True)
+        due_by = target + abs(target) * DUE_TOLERANCE
         await self.settle()
         heap = self._heap
-        while heap and heap[0][0] <= target:
+        while heap and heap[0][0] <= due_by:
             when, _, entry = heapq.heappop(heap)
             if entry.cancelled:
                 continue
             self._now = max(self._now, when)
             entry.callback()
             await self.settle()
-        self._now = target
+        self._now = max(self._now, target)
         await self.settle()
 
     async def settle(self) -> None:

@@ -92,6 +92,19 @@ async def test_advance_fires_what_falls_due_in_time_order_at_its_time() -> None:
     assert (clock.pending, clock.next_due()) == (1, 9.0)
 
 
+async def test_advance_reaches_what_float_rounding_puts_a_hair_past_its_target() -> None:
+    clock = ManualClock()
+    fired: list[tuple[str, float]] = []
+    for name, when in [("rounded", 0.1 + 0.2), ("later", 0.3 + 1e-6)]:
+        clock.call_at(when, lambda name=name: fired.append((name, clock.now())))
+    await clock.advance(0.3)
+    assert fired == [("rounded", 0.1 + 0.2)]  # 0.30000000000000004, at its own time
+    assert clock.now() == 0.1 + 0.2  # never back to 0.3: time does not run backwards
+    assert clock.next_due() == 0.3 + 1e-6
+    await clock.advance(1e-6)
+    assert [name for name, _ in fired] == ["rounded", "later"]
+
+
 async def test_a_cancelled_entry_never_fires_and_is_not_pending() -> None:
     clock = ManualClock()
     fired: list[str] = []

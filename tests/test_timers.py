@@ -102,6 +102,40 @@ async def test_no_drift_over_a_thousand_ticks(clock: ManualClock) -> None:
         assert all(abs(t - 0.1 * (i + 1)) < 1e-9 for i, t in enumerate(fired_at))
 
 
+@pytest.mark.parametrize(
+    ("interval", "span", "ticks"),
+    [(0.1, 0.3, 3), (0.2, 0.6, 3), (0.1, 0.6, 6), (0.3, 0.9, 3), (0.7, 2.1, 3), (1e-3, 1.0, 1000)],
+)
+async def test_a_tick_due_on_the_advance_boundary_fires_whatever_the_float_rounding(
+    clock: ManualClock, interval: float, span: float, ticks: int
+) -> None:
+    # 0.1 + 2 * 0.1 is 0.30000000000000004: a hair past advance(0.3)'s target, still due.
+    async with asyncio.timeout(30), ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        system.schedule_every(interval, probe.ref, "tick")
+        await clock.advance(span)
+        assert probe.pending == ticks
+        assert clock.now() == pytest.approx(span, rel=1e-9)
+        await clock.advance(interval / 2)
+        assert probe.pending == ticks
+
+
+async def test_the_nth_tick_is_due_at_first_plus_n_intervals_without_accumulated_rounding(
+    clock: ManualClock,
+) -> None:
+    fired_at: list[float] = []
+
+    class Stamp(Actor):
+        async def receive(self, message: Any) -> None:
+            fired_at.append(clock.now())
+
+    async with asyncio.timeout(30), ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Stamp)
+        system.schedule_every(0.1, ref, "tick")
+        await clock.advance(100.0)
+        assert fired_at == [0.1 + n * 0.1 for n in range(1000)]
+
+
 async def test_missed_ticks_are_coalesced_not_queued() -> None:
     class JumpClock(ManualClock):
         """A clock that can jump without stepping, like a loop blocked for a while."""
