@@ -8,10 +8,11 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
+from ._envelope import Ask
 from ._inspection import (
     FORCED_STOP_GRACE,
     ActorSnapshot,
@@ -230,11 +231,23 @@ class Probe:
         return message
 
     def expect_empty(self) -> None:
-        """Nothing has arrived that was not yet expected."""
+        """Nothing was told to the probe that was not yet received, whether its actor took
+        it in or it still waits in the probe's mailbox (a tell returns before the actor runs)."""
+        unexpected = self.pending
+        if not unexpected:
+            return
+        queued = self._queued()
         if not self._inbox.empty():
             extra = self._inbox.get_nowait()
-            raise AssertionError(f"probe has unexpected messages, next: {extra!r}")
+        else:
+            extra = queued[0].message if type(queued[0]) is Ask else queued[0]
+        raise AssertionError(f"probe has {unexpected} unexpected messages, next: {extra!r}")
 
     @property
     def pending(self) -> int:
-        return self._inbox.qsize()
+        """Messages told to the probe and not yet received, in its mailbox included. None is
+        ever in hand between two steps of a test: the probe actor's `receive` never awaits."""
+        return self._inbox.qsize() + len(self._queued())
+
+    def _queued(self) -> Sequence[Any]:
+        return () if self._ref is None else self._ref._cell.mailbox.queue

@@ -233,6 +233,37 @@ async def test_probe_expect_empty_names_the_unexpected_message() -> None:
             probe.expect_empty()
 
 
+async def test_probe_counts_what_still_waits_in_its_mailbox() -> None:
+    async with asyncio.timeout(10), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        probe.ref.tell("told")  # the probe's actor has not run yet: both wait in its mailbox
+        probe.ref.tell("again")
+        assert probe.pending == 2
+        with pytest.raises(AssertionError, match="probe has 2 unexpected messages, next: 'told'"):
+            probe.expect_empty()
+        assert [await probe.receive(), await probe.receive()] == ["told", "again"]
+        probe.expect_empty()
+
+
+async def test_probe_counts_an_ask_still_in_its_mailbox_by_its_message() -> None:
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(10), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        seen: asyncio.Future[tuple[int, str]] = loop.create_future()
+
+        def look() -> None:  # after the ask's first step, before the probe's actor runs
+            with pytest.raises(AssertionError) as failed:
+                probe.expect_empty()
+            seen.set_result((probe.pending, str(failed.value)))
+
+        asked = asyncio.ensure_future(probe.ref.ask("asked"))
+        loop.call_soon(look)
+        assert await seen == (1, "probe has 1 unexpected messages, next: 'asked'")
+        assert await asked is None
+        assert await probe.receive() == "asked"
+        probe.expect_empty()
+
+
 async def test_probe_answers_asks_with_its_reply() -> None:
     async with ActorSystem() as system:
         probe = await Probe.spawn(system)
