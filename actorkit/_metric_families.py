@@ -22,7 +22,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
-from ._stats import LAG_INTERVAL, ClassStats, Histogram
+from ._stats import LAG_INTERVAL, Histogram
 
 if TYPE_CHECKING:
     from ._metrics import Metrics
@@ -45,9 +45,7 @@ class Scrape:
         self.router = router
         self.watchdog = watchdog
         self.metrics = metrics
-        self.by_name: dict[str, list[ClassStats]] = defaultdict(list)
-        for class_stats in metrics.classes():
-            self.by_name[class_stats.name].append(class_stats)
+        self.by_name = {class_stats.name: class_stats for class_stats in metrics.classes()}
         self.names = sorted(self.by_name)
         self.alive: dict[tuple[str, str], int] = defaultdict(int)
         self.processed_live: dict[str, int] = defaultdict(int)
@@ -66,16 +64,13 @@ class Scrape:
                 self.depth_max[name] = depth
 
     def total(self, name: str, attr: str) -> int:
-        """One `ClassStats` counter summed over the classes that share `name`."""
-        return sum(getattr(stats, attr) for stats in self.by_name[name])
+        """One `ClassStats` counter of the classes named `name` (they share one)."""
+        count: int = getattr(self.by_name[name], attr)
+        return count
 
-    def merged(self, name: str, attr: str) -> Histogram:
-        """One `ClassStats` histogram merged over the classes that share `name`."""
-        merged = Histogram()
-        for stats in self.by_name[name]:
-            histogram: Histogram = getattr(stats, attr)
-            merged.merge(histogram)
-        return merged
+    def histogram(self, name: str, attr: str) -> Histogram:
+        histogram: Histogram = getattr(self.by_name[name], attr)
+        return histogram
 
 
 def _per_class_counter(scrape: Scrape, metric: str, doc: str, attr: str) -> Metric:
@@ -88,7 +83,7 @@ def _per_class_counter(scrape: Scrape, metric: str, doc: str, attr: str) -> Metr
 def _per_class_histogram(scrape: Scrape, metric: str, doc: str, attr: str) -> Metric:
     family = HistogramMetricFamily(metric, doc, labels=["actor_type"])
     for name in scrape.names:
-        histogram = scrape.merged(name, attr)
+        histogram = scrape.histogram(name, attr)
         family.add_metric([name], histogram.cumulative(), histogram.sum)
     return family
 
@@ -123,11 +118,7 @@ def failures(scrape: Scrape) -> Iterator[Metric]:
         labels=["actor_type", "exception"],
     )
     for name in scrape.names:
-        merged: dict[str, int] = defaultdict(int)
-        for stats in scrape.by_name[name]:
-            for exception, count in stats.failures.items():
-                merged[exception] += count
-        for exception, count in sorted(merged.items()):
+        for exception, count in sorted(scrape.by_name[name].failures.items()):
             family.add_metric([name, exception], count)
     yield family
 
@@ -164,9 +155,9 @@ def asks(scrape: Scrape) -> Iterator[Metric]:
         "actorkit_asks", "Asks by outcome", labels=["actor_type", "outcome"]
     )
     for name in scrape.names:
-        outcomes = [stats.asks_by_outcome() for stats in scrape.by_name[name]]
+        outcomes = scrape.by_name[name].asks_by_outcome()
         for outcome in ASK_OUTCOMES:
-            family.add_metric([name, outcome], sum(counts[outcome] for counts in outcomes))
+            family.add_metric([name, outcome], outcomes[outcome])
     yield family
     yield _per_class_histogram(
         scrape, "actorkit_ask_seconds", "Time from an ask until its reply is ready", "ask_seconds"

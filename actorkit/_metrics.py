@@ -43,7 +43,10 @@ class Metrics(Instrument):
         self._shared = registry is not None
         self._collector: Collector | None = None
         self._runtime = runtime
-        self._by_class: dict[type, ClassStats] = {}
+        self._by_class: dict[str, ClassStats] = {}
+        """By class name, the `actor_type` label: classes that share a name share their
+        figures, and nothing here keeps a class alive (a program that makes classes at run
+        time, one per plugin or request, would otherwise keep every one of them)."""
         self.loop_lag = Histogram(LAG_BUCKETS)
         self._probe: asyncio.TimerHandle | None = None
         self.sources: list[Callable[[], Iterable[Metric]]] = []
@@ -66,9 +69,10 @@ class Metrics(Instrument):
     def stats_for(self, cls: type) -> ClassStats | None:
         if not self.enabled:
             return None
-        stats = self._by_class.get(cls)
+        name = cls.__name__
+        stats = self._by_class.get(name)
         if stats is None:
-            stats = self._by_class[cls] = ClassStats(cls.__name__)
+            stats = self._by_class[name] = ClassStats(name)
         return stats
 
     def classes(self) -> list[ClassStats]:

@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("actorkit")
 
+KINDS_KEPT = 4096
+"""Actor classes whose `Kind` a runtime keeps: far more than a program defines, so that only
+classes made at run time ever empty the cache (a plain dict keeps the lookup at spawn one
+dict lookup: a `WeakKeyDictionary` would cost a call per spawn)."""
+
 
 class Runtime:
     __slots__ = (
@@ -97,8 +102,12 @@ class Runtime:
     # --- the registry of live actors by path ------------------------------------------------
     def learn(self, cls: type[Actor]) -> Kind:
         """An actor class's `Kind`, at its first spawn here (`Cell.new_child` looks it up
-        in `kinds` first)."""
-        kind = self.kinds[cls] = Kind(cls, self.stats_for(cls))
+        in `kinds` first). A cache: past `KINDS_KEPT` classes it starts again, so that classes
+        made at run time are not kept for ever, and each is learnt again at its next spawn."""
+        kinds = self.kinds
+        if len(kinds) >= KINDS_KEPT:
+            kinds.clear()
+        kind = kinds[cls] = Kind(cls, self.stats_for(cls))
         return kind
 
     def unregister(self, cell: Cell) -> None:

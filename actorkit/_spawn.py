@@ -28,8 +28,10 @@ HOOKS = ("on_start", "receive", "on_stop")
 
 CHECKED: set[type] = set()
 """Actor classes whose hooks passed `check_hooks`: the check runs once per class. A plain
-set (a WeakSet costs ten times more per spawn); it keeps alive only classes that were
-spawned, which programs define a bounded number of."""
+set (a WeakSet costs ten times more per spawn), emptied when it reaches `CHECKED_KEPT`
+classes, so that classes made at run time are not kept for ever: each is checked again at
+its next spawn."""
+CHECKED_KEPT = 4096
 
 
 def check_factory(factory: object) -> Callable[..., Actor]:
@@ -157,6 +159,8 @@ def check_hooks(cls: type[Actor]) -> None:
                 f"write `async def {hook}(...)` (a decorator must keep it one, "
                 "see inspect.markcoroutinefunction)"
             )
+    if len(CHECKED) >= CHECKED_KEPT:
+        CHECKED.clear()
     CHECKED.add(cls)
 
 

@@ -80,12 +80,6 @@ class Histogram:
     def count(self) -> int:
         return sum(self._counts) + len(self.pending)
 
-    def merge(self, other: Histogram) -> None:
-        """Add `other`'s counts and sum (on the same buckets) to this one's."""
-        counts, total = other._view()
-        self._counts = [a + b for a, b in zip(self._counts, counts, strict=True)]
-        self._sum += total
-
     def cumulative(self) -> list[tuple[str, float]]:
         """The `le` buckets as Prometheus expects them: cumulative, `+Inf` last."""
         counts = self.counts

@@ -182,8 +182,3 @@ def test_a_read_counts_pending_samples_without_folding_them() -> None:
     assert histogram.counts[0] == 1 and histogram.counts[1] == FOLD_AT - 1
     assert histogram.counts[-1] == 1
     assert histogram.pending == [DURATION_BUCKETS[0]]  # still pending after the reads
-    merged = Histogram()
-    merged.merge(histogram)
-    merged.merge(histogram)
-    assert merged.counts == [2 * count for count in histogram.counts]
-    assert merged.sum == 2 * histogram.sum

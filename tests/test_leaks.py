@@ -5,6 +5,7 @@ the same over minutes of traffic (RSS in benchmarks/RESULTS.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import weakref
@@ -12,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from prometheus_client import generate_latest
 
 from actorkit import Actor, ActorRef, ActorSystem, Terminated
 from actorkit.testing import ManualClock, Probe, instance, pending_timers
@@ -155,3 +157,41 @@ async def test_a_periodic_system_timer_ends_when_its_target_stops() -> None:
         assert held() is None
         await clock.advance(3600.0)
         assert system.dead_letters.count == 0
+
+
+def handler_class() -> type[Actor]:
+    """A class made at run time, as a factory making one per plugin or request would."""
+
+    class Handler(Actor):
+        async def receive(self, message: Any) -> Any:
+            return message
+
+    return Handler
+
+
+async def test_classes_made_at_run_time_are_freed_and_share_their_names_figures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kept = 16  # the caches' bound, made small so that a few hundred classes pass it
+    monkeypatch.setattr("actorkit._runtime.KINDS_KEPT", kept)
+    monkeypatch.setattr("actorkit._spawn.CHECKED_KEPT", kept)
+    made = 300
+    classes = []
+    async with asyncio.timeout(30), ActorSystem() as system:
+        for n in range(made):
+            cls = handler_class()
+            classes.append(weakref.ref(cls))
+            ref = await system.spawn(cls)
+            assert await ref.ask(n) == n
+            await ref.stop()
+        del cls, ref
+        gc.collect()
+        assert sum(alive() is not None for alive in classes) <= 2 * kept  # what the caches hold
+        assert [stats.name for stats in system.metrics.classes()] == ["Handler"]
+        exposition = generate_latest(system.metrics.registry).decode()
+        spawned = [
+            line
+            for line in exposition.splitlines()
+            if line.startswith("actorkit_actor_spawned_total{")
+        ]
+        assert spawned == [f'actorkit_actor_spawned_total{{actor_type="Handler"}} {made}.0']
