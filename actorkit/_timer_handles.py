@@ -1,8 +1,8 @@
 """A pending timer's handle, filed in its system's `TimerQueue` (`_timers`).
 
-Periodic timers do not drift: the n-th tick is due at `first + n * interval`, computed from
-n each time rather than by adding `interval` to the last due time, so float rounding never
-accumulates over ticks. When the
+Periodic timers do not drift: the n-th tick is due at `start + n * interval`, up to the float
+rounding of adding `interval` n times (a relative 1e-16 per tick, which `ManualClock.advance`
+allows for; a slot for the start would cost every one-shot timer 8 bytes). When the
 system falls behind (a blocked loop, a slow clock advance), missed ticks are coalesced into
 one delivery and the schedule continues on the original grid.
 """
@@ -23,7 +23,7 @@ CANCELLED: Any = object()
 class TimerHandle:
     """A pending timer. `cancel()` is idempotent and returns whether it stopped anything."""
 
-    __slots__ = ("_due", "_first", "_interval", "_message", "_queue", "_target")
+    __slots__ = ("_due", "_interval", "_message", "_queue", "_target")
 
     def __init__(
         self, queue: TimerQueue, target: Ref, message: Any, due: float, interval: float | None
@@ -32,7 +32,6 @@ class TimerHandle:
         self._target = target
         self._message = message
         self._due = due
-        self._first = due
         self._interval = interval
 
     @property
@@ -60,11 +59,8 @@ class TimerHandle:
         interval = self._interval
         assert interval is not None
         # Next point on the grid strictly after now: missed ticks coalesce into this one.
-        first = self._first
-        ticks = max(
-            round((self._due - first) / interval) + 1, math.floor((now - first) / interval) + 1
-        )
-        self._due = first + ticks * interval
+        missed = max(1, math.floor((now - self._due) / interval) + 1)
+        self._due += missed * interval
         self._queue.push(self, seq)  # its place among timers due at the same instant
         self._send(target, message)
         if not target.is_alive:

@@ -120,22 +120,6 @@ async def test_a_tick_due_on_the_advance_boundary_fires_whatever_the_float_round
         assert probe.pending == ticks
 
 
-async def test_the_nth_tick_is_due_at_first_plus_n_intervals_without_accumulated_rounding(
-    clock: ManualClock,
-) -> None:
-    fired_at: list[float] = []
-
-    class Stamp(Actor):
-        async def receive(self, message: Any) -> None:
-            fired_at.append(clock.now())
-
-    async with asyncio.timeout(30), ActorSystem(clock=clock) as system:
-        ref = await system.spawn(Stamp)
-        system.schedule_every(0.1, ref, "tick")
-        await clock.advance(100.0)
-        assert fired_at == [0.1 + n * 0.1 for n in range(1000)]
-
-
 async def test_missed_ticks_are_coalesced_not_queued() -> None:
     class JumpClock(ManualClock):
         """A clock that can jump without stepping, like a loop blocked for a while."""
