@@ -9,7 +9,7 @@ from typing import Any, cast
 import pytest
 
 from actorkit._tasks._agents import Agent
-from actorkit._tasks._handover import WITHDRAWN, Attempt
+from actorkit._tasks._handover import Attempt
 
 
 class Outcomes:
@@ -40,17 +40,27 @@ async def test_a_success_is_reported_before_set_result_returns() -> None:
     assert outcomes.seen == [(42, None)]
 
 
-async def test_failures_and_cancellations_are_reported_on_the_next_loop_turn() -> None:
+async def test_a_failure_is_reported_on_the_next_loop_turn() -> None:
     outcomes = Outcomes()
-    failed, cancelled = attempt(outcomes), attempt(outcomes)
+    failed = attempt(outcomes)
     boom = ValueError("boom")
     failed.set_exception(boom)
-    assert cancelled.cancel()
-    assert not cancelled.cancel()  # reported once
-    assert failed.done() and cancelled.done()
+    assert failed.done()
     assert outcomes.seen == []
     await asyncio.sleep(0)
-    assert outcomes.seen == [(None, boom), (None, WITHDRAWN)]
+    assert outcomes.seen == [(None, boom)]
+
+
+async def test_a_withdrawn_attempt_ends_once_and_reports_nothing() -> None:
+    outcomes = Outcomes()
+    withdrawn = attempt(outcomes)
+    assert withdrawn.withdraw()
+    assert not withdrawn.withdraw()
+    assert withdrawn.done()
+    with pytest.raises(asyncio.InvalidStateError):
+        withdrawn.set_result("late")
+    await asyncio.sleep(0)
+    assert outcomes.seen == []  # the task layer, which took it back, settles it
 
 
 async def test_an_outcome_is_set_once() -> None:
@@ -61,7 +71,7 @@ async def test_an_outcome_is_set_once() -> None:
         future.set_result(2)
     with pytest.raises(asyncio.InvalidStateError):
         future.set_exception(ValueError())
-    assert not future.cancel()
+    assert not future.withdraw()
     await asyncio.sleep(0)
     assert outcomes.seen == [(1, None)]
 

@@ -574,6 +574,25 @@ async def test_cancelling_a_dispatched_task_not_yet_picked_up_withdraws_it(
     assert labels(journal) == ["after"]
 
 
+async def test_cancelling_a_dispatched_task_frees_its_agent_before_the_awaiter_wakes() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        worker = await system.spawn(Worker, journal, name="w")
+        hold = Block("hold")
+        worker.tell(hold)
+        await hold.entered.wait()
+        handle = await system.submit("cancelled")
+        assert handle.cancel() is True
+        assert [(info.state, info.current_task) for info in system.agents()] == [("idle", None)]
+        with pytest.raises(TaskCancelled):
+            await handle
+        after = await system.submit("after")
+        assert after.status is TaskStatus.RUNNING  # dispatched at once: the agent is free
+        hold.release.set()
+        assert await after == ("w", "after")
+    assert labels(journal) == ["after"]
+
+
 async def test_a_caller_giving_up_does_not_cancel_the_task() -> None:
     journal: Journal = []
     async with ActorSystem() as system:

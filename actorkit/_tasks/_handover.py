@@ -42,9 +42,10 @@ class Attempt:
     Not an `asyncio.Future`: nobody awaits it, and the cell only asks whether it is `done`
     and sets its result or exception, so a one-slot object does. A success is reported at
     once, from inside the agent's receive loop: the agent is then handed its next task while
-    it is still draining, and takes it without parking and being woken again. Every other
-    outcome (a failure, which the supervisor handles first; an envelope rejected or taken
-    back) is reported on the next loop turn, as a done-callback would be.
+    it is still draining, and takes it without parking and being woken again. A failure or a
+    rejected envelope is reported on the next loop turn, as a done-callback would be, so the
+    supervisor handles the failure first. An envelope taken back is not reported: `take_back`
+    says so, and the task layer settles it there and then.
     """
 
     __slots__ = ("agent",)
@@ -75,12 +76,12 @@ class Attempt:
         self.agent = None
         agent.cell.runtime.loop.call_soon(agent.on_done, agent, None, exception)
 
-    def cancel(self) -> bool:
-        agent = self.agent
-        if agent is None:
+    def withdraw(self) -> bool:
+        """End the attempt without reporting it: the one who took the envelope back settles
+        the outcome (`WITHDRAWN`) itself, at once, before anybody can look at the agent."""
+        if self.agent is None:
             return False
         self.agent = None
-        agent.cell.runtime.loop.call_soon(agent.on_done, agent, None, WITHDRAWN)
         return True
 
 
@@ -113,12 +114,13 @@ def hand_to_agent(agent: Agent, handle: TaskHandle) -> Ask:
     return envelope
 
 
-def take_back(cell: Cell, envelope: Ask) -> None:
-    """Withdraw a task the agent has not begun handling; the attempt then reports the
-    outcome like any other."""
+def take_back(cell: Cell, envelope: Ask) -> bool:
+    """Withdraw a task the agent has not begun handling. True if it was: the attempt is then
+    over without an outcome, and the caller reports `WITHDRAWN` for it."""
     if envelope.future.done() or cell.handling is envelope:
-        return
+        return False
     # The attempt is withdrawn only once its envelope has left the mailbox here: otherwise the
     # agent still has the task, and a withdrawn attempt would hand it to a second agent too.
     if cell.mailbox.take_back(envelope):  # not lost: the accounting stays exact
-        cast("Attempt", envelope.future).cancel()
+        return cast("Attempt", envelope.future).withdraw()
+    return False

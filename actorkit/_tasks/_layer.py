@@ -146,8 +146,7 @@ class TaskLayer(Instrument):
 
     # --- outcomes --------------------------------------------------------------------------
     def attempt_done(self, agent: Agent, result: object, error: BaseException | None) -> None:
-        """The agent answered (`error` None), failed, stopped, or the envelope was withdrawn
-        (`WITHDRAWN`)."""
+        """The agent answered (`error` None), failed or stopped, or the task was taken back."""
         handle: TaskHandle = agent.handle  # type: ignore[assignment]  # it held one
         agent.handle = agent.envelope = None
         now = self._runtime.clock.now()
@@ -220,9 +219,17 @@ class TaskLayer(Instrument):
         agent = handle._agent
         self._finish(handle, CANCELLED, self._runtime.clock.now(), None, cancelled(handle))
         if agent is not None:
-            # Not yet picked up: take it back, so the agent never sees it and frees up now.
-            _withdraw(agent)
+            # Not yet picked up: take it back, so the agent never sees it and is free (maybe
+            # with the next task) before the awaiters, woken on the next loop turn, look.
+            self._withdraw(agent)
         return True
+
+    def _withdraw(self, agent: Agent) -> None:
+        """Take the agent's task back out of its mailbox if it has not begun handling it, and
+        settle that attempt now: requeued (without using a retry) unless it was cancelled."""
+        envelope = agent.envelope
+        if envelope is not None and take_back(agent.cell, envelope):
+            self.attempt_done(agent, None, WITHDRAWN)
 
     # --- agents ------------------------------------------------------------------------------
     def _available(self, agent: Agent, now: float) -> None:
@@ -255,7 +262,7 @@ class TaskLayer(Instrument):
         backoff): take it back so that another agent can run it, without using a retry."""
         agent = self._agents.get(cell)
         if agent is not None:
-            _withdraw(agent)
+            self._withdraw(agent)
             agent.observe(self._runtime.clock.now())
 
     def restarted(self, cell: Cell) -> None:
@@ -284,10 +291,3 @@ class TaskLayer(Instrument):
         now = self._runtime.clock.now()
         while (handle := pending.pop_for(everything)) is not None:
             self._finish(handle, FAILED, now, None, never_started(handle))
-
-
-def _withdraw(agent: Agent) -> None:
-    """Take the agent's task back out of its mailbox if it has not begun handling it; the
-    envelope's cancelled future then runs `attempt_done` like any outcome."""
-    if agent.envelope is not None:
-        take_back(agent.cell, agent.envelope)
