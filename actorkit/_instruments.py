@@ -25,6 +25,12 @@ class Instrument:
     def agent_spawned(self, cell: Cell) -> None:
         """`cell`, spawned with capabilities (an agent), is registered."""
 
+    def agent_paused(self, cell: Cell) -> None:
+        """`cell`, an agent, takes no tasks until further notice: it is suspended (a failure or
+        a `permanent` self-stop awaiting its supervisor), restarting, or stopping. Called at
+        the transition, before any `on_stop` runs, so a task it has not begun can go elsewhere
+        at once."""
+
     def agent_stopped(self, cell: Cell) -> None:
         """`cell`, an agent, has stopped for good and left the system."""
 
@@ -50,6 +56,7 @@ class Instrument:
 
 EVENTS = (
     "agent_spawned",
+    "agent_paused",
     "agent_stopped",
     "stopped",
     "failed",
@@ -89,6 +96,7 @@ class Instruments:
     overrides it, in the order they were added."""
 
     __slots__ = (
+        "_agent_paused",
         "_agent_spawned",
         "_agent_stopped",
         "_crashed",
@@ -102,6 +110,7 @@ class Instruments:
 
     def __init__(self) -> None:
         self._agent_spawned: list[Callable[[Cell], None]] = []
+        self._agent_paused: list[Callable[[Cell], None]] = []
         self._agent_stopped: list[Callable[[Cell], None]] = []
         self._stopped: list[Callable[[Cell], None]] = []
         self.follow_stops = False
@@ -122,6 +131,10 @@ class Instruments:
 
     def agent_spawned(self, cell: Cell) -> None:
         for hook in self._agent_spawned:
+            hook(cell)
+
+    def agent_paused(self, cell: Cell) -> None:
+        for hook in self._agent_paused:
             hook(cell)
 
     def agent_stopped(self, cell: Cell) -> None:

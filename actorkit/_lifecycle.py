@@ -77,6 +77,8 @@ class Lifecycle(Record):
         if error is not None:
             self.failures += 1
         self.state = SUSPENDED
+        if self.capabilities:
+            self.runtime.instruments.agent_paused(self.cell)
         self.parent.post(ChildFailed(self.cell, self.incarnation, error, message))
 
     def resume(self) -> None:
@@ -89,6 +91,8 @@ class Lifecycle(Record):
         if self.closed:
             return
         self.state = RESTARTING
+        if self.capabilities:
+            self.runtime.instruments.agent_paused(self.cell)
         await self.stop_children()
         await self.run_on_stop()
         if self.timers_ is not None:  # those `on_stop` started end with its instance
@@ -182,6 +186,8 @@ class Lifecycle(Record):
 
     async def finalize(self, reason: BaseException | None) -> None:
         self.state = STOPPING
+        if self.capabilities:  # an agent: the task layer takes back a task it has not begun
+            self.runtime.instruments.agent_paused(self.cell)
         if self.children:
             await self.stop_children(drain=self.draining)
         instance = self.instance

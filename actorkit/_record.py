@@ -71,6 +71,7 @@ class Record:
         name: str
         path: str
         restart: str
+        capabilities: frozenset[str]
         mailbox: Mailbox
         children: dict[str, Cell]
         incarnation: int

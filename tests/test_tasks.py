@@ -20,8 +20,11 @@ from actorkit import (
     ActorSystem,
     AgentInfo,
     Backoff,
+    ChildSpec,
     DeadlineExceeded,
+    OneForAll,
     OneForOne,
+    Supervisor,
     Task,
     TaskCancelled,
     TaskHandle,
@@ -470,6 +473,123 @@ async def test_a_restarting_agent_gets_no_task_until_it_is_back(clock: ManualClo
             (1.0, "busy"),
             (1.0, "idle"),
         )
+
+
+class StopsItself(Worker):
+    """Calls `self.stop()` in the task `"stop yourself"`: `permanent`, so it is restarted."""
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, Task) and message.payload == "stop yourself":
+            self.stop()
+        return await super().receive(message)
+
+
+async def test_an_agent_that_stops_itself_in_a_task_gets_no_task_while_it_restarts(
+    clock: ManualClock,
+) -> None:
+    journal: Journal = []
+    backoff = OneForOne(backoff=Backoff(min=10.0, max=10.0, jitter=0.0))
+    async with ActorSystem(clock=clock, supervisor=backoff) as system:
+        await system.spawn(StopsItself, journal, name="leaving")
+        await system.spawn(Worker, journal, name="other")
+        first, second = Block("first"), Block("second")
+        held = [await system.submit(first), await system.submit(second)]
+        await first.entered.wait()
+        await second.entered.wait()
+        stop = await system.submit("stop yourself", priority=5)
+        job = await system.submit("job")
+        first.release.set()  # `leaving` takes `stop yourself` next, then stops itself
+        assert await stop == ("leaving", "stop yourself")
+        await clock.settle()
+        assert [(info.state, info.current_task) for info in system.agents()] == [
+            ("restarting", None),
+            ("busy", held[1].id),
+        ]
+        assert job.status is TaskStatus.PENDING
+        second.release.set()
+        assert await job == ("other", "job")  # at once, not after the backoff
+        assert clock.now() == 0.0
+        await clock.advance(10.0)
+        leaving = system.agents()[0]
+        assert [state for _, state in leaving.history] == [
+            "idle",
+            "busy",
+            "restarting",
+            "idle",
+        ]
+    assert labels(journal) == ["first", "second", "stop yourself", "job"]
+
+
+async def test_a_task_queued_at_a_stopping_agent_goes_elsewhere_before_its_on_stop_ends(
+    clock: ManualClock,
+) -> None:
+    journal: Journal = []
+    on_stop = Block("on_stop")
+
+    class SlowToStop(Worker):
+        async def on_stop(self) -> None:
+            await on_stop.hold()
+
+    async with ActorSystem(clock=clock) as system:
+        leaving = await system.spawn(SlowToStop, journal, name="leaving")
+        hold = Block("hold")
+        leaving.tell(hold)
+        await hold.entered.wait()
+        handle = await system.submit("job")  # dispatched to `leaving`, behind `hold`
+        await system.spawn(Worker, journal, name="other")
+        stopping = asyncio.ensure_future(leaving.stop())
+        hold.release.set()
+        await on_stop.entered.wait()
+        await clock.settle()
+        assert handle.status is TaskStatus.SUCCEEDED
+        assert [(info.path, info.state) for info in system.agents()] == [
+            ("/leaving", "stopped"),
+            ("/other", "idle"),
+        ]
+        on_stop.release.set()
+        await stopping
+        assert await handle == ("other", "job")
+        assert system.dead_letters.count == 0
+    assert journal == [("other", "job", 1)]
+
+
+class Crashes(Actor):
+    async def receive(self, message: Any) -> None:
+        raise RuntimeError("a sibling crashed")
+
+
+async def test_a_task_queued_at_an_agent_a_sibling_restart_takes_down_goes_elsewhere(
+    clock: ManualClock,
+) -> None:
+    journal: Journal = []
+    strategy = OneForAll(backoff=Backoff(min=10.0, max=10.0, jitter=0.0))
+    team = [ChildSpec(Worker, journal, name="agent"), ChildSpec(Crashes, name="crashes")]
+    async with ActorSystem(clock=clock) as system:
+        await system.spawn(Supervisor, team, strategy, name="team")
+        agent, crashes = system.lookup("/team/agent"), system.lookup("/team/crashes")
+        assert agent is not None and crashes is not None
+        hold = Block("hold")
+        agent.tell(hold)
+        await hold.entered.wait()
+        handle = await system.submit("job")  # dispatched to `agent`, behind `hold`
+        await system.spawn(Worker, journal, name="other")
+        crashes.tell("crash")  # the restart waits for `agent` to finish `hold`
+        await clock.settle()
+        hold.release.set()
+        await clock.settle()
+        assert handle.status is TaskStatus.SUCCEEDED
+        assert await handle == ("other", "job")
+        await clock.advance(10.0)
+        restarted = system.agents()[0]
+        assert restarted.path == "/team/agent"
+        assert restarted.restarts == 1
+        assert [state for _, state in restarted.history] == [
+            "idle",
+            "busy",
+            "restarting",
+            "idle",
+        ]
+    assert journal == [("other", "job", 1)]
 
 
 async def test_a_task_given_to_an_agent_whose_start_fails_goes_back_to_the_queue() -> None:

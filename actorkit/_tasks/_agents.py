@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .._signals import SelfStop, Stop, StopInstance
 from .._state import ENDING, RESTARTING, RUNNING, STARTING, SUSPENDED
 
 if TYPE_CHECKING:
@@ -35,6 +36,11 @@ stores."""
 _TAKES_TASKS = (STARTING, RUNNING)
 """A starting agent may be given a task: it waits behind `on_start` like any message."""
 
+_STOPS = (SelfStop, Stop, StopInstance)
+"""Signals after which an agent takes no task for a while (a restart) or ever: one queued (a
+`self.stop()` in the handler that just returned) makes it unready already. Each ends in an
+event that makes it ready again or removes it (`restarted`, `agent_stopped`)."""
+
 
 @dataclass(frozen=True, slots=True)
 class AgentInfo:
@@ -42,8 +48,8 @@ class AgentInfo:
 
     path: str
     state: str
-    """`idle`, `busy` (holds a task), `restarting` (failed, awaiting or in a restart) or
-    `stopped` (stopping, takes no more tasks)."""
+    """`idle`, `busy` (holds a task), `restarting` (suspended by a failure or a `permanent`
+    self-stop, awaiting or in a restart) or `stopped` (stopping, takes no more tasks)."""
     capabilities: frozenset[str]
     mailbox_size: int
     processed: int
@@ -96,7 +102,12 @@ class Agent:
             and not self.stopped
             and cell.state in _TAKES_TASKS
             and not cell.draining
+            and not (cell.mailbox.signals and self.stop_queued())
         )
+
+    def stop_queued(self) -> bool:
+        """A stop or restart is coming: the event it leads to records the agent's state."""
+        return any(type(signal) in _STOPS for signal in self.cell.mailbox.signals)
 
     def state(self) -> str:
         cell = self.cell
@@ -108,7 +119,8 @@ class Agent:
 
     def observe(self, now: float) -> None:
         """Record the current state if it changed. Called at every transition the task layer
-        sees; transitions it is not told about (a self-stop) are caught at the next call."""
+        is told of (`agent_paused` covers those into `restarting` and `stopped`) and at every
+        snapshot."""
         state = self.state()
         history = self.history
         if not history or history[-1][1] != state:

@@ -1,6 +1,6 @@
 """`TaskLayer`: submit, dispatch to idle capable agents, outcomes, retries, deadlines.
 
-It follows agents as an instrument (agent_spawned, agent_stopped, failed, restarted,
+It follows agents as an instrument (agent_spawned, agent_paused, agent_stopped, restarted,
 resumed), so the core carries no task code, and reaches them only through `_handover`.
 
 Assignment never scans all agents or all tasks. Idle agents are grouped by capability set
@@ -240,6 +240,8 @@ class TaskLayer(Instrument):
                 self._start(handle, agent, now)
                 return
             self._idle.add(agent)
+        elif agent.stop_queued():  # not `idle` for the instant before it is suspended
+            return
         agent.observe(now)
 
     def agent_spawned(self, cell: Cell) -> None:
@@ -257,9 +259,10 @@ class TaskLayer(Instrument):
         self._idle.left(agent)
         agent.observe(self._runtime.clock.now())
 
-    def failed(self, cell: Cell, error: BaseException) -> None:
-        """A task queued behind the failed message would wait out the restart (and its
-        backoff): take it back so that another agent can run it, without using a retry."""
+    def agent_paused(self, cell: Cell) -> None:
+        """A task it has not begun would wait out its restart (and backoff) or its `on_stop`:
+        take it back so that another agent can run it. The state seen here (`restarting` or
+        `stopped`) goes into the history even if the agent is idle again by the next event."""
         agent = self._agents.get(cell)
         if agent is not None:
             self._withdraw(agent)

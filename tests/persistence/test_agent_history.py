@@ -51,6 +51,8 @@ class Worker(Actor):
         payload = getattr(message, "payload", message)
         if payload == "crash":
             raise RuntimeError("crash")
+        if payload == "stop yourself":
+            self.stop()  # `permanent`: restarted
         return payload
 
 
@@ -96,6 +98,23 @@ async def test_a_restart_shows_as_restarting(make: MakeStore) -> None:
     ) as system:
         worker = await system.spawn(Worker, name="w")
         worker.tell("crash")
+        await clock.advance(1.0)
+        history = await system.agent_history("/w")
+    assert [(c.time, c.state) for c in history] == [
+        (0.0, "idle"),
+        (0.0, "restarting"),
+        (1.0, "idle"),
+    ]
+
+
+async def test_a_restart_after_stopping_itself_shows_as_restarting(make: MakeStore) -> None:
+    clock = ManualClock()
+    backoff = OneForOne(backoff=Backoff(min=1.0, max=1.0, jitter=0.0))
+    async with ActorSystem(
+        "app", store=make(), clock=clock, supervisor=backoff, agent_history=True
+    ) as system:
+        worker = await system.spawn(Worker, name="w")
+        worker.tell("stop yourself")
         await clock.advance(1.0)
         history = await system.agent_history("/w")
     assert [(c.time, c.state) for c in history] == [
