@@ -272,6 +272,49 @@ async def test_a_retry_due_after_the_deadline_expires_with_the_failure_as_cause(
     assert len(journal) == 1
 
 
+async def test_a_retry_still_queued_at_its_deadline_expires_with_the_failure_as_cause(
+    clock: ManualClock,
+) -> None:
+    journal: Journal = []
+    async with ActorSystem(clock=clock) as system:
+        await system.spawn(Worker, journal, name="w")
+        first = Block("first", fail=True)
+        handle = await system.submit(first, deadline=5.0, retries=1)
+        await first.entered.wait()
+        ahead = Block("ahead")
+        running = await system.submit(ahead, priority=10)  # outranks the retry
+        first.release.set()
+        await ahead.entered.wait()  # `w`, restarted, took `ahead`: the retry waits
+        assert handle.status is TaskStatus.PENDING
+        await clock.advance(6.0)
+        with pytest.raises(DeadlineExceeded) as raised:
+            await handle
+        assert repr(raised.value.__cause__) == repr(RuntimeError("first failed after release"))
+        ahead.release.set()
+        await running
+    assert labels(journal) == ["first", "ahead"]
+
+
+async def test_a_retry_still_queued_at_shutdown_fails_with_the_failure_as_cause() -> None:
+    journal: Journal = []
+    system = await ActorSystem().start()
+    await system.spawn(Worker, journal, name="w")
+    first = Block("first", fail=True)
+    handle = await system.submit(first, retries=1)
+    await first.entered.wait()
+    ahead = Block("ahead")
+    running = await system.submit(ahead, priority=10)
+    first.release.set()
+    await ahead.entered.wait()
+    shutting = asyncio.ensure_future(system.shutdown())
+    with pytest.raises(ActorStopped, match="could not be retried") as raised:
+        await handle
+    assert repr(raised.value.__cause__) == repr(RuntimeError("first failed after release"))
+    ahead.release.set()
+    await shutting
+    assert await running == ("w", "ahead")
+
+
 # --- retries and failures ------------------------------------------------------------------
 async def test_a_failed_attempt_is_retried_on_another_idle_agent() -> None:
     journal: Journal = []

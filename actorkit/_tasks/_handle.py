@@ -113,6 +113,8 @@ class TaskHandle:
         self._started_at: float | None = None
         self._finished_at: float | None = None
         self._result: Any = None
+        # The failure it finished with; while a retry waits, the last attempt's failure, its
+        # cause should it expire or the system shut down before the retry runs.
         self._error: BaseException | None = None
         self._agent: Agent | None = None
         self._timer: Cancellable | None = None

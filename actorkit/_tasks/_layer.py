@@ -154,26 +154,27 @@ class TaskLayer(Instrument):
             if error is None:
                 self._finish(handle, SUCCEEDED, now, result, None)
             elif error is WITHDRAWN or never_ran(error):
-                self._requeue(handle, None, now)
+                self._requeue(handle, now)
             elif handle._retries_left:
                 # Requeued before this agent can idle again, so another idle agent wins it.
                 handle._retries_left -= 1
-                self._requeue(handle, error, now)
+                handle._error = error  # kept as the cause, should the retry never run
+                self._requeue(handle, now)
             else:
                 self._finish(handle, FAILED, now, None, error)
         self._available(agent, now)
 
-    def _requeue(self, handle: TaskHandle, error: BaseException | None, now: float) -> None:
+    def _requeue(self, handle: TaskHandle, now: float) -> None:
         self.running -= 1
         self.pending += 1
         handle._status = PENDING
         handle._agent = None
         if self._closed:
-            self._finish(handle, FAILED, now, None, not_retried(handle, error))
+            self._finish(handle, FAILED, now, None, not_retried(handle, handle._error))
             return
         deadline = handle._deadline
         if deadline is not None and now >= deadline:
-            self._finish(handle, EXPIRED, now, None, expired(handle, error))
+            self._finish(handle, EXPIRED, now, None, expired(handle, handle._error))
             return
         self._place(handle, now)
 
@@ -181,7 +182,7 @@ class TaskLayer(Instrument):
         handle._timer = None
         if self._pending.remove(handle):
             now = self._runtime.clock.now()
-            self._finish(handle, EXPIRED, now, None, expired(handle, None))
+            self._finish(handle, EXPIRED, now, None, expired(handle, handle._error))
 
     def _finish(
         self,
@@ -293,4 +294,7 @@ class TaskLayer(Instrument):
         everything = frozenset[str]().union(*pending.groups())
         now = self._runtime.clock.now()
         while (handle := pending.pop_for(everything)) is not None:
-            self._finish(handle, FAILED, now, None, never_started(handle))
+            # A retry waiting since a failed attempt fails as one not retried, with that cause.
+            error = handle._error
+            failure = never_started(handle) if error is None else not_retried(handle, error)
+            self._finish(handle, FAILED, now, None, failure)
