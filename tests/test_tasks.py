@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
+import logging
 import math
 from typing import Any
 
@@ -889,6 +890,39 @@ async def test_submit_needs_a_running_system() -> None:
     await system.shutdown()
     with pytest.raises(ActorStopped, match="shutting down"):
         await system.submit("x")
+
+
+class SetsOnRecord(logging.Handler):
+    """Sets `event` when a record starting with `prefix` is logged: in the very call that logs
+    it, so the waiter runs before anything the logging code schedules after."""
+
+    def __init__(self, prefix: str, event: asyncio.Event) -> None:
+        super().__init__()
+        self.prefix = prefix
+        self.event = event
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith(self.prefix):
+            self.event.set()
+
+
+async def test_submit_right_after_a_root_failure_says_the_system_is_stopping() -> None:
+    failed = asyncio.Event()
+    handler = SetsOnRecord("actor system actorkit failed", failed)
+    logger = logging.getLogger("actorkit")
+    logger.addHandler(handler)
+    try:
+        escalate = OneForOne(decider={RuntimeError: "escalate"})
+        system = await ActorSystem(supervisor=escalate).start()
+        worker = await system.spawn(Worker, [], name="w")
+        worker.tell("crash")
+        await failed.wait()  # the shutdown the failure begins is scheduled for after this
+        with pytest.raises(ActorStopped, match="shutting down"):
+            await system.submit("x")
+        await system.shutdown()
+    finally:
+        logger.removeHandler(handler)
+    assert isinstance(system.failure, RuntimeError)
 
 
 async def test_shutdown_fails_pending_tasks_and_lets_running_ones_finish(

@@ -14,8 +14,10 @@ if TYPE_CHECKING:
 
 
 def refused(runtime: Runtime) -> Exception:
-    """Why `submit` is refused by a system that is not accepting work."""
-    if not runtime.shutting_down:
+    """Why `submit` is refused by a system that is not accepting work. Once started, that
+    means it is stopping, whether `shutting_down` is set yet or not: a failure past the root
+    stops accepting at once and begins the shutdown a loop turn later."""
+    if runtime.root is None:
         return RuntimeError(
             f"actor system {runtime.name!r} is not started; "
             "submit inside `async with ActorSystem()`"
