@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 NONE: frozenset[str] = frozenset()
 GPU = frozenset({"gpu"})
 GPU_EN = frozenset({"gpu", "en"})
+GPU_FR = frozenset({"gpu", "fr"})
 
 
 @dataclass(eq=False)
@@ -60,6 +61,43 @@ def test_within_a_capability_set_the_longest_idle_goes_first() -> None:
     assert idle.take(GPU) is first
     idle.add(first)
     assert idle.take(GPU) is second
+
+
+def test_among_sets_of_equal_size_the_longest_idle_goes_first() -> None:
+    idle = IdleAgents()
+    english = agent(GPU_EN, idle)  # its set first in every scan of equal sizes
+    french = agent(GPU_FR, idle)
+
+    assert idle.take(GPU) is english
+    idle.add(english)
+    assert idle.take(GPU) is french
+    assert idle.take(GPU) is english
+    assert idle.take(GPU) is None
+
+
+def test_fewer_capabilities_win_over_idling_longer() -> None:
+    idle = IdleAgents()
+    specialist = agent(GPU_EN, idle)
+    other = agent(GPU_FR, idle)
+    plain = agent(GPU, idle)
+
+    assert idle.take(GPU) is plain
+    assert idle.take(GPU) is specialist
+    assert idle.take(GPU) is other
+
+
+def test_among_equal_sets_a_head_no_longer_ready_is_dropped_and_the_next_compared() -> None:
+    idle = IdleAgents()
+    restarting = agent(GPU_EN, idle)
+    french = agent(GPU_FR, idle)
+    english = agent(GPU_EN, idle)
+    cast("FakeAgent", restarting).ready = False
+
+    assert idle.take(GPU) is french
+    assert idle.take(GPU) is english
+    cast("FakeAgent", restarting).ready = True
+    assert idle.take(GPU) is None  # dropped: it comes back through `add`
+    assert idle.entries == 0
 
 
 def test_an_agent_idled_twice_is_taken_once() -> None:

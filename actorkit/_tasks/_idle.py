@@ -7,10 +7,11 @@ kept per set, and each requirement set caches the capability sets that can serve
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Iterable
 
     from ._agents import Agent
 
@@ -18,19 +19,22 @@ if TYPE_CHECKING:
 class IdleAgents:
     """Idle agents per capability set, and how many live agents each set has."""
 
-    __slots__ = ("_fits", "_idle", "_sets", "entries")
+    __slots__ = ("_fits", "_idle", "_sets", "_ticks", "entries")
 
     def __init__(self) -> None:
-        # Idle agents per capability set, longest idle first. An entry may have stopped being
-        # ready since (a failure, a restart): `take` drops those when it meets them.
-        self._idle: dict[frozenset[str], dict[Agent, None]] = {}
+        # Idle agents per capability set, longest idle first, each with the tick it idled at
+        # (to compare heads of different sets). An entry may have stopped being ready since
+        # (a failure, a restart): `take` drops those when it meets them.
+        self._idle: dict[frozenset[str], dict[Agent, int]] = {}
+        self._ticks = 0
         self.entries = 0
         """Idle entries across all sets: a burst of submits skips the search while none."""
         # Live agents per capability set; a set leaves when its last agent stops.
         self._sets: dict[frozenset[str], int] = {}
-        # Per requirement set, the capability sets that can serve it, smallest first, so a
-        # task goes to the least capable idle agent that fits and specialists stay free.
-        self._fits: dict[frozenset[str], list[frozenset[str]]] = {}
+        # Per requirement set, the capability sets that can serve it, grouped by size,
+        # smallest first, so a task goes to the least capable idle agent that fits and
+        # specialists stay free. Mostly one set per group: then its head is the answer.
+        self._fits: dict[frozenset[str], list[tuple[frozenset[str], ...]]] = {}
 
     @property
     def capability_sets(self) -> Collection[frozenset[str]]:
@@ -64,17 +68,23 @@ class IdleAgents:
         """The agent is ready and no pending task fits it: it waits, behind those idle longer."""
         idle = self._idle[agent.capabilities]
         if agent not in idle:
-            idle[agent] = None
+            self._ticks += 1
+            idle[agent] = self._ticks
             self.entries += 1
 
     def take(self, requires: frozenset[str]) -> Agent | None:
-        """Remove and return a ready agent that can serve `requires`, or None if none."""
+        """Remove and return a ready agent that can serve `requires`, or None if none: of
+        the fewest capabilities, and among those the one idle longest."""
         fits = self._fits.get(requires)
         if fits is None:
-            fits = sorted((c for c in self._sets if requires <= c), key=len)
-            self._fits[requires] = fits
-        for capabilities in fits:
-            idle = self._idle.get(capabilities)
+            fits = self._fits[requires] = _by_size(c for c in self._sets if requires <= c)
+        for sets in fits:
+            if len(sets) > 1:
+                found = self._longest_idle(sets)
+                if found is not None:
+                    return found
+                continue
+            idle = self._idle.get(sets[0])
             while idle:
                 agent = next(iter(idle))
                 del idle[agent]
@@ -82,3 +92,29 @@ class IdleAgents:
                 if agent.ready:
                     return agent
         return None
+
+    def _longest_idle(self, sets: tuple[frozenset[str], ...]) -> Agent | None:
+        """Of the heads of these sets' queues (ready ones: the others are dropped), remove
+        and return the one that idled first."""
+        best: Agent | None = None
+        best_tick = 0
+        best_idle: dict[Agent, int] = {}
+        for capabilities in sets:
+            idle = self._idle[capabilities]
+            while idle:
+                agent, tick = next(iter(idle.items()))
+                if agent.ready:
+                    if best is None or tick < best_tick:
+                        best, best_tick, best_idle = agent, tick, idle
+                    break
+                del idle[agent]
+                self.entries -= 1
+        if best is not None:
+            del best_idle[best]
+            self.entries -= 1
+        return best
+
+
+def _by_size(sets: Iterable[frozenset[str]]) -> list[tuple[frozenset[str], ...]]:
+    """The sets grouped by size, smallest first."""
+    return [tuple(group) for _, group in groupby(sorted(sets, key=len), key=len)]
