@@ -636,6 +636,34 @@ async def test_a_task_queued_at_an_agent_a_sibling_restart_takes_down_goes_elsew
     assert journal == [("other", "job", 1)]
 
 
+async def test_capabilities_are_those_of_the_spawn_whatever_class_a_restart_makes() -> None:
+    class First(Echo):
+        async def receive(self, message: Any) -> Any:
+            if message == "crash":
+                raise RuntimeError("crash")
+            return "first"
+
+    class Second(Actor):
+        capabilities = ("other",)
+
+        async def receive(self, message: Any) -> Any:
+            return "second"
+
+    made: list[Actor] = []
+
+    def factory() -> Actor:
+        made.append(First() if not made else Second())
+        return made[-1]
+
+    async with ActorSystem() as system:
+        ref = await system.spawn(factory, name="changes")
+        ref.tell("crash")
+        assert await ref.ask("which") == "second"
+        [info] = system.agents()
+        assert (info.capabilities, info.restarts) == (frozenset({"echo"}), 1)
+        assert await run(system, "job", requires=["echo"]) == "second"
+
+
 async def test_a_task_given_to_an_agent_whose_start_fails_goes_back_to_the_queue() -> None:
     journal: Journal = []
     gate = Block("on_start", fail=True)
