@@ -58,6 +58,54 @@ async def test_an_error_while_suspended_reaches_the_publish_and_the_task() -> No
     assert fake.finished == 0
 
 
+async def test_a_publish_still_waiting_when_its_task_runs_is_finished_by_it() -> None:
+    """The future the publish waits for is still pending when the task first runs: its own
+    `await` marked it as awaited, so the task must not await it a second time."""
+    fake = FakeClient()
+    loop = asyncio.get_running_loop()
+    fake.gate = loop.create_future()
+    finishing = publish_now(client(fake), "a.b", b"x")
+    assert finishing is not None
+    loop.call_soon(fake.gate.set_result, None)  # after the task's first step
+    await finishing
+    assert fake.finished == 1
+
+
+async def test_an_error_while_still_waiting_reaches_the_publish_and_the_task() -> None:
+    fake = FakeClient()
+    loop = asyncio.get_running_loop()
+    fake.gate = loop.create_future()
+    finishing = publish_now(client(fake), "a.b", b"x")
+    assert finishing is not None
+    loop.call_soon(fake.gate.set_exception, ConnectionError("gone"))
+    with pytest.raises(ConnectionError, match="gone"):
+        await finishing
+    assert fake.finished == 0
+
+
+async def test_a_cancelled_task_ends_cancelled_though_the_publish_swallows_it() -> None:
+    """nats-py's flush wait swallows `CancelledError`: the task must end cancelled anyway, or
+    whoever cancelled it (the writer at `stop`) would carry on as if nothing happened."""
+    heard: list[str] = []
+
+    class Swallowing(FakeClient):
+        async def publish(self, subject: str, payload: bytes, reply: str = "") -> None:
+            try:
+                await super().publish(subject, payload, reply)
+            except asyncio.CancelledError:
+                heard.append("cancelled")
+
+    fake = Swallowing()
+    loop = asyncio.get_running_loop()
+    fake.gate = loop.create_future()
+    finishing = publish_now(client(fake), "a.b", b"x")
+    assert finishing is not None
+    loop.call_soon(finishing.cancel)  # while it waits
+    with pytest.raises(asyncio.CancelledError):
+        await finishing
+    assert heard == ["cancelled"] and finishing.cancelled()
+
+
 async def test_an_error_before_suspending_is_raised_to_the_caller() -> None:
     class Closed:
         async def publish(self, subject: str, payload: bytes, reply: str = "") -> None:

@@ -38,9 +38,9 @@ class Run:
         self._limit = min(BATCH_BYTES, max_payload) if max_payload > 0 else BATCH_BYTES
         self._batches: dict[str, list[Out]] = {}
         self._sizes: dict[str, int] = {}
-        self.finishing: asyncio.Task[None] | None = None
-        """Set when nats-py's buffer is over its limit: the writer waits for it before the
-        next turn."""
+        self.finishing: list[asyncio.Task[None]] = []
+        """The publishes nats-py holds until its buffer is under its limit again: the writer
+        waits for them before the next turn."""
 
     def add(self, item: Out) -> None:
         subject = item.subject
@@ -58,7 +58,7 @@ class Run:
         self._batches[subject] = [item]
         self._sizes[subject] = size + 8
 
-    def close(self) -> asyncio.Task[None] | None:
+    def close(self) -> list[asyncio.Task[None]]:
         for subject in list(self._batches):
             self._flush(subject)
         return self.finishing
@@ -71,4 +71,4 @@ class Run:
     def _emit(self, items: list[Out]) -> None:
         finishing = self._send(items)
         if finishing is not None:
-            self.finishing = finishing
+            self.finishing.append(finishing)

@@ -40,24 +40,33 @@ def publish_now(
 
 
 async def _finish(step: Step, waiting: Any) -> None:
-    """Drive a coroutine that suspended outside a task: await what it waits for, resume it
-    with the outcome, until it returns."""
+    """Be the task for a coroutine that suspended outside one, as `asyncio.Task` is: wait
+    for the future it yielded, then resume it so its own `await` takes the result or the
+    error. Awaiting that future here instead would fail while it is pending: the
+    coroutine's `await` already marked it as awaited (`_asyncio_future_blocking`). This
+    task's cancellation is thrown into the coroutine, and the task ends cancelled even when
+    the coroutine swallows it (nats-py's flush wait does), so whoever cancelled it is not
+    left waiting."""
+    cancelled: asyncio.CancelledError | None = None
     while True:
         try:
             if waiting is None:  # a bare yield (`asyncio.sleep(0)`)
                 await asyncio.sleep(0)
             else:
-                await waiting
-        except BaseException as error:
+                await asyncio.wait((waiting,))
+        except asyncio.CancelledError as error:
+            cancelled = error
             try:
                 waiting = step.throw(error)
             except StopIteration:
-                return
+                break
             continue
         try:
             waiting = step.send(None)
         except StopIteration:
-            return
+            break
+    if cancelled is not None:
+        raise cancelled
 
 
 class Steps:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from functools import partial
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 
-from .._errors import MailboxFull, NotDelivered
+from .._errors import ActorStopped, MailboxFull, NotDelivered
 from .._topics import validate_topic
 from ._batches import Run
 from ._core import Core
@@ -197,8 +198,8 @@ class Outbox:
             finishing = self._write_run()
             if self._room_waiters:
                 self._room.set()
-            if finishing is not None:  # nats-py's buffer is over its limit: let it flush
-                await finishing
+            if finishing:  # nats-py's buffer is over its limit: let it flush
+                await asyncio.gather(*finishing, return_exceptions=True)  # see `_flushed`
                 continue
             if out and self._connection(out[0]).is_connected:  # it waits for a probe
                 subject = out[0].subject
@@ -210,13 +211,13 @@ class Outbox:
             self._wake.clear()
             await self._wake.wait()
 
-    def _write_run(self) -> asyncio.Task[None] | None:
+    def _write_run(self) -> list[asyncio.Task[None]]:
         """Hand what is queued to nats-py, in batches, up to the first message that must
         wait (for a probe, for its connection) or until nats-py's buffer is full."""
         out = self._out
         confirmed = self._probes.confirmed
         run = Run(self._send, self._link.connection.max_payload)
-        while out and run.finishing is None:
+        while out and not run.finishing:
             item = out[0]
             if item.future is not None and item.future.done():
                 out.popleft()
@@ -245,7 +246,29 @@ class Outbox:
                 self._give_up(item, "send_failed", f"the NATS client refused it ({error!r})")
             return None
         self._core.sent += len(items)
+        if finishing is not None:
+            finishing.add_done_callback(partial(self._flushed, items))
         return finishing
+
+    def _flushed(self, items: list[Out], finishing: asyncio.Task[None]) -> None:
+        """A publish nats-py held for its flusher failed there: the writer carries on, and
+        what it carried is given up on, as when the client refuses a publish outright."""
+        if finishing.cancelled() or (error := finishing.exception()) is None:
+            return
+        logger.warning(
+            "%s could not send to %s: %r", self._link.system_name, items[0].target, error
+        )
+        self._core.sent -= len(items)
+        for item in items:
+            if item.future is None:
+                self._core.reject("send_failed", item.message, item.target)
+            elif not item.future.done():
+                item.future.set_exception(
+                    ActorStopped(
+                        f"the NATS client failed while sending it ({error!r}); "
+                        f"{item.target} may or may not have got it"
+                    )
+                )
 
     def _drop_buffered(self, subject: str) -> None:
         kept: deque[Out] = deque()

@@ -117,13 +117,30 @@ class Requests:
                 ) from None
             self._core.sent += 1
             if finishing is not None:  # nats-py's buffer is full: wait for its flusher
-                await finishing
+                await self._flushed_or_end(finishing, future, envelope.target)
         else:
             item = Out(subject, payload, reply, envelope.message, envelope.target, False, future)
             while not self._outbox.enqueue(item):
                 await self._room_or_end(future)
             self._replies[token] = future  # queued: from now on a lost link fails it
         return self._answer_of(await future, envelope.target)
+
+    async def _flushed_or_end(
+        self, finishing: asyncio.Task[None], future: asyncio.Future[Msg], target: str
+    ) -> None:
+        """Wait for nats-py's flusher (its back-pressure), or for the request to end first
+        (its deadline, its reply, a lost connection): the flush may wait on a server that
+        does not read, for as long as nats-py takes to call the connection stale."""
+        try:
+            await asyncio.wait((finishing, future), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            flushed = finishing.done()
+            finishing.cancel()  # the message is in nats-py's buffer: only the wait ends
+        if flushed and not finishing.cancelled() and (error := finishing.exception()):
+            raise ActorStopped(
+                f"the NATS client failed while sending it ({error!r}); {target} may or may "
+                "not have got it"
+            ) from error
 
     async def _room_or_end(self, future: asyncio.Future[Msg]) -> None:
         """Wait for room in a full outbox, or for the request to end first (its deadline, a

@@ -1,0 +1,178 @@
+"""nats-py's back-pressure: past `pending_size` bytes not yet written, `publish` waits for its
+flusher. The writer and a direct ask wait for it too, and come out of it however it ends:
+tells keep flowing, an ask keeps its own deadline, a failed flush is a dead letter.
+
+The faults are injected into the sending system's nats-py client: a socket whose `drain`
+waits for the test, as for a server that does not read, and a flush wait that fails."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from nats.aio.client import Client
+
+from actorkit import Actor, ActorSystem, AskTimeout, testing
+from actorkit.nats import NatsTransport
+from actorkit.testing import Probe
+
+from .nats_support import SAFETY, NatsServer, requires_nats
+
+pytestmark = requires_nats
+
+PENDING = 100_000
+"""The senders' `pending_size`: a publish past it waits for nats-py's flusher."""
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[NatsServer]:
+    running = NatsServer()
+    running.start()
+    yield running
+    running.stop()
+
+
+def client_of(system: ActorSystem) -> Client:
+    link = testing.transport(system)
+    assert isinstance(link, NatsTransport)
+    nc = link._link.nc
+    assert nc is not None
+    return nc
+
+
+class Stall:
+    """The socket stops draining until `released` is set: nats-py's flusher, and any publish
+    waiting for it, waits as long. `held` is set once the flusher waits."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, nc: Client) -> None:
+        self.held = asyncio.Event()
+        self.released = asyncio.Event()
+        transport = nc._transport
+        assert transport is not None
+        self._drain = transport.drain
+        monkeypatch.setattr(transport, "drain", self._held)
+
+    async def _held(self) -> None:
+        self.held.set()
+        await self.released.wait()
+        await self._drain()
+
+
+class Counter(Actor):
+    def __init__(self, expected: int, done: asyncio.Event) -> None:
+        self.left = expected
+        self.done = done
+
+    async def receive(self, message: Any) -> None:
+        self.left -= 1
+        if not self.left:
+            self.done.set()
+
+
+class Gate(Actor):
+    """Answers once `release` is set."""
+
+    def __init__(self, arrived: asyncio.Event, release: asyncio.Event) -> None:
+        self.arrived = arrived
+        self.release = release
+
+    async def receive(self, message: Any) -> Any:
+        self.arrived.set()
+        await self.release.wait()
+        return "late"
+
+
+async def test_a_burst_of_tells_past_pending_size_arrives_whole(server: NatsServer) -> None:
+    count, size = 100, 300_000  # 30 MB, nats-py's 2 MiB pending buffer over and over
+    done = asyncio.Event()
+    async with (
+        ActorSystem("sink", transport=NatsTransport(server.url)) as sink,
+        ActorSystem("burst", transport=NatsTransport(server.url)) as burst,
+    ):
+        sink.expose(await sink.spawn(Counter, count, done, name="counter", mailbox_size=count))
+        await testing.transport(sink).flush()
+        counter = burst.remote("sink", "/counter")
+        for _ in range(count):
+            counter.tell(b"x" * size)
+        async with asyncio.timeout(SAFETY):
+            await done.wait()
+        assert burst.dead_letters.by_reason == {}
+
+
+async def test_tells_held_by_a_stalled_socket_are_sent_once_it_drains(
+    server: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = 5
+    done = asyncio.Event()
+    async with ActorSystem("stall", transport=NatsTransport(server.url, pending_size=PENDING)) as s:
+        s.expose(await s.spawn(Counter, count, done, name="counter"))
+        await testing.transport(s).flush()
+        stall = Stall(monkeypatch, client_of(s))
+        counter = s.remote("stall", "/counter")
+        for _ in range(count):
+            counter.tell(b"x" * PENDING)  # each one past the limit: the writer waits for it
+        await stall.held.wait()  # the writer waits for the flusher from the same turn on
+        stall.released.set()
+        async with asyncio.timeout(SAFETY):
+            await done.wait()
+        assert s.dead_letters.by_reason == {}
+
+
+async def test_an_ask_waiting_for_the_flusher_keeps_its_timeout(
+    server: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    arrived, release = asyncio.Event(), asyncio.Event()
+    link = NatsTransport(server.url, pending_size=PENDING)
+    async with ActorSystem("stuck", transport=link) as system:
+        system.expose(await system.spawn(Gate, arrived, release, name="gate"))
+        await link.flush()
+        stall = Stall(monkeypatch, client_of(system))
+        gate = system.remote("stuck", "/gate")
+        loop = asyncio.get_running_loop()
+        try:
+            asking = asyncio.ensure_future(gate.ask(b"x" * PENDING, timeout=SAFETY))
+            await arrived.wait()  # written; its flush is held by the socket
+            asking.cancel()
+            async with asyncio.timeout(SAFETY / 4):
+                with pytest.raises(asyncio.CancelledError):
+                    await asking
+            started = loop.time()
+            async with asyncio.timeout(SAFETY / 4):
+                with pytest.raises(AskTimeout):  # the gate holds the first ask still
+                    await gate.ask(b"y" * PENDING, timeout=0.3)
+            assert 0.3 <= loop.time() - started < SAFETY / 4
+            assert link.asks["timeout"] == 1
+        finally:
+            stall.released.set()
+            release.set()
+
+
+async def test_a_flush_that_fails_is_a_dead_letter_and_the_writer_goes_on(
+    server: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    link = NatsTransport(server.url, pending_size=PENDING)
+    async with ActorSystem("failing", transport=link) as system:
+        probe = await Probe.spawn(system, name="probe")
+        system.expose(probe.ref)
+        await link.flush()
+        nc = client_of(system)
+        flush = nc._flush_pending
+
+        async def failing(force_flush: bool = False) -> Any:
+            if not force_flush:
+                return await flush()
+            await asyncio.sleep(0)  # suspends, as a flush wait does, then fails
+            raise ConnectionResetError("injected")
+
+        monkeypatch.setattr(nc, "_flush_pending", failing)
+        remote = system.remote("failing", "/probe")
+        remote.tell(b"x" * PENDING)
+        await link.flush(timeout=SAFETY)
+        assert system.dead_letters.by_reason == {"send_failed": 1}
+        assert link.rejected["send_failed"] == 1
+        monkeypatch.setattr(nc, "_flush_pending", flush)
+        remote.tell("after")
+        while (await probe.receive(timeout=SAFETY)) != "after":
+            pass  # the failed publish may have left nats-py's buffer all the same
