@@ -49,6 +49,26 @@ async def test_tells_for_an_unreachable_peer_become_dead_letters(own: NatsServer
         assert link.rejected["unreachable"] == 1
 
 
+async def test_a_silent_target_leaves_the_others_their_own_buffer_timeout(
+    own: NatsServer,
+) -> None:
+    """The silent target is first in the queue: a target queued behind it still gets its
+    own `buffer_timeout` to answer, and its tells are sent once the silent one gave up."""
+    link = transport(own, buffer_timeout=0.5)
+    async with ActorSystem("patient", transport=link) as system:
+        probe = await Probe.spawn(system, name="probe")
+        system.expose(probe.ref)
+        own.stop()
+        await link.link_down.wait()
+        system.remote("ghost", "/x").tell("lost")
+        for number in range(3):
+            system.remote("patient", "/probe").tell(number)
+        own.start()
+        await link.link_up.wait()
+        assert [await probe.receive(timeout=SAFETY) for _ in range(3)] == [0, 1, 2]
+        assert system.dead_letters.by_reason == {"unreachable": 1}
+
+
 async def test_a_full_buffer_during_an_outage(own: NatsServer) -> None:
     link = transport(own, max_buffered=2)
     async with ActorSystem("full", transport=link) as system:

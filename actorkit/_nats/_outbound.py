@@ -190,6 +190,7 @@ class Outbox:
         if self._writer is not None:
             self._writer.cancel()
             await asyncio.gather(self._writer, return_exceptions=True)
+        self._probes.reset()
         self.close("shutdown", "the actor system shut down")
 
     async def _write_loop(self) -> None:
@@ -203,6 +204,7 @@ class Outbox:
                 continue
             if out and self._connection(out[0]).is_connected:  # it waits for a probe
                 subject = out[0].subject
+                self._probes.start_all(i.subject for i in out if i.buffered and not i.topic)
                 if await self._probes.probe(subject) is False:
                     self._drop_buffered(subject)
                 continue

@@ -4,6 +4,8 @@ the check that a target answers again before the tells buffered for it are sent.
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Iterable
 
 import nats.errors
 
@@ -12,25 +14,54 @@ from .._wire import BadPayload
 from ._core import Core
 from ._frames import OK, PING
 
+logger = logging.getLogger("actorkit")
+
 _PROBE_MAX_DELAY = 0.5
+_PROBE_MIN_WAIT = 0.1
+"""The shortest wait for an answer to a ping, even past the target's deadline."""
 
 
 class Probes:
     """Which subjects answered since the link came back (`confirmed`), which gave up, and
-    the one deadline (`buffer_timeout` after the first probe) that all of them share."""
+    the pings under way. Each target gets its own `buffer_timeout`, counted from the first
+    probe after the reconnect, and every target's probe starts then: one that stays silent
+    does not use up the time of those queued behind it."""
 
     def __init__(self, core: Core, buffer_timeout: float) -> None:
         self._core = core
         self._buffer_timeout = buffer_timeout
         self.confirmed: set[str] = set()
         self._unreachable: set[str] = set()
-        self._deadline: float | None = None
+        self._pinging: dict[str, asyncio.Task[bool | None]] = {}
+        self._started = False
 
     def reset(self) -> None:
-        """The link dropped: every target must answer again after the reconnect."""
+        """The link dropped (or the system stops): every target must answer again after the
+        reconnect."""
         self.confirmed.clear()
         self._unreachable.clear()
-        self._deadline = None
+        self._started = False
+        pinging, self._pinging = self._pinging, {}
+        for task in pinging.values():
+            task.cancel()
+
+    def start_all(self, subjects: Iterable[str]) -> None:
+        """The first probe since the link came back: ping every target with something
+        buffered (`subjects`) at once, instead of each when its turn in the queue comes."""
+        if not self._started:
+            self._started = True
+            self._start(subjects)
+
+    def _start(self, subjects: Iterable[str]) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._buffer_timeout
+        for subject in subjects:
+            if not (
+                subject in self._pinging
+                or subject in self.confirmed
+                or subject in self._unreachable
+            ):
+                self._pinging[subject] = loop.create_task(self._ping(subject, deadline))
 
     async def claim(self, name: str) -> None:
         """A request to our own subject answered by someone else means the name is taken.
@@ -60,29 +91,48 @@ class Probes:
     async def probe(self, subject: str) -> bool | None:
         """After an outage: does anyone answer on `subject` again? None when the connection
         dropped meanwhile (ask again after the next reconnect)."""
+        if subject in self.confirmed:
+            return True
         if subject in self._unreachable:
             return False
+        self._start((subject,))
+        task = self._pinging[subject]
+        await asyncio.wait((task,))
+        if task.cancelled():
+            return None
+        try:
+            answered = task.result()
+        except Exception as error:  # the writer outlives any one probe
+            logger.warning("%s could not ping %s: %r", self._core.system_name, subject, error)
+            self._unreachable.add(subject)
+            return False
+        if answered is None and self._pinging.get(subject) is task:
+            del self._pinging[subject]
+        return answered
+
+    async def _ping(self, subject: str, deadline: float) -> bool | None:
+        """At least one ping, however late it starts: a target is given up on for its own
+        silence only."""
         nc = self._core.link.connection
         loop = asyncio.get_running_loop()
-        if self._deadline is None:  # the first probe since the link came back
-            self._deadline = loop.time() + self._buffer_timeout
-        deadline = self._deadline
         ping = self._core.codec.encode([PING, "", None, None])
         delay = 0.02
-        while (left := deadline - loop.time()) > 0:
+        while True:
             if not nc.is_connected:
                 return None
+            left = deadline - loop.time()
             try:
-                await nc.request(subject, ping, timeout=min(1.0, left))
+                await nc.request(subject, ping, timeout=min(1.0, max(left, _PROBE_MIN_WAIT)))
             except nats.errors.NoRespondersError:
-                await asyncio.sleep(min(delay, left))
+                await asyncio.sleep(max(0.0, min(delay, deadline - loop.time())))
                 delay = min(delay * 2, _PROBE_MAX_DELAY)
             except nats.errors.TimeoutError:
-                continue
+                pass
             except nats.errors.Error:
                 return None
             else:
                 self.confirmed.add(subject)
                 return True
-        self._unreachable.add(subject)
-        return False
+            if deadline - loop.time() <= 0:
+                self._unreachable.add(subject)
+                return False
