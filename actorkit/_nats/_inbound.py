@@ -20,7 +20,7 @@ import nats.errors
 from msgspec import Raw
 from nats.aio.msg import Msg
 
-from .._errors import MailboxFull
+from .._errors import AskTimeout, MailboxFull
 from .._ref import ActorRef
 from .._wire import BadPayload
 from ._core import Core
@@ -186,8 +186,13 @@ class Inbound:
             if kind == ASK:
                 result = await ref.ask(body, timeout=timeout)
             else:
-                async with asyncio.timeout(timeout):
-                    await ref.send(body)
+                try:
+                    async with asyncio.timeout(timeout):
+                        await ref.send(body)
+                except TimeoutError:
+                    raise AskTimeout(
+                        f"{ref.path} had no room for the message within {timeout} s"
+                    ) from None
                 result = None
             try:
                 frame = [OK, self._core.codec.wire(result)]
