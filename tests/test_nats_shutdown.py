@@ -11,7 +11,7 @@ import pytest
 from actorkit import Actor, ActorStopped, ActorSystem
 from actorkit.nats import NatsTransport
 
-from .nats_support import NatsServer, requires_nats
+from .nats_support import SAFETY, NatsServer, requires_nats
 
 pytestmark = requires_nats
 
@@ -68,4 +68,41 @@ async def test_an_answer_after_the_link_died_does_not_break_shutdown() -> None:
     finally:
         waits = [holder.shutdown(), asker.shutdown(), *([asking] if asking else [])]
         await asyncio.gather(*waits, return_exceptions=True)
+        own.stop()
+
+
+async def test_what_is_sent_after_the_queue_was_given_up_is_refused_at_once() -> None:
+    """`stop()` gives up on the queue, then waits for the transport's own tasks before it
+    closes the link: a tell or ask made by another task meanwhile (here, one of those tasks
+    as it is cancelled) has no writer to send it. The tell is a dead letter `shutdown`, the
+    ask fails at once."""
+    own = NatsServer()
+    own.start()
+    link = NatsTransport(own.url)
+    system = ActorSystem("closing", transport=link)
+    late: list[asyncio.Future[Any]] = []
+    waiting = asyncio.Event()
+
+    async def sends_as_it_is_cancelled() -> None:
+        try:
+            waiting.set()
+            await asyncio.Event().wait()
+        finally:
+            remote = system.remote("closing", "/x")
+            remote.tell("late")
+            late.append(asyncio.ensure_future(remote.ask("late", timeout=SAFETY)))
+
+    try:
+        await system.start()
+        link._inbound.answering.add(asyncio.create_task(sends_as_it_is_cancelled()))
+        await waiting.wait()
+        await system.shutdown()
+        assert system.dead_letters.by_reason == {"shutdown": 1}
+        assert link.health()["buffered"] == 0
+        async with asyncio.timeout(SAFETY / 4):
+            with pytest.raises(ActorStopped, match="was not sent"):
+                await late[0]
+    finally:
+        await system.shutdown()
+        await asyncio.gather(*late, return_exceptions=True)
         own.stop()

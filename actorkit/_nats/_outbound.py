@@ -83,6 +83,7 @@ class Outbox:
         self._room_waiters = 0
         self._drained = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
+        self._stopped = False
 
     def __len__(self) -> int:
         return len(self._out)
@@ -141,10 +142,12 @@ class Outbox:
             await self._drained.wait()
 
     def _refused_closed(self, message: object, target: str) -> bool:
-        """After `stop()` (or a failed start) nothing is queued any more: what is sent then
-        becomes a dead letter `transport_closed`, as a tell to a stopped actor would."""
-        if self._link.closed or self._link.nc is None:
-            self._core.reject("transport_closed", message, target)
+        """Once `stop()` gave up on the queue (or after a failed start) nothing is queued any
+        more: what is sent then becomes a dead letter `shutdown` until the connection is
+        closed, `transport_closed` after, as a tell to a stopped actor would."""
+        link = self._link
+        if link.closed or link.nc is None or self._stopped:
+            self._core.reject("transport_closed" if link.closed else "shutdown", message, target)
             return True
         return False
 
@@ -191,6 +194,7 @@ class Outbox:
             self._writer.cancel()
             await asyncio.gather(self._writer, return_exceptions=True)
         self._probes.reset()
+        self._stopped = True
         self.close("shutdown", "the actor system shut down")
 
     async def _write_loop(self) -> None:

@@ -64,17 +64,19 @@ class Requests:
     async def request(
         self, subject: str, kind: int, path: str, target: str, message: object, timeout: float
     ) -> Any:
-        """An ask or an acknowledged send: fails at once while disconnected (nothing sent,
-        so retrying is safe), `AskTimeout` after `timeout`, `ActorStopped` when no system
-        answers for the target."""
+        """An ask or an acknowledged send: fails at once while disconnected or shutting down
+        (nothing sent, so retrying is safe), `AskTimeout` after `timeout`, `ActorStopped`
+        when no system answers for the target."""
         core = self._core
         if not ((type(timeout) is float or type(timeout) is int) and 0 < timeout < FOREVER):
             timeout = check_seconds(timeout, f"{'ask' if kind == ASK else 'send'} timeout")
         payload = core.encode([kind, path, core.codec.wire(message), timeout])
-        if not core.link.connected:
+        link = core.link
+        if not link.connected or link.stopping:  # `stop()` closes the deadlines and queue
             core.asks["stopped"] += 1
             what = "ask" if kind == ASK else "send"
-            raise NotDelivered(f"not connected to NATS: the {what} to {target} was not sent")
+            why = "the actor system is shutting down" if link.connected else "not connected to NATS"
+            raise NotDelivered(f"{why}: the {what} to {target} was not sent")
         token = str(next(self._tokens))
         future: asyncio.Future[Msg] = asyncio.get_running_loop().create_future()
         envelope = Ask(message, future, target, timeout)  # type: ignore[arg-type]
