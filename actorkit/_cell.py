@@ -216,8 +216,8 @@ class Cell(Lifecycle):
         except asyncio.CancelledError:
             # `spawn` itself was cancelled (an `asyncio.timeout` around it): its caller never
             # gets the ref, so nothing may be left running.
-            if not started.cancelled():  # it had just started: an orderly stop
-                self.post(Stop(None))
+            if not started.cancelled() or self.state is RUNNING:  # it had just started:
+                self.post(Stop(None))  # an orderly stop (its children, its `on_stop`)
             elif self.instance is not None:  # still in `on_start`: the name is free at
                 self.instance = None  # once, and the task stops what `on_start` began
                 self.close(None)

@@ -87,12 +87,19 @@ def process_hash(key: object) -> int:
     return (hash(key) * GOLDEN) & MASK64
 
 
-@lru_cache(maxsize=4096)
-def _points(name: str, vnodes: int) -> tuple[int, ...]:
-    """A label's vnode positions. Cached: a pool's ring is rebuilt whenever a member starts or
-    stops, from labels ("0", "1", ...) that every pool shares."""
+CACHED_LABEL = 64
+"""Labels up to this long have their points cached (`_points`): a pool's member names."""
+
+
+def _hashed(name: str, vnodes: int) -> tuple[int, ...]:
+    """A label's vnode positions."""
     # `#` then digits only at the end, so distinct (label, index) pairs never collide.
     return tuple(_digest(f"{name}#{i}".encode("utf-8", "surrogatepass")) for i in range(vnodes))
+
+
+_points = lru_cache(maxsize=4096)(_hashed)
+"""Cached: a pool's ring is rebuilt whenever a member starts or stops, from labels ("0", "1",
+...) that every pool shares. Short labels only, so the cache stays small."""
 
 
 class HashRing(Generic[M]):
@@ -191,7 +198,9 @@ class HashRing(Generic[M]):
             if entry[0] == member:
                 return False
             raise ValueError(f"label {name!r} of {member!r} is already used by {entry[0]!r}")
-        self._members[name] = (member, _points(name, self._vnodes))
+        vnodes = self._vnodes
+        points = _points(name, vnodes) if len(name) <= CACHED_LABEL else _hashed(name, vnodes)
+        self._members[name] = (member, points)
         return True
 
     def _rebuild(self) -> None:

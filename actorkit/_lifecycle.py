@@ -10,7 +10,7 @@ from __future__ import annotations
 from ._actor import Actor
 from ._failure import as_failure
 from ._record import Record
-from ._signals import Stop
+from ._signals import SELF_STOP, Stop
 from ._spawn import make_instance
 from ._state import ENDING, RESTARTING, RUNNING, STARTING, STOPPING, SUSPENDED
 from ._supervise import ChildFailed
@@ -60,6 +60,14 @@ class Lifecycle(Record):
             return
         self.mailbox.crashed += 1
         parent = self.parent
+        if SELF_STOP in self.mailbox.signals and self.exit_is_stop:
+            # It asked to stop before failing: the stop wins, as in Akka. The failure is
+            # logged and counted, and the queued stop ends the actor.
+            self.failures += 1
+            instruments = self.runtime.instruments
+            instruments.crashed(self.cell, error, message, "stop (it stopped itself)")
+            instruments.failed(self.cell, error)
+            return
         if self.draining or parent is None or parent.unsupervised_children:
             self.failures += 1
             self.runtime.instruments.crashed(self.cell, error, message, "stop (shutting down)")
@@ -70,10 +78,6 @@ class Lifecycle(Record):
     def report(self, error: BaseException | None, message: object) -> None:
         """Suspend and tell the parent: a failure (`error`) or a normal exit (None)."""
         assert self.parent is not None
-        if self.state == SUSPENDED:
-            # Reported already, and the parent's decision is pending: a second report (an
-            # escalation reaching it meanwhile) would count one failure twice.
-            return
         if error is not None:
             self.failures += 1
         self.state = SUSPENDED
@@ -113,16 +117,12 @@ class Lifecycle(Record):
 
     async def stop_self(self) -> None:
         """`self.stop()`: a normal exit, restarted by the parent only if `permanent`."""
-        state = self.state
-        if state == RUNNING:
-            if self.exit_is_stop:
-                await self.finalize(None)
-            else:
-                self.report(None, None)
-        elif state == SUSPENDED and self.exit_is_stop:
-            # Asked in a handler that then failed: the stop wins, as in Akka; the parent's
-            # decision about the failure finds the actor gone.
+        if self.state != RUNNING:
+            return
+        if self.exit_is_stop:
             await self.finalize(None)
+        else:
+            self.report(None, None)
 
     @property
     def exit_is_stop(self) -> bool:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ._errors import SupervisorGaveUp
 from ._signals import Resume, Signal, StartPlan, Stop, StopInstance
+from ._state import RESTARTING
 from ._supervision import Decision, Intensity, decide
 
 if TYPE_CHECKING:
@@ -40,8 +41,17 @@ class ChildFailed(Signal):
 
 async def supervise(parent: Cell, report: ChildFailed) -> None:
     child, error = report.child, report.error
-    if child.closed or child.incarnation != report.incarnation or child.parent is not parent:
-        return  # stale: the child was restarted or stopped since it reported
+    if (
+        child.closed
+        or child.incarnation != report.incarnation
+        or child.parent is not parent
+        or child.state is RESTARTING
+    ):
+        # Stale: the child was stopped or restarted since it reported, or a restart decided
+        # on an earlier report is under way (a backoff delays the new incarnation): a second
+        # report of that incarnation, an escalation that reached it while suspended, must not
+        # count as another failure.
+        return
     if parent.unsupervised_children:
         await child.call(Stop(error))
         return

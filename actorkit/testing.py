@@ -71,6 +71,9 @@ DUE_TOLERANCE = 1e-9
 """How far past `ManualClock.advance`'s target, relative to it, a due time still counts as
 reached (`math.isclose`'s default): far above float rounding, far below any interval a test
 would mean."""
+MAX_DUE_SLACK = 1e-6
+"""And at most this many seconds, so that a clock started far from 0 does not fire a timer
+due a visible time after the target."""
 
 
 class ManualClock:
@@ -119,7 +122,7 @@ class ManualClock:
         clock then reads its time: float sums miss by an ulp or two, and `schedule_every(0.1)`
         due at 0.1 + 2 * 0.1 = 0.30000000000000004 must tick in `advance(0.3)`."""
         target = self._now + check_seconds(seconds, "advance()", zero_ok=True)
-        due_by = target + abs(target) * DUE_TOLERANCE
+        due_by = target + min(abs(target) * DUE_TOLERANCE, MAX_DUE_SLACK)
         await self.settle()
         heap = self._heap
         while heap and heap[0][0] <= due_by:

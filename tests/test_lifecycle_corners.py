@@ -1,6 +1,7 @@
 """Lifecycle corners: what a half-started, restarting or stopping actor may still do, and what
 its watchers and supervisor hear of it. Each test is a window a message or signal can land in
-(API 1, 3, 9)."""
+(API 1, 3, 9). Each is bounded by its own `asyncio.timeout`: a regression here tends to
+leave an actor waiting, which the runtime would otherwise outlast."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ class Registry(Actor):
 
 
 async def test_a_watcher_hears_of_an_actor_whose_on_start_failed() -> None:
-    async with ActorSystem(metrics=False) as system:
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         probe = await Probe.spawn(system)
         registry = await system.spawn(Registry, probe)
 
@@ -53,7 +54,7 @@ async def test_a_watcher_hears_of_an_actor_whose_on_start_failed() -> None:
 
 
 async def test_watching_again_before_handling_terminated_delivers_it_once() -> None:
-    async with ActorSystem(metrics=False) as system:
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         probe = await Probe.spawn(system)
         target = await system.spawn(Idle)
         release = asyncio.Event()
@@ -118,7 +119,7 @@ async def test_an_instance_whose_on_start_failed_in_a_restart_is_never_stopped_o
         async def receive(self, message: Any) -> Any:
             return await self.spawn(Flaky, log, itertools.count(), name="flaky")
 
-    async with ActorSystem(metrics=False) as system:
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         parent = await system.spawn(Parent)
         child = await parent.ask("spawn")
         child.tell("boom")
@@ -146,7 +147,7 @@ async def test_a_child_spawned_in_on_stop_during_a_restart_is_refused() -> None:
             except ActorStopped as error:
                 refused.append(error)
 
-    async with ActorSystem(metrics=False) as system:
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         worker = await system.spawn(Worker, name="w")
         worker.tell("boom")
         assert await worker.ask("children") == []
@@ -172,7 +173,7 @@ async def test_a_timer_started_in_on_stop_during_a_restart_ends_with_its_instanc
         async def on_stop(self) -> None:
             self.timers.start_every("retry", "tick", 1.0)
 
-    async with ActorSystem(metrics=False, clock=clock) as system:
+    async with asyncio.timeout(10), ActorSystem(metrics=False, clock=clock) as system:
         probe = await Probe.spawn(system)
         ticking = await system.spawn(Ticking, probe)
         ticking.tell("boom")
@@ -218,7 +219,7 @@ async def test_an_escalation_reaching_a_suspended_actor_counts_its_failure_once(
         async def receive(self, message: Any) -> Any:
             return await self.spawn(Middle, name="middle")
 
-    async with ActorSystem(metrics=False, clock=clock) as system:
+    async with asyncio.timeout(10), ActorSystem(metrics=False, clock=clock) as system:
         top = await system.spawn(Top, name="top")
         middle = await top.ask("spawn")
         middle.tell("go")
@@ -229,13 +230,16 @@ async def test_an_escalation_reaching_a_suspended_actor_counts_its_failure_once(
         assert system.failure is None and top.is_alive
 
 
-async def test_a_stop_asked_in_a_handler_that_then_fails_wins() -> None:
-    class StopsThenFails(Actor):
-        async def receive(self, message: Any) -> None:
-            self.stop()
-            raise ValueError("after asking to stop")
+class StopsThenFails(Actor):
+    async def receive(self, message: Any) -> None:
+        self.stop()
+        raise ValueError("after asking to stop")
 
-    async with ActorSystem(metrics=False) as system:
+
+async def test_a_stop_asked_in_a_handler_that_then_fails_wins_and_the_failure_is_kept(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with asyncio.timeout(10), ActorSystem() as system:
         probe = await Probe.spawn(system)
         registry = await system.spawn(Registry, probe)
         ref = await system.spawn(StopsThenFails, restart="transient")  # a failure restarts it
@@ -243,6 +247,50 @@ async def test_a_stop_asked_in_a_handler_that_then_fails_wins() -> None:
         ref.tell("go")
         terminated = await probe.expect(Terminated)
         assert terminated.ref == ref and not ref.is_alive
+        stats = system.metrics.stats_for(StopsThenFails)
+        assert stats is not None and stats.failures == {"ValueError": 1}
+    assert any("after asking to stop" in record.getMessage() for record in caplog.records)
+
+
+async def test_an_escalation_reaching_an_actor_whose_own_failure_is_resumed_still_counts() -> None:
+    child_failing, restarted = asyncio.Event(), asyncio.Event()
+    starts: list[str] = []
+
+    class Child(Actor):
+        async def receive(self, message: Any) -> None:
+            child_failing.set()
+            raise KeyError("the child fails")
+
+    class Middle(Actor):
+        supervisor_strategy = OneForOne(decider={KeyError: "escalate"})
+
+        async def on_start(self) -> None:
+            starts.append("middle")
+            if len(starts) == 2:
+                restarted.set()
+            await self.spawn(Child, name="child")
+
+        async def receive(self, message: Any) -> Any:
+            if message == "go":
+                self.children[0].tell("boom")
+                await child_failing.wait()  # the child's escalation is queued for this actor
+                raise ValueError("the middle fails too")
+            return [child.name for child in self.children]
+
+    class Top(Actor):
+        # Its own failure is resumed; the escalated KeyError restarts it (the default).
+        supervisor_strategy = OneForOne(decider={ValueError: "resume"})
+
+        async def receive(self, message: Any) -> Any:
+            return await self.spawn(Middle, name="middle")
+
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        top = await system.spawn(Top, name="top")
+        middle = await top.ask("spawn")
+        middle.tell("go")
+        await restarted.wait()
+        assert await middle.ask("children") == ["child"]
+        assert starts == ["middle", "middle"]
 
 
 class Parent(Actor):
@@ -268,11 +316,43 @@ class Slow(Actor):
         await asyncio.sleep(0)
 
 
+class Kid(Actor):
+    async def receive(self, message: Any) -> None:
+        pass
+
+    async def on_stop(self) -> None:
+        pass
+
+
+class YieldsOnce(Actor):
+    """`on_start` spawns a child, then ends a loop turn later."""
+
+    def __init__(self, children: list[Any]) -> None:
+        self.children_made = children
+
+    async def on_start(self) -> None:
+        self.children_made.append(await self.spawn(Kid))
+        await asyncio.sleep(0)
+
+
+async def test_a_spawn_cancelled_at_any_turn_of_on_start_leaves_no_child_running() -> None:
+    children: list[Any] = []
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        for turns in range(6):  # each turn a cancellation can land in, up to after the end
+            spawning = asyncio.ensure_future(system.spawn(YieldsOnce, children))
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            spawning.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await spawning
+    assert children and not any(child.is_alive for child in children)
+
+
 @pytest.mark.parametrize("fail", [True, False], ids=["on_start-failed", "cancel-swallowed"])
 async def test_a_cancelled_spawn_leaves_no_child_of_on_start_running(fail: bool) -> None:
     children: list[Any] = []
     entered = asyncio.Event()
-    async with ActorSystem(metrics=False) as system:
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         spawning = asyncio.ensure_future(system.spawn(Parent, children, entered, fail))
         await entered.wait()
         spawning.cancel()  # while the failure's cleanup, or `on_start` itself, runs

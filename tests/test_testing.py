@@ -105,6 +105,17 @@ async def test_advance_reaches_what_float_rounding_puts_a_hair_past_its_target()
     assert [name for name, _ in fired] == ["rounded", "later"]
 
 
+@pytest.mark.parametrize("start", [1e6, 9e8])
+async def test_the_rounding_slack_stays_a_microsecond_far_from_zero(start: float) -> None:
+    clock = ManualClock(start=start)
+    fired: list[float] = []
+    clock.call_at(start + 1.0005, lambda: fired.append(clock.now()))
+    await clock.advance(1.0)
+    assert fired == [] and clock.now() == start + 1.0
+    await clock.advance(0.0005)
+    assert fired == [start + 1.0005]
+
+
 async def test_a_cancelled_entry_never_fires_and_is_not_pending() -> None:
     clock = ManualClock()
     fired: list[str] = []
