@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import ActorSystem, testing
+from actorkit import Actor, ActorSystem, testing
 from actorkit.nats import NatsTransport
 
 from .processes import end, free_port
@@ -147,3 +147,16 @@ def link_of(system: ActorSystem) -> NatsTransport:
     link = testing.transport(system)
     assert isinstance(link, NatsTransport)
     return link
+
+
+class Gate(Actor):
+    """Answers once `release` is set: a remote actor that holds a request still."""
+
+    def __init__(self, arrived: asyncio.Event, release: asyncio.Event) -> None:
+        self.arrived = arrived
+        self.release = release
+
+    async def receive(self, message: Any) -> Any:
+        self.arrived.set()
+        await self.release.wait()
+        return message

@@ -17,7 +17,7 @@ import pytest
 from actorkit import DEAD_LETTER_TOPIC, Actor, ActorStopped, ActorSystem, MailboxFull
 from actorkit.testing import Probe
 
-from .nats_support import SAFETY, NatsServer, requires_nats, transport
+from .nats_support import SAFETY, Gate, NatsServer, requires_nats, transport
 
 pytestmark = requires_nats
 
@@ -88,19 +88,6 @@ async def test_a_full_buffer_during_an_outage(own: NatsServer) -> None:
         own.start()
         await link.link_up.wait()
         assert await echo.ask("hi") == "hi"
-
-
-class Gate(Actor):
-    """Answers once `release` is set."""
-
-    def __init__(self, arrived: asyncio.Event, release: asyncio.Event) -> None:
-        self.arrived = arrived
-        self.release = release
-
-    async def receive(self, message: Any) -> Any:
-        self.arrived.set()
-        await self.release.wait()
-        return message
 
 
 async def test_an_ask_waiting_for_room_fails_at_once_when_the_link_drops(

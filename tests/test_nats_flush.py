@@ -18,7 +18,7 @@ from actorkit import Actor, ActorSystem, AskTimeout, testing
 from actorkit.nats import NatsTransport
 from actorkit.testing import Probe
 
-from .nats_support import SAFETY, NatsServer, requires_nats
+from .nats_support import SAFETY, Gate, NatsServer, link_of, requires_nats
 
 pytestmark = requires_nats
 
@@ -35,9 +35,7 @@ def server() -> Iterator[NatsServer]:
 
 
 def client_of(system: ActorSystem) -> Client:
-    link = testing.transport(system)
-    assert isinstance(link, NatsTransport)
-    nc = link._link.nc
+    nc = link_of(system)._link.nc
     assert nc is not None
     return nc
 
@@ -69,19 +67,6 @@ class Counter(Actor):
         self.left -= 1
         if not self.left:
             self.done.set()
-
-
-class Gate(Actor):
-    """Answers once `release` is set."""
-
-    def __init__(self, arrived: asyncio.Event, release: asyncio.Event) -> None:
-        self.arrived = arrived
-        self.release = release
-
-    async def receive(self, message: Any) -> Any:
-        self.arrived.set()
-        await self.release.wait()
-        return "late"
 
 
 async def test_a_burst_of_tells_past_pending_size_arrives_whole(server: NatsServer) -> None:
