@@ -185,8 +185,18 @@ async def test_a_timer_started_in_on_stop_during_a_restart_ends_with_its_instanc
         probe.expect_empty()
 
 
-async def test_an_escalation_reaching_a_suspended_actor_counts_its_failure_once(
-    clock: ManualClock,
+@pytest.mark.parametrize(
+    "strategy",
+    [
+        # One restart allowed, after a backoff: counting the middle's failure twice gives up.
+        OneForOne(max_restarts=1, within=60.0, backoff=Backoff(min=1.0, max=1.0, jitter=0.0)),
+        # Its own failure resumed: the escalated KeyError still restarts it (the default).
+        OneForOne(decider={ValueError: "resume"}),
+    ],
+    ids=["restart-with-backoff", "own-failure-resumed"],
+)
+async def test_an_escalation_reaching_a_suspended_actor_is_one_failure_neither_lost_nor_doubled(
+    clock: ManualClock, strategy: OneForOne
 ) -> None:
     child_failing = asyncio.Event()
     starts: list[str] = []
@@ -201,20 +211,17 @@ async def test_an_escalation_reaching_a_suspended_actor_counts_its_failure_once(
 
         async def on_start(self) -> None:
             starts.append("middle")
-            self.child = await self.spawn(Child)
+            await self.spawn(Child, name="child")
 
         async def receive(self, message: Any) -> Any:
             if message == "go":
-                self.child.tell("boom")
-                await child_failing.wait()  # its report is queued for this actor now
+                self.children[0].tell("boom")
+                await child_failing.wait()  # the child's escalation is queued for this actor
                 raise ValueError("the middle fails too")
-            return "alive"
+            return [child.name for child in self.children]
 
     class Top(Actor):
-        # One restart allowed: counting the middle's failure twice would give up.
-        supervisor_strategy = OneForOne(
-            max_restarts=1, within=60.0, backoff=Backoff(min=1.0, max=1.0, jitter=0.0)
-        )
+        supervisor_strategy = strategy
 
         async def receive(self, message: Any) -> Any:
             return await self.spawn(Middle, name="middle")
@@ -224,8 +231,8 @@ async def test_an_escalation_reaching_a_suspended_actor_counts_its_failure_once(
         middle = await top.ask("spawn")
         middle.tell("go")
         await clock.settle()
-        await clock.advance(1.0)
-        assert await middle.ask("ping") == "alive"
+        await clock.advance(1.0)  # the backoff, where there is one
+        assert await middle.ask("children") == ["child"]
         assert starts == ["middle", "middle"]
         assert system.failure is None and top.is_alive
 
@@ -250,47 +257,6 @@ async def test_a_stop_asked_in_a_handler_that_then_fails_wins_and_the_failure_is
         stats = system.metrics.stats_for(StopsThenFails)
         assert stats is not None and stats.failures == {"ValueError": 1}
     assert any("after asking to stop" in record.getMessage() for record in caplog.records)
-
-
-async def test_an_escalation_reaching_an_actor_whose_own_failure_is_resumed_still_counts() -> None:
-    child_failing, restarted = asyncio.Event(), asyncio.Event()
-    starts: list[str] = []
-
-    class Child(Actor):
-        async def receive(self, message: Any) -> None:
-            child_failing.set()
-            raise KeyError("the child fails")
-
-    class Middle(Actor):
-        supervisor_strategy = OneForOne(decider={KeyError: "escalate"})
-
-        async def on_start(self) -> None:
-            starts.append("middle")
-            if len(starts) == 2:
-                restarted.set()
-            await self.spawn(Child, name="child")
-
-        async def receive(self, message: Any) -> Any:
-            if message == "go":
-                self.children[0].tell("boom")
-                await child_failing.wait()  # the child's escalation is queued for this actor
-                raise ValueError("the middle fails too")
-            return [child.name for child in self.children]
-
-    class Top(Actor):
-        # Its own failure is resumed; the escalated KeyError restarts it (the default).
-        supervisor_strategy = OneForOne(decider={ValueError: "resume"})
-
-        async def receive(self, message: Any) -> Any:
-            return await self.spawn(Middle, name="middle")
-
-    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
-        top = await system.spawn(Top, name="top")
-        middle = await top.ask("spawn")
-        middle.tell("go")
-        await restarted.wait()
-        assert await middle.ask("children") == ["child"]
-        assert starts == ["middle", "middle"]
 
 
 class Parent(Actor):
