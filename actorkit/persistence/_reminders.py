@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .._persistence_id import nul_refused
 from .._seconds import check_seconds
 from .._timers import check_interval
 from ._binding import encode
@@ -38,8 +39,12 @@ def _timer_keys(key: str) -> tuple[_Key, _Key]:
 
 
 def _check_key(key: object) -> str:
+    """The stores' own rule, checked here: a store's `ValueError` would reach the handler as
+    a `PersistenceError` (`guarded`), which a supervisor takes for an outage."""
     if not isinstance(key, str) or not key:
         raise ValueError(f"a reminder key must be a non-empty str, got {key!r}")
+    if "\x00" in key:
+        raise ValueError(nul_refused("a reminder key", key))
     return key
 
 

@@ -4,13 +4,14 @@ waited for on the system clock (a ManualClock's own time here)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from actorkit import ActorSystem
-from actorkit.persistence import DurableState, EventSourced
+from actorkit.persistence import DurableState, EventSourced, MemoryStore
 from actorkit.testing import ManualClock
 
 from .durable_support import KINDS, Deposited, MakeStore, Unregistered, store_maker
@@ -130,6 +131,7 @@ class Journaled(EventSourced):
         (("k", Unregistered(1), 1.0), TypeError, "reminder's message cannot be stored"),
         (("", "m", 1.0), ValueError, "reminder key must be a non-empty str"),
         ((42, "m", 1.0), ValueError, "reminder key must be a non-empty str"),
+        (("a\x00b", "m", 1.0), ValueError, r"reminder key must not contain NUL"),
         (("k", "m", -1.0), ValueError, "delay"),
         (("k", "m", 1.0, 0.0), ValueError, "interval must be > 0"),
     ],
@@ -142,3 +144,13 @@ async def test_bad_reminders_are_refused_before_anything_is_stored(
         with pytest.raises(error, match=match):
             await actor.ask(arguments)
         assert await system.store.reminders("/j") == []
+
+
+async def test_a_key_with_nul_is_a_value_error_for_cancel_too_not_a_store_failure() -> None:
+    """Every store refuses NUL; checked before the store, it is the caller's mistake, not an
+    outage for the supervisor to ride out."""
+    async with asyncio.timeout(10):
+        async with ActorSystem("bad", store=MemoryStore(), clock=ManualClock()) as system:
+            owner = await system.spawn(Owner, name="owner")
+            with pytest.raises(ValueError, match="reminder key must not contain NUL"):
+                await owner.ask(("cancel", "a\x00b"))
