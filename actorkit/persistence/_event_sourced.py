@@ -119,7 +119,17 @@ class EventSourced(Durable):
             seq = snapshot.seq
         replayed = 0
         apply = self.apply
-        async for stored in store.read(pid, seq + 1):
+        events = store.read(pid, seq + 1)
+        while True:
+            # The store's step alone is guarded: an error of `apply` is the actor's own.
+            try:
+                stored = await anext(events)
+            except StopAsyncIteration:
+                break
+            except PersistenceError:
+                raise
+            except Exception as error:
+                raise store_failure(error, f"reading the journal of {pid!r}") from error
             apply(binding.decode(stored.payload, f"event {stored.seq}"))
             seq = stored.seq
             replayed += 1

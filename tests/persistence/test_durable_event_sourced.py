@@ -4,13 +4,15 @@ and fencing (API.md §11), over every store."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
 from actorkit import ActorSystem, OneForOne
-from actorkit.persistence import EventSourced, PersistenceConflict, PersistenceError
+from actorkit.persistence import EventSourced, PersistenceConflict, PersistenceError, StoredEvent
+from actorkit.persistence._payload import encode
 from actorkit.testing import snapshot
 
 from .durable_support import (
@@ -162,6 +164,36 @@ async def test_a_driver_error_from_a_store_still_reaches_the_handler_as_persiste
             await acct.ask(3)
         store.broken = None
         assert await acct.ask(3) == 3
+
+
+class DriverErrorOnRead(FlakyStore):
+    """Its journal reads fail with a driver's own error, as a store that breaks the contract."""
+
+    async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
+        raise OSError("connection reset")
+        yield  # pragma: no cover - an async generator
+
+
+class FailingApply(EventSourced):
+    def apply(self, event: Any) -> None:
+        raise LookupError(f"no such account: {event!r}")
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+async def test_a_driver_error_while_recovering_is_a_persistence_error_and_apply_s_stays_its_own() -> (
+    None
+):
+    async with asyncio.timeout(10):
+        async with ActorSystem("broken", store=DriverErrorOnRead()) as system:
+            with pytest.raises(PersistenceError, match=r"reading the journal of '/acct' failed"):
+                await system.spawn(Account, name="acct")
+        store = FlakyStore()
+        await store.append("/bad", 0, [encode(Deposited(1))])
+        async with ActorSystem("apply", store=store) as system:
+            with pytest.raises(LookupError, match="no such account"):
+                await system.spawn(FailingApply, name="bad")
 
 
 async def test_a_second_writer_of_one_id_gets_a_conflict_and_never_interleaves(
