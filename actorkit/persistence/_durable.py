@@ -4,8 +4,9 @@ store, and recovery before `on_start`.
 Recovery runs inside `on_start`, so the kernel needs no hook of its own: the base class
 defines `on_start` (which also sends `spawn` down the path that waits for it), and any
 subclass whose `on_start` is another (its own, or a mixin's ahead of the base in the MRO) has
-it wrapped, when the class is made, to recover first. `on_start` runs on every start and
-restart before any message, which is exactly when recovery must.
+it wrapped, when the class is made, to recover first; the base's own `on_start` goes on to
+the next one in the MRO (an actor mixin placed after the base). `on_start` runs on every start
+and restart before any message, which is exactly when recovery must.
 """
 
 from __future__ import annotations
@@ -57,7 +58,10 @@ class Durable(Actor):
             cls.on_start = _after_recovery(hook)  # type: ignore[assignment]
 
     async def on_start(self) -> None:
+        """Recovery, then the `on_start` next in the MRO: an actor mixin placed after the
+        durable base (`class A(EventSourced, Mixin)`) is not skipped."""
         await recover(self)
+        await super().on_start()
 
     on_start.recovers = True  # type: ignore[attr-defined]
 
