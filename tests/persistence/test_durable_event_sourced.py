@@ -182,9 +182,7 @@ class FailingApply(EventSourced):
         return message
 
 
-async def test_a_driver_error_while_recovering_is_a_persistence_error_and_apply_s_stays_its_own() -> (
-    None
-):
+async def test_a_driver_error_in_recovery_is_a_persistence_error_apply_s_stays_its_own() -> None:
     async with asyncio.timeout(10):
         async with ActorSystem("broken", store=DriverErrorOnRead()) as system:
             with pytest.raises(PersistenceError, match=r"reading the journal of '/acct' failed"):
