@@ -121,7 +121,9 @@ class EventSourced(Durable):
         apply = self.apply
         events = store.read(pid, seq + 1)
         while True:
-            # The store's step alone is guarded: an error of `apply` is the actor's own.
+            # The store's step alone is guarded (`guarded`, written out: a coroutine per event
+            # would cost a recovery of 100k events about 50 ms); an error of `apply` is the
+            # actor's own.
             try:
                 stored = await anext(events)
             except StopAsyncIteration:
