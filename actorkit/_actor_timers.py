@@ -34,6 +34,13 @@ if TYPE_CHECKING:
     from ._protocols import Ref
 
 
+class ReservedKey:
+    """Base of the keys a layer above the kernel keeps among an actor's timers (a durable
+    actor's reminders): no key of the user's is one, and `Timers.cancel_all` leaves them."""
+
+    __slots__ = ()
+
+
 class ActorTimer(TimerHandle):
     """An actor's own timer, which leaves the actor's key table when it ends, and the future
     of the envelopes its ticks are queued in."""
@@ -110,6 +117,19 @@ class Timers:
         return stopped
 
     def cancel_all(self) -> None:
+        """End the actor's timers, but not those of a layer above (`ReservedKey`): a durable
+        actor's reminder ends only by `reminders.cancel`, so `cancel_all` in a handler must not
+        silence it until the next start."""
+        for key, handle in list(self._by_key.items()):
+            if not isinstance(key, ReservedKey):
+                handle.cancel()
+        ticked = [key for key in self._ticked if not isinstance(key, ReservedKey)]
+        if ticked:
+            self._cell.mailbox.withdraw_ticks({self._ticked.pop(key) for key in ticked})
+
+    def end_all(self) -> None:
+        """Every timer ends with its instance, reserved ones included (the layer that keeps
+        them arms them again at the next start)."""
         for handle in list(self._by_key.values()):
             handle.cancel()
         if self._ticked:

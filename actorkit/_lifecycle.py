@@ -100,7 +100,7 @@ class Lifecycle(Record):
         await self.stop_children()
         await self.run_on_stop()
         if self.timers_ is not None:  # those `on_stop` started end with its instance
-            self.timers_.cancel_all()
+            self.timers_.end_all()
         self.intensity = None  # as in OTP, a restarted supervisor starts with a clean slate
 
     # --- stopping -------------------------------------------------------------------------

@@ -109,7 +109,7 @@ class Record:
                 signal.finish()
             mailbox.signals.clear()
         if self.timers_ is not None:
-            self.timers_.cancel_all()
+            self.timers_.end_all()
         parent = self.parent
         if parent is not None and parent.children.get(self.name) is self:
             del parent.children[self.name]
@@ -150,7 +150,7 @@ class Record:
         """The instance leaves the cell (at most once) and its timers end with it."""
         instance, self.instance = self.instance, None
         if self.timers_ is not None:
-            self.timers_.cancel_all()
+            self.timers_.end_all()
         return instance
 
     async def run_on_stop(self) -> None:

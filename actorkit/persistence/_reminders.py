@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .._actor_timers import ReservedKey
 from .._persistence_id import nul_refused
 from .._seconds import check_seconds
 from .._timers import check_interval
@@ -26,8 +27,9 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
-class _Key:
-    """A reminder's key among the actor's timers: no key of the user's can be equal to it."""
+class _Key(ReservedKey):
+    """A reminder's key among the actor's timers: no key of the user's can be equal to it,
+    and `self.timers.cancel_all()` leaves it."""
 
     kind: str
     key: str

@@ -117,6 +117,43 @@ async def test_a_stopped_owner_gets_nothing_and_its_reminders_wait_in_the_store(
         assert await owner.ask("got") == ["tick"]
 
 
+class Busy(Owner):
+    """An owner with a timer of its own, and a handler to hold it busy while ticks queue."""
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, asyncio.Event):
+            await message.wait()
+            return None
+        if message == "mine":
+            self.timers.start_once("mine", "mine", 5.0)
+            return None
+        if message == "cancel_all":
+            self.timers.cancel_all()
+            return None
+        return await super().receive(message)
+
+
+async def test_cancel_all_ends_the_actor_s_timers_and_leaves_its_reminders(
+    make: MakeStore,
+) -> None:
+    """Only `reminders.cancel` ends a reminder: neither its timer nor a tick it has queued
+    goes with the actor's own timers."""
+    clock = ManualClock()
+    async with asyncio.timeout(20):
+        async with ActorSystem("r", store=make(), clock=clock) as system:
+            owner = await system.spawn(Busy, name="owner")
+            await owner.ask(("start", "tick", "tick", 5.0, 5.0))
+            await owner.ask("mine")
+            release = asyncio.Event()
+            owner.tell(release)
+            owner.tell("cancel_all")
+            await clock.advance(5.0)  # both ticks queue behind "cancel_all"
+            release.set()
+            assert await owner.ask("got") == ["tick"]
+            await clock.advance(5.0)
+            assert await owner.ask("got") == ["tick", "tick"]
+
+
 class Journaled(EventSourced):
     def apply(self, event: Any) -> None:
         """No state."""
