@@ -128,6 +128,7 @@ class GroupCommit(Generic[TxT]):
             self._flusher = asyncio.get_running_loop().create_task(self._flush())
 
     async def _flush(self) -> None:
+        batch: list[Write[TxT]] = []
         try:
             while self._pending:
                 batch = self._pending
@@ -140,7 +141,9 @@ class GroupCommit(Generic[TxT]):
                     await self._commit(batch)
         finally:
             self._flusher = None
-            for write in self._pending:  # only after a failure of the flusher itself
+            # Only after a failure of the flusher itself (cancelled with the loop, say): what it
+            # had not reached of its batch (one write at a time, after a race) nor queued.
+            for write in (*batch, *self._pending):
                 _settle(write, PersistenceError("the store's writer stopped"))
             self._pending.clear()
 

@@ -98,3 +98,36 @@ async def test_a_cancelled_write_that_is_still_queued_is_dropped() -> None:
     with pytest.raises(asyncio.CancelledError):
         await dropped
     assert db.committed == {"kept": 1}
+
+
+class Stalled(Scripted):
+    """Holds the first transaction of the one-write-at-a-time retries until cancelled."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stalled = asyncio.Event()
+
+    @asynccontextmanager
+    async def begin(self, alone: bool) -> AsyncIterator[Scripted]:
+        if len(self.batches) == 3:  # after the optimistic and the careful batch (and its read)
+            self.stalled.set()
+            await asyncio.Event().wait()
+        async with super().begin(alone) as tx:
+            yield tx
+
+
+async def test_a_writer_cancelled_in_its_retries_fails_the_writes_it_had_not_reached() -> None:
+    """Only the loop's teardown cancels the writer; no caller of its batch may wait for ever."""
+    async with asyncio.timeout(10):
+        db = Stalled()
+        writes = GroupCommit(db.begin, lambda n, seconds: None)
+        contended = writes.append("contended", 0, [b"x"])
+        calm = writes.append("calm", 0, [b"y"])
+        await db.stalled.wait()
+        flusher = writes._flusher  # noqa: SLF001 - the loop's teardown, as it would cancel it
+        assert flusher is not None
+        flusher.cancel()
+        for future in (contended, calm):
+            with pytest.raises(PersistenceError, match="writer"):
+                await future
+        assert db.committed == {}
