@@ -1,10 +1,10 @@
 """`Ref`: what every handle on an actor offers, local or remote.
 
-`ActorRef` (a local actor), `PoolRef` (a pool) and the NATS transport's remote refs are
-siblings behind this protocol, so code that only sends — a timer, a router, a user's
-function — takes a `Ref` and never needs to know where the actor lives. Watching,
-subscribing and stopping a remote actor happen in its own system, which is why they are
-not part of it.
+`ActorRef` (a local actor), `PoolRef` (a pool) and the NATS transport's remote refs (an
+`ActorRef` subclass without a local cell) all offer it, so code that only sends — a timer, a
+router, a user's function — takes a `Ref` and never needs to know where the actor lives.
+Watching, subscribing and stopping a remote actor happen in its own system, which is why
+they are not part of it.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import ActorStopped
 from ._protocols import Ref
-from ._ref import ActorRef
+from ._ref import ActorRef, local_cell
 from ._system_checks import check_path
 from ._timers import check_delay, check_interval
 
@@ -86,7 +86,7 @@ class Reach:
         """Make a local actor reachable from other systems by `remote(self.name, ref.path)`;
         with `group=`, it also joins that queue group, so each message to
         `remote_group(group)` goes to one member among all systems that expose one."""
-        if not isinstance(ref, ActorRef):
+        if local_cell(ref) is None:
             raise TypeError(
                 f"expose needs a local ActorRef (from spawn or lookup), got {type(ref).__name__}"
             )
@@ -94,13 +94,13 @@ class Reach:
             _check_word(group, "group")
         self._transport_for("expose").expose(ref, group)
 
-    def remote(self, system: str, path: str) -> Ref:
+    def remote(self, system: str, path: str) -> ActorRef:
         """A ref to the actor exposed at `path` in the system named `system`."""
         _check_word(system, "system")
         check_path(path)
         return self._transport_for("remote").remote(system, path)
 
-    def remote_group(self, group: str) -> Ref:
+    def remote_group(self, group: str) -> ActorRef:
         """A ref whose messages each go to one member of the group, in any system."""
         _check_word(group, "group")
         return self._transport_for("remote_group").remote_group(group)
@@ -158,12 +158,13 @@ class Reach:
 
 
 def _cell_of(ref: object) -> Cell:
-    if not isinstance(ref, ActorRef):
+    cell = local_cell(ref)
+    if cell is None:
         raise TypeError(
-            f"expected an ActorRef, got {type(ref).__name__}; a remote actor subscribes in "
+            f"expected a local ActorRef, got {ref!r}; a remote actor subscribes in "
             "the system that owns it (a remote ref offers tell, send and ask)"
         )
-    return ref._cell
+    return cell
 
 
 def _check_word(value: object, what: str) -> None:

@@ -2,8 +2,9 @@
 stays valid across restarts; equality is identity of the cell.
 
 Refs are minted by the runtime only: constructing one, or subclassing it outside actorkit, is
-a `TypeError`, so a ref always stands for a real actor. Remote refs are siblings behind the
-`Ref` protocol (`_protocols`), not subclasses.
+a `TypeError`, so a ref always stands for a real actor. A remote ref (`actorkit.nats.RemoteRef`)
+is an `ActorRef` too, as the contract says `system.remote` returns one and as Akka's remote refs
+are, but it has no cell: whatever needs a local actor asks `local_cell`, never `isinstance`.
 """
 
 from __future__ import annotations
@@ -145,6 +146,12 @@ class ActorRef:
     def __repr__(self) -> str:
         state = "alive" if not self._cell.closed else "stopped"
         return f"<ActorRef {self._cell.path} {state}>"
+
+
+def local_cell(ref: object) -> Cell | None:
+    """The cell behind a local actor's ref; None for anything else, a remote ref included
+    (an `ActorRef` whose `_cell` slot is never set)."""
+    return getattr(ref, "_cell", None) if isinstance(ref, ActorRef) else None
 
 
 async def _wait_for_room(cell: Cell, envelope: Ask) -> None:

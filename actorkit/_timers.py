@@ -25,7 +25,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from ._errors import MailboxFull
-from ._ref import ActorRef
+from ._ref import ActorRef, local_cell
 from ._seconds import check_seconds
 from ._timer_handles import CANCELLED, TimerHandle
 
@@ -58,7 +58,7 @@ def check_interval(interval: float) -> float:
 
 def _local_cell(ref: Ref) -> Cell | None:
     """None for a remote ref: its own system decides when it stops."""
-    return ref._cell if isinstance(ref, ActorRef) else None
+    return local_cell(ref)
 
 
 class TimerQueue:

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from ._dead_letters import DeadLetters
     from ._instruments import Instruments
     from ._metrics import Metrics
-    from ._protocols import Ref
     from ._ref import ActorRef
     from ._runtime import Runtime
 
@@ -74,9 +73,9 @@ class Transport(Protocol):
 
     def expose(self, ref: ActorRef, group: str | None = None) -> None: ...
 
-    def remote(self, system: str, path: str) -> Ref: ...
+    def remote(self, system: str, path: str) -> ActorRef: ...
 
-    def remote_group(self, group: str) -> Ref: ...
+    def remote_group(self, group: str) -> ActorRef: ...
 
     def health(self) -> dict[str, object]:
         """Connection state for `/healthz`: at least `state` (`connected`, `reconnecting` or

@@ -96,7 +96,6 @@ async def test_remote_ref_tell_send_ask_in_order(server: NatsServer) -> None:
         right.expose(await right.spawn(Echo, name="echo"))
         echo = left.remote("right", "/echo")
         assert isinstance(echo, RemoteRef) and isinstance(echo, Ref)
-        assert not isinstance(echo, actorkit.ActorRef)  # a sibling: it has no local cell
         assert (
             echo == left.remote("right", "/echo")
             and len({echo, left.remote("right", "/echo")}) == 1
@@ -502,6 +501,31 @@ async def test_a_lost_link_is_degraded_health_and_comes_back() -> None:
         own.stop()
 
 
+async def ask_as_actor_ref(ref: actorkit.ActorRef, message: Any) -> Any:
+    return await ref.ask(message, timeout=5.0)
+
+
+async def test_remote_returns_an_actor_ref_as_the_contract_says(server: NatsServer) -> None:
+    """API.md §10 writes `system.remote(system_name, path) -> ActorRef`: a check written
+    against it (`isinstance(ref, actorkit.ActorRef)`, a function typed for `ActorRef`) must
+    take a remote ref, while whatever needs a local actor still refuses it."""
+    async with asyncio.timeout(10):
+        async with (
+            ActorSystem("owner", transport=transport(server)) as owner,
+            ActorSystem("user", transport=transport(server)) as user,
+        ):
+            owner.expose(await owner.spawn(Echo, name="echo"))
+            for ref in (user.remote("owner", "/echo"), user.remote_group("jobs")):
+                assert isinstance(ref, actorkit.ActorRef) and isinstance(ref, RemoteRef)
+            echo = user.remote("owner", "/echo")
+            assert echo != owner.lookup("/echo") and owner.lookup("/echo") != echo
+            assert await ask_as_actor_ref(echo, Add(7)) == ("echo", Add(7))
+            with pytest.raises(TypeError, match="local ActorRef"):
+                user.expose(echo)
+            with pytest.raises(TypeError, match="subscribes in the system that owns it"):
+                user.subscribe(echo, "events.>")
+
+
 class Watcher(Actor):
     async def receive(self, message: Any) -> None:
         self.watch(message)
@@ -513,9 +537,9 @@ async def test_remote_refs_refuse_what_only_local_refs_can_do(server: NatsServer
         with pytest.raises(TypeError, match="lives in another system: stop it there"):
             await remote.stop()
         with pytest.raises(TypeError, match="subscribes in the system that owns it"):
-            system.subscribe(remote, "events.>")  # type: ignore[arg-type]
+            system.subscribe(remote, "events.>")
         with pytest.raises(TypeError, match="subscribes in the system that owns it"):
-            system.unsubscribe(remote)  # type: ignore[arg-type]
+            system.unsubscribe(remote)
         watcher = await system.spawn(Watcher)
         with pytest.raises(TypeError, match="remote actor is watched from its own system"):
             await watcher.ask(remote)

@@ -13,7 +13,7 @@ One job per module, from the bottom up:
 - `_exposure`: which local actors may be reached, by path and by queue group;
 - `_inbound`: requests and publishes from other systems;
 - `_metrics`: the `actorkit_nats_*` families;
-- `_remote_ref`: `RemoteRef`, a sibling of `ActorRef`;
+- `_remote_ref`: `RemoteRef`, an `ActorRef` without a local cell;
 - `_transport`: `NatsTransport`, which builds the parts and ties them to a system.
 
 Each system subscribes `<prefix>.topic.>` once and matches publishes locally with the

@@ -17,7 +17,7 @@ from nats.aio.subscription import Subscription
 
 from .._errors import ActorStopped
 from .._instruments import Instrument
-from .._ref import ActorRef
+from .._ref import ActorRef, local_cell
 from ._core import Core, token
 from ._direct import subscribe
 
@@ -56,7 +56,7 @@ class Exposure:
         return [*self._subscribing.values(), *self._leaving]
 
     def expose(self, ref: ActorRef, group: str | None, now: ServeNow, serve: Serve) -> None:
-        if not isinstance(ref, ActorRef):
+        if local_cell(ref) is None:
             raise TypeError(f"expose takes a local ActorRef, got {type(ref).__name__}")
         if not ref.is_alive:
             raise ActorStopped(f"{ref.path} is stopped and cannot be exposed")

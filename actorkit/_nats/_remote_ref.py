@@ -1,26 +1,28 @@
 """`RemoteRef`: a handle on an actor (or a queue group) in another system.
 
-A sibling of `ActorRef` behind the `Ref` protocol, not a subclass: it has no local cell, so
-nothing that needs one (watching, subscribing, stopping, a timer following its target) can
-mistake it for a local actor.
+An `ActorRef`, since the contract has `system.remote` return one (Akka's remote refs are
+`ActorRef`s too), so code typed for `ActorRef` takes it. It never has a local cell: what needs
+one (watching, subscribing, exposing, a timer following its target) finds none through
+`local_cell` and refuses it, and `stop` says where to stop the actor.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .._ref import ActorRef
 from ._frames import ASK, SEND
 
 if TYPE_CHECKING:
     from ._transport import NatsTransport
 
 
-class RemoteRef:
+class RemoteRef(ActorRef):
     """A ref to an actor in another system (`system.remote`) or to a group of them
     (`system.remote_group`). `tell`, `send` and `ask` cross NATS; refs are equal when they
     name the same target. Watching, subscribing and stopping happen in the owning system."""
 
-    __slots__ = ("__weakref__", "_path", "_subject", "_target", "_transport")
+    __slots__ = ("_path", "_subject", "_target", "_transport")
 
     def __init__(self, transport: NatsTransport, subject: str, path: str, target: str) -> None:
         self._transport = transport
