@@ -18,22 +18,29 @@ class DeadLetters:
     (publish), `expired` (an ask dropped unsent after its timeout).
     """
 
-    __slots__ = ("_listeners", "_now", "by_reason", "count", "recent")
+    __slots__ = ("_listeners", "_now", "_recent", "by_reason", "count")
 
     def __init__(self, now: Callable[[], float], limit: int = RECENT_LIMIT) -> None:
         self._now = now
         self.count = 0
         self.by_reason: dict[str, int] = {}
-        self.recent: deque[DeadLetter] = deque(maxlen=limit)
+        self._recent: deque[DeadLetter] = deque(maxlen=limit)
         self._listeners: list[Callable[[DeadLetter], object]] = []
 
     def add(self, message: object, recipient: str | None, reason: str) -> None:
         self.count += 1
         self.by_reason[reason] = self.by_reason.get(reason, 0) + 1
         letter = DeadLetter(message, recipient, reason, self._now())
-        self.recent.append(letter)
+        self._recent.append(letter)
         for listener in self._listeners:
             listener(letter)
+
+    @property
+    def recent(self) -> list[DeadLetter]:
+        """The last records, oldest first, as the contract's list: a copy, so slicing works and
+        a dead letter recorded while the caller iterates (across an await) cannot break the
+        loop, as it would a live deque; recording stays an O(1) append."""
+        return list(self._recent)
 
     def listen(self, listener: Callable[[DeadLetter], object]) -> None:
         """Let metrics or a topic watch dead letters without the core knowing about them."""

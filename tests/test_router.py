@@ -16,6 +16,7 @@ from actorkit import (
     DeadLetter,
     PoolRef,
 )
+from actorkit._dead_letters import RECENT_LIMIT
 from actorkit.testing import Probe, snapshot, subscription_count
 
 
@@ -80,6 +81,23 @@ async def test_no_subscribers_is_a_dead_letter() -> None:
         assert system.dead_letters.by_reason == {"no_subscribers": 1}
         letter = system.dead_letters.recent[-1]
         assert (letter.message, letter.recipient) == ("hello", "nobody.home")
+
+
+async def test_recent_dead_letters_are_a_bounded_list_as_the_contract_says() -> None:
+    """API.md §9: `.recent` is a bounded list of `DeadLetter`, so what a caller does with a
+    list (slice it, compare it to one) works, and it stays the same list while more arrive."""
+    async with asyncio.timeout(10):
+        async with ActorSystem() as system:
+            for i in range(RECENT_LIMIT + 2):
+                system.publish("nobody.home", i)
+            recent = system.dead_letters.recent
+            assert isinstance(recent, list) and len(recent) == RECENT_LIMIT
+            assert [letter.message for letter in recent[-2:]] == [RECENT_LIMIT, RECENT_LIMIT + 1]
+            assert recent[0].message == 2
+            for _ in recent[:3]:
+                system.publish("nobody.home", "while iterating")
+            assert len(recent) == RECENT_LIMIT and recent[-1].message == RECENT_LIMIT + 1
+            assert system.dead_letters.recent[-1].message == "while iterating"
 
 
 async def test_full_mailbox_is_a_dead_letter_and_publish_does_not_raise() -> None:
