@@ -161,8 +161,8 @@ def _cell_of(ref: object) -> Cell:
     cell = local_cell(ref)
     if cell is None:
         raise TypeError(
-            f"expected a local ActorRef, got {ref!r}; a remote actor subscribes in "
-            "the system that owns it (a remote ref offers tell, send and ask)"
+            f"expected an ActorRef of a local actor, got {type(ref).__name__}; a remote actor "
+            "subscribes in the system that owns it (a remote ref offers tell, send and ask)"
         )
     return cell
 
