@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._persistence_id import spawn_durable
+from ._ref import local_cell
 from ._signals import SELF_STOP
 from ._state import STARTING
 from ._watch import unwatch, watch
@@ -129,10 +130,11 @@ class Actor:
 
 
 def _cell_of(ref: object, what: str) -> Cell:
-    cell = getattr(ref, "_cell", None)
+    cell = local_cell(ref)
     if cell is None:
         raise TypeError(
-            f"{what} needs an ActorRef (such as one returned by spawn), got {ref!r}; a remote "
-            "actor is watched from its own system (a remote ref offers tell, send and ask)"
+            f"{what} needs the ActorRef of a local actor (such as one returned by spawn), got "
+            f"{ref!r}; a remote actor is watched from its own system (a remote ref offers "
+            "tell, send and ask)"
         )
-    return cell  # type: ignore[no-any-return]
+    return cell

@@ -443,13 +443,19 @@ CASES = [
         "watch: not a ref",
         lambda e: inside(e, lambda actor: actor.watch("/other")),
         TypeError,
-        "watch needs an ActorRef",
+        "watch needs the ActorRef of a local actor",
+    ),
+    Case(
+        "watch: an actor instance, not its ref",
+        lambda e: inside(e, lambda actor: actor.watch(actor)),
+        TypeError,
+        "watch needs the ActorRef of a local actor",
     ),
     Case(
         "unwatch: not a ref",
         lambda e: inside(e, lambda actor: actor.unwatch(42)),
         TypeError,
-        "unwatch needs an ActorRef",
+        "unwatch needs the ActorRef of a local actor",
     ),
     # pools
     Case("spawn_pool: size 0", lambda e: e.system.spawn_pool(Plain, size=0), ValueError, ">= 1"),
