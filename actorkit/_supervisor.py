@@ -7,6 +7,7 @@ from typing import Any
 
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
 from ._spawn import (
+    check_arguments,
     check_capabilities,
     check_factory,
     check_mailbox_size,
@@ -33,6 +34,7 @@ class ChildSpec:
         **kwargs: Any,
     ) -> None:
         self.factory = check_factory(factory)
+        check_arguments(factory, args, kwargs)
         self.args = args
         self.kwargs = kwargs
         self.name = None if name is None else check_name(name)

@@ -29,7 +29,7 @@ from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
 from ._shutdown import ActorsStop
-from ._spawn import UNBOUNDED, check_factory, make_instance
+from ._spawn import UNBOUNDED, check_arguments, check_factory, make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
 from ._system_checks import check_system
@@ -248,7 +248,7 @@ class ActorSystem(Reach):
         member: `round_robin`, `random`, `least_loaded`, `consistent_hash` or `broadcast`.
         The spawn options apply to each member; other arguments go to the factory."""
         check_pool(size, routing, hash_key)
-        check_factory(factory)
+        check_arguments(check_factory(factory), args, kwargs)
         options = {"mailbox_size": mailbox_size, "restart": restart, "capabilities": capabilities}
         ref = await self.spawn(
             Pool, factory, args, kwargs, size, routing, hash_key, options, name=name

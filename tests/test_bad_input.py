@@ -126,6 +126,24 @@ CASES = [
         TypeError,
         "write `async def receive",
     ),
+    Case(
+        "spawn: arguments for a class without __init__",
+        lambda e: e.system.spawn(Plain, 1, size=2),
+        TypeError,
+        "Plain takes no arguments \\(it defines no __init__\\), got 1, size=2: define __init__",
+    ),
+    Case(
+        "spawn_pool: arguments for a class without __init__",
+        lambda e: e.system.spawn_pool(Plain, 1),
+        TypeError,
+        "Plain takes no arguments",
+    ),
+    Case(
+        "ChildSpec: arguments for a class without __init__",
+        lambda e: ChildSpec(Plain, "x"),
+        TypeError,
+        "Plain takes no arguments",
+    ),
     Case("spawn: empty name", lambda e: e.system.spawn(Plain, name=""), ValueError, "name=None"),
     Case(
         "spawn: name with a control character",
