@@ -580,6 +580,24 @@ CASES = [
         "connect_timeout must be > 0 seconds",
     ),
     Case(
+        "NatsTransport: a malformed server URL",
+        lambda e: NatsTransport("nats://127.0.0.1:port"),
+        ValueError,
+        "servers: URL 'nats://127.0.0.1:port' is malformed",
+    ),
+    Case(
+        "NatsTransport: an option nats.connect does not take",
+        lambda e: NatsTransport("nats://127.0.0.1:4222", ping_intervall=5),
+        TypeError,
+        "ping_intervall=..., which is not an option of nats.connect: remove it",
+    ),
+    Case(
+        "NatsTransport: an option actorkit sets itself",
+        lambda e: NatsTransport("nats://127.0.0.1:4222", error_cb=print),
+        TypeError,
+        "error_cb=..., a nats.connect option that actorkit sets itself",
+    ),
+    Case(
         "remote: without a transport",
         lambda e: e.system.remote("other", "/a"),
         RuntimeError,

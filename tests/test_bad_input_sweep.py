@@ -99,7 +99,11 @@ BAD: dict[str, list[Any]] = {
     "auth": [42, "", ("", ""), ("user",), ("a", "b", "c"), (1, 2), ["u", "p"], b"token"],
     "callable": [42, "hash", None],
     "coroutine": [42, None, "main", asyncio.sleep],
-    "servers": ["", 42, [], [42], [""], ["nats://a\nb"]],
+    "servers": [
+        *("", 42, [], [42], [""], ["nats://a\nb"]),
+        *("nats://[::1", "nats://h:port", "nats://h:65536", "http://h:4222", "nats://"),
+        ["nats://a:4222", "ws://b:8080"],
+    ],
     "registry": [42, "default", object()],
     "store": [42, "sqlite:///x.db", object(), MemoryStore],
     "persistence_id": ["", 42, b"x", "x" * 1025, ["x"]],

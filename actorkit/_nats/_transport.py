@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from .._ref import ActorRef
 from .._seconds import check_seconds
-from .._topics import validate_topic
 from ._core import Core, token
 from ._direct import subscribe
 from ._exposure import Departures, Exposure
 from ._inbound import Inbound
 from ._link import Link, round_trip
 from ._metrics import collect
+from ._options import check_options, checked, nats_options, servers_of
 from ._outbound import Outbox
 from ._probes import Probes
 from ._remote_ref import RemoteRef
@@ -24,52 +24,6 @@ from ._requests import Requests
 
 if TYPE_CHECKING:
     from .._transport import Host
-
-
-MAX_BUFFERED = 10_000_000
-"""Largest outbound buffer: each buffered message holds its encoded bytes in memory."""
-
-
-def _servers(servers: str | Sequence[str]) -> list[str]:
-    if not isinstance(servers, str) and not isinstance(servers, list | tuple):
-        raise TypeError(
-            f"servers must be a NATS URL or a list of them, got {type(servers).__name__}"
-        )
-    listed = [servers] if isinstance(servers, str) else list(servers)
-    if not listed or not all(isinstance(url, str) and url and url.isprintable() for url in listed):
-        raise ValueError(
-            f"servers must be NATS URLs such as 'nats://127.0.0.1:4222', got {servers!r}"
-        )
-    return listed
-
-
-def _checked(prefix: str, max_buffered: int, tls: ssl.SSLContext | None) -> None:
-    try:
-        validate_topic(prefix)
-    except (TypeError, ValueError) as error:
-        raise type(error)(f"prefix: {error}") from None
-    if "/" in prefix or len(prefix) > 200:
-        raise ValueError(
-            f"prefix must be a subject of at most 200 characters, without '/': {prefix!r}"
-        )
-    if isinstance(max_buffered, bool) or not isinstance(max_buffered, int):
-        raise TypeError(f"max_buffered must be an int, got {type(max_buffered).__name__}")
-    if not 1 <= max_buffered <= MAX_BUFFERED:
-        raise ValueError(f"max_buffered must be from 1 to {MAX_BUFFERED:,}, got {max_buffered!r}")
-    if tls is not None and not isinstance(tls, ssl.SSLContext):
-        raise TypeError(f"tls must be an ssl.SSLContext, got {type(tls).__name__}")
-
-
-def _nats_options(
-    connect_timeout: float, credentials: dict[str, Any], options: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "max_reconnect_attempts": -1,  # a system outlives NATS outages; see /healthz
-        "reconnect_time_wait": 0.5,
-        "connect_timeout": max(1, int(connect_timeout)),
-        **{key: value for key, value in credentials.items() if value is not None},
-        **options,
-    }
 
 
 class NatsTransport:
@@ -104,8 +58,9 @@ class NatsTransport:
         connect_timeout: float = 5.0,
         **options: Any,
     ) -> None:
-        self.servers = _servers(servers)
-        _checked(prefix, max_buffered, tls)
+        self.servers = servers_of(servers)
+        checked(prefix, max_buffered, tls)
+        check_options(options)
         self.prefix = prefix
         self.max_buffered = max_buffered
         self.buffer_timeout = check_seconds(buffer_timeout, "buffer_timeout")
@@ -113,7 +68,7 @@ class NatsTransport:
         self.connect_timeout = check_seconds(connect_timeout, "connect_timeout")
         credentials: dict[str, Any] = {"token": token, "user": user, "password": password}
         credentials |= {"user_credentials": creds, "tls": tls, "tls_hostname": tls_hostname}
-        self._build(_nats_options(self.connect_timeout, credentials, options))
+        self._build(nats_options(self.connect_timeout, credentials, options))
 
     def _build(self, options: dict[str, Any]) -> None:
         link = self._link = Link(
