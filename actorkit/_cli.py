@@ -7,13 +7,17 @@ from collections.abc import Sequence
 
 
 def _seconds(text: str) -> float:
+    """The library's own check (`check_seconds`): no infinity, nothing past its longest wait."""
+    from ._seconds import check_seconds
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected seconds as a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {text}")
-    return value
+    try:
+        return check_seconds(value, "the value")
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _port(text: str) -> int:

@@ -9,9 +9,11 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
 from rich.console import Console
 
 from actorkit import Actor, ActorSystem
+from actorkit._cli import build_parser
 from actorkit._top import Snapshot, render
 from actorkit.testing import actor_tree
 
@@ -39,6 +41,24 @@ def test_bad_flags_give_argparse_errors() -> None:
     assert "expected seconds" in result.stderr
     assert run_cli("demo", "--port", "99999").returncode == 2
     assert run_cli("nonsense").returncode == 2
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["demo", "--duration", "inf"],
+        ["demo", "--duration", "1e300"],
+        ["top", "--interval", "inf"],
+        ["top", "--interval", "nan"],
+    ],
+)
+def test_seconds_flags_refuse_what_the_library_refuses(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(argv)
+    assert exited.value.code == 2
+    assert "must be > 0 seconds and finite" in capsys.readouterr().err
 
 
 def test_demo_runs_three_seconds_and_exits_cleanly_with_a_summary() -> None:

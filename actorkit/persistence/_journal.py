@@ -11,6 +11,7 @@ from typing import TextIO
 
 from .._errors import PersistenceError
 from ._display import show, stamp
+from ._service import guarded
 from ._sqlite import SQLiteStore
 from ._url import store_from_url
 
@@ -36,7 +37,7 @@ async def print_journal(
         return 1
     try:
         try:
-            await store.open_read_only()
+            await guarded(store.open_read_only(), f"opening {store!r}")
             async for stored in store.read(persistence_id, from_seq):
                 print(line(stored.seq, stored.time, stored.payload), file=out)
         finally:

@@ -50,6 +50,7 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
         super().__init__()
         if type(dsn) is not str or not dsn.startswith(("postgresql://", "postgres://")):
             raise ValueError(f"PostgresStore needs a postgresql:// URL, got {dsn!r}")
+        _check_hosts(dsn)
         self.dsn = dsn
         self._place = _place(dsn)
         """host:port/database, without the password: what messages name."""
@@ -115,6 +116,25 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
     async def _execute(tx: PostgresTransaction, query: str, *args: object) -> int:
         status: str = await tx.conn.execute(query, *args)
         return int(status.rsplit(" ", 1)[-1])
+
+
+def _check_hosts(dsn: str) -> None:
+    """A DSN that asyncpg cannot parse (an unclosed IPv6 bracket, a port that is not a number
+    from 0 to 65535, in any of its comma-separated hosts) is refused here, not at open."""
+    try:
+        hosts = urlsplit(dsn).netloc.rpartition("@")[2]
+    except ValueError as error:
+        raise ValueError(
+            f"PostgresStore: the URL is malformed ({error}): {_place(dsn)!r}"
+        ) from None
+    for host in hosts.split(","):
+        port = host.rpartition("]")[2] if host.startswith("[") else host
+        port = port.partition(":")[2] if not host.startswith("/") else ""
+        if port and not (port.isdigit() and port.isascii() and int(port) <= 65535):
+            raise ValueError(
+                f"PostgresStore: port {port!r} in {_place(dsn)!r} must be a number from 0 to "
+                "65535, as in postgresql://user@host:5432/database"
+            )
 
 
 def _place(dsn: str) -> str:

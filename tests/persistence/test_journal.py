@@ -188,6 +188,11 @@ def test_journal_arguments_are_checked(capsys: pytest.CaptureFixture[str]) -> No
     assert "sequence numbers start at 1" in capsys.readouterr().err
     assert main(["journal", "sqlite://x.db", "a"]) == 2
     assert "malformed" in capsys.readouterr().err
+    assert main(["journal", "postgresql://[::1", "a"]) == 2
+    assert "the URL is malformed (Invalid IPv6 URL)" in capsys.readouterr().err
+    # asyncpg refuses the query before connecting: an error line, exit 1, no traceback
+    assert main(["journal", "postgresql://127.0.0.1:1/db?a", "a"]) == 1
+    assert "bad query field" in capsys.readouterr().err
 
 
 def test_show_never_raises() -> None:
@@ -222,6 +227,9 @@ def test_store_urls(url: str, kind: type, target: str) -> None:
         ("redis://localhost", "unknown scheme 'redis'"),
         ("bank.db", "unknown scheme ''"),
         ("", "unknown scheme"),
+        ("postgresql://[::1/db", "the URL is malformed"),
+        ("postgresql://h:port/db", "port 'port' in 'postgresql://h:port/db' must be a number"),
+        ("postgres://u:secret@h1:5432,h2:99999/db", "port '99999' in 'h1:5432,h2:99999/db'"),
     ],
 )
 def test_malformed_store_urls(url: str, said: str) -> None:
