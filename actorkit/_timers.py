@@ -49,10 +49,12 @@ def check_delay(delay: float, what: str = "delay") -> float:
     return check_seconds(delay, what, zero_ok=True)
 
 
-def check_interval(interval: float) -> float:
-    interval = check_seconds(interval, "interval", zero_ok=True)
+def check_interval(
+    interval: float, what: str = "interval", once: str = "use schedule_once for a single message"
+) -> float:
+    interval = check_seconds(interval, what, zero_ok=True)
     if interval == 0:
-        raise ValueError("interval must be > 0 seconds; use schedule_once for a single message")
+        raise ValueError(f"{what} must be > 0 seconds; {once}")
     return interval
 
 

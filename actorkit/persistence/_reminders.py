@@ -10,6 +10,7 @@ owner handled it, and only `cancel` ends it.
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -44,7 +45,7 @@ def _check_key(key: object) -> str:
     """The stores' own rule, checked here: a store's `ValueError` would reach the handler as
     a `PersistenceError` (`guarded`), which a supervisor takes for an outage."""
     if not isinstance(key, str) or not key:
-        raise ValueError(f"a reminder key must be a non-empty str, got {key!r}")
+        raise ValueError(f"a reminder key must be a non-empty str, got {reprlib.repr(key)}")
     if "\x00" in key:
         raise ValueError(nul_refused("a reminder key", key))
     return key
@@ -67,7 +68,7 @@ class Reminders:
         key = _check_key(key)
         delay = check_seconds(delay, "delay", zero_ok=True)
         if every is not None:
-            every = check_interval(every)
+            every = check_interval(every, "every", "pass every=None for a reminder that fires once")
         payload = encode(message, "the reminder's message")
         binding = self._binding
         reminder = StoredReminder(key, binding.service.wall_now() + delay, every, payload)

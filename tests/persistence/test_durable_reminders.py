@@ -170,7 +170,11 @@ class Journaled(EventSourced):
         ((42, "m", 1.0), ValueError, "reminder key must be a non-empty str"),
         (("a\x00b", "m", 1.0), ValueError, r"reminder key must not contain NUL"),
         (("k", "m", -1.0), ValueError, "delay"),
-        (("k", "m", 1.0, 0.0), ValueError, "interval must be > 0"),
+        (("k", "m", 1.0, 0.0), ValueError, r"every must be > 0 seconds; pass every=None"),
+        (("k", "m", 1.0, float("nan")), ValueError, "every must be"),
+        (("k", "m", 1.0, "1"), TypeError, "every must be a number of seconds"),
+        (("k\x00", "m", 1.0), ValueError, "reminder key must not contain NUL"),
+        (("x" * 100_000 + "\x00", "m", 1.0), ValueError, "reminder key must not contain NUL"),
     ],
 )
 async def test_bad_reminders_are_refused_before_anything_is_stored(
