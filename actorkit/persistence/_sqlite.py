@@ -49,7 +49,14 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         super().__init__()
         if synchronous not in ("FULL", "NORMAL"):
             raise ValueError(f'synchronous must be "FULL" or "NORMAL", got {synchronous!r}')
-        self.path = os.fspath(path)
+        self.path = os.fspath(path) if isinstance(path, str | os.PathLike) else path
+        if not isinstance(self.path, str):  # bytes, os.PathLike[bytes], or not a path at all
+            raise TypeError(
+                f"SQLiteStore path must be a str or a pathlib.Path such as 'bank.db', got "
+                f"{type(path).__name__} {path!r}"
+            )
+        if "\x00" in self.path:
+            raise ValueError(f"SQLiteStore path must not contain NUL ('\\x00'), got {path!r}")
         if self.path in ("", ":memory:") or self.path.startswith("file:"):
             raise ValueError(
                 f"SQLiteStore needs a file path, got {self.path!r} (use MemoryStore for tests)"

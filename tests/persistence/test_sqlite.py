@@ -52,6 +52,11 @@ def test_arguments_are_checked() -> None:
         SQLiteStore("x.db", synchronous="OFF")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="MemoryStore"):
         SQLiteStore(":memory:")
+    for wrong in (42, None, b"x.db"):
+        with pytest.raises(TypeError, match=r"SQLiteStore path must be a str or a pathlib\.Path"):
+            SQLiteStore(wrong)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="SQLiteStore path must not contain NUL"):
+        SQLiteStore("x\x00.db")
 
 
 async def test_a_missing_directory_says_so(tmp_path: Path) -> None:
