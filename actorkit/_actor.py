@@ -31,6 +31,10 @@ _constructing: contextvars.ContextVar[Cell | None] = contextvars.ContextVar(
 )
 
 
+_CONTEXT = ("_cell", "_durable")
+"""What the runtime sets on a spawned instance: the cell, and a durable actor's binding."""
+
+
 class Actor:
     """Base class of every actor: override `receive`, and `on_start`/`on_stop` when needed.
 
@@ -48,6 +52,25 @@ class Actor:
         if cell is not None:
             self._cell = cell
         return self
+
+    if not TYPE_CHECKING:  # hidden from type checkers, which would accept any attribute
+
+        def __getattr__(self, name: str) -> Any:
+            """Reached only when an attribute is missing, so spawned actors never pay for it:
+            an instance made by calling its class has no context, and the error says so
+            instead of naming a private attribute. Still an AttributeError, so that
+            `getattr(actor, name, default)` and `hasattr` keep working."""
+            context = name in _CONTEXT or isinstance(getattr(type(self), name, None), property)
+            if context and "_cell" not in self.__dict__:  # a property such as `ref` failed
+                cls = type(self).__qualname__
+                message = (
+                    f"this {cls} was not spawned, so it has no ref, system, timers or children: "
+                    f"create actors with `await system.spawn({cls})` (or self.spawn in an actor), "
+                    f"not by calling {cls}()"
+                )
+            else:
+                message = f"{type(self).__name__!r} object has no attribute {name!r}"
+            raise AttributeError(message, name=name, obj=self)
 
     async def on_start(self) -> None:
         """Runs in the actor's task before the first message, and again after each restart."""

@@ -144,6 +144,18 @@ CASES = [
         TypeError,
         "Plain takes no arguments",
     ),
+    Case(
+        "Actor: an instance made without spawn",
+        lambda e: Plain().ref,
+        AttributeError,
+        "this Plain was not spawned, .*`await system.spawn\\(Plain\\)`",
+    ),
+    Case(
+        "Actor: timers of an instance made without spawn",
+        lambda e: Plain().timers.start_once("k", "x", 1.0),
+        AttributeError,
+        "this Plain was not spawned",
+    ),
     Case("spawn: empty name", lambda e: e.system.spawn(Plain, name=""), ValueError, "name=None"),
     Case(
         "spawn: name with a control character",
