@@ -215,9 +215,14 @@ class Probe:
         return self._ref
 
     async def receive(self, timeout: float = 5.0) -> Any:
-        """The next message, in arrival order."""
-        async with asyncio.timeout(check_seconds(timeout, "timeout")):
-            return await self._inbox.get()
+        """The next message, in arrival order; TimeoutError if none comes within `timeout`
+        seconds (of real time: the probe waits for the actors, not for a clock)."""
+        seconds = check_seconds(timeout, "timeout")
+        try:
+            async with asyncio.timeout(seconds):
+                return await self._inbox.get()
+        except TimeoutError:
+            raise TimeoutError(f"the probe received nothing within {seconds} s") from None
 
     async def expect(self, expected: Any, timeout: float = 5.0) -> Any:
         """The next message, which must equal `expected`, be an instance of it (a type) or

@@ -287,7 +287,7 @@ async def test_probe_answers_asks_with_its_reply() -> None:
 async def test_probe_receive_times_out_and_checks_its_timeout() -> None:
     async with ActorSystem() as system:
         probe = await Probe.spawn(system)
-        with pytest.raises(TimeoutError):
+        with pytest.raises(TimeoutError, match=r"the probe received nothing within 0\.001 s"):
             await probe.receive(timeout=0.001)  # the safety net itself, nothing to wait for
         with pytest.raises(ValueError, match="timeout"):
             await probe.receive(timeout=-1)
