@@ -5,8 +5,9 @@ about an actor lives in its cell, reached through `self._cell`, so users never n
 from __future__ import annotations
 
 import contextvars
+import reprlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from ._persistence_id import spawn_durable
 from ._ref import local_cell
@@ -31,8 +32,38 @@ _constructing: contextvars.ContextVar[Cell | None] = contextvars.ContextVar(
 )
 
 
-_CONTEXT = ("_cell", "_durable")
-"""What the runtime sets on a spawned instance: the cell, and a durable actor's binding."""
+class Unspawned:
+    """The context of an instance made by calling its class instead of `spawn`: any use of it
+    (`self.ref`, `self.timers`, `self.stop()`, `persist`...) says so, rather than failing on
+    a private attribute. Set only on that path, so spawned actors pay nothing."""
+
+    __slots__ = ("_cls",)
+
+    def __init__(self, cls: type) -> None:
+        self._cls = cls.__qualname__
+
+    def __getattr__(self, name: str) -> NoReturn:
+        cls = self._cls
+        raise AttributeError(
+            f"this {cls} was not spawned, so it has no ref, system, timers or children: create "
+            f"actors with `await system.spawn({cls})` (or self.spawn in an actor), not by "
+            f"calling {cls}()"
+        )
+
+
+def check_arguments(factory: object, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Arguments for an actor class whose construction ends at `object.__init__` would be
+    dropped unseen: refused at the call (`spawn`, `spawn_pool`, `ChildSpec`) instead."""
+    if not (args or kwargs) or not isinstance(factory, type) or not issubclass(factory, Actor):
+        return
+    mro = factory.__mro__
+    after = mro[mro.index(Actor) + 1 :] if factory.__init__ is Actor.__init__ else mro
+    if next(c for c in after if "__init__" in c.__dict__) is object:
+        given = [*map(reprlib.repr, args), *(f"{k}={reprlib.repr(v)}" for k, v in kwargs.items())]
+        raise TypeError(
+            f"{factory.__qualname__} takes no arguments (it defines no __init__), got "
+            f"{', '.join(given)}: define __init__ to accept them, or drop them from spawn"
+        )
 
 
 class Actor:
@@ -49,28 +80,16 @@ class Actor:
     def __new__(cls, *args: Any, **kwargs: Any) -> Actor:
         self = super().__new__(cls)
         cell = _constructing.get()
-        if cell is not None:
-            self._cell = cell
+        self._cell = cell if cell is not None else Unspawned(cls)  # type: ignore[assignment]
         return self
 
-    if not TYPE_CHECKING:  # hidden from type checkers, which would accept any attribute
-
-        def __getattr__(self, name: str) -> Any:
-            """Reached only when an attribute is missing, so spawned actors never pay for it:
-            an instance made by calling its class has no context, and the error says so
-            instead of naming a private attribute. Still an AttributeError, so that
-            `getattr(actor, name, default)` and `hasattr` keep working."""
-            context = name in _CONTEXT or isinstance(getattr(type(self), name, None), property)
-            if context and "_cell" not in self.__dict__:  # a property such as `ref` failed
-                cls = type(self).__qualname__
-                message = (
-                    f"this {cls} was not spawned, so it has no ref, system, timers or children: "
-                    f"create actors with `await system.spawn({cls})` (or self.spawn in an actor), "
-                    f"not by calling {cls}()"
-                )
-            else:
-                message = f"{type(self).__name__!r} object has no attribute {name!r}"
-            raise AttributeError(message, name=name, obj=self)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Reached by a class with no `__init__` of its own (or one that passes arguments
+        up): they go on along the MRO, to a base after `Actor` that takes them, but never to
+        `object.__init__`, which drops them unseen once `__new__` is overridden, as here."""
+        if args or kwargs:
+            check_arguments(type(self), args, kwargs)
+            super().__init__(*args, **kwargs)
 
     async def on_start(self) -> None:
         """Runs in the actor's task before the first message, and again after each restart."""

@@ -167,25 +167,11 @@ def check_hooks(cls: type[Actor]) -> None:
 _ACTOR_NEW: Any = Actor.__new__
 
 
-def check_arguments(factory: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    """`object.__init__` ignores arguments when `__new__` is overridden, as `Actor`'s is:
-    without this check, arguments for a class without `__init__` would be dropped unseen."""
-    init = getattr(factory, "__init__", None) if isinstance(factory, type) else None
-    if (args or kwargs) and init is object.__init__:
-        given = [*map(reprlib.repr, args), *(f"{k}={reprlib.repr(v)}" for k, v in kwargs.items())]
-        raise TypeError(
-            f"{factory.__qualname__} takes no arguments (it defines no __init__), got "
-            f"{', '.join(given)}: define __init__ to accept them, or drop them from spawn"
-        )
-
-
 def make_instance(cell: Cell) -> Actor:
     """The factory's instance, its `_cell` set before its `__init__` runs (so that
     `self.ref` works there): directly for a plain Actor subclass, through
     `_constructing` (read by `Actor.__new__`) for any other factory."""
     factory: Any = cell.factory
-    if cell.args or cell.kwargs:
-        check_arguments(factory, cell.args, cell.kwargs)
     if type(factory) is type and factory.__new__ is _ACTOR_NEW:
         made: Actor = object.__new__(factory)
         made._cell = cell

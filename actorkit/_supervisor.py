@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ._actor import DEFAULT_MAILBOX_SIZE, Actor
+from ._actor import DEFAULT_MAILBOX_SIZE, Actor, check_arguments
 from ._spawn import (
-    check_arguments,
     check_capabilities,
     check_factory,
     check_mailbox_size,

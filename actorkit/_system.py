@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ._actor import DEFAULT_MAILBOX_SIZE, Actor
+from ._actor import DEFAULT_MAILBOX_SIZE, Actor, check_arguments
 from ._cell import Cell
 from ._clock import Clock, SystemClock
 from ._errors import ActorStopped, SystemFailed
@@ -29,7 +29,7 @@ from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
 from ._shutdown import ActorsStop
-from ._spawn import UNBOUNDED, check_arguments, check_factory, make_instance
+from ._spawn import UNBOUNDED, check_factory, make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
 from ._system_checks import check_system

@@ -714,3 +714,24 @@ def test_every_row_of_the_readme_table_has_a_case() -> None:
             if not re.search(rf"^{re.escape(name)}[\w.]*:", rows, re.MULTILINE):
                 missing.append(name)
     assert not missing, f"README rows without a test case: {missing}"
+
+
+class Typo(Actor):
+    @property
+    def balance(self) -> int:
+        return self.acount  # type: ignore[attr-defined, no-any-return]
+
+    async def receive(self, message: Any) -> Any:
+        return self.balance
+
+
+async def test_an_actor_s_own_attribute_error_keeps_its_message() -> None:
+    """The message for an actor made without `spawn` must not hide a user's own mistake: the
+    error raised inside a property is the one the user sees, spawned or not."""
+    async with asyncio.timeout(10):
+        async with ActorSystem() as system:
+            ref = await system.spawn(Typo)
+            with pytest.raises(AttributeError, match="'Typo' object has no attribute 'acount'"):
+                await ref.ask("balance")
+        with pytest.raises(AttributeError, match="'Typo' object has no attribute 'acount'"):
+            Typo().balance  # noqa: B018

@@ -6,6 +6,7 @@ general path it stands in for."""
 from __future__ import annotations
 
 import abc
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -54,6 +55,41 @@ async def test_a_plain_actor_with_arguments_it_does_not_take_is_refused() -> Non
         with pytest.raises(TypeError):
             await system.spawn(Plain, "t", "extra")
         assert system.actor_count == 0
+
+
+class Tagged:
+    """A base after `Actor` in the MRO that takes the arguments."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+
+
+class TaggedActor(Actor, Tagged):
+    async def receive(self, message: Any) -> Any:
+        return self.tag
+
+
+class Bare(Actor):
+    async def receive(self, message: Any) -> Any:
+        return "bare"
+
+
+class BareToo(Bare):
+    pass
+
+
+async def test_arguments_go_along_the_mro_and_are_refused_where_nothing_takes_them() -> None:
+    """`object.__init__` drops arguments unseen under `Actor.__new__`: a class whose
+    construction would end there refuses them at spawn; a base after `Actor` gets them."""
+    async with asyncio.timeout(10):
+        async with ActorSystem() as system:
+            tagged = await system.spawn(TaggedActor, "t")
+            assert await tagged.ask("?") == "t"
+            assert await (await system.spawn(BareToo)).ask("?") == "bare"
+            for factory in (Bare, BareToo):
+                with pytest.raises(TypeError, match="takes no arguments"):
+                    await system.spawn(factory, "dropped")
+            assert system.actor_count == 2
 
 
 class Quits(Actor):

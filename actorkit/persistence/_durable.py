@@ -16,7 +16,7 @@ from collections.abc import Callable, Coroutine
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from .._actor import Actor
+from .._actor import Actor, Unspawned
 from ._binding import Binding
 from ._reminders import Reminders, arm_all
 
@@ -46,8 +46,10 @@ class Durable(Actor):
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Durable:
         self = cast("Durable", super().__new__(cls, *args, **kwargs))
-        cell: Cell | None = self.__dict__.get("_cell")
-        if cell is not None:  # None when constructed outside `spawn`
+        cell: Cell | Unspawned = self.__dict__["_cell"]
+        if isinstance(cell, Unspawned):  # constructed outside `spawn`: `persist` says so
+            self._durable = cell  # type: ignore[assignment]
+        else:
             self._durable = _bind(cell, cls)
         return self
 
