@@ -81,6 +81,7 @@ class Lifecycle(Record):
         if error is not None:
             self.failures += 1
         self.state = SUSPENDED
+        self.stop_reason = error
         if self.capabilities:
             self.runtime.instruments.agent_paused(self.cell)
         self.parent.post(ChildFailed(self.cell, self.incarnation, error, message))
@@ -88,6 +89,7 @@ class Lifecycle(Record):
     def resume(self) -> None:
         if self.state == SUSPENDED and self.instance is not None:
             self.state = RUNNING
+            self.stop_reason = None
             self.runtime.instruments.resumed(self.cell)
 
     async def stop_instance(self) -> None:
@@ -95,6 +97,7 @@ class Lifecycle(Record):
         if self.closed:
             return
         self.state = RESTARTING
+        self.stop_reason = None
         if self.capabilities:
             self.runtime.instruments.agent_paused(self.cell)
         await self.stop_children()
@@ -185,6 +188,11 @@ class Lifecycle(Record):
         self.close(None)
 
     async def finalize(self, reason: BaseException | None) -> None:
+        """A stop that reaches a suspended actor before its supervisor decided (a sibling's
+        restart, a stop from outside, a shutdown) ends it with the failure it reported: it
+        died of that, and its watchers hear so."""
+        if reason is None:
+            reason = self.stop_reason
         self.state = STOPPING
         if self.capabilities:  # an agent: the task layer takes back a task it has not begun
             self.runtime.instruments.agent_paused(self.cell)

@@ -60,6 +60,8 @@ class Record:
     instance: Actor | None
     intensity: Intensity | None
     stop_reason: BaseException | None
+    """Why it stopped, once closed; until then, the failure it reported while its
+    supervisor has not yet decided on it (`Lifecycle.report`)."""
     handling: Any
     """The message (or ask envelope) being handled, for a forced stop to account for."""
     watchers: set[Cell] | None
@@ -106,7 +108,7 @@ class Record:
             self._drop_handling(why)
         if mailbox.signals:
             for signal in mailbox.signals:
-                signal.finish()
+                signal.abandon()
             mailbox.signals.clear()
         if self.timers_ is not None:
             self.timers_.end_all()

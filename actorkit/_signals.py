@@ -34,6 +34,10 @@ class Signal:
     async def apply(self, cell: Cell) -> None:
         """Carry the signal out; a signal that only marks something overrides nothing."""
 
+    def abandon(self) -> None:
+        """The cell closed with this signal still queued."""
+        self.finish()
+
     def finish(self) -> None:
         done = self.done
         if done is not None and not done.done():

@@ -38,6 +38,19 @@ class ChildFailed(Signal):
     async def apply(self, cell: Cell) -> None:
         await supervise(cell, self)
 
+    def abandon(self) -> None:
+        self.log("none (its supervisor stopped first)")
+        self.finish()
+
+    def log(self, outcome: str) -> None:
+        """Where no decision is taken, the failure still happened: it is logged and counted
+        once, with what came of it."""
+        error = self.error
+        if error is not None:
+            instruments = self.child.runtime.instruments
+            instruments.crashed(self.child, error, self.message, outcome)
+            instruments.failed(self.child, error)
+
 
 async def supervise(parent: Cell, report: ChildFailed) -> None:
     child, error = report.child, report.error
@@ -51,8 +64,10 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
         # on an earlier report is under way (a backoff delays the new incarnation): a second
         # report of that incarnation, an escalation that reached it while suspended, must not
         # count as another failure.
+        report.log("none (stopped or restarted already)")
         return
     if parent.unsupervised_children:
+        report.log("stop (its supervisor is stopping)")
         await child.call(Stop(error))
         return
     strategy = _strategy_of(parent)

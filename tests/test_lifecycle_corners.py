@@ -17,7 +17,10 @@ from actorkit import (
     ActorStopped,
     ActorSystem,
     Backoff,
+    ChildSpec,
+    OneForAll,
     OneForOne,
+    Supervisor,
     Terminated,
 )
 from actorkit.testing import ManualClock, Probe
@@ -326,3 +329,117 @@ async def test_a_cancelled_spawn_leaves_no_child_of_on_start_running(fail: bool)
             await spawning
     assert len(children) == 2
     assert not any(child.is_alive for child in children)
+
+
+class FailsOnCrash(Actor):
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError(f"{self.name} crashed")
+        return message
+
+
+async def test_siblings_failing_together_under_one_for_all_are_each_reported_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The first report restarts the group before the parent reads the others: those
+    failures are still logged and counted, and a temporary sibling, stopped by that restart,
+    terminated with its own error."""
+    specs = [
+        ChildSpec(FailsOnCrash, name="a"),
+        ChildSpec(FailsOnCrash, name="t", restart="temporary"),
+        ChildSpec(FailsOnCrash, name="b"),
+    ]
+    async with asyncio.timeout(10), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        registry = await system.spawn(Registry, probe)
+        await system.spawn(Supervisor, specs, OneForAll(), name="s")
+        a, t, b = (system.lookup(f"/s/{name}") for name in "atb")
+        assert a is not None and t is not None and b is not None
+        await registry.ask(t)
+        for ref in (a, t, b):
+            ref.tell("crash")  # all three fail before their parent runs
+        terminated = await probe.expect(Terminated)
+        assert terminated.ref == t
+        assert isinstance(terminated.reason, RuntimeError)
+        assert str(terminated.reason) == "t crashed"
+        assert await b.ask("after") == "after"
+        stats = system.metrics.stats_for(FailsOnCrash)
+        assert stats is not None and stats.failures == {"RuntimeError": 3}
+    logged = sorted(
+        r.actor_path  # type: ignore[attr-defined]
+        for r in caplog.records
+        if r.name == "actorkit" and "failed handling" in r.getMessage()
+    )
+    assert logged == ["/s/a", "/s/b", "/s/t"]
+
+
+async def test_an_actor_stopped_while_its_failure_awaits_its_parent_terminates_with_it() -> None:
+    """Its supervisor is busy (restarting a sibling, in its `on_stop`) when the failure
+    arrives; a stop from outside gets there first."""
+    release = asyncio.Event()
+    stopping = asyncio.Event()
+
+    class SlowToStop(Actor):
+        async def on_stop(self) -> None:
+            stopping.set()
+            await release.wait()
+
+        async def receive(self, message: Any) -> None:
+            raise RuntimeError("slow crashed")
+
+    class Parent(Actor):
+        async def on_start(self) -> None:
+            await self.spawn(SlowToStop, name="slow")
+            await self.spawn(FailsOnCrash, name="other")
+
+        async def receive(self, message: Any) -> Any:
+            return None
+
+    async with asyncio.timeout(10), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        registry = await system.spawn(Registry, probe)
+        await system.spawn(Parent, name="p")
+        slow, other = system.lookup("/p/slow"), system.lookup("/p/other")
+        assert slow is not None and other is not None
+        await registry.ask(other)
+        slow.tell("go")
+        await stopping.wait()  # the parent waits in the restart of `slow`
+        with pytest.raises(RuntimeError):
+            await other.ask("crash")
+        stopped = asyncio.ensure_future(other.stop())
+        terminated = await probe.expect(Terminated)
+        assert terminated.ref == other
+        assert isinstance(terminated.reason, RuntimeError)
+        release.set()
+        await stopped
+
+
+async def test_a_failure_reported_to_a_parent_that_stops_first_is_still_logged_and_counted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    busy = asyncio.Event()
+    release = asyncio.Event()
+
+    class Parent(Actor):
+        async def on_start(self) -> None:
+            await self.spawn(FailsOnCrash, name="child")
+
+        async def receive(self, message: Any) -> None:
+            busy.set()
+            await release.wait()
+
+    async with asyncio.timeout(10), ActorSystem() as system:
+        parent = await system.spawn(Parent, name="p")
+        child = system.lookup("/p/child")
+        assert child is not None
+        parent.tell("hold")
+        await busy.wait()
+        stopped = asyncio.ensure_future(parent.stop())  # runs, and posts, before the child
+        with pytest.raises(RuntimeError):
+            await child.ask("crash")
+        release.set()
+        await stopped
+        stats = system.metrics.stats_for(FailsOnCrash)
+        assert stats is not None and stats.failures == {"RuntimeError": 1}
+    messages = [r.getMessage() for r in caplog.records if r.name == "actorkit"]
+    assert any("/p/child" in m and "failed handling" in m for m in messages)
