@@ -153,6 +153,11 @@ class Instruments:
         for hook in self._crashed:
             hook(cell, error, message, directive)
 
+    def failure(self, cell: Cell, error: BaseException, message: object, outcome: str) -> None:
+        """Every failure, decided on or not, is reported once: logged and counted."""
+        self.crashed(cell, error, message, outcome)
+        self.failed(cell, error)
+
     def restarted(self, cell: Cell) -> None:
         for hook in self._restarted:
             hook(cell)

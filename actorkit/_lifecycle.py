@@ -56,7 +56,7 @@ class Lifecycle(Record):
         if self.closed:
             # A forced stop cut into the handler, which raised instead of ending: its message
             # is already a dead letter and nobody is left to supervise it.
-            self.runtime.instruments.crashed(self.cell, error, message, "none (already stopped)")
+            self.runtime.instruments.failure(self.cell, error, message, "none (already stopped)")
             return
         self.mailbox.crashed += 1
         parent = self.parent
@@ -64,13 +64,11 @@ class Lifecycle(Record):
             # It asked to stop before failing: the stop wins, as in Akka. The failure is
             # logged and counted, and the queued stop ends the actor.
             self.failures += 1
-            instruments = self.runtime.instruments
-            instruments.crashed(self.cell, error, message, "stop (it stopped itself)")
-            instruments.failed(self.cell, error)
+            self.runtime.instruments.failure(self.cell, error, message, "stop (it stopped itself)")
             return
         if self.draining or parent is None or parent.unsupervised_children:
             self.failures += 1
-            self.runtime.instruments.crashed(self.cell, error, message, "stop (shutting down)")
+            self.runtime.instruments.failure(self.cell, error, message, "stop (shutting down)")
             self.mailbox.signals.insert(0, Stop(error))
             return
         self.report(error, message)

@@ -45,11 +45,8 @@ class ChildFailed(Signal):
     def log(self, outcome: str) -> None:
         """Where no decision is taken, the failure still happened: it is logged and counted
         once, with what came of it."""
-        error = self.error
-        if error is not None:
-            instruments = self.child.runtime.instruments
-            instruments.crashed(self.child, error, self.message, outcome)
-            instruments.failed(self.child, error)
+        if self.error is not None:
+            self.child.runtime.instruments.failure(self.child, self.error, self.message, outcome)
 
 
 async def supervise(parent: Cell, report: ChildFailed) -> None:
@@ -73,9 +70,7 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
     strategy = _strategy_of(parent)
     decision = _decide(parent, strategy, child, error)
     if error is not None:
-        instruments = parent.runtime.instruments
-        instruments.crashed(child, error, report.message, decision)
-        instruments.failed(child, error)
+        parent.runtime.instruments.failure(child, error, report.message, decision)
     if decision == "resume":
         child.post(Resume())
     elif decision == "stop":

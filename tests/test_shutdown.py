@@ -180,3 +180,43 @@ async def test_on_stop_runs_once_for_every_actor_at_shutdown() -> None:
         await system.spawn(Tracked, name="a")
         await system.spawn(Tracked, name="b")
     assert stopped == ["/b/child", "/b", "/a/child", "/a"]
+
+
+class FailsWhileDraining(Actor):
+    def __init__(self, release: asyncio.Event) -> None:
+        self.release = release
+
+    async def receive(self, message: Any) -> Any:
+        if message == "hold":
+            await self.release.wait()
+        if message == "crash":
+            raise RuntimeError("failed while draining")
+        return message
+
+
+class ReleasesOnStop(Actor):
+    def __init__(self, release: asyncio.Event) -> None:
+        self.release = release
+
+    async def receive(self, message: Any) -> None:
+        pass
+
+    async def on_stop(self) -> None:
+        self.release.set()
+
+
+async def test_a_failure_while_shutting_down_is_counted_like_any_other() -> None:
+    release = asyncio.Event()
+    async with asyncio.timeout(BOUND):
+        system = ActorSystem()
+        await system.start()
+        ref = await system.spawn(FailsWhileDraining, release)
+        await system.spawn(ReleasesOnStop, release)  # stopped first, at shutdown
+        ref.tell("hold")
+        ref.tell("crash")
+        late = asyncio.ensure_future(ref.ask("after the failure"))
+        await system.shutdown()
+        with pytest.raises(ActorStopped):
+            await late  # the failure stopped it: what was queued behind is not handled
+        stats = system.metrics.stats_for(FailsWhileDraining)
+        assert stats is not None and stats.failures == {"RuntimeError": 1}
