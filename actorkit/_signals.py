@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 from ._state import ENDING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from ._cell import Cell
 
 
@@ -99,15 +97,19 @@ class StartInstance(Signal):
 
 
 class StartPlan(Signal):
-    """Start restarted children in start order, after a backoff delay."""
+    """Start restarted children in start order, after a backoff delay. A later restart that
+    takes some of them over removes them from `plan`: they start with it, in its order."""
 
     __slots__ = ("plan",)
 
-    def __init__(self, plan: Sequence[Cell]) -> None:
+    def __init__(self, plan: list[Cell]) -> None:
         super().__init__()
         self.plan = plan
 
     async def apply(self, cell: Cell) -> None:
+        book = cell.intensity
+        if book is not None and self in book.delayed:
+            book.delayed.remove(self)
         if cell.state in ENDING:
             return
         for child in self.plan:

@@ -119,7 +119,8 @@ async def _give_up(
 
 async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
     """Stop the affected children (reverse start order), then start them again in order,
-    after the backoff delay."""
+    after the backoff delay. Those still waiting out an earlier restart's backoff (a
+    rest_for_one sibling after this one) wait for this one instead: they depend on it."""
     plan = strategy.affected(list(parent.children.values()), child)
     for sibling in reversed(plan):
         if sibling is not child and sibling.restart == "temporary":
@@ -137,7 +138,12 @@ async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
         delay = strategy.backoff.delay(child.consecutive_failures)
     child.last_failure = now
     start = StartPlan(plan)
+    book = parent.intensity
+    assert book is not None  # `_decide` made it
+    for waiting in book.delayed:
+        waiting.plan = [sibling for sibling in waiting.plan if sibling not in plan]
     if delay > 0:
+        book.delayed.append(start)
         clock.call_at(now + delay, lambda: parent.post(start))
     else:
         await start.apply(parent)

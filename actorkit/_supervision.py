@@ -8,7 +8,7 @@ import random
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from ._seconds import FOREVER, check_seconds
 
@@ -129,12 +129,15 @@ Strategy = OneForOne | OneForAll | RestForOne
 
 
 class Intensity:
-    """OTP's restart intensity: at most `max_restarts` restarts in any `within`-second window."""
+    """OTP's restart intensity: at most `max_restarts` restarts in any `within`-second window.
+    A supervisor's restart history, so it also holds the restarts a backoff still delays:
+    a later restart of the same children takes them over (`_supervise`)."""
 
-    __slots__ = ("_times",)
+    __slots__ = ("_times", "delayed")
 
     def __init__(self) -> None:
         self._times: deque[float] = deque()
+        self.delayed: list[Any] = []
 
     def allow(self, strategy: _Strategy, now: float) -> bool:
         times = self._times

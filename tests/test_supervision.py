@@ -406,6 +406,31 @@ async def test_backoff_resets_after_a_quiet_window(clock: ManualClock) -> None:
         assert journal == ["stop w", "start w"]
 
 
+async def test_a_later_rest_for_one_restart_supersedes_one_still_in_its_backoff(
+    clock: ManualClock,
+) -> None:
+    """`b` waits out its backoff when `a` fails with a longer one: `b` and `c` depend on `a`,
+    so they start after it, in order, not when `b`'s own wait ends."""
+    journal: list[str] = []
+    backoff = Backoff(min=1.0, max=100.0, jitter=0)
+    strategy = RestForOne(max_restarts=10, within=100.0, backoff=backoff)
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        await system.spawn(Supervisor, specs(journal, "a", "b", "c"), strategy, name="s")
+        a, b = system.lookup("/s/a"), system.lookup("/s/b")
+        assert a is not None and b is not None
+        for delay in (1.0, 2.0):  # a's next restart waits 4 s
+            a.tell("crash")
+            await clock.advance(delay)
+        journal.clear()
+        b.tell("crash")  # b's restart, with c, waits 1 s
+        await clock.settle()
+        a.tell("crash")  # a fails meanwhile: a, b and c start again in 4 s
+        await clock.advance(3.99)
+        assert journal == ["stop c", "stop b", "stop a"]
+        await clock.advance(0.01)
+        assert journal[3:] == ["start a", "start b", "start c"]
+
+
 async def test_backoff_jitter_stays_in_bounds() -> None:
     backoff = Backoff(min=0.5, max=3.0, jitter=0.2)
     for attempt, base in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 3.0), (9, 3.0)]:
