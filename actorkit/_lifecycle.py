@@ -186,11 +186,6 @@ class Lifecycle(Record):
         self.close(None)
 
     async def finalize(self, reason: BaseException | None) -> None:
-        """A stop that reaches a suspended actor before its supervisor decided (a sibling's
-        restart, a stop from outside, a shutdown) ends it with the failure it reported: it
-        died of that, and its watchers hear so."""
-        if reason is None:
-            reason = self.stop_reason
         self.state = STOPPING
         if self.capabilities:  # an agent: the task layer takes back a task it has not begun
             self.runtime.instruments.agent_paused(self.cell)

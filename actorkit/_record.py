@@ -61,7 +61,8 @@ class Record:
     intensity: Intensity | None
     stop_reason: BaseException | None
     """Why it stopped, once closed; until then, the failure it reported while its
-    supervisor has not yet decided on it (`Lifecycle.report`)."""
+    supervisor has not yet decided on it (`Lifecycle.report`), else None. A stop that gets
+    there first (a sibling's restart, a stop from outside, a shutdown) ends it with that."""
     handling: Any
     """The message (or ask envelope) being handled, for a forced stop to account for."""
     watchers: set[Cell] | None
@@ -99,7 +100,8 @@ class Record:
             return
         self.closed = True
         self.state = STOPPED
-        self.stop_reason = reason
+        if reason is not None:  # else it keeps the failure it reported, if its supervisor
+            self.stop_reason = reason  # had not decided yet: it died of that
         runtime = self.runtime
         why = "shutdown" if runtime.shutting_down else "stopping"
         mailbox = self.mailbox
@@ -117,7 +119,7 @@ class Record:
             del parent.children[self.name]
         runtime.unregister(self)  # type: ignore[arg-type]  # `cell`, without its call
         if self.watching or self.watchers:
-            end_watches(self.cell, reason)
+            end_watches(self.cell, self.stop_reason)
         if self.stop_waiters is not None:
             for waiter in self.stop_waiters:
                 if not waiter.done():
