@@ -6,22 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._actor import Actor
 from ._envelope import Ask
-from ._errors import ActorStopped, MailboxFull
-from ._mailbox import reject
+from ._pool_handover import forward, reroute, route
 from ._pool_ref import PoolRef, Resize, is_resize
 from ._signals import Stop
 from ._state import RUNNING
-
-if TYPE_CHECKING:
-    from ._cell import Cell
-
-logger = logging.getLogger("actorkit")
 
 
 class Pool(Actor):
@@ -93,93 +86,10 @@ class Pool(Actor):
 
     def _hand_over(self) -> None:
         """What reached the pool itself while it restarted (it had no members then) goes to
-        the new members, in order; an ask goes as it is, so that a member answers the asker.
-        Nothing here awaits a member: a supervisor waiting on its child could deadlock."""
+        the new members, in order (`_pool_handover`)."""
         # Resizes are the pool's own business, handled after the restart; the members
         # account for what is handed over.
-        for message in self._cell.mailbox.hand_over(keep=is_resize):
-            if type(message) is Ask:
-                self._forward(message)
-            else:
-                self._route(message)
-
-    def _forward(self, envelope: Ask) -> bool:
-        """Put an ask envelope in a member's mailbox (past its bound, like a task); False
-        when there is no member, after failing the ask."""
-        ref = self.ref
-        assert isinstance(ref, PoolRef)
-        if ref.routing == "broadcast":
-            members = ref._live()
-            if members:
-                self._broadcast_ask(envelope, members)
-                return True
-            member = None
-        else:
-            member = ref._pick(envelope.message)
-        if member is None:
-            if not envelope.future.done():
-                envelope.future.set_exception(
-                    ActorStopped(f"every member of pool {self.path} has stopped")
-                )
-            return False
-        cell = member._cell
-        if not cell.mailbox.force(envelope):
-            reject(envelope, cell.path, "stopped", self.system.dead_letters)
-        return True
-
-    def _broadcast_ask(self, envelope: Ask, members: list[Cell]) -> None:
-        """Routed as `PoolRef.ask` routes a broadcast ask to a running pool: every member gets
-        an ask of its own and the first to finish, with a reply or an error, answers."""
-        asked = envelope.future
-
-        def first_wins(copy: asyncio.Future[Any]) -> None:
-            if copy.cancelled():
-                return
-            error = copy.exception()  # retrieved even when too late, so it never warns
-            if not asked.done():
-                if error is None:
-                    asked.set_result(copy.result())
-                else:
-                    asked.set_exception(error)
-
-        dead = self.system.dead_letters
-        loop = asyncio.get_running_loop()
-        for index, cell in enumerate(members):
-            ask = envelope
-            if index:
-                future: asyncio.Future[Any] = loop.create_future()
-                future.add_done_callback(first_wins)
-                ask = Ask(envelope.message, future, cell.path, envelope.timeout, envelope.started)
-            if not cell.mailbox.force(ask):
-                reject(ask, cell.path, "stopped", dead)
-
-    def _route(self, message: Any) -> None:
-        ref = self.ref
-        assert isinstance(ref, PoolRef)
-        if not ref._live():
-            # Every member was stopped from outside: nobody will ever handle it. Telling the
-            # pool's ref again would bring it straight back here, forever.
-            self.system.dead_letters.add(message, self.path, "stopped")
-            return
-        try:
-            ref.tell(message)
-        except MailboxFull:
-            # As for a publish: a full member is a dead letter, never a crash of the pool
-            # (and never a wait, which could deadlock on a member waiting for this pool).
-            self.system.dead_letters.add(message, self.path, "mailbox_full")
-        except Exception as error:
-            # Routing itself failed (`hash_key` raised on a message published to the pool):
-            # as from a timer, nobody can be told, and a crash would restart the pool and
-            # drop what its members hold.
-            logger.error(
-                "pool %s could not route %s: %r",
-                self.path,
-                type(message).__name__,
-                error,
-                exc_info=error,
-                extra={"actor_path": self.path},
-            )
-            self.system.dead_letters.add(message, self.path, "undeliverable")
+        reroute(self._pool_ref, self._cell.mailbox.hand_over(keep=is_resize))
 
     async def receive(self, message: Any) -> Any:
         if type(message) is Resize:
@@ -189,8 +99,8 @@ class Pool(Actor):
             # Only after the pool was resumed rather than restarted (a restart hands them
             # over in `on_start`): a member answers the asker. Waiting for that answer is
             # bounded by the ask's own deadline.
-            if self._forward(envelope):
+            if forward(self._pool_ref, envelope):
                 await asyncio.wait([envelope.future])
             return None
-        self._route(message)
+        route(self._pool_ref, message)
         return None

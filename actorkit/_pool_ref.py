@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
-from ._errors import ActorStopped, AskTimeout
+from ._errors import ActorStopped, AskTimeout, NotDelivered
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
 from ._ref import ActorRef
 from ._seconds import check_seconds
@@ -212,15 +212,20 @@ class PoolRef(ActorRef):
 
     async def ask(self, message: Any, timeout: float = 5.0) -> Any:
         """Answered by one member; for `broadcast`, every member gets it and the first
-        reply wins (Akka's behaviour), the others are discarded."""
+        reply wins (Akka's behaviour), the others are discarded. A member that stopped
+        before handling its copy does not answer while another copy may still be."""
         if self.routing == "broadcast":
             members = self._live()
             if not members:
                 return await self._ask_without_members(message, timeout)
             asks = [asyncio.ensure_future(cell.ref.ask(message, timeout)) for cell in members]
             try:
-                done, _ = await asyncio.wait(asks, return_when=asyncio.FIRST_COMPLETED)
-                return next(iter(done)).result()
+                waiting: set[asyncio.Future[Any]] = set(asks)
+                while True:
+                    done, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                    for answered in done:
+                        if not waiting or type(answered.exception()) is not NotDelivered:
+                            return answered.result()
             finally:
                 for pending in asks:
                     if pending.done():

@@ -1,0 +1,151 @@
+"""Messages a pool routes again, past the usual `PoolRef` path: what reached the pool itself
+while it had no members, and the asks a member that stopped for good had not begun.
+
+A member that stops while its pool runs on (a `temporary` member's failure, a member's own
+stop, a stop from outside) may hold asks the pool chose it for: they go to the remaining
+members, still within their own deadlines, so that a pool with live members answers them
+rather than failing them with `ActorStopped`. Only asks: a queued tell may have reached the
+member by another way than the pool (a subscription of its own, a `Terminated` it watched
+for, a tell to the member itself), and a sibling handling it would handle it twice or in
+the wrong place; it becomes a dead letter, as an Akka routee's mailbox does. A `broadcast`
+pool is the exception for asks too: every other member already holds its own copy."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from ._envelope import Ask
+from ._errors import ActorStopped, MailboxFull, NotDelivered
+from ._mailbox import reject
+from ._pool_ref import PoolRef
+from ._state import RUNNING
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+
+logger = logging.getLogger("actorkit")
+
+
+def orphans(member: Cell) -> tuple[PoolRef, list[Any]] | None:
+    """Take out of a closing member's mailbox the asks its running pool routes again (with
+    `reroute`, once the member is out of the routing); None when the member's queue keeps
+    its usual fate (dead letters, failed asks)."""
+    pool = member.parent
+    if pool is None or member.draining or member.runtime.shutting_down:
+        return None
+    ref = pool._ref
+    if (
+        type(ref) is not PoolRef
+        or ref.routing == "broadcast"
+        or pool.state is not RUNNING
+        or pool.draining
+    ):
+        return None
+    asks = member.mailbox.hand_over(keep=_stays)
+    return (ref, asks) if asks else None
+
+
+def _stays(message: object) -> bool:
+    """Not an ask: a tick of the member's own timer (ends with it), a task (goes back to the
+    task layer) or a tell (see the module's docstring)."""
+    return type(message) is not Ask or message.timeout <= 0
+
+
+def reroute(ref: PoolRef, messages: list[Any]) -> None:
+    """Route each message in order; an ask goes as it is, so that a member answers the asker.
+    Nothing here awaits a member: a supervisor waiting on its child could deadlock."""
+    for message in messages:
+        if type(message) is Ask:
+            forward(ref, message)
+        else:
+            route(ref, message)
+
+
+def forward(ref: PoolRef, envelope: Ask) -> bool:
+    """Put an ask envelope in a member's mailbox (past its bound, like a task); False when
+    it failed the ask instead (no member left, or `hash_key` raised)."""
+    dead = ref._cell.runtime.dead_letters
+    if ref.routing == "broadcast":
+        members = ref._live()
+        if members:
+            _broadcast_ask(envelope, members, dead)
+            return True
+        member = None
+    else:
+        try:
+            member = ref._pick(envelope.message)
+        except Exception as error:  # `hash_key` raised: the asker hears it, as from `ask`
+            if not envelope.future.done():
+                envelope.future.set_exception(error)
+            return False
+    if member is None:
+        if not envelope.future.done():
+            envelope.future.set_exception(
+                ActorStopped(f"every member of pool {ref._cell.path} has stopped")
+            )
+        return False
+    cell = member._cell
+    if not cell.mailbox.force(envelope):
+        reject(envelope, cell.path, "stopped", dead)
+    return True
+
+
+def _broadcast_ask(envelope: Ask, members: list[Cell], dead: Any) -> None:
+    """Routed as `PoolRef.ask` routes a broadcast ask to a running pool: every member gets
+    an ask of its own and the first to finish, with a reply or an error, answers; a copy
+    that was never delivered (its member stopped first) answers only if it is the last."""
+    asked = envelope.future
+    outstanding = len(members)
+
+    def first_wins(copy: asyncio.Future[Any]) -> None:
+        nonlocal outstanding
+        outstanding -= 1
+        if copy.cancelled():
+            return
+        error = copy.exception()  # retrieved even when too late, so it never warns
+        if asked.done() or (type(error) is NotDelivered and outstanding):
+            return
+        if error is None:
+            asked.set_result(copy.result())
+        else:
+            asked.set_exception(error)
+
+    loop = asyncio.get_running_loop()
+    for cell in members:
+        future: asyncio.Future[Any] = loop.create_future()
+        future.add_done_callback(first_wins)
+        ask = Ask(envelope.message, future, cell.path, envelope.timeout, envelope.started)
+        if not cell.mailbox.force(ask):
+            reject(ask, cell.path, "stopped", dead)
+
+
+def route(ref: PoolRef, message: Any) -> None:
+    """A tell the pool routes on behalf of nobody who could be told of a failure (a publish
+    to the pool, a hand-over): a refusal is a dead letter, never a crash of the pool."""
+    cell = ref._cell
+    dead = cell.runtime.dead_letters
+    if not ref._live():
+        # Every member was stopped from outside: nobody will ever handle it. Telling the
+        # pool's ref again would bring it straight back to the pool, forever.
+        dead.add(message, cell.path, "stopped")
+        return
+    try:
+        ref.tell(message)
+    except MailboxFull:
+        # As for a publish: a full member is a dead letter (never a wait, which could
+        # deadlock on a member waiting for this pool).
+        dead.add(message, cell.path, "mailbox_full")
+    except Exception as error:
+        # Routing itself failed (`hash_key` raised): as from a timer, nobody can be told, and
+        # a crash would restart the pool and drop what its members hold.
+        logger.error(
+            "pool %s could not route %s: %r",
+            cell.path,
+            type(message).__name__,
+            error,
+            exc_info=error,
+            extra={"actor_path": cell.path},
+        )
+        dead.add(message, cell.path, "undeliverable")
