@@ -54,10 +54,13 @@ class Pool(Actor):
         await self.spawn(self.factory, *self.args, name=name, **self.options, **self.kwargs)
         self._pool_ref._forget()
 
-    async def _resize(self, size: int) -> list[asyncio.Future[None]]:
+    async def _resize(self, size: int) -> list[asyncio.Future[None]] | Exception:
         """Runs in the pool's own task, between the handling of supervision signals, so a
         member restart never interleaves with it. Returns when the new members have started;
-        the leaving ones are told to drain and stop, and their completions returned."""
+        the leaving ones are told to drain and stop, and their completions returned. A new
+        member that fails to start ends the growth and is returned, not raised: as with
+        OTP's `start_child`, the caller hears why, and the pool runs on with the members it
+        has (a failure of the pool would restart it and drop what every member holds)."""
         ref = self._pool_ref
         ref.size = size
         members = ref._live()
@@ -65,7 +68,11 @@ class Pool(Actor):
             taken = {cell.name for cell in self._cell.children.values()}
             free = (str(i) for i in itertools.count() if str(i) not in taken)
             for name in itertools.islice(free, size - len(members)):
-                await self._add_member(name)
+                try:
+                    await self._add_member(name)
+                except Exception as error:
+                    ref.size = len(ref._live())
+                    return error
             return []
         # Running members drain what they hold; a member failing or restarting right now
         # could only stop at once, so it leaves last. Highest-numbered first otherwise.

@@ -98,20 +98,22 @@ class PoolRef(ActorRef):
         shrink, the highest-numbered first, are routed nothing from the moment of the call
         and stop once they have handled what was already queued for them, so no message
         is lost; this returns when they have. The new size is kept if the pool restarts.
-        `timeout` bounds the whole operation (`AskTimeout`)."""
+        A new member whose start fails raises its error here; the pool keeps the members
+        that did start, and that size. `timeout` bounds the whole operation (`AskTimeout`)."""
         check_size(size)
         seconds = check_seconds(timeout, "resize timeout")
         try:
             async with asyncio.timeout(seconds):
-                leaving: list[asyncio.Future[None]] = await ActorRef.ask(
-                    self, Resize(size), seconds
-                )
-                await asyncio.gather(*(asyncio.shield(done) for done in leaving))
+                outcome = await ActorRef.ask(self, Resize(size), seconds)
+                if type(outcome) is list:
+                    await asyncio.gather(*(asyncio.shield(done) for done in outcome))
         except TimeoutError:
             raise AskTimeout(
                 f"resizing pool {self._cell.path} to {size} did not finish within {seconds} s "
                 "(members still starting or draining); pass a larger timeout="
             ) from None
+        if isinstance(outcome, Exception):
+            raise outcome
 
     def _pick(self, message: Any) -> ActorRef | None:
         members = self._members

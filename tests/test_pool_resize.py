@@ -121,3 +121,36 @@ async def test_resize_refuses_bad_sizes_and_stopped_pools() -> None:
         await pool.stop()
         with pytest.raises(ActorStopped):
             await pool.resize(3)
+
+
+async def test_a_member_that_fails_to_start_fails_the_resize_not_the_pool(
+    clock: ManualClock,
+) -> None:
+    """As OTP's `start_child`: the caller hears why; the pool keeps its members, what they
+    hold and the members that did start, and that size."""
+    gate = asyncio.Event()
+    handled: list[tuple[str, Any]] = []
+    starts = 0
+
+    class Flaky(Gated):
+        async def on_start(self) -> None:
+            nonlocal starts
+            starts += 1
+            if starts == 4:  # the second of the two new members
+                raise RuntimeError("cannot start")
+
+    async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(Flaky, gate, handled, size=2, name="pool")
+        for i in range(4):
+            pool.tell(i)
+        answer = asyncio.ensure_future(pool.ask("asked", timeout=30.0))
+        with pytest.raises(RuntimeError, match="cannot start"):
+            await pool.resize(4)
+
+        assert [m.name for m in pool.members] == ["0", "1", "2"]
+        assert pool.size == 3
+        gate.set()
+        assert await answer in {"0", "1"}
+        assert sorted(str(message) for _, message in handled) == ["0", "1", "2", "3", "asked"]
+        assert snapshot(pool).restarts == 0 and system.dead_letters.count == 0
+        await assert_settled(system)
