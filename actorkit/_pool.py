@@ -7,11 +7,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from ._actor import Actor
 from ._envelope import Ask
-from ._pool_handover import forward, reroute, route
+from ._pool_handover import disinherit, forward, orphans, reroute, route
 from ._pool_ref import PoolRef, Resize, is_resize
 from ._signals import Stop
 from ._state import RUNNING
@@ -37,7 +38,9 @@ class Pool(Actor):
         self.options = options
         cell = self._cell
         if not isinstance(cell.ref, PoolRef):  # a restarted pool keeps the ref users hold
-            cell.ref = PoolRef._for_pool(cell, routing, hash_key, size)
+            ref = cell.ref = PoolRef._for_pool(cell, routing, hash_key, size)
+            cell.runtime.heirs[cell] = partial(orphans, ref)
+            cell.follow_stop(disinherit)
 
     @property
     def _pool_ref(self) -> PoolRef:

@@ -14,37 +14,42 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
 from ._errors import ActorStopped, MailboxFull, NotDelivered
 from ._mailbox import reject
-from ._pool_ref import PoolRef
 from ._state import RUNNING
 
 if TYPE_CHECKING:
     from ._cell import Cell
+    from ._dead_letters import DeadLetters
+    from ._pool_ref import PoolRef
 
 logger = logging.getLogger("actorkit")
 
 
-def orphans(member: Cell) -> tuple[PoolRef, list[Any]] | None:
-    """Take out of a closing member's mailbox the asks its running pool routes again (with
-    `reroute`, once the member is out of the routing); None when the member's queue keeps
-    its usual fate (dead letters, failed asks)."""
-    pool = member.parent
-    if pool is None or member.draining or member.runtime.shutting_down:
-        return None
-    ref = pool._ref
+def orphans(ref: PoolRef, member: Cell) -> Callable[[], None] | None:
+    """A running pool's heir (`Runtime.heirs`): takes the asks out of a closing member's
+    mailbox and returns their routing, to run once the member is out of the routing; None
+    when the member's queue keeps its usual fate (dead letters, failed asks)."""
+    pool = ref._cell
     if (
-        type(ref) is not PoolRef
+        member.draining
+        or member.runtime.shutting_down
         or ref.routing == "broadcast"
         or pool.state is not RUNNING
         or pool.draining
     ):
         return None
     asks = member.mailbox.hand_over(keep=_stays)
-    return (ref, asks) if asks else None
+    return partial(reroute, ref, asks) if asks else None
+
+
+def disinherit(pool: Cell) -> None:
+    pool.runtime.heirs.pop(pool, None)
 
 
 def _stays(message: object) -> bool:
@@ -92,7 +97,7 @@ def forward(ref: PoolRef, envelope: Ask) -> bool:
     return True
 
 
-def _broadcast_ask(envelope: Ask, members: list[Cell], dead: Any) -> None:
+def _broadcast_ask(envelope: Ask, members: list[Cell], dead: DeadLetters) -> None:
     """Routed as `PoolRef.ask` routes a broadcast ask to a running pool: every member gets
     an ask of its own and the first to finish, with a reply or an error, answers; a copy
     that was never delivered (its member stopped first) answers only if it is the last."""

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from ._envelope import Ask
 from ._errors import ActorStopped
 from ._failure import as_failure
-from ._pool_handover import orphans, reroute
 from ._ref import HELD_BY_ONE_SLOT, ActorRef
 from ._signals import KILLED
 from ._state import STOPPED, State
@@ -107,7 +106,11 @@ class Record:
         why = "shutdown" if runtime.shutting_down else "stopping"
         mailbox = self.mailbox
         parent = self.parent
-        taken = orphans(self.cell) if mailbox.queue and parent is not None else None
+        adopted = None
+        if mailbox.queue and parent is not None:
+            heir = runtime.heirs.get(parent)
+            if heir is not None:
+                adopted = heir(self.cell)
         mailbox.close(self.path, why, runtime.dead_letters)
         if self.handling is not None:
             self._drop_handling(why)
@@ -120,8 +123,8 @@ class Record:
         if parent is not None and parent.children.get(self.name) is self:
             del parent.children[self.name]
         runtime.unregister(self)  # type: ignore[arg-type]  # `cell`, without its call
-        if taken is not None:  # routed once this member is out of its pool's routing
-            reroute(*taken)
+        if adopted is not None:  # once this child is out of its parent's children
+            adopted()
         if self.watching or self.watchers:
             end_watches(self.cell, self.stop_reason)
         if self.stop_waiters is not None:

@@ -43,6 +43,7 @@ class Runtime:
         "clock",
         "dead_letters",
         "default_strategy",
+        "heirs",
         "instruments",
         "kinds",
         "live",
@@ -90,6 +91,10 @@ class Runtime:
         self.live: dict[str, Cell] = {}
         """The live actors by path: `Cell.new_child` writes a new one here itself."""
         self.kinds: dict[type, Kind] = {}
+        self.heirs: dict[Cell, Callable[[Cell], Callable[[], None] | None]] = {}
+        """Parents that route again what a closing child had not begun (pools, whose
+        members are interchangeable): given the child before its queue is rejected, an
+        heir takes what it wants and returns what to run once the child is gone."""
         self.loop: asyncio.AbstractEventLoop
 
     def now(self) -> float:
