@@ -163,15 +163,15 @@ class ActorSystem(Reach):
         await asyncio.gather(*(server.close() for server in self._servers))
 
     def _stop_actors(self, timeout: float) -> ActorsStop | None:
-        """Started here, not in `_close`, so that a call arriving before that task runs
-        still finds the stop and can bring its deadline forward."""
+        """Started here, not in `_close`: a call before that task runs can still hasten it."""
         runtime = self._runtime
         if runtime.root is None:
             return None
         if self._stopping is None:
-            runtime.shutting_down = True
-            runtime.accepting = False
+            runtime.shutting_down, runtime.accepting = True, False
             self._tasks.close()
+            if self._transport is not None:  # work other systems can take goes there now
+                self._transport.closing()
             self._stopping = ActorsStop(runtime, runtime.root, timeout)
         else:
             self._stopping.hasten(timeout)

@@ -65,6 +65,10 @@ class Transport(Protocol):
     async def start(self, host: Host) -> None:
         """Called at the end of `system.start()`; raising aborts the start."""
 
+    def closing(self) -> None:
+        """Called as `system.shutdown()` begins, before the actors stop: stop taking work
+        that other systems could do instead (queue groups)."""
+
     async def stop(self) -> None:
         """Called at the end of `system.shutdown()`, after the actors stopped."""
 

@@ -31,7 +31,7 @@ from actorkit.nats import NatsTransport, RemoteError, RemoteRef
 from actorkit.testing import Probe
 
 from .nats_node import Add, Job
-from .nats_support import NatsServer, requires_nats
+from .nats_support import NatsServer, link_of, requires_nats
 
 pytestmark = requires_nats
 
@@ -281,6 +281,51 @@ async def test_a_stopped_group_member_leaves_the_group_as_it_stops(server: NatsS
         await testing.transport(worker_a).flush()  # the departure has reached the server
         for i in range(40):
             assert await jobs.ask(Job(i)) == ("echo", Job(i))
+        staying = worker_b.lookup("/echo")
+        assert staying is not None
+        assert len(await staying.ask("got")) == 40
+        assert worker_a.dead_letters.count == 0
+
+
+class Lingering(Actor):
+    """Holds its system's shutdown open until released."""
+
+    def __init__(self, stopping: asyncio.Event, release: asyncio.Event) -> None:
+        self.stopping = stopping
+        self.release = release
+
+    async def on_stop(self) -> None:
+        self.stopping.set()
+        await self.release.wait()
+
+
+async def test_a_system_shutting_down_leaves_its_groups_before_its_actors_stop(
+    server: NatsServer,
+) -> None:
+    """Before, a member system refused its share of the group's requests (`ActorStopped`,
+    a dead letter `shutdown` for a tell) for as long as its actors took to stop, though
+    another member was alive."""
+    async with (
+        ActorSystem("client", transport=transport(server)) as client,
+        ActorSystem("worker-b", transport=transport(server)) as worker_b,
+    ):
+        worker_a = ActorSystem("worker-a", transport=transport(server))
+        await worker_a.start()
+        for system in (worker_a, worker_b):
+            system.expose(await system.spawn(Echo, name="echo"), group="jobs")
+            await link_of(system).flush()
+        stopping, release = asyncio.Event(), asyncio.Event()
+        await worker_a.spawn(Lingering, stopping, release, name="lingering")  # stops first
+        shutdown = asyncio.create_task(worker_a.shutdown())
+        try:
+            await stopping.wait()
+            await link_of(worker_a).flush()  # the departure has reached the server
+            jobs = client.remote_group("jobs")
+            for i in range(40):
+                assert await jobs.ask(Job(i)) == ("echo", Job(i))
+        finally:
+            release.set()
+            await shutdown
         staying = worker_b.lookup("/echo")
         assert staying is not None
         assert len(await staying.ask("got")) == 40

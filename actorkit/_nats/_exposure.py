@@ -46,6 +46,7 @@ class Exposure:
         self._groups: dict[str, ActorRef] = {}
         self._subscribing: dict[str, asyncio.Task[Subscription]] = {}
         self._leaving: set[asyncio.Task[None]] = set()  # unsubscriptions of stopped members
+        self._closing = False
 
     def lookup(self, path: str, group: str | None) -> ActorRef | None:
         return self._groups.get(group) if group is not None else self._exposed.get(path)
@@ -70,7 +71,7 @@ class Exposure:
                     "expose one ref per group and system (a pool to serve it with several)"
                 )
             self._groups[group] = ref
-            if group not in self._subscribing:
+            if group not in self._subscribing and not self._closing:
                 self._subscribing[group] = asyncio.get_running_loop().create_task(
                     subscribe(
                         nc,
@@ -91,13 +92,24 @@ class Exposure:
         for group, member in list(self._groups.items()):
             if member is ref:
                 del self._groups[group]
-                subscribing = self._subscribing.pop(group, None)
-                if subscribing is None:
-                    continue
-                if subscribing.done():
-                    self._leave(subscribing)  # now, so a `flush` right after waits for it
-                else:
-                    subscribing.add_done_callback(self._leave)
+                self._depart(group)
+
+    def leave_groups(self) -> None:
+        """The system began to shut down: its members stay exposed (what NATS routed here
+        already is refused as `shutdown`), but they leave their groups now, not as each
+        stops, so the other systems' members get the group's traffic meanwhile."""
+        self._closing = True
+        for group in list(self._subscribing):
+            self._depart(group)
+
+    def _depart(self, group: str) -> None:
+        subscribing = self._subscribing.pop(group, None)
+        if subscribing is None:
+            return
+        if subscribing.done():
+            self._leave(subscribing)  # now, so a `flush` right after waits for it
+        else:
+            subscribing.add_done_callback(self._leave)
 
     def _leave(self, subscribing: asyncio.Task[Subscription]) -> None:
         if not subscribing.cancelled() and subscribing.exception() is None:

@@ -121,6 +121,9 @@ class NatsTransport:
         link.up.set()
         system.metrics.add_source(partial(collect, core, self._outbox))
 
+    def closing(self) -> None:
+        self._exposure.leave_groups()
+
     async def stop(self) -> None:
         """Send what is queued (while connected, within a second), then close. What could
         not be sent becomes dead letters `shutdown`; waiting asks fail with `ActorStopped`."""
