@@ -4,6 +4,8 @@ nothing, and leaves no nats-py task behind."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from typing import Any
 
 import pytest
@@ -105,4 +107,27 @@ async def test_what_is_sent_after_the_queue_was_given_up_is_refused_at_once() ->
     finally:
         await system.shutdown()
         await asyncio.gather(*late, return_exceptions=True)
+        own.stop()
+
+
+async def test_shutdown_ends_though_the_server_stopped_reading() -> None:
+    """A frozen server (or a host gone without a reset) never drains the socket: nats-py's
+    `close` waited for it, and the shutdown with it, forever."""
+    own = NatsServer()
+    own.start()
+    assert own.process is not None
+    link = NatsTransport(own.url, connect_timeout=0.5)
+    system = ActorSystem("frozen", transport=link)
+    try:
+        await system.start()
+        os.kill(own.process.pid, signal.SIGSTOP)
+        nobody = system.remote("nobody", "/x")
+        for _ in range(80):  # 40 MB: far more than the socket buffers hold
+            nobody.tell(b"x" * 500_000)
+        async with asyncio.timeout(SAFETY):
+            await system.shutdown()
+        assert not nats_py_tasks()
+        assert not link.connected
+    finally:
+        os.kill(own.process.pid, signal.SIGCONT)
         own.stop()

@@ -150,11 +150,9 @@ class Link:
         ) from cause
 
     async def close(self) -> None:
-        """Close both connections whatever state they are in: a shutdown never fails, nor
-        leaves nats-py's tasks running, because NATS went away."""
-        for nc in (self.nc, self.topics):
-            if nc is not None:
-                await self._close(nc)
+        """Close both connections whatever state they are in: a shutdown never fails, never
+        hangs, nor leaves nats-py's tasks running, because NATS went away."""
+        await asyncio.gather(*(self._close(nc) for nc in (self.nc, self.topics) if nc is not None))
 
     async def _close(self, nc: Client) -> None:
         if not nc.is_connected:
@@ -163,10 +161,22 @@ class Link:
             # stop halfway, its subscriptions' tasks still running.
             nc._pending.clear()
             nc._pending_data_size = 0
-        try:
-            await nc.close()
-        except (OSError, nats.errors.Error) as error:
-            logger.info("%s: closing a NATS connection failed: %r", self.system_name, error)
+        closing = asyncio.ensure_future(nc.close())
+        await asyncio.wait((closing,), timeout=self.connect_timeout)
+        if not closing.done():
+            # A server that stopped reading (a frozen process, a host gone without a reset)
+            # holds nats-py's `close` until its socket drains, which may be never: what is
+            # still unwritten is lost with the socket, as for any link that dies.
+            writer = getattr(nc._transport, "_io_writer", None)
+            if writer is not None:
+                writer.transport.abort()
+            await asyncio.wait((closing,), timeout=self.connect_timeout)
+            closing.cancel()
+        (outcome,) = await asyncio.gather(closing, return_exceptions=True)
+        if isinstance(outcome, OSError | nats.errors.Error | asyncio.CancelledError):
+            logger.info("%s: closing a NATS connection failed: %r", self.system_name, outcome)
+        elif isinstance(outcome, BaseException):
+            raise outcome
 
     def health(self, buffered: int) -> dict[str, object]:
         nc, topics = self.nc, self.topics
