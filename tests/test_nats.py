@@ -31,7 +31,7 @@ from actorkit.nats import NatsTransport, RemoteError, RemoteRef
 from actorkit.testing import Probe
 
 from .nats_node import Add, Job
-from .nats_support import NatsServer, link_of, requires_nats
+from .nats_support import SAFETY, NatsServer, link_of, requires_nats
 
 pytestmark = requires_nats
 
@@ -285,6 +285,51 @@ async def test_a_stopped_group_member_leaves_the_group_as_it_stops(server: NatsS
         assert staying is not None
         assert len(await staying.ask("got")) == 40
         assert worker_a.dead_letters.count == 0
+
+
+class Tally(Actor):
+    """Answers a `Job` and notes every tell it gets in a list the test holds."""
+
+    def __init__(self, told: list[int]) -> None:
+        self.told = told
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, int):
+            self.told.append(message)
+        return message
+
+
+async def test_what_reaches_a_leaving_member_is_refused_not_dropped(server: NatsServer) -> None:
+    """nats-py forgot the subscription the moment the member left, so what NATS had routed
+    to it before the server saw the departure was dropped without a word: asks waited for
+    their timeout, tells vanished. Now each is refused (`ActorStopped`, a dead letter)."""
+    told: list[int] = []
+    async with (
+        ActorSystem("client", transport=transport(server)) as client,
+        ActorSystem("worker-a", transport=transport(server)) as worker_a,
+        ActorSystem("worker-b", transport=transport(server)) as worker_b,
+    ):
+        for system in (worker_a, worker_b):
+            system.expose(await system.spawn(Tally, told, name="tally"), group="jobs")
+            await link_of(system).flush()
+        jobs = client.remote_group("jobs")
+        asking = [asyncio.create_task(jobs.ask(Job(i), timeout=SAFETY)) for i in range(60)]
+        for i in range(60):
+            jobs.tell(i)
+        await asyncio.sleep(0)  # the asks are out: NATS routes some to the leaving member
+        leaving = worker_b.lookup("/tally")
+        assert leaving is not None
+        await leaving.stop()
+        async with asyncio.timeout(SAFETY / 4):  # none waits for its timeout
+            outcomes = await asyncio.gather(*asking, return_exceptions=True)
+        assert all(o == Job(i) or isinstance(o, ActorStopped) for i, o in enumerate(outcomes))
+        await link_of(client).flush()
+        await link_of(worker_b).flush()
+        staying = worker_a.lookup("/tally")
+        assert staying is not None
+        await staying.ask("sync")  # it has taken every tell sent before
+        refused = [d.message for d in worker_b.dead_letters.recent if isinstance(d.message, int)]
+        assert sorted(told + refused) == list(range(60))
 
 
 class Lingering(Actor):

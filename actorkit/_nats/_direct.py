@@ -25,6 +25,8 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
+from ._link import round_trip
+
 logger = logging.getLogger("actorkit")
 
 Now = Callable[[Msg], bool]
@@ -82,6 +84,20 @@ class Direct:
         if name == "_queue":  # not installed: there is no queue to stand in for
             raise AttributeError(name)
         return getattr(self._queue, name)
+
+
+async def leave(nc: Client, sub: Subscription, timeout: float) -> None:
+    """Unsubscribe without losing what the server routed here before it heard of it.
+    nats-py's `unsubscribe` forgets the subscription at once, so what arrives during the
+    round trip is dropped without a word (an ask waits for its timeout, a tell is gone), and
+    its `drain` can take the answer to a PING it wrote ahead of the UNSUB. So: the UNSUB, a
+    full round trip (`round_trip`), the callback's queue handled, and only then forget it."""
+    try:
+        await nc._send_unsubscribe(sub._id)  # noqa: SLF001
+        await round_trip(nc, timeout)
+        await sub._pending_queue.join()  # noqa: SLF001
+    finally:
+        await sub.unsubscribe()  # a second UNSUB for the sid is a no-op for the server
 
 
 async def subscribe(

@@ -19,7 +19,7 @@ from .._errors import ActorStopped
 from .._instruments import Instrument
 from .._ref import ActorRef, local_cell
 from ._core import Core, token
-from ._direct import subscribe
+from ._direct import leave, subscribe
 
 if TYPE_CHECKING:
     from .._cell import Cell
@@ -113,7 +113,9 @@ class Exposure:
 
     def _leave(self, subscribing: asyncio.Task[Subscription]) -> None:
         if not subscribing.cancelled() and subscribing.exception() is None:
-            task = asyncio.get_running_loop().create_task(subscribing.result().unsubscribe())
+            link = self._core.link
+            departure = leave(link.connection, subscribing.result(), link.connect_timeout)
+            task = asyncio.get_running_loop().create_task(departure)
             self._leaving.add(task)
             task.add_done_callback(self._left)
 
