@@ -40,15 +40,22 @@ _plans: dict[type, tuple[tuple[str, ...], ScalarFields]] = {}
 
 
 def _plan(cls: type) -> tuple[tuple[str, ...], ScalarFields]:
-    """The init field names of a registered class, and its `ScalarFields`."""
+    """The field names of a registered class that cross, and its `ScalarFields`: its init
+    fields, and those without a default (computed in `__post_init__`), which
+    `msgspec.convert` requires since it sets fields instead of calling `__init__`."""
     plan = _plans.get(cls)
     if plan is None:
         if dataclasses.is_dataclass(cls):
-            names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+            missing = dataclasses.MISSING
+            names = tuple(
+                f.name
+                for f in dataclasses.fields(cls)
+                if f.init or (f.default is missing and f.default_factory is missing)
+            )
         else:
             import attrs  # loaded already: `cls` is an attrs class
 
-            names = tuple(a.name for a in attrs.fields(cls) if a.init)
+            names = tuple(a.name for a in attrs.fields(cls) if a.init or a.default is attrs.NOTHING)
         plan = _plans[cls] = (names, _scalar_fields(names))
     return plan
 
