@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorStopped, ActorSystem
+from actorkit._errors import NotDelivered
 from actorkit.nats import NatsTransport
 
-from .nats_support import SAFETY, NatsServer, requires_nats
+from .nats_support import SAFETY, NatsServer, link_of, requires_nats
 
 pytestmark = requires_nats
 
@@ -130,4 +131,46 @@ async def test_shutdown_ends_though_the_server_stopped_reading() -> None:
         assert not link.connected
     finally:
         os.kill(own.process.pid, signal.SIGCONT)
+        own.stop()
+
+
+class Echo(Actor):
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+async def test_requests_in_flight_when_a_system_shuts_down_are_refused_not_lost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """nats-py's `close` stops reading first, and the server routes requests to the system
+    until it sees the connection go: those were lost, their asks waiting for their whole
+    timeout. Now the system leaves its subject before closing: a request sent then finds no
+    responder at once."""
+    own = NatsServer()
+    own.start()
+    try:
+        async with ActorSystem("asker", transport=NatsTransport(own.url)) as asker:
+            target = ActorSystem("target", transport=NatsTransport(own.url))
+            await target.start()
+            target.expose(await target.spawn(Echo, name="echo"))
+            echo = asker.remote("target", "/echo")
+            assert await echo.ask(1) == 1
+            link = link_of(target)._link
+            nc, close = link.connection, link.close
+            outcome: list[object] = []
+
+            async def stop_reading_then_close() -> None:
+                assert nc._reading_task is not None
+                nc._reading_task.cancel()  # what `close` does first
+                try:
+                    outcome.append(await echo.ask(2, timeout=SAFETY / 4))
+                except Exception as error:
+                    outcome.append(error)
+                await close()
+
+            monkeypatch.setattr(link, "close", stop_reading_then_close)
+            await target.shutdown()
+            assert len(outcome) == 1
+            assert isinstance(outcome[0], NotDelivered)
+    finally:
         own.stop()

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import nats.errors
+from nats.aio.subscription import Subscription
+
 from .._ref import ActorRef
 from .._seconds import check_seconds
 from ._core import Core, token
-from ._direct import subscribe
+from ._direct import leave, subscribe
 from ._exposure import Departures, Exposure
 from ._inbound import Inbound
 from ._link import Link, round_trip
@@ -24,6 +28,8 @@ from ._requests import Requests
 
 if TYPE_CHECKING:
     from .._transport import Host
+
+logger = logging.getLogger("actorkit")
 
 
 class NatsTransport:
@@ -89,6 +95,7 @@ class NatsTransport:
         # extra call through the facade.
         self.tell = self._outbox.tell
         self.request = self._requests.request
+        self._own: Subscription | None = None
         self.link_up = link.up
         self.link_down = link.down
         """Set on each (re)connect and each disconnect, cleared by the opposite event: for
@@ -108,7 +115,8 @@ class NatsTransport:
             await self._probes.claim(name)
             await self._requests.listen(nc)
             inbound = self._inbound
-            await subscribe(nc, core.actor_subject(name), inbound.request_now, inbound.on_request)
+            own = core.actor_subject(name)
+            self._own = await subscribe(nc, own, inbound.request_now, inbound.on_request)
             topics = await link.connect(system, topics=True)
             await subscribe(topics, f"{core.topic_prefix}>", inbound.topic_now, inbound.on_topic)
             await round_trip(nc, self.connect_timeout)
@@ -132,6 +140,7 @@ class NatsTransport:
             return
         link.stopping = True
         await self._outbox.stop()
+        await self._leave_own()
         self._requests.close("the actor system shut down before the reply arrived")
         self._inbound.asks.close()
         pending = [*self._inbound.answering, *self._exposure.pending()]
@@ -140,6 +149,20 @@ class NatsTransport:
         await asyncio.gather(*pending, return_exceptions=True)
         link.closed = True
         await link.close()
+
+    async def _leave_own(self) -> None:
+        """Requests already on their way when the system stops are refused (it no longer
+        accepts), not lost with the connection, which left their askers waiting for their
+        timeout; those sent once the server heard find no responder at once."""
+        own, nc = self._own, self._link.nc
+        if own is None or nc is None or not nc.is_connected:
+            return
+        if nc.pending_data_size >= nc._max_pending_size:  # noqa: SLF001
+            return  # the UNSUB would wait for a flush that a server not reading never lets end
+        try:
+            await leave(nc, own, 1.0)
+        except nats.errors.Error as error:
+            logger.info("%s: leaving its NATS subject failed: %r", self._core.system_name, error)
 
     async def flush(self, timeout: float = 5.0) -> None:
         """Wait until every queued message, subscription (from `expose(..., group=)`) and
