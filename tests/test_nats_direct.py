@@ -7,10 +7,11 @@ import asyncio
 from types import SimpleNamespace
 from typing import Any, cast
 
+from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
-from actorkit._nats._direct import Direct
+from actorkit._nats._direct import Direct, leave
 
 
 def msg(data: bytes) -> Msg:
@@ -82,3 +83,27 @@ async def test_a_subscription_of_another_shape_is_left_alone() -> None:
             cast(Subscription, sub)
         )
         assert getattr(sub, "_pending_queue", None) is before
+
+
+async def test_leaving_with_the_client_buffer_full_sends_nothing_and_returns() -> None:
+    """Over nats-py's pending limit every command waits for its flusher, which a server
+    that stopped reading holds forever: leaving then must not send (nor wait) at all."""
+    sent: list[str] = []
+
+    async def record(*_: object, **__: object) -> None:
+        sent.append("command")
+
+    nc = SimpleNamespace(
+        pending_data_size=3_000_000,
+        _max_pending_size=2_000_000,
+        _send_unsubscribe=record,
+        flush=record,
+    )
+    sub = SimpleNamespace(_id=1, unsubscribe=record, _pending_queue=asyncio.Queue())
+    async with asyncio.timeout(1):
+        await leave(cast(Client, nc), cast(Subscription, sub), 1.0)
+    assert sent == []
+    nc.pending_data_size = 0
+    async with asyncio.timeout(1):
+        await leave(cast(Client, nc), cast(Subscription, sub), 1.0)
+    assert sent == ["command", "command", "command", "command"]  # UNSUB, 2 PINGs, unsubscribe

@@ -91,13 +91,24 @@ async def leave(nc: Client, sub: Subscription, timeout: float) -> None:
     nats-py's `unsubscribe` forgets the subscription at once, so what arrives during the
     round trip is dropped without a word (an ask waits for its timeout, a tell is gone), and
     its `drain` can take the answer to a PING it wrote ahead of the UNSUB. So: the UNSUB, a
-    full round trip (`round_trip`), the callback's queue handled, and only then forget it."""
+    full round trip (`round_trip`), the callback's queue handled, and only then forget it.
+
+    With nats-py's buffer over its limit, any command waits for a flush that a server which
+    stopped reading never lets end: the subscription stays then, refusing what reaches it,
+    until the connection closes."""
+    if _full(nc):
+        return
     try:
         await nc._send_unsubscribe(sub._id)  # noqa: SLF001
         await round_trip(nc, timeout)
         await sub._pending_queue.join()  # noqa: SLF001
     finally:
-        await sub.unsubscribe()  # a second UNSUB for the sid is a no-op for the server
+        if not _full(nc):
+            await sub.unsubscribe()  # a second UNSUB for the sid is a no-op for the server
+
+
+def _full(nc: Client) -> bool:
+    return nc.pending_data_size >= nc._max_pending_size  # noqa: SLF001
 
 
 async def subscribe(

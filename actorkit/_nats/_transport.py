@@ -157,8 +157,6 @@ class NatsTransport:
         own, nc = self._own, self._link.nc
         if own is None or nc is None or not nc.is_connected:
             return
-        if nc.pending_data_size >= nc._max_pending_size:  # noqa: SLF001
-            return  # the UNSUB would wait for a flush that a server not reading never lets end
         try:
             await leave(nc, own, 1.0)
         except nats.errors.Error as error:
