@@ -86,9 +86,14 @@ class Reach:
         """Make a local actor reachable from other systems by `remote(self.name, ref.path)`;
         with `group=`, it also joins that queue group, so each message to
         `remote_group(group)` goes to one member among all systems that expose one."""
-        if local_cell(ref) is None:
+        cell = local_cell(ref)
+        if cell is None:
             raise TypeError(
                 f"expose needs a local ActorRef (from spawn or lookup), got {type(ref).__name__}"
+            )
+        if cell.runtime is not self._runtime:  # its stop would never reach this transport
+            raise ValueError(
+                f"{ref.path} belongs to actor system {cell.runtime.name!r}; expose it there"
             )
         if group is not None:
             _check_word(group, "group")

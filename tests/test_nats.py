@@ -287,6 +287,20 @@ async def test_a_stopped_group_member_leaves_the_group_as_it_stops(server: NatsS
         assert worker_a.dead_letters.count == 0
 
 
+async def test_an_actor_of_another_system_cannot_be_exposed(server: NatsServer) -> None:
+    """It was exposed, but its stop reaches only its own system: it stayed in the group, and
+    the next request NATS routed to it was refused though another member was alive."""
+    async with (
+        ActorSystem("host", transport=transport(server)) as host,
+        ActorSystem("elsewhere") as elsewhere,
+    ):
+        foreign = await elsewhere.spawn(Echo, name="echo")
+        with pytest.raises(ValueError, match="belongs to actor system 'elsewhere'"):
+            host.expose(foreign, group="jobs")
+        with pytest.raises(ValueError, match="expose it there"):
+            host.expose(foreign)
+
+
 class Tally(Actor):
     """Answers a `Job` and notes every tell it gets in a list the test holds."""
 
