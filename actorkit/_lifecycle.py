@@ -106,13 +106,14 @@ class Lifecycle(Record):
 
     # --- stopping -------------------------------------------------------------------------
     async def stop(self, reason: BaseException | None, *, drain: bool) -> None:
-        """Stop for good; with `drain` (shutdown), handle the queued messages first."""
+        """Stop for good; with `drain` (shutdown), handle the queued messages first: the
+        receive loop drains this mailbox while the children still run (what it forwards to
+        them is handled, not dead-lettered), then stops them, draining theirs, then drains
+        again what they sent meanwhile, and only then finalizes."""
         if self.state in ENDING:
             return
         if drain and self.state == RUNNING and self.instance is not None:
-            if not self.draining:
-                self.draining = True
-                await self.stop_children(drain=True)
+            self.draining = True
             return
         await self.finalize(reason)
 

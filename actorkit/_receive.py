@@ -178,6 +178,9 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 if not budget:
                     await asyncio.sleep(0)
             elif cell.draining and cell.state == RUNNING:
+                if cell.children:  # its own queue drained first, then theirs (`Lifecycle.stop`)
+                    await cell.stop_children(drain=True)
+                    continue
                 await cell.finalize(None)
                 return
             else:

@@ -118,6 +118,55 @@ async def test_shutdown_drains_mailboxes_first() -> None:
     assert system.dead_letters.count == 0
 
 
+class Dispatcher(Actor):
+    """Forwards work to its child; the child reports each piece back to it."""
+
+    def __init__(self, done: list[Any]) -> None:
+        self.done = done
+
+    async def on_start(self) -> None:
+        self.worker = await self.spawn(Worker, self.ref)
+
+    async def receive(self, message: Any) -> None:
+        if isinstance(message, tuple):
+            self.done.append(message[1])  # a report from the worker
+        else:
+            self.worker.tell(message)
+
+
+class Worker(Actor):
+    def __init__(self, boss: Any) -> None:
+        self.boss = boss
+
+    async def receive(self, message: Any) -> None:
+        await asyncio.sleep(0)
+        self.boss.tell(("done", message))
+
+
+class Feeder(Actor):
+    """Started after the dispatcher, so stopped before it: its `on_stop` queues more work
+    than one batch at the dispatcher, which then gets its stop with work still queued."""
+
+    def __init__(self, boss: Any) -> None:
+        self.boss = boss
+
+    async def on_stop(self) -> None:
+        for i in range(300):
+            self.boss.tell(i)
+
+
+async def test_shutdown_drains_a_parent_before_its_children_and_after_them_again() -> None:
+    """A parent's queued work forwarded to its children at shutdown is handled, not
+    dead-lettered, and what the children send back while they drain reaches the parent."""
+    done: list[Any] = []
+    async with asyncio.timeout(BOUND):
+        async with ActorSystem() as system:
+            boss = await system.spawn(Dispatcher, done)
+            await system.spawn(Feeder, boss)
+    assert system.dead_letters.count == 0
+    assert sorted(done) == list(range(300))
+
+
 async def test_shutdown_timeout_cancels_fails_asks_and_returns_in_time(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
