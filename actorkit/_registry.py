@@ -69,6 +69,13 @@ def _register(cls: T, name: str) -> T:
             f"@actorkit.message registers dataclasses and attrs classes; {cls.__qualname__} is "
             "neither (put @actorkit.message above @dataclass or @attrs.define)"
         )
+    if dataclasses.is_dataclass(cls) and _init_vars(cls):
+        raise TypeError(
+            f"@actorkit.message cannot register {cls.__qualname__}: its InitVar fields "
+            f"({', '.join(_init_vars(cls))}) would not cross, since a receiver rebuilds a message "
+            "from its fields without calling __init__; make them fields, or compute them in "
+            "__post_init__ from fields"
+        )
     taken = _by_name.get(name)
     if taken is not None and taken is not cls:
         if (taken.__module__, taken.__qualname__) != (cls.__module__, cls.__qualname__):
@@ -87,6 +94,18 @@ def _register(cls: T, name: str) -> T:
     _by_name[name] = cls
     _by_class[cls] = name
     return cls
+
+
+def _init_vars(cls: type) -> list[str]:
+    """The `InitVar` pseudo-fields, which msgspec cannot rebuild: those that
+    `dataclasses.fields` leaves out, other than `ClassVar`s (a string annotation included)."""
+    fields = {field.name for field in dataclasses.fields(cls)}
+    return [
+        name
+        for name, field in getattr(cls, "__dataclass_fields__", {}).items()
+        if name not in fields
+        and (isinstance(field.type, dataclasses.InitVar) or "InitVar" in str(field.type))
+    ]
 
 
 def name_of(cls: type) -> str | None:

@@ -120,6 +120,14 @@ def test_registration_rules() -> None:
         class Impostor:
             x: int
 
+    with pytest.raises(TypeError, match=r"InitVar fields \(scale\) would not cross"):
+
+        @actorkit.message
+        @dataclasses.dataclass
+        class Scaled:
+            x: int
+            scale: dataclasses.InitVar[int] = 1
+
     with pytest.raises(ValueError, match="one wire name"):
         actorkit.message("another.Name")(Point)
     assert actorkit.message(Point) is Point  # registering again is harmless
