@@ -264,9 +264,22 @@ class Cell(Lifecycle):
     async def stop_from_outside(self) -> None:
         if self.closed:
             return
-        if self.task is None and self.idle_leaf:
-            # Dormant: no task to wait for, so `stop` returns with nothing of it left running.
+        if self.idle_leaf:
+            # Dormant (no task) or parked on an empty mailbox with no children and no
+            # `on_stop`: closing it is the whole stop, as `stop_children` does for such a
+            # child. A parked task wakes on the closed mailbox and ends at its next step,
+            # without the round trip of a `Stop` signal through it. (An actor handling a
+            # message is not parked, so the stop still waits for that message, also when
+            # called from inside it.) Closing answers the parked task's waiter, which
+            # schedules its last step; one yield lets that step run first (the ready queue
+            # is FIFO), so nothing of the actor is left running on return. A cancelled
+            # caller leaves it closed all the same.
+            task = self.task
             self.close_without_hooks()
+            if task is not None and not task.done():
+                await asyncio.sleep(0)
+                if not task.done():  # not expected: wait for it, without cancelling it
+                    await asyncio.shield(task)
             return
         if self.holds_current_task():
             # Called from inside this actor or one below it: waiting for the stop would wait

@@ -104,3 +104,54 @@ async def test_a_stop_from_init_ends_the_actor_without_another_message() -> None
         assert (letter.message, letter.recipient) == ("from __init__", ref.path)
         assert not ref.is_alive and not got.done()
         assert system.accounting().balanced
+
+
+class Watcher(Actor):
+    def __init__(self, seen: list[object]) -> None:
+        self.seen = seen
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, tuple):
+            self.watch(message[0])
+        else:
+            self.seen.append(message)
+
+
+async def test_a_parked_actor_stops_at_once_with_its_task_finished() -> None:
+    """A woken actor parked on an empty mailbox (no children, no `on_stop`) is closed by
+    `await ref.stop()` without a signal through its task; the stop still returns with the
+    task finished, the name free and its watchers told."""
+    async with ActorSystem("parked") as system:
+        seen: list[object] = []
+        watcher = await system.spawn(Watcher, seen)
+        refs = [await system.spawn(Echo, name=f"e{i}") for i in range(20)]
+        for ref in refs:
+            assert await ref.ask("hello") == "hello"  # woken: it has a task, now parked
+            await watcher.ask((ref,))
+        tasks = actor_tasks()
+        for ref in refs:
+            await ref.stop()
+            assert not ref.is_alive
+        assert actor_tasks() == tasks - len(refs)  # every stopped actor's task has ended
+        assert system.lookup("/e0") is None
+        await system.spawn(Echo, name="e0")  # the name is free at once
+        assert await watcher.ask("sync") is None
+        assert len([m for m in seen if m != "sync"]) == len(refs)  # one Terminated each
+        with pytest.raises(Exception, match="stopped"):
+            await refs[0].ask("hello")
+        assert system.dead_letters.count == 0
+
+
+async def test_a_cancelled_stop_of_a_parked_actor_still_stops_it() -> None:
+    async with ActorSystem("parked") as system:
+        ref = await system.spawn(Echo)
+        assert await ref.ask("hello") == "hello"
+        tasks = actor_tasks()
+        stopping = asyncio.ensure_future(ref.stop())
+        await asyncio.sleep(0)  # the stop has closed the actor and yields once
+        stopping.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await stopping
+        assert not ref.is_alive
+        await asyncio.sleep(0)
+        assert actor_tasks() == tasks - 1
