@@ -316,6 +316,25 @@ async def test_a_retry_still_queued_at_shutdown_fails_with_the_failure_as_cause(
     assert await running == ("w", "ahead")
 
 
+
+async def test_a_task_taken_back_during_shutdown_never_started_and_says_so() -> None:
+    journal: Journal = []
+    async with asyncio.timeout(5):
+        system = await ActorSystem().start()
+        worker = await system.spawn(Worker, journal, name="w")
+        crash = Block("crash", fail=True)
+        worker.tell(crash)
+        await crash.entered.wait()
+        queued = await system.submit("queued", retries=2)
+        shutting = asyncio.ensure_future(system.shutdown())
+        crash.release.set()  # the crash while draining stops the worker: `queued` comes back
+        with pytest.raises(ActorStopped, match="never started") as raised:
+            await queued
+        assert raised.value.__cause__ is None
+        await shutting
+    assert journal == []
+
+
 # --- retries and failures ------------------------------------------------------------------
 async def test_a_failed_attempt_is_retried_on_another_idle_agent() -> None:
     journal: Journal = []

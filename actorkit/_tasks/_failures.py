@@ -51,6 +51,13 @@ def never_started(handle: TaskHandle) -> ActorStopped:
     return ActorStopped(f"task {handle._id} never started: the actor system shut down first")
 
 
+def shut_out(handle: TaskHandle) -> ActorStopped:
+    """Why a task that will not run fails at shutdown. Only a failed attempt calls for a retry:
+    a task whose attempts were only taken back (or never made) never started."""
+    error = handle._error
+    return never_started(handle) if error is None else not_retried(handle, error)
+
+
 def never_ran(error: BaseException | None) -> bool:
     """True for the `NotDelivered` the cell sets on an envelope still queued when its agent
     stopped. One raised inside the agent's own `receive` (an ask of its own that was not

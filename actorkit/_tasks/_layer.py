@@ -25,7 +25,7 @@ from ._checks import (
     check_requires,
     check_retries,
 )
-from ._failures import cancelled, expired, never_ran, never_started, not_retried, refused
+from ._failures import cancelled, expired, never_ran, refused, shut_out
 from ._handle import (
     CANCELLED,
     EXPIRED,
@@ -170,7 +170,7 @@ class TaskLayer(Instrument):
         handle._status = PENDING
         handle._agent = None
         if self._closed:
-            self._finish(handle, FAILED, now, None, not_retried(handle, handle._error))
+            self._finish(handle, FAILED, now, None, shut_out(handle))
             return
         deadline = handle._deadline
         if deadline is not None and now >= deadline:
@@ -294,7 +294,4 @@ class TaskLayer(Instrument):
         everything = frozenset[str]().union(*pending.groups())
         now = self._runtime.clock.now()
         while (handle := pending.pop_for(everything)) is not None:
-            # A retry waiting since a failed attempt fails as one not retried, with that cause.
-            error = handle._error
-            failure = never_started(handle) if error is None else not_retried(handle, error)
-            self._finish(handle, FAILED, now, None, failure)
+            self._finish(handle, FAILED, now, None, shut_out(handle))
