@@ -316,7 +316,6 @@ async def test_a_retry_still_queued_at_shutdown_fails_with_the_failure_as_cause(
     assert await running == ("w", "ahead")
 
 
-
 async def test_a_task_taken_back_during_shutdown_never_started_and_says_so() -> None:
     journal: Journal = []
     async with asyncio.timeout(5):
