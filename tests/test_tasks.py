@@ -853,6 +853,37 @@ async def test_a_stopping_agent_shows_stopped_in_its_history() -> None:
     assert [state for _, state in info.history] == ["idle", "stopped"]
 
 
+async def test_an_agent_with_a_stop_or_a_restart_queued_is_not_shown_idle(
+    clock: ManualClock,
+) -> None:
+    journal: Journal = []
+    strategy = OneForAll(backoff=Backoff(min=10.0, max=10.0, jitter=0.0))
+    team = [ChildSpec(Worker, journal, name="agent"), ChildSpec(Crashes, name="crashes")]
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        await system.spawn(Supervisor, team, strategy, name="team")
+        agent, crashes = system.lookup("/team/agent"), system.lookup("/team/crashes")
+        assert agent is not None and crashes is not None
+        leaving = await system.spawn(Worker, journal, name="leaving")
+        holds = [Block("restarts"), Block("leaves")]
+        for ref, hold in zip((agent, leaving), holds, strict=True):
+            ref.tell(hold)
+            await hold.entered.wait()
+        stopping = asyncio.ensure_future(leaving.stop())
+        crashes.tell("crash")  # the restart waits for `agent` to finish its message
+        await clock.settle()
+        handle = await system.submit("job")
+        assert handle.status is TaskStatus.PENDING  # neither takes it: it must not look idle
+        states = {info.path: info.state for info in system.agents()}
+        assert states == {"/team/agent": "restarting", "/leaving": "stopped"}
+        for hold in holds:
+            hold.release.set()
+        await stopping
+        await clock.advance(10.0)
+        assert await handle == ("agent", "job")
+        [info] = system.agents()
+        assert [state for _, state in info.history] == ["idle", "restarting", "busy", "idle"]
+
+
 async def test_agent_history_keeps_the_last_32_changes() -> None:
     async with ActorSystem() as system:
         await system.spawn(Echo, name="e")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._signals import SelfStop, Stop, StopInstance
-from .._state import ENDING, RESTARTING, RUNNING, STARTING, SUSPENDED
+from .._state import ENDING, RESTARTING, SUSPENDED
 
 if TYPE_CHECKING:
     from .._cell import Cell
@@ -33,14 +33,6 @@ Sink = Callable[[str, str, int | None], None]
 system's persistence service (`ActorSystem(agent_history=True)`); the task layer stays free of
 stores."""
 
-_TAKES_TASKS = (STARTING, RUNNING)
-"""A starting agent may be given a task: it waits behind `on_start` like any message."""
-
-_STOPS = (SelfStop, Stop, StopInstance)
-"""Signals after which an agent takes no task for a while (a restart) or ever: one queued (a
-`self.stop()` in the handler that just returned) makes it unready already. Each ends in an
-event that makes it ready again or removes it (`restarted`, `agent_stopped`)."""
-
 
 @dataclass(frozen=True, slots=True)
 class AgentInfo:
@@ -48,8 +40,10 @@ class AgentInfo:
 
     path: str
     state: str
-    """`idle`, `busy` (holds a task), `restarting` (suspended by a failure or a `permanent`
-    self-stop, awaiting or in a restart) or `stopped` (stopping, takes no more tasks)."""
+    """`idle` (takes the next task that fits), `busy` (holds a task), `restarting`
+    (suspended by a failure or a `permanent` self-stop, awaiting or in a restart, or with a
+    restart queued) or `stopped` (stopping, draining at shutdown, or with a stop queued: takes
+    no more tasks)."""
     capabilities: frozenset[str]
     mailbox_size: int
     processed: int
@@ -95,27 +89,38 @@ class Agent:
 
     @property
     def ready(self) -> bool:
-        """Free to be given a task now."""
-        cell = self.cell
-        return (
-            self.handle is None
-            and not self.stopped
-            and cell.state in _TAKES_TASKS
-            and not cell.draining
-            and not (cell.mailbox.signals and self.stop_queued())
-        )
+        """Free to be given a task now: what `idle` means."""
+        return self.state() is IDLE
 
-    def stop_queued(self) -> bool:
-        """A stop or restart is coming: the event it leads to records the agent's state."""
-        return any(type(signal) in _STOPS for signal in self.cell.mailbox.signals)
+    def coming(self) -> str | None:
+        """The state a queued stop or restart leads to (a `self.stop()` in the handler that
+        just returned, a `ref.stop()` or a sibling's restart waiting for the current message),
+        or None. From then on the agent takes no task: it is shown so, and the event the
+        signal ends in (`restarted`, `agent_stopped`) is the one that frees it."""
+        cell = self.cell
+        for signal in cell.mailbox.signals:
+            kind = type(signal)
+            if kind is StopInstance or (kind is SelfStop and not cell.exit_is_stop):
+                return AGENT_RESTARTING
+            if kind is Stop or kind is SelfStop:
+                return AGENT_STOPPED
+        return None
 
     def state(self) -> str:
+        """A starting agent is `idle`: a task given to it waits behind `on_start` like any
+        message."""
         cell = self.cell
         if self.stopped or cell.state in ENDING:
             return AGENT_STOPPED
         if cell.state in (SUSPENDED, RESTARTING):
             return AGENT_RESTARTING
-        return IDLE if self.handle is None else BUSY
+        if self.handle is not None:
+            return BUSY
+        if cell.draining:  # a shutdown's stop, its queue handled first
+            return AGENT_STOPPED
+        if cell.mailbox.signals:
+            return self.coming() or IDLE
+        return IDLE
 
     def observe(self, now: float) -> None:
         """Record the current state if it changed. Called at every transition the task layer

@@ -241,8 +241,6 @@ class TaskLayer(Instrument):
                 self._start(handle, agent, now)
                 return
             self._idle.add(agent)
-        elif agent.stop_queued():  # not `idle` for the instant before it is suspended
-            return
         agent.observe(now)
 
     def agent_spawned(self, cell: Cell) -> None:
