@@ -109,6 +109,20 @@ def test_an_agent_idled_twice_is_taken_once() -> None:
     assert idle.take(GPU) is None
 
 
+def test_an_agent_idle_again_waits_behind_those_idle_since_before() -> None:
+    idle = IdleAgents()
+    back = agent(GPU, idle)
+    cast("FakeAgent", back).ready = False  # a restart, which no task came by
+    longest = agent(GPU, idle)
+    cast("FakeAgent", back).ready = True
+    idle.add(back)  # restarted: idle again, after `longest`
+
+    assert idle.take(GPU) is longest
+    assert idle.take(GPU) is back
+    assert idle.take(GPU) is None
+    assert idle.entries == 0
+
+
 def test_an_entry_no_longer_ready_is_dropped_when_met() -> None:
     idle = IdleAgents()
     restarting = agent(GPU, idle)

@@ -193,6 +193,20 @@ async def test_idle_agents_take_turns_within_a_capability_set() -> None:
     assert [agent for agent, _, _ in journal] == ["a", "b", "c", "a", "b", "c"]
 
 
+async def test_an_agent_back_from_a_restart_has_idled_less_than_one_idle_all_along(
+    clock: ManualClock,
+) -> None:
+    journal: Journal = []
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        back = await system.spawn(Worker, journal, name="back")
+        await system.spawn(Worker, journal, name="along")
+        back.tell("crash")
+        await clock.settle()
+        [restarted, _] = system.agents()
+        assert [state for _, state in restarted.history] == ["idle", "restarting", "idle"]
+        assert await run(system, "job") == ("along", "job")
+
+
 async def test_a_task_no_agent_can_serve_waits_visibly_until_one_is_spawned() -> None:
     journal: Journal = []
     async with ActorSystem() as system:

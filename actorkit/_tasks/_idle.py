@@ -65,12 +65,16 @@ class IdleAgents:
             self._fits.clear()
 
     def add(self, agent: Agent) -> None:
-        """The agent is ready and no pending task fits it: it waits, behind those idle longer."""
+        """The agent is ready and no pending task fits it: it waits, behind those idle longer.
+        An entry of its own may be left from before it stopped being ready (a restart that no
+        task came by): its idle time starts again now, so that entry goes to the back."""
         idle = self._idle[agent.capabilities]
-        if agent not in idle:
-            self._ticks += 1
-            idle[agent] = self._ticks
+        if agent in idle:
+            del idle[agent]
+        else:
             self.entries += 1
+        self._ticks += 1
+        idle[agent] = self._ticks
 
     def take(self, requires: frozenset[str]) -> Agent | None:
         """Remove and return a ready agent that can serve `requires`, or None if none: of
