@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from actorkit._tasks._idle import IdleAgents
+from actorkit._tasks._index import SETS_CACHED
 
 if TYPE_CHECKING:
     from actorkit._tasks._agents import Agent
@@ -154,3 +155,12 @@ def test_a_set_stays_while_one_of_its_agents_lives() -> None:
 
     assert set(idle.capability_sets) == {GPU}
     assert idle.take(GPU) is second
+
+
+def test_churn_through_requirement_sets_leaves_a_bounded_cache() -> None:
+    idle = IdleAgents()
+    gpu = agent(GPU, idle)
+    for i in range(3 * SETS_CACHED):  # tasks each made for a job of its own
+        assert idle.take(frozenset({f"job{i}"})) is None
+    assert len(idle._fits) <= SETS_CACHED
+    assert idle.take(GPU) is gpu

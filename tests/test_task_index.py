@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actorkit._tasks._index import PendingTasks
+from actorkit._tasks._index import SETS_CACHED, PendingTasks
 
 NONE: frozenset[str] = frozenset()
 A = frozenset({"a"})
@@ -377,3 +377,12 @@ def test_matches_brute_force_model(ops: list[tuple[object, ...]]) -> None:
         assert index.groups() == expected_groups
     for item in range(next_item):
         assert (item in index) == (item in model.pending)
+
+
+def test_churn_through_capability_sets_leaves_a_bounded_cache() -> None:
+    index: PendingTasks[str] = PendingTasks()
+    index.push("stranded", frozenset({"never"}), 0)
+    for i in range(3 * SETS_CACHED):  # agents made with a capability of their own, then gone
+        assert index.pop_for(frozenset({f"tenant{i}"})) is None
+    assert len(index._compatible) <= SETS_CACHED
+    assert index.pop_for(frozenset({"never"})) == "stranded"

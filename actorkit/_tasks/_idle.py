@@ -10,6 +10,8 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING
 
+from ._index import SETS_CACHED
+
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
 
@@ -81,6 +83,8 @@ class IdleAgents:
         the fewest capabilities, and among those the one idle longest."""
         fits = self._fits.get(requires)
         if fits is None:
+            if len(self._fits) >= SETS_CACHED:  # the sets of tasks long gone among them
+                self._fits.clear()
             fits = self._fits[requires] = _by_size(c for c in self._sets if requires <= c)
         for sets in fits:
             if len(sets) > 1:

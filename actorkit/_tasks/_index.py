@@ -38,6 +38,12 @@ _SEQ_LIMIT = 1 << 64
 comparison orders two heads; a key of a level's middle heap is `seq << 64 | stamp`, unique
 per push."""
 
+SETS_CACHED = 256
+"""Entries kept by a cache keyed by capability or requirement set (here, in `IdleAgents`):
+past it the cache starts afresh, so churn through many distinct sets (agents or tasks made
+per tenant or per job) does not grow it without bound. Live sets are few: they fill it again
+at once, one scan each."""
+
 # Stale entries below a group's heads are only dropped when they surface; rebuilding a
 # group once it is over half stale bounds memory under heavy cancellation. The slack keeps
 # small groups from being rebuilt on nearly every remove().
@@ -185,7 +191,10 @@ class PendingTasks(Generic[T]):
 
     def _compatible_with(self, capabilities: frozenset[str]) -> list[Group[T]]:
         groups = [g for requires, g in self._groups.items() if requires <= capabilities]
-        self._compatible[capabilities] = groups
+        compatible = self._compatible
+        if len(compatible) >= SETS_CACHED:  # the sets of agents long gone among them
+            compatible.clear()
+        compatible[capabilities] = groups
         return groups
 
     def _find_head(self, group: Group[T]) -> int:
