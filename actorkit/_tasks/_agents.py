@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._signals import SelfStop, Stop, StopInstance
-from .._state import ENDING, RESTARTING, SUSPENDED
+from .._state import ENDING, RESTARTING, RUNNING, STARTING, SUSPENDED
 
 if TYPE_CHECKING:
     from .._cell import Cell
@@ -24,6 +24,9 @@ IDLE = "idle"
 BUSY = "busy"
 AGENT_RESTARTING = "restarting"
 AGENT_STOPPED = "stopped"
+
+_TAKES_TASKS = (STARTING, RUNNING)
+"""A starting agent is `idle`: a task given to it waits behind `on_start` like any message."""
 
 HISTORY = 32
 """State changes kept per agent: enough to see a flapping agent, bounded for long runs."""
@@ -89,8 +92,16 @@ class Agent:
 
     @property
     def ready(self) -> bool:
-        """Free to be given a task now: what `idle` means."""
-        return self.state() is IDLE
+        """Free to be given a task now: what `idle` means (`state`, written out: this runs
+        on every dispatch)."""
+        cell = self.cell
+        return (
+            self.handle is None
+            and not self.stopped
+            and cell.state in _TAKES_TASKS
+            and not cell.draining
+            and not (cell.mailbox.signals and self.coming())
+        )
 
     def coming(self) -> str | None:
         """The state a queued stop or restart leads to (a `self.stop()` in the handler that
@@ -107,8 +118,6 @@ class Agent:
         return None
 
     def state(self) -> str:
-        """A starting agent is `idle`: a task given to it waits behind `on_start` like any
-        message."""
         cell = self.cell
         if self.stopped or cell.state in ENDING:
             return AGENT_STOPPED
