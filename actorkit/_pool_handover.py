@@ -99,12 +99,25 @@ def forward(ref: PoolRef, envelope: Ask) -> bool:
 
 def _broadcast_ask(envelope: Ask, members: list[Cell], dead: DeadLetters) -> None:
     """Routed as `PoolRef.ask` routes a broadcast ask to a running pool: every member gets
-    an ask of its own and the first to finish, with a reply or an error, answers; a copy
-    that was never delivered (its member stopped first) answers only if it is the last."""
-    asked = envelope.future
-    outstanding = len(members)
+    an ask of its own, and `first_answer` decides which answers."""
+    settle = first_answer(envelope.future, len(members))
+    loop = asyncio.get_running_loop()
+    for cell in members:
+        future: asyncio.Future[Any] = loop.create_future()
+        future.add_done_callback(settle)
+        ask = Ask(envelope.message, future, cell.path, envelope.timeout, envelope.started)
+        if not cell.mailbox.force(ask):
+            reject(ask, cell.path, "stopped", dead)
 
-    def first_wins(copy: asyncio.Future[Any]) -> None:
+
+def first_answer(asked: asyncio.Future[Any], copies: int) -> Callable[[asyncio.Future[Any]], None]:
+    """The done callback of each of a broadcast ask's `copies`: the first to finish, with a
+    reply or an error, answers `asked`; a copy that was never delivered (its member stopped
+    first) answers only if it is the last. A callback sees the copies in the order they
+    finished, which a wait woken once for several would not."""
+    outstanding = copies
+
+    def settle(copy: asyncio.Future[Any]) -> None:
         nonlocal outstanding
         outstanding -= 1
         if copy.cancelled():
@@ -117,13 +130,7 @@ def _broadcast_ask(envelope: Ask, members: list[Cell], dead: DeadLetters) -> Non
         else:
             asked.set_exception(error)
 
-    loop = asyncio.get_running_loop()
-    for cell in members:
-        future: asyncio.Future[Any] = loop.create_future()
-        future.add_done_callback(first_wins)
-        ask = Ask(envelope.message, future, cell.path, envelope.timeout, envelope.started)
-        if not cell.mailbox.force(ask):
-            reject(ask, cell.path, "stopped", dead)
+    return settle
 
 
 def route(ref: PoolRef, message: Any) -> None:

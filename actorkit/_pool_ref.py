@@ -12,8 +12,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
-from ._errors import ActorStopped, AskTimeout, NotDelivered
+from ._errors import ActorStopped, AskTimeout
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
+from ._pool_handover import first_answer
 from ._ref import ActorRef
 from ._seconds import check_seconds
 from ._state import RUNNING
@@ -220,21 +221,16 @@ class PoolRef(ActorRef):
             members = self._live()
             if not members:
                 return await self._ask_without_members(message, timeout)
+            answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            settle = first_answer(answer, len(members))
             asks = [asyncio.ensure_future(cell.ref.ask(message, timeout)) for cell in members]
+            for copy in asks:
+                copy.add_done_callback(settle)
             try:
-                waiting: set[asyncio.Future[Any]] = set(asks)
-                while True:
-                    done, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-                    for answered in done:
-                        if not waiting or type(answered.exception()) is not NotDelivered:
-                            return answered.result()
+                return await answer
             finally:
                 for pending in asks:
-                    if pending.done():
-                        if not pending.cancelled():
-                            pending.exception()  # retrieved: losers must not warn
-                    else:
-                        pending.cancel()
+                    pending.cancel()  # a loser still waiting; `settle` retrieved the others
         member = self._pick(message)
         if member is None:
             return await self._ask_without_members(message, timeout)

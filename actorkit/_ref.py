@@ -15,7 +15,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
-from ._errors import ActorStopped, MailboxFull
+from ._errors import MailboxFull, NotDelivered
 from ._mailbox import reject
 from ._seconds import FOREVER, check_seconds
 
@@ -98,8 +98,8 @@ class ActorRef:
     async def ask(self, message: Any, timeout: float = 5.0) -> Any:
         """Send and wait for `receive`'s return value (or its exception) within `timeout`."""
         cell = self._cell
-        if cell.closed:
-            stopped = ActorStopped(f"{cell.path} is stopped; the ask was not delivered")
+        if cell.closed:  # not delivered, as an ask still queued when it stops: a retry is safe
+            stopped = NotDelivered(f"{cell.path} is stopped; the ask was not delivered")
             if cell.stats is not None:  # an ask with a stale ref still counts, as `stopped`
                 cell.stats.ask_failed(stopped, 0.0)
             raise stopped

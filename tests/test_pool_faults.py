@@ -317,3 +317,58 @@ async def test_a_broadcast_ask_is_answered_by_a_live_member_when_one_stops_befor
         release.set()
         assert await answer in {"1", "2"}
         await assert_settled(system)
+
+
+async def test_a_broadcast_ask_is_answered_by_a_live_member_when_one_stops_before_its_copy() -> (
+    None
+):
+    """A member stopped between the routing and its copy (a parked one closes at once) was
+    never sent its copy: that is no answer while another member can still give one."""
+    async with asyncio.timeout(5.0), ActorSystem() as system:
+        pool = await system.spawn_pool(
+            Member, size=2, routing="broadcast", restart="temporary", name="pool"
+        )
+        answer = asyncio.ensure_future(pool.ask("asked", timeout=1.0))
+        await asyncio.sleep(0)  # the copies are made, not yet sent
+        await pool.members[0].stop()
+        assert await answer == "1"
+        await assert_settled(system)
+
+
+class Stopper(Member):
+    """Member 0 fails once `release` is set; member 1 sets it and stops member 0 before it
+    replies, so member 0's queued copy fails undelivered in the same loop turn."""
+
+    def __init__(self, release: asyncio.Event) -> None:
+        super().__init__()
+        self.release = release
+
+    async def receive(self, message: Any) -> Any:
+        if message == "crash later":
+            await self.release.wait()
+            raise RuntimeError("member crashed")
+        if self.name == "1":
+            self.release.set()
+            first = self.system.lookup("/pool/0")
+            assert first is not None
+            await first.stop()
+        return await super().receive(message)
+
+
+async def test_a_broadcast_ask_prefers_a_reply_that_finished_with_an_undelivered_copy() -> None:
+    """Member 0's copy fails undelivered and member 1 replies in the same loop turn: the
+    asker, woken once with both done, gets the reply whatever order it looks in (sets of
+    tasks iterate by address, so several tries)."""
+    for _ in range(10):
+        async with asyncio.timeout(5.0), ActorSystem() as system:
+            pool = await system.spawn_pool(
+                Stopper,
+                asyncio.Event(),
+                size=2,
+                routing="broadcast",
+                restart="temporary",
+                name="pool",
+            )
+            pool.members[0].tell("crash later")
+            assert await pool.ask("asked", timeout=1.0) == "1"
+            await assert_settled(system)
