@@ -139,13 +139,15 @@ class GroupCommit(Generic[TxT]):
                 batch = [write for write in batch if not write.future.done()]
                 if batch:
                     await self._commit(batch)
-        finally:
-            self._flusher = None
-            # Only after a failure of the flusher itself (cancelled with the loop, say): what it
-            # had not reached of its batch (one write at a time, after a race) nor queued.
+        except BaseException:
+            # The flusher itself failed (cancelled with the loop, say): what it had not reached
+            # of its batch (one write at a time, after a race) nor queued.
             for write in (*batch, *self._pending):
                 _settle(write, PersistenceError("the store's writer stopped"))
             self._pending.clear()
+            raise
+        finally:
+            self._flusher = None
 
     async def _commit(self, batch: list[Write[TxT]]) -> None:
         try:
