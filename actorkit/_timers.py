@@ -58,11 +58,6 @@ def check_interval(
     return interval
 
 
-def _local_cell(ref: Ref) -> Cell | None:
-    """None for a remote ref: its own system decides when it stops."""
-    return local_cell(ref)
-
-
 class TimerQueue:
     """All of a system's timers, in due order, with one clock entry armed for the earliest.
 
@@ -117,7 +112,7 @@ class TimerQueue:
         """End this periodic timer when its target stops, rather than at its next tick: an
         hourly tick must not keep a stopped actor alive for an hour, nor leave a dead letter
         for a message nobody sent."""
-        cell = _local_cell(handle._target)
+        cell = local_cell(handle._target)  # None for a remote ref: its own system stops it
         if cell is not None and not cell.closed:
             followed = self._following.get(cell)
             if followed is None:
@@ -153,7 +148,7 @@ class TimerQueue:
 
     def cancelled(self, handle: TimerHandle) -> None:
         if self._following and handle._interval is not None:
-            cell = _local_cell(handle._target)
+            cell = local_cell(handle._target)
             followed = self._following.get(cell) if cell is not None else None
             if followed is not None:
                 followed.discard(handle)
