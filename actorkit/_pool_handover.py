@@ -31,10 +31,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger("actorkit")
 
 
-def orphans(ref: PoolRef, member: Cell) -> Callable[[], None] | None:
+def orphans(ref: PoolRef, member: Cell, stranded: tuple[Any, ...]) -> Callable[[], None] | None:
     """A running pool's heir (`Runtime.heirs`): takes the asks out of a closing member's
-    mailbox and returns their routing, to run once the member is out of the routing; None
-    when the member's queue keeps its usual fate (dead letters, failed asks)."""
+    mailbox, and those its stop refused while they waited for room (`stranded`), and
+    returns their routing, to run once the member is out of the routing; None when they
+    keep their usual fate (dead letters, failed asks)."""
     pool = ref._cell
     if (
         member.draining
@@ -44,7 +45,7 @@ def orphans(ref: PoolRef, member: Cell) -> Callable[[], None] | None:
         or pool.draining
     ):
         return None
-    asks = member.mailbox.hand_over(keep=_stays)
+    asks = [*member.mailbox.hand_over(keep=_stays), *stranded]
     return partial(reroute, ref, asks) if asks else None
 
 

@@ -110,7 +110,7 @@ class Record:
         if mailbox.queue and parent is not None:
             heir = runtime.heirs.get(parent)
             if heir is not None:
-                adopted = heir(self.cell)
+                adopted = heir(self.cell, ())
         mailbox.close(self.path, why, runtime.dead_letters)
         if self.handling is not None:
             self._drop_handling(why)

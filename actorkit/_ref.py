@@ -159,6 +159,12 @@ async def _wait_for_room(cell: Cell, envelope: Ask) -> None:
     if await cell.mailbox.put(envelope, give_up=envelope.future):
         return
     if not envelope.future.done():  # the actor stopped while the asker waited
+        parent = cell.parent
+        heir = cell.runtime.heirs.get(parent) if parent is not None else None
+        adopted = heir(cell, (envelope,)) if heir is not None else None
+        if adopted is not None:  # as for the asks queued there (`Record.close`)
+            adopted()
+            return
         why = "shutdown" if cell.runtime.shutting_down else "stopping"
         reject(envelope, cell.path, why, cell.runtime.dead_letters)
 

@@ -91,10 +91,11 @@ class Runtime:
         self.live: dict[str, Cell] = {}
         """The live actors by path: `Cell.new_child` writes a new one here itself."""
         self.kinds: dict[type, Kind] = {}
-        self.heirs: dict[Cell, Callable[[Cell], Callable[[], None] | None]] = {}
+        self.heirs: dict[Cell, Callable[[Cell, tuple[Any, ...]], Callable[[], None] | None]] = {}
         """Parents that route again what a closing child had not begun (pools, whose
-        members are interchangeable): given the child before its queue is rejected, an
-        heir takes what it wants and returns what to run once the child is gone."""
+        members are interchangeable): given the child before its queue is rejected, and
+        what its stop refused outside the queue (an ask that waited for room), an heir
+        takes what it wants and returns what to run once the child is gone."""
         self.loop: asyncio.AbstractEventLoop
 
     def now(self) -> float:

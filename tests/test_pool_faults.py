@@ -290,6 +290,41 @@ async def test_an_ask_queued_at_a_temporary_member_that_fails_is_answered_by_ano
         await assert_settled(system)
 
 
+async def test_an_ask_waiting_for_room_at_a_member_that_fails_is_answered_by_another(
+    clock: ManualClock,
+) -> None:
+    """An ask the pool routed to a full member waits for room there; when that member stops
+    for good, the ask has not begun either, so another member answers it."""
+    release = asyncio.Event()
+
+    class Blocking(Member):
+        async def receive(self, message: Any) -> Any:
+            if message == "block":
+                await release.wait()
+                raise RuntimeError("member crashed")
+            return await super().receive(message)
+
+    async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(
+            Blocking, size=2, restart="temporary", mailbox_size=1, name="pool"
+        )
+        first = pool.members[0]
+        pool.tell("block")  # round robin: member 0, then 1, 0, 1, 0
+        await clock.settle()
+        pool.tell("filler")
+        await clock.settle()
+        pool.tell("queued")  # member 0 is full
+        pool.tell("filler")
+        answer = asyncio.ensure_future(pool.ask("asked", timeout=1.0))
+        await clock.settle()
+        assert not answer.done()
+
+        release.set()
+        assert await answer == "1"
+        assert not first.is_alive
+        await assert_settled(system)
+
+
 async def test_a_broadcast_ask_is_answered_by_a_live_member_when_one_stops_before_it(
     clock: ManualClock,
 ) -> None:
