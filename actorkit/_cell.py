@@ -265,15 +265,9 @@ class Cell(Lifecycle):
         if self.closed:
             return
         if self.idle_leaf:
-            # Dormant (no task) or parked on an empty mailbox with no children and no
-            # `on_stop`: closing it is the whole stop, as `stop_children` does for such a
-            # child. A parked task wakes on the closed mailbox and ends at its next step,
-            # without the round trip of a `Stop` signal through it. (An actor handling a
-            # message is not parked, so the stop still waits for that message, also when
-            # called from inside it.) Closing answers the parked task's waiter, which
-            # schedules its last step; one yield lets that step run first (the ready queue
-            # is FIFO), so nothing of the actor is left running on return. A cancelled
-            # caller leaves it closed all the same.
+            # Dormant or parked (never mid-message) with nothing to run on its way out: closing
+            # is the whole stop, as in `stop_children`. It wakes a parked task, whose last step
+            # then runs first in the FIFO ready queue: one yield, and none of it runs on return.
             task = self.task
             self.close_without_hooks()
             if task is not None and not task.done():
