@@ -3,6 +3,7 @@ observer or htop, built from its `/actors` and `/metrics` endpoints."""
 
 from __future__ import annotations
 
+import reprlib
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -15,19 +16,42 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+NODE_FIELDS: dict[str, type] = {
+    "path": str, "name": str, "class": str, "state": str, "mailbox_size": int,
+    "processed": int, "restarts": int, "failures": int, "children": list,
+}  # fmt: skip
+"""What `render` reads of each `/actors` node."""
+
+
+class NotAnEndpoint(ValueError):
+    """A URL that answers, but not as an actorkit system does (another server, a proxy's
+    error page): `top` says so and exits 1 rather than fail with a traceback."""
+
 
 class Snapshot:
-    """One poll of the endpoint: the tree, a few totals, and when it was taken."""
+    """One poll of the endpoint: the tree, a few totals, and when it was taken. Both bodies
+    are checked here, so that drawing a frame never meets a field it cannot show."""
 
     def __init__(self, tree: dict[str, Any], metrics_text: str, taken: float) -> None:
+        if not (
+            isinstance(tree, dict)
+            and {"system", "healthy"} <= tree.keys()
+            and isinstance(tree.get("actors"), list)
+        ):
+            raise NotAnEndpoint("/actors did not answer an object with system, healthy, actors")
         self.tree = tree
+        for _, node in self.nodes():
+            _check_node(node)
         self.taken = taken
         self.totals: dict[str, float] = {}
-        for family in text_string_to_metric_families(metrics_text):
-            for sample in family.samples:
-                if sample.name.endswith(("_bucket", "_created")):
-                    continue
-                self.totals[sample.name] = self.totals.get(sample.name, 0.0) + sample.value
+        try:
+            for family in text_string_to_metric_families(metrics_text):
+                for sample in family.samples:
+                    if sample.name.endswith(("_bucket", "_created")):
+                        continue
+                    self.totals[sample.name] = self.totals.get(sample.name, 0.0) + sample.value
+        except ValueError as error:
+            raise NotAnEndpoint(f"/metrics is not Prometheus text ({error})") from None
 
     def nodes(self) -> Iterator[tuple[int, dict[str, Any]]]:
         def walk(node: dict[str, Any], depth: int) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -39,6 +63,15 @@ class Snapshot:
             yield from walk(node, 0)
 
 
+def _check_node(node: object) -> None:
+    if not isinstance(node, dict) or not all(
+        isinstance(node.get(field), kind) for field, kind in NODE_FIELDS.items()
+    ):
+        raise NotAnEndpoint(
+            f"an /actors node lacks one of {', '.join(NODE_FIELDS)}: {reprlib.repr(node)}"
+        )
+
+
 ROWS = 40
 """Actors shown: also all that is asked of `/actors`, so watching a system of 100,000 actors
 costs it forty nodes a second, not the whole tree."""
@@ -47,7 +80,10 @@ costs it forty nodes a second, not the whole tree."""
 async def fetch(session: aiohttp.ClientSession, url: str, limit: int = ROWS) -> Snapshot:
     async with session.get(f"{url}/actors", params={"limit": str(limit)}) as response:
         response.raise_for_status()
-        tree = await response.json()
+        try:
+            tree = await response.json()
+        except ValueError as error:  # JSON labelled as such, but broken
+            raise NotAnEndpoint(f"/actors is not JSON ({error})") from None
     async with session.get(f"{url}/metrics") as response:
         response.raise_for_status()
         text = await response.text()
@@ -109,11 +145,18 @@ def render(now: Snapshot, before: Snapshot | None, limit: int = ROWS) -> Group:
 async def top(url: str, interval: float, once: bool, console: Console | None = None) -> int:
     console = console or Console()
     url = url.rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        console.print(
+            Text(
+                f"{url} is not an http:// URL: pass one such as http://127.0.0.1:9464", style="red"
+            )
+        )
+        return 1
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
         try:
             before = await fetch(session, url)
-        except (aiohttp.ClientError, TimeoutError) as error:
-            console.print(Text(f"cannot read {url}/actors: {error}", style="red"))
+        except (aiohttp.ClientError, TimeoutError, NotAnEndpoint) as error:
+            console.print(Text(f"cannot read {url}: {error}", style="red"))
             return 1
         if once:
             console.print(render(before, None))
@@ -123,7 +166,7 @@ async def top(url: str, interval: float, once: bool, console: Console | None = N
                 await anyio.sleep(interval)
                 try:
                     now = await fetch(session, url)
-                except (aiohttp.ClientError, TimeoutError) as error:
+                except (aiohttp.ClientError, TimeoutError, NotAnEndpoint) as error:
                     live.update(Text(f"lost {url}: {error}", style="red"))
                     continue
                 live.update(render(now, before))

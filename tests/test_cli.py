@@ -159,3 +159,52 @@ async def test_top_shows_names_with_brackets_as_written() -> None:
     shown = console.export_text()
     for written in ("sys[bold]", "[red]job[7]", "Plain", "queue[bold]", "Gen[/]"):
         assert written in shown
+
+
+NOT_ACTORKIT = [
+    ("[1, 2]", "up 1\n"),
+    ('{"actors": []}', "up 1\n"),
+    ('{"actors": [{"path": "/a"}]}', "up 1\n"),
+    ('{"actors": [{"path": "/a", "children": null}]}', "up 1\n"),
+    ("{broken", "up 1\n"),
+    ('{"system": "s", "healthy": true, "actors": []}', "garbage{{{ 1 2 3\n"),
+]
+
+
+@pytest.mark.parametrize(("actors", "metrics"), NOT_ACTORKIT)
+async def test_top_against_another_server_fails_clearly(actors: str, metrics: str) -> None:
+    from aiohttp import web
+
+    from actorkit._top import top
+
+    async def answer_actors(request: web.Request) -> web.Response:
+        return web.Response(text=actors, content_type="application/json")
+
+    async def answer_metrics(request: web.Request) -> web.Response:
+        return web.Response(text=metrics)
+
+    app = web.Application()
+    app.router.add_get("/actors", answer_actors)
+    app.router.add_get("/metrics", answer_metrics)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        async with asyncio.timeout(10):
+            await site.start()
+            console = Console(record=True, width=200, file=io.StringIO())
+            code = await top(f"http://127.0.0.1:{runner.addresses[0][1]}", 1.0, True, console)
+    finally:
+        await runner.cleanup()
+    assert code == 1
+    assert "cannot read" in console.export_text()
+
+
+@pytest.mark.parametrize("url", ["localhost:9464", "ftp://127.0.0.1:9464"])
+async def test_top_says_what_url_to_pass(url: str) -> None:
+    from actorkit._top import top
+
+    console = Console(record=True, width=200, file=io.StringIO())
+    async with asyncio.timeout(10):
+        assert await top(url, 1.0, True, console) == 1
+    assert "pass one such as http://127.0.0.1:9464" in console.export_text()
