@@ -7,7 +7,8 @@ system in tests without sleeping, and what keeps the hot path free of a loop tim
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Protocol
 
@@ -62,6 +63,20 @@ class SystemClock:
 
     def call_at(self, when: float, callback: Callable[[], object]) -> Cancellable:
         return self._running_loop().call_at(when, callback)
+
+
+@asynccontextmanager
+async def clock_timeout(clock: Clock, seconds: float) -> AsyncIterator[None]:
+    """`asyncio.timeout(seconds)` counted on `clock`, for a runtime wait that a
+    `ManualClock` must be able to end: the clock's timer moves the asyncio timeout to now,
+    so expiry, cancellation and the `TimeoutError` stay asyncio's own."""
+    async with asyncio.timeout(None) as timeout:
+        loop = asyncio.get_running_loop()
+        expiry = clock.call_at(clock.now() + seconds, lambda: timeout.reschedule(loop.time()))
+        try:
+            yield
+        finally:
+            expiry.cancel()
 
 
 SWEEP_MIN = 64

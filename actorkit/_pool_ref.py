@@ -11,6 +11,7 @@ import reprlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ._clock import clock_timeout
 from ._envelope import Ask
 from ._errors import ActorStopped, AskTimeout
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
@@ -100,11 +101,12 @@ class PoolRef(ActorRef):
         and stop once they have handled what was already queued for them, so no message
         is lost; this returns when they have. The new size is kept if the pool restarts.
         A new member whose start fails raises its error here; the pool keeps the members
-        that did start, and that size. `timeout` bounds the whole operation (`AskTimeout`)."""
+        that did start, and that size. `timeout` bounds the whole operation (`AskTimeout`),
+        on the system clock (a `ManualClock` test advances past it)."""
         check_size(size)
         seconds = check_seconds(timeout, "resize timeout")
         try:
-            async with asyncio.timeout(seconds):
+            async with clock_timeout(self._cell.runtime.clock, seconds):
                 outcome = await ActorRef.ask(self, Resize(size), seconds)
                 if type(outcome) is list:
                     await asyncio.gather(*(asyncio.shield(done) for done in outcome))

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorStopped, ActorSystem
+from actorkit import Actor, ActorStopped, ActorSystem, AskTimeout
 from actorkit.testing import ManualClock, snapshot
 
 from .invariants import assert_settled
@@ -154,3 +154,21 @@ async def test_a_member_that_fails_to_start_fails_the_resize_not_the_pool(
         assert sorted(str(message) for _, message in handled) == ["0", "1", "2", "3", "asked"]
         assert snapshot(pool).restarts == 0 and system.dead_letters.count == 0
         await assert_settled(system)
+
+
+async def test_the_resize_timeout_is_on_the_system_clock(clock: ManualClock) -> None:
+    """A member draining a held message keeps the shrink waiting; advancing the manual clock
+    past the timeout ends it, as it ends every other runtime wait (docs/api.md, Clock)."""
+    gate = asyncio.Event()
+    async with ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(Gated, gate, [], size=2, routing="broadcast")
+        pool.tell("held")
+        await clock.settle()
+        resizing = asyncio.ensure_future(pool.resize(1, timeout=60.0))
+        await clock.advance(59.0)
+        assert not resizing.done()
+        await clock.advance(1.0)
+        assert resizing.done()
+        with pytest.raises(AskTimeout, match=r"did not finish within 60\.0 s"):
+            resizing.result()
+        gate.set()
