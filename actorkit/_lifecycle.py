@@ -102,7 +102,9 @@ class Lifecycle(Record):
         await self.run_on_stop()
         if self.timers_ is not None:  # those `on_stop` started end with its instance
             self.timers_.end_all()
-        self.intensity = None  # as in OTP, a restarted supervisor starts with a clean slate
+        if self.intensity is not None:  # as in OTP, a restarted supervisor starts with a
+            self.intensity.drop_delayed()  # clean slate
+            self.intensity = None
 
     # --- stopping -------------------------------------------------------------------------
     async def stop(self, reason: BaseException | None, *, drain: bool) -> None:

@@ -120,6 +120,8 @@ class Record:
             mailbox.signals.clear()
         if self.timers_ is not None:
             self.timers_.end_all()
+        if self.intensity is not None:
+            self.intensity.drop_delayed()
         if parent is not None and parent.children.get(self.name) is self:
             del parent.children[self.name]
         runtime.unregister(self)  # type: ignore[arg-type]  # `cell`, without its call

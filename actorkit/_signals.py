@@ -15,6 +15,7 @@ from ._state import ENDING
 
 if TYPE_CHECKING:
     from ._cell import Cell
+    from ._clock import Cancellable
 
 
 class Signal:
@@ -100,11 +101,13 @@ class StartPlan(Signal):
     """Start restarted children in start order, after a backoff delay. A later restart that
     takes some of them over removes them from `plan`: they start with it, in its order."""
 
-    __slots__ = ("plan",)
+    __slots__ = ("plan", "timer")
 
     def __init__(self, plan: list[Cell]) -> None:
         super().__init__()
         self.plan = plan
+        self.timer: Cancellable | None = None
+        """The clock timer that posts this plan when its backoff ends."""
 
     async def apply(self, cell: Cell) -> None:
         book = cell.intensity

@@ -144,7 +144,7 @@ async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
         waiting.plan = [sibling for sibling in waiting.plan if sibling not in plan]
     if delay > 0:
         book.delayed.append(start)
-        clock.call_at(now + delay, lambda: parent.post(start))
+        start.timer = clock.call_at(now + delay, lambda: parent.post(start))
     else:
         await start.apply(parent)
 

@@ -139,6 +139,15 @@ class Intensity:
         self._times: deque[float] = deque()
         self.delayed: list[Any] = []
 
+    def drop_delayed(self) -> None:
+        """Its supervisor stops or restarts: the restarts its backoff still delays will not
+        run, so their clock timers go now rather than hold the supervisor (and a stopped
+        system) until they fire, and a `ManualClock` no longer counts them pending."""
+        for plan in self.delayed:
+            if plan.timer is not None:
+                plan.timer.cancel()
+        self.delayed.clear()
+
     def allow(self, strategy: _Strategy, now: float) -> bool:
         times = self._times
         while times and times[0] <= now - strategy.within:

@@ -390,6 +390,47 @@ async def test_backoff_delays_restarts_exponentially(clock: ManualClock) -> None
             assert await ref.ask("handled") == 1
 
 
+class BackingOff(Actor):
+    """Supervises one `Worker` with a long restart backoff."""
+
+    supervisor_strategy = OneForOne(
+        max_restarts=10, within=100.0, backoff=Backoff(min=30.0, max=60.0)
+    )
+
+    def __init__(self, journal: list[str]) -> None:
+        self.journal = journal
+
+    async def on_start(self) -> None:
+        await self.spawn(Worker, self.journal, "w", name="w")
+
+    async def receive(self, message: Any) -> Any:
+        raise RuntimeError(f"{message} on purpose")
+
+
+@pytest.mark.parametrize("end", ["stop", "restart", "shutdown"])
+async def test_a_restart_still_in_its_backoff_leaves_no_timer_when_its_supervisor_ends(
+    clock: ManualClock, end: str
+) -> None:
+    """The restart will not run: its timer must not outlive the supervisor (or the system),
+    holding them until it fires, or count as pending on the manual clock."""
+    journal: list[str] = []
+    async with ActorSystem(clock=clock) as system:
+        parent = await system.spawn(BackingOff, journal, name="p")
+        worker = system.lookup("/p/w")
+        assert worker is not None
+        worker.tell("crash")
+        await clock.settle()
+        assert clock.pending == 1  # the restart's backoff
+        if end == "stop":
+            await parent.stop()
+        elif end == "restart":
+            parent.tell("fail")  # the root restarts it, and with it its children
+        if end != "shutdown":
+            await clock.settle()
+            assert clock.pending == 0
+    assert clock.pending == 0
+
+
 async def test_backoff_resets_after_a_quiet_window(clock: ManualClock) -> None:
     journal: list[str] = []
     strategy = OneForOne(max_restarts=10, within=5.0, backoff=Backoff(min=1.0, max=8.0, jitter=0))
