@@ -3,18 +3,23 @@ in, the exported families, and the instruments that observe the lifecycle."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
 from actorkit import Actor, ActorSystem
 from actorkit._instruments import CrashLog, Instrument, Instruments
+from actorkit._state import State
 
 
 class Echo(Actor):
@@ -202,3 +207,37 @@ def test_the_crash_log_writes_one_structured_record(caplog: pytest.LogCaptureFix
     assert record.message_type == "str"  # type: ignore[attr-defined]
     assert record.directive == "restart"  # type: ignore[attr-defined]
     assert isinstance(CrashLog(), Instrument)
+
+
+OBSERVABILITY = Path(__file__).resolve().parent.parent / "docs" / "observability.md"
+
+
+async def test_the_actors_gauge_shows_only_the_states_its_row_documents() -> None:
+    """An actor still in `on_start` is live and counted, under `starting`."""
+
+    class Starting(Actor):
+        def __init__(self, entered: asyncio.Event, gate: asyncio.Event) -> None:
+            self.entered = entered
+            self.gate = gate
+
+        async def on_start(self) -> None:
+            self.entered.set()
+            await self.gate.wait()
+
+    row = next(
+        line
+        for line in OBSERVABILITY.read_text().splitlines()
+        if line.startswith("| `actorkit_actors` |")
+    )
+    documented = set(re.findall(r"`([a-z]+)`", row.split("|")[4]))
+    async with asyncio.timeout(10), ActorSystem() as system:
+        entered, gate = asyncio.Event(), asyncio.Event()
+        spawning = asyncio.ensure_future(system.spawn(Starting, entered, gate))
+        await entered.wait()
+        families = text_string_to_metric_families(generate_latest(system.metrics.registry).decode())
+        actors = next(family for family in families if family.name == "actorkit_actors")
+        exported = {sample.labels["state"] for sample in actors.samples}
+        gate.set()
+        await spawning
+    assert exported == {"starting"}
+    assert {state.value for state in State} - {"stopped"} == documented
