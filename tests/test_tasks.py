@@ -634,16 +634,25 @@ class Crashes(Actor):
         raise RuntimeError("a sibling crashed")
 
 
+async def agent_and_crashing_sibling(
+    system: ActorSystem, journal: Journal
+) -> tuple[ActorRef, ActorRef]:
+    """An agent under one_for_all with a sibling that crashes on any message: the sibling's
+    crash restarts both, after a 10 s backoff."""
+    strategy = OneForAll(backoff=Backoff(min=10.0, max=10.0, jitter=0.0))
+    team = [ChildSpec(Worker, journal, name="agent"), ChildSpec(Crashes, name="crashes")]
+    await system.spawn(Supervisor, team, strategy, name="team")
+    agent, crashes = system.lookup("/team/agent"), system.lookup("/team/crashes")
+    assert agent is not None and crashes is not None
+    return agent, crashes
+
+
 async def test_a_task_queued_at_an_agent_a_sibling_restart_takes_down_goes_elsewhere(
     clock: ManualClock,
 ) -> None:
     journal: Journal = []
-    strategy = OneForAll(backoff=Backoff(min=10.0, max=10.0, jitter=0.0))
-    team = [ChildSpec(Worker, journal, name="agent"), ChildSpec(Crashes, name="crashes")]
     async with ActorSystem(clock=clock) as system:
-        await system.spawn(Supervisor, team, strategy, name="team")
-        agent, crashes = system.lookup("/team/agent"), system.lookup("/team/crashes")
-        assert agent is not None and crashes is not None
+        agent, crashes = await agent_and_crashing_sibling(system, journal)
         hold = Block("hold")
         agent.tell(hold)
         await hold.entered.wait()
@@ -871,12 +880,8 @@ async def test_an_agent_with_a_stop_or_a_restart_queued_is_not_shown_idle(
     clock: ManualClock,
 ) -> None:
     journal: Journal = []
-    strategy = OneForAll(backoff=Backoff(min=10.0, max=10.0, jitter=0.0))
-    team = [ChildSpec(Worker, journal, name="agent"), ChildSpec(Crashes, name="crashes")]
     async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
-        await system.spawn(Supervisor, team, strategy, name="team")
-        agent, crashes = system.lookup("/team/agent"), system.lookup("/team/crashes")
-        assert agent is not None and crashes is not None
+        agent, crashes = await agent_and_crashing_sibling(system, journal)
         leaving = await system.spawn(Worker, journal, name="leaving")
         holds = [Block("restarts"), Block("leaves")]
         for ref, hold in zip((agent, leaving), holds, strict=True):
