@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from ._ref import ActorRef
 
 MAX_PERSISTENCE_ID = 1024
-"""Characters: the id is a primary key in every store and a label in `/actors`."""
+"""Bytes of UTF-8 (characters, for an ASCII id) of a persistence id, and of a reminder key:
+both are primary-key columns, and PostgreSQL indexes at most 2704 bytes of a row's key (a
+reminder's is its owner's id and its key together)."""
 
 spawning_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "actorkit_persistence_id", default=None
@@ -29,19 +31,36 @@ spawning_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 def check_persistence_id(persistence_id: object, what: str = "persistence_id") -> str:
     if not isinstance(persistence_id, str):
         raise TypeError(f"{what} must be a str, got {type(persistence_id).__name__}")
-    if not persistence_id or len(persistence_id) > MAX_PERSISTENCE_ID:
-        raise ValueError(
-            f"{what} must be a non-empty str of at most {MAX_PERSISTENCE_ID} characters, got "
-            f"{reprlib.repr(persistence_id)}; pass persistence_id= to spawn to choose a shorter one"
-        )
-    if "\x00" in persistence_id:
-        raise ValueError(nul_refused(what, persistence_id) + " (pass persistence_id= to spawn)")
+    problem = unstorable(what, persistence_id)
+    if problem is not None:
+        raise ValueError(f"{problem} (pass persistence_id= to spawn to choose another)")
     return persistence_id
 
 
+def unstorable(what: str, value: str) -> str | None:
+    """Why no store can keep `value` as a persistence id or reminder key, None when every store
+    can: every store refuses what one of them cannot keep, so that code tested on MemoryStore
+    or SQLite does not fail on PostgreSQL, and a value no database can bind is refused before
+    it joins a group commit's batch (where its failure would be every other write's too)."""
+    if "\x00" in value:
+        return nul_refused(what, value)
+    try:
+        size = len(value.encode())
+    except UnicodeEncodeError:
+        return (
+            f"{what} must be text UTF-8 can encode (no lone surrogate such as '\\udcff', "
+            f"which undecodable bytes become), got {reprlib.repr(value)}"
+        )
+    if not value or size > MAX_PERSISTENCE_ID:
+        return (
+            f"{what} must be a non-empty str of at most {MAX_PERSISTENCE_ID} characters "
+            f"(bytes of UTF-8), got {size} bytes: {reprlib.repr(value)}"
+        )
+    return None
+
+
 def nul_refused(what: str, value: str) -> str:
-    """Every store refuses what one of them cannot keep (PostgreSQL's text), so that code
-    tested on MemoryStore or SQLite does not fail on PostgreSQL."""
+    """PostgreSQL's text cannot hold NUL (`unstorable`)."""
     return (
         f"{what} must not contain NUL ('\\x00'), which PostgreSQL cannot store: remove or "
         f"replace it, got {reprlib.repr(value)}"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._errors import PersistenceConflict
-from .._persistence_id import MAX_PERSISTENCE_ID
+from .._persistence_id import MAX_PERSISTENCE_ID, unstorable
 from .._registry import message
 from ._base import decoded_events
 from ._history_buffer import Change, Pending, pause
@@ -60,12 +60,12 @@ def history_id(system: str, path: object) -> str:
     if (
         not path.startswith("/")
         or not path.isprintable()
-        or len(persistence_id) > MAX_PERSISTENCE_ID
+        or unstorable("the persistence id", persistence_id) is not None
     ):
         raise ValueError(
             f"path must be an agent's path such as '/workers/w1' (printable, at most "
-            f"{MAX_PERSISTENCE_ID} characters with 'agents/{system}' before it), got "
-            f"{reprlib.repr(path)}"
+            f"{MAX_PERSISTENCE_ID} characters (bytes of UTF-8) with 'agents/{system}' before "
+            f"it), got {reprlib.repr(path)}"
         )
     return persistence_id
 

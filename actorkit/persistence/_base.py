@@ -11,12 +11,15 @@ from types import TracebackType
 from typing import Self
 
 from .._errors import PersistenceConflict, PersistenceError
-from .._persistence_id import nul_refused
+from .._persistence_id import MAX_PERSISTENCE_ID, unstorable
 from .._wire import BadPayload
 from . import _payload
 from ._store import StoredEvent, StoredReminder
 
 _log = logging.getLogger("actorkit.persistence")
+
+MAX_SEQ = 2**63 - 1
+"""The highest sequence number or revision: the SQL stores keep them as 64-bit integers."""
 
 CommitObserver = Callable[[int, float], None]
 """Called after each commit with the number of writes it carried and the seconds it took."""
@@ -25,13 +28,14 @@ CommitObserver = Callable[[int, float], None]
 def check_id(persistence_id: object) -> None:
     if type(persistence_id) is not str or not persistence_id:
         raise ValueError(f"persistence_id must be a non-empty str, got {persistence_id!r}")
-    if "\x00" in persistence_id:
-        raise ValueError(nul_refused("persistence_id", persistence_id))
+    problem = unstorable("persistence_id", persistence_id)
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def check_count(name: str, value: object) -> None:
-    if type(value) is not int or value < 0:
-        raise ValueError(f"{name} must be an int >= 0, got {value!r}")
+    if type(value) is not int or not 0 <= value <= MAX_SEQ:
+        raise ValueError(f"{name} must be an int from 0 to 2**63 - 1, got {value!r}")
 
 
 def check_payload(payload: object) -> None:
@@ -47,8 +51,10 @@ def check_append(persistence_id: str, expected_seq: int, payloads: Sequence[byte
         type(persistence_id) is str
         and persistence_id
         and "\x00" not in persistence_id
+        and persistence_id.isascii()  # O(1): with the length, the byte limit
+        and len(persistence_id) <= MAX_PERSISTENCE_ID
         and type(expected_seq) is int
-        and expected_seq >= 0
+        and 0 <= expected_seq < MAX_SEQ
         and len(payloads) == 1
         and type(payloads[0]) is bytes
     ):
@@ -57,6 +63,8 @@ def check_append(persistence_id: str, expected_seq: int, payloads: Sequence[byte
     check_count("expected_seq", expected_seq)
     if not payloads:
         raise ValueError("append needs at least one event")
+    if expected_seq > MAX_SEQ - len(payloads):
+        raise ValueError(f"{persistence_id!r}: the journal would pass sequence number 2**63 - 1")
     for payload in payloads:
         check_payload(payload)
 
@@ -72,8 +80,9 @@ def check_key(persistence_id: str, key: object) -> None:
     check_id(persistence_id)
     if type(key) is not str or not key:
         raise ValueError(f"a reminder key is a non-empty str, got {key!r}")
-    if "\x00" in key:
-        raise ValueError(nul_refused("a reminder key", key))
+    problem = unstorable("a reminder key", key)
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def check_reminder(persistence_id: str, reminder: object) -> None:
@@ -90,7 +99,11 @@ def check_reminder(persistence_id: str, reminder: object) -> None:
 
 
 def _finite(value: object) -> bool:
-    return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
+    """An int or float that a float holds (the SQL stores bind due times as floats)."""
+    try:
+        return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
+    except OverflowError:  # an int past the float range
+        return False
 
 
 def append_conflict(persistence_id: str, expected_seq: int, highest: int) -> PersistenceConflict:

@@ -10,6 +10,7 @@ import sys
 from typing import TextIO
 
 from .._errors import PersistenceError
+from ._base import check_count, check_id
 from ._display import show, stamp
 from ._service import guarded
 from ._sqlite import SQLiteStore
@@ -27,8 +28,8 @@ async def print_journal(
     out = out or sys.stdout
     try:
         store = store_from_url(url)
-        if not persistence_id:
-            raise ValueError("the persistence id is empty")
+        check_id(persistence_id)
+        check_count("--from", from_seq)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._actor_timers import ReservedKey
-from .._persistence_id import nul_refused
+from .._persistence_id import unstorable
 from .._seconds import check_seconds
 from .._timers import check_interval
 from ._binding import encode
@@ -46,8 +46,9 @@ def _check_key(key: object) -> str:
     a `PersistenceError` (`guarded`), which a supervisor takes for an outage."""
     if not isinstance(key, str) or not key:
         raise ValueError(f"a reminder key must be a non-empty str, got {reprlib.repr(key)}")
-    if "\x00" in key:
-        raise ValueError(nul_refused("a reminder key", key))
+    problem = unstorable("a reminder key", key)
+    if problem is not None:
+        raise ValueError(problem)
     return key
 
 

@@ -154,8 +154,9 @@ class SQLStore(StoreBase, Generic[TxT]):
     async def put_reminder(self, persistence_id: str, reminder: StoredReminder) -> None:
         check_reminder(persistence_id, reminder)
         query, r = self.queries.put_reminder, reminder
+        due, every = float(r.due), None if r.every is None else float(r.every)  # SQLite: int64
         await self._writes().other(
-            lambda tx: self._execute(tx, query, persistence_id, r.key, r.due, r.every, r.payload)
+            lambda tx: self._execute(tx, query, persistence_id, r.key, due, every, r.payload)
         )
 
     async def delete_reminder(self, persistence_id: str, key: str) -> bool:

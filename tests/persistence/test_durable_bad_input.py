@@ -85,6 +85,8 @@ async def test_a_durable_actor_on_a_system_without_a_store_says_how_to_add_one()
     [
         ("", ValueError, "non-empty str of at most 1024 characters"),
         ("x" * 1025, ValueError, "non-empty str of at most 1024 characters"),
+        ("\U0001f600" * 257, ValueError, r"at most 1024 characters \(bytes of UTF-8\)"),
+        ("acct-\udcff", ValueError, "must be text UTF-8 can encode"),
         (42, TypeError, "persistence_id must be a str"),
         ("acct\x0042", ValueError, r"must not contain NUL .* remove or replace it"),
     ],

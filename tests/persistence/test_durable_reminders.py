@@ -175,6 +175,8 @@ class Journaled(EventSourced):
         (("k", "m", 1.0, "1"), TypeError, "every must be a number of seconds"),
         (("k\x00", "m", 1.0), ValueError, "reminder key must not contain NUL"),
         (("x" * 100_000 + "\x00", "m", 1.0), ValueError, "reminder key must not contain NUL"),
+        (("x" * 1025, "m", 1.0), ValueError, r"at most 1024 characters \(bytes of UTF-8\)"),
+        (("k\udcff", "m", 1.0), ValueError, "reminder key must be text UTF-8 can encode"),
     ],
 )
 async def test_bad_reminders_are_refused_before_anything_is_stored(

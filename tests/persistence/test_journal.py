@@ -193,6 +193,11 @@ def test_journal_arguments_are_checked(capsys: pytest.CaptureFixture[str]) -> No
     # asyncpg refuses the query before connecting: an error line, exit 1, no traceback
     assert main(["journal", "postgresql://127.0.0.1:1/db?a", "a"]) == 1
     assert "bad query field" in capsys.readouterr().err
+    # an id the shell passed as undecodable bytes, a --from past 64 bits: no store is opened
+    assert main(["journal", "sqlite:///x.db", "acct-\udcff"]) == 2
+    assert "must be text UTF-8 can encode" in capsys.readouterr().err
+    assert main(["journal", "sqlite:///x.db", "a", "--from", str(2**63)]) == 2
+    assert "--from must be an int from 0 to 2**63 - 1" in capsys.readouterr().err
 
 
 def test_show_never_raises() -> None:
