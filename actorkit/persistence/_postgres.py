@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from ._group_commit import GroupCommit
 from ._sql_store import Queries, SQLStore
+from ._url import without_secrets
 
 if TYPE_CHECKING:
     import asyncpg
@@ -49,7 +50,8 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
     def __init__(self, dsn: str) -> None:
         super().__init__()
         if type(dsn) is not str or not dsn.startswith(("postgresql://", "postgres://")):
-            raise ValueError(f"PostgresStore needs a postgresql:// URL, got {dsn!r}")
+            got = without_secrets(dsn) if type(dsn) is str else type(dsn).__name__
+            raise ValueError(f"PostgresStore needs a postgresql:// URL, got {got!r}")
         _check_hosts(dsn)
         self.dsn = dsn
         self._place = _place(dsn)
@@ -120,13 +122,22 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
 
 def _check_hosts(dsn: str) -> None:
     """A DSN that asyncpg cannot parse (an unclosed IPv6 bracket, a port that is not a number
-    from 0 to 65535, in any of its comma-separated hosts) is refused here, not at open."""
+    from 0 to 65535, in any of its comma-separated hosts) is refused here, not at open. So is
+    a password that ends the host part early with an unencoded `/`, `?` or `#`: asyncpg would
+    take a piece of it for a port or a query and quote it in its error."""
     try:
-        hosts = urlsplit(dsn).netloc.rpartition("@")[2]
+        netloc = urlsplit(dsn).netloc
+        hosts = netloc.rpartition("@")[2]
     except ValueError as error:
         raise ValueError(
             f"PostgresStore: the URL is malformed ({error}): {_place(dsn)!r}"
         ) from None
+    after = dsn.partition("://")[2][len(netloc) :].rpartition("@")[0]
+    if "@" not in netloc and after and "=" not in after:  # `?user=me@corp` is a query
+        raise ValueError(
+            f"PostgresStore: the user or password in {_place(dsn)!r} holds an unencoded '/', "
+            "'?' or '#': percent-encode it (%2F, %3F, %23)"
+        )
     for host in hosts.split(","):
         port = host.rpartition("]")[2] if host.startswith("[") else host
         port = port.partition(":")[2] if not host.startswith("/") else ""
@@ -138,11 +149,13 @@ def _check_hosts(dsn: str) -> None:
 
 
 def _place(dsn: str) -> str:
+    """host:port/database, from the URL `without_secrets`."""
+    shown = without_secrets(dsn)
     try:
-        parts = urlsplit(dsn)
+        parts = urlsplit(shown)
         return f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path or '/'}"
-    except ValueError:  # a port that is not a number: asyncpg will say so on open
-        return dsn.split("@")[-1]
+    except ValueError:  # a port that is not a number: refused by `_check_hosts`
+        return shown.partition("://...@")[2] or shown
 
 
 async def _nothing_to_reset(connection: object) -> None:

@@ -12,25 +12,37 @@ _SQLITE = "sqlite:///"
 _POSTGRES = ("postgresql://", "postgres://")
 
 
+def without_secrets(url: str) -> str:
+    """`url` for a message: what comes before its last `@` after the scheme (a user and
+    password, whatever characters the password holds unencoded) and its query (libpq takes
+    `password=` there) left out. A message never shows a URL any other way."""
+    head, at, tail = url.rpartition("@")
+    if at:
+        scheme = head.partition("://")[0] if "://" in head else head.partition(":")[0]
+        url = f"{scheme}://...@{tail}"
+    return url.partition("?")[0].partition("#")[0]
+
+
 def store_from_url(url: str) -> SQLStore[Any]:
     """An unopened store for `url`; ValueError saying what is wrong with a malformed one."""
     if type(url) is not str:
         raise TypeError(f"a store URL is a str, got {type(url).__name__}")
+    shown = without_secrets(url)
     if url.startswith(_SQLITE):
         path = url[len(_SQLITE) :]
         if not path or path == "/":
             raise ValueError(
-                f"store URL {url!r} names no file: sqlite:///relative.db or "
+                f"store URL {shown!r} names no file: sqlite:///relative.db or "
                 "sqlite:////absolute/path.db"
             )
         if "?" in path or "#" in path:
-            raise ValueError(f"store URL {url!r}: a sqlite URL takes no query or fragment")
+            raise ValueError(f"store URL {shown!r}: a sqlite URL takes no query or fragment")
         from ._sqlite import SQLiteStore
 
         return SQLiteStore(path)
     if url.startswith("sqlite:"):
         raise ValueError(
-            f"store URL {url!r} is malformed: a sqlite URL has three slashes before a "
+            f"store URL {shown!r} is malformed: a sqlite URL has three slashes before a "
             "relative path (sqlite:///relative.db) and four before an absolute one "
             "(sqlite:////absolute/path.db)"
         )
@@ -40,6 +52,6 @@ def store_from_url(url: str) -> SQLStore[Any]:
         return PostgresStore(url)
     scheme = url.partition(":")[0] if ":" in url else ""
     raise ValueError(
-        f"store URL {url!r}: unknown scheme {scheme!r}; expected sqlite:///relative.db, "
+        f"store URL {shown!r}: unknown scheme {scheme!r}; expected sqlite:///relative.db, "
         "sqlite:////absolute/path.db or postgresql://user@host:port/database"
     )

@@ -240,3 +240,25 @@ def test_store_urls(url: str, kind: type, target: str) -> None:
 def test_malformed_store_urls(url: str, said: str) -> None:
     with pytest.raises(ValueError, match=said):
         store_from_url(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+asyncpg://u:hunter2@h/db",  # SQLAlchemy's spelling
+        "postgres:/u:hunter2@h/db",
+        "mysql://u:hunter2@h/db?password=hunter2",
+        "sqlite://u:hunter2@h/db",
+        "postgresql://u:hunter2@h:99999/db",
+        "postgresql://u:hun/ter2@h:5432/db",  # unencoded: asyncpg took 'hun' for the port
+        "postgresql://u:12?hunter2@h:5432/db",  # ... and 'hunter2@h:5432/db' for a query
+        "postgresql://u:12#hunter2@h:5432/db",
+    ],
+)
+def test_a_malformed_url_is_never_shown_with_its_password(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["journal", url, "a"]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("error: ")
+    assert "hunter2" not in said and "hun'" not in said and "12" not in said
