@@ -3,6 +3,7 @@ through the group commit, reads in pages. A store adds its connections and its S
 
 from __future__ import annotations
 
+import asyncio
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,10 @@ class SQLStore(StoreBase, Generic[TxT]):
         self._commits: GroupCommit[TxT] | None = None
         self._closed = False
         self._read_only = False
+        self._opening = asyncio.Lock()
+        """Held while connecting and while closing: a second `open` waits for the first's
+        connections instead of making its own, and a `close` during an `open` closes what that
+        open connected (no store left writable, or connections left open, after `close`)."""
 
     @abstractmethod
     async def _connect(self) -> GroupCommit[TxT]:
@@ -68,29 +73,32 @@ class SQLStore(StoreBase, Generic[TxT]):
         """Runs a statement in the batch's transaction; the number of rows it changed."""
 
     async def open(self) -> None:
-        if self._closed:
-            raise PersistenceError(f"{self!r} is closed")
-        if self._commits is None:
-            self._commits = await self._connect()
+        async with self._opening:
+            if self._closed:
+                raise PersistenceError(f"{self!r} is closed")
+            if self._commits is None:
+                self._commits = await self._connect()
 
     async def open_read_only(self) -> None:
         """For a tool that only reads (the journal command): pointed at the wrong file or
         database, it must change nothing there (no file, schema or journal mode created) and
         say that it is not a store. Reads work as after `open`; writes are refused."""
-        if self._closed:
-            raise PersistenceError(f"{self!r} is closed")
-        if self._commits is None and not self._read_only:
-            await self._connect_read_only()
-            self._read_only = True
+        async with self._opening:
+            if self._closed:
+                raise PersistenceError(f"{self!r} is closed")
+            if self._commits is None and not self._read_only:
+                await self._connect_read_only()
+                self._read_only = True
 
     async def close(self) -> None:
         self._closed = True
-        commits, self._commits = self._commits, None
-        read_only, self._read_only = self._read_only, False
-        if commits is not None:
-            await commits.drain()
-        if commits is not None or read_only:
-            await self._disconnect()
+        async with self._opening:
+            commits, self._commits = self._commits, None
+            read_only, self._read_only = self._read_only, False
+            if commits is not None:
+                await commits.drain()
+            if commits is not None or read_only:
+                await self._disconnect()
 
     def _writes(self) -> GroupCommit[TxT]:
         if self._commits is None:

@@ -163,3 +163,21 @@ async def test_writes_after_close_are_refused_and_close_waits_for_writes(
         await store.append("late", 0, [b"x"])
     with pytest.raises(PersistenceError, match="closed"):
         await store.open()
+
+
+async def test_a_close_during_open_leaves_the_store_closed(make_sql_store: MakeStore) -> None:
+    """The first open finishes connecting, then the close closes what it connected; the
+    second open, which waited for the first, finds the store closed."""
+    store = make_sql_store()
+    async with asyncio.timeout(30):
+        opening = asyncio.gather(store.open(), store.open(), return_exceptions=True)
+        await asyncio.sleep(0)  # both opens have started, the first is connecting
+        await store.close()
+        first, second = await opening
+        assert first is None
+        assert isinstance(second, PersistenceError)
+        assert "closed" in str(second)
+        with pytest.raises(PersistenceError, match="closed"):
+            await store.append("late", 0, [b"x"])
+        with pytest.raises(PersistenceError, match="closed"):
+            await store.highest_seq("late")
