@@ -31,7 +31,7 @@ def check_seconds(value: object, what: str, *, zero_ok: bool = False, hint: str 
         floor = ">= 0" if zero_ok else "> 0"
         raise ValueError(
             f"{what} must be {floor} seconds and finite{hint}, got {value!r}; "
-            f"the longest wait is {FOREVER:.0e} seconds"
+            f"every wait is shorter than {FOREVER:.0e} seconds (about 31 years)"
         )
     return float(value)  # a subclass of int or float (numpy's float64, an IntEnum)
 

@@ -225,7 +225,13 @@ CASES = [
         "ask: timeout past 1e9 s",
         lambda e: e.ref.ask("x", timeout=1e12),
         ValueError,
-        "longest wait is 1e",
+        "shorter than 1e\\+09 seconds",
+    ),
+    Case(
+        "ask: timeout of exactly 1e9 s (the bound is exclusive)",
+        lambda e: e.ref.ask("x", timeout=1e9),
+        ValueError,
+        "every wait is shorter than 1e\\+09 seconds",
     ),
     Case(
         "ask: timeout not a number",
