@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ._group_commit import GroupCommit
+from ._redact import without_secrets
 from ._sql_store import Queries, SQLStore
-from ._url import without_secrets
 
 if TYPE_CHECKING:
     import asyncpg

@@ -5,22 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._redact import without_secrets
+
 if TYPE_CHECKING:
     from ._sql_store import SQLStore
 
 _SQLITE = "sqlite:///"
 _POSTGRES = ("postgresql://", "postgres://")
-
-
-def without_secrets(url: str) -> str:
-    """`url` for a message: what comes before its last `@` after the scheme (a user and
-    password, whatever characters the password holds unencoded) and its query (libpq takes
-    `password=` there) left out. A message never shows a URL any other way."""
-    head, at, tail = url.rpartition("@")
-    if at:
-        scheme = head.partition("://")[0] if "://" in head else head.partition(":")[0]
-        url = f"{scheme}://...@{tail}"
-    return url.partition("?")[0].partition("#")[0]
 
 
 def store_from_url(url: str) -> SQLStore[Any]:
