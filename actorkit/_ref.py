@@ -155,18 +155,23 @@ def local_cell(ref: object) -> Cell | None:
 
 
 async def _wait_for_room(cell: Cell, envelope: Ask) -> None:
-    """An ask at a full mailbox waits in line like a `send`, within its own deadline."""
+    """An ask at a full mailbox waits in line like a `send`, within its own deadline. One that
+    leaves the line unsent is a dead letter, as a `send` refused by a stopping actor is: its
+    asker has the error, the dead letters the message (`expired` if the deadline came first)."""
     if await cell.mailbox.put(envelope, give_up=envelope.future):
         return
-    if not envelope.future.done():  # the actor stopped while the asker waited
-        parent = cell.parent
-        heir = cell.runtime.heirs.get(parent) if parent is not None else None
-        adopted = heir(cell, (envelope,)) if heir is not None else None
+    if not cell.closed:  # `give_up`: the deadline came while it waited
+        cell.runtime.dead_letters.add(envelope.message, cell.path, "expired")
+        return
+    parent = cell.parent  # the actor stopped while the asker waited
+    heir = cell.runtime.heirs.get(parent) if parent is not None else None
+    if heir is not None and not envelope.future.done():
+        adopted = heir(cell, (envelope,))
         if adopted is not None:  # as for the asks queued there (`Record.close`)
             adopted()
             return
-        why = "shutdown" if cell.runtime.shutting_down else "stopping"
-        reject(envelope, cell.path, why, cell.runtime.dead_letters)
+    why = "shutdown" if cell.runtime.shutting_down else "stopping"
+    reject(envelope, cell.path, why, cell.runtime.dead_letters)
 
 
 class _Holder:

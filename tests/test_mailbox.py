@@ -22,9 +22,10 @@ from hypothesis.stateful import (
     rule,
 )
 
-from actorkit import Actor, ActorSystem, MailboxFull
+from actorkit import Actor, ActorSystem, AskTimeout, MailboxFull
 from actorkit._dead_letters import DeadLetters
 from actorkit._mailbox import Mailbox
+from actorkit.testing import ManualClock
 
 
 class _Gated(Actor):
@@ -166,6 +167,28 @@ async def test_an_ask_that_gives_up_while_waiting_leaves_the_line() -> None:
     deadline.exception()
     assert await waiting is False
     assert not box.blocked
+
+
+async def test_an_ask_whose_deadline_comes_while_it_waits_for_room_is_a_dead_letter() -> None:
+    """Dropped unsent: the asker gets `AskTimeout`, the message goes to the dead letters as
+    `expired`, and the actor never sees it."""
+    entered, gate, log = asyncio.Event(), asyncio.Event(), list[str]()
+    clock = ManualClock()
+    async with asyncio.timeout(10), ActorSystem(metrics=False, clock=clock) as system:
+        ref = await system.spawn(_Gated, entered, gate, log, mailbox_size=1)
+        ref.tell("block")
+        await entered.wait()
+        ref.tell("queued")  # full
+        asker = asyncio.create_task(ref.ask("late", timeout=1.0))
+        await clock.advance(1.0)
+        with pytest.raises(AskTimeout):
+            await asker
+        assert [(letter.message, letter.reason) for letter in system.dead_letters.recent] == [
+            ("late", "expired")
+        ]
+        gate.set()
+        assert await ref.ask("end") == "end"
+    assert log == ["block", "queued", "end"]
 
 
 # --- the state machine -------------------------------------------------------------------
