@@ -87,8 +87,11 @@ first time."""
 class AskDeadlines:
     """Ask timeouts without a clock read or a loop timer per ask.
 
-    An ask files itself in the *open* bucket of its timeout: one dict lookup and a set insert
-    on the hot path (`ActorRef.ask` writes it out), a set discard once answered. Every half
+    An ask files itself in the *open* bucket of its timeout: one dict lookup and an insert
+    on the hot path (`ActorRef.ask` writes it out), a removal once answered. A bucket is a
+    dict, not a set, so asks time out in the order they were made, run after run: a seed of
+    the chaos suite must replay exactly, and what an expiry wakes (an asker, the dead letter
+    of an ask that waited for room) follows that order. Every half
     `clock.resolution` a rotation reads the clock once and files each open bucket that still
     holds asks under the deadline `now + timeout`, rounded up to a half resolution, in a
     group. Every ask in a bucket was made before its rotation, so none times out early;
@@ -127,9 +130,9 @@ class AskDeadlines:
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
-        self.open: dict[float, set[Ask]] = {}
+        self.open: dict[float, dict[Ask, None]] = {}
         """The buckets filling since the last rotation, by timeout."""
-        self._groups: dict[float, list[set[Ask]]] = {}
+        self._groups: dict[float, list[dict[Ask, None]]] = {}
         self._due: list[float] = []
         """The groups' deadlines, a heap."""
         self._expiry: Cancellable | None = None
@@ -137,13 +140,13 @@ class AskDeadlines:
         self._rotation: Cancellable | None = None
         self._sweep_at = SWEEP_MIN
 
-    def bucket_for(self, timeout: float) -> set[Ask]:
+    def bucket_for(self, timeout: float) -> dict[Ask, None]:
         """The bucket an ask with `timeout` made now goes in; the hot path looks in `open`
         first and calls this only when it holds none for `timeout`."""
         bucket = self.open.get(timeout)
         if bucket is not None:
             return bucket
-        bucket = set()
+        bucket = {}
         clock = self._clock
         if not clock.resolution:
             self._file(bucket, clock.now() + timeout)
@@ -160,14 +163,14 @@ class AskDeadlines:
         for timeout, bucket in list(buckets.items()):
             if bucket:
                 self._file(bucket, now + timeout)
-                buckets[timeout] = set()
+                buckets[timeout] = {}
             else:
                 del buckets[timeout]
         self._rotation = None
         if buckets:
             self._rotation = clock.call_at(now + clock.resolution / 2, self._rotate)
 
-    def _file(self, bucket: set[Ask], deadline: float) -> None:
+    def _file(self, bucket: dict[Ask, None], deadline: float) -> None:
         width = self._clock.resolution / 2
         key = -(-deadline // width) * width if width else deadline
         group = self._groups.get(key)
@@ -231,8 +234,8 @@ class AskDeadlines:
         self.open.clear()
 
 
-def _time_out(bucket: set[Ask]) -> None:
-    for ask in bucket:  # a future's callbacks run later: nothing leaves the set meanwhile
+def _time_out(bucket: dict[Ask, None]) -> None:
+    for ask in bucket:  # a future's callbacks run later: nothing leaves the bucket meanwhile
         future = ask.future
         if not future.done():
             future.set_exception(

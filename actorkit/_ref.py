@@ -118,7 +118,7 @@ class ActorRef:
         bucket = runtime.open_asks.get(timeout)  # `AskDeadlines.bucket_for`, written out
         if bucket is None:
             bucket = runtime.ask_deadlines.bucket_for(timeout)
-        bucket.add(envelope)
+        bucket[envelope] = None
         try:
             if not cell.mailbox.offer(envelope):
                 await _wait_for_room(cell, envelope)
@@ -134,7 +134,7 @@ class ActorRef:
                 stats.ask_failed(error, perf_counter() - started)
             raise
         finally:
-            bucket.discard(envelope)
+            bucket.pop(envelope, None)
         return result
 
     async def stop(self) -> None:

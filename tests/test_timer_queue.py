@@ -120,7 +120,7 @@ async def test_an_unanswered_ask_times_out_at_its_bucket_never_early() -> None:
     clock, *_ = setup()
     deadlines = AskDeadlines(clock)
     future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-    deadlines.bucket_for(1.0).add(_ask(future))
+    deadlines.bucket_for(1.0)[_ask(future)] = None
     await clock.advance(0.999)
     assert not future.done()
     await clock.advance(0.001)
@@ -136,8 +136,8 @@ async def test_answered_asks_give_their_empty_buckets_back_in_sweeps() -> None:
         future: asyncio.Future[Any] = loop.create_future()
         ask = _ask(future)
         bucket = deadlines.bucket_for(1e6)
-        bucket.add(ask)
-        bucket.discard(ask)  # answered at once
+        bucket[ask] = None
+        bucket.pop(ask, None)  # answered at once
         await clock.advance(0.01)  # each in a bucket of its own
     assert deadlines.pending() == 0
     assert clock.pending <= 2 * SWEEP_MIN  # not one clock timer per answered ask
@@ -154,11 +154,11 @@ async def test_asks_share_open_buckets_and_time_out_never_early_at_most_a_resolu
     deadlines = AskDeadlines(clock)
     loop = asyncio.get_running_loop()
     early: asyncio.Future[Any] = loop.create_future()
-    deadlines.bucket_for(1.0).add(_ask(early))
+    deadlines.bucket_for(1.0)[_ask(early)] = None
     await clock.advance(0.004)
     late: asyncio.Future[Any] = loop.create_future()
     bucket = deadlines.bucket_for(1.0)
-    bucket.add(_ask(late))
+    bucket[_ask(late)] = None
     assert len(bucket) == 2  # one set for both: no clock read, no timer per ask
     await clock.advance(0.996)  # t = 1.0: the later ask's deadline (1.004) has not come
     assert not late.done()
@@ -175,7 +175,7 @@ async def test_the_worst_placed_ask_times_out_within_one_resolution() -> None:
     future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
     # Made right after its bucket opened: filed half a resolution later, at 0.005 + 0.996,
     # a deadline that rounds up a long way were it rounded to a whole resolution.
-    deadlines.bucket_for(0.996).add(_ask(future))
+    deadlines.bucket_for(0.996)[_ask(future)] = None
     await clock.advance(0.995)
     assert not future.done()
     await clock.advance(0.011)  # t = 1.006: one resolution after its deadline of 0.996
@@ -188,8 +188,8 @@ async def test_a_rotation_files_only_buckets_with_asks_left_and_opens_new_ones()
     future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
     answered = _ask(future)
     first = deadlines.bucket_for(2.0)
-    first.add(answered)
-    first.discard(answered)
+    first[answered] = None
+    first.pop(answered, None)
     await clock.advance(0.005)  # the rotation: nothing left to file, no deadline timer
     assert clock.pending == 0  # and no next rotation until the next ask
     assert deadlines.bucket_for(2.0) is not first
@@ -200,7 +200,7 @@ async def test_a_rotation_that_files_an_ask_opens_the_next_bucket_and_rotation()
     deadlines = AskDeadlines(clock)
     pending = _ask(asyncio.get_running_loop().create_future())
     first = deadlines.bucket_for(2.0)
-    first.add(pending)
+    first[pending] = None
     await clock.advance(0.005)  # files `first`, opens a new bucket for 2.0 in its place
     assert deadlines.open[2.0] is not first and not deadlines.open[2.0]
     assert clock.pending == 2  # the deadline and the next rotation, both set by the rotation
@@ -210,12 +210,12 @@ async def test_rotations_stop_after_a_quiet_half_resolution_and_restart_with_an_
     clock = CoarseClock()
     deadlines = AskDeadlines(clock)
     loop = asyncio.get_running_loop()
-    deadlines.bucket_for(2.0).add(_ask(loop.create_future()))
+    deadlines.bucket_for(2.0)[_ask(loop.create_future())] = None
     await clock.advance(0.005)  # rotation 1 files the ask and sets rotation 2
     await clock.advance(0.005)  # rotation 2: no ask since rotation 1, so no rotation 3
     assert clock.pending == 1  # the deadline of the unanswered ask, nothing else
     late = loop.create_future()
-    deadlines.bucket_for(2.0).add(_ask(late))
+    deadlines.bucket_for(2.0)[_ask(late)] = None
     assert clock.pending == 2  # an ask sets the rotation again
     await clock.advance(2.02)  # its deadline 2.01 plus one resolution, and a little more
     assert isinstance(late.exception(), AskTimeout)
@@ -229,9 +229,9 @@ async def test_one_timer_serves_every_deadline_and_answered_asks_leave_none() ->
     for _ in range(50):  # asks filed in a group each, answered after their rotation
         ask = _ask(loop.create_future())
         bucket = deadlines.bucket_for(1.0)
-        bucket.add(ask)
+        bucket[ask] = None
         await clock.advance(0.005)
-        bucket.discard(ask)  # the bucket is the set its group holds
+        bucket.pop(ask, None)  # the bucket is the set its group holds
     assert clock.pending <= 2  # the rotation and one deadline timer, not one per group
     await clock.advance(1.01)  # the earliest deadline: every group is empty, all dropped
     await clock.advance(0.005)  # and the rotation, with no ask since, stops
@@ -244,9 +244,9 @@ async def test_an_earlier_deadline_filed_after_later_ones_fires_on_time() -> Non
     deadlines = AskDeadlines(clock)
     loop = asyncio.get_running_loop()
     slow, quick = loop.create_future(), loop.create_future()
-    deadlines.bucket_for(5.0).add(_ask(slow))
+    deadlines.bucket_for(5.0)[_ask(slow)] = None
     await clock.advance(0.005)  # filed for about 5.005
-    deadlines.bucket_for(1.0).add(_ask(quick))
+    deadlines.bucket_for(1.0)[_ask(quick)] = None
     await clock.advance(1.01)  # 1.015: the short ask's deadline (about 1.01) has passed
     assert isinstance(quick.exception(), AskTimeout)
     assert not slow.done()
@@ -260,9 +260,9 @@ async def test_closing_fails_waiting_asks_as_stopped_not_timed_out_and_leaves_no
     deadlines = AskDeadlines(clock)
     loop = asyncio.get_running_loop()
     filed, still_open = loop.create_future(), loop.create_future()
-    deadlines.bucket_for(5.0).add(_ask(filed))
+    deadlines.bucket_for(5.0)[_ask(filed)] = None
     await clock.advance(0.005)  # the rotation files it in a group with its deadline
-    deadlines.bucket_for(5.0).add(_ask(still_open))
+    deadlines.bucket_for(5.0)[_ask(still_open)] = None
     deadlines.close("the transport stopped")
     for future in (filed, still_open):
         error = future.exception()
@@ -300,7 +300,7 @@ def test_asks_time_out_never_early_and_at_most_a_resolution_late(ops: list[Any])
                 future: asyncio.Future[Any] = loop.create_future()
                 ask = Ask("question", future, "/t", value)
                 bucket = deadlines.bucket_for(value)
-                bucket.add(ask)
+                bucket[ask] = None
                 index = len(asks)
                 future.add_done_callback(lambda _, i=index: ended.setdefault(i, clock.now()))
                 asks.append((clock.now() + value, ask, bucket))
@@ -308,7 +308,7 @@ def test_asks_time_out_never_early_and_at_most_a_resolution_late(ops: list[Any])
                 _, ask, bucket = asks[value % len(asks)]
                 if not ask.future.done():
                     ask.future.set_result("answer")
-                bucket.discard(ask)  # as `ActorRef.ask` does once it has the reply
+                bucket.pop(ask, None)  # as `ActorRef.ask` does once it has the reply
             elif op == "advance":
                 await clock.advance(value)
             for i, (deadline, ask, _) in enumerate(asks):
@@ -320,7 +320,7 @@ def test_asks_time_out_never_early_and_at_most_a_resolution_late(ops: list[Any])
         for _, ask, bucket in asks:
             if not ask.future.done():
                 ask.future.set_result("answer")
-            bucket.discard(ask)
+            bucket.pop(ask, None)
         await clock.advance(2 * max(TIMEOUTS))
         assert deadlines.pending() == 0
         assert clock.pending == 0

@@ -81,7 +81,7 @@ class Requests:
         future: asyncio.Future[Msg] = asyncio.get_running_loop().create_future()
         envelope = Ask(message, future, target, timeout)  # type: ignore[arg-type]
         bucket = self._deadlines.bucket_for(timeout)
-        bucket.add(envelope)
+        bucket[envelope] = None
         try:
             result = await self._exchange(subject, payload, token, envelope)
         except AskTimeout as error:
@@ -96,7 +96,7 @@ class Requests:
             core.asks["error"] += 1
             raise
         finally:
-            bucket.discard(envelope)
+            bucket.pop(envelope, None)
             self._replies.pop(token, None)
             if not future.done():
                 future.cancel()
