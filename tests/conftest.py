@@ -12,12 +12,16 @@ run on uvloop alone, which keeps the suite near its one-loop time.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 import pytest
 import uvloop
 
 from actorkit.testing import ManualClock
+
+if TYPE_CHECKING:
+    from .nats_support import NatsServer
 
 LoopFactory = Callable[[], asyncio.AbstractEventLoop]
 
@@ -51,6 +55,18 @@ def clock() -> ManualClock:
 @pytest.fixture
 def make_clock() -> Callable[[], ManualClock]:
     return ManualClock
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[NatsServer]:
+    """A nats-server of the module's own, on a free loopback port. Imported here, not at
+    the top: a test run without the NATS extra must still collect every other module."""
+    from .nats_support import NatsServer
+
+    running = NatsServer()
+    running.start()
+    yield running
+    running.stop()
 
 
 def leftover_tasks() -> set[asyncio.Task[object]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import ssl
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +33,6 @@ from .nats_node import Add, Job
 from .nats_support import SAFETY, NatsServer, link_of, requires_nats
 
 pytestmark = requires_nats
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[NatsServer]:
-    running = NatsServer()
-    running.start()
-    yield running
-    running.stop()
 
 
 class Unregistered:

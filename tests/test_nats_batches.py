@@ -4,13 +4,12 @@ each frame decoded on its own; queue-group tells are never batched."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import msgspec
 import nats
-import pytest
 
 from actorkit import Actor, ActorSystem
 from actorkit._nats._frames import batch
@@ -19,14 +18,6 @@ from actorkit.testing import Probe
 from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
 
 pytestmark = requires_nats
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[NatsServer]:
-    running = NatsServer()
-    running.start()
-    yield running
-    running.stop()
 
 
 class Keeper(Actor):

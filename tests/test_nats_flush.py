@@ -8,7 +8,6 @@ waits for the test, as for a server that does not read, and a flush wait that fa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,14 +23,6 @@ pytestmark = requires_nats
 
 PENDING = 100_000
 """The senders' `pending_size`: a publish past it waits for nats-py's flusher."""
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[NatsServer]:
-    running = NatsServer()
-    running.start()
-    yield running
-    running.stop()
 
 
 def client_of(system: ActorSystem) -> Client:

@@ -6,7 +6,7 @@ in `rejected`; no subscription callback raises."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,14 +21,6 @@ from actorkit.testing import Probe
 from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
 
 pytestmark = requires_nats
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[NatsServer]:
-    running = NatsServer()
-    running.start()
-    yield running
-    running.stop()
 
 
 class Echo(Actor):
