@@ -89,32 +89,16 @@ async def test_every_change_and_every_task_is_kept_with_the_system_clock_s_time(
     assert rows[-1][2] == AgentChange(1_005.0, "stopped", None)  # written on close
 
 
-async def test_a_restart_shows_as_restarting(make: MakeStore) -> None:
-    clock = ManualClock()
-    backoff = OneForOne(backoff=Backoff(min=1.0, max=1.0, jitter=0.0))
-    store = make()
-    async with ActorSystem(
-        "app", store=store, clock=clock, supervisor=backoff, agent_history=True
-    ) as system:
-        worker = await system.spawn(Worker, name="w")
-        worker.tell("crash")
-        await clock.advance(1.0)
-        history = await system.agent_history("/w")
-    assert [(c.time, c.state) for c in history] == [
-        (0.0, "idle"),
-        (0.0, "restarting"),
-        (1.0, "idle"),
-    ]
-
-
-async def test_a_restart_after_stopping_itself_shows_as_restarting(make: MakeStore) -> None:
+@pytest.mark.parametrize("cause", ["crash", "stop yourself"], ids=["crash", "self-stop"])
+async def test_a_restart_shows_as_restarting(make: MakeStore, cause: str) -> None:
+    """After a crash, and after a `permanent` agent's self-stop, which OTP restarts too."""
     clock = ManualClock()
     backoff = OneForOne(backoff=Backoff(min=1.0, max=1.0, jitter=0.0))
     async with ActorSystem(
         "app", store=make(), clock=clock, supervisor=backoff, agent_history=True
     ) as system:
         worker = await system.spawn(Worker, name="w")
-        worker.tell("stop yourself")
+        worker.tell(cause)
         await clock.advance(1.0)
         history = await system.agent_history("/w")
     assert [(c.time, c.state) for c in history] == [
