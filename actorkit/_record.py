@@ -21,6 +21,8 @@ from ._state import STOPPED, State
 from ._watch import end_watches
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._actor import Actor
     from ._actor_timers import Timers
     from ._cell import Cell
@@ -103,14 +105,10 @@ class Record:
         if reason is not None:  # else it keeps the failure it reported, if its supervisor
             self.stop_reason = reason  # had not decided yet: it died of that
         runtime = self.runtime
-        why = "shutdown" if runtime.shutting_down else "stopping"
+        why = runtime.stop_reason
         mailbox = self.mailbox
         parent = self.parent
-        adopted = None
-        if mailbox.queue and parent is not None:
-            heir = runtime.heirs.get(parent)
-            if heir is not None:
-                adopted = heir(self.cell, ())
+        adopted = self.adoption(()) if mailbox.queue else None
         mailbox.close(self.path, why, runtime.dead_letters)
         if self.handling is not None:
             self._drop_handling(why)
@@ -158,6 +156,14 @@ class Record:
         self.mailbox.signals.append(KILLED)
         if self.task is not None:
             self.task.cancel()
+
+    def adoption(self, stranded: tuple[Any, ...]) -> Callable[[], None] | None:
+        """What the parent's heir (`Runtime.heirs`: a pool) takes of the asks this closing
+        child had not begun, queued or `stranded` outside its queue, and routes again once
+        the child is gone; None when there is no heir or it takes nothing."""
+        parent = self.parent
+        heir = None if parent is None else self.runtime.heirs.get(parent)
+        return None if heir is None else heir(self.cell, stranded)
 
     def release_instance(self) -> Actor | None:
         """The instance leaves the cell (at most once) and its timers end with it."""

@@ -92,8 +92,7 @@ class ActorRef:
             cell.runtime.dead_letters.add(message, cell.path, "stopped")
             return
         if not await cell.mailbox.put(message):  # the actor stopped while this sender waited
-            why = "shutdown" if cell.runtime.shutting_down else "stopping"
-            cell.runtime.dead_letters.add(message, cell.path, why)
+            cell.runtime.dead_letters.add(message, cell.path, cell.runtime.stop_reason)
 
     async def ask(self, message: Any, timeout: float = 5.0) -> Any:
         """Send and wait for `receive`'s return value (or its exception) within `timeout`."""
@@ -163,15 +162,12 @@ async def _wait_for_room(cell: Cell, envelope: Ask) -> None:
     if not cell.closed:  # `give_up`: the deadline came while it waited
         cell.runtime.dead_letters.add(envelope.message, cell.path, "expired")
         return
-    parent = cell.parent  # the actor stopped while the asker waited
-    heir = cell.runtime.heirs.get(parent) if parent is not None else None
-    if heir is not None and not envelope.future.done():
-        adopted = heir(cell, (envelope,))
-        if adopted is not None:  # as for the asks queued there (`Record.close`)
-            adopted()
-            return
-    why = "shutdown" if cell.runtime.shutting_down else "stopping"
-    reject(envelope, cell.path, why, cell.runtime.dead_letters)
+    # The actor stopped while the asker waited: as for the asks queued there (`Record.close`).
+    adopted = None if envelope.future.done() else cell.adoption((envelope,))
+    if adopted is not None:
+        adopted()
+        return
+    reject(envelope, cell.path, cell.runtime.stop_reason, cell.runtime.dead_letters)
 
 
 class _Holder:

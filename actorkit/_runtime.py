@@ -98,6 +98,11 @@ class Runtime:
         takes what it wants and returns what to run once the child is gone."""
         self.loop: asyncio.AbstractEventLoop
 
+    @property
+    def stop_reason(self) -> str:
+        """The dead-letter reason of what a stopping actor refuses."""
+        return "shutdown" if self.shutting_down else "stopping"
+
     def now(self) -> float:
         """The clock's time, or 0.0 before the system started (a dead letter's time)."""
         try:
