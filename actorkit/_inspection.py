@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._accounting import Accounting
+from ._ref import local_cell
 from ._shutdown import FORCED_STOP_GRACE as FORCED_STOP_GRACE
 from ._spawn import UNBOUNDED
 
@@ -100,12 +101,9 @@ def cancel_task(ref: ActorRef) -> None:
 
 
 def _cell(ref: Any, caller: str) -> Cell:
-    try:
-        cell: Cell = ref._cell
-    except (AttributeError, TypeError):
-        raise TypeError(
-            f"{caller}() needs a local ActorRef (from spawn or lookup), got {ref!r}"
-        ) from None
+    cell = local_cell(ref)
+    if cell is None:
+        raise TypeError(f"{caller}() needs a local ActorRef (from spawn or lookup), got {ref!r}")
     return cell
 
 
