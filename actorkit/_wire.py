@@ -111,6 +111,18 @@ def _refuse(value: object) -> TypeError:
     )
 
 
+def _key(key: object) -> object:
+    """A dict key crosses only as a scalar: a tuple or a message crosses as an extension
+    value, which no decoded dict could hash back into a key."""
+    if type(key) in SCALARS:
+        return key
+    raise TypeError(
+        f"cannot send a dict keyed by {type(key).__module__}.{type(key).__qualname__} to "
+        "another system: keys cross as None, bool, int, float, str or bytes; use str keys "
+        "or send a list of (key, value) pairs"
+    )
+
+
 class Codec:
     """Encodes values after checking every node against the allow-list (so the error names
     the offending type at send time), and decodes with only the allowed constructors."""
@@ -126,7 +138,7 @@ class Codec:
         if cls is list:
             return [self._wire(item) for item in value]
         if cls is dict:
-            return {self._wire(key): self._wire(item) for key, item in value.items()}
+            return {_key(key): self._wire(item) for key, item in value.items()}
         if cls is tuple:
             return msgspec.msgpack.Ext(
                 _EXT_TUPLE, self._encoder.encode([self._wire(item) for item in value])

@@ -141,6 +141,18 @@ def test_what_may_not_cross_is_refused_on_the_fast_path_too() -> None:
             codec.encode_value(value)
 
 
+def test_a_dict_keyed_by_anything_but_a_scalar_is_refused_with_what_to_send() -> None:
+    codec = Codec()
+    for key in ((1, 2), Deposited("a", 1), frozenset({1}), 1j):
+        with pytest.raises(TypeError, match="keys cross as None, bool, int, float, str or bytes"):
+            codec.encode_value({key: 1})
+        with pytest.raises(TypeError, match="keys cross as"):
+            codec.encode_value(Anything({"nested": {key: 1}}))
+    assert codec.decode(codec.encode_value({b"k": 1, 2: None, "s": (1,)})) == [
+        {b"k": 1, 2: None, "s": (1,)}
+    ]
+
+
 def test_a_class_replaced_by_a_reloaded_definition_is_no_longer_encoded() -> None:
     def define() -> type:
         @actorkit.message("wire_values.Reloaded")
