@@ -65,6 +65,40 @@ class SystemClock:
         return self._running_loop().call_at(when, callback)
 
 
+class _WhenDue:
+    """See `call_when_due`."""
+
+    __slots__ = ("_callback", "_clock", "_entry", "_when")
+
+    def __init__(self, clock: Clock, when: float, callback: Callable[[], object]) -> None:
+        self._clock = clock
+        self._when = when
+        self._callback = callback
+        self._entry = clock.call_at(when, self._fire)
+
+    def _fire(self) -> None:
+        if self._clock.now() < self._when:
+            self._entry = self._clock.call_at(self._when, self._fire)
+        else:
+            self._callback()
+
+    def cancel(self) -> None:
+        self._entry.cancel()
+
+
+def call_when_due(clock: Clock, when: float, callback: Callable[[], object]) -> Cancellable:
+    """`clock.call_at`, but never before `clock.now()` reads `when`.
+
+    A loop may run a timer early as read on its own clock: asyncio runs whatever falls due
+    within its clock resolution, and uvloop rounds a delay to whole milliseconds, so a timer
+    can run up to half a millisecond before `loop.time()` reaches it. A deadline, a backoff
+    or a timeout that fired then would end before its time, so an early call is armed again
+    for `when`; the loop may call it early again until its clock gets there, which costs a
+    callback per loop turn for at most that resolution. The timer queue and the ask
+    deadlines read the clock when they fire anyway, and do the same themselves."""
+    return _WhenDue(clock, when, callback)
+
+
 @asynccontextmanager
 async def clock_timeout(clock: Clock, seconds: float) -> AsyncIterator[None]:
     """`asyncio.timeout(seconds)` counted on `clock`, for a runtime wait that a
@@ -72,7 +106,9 @@ async def clock_timeout(clock: Clock, seconds: float) -> AsyncIterator[None]:
     so expiry, cancellation and the `TimeoutError` stay asyncio's own."""
     async with asyncio.timeout(None) as timeout:
         loop = asyncio.get_running_loop()
-        expiry = clock.call_at(clock.now() + seconds, lambda: timeout.reschedule(loop.time()))
+        expiry = call_when_due(
+            clock, clock.now() + seconds, lambda: timeout.reschedule(loop.time())
+        )
         try:
             yield
         finally:

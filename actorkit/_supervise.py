@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._clock import call_when_due
 from ._errors import SupervisorGaveUp
 from ._signals import Resume, Signal, StartPlan, Stop, StopInstance
 from ._state import RESTARTING
@@ -144,7 +145,7 @@ async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
         waiting.plan = [sibling for sibling in waiting.plan if sibling not in plan]
     if delay > 0:
         book.delayed.append(start)
-        start.timer = clock.call_at(now + delay, lambda: parent.post(start))
+        start.timer = call_when_due(clock, now + delay, lambda: parent.post(start))
     else:
         await start.apply(parent)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
+from .._clock import call_when_due
 from .._instruments import Instrument
 from .._stats import Histogram
 from ._agents import BUSY, Agent, AgentInfo, Sink
@@ -121,8 +122,8 @@ class TaskLayer(Instrument):
         # The id doubles as the order of submission, so a requeued task keeps its place.
         self._pending.push(handle, handle._requires, handle._priority, handle._id)
         if handle._deadline is not None:
-            handle._timer = self._runtime.clock.call_at(
-                handle._deadline, functools.partial(self._expire, handle)
+            handle._timer = call_when_due(
+                self._runtime.clock, handle._deadline, functools.partial(self._expire, handle)
             )
 
     def _start(self, handle: TaskHandle, agent: Agent, now: float) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from .._clock import call_when_due
+
 if TYPE_CHECKING:
     from .._clock import Clock
 
@@ -92,7 +94,7 @@ async def pause(clock: Clock, waiter: asyncio.Future[None], failures: int) -> No
     """Back off on the system clock (a `ManualClock` in tests) until due, or until `waiter`
     is resolved early (the system is closing)."""
     delay = min(FIRST_BACKOFF * 2 ** (failures - 1), MAX_BACKOFF)
-    handle = clock.call_at(clock.now() + delay, lambda: _resolve(waiter))
+    handle = call_when_due(clock, clock.now() + delay, lambda: _resolve(waiter))
     try:
         await waiter
     finally:

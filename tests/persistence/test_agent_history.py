@@ -27,6 +27,7 @@ from actorkit.persistence import (
 from actorkit.persistence._journal import print_journal
 from actorkit.testing import ManualClock
 
+from ..early_clock import EarlyClock
 from .durable_support import KINDS, FlakyStore, MakeStore, SharedMemoryStore, store_maker
 
 if TYPE_CHECKING:
@@ -234,6 +235,21 @@ async def test_a_store_outage_is_ridden_out_with_backoff_on_the_system_clock() -
         history = await system.agent_history("/w")
         assert changes(history) == [("idle", None), ("busy", 1), ("idle", None)]
         assert (metric(system, "written"), dropped(system)) == (3, 0)
+
+
+async def test_the_backoff_is_not_cut_short_by_a_clock_whose_timers_fire_early() -> None:
+    store = Failing()
+    clock = EarlyClock(FIRST_BACKOFF / 2)
+    async with asyncio.timeout(10):
+        async with ActorSystem("app", store=store, clock=clock, agent_history=True) as system:
+            store.down = True
+            await system.spawn(Worker, name="w")
+            await writer_failed(store, clock)
+            await clock.advance(FIRST_BACKOFF * 3 / 4)
+            assert not store.failed.is_set(), f"tried again at {clock.now()}"
+            store.down = False
+            await clock.advance(FIRST_BACKOFF / 4)
+            assert metric(system, "written") == 1
 
 
 async def test_what_a_long_outage_drops_is_counted_and_logged(
