@@ -28,6 +28,19 @@ def _load(cell: Cell) -> int:
     return cell.mailbox.load
 
 
+NOT_RUNNING = 1 << 62
+
+
+def _running_first(cell: Cell) -> int:
+    """A member that failed and awaits its pool's decision, or is restarting, handles nothing
+    until it runs again, however short its queue (a suspended one is even parked on it, as an
+    idle one is): it counts behind every running member, and is chosen only when none is
+    running, the least loaded of those then, so that the message waits for its restart rather
+    than being refused. Akka's SmallestMailbox scores a suspended routee last too."""
+    load = cell.mailbox.load
+    return load if cell.state is RUNNING else load + NOT_RUNNING
+
+
 ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash", "broadcast")
 
 
@@ -136,7 +149,10 @@ class PoolRef(ActorRef):
         if routing == "random":
             return random.choice(members).ref
         if routing == "least_loaded":
-            return min(members, key=_load).ref  # queued messages, and idle wins a tie
+            cell = min(members, key=_load)  # queued messages, and idle wins a tie
+            if cell.state is not RUNNING:  # what `_running_first` picks when this one runs
+                cell = min(members, key=_running_first)
+            return cell.ref
         raise AssertionError(f"unknown routing {routing!r}")  # check_pool rejects it earlier
 
     def _owner(self, message: Any) -> ActorRef | None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, PoolRef
-from actorkit.testing import instance, snapshot
+from actorkit.testing import ManualClock, instance, snapshot
 
 
 class Member(Actor):
@@ -81,6 +81,84 @@ async def test_least_loaded_prefers_an_idle_member() -> None:
         busy = ({"0", "1"} - set(answers)).pop()
         gate.set()
         assert "block" in await system.ask(f"{pool.path}/{busy}", "seen")
+
+
+class HeldRestart(Member):
+    """Member `0` waits for `gate` in the `on_stop` of a restart: its pool, which carries the
+    restart out, decides on no other member's failure until then."""
+
+    def __init__(self, gate: asyncio.Event) -> None:
+        super().__init__()
+        self.gate = gate
+
+    async def on_stop(self) -> None:
+        if self.name == "0":
+            await self.gate.wait()
+
+
+async def hold_two_members(pool: PoolRef, clock: ManualClock) -> None:
+    """Member 0 restarting, member 1 failed and waiting for its pool's decision meanwhile:
+    both handle nothing until the gate opens, however short their queues."""
+    first, second = pool.members[:2]
+    first.tell("crash")
+    second.tell("crash")
+    await clock.settle()
+    assert [snapshot(member).state for member in (first, second)] == ["restarting", "suspended"]
+
+
+async def test_least_loaded_routes_around_members_that_cannot_handle_now(
+    clock: ManualClock,
+) -> None:
+    """A suspended member is parked on an empty mailbox, as an idle one is: it must still
+    count behind every running member, or messages wait out its restart (Akka's
+    SmallestMailbox scores a suspended routee last too)."""
+    gate = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(HeldRestart, gate, size=3, routing="least_loaded")
+        await hold_two_members(pool, clock)
+        for i in range(4):
+            pool.tell(i)
+            await clock.settle()
+        assert await pool.members[2].ask("seen") == [0, 1, 2, 3]
+        gate.set()
+
+
+async def test_least_loaded_still_routes_when_no_member_can_handle_now(
+    clock: ManualClock,
+) -> None:
+    """Nothing is refused or dropped: the messages wait at the members for their restarts."""
+    gate = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(HeldRestart, gate, size=2, routing="least_loaded")
+        await hold_two_members(pool, clock)
+        asking = asyncio.ensure_future(pool.ask("asked"))
+        pool.tell("told")
+        await clock.settle()
+        assert not asking.done()
+        gate.set()
+        assert await asking in {"0", "1"}
+        seen = await seen_by_member(pool)
+        assert sorted(seen["0"] + seen["1"]) == ["asked", "told"]
+        assert system.dead_letters.count == 0
+
+
+async def test_consistent_hash_keeps_a_key_with_its_owner_while_it_awaits_its_restart(
+    clock: ManualClock,
+) -> None:
+    gate = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(
+            HeldRestart, gate, size=3, routing="consistent_hash", hash_key=lambda m: m[0]
+        )
+        owners = {key: await pool.ask((key, "asked")) for key in range(40)}
+        key = next(key for key, owner in owners.items() if owner == "1")
+        await hold_two_members(pool, clock)
+        pool.tell((key, "told"))
+        await clock.settle()
+        assert snapshot(pool.members[1]).accounting.queued == 1
+        gate.set()
+        assert await pool.ask((key, "after")) == "1"
+        assert await pool.members[1].ask("seen") == [(key, "told"), (key, "after")]
 
 
 async def test_consistent_hash_is_sticky_per_key() -> None:
