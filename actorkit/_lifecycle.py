@@ -94,6 +94,11 @@ class Lifecycle(Record):
         """First half of a restart: children, timers and `on_stop` of the current instance."""
         if self.closed:
             return
+        if SELF_STOP in self.mailbox.signals and self.exit_is_stop:
+            # It asked to stop after a sibling's restart reached it: a normal exit of any
+            # but a `permanent` child ends it (OTP), so the stop wins over the restart.
+            await self.finalize(None)
+            return
         self.state = RESTARTING
         self.stop_reason = None
         if self.capabilities:

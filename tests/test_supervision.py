@@ -195,6 +195,56 @@ async def test_permanent_child_that_stops_itself_is_restarted() -> None:
         assert journal == ["start q", "stop q", "start q"]
 
 
+class StopsWhenLetGo(Worker):
+    """On "go", waits for `gate`, then stops itself."""
+
+    def __init__(self, journal: list[str], label: str, gate: asyncio.Event) -> None:
+        super().__init__(journal, label)
+        self.gate = gate
+
+    async def receive(self, message: Any) -> Any:
+        if message == "go":
+            await self.gate.wait()
+            self.stop()
+            return None
+        return await super().receive(message)
+
+
+@pytest.mark.parametrize("strategy", [OneForAll, RestForOne])
+@pytest.mark.parametrize(("restart", "restarted"), [("transient", False), ("permanent", True)])
+async def test_a_self_stop_overtaken_by_a_siblings_restart_wins_unless_permanent(
+    strategy: type[OneForAll | RestForOne], restart: str, restarted: bool
+) -> None:
+    """`s` calls `self.stop()` after the restart its sibling's failure began already reached
+    it (the decider lets it go on). OTP: a `transient` child that exits normally is not
+    restarted, so its stop wins; a `permanent` one is restarted, once."""
+    journal: list[str] = []
+    gate = asyncio.Event()
+
+    def decider(error: BaseException) -> None:
+        gate.set()  # `s` runs on once the restart has told it to stop its instance
+
+    children = [
+        ChildSpec(Worker, journal, "a", name="a"),
+        ChildSpec(StopsWhenLetGo, journal, "s", gate, name="s", restart=restart),
+    ]
+    async with asyncio.timeout(10), ActorSystem() as system:
+        sup = await system.spawn(Supervisor, children, strategy(decider=decider), name="sup")
+        a, s = system.lookup("/sup/a"), system.lookup("/sup/s")
+        assert a is not None and s is not None
+        s.tell("go")
+        with pytest.raises(RuntimeError):
+            await a.ask("crash")
+        await sup.ask("sync")  # handled once the restart is complete
+        assert s.is_alive is restarted
+        if restarted:
+            assert journal[2:] == ["stop s", "stop a", "start a", "start s"]
+            assert snapshot(s).restarts == 1
+        else:
+            assert journal[2:] == ["stop s", "stop a", "start a"]
+            assert snapshot(sup).children == ("a",)
+
+
 async def test_stop_from_outside_is_never_followed_by_a_restart() -> None:
     journal: list[str] = []
     async with ActorSystem() as system:
