@@ -54,16 +54,23 @@ class Watchdog:
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop_thread = threading.get_ident()
         self._heartbeat(loop)
-        self._thread = threading.Thread(target=self._watch, name="actorkit-watchdog", daemon=True)
+        self._thread = threading.Thread(
+            target=self._watch, args=(loop,), name="actorkit-watchdog", daemon=True
+        )
         self._thread.start()
 
     def _heartbeat(self, loop: asyncio.AbstractEventLoop) -> None:
         self._beat = time.monotonic()
         self._timer = loop.call_later(self.threshold / 4, self._heartbeat, loop)
 
-    def _watch(self) -> None:
+    def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Until `stop`, or until the loop is closed under a system that was never shut down
+        (`asyncio.run` cancelled it, or `start()` had no `shutdown()`): a closed loop beats
+        no more, and the thread would report it blocked and keep it alive for good."""
         reported_beat = None
         while not self._stop.wait(self.threshold / 4):
+            if loop.is_closed():
+                return
             beat = self._beat
             stalled = time.monotonic() - beat
             if stalled < self.threshold or beat == reported_beat:

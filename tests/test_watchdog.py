@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import threading
 import time
+import weakref
 from typing import Any
 
 import pytest
 from prometheus_client import generate_latest
 
 from actorkit import Actor, ActorSystem
+
+from .conftest import LOOPS
+
+THREAD_END_BOUND = 5.0
+"""Seconds a watchdog thread gets to end after its loop closed (it needs a quarter of the
+threshold): far beyond that, it never will."""
 
 
 class Hog(Actor):
@@ -43,3 +53,28 @@ async def test_quick_handlers_are_not_reported(caplog: pytest.LogCaptureFixture)
 def test_threshold_must_be_positive() -> None:
     with pytest.raises(ValueError, match="blocked_threshold"):
         ActorSystem(blocked_threshold=0)
+
+
+@pytest.mark.parametrize("loop_factory", [LOOPS[name] for name in sorted(LOOPS)], ids=sorted(LOOPS))
+def test_the_watchdog_thread_ends_with_a_loop_closed_under_a_running_system(
+    loop_factory: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`asyncio.run` cancelled, or a `start()` without `shutdown()`: the loop closes while
+    the system runs. Its watchdog thread ends, keeps neither loop nor system alive, and
+    does not report the closed loop as blocked."""
+    before = set(threading.enumerate())
+    held: list[weakref.ref[Any]] = []
+
+    async def abandoned() -> None:
+        system = await ActorSystem(metrics=False, blocked_threshold=0.05).start()
+        held.extend([weakref.ref(system), weakref.ref(asyncio.get_running_loop())])
+
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(abandoned())
+    new = [t for t in threading.enumerate() if t not in before]
+    (watchdog,) = [thread for thread in new if thread.name == "actorkit-watchdog"]
+    watchdog.join(THREAD_END_BOUND)
+    assert not watchdog.is_alive()
+    gc.collect()
+    assert [ref() for ref in held] == [None, None]
+    assert "blocked" not in caplog.text
