@@ -76,26 +76,31 @@ class Watchdog:
             if stalled < self.threshold or beat == reported_beat:
                 continue
             reported_beat = beat
-            frame = sys._current_frames().get(self._loop_thread)
-            cell = running_cell(frame)
-            if cell is None:
-                self.by_class[OUTSIDE] = self.by_class.get(OUTSIDE, 0) + 1
-                logger.warning(
-                    "event loop of %s blocked for %.2fs outside any actor handler",
-                    self._system_name,
-                    stalled,
-                )
-                continue
-            name = cell.class_name
-            self.by_class[name] = self.by_class.get(name, 0) + 1
+            self._report(stalled)
+
+    def _report(self, stalled: float) -> None:
+        """A function of its own, so that the loop thread's frames and the cell found in
+        them go when it returns: kept in `_watch`, they would keep that actor (a stopped one
+        too) alive until the next blocking episode."""
+        cell = running_cell(sys._current_frames().get(self._loop_thread))
+        if cell is None:
+            self.by_class[OUTSIDE] = self.by_class.get(OUTSIDE, 0) + 1
             logger.warning(
-                "actor %s (%s) has blocked the event loop for %.2fs in its handler; "
-                "use await, or run blocking work with asyncio.to_thread / anyio.to_thread",
-                cell.display_path,
-                name,
+                "event loop of %s blocked for %.2fs outside any actor handler",
+                self._system_name,
                 stalled,
-                extra={"actor_path": cell.display_path, "actor_class": name},
             )
+            return
+        name = cell.class_name
+        self.by_class[name] = self.by_class.get(name, 0) + 1
+        logger.warning(
+            "actor %s (%s) has blocked the event loop for %.2fs in its handler; "
+            "use await, or run blocking work with asyncio.to_thread / anyio.to_thread",
+            cell.display_path,
+            name,
+            stalled,
+            extra={"actor_path": cell.display_path, "actor_class": name},
+        )
 
     def stop(self) -> None:
         self._stop.set()

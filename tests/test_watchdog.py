@@ -13,6 +13,7 @@ import pytest
 from prometheus_client import generate_latest
 
 from actorkit import Actor, ActorSystem
+from actorkit.testing import instance
 
 from .conftest import LOOPS
 
@@ -40,6 +41,23 @@ async def test_blocking_handler_is_reported_with_its_path(
     assert len(warnings) == 1  # one report per blocking episode
     assert warnings[0].actor_path == "/hog"  # type: ignore[attr-defined]
     assert 'actorkit_event_loop_blocked_total{actor_type="Hog"} 1.0' in text
+
+
+async def test_the_watchdog_lets_go_of_the_actor_it_reported(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The report looks through the loop thread's frames for the running cell: neither
+    may outlive the report, keeping that actor alive once it stopped."""
+    async with asyncio.timeout(10), ActorSystem(blocked_threshold=0.05) as system:
+        hog = await system.spawn(Hog)
+        assert await hog.ask(0.3) == "done"
+        assert "blocked the event loop" in caplog.text  # reported while it still blocked
+        held = weakref.ref(instance(hog))  # type: ignore[arg-type]
+        await hog.stop()
+        del hog
+        # No `gc.collect()`: one that held the loop past the threshold would make a second
+        # report, whose frames would replace the first's and hide what they kept.
+        assert held() is None
 
 
 async def test_quick_handlers_are_not_reported(caplog: pytest.LogCaptureFixture) -> None:
