@@ -119,10 +119,22 @@ class Lifecycle(Record):
         again what they sent meanwhile, and only then finalizes."""
         if self.state in ENDING:
             return
-        if drain and self.state == RUNNING and self.instance is not None:
-            self.draining = True
-            return
+        if drain:
+            if self.state == RUNNING and self.instance is not None:
+                self.draining = True
+                return
+            if self.state == RESTARTING:
+                self.close_unrestarted(reason)
+                return
         await self.finalize(reason)
+
+    def close_unrestarted(self, reason: BaseException | None) -> None:
+        """A draining stop found it waiting out a restart's backoff. OTP restarts nothing to
+        stop it, so its queue is not handled: it is dead-lettered `not_restarted`, told
+        apart from `shutdown` (what a forced stop leaves). Its instance, children and
+        timers went when the restart began; closing is all its stop has left to do."""
+        self.mailbox.close(self.path, "not_restarted", self.runtime.dead_letters)
+        self.close(reason)
 
     async def stop_self(self) -> None:
         """`self.stop()`: a normal exit, restarted by the parent only if `permanent`."""

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorStopped, ActorSystem, OneForOne
-from actorkit.testing import FORCED_STOP_GRACE, cancel_task
+from actorkit import Actor, ActorStopped, ActorSystem, Backoff, OneForOne
+from actorkit.testing import FORCED_STOP_GRACE, ManualClock, cancel_task, snapshot
 
 BOUND = 5.0
 """Half the default shutdown timeout: a shutdown still waiting on the default fails here."""
@@ -269,3 +269,40 @@ async def test_a_failure_while_shutting_down_is_counted_like_any_other() -> None
             await late  # the failure stopped it: what was queued behind is not handled
         stats = system.metrics.stats_for(FailsWhileDraining)
         assert stats is not None and stats.failures == {"RuntimeError": 1}
+
+
+class CountsStarts(Actor):
+    def __init__(self, starts: list[str]) -> None:
+        self.starts = starts
+
+    async def on_start(self) -> None:
+        self.starts.append("start")
+
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError("crash on purpose")
+        return message
+
+
+async def test_an_actor_waiting_out_its_backoff_at_shutdown_is_not_restarted_to_drain(
+    clock: ManualClock,
+) -> None:
+    """OTP does not restart during shutdown: what is queued for an actor whose restart is
+    still waiting out its backoff is not handled, but dead-lettered with a reason of its own
+    (not `shutdown`, which a forced stop leaves), and its asks fail."""
+    starts: list[str] = []
+    backoff = OneForOne(backoff=Backoff(min=1.0, max=1.0, jitter=0))
+    async with asyncio.timeout(BOUND):
+        async with ActorSystem(clock=clock, supervisor=backoff) as system:
+            ref = await system.spawn(CountsStarts, starts)
+            ref.tell("crash")
+            await clock.settle()
+            assert snapshot(ref).state == "restarting"
+            ref.tell("queued")
+            asked = asyncio.ensure_future(ref.ask("asked"))
+            await clock.settle()
+        with pytest.raises(ActorStopped):
+            await asked
+    assert starts == ["start"]
+    assert system.dead_letters.by_reason == {"not_restarted": 2}
+    assert system.accounting().balanced
