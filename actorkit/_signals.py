@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from ._state import ENDING
-
 if TYPE_CHECKING:
     from ._cell import Cell
     from ._clock import Cancellable
@@ -113,7 +111,9 @@ class StartPlan(Signal):
         book = cell.intensity
         if book is not None and self in book.delayed:
             book.delayed.remove(self)
-        if cell.state in ENDING:
+        if cell.unsupervised_children:
+            # Stopping, or draining at shutdown: a supervisor that is stopping restarts
+            # nothing (OTP); the stop that reaches these children ends them as they are.
             return
         for child in self.plan:
             if not child.closed:

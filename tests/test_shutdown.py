@@ -306,3 +306,50 @@ async def test_an_actor_waiting_out_its_backoff_at_shutdown_is_not_restarted_to_
     assert starts == ["start"]
     assert system.dead_letters.by_reason == {"not_restarted": 2}
     assert system.accounting().balanced
+
+
+class HoldsWhileItsChildBacksOff(Actor):
+    """Supervises one `CountsStarts` with a restart backoff; each message is a pair of
+    events: it sets the first, then waits for the second."""
+
+    supervisor_strategy = OneForOne(backoff=Backoff(min=1.0, max=1.0, jitter=0))
+
+    def __init__(self, starts: list[str]) -> None:
+        self.starts = starts
+
+    async def on_start(self) -> None:
+        await self.spawn(CountsStarts, self.starts, name="child")
+
+    async def receive(self, message: tuple[asyncio.Event, asyncio.Event]) -> None:
+        entered, gate = message
+        entered.set()
+        await gate.wait()
+
+
+async def test_a_backoff_ending_while_its_supervisor_drains_restarts_nothing(
+    clock: ManualClock,
+) -> None:
+    """The supervisor is draining at shutdown when its child's backoff ends: a stopping
+    supervisor restarts nothing, as for a failure then, so the child stops as it is."""
+    starts: list[str] = []
+    first, second = (asyncio.Event(), asyncio.Event()), (asyncio.Event(), asyncio.Event())
+    async with asyncio.timeout(BOUND):
+        system = await ActorSystem(clock=clock).start()
+        parent = await system.spawn(HoldsWhileItsChildBacksOff, starts, name="p")
+        child = system.lookup("/p/child")
+        assert child is not None
+        child.tell("crash")
+        await clock.settle()
+        child.tell("queued")
+        parent.tell(first)
+        parent.tell(second)  # handled while the parent drains
+        await first[0].wait()
+        shutting = asyncio.ensure_future(system.shutdown())
+        await clock.settle()  # the shutdown's stop waits behind the first message
+        first[1].set()
+        await second[0].wait()
+        await clock.advance(1.0)  # the backoff ends
+        second[1].set()
+        await shutting
+    assert starts == ["start"]
+    assert system.dead_letters.by_reason == {"not_restarted": 1}
