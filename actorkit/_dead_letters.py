@@ -15,7 +15,8 @@ class DeadLetters:
 
     Reasons used by the runtime: `stopped` (sent to a stopped actor), `stopping` (queued when
     the actor was stopped), `shutdown` (left at shutdown), `no_subscribers` and `mailbox_full`
-    (publish), `expired` (an ask dropped unsent after its timeout).
+    (publish), `expired` (an ask dropped unsent after its timeout), `not_restarted` (queued
+    at an actor waiting out a restart's backoff when shutdown stopped it).
     """
 
     __slots__ = ("_listeners", "_now", "_recent", "by_reason", "count")
