@@ -267,7 +267,7 @@ class ActorSystem(Reach):
     @property
     def store(self) -> Store | None:
         """The store durable actors persist to (`ActorSystem(store=...)`), or None."""
-        return None if self._persistence is None else self._persistence.store
+        return None if self._persistence is None else self._persistence.given
 
     async def agent_history(self, path: str) -> list[AgentChange]:
         """An agent's durable state history, oldest first (`ActorSystem(agent_history=True)`)."""

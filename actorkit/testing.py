@@ -28,6 +28,7 @@ from ._inspection import (
     transport,
 )
 from ._seconds import check_instant, check_seconds
+from ._store_calls import StoreCalls
 
 if TYPE_CHECKING:
     from ._ref import ActorRef
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FORCED_STOP_GRACE",
     "SETTLE_LIMIT",
+    "STORE_TIMEOUT",
     "ActorSnapshot",
     "ManualClock",
     "Probe",
@@ -53,7 +55,13 @@ __all__ = [
 
 SETTLE_LIMIT = 10_000
 """Most loop turns `settle` (and so `advance`) waits for the actors to go quiet before it
-raises: a system still busy after that many turns is looping, not working towards quiet."""
+raises: a system still busy after that many turns is looping, not working towards quiet.
+Each wait for a store call to end counts as one turn."""
+STORE_TIMEOUT = 10.0
+"""`ManualClock`'s default `store_timeout`: seconds of real time `settle` waits for one of
+the actors' store calls to end before it raises. A test's store answers in milliseconds;
+this is far past that and inside a test's own safety timeout, so a store that hangs fails
+the test with the call named, not with the test's timeout."""
 
 
 class _Entry:
@@ -79,15 +87,23 @@ due a visible time after the target."""
 class ManualClock:
     """A clock that moves only when told. Pass it to `ActorSystem(clock=...)`; then
     `await clock.advance(seconds)` fires every timer, backoff, ask timeout and deadline that
-    falls due, in order, letting the actors run between steps, so tests never sleep."""
+    falls due, in order, letting the actors run between steps, so tests never sleep.
+
+    An actor waiting on the system's store (a `persist`, a `save`, its recovery, a reminder
+    being stored) is busy, not quiet: the store answers from a thread or a socket, not from a
+    task, and time must not pass under the runtime's own work. `store_calls` counts those calls
+    in flight; `settle` waits up to `store_timeout` seconds of real time for one to end."""
 
     resolution = 0.0
 
-    def __init__(self, start: float = 0.0) -> None:
+    def __init__(self, start: float = 0.0, *, store_timeout: float = STORE_TIMEOUT) -> None:
         self._now = check_instant(start, "ManualClock start")
+        self._store_timeout = check_seconds(store_timeout, "store_timeout")
         self._heap: list[tuple[float, int, _Entry]] = []
         self._seq = itertools.count()
         self._idle: list[Callable[[], bool]] = []
+        self.store_calls = StoreCalls()
+        """The store calls of the actors of the systems on this clock, in flight."""
 
     def now(self) -> float:
         return self._now
@@ -136,14 +152,20 @@ class ManualClock:
         await self.settle()
 
     async def settle(self) -> None:
-        """Yield until the attached systems are quiet for three loop turns in a row: every actor
-        parked, or no task able to run (a handler waiting for the test to release it is quiet:
-        only the test or the clock can wake it). Raises `RuntimeError` after `SETTLE_LIMIT`
-        turns without quiet, rather than let a test go on from a state it did not wait for."""
+        """Yield until the attached systems are quiet for three loop turns in a row: no store
+        call of theirs in flight, and every actor parked or no task able to run (a handler
+        waiting for the test to release it is quiet: only the test or the clock can wake it).
+        Raises `RuntimeError` after `SETTLE_LIMIT` turns without quiet, rather than let a test
+        go on from a state it did not wait for, and `TimeoutError` naming the store calls in
+        flight when none of them ended within `store_timeout` seconds."""
         quiet = 0
+        calls = self.store_calls
         for _ in range(SETTLE_LIMIT):
             await asyncio.sleep(0)
-            if all(idle() for idle in self._idle) or not _runnable_tasks():
+            if calls:
+                quiet = 0
+                await calls.one_ends(self._store_timeout)
+            elif all(idle() for idle in self._idle) or not _runnable_tasks():
                 quiet += 1
                 if quiet >= 3:
                     return
@@ -152,7 +174,8 @@ class ManualClock:
         raise RuntimeError(
             f"ManualClock did not settle after {SETTLE_LIMIT} loop turns: something keeps "
             "running without waiting (a handler that re-tells itself forever, a loop of "
-            f"`asyncio.sleep(0)`); still runnable: {_describe(_runnable_tasks())}"
+            f"`asyncio.sleep(0)`, a handler that persists forever); still runnable: "
+            f"{_describe(_runnable_tasks())}; store calls in flight: {calls.describe()}"
         )
 
 

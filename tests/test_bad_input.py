@@ -647,6 +647,18 @@ CASES = [
         "must be a number of seconds",
     ),
     Case(
+        "ManualClock: store_timeout 0",
+        lambda e: ManualClock(store_timeout=0),
+        ValueError,
+        "store_timeout must be > 0 seconds",
+    ),
+    Case(
+        "ManualClock: store_timeout not a number",
+        lambda e: ManualClock(store_timeout="10"),
+        TypeError,
+        "store_timeout must be a number of seconds",
+    ),
+    Case(
         "Probe.receive: timeout 0",
         lambda e: Probe().receive(timeout=0),
         ValueError,

@@ -323,6 +323,7 @@ SWEPT: dict[str, Param] = {
     "run:uvloop": Param("bool", lambda e, kw: started_run(kw)),
     # actorkit.testing
     "ManualClock.__init__:start": Param("instant", lambda e, kw: ManualClock(**kw)),
+    "ManualClock.__init__:store_timeout": Param("seconds", lambda e, kw: ManualClock(**kw)),
     "ManualClock.advance:seconds": Param("seconds0", lambda e, kw: ManualClock().advance(**kw)),
     "Probe.receive:timeout": Param("seconds", lambda e, kw: Probe().receive(**kw)),
     "Probe.expect:timeout": Param("seconds", lambda e, kw: Probe().expect("x", **kw)),

@@ -73,6 +73,7 @@ PUBLIC = {
     "actorkit.testing": [
         "FORCED_STOP_GRACE",
         "SETTLE_LIMIT",
+        "STORE_TIMEOUT",
         "ActorSnapshot",
         "ManualClock",
         "Probe",

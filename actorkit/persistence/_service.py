@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, TypeVar
 from .._clock import SystemClock
 from .._errors import PersistenceError
 from .._persistence_id import check_persistence_id, spawning_id
+from .._store_calls import StoreCalls
 from ._agent_history import HistoryWriter
 from ._agent_history import collect as collect_history
+from ._counted import CountedStore
 from ._metrics import PersistenceMetrics, collect
 from ._store import Store
 
@@ -60,7 +62,14 @@ def attach(
 
 class Persistence:
     def __init__(self, store: Store, runtime: Runtime, metrics: Metrics) -> None:
-        self.store = store
+        self.given = store
+        """The store passed to the system (`system.store`), which the system opens and closes."""
+        self.store: Store = store
+        """The store as the actors and the agent history call it: the given one, or under a
+        clock that waits for store calls (`ManualClock`) the given one with its calls counted."""
+        calls = getattr(runtime.clock, "store_calls", None)
+        if isinstance(calls, StoreCalls):
+            self.store = CountedStore(store, calls)
         self.runtime = runtime
         self.ids: dict[Cell, str] = {}
         """Persistence ids given at spawn, by cell: a restarted instance keeps its id."""
@@ -72,16 +81,17 @@ class Persistence:
         """The agents' durable state history, with `ActorSystem(agent_history=True)`."""
 
     async def open(self) -> None:
-        if self.metrics is not None and hasattr(self.store, "on_commit"):
-            self.store.on_commit = self.metrics.committed
-        await guarded(self.store.open(), f"opening {self.store!r}")
+        store = self.given
+        if self.metrics is not None and hasattr(store, "on_commit"):
+            store.on_commit = self.metrics.committed
+        await guarded(store.open(), f"opening {store!r}")
 
     async def close(self) -> None:
         try:
             if self.history is not None:  # the agents have stopped: their last changes first
                 await self.history.close()
         finally:
-            await guarded(self.store.close(), f"closing {self.store!r}")
+            await guarded(self.given.close(), f"closing {self.given!r}")
 
     def id_for(self, cell: Cell) -> str:
         """The id given to `spawn` (taken once, at the first construction), else the path."""
