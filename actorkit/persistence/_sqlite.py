@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import aiosqlite
 
     from ._sqlite_db import SQLiteTransaction
+    from ._sqlite_read_only import Unchanged
 
 _QUERIES = Queries(
     read_page="SELECT seq, time, payload FROM actorkit_journal WHERE persistence_id = ? "
@@ -64,6 +65,7 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         self.synchronous = synchronous
         self._connections: list[aiosqlite.Connection] = []
         self._reader: aiosqlite.Connection | None = None
+        self._unchanged: Unchanged | None = None
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r}, synchronous={self.synchronous!r})"
@@ -85,17 +87,21 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         )
 
     async def _connect_read_only(self) -> None:
-        from . import _sqlite_db as db
+        from ._sqlite_db import translated
+        from ._sqlite_read_only import connect_read_only
 
         try:
-            with db.translated(self.path, "opening the database read-only"):
-                self._reader = await db.connect_read_only(self.path, self._connections)
+            with translated(self.path, "opening the database read-only"):
+                self._reader, self._unchanged = await connect_read_only(
+                    self.path, self._connections
+                )
         except BaseException:
             await self._disconnect()
             raise
 
     async def _disconnect(self) -> None:
         connections, self._connections, self._reader = self._connections, [], None
+        self._unchanged = None
         for conn in connections:
             with contextlib.suppress(Exception):  # one that failed half-open has nothing left
                 await conn.close()
@@ -105,7 +111,10 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
 
         assert self._reader is not None, "reads wait for open()"
         with translated(self.path, "a read"):
-            return list(await self._reader.execute_fetchall(query, args))
+            rows = list(await self._reader.execute_fetchall(query, args))
+        if self._unchanged is not None:  # read-only, from a file SQLite takes as immutable
+            await self._unchanged()
+        return rows
 
     @staticmethod
     async def _execute(tx: SQLiteTransaction, query: str, *args: object) -> int:

@@ -9,17 +9,15 @@ file.
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
-from urllib.parse import quote
 
 import aiosqlite
 
 from .._errors import PersistenceError
 from ._group_commit import WriteRace
-from ._schema import SCHEMA_VERSION, check_readable, needs_creating
+from ._schema import SCHEMA_VERSION, needs_creating
 
 SCHEMA = f"""
 CREATE TABLE actorkit_schema (version INTEGER NOT NULL) STRICT;
@@ -222,24 +220,6 @@ async def connect(
     opened.append(reader)
     await reader.execute("PRAGMA query_only = ON")
     return writer, reader
-
-
-async def connect_read_only(path: str, opened: list[aiosqlite.Connection]) -> aiosqlite.Connection:
-    """A reader that cannot write (`mode=ro`: no file created, no journal mode set), on a
-    file that holds the actorkit schema."""
-    uri = await asyncio.to_thread(_read_only_uri, path)
-    reader = await aiosqlite.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)
-    opened.append(reader)
-    check_readable(await _schema_version(reader), f"SQLite store {path}")
-    return reader
-
-
-def _read_only_uri(path: str) -> str:
-    """Probed (`_probe`). The path absolute, after an empty authority (`file:///...`), so
-    that no path can read as a host."""
-    uri = f"file://{quote(os.path.abspath(path))}?mode=ro"
-    _probe(uri, uri=True)
-    return uri
 
 
 def _probe(path: str, uri: bool = False) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from actorkit.persistence import PersistenceError, SQLiteStore
+from tests.processes import without_root_powers
 
 from .conftest import UVLOOP_ONLY
 from .fencing import (
@@ -80,13 +81,6 @@ async def main(path):
 
 asyncio.run(main(sys.argv[1]))
 """
-
-
-def without_root_powers() -> list[str]:
-    """Root writes anywhere; without CAP_DAC_OVERRIDE it obeys file modes like anyone."""
-    if os.geteuid() != 0:
-        return []
-    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
 
 
 @UVLOOP_ONLY

@@ -1,0 +1,98 @@
+"""Reading a SQLite store without writing a byte or creating a file, for the journal command.
+
+`mode=ro` alone is not enough on a database in WAL mode: SQLite then creates the `-wal` and
+`-shm` files beside it (or fails, in a directory the reader may not write). What it can do:
+
+- No `-wal`, or an empty one (a clean shutdown removes it): the database file holds every
+  commit, and `immutable=1` reads it with no lock and no other file. SQLite then trusts the
+  file not to change, so each read checks that it did not (`Unchanged`): a system that starts
+  writing meanwhile makes the read fail, never return a torn page.
+- A `-wal` holding commits, with its `-shm` (a running system, or one that crashed): `mode=ro`
+  reads through both, as any reader does, creating nothing.
+- A `-wal` holding commits without its `-shm`: reading the log would create the `-shm`, so
+  the read is refused, saying how to fold the log into the file first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from urllib.parse import quote
+
+import aiosqlite
+
+from .._errors import PersistenceError
+from ._schema import check_readable
+from ._sqlite_db import BUSY_TIMEOUT, _probe, _schema_version
+
+Fingerprint = tuple[int, int, int, int] | None
+
+
+def _fingerprint(path: str) -> Fingerprint:
+    """What a write to the file changes: a checkpoint moves its size or modification time."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+class Unchanged:
+    """Awaited after each read of a file opened `immutable=1`."""
+
+    def __init__(self, path: str, seen: Fingerprint) -> None:
+        self.path = path
+        self.seen = seen
+
+    async def __call__(self) -> None:
+        if await asyncio.to_thread(_fingerprint, self.path) != self.seen:
+            raise PersistenceError(
+                f"SQLite store {self.path} changed while it was read (a process opened it "
+                "and wrote to it): what was read may be inconsistent; run the command again"
+            )
+
+
+def _open(path: str) -> tuple[str, Unchanged | None]:
+    """The URI to read `path` with, probed (`_probe`), and the check of an immutable read.
+    The path absolute, after an empty authority (`file:///...`), so no path reads as a host."""
+    absolute = os.path.abspath(path)
+    uri = f"file://{quote(absolute)}?mode=ro"
+    seen = _fingerprint(absolute)  # before the log is looked at: a checkpoint after it shows
+    try:
+        logged = os.path.getsize(absolute + "-wal")
+    except FileNotFoundError:
+        logged = 0
+    if not logged:
+        _probe(f"{uri}&immutable=1", uri=True)
+        return f"{uri}&immutable=1", Unchanged(absolute, seen)
+    if not os.path.exists(absolute + "-shm"):
+        raise PersistenceError(
+            f"SQLite store {path}: {path}-wal holds commits not yet in the file, and reading "
+            f"them would create {path}-shm, which this read-only command does not do: open "
+            "the store once with SQLiteStore (start the system that owns it; a clean shutdown "
+            "folds the log into the file and removes it), then run the command again"
+        )
+    try:
+        _probe(uri, uri=True)
+    except sqlite3.OperationalError as error:
+        raise PersistenceError(
+            f"SQLite store {path}: reading it through its write-ahead log failed: {error} "
+            f"(this needs read access to {path}-wal and {path}-shm: run the command as a "
+            "user who may read them, such as the store's owner)"
+        ) from error
+    return uri, None
+
+
+async def connect_read_only(
+    path: str, opened: list[aiosqlite.Connection]
+) -> tuple[aiosqlite.Connection, Unchanged | None]:
+    """A reader on a file that holds the actorkit schema, and the check to await after each
+    read (None when SQLite's own locking keeps the reads consistent)."""
+    uri, unchanged = await asyncio.to_thread(_open, path)
+    reader = await aiosqlite.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)
+    opened.append(reader)
+    check_readable(await _schema_version(reader), f"SQLite store {path}")
+    if unchanged is not None:
+        await unchanged()
+    return reader, unchanged
