@@ -31,13 +31,11 @@ def _port(text: str) -> int:
 
 
 def _seq(text: str) -> int:
+    """Only parsed here: `print_journal` checks the range."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a sequence number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"sequence numbers start at 1, got {text}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,46 +1,68 @@
 """`python -m actorkit journal STORE_URL PERSISTENCE_ID`: an actor's events, one a line,
-with sequence number and commit time, readable without the event classes (`_display`). It
-opens the store read-only: a mistyped path or another program's database is left untouched."""
+with sequence number and commit time, readable without the event classes (`_display`); a
+durable state's revision and value. It opens the store read-only: a mistyped path or another
+program's database is left untouched."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from .._errors import PersistenceError
-from ._base import check_count, check_id
+from ._base import MAX_SEQ, check_id
 from ._display import show, stamp
 from ._service import guarded
+from ._sql_store import SQLStore
 from ._sqlite import SQLiteStore
 from ._url import store_from_url
+
+NOTHING_STORED = 3
+"""The exit status for a persistence id with no events and no state in the store."""
 
 
 def line(seq: int, time: float, payload: bytes) -> str:
     return f"{seq}\t{stamp(time)}\t{show(payload)}"
 
 
+def _check_from(from_seq: object) -> None:
+    if type(from_seq) is not int or not 1 <= from_seq <= MAX_SEQ:
+        raise ValueError(f"--from must be a sequence number from 1 to 2**63 - 1, got {from_seq}")
+
+
+def _not_a_file(path: str) -> str | None:
+    """Why `path` cannot be a SQLite store, for what is already known without opening it."""
+    if os.path.isdir(path):
+        example = os.path.join(path, "app.db")
+        return f"{path} is a directory: pass the database file in it, such as sqlite:///{example}"
+    if not os.path.exists(path):
+        return f"no SQLite store at {path}"
+    return None
+
+
 async def print_journal(
     url: str, persistence_id: str, from_seq: int = 1, out: TextIO | None = None
 ) -> int:
-    """Exit status: 0 printed (also for an empty journal), 2 bad arguments, 1 store failure."""
+    """Exit status: 0 printed (also for a journal with no events from `from_seq` on), 1 store
+    failure, 2 bad arguments, 3 (`NOTHING_STORED`) no events and no state under the id."""
     out = out or sys.stdout
     try:
         store = store_from_url(url)
         check_id(persistence_id)
-        check_count("--from", from_seq)
+        _check_from(from_seq)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if isinstance(store, SQLiteStore) and not await asyncio.to_thread(os.path.exists, store.path):
-        print(f"error: no SQLite store at {store.path}", file=sys.stderr)
-        return 1
+    if isinstance(store, SQLiteStore):
+        problem = await asyncio.to_thread(_not_a_file, store.path)
+        if problem is not None:
+            print(f"error: {problem}", file=sys.stderr)
+            return 1
     try:
         try:
             await guarded(store.open_read_only(), f"opening {store!r}")
-            async for stored in store.read(persistence_id, from_seq):
-                print(line(stored.seq, stored.time, stored.payload), file=out)
+            return await _print(store, persistence_id, from_seq, out)
         finally:
             await store.close()
     except PersistenceError as error:
@@ -48,4 +70,26 @@ async def print_journal(
         return 1
     except BrokenPipeError:  # `| head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())  # nothing left to flush at exit
-    return 0
+        return 0
+
+
+async def _print(store: SQLStore[Any], persistence_id: str, from_seq: int, out: TextIO) -> int:
+    """The events from `from_seq` on; without any, a DurableState's state, or why nothing."""
+    printed = False
+    async for stored in store.read(persistence_id, from_seq):
+        print(line(stored.seq, stored.time, stored.payload), file=out)
+        printed = True
+    if printed or (from_seq > 1 and await store.highest_seq(persistence_id)):
+        return 0
+    state = await store.load_state(persistence_id)
+    if state is not None:
+        print(f"revision {state.revision}\t{show(state.payload)}", file=out)
+        return 0
+    where = f"SQLite store {store.path}" if isinstance(store, SQLiteStore) else repr(store)
+    print(
+        f"error: {where} holds no events and no state under {persistence_id!r}: check the "
+        "id (a durable actor's is its path, such as /acct-42, unless it was spawned with "
+        "persistence_id=...)",
+        file=sys.stderr,
+    )
+    return NOTHING_STORED

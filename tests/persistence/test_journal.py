@@ -17,7 +17,7 @@ import actorkit
 from actorkit._cli import main
 from actorkit.persistence import PersistenceError, PostgresStore, SQLiteStore
 from actorkit.persistence._display import show
-from actorkit.persistence._journal import print_journal
+from actorkit.persistence._journal import NOTHING_STORED, print_journal
 from actorkit.persistence._payload import encode
 from actorkit.persistence._url import store_from_url
 
@@ -93,9 +93,30 @@ async def test_a_relative_sqlite_url_is_relative_to_the_working_directory(
     out = io.StringIO()
     assert await print_journal("sqlite:///rel.db", "acct-42", out=out) == 0
     check_lines(out.getvalue(), written)
-    out = io.StringIO()
-    assert await print_journal("sqlite:///rel.db", "nobody", out=out) == 0
-    assert out.getvalue() == ""
+
+
+async def test_an_id_with_no_events_prints_its_state_or_says_nothing_is_stored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A DurableState's id shows its state; an unknown one is an error (exit 3); a journal
+    read past its end is not (a reader polling for new events)."""
+    async with asyncio.timeout(30):
+        url = f"sqlite:///{tmp_path / 'bank.db'}"
+        await write_history(url)
+        async with store_from_url(url) as store:
+            await store.save_state("/box", 0, encode({"n": Deposited(1, "x")}))
+        out = io.StringIO()
+        assert await print_journal(url, "/box", out=out) == 0
+        assert out.getvalue() == "revision 1\t{'n': journal.Deposited(amount=1, note='x')}\n"
+        assert await print_journal(url, "acct-42", len(EVENTS) + 1, out=out) == 0
+        assert capsys.readouterr().err == ""
+        assert await print_journal(url, "/acct-4", out=out) == NOTHING_STORED == 3
+        assert capsys.readouterr().err == (
+            f"error: SQLite store {tmp_path / 'bank.db'} holds no events and no state under "
+            "'/acct-4': check the id (a durable actor's is its path, such as /acct-42, unless "
+            "it was spawned with persistence_id=...)\n"
+        )
+        assert out.getvalue().count("\n") == 1
 
 
 @UVLOOP_ONLY
@@ -183,9 +204,13 @@ async def test_a_store_opened_read_only_reads_and_refuses_writes(
 
 
 def test_journal_arguments_are_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    for first in ("0", "-1", str(2**63)):
+        assert main(["journal", "sqlite:///x.db", "a", "--from", first]) == 2
+        said = f"--from must be a sequence number from 1 to 2**63 - 1, got {first}"
+        assert said in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        main(["journal", "sqlite:///x.db", "a", "--from", "0"])
-    assert "sequence numbers start at 1" in capsys.readouterr().err
+        main(["journal", "sqlite:///x.db", "a", "--from", "one"])
+    assert "expected a sequence number, got 'one'" in capsys.readouterr().err
     assert main(["journal", "sqlite://x.db", "a"]) == 2
     assert "malformed" in capsys.readouterr().err
     assert main(["journal", "postgresql://[::1", "a"]) == 2
@@ -193,11 +218,9 @@ def test_journal_arguments_are_checked(capsys: pytest.CaptureFixture[str]) -> No
     # asyncpg refuses the query before connecting: an error line, exit 1, no traceback
     assert main(["journal", "postgresql://127.0.0.1:1/db?a", "a"]) == 1
     assert "bad query field" in capsys.readouterr().err
-    # an id the shell passed as undecodable bytes, a --from past 64 bits: no store is opened
+    # an id the shell passed as undecodable bytes: no store is opened
     assert main(["journal", "sqlite:///x.db", "acct-\udcff"]) == 2
     assert "must be text UTF-8 can encode" in capsys.readouterr().err
-    assert main(["journal", "sqlite:///x.db", "a", "--from", str(2**63)]) == 2
-    assert "--from must be an int from 0 to 2**63 - 1" in capsys.readouterr().err
 
 
 def test_show_never_raises() -> None:

@@ -107,3 +107,11 @@ async def test_a_store_written_while_read_without_its_log_fails_the_read(tmp_pat
         finally:
             await reader.close()
 
+
+async def test_a_directory_for_the_file_says_to_pass_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await print_journal(f"sqlite:///{tmp_path}", "log") == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path} is a directory: pass the database file in it" in err
+    assert os.listdir(tmp_path) == []
