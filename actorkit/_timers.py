@@ -52,10 +52,11 @@ def check_delay(delay: float, what: str = "delay") -> float:
 def check_interval(
     interval: float, what: str = "interval", once: str = "use schedule_once for a single message"
 ) -> float:
-    interval = check_seconds(interval, what, zero_ok=True)
-    if interval == 0:
-        raise ValueError(f"{what} must be > 0 seconds; {once}")
-    return interval
+    """One range in every refusal (0 and -1 alike), and then the way to fire once."""
+    try:
+        return check_seconds(interval, what)
+    except ValueError as error:
+        raise ValueError(f"{error}; {once}") from None
 
 
 class TimerQueue:

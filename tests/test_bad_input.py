@@ -391,7 +391,13 @@ CASES = [
         "schedule_every: interval 0",
         lambda e: e.system.schedule_every(0, e.ref, "x"),
         ValueError,
-        "use schedule_once",
+        "interval must be > 0 seconds and finite, got 0;",
+    ),
+    Case(
+        "schedule_every: negative interval",
+        lambda e: e.system.schedule_every(-1, e.ref, "x"),
+        ValueError,
+        "interval must be > 0 seconds and finite, got -1;",
     ),
     Case(
         "schedule_once: delay infinite",
