@@ -244,8 +244,12 @@ async def test_a_task_not_started_expires_exactly_at_its_deadline(clock: ManualC
         await clock.advance(0.25)
         assert handle.status is TaskStatus.EXPIRED
         assert handle.finished_at == 3.5
-        with pytest.raises(DeadlineExceeded, match="not started before its deadline"):
+        with pytest.raises(DeadlineExceeded) as raised:
             await handle
+        assert str(raised.value) == (  # seconds since the submit, not readings of the clock
+            "task 1 was not started before its deadline: it had 2.5 s from submission and "
+            "waited 2.5 s; give it a later deadline or more agents with ['nobody']"
+        )
         assert system.tasks.by_status["expired"] == 1
         assert (system.tasks.pending, system.tasks.unservable) == (0, 0)
         assert handle.cancel() is False
@@ -279,7 +283,9 @@ async def test_a_retry_due_after_the_deadline_expires_with_the_failure_as_cause(
         await slow.entered.wait()
         await clock.advance(2.0)
         slow.release.set()
-        with pytest.raises(DeadlineExceeded) as raised:
+        with pytest.raises(
+            DeadlineExceeded, match="had 1 s from submission and waited 2 s;"
+        ) as raised:
             await handle
         assert isinstance(raised.value.__cause__, RuntimeError)
         assert handle.status is TaskStatus.EXPIRED

@@ -27,10 +27,14 @@ def refused(runtime: Runtime) -> Exception:
     )
 
 
-def expired(handle: TaskHandle, cause: BaseException | None) -> DeadlineExceeded:
+def expired(handle: TaskHandle, now: float, cause: BaseException | None) -> DeadlineExceeded:
+    """In seconds since the submit, as the deadline was given: a reading of the system clock
+    (monotonic, from an arbitrary origin) would mean nothing to the reader."""
+    assert handle._deadline is not None, "only a task with a deadline expires"
     error = DeadlineExceeded(
-        f"task {handle._id} was not started before its deadline "
-        f"({handle._deadline:g} on the system clock); give it a later deadline or more "
+        f"task {handle._id} was not started before its deadline: it had "
+        f"{round(handle._deadline - handle._submitted_at, 3):g} s from submission and waited "
+        f"{round(now - handle._submitted_at, 3):g} s; give it a later deadline or more "
         f"agents with {sorted(handle._requires) or 'any capability'}"
     )
     error.__cause__ = cause

@@ -175,7 +175,7 @@ class TaskLayer(Instrument):
             return
         deadline = handle._deadline
         if deadline is not None and now >= deadline:
-            self._finish(handle, EXPIRED, now, None, expired(handle, handle._error))
+            self._finish(handle, EXPIRED, now, None, expired(handle, now, handle._error))
             return
         self._place(handle, now)
 
@@ -183,7 +183,7 @@ class TaskLayer(Instrument):
         handle._timer = None
         if self._pending.remove(handle):
             now = self._runtime.clock.now()
-            self._finish(handle, EXPIRED, now, None, expired(handle, handle._error))
+            self._finish(handle, EXPIRED, now, None, expired(handle, now, handle._error))
 
     def _finish(
         self,
