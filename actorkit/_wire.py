@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import msgspec
@@ -93,21 +93,34 @@ def _ext_frames() -> tuple[bytes, ...]:
 _FRAMES = _ext_frames()
 
 
-def _too_big() -> TypeError:
-    return TypeError("an int in the message does not fit in 64 bits; send it as a str")
+class _Unencodable(Exception):
+    """Raised where `_wire` meets what may not cross, with no message: the entry point finds
+    that node again (`Codec._located`) to say what and where, so a success pays nothing."""
 
 
-def _refuse(value: object) -> TypeError:
+def _at(path: str) -> str:
+    return f" at {path}" if path else ""
+
+
+def _too_big(path: str = "") -> TypeError:
+    return TypeError(
+        f"an int{_at(path)} does not fit in 64 bits (msgpack holds -2**63 to 2**64 - 1): "
+        "send or store it as a str"
+    )
+
+
+def _refuse(value: object, path: str) -> TypeError:
     cls = type(value)
     if dataclasses.is_dataclass(cls) or is_attrs_class(cls):
         return TypeError(
-            f"{cls.__module__}.{cls.__qualname__} is not a registered message type: decorate it "
-            "with @actorkit.message in every process that sends or receives it"
+            f"{cls.__module__}.{cls.__qualname__}{_at(path)} is not a registered message type: "
+            "decorate it with @actorkit.message in every process that sends, receives, stores "
+            "or recovers it"
         )
     return TypeError(
-        f"cannot send a {cls.__module__}.{cls.__qualname__} to another system: messages are "
-        "None, bool, int, float, str, bytes, lists, tuples, dicts and @actorkit.message "
-        "dataclasses or attrs classes"
+        f"cannot encode a {cls.__module__}.{cls.__qualname__}{_at(path)}: values that cross to "
+        "another system or into a store are None, bool, int, float, str, bytes, lists, "
+        "tuples, dicts and @actorkit.message dataclasses or attrs classes"
     )
 
 
@@ -116,11 +129,28 @@ def _key(key: object) -> object:
     value, which no decoded dict could hash back into a key."""
     if type(key) in SCALARS:
         return key
-    raise TypeError(
-        f"cannot send a dict keyed by {type(key).__module__}.{type(key).__qualname__} to "
-        "another system: keys cross as None, bool, int, float, str or bytes; use str keys "
-        "or send a list of (key, value) pairs"
+    raise _Unencodable
+
+
+def _refuse_key(key: object, path: str) -> TypeError:
+    return TypeError(
+        f"cannot encode a dict keyed by {type(key).__module__}.{type(key).__qualname__}"
+        f"{_at(path)}: keys cross as None, bool, int, float, str or bytes; use str keys or a "
+        "list of (key, value) pairs"
     )
+
+
+def _children(value: Any) -> Iterator[tuple[str, Any]] | None:
+    """The items of a container that `Codec._wire` descends into, each with its step in a
+    path; None for a leaf."""
+    cls = type(value)
+    if cls is dict:
+        return ((f"[{key!r}]", item) for key, item in value.items())
+    if cls is list or cls is tuple:
+        return ((f"[{index}]", item) for index, item in enumerate(value))
+    if name_of(cls) is not None:
+        return ((f".{field}", getattr(value, field)) for field in _plan(cls)[0])
+    return None
 
 
 class Codec:
@@ -145,7 +175,7 @@ class Codec:
             )
         name = name_of(cls)
         if name is None:
-            raise _refuse(value)
+            raise _Unencodable
         fields = {field: self._wire(getattr(value, field)) for field in _plan(cls)[0]}
         return msgspec.msgpack.Ext(_EXT_OBJECT, self._encoder.encode([name, fields]))
 
@@ -162,8 +192,30 @@ class Codec:
         it is encoded here already, so an int too big for msgpack fails here too."""
         try:
             return self._wire(value)
-        except OverflowError:
-            raise _too_big() from None
+        except (_Unencodable, OverflowError):
+            raise self._located(value) from None
+
+    def _fails(self, value: Any) -> bool:
+        try:
+            self._encoder.encode(self._wire(value))
+        except (_Unencodable, OverflowError):
+            return True
+        return False
+
+    def _located(self, value: Any) -> TypeError:
+        """The error for the first node of `value` that may not cross, with its path from
+        the root (`Order.lines[2]`, `['items']`): walked again only after encoding failed."""
+        path = type(value).__qualname__ if name_of(type(value)) is not None else ""
+        while True:
+            children = _children(value)
+            if children is None:
+                return _too_big(path) if type(value) is int else _refuse(value, path)
+            for step, item in children:
+                if self._fails(item):
+                    path, value = path + step, item
+                    break
+            else:  # every item crosses, so a key does not (only a dict's can)
+                return _refuse_key(next(k for k in value if type(k) not in SCALARS), path)
 
     def encode_value(self, value: Any) -> bytes:
         """The one-slot frame `encode([wire(value)])`, byte for byte; raises TypeError for
@@ -178,8 +230,8 @@ class Codec:
             if fields is None:
                 return encode([self._wire(value)])
             body = encode([name, fields])
-        except OverflowError:
-            raise _too_big() from None
+        except (_Unencodable, OverflowError):
+            raise self._located(value) from None
         if len(body) < 256:
             return _FRAMES[len(body)] + body
         return encode([msgspec.msgpack.Ext(_EXT_OBJECT, body)])

@@ -137,7 +137,7 @@ async def test_remote_exceptions_are_rebuilt_only_from_the_allow_list(server: Na
         assert remote.value.type_name == "tests.test_nats.Custom"
         assert remote.value.message == "mine"
         assert isinstance(remote.value, actorkit.ActorError)
-        with pytest.raises(TypeError, match=r"cannot send a tests\.test_nats\.Unregistered"):
+        with pytest.raises(TypeError, match=r"cannot encode a tests\.test_nats\.Unregistered"):
             await echo.ask("unsendable")
         assert await echo.ask("got") == []  # the actor restarted after each failure
 
@@ -150,7 +150,7 @@ async def test_unregistered_types_are_refused_at_send_time(server: NatsServer) -
             echo.tell(NotRegistered(1))
         with pytest.raises(TypeError, match=r"@actorkit\.message"):
             await echo.ask([NotRegistered(1)])
-        with pytest.raises(TypeError, match=r"cannot send a builtins\.set"):
+        with pytest.raises(TypeError, match=r"cannot encode a builtins\.set"):
             system.publish("events.x", {1, 2})
         with pytest.raises(TypeError, match="64 bits"):
             echo.tell(2**70)

@@ -136,8 +136,8 @@ def test_registration_rules() -> None:
 @pytest.mark.parametrize(
     ("value", "complaint"),
     [
-        (object(), "cannot send a builtins.object"),
-        ({1, 2}, "cannot send a builtins.set"),
+        (object(), "cannot encode a builtins.object"),
+        ({1, 2}, "cannot encode a builtins.set"),
         ([Point(1, 2), frozenset()], "builtins.frozenset"),
         (2**64, "64 bits"),
         (Point(2**64, 0), "64 bits"),  # inside a registered class: encoded by `wire` itself

@@ -153,6 +153,44 @@ def test_a_dict_keyed_by_anything_but_a_scalar_is_refused_with_what_to_send() ->
     ]
 
 
+@dataclasses.dataclass
+class Unregistered:
+    x: int
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ({1, 2}, "cannot encode a builtins.set: values that cross to another system or into a "
+         "store are None, bool, int, float, str, bytes, lists, tuples, dicts and "
+         "@actorkit.message dataclasses or attrs classes"),
+        ({"items": [1, 2, {3}]}, "cannot encode a builtins.set at ['items'][2]: values that"),
+        ([(1, {b"k": 1j})], "cannot encode a builtins.complex at [0][1][b'k']: values that"),
+        (Anything([1, Single(frozenset())]), "cannot encode a builtins.frozenset at "
+         "Anything.value[1].value: values"),
+        (Labelled(1, object()), "cannot encode a builtins.object at Labelled._label: values"),
+        ([Unregistered(1)], "tests.test_wire_values.Unregistered at [0] is not a registered "
+         "message type: decorate it with @actorkit.message in every process that sends, "
+         "receives, stores or recovers it"),
+        ({"a": {(1, 2): 3}}, "cannot encode a dict keyed by builtins.tuple at ['a']: keys "
+         "cross as None, bool, int, float, str or bytes"),
+        (Single(2**64), "an int at Single.value does not fit in 64 bits (msgpack holds -2**63 "
+         "to 2**64 - 1): send or store it as a str"),
+        (Anything({7: [0, -(2**63) - 1]}), "an int at Anything.value[7][1] does not fit"),
+        (2**64, "an int does not fit in 64 bits"),
+    ],
+)  # fmt: skip
+def test_a_refusal_says_what_and_where_in_the_value(value: Any, said: str) -> None:
+    codec = Codec()
+    with pytest.raises(TypeError) as stored:
+        codec.encode_value(value)
+    assert str(stored.value).startswith(said)
+    if type(value) is not int:  # a plain int is left to `encode`, which sees the whole frame
+        with pytest.raises(TypeError) as sent:
+            codec.wire(value)
+        assert str(sent.value) == str(stored.value)
+
+
 def test_a_class_replaced_by_a_reloaded_definition_is_no_longer_encoded() -> None:
     def define() -> type:
         @actorkit.message("wire_values.Reloaded")

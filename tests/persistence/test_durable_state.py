@@ -60,6 +60,12 @@ async def test_a_state_the_codec_refuses_is_a_type_error_and_the_old_one_stays(
         await profile.ask(1)
         with pytest.raises(TypeError, match="state cannot be stored"):
             await profile.ask(Unregistered(2))
+        with pytest.raises(TypeError) as refused:
+            await profile.ask({"items": {"apple"}})
+        assert str(refused.value).startswith(
+            "state cannot be stored: cannot encode a builtins.set at ['items']: values that "
+            "cross to another system or into a store are None, bool, int"
+        )
         assert await profile.ask("get") == 1
         profile.tell("crash")
         assert await profile.ask("seen_at_start") == 1
