@@ -1,9 +1,11 @@
 """`_nats._direct`: messages handled in nats-py's read loop unless one before them is still
-on the subscription's slower path, and a subscription left alone when nats-py differs."""
+on the subscription's slower path, what is queued settled when the subscription's task ends,
+and a subscription left alone when nats-py differs."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -22,6 +24,7 @@ class Handlers:
     def __init__(self) -> None:
         self.now: list[bytes] = []
         self.later: list[bytes] = []
+        self.settled: list[bytes] = []
 
     def handle_now(self, message: Msg) -> bool:
         if message.data.startswith(b"slow"):
@@ -34,10 +37,21 @@ class Handlers:
     async def handle_later(self, message: Msg) -> None:
         self.later.append(message.data)
 
+    def settle(self, message: Msg) -> None:
+        self.settled.append(message.data)
 
-def installed(handlers: Handlers) -> tuple[Direct, dict[str, Any]]:
-    sub = SimpleNamespace(_pending_queue=asyncio.Queue(), _pending_size=0)
-    direct = Direct(handlers.handle_now, handlers.handle_later)
+    def direct(self) -> Direct:
+        return Direct(self.handle_now, self.handle_later, self.settle)
+
+
+def installed(
+    handlers: Handlers, task: asyncio.Future[None] | None = None
+) -> tuple[Direct, dict[str, Any]]:
+    """`task` stands for the subscription's own, which reads its queue."""
+    queue: asyncio.Queue[Msg] = asyncio.Queue()
+    task = task or asyncio.get_running_loop().create_future()
+    sub = SimpleNamespace(_pending_queue=queue, _pending_size=0, _wait_for_msgs_task=task)
+    direct = handlers.direct()
     assert direct.install(cast(Subscription, sub))
     assert vars(sub)["_pending_queue"] is direct
     return direct, vars(sub)
@@ -73,16 +87,51 @@ async def test_a_handler_error_never_reaches_the_read_loop() -> None:
 
 async def test_a_subscription_of_another_shape_is_left_alone() -> None:
     handlers = Handlers()
+    task = asyncio.get_running_loop().create_future()
     for sub in (
         SimpleNamespace(),
-        SimpleNamespace(_pending_queue=[], _pending_size=0),
+        SimpleNamespace(_pending_queue=[], _pending_size=0, _wait_for_msgs_task=task),
         SimpleNamespace(_pending_queue=asyncio.Queue(), _pending_size=None),
+        SimpleNamespace(_pending_queue=asyncio.Queue(), _pending_size=0),  # no task
     ):
         before = getattr(sub, "_pending_queue", None)
-        assert not Direct(handlers.handle_now, handlers.handle_later).install(
-            cast(Subscription, sub)
-        )
+        assert not handlers.direct().install(cast(Subscription, sub))
         assert getattr(sub, "_pending_queue", None) is before
+
+
+async def test_what_is_queued_when_the_subscriptions_task_ends_is_settled() -> None:
+    """nats-py drops what is left in the queue of a subscription whose task it cancels (it
+    is forgotten, or its connection closes); each is settled instead, without an answer."""
+    handlers = Handlers()
+    reading = asyncio.create_task(asyncio.Event().wait())
+    direct, _ = installed(handlers, reading)
+    direct.put_nowait(msg(b"slow send"))
+    direct.put_nowait(msg(b"tell"))
+    reading.cancel()
+    async with asyncio.timeout(1):
+        await asyncio.wait([reading])  # its done-callbacks run in order: the Direct's first
+    assert handlers.settled == [b"slow send", b"tell"] and handlers.later == []
+    assert direct.qsize() == 0 and direct.slow == 0
+
+
+async def test_a_cancellation_an_answer_swallowed_still_ends_the_subscriptions_task() -> None:
+    """nats-py's wait for its flusher swallows a cancellation; the subscription's task, then
+    forgotten, would wait for a message for ever."""
+    started = asyncio.Event()
+
+    async def answer_waiting_for_the_flusher(_: Msg) -> None:
+        started.set()
+        with contextlib.suppress(asyncio.CancelledError):  # as nats-py's `_flush_pending`
+            await asyncio.Event().wait()
+
+    handlers = Handlers()
+    direct = Direct(handlers.handle_now, answer_waiting_for_the_flusher, handlers.settle)
+    callback = asyncio.create_task(direct.later(msg(b"slow ping")))
+    async with asyncio.timeout(1):
+        await started.wait()
+        callback.cancel()
+        await asyncio.wait([callback])
+    assert callback.cancelled()
 
 
 async def test_leaving_with_the_client_buffer_full_sends_nothing_and_returns() -> None:

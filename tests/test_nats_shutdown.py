@@ -4,14 +4,19 @@ nothing, and leaves no nats-py task behind."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 from typing import Any
 
+import msgspec
+import nats
 import pytest
+from nats.aio.msg import Msg
 
 from actorkit import Actor, ActorStopped, ActorSystem
 from actorkit._errors import NotDelivered
+from actorkit._nats._frames import ASK, PING
 from actorkit.nats import NatsTransport
 
 from .nats_support import SAFETY, NatsServer, link_of, requires_nats
@@ -173,4 +178,48 @@ async def test_requests_in_flight_when_a_system_shuts_down_are_refused_not_lost(
             assert len(outcome) == 1
             assert isinstance(outcome[0], NotDelivered)
     finally:
+        own.stop()
+
+
+async def test_leaving_its_subject_gives_up_on_an_answer_that_never_leaves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Leaving waits for the subscription's callback to handle what NATS routed here. Its
+    answer waits for nats-py's flusher, with no bound once nats-py's buffer is over its limit:
+    a server that stops reading then (as the round trip ended) held the shutdown for ever.
+    Here a ping's answer never leaves (and swallows its cancellation, as nats-py's wait
+    does); the ask queued behind it is settled without an answer: a dead letter."""
+    own = NatsServer()
+    own.start()
+    link = NatsTransport(own.url, connect_timeout=0.5)
+    system = ActorSystem("stuck", transport=link)
+    answering, never = asyncio.Event(), asyncio.Event()
+    handle = link._inbound.on_request
+
+    async def answer_never_leaves(msg: Msg, group: str | None = None) -> None:
+        if answering.is_set():
+            await handle(msg, group)
+            return
+        answering.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await never.wait()
+
+    monkeypatch.setattr(link._inbound, "on_request", answer_never_leaves)
+    client = await nats.connect(own.url)
+    try:
+        await system.start()
+        system.expose(await system.spawn(Echo, name="echo"))
+        for slots in ([PING, "", None, None], [ASK, "/echo", "queued", 5.0]):
+            await client.publish("actorkit.actor.stuck", msgspec.msgpack.encode(slots), "_INBOX.x")
+        await client.flush()  # routed to the system ahead of its leaving's round trip
+        async with asyncio.timeout(SAFETY):
+            await answering.wait()
+            await system.shutdown()
+        assert system.dead_letters.by_reason == {"not_exposed": 1}  # echo had stopped
+        await client.close()
+        assert not nats_py_tasks()
+    finally:
+        never.set()
+        await system.shutdown()
+        await client.close()
         own.stop()

@@ -8,10 +8,13 @@ reply resolves a future, a tell or a batch of them is enqueued, an ask starts it
 nats-py's `put_nowait` runs the synchronous handler at once when it takes the message, and
 puts it in the real queue for the callback otherwise (a send, a ping, a refusal to answer).
 While any message is on that slower path, the ones after it follow it there: order is kept.
+What is still queued when the subscription's task ends (a departure, a connection closing)
+never reaches the callback: `Settle` takes each, so none is lost without a word.
 
-This reaches into nats-py's `Subscription` (its `_pending_queue`, `_pending_size` and
-`_cb`), which it offers no public way to do. `install` checks that they are what this module
-expects and otherwise leaves the subscription as it is: slower, never wrong.
+This reaches into nats-py's `Subscription` (its `_pending_queue`, `_pending_size`, `_cb`
+and `_wait_for_msgs_task`), which it offers no public way to do. `install` checks that they
+are what this module expects and otherwise leaves the subscription as it is: slower, never
+wrong.
 """
 
 from __future__ import annotations
@@ -32,17 +35,20 @@ logger = logging.getLogger("actorkit")
 Now = Callable[[Msg], bool]
 """Handles a message at once and returns True, or returns False to leave it to `Later`."""
 Later = Callable[[Msg], Awaitable[None]]
+Settle = Callable[[Msg], object]
+"""Settles a message the callback will never see, without answering it."""
 
 
 class Direct:
     """Stands in for a subscription's pending queue; everything but `put_nowait` is the real
     queue's (the subscription's task still reads it)."""
 
-    __slots__ = ("_later", "_now", "_queue", "_sub", "slow")
+    __slots__ = ("_later", "_now", "_queue", "_settle", "_sub", "slow")
 
-    def __init__(self, now: Now, later: Later) -> None:
+    def __init__(self, now: Now, later: Later, settle: Settle) -> None:
         self._now = now
         self._later = later
+        self._settle = settle
         self._queue: asyncio.Queue[Msg]  # set by `install`, before nats-py can call us
         self._sub: Subscription
         self.slow = 0
@@ -50,35 +56,46 @@ class Direct:
 
     def install(self, sub: Subscription) -> bool:
         queue = getattr(sub, "_pending_queue", None)
-        if type(queue) is not asyncio.Queue or not isinstance(
-            getattr(sub, "_pending_size", None), int
+        task = getattr(sub, "_wait_for_msgs_task", None)
+        if (
+            type(queue) is not asyncio.Queue
+            or not isinstance(getattr(sub, "_pending_size", None), int)
+            or not isinstance(task, asyncio.Future)
         ):
             return False
         self._queue, self._sub, self.slow = queue, sub, queue.qsize()
         sub._pending_queue = self  # type: ignore[assignment]  # noqa: SLF001
+        task.add_done_callback(self._abandon)
         return True
 
     def put_nowait(self, msg: Msg) -> None:
-        if not self.slow and self._handled(msg):
+        if not self.slow and _handled(self._now, msg):
             self._sub._pending_size -= len(msg.data)  # noqa: SLF001  # as its task would
             return
         self._queue.put_nowait(msg)  # QueueFull: nats-py's slow-consumer path, as before
         self.slow += 1
 
-    def _handled(self, msg: Msg) -> bool:
-        """Runs inside nats-py's read loop: an error must not reach it."""
-        try:
-            return self._now(msg)
-        except Exception:
-            logger.exception("NATS message on %s could not be handled", msg.subject)
-            return True
-
     async def later(self, msg: Msg) -> None:
-        """The subscription's callback, for what took the slower path."""
+        """The subscription's callback, for what took the slower path. An answer waiting
+        for nats-py's flusher swallows the cancellation of the subscription's task (as it
+        is forgotten, or its connection closes): it is raised again here, or that task
+        would wait for its next message for ever."""
         try:
             await self._later(msg)
         finally:
             self.slow = max(0, self.slow - 1)
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise asyncio.CancelledError
+
+    def _abandon(self, _: asyncio.Future[None]) -> None:
+        """The subscription's task ended: what is queued is settled without its answer."""
+        queue = self._queue
+        while not queue.empty():
+            msg = queue.get_nowait()
+            queue.task_done()
+            _handled(self._settle, msg)
+        self.slow = 0
 
     def __getattr__(self, name: str) -> Any:
         if name == "_queue":  # not installed: there is no queue to stand in for
@@ -93,15 +110,20 @@ async def leave(nc: Client, sub: Subscription, timeout: float) -> None:
     its `drain` can take the answer to a PING it wrote ahead of the UNSUB. So: the UNSUB, a
     full round trip (`round_trip`), the callback's queue handled, and only then forget it.
 
-    With nats-py's buffer over its limit, any command waits for a flush that a server which
-    stopped reading never lets end: the subscription stays then, refusing what reaches it,
-    until the connection closes."""
+    All of it within `timeout`: the callback answers what it handles, and once nats-py's
+    buffer is over its limit that answer waits for the flusher with no bound of its own,
+    which a server that stopped reading never lets end. What is still queued then is
+    settled without an answer as the subscription's task ends (`Direct`).
+
+    With nats-py's buffer over its limit, any command waits for that same flush: the
+    subscription stays then, refusing what reaches it, until the connection closes."""
     if _full(nc):
         return
     try:
-        await nc._send_unsubscribe(sub._id)  # noqa: SLF001
-        await round_trip(nc, timeout)
-        await sub._pending_queue.join()  # noqa: SLF001
+        async with asyncio.timeout(timeout):
+            await nc._send_unsubscribe(sub._id)  # noqa: SLF001
+            await round_trip(nc, timeout)
+            await sub._pending_queue.join()  # noqa: SLF001
     finally:
         if not _full(nc):
             await sub.unsubscribe()  # a second UNSUB for the sid is a no-op for the server
@@ -112,11 +134,22 @@ def _full(nc: Client) -> bool:
 
 
 async def subscribe(
-    nc: Client, subject: str, now: Now, later: Later, queue: str = ""
+    nc: Client, subject: str, now: Now, later: Later, settle: Settle | None = None, queue: str = ""
 ) -> Subscription:
     """`nc.subscribe(subject, queue=queue, cb=later)`, with `now` taking each message first
-    when this nats-py allows it."""
-    direct = Direct(now, later)
+    when this nats-py allows it, and `settle` (`now` when it takes every message) what its
+    task leaves queued as it ends."""
+    direct = Direct(now, later, settle or now)
     sub = await nc.subscribe(subject, queue=queue, cb=direct.later)
     direct.install(sub)
     return sub
+
+
+def _handled(handler: Now | Settle, msg: Msg) -> bool:
+    """Runs inside nats-py's read loop, or as a subscription's task ends: an error must
+    reach neither."""
+    try:
+        return handler(msg) is not False
+    except Exception:
+        logger.exception("NATS message on %s could not be handled", msg.subject)
+        return True

@@ -27,16 +27,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger("actorkit")
 
 
-class Serve(Protocol):
-    """The inbound handler of a request, told which group received it."""
+class Handlers(Protocol):
+    """The inbound side's handlers of a request, each told which group received it: at once
+    from nats-py's read loop when it can (`_direct`), in the subscription's callback, and
+    without an answer when the subscription's task ended before its callback saw it."""
 
-    async def __call__(self, msg: Msg, group: str | None = None) -> None: ...
+    def request_now(self, msg: Msg, group: str | None = None) -> bool: ...
 
+    async def on_request(self, msg: Msg, group: str | None = None) -> None: ...
 
-class ServeNow(Protocol):
-    """The same, at once from nats-py's read loop when it can (`_direct`)."""
-
-    def __call__(self, msg: Msg, group: str | None = None) -> bool: ...
+    def unanswered(self, msg: Msg, group: str | None = None) -> None: ...
 
 
 class Exposure:
@@ -56,7 +56,7 @@ class Exposure:
         cancels them."""
         return [*self._subscribing.values(), *self._leaving]
 
-    def expose(self, ref: ActorRef, group: str | None, now: ServeNow, serve: Serve) -> None:
+    def expose(self, ref: ActorRef, group: str | None, handlers: Handlers) -> None:
         if local_cell(ref) is None:
             raise TypeError(f"expose takes a local ActorRef, got {type(ref).__name__}")
         if not ref.is_alive:
@@ -76,8 +76,9 @@ class Exposure:
                     subscribe(
                         nc,
                         self._core.group_subject(group),
-                        partial(now, group=group),
-                        partial(serve, group=group),
+                        partial(handlers.request_now, group=group),
+                        partial(handlers.on_request, group=group),
+                        partial(handlers.unanswered, group=group),
                         queue=group,
                     )
                 )

@@ -83,31 +83,44 @@ class Inbound:
         """Everything `request_now` left: pings, sends, refusals, bad payloads."""
         if self.request_now(msg, group):
             return
+        answer = self._settle(msg, group)
+        if answer is None:
+            # A send waits for room under `asyncio.timeout`, which needs a task of its own;
+            # let it enqueue before the next message of this subscription is handled, so a
+            # remote send followed by a remote tell reaches the mailbox in that order.
+            await asyncio.sleep(0)
+        elif msg.reply:
+            await self._respond(msg.reply, answer)
+
+    def unanswered(self, msg: Msg, group: str | None = None) -> None:
+        """A request still queued when its subscription's task ended (a departure that gave
+        up on a server that stopped reading, a connection closing: `_direct`): settled as
+        `on_request` would, a refusal counted as a dead letter, but not answered."""
+        if not self.request_now(msg, group):
+            self._settle(msg, group)
+
+    def _settle(self, msg: Msg, group: str | None) -> list[Any] | None:
+        """What `request_now` left, short of its answer: the frame to answer with, or None
+        for a send, which a task of its own answers."""
         core = self._core
         core.received += 1
         try:
             frames_of(msg.data)  # a batch that does not decode (others were handled)
             kind, path, body, timeout = _request(msg, core.codec.decode(msg.data))
         except BadPayload as error:
-            await self._bad_payload(msg, msg.subject, error, answer=True)
-            return
+            self._reject_payload(msg.data, msg.subject, error)
+            return error_frame(TypeError(str(error)))
         if kind == PING:
-            await self._respond(msg.reply, [OK, self.instance])
-            return
+            return [OK, self.instance]
         ref = self._reach(path, group, body)
         if isinstance(ref, str):
-            if msg.reply:
-                await self._respond(msg.reply, [STOPPED, ref])
-            return
+            return [STOPPED, ref]
         task = asyncio.get_running_loop().create_task(
             self._answer(ref, kind, body, timeout, msg.reply)
         )
         self.answering.add(task)
         task.add_done_callback(self.answering.discard)
-        # A send waits for room under `asyncio.timeout`, which needs a task of its own; let
-        # it enqueue before the next message of this subscription is handled, so a remote
-        # send followed by a remote tell reaches the mailbox in that order.
-        await asyncio.sleep(0)
+        return None
 
     def _tells(self, msg: Msg, frames: list[Raw], group: str | None) -> None:
         """A batch: tells only, each decoded on its own, so a frame this process cannot
@@ -169,11 +182,6 @@ class Inbound:
             exc_info=error,
         )
         self._core.reject("undeliverable", body, where)
-
-    async def _bad_payload(self, msg: Msg, where: str, error: BadPayload, answer: bool) -> None:
-        self._reject_payload(msg.data, where, error)
-        if answer and msg.reply:
-            await self._respond(msg.reply, error_frame(TypeError(str(error))))
 
     def _reject_payload(self, payload: bytes | Raw, where: str, error: BadPayload) -> None:
         self._core.reject("bad_payload", bytes(memoryview(payload)[:256]), where)

@@ -116,7 +116,9 @@ class NatsTransport:
             await self._requests.listen(nc)
             inbound = self._inbound
             own = core.actor_subject(name)
-            self._own = await subscribe(nc, own, inbound.request_now, inbound.on_request)
+            self._own = await subscribe(
+                nc, own, inbound.request_now, inbound.on_request, inbound.unanswered
+            )
             topics = await link.connect(system, topics=True)
             await subscribe(topics, f"{core.topic_prefix}>", inbound.topic_now, inbound.on_topic)
             await round_trip(nc, self.connect_timeout)
@@ -158,8 +160,8 @@ class NatsTransport:
         if own is None or nc is None or not nc.is_connected:
             return
         try:
-            await leave(nc, own, 1.0)
-        except nats.errors.Error as error:
+            await leave(nc, own, self.connect_timeout)
+        except (nats.errors.Error, TimeoutError) as error:
             logger.info("%s: leaving its NATS subject failed: %r", self._core.system_name, error)
 
     async def flush(self, timeout: float = 5.0) -> None:
@@ -180,7 +182,7 @@ class NatsTransport:
         self._outbox.publish(topic, message)
 
     def expose(self, ref: ActorRef, group: str | None = None) -> None:
-        self._exposure.expose(ref, group, self._inbound.request_now, self._inbound.on_request)
+        self._exposure.expose(ref, group, self._inbound)
 
     def remote(self, system: str, path: str) -> RemoteRef:
         token(system, "the system name")
