@@ -116,9 +116,12 @@ async def test_what_is_sent_after_the_queue_was_given_up_is_refused_at_once() ->
         own.stop()
 
 
-async def test_shutdown_ends_though_the_server_stopped_reading() -> None:
+async def test_shutdown_ends_though_the_server_stopped_reading(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """A frozen server (or a host gone without a reset) never drains the socket: nats-py's
-    `close` waited for it, and the shutdown with it, forever."""
+    `close` waited for it, and the shutdown with it, forever. What it held is not lost
+    without a word: the log says how much."""
     own = NatsServer()
     own.start()
     assert own.process is not None
@@ -134,6 +137,7 @@ async def test_shutdown_ends_though_the_server_stopped_reading() -> None:
             await system.shutdown()
         assert not nats_py_tasks()
         assert not link.connected
+        assert "its connection was dropped with" in caplog.text
     finally:
         os.kill(own.process.pid, signal.SIGCONT)
         own.stop()

@@ -169,6 +169,13 @@ class Link:
             # still unwritten is lost with the socket, as for any link that dies.
             writer = getattr(nc._transport, "_io_writer", None)
             if writer is not None:
+                unwritten = writer.transport.get_write_buffer_size() + nc.pending_data_size
+                logger.warning(
+                    "%s: the NATS server stopped reading; its connection was dropped with "
+                    "%d bytes unwritten",
+                    self.system_name,
+                    unwritten,
+                )
                 writer.transport.abort()
             await asyncio.wait((closing,), timeout=self.connect_timeout)
             closing.cancel()
