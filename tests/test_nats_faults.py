@@ -1,6 +1,7 @@
 """Link faults of the NATS transport, injected against a real nats-server that the test
-stops, restarts or reconfigures: an unreachable peer, a full outbound buffer, a write the
-client refuses, a connection closed for good and the drain timeout in `stop`. Every message
+stops, freezes, restarts or reconfigures: an unreachable peer, a full outbound buffer, a
+server that stops answering, a write the client refuses, a connection closed for good and the
+drain timeout in `stop`. Every message
 given up on is a dead letter with a reason and is counted in `rejected`; every waiting ask
 fails at once, not at its timeout."""
 
@@ -8,13 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from actorkit import DEAD_LETTER_TOPIC, Actor, ActorStopped, ActorSystem, MailboxFull
+from actorkit.nats import NatsTransport
 from actorkit.testing import Probe
 
 from .nats_support import SAFETY, Gate, NatsServer, requires_nats, transport
@@ -109,6 +114,31 @@ async def test_an_ask_waiting_for_room_fails_at_once_when_the_link_drops(
         async with asyncio.timeout(SAFETY / 4):  # not after the ask's own timeout
             with pytest.raises(ActorStopped, match="not connected"):
                 await waiting
+
+
+async def test_a_server_that_stopped_answering_turns_healthz_degraded_in_seconds(
+    own: NatsServer,
+) -> None:
+    """With nats-py's own ping interval (120 s, 2 unanswered) `/healthz` read `connected` for
+    4 to 6 minutes after the server froze; actorkit's defaults notice it within 15 s."""
+    assert own.process is not None
+    link = NatsTransport(own.url)  # the defaults are what is tested
+    async with ActorSystem("watched", transport=link) as system:
+        http = await system.serve_http(port=0)
+        os.kill(own.process.pid, signal.SIGSTOP)
+        try:
+            async with asyncio.timeout(SAFETY):
+                await link.link_down.wait()
+                async with (
+                    aiohttp.ClientSession() as session,
+                    session.get(f"{http.url}/healthz") as response,
+                ):
+                    body = await response.json()
+        finally:
+            os.kill(own.process.pid, signal.SIGCONT)
+        assert response.status == 200
+        assert body["status"] == "degraded"
+        assert body["transport"]["state"] == "reconnecting"
 
 
 async def test_stop_drops_what_does_not_drain_within_its_second(own: NatsServer) -> None:
