@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
+
+from ._http_auth import TOKEN_VARIABLE
 
 
 def _seconds(text: str) -> float:
@@ -61,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         "top",
         help="live view of a running system's actors",
         description="Reads /actors and /metrics of a running system and shows its tree.",
+        epilog='An endpoint served with serve_http(auth="TOKEN") takes its bearer token from '
+        f"the {TOKEN_VARIABLE} environment variable (not a flag: other users of the host can "
+        "read the command line). It is never printed.",
     )
     top.add_argument("url", nargs="?", default="http://127.0.0.1:9464", help="the system's URL")
     top.add_argument("--interval", type=_seconds, default=1.0, help="refresh period (1 s)")
@@ -88,8 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ._runner import run
         from ._top import top
 
+        token = os.environ.get(TOKEN_VARIABLE)
         try:
-            return run(top(args.url, args.interval, args.once))
+            return run(top(args.url, args.interval, args.once, token=token))
         except KeyboardInterrupt:
             return 0
     from ._demo import run_demo

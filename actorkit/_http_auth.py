@@ -11,6 +11,10 @@ import hmac
 import ipaddress
 from dataclasses import dataclass, field
 
+TOKEN_VARIABLE = "ACTORKIT_HTTP_TOKEN"
+"""Where `python -m actorkit top` finds the bearer token of an endpoint served with
+`auth="..."`: the environment, not the command line, which any user of the host can read."""
+
 
 def _credential(value: object, what: str) -> bytes:
     """A credential as the bytes a header carries. An empty one would let in a bare

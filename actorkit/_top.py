@@ -16,6 +16,8 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from ._http_auth import TOKEN_VARIABLE
+
 NODE_FIELDS: dict[str, type] = {
     "path": str, "name": str, "class": str, "state": str, "mailbox_size": int,
     "processed": int, "restarts": int, "failures": int, "children": list,
@@ -142,7 +144,23 @@ def render(now: Snapshot, before: Snapshot | None, limit: int = ROWS) -> Group:
     return Group(_header(now), table)
 
 
-async def top(url: str, interval: float, once: bool, console: Console | None = None) -> int:
+def _unreadable(error: Exception, token: str | None) -> str:
+    """Why a poll failed; never the token itself."""
+    if isinstance(error, aiohttp.ClientResponseError) and error.status == 401:
+        if token is None:
+            return f"401 Unauthorized: set {TOKEN_VARIABLE} to the token it is served with"
+        return f"401 Unauthorized: it refused the bearer token in {TOKEN_VARIABLE}"
+    return str(error)
+
+
+async def top(
+    url: str,
+    interval: float,
+    once: bool,
+    console: Console | None = None,
+    token: str | None = None,
+) -> int:
+    """`token`: sent as `Authorization: Bearer`; blank is none, as for an empty variable."""
     console = console or Console()
     url = url.rstrip("/")
     if not url.startswith(("http://", "https://")):
@@ -152,11 +170,17 @@ async def top(url: str, interval: float, once: bool, console: Console | None = N
             )
         )
         return 1
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+    token = token.strip() if token is not None and token.strip() else None
+    if token is not None and not token.isprintable():
+        console.print(Text(f"{TOKEN_VARIABLE} must be one line of printable text", style="red"))
+        return 1
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else None
+    timeout = aiohttp.ClientTimeout(total=5)
+    async with aiohttp.ClientSession(timeout=timeout, headers=headers) as session:
         try:
             before = await fetch(session, url)
         except (aiohttp.ClientError, TimeoutError, NotAnEndpoint) as error:
-            console.print(Text(f"cannot read {url}: {error}", style="red"))
+            console.print(Text(f"cannot read {url}: {_unreadable(error, token)}", style="red"))
             return 1
         if once:
             console.print(render(before, None))
@@ -167,7 +191,7 @@ async def top(url: str, interval: float, once: bool, console: Console | None = N
                 try:
                     now = await fetch(session, url)
                 except (aiohttp.ClientError, TimeoutError, NotAnEndpoint) as error:
-                    live.update(Text(f"lost {url}: {error}", style="red"))
+                    live.update(Text(f"lost {url}: {_unreadable(error, token)}", style="red"))
                     continue
                 live.update(render(now, before))
                 before = now

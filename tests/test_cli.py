@@ -208,3 +208,41 @@ async def test_top_says_what_url_to_pass(url: str) -> None:
     async with asyncio.timeout(10):
         assert await top(url, 1.0, True, console) == 1
     assert "pass one such as http://127.0.0.1:9464" in console.export_text()
+
+
+async def test_top_sends_the_bearer_token_from_the_environment_and_never_shows_it() -> None:
+    async with ActorSystem("guarded") as system:
+        server = await system.serve_http(port=0, auth="s3cret-token")
+        top = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "actorkit", "top", server.url, "--once",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            env={"COLUMNS": "120", "PATH": "", "ACTORKIT_HTTP_TOKEN": "s3cret-token"},
+        )  # fmt: skip
+        async with asyncio.timeout(30):
+            out, err = await top.communicate()
+    assert top.returncode == 0, err.decode()
+    assert "guarded" in out.decode()
+    assert b"s3cret" not in out + err
+
+
+@pytest.mark.parametrize(
+    ("token", "says"),
+    [
+        (None, "401 Unauthorized: set ACTORKIT_HTTP_TOKEN to the token it is served with"),
+        ("  ", "401 Unauthorized: set ACTORKIT_HTTP_TOKEN"),  # an empty variable is none
+        ("wrong-token", "401 Unauthorized: it refused the bearer token in ACTORKIT_HTTP_TOKEN"),
+        ("two\nlines", "ACTORKIT_HTTP_TOKEN must be one line of printable text"),
+    ],
+)
+async def test_top_says_what_an_endpoint_that_wants_a_token_needs(
+    token: str | None, says: str
+) -> None:
+    from actorkit._top import top
+
+    console = Console(record=True, width=200, file=io.StringIO())
+    async with asyncio.timeout(10), ActorSystem("guarded") as system:
+        server = await system.serve_http(port=0, auth="s3cret-token")
+        assert await top(server.url, 1.0, True, console, token=token) == 1
+    shown = console.export_text()
+    assert says in shown
+    assert "wrong" not in shown and "lines" not in shown
