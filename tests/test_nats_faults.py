@@ -19,6 +19,7 @@ import aiohttp
 import pytest
 
 from actorkit import DEAD_LETTER_TOPIC, Actor, ActorStopped, ActorSystem, MailboxFull
+from actorkit._nats._options import nats_options
 from actorkit.nats import NatsTransport
 from actorkit.testing import Probe
 
@@ -116,13 +117,17 @@ async def test_an_ask_waiting_for_room_fails_at_once_when_the_link_drops(
                 await waiting
 
 
-async def test_a_server_that_stopped_answering_turns_healthz_degraded_in_seconds(
-    own: NatsServer,
-) -> None:
-    """With nats-py's own ping interval (120 s, 2 unanswered) `/healthz` read `connected` for
-    4 to 6 minutes after the server froze; actorkit's defaults notice it within 15 s."""
+def test_by_default_a_server_is_pinged_every_5_s_and_given_up_after_2_unanswered() -> None:
+    """nats-py's own 120 s left `/healthz` reading `connected` for 4 to 6 minutes after its
+    server froze; the next test shows what the two options do, on a shorter interval."""
+    options = nats_options(2.0, {}, {})
+    assert (options["ping_interval"], options["max_outstanding_pings"]) == (5, 2)
+    assert nats_options(2.0, {}, {"ping_interval": 30})["ping_interval"] == 30  # the user's wins
+
+
+async def test_a_server_that_stopped_answering_turns_healthz_degraded(own: NatsServer) -> None:
     assert own.process is not None
-    link = NatsTransport(own.url)  # the defaults are what is tested
+    link = NatsTransport(own.url, ping_interval=0.2)
     async with ActorSystem("watched", transport=link) as system:
         http = await system.serve_http(port=0)
         os.kill(own.process.pid, signal.SIGSTOP)
