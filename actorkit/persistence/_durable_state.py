@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from ._binding import encode
 from ._durable import Durable
-from ._service import guarded
+from ._service import guarded, read_back
 
 
 class DurableState(Durable):
@@ -22,11 +23,22 @@ class DurableState(Durable):
         when the store fails; `PersistenceConflict` when another writer saved first.
         """
         binding = self._durable
+        pid = binding.persistence_id
         payload = encode(state, "state")
-        binding.seq = await guarded(
-            binding.store.save_state(binding.persistence_id, binding.seq, payload),
-            f"saving the state of {binding.persistence_id!r}",
-        )
+        try:
+            binding.seq = await guarded(
+                binding.store.save_state(pid, binding.seq, payload), f"saving the state of {pid!r}"
+            )
+        except asyncio.CancelledError:
+            # Saved all the same: the instance holds what was stored before it goes on.
+            stored = await read_back(binding.store.load_state(pid))
+            if stored is not None and (stored.revision, stored.payload) == (
+                binding.seq + 1,
+                payload,
+            ):
+                binding.seq = stored.revision
+                self.state = state
+            raise
         self.state = state
 
     async def _load(self) -> int:

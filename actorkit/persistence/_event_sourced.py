@@ -7,14 +7,18 @@ sequence number this instance last saw; only then are they applied, in order.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from time import perf_counter
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._errors import PersistenceError
 from ._binding import encode, encode_all
 from ._durable import Durable
-from ._service import guarded, store_failure
+
+if TYPE_CHECKING:
+    from ._binding import Binding
+from ._service import guarded, read_back, store_failure
 
 logger = logging.getLogger("actorkit")
 
@@ -72,6 +76,7 @@ class EventSourced(Durable):
             )
         began = perf_counter()
         payloads = encode_all(events, "event")
+        cancelled: asyncio.CancelledError | None = None
         binding.busy = True
         try:  # `guarded`, written out: no coroutine or message built per persist
             await binding.store.append(binding.persistence_id, binding.seq, payloads)
@@ -80,6 +85,12 @@ class EventSourced(Durable):
         except Exception as error:
             what = f"persisting {len(payloads)} event(s) of {binding.persistence_id!r}"
             raise store_failure(error, what) from error
+        except asyncio.CancelledError as error:
+            # Its write may have committed all the same: then the events are applied before
+            # the cancellation goes on, as after a persist that returned.
+            if not await read_back(_journal_holds(binding, payloads)):
+                raise
+            cancelled = error
         finally:
             binding.busy = False
         before = binding.seq
@@ -90,6 +101,8 @@ class EventSourced(Durable):
             stats.persist_seconds.observe(perf_counter() - began)
         for event in events:
             self.apply(event)
+        if cancelled is not None:
+            raise cancelled
         every = self.snapshot_every
         if every and binding.seq // every > before // every:
             await self._save_snapshot()
@@ -137,3 +150,12 @@ class EventSourced(Durable):
             replayed += 1
         binding.seq = seq
         return replayed
+
+
+async def _journal_holds(binding: Binding, payloads: list[bytes]) -> bool:
+    """Whether the events after the instance's last one are `payloads`: its cancelled write
+    committed (or another writer's, to the byte, which leaves the same state)."""
+    stored = [
+        event.payload async for event in binding.store.read(binding.persistence_id, binding.seq + 1)
+    ]
+    return stored[: len(payloads)] == payloads

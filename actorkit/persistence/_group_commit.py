@@ -96,6 +96,10 @@ class GroupCommit(Generic[TxT]):
         optimistic insert needs no lookup (journals only grow, and the primary key refuses a
         sequence number written since)."""
         self._flusher: asyncio.Task[None] | None = None
+        self._committing = False
+        """A batch is being written: the writes it took commit or fail with it."""
+        self._committed: asyncio.Future[None] | None = None
+        """Made by `settled` only, so a batch nobody waits on costs no future."""
 
     def append(
         self, persistence_id: str, expected: int, payloads: Sequence[bytes]
@@ -122,6 +126,17 @@ class GroupCommit(Generic[TxT]):
         while self._flusher is not None:
             await asyncio.shield(self._flusher)
 
+    async def settled(self) -> None:
+        """For a caller cancelled while it awaited its write: return once that write's fate
+        is sealed. A cancelled write no batch has taken is never taken (`_flush` skips it); one
+        the batch in flight took commits or fails with it, so wait for that batch's end. The
+        caller can then read the store to learn which it was."""
+        if not self._committing:
+            return
+        if self._committed is None:
+            self._committed = asyncio.get_running_loop().create_future()
+        await asyncio.shield(self._committed)
+
     def _submit(self, write: Write[TxT]) -> None:
         self._pending.append(write)
         if self._flusher is None:
@@ -138,7 +153,9 @@ class GroupCommit(Generic[TxT]):
                     self._pending = []
                 batch = [write for write in batch if not write.future.done()]
                 if batch:
+                    self._committing = True
                     await self._commit(batch)
+                    self._batch_ended()
         except BaseException:
             # The flusher itself failed (cancelled with the loop, say): what it had not reached
             # of its batch (one write at a time, after a race) nor queued.
@@ -148,6 +165,13 @@ class GroupCommit(Generic[TxT]):
             raise
         finally:
             self._flusher = None
+            self._batch_ended()
+
+    def _batch_ended(self) -> None:
+        self._committing = False
+        committed, self._committed = self._committed, None
+        if committed is not None:
+            committed.set_result(None)
 
     async def _commit(self, batch: list[Write[TxT]]) -> None:
         try:

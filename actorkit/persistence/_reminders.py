@@ -10,6 +10,7 @@ owner handled it, and only `cancel` ends it.
 
 from __future__ import annotations
 
+import asyncio
 import reprlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ from .._persistence_id import unstorable
 from .._seconds import check_seconds
 from .._timers import check_interval
 from ._binding import encode
-from ._service import guarded
+from ._service import guarded, read_back
 from ._store import StoredReminder
 
 if TYPE_CHECKING:
@@ -72,25 +73,41 @@ class Reminders:
             every = check_interval(every, "every", "pass every=None for a reminder that fires once")
         payload = encode(message, "the reminder's message")
         binding = self._binding
+        pid = binding.persistence_id
         reminder = StoredReminder(key, binding.service.wall_now() + delay, every, payload)
-        await guarded(
-            binding.store.put_reminder(binding.persistence_id, reminder),
-            f"storing reminder {key!r} of {binding.persistence_id!r}",
-        )
+        try:
+            await guarded(
+                binding.store.put_reminder(pid, reminder), f"storing reminder {key!r} of {pid!r}"
+            )
+        except asyncio.CancelledError:
+            # Stored all the same: armed, as the store says, before the cancellation goes on.
+            if reminder in (await read_back(binding.store.reminders(pid)) or ()):
+                _arm(self._actor, binding, reminder, message)
+            raise
         _arm(self._actor, binding, reminder, message)
 
     async def cancel(self, key: str) -> bool:
         """End the reminder for good; whether there was one."""
         key = _check_key(key)
         binding = self._binding
-        found = await guarded(
-            binding.store.delete_reminder(binding.persistence_id, key),
-            f"cancelling reminder {key!r} of {binding.persistence_id!r}",
-        )
+        pid = binding.persistence_id
+        try:
+            found = await guarded(
+                binding.store.delete_reminder(pid, key), f"cancelling reminder {key!r} of {pid!r}"
+            )
+        except asyncio.CancelledError:
+            # Deleted all the same: disarmed, as the store says, before the cancellation goes on.
+            stored = await read_back(binding.store.reminders(pid))
+            if stored is not None and all(reminder.key != key for reminder in stored):
+                self._disarm(key)
+            raise
+        self._disarm(key)
+        return found
+
+    def _disarm(self, key: str) -> None:
         timers = self._actor.timers
         for timer_key in _timer_keys(key):
             timers.cancel(timer_key)
-        return found
 
 
 async def arm_all(actor: Actor, binding: Binding) -> None:

@@ -130,3 +130,15 @@ async def guarded(work: Awaitable[T], what: str) -> T:
 
 def store_failure(error: Exception, what: str) -> PersistenceError:
     return PersistenceError(f"{what} failed: {error!r}")
+
+
+async def read_back(read: Awaitable[T]) -> T | None:
+    """After a write whose caller was cancelled, what the store holds now: the instance then
+    believes what was stored, neither a write that did not commit nor short of one that did
+    (its next write would be refused as a conflict, its state stale until a restart). None
+    when the store cannot tell: the instance keeps what it had, and fencing refuses its next
+    write if the cancelled one was stored after all."""
+    try:
+        return await read
+    except Exception:
+        return None

@@ -7,7 +7,7 @@ import asyncio
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic
+from typing import Any, ClassVar, Generic, TypeVar
 
 from .._errors import PersistenceError
 from ._base import (
@@ -21,6 +21,8 @@ from ._base import (
 )
 from ._group_commit import GroupCommit, TxT
 from ._store import StoredEvent, StoredReminder, StoredSnapshot, StoredState
+
+T = TypeVar("T")
 
 PAGE = 4096
 """Events per read query."""
@@ -119,7 +121,12 @@ class SQLStore(StoreBase, Generic[TxT]):
     ) -> float:
         check_append(persistence_id, expected_seq, payloads)
         writes = self._commits or self._writes()  # the call only to say why there are none
-        return await writes.append(persistence_id, expected_seq, payloads)
+        written = writes.append(persistence_id, expected_seq, payloads)
+        try:  # `_outcome`, written out: no coroutine per append
+            return await written
+        except asyncio.CancelledError:
+            await writes.settled()
+            raise
 
     async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
         check_id(persistence_id)
@@ -141,8 +148,9 @@ class SQLStore(StoreBase, Generic[TxT]):
     async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
         check_write(persistence_id, "seq", seq, payload)
         query = self.queries.save_snapshot
-        await self._writes().other(
-            lambda tx: self._execute(tx, query, persistence_id, seq, payload)
+        writes = self._writes()
+        await _outcome(
+            writes, writes.other(lambda tx: self._execute(tx, query, persistence_id, seq, payload))
         )
 
     async def load_snapshot(self, persistence_id: str) -> StoredSnapshot | None:
@@ -152,7 +160,8 @@ class SQLStore(StoreBase, Generic[TxT]):
 
     async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
         check_write(persistence_id, "expected_revision", expected_revision, payload)
-        return await self._writes().save_state(persistence_id, expected_revision, payload)
+        writes = self._writes()
+        return await _outcome(writes, writes.save_state(persistence_id, expected_revision, payload))
 
     async def load_state(self, persistence_id: str) -> StoredState | None:
         check_id(persistence_id)
@@ -163,15 +172,20 @@ class SQLStore(StoreBase, Generic[TxT]):
         check_reminder(persistence_id, reminder)
         query, r = self.queries.put_reminder, reminder
         due, every = float(r.due), None if r.every is None else float(r.every)  # SQLite: int64
-        await self._writes().other(
-            lambda tx: self._execute(tx, query, persistence_id, r.key, due, every, r.payload)
+        writes = self._writes()
+        await _outcome(
+            writes,
+            writes.other(
+                lambda tx: self._execute(tx, query, persistence_id, r.key, due, every, r.payload)
+            ),
         )
 
     async def delete_reminder(self, persistence_id: str, key: str) -> bool:
         check_key(persistence_id, key)
         query = self.queries.delete_reminder
-        deleted = await self._writes().other(
-            lambda tx: self._execute(tx, query, persistence_id, key)
+        writes = self._writes()
+        deleted = await _outcome(
+            writes, writes.other(lambda tx: self._execute(tx, query, persistence_id, key))
         )
         return deleted != 0
 
@@ -179,3 +193,14 @@ class SQLStore(StoreBase, Generic[TxT]):
         check_id(persistence_id)
         rows = await self._rows(self.queries.reminders, persistence_id)
         return [StoredReminder(*row) for row in rows]
+
+
+async def _outcome(writes: GroupCommit[Any], written: asyncio.Future[T]) -> T:
+    """The write's outcome. A caller cancelled meanwhile returns (with its cancellation) only
+    once the write is committed or never will be, so that what it reads next is the truth: a
+    cancelled durable actor reads back what it wrote to learn which (docs/persistence.md)."""
+    try:
+        return await written
+    except asyncio.CancelledError:
+        await writes.settled()
+        raise

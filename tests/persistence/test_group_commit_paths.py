@@ -131,3 +131,42 @@ async def test_a_writer_cancelled_in_its_retries_fails_the_writes_it_had_not_rea
             with pytest.raises(PersistenceError, match="writer"):
                 await future
         assert db.committed == {}
+
+
+class Held(Scripted):
+    """Holds each transaction open until `release` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.holding = asyncio.Event()
+        self.release = asyncio.Event()
+
+    @asynccontextmanager
+    async def begin(self, alone: bool) -> AsyncIterator[Scripted]:
+        async with super().begin(alone) as tx:
+            self.holding.set()
+            await self.release.wait()
+            yield tx
+
+
+async def test_a_cancelled_caller_hears_back_only_once_its_write_is_settled() -> None:
+    """What `SQLStore` awaits for a cancelled caller before it reads the store back: a write
+    its batch took commits with that batch, so `settled` waits for the batch's end; one no
+    batch took is dropped, and `settled` returns at once."""
+    async with asyncio.timeout(10):
+        db = Held()
+        writes = GroupCommit(db.begin, lambda n, seconds: None)
+        taken = writes.append("taken", 0, [b"x"])
+        await db.holding.wait()
+        left = writes.append("left", 0, [b"y"])  # queued behind the batch in flight
+        for future in (taken, left):
+            future.cancel()  # as a cancelled caller's `await` cancels it
+        settling = asyncio.ensure_future(writes.settled())
+        await asyncio.sleep(0)
+        assert not settling.done()  # the batch that took "taken" has not ended
+        db.release.set()
+        await settling
+        assert db.committed == {"taken": 1}
+        await writes.settled()  # nothing in flight: at once
+        await writes.drain()
+        assert db.committed == {"taken": 1}  # "left" was never written

@@ -1,0 +1,150 @@
+"""A durable actor's write cancelled while it waits (an `asyncio.timeout` around `persist` that
+fires): the write is stored or not, never half, and the instance believes what the store holds
+either way, so its next write is not refused as a conflict with itself and a restart finds
+the same state. Cancelled at once, nothing is written; cancelled in the loop turn its commit
+lands (before the caller resumed), it is written and the instance has it too."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any
+
+import pytest
+
+from actorkit import ActorRef, ActorSystem
+from actorkit.persistence import DurableState, EventSourced
+from actorkit.persistence._base import StoreBase
+from actorkit.testing import ManualClock, cancel_task
+
+from .conftest import MakeStore
+from .durable_support import Deposited, journal
+
+pytestmark = pytest.mark.timeout(30)
+
+WHEN = ["at-once", "after-its-commit"]
+
+
+async def gave_up(write: Awaitable[object], at_once: bool) -> str:
+    """The write, under a cancellation its caller takes back, as `asyncio.timeout` does."""
+    task = asyncio.current_task()
+    assert task is not None
+    if at_once:
+        task.cancel()
+    try:
+        await write
+    except asyncio.CancelledError:
+        task.uncancel()
+        return "gave up"
+    return "done"
+
+
+class Ledger(EventSourced):
+    def __init__(self) -> None:
+        self.total = 0
+
+    def apply(self, event: Any) -> None:
+        self.total += event.amount
+
+    async def receive(self, message: Any) -> Any:
+        if message == "total":
+            return self.total
+        amount, at_once = message
+        return await gave_up(self.persist(Deposited(amount)), at_once)
+
+
+class Owner(DurableState):
+    """`("save", state)`, `("remind", key)`, `("forget", key)`, each with a flag: cancelled at
+    once; anything else is recorded."""
+
+    def __init__(self) -> None:
+        self.got: list[Any] = []
+
+    async def receive(self, message: Any) -> Any:
+        if message in ("state", "got"):
+            return self.state if message == "state" else self.got
+        if not isinstance(message, tuple):
+            self.got.append(message)
+            return None
+        verb, value, at_once = message
+        if verb == "save":
+            return await gave_up(self.save(value), at_once)
+        if verb == "remind":
+            return await gave_up(self.reminders.start(value, value, 5.0), at_once)
+        return await gave_up(self.reminders.cancel(value), at_once)
+
+
+def cancel_at_commit(store: StoreBase, ref: ActorRef) -> None:
+    """Cancel the actor's task as the next commit lands, before the writer hears of it."""
+
+    def commit_seen(writes: int, seconds: float) -> None:
+        store.on_commit = None
+        cancel_task(ref)
+
+    store.on_commit = commit_seen
+
+
+async def cancelled_write(
+    store: StoreBase, ref: ActorRef, message: tuple[Any, ...], when: str
+) -> None:
+    if when == "after-its-commit":
+        cancel_at_commit(store, ref)
+    assert await ref.ask((*message, when == "at-once")) == "gave up"
+
+
+@pytest.mark.parametrize("when", WHEN)
+async def test_a_cancelled_persist_is_applied_exactly_when_it_was_stored(
+    make_sql_store: MakeStore, when: str
+) -> None:
+    stored = when == "after-its-commit"
+    async with asyncio.timeout(20):
+        async with ActorSystem("p", store=(store := make_sql_store()), metrics=False) as system:
+            ledger = await system.spawn(Ledger, name="ledger")
+            assert await ledger.ask((1, False)) == "done"
+            await cancelled_write(store, ledger, (10,), when)
+            assert await ledger.ask("total") == (11 if stored else 1)
+            assert await ledger.ask((100, False)) == "done"  # no conflict with itself
+            total = await ledger.ask("total")
+            assert [event.amount for event in await journal(store, "/ledger")] == (
+                [1, 10, 100] if stored else [1, 100]
+            )
+        async with ActorSystem("p", store=make_sql_store(), metrics=False) as system:
+            assert await (await system.spawn(Ledger, name="ledger")).ask("total") == total
+
+
+@pytest.mark.parametrize("when", WHEN)
+async def test_a_cancelled_save_leaves_the_state_the_store_has(
+    make_sql_store: MakeStore, when: str
+) -> None:
+    stored = when == "after-its-commit"
+    async with asyncio.timeout(20):
+        async with ActorSystem("s", store=(store := make_sql_store()), metrics=False) as system:
+            owner = await system.spawn(Owner, name="owner")
+            assert await owner.ask(("save", "first", False)) == "done"
+            await cancelled_write(store, owner, ("save", "second"), when)
+            assert await owner.ask("state") == ("second" if stored else "first")
+            assert await owner.ask(("save", "third", False)) == "done"
+        async with ActorSystem("s", store=make_sql_store(), metrics=False) as system:
+            assert await (await system.spawn(Owner, name="owner")).ask("state") == "third"
+
+
+@pytest.mark.parametrize("when", WHEN)
+@pytest.mark.parametrize("verb", ["remind", "forget"])
+async def test_a_cancelled_reminder_start_or_cancel_is_armed_as_the_store_has_it(
+    make_sql_store: MakeStore, when: str, verb: str
+) -> None:
+    """Stored but not armed, a reminder would wait for the next start of its owner; deleted
+    but still armed, it would fire after its cancel."""
+    stored = when == "after-its-commit"
+    fires = stored if verb == "remind" else not stored
+    clock = ManualClock()
+    async with asyncio.timeout(20):
+        store = make_sql_store()
+        async with ActorSystem("r", store=store, clock=clock, metrics=False) as system:
+            owner = await system.spawn(Owner, name="owner")
+            if verb == "forget":
+                assert await owner.ask(("remind", "ping", False)) == "done"
+            await cancelled_write(store, owner, (verb, "ping"), when)
+            assert [r.key for r in await store.reminders("/owner")] == (["ping"] if fires else [])
+            await clock.advance(5.0)
+            assert await owner.ask("got") == (["ping"] if fires else [])
