@@ -49,6 +49,7 @@ class SQLStore(StoreBase, Generic[TxT]):
         self._commits: GroupCommit[TxT] | None = None
         self._closed = False
         self._read_only = False
+        self._closing: asyncio.Future[None] | None = None
         self._opening = asyncio.Lock()
         """Held while connecting and while closing: a second `open` waits for the first's
         connections instead of making its own, and a `close` during an `open` closes what that
@@ -93,7 +94,14 @@ class SQLStore(StoreBase, Generic[TxT]):
                 self._read_only = True
 
     async def close(self) -> None:
+        """Once, in a task of its own: a caller cancelled while it waits (for the writes in
+        flight, say) leaves the store closing, never with its connections left open."""
         self._closed = True
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._close())
+        await asyncio.shield(self._closing)
+
+    async def _close(self) -> None:
         async with self._opening:
             commits, self._commits = self._commits, None
             read_only, self._read_only = self._read_only, False

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from actorkit import ActorRef, ActorSystem
-from actorkit.persistence import DurableState, EventSourced
+from actorkit.persistence import DurableState, EventSourced, SQLiteStore
 from actorkit.persistence._base import StoreBase
 from actorkit.testing import ManualClock, cancel_task
 
@@ -148,3 +149,25 @@ async def test_a_cancelled_reminder_start_or_cancel_is_armed_as_the_store_has_it
             assert [r.key for r in await store.reminders("/owner")] == (["ping"] if fires else [])
             await clock.advance(5.0)
             assert await owner.ask("got") == (["ping"] if fires else [])
+
+
+async def test_a_cancelled_close_still_closes_the_store(tmp_path: Path) -> None:
+    """Its writes in flight commit, and its connections close (SQLite removes the WAL file
+    when the last one does), though its caller stopped waiting."""
+    path = tmp_path / "store.db"
+    async with asyncio.timeout(20):
+        for turns in range(8):
+            store = SQLiteStore(path)
+            await store.open()
+            writing = asyncio.ensure_future(store.append(f"w{turns}", 0, [b"x"]))
+            await asyncio.sleep(0)  # in the batch being committed
+            closing = asyncio.ensure_future(store.close())
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            closing.cancel()
+            await asyncio.gather(closing, return_exceptions=True)
+            await store.close()  # waits for the close under way
+            assert isinstance(await writing, float)
+            assert not path.with_name("store.db-wal").exists()
+        async with SQLiteStore(path) as store:
+            assert [await store.highest_seq(f"w{turns}") for turns in range(8)] == [1] * 8
