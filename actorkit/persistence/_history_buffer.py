@@ -63,8 +63,13 @@ class Pending:
         """Return once every change up to `ordinal` is written or dropped."""
         if ordinal >= self._floor():
             waiter = asyncio.get_running_loop().create_future()
-            self._waiters.append((ordinal, waiter))
-            await waiter
+            entry = (ordinal, waiter)
+            self._waiters.append(entry)
+            try:
+                await waiter
+            finally:  # a caller that gave up leaves no waiter behind for the writer to answer
+                if entry in self._waiters:
+                    self._waiters.remove(entry)
 
     def release_all(self) -> None:
         """The writer stopped: nothing more will be written for anyone to wait on."""
