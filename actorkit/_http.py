@@ -217,7 +217,21 @@ async def serve(
 
 
 async def _listen(app: web.Application, host: str, port: int) -> HttpServer:
+    """Bind in a task of its own, which a cancelled caller waits for and then closes: cut
+    short, the bind could leave a listening socket that nothing holds (asyncio's
+    `create_server` yields once after it starts serving)."""
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=CLOSE_GRACE)
+    binding = asyncio.ensure_future(_bind(runner, host, port))
+    try:
+        await asyncio.shield(binding)
+    except asyncio.CancelledError:
+        await asyncio.shield(_unbind(binding, runner))
+        raise
+    bound_port: int = runner.addresses[0][1]
+    return HttpServer(runner, host, bound_port)
+
+
+async def _bind(runner: web.AppRunner, host: str, port: int) -> None:
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     try:
@@ -234,8 +248,13 @@ async def _listen(app: web.Application, host: str, port: int) -> HttpServer:
         raise OSError(
             error.errno, f"cannot serve on {host}:{port}: {error.strerror}; {_advice(error)}"
         ) from error
-    bound_port: int = runner.addresses[0][1]
-    return HttpServer(runner, host, bound_port)
+
+
+async def _unbind(binding: asyncio.Future[None], runner: web.AppRunner) -> None:
+    """What a cancelled `serve_http` leaves: nothing bound, once the bind has ended."""
+    await asyncio.wait((binding,))
+    if not binding.cancelled() and binding.exception() is None:
+        await runner.cleanup()
 
 
 def _advice(error: OSError) -> str:
