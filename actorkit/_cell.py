@@ -255,12 +255,6 @@ class Cell(Lifecycle):
         elif follower not in self.stop_followers:
             self.stop_followers.append(follower)
 
-    def add_stop_waiter(self, waiter: asyncio.Future[None]) -> None:
-        """`waiter` is answered when this actor has closed."""
-        if self.stop_waiters is None:
-            self.stop_waiters = []
-        self.stop_waiters.append(waiter)
-
     async def stop_from_outside(self) -> None:
         if self.closed:
             return
@@ -279,6 +273,9 @@ class Cell(Lifecycle):
             # Called from inside this actor or one below it: waiting for the stop would wait
             # on ourselves (the stop finishes after the current handler returns).
             self.post(Stop(None))
+            return
+        if self.mailbox.signals and self.stop_queued():
+            await self.join_stop()
             return
         await self.call(Stop(None))
 

@@ -39,6 +39,8 @@ class ActorSnapshot:
     """accepted == processed + crashed + dead_lettered + queued + handling, when balanced."""
     reserved: int
     """Places granted to senders that waited for room and have not appended yet."""
+    signals: int
+    """Control signals (stops, restarts, failure reports) queued and not yet carried out."""
     failures: int
     restarts: int
     capacity: int | None
@@ -117,6 +119,7 @@ def _snapshot_of(cell: Cell) -> ActorSnapshot:
         parked=cell.mailbox.parked,
         accounting=accounting,
         reserved=cell.mailbox.reserved,
+        signals=len(cell.mailbox.signals),
         failures=cell.failures,
         restarts=cell.restarts,
         capacity=None if cell.mailbox.capacity == UNBOUNDED else cell.mailbox.capacity,

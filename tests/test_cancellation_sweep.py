@@ -132,3 +132,33 @@ async def test_a_cancelled_broadcast_ask_leaves_no_copy_waiting() -> None:
             assert pending_asks(system) == 0
         assert await pool.ask("after") == "after"
         await assert_settled(system)
+
+
+class Busy(Actor):
+    def __init__(self, entered: asyncio.Event, release: asyncio.Event) -> None:
+        self.entered = entered
+        self.release = release
+
+    async def receive(self, message: Any) -> Any:
+        self.entered.set()
+        await self.release.wait()
+
+
+async def test_stops_cancelled_during_a_long_handler_queue_one_stop_that_still_happens() -> None:
+    """A stop asked for is carried out after the handler, whether or not its caller still
+    waits (as OTP's `gen_server:stop` timing out leaves the stop under way). A caller that
+    retries under a timeout joins the stop already queued: one stop per attempt would wait,
+    with its future, until the handler ends."""
+    entered, release = asyncio.Event(), asyncio.Event()
+    async with asyncio.timeout(30), ActorSystem(metrics=False) as system:
+        ref = await system.spawn(Busy, entered, release)
+        ref.tell("work")
+        await entered.wait()
+        for turns in (1, 2, 1, 3):
+            await cancelled_after(turns, ref.stop())
+        assert ref.is_alive and snapshot(ref).signals == 1
+        release.set()
+        await ref.stop()  # joins it, and returns once it has stopped
+        assert not ref.is_alive
+        assert system.accounting().processed == 1
+        await assert_settled(system)
