@@ -106,9 +106,14 @@ class Link:
         heard = _Heard(nc, system)
         connecting = system.loop.create_task(self._open(nc, heard, topics))
         waiting: set[asyncio.Future[Any]] = {connecting, heard.refused}
-        done, _ = await asyncio.wait(
-            waiting, timeout=self.connect_timeout, return_when=asyncio.FIRST_COMPLETED
-        )
+        try:
+            done, _ = await asyncio.wait(
+                waiting, timeout=self.connect_timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        except asyncio.CancelledError:
+            # The start was cancelled: a connection it goes on to open would be nobody's.
+            await self._drop(nc, connecting)
+            raise
         if connecting not in done or connecting.exception() is not None:
             await self._abandon(nc, connecting, heard)
         if topics:
@@ -119,11 +124,14 @@ class Link:
 
     async def _abandon(self, nc: Client, connecting: asyncio.Task[None], heard: _Heard) -> NoReturn:
         cause = connecting.exception() if connecting.done() else None
+        await self._drop(nc, connecting)
+        self._fail(heard, cause)
+
+    async def _drop(self, nc: Client, connecting: asyncio.Task[None]) -> None:
         connecting.cancel()
         await asyncio.gather(connecting, return_exceptions=True)
         self.closed = True
         await nc.close()
-        self._fail(heard, cause)
 
     async def _open(self, nc: Client, heard: _Heard, topics: bool) -> None:
         await nc.connect(
