@@ -1,6 +1,6 @@
 """The NATS transport's awaited calls, cancelled at every loop turn they can be cut at (an
-`asyncio.timeout` around them): a cancelled `start` leaves no connection behind, and the next
-call of the kind works."""
+`asyncio.timeout` around them): a cancelled `start` leaves no connection behind, a cancelled
+`flush` leaves the transport hearing, and either way the next call of the kind works."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from actorkit.nats import NatsTransport
 
 from .cancelling import cancelled_after
 from .invariants import TaskSnapshot
-from .nats_support import NatsServer, requires_nats
+from .nats_support import NatsServer, link_of, requires_nats
 
 pytestmark = [requires_nats, pytest.mark.timeout(60)]
 
@@ -44,3 +44,23 @@ async def test_a_start_cancelled_while_it_connects_leaves_no_connection_behind(
         async with ActorSystem("cut", transport=transport(server)) as system:
             system.expose(await system.spawn(Echo, name="echo"))
             assert await system.remote("cut", "/echo").ask("still here", timeout=10) == "still here"
+
+
+async def test_a_cancelled_flush_leaves_the_transport_hearing(server: NatsServer) -> None:
+    """`flush` waits for PONGs: nats-py's own flush, cut short, left its cancelled future among
+    the PONG waiters, and the PONG then killed the client's read loop, so the system, still
+    connected to all appearances, heard neither requests nor replies any more."""
+    async with asyncio.timeout(40):
+        async with (
+            ActorSystem("flushed", transport=transport(server)) as flushed,
+            ActorSystem("peer", transport=transport(server)) as peer,
+        ):
+            flushed.expose(await flushed.spawn(Echo, name="echo"))
+            peer.expose(await peer.spawn(Echo, name="echo"))
+            for turns in range(6):
+                await cancelled_after(turns, link_of(flushed).flush())
+                inbound = peer.remote("flushed", "/echo")
+                outbound = flushed.remote("peer", "/echo")
+                assert await inbound.ask(("in", turns), timeout=5) == ("in", turns)
+                assert await outbound.ask(("out", turns), timeout=5) == ("out", turns)
+            await link_of(flushed).flush(timeout=5)

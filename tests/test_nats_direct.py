@@ -142,11 +142,16 @@ async def test_leaving_with_the_client_buffer_full_sends_nothing_and_returns() -
     async def record(*_: object, **__: object) -> None:
         sent.append("command")
 
+    async def ping(pong: asyncio.Future[bool]) -> None:
+        sent.append("command")
+        pong.set_result(True)  # the server's PONG
+
     nc = SimpleNamespace(
         pending_data_size=3_000_000,
         _max_pending_size=2_000_000,
         _send_unsubscribe=record,
-        flush=record,
+        _send_ping=ping,
+        is_closed=False,
     )
     sub = SimpleNamespace(_id=1, unsubscribe=record, _pending_queue=asyncio.Queue())
     async with asyncio.timeout(1):
