@@ -162,3 +162,45 @@ async def test_stops_cancelled_during_a_long_handler_queue_one_stop_that_still_h
         assert not ref.is_alive
         assert system.accounting().processed == 1
         await assert_settled(system)
+
+
+class Holder(Actor):
+    """Records what it gets; `"hold"` keeps it busy until `release` is set."""
+
+    def __init__(self, holding: asyncio.Event, release: asyncio.Event) -> None:
+        self.holding = holding
+        self.release = release
+        self.got: list[Any] = []
+
+    async def receive(self, message: Any) -> Any:
+        if message == "got":
+            return self.got
+        if message == "hold":
+            self.holding.set()
+            await self.release.wait()
+        else:
+            self.got.append(message)
+        return None
+
+
+async def test_a_cancelled_broadcast_send_has_reached_the_members_before_the_full_one() -> None:
+    """It waits for room at each member in turn (docs/api.md §9): cancelled while it waits at
+    one, the members before have their copy, that one and those after have none."""
+    holding, release = asyncio.Event(), asyncio.Event()
+    async with asyncio.timeout(30), ActorSystem(metrics=False) as system:
+        pool = await system.spawn_pool(
+            Holder, holding, release, size=3, routing="broadcast", mailbox_size=1, name="pool"
+        )
+        first, full, last = pool.members
+        full.tell("hold")
+        await holding.wait()
+        full.tell("filler")  # busy, and its mailbox full
+        assert await cancelled_after(3, pool.send("cast")) is None
+        release.set()
+        assert [await member.ask("got") for member in (first, full, last)] == [
+            ["cast"],
+            ["filler"],
+            [],
+        ]
+        assert all(snapshot(member).reserved == 0 for member in pool.members)
+        await assert_settled(system)
