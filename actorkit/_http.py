@@ -74,6 +74,7 @@ class HttpServer:
     def __init__(self, runner: web.AppRunner, host: str, port: int) -> None:
         self._runner = runner
         self._closing: asyncio.Future[None] | None = None
+        self._among: list[HttpServer] | None = None
         self.host = host
         self.port = port
 
@@ -93,13 +94,23 @@ class HttpServer:
             self._closing = asyncio.ensure_future(self._close())
         await asyncio.shield(self._closing)
 
+    def track(self, among: list[HttpServer]) -> None:
+        """Joins the system's endpoints (closed at shutdown) until it closes: a process that
+        serves and closes endpoints for as long as it runs must not keep each of them."""
+        among.append(self)
+        self._among = among
+
     async def _close(self) -> None:
         server = self._runner.server
         transports = [] if server is None else [conn.transport for conn in server.connections]
-        await self._runner.cleanup()
-        for transport in transports:
-            if transport is not None:
-                transport.abort()
+        try:
+            await self._runner.cleanup()
+        finally:
+            for transport in transports:
+                if transport is not None:
+                    transport.abort()
+            if self._among is not None and self in self._among:
+                self._among.remove(self)
 
     def __repr__(self) -> str:
         return f"<HttpServer {self.url}>"

@@ -293,7 +293,7 @@ class ActorSystem(Reach):
         if self._closing is not None:  # shut down while it was binding: it would outlive it
             await server.close()
             raise ActorStopped(f"actor system {self.name!r} shut down while serve_http bound")
-        self._servers.append(server)
+        server.track(self._servers)
         return server
 
     def __repr__(self) -> str:

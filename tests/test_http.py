@@ -255,6 +255,20 @@ async def test_port_zero_picks_a_free_port_and_a_busy_port_is_named() -> None:
         await server.close()  # closing twice is harmless
 
 
+async def test_endpoints_closed_by_their_owner_are_not_kept_and_the_rest_close_at_shutdown() -> (
+    None
+):
+    async with ActorSystem() as system:
+        for _ in range(3):
+            await (await system.serve_http(port=0)).close()
+        assert system._servers == []  # noqa: SLF001  # serving for ever keeps none closed
+        kept = await system.serve_http(port=0)
+        assert system._servers == [kept]  # noqa: SLF001
+    with pytest.raises(aiohttp.ClientConnectionError):
+        async with aiohttp.ClientSession() as session, session.get(f"{kept.url}/healthz"):
+            pass
+
+
 @pytest.mark.parametrize(
     ("auth", "good", "bad"),
     [
