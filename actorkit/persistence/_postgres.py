@@ -5,10 +5,12 @@ asyncpg loads when the store opens, so `import actorkit.persistence` does not pa
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from .._seconds import check_seconds
 from ._group_commit import GroupCommit
 from ._redact import without_secrets
 from ._sql_store import Queries, SQLStore
@@ -21,7 +23,10 @@ if TYPE_CHECKING:
 POOL_SIZE = 8
 """Connections at most: one writes at a time (the group commit), the others read."""
 
+TIMEOUT = 30.0
+"""Seconds a statement may wait for the server by default: ample for a batch of 500 writes."""
 CONNECT_TIMEOUT = 10.0
+"""Seconds connecting may take at most (less when the store's timeout is shorter)."""
 
 _QUERIES = Queries(
     read_page="SELECT seq, time, payload FROM actorkit_journal WHERE persistence_id = $1 "
@@ -43,16 +48,23 @@ _QUERIES = Queries(
 
 class PostgresStore(SQLStore["PostgresTransaction"]):
     """`dsn` is a libpq URL (`postgresql://user:password@host:port/database`); the schema's
-    tables are created in the database's default schema on first use."""
+    tables are created in the database's default schema on first use.
+
+    `timeout` bounds every wait on the server: a statement still waiting after it (on a lock
+    another session holds, on a server that stopped answering) is cancelled and its call fails
+    with `PersistenceError`, and connecting gives up after it too (after 10 s at most). It is
+    asyncpg's `command_timeout`, enforced by the client: it works through any pooler and ends
+    the wait on a server that answers nothing, which a server-side `statement_timeout` cannot."""
 
     queries = _QUERIES
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, *, timeout: float = TIMEOUT) -> None:
         super().__init__()
         if type(dsn) is not str or not dsn.startswith(("postgresql://", "postgres://")):
             got = without_secrets(dsn) if type(dsn) is str else type(dsn).__name__
             raise ValueError(f"PostgresStore needs a postgresql:// URL, got {got!r}")
         _check_hosts(dsn)
+        self.timeout = check_seconds(timeout, "PostgresStore timeout")
         self.dsn = dsn
         self._place = _place(dsn)
         """host:port/database, without the password: what messages name."""
@@ -89,7 +101,8 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
                 self.dsn,
                 min_size=0,
                 max_size=POOL_SIZE,
-                timeout=CONNECT_TIMEOUT,
+                timeout=min(CONNECT_TIMEOUT, self.timeout),
+                command_timeout=self.timeout,
                 reset=_nothing_to_reset,
                 server_settings=settings,
             )
@@ -104,7 +117,11 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
     async def _disconnect(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
-            await pool.close()
+            # Every write has been drained. A server that does not answer the goodbye within
+            # the timeout makes asyncpg drop the connections (terminate) and raise: closed all
+            # the same, and the server ends those sessions on its own.
+            with contextlib.suppress(Exception):
+                await pool.close()
 
     async def _fetch(self, query: str, *args: object) -> Sequence[Sequence[Any]]:
         from ._postgres_db import translated

@@ -58,8 +58,12 @@ _HINTS: list[tuple[type[BaseException], str]] = [
     (asyncpg.InvalidPasswordError, "check the user and password in the DSN"),
     (asyncpg.InvalidCatalogNameError, "the database does not exist"),
     (ConnectionRefusedError, "is the server running, and on that host and port?"),
+    (
+        TimeoutError,  # before OSError, its base class
+        "the server did not answer within the store's timeout: a lock another session holds, "
+        "or a server that stopped answering? PostgresStore(dsn, timeout=...) sets it",
+    ),
     (OSError, "the server cannot be reached"),
-    (TimeoutError, "the server did not answer in time"),
 ]
 
 

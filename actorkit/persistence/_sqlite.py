@@ -12,6 +12,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._seconds import check_seconds
 from ._group_commit import GroupCommit
 from ._sql_store import Queries, SQLStore
 
@@ -36,20 +37,38 @@ _QUERIES = Queries(
     "WHERE persistence_id = ? ORDER BY key",
 )
 
+TIMEOUT = 10.0
+"""Seconds a connection waits by default for a lock another process holds on the file."""
+LONGEST_TIMEOUT = (2**31 - 1) / 1000
+"""SQLite keeps its busy timeout in milliseconds, in a C int; past that it waits not at all."""
+
 
 class SQLiteStore(SQLStore["SQLiteTransaction"]):
     """`synchronous="FULL"` (the default) syncs the WAL on every commit, so a committed write
     survives a power loss; `"NORMAL"` syncs less often and may lose the last commits (never
-    corrupt the file) in a power loss, though not in a crash of the process."""
+    corrupt the file) in a power loss, though not in a crash of the process.
+
+    `timeout` is SQLite's busy timeout: how long a call waits for a lock another process holds
+    on the file (its write lock, mostly) before it fails with `PersistenceError`."""
 
     queries = _QUERIES
 
     def __init__(
-        self, path: str | os.PathLike[str], *, synchronous: Literal["FULL", "NORMAL"] = "FULL"
+        self,
+        path: str | os.PathLike[str],
+        *,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        timeout: float = TIMEOUT,
     ) -> None:
         super().__init__()
         if synchronous not in ("FULL", "NORMAL"):
             raise ValueError(f'synchronous must be "FULL" or "NORMAL", got {synchronous!r}')
+        self.timeout = check_seconds(timeout, "SQLiteStore timeout")
+        if self.timeout > LONGEST_TIMEOUT:
+            raise ValueError(
+                f"SQLiteStore timeout must be at most {LONGEST_TIMEOUT:,} seconds (about 24 "
+                f"days; SQLite counts it in milliseconds in 32 bits), got {timeout!r}"
+            )
         self.path = os.fspath(path) if isinstance(path, str | os.PathLike) else path
         if not isinstance(self.path, str):  # bytes, os.PathLike[bytes], or not a path at all
             raise TypeError(
@@ -76,7 +95,7 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         try:
             with db.translated(self.path, "opening the database"):
                 writer, self._reader = await db.connect(
-                    self.path, self.synchronous, self._connections
+                    self.path, self.synchronous, self.timeout, self._connections
                 )
         except BaseException:
             await self._disconnect()
@@ -93,7 +112,7 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         try:
             with translated(self.path, "opening the database read-only"):
                 self._reader, self._unchanged = await connect_read_only(
-                    self.path, self._connections
+                    self.path, self.timeout, self._connections
                 )
         except BaseException:
             await self._disconnect()

@@ -49,9 +49,6 @@ CREATE TABLE actorkit_reminders (
 ) STRICT;
 """
 
-BUSY_TIMEOUT = 10.0
-"""Seconds a connection waits for another process's write lock before it fails."""
-
 _HINTS = {
     "unable to open database file": "does the directory exist, and may this process write there?",
     "readonly database": "the file or its directory is not writable by this process",
@@ -60,7 +57,8 @@ _HINTS = {
     "nothing of the failed write was kept",
     "file is not a database": "the file is corrupt or not a database",
     "malformed": "the database file is corrupt",
-    "database is locked": "another process held the write lock longer than the busy timeout",
+    "database is locked": "another process held the write lock longer than the store's "
+    "timeout: SQLiteStore(path, timeout=...) sets it",
 }
 
 
@@ -206,17 +204,18 @@ async def create_or_check(conn: aiosqlite.Connection, path: str) -> bool:
 
 
 async def connect(
-    path: str, synchronous: str, opened: list[aiosqlite.Connection]
+    path: str, synchronous: str, timeout: float, opened: list[aiosqlite.Connection]
 ) -> tuple[aiosqlite.Connection, aiosqlite.Connection]:
-    """The writer (WAL, `synchronous`, schema created or checked) and the reader; each
-    connection goes into `opened` as soon as it exists, for the caller to close on failure."""
+    """The writer (WAL, `synchronous`, schema created or checked) and the reader, both waiting
+    up to `timeout` for another process's lock; each connection goes into `opened` as soon as
+    it exists, for the caller to close on failure."""
     await asyncio.to_thread(_probe, path)
-    writer = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    writer = await aiosqlite.connect(path, timeout=timeout, isolation_level=None)
     opened.append(writer)
     await writer.execute("PRAGMA journal_mode = WAL")
     await writer.execute(f"PRAGMA synchronous = {synchronous}")
     await create_or_check(writer, path)
-    reader = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    reader = await aiosqlite.connect(path, timeout=timeout, isolation_level=None)
     opened.append(reader)
     await reader.execute("PRAGMA query_only = ON")
     return writer, reader

@@ -24,7 +24,7 @@ import aiosqlite
 
 from .._errors import PersistenceError
 from ._schema import check_readable
-from ._sqlite_db import BUSY_TIMEOUT, _probe, _schema_version
+from ._sqlite_db import _probe, _schema_version
 
 Fingerprint = tuple[int, int, int, int] | None
 
@@ -85,12 +85,12 @@ def _open(path: str) -> tuple[str, Unchanged | None]:
 
 
 async def connect_read_only(
-    path: str, opened: list[aiosqlite.Connection]
+    path: str, timeout: float, opened: list[aiosqlite.Connection]
 ) -> tuple[aiosqlite.Connection, Unchanged | None]:
     """A reader on a file that holds the actorkit schema, and the check to await after each
     read (None when SQLite's own locking keeps the reads consistent)."""
     uri, unchanged = await asyncio.to_thread(_open, path)
-    reader = await aiosqlite.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)
+    reader = await aiosqlite.connect(uri, uri=True, timeout=timeout, isolation_level=None)
     opened.append(reader)
     check_readable(await _schema_version(reader), f"SQLite store {path}")
     if unchanged is not None:

@@ -38,6 +38,14 @@ def test_the_dsn_must_be_a_postgresql_url() -> None:
         PostgresStore("mysql://localhost/db")
 
 
+def test_the_timeout_must_be_seconds_the_store_can_wait() -> None:
+    for wrong in (0, -1.0, float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="PostgresStore timeout must be > 0 seconds"):
+            PostgresStore("postgresql://localhost/db", timeout=wrong)
+    with pytest.raises(TypeError, match="PostgresStore timeout must be a number of seconds"):
+        PostgresStore("postgresql://localhost/db", timeout=None)  # type: ignore[arg-type]
+
+
 async def test_the_schema_is_versioned_and_a_newer_one_refused(postgres: PostgresServer) -> None:
     dsn = postgres.fresh()
     async with PostgresStore(dsn) as store:

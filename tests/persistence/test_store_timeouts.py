@@ -1,0 +1,119 @@
+"""Every wait on the database ends within the store's stated bound (`timeout=`) with
+`PersistenceError`: a lock another PostgreSQL session holds, a PostgreSQL server that stopped
+answering, another process's SQLite write lock. A write that times out fails its whole batch,
+none of the batch is written, and the store works again once the wait is over."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from actorkit.persistence import PersistenceError, PostgresStore, SQLiteStore
+from actorkit.persistence._sql_store import SQLStore
+from tests.processes import process
+
+from .conftest import UVLOOP_ONLY
+from .postgres_server import PostgresServer
+
+TIMED_OUT = "did not answer within the store's timeout"
+
+
+async def three_writes(store: SQLStore[object]) -> list[object]:
+    """Three actors' writes, which the group commit carries in one batch."""
+    return await asyncio.gather(
+        store.append("a", 1, [b"2"]),
+        store.append("b", 0, [b"1"]),
+        store.save_state("s", 0, b"state"),
+        return_exceptions=True,
+    )
+
+
+def assert_each_failed(results: list[object], said: str) -> None:
+    assert [type(result) for result in results] == [PersistenceError] * 3, results
+    assert all(said in str(result) for result in results), results
+
+
+async def assert_none_written_then_writable(store: SQLStore[object]) -> None:
+    assert [e.payload async for e in store.read("a")] == [b"1"]
+    assert await store.highest_seq("b") == 0
+    assert await store.load_state("s") is None
+    a, b, s = await three_writes(store)
+    assert isinstance(a, float) and isinstance(b, float) and s == 1
+    assert [e.payload async for e in store.read("a")] == [b"1", b"2"]
+    assert await store.highest_seq("b") == 1
+
+
+async def test_a_lock_another_postgres_session_holds_ends_each_call_after_the_timeout(
+    postgres: PostgresServer,
+) -> None:
+    dsn = postgres.fresh()
+    async with asyncio.timeout(20), PostgresStore(dsn, timeout=0.5) as store:
+        await store.append("a", 0, [b"1"])
+        rival = await asyncpg.connect(dsn)
+        try:
+            async with rival.transaction():
+                await rival.execute(
+                    "LOCK TABLE actorkit_journal, actorkit_states IN ACCESS EXCLUSIVE MODE"
+                )
+                results = await three_writes(store)
+                with pytest.raises(PersistenceError, match=TIMED_OUT):
+                    await store.highest_seq("a")
+        finally:
+            await rival.close()
+        assert_each_failed(results, TIMED_OUT)
+        await assert_none_written_then_writable(store)
+
+
+@UVLOOP_ONLY
+async def test_a_postgres_server_that_stopped_answering_ends_each_call_in_bounded_time(
+    postgres: PostgresServer,
+) -> None:
+    """The writes' connection is dropped once its cancel request goes unanswered too; the
+    read then needs a new connection, which the timeout bounds as well. Closing the store
+    does not wait for the server either."""
+    async with asyncio.timeout(20):
+        store = PostgresStore(postgres.fresh(), timeout=0.5)
+        await store.open()
+        try:
+            await store.append("a", 0, [b"1"])
+            with postgres.paused():
+                results = await three_writes(store)
+                with pytest.raises(PersistenceError, match=TIMED_OUT):
+                    await store.highest_seq("a")
+            assert_each_failed(results, TIMED_OUT)
+            await assert_none_written_then_writable(store)
+            with postgres.paused():
+                await store.close()
+        finally:
+            await store.close()
+
+
+HOLD_THE_WRITE_LOCK = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("holding", flush=True)
+sys.stdin.read()
+"""
+
+
+@UVLOOP_ONLY
+async def test_sqlite_ends_a_wait_for_another_processs_write_lock_after_the_timeout(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "shared.db"
+    async with asyncio.timeout(20), SQLiteStore(path, timeout=0.3) as store:
+        await store.append("a", 0, [b"1"])
+        args = (sys.executable, "-c", HOLD_THE_WRITE_LOCK, str(path))
+        async with process(*args, stdin=asyncio.subprocess.PIPE) as holder:
+            assert holder.stdin is not None and holder.stdout is not None
+            assert await holder.stdout.readline() == b"holding\n"
+            results = await three_writes(store)
+            holder.stdin.close()
+            assert await holder.wait() == 0
+        assert_each_failed(results, "database is locked (another process held the write lock")
+        await assert_none_written_then_writable(store)
