@@ -20,6 +20,11 @@ _log = logging.getLogger("actorkit.persistence")
 
 MAX_SEQ = 2**63 - 1
 """The highest sequence number or revision: the SQL stores keep them as 64-bit integers."""
+MAX_PAYLOAD = 10**9 - 4096
+"""Bytes of encoded values one write may carry, all of an append's events together: SQLite
+refuses a row over 1,000,000,000 bytes (its default SQLITE_MAX_LENGTH), and 4 KiB are left
+for the ids and numbers beside the value. PostgreSQL's limits are higher: 1 GiB for a bytea,
+for an array of them and for one statement's parameters."""
 
 CommitObserver = Callable[[int, float], None]
 """Called after each commit with the number of writes it carried and the seconds it took."""
@@ -46,7 +51,22 @@ def check_payload(payload: object) -> None:
         )
 
 
-def check_append(persistence_id: str, expected_seq: int, payloads: Sequence[bytes]) -> None:
+def check_size(persistence_id: str, what: str, size: int, limit: int) -> None:
+    """A value no store can keep is refused before it joins a group commit's batch, where the
+    database's refusal would fail every other write of the batch too (as `unstorable`)."""
+    if size > limit:
+        raise ValueError(
+            f"{persistence_id!r}: {what} is too large to store: {size:,} bytes encoded, over "
+            f"the store's max_payload of {limit:,} (SQLite keeps at most 1,000,000,000 bytes "
+            "a row); keep large data outside the store (a file, an object store) and store a "
+            "reference to it, or split it"
+        )
+
+
+def check_append(
+    persistence_id: str, expected_seq: int, payloads: Sequence[bytes], limit: int
+) -> int:
+    """The bytes of the events, which the check measures anyway."""
     if (  # one event with valid arguments, as a persist of one event sends: no further call
         type(persistence_id) is str
         and persistence_id
@@ -57,8 +77,9 @@ def check_append(persistence_id: str, expected_seq: int, payloads: Sequence[byte
         and 0 <= expected_seq < MAX_SEQ
         and len(payloads) == 1
         and type(payloads[0]) is bytes
+        and (size := len(payloads[0])) <= limit
     ):
-        return
+        return size
     check_id(persistence_id)
     check_count("expected_seq", expected_seq)
     if not payloads:
@@ -67,13 +88,26 @@ def check_append(persistence_id: str, expected_seq: int, payloads: Sequence[byte
         raise ValueError(f"{persistence_id!r}: the journal would pass sequence number 2**63 - 1")
     for payload in payloads:
         check_payload(payload)
+    size = sum(map(len, payloads))
+    check_size(persistence_id, "an append", size, limit)
+    return size
 
 
-def check_write(persistence_id: str, name: str, number: int, payload: bytes) -> None:
-    """A snapshot (`seq`) or a state (`expected_revision`)."""
+def check_snapshot(persistence_id: str, seq: int, payload: bytes, limit: int) -> None:
+    _check_write(persistence_id, "seq", seq, payload, limit, "a snapshot")
+
+
+def check_state(persistence_id: str, expected_revision: int, payload: bytes, limit: int) -> None:
+    _check_write(persistence_id, "expected_revision", expected_revision, payload, limit, "a state")
+
+
+def _check_write(
+    persistence_id: str, name: str, number: int, payload: bytes, limit: int, what: str
+) -> None:
     check_id(persistence_id)
     check_count(name, number)
     check_payload(payload)
+    check_size(persistence_id, what, len(payload), limit)
 
 
 def check_key(persistence_id: str, key: object) -> None:
@@ -85,11 +119,12 @@ def check_key(persistence_id: str, key: object) -> None:
         raise ValueError(problem)
 
 
-def check_reminder(persistence_id: str, reminder: object) -> None:
+def check_reminder(persistence_id: str, reminder: object, limit: int) -> None:
     if not isinstance(reminder, StoredReminder):
         raise TypeError(f"expected a StoredReminder, got {type(reminder).__name__}")
     check_key(persistence_id, reminder.key)
     check_payload(reminder.payload)
+    check_size(persistence_id, "a reminder's message", len(reminder.payload), limit)
     every = reminder.every
     if not _finite(reminder.due) or not (every is None or (_finite(every) and every > 0)):
         raise ValueError(
@@ -145,6 +180,9 @@ class StoreBase(ABC):
     hangs its batch-size and latency metrics there."""
 
     on_commit: CommitObserver | None = None
+    max_payload: int = MAX_PAYLOAD
+    """Bytes of encoded values one write may carry; a write over it is a `ValueError` before
+    anything is written. Lowered, it refuses smaller writes."""
 
     @abstractmethod
     def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]: ...

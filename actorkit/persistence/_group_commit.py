@@ -21,6 +21,7 @@ that write lost it.
 from __future__ import annotations
 
 import asyncio
+import operator
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -33,6 +34,10 @@ from ._checked_writes import append_careful, save_states
 
 MAX_BATCH = 500
 """Writes per transaction: bounds a statement's parameter count and a commit's latency."""
+MAX_BATCH_BYTES = 64 * 2**20
+"""Bytes of values per transaction; a larger write goes alone. Writes that fit alone would
+otherwise fail together: PostgreSQL takes no array parameter (a batch binds all its events
+in one) over 1 GiB, and hundreds of megabytes can take longer to write than the timeout."""
 KNOWN_HEADS = 65_536
 """Journals whose latest sequence number this store remembers (the most recently written)."""
 
@@ -76,10 +81,15 @@ class Write(Generic[TxT]):
     persistence_id: str = ""
     expected: int = 0
     payloads: Sequence[bytes] = ()
+    size: int = 0
+    """Bytes of the values it writes."""
     state: bytes | None = None
     other: Callable[[TxT], Awaitable[object]] | None = None
     outcome: object = field(default=None)
     error: BaseException | None = None
+
+
+_size = operator.attrgetter("size")
 
 
 class GroupCommit(Generic[TxT]):
@@ -102,23 +112,27 @@ class GroupCommit(Generic[TxT]):
         """Made by `settled` only, so a batch nobody waits on costs no future."""
 
     def append(
-        self, persistence_id: str, expected: int, payloads: Sequence[bytes]
+        self, persistence_id: str, expected: int, payloads: Sequence[bytes], size: int
     ) -> asyncio.Future[float]:
-        """The future of the append, settled with the commit's time once it committed; a
-        future, not a coroutine, so an awaiting caller pays for no frame of its own here."""
+        """The future of the append (`size`: its events' bytes), settled with the commit's
+        time once it committed; a future, not a coroutine, so an awaiting caller pays for no
+        frame of its own here."""
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        self._submit(Write(future, persistence_id, expected, payloads))
+        self._submit(Write(future, persistence_id, expected, payloads, size))
         return future
 
     def save_state(self, persistence_id: str, expected: int, payload: bytes) -> asyncio.Future[int]:
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._submit(Write(future, persistence_id, expected, state=payload))
+        self._submit(Write(future, persistence_id, expected, state=payload, size=len(payload)))
         return future
 
-    def other(self, run: Callable[[TxT], Awaitable[object]]) -> asyncio.Future[object]:
-        """A write with no expectation to check (snapshots, reminders), in the next batch."""
+    def other(
+        self, run: Callable[[TxT], Awaitable[object]], size: int = 0
+    ) -> asyncio.Future[object]:
+        """A write with no expectation to check (snapshots, reminders), in the next batch;
+        `size` is the bytes of the value it writes."""
         future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
-        self._submit(Write(future, other=run))
+        self._submit(Write(future, other=run, size=size))
         return future
 
     async def drain(self) -> None:
@@ -146,12 +160,7 @@ class GroupCommit(Generic[TxT]):
         batch: list[Write[TxT]] = []
         try:
             while self._pending:
-                batch = self._pending
-                if len(batch) > MAX_BATCH:
-                    batch, self._pending = batch[:MAX_BATCH], batch[MAX_BATCH:]
-                else:
-                    self._pending = []
-                batch = [write for write in batch if not write.future.done()]
+                batch = self._take()
                 if batch:
                     self._committing = True
                     await self._commit(batch)
@@ -172,6 +181,25 @@ class GroupCommit(Generic[TxT]):
         committed, self._committed = self._committed, None
         if committed is not None:
             committed.set_result(None)
+
+    def _take(self) -> list[Write[TxT]]:
+        """The next batch off the queue: up to `MAX_BATCH` writes and `MAX_BATCH_BYTES` of
+        values, without the writes whose callers were cancelled."""
+        pending, room = self._pending, MAX_BATCH_BYTES
+        if len(pending) <= MAX_BATCH and sum(map(_size, pending)) <= room:  # all of it
+            self._pending = []
+            return [write for write in pending if not write.future.done()]
+        batch: list[Write[TxT]] = []
+        taken = 0
+        for write in pending:
+            if not write.future.done():
+                room -= write.size
+                if len(batch) == MAX_BATCH or (room < 0 and batch):
+                    break
+                batch.append(write)
+            taken += 1
+        self._pending = pending[taken:]
+        return batch
 
     async def _commit(self, batch: list[Write[TxT]]) -> None:
         try:

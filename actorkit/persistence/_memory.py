@@ -16,7 +16,8 @@ from ._base import (
     check_id,
     check_key,
     check_reminder,
-    check_write,
+    check_snapshot,
+    check_state,
     state_conflict,
 )
 from ._store import StoredEvent, StoredReminder, StoredSnapshot, StoredState
@@ -48,7 +49,7 @@ class MemoryStore(StoreBase):
     async def append(
         self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
     ) -> float:
-        check_append(persistence_id, expected_seq, payloads)
+        check_append(persistence_id, expected_seq, payloads, self.max_payload)
         self._check_open()
         journal = self._journals.setdefault(persistence_id, [])
         if len(journal) != expected_seq:
@@ -74,7 +75,7 @@ class MemoryStore(StoreBase):
         return len(self._journals.get(persistence_id, ()))
 
     async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
-        check_write(persistence_id, "seq", seq, payload)
+        check_snapshot(persistence_id, seq, payload, self.max_payload)
         self._check_open()
         kept = self._snapshots.get(persistence_id)
         if kept is None or kept.seq <= seq:
@@ -87,7 +88,7 @@ class MemoryStore(StoreBase):
         return self._snapshots.get(persistence_id)
 
     async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
-        check_write(persistence_id, "expected_revision", expected_revision, payload)
+        check_state(persistence_id, expected_revision, payload, self.max_payload)
         self._check_open()
         kept = self._states.get(persistence_id)
         revision = 0 if kept is None else kept.revision
@@ -103,7 +104,7 @@ class MemoryStore(StoreBase):
         return self._states.get(persistence_id)
 
     async def put_reminder(self, persistence_id: str, reminder: StoredReminder) -> None:
-        check_reminder(persistence_id, reminder)
+        check_reminder(persistence_id, reminder, self.max_payload)
         self._check_open()
         self._reminders.setdefault(persistence_id, {})[reminder.key] = reminder
         self._observe(1, 0.0)

@@ -24,7 +24,7 @@ POOL_SIZE = 8
 """Connections at most: one writes at a time (the group commit), the others read."""
 
 TIMEOUT = 30.0
-"""Seconds a statement may wait for the server by default: ample for a batch of 500 writes."""
+"""Seconds a statement may wait for the server by default: ample for a batch (`MAX_BATCH_BYTES`)."""
 CONNECT_TIMEOUT = 10.0
 """Seconds connecting may take at most (less when the store's timeout is shorter)."""
 

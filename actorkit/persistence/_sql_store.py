@@ -17,7 +17,8 @@ from ._base import (
     check_id,
     check_key,
     check_reminder,
-    check_write,
+    check_snapshot,
+    check_state,
 )
 from ._group_commit import GroupCommit, TxT
 from ._store import StoredEvent, StoredReminder, StoredSnapshot, StoredState
@@ -127,9 +128,9 @@ class SQLStore(StoreBase, Generic[TxT]):
     async def append(
         self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
     ) -> float:
-        check_append(persistence_id, expected_seq, payloads)
+        size = check_append(persistence_id, expected_seq, payloads, self.max_payload)
         writes = self._commits or self._writes()  # the call only to say why there are none
-        written = writes.append(persistence_id, expected_seq, payloads)
+        written = writes.append(persistence_id, expected_seq, payloads, size)
         try:  # `_outcome`, written out: no coroutine per append
             return await written
         except asyncio.CancelledError:
@@ -154,11 +155,14 @@ class SQLStore(StoreBase, Generic[TxT]):
         return int(rows[0][0] or 0)
 
     async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
-        check_write(persistence_id, "seq", seq, payload)
+        check_snapshot(persistence_id, seq, payload, self.max_payload)
         query = self.queries.save_snapshot
         writes = self._writes()
         await _outcome(
-            writes, writes.other(lambda tx: self._execute(tx, query, persistence_id, seq, payload))
+            writes,
+            writes.other(
+                lambda tx: self._execute(tx, query, persistence_id, seq, payload), len(payload)
+            ),
         )
 
     async def load_snapshot(self, persistence_id: str) -> StoredSnapshot | None:
@@ -167,7 +171,7 @@ class SQLStore(StoreBase, Generic[TxT]):
         return StoredSnapshot(*rows[0]) if rows else None
 
     async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
-        check_write(persistence_id, "expected_revision", expected_revision, payload)
+        check_state(persistence_id, expected_revision, payload, self.max_payload)
         writes = self._writes()
         return await _outcome(writes, writes.save_state(persistence_id, expected_revision, payload))
 
@@ -177,14 +181,15 @@ class SQLStore(StoreBase, Generic[TxT]):
         return StoredState(*rows[0]) if rows else None
 
     async def put_reminder(self, persistence_id: str, reminder: StoredReminder) -> None:
-        check_reminder(persistence_id, reminder)
+        check_reminder(persistence_id, reminder, self.max_payload)
         query, r = self.queries.put_reminder, reminder
         due, every = float(r.due), None if r.every is None else float(r.every)  # SQLite: int64
         writes = self._writes()
         await _outcome(
             writes,
             writes.other(
-                lambda tx: self._execute(tx, query, persistence_id, r.key, due, every, r.payload)
+                lambda tx: self._execute(tx, query, persistence_id, r.key, due, every, r.payload),
+                len(r.payload),
             ),
         )
 

@@ -71,6 +71,28 @@ async def test_a_snapshot_that_cannot_be_encoded_is_a_clear_error_after_the_even
         assert len(await journal(system.store, "/ledger")) == 2
 
 
+class Notes(DurableState):
+    async def receive(self, message: Any) -> Any:
+        await self.save(message)
+        return self.state
+
+
+async def test_a_state_over_the_stores_max_payload_is_refused_with_its_size() -> None:
+    """The store's `ValueError`, which the handler sees as the `PersistenceError` of a save."""
+    store = MemoryStore()
+    store.max_payload = 100
+    async with ActorSystem("big", store=store) as system:
+        notes = await system.spawn(Notes, name="notes")
+        with pytest.raises(
+            PersistenceError,
+            match=r"'/notes': a state is too large to store: 20\d bytes encoded, over the "
+            "store's max_payload of 100",
+        ):
+            await notes.ask("x" * 200)
+        assert await store.load_state("/notes") is None
+        assert await notes.ask("fits") == "fits"
+
+
 async def test_a_durable_actor_on_a_system_without_a_store_says_how_to_add_one() -> None:
     async with ActorSystem("nostore") as system:
         with pytest.raises(ValueError, match=r"has no store: pass one, e.g. ActorSystem\("):

@@ -62,7 +62,7 @@ async def test_a_write_that_keeps_losing_its_race_fails_alone() -> None:
     commits: list[int] = []
     writes = GroupCommit(db.begin, lambda n, seconds: commits.append(n))
     contended, calm = await asyncio.gather(
-        writes.append("contended", 0, [b"x"]), writes.append("calm", 0, [b"y"]),
+        writes.append("contended", 0, [b"x"], 1), writes.append("calm", 0, [b"y"], 1),
         return_exceptions=True,
     )  # fmt: skip
     assert isinstance(contended, PersistenceConflict)
@@ -79,20 +79,20 @@ async def test_a_database_error_fails_every_write_of_the_batch() -> None:
     db.broken = True
     writes = GroupCommit(db.begin, lambda n, seconds: None)
     results = await asyncio.gather(
-        *(writes.append(f"w{n}", 0, [b"x"]) for n in range(5)), return_exceptions=True
+        *(writes.append(f"w{n}", 0, [b"x"], 1) for n in range(5)), return_exceptions=True
     )
     assert all(isinstance(result, PersistenceError) for result in results)
     assert len({id(result) for result in results}) == 5, "each caller gets its own error"
     assert db.committed == {}
     db.broken = False
-    assert isinstance(await writes.append("w0", 0, [b"x"]), float)
+    assert isinstance(await writes.append("w0", 0, [b"x"], 1), float)
 
 
 async def test_a_cancelled_write_that_is_still_queued_is_dropped() -> None:
     db = Scripted()
     writes = GroupCommit(db.begin, lambda n, seconds: None)
-    first = writes.append("kept", 0, [b"x"])
-    dropped = writes.append("dropped", 0, [b"x"])
+    first = writes.append("kept", 0, [b"x"], 1)
+    dropped = writes.append("dropped", 0, [b"x"], 1)
     dropped.cancel()  # both are queued; the flusher has not run yet
     assert isinstance(await first, float)
     with pytest.raises(asyncio.CancelledError):
@@ -121,8 +121,8 @@ async def test_a_writer_cancelled_in_its_retries_fails_the_writes_it_had_not_rea
     async with asyncio.timeout(10):
         db = Stalled()
         writes = GroupCommit(db.begin, lambda n, seconds: None)
-        contended = writes.append("contended", 0, [b"x"])
-        calm = writes.append("calm", 0, [b"y"])
+        contended = writes.append("contended", 0, [b"x"], 1)
+        calm = writes.append("calm", 0, [b"y"], 1)
         await db.stalled.wait()
         flusher = writes._flusher  # noqa: SLF001 - the loop's teardown, as it would cancel it
         assert flusher is not None
