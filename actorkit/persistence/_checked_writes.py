@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ._base import append_conflict, state_conflict
 
 if TYPE_CHECKING:
-    from ._group_commit import Transaction, Write
+    from ._batch import Transaction, Write
 
 
 async def append_careful(tx: Transaction, appends: list[Write[Any]], now: float) -> None:

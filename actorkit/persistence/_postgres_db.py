@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager, contextmanager
 import asyncpg
 
 from .._errors import PersistenceError
-from ._group_commit import WriteRace
+from ._batch import WriteRace
 from ._schema import SCHEMA_VERSION, check_readable, needs_creating
 
 SCHEMA = [

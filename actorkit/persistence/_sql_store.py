@@ -20,7 +20,8 @@ from ._base import (
     check_snapshot,
     check_state,
 )
-from ._group_commit import GroupCommit, TxT
+from ._batch import TxT
+from ._group_commit import GroupCommit
 from ._store import StoredEvent, StoredReminder, StoredSnapshot, StoredState
 
 T = TypeVar("T")

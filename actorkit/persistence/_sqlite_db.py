@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager, contextmanager, suppress
 import aiosqlite
 
 from .._errors import PersistenceError
-from ._group_commit import WriteRace
+from ._batch import WriteRace
 from ._schema import SCHEMA_VERSION, needs_creating
 
 SCHEMA = f"""

@@ -12,7 +12,8 @@ from contextlib import asynccontextmanager
 import pytest
 
 from actorkit.persistence import PersistenceConflict, PersistenceError
-from actorkit.persistence._group_commit import GroupCommit, WriteRace
+from actorkit.persistence._batch import WriteRace
+from actorkit.persistence._group_commit import GroupCommit
 
 
 class Scripted:
@@ -156,9 +157,9 @@ async def test_a_cancelled_caller_hears_back_only_once_its_write_is_settled() ->
     async with asyncio.timeout(10):
         db = Held()
         writes = GroupCommit(db.begin, lambda n, seconds: None)
-        taken = writes.append("taken", 0, [b"x"])
+        taken = writes.append("taken", 0, [b"x"], 1)
         await db.holding.wait()
-        left = writes.append("left", 0, [b"y"])  # queued behind the batch in flight
+        left = writes.append("left", 0, [b"y"], 1)  # queued behind the batch in flight
         for future in (taken, left):
             future.cancel()  # as a cancelled caller's `await` cancels it
         settling = asyncio.ensure_future(writes.settled())

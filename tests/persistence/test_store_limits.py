@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from actorkit.persistence import MemoryStore, Store, StoredReminder, _group_commit
+from actorkit.persistence import MemoryStore, Store, StoredReminder, _batch
 
 from .conftest import MakeStore
 
@@ -121,7 +121,7 @@ async def test_a_batch_carries_its_bytes_of_values_at_most_or_one_write(
     """On PostgreSQL a batch binds its events in one array, which the server takes only up
     to 1 GiB, and a batch of hundreds of megabytes may outlast the store's timeout: writes
     that each fit must not fail together."""
-    monkeypatch.setattr(_group_commit, "MAX_BATCH_BYTES", 100)
+    monkeypatch.setattr(_batch, "MAX_BATCH_BYTES", 100)
     commits: list[int] = []
     async with asyncio.timeout(30), make_sql_store() as store:
         store.on_commit = lambda writes, seconds: commits.append(writes)

@@ -1,0 +1,82 @@
+"""What the group commit (`_group_commit`) writes, and how it cuts its queue into batches:
+the write records, the transaction the batch runs in, and the batch's bounds."""
+
+from __future__ import annotations
+
+import asyncio
+import operator
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+MAX_BATCH = 500
+"""Writes per transaction: bounds a statement's parameter count and a commit's latency."""
+MAX_BATCH_BYTES = 64 * 2**20
+"""Bytes of values per transaction; a larger write goes alone. Writes that fit alone would
+otherwise fail together: PostgreSQL takes no array parameter (a batch binds all its events
+in one) over 1 GiB, and hundreds of megabytes can take longer to write than the timeout."""
+
+
+class WriteRace(Exception):
+    """A row another process committed first refused one of the batch's rows."""
+
+
+class Transaction(Protocol):
+    """What the batch needs of one open transaction of a SQL store."""
+
+    async def highest(self, ids: Sequence[str]) -> dict[str, int]: ...
+
+    async def revisions(self, ids: Sequence[str]) -> dict[str, int]: ...
+
+    async def insert_events(self, rows: Sequence[tuple[str, int, float, bytes]]) -> None: ...
+
+    async def insert_if_latest(self, rows: Sequence[tuple[str, int, float, bytes, int]]) -> int:
+        """Inserts `(id, seq, time, payload)` where event `expected` (the fifth) exists or is
+        0; how many rows it inserted. A duplicate key raises `WriteRace`."""
+
+    async def write_states(self, rows: Sequence[tuple[str, int, bytes, int]]) -> None:
+        """Writes `(id, revision, payload)` where the stored revision is still `read` (the
+        fourth; 0: inserts, no row may exist); raises `WriteRace` when a row is not."""
+
+
+TxT = TypeVar("TxT", bound=Transaction)
+Begin = Callable[[bool], AbstractAsyncContextManager[TxT]]
+"""Opens a transaction: commits when the block ends, rolls back when it raises; raises
+`PersistenceError` for a database failure and `WriteRace` for a refused duplicate row. The
+flag says the block runs one statement, which a database may run as its own transaction."""
+
+
+@dataclass(slots=True)
+class Write(Generic[TxT]):
+    future: asyncio.Future[Any]
+    persistence_id: str = ""
+    expected: int = 0
+    payloads: Sequence[bytes] = ()
+    size: int = 0
+    """Bytes of the values it writes."""
+    state: bytes | None = None
+    other: Callable[[TxT], Awaitable[object]] | None = None
+    outcome: object = field(default=None)
+    error: BaseException | None = None
+
+
+_size = operator.attrgetter("size")
+
+
+def take(pending: list[Write[TxT]]) -> tuple[list[Write[TxT]], list[Write[TxT]]]:
+    """The next batch off the queue, and what stays queued: up to `MAX_BATCH` writes and
+    `MAX_BATCH_BYTES` of values, without the writes whose callers were cancelled."""
+    room = MAX_BATCH_BYTES
+    if len(pending) <= MAX_BATCH and sum(map(_size, pending)) <= room:  # all of it
+        return [write for write in pending if not write.future.done()], []
+    batch: list[Write[TxT]] = []
+    taken = 0
+    for write in pending:
+        if not write.future.done():
+            room -= write.size
+            if len(batch) == MAX_BATCH or (room < 0 and batch):
+                break
+            batch.append(write)
+        taken += 1
+    return batch, pending[taken:]
