@@ -50,6 +50,7 @@ class Durable(Actor):
         if isinstance(cell, Unspawned):  # constructed outside `spawn`: `persist` says so
             self._durable = cell  # type: ignore[assignment]
         else:
+            cls._check_spawnable()
             self._durable = _bind(cell, cls)
         return self
 
@@ -79,6 +80,10 @@ class Durable(Actor):
         if binding.reminders is None:
             binding.reminders = Reminders(self, binding)
         return binding.reminders
+
+    @classmethod
+    def _check_spawnable(cls) -> None:
+        """Refuse, before anything is written, a class that is incomplete as an actor."""
 
     async def _load(self) -> int:
         """Bring the instance up to date from the store; returns the events replayed."""

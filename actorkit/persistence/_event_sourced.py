@@ -8,6 +8,7 @@ sequence number this instance last saw; only then are they applied, in order.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
 from ._service import guarded, read_back, store_failure
 
 logger = logging.getLogger("actorkit")
+
+_PLAIN_HOOKS = ("apply", "snapshot", "restore")
+"""Called where nothing awaits them (after each persist, in recovery): an `async def` one
+would change no state, and its coroutine would be dropped with a warning."""
 
 
 class EventSourced(Durable):
@@ -36,6 +41,14 @@ class EventSourced(Durable):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        for hook in _PLAIN_HOOKS:
+            method = inspect.unwrap(getattr(cls, hook))
+            if inspect.iscoroutinefunction(method) or inspect.isasyncgenfunction(method):
+                raise TypeError(
+                    f"{cls.__qualname__}.{hook} must be a plain def, not async: it runs after "
+                    "each persist and in recovery, where nothing awaits it, so its changes "
+                    "would be lost; await what you need in the handler, before persist"
+                )
         every = cls.snapshot_every
         if not isinstance(every, int) or isinstance(every, bool) or every < 0:
             raise ValueError(
@@ -45,6 +58,18 @@ class EventSourced(Durable):
             raise TypeError(
                 f"{cls.__qualname__} sets snapshot_every = {every}: define snapshot(self) -> "
                 "object and restore(self, snapshot) -> None too"
+            )
+
+    @classmethod
+    def _check_spawnable(cls) -> None:
+        """At spawn, not at definition: a base class of the user's may leave `apply` to its
+        subclasses, but an actor without one would write its first event and then fail,
+        and fail every recovery after."""
+        if cls.apply is EventSourced.apply:
+            raise TypeError(
+                f"{cls.__qualname__} defines no apply(self, event): an EventSourced actor "
+                "changes its state there, after each persist and in recovery; define "
+                "`def apply(self, event: object) -> None` (a plain def)"
             )
 
     def apply(self, event: Any) -> None:

@@ -3,6 +3,7 @@ written, with an error that says what to change."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,38 @@ def test_snapshot_every_must_be_a_count_with_both_hooks() -> None:
 
         class NoHooks(Ledger):
             snapshot_every = 10
+
+
+class NoApply(EventSourced):
+    async def receive(self, message: Any) -> Any:  # pragma: no cover - never spawned
+        await self.persist(message)
+
+
+async def test_an_event_sourced_class_without_apply_is_refused_at_spawn_before_any_write() -> None:
+    """A base class may leave `apply` to its subclasses; an actor may not: its first persist
+    would write the event and then fail, and so would every recovery after it."""
+    async with asyncio.timeout(10):
+        async with ActorSystem("apply", store=MemoryStore()) as system:
+            with pytest.raises(TypeError, match=r"NoApply defines no apply\(self, event\)"):
+                await system.spawn(NoApply, name="a")
+            assert system.lookup("/a") is None
+            assert system.healthy
+            assert await journal(system.store, "/a") == []
+
+
+@pytest.mark.parametrize("hook", ["apply", "snapshot", "restore"])
+def test_an_async_apply_snapshot_or_restore_is_refused_where_the_class_is_defined(
+    hook: str,
+) -> None:
+    async def coroutine(self: object, value: object = None) -> None:  # pragma: no cover
+        pass
+
+    async def generator(self: object, value: object = None) -> Any:  # pragma: no cover
+        yield
+
+    for method in (coroutine, generator):
+        with pytest.raises(TypeError, match=rf"Hooked\.{hook} must be a plain def, not async"):
+            type("Hooked", (Ledger,), {hook: method})
 
 
 def test_a_store_that_is_not_a_store_is_a_type_error() -> None:
