@@ -726,6 +726,7 @@ def test_every_row_of_the_readme_table_has_a_case() -> None:
         "persist: test_durable_bad_input.py, an unregistered event type",
         "save: test_durable_state.py, a state of an unregistered type",
         "reminders.start: test_durable_reminders.py, a message of an unregistered type",
+        "reminders.cancel: test_durable_instances.py, from a stopped or replaced instance",
         "EventSourced: test_durable_bad_input.py, snapshot encoding and snapshot_every",
         "ActorSystem: test_durable_bad_input.py, a store that is not a store",
         "python -m actorkit journal: test_journal.py, malformed store URLs",

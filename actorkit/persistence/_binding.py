@@ -1,35 +1,63 @@
-"""A durable instance's link to its store, and the codec's bytes for what it stores."""
+"""A durable instance's link to its store, and the codec's bytes for what it stores.
+
+Only the live instance of a durable actor writes. One replaced by a restart, or whose actor
+stopped, keeps its binding (a task it left running may still hold it), so the binding is
+retired then: its `persist`, `save` and reminders raise `ActorStopped` before writing, instead
+of landing behind the live instance's back and failing that one's next write as a conflict.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
-from .._errors import PersistenceError
+from .._errors import ActorStopped, PersistenceError
 from .._wire import BadPayload
 from . import _payload
 
 if TYPE_CHECKING:
+    from .._cell import Cell
     from ._metrics import DurableStats
     from ._reminders import Reminders
     from ._service import Persistence
     from ._store import Store
 
 
+class Retired:
+    """`Binding.busy` once its instance was replaced or stopped: truthy, so that the one check
+    `persist` makes before writing refuses it too. `in_flight` is set when a write was in
+    flight then: the next instance's recovery waits for it, so as not to read the journal
+    just before that write lands."""
+
+    __slots__ = ("in_flight", "why")
+
+    def __init__(self, why: str, in_flight: asyncio.Future[None] | None) -> None:
+        self.why = why
+        self.in_flight = in_flight
+
+
 class Binding:
     """One durable instance's link to its store, in one attribute of the user's object."""
 
     __slots__ = (
-        "busy", "persistence_id", "recovered", "reminders", "seq", "service", "stats", "store",
+        "after", "busy", "cell", "persistence_id", "recovered", "reminders", "seq", "service",
+        "stats", "store",
     )  # fmt: skip
 
-    def __init__(self, service: Persistence, persistence_id: str, actor_type: str) -> None:
+    def __init__(
+        self, service: Persistence, cell: Cell, persistence_id: str, actor_type: str
+    ) -> None:
         self.service = service
         self.store: Store = service.store
+        self.cell = cell
         self.persistence_id = persistence_id
         self.seq = 0
         """The last event's sequence number (`EventSourced`) or the state's revision."""
         self.recovered = False
-        self.busy = False
+        self.busy: bool | Retired = False
+        """True while a persist or save of this instance is in flight (one at a time)."""
+        self.after: asyncio.Future[None] | None = None
+        """The write the instance before this one had in flight when it was retired."""
         self.reminders: Reminders | None = None
         metrics = service.metrics
         self.stats: DurableStats | None = None if metrics is None else metrics.of(actor_type)
@@ -41,6 +69,46 @@ class Binding:
             raise PersistenceError(
                 f"{what} of {self.persistence_id!r} does not decode: {error}"
             ) from None
+
+    def refusal(self, what: str) -> Exception:
+        """Why a write cannot start now (`busy` is set)."""
+        busy = self.busy
+        if isinstance(busy, Retired):
+            return ActorStopped(
+                f"{what} refused: {busy.why} (a call from a task it left running, say); "
+                "nothing was written"
+            )
+        return RuntimeError(
+            f"{self.persistence_id!r}: {what} called while another persist or save of this "
+            "actor is in flight; await each before the next"
+        )
+
+    def check_live(self, what: str) -> None:
+        """`ActorStopped` for a retired instance; its reminders write nothing either."""
+        if isinstance(self.busy, Retired):
+            raise self.refusal(what)
+
+    def retire(self, why: str) -> asyncio.Future[None] | None:
+        """End this instance's writes; returns the one it has in flight, if any, for the next
+        instance to wait for."""
+        busy = self.busy
+        if isinstance(busy, Retired):
+            return busy.in_flight
+        in_flight = self.cell.runtime.loop.create_future() if busy else None
+        self.busy = Retired(why, in_flight)
+        return in_flight
+
+    def end_write(self) -> None:
+        """After a persist or save: free for the next one, or, retired meanwhile, let the next
+        instance's recovery go on."""
+        busy = self.busy
+        if busy is True:
+            self.busy = False
+        elif isinstance(busy, Retired):
+            in_flight = busy.in_flight
+            if in_flight is not None and not in_flight.done():
+                in_flight.set_result(None)
+            self.service.written(self)
 
 
 def encode(value: object, what: str) -> bytes:

@@ -35,7 +35,9 @@ def _bind(cell: Cell, cls: type) -> Binding:
             "no store: pass one, e.g. ActorSystem(..., store=actorkit.persistence.SQLiteStore("
             "'app.db')) (MemoryStore() in tests)"
         )
-    return Binding(service, service.id_for(cell), cls.__name__)
+    binding = Binding(service, cell, service.id_for(cell), cls.__name__)
+    service.claim(binding)
+    return binding
 
 
 class Durable(Actor):
@@ -107,6 +109,9 @@ async def recover(actor: Durable) -> None:
         return
     binding.recovered = True
     began = perf_counter()
+    if binding.after is not None:  # the previous instance's last write: bounded by the store
+        await binding.after
+        binding.after = None
     replayed = await actor._load()
     await arm_all(actor, binding)
     stats = binding.stats

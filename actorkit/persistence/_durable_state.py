@@ -20,11 +20,16 @@ class DurableState(Durable):
         """Write `state` as the next revision, durable on return, then set `self.state`.
 
         `TypeError` before anything is written when the codec refuses it; `PersistenceError`
-        when the store fails; `PersistenceConflict` when another writer saved first.
+        when the store fails; `PersistenceConflict` when another writer saved first;
+        `ActorStopped`, with nothing written, once this instance was replaced by a restart
+        or its actor stopped; `RuntimeError` while another save of it is in flight.
         """
         binding = self._durable
+        if binding.busy:  # a write in flight, or this instance was replaced or stopped
+            raise binding.refusal("save")
         pid = binding.persistence_id
         payload = encode(state, "state")
+        binding.busy = True
         try:
             binding.seq = await guarded(
                 binding.store.save_state(pid, binding.seq, payload), f"saving the state of {pid!r}"
@@ -39,6 +44,8 @@ class DurableState(Durable):
                 binding.seq = stored.revision
                 self.state = state
             raise
+        finally:
+            binding.end_write()
         self.state = state
 
     async def _load(self) -> int:

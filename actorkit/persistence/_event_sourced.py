@@ -89,16 +89,15 @@ class EventSourced(Durable):
 
         `TypeError` before anything is written when the codec refuses one; `PersistenceError`
         when the store fails; `PersistenceConflict` when another writer of this persistence
-        id wrote first (this instance's state is stale: let the supervisor restart it).
+        id wrote first (this instance's state is stale: let the supervisor restart it);
+        `ActorStopped`, with nothing written, once this instance was replaced by a restart
+        or its actor stopped; `RuntimeError` while another persist of it is in flight.
         """
         if not events:
             return
         binding = self._durable
-        if binding.busy:
-            raise RuntimeError(
-                f"{binding.persistence_id!r}: persist called while another persist of this "
-                "actor is in flight; await each persist before the next"
-            )
+        if binding.busy:  # a write in flight, or this instance was replaced or stopped
+            raise binding.refusal("persist")
         began = perf_counter()
         payloads = encode_all(events, "event")
         cancelled: asyncio.CancelledError | None = None
@@ -116,8 +115,11 @@ class EventSourced(Durable):
             if not await read_back(_journal_holds(binding, payloads)):
                 raise
             cancelled = error
-        finally:
-            binding.busy = False
+        finally:  # `Binding.end_write`, written out: a comparison, no call
+            if binding.busy is True:
+                binding.busy = False
+            else:
+                binding.end_write()
         before = binding.seq
         binding.seq += len(payloads)
         stats = binding.stats

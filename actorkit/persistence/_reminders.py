@@ -66,13 +66,17 @@ class Reminders:
         self, key: str, message: object, delay: float, every: float | None = None
     ) -> None:
         """Store the reminder (replacing one with the same key) and arm it: `message` comes
-        after `delay` seconds, then every `every` seconds if given, until `cancel(key)`."""
+        after `delay` seconds, then every `every` seconds if given, until `cancel(key)`.
+
+        `ActorStopped`, with nothing stored, once this instance was replaced by a restart or
+        its actor stopped, as for `cancel`."""
         key = _check_key(key)
         delay = check_seconds(delay, "delay", zero_ok=True)
         if every is not None:
             every = check_interval(every, "every", "pass every=None for a reminder that fires once")
         payload = encode(message, "the reminder's message")
         binding = self._binding
+        binding.check_live(f"reminders.start({key!r})")
         pid = binding.persistence_id
         reminder = StoredReminder(key, binding.service.wall_now() + delay, every, payload)
         try:
@@ -81,15 +85,18 @@ class Reminders:
             )
         except asyncio.CancelledError:
             # Stored all the same: armed, as the store says, before the cancellation goes on.
-            if reminder in (await read_back(binding.store.reminders(pid)) or ()):
+            stored = reminder in (await read_back(binding.store.reminders(pid)) or ())
+            if stored and not binding.cell.closed:
                 _arm(self._actor, binding, reminder, message)
             raise
-        _arm(self._actor, binding, reminder, message)
+        if not binding.cell.closed:  # else it is stored, and armed at the actor's next start
+            _arm(self._actor, binding, reminder, message)
 
     async def cancel(self, key: str) -> bool:
         """End the reminder for good; whether there was one."""
         key = _check_key(key)
         binding = self._binding
+        binding.check_live(f"reminders.cancel({key!r})")
         pid = binding.persistence_id
         try:
             found = await guarded(

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .._metrics import Metrics
     from .._runtime import Runtime
     from .._tasks import TaskLayer
+    from ._binding import Binding
 
 
 T = TypeVar("T")
@@ -72,7 +73,10 @@ class Persistence:
             self.store = CountedStore(store, calls)
         self.runtime = runtime
         self.ids: dict[Cell, str] = {}
-        """Persistence ids given at spawn, by cell: a restarted instance keeps its id."""
+        """The persistence id of each durable actor, by cell: a restarted instance keeps it."""
+        self.owners: dict[str, Binding] = {}
+        """By persistence id, the binding of its live instance, or of a stopped one whose
+        last write is still in flight (the next instance's recovery waits for it)."""
         self.metrics: PersistenceMetrics | None = None
         if metrics.enabled:
             self.metrics = PersistenceMetrics()
@@ -95,20 +99,47 @@ class Persistence:
 
     def id_for(self, cell: Cell) -> str:
         """The id given to `spawn` (taken once, at the first construction), else the path."""
-        given = self.ids.get(cell)
-        if given is not None:
-            return given
+        persistence_id = self.ids.get(cell)
+        if persistence_id is not None:
+            return persistence_id
         given = spawning_id.get()
         if given is not None:
             spawning_id.set(None)  # taken: the actor's own task must not see it
-            self.ids[cell] = given
-            cell.follow_stop(self.forget)
-            return given
-        return check_persistence_id(cell.path, f"the persistence id (the path {cell.path!r})")
+            persistence_id = given
+        else:
+            what = f"the persistence id (the path {cell.path!r})"
+            persistence_id = check_persistence_id(cell.path, what)
+        self.ids[cell] = persistence_id
+        cell.follow_stop(self.release)
+        return persistence_id
 
-    def forget(self, cell: Cell) -> None:
-        if self.ids:
-            self.ids.pop(cell, None)
+    def claim(self, binding: Binding) -> None:
+        """`binding`'s instance becomes the one that writes for its persistence id; the one it
+        replaces (a restart) is retired, and recovery first waits for its write in flight."""
+        persistence_id = binding.persistence_id
+        previous = self.owners.get(persistence_id)
+        if previous is not None:
+            path = previous.cell.display_path
+            binding.after = previous.retire(
+                f"this instance of {path} was replaced by a restart, and only the new one writes"
+            )
+        self.owners[persistence_id] = binding
+
+    def release(self, cell: Cell) -> None:
+        """`cell` stopped for good: its instance writes nothing more."""
+        persistence_id = self.ids.pop(cell, None)
+        if persistence_id is None:
+            return
+        binding = self.owners.get(persistence_id)
+        if binding is None or binding.cell is not cell:
+            return
+        if binding.retire(f"{cell.display_path} is stopped, and writes nothing more") is None:
+            del self.owners[persistence_id]
+
+    def written(self, binding: Binding) -> None:
+        """A retired instance's last write ended: a stopped one's entry goes."""
+        if self.owners.get(binding.persistence_id) is binding:
+            del self.owners[binding.persistence_id]
 
     def wall_now(self) -> float:
         """Wall-clock seconds since the epoch; a test clock's own time counts as such, so
