@@ -4,7 +4,7 @@ ActorError
 ├── MailboxFull          tell() found the mailbox at capacity
 ├── ActorStopped         the target is (or became) stopped with the request unanswered
 ├── AskTimeout           also a TimeoutError, so `except TimeoutError` keeps working
-├── NameTaken            a sibling already has that name
+├── NameTaken            a sibling already has that name (or a live actor that persistence id)
 ├── SystemFailed         a failure escalated past the root supervisor
 ├── SupervisorGaveUp     restart intensity exceeded; __cause__ is the child's error
 ├── DeadlineExceeded     a task was not started before its deadline
@@ -31,7 +31,8 @@ class AskTimeout(ActorError, TimeoutError):
 
 
 class NameTaken(ActorError):
-    """A sibling already uses that name."""
+    """A sibling already uses that name, or a live durable actor of the system that
+    persistence id."""
 
 
 class SystemFailed(ActorError):

@@ -70,6 +70,10 @@ class Binding:
                 f"{what} of {self.persistence_id!r} does not decode: {error}"
             ) from None
 
+    @property
+    def retired(self) -> bool:
+        return isinstance(self.busy, Retired)
+
     def refusal(self, what: str) -> Exception:
         """Why a write cannot start now (`busy` is set)."""
         busy = self.busy
@@ -85,7 +89,7 @@ class Binding:
 
     def check_live(self, what: str) -> None:
         """`ActorStopped` for a retired instance; its reminders write nothing either."""
-        if isinstance(self.busy, Retired):
+        if self.retired:
             raise self.refusal(what)
 
     def retire(self, why: str) -> asyncio.Future[None] | None:

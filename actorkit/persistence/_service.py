@@ -10,7 +10,7 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING, TypeVar
 
 from .._clock import SystemClock
-from .._errors import PersistenceError
+from .._errors import NameTaken, PersistenceError
 from .._persistence_id import check_persistence_id, spawning_id
 from .._store_calls import StoreCalls
 from ._agent_history import HistoryWriter
@@ -115,11 +115,18 @@ class Persistence:
 
     def claim(self, binding: Binding) -> None:
         """`binding`'s instance becomes the one that writes for its persistence id; the one it
-        replaces (a restart) is retired, and recovery first waits for its write in flight."""
+        replaces (a restart) is retired, and recovery first waits for its write in flight.
+        A live actor's id is refused to another actor, as a sibling's name is."""
         persistence_id = binding.persistence_id
         previous = self.owners.get(persistence_id)
         if previous is not None:
             path = previous.cell.display_path
+            if previous.cell is not binding.cell and not previous.retired:
+                raise NameTaken(
+                    f"persistence id {persistence_id!r} is in use by {path}, a live actor of "
+                    "this system: stop it first, or pass another persistence_id to spawn "
+                    "(two live writers of one id would fail each other's writes)"
+                )
             binding.after = previous.retire(
                 f"this instance of {path} was replaced by a restart, and only the new one writes"
             )

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import actorkit
-from actorkit import ActorSystem
+from actorkit import ActorSystem, NameTaken
 from actorkit.persistence import (
     DurableState,
     EventSourced,
@@ -121,6 +121,37 @@ async def test_a_bad_persistence_id_is_refused_before_the_actor_exists(
         with pytest.raises(error, match=match):
             await system.spawn(Ledger, name="ledger", persistence_id=persistence_id)
         assert system.lookup("/ledger") is None
+
+
+class Spawner(actorkit.Actor):
+    async def receive(self, message: Any) -> Any:
+        return await self.spawn(Ledger, name="child", persistence_id=message)
+
+
+async def test_a_persistence_id_a_live_actor_has_is_refused_at_spawn_until_it_stops() -> None:
+    """Two live instances of one id in one system would only meet at the second one's write
+    (a conflict, and a lost command): `spawn` says so at once, as for a sibling's name."""
+    async with asyncio.timeout(10):
+        async with ActorSystem("ids", store=MemoryStore()) as system:
+            web = await system.spawn(Ledger, name="web", persistence_id="order-1")
+            await web.ask(Deposited(1))
+            taken = r"persistence id 'order-1' is in use by /web, a live actor of this system"
+            with pytest.raises(NameTaken, match=taken):
+                await system.spawn(Ledger, name="api", persistence_id="order-1")
+            assert system.lookup("/api") is None
+            spawner = await system.spawn(Spawner, name="spawner")
+            with pytest.raises(NameTaken, match=taken):
+                await spawner.ask("order-1")
+            await system.spawn(Ledger, name="plain")  # its id is its path
+            with pytest.raises(NameTaken, match="persistence id '/plain' is in use by /plain"):
+                await spawner.ask("/plain")
+            with pytest.raises(TypeError, match="event cannot be stored"):
+                await web.ask(Unregistered(1))  # a restart: the same actor keeps its id
+            assert await web.ask(Deposited(2)) == 3
+            await web.stop()
+            api = await system.spawn(Ledger, name="api", persistence_id="order-1")
+            assert await api.ask(Deposited(4)) == 7
+            assert system.healthy
 
 
 class Chain(actorkit.Actor):

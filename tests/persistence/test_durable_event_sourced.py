@@ -290,7 +290,9 @@ async def test_recovery_comes_before_a_mixin_s_on_start_and_a_subclass_s(make: M
         mixed = await system.spawn(Mixed, name="m")
         await mixed.ask(5)
         await mixed.stop()
-        assert await (await system.spawn(Mixed, name="m")).ask("started_with") == 5
+        mixed = await system.spawn(Mixed, name="m")
+        assert await mixed.ask("started_with") == 5
+        await mixed.stop()
         child = await system.spawn(MixedChild, name="c", persistence_id="/m")
         assert await child.ask("started_with") == 1005
         assert Account.applied.count(5) == 3  # one apply per persist or recovery, no more
