@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from time import perf_counter
 from typing import Any
 
 from ._binding import encode
@@ -28,6 +29,7 @@ class DurableState(Durable):
         if binding.busy:  # a write in flight, or this instance was replaced or stopped
             raise binding.refusal("save")
         pid = binding.persistence_id
+        began = perf_counter()
         payload = encode(state, "state")
         binding.busy = True
         try:
@@ -46,6 +48,10 @@ class DurableState(Durable):
             raise
         finally:
             binding.end_write()
+        stats = binding.stats
+        if stats is not None:
+            stats.states_saved += 1
+            stats.persist_seconds.observe(perf_counter() - began)
         self.state = state
 
     async def _load(self) -> int:

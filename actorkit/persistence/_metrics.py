@@ -23,12 +23,17 @@ RECOVERY_BUCKETS: tuple[float, ...] = (
 class DurableStats:
     """What is counted for one durable actor class (the `actor_type` label)."""
 
-    __slots__ = ("events_persisted", "events_replayed", "persist_seconds", "recovery_seconds")
+    __slots__ = (
+        "events_persisted", "events_replayed", "persist_seconds", "recovery_seconds",
+        "states_saved",
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self.events_persisted = 0
         self.events_replayed = 0
+        self.states_saved = 0
         self.persist_seconds = Histogram(DURATION_BUCKETS)
+        """Persists and saves alike: the time a durable write takes, by class."""
         self.recovery_seconds = Histogram(RECOVERY_BUCKETS)
 
 
@@ -58,13 +63,14 @@ def collect(metrics: PersistenceMetrics) -> Iterator[Metric]:
     for attr, doc in (
         ("events_persisted", "Events written by persist, by actor class"),
         ("events_replayed", "Events replayed through apply during recovery, by actor class"),
+        ("states_saved", "States written by save (DurableState), by actor class"),
     ):
         counter = CounterMetricFamily(f"actorkit_{attr}", doc, labels=["actor_type"])
         for name in names:
             counter.add_metric([name], getattr(metrics.by_class[name], attr))
         yield counter
     for attr, doc in (
-        ("persist_seconds", "Time from persist to durable (encode, queue, commit)"),
+        ("persist_seconds", "Time from persist or save to durable (encode, queue, commit)"),
         ("recovery_seconds", "Time to recover a durable actor (snapshot, replay, reminders)"),
     ):
         family = HistogramMetricFamily(f"actorkit_{attr}", doc, labels=["actor_type"])

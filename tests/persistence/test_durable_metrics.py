@@ -4,6 +4,7 @@ persistence id and sequence number."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -50,6 +51,19 @@ async def test_persists_recoveries_and_commits_are_counted_by_actor_class() -> N
         assert sample("actorkit_recovery_seconds_count", actor_type="Teller") == 2
         assert sample("actorkit_store_commit_writes_count") == 2  # one commit per append
         assert sample("actorkit_store_commit_writes_sum") == 2
+
+
+async def test_saves_are_counted_by_actor_class_and_timed_with_the_persists() -> None:
+    async with asyncio.timeout(10):
+        async with ActorSystem("m", store=MemoryStore()) as system:
+            note = await system.spawn(Note, name="n")
+            for value in range(5):
+                await note.ask(value)
+            registry = system.metrics.registry
+            labels = {"actor_type": "Note"}
+            assert registry.get_sample_value("actorkit_states_saved_total", labels) == 5
+            assert registry.get_sample_value("actorkit_persist_seconds_count", labels) == 5
+            assert registry.get_sample_value("actorkit_events_persisted_total", labels) == 0
 
 
 async def test_actors_shows_persistence_id_and_sequence_number_of_durable_actors() -> None:
