@@ -87,6 +87,9 @@ class EventSourced(Durable):
     async def persist(self, *events: object) -> None:
         """Write the events (all or none), durable on return; then apply each, in order.
 
+        Each argument is one event (a list is one event: unpack a batch, `persist(*events)`);
+        with none, nothing is written or applied.
+
         `TypeError` before anything is written when the codec refuses one; `PersistenceError`
         when the store fails; `PersistenceConflict` when another writer of this persistence
         id wrote first (this instance's state is stale: let the supervisor restart it);

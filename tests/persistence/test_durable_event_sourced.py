@@ -11,7 +11,13 @@ from typing import Any, ClassVar
 import pytest
 
 from actorkit import Actor, ActorSystem, OneForOne
-from actorkit.persistence import EventSourced, PersistenceConflict, PersistenceError, StoredEvent
+from actorkit.persistence import (
+    EventSourced,
+    MemoryStore,
+    PersistenceConflict,
+    PersistenceError,
+    StoredEvent,
+)
 from actorkit.persistence._payload import encode
 from actorkit.testing import snapshot
 
@@ -125,6 +131,33 @@ async def test_persist_writes_all_events_or_none(make: MakeStore) -> None:
             await acct.ask((Deposited(100), Unregistered(5)))
         assert await acct.ask(0) == 3
         assert [e.amount for e in await journal(system.store, "/acct")] == [1, 2, 0]
+
+
+class Collects(EventSourced):
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+
+    def apply(self, event: Any) -> None:
+        self.events.append(event)
+
+    async def receive(self, message: Any) -> Any:
+        await self.persist(*message)
+        return self.events
+
+
+async def test_persist_of_no_events_writes_nothing_and_a_list_is_one_event() -> None:
+    """As documented: an empty batch is no write (Akka's `persistAll(Nil)`), and each argument
+    is one event, so a list passed whole is stored, and applied, whole."""
+    async with asyncio.timeout(10):
+        async with ActorSystem("batches", store=MemoryStore()) as system:
+            acct = await system.spawn(Collects, name="acct")
+            assert await acct.ask(()) == []
+            commits = system.metrics.registry.get_sample_value("actorkit_store_commit_writes_count")
+            assert commits == 0
+            batch = [Deposited(1), Deposited(2)]
+            assert await acct.ask((batch,)) == [batch]
+            assert await acct.ask(tuple(batch)) == [batch, *batch]
+            assert await journal(system.store, "/acct") == [batch, *batch]
 
 
 async def test_snapshots_make_recovery_replay_only_the_events_after_the_latest(
