@@ -55,7 +55,8 @@ class Binding:
         """The last event's sequence number (`EventSourced`) or the state's revision."""
         self.recovered = False
         self.busy: bool | Retired = False
-        """True while a persist or save of this instance is in flight (one at a time)."""
+        """True while a persist or save of this instance is in flight (one at a time); a
+        `Retired` once the instance was replaced or its actor stopped."""
         self.after: asyncio.Future[None] | None = None
         """The write the instance before this one had in flight when it was retired."""
         self.reminders: Reminders | None = None
@@ -79,8 +80,8 @@ class Binding:
         busy = self.busy
         if isinstance(busy, Retired):
             return ActorStopped(
-                f"{what} refused: {busy.why} (a call from a task it left running, say); "
-                "nothing was written"
+                f"{what} refused: {busy.why}; nothing was written (called from a task left "
+                "running? end such tasks in on_stop)"
             )
         return RuntimeError(
             f"{self.persistence_id!r}: {what} called while another persist or save of this "

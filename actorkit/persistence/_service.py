@@ -127,6 +127,7 @@ class Persistence:
                     "this system: stop it first, or pass another persistence_id to spawn "
                     "(two live writers of one id would fail each other's writes)"
                 )
+            # A restart retires the instance it replaces; a stopped actor's is retired already.
             binding.after = previous.retire(
                 f"this instance of {path} was replaced by a restart, and only the new one writes"
             )
