@@ -24,16 +24,21 @@ if TYPE_CHECKING:
 
 
 class Retired:
-    """`Binding.busy` once its instance was replaced or stopped: truthy, so that the one check
-    `persist` makes before writing refuses it too. `in_flight` is set when a write was in
-    flight then: the next instance's recovery waits for it, so as not to read the journal
-    just before that write lands."""
+    """`Binding.busy` once its instance was replaced by a restart or its actor stopped:
+    truthy, so that the one check `persist` makes before writing refuses it too.
+    `in_flight` is set when a write was in flight then: the next instance's recovery waits
+    for it, so as not to read the journal just before that write lands."""
 
-    __slots__ = ("in_flight", "why")
+    __slots__ = ("in_flight", "replaced")
 
-    def __init__(self, why: str, in_flight: asyncio.Future[None] | None) -> None:
-        self.why = why
+    def __init__(self, replaced: bool, in_flight: asyncio.Future[None] | None) -> None:
+        self.replaced = replaced
         self.in_flight = in_flight
+
+
+_REPLACED = Retired(True, None)
+_STOPPED = Retired(False, None)
+"""Shared by the instances retired with no write in flight: nothing to build per stop."""
 
 
 class Binding:
@@ -79,8 +84,14 @@ class Binding:
         """Why a write cannot start now (`busy` is set)."""
         busy = self.busy
         if isinstance(busy, Retired):
+            path = self.cell.display_path
+            why = (
+                f"this instance of {path} was replaced by a restart, and only the new one writes"
+                if busy.replaced
+                else f"{path} is stopped, and writes nothing more"
+            )
             return ActorStopped(
-                f"{what} refused: {busy.why}; nothing was written (called from a task left "
+                f"{what} refused: {why}; nothing was written (called from a task left "
                 "running? end such tasks in on_stop)"
             )
         return RuntimeError(
@@ -93,14 +104,17 @@ class Binding:
         if self.retired:
             raise self.refusal(what)
 
-    def retire(self, why: str) -> asyncio.Future[None] | None:
-        """End this instance's writes; returns the one it has in flight, if any, for the next
-        instance to wait for."""
+    def retire(self, replaced: bool) -> asyncio.Future[None] | None:
+        """End this instance's writes (`replaced` by a restart, else stopped); returns the
+        one it has in flight, if any, for the next instance to wait for."""
         busy = self.busy
         if isinstance(busy, Retired):
             return busy.in_flight
-        in_flight = self.cell.runtime.loop.create_future() if busy else None
-        self.busy = Retired(why, in_flight)
+        if not busy:
+            self.busy = _REPLACED if replaced else _STOPPED
+            return None
+        in_flight = self.cell.runtime.loop.create_future()
+        self.busy = Retired(replaced, in_flight)
         return in_flight
 
     def end_write(self) -> None:

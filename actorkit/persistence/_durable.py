@@ -44,6 +44,9 @@ class Durable(Actor):
     """Base of the durable actor classes; users derive from `EventSourced` or `DurableState`."""
 
     _persistent: ClassVar[bool] = True
+    _unspawnable: ClassVar[str | None] = None
+    """Why the class cannot be spawned yet (a hook it lacks), found where it is defined and
+    raised at its spawn, before anything is written."""
     _durable: Binding
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Durable:
@@ -52,7 +55,8 @@ class Durable(Actor):
         if isinstance(cell, Unspawned):  # constructed outside `spawn`: `persist` says so
             self._durable = cell  # type: ignore[assignment]
         else:
-            cls._check_spawnable()
+            if cls._unspawnable is not None:
+                raise TypeError(cls._unspawnable)
             self._durable = _bind(cell, cls)
         return self
 
@@ -82,10 +86,6 @@ class Durable(Actor):
         if binding.reminders is None:
             binding.reminders = Reminders(self, binding)
         return binding.reminders
-
-    @classmethod
-    def _check_spawnable(cls) -> None:
-        """Refuse, before anything is written, a class that is incomplete as an actor."""
 
     async def _load(self) -> int:
         """Bring the instance up to date from the store; returns the events replayed."""

@@ -39,6 +39,10 @@ class EventSourced(Durable):
     snapshot_every: ClassVar[int] = 0
     """Take a snapshot every this many events; 0 never."""
 
+    _unspawnable: ClassVar[str | None] = (
+        "EventSourced is a base class: spawn a subclass that defines apply(self, event)"
+    )
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for hook in _PLAIN_HOOKS:
@@ -49,6 +53,7 @@ class EventSourced(Durable):
                     "each persist and in recovery, where nothing awaits it, so its changes "
                     "would be lost; await what you need in the handler, before persist"
                 )
+        cls._unspawnable = _missing_apply(cls)
         every = cls.snapshot_every
         if not isinstance(every, int) or isinstance(every, bool) or every < 0:
             raise ValueError(
@@ -58,18 +63,6 @@ class EventSourced(Durable):
             raise TypeError(
                 f"{cls.__qualname__} sets snapshot_every = {every}: define snapshot(self) -> "
                 "object and restore(self, snapshot) -> None too"
-            )
-
-    @classmethod
-    def _check_spawnable(cls) -> None:
-        """At spawn, not at definition: a base class of the user's may leave `apply` to its
-        subclasses, but an actor without one would write its first event and then fail,
-        and fail every recovery after."""
-        if cls.apply is EventSourced.apply:
-            raise TypeError(
-                f"{cls.__qualname__} defines no apply(self, event): an EventSourced actor "
-                "changes its state there, after each persist and in recovery; define "
-                "`def apply(self, event: object) -> None` (a plain def)"
             )
 
     def apply(self, event: Any) -> None:
@@ -189,3 +182,16 @@ async def _journal_holds(binding: Binding, payloads: list[bytes]) -> bool:
         event.payload async for event in binding.store.read(binding.persistence_id, binding.seq + 1)
     ]
     return stored[: len(payloads)] == payloads
+
+
+def _missing_apply(cls: type[EventSourced]) -> str | None:
+    """Refused at spawn, not where the class is defined: a base class of the user's may leave
+    `apply` to its subclasses, but an actor without one would write its first event and then
+    fail, and fail every recovery after."""
+    if cls.apply is not EventSourced.apply:
+        return None
+    return (
+        f"{cls.__qualname__} defines no apply(self, event): an EventSourced actor changes its "
+        "state there, after each persist and in recovery; define "
+        "`def apply(self, event: object) -> None` (a plain def)"
+    )

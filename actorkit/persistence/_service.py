@@ -120,17 +120,15 @@ class Persistence:
         persistence_id = binding.persistence_id
         previous = self.owners.get(persistence_id)
         if previous is not None:
-            path = previous.cell.display_path
             if previous.cell is not binding.cell and not previous.retired:
                 raise NameTaken(
-                    f"persistence id {persistence_id!r} is in use by {path}, a live actor of "
+                    f"persistence id {persistence_id!r} is in use by "
+                    f"{previous.cell.display_path}, a live actor of "
                     "this system: stop it first, or pass another persistence_id to spawn "
                     "(two live writers of one id would fail each other's writes)"
                 )
             # A restart retires the instance it replaces; a stopped actor's is retired already.
-            binding.after = previous.retire(
-                f"this instance of {path} was replaced by a restart, and only the new one writes"
-            )
+            binding.after = previous.retire(replaced=True)
         self.owners[persistence_id] = binding
 
     def release(self, cell: Cell) -> None:
@@ -139,10 +137,8 @@ class Persistence:
         if persistence_id is None:
             return
         binding = self.owners.get(persistence_id)
-        if binding is None or binding.cell is not cell:
-            return
-        if binding.retire(f"{cell.display_path} is stopped, and writes nothing more") is None:
-            del self.owners[persistence_id]
+        if binding is not None and binding.cell is cell and binding.retire(False) is None:
+            del self.owners[persistence_id]  # else its write in flight takes it out when done
 
     def written(self, binding: Binding) -> None:
         """A retired instance's last write ended: a stopped one's entry goes."""
