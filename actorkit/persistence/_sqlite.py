@@ -77,6 +77,13 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
             )
         if "\x00" in self.path:
             raise ValueError(f"SQLiteStore path must not contain NUL ('\\x00'), got {path!r}")
+        scheme = self.path.partition("://")[0]
+        if scheme != self.path and scheme.isalnum():
+            raise ValueError(
+                f"SQLiteStore takes a file path, not a URL: got {self.path!r}; pass the path "
+                "itself, SQLiteStore('shop.db') (the sqlite:///shop.db form is the journal "
+                "command's)"
+            )
         if self.path in ("", ":memory:") or self.path.startswith("file:"):
             raise ValueError(
                 f"SQLiteStore needs a file path, got {self.path!r} (use MemoryStore for tests)"

@@ -53,6 +53,10 @@ def test_arguments_are_checked() -> None:
         SQLiteStore("x.db", synchronous="OFF")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="MemoryStore"):
         SQLiteStore(":memory:")
+    for url in ("sqlite:///shop.db", "sqlite:////var/lib/shop.db", "postgresql://db/app"):
+        with pytest.raises(ValueError, match=r"takes a file path, not a URL.*SQLiteStore\('shop"):
+            SQLiteStore(url)
+    SQLiteStore("./odd:name.db")  # a colon in a file name is a path
     for wrong in (42, None, b"x.db"):
         with pytest.raises(TypeError, match=r"SQLiteStore path must be a str or a pathlib\.Path"):
             SQLiteStore(wrong)  # type: ignore[arg-type]
