@@ -730,6 +730,7 @@ def test_every_row_of_the_readme_table_has_a_case() -> None:
         "EventSourced: test_durable_bad_input.py, snapshot encoding and snapshot_every",
         "ActorSystem: test_durable_bad_input.py, a store that is not a store",
         "python -m actorkit journal: test_journal.py, malformed store URLs",
+        "SQLiteStore: test_sqlite.py, a URL, :memory:, NUL, synchronous and timeout",
     ]
     rows = "\n".join([*(case.row for case in CASES), *elsewhere])
     missing = []
