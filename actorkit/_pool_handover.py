@@ -46,7 +46,7 @@ def orphans(ref: PoolRef, member: Cell, stranded: tuple[Any, ...]) -> Callable[[
     ):
         return None
     asks = [*member.mailbox.hand_over(keep=_stays), *stranded]
-    return partial(reroute, ref, asks) if asks else None
+    return partial(reroute, ref, asks, wait=True) if asks else None
 
 
 def disinherit(pool: Cell) -> None:
@@ -59,19 +59,22 @@ def _stays(message: object) -> bool:
     return type(message) is not Ask or message.timeout <= 0
 
 
-def reroute(ref: PoolRef, messages: list[Any]) -> None:
+def reroute(ref: PoolRef, messages: list[Any], *, wait: bool = False) -> None:
     """Route each message in order; an ask goes as it is, so that a member answers the asker.
     Nothing here awaits a member: a supervisor waiting on its child could deadlock."""
     for message in messages:
         if type(message) is Ask:
-            forward(ref, message)
+            forward(ref, message, wait=wait)
         else:
             route(ref, message)
 
 
-def forward(ref: PoolRef, envelope: Ask) -> bool:
+def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> bool:
     """Put an ask envelope in a member's mailbox (past its bound, like a task); False when
-    it failed the ask instead (no member left, or `hash_key` raised)."""
+    it failed the ask instead (no member left, or `hash_key` raised). With `wait`, an ask
+    that finds no member waits in the pool's own mailbox: the last member of a pool that is
+    giving up stops while the pool still runs, and the pool's restart hands its queue to the
+    new members; a pool that lost its members for good fails the ask when it handles it."""
     dead = ref._cell.runtime.dead_letters
     if ref.routing == "broadcast":
         members = ref._live()
@@ -87,6 +90,8 @@ def forward(ref: PoolRef, envelope: Ask) -> bool:
                 envelope.future.set_exception(error)
             return False
     if member is None:
+        if wait and ref._cell.mailbox.force(envelope):
+            return True
         if not envelope.future.done():
             envelope.future.set_exception(
                 ActorStopped(f"every member of pool {ref._cell.path} has stopped")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._clock import clock_timeout
 from ._envelope import Ask
-from ._errors import ActorStopped, AskTimeout
+from ._errors import AskTimeout
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
 from ._pool_handover import first_answer
 from ._ref import ActorRef
@@ -255,12 +255,10 @@ class PoolRef(ActorRef):
         return await member.ask(message, timeout)
 
     async def _ask_without_members(self, message: Any, timeout: float) -> Any:
-        cell = self._cell
-        if cell.state == RUNNING:
-            raise ActorStopped(
-                f"every member of pool {cell.path} has stopped; the ask was not delivered"
-            )
-        return await ActorRef.ask(self, message, timeout)  # stopped: ActorStopped
+        """Asked of the pool itself, as a tell without members is told to it: a pool that is
+        giving up or restarting hands it to its new members, one that lost its members for
+        good fails it (`Pool.receive`), a stopped one refuses it (`NotDelivered`)."""
+        return await ActorRef.ask(self, message, timeout)
 
 
 class Resize:

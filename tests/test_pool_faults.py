@@ -6,11 +6,12 @@ a member, without the pool ever waiting on a member."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import pytest
 
-from actorkit import ActorStopped, ActorSystem, Backoff, OneForOne, PoolRef
+from actorkit import Actor, ActorStopped, ActorSystem, Backoff, OneForOne, PoolRef
 from actorkit.testing import ManualClock, snapshot
 
 from .invariants import assert_settled
@@ -34,6 +35,28 @@ async def make_it_give_up(pool: PoolRef, clock: ManualClock) -> None:
     assert pool.members == [] and snapshot(pool).state == "restarting"
 
 
+class Fragile(Actor):
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError("crash")
+        return message
+
+
+async def test_asks_made_while_a_pool_gives_up_wait_for_its_restart() -> None:
+    """The last member of a pool that gives up stops while the pool itself still runs (it
+    fails right after): an ask that reaches it then, or that finds no member, waits in the
+    pool's mailbox for the new members, as a tell does. They were failed with ActorStopped at
+    once, without a yield, so a caller asking in a loop failed hundreds in a row."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        pool = await system.spawn_pool(Fragile, size=4, name="pool")
+        answered: list[Any] = []
+        for n in range(100):  # two give-ups, each restarting the pool (the root allows 3)
+            with contextlib.suppress(RuntimeError):  # the crashes' own asks
+                answered.append(await pool.ask("crash" if n % 10 == 9 else n, timeout=2.0))
+        assert answered == [n for n in range(100) if n % 10 != 9]
+        assert system.failure is None
+
+
 @pytest.mark.parametrize("routing", ["round_robin", "random", "least_loaded", "broadcast"])
 async def test_a_pool_whose_members_all_stopped_fails_asks_and_dead_letters_tells(
     routing: str,
@@ -51,7 +74,7 @@ async def test_a_pool_whose_members_all_stopped_fails_asks_and_dead_letters_tell
             await asyncio.sleep(0)
         actor = snapshot(pool)
         assert actor.parked
-        assert (actor.accounting.accepted, actor.accounting.processed) == (2, 2)
+        assert (actor.accounting.accepted, actor.accounting.processed) == (3, 3)  # ask too
         assert [(d.message, d.reason) for d in system.dead_letters.recent][-2:] == [
             ("told", "stopped"),
             ("sent", "stopped"),
