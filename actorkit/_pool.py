@@ -6,16 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._actor import Actor
+from ._actor import Actor, check_arguments
 from ._envelope import Ask
+from ._pool_checks import check_pool
 from ._pool_handover import disinherit, forward, orphans, reroute, route
 from ._pool_ref import PoolRef, Resize, is_resize
 from ._signals import Stop
+from ._spawn import check_factory
 from ._state import RUNNING
+
+if TYPE_CHECKING:
+    from ._ref import ActorRef
+    from ._supervision import Strategy
 
 
 class Pool(Actor):
@@ -31,7 +37,10 @@ class Pool(Actor):
         routing: str,
         hash_key: Callable[[Any], object] | None,
         options: dict[str, Any],
+        supervisor: Strategy | None,
     ) -> None:
+        if supervisor is not None:
+            self.supervisor_strategy = supervisor
         self.factory = factory
         self.args = args
         self.kwargs = kwargs
@@ -114,3 +123,26 @@ class Pool(Actor):
             return None
         route(self._pool_ref, message)
         return None
+
+
+async def start_pool(
+    spawn: Callable[..., Awaitable[ActorRef]],
+    name: str | None,
+    factory: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    size: int,
+    routing: str,
+    hash_key: Callable[[Any], object] | None,
+    options: dict[str, Any],
+    supervisor: Strategy | None,
+) -> PoolRef:
+    """`ActorSystem.spawn_pool`: its arguments checked where it was called, then the pool
+    actor spawned by `spawn`, its ref a `PoolRef` (`Pool.__init__`)."""
+    check_pool(size, routing, hash_key, supervisor)
+    check_arguments(check_factory(factory), args, kwargs)
+    ref = await spawn(
+        Pool, factory, args, kwargs, size, routing, hash_key, options, supervisor, name=name
+    )
+    assert isinstance(ref, PoolRef)
+    return ref

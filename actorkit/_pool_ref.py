@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-import reprlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ from ._clock import clock_timeout
 from ._envelope import Ask
 from ._errors import AskTimeout
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
+from ._pool_checks import check_size
 from ._pool_handover import first_answer
 from ._ref import ActorRef
 from ._seconds import check_seconds
@@ -39,9 +39,6 @@ def _running_first(cell: Cell) -> int:
     than being refused. Akka's SmallestMailbox scores a suspended routee last too."""
     load = cell.mailbox.load
     return load if cell.state is RUNNING else load + NOT_RUNNING
-
-
-ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash", "broadcast")
 
 
 class PoolRef(ActorRef):
@@ -272,30 +269,3 @@ class Resize:
 
 def is_resize(message: object) -> bool:
     return type(message) is Ask and type(message.message) is Resize
-
-
-MAX_SIZE = 100_000
-"""More members than this is a mistake (a unit slip): spawning them would hold the loop."""
-
-
-def check_size(size: object) -> None:
-    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-        raise ValueError(f"pool size must be an int >= 1, got {reprlib.repr(size)}")
-    if size > MAX_SIZE:
-        raise ValueError(
-            f"pool size must be at most {MAX_SIZE}, got {reprlib.repr(size)}; "
-            "use several pools for more members"
-        )
-
-
-def check_pool(size: object, routing: object, hash_key: object) -> None:
-    check_size(size)
-    if routing not in ROUTINGS:
-        raise ValueError(f"routing must be one of {list(ROUTINGS)}, got {routing!r}")
-    if routing == "consistent_hash" and not callable(hash_key):
-        raise ValueError(
-            "routing='consistent_hash' needs hash_key=, a function from message to key "
-            "(for example hash_key=lambda msg: msg.user_id)"
-        )
-    if hash_key is not None and routing != "consistent_hash":
-        raise ValueError("hash_key= is only used with routing='consistent_hash'")

@@ -13,15 +13,15 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ._actor import DEFAULT_MAILBOX_SIZE, Actor, check_arguments
+from ._actor import DEFAULT_MAILBOX_SIZE, Actor
 from ._cell import Cell
 from ._clock import Clock, SystemClock
 from ._errors import ActorStopped, SystemFailed
 from ._imports import import_off_the_loop
 from ._metrics import Metrics
 from ._persistence_id import spawn_durable
-from ._pool import Pool
-from ._pool_ref import PoolRef, check_pool
+from ._pool import start_pool
+from ._pool_ref import PoolRef
 from ._reach import Reach
 from ._receive import run
 from ._ref import ActorRef
@@ -29,7 +29,7 @@ from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
 from ._shutdown import ActorsStop
-from ._spawn import UNBOUNDED, check_factory, make_instance
+from ._spawn import UNBOUNDED, make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
 from ._system_checks import check_system
@@ -242,19 +242,16 @@ class ActorSystem(Reach):
         mailbox_size: int | None = DEFAULT_MAILBOX_SIZE,
         restart: str = "permanent",
         capabilities: Iterable[str] = (),
+        supervisor: Strategy | None = None,
         **kwargs: Any,
     ) -> PoolRef:
-        """Start `size` supervised members behind one ref that routes each message to a
-        member: `round_robin`, `random`, `least_loaded`, `consistent_hash` or `broadcast`.
-        The spawn options apply to each member; other arguments go to the factory."""
-        check_pool(size, routing, hash_key)
-        check_arguments(check_factory(factory), args, kwargs)
+        """Start `size` members, supervised by `supervisor` (else the system's default), behind
+        one ref that routes each message to a member (`round_robin`, `random`, `least_loaded`,
+        `consistent_hash` or `broadcast`); spawn options apply to each member, others to the
+        factory."""
         options = {"mailbox_size": mailbox_size, "restart": restart, "capabilities": capabilities}
-        ref = await self.spawn(
-            Pool, factory, args, kwargs, size, routing, hash_key, options, name=name
-        )
-        assert isinstance(ref, PoolRef)
-        return ref
+        pool = (factory, args, kwargs, size, routing, hash_key, options, supervisor)
+        return await start_pool(self.spawn, name, *pool)
 
     def _running_root(self) -> Cell:
         root = self._runtime.root

@@ -502,6 +502,18 @@ CASES = [
     # pools
     Case("spawn_pool: size 0", lambda e: e.system.spawn_pool(Plain, size=0), ValueError, ">= 1"),
     Case(
+        "spawn_pool: size not an int",
+        lambda e: e.system.spawn_pool(Plain, size="3"),
+        TypeError,
+        "pool size must be an int >= 1, got str",
+    ),
+    Case(
+        "spawn_pool: supervisor not a strategy",
+        lambda e: e.system.spawn_pool(Plain, supervisor="one_for_one"),
+        TypeError,
+        "supervisor must be a strategy for the members",
+    ),
+    Case(
         "spawn_pool: size past the bound",
         lambda e: e.system.spawn_pool(Plain, size=10**9),
         ValueError,

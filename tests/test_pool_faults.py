@@ -430,3 +430,15 @@ async def test_a_broadcast_ask_prefers_a_reply_that_finished_with_an_undelivered
             pool.members[0].tell("crash later")
             assert await pool.ask("asked", timeout=1.0) == "1"
             await assert_settled(system)
+
+
+async def test_a_pool_s_supervisor_sets_how_often_its_members_may_fail() -> None:
+    async with asyncio.timeout(10), ActorSystem() as system:
+        pool = await system.spawn_pool(
+            Fragile, size=2, name="pool", supervisor=OneForOne(max_restarts=20, within=60.0)
+        )
+        for _ in range(10):
+            with pytest.raises(RuntimeError):
+                await pool.ask("crash")
+        assert snapshot(pool).restarts == 0  # the default (3 within 5 s) would have given up
+        assert await pool.ask("still", timeout=2.0) == "still"

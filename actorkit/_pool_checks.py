@@ -1,0 +1,42 @@
+"""What `spawn_pool` and `PoolRef.resize` accept, each refusal saying what to pass."""
+
+from __future__ import annotations
+
+import reprlib
+
+from ._supervision import Strategy
+
+ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash", "broadcast")
+
+MAX_SIZE = 100_000
+"""More members than this is a mistake (a unit slip): spawning them would hold the loop."""
+
+
+def check_size(size: object) -> None:
+    if not isinstance(size, int) or isinstance(size, bool):
+        raise TypeError(f"pool size must be an int >= 1, got {type(size).__name__} {size!r}")
+    if size < 1:
+        raise ValueError(f"pool size must be an int >= 1, got {size}")
+    if size > MAX_SIZE:
+        raise ValueError(
+            f"pool size must be at most {MAX_SIZE}, got {reprlib.repr(size)}; "
+            "use several pools for more members"
+        )
+
+
+def check_pool(size: object, routing: object, hash_key: object, supervisor: object) -> None:
+    check_size(size)
+    if supervisor is not None and not isinstance(supervisor, Strategy):
+        raise TypeError(
+            "supervisor must be a strategy for the members, such as "
+            f"OneForOne(max_restarts=10, within=5.0), got {type(supervisor).__name__}"
+        )
+    if routing not in ROUTINGS:
+        raise ValueError(f"routing must be one of {list(ROUTINGS)}, got {routing!r}")
+    if routing == "consistent_hash" and not callable(hash_key):
+        raise ValueError(
+            "routing='consistent_hash' needs hash_key=, a function from message to key "
+            "(for example hash_key=lambda msg: msg.user_id)"
+        )
+    if hash_key is not None and routing != "consistent_hash":
+        raise ValueError("hash_key= is only used with routing='consistent_hash'")
