@@ -219,7 +219,7 @@ async def test_leaving_its_subject_gives_up_on_an_answer_that_never_leaves(
         async with asyncio.timeout(SAFETY):
             await answering.wait()
             await system.shutdown()
-        assert system.dead_letters.by_reason == {"not_exposed": 1}  # echo had stopped
+        assert system.dead_letters.by_reason == {"shutdown": 1}  # refused: it shuts down
         await client.close()
         assert not nats_py_tasks()
     finally:

@@ -156,7 +156,11 @@ class Inbound:
         if ref is not None:
             return ref
         core = self._core
-        exposed = self._exposure.lookup(path, group) is not None
+        system = core.system
+        # Shutting down, it refuses everything, what it no longer exposes (a group it left
+        # while NATS still routed to it) included: "not exposed" would send a retry astray.
+        stopping = system is None or not system.accepting
+        exposed = stopping or self._exposure.lookup(path, group) is not None
         where = f"group {group}" if group is not None else path
         core.reject("shutdown" if exposed else "not_exposed", body, where)
         why = "is shutting down" if exposed else "is not exposed"
