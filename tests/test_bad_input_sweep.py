@@ -226,6 +226,9 @@ SWEPT: dict[str, Param] = {
     "ActorSystem.spawn_pool:routing": Param(
         "routing", lambda e, kw: e.system.spawn_pool(Plain, **kw)
     ),
+    "ActorSystem.spawn_pool:supervisor": Param(
+        "strategy", lambda e, kw: e.system.spawn_pool(Plain, **kw)
+    ),
     "ActorSystem.spawn_pool:hash_key": Param(
         "callable",
         lambda e, kw: e.system.spawn_pool(Plain, routing="consistent_hash", **kw),
