@@ -18,7 +18,7 @@ from ._sql_store import Queries, SQLStore
 if TYPE_CHECKING:
     import asyncpg
 
-    from ._postgres_db import PostgresTransaction
+    from ._postgres_db import Connections, PostgresTransaction
 
 POOL_SIZE = 8
 """Connections at most: one writes at a time (the group commit), the others read."""
@@ -52,7 +52,8 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
 
     `timeout` bounds every wait on the server: a statement still waiting after it (on a lock
     another session holds, on a server that stopped answering) is cancelled and its call fails
-    with `PersistenceError`, and connecting gives up after it too (after 10 s at most). It is
+    with `PersistenceError`; so does waiting for a connection of the pool while all are
+    busy, and connecting gives up after it too (after 10 s at most). For statements it is
     asyncpg's `command_timeout`, enforced by the client: it works through any pooler and ends
     the wait on a server that answers nothing, which a server-side `statement_timeout` cannot."""
 
@@ -68,23 +69,26 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
         self.dsn = dsn
         self._place = _place(dsn)
         """host:port/database, without the password: what messages name."""
-        self._pool: asyncpg.Pool | None = None
+        self._pool: Connections | None = None
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._place!r})"
 
     async def _connect(self) -> GroupCommit[PostgresTransaction]:
-        from ._postgres_db import create_or_check, write_transaction
+        from ._postgres_db import Connections, create_or_check, write_transaction
 
         place = self._place
-        pool = self._pool = await self._checked_pool(create_or_check, {})
-        return GroupCommit(lambda alone: write_transaction(pool, place, alone), self._observe)
+        pool = await self._checked_pool(create_or_check, {})
+        connections = self._pool = Connections(pool, self.timeout)
+        return GroupCommit(
+            lambda alone: write_transaction(connections, place, alone), self._observe
+        )
 
     async def _connect_read_only(self) -> None:
-        from ._postgres_db import check_schema
+        from ._postgres_db import Connections, check_schema
 
         read_only = {"default_transaction_read_only": "on"}  # the server refuses any write
-        self._pool = await self._checked_pool(check_schema, read_only)
+        self._pool = Connections(await self._checked_pool(check_schema, read_only), self.timeout)
 
     async def _checked_pool(
         self, check: Callable[[asyncpg.Pool, str], Awaitable[object]], settings: dict[str, str]
@@ -115,21 +119,26 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
         return pool
 
     async def _disconnect(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
+        connections, self._pool = self._pool, None
+        if connections is not None:
             # Every write has been drained. A server that does not answer the goodbye within
             # the timeout makes asyncpg drop the connections (terminate) and raise: closed all
             # the same, and the server ends those sessions on its own.
             with contextlib.suppress(Exception):
-                await pool.close()
+                await connections.pool.close()
 
     async def _fetch(self, query: str, *args: object) -> Sequence[Sequence[Any]]:
         from ._postgres_db import translated
 
-        assert self._pool is not None, "reads wait for open()"
-        with translated(self._place, "a read"):
-            rows: Sequence[Sequence[Any]] = await self._pool.fetch(query, *args)
-            return rows
+        connections = self._pool
+        assert connections is not None, "reads wait for open()"
+        try:
+            with translated(self._place, "a read"):
+                async with connections.acquire() as conn:
+                    rows: Sequence[Sequence[Any]] = await conn.fetch(query, *args)
+                    return rows
+        finally:
+            connections.out -= 1
 
     @staticmethod
     async def _execute(tx: PostgresTransaction, query: str, *args: object) -> int:

@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 
 import asyncpg
+from asyncpg.pool import PoolAcquireContext
 
 from .._errors import PersistenceError
 from ._batch import WriteRace
@@ -148,22 +149,51 @@ class PostgresTransaction:
                 raise WriteRace("a state's revision changed since it was read")
 
 
+class Connections:
+    """The store's pool, and how many of its connections its calls hold or wait for.
+
+    Waiting for a connection while all are busy (on a lock, on a server that stopped
+    answering) is a wait on the server too, so the store's timeout bounds it. asyncpg bounds
+    an acquire only through `wait_for`, a task per call: it is asked for only when every
+    connection is out, and a call that finds one free pays a comparison (the group commit's
+    batches among them). The count is exact because nothing but these calls takes the
+    pool's connections."""
+
+    __slots__ = ("out", "pool", "size", "timeout")
+
+    def __init__(self, pool: asyncpg.Pool, timeout: float) -> None:
+        self.pool = pool
+        self.size: int = pool.get_max_size()
+        self.timeout = timeout
+        self.out = 0
+
+    def acquire(self) -> PoolAcquireContext:
+        """For `async with`; the caller lowers `out` once it is done, however it ends. A
+        timeout raises `TimeoutError`, which `translated` words as the statements' does."""
+        bound = self.timeout if self.out >= self.size else None
+        self.out += 1
+        return self.pool.acquire(timeout=bound)
+
+
 @asynccontextmanager
 async def write_transaction(
-    pool: asyncpg.Pool, place: str, alone: bool
+    connections: Connections, place: str, alone: bool
 ) -> AsyncIterator[PostgresTransaction]:
     """A pooled connection in a transaction, committed at the end, rolled back on any error;
     `alone` (one statement: atomic by itself) saves the BEGIN and COMMIT round trips."""
-    with translated(place, "a write"):
-        async with pool.acquire() as conn:
-            try:
-                if alone:
-                    yield PostgresTransaction(conn)
-                else:
-                    async with conn.transaction():
+    try:
+        with translated(place, "a write"):
+            async with connections.acquire() as conn:
+                try:
+                    if alone:
                         yield PostgresTransaction(conn)
-            except (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError) as error:
-                raise WriteRace(str(error)) from error
+                    else:
+                        async with conn.transaction():
+                            yield PostgresTransaction(conn)
+                except (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError) as error:
+                    raise WriteRace(str(error)) from error
+    finally:
+        connections.out -= 1
 
 
 async def _schema_version(conn: asyncpg.Connection) -> int | None:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
 
 import asyncpg
 import pytest
 
 from actorkit.persistence import PersistenceError, PostgresStore, SQLiteStore
+from actorkit.persistence import _postgres as postgres_store
 from actorkit.persistence._sql_store import SQLStore
 from tests.processes import process
 
@@ -33,7 +35,7 @@ async def three_writes(store: SQLStore[object]) -> list[object]:
 
 
 def assert_each_failed(results: list[object], said: str) -> None:
-    assert [type(result) for result in results] == [PersistenceError] * 3, results
+    assert [type(result) for result in results] == [PersistenceError] * len(results), results
     assert all(said in str(result) for result in results), results
 
 
@@ -66,6 +68,40 @@ async def test_a_lock_another_postgres_session_holds_ends_each_call_after_the_ti
             await rival.close()
         assert_each_failed(results, TIMED_OUT)
         await assert_none_written_then_writable(store)
+
+
+async def test_waiting_for_a_busy_postgres_pool_ends_after_the_timeout(
+    postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Calls queued behind a pool whose every connection waits on a lock: each waits for a
+    connection at most the timeout, then for its statement at most the timeout, so none
+    fails later than twice it (without the bound, the last of them waited for every round
+    of the pool before it: four here)."""
+    monkeypatch.setattr(postgres_store, "POOL_SIZE", 2)
+    dsn = postgres.fresh()
+    async with asyncio.timeout(20), PostgresStore(dsn, timeout=0.5) as store:
+        await store.append("a", 0, [b"1"])
+        loop = asyncio.get_running_loop()
+        rival = await asyncpg.connect(dsn)
+        try:
+            async with rival.transaction():
+                await rival.execute("LOCK TABLE actorkit_journal IN ACCESS EXCLUSIVE MODE")
+                began = loop.time()
+
+                async def timed(call: Awaitable[object]) -> tuple[float, object]:
+                    try:
+                        result = await call
+                    except PersistenceError as error:
+                        result = error
+                    return loop.time() - began, result
+
+                calls = [store.highest_seq("a") for _ in range(7)] + [store.append("a", 1, [b"2"])]
+                results = await asyncio.gather(*map(timed, calls))
+        finally:
+            await rival.close()
+        assert_each_failed([error for _, error in results], TIMED_OUT)
+        assert max(took for took, _ in results) < 1.5, results
+        assert [e.payload async for e in store.read("a")] == [b"1"]
 
 
 @UVLOOP_ONLY
