@@ -115,6 +115,9 @@ async def clock_timeout(clock: Clock, seconds: float) -> AsyncIterator[None]:
             expiry.cancel()
 
 
+LOCAL_ADVICE = "raise the ask's timeout or make the handler faster"
+"""What an `AskTimeout` suggests, after the target and the timeout it names."""
+
 SWEEP_MIN = 64
 """Deadline groups kept before empty ones are dropped (and their timers cancelled) for the
 first time."""
@@ -154,6 +157,7 @@ class AskDeadlines:
     """
 
     __slots__ = (
+        "_advice",
         "_clock",
         "_due",
         "_expiry",
@@ -164,8 +168,11 @@ class AskDeadlines:
         "open",
     )
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, advice: str = LOCAL_ADVICE) -> None:
         self._clock = clock
+        self._advice = advice
+        """What a timeout's message suggests: an ask to another process (the transport's
+        deadlines) has more likely causes than a slow handler."""
         self.open: dict[float, dict[Ask, None]] = {}
         """The buckets filling since the last rotation, by timeout."""
         self._groups: dict[float, list[dict[Ask, None]]] = {}
@@ -231,7 +238,7 @@ class AskDeadlines:
         due, groups = self._due, self._groups
         while due and due[0] <= now:
             for bucket in groups.pop(heappop(due)):
-                _time_out(bucket)
+                _time_out(bucket, self._advice)
         while due and not any(groups[due[0]]):
             del groups[heappop(due)]
         if due:
@@ -270,13 +277,10 @@ class AskDeadlines:
         self.open.clear()
 
 
-def _time_out(bucket: dict[Ask, None]) -> None:
+def _time_out(bucket: dict[Ask, None], advice: str) -> None:
     for ask in bucket:  # a future's callbacks run later: nothing leaves the bucket meanwhile
         future = ask.future
         if not future.done():
             future.set_exception(
-                AskTimeout(
-                    f"no reply from {ask.target} within {ask.timeout}s; "
-                    "raise the ask's timeout or make the handler faster"
-                )
+                AskTimeout(f"no reply from {ask.target} within {ask.timeout}s; {advice}")
             )

@@ -195,8 +195,14 @@ async def test_gone_systems_fail_fast_and_vanishing_ones_time_out(server: NatsSe
         await arrived.wait()
         assert testing.transport(held) is not None
         await testing.transport(held).stop()  # the process "dies": no reply will ever come
-        with pytest.raises(AskTimeout):
+        with pytest.raises(AskTimeout) as timed_out:
             await asking
+        assert str(timed_out.value) == (
+            "no reply from vanishing:/holder within 0.5s; either its handler is slower than "
+            "that (raise the ask's timeout or make the handler faster) or the process serving "
+            "it stopped answering (frozen, cut off, or gone before NATS noticed): check that "
+            "it runs"
+        )
         release.set()
         await held.shutdown()
         with pytest.raises(ActorStopped):

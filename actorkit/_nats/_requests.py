@@ -22,6 +22,13 @@ from ._frames import ASK, ERROR, OK, SEND, STOPPED, rebuild_error
 from ._outbound import Out, Outbox
 
 _NO_RESPONDERS = "503"
+REMOTE_ADVICE = (
+    "either its handler is slower than that (raise the ask's timeout or make the handler "
+    "faster) or the process serving it stopped answering (frozen, cut off, or gone before "
+    "NATS noticed): check that it runs"
+)
+"""A system that is not connected at all is answered at once ("no responders"); silence
+means its process took the request and then said nothing, for one of these reasons."""
 
 
 class Requests:
@@ -31,7 +38,7 @@ class Requests:
         self._core = core
         self._outbox = outbox
         self._replies: dict[str, asyncio.Future[Msg]] = {}
-        self._deadlines = AskDeadlines(SystemClock())
+        self._deadlines = AskDeadlines(SystemClock(), REMOTE_ADVICE)
         """The runtime's ask-timeout buckets (one loop timer for all of them, not one per
         ask), on the loop's own time like the rest of the transport."""
         self._tokens = itertools.count()
