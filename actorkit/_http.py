@@ -23,7 +23,7 @@ from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.exposition import choose_encoder
 
 from ._http_auth import Auth, check_auth, is_loopback
-from ._spawn import MAX_PATH
+from ._names import MAX_PATH
 from ._tree import actor_tree
 
 if TYPE_CHECKING:

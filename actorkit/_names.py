@@ -1,11 +1,14 @@
-"""Sets of names (capabilities, required capabilities): one check, with an error that says
-what to pass. A leaf, so the kernel (spawn) and the task layer share it."""
+"""What systems and actor paths may be named, and sets of names (capabilities, required
+capabilities): one check each, with an error that says what to pass. A leaf, so the kernel
+(spawn), the system, the task layer and the transport share the same rules."""
 
 from __future__ import annotations
 
 import reprlib
 from collections.abc import Iterable
 
+MAX_NAME = 255
+MAX_PATH = 4096
 NOTHING: frozenset[str] = frozenset()
 _COLLECTIONS = (tuple, list, set, frozenset)
 
@@ -29,3 +32,38 @@ def check_names(value: object, what: str, each: str) -> frozenset[str]:
             # reprlib: a deeply nested list would exhaust the recursion limit in repr
             raise TypeError(f"{each} in {what} must be a non-empty str, got {reprlib.repr(item)}")
     return frozenset(items)
+
+
+def check_system_name(name: object) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"system name must be a str, got {type(name).__name__}")
+    if not name or "/" in name or len(name) > MAX_NAME or not name.isprintable():
+        raise ValueError(
+            f"system name must be a non-empty str without '/' of at most {MAX_NAME} printable "
+            f"characters, got {reprlib.repr(name)}"
+        )
+    return name
+
+
+def check_path(path: object) -> str:
+    if not isinstance(path, str):
+        raise TypeError(f"path must be a str such as '/parent/child', got {type(path).__name__}")
+    if not path.startswith("/") or len(path) > MAX_PATH or not path.isprintable():
+        raise ValueError(
+            f"path must be an actor path such as '/parent/child' (at most {MAX_PATH} printable "
+            f"characters), got {reprlib.repr(path)}"
+        )
+    return path
+
+
+def check_actor_path(path: object) -> str:
+    """A path some actor can have, for a ref made from it alone (a remote one): an empty name
+    (`/a//b`, `/a/`, `/`) or one longer than spawn allows would name nobody, and be found
+    out only by the first message."""
+    checked = check_path(path)
+    if any(not name or len(name) > MAX_NAME for name in checked[1:].split("/")):
+        raise ValueError(
+            f"path must be an actor path such as '/parent/child': names of 1 to {MAX_NAME} "
+            f"characters, each after one '/', got {reprlib.repr(checked)}"
+        )
+    return checked

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._errors import ActorStopped
+from ._names import check_actor_path, check_path, check_system_name
 from ._protocols import Ref
 from ._ref import ActorRef, local_cell
-from ._system_checks import check_path
 from ._timers import check_delay, check_interval
 
 if TYPE_CHECKING:
@@ -100,9 +100,11 @@ class Reach:
         self._transport_for("expose").expose(ref, group)
 
     def remote(self, system: str, path: str) -> ActorRef:
-        """A ref to the actor exposed at `path` in the system named `system`."""
-        _check_word(system, "system")
-        check_path(path)
+        """A ref to the actor exposed at `path` in the system named `system`: a name no
+        system can have, or a path no actor can, is refused here with the words `ActorSystem`
+        and `spawn` use, not found out by the first message."""
+        check_system_name(system)
+        check_actor_path(path)
         return self._transport_for("remote").remote(system, path)
 
     def remote_group(self, group: str) -> ActorRef:
@@ -173,7 +175,7 @@ def _cell_of(ref: object) -> Cell:
 
 
 def _check_word(value: object, what: str) -> None:
-    """A system or group name: what NATS puts in one subject token."""
+    """A group name: what NATS puts in one subject token."""
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a str, got {type(value).__name__}")
     if not value or len(value) > 255 or not value.isprintable() or any(c in value for c in " .*>/"):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor, _constructing
 from ._errors import ActorStopped, NameTaken
-from ._names import NOTHING, check_names
+from ._names import MAX_NAME, NOTHING, check_names
 from ._state import ENDING, RESTARTING
 from ._supervision import RESTART_TYPES
 
@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from ._stats import ClassStats
 
 UNBOUNDED = sys.maxsize
-MAX_NAME = 255
-MAX_PATH = 4096
 
 HOOKS = ("on_start", "receive", "on_stop")
 """What the runtime awaits on an instance."""

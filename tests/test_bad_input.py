@@ -634,6 +634,19 @@ CASES = [
         "error_cb=..., a nats.connect option that actorkit sets itself",
     ),
     Case(
+        "remote: a system name no ActorSystem can have",
+        lambda e: e.system.remote("s" * 256, "/a"),
+        ValueError,
+        "system name must be a non-empty str without '/' of at most 255 printable characters",
+    ),
+    Case(
+        "remote: a path no actor can have",
+        lambda e: e.system.remote("other", "/a//b"),
+        ValueError,
+        "path must be an actor path such as '/parent/child': names of 1 to 255 characters, "
+        "each after one '/', got '/a//b'",
+    ),
+    Case(
         "remote: without a transport",
         lambda e: e.system.remote("other", "/a"),
         RuntimeError,

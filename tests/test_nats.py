@@ -440,6 +440,28 @@ async def test_health_and_metrics_show_the_link(server: NatsServer) -> None:
         assert 'actorkit_nats_rejected_total{reason="bad_payload"} 0.0' in text
 
 
+async def test_remote_refuses_names_no_system_has_and_paths_no_actor_has(
+    server: NatsServer,
+) -> None:
+    """In the words `ActorSystem`, `start` and spawn's paths use, from the system and from the
+    transport alike: such a ref could only ever fail."""
+    too_long = "s" * 256
+    with pytest.raises(ValueError) as refused:
+        ActorSystem(too_long)
+    link = transport(server)
+    async with ActorSystem("asker", transport=link) as asker:
+        for remote in (asker.remote, link.remote):
+            with pytest.raises(ValueError) as same:
+                remote(too_long, "/x")
+            assert str(same.value) == str(refused.value)
+            with pytest.raises(ValueError, match="one NATS subject token\\) to be used with "):
+                remote("has.dots", "/x")
+            for path in ("/", "/a//b", "/a/", "/" + "n" * 256, "/a\n"):
+                with pytest.raises(ValueError, match="path must be an actor path such as"):
+                    remote("other", path)
+            assert remote("other", "/$1/b").path == "/$1/b"  # generated names are names
+
+
 async def test_misuse_is_explained() -> None:
     with pytest.raises(TypeError, match="NatsTransport"):
         ActorSystem("x", transport="nats://localhost")  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import nats.errors
 from nats.aio.subscription import Subscription
 
+from .._names import check_actor_path, check_system_name
 from .._ref import ActorRef
 from .._seconds import check_seconds
 from ._core import Core, token
@@ -187,9 +188,10 @@ class NatsTransport:
         self._exposure.expose(ref, group, self._inbound)
 
     def remote(self, system: str, path: str) -> RemoteRef:
-        token(system, "the system name")
-        if not isinstance(path, str) or not path.startswith("/") or path == "/":
-            raise ValueError(f"path must be an actor path such as '/orders', got {path!r}")
+        """`ActorSystem.remote`'s rules, then the one a system served over NATS adds to its
+        name, in the words `start` uses for it."""
+        token(check_system_name(system), "the system name")
+        check_actor_path(path)
         return RemoteRef(self, self._core.actor_subject(system), path, f"{system}:{path}")
 
     def remote_group(self, group: str) -> RemoteRef:
