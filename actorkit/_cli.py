@@ -6,7 +6,7 @@ import argparse
 import os
 from collections.abc import Sequence
 
-from ._http_auth import TOKEN_VARIABLE
+from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE
 
 
 def _seconds(text: str) -> float:
@@ -65,8 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="live view of a running system's actors",
         description="Reads /actors and /metrics of a running system and shows its tree.",
         epilog='An endpoint served with serve_http(auth="TOKEN") takes its bearer token from '
-        f"the {TOKEN_VARIABLE} environment variable (not a flag: other users of the host can "
-        "read the command line). It is never printed.",
+        f'the {TOKEN_VARIABLE} environment variable, one served with auth=("user", "pw") '
+        f"its basic auth from {USER_VARIABLE} and {PASSWORD_VARIABLE} (not flags or the URL: "
+        "other users of the host can read the command line). They are never printed.",
     )
     top.add_argument("url", nargs="?", default="http://127.0.0.1:9464", help="the system's URL")
     top.add_argument("--interval", type=_seconds, default=1.0, help="refresh period (1 s)")
@@ -94,9 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ._runner import run
         from ._top import top
 
-        token = os.environ.get(TOKEN_VARIABLE)
+        token, user, password = (
+            os.environ.get(name) for name in (TOKEN_VARIABLE, USER_VARIABLE, PASSWORD_VARIABLE)
+        )
         try:
-            return run(top(args.url, args.interval, args.once, token=token))
+            return run(top(args.url, args.interval, args.once, None, token, user, password))
         except KeyboardInterrupt:
             return 0
     from ._demo import run_demo

@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 TOKEN_VARIABLE = "ACTORKIT_HTTP_TOKEN"
 """Where `python -m actorkit top` finds the bearer token of an endpoint served with
 `auth="..."`: the environment, not the command line, which any user of the host can read."""
+USER_VARIABLE = "ACTORKIT_HTTP_USER"
+PASSWORD_VARIABLE = "ACTORKIT_HTTP_PASSWORD"
+"""Where `top` finds the basic auth of an endpoint served with `auth=("user", "pw")`, for
+the same reason."""
 
 
 def _credential(value: object, what: str) -> bytes:

@@ -3,10 +3,12 @@ observer or htop, built from its `/actors` and `/metrics` endpoints."""
 
 from __future__ import annotations
 
+import base64
 import reprlib
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import anyio
@@ -16,7 +18,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from ._http_auth import TOKEN_VARIABLE
+from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE
 
 NODE_FIELDS: dict[str, type] = {
     "path": str, "name": str, "class": str, "state": str, "mailbox_size": int,
@@ -144,13 +146,58 @@ def render(now: Snapshot, before: Snapshot | None, limit: int = ROWS) -> Group:
     return Group(_header(now), table)
 
 
-def _unreadable(error: Exception, token: str | None) -> str:
-    """Why a poll failed; never the token itself."""
+BASIC = f"{USER_VARIABLE} and {PASSWORD_VARIABLE}"
+
+
+def authorization(token: str | None, user: str | None, password: str | None) -> str | None:
+    """The `Authorization` header to send, from the environment's variables (blank is none, as
+    for an empty variable); ValueError, never showing a credential, for what no endpoint
+    could accept: one line of printable text each, the user without ':' (basic auth splits
+    on it), both halves of basic auth, and one scheme, since an endpoint takes one."""
+    given = {TOKEN_VARIABLE: token, USER_VARIABLE: user, PASSWORD_VARIABLE: password}
+    for variable, value in given.items():
+        if value is not None and value.strip() and not value.isprintable():
+            raise ValueError(f"{variable} must be one line of printable text")
+    token, user, password = (v if v is not None and v.strip() else None for v in given.values())
+    if (user is None) != (password is None):
+        raise ValueError(f"basic auth needs both {BASIC}: set the one missing")
+    if user is None or password is None:
+        return None if token is None else f"Bearer {token.strip()}"
+    if token is not None:
+        raise ValueError(f"set {TOKEN_VARIABLE} or {BASIC}, not both: an endpoint takes one")
+    if ":" in user:
+        raise ValueError(f"{USER_VARIABLE} must not contain ':': basic auth splits on it")
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def _unreadable(error: Exception, sent: str | None) -> str:
+    """Why a poll failed, and for a 401 what to set: the endpoint's challenge says which
+    scheme it takes."""
     if isinstance(error, aiohttp.ClientResponseError) and error.status == 401:
-        if token is None:
+        challenge = error.headers.get("WWW-Authenticate", "") if error.headers else ""
+        if challenge.lower().startswith("basic"):
+            if sent is None or not sent.startswith("Basic "):
+                return f"401 Unauthorized: it takes basic auth: set {BASIC}"
+            return f"401 Unauthorized: it refused the user and password in {BASIC}"
+        if sent is None or not sent.startswith("Bearer "):
             return f"401 Unauthorized: set {TOKEN_VARIABLE} to the token it is served with"
         return f"401 Unauthorized: it refused the bearer token in {TOKEN_VARIABLE}"
     return str(error)
+
+
+def _refused(url: str) -> str | None:
+    """What `top` will not read, before anything is sent; the message never shows a
+    credential."""
+    if not url.startswith(("http://", "https://")):
+        return f"{url} is not an http:// URL: pass one such as http://127.0.0.1:9464"
+    netloc = urlsplit(url).netloc
+    if "@" in netloc:
+        bare = url.replace(netloc, netloc.rpartition("@")[2], 1)
+        return (
+            f"{bare}: put the user and password in {BASIC}, not in the URL: other users of "
+            "the host can read a command line"
+        )
+    return None
 
 
 async def top(
@@ -159,28 +206,28 @@ async def top(
     once: bool,
     console: Console | None = None,
     token: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
 ) -> int:
-    """`token`: sent as `Authorization: Bearer`; blank is none, as for an empty variable."""
+    """`token` is sent as `Authorization: Bearer`, `user` and `password` as basic auth."""
     console = console or Console()
     url = url.rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        console.print(
-            Text(
-                f"{url} is not an http:// URL: pass one such as http://127.0.0.1:9464", style="red"
-            )
-        )
+    try:
+        sent = authorization(token, user, password)
+    except ValueError as error:
+        console.print(Text(str(error), style="red"))
         return 1
-    token = token.strip() if token is not None and token.strip() else None
-    if token is not None and not token.isprintable():
-        console.print(Text(f"{TOKEN_VARIABLE} must be one line of printable text", style="red"))
+    refused = _refused(url)
+    if refused is not None:
+        console.print(Text(refused, style="red"))
         return 1
-    headers = {"Authorization": f"Bearer {token}"} if token is not None else None
+    headers = {"Authorization": sent} if sent is not None else None
     timeout = aiohttp.ClientTimeout(total=5)
     async with aiohttp.ClientSession(timeout=timeout, headers=headers) as session:
         try:
             before = await fetch(session, url)
         except (aiohttp.ClientError, TimeoutError, NotAnEndpoint) as error:
-            console.print(Text(f"cannot read {url}: {_unreadable(error, token)}", style="red"))
+            console.print(Text(f"cannot read {url}: {_unreadable(error, sent)}", style="red"))
             return 1
         if once:
             console.print(render(before, None))
@@ -191,7 +238,7 @@ async def top(
                 try:
                     now = await fetch(session, url)
                 except (aiohttp.ClientError, TimeoutError, NotAnEndpoint) as error:
-                    live.update(Text(f"lost {url}: {_unreadable(error, token)}", style="red"))
+                    live.update(Text(f"lost {url}: {_unreadable(error, sent)}", style="red"))
                     continue
                 live.update(render(now, before))
                 before = now
