@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Iterator
 from typing import TYPE_CHECKING
 
 from ._signals import Stop
@@ -52,25 +53,49 @@ class ActorsStop:
         self._timeout, self._deadline = timeout, deadline
         self._timer = loop.call_at(deadline, self._expire)
 
+    async def finish(self) -> None:
+        """Wait for the stop to end. A waiter cancelled meanwhile (the end of `asyncio.run`)
+        forces it now, and still waits for that, within the grace, before it ends
+        cancelled: what closes after the actors must not close under their `on_stop`."""
+        try:
+            await asyncio.shield(self.task)
+        except asyncio.CancelledError:
+            self.hasten(0.0)
+            await asyncio.wait((self.task,))
+            raise
+
     def _expire(self) -> None:
         if not self._due.done():
             self._due.set_result(None)
 
     async def _run(self) -> None:
+        """Cancelled (`asyncio.run` ending the loop cancels every task left), it forces the
+        stop at once rather than leave the actors to whatever their own cancellation does,
+        then ends cancelled."""
         runtime = self._runtime
+        cancelled = False
         try:
             await asyncio.wait({self._orderly, self._due}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            cancelled = True
         finally:
             self._timer.cancel()
         if not self._orderly.done():
             self._orderly.cancel()
-            await _force_stop(runtime, self._root, self._timeout)
+            why = (
+                "was cut short (its task was cancelled)"
+                if cancelled
+                else f"exceeded {self._timeout}s"
+            )
+            await _force_stop(runtime, self._root, why)
         runtime.ask_deadlines.close(f"actor system {runtime.name} shut down")
         runtime.timers.close()
         runtime.clock.detach(runtime.is_idle)
+        if cancelled:
+            raise asyncio.CancelledError
 
 
-async def _force_stop(runtime: Runtime, root: Cell, timeout: float) -> None:
+async def _force_stop(runtime: Runtime, root: Cell, why: str) -> None:
     """Close every cell now (their asks fail with `ActorStopped`, queued messages become dead
     letters), deepest first, then cancel their tasks and give them a grace to unwind."""
     live = sorted([*runtime.cells(), root], key=lambda cell: cell.path.count("/"), reverse=True)
@@ -78,9 +103,9 @@ async def _force_stop(runtime: Runtime, root: Cell, timeout: float) -> None:
     for cell in live:
         cell.kill()
     logger.warning(
-        "shutdown of %s exceeded %ss; cancelled: %s",
+        "shutdown of %s %s; cancelled: %s",
         runtime.name,
-        timeout,
+        why,
         ", ".join(cell.display_path for cell in tasks.values()) or "(none)",
     )
     if tasks:
@@ -91,3 +116,18 @@ async def _force_stop(runtime: Runtime, root: Cell, timeout: float) -> None:
                 runtime.name,
                 ", ".join(tasks[task].display_path for task in pending),
             )
+
+
+async def every_step(steps: Iterator[Awaitable[object]]) -> None:
+    """Each step in turn, each within its own bound, and all of them even when this task is
+    cancelled: `asyncio.run` cancels every task still running once its main one ends (Ctrl-C
+    during a shutdown), and a listening port, a NATS connection or a store must not outlive
+    the loop. Cancelled, it ends cancelled once the last step is done."""
+    cancelled = False
+    for step in steps:
+        try:
+            await step
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,7 @@ from ._ref import ActorRef
 from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
-from ._shutdown import ActorsStop
+from ._shutdown import ActorsStop, every_step
 from ._spawn import UNBOUNDED, make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
@@ -145,22 +145,25 @@ class ActorSystem(Reach):
         timeout = check_seconds(timeout, "shutdown timeout", zero_ok=True)
         stopping = self._stop_actors(timeout)
         if self._closing is None:
-            self._closing = asyncio.get_running_loop().create_task(self._close(stopping))
+            steps = self._closing_steps(stopping)
+            self._closing = asyncio.get_running_loop().create_task(every_step(steps))
         root = self._runtime.root
         if root is not None and root.holds_current_task():
             return
         await asyncio.shield(self._closing)
 
-    async def _close(self, stopping: ActorsStop | None) -> None:
+    def _closing_steps(self, stopping: ActorsStop | None) -> Iterator[Awaitable[object]]:
+        """The actors' stop, then what holds files, sockets or connections, each step made
+        once the one before has ended (`every_step` carries them out, cancelled or not)."""
         if stopping is not None:
-            await asyncio.shield(stopping.task)
+            yield stopping.finish()
         if self._persistence is not None:
-            await self._persistence.close()
+            yield self._persistence.close()
         self.metrics.stop()
         self._watchdog.stop()
         if self._transport is not None:
-            await self._transport.stop()
-        await asyncio.gather(*(server.close() for server in self._servers))
+            yield self._transport.stop()
+        yield asyncio.gather(*(server.close() for server in self._servers))
 
     def _stop_actors(self, timeout: float) -> ActorsStop | None:
         """Started here, not in `_close`: a call before that task runs can still hasten it."""

@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
+import time
 from typing import Any
 
 import msgspec
@@ -227,3 +229,54 @@ async def test_leaving_its_subject_gives_up_on_an_answer_that_never_leaves(
         await system.shutdown()
         await client.close()
         own.stop()
+
+
+class Stuck(Actor):
+    """Handles its first message until cancelled; its `on_stop` says it ran."""
+
+    def __init__(self, arrived: asyncio.Event, stopped: list[str]) -> None:
+        self.arrived = arrived
+        self.stopped = stopped
+
+    async def receive(self, message: Any) -> None:
+        self.arrived.set()
+        await asyncio.Event().wait()
+
+    async def on_stop(self) -> None:
+        self.stopped.append(self.path)
+
+
+def test_a_shutdown_cut_short_by_the_end_of_asyncio_run_still_closes_what_it_holds(
+    server: NatsServer,
+) -> None:
+    """Ctrl-C during a shutdown: `asyncio.run` cancels its main task, then every task left,
+    the shutdown's own among them. The HTTP port is free and both NATS connections are
+    closed when `asyncio.run` returns, without waiting out the transport's goodbyes (nats-py's
+    tasks were cancelled too: each would wait its `connect_timeout`). A sync test: the loop
+    must be `asyncio.run`'s own."""
+    stopped: list[str] = []
+    system = ActorSystem("interrupted", transport=NatsTransport(server.url, connect_timeout=10))
+    port = 0
+
+    async def main() -> None:
+        nonlocal port
+        async with asyncio.timeout(SAFETY):
+            await system.start()
+            port = (await system.serve_http(port=0)).port
+            arrived = asyncio.Event()
+            (await system.spawn(Stuck, arrived, stopped, name="stuck")).tell("hold")
+            await arrived.wait()
+            main_task = asyncio.current_task()
+            assert main_task is not None
+            asyncio.get_running_loop().call_soon(main_task.cancel)  # once the shutdown began
+            await system.shutdown(timeout=SAFETY)
+
+    began = time.monotonic()
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(main())
+    assert time.monotonic() - began < 5.0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))  # EADDRINUSE if the endpoint was left listening
+    link = link_of(system)._link
+    assert link.nc is not None and link.nc.is_closed
+    assert link.topics is not None and link.topics.is_closed

@@ -181,10 +181,10 @@ class Outbox:
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._writer = loop.create_task(self._write_loop())
 
-    async def stop(self) -> None:
-        """Send what is queued (while connected, within a second); what is left becomes
-        dead letters `shutdown`, and requests still queued fail with `NotDelivered`."""
-        if self._link.connected and self._out:
+    async def stop(self, send: bool) -> None:
+        """Send what is queued (while connected, within a second, if `send`); what is left
+        becomes dead letters `shutdown`, and requests still queued fail with `NotDelivered`."""
+        if send and self._link.connected and self._out:
             try:
                 async with asyncio.timeout(1.0):
                     await self.wait_drained()

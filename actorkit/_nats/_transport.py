@@ -139,13 +139,20 @@ class NatsTransport:
 
     async def stop(self) -> None:
         """Send what is queued (while connected, within a second), then close. What could
-        not be sent becomes dead letters `shutdown`; waiting asks fail with `ActorStopped`."""
+        not be sent becomes dead letters `shutdown`; waiting asks fail with `ActorStopped`.
+
+        Called from a cancelled task (a shutdown the end of `asyncio.run` cancelled), it
+        sends nothing more and only closes: nats-py's own tasks were cancelled with it, so a
+        last send or goodbye would just wait out its timeout."""
         link = self._link
         if link.nc is None or link.stopping:
             return
         link.stopping = True
-        await self._outbox.stop()
-        await self._leave_own()
+        task = asyncio.current_task()
+        ending = task is not None and task.cancelling() > 0
+        await self._outbox.stop(send=not ending)
+        if not ending:
+            await self._leave_own()
         self._requests.close("the actor system shut down before the reply arrived")
         self._inbound.asks.close()
         pending = [*self._inbound.answering, *self._exposure.pending()]
