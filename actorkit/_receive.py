@@ -201,7 +201,9 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
             )
         raise
     finally:
-        if cell.killed and cell.instance is not None:
+        # Still held only when its task was cancelled (a forced stop's kill, or the end of
+        # `asyncio.run` cancelling every task): its `on_start` finished, so its `on_stop` runs.
+        if cell.instance is not None:
             await cell.run_on_stop()
         # The cell is closed: a ref kept to it must not keep the finished task, its coroutine
         # and its context alive (each garbage collection would traverse them).

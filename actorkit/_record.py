@@ -46,7 +46,6 @@ class Record:
         "handling",
         "instance",
         "intensity",
-        "killed",
         "restarts",
         "state",
         "stop_reason",
@@ -56,7 +55,6 @@ class Record:
     state: State
     closed: bool
     draining: bool
-    killed: bool
     failures: int
     restarts: int
     instance: Actor | None
@@ -151,7 +149,6 @@ class Record:
 
     def kill(self) -> None:
         """Forced stop past the shutdown timeout: close now, then cancel the task."""
-        self.killed = True
         self.close(None)
         self.mailbox.signals.append(KILLED)
         if self.task is not None:

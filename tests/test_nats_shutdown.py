@@ -280,3 +280,4 @@ def test_a_shutdown_cut_short_by_the_end_of_asyncio_run_still_closes_what_it_hol
     link = link_of(system)._link
     assert link.nc is not None and link.nc.is_closed
     assert link.topics is not None and link.topics.is_closed
+    assert stopped == ["/stuck"]  # started, so its `on_stop` runs, whoever cancelled its task

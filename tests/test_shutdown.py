@@ -11,6 +11,8 @@ import pytest
 from actorkit import Actor, ActorStopped, ActorSystem, Backoff, OneForOne
 from actorkit.testing import FORCED_STOP_GRACE, ManualClock, cancel_task, snapshot
 
+from .invariants import TaskSnapshot
+
 BOUND = 5.0
 """Half the default shutdown timeout: a shutdown still waiting on the default fails here."""
 
@@ -229,6 +231,54 @@ async def test_on_stop_runs_once_for_every_actor_at_shutdown() -> None:
         await system.spawn(Tracked, name="a")
         await system.spawn(Tracked, name="b")
     assert stopped == ["/b/child", "/b", "/a/child", "/a"]
+
+
+class Noted(Actor):
+    """Notes its `on_stop`; holds a message until cancelled, and its `on_start` until `begun`
+    is given and not set."""
+
+    def __init__(self, stopped: list[str], entered: asyncio.Event, begun: bool = False) -> None:
+        self.stopped = stopped
+        self.entered = entered
+        self.begun = begun
+
+    async def on_start(self) -> None:
+        if self.begun:
+            self.entered.set()
+            await asyncio.Event().wait()
+
+    async def receive(self, message: Any) -> None:
+        self.entered.set()
+        await asyncio.Event().wait()
+
+    async def on_stop(self) -> None:
+        self.stopped.append(self.path)
+
+
+async def test_an_actor_cancelled_from_outside_runs_on_stop_only_if_its_on_start_finished() -> None:
+    """What the end of `asyncio.run` does to every task left, and what a forced stop does:
+    the actor's task is cancelled. Parked or in a handler, a started actor runs `on_stop` (OTP
+    calls `terminate`, Akka `postStop`, once `init`/`preStart` ran); one cut off in `on_start`
+    gets none."""
+    stopped: list[str] = []
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        tasks = TaskSnapshot()
+        parked = await system.spawn(Noted, stopped, asyncio.Event(), name="parked")
+        busy_entered, start_entered = asyncio.Event(), asyncio.Event()
+        busy = await system.spawn(Noted, stopped, busy_entered, name="busy")
+        busy.tell("hold")
+        starting = asyncio.ensure_future(
+            system.spawn(Noted, stopped, start_entered, True, name="starting")
+        )
+        await busy_entered.wait()
+        await start_entered.wait()
+        cut_in_on_start = system.lookup("/starting")
+        assert cut_in_on_start is not None
+        for ref in (parked, busy, cut_in_on_start):
+            cancel_task(ref)
+        await asyncio.wait(tasks.leaked())
+        assert isinstance(starting.exception(), ActorStopped)
+    assert sorted(stopped) == ["/busy", "/parked"]
 
 
 class FailsWhileDraining(Actor):
