@@ -9,6 +9,7 @@ import reprlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
+from ._errors import ActorStopped
 from ._persistence_id import spawn_durable
 from ._ref import local_cell
 from ._signals import SELF_STOP
@@ -128,7 +129,17 @@ class Actor:
 
     @property
     def timers(self) -> Timers:
-        return self._cell.timers
+        """The timers of the actor's current instance. An instance a restart replaced (a task
+        it left running) is refused: its timers ended with it, and a new one would fire into
+        its successor, or cancel its successor's timer of the same key."""
+        cell = self._cell
+        current = cell.instance
+        if current is not self and current is not None:
+            raise ActorStopped(
+                f"this instance of {cell.display_path} was replaced by a restart, and only "
+                "the new one has timers"
+            )
+        return cell.timers
 
     async def spawn(
         self,

@@ -32,6 +32,8 @@ class Lifecycle(Record):
         """Second half of a restart: a fresh instance from the factory, then `on_start`."""
         if self.state != RESTARTING:
             return
+        if self.timers_ is not None:  # armed since its predecessor's stop by a task that one
+            self.timers_.end_all()  # left running (during the backoff): not the new one's
         try:
             self.instance = make_instance(self.cell)
             await self.instance.on_start()

@@ -9,7 +9,16 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorRef, ActorStopped, ActorSystem, Terminated, TimerHandle
+from actorkit import (
+    Actor,
+    ActorRef,
+    ActorStopped,
+    ActorSystem,
+    Backoff,
+    OneForOne,
+    Terminated,
+    TimerHandle,
+)
 from actorkit._actor_timers import ActorTimer
 from actorkit.testing import ManualClock, Probe, instance, pending_timers, snapshot
 
@@ -224,6 +233,49 @@ async def test_a_restarted_actor_never_receives_a_tick_of_the_instance_it_replac
         assert snapshot(ref).restarts == 1 and pending_timers(system) == 0
         assert system.dead_letters.count == 0
         assert_invariants(system)
+
+
+async def test_an_instance_a_restart_replaced_cannot_start_a_timer_in_its_successor(
+    clock: ManualClock,
+) -> None:
+    """A task the old instance left running reaches for `self.timers` after the restart: it
+    is refused, as from a stopped actor, and the new instance never gets such a tick."""
+    seen: list[Any] = []
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Stepper, seen, name="stepper")
+        old = await ref.ask(lambda actor: actor)
+        with pytest.raises(RuntimeError):
+            await ref.ask(crash)
+        await ref.ask(lambda actor: None)  # the new instance answers
+        assert instance(ref) is not old
+        with pytest.raises(ActorStopped, match="this instance of /stepper was replaced by a "):
+            old.timers.start_once("k", "stale", 1.0)
+        await clock.advance(1.0)
+        await ref.ask(lambda actor: None)
+        assert seen == [] and pending_timers(system) == 0
+
+
+async def test_a_timer_armed_during_a_restarts_backoff_never_reaches_the_new_instance(
+    clock: ManualClock,
+) -> None:
+    """The old instance is gone and the new one not yet made: a task the old one left running
+    can still arm a timer then (as its `on_stop` can), and it ends before the new instance
+    starts, as the old instance's other timers did."""
+    seen: list[Any] = []
+    strategy = OneForOne(backoff=Backoff(min=5.0, max=5.0, jitter=0.0))
+    async with asyncio.timeout(10), ActorSystem(clock=clock, supervisor=strategy) as system:
+        ref = await system.spawn(Stepper, seen, name="stepper")
+        old = await ref.ask(lambda actor: actor)
+        with pytest.raises(RuntimeError):
+            await ref.ask(crash)
+        await clock.settle()  # the restart waits out its backoff
+        assert snapshot(ref).state == "restarting" and instance(ref) is None
+        old.timers.start_once("k", "stale", 6.0)  # due after the new instance started
+        await clock.advance(5.0)
+        await ref.ask(lambda actor: None)  # the new instance answers
+        await clock.advance(2.0)
+        await ref.ask(lambda actor: None)
+        assert seen == [] and pending_timers(system) == 0
 
 
 def cancel_k(actor: Actor) -> None:
