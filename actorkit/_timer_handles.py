@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from ._ref import local_cell
+
 if TYPE_CHECKING:
     from ._protocols import Ref
     from ._timers import TimerQueue
@@ -63,7 +65,10 @@ class TimerHandle:
         self._due += missed * interval
         self._queue.push(self, seq)  # its place among timers due at the same instant
         self._send(target, message)
-        if not target.is_alive:
+        if not target.is_alive and local_cell(target) is not None:
+            # A local target stopped before this timer could follow it (`TimerQueue.follow`).
+            # A remote ref's `is_alive` says only whether NATS is connected: its tick waits in
+            # the transport's buffer, and the timer must outlast the outage.
             self.cancel()
 
     def _send(self, target: Ref, message: Any) -> None:

@@ -113,7 +113,7 @@ class TimerQueue:
         """End this periodic timer when its target stops, rather than at its next tick: an
         hourly tick must not keep a stopped actor alive for an hour, nor leave a dead letter
         for a message nobody sent."""
-        cell = local_cell(handle._target)  # None for a remote ref: its own system stops it
+        cell = local_cell(handle._target)  # None for a remote ref: it ticks until cancelled
         if cell is not None and not cell.closed:
             followed = self._following.get(cell)
             if followed is None:

@@ -21,7 +21,7 @@ import pytest
 from actorkit import DEAD_LETTER_TOPIC, Actor, ActorStopped, ActorSystem, MailboxFull
 from actorkit._nats._options import nats_options
 from actorkit.nats import NatsTransport
-from actorkit.testing import Probe
+from actorkit.testing import ManualClock, Probe
 
 from .nats_support import SAFETY, Gate, NatsServer, requires_nats, transport
 
@@ -73,6 +73,30 @@ async def test_a_silent_target_leaves_the_others_their_own_buffer_timeout(
         await link.link_up.wait()
         assert [await probe.receive(timeout=SAFETY) for _ in range(3)] == [0, 1, 2]
         assert system.dead_letters.by_reason == {"unreachable": 1}
+
+
+async def test_a_periodic_timer_to_a_remote_ref_outlasts_an_outage(own: NatsServer) -> None:
+    """A remote ref's `is_alive` is False while NATS is down, which says nothing of the actor:
+    the tick due then waits in the outbound buffer and the timer goes on ticking."""
+    clock = ManualClock()
+    link = transport(own)
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("ticking", clock=clock, transport=link) as system,
+    ):
+        probe = await Probe.spawn(system, name="probe")
+        system.expose(probe.ref)
+        ticks = system.schedule_every(1.0, system.remote("ticking", "/probe"), "tick")
+        own.stop()
+        await link.link_down.wait()
+        await clock.advance(1.0)
+        assert ticks.active
+        own.start()
+        await link.link_up.wait()
+        await clock.advance(1.0)
+        assert [await probe.receive(), await probe.receive()] == ["tick", "tick"]
+        assert ticks.cancel()
+        assert system.dead_letters.count == 0
 
 
 async def test_a_full_buffer_during_an_outage(own: NatsServer) -> None:
