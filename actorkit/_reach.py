@@ -144,13 +144,17 @@ class Reach:
 
     # --- time -----------------------------------------------------------------------------
     def schedule_once(self, delay: float, ref: Ref, message: Any) -> TimerHandle:
-        """Deliver `message` to `ref` after `delay` seconds on the system clock."""
+        """Deliver `message` to `ref` after `delay` seconds on the system clock. Once sent, it
+        is the target's (the handle's `cancel()` returns False): `self.timers` is the timer
+        whose tick a cancel withdraws."""
         return self._schedule(check_delay(delay), ref, message, None)
 
     def schedule_every(
         self, interval: float, ref: Ref, message: Any, initial_delay: float | None = None
     ) -> TimerHandle:
-        """Deliver `message` every `interval` seconds without drift (missed ticks coalesce)."""
+        """Deliver `message` every `interval` seconds without drift (missed ticks coalesce).
+        `cancel()` stops the ticks not yet sent; one already queued is received, as with Akka's
+        scheduler, since a pool or a remote target leaves nothing to withdraw."""
         interval = check_interval(interval)
         first = interval if initial_delay is None else check_delay(initial_delay, "initial_delay")
         return self._schedule(first, ref, message, interval)

@@ -23,7 +23,11 @@ CANCELLED: Any = object()
 
 
 class TimerHandle:
-    """A pending timer. `cancel()` is idempotent and returns whether it stopped anything."""
+    """A pending timer. `cancel()` is idempotent and returns whether it stopped anything.
+
+    A system timer's message already sent is the target's, as with Akka's scheduler: its
+    target may be a pool or a remote actor, where nothing can be withdrawn, so `cancel()`
+    withdraws it from no mailbox. An actor's own timers (`Timers.cancel`) do withdraw it."""
 
     __slots__ = ("_due", "_interval", "_message", "_queue", "_target")
 

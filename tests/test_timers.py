@@ -321,6 +321,34 @@ async def test_a_tick_already_queued_is_not_received_once_its_timer_is_cancelled
         assert_invariants(system)
 
 
+@pytest.mark.parametrize("kind", ["actor", "pool"])
+@pytest.mark.parametrize("every", [True, False], ids=["schedule_every", "schedule_once"])
+async def test_a_system_timers_tick_already_queued_is_received_after_cancel(
+    clock: ManualClock, kind: str, every: bool
+) -> None:
+    """System timers are senders, as Akka's scheduler: `cancel` stops what is not yet sent and
+    leaves a tick already queued, at a pool's member too, where `self.timers` withdraws it."""
+    seen: list[Any] = []
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        if kind == "pool":
+            ref = await system.spawn_pool(Stepper, seen, size=1)
+        else:
+            ref = await system.spawn(Stepper, seen)
+        gate = asyncio.Event()
+        ref.tell(("hold", gate, lambda actor: None))
+        schedule = system.schedule_every if every else system.schedule_once
+        handle = schedule(1.0, ref, "tick")
+        await clock.advance(1.0)  # the tick queues behind the message in hand
+        assert handle.cancel() is every  # a sent `schedule_once` message ended its timer
+        gate.set()
+        await ref.ask(lambda actor: None)
+        await clock.advance(5.0)
+        await ref.ask(lambda actor: None)
+        assert seen == ["tick"]
+        assert system.dead_letters.count == 0
+        assert_invariants(system)
+
+
 class Watcher(Actor):
     def __init__(self, ref: ActorRef, stopped: asyncio.Event) -> None:
         self.ref_, self.stopped = ref, stopped
