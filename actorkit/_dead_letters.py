@@ -4,19 +4,57 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from typing import Literal
 
 from ._messages import DeadLetter
 
 RECENT_LIMIT = 1000
 
+TransportReason = Literal[
+    "bad_payload",
+    "not_exposed",
+    "shutdown",
+    "buffer_full",
+    "unreachable",
+    "transport_closed",
+    "send_failed",
+    "bad_topic",
+    "mailbox_full",
+    "undeliverable",
+]
+"""What the NATS transport records, each counted in `actorkit_nats_rejected_total` too."""
+
+Reason = Literal[
+    "stopped", "stopping", "not_restarted", "expired", "no_subscribers", TransportReason
+]
+"""Every dead-letter reason, defined once: a recording site with another fails `mypy`, and a
+test holds README, docs and the `DeadLetters` docstring to this set."""
+
 
 class DeadLetters:
-    """Counts by reason plus a bounded ring of recent records.
+    """Counts by reason plus a bounded ring of recent records, so that nothing undelivered
+    goes unseen. The reasons (`Reason`; from `not_exposed` on, the NATS transport's only):
 
-    Reasons used by the runtime: `stopped` (sent to a stopped actor), `stopping` (queued when
-    the actor was stopped), `shutdown` (left at shutdown), `no_subscribers` and `mailbox_full`
-    (publish), `expired` (an ask dropped unsent after its timeout), `not_restarted` (queued
-    at an actor waiting out a restart's backoff when shutdown stopped it).
+    - `stopped`: sent to a stopped actor, or to a pool whose members were all stopped.
+    - `stopping`: queued at an actor, waiting for room in its mailbox, or in hand at a forced
+      stop, when it was stopped.
+    - `shutdown`: the same at shutdown; with NATS also what the outbound queue held when the
+      shutdown gave it up, what was sent after that, and what arrived from NATS meanwhile.
+    - `not_restarted`: queued at an actor waiting out a restart's backoff at shutdown.
+    - `expired`: an ask whose timeout came while it waited for room in a full mailbox.
+    - `no_subscribers`: a publish to a topic nobody subscribes to (without a NATS transport).
+    - `mailbox_full`: a publish, a timer's tick, a message a pool passes on, or a tell from
+      another system, refused by a full mailbox.
+    - `undeliverable`: a timer's tick, a message a pool passes on, or a tell or publish from
+      another system, whose routing raised (such as a pool's `hash_key`).
+    - `not_exposed`: a message from another system to an actor this one does not expose.
+    - `bad_payload`: a message or reply that could not be decoded.
+    - `bad_topic`: a publish from NATS on a subject no system could publish to.
+    - `buffer_full`: a publish while the outbound buffer is full (a tell raises instead).
+    - `unreachable`: a buffered tell whose target did not answer within `buffer_timeout`.
+    - `send_failed`: the NATS client refused a message or failed while flushing it.
+    - `transport_closed`: sent after the connections closed, or queued when the connection
+      closed for good.
     """
 
     __slots__ = ("_listeners", "_now", "_recent", "by_reason", "count")
@@ -28,7 +66,7 @@ class DeadLetters:
         self._recent: deque[DeadLetter] = deque(maxlen=limit)
         self._listeners: list[Callable[[DeadLetter], object]] = []
 
-    def add(self, message: object, recipient: str | None, reason: str) -> None:
+    def add(self, message: object, recipient: str | None, reason: Reason) -> None:
         self.count += 1
         self.by_reason[reason] = self.by_reason.get(reason, 0) + 1
         letter = DeadLetter(message, recipient, reason, self._now())

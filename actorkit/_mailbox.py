@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Container
     from contextvars import Context
 
-    from ._dead_letters import DeadLetters
+    from ._dead_letters import DeadLetters, Reason
     from ._signals import Signal
 
 
@@ -257,7 +257,7 @@ class Mailbox:
                 self.admit()
         return given
 
-    def close(self, path: str, why: str, dead: DeadLetters) -> None:
+    def close(self, path: str, why: Reason, dead: DeadLetters) -> None:
         """Refuse from now on and reject everything queued: asks fail, the rest become dead
         letters (but ticks: the actor's timers end with it, see `withdraw_ticks`), waiting
         senders learn that their message was not delivered. A dead letter that reaches this
@@ -288,7 +288,7 @@ class Mailbox:
                 waiter.set_result(None)  # the loop sees `closed` and returns
 
 
-def reject(message: Any, path: str, why: str, dead: DeadLetters) -> None:
+def reject(message: Any, path: str, why: Reason, dead: DeadLetters) -> None:
     """An undelivered message's fate: an ask fails (`ActorStopped`), and it is a dead letter
     unless its sender takes it back (a task goes back to the queue)."""
     if type(message) is Ask:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ._actor import Actor
     from ._actor_timers import Timers
     from ._cell import Cell
+    from ._dead_letters import Reason
     from ._mailbox import Mailbox
     from ._runtime import Runtime
     from ._signals import Signal
@@ -132,7 +133,7 @@ class Record:
         if getrefcount(self._ref) == HELD_BY_ONE_SLOT and type(self._ref) is ActorRef:
             self._ref = None  # nobody holds it: no cell <-> ref cycle left to collect
 
-    def _drop_handling(self, why: str) -> None:
+    def _drop_handling(self, why: Reason) -> None:
         """Only a forced stop ends an actor in the middle of a handler: that message is lost
         to the actor, so it is accounted as a dead letter and its asker answered."""
         handling: Any = self.handling

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._accounting import Accounting
 from ._clock import AskDeadlines
-from ._dead_letters import DeadLetters
+from ._dead_letters import DeadLetters, Reason
 from ._instruments import Instruments
 from ._spawn import Kind
 from ._timers import TimerQueue
@@ -99,7 +99,7 @@ class Runtime:
         self.loop: asyncio.AbstractEventLoop
 
     @property
-    def stop_reason(self) -> str:
+    def stop_reason(self) -> Reason:
         """The dead-letter reason of what a stopping actor refuses."""
         return "shutdown" if self.shutting_down else "stopping"
 

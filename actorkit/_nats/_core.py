@@ -10,8 +10,9 @@ Subjects, under a configurable prefix (default `actorkit`):
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
+from .._dead_letters import TransportReason
 from .._wire import Codec
 
 if TYPE_CHECKING:
@@ -19,18 +20,7 @@ if TYPE_CHECKING:
     from ._link import Link
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
-REJECT_REASONS = (
-    "bad_payload",
-    "not_exposed",
-    "shutdown",
-    "buffer_full",
-    "unreachable",
-    "transport_closed",
-    "send_failed",
-    "bad_topic",
-    "mailbox_full",
-    "undeliverable",
-)
+REJECT_REASONS: tuple[TransportReason, ...] = get_args(TransportReason)
 ASK_OUTCOMES = ("ok", "error", "timeout", "stopped")
 
 
@@ -79,10 +69,10 @@ class Core:
             )
         return payload
 
-    def reject(self, reason: str, message: object, recipient: str) -> None:
+    def reject(self, reason: TransportReason, message: object, recipient: str) -> None:
         self.rejected[reason] = self.rejected.get(reason, 0) + 1
         self.dead_letter(message, recipient, reason)
 
-    def dead_letter(self, message: object, recipient: str, reason: str) -> None:
+    def dead_letter(self, message: object, recipient: str, reason: TransportReason) -> None:
         if self.system is not None:
             self.system.dead_letters.add(message, recipient, reason)

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections import deque
 from functools import partial
+from typing import TYPE_CHECKING
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -23,6 +24,9 @@ from ._core import Core
 from ._eager import publish_now
 from ._frames import TELL, batch
 from ._probes import Probes
+
+if TYPE_CHECKING:
+    from .._dead_letters import TransportReason
 
 logger = logging.getLogger("actorkit")
 
@@ -98,7 +102,7 @@ class Outbox:
             item.buffered = True
         self._room.set()
 
-    def close(self, reason: str, why: str) -> None:
+    def close(self, reason: TransportReason, why: str) -> None:
         """Nothing will be sent any more (stopped, or the connection closed for good): what
         is queued becomes dead letters `reason`, requests fail, senders waiting for room
         give up."""
@@ -287,7 +291,7 @@ class Outbox:
         self._out.extend(kept)
         self._room.set()
 
-    def _give_up(self, item: Out, reason: str, why: str) -> None:
+    def _give_up(self, item: Out, reason: TransportReason, why: str) -> None:
         """A request's caller is told (`NotDelivered`: it was not sent, so a retry is safe);
         anything else becomes a dead letter, counted by reason."""
         if item.future is None:

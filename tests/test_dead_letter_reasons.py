@@ -1,0 +1,37 @@
+"""Every dead-letter reason the runtime can record (`Reason`, to which mypy holds each
+recording site) is listed, once, wherever a user looks them up: a reason left out is one an
+alert on dead letters never hears of."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+
+from actorkit import DeadLetters
+from actorkit._dead_letters import Reason, TransportReason
+
+ROOT = Path(__file__).resolve().parent.parent
+ITEM = re.compile(r"^\s*- `([a-z_]+)`(?: \(NATS\))?:", re.M)
+"""A list item that names a reason: "- `stopped`: ..." or "- `bad_topic` (NATS): ..."."""
+
+PLACES: dict[str, tuple[str, str, Any]] = {
+    "README.md": ("## Dead letters\n", "\n## ", Reason),
+    "docs/observability.md": ("label of `actorkit_dead_letters_total`", "Decisions:", Reason),
+    "docs/distributed.md": ("nothing is dropped silently", "\n## ", TransportReason),
+}
+
+
+@pytest.mark.parametrize("path", PLACES)
+def test_each_reason_is_listed_once_in_the_docs(path: str) -> None:
+    start, end, reasons = PLACES[path]
+    text = (ROOT / path).read_text()
+    assert start in text
+    listed = ITEM.findall(text.split(start, 1)[1].split(end, 1)[0])
+    assert sorted(listed) == sorted(get_args(reasons))
+
+
+def test_each_reason_is_listed_once_in_the_docstring() -> None:
+    assert sorted(ITEM.findall(DeadLetters.__doc__ or "")) == sorted(get_args(Reason))
