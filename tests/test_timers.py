@@ -441,13 +441,15 @@ async def test_a_one_off_timer_to_a_stopped_actor_ends_as_a_dead_letter(
         assert not handle.active
 
 
-async def test_a_periodic_timer_ends_when_its_target_stops(clock: ManualClock) -> None:
-    async with ActorSystem(clock=clock) as system:
+@pytest.mark.parametrize("kind", ["actor", "pool"])
+async def test_a_periodic_timer_ends_when_its_target_stops(clock: ManualClock, kind: str) -> None:
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
         probe = await Probe.spawn(system)
-        handle = system.schedule_every(1.0, probe.ref, "tick")
+        target = await system.spawn_pool(Ticker, probe.ref, size=2) if kind == "pool" else probe.ref
+        handle = system.schedule_every(1.0, target, "tick")
         await clock.advance(1.0)
         await probe.expect("tick")
-        await probe.ref.stop()
+        await target.stop()
         assert not handle.active
         assert handle.cancel() is False
         assert pending_timers(system) == 0
