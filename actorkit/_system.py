@@ -32,7 +32,7 @@ from ._shutdown import ActorsStop, every_step
 from ._spawn import UNBOUNDED, make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
-from ._system_checks import check_system
+from ._system_checks import check_startable, check_system
 from ._tasks import TaskLayer
 from ._transport import Host, Transport, check_transport
 from ._watchdog import BLOCKED_THRESHOLD, Watchdog
@@ -104,8 +104,7 @@ class ActorSystem(Reach):
     # --- lifecycle ------------------------------------------------------------------------
     async def start(self) -> ActorSystem:
         runtime = self._runtime
-        if runtime.root is not None:
-            raise RuntimeError(f"actor system {self.name!r} was already started")
+        check_startable(self.name, runtime.root is not None, self._closing is not None)
         loop = runtime.loop = asyncio.get_running_loop()
         if self._persistence is not None:
             await self._persistence.open()  # before anything runs: a failure leaves nothing

@@ -25,3 +25,16 @@ def check_system(name: object, supervisor: object, metrics: object, clock: objec
             "clock must be a clock such as actorkit.testing.ManualClock() (with now(), "
             f"call_at(), attach() and detach()), got {type(clock).__name__}"
         )
+
+
+def check_startable(name: str, started: bool, shut_down: bool) -> None:
+    """A system runs once, as an OTP application's supervision tree does: its actors, names
+    and metrics are gone after its shutdown, so starting it again would be a different one."""
+    if shut_down:
+        raise RuntimeError(
+            f"actor system {name!r} has shut down and cannot start again: "
+            f"create a new ActorSystem({name!r}) instead"
+        )
+    if started:
+        raise RuntimeError(f"actor system {name!r} was already started")
+

@@ -324,6 +324,12 @@ CASES = [
         "NatsTransport",
     ),
     Case("ActorSystem.start: twice", start_twice, RuntimeError, "already started"),
+    Case(
+        "ActorSystem.start: after shutdown",
+        lambda e: after_shutdown(ActorSystem.start),
+        RuntimeError,
+        "has shut down and cannot start again: create a new ActorSystem\\('closed'\\)",
+    ),
     # strategies
     Case("OneForOne: max_restarts < 0", lambda e: OneForOne(max_restarts=-1), ValueError, ">= 0"),
     Case("OneForAll: within 0", lambda e: OneForAll(within=0), ValueError, "must be > 0 seconds"),
