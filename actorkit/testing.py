@@ -214,6 +214,10 @@ class Probe:
 
     Hand `probe.ref` to the actors under test, then `await probe.expect(...)`. The `timeout`
     arguments are safety nets against hangs, never a way of waiting for time to pass.
+
+    `probe.reply` is an attribute, not a method: the value every ask to the probe answers
+    with (None until set), so that an actor under test that asks gets an answer. Set it
+    before the ask arrives: `probe.reply = 42`.
     """
 
     def __init__(self) -> None:

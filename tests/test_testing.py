@@ -5,6 +5,7 @@ checks what arrives, and the white-box views report exactly what the runtime cou
 from __future__ import annotations
 
 import asyncio
+import pydoc
 import time
 from typing import Any
 
@@ -282,6 +283,10 @@ async def test_probe_answers_asks_with_its_reply() -> None:
         probe.reply = 42
         assert await probe.ref.ask("q") == 42
         assert probe.pending == 2
+
+
+def test_help_of_probe_says_reply_is_the_attribute_asks_are_answered_with() -> None:
+    assert "`probe.reply` is an attribute, not a method" in pydoc.render_doc(Probe)
 
 
 async def test_probe_receive_times_out_and_checks_its_timeout() -> None:
