@@ -34,7 +34,10 @@ async def main() -> int:
         for text in ["1", "2", "oops", "3", "4"]:
             parser.tell(text)
         count: int = await parser.ask("count")  # 2: "3" and "4" on the restarted instance
-        print("parsed since the restart:", count, "restarts:", parser.is_alive)
+        restarts = system.metrics.registry.get_sample_value(
+            "actorkit_actor_restarts_total", {"actor_type": "Parser"}
+        )
+        print("parsed since the restart:", count, "restarts:", int(restarts or 0))
         return count
 
 

@@ -31,8 +31,11 @@ async def test_hello(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Hello, Grace!" in capsys.readouterr().out
 
 
-async def test_supervision(caplog: pytest.LogCaptureFixture) -> None:
+async def test_supervision(
+    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert await run_main("supervision") == 2
+    assert "parsed since the restart: 2 restarts: 1\n" in capsys.readouterr().out
     assert any("supervisor decided: restart" in r.getMessage() for r in caplog.records)
 
 
