@@ -3,6 +3,7 @@
 ActorError
 ├── MailboxFull          tell() found the mailbox at capacity
 ├── ActorStopped         the target is (or became) stopped with the request unanswered
+│   └── NotDelivered     ... and the request certainly was not handled: a retry is safe
 ├── AskTimeout           also a TimeoutError, so `except TimeoutError` keeps working
 ├── NameTaken            a sibling already has that name (or a live actor that persistence id)
 ├── SystemFailed         a failure escalated past the root supervisor
@@ -62,4 +63,7 @@ class PersistenceConflict(PersistenceError):
 
 
 class NotDelivered(ActorStopped):
-    """Internal: the target stopped before handling the request (so retrying is safe)."""
+    """The request was never handled: its target was stopped (or not there) before it began
+    on it, or it was never sent to another system. Retrying it cannot run it twice. A plain
+    `ActorStopped` makes no such promise (the actor stopped while handling it, or a remote
+    request's fate is unknown); `except ActorStopped` catches both."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ActorStopped
+from ._errors import NotDelivered
 from ._names import check_actor_path, check_path, check_system_name
 from ._protocols import Ref
 from ._ref import ActorRef, local_cell
@@ -43,7 +43,7 @@ class Reach:
     async def ask(self, path: str, message: Any, timeout: float = 5.0) -> Any:
         ref = self.lookup(path)
         if ref is None:
-            raise ActorStopped(f"no actor at {path!r}; the ask was not delivered")
+            raise NotDelivered(f"no actor at {path!r}; the ask was not delivered")
         return await ref.ask(message, timeout=timeout)
 
     def accounting(self) -> Accounting:

@@ -33,6 +33,7 @@ PUBLIC = {
         "DeadlineExceeded",
         "MailboxFull",
         "NameTaken",
+        "NotDelivered",
         "OneForAll",
         "OneForOne",
         "PersistenceConflict",

@@ -195,6 +195,7 @@ def test_exceptions_are_rebuilt_by_name_from_the_allow_list_only() -> None:
     key_error = cross(KeyError("k"))
     assert type(key_error) is KeyError and key_error.args == ("k",)
     assert type(cross(actorkit.MailboxFull("full"))) is actorkit.MailboxFull
+    assert type(cross(actorkit.NotDelivered("not handled"))) is actorkit.NotDelivered
     nested = cross(RemoteError("x.Y", "inner"))
     assert type(nested) is RemoteError and (nested.type_name, nested.message) == ("x.Y", "inner")
     system_exit = cross(SystemExit(3))

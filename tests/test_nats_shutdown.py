@@ -16,8 +16,7 @@ import nats
 import pytest
 from nats.aio.msg import Msg
 
-from actorkit import Actor, ActorStopped, ActorSystem
-from actorkit._errors import NotDelivered
+from actorkit import Actor, ActorStopped, ActorSystem, NotDelivered
 from actorkit._nats._frames import ASK, PING
 from actorkit.nats import NatsTransport
 

@@ -23,6 +23,7 @@ from actorkit import (
     Backoff,
     ChildSpec,
     DeadlineExceeded,
+    NotDelivered,
     OneForAll,
     OneForOne,
     Supervisor,
@@ -31,7 +32,6 @@ from actorkit import (
     TaskHandle,
     TaskStatus,
 )
-from actorkit._errors import NotDelivered
 from actorkit.testing import ManualClock
 
 Journal = list[tuple[str, Any, int]]

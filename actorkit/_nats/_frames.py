@@ -71,6 +71,7 @@ _ACTORKIT_ERRORS: tuple[type[BaseException], ...] = (
     _errors.ActorError,
     _errors.MailboxFull,
     _errors.ActorStopped,
+    _errors.NotDelivered,
     _errors.AskTimeout,
     _errors.NameTaken,
     _errors.SystemFailed,
@@ -109,7 +110,7 @@ def error_frame(error: BaseException) -> list[Any]:
     cls = type(error)
     name = _ERROR_NAMES.get(cls)
     if name is None and cls.__module__.startswith("actorkit."):
-        # The runtime's private subclasses (NotDelivered) travel as their public base.
+        # A private subclass of an allowed type travels as that type.
         name = next((_ERROR_NAMES[base] for base in cls.__mro__ if base in _ERROR_NAMES), None)
     text = _text(error)
     args = list(error.args)
