@@ -28,3 +28,21 @@ class Ref(Protocol):
     async def send(self, message: Any) -> None: ...
 
     async def ask(self, message: Any, timeout: float = 5.0) -> Any: ...
+
+
+REFS_STAY = (
+    "actor refs cannot cross to another process or into a store: send the actor's path "
+    "instead, and reach it there with system.remote(system_name, path) once its own system "
+    "has exposed it (system.expose(ref)) over NATS"
+)
+"""Why a ref is refused in a message or event that crosses over (the codec) and by `pickle`:
+it is a live handle on an actor of this process, not a value (Akka's, too, crosses only as
+a path)."""
+
+
+def is_ref_class(cls: type) -> bool:
+    """Whether instances of `cls` offer `Ref`, read on the class: an instance check would run
+    the properties of an object that failed to encode, inside the codec's error path."""
+    return all(
+        hasattr(cls, member) for member in ("name", "path", "is_alive", "tell", "send", "ask")
+    )

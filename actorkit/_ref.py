@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 from sys import getrefcount
 from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 
 from ._envelope import Ask
 from ._errors import MailboxFull, NotDelivered
 from ._mailbox import reject
+from ._protocols import REFS_STAY
 from ._seconds import FOREVER, check_seconds
 
 _new = object.__new__
@@ -141,6 +142,17 @@ class ActorRef:
         cell = self._cell
         if not cell.closed:  # a stopped actor's: no second coroutine
             await cell.stop_from_outside()
+
+    def __copy__(self) -> ActorRef:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> ActorRef:
+        """A ref is an identity, not a value, as Akka's `ActorRef` is: a copy of a message or
+        a configuration that holds one holds the same ref, equal to it (`copy.copy` too)."""
+        return self
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        raise TypeError(f"cannot pickle {self!r}: {REFS_STAY}")
 
     def __repr__(self) -> str:
         state = "alive" if not self._cell.closed else "stopped"

@@ -20,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from ._protocols import REFS_STAY, is_ref_class
 from ._registry import class_named, is_attrs_class, name_of
 
 _EXT_OBJECT = 1
@@ -111,6 +112,8 @@ def _too_big(path: str = "") -> TypeError:
 
 def _refuse(value: object, path: str) -> TypeError:
     cls = type(value)
+    if is_ref_class(cls):
+        return TypeError(f"cannot encode {value!r}{_at(path)}: {REFS_STAY}")
     if dataclasses.is_dataclass(cls) or is_attrs_class(cls):
         return TypeError(
             f"{cls.__module__}.{cls.__qualname__}{_at(path)} is not a registered message type: "

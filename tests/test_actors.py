@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import pickle
+import re
 from typing import Any
 
 import pytest
@@ -211,6 +214,25 @@ async def test_refs_are_hashable_and_equal_by_actor() -> None:
         assert again == ref and hash(again) == hash(ref)
         assert {ref, again} == {ref}
         assert isinstance(ref, ActorRef)
+
+
+async def test_refs_copy_as_themselves_and_refuse_pickle_saying_how_to_cross() -> None:
+    async with asyncio.timeout(10), ActorSystem() as system:
+        ref = await system.spawn(Counter, name="c")
+        pool = await system.spawn_pool(Counter, size=2, name="pool")
+        for each in (ref, pool, *pool.members):
+            assert copy.copy(each) is each
+            assert copy.deepcopy(each) is each
+            held = {"reply_to": each, "config": [1, 2]}
+            copied = copy.deepcopy(held)
+            assert copied["reply_to"] is each and copied["config"] is not held["config"]
+            with pytest.raises(
+                TypeError, match=f"cannot pickle {re.escape(repr(each))}: actor refs"
+            ):
+                pickle.dumps(each)
+            with pytest.raises(TypeError, match=r"system\.remote\(system_name, path\)"):
+                pickle.dumps(held)
+        assert await copy.copy(ref).ask("get") == 0
 
 
 async def test_callable_factory_is_accepted() -> None:

@@ -3,7 +3,9 @@ hostile payload can (not) make the receiver do."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import pickle
 from typing import Any
 
 import attrs
@@ -16,7 +18,7 @@ import actorkit
 from actorkit._nats._frames import OK, error_frame, rebuild_error
 from actorkit._registry import class_named
 from actorkit._wire import BadPayload, Codec
-from actorkit.nats import RemoteError
+from actorkit.nats import NatsTransport, RemoteError, RemoteRef
 
 built: list[str] = []
 
@@ -205,3 +207,16 @@ def test_exceptions_are_rebuilt_by_name_from_the_allow_list_only() -> None:
     assert type(rebuild_error("builtins.UnicodeDecodeError", ["x"], "t")) is RemoteError
     with pytest.raises(BadPayload):
         rebuild_error(1, [], "t")
+
+
+def test_a_ref_in_a_message_is_refused_as_pickle_refuses_it_saying_how_to_cross() -> None:
+    remote = RemoteRef(NatsTransport(["nats://127.0.0.1:4222"]), "s", "/cart", "shop:/cart")
+    assert copy.copy(remote) is remote and copy.deepcopy([remote])[0] is remote
+    with pytest.raises(TypeError, match=r"cannot pickle <RemoteRef shop:/cart>: actor refs"):
+        pickle.dumps(remote)
+    with pytest.raises(
+        TypeError,
+        match=r"cannot encode <RemoteRef shop:/cart> at \['reply_to'\]: actor refs cannot cross "
+        r"to another process or into a store: send the actor's path instead",
+    ):
+        Codec().wire({"reply_to": remote})
