@@ -197,7 +197,7 @@ class Cell(Lifecycle):
         runtime = self.runtime
         try:
             instance = self.instance = make_instance(self)
-            kind = runtime.kinds.get(type(instance)) or runtime.learn(type(instance))
+            kind = runtime.kinds.get(type(instance)) or runtime.learn(instance)
         except BaseException:
             self.instance = None
             self.close(None)

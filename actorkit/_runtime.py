@@ -111,14 +111,16 @@ class Runtime:
             return 0.0
 
     # --- the registry of live actors by path ------------------------------------------------
-    def learn(self, cls: type[Actor]) -> Kind:
-        """An actor class's `Kind`, at its first spawn here (`Cell.new_child` looks it up
-        in `kinds` first). A cache: past `KINDS_KEPT` classes it starts again, so that classes
-        made at run time are not kept for ever, and each is learnt again at its next spawn."""
+    def learn(self, first: Actor) -> Kind:
+        """An actor class's `Kind`, from its first instance spawned here (`Cell.new_child`
+        looks it up in `kinds` first). A cache: past `KINDS_KEPT` classes it starts again, so
+        that classes made at run time are not kept for ever, and each is learnt again at its
+        next spawn."""
         kinds = self.kinds
         if len(kinds) >= KINDS_KEPT:
             kinds.clear()
-        kind = kinds[cls] = Kind(cls, self.stats_for(cls))
+        cls = type(first)
+        kind = kinds[cls] = Kind(first, self.stats_for(cls))
         return kind
 
     def unregister(self, cell: Cell) -> None:

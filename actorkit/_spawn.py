@@ -130,12 +130,14 @@ def check_capabilities(capabilities: object) -> frozenset[str]:
 
 
 class Kind:
-    """What spawning needs to know of an actor class, learnt at its first spawn in a system
-    (`Runtime.learn`): one dict lookup per spawn instead of a call for each."""
+    """What spawning needs to know of an actor class, learnt from its first instance spawned
+    in a system (`Runtime.learn`): one dict lookup per spawn instead of a call for each."""
 
     __slots__ = ("capabilities", "dormant", "starts", "stats")
 
-    def __init__(self, cls: type[Actor], stats: ClassStats | None) -> None:
+    def __init__(self, first: Actor, stats: ClassStats | None) -> None:
+        cls = type(first)
+        check_receive(first)
         self.capabilities = check_capabilities(cls.capabilities)
         self.starts = cls.on_start is not Actor.on_start
         """`spawn` waits for its `on_start`; without one, the actor runs on return."""
@@ -160,6 +162,31 @@ def check_hooks(cls: type[Actor]) -> None:
     if len(CHECKED) >= CHECKED_KEPT:
         CHECKED.clear()
     CHECKED.add(cls)
+
+
+def check_receive(actor: Actor) -> None:
+    """Refuse a class whose every message would be answered None without a word, as Akka's
+    abstract `receive` does: it has no `receive` (nor does its instance assign
+    `self.receive` in `__init__`, the way to change behaviour), yet defines methods of its
+    own, such as a misspelt `recieve` or another library's `on_receive`. A class with no
+    such method does its work in its hooks (as a `Supervisor` does), and is let be.
+    actorkit's own bases (`DurableState.save`...) are no sign of a mistake."""
+    cls = type(actor)
+    if cls.receive is not Actor.receive or "receive" in getattr(actor, "__dict__", ()):
+        return
+    methods = [
+        name
+        for base in cls.__mro__
+        if issubclass(base, Actor) and base.__module__.partition(".")[0] != "actorkit"
+        for name, value in vars(base).items()
+        if inspect.isfunction(value) and not name.startswith("_") and name not in HOOKS
+    ]
+    if methods:
+        raise TypeError(
+            f"{cls.__qualname__} defines no receive (it defines {', '.join(methods)}), so every "
+            "message to it would be answered None: define `async def receive(self, message)`, "
+            "or assign `self.receive` in __init__"
+        )
 
 
 _ACTOR_NEW: Any = Actor.__new__

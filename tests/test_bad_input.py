@@ -37,6 +37,11 @@ class Plain(Actor):
         return message
 
 
+class Misspelt(Actor):
+    async def recieve(self, message: Any) -> Any:
+        return message
+
+
 class SyncReceive(Actor):
     def receive(self, message: Any) -> Any:  # type: ignore[override]
         return message
@@ -125,6 +130,12 @@ CASES = [
         lambda e: e.system.spawn(SyncReceive),
         TypeError,
         "write `async def receive",
+    ),
+    Case(
+        "spawn: a class with methods but no receive",
+        lambda e: e.system.spawn(Misspelt),
+        TypeError,
+        "Misspelt defines no receive \\(it defines recieve\\).*define `async def receive",
     ),
     Case(
         "spawn: arguments for a class without __init__",
