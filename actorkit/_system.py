@@ -32,7 +32,7 @@ from ._shutdown import ActorsStop, every_step
 from ._spawn import UNBOUNDED, make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
-from ._system_checks import check_startable, check_system
+from ._system_checks import check_loop, check_startable, check_system
 from ._tasks import TaskLayer
 from ._transport import Host, Transport, check_transport
 from ._watchdog import BLOCKED_THRESHOLD, Watchdog
@@ -142,10 +142,11 @@ class ActorSystem(Reach):
         one never puts it off. Called from inside an actor, it starts the shutdown and returns
         at once: waiting would wait for the caller's own handler to end."""
         timeout = check_seconds(timeout, "shutdown timeout", zero_ok=True)
+        loop = check_loop(self.name, self._runtime, "shutdown")
         stopping = self._stop_actors(timeout)
         if self._closing is None:
             steps = self._closing_steps(stopping)
-            self._closing = asyncio.get_running_loop().create_task(every_step(steps))
+            self._closing = loop.create_task(every_step(steps))
         root = self._runtime.root
         if root is not None and root.holds_current_task():
             return

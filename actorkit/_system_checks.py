@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import TYPE_CHECKING
+
 from ._names import check_system_name
 from ._supervision import _Strategy
+
+if TYPE_CHECKING:
+    from ._runtime import Runtime
 
 _CLOCK_METHODS = ("now", "call_at", "attach", "detach")
 
@@ -37,4 +43,20 @@ def check_startable(name: str, started: bool, shut_down: bool) -> None:
         )
     if started:
         raise RuntimeError(f"actor system {name!r} was already started")
+
+
+def check_loop(name: str, runtime: Runtime, call: str) -> asyncio.AbstractEventLoop:
+    """The running loop, which must be the one the system started on: a system and its refs
+    are asyncio objects of that loop's thread. Checked where a call already reads the
+    running loop, never on the message paths (`tell` stays a few attribute reads)."""
+    loop = asyncio.get_running_loop()
+    if runtime.root is not None and loop is not runtime.loop:
+        raise RuntimeError(
+            f"system.{call}() of actor system {name!r} was called on another event loop (in "
+            "another thread): a system and its refs belong to the event loop that started it. "
+            f"From another thread, hand it to that loop: asyncio.run_coroutine_threadsafe("
+            f"system.{call}(), loop).result(), and loop.call_soon_threadsafe(ref.tell, message) "
+            "for a tell"
+        )
+    return loop
 

@@ -110,6 +110,10 @@ async def start_twice(env: Env) -> None:
     await env.system.start()
 
 
+async def shutdown_on_another_loop(env: Env) -> None:
+    await asyncio.to_thread(asyncio.run, env.system.shutdown())
+
+
 async def busy_port(env: Env) -> None:
     server = await env.system.serve_http(port=0)
     await env.system.serve_http(port=server.port)
@@ -267,6 +271,12 @@ CASES = [
         lambda e: e.system.shutdown(timeout=-1),
         ValueError,
         "shutdown timeout must be >= 0 seconds",
+    ),
+    Case(
+        "shutdown: on another event loop",
+        shutdown_on_another_loop,
+        RuntimeError,
+        "called on another event loop.*asyncio.run_coroutine_threadsafe",
     ),
     Case("ask: a stopped actor", lambda e: e.stopped.ask("x"), ActorStopped, "not delivered"),
     Case(
