@@ -8,8 +8,13 @@ raises something that is not an `Exception`.
   someone else): that one is a failure, reported to the supervisor as a `RuntimeError`
   whose `__cause__` is the `CancelledError` (re-raising a bare `CancelledError` in an asker
   would look like the asker itself being cancelled).
-- `KeyboardInterrupt` and `SystemExit` belong to the program's owner: they propagate out of
-  the event loop, as asyncio propagates them.
+- `KeyboardInterrupt` and `SystemExit` belong to the program's owner. Let out of the actor's
+  task, asyncio would stop the loop at once, and `asyncio.run` would then cancel every task:
+  no actor's `on_stop` would run, and the task's exception would be reported as never
+  retrieved. So the runtime keeps it (`Runtime.exit`): the system shuts down in order, as
+  at the end of `async with`, and then the error leaves the event loop, from a callback, as
+  asyncio lets one leave (`hand_over`). Meanwhile the handler's asker gets `ActorStopped`,
+  and nothing is restarted.
 - Any other `BaseException` (a custom `class Abort(BaseException)`) is a failure like an
   `Exception`: supervised, answered to the asker, never a silent dead task.
 """
@@ -17,9 +22,15 @@ raises something that is not an `Exception`.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING, NoReturn
+
+from ._errors import ActorStopped
+
+if TYPE_CHECKING:
+    from ._runtime import Runtime
 
 
-def as_failure(error: BaseException, what: str) -> BaseException:
+def as_failure(error: BaseException, what: str, runtime: Runtime) -> BaseException:
     """The failure to report for `error`, raised by `what`; re-raises what must propagate."""
     if isinstance(error, Exception):
         return error
@@ -34,5 +45,20 @@ def as_failure(error: BaseException, what: str) -> BaseException:
         failure.__cause__ = error
         return failure
     if isinstance(error, KeyboardInterrupt | SystemExit):
-        raise error
+        runtime.exit(error)
+        stopped = ActorStopped(
+            f"{what} raised {type(error).__name__}: the actor system shuts down, then raises it "
+            "to the program's owner"
+        )
+        stopped.__cause__ = error
+        return stopped
     return error
+
+
+def hand_over(error: BaseException, shutdown: asyncio.Task[None]) -> NoReturn:
+    """Called back when the system has shut down: raised from a loop callback, `error`
+    leaves the event loop (asyncio and uvloop let a `KeyboardInterrupt` or `SystemExit` out
+    of one), and the owner's `asyncio.run` or `run_until_complete` raises it."""
+    if not shutdown.cancelled():
+        shutdown.exception()  # retrieved, so nothing is reported as never retrieved
+    raise error

@@ -41,9 +41,12 @@ class Lifecycle(Record):
             # As at the first start: an instance whose `on_start` never finished gets no
             # `on_stop` and is never resumed, and what it began (timers, children) ends.
             self.release_instance()
-            failure = as_failure(error, f"on_start of {self.display_path}")
+            failure = as_failure(error, f"on_start of {self.display_path}", self.runtime)
             await self.stop_children()
-            self.report(failure, None)
+            if self.runtime.exiting is not None:  # the program exits: nothing is restarted
+                self.stop_failed(failure, None)
+            else:
+                self.report(failure, None)
             return
         self.state = RUNNING
         self.restarts += 1
@@ -70,12 +73,23 @@ class Lifecycle(Record):
             self.failures += 1
             self.runtime.instruments.failure(self.cell, error, message, "stop (it stopped itself)")
             return
-        if self.draining or parent is None or parent.unsupervised_children:
-            self.failures += 1
-            self.runtime.instruments.failure(self.cell, error, message, "stop (shutting down)")
-            self.mailbox.signals.insert(0, Stop(error))
+        if (
+            self.draining
+            or parent is None
+            or parent.unsupervised_children
+            or self.runtime.exiting is not None
+        ):
+            self.stop_failed(error, message)
             return
         self.report(error, message)
+
+    def stop_failed(self, error: BaseException, message: object) -> None:
+        """A failure no supervisor decides on, while the system stops or the program exits:
+        logged and counted, and the actor stops (as OTP's draining supervisor restarts
+        nothing)."""
+        self.failures += 1
+        self.runtime.instruments.failure(self.cell, error, message, "stop (shutting down)")
+        self.mailbox.signals.insert(0, Stop(error))
 
     def report(self, error: BaseException | None, message: object) -> None:
         """Suspend and tell the parent: a failure (`error`) or a normal exit (None)."""

@@ -41,7 +41,7 @@ async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
     except BaseException as error:
         cell.instance = None
         try:
-            failure = as_failure(error, f"on_start of {cell.display_path}")
+            failure = as_failure(error, f"on_start of {cell.display_path}", cell.runtime)
         except asyncio.CancelledError:
             if not started.done():  # a forced shutdown: `spawn` must not wait forever
                 started.set_exception(
@@ -118,7 +118,9 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         except BaseException as error:
                             # A requested cancellation re-raises here, `handling` still set: the
                             # forced stop that asked for it accounts for the message.
-                            failure = as_failure(error, f"receive of {cell.display_path}")
+                            failure = as_failure(
+                                error, f"receive of {cell.display_path}", cell.runtime
+                            )
                             cell.handling = None
                             if not future.done():
                                 future.set_exception(failure)
@@ -144,7 +146,9 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         try:
                             await instance.receive(message)
                         except BaseException as error:
-                            failure = as_failure(error, f"receive of {cell.display_path}")
+                            failure = as_failure(
+                                error, f"receive of {cell.display_path}", cell.runtime
+                            )
                             cell.handling = None
                             cell.failed(failure, message)
                             failed = True

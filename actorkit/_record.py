@@ -178,7 +178,7 @@ class Record:
         try:
             await instance.on_stop()
         except BaseException as error:
-            failure = as_failure(error, f"on_stop of {self.display_path}")
+            failure = as_failure(error, f"on_stop of {self.display_path}", self.runtime)
             logger.error(
                 "on_stop of %s (%s) failed: %r",
                 self.display_path,

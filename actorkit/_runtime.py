@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ._accounting import Accounting
 from ._clock import AskDeadlines
 from ._dead_letters import DeadLetters, Reason
+from ._failure import hand_over
 from ._instruments import Instruments
 from ._spawn import Kind
 from ._timers import TimerQueue
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Coroutine
 
     from ._actor import Actor
     from ._cell import Cell
@@ -43,6 +45,7 @@ class Runtime:
         "clock",
         "dead_letters",
         "default_strategy",
+        "exiting",
         "heirs",
         "instruments",
         "kinds",
@@ -54,6 +57,7 @@ class Runtime:
         "retired",
         "root",
         "root_strategy",
+        "shut_down",
         "shutting_down",
         "stats_for",
         "system",
@@ -82,6 +86,10 @@ class Runtime:
         self.timers = TimerQueue(self.dead_letters, clock)
         self.stats_for: Callable[[type], ClassStats | None] = lambda cls: None
         self.on_root_failure: Callable[[BaseException], None] = lambda error: None
+        self.shut_down: Callable[[], Coroutine[Any, Any, None]]
+        """The system's `shutdown`, which `exit` runs."""
+        self.exiting: BaseException | None = None
+        """The `KeyboardInterrupt` or `SystemExit` an actor raised, once one has."""
         self.accepting = False
         self.shutting_down = False
         self.retired = Accounting()
@@ -176,6 +184,16 @@ class Runtime:
     # --- failures the kernel cannot hand to a supervisor --------------------------------------
     def root_failed(self, error: BaseException) -> None:
         self.on_root_failure(error)
+
+    def exit(self, error: BaseException) -> None:
+        """An actor's code raised `KeyboardInterrupt` or `SystemExit` (`_failure`): the first
+        leaves the event loop once the system has shut down; from now on nothing is restarted
+        or accepted, and what stopping actors leave is a `shutdown` dead letter."""
+        if self.exiting is not None:
+            return
+        self.exiting = error
+        self.accepting, self.shutting_down = False, True
+        self.loop.create_task(self.shut_down()).add_done_callback(partial(hand_over, error))
 
     def log_internal(self, what: str, error: BaseException) -> None:
         logger.error("%s in %s: %r", what, self.name, error, exc_info=error)

@@ -84,7 +84,7 @@ class ActorSystem(Reach):
             supervisor if supervisor is not None else OneForOne(),
             OneForOne(),
         )
-        runtime.on_root_failure = self._root_failed
+        runtime.on_root_failure, runtime.shut_down = self._root_failed, self.shutdown
         self._router = Router(runtime.dead_letters)
         self.metrics = Metrics(runtime, metrics, registry)
         runtime.stats_for = self.metrics.stats_for

@@ -1,0 +1,94 @@
+"""`KeyboardInterrupt` and `SystemExit` raised by an actor's code reach the program's owner,
+as asyncio lets them out of the event loop, but only after the system has shut down in order:
+every actor's `on_stop` runs, children before parents, nothing is restarted meanwhile, the
+asker of the handler that raised gets `ActorStopped`, and no task is left with an exception
+that nobody retrieved."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from typing import Any
+
+import pytest
+
+import actorkit
+from actorkit import Actor, ActorStopped, ActorSystem
+
+
+class Recorder(Actor):
+    def __init__(self, stopped: list[str], child: bool = False) -> None:
+        self.stopped = stopped
+        self.child = child
+
+    async def on_start(self) -> None:
+        if self.child:
+            await self.spawn(Recorder, self.stopped, name="leaf")
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+    async def on_stop(self) -> None:
+        self.stopped.append(self.path)
+
+
+class Raiser(Recorder):
+    """Raises `error` from the hook named `where`; counts its starts (no restart expected)."""
+
+    def __init__(self, stopped: list[str], starts: list[int], where: str, error: Any) -> None:
+        super().__init__(stopped)
+        self.where = where
+        self.error = error
+        starts.append(1)
+
+    async def on_start(self) -> None:
+        if self.where == "on_start":
+            raise self.error
+
+    async def receive(self, message: Any) -> Any:
+        raise self.error
+
+    async def on_stop(self) -> None:
+        await super().on_stop()
+        if self.where == "on_stop":
+            raise self.error
+
+
+async def owner(where: str, error: BaseException, stopped: list[str], starts: list[int]) -> None:
+    async with ActorSystem("exiting") as system:
+        await system.spawn(Recorder, stopped, True, name="first")
+        await system.spawn(Recorder, stopped, name="second")
+        spawning = system.spawn(Raiser, stopped, starts, where, error, name="raiser")
+        if where == "on_start":
+            with pytest.raises(ActorStopped, match="on_start of /raiser raised") as refused:
+                await spawning
+        else:
+            raiser = await spawning
+            if where == "on_stop":
+                await raiser.stop()
+            else:
+                with pytest.raises(ActorStopped, match="receive of /raiser raised") as refused:
+                    await raiser.ask("go")
+        if where != "on_stop":
+            assert refused.value.__cause__ is error
+        async with asyncio.timeout(10):
+            await asyncio.Event().wait()  # only the exit ends the owner's wait
+
+
+@pytest.mark.parametrize("where", ["receive", "on_start", "on_stop"])
+@pytest.mark.parametrize("error", [SystemExit(3), KeyboardInterrupt()], ids=repr)
+@pytest.mark.parametrize("uvloop", [False, True], ids=["asyncio", "uvloop"])
+def test_an_exit_raised_by_an_actor_shuts_the_system_down_in_order_then_reaches_the_owner(
+    where: str, error: BaseException, uvloop: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    stopped: list[str] = []
+    starts: list[int] = []
+    with pytest.raises(type(error)) as exited:
+        actorkit.run(owner(where, error, stopped, starts), uvloop=uvloop)
+    assert exited.value is error
+    gc.collect()  # an exception left on a task would be reported now
+    assert "never retrieved" not in caplog.text
+    assert starts == [1]  # not restarted
+    drained = [path for path in stopped if path != "/raiser"]
+    assert drained == ["/second", "/first/leaf", "/first"]  # reverse start order, children first
+    assert stopped.count("/raiser") == (where != "on_start")  # no on_stop without an on_start
