@@ -59,4 +59,3 @@ def check_loop(name: str, runtime: Runtime, call: str) -> asyncio.AbstractEventL
             "for a tell"
         )
     return loop
-
