@@ -32,22 +32,36 @@ class Snapshot:
         if not (
             isinstance(tree, dict)
             and {"system", "healthy"} <= tree.keys()
+            and _is_count(tree.get("total"))
             and isinstance(tree.get("actors"), list)
         ):
-            raise NotAnEndpoint("/actors did not answer an object with system, healthy, actors")
+            raise NotAnEndpoint(
+                "/actors did not answer an object with system, healthy, total, actors"
+            )
         self.tree = tree
         for _, node in self.nodes():
             _check_node(node)
         self.taken = taken
         self.totals: dict[str, float] = {}
+        self.families: set[str] = set()
+        """What /metrics exports: a system with `metrics=False` exports none, and a total it
+        lacks is unknown, not zero."""
         try:
             for family in text_string_to_metric_families(metrics_text):
+                self.families.add(family.name)
                 for sample in family.samples:
                     if sample.name.endswith(("_bucket", "_created")):
                         continue
                     self.totals[sample.name] = self.totals.get(sample.name, 0.0) + sample.value
         except ValueError as error:
             raise NotAnEndpoint(f"/metrics is not Prometheus text ({error})") from None
+
+    def total(self, family: str, suffix: str) -> float | None:
+        """The sum of the family's samples named `family + suffix` (`_total` of a counter,
+        `_sum` of a histogram), or None when /metrics does not export the family."""
+        if family not in self.families:
+            return None
+        return self.totals.get(family + suffix, 0.0)
 
     def nodes(self) -> Iterator[tuple[int, dict[str, Any]]]:
         def walk(node: dict[str, Any], depth: int) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -57,6 +71,10 @@ class Snapshot:
 
         for node in self.tree["actors"]:
             yield from walk(node, 0)
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _check_node(node: object) -> None:
@@ -72,23 +90,32 @@ ROWS = 40
 """Actors shown: also all that is asked of `/actors`, so watching a system of 100,000 actors
 costs it forty nodes a second, not the whole tree."""
 
+UNKNOWN = "—"
+"""Shown for a total /metrics does not export, so that no missing figure reads as a zero."""
+
 
 def _header(now: Snapshot) -> Text:
     """Names from the endpoint go in as `Text`, never as markup: an actor, class or system
-    name may hold `[`, and rich would read `[red]` as a style, or fail on `[/]`."""
+    name may hold `[`, and rich would read `[red]` as a style, or fail on `[/]`. The actor
+    count is /actors' `total`, exported with or without metrics."""
     health = "[green]healthy[/]" if now.tree["healthy"] else "[red]UNHEALTHY[/]"
-    totals = now.totals
-    lag_count = totals.get("actorkit_event_loop_lag_seconds_count", 0.0)
-    lag = totals.get("actorkit_event_loop_lag_seconds_sum", 0.0) / lag_count if lag_count else 0.0
+
+    def counter(family: str) -> str:
+        value = now.total(f"actorkit_{family}", "_total")
+        return UNKNOWN if value is None else f"{int(value):,}"
+
+    lag_count = now.total("actorkit_event_loop_lag_seconds", "_count")
+    lag_sum = now.total("actorkit_event_loop_lag_seconds", "_sum") or 0.0
+    lag = f"{lag_sum / lag_count * 1000:.2f} ms" if lag_count else UNKNOWN
     return Text.assemble(
         (str(now.tree["system"]), "bold"),
         Text.from_markup(
             f"  {health}  "
-            f"actors {int(totals.get('actorkit_actors', 0))}  "
-            f"processed {int(totals.get('actorkit_messages_processed_total', 0)):,}  "
-            f"restarts {int(totals.get('actorkit_actor_restarts_total', 0))}  "
-            f"dead letters {int(totals.get('actorkit_dead_letters_total', 0))}  "
-            f"mean loop lag {lag * 1000:.2f} ms"
+            f"actors {now.tree['total']:,}  "
+            f"processed {counter('messages_processed')}  "
+            f"restarts {counter('actor_restarts')}  "
+            f"dead letters {counter('dead_letters')}  "
+            f"mean loop lag {lag}"
         ),
     )
 
@@ -98,7 +125,7 @@ def render(now: Snapshot, before: Snapshot | None, limit: int = ROWS) -> Group:
     previous = {n["path"]: n["processed"] for _, n in before.nodes()} if before else {}
     table = Table(expand=True, header_style="bold")
     for column, justify in [("path", "left"), ("class", "left"), ("state", "left"),
-                            ("mailbox", "right"), ("msgs/s", "right"),
+                            ("mailbox", "right"), ("processed", "right"), ("msgs/s", "right"),
                             ("restarts", "right"), ("failures", "right")]:  # fmt: skip
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     more = bool(now.tree.get("truncated"))  # the endpoint held back the rest of the tree
@@ -116,10 +143,11 @@ def render(now: Snapshot, before: Snapshot | None, limit: int = ROWS) -> Group:
             Text(node["class"]),
             Text(state, style=style),
             str(node["mailbox_size"]),
+            f"{node['processed']:,}",
             rate,
             str(node["restarts"]),
             str(node["failures"]),
         )
     if more:
-        table.add_row("…", "", "", "", "", "", "")
+        table.add_row("…", *[""] * (len(table.columns) - 1))
     return Group(_header(now), table)

@@ -270,6 +270,34 @@ async def test_top_shows_names_with_brackets_as_written() -> None:
         assert written in shown
 
 
+class Echo(Actor):
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+@pytest.mark.parametrize("metrics", [False, True])
+async def test_top_shows_what_metrics_do_not_export_as_unknown_not_zero(metrics: bool) -> None:
+    from prometheus_client import generate_latest
+
+    async with asyncio.timeout(10), ActorSystem("counted", metrics=metrics) as system:
+        echo = await system.spawn(Echo, name="echo")
+        for n in range(10):
+            await echo.ask(n)
+        exported = generate_latest(system.metrics.registry).decode() if metrics else ""
+        frame = Snapshot(actor_tree(system), exported, 0.0)
+    console = Console(record=True, width=200, file=io.StringIO())
+    console.print(render(frame, None))
+    header, *table = console.export_text().splitlines()
+    assert "actors 1 " in header  # /actors' total, with or without metrics
+    if metrics:
+        assert "processed 10 " in header and "dead letters 0 " in header
+    else:
+        for unknown in ("processed —", "restarts —", "dead letters —", "mean loop lag —"):
+            assert unknown in header
+    [row] = [line for line in table if "echo" in line]
+    assert row.split("│")[5].strip() == "10"  # its own processed count, from /actors
+
+
 NOT_ACTORKIT = [
     ("[1, 2]", "up 1\n"),
     ('{"actors": []}', "up 1\n"),
