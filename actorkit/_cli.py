@@ -69,7 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
         f"its basic auth from {USER_VARIABLE} and {PASSWORD_VARIABLE} (not flags or the URL: "
         "other users of the host can read the command line). They are never printed.",
     )
-    top.add_argument("url", nargs="?", default="http://127.0.0.1:9464", help="the system's URL")
+    top.add_argument(
+        "url",
+        nargs="?",
+        default="http://127.0.0.1:9464",
+        help="the system's URL (default: %(default)s)",
+    )
     top.add_argument("--interval", type=_seconds, default=1.0, help="refresh period (1 s)")
     top.add_argument("--once", action="store_true", help="print one frame and exit")
     journal = sub.add_parser(

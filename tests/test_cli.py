@@ -142,6 +142,12 @@ async def test_top_renders_a_frame_of_a_running_system() -> None:
         assert name in frame
 
 
+def test_top_help_states_the_default_url() -> None:
+    result = run_cli("top", "--help")
+    assert result.returncode == 0
+    assert "(default: http://127.0.0.1:9464)" in result.stdout
+
+
 async def top_in_a_pipe(*argv: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """`top` as a script runs it: output captured, not a terminal, no COLUMNS, where rich
     wraps what it prints at 80 columns."""
