@@ -58,7 +58,9 @@ class Pool(Actor):
         return ref
 
     async def on_start(self) -> None:
-        for index in range(self._pool_ref.size):
+        ref = self._pool_ref
+        ref._hold(True)  # what is sent before the hand-over waits in the pool's mailbox
+        for index in range(ref.size):
             await self._add_member(str(index))
         self._hand_over()
 
@@ -104,11 +106,14 @@ class Pool(Actor):
         return done
 
     def _hand_over(self) -> None:
-        """What reached the pool itself while it restarted (it had no members then) goes to
-        the new members, in order (`_pool_handover`)."""
+        """What reached the pool itself while it restarted (it had no members then) or
+        started its members goes to them, in order (`_pool_handover`). Nothing awaits
+        between this and the pool running, so nothing sent later can overtake it."""
         # Resizes are the pool's own business, handled after the restart; the members
         # account for what is handed over.
-        reroute(self._pool_ref, self._cell.mailbox.hand_over(keep=is_resize))
+        ref = self._pool_ref
+        ref._hold(False)
+        reroute(ref, self._cell.mailbox.hand_over(keep=is_resize))
 
     async def receive(self, message: Any) -> Any:
         if type(message) is Resize:

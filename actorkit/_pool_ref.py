@@ -1,6 +1,7 @@
 """The pool's ref: each message goes straight to a member's mailbox, chosen by the routing
 (no extra hop through the pool's own mailbox). Only when the pool has no member (stopped,
-or restarting) does a message go to the pool itself, which hands it over later."""
+or restarting) or is starting its members does a message go to the pool itself, which
+hands it over later."""
 
 from __future__ import annotations
 
@@ -46,7 +47,16 @@ class PoolRef(ActorRef):
     members for `broadcast`, where a member's refusal of a tell is its dead letter rather
     than a `MailboxFull`); `stop()` stops the pool and every member."""
 
-    __slots__ = ("_counter", "_hash_key", "_leaving", "_members", "_ring", "routing", "size")
+    __slots__ = (
+        "_counter",
+        "_hash_key",
+        "_held",
+        "_leaving",
+        "_members",
+        "_ring",
+        "routing",
+        "size",
+    )
 
     routing: str
     size: int
@@ -57,6 +67,11 @@ class PoolRef(ActorRef):
     _leaving: int
     """Members draining after a shrink: children, but routed nothing."""
     _ring: HashRing[Cell] | None
+    _held: bool
+    """The pool is starting its members (`Pool.on_start`, at a start or a restart): the routing
+    has no member until it hands over what it holds, so that what is sent meanwhile waits
+    behind it in the pool's own mailbox, in order, and is routed once with every member
+    (the hash ring of the first member alone would give a key to another owner)."""
 
     @classmethod
     def _for_pool(
@@ -68,12 +83,12 @@ class PoolRef(ActorRef):
         ref.size = size
         ref._hash_key = hash_key
         ref._counter = itertools.count()
-        ref._forget()
+        ref._hold(True)
         return ref
 
     @property
     def members(self) -> list[ActorRef]:
-        return [cell.ref for cell in self._live()]
+        return [cell.ref for cell in _staying(self._cell)]
 
     def _live(self) -> list[Cell]:
         members = self._members
@@ -82,6 +97,10 @@ class PoolRef(ActorRef):
         ):
             members = self._refresh()
         return members
+
+    def _hold(self, held: bool) -> None:
+        self._held = held
+        self._forget()
 
     def _forget(self) -> None:
         """Drop the routing: its next use rebuilds it from the pool's children. The routing
@@ -93,9 +112,10 @@ class PoolRef(ActorRef):
         self._ring = None
 
     def _refresh(self) -> list[Cell]:
-        children = self._cell.children
-        members = self._members = [c for c in children.values() if not c.draining]
-        self._leaving = len(children) - len(members)
+        pool = self._cell
+        staying = _staying(pool)
+        self._leaving = len(pool.children) - len(staying)
+        members = self._members = [] if self._held else staying
         if self.routing == "consistent_hash":
             self._ring = (
                 HashRing(members, label=lambda cell: cell.name, key_hash=process_hash)
@@ -256,6 +276,11 @@ class PoolRef(ActorRef):
         giving up or restarting hands it to its new members, one that lost its members for
         good fails it (`Pool.receive`), a stopped one refuses it (`NotDelivered`)."""
         return await ActorRef.ask(self, message, timeout)
+
+
+def _staying(pool: Cell) -> list[Cell]:
+    """The pool's members: its children but those leaving a shrink."""
+    return [cell for cell in pool.children.values() if not cell.draining]
 
 
 class Resize:

@@ -190,8 +190,8 @@ async def test_a_broadcast_reaches_the_members_after_a_full_one_and_counts_its_c
 async def test_a_restarted_pool_routes_to_every_member_after_a_tell_during_its_start(
     clock: ManualClock, routing: str
 ) -> None:
-    """A tell while the restarted pool's member 0 is still starting finds only that member;
-    once all have started, messages are spread over every member again."""
+    """A tell while the restarted pool's member 0 is still starting waits at the pool, for
+    every member; once all have started, messages are spread over every member again."""
     holding, gate, entered = False, asyncio.Event(), asyncio.Event()
 
     class SlowStart(Member):
@@ -225,6 +225,67 @@ async def test_a_restarted_pool_routes_to_every_member_after_a_tell_during_its_s
         counts = {name: sum(x in range(300) for x in got) for name, got in seen.items()}
         assert sorted(counts) == ["0", "1", "2"]
         assert all(count > 50 for count in counts.values()), counts
+        await assert_settled(system)
+
+
+def first_of(message: tuple[int, str]) -> int:
+    return message[0]
+
+
+async def key_owned_by(pool: PoolRef, name: str) -> int:
+    """A key (for `first_of`) that member `name` owns; each probe is one of its messages."""
+    for key in range(100):
+        if await pool.ask((key, "owner?")) == name:
+            return key
+    raise AssertionError(f"member {name} owns none of the first 100 keys")
+
+
+@pytest.mark.parametrize(
+    ("routing", "size"),
+    [("consistent_hash", 2), ("broadcast", 2), ("round_robin", 1), ("least_loaded", 1)],
+)
+async def test_what_is_sent_while_a_restarted_pool_starts_its_members_follows_what_it_holds(
+    clock: ManualClock, routing: str, size: int
+) -> None:
+    """A tell while the restarting pool has no member waits in its mailbox; an ask and a tell
+    sent after it, while the first new member is starting, wait there behind it, so each
+    member gets the three in order, and a key reaches its owner among all the members (not
+    member 0, then the only one started)."""
+    holding, gate, entered = False, asyncio.Event(), asyncio.Event()
+
+    class SlowStart(Member):
+        async def on_start(self) -> None:
+            if holding and self.name == "0":
+                entered.set()
+                await gate.wait()
+
+    async with (
+        asyncio.timeout(5.0),
+        ActorSystem(clock=clock, supervisor=restarting_root(1.0)) as system,
+    ):
+        hash_key = first_of if routing == "consistent_hash" else None
+        pool = await system.spawn_pool(
+            SlowStart, size=size, routing=routing, hash_key=hash_key, name="pool"
+        )
+        key = 0 if hash_key is None else await key_owned_by(pool, "1")
+        await make_it_give_up(pool, clock)  # restarted with new members, which saw nothing
+        pool.tell((key, "before"))  # no member: waits in the pool's own mailbox
+        holding = True
+        await clock.advance(1.0)  # the restart; member 0 holds in its `on_start`
+        await entered.wait()
+        answer = asyncio.ensure_future(pool.ask((key, "asked"), timeout=30.0))
+        await clock.settle()  # asked
+        pool.tell((key, "after"))
+        holding = False
+        gate.set()
+        owner = await answer
+
+        in_order = [(key, "before"), (key, "asked"), (key, "after")]
+        receivers = {"consistent_hash": ["1"], "broadcast": ["0", "1"]}.get(routing, ["0"])
+        assert owner in receivers
+        expected = {str(i): in_order if str(i) in receivers else [] for i in range(size)}
+        assert await seen_by_member(pool) == expected
+        assert system.dead_letters.count == 0
         await assert_settled(system)
 
 
