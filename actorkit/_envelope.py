@@ -21,6 +21,13 @@ TICK = -1.0
 when its timer ends (`Mailbox.withdraw_ticks`)."""
 
 
+HANDED_ON: object = object()
+"""What a handler returns for an ask it passed on whole, future and all (a pool forwarding it
+to a member, which answers it): the receive loop leaves the asker's future alone. The handler
+is then free for its next message at once, rather than awaiting a reply that may itself wait
+for that handler (a member failing, awaiting its pool's decision)."""
+
+
 class Ask:
     __slots__ = ("future", "message", "started", "target", "timeout")
 

@@ -11,7 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor, check_arguments
-from ._envelope import Ask
+from ._envelope import HANDED_ON, Ask
 from ._pool_checks import check_pool
 from ._pool_handover import disinherit, forward, orphans, reroute, route
 from ._pool_ref import PoolRef, Resize, is_resize
@@ -120,12 +120,11 @@ class Pool(Actor):
             return await self._resize(message.size)
         envelope = self._cell.handling
         if type(envelope) is Ask:
-            # Only after the pool was resumed rather than restarted (a restart hands them
-            # over in `on_start`): a member answers the asker. Waiting for that answer is
-            # bounded by the ask's own deadline.
-            if forward(self._pool_ref, envelope):
-                await asyncio.wait([envelope.future])
-            return None
+            # It found no member (a restart hands these over in `on_start`, not here): a
+            # member added since answers it, else it fails. Never awaited here: the member
+            # may fail first and need this pool's decision.
+            forward(self._pool_ref, envelope)
+            return HANDED_ON
         route(self._pool_ref, message)
         return None
 

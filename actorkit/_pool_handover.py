@@ -69,18 +69,20 @@ def reroute(ref: PoolRef, messages: list[Any], *, wait: bool = False) -> None:
             route(ref, message)
 
 
-def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> bool:
-    """Put an ask envelope in a member's mailbox (past its bound, like a task); False when
-    it failed the ask instead (no member left, or `hash_key` raised). With `wait`, an ask
-    that finds no member waits in the pool's own mailbox: the last member of a pool that is
-    giving up stops while the pool still runs, and the pool's restart hands its queue to the
-    new members; a pool that lost its members for good fails the ask when it handles it."""
+def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> None:
+    """Put an ask envelope in a member's mailbox (past its bound, like a task), or fail the
+    ask (no member left, or `hash_key` raised). The envelope itself goes, so the ask's own
+    deadline still bounds it, and the member's heir (`orphans`) can route it again. With
+    `wait`, an ask that finds no member waits in the pool's own mailbox: the last member of
+    a pool that is giving up stops while the pool still runs, and the pool's restart hands
+    its queue to the new members; a pool that lost its members for good fails the ask when
+    it handles it."""
     dead = ref._cell.runtime.dead_letters
     if ref.routing == "broadcast":
         members = ref._live()
         if members:
             _broadcast_ask(envelope, members, dead)
-            return True
+            return
         member = None
     else:
         try:
@@ -88,19 +90,18 @@ def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> bool:
         except Exception as error:  # `hash_key` raised: the asker hears it, as from `ask`
             if not envelope.future.done():
                 envelope.future.set_exception(error)
-            return False
+            return
     if member is None:
         if wait and ref._cell.mailbox.force(envelope):
-            return True
+            return
         if not envelope.future.done():
             envelope.future.set_exception(
                 ActorStopped(f"every member of pool {ref._cell.path} has stopped")
             )
-        return False
+        return
     cell = member._cell
     if not cell.mailbox.force(envelope):
         reject(envelope, cell.path, "stopped", dead)
-    return True
 
 
 def _broadcast_ask(envelope: Ask, members: list[Cell], dead: DeadLetters) -> None:

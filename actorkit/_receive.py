@@ -15,7 +15,7 @@ import asyncio
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
-from ._envelope import Ask
+from ._envelope import HANDED_ON, Ask
 from ._errors import ActorStopped
 from ._failure import as_failure
 from ._signals import SELF_STOP
@@ -128,7 +128,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                             failed = True
                             break
                         cell.handling = None
-                        if not future.done():
+                        if not future.done() and result is not HANDED_ON:
                             future.set_result(result)
                             asked = message.started
                             if (

@@ -13,7 +13,7 @@ from actorkit import Actor, ActorStopped, ActorSystem, AskTimeout
 from actorkit.testing import ManualClock, snapshot
 
 from .invariants import assert_settled
-from .test_pool_faults import make_it_give_up, restarting_root
+from .test_pool_faults import first_of, key_owned_by, make_it_give_up, restarting_root
 from .test_pools import Member, seen_by_member
 
 
@@ -156,6 +156,59 @@ async def test_a_member_that_fails_to_start_fails_the_resize_not_the_pool(
         assert await answer in {"0", "1"}
         assert sorted(str(message) for _, message in handled) == ["0", "1", "2", "3", "asked"]
         assert snapshot(pool).restarts == 0 and system.dead_letters.count == 0
+        await assert_settled(system)
+
+
+@pytest.mark.parametrize(("restart", "answered_by"), [("permanent", "0"), ("temporary", "1")])
+async def test_a_pool_passing_on_an_ask_to_a_new_member_still_supervises_it(
+    clock: ManualClock, restart: str, answered_by: str
+) -> None:
+    """An ask that found a pool without members waits behind the resize that adds some, and
+    the pool then passes it on to its owner, behind a message that member fails on. The pool
+    returns at once rather than await the reply: the member awaits the pool's decision first.
+    So the pool decides, and the ask is answered long before its timeout: by the restarted
+    member, or, once a `temporary` one has stopped, by the other, as any ask it held."""
+    starting, failing = asyncio.Event(), asyncio.Event()
+    armed = False
+
+    class FailsLater(Member):
+        async def on_start(self) -> None:
+            if armed:
+                await starting.wait()
+
+        async def receive(self, message: Any) -> Any:
+            if message[1] == "fail":
+                await failing.wait()
+                raise RuntimeError("member crashed")
+            return await super().receive(message)
+
+    async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(
+            FailsLater,
+            size=2,
+            routing="consistent_hash",
+            hash_key=first_of,
+            restart=restart,
+            name="pool",
+        )
+        key = await key_owned_by(pool, "0")  # also by the new member 0, with the same names
+        for member in pool.members:
+            await member.stop()
+        armed = True
+        resizing = asyncio.ensure_future(pool.resize(2))
+        answer = asyncio.ensure_future(pool.ask((key, "asked"), timeout=30.0))
+        await clock.settle()  # member 0 starts; the ask waits behind the resize
+        pool.tell((key, "fail"))  # straight to member 0, the only one so far
+        starting.set()
+        await resizing
+        await clock.settle()  # the pool has passed the ask on, behind "fail"
+        assert snapshot(pool).parked
+        failing.set()
+        await clock.settle()
+
+        assert answer.done() and answer.result() == answered_by
+        assert [m.name for m in pool.members] == (["0", "1"] if restart == "permanent" else ["1"])
+        assert clock.now() == 0.0
         await assert_settled(system)
 
 
