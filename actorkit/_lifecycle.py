@@ -224,13 +224,15 @@ class Lifecycle(Record):
 
     @property
     def idle_leaf(self) -> bool:
-        """Parked, childless, nothing queued or timed, and no `on_stop` to run: stopping it
-        is just closing it, which mass shutdowns of idle actors depend on for speed."""
+        """Parked, childless, nothing queued (nor granted to a waiting sender) or timed, and
+        no `on_stop` to run: stopping it is just closing it, which mass shutdowns of idle
+        actors depend on for speed."""
         instance = self.instance
         mailbox = self.mailbox
         return (
             mailbox.waiter is not None
             and not mailbox.queue
+            and not mailbox.reserved
             and not mailbox.signals
             and not self.children
             and not self.timers_

@@ -7,14 +7,13 @@ single consumer: it pops from `queue`, and only when that is empty does it park 
 signals (stop, restart, failure reports) wait in `signals`, which the loop checks between
 messages, so control never waits behind user traffic.
 
-One rule decides whether there is room: nobody is waiting for room, and the queued messages
-plus the places granted to waiting senders are below capacity. `_relimit` folds it into one
-number, `limit`, whenever one of its inputs changes (rarely: a sender starts or stops
-waiting, a place is granted or taken, the mailbox closes), so the check on every put is a
-single comparison, `len(queue) < limit`. Waiting senders
-(`send`, and an `ask` that found the mailbox full) are admitted strictly in arrival order; a
-granted place is taken by the sender itself when it wakes, as `asyncio.Queue.put` does, so a
-sender cancelled in that same loop turn delivers nothing and its place passes on.
+One rule decides whether there is room: nobody is waiting for room, and the queued messages plus
+the places granted to waiting senders are below capacity. `_relimit` folds it into one number,
+`limit`, whenever an input changes (rarely: a sender starts or stops waiting, a place is granted
+or taken, the mailbox closes), so every put checks one comparison, `len(queue) < limit`. Waiting
+senders (`send`, and an `ask` that found the mailbox full) are admitted strictly in arrival
+order; a granted place is taken by the sender itself when it wakes, as `asyncio.Queue.put` does:
+a sender cancelled in that loop turn delivers nothing, and its place passes on.
 
 Accounting: `accepted == processed + crashed + dead_lettered + len(queue)` (+1 while a
 message is being handled). Every verb that moves a message in or out keeps it exact, so
@@ -134,9 +133,9 @@ class Mailbox:
         return True
 
     async def put(self, message: Any, give_up: asyncio.Future[Any] | None = None) -> bool:
-        """Wait for room, then put: True once queued, False if the mailbox closed first or
-        `give_up` finished first (an ask's deadline). The caller decides what a refusal
-        means; a cancelled wait leaves nothing behind and passes its place on."""
+        """Wait for room, then put: True once queued, False if the mailbox closed or `give_up`
+        (an ask's deadline) finished first. A cancelled wait leaves nothing behind, passes
+        its place on and wakes the consumer (a drain parks until granted places are taken)."""
         if self.offer(message):
             return True
         if self.closed:
@@ -154,6 +153,7 @@ class Mailbox:
             if room.done() and not room.cancelled() and room.result() == _GRANTED:
                 self.reserved -= 1
                 self.admit()
+                self.wake()
             else:
                 self._withdraw(room)
             raise

@@ -181,7 +181,10 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                             stats.ask_seconds.fold()
                 if not budget:
                     await asyncio.sleep(0)
-            elif cell.draining and cell.state == RUNNING:
+            elif cell.draining and cell.state == RUNNING and not mailbox.reserved:
+                # A sender granted a place (`reserved`) has yet to put its message, which was
+                # queued as far as it knows: the loop parks for it (its `put` wakes it, and so
+                # does giving the place up) and drains on, never finalizing under it.
                 if cell.children:  # its own queue drained first, then theirs (`Lifecycle.stop`)
                     await cell.stop_children(drain=True)
                     continue
