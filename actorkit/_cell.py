@@ -80,7 +80,7 @@ class Cell(Lifecycle):
         self.mailbox = Mailbox(capacity)
         self.instance: Actor | None = None
         self.state = STARTING
-        self.closed = self.draining = False
+        self.closed = self.draining = self.stop_asked = False
         self.children: dict[str, Cell] = {}
         self.name_counter = 0
         self.watchers: set[Cell] | None = None

@@ -107,6 +107,9 @@ class Lifecycle(Record):
             self.state = RUNNING
             self.stop_reason = None
             self.runtime.instruments.resumed(self.cell)
+            if self.stop_asked:  # its `self.stop()` is carried out now, before any message
+                self.stop_asked = False
+                self.mailbox.signals.insert(0, SELF_STOP)
 
     async def stop_instance(self) -> None:
         """First half of a restart: children, timers and `on_stop` of the current instance."""
@@ -119,6 +122,7 @@ class Lifecycle(Record):
             return
         self.state = RESTARTING
         self.stop_reason = None
+        self.stop_asked = False
         if self.capabilities:
             self.runtime.instruments.agent_paused(self.cell)
         await self.stop_children()
@@ -178,8 +182,12 @@ class Lifecycle(Record):
         self.close(reason)
 
     async def stop_self(self) -> None:
-        """`self.stop()`: a normal exit, restarted by the parent only if `permanent`."""
+        """`self.stop()`: a normal exit, restarted by the parent only if `permanent`. Asked
+        while its failure is being decided, it waits for the decision: a restart or a stop
+        ends this instance anyway, a resume carries it out (`resume`)."""
         if self.state != RUNNING:
+            if self.state == SUSPENDED:
+                self.stop_asked = True
             return
         if self.exit_is_stop:
             await self.finalize(None)

@@ -49,6 +49,7 @@ class Record:
         "intensity",
         "restarts",
         "state",
+        "stop_asked",
         "stop_reason",
         "watchers",
     )
@@ -60,6 +61,9 @@ class Record:
     restarts: int
     instance: Actor | None
     intensity: Intensity | None
+    stop_asked: bool
+    """It called `self.stop()` while its failure was being decided: a resume must not let
+    that instance run on (`Lifecycle.resume`)."""
     stop_reason: BaseException | None
     """Why it stopped, once closed; until then, the failure it reported while its
     supervisor has not yet decided on it (`Lifecycle.report`), else None. A stop that gets
