@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reprlib
 
-from ._supervision import Strategy
+from ._supervision import check_strategy
 
 ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash", "broadcast")
 
@@ -26,11 +26,8 @@ def check_size(size: object) -> None:
 
 def check_pool(size: object, routing: object, hash_key: object, supervisor: object) -> None:
     check_size(size)
-    if supervisor is not None and not isinstance(supervisor, Strategy):
-        raise TypeError(
-            "supervisor must be a strategy for the members, such as "
-            f"OneForOne(max_restarts=10, within=5.0), got {type(supervisor).__name__}"
-        )
+    if supervisor is not None:
+        check_strategy(supervisor, "supervisor (the members' strategy)")
     if routing not in ROUTINGS:
         raise ValueError(f"routing must be one of {list(ROUTINGS)}, got {routing!r}")
     if routing == "consistent_hash" and not callable(hash_key):

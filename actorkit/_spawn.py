@@ -13,7 +13,7 @@ from ._actor import Actor, _constructing
 from ._errors import ActorStopped, NameTaken
 from ._names import MAX_NAME, NOTHING, check_names
 from ._state import ENDING, RESTARTING
-from ._supervision import RESTART_TYPES
+from ._supervision import RESTART_TYPES, check_strategy
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -148,7 +148,8 @@ class Kind:
 
 def check_hooks(cls: type[Actor]) -> None:
     """Refuse, at spawn, a hook the runtime could not await (a plain `def receive` would
-    otherwise fail on the first message, far from the mistake)."""
+    otherwise fail on the first message, far from the mistake), and a class attribute
+    `supervisor_strategy` that is no strategy (it would fail at its first child's exit)."""
     if cls in CHECKED:
         return
     for hook in HOOKS:
@@ -159,6 +160,8 @@ def check_hooks(cls: type[Actor]) -> None:
                 f"write `async def {hook}(...)` (a decorator must keep it one, "
                 "see inspect.markcoroutinefunction)"
             )
+    if cls.supervisor_strategy is not None:
+        check_strategy(cls.supervisor_strategy, f"{cls.__qualname__}.supervisor_strategy")
     if len(CHECKED) >= CHECKED_KEPT:
         CHECKED.clear()
     CHECKED.add(cls)

@@ -5,6 +5,7 @@ the child's restart type, the error and the restart history; `_supervise` carrie
 from __future__ import annotations
 
 import random
+import reprlib
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -126,6 +127,22 @@ class RestForOne(_Strategy):
 
 
 Strategy = OneForOne | OneForAll | RestForOne
+
+
+def check_strategy(strategy: object, what: str) -> None:
+    """The one check of a strategy, wherever one is given (`ActorSystem(supervisor=)`,
+    `spawn_pool(supervisor=)`, `Supervisor(strategy=)`, a class's `supervisor_strategy`).
+    The class in place of an instance is the usual slip, and is named as such."""
+    if isinstance(strategy, _Strategy):
+        return
+    if isinstance(strategy, type) and issubclass(strategy, _Strategy):
+        got = f"the class {strategy.__name__}: write {strategy.__name__}()"
+    else:
+        got = f"{type(strategy).__name__} {reprlib.repr(strategy)}"
+    raise TypeError(
+        f"{what} must be a strategy, an instance of OneForOne/OneForAll/RestForOne such as "
+        f"OneForOne(max_restarts=3, within=5.0), got {got}"
+    )
 
 
 class Intensity:

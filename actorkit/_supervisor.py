@@ -13,7 +13,7 @@ from ._spawn import (
     check_name,
     check_restart,
 )
-from ._supervision import OneForOne, Strategy, _Strategy
+from ._supervision import OneForOne, Strategy, check_strategy
 
 
 class ChildSpec:
@@ -59,8 +59,8 @@ class Supervisor(Actor):
         for spec in children:
             if not isinstance(spec, ChildSpec):
                 raise TypeError(f"Supervisor children must be ChildSpec objects, got {spec!r}")
-        if strategy is not None and not isinstance(strategy, _Strategy):
-            raise TypeError(f"strategy must be OneForOne/OneForAll/RestForOne, got {strategy!r}")
+        if strategy is not None:
+            check_strategy(strategy, "strategy")
         self.specs = list(children)
         self.supervisor_strategy = strategy if strategy is not None else OneForOne()
 

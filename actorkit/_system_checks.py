@@ -6,7 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from ._names import check_system_name
-from ._supervision import _Strategy
+from ._supervision import check_strategy
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -16,11 +16,8 @@ _CLOCK_METHODS = ("now", "call_at", "attach", "detach")
 
 def check_system(name: object, supervisor: object, metrics: object, clock: object) -> None:
     check_system_name(name)
-    if supervisor is not None and not isinstance(supervisor, _Strategy):
-        raise TypeError(
-            "supervisor must be a strategy such as OneForOne(max_restarts=3, within=5.0), "
-            f"got {type(supervisor).__name__}"
-        )
+    if supervisor is not None:
+        check_strategy(supervisor, "supervisor")
     if not isinstance(metrics, bool):
         raise TypeError(f"metrics must be True or False, got {type(metrics).__name__} {metrics!r}")
     if clock is not None and (

@@ -47,6 +47,10 @@ class SyncReceive(Actor):
         return message
 
 
+class ClassAsStrategy(Plain):
+    supervisor_strategy = OneForOne  # type: ignore[assignment]  # the slip: no instance
+
+
 class Held(Actor):
     def __init__(self, gate: asyncio.Event) -> None:
         self.gate = gate
@@ -140,6 +144,19 @@ CASES = [
         lambda e: e.system.spawn(Misspelt),
         TypeError,
         "Misspelt defines no receive \\(it defines recieve\\).*define `async def receive",
+    ),
+    Case(
+        "spawn: a class attribute supervisor_strategy that is no strategy",
+        lambda e: e.system.spawn(ClassAsStrategy),
+        TypeError,
+        "ClassAsStrategy.supervisor_strategy must be a strategy.*got the class OneForOne: "
+        "write OneForOne\\(\\)",
+    ),
+    Case(
+        "Supervisor: a strategy class where an instance belongs",
+        lambda e: Supervisor([], strategy=OneForAll),
+        TypeError,
+        "got the class OneForAll: write OneForAll\\(\\)",
     ),
     Case(
         "spawn: arguments for a class without __init__",
@@ -538,7 +555,7 @@ CASES = [
         "spawn_pool: supervisor not a strategy",
         lambda e: e.system.spawn_pool(Plain, supervisor="one_for_one"),
         TypeError,
-        "supervisor must be a strategy for the members",
+        "supervisor \\(the members' strategy\\) must be a strategy",
     ),
     Case(
         "spawn_pool: size past the bound",
