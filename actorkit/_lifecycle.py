@@ -91,6 +91,32 @@ class Lifecycle(Record):
         self.runtime.instruments.failure(self.cell, error, message, "stop (shutting down)")
         self.mailbox.signals.insert(0, Stop(error))
 
+    async def signal_failed(self, failure: BaseException) -> None:
+        """A control signal's transition raised (a fault of the runtime's, or a
+        `supervisor_strategy` that `__init__` set to no strategy) and is left half done, so
+        the actor goes no further in it: its children stop and its `on_stop` runs (children
+        first, as in OTP), then it fails as a handler would, reported to its parent, who
+        decides (with no instance left, a resume restarts it). At the root, or while it or
+        its parent stops, it closes with the failure instead (the root's fails the system),
+        as it does if that cleanup itself cannot finish."""
+        parent = self.parent
+        cleaned = False
+        try:
+            await self.stop_children()
+            await self.run_on_stop()
+            cleaned = True
+        finally:
+            if cleaned and not (
+                self.unsupervised_children or parent is None or parent.unsupervised_children
+            ):
+                self.report(failure, None)
+            else:
+                self.failures += 1
+                self.runtime.instruments.failure(self.cell, failure, None, "stop (it cannot go on)")
+                self.close(failure)
+                if parent is None:
+                    self.runtime.root_failed(failure)
+
     def report(self, error: BaseException | None, message: object) -> None:
         """Suspend and tell the parent: a failure (`error`) or a normal exit (None)."""
         assert self.parent is not None

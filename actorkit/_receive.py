@@ -93,7 +93,11 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
             if signals:
                 if signals[0] is SELF_STOP and cell.exit_at_once():  # closed: signals cleared
                     return
-                await signals.pop(0).run(cell)
+                try:
+                    await signals.pop(0).run(cell)
+                except BaseException as error:  # a transition failed: no handler's failure
+                    failure = as_failure(error, f"a control signal of {cell.display_path}")
+                    await cell.signal_failed(failure)
                 if cell.closed:
                     return
                 instance = None

@@ -15,7 +15,7 @@ from ._clock import call_when_due
 from ._errors import SupervisorGaveUp
 from ._signals import Resume, Signal, StartPlan, Stop, StopInstance
 from ._state import RESTARTING
-from ._supervision import Decision, Intensity, decide
+from ._supervision import Decision, Intensity, check_strategy, decide
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -160,10 +160,14 @@ def fail(cell: Cell, error: BaseException) -> None:
 
 def _strategy_of(cell: Cell) -> Strategy:
     """The instance's `supervisor_strategy`, else its class's, else the system's default;
-    the root's is the system's root strategy."""
+    the root's is the system's root strategy. The class's was checked at spawn; one that
+    `__init__` set is checked here, and its error is the supervisor's failure."""
     if cell.parent is None:
         return cell.runtime.root_strategy
-    found = getattr(cell.instance, "supervisor_strategy", None)
+    found: Strategy | None = getattr(cell.instance, "supervisor_strategy", None)
     if found is None:
         found = getattr(cell.factory, "supervisor_strategy", None)
-    return found if found is not None else cell.runtime.default_strategy
+    if found is None:
+        return cell.runtime.default_strategy
+    check_strategy(found, f"supervisor_strategy of {cell.display_path}")
+    return found
