@@ -83,7 +83,7 @@ class Cell(Lifecycle):
         self.closed = self.draining = self.stop_asked = False
         self.children: dict[str, Cell] = {}
         self.name_counter = 0
-        self.watchers: set[Cell] | None = None
+        self.watchers: dict[Cell, None] | None = None
         self.watching: set[Cell] | None = None
         self.failures = self.restarts = self.incarnation = self.consecutive_failures = 0
         self.intensity: Intensity | None = None

@@ -70,7 +70,7 @@ class Record:
     there first (a sibling's restart, a stop from outside, a shutdown) ends it with that."""
     handling: Any
     """The message (or ask envelope) being handled, for a forced stop to account for."""
-    watchers: set[Cell] | None
+    watchers: dict[Cell, None] | None
     _ref: ActorRef | None
 
     if TYPE_CHECKING:  # the rest of the record the transitions act on, defined by `Cell`

@@ -1,6 +1,9 @@
 """Death watch: a watcher receives `Terminated(ref, reason)` once when the watched actor
-stops for good. Both sides keep a set (created on first use: most actors never watch), so a
-stop ends every watch in both directions and no stopped cell is kept alive by one."""
+stops for good. Both sides keep a record (created on first use: most actors never watch), so
+a stop ends every watch in both directions and no stopped cell is kept alive by one. The
+watchers are a dict, in watch order: a set of cells iterates by memory address, and the
+order in which watchers hear of a stop must replay the same from the same seed. What a cell
+watches is only ever emptied, in no observable order, so a set serves there."""
 
 from __future__ import annotations
 
@@ -25,8 +28,8 @@ def watch(watcher: Cell, target: Cell) -> None:
             watcher.deliver(Terminated(ref, target.stop_reason))
         return
     if target.watchers is None:
-        target.watchers = set()
-    target.watchers.add(watcher)
+        target.watchers = {}
+    target.watchers[watcher] = None
     if watcher.watching is None:
         watcher.watching = set()
     watcher.watching.add(target)
@@ -34,7 +37,7 @@ def watch(watcher: Cell, target: Cell) -> None:
 
 def unwatch(watcher: Cell, target: Cell) -> None:
     if target.watchers:
-        target.watchers.discard(watcher)
+        target.watchers.pop(watcher, None)
     if watcher.watching:
         watcher.watching.discard(target)
 
@@ -45,7 +48,7 @@ def end_watches(cell: Cell, reason: BaseException | None) -> None:
     if cell.watching:
         for watched in cell.watching:
             if watched.watchers:
-                watched.watchers.discard(cell)
+                watched.watchers.pop(cell, None)
     if cell.watchers:
         terminated = Terminated(cell.ref, reason)
         for watcher in cell.watchers:

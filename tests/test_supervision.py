@@ -9,6 +9,7 @@ import pytest
 
 from actorkit import (
     Actor,
+    ActorRef,
     ActorSystem,
     Backoff,
     ChildSpec,
@@ -578,6 +579,30 @@ async def test_watch_of_a_dead_actor_delivers_at_once_and_unwatch_stops_delivery
         await watcher.ask("sync")
         assert await probe.receive() == "sync"
         probe.expect_empty()
+
+
+async def test_watchers_hear_of_a_stop_in_the_order_they_watched() -> None:
+    """Not in the memory order of their cells: a chaos seed must replay the same."""
+    heard: list[int] = []
+    all_heard = asyncio.Event()
+
+    class Watcher(Actor):
+        def __init__(self, number: int, target: ActorRef) -> None:
+            self.number = number
+            self.watch(target)
+
+        async def receive(self, message: Any) -> None:
+            heard.append(self.number)  # each wakes in the order it was delivered to
+            if len(heard) == 20:
+                all_heard.set()
+
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        target = await system.spawn(Worker, [], "t")
+        for number in range(20):
+            await system.spawn(Watcher, number, target)
+        await target.stop()
+        await all_heard.wait()
+    assert heard == list(range(20))
 
 
 async def test_on_stop_runs_once_per_instance_and_failures_there_are_contained(
