@@ -203,8 +203,11 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 if cell.closed:
                     return
     except asyncio.CancelledError:
-        if not cell.closed:
-            cell.close(None)
+        if not cell.closed:  # not by a forced stop, which closes every cell itself
+            try:
+                await cell.stop_children()  # children first (OTP), not left under a closed cell
+            finally:
+                cell.close(None)
         if started is not None and not started.done():
             # Cancelled in `on_start` (a forced shutdown): `spawn` must not wait forever.
             started.set_exception(

@@ -283,6 +283,34 @@ async def test_an_actor_cancelled_from_outside_runs_on_stop_only_if_its_on_start
     assert sorted(stopped) == ["/busy", "/parked"]
 
 
+class Supervises(Noted):
+    """A `Noted` whose `on_start` spawns a `Noted` child first."""
+
+    async def on_start(self) -> None:
+        await self.spawn(Noted, self.stopped, asyncio.Event(), name="child")
+
+
+@pytest.mark.parametrize("busy", [False, True], ids=["parked", "in-a-handler"])
+async def test_an_actor_cancelled_from_outside_stops_its_children_first(busy: bool) -> None:
+    """Its children are not left running under a closed parent, out of reach of the
+    shutdown's walk of the tree."""
+    stopped: list[str] = []
+    entered = asyncio.Event()
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        tasks = TaskSnapshot()
+        parent = await system.spawn(Supervises, stopped, entered, name="parent")
+        child = system.lookup("/parent/child")
+        assert child is not None
+        if busy:
+            parent.tell("hold")
+            await entered.wait()
+        cancel_task(parent)
+        await asyncio.wait(tasks.leaked())
+        assert not child.is_alive and not parent.is_alive
+        assert stopped == ["/parent/child", "/parent"]
+        assert system.actor_count == 0
+
+
 class FailsWhileDraining(Actor):
     def __init__(self, release: asyncio.Event) -> None:
         self.release = release
