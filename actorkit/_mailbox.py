@@ -191,6 +191,9 @@ class Mailbox:
 
     # --- control --------------------------------------------------------------------------
     def post(self, signal: Signal) -> None:
+        if self.closed:  # nobody will carry it out (a `self.stop()` from a task left running):
+            signal.abandon()  # it ends now, as those queued at the close did, not piled up
+            return
         self.signals.append(signal)
         self.wake()
 
@@ -228,34 +231,30 @@ class Mailbox:
     def withdraw_ticks(self, timers: Container[object]) -> int:
         """Remove the queued ticks of these timers, which ended (`_actor_timers`): nobody sent
         a tick and it is for nobody now, so it leaves as if never accepted. By identity."""
-        queue = self.queue
-        if not queue:
+        if not self.queue:
             return 0
-        kept = [
-            m for m in queue if type(m) is not Ask or m.timeout != TICK or m.future not in timers
-        ]
-        withdrawn = len(queue) - len(kept)
-        if withdrawn:
-            queue.clear()
-            queue.extend(kept)
-            self.accepted -= withdrawn
-            if self.blocked:
-                self.admit()
-        return withdrawn
+        return len(
+            self._take_out(lambda m: type(m) is Ask and m.timeout == TICK and m.future in timers)
+        )
 
     def hand_over(self, keep: Callable[[Any], bool]) -> list[Any]:
         """Remove and return, in order, every queued message that `keep` rejects: another
         mailbox accounts for them from here on."""
+        return self._take_out(lambda message: not keep(message))
+
+    def _take_out(self, leaves: Callable[[Any], bool]) -> list[Any]:
+        """Remove and return, in order, the queued messages `leaves` picks: unhandled but not
+        lost, they leave `accepted`, and their places are free for waiting senders."""
         queue = self.queue
-        given = [message for message in queue if not keep(message)]
-        if given:
-            kept = [message for message in queue if keep(message)]
+        taken = [message for message in queue if leaves(message)]
+        if taken:
+            kept = [message for message in queue if not leaves(message)]
             queue.clear()
             queue.extend(kept)
-            self.accepted -= len(given)
+            self.accepted -= len(taken)
             if self.blocked:
                 self.admit()
-        return given
+        return taken
 
     def close(self, path: str, why: Reason, dead: DeadLetters) -> None:
         """Refuse from now on and reject everything queued: asks fail, the rest become dead

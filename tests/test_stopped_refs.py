@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, Terminated
-from actorkit.testing import ManualClock
+from actorkit.testing import ManualClock, snapshot
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -105,3 +105,25 @@ async def test_an_actors_own_code_after_its_stop_still_gets_a_working_ref() -> N
         gate.set()
         await asyncio.wait_for(told, 5)
         assert system.dead_letters.by_reason.get("stopped") == 1
+
+
+class Kept(Actor):
+    """Hands its instance out, as a task it leaves running would keep it."""
+
+    def __init__(self, kept: list[Actor]) -> None:
+        kept.append(self)
+
+    async def receive(self, message: Any) -> None:
+        pass
+
+
+async def test_stop_calls_on_a_stopped_actor_leave_nothing_behind() -> None:
+    """Each `self.stop()` a left-over task makes after the stop is dropped, not queued on
+    the stopped cell for as long as that task runs."""
+    kept: list[Actor] = []
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        ref = await system.spawn(Kept, kept, restart="temporary")
+        await ref.stop()
+        for _ in range(100):
+            kept[0].stop()
+        assert snapshot(ref).signals == 0
