@@ -96,7 +96,9 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 try:
                     await signals.pop(0).run(cell)
                 except BaseException as error:  # a transition failed: no handler's failure
-                    failure = as_failure(error, f"a control signal of {cell.display_path}")
+                    failure = as_failure(
+                        error, f"a control signal of {cell.display_path}", cell.runtime
+                    )
                     await cell.signal_failed(failure)
                 if cell.closed:
                     return
