@@ -70,6 +70,25 @@ class _Heard:
             logger.warning("NATS error in %s: %r", self.system_name, error)
 
 
+async def _stop_opening(nc: Client, opening: asyncio.Task[None], within: float) -> None:
+    """End `opening` (the first connect, or a reconnection), within `within` seconds. Python
+    3.11's `asyncio.wait_for`, through which nats-py reads its socket, hands back what it
+    awaited (a line, a refused connection) instead of the cancellation when this lands in the
+    loop turn that arrives: the task goes on as if never cancelled, so it is cancelled again at
+    each turn until it ends. The reader it started goes with it: a reconnection cut in its
+    last step, a flush, leaves that PING's future cancelled among nats-py's PONG waiters, and
+    the PONG would kill the reader, logging an error, before `close` stopped it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not opening.done() and loop.time() < deadline:
+        for task in (opening, nc._reading_task):
+            if task is not None:
+                task.cancel()
+        await asyncio.sleep(0)  # one turn: the task's next step
+    if opening.done() and not opening.cancelled():
+        opening.exception()  # retrieved: nats-py reported it to `error_cb` already
+
+
 Callback = Callable[[], None]
 
 
@@ -140,10 +159,8 @@ class Link:
         self._fail(heard, cause)
 
     async def _drop(self, nc: Client, connecting: asyncio.Task[None]) -> None:
-        connecting.cancel()
-        await asyncio.gather(connecting, return_exceptions=True)
         self.closed = True
-        await nc.close()
+        await self._close(nc, connecting)
 
     async def _open(self, nc: Client, heard: _Heard, topics: bool) -> None:
         await nc.connect(
@@ -172,9 +189,22 @@ class Link:
     async def close(self) -> None:
         """Close both connections whatever state they are in: a shutdown never fails, never
         hangs, nor leaves nats-py's tasks running, because NATS went away."""
-        await asyncio.gather(*(self._close(nc) for nc in (self.nc, self.topics) if nc is not None))
+        await asyncio.gather(
+            *(
+                self._close(nc, nc._reconnection_task)
+                for nc in (self.nc, self.topics)
+                if nc is not None
+            )
+        )
 
-    async def _close(self, nc: Client) -> None:
+    async def _close(self, nc: Client, opening: asyncio.Task[None] | None) -> None:
+        """Stop `opening` (the first connect, or a reconnection) before closing: nats-py's
+        `close` cancels its reconnection once and waits for it `reconnect_time_wait` at most,
+        and a reconnection that outlived that reopened the connection after `close` returned,
+        left reconnecting for the life of the process (see `_stop_opening`)."""
+        nc.options["allow_reconnect"] = False  # a connection that drops from now on closes
+        if opening is not None:
+            await _stop_opening(nc, opening, self.connect_timeout)
         if not nc.is_connected:
             # What nats-py buffered during an outage (a reply, an unsubscription) can no
             # longer be sent, and nats-py 2.16's `close` would write it to the dead socket and
