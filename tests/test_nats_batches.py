@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 import nats
 
-from actorkit import Actor, ActorSystem
+from actorkit import DEAD_LETTER_TOPIC, Actor, ActorSystem
 from actorkit._nats._frames import batch
 from actorkit.testing import Probe
 
@@ -85,6 +85,8 @@ async def test_tells_asks_and_sends_keep_their_order_and_tells_share_messages(
 async def test_a_frame_that_does_not_decode_costs_only_itself(server: NatsServer) -> None:
     async with ActorSystem("target", transport=transport(server)) as system:
         system.expose(await system.spawn(Keeper, name="k"))
+        letters = await Probe.spawn(system)
+        system.subscribe(letters.ref, DEAD_LETTER_TOPIC)
         await link_of(system).flush()
         encode = msgspec.msgpack.encode
         unknown = msgspec.msgpack.Ext(1, encode(["NoSuchType", {}]))
@@ -99,9 +101,13 @@ async def test_a_frame_that_does_not_decode_costs_only_itself(server: NatsServer
         try:
             await client.publish("actorkit.actor.target", batch(frames))
             await client.publish("actorkit.actor.target", b"\x92\x04\xc1")  # a broken batch
-            await client.flush()
         finally:
             await client.close()
+        # Both handled, not merely flushed: nats-py's flush writes its PING ahead of the
+        # publishes it still holds, so the server may route the ask below (another connection)
+        # first. A batch is handled in one synchronous call: its letters in, its tells are too.
+        reasons = [(await letters.receive(SAFETY)).reason for _ in range(4)]
+        assert sorted(reasons) == ["bad_payload"] * 3 + ["not_exposed"]
         assert await system.remote("target", "/k").ask("got", SAFETY) == [1, 3]
         assert system.dead_letters.by_reason == {"bad_payload": 3, "not_exposed": 1}
 
