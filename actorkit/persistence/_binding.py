@@ -4,6 +4,8 @@ Only the live instance of a durable actor writes. One replaced by a restart, or 
 stopped, keeps its binding (a task it left running may still hold it), so the binding is
 retired then: its `persist`, `save` and reminders raise `ActorStopped` before writing, instead
 of landing behind the live instance's back and failing that one's next write as a conflict.
+The writes it had in flight then (all kinds) still land, and the next instance's recovery
+waits for them before it reads the store.
 """
 
 from __future__ import annotations
@@ -26,18 +28,20 @@ if TYPE_CHECKING:
 class Retired:
     """`Binding.busy` once its instance was replaced by a restart or its actor stopped:
     truthy, so that the one check `persist` makes before writing refuses it too.
-    `in_flight` is set when a write was in flight then: the next instance's recovery waits
-    for it, so as not to read the journal just before that write lands."""
+    `in_flight` is set when writes were in flight then (`left` of them, a persist or save and
+    any reminder writes): the next instance's recovery waits for the last of them, so as not
+    to read the store just before one lands."""
 
-    __slots__ = ("in_flight", "replaced")
+    __slots__ = ("in_flight", "left", "replaced")
 
-    def __init__(self, replaced: bool, in_flight: asyncio.Future[None] | None) -> None:
+    def __init__(self, replaced: bool, in_flight: asyncio.Future[None] | None, left: int) -> None:
         self.replaced = replaced
         self.in_flight = in_flight
+        self.left = left
 
 
-_REPLACED = Retired(True, None)
-_STOPPED = Retired(False, None)
+_REPLACED = Retired(True, None, 0)
+_STOPPED = Retired(False, None, 0)
 """Shared by the instances retired with no write in flight: nothing to build per stop."""
 
 
@@ -45,8 +49,8 @@ class Binding:
     """One durable instance's link to its store, in one attribute of the user's object."""
 
     __slots__ = (
-        "after", "busy", "cell", "persistence_id", "recovered", "reminders", "seq", "service",
-        "stats", "store",
+        "after", "busy", "cell", "persistence_id", "recovered", "reminders", "reminding", "seq",
+        "service", "stats", "store",
     )  # fmt: skip
 
     def __init__(
@@ -62,8 +66,11 @@ class Binding:
         self.busy: bool | Retired = False
         """True while a persist or save of this instance is in flight (one at a time); a
         `Retired` once the instance was replaced or its actor stopped."""
+        self.reminding = 0
+        """Reminder writes of this instance in flight: any number, beside a persist or save."""
         self.after: asyncio.Future[None] | None = None
-        """The write the instance before this one had in flight when it was retired."""
+        """The end of the writes the instance before this one had in flight when it was
+        retired."""
         self.reminders: Reminders | None = None
         metrics = service.metrics
         self.stats: DurableStats | None = None if metrics is None else metrics.of(actor_type)
@@ -99,34 +106,50 @@ class Binding:
             "actor is in flight; await each before the next"
         )
 
-    def check_live(self, what: str) -> None:
-        """`ActorStopped` for a retired instance; its reminders write nothing either."""
+    def begin_reminder(self, what: str) -> None:
+        """A reminder write starts: `ActorStopped` for a retired instance, else in flight until
+        `end_reminder`, so that a restart or stop meanwhile hands it to the next instance."""
         if self.retired:
             raise self.refusal(what)
+        self.reminding += 1
 
     def retire(self, replaced: bool) -> asyncio.Future[None] | None:
-        """End this instance's writes (`replaced` by a restart, else stopped); returns the
-        one it has in flight, if any, for the next instance to wait for."""
+        """End this instance's writes (`replaced` by a restart, else stopped); returns a future
+        of the end of those it has in flight, if any, for the next instance to wait for."""
         busy = self.busy
         if isinstance(busy, Retired):
             return busy.in_flight
-        if not busy:
+        left = (busy is True) + self.reminding
+        if not left:
             self.busy = _REPLACED if replaced else _STOPPED
             return None
         in_flight = self.cell.runtime.loop.create_future()
-        self.busy = Retired(replaced, in_flight)
+        self.busy = Retired(replaced, in_flight, left)
         return in_flight
 
     def end_write(self) -> None:
-        """After a persist or save: free for the next one, or, retired meanwhile, let the next
-        instance's recovery go on."""
+        """After a persist or save: free for the next one, or, retired meanwhile, one write
+        fewer for the next instance's recovery to wait for."""
         busy = self.busy
         if busy is True:
             self.busy = False
         elif isinstance(busy, Retired):
-            in_flight = busy.in_flight
-            if in_flight is not None and not in_flight.done():
-                in_flight.set_result(None)
+            self._retired_write_ended(busy)
+
+    def end_reminder(self) -> None:
+        """After a reminder write, whatever came of it."""
+        busy = self.busy
+        if isinstance(busy, Retired):
+            self._retired_write_ended(busy)
+        else:
+            self.reminding -= 1
+
+    def _retired_write_ended(self, retired: Retired) -> None:
+        """The last write in flight at the retirement lets the next instance's recovery go
+        on, and a stopped instance's entry go."""
+        retired.left -= 1
+        if not retired.left and retired.in_flight is not None:
+            retired.in_flight.set_result(None)
             self.service.written(self)
 
 

@@ -69,14 +69,15 @@ class Reminders:
         after `delay` seconds, then every `every` seconds if given, until `cancel(key)`.
 
         `ActorStopped`, with nothing stored, once this instance was replaced by a restart or
-        its actor stopped, as for `cancel`."""
+        its actor stopped, as for `cancel`. One begun before is stored, and returns, though
+        the instance is replaced or stopped before the store answers."""
         key = _check_key(key)
         delay = check_seconds(delay, "delay", zero_ok=True)
         if every is not None:
             every = check_interval(every, "every", "pass every=None for a reminder that fires once")
         payload = encode(message, "the reminder's message")
         binding = self._binding
-        binding.check_live(f"reminders.start({key!r})")
+        binding.begin_reminder(f"reminders.start({key!r})")
         pid = binding.persistence_id
         reminder = StoredReminder(key, binding.service.wall_now() + delay, every, payload)
         try:
@@ -86,17 +87,22 @@ class Reminders:
         except asyncio.CancelledError:
             # Stored all the same: armed, as the store says, before the cancellation goes on.
             stored = reminder in (await read_back(binding.store.reminders(pid)) or ())
-            if stored and not binding.cell.closed:
+            if stored and self._armed_here():
                 _arm(self._actor, binding, reminder, message)
             raise
-        if not binding.cell.closed:  # else it is stored, and armed at the actor's next start
-            _arm(self._actor, binding, reminder, message)
+        else:
+            if self._armed_here():
+                _arm(self._actor, binding, reminder, message)
+        finally:
+            binding.end_reminder()
 
     async def cancel(self, key: str) -> bool:
-        """End the reminder for good; whether there was one."""
+        """End the reminder for good; whether there was one. `ActorStopped`, with nothing
+        deleted, once this instance was replaced or stopped; one begun before deletes, and
+        says whether there was one, though the instance is replaced or stopped meanwhile."""
         key = _check_key(key)
         binding = self._binding
-        binding.check_live(f"reminders.cancel({key!r})")
+        binding.begin_reminder(f"reminders.cancel({key!r})")
         pid = binding.persistence_id
         try:
             found = await guarded(
@@ -105,11 +111,23 @@ class Reminders:
         except asyncio.CancelledError:
             # Deleted all the same: disarmed, as the store says, before the cancellation goes on.
             stored = await read_back(binding.store.reminders(pid))
-            if stored is not None and all(reminder.key != key for reminder in stored):
+            if stored is not None and all(r.key != key for r in stored) and self._armed_here():
                 self._disarm(key)
             raise
-        self._disarm(key)
-        return found
+        else:
+            if self._armed_here():
+                self._disarm(key)
+            return found
+        finally:
+            binding.end_reminder()
+
+    def _armed_here(self) -> bool:
+        """Whether this instance's timers carry its reminders. Not once it was replaced or
+        stopped: the next instance's recovery waited for this write, and arms what the store
+        holds after it; not while its actor stops either: stored, a reminder is armed at the
+        actor's next start."""
+        binding = self._binding
+        return not (binding.retired or binding.cell.closed)
 
     def _disarm(self, key: str) -> None:
         timers = self._actor.timers

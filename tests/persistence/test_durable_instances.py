@@ -1,130 +1,22 @@
 """Which instance writes: only the live one. One replaced by a restart, or whose actor
 stopped, is refused with `ActorStopped` before anything is written, also when a task it left
-running calls persist, save or reminders; a write it had in flight when it was replaced is
-waited for by the next instance's recovery. The live instance writes from any of its tasks,
-one write at a time."""
+running calls persist, save or reminders; a write it had in flight when it was replaced (a
+reminder's too) is waited for by the next instance's recovery. The live instance writes from
+any of its tasks, one write at a time."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from typing import Any
 
 import pytest
 
 from actorkit import ActorStopped, ActorSystem
-from actorkit.persistence import DurableState, EventSourced, MemoryStore, Store, StoredReminder
-from actorkit.persistence._payload import decode
-from actorkit.testing import instance
+from actorkit.persistence import MemoryStore
+from actorkit.testing import ManualClock, instance
 
-from .durable_support import Deposited, journal
+from .instances_support import CLASSES, HeardLate, HeldWrites, Leaves, Ledger, go_now, stored
 
 pytestmark = pytest.mark.timeout(30)
-
-
-class HeldWrites(MemoryStore):
-    """Holds every append and state save while `gate` is set and not yet open: a write in
-    flight, for as long as the test wants."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gate: asyncio.Event | None = None
-        self.holding = asyncio.Event()
-
-    async def _hold(self) -> None:
-        if self.gate is not None:
-            self.holding.set()
-            await self.gate.wait()
-
-    async def append(
-        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
-    ) -> float:
-        await self._hold()
-        return await super().append(persistence_id, expected_seq, payloads)
-
-    async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
-        await self._hold()
-        return await super().save_state(persistence_id, expected_revision, payload)
-
-    async def put_reminder(self, persistence_id: str, reminder: StoredReminder) -> None:
-        await self._hold()
-        await super().put_reminder(persistence_id, reminder)
-
-
-class Leaves:
-    """Writes `n` on an int; on `("leave", action, go, outcome)` leaves a task running that
-    waits for `go`, then does `action` (`write`, `remind` or `cancel`) and reports what came
-    of it to `outcome`. Each instance is put in `built` when made (a restart makes one)."""
-
-    def __init__(self, built: asyncio.Queue[object]) -> None:
-        built.put_nowait(self)
-        self.left: asyncio.Task[None] | None = None
-
-    async def write(self, n: int) -> None:
-        raise NotImplementedError
-
-    def value(self) -> object:
-        raise NotImplementedError
-
-    async def act(self, action: str, go: asyncio.Event, outcome: asyncio.Future[object]) -> None:
-        await go.wait()
-        reminders = self.reminders  # type: ignore[attr-defined]
-        try:
-            if action == "write":
-                await self.write(100)
-            elif action == "remind":
-                await reminders.start("r", "fired", delay=0.0)
-            else:
-                await reminders.cancel("r")
-        except Exception as error:
-            outcome.set_result(error)
-        else:
-            outcome.set_result("done")
-
-    async def receive(self, message: Any) -> Any:
-        if isinstance(message, int):
-            await self.write(message)
-        elif isinstance(message, tuple):
-            self.left = asyncio.ensure_future(self.act(*message[1:]))
-        elif message == "remind":
-            await self.reminders.start("r", "fired", delay=3600.0)  # type: ignore[attr-defined]
-        elif message == "crash":
-            raise RuntimeError("crash")
-        return self.value()
-
-
-class Ledger(Leaves, EventSourced):
-    def __init__(self, built: asyncio.Queue[object]) -> None:
-        super().__init__(built)
-        self.amounts: list[int] = []
-
-    def apply(self, event: Any) -> None:
-        self.amounts.append(event.amount)
-
-    async def write(self, n: int) -> None:
-        await self.persist(Deposited(n))
-
-    def value(self) -> object:
-        return self.amounts
-
-
-class Note(Leaves, DurableState):
-    async def write(self, n: int) -> None:
-        await self.save([*(self.state or []), n])
-
-    def value(self) -> object:
-        return self.state or []
-
-
-CLASSES = [Ledger, Note]
-
-
-async def stored(store: Store, cls: type[Leaves]) -> list[int]:
-    """What the store holds for `/a`: the journal's amounts, or the saved list."""
-    if cls is Ledger:
-        return [event.amount for event in await journal(store, "/a")]
-    state = await store.load_state("/a")
-    return [] if state is None else list(decode(state.payload))
 
 
 def refusal(cls: type[Leaves], action: str) -> str:
@@ -132,12 +24,6 @@ def refusal(cls: type[Leaves], action: str) -> str:
     if action == "write":
         return f"{'persist' if cls is Ledger else 'save'} refused: "
     return f"reminders.{'start' if action == 'remind' else 'cancel'}('r') refused: "
-
-
-def go_now() -> tuple[asyncio.Event, asyncio.Future[object]]:
-    go = asyncio.Event()
-    go.set()
-    return go, asyncio.get_running_loop().create_future()
 
 
 @pytest.mark.parametrize("retired", ["restarted", "stopped"])
@@ -212,6 +98,74 @@ async def test_a_write_in_flight_when_its_instance_is_retired_lands_before_the_n
             assert await ref.ask("get") == [1, 100]
             assert await ref.ask(5) == [1, 100, 5]
             assert await stored(store, cls) == [1, 100, 5]
+
+
+@pytest.mark.parametrize("retired", ["restarted", "stopped"])
+@pytest.mark.parametrize("action", ["remind", "cancel"])
+async def test_a_reminder_write_in_flight_when_its_instance_is_retired_is_what_the_next_arms(
+    action: str, retired: str
+) -> None:
+    """A `start` or `cancel` the old instance began while it was live is stored, and the next
+    instance's recovery waits for it: the started reminder fires there, the cancelled one
+    does not. The old instance, which has no timers any more, neither arms nor disarms, and
+    its call returns what the store did."""
+    store = HeldWrites()
+    clock = ManualClock()
+    built: asyncio.Queue[object] = asyncio.Queue()
+    async with asyncio.timeout(10):
+        async with ActorSystem("z", store=store, clock=clock) as system:
+            ref = await system.spawn(Ledger, built, name="a")
+            await built.get()
+            if action == "cancel":
+                await ref.ask("remind")  # due in an hour
+            store.gate = gate = asyncio.Event()
+            go, outcome = go_now()
+            await ref.ask(("leave", action, go, outcome))
+            await store.holding.wait()  # the old instance's reminder write is in flight
+            spawning = None
+            if retired == "restarted":
+                with pytest.raises(RuntimeError, match="crash"):
+                    await ref.ask("crash")
+            else:
+                await ref.stop()
+                spawning = asyncio.ensure_future(system.spawn(Ledger, built, name="a"))
+            await built.get()  # the next instance: its recovery has begun
+            gate.set()
+            assert await outcome == ("done" if action == "remind" else True)
+            if spawning is not None:
+                ref = await spawning
+            await clock.advance(3600.0)
+            assert await ref.ask("times fired") == (1 if action == "remind" else 0)
+            assert [r.key for r in await store.reminders("/a")] == (
+                ["r"] if action == "remind" else []
+            )
+
+
+async def test_a_retired_instance_s_start_cancelled_after_its_write_landed_raises_that() -> None:
+    """Stored, the reminder is the next instance's to arm: the old one's cancelled `start`
+    raises its `CancelledError`, not the `ActorStopped` of arming a timer it no longer has."""
+    store = HeardLate()
+    clock = ManualClock()
+    built: asyncio.Queue[object] = asyncio.Queue()
+    async with asyncio.timeout(10):
+        async with ActorSystem("z", store=store, clock=clock) as system:
+            ref = await system.spawn(Ledger, built, name="a")
+            old = await built.get()
+            assert isinstance(old, Leaves)
+            store.gate = asyncio.Event()
+            go, outcome = go_now()
+            await ref.ask(("leave", "remind", go, outcome))
+            await store.holding.wait()  # stored; its caller has not heard back
+            with pytest.raises(RuntimeError, match="crash"):
+                await ref.ask("crash")
+            await built.get()
+            assert old.left is not None
+            old.left.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await old.left
+            assert not outcome.done()
+            await clock.advance(0.0)
+            assert await ref.ask("times fired") == 1
 
 
 async def test_a_reminder_stored_while_its_actor_stops_is_kept_for_the_next_start() -> None:
