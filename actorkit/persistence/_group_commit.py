@@ -21,6 +21,7 @@ that write lost it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic
@@ -89,13 +90,20 @@ class GroupCommit(Generic[TxT]):
     async def settled(self) -> None:
         """For a caller cancelled while it awaited its write: return once that write's fate
         is sealed. A cancelled write no batch has taken is never taken (`_flush` skips it); one
-        the batch in flight took commits or fails with it, so wait for that batch's end. The
-        caller can then read the store to learn which it was."""
+        the batch in flight took commits or fails with it, so wait for that batch's end, which
+        the store's timeout bounds. The caller can then read the store to learn which it was.
+
+        Cancelled again meanwhile (a timeout around a timeout), it waits all the same: the
+        caller's `CancelledError`, raised next, stands for every request (the task counts
+        them, and each `asyncio.timeout` reads its own from that count)."""
         if not self._committing:
             return
-        if self._committed is None:
-            self._committed = asyncio.get_running_loop().create_future()
-        await asyncio.shield(self._committed)
+        committed = self._committed
+        if committed is None:
+            committed = self._committed = asyncio.get_running_loop().create_future()
+        while not committed.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(committed)
 
     def _submit(self, write: Write[TxT]) -> None:
         self._pending.append(write)

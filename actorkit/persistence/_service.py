@@ -4,6 +4,7 @@ durable actors find it through their system."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import time
 from collections.abc import Awaitable
@@ -172,8 +173,16 @@ async def read_back(read: Awaitable[T]) -> T | None:
     believes what was stored, neither a write that did not commit nor short of one that did
     (its next write would be refused as a conflict, its state stale until a restart). None
     when the store cannot tell: the instance keeps what it had, and fencing refuses its next
-    write if the cancelled one was stored after all."""
-    try:
-        return await read
-    except Exception:
-        return None
+    write if the cancelled one was stored after all.
+
+    A further cancellation does not cut the read short (the store's timeout bounds it): the
+    caller's `CancelledError`, raised next, stands for it too."""
+    reading = asyncio.ensure_future(read)
+    while True:
+        try:
+            return await asyncio.shield(reading)
+        except asyncio.CancelledError:
+            if reading.cancelled():  # the read itself, with its loop: the store cannot tell
+                return None
+        except Exception:
+            return None

@@ -52,8 +52,9 @@ class Store(Protocol):
 
     Every method raises `PersistenceError` when the store cannot do it (database gone, disk
     full, a corrupt row) and leaves nothing half-written. A write whose caller is cancelled
-    raises `CancelledError` only once the write is committed or never will be: a durable actor
-    then reads the store back to learn which.
+    raises `CancelledError` only once the write is committed or never will be, however often
+    the caller is cancelled meanwhile: a durable actor then reads the store back to learn
+    which.
     """
 
     async def open(self) -> None:

@@ -1,14 +1,18 @@
 """Group commit and fencing between store objects, on both SQL stores: writes waiting together
 share one transaction, each returns after the commit that carried it, and two store objects
-on one database (two systems, a split brain) cannot interleave a journal."""
+on one database (two systems, a split brain) cannot interleave a journal. A caller cancelled
+twice while its batch commits hears back only after that batch (MemoryStore's writes never
+wait, so no cancellation lands inside one there)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from actorkit.persistence import PersistenceConflict, PersistenceError, StoredReminder
+from actorkit.persistence._sql_store import SQLStore
 
 from .conftest import MakeStore
 
@@ -181,3 +185,73 @@ async def test_a_close_during_open_leaves_the_store_closed(make_sql_store: MakeS
             await store.append("late", 0, [b"x"])
         with pytest.raises(PersistenceError, match="closed"):
             await store.highest_seq("late")
+
+
+class Gate:
+    """A write of the test's own in a batch: the batch's transaction waits at it until
+    `release` is set."""
+
+    def __init__(self) -> None:
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def __call__(self, tx: object) -> None:
+        self.entered.set()
+        await self.release.wait()
+
+
+async def contents(store: SQLStore[object]) -> tuple[object, ...]:
+    events = [e.payload async for e in store.read("a")]
+    state, snapshot = await store.load_state("s"), await store.load_snapshot("a")
+    return events, state, snapshot, await store.reminders("a")
+
+
+WRITES: dict[str, Callable[[SQLStore[object]], Awaitable[object]]] = {
+    "append": lambda store: store.append("a", 1, [b"2"]),
+    "save_state": lambda store: store.save_state("s", 0, b"state"),
+    "save_snapshot": lambda store: store.save_snapshot("a", 1, b"snapshot"),
+    "put_reminder": lambda store: store.put_reminder("a", StoredReminder("r", 1.0, None, b"m")),
+    "delete_reminder": lambda store: store.delete_reminder("a", "old"),
+}
+
+
+@pytest.mark.parametrize("write", WRITES)
+async def test_a_write_cancelled_twice_raises_only_once_its_batch_has_ended(
+    make_sql_store: MakeStore, write: str
+) -> None:
+    """A timeout around a timeout: the caller is cancelled while its batch commits, and again
+    while it waits for that batch's end. It raises only after the end all the same, so what
+    it reads then is what the store keeps (the Store protocol's promise, on which a cancelled
+    durable actor's read-back rests)."""
+    async with asyncio.timeout(20), make_sql_store() as store:
+        assert isinstance(store, SQLStore)
+        await store.append("a", 0, [b"1"])
+        await store.put_reminder("a", StoredReminder("old", 1.0, None, b"m"))
+        before = await contents(store)
+        writes = store._commits  # noqa: SLF001 - a write of the test's own in its batches
+        assert writes is not None
+        first, second = Gate(), Gate()
+        writes.other(first)
+        await first.entered.wait()  # a batch in flight: what comes now waits for the next
+        writes.other(second)
+
+        async def caller() -> tuple[bool, tuple[object, ...]]:
+            try:
+                await WRITES[write](store)
+            except asyncio.CancelledError:
+                return second.release.is_set(), await contents(store)
+            raise AssertionError("not cancelled")
+
+        task = asyncio.create_task(caller())
+        first.release.set()  # the next batch takes the write, and `second`
+        await second.entered.wait()
+        loop = asyncio.get_running_loop()
+        task.cancel()
+        # Callbacks run in order: cancelled again once it waits for the batch's end, and the
+        # batch released only after the task has taken that second cancellation.
+        loop.call_soon(task.cancel)
+        loop.call_soon(loop.call_soon, second.release.set)
+        released, seen = await task
+        assert released, "the cancelled write raised while its batch was still in flight"
+        assert seen == await contents(store)
+        assert seen != before  # its batch had taken it: committed
