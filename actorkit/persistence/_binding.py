@@ -115,15 +115,22 @@ class Binding:
 
     def retire(self, replaced: bool) -> asyncio.Future[None] | None:
         """End this instance's writes (`replaced` by a restart, else stopped); returns a future
-        of the end of those it has in flight, if any, for the next instance to wait for."""
+        of the end of those it has in flight, if any, for the next instance to wait for. One
+        retired while its recovery still waited for the writes of the instance before it
+        wrote nothing itself, and hands those on instead."""
         busy = self.busy
         if isinstance(busy, Retired):
             return busy.in_flight
         left = (busy is True) + self.reminding
-        if not left:
+        after = self.after
+        if left:
+            in_flight = self.cell.runtime.loop.create_future()
+        elif after is not None and not after.done():
+            in_flight = after
+            in_flight.add_done_callback(lambda _: self.service.written(self))
+        else:
             self.busy = _REPLACED if replaced else _STOPPED
             return None
-        in_flight = self.cell.runtime.loop.create_future()
         self.busy = Retired(replaced, in_flight, left)
         return in_flight
 
@@ -148,9 +155,11 @@ class Binding:
         """The last write in flight at the retirement lets the next instance's recovery go
         on, and a stopped instance's entry go."""
         retired.left -= 1
-        if not retired.left and retired.in_flight is not None:
+        if retired.left:
+            return
+        if retired.in_flight is not None:
             retired.in_flight.set_result(None)
-            self.service.written(self)
+        self.service.written(self)
 
 
 def encode(value: object, what: str) -> bytes:

@@ -11,6 +11,7 @@ and restart before any message, which is exactly when recovery must.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Callable, Coroutine
 from time import perf_counter
@@ -109,8 +110,9 @@ async def recover(actor: Durable) -> None:
         return
     binding.recovered = True
     began = perf_counter()
-    if binding.after is not None:  # the previous instance's last write: bounded by the store
-        await binding.after
+    if binding.after is not None:  # the previous instance's last writes: bounded by the store
+        # Shielded: a recovery cut short (its actor stopped) leaves them to the next instance.
+        await asyncio.shield(binding.after)
         binding.after = None
     replayed = await actor._load()
     await arm_all(actor, binding)

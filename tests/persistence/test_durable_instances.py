@@ -100,6 +100,38 @@ async def test_a_write_in_flight_when_its_instance_is_retired_lands_before_the_n
             assert await stored(store, cls) == [1, 100, 5]
 
 
+async def test_an_instance_stopped_while_it_waits_for_the_write_before_hands_that_write_on() -> (
+    None
+):
+    """The first actor's write is in flight; a second actor on the id is stopped (its spawn
+    cancelled) while its recovery waits for that write; a third's recovery waits for it too,
+    instead of reading the journal just before it lands (its next write then a conflict)."""
+    store = HeldWrites()
+    built: asyncio.Queue[object] = asyncio.Queue()
+    async with asyncio.timeout(10):
+        async with ActorSystem("z", store=store) as system:
+            ref = await system.spawn(Ledger, built, name="a")
+            await built.get()
+            await ref.ask(1)
+            store.gate = gate = asyncio.Event()
+            go, written = go_now()
+            await ref.ask(("leave", "write", go, written))
+            await store.holding.wait()
+            await ref.stop()
+            second = asyncio.ensure_future(system.spawn(Ledger, built, name="a"))
+            await built.get()  # the second's recovery waits for the first's write
+            second.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await second
+            third = asyncio.ensure_future(system.spawn(Ledger, built, name="a"))
+            await built.get()
+            gate.set()
+            assert await written == "done"
+            ref = await third
+            assert await ref.ask("get") == [1, 100]
+            assert await ref.ask(5) == [1, 100, 5]
+
+
 @pytest.mark.parametrize("retired", ["restarted", "stopped"])
 @pytest.mark.parametrize("action", ["remind", "cancel"])
 async def test_a_reminder_write_in_flight_when_its_instance_is_retired_is_what_the_next_arms(
