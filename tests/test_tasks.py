@@ -272,6 +272,50 @@ async def test_a_started_task_is_not_expired_and_sees_its_deadline(clock: Manual
     assert labels(journal) == ["block"]
 
 
+# An agent that frees up (or is spawned) at the deadline, by a timer due then that runs
+# before the deadline's own: dispatch finds the deadline passed before its timer has run, as
+# when an agent's work holds the loop past it.
+@pytest.mark.parametrize(("free_at", "status"), [(4.75, "succeeded"), (5.0, "expired")])
+async def test_a_task_is_not_started_by_an_agent_freed_at_or_after_its_deadline(
+    clock: ManualClock, free_at: float, status: str
+) -> None:
+    journal: Journal = []
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        await system.spawn(Worker, journal, name="w")
+        gate = Block()
+        running = await system.submit(gate)
+        await gate.entered.wait()
+        clock.call_at(free_at, gate.release.set)
+        waiting = await system.submit("waiting", deadline=5.0)
+        await clock.advance(5.0)
+        assert waiting.status == status
+        assert waiting.finished_at == free_at
+        assert await running == ("w", "block")
+        if status == "expired":
+            with pytest.raises(DeadlineExceeded):
+                await waiting
+            assert waiting.started_at is None
+        assert clock.pending == 0
+    assert labels(journal) == ["block", "waiting"][: 1 + (status == "succeeded")]
+
+
+@pytest.mark.parametrize(("spawn_at", "status"), [(4.75, "succeeded"), (5.0, "expired")])
+async def test_a_task_is_not_started_by_an_agent_spawned_at_or_after_its_deadline(
+    clock: ManualClock, spawn_at: float, status: str
+) -> None:
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        spawning: list[asyncio.Task[ActorRef]] = []
+        clock.call_at(
+            spawn_at, lambda: spawning.append(asyncio.create_task(system.spawn(Echo, name="e")))
+        )
+        waiting = await system.submit("waiting", requires=["echo"], deadline=5.0)
+        await clock.advance(5.0)
+        await spawning[0]
+        assert waiting.status == status
+        assert waiting.finished_at == spawn_at
+        assert clock.pending == 0
+
+
 async def test_a_retry_due_after_the_deadline_expires_with_the_failure_as_cause(
     clock: ManualClock,
 ) -> None:

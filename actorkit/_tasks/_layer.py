@@ -173,17 +173,18 @@ class TaskLayer(Instrument):
         if self._closed:
             self._finish(handle, FAILED, now, None, shut_out(handle))
             return
-        deadline = handle._deadline
-        if deadline is not None and now >= deadline:
-            self._finish(handle, EXPIRED, now, None, expired(handle, now, handle._error))
+        if handle._deadline is not None and now >= handle._deadline:
+            self._expired(handle, now)
             return
         self._place(handle, now)
 
     def _expire(self, handle: TaskHandle) -> None:
         handle._timer = None
         if self._pending.remove(handle):
-            now = self._runtime.clock.now()
-            self._finish(handle, EXPIRED, now, None, expired(handle, now, handle._error))
+            self._expired(handle, self._runtime.clock.now())
+
+    def _expired(self, handle: TaskHandle, now: float) -> None:
+        self._finish(handle, EXPIRED, now, None, expired(handle, now, handle._error))
 
     def _finish(
         self,
@@ -237,10 +238,12 @@ class TaskLayer(Instrument):
     def _available(self, agent: Agent, now: float) -> None:
         """The agent may take a task: give it the best pending one it can serve, or idle it."""
         if agent.ready:
-            handle = self._pending.pop_for(agent.capabilities)
-            if handle is not None:
-                self._start(handle, agent, now)
-                return
+            while (handle := self._pending.pop_for(agent.capabilities)) is not None:
+                if handle._deadline is None or now < handle._deadline:
+                    self._start(handle, agent, now)
+                    return
+                # Its deadline timer is due but has not run yet (due now, or the loop was busy).
+                self._expired(handle, now)
             self._idle.add(agent)
         agent.observe(now)
 
