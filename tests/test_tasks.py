@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import itertools
 import logging
 import math
+import traceback
+import weakref
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -447,6 +451,33 @@ async def test_when_retries_run_out_the_last_failure_is_raised() -> None:
             await once
         assert system.tasks.by_status["failed"] == 2
     assert [attempt for _, _, attempt in journal] == [1, 2, 3, 1]
+
+
+async def test_each_await_of_a_failed_task_raises_its_failure_with_the_same_traceback() -> None:
+    """Not with the frames of every earlier await appended (the one exception object is
+    raised to each awaiter), which would grow without bound and keep those callers alive."""
+    locals_of_callers: list[weakref.ref[Block]] = []
+
+    async def depth_seen_by_a_caller(wait: Callable[[], Awaitable[Any]]) -> int:
+        local = Block()  # stands for a caller's large local: freed once the caller returns
+        locals_of_callers.append(weakref.ref(local))
+        with pytest.raises(RuntimeError, match="doomed failed attempt 1") as raised:
+            await wait()
+        return len(traceback.extract_tb(raised.value.__traceback__))
+
+    async with asyncio.timeout(10), ActorSystem() as system:
+        await system.spawn(Worker, [], name="w")
+        handle = await system.submit(Fail("doomed", times=1))
+
+        async def await_handle() -> Any:
+            return await handle
+
+        await depth_seen_by_a_caller(await_handle)  # waits for it to fail
+        for wait in (await_handle, handle.result):
+            depths = [await depth_seen_by_a_caller(wait) for _ in range(20)]
+            assert depths == [depths[0]] * 20
+        gc.collect()
+        assert [ref() for ref in locals_of_callers[:-1]] == [None] * 40
 
 
 async def test_a_not_delivered_raised_by_the_agent_itself_is_a_failed_attempt() -> None:

@@ -10,6 +10,7 @@ import asyncio
 import enum
 from collections.abc import Generator
 from dataclasses import dataclass
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ class TaskHandle:
         "_status",
         "_submitted_at",
         "_timer",
+        "_traceback",
         "_waiters",
     )
 
@@ -116,6 +118,10 @@ class TaskHandle:
         # The failure it finished with; while a retry waits, the last attempt's failure, its
         # cause should it expire or the system shut down before the retry runs.
         self._error: BaseException | None = None
+        # The failure's traceback when the task finished: each await raises the failure with
+        # it, as `asyncio.Future` does, or every raise would append the awaiting caller's
+        # frames to the one exception object (kept alive with it, and growing per await).
+        self._traceback: TracebackType | None = None
         self._agent: Agent | None = None
         self._timer: Cancellable | None = None
         # One future per waiting caller, created only when someone waits on an unfinished
@@ -166,7 +172,7 @@ class TaskHandle:
             finally:
                 self._waiters.remove(waiter)
         if self._error is not None:
-            raise self._error
+            raise self._error.with_traceback(self._traceback)
         return self._result
 
     def __await__(self) -> Generator[Any, None, Any]:
@@ -175,7 +181,7 @@ class TaskHandle:
         # Finished: answer without making a `result()` coroutine (a burst of awaits on
         # finished tasks is the common end of a batch).
         if self._error is not None:
-            raise self._error
+            raise self._error.with_traceback(self._traceback)
         return self._result
 
     def _drop_deadline(self) -> None:

@@ -205,6 +205,7 @@ class TaskLayer(Instrument):
         handle._finished_at = now
         handle._result = result
         handle._error = error
+        handle._traceback = None if error is None else error.__traceback__
         handle._agent = None
         if handle._timer is not None:
             handle._drop_deadline()
