@@ -145,11 +145,13 @@ class _Endpoints:
             body["failure"] = repr(system.failure)
         if self._transport is not None:
             # A lost NATS connection is "degraded", still 200: the client reconnects by itself
-            # and restarting the process would not help. A closed one will not come back.
+            # and restarting the process would not help. A closed one will not come back. A
+            # queue group it could not join is "degraded" too: the rest of it still serves.
             link = body["transport"] = self._transport.health()
-            if healthy and link["state"] != "connected":
-                body["status"] = "degraded" if link["state"] == "reconnecting" else "disconnected"
-                healthy = link["state"] == "reconnecting"
+            if healthy and (link["state"] != "connected" or link.get("failed_groups")):
+                closed = link["state"] == "closed"
+                body["status"] = "disconnected" if closed else "degraded"
+                healthy = not closed
         return web.json_response(body, status=200 if healthy else 503)
 
     async def metrics(self, request: web.Request) -> web.StreamResponse:

@@ -83,7 +83,7 @@ class Transport(Protocol):
 
     def health(self) -> dict[str, object]:
         """Connection state for `/healthz`: at least `state` (`connected`, `reconnecting` or
-        `closed`) and `connected` (bool)."""
+        `closed`) and `connected` (bool); a non-empty `failed_groups` reads `degraded`."""
 
 
 def check_transport(transport: object) -> Transport | None:

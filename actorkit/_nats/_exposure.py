@@ -3,6 +3,9 @@
 Exposure is the only way in: a request for a path nobody exposed is refused, whatever
 actor lives there. A group is one NATS queue-group subscription per system, served by one
 local ref (a pool, to serve it with several actors); a member that stops leaves at once.
+A subscription nats-py refuses (its connection closed) is logged and shown in the health
+until the group is exposed again, which tries again; one made while the link is down is
+not refused: nats-py sends it when the link is back.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ class Exposure:
         self._exposed: dict[str, ActorRef] = {}
         self._groups: dict[str, ActorRef] = {}
         self._subscribing: dict[str, asyncio.Task[Subscription]] = {}
+        self._failed: dict[str, asyncio.Task[Subscription]] = {}
+        """Groups exposed here whose subscription failed: not served until exposed again."""
         self._leaving: set[asyncio.Task[None]] = set()  # unsubscriptions of stopped members
         self._closing = False
 
@@ -54,7 +59,10 @@ class Exposure:
     def pending(self) -> list[asyncio.Task[Subscription] | asyncio.Task[None]]:
         """Group subscriptions and departures not yet done: `flush` waits for them, `stop`
         cancels them."""
-        return [*self._subscribing.values(), *self._leaving]
+        return [*self._subscribing.values(), *self._failed.values(), *self._leaving]
+
+    def failed_groups(self) -> list[str]:
+        return sorted(self._failed)
 
     def expose(self, ref: ActorRef, group: str | None, handlers: Handlers) -> None:
         if local_cell(ref) is None:
@@ -72,7 +80,8 @@ class Exposure:
                 )
             self._groups[group] = ref
             if group not in self._subscribing and not self._closing:
-                self._subscribing[group] = asyncio.get_running_loop().create_task(
+                self._failed.pop(group, None)
+                subscribing = self._subscribing[group] = asyncio.get_running_loop().create_task(
                     subscribe(
                         nc,
                         self._core.group_subject(group),
@@ -82,7 +91,25 @@ class Exposure:
                         queue=group,
                     )
                 )
+                subscribing.add_done_callback(partial(self._joined, group))
         self._exposed[ref.path] = ref
+
+    def _joined(self, group: str, subscribing: asyncio.Task[Subscription]) -> None:
+        """A failed subscription leaves the group to the next `expose`, which tries again,
+        and `flush` raises its error meanwhile: kept as subscribing, it was never retried,
+        and the group went unserved without a word."""
+        if subscribing.cancelled() or self._subscribing.get(group) is not subscribing:
+            return
+        if (error := subscribing.exception()) is not None:
+            del self._subscribing[group]
+            self._failed[group] = subscribing
+            logger.warning(
+                "%s could not join the NATS queue group %r (%r): it does not serve the group "
+                "until it is exposed again",
+                self._core.system_name,
+                group,
+                error,
+            )
 
     def unexpose(self, ref: ActorRef) -> None:
         """An exposed actor stopped: it leaves its groups, so others get the traffic. Called
@@ -100,10 +127,11 @@ class Exposure:
         already is refused as `shutdown`), but they leave their groups now, not as each
         stops, so the other systems' members get the group's traffic meanwhile."""
         self._closing = True
-        for group in list(self._subscribing):
+        for group in [*self._subscribing, *self._failed]:
             self._depart(group)
 
     def _depart(self, group: str) -> None:
+        self._failed.pop(group, None)
         subscribing = self._subscribing.pop(group, None)
         if subscribing is None:
             return

@@ -210,7 +210,8 @@ class NatsTransport:
         return self._link.connected
 
     def health(self) -> dict[str, object]:
-        return self._link.health(len(self._outbox))
+        failed = self._exposure.failed_groups()
+        return self._link.health(len(self._outbox)) | {"failed_groups": failed}
 
     # The link's events --------------------------------------------------------------------
     def _lost(self) -> None:

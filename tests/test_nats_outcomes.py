@@ -1,0 +1,81 @@
+"""What a user is told when NATS fails part of the way: a queue group the client would not
+join."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import aiohttp
+import nats.errors
+import pytest
+
+from actorkit import Actor, ActorSystem, NotDelivered
+
+from .nats_support import SAFETY, NatsServer, requires_nats, transport
+
+pytestmark = requires_nats
+
+
+@pytest.fixture
+def own() -> Iterator[NatsServer]:
+    """A server of the test's own, to stop and start."""
+    running = NatsServer()
+    running.start()
+    yield running
+    running.stop()
+
+
+class Echo(Actor):
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+async def test_a_group_the_client_would_not_join_is_reported_until_exposed_again(
+    server: NatsServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    link = transport(server)
+    async with asyncio.timeout(SAFETY), ActorSystem("joining", transport=link) as system:
+        http = await system.serve_http(port=0)
+        nc = link._link.connection  # noqa: SLF001 - its subscribe refuses, as when closed
+        subscribe = nc.subscribe
+
+        async def refused(*args: Any, **kwargs: Any) -> Any:
+            raise nats.errors.ConnectionDrainingError
+
+        monkeypatch.setattr(nc, "subscribe", refused)
+        echo = await system.spawn(Echo, name="echo")
+        with caplog.at_level(logging.WARNING, "actorkit"):
+            system.expose(echo, group="g")
+            with pytest.raises(nats.errors.ConnectionDrainingError):
+                await link.flush()
+        assert "could not join the NATS queue group 'g'" in caplog.text
+        assert link.health()["failed_groups"] == ["g"]
+        async with aiohttp.ClientSession() as session, session.get(f"{http.url}/healthz") as r:
+            response, body = r, await r.json()
+        assert (response.status, body["status"]) == (200, "degraded")
+        with pytest.raises(NotDelivered, match="nobody answers"):
+            await system.remote_group("g").ask("hi")
+        monkeypatch.setattr(nc, "subscribe", subscribe)
+        system.expose(echo, group="g")  # tries again
+        await link.flush()
+        assert link.health()["failed_groups"] == []
+        assert await system.remote_group("g").ask("hi") == "hi"
+
+
+async def test_a_group_exposed_while_the_link_is_down_is_joined_when_it_is_back(
+    own: NatsServer,
+) -> None:
+    """nats-py keeps the subscription and sends it after the reconnect: nothing fails."""
+    link = transport(own)
+    async with asyncio.timeout(SAFETY), ActorSystem("later", transport=link) as system:
+        own.stop()
+        await link.link_down.wait()
+        system.expose(await system.spawn(Echo, name="echo"), group="g")
+        own.start()
+        await link.link_up.wait()
+        await link.flush()
+        assert link.health()["failed_groups"] == []
+        assert await system.remote_group("g").ask("hi") == "hi"
