@@ -1,5 +1,5 @@
 """What a user is told when NATS fails part of the way: a queue group the client would not
-join."""
+join, and a request the link lost before or after it left the outbound queue."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import aiohttp
 import nats.errors
 import pytest
 
-from actorkit import Actor, ActorSystem, NotDelivered
+from actorkit import Actor, ActorStopped, ActorSystem, NotDelivered
 
-from .nats_support import SAFETY, NatsServer, requires_nats, transport
+from .nats_support import SAFETY, Gate, NatsServer, requires_nats, transport
 
 pytestmark = requires_nats
 
@@ -79,3 +79,37 @@ async def test_a_group_exposed_while_the_link_is_down_is_joined_when_it_is_back(
         await link.flush()
         assert link.health()["failed_groups"] == []
         assert await system.remote_group("g").ask("hi") == "hi"
+
+
+async def test_a_lost_link_fails_queued_requests_as_not_sent_and_sent_ones_as_unknown(
+    own: NatsServer,
+) -> None:
+    """A request still in the outbound queue never reached nats-py: `NotDelivered`, safe to
+    retry. One handed to nats-py may have been handled: plain `ActorStopped`."""
+    link = transport(own, buffer_timeout=SAFETY)
+    async with asyncio.timeout(SAFETY), ActorSystem("losing", transport=link) as system:
+        arrived, release = asyncio.Event(), asyncio.Event()
+        system.expose(await system.spawn(Gate, arrived, release, name="gate"))
+        gate = system.remote("losing", "/gate")
+        sent = asyncio.ensure_future(gate.ask("sent", SAFETY))
+        await arrived.wait()
+        own.stop()
+        await link.link_down.wait()
+        system.remote("ghost", "/x").tell("held")  # queued until ghost answers a probe
+        own.start()
+        await link.link_up.wait()
+        queued = [  # behind the held tell
+            asyncio.ensure_future(gate.ask("queued", SAFETY)),
+            asyncio.ensure_future(gate.send("queued")),
+        ]
+        await asyncio.sleep(0)  # one turn: both are in the queue, not a wait for time
+        assert link.health()["buffered"] == 3
+        own.stop()
+        await link.link_down.wait()
+        for request in queued:
+            with pytest.raises(NotDelivered, match="before it left the outbound queue"):
+                await request
+        with pytest.raises(ActorStopped, match="may or may not have been handled") as caught:
+            await sent
+        assert not isinstance(caught.value, NotDelivered)
+        release.set()

@@ -7,8 +7,9 @@ One job per module, from the bottom up:
 - `_direct`: messages handled in nats-py's read loop instead of a subscription's task;
 - `_core`: subjects, the codec, counters and dead letters, shared by all the parts;
 - `_probes`: pings to other systems (the name claim, reachability after an outage);
+- `_batches`: a queued message (`Out`), and what the writer takes of them in one turn, as
+  few NATS messages per subject;
 - `_outbound`: the one ordered queue and its writer task, the buffer during outages;
-- `_batches`: what the writer takes in one turn, as few NATS messages per subject;
 - `_requests`: asks and acknowledged sends out, their replies back;
 - `_exposure`: which local actors may be reached, by path and by queue group;
 - `_inbound`: requests and publishes from other systems;

@@ -1,4 +1,5 @@
-"""Batches: what the writer takes off the queue in one turn leaves as few NATS messages.
+"""Batches: what the writer takes off the queue (`Out` items) in one turn leaves as few
+NATS messages.
 
 Per message, nats-py costs each side more than actorkit does: a protocol line built and
 parsed, a trip through the subscription's queue and task. So the tells and publishes the
@@ -16,16 +17,56 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ._outbound import Out
+from nats.aio.msg import Msg
 
 BATCH_BYTES = 64 * 1024
 """Largest batch payload (and never more than the server's `max_payload`): large enough that
 the per-message cost vanishes, small enough not to hold up other subjects' messages."""
 
-Send = Callable[[list["Out"]], "asyncio.Task[None] | None"]
+
+class Out:
+    """One queued outbound message. `topic`: a publish, sent on the topics connection; any
+    other target is one system or group whose reappearance is confirmed before a message
+    buffered during an outage is sent to it."""
+
+    __slots__ = (
+        "batch",
+        "buffered",
+        "future",
+        "message",
+        "payload",
+        "reply",
+        "subject",
+        "target",
+        "topic",
+    )
+
+    def __init__(
+        self,
+        subject: str,
+        payload: bytes,
+        reply: str,
+        message: object,
+        target: str,
+        topic: bool,
+        future: asyncio.Future[Msg] | None,
+        batch: bool = False,
+    ) -> None:
+        self.subject = subject
+        self.payload = payload
+        self.reply = reply
+        self.message = message
+        self.target = target
+        self.topic = topic
+        self.future = future
+        self.batch = batch
+        """May leave in one NATS message with others to its subject: a tell to an actor,
+        or a publish."""
+        self.buffered = False
+
+
+Send = Callable[[list[Out]], "asyncio.Task[None] | None"]
 
 
 class Run:

@@ -15,11 +15,10 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from nats.aio.client import Client
-from nats.aio.msg import Msg
 
 from .._errors import ActorStopped, MailboxFull, NotDelivered
 from .._topics import validate_topic
-from ._batches import Run
+from ._batches import Out, Run
 from ._core import Core
 from ._eager import publish_now
 from ._frames import TELL, batch
@@ -29,47 +28,6 @@ if TYPE_CHECKING:
     from .._dead_letters import TransportReason
 
 logger = logging.getLogger("actorkit")
-
-
-class Out:
-    """One queued outbound message. `topic`: a publish, sent on the topics connection; any
-    other target is one system or group whose reappearance is confirmed before a message
-    buffered during an outage is sent to it."""
-
-    __slots__ = (
-        "batch",
-        "buffered",
-        "future",
-        "message",
-        "payload",
-        "reply",
-        "subject",
-        "target",
-        "topic",
-    )
-
-    def __init__(
-        self,
-        subject: str,
-        payload: bytes,
-        reply: str,
-        message: object,
-        target: str,
-        topic: bool,
-        future: asyncio.Future[Msg] | None,
-        batch: bool = False,
-    ) -> None:
-        self.subject = subject
-        self.payload = payload
-        self.reply = reply
-        self.message = message
-        self.target = target
-        self.topic = topic
-        self.future = future
-        self.batch = batch
-        """May leave in one NATS message with others to its subject: a tell to an actor,
-        or a publish."""
-        self.buffered = False
 
 
 class Outbox:
@@ -110,6 +68,13 @@ class Outbox:
             self._give_up(item, reason, why)
         self._out.clear()
         self._room.set()
+
+    def fail_queued(self, why: str) -> None:
+        """Requests still queued fail with `NotDelivered` (the writer then skips them);
+        tells and publishes stay, buffered for the link's return."""
+        for item in self._out:
+            if item.future is not None:
+                self._not_sent(item, why)
 
     def direct(self) -> Client | None:
         """The requests' connection when a message may skip the queue, because nothing is
@@ -296,5 +261,10 @@ class Outbox:
         anything else becomes a dead letter, counted by reason."""
         if item.future is None:
             self._core.reject(reason, item.message, item.target)
-        elif not item.future.done():
-            item.future.set_exception(NotDelivered(f"{why}; {item.target} was not sent"))
+        else:
+            self._not_sent(item, why)
+
+    def _not_sent(self, item: Out, why: str) -> None:
+        future = item.future
+        if future is not None and not future.done():
+            future.set_exception(NotDelivered(f"{why}; {item.target} was not sent"))

@@ -15,11 +15,12 @@ from .._envelope import Ask
 from .._errors import ActorStopped, AskTimeout, NotDelivered
 from .._seconds import FOREVER, check_seconds
 from .._wire import BadPayload
+from ._batches import Out
 from ._core import Core
 from ._direct import subscribe
 from ._eager import publish_now
 from ._frames import ASK, ERROR, OK, SEND, STOPPED, rebuild_error
-from ._outbound import Out, Outbox
+from ._outbound import Outbox
 
 _NO_RESPONDERS = "503"
 REMOTE_ADVICE = (
@@ -58,6 +59,10 @@ class Requests:
         self._reply_now(msg)
 
     def fail(self, why: str) -> None:
+        """The link is lost: requests still in the outbox certainly were not handled (nats-py
+        never had them); the others may have been, nats-py sending its buffer after a
+        reconnect too."""
+        self._outbox.fail_queued("lost the connection to NATS before it left the outbound queue")
         replies, self._replies = self._replies, {}
         for future in replies.values():
             if not future.done():
