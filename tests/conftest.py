@@ -57,16 +57,27 @@ def make_clock() -> Callable[[], ManualClock]:
     return ManualClock
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[NatsServer]:
-    """A nats-server of the module's own, on a free loopback port. Imported here, not at
-    the top: a test run without the NATS extra must still collect every other module."""
+def _nats_server() -> Iterator[NatsServer]:
+    """A nats-server on a free loopback port. Imported here, not at the top: a test run
+    without the NATS extra must still collect every other module."""
     from .nats_support import NatsServer
 
     running = NatsServer()
     running.start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[NatsServer]:
+    """A nats-server of the module's own."""
+    yield from _nats_server()
+
+
+@pytest.fixture
+def own() -> Iterator[NatsServer]:
+    """A nats-server of the test's own, to stop, start and reconfigure."""
+    yield from _nats_server()
 
 
 def leftover_tasks() -> set[asyncio.Task[object]]:

@@ -11,7 +11,6 @@ import asyncio
 import gc
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +25,6 @@ from actorkit.testing import ManualClock, Probe
 from .nats_support import SAFETY, Gate, NatsServer, requires_nats, transport
 
 pytestmark = requires_nats
-
-
-@pytest.fixture
-def own() -> Iterator[NatsServer]:
-    """A server of the test's own, to stop, start and reconfigure."""
-    running = NatsServer()
-    running.start()
-    yield running
-    running.stop()
 
 
 class Echo(Actor):

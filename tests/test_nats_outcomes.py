@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
@@ -17,15 +16,6 @@ from actorkit import Actor, ActorStopped, ActorSystem, NotDelivered
 from .nats_support import SAFETY, Gate, NatsServer, requires_nats, transport
 
 pytestmark = requires_nats
-
-
-@pytest.fixture
-def own() -> Iterator[NatsServer]:
-    """A server of the test's own, to stop and start."""
-    running = NatsServer()
-    running.start()
-    yield running
-    running.stop()
 
 
 class Echo(Actor):
