@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -24,30 +25,32 @@ if TYPE_CHECKING:
     from ._supervision import Strategy
 
 
+@dataclass(frozen=True, slots=True)
+class PoolSpec:
+    """What `spawn_pool` was given: checked once at the call, kept by the pool actor (and
+    by its restarts) to start its members."""
+
+    factory: Any
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    size: int
+    routing: str
+    hash_key: Callable[[Any], object] | None
+    options: dict[str, Any]
+    supervisor: Strategy | None
+
+
 class Pool(Actor):
     """Starts `size` members named `0`, `1`, … and supervises them (one_for_one). Messages
     published to the pool (when it subscribes) are routed like tells."""
 
-    def __init__(
-        self,
-        factory: Any,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        size: int,
-        routing: str,
-        hash_key: Callable[[Any], object] | None,
-        options: dict[str, Any],
-        supervisor: Strategy | None,
-    ) -> None:
-        if supervisor is not None:
-            self.supervisor_strategy = supervisor
-        self.factory = factory
-        self.args = args
-        self.kwargs = kwargs
-        self.options = options
+    def __init__(self, spec: PoolSpec) -> None:
+        if spec.supervisor is not None:
+            self.supervisor_strategy = spec.supervisor
+        self.spec = spec
         cell = self._cell
         if not isinstance(cell.ref, PoolRef):  # a restarted pool keeps the ref users hold
-            ref = cell.ref = PoolRef._for_pool(cell, routing, hash_key, size)
+            ref = cell.ref = PoolRef._for_pool(cell, spec.routing, spec.hash_key, spec.size)
             cell.runtime.heirs[cell] = partial(orphans, ref)
             cell.follow_stop(disinherit)
 
@@ -65,7 +68,8 @@ class Pool(Actor):
         self._hand_over()
 
     async def _add_member(self, name: str) -> None:
-        await self.spawn(self.factory, *self.args, name=name, **self.options, **self.kwargs)
+        spec = self.spec
+        await self.spawn(spec.factory, *spec.args, name=name, **spec.options, **spec.kwargs)
         self._pool_ref._forget()
 
     async def _resize(self, size: int) -> list[asyncio.Future[None]] | Exception:
@@ -130,23 +134,12 @@ class Pool(Actor):
 
 
 async def start_pool(
-    spawn: Callable[..., Awaitable[ActorRef]],
-    name: str | None,
-    factory: Any,
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-    size: int,
-    routing: str,
-    hash_key: Callable[[Any], object] | None,
-    options: dict[str, Any],
-    supervisor: Strategy | None,
+    spawn: Callable[..., Awaitable[ActorRef]], name: str | None, spec: PoolSpec
 ) -> PoolRef:
     """`ActorSystem.spawn_pool`: its arguments checked where it was called, then the pool
     actor spawned by `spawn`, its ref a `PoolRef` (`Pool.__init__`)."""
-    check_pool(size, routing, hash_key, supervisor)
-    check_arguments(check_factory(factory), args, kwargs)
-    ref = await spawn(
-        Pool, factory, args, kwargs, size, routing, hash_key, options, supervisor, name=name
-    )
+    check_pool(spec.size, spec.routing, spec.hash_key, spec.supervisor)
+    check_arguments(check_factory(spec.factory), spec.args, spec.kwargs)
+    ref = await spawn(Pool, spec, name=name)
     assert isinstance(ref, PoolRef)
     return ref

@@ -20,7 +20,7 @@ from ._errors import ActorStopped, SystemFailed
 from ._imports import import_off_the_loop
 from ._metrics import Metrics
 from ._persistence_id import spawn_durable
-from ._pool import start_pool
+from ._pool import PoolSpec, start_pool
 from ._pool_ref import PoolRef
 from ._reach import Reach
 from ._receive import run
@@ -253,8 +253,8 @@ class ActorSystem(Reach):
         `consistent_hash` or `broadcast`); spawn options apply to each member, others to the
         factory."""
         options = {"mailbox_size": mailbox_size, "restart": restart, "capabilities": capabilities}
-        pool = (factory, args, kwargs, size, routing, hash_key, options, supervisor)
-        return await start_pool(self.spawn, name, *pool)
+        pool = PoolSpec(factory, args, kwargs, size, routing, hash_key, options, supervisor)
+        return await start_pool(self.spawn, name, pool)
 
     def _running_root(self) -> Cell:
         root = self._runtime.root
