@@ -186,19 +186,34 @@ async def test_a_broadcast_reaches_the_members_after_a_full_one_and_counts_its_c
         await assert_settled(system)
 
 
+class HeldStart:
+    """Holds member 0's `on_start` while `holding` is set, until `gate` is set; `entered`
+    says it is held."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.gate, self.entered = asyncio.Event(), asyncio.Event()
+
+    def member(self) -> type[Member]:
+        hold = self
+
+        class SlowStart(Member):
+            async def on_start(self) -> None:
+                if hold.holding and self.name == "0":
+                    hold.entered.set()
+                    await hold.gate.wait()
+
+        return SlowStart
+
+
 @pytest.mark.parametrize("routing", ["round_robin", "consistent_hash"])
 async def test_a_restarted_pool_routes_to_every_member_after_a_tell_during_its_start(
     clock: ManualClock, routing: str
 ) -> None:
     """A tell while the restarted pool's member 0 is still starting waits at the pool, for
     every member; once all have started, messages are spread over every member again."""
-    holding, gate, entered = False, asyncio.Event(), asyncio.Event()
-
-    class SlowStart(Member):
-        async def on_start(self) -> None:
-            if holding and self.name == "0":
-                entered.set()
-                await gate.wait()
+    hold = HeldStart()
+    SlowStart = hold.member()
 
     async with ActorSystem(clock=clock, supervisor=restarting_root(1.0)) as system:
         pool = await system.spawn_pool(
@@ -209,13 +224,13 @@ async def test_a_restarted_pool_routes_to_every_member_after_a_tell_during_its_s
             name="pool",
         )
         await make_it_give_up(pool, clock)
-        holding = True
+        hold.holding = True
         await clock.advance(1.0)
         async with asyncio.timeout(5.0):  # safety net only
-            await entered.wait()
+            await hold.entered.wait()
         pool.tell(-1)  # the pool's only child is member 0, still starting
-        holding = False
-        gate.set()
+        hold.holding = False
+        hold.gate.set()
         await clock.settle()
         assert snapshot(pool).state == "running"
 
@@ -251,13 +266,8 @@ async def test_what_is_sent_while_a_restarted_pool_starts_its_members_follows_wh
     sent after it, while the first new member is starting, wait there behind it, so each
     member gets the three in order, and a key reaches its owner among all the members (not
     member 0, then the only one started)."""
-    holding, gate, entered = False, asyncio.Event(), asyncio.Event()
-
-    class SlowStart(Member):
-        async def on_start(self) -> None:
-            if holding and self.name == "0":
-                entered.set()
-                await gate.wait()
+    hold = HeldStart()
+    SlowStart = hold.member()
 
     async with (
         asyncio.timeout(5.0),
@@ -270,14 +280,14 @@ async def test_what_is_sent_while_a_restarted_pool_starts_its_members_follows_wh
         key = 0 if hash_key is None else await key_owned_by(pool, "1")
         await make_it_give_up(pool, clock)  # restarted with new members, which saw nothing
         pool.tell((key, "before"))  # no member: waits in the pool's own mailbox
-        holding = True
+        hold.holding = True
         await clock.advance(1.0)  # the restart; member 0 holds in its `on_start`
-        await entered.wait()
+        await hold.entered.wait()
         answer = asyncio.ensure_future(pool.ask((key, "asked"), timeout=30.0))
         await clock.settle()  # asked
         pool.tell((key, "after"))
-        holding = False
-        gate.set()
+        hold.holding = False
+        hold.gate.set()
         owner = await answer
 
         in_order = [(key, "before"), (key, "asked"), (key, "after")]
