@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+from actorkit import ActorRef
 from actorkit.persistence import DurableState, EventSourced, MemoryStore, Store, StoredReminder
 from actorkit.persistence._payload import decode
 
@@ -142,3 +143,16 @@ def go_now() -> tuple[asyncio.Event, asyncio.Future[object]]:
     go = asyncio.Event()
     go.set()
     return go, asyncio.get_running_loop().create_future()
+
+
+async def leave_held(
+    store: HeldWrites, ref: ActorRef, action: str
+) -> tuple[asyncio.Event, asyncio.Future[object]]:
+    """The live instance leaves `action` running in a task of its own, whose store write the
+    returned gate holds: back once that write is in flight, with the gate and the outcome
+    the task will hear."""
+    store.gate = gate = asyncio.Event()
+    go, outcome = go_now()
+    await ref.ask(("leave", action, go, outcome))
+    await store.holding.wait()
+    return gate, outcome

@@ -14,7 +14,16 @@ from actorkit import ActorStopped, ActorSystem
 from actorkit.persistence import MemoryStore
 from actorkit.testing import ManualClock, instance
 
-from .instances_support import CLASSES, HeardLate, HeldWrites, Leaves, Ledger, go_now, stored
+from .instances_support import (
+    CLASSES,
+    HeardLate,
+    HeldWrites,
+    Leaves,
+    Ledger,
+    go_now,
+    leave_held,
+    stored,
+)
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -79,10 +88,8 @@ async def test_a_write_in_flight_when_its_instance_is_retired_lands_before_the_n
             ref = await system.spawn(cls, built, name="a")
             await built.get()
             await ref.ask(1)
-            store.gate = gate = asyncio.Event()
-            go, written = go_now()
-            await ref.ask(("leave", "write", go, written))
-            await store.holding.wait()  # the old instance's write is in flight
+            # the old instance's write is in flight
+            gate, written = await leave_held(store, ref, "write")
             spawning = None
             if retired == "restarted":
                 with pytest.raises(RuntimeError, match="crash"):
@@ -113,10 +120,7 @@ async def test_an_instance_stopped_while_it_waits_for_the_write_before_hands_tha
             ref = await system.spawn(Ledger, built, name="a")
             await built.get()
             await ref.ask(1)
-            store.gate = gate = asyncio.Event()
-            go, written = go_now()
-            await ref.ask(("leave", "write", go, written))
-            await store.holding.wait()
+            gate, written = await leave_held(store, ref, "write")
             await ref.stop()
             second = asyncio.ensure_future(system.spawn(Ledger, built, name="a"))
             await built.get()  # the second's recovery waits for the first's write
@@ -150,10 +154,8 @@ async def test_a_reminder_write_in_flight_when_its_instance_is_retired_is_what_t
             await built.get()
             if action == "cancel":
                 await ref.ask("remind")  # due in an hour
-            store.gate = gate = asyncio.Event()
-            go, outcome = go_now()
-            await ref.ask(("leave", action, go, outcome))
-            await store.holding.wait()  # the old instance's reminder write is in flight
+            # the old instance's reminder write is in flight
+            gate, outcome = await leave_held(store, ref, action)
             spawning = None
             if retired == "restarted":
                 with pytest.raises(RuntimeError, match="crash"):
@@ -184,10 +186,8 @@ async def test_a_retired_instance_s_start_cancelled_after_its_write_landed_raise
             ref = await system.spawn(Ledger, built, name="a")
             old = await built.get()
             assert isinstance(old, Leaves)
-            store.gate = asyncio.Event()
-            go, outcome = go_now()
-            await ref.ask(("leave", "remind", go, outcome))
-            await store.holding.wait()  # stored; its caller has not heard back
+            # stored; its caller has not heard back
+            _, outcome = await leave_held(store, ref, "remind")
             with pytest.raises(RuntimeError, match="crash"):
                 await ref.ask("crash")
             await built.get()
@@ -207,10 +207,7 @@ async def test_a_reminder_stored_while_its_actor_stops_is_kept_for_the_next_star
     async with asyncio.timeout(10):
         async with ActorSystem("z", store=store) as system:
             ref = await system.spawn(Ledger, asyncio.Queue(), name="a")
-            store.gate = gate = asyncio.Event()
-            go, started = go_now()
-            await ref.ask(("leave", "remind", go, started))
-            await store.holding.wait()
+            gate, started = await leave_held(store, ref, "remind")
             await ref.stop()
             gate.set()
             assert await started == "done"
