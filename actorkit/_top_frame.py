@@ -134,8 +134,10 @@ def render(now: Snapshot, before: Snapshot | None, limit: int = ROWS) -> Group:
             more = True
             break
         rate = ""
-        if elapsed > 0 and node["path"] in previous:
-            rate = f"{(node['processed'] - previous[node['path']]) / elapsed:,.0f}"
+        seen = previous.get(node["path"])
+        # Fewer than seen: a new actor at that path, counting from 0, as yet without a rate.
+        if elapsed > 0 and seen is not None and node["processed"] >= seen:
+            rate = f"{(node['processed'] - seen) / elapsed:,.0f}"
         state = node["state"]
         style = "green" if state == "running" else "yellow" if state != "stopped" else "red"
         table.add_row(

@@ -434,3 +434,21 @@ async def test_top_says_what_an_endpoint_with_basic_auth_needs(
     shown = capsys.readouterr().err
     assert says in shown
     assert "s3" not in shown and "cher" not in shown
+
+
+async def test_top_shows_no_negative_rate_for_an_actor_replaced_at_its_path() -> None:
+    """A stopped actor and a new one of the same name share a path, not a count: the new
+    one's lower `processed` is no negative rate; it has no rate yet, as an actor at a path
+    not seen before."""
+    async with asyncio.timeout(10), ActorSystem("replaced") as system:
+        echo = await system.spawn(Echo, name="echo")
+        for n in range(10):
+            await echo.ask(n)
+        before = Snapshot(actor_tree(system), "", 0.0)
+        await echo.stop()
+        await (await system.spawn(Echo, name="echo")).ask(0)
+        now = Snapshot(actor_tree(system), "", 1.0)
+    console = Console(record=True, width=200, file=io.StringIO())
+    console.print(render(now, before))
+    [row] = [line for line in console.export_text().splitlines() if "echo" in line]
+    assert row.split("│")[6].strip() == ""  # msgs/s
