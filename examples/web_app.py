@@ -1,5 +1,6 @@
 """Embedding actorkit in a web app: the ActorSystem lives as long as the aiohttp app (its
-cleanup context), handlers talk to actors with ask, and /metrics comes for free."""
+cleanup context), handlers talk to actors with ask, and the app's own /metrics serves the
+system's Prometheus registry."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 import actorkit
 from actorkit import Actor, ActorSystem
@@ -40,10 +42,18 @@ async def hit(request: web.Request) -> web.Response:
     return web.json_response({"page": request.match_info["page"], "visits": count})
 
 
+async def metrics(request: web.Request) -> web.Response:
+    """Rendered on the loop, where the actors keep their counts (`system.serve_http()` would
+    serve the same on a port of its own)."""
+    body = generate_latest(request.app[SYSTEM].metrics.registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
 def make_app() -> web.Application:
     app = web.Application()
     app.cleanup_ctx.append(actor_system)
     app.router.add_get("/hit/{page}", hit)
+    app.router.add_get("/metrics", metrics)
     return app
 
 
@@ -59,9 +69,14 @@ async def main() -> list[int]:
             for page in ["home", "home", "about"]:
                 async with session.get(f"http://127.0.0.1:{port}/hit/{page}") as response:
                     counts.append((await response.json())["visits"])
+            async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
+                exposition = await response.text()
     finally:
         await runner.cleanup()
     print(counts)
+    print(
+        *(line for line in exposition.splitlines() if line.startswith("actorkit_asks_")), sep="\n"
+    )
     return counts
 
 

@@ -46,8 +46,9 @@ async def test_pubsub_chat() -> None:
     assert result["moderator"] == 4
 
 
-async def test_web_app() -> None:
+async def test_web_app(capsys: pytest.CaptureFixture[str]) -> None:
     assert await run_main("web_app") == [1, 2, 1]
+    assert 'actorkit_asks_total{actor_type="Visits",outcome="ok"} 3.0' in capsys.readouterr().out
 
 
 async def test_agents() -> None:
