@@ -250,6 +250,12 @@ async def _bind(runner: web.AppRunner, host: str, port: int) -> None:
     try:
         async with asyncio.timeout(BIND_TIMEOUT):
             await site.start()
+            first: int = runner.addresses[0][1]
+            if any(address[1] != first for address in runner.addresses):
+                # Port 0 on a name of several addresses (`localhost`: 127.0.0.1 and ::1):
+                # asyncio gives each its own free port, and `.port` names the first.
+                await site.stop()
+                await web.TCPSite(runner, host, first).start()
     except TimeoutError:
         await runner.cleanup()
         raise TimeoutError(

@@ -294,3 +294,40 @@ async def test_an_accept_prometheus_client_reads_still_chooses_the_format() -> N
             async with session.get(f"{server.url}/metrics", headers={"Accept": accept}) as response:
                 assert response.status == 200
                 assert response.headers["Content-Type"].startswith(content_type)
+
+
+def ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+async def test_port_zero_on_a_host_of_two_addresses_serves_both_on_the_port_it_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`localhost` is 127.0.0.1 and ::1 on many hosts; asyncio gives each address its own
+    free port, and `.port` (so `.url`, and a scrape config built from it) named one."""
+    loop = asyncio.get_running_loop()
+    if not isinstance(loop, asyncio.SelectorEventLoop):
+        pytest.skip("uvloop resolves inside its C code: no resolver to replace")
+    if not ipv6_loopback():
+        pytest.skip("no IPv6 loopback on this host")
+    resolve = loop.getaddrinfo
+
+    async def dual(host: object, *args: Any, **kwargs: Any) -> Any:
+        if host != "dual.example":
+            return await resolve(host, *args, **kwargs)
+        return [
+            *await resolve("127.0.0.1", *args, **kwargs),
+            *await resolve("::1", *args, **kwargs),
+        ]
+
+    monkeypatch.setattr(loop, "getaddrinfo", dual)
+    async with asyncio.timeout(10), ActorSystem() as system, aiohttp.ClientSession() as session:
+        server = await system.serve_http(host="dual.example", port=0)
+        for address in ("127.0.0.1", "[::1]"):
+            async with session.get(f"http://{address}:{server.port}/healthz") as response:
+                assert response.status == 200
