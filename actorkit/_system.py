@@ -106,26 +106,26 @@ class ActorSystem(Reach):
         runtime = self._runtime
         check_startable(self.name, runtime.root is not None, self._closing is not None)
         loop = runtime.loop = asyncio.get_running_loop()
-        if self._persistence is not None:
-            await self._persistence.open()  # before anything runs: a failure leaves nothing
         if self.metrics.enabled:
             await import_off_the_loop("actorkit._metric_families")
-        self.metrics.start(loop, self._router, self._watchdog)
-        runtime.clock.attach(loop, runtime.is_idle)
-        root = Cell(runtime, None, "", _Root, (), {}, UNBOUNDED, "permanent")
-        root.instance = make_instance(root)
-        root.started()
-        root.task = loop.create_task(run(root, None))
-        runtime.root = root
-        runtime.accepting = True
-        self._watchdog.start(loop)
-        if self._transport is not None:
-            publish_local = self._publish_from_elsewhere
-            try:
+        if self._persistence is not None:
+            await self._persistence.open()  # before anything runs: a failure leaves nothing
+        try:  # from here a failure (a registry taken, a transport) shuts down what started
+            self.metrics.start(loop, self._router, self._watchdog)
+            runtime.clock.attach(loop, runtime.is_idle)
+            root = Cell(runtime, None, "", _Root, (), {}, UNBOUNDED, "permanent")
+            root.instance = make_instance(root)
+            root.started()
+            root.task = loop.create_task(run(root, None))
+            runtime.root = root
+            runtime.accepting = True
+            self._watchdog.start(loop)
+            if self._transport is not None:
+                publish_local = self._publish_from_elsewhere
                 await self._transport.start(Host(self.name, runtime, publish_local, self.metrics))
-            except BaseException:
-                await self.shutdown()
-                raise
+        except BaseException:
+            await self.shutdown()
+            raise
         return self
 
     async def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT) -> None:

@@ -8,6 +8,7 @@ import logging
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -241,3 +242,27 @@ async def test_the_actors_gauge_shows_only_the_states_its_row_documents() -> Non
         await spawning
     assert exported == {"starting"}
     assert {state.value for state in State} - {"stopped"} == documented
+
+
+async def test_a_start_refused_for_its_registry_leaves_the_store_closed(tmp_path: Path) -> None:
+    """The store was opened before the registry refused the system: left open, its
+    connection's thread (not a daemon) would keep the process from exiting."""
+    from actorkit.persistence import SQLiteStore
+
+    registry = CollectorRegistry()
+    store = SQLiteStore(str(tmp_path / "second.db"))
+    async with asyncio.timeout(10), ActorSystem("first", registry=registry):
+        before = set(threading.enumerate())
+        try:
+            with pytest.raises(ValueError, match="its own CollectorRegistry"):
+                async with ActorSystem("second", registry=registry, store=store):
+                    pass
+            executor = ("asyncio_", "uvloop_")  # the loop's own workers outlive the test
+            left = [
+                t for t in set(threading.enumerate()) - before if not t.name.startswith(executor)
+            ]
+            for thread in left:
+                await asyncio.to_thread(thread.join, 2)
+            assert [thread.name for thread in left if thread.is_alive()] == []
+        finally:
+            await store.close()
