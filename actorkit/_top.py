@@ -101,6 +101,8 @@ def _refused(url: str) -> str | None:
         return f"{url} is not an http:// URL: {EXAMPLE}"
     if not parts.hostname:
         return f"{url} names no host: {EXAMPLE}"
+    if "?" in url or "#" in url:  # `/actors` and `/metrics` are put after the URL
+        return f"{url} has a query or fragment: {EXAMPLE}"
     return None
 
 

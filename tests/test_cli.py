@@ -219,6 +219,8 @@ def test_a_bad_top_flag_is_an_argparse_error_on_stderr() -> None:
         ("http://", "http:// names no host: pass one such as"),
         ("http://a b:9464", "'http://a b:9464' holds spaces or control characters"),
         ("http://a\nb:9464", "'http://a\\nb:9464' holds spaces or control characters"),
+        ("http://127.0.0.1:1/?x=1", "http://127.0.0.1:1/?x=1 has a query or fragment: pass one"),
+        ("http://127.0.0.1:1/#tree", "http://127.0.0.1:1/#tree has a query or fragment: pass one"),
     ],
 )
 async def test_top_says_what_is_wrong_with_a_url(
