@@ -167,7 +167,7 @@ class Intensity:
 
     def allow(self, strategy: _Strategy, now: float) -> bool:
         times = self._times
-        while times and times[0] <= now - strategy.within:
+        while times and now - times[0] > strategy.within:  # OTP: one `within` ago still counts
             times.popleft()
         if len(times) >= strategy.max_restarts:
             return False
