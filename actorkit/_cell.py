@@ -41,13 +41,13 @@ class Cell(Lifecycle):
         "factory",
         "incarnation",
         "kwargs",
-        "last_failure",
         "mailbox",
         "name",
         "name_counter",
         "parent",
         "path",
         "restart",
+        "restarted_at",
         "runtime",
         "stats",
         "stop_followers",
@@ -87,7 +87,7 @@ class Cell(Lifecycle):
         self.watching: set[Cell] | None = None
         self.failures = self.restarts = self.incarnation = self.consecutive_failures = 0
         self.intensity: Intensity | None = None
-        self.last_failure = 0.0
+        self.restarted_at = 0.0
         self.stop_reason: BaseException | None = None
         self.stop_waiters: list[asyncio.Future[None]] | None = None
         self.stop_followers: list[Callable[[Cell], object]] | None = None

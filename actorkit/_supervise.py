@@ -133,11 +133,14 @@ async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
     now = clock.now()
     delay = 0.0
     if strategy.backoff is not None:
-        if now - child.last_failure > strategy.within:
+        # Quiet for a window since its last restart started it: the wait for that restart
+        # is no such window, or no delay longer than `within` could ever grow (Akka too
+        # counts its reset from the child's start).
+        if now - child.restarted_at > strategy.within:
             child.consecutive_failures = 0
         child.consecutive_failures += 1
         delay = strategy.backoff.delay(child.consecutive_failures)
-    child.last_failure = now
+    child.restarted_at = now + delay
     start = StartPlan(plan)
     book = parent.intensity
     assert book is not None  # `_decide` made it

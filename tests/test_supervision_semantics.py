@@ -3,9 +3,10 @@ the intensity window's edge, when a backoff resets (API 9, "Supervision")."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
-from actorkit import Actor, ActorSystem, ChildSpec, OneForOne, Supervisor
+from actorkit import Actor, ActorSystem, Backoff, ChildSpec, OneForOne, Supervisor
 from actorkit.testing import ManualClock, snapshot
 
 
@@ -45,3 +46,25 @@ async def test_a_restart_exactly_within_seconds_ago_is_still_in_the_window(
         child.tell("crash")  # t=1.0: the second restart in [0, 1]: the supervisor gives up
         await clock.advance(0)
         assert snapshot(outer).restarts == 1
+
+
+async def test_backoff_grows_while_the_child_never_runs_a_quiet_window(
+    clock: ManualClock,
+) -> None:
+    """The quiet window that resets a backoff is one the child spent running: the wait for
+    its own restart is no stable period (Akka resets a backoff a set time after the child
+    started), or a delay longer than `within` would reset every time and `max` would never
+    be reached by a child that fails at once on every start."""
+    starts: list[float] = []
+    backoff = Backoff(min=1.0, max=60.0, jitter=0)
+    strategy = OneForOne(max_restarts=100, within=5.0, backoff=backoff)
+    async with ActorSystem(clock=clock, supervisor=strategy) as system:
+        ref = await system.spawn(Crashing, clock, starts)
+        for _ in range(6):
+            ref.tell("crash")
+            await clock.settle()
+            due = clock.next_due()
+            assert due is not None  # the restart's backoff
+            await clock.advance(due - clock.now())
+        delays = [later - earlier for earlier, later in pairwise(starts)]
+        assert delays == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
