@@ -19,13 +19,10 @@ def watch(watcher: Cell, target: Cell) -> None:
     if target is watcher:
         raise ValueError("an actor cannot watch itself")
     if target.closed:
-        ref = target.ref
         # Its `Terminated` still queued: watching again before handling it is no new watch
         # (Akka). A watch from the handler of that `Terminated` is one, and gets another.
-        if not any(
-            type(queued) is Terminated and queued.ref == ref for queued in watcher.mailbox.queue
-        ):
-            watcher.deliver(Terminated(ref, target.stop_reason))
+        if _queued_terminated(watcher, target) is None:
+            watcher.deliver(Terminated(target.ref, target.stop_reason))
         return
     if target.watchers is None:
         target.watchers = {}
@@ -36,10 +33,25 @@ def watch(watcher: Cell, target: Cell) -> None:
 
 
 def unwatch(watcher: Cell, target: Cell) -> None:
+    """As in Akka, no `Terminated` of `target` arrives after this, not even one queued
+    already: it is withdrawn, as if never accepted (nobody sent it, and it is for nobody)."""
     if target.watchers:
         target.watchers.pop(watcher, None)
     if watcher.watching:
         watcher.watching.discard(target)
+    if target.closed:
+        queued = _queued_terminated(watcher, target)
+        if queued is not None:
+            watcher.mailbox.take_back(queued)
+
+
+def _queued_terminated(watcher: Cell, target: Cell) -> Terminated | None:
+    """The `Terminated` of `target` waiting in `watcher`'s mailbox: at most one is."""
+    ref = target.ref
+    for queued in watcher.mailbox.queue:
+        if type(queued) is Terminated and queued.ref == ref:
+            return queued
+    return None
 
 
 def end_watches(cell: Cell, reason: BaseException | None) -> None:

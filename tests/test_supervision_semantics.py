@@ -1,13 +1,15 @@
 """Supervision against OTP's and Akka's semantics where the two differ from a first guess:
-the intensity window's edge, when a backoff resets (API 9, "Supervision")."""
+the intensity window's edge, when a backoff resets, what `unwatch` withdraws (API 9,
+"Supervision")."""
 
 from __future__ import annotations
 
+import asyncio
 from itertools import pairwise
 from typing import Any
 
 from actorkit import Actor, ActorSystem, Backoff, ChildSpec, OneForOne, Supervisor
-from actorkit.testing import ManualClock, snapshot
+from actorkit.testing import ManualClock, Probe, snapshot
 
 
 class Crashing(Actor):
@@ -68,3 +70,28 @@ async def test_backoff_grows_while_the_child_never_runs_a_quiet_window(
             await clock.advance(due - clock.now())
         delays = [later - earlier for earlier, later in pairwise(starts)]
         assert delays == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
+
+
+async def test_unwatch_withdraws_a_terminated_already_queued() -> None:
+    """Akka: after `unwatch` no `Terminated` of that actor is received, not even one that was
+    queued before the call. The watcher's accounts stay whole: it leaves as never accepted."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        target = await system.spawn(Crashing, ManualClock(), [])
+
+        class Watcher(Actor):
+            async def receive(self, message: Any) -> None:
+                if message == "watch, stop, unwatch":
+                    self.watch(target)
+                    await target.stop()  # its `Terminated` is queued here now
+                    self.unwatch(target)
+                else:
+                    probe.ref.tell(message)
+
+        watcher = await system.spawn(Watcher)
+        await watcher.ask("watch, stop, unwatch")
+        await watcher.ask("sync")
+        assert await probe.receive() == "sync"
+        probe.expect_empty()
+        accounts = snapshot(watcher).accounting
+        assert accounts.balanced and accounts.accepted == accounts.processed == 2
