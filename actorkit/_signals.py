@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from ._state import RUNNING
+
 if TYPE_CHECKING:
     from ._cell import Cell
     from ._clock import Cancellable
@@ -97,7 +99,10 @@ class StartInstance(Signal):
 
 class StartPlan(Signal):
     """Start restarted children in start order, after a backoff delay. A later restart that
-    takes some of them over removes them from `plan`: they start with it, in its order."""
+    takes some of them over removes them from `plan`: they start with it, in its order.
+    One that fails to start holds back those after it (they depend on it, OTP): they wait,
+    as a plan of their own, behind its report to this supervisor, whose decision on it
+    (most often a restart that takes them over) comes first."""
 
     __slots__ = ("plan", "timer")
 
@@ -115,6 +120,12 @@ class StartPlan(Signal):
             # Stopping, or draining at shutdown: a supervisor that is stopping restarts
             # nothing (OTP); the stop that reaches these children ends them as they are.
             return
-        for child in self.plan:
-            if not child.closed:
-                await child.call(StartInstance())
+        for index, child in enumerate(self.plan):
+            if child.closed:
+                continue
+            await child.call(StartInstance())
+            if child.state is not RUNNING and not child.closed and book is not None:
+                rest = StartPlan(self.plan[index + 1 :])
+                book.delayed.append(rest)
+                cell.post(rest)
+                return

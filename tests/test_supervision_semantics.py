@@ -8,7 +8,19 @@ import asyncio
 from itertools import pairwise
 from typing import Any
 
-from actorkit import Actor, ActorSystem, Backoff, ChildSpec, OneForOne, Supervisor
+import pytest
+
+from actorkit import (
+    Actor,
+    ActorRef,
+    ActorSystem,
+    Backoff,
+    ChildSpec,
+    OneForAll,
+    OneForOne,
+    RestForOne,
+    Supervisor,
+)
 from actorkit.testing import ManualClock, Probe, snapshot
 
 
@@ -95,3 +107,66 @@ async def test_unwatch_withdraws_a_terminated_already_queued() -> None:
         probe.expect_empty()
         accounts = snapshot(watcher).accounting
         assert accounts.balanced and accounts.accepted == accounts.processed == 2
+
+
+class Refusing(Actor):
+    """Its `on_start` fails as many times as `refusals` says, then starts."""
+
+    def __init__(self, journal: list[str], refusals: list[int]) -> None:
+        self.journal = journal
+        self.refusals = refusals
+
+    async def on_start(self) -> None:
+        if self.refusals:
+            self.refusals.pop()
+            self.journal.append("a refuses to start")
+            raise RuntimeError("a cannot start")
+        self.journal.append("start a")
+
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError("a crashed")
+        return message
+
+
+class Dependent(Actor):
+    """Started after `a` and needs it running: its `on_start` asks it."""
+
+    def __init__(self, journal: list[str], a: ActorRef) -> None:
+        self.journal = journal
+        self.a = a
+
+    async def on_start(self) -> None:
+        self.journal.append("b asks a")
+        self.journal.append(f"b got {await self.a.ask('hello')}")
+
+
+@pytest.mark.parametrize(
+    "strategy", [OneForAll(), RestForOne()], ids=["one_for_all", "rest_for_one"]
+)
+async def test_children_after_one_that_fails_to_restart_wait_for_it(
+    clock: ManualClock, strategy: OneForAll | RestForOne
+) -> None:
+    """As in OTP, a restart that cannot start a child starts none after it (they depend on
+    it): the supervisor decides on that failure first. Started anyway, `b` would wait in its
+    `on_start` on an ask to `a`, which nothing restarts while the supervisor waits for `b`,
+    until the ask times out."""
+    journal: list[str] = []
+    refusals: list[int] = []
+
+    class Parent(Actor):
+        supervisor_strategy = strategy
+
+        async def on_start(self) -> None:
+            a = await self.spawn(Refusing, journal, refusals, name="a")
+            await self.spawn(Dependent, journal, a, name="b")
+
+    async with ActorSystem(clock=clock) as system:
+        await system.spawn(Parent, name="p")
+        a = system.lookup("/p/a")
+        assert a is not None
+        journal.clear()
+        refusals.append(1)
+        a.tell("crash")
+        await clock.advance(0)
+        assert journal == ["a refuses to start", "start a", "b asks a", "b got hello"]
