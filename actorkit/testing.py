@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -199,8 +200,18 @@ def _describe(tasks: list[asyncio.Task[Any]], shown: int = 5) -> str:
     return ", ".join(names) + more if names else "no task (plain loop callbacks)"
 
 
+class _Inbox(asyncio.Queue[Any]):
+    """What the probe's actor took in, whose next message a check can name without taking
+    it: `expect_empty` fails a test, it must not change what the test receives next."""
+
+    _queue: deque[Any]  # the store every `asyncio.Queue` keeps (`LifoQueue` overrides it)
+
+    def peek(self) -> Any:
+        return self._queue[0]
+
+
 class _ProbeActor(Actor):
-    def __init__(self, probe: Probe, inbox: asyncio.Queue[Any]) -> None:
+    def __init__(self, probe: Probe, inbox: _Inbox) -> None:
         self._probe = probe
         self._inbox = inbox
 
@@ -221,7 +232,7 @@ class Probe:
     """
 
     def __init__(self) -> None:
-        self._inbox: asyncio.Queue[Any] = asyncio.Queue()
+        self._inbox = _Inbox()
         self.reply: Any = None
         self._ref: ActorRef | None = None
 
@@ -271,10 +282,10 @@ class Probe:
         unexpected = self.pending
         if not unexpected:
             return
-        queued = self._queued()
         if not self._inbox.empty():
-            extra = self._inbox.get_nowait()
+            extra = self._inbox.peek()
         else:
+            queued = self._queued()
             extra = queued[0].message if type(queued[0]) is Ask else queued[0]
         raise AssertionError(f"probe has {unexpected} unexpected messages, next: {extra!r}")
 

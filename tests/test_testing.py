@@ -476,3 +476,16 @@ def test_views_need_a_local_ref(not_local: Any) -> None:
     for view in (snapshot, instance, cancel_task):
         with pytest.raises(TypeError, match=rf"{view.__name__}\(\) needs a local ActorRef"):
             view(not_local)
+
+
+async def test_probe_expect_empty_leaves_the_message_it_names_to_be_received() -> None:
+    """A check takes nothing: after it failed, the message it named is still the next."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        probe.ref.tell("left over")
+        await probe.ref.ask("sync")  # both recorded by the time the ask is answered
+        with pytest.raises(AssertionError, match="probe has 2 unexpected messages, next: 'left"):
+            probe.expect_empty()
+        assert probe.pending == 2
+        assert [await probe.receive(), await probe.receive()] == ["left over", "sync"]
+        probe.expect_empty()
