@@ -45,7 +45,10 @@ class Backoff:
             raise ValueError(f"Backoff jitter must be a finite number >= 0, got {self.jitter}")
 
     def delay(self, attempt: int) -> float:
-        base: float = min(self.max, self.min * 2.0 ** (attempt - 1))
+        try:
+            base: float = min(self.max, self.min * 2.0 ** (attempt - 1))
+        except OverflowError:  # past the 1024th restart in a row: doubled far past any max
+            base = self.max
         return base * (1.0 + random.uniform(0.0, self.jitter))
 
 

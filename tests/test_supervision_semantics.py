@@ -170,3 +170,33 @@ async def test_children_after_one_that_fails_to_restart_wait_for_it(
         a.tell("crash")
         await clock.advance(0)
         assert journal == ["a refuses to start", "start a", "b asks a", "b got hello"]
+
+
+async def test_a_backoff_at_its_max_keeps_restarting_past_a_thousand_restarts(
+    clock: ManualClock,
+) -> None:
+    """The n-th delay is `min * 2**(n-1)` capped at `max`: past the 1024th restart that power
+    leaves the float range, which must cap at `max` like any other, not fail the supervisor
+    (a dependency down for hours, ridden out with a backoff, gets there)."""
+
+    class Down(Actor):
+        async def receive(self, message: Any) -> None:
+            raise RuntimeError("still down")
+
+    class Riding(Actor):
+        supervisor_strategy = OneForOne(
+            max_restarts=5000, within=100.0, backoff=Backoff(min=1.0, max=1.0, jitter=0)
+        )
+
+        async def on_start(self) -> None:
+            await self.spawn(Down, name="down")
+
+    async with asyncio.timeout(30), ActorSystem(clock=clock) as system:
+        riding = await system.spawn(Riding, name="r")
+        down = system.lookup("/r/down")
+        assert down is not None
+        for _ in range(1030):
+            down.tell("work")
+            await clock.advance(1.0)
+        assert snapshot(riding).failures == 0
+        assert snapshot(down).restarts == 1030
