@@ -1,6 +1,6 @@
 """Supervision against OTP's and Akka's semantics where the two differ from a first guess:
-the intensity window's edge, when a backoff resets, what `unwatch` withdraws (API 9,
-"Supervision")."""
+the intensity window's edge, when a backoff resets and how far it grows, what `unwatch`
+withdraws, and the siblings a failed restart holds back (API 9, "Supervision")."""
 
 from __future__ import annotations
 
