@@ -103,11 +103,33 @@ def _at(path: str) -> str:
     return f" at {path}" if path else ""
 
 
-def _too_big(path: str = "") -> TypeError:
+def _too_big(path: str = "", what: str = "an int") -> TypeError:
     return TypeError(
-        f"an int{_at(path)} does not fit in 64 bits (msgpack holds -2**63 to 2**64 - 1): "
+        f"{what}{_at(path)} does not fit in 64 bits (msgpack holds -2**63 to 2**64 - 1): "
         "send or store it as a str"
     )
+
+
+def _not_text(path: str = "", what: str = "a str") -> TypeError:
+    return TypeError(
+        f"{what}{_at(path)} holds a lone surrogate (such as '\\udcff', which os.fsdecode makes "
+        "of bytes that are not UTF-8), which UTF-8 cannot encode: send or store the bytes, or "
+        "text made with errors='backslashreplace'"
+    )
+
+
+_FAILURES = (_Unencodable, OverflowError, UnicodeEncodeError)
+"""What encoding raises for a value that may not cross: `_located` then says what and where."""
+
+
+def _leaf(value: object, path: str, key: bool = False) -> TypeError:
+    """The error for a value with no children that does not cross (a key of a dict, if `key`)."""
+    cls = type(value)
+    if cls is int:
+        return _too_big(path, "an int dict key" if key else "an int")
+    if cls is str:
+        return _not_text(path, "a str dict key" if key else "a str")
+    return _refuse_key(value, path) if key else _refuse(value, path)
 
 
 def _refuse(value: object, path: str) -> TypeError:
@@ -189,19 +211,21 @@ class Codec:
             return self._encoder.encode(frame)
         except OverflowError:
             raise _too_big() from None
+        except UnicodeEncodeError:
+            raise _not_text() from None
 
     def wire(self, value: Any) -> Any:
         """`value` checked and made plain for `encode`; a registered class or a tuple inside
         it is encoded here already, so an int too big for msgpack fails here too."""
         try:
             return self._wire(value)
-        except (_Unencodable, OverflowError):
+        except _FAILURES:
             raise self._located(value) from None
 
     def _fails(self, value: Any) -> bool:
         try:
             self._encoder.encode(self._wire(value))
-        except (_Unencodable, OverflowError):
+        except _FAILURES:
             return True
         return False
 
@@ -212,13 +236,14 @@ class Codec:
         while True:
             children = _children(value)
             if children is None:
-                return _too_big(path) if type(value) is int else _refuse(value, path)
+                return _leaf(value, path)
             for step, item in children:
                 if self._fails(item):
                     path, value = path + step, item
                     break
             else:  # every item crosses, so a key does not (only a dict's can)
-                return _refuse_key(next(k for k in value if type(k) not in SCALARS), path)
+                key = next(k for k in value if type(k) not in SCALARS or self._fails(k))
+                return _leaf(key, path, key=True)
 
     def encode_value(self, value: Any) -> bytes:
         """The one-slot frame `encode([wire(value)])`, byte for byte; raises TypeError for
@@ -233,7 +258,7 @@ class Codec:
             if fields is None:
                 return encode([self._wire(value)])
             body = encode([name, fields])
-        except (_Unencodable, OverflowError):
+        except _FAILURES:
             raise self._located(value) from None
         if len(body) < 256:
             return _FRAMES[len(body)] + body

@@ -207,3 +207,29 @@ def test_a_class_replaced_by_a_reloaded_definition_is_no_longer_encoded() -> Non
     with pytest.raises(TypeError, match="not a registered message type"):
         codec.encode_value(old(1))
     assert codec.decode(codec.encode_value(new(1))) == [new(1)]
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ({2**64: "k"}, "an int dict key does not fit in 64 bits"),
+        (Single({"a": {-(2**63) - 1: 1}}), "an int dict key at Single.value['a'] does not fit"),
+        ("x\udcff", "a str holds a lone surrogate (such as '\\udcff', which os.fsdecode"),
+        (Single(["ok", "x\udcff"]), "a str at Single.value[1] holds a lone surrogate"),
+        ((1, {"\udcff": 1}), "a str dict key at [1] holds a lone surrogate"),
+        (Deposited("\udcff", 1), "a str at Deposited.account holds a lone surrogate"),
+    ],
+)
+def test_keys_and_text_msgpack_cannot_carry_are_a_type_error_that_says_where(
+    value: Any, said: str
+) -> None:
+    """A dict keyed by an int past 64 bits raised StopIteration; text with a lone surrogate
+    raised UnicodeEncodeError, not the TypeError a value that may not cross is, and did not
+    say where it was."""
+    codec = Codec()
+    for _ in range(2):  # planned, then on the fast path
+        with pytest.raises(TypeError) as stored:
+            codec.encode_value(value)
+        assert str(stored.value).startswith(said)
+    with pytest.raises(TypeError, match=r"64 bits|lone surrogate"):  # where: only if wired
+        codec.encode([0, codec.wire(value)])

@@ -114,18 +114,30 @@ def error_frame(error: BaseException) -> list[Any]:
         name = next((_ERROR_NAMES[base] for base in cls.__mro__ if base in _ERROR_NAMES), None)
     text = _text(error)
     args = list(error.args)
-    if not all(type(arg) in SCALARS for arg in args):
+    if not (all(type(arg) in SCALARS for arg in args) and _crosses(args)):
         args = [text]
     return [ERROR, name or f"{cls.__module__}.{cls.__qualname__}", args, text]
 
 
-def _text(error: BaseException) -> str:
-    """`str(error)`, which runs the user's `__str__`: one that raises must not cost the
-    asker its answer (it would wait for its timeout instead)."""
+def _crosses(args: list[Any]) -> bool:
+    """Scalar arguments msgpack still cannot carry (an int past 64 bits, a str with a lone
+    surrogate) would fail the error's reply as they failed the answer it replaces."""
     try:
-        return str(error)
+        _batches.encode(args)
+    except (OverflowError, UnicodeEncodeError):
+        return False
+    return True
+
+
+def _text(error: BaseException) -> str:
+    """`str(error)`, which runs the user's `__str__`, as text UTF-8 can encode: one that
+    raises, or holds a lone surrogate, must not cost the asker its answer (it would wait for
+    its timeout instead)."""
+    try:
+        text = str(error)
     except Exception as failed:
         return f"<str() of the error raised {type(failed).__name__}>"
+    return text.encode(errors="backslashreplace").decode()
 
 
 def rebuild_error(type_name: object, args: object, text: object) -> BaseException:
