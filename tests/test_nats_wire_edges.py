@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem
+from actorkit.testing import Probe
 
-from .nats_support import SAFETY, NatsServer, requires_nats, transport
+from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
 
 pytestmark = requires_nats
 
@@ -41,3 +42,27 @@ async def test_a_reply_or_an_error_holding_a_lone_surrogate_reaches_the_asker_at
             await remote.ask("raise", timeout=SAFETY)
         with pytest.raises(TypeError, match="lone surrogate"):
             remote.tell(SURROGATE)
+
+
+async def test_a_topic_too_long_for_a_nats_subject_is_refused_and_the_link_stays_up(
+    server: NatsServer,
+) -> None:
+    """The server closed the connection over the publish's control line, and the transport
+    gave up on NATS for good."""
+    async with (
+        ActorSystem("long-pub", transport=transport(server)) as pub,
+        ActorSystem("long-sub", transport=transport(server)) as sub,
+    ):
+        probe = await Probe.spawn(sub)
+        sub.subscribe(probe.ref, "t.>")
+        await link_of(sub).flush()
+        longest = "t.x" + "é" * 1991  # `actorkit.topic.` and it: MAX_SUBJECT bytes of UTF-8
+        for topic in ("t." + "x" * 5000, longest + "x"):
+            with pytest.raises(ValueError, match="too long"):
+                pub.publish(topic, "long")
+        pub.publish(longest, "longest")
+        pub.publish("t.ok", "ok")
+        await link_of(pub).flush()
+        await probe.expect("longest")
+        await probe.expect("ok")
+        assert link_of(pub).connected

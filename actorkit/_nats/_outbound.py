@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import reprlib
 from collections import deque
 from functools import partial
 from typing import TYPE_CHECKING
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
     from .._dead_letters import TransportReason
 
 logger = logging.getLogger("actorkit")
+
+MAX_SUBJECT = 4000
+"""Bytes of a publish's subject: with `PUB `, the payload's size and CRLF, within the 4096
+bytes of a NATS server's default `max_control_line`."""
 
 
 class Outbox:
@@ -125,10 +130,18 @@ class Outbox:
         type raises TypeError before anything is delivered anywhere)."""
         validate_topic(topic)
         core = self._core
+        subject = core.topic_prefix + topic
+        if len(subject) > MAX_SUBJECT // 4 and len(subject.encode()) > MAX_SUBJECT:
+            raise ValueError(
+                f"topic {reprlib.repr(topic)} is too long for NATS: its subject is "
+                f"{len(subject.encode()):,} bytes of UTF-8, and a NATS server closes the "
+                f"connection of a client whose subject is over about 4 KiB (its protocol line): "
+                f"keep it to {MAX_SUBJECT:,} bytes with the prefix, the rest in the message"
+            )
         payload = core.encode([core.codec.wire(message)])
         if self._refused_closed(message, f"topic {topic}"):
             return
-        item = Out(core.topic_prefix + topic, payload, "", message, topic, True, None, True)
+        item = Out(subject, payload, "", message, topic, True, None, True)
         if not self.enqueue(item):
             core.reject("buffer_full", message, f"topic {topic}")
 
