@@ -20,8 +20,8 @@ from typing import Any
 
 import msgspec
 
-from ._protocols import REFS_STAY, is_ref_class
-from ._registry import class_named, is_attrs_class, name_of
+from ._registry import class_named, name_of
+from ._wire_refusals import leaf, not_text, too_big, unrebuildable
 
 _EXT_OBJECT = 1
 _EXT_TUPLE = 2
@@ -43,9 +43,14 @@ _plans: dict[type, tuple[tuple[str, ...], ScalarFields]] = {}
 def _plan(cls: type) -> tuple[tuple[str, ...], ScalarFields]:
     """The field names of a registered class that cross, and its `ScalarFields`: its init
     fields, and those without a default (computed in `__post_init__`), which
-    `msgspec.convert` requires since it sets fields instead of calling `__init__`."""
+    `msgspec.convert` requires since it sets fields instead of calling `__init__`. A class
+    `msgspec.convert` cannot build at all is refused here, once."""
     plan = _plans.get(cls)
     if plan is None:
+        try:
+            msgspec.msgpack.Decoder(cls)  # what `msgspec.convert` checks the class's types by
+        except Exception as error:  # an unsupported annotation, a name it cannot resolve
+            raise unrebuildable(cls, error) from None
         if dataclasses.is_dataclass(cls):
             missing = dataclasses.MISSING
             names = tuple(
@@ -99,54 +104,8 @@ class _Unencodable(Exception):
     that node again (`Codec._located`) to say what and where, so a success pays nothing."""
 
 
-def _at(path: str) -> str:
-    return f" at {path}" if path else ""
-
-
-def _too_big(path: str = "", what: str = "an int") -> TypeError:
-    return TypeError(
-        f"{what}{_at(path)} does not fit in 64 bits (msgpack holds -2**63 to 2**64 - 1): "
-        "send or store it as a str"
-    )
-
-
-def _not_text(path: str = "", what: str = "a str") -> TypeError:
-    return TypeError(
-        f"{what}{_at(path)} holds a lone surrogate (such as '\\udcff', which os.fsdecode makes "
-        "of bytes that are not UTF-8), which UTF-8 cannot encode: send or store the bytes, or "
-        "text made with errors='backslashreplace'"
-    )
-
-
 _FAILURES = (_Unencodable, OverflowError, UnicodeEncodeError)
 """What encoding raises for a value that may not cross: `_located` then says what and where."""
-
-
-def _leaf(value: object, path: str, key: bool = False) -> TypeError:
-    """The error for a value with no children that does not cross (a key of a dict, if `key`)."""
-    cls = type(value)
-    if cls is int:
-        return _too_big(path, "an int dict key" if key else "an int")
-    if cls is str:
-        return _not_text(path, "a str dict key" if key else "a str")
-    return _refuse_key(value, path) if key else _refuse(value, path)
-
-
-def _refuse(value: object, path: str) -> TypeError:
-    cls = type(value)
-    if is_ref_class(cls):
-        return TypeError(f"cannot encode {value!r}{_at(path)}: {REFS_STAY}")
-    if dataclasses.is_dataclass(cls) or is_attrs_class(cls):
-        return TypeError(
-            f"{cls.__module__}.{cls.__qualname__}{_at(path)} is not a registered message type: "
-            "decorate it with @actorkit.message in every process that sends, receives, stores "
-            "or recovers it"
-        )
-    return TypeError(
-        f"cannot encode a {cls.__module__}.{cls.__qualname__}{_at(path)}: values that cross to "
-        "another system or into a store are None, bool, int, float, str, bytes, lists, "
-        "tuples, dicts and @actorkit.message dataclasses or attrs classes"
-    )
 
 
 def _key(key: object) -> object:
@@ -155,14 +114,6 @@ def _key(key: object) -> object:
     if type(key) in SCALARS:
         return key
     raise _Unencodable
-
-
-def _refuse_key(key: object, path: str) -> TypeError:
-    return TypeError(
-        f"cannot encode a dict keyed by {type(key).__module__}.{type(key).__qualname__}"
-        f"{_at(path)}: keys cross as None, bool, int, float, str or bytes; use str keys or a "
-        "list of (key, value) pairs"
-    )
 
 
 def _children(value: Any) -> Iterator[tuple[str, Any]] | None:
@@ -210,9 +161,9 @@ class Codec:
         try:
             return self._encoder.encode(frame)
         except OverflowError:
-            raise _too_big() from None
+            raise too_big() from None
         except UnicodeEncodeError:
-            raise _not_text() from None
+            raise not_text() from None
 
     def wire(self, value: Any) -> Any:
         """`value` checked and made plain for `encode`; a registered class or a tuple inside
@@ -236,14 +187,14 @@ class Codec:
         while True:
             children = _children(value)
             if children is None:
-                return _leaf(value, path)
+                return leaf(value, path)
             for step, item in children:
                 if self._fails(item):
                     path, value = path + step, item
                     break
             else:  # every item crosses, so a key does not (only a dict's can)
                 key = next(k for k in value if type(k) not in SCALARS or self._fails(k))
-                return _leaf(key, path, key=True)
+                return leaf(key, path, key=True)
 
     def encode_value(self, value: Any) -> bytes:
         """The one-slot frame `encode([wire(value)])`, byte for byte; raises TypeError for

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import msgspec
@@ -19,6 +19,9 @@ from actorkit._nats._frames import OK, error_frame, rebuild_error
 from actorkit._registry import class_named
 from actorkit._wire import BadPayload, Codec
 from actorkit.nats import NatsTransport, RemoteError, RemoteRef
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 built: list[str] = []
 
@@ -220,3 +223,42 @@ def test_a_ref_in_a_message_is_refused_as_pickle_refuses_it_saying_how_to_cross(
         r"to another process or into a store: send the actor's path instead",
     ):
         Codec().wire({"reply_to": remote})
+
+
+@actorkit.message("codec.Priced")
+@dataclasses.dataclass
+class Priced:
+    price: Decimal | None = None  # a name imported for type checking only
+
+
+@actorkit.message("codec.Either")
+@dataclasses.dataclass
+class Either:
+    item: Point | Tagged  # msgspec rebuilds no union of two classes
+
+
+@actorkit.message("codec.Wrapped")
+@dataclasses.dataclass
+class Wrapped:
+    inner: Either
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (Priced(), r"tests\.test_nats_codec\.Priced cannot cross: .*NameError: name 'Decimal'"),
+        (Either(Point(1, 2)), r"Either cannot cross: .*Type unions may not contain more than one"),
+        ([Wrapped(Either(Point(1, 2)))], r"tests\.test_nats_codec\.Wrapped cannot cross"),
+    ],
+)
+def test_a_class_no_receiver_could_rebuild_is_refused_at_the_first_send_or_write(
+    value: Any, said: str
+) -> None:
+    """It was sent and stored without a word, then rejected by every receiver as
+    `bad_payload`, and a journal holding it failed every recovery."""
+    codec = Codec()
+    for _ in range(2):
+        with pytest.raises(TypeError, match=said):
+            codec.encode_value(value)
+        with pytest.raises(TypeError, match=said):
+            codec.wire(value)
