@@ -21,7 +21,7 @@ from typing import Any
 import msgspec
 
 from ._registry import class_named, name_of
-from ._wire_refusals import leaf, not_text, too_big, unrebuildable
+from ._wire_refusals import leaf, not_text, too_big, unreadable, unrebuildable
 
 _EXT_OBJECT = 1
 _EXT_TUPLE = 2
@@ -196,10 +196,13 @@ class Codec:
                 key = next(k for k in value if type(k) not in SCALARS or self._fails(k))
                 return leaf(key, path, key=True)
 
-    def encode_value(self, value: Any) -> bytes:
+    def encode_value(self, value: Any, read_back: bool = False) -> bytes:
         """The one-slot frame `encode([wire(value)])`, byte for byte; raises TypeError for
-        what may not cross. A registered class whose fields hold scalars (most events) is
-        one msgspec call: its fields in one dict, the frame's headers from a table."""
+        what may not cross, and with `read_back` for what `decode` would refuse (a store's
+        value: a class's annotations that refuse its value fail every recovery). A
+        registered class whose fields hold scalars (most events) is one msgspec call: its
+        fields in one dict, the frame's headers from a table, and its read-back the
+        `msgspec.convert` that decoding them makes."""
         cls = type(value)
         plan = _plans.get(cls)
         name = name_of(cls)
@@ -207,10 +210,20 @@ class Codec:
         encode = self._encoder.encode
         try:
             if fields is None:
-                return encode([self._wire(value)])
+                payload = encode([self._wire(value)])
+                if read_back:
+                    self.decode(payload)
+                return payload
             body = encode([name, fields])
         except _FAILURES:
             raise self._located(value) from None
+        except BadPayload as error:
+            raise unreadable(str(error)) from None
+        if read_back:
+            try:
+                msgspec.convert(fields, cls)  # what `_ext` makes of them
+            except Exception as error:  # its annotations, or a failing `__post_init__`
+                raise unreadable(f"bad {name!r}: {error}") from None
         if len(body) < 256:
             return _FRAMES[len(body)] + body
         return encode([msgspec.msgpack.Ext(_EXT_OBJECT, body)])

@@ -72,3 +72,13 @@ def unrebuildable(cls: type, error: Exception) -> TypeError:
         f"{error}); annotate a field that holds one of several message classes `Any`, and "
         "import the names annotations use at run time, not only under TYPE_CHECKING"
     )
+
+
+def unreadable(why: str) -> TypeError:
+    """A value that encodes but that its class's annotations refuse on the way back (a
+    `bool` in an `int` field, a subclass in a field annotated with its base class)."""
+    return TypeError(
+        f"it would not be read back ({why}): a registered class is rebuilt from its fields by "
+        "their annotations, so give each field a value of its annotated type, and annotate "
+        "`Any` a field that holds subclasses or several types"
+    )

@@ -6,15 +6,18 @@ as a message from another system: registered classes and plain data, never pickl
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from .._wire import BadPayload, Codec
 
 _codec = Codec()
 
 
-encode: Callable[[object], bytes] = _codec.encode_value
+encode: Callable[[object], bytes] = partial(_codec.encode_value, read_back=True)
 """Bytes of one value; TypeError (naming the offending type) for a value the codec may not
-carry. The codec's own method, so an event's encoding costs no call of this module's."""
+carry, or that recovery could not read back: once written, such a value would fail every
+recovery of its actor. The codec's own method, so an event's encoding costs no call of
+this module's."""
 
 
 def decode(payload: bytes) -> object:

@@ -4,6 +4,7 @@ written, with an error that says what to change."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,57 @@ async def test_an_int_too_big_to_store_in_an_event_is_a_type_error_and_nothing_i
         with pytest.raises(TypeError, match=r"event cannot be stored: .*does not fit in 64 bits"):
             await ledger.ask(Deposited(2**64))
         assert await journal(system.store, "/ledger") == [Deposited(1)]
+
+
+@actorkit.message
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    amount: int
+
+
+@actorkit.message
+@dataclasses.dataclass(frozen=True)
+class Annotated:
+    entry: Entry
+
+
+@actorkit.message
+@dataclasses.dataclass(frozen=True)
+class Refund(Entry):
+    reason: str = ""
+
+
+class Entries(EventSourced):
+    def __init__(self) -> None:
+        self.seen: list[object] = []
+
+    def apply(self, event: Any) -> None:
+        self.seen.append(event)
+
+    async def receive(self, message: Any) -> Any:
+        await self.persist(*message)
+        return len(self.seen)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [Entry(True), Entry(1.5), Annotated(Refund(1, "late"))],  # type: ignore[arg-type]
+    ids=["bool-in-int", "float-in-int", "subclass-in-base-field"],
+)
+async def test_an_event_recovery_could_not_read_back_is_a_type_error_and_nothing_is_written(
+    event: object, tmp_path: Path
+) -> None:
+    """It encodes, but its class's annotations refuse it on the way back: written, it would
+    fail every later recovery of the actor, for good."""
+    async with ActorSystem("bad", store=SQLiteStore(tmp_path / "j.db")) as system:
+        entries = await system.spawn(Entries, name="entries")
+        await entries.ask([Entry(1)])
+        with pytest.raises(TypeError, match=r"event cannot be stored: it would not be read back"):
+            await entries.ask([Entry(2), event])  # all or none: Entry(2) is not written either
+        assert await journal(system.store, "/entries") == [Entry(1)]
+    async with ActorSystem("bad", store=SQLiteStore(tmp_path / "j.db")) as system:  # recovers
+        entries = await system.spawn(Entries, name="entries")
+        assert await entries.ask([Annotated(Entry(3))]) == 2
 
 
 async def test_a_snapshot_that_cannot_be_encoded_is_a_clear_error_after_the_events() -> None:
