@@ -196,11 +196,12 @@ async def write_transaction(
         connections.out -= 1
 
 
-async def _schema_version(conn: asyncpg.Connection) -> int | None:
-    """None without the schema table, -1 for an empty one."""
+async def _schema_version(conn: asyncpg.Connection) -> object:
+    """None without the schema table, -1 for an empty one; not an int in a table of that
+    name that another program made."""
     if await conn.fetchval("SELECT to_regclass('actorkit_schema')") is None:
         return None
-    found: int | None = await conn.fetchval("SELECT max(version) FROM actorkit_schema")
+    found: object = await conn.fetchval("SELECT max(version) FROM actorkit_schema")
     return -1 if found is None else found
 
 

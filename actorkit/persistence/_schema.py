@@ -9,11 +9,16 @@ SCHEMA_VERSION = 1
 """Version 1: journal, snapshots, states, reminders (tables prefixed `actorkit_`)."""
 
 
-def needs_creating(found: int | None, where: str) -> bool:
+def needs_creating(found: object, where: str) -> bool:
     """True for a database with no actorkit schema yet; PersistenceError for one this version
     of actorkit does not know how to read."""
     if found is None:
         return True
+    if type(found) is not int:  # a table of that name that another program made
+        raise PersistenceError(
+            f"{where} has a table actorkit_schema that is not actorkit's (its version is "
+            f"{found!r}): use another file or database for the store, or rename that table"
+        )
     if found != SCHEMA_VERSION:
         raise PersistenceError(
             f"{where} has actorkit schema version {found}, this actorkit reads version "
@@ -27,7 +32,7 @@ def needs_creating(found: int | None, where: str) -> bool:
     return False
 
 
-def check_readable(found: int | None, where: str) -> None:
+def check_readable(found: object, where: str) -> None:
     """For a reader, which creates nothing: a database without the schema is a wrong path or
     another program's database, not an empty store."""
     if found is None:

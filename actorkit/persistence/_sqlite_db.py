@@ -9,6 +9,7 @@ file.
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
@@ -48,6 +49,8 @@ CREATE TABLE actorkit_reminders (
     PRIMARY KEY (persistence_id, key)
 ) STRICT;
 """
+
+TABLES = tuple(re.findall(r"CREATE TABLE (\w+)", SCHEMA))
 
 _HINTS = {
     "unable to open database file": "does the directory exist, and may this process write there?",
@@ -174,16 +177,36 @@ async def _rollback(conn: aiosqlite.Connection) -> None:
             await conn.execute("ROLLBACK")
 
 
-async def _schema_version(conn: aiosqlite.Connection) -> int | None:
-    """None without the schema table, -1 for an empty one."""
+async def _schema_version(conn: aiosqlite.Connection) -> object:
+    """None without the schema table, -1 for an empty one; not an int in a table of that
+    name that another program made."""
     tables = await conn.execute_fetchall(
         "SELECT name FROM sqlite_master WHERE name = 'actorkit_schema'"
     )
     if not tables:
         return None
     rows = list(await conn.execute_fetchall("SELECT max(version) FROM actorkit_schema"))
-    found: int | None = rows[0][0] if rows else None
+    found: object = rows[0][0] if rows else None
     return -1 if found is None else found
+
+
+async def refuse_foreign(conn: aiosqlite.Connection, path: str) -> None:
+    """Reads only, before the journal mode changes: a file holding tables of actorkit's names
+    that actorkit did not make (another program's) is refused as it was found. One query for
+    the names, so a process creating the schema meanwhile is seen before or after, whole."""
+    where = f"SQLite store {path}"
+    marks = ",".join("?" for _ in TABLES)
+    rows = await conn.execute_fetchall(
+        f"SELECT name FROM sqlite_master WHERE name IN ({marks}) ORDER BY name", TABLES
+    )
+    names = [row[0] for row in rows]
+    if "actorkit_schema" in names:
+        needs_creating(await _schema_version(conn), where)
+    elif names:
+        raise PersistenceError(
+            f"{where} holds {', '.join(names)} but no actorkit_schema table: not actorkit's "
+            "tables; use another file for the store, or rename them"
+        )
 
 
 async def create_or_check(conn: aiosqlite.Connection, path: str) -> bool:
@@ -212,6 +235,7 @@ async def connect(
     await asyncio.to_thread(_probe, path)
     writer = await aiosqlite.connect(path, timeout=timeout, isolation_level=None)
     opened.append(writer)
+    await refuse_foreign(writer, path)
     await writer.execute("PRAGMA journal_mode = WAL")
     await writer.execute(f"PRAGMA synchronous = {synchronous}")
     await create_or_check(writer, path)
