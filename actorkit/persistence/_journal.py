@@ -62,7 +62,9 @@ async def print_journal(
     try:
         try:
             await guarded(store.open_read_only(), f"opening {store!r}")
-            return await _print(store, persistence_id, from_seq, out)
+            status = await _print(store, persistence_id, from_seq, out)
+            out.flush()  # here, not at exit: a reader gone by now is caught below
+            return status
         finally:
             await store.close()
     except PersistenceError as error:
