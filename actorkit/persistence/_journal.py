@@ -16,6 +16,7 @@ from ._display import show, stamp
 from ._service import guarded
 from ._sql_store import SQLStore
 from ._sqlite import SQLiteStore
+from ._sqlite_db import directory_problem
 from ._url import store_from_url
 
 NOTHING_STORED = 3
@@ -33,9 +34,9 @@ def _check_from(from_seq: object) -> None:
 
 def _not_a_file(path: str) -> str | None:
     """Why `path` cannot be a SQLite store, for what is already known without opening it."""
-    if os.path.isdir(path):
-        example = os.path.join(path, "app.db")
-        return f"{path} is a directory: pass the database file in it, such as sqlite:///{example}"
+    problem = directory_problem(path, "sqlite:///")
+    if problem is not None:
+        return problem
     if not os.path.exists(path):
         return f"no SQLite store at {path}"
     return None

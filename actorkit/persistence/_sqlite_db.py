@@ -9,6 +9,7 @@ file.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -245,7 +246,19 @@ async def connect(
     return writer, reader
 
 
+def directory_problem(path: str, prefix: str = "") -> str | None:
+    """Why `path` cannot be the store's file when it is a directory (SQLite says only "unable
+    to open"); the example file is shown after `prefix` (a URL's `sqlite:///`)."""
+    if not os.path.isdir(path):
+        return None
+    example = os.path.join(path, "app.db")
+    return f"{path} is a directory: pass the database file in it, such as {prefix}{example}"
+
+
 def _probe(path: str, uri: bool = False) -> None:
     """Opens the file once without aiosqlite: a connection that fails to open leaves
     aiosqlite's thread reporting to the event loop after the caller has moved on."""
+    problem = None if uri else directory_problem(path)
+    if problem is not None:
+        raise PersistenceError(f"SQLite store {problem}")
     sqlite3.connect(path, uri=uri).close()

@@ -1,9 +1,10 @@
-"""A database that already holds tables of actorkit's names which actorkit did not write (another
-program's, a hand-made one): opening it is a `PersistenceError` saying what to change, and it
-is left exactly as it was."""
+"""Places that are not an actorkit store: a database holding tables of actorkit's names that
+actorkit did not write (another program's, a hand-made one), a directory. Opening one is a
+`PersistenceError` saying what to change, and it is left exactly as it was."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -80,3 +81,10 @@ async def test_an_applications_own_tables_share_the_sqlite_file(tmp_path: Path) 
     async with SQLiteStore(path) as store:
         await store.append("a", 0, [b"x"])
         assert await store.highest_seq("a") == 1
+
+
+async def test_a_directory_for_the_sqlite_file_says_to_pass_the_file(tmp_path: Path) -> None:
+    """Not "does the directory exist, and may this process write there?": it does, and may."""
+    with pytest.raises(PersistenceError, match=r"is a directory: pass the database file in it"):
+        await SQLiteStore(tmp_path).open()
+    assert os.listdir(tmp_path) == []
