@@ -149,8 +149,9 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
 def _check_hosts(dsn: str) -> None:
     """A DSN that asyncpg cannot parse (an unclosed IPv6 bracket, a port that is not a number
     from 0 to 65535, in any of its comma-separated hosts) is refused here, not at open. So is
-    a password that ends the host part early with an unencoded `/`, `?` or `#`: asyncpg would
-    take a piece of it for a port or a query and quote it in its error."""
+    a user or password that ends the host part early with an unencoded `/`, `?` or `#`, or
+    holds an unencoded `@`: asyncpg would take a piece of it for a host (and look it up), a
+    port or a query, and quote it in its error."""
     try:
         netloc = urlsplit(dsn).netloc
         hosts = netloc.rpartition("@")[2]
@@ -158,6 +159,11 @@ def _check_hosts(dsn: str) -> None:
         raise ValueError(
             f"PostgresStore: the URL is malformed ({error}): {_place(dsn)!r}"
         ) from None
+    if netloc.count("@") > 1:  # asyncpg ends the user and password at the first one
+        raise ValueError(
+            f"PostgresStore: the user or password in {_place(dsn)!r} holds an unencoded '@': "
+            "percent-encode it (%40)"
+        )
     after = dsn.partition("://")[2][len(netloc) :].rpartition("@")[0]
     if "@" not in netloc and after and "=" not in after:  # `?user=me@corp` is a query
         raise ValueError(

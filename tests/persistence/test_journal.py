@@ -276,6 +276,8 @@ def test_malformed_store_urls(url: str, said: str) -> None:
         "postgresql://u:hun/ter2@h:5432/db",  # unencoded: asyncpg took 'hun' for the port
         "postgresql://u:12?hunter2@h:5432/db",  # ... and 'hunter2@h:5432/db' for a query
         "postgresql://u:12#hunter2@h:5432/db",
+        "postgresql://u@corp:hunter2@h:5432/db",  # asyncpg: the port 'hunter2@h:5432'
+        "postgresql://u:12@hunter2@h:5432/db",  # asyncpg: the host 'hunter2@h', looked up
     ],
 )
 def test_a_malformed_url_is_never_shown_with_its_password(
