@@ -1,0 +1,115 @@
+"""Cancelling a task: pending, dispatched or running, and a caller giving up (API 9)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from actorkit import ActorSystem, TaskCancelled, TaskStatus
+from actorkit.testing import ManualClock
+
+from .tasks_support import Block, Journal, Worker, labels, run
+
+
+async def test_cancelling_a_pending_task() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Worker, journal, name="w")
+        gate = Block()
+        first = await system.submit(gate)
+        await gate.entered.wait()
+        queued = await system.submit("never")
+        assert queued.cancel() is True
+        assert queued.cancel() is False
+        assert queued.status is TaskStatus.CANCELLED
+        assert queued.finished_at is not None
+        with pytest.raises(TaskCancelled):
+            await queued
+        gate.release.set()
+        await first
+        assert first.cancel() is False
+        assert system.tasks.by_status["cancelled"] == 1
+        assert system.tasks.pending == 0
+    assert labels(journal) == ["block"]
+
+
+async def test_cancelling_a_pending_task_drops_its_deadline_timer(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        handle = await system.submit("x", requires=["nobody"], deadline=10.0)
+        assert clock.pending == 1
+        assert handle.cancel() is True
+        assert clock.pending == 0
+        assert (system.tasks.pending, system.tasks.unservable) == (0, 0)
+
+
+async def test_cancelling_a_running_task_resolves_at_once_and_discards_its_result() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Worker, journal, name="w")
+        gate = Block()
+        handle = await system.submit(gate)
+        await gate.entered.wait()
+        assert handle.cancel() is True
+        with pytest.raises(TaskCancelled):
+            await handle  # while the agent is still inside receive
+        assert system.agents()[0].state == "busy"
+        following = await system.submit("next")
+        assert following.status is TaskStatus.PENDING  # the agent finishes first
+        gate.release.set()
+        assert await following == ("w", "next")
+        assert handle.status is TaskStatus.CANCELLED
+        assert system.tasks.by_status["succeeded"] == 1
+    assert labels(journal) == ["block", "next"]
+
+
+async def test_cancelling_a_dispatched_task_not_yet_picked_up_withdraws_it(
+    clock: ManualClock,
+) -> None:
+    journal: Journal = []
+    async with ActorSystem(clock=clock) as system:
+        worker = await system.spawn(Worker, journal, name="w")
+        hold = Block("hold")
+        worker.tell(hold)
+        await hold.entered.wait()
+        handle = await system.submit("queued")
+        assert handle.status is TaskStatus.RUNNING
+        assert handle.cancel() is True
+        await clock.advance(0)
+        assert [(info.state, info.mailbox_size) for info in system.agents()] == [("idle", 0)]
+        hold.release.set()
+        assert await run(system, "after") == ("w", "after")
+        assert system.accounting().balanced
+    assert labels(journal) == ["after"]
+
+
+async def test_cancelling_a_dispatched_task_frees_its_agent_before_the_awaiter_wakes() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        worker = await system.spawn(Worker, journal, name="w")
+        hold = Block("hold")
+        worker.tell(hold)
+        await hold.entered.wait()
+        handle = await system.submit("cancelled")
+        assert handle.cancel() is True
+        assert [(info.state, info.current_task) for info in system.agents()] == [("idle", None)]
+        with pytest.raises(TaskCancelled):
+            await handle
+        after = await system.submit("after")
+        assert after.status is TaskStatus.RUNNING  # dispatched at once: the agent is free
+        hold.release.set()
+        assert await after == ("w", "after")
+    assert labels(journal) == ["after"]
+
+
+async def test_a_caller_giving_up_does_not_cancel_the_task() -> None:
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Worker, journal, name="w")
+        gate = Block()
+        handle = await system.submit(gate)
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(handle.result(), timeout=0)
+        assert handle.status is TaskStatus.RUNNING
+        gate.release.set()
+        assert await handle == ("w", "block")
