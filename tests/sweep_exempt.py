@@ -1,0 +1,141 @@
+"""The public parameters the bad input sweep leaves out (`EXEMPT`), each with the reason."""
+
+from __future__ import annotations
+
+import inspect
+
+import actorkit
+import actorkit.nats
+import actorkit.testing
+
+from .sweep_calls import SWEPT
+
+EXEMPT: dict[str, str] = {
+    # Payloads: any object is a message.
+    **dict.fromkeys(
+        [
+            "ActorRef.tell:message",
+            "ActorRef.send:message",
+            "ActorRef.ask:message",
+            "PoolRef.tell:message",
+            "PoolRef.send:message",
+            "PoolRef.ask:message",
+            "Ref.tell:message",
+            "Ref.send:message",
+            "Ref.ask:message",
+            "RemoteRef.tell:message",
+            "RemoteRef.send:message",
+            "RemoteRef.ask:message",
+            "ActorSystem.ask:message",
+            "ActorSystem.publish:message",
+            "ActorSystem.schedule_once:message",
+            "ActorSystem.schedule_every:message",
+            "ActorSystem.submit:payload",
+            "Timers.start_once:message",
+            "Timers.start_every:message",
+            "Probe.expect:expected",
+            "NatsTransport.publish:message",
+        ],
+        "any object is a message",
+    ),
+    # Timer keys: any hashable names a timer.
+    **dict.fromkeys(
+        [
+            "Timers.start_once:key",
+            "Timers.start_every:key",
+            "Timers.cancel:key",
+            "Timers.is_active:key",
+        ],
+        "any hashable object names a timer",
+    ),
+    # Hooks and runtime-facing methods: the runtime calls them with what it built.
+    **dict.fromkeys(
+        [
+            "Actor.receive:message",
+            "Supervisor.receive:message",
+            "Backoff.delay:attempt",
+            *(
+                f"{s}.{m}:{p}"
+                for s in ("OneForOne", "OneForAll", "RestForOne")
+                for m, p in (
+                    ("affected", "children"),
+                    ("affected", "failed"),
+                    ("directive", "error"),
+                )
+            ),
+            "DeadLetters.__init__:now",
+            "DeadLetters.__init__:limit",
+            "DeadLetters.add:message",
+            "DeadLetters.add:recipient",
+            "DeadLetters.add:reason",
+            "DeadLetters.listen:listener",
+            "Timers.__init__:cell",
+            "ManualClock.call_at:when",
+            "ManualClock.call_at:callback",
+            "ManualClock.attach:loop",
+            "ManualClock.attach:idle",
+            "ManualClock.detach:idle",
+            "NatsTransport.start:system",
+            "NatsTransport.flush:timeout",
+            "NatsTransport.expose:ref",
+            "NatsTransport.expose:group",
+            "NatsTransport.publish:topic",
+            "NatsTransport.remote:system",
+            "NatsTransport.remote:path",
+            "NatsTransport.remote_group:group",
+        ],
+        "called by the runtime (or ActorSystem, which checks first), not by users",
+    ),
+    # Supervisor's inherited Actor methods are swept as Actor's.
+    **dict.fromkeys(
+        [f"Supervisor.{key.split('.', 1)[1]}" for key in SWEPT if key.startswith("Actor.")],
+        "the same method as Actor's, swept there",
+    ),
+    # Records the runtime builds and hands out: users read them, never construct them.
+    **{
+        f"{cls}.__init__:{p}": "a record built by the runtime"
+        for cls, params in [
+            ("AgentInfo", inspect.signature(actorkit.AgentInfo).parameters),
+            ("DeadLetter", inspect.signature(actorkit.DeadLetter).parameters),
+            ("Terminated", inspect.signature(actorkit.Terminated).parameters),
+            ("Task", inspect.signature(actorkit.Task).parameters),
+            ("TaskHandle", inspect.signature(actorkit.TaskHandle).parameters),
+            ("TimerHandle", inspect.signature(actorkit.TimerHandle).parameters),
+            ("ActorSnapshot", inspect.signature(actorkit.testing.ActorSnapshot).parameters),
+            ("RemoteRef", inspect.signature(actorkit.nats.RemoteRef).parameters),
+            ("RemoteError", inspect.signature(actorkit.nats.RemoteError).parameters),
+        ]
+        for p in params
+    },
+    # Test-only introspection: they take the system or ref under test.
+    **{
+        f"{name}:{p}": "a test helper reading the system or ref under test"
+        for name in (
+            "accepting",
+            "actor_tree",
+            "cancel_task",
+            "instance",
+            "pending_asks",
+            "pending_timers",
+            "snapshot",
+            "snapshots",
+            "subscription_count",
+            "transport",
+        )
+        for p in inspect.signature(getattr(actorkit.testing, name)).parameters
+    },
+    "Probe.spawn:system": "a test helper reading the system under test",
+    # The decorator registers a class under a wire name; its checks live with the codec.
+    "message:target": "the class being decorated",
+    "message:name": "checked by the wire codec's registry",
+    "Ref.ask:timeout": "a Protocol: ActorRef's and PoolRef's implementations are swept",
+    "RemoteRef.ask:timeout": "a RemoteRef needs a connected NATS transport; not swept here",
+    # Credentials go to nats-py as given; it checks them when it connects.
+    **dict.fromkeys(
+        [
+            f"NatsTransport.__init__:{p}"
+            for p in ("token", "user", "password", "creds", "tls", "tls_hostname")
+        ],
+        "passed to nats-py's connect as given",
+    ),
+}
