@@ -13,7 +13,7 @@ from actorkit import Actor, ActorStopped, ActorSystem, AskTimeout
 from actorkit.testing import ManualClock, snapshot
 
 from .invariants import assert_settled
-from .test_pool_faults import first_of, key_owned_by, make_it_give_up, restarting_root
+from .pool_support import first_of, key_owned_by, make_it_give_up, restarting_root
 from .test_pools import Member, seen_by_member
 
 

@@ -1,0 +1,37 @@
+"""Pool test helpers: make a pool give up and be restarted, and find a key a member owns."""
+
+from __future__ import annotations
+
+import pytest
+
+from actorkit import Backoff, OneForOne, PoolRef
+from actorkit.testing import ManualClock, snapshot
+
+
+def restarting_root(after: float) -> OneForOne:
+    """A root that restarts what gives up `after` (manual) seconds later."""
+    return OneForOne(max_restarts=10, within=60.0, backoff=Backoff(min=after, max=after, jitter=0))
+
+
+async def make_it_give_up(pool: PoolRef, clock: ManualClock) -> None:
+    """A fourth member crash within 5 s: the pool exceeds its intensity and gives up, and
+    waits (restarting, without members) for its supervisor's backoff. The crashes are asked
+    of one member, so that a broadcast pool gives up the same way."""
+    member = pool.members[0]
+    for _ in range(4):
+        with pytest.raises(RuntimeError):
+            await member.ask("crash")
+    await clock.settle()
+    assert pool.members == [] and snapshot(pool).state == "restarting"
+
+
+def first_of(message: tuple[int, str]) -> int:
+    return message[0]
+
+
+async def key_owned_by(pool: PoolRef, name: str) -> int:
+    """A key (for `first_of`) that member `name` owns; each probe is one of its messages."""
+    for key in range(100):
+        if await pool.ask((key, "owner?")) == name:
+            return key
+    raise AssertionError(f"member {name} owns none of the first 100 keys")

@@ -1,0 +1,75 @@
+"""A pool that lost its members: asks wait for its restart or fail, tells dead-letter."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorStopped, ActorSystem, OneForOne, PoolRef
+from actorkit.testing import snapshot
+
+from .invariants import assert_settled
+from .test_pools import Member
+
+
+class Fragile(Actor):
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError("crash")
+        return message
+
+
+async def test_asks_made_while_a_pool_gives_up_wait_for_its_restart() -> None:
+    """The last member of a pool that gives up stops while the pool itself still runs (it
+    fails right after): an ask that reaches it then, or that finds no member, waits in the
+    pool's mailbox for the new members, as a tell does. They were failed with ActorStopped at
+    once, without a yield, so a caller asking in a loop failed hundreds in a row."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        pool = await system.spawn_pool(Fragile, size=4, name="pool")
+        answered: list[Any] = []
+        for n in range(100):  # two give-ups, each restarting the pool (the root allows 3)
+            with contextlib.suppress(RuntimeError):  # the crashes' own asks
+                answered.append(await pool.ask("crash" if n % 10 == 9 else n, timeout=2.0))
+        assert answered == [n for n in range(100) if n % 10 != 9]
+        assert system.failure is None
+
+
+@pytest.mark.parametrize("routing", ["round_robin", "random", "least_loaded", "broadcast"])
+async def test_a_pool_whose_members_all_stopped_fails_asks_and_dead_letters_tells(
+    routing: str,
+) -> None:
+    async with ActorSystem() as system:
+        pool = await system.spawn_pool(Member, size=2, routing=routing, name="pool")
+        assert isinstance(pool, PoolRef)
+        for member in pool.members:
+            await member.stop()
+        with pytest.raises(ActorStopped, match="every member of pool /pool has stopped"):
+            await pool.ask("hello", timeout=1.0)
+        pool.tell("told")
+        await pool.send("sent")
+        for _ in range(20):  # the pool handles them once each, then parks: no busy loop
+            await asyncio.sleep(0)
+        actor = snapshot(pool)
+        assert actor.parked
+        assert (actor.accounting.accepted, actor.accounting.processed) == (3, 3)  # ask too
+        assert [(d.message, d.reason) for d in system.dead_letters.recent][-2:] == [
+            ("told", "stopped"),
+            ("sent", "stopped"),
+        ]
+        assert pool.is_alive  # the pool itself was not stopped
+        await assert_settled(system)
+
+
+async def test_a_pool_s_supervisor_sets_how_often_its_members_may_fail() -> None:
+    async with asyncio.timeout(10), ActorSystem() as system:
+        pool = await system.spawn_pool(
+            Fragile, size=2, name="pool", supervisor=OneForOne(max_restarts=20, within=60.0)
+        )
+        for _ in range(10):
+            with pytest.raises(RuntimeError):
+                await pool.ask("crash")
+        assert snapshot(pool).restarts == 0  # the default (3 within 5 s) would have given up
+        assert await pool.ask("still", timeout=2.0) == "still"
