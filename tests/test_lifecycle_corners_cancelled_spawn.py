@@ -1,0 +1,80 @@
+"""A spawn cancelled during `on_start` leaves no child of it running (API 1, 9)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem
+
+
+class Parent(Actor):
+    """`on_start` spawns two children, then fails or waits for a cancellation it swallows."""
+
+    def __init__(self, children: list[Any], entered: asyncio.Event, fail: bool) -> None:
+        self.children_made, self.entered, self.fail = children, entered, fail
+
+    async def on_start(self) -> None:
+        for name in ("a", "b"):
+            self.children_made.append(await self.spawn(Slow, name=name))
+        self.entered.set()
+        if self.fail:
+            raise ValueError("on_start failed")
+        with contextlib.suppress(asyncio.CancelledError):  # the runtime must still stop
+            await asyncio.Event().wait()  # what this began
+
+
+class Slow(Actor):
+    """Its stop takes a turn of the loop, so a cleanup can be caught half-way."""
+
+    async def on_stop(self) -> None:
+        await asyncio.sleep(0)
+
+
+class Kid(Actor):
+    async def receive(self, message: Any) -> None:
+        pass
+
+    async def on_stop(self) -> None:
+        pass
+
+
+class YieldsOnce(Actor):
+    """`on_start` spawns a child, then ends a loop turn later."""
+
+    def __init__(self, children: list[Any]) -> None:
+        self.children_made = children
+
+    async def on_start(self) -> None:
+        self.children_made.append(await self.spawn(Kid))
+        await asyncio.sleep(0)
+
+
+async def test_a_spawn_cancelled_at_any_turn_of_on_start_leaves_no_child_running() -> None:
+    children: list[Any] = []
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        for turns in range(6):  # each turn a cancellation can land in, up to after the end
+            spawning = asyncio.ensure_future(system.spawn(YieldsOnce, children))
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            spawning.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await spawning
+    assert children and not any(child.is_alive for child in children)
+
+
+@pytest.mark.parametrize("fail", [True, False], ids=["on_start-failed", "cancel-swallowed"])
+async def test_a_cancelled_spawn_leaves_no_child_of_on_start_running(fail: bool) -> None:
+    children: list[Any] = []
+    entered = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        spawning = asyncio.ensure_future(system.spawn(Parent, children, entered, fail))
+        await entered.wait()
+        spawning.cancel()  # while the failure's cleanup, or `on_start` itself, runs
+        with pytest.raises(asyncio.CancelledError):
+            await spawning
+    assert len(children) == 2
+    assert not any(child.is_alive for child in children)
