@@ -2,7 +2,7 @@
 for good and some ignoring their cancellation, while producers keep sending. `shutdown(timeout)`
 returns within its timeout plus the forced-stop grace, names every actor it had to cancel or
 abandon, and leaves every message accounted for and every asker answered.
-(tests/test_shutdown.py has the single-actor cases.)"""
+(tests/test_shutdown_{bounds,order,cancelled_actors,failures}.py have the single-actor cases.)"""
 
 from __future__ import annotations
 
