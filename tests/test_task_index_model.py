@@ -1,0 +1,84 @@
+"""The pending-task index agrees with a brute-force model under random operations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from actorkit._tasks._index import PendingTasks
+
+CAPABILITIES = ["a", "b", "c"]
+REQUIREMENT_SETS = st.frozensets(st.sampled_from(CAPABILITIES), max_size=2)
+AGENT_SETS = st.frozensets(st.sampled_from(CAPABILITIES))
+
+
+@dataclass
+class Model:
+    """Brute force: scan every pending item, ordered by (-priority, seq)."""
+
+    pending: dict[int, tuple[frozenset[str], int, int]] = field(default_factory=dict)
+
+    def best(self, capabilities: frozenset[str]) -> int | None:
+        eligible = [
+            (-priority, seq, item)
+            for item, (requires, priority, seq) in self.pending.items()
+            if requires <= capabilities
+        ]
+        return min(eligible)[2] if eligible else None
+
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("push"), REQUIREMENT_SETS, st.integers(-2, 2)),
+        st.tuples(st.just("pop"), AGENT_SETS),
+        st.tuples(st.just("remove"), st.integers(0, 30)),
+        st.tuples(st.just("requeue"), st.integers(0, 30), st.integers(-2, 2)),
+        st.tuples(st.just("again"), st.integers(0, 30), REQUIREMENT_SETS, st.integers(-2, 2)),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(operations)
+def test_matches_brute_force_model(ops: list[tuple[object, ...]]) -> None:
+    index: PendingTasks[int] = PendingTasks()
+    model = Model()
+    taken: dict[int, tuple[frozenset[str], int]] = {}  # popped items and their seq
+    removed: set[int] = set()
+    next_item = 0
+    for op in ops:
+        match op:
+            case ("push", frozenset() as requires, int(priority)):
+                seq = index.push(next_item, requires, priority)
+                model.pending[next_item] = (requires, priority, seq)
+                next_item += 1
+            case ("pop", frozenset() as capabilities):
+                expected = model.best(capabilities)
+                assert index.pop_for(capabilities) == expected
+                if expected is not None:
+                    requires, _, seq = model.pending.pop(expected)
+                    taken[expected] = (requires, seq)
+            case ("remove", int(item)):
+                was_pending = model.pending.pop(item, None) is not None
+                assert index.remove(item) == was_pending
+                if was_pending:
+                    removed.add(item)
+            case ("again", int(item), frozenset() as requires, int(priority)) if item in removed:
+                # A removed item pushed again (its stale entry may still be in the index).
+                removed.discard(item)
+                seq = index.push(item, requires, priority)
+                model.pending[item] = (requires, priority, seq)
+            case ("requeue", int(item), int(priority)) if item in taken:
+                requires, seq = taken.pop(item)
+                assert index.push(item, requires, priority, seq=seq) == seq
+                model.pending[item] = (requires, priority, seq)
+        assert len(index) == len(model.pending)
+        expected_groups: dict[frozenset[str], int] = {}
+        for requires, _, _ in model.pending.values():
+            expected_groups[requires] = expected_groups.get(requires, 0) + 1
+        assert index.groups() == expected_groups
+    for item in range(next_item):
+        assert (item in index) == (item in model.pending)

@@ -1,0 +1,103 @@
+"""Removing and requeueing pending tasks: lazy removal, kept order, compaction."""
+
+from __future__ import annotations
+
+from actorkit._tasks._index import PendingTasks
+
+from .task_index_support import AB, NONE, A, B, drain
+
+
+def test_remove_skips_item_lazily() -> None:
+    index: PendingTasks[str] = PendingTasks()
+    for name, priority in [("x", 3), ("y", 2), ("z", 1)]:
+        index.push(name, A, priority)
+
+    assert index.remove("x") is True
+    assert index.remove("y") is True
+    assert "x" not in index
+    assert len(index) == 1
+    assert index.groups() == {A: 1}
+    assert drain(index, A) == ["z"]
+
+
+def test_remove_of_unknown_or_taken_item_is_false() -> None:
+    index: PendingTasks[str] = PendingTasks()
+    index.push("t", NONE, 0)
+
+    assert index.remove("never") is False
+    assert index.pop_for(NONE) == "t"
+    assert index.remove("t") is False
+    assert len(index) == 0
+
+
+def test_removed_then_repushed_item_is_served_once() -> None:
+    index: PendingTasks[str] = PendingTasks()
+    index.push("t", A, 5)
+    index.push("other", A, 1)
+    index.remove("t")
+    index.push("t", B, 0)
+
+    assert drain(index, AB) == ["other", "t"]
+
+
+def test_removed_then_repushed_in_same_group_uses_new_priority() -> None:
+    index: PendingTasks[str] = PendingTasks()
+    index.push("t", A, 5)
+    index.push("other", A, 1)
+    index.remove("t")
+    index.push("t", A, 0)
+
+    assert drain(index, A) == ["other", "t"]
+
+
+def test_requeue_with_original_seq_keeps_submission_order() -> None:
+    index: PendingTasks[str] = PendingTasks()
+    seq = index.push("retried", A, 1)
+    assert index.pop_for(A) == "retried"
+    index.push("later-1", A, 1)
+    index.push("later-2", NONE, 1)
+
+    assert index.push("retried", A, 1, seq=seq) == seq
+    assert drain(index, A) == ["retried", "later-1", "later-2"]
+
+
+def test_requeue_still_ranks_by_priority() -> None:
+    index: PendingTasks[str] = PendingTasks()
+    seq = index.push("retried", NONE, 0)
+    index.pop_for(NONE)
+    index.push("urgent", NONE, 1)
+    index.push("retried", NONE, 0, seq=seq)
+
+    assert drain(index, NONE) == ["urgent", "retried"]
+
+
+def test_heavy_removal_compacts_the_group() -> None:
+    index: PendingTasks[str] = PendingTasks()
+    index.push("head", A, 10)
+    for i in range(1000):
+        index.push(f"t{i}", A, 0)
+    for i in range(1000):
+        index.remove(f"t{i}")
+
+    assert index._groups[A].stale < 100
+    assert drain(index, A) == ["head"]
+
+
+def test_removed_items_pushed_again_after_compaction_or_a_dropped_group() -> None:
+    index: PendingTasks[str] = PendingTasks()
+    for i in range(200):
+        index.push(f"t{i}", A, i % 3)
+    for i in range(190):
+        index.remove(f"t{i}")  # compacts the group on the way
+    assert index._groups[A].stale < 100
+    for i in range(0, 190, 10):
+        index.push(f"t{i}", A, 0)  # whether or not its stale entry is still there
+    for i in range(190, 200):
+        index.remove(f"t{i}")
+    expected = [f"t{i}" for i in range(0, 190, 10)]
+    assert drain(index, A) == expected
+    index.push("x", B, 0)
+    index.remove("x")  # drops group B, its stale entry with it
+    index.push("x", B, 1)
+    assert drain(index, B) == ["x"]
+    assert index._stale == {}
