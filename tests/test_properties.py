@@ -3,7 +3,7 @@
 - a stateful model of spawn / tell / ask / crash / stop / self-stop (restart) of named actors:
   which are alive, what each instance has handled, and the counts the runtime keeps;
 - pub-sub through `system.publish` against a brute-force NATS matcher (the topic index on its
-  own is tested in test_topics.py; this checks the system level: delivery in order, once per
+  own is tested in test_topics_*.py; this checks the system level: delivery in order, once per
   actor, the count, dead letters, and the dead-letter topic, which `>` patterns match too);
 - consistent-hash stickiness through `spawn_pool(routing="consistent_hash")`, across member
   restarts and the loss of a member.
