@@ -2,8 +2,8 @@
 after its end (`cancelling.cancelled_after`), as an `asyncio.timeout` around it would: nothing
 is left behind (no waiter, pending ask, task or socket), the effect is whole or absent, and the
 next call of the kind works. `ask` and `send` are in test_cancellation.py, `spawn` in
-test_hardening.py and test_lifecycle_corners_cancelled_spawn.py, the durable calls in
-tests/persistence/test_durable_cancellation.py, NATS in test_nats_cancellation.py."""
+test_hardening_half_started.py and test_lifecycle_corners_cancelled_spawn.py, the durable
+calls in tests/persistence/test_durable_cancellation.py, NATS in test_nats_cancellation.py."""
 
 from __future__ import annotations
 
