@@ -1,115 +1,19 @@
-"""The kernel's timer queue and ask deadlines as units: a `ManualClock`, no actor system."""
+"""Ask deadlines as a unit: shared buckets, rotations; never early, at most a resolution late."""
 
 from __future__ import annotations
 
 import asyncio
-import random
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actorkit import ActorStopped, AskTimeout, MailboxFull
+from actorkit import ActorStopped, AskTimeout
 from actorkit._clock import SWEEP_MIN, AskDeadlines
-from actorkit._dead_letters import DeadLetters
 from actorkit._envelope import Ask
-from actorkit._timers import TimerQueue
 from actorkit.testing import ManualClock
 
-
-class Target:
-    """A `Ref` that records what it is told; `full` makes it refuse like a full mailbox."""
-
-    def __init__(self, path: str = "/t") -> None:
-        self.path = path
-        self.name = path.rpartition("/")[2]
-        self.is_alive = True
-        self.full = False
-        self.told: list[tuple[float, Any]] = []
-        self.clock: ManualClock | None = None
-
-    def tell(self, message: Any) -> None:
-        if self.full:
-            raise MailboxFull("full")
-        assert self.clock is not None
-        self.told.append((self.clock.now(), message))
-
-    async def send(self, message: Any) -> None:
-        self.tell(message)
-
-    async def ask(self, message: Any, timeout: float = 5.0) -> Any:
-        raise NotImplementedError
-
-
-def setup() -> tuple[ManualClock, TimerQueue, DeadLetters, Target]:
-    clock = ManualClock()
-    clock.attach(asyncio.get_running_loop(), lambda: True)
-    dead = DeadLetters(clock.now)
-    target = Target()
-    target.clock = clock
-    return clock, TimerQueue(dead, clock), dead, target
-
-
-async def test_timers_fire_in_due_order_ties_in_scheduling_order() -> None:
-    clock, queue, _, target = setup()
-    for message, delay in [("c", 2.0), ("a", 1.0), ("b1", 1.5), ("b2", 1.5)]:
-        queue.schedule(target, message, delay, None)
-    assert queue.pending == 4 and len(queue) == 4
-    await clock.advance(3.0)
-    assert target.told == [(1.0, "a"), (1.5, "b1"), (1.5, "b2"), (2.0, "c")]
-    assert queue.pending == 0 and len(queue) == 0
-
-
-async def test_timers_in_and_out_of_scheduling_order_fire_merged() -> None:
-    """Timers that arrive in due order queue in a run, the others in a heap: firing merges
-    them by due time, ties in scheduling order, periodic ticks among them on their grid."""
-    clock, queue, _, target = setup()
-    rng = random.Random(7)
-    expected: list[tuple[float, int, object]] = []
-    queue.schedule(target, "every", 0.75, 0.75)
-    for i in range(2000):
-        if rng.random() < 0.05:
-            await clock.advance(rng.choice([0.0, 0.5, 1.0]))
-        delay = rng.choice([0.0, 0.5, 0.75, 1.0, 1.5, 3.0])
-        queue.schedule(target, i, delay, None)
-        expected.append((clock.now() + delay, len(expected) + 1, i))
-    end = clock.now() + 10.0
-    ticks = [(0.75 * k, 0, "every") for k in range(1, int(end / 0.75) + 1)]
-    await clock.advance(10.0)
-    got = [message for _, message in target.told]
-    assert got == [message for *_, message in sorted(expected + ticks)]
-    assert all(
-        told >= due
-        for (told, _), (due, *_) in zip(target.told, sorted(expected + ticks), strict=True)
-    )
-    assert queue.pending == 1 and len(queue) == 1
-
-
-async def test_a_periodic_timer_coalesces_missed_ticks_and_ends_when_cancelled() -> None:
-    clock, queue, _, target = setup()
-    handle = queue.schedule(target, "tick", 1.0, 1.0)
-    await clock.advance(3.5)
-    assert [t for t, _ in target.told] == [1.0, 2.0, 3.0]
-    assert handle.cancel() and not handle.cancel()
-    await clock.advance(5.0)
-    assert len(target.told) == 3 and queue.pending == 0
-
-
-async def test_cancelled_timers_no_longer_count() -> None:
-    _, queue, _, target = setup()
-    handles = [queue.schedule(target, i, 100.0 + i, None) for i in range(5000)]
-    for handle in handles[:4000]:
-        handle.cancel()
-    assert len(queue) == 1000
-    assert queue.pending == 1000
-
-
-async def test_a_full_target_makes_a_dead_letter_not_an_error() -> None:
-    clock, queue, dead, target = setup()
-    target.full = True
-    queue.schedule(target, "tick", 1.0, None)
-    await clock.advance(1.0)
-    assert dead.by_reason == {"mailbox_full": 1}
+from .timer_queue_support import setup
 
 
 def _ask(future: asyncio.Future[Any]) -> Ask:
