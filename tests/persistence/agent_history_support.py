@@ -1,0 +1,41 @@
+"""An agent, and readers of its journal and the drop counter, for the agent history tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actorkit import Actor, ActorSystem
+from actorkit.persistence import AgentChange
+
+
+class Worker(Actor):
+    """An agent: answers its tasks; `"crash"` makes it fail."""
+
+    capabilities = frozenset({"work"})
+
+    async def receive(self, message: Any) -> Any:
+        payload = getattr(message, "payload", message)
+        if payload == "crash":
+            raise RuntimeError("crash")
+        if payload == "stop yourself":
+            self.stop()  # `permanent`: restarted
+        return payload
+
+
+def changes(history: list[AgentChange]) -> list[tuple[str, int | None]]:
+    return [(change.state, change.task) for change in history]
+
+
+async def run_tasks(system: ActorSystem, *payloads: object) -> None:
+    """Submitted together: one agent goes from task to task without idling between."""
+    handles = [await system.submit(payload, requires=["work"]) for payload in payloads]
+    for handle in handles:
+        await handle
+
+
+def metric(system: ActorSystem, name: str) -> float | None:
+    return system.metrics.registry.get_sample_value(f"actorkit_agent_history_{name}_total")
+
+
+def dropped(system: ActorSystem) -> float | None:
+    return metric(system, "dropped")
