@@ -1,6 +1,7 @@
 """Stores for the conformance suite. Fixtures hand out plain objects: `make_store` builds a
 new, unopened store on the test's own database each time it is called (tests open it inside
-their body, on their own loop); `postgres` is the session's PostgreSQL server."""
+their body, on their own loop); `make` does the same for the durable-actor tests, each call on
+the same data; `postgres` is the session's PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from actorkit.persistence import MemoryStore, PostgresStore, SQLiteStore
+from actorkit.persistence import MemoryStore, PostgresStore, SQLiteStore, Store
 from actorkit.persistence._base import StoreBase
 
+from .durable_support import KINDS, store_maker
 from .postgres_server import PostgresServer
 
 MakeStore = Callable[[], StoreBase]
@@ -55,3 +57,10 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
 def make_sql_store(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
     """Two calls give two store objects on one database."""
     return _factory(request.param, request, tmp_path)
+
+
+@pytest.fixture(params=KINDS)
+def make(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], Store]:
+    """The durable-actor tests' stores (`durable_support.store_maker`): each call a new store
+    object on the test's own data, as a restarted process would open it."""
+    return store_maker(request, tmp_path)
