@@ -15,14 +15,9 @@ from actorkit.persistence._journal import print_journal
 from actorkit.testing import ManualClock
 
 from .agent_history_support import Worker, changes, run_tasks
-from .durable_support import KINDS, MakeStore, SharedMemoryStore, store_maker
+from .durable_support import MakeStore, SharedMemoryStore
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(params=KINDS)
-def make(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
-    return store_maker(request, tmp_path)
 
 
 async def stored(store: Any, persistence_id: str) -> list[tuple[int, float, Any]]:

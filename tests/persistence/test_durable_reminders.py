@@ -5,7 +5,6 @@ waited for on the system clock (a ManualClock's own time here)."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,14 +13,9 @@ from actorkit import ActorSystem
 from actorkit.persistence import DurableState, EventSourced, MemoryStore
 from actorkit.testing import ManualClock
 
-from .durable_support import KINDS, Deposited, MakeStore, Unregistered, store_maker
+from .durable_support import Deposited, MakeStore, Unregistered
 
 pytestmark = pytest.mark.timeout(30)
-
-
-@pytest.fixture(params=KINDS)
-def make(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
-    return store_maker(request, tmp_path)
 
 
 class Owner(DurableState):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,14 +9,9 @@ import pytest
 from actorkit import ActorSystem
 from actorkit.persistence import DurableState, PersistenceConflict
 
-from .durable_support import KINDS, Deposited, MakeStore, Unregistered, store_maker
+from .durable_support import Deposited, MakeStore, Unregistered
 
 pytestmark = pytest.mark.timeout(30)
-
-
-@pytest.fixture(params=KINDS)
-def make(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
-    return store_maker(request, tmp_path)
 
 
 class Profile(DurableState):
