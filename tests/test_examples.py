@@ -6,9 +6,12 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from .nats_support import NatsServer
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -63,3 +66,10 @@ async def test_bank_balances_survive_a_restart(tmp_path: Path) -> None:
     database = str(tmp_path / "bank.db")
     assert await load("bank").main(database) == {"alice": 70, "bob": 30}
     assert await load("bank").main(database) == {"alice": 140, "bob": 60}
+
+
+async def test_cluster_over_nats(server: NatsServer) -> None:
+    result = await load("cluster").main(server.url)
+    assert result["left"] == {"apple": 7}  # the refused reservation resumed, not restarted
+    assert set(result["packed_by"]) <= {"shop", "warehouse"}  # NATS places each at random
+    assert result["audited"] == 7
