@@ -21,6 +21,7 @@ from typing import Any
 import msgspec
 
 from ._registry import class_named, name_of
+from ._wire_admits import admitted
 from ._wire_refusals import leaf, not_text, too_big, unreadable, unrebuildable
 
 _EXT_OBJECT = 1
@@ -37,10 +38,12 @@ class BadPayload(Exception):
 ScalarFields = Callable[[Any], "dict[str, Any] | None"]
 """An instance's fields as a dict when every one holds a scalar, else None."""
 
-_plans: dict[type, tuple[tuple[str, ...], ScalarFields]] = {}
+_plans: dict[type, tuple[tuple[str, ...], ScalarFields, bool]] = {}
+"""A registered class's plan: its field names that cross, its `ScalarFields`, and whether
+those also tell that the annotations admit the fields (`_wire_admits`)."""
 
 
-def _plan(cls: type) -> tuple[tuple[str, ...], ScalarFields]:
+def _plan(cls: type) -> tuple[tuple[str, ...], ScalarFields, bool]:
     """The field names of a registered class that cross, and its `ScalarFields`: its init
     fields, and those without a default (computed in `__post_init__`), which
     `msgspec.convert` requires since it sets fields instead of calling `__init__`. A class
@@ -62,28 +65,44 @@ def _plan(cls: type) -> tuple[tuple[str, ...], ScalarFields]:
             import attrs  # loaded already: `cls` is an attrs class
 
             names = tuple(a.name for a in attrs.fields(cls) if a.init or a.default is attrs.NOTHING)
-        plan = _plans[cls] = (names, _scalar_fields(names))
+        table = admitted(cls, names)
+        plan = _plans[cls] = (names, _scalar_fields(names, table), table is not None)
     return plan
 
 
-def _scalar_fields(names: tuple[str, ...]) -> ScalarFields:
+def _scalar_fields(
+    names: tuple[str, ...], table: tuple[frozenset[type], ...] | None
+) -> ScalarFields:
+    """With a `table` of what each field's annotation admits, a field outside it counts as
+    no scalar: the value takes the path that decodes it back, which says what is wrong."""
     if len(names) == 1:
         (field,) = names
+        allowed = SCALARS if table is None else table[0]
 
         def one(value: Any) -> dict[str, Any] | None:
             item = getattr(value, field)
-            return {field: item} if type(item) in SCALARS else None
+            return {field: item} if type(item) in allowed else None
 
         return one
     get = operator.attrgetter(*names) if names else lambda value: ()
+    if table is None:
 
-    def many(value: Any) -> dict[str, Any] | None:
+        def many(value: Any) -> dict[str, Any] | None:
+            items = get(value)
+            if SCALARS.issuperset(map(type, items)):
+                return dict(zip(names, items))  # noqa: B905 (equal lengths; the keyword costs)
+            return None
+
+        return many
+    admits = frozenset.__contains__
+
+    def checked(value: Any) -> dict[str, Any] | None:
         items = get(value)
-        if SCALARS.issuperset(map(type, items)):
+        if all(map(admits, table, map(type, items))):
             return dict(zip(names, items))  # noqa: B905 (equal lengths; the keyword costs)
         return None
 
-    return many
+    return checked
 
 
 def _ext_frames() -> tuple[bytes, ...]:
@@ -196,13 +215,13 @@ class Codec:
                 key = next(k for k in value if type(k) not in SCALARS or self._fails(k))
                 return leaf(key, path, key=True)
 
-    def encode_value(self, value: Any, read_back: bool = False) -> bytes:
-        """The one-slot frame `encode([wire(value)])`, byte for byte; raises TypeError for
-        what may not cross, and with `read_back` for what `decode` would refuse (a store's
-        value: a class's annotations that refuse its value fail every recovery). A
-        registered class whose fields hold scalars (most events) is one msgspec call: its
-        fields in one dict, the frame's headers from a table, and its read-back the
-        `msgspec.convert` that decoding them makes."""
+    def encode_value(self, value: Any) -> bytes:
+        """The one-slot frame `encode([wire(value)])` a store keeps, byte for byte; raises
+        TypeError for what may not cross, and for what `decode` would refuse: a value its
+        class's annotations refuse (a `bool` in an `int` field) would fail every recovery.
+        A registered class whose fields hold scalars (most events) is one msgspec call: its
+        fields in one dict, the frame's headers from a table, and its read-back the table
+        of what its annotations admit, or the `msgspec.convert` that decoding makes."""
         cls = type(value)
         plan = _plans.get(cls)
         name = name_of(cls)
@@ -211,15 +230,14 @@ class Codec:
         try:
             if fields is None:
                 payload = encode([self._wire(value)])
-                if read_back:
-                    self.decode(payload)
+                self.decode(payload)
                 return payload
             body = encode([name, fields])
         except _FAILURES:
             raise self._located(value) from None
         except BadPayload as error:
             raise unreadable(str(error)) from None
-        if read_back:
+        if not plan[2]:  # type: ignore[index]  # `fields` came from it
             try:
                 msgspec.convert(fields, cls)  # what `_ext` makes of them
             except Exception as error:  # its annotations, or a failing `__post_init__`

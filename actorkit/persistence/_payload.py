@@ -6,14 +6,13 @@ as a message from another system: registered classes and plain data, never pickl
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 from .._wire import BadPayload, Codec
 
 _codec = Codec()
 
 
-encode: Callable[[object], bytes] = partial(_codec.encode_value, read_back=True)
+encode: Callable[[object], bytes] = _codec.encode_value
 """Bytes of one value; TypeError (naming the offending type) for a value the codec may not
 carry, or that recovery could not read back: once written, such a value would fail every
 recovery of its actor. The codec's own method, so an event's encoding costs no call of
