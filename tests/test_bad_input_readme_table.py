@@ -1,0 +1,59 @@
+"""Each call README's "Errors and bad input" table names has a bad-input case."""
+
+from __future__ import annotations
+
+import re
+
+from . import (
+    test_bad_input_messages,
+    test_bad_input_spawn,
+    test_bad_input_supervision,
+    test_bad_input_system,
+    test_bad_input_tasks,
+    test_bad_input_testing,
+    test_bad_input_timers,
+    test_bad_input_topics,
+)
+
+CASES = [
+    case
+    for module in (
+        test_bad_input_spawn,
+        test_bad_input_messages,
+        test_bad_input_system,
+        test_bad_input_supervision,
+        test_bad_input_timers,
+        test_bad_input_topics,
+        test_bad_input_tasks,
+        test_bad_input_testing,
+    )
+    for case in module.CASES
+]
+
+
+def test_every_row_of_the_readme_table_has_a_case() -> None:
+    """The table and the cases move together: each documented call has at least one case."""
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    table = readme.read_text().split("## Errors and bad input", 1)[1].split("\n## ", 1)[0]
+    calls = [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| `")]
+    elsewhere = [  # rows whose cases need a store or a process: tests/persistence/
+        "TimerHandle.cancel: test_bad_input_timers.py, cancel twice or after firing",
+        "persist: test_durable_bad_input.py, an unregistered event type",
+        "save: test_durable_state.py, a state of an unregistered type",
+        "reminders.start: test_durable_reminders.py, a message of an unregistered type",
+        "reminders.cancel: test_durable_instances.py, from a stopped or replaced instance",
+        "EventSourced: test_durable_bad_input.py, snapshot encoding and snapshot_every",
+        "ActorSystem: test_durable_bad_input.py, a store that is not a store",
+        "python -m actorkit journal: test_journal.py, malformed store URLs",
+        "SQLiteStore: test_sqlite.py, a URL, :memory:, NUL, synchronous and timeout",
+    ]
+    rows = "\n".join([*(case.row for case in CASES), *elsewhere])
+    missing = []
+    for cell in calls:
+        for name in (part.strip("`*… ") for part in cell.split(",")):
+            # A case's row starts with the call: "spawn: ...", "timers.start_once: ...".
+            if not re.search(rf"^{re.escape(name)}[\w.]*:", rows, re.MULTILINE):
+                missing.append(name)
+    assert not missing, f"README rows without a test case: {missing}"

@@ -1,0 +1,73 @@
+"""Bad input to the strategies, `Backoff`, `Supervisor` and `ChildSpec`."""
+
+from __future__ import annotations
+
+import math
+
+from actorkit import Backoff, ChildSpec, OneForAll, OneForOne, RestForOne, Supervisor
+
+from .bad_input_support import Case, Plain, each, raises_as_documented
+
+CASES = [
+    # strategies
+    Case("OneForOne: max_restarts < 0", lambda e: OneForOne(max_restarts=-1), ValueError, ">= 0"),
+    Case("OneForAll: within 0", lambda e: OneForAll(within=0), ValueError, "must be > 0 seconds"),
+    Case(
+        "RestForOne: within not a number",
+        lambda e: RestForOne(within="5"),
+        TypeError,
+        "must be a number of seconds",
+    ),
+    Case(
+        "OneForOne: decider not a mapping or callable",
+        lambda e: OneForOne(decider=42),
+        TypeError,
+        "mapping \\{ExceptionType: directive\\} or a callable",
+    ),
+    Case(
+        "OneForOne: decider key not an exception",
+        lambda e: OneForOne(decider={"x": "resume"}),
+        TypeError,
+        "exception classes",
+    ),
+    Case(
+        "OneForOne: decider directive unknown",
+        lambda e: OneForOne(decider={ValueError: "retry"}),
+        ValueError,
+        "must be one of",
+    ),
+    Case(
+        "OneForOne: backoff not a Backoff",
+        lambda e: OneForOne(backoff=0.5),
+        TypeError,
+        "Backoff\\(min=..., max=...\\) or None",
+    ),
+    # Backoff
+    Case("Backoff: min 0", lambda e: Backoff(min=0), ValueError, "min must be > 0 seconds"),
+    Case("Backoff: max < min", lambda e: Backoff(min=2, max=1), ValueError, "must be >= min"),
+    Case("Backoff: jitter < 0", lambda e: Backoff(jitter=-1), ValueError, "finite number >= 0"),
+    # inf would never restart the child, nan would silently turn the backoff off
+    Case("Backoff: jitter inf", lambda e: Backoff(jitter=math.inf), ValueError, "finite number"),
+    Case("Backoff: jitter nan", lambda e: Backoff(jitter=math.nan), ValueError, "finite number"),
+    Case("Backoff: min not a number", lambda e: Backoff(min="1"), TypeError, "number of seconds"),
+    # Supervisor / ChildSpec
+    Case(
+        "Supervisor: child not a ChildSpec",
+        lambda e: Supervisor([Plain]),
+        TypeError,
+        "must be ChildSpec objects",
+    ),
+    Case(
+        "Supervisor: strategy not a strategy",
+        lambda e: Supervisor([], strategy="one_for_one"),
+        TypeError,
+        "OneForOne/OneForAll/RestForOne",
+    ),
+    Case("ChildSpec: bad factory", lambda e: ChildSpec(42), TypeError, "Actor subclass"),
+    Case("ChildSpec: bad name", lambda e: ChildSpec(Plain, name="a/b"), ValueError, "'/'"),
+]
+
+
+@each(CASES)
+async def test_bad_input_raises_the_documented_error_saying_what_to_change(case: Case) -> None:
+    await raises_as_documented(case)

@@ -1,0 +1,73 @@
+"""Bad input to `submit`: its options, and a submit before start or after shutdown."""
+
+from __future__ import annotations
+
+import math
+
+from actorkit import ActorStopped
+
+from .bad_input_support import Case, after_shutdown, each, not_started, raises_as_documented
+
+CASES = [
+    # submit
+    Case(
+        "submit: priority not an int",
+        lambda e: e.system.submit("x", priority=1.5),
+        TypeError,
+        "priority must be an int",
+    ),
+    Case(
+        "submit: retries a bool",
+        lambda e: e.system.submit("x", retries=True),
+        TypeError,
+        "retries must be an int",
+    ),
+    Case(
+        "submit: deadline not a number",
+        lambda e: e.system.submit("x", deadline="soon"),
+        TypeError,
+        "deadline",
+    ),
+    Case("submit: retries < 0", lambda e: e.system.submit("x", retries=-1), ValueError, ">= 0"),
+    Case(
+        "submit: deadline 0",
+        lambda e: e.system.submit("x", deadline=0),
+        ValueError,
+        "None for no deadline",
+    ),
+    Case(
+        "submit: deadline infinite",
+        lambda e: e.system.submit("x", deadline=math.inf),
+        ValueError,
+        "None for no deadline",
+    ),
+    Case(
+        "submit: requires a bare str",
+        lambda e: e.system.submit("x", requires="gpu"),
+        TypeError,
+        "iterable of strings such as",
+    ),
+    Case(
+        "submit: requires holding a non-str",
+        lambda e: e.system.submit("x", requires=["gpu", 3]),
+        TypeError,
+        "non-empty str",
+    ),
+    Case(
+        "submit: before start",
+        not_started(lambda s: s.submit("x")),
+        RuntimeError,
+        "submit inside `async with ActorSystem\\(\\)`",
+    ),
+    Case(
+        "submit: once shutdown has begun",
+        lambda e: after_shutdown(lambda s: s.submit("x")),
+        ActorStopped,
+        "can no longer be submitted",
+    ),
+]
+
+
+@each(CASES)
+async def test_bad_input_raises_the_documented_error_saying_what_to_change(case: Case) -> None:
+    await raises_as_documented(case)

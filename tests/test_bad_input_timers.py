@@ -1,0 +1,81 @@
+"""Bad input to the timers, and a `TimerHandle` cancelled twice or after it fired."""
+
+from __future__ import annotations
+
+import math
+
+from actorkit import ActorSystem
+from actorkit.testing import ManualClock, pending_timers
+
+from .bad_input_support import Case, Plain, each, inside, raises_as_documented
+
+CASES = [
+    # timers
+    Case(
+        "schedule_once: negative delay",
+        lambda e: e.system.schedule_once(-1, e.ref, "x"),
+        ValueError,
+        "must be >= 0 seconds",
+    ),
+    Case(
+        "schedule_every: interval 0",
+        lambda e: e.system.schedule_every(0, e.ref, "x"),
+        ValueError,
+        "interval must be > 0 seconds and finite, got 0;",
+    ),
+    Case(
+        "schedule_every: negative interval",
+        lambda e: e.system.schedule_every(-1, e.ref, "x"),
+        ValueError,
+        "interval must be > 0 seconds and finite, got -1;",
+    ),
+    Case(
+        "schedule_once: delay infinite",
+        lambda e: e.system.schedule_once(math.inf, e.ref, "x"),
+        ValueError,
+        "delay must be >= 0 seconds and finite",
+    ),
+    Case(
+        "schedule_once: delay not a number",
+        lambda e: e.system.schedule_once("1", e.ref, "x"),
+        TypeError,
+        "must be a number of seconds",
+    ),
+    Case(
+        "schedule_once: target not a ref",
+        lambda e: e.system.schedule_once(1, "/path", "x"),
+        TypeError,
+        "needs an ActorRef",
+    ),
+    Case(
+        "timers.start_once: negative delay",
+        lambda e: inside(e, lambda actor: actor.timers.start_once("k", "x", -1)),
+        ValueError,
+        "delay must be >= 0 seconds",
+    ),
+    Case(
+        "timers.start_every: interval 0",
+        lambda e: inside(e, lambda actor: actor.timers.start_every("k", "x", 0)),
+        ValueError,
+        "interval must be > 0",
+    ),
+]
+
+
+@each(CASES)
+async def test_bad_input_raises_the_documented_error_saying_what_to_change(case: Case) -> None:
+    await raises_as_documented(case)
+
+
+async def test_timer_handle_cancel_twice_or_after_firing_is_harmless_and_says_so() -> None:
+    clock = ManualClock()
+    async with ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Plain)
+        fired = system.schedule_once(1.0, ref, "x")
+        await clock.advance(1.0)
+        assert fired.cancel() is False  # already fired: nothing to stop
+        pending = system.schedule_once(5.0, ref, "x")
+        assert pending.cancel() is True
+        assert pending.cancel() is False
+        assert not pending.active
+        assert pending_timers(system) == 0

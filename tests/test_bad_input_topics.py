@@ -1,0 +1,60 @@
+"""Bad input to `publish`, `subscribe` and `unsubscribe`: malformed topics and subscribers."""
+
+from __future__ import annotations
+
+from actorkit import ActorStopped
+
+from .bad_input_support import Case, each, raises_as_documented
+
+CASES = [
+    # pub-sub
+    Case(
+        "publish: empty topic", lambda e: e.system.publish("", 1), ValueError, "must not be empty"
+    ),
+    Case("publish: empty token", lambda e: e.system.publish("a..b", 1), ValueError, "empty token"),
+    Case("publish: wildcard", lambda e: e.system.publish("a.*", 1), ValueError, "wildcard"),
+    Case("publish: whitespace", lambda e: e.system.publish("a b", 1), ValueError, "whitespace"),
+    Case("publish: not a str", lambda e: e.system.publish(42, 1), TypeError, "must be a str"),
+    Case("subscribe: empty pattern", lambda e: e.system.subscribe(e.ref, ""), ValueError, "empty"),
+    Case(
+        "subscribe: > not last",
+        lambda e: e.system.subscribe(e.ref, "a.>.b"),
+        ValueError,
+        "must be the last token",
+    ),
+    Case(
+        "subscribe: wildcard inside a token",
+        lambda e: e.system.subscribe(e.ref, "a*"),
+        ValueError,
+        "whole token",
+    ),
+    Case(
+        "subscribe: a stopped actor",
+        lambda e: e.system.subscribe(e.stopped, "a"),
+        ActorStopped,
+        "is stopped and cannot subscribe",
+    ),
+    Case(
+        "subscribe: not a ref",
+        lambda e: e.system.subscribe("/live", "a"),
+        TypeError,
+        "expected an ActorRef",
+    ),
+    Case(
+        "unsubscribe: bad pattern",
+        lambda e: e.system.unsubscribe(e.ref, "a..b"),
+        ValueError,
+        "empty token",
+    ),
+    Case(
+        "unsubscribe: not a ref",
+        lambda e: e.system.unsubscribe(42),
+        TypeError,
+        "expected an ActorRef",
+    ),
+]
+
+
+@each(CASES)
+async def test_bad_input_raises_the_documented_error_saying_what_to_change(case: Case) -> None:
+    await raises_as_documented(case)
