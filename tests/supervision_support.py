@@ -1,0 +1,36 @@
+"""The journaling worker the supervision tests supervise, and the specs of several of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actorkit import Actor, ChildSpec
+
+
+class Worker(Actor):
+    """Logs its lifecycle to a shared journal; fails on "crash"."""
+
+    def __init__(self, journal: list[str], label: str) -> None:
+        self.journal = journal
+        self.label = label
+        self.handled = 0
+
+    async def on_start(self) -> None:
+        self.journal.append(f"start {self.label}")
+
+    async def on_stop(self) -> None:
+        self.journal.append(f"stop {self.label}")
+
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError(f"{self.label} crashed")
+        if isinstance(message, Exception):
+            raise message
+        if message == "handled":
+            return self.handled
+        self.handled += 1
+        return message
+
+
+def specs(journal: list[str], *labels: str, **options: Any) -> list[ChildSpec]:
+    return [ChildSpec(Worker, journal, label, name=label, **options) for label in labels]

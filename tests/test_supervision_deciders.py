@@ -1,0 +1,89 @@
+"""Deciders: resume, stop, escalate, and the most specific exception class wins (API 3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem, OneForOne
+from actorkit.testing import snapshot
+
+from .supervision_support import Worker
+
+
+async def test_decider_resume_keeps_state_and_does_not_count_toward_intensity() -> None:
+    journal: list[str] = []
+
+    class Parent(Actor):
+        supervisor_strategy = OneForOne(max_restarts=0, decider={ValueError: "resume"})
+
+        async def on_start(self) -> None:
+            await self.spawn(Worker, journal, "w", name="w")
+
+        async def receive(self, message: Any) -> None:
+            return None
+
+    async with ActorSystem() as system:
+        await system.spawn(Parent, name="p")
+        w = system.lookup("/p/w")
+        assert w is not None
+        w.tell(1)
+        for _ in range(5):
+            w.tell(ValueError("tolerated"))
+        w.tell(2)
+        assert await w.ask("handled") == 2  # state survived five failures
+        assert journal == ["start w"]
+        assert snapshot(w).failures == 5
+
+
+async def test_decider_most_specific_class_wins() -> None:
+    class Special(ValueError):
+        pass
+
+    strategy = OneForOne(decider={Exception: "stop", ValueError: "resume", Special: "restart"})
+    assert strategy.directive(Special()) == "restart"
+    assert strategy.directive(ValueError()) == "resume"
+    assert strategy.directive(KeyError()) == "stop"
+    assert OneForOne().directive(KeyError()) == "restart"
+    assert OneForOne(decider=lambda e: "escalate").directive(KeyError()) == "escalate"
+
+
+async def test_decider_stop_stops_the_child_for_good() -> None:
+    journal: list[str] = []
+
+    class Parent(Actor):
+        supervisor_strategy = OneForOne(decider={KeyError: "stop"})
+
+        async def on_start(self) -> None:
+            await self.spawn(Worker, journal, "w", name="w")
+
+    async with ActorSystem() as system:
+        await system.spawn(Parent, name="p")
+        w = system.lookup("/p/w")
+        assert w is not None
+        with pytest.raises(KeyError):
+            await w.ask(KeyError("fatal"))
+        await system.ask("/p", "sync")
+        assert not w.is_alive
+        assert journal == ["start w", "stop w"]
+
+
+async def test_decider_escalate_fails_the_parent_which_is_restarted() -> None:
+    journal: list[str] = []
+
+    class Parent(Actor):
+        supervisor_strategy = OneForOne(decider={KeyError: "escalate"})
+
+        async def on_start(self) -> None:
+            journal.append("start parent")
+            await self.spawn(Worker, journal, "w", name="w")
+
+    async with ActorSystem() as system:
+        parent = await system.spawn(Parent, name="p")
+        w = system.lookup("/p/w")
+        assert w is not None
+        w.tell(KeyError("up"))
+        await parent.ask("sync")  # processed after the parent's restart
+        assert journal == ["start parent", "start w", "stop w", "start parent", "start w"]
+        assert snapshot(parent).restarts == 1
