@@ -1,0 +1,153 @@
+"""Groups share work across systems over NATS; members leave without dropping a message."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import actorkit
+from actorkit import Actor, ActorStopped, ActorSystem, testing
+
+from .nats_node import Job
+from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
+from .nats_systems_support import Echo
+
+pytestmark = requires_nats
+
+
+async def test_groups_share_work_across_systems(server: NatsServer) -> None:
+    async with (
+        ActorSystem("client", transport=transport(server)) as client,
+        ActorSystem("worker-a", transport=transport(server)) as worker_a,
+        ActorSystem("worker-b", transport=transport(server)) as worker_b,
+    ):
+        for system in (worker_a, worker_b):
+            pool = await system.spawn_pool(Echo, size=2, name="pool")
+            system.expose(pool, group="jobs")
+            assert testing.transport(system) is not None
+            await testing.transport(system).flush()
+        jobs = client.remote_group("jobs")
+        for i in range(60):
+            assert await jobs.ask(Job(i)) == ("echo", Job(i))
+        served = []
+        for system in (worker_a, worker_b):
+            pool_ref = system.lookup("/pool")
+            assert isinstance(pool_ref, actorkit.PoolRef)
+            served.append(sum([len(await member.ask("got")) for member in pool_ref.members]))
+        assert sum(served) == 60 and all(served), served
+
+
+async def test_a_stopped_group_member_leaves_the_group_as_it_stops(server: NatsServer) -> None:
+    """Before, the member stayed subscribed until NATS routed it a message, which it could
+    only refuse: an ask failed with ActorStopped though another member was alive."""
+    async with (
+        ActorSystem("client", transport=transport(server)) as client,
+        ActorSystem("worker-a", transport=transport(server)) as worker_a,
+        ActorSystem("worker-b", transport=transport(server)) as worker_b,
+    ):
+        for system in (worker_a, worker_b):
+            system.expose(await system.spawn(Echo, name="echo"), group="jobs")
+            assert testing.transport(system) is not None
+            await testing.transport(system).flush()
+        jobs = client.remote_group("jobs")
+        leaving = worker_a.lookup("/echo")
+        assert leaving is not None
+        await leaving.stop()
+        assert testing.transport(worker_a) is not None
+        await testing.transport(worker_a).flush()  # the departure has reached the server
+        for i in range(40):
+            assert await jobs.ask(Job(i)) == ("echo", Job(i))
+        staying = worker_b.lookup("/echo")
+        assert staying is not None
+        assert len(await staying.ask("got")) == 40
+        assert worker_a.dead_letters.count == 0
+
+
+class Tally(Actor):
+    """Answers a `Job` and notes every tell it gets in a list the test holds."""
+
+    def __init__(self, told: list[int]) -> None:
+        self.told = told
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, int):
+            self.told.append(message)
+        return message
+
+
+async def test_what_reaches_a_leaving_member_is_refused_not_dropped(server: NatsServer) -> None:
+    """nats-py forgot the subscription the moment the member left, so what NATS had routed
+    to it before the server saw the departure was dropped without a word: asks waited for
+    their timeout, tells vanished. Now each is refused (`ActorStopped`, a dead letter)."""
+    told: list[int] = []
+    async with (
+        ActorSystem("client", transport=transport(server)) as client,
+        ActorSystem("worker-a", transport=transport(server)) as worker_a,
+        ActorSystem("worker-b", transport=transport(server)) as worker_b,
+    ):
+        for system in (worker_a, worker_b):
+            system.expose(await system.spawn(Tally, told, name="tally"), group="jobs")
+            await link_of(system).flush()
+        jobs = client.remote_group("jobs")
+        asking = [asyncio.create_task(jobs.ask(Job(i), timeout=SAFETY)) for i in range(60)]
+        for i in range(60):
+            jobs.tell(i)
+        await asyncio.sleep(0)  # the asks are out: NATS routes some to the leaving member
+        leaving = worker_b.lookup("/tally")
+        assert leaving is not None
+        await leaving.stop()
+        async with asyncio.timeout(SAFETY / 4):  # none waits for its timeout
+            outcomes = await asyncio.gather(*asking, return_exceptions=True)
+        assert all(o == Job(i) or isinstance(o, ActorStopped) for i, o in enumerate(outcomes))
+        await link_of(client).flush()
+        await link_of(worker_b).flush()
+        staying = worker_a.lookup("/tally")
+        assert staying is not None
+        await staying.ask("sync")  # it has taken every tell sent before
+        refused = [d.message for d in worker_b.dead_letters.recent if isinstance(d.message, int)]
+        assert sorted(told + refused) == list(range(60))
+
+
+class Lingering(Actor):
+    """Holds its system's shutdown open until released."""
+
+    def __init__(self, stopping: asyncio.Event, release: asyncio.Event) -> None:
+        self.stopping = stopping
+        self.release = release
+
+    async def on_stop(self) -> None:
+        self.stopping.set()
+        await self.release.wait()
+
+
+async def test_a_system_shutting_down_leaves_its_groups_before_its_actors_stop(
+    server: NatsServer,
+) -> None:
+    """Before, a member system refused its share of the group's requests (`ActorStopped`,
+    a dead letter `shutdown` for a tell) for as long as its actors took to stop, though
+    another member was alive."""
+    async with (
+        ActorSystem("client", transport=transport(server)) as client,
+        ActorSystem("worker-b", transport=transport(server)) as worker_b,
+    ):
+        worker_a = ActorSystem("worker-a", transport=transport(server))
+        await worker_a.start()
+        for system in (worker_a, worker_b):
+            system.expose(await system.spawn(Echo, name="echo"), group="jobs")
+            await link_of(system).flush()
+        stopping, release = asyncio.Event(), asyncio.Event()
+        await worker_a.spawn(Lingering, stopping, release, name="lingering")  # stops first
+        shutdown = asyncio.create_task(worker_a.shutdown())
+        try:
+            await stopping.wait()
+            await link_of(worker_a).flush()  # the departure has reached the server
+            jobs = client.remote_group("jobs")
+            for i in range(40):
+                assert await jobs.ask(Job(i)) == ("echo", Job(i))
+        finally:
+            release.set()
+            await shutdown
+        staying = worker_b.lookup("/echo")
+        assert staying is not None
+        assert len(await staying.ask("got")) == 40
+        assert worker_a.dead_letters.count == 0

@@ -1,0 +1,94 @@
+"""The NATS link in health and metrics, a lost link, and systems that are gone or vanish."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import pytest
+
+from actorkit import ActorStopped, ActorSystem, AskTimeout, testing
+from actorkit.nats import NatsTransport
+
+from .nats_support import NatsServer, requires_nats, transport
+from .nats_systems_support import Echo, Holder, metric
+
+pytestmark = requires_nats
+
+
+async def test_gone_systems_fail_fast_and_vanishing_ones_time_out(server: NatsServer) -> None:
+    async with ActorSystem("asker", transport=transport(server)) as asker:
+        with pytest.raises(ActorStopped, match="not connected"):
+            await asker.remote("nobody", "/x").ask("hi", timeout=5.0)
+        with pytest.raises(ActorStopped, match="no member"):
+            await asker.remote_group("empty").ask("hi", timeout=5.0)
+        held = ActorSystem("vanishing", transport=transport(server))
+        await held.start()
+        arrived, release = asyncio.Event(), asyncio.Event()
+        held.expose(await held.spawn(Holder, arrived, release, name="holder"))
+        remote = asker.remote("vanishing", "/holder")
+        asking = asyncio.ensure_future(remote.ask("hold", timeout=0.5))
+        await arrived.wait()
+        assert testing.transport(held) is not None
+        await testing.transport(held).stop()  # the process "dies": no reply will ever come
+        with pytest.raises(AskTimeout) as timed_out:
+            await asking
+        assert str(timed_out.value) == (
+            "no reply from vanishing:/holder within 0.5s; either its handler is slower than "
+            "that (raise the ask's timeout or make the handler faster) or the process serving "
+            "it stopped answering (frozen, cut off, or gone before NATS noticed): check that "
+            "it runs"
+        )
+        release.set()
+        await held.shutdown()
+        with pytest.raises(ActorStopped):
+            await remote.ask("hi", timeout=5.0)
+
+
+async def test_health_and_metrics_show_the_link(server: NatsServer) -> None:
+    async with ActorSystem("watched", transport=transport(server)) as system:
+        http = await system.serve_http(port=0)
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{http.url}/healthz") as response:
+                body = await response.json()
+            assert response.status == 200
+            assert body["status"] == "ok"
+            assert body["transport"]["state"] == "connected"
+            assert body["transport"]["server"] == server.url
+            async with session.get(f"{http.url}/metrics") as response:
+                text = await response.text()
+        assert "actorkit_nats_connected 1.0" in text
+        assert 'actorkit_nats_messages_total{direction="out"}' in text
+        assert 'actorkit_nats_rejected_total{reason="bad_payload"} 0.0' in text
+
+
+async def test_a_lost_link_is_degraded_health_and_comes_back() -> None:
+    own = NatsServer()
+    own.start()
+    try:
+        link = NatsTransport(own.url, reconnect_time_wait=0.05)
+        async with ActorSystem("resilient", transport=link) as system:
+            http = await system.serve_http(port=0)
+            system.expose(await system.spawn(Echo, name="echo"))
+            echo = system.remote("resilient", "/echo")
+            async with aiohttp.ClientSession() as session:
+                own.stop()
+                await link.link_down.wait()
+                async with session.get(f"{http.url}/healthz") as response:
+                    body = await response.json()
+                assert response.status == 200
+                assert body["status"] == "degraded"
+                assert body["transport"]["state"] == "reconnecting"
+                assert await metric(system, "actorkit_nats_connected") == 0.0
+                with pytest.raises(ActorStopped, match="not connected"):
+                    await echo.ask("got")  # fails at once instead of waiting for a timeout
+                echo.tell("kept")  # buffered until the link and the target are back
+                own.start()
+                await link.link_up.wait()
+                assert await echo.ask("got") == ["kept"]
+                await link.flush()
+                async with session.get(f"{http.url}/healthz") as response:
+                    assert (await response.json())["status"] == "ok"
+            assert await metric(system, "actorkit_nats_reconnects_total") >= 1
+    finally:
+        own.stop()

@@ -1,0 +1,134 @@
+"""Setting systems up on NATS: names, misuse, unreachable servers, credentials and TLS."""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+
+import pytest
+import trustme
+
+from actorkit import ActorSystem, NameTaken
+from actorkit.nats import NatsTransport
+from actorkit.testing import Probe
+
+from .nats_node import Job
+from .nats_support import NatsServer, requires_nats, transport
+from .nats_systems_support import Echo
+
+pytestmark = requires_nats
+
+
+async def test_duplicate_system_names_are_refused_at_start(server: NatsServer) -> None:
+    async with ActorSystem("unique", transport=transport(server)):
+        twin = ActorSystem("unique", transport=transport(server))
+        with pytest.raises(NameTaken, match="already connected"):
+            await twin.start()
+        assert not twin.healthy
+
+
+async def test_remote_refuses_names_no_system_has_and_paths_no_actor_has(
+    server: NatsServer,
+) -> None:
+    """In the words `ActorSystem`, `start` and spawn's paths use, from the system and from the
+    transport alike: such a ref could only ever fail."""
+    too_long = "s" * 256
+    with pytest.raises(ValueError) as refused:
+        ActorSystem(too_long)
+    link = transport(server)
+    async with ActorSystem("asker", transport=link) as asker:
+        for remote in (asker.remote, link.remote):
+            with pytest.raises(ValueError) as same:
+                remote(too_long, "/x")
+            assert str(same.value) == str(refused.value)
+            with pytest.raises(ValueError, match="one NATS subject token\\) to be used with "):
+                remote("has.dots", "/x")
+            for path in ("/", "/a//b", "/a/", "/" + "n" * 256, "/a\n"):
+                with pytest.raises(ValueError, match="path must be an actor path such as"):
+                    remote("other", path)
+            assert remote("other", "/$1/b").path == "/$1/b"  # generated names are names
+
+
+async def test_misuse_is_explained() -> None:
+    with pytest.raises(TypeError, match="NatsTransport"):
+        ActorSystem("x", transport="nats://localhost")  # type: ignore[arg-type]
+    async with ActorSystem("plain") as plain:
+        with pytest.raises(RuntimeError, match="needs a transport"):
+            plain.remote("other", "/x")
+    with pytest.raises(ValueError, match="one NATS subject token"):
+        await ActorSystem("has.dots", transport=NatsTransport("nats://127.0.0.1:1")).start()
+    with pytest.raises(ValueError, match="max_buffered"):
+        NatsTransport(max_buffered=0)
+
+
+async def test_unreachable_servers_fail_start_with_a_clear_error() -> None:
+    closed = NatsServer()  # never started: nothing listens on its port
+    system = ActorSystem("lonely", transport=NatsTransport(closed.url, connect_timeout=0.5))
+    with pytest.raises(ConnectionError, match="cannot connect system 'lonely'"):
+        await system.start()
+
+
+@pytest.mark.parametrize(
+    ("server_args", "good", "bad"),
+    [
+        (
+            ("--user", "actor", "--pass", "s3cret"),
+            {"user": "actor", "password": "s3cret"},
+            {"user": "actor", "password": "guess"},
+        ),
+        (("--auth", "t0ken-s3cret"), {"token": "t0ken-s3cret"}, {"token": "guess"}),
+    ],
+    ids=["user-password", "token"],
+)
+async def test_servers_with_authorisation_refuse_systems_without_credentials(
+    server_args: tuple[str, ...], good: dict[str, str], bad: dict[str, str]
+) -> None:
+    guarded = NatsServer(*server_args)
+    guarded.start()
+    try:
+        async with ActorSystem("member", transport=NatsTransport(guarded.url, **good)) as member:
+            probe = await Probe.spawn(member)
+            member.subscribe(probe.ref, "events.>")
+            member.expose(probe.ref)
+            intruder = ActorSystem("intruder", transport=NatsTransport(guarded.url))
+            with pytest.raises(ConnectionRefusedError, match="refused system 'intruder'"):
+                await intruder.start()
+            assert intruder.publish("events.x", "forged") == 0  # never started: goes nowhere
+            assert intruder.dead_letters.by_reason == {"transport_closed": 1}
+            wrong = NatsTransport(guarded.url, **bad)
+            with pytest.raises(ConnectionRefusedError, match="check the token"):
+                await ActorSystem("guesser", transport=wrong).start()
+            assert member.publish("events.ok", "real") == 1
+            await probe.expect("real")
+            probe.expect_empty()
+    finally:
+        guarded.stop()
+
+
+async def test_tls_links_systems_and_refuses_a_client_that_does_not_trust_the_server(
+    tmp_path: Path,
+) -> None:
+    ca = trustme.CA()
+    issued = ca.issue_cert("127.0.0.1")
+    cert, key = tmp_path / "server.pem", tmp_path / "server.key"
+    issued.cert_chain_pems[0].write_to_path(str(cert))
+    issued.private_key_pem.write_to_path(str(key))
+    secured = NatsServer("--tls", "--tlscert", str(cert), "--tlskey", str(key))
+    secured.start()
+    url = f"tls://127.0.0.1:{secured.port}"
+    trusting = ssl.create_default_context()
+    ca.configure_trust(trusting)
+    try:
+        async with (
+            ActorSystem("tls-a", transport=NatsTransport(url, tls=trusting)) as a,
+            ActorSystem("tls-b", transport=NatsTransport(url, tls=trusting)) as b,
+        ):
+            b.expose(await b.spawn(Echo, name="echo"))
+            assert await a.remote("tls-b", "/echo").ask(Job(7)) == ("echo", Job(7))
+            stranger = ActorSystem(
+                "stranger", transport=NatsTransport(url, tls=ssl.create_default_context())
+            )
+            with pytest.raises(ConnectionRefusedError, match=r"refused system 'stranger'.*TLS"):
+                await stranger.start()  # at once: an untrusted certificate is not retried
+    finally:
+        secured.stop()
