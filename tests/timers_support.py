@@ -1,0 +1,45 @@
+"""Actors the timer tests share: one that drives its own timers, one that runs steps sent to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actorkit import Actor
+
+
+class Ticker(Actor):
+    def __init__(self, probe_ref: Any) -> None:
+        self.probe_ref = probe_ref
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, tuple) and message[0] == "every":
+            self.timers.start_every(message[1], message[2], message[3])
+        elif isinstance(message, tuple) and message[0] == "once":
+            self.timers.start_once(message[1], message[2], message[3])
+        elif isinstance(message, tuple) and message[0] == "cancel":
+            return self.timers.cancel(message[1])
+        elif message == "crash":
+            raise RuntimeError("crash")
+        elif message == "active":
+            return len(self.timers)
+        else:
+            self.probe_ref.tell(message)
+        return None
+
+
+class Stepper(Actor):
+    """Runs the steps it is sent inside itself and notes every other message in `seen`; on
+    `("hold", gate, step)` it waits for the gate first, so ticks can queue behind it."""
+
+    def __init__(self, seen: list[Any]) -> None:
+        self.seen = seen
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, tuple) and message[0] == "hold":
+            _, gate, step = message
+            await gate.wait()
+            return step(self)
+        if callable(message):
+            return message(self)
+        self.seen.append(message)
+        return None
