@@ -1,0 +1,112 @@
+"""ManualClock's time: it moves only when advanced, firing what falls due in time order."""
+
+from __future__ import annotations
+
+import pytest
+
+from actorkit import ActorSystem
+from actorkit.testing import ManualClock, Probe
+
+from .testing_support import Relay
+
+
+async def test_the_clock_starts_where_told_and_moves_only_when_advanced() -> None:
+    assert ManualClock().now() == 0.0
+    clock = ManualClock(start=100)
+    assert clock.now() == 100.0
+    await clock.advance(2.5)
+    assert clock.now() == 102.5
+    await clock.advance(0)
+    assert clock.now() == 102.5
+
+
+@pytest.mark.parametrize("bad", [-1.0, float("nan"), float("inf")])
+async def test_advance_refuses_what_is_not_a_duration(bad: float) -> None:
+    with pytest.raises(ValueError, match="advance"):
+        await ManualClock().advance(bad)
+
+
+async def test_advance_fires_what_falls_due_in_time_order_at_its_time() -> None:
+    clock = ManualClock()
+    fired: list[tuple[str, float]] = []
+    for name, when in [("c", 3.0), ("a", 1.0), ("late", 9.0), ("b", 2.0), ("a2", 1.0)]:
+        clock.call_at(when, lambda name=name: fired.append((name, clock.now())))
+    await clock.advance(3.0)
+    # In time order, ties in the order they were scheduled, each seeing its own due time.
+    assert fired == [("a", 1.0), ("a2", 1.0), ("b", 2.0), ("c", 3.0)]
+    assert (clock.pending, clock.next_due()) == (1, 9.0)
+
+
+async def test_advance_reaches_what_float_rounding_puts_a_hair_past_its_target() -> None:
+    clock = ManualClock()
+    fired: list[tuple[str, float]] = []
+    for name, when in [("rounded", 0.1 + 0.2), ("later", 0.3 + 1e-6)]:
+        clock.call_at(when, lambda name=name: fired.append((name, clock.now())))
+    await clock.advance(0.3)
+    assert fired == [("rounded", 0.1 + 0.2)]  # 0.30000000000000004, at its own time
+    assert clock.now() == 0.1 + 0.2  # never back to 0.3: time does not run backwards
+    assert clock.next_due() == 0.3 + 1e-6
+    await clock.advance(1e-6)
+    assert [name for name, _ in fired] == ["rounded", "later"]
+
+
+@pytest.mark.parametrize("start", [1e6, 9e8])
+async def test_the_rounding_slack_stays_a_microsecond_far_from_zero(start: float) -> None:
+    clock = ManualClock(start=start)
+    fired: list[float] = []
+    clock.call_at(start + 1.0005, lambda: fired.append(clock.now()))
+    await clock.advance(1.0)
+    assert fired == [] and clock.now() == start + 1.0
+    await clock.advance(0.0005)
+    assert fired == [start + 1.0005]
+
+
+async def test_a_cancelled_entry_never_fires_and_is_not_pending() -> None:
+    clock = ManualClock()
+    fired: list[str] = []
+    first = clock.call_at(1.0, lambda: fired.append("first"))
+    clock.call_at(2.0, lambda: fired.append("second"))
+    first.cancel()
+    assert (clock.pending, clock.next_due()) == (1, 2.0)
+    await clock.advance(5.0)
+    assert fired == ["second"]
+    assert (clock.pending, clock.next_due()) == (0, None)
+
+
+async def test_what_a_callback_schedules_inside_the_window_fires_in_the_same_advance() -> None:
+    clock = ManualClock()
+    fired: list[float] = []
+
+    def tick() -> None:
+        fired.append(clock.now())
+        clock.call_at(clock.now() + 1.0, tick)
+
+    clock.call_at(1.0, tick)
+    await clock.advance(3.5)
+    assert fired == [1.0, 2.0, 3.0]
+    assert clock.next_due() == 4.0
+
+
+async def test_a_periodic_timer_fires_once_per_interval_passed(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        system.schedule_every(1.0, probe.ref, "tick")
+        await clock.advance(3.5)  # due at 1, 2 and 3
+        assert probe.pending == 3
+        await clock.advance(0.5)  # and at 4
+        assert probe.pending == 4
+        system.schedule_every(2.0, probe.ref, "slow", initial_delay=0.5)
+        await clock.advance(4.0)  # ticks at 5, 6, 7, 8; slow at 4.5, 6.5
+        received = [await probe.receive() for _ in range(probe.pending)]
+        assert received.count("tick") == 8 and received.count("slow") == 2
+
+
+async def test_actors_react_between_steps_of_one_advance(clock: ManualClock) -> None:
+    # Each message's handler arms the next timer: only letting the actor run after each due
+    # time lets the chain through one advance.
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        relay = await system.spawn(Relay)
+        relay.tell((0, probe.ref))
+        await clock.advance(3.5)
+        assert [await probe.receive() for _ in range(probe.pending)] == [0, 1, 2, 3]

@@ -1,0 +1,107 @@
+"""Probe: it records what arrives, checks it each way, counts what waits and answers asks."""
+
+from __future__ import annotations
+
+import asyncio
+import pydoc
+
+import pytest
+
+from actorkit import ActorSystem
+from actorkit.testing import Probe
+
+
+async def test_probe_records_messages_in_order_and_checks_each_way() -> None:
+    async with ActorSystem() as system:
+        probe = await Probe.spawn(system, name="probe")
+        assert probe.ref.path == "/probe"
+        for message in [1, "two", 3.0, (4,)]:
+            probe.ref.tell(message)
+        assert await probe.expect(1) == 1  # by equality
+        assert await probe.expect(str) == "two"  # by type
+        assert await probe.expect(lambda m: m > 2) == 3.0  # by predicate
+        assert probe.pending == 1
+        with pytest.raises(AssertionError, match=r"probe expected 5, got \(4,\)"):
+            await probe.expect(5)
+        probe.expect_empty()
+
+
+async def test_probe_expect_empty_names_the_unexpected_message() -> None:
+    async with ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        probe.ref.tell("surprise")
+        await probe.receive()
+        await probe.ref.ask("another")  # recorded by the time the ask is answered
+        with pytest.raises(AssertionError, match="'another'"):
+            probe.expect_empty()
+
+
+async def test_probe_counts_what_still_waits_in_its_mailbox() -> None:
+    async with asyncio.timeout(10), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        probe.ref.tell("told")  # the probe's actor has not run yet: both wait in its mailbox
+        probe.ref.tell("again")
+        assert probe.pending == 2
+        with pytest.raises(AssertionError, match="probe has 2 unexpected messages, next: 'told'"):
+            probe.expect_empty()
+        assert [await probe.receive(), await probe.receive()] == ["told", "again"]
+        probe.expect_empty()
+
+
+async def test_probe_counts_an_ask_still_in_its_mailbox_by_its_message() -> None:
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(10), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        seen: asyncio.Future[tuple[int, str]] = loop.create_future()
+
+        def look() -> None:  # after the ask's first step, before the probe's actor runs
+            with pytest.raises(AssertionError) as failed:
+                probe.expect_empty()
+            seen.set_result((probe.pending, str(failed.value)))
+
+        asked = asyncio.ensure_future(probe.ref.ask("asked"))
+        loop.call_soon(look)
+        assert await seen == (1, "probe has 1 unexpected messages, next: 'asked'")
+        assert await asked is None
+        assert await probe.receive() == "asked"
+        probe.expect_empty()
+
+
+async def test_probe_answers_asks_with_its_reply() -> None:
+    async with ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        assert await probe.ref.ask("q") is None
+        probe.reply = 42
+        assert await probe.ref.ask("q") == 42
+        assert probe.pending == 2
+
+
+def test_help_of_probe_says_reply_is_the_attribute_asks_are_answered_with() -> None:
+    assert "`probe.reply` is an attribute, not a method" in pydoc.render_doc(Probe)
+
+
+async def test_probe_receive_times_out_and_checks_its_timeout() -> None:
+    async with ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        with pytest.raises(TimeoutError, match=r"the probe received nothing within 0\.001 s"):
+            await probe.receive(timeout=0.001)  # the safety net itself, nothing to wait for
+        with pytest.raises(ValueError, match="timeout"):
+            await probe.receive(timeout=-1)
+
+
+def test_a_probe_made_without_spawn_says_how_to_make_one() -> None:
+    with pytest.raises(RuntimeError, match=r"Probe\.spawn"):
+        _ = Probe().ref
+
+
+async def test_probe_expect_empty_leaves_the_message_it_names_to_be_received() -> None:
+    """A check takes nothing: after it failed, the message it named is still the next."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        probe.ref.tell("left over")
+        await probe.ref.ask("sync")  # both recorded by the time the ask is answered
+        with pytest.raises(AssertionError, match="probe has 2 unexpected messages, next: 'left"):
+            probe.expect_empty()
+        assert probe.pending == 2
+        assert [await probe.receive(), await probe.receive()] == ["left over", "sync"]
+        probe.expect_empty()

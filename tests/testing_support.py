@@ -1,0 +1,33 @@
+"""Actors the tests of `actorkit.testing` share: an echo, one held busy, a timer relay."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from actorkit import Actor
+
+
+class Echo(Actor):
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError("crashed on purpose")
+        return message
+
+
+class Held(Actor):
+    """Handles an `asyncio.Event` by waiting for it: busy until the test releases it."""
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, asyncio.Event):
+            await message.wait()
+        return message
+
+
+class Relay(Actor):
+    """On each `(n, probe)`, reports n and asks its own timers for n + 1 one second later."""
+
+    async def receive(self, message: Any) -> Any:
+        n, probe = message
+        probe.tell(n)
+        self.timers.start_once("next", (n + 1, probe), 1.0)
