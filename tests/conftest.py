@@ -32,7 +32,9 @@ LOOPS: Mapping[str, LoopFactory] = {
 
 UVLOOP_ONLY = frozenset(
     {
-        "tests/test_cli.py",
+        "tests/test_cli_top_auth.py",
+        "tests/test_cli_top_errors.py",
+        "tests/test_cli_top_frame.py",
         "tests/test_nats_cluster.py",
         "tests/test_prometheus.py",
     }

@@ -1,0 +1,55 @@
+"""`python -m actorkit demo`: a run with and without HTTP, and flags the system refuses."""
+
+from __future__ import annotations
+
+import socket
+
+from .cli_support import run_cli
+
+
+def test_demo_runs_three_seconds_and_exits_cleanly_with_a_summary() -> None:
+    result = run_cli("demo", "--duration", "3", "--port", "0")
+    assert result.returncode == 0, result.stderr
+    assert "metrics: http://127.0.0.1:" in result.stdout
+    assert "msgs/s" in result.stdout
+    summary = [line for line in result.stdout.splitlines() if line.startswith("summary:")]
+    assert len(summary) == 1
+    assert "tasks done" in summary[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_without_http() -> None:
+    result = run_cli("demo", "--duration", "1", "--no-http")
+    assert result.returncode == 0, result.stderr
+    assert "metrics:" not in result.stdout
+    assert "summary:" in result.stdout
+
+
+def test_demo_flags_the_system_refuses_are_one_line_errors_with_advice() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        cases = [
+            (["--port", port], ["address already in use", "the port is in use"]),
+            (["--host", "a b"], ["host must be an address", "--host"]),
+            (["--no-http", "--name", "a/b"], ["system name must be", "pass another --name"]),
+        ]
+        for flags, advice in cases:
+            result = run_cli("demo", "--duration", "1", *flags)
+            assert result.returncode == 1, result.stderr
+            assert "Traceback" not in result.stderr
+            [line] = result.stderr.strip().splitlines()
+            assert line.startswith("demo: cannot serve" if "--port" in flags else "demo: ")
+            for words in advice:
+                assert words in line
+
+
+def test_demo_on_a_host_that_does_not_resolve_says_so_not_port_in_use() -> None:
+    result = run_cli("demo", "--duration", "1", "--host", "no-such-host.invalid")
+    assert result.returncode == 1, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("demo: cannot serve on no-such-host.invalid:9464")
+    # "does not resolve", or where DNS never answers, the bind timeout's "resolving the host"
+    assert "resolv" in line
+    assert "in use" not in line
