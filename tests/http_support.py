@@ -1,4 +1,4 @@
-"""An actor and a client the HTTP endpoint tests share."""
+"""Actors and a client the HTTP endpoint tests share."""
 
 from __future__ import annotations
 
@@ -19,3 +19,8 @@ class Echo(Actor):
 async def fetch(url: str, **kwargs: Any) -> tuple[int, str]:
     async with aiohttp.ClientSession() as session, session.get(url, **kwargs) as response:
         return response.status, await response.text()
+
+
+class Idle(Actor):
+    async def receive(self, message: Any) -> None:
+        pass

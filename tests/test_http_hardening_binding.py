@@ -1,0 +1,68 @@
+"""serve_http's binding: a host that never resolves, a host of two addresses on port 0."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import Any
+
+import aiohttp
+import pytest
+
+from actorkit import ActorSystem
+
+
+async def test_serve_http_gives_up_on_a_host_that_never_resolves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    loop = asyncio.get_running_loop()
+    if not isinstance(loop, asyncio.SelectorEventLoop):
+        pytest.skip("uvloop resolves inside its C code: no resolver to replace")
+    never = loop.create_future()
+
+    async def unanswered(*args: object, **kwargs: object) -> Any:
+        return await never
+
+    monkeypatch.setattr(loop, "getaddrinfo", unanswered)
+    monkeypatch.setattr("actorkit._http.BIND_TIMEOUT", 0.05)
+    async with ActorSystem() as system:
+        with pytest.raises(TimeoutError, match=r"cannot serve on slow\.example:0.*over 0\.05 s"):
+            async with asyncio.timeout(5):  # the test's own bound: a bare TimeoutError
+                await system.serve_http(host="slow.example", port=0)
+
+
+def ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+async def test_port_zero_on_a_host_of_two_addresses_serves_both_on_the_port_it_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`localhost` is 127.0.0.1 and ::1 on many hosts; asyncio gives each address its own
+    free port, and `.port` (so `.url`, and a scrape config built from it) named one."""
+    loop = asyncio.get_running_loop()
+    if not isinstance(loop, asyncio.SelectorEventLoop):
+        pytest.skip("uvloop resolves inside its C code: no resolver to replace")
+    if not ipv6_loopback():
+        pytest.skip("no IPv6 loopback on this host")
+    resolve = loop.getaddrinfo
+
+    async def dual(host: object, *args: Any, **kwargs: Any) -> Any:
+        if host != "dual.example":
+            return await resolve(host, *args, **kwargs)
+        return [
+            *await resolve("127.0.0.1", *args, **kwargs),
+            *await resolve("::1", *args, **kwargs),
+        ]
+
+    monkeypatch.setattr(loop, "getaddrinfo", dual)
+    async with asyncio.timeout(10), ActorSystem() as system, aiohttp.ClientSession() as session:
+        server = await system.serve_http(host="dual.example", port=0)
+        for address in ("127.0.0.1", "[::1]"):
+            async with session.get(f"http://{address}:{server.port}/healthz") as response:
+                assert response.status == 200
