@@ -67,6 +67,17 @@ def nul_refused(what: str, value: str) -> str:
     )
 
 
+def check_durable_spawn(factory: object, persistence_id: object) -> str:
+    """`persistence_id` as spawn (or a `ChildSpec`) takes it: a valid id, for a durable class."""
+    persistence_id = check_persistence_id(persistence_id)
+    if not (isinstance(factory, type) and getattr(factory, "_persistent", False)):
+        raise ValueError(
+            f"persistence_id is for durable actors: {factory!r} is not an EventSourced or "
+            "DurableState subclass (pass the class itself as the factory)"
+        )
+    return persistence_id
+
+
 async def spawn_durable(
     cell: Cell,
     factory: object,
@@ -77,12 +88,7 @@ async def spawn_durable(
 ) -> ActorRef:
     """`cell.spawn_child` with the id set for the durable instance it constructs; `options`
     are spawn's name, mailbox_size, restart and capabilities."""
-    persistence_id = check_persistence_id(persistence_id)
-    if not (isinstance(factory, type) and getattr(factory, "_persistent", False)):
-        raise ValueError(
-            f"persistence_id is for durable actors: {factory!r} is not an EventSourced or "
-            "DurableState subclass (pass the class itself as the factory)"
-        )
+    persistence_id = check_durable_spawn(factory, persistence_id)
     name, mailbox_size, restart, capabilities = options
     token = spawning_id.set(persistence_id)
     try:

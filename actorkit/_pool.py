@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor, check_arguments
 from ._envelope import HANDED_ON, Ask
-from ._pool_checks import check_pool
+from ._pool_checks import check_member_arguments, check_pool
 from ._pool_handover import disinherit, forward, orphans, reroute, route
 from ._pool_ref import PoolRef, Resize, is_resize
 from ._signals import Stop
@@ -139,6 +139,7 @@ async def start_pool(
     """`ActorSystem.spawn_pool`: its arguments checked where it was called, then the pool
     actor spawned by `spawn`, its ref a `PoolRef` (`Pool.__init__`)."""
     check_pool(spec.size, spec.routing, spec.hash_key, spec.supervisor)
+    check_member_arguments(spec.kwargs)
     check_arguments(check_factory(spec.factory), spec.args, spec.kwargs)
     ref = await spawn(Pool, spec, name=name)
     assert isinstance(ref, PoolRef)

@@ -37,3 +37,13 @@ def check_pool(size: object, routing: object, hash_key: object, supervisor: obje
         )
     if hash_key is not None and routing != "consistent_hash":
         raise ValueError("hash_key= is only used with routing='consistent_hash'")
+
+
+def check_member_arguments(kwargs: dict[str, object]) -> None:
+    """A persistence id names one actor's journal: members cannot share one."""
+    if "persistence_id" in kwargs:
+        raise ValueError(
+            "spawn_pool takes no persistence_id: each member's persistence id is its path "
+            "(/pool/0, /pool/1, ...), since members sharing one would fail each other's writes; "
+            "drop persistence_id=, or spawn the durable actors one by one with ids of their own"
+        )

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor, check_arguments
+from ._persistence_id import check_durable_spawn
 from ._spawn import (
     check_capabilities,
     check_factory,
@@ -20,7 +21,10 @@ class ChildSpec:
     """How to start (and restart) one child: the factory, its arguments and spawn options.
     Checked when built, so a bad tree fails where it is written, not at first restart."""
 
-    __slots__ = ("args", "capabilities", "factory", "kwargs", "mailbox_size", "name", "restart")
+    __slots__ = (
+        "args", "capabilities", "factory", "kwargs", "mailbox_size", "name", "persistence_id",
+        "restart",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -30,6 +34,7 @@ class ChildSpec:
         restart: str = "permanent",
         mailbox_size: int | None = DEFAULT_MAILBOX_SIZE,
         capabilities: Iterable[str] = (),
+        persistence_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         self.factory = check_factory(factory)
@@ -41,6 +46,9 @@ class ChildSpec:
         check_mailbox_size(mailbox_size)
         self.mailbox_size = mailbox_size
         self.capabilities = check_capabilities(capabilities)
+        self.persistence_id = (
+            None if persistence_id is None else check_durable_spawn(factory, persistence_id)
+        )
 
     def __repr__(self) -> str:
         return f"ChildSpec({getattr(self.factory, '__name__', self.factory)!r}, name={self.name!r})"
@@ -73,5 +81,6 @@ class Supervisor(Actor):
                 restart=spec.restart,
                 mailbox_size=spec.mailbox_size,
                 capabilities=spec.capabilities,
+                persistence_id=spec.persistence_id,
                 **spec.kwargs,
             )

@@ -229,6 +229,9 @@ SWEPT: dict[str, Param] = {
     "Supervisor.__init__:children": Param("children", lambda e, kw: Supervisor(**kw), "ChildSpec"),
     "Supervisor.__init__:strategy": Param("strategy", lambda e, kw: Supervisor(**kw)),
     **spawns("ChildSpec.__init__", lambda e, kw: ChildSpec(**kw)),
+    "ChildSpec.__init__:persistence_id": Param(
+        "persistence_id", lambda e, kw: ChildSpec(Plain, **kw)
+    ),
     # actorkit.run
     "run:main": Param("coroutine", lambda e, kw: started_run(kw)),
     "run:debug": Param("bool?", lambda e, kw: started_run(kw)),
