@@ -78,6 +78,8 @@ _ACTORKIT_ERRORS: tuple[type[BaseException], ...] = (
     _errors.SupervisorGaveUp,
     _errors.DeadlineExceeded,
     _errors.TaskCancelled,
+    _errors.PersistenceError,
+    _errors.PersistenceConflict,
 )
 
 
