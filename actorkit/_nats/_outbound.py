@@ -153,11 +153,16 @@ class Outbox:
             return
         if not self.enqueue(Out(subject, payload, "", message, target, False, None, bool(path))):
             core.rejected["buffer_full"] += 1
-            state = "connected" if self._link.connected else "NATS is unreachable"
-            raise MailboxFull(
-                f"the NATS transport's outbound buffer is full ({self.max_buffered} messages; "
-                f"{state}): {target} did not get the tell; use `await ref.send(msg)` to wait, "
-                "or raise NatsTransport(max_buffered=...)"
+            full = f"the NATS transport's outbound buffer is full ({self.max_buffered} messages"
+            if self._link.connected:
+                raise MailboxFull(
+                    f"{full}; connected): {target} did not get the tell; use "
+                    "`await ref.send(msg)` to wait, or raise NatsTransport(max_buffered=...)"
+                )
+            raise MailboxFull(  # a send or an ask fails at once while disconnected
+                f"{full}; NATS is unreachable): {target} did not get the tell; tell it again "
+                "once `transport.link_up` is set, or raise NatsTransport(max_buffered=...) to "
+                "hold more during an outage"
             )
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
