@@ -10,26 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import ssl
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import nats.errors
 from nats.aio.client import Client
 
+from ._heard import Heard
+
 if TYPE_CHECKING:
     from .._transport import Host
 
 logger = logging.getLogger("actorkit")
-
-
-def auth_refused(error: BaseException) -> bool:
-    """A refusal that retrying cannot cure: bad credentials, or a server certificate this
-    client does not trust (or that names another host)."""
-    if isinstance(error, nats.errors.AuthorizationError | ssl.SSLCertVerificationError):
-        return True
-    text = str(error).lower()
-    return any(word in text for word in ("authorization", "authentication", "user authentication"))
 
 
 async def round_trip(nc: Client, timeout: float) -> None:
@@ -50,24 +42,6 @@ async def round_trip(nc: Client, timeout: float) -> None:
         done, _ = await asyncio.wait((pong,), timeout=max(1, int(timeout)))
         if not done:
             raise nats.errors.FlushTimeoutError
-
-
-class _Heard:
-    """What nats-py reported while a connection opened: its last error, and whether one was
-    a refusal (which ends the attempt at once instead of at the timeout)."""
-
-    def __init__(self, nc: Client, system: Host) -> None:
-        self.nc = nc
-        self.system_name = system.name
-        self.refused: asyncio.Future[BaseException] = system.loop.create_future()
-        self.last: BaseException | None = None
-
-    async def error_cb(self, error: Exception) -> None:
-        self.last = error
-        if auth_refused(error) and not self.refused.done():
-            self.refused.set_result(error)
-        if self.nc.is_connected or self.nc.is_reconnecting:
-            logger.warning("NATS error in %s: %r", self.system_name, error)
 
 
 async def _stop_opening(nc: Client, opening: asyncio.Task[None], within: float) -> None:
@@ -134,7 +108,8 @@ class Link:
         `connect_timeout`."""
         self.system_name = system.name
         nc = Client()
-        heard = _Heard(nc, system)
+        back = self._topics_reconnected if topics else self._reconnected
+        heard = Heard(nc, system, topics, back)
         connecting = system.loop.create_task(self._open(nc, heard, topics))
         waiting: set[asyncio.Future[Any]] = {connecting, heard.refused}
         try:
@@ -153,7 +128,7 @@ class Link:
             self.nc = nc
         return nc
 
-    async def _abandon(self, nc: Client, connecting: asyncio.Task[None], heard: _Heard) -> NoReturn:
+    async def _abandon(self, nc: Client, connecting: asyncio.Task[None], heard: Heard) -> NoReturn:
         cause = connecting.exception() if connecting.done() else None
         await self._drop(nc, connecting)
         self._fail(heard, cause)
@@ -162,18 +137,18 @@ class Link:
         self.closed = True
         await self._close(nc, connecting)
 
-    async def _open(self, nc: Client, heard: _Heard, topics: bool) -> None:
+    async def _open(self, nc: Client, heard: Heard, topics: bool) -> None:
         await nc.connect(
             self.servers,
             name=f"actorkit {self.system_name}{' topics' if topics else ''}",
             error_cb=heard.error_cb,
             disconnected_cb=self._topics_disconnected if topics else self._disconnected,
-            reconnected_cb=self._topics_reconnected if topics else self._reconnected,
+            reconnected_cb=heard.reconnected,
             closed_cb=self._connection_closed,
             **{**self.options, "no_echo": topics},
         )
 
-    def _fail(self, heard: _Heard, cause: BaseException | None) -> NoReturn:
+    def _fail(self, heard: Heard, cause: BaseException | None) -> NoReturn:
         where = ", ".join(self.servers)
         if heard.refused.done():
             raise ConnectionRefusedError(
@@ -269,7 +244,6 @@ class Link:
 
     async def _reconnected(self) -> None:
         self.reconnects += 1
-        logger.warning("%s reconnected to NATS", self.system_name)
         self.down.clear()
         self.up.set()
         self._back()

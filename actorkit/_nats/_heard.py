@@ -1,0 +1,86 @@
+"""What nats-py reports on one connection of the link, and how much of it reaches the log: an
+outage's first failed attempt and the reconnection, not each attempt in between."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import nats.errors
+from nats.aio.client import Client
+
+if TYPE_CHECKING:
+    from .._transport import Host
+
+logger = logging.getLogger("actorkit")
+
+AsyncCallback = Callable[[], Awaitable[None]]
+
+
+def auth_refused(error: BaseException) -> bool:
+    """A refusal that retrying cannot cure: bad credentials, or a server certificate this
+    client does not trust (or that names another host)."""
+    if isinstance(error, nats.errors.AuthorizationError | ssl.SSLCertVerificationError):
+        return True
+    text = str(error).lower()
+    return any(word in text for word in ("authorization", "authentication", "user authentication"))
+
+
+def _summarized(failures: int) -> bool:
+    """Which failed attempts of one outage get a warning that it goes on: a few, since each
+    connection tries again every `reconnect_time_wait` (0.5 s) for as long as NATS is down."""
+    return failures in (10, 100) or failures % 1000 == 0
+
+
+class Heard:
+    """What nats-py reported on one connection: while it opened, its last error and whether
+    one was a refusal (which ends the attempt at once instead of at the timeout); then the
+    failed attempts of each outage, until `reconnected`."""
+
+    def __init__(self, nc: Client, system: Host, topics: bool, back: AsyncCallback) -> None:
+        self.nc = nc
+        self.where = f"{system.name} (topics connection)" if topics else system.name
+        self.refused: asyncio.Future[BaseException] = system.loop.create_future()
+        self.last: BaseException | None = None
+        self.failures = 0
+        self.since = 0.0
+        self._back = back
+
+    async def error_cb(self, error: Exception) -> None:
+        self.last = error
+        if auth_refused(error) and not self.refused.done():
+            self.refused.set_result(error)
+        if self.nc.is_reconnecting:
+            self._failed_again(error)
+        elif self.nc.is_connected:
+            logger.warning("NATS error in %s: %r", self.where, error)
+
+    def _failed_again(self, error: Exception) -> None:
+        self.failures += 1
+        failures = self.failures
+        if failures == 1:
+            self.since = asyncio.get_running_loop().time()
+            logger.warning(
+                "NATS error in %s: %r; retrying until it reconnects (further failures are "
+                "logged at DEBUG, a warning after 10, 100 and every 1,000)",
+                self.where,
+                error,
+            )
+        elif _summarized(failures):
+            logger.warning(
+                "%s still cannot reconnect to NATS after %d attempts in %.0f s: %r",
+                self.where,
+                failures,
+                asyncio.get_running_loop().time() - self.since,
+                error,
+            )
+        else:
+            logger.debug("NATS error in %s (attempt %d): %r", self.where, failures, error)
+
+    async def reconnected(self) -> None:
+        logger.info("%s reconnected to NATS after %d failed attempts", self.where, self.failures)
+        self.failures = 0
+        await self._back()

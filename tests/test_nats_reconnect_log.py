@@ -1,0 +1,89 @@
+"""How much an outage of NATS writes to the log: its first failed attempt per connection and a
+few warnings that it goes on, at WARNING; every other attempt at DEBUG; the reconnection at
+INFO. Each connection tries again every `reconnect_time_wait`, so a warning per attempt was
+thousands of lines for an outage of minutes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from actorkit import ActorSystem
+from actorkit._nats._heard import Heard
+
+from .nats_support import NatsServer, requires_nats, transport
+
+
+class _Reconnecting:
+    is_connected = False
+    is_reconnecting = True
+
+
+def _heard(back_calls: list[str], topics: bool = False) -> Heard:
+    async def back() -> None:
+        back_calls.append("back")
+
+    system: Any = SimpleNamespace(name="a", loop=asyncio.get_running_loop())
+    nc: Any = _Reconnecting()
+    return Heard(nc, system, topics, back)
+
+
+def _by_level(caplog: pytest.LogCaptureFixture) -> dict[int, list[str]]:
+    levels: dict[int, list[str]] = {logging.DEBUG: [], logging.INFO: [], logging.WARNING: []}
+    for record in caplog.records:
+        levels[record.levelno].append(record.getMessage())
+    return levels
+
+
+async def test_an_outage_warns_at_its_first_failure_and_then_rarely(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, "actorkit")
+    calls: list[str] = []
+    heard = _heard(calls)
+    for _ in range(1000):
+        await heard.error_cb(ConnectionRefusedError(111, "Connect call failed"))
+    levels = _by_level(caplog)
+    first, *goes_on = levels[logging.WARNING]
+    assert "NATS error in a: ConnectionRefusedError" in first and "DEBUG" in first
+    assert len(goes_on) == 3  # after 10, 100 and 1,000 attempts
+    assert all("still cannot reconnect to NATS after" in line for line in goes_on)
+    assert "after 1000 attempts" in goes_on[-1]
+    assert len(levels[logging.DEBUG]) == 1000 - 4
+    await heard.reconnected()
+    assert calls == ["back"]
+    assert levels[logging.INFO] == []
+    assert _by_level(caplog)[logging.INFO] == ["a reconnected to NATS after 1000 failed attempts"]
+
+
+async def test_the_next_outage_warns_again(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, "actorkit")
+    heard = _heard([], topics=True)
+    for _ in range(3):
+        for _ in range(5):
+            await heard.error_cb(ConnectionRefusedError(111, "refused"))
+        await heard.reconnected()
+    warned = [r.getMessage() for r in caplog.records]
+    assert len(warned) == 3
+    assert all(line.startswith("NATS error in a (topics connection):") for line in warned)
+
+
+@requires_nats
+async def test_a_real_outage_logs_each_connection_once(
+    own: NatsServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "actorkit")
+    link = transport(own)
+    async with ActorSystem("outage", transport=link):
+        own.stop()
+        await link.link_down.wait()
+        own.start()
+        await link.link_up.wait()
+    errors = [r for r in caplog.records if "NATS error in" in r.getMessage()]
+    assert len(errors) <= 2  # one per connection, whatever the number of attempts
+    back = [r for r in caplog.records if "reconnected to NATS" in r.getMessage()]
+    assert back and {r.levelno for r in back} == {logging.INFO}
