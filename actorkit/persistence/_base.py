@@ -30,6 +30,17 @@ CommitObserver = Callable[[int, float], None]
 """Called after each commit with the number of writes it carried and the seconds it took."""
 
 
+def closed_store(store: object) -> PersistenceError:
+    """The refusal of a store its system closed at shutdown, saying what to change: the
+    usual cause is one store object handed to a second system, or to a restarted one."""
+    return PersistenceError(
+        f"{store!r} is closed: a store object serves one system, which closes it at its "
+        "shutdown; give each ActorSystem a new store object (a new one on the same file or "
+        "database reads what this one wrote; a MemoryStore's contents end with it, so a test "
+        "of recovery in a new system uses SQLiteStore on a temporary file)"
+    )
+
+
 def check_id(persistence_id: object) -> None:
     if type(persistence_id) is not str or not persistence_id:
         raise ValueError(f"persistence_id must be a non-empty str, got {persistence_id!r}")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Sequence
 
-from .._errors import PersistenceError
 from ._base import (
     StoreBase,
     append_conflict,
@@ -18,6 +17,7 @@ from ._base import (
     check_reminder,
     check_snapshot,
     check_state,
+    closed_store,
     state_conflict,
 )
 from ._store import StoredEvent, StoredReminder, StoredSnapshot, StoredState
@@ -38,7 +38,7 @@ class MemoryStore(StoreBase):
 
     def _check_open(self) -> None:
         if self._closed:
-            raise PersistenceError("the MemoryStore is closed")
+            raise closed_store(self)
 
     async def open(self) -> None:
         self._check_open()

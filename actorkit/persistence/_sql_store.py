@@ -19,6 +19,7 @@ from ._base import (
     check_reminder,
     check_snapshot,
     check_state,
+    closed_store,
 )
 from ._batch import TxT
 from ._group_commit import GroupCommit
@@ -80,7 +81,7 @@ class SQLStore(StoreBase, Generic[TxT]):
     async def open(self) -> None:
         async with self._opening:
             if self._closed:
-                raise PersistenceError(f"{self!r} is closed")
+                raise closed_store(self)
             if self._commits is None:
                 self._commits = await self._connect()
 
@@ -90,7 +91,7 @@ class SQLStore(StoreBase, Generic[TxT]):
         say that it is not a store. Reads work as after `open`; writes are refused."""
         async with self._opening:
             if self._closed:
-                raise PersistenceError(f"{self!r} is closed")
+                raise closed_store(self)
             if self._commits is None and not self._read_only:
                 await self._connect_read_only()
                 self._read_only = True
@@ -115,7 +116,7 @@ class SQLStore(StoreBase, Generic[TxT]):
     def _writes(self) -> GroupCommit[TxT]:
         if self._commits is None:
             if self._closed:
-                raise PersistenceError(f"{self!r} is closed")
+                raise closed_store(self)
             if self._read_only:
                 raise PersistenceError(f"{self!r} is open read-only")
             raise PersistenceError(f"{self!r} is not open: `await store.open()` or `async with`")
