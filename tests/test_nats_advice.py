@@ -4,9 +4,12 @@ name the case (a group or a system, the asker's message or the reply)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
-from actorkit import ActorSystem, MailboxFull
+from actorkit import Actor, ActorSystem, MailboxFull, NotDelivered
 
 from .nats_support import NatsServer, requires_nats, transport
 
@@ -33,3 +36,36 @@ async def test_a_full_buffer_while_connected_advises_send(server: NatsServer) ->
         ghost.tell(1)  # no await: the writer has not run yet
         with pytest.raises(MailboxFull, match=r"await ref\.send\(msg\)"):
             ghost.tell(2)
+
+
+async def test_nobody_answering_names_a_group_or_a_system(server: NatsServer) -> None:
+    async with ActorSystem("asker", transport=transport(server)) as system:
+        with pytest.raises(NotDelivered) as group:
+            await system.remote_group("nogroup").ask(1)
+        with pytest.raises(NotDelivered) as lone:
+            await system.remote("nosystem", "/x").send(1)
+    assert "nobody answers for group:nogroup: no member of that group" in str(group.value)
+    assert "that system" not in str(group.value)
+    assert "nobody answers for nosystem:/x: that system is not connected" in str(lone.value)
+    assert "group" not in str(lone.value)
+
+
+class _Big(Actor):
+    async def receive(self, message: Any) -> Any:
+        return "x" * 2000
+
+
+async def test_a_reply_too_big_for_nats_says_it_is_the_reply(
+    own: NatsServer, tmp_path: Path
+) -> None:
+    config = tmp_path / "small.conf"
+    config.write_text("max_payload: 1000\n")
+    own.args = ("-c", str(config))
+    own.stop()
+    own.start()
+    async with ActorSystem("sizes", transport=transport(own)) as system:
+        system.expose(await system.spawn(_Big, name="big"))
+        with pytest.raises(ValueError) as refused:
+            await system.remote("sizes", "/big").ask("small")
+    assert str(refused.value).startswith("the reply of /big encodes to 2,0"), str(refused.value)
+    assert "max_payload" in str(refused.value)

@@ -59,12 +59,12 @@ class Core:
     def system_name(self) -> str:
         return self.system.name if self.system is not None else "?"
 
-    def encode(self, frame: list[Any]) -> bytes:
+    def encode(self, frame: list[Any], what: str = "the message") -> bytes:
         payload = self.codec.encode(frame)
         nc = self.link.nc
         if nc is not None and len(payload) > nc.max_payload > 0:
             raise ValueError(
-                f"the message encodes to {len(payload):,} bytes; the NATS server takes at most "
+                f"{what} encodes to {len(payload):,} bytes; the NATS server takes at most "
                 f"{nc.max_payload:,} per message (its max_payload setting)"
             )
         return payload

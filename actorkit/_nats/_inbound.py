@@ -215,12 +215,14 @@ class Inbound:
                 )
         except Exception as error:
             frame = error_frame(error)
-        await self._respond(reply, frame)
+        await self._respond(reply, frame, f"the reply of {ref.path}")
 
-    async def _respond(self, reply: str, frame: list[Any]) -> None:
+    async def _respond(self, reply: str, frame: list[Any], what: str = "the reply") -> None:
+        """`what` names the reply in the error its asker gets instead when it is too big, so
+        that it does not read as the asker's own message."""
         core = self._core
         try:
-            payload = core.encode(frame)
+            payload = core.encode(frame, what)
         except (TypeError, ValueError) as error:
             payload = core.encode(error_frame(error))
         try:

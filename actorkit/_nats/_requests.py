@@ -95,7 +95,7 @@ class Requests:
         bucket = self._deadlines.bucket_for(timeout)
         bucket[envelope] = None
         try:
-            result = await self._exchange(subject, payload, token, envelope)
+            result = await self._exchange(subject, payload, token, envelope, not path)
         except AskTimeout as error:
             core.asks["timeout"] += 1
             if kind == SEND:
@@ -115,7 +115,9 @@ class Requests:
         core.asks["ok"] += 1
         return result
 
-    async def _exchange(self, subject: str, payload: bytes, token: str, envelope: Ask) -> Any:
+    async def _exchange(
+        self, subject: str, payload: bytes, token: str, envelope: Ask, group: bool
+    ) -> Any:
         """Out at once from this task when nothing is queued ahead (so order is kept), else
         through the outbox, waiting for room there like at a full mailbox."""
         future: asyncio.Future[Msg] = envelope.future  # type: ignore[assignment]
@@ -137,7 +139,7 @@ class Requests:
             while not self._outbox.enqueue(item):
                 await self._room_or_end(future)
             self._replies[token] = future  # queued: from now on a lost link fails it
-        return self._answer_of(await future, envelope.target)
+        return self._answer_of(await future, envelope.target, group)
 
     async def _flushed_or_end(
         self, finishing: asyncio.Task[None], future: asyncio.Future[Msg], target: str
@@ -169,12 +171,16 @@ class Requests:
         if future.done():
             future.result()
 
-    def _answer_of(self, reply: Msg, target: str) -> Any:
+    def _answer_of(self, reply: Msg, target: str, group: bool) -> Any:
         headers = reply.headers
         if headers and headers.get("Status") == _NO_RESPONDERS and not reply.data:
             raise NotDelivered(
-                f"nobody answers for {target}: that system is not connected to NATS (or no "
-                "member of the group is)"
+                f"nobody answers for {target}: "
+                + (
+                    "no member of that group is exposed by a system connected to NATS"
+                    if group
+                    else "that system is not connected to NATS"
+                )
             )
         try:
             frame = self._core.codec.decode(reply.data)
