@@ -147,8 +147,11 @@ async def _demo(
             try:
                 server = await system.serve_http(host=host, port=port)
             except (OSError, ValueError) as error:  # TimeoutError is an OSError
+                from ._http import FREE_PORT
+
                 said = error.strerror if isinstance(error, OSError) else None
-                raise _Refused(f"{said or error} (set by --host and --port)") from None
+                said = (said or str(error)).replace(FREE_PORT, "--port 0")
+                raise _Refused(f"{said} (set by --host and --port)") from None
             print(f"metrics: {server.url}/metrics  (also /healthz, /actors; "
                   f"watch with: python -m actorkit top {server.url})", flush=True)  # fmt: skip
         await _spawn_actors(system, nats)

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("actorkit")
 
+FREE_PORT = "port=0"
+"""How the advice of a refused bind names a free port, in the API's words: a command line
+replaces it with its own option."""
 BIND_TIMEOUT = 5.0
 """`serve_http` returns or raises within this: binding is local work, but resolving a host
 name may wait on a DNS server."""
@@ -280,7 +283,7 @@ def _advice(error: OSError) -> str:
     if isinstance(error, socket.gaierror):
         return "the host name does not resolve: pass an IP address such as 127.0.0.1"
     if error.errno == errno.EADDRINUSE:
-        return "the port is in use: pass port=0 for a free port or choose another"
+        return f"the port is in use: pass {FREE_PORT} for a free port or choose another"
     if error.errno == errno.EACCES:
-        return "this port needs privileges: choose one from 1024 up (or port=0)"
+        return f"this port needs privileges: choose one from 1024 up (or {FREE_PORT})"
     return "pass an address of this host, such as 127.0.0.1 (or 0.0.0.0 for all)"
