@@ -108,10 +108,18 @@ async def _give_up(
 ) -> None:
     await child.call(Stop(error))
     await parent.stop_children()
+    if error is None:
+        last = f"the last as {child.display_path} stopped itself normally"
+        advice = (
+            "a permanent child is restarted whenever it stops: give it restart='transient' "
+            "to let it stop, or raise max_restarts/within"
+        )
+    else:
+        last = f"last failure in {child.display_path}: {error!r}"
+        advice = "raise max_restarts/within or fix the failing child"
     gave_up = SupervisorGaveUp(
         f"supervisor {parent.display_path} gave up: more than {strategy.max_restarts} "
-        f"restarts within {strategy.within}s (last failure in {child.display_path}: "
-        f"{error!r}); raise max_restarts/within or fix the failing child"
+        f"restarts within {strategy.within}s ({last}); {advice}"
     )
     gave_up.__cause__ = error
     parent.runtime.instruments.gave_up(parent)

@@ -4,10 +4,21 @@ plain grammar in a test's failure."""
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import pytest
 
+from actorkit import (
+    Actor,
+    ActorSystem,
+    ChildSpec,
+    OneForOne,
+    Supervisor,
+    SupervisorGaveUp,
+    Terminated,
+)
 from actorkit._demo import run_demo
+from actorkit.testing import ManualClock, Probe
 
 
 def test_the_demo_on_a_busy_port_advises_its_own_option(
@@ -20,3 +31,38 @@ def test_the_demo_on_a_busy_port_advises_its_own_option(
     said = capsys.readouterr().err
     assert "the port is in use: pass --port 0 for a free port" in said
     assert "port=0" not in said
+
+
+async def test_giving_up_on_a_permanent_child_that_stops_itself_says_so(
+    clock: ManualClock,
+) -> None:
+    """OTP's rule: a permanent child is restarted whenever it stops, normally too, so a child
+    that stops itself uses up restarts with no failure to name."""
+
+    class Quitter(Actor):
+        async def receive(self, message: Any) -> None:
+            self.stop()
+
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+
+        class Parent(Actor):
+            supervisor_strategy = OneForOne(max_restarts=0, decider={SupervisorGaveUp: "stop"})
+
+            async def on_start(self) -> None:
+                spec = ChildSpec(Quitter, name="q")
+                inner = await self.spawn(Supervisor, [spec], OneForOne(max_restarts=0), name="s")
+                self.watch(inner)
+
+            async def receive(self, message: Any) -> None:
+                probe.ref.tell(message)
+
+        await system.spawn(Parent, name="p")
+        quitter = system.lookup("/p/s/q")
+        assert quitter is not None
+        quitter.tell("stop yourself")
+        terminated = await probe.expect(Terminated)
+    said = str(terminated.reason)
+    assert isinstance(terminated.reason, SupervisorGaveUp)
+    assert "None" not in said
+    assert "stopped itself normally" in said and "restart='transient'" in said
