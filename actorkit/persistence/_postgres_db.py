@@ -26,7 +26,7 @@ from asyncpg.pool import PoolAcquireContext
 
 from .._errors import PersistenceError
 from ._batch import WriteRace
-from ._schema import SCHEMA_VERSION, check_readable, needs_creating
+from ._schema import NO_VERSION_COLUMN, SCHEMA_VERSION, check_readable, needs_creating
 
 SCHEMA = [
     "CREATE TABLE actorkit_schema (version integer NOT NULL)",
@@ -198,10 +198,13 @@ async def write_transaction(
 
 async def _schema_version(conn: asyncpg.Connection) -> object:
     """None without the schema table, -1 for an empty one; not an int in a table of that
-    name that another program made."""
+    name that another program made (`NO_VERSION_COLUMN` if it lacks the column)."""
     if await conn.fetchval("SELECT to_regclass('actorkit_schema')") is None:
         return None
-    found: object = await conn.fetchval("SELECT max(version) FROM actorkit_schema")
+    try:
+        found: object = await conn.fetchval("SELECT max(version) FROM actorkit_schema")
+    except asyncpg.UndefinedColumnError:  # in a transaction, which the refusal rolls back
+        return NO_VERSION_COLUMN
     return -1 if found is None else found
 
 

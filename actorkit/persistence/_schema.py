@@ -9,15 +9,20 @@ SCHEMA_VERSION = 1
 """Version 1: journal, snapshots, states, reminders (tables prefixed `actorkit_`)."""
 
 
+NO_VERSION_COLUMN = object()
+"""What a store finds in a table actorkit_schema without the version column actorkit's has."""
+
+
 def needs_creating(found: object, where: str) -> bool:
     """True for a database with no actorkit schema yet; PersistenceError for one this version
     of actorkit does not know how to read."""
     if found is None:
         return True
     if type(found) is not int:  # a table of that name that another program made
+        what = "no version column" if found is NO_VERSION_COLUMN else f"version {found!r}"
         raise PersistenceError(
-            f"{where} has a table actorkit_schema that is not actorkit's (its version is "
-            f"{found!r}): use another file or database for the store, or rename that table"
+            f"{where} has a table actorkit_schema that is not actorkit's (it has {what}): use "
+            "another file or database for the store, or rename that table"
         )
     if found != SCHEMA_VERSION:
         raise PersistenceError(

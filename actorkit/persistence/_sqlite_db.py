@@ -19,7 +19,7 @@ import aiosqlite
 
 from .._errors import PersistenceError
 from ._batch import WriteRace
-from ._schema import SCHEMA_VERSION, needs_creating
+from ._schema import NO_VERSION_COLUMN, SCHEMA_VERSION, needs_creating
 
 SCHEMA = f"""
 CREATE TABLE actorkit_schema (version INTEGER NOT NULL) STRICT;
@@ -180,12 +180,16 @@ async def _rollback(conn: aiosqlite.Connection) -> None:
 
 async def _schema_version(conn: aiosqlite.Connection) -> object:
     """None without the schema table, -1 for an empty one; not an int in a table of that
-    name that another program made."""
+    name that another program made (`NO_VERSION_COLUMN` if it lacks the column)."""
     tables = await conn.execute_fetchall(
         "SELECT name FROM sqlite_master WHERE name = 'actorkit_schema'"
     )
     if not tables:
         return None
+    if not await conn.execute_fetchall(
+        "SELECT 1 FROM pragma_table_info('actorkit_schema') WHERE name = 'version'"
+    ):
+        return NO_VERSION_COLUMN
     rows = list(await conn.execute_fetchall("SELECT max(version) FROM actorkit_schema"))
     found: object = rows[0][0] if rows else None
     return -1 if found is None else found
