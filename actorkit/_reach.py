@@ -6,6 +6,7 @@ inherits them, so they are part of its documented face.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -185,5 +186,5 @@ def _check_word(value: object, what: str) -> None:
     if not value or len(value) > 255 or not value.isprintable() or any(c in value for c in " .*>/"):
         raise ValueError(
             f"{what} must be a name of 1 to 255 printable characters without spaces, '.', '*', '/' "
-            "or '>'"
+            f"or '>', got {reprlib.repr(value)}"
         )

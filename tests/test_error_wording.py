@@ -66,3 +66,11 @@ async def test_giving_up_on_a_permanent_child_that_stops_itself_says_so(
     assert isinstance(terminated.reason, SupervisorGaveUp)
     assert "None" not in said
     assert "stopped itself normally" in said and "restart='transient'" in said
+
+
+async def test_a_bad_group_name_is_echoed_like_other_names() -> None:
+    async with ActorSystem() as system:
+        with pytest.raises(ValueError, match=r"group must be a name .*, got 'a\.b'"):
+            system.remote_group("a.b")
+        with pytest.raises(ValueError, match=r"group must be a name .*, got ''"):
+            system.expose(await system.spawn(Actor), group="")

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem, MailboxFull, NotDelivered
+from actorkit import DEAD_LETTER_TOPIC, Actor, ActorSystem, MailboxFull, NotDelivered
+from actorkit.testing import Probe
 
-from .nats_support import NatsServer, requires_nats, transport
+from .nats_support import SAFETY, NatsServer, requires_nats, transport
 
 pytestmark = requires_nats
 
@@ -69,3 +70,17 @@ async def test_a_reply_too_big_for_nats_says_it_is_the_reply(
             await system.remote("sizes", "/big").ask("small")
     assert str(refused.value).startswith("the reply of /big encodes to 2,0"), str(refused.value)
     assert "max_payload" in str(refused.value)
+
+
+async def test_a_request_after_the_connection_closed_for_good_says_so(own: NatsServer) -> None:
+    link = transport(own, max_reconnect_attempts=1)
+    async with ActorSystem("doomed", transport=link) as system:
+        letters = await Probe.spawn(system)
+        system.subscribe(letters.ref, DEAD_LETTER_TOPIC)
+        ghost = system.remote("ghost", "/x")
+        own.stop()
+        await link.link_down.wait()
+        ghost.tell("buffered")
+        assert (await letters.receive(timeout=SAFETY)).reason == "transport_closed"  # gone
+        with pytest.raises(NotDelivered, match=r"closed for good.*max_reconnect_attempts"):
+            await ghost.ask("after")

@@ -87,7 +87,15 @@ class Requests:
         if not link.connected or link.stopping:  # `stop()` closes the deadlines and queue
             core.asks["stopped"] += 1
             what = "ask" if kind == ASK else "send"
-            why = "the actor system is shutting down" if link.connected else "not connected to NATS"
+            if link.connected:
+                why = "the actor system is shutting down"
+            elif link.closed and not link.stopping:
+                why = (
+                    "not connected to NATS any more: the connection closed for good (its "
+                    "max_reconnect_attempts ran out)"
+                )
+            else:
+                why = "not connected to NATS"
             raise NotDelivered(f"{why}: the {what} to {target} was not sent")
         token = str(next(self._tokens))
         future: asyncio.Future[Msg] = asyncio.get_running_loop().create_future()
