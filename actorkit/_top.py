@@ -64,6 +64,11 @@ def _unreadable(error: Exception, sent: str | None) -> str:
     scheme it takes."""
     if isinstance(error, TimeoutError):  # aiohttp's total timeout has no text of its own
         return f"no answer within {TIMEOUT:g} s"
+    if isinstance(error, aiohttp.ClientConnectorError) and not isinstance(
+        error, aiohttp.ClientSSLError
+    ):  # without aiohttp's "ssl:default", which reads as TLS for an http:// URL
+        why = error.os_error.strerror or error.os_error
+        return f"cannot connect to {error.host}:{error.port} [{why}]"
     if not isinstance(error, aiohttp.ClientResponseError):
         return str(error)
     if error.status != 401:

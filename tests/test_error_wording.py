@@ -18,6 +18,7 @@ from actorkit import (
     Terminated,
 )
 from actorkit._demo import run_demo
+from actorkit._top import top
 from actorkit.testing import ManualClock, Probe
 
 
@@ -74,3 +75,12 @@ async def test_a_bad_group_name_is_echoed_like_other_names() -> None:
             system.remote_group("a.b")
         with pytest.raises(ValueError, match=r"group must be a name .*, got ''"):
             system.expose(await system.spawn(Actor), group="")
+
+
+async def test_top_on_a_refused_http_url_says_nothing_of_ssl(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert await top("http://127.0.0.1:1", 1.0, once=True) == 1
+    said = capsys.readouterr().err
+    assert said.startswith("top: cannot read http://127.0.0.1:1: cannot connect to 127.0.0.1:1 [")
+    assert "ssl" not in said
