@@ -89,10 +89,33 @@ async def _print(store: SQLStore[Any], persistence_id: str, from_seq: int, out: 
         print(f"revision {state.revision}\t{show(state.payload)}", file=out)
         return 0
     where = f"SQLite store {store.path}" if isinstance(store, SQLiteStore) else repr(store)
+    missing = f"error: {where} holds no events and no state under {persistence_id!r}"
+    slashed = await _slashed_with_history(store, persistence_id)
+    if slashed is not None:
+        print(
+            f"{missing}, but some under {slashed!r} (a durable actor's id is its path): "
+            f"pass {slashed}",
+            file=sys.stderr,
+        )
+        return NOTHING_STORED
     print(
-        f"error: {where} holds no events and no state under {persistence_id!r}: check the "
-        "id (a durable actor's is its path, such as /acct-42, unless it was spawned with "
-        "persistence_id=...)",
+        f"{missing}: check the id (a durable actor's is its path, such as /acct-42, unless "
+        "it was spawned with persistence_id=...)",
         file=sys.stderr,
     )
     return NOTHING_STORED
+
+
+async def _slashed_with_history(store: SQLStore[Any], persistence_id: str) -> str | None:
+    """The id with the leading slash an actor's path has, when it was left out and the store
+    holds events or a state under the path."""
+    if persistence_id.startswith("/"):
+        return None
+    slashed = "/" + persistence_id
+    try:
+        check_id(slashed)
+    except ValueError:  # one character over the longest id
+        return None
+    if await store.highest_seq(slashed) or await store.load_state(slashed) is not None:
+        return slashed
+    return None
