@@ -287,7 +287,8 @@ class Probe:
         else:
             queued = self._queued()
             extra = queued[0].message if type(queued[0]) is Ask else queued[0]
-        raise AssertionError(f"probe has {unexpected} unexpected messages, next: {extra!r}")
+        many = "" if unexpected == 1 else "s"
+        raise AssertionError(f"probe has {unexpected} unexpected message{many}, next: {extra!r}")
 
     @property
     def pending(self) -> int:

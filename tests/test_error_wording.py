@@ -84,3 +84,15 @@ async def test_top_on_a_refused_http_url_says_nothing_of_ssl(
     said = capsys.readouterr().err
     assert said.startswith("top: cannot read http://127.0.0.1:1: cannot connect to 127.0.0.1:1 [")
     assert "ssl" not in said
+
+
+async def test_one_unexpected_message_is_singular() -> None:
+    async with ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        probe.ref.tell("a")
+        with pytest.raises(AssertionError) as failed:
+            probe.expect_empty()
+        probe.ref.tell("b")
+        with pytest.raises(AssertionError, match="probe has 2 unexpected messages, next: 'a'"):
+            probe.expect_empty()
+    assert str(failed.value) == "probe has 1 unexpected message, next: 'a'"
