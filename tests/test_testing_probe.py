@@ -61,7 +61,7 @@ async def test_probe_counts_an_ask_still_in_its_mailbox_by_its_message() -> None
 
         asked = asyncio.ensure_future(probe.ref.ask("asked"))
         loop.call_soon(look)
-        assert await seen == (1, "probe has 1 unexpected messages, next: 'asked'")
+        assert await seen == (1, "probe has 1 unexpected message, next: 'asked'")
         assert await asked is None
         assert await probe.receive() == "asked"
         probe.expect_empty()
