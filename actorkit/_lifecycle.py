@@ -16,6 +16,7 @@ from ._signals import SELF_STOP, Stop
 from ._spawn import make_instance
 from ._state import ENDING, RESTARTING, RUNNING, STARTING, STOPPING, SUSPENDED
 from ._supervise import ChildFailed
+from ._watch import unwatch_children, withdraw_children_news
 
 
 class Lifecycle(Record):
@@ -153,6 +154,7 @@ class Lifecycle(Record):
             self.runtime.instruments.agent_paused(self.cell)
         await self.stop_children()
         await self.run_on_stop()
+        withdraw_children_news(self.cell)
         if self.timers_ is not None:  # those `on_stop` started end with its instance
             self.timers_.end_all()
         if self.intensity is not None:  # as in OTP, a restarted supervisor starts with a
@@ -250,6 +252,8 @@ class Lifecycle(Record):
 
     async def stop_children(self, *, drain: bool = False) -> None:
         """Children before parents, in reverse start order (OTP)."""
+        if not drain and self.watching:
+            unwatch_children(self.cell)
         for child in reversed(list(self.children.values())):
             if child.idle_leaf:
                 child.close_without_hooks()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._messages import Terminated
+from ._ref import local_cell
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -43,6 +44,34 @@ def unwatch(watcher: Cell, target: Cell) -> None:
         queued = _queued_terminated(watcher, target)
         if queued is not None:
             watcher.mailbox.take_back(queued)
+
+
+def unwatch_children(cell: Cell) -> None:
+    """Before `cell` stops its children for an instance that ends (a restart, a failure, a
+    stop; not a draining shutdown, whose drain handles their `Terminated`): their stops are
+    no news to an instance that is gone, and a closing mailbox would only dead-letter them.
+    Akka's `preRestart` unwatches the children it stops, and a terminating actor gets no
+    `Terminated`."""
+    watching = cell.watching
+    if watching:
+        for child in cell.children.values():
+            if child in watching:
+                unwatch(cell, child)
+
+
+def withdraw_children_news(cell: Cell) -> None:
+    """A restart: the new instance never knew the old one's children, so the `Terminated`
+    of one still queued (stopped by an escalation or a give-up, or before the failure) is
+    withdrawn, as `unwatch` withdraws it. Its watches of other actors are the cell's, kept."""
+    if cell.mailbox.queue:
+        cell.mailbox.hand_over(keep=lambda message: not _of_child(message, cell))
+
+
+def _of_child(message: object, cell: Cell) -> bool:
+    if type(message) is not Terminated:
+        return False
+    child = local_cell(message.ref)
+    return child is not None and child.parent is cell
 
 
 def _queued_terminated(watcher: Cell, target: Cell) -> Terminated | None:
