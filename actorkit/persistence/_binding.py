@@ -40,6 +40,18 @@ class Retired:
         self.left = left
 
 
+class _Recovering:
+    """`Binding.busy` until the instance's recovery finished (see `RECOVERING`)."""
+
+    __slots__ = ()
+
+
+RECOVERING = _Recovering()
+"""Truthy, so that the one check `persist` and `save` make refuses them before recovery, as
+`begin_reminder` does. Only a task that `__init__` started can write so early, and its write
+would race those of the instance before (which recovery waits for, so a retirement hands on
+only one of the two), and a persist would be replayed onto the state it applied to."""
+
 _REPLACED = Retired(True, None, 0)
 _STOPPED = Retired(False, None, 0)
 """Shared by the instances retired with no write in flight: nothing to build per stop."""
@@ -63,9 +75,10 @@ class Binding:
         self.seq = 0
         """The last event's sequence number (`EventSourced`) or the state's revision."""
         self.recovered = False
-        self.busy: bool | Retired = False
-        """True while a persist or save of this instance is in flight (one at a time); a
-        `Retired` once the instance was replaced or its actor stopped."""
+        self.busy: bool | Retired | _Recovering = RECOVERING
+        """`RECOVERING` until its recovery finished; then True while a persist or save of
+        this instance is in flight (one at a time); a `Retired` once the instance was
+        replaced or its actor stopped."""
         self.reminding = 0
         """Reminder writes of this instance in flight: any number, beside a persist or save."""
         self.after: asyncio.Future[None] | None = None
@@ -87,9 +100,20 @@ class Binding:
     def retired(self) -> bool:
         return isinstance(self.busy, Retired)
 
+    def recovered_now(self) -> None:
+        """Its recovery finished: the instance writes from now on, unless it was retired."""
+        if self.busy is RECOVERING:
+            self.busy = False
+
     def refusal(self, what: str) -> Exception:
         """Why a write cannot start now (`busy` is set)."""
         busy = self.busy
+        if busy is RECOVERING:
+            return RuntimeError(
+                f"{what} refused: {self.cell.display_path} has not finished recovering from "
+                "the store, and writes only after; nothing was written (called from a task "
+                "that __init__ started? write from on_start, which runs after recovery)"
+            )
         if isinstance(busy, Retired):
             path = self.cell.display_path
             why = (
@@ -107,9 +131,10 @@ class Binding:
         )
 
     def begin_reminder(self, what: str) -> None:
-        """A reminder write starts: `ActorStopped` for a retired instance, else in flight until
-        `end_reminder`, so that a restart or stop meanwhile hands it to the next instance."""
-        if self.retired:
+        """A reminder write starts: refused before recovery and for a retired instance, else
+        in flight until `end_reminder`, so that a restart or stop meanwhile hands it to the
+        next instance. Beside a persist or save in flight (`busy` True) it may start."""
+        if self.busy is not True and self.busy:
             raise self.refusal(what)
         self.reminding += 1
 

@@ -116,6 +116,7 @@ async def recover(actor: Durable) -> None:
         binding.after = None
     replayed = await actor._load()
     await arm_all(actor, binding)
+    binding.recovered_now()
     stats = binding.stats
     if stats is not None:
         stats.events_replayed += replayed
