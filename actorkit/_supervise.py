@@ -71,7 +71,10 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
     strategy = _strategy_of(parent)
     decision = _decide(parent, strategy, child, error)
     if error is not None:
-        parent.runtime.instruments.failure(child, error, report.message, decision)
+        outcome: str = decision
+        if isinstance(error, SupervisorGaveUp) and decision in ("restart", "stop"):
+            outcome = f"{decision} ({NOT_RESUMED})"
+        parent.runtime.instruments.failure(child, error, report.message, outcome)
     if decision == "resume":
         child.post(Resume())
     elif decision == "stop":
@@ -86,7 +89,13 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
         await _restart(parent, strategy, child)
 
 
+NOT_RESUMED = "a supervisor that gave up is not resumed: it stopped its children"
+
+
 def _decide(parent: Cell, strategy: Strategy, child: Cell, error: BaseException | None) -> Decision:
+    """A supervisor that gave up has nothing to resume (as OTP's, it is done: its children
+    are stopped, its restart history full), so a "resume" restarts it, as it does an actor
+    whose instance is gone; its restart type and `parent`'s intensity still apply."""
     if parent.intensity is None:
         parent.intensity = Intensity()
     try:
@@ -94,7 +103,7 @@ def _decide(parent: Cell, strategy: Strategy, child: Cell, error: BaseException 
             strategy,
             child.restart,
             error,
-            has_instance=child.instance is not None,
+            has_instance=child.instance is not None and not isinstance(error, SupervisorGaveUp),
             history=parent.intensity,
             now=parent.runtime.clock.now(),
         )
