@@ -41,7 +41,9 @@ class SystemFailed(ActorError):
 
 
 class SupervisorGaveUp(ActorError):
-    """A supervisor exceeded its restart intensity; `__cause__` holds the child's error."""
+    """A supervisor exceeded its restart intensity, stopped its children and failed; its
+    message names the limit, and `__cause__` holds the child's error (None when a permanent
+    child stopped itself normally)."""
 
 
 class DeadlineExceeded(ActorError):

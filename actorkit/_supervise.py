@@ -117,22 +117,36 @@ async def _give_up(
 ) -> None:
     await child.call(Stop(error))
     await parent.stop_children()
+    allow = "allow more restarts: raise max_restarts or shorten within"
     if error is None:
-        last = f"the last as {child.display_path} stopped itself normally"
-        advice = (
-            "a permanent child is restarted whenever it stops: give it restart='transient' "
-            "to let it stop, or raise max_restarts/within"
+        last = (
+            f"{child.display_path} stopped itself normally (a permanent child is restarted "
+            "whenever it stops)"
         )
+        advice = f"give it restart='transient' to let it stop, or {allow}"
     else:
-        last = f"last failure in {child.display_path}: {error!r}"
-        advice = "raise max_restarts/within or fix the failing child"
+        last = f"{child.display_path} failed with {error!r}"
+        advice = f"fix the failing child, or {allow}"
     gave_up = SupervisorGaveUp(
-        f"supervisor {parent.display_path} gave up: more than {strategy.max_restarts} "
-        f"restarts within {strategy.within}s ({last}); {advice}"
+        f"supervisor {parent.display_path} gave up: {last}{_limit(strategy)}; it stopped its "
+        f"children; {advice}"
     )
     gave_up.__cause__ = error
     parent.runtime.instruments.gave_up(parent)
     fail(parent, gave_up)
+
+
+def _limit(strategy: Strategy) -> str:
+    """The intensity reached, in the strategy's own terms: a longer `within` counts more
+    restarts, so only a shorter one (or more `max_restarts`) allows more."""
+    most = strategy.max_restarts
+    if most == 0:
+        return ", and its strategy allows no restart (max_restarts=0)"
+    restarts = "restart" if most == 1 else "restarts"
+    return (
+        f" after the {most} {restarts} of its children that its strategy allows within "
+        f"{strategy.within:g}s (max_restarts={most}, within={strategy.within})"
+    )
 
 
 async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
