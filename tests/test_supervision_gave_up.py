@@ -105,3 +105,20 @@ async def test_the_give_up_names_the_limit_it_reached_and_how_to_raise_it(
         "it stopped its children; fix the failing child, or allow more restarts: raise "
         "max_restarts or shorten within"
     )
+
+
+async def test_a_pool_that_gave_up_is_restarted_with_its_members_not_resumed_without_them(
+    clock: ManualClock,
+) -> None:
+    class Member(Actor):
+        async def receive(self, message: Any) -> Any:
+            if message == "crash":
+                raise RuntimeError("member crashed")
+            return message
+
+    resume = OneForOne(decider={SupervisorGaveUp: "resume"})
+    async with ActorSystem(clock=clock, supervisor=resume) as system:
+        pool = await system.spawn_pool(Member, size=2, supervisor=OneForOne(max_restarts=0))
+        pool.tell("crash")
+        await clock.settle()
+        assert [await pool.ask(n) for n in range(4)] == [0, 1, 2, 3]
