@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from prometheus_client.core import (
     CounterMetricFamily,
@@ -22,7 +22,9 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
+from ._dead_letters import Reason
 from ._stats import LAG_INTERVAL, Histogram
+from ._watchdog import OUTSIDE
 
 if TYPE_CHECKING:
     from ._metrics import Metrics
@@ -33,6 +35,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger("actorkit")
 
 ASK_OUTCOMES = ("ok", "error", "timeout", "stopped", "cancelled")
+DEAD_LETTER_REASONS: tuple[str, ...] = get_args(Reason)
+"""Exported at 0 before their first dead letter, as every label value known in advance is:
+Prometheus's `increase()` reads a series' first sample as its start, so a series that
+appeared at 5 would show no increase, and an alert on it would miss that first burst."""
 
 
 class Scrape:
@@ -168,8 +174,9 @@ def dead_letters(scrape: Scrape) -> Iterator[Metric]:
     family = CounterMetricFamily(
         "actorkit_dead_letters", "Undelivered messages by reason", labels=["reason"]
     )
-    for reason, count in sorted(scrape.runtime.dead_letters.by_reason.items()):
-        family.add_metric([reason], count)
+    counted = scrape.runtime.dead_letters.by_reason
+    for reason in sorted({*DEAD_LETTER_REASONS, *counted}):
+        family.add_metric([reason], counted.get(reason, 0))
     yield family
 
 
@@ -203,8 +210,9 @@ def event_loop(scrape: Scrape) -> Iterator[Metric]:
         f"Times a handler held the event loop longer than {watchdog.threshold}s",
         labels=["actor_type"],
     )
-    for name, count in sorted(watchdog.by_class.items()):
-        blocked.add_metric([name], count)
+    counted = dict(watchdog.by_class)  # the watchdog's thread adds to it
+    for name in sorted({OUTSIDE, *scrape.names, *counted}):
+        blocked.add_metric([name], counted.get(name, 0))
     yield blocked
 
 
