@@ -49,6 +49,21 @@ def pytest_asyncio_loop_factories(
     return LOOPS
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on uvloop takes pytest-timeout's thread method, keeping its time limit: the
+    default method's SIGALRM handler raises inside uvloop's own callback, which logs the
+    error and runs on, so a test hung on uvloop would never end. The thread method ends the
+    process (under xdist, the worker, which xdist replaces), naming the test."""
+    default = float(items[0].config.getini("timeout") or 0) if items else 0.0
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is None or callspec.params.get("_asyncio_loop_factory") is not LOOPS["uvloop"]:
+            continue
+        marker = item.get_closest_marker("timeout")
+        seconds = marker.args[0] if marker is not None and marker.args else default
+        item.add_marker(pytest.mark.timeout(seconds, method="thread"), append=False)
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
