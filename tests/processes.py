@@ -37,6 +37,26 @@ async def end(proc: asyncio.subprocess.Process) -> None:
         await proc.wait()
 
 
+SUBPROCESS_BOUND = 30.0
+"""Seconds a test's own subprocess gets to finish: far beyond what any takes, inside the suite's
+60 s timeout, so that a hung one fails its test saying so rather than by the timeout."""
+
+
+async def communicate(
+    proc: asyncio.subprocess.Process, input: bytes | None = None
+) -> tuple[bytes, bytes]:
+    """`proc.communicate(input)` within `SUBPROCESS_BOUND`; past it the process is killed and
+    the test fails. A stream not piped reads as empty."""
+    try:
+        async with asyncio.timeout(SUBPROCESS_BOUND):
+            out, err = await proc.communicate(input)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise AssertionError(f"{proc} did not end within {SUBPROCESS_BOUND} s") from None
+    return out or b"", err or b""
+
+
 @asynccontextmanager
 async def process(*args: str, **options: object) -> AsyncIterator[asyncio.subprocess.Process]:
     """A subprocess with its stdout piped (stderr merged unless told otherwise)."""

@@ -10,6 +10,8 @@ import pytest
 
 from actorkit import ActorSystem
 
+from .processes import communicate
+
 
 async def top_in_a_pipe(*argv: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """`top` as a script runs it: output captured, not a terminal, no COLUMNS, where rich
@@ -19,7 +21,7 @@ async def top_in_a_pipe(*argv: str, env: dict[str, str] | None = None) -> tuple[
         sys.executable, "-m", "actorkit", "top", "--once", *argv,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env={**bare, **(env or {})},
     )  # fmt: skip
-    out, err = await process.communicate()
+    out, err = await communicate(process)
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()
 

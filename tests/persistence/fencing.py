@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from actorkit.persistence._url import store_from_url
+from tests.processes import communicate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,12 +18,7 @@ async def run_writer(*args: str) -> str:
         sys.executable, "-m", "tests.persistence.writer", *args,
         cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    try:
-        out, err = await proc.communicate()
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+    out, err = await communicate(proc)
     assert proc.returncode == 0, err.decode()
     return out.decode().strip()
 

@@ -33,7 +33,7 @@ def bindir() -> Path:
     candidates: list[str] = []
     pg_config = shutil.which("pg_config")
     if pg_config:
-        found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True)
+        found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, timeout=30)
         candidates.append(found.stdout.strip())
     candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
     for directory in candidates:

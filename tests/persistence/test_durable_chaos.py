@@ -17,7 +17,7 @@ import pytest
 from actorkit import ActorSystem, Backoff, OneForOne
 from actorkit.persistence import PersistenceError, PostgresStore, SQLiteStore
 
-from ..processes import process
+from ..processes import SUBPROCESS_BOUND, process
 from .conftest import UVLOOP_ONLY
 from .postgres_server import PostgresServer
 from .storm import ACCOUNTS, Account
@@ -37,14 +37,15 @@ async def storm_until_killed(database: Path) -> dict[int, set[int]]:
     async with process(*args, env=env, cwd=ROOT, stderr=None) as proc:
         assert proc.stdout is not None
         count = 0
-        async for line in proc.stdout:
-            words = line.decode().split()
-            if words[:1] == ["ack"]:
-                acked[int(words[1])].add(int(words[2]))
-                count += 1
-                if count == ACKS_BEFORE_KILL:
-                    proc.send_signal(signal.SIGKILL)
-        assert await proc.wait() == -signal.SIGKILL
+        async with asyncio.timeout(SUBPROCESS_BOUND):
+            async for line in proc.stdout:
+                words = line.decode().split()
+                if words[:1] == ["ack"]:
+                    acked[int(words[1])].add(int(words[2]))
+                    count += 1
+                    if count == ACKS_BEFORE_KILL:
+                        proc.send_signal(signal.SIGKILL)
+            assert await proc.wait() == -signal.SIGKILL
     assert count >= ACKS_BEFORE_KILL
     return acked
 

@@ -20,6 +20,7 @@ from actorkit.persistence._display import show
 from actorkit.persistence._journal import NOTHING_STORED, print_journal
 from actorkit.persistence._payload import encode
 from actorkit.persistence._url import store_from_url
+from tests.processes import communicate
 
 from .conftest import UVLOOP_ONLY
 from .fencing import ROOT
@@ -52,7 +53,7 @@ async def journal_in_another_process(url: str, *args: str) -> tuple[int, str, st
         sys.executable, "-m", "actorkit", "journal", url, *args, cwd=ROOT,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    out, err = await proc.communicate()
+    out, err = await communicate(proc)
     assert proc.returncode is not None
     return proc.returncode, out.decode(), err.decode()
 
@@ -129,7 +130,7 @@ async def test_a_reader_that_stops_early_is_no_error(tmp_path: Path) -> None:
         sys.executable, url, cwd=ROOT,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    out, err = await proc.communicate()
+    out, err = await communicate(proc)
     assert (proc.returncode, err) == (0, b"")
     assert out.startswith(b"1\t") and out.count(b"\n") == 1
 

@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from tests.processes import communicate
+
 from .conftest import UVLOOP_ONLY
 from .fencing import ROOT
 from .test_journal import write_history
@@ -30,5 +32,5 @@ async def test_a_reader_gone_before_the_last_buffered_lines_is_no_error(tmp_path
         )  # fmt: skip
     finally:
         os.close(write)
-    _, err = await proc.communicate()
+    _, err = await communicate(proc)
     assert (proc.returncode, err.decode()) == (0, "")

@@ -16,7 +16,7 @@ from actorkit.persistence import PersistenceError
 from actorkit.persistence._journal import print_journal
 from actorkit.persistence._payload import encode
 from actorkit.persistence._url import store_from_url
-from tests.processes import without_root_powers
+from tests.processes import communicate, without_root_powers
 
 from .conftest import UVLOOP_ONLY
 from .fencing import ROOT
@@ -30,7 +30,7 @@ async def journal_without_write_access(directory: Path, url: str) -> tuple[int, 
             *without_root_powers(), sys.executable, "-m", "actorkit", "journal", url, "log",
             cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
-        out, err = await proc.communicate()
+        out, err = await communicate(proc)
     finally:
         os.chmod(directory, 0o700)
     assert proc.returncode is not None

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from actorkit.persistence import PersistenceError, SQLiteStore
-from tests.processes import without_root_powers
+from tests.processes import communicate, without_root_powers
 
 from .conftest import UVLOOP_ONLY
 from .fencing import (
@@ -115,7 +115,7 @@ async def test_an_unwritable_place_says_so(tmp_path: Path, where: str, said: str
             *without_root_powers(), sys.executable, "-c", UNWRITABLE, str(path), cwd=ROOT,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
-        out, _ = await proc.communicate()
+        out, _ = await communicate(proc)
     finally:
         os.chmod(tmp_path, 0o700)
     assert said in out.decode(), out.decode()
@@ -187,7 +187,7 @@ async def test_a_full_disk_fails_the_write_and_keeps_every_acknowledged_one(
         sys.executable, "-c", DISK_FULL, str(path), limit, cwd=ROOT,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
-    out, _ = await proc.communicate()
+    out, _ = await communicate(proc)
     acknowledged, message = out.decode().strip().split("\n", 1)
     assert proc.returncode == 0, out.decode()
     assert said in message, message
