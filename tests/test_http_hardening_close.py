@@ -8,13 +8,15 @@ import time
 from pathlib import Path
 
 from actorkit import ActorSystem
+from actorkit._http import CLOSE_GRACE
 
 from .http_support import Idle
 
 SHUTDOWN_TIMEOUT = 1.0
-CLOSE_BOUND = 2.5
-"""What `HttpServer.close()` may take (documented in docs/observability.md), with room for a
-busy machine."""
+CLOSE_BOUND = 2 * CLOSE_GRACE + 4.0
+"""What `HttpServer.close()` may take (2 x `CLOSE_GRACE`, documented in
+docs/observability.md), with seconds to spare for a loaded machine: still far below aiohttp's
+own 60 s shutdown timeout, or forever, which a client that never reads made it before."""
 
 
 def beyond_socket_buffers() -> int:

@@ -18,9 +18,7 @@ from actorkit import Actor, ActorError, ActorSystem
 from actorkit.testing import FORCED_STOP_GRACE, cancel_task, pending_asks, snapshots
 
 from .invariants import TaskSnapshot, assert_invariants
-
-SLACK = 0.5
-"""Seconds beyond timeout + grace allowed for a loaded 2-core CI machine."""
+from .shutdown_support import SLACK
 
 
 class Busy(Actor):

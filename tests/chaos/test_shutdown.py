@@ -30,6 +30,7 @@ from actorkit import (
 from actorkit.testing import FORCED_STOP_GRACE, accepting, pending_asks, snapshots
 
 from ..invariants import TaskSnapshot, assert_invariants
+from ..shutdown_support import SLACK
 from .kit import (
     Kit,
     Worker,
@@ -44,8 +45,6 @@ from .replay import assert_replays, chaos_run, remember, replayed_seed, seeds
 PRODUCERS = 4
 OPS_BEFORE = 1000
 WEIGHTS = {"ok": 60.0, "crash": 5.0, "slow": 25.0, "wait": 4.0, "swallow": 1.0}
-SLACK = 0.5
-"""Seconds shutdown may take beyond its timeout and the forced-stop grace on a busy 2-core CI."""
 ORDERLY = 10.0
 """The timeout of an orderly shutdown: never reached, the drain ends first."""
 

@@ -22,6 +22,8 @@ from .conftest import UVLOOP_ONLY
 from .postgres_server import PostgresServer
 
 TIMED_OUT = "did not answer within the store's timeout"
+ROUNDS_APART = 2.0
+"""Seconds between a busy pool's bounded waits (0.5 s at most) and its unbounded queue (4 s)."""
 
 
 async def three_writes(store: SQLStore[object]) -> list[object]:
@@ -75,11 +77,12 @@ async def test_waiting_for_a_busy_postgres_pool_ends_after_the_timeout(
 ) -> None:
     """Calls queued behind a pool whose every connection waits on a lock: each waits for a
     connection at most the timeout, then for its statement at most the timeout, so none
-    fails later than twice it (without the bound, the last of them waited for every round
-    of the pool before it: four here)."""
-    monkeypatch.setattr(postgres_store, "POOL_SIZE", 2)
+    fails later than twice it (0.5 s). Without the bound, the last of them waited for every
+    round of the pool before it: sixteen rounds here, 4 s. `ROUNDS_APART` sits between the
+    two, far enough from each for a loaded machine."""
+    monkeypatch.setattr(postgres_store, "POOL_SIZE", 1)
     dsn = postgres.fresh()
-    async with asyncio.timeout(20), PostgresStore(dsn, timeout=0.5) as store:
+    async with asyncio.timeout(20), PostgresStore(dsn, timeout=0.25) as store:
         await store.append("a", 0, [b"1"])
         loop = asyncio.get_running_loop()
         rival = await asyncpg.connect(dsn)
@@ -95,12 +98,13 @@ async def test_waiting_for_a_busy_postgres_pool_ends_after_the_timeout(
                         result = error
                     return loop.time() - began, result
 
-                calls = [store.highest_seq("a") for _ in range(7)] + [store.append("a", 1, [b"2"])]
+                calls = [store.highest_seq("a") for _ in range(15)]
+                calls.append(store.append("a", 1, [b"2"]))
                 results = await asyncio.gather(*map(timed, calls))
         finally:
             await rival.close()
         assert_each_failed([error for _, error in results], TIMED_OUT)
-        assert max(took for took, _ in results) < 1.5, results
+        assert max(took for took, _ in results) < ROUNDS_APART, results
         assert [e.payload async for e in store.read("a")] == [b"1"]
 
 
