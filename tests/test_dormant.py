@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorStopped, ActorSystem
 from actorkit.testing import snapshot
 
 pytestmark = pytest.mark.timeout(10)
@@ -137,7 +137,7 @@ async def test_a_parked_actor_stops_at_once_with_its_task_finished() -> None:
         await system.spawn(Echo, name="e0")  # the name is free at once
         assert await watcher.ask("sync") is None
         assert len([m for m in seen if m != "sync"]) == len(refs)  # one Terminated each
-        with pytest.raises(Exception, match="stopped"):
+        with pytest.raises(ActorStopped, match="stopped"):
             await refs[0].ask("hello")
         assert system.dead_letters.count == 0
 
