@@ -53,7 +53,7 @@ async def test_agent_info_and_actor_nodes_carry_balanced_accounting() -> None:
         # A task dispatched behind a blocking message and then cancelled is taken back out
         # of the mailbox: no longer accepted, not a dead letter.
         ref.tell("wait")
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # one turn: the actor takes "wait" and blocks on it
         handle = await system.submit("later", requires=["work"])
         assert handle.status == "running"  # dispatched, queued behind "wait"
         assert handle.cancel()
@@ -64,7 +64,7 @@ async def test_agent_info_and_actor_nodes_carry_balanced_accounting() -> None:
 
         # Stopping it: the queued message becomes a dead letter, counted on the actor.
         stopping = asyncio.ensure_future(ref.stop())
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # one turn: the stop begins, behind the held message
         gate.set()
         await stopping
         box = snapshot(ref).accounting

@@ -62,9 +62,9 @@ async def test_asks_queued_when_actor_stops_fail_with_actor_stopped() -> None:
         ref.tell("wait")
         await entered.wait()
         queued = [asyncio.ensure_future(ref.ask(i)) for i in range(3)]
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # one turn: the asks' tasks put them in the mailbox
         stopping = asyncio.ensure_future(ref.stop())
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # one turn: the stop begins, behind the held message
         gate.set()
         await stopping
         for ask in queued:

@@ -239,7 +239,7 @@ async def test_a_handler_that_swallows_cancellation_cannot_wedge_shutdown_or_acc
     asked = asyncio.ensure_future(ref.ask(how, timeout=60))
     await entered.wait()
     queued = asyncio.ensure_future(ref.ask("queued", timeout=60))
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # one turn: the ask's task puts it in the mailbox
     async with asyncio.timeout(BOUND):
         await system.shutdown(timeout=0.05)
     for ask in (asked, queued):

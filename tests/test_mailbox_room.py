@@ -110,7 +110,7 @@ async def test_a_cancelled_send_leaves_the_line_and_its_place_passes_on() -> Non
     box.offer("full")
     first = asyncio.create_task(box.put("first"))
     second = asyncio.create_task(box.put("second"))
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # one turn: the senders' tasks queue for room
     assert box.blocked is not None and len(box.blocked) == 2
     first.cancel()
     await asyncio.gather(first, return_exceptions=True)
@@ -134,7 +134,7 @@ async def test_room_freed_by_taking_messages_out_lets_a_waiting_sender_in(
     box.waiter = asyncio.get_running_loop().create_future()  # the actor, parked
     box.offer("queued")
     sender = asyncio.create_task(box.put("waiting"))
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # one turn: the sender's task queues for room
     assert box.blocked and not box.offer("refused")
     remove(box)  # a task taken back, or messages handed to a pool's new members
     async with asyncio.timeout(5):
@@ -147,7 +147,7 @@ async def test_an_ask_that_gives_up_while_waiting_leaves_the_line() -> None:
     box.offer("full")
     deadline: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     waiting = asyncio.create_task(box.put("ask", give_up=deadline))
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # one turn: the sender's task queues for room
     deadline.set_exception(TimeoutError())
     deadline.exception()
     assert await waiting is False

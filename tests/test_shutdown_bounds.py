@@ -104,7 +104,7 @@ async def test_shutdown_timeout_cancels_fails_asks_and_returns_in_time(
     in_flight = asyncio.ensure_future(ref.ask("block", timeout=60))
     await entered.wait()
     queued = asyncio.ensure_future(ref.ask("queued", timeout=60))
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # one turn: the ask's task puts it in the mailbox
     started = time.monotonic()
     await system.shutdown(timeout=0.2)
     assert time.monotonic() - started < 0.2 + FORCED_STOP_GRACE + SLACK

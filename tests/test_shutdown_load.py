@@ -71,7 +71,7 @@ async def test_shutdown_under_load_is_bounded_and_names_what_it_cut_off(
             await asyncio.sleep(0)
 
     producers = [asyncio.create_task(produce()) for _ in range(4)]
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # one turn: the producers start sending
     timeout = 0.2
     started = time.monotonic()
     await system.shutdown(timeout=timeout)

@@ -47,7 +47,7 @@ async def test_a_failure_is_reported_on_the_next_loop_turn() -> None:
     failed.set_exception(boom)
     assert failed.done()
     assert outcomes.seen == []
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # one turn: done-callbacks run on the next
     assert outcomes.seen == [(None, boom)]
 
 
@@ -59,7 +59,7 @@ async def test_a_withdrawn_attempt_ends_once_and_reports_nothing() -> None:
     assert withdrawn.done()
     with pytest.raises(asyncio.InvalidStateError):
         withdrawn.set_result("late")
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # one turn: done-callbacks run on the next
     assert outcomes.seen == []  # the task layer, which took it back, settles it
 
 
@@ -72,7 +72,7 @@ async def test_an_outcome_is_set_once() -> None:
     with pytest.raises(asyncio.InvalidStateError):
         future.set_exception(ValueError())
     assert not future.withdraw()
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # one turn: done-callbacks run on the next
     assert outcomes.seen == [(1, None)]
 
 
