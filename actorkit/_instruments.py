@@ -54,6 +54,25 @@ class Instrument:
         """`cell`, a supervisor, exceeded its restart intensity and fails in turn."""
 
 
+class NoMessage:
+    """Stands where a crash report's message would be, for a failure that had none, and says
+    what failed instead: a `None` there would read as a `None` message handled."""
+
+    __slots__ = ("what",)
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __repr__(self) -> str:
+        return f"<no message: {self.what}>"
+
+
+IN_ON_START = NoMessage("failed in on_start")
+IN_SIGNAL = NoMessage("failed in a control signal")
+ESCALATED = NoMessage("escalated a child's failure")
+GAVE_UP = NoMessage("gave up")
+
+
 EVENTS = (
     "agent_spawned",
     "agent_paused",
@@ -73,12 +92,17 @@ class CrashLog(Instrument):
 
     def crashed(self, cell: Cell, error: BaseException, message: object, directive: str) -> None:
         actor_class = cell.class_name
-        message_type = type(message).__name__
+        message_type: str | None
+        if isinstance(message, NoMessage):
+            what, message_type = message.what, None
+        else:
+            message_type = type(message).__name__
+            what = f"failed handling {message_type}"
         logger.error(
-            "actor %s (%s) failed handling %s: %r; supervisor decided: %s",
+            "actor %s (%s) %s: %r; supervisor decided: %s",
             cell.display_path,
             actor_class,
-            message_type,
+            what,
             error,
             directive,
             exc_info=error,

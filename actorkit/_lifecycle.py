@@ -11,6 +11,7 @@ import asyncio
 
 from ._actor import Actor
 from ._failure import as_failure
+from ._instruments import IN_ON_START, IN_SIGNAL
 from ._record import Record
 from ._signals import SELF_STOP, Stop
 from ._spawn import make_instance
@@ -45,9 +46,9 @@ class Lifecycle(Record):
             failure = as_failure(error, f"on_start of {self.display_path}", self.runtime)
             await self.stop_children()
             if self.runtime.exiting is not None:  # the program exits: nothing is restarted
-                self.stop_failed(failure, None)
+                self.stop_failed(failure, IN_ON_START)
             else:
-                self.report(failure, None)
+                self.report(failure, IN_ON_START)
             return
         self.state = RUNNING
         self.restarts += 1
@@ -71,8 +72,7 @@ class Lifecycle(Record):
         if SELF_STOP in self.mailbox.signals and self.exit_is_stop:
             # It asked to stop before failing: the stop wins, as in Akka. The failure is
             # logged and counted, and the queued stop ends the actor.
-            self.failures += 1
-            self.runtime.instruments.failure(self.cell, error, message, "stop (it stopped itself)")
+            self.undecided_failure(error, message, "stop (it stopped itself)")
             return
         if (
             self.draining
@@ -88,8 +88,7 @@ class Lifecycle(Record):
         """A failure no supervisor decides on, while the system stops or the program exits:
         logged and counted, and the actor stops (as OTP's draining supervisor restarts
         nothing)."""
-        self.failures += 1
-        self.runtime.instruments.failure(self.cell, error, message, "stop (shutting down)")
+        self.undecided_failure(error, message, "stop (shutting down)")
         self.mailbox.signals.insert(0, Stop(error))
 
     async def signal_failed(self, failure: BaseException) -> None:
@@ -110,10 +109,9 @@ class Lifecycle(Record):
             if cleaned and not (
                 self.unsupervised_children or parent is None or parent.unsupervised_children
             ):
-                self.report(failure, None)
+                self.report(failure, IN_SIGNAL)
             else:
-                self.failures += 1
-                self.runtime.instruments.failure(self.cell, failure, None, "stop (it cannot go on)")
+                self.undecided_failure(failure, IN_SIGNAL, "stop (it cannot go on)")
                 self.close(failure)
                 if parent is None:
                     self.runtime.root_failed(failure)

@@ -174,6 +174,11 @@ class Record:
             self.timers_.end_all()
         return instance
 
+    def undecided_failure(self, error: BaseException, message: object, outcome: str) -> None:
+        """A failure no supervisor decides on: counted and reported, with what came of it."""
+        self.failures += 1
+        self.runtime.instruments.failure(self.cell, error, message, outcome)
+
     async def run_on_stop(self) -> None:
         """Run `on_stop` at most once per instance; its failure is logged, never propagated."""
         instance = self.release_instance()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ._clock import call_when_due
 from ._errors import SupervisorGaveUp
+from ._instruments import ESCALATED, GAVE_UP, NoMessage
 from ._signals import Resume, Signal, StartPlan, Stop, StopInstance
 from ._state import RESTARTING
 from ._supervision import Decision, Intensity, check_strategy, decide
@@ -82,7 +83,7 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
     elif decision == "escalate":
         assert error is not None  # a normal exit always maps to restart or stop
         await child.call(Stop(error))
-        fail(parent, error)
+        fail(parent, error, ESCALATED)
     elif decision == "give_up":
         await _give_up(parent, strategy, child, error)
     else:
@@ -133,7 +134,7 @@ async def _give_up(
     )
     gave_up.__cause__ = error
     parent.runtime.instruments.gave_up(parent)
-    fail(parent, gave_up)
+    fail(parent, gave_up, GAVE_UP)
 
 
 def _limit(strategy: Strategy) -> str:
@@ -184,12 +185,13 @@ async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
         await start.apply(parent)
 
 
-def fail(cell: Cell, error: BaseException) -> None:
-    """`cell` itself fails (escalation or give-up): report upwards, or fail the system."""
+def fail(cell: Cell, error: BaseException, what: NoMessage) -> None:
+    """`cell` itself fails (`what`: an escalation or a give-up): report upwards, or fail the
+    system."""
     if cell.parent is None:
         cell.runtime.root_failed(error)
     else:
-        cell.report(error, None)
+        cell.report(error, what)
 
 
 def _strategy_of(cell: Cell) -> Strategy:
