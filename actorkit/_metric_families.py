@@ -23,6 +23,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from ._dead_letters import Reason
+from ._spawn import UNBOUNDED
 from ._stats import LAG_INTERVAL, Histogram
 from ._watchdog import OUTSIDE
 
@@ -57,17 +58,25 @@ class Scrape:
         self.processed_live: dict[str, int] = defaultdict(int)
         self.depth_sum: dict[str, int] = defaultdict(int)
         self.depth_max: dict[str, int] = defaultdict(int)
+        self.fill_max: dict[str, float] = {}
+        """The fullest bounded mailbox of each class with one: queued / capacity."""
+        fill_max = self.fill_max
         for cell in runtime.cells():
             stats = cell.stats
             if stats is None:
                 continue
             name = stats.name
+            mailbox = cell.mailbox
             self.alive[(name, cell.state)] += 1
-            self.processed_live[name] += cell.mailbox.processed
-            depth = len(cell.mailbox)
+            self.processed_live[name] += mailbox.processed
+            depth = len(mailbox)
             self.depth_sum[name] += depth
             if depth > self.depth_max[name]:
                 self.depth_max[name] = depth
+            if (depth or name not in fill_max) and mailbox.capacity != UNBOUNDED:
+                fill = depth / mailbox.capacity
+                if fill > fill_max.get(name, -1.0):
+                    fill_max[name] = fill
 
     def total(self, name: str, attr: str) -> int:
         """One `ClassStats` counter of the classes named `name` (they share one)."""
@@ -154,6 +163,14 @@ def messages(scrape: Scrape) -> Iterator[Metric]:
         largest.add_metric([name], scrape.depth_max[name])
     yield size
     yield largest
+    fill = GaugeMetricFamily(
+        "actorkit_mailbox_fill_ratio",
+        "Fullest bounded mailbox of the class: queued messages / its mailbox_size",
+        labels=["actor_type"],
+    )
+    for name, ratio in sorted(scrape.fill_max.items()):
+        fill.add_metric([name], ratio)
+    yield fill
 
 
 def asks(scrape: Scrape) -> Iterator[Metric]:

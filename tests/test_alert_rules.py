@@ -115,13 +115,13 @@ SCENARIOS: list[tuple[str, list[tuple[str, str]], str, list[dict[str, str]]]] = 
     ),
     (
         "ActorkitMailboxNearFull",
-        [(f'actorkit_mailbox_size_max{{{APP},actor_type="Sink"}}', "9000x5")],
+        [(f'actorkit_mailbox_fill_ratio{{{APP},actor_type="Sink"}}', "0.9x5")],
         "4m",
         [{"severity": "warning", "actor_type": "Sink"}],
     ),
     (
         "ActorkitMailboxNearFull",
-        [(f'actorkit_mailbox_size_max{{{APP},actor_type="Sink"}}', "100x5")],
+        [(f'actorkit_mailbox_fill_ratio{{{APP},actor_type="Sink"}}', "0.5x5")],
         "4m",
         [],
     ),

@@ -86,6 +86,7 @@ FAMILIES = {
     ("actorkit_message_processing_seconds", "histogram", ("actor_type", "le")),
     ("actorkit_mailbox_size", "gauge", ("actor_type",)),
     ("actorkit_mailbox_size_max", "gauge", ("actor_type",)),
+    ("actorkit_mailbox_fill_ratio", "gauge", ("actor_type",)),
     ("actorkit_asks", "counter", ("actor_type", "outcome")),
     ("actorkit_ask_seconds", "histogram", ("actor_type", "le")),
     ("actorkit_dead_letters", "counter", ("reason",)),
