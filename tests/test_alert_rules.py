@@ -22,6 +22,9 @@ requires_promtool = pytest.mark.skipif(
 )
 
 APP = 'job="app",instance="a"'
+LEDGER = 'actor_type="Ledger"'
+PERSIST = 'operation="persist",kind="error"'
+RECOVERY = 'operation="recovery",kind="error"'
 SCENARIOS: list[tuple[str, list[tuple[str, str]], str, list[dict[str, str]]]] = [
     # (alert, input series, eval time, the alerts expected then)
     (
@@ -83,28 +86,31 @@ SCENARIOS: list[tuple[str, list[tuple[str, str]], str, list[dict[str, str]]]] = 
     (
         "ActorkitPersistenceErrors",
         [
-            # The first PersistenceError of a class makes a new series, starting at 1.
-            (
-                f'actorkit_actor_failures_total{{{APP},actor_type="Ledger",exception="ValueError"}}',
-                "1x6",
-            ),
-            (
-                f'actorkit_actor_failures_total{{{APP},actor_type="Ledger",exception="PersistenceError"}}',
-                "_ _ _ 1 1 1",
-            ),
+            (f"actorkit_persistence_failures_total{{{APP},{LEDGER},{PERSIST}}}", "0 0 0 1 1"),
+            (f"actorkit_persistence_failures_total{{{APP},{LEDGER},{RECOVERY}}}", "0x5"),
         ],
-        "5m",
-        [{"severity": "critical", "actor_type": "Ledger", "exception": "PersistenceError"}],
+        "4m",
+        [{"severity": "critical", "actor_type": "Ledger", "operation": "persist", "kind": "error"}],
     ),
     (
+        # A first spawn whose recovery failed before any scrape: a new series, at 1.
         "ActorkitPersistenceErrors",
+        [(f"actorkit_persistence_failures_total{{{APP},{LEDGER},{RECOVERY}}}", "_ _ _ 1 1 1")],
+        "5m",
         [
-            (
-                f'actorkit_actor_failures_total{{{APP},actor_type="Ledger",exception="ValueError"}}',
-                "_ 1 2 3",
-            )
+            {
+                "severity": "critical",
+                "actor_type": "Ledger",
+                "operation": "recovery",
+                "kind": "error",
+            }
         ],
-        "3m",
+    ),
+    (
+        # A class spawned later: its series appear at 0.
+        "ActorkitPersistenceErrors",
+        [(f"actorkit_persistence_failures_total{{{APP},{LEDGER},{PERSIST}}}", "_ _ 0 0 0")],
+        "4m",
         [],
     ),
     (

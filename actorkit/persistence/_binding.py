@@ -19,7 +19,7 @@ from . import _payload
 
 if TYPE_CHECKING:
     from .._cell import Cell
-    from ._metrics import DurableStats
+    from ._metrics import DurableStats, Operation
     from ._reminders import Reminders
     from ._service import Persistence
     from ._store import Store
@@ -95,6 +95,11 @@ class Binding:
             raise PersistenceError(
                 f"{what} of {self.persistence_id!r} does not decode: {error}"
             ) from None
+
+    def failed(self, operation: Operation, error: BaseException) -> None:
+        """The store failed this instance's `operation`: counted by its class."""
+        if self.stats is not None:
+            self.stats.failed(operation, error)
 
     @property
     def retired(self) -> bool:

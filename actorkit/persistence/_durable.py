@@ -18,6 +18,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from .._actor import Actor, Unspawned
+from .._errors import PersistenceError
 from ._binding import Binding
 from ._reminders import Reminders, arm_all
 
@@ -114,8 +115,12 @@ async def recover(actor: Durable) -> None:
         # Shielded: a recovery cut short (its actor stopped) leaves them to the next instance.
         await asyncio.shield(binding.after)
         binding.after = None
-    replayed = await actor._load()
-    await arm_all(actor, binding)
+    try:
+        replayed = await actor._load()
+        await arm_all(actor, binding)
+    except PersistenceError as error:  # the store's, not `apply`'s or `restore`'s own
+        binding.failed("recovery", error)
+        raise
     binding.recovered_now()
     stats = binding.stats
     if stats is not None:

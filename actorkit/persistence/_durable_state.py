@@ -6,6 +6,7 @@ import asyncio
 from time import perf_counter
 from typing import Any
 
+from .._errors import PersistenceError
 from ._binding import encode
 from ._durable import Durable
 from ._service import guarded, read_back
@@ -36,6 +37,9 @@ class DurableState(Durable):
             binding.seq = await guarded(
                 binding.store.save_state(pid, binding.seq, payload), f"saving the state of {pid!r}"
             )
+        except PersistenceError as error:
+            binding.failed("save", error)
+            raise
         except asyncio.CancelledError:
             # Saved all the same: the instance holds what was stored before it goes on.
             stored = await read_back(binding.store.load_state(pid))

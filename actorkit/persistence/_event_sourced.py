@@ -100,9 +100,11 @@ class EventSourced(Durable):
         binding.busy = True
         try:  # `guarded`, written out: no coroutine or message built per persist
             await binding.store.append(binding.persistence_id, binding.seq, payloads)
-        except PersistenceError:
+        except PersistenceError as error:
+            binding.failed("persist", error)
             raise
         except Exception as error:
+            binding.failed("persist", error)
             what = f"persisting {len(payloads)} event(s) of {binding.persistence_id!r}"
             raise store_failure(error, what) from error
         except asyncio.CancelledError as error:
@@ -140,6 +142,7 @@ class EventSourced(Durable):
             )
         except Exception as error:
             # The events are durable: only recovery time is lost, so the persist succeeded.
+            binding.failed("snapshot", error)
             logger.warning(
                 "snapshot of %s at %d not saved: %r", binding.persistence_id, binding.seq, error
             )

@@ -5,8 +5,9 @@ task layer does), so a persist touches integers only and no prometheus_client ca
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
+from .._errors import PersistenceConflict
 from .._stats import DURATION_BUCKETS, Histogram
 
 if TYPE_CHECKING:
@@ -19,12 +20,20 @@ RECOVERY_BUCKETS: tuple[float, ...] = (
     0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0,
 )  # fmt: skip
 
+Operation = Literal["persist", "save", "snapshot", "recovery", "reminder"]
+KNOWN_FAILURES: tuple[tuple[Operation, str], ...] = (
+    ("persist", "error"), ("persist", "conflict"), ("save", "error"), ("save", "conflict"),
+    ("snapshot", "error"), ("recovery", "error"), ("reminder", "error"),
+)  # fmt: skip
+"""The (operation, kind) pairs a store failure can take, exported at 0 for every durable class
+so that `increase()` sees the first one. Only the fenced writes (`persist`, `save`) conflict."""
+
 
 class DurableStats:
     """What is counted for one durable actor class (the `actor_type` label)."""
 
     __slots__ = (
-        "events_persisted", "events_replayed", "persist_seconds", "recovery_seconds",
+        "events_persisted", "events_replayed", "failures", "persist_seconds", "recovery_seconds",
         "states_saved",
     )  # fmt: skip
 
@@ -32,9 +41,15 @@ class DurableStats:
         self.events_persisted = 0
         self.events_replayed = 0
         self.states_saved = 0
+        self.failures: dict[tuple[str, str], int] = {}
+        """Store failures by (operation, kind): counted where they are raised, never on success."""
         self.persist_seconds = Histogram(DURATION_BUCKETS)
         """Persists and saves alike: the time a durable write takes, by class."""
         self.recovery_seconds = Histogram(RECOVERY_BUCKETS)
+
+    def failed(self, operation: Operation, error: BaseException) -> None:
+        key = (operation, "conflict" if isinstance(error, PersistenceConflict) else "error")
+        self.failures[key] = self.failures.get(key, 0) + 1
 
 
 class PersistenceMetrics:
@@ -69,6 +84,16 @@ def collect(metrics: PersistenceMetrics) -> Iterator[Metric]:
         for name in names:
             counter.add_metric([name], getattr(metrics.by_class[name], attr))
         yield counter
+    failures = CounterMetricFamily(
+        "actorkit_persistence_failures",
+        "Store failures of durable actors, by class, operation and kind (conflict or error)",
+        labels=["actor_type", "operation", "kind"],
+    )
+    for name in names:
+        counted = metrics.by_class[name].failures
+        for operation, kind in sorted({*KNOWN_FAILURES, *counted}):
+            failures.add_metric([name, operation, kind], counted.get((operation, kind), 0))
+    yield failures
     for attr, doc in (
         ("persist_seconds", "Time from persist or save to durable (encode, queue, commit)"),
         ("recovery_seconds", "Time to recover a durable actor (snapshot, replay, reminders)"),

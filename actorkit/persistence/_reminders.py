@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._actor_timers import ReservedKey
+from .._errors import PersistenceError
 from .._persistence_id import unstorable
 from .._seconds import check_seconds
 from .._timers import check_interval
@@ -84,6 +85,9 @@ class Reminders:
             await guarded(
                 binding.store.put_reminder(pid, reminder), f"storing reminder {key!r} of {pid!r}"
             )
+        except PersistenceError as error:
+            binding.failed("reminder", error)
+            raise
         except asyncio.CancelledError:
             # Stored all the same: armed, as the store says, before the cancellation goes on.
             stored = reminder in (await read_back(binding.store.reminders(pid)) or ())
@@ -108,6 +112,9 @@ class Reminders:
             found = await guarded(
                 binding.store.delete_reminder(pid, key), f"cancelling reminder {key!r} of {pid!r}"
             )
+        except PersistenceError as error:
+            binding.failed("reminder", error)
+            raise
         except asyncio.CancelledError:
             # Deleted all the same: disarmed, as the store says, before the cancellation goes on.
             stored = await read_back(binding.store.reminders(pid))
