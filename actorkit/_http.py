@@ -34,8 +34,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("actorkit")
 
 FREE_PORT = "port=0"
-"""How the advice of a refused bind names a free port, in the API's words: a command line
-replaces it with its own option."""
+"""How a refused bind's advice names a free port; a command line puts its own option."""
 BIND_TIMEOUT = 5.0
 """`serve_http` returns or raises within this: binding is local work, but resolving a host
 name may wait on a DNS server."""
@@ -243,22 +242,14 @@ async def _listen(app: web.Application, host: str, port: int) -> HttpServer:
     except asyncio.CancelledError:
         await asyncio.shield(_unbind(binding, runner))
         raise
-    bound_port: int = runner.addresses[0][1]
-    return HttpServer(runner, host, bound_port)
+    return HttpServer(runner, host, runner.addresses[0][1])
 
 
 async def _bind(runner: web.AppRunner, host: str, port: int) -> None:
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
     try:
         async with asyncio.timeout(BIND_TIMEOUT):
-            await site.start()
-            first: int = runner.addresses[0][1]
-            if any(address[1] != first for address in runner.addresses):
-                # Port 0 on a name of several addresses (`localhost`: 127.0.0.1 and ::1):
-                # asyncio gives each its own free port, and `.port` names the first.
-                await site.stop()
-                await web.TCPSite(runner, host, first).start()
+            await _start(runner, host, port)
     except TimeoutError:
         await runner.cleanup()
         raise TimeoutError(
@@ -270,6 +261,26 @@ async def _bind(runner: web.AppRunner, host: str, port: int) -> None:
         raise OSError(
             error.errno, f"cannot serve on {host}:{port}: {error.strerror}; {_advice(error)}"
         ) from error
+
+
+async def _start(runner: web.AppRunner, host: str, port: int) -> None:
+    """Port 0 on a name of several addresses (`localhost`: 127.0.0.1 and ::1) gives each its
+    own port: all bind again on the first's (`.port`), or anew if another address has it."""
+    while True:
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        first: int = runner.addresses[0][1]
+        if all(address[1] == first for address in runner.addresses):
+            break
+        await site.stop()
+        site = web.TCPSite(runner, host, first)
+        try:
+            await site.start()
+            break
+        except OSError as error:
+            await site.stop()
+            if error.errno != errno.EADDRINUSE:
+                raise
 
 
 async def _unbind(binding: asyncio.Future[None], runner: web.AppRunner) -> None:
