@@ -26,7 +26,13 @@ from asyncpg.pool import PoolAcquireContext
 
 from .._errors import PersistenceError
 from ._batch import WriteRace
-from ._schema import NO_VERSION_COLUMN, SCHEMA_VERSION, check_readable, needs_creating
+from ._schema import (
+    NO_VERSION_COLUMN,
+    SCHEMA_VERSION,
+    check_readable,
+    needs_creating,
+    refuse_foreign_tables,
+)
 
 SCHEMA = [
     "CREATE TABLE actorkit_schema (version integer NOT NULL)",
@@ -49,6 +55,9 @@ SCHEMA = [
         payload bytea NOT NULL,
         PRIMARY KEY (persistence_id, key))""",
 ]
+TABLES = [statement.split()[2] for statement in SCHEMA if statement.startswith("CREATE TABLE")]
+_TAKEN = "SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NOT NULL"
+"""Which of actorkit's table names are taken (`to_regclass` looks where the store would create)."""
 
 _SCHEMA_LOCK = 0x61637472  # an advisory lock id: one process creates the schema at a time
 
@@ -218,7 +227,11 @@ async def create_or_check(pool: asyncpg.Pool, place: str) -> bool:
     """Creates the schema on first use (one process at a time), or checks its version."""
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _SCHEMA_LOCK)
-        create = needs_creating(await _schema_version(conn), f"PostgreSQL store {place}")
+        where = f"PostgreSQL store {place}"
+        create = needs_creating(await _schema_version(conn), where)
+        if create:
+            found = await conn.fetch(_TAKEN, TABLES)
+            refuse_foreign_tables([row[0] for row in found], where, "database")
         for statement in SCHEMA if create else ():
             await conn.execute(statement)
         return create

@@ -43,3 +43,13 @@ def check_readable(found: object, where: str) -> None:
     if found is None:
         raise PersistenceError(f"{where} is not an actorkit store: no actorkit_schema table")
     needs_creating(found, where)
+
+
+def refuse_foreign_tables(names: list[str], where: str, place: str) -> None:
+    """Tables of actorkit's `names` in a database without actorkit_schema are another
+    program's: creating the schema would fail on the first, saying only that it exists."""
+    if names:
+        raise PersistenceError(
+            f"{where} holds {', '.join(names)} but no actorkit_schema table: not actorkit's "
+            f"tables; use another {place} for the store, or rename them"
+        )

@@ -19,7 +19,7 @@ import aiosqlite
 
 from .._errors import PersistenceError
 from ._batch import WriteRace
-from ._schema import NO_VERSION_COLUMN, SCHEMA_VERSION, needs_creating
+from ._schema import NO_VERSION_COLUMN, SCHEMA_VERSION, needs_creating, refuse_foreign_tables
 
 SCHEMA = f"""
 CREATE TABLE actorkit_schema (version INTEGER NOT NULL) STRICT;
@@ -207,11 +207,8 @@ async def refuse_foreign(conn: aiosqlite.Connection, path: str) -> None:
     names = [row[0] for row in rows]
     if "actorkit_schema" in names:
         needs_creating(await _schema_version(conn), where)
-    elif names:
-        raise PersistenceError(
-            f"{where} holds {', '.join(names)} but no actorkit_schema table: not actorkit's "
-            "tables; use another file for the store, or rename them"
-        )
+    else:
+        refuse_foreign_tables(names, where, "file")
 
 
 async def create_or_check(conn: aiosqlite.Connection, path: str) -> bool:
