@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from ._state import RUNNING
+from ._state import RUNNING, SUSPENDED
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -114,6 +114,12 @@ class StartPlan(Signal):
 
     async def apply(self, cell: Cell) -> None:
         book = cell.intensity
+        if book is not None and cell.state is SUSPENDED:
+            # The supervisor escalated a failure and awaits its own parent's decision: these
+            # children wait for it (a resume posts them again, a restart drops them). Still
+            # in `delayed`, so that a restart meanwhile takes them over.
+            book.parked.append(self)
+            return
         if book is not None and self in book.delayed:
             book.delayed.remove(self)
         if cell.unsupervised_children:

@@ -153,11 +153,19 @@ class Intensity:
     A supervisor's restart history, so it also holds the restarts a backoff still delays:
     a later restart of the same children takes them over (`_supervise`)."""
 
-    __slots__ = ("_times", "delayed")
+    __slots__ = ("_times", "delayed", "parked")
 
     def __init__(self) -> None:
         self._times: deque[float] = deque()
         self.delayed: list[Any] = []
+        self.parked: list[Any] = []
+        """Plans that came due while the supervisor was suspended (`StartPlan`)."""
+
+    def unpark(self, supervisor: Any) -> None:
+        """The supervisor resumes: the plans held while it was suspended run now."""
+        for plan in self.parked:
+            supervisor.post(plan)
+        self.parked.clear()
 
     def drop_delayed(self) -> None:
         """Its supervisor stops or restarts: the restarts its backoff still delays will not
@@ -167,6 +175,7 @@ class Intensity:
             if plan.timer is not None:
                 plan.timer.cancel()
         self.delayed.clear()
+        self.parked.clear()
 
     def allow(self, strategy: _Strategy, now: float) -> bool:
         times = self._times

@@ -1,12 +1,11 @@
 """The siblings a failed restart start holds back (`StartPlan`) after the supervisor escalated
-that failure: the supervisor awaits its own parent's decision, so they should not start yet."""
+that failure: the supervisor awaits its own parent's decision, so they wait for it (a resume
+starts them, a restart starts them anew)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
-
-import pytest
 
 from actorkit import Actor, ActorSystem, OneForAll
 from actorkit.testing import ManualClock
@@ -42,10 +41,6 @@ class B(Actor):
         self.journal.append("start b")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the held-back plan runs while its supervisor is suspended after an escalation",
-)
 async def test_an_escalated_start_failure_starts_no_held_back_sibling(clock: ManualClock) -> None:
     """After a's failed restart start is escalated, `a` is stopped and `p` fails; its parent
     restarts it, which starts a and b anew. Before that, b was started once more on its own,
@@ -71,3 +66,38 @@ async def test_an_escalated_start_failure_starts_no_held_back_sibling(clock: Man
         for _ in range(3):
             await clock.advance(0)
         assert journal == ["a refuses to start", "start p", "start a", "start b"]
+
+
+async def test_the_held_back_siblings_start_when_the_supervisor_is_resumed(
+    clock: ManualClock,
+) -> None:
+    """Its parent resumes it instead: the siblings held back start then, once."""
+    journal: list[str] = []
+    refusals: list[int] = []
+
+    class Parent(Actor):
+        supervisor_strategy = OneForAll(decider={StartFailed: "escalate"})
+
+        async def on_start(self) -> None:
+            journal.append("start p")
+            await self.spawn(A, journal, refusals, name="a")
+            await self.spawn(B, journal, name="b")
+
+    class Grandparent(Actor):
+        supervisor_strategy = OneForAll(decider={StartFailed: "resume"})
+
+        async def on_start(self) -> None:
+            await self.spawn(Parent, name="p")
+
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        await system.spawn(Grandparent, name="g")
+        a = system.lookup("/g/p/a")
+        assert a is not None
+        journal.clear()
+        refusals.append(1)
+        a.tell("crash")
+        for _ in range(3):
+            await clock.advance(0)
+        assert journal == ["a refuses to start", "start b"]
+        b = system.lookup("/g/p/b")
+        assert b is not None and b.is_alive
