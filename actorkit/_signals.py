@@ -131,7 +131,9 @@ class StartPlan(Signal):
                 continue
             await child.call(StartInstance())
             if child.state is not RUNNING and not child.closed and book is not None:
-                rest = StartPlan(self.plan[index + 1 :])
-                book.delayed.append(rest)
-                cell.post(rest)
+                after = self.plan[index + 1 :]
+                if after:  # one_for_one restarts one child: nothing to hold back
+                    rest = StartPlan(after)
+                    book.delayed.append(rest)
+                    cell.post(rest)
                 return
