@@ -93,8 +93,17 @@ class StopInstance(Signal):
 class StartInstance(Signal):
     """Second half of a restart: a fresh instance from the factory, then `on_start`."""
 
+    __slots__ = ("failed",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+        """Its `on_start` failed: read before the child's task runs on (a message queued
+        during the restart may fail it at once, which is a failure of its own)."""
+
     async def apply(self, cell: Cell) -> None:
         await cell.start_instance()
+        self.failed = cell.state is not RUNNING and not cell.closed
 
 
 class StartPlan(Signal):
@@ -129,8 +138,9 @@ class StartPlan(Signal):
         for index, child in enumerate(self.plan):
             if child.closed:
                 continue
-            await child.call(StartInstance())
-            if child.state is not RUNNING and not child.closed and book is not None:
+            start = StartInstance()
+            await child.call(start)
+            if start.failed and book is not None:
                 after = self.plan[index + 1 :]
                 if after:  # one_for_one restarts one child: nothing to hold back
                     rest = StartPlan(after)

@@ -101,3 +101,37 @@ async def test_the_held_back_siblings_start_when_the_supervisor_is_resumed(
         assert journal == ["a refuses to start", "start b"]
         b = system.lookup("/g/p/b")
         assert b is not None and b.is_alive
+
+
+async def test_a_child_that_started_and_then_failed_holds_back_no_sibling(
+    clock: ManualClock,
+) -> None:
+    """Only a failed `on_start` holds back the siblings after it (OTP starts them all, then
+    hears of a later failure): a restarted child that fails at once on a message queued
+    during its restart lets its siblings start with the restart."""
+    journal: list[str] = []
+
+    class Fragile(Actor):
+        async def on_start(self) -> None:
+            journal.append("start a")
+
+        async def receive(self, message: Any) -> Any:
+            raise RuntimeError("a crashed")
+
+    class Parent(Actor):
+        supervisor_strategy = OneForAll(max_restarts=1, within=60.0)
+
+        async def on_start(self) -> None:
+            await self.spawn(Fragile, name="a")
+            await self.spawn(B, journal, name="b")
+
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        await system.spawn(Parent, name="p")
+        a = system.lookup("/p/a")
+        assert a is not None
+        journal.clear()
+        a.tell("crash")
+        a.tell("crash again, right after the restart")
+        for _ in range(5):
+            await clock.advance(0)
+        assert journal[:2] == ["start a", "start b"]
