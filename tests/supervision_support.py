@@ -1,4 +1,4 @@
-"""The journaling worker the supervision tests supervise, and the specs of several of them."""
+"""The journaling workers the supervision tests supervise, and the specs of several of them."""
 
 from __future__ import annotations
 
@@ -34,3 +34,27 @@ class Worker(Actor):
 
 def specs(journal: list[str], *labels: str, **options: Any) -> list[ChildSpec]:
     return [ChildSpec(Worker, journal, label, name=label, **options) for label in labels]
+
+
+class StartFailed(RuntimeError):
+    """What `Refusing`'s `on_start` raises: a decider can name it."""
+
+
+class Refusing(Actor):
+    """Its `on_start` fails as many times as `refusals` says, then starts."""
+
+    def __init__(self, journal: list[str], refusals: list[int]) -> None:
+        self.journal = journal
+        self.refusals = refusals
+
+    async def on_start(self) -> None:
+        if self.refusals:
+            self.refusals.pop()
+            self.journal.append("a refuses to start")
+            raise StartFailed("a cannot start")
+        self.journal.append("start a")
+
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError("a crashed")
+        return message

@@ -23,6 +23,8 @@ from actorkit import (
 )
 from actorkit.testing import ManualClock, Probe, snapshot
 
+from .supervision_support import Refusing
+
 
 class Crashing(Actor):
     """Logs each start at the clock's time; fails on "crash"."""
@@ -107,26 +109,6 @@ async def test_unwatch_withdraws_a_terminated_already_queued() -> None:
         probe.expect_empty()
         accounts = snapshot(watcher).accounting
         assert accounts.balanced and accounts.accepted == accounts.processed == 2
-
-
-class Refusing(Actor):
-    """Its `on_start` fails as many times as `refusals` says, then starts."""
-
-    def __init__(self, journal: list[str], refusals: list[int]) -> None:
-        self.journal = journal
-        self.refusals = refusals
-
-    async def on_start(self) -> None:
-        if self.refusals:
-            self.refusals.pop()
-            self.journal.append("a refuses to start")
-            raise RuntimeError("a cannot start")
-        self.journal.append("start a")
-
-    async def receive(self, message: Any) -> Any:
-        if message == "crash":
-            raise RuntimeError("a crashed")
-        return message
 
 
 class Dependent(Actor):
