@@ -32,6 +32,7 @@ from ._schema import (
     check_readable,
     needs_creating,
     refuse_foreign_tables,
+    table_names,
 )
 
 SCHEMA = [
@@ -55,7 +56,7 @@ SCHEMA = [
         payload bytea NOT NULL,
         PRIMARY KEY (persistence_id, key))""",
 ]
-TABLES = [statement.split()[2] for statement in SCHEMA if statement.startswith("CREATE TABLE")]
+TABLES = list(table_names("\n".join(SCHEMA)))
 _TAKEN = "SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NOT NULL"
 """Which of actorkit's table names are taken (`to_regclass` looks where the store would create)."""
 

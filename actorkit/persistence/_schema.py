@@ -3,6 +3,8 @@ version of actorkit (docs/persistence.md, "Schema")."""
 
 from __future__ import annotations
 
+import re
+
 from .._errors import PersistenceError
 
 SCHEMA_VERSION = 1
@@ -53,3 +55,8 @@ def refuse_foreign_tables(names: list[str], where: str, place: str) -> None:
             f"{where} holds {', '.join(names)} but no actorkit_schema table: not actorkit's "
             f"tables; use another {place} for the store, or rename them"
         )
+
+
+def table_names(schema: str) -> tuple[str, ...]:
+    """The tables a store's schema script creates: the names `refuse_foreign_tables` checks."""
+    return tuple(re.findall(r"CREATE TABLE (\w+)", schema))

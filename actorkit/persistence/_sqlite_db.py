@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
@@ -19,7 +18,13 @@ import aiosqlite
 
 from .._errors import PersistenceError
 from ._batch import WriteRace
-from ._schema import NO_VERSION_COLUMN, SCHEMA_VERSION, needs_creating, refuse_foreign_tables
+from ._schema import (
+    NO_VERSION_COLUMN,
+    SCHEMA_VERSION,
+    needs_creating,
+    refuse_foreign_tables,
+    table_names,
+)
 
 SCHEMA = f"""
 CREATE TABLE actorkit_schema (version INTEGER NOT NULL) STRICT;
@@ -51,7 +56,7 @@ CREATE TABLE actorkit_reminders (
 ) STRICT;
 """
 
-TABLES = tuple(re.findall(r"CREATE TABLE (\w+)", SCHEMA))
+TABLES = table_names(SCHEMA)
 
 _HINTS = {
     "unable to open database file": "does the directory exist, and may this process write there?",
