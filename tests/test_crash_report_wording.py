@@ -94,33 +94,26 @@ async def test_an_on_start_that_fails_in_a_restart_is_reported_as_such(
     assert started.directive == "restart"  # type: ignore[attr-defined]
 
 
-async def test_an_escalation_is_reported_as_one(caplog: pytest.LogCaptureFixture) -> None:
-    async with ActorSystem() as system:
-        parent = await system.spawn(Escalating, name="e")
-        child = system.lookup("/e/child")
-        assert child is not None
-        with pytest.raises(ValueError):
-            await child.ask("crash")
-        assert await parent.ask("ping") == "ping"  # restarted by the root: reported
-    [record] = reports(caplog, "Escalating")
-    text = record.getMessage()
-    assert "/e (Escalating) escalated a child's failure: ValueError(" in text, text
-    assert "NoneType" not in text
-    assert record.message_type is None  # type: ignore[attr-defined]
-
-
-async def test_a_supervisor_that_gave_up_is_reported_as_one(
-    caplog: pytest.LogCaptureFixture,
+@pytest.mark.parametrize(
+    ("supervisor", "name", "said"),
+    [
+        (Escalating, "e", "escalated a child's failure: ValueError("),
+        (GivingUp, "g", "gave up: SupervisorGaveUp("),
+    ],
+    ids=["escalation", "gave-up"],
+)
+async def test_a_supervisor_failing_for_its_child_is_reported_as_what_it_did(
+    supervisor: type[Actor], name: str, said: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with ActorSystem() as system:
-        parent = await system.spawn(GivingUp, name="g")
-        child = system.lookup("/g/child")
+        parent = await system.spawn(supervisor, name=name)
+        child = system.lookup(f"/{name}/child")
         assert child is not None
         with pytest.raises(ValueError):
             await child.ask("crash")
         assert await parent.ask("ping") == "ping"  # restarted by the root: reported
-    [record] = reports(caplog, "GivingUp")
+    [record] = reports(caplog, supervisor.__name__)
     text = record.getMessage()
-    assert "/g (GivingUp) gave up: SupervisorGaveUp(" in text, text
+    assert f"/{name} ({supervisor.__name__}) {said}" in text, text
     assert "NoneType" not in text
     assert record.message_type is None  # type: ignore[attr-defined]
