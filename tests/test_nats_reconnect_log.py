@@ -87,3 +87,30 @@ async def test_a_real_outage_logs_each_connection_once(
     assert len(errors) <= 2  # one per connection, whatever the number of attempts
     back = [r for r in caplog.records if "reconnected to NATS" in r.getMessage()]
     assert back and {r.levelno for r in back} == {logging.INFO}
+
+
+async def test_a_new_kind_of_error_in_an_outage_is_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The server came back with other credentials, or its certificate changed: a failure
+    unlike the outage's first is news the operator needs, not a DEBUG line."""
+    caplog.set_level(logging.WARNING, "actorkit")
+    heard = _heard([])
+    for _ in range(3):
+        await heard.error_cb(ConnectionRefusedError(111, "refused"))
+    for _ in range(3):
+        await heard.error_cb(TimeoutError())
+    warned = [r.getMessage() for r in caplog.records]
+    assert len(warned) == 2
+    assert "now TimeoutError" in warned[1] and "attempt 4" in warned[1]
+
+
+async def test_a_reconnection_without_a_failed_attempt_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, "actorkit")
+    heard = _heard([])
+    await heard.reconnected()
+    assert [r.getMessage() for r in caplog.records] == [
+        "a reconnected to NATS at its first attempt"
+    ]

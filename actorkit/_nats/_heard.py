@@ -1,5 +1,6 @@
 """What nats-py reports on one connection of the link, and how much of it reaches the log: an
-outage's first failed attempt and the reconnection, not each attempt in between."""
+outage's first failed attempt, a failure of another kind, and the reconnection, not each
+attempt in between."""
 
 from __future__ import annotations
 
@@ -47,6 +48,8 @@ class Heard:
         self.last: BaseException | None = None
         self.failures = 0
         self.since = 0.0
+        self._kind: type[BaseException] | None = None
+        """The type of the outage's last failure: a different one is logged as news."""
         self._back = back
 
     async def error_cb(self, error: Exception) -> None:
@@ -61,11 +64,12 @@ class Heard:
     def _failed_again(self, error: Exception) -> None:
         self.failures += 1
         failures = self.failures
+        kind, self._kind = self._kind, type(error)
         if failures == 1:
             self.since = asyncio.get_running_loop().time()
             logger.warning(
-                "NATS error in %s: %r; retrying until it reconnects (further failures are "
-                "logged at DEBUG, a warning after 10, 100 and every 1,000)",
+                "NATS error in %s: %r; retrying until it reconnects (further failures of this "
+                "kind are logged at DEBUG, a warning after 10, 100 and every 1,000)",
                 self.where,
                 error,
             )
@@ -77,10 +81,24 @@ class Heard:
                 asyncio.get_running_loop().time() - self.since,
                 error,
             )
+        elif kind is not type(error):
+            logger.warning(
+                "NATS error in %s, attempt %d to reconnect failed differently, now %s: %r",
+                self.where,
+                failures,
+                type(error).__name__,
+                error,
+            )
         else:
             logger.debug("NATS error in %s (attempt %d): %r", self.where, failures, error)
 
     async def reconnected(self) -> None:
-        logger.info("%s reconnected to NATS after %d failed attempts", self.where, self.failures)
+        if self.failures:
+            logger.info(
+                "%s reconnected to NATS after %d failed attempts", self.where, self.failures
+            )
+        else:
+            logger.info("%s reconnected to NATS at its first attempt", self.where)
         self.failures = 0
+        self._kind = None
         await self._back()
