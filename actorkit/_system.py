@@ -88,7 +88,7 @@ class ActorSystem(Reach):
         self._router = Router(runtime.dead_letters)
         self.metrics = Metrics(runtime, metrics, registry)
         runtime.stats_for = self.metrics.stats_for
-        self._watchdog = Watchdog(name, blocked_threshold)
+        self._watchdog = Watchdog(runtime, blocked_threshold)
         self._tasks = TaskLayer(runtime, self.metrics)
         self._persistence: Persistence | None = None
         if store is not None or agent_history is not False:  # else no persistence code loads

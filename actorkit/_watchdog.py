@@ -18,6 +18,7 @@ from types import FrameType
 
 from ._cell import Cell
 from ._receive import run
+from ._runtime import Runtime
 from ._seconds import check_seconds
 
 logger = logging.getLogger("actorkit")
@@ -41,8 +42,9 @@ def running_cell(frame: FrameType | None) -> Cell | None:
 
 
 class Watchdog:
-    def __init__(self, system_name: str, threshold: float = BLOCKED_THRESHOLD) -> None:
-        self._system_name = system_name
+    def __init__(self, runtime: Runtime, threshold: float = BLOCKED_THRESHOLD) -> None:
+        self._runtime = runtime
+        self._system_name = runtime.name
         self.threshold = check_seconds(threshold, "blocked_threshold")
         self.by_class: dict[str, int] = {}
         self._beat = time.monotonic()
@@ -83,12 +85,16 @@ class Watchdog:
         them go when it returns: kept in `_watch`, they would keep that actor (a stopped one
         too) alive until the next blocking episode."""
         cell = running_cell(sys._current_frames().get(self._loop_thread))
-        if cell is None:
+        if cell is None or cell.runtime is not self._runtime:
+            # Another system on this loop reports its own actor; here it is outside ours.
             self.by_class[OUTSIDE] = self.by_class.get(OUTSIDE, 0) + 1
             logger.warning(
-                "event loop of %s blocked for %.2fs outside any actor handler",
+                "event loop of %s blocked for %.2fs outside its actors' handlers%s",
                 self._system_name,
                 stalled,
+                ""
+                if cell is None
+                else f" (in actor {cell.display_path} of system {cell.runtime.name})",
             )
             return
         name = cell.class_name
