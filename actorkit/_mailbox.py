@@ -109,7 +109,8 @@ class Mailbox:
             self.limit = self.capacity - self.reserved
 
     def offer(self, message: Any) -> bool:
-        """Put now if there is room (and the mailbox is open); False otherwise."""
+        """Put now if there is room (and the mailbox is open); False otherwise. `ActorRef.tell`
+        writes this out (a frame per tell is 8% of it): a change here goes there too."""
         queue = self.queue
         if len(queue) >= self.limit:
             return False
