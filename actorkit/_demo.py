@@ -17,6 +17,7 @@ import random
 import signal
 import sys
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
@@ -142,22 +143,24 @@ async def _demo(
         made = ActorSystem(system_name, transport=transport)
     except ValueError as error:
         raise _Refused(f"{error}; pass another --name") from None
-    async with made as system:
-        if port is not None:
-            try:
-                server = await system.serve_http(host=host, port=port)
-            except (OSError, ValueError) as error:  # TimeoutError is an OSError
-                from ._http import FREE_PORT
+    # Caught from before the metrics URL is printed: whoever read that line may signal at once.
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async with made as system:
+            if port is not None:
+                try:
+                    server = await system.serve_http(host=host, port=port)
+                except (OSError, ValueError) as error:  # TimeoutError is an OSError
+                    from ._http import FREE_PORT
 
-                said = error.strerror if isinstance(error, OSError) else None
-                said = (said or str(error)).replace(FREE_PORT, "--port 0")
-                raise _Refused(f"{said} (set by --host and --port)") from None
-            print(f"metrics: {server.url}/metrics  (also /healthz, /actors; "
-                  f"watch with: python -m actorkit top {server.url})", flush=True)  # fmt: skip
-        await _spawn_actors(system, nats)
-        print("actorkit demo running: Ctrl-C stops it", flush=True)
-        await _run(system, started, duration)
-        totals = _totals(system)
+                    said = error.strerror if isinstance(error, OSError) else None
+                    said = (said or str(error)).replace(FREE_PORT, "--port 0")
+                    raise _Refused(f"{said} (set by --host and --port)") from None
+                print(f"metrics: {server.url}/metrics  (also /healthz, /actors; "
+                      f"watch with: python -m actorkit top {server.url})", flush=True)  # fmt: skip
+            await _spawn_actors(system, nats)
+            print("actorkit demo running: Ctrl-C stops it", flush=True)
+            await _run(system, signals, started, duration)
+            totals = _totals(system)
     print(
         f"summary: {totals['processed']:,} messages, {totals['asks']:,} asks, "
         f"{totals['tasks']:,} tasks done, {totals['restarts']} restarts healed, "
@@ -183,19 +186,23 @@ async def _spawn_actors(system: ActorSystem, nats: str | None) -> None:
     await system.spawn(Driver, name="driver")
 
 
-async def _run(system: ActorSystem, started: float, duration: float | None) -> None:
+async def _run(
+    system: ActorSystem,
+    signals: AsyncIterator[signal.Signals],
+    started: float,
+    duration: float | None,
+) -> None:
     """Print the status line every second until the duration, SIGINT or SIGTERM."""
-    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-        async with anyio.create_task_group() as group:
+    async with anyio.create_task_group() as group:
 
-            async def stop_on_signal() -> None:
-                async for _ in signals:
-                    group.cancel_scope.cancel()
+        async def stop_on_signal() -> None:
+            async for _ in signals:
+                group.cancel_scope.cancel()
 
-            group.start_soon(stop_on_signal)
-            group.start_soon(_status, system, started)
-            if duration is not None:
-                group.cancel_scope.deadline = anyio.current_time() + duration
+        group.start_soon(stop_on_signal)
+        group.start_soon(_status, system, started)
+        if duration is not None:
+            group.cancel_scope.deadline = anyio.current_time() + duration
 
 
 class _Refused(Exception):
