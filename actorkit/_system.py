@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
@@ -77,6 +76,7 @@ class ActorSystem(Reach):
         check_system(name, supervisor, metrics, clock)
         self.name = name
         self._transport = check_transport(transport)
+        self._linked: Transport | None = None  # once its start returned: ours to close then
         runtime = self._runtime = Runtime(
             self,
             name,
@@ -123,6 +123,7 @@ class ActorSystem(Reach):
             if self._transport is not None:
                 publish_local = self._publish_from_elsewhere
                 await self._transport.start(Host(self.name, runtime, publish_local, self.metrics))
+                self._linked = self._transport
         except BaseException:
             await self.shutdown()
             raise
@@ -161,20 +162,20 @@ class ActorSystem(Reach):
             yield self._persistence.close()
         self.metrics.stop()
         self._watchdog.stop()
-        if self._transport is not None:
-            yield self._transport.stop()
+        if self._linked is not None:
+            yield self._linked.stop()
         yield asyncio.gather(*(server.close() for server in self._servers))
 
     def _stop_actors(self, timeout: float) -> ActorsStop | None:
-        """Started here, not in `_close`: a call before that task runs can still hasten it."""
+        """Started here, not in the closing task: a call before that task runs can hasten it."""
         runtime = self._runtime
         if runtime.root is None:
             return None
         if self._stopping is None:
             runtime.shutting_down, runtime.accepting = True, False
             self._tasks.close()
-            if self._transport is not None:  # work other systems can take goes there now
-                self._transport.closing()
+            if self._linked is not None:  # work other systems can take goes there now
+                self._linked.closing()
             self._stopping = ActorsStop(runtime, runtime.root, timeout)
         else:
             self._stopping.hasten(timeout)
@@ -183,12 +184,7 @@ class ActorSystem(Reach):
     async def __aenter__(self) -> ActorSystem:
         return await self.start()
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.shutdown()
         if self.failure is not None:
             raise SystemFailed(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import trustme
+from prometheus_client import CollectorRegistry
 
 from actorkit import ActorSystem, NameTaken
 from actorkit.nats import NatsTransport
@@ -25,6 +26,30 @@ async def test_duplicate_system_names_are_refused_at_start(server: NatsServer) -
         with pytest.raises(NameTaken, match="already connected"):
             await twin.start()
         assert not twin.healthy
+
+
+@pytest.mark.parametrize("refusal", ["transport", "registry"])
+async def test_a_second_system_refused_on_a_transport_leaves_its_owner_connected(
+    server: NatsServer, refusal: str
+) -> None:
+    """Whatever refuses the second system's start (the transport it may not share, or a
+    registry taken), its shutdown must not close the first system's connection nor leave the
+    first system's queue groups."""
+    link, registry = transport(server), CollectorRegistry()
+    async with (
+        ActorSystem("owner", transport=link, registry=registry) as owner,
+        ActorSystem("caller", transport=transport(server)) as caller,
+    ):
+        echo = await owner.spawn(Echo, name="echo")
+        owner.expose(echo, group="echoes")
+        await link.flush()
+        taken = registry if refusal == "registry" else CollectorRegistry()
+        second = ActorSystem("second", transport=link, registry=taken)
+        with pytest.raises((RuntimeError, ValueError), match=r"serves one|already holds"):
+            await second.start()
+        assert await caller.remote("owner", "/echo").ask(Job(1), timeout=2.0) == ("echo", Job(1))
+        group = caller.remote_group("echoes")
+        assert await group.ask(Job(2), timeout=2.0) == ("echo", Job(2))
 
 
 async def test_remote_refuses_names_no_system_has_and_paths_no_actor_has(
