@@ -1,10 +1,11 @@
 """The README's and docs' code samples run as printed. A sample that leaves names to the
 reader (a `Database` actor, a `Deposit` message, the `system` it runs in) gets them from a
 prelude written here; the sample's own text is never edited, except a fixed metrics port
-turned into `port=0` so that the test cannot collide with anything listening. Samples that
+turned into `port=0` so that the test cannot collide with anything listening, and a NATS
+server's address turned into that of the server the tests start. Samples that
 register message types run in a process of their own: their names (`bank.Deposited`) are
 those `examples/bank.py` registers in this one. The README's first example and its testing
-example are run by `test_readme.py`; the NATS samples' calls by `examples/cluster.py`."""
+example are run by `test_readme.py`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from typing import Any
 import pytest
 
 from actorkit import ActorSystem, OneForOne
+
+from .nats_support import NatsServer, requires_nats
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,6 +92,9 @@ class Translator(Actor):
     async def receive(self, message: object) -> object:
         return message.payload if isinstance(message, Task) else None
 """
+
+
+RUN_MAIN = "\nasyncio.run(main(None))\n"
 
 
 def sample(doc: str, heading: str, index: int = 0) -> str:
@@ -180,8 +186,7 @@ def run_script(tmp_path: Path, *args: str) -> str:
 def run_durable(tmp_path: Path, code: str, then: str = "") -> str:
     """`code` at a module's top level inside `async def main()`, then `then`."""
     main = inside(code + "\n" + then, "main")
-    script = IMPORTS + MESSAGES + main + "\nasyncio.run(main(None))\n"
-    return run_script(tmp_path, "-c", script)
+    return run_script(tmp_path, "-c", IMPORTS + MESSAGES + main + RUN_MAIN)
 
 
 def journal(tmp_path: Path, *args: str) -> str:
@@ -235,3 +240,32 @@ def test_persistence_samples_run(tmp_path: Path) -> None:
     lines = out.splitlines()
     assert re.fullmatch(r"1 \d+\.\d+ Deposited\(amount=5\)", lines[0]), out
     assert [line.split()[1:] for line in lines[1:]] == [["idle", "None"]], out
+
+
+NATS_ACTORS = """\
+packed = asyncio.Event()
+
+class Stock(Actor):
+    async def receive(self, message: object) -> object:
+        return message.count
+
+class Packer(Actor):
+    async def receive(self, message: object) -> object:
+        packed.set()
+
+Cart = Stock
+"""
+
+
+@requires_nats
+def test_nats_samples_run_against_a_server(tmp_path: Path, server: NatsServer) -> None:
+    """distributed.md's two processes as one (the second inside the first's `...`), then the
+    README's shop against the same warehouse."""
+    first, second = sample("docs/distributed.md", "# Beyond one process").split("# process 2\n")
+    shop = sample("README.md", "## Beyond one process")
+    inner = "\n".join(
+        [second, shop, "await asyncio.wait_for(packed.wait(), 10.0)", "finished = True"]
+    )
+    code = first.replace("    ...\n", textwrap.indent(inner, "    ") + "\n")
+    code = code.replace("nats://10.0.0.5:4222", server.url) + "\nassert finished\n"
+    run_script(tmp_path, "-c", IMPORTS + NATS_ACTORS + inside(code, "main") + RUN_MAIN)
