@@ -62,6 +62,10 @@ def attach(
     return service
 
 
+_serving: dict[int, str] = {}
+"""The stores running systems hold (by `id`, which a held object keeps), and whose they are."""
+
+
 class Persistence:
     def __init__(self, store: Store, runtime: Runtime, metrics: Metrics) -> None:
         self.given = store
@@ -84,19 +88,42 @@ class Persistence:
             metrics.add_source(functools.partial(collect, self.metrics))
         self.history: HistoryWriter | None = None
         """The agents' durable state history, with `ActorSystem(agent_history=True)`."""
+        self.serving = False
+        """The store was opened for this system, and is in `_serving` until it closes it."""
 
     async def open(self) -> None:
+        """Refuses a store another running system holds: its shutdown would close the store
+        under that system, whose next write would fail."""
         store = self.given
-        if self.metrics is not None and hasattr(store, "on_commit"):
-            store.on_commit = self.metrics.committed
-        await guarded(store.open(), f"opening {store!r}")
+        holder = _serving.get(id(store))
+        if holder is not None:
+            raise PersistenceError(
+                f"{store!r} serves the running system {holder!r}: a store object serves one "
+                "system, which closes it at its shutdown; give this ActorSystem a store object "
+                "of its own (a new one on the same file or database reads what the other writes)"
+            )
+        _serving[id(store)] = self.runtime.name
+        try:
+            if self.metrics is not None and hasattr(store, "on_commit"):
+                store.on_commit = self.metrics.committed
+            await guarded(store.open(), f"opening {store!r}")
+        except BaseException:
+            del _serving[id(store)]
+            raise
+        self.serving = True
 
     async def close(self) -> None:
+        if not self.serving:  # never opened here, or refused: not this system's to close
+            return
         try:
             if self.history is not None:  # the agents have stopped: their last changes first
                 await self.history.close()
         finally:
-            await guarded(self.given.close(), f"closing {self.given!r}")
+            try:
+                await guarded(self.given.close(), f"closing {self.given!r}")
+            finally:
+                self.serving = False
+                _serving.pop(id(self.given), None)
 
     def id_for(self, cell: Cell) -> str:
         """The id given to `spawn` (taken once, at the first construction), else the path."""

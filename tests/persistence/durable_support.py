@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,13 +36,18 @@ class SharedMemoryStore(MemoryStore):
     async def close(self) -> None:
         """Kept open for the next system."""
 
+    def another(self) -> SharedMemoryStore:
+        """A new store object on the same data, as a second process opens the same database
+        (a store object serves one running system)."""
+        return copy.copy(self)  # shallow: the same journals, snapshots, states and reminders
+
 
 def store_maker(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
     """Each call a new store object on the test's own data, as each process would open."""
     kind = request.param
     if kind == "memory":
         shared = SharedMemoryStore()
-        return lambda: shared
+        return shared.another
     if kind == "sqlite":
         return lambda: SQLiteStore(tmp_path / "journal.db")
     server: PostgresServer = request.getfixturevalue("postgres")
