@@ -66,7 +66,10 @@ class TimerHandle:
         assert interval is not None
         # Next point on the grid strictly after now: missed ticks coalesce into this one.
         missed = max(1, math.floor((now - self._due) / interval) + 1)
-        self._due += missed * interval
+        due = self._due + missed * interval
+        # An interval below the float step at `now` (1e-14 s at 1000 s) adds nothing: the
+        # tick would be due again at once, and `_fire` would spin on it, holding the loop.
+        self._due = due if due > now else math.nextafter(now, math.inf)
         self._queue.push(self, seq)  # its place among timers due at the same instant
         self._send(target, message)
         if not target.is_alive and local_cell(target) is not None:

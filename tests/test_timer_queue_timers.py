@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
-from .timer_queue_support import setup
+from actorkit._dead_letters import DeadLetters
+from actorkit._timers import TimerQueue
+
+from .timer_queue_support import Target, setup
 
 
 async def test_timers_fire_in_due_order_ties_in_scheduling_order() -> None:
@@ -67,3 +71,54 @@ async def test_a_full_target_makes_a_dead_letter_not_an_error() -> None:
     queue.schedule(target, "tick", 1.0, None)
     await clock.advance(1.0)
     assert dead.by_reason == {"mailbox_full": 1}
+
+
+class _HeldClock:
+    """A clock read as 1000.0 until the test moves it, which runs what it was asked to call."""
+
+    resolution = 0.0
+
+    def __init__(self) -> None:
+        self.time = 1000.0
+        self.calls: list[tuple[float, Callable[[], object]]] = []
+
+    def now(self) -> float:
+        return self.time
+
+    def call_at(self, when: float, callback: Callable[[], object]) -> _HeldClock:
+        self.calls.append((when, callback))
+        return self
+
+    def cancel(self) -> None:
+        self.calls.pop()
+
+    def run_next(self) -> float:
+        when, callback = self.calls.pop()
+        self.time = max(self.time, when)
+        callback()
+        return when
+
+
+class _Spinning(BaseException):
+    """Past `except Exception`, out of a timer firing that delivers without end."""
+
+
+def test_an_interval_below_the_clocks_step_still_moves_each_tick_later() -> None:
+    """At 1000 s a float steps by about 1e-13, so 1e-14 added to a due time is lost: the
+    re-filed tick was due again at once, and the firing spun on it forever, holding the
+    loop. Each tick is sent once per firing, the next due strictly later."""
+    clock = _HeldClock()
+    target = Target()
+    target.clock = clock  # type: ignore[assignment]
+    queue = TimerQueue(DeadLetters(clock.now), clock)
+
+    def tell(message: object) -> None:
+        target.told.append((clock.now(), message))
+        if len(target.told) > 5:
+            raise _Spinning
+
+    target.tell = tell  # type: ignore[method-assign]
+    queue.schedule(target, "tick", 0.0, 1e-14)
+    fired = [clock.run_next() for _ in range(3)]
+    assert fired[0] < fired[1] < fired[2] < clock.calls[-1][0]
+    assert [when for when, _ in target.told] == fired
