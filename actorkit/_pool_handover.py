@@ -2,13 +2,14 @@
 while it had no members, and the asks a member that stopped for good had not begun.
 
 A member that stops while its pool runs on (a `temporary` member's failure, a member's own
-stop, a stop from outside) may hold asks the pool chose it for: they go to the remaining
-members, still within their own deadlines, so that a pool with live members answers them
-rather than failing them with `ActorStopped`. Only asks: a queued tell may have reached the
-member by another way than the pool (a subscription of its own, a `Terminated` it watched
-for, a tell to the member itself), and a sibling handling it would handle it twice or in
-the wrong place; it becomes a dead letter, as an Akka routee's mailbox does. A `broadcast`
-pool is the exception for asks too: every other member already holds its own copy."""
+stop, a stop from outside, a failure while it leaves a shrink) may hold asks the pool chose
+it for: they go to the remaining members, still within their own deadlines, so that a pool
+with live members answers them rather than failing them with `ActorStopped`. Only asks: a
+queued tell may have reached the member by another way than the pool (a subscription of its
+own, a `Terminated` it watched for, a tell to the member itself), and a sibling handling it
+would handle it twice or in the wrong place; it becomes a dead letter, as an Akka routee's
+mailbox does. A `broadcast` pool is the exception for asks too: every other member already
+holds its own copy."""
 
 from __future__ import annotations
 
@@ -38,8 +39,7 @@ def orphans(ref: PoolRef, member: Cell, stranded: tuple[Any, ...]) -> Callable[[
     keep their usual fate (dead letters, failed asks)."""
     pool = ref._cell
     if (
-        member.draining
-        or member.runtime.shutting_down
+        member.runtime.shutting_down
         or ref.routing == "broadcast"
         or pool.state is not RUNNING
         or pool.draining

@@ -228,3 +228,38 @@ async def test_the_resize_timeout_is_on_the_system_clock(clock: ManualClock) -> 
         with pytest.raises(AskTimeout, match=r"did not finish within 60\.0 s"):
             resizing.result()
         gate.set()
+
+
+class FailsAtOne(Actor):
+    """Waits for its gate on "hold"; member 1 fails on "boom"; answers anything else."""
+
+    def __init__(self, gate: asyncio.Event) -> None:
+        self.gate = gate
+
+    async def receive(self, message: Any) -> tuple[str, Any]:
+        if message == "hold":
+            await self.gate.wait()
+        elif message == "boom" and self.name == "1":
+            raise RuntimeError("boom")
+        return (self.name, message)
+
+
+async def test_asks_held_by_a_leaving_member_that_fails_are_answered_by_a_staying_one(
+    clock: ManualClock,
+) -> None:
+    """A member leaving a shrink stops at its failure rather than finish its queue: the asks
+    the pool gave it go to the members that stay, as from any member stopping for good."""
+    gate = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(FailsAtOne, gate, size=2, name="pool")
+        for message in ("hold", "hold", "boom", "boom"):
+            pool.tell(message)  # round robin: each member holds, then member 1 will fail
+        asks = [asyncio.ensure_future(pool.ask(i, timeout=3.0)) for i in range(4)]
+        await clock.settle()
+        shrinking = asyncio.ensure_future(pool.resize(1))
+        await clock.settle()
+        gate.set()
+        await shrinking
+        assert sorted(await asyncio.gather(*asks)) == [("0", i) for i in range(4)]
+        assert system.dead_letters.count == 0
+        await assert_settled(system)
