@@ -261,11 +261,15 @@ class PoolRef(ActorRef):
             asks = [asyncio.ensure_future(cell.ref.ask(message, timeout)) for cell in members]
             for copy in asks:
                 copy.add_done_callback(settle)
+            # Once answered, the other copies run on to their own replies or timeouts, which
+            # `settle` retrieves: one waiting for room at a full member, cancelled, would
+            # never reach it, and be no dead letter either.
             try:
                 return await answer
-            finally:
+            except asyncio.CancelledError:
                 for pending in asks:
-                    pending.cancel()  # a loser still waiting; `settle` retrieved the others
+                    pending.cancel()  # the asker gave up: so do the copies not yet sent
+                raise
         member = self._pick(message)
         if member is None:
             return await self._ask_without_members(message, timeout)

@@ -141,3 +141,33 @@ async def test_a_broadcast_ask_prefers_a_reply_that_finished_with_an_undelivered
             pool.members[0].tell("crash later")
             assert await pool.ask("asked", timeout=1.0) == "1"
             await assert_settled(system)
+
+
+async def test_a_broadcast_asks_copy_waiting_for_room_still_reaches_its_member(
+    clock: ManualClock,
+) -> None:
+    """Member 1 is busy with its one-message mailbox full when member 0 answers: its copy
+    of the ask waits for room, as any ask does, and is handled once there is some, rather
+    than vanish, neither handled nor a dead letter, when the answer came."""
+    gate, busy = asyncio.Event(), asyncio.Event()
+
+    class Held(Member):
+        async def receive(self, message: Any) -> Any:
+            if message == "hold":
+                busy.set()
+                await gate.wait()
+            return await super().receive(message)
+
+    async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(
+            Held, size=2, routing="broadcast", name="pool", mailbox_size=1
+        )
+        full = pool.members[1]
+        full.tell("hold")
+        await busy.wait()
+        full.tell("filler")
+        assert await pool.ask("asked", timeout=3.0) == "0"
+        gate.set()
+        await clock.settle()
+        assert await seen_by_member(pool) == {"0": ["asked"], "1": ["hold", "filler", "asked"]}
+        await assert_settled(system)
