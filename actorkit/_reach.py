@@ -10,7 +10,7 @@ import reprlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ._errors import NotDelivered
+from ._errors import ActorStopped, NotDelivered
 from ._names import check_actor_path, check_path, check_system_name
 from ._protocols import Ref
 from ._ref import ActorRef, local_cell
@@ -165,7 +165,10 @@ class Reach:
     ) -> TimerHandle:
         if not isinstance(ref, ActorRef) and not isinstance(ref, Ref):
             raise TypeError(f"schedule needs an ActorRef to deliver to, got {type(ref).__name__}")
-        self._running_root()
+        if self._running_root().closed:  # as `spawn` and `submit`: its timers ended with it
+            raise ActorStopped(
+                f"actor system {self._runtime.name!r} is shut down; nothing can be scheduled"
+            )
         return self._runtime.timers.schedule(ref, message, delay, interval)
 
 

@@ -224,10 +224,17 @@ class TimerQueue:
         self.dead_letters.add(message, target.path, "undeliverable")
 
     def close(self) -> None:
+        """The system shut down: its pending timers end, so their handles say so and let go
+        of their targets, and nothing stays armed on the clock."""
         if self._entry is not None:
             self._entry.cancel()
             self._entry = None
         self._armed = math.inf
+        for _, _, handle in [*self._run, *self._heap]:
+            handle.cancel()
+        self._run.clear()
+        self._heap.clear()
+        self._dead = 0
 
     def __len__(self) -> int:
         return len(self._heap) + len(self._run) - self._dead

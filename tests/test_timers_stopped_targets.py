@@ -55,3 +55,22 @@ async def test_a_periodic_timer_ends_when_its_target_stops(clock: ManualClock, k
         assert pending_timers(system) == 0
         await clock.advance(5.0)
         assert system.dead_letters.count == 0
+
+
+async def test_a_shut_down_system_keeps_no_timer_and_schedules_none(clock: ManualClock) -> None:
+    """As `spawn` and `submit` are refused after shutdown, so is a timer: it would arm the
+    clock of a system that is gone and keep it in memory until due, to end as a dead letter.
+    A timer pending at the shutdown ended with it: its handle says so."""
+    system = ActorSystem(clock=clock)
+    async with system:
+        probe = await Probe.spawn(system)
+        pending = system.schedule_once(3600.0, probe.ref, "late")
+        periodic = system.schedule_every(3600.0, probe.ref, "tick")
+    assert not pending.active and not periodic.active and pending.cancel() is False
+    with pytest.raises(ActorStopped, match="'actorkit' is shut down; nothing can be scheduled"):
+        system.schedule_once(1.0, probe.ref, "after")
+    with pytest.raises(ActorStopped, match="shut down"):
+        system.schedule_every(1.0, probe.ref, "after")
+    assert pending_timers(system) == 0 and clock.pending == 0
+    await clock.advance(3600.0)
+    assert system.dead_letters.count == 0
