@@ -67,9 +67,13 @@ class TimerHandle:
         # Next point on the grid strictly after now: missed ticks coalesce into this one.
         missed = max(1, math.floor((now - self._due) / interval) + 1)
         due = self._due + missed * interval
-        # An interval below the float step at `now` (1e-14 s at 1000 s) adds nothing: the
-        # tick would be due again at once, and `_fire` would spin on it, holding the loop.
-        self._due = due if due > now else math.nextafter(now, math.inf)
+        if due <= now:
+            # The division rounded down (due at 10.0, now 10.1, interval 0.1), or the interval
+            # is below the float step at `now` (1e-14 s at 1000 s) and adds nothing: the tick
+            # would be due again at once, a second in this instant, or `_fire` would spin on
+            # it forever, holding the loop.
+            due = max(due + interval, math.nextafter(now, math.inf))
+        self._due = due
         self._queue.push(self, seq)  # its place among timers due at the same instant
         self._send(target, message)
         if not target.is_alive and local_cell(target) is not None:

@@ -122,3 +122,19 @@ def test_an_interval_below_the_clocks_step_still_moves_each_tick_later() -> None
     fired = [clock.run_next() for _ in range(3)]
     assert fired[0] < fired[1] < fired[2] < clock.calls[-1][0]
     assert [when for when, _ in target.told] == fired
+
+
+def test_a_periodic_timer_one_interval_late_coalesces_into_one_tick() -> None:
+    """Due at 10.0 and fired at 10.1, one 0.1 s interval late: `(10.1 - 10.0) / 0.1` is a
+    hair under 1 in floats, which put the next tick at 10.1 itself, a second tick in the
+    same instant. Missed ticks coalesce into one, the next on the grid after now."""
+    clock = _HeldClock()
+    clock.time = 10.0
+    target = Target()
+    target.clock = clock  # type: ignore[assignment]
+    queue = TimerQueue(DeadLetters(clock.now), clock)
+    queue.schedule(target, "tick", 0.0, 0.1)
+    clock.time = 10.1  # the loop was late
+    clock.run_next()
+    assert target.told == [(10.1, "tick")]
+    assert clock.calls[-1][0] > 10.15
