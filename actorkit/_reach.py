@@ -14,6 +14,7 @@ from ._errors import ActorStopped, NotDelivered
 from ._names import check_actor_path, check_path, check_system_name
 from ._protocols import Ref
 from ._ref import ActorRef, local_cell
+from ._seconds import check_seconds
 from ._timers import check_delay, check_interval
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class Reach:
         return cell.ref if cell is not None else None
 
     async def ask(self, path: str, message: Any, timeout: float = 5.0) -> Any:
+        check_seconds(timeout, "ask timeout")  # a bad one is refused whether or not it is there
         ref = self.lookup(path)
         if ref is None:
             raise NotDelivered(f"no actor at {path!r}; the ask was not delivered")

@@ -29,6 +29,11 @@ async def stopped_then_resize(pool: Any) -> None:
     await pool.resize(3)
 
 
+async def stopped_then_ask(pool: Any) -> None:
+    await pool.stop()
+    await pool.ask("x", timeout=-1)
+
+
 async def full_mailbox(env: Env) -> None:
     gate = asyncio.Event()
     ref = await env.system.spawn(Held, gate, mailbox_size=1)
@@ -99,6 +104,24 @@ CASES = [
         lambda e: e.system.ask("/nobody", "x"),
         ActorStopped,
         "no actor at '/nobody'",
+    ),
+    Case(
+        "ask: timeout 0 to a stopped actor (the timeout is checked first)",
+        lambda e: e.stopped.ask("x", timeout=0),
+        ValueError,
+        "ask timeout must be > 0",
+    ),
+    Case(
+        "system.ask: timeout NaN to a path with no actor",
+        lambda e: e.system.ask("/nobody", "x", timeout=math.nan),
+        ValueError,
+        "ask timeout must be > 0",
+    ),
+    Case(
+        "PoolRef.ask: timeout negative to a stopped pool",
+        lambda e: pool_of(e, stopped_then_ask),
+        ValueError,
+        "ask timeout must be > 0",
     ),
     Case(
         "PoolRef.resize: size 0",
