@@ -37,6 +37,7 @@ class Router:
         dead_letters.listen(self._forward_dead_letter)
 
     def subscribe(self, cell: Cell, pattern: str) -> bool:
+        validate_pattern(pattern)  # a bad pattern is refused whether or not the actor runs
         if cell.closed:
             raise ActorStopped(f"{cell.path} is stopped and cannot subscribe to {pattern!r}")
         mailbox = cell.mailbox

@@ -35,6 +35,12 @@ CASES = [
         "is stopped and cannot subscribe",
     ),
     Case(
+        "subscribe: a bad pattern for a stopped actor (the pattern is checked first)",
+        lambda e: e.system.subscribe(e.stopped, "a..b"),
+        ValueError,
+        "empty token",
+    ),
+    Case(
         "subscribe: not a ref",
         lambda e: e.system.subscribe("/live", "a"),
         TypeError,
