@@ -85,10 +85,10 @@ class Lifecycle(Record):
         self.report(error, message)
 
     def stop_failed(self, error: BaseException, message: object) -> None:
-        """A failure no supervisor decides on, while the system stops or the program exits:
-        logged and counted, and the actor stops (as OTP's draining supervisor restarts
-        nothing)."""
-        self.undecided_failure(error, message, "stop (shutting down)")
+        """A failure no supervisor decides on, while it (leaving a pool), its parent or the system
+        stops: logged and counted, and it stops (OTP's draining supervisor restarts nothing)."""
+        why = "shutting down" if self.runtime.shutting_down or self.parent is None else "stopping"
+        self.undecided_failure(error, message, f"stop ({why})")
         self.mailbox.signals.insert(0, Stop(error))
 
     async def signal_failed(self, failure: BaseException) -> None:

@@ -245,10 +245,11 @@ class FailsAtOne(Actor):
 
 
 async def test_asks_held_by_a_leaving_member_that_fails_are_answered_by_a_staying_one(
-    clock: ManualClock,
+    clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A member leaving a shrink stops at its failure rather than finish its queue: the asks
-    the pool gave it go to the members that stay, as from any member stopping for good."""
+    the pool gave it go to the members that stay, as from any member stopping for good. Its
+    crash report says it stopped because it was stopping, not that the system shut down."""
     gate = asyncio.Event()
     async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
         pool = await system.spawn_pool(FailsAtOne, gate, size=2, name="pool")
@@ -263,3 +264,5 @@ async def test_asks_held_by_a_leaving_member_that_fails_are_answered_by_a_stayin
         assert sorted(await asyncio.gather(*asks)) == [("0", i) for i in range(4)]
         assert system.dead_letters.count == 0
         await assert_settled(system)
+        reports = [r for r in caplog.records if getattr(r, "actor_path", "") == "/pool/1"]
+        assert [r.directive for r in reports] == ["stop (stopping)"]  # type: ignore[attr-defined]
