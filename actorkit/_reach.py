@@ -16,6 +16,7 @@ from ._protocols import Ref
 from ._ref import ActorRef, local_cell
 from ._seconds import check_seconds
 from ._timers import check_delay, check_interval
+from ._topics import validate_topic
 
 if TYPE_CHECKING:
     from ._accounting import Accounting
@@ -75,6 +76,8 @@ class Reach:
         With a transport it also goes to every connected system (raising TypeError first for
         a message that cannot cross); it returns the local deliveries, and no local
         subscriber is not a dead letter, since other systems may have some."""
+        if type(topic) is not str:  # the index also takes token tuples; a transport does not
+            validate_topic(topic)  # raises, saying what to pass
         transport = self._transport
         if transport is None:
             return self._router.publish(topic, message)

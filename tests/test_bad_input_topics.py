@@ -15,6 +15,12 @@ CASES = [
     Case("publish: wildcard", lambda e: e.system.publish("a.*", 1), ValueError, "wildcard"),
     Case("publish: whitespace", lambda e: e.system.publish("a b", 1), ValueError, "whitespace"),
     Case("publish: not a str", lambda e: e.system.publish(42, 1), TypeError, "must be a str"),
+    Case(
+        "publish: a tuple of tokens (refused with a transport too)",
+        lambda e: e.system.publish(("a", "b"), 1),
+        TypeError,
+        "topic must be a str, not tuple",
+    ),
     Case("subscribe: empty pattern", lambda e: e.system.subscribe(e.ref, ""), ValueError, "empty"),
     Case(
         "subscribe: > not last",
