@@ -44,7 +44,7 @@ class Reach:
         return cell.ref if cell is not None else None
 
     async def ask(self, path: str, message: Any, timeout: float = 5.0) -> Any:
-        check_seconds(timeout, "ask timeout")  # a bad one is refused whether or not it is there
+        check_seconds(timeout, "ask timeout")  # refused even when no actor is at `path`
         ref = self.lookup(path)
         if ref is None:
             raise NotDelivered(f"no actor at {path!r}; the ask was not delivered")
