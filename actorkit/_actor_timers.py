@@ -88,6 +88,13 @@ class Timers:
         self._start(key, message, first, interval)
 
     def _start(self, key: Hashable, message: Any, delay: float, interval: float | None) -> None:
+        try:
+            hash(key)
+        except TypeError:
+            raise TypeError(
+                "a timer key must be hashable (a str, or a tuple of them), got "
+                f"{type(key).__name__} {reprlib.repr(key)}"
+            ) from None
         cell = self._cell
         if cell.closed:
             # From a task the actor left running, say: such a timer would keep the stopped

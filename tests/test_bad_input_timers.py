@@ -59,6 +59,18 @@ CASES = [
         ValueError,
         "interval must be > 0",
     ),
+    Case(
+        "timers.start_once: a key that is not hashable",
+        lambda e: inside(e, lambda actor: actor.timers.start_once(["k"], "x", 1)),
+        TypeError,
+        "a timer key must be hashable .a str, or a tuple of them., got list",
+    ),
+    Case(
+        "timers.start_every: a key that is not hashable",
+        lambda e: inside(e, lambda actor: actor.timers.start_every({"k": 1}, "x", 1)),
+        TypeError,
+        "a timer key must be hashable",
+    ),
 ]
 
 
