@@ -29,6 +29,7 @@ from ._inspection import (
     transport,
 )
 from ._seconds import check_instant, check_seconds
+from ._settling import describe, runnable_tasks
 from ._store_calls import StoreCalls
 
 if TYPE_CHECKING:
@@ -133,7 +134,9 @@ class ManualClock:
         return None
 
     async def advance(self, seconds: float) -> None:
-        """Move time forward by `seconds`, firing what falls due in time order.
+        """Move time forward by `seconds`, firing what falls due in time order. Raises
+        `RuntimeError` once `SETTLE_LIMIT` timers armed during the call fired with time standing
+        still: a timer restarted at no delay each time it fires would hold it forever.
 
         What is due within `DUE_TOLERANCE` (relative) past the target fires too, and the
         clock then reads its time: float sums miss by an ulp or two, and `schedule_every(0.1)`
@@ -141,11 +144,19 @@ class ManualClock:
         target = self._now + check_seconds(seconds, "advance()", zero_ok=True)
         due_by = target + min(abs(target) * DUE_TOLERANCE, MAX_DUE_SLACK)
         await self.settle()
-        heap = self._heap
+        heap, armed_before, standing = self._heap, next(self._seq), 0
         while heap and heap[0][0] <= due_by:
-            when, _, entry = heapq.heappop(heap)
+            when, seq, entry = heapq.heappop(heap)
             if entry.cancelled:
                 continue
+            standing = standing + 1 if when <= self._now and seq > armed_before else 0
+            if standing >= SETTLE_LIMIT:
+                heapq.heappush(heap, (when, seq, entry))  # still due: the clock stays whole
+                raise RuntimeError(
+                    f"ManualClock fired {standing} timers at {self._now} without time moving: a "
+                    "timer started again at no delay each time it fires (`timers.start_once(key, "
+                    "msg, 0)` in its own handler) never lets time pass; give it a delay"
+                )
             self._now = max(self._now, when)
             entry.callback()
             await self.settle()
@@ -166,7 +177,7 @@ class ManualClock:
             if calls:
                 quiet = 0
                 await calls.one_ends(self._store_timeout)
-            elif all(idle() for idle in self._idle) or not _runnable_tasks():
+            elif all(idle() for idle in self._idle) or not runnable_tasks():
                 quiet += 1
                 if quiet >= 3:
                     return
@@ -176,28 +187,8 @@ class ManualClock:
             f"ManualClock did not settle after {SETTLE_LIMIT} loop turns: something keeps "
             "running without waiting (a handler that re-tells itself forever, a loop of "
             f"`asyncio.sleep(0)`, a handler that persists forever); still runnable: "
-            f"{_describe(_runnable_tasks())}; store calls in flight: {calls.describe()}"
+            f"{describe(runnable_tasks())}; store calls in flight: {calls.describe()}"
         )
-
-
-def _runnable_tasks() -> list[asyncio.Task[Any]]:
-    """Tasks, other than the caller, that can run now: not finished and not waiting on a
-    future that is still pending."""
-    current = asyncio.current_task()
-    runnable = []
-    for task in asyncio.all_tasks():
-        if task is current or task.done():
-            continue
-        waiter = getattr(task, "_fut_waiter", None)  # asyncio's own Task, on either loop
-        if waiter is None or waiter.done():
-            runnable.append(task)
-    return runnable
-
-
-def _describe(tasks: list[asyncio.Task[Any]], shown: int = 5) -> str:
-    names = [f"{task.get_name()} ({task.get_coro()!r})" for task in tasks[:shown]]
-    more = f" and {len(tasks) - shown} more" if len(tasks) > shown else ""
-    return ", ".join(names) + more if names else "no task (plain loop callbacks)"
 
 
 class _Inbox(asyncio.Queue[Any]):

@@ -69,3 +69,24 @@ async def test_a_shut_down_system_holds_no_settle_back() -> None:
     await system.shutdown()
     await clock.settle()
     await clock.advance(1.0)
+
+
+class Rearming(Actor):
+    """Starts its timer again, due at once, every time it fires: time can never move on."""
+
+    async def receive(self, message: Any) -> Any:
+        self.timers.start_once("again", message, 0)
+
+
+async def test_advance_raises_when_timers_keep_falling_due_without_time_moving(
+    clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(actorkit.testing, "SETTLE_LIMIT", 200)
+    async with asyncio.timeout(20), ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Rearming)
+        ref.tell("tick")
+        with pytest.raises(RuntimeError, match=r"fired 200 timers at 0\.0 without time moving"):
+            await clock.advance(1.0)
+        await ref.stop()
+        await clock.advance(1.0)  # once it is gone, time moves again
+        assert clock.now() == 1.0

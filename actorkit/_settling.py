@@ -1,0 +1,27 @@
+"""What `ManualClock.settle` looks at to tell a quiet system from a busy one: the tasks that
+can run now, and a short description of them for its error."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+
+def runnable_tasks() -> list[asyncio.Task[Any]]:
+    """Tasks, other than the caller, that can run now: not finished and not waiting on a
+    future that is still pending."""
+    current = asyncio.current_task()
+    runnable = []
+    for task in asyncio.all_tasks():
+        if task is current or task.done():
+            continue
+        waiter = getattr(task, "_fut_waiter", None)  # asyncio's own Task, on either loop
+        if waiter is None or waiter.done():
+            runnable.append(task)
+    return runnable
+
+
+def describe(tasks: list[asyncio.Task[Any]], shown: int = 5) -> str:
+    names = [f"{task.get_name()} ({task.get_coro()!r})" for task in tasks[:shown]]
+    more = f" and {len(tasks) - shown} more" if len(tasks) > shown else ""
+    return ", ".join(names) + more if names else "no task (plain loop callbacks)"
