@@ -98,7 +98,12 @@ class Router:
         # Never record a dead letter about a dead letter: that would loop.
         if self._watching_dead and letter.recipient != DEAD_LETTER_TOPIC:
             for mailbox in self._index.match(DEAD_LETTER_TOPIC):
-                mailbox.offer(letter)  # a copy for watchers: the letter is already counted
+                # A copy for watchers: the letter is already counted. One a full watcher
+                # cannot take counts as its class's refused tell, not as a dead letter.
+                if not mailbox.offer(letter):
+                    stats = self._cells[mailbox].stats
+                    if stats is not None:
+                        stats.dropped += 1
 
     def __len__(self) -> int:
         return len(self._index)

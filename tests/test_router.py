@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from prometheus_client import generate_latest
 
 from actorkit import (
     DEAD_LETTER_TOPIC,
@@ -259,3 +260,18 @@ async def test_publish_to_a_pool_routes_to_one_member() -> None:
         per_member = [[m for m in await got(member) if m != "flush"] for member in pool.members]
         assert sorted(m for ms in per_member for m in ms) == list(range(6))
         assert all(len(ms) == 2 for ms in per_member)
+
+
+async def test_a_dead_letter_copy_a_full_watcher_cannot_take_is_counted_as_dropped() -> None:
+    """Not a dead letter about a dead letter (that would loop), but not silent either: the
+    watcher's class counts it in `actorkit_mailbox_dropped_total`, as a refused tell."""
+    async with ActorSystem() as system:
+        watcher = await system.spawn(Inbox, mailbox_size=1)
+        system.subscribe(watcher, DEAD_LETTER_TOPIC)
+        gone = await system.spawn(Inbox)
+        await gone.stop()
+        for n in range(3):  # the watcher's one place takes the first copy
+            gone.tell(n)
+        assert system.dead_letters.count == 3
+        text = generate_latest(system.metrics.registry).decode()
+        assert 'actorkit_mailbox_dropped_total{actor_type="Inbox"} 2.0' in text
