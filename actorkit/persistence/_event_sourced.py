@@ -23,6 +23,8 @@ from ._service import guarded, read_back, store_failure
 
 logger = logging.getLogger("actorkit")
 
+_RUNTIME_OWN = frozenset({"_cell", "_durable"})
+"""What the runtime sets on an actor instance: not the actor's state."""
 _PLAIN_HOOKS = ("apply", "snapshot", "restore")
 """Called where nothing awaits them (after each persist, in recovery): an `async def` one
 would change no state, and its coroutine would be dropped with a warning."""
@@ -59,10 +61,12 @@ class EventSourced(Durable):
             raise ValueError(
                 f"{cls.__qualname__}.snapshot_every must be an int >= 0 (0 = never), got {every!r}"
             )
-        if every and (cls.snapshot is EventSourced.snapshot or cls.restore is EventSourced.restore):
+        own_snapshot = cls.snapshot is not EventSourced.snapshot
+        if own_snapshot != (cls.restore is not EventSourced.restore):
+            has, lacks = ("snapshot", "restore") if own_snapshot else ("restore", "snapshot")
             raise TypeError(
-                f"{cls.__qualname__} sets snapshot_every = {every}: define snapshot(self) -> "
-                "object and restore(self, snapshot) -> None too"
+                f"{cls.__qualname__} defines {has}() but not {lacks}(): define both (what to "
+                "keep, and how to set it back) or neither (the instance's attributes are kept)"
             )
 
     def apply(self, event: Any) -> None:
@@ -70,12 +74,23 @@ class EventSourced(Durable):
         raise NotImplementedError(f"{type(self).__qualname__} must define apply(self, event)")
 
     def snapshot(self) -> object:
-        """The state as one value the codec can store (registered types, plain data)."""
-        raise NotImplementedError(f"{type(self).__qualname__} must define snapshot(self)")
+        """The state as one value the codec can store (registered types, plain data). By
+        default every attribute of the instance, by name (what `__init__` and the handlers
+        set), so that `snapshot_every` alone works for an actor whose state is plain data, as
+        Akka Typed snapshots a behaviour's state; an actor holding a resource (a client, a
+        lock) defines `snapshot` and `restore` to keep only its state."""
+        return {name: value for name, value in vars(self).items() if name not in _RUNTIME_OWN}
 
     def restore(self, snapshot: Any) -> None:
-        """Set the state from what `snapshot()` returned."""
-        raise NotImplementedError(f"{type(self).__qualname__} must define restore(self, snapshot)")
+        """Set the state from what `snapshot()` returned; by default its attributes back."""
+        if type(snapshot) is not dict:  # taken by an earlier version's own `snapshot()`
+            raise TypeError(
+                f"the stored snapshot of {type(self).__qualname__} is a "
+                f"{type(snapshot).__name__}, not the dict of attributes the default restore() "
+                "sets back: define restore(self, snapshot) for what snapshot() used to return"
+            )
+        for name, value in snapshot.items():
+            setattr(self, name, value)
 
     async def persist(self, *events: object) -> None:
         """Write the events (all or none), durable on return; then apply each, in order.
@@ -134,7 +149,15 @@ class EventSourced(Durable):
 
     async def _save_snapshot(self) -> None:
         binding = self._durable
-        payload = encode(self.snapshot(), f"snapshot() of {type(self).__qualname__}")
+        name = type(self).__qualname__
+        if type(self).snapshot is EventSourced.snapshot:
+            what = (
+                f"the default snapshot() of {name} (every attribute of the instance; define "
+                "snapshot(self) and restore(self, snapshot) to keep only its state)"
+            )
+        else:
+            what = f"snapshot() of {name}"
+        payload = encode(self.snapshot(), what)
         try:
             await guarded(
                 binding.store.save_snapshot(binding.persistence_id, binding.seq, payload),

@@ -230,16 +230,11 @@ async def test_persistence_id_for_an_actor_that_is_not_durable_is_refused() -> N
             await system.spawn(lambda: Ledger(), persistence_id="x")
 
 
-def test_snapshot_every_must_be_a_count_with_both_hooks() -> None:
+def test_snapshot_every_must_be_a_count() -> None:
     with pytest.raises(ValueError, match="snapshot_every must be an int >= 0"):
 
         class Negative(Ledger):
             snapshot_every = -1
-
-    with pytest.raises(TypeError, match=r"define snapshot\(self\) -> object and restore"):
-
-        class NoHooks(Ledger):
-            snapshot_every = 10
 
 
 class NoApply(EventSourced):

@@ -1,0 +1,110 @@
+"""`snapshot_every` without `snapshot`/`restore`: the actor's own attributes are the snapshot,
+as the contract's sample (API.md §11) writes it; an attribute the codec cannot keep is a
+`TypeError` naming it and saying to define the hooks."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+import actorkit
+from actorkit import ActorSystem
+from actorkit.persistence import EventSourced, SQLiteStore
+from actorkit.persistence._payload import encode
+
+from .durable_support import Deposited
+
+pytestmark = pytest.mark.timeout(30)
+
+
+class Account(EventSourced):  # the contract's sample, hooks left out
+    snapshot_every = 4
+    applied: ClassVar[list[int]] = []
+
+    def __init__(self) -> None:
+        self.balance = 0
+        self._history: list[int] = []  # private to the class, still its state
+
+    def apply(self, event: object) -> None:
+        if isinstance(event, Deposited):
+            self.balance += event.amount
+            self._history.append(event.amount)
+            Account.applied.append(event.amount)
+
+    async def receive(self, message: object) -> object:
+        if isinstance(message, int):
+            await self.persist(Deposited(message))
+        return (self.balance, self._history)
+
+
+async def test_the_instances_attributes_are_the_snapshot_and_come_back(tmp_path: Path) -> None:
+    path = tmp_path / "bank.db"
+    async with ActorSystem("bank", store=SQLiteStore(path)) as system:
+        acct = await system.spawn(Account, name="acct-42")
+        for amount in range(1, 7):
+            await acct.ask(amount)
+        kept = await system.store.load_snapshot("/acct-42")
+        assert kept is not None and kept.seq == 4
+    Account.applied.clear()
+    async with ActorSystem("bank", store=SQLiteStore(path)) as system:
+        acct = await system.spawn(Account, name="acct-42")
+        assert await acct.ask("get") == (21, [1, 2, 3, 4, 5, 6])
+    assert Account.applied == [5, 6]  # recovery began at the snapshot, not at event 1
+
+
+class Holder(Account):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = asyncio.Lock()  # a resource, not state: the default cannot keep it
+
+
+async def test_an_attribute_the_codec_cannot_keep_is_named_with_what_to_do() -> None:
+    async with ActorSystem("bank", store=actorkit.persistence.MemoryStore()) as system:
+        holder = await system.spawn(Holder)
+        for amount in range(1, 4):
+            await holder.ask(amount)
+        with pytest.raises(TypeError, match=r"default snapshot\(\) of Holder") as info:
+            await holder.ask(4)  # the mark: its event is durable, the snapshot refused
+    assert "['lock']" in str(info.value)
+    assert "define snapshot(self) and restore(self, snapshot)" in str(info.value)
+
+
+def test_one_hook_without_the_other_is_refused_at_the_class_statement() -> None:
+    with pytest.raises(TypeError, match=r"defines snapshot\(\) but not restore\(\)"):
+
+        class OnlySnapshot(Account):
+            def snapshot(self) -> object:
+                return self.balance
+
+    with pytest.raises(TypeError, match=r"defines restore\(\) but not snapshot\(\)"):
+
+        class OnlyRestore(Account):
+            def restore(self, snapshot: Any) -> None:
+                self.balance = snapshot
+
+
+class Reworked(EventSourced):
+    """A class whose earlier version kept its balance alone as its snapshot."""
+
+    snapshot_every = 1
+
+    def __init__(self) -> None:
+        self.balance = 0
+
+    def apply(self, event: Any) -> None:
+        self.balance += event.amount
+
+    async def receive(self, message: Any) -> Any:
+        return self.balance
+
+
+async def test_a_snapshot_the_default_restore_cannot_set_back_says_what_to_define() -> None:
+    store = actorkit.persistence.MemoryStore()
+    async with ActorSystem("bank", store=store) as system:
+        await store.append("/old", 0, [encode(Deposited(5))])
+        await store.save_snapshot("/old", 1, encode(5))
+        with pytest.raises(TypeError, match=r"is a int, not the dict of attributes"):
+            await system.spawn(Reworked, name="old")
