@@ -67,6 +67,11 @@ class DeadLetters:
         self._listeners: list[Callable[[DeadLetter], object]] = []
 
     def add(self, message: object, recipient: str | None, reason: Reason) -> None:
+        if type(message) is DeadLetter:
+            # A watcher's copy of a letter already counted (queued when the watcher stopped,
+            # or refused by a pool member it went through): the actor's own accounting keeps
+            # it, and a letter about it would count one loss twice.
+            return
         self.count += 1
         self.by_reason[reason] = self.by_reason.get(reason, 0) + 1
         letter = DeadLetter(message, recipient, reason, self._now())
