@@ -149,6 +149,12 @@ class Reach:
         return self._tasks.agents()
 
     # --- time -----------------------------------------------------------------------------
+    def now(self) -> float:
+        """Seconds on the system clock, the one every timer, deadline and backoff waits on
+        (`ActorSystem(clock=...)`, else the event loop's `time()`): an agent's time left is
+        `task.deadline - self.system.now()`."""
+        return self._runtime.clock.now()
+
     def schedule_once(self, delay: float, ref: Ref, message: Any) -> TimerHandle:
         """Deliver `message` to `ref` after `delay` seconds on the system clock. Once sent, it
         is the target's (the handle's `cancel()` returns False): `self.timers` is the timer

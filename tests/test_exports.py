@@ -156,6 +156,7 @@ SYSTEM_API = {
     "lookup",
     "metrics",
     "name",
+    "now",
     "publish",
     "remote",
     "remote_group",

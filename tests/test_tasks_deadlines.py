@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from actorkit import ActorRef, ActorStopped, ActorSystem, DeadlineExceeded, TaskStatus
+from actorkit import Actor, ActorRef, ActorStopped, ActorSystem, DeadlineExceeded, Task, TaskStatus
 from actorkit.testing import ManualClock
 
 from .tasks_support import Block, Echo, Journal, Worker, labels
@@ -174,3 +174,27 @@ async def test_a_task_taken_back_during_shutdown_never_started_and_says_so() -> 
         assert raised.value.__cause__ is None
         await shutting
     assert journal == []
+
+
+class TimeLeft(Actor):
+    """An agent that works out how long it has left before its task's deadline."""
+
+    capabilities = ("timed",)
+
+    async def receive(self, message: Task) -> float:
+        assert message.deadline is not None
+        return message.deadline - self.system.now()
+
+
+async def test_an_agent_reads_its_time_left_on_the_system_clock(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        await clock.advance(10.0)
+        assert system.now() == 10.0
+        await system.spawn(TimeLeft)
+        assert await (await system.submit("x", requires=["timed"], deadline=3.0)) == 3.0
+
+
+async def test_the_default_clock_is_the_event_loops_time() -> None:
+    async with ActorSystem() as system:
+        before = asyncio.get_running_loop().time()
+        assert before <= system.now() <= asyncio.get_running_loop().time()
