@@ -55,8 +55,9 @@ async def test_a_lock_another_postgres_session_holds_ends_each_call_after_the_ti
     postgres: PostgresServer,
 ) -> None:
     dsn = postgres.fresh()
+    async with PostgresStore(dsn) as setup:  # the schema, made without the short timeout
+        await setup.append("a", 0, [b"1"])  # (a loaded machine can take longer than it)
     async with asyncio.timeout(20), PostgresStore(dsn, timeout=0.5) as store:
-        await store.append("a", 0, [b"1"])
         rival = await asyncpg.connect(dsn)
         try:
             async with rival.transaction():
