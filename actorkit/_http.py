@@ -17,12 +17,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from aiohttp import hdrs, web
-from aiohttp.typedefs import Handler, Middleware
 from multidict import CIMultiDict
 from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.exposition import choose_encoder
 
-from ._http_auth import Auth, check_auth, is_loopback
+from ._http_auth import check_auth, is_loopback
+from ._http_routes import application
 from ._names import MAX_PATH
 from ._tree import actor_tree
 
@@ -73,8 +73,10 @@ def _tree_query(query: Mapping[str, str]) -> tuple[str | None, int | None]:
 class HttpServer:
     """A running endpoint: `.host`, `.port` (the bound one) and `await .close()`."""
 
-    def __init__(self, runner: web.AppRunner, host: str, port: int) -> None:
+    def __init__(self, runner: web.AppRunner, host: str, port: int, endpoints: object) -> None:
         self._runner = runner
+        self._endpoints = endpoints
+        """Held here, not by the routes (`_http_routes`)."""
         self._closing: asyncio.Future[None] | None = None
         self._among: list[HttpServer] | None = None
         self.host = host
@@ -190,20 +192,6 @@ def _negotiable(request: web.Request) -> web.Request:
     return request
 
 
-def _authenticate(checked: Auth | None) -> Middleware:
-    @web.middleware
-    async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if checked is not None and not checked.accepts(request.headers.get("Authorization", "")):
-            return web.json_response(
-                {"error": "unauthorized"},
-                status=401,
-                headers={"WWW-Authenticate": checked.challenge},
-            )
-        return await handler(request)
-
-    return authenticate
-
-
 async def serve(
     system: ActorSystem, root: Cell, transport: Transport | None, host: str, port: int, auth: object
 ) -> HttpServer:
@@ -217,11 +205,12 @@ async def serve(
     if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
         raise ValueError(f"port must be an int from 0 to 65535 (0 picks a free one), got {port!r}")
     endpoints = _Endpoints(system, root, transport)
-    app = web.Application(middlewares=[_authenticate(checked)])
-    app.router.add_get("/metrics", endpoints.metrics)
-    app.router.add_get("/healthz", endpoints.healthz)
-    app.router.add_get("/actors", endpoints.actors)
-    server = await _listen(app, host, port)
+    routes = [
+        ("/metrics", endpoints.metrics), ("/healthz", endpoints.healthz),
+        ("/actors", endpoints.actors),
+    ]  # fmt: skip
+    app = application(checked, routes)
+    server = await _listen(app, host, port, endpoints)
     if checked is None and not is_loopback(host):  # once it serves: a failed bind exposes nothing
         logger.warning(
             "serving actorkit metrics on %s without auth: anyone who can reach it can read "
@@ -231,7 +220,7 @@ async def serve(
     return server
 
 
-async def _listen(app: web.Application, host: str, port: int) -> HttpServer:
+async def _listen(app: web.Application, host: str, port: int, endpoints: object) -> HttpServer:
     """Bind in a task of its own, which a cancelled caller waits for and then closes: cut
     short, the bind could leave a listening socket that nothing holds (asyncio's
     `create_server` yields once after it starts serving)."""
@@ -242,7 +231,7 @@ async def _listen(app: web.Application, host: str, port: int) -> HttpServer:
     except asyncio.CancelledError:
         await asyncio.shield(_unbind(binding, runner))
         raise
-    return HttpServer(runner, host, runner.addresses[0][1])
+    return HttpServer(runner, host, runner.addresses[0][1], endpoints)
 
 
 async def _bind(runner: web.AppRunner, host: str, port: int) -> None:

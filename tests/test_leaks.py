@@ -18,6 +18,8 @@ from prometheus_client import generate_latest
 from actorkit import Actor, ActorRef, ActorSystem, Terminated
 from actorkit.testing import ManualClock, Probe, instance, pending_timers
 
+from .http_support import fetch
+
 
 class Subject(Actor):
     capabilities = ("work",)
@@ -195,3 +197,23 @@ async def test_classes_made_at_run_time_are_freed_and_share_their_names_figures(
             if line.startswith("actorkit_actor_spawned_total{")
         ]
         assert spawned == [f'actorkit_actor_spawned_total{{actor_type="Handler"}} {made}.0']
+
+
+@pytest.mark.parametrize("closed_by", ["its owner", "the shutdown"])
+async def test_a_system_that_served_http_requests_is_freed(closed_by: str) -> None:
+    """aiohttp keeps the middleware chain of up to 1024 route handlers, with their
+    applications, for the life of the process: a process that starts systems and serves
+    them must not keep every one it served."""
+    system = ActorSystem("served")
+    held = weakref.ref(system)
+    async with system:
+        server = await system.serve_http(port=0, auth="s3cret-token")
+        bearer = {"Authorization": "Bearer s3cret-token"}
+        for path in ("/metrics", "/healthz", "/actors"):
+            assert (await fetch(f"{server.url}{path}", headers=bearer))[0] == 200
+        assert (await fetch(f"{server.url}/healthz"))[0] == 401
+        if closed_by == "its owner":
+            await server.close()
+    del system, server
+    gc.collect()
+    assert held() is None
