@@ -113,7 +113,12 @@ class MemoryStore(StoreBase):
         check_key(persistence_id, key)
         self._check_open()
         self._observe(1, 0.0)
-        return self._reminders.get(persistence_id, {}).pop(key, None) is not None
+        kept = self._reminders.get(persistence_id)
+        if kept is None or kept.pop(key, None) is None:
+            return False
+        if not kept:  # owners come and go: an empty table would stay for good
+            del self._reminders[persistence_id]
+        return True
 
     async def reminders(self, persistence_id: str) -> list[StoredReminder]:
         check_id(persistence_id)

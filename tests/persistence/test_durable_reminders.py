@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from actorkit import ActorSystem
-from actorkit.persistence import DurableState, EventSourced, MemoryStore
+from actorkit.persistence import DurableState, EventSourced, MemoryStore, StoredReminder
 from actorkit.testing import ManualClock
 
 from .durable_support import Deposited, MakeStore, Unregistered
@@ -192,3 +192,16 @@ async def test_a_key_with_nul_is_a_value_error_for_cancel_too_not_a_store_failur
             owner = await system.spawn(Owner, name="owner")
             with pytest.raises(ValueError, match="reminder key must not contain NUL"):
                 await owner.ask(("cancel", "a\x00b"))
+
+
+async def test_a_memory_store_keeps_no_table_for_an_owner_whose_reminders_all_ended() -> None:
+    """Owners come and go in a long-running process: one whose every reminder was cancelled
+    leaves nothing in the store."""
+    store = MemoryStore()
+    async with store:
+        for n in range(100):
+            reminder = StoredReminder("tick", 10.0, None, b"\xc0")
+            await store.put_reminder(f"owner-{n}", reminder)
+            assert await store.delete_reminder(f"owner-{n}", "tick")
+            assert not await store.delete_reminder(f"owner-{n}", "tick")
+        assert store._reminders == {}  # noqa: SLF001 - what the store keeps, not what it says
