@@ -1,0 +1,149 @@
+"""Stores whose writes fail when a handler arms a fault for its next write (`Faults`), where a
+real database would fail: `lost` before anything is written, `commit` at the transaction's
+COMMIT (rolled back), `doubt` after the COMMIT, as a connection lost before its answer
+(written, but reported failed), `snapshot` in the snapshot's write. On SQLite the fault is
+raised inside the group commit's transaction, so it fails the whole batch that carried the
+write: the other actors' writes in it fail with it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from actorkit.persistence import PersistenceError, SQLiteStore
+from actorkit.persistence._group_commit import GroupCommit
+
+from .durable_support import SharedMemoryStore
+
+if TYPE_CHECKING:
+    from .durable_model_support import Cmd
+
+T = TypeVar("T")
+
+
+@dataclass
+class Faults:
+    writes: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """By persistence id, the command whose next write fails, and how."""
+    snapshots: dict[str, int] = field(default_factory=dict)
+    fired: dict[int, str] = field(default_factory=dict)
+    """The faults that took effect, by command."""
+
+    def arm(self, persistence_id: str, cmd: Cmd) -> None:
+        if cmd.fault == "snapshot":
+            self.snapshots[persistence_id] = cmd.id
+        elif cmd.fault is not None:
+            self.writes[persistence_id] = (cmd.id, cmd.fault)
+
+    def disarm(self, persistence_id: str) -> None:
+        self.writes.pop(persistence_id, None)
+        self.snapshots.pop(persistence_id, None)
+
+    async def write(self, persistence_id: str, write: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """A `MemoryStore` write under its armed fault (each write is its own commit there)."""
+        armed = self.writes.get(persistence_id)
+        if armed is None:
+            return await write(persistence_id, *args)
+        cmd, mode = armed
+        if mode == "doubt":
+            await write(persistence_id, *args)
+            self.fired[cmd] = mode
+            raise PersistenceError("injected: the connection was lost before the commit's answer")
+        self.fired[cmd] = mode
+        raise PersistenceError(f"injected: the write failed ({mode})")
+
+    def snapshot(self, persistence_id: str) -> None:
+        cmd = self.snapshots.get(persistence_id)
+        if cmd is not None:
+            self.fired[cmd] = "snapshot"
+            raise PersistenceError("injected: the snapshot's write failed")
+
+
+class FaultyMemoryStore(SharedMemoryStore):
+    def __init__(self, faults: Faults) -> None:
+        super().__init__()
+        self.faults = faults
+
+    async def append(
+        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
+    ) -> float:
+        return await self.faults.write(persistence_id, super().append, expected_seq, payloads)
+
+    async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
+        return await self.faults.write(
+            persistence_id, super().save_state, expected_revision, payload
+        )
+
+    async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
+        self.faults.snapshot(persistence_id)
+        await super().save_snapshot(persistence_id, seq, payload)
+
+
+class FaultyTransaction:
+    """A batch's transaction whose rows of a persistence id with an armed fault fail it: at
+    once (`lost`, and `commit` for a lone row, which is its own commit), or once its statements
+    ran (`pending`: at COMMIT, or after it)."""
+
+    def __init__(self, tx: Any, faults: Faults) -> None:
+        self.tx = tx
+        self.faults = faults
+        self.pending: tuple[int, str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.tx, name)
+
+    def _check(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        armed = next((self.faults.writes[r[0]] for r in rows if r[0] in self.faults.writes), None)
+        if armed is None or self.pending is not None:
+            return
+        cmd, mode = armed
+        if mode == "lost" or (mode == "commit" and not self.tx.opened and len(rows) == 1):
+            self.faults.fired[cmd] = mode
+            raise sqlite3.OperationalError("disk I/O error (injected)")
+        self.pending = armed
+
+    async def insert_events(self, rows: Sequence[tuple[str, int, float, bytes]]) -> None:
+        self._check(rows)
+        await self.tx.insert_events(rows)
+
+    async def insert_if_latest(self, rows: Sequence[tuple[str, int, float, bytes, int]]) -> int:
+        self._check(rows)
+        inserted: int = await self.tx.insert_if_latest(rows)
+        return inserted
+
+    async def write_states(self, rows: Sequence[tuple[str, int, bytes, int]]) -> None:
+        self._check(rows)
+        await self.tx.write_states(rows)
+
+
+class FaultySQLiteStore(SQLiteStore):
+    def __init__(self, path: str, faults: Faults) -> None:
+        super().__init__(path, synchronous="NORMAL")
+        self.faults = faults
+
+    async def _connect(self) -> GroupCommit[Any]:
+        commits = await super()._connect()
+        begin = commits._begin  # noqa: SLF001 - the batch's transaction, where a database fails
+        commits._begin = lambda alone: self._transaction(begin(alone))  # noqa: SLF001
+        return commits
+
+    @asynccontextmanager
+    async def _transaction(
+        self, opening: AbstractAsyncContextManager[Any]
+    ) -> AsyncIterator[FaultyTransaction]:
+        async with opening as tx:
+            faulty = FaultyTransaction(tx, self.faults)
+            yield faulty
+            if faulty.pending is not None and faulty.pending[1] == "commit":
+                self.faults.fired[faulty.pending[0]] = "commit"
+                raise sqlite3.OperationalError("disk I/O error at COMMIT (injected)")
+        if faulty.pending is not None:
+            self.faults.fired[faulty.pending[0]] = "doubt"
+            raise PersistenceError("injected: the connection was lost before the COMMIT's answer")
+
+    async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
+        self.faults.snapshot(persistence_id)
+        await super().save_snapshot(persistence_id, seq, payload)

@@ -1,0 +1,249 @@
+"""A reference model of durable actors, as docs/persistence.md states them: what each
+persistence id's journal (or state), its snapshot and its live instance's state must be after
+every step of `test_properties_durable`.
+
+The model reads the actors' tape (`durable_model_support.Tape`) in order. Where the docs fix
+an outcome it predicts it: a write that returned is stored once, in order; a fault before the
+commit stores nothing, a fault after it stores all; a stale writer gets `PersistenceConflict`
+and stores nothing; an instance that raised is replaced by one that recovers exactly the
+store's state, from its latest snapshot. Where the docs leave a choice (a write cancelled in
+flight, a write failed by another's fault in its SQLite batch) it takes the store's word, but
+only all or nothing of the write, and the instance must then hold what the store holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .durable_model_support import Cmd, Outcome, Recovered
+
+STORED_AFTER = {"lost": False, "commit": False, "doubt": True}
+"""Whether a write whose own fault fired is in the store."""
+
+
+class Divergence(AssertionError):
+    pass
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise Divergence(message)
+
+
+@dataclass
+class Round:
+    """What the store did in one step, beside the tape: the faults that fired (by command),
+    and whether others' writes may have failed with them (SQLite: the whole batch fails)."""
+
+    fired: dict[int, str]
+    batches: bool
+
+    @property
+    def shared_fates(self) -> set[bool]:
+        """Whether a write failed by another's fault may be stored (after that one's COMMIT)."""
+        if not self.batches:
+            return set()
+        return {STORED_AFTER[mode] for mode in self.fired.values() if mode != "snapshot"}
+
+
+@dataclass(frozen=True)
+class Left:
+    """A background write as it began: refused (another was in flight), stale, stored."""
+
+    refused: bool
+    stale: bool
+    stored: bool
+    before: int
+    instance: int
+
+
+@dataclass
+class Journal:
+    """One persistence id: its events (a `DurableState`'s list, one value per revision), the
+    sequence numbers its latest snapshot may have, and its live instance's state."""
+
+    persistence_id: str
+    event_sourced: bool
+    events: list[int] = field(default_factory=list)
+    snapshots: set[int] = field(default_factory=lambda: {0})
+    every: int = 0
+    view: list[int] | None = None
+    """The live instance's state; None while none runs (stopped, or replaced after raising)."""
+    instance: int = 0
+    """Counts the instances (recoveries)."""
+    left: dict[int, Left] = field(default_factory=dict)
+    """Background writes begun and not yet ended, by command."""
+    busy: int | None = None
+    """The live instance's background write in flight: its other writes are refused."""
+
+    @property
+    def alive(self) -> bool:
+        return self.view is not None
+
+    def recovered(self, entry: Recovered) -> None:
+        pid = self.persistence_id
+        check(entry.state == self.events, f"{pid}: recovered {entry.state}, stored {self.events}")
+        if self.event_sourced:
+            restored = entry.restored or 0
+            check(restored in self.snapshots, f"{pid}: restored snapshot {restored}")
+            check(restored + entry.replayed == len(self.events), f"{pid}: replayed otherwise")
+        self.view = list(self.events)
+        self.instance += 1
+        self.busy = None
+
+    def rival(self, value: int) -> None:
+        """Another writer (a split brain) stored `value` behind the live instance's back."""
+        self.events.append(value)
+
+    def play(self, entries: list[Recovered | Outcome], cmds: list[Cmd], final: list[int],
+             step: Round) -> list[Cmd]:  # fmt: skip
+        """Checks the tape of one step against the model and the store's `final` events;
+        returns the commands that were never handled (stopped first)."""
+        pending = {cmd.id: cmd for cmd in cmds}
+        by_id = dict(pending)
+        for entry in entries:
+            if isinstance(entry, Recovered):
+                self.recovered(entry)
+                continue
+            if not entry.handler:
+                if entry.outcome == "began":
+                    self.began(by_id[entry.cmd], entry, final)
+                else:
+                    self.ended(by_id[entry.cmd], entry, step)
+                continue
+            cmd = pending.pop(entry.cmd)
+            check(self.alive, f"{self.persistence_id}: cmd {cmd.id} ran on no live instance")
+            self.handled(cmd, entry, final, step)
+        pid = self.persistence_id
+        check(list(pending) == [cmd.id for cmd in cmds[len(cmds) - len(pending) :]],
+              f"{pid}: a command was skipped")  # fmt: skip
+        for cmd in pending.values():
+            check(not _stored(cmd, final, pid), f"{pid}: cmd {cmd.id}, never handled, is stored")
+        check(final == self.events, f"{pid}: the store holds {final}, the model {self.events}")
+        return list(pending.values())
+
+    def handled(self, cmd: Cmd, entry: Outcome, final: list[int], step: Round) -> None:
+        pid, outcome, own = self.persistence_id, entry.outcome, step.fired.get(cmd.id)
+        if cmd.kind != "write" or not cmd.values:
+            expected = {"crash": "Boom", "background": "started"}.get(cmd.kind, "done")
+            if cmd.crash_after:
+                expected = "Boom"
+            check(outcome == expected, f"{pid}: cmd {cmd} was {outcome}")
+            check(own is None, f"{pid}: a fault fired for {cmd}, which wrote nothing")
+            stored = False
+        elif self.busy is not None:
+            check(outcome == "RuntimeError", f"{pid}: {cmd}, beside a write in flight, {outcome}")
+            check(not _stored(cmd, final, pid), f"{pid}: {cmd}, refused, is stored")
+            stored = False
+        else:
+            stored = self.write(cmd, outcome, own, final, step)
+        assert self.view is not None
+        before = len(self.events)
+        if stored:
+            self.events += cmd.values
+            if outcome != "failed":  # applied; a write that raised is not, even if stored
+                self.view += cmd.values
+        if outcome in ("done", "cancelled", "failed", "started"):
+            check(entry.state == self.view, f"{pid}: holds {entry.state}, not {self.view}")
+        else:
+            self.view = None  # replaced: the next entry is the new instance's recovery
+        if stored and self.event_sourced and outcome in ("done", "Boom", "cancelled"):
+            self.snapshot(cmd, before, outcome != "cancelled", own, step)
+
+    def write(self, cmd: Cmd, outcome: str, own: str | None, final: list[int], step: Round) -> bool:
+        """Whether the write is stored, once its outcome is checked."""
+        pid, stale = self.persistence_id, self.view != self.events
+        stored = _stored(cmd, final, pid)
+        what = f"{pid}: cmd {cmd} ({'stale' if stale else 'up to date'}) was {outcome}, " + (
+            "stored" if stored else "not stored"
+        )
+        if outcome == "failed":  # a PersistenceError the handler caught
+            check(cmd.swallow, what)
+            outcome = "PersistenceError"
+        if stale or outcome == "PersistenceConflict":
+            allowed = {"PersistenceConflict", "cancelled"}
+            if own or step.shared_fates:
+                allowed.add("PersistenceError")
+            check(stale and outcome in allowed and not stored, what)
+        elif outcome in ("done", "Boom"):
+            check(stored and own in (None, "snapshot"), what)
+            check(outcome == ("Boom" if cmd.crash_after else "done"), what)
+        elif outcome == "cancelled":
+            check(cmd.cancel_after is not None, what)
+        elif outcome == "PersistenceError" and own is not None:
+            check(stored == STORED_AFTER[own], what)
+        else:
+            check(outcome == "PersistenceError" and stored in step.shared_fates, what)
+        return stored
+
+    def began(self, cmd: Cmd, entry: Outcome, final: list[int]) -> None:
+        """A background write begins on the live instance: where its events go in the journal
+        if stored, since nothing else is written to the id before it ends (the instance refuses
+        its other writes, the next one's recovery waits for it)."""
+        pid = self.persistence_id
+        check(entry.state == self.view, f"{pid}: {cmd} began on {entry.state}, not {self.view}")
+        refused = self.busy is not None and bool(cmd.values)  # persist() writes nothing
+        stale = self.view != self.events
+        stored = _stored(cmd, final, pid)
+        check(not (stored and (refused or stale)), f"{pid}: {cmd} is stored, refused or stale")
+        self.left[cmd.id] = Left(refused, stale, stored, len(self.events), self.instance)
+        if stored:
+            self.events += cmd.values
+        if cmd.values and not refused:
+            self.busy = cmd.id
+
+    def ended(self, cmd: Cmd, entry: Outcome, step: Round) -> None:
+        pid, left = self.persistence_id, self.left.pop(cmd.id)
+        outcome = entry.outcome.removeprefix("left ")
+        what = f"{pid}: background {cmd} ({left}) ended {outcome}"
+        if left.refused or not cmd.values:
+            check(outcome == ("RuntimeError" if left.refused else "done"), what)
+            return
+        if outcome == "done":
+            check(left.stored, what)
+        elif outcome == "PersistenceConflict":
+            check(left.stale and not left.stored, what)
+        else:
+            check(outcome == "PersistenceError" and left.stored in step.shared_fates, what)
+        live = left.instance == self.instance and self.view is not None
+        if live:
+            self.busy = None
+        if live and outcome == "done":
+            assert self.view is not None
+            self.view += cmd.values
+            check(entry.state == self.view, f"{pid}: holds {entry.state}, not {self.view}")
+        if outcome == "done" and self.event_sourced:
+            self.snapshot(cmd, left.before, live, None, step)
+
+    def snapshot(self, cmd: Cmd, before: int, certain: bool, own: str | None, step: Round) -> None:
+        """A stored persist whose events crossed a multiple of `snapshot_every` saved a
+        snapshot, unless its own snapshot fault fired. It may not have (`certain` False) when
+        it was cancelled while saving it, or its instance was replaced meanwhile (whose
+        snapshot may then land after the next instance's), and on SQLite when another's
+        fault failed the snapshot's batch."""
+        every, after = self.every, before + len(cmd.values)
+        crossed = bool(every) and after // every > before // every
+        check((own == "snapshot") <= crossed, f"{self.persistence_id}: a snapshot at {after}")
+        if crossed and own != "snapshot":
+            if certain and not step.shared_fates:
+                self.snapshots = {after}
+            else:
+                self.snapshots.add(after)
+
+    def settle(self, snapshot: int, snapshot_events: list[int] | None) -> None:
+        """After a step: the store's snapshot is one the model allowed, of the events then."""
+        pid = self.persistence_id
+        check(snapshot in self.snapshots, f"{pid}: snapshot at {snapshot}, not {self.snapshots}")
+        if snapshot:
+            check(snapshot_events == self.events[:snapshot], f"{pid}: snapshot holds otherwise")
+        self.snapshots = {snapshot}
+
+
+def _stored(cmd: Cmd, final: list[int], pid: str) -> bool:
+    """Whether the write's values are in the store: all of them in a row, or none."""
+    present = [value in final for value in cmd.values]
+    check(all(present) or not any(present), f"{pid}: cmd {cmd} is half-written: {final}")
+    if not any(present):
+        return False
+    start = final.index(cmd.values[0])
+    check(tuple(final[start : start + len(cmd.values)]) == cmd.values, f"{pid}: {cmd} torn")
+    return True
