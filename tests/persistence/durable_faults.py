@@ -13,7 +13,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from actorkit.persistence import PersistenceError, SQLiteStore
+from actorkit.persistence import PersistenceError, SQLiteStore, StoredEvent, StoredState
 from actorkit.persistence._group_commit import GroupCommit
 
 from .durable_support import SharedMemoryStore
@@ -28,19 +28,21 @@ T = TypeVar("T")
 class Faults:
     writes: dict[str, tuple[int, str]] = field(default_factory=dict)
     """By persistence id, the command whose next write fails, and how."""
-    snapshots: dict[str, int] = field(default_factory=dict)
+    calls: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """By persistence id, the command whose next snapshot write (`snapshot`) or read
+    (`unread`: a cancelled write's read-back, on SQLite) fails."""
     fired: dict[int, str] = field(default_factory=dict)
     """The faults that took effect, by command."""
 
     def arm(self, persistence_id: str, cmd: Cmd) -> None:
-        if cmd.fault == "snapshot":
-            self.snapshots[persistence_id] = cmd.id
+        if cmd.fault in ("snapshot", "unread"):
+            self.calls[persistence_id] = (cmd.id, cmd.fault)
         elif cmd.fault is not None:
             self.writes[persistence_id] = (cmd.id, cmd.fault)
 
     def disarm(self, persistence_id: str) -> None:
         self.writes.pop(persistence_id, None)
-        self.snapshots.pop(persistence_id, None)
+        self.calls.pop(persistence_id, None)
 
     async def write(self, persistence_id: str, write: Callable[..., Awaitable[T]], *args: Any) -> T:
         """A `MemoryStore` write under its armed fault (each write is its own commit there)."""
@@ -55,11 +57,11 @@ class Faults:
         self.fired[cmd] = mode
         raise PersistenceError(f"injected: the write failed ({mode})")
 
-    def snapshot(self, persistence_id: str) -> None:
-        cmd = self.snapshots.get(persistence_id)
-        if cmd is not None:
-            self.fired[cmd] = "snapshot"
-            raise PersistenceError("injected: the snapshot's write failed")
+    def call(self, persistence_id: str, mode: str) -> None:
+        armed = self.calls.get(persistence_id)
+        if armed is not None and armed[1] == mode:
+            self.fired[armed[0]] = mode
+            raise PersistenceError(f"injected: the store failed ({mode})")
 
 
 class FaultyMemoryStore(SharedMemoryStore):
@@ -78,7 +80,7 @@ class FaultyMemoryStore(SharedMemoryStore):
         )
 
     async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
-        self.faults.snapshot(persistence_id)
+        self.faults.call(persistence_id, "snapshot")
         await super().save_snapshot(persistence_id, seq, payload)
 
 
@@ -145,5 +147,14 @@ class FaultySQLiteStore(SQLiteStore):
             raise PersistenceError("injected: the connection was lost before the COMMIT's answer")
 
     async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
-        self.faults.snapshot(persistence_id)
+        self.faults.call(persistence_id, "snapshot")
         await super().save_snapshot(persistence_id, seq, payload)
+
+    async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
+        self.faults.call(persistence_id, "unread")
+        async for stored in super().read(persistence_id, from_seq):
+            yield stored
+
+    async def load_state(self, persistence_id: str) -> StoredState | None:
+        self.faults.call(persistence_id, "unread")
+        return await super().load_state(persistence_id)

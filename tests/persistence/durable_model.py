@@ -42,7 +42,7 @@ class Round:
         """Whether a write failed by another's fault may be stored (after that one's COMMIT)."""
         if not self.batches:
             return set()
-        return {STORED_AFTER[mode] for mode in self.fired.values() if mode != "snapshot"}
+        return {STORED_AFTER[mode] for mode in self.fired.values() if mode in STORED_AFTER}
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,8 @@ class Journal:
         before = len(self.events)
         if stored:
             self.events += cmd.values
-            if outcome != "failed":  # applied; a write that raised is not, even if stored
+            # Applied, unless it raised, or its read-back after a cancellation failed
+            if outcome != "failed" and own != "unread":
                 self.view += cmd.values
         if outcome in ("done", "cancelled", "failed", "started"):
             check(entry.state == self.view, f"{pid}: holds {entry.state}, not {self.view}")
@@ -161,7 +162,7 @@ class Journal:
             outcome = "PersistenceError"
         if stale or outcome == "PersistenceConflict":
             allowed = {"PersistenceConflict", "cancelled"}
-            if own or step.shared_fates:
+            if own in STORED_AFTER or step.shared_fates:
                 allowed.add("PersistenceError")
             check(stale and outcome in allowed and not stored, what)
         elif outcome in ("done", "Boom"):
@@ -169,6 +170,7 @@ class Journal:
             check(outcome == ("Boom" if cmd.crash_after else "done"), what)
         elif outcome == "cancelled":
             check(cmd.cancel_after is not None, what)
+            check(own in (None, "unread"), what)
         elif outcome == "PersistenceError" and own is not None:
             check(stored == STORED_AFTER[own], what)
         else:

@@ -33,7 +33,7 @@ class Cmd:
     id: int
     kind: str  # write | background | crash | get
     values: tuple[int, ...] = ()
-    fault: str | None = None  # lost | commit | doubt | snapshot
+    fault: str | None = None  # lost | commit | doubt | snapshot | unread
     crash_after: bool = False
     swallow: bool = False
     """The handler catches a `PersistenceError` (not a conflict) of its write and goes on."""
@@ -69,7 +69,12 @@ def commands(event_sourced: bool) -> st.SearchStrategy[Cmd]:
         abandon=st.booleans(),
     )
     cancels = st.builds(
-        Cmd, id=st.just(0), kind=st.just("write"), values=values, cancel_after=st.integers(0, 4)
+        Cmd,
+        id=st.just(0),
+        kind=st.just("write"),
+        values=values,
+        fault=st.none() | st.just("unread"),
+        cancel_after=st.integers(0, 4),
     )
     background = st.builds(Cmd, id=st.just(0), kind=st.just("background"), values=values)
     return writes | cancels | background | st.just(Cmd(0, "crash"))

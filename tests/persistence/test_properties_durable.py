@@ -89,12 +89,16 @@ class DurableActors(RuleBasedStateMachine):
         assert store is not None
         return store
 
-    def spawn(self, pid: str, cls: type) -> None:
+    async def start_actor(self, pid: str) -> None:
         name = f"{pid}-{next(self.numbers)}"
-        ref = self.run(
-            self.system.spawn(cls, self.tape, self.faults, name=name, persistence_id=pid)
+        spawning = self.system.spawn(
+            self.classes[pid], self.tape, self.faults, name=name, persistence_id=pid
         )
-        self.refs[pid], self.classes[pid] = ref, cls
+        self.refs[pid] = await spawning
+
+    def spawn(self, pid: str, cls: type) -> None:
+        self.classes[pid] = cls
+        self.run(self.start_actor(pid))
         journal = self.journals[pid]
         journal.every = getattr(cls, "snapshot_every", 0)
         [entry] = self.tape.take(pid)
@@ -141,15 +145,16 @@ class DurableActors(RuleBasedStateMachine):
     @rule(data=st.data())
     def step(self, data: st.DataObject) -> None:
         """Commands to every live actor at once (each actor's in order), some stops after
-        them, and a last `get` to each actor not stopped."""
+        them (and a new actor on the id at once, whose recovery waits for the writes the
+        stopped one left in flight), and a last `get` to each actor not stopped."""
         sent: dict[str, list[Cmd]] = {}
-        stops: list[str] = []
+        stops: dict[str, bool] = {}
         for pid, journal in self.journals.items():
             if journal.alive:
                 drawn = data.draw(st.lists(commands(journal.event_sourced), max_size=3), label=pid)
                 sent[pid] = [numbered(cmd, self.numbers) for cmd in drawn]
                 if data.draw(st.integers(0, 5), label=f"stop {pid}") == 5:
-                    stops.append(pid)
+                    stops[pid] = data.draw(st.booleans(), label=f"spawn {pid} again")
                 else:
                     sent[pid].append(Cmd(next(self.numbers), "get"))
         results = self.run(self.send(sent, stops))
@@ -157,14 +162,15 @@ class DurableActors(RuleBasedStateMachine):
         self.faults.fired.clear()
         for pid, cmds in sent.items():
             self.check(pid, cmds, step, results)
-        for pid in stops:
-            self.journals[pid].view = None
+        for pid, again in stops.items():
+            if not again:
+                self.journals[pid].view = None
 
-    async def send(self, sent: dict[str, list[Cmd]], stops: list[str]) -> dict[Cmd, object]:
+    async def send(self, sent: dict[str, list[Cmd]], stops: dict[str, bool]) -> dict[Cmd, object]:
         asks = {
             cmd: asyncio.ensure_future(self.refs[pid].ask(cmd)) for pid in sent for cmd in sent[pid]
         }
-        stopping = [asyncio.ensure_future(self.refs[pid].stop()) for pid in stops]
+        stopping = [asyncio.ensure_future(self.stop(pid, again)) for pid, again in stops.items()]
         await asyncio.sleep(0)  # one turn: every ask is in its mailbox
         for cmd, ask in asks.items():
             if cmd.abandon:
@@ -173,6 +179,11 @@ class DurableActors(RuleBasedStateMachine):
         await asyncio.gather(*stopping)
         await self.clock.settle()
         return dict(zip(asks, results, strict=True))
+
+    async def stop(self, pid: str, again: bool) -> None:
+        await self.refs[pid].stop()
+        if again:
+            await self.start_actor(pid)
 
     def check(self, pid: str, cmds: list[Cmd], step: Round, results: dict[Cmd, object]) -> None:
         journal, entries = self.journals[pid], self.tape.take(pid)
