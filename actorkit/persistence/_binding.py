@@ -62,7 +62,7 @@ class Binding:
 
     __slots__ = (
         "after", "busy", "cell", "persistence_id", "recovered", "reminders", "reminding", "seq",
-        "service", "stats", "store",
+        "service", "snapshot_owed", "stats", "store",
     )  # fmt: skip
 
     def __init__(
@@ -75,6 +75,9 @@ class Binding:
         self.seq = 0
         """The last event's sequence number (`EventSourced`) or the state's revision."""
         self.recovered = False
+        self.snapshot_owed = False
+        """An `EventSourced` persist crossed a snapshot mark but was cancelled before taking
+        the snapshot: the next persist that returns takes it."""
         self.busy: bool | Retired | _Recovering = RECOVERING
         """`RECOVERING` until its recovery finished; then True while a persist or save of
         this instance is in flight (one at a time); a `Retired` once the instance was

@@ -141,11 +141,15 @@ class EventSourced(Durable):
             stats.persist_seconds.observe(perf_counter() - began)
         for event in events:
             self.apply(event)
+        every = self.snapshot_every
+        if every and (binding.seq // every > before // every or binding.snapshot_owed):
+            # A persist cancelled once stored leaves its snapshot to the next one that returns,
+            # rather than keep its caller waiting for it, or skip it until the next mark.
+            binding.snapshot_owed = cancelled is not None
+            if cancelled is None:
+                await self._save_snapshot()
         if cancelled is not None:
             raise cancelled
-        every = self.snapshot_every
-        if every and binding.seq // every > before // every:
-            await self._save_snapshot()
 
     async def _save_snapshot(self) -> None:
         binding = self._durable

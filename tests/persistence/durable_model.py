@@ -74,6 +74,8 @@ class Journal:
     """Background writes begun and not yet ended, by command."""
     busy: int | None = None
     """The live instance's background write in flight: its other writes are refused."""
+    owed: bool = False
+    """The live instance may owe a snapshot (a persist crossed a mark, cancelled)."""
 
     @property
     def alive(self) -> bool:
@@ -89,6 +91,7 @@ class Journal:
         self.view = list(self.events)
         self.instance += 1
         self.busy = None
+        self.owed = False
 
     def rival(self, value: int) -> None:
         """Another writer (a split brain) stored `value` behind the live instance's back."""
@@ -148,7 +151,9 @@ class Journal:
         else:
             self.view = None  # replaced: the next entry is the new instance's recovery
         if stored and self.event_sourced and outcome in ("done", "Boom", "cancelled"):
-            self.snapshot(cmd, before, outcome != "cancelled", own, step)
+            self.snapshot(
+                cmd, before, "cancelled" if outcome == "cancelled" else "returned", own, step
+            )
 
     def write(self, cmd: Cmd, outcome: str, own: str | None, final: list[int], step: Round) -> bool:
         """Whether the write is stored, once its outcome is checked."""
@@ -214,22 +219,27 @@ class Journal:
             self.view += cmd.values
             check(entry.state == self.view, f"{pid}: holds {entry.state}, not {self.view}")
         if outcome == "done" and self.event_sourced:
-            self.snapshot(cmd, left.before, live, None, step)
+            self.snapshot(cmd, left.before, "returned" if live else "retired", None, step)
 
-    def snapshot(self, cmd: Cmd, before: int, certain: bool, own: str | None, step: Round) -> None:
-        """A stored persist whose events crossed a multiple of `snapshot_every` saved a
-        snapshot, unless its own snapshot fault fired. It may not have (`certain` False) when
-        it was cancelled while saving it, or its instance was replaced meanwhile (whose
-        snapshot may then land after the next instance's), and on SQLite when another's
-        fault failed the snapshot's batch."""
+    def snapshot(self, cmd: Cmd, before: int, how: str, own: str | None, step: Round) -> None:
+        """A stored persist (`how` it ended: returned, cancelled, or on an instance retired
+        meanwhile) whose events crossed a multiple of `snapshot_every` saved a snapshot,
+        unless its own snapshot fault fired. It may not have when it was cancelled (then the
+        instance's next persist that returns takes it) or retired (its snapshot may land
+        after the next instance's), and on SQLite when another's fault failed its batch."""
         every, after = self.every, before + len(cmd.values)
         crossed = bool(every) and after // every > before // every
-        check((own == "snapshot") <= crossed, f"{self.persistence_id}: a snapshot at {after}")
-        if crossed and own != "snapshot":
-            if certain and not step.shared_fates:
-                self.snapshots = {after}
-            else:
+        check((own == "snapshot") <= (crossed or self.owed), f"{self.persistence_id}: {after}")
+        if how != "returned":
+            self.owed |= crossed and how == "cancelled"
+            if crossed:
                 self.snapshots.add(after)
+            return
+        if crossed and own != "snapshot" and not step.shared_fates:
+            self.snapshots = {after}
+        elif (crossed or self.owed) and own != "snapshot":
+            self.snapshots.add(after)  # owed only if the cancelled one had not saved it
+        self.owed = False
 
     def settle(self, snapshot: int, snapshot_events: list[int] | None) -> None:
         """After a step: the store's snapshot is one the model allowed, of the events then."""
