@@ -15,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvloop
 from hypothesis import Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -50,10 +52,11 @@ STEPS = int(os.environ.get("ACTORKIT_DURABLE_STEPS", "20"))
 
 class DurableActors(RuleBasedStateMachine):
     kind = "memory"
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None
 
     def __init__(self) -> None:
         super().__init__()
-        self.runner = asyncio.Runner()
+        self.runner = asyncio.Runner(loop_factory=self.loop_factory)
         self.before = self.runner.run(_live_task_count())
         self.directory = tempfile.TemporaryDirectory()
         self.path = str(Path(self.directory.name) / "journal.db")
@@ -247,6 +250,12 @@ class DurableActorsOnSQLite(DurableActors):
     kind = "sqlite"
 
 
+class DurableActorsOnSQLiteUnderUvloop(DurableActorsOnSQLite):
+    """Another loop's order of callbacks: other interleavings of the same programs."""
+
+    loop_factory = staticmethod(uvloop.new_event_loop)
+
+
 async def _live_task_count() -> int:
     await asyncio.sleep(0)
     return len(live_tasks())
@@ -260,6 +269,10 @@ SETTINGS = settings(
 )
 DurableActors.TestCase.settings = SETTINGS
 DurableActorsOnSQLite.TestCase.settings = SETTINGS
+DurableActorsOnSQLiteUnderUvloop.TestCase.settings = SETTINGS
 BOUND = pytest.mark.timeout(60 + EXAMPLES * STEPS // 10)
 test_durable_actors_on_memory_match_the_model = BOUND(DurableActors.TestCase)
 test_durable_actors_on_sqlite_match_the_model = BOUND(DurableActorsOnSQLite.TestCase)
+test_durable_actors_on_sqlite_under_uvloop_match_the_model = BOUND(
+    DurableActorsOnSQLiteUnderUvloop.TestCase
+)
