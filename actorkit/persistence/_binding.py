@@ -77,7 +77,7 @@ class Binding:
         self.recovered = False
         self.snapshot_owed = False
         """An `EventSourced` persist crossed a snapshot mark but was cancelled before taking
-        the snapshot: the next persist that returns takes it."""
+        the snapshot: its next persist of events that returns takes it."""
         self.busy: bool | Retired | _Recovering = RECOVERING
         """`RECOVERING` until its recovery finished; then True while a persist or save of
         this instance is in flight (one at a time); a `Retired` once the instance was
