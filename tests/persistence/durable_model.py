@@ -54,6 +54,8 @@ class Left:
     stored: bool
     before: int
     instance: int
+    owed: bool
+    """Its instance may owe a snapshot, which it takes if its write returns."""
 
 
 @dataclass
@@ -192,9 +194,14 @@ class Journal:
         stale = self.view != self.events
         stored = _stored(cmd, final, pid)
         check(not (stored and (refused or stale)), f"{pid}: {cmd} is stored, refused or stale")
-        self.left[cmd.id] = Left(refused, stale, stored, len(self.events), self.instance)
+        left = Left(refused, stale, stored, len(self.events), self.instance, self.owed)
+        self.left[cmd.id] = left
         if stored:
             self.events += cmd.values
+            every, after = self.every, len(self.events)
+            if every and (after // every > left.before // every or self.owed):
+                # Its snapshot may land (and be recovered from) before the write ends here
+                self.snapshots.add(after)
         if cmd.values and not refused:
             self.busy = cmd.id
 
@@ -205,10 +212,11 @@ class Journal:
         if left.refused or not cmd.values:
             check(outcome == ("RuntimeError" if left.refused else "done"), what)
             return
-        if outcome == "done":
+        if left.stale:  # not stored (`began`)
+            allowed = {"PersistenceConflict", *(["PersistenceError"] if step.shared_fates else [])}
+            check(outcome in allowed, what)
+        elif outcome == "done":
             check(left.stored, what)
-        elif outcome == "PersistenceConflict":
-            check(left.stale and not left.stored, what)
         else:
             check(outcome == "PersistenceError" and left.stored in step.shared_fates, what)
         live = left.instance == self.instance and self.view is not None
@@ -219,25 +227,31 @@ class Journal:
             self.view += cmd.values
             check(entry.state == self.view, f"{pid}: holds {entry.state}, not {self.view}")
         if outcome == "done" and self.event_sourced:
-            self.snapshot(cmd, left.before, "returned" if live else "retired", None, step)
+            how = "returned" if live else "retired"
+            self.snapshot(cmd, left.before, how, None, step, owed=left.owed)
 
-    def snapshot(self, cmd: Cmd, before: int, how: str, own: str | None, step: Round) -> None:
+    def snapshot(
+        self, cmd: Cmd, before: int, how: str, own: str | None, step: Round, owed: bool = False
+    ) -> None:
         """A stored persist (`how` it ended: returned, cancelled, or on an instance retired
         meanwhile) whose events crossed a multiple of `snapshot_every` saved a snapshot,
         unless its own snapshot fault fired. It may not have when it was cancelled (then the
         instance's next persist that returns takes it) or retired (its snapshot may land
-        after the next instance's), and on SQLite when another's fault failed its batch."""
+        after the next instance's), and on SQLite when another's fault failed its batch.
+        A snapshot owed (`owed`: by a retired instance when its write began) goes with the
+        next persist that returns, marks or not."""
         every, after = self.every, before + len(cmd.values)
         crossed = bool(every) and after // every > before // every
-        check((own == "snapshot") <= (crossed or self.owed), f"{self.persistence_id}: {after}")
+        owed = owed if how == "retired" else self.owed
+        check((own == "snapshot") <= (crossed or owed), f"{self.persistence_id}: {after}")
         if how != "returned":
             self.owed |= crossed and how == "cancelled"
-            if crossed:
+            if crossed or owed:
                 self.snapshots.add(after)
             return
         if crossed and own != "snapshot" and not step.shared_fates:
             self.snapshots = {after}
-        elif (crossed or self.owed) and own != "snapshot":
+        elif (crossed or owed) and own != "snapshot":
             self.snapshots.add(after)  # owed only if the cancelled one had not saved it
         self.owed = False
 
