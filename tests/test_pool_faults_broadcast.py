@@ -12,13 +12,8 @@ from .invariants import assert_settled
 from .test_pools import Member, seen_by_member
 
 
-async def test_a_broadcast_reaches_the_members_after_a_full_one_and_counts_its_copy(
-    clock: ManualClock,
-) -> None:
-    """Member 1 is busy with its one-message mailbox full, between two members with room.
-    A tell, a timer and a publish to the pool each reach members 0 and 2, and member 1's
-    copy is its dead letter; the tell does not raise."""
-    gate, busy = asyncio.Event(), asyncio.Event()
+def held_member(gate: asyncio.Event, busy: asyncio.Event) -> type[Member]:
+    """A member that, on "hold", says it is busy and waits for the gate."""
 
     class Held(Member):
         async def receive(self, message: Any) -> Any:
@@ -26,6 +21,18 @@ async def test_a_broadcast_reaches_the_members_after_a_full_one_and_counts_its_c
                 busy.set()
                 await gate.wait()
             return await super().receive(message)
+
+    return Held
+
+
+async def test_a_broadcast_reaches_the_members_after_a_full_one_and_counts_its_copy(
+    clock: ManualClock,
+) -> None:
+    """Member 1 is busy with its one-message mailbox full, between two members with room.
+    A tell, a timer and a publish to the pool each reach members 0 and 2, and member 1's
+    copy is its dead letter; the tell does not raise."""
+    gate, busy = asyncio.Event(), asyncio.Event()
+    Held = held_member(gate, busy)
 
     async with ActorSystem(clock=clock) as system:
         pool = await system.spawn_pool(
@@ -150,13 +157,7 @@ async def test_a_broadcast_asks_copy_waiting_for_room_still_reaches_its_member(
     of the ask waits for room, as any ask does, and is handled once there is some, rather
     than vanish, neither handled nor a dead letter, when the answer came."""
     gate, busy = asyncio.Event(), asyncio.Event()
-
-    class Held(Member):
-        async def receive(self, message: Any) -> Any:
-            if message == "hold":
-                busy.set()
-                await gate.wait()
-            return await super().receive(message)
+    Held = held_member(gate, busy)
 
     async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
         pool = await system.spawn_pool(
