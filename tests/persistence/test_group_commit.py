@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from actorkit.persistence import PersistenceConflict, PersistenceError, StoredReminder
+from actorkit.persistence import _group_commit as group_commit
 from actorkit.persistence._sql_store import SQLStore
 
 from .conftest import MakeStore
@@ -255,3 +256,23 @@ async def test_a_write_cancelled_twice_raises_only_once_its_batch_has_ended(
         assert released, "the cancelled write raised while its batch was still in flight"
         assert seen == await contents(store)
         assert seen != before  # its batch had taken it: committed
+
+
+async def test_journals_past_the_remembered_heads_are_still_fenced(
+    make_sql_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store remembers the latest sequence number of its `KNOWN_HEADS` most recently
+    written journals only (the rest take the checked insert): the table stays at that size,
+    and a rival's write to a forgotten journal or to a remembered one is refused alike."""
+    monkeypatch.setattr(group_commit, "KNOWN_HEADS", 4)
+    async with make_sql_store() as store, make_sql_store() as rival:
+        for n in range(10):
+            await store.append(f"j{n}", 0, [b"1"])
+        assert len(store._commits._heads) == 4  # type: ignore[union-attr]  # noqa: SLF001
+        await rival.append("j0", 1, [b"rival"])  # forgotten here
+        await rival.append("j9", 1, [b"rival"])  # remembered here
+        for journal in ("j0", "j9"):
+            with pytest.raises(PersistenceConflict):
+                await store.append(journal, 1, [b"stale"])
+            await store.append(journal, 2, [b"3"])
+            assert [e.payload async for e in store.read(journal)] == [b"1", b"rival", b"3"]
