@@ -77,8 +77,8 @@ class EventSourced(Durable):
         """The state as one value the codec can store (registered types, plain data). By
         default every attribute of the instance, by name (what `__init__` and the handlers
         set), so that `snapshot_every` alone works for an actor whose state is plain data, as
-        Akka Typed snapshots a behaviour's state; an actor holding a resource (a client, a
-        lock) defines `snapshot` and `restore` to keep only its state."""
+        Akka Typed snapshots a behaviour's state; an actor holding a ref (a child, a peer), a
+        client or a lock defines `snapshot` and `restore` to keep only its state."""
         return {name: value for name, value in vars(self).items() if name not in _RUNTIME_OWN}
 
     def restore(self, snapshot: Any) -> None:
