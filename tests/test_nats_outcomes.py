@@ -84,12 +84,13 @@ async def test_a_lost_link_fails_queued_requests_as_not_sent_and_sent_ones_as_un
         await arrived.wait()
         own.stop()
         await link.link_down.wait()
-        system.remote("ghost", "/x").tell("held")  # queued until ghost answers a probe
+        ghost = system.remote("ghost", "/x")
+        ghost.tell("held")  # queued until ghost answers a probe
         own.start()
         await link.link_up.wait()
-        queued = [  # behind the held tell
-            asyncio.ensure_future(gate.ask("queued", SAFETY)),
-            asyncio.ensure_future(gate.send("queued")),
+        queued = [  # behind the held tell to the same target
+            asyncio.ensure_future(ghost.ask("queued", SAFETY)),
+            asyncio.ensure_future(ghost.send("queued")),
         ]
         await asyncio.sleep(0)  # one turn: both are in the queue, not a wait for time
         assert link.health()["buffered"] == 3

@@ -187,40 +187,49 @@ class Outbox:
     async def _write_loop(self) -> None:
         out = self._out
         while True:
-            finishing = self._write_run()
+            finishing, waiting = self._write_run()
             if self._room_waiters:
                 self._room.set()
             if finishing:  # nats-py's buffer is over its limit: let it flush
                 await asyncio.gather(*finishing, return_exceptions=True)  # see `_flushed`
                 continue
-            if out and self._connection(out[0]).is_connected:  # it waits for a probe
-                subject = out[0].subject
-                self._probes.start_all(i.subject for i in out if i.buffered and not i.topic)
-                if await self._probes.probe(subject) is False:
-                    self._drop_buffered(subject)
-                continue
             if not out:
                 self._drained.set()
             self._wake.clear()
-            await self._wake.wait()
+            if waiting and self._link.connection.is_connected:
+                self._probes.start_all(i.subject for i in out if i.buffered and not i.topic)
+                for subject in await self._probes.answers(waiting, self._wake):
+                    self._drop_buffered(subject)
+            else:
+                await self._wake.wait()
 
-    def _write_run(self) -> list[asyncio.Task[None]]:
-        """Hand what is queued to nats-py, in batches, up to the first message that must
-        wait (for a probe, for its connection) or until nats-py's buffer is full."""
+    def _write_run(self) -> tuple[list[asyncio.Task[None]], set[str]]:
+        """Hand what is queued to nats-py, in batches, until a message must wait for its
+        connection or nats-py's buffer is full. A target that must answer a probe first
+        holds back only its own messages (`waiting`): one gone during an outage held up
+        every other target's, asks too, for its whole `buffer_timeout`."""
         out = self._out
         confirmed = self._probes.confirmed
         run = Run(self._send, self._link.connection.max_payload)
+        held: list[Out] = []
+        waiting: set[str] = set()
         while out and not run.finishing:
             item = out[0]
             if item.future is not None and item.future.done():
                 out.popleft()
                 continue
-            if item.buffered and not item.topic and item.subject not in confirmed:
-                break
+            subject = item.subject
+            if subject in waiting or (
+                item.buffered and not item.topic and subject not in confirmed
+            ):
+                waiting.add(subject)
+                held.append(out.popleft())
+                continue
             if not self._connection(item).is_connected:
                 break
             run.add(out.popleft())
-        return run.close()
+        out.extendleft(reversed(held))
+        return run.close(), waiting
 
     def _connection(self, item: Out) -> Client:
         topics = self._link.topics

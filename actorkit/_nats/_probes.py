@@ -88,17 +88,28 @@ class Probes:
             "the cluster"
         )
 
-    async def probe(self, subject: str) -> bool | None:
-        """After an outage: does anyone answer on `subject` again? None when the connection
-        dropped meanwhile (ask again after the next reconnect)."""
+    async def answers(self, subjects: set[str], wake: asyncio.Event) -> list[str]:
+        """After an outage: wait until one of `subjects` answers or is given up on, or
+        `wake` is set (something new to send); returns those given up on."""
+        self._start(subjects)
+        pinging = [self._pinging[subject] for subject in subjects if subject in self._pinging]
+        if pinging and not any(task.done() for task in pinging):
+            woken = asyncio.ensure_future(wake.wait())
+            try:
+                await asyncio.wait((*pinging, woken), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                woken.cancel()
+        return [subject for subject in subjects if self._answer(subject) is False]
+
+    def _answer(self, subject: str) -> bool | None:
+        """Has `subject` answered since the link came back? None while its ping is under
+        way or when the connection dropped meanwhile (it is pinged again)."""
         if subject in self.confirmed:
             return True
         if subject in self._unreachable:
             return False
-        self._start((subject,))
-        task = self._pinging[subject]
-        await asyncio.wait((task,))
-        if task.cancelled():
+        task = self._pinging.get(subject)
+        if task is None or not task.done():
             return None
         try:
             answered = task.result()
@@ -106,7 +117,7 @@ class Probes:
             logger.warning("%s could not ping %s: %r", self._core.system_name, subject, error)
             self._unreachable.add(subject)
             return False
-        if answered is None and self._pinging.get(subject) is task:
+        if answered is None:
             del self._pinging[subject]
         return answered
 
