@@ -1,9 +1,9 @@
 """Stores whose writes fail when a handler arms a fault for its next write (`Faults`), where a
 real database would fail: `lost` before anything is written, `commit` at the transaction's
 COMMIT (rolled back), `doubt` after the COMMIT, as a connection lost before its answer
-(written, but reported failed), `snapshot` in the snapshot's write. On SQLite the fault is
-raised inside the group commit's transaction, so it fails the whole batch that carried the
-write: the other actors' writes in it fail with it."""
+(written, but reported failed), `snapshot` in the snapshot's write. On SQLite and PostgreSQL
+the fault is raised inside the group commit's transaction, so it fails the whole batch that
+carried the write: the other actors' writes in it fail with it."""
 
 from __future__ import annotations
 
@@ -13,8 +13,15 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from actorkit.persistence import PersistenceError, SQLiteStore, StoredEvent, StoredState
+from actorkit.persistence import (
+    PersistenceError,
+    PostgresStore,
+    SQLiteStore,
+    StoredEvent,
+    StoredState,
+)
 from actorkit.persistence._group_commit import GroupCommit
+from actorkit.persistence._sql_store import SQLStore
 
 from .durable_support import SharedMemoryStore
 
@@ -86,12 +93,14 @@ class FaultyMemoryStore(SharedMemoryStore):
 
 class FaultyTransaction:
     """A batch's transaction whose rows of a persistence id with an armed fault fail it: at
-    once (`lost`, and `commit` for a lone row, which is its own commit), or once its statements
-    ran (`pending`: at COMMIT, or after it)."""
+    once (`lost`, and `commit` for a lone statement that is its own commit), or once its
+    statements ran (`pending`: at COMMIT, or after it)."""
 
-    def __init__(self, tx: Any, faults: Faults) -> None:
+    def __init__(self, tx: Any, store: FaultySQL, alone: bool) -> None:
         self.tx = tx
-        self.faults = faults
+        self.store = store
+        self.faults = store.faults
+        self.alone = alone
         self.pending: tuple[int, str] | None = None
 
     def __getattr__(self, name: str) -> Any:
@@ -102,9 +111,10 @@ class FaultyTransaction:
         if armed is None or self.pending is not None:
             return
         cmd, mode = armed
-        if mode == "lost" or (mode == "commit" and not self.tx.opened and len(rows) == 1):
+        autocommits = self.alone and (len(rows) == 1 or self.store.one_statement)
+        if mode == "lost" or (mode == "commit" and autocommits):
             self.faults.fired[cmd] = mode
-            raise sqlite3.OperationalError("disk I/O error (injected)")
+            raise self.store.failure("disk I/O error (injected)")
         self.pending = armed
 
     async def insert_events(self, rows: Sequence[tuple[str, int, float, bytes]]) -> None:
@@ -121,27 +131,32 @@ class FaultyTransaction:
         await self.tx.write_states(rows)
 
 
-class FaultySQLiteStore(SQLiteStore):
-    def __init__(self, path: str, faults: Faults) -> None:
-        super().__init__(path, synchronous="NORMAL")
-        self.faults = faults
+class FaultySQL(SQLStore[Any]):
+    """A SQL store (its class follows this one in the bases) failing as `Faults` says."""
+
+    faults: Faults
+    failure: type[Exception]
+    """What its driver raises for a failed statement."""
+    one_statement: bool
+    """A lone write is one statement, its own commit, whatever rows it writes (SQLite opens
+    a transaction for more than one row)."""
 
     async def _connect(self) -> GroupCommit[Any]:
-        commits = await super()._connect()
+        commits = await super()._connect()  # type: ignore[safe-super]
         begin = commits._begin  # noqa: SLF001 - the batch's transaction, where a database fails
-        commits._begin = lambda alone: self._transaction(begin(alone))  # noqa: SLF001
+        commits._begin = lambda alone: self._transaction(begin(alone), alone)  # noqa: SLF001
         return commits
 
     @asynccontextmanager
     async def _transaction(
-        self, opening: AbstractAsyncContextManager[Any]
+        self, opening: AbstractAsyncContextManager[Any], alone: bool
     ) -> AsyncIterator[FaultyTransaction]:
         async with opening as tx:
-            faulty = FaultyTransaction(tx, self.faults)
+            faulty = FaultyTransaction(tx, self, alone)
             yield faulty
             if faulty.pending is not None and faulty.pending[1] == "commit":
                 self.faults.fired[faulty.pending[0]] = "commit"
-                raise sqlite3.OperationalError("disk I/O error at COMMIT (injected)")
+                raise self.failure("disk I/O error at COMMIT (injected)")
         if faulty.pending is not None:
             self.faults.fired[faulty.pending[0]] = "doubt"
             raise PersistenceError("injected: the connection was lost before the COMMIT's answer")
@@ -158,3 +173,21 @@ class FaultySQLiteStore(SQLiteStore):
     async def load_state(self, persistence_id: str) -> StoredState | None:
         self.faults.call(persistence_id, "unread")
         return await super().load_state(persistence_id)
+
+
+class FaultySQLiteStore(FaultySQL, SQLiteStore):
+    failure = sqlite3.OperationalError
+    one_statement = False
+
+    def __init__(self, path: str, faults: Faults) -> None:
+        super().__init__(path, synchronous="NORMAL")
+        self.faults = faults
+
+
+class FaultyPostgresStore(FaultySQL, PostgresStore):
+    failure = ConnectionResetError  # a network error, as asyncpg raises it
+    one_statement = True
+
+    def __init__(self, dsn: str, faults: Faults) -> None:
+        super().__init__(dsn)
+        self.faults = faults

@@ -7,8 +7,8 @@ persistence id, meet writes of a rival behind their back and store faults of eve
 snapshot at several `snapshot_every`, and the whole system restarts on the same store. After
 every step each journal, snapshot, state and live instance is what the model says.
 
-MemoryStore runs replay exactly (its writes never wait); SQLite's depend on its thread's
-timing, so a failure there may not shrink as far. Run it longer with
+MemoryStore runs replay exactly (its writes never wait); SQLite's and PostgreSQL's depend on
+their threads' and server's timing, so a failure there may not shrink as far. Run it longer with
 `ACTORKIT_DURABLE_EXAMPLES=1000 ACTORKIT_DURABLE_STEPS=30 pytest
 tests/persistence/test_properties_durable.py` (examples per test, steps per example)."""
 
@@ -25,15 +25,21 @@ import pytest
 import uvloop
 from hypothesis import Phase, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
 from actorkit import ActorRef, ActorStopped, ActorSystem, OneForOne
-from actorkit.persistence import SQLiteStore, Store
+from actorkit.persistence import PostgresStore, SQLiteStore, Store
 from actorkit.persistence._payload import decode, encode
 from actorkit.testing import ManualClock
 
 from ..invariants import live_tasks
-from .durable_faults import Faults, FaultyMemoryStore, FaultySQLiteStore
+from .durable_faults import Faults, FaultyMemoryStore, FaultyPostgresStore, FaultySQLiteStore
 from .durable_model import Journal, Round, check
 from .durable_model_support import (
     LEDGERS,
@@ -45,6 +51,7 @@ from .durable_model_support import (
     commands,
     numbered,
 )
+from .postgres_server import PostgresServer
 
 LEDGER_IDS = ["e0", "e1", "e2"]
 NOTE_IDS = ["d0", "d1"]
@@ -54,6 +61,7 @@ STEPS = int(os.environ.get("ACTORKIT_DURABLE_STEPS", "20"))
 
 class DurableActors(RuleBasedStateMachine):
     kind = "memory"
+    server: PostgresServer | None = None
     loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None
 
     def __init__(self) -> None:
@@ -73,6 +81,10 @@ class DurableActors(RuleBasedStateMachine):
         self.rival: Store = self.memory
         if self.kind == "sqlite":
             self.rival = SQLiteStore(self.path, synchronous="NORMAL")
+        if self.kind == "postgres":
+            assert self.server is not None, "run by `test_durable_actors_on_postgres_...`"
+            self.dsn = self.server.fresh()
+            self.rival = PostgresStore(self.dsn)
         self.system = self.run(self.start())
         self.run(self.rival.open())
 
@@ -80,7 +92,11 @@ class DurableActors(RuleBasedStateMachine):
         return self.runner.run(coro)
 
     async def start(self) -> ActorSystem:
-        store = self.memory if self.kind == "memory" else FaultySQLiteStore(self.path, self.faults)
+        store: Store = self.memory
+        if self.kind == "sqlite":
+            store = FaultySQLiteStore(self.path, self.faults)
+        if self.kind == "postgres":
+            store = FaultyPostgresStore(self.dsn, self.faults)
         store.on_commit = lambda writes, seconds: self.commits.append(writes)
         strategy = OneForOne(max_restarts=100_000, within=60.0)
         self.clock = ManualClock()
@@ -163,7 +179,7 @@ class DurableActors(RuleBasedStateMachine):
                 else:
                     sent[pid].append(Cmd(next(self.numbers), "get"))
         results = self.run(self.send(sent, stops))
-        step = Round(dict(self.faults.fired), batches=self.kind == "sqlite")
+        step = Round(dict(self.faults.fired), batches=self.kind != "memory")
         self.faults.fired.clear()
         for pid, cmds in sent.items():
             self.check(pid, cmds, step, results)
