@@ -115,6 +115,10 @@ class Tape:
     def take(self, persistence_id: str) -> list[Recovered | Outcome]:
         return self.entries.pop(persistence_id, [])
 
+    async def aside(self, actor: Recording, message: object) -> object:
+        """A message not of the program (`Cmd`), which a tape that expects some handles."""
+        raise TypeError(f"{actor.persistence_id} got {message!r}, not a command")
+
 
 async def cancelled(write: Awaitable[None], turns: int) -> bool:
     """Await `write`, cancelling the task after `turns` loop turns if it still waits then;
@@ -195,6 +199,8 @@ class Recording:
             self.tape.record(pid, Outcome(cmd.id, "left done", self.state_now()))
 
     async def receive(self, message: Any) -> Any:
+        if not isinstance(message, Cmd):
+            return await self.tape.aside(self, message)
         pid = self.persistence_id
         try:
             outcome = await self.handle(message)

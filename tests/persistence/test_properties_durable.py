@@ -78,6 +78,7 @@ class DurableActors(RuleBasedStateMachine):
         self.revisions = dict.fromkeys(NOTE_IDS, 0)
         self.commits: list[int] = []
         self.memory = FaultyMemoryStore(self.faults)
+        self.clock = ManualClock()
         self.rival: Store = self.memory
         if self.kind == "sqlite":
             self.rival = SQLiteStore(self.path, synchronous="NORMAL")
@@ -99,7 +100,7 @@ class DurableActors(RuleBasedStateMachine):
             store = FaultyPostgresStore(self.dsn, self.faults)
         store.on_commit = lambda writes, seconds: self.commits.append(writes)
         strategy = OneForOne(max_restarts=100_000, within=60.0)
-        self.clock = ManualClock()
+        self.clock = ManualClock(self.clock.now())  # wall-clock time goes on in a new process
         return await ActorSystem(
             "durable", store=store, supervisor=strategy, clock=self.clock, metrics=False
         ).start()
