@@ -18,8 +18,11 @@ from actorkit.persistence import (
     PostgresStore,
     SQLiteStore,
     StoredEvent,
+    StoredReminder,
+    StoredSnapshot,
     StoredState,
 )
+from actorkit.persistence._base import StoreBase
 from actorkit.persistence._group_commit import GroupCommit
 from actorkit.persistence._sql_store import SQLStore
 
@@ -40,6 +43,9 @@ class Faults:
     (`unread`: a cancelled write's read-back, on SQLite) fails."""
     fired: dict[int, str] = field(default_factory=dict)
     """The faults that took effect, by command."""
+    reads: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """By persistence id, which of its reads fails (`READS`), and how many times more."""
+    failed_reads: int = 0
 
     def arm(self, persistence_id: str, cmd: Cmd) -> None:
         if cmd.fault in ("snapshot", "unread"):
@@ -64,6 +70,17 @@ class Faults:
         self.fired[cmd] = mode
         raise PersistenceError(f"injected: the write failed ({mode})")
 
+    def read(self, persistence_id: str, which: str) -> None:
+        armed = self.reads.get(persistence_id)
+        if armed is None or armed[0] != which:
+            return
+        if armed[1] > 1:
+            self.reads[persistence_id] = (which, armed[1] - 1)
+        else:
+            del self.reads[persistence_id]
+        self.failed_reads += 1
+        raise PersistenceError(f"injected: reading the {which} of {persistence_id!r} failed")
+
     def call(self, persistence_id: str, mode: str) -> None:
         armed = self.calls.get(persistence_id)
         if armed is not None and armed[1] == mode:
@@ -71,7 +88,37 @@ class Faults:
             raise PersistenceError(f"injected: the store failed ({mode})")
 
 
-class FaultyMemoryStore(SharedMemoryStore):
+READS = {"snapshot", "events", "state", "reminders"}
+"""What a recovery reads: a `Faults.reads` fault fails one of them (the events after the first
+one read, or at their end: after a partial replay)."""
+
+
+class FailingReads(StoreBase):
+    """A store (its class follows this one in the bases) whose reads fail as `Faults.reads`
+    says."""
+
+    faults: Faults
+
+    async def load_snapshot(self, persistence_id: str) -> StoredSnapshot | None:
+        self.faults.read(persistence_id, "snapshot")
+        return await super().load_snapshot(persistence_id)  # type: ignore[safe-super]
+
+    async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
+        async for stored in super().read(persistence_id, from_seq):  # type: ignore[safe-super]
+            yield stored
+            self.faults.read(persistence_id, "events")
+        self.faults.read(persistence_id, "events")
+
+    async def load_state(self, persistence_id: str) -> StoredState | None:
+        self.faults.read(persistence_id, "state")
+        return await super().load_state(persistence_id)  # type: ignore[safe-super]
+
+    async def reminders(self, persistence_id: str) -> list[StoredReminder]:
+        self.faults.read(persistence_id, "reminders")
+        return await super().reminders(persistence_id)  # type: ignore[safe-super]
+
+
+class FaultyMemoryStore(FailingReads, SharedMemoryStore):
     def __init__(self, faults: Faults) -> None:
         super().__init__()
         self.faults = faults
@@ -131,7 +178,7 @@ class FaultyTransaction:
         await self.tx.write_states(rows)
 
 
-class FaultySQL(SQLStore[Any]):
+class FaultySQL(FailingReads, SQLStore[Any]):
     """A SQL store (its class follows this one in the bases) failing as `Faults` says."""
 
     faults: Faults
