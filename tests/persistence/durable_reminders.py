@@ -7,14 +7,14 @@ is delivered before its due time, or once replaced or cancelled."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from actorkit.persistence import Store
 from actorkit.persistence._payload import decode
 
 from .durable_model import check
-from .durable_model_support import Recording, Recovered, Tape
+from .durable_model_support import Recording, Recovered, Tape, cancelled
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,14 @@ class Remind:
     token: int
     delay: float
     every: float | None
+    cancel_after: int | None = None
+    """Loop turns after which the handler cancels its own call (`cancelled`)."""
 
 
 @dataclass(frozen=True)
 class Cancel:
     key: str
+    cancel_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,16 +75,32 @@ class RemindingTape(Tape):
         pid = actor.persistence_id
         reminders = actor.reminders  # type: ignore[attr-defined]
         if isinstance(message, Remind):
-            await reminders.start(message.key, message.token, message.delay, message.every)
-            return "started"
+            start = reminders.start(message.key, message.token, message.delay, message.every)
+            return await _unless_cancelled(start, message.cancel_after, "started")
         if isinstance(message, Cancel):
-            found: bool = await reminders.cancel(message.key)
-            return found
+            return await _unless_cancelled(reminders.cancel(message.key), message.cancel_after)
         if isinstance(message, int):
             delivery = Delivery(message, self.now(), self.starts[pid])
             self.delivered.setdefault(pid, []).append(delivery)
             return None
         return await super().aside(actor, message)
+
+
+async def _unless_cancelled(
+    call: Awaitable[object], turns: int | None, done: object = None
+) -> object:
+    """What `call` returns (`done` if given), or "cancelled" when the handler cancelled it
+    after `turns` loop turns (`cancelled`)."""
+    answer: list[object] = []
+
+    async def run() -> None:
+        answer.append(await call)
+
+    if turns is not None and await cancelled(run(), turns):
+        return "cancelled"
+    if turns is None:
+        await run()
+    return answer[0] if done is None else done
 
 
 @dataclass
@@ -107,6 +126,15 @@ class Reminders:
         old = self.stored.get(pid, {}).pop(key, None)
         if old is not None:
             self.ended[old.token] = len(self.tape.delivered.get(pid, []))
+
+    async def took_back(self, pid: str, store: Store, key: str, armed: Armed | None) -> None:
+        """A start (`armed`) or cancel of `key` the handler cancelled: stored or not, as the
+        store says, all or nothing."""
+        found = [r for r in await store.reminders(pid) if r.key == key]
+        if armed is not None and found and decode(found[0].payload) == armed.token:
+            self.started(pid, key, armed)
+        elif armed is None and not found:
+            self.end(pid, key)
 
     async def check_store(self, pid: str, store: Store) -> None:
         found = {r.key: (r.due, r.every, decode(r.payload)) for r in await store.reminders(pid)}

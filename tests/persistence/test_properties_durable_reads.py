@@ -16,6 +16,7 @@ from actorkit.persistence import PersistenceError
 from .durable_model import Round, check
 from .durable_model_support import Cmd
 from .test_properties_durable import BOUND, SETTINGS, DurableActors
+from .test_properties_durable_reminders import DurableReminders
 
 READS_OF = {True: ["snapshot", "events", "reminders"], False: ["state", "reminders"]}
 """What a recovery reads, by whether the actor is event-sourced."""
@@ -65,7 +66,15 @@ class FailingRecoveriesOnSQLite(FailingRecoveries):
     kind = "sqlite"
 
 
+class FailingRecoveriesWithReminders(FailingRecoveries, DurableReminders):
+    """Reminders armed again, or not, by the instances that recover."""
+
+
 FailingRecoveries.TestCase.settings = SETTINGS
 FailingRecoveriesOnSQLite.TestCase.settings = SETTINGS
+FailingRecoveriesWithReminders.TestCase.settings = SETTINGS
 test_failing_recoveries_on_memory_match_the_model = BOUND(FailingRecoveries.TestCase)
 test_failing_recoveries_on_sqlite_match_the_model = BOUND(FailingRecoveriesOnSQLite.TestCase)
+test_failing_recoveries_with_reminders_match_the_model = BOUND(
+    FailingRecoveriesWithReminders.TestCase
+)

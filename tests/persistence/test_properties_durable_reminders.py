@@ -13,6 +13,8 @@ from .durable_reminders import Armed, Cancel, Remind, Reminders, RemindingTape
 from .test_properties_durable import BOUND, SETTINGS, DurableActors
 
 KEYS = ["k0", "k1"]
+TURNS = st.none() | st.integers(0, 3)
+"""Loop turns after which a handler cancels its own start or cancel, or None."""
 
 
 class DurableReminders(DurableActors):
@@ -30,19 +32,35 @@ class DurableReminders(DurableActors):
         key=st.sampled_from(KEYS),
         delay=st.sampled_from([0.0, 1.0, 2.5]),
         every=st.none() | st.sampled_from([1.0, 1.5]),
+        cancel_after=TURNS,
     )
-    def remind(self, data: st.DataObject, key: str, delay: float, every: float | None) -> None:
+    def remind(
+        self,
+        data: st.DataObject,
+        key: str,
+        delay: float,
+        every: float | None,
+        cancel_after: int | None,
+    ) -> None:
         pid = data.draw(st.sampled_from(self.live()))
         token = next(self.numbers)
-        answer = self.run(self.refs[pid].ask(Remind(key, token, delay, every)))
+        answer = self.run(self.refs[pid].ask(Remind(key, token, delay, every, cancel_after)))
+        armed = Armed(token, self.clock.now() + delay, every)
+        if answer == "cancelled":
+            self.run(self.reminders.took_back(pid, self.store, key, armed))
+            return
         check(answer == "started", f"{pid}: starting {key!r} answered {answer!r}")
-        self.reminders.started(pid, key, Armed(token, self.clock.now() + delay, every))
+        self.reminders.started(pid, key, armed)
 
     @precondition(lambda self: bool(self.live()))
-    @rule(data=st.data(), key=st.sampled_from(KEYS))
-    def cancel(self, data: st.DataObject, key: str) -> None:
+    @rule(data=st.data(), key=st.sampled_from(KEYS), cancel_after=TURNS)
+    def cancel(self, data: st.DataObject, key: str, cancel_after: int | None) -> None:
         pid = data.draw(st.sampled_from(self.live()))
-        self.reminders.cancelled(pid, key, self.run(self.refs[pid].ask(Cancel(key))))
+        answer = self.run(self.refs[pid].ask(Cancel(key, cancel_after)))
+        if answer == "cancelled":
+            self.run(self.reminders.took_back(pid, self.store, key, None))
+        else:
+            self.reminders.cancelled(pid, key, answer)
 
     @rule(seconds=st.sampled_from([0.0, 0.5, 1.0, 2.5, 4.0]))
     def advance(self, seconds: float) -> None:
