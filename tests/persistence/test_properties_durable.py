@@ -10,7 +10,8 @@ every step each journal, snapshot, state and live instance is what the model say
 MemoryStore runs replay exactly (its writes never wait); SQLite's and PostgreSQL's depend on
 their threads' and server's timing, so a failure there may not shrink as far. Run it longer with
 `ACTORKIT_DURABLE_EXAMPLES=1000 ACTORKIT_DURABLE_STEPS=30 pytest
-tests/persistence/test_properties_durable.py` (examples per test, steps per example)."""
+tests/persistence/test_properties_durable*.py` (examples per test, steps per example); those
+modules add PostgreSQL, reminders and recoveries whose reads fail."""
 
 from __future__ import annotations
 
