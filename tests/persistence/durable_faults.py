@@ -101,21 +101,21 @@ class FailingReads(StoreBase):
 
     async def load_snapshot(self, persistence_id: str) -> StoredSnapshot | None:
         self.faults.read(persistence_id, "snapshot")
-        return await super().load_snapshot(persistence_id)  # type: ignore[safe-super]
+        return await super().load_snapshot(persistence_id)
 
     async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
-        async for stored in super().read(persistence_id, from_seq):  # type: ignore[safe-super]
+        async for stored in super().read(persistence_id, from_seq):
             yield stored
             self.faults.read(persistence_id, "events")
         self.faults.read(persistence_id, "events")
 
     async def load_state(self, persistence_id: str) -> StoredState | None:
         self.faults.read(persistence_id, "state")
-        return await super().load_state(persistence_id)  # type: ignore[safe-super]
+        return await super().load_state(persistence_id)
 
     async def reminders(self, persistence_id: str) -> list[StoredReminder]:
         self.faults.read(persistence_id, "reminders")
-        return await super().reminders(persistence_id)  # type: ignore[safe-super]
+        return await super().reminders(persistence_id)
 
 
 class FaultyMemoryStore(FailingReads, SharedMemoryStore):
@@ -189,7 +189,7 @@ class FaultySQL(FailingReads, SQLStore[Any]):
     a transaction for more than one row)."""
 
     async def _connect(self) -> GroupCommit[Any]:
-        commits = await super()._connect()  # type: ignore[safe-super]
+        commits = await super()._connect()
         begin = commits._begin  # noqa: SLF001 - the batch's transaction, where a database fails
         commits._begin = lambda alone: self._transaction(begin(alone), alone)  # noqa: SLF001
         return commits

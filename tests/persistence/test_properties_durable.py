@@ -135,13 +135,13 @@ class DurableActors(RuleBasedStateMachine):
         for pid in NOTE_IDS:
             self.spawn(pid, Note)
 
-    def dead(self) -> list[str]:
-        return [pid for pid, journal in self.journals.items() if not journal.alive]
+    def ids(self, alive: bool) -> list[str]:
+        return [pid for pid, journal in self.journals.items() if journal.alive == alive]
 
-    @precondition(lambda self: bool(self.dead()))
+    @precondition(lambda self: bool(self.ids(alive=False)))
     @rule(data=st.data(), every=st.sampled_from(sorted(LEDGERS)))
     def spawn_again(self, data: st.DataObject, every: int) -> None:
-        pid = data.draw(st.sampled_from(self.dead()))
+        pid = data.draw(st.sampled_from(self.ids(alive=False)))
         self.spawn(pid, LEDGERS[every] if pid in LEDGER_IDS else Note)
 
     @rule(pid=st.sampled_from(LEDGER_IDS + NOTE_IDS))

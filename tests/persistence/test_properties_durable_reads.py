@@ -23,19 +23,16 @@ READS_OF = {True: ["snapshot", "events", "reminders"], False: ["state", "reminde
 
 
 class FailingRecoveries(DurableActors):
-    def live(self) -> list[str]:
-        return [pid for pid, journal in self.journals.items() if journal.alive]
-
     def arm(self, data: st.DataObject, pid: str, times: int) -> None:
         which = data.draw(st.sampled_from(READS_OF[self.journals[pid].event_sourced]))
         self.faults.reads[pid] = (which, times)
         self.faults.failed_reads = 0
 
-    @precondition(lambda self: bool(self.live()))
+    @precondition(lambda self: bool(self.ids(alive=True)))
     @rule(data=st.data(), times=st.integers(1, 3))
     def crash_into_failing_recoveries(self, data: st.DataObject, times: int) -> None:
         """A crash, then a `get` that waits in the mailbox for the instance that recovers."""
-        pid = data.draw(st.sampled_from(self.live()))
+        pid = data.draw(st.sampled_from(self.ids(alive=True)))
         self.arm(data, pid, times)
         cmds = [Cmd(next(self.numbers), "crash"), Cmd(next(self.numbers), "get")]
         results = self.run(self.send({pid: cmds}, {}))
@@ -43,11 +40,11 @@ class FailingRecoveries(DurableActors):
         self.check(pid, cmds, Round({}, batches=False), results)
         check(self.faults.failed_reads == times, f"{pid}: {self.faults.failed_reads} failed")
 
-    @precondition(lambda self: bool(self.live()))
+    @precondition(lambda self: bool(self.ids(alive=True)))
     @rule(data=st.data(), times=st.integers(1, 3))
     def spawn_into_failing_recoveries(self, data: st.DataObject, times: int) -> None:
         """The actor stopped and spawned again until its `spawn` recovers."""
-        pid = data.draw(st.sampled_from(self.live()))
+        pid = data.draw(st.sampled_from(self.ids(alive=True)))
         self.run(self.refs[pid].stop())
         self.journals[pid].view = None
         self.arm(data, pid, times)

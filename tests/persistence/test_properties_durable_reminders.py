@@ -23,10 +23,7 @@ class DurableReminders(DurableActors):
         self.tape = RemindingTape(lambda: self.clock.now())
         self.reminders = Reminders(self.tape)
 
-    def live(self) -> list[str]:
-        return [pid for pid, journal in self.journals.items() if journal.alive]
-
-    @precondition(lambda self: bool(self.live()))
+    @precondition(lambda self: bool(self.ids(alive=True)))
     @rule(
         data=st.data(),
         key=st.sampled_from(KEYS),
@@ -42,7 +39,7 @@ class DurableReminders(DurableActors):
         every: float | None,
         cancel_after: int | None,
     ) -> None:
-        pid = data.draw(st.sampled_from(self.live()))
+        pid = data.draw(st.sampled_from(self.ids(alive=True)))
         token = next(self.numbers)
         answer = self.run(self.refs[pid].ask(Remind(key, token, delay, every, cancel_after)))
         armed = Armed(token, self.clock.now() + delay, every)
@@ -52,10 +49,10 @@ class DurableReminders(DurableActors):
         check(answer == "started", f"{pid}: starting {key!r} answered {answer!r}")
         self.reminders.started(pid, key, armed)
 
-    @precondition(lambda self: bool(self.live()))
+    @precondition(lambda self: bool(self.ids(alive=True)))
     @rule(data=st.data(), key=st.sampled_from(KEYS), cancel_after=TURNS)
     def cancel(self, data: st.DataObject, key: str, cancel_after: int | None) -> None:
-        pid = data.draw(st.sampled_from(self.live()))
+        pid = data.draw(st.sampled_from(self.ids(alive=True)))
         answer = self.run(self.refs[pid].ask(Cancel(key, cancel_after)))
         if answer == "cancelled":
             self.run(self.reminders.took_back(pid, self.store, key, None))
@@ -65,7 +62,7 @@ class DurableReminders(DurableActors):
     @rule(seconds=st.sampled_from([0.0, 0.5, 1.0, 2.5, 4.0]))
     def advance(self, seconds: float) -> None:
         self.run(self.clock.advance(seconds))
-        for pid in self.live():
+        for pid in self.ids(alive=True):
             self.reminders.check_delivered(pid, self.clock.now())
 
     @invariant()
