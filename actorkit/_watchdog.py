@@ -44,7 +44,6 @@ def running_cell(frame: FrameType | None) -> Cell | None:
 class Watchdog:
     def __init__(self, runtime: Runtime, threshold: float = BLOCKED_THRESHOLD) -> None:
         self._runtime = runtime
-        self._system_name = runtime.name
         self.threshold = check_seconds(threshold, "blocked_threshold")
         self.by_class: dict[str, int] = {}
         self._beat = time.monotonic()
@@ -90,7 +89,7 @@ class Watchdog:
             self.by_class[OUTSIDE] = self.by_class.get(OUTSIDE, 0) + 1
             logger.warning(
                 "event loop of %s blocked for %.2fs outside its actors' handlers%s",
-                self._system_name,
+                self._runtime.name,
                 stalled,
                 ""
                 if cell is None
