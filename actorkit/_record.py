@@ -134,6 +134,11 @@ class Record:
             for waiter in self.stop_waiters:
                 if not waiter.done():
                     waiter.set_result(None)
+        cell = self.cell
+        if cell.args or cell.kwargs:
+            # Only a new instance would need them, and none comes: a ref still held (by a
+            # user, or a `schedule_once` handle until due) must not keep them in memory.
+            cell.args, cell.kwargs = (), {}
         if getrefcount(self._ref) == HELD_BY_ONE_SLOT and type(self._ref) is ActorRef:
             self._ref = None  # nobody holds it: no cell <-> ref cycle left to collect
 

@@ -1,0 +1,42 @@
+"""A `schedule_once` timer pending past its target's stop keeps nothing of the actor alive
+(API 5): the handle holds the ref, and so the stopped cell, until due, possibly for hours."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from typing import Any
+
+from actorkit import Actor, ActorSystem
+from actorkit.testing import ManualClock, instance
+
+
+class Payload:
+    """Something big an actor is given at spawn."""
+
+
+class Holder(Actor):
+    def __init__(self, payload: Payload, *, spare: Payload) -> None:
+        self.payload = payload
+        self.spare = spare
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+async def test_a_pending_one_off_timer_keeps_no_stopped_actor_alive(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        payload, spare = Payload(), Payload()
+        ref = await system.spawn(Holder, payload, spare=spare)
+        gone = [weakref.ref(payload), weakref.ref(spare), weakref.ref(instance(ref))]
+        del payload, spare
+        handle, path = system.schedule_once(3600.0, ref, "late"), ref.path
+        await ref.stop()
+        del ref
+        gc.collect()
+        assert [alive() for alive in gone] == [None, None, None]
+        assert handle.active  # what happens when it falls due is unchanged:
+        await clock.advance(3600.0)
+        assert system.dead_letters.by_reason == {"stopped": 1}
+        assert [(d.recipient, d.message) for d in system.dead_letters.recent] == [(path, "late")]
+        assert not handle.active
