@@ -64,7 +64,15 @@ class Reach:
     def subscribe(self, ref: ActorRef, pattern: str) -> None:
         """Deliver every publish whose topic matches `pattern` (NATS rules: `*` is one
         token, `>` one or more trailing tokens) to `ref`, once per publish."""
-        self._router.subscribe(_cell_of(ref), pattern)
+        cell = _cell_of(ref)
+        runtime = cell.runtime
+        if runtime is not self._runtime and not cell.closed:  # a closed one: ActorStopped
+            # Its stop would keep this router's follower, and so this system, in memory.
+            raise ValueError(
+                f"{ref.path} belongs to actor system {runtime.name!r}; subscribe it there "
+                "(with its subscribe, or with self.subscribe(pattern) inside the actor)"
+            )
+        self._router.subscribe(cell, pattern)
 
     def unsubscribe(self, ref: ActorRef, pattern: str | None = None) -> None:
         """Remove one subscription, or all of `ref`'s when `pattern` is None."""
