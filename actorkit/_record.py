@@ -76,6 +76,8 @@ class Record:
     if TYPE_CHECKING:  # the rest of the record the transitions act on, defined by `Cell`
         runtime: Runtime
         parent: Cell | None
+        args: tuple[Any, ...]
+        kwargs: dict[str, Any]
         name: str
         path: str
         restart: str
@@ -134,11 +136,10 @@ class Record:
             for waiter in self.stop_waiters:
                 if not waiter.done():
                     waiter.set_result(None)
-        cell = self.cell
-        if cell.args or cell.kwargs:
+        if self.args or self.kwargs:
             # Only a new instance would need them, and none comes: a ref still held (by a
             # user, or a `schedule_once` handle until due) must not keep them in memory.
-            cell.args, cell.kwargs = (), {}
+            self.args, self.kwargs = (), {}  # type: ignore[misc]  # Cell's slots, no call
         if getrefcount(self._ref) == HELD_BY_ONE_SLOT and type(self._ref) is ActorRef:
             self._ref = None  # nobody holds it: no cell <-> ref cycle left to collect
 
