@@ -11,6 +11,7 @@ owner handled it, and only `cancel` ends it.
 from __future__ import annotations
 
 import asyncio
+import math
 import reprlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -162,4 +163,14 @@ def _arm(actor: Actor, binding: Binding, reminder: StoredReminder, message: obje
         timers.start_every(own, message, every, initial_delay=delay)
     else:  # due while its owner was away: once now, then on its own grid
         timers.start_once(overdue, message, 0.0)
-        timers.start_every(own, message, every, initial_delay=delay % every or every)
+        timers.start_every(own, message, every, initial_delay=_to_next(reminder.due, delay, every))
+
+
+def _to_next(due: float, delay: float, every: float) -> float:
+    """Seconds to the first point of the grid `due + n * every` after now, `delay` (< 0)
+    seconds past `due`. The points are sums rounded to floats, so now can sit a few ulps
+    short of the one it lands on (a `ManualClock` advanced by whole periods): that point
+    is the one the overdue fire stood for, and the next is a period on, not an ulp on."""
+    rest = delay % every
+    on_grid = max(every * 1e-9, 8 * math.ulp(abs(due) + abs(delay)))
+    return every if rest <= on_grid else rest
