@@ -86,11 +86,11 @@ class Reminders:
             await guarded(
                 binding.store.put_reminder(pid, reminder), f"storing reminder {key!r} of {pid!r}"
             )
-        except PersistenceError as error:
-            binding.failed("reminder", error)
-            raise
-        except asyncio.CancelledError:
-            # Stored all the same: armed, as the store says, before the cancellation goes on.
+        except (PersistenceError, asyncio.CancelledError) as error:
+            if isinstance(error, PersistenceError):
+                binding.failed("reminder", error)
+            # Perhaps stored all the same (a commit in doubt, a cancellation as it landed):
+            # armed, as the store says, before the error goes on.
             stored = reminder in (await read_back(binding.store.reminders(pid)) or ())
             if stored and self._armed_here():
                 _arm(self._actor, binding, reminder, message)
@@ -113,11 +113,10 @@ class Reminders:
             found = await guarded(
                 binding.store.delete_reminder(pid, key), f"cancelling reminder {key!r} of {pid!r}"
             )
-        except PersistenceError as error:
-            binding.failed("reminder", error)
-            raise
-        except asyncio.CancelledError:
-            # Deleted all the same: disarmed, as the store says, before the cancellation goes on.
+        except (PersistenceError, asyncio.CancelledError) as error:
+            if isinstance(error, PersistenceError):
+                binding.failed("reminder", error)
+            # Perhaps deleted all the same: disarmed, as the store says, before it goes on.
             stored = await read_back(binding.store.reminders(pid))
             if stored is not None and all(r.key != key for r in stored) and self._armed_here():
                 self._disarm(key)

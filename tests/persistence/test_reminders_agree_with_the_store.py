@@ -1,19 +1,40 @@
-"""A live owner's armed reminders are what the store holds: after a restart that lands on a
-periodic reminder's grid."""
+"""A live owner's armed reminders are what the store holds: after a write whose commit is in
+doubt, and after a restart that lands on a periodic reminder's grid."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
 from actorkit import ActorSystem
-from actorkit.persistence import DurableState, PersistenceError
+from actorkit.persistence import DurableState, PersistenceError, StoredReminder
 from actorkit.testing import ManualClock
 
 from .durable_support import SharedMemoryStore
 
 pytestmark = pytest.mark.timeout(30)
+
+
+class InDoubt(SharedMemoryStore):
+    """Commits a reminder write, then reports it failed, while `doubt` is set: a connection
+    lost before the commit's answer."""
+
+    doubt = False
+
+    async def put_reminder(self, persistence_id: str, reminder: StoredReminder) -> None:
+        await super().put_reminder(persistence_id, reminder)
+        self._lost()
+
+    async def delete_reminder(self, persistence_id: str, key: str) -> bool:
+        found = await super().delete_reminder(persistence_id, key)
+        self._lost()
+        return found
+
+    def _lost(self) -> None:
+        if self.doubt:
+            raise PersistenceError("the connection was lost before the commit's answer")
 
 
 class Owner(DurableState):
@@ -35,6 +56,54 @@ class Owner(DurableState):
             return "failed"
         self.got.append(message)
         return None
+
+
+async def test_a_start_whose_commit_is_in_doubt_is_armed_when_the_store_holds_it() -> None:
+    store = InDoubt()
+    clock = ManualClock()
+    async with asyncio.timeout(10):
+        async with ActorSystem("r", store=store, clock=clock) as system:
+            owner = await system.spawn(Owner, name="owner")
+            store.doubt = True
+            assert await owner.ask(("start", "tick", "tick", 1.0, 1.0)) == "failed"
+            store.doubt = False
+            assert [r.key for r in await store.reminders("/owner")] == ["tick"]
+            await clock.advance(1.0)
+            assert await owner.ask("got") == ["tick"]
+
+
+async def test_a_cancel_whose_commit_is_in_doubt_is_disarmed_when_the_store_lost_it() -> None:
+    store = InDoubt()
+    clock = ManualClock()
+    async with asyncio.timeout(10):
+        async with ActorSystem("r", store=store, clock=clock) as system:
+            owner = await system.spawn(Owner, name="owner")
+            await owner.ask(("start", "tick", "tick", 1.0, 1.0))
+            await clock.advance(1.0)
+            store.doubt = True
+            assert await owner.ask(("cancel", "tick")) == "failed"
+            store.doubt = False
+            assert await store.reminders("/owner") == []
+            await clock.advance(5.0)
+            assert await owner.ask("got") == ["tick"]  # nothing after the cancel
+
+
+async def test_a_start_that_failed_outright_leaves_the_old_reminder_armed() -> None:
+    """Nothing stored, nothing changed: the reminder the store still holds keeps firing."""
+    store = InDoubt()
+    clock = ManualClock()
+    async with asyncio.timeout(10):
+        async with ActorSystem("r", store=store, clock=clock) as system:
+            owner = await system.spawn(Owner, name="owner")
+            await owner.ask(("start", "tick", "old", 1.0, 1.0))
+            store.put_reminder = _refused  # type: ignore[method-assign]
+            assert await owner.ask(("start", "tick", "new", 5.0, 5.0)) == "failed"
+            await clock.advance(2.0)
+            assert await owner.ask("got") == ["old", "old"]
+
+
+async def _refused(persistence_id: str, reminder: StoredReminder) -> None:
+    raise PersistenceError("the database is gone")
 
 
 @pytest.mark.parametrize(
