@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 _log = logging.getLogger("actorkit.persistence")
 
 MAX_BUFFERED = 100_000
-"""Changes waiting for the writer, all agents together: bounds memory while the store is down."""
+"""Changes waiting for the writer or being written, all agents together: bounds memory while
+the store is down or slow."""
 ATTEMPTS = 6
 """Rounds a change is tried in before it is dropped, with backoff between them."""
 CONFLICT_RETRIES = 3
@@ -92,7 +93,7 @@ class HistoryWriter:
     def record(self, path: str, state: str, task: int | None) -> None:
         """The task layer's sink, called on the dispatch path: it only buffers."""
         pending = self._pending
-        if pending.size >= MAX_BUFFERED or self._closed:
+        if pending.held >= MAX_BUFFERED or self._closed:
             self.dropped += 1
             self._unreported += 1
             if self._closed:

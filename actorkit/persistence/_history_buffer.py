@@ -23,11 +23,14 @@ MAX_BACKOFF = 2.0
 class Pending:
     """Changes waiting to be written, by agent path, each path's in the order recorded."""
 
-    __slots__ = ("_flight", "_waiters", "by_path", "recorded", "size")
+    __slots__ = ("_flight", "_waiters", "by_path", "held", "recorded", "size")
 
     def __init__(self) -> None:
         self.by_path: dict[str, list[Change]] = {}
         self.size = 0
+        """Changes buffered for the next round."""
+        self.held = 0
+        """Changes in memory: those buffered and those of the round being written."""
         self.recorded = 0
         self._flight = 0
         """The lowest ordinal of the round being written, 0 between rounds."""
@@ -42,6 +45,7 @@ class Pending:
         else:
             changes.append(change)
         self.size += 1
+        self.held += 1
 
     def take(self) -> dict[str, list[Change]]:
         """Everything buffered, as one round; new changes gather for the next one."""
@@ -56,6 +60,7 @@ class Pending:
             newer = by_path.get(path)
             by_path[path] = changes if newer is None else changes + newer
             self.size += len(changes)
+        self.held = self.size
         self._flight = 0
         self._release()
 
