@@ -96,6 +96,8 @@ class HistoryWriter:
         if pending.held >= MAX_BUFFERED or self._closed:
             self.dropped += 1
             self._unreported += 1
+            if state == "stopped":  # as its write would have: heads stay bounded
+                self._heads.pop(history_id(self._system, path), None)
             if self._closed:
                 self._report("the system has closed its store")
             return
@@ -186,7 +188,8 @@ class HistoryWriter:
             except PersistenceConflict:
                 continue  # another system of this name wrote there: read its head again
             self.written += len(payloads)
-            if changes[-1][2] != "stopped":  # forgotten once stopped: heads stay bounded
+            if changes[-1][2] != "stopped" and path in self._service.runtime.live:
+                # Forgotten once stopped (its `stopped` written, or dropped): heads stay bounded
                 self._heads[persistence_id] = expected + len(payloads)
             return
         raise PersistenceConflict(f"{persistence_id!r} kept moving on under other writers")

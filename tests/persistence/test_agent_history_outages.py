@@ -125,7 +125,9 @@ class Service:
 
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
-        self.runtime = SimpleNamespace(loop=asyncio.get_running_loop(), clock=ManualClock())
+        self.runtime = SimpleNamespace(
+            loop=asyncio.get_running_loop(), clock=ManualClock(), live={}
+        )
 
     def wall_now(self) -> float:
         return 0.0

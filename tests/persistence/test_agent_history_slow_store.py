@@ -62,3 +62,31 @@ async def test_changes_being_written_count_against_the_bound(
             assert changes(await system.agent_history("/a")) == [("idle", None)]
             assert changes(await system.agent_history("/b")) == [("idle", None)]
             assert await system.agent_history("/c") == []
+
+
+async def test_an_agent_whose_stop_was_dropped_leaves_no_head_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The writer forgets an agent's journal head when its `stopped` change is written; one
+    that did not fit in the buffer must be forgotten too, or agents that come and go under a
+    full buffer grow the writer's heads without bound."""
+    monkeypatch.setattr(_agent_history, "MAX_BUFFERED", 1)
+    store = Slow()
+    store.gate.set()
+    async with asyncio.timeout(10):
+        async with ActorSystem("app", store=store, agent_history=True) as system:
+            worker = await system.spawn(Worker, name="a")
+            await system.agent_history("/a")  # written: its head is known
+            writer = system._persistence.history  # type: ignore[union-attr]  # noqa: SLF001
+            assert writer is not None
+            heads = writer._heads  # noqa: SLF001 - what the writer keeps per agent
+            assert len(heads) == 1
+            store.gate.clear()
+            store.waiting.clear()
+            await system.spawn(Worker, name="b")
+            await store.waiting.wait()  # b's change is being written: the buffer is full
+            await worker.stop()
+            assert dropped(system) == 1  # a's `stopped` did not fit
+            store.gate.set()
+            await system.agent_history("/b")
+            assert [pid for pid in heads if pid.endswith("/a")] == []
