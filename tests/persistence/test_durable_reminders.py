@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from actorkit import ActorSystem
-from actorkit.persistence import DurableState, EventSourced, MemoryStore, StoredReminder
+from actorkit.persistence import (
+    DurableState,
+    EventSourced,
+    MemoryStore,
+    PersistenceError,
+    StoredReminder,
+)
 from actorkit.testing import ManualClock
 
 from .durable_support import Deposited, MakeStore, Unregistered
@@ -205,3 +211,17 @@ async def test_a_memory_store_keeps_no_table_for_an_owner_whose_reminders_all_en
             assert await store.delete_reminder(f"owner-{n}", "tick")
             assert not await store.delete_reminder(f"owner-{n}", "tick")
         assert store._reminders == {}  # noqa: SLF001 - what the store keeps, not what it says
+
+
+async def test_a_reminder_that_no_longer_decodes_fails_recovery_until_deleted() -> None:
+    """As an event that does not decode: nothing stored is skipped silently. The way out the
+    docs give (delete it from the store) lets the owner start again."""
+    store = MemoryStore()
+    async with asyncio.timeout(10):
+        async with ActorSystem("bad", store=store, clock=ManualClock()) as system:
+            await store.put_reminder("/owner", StoredReminder("tick", 10.0, None, b"\xc1"))
+            with pytest.raises(PersistenceError, match="reminder 'tick'"):
+                await system.spawn(Owner, name="owner")
+            assert await store.delete_reminder("/owner", "tick")
+            owner = await system.spawn(Owner, name="owner")
+            assert await owner.ask("got") == []
