@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 import sys
 from typing import Any, TextIO
 
@@ -37,8 +38,14 @@ def _not_a_file(path: str) -> str | None:
     problem = directory_problem(path, "sqlite:///")
     if problem is not None:
         return problem
-    if not os.path.exists(path):
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
         return f"no SQLite store at {path}"
+    except OSError as error:  # not `os.path.exists`: it calls a permission problem missing
+        return f"cannot read {path}: {error.strerror}"
+    if not stat.S_ISREG(mode):  # opening a FIFO waits for a writer that may never come
+        return f"{path} is not a regular file: pass the store's database file"
     return None
 
 
