@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import random
 import signal
 import sys
@@ -117,19 +118,36 @@ def _totals(system: ActorSystem) -> dict[str, int]:
     }
 
 
+class _ReaderGone(Exception):
+    """Whoever read stdout has gone (`demo | head`): the demo stops as on Ctrl-C."""
+
+
+def _say(line: str) -> None:
+    """One line on stdout, or `_ReaderGone`; stdout is then the null device, so that nothing
+    printed later, nor the flush at exit, fails again."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise _ReaderGone from None
+
+
 async def _status(system: ActorSystem, started: float) -> None:
+    """Returns when the reader has gone, to stop the demo."""
     last = _totals(system)
     while True:
         await anyio.sleep(1.0)
         now = _totals(system)
-        print(
-            f"[{time.monotonic() - started:5.1f}s] "
-            f"msgs/s {now['processed'] - last['processed']:>7,}  "
-            f"asks/s {now['asks'] - last['asks']:>5,}  "
-            f"tasks done {now['tasks']:>6,}  restarts {now['restarts']:>3}  "
-            f"dead letters {now['dead']:>4}  mailbox depth {now['depth']:>4}",
-            flush=True,
-        )
+        try:
+            _say(
+                f"[{time.monotonic() - started:5.1f}s] "
+                f"msgs/s {now['processed'] - last['processed']:>7,}  "
+                f"asks/s {now['asks'] - last['asks']:>5,}  "
+                f"tasks done {now['tasks']:>6,}  restarts {now['restarts']:>3}  "
+                f"dead letters {now['dead']:>4}  mailbox depth {now['depth']:>4}"
+            )
+        except _ReaderGone:
+            return
         last = now
 
 
@@ -155,17 +173,16 @@ async def _demo(
                     said = error.strerror if isinstance(error, OSError) else None
                     said = (said or str(error)).replace(FREE_PORT, "--port 0")
                     raise _Refused(f"{said} (set by --host and --port)") from None
-                print(f"metrics: {server.url}/metrics  (also /healthz, /actors; "
-                      f"watch with: python -m actorkit top {server.url})", flush=True)  # fmt: skip
+                _say(f"metrics: {server.url}/metrics  (also /healthz, /actors; "
+                     f"watch with: python -m actorkit top {server.url})")  # fmt: skip
             await _spawn_actors(system, nats)
-            print("actorkit demo running: Ctrl-C stops it", flush=True)
+            _say("actorkit demo running: Ctrl-C stops it")
             await _run(system, signals, started, duration)
             totals = _totals(system)
-    print(
+    _say(
         f"summary: {totals['processed']:,} messages, {totals['asks']:,} asks, "
         f"{totals['tasks']:,} tasks done, {totals['restarts']} restarts healed, "
-        f"{totals['dead']} dead letters, {time.monotonic() - started:.1f}s",
-        flush=True,
+        f"{totals['dead']} dead letters, {time.monotonic() - started:.1f}s"
     )
     return 0
 
@@ -180,8 +197,7 @@ async def _spawn_actors(system: ActorSystem, nats: str | None) -> None:
     if nats:
         system.expose(translators, group=GROUP)
         await system.spawn(Courier, name="courier")
-        print(f"cluster node {system.name} on {nats}: /translators serves group {GROUP!r}",
-              flush=True)  # fmt: skip
+        _say(f"cluster node {system.name} on {nats}: /translators serves group {GROUP!r}")
     await system.spawn(Auditor, name="auditor")
     await system.spawn(Driver, name="driver")
 
@@ -192,15 +208,20 @@ async def _run(
     started: float,
     duration: float | None,
 ) -> None:
-    """Print the status line every second until the duration, SIGINT or SIGTERM."""
+    """Print the status line every second until the duration, SIGINT, SIGTERM or the
+    reader's going."""
     async with anyio.create_task_group() as group:
 
         async def stop_on_signal() -> None:
             async for _ in signals:
                 group.cancel_scope.cancel()
 
+        async def report() -> None:
+            await _status(system, started)
+            group.cancel_scope.cancel()
+
         group.start_soon(stop_on_signal)
-        group.start_soon(_status, system, started)
+        group.start_soon(report)
         if duration is not None:
             group.cancel_scope.deadline = anyio.current_time() + duration
 
@@ -230,6 +251,8 @@ def run_demo(
     try:
         with contextlib.suppress(KeyboardInterrupt):
             return run(_demo(duration, host, port, nats, name))
+        return 0
+    except _ReaderGone:
         return 0
     except (_Refused, ConnectionError, NameTaken) as error:  # or --nats: the cluster refused
         print(f"demo: {error}", file=sys.stderr)

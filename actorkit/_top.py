@@ -4,6 +4,7 @@ observer or htop, built from its `/actors` and `/metrics` endpoints."""
 from __future__ import annotations
 
 import base64
+import signal
 import sys
 import time
 from urllib.parse import urlsplit
@@ -153,14 +154,27 @@ async def top(
         if once:
             console.print(render(before, None))
             return 0
-        with Live(render(before, None), console=console, refresh_per_second=4) as live:
-            while True:
-                await anyio.sleep(interval)
-                try:
-                    now = await fetch(session, url)
-                except (aiohttp.ClientError, TimeoutError, NotAnEndpoint) as error:
-                    lost = _one_line(f"lost {url}: {_unreadable(error, sent)}")
-                    live.update(Text(lost, style="red"))
-                    continue
-                live.update(render(now, before))
-                before = now
+        # Stopped by SIGTERM as by Ctrl-C: leaving the live view shows the cursor it hid.
+        with (
+            Live(render(before, None), console=console, refresh_per_second=4) as live,
+            anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals,
+        ):
+            async with anyio.create_task_group() as group:
+
+                async def watch(before: Snapshot) -> None:
+                    while True:
+                        await anyio.sleep(interval)
+                        try:
+                            now = await fetch(session, url)
+                        except (aiohttp.ClientError, TimeoutError, NotAnEndpoint) as error:
+                            lost = _one_line(f"lost {url}: {_unreadable(error, sent)}")
+                            live.update(Text(lost, style="red"))
+                            continue
+                        live.update(render(now, before))
+                        before = now
+
+                group.start_soon(watch, before)
+                async for _ in signals:
+                    group.cancel_scope.cancel()
+                    break
+    return 0

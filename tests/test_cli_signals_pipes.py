@@ -1,0 +1,84 @@
+"""The commands that run until stopped end cleanly however they are stopped: `top` on SIGTERM
+as on Ctrl-C, `demo` when the reader of its output goes away (`| head`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+
+from aiohttp import web
+
+from .processes import communicate
+
+TREE = {"system": "watched", "healthy": True, "total": 1, "actors": [{
+    "path": "/one", "name": "one", "class": "One", "state": "running", "mailbox_size": 0,
+    "processed": 7, "restarts": 0, "failures": 0, "children": [],
+}]}  # fmt: skip
+
+
+async def test_top_ends_on_sigterm_as_on_ctrl_c_with_its_last_frame_and_status_0() -> None:
+    """A killed `top` would leave a terminal with its cursor hidden, as rich's live view
+    hides it. Its polls are counted so that the signal comes while it watches."""
+    polls = 0
+    watching = asyncio.Event()
+
+    async def actors(request: web.Request) -> web.Response:
+        nonlocal polls
+        polls += 1
+        if polls == 3:
+            watching.set()
+        return web.Response(text=json.dumps(TREE), content_type="application/json")
+
+    async def metrics(request: web.Request) -> web.Response:
+        return web.Response(text="")
+
+    app = web.Application()
+    app.router.add_get("/actors", actors)
+    app.router.add_get("/metrics", metrics)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        top = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "actorkit", "top", url, "--interval", "0.05",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            async with asyncio.timeout(30):
+                await watching.wait()
+        finally:
+            top.send_signal(signal.SIGTERM)
+        out, err = await communicate(top)
+    finally:
+        await runner.cleanup()
+    assert (top.returncode, err) == (0, b"")
+    assert b"watched" in out and b"One" in out  # the live view's last frame, as it stopped
+
+
+def test_demo_whose_reader_goes_away_stops_cleanly() -> None:
+    """`demo | head -1`: once head has its line, the demo's next print finds the pipe
+    closed; it stops as on Ctrl-C, without a traceback."""
+    with tempfile.TemporaryFile() as errors:
+        demo = subprocess.Popen(
+            [sys.executable, "-m", "actorkit", "demo", "--no-http"],
+            stdout=subprocess.PIPE, stderr=errors,
+        )  # fmt: skip
+        try:
+            assert demo.stdout is not None
+            first = demo.stdout.readline()
+            demo.stdout.close()  # what head does once it has its line
+            status = demo.wait(timeout=30)
+        finally:
+            if demo.poll() is None:
+                demo.kill()
+                demo.wait()
+        errors.seek(0)
+        said = errors.read().decode()
+    assert first.startswith(b"actorkit demo running")
+    assert "Traceback" not in said
+    assert status == 0, said
