@@ -12,6 +12,10 @@ import tempfile
 
 from aiohttp import web
 
+from actorkit import Actor, ActorSystem
+from actorkit._demo import Driver
+from actorkit.testing import ManualClock
+
 from .processes import communicate
 
 TREE = {"system": "watched", "healthy": True, "total": 1, "actors": [{
@@ -82,3 +86,28 @@ def test_demo_whose_reader_goes_away_stops_cleanly() -> None:
     assert first.startswith(b"actorkit demo running")
     assert "Traceback" not in said
     assert status == 0, said
+
+
+class Gate(Actor):
+    """Spawned after the driver, so stopped before it: its `on_stop` runs once the shutdown
+    has begun and submits are refused, while the driver still runs."""
+
+    outcome: object = "not stopped"
+
+    async def on_stop(self) -> None:
+        driver = self.system.lookup("/driver")
+        assert driver is not None
+        try:
+            Gate.outcome = await driver.ask("tick", timeout=5.0)
+        except Exception as error:  # what the driver's tick raised
+            Gate.outcome = error
+
+
+async def test_a_demo_tick_during_the_shutdown_is_no_failure() -> None:
+    """The demo printed an ERROR crash report of its driver at most clean stops: a tick that
+    met the shutdown failed on its refused submit (`ActorStopped`)."""
+    Gate.outcome = "not stopped"
+    async with ActorSystem("demo", clock=ManualClock()) as system:
+        await system.spawn(Driver, name="driver")
+        await system.spawn(Gate, name="gate")
+    assert Gate.outcome is None
