@@ -78,7 +78,7 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
         from ._postgres_db import Connections, create_or_check, write_transaction
 
         place = self._place
-        pool = await self._checked_pool(create_or_check, {})
+        pool = await self._checked_pool(create_or_check, {}, "creating or checking the schema")
         connections = self._pool = Connections(pool, self.timeout)
         return GroupCommit(
             lambda alone: write_transaction(connections, place, alone), self._observe
@@ -88,11 +88,17 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
         from ._postgres_db import Connections, check_schema
 
         read_only = {"default_transaction_read_only": "on"}  # the server refuses any write
-        self._pool = Connections(await self._checked_pool(check_schema, read_only), self.timeout)
+        pool = await self._checked_pool(check_schema, read_only, "checking the schema")
+        self._pool = Connections(pool, self.timeout)
 
     async def _checked_pool(
-        self, check: Callable[[asyncpg.Pool, str], Awaitable[object]], settings: dict[str, str]
+        self,
+        check: Callable[[asyncpg.Pool, str], Awaitable[object]],
+        settings: dict[str, str],
+        doing: str,
     ) -> asyncpg.Pool:
+        """`doing` is what a failure's message says was tried: a read-only open never speaks
+        of creating the schema."""
         import asyncpg
 
         from ._postgres_db import translated
@@ -111,7 +117,7 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
                 server_settings=settings,
             )
         try:
-            with translated(place, "creating or checking the schema"):
+            with translated(place, doing):
                 await check(pool, place)
         except BaseException:
             await pool.close()
