@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a live multi-agent demo with metrics",
         description="A supervised team of agents with tasks, pub-sub, asks and timers. "
         "Prints a status line every second and a summary; Ctrl-C stops it cleanly.",
+        epilog="Exit status: 0 stopped at the duration, by Ctrl-C or SIGTERM, or as the reader "
+        "of its output went away; 1 a flag the system refused (a port in use, a host or name "
+        "it cannot take, an unreachable NATS server); 2 bad arguments.",
     )
     demo.add_argument("--duration", type=_seconds, help="seconds to run (default: until Ctrl-C)")
     demo.add_argument("--host", default="127.0.0.1", help="HTTP bind address (127.0.0.1)")
@@ -67,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog='An endpoint served with serve_http(auth="TOKEN") takes its bearer token from '
         f'the {TOKEN_VARIABLE} environment variable, one served with auth=("user", "pw") '
         f"its basic auth from {USER_VARIABLE} and {PASSWORD_VARIABLE} (not flags or the URL: "
-        "other users of the host can read the command line). They are never printed.",
+        "other users of the host can read the command line). They are never printed. "
+        "Exit status: 0 stopped by Ctrl-C or SIGTERM, or --once printed its frame; 1 the URL, "
+        "the endpoint or a credential variable cannot be used; 2 bad arguments.",
     )
     top.add_argument(
         "url",
@@ -82,9 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="print a durable actor's events",
         description="One event a line: sequence number, commit time (UTC, ISO 8601), event "
         "(type name and fields; the event classes need not be importable here).",
+        epilog="Exit status: 0 printed (nothing, for a journal with no events from --from on); "
+        "1 the store cannot be read; 2 bad arguments; 3 no events and no state under the id.",
     )
     journal.add_argument("store", help="sqlite:///relative.db, sqlite:////abs.db, postgresql://")
-    journal.add_argument("persistence_id", help="the actor's persistence id (default: its path)")
+    journal.add_argument(
+        "persistence_id",
+        help="the actor's persistence id (default: its path); one that starts with '-' goes "
+        "after '--': journal URL -- -id",
+    )
     journal.add_argument("--from", dest="from_seq", type=_seq, default=1, help="first seq (1)")
     return parser
 
