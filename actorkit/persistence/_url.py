@@ -18,6 +18,8 @@ def store_from_url(url: str) -> SQLStore[Any]:
     """An unopened store for `url`; ValueError saying what is wrong with a malformed one."""
     if type(url) is not str:
         raise TypeError(f"a store URL is a str, got {type(url).__name__}")
+    scheme, colon, rest = url.partition(":")
+    url = scheme.lower() + colon + rest  # case-insensitive, as RFC 3986 has it
     shown = without_secrets(url)
     if url.startswith(_SQLITE):
         path = url[len(_SQLITE) :]
@@ -41,7 +43,7 @@ def store_from_url(url: str) -> SQLStore[Any]:
         from ._postgres import PostgresStore
 
         return PostgresStore(url)
-    scheme = url.partition(":")[0] if ":" in url else ""
+    scheme = scheme if colon else ""
     raise ValueError(
         f"store URL {shown!r}: unknown scheme {scheme!r}; expected sqlite:///relative.db, "
         "sqlite:////absolute/path.db or postgresql://user@host:port/database"

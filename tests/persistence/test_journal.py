@@ -237,6 +237,8 @@ def test_show_never_raises() -> None:
         ("sqlite:////abs/path.db", SQLiteStore, "/abs/path.db"),
         ("postgresql://u@h:5/db", PostgresStore, "postgresql://u@h:5/db"),
         ("postgres://h/db", PostgresStore, "postgres://h/db"),
+        ("SQLite:///Rel.db", SQLiteStore, "Rel.db"),  # a scheme is case-insensitive (RFC 3986)
+        ("PostgreSQL://U@H/DB", PostgresStore, "postgresql://U@H/DB"),
     ],
 )
 def test_store_urls(url: str, kind: type, target: str) -> None:
