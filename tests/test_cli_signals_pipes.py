@@ -16,6 +16,7 @@ from actorkit import Actor, ActorSystem
 from actorkit._demo import Driver
 from actorkit.testing import ManualClock
 
+from .cli_support import endpoint
 from .processes import communicate
 
 TREE = {"system": "watched", "healthy": True, "total": 1, "actors": [{
@@ -40,14 +41,7 @@ async def test_top_ends_on_sigterm_as_on_ctrl_c_with_its_last_frame_and_status_0
     async def metrics(request: web.Request) -> web.Response:
         return web.Response(text="")
 
-    app = web.Application()
-    app.router.add_get("/actors", actors)
-    app.router.add_get("/metrics", metrics)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    async with endpoint({"/actors": actors, "/metrics": metrics}) as url:
         top = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "actorkit", "top", url, "--interval", "0.05",
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -58,8 +52,6 @@ async def test_top_ends_on_sigterm_as_on_ctrl_c_with_its_last_frame_and_status_0
         finally:
             top.send_signal(signal.SIGTERM)
         out, err = await communicate(top)
-    finally:
-        await runner.cleanup()
     assert (top.returncode, err) == (0, b"")
     assert b"watched" in out and b"One" in out  # the live view's last frame, as it stopped
 

@@ -10,6 +10,7 @@ import pytest
 
 from actorkit import ActorSystem
 
+from .cli_support import endpoint
 from .processes import communicate
 
 
@@ -32,27 +33,22 @@ async def test_every_error_of_top_is_one_unwrapped_line_on_stderr() -> None:
     async def broken_json(request: web.Request) -> web.Response:
         return web.Response(text="{broken", content_type="application/json")
 
-    app = web.Application()
-    app.router.add_get("/actors", broken_json)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    try:
-        async with asyncio.timeout(30), ActorSystem("fenced") as system:
-            await web.TCPSite(runner, "127.0.0.1", 0).start()
-            not_actorkit = f"http://127.0.0.1:{runner.addresses[0][1]}"
-            url = (await system.serve_http(port=0, auth=("watcher", "pa55"))).url
-            cases = {
-                "connection refused": (["http://127.0.0.1:1"], None),
-                "401": ([url], None),
-                "404": ([f"{url}/[bold]nope"], {"ACTORKIT_HTTP_USER": "watcher",
-                                                "ACTORKIT_HTTP_PASSWORD": "pa55"}),
-                "bad JSON": ([not_actorkit], None),
-                "bad URL": (["http://[::1"], None),
-                "bad variable": ([url], {"ACTORKIT_HTTP_USER": "watcher"}),
-            }  # fmt: skip
-            results = await asyncio.gather(*(top_in_a_pipe(*a, env=e) for a, e in cases.values()))
-    finally:
-        await runner.cleanup()
+    async with (
+        asyncio.timeout(30),
+        endpoint({"/actors": broken_json}) as not_actorkit,
+        ActorSystem("fenced") as system,
+    ):
+        url = (await system.serve_http(port=0, auth=("watcher", "pa55"))).url
+        cases = {
+            "connection refused": (["http://127.0.0.1:1"], None),
+            "401": ([url], None),
+            "404": ([f"{url}/[bold]nope"], {"ACTORKIT_HTTP_USER": "watcher",
+                                            "ACTORKIT_HTTP_PASSWORD": "pa55"}),
+            "bad JSON": ([not_actorkit], None),
+            "bad URL": (["http://[::1"], None),
+            "bad variable": ([url], {"ACTORKIT_HTTP_USER": "watcher"}),
+        }  # fmt: skip
+        results = await asyncio.gather(*(top_in_a_pipe(*a, env=e) for a, e in cases.values()))
     said = dict(zip(cases, results, strict=True))
     for case, (code, out, err) in said.items():
         assert (code, out) == (1, ""), case
@@ -104,19 +100,12 @@ async def test_top_says_how_long_it_waited_for_an_endpoint_that_does_not_answer(
         return web.Response(text="too late")
 
     answer = asyncio.Event()
-    app = web.Application()
-    app.router.add_get("/actors", hang)
-    runner = web.AppRunner(app)
-    await runner.setup()
     monkeypatch.setattr(_top, "TIMEOUT", 0.2)
-    try:
-        async with asyncio.timeout(10):
-            await web.TCPSite(runner, "127.0.0.1", 0).start()
-            url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    async with asyncio.timeout(10), endpoint({"/actors": hang}) as url:
+        try:
             assert await _top.top(url, 1.0, True) == 1
-    finally:
-        answer.set()
-        await runner.cleanup()
+        finally:
+            answer.set()
     assert capsys.readouterr().err == f"top: cannot read {url}: no answer within 0.2 s\n"
 
 
@@ -144,18 +133,11 @@ async def test_top_against_another_server_fails_clearly(
     async def answer_metrics(request: web.Request) -> web.Response:
         return web.Response(text=metrics)
 
-    app = web.Application()
-    app.router.add_get("/actors", answer_actors)
-    app.router.add_get("/metrics", answer_metrics)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        async with asyncio.timeout(10):
-            await site.start()
-            code = await top(f"http://127.0.0.1:{runner.addresses[0][1]}", 1.0, True)
-    finally:
-        await runner.cleanup()
+    async with (
+        asyncio.timeout(10),
+        endpoint({"/actors": answer_actors, "/metrics": answer_metrics}) as url,
+    ):
+        code = await top(url, 1.0, True)
     assert code == 1
     assert "cannot read" in capsys.readouterr().err
 
