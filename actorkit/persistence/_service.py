@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .._metrics import Metrics
     from .._runtime import Runtime
     from .._tasks import TaskLayer
+    from ._base import CommitObserver
     from ._binding import Binding
 
 
@@ -105,7 +106,7 @@ class Persistence:
         _serving[id(store)] = self.runtime.name
         try:
             if self.metrics is not None and hasattr(store, "on_commit"):
-                store.on_commit = self.metrics.committed
+                store.on_commit = _joined(self.metrics.committed, store.on_commit)
             await guarded(store.open(), f"opening {store!r}")
         except BaseException:
             del _serving[id(store)]
@@ -213,3 +214,15 @@ async def read_back(read: Awaitable[T]) -> T | None:
                 return None
         except Exception:
             return None
+
+
+def _joined(ours: CommitObserver, theirs: CommitObserver | None) -> CommitObserver:
+    """The system's metrics beside an observer the user set on the store, not instead of it."""
+    if theirs is None:
+        return ours
+
+    def both(writes: int, seconds: float) -> None:
+        ours(writes, seconds)
+        theirs(writes, seconds)
+
+    return both

@@ -88,3 +88,15 @@ async def test_durable_actors_work_with_metrics_off() -> None:
         teller.tell("crash")
         await teller.ask(1)
         assert len([e async for e in system.store.events("/t")]) == 3
+
+
+async def test_an_observer_set_on_the_store_sees_its_commits_beside_the_metrics() -> None:
+    """The system's metrics join a commit observer the user set on the store, not replace it."""
+    store = MemoryStore()
+    mine: list[int] = []
+    store.on_commit = lambda writes, seconds: mine.append(writes)
+    async with asyncio.timeout(10), ActorSystem("m", store=store) as system:
+        await (await system.spawn(Teller, name="t")).ask(2)
+        registry = system.metrics.registry
+        assert registry.get_sample_value("actorkit_store_commit_writes_count") == 1
+    assert mine == [1]
