@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
 from ._lifecycle import Lifecycle
-from ._mailbox import Dormant, Mailbox
+from ._mailbox import Mailbox
 from ._names import NOTHING
 from ._receive import run
 from ._ref import ActorRef
 from ._signals import Stop
 from ._spawn import check_child_name, check_options, check_parent, make_instance
 from ._state import RUNNING, STARTING
+
+_new = object.__new__
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -38,6 +40,7 @@ class Cell(Lifecycle):
         "capabilities",
         "children",
         "consecutive_failures",
+        "context",
         "factory",
         "incarnation",
         "kwargs",
@@ -56,6 +59,9 @@ class Cell(Lifecycle):
         "timers_",
         "watching",
     )
+
+    context: Context | None
+    """The spawner's context, for the task of a dormant cell (set only on one)."""
 
     def __init__(
         self,
@@ -95,20 +101,21 @@ class Cell(Lifecycle):
         self.timers_: Timers | None = None
         self.handling: Any = None
         self.stats: ClassStats | None = None
-        self._ref: ActorRef | None = ActorRef._mint(self)
+        self.ref_: ActorRef | None = (ref := _new(ActorRef))
+        ref._cell = self  # `ActorRef._mint`, written out: spawn's every call counts
 
     @property
     def ref(self) -> ActorRef:
         """Minted again for a stopped actor whose ref nobody held (`close` lets that one go,
         so that a stopped cell and its ref are no cycle for the garbage collector)."""
-        ref = self._ref
+        ref = self.ref_
         if ref is None:
-            ref = self._ref = ActorRef._mint(self)
+            ref = self.ref_ = ActorRef._mint(self)
         return ref
 
     @ref.setter
     def ref(self, ref: ActorRef) -> None:
-        self._ref = ref
+        self.ref_ = ref
 
     @property
     def class_name(self) -> str:
@@ -181,7 +188,8 @@ class Cell(Lifecycle):
                 # Made by the first message or signal, in place for the agents' layer below.
                 # What `__init__` sent itself (a tell, a `self.stop()`) woke nobody: such an
                 # actor gets its task below, like one with an `on_stop`.
-                mailbox.waiter = Dormant(cell, copy_context())
+                cell.context = copy_context()
+                mailbox.waiter = cell  # dormant: `set_result` makes its task
         self.children[name] = cell
         runtime.live[cell.path] = cell
         if cell.capabilities:
@@ -225,9 +233,17 @@ class Cell(Lifecycle):
             # else `on_start` failed and the task is stopping what it began: let it finish
             raise
 
-    def wake_up(self, context: Context) -> None:
-        """A dormant actor's first wake-up: its task starts in the spawner's context."""
-        self.task = self.runtime.loop.create_task(run(self, None), context=context)
+    # --- dormant: the cell is its mailbox's waiter until its first wake-up (`Waiter`) -------
+    def done(self) -> bool:
+        return False
+
+    def set_result(self, _: None) -> None:
+        """The first wake-up (a message or a signal): the task starts in the spawner's context,
+        held until now (a slot set only on a dormant cell). A close wakes it too: no task then."""
+        context = self.context
+        self.context = None
+        if not self.mailbox.closed:
+            self.task = self.runtime.loop.create_task(run(self, None), context=context)
 
     # --- messages from the runtime ----------------------------------------------------------
     def deliver(self, message: Any) -> None:

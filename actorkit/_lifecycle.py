@@ -237,7 +237,8 @@ class Lifecycle(Record):
 
     def exit_at_once(self) -> bool:
         """`stop_self` without a coroutine, when it has nothing to await: no children and no
-        `on_stop`. True if the actor is closed."""
+        `on_stop`. True if the actor is closed. It carries out the `SELF_STOP` at the head of
+        its signals, which leaves them first: `close` has none to abandon in the common case."""
         instance = self.instance
         if (
             self.state != RUNNING
@@ -247,7 +248,9 @@ class Lifecycle(Record):
             or (self.restart == "permanent" and not self.exit_is_stop)  # else no call
         ):
             return False
-        self.close_without_hooks()
+        del self.mailbox.signals[0]
+        self.instance = None  # `close_without_hooks`, written out
+        self.close(None)
         return True
 
     async def stop_children(self, *, drain: bool = False) -> None:

@@ -32,34 +32,18 @@ from ._errors import NotDelivered
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Container
-    from contextvars import Context
 
     from ._dead_letters import DeadLetters, Reason
     from ._signals import Signal
 
 
-class Wakeable(Protocol):
-    def wake_up(self, context: Context) -> None: ...
+class Waiter(Protocol):
+    """What parks in `Mailbox.waiter`: the receive loop's future, or a dormant cell (whose
+    task is not made yet: an idle actor costs no task, coroutine or future), which makes its
+    task when "woken" (`Cell.set_result`)."""
 
-
-class Dormant:
-    """Holds the waiter slot of an actor whose task is not made yet, and makes it on the first
-    wake-up (a message or a signal) by calling `owner.wake_up(context)`. Until then an idle
-    actor costs no task, coroutine or future, and `offer` stays one comparison, one append
-    and one wake. One object, not a bound method and a partial: every object an actor keeps
-    is traversed by each garbage collection while it lives."""
-
-    __slots__ = ("context", "owner")
-
-    def __init__(self, owner: Wakeable, context: Context) -> None:
-        self.owner = owner
-        self.context = context
-
-    def done(self) -> bool:
-        return False
-
-    def set_result(self, _: None) -> None:
-        self.owner.wake_up(self.context)
+    def done(self) -> bool: ...
+    def set_result(self, result: None, /) -> None: ...
 
 
 # What a waiting sender's future resolves to.
@@ -89,7 +73,7 @@ class Mailbox:
         self.limit = capacity
         self.queue: deque[Any] = deque()
         self.signals: list[Signal] = []
-        self.waiter: asyncio.Future[None] | Dormant | None = None
+        self.waiter: Waiter | None = None
         self.blocked: deque[asyncio.Future[int]] | None = None
         self.reserved = 0  # places granted to waiting senders that have not taken them yet
         self.closed = False
@@ -196,7 +180,8 @@ class Mailbox:
             signal.abandon()  # it ends now, as those queued at the close did, not piled up
             return
         self.signals.append(signal)
-        self.wake()
+        if self.waiter is not None:  # else running: a `self.stop()` pays no call
+            self.wake()
 
     def wake(self) -> None:
         waiter = self.waiter
@@ -284,7 +269,7 @@ class Mailbox:
         waiter = self.waiter
         if waiter is not None:
             self.waiter = None
-            if type(waiter) is not Dormant and not waiter.done():
+            if not waiter.done():
                 waiter.set_result(None)  # the loop sees `closed` and returns
 
 

@@ -40,13 +40,13 @@ class Record:
     synchronous ends that any task may call."""
 
     __slots__ = (
-        "_ref",
         "closed",
         "draining",
         "failures",
         "handling",
         "instance",
         "intensity",
+        "ref_",
         "restarts",
         "state",
         "stop_asked",
@@ -71,7 +71,7 @@ class Record:
     handling: Any
     """The message (or ask envelope) being handled, for a forced stop to account for."""
     watchers: dict[Cell, None] | None
-    _ref: ActorRef | None
+    ref_: ActorRef | None
 
     if TYPE_CHECKING:  # the rest of the record the transitions act on, defined by `Cell`
         runtime: Runtime
@@ -140,8 +140,8 @@ class Record:
             # Only a new instance would need them, and none comes: a ref still held (by a
             # user, or a `schedule_once` handle until due) must not keep them in memory.
             self.args, self.kwargs = (), {}  # type: ignore[misc]  # Cell's slots, no call
-        if getrefcount(self._ref) == HELD_BY_ONE_SLOT and type(self._ref) is ActorRef:
-            self._ref = None  # nobody holds it: no cell <-> ref cycle left to collect
+        if getrefcount(self.ref_) == HELD_BY_ONE_SLOT and type(self.ref_) is ActorRef:
+            self.ref_ = None  # nobody holds it: no cell <-> ref cycle left to collect
 
     def _drop_handling(self, why: Reason) -> None:
         """Only a forced stop ends an actor in the middle of a handler: that message is lost

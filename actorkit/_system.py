@@ -228,7 +228,7 @@ class ActorSystem(Reach):
         )  # `Cell.spawn_child`, written out
         if cell.state is STARTING:
             await cell.start()
-        return cell.ref
+        return cell.ref_ or cell.ref  # the property's call only for a ref let go (`close`)
 
     async def spawn_pool(
         self,
