@@ -104,7 +104,8 @@ class Actor:
     # --- context, all reached through the cell -------------------------------------------
     @property
     def ref(self) -> ActorRef:
-        return self._cell.ref
+        cell = self._cell
+        return cell.ref_ or cell.ref  # the cell's property called only for a ref let go
 
     @property
     def name(self) -> str:
@@ -161,7 +162,7 @@ class Actor:
         )  # `Cell.spawn_child`, written out
         if cell.state is STARTING:
             await cell.start()
-        return cell.ref
+        return cell.ref_ or cell.ref  # the property's call only for a ref let go
 
     def watch(self, ref: ActorRef) -> None:
         """Receive `Terminated(ref, reason)` once when `ref` stops for good (at once if it has)."""

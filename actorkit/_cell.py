@@ -154,7 +154,7 @@ class Cell(Lifecycle):
         cell = self.new_child(factory, args, kwargs, name, mailbox_size, restart, capabilities)
         if cell.state is STARTING:
             await cell.start()
-        return cell.ref
+        return cell.ref_ or cell.ref  # the property's call only for a ref let go
 
     def new_child(
         self,
