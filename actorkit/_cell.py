@@ -18,8 +18,9 @@ from ._names import NOTHING
 from ._receive import run
 from ._ref import ActorRef
 from ._signals import Stop
-from ._spawn import check_child_name, check_options, check_parent, make_instance
+from ._spawn import CHECKED, check_child_name, check_options, check_parent, make_instance
 from ._state import RUNNING, STARTING
+from ._supervision import RESTART_TYPES
 
 _new = object.__new__
 
@@ -169,7 +170,21 @@ class Cell(Lifecycle):
         """Check the arguments, make the cell and its instance, and register it. Without an
         `on_start` the child is RUNNING on return; else STARTING, and the caller awaits
         `start`."""
-        make, capacity, restart, extra = check_options(factory, mailbox_size, restart, capabilities)
+        make: Any
+        if (  # the common options pass without a call (a call and its tuple, on every spawn)
+            type(factory) is type
+            and factory in CHECKED
+            and type(mailbox_size) is int
+            and mailbox_size > 0
+            and type(restart) is str
+            and restart in RESTART_TYPES
+            and capabilities == ()
+        ):
+            make, capacity, extra = factory, mailbox_size, NOTHING
+        else:
+            make, capacity, restart, extra = check_options(
+                factory, mailbox_size, restart, capabilities
+            )
         runtime = self.runtime
         if self.state is not RUNNING or self.draining or not runtime.accepting:
             check_parent(self)

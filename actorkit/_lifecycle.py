@@ -249,8 +249,7 @@ class Lifecycle(Record):
         ):
             return False
         del self.mailbox.signals[0]
-        self.instance = None  # `close_without_hooks`, written out
-        self.close(None)
+        self.close_without_hooks()
         return True
 
     async def stop_children(self, *, drain: bool = False) -> None:

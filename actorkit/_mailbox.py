@@ -180,8 +180,7 @@ class Mailbox:
             signal.abandon()  # it ends now, as those queued at the close did, not piled up
             return
         self.signals.append(signal)
-        if self.waiter is not None:  # else running: a `self.stop()` pays no call
-            self.wake()
+        self.wake()
 
     def wake(self) -> None:
         waiter = self.waiter

@@ -52,16 +52,11 @@ def check_factory(factory: object) -> Callable[..., Actor]:
 def check_options(
     factory: object, mailbox_size: object, restart: object, capabilities: object
 ) -> tuple[Callable[..., Actor], int, str, frozenset[str]]:
-    """Spawn's options, checked in one call: the common ones pass without a call each,
-    anything else gets the full check (and its error)."""
-    make = factory if type(factory) is type and factory in CHECKED else check_factory(factory)
-    capacity = (
-        mailbox_size
-        if type(mailbox_size) is int and mailbox_size > 0
-        else check_mailbox_size(mailbox_size)
-    )
-    if type(restart) is not str or restart not in RESTART_TYPES:
-        restart = check_restart(restart)
+    """Spawn's options, each checked (and its error raised): what `Cell.new_child` does not
+    let pass itself, the common options, which it checks without a call."""
+    make = check_factory(factory)
+    capacity = check_mailbox_size(mailbox_size)
+    restart = check_restart(restart)
     extra = check_capabilities(capabilities) if capabilities != () else NOTHING
     return make, capacity, restart, extra
 
