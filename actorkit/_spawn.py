@@ -137,7 +137,8 @@ class Kind:
         self.starts = cls.on_start is not Actor.on_start
         """`spawn` waits for its `on_start`; without one, the actor runs on return."""
         self.dormant = not self.starts and cls.on_stop is Actor.on_stop
-        """No hook at all: its task is made by its first message or signal (`Dormant`)."""
+        """No hook at all: its task is made by its first message or signal (until then the
+        cell itself waits in its mailbox's waiter slot)."""
         self.stats = stats
 
 
