@@ -92,3 +92,25 @@ async def test_a_lost_link_is_degraded_health_and_comes_back() -> None:
             assert await metric(system, "actorkit_nats_reconnects_total") >= 1
     finally:
         own.stop()
+
+
+async def test_a_flush_begun_during_an_outage_returns_once_both_connections_are_back() -> None:
+    """nats-py forgets the PINGs it was asked to send while reconnecting (a reconnection
+    starts a new list of PONG waiters), so a flush that pinged a connection still down waited
+    for an answer that never came and timed out although the link was back."""
+    own = NatsServer()
+    own.start()
+    try:
+        link = NatsTransport(own.url, reconnect_time_wait=0.05)
+        async with ActorSystem("flushing", transport=link):
+            own.stop()
+            await link.link_down.wait()
+            flushing = asyncio.ensure_future(link.flush(timeout=10.0))
+            await asyncio.sleep(0)  # it has begun, against connections that are down
+            own.start()
+            async with asyncio.timeout(10):
+                await flushing
+            topics = link._link.topics  # noqa: SLF001 - the second connection, flushed too
+            assert link.link_up.is_set() and topics is not None and topics.is_connected
+    finally:
+        own.stop()

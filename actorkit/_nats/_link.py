@@ -88,6 +88,9 @@ class Link:
         self.topics: Client | None = None
         self.up = asyncio.Event()
         self.down = asyncio.Event()
+        self.topics_up = asyncio.Event()
+        """The topics connection is connected: nats-py forgets a PING written while it is
+        not (a reconnection starts a new list of PONG waiters), so `flush` waits for this."""
         self.reconnects = 0
         self.stopping = False
         self.closed = False
@@ -236,10 +239,12 @@ class Link:
         self._lost()
 
     async def _topics_disconnected(self) -> None:
+        self.topics_up.clear()
         if not (self.stopping or self.closed):
             logger.warning("%s lost its NATS topics connection; reconnecting", self.system_name)
 
     async def _topics_reconnected(self) -> None:
+        self.topics_up.set()
         self._back()
 
     async def _reconnected(self) -> None:

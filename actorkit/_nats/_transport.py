@@ -132,6 +132,7 @@ class NatsTransport:
             raise
         self._outbox.start(system.loop)
         link.up.set()
+        link.topics_up.set()
         system.metrics.add_source(partial(collect, core, self._outbox))
 
     def closing(self) -> None:
@@ -180,13 +181,21 @@ class NatsTransport:
         plain calls; tests and deploy scripts await this before announcing that a system is
         ready."""
         timeout = check_seconds(timeout, "flush timeout")
-        nc = self._link.connection
+        link = self._link
+        nc = link.connection
         async with asyncio.timeout(timeout):
             await self._outbox.wait_drained()
             await asyncio.gather(*self._exposure.pending())
+            # A PING written while a connection is down is never answered: wait for it first
+            # (one closed for good fails at once, in `round_trip`).
+            if not nc.is_closed:
+                await link.up.wait()
             await round_trip(nc, timeout)
-            if self._link.topics is not None:
-                await round_trip(self._link.topics, timeout)
+            topics = link.topics
+            if topics is not None:
+                if not topics.is_closed:
+                    await link.topics_up.wait()
+                await round_trip(topics, timeout)
 
     def publish(self, topic: str, message: object) -> None:
         self._outbox.publish(topic, message)
