@@ -69,22 +69,29 @@ class Watchdog:
         (`asyncio.run` cancelled it, or `start()` had no `shutdown()`): a closed loop beats
         no more, and the thread would report it blocked and keep it alive for good."""
         reported_beat = None
+        named = False
         while not self._stop.wait(self.threshold / 4):
             if loop.is_closed():
                 return
             beat = self._beat
             stalled = time.monotonic() - beat
-            if stalled < self.threshold or beat == reported_beat:
+            if stalled < self.threshold or (beat == reported_beat and named):
                 continue
+            named = self._report(stalled, again=beat == reported_beat)
             reported_beat = beat
-            self._report(stalled)
 
-    def _report(self, stalled: float) -> None:
-        """A function of its own, so that the loop thread's frames and the cell found in
+    def _report(self, stalled: float, again: bool) -> bool:
+        """Whether it named one of our actors. A stall first seen outside them (`again`
+        then) may run on into a handler with no heartbeat between: that handler is still
+        named, the outside not told twice.
+
+        A function of its own, so that the loop thread's frames and the cell found in
         them go when it returns: kept in `_watch`, they would keep that actor (a stopped one
         too) alive until the next blocking episode."""
         cell = running_cell(sys._current_frames().get(self._loop_thread))
         if cell is None or cell.runtime is not self._runtime:
+            if again:
+                return False
             # Another system on this loop reports its own actor; here it is outside ours.
             self.by_class[OUTSIDE] = self.by_class.get(OUTSIDE, 0) + 1
             logger.warning(
@@ -95,7 +102,7 @@ class Watchdog:
                 if cell is None
                 else f" (in actor {cell.display_path} of system {cell.runtime.name})",
             )
-            return
+            return False
         name = cell.class_name
         self.by_class[name] = self.by_class.get(name, 0) + 1
         logger.warning(
@@ -106,6 +113,7 @@ class Watchdog:
             stalled,
             extra={"actor_path": cell.display_path, "actor_class": name},
         )
+        return True
 
     def stop(self) -> None:
         self._stop.set()

@@ -7,6 +7,7 @@ import gc
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -96,3 +97,40 @@ def test_the_watchdog_thread_ends_with_a_loop_closed_under_a_running_system(
     gc.collect()
     assert [ref() for ref in held] == [None, None]
     assert "blocked" not in caplog.text
+
+
+def spin_until(done: Callable[[], bool]) -> None:
+    """Hold the loop until the watchdog logged what `done` looks for (or for `SPIN_BOUND`):
+    no guess at how long the watchdog's thread takes to look."""
+    end = time.monotonic() + SPIN_BOUND
+    while not done() and time.monotonic() < end:
+        pass
+
+
+SPIN_BOUND = 2.0
+"""Seconds a stall waits for the watchdog to report it: far beyond its quarter-threshold look."""
+
+
+class Spinner(Actor):
+    async def receive(self, message: Callable[[], bool]) -> Any:
+        spin_until(message)
+
+
+async def test_a_handler_blocking_right_after_a_stall_outside_actors_is_named(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The loop, slowed outside any handler (a loaded machine, a slow callback), runs a
+    blocking handler next with no heartbeat between: one stall to the watchdog, first seen
+    outside actors. The handler that then holds the loop is still the one to name."""
+
+    def logged(text: str) -> Callable[[], bool]:
+        return lambda: any(text in record.getMessage() for record in caplog.records)
+
+    async with asyncio.timeout(10), ActorSystem(blocked_threshold=0.05) as system:
+        spinner = await system.spawn(Spinner, name="spinner")
+        loop = asyncio.get_running_loop()
+        loop.call_soon(spin_until, logged("outside its actors' handlers"))
+        await spinner.ask(logged("actor /spinner (Spinner) has blocked the event loop"))
+    assert system.metrics is not None
+    text = generate_latest(system.metrics.registry).decode()
+    assert 'actorkit_event_loop_blocked_total{actor_type="Spinner"} 1.0' in text
