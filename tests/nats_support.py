@@ -23,7 +23,7 @@ import pytest
 from actorkit import Actor, ActorSystem, testing
 from actorkit.nats import NatsTransport
 
-from .processes import end, free_port
+from .processes import HeldPort, end
 
 NATS_SERVER = shutil.which("nats-server") or (
     "/usr/sbin/nats-server" if os.path.exists("/usr/sbin/nats-server") else None
@@ -38,11 +38,13 @@ SAFETY = 20.0
 
 
 class NatsServer:
-    """One nats-server process on a loopback port; `restart()` keeps the port."""
+    """One nats-server process on a loopback port held while the object lives: `restart()`,
+    or `stop()` then `start()`, finds the port still free."""
 
     def __init__(self, *args: str) -> None:
         assert NATS_SERVER is not None, "CI must install nats-server (see .ci/run)"
-        self.port = free_port()
+        self._port = HeldPort(shared=True)
+        self.port = self._port.port
         self.args = args
         self.url = f"nats://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[str] | None = None

@@ -1,10 +1,11 @@
-"""Real processes in tests: free loopback ports and subprocesses that always go away."""
+"""Real processes in tests: loopback ports held for them, and subprocesses that always go away."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import socket
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,11 +18,34 @@ def without_root_powers() -> list[str]:
     return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+class HeldPort:
+    """A loopback port this process keeps bound, never listening, while the object lives (or
+    until `release()`). A port read off a closed probe socket is anyone's until a server binds
+    it, and under xdist another worker's probe or connection soon takes one; the kernel hands
+    no one a bound port, whether they bind port 0 or connect.
+
+    `shared=True` sets SO_REUSEADDR: on Linux a server that sets it too (nats-server,
+    PostgreSQL, Prometheus and asyncio's `create_server` do) binds and listens on the port
+    while it is held, and binds it again after a restart, the hold keeping it meanwhile. Only
+    a socket naming the port outright with SO_REUSEADDR could join it, and nothing in the
+    suite names a port it was not handed. Unshared, nothing else binds the port: connections
+    to it are refused, the address of a server that is not there.
+
+    Collected with its owner, it closes: a server object holds its port for as long as a test
+    can use it, with no call to forget."""
+
+    def __init__(self, *, shared: bool) -> None:
+        self._socket = socket.socket()
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, int(shared))
+        self._socket.bind(("127.0.0.1", 0))
+        self.port: int = self._socket.getsockname()[1]
+        self.release = weakref.finalize(self, self._socket.close)
+
+    def __enter__(self) -> HeldPort:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 async def end(proc: asyncio.subprocess.Process) -> None:

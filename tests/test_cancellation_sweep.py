@@ -17,7 +17,7 @@ from actorkit.testing import ManualClock, pending_asks, snapshot
 
 from .cancelling import cancelled_after
 from .invariants import TaskSnapshot, assert_settled
-from .processes import free_port
+from .processes import HeldPort
 
 TURNS = range(8)
 
@@ -49,12 +49,12 @@ async def test_a_cancelled_serve_http_leaves_its_port_free() -> None:
     async with asyncio.timeout(30), ActorSystem("web") as system:
         await (await system.serve_http(port=0)).close()  # aiohttp loaded: the turns are the bind's
         for turns in TURNS:
-            port = free_port()
-            served = await cancelled_after(turns, system.serve_http(port=port))
-            if served is not None:
-                await served.close()
-            again = await system.serve_http(port=port)  # EADDRINUSE if it was left listening
-            await again.close()
+            with HeldPort(shared=True) as held:  # the server binds it; no one else can
+                served = await cancelled_after(turns, system.serve_http(port=held.port))
+                if served is not None:
+                    await served.close()
+                again = await system.serve_http(port=held.port)  # EADDRINUSE if left listening
+                await again.close()
 
 
 @pytest.mark.parametrize("call", ["shutdown", "aexit"])

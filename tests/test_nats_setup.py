@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from actorkit.testing import Probe
 from .nats_node import Job
 from .nats_support import NatsServer, requires_nats, transport
 from .nats_systems_support import Echo
+from .port_rivals import assert_held
+from .processes import HeldPort
 
 pytestmark = requires_nats
 
@@ -87,10 +90,11 @@ async def test_misuse_is_explained() -> None:
 
 
 async def test_unreachable_servers_fail_start_with_a_clear_error() -> None:
-    closed = NatsServer()  # never started: nothing listens on its port
-    system = ActorSystem("lonely", transport=NatsTransport(closed.url, connect_timeout=0.5))
-    with pytest.raises(ConnectionError, match="cannot connect system 'lonely'"):
-        await system.start()
+    with HeldPort(shared=False) as nowhere:
+        url = f"nats://127.0.0.1:{nowhere.port}"
+        system = ActorSystem("lonely", transport=NatsTransport(url, connect_timeout=0.5))
+        with pytest.raises(ConnectionError, match="cannot connect system 'lonely'"):
+            await system.start()
 
 
 @pytest.mark.parametrize(
@@ -157,3 +161,17 @@ async def test_tls_links_systems_and_refuses_a_client_that_does_not_trust_the_se
                 await stranger.start()  # at once: an untrusted certificate is not retried
     finally:
         secured.stop()
+
+
+def test_a_nats_server_keeps_its_port_from_creation_through_restarts() -> None:
+    server = NatsServer()
+    assert_held(server.port)
+    server.start()
+    try:
+        server.stop()
+        assert_held(server.port)
+        server.start()
+        with socket.create_connection(("127.0.0.1", server.port)) as client:
+            assert client.recv(5) == b"INFO "
+    finally:
+        server.stop()

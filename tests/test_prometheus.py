@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from .processes import free_port, process
+from .processes import HeldPort, process
 
 PROMETHEUS = shutil.which("prometheus")
 pytestmark = pytest.mark.skipif(
@@ -75,25 +75,32 @@ async def test_real_prometheus_scrapes_the_demo(tmp_path: Path) -> None:
                 "scrape_configs:\n  - job_name: actorkit\n    static_configs:\n"
                 f"      - targets: ['127.0.0.1:{proxy_port}']\n"
             )
-            web_port = free_port()
-            async with process(
-                PROMETHEUS,
-                f"--config.file={config}",
-                f"--storage.tsdb.path={tmp_path / 'data'}",
-                f"--web.listen-address=127.0.0.1:{web_port}",
-            ):
-                query = f"http://127.0.0.1:{web_port}/api/v1/query"
-                series: list[dict[str, object]] = []
-                async with asyncio.timeout(90), aiohttp.ClientSession() as session:
-                    for _ in range(10):
-                        await scrapes.get()  # a scrape happened; query what it stored
-                        params = {"query": 'actorkit_messages_processed_total{job="actorkit"}'}
-                        async with session.get(query, params=params) as response:
-                            body = await response.json()
-                        series = body["data"]["result"]
-                        if series:
-                            break
-                assert series, "Prometheus stored no actorkit_messages_processed_total series"
-                types = {s["metric"]["actor_type"] for s in series}  # type: ignore[index]
-                assert "Translator" in types
-                assert any(float(s["value"][1]) > 0 for s in series)  # type: ignore[index]
+            with HeldPort(shared=True) as web:
+                await query_prometheus(config, tmp_path / "data", web.port, scrapes)
+
+
+async def query_prometheus(
+    config: Path, data: Path, web_port: int, scrapes: asyncio.Queue[None]
+) -> None:
+    assert PROMETHEUS is not None
+    async with process(
+        PROMETHEUS,
+        f"--config.file={config}",
+        f"--storage.tsdb.path={data}",
+        f"--web.listen-address=127.0.0.1:{web_port}",
+    ):
+        query = f"http://127.0.0.1:{web_port}/api/v1/query"
+        series: list[dict[str, object]] = []
+        async with asyncio.timeout(90), aiohttp.ClientSession() as session:
+            for _ in range(10):
+                await scrapes.get()  # a scrape happened; query what it stored
+                params = {"query": 'actorkit_messages_processed_total{job="actorkit"}'}
+                async with session.get(query, params=params) as response:
+                    body = await response.json()
+                series = body["data"]["result"]
+                if series:
+                    break
+        assert series, "Prometheus stored no actorkit_messages_processed_total series"
+        types = {s["metric"]["actor_type"] for s in series}  # type: ignore[index]
+        assert "Translator" in types
+        assert any(float(s["value"][1]) > 0 for s in series)  # type: ignore[index]

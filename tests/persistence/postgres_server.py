@@ -1,5 +1,6 @@
-"""A real PostgreSQL server for the tests: a cluster in a temporary directory, on a free loopback
-port, run as an unprivileged user (postgres refuses to run as root), removed afterwards.
+"""A real PostgreSQL server for the tests: a cluster in a temporary directory, on a loopback
+port held for it, run as an unprivileged user (postgres refuses to run as root), removed
+afterwards.
 
 Durability is PostgreSQL's default (fsync on); only `initdb` skips syncing the files of a
 cluster that is thrown away anyway. Without the server binaries the tests that need it fail
@@ -20,7 +21,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.processes import free_port
+from tests.processes import HeldPort
 
 INSTALL = (
     "PostgreSQL server binaries (initdb, pg_ctl) not found: install Debian's `postgresql` "
@@ -64,7 +65,8 @@ class PostgresServer:
         self.user = _unprivileged()
         self.root = Path(tempfile.mkdtemp(prefix="actorkit-pg-"))
         self.data = self.root / "data"
-        self.port = free_port()
+        self._port = HeldPort(shared=True)  # until remove(): a restart finds it free
+        self.port = self._port.port
         if self.user is not None:
             entry = pwd.getpwnam(self.user)
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
@@ -100,6 +102,7 @@ class PostgresServer:
         with contextlib.suppress(RuntimeError):  # it was stopped already
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
+        self._port.release()
 
     @contextlib.contextmanager
     def paused(self) -> Iterator[None]:

@@ -4,14 +4,15 @@ password."""
 from __future__ import annotations
 
 from tests.cli_support import run_cli
-from tests.processes import free_port
+from tests.processes import HeldPort
 
 
 def test_an_unreachable_postgres_store_is_one_line_that_claims_no_schema_creation() -> None:
     """The command only reads: an error that spoke of "creating" the schema alarmed its user
     into thinking it had tried to write to the database."""
-    url = f"postgresql://reader:s3cret-pw@127.0.0.1:{free_port()}/shop"
-    result = run_cli("journal", url, "/acct", timeout=30)
+    with HeldPort(shared=False) as nowhere:
+        url = f"postgresql://reader:s3cret-pw@127.0.0.1:{nowhere.port}/shop"
+        result = run_cli("journal", url, "/acct", timeout=30)
     assert (result.returncode, result.stdout) == (1, "")
     [line] = result.stderr.splitlines()
     assert line.startswith("error: PostgreSQL store 127.0.0.1:")

@@ -18,6 +18,8 @@ from actorkit.persistence import (
     StoredState,
 )
 
+from ..port_rivals import assert_held
+from ..processes import HeldPort
 from . import postgres_server
 from .conftest import UVLOOP_ONLY
 from .fencing import a_second_process_with_a_stale_view_is_refused, two_processes_never_interleave
@@ -59,11 +61,10 @@ async def test_the_schema_is_versioned_and_a_newer_one_refused(postgres: Postgre
 
 
 async def test_a_server_that_is_not_there_says_so(postgres: PostgresServer) -> None:
-    from tests.processes import free_port
-
-    store = PostgresStore(f"postgresql://postgres@127.0.0.1:{free_port()}/postgres")
-    with pytest.raises(PersistenceError, match="is the server running"):
-        await store.open()
+    with HeldPort(shared=False) as nowhere:
+        store = PostgresStore(f"postgresql://postgres@127.0.0.1:{nowhere.port}/postgres")
+        with pytest.raises(PersistenceError, match="is the server running"):
+            await store.open()
 
 
 @UVLOOP_ONLY
@@ -206,3 +207,16 @@ async def test_two_processes_on_one_database_are_fenced(postgres: PostgresServer
     url = postgres.fresh()
     await a_second_process_with_a_stale_view_is_refused(url)
     await two_processes_never_interleave(url)
+
+
+def test_a_postgres_server_keeps_its_port_from_creation_through_restarts() -> None:
+    server = PostgresServer()
+    try:
+        assert_held(server.port)
+        server.start()
+        server.stop()
+        assert_held(server.port)
+        server.start()
+        assert server.psql("SELECT 1").strip() == "1"
+    finally:
+        server.remove()
