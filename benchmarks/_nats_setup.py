@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -33,7 +34,9 @@ def start_server() -> Iterator[str]:
         for line in server.stderr:
             if "Server is ready" in line:
                 break
-        server.stderr.close()
+        # Drained, not closed: a Go program dies writing its next log line (a slow consumer
+        # under load) to a closed pipe, and the benchmark would lose its server mid-run.
+        threading.Thread(target=server.stderr.read, daemon=True).start()
         yield f"nats://127.0.0.1:{port}"
     finally:
         server.terminate()
