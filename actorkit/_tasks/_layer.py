@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._clock import call_when_due
 from .._instruments import Instrument
-from .._stats import Histogram
+from .._stats import FOLD_AT, Histogram
 from ._agents import BUSY, Agent, AgentInfo, Sink
 from ._checks import (
     CHECKED_REQUIRES,
@@ -199,8 +199,12 @@ class TaskLayer(Instrument):
         else:
             self.pending -= 1
         self.finished[status] += 1
-        if self.durations is not None:
-            self.durations.observe(now - handle._submitted_at)
+        durations = self.durations
+        if durations is not None:  # `Histogram.record`, written out: once per task
+            pending = durations.pending
+            pending.append(now - handle._submitted_at)
+            if len(pending) >= FOLD_AT:
+                durations.fold()
         handle._status = status
         handle._finished_at = now
         handle._result = result
