@@ -16,15 +16,7 @@ from typing import TYPE_CHECKING, cast
 
 from .._envelope import TAKEN_BACK, Ask
 from .._mailbox import reject
-from ._handle import (
-    SET_ATTEMPT,
-    SET_DEADLINE,
-    SET_ID,
-    SET_PAYLOAD,
-    SET_PRIORITY,
-    SET_REQUIRES,
-    Task,
-)
+from ._handle import Task, TaskDraft
 
 if TYPE_CHECKING:
     from .._cell import Cell
@@ -92,13 +84,14 @@ def hand_to_agent(agent: Agent, handle: TaskHandle) -> Ask:
     """Queue the handle's attempt past the mailbox bound (a task is never refused);
     `TAKEN_BACK` makes the cell answer an undelivered one with `NotDelivered` instead of a
     dead letter. Objects are built without calls to `__init__` here: once per task."""
-    task = _new(Task)
-    SET_ID(task, handle._id)
-    SET_PAYLOAD(task, handle._payload)
-    SET_PRIORITY(task, handle._priority)
-    SET_DEADLINE(task, handle._deadline)
-    SET_REQUIRES(task, handle._requires)
-    SET_ATTEMPT(task, handle._attempt)
+    task = _new(TaskDraft)
+    task.id = handle._id
+    task.payload = handle._payload
+    task.priority = handle._priority
+    task.deadline = handle._deadline
+    task.requires = handle._requires
+    task.attempt = handle._attempt
+    task.__class__ = Task  # type: ignore[assignment]  # same slots: now the frozen record
     attempt = _new(Attempt)
     attempt.agent = agent
     cell = agent.cell
