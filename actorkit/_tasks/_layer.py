@@ -60,8 +60,6 @@ class TaskLayer(Instrument):
         self._idle = IdleAgents()
         self._next_id = 0
         self._closed = False
-        self.pending = 0
-        self.running = 0
         self.finished: dict[TaskStatus, int] = dict.fromkeys(
             (SUCCEEDED, FAILED, EXPIRED, CANCELLED), 0
         )
@@ -75,6 +73,17 @@ class TaskLayer(Instrument):
             self.durations = Histogram(TASK_BUCKETS)
             metrics.add_source(functools.partial(collect, self))
         runtime.instruments.add(self)
+
+    @property
+    def pending(self) -> int:
+        """Exactly the tasks in the index: counted there, not again on every move."""
+        return len(self._pending)
+
+    @property
+    def running(self) -> int:
+        """Derived, not counted, so that dispatch and completion update no counter: every
+        submitted task (one id each) is pending, running or finished."""
+        return self._next_id - len(self._pending) - sum(self.finished.values())
 
     @property
     def counts(self) -> dict[TaskStatus, int]:
@@ -104,7 +113,6 @@ class TaskLayer(Instrument):
         if deadline is not None:
             deadline += now
         handle = TaskHandle(self, task_id, payload, priority, deadline, needed, retries, now)
-        self.pending += 1
         if self._idle.entries or deadline is not None:
             self._place(handle, now)
         else:  # `_place`'s common case in a burst of submits: nobody idle, no deadline
@@ -136,8 +144,6 @@ class TaskLayer(Instrument):
         handle._agent = agent
         if handle._timer is not None:
             handle._drop_deadline()
-        self.pending -= 1
-        self.running += 1
         agent.envelope = hand_to_agent(agent, handle)
         history = agent.history
         if not history or history[-1][1] is not BUSY:  # from task to task it stays busy
@@ -166,8 +172,6 @@ class TaskLayer(Instrument):
         self._available(agent, now)
 
     def _requeue(self, handle: TaskHandle, now: float) -> None:
-        self.running -= 1
-        self.pending += 1
         handle._status = PENDING
         handle._agent = None
         if self._closed:
@@ -194,10 +198,6 @@ class TaskLayer(Instrument):
         result: Any,
         error: BaseException | None,
     ) -> None:
-        if handle._status is RUNNING:
-            self.running -= 1
-        else:
-            self.pending -= 1
         self.finished[status] += 1
         durations = self.durations
         if durations is not None:  # `Histogram.record`, written out: once per task
