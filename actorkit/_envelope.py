@@ -29,6 +29,8 @@ for that handler (a member failing, awaiting its pool's decision)."""
 
 
 class Ask:
+    # The task layer fills its envelopes in slot by slot, once per task (`_tasks._handover`):
+    # a field added here is added there too.
     __slots__ = ("future", "message", "started", "target", "timeout")
 
     def __init__(

@@ -53,7 +53,7 @@ class Task:
 
 
 class TaskDraft:
-    """A `Task` being filled in, for the dispatch path (`_handover.hand_to_agent`): it has the
+    """A `Task` being filled in, for the dispatch path (`_handover.start`): it has the
     same slots, so once filled it becomes the frozen `Task` by `__class__` assignment. The
     frozen dataclass's `__init__` sets each field through `object.__setattr__`, and calling
     each slot's `__set__` costs nearly as much: plain stores and the one assignment take a

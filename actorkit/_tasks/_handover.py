@@ -1,5 +1,5 @@
-"""The task layer's only contact with an agent's cell and mailbox: handing a task over and
-taking it back.
+"""The task layer's only contact with an agent's cell and mailbox: starting a task on an
+agent (the handle marked running, the task handed over) and taking it back.
 
 A task reaches its agent as an ordinary `Ask` envelope in the agent's mailbox, so the cell's
 guarantees apply unchanged: the return value or exception of `receive` resolves the
@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, cast
 
 from .._envelope import TAKEN_BACK, Ask
 from .._mailbox import reject
-from ._handle import Task, TaskDraft
+from ._agents import BUSY
+from ._handle import RUNNING, Task, TaskDraft
 
 if TYPE_CHECKING:
     from .._cell import Cell
@@ -80,10 +81,18 @@ class Attempt:
 _new = object.__new__
 
 
-def hand_to_agent(agent: Agent, handle: TaskHandle) -> Ask:
-    """Queue the handle's attempt past the mailbox bound (a task is never refused);
-    `TAKEN_BACK` makes the cell answer an undelivered one with `NotDelivered` instead of a
-    dead letter. Objects are built without calls to `__init__` here: once per task."""
+def start(agent: Agent, handle: TaskHandle, now: float) -> None:
+    """Dispatch: from here the task is running, though the agent may first finish the
+    ordinary messages already in its mailbox. Its attempt is queued past the mailbox bound (a
+    task is never refused); `TAKEN_BACK` makes the cell answer an undelivered one with
+    `NotDelivered` instead of a dead letter. One function, and objects built without calls to
+    `__init__`: this runs once per task."""
+    handle._attempt = 1 + handle._retries - handle._retries_left
+    handle._status = RUNNING
+    handle._started_at = now
+    handle._agent = agent
+    if handle._timer is not None:
+        handle._drop_deadline()
     task = _new(TaskDraft)
     task.id = handle._id
     task.payload = handle._payload
@@ -95,8 +104,15 @@ def hand_to_agent(agent: Agent, handle: TaskHandle) -> Ask:
     attempt = _new(Attempt)
     attempt.agent = agent
     cell = agent.cell
+    envelope = _new(Ask)
+    envelope.message = task
     # The cell calls only `done`, `set_result` and `set_exception` on an envelope's future.
-    envelope = Ask(task, attempt, cell.path, TAKEN_BACK)  # type: ignore[arg-type]
+    envelope.future = attempt  # type: ignore[assignment]
+    envelope.target = cell.path
+    envelope.timeout = TAKEN_BACK
+    envelope.started = None
+    agent.handle = handle
+    agent.envelope = envelope
     mailbox = cell.mailbox
     if mailbox.waiter is None and not mailbox.closed:
         # `Mailbox.force`'s common case written out: the agent is busy, draining its mailbox.
@@ -104,7 +120,11 @@ def hand_to_agent(agent: Agent, handle: TaskHandle) -> Ask:
         mailbox.queue.append(envelope)
     elif not mailbox.force(envelope):  # stopped meanwhile: the task goes back to the queue
         reject(envelope, cell.path, "stopped", cell.runtime.dead_letters)
-    return envelope
+    history = agent.history
+    if not history or history[-1][1] is not BUSY:  # from task to task it stays busy
+        agent.observe(now)
+    elif agent.sink is not None:  # the durable history keeps every task taken
+        agent.record(BUSY)
 
 
 def take_back(cell: Cell, envelope: Ask) -> bool:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .._clock import call_when_due
 from .._instruments import Instrument
 from .._stats import FOLD_AT, Histogram
-from ._agents import BUSY, Agent, AgentInfo, Sink
+from ._agents import Agent, AgentInfo, Sink
 from ._checks import (
     CHECKED_REQUIRES,
     check_deadline,
@@ -37,7 +37,7 @@ from ._handle import (
     TaskHandle,
     TaskStatus,
 )
-from ._handover import WITHDRAWN, hand_to_agent, take_back
+from ._handover import WITHDRAWN, start, take_back
 from ._idle import IdleAgents
 from ._index import PendingTasks
 from ._stats import TaskStats
@@ -125,7 +125,7 @@ class TaskLayer(Instrument):
         if idle.entries:  # none idle during a burst of submits: skip the call
             agent = idle.take(handle._requires)
             if agent is not None:
-                self._start(handle, agent, now)
+                start(agent, handle, now)
                 return
         # The id doubles as the order of submission, so a requeued task keeps its place.
         self._pending.push(handle, handle._requires, handle._priority, handle._id)
@@ -133,23 +133,6 @@ class TaskLayer(Instrument):
             handle._timer = call_when_due(
                 self._runtime.clock, handle._deadline, functools.partial(self._expire, handle)
             )
-
-    def _start(self, handle: TaskHandle, agent: Agent, now: float) -> None:
-        """Dispatch: from here the task is running, though the agent may first finish the
-        ordinary messages already in its mailbox."""
-        handle._attempt = 1 + handle._retries - handle._retries_left
-        agent.handle = handle
-        handle._status = RUNNING
-        handle._started_at = now
-        handle._agent = agent
-        if handle._timer is not None:
-            handle._drop_deadline()
-        agent.envelope = hand_to_agent(agent, handle)
-        history = agent.history
-        if not history or history[-1][1] is not BUSY:  # from task to task it stays busy
-            agent.observe(now)
-        elif agent.sink is not None:  # the durable history keeps every task taken
-            agent.record(BUSY)
 
     # --- outcomes --------------------------------------------------------------------------
     def attempt_done(self, agent: Agent, result: object, error: BaseException | None) -> None:
@@ -245,7 +228,7 @@ class TaskLayer(Instrument):
         if agent.ready:
             while (handle := self._pending.pop_for(agent.capabilities)) is not None:
                 if handle._deadline is None or now < handle._deadline:
-                    self._start(handle, agent, now)
+                    start(agent, handle, now)
                     return
                 # Its deadline timer is due but has not run yet (due now, or the loop was busy).
                 self._expired(handle, now)
