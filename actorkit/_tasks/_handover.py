@@ -39,6 +39,11 @@ class Attempt:
     rejected envelope is reported on the next loop turn, as a done-callback would be, so the
     supervisor handles the failure first. An envelope taken back is not reported: `take_back`
     says so, and the task layer settles it there and then.
+
+    One per agent, armed again for each of its attempts (`agent.attempt`): an agent holds one
+    task at a time and is given the next only once the outcome of the last was reported, and
+    the cell touches no envelope after its outcome is set, so no envelope of an earlier
+    attempt can report into a later one.
     """
 
     __slots__ = ("agent",)
@@ -101,7 +106,9 @@ def start(agent: Agent, handle: TaskHandle, now: float) -> None:
     task.requires = handle._requires
     task.attempt = handle._attempt
     task.__class__ = Task  # type: ignore[assignment]  # same slots: now the frozen record
-    attempt = _new(Attempt)
+    attempt = agent.attempt
+    if attempt is None:  # its first task
+        attempt = agent.attempt = _new(Attempt)
     attempt.agent = agent
     cell = agent.cell
     envelope = _new(Ask)
