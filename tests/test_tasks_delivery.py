@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
+from typing import Any
 
-from actorkit import ActorSystem, Task, TaskHandle, TaskStatus
+from actorkit import Actor, ActorSystem, Task, TaskHandle, TaskStatus
 from actorkit.testing import ManualClock
 
 from .tasks_support import Block, Echo, Journal, Worker, labels, run
@@ -38,6 +40,28 @@ async def test_agent_gets_the_task_record_and_its_return_value_is_the_result(
         second = await system.submit("again")
         assert second.id != handle.id
         assert (await second).deadline is None
+
+
+class Payload:
+    """Weakly referenceable, to see who keeps it."""
+
+
+class Forgetful(Actor):
+    capabilities = ("forget",)
+
+    async def receive(self, message: Any) -> None:
+        return None
+
+
+async def test_an_agent_keeps_nothing_of_a_finished_task() -> None:
+    async with ActorSystem() as system:
+        ref = await system.spawn(Forgetful, name="forgetful")
+        payload = Payload()
+        kept = weakref.ref(payload)
+        await (await system.submit(payload))
+        del payload
+        await ref.ask("next")  # the receive loop is past the task: it holds the ask now
+        assert kept() is None
 
 
 async def test_tasks_and_ordinary_messages_share_the_mailbox_in_order() -> None:

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from .._cell import Cell
     from .._envelope import Ask
     from ._handle import TaskHandle
-    from ._handover import Attempt
     from ._layer import TaskLayer
 
 IDLE = "idle"
@@ -70,7 +69,6 @@ class Agent:
     """The task layer's record of one agent; `handle` is the one task it holds, if any."""
 
     __slots__ = (
-        "attempt",
         "capabilities",
         "cell",
         "envelope",
@@ -86,8 +84,8 @@ class Agent:
         self.capabilities = cell.capabilities
         self.handle: TaskHandle | None = None
         self.envelope: Ask | None = None
-        self.attempt: Attempt | None = None
-        """The future of its envelopes, made for its first task and armed for each."""
+        """Its tasks' envelope, made for its first task and filled in for each (its future
+        armed again, its `message` cleared once the outcome is in)."""
         self.stopped = False
         self.history: deque[tuple[float, str]] = deque(maxlen=HISTORY)
         self.sink: Sink | None = layer.history_sink

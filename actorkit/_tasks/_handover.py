@@ -40,10 +40,11 @@ class Attempt:
     supervisor handles the failure first. An envelope taken back is not reported: `take_back`
     says so, and the task layer settles it there and then.
 
-    One per agent, armed again for each of its attempts (`agent.attempt`): an agent holds one
-    task at a time and is given the next only once the outcome of the last was reported, and
-    the cell touches no envelope after its outcome is set, so no envelope of an earlier
-    attempt can report into a later one.
+    One per agent, with its one envelope (`agent.envelope`), both filled in again for each of
+    its attempts: an agent holds one task at a time and is given the next only once the
+    outcome of the last was reported, out of the mailbox and no longer handled (the cell
+    clears `handling` before it sets an outcome, and touches no envelope after), so an
+    earlier attempt can neither report into a later one nor be handled again.
     """
 
     __slots__ = ("agent",)
@@ -106,20 +107,19 @@ def start(agent: Agent, handle: TaskHandle, now: float) -> None:
     task.requires = handle._requires
     task.attempt = handle._attempt
     task.__class__ = Task  # type: ignore[assignment]  # same slots: now the frozen record
-    attempt = agent.attempt
-    if attempt is None:  # its first task
-        attempt = agent.attempt = _new(Attempt)
-    attempt.agent = agent
     cell = agent.cell
-    envelope = _new(Ask)
+    envelope = agent.envelope
+    if envelope is None:  # its first task
+        envelope = agent.envelope = _new(Ask)
+        attempt = _new(Attempt)
+        # The cell calls only `done`, `set_result` and `set_exception` on an envelope's future.
+        envelope.future = attempt  # type: ignore[assignment]
+        envelope.target = cell.path
+        envelope.timeout = TAKEN_BACK
+        envelope.started = None
+    envelope.future.agent = agent  # type: ignore[attr-defined]
     envelope.message = task
-    # The cell calls only `done`, `set_result` and `set_exception` on an envelope's future.
-    envelope.future = attempt  # type: ignore[assignment]
-    envelope.target = cell.path
-    envelope.timeout = TAKEN_BACK
-    envelope.started = None
     agent.handle = handle
-    agent.envelope = envelope
     mailbox = cell.mailbox
     if mailbox.waiter is None and not mailbox.closed:
         # `Mailbox.force`'s common case written out: the agent is busy, draining its mailbox.

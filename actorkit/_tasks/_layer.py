@@ -138,7 +138,9 @@ class TaskLayer(Instrument):
     def attempt_done(self, agent: Agent, result: object, error: BaseException | None) -> None:
         """The agent answered (`error` None), failed or stopped, or the task was taken back."""
         handle: TaskHandle = agent.handle  # type: ignore[assignment]  # it held one
-        agent.handle = agent.envelope = None
+        agent.handle = None
+        # The agent keeps its envelope for its next task, but not this task's payload.
+        agent.envelope.message = None  # type: ignore[union-attr]  # made for this task
         now = self._runtime.clock.now()
         if handle._status is RUNNING:  # else it was cancelled meanwhile: discard the outcome
             if error is None:
@@ -219,7 +221,7 @@ class TaskLayer(Instrument):
         """Take the agent's task back out of its mailbox if it has not begun handling it, and
         settle that attempt now: requeued (without using a retry) unless it was cancelled."""
         envelope = agent.envelope
-        if envelope is not None and take_back(agent.cell, envelope):
+        if agent.handle is not None and take_back(agent.cell, envelope):  # type: ignore[arg-type]
             self.attempt_done(agent, None, WITHDRAWN)
 
     # --- agents ------------------------------------------------------------------------------
