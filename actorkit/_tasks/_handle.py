@@ -60,12 +60,6 @@ class TaskDraft:
     third of that (the largest single saving of dispatch). The record is a `Task` either way."""
 
     __slots__ = Task.__slots__
-    id: int
-    payload: Any
-    priority: int
-    deadline: float | None
-    requires: frozenset[str]
-    attempt: int
 
 
 class TaskHandle:

@@ -12,7 +12,7 @@ change when the mailbox does.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .._envelope import TAKEN_BACK, Ask
 from .._mailbox import reject
@@ -99,14 +99,14 @@ def start(agent: Agent, handle: TaskHandle, now: float) -> None:
     handle._agent = agent
     if handle._timer is not None:
         handle._drop_deadline()
-    task = _new(TaskDraft)
+    task: Any = _new(TaskDraft)  # `Task`'s fields, declared there once
     task.id = handle._id
     task.payload = handle._payload
     task.priority = handle._priority
     task.deadline = handle._deadline
     task.requires = handle._requires
     task.attempt = handle._attempt
-    task.__class__ = Task  # type: ignore[assignment]  # same slots: now the frozen record
+    task.__class__ = Task  # same slots: now the frozen record
     cell = agent.cell
     envelope = agent.envelope
     if envelope is None:  # its first task

@@ -52,6 +52,16 @@ async def ok(node: Node, cmd: str, **args: Any) -> Any:
     return answer["ok"]
 
 
+@asynccontextmanager
+async def served(url: str, database: str, **spawn: Any) -> AsyncIterator[tuple[Node, Any]]:
+    """Process A with the durable tally spawned, and this process as B: A's node and B's
+    remote ref to the tally."""
+    async with durable_node(url, "a", database) as a:
+        await ok(a, "spawn", **spawn)
+        async with ActorSystem("b", transport=NatsTransport(url)) as b:
+            yield a, b.remote("a", "/tally")
+
+
 @pytest.fixture
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A store URL for both processes: a SQLite file, or with `BOTH` a database of the
@@ -84,18 +94,15 @@ async def timed_ask(ref: Any, message: object, timeout: float) -> tuple[Any, flo
 async def test_a_short_ask_times_out_on_a_slow_persist_and_its_retry_applies_once(
     server: NatsServer, database: str
 ) -> None:
-    async with durable_node(server.url, "a", database) as a:
-        await ok(a, "spawn")
-        async with ActorSystem("b", transport=NatsTransport(server.url)) as b:
-            tally = b.remote("a", "/tally")
-            assert (await tally.ask(Add(1), timeout=SAFETY))["ids"] == [1]
-            await ok(a, "hold")
-            answer, took = await timed_ask(tally, Add(2), timeout=0.3)
-            assert isinstance(answer, AskTimeout) and took < 0.3 + SLACK
-            await ok(a, "held")  # the write is in flight in A, its caller gone
-            retry = asyncio.ensure_future(tally.ask(Add(2), timeout=SAFETY))
-            await ok(a, "release")
-            assert (await retry)["ids"] == [1, 2]  # the handler knew id 2 by then
+    async with served(server.url, database) as (a, tally):
+        assert (await tally.ask(Add(1), timeout=SAFETY))["ids"] == [1]
+        await ok(a, "hold")
+        answer, took = await timed_ask(tally, Add(2), timeout=0.3)
+        assert isinstance(answer, AskTimeout) and took < 0.3 + SLACK
+        await ok(a, "held")  # the write is in flight in A, its caller gone
+        retry = asyncio.ensure_future(tally.ask(Add(2), timeout=SAFETY))
+        await ok(a, "release")
+        assert (await retry)["ids"] == [1, 2]  # the handler knew id 2 by then
     assert await journal(database) == [(1, 1), (2, 2)]
 
 
@@ -116,28 +123,25 @@ async def test_the_actor_moves_to_another_process_with_its_events_and_reminders(
     server: NatsServer, database: str
 ) -> None:
     Moved.pinged = asyncio.Event()
-    async with durable_node(server.url, "a", database) as a:
-        await ok(a, "spawn")
-        async with ActorSystem("b", transport=NatsTransport(server.url)) as b:
-            remote = b.remote("a", "/tally")
-            for i in (1, 2, 3):
-                await remote.ask(Add(i), timeout=SAFETY)
-            await remote.ask(Remind(delay=0.2), timeout=SAFETY)
-            await ok(a, "stop")
-            async with ActorSystem("b2", store=store_from_url(database)) as there:
-                moved = await there.spawn(Moved, name="tally", persistence_id=PERSISTENCE_ID)
-                assert (await moved.ask("state"))["ids"] == [1, 2, 3]
-                async with asyncio.timeout(SAFETY):
-                    await Moved.pinged.wait()  # armed here, from A's store row
-                # A second live instance in A: its write, held past the mover's, is refused.
-                await ok(a, "spawn")
-                await ok(a, "hold")
-                late = asyncio.ensure_future(remote.ask(Add(4), timeout=SAFETY))
-                await ok(a, "held")
-                assert (await moved.ask(Add(5)))["ids"] == [1, 2, 3, 5]
-                await ok(a, "release")
-                with pytest.raises(PersistenceConflict):
-                    await late
+    async with served(server.url, database) as (a, remote):
+        for i in (1, 2, 3):
+            await remote.ask(Add(i), timeout=SAFETY)
+        await remote.ask(Remind(delay=0.2), timeout=SAFETY)
+        await ok(a, "stop")
+        async with ActorSystem("b2", store=store_from_url(database)) as there:
+            moved = await there.spawn(Moved, name="tally", persistence_id=PERSISTENCE_ID)
+            assert (await moved.ask("state"))["ids"] == [1, 2, 3]
+            async with asyncio.timeout(SAFETY):
+                await Moved.pinged.wait()  # armed here, from A's store row
+            # A second live instance in A: its write, held past the mover's, is refused.
+            await ok(a, "spawn")
+            await ok(a, "hold")
+            late = asyncio.ensure_future(remote.ask(Add(4), timeout=SAFETY))
+            await ok(a, "held")
+            assert (await moved.ask(Add(5)))["ids"] == [1, 2, 3, 5]
+            await ok(a, "release")
+            with pytest.raises(PersistenceConflict):
+                await late
     assert await journal(database) == [(1, 1), (2, 2), (3, 3), (4, 5)]
 
 
@@ -161,19 +165,16 @@ async def test_asks_in_flight_when_the_actor_s_process_is_killed_fail_in_time(
             if len(answered) >= 20:
                 enough.set()
 
-    async with durable_node(server.url, "a", database) as a:
-        await ok(a, "spawn")
-        async with ActorSystem("b", transport=NatsTransport(server.url)) as b:
-            tally = b.remote("a", "/tally")
-            clients = [asyncio.ensure_future(client(tally, c * 100_000)) for c in range(4)]
-            try:
-                async with asyncio.timeout(SAFETY):
-                    await enough.wait()
-                    a.process.kill()
-                    await asyncio.gather(*clients)
-            finally:
-                for task in clients:
-                    task.cancel()
+    async with served(server.url, database) as (a, tally):
+        clients = [asyncio.ensure_future(client(tally, c * 100_000)) for c in range(4)]
+        try:
+            async with asyncio.timeout(SAFETY):
+                await enough.wait()
+                a.process.kill()
+                await asyncio.gather(*clients)
+        finally:
+            for task in clients:
+                task.cancel()
     assert late == [], "an ask outlived its timeout"
     async with ActorSystem("a", store=store_from_url(database)) as again:
         tally = await again.spawn(Tally, name="tally", persistence_id=PERSISTENCE_ID)
@@ -191,88 +192,76 @@ async def test_asks_in_flight_when_the_actor_s_process_is_killed_fail_in_time(
 async def test_remote_tells_beyond_a_full_mailbox_are_dead_letters(
     server: NatsServer, database: str
 ) -> None:
-    async with durable_node(server.url, "a", database) as a:
-        await ok(a, "spawn", mailbox_size=2)
-        async with ActorSystem("b", transport=NatsTransport(server.url)) as b:
-            tally = b.remote("a", "/tally")
-            await ok(a, "hold")
-            tally.tell(Add(0))
-            await ok(a, "held")  # handling Add(0), persisting; the mailbox is empty
-            for i in range(1, 11):
-                tally.tell(Add(i))
-            # Behind the tells on the same subject: once it fails, they were all handled.
-            answer, _ = await timed_ask(tally, "state", timeout=0.3)
-            assert isinstance(answer, AskTimeout)
-            assert (await ok(a, "dead")).get("mailbox_full") == 8
-            await ok(a, "release")
-            assert (await ok(a, "state"))["ids"] == [0, 1, 2]
+    async with served(server.url, database, mailbox_size=2) as (a, tally):
+        await ok(a, "hold")
+        tally.tell(Add(0))
+        await ok(a, "held")  # handling Add(0), persisting; the mailbox is empty
+        for i in range(1, 11):
+            tally.tell(Add(i))
+        # Behind the tells on the same subject: once it fails, they were all handled.
+        answer, _ = await timed_ask(tally, "state", timeout=0.3)
+        assert isinstance(answer, AskTimeout)
+        assert (await ok(a, "dead")).get("mailbox_full") == 8
+        await ok(a, "release")
+        assert (await ok(a, "state"))["ids"] == [0, 1, 2]
 
 
 async def test_remote_tells_during_a_recovery_wait_and_are_processed(
     server: NatsServer, database: str
 ) -> None:
-    async with durable_node(server.url, "a", database) as a:
-        await ok(a, "spawn")
-        async with ActorSystem("b", transport=NatsTransport(server.url)) as b:
-            tally = b.remote("a", "/tally")
-            await tally.ask(Add(0), timeout=SAFETY)
-            await ok(a, "hold", call="load_snapshot")
-            await ok(a, "crash")
-            await ok(a, "held")  # the restart's recovery waits on the store
-            for i in range(1, 6):
-                tally.tell(Add(i))
-            answer, _ = await timed_ask(tally, "state", timeout=0.3)
-            assert isinstance(answer, AskTimeout)  # queued behind the tells, as they are
-            await ok(a, "release")
-            answer = await tally.ask("state", timeout=SAFETY)
-            assert answer["ids"] == [0, 1, 2, 3, 4, 5]
-            assert await ok(a, "dead") == {}
+    async with served(server.url, database) as (a, tally):
+        await tally.ask(Add(0), timeout=SAFETY)
+        await ok(a, "hold", call="load_snapshot")
+        await ok(a, "crash")
+        await ok(a, "held")  # the restart's recovery waits on the store
+        for i in range(1, 6):
+            tally.tell(Add(i))
+        answer, _ = await timed_ask(tally, "state", timeout=0.3)
+        assert isinstance(answer, AskTimeout)  # queued behind the tells, as they are
+        await ok(a, "release")
+        answer = await tally.ask("state", timeout=SAFETY)
+        assert answer["ids"] == [0, 1, 2, 3, 4, 5]
+        assert await ok(a, "dead") == {}
 
 
 async def test_remote_messages_to_a_durable_actor_stopping_mid_persist(
     server: NatsServer, database: str
 ) -> None:
-    async with durable_node(server.url, "a", database) as a:
-        await ok(a, "spawn")
-        async with ActorSystem("b", transport=NatsTransport(server.url)) as b:
-            tally = b.remote("a", "/tally")
-            await ok(a, "hold")
-            first = asyncio.ensure_future(tally.ask(Add(1), timeout=SAFETY))
-            await ok(a, "held")
-            queued = asyncio.ensure_future(tally.ask(Add(2), timeout=SAFETY))
-            tally.tell(Add(3))
-            answer, _ = await timed_ask(tally, "state", timeout=0.3)
-            assert isinstance(answer, AskTimeout)  # all three wait behind the persist
-            await ok(a, "stop", wait=False)
-            tally.tell(Add(4))  # while it stops, or after: a dead letter either way
-            await ok(a, "release")
-            await ok(a, "stopped")
-            assert (await first)["ids"] == [1]  # the message in hand finishes
-            with pytest.raises(NotDelivered):
-                await queued
-            dead = await ok(a, "dead")
-            assert set(dead) <= {"stopping", "not_exposed"} and sum(dead.values()) == 4, dead
+    async with served(server.url, database) as (a, tally):
+        await ok(a, "hold")
+        first = asyncio.ensure_future(tally.ask(Add(1), timeout=SAFETY))
+        await ok(a, "held")
+        queued = asyncio.ensure_future(tally.ask(Add(2), timeout=SAFETY))
+        tally.tell(Add(3))
+        answer, _ = await timed_ask(tally, "state", timeout=0.3)
+        assert isinstance(answer, AskTimeout)  # all three wait behind the persist
+        await ok(a, "stop", wait=False)
+        tally.tell(Add(4))  # while it stops, or after: a dead letter either way
+        await ok(a, "release")
+        await ok(a, "stopped")
+        assert (await first)["ids"] == [1]  # the message in hand finishes
+        with pytest.raises(NotDelivered):
+            await queued
+        dead = await ok(a, "dead")
+        assert set(dead) <= {"stopping", "not_exposed"} and sum(dead.values()) == 4, dead
     assert await journal(database) == [(1, 1)]
 
 
 async def test_a_stale_instance_s_write_that_lands_first_fences_the_other(
     server: NatsServer, database: str
 ) -> None:
-    async with durable_node(server.url, "a", database) as a:
-        await ok(a, "spawn")
-        async with ActorSystem("b", transport=NatsTransport(server.url)) as b:
-            remote = b.remote("a", "/tally")
-            await remote.ask(Add(1), timeout=SAFETY)
-            await ok(a, "hold")
-            late = asyncio.ensure_future(remote.ask(Add(2), timeout=SAFETY))
-            await ok(a, "held")
-            async with ActorSystem("b2", store=store_from_url(database)) as there:
-                moved = await there.spawn(Tally, name="tally", persistence_id=PERSISTENCE_ID)
-                assert (await moved.ask("state"))["ids"] == [1]
-                await ok(a, "release")
-                assert (await late)["ids"] == [1, 2]
-                with pytest.raises(PersistenceConflict):
-                    await moved.ask(Add(3))
-                # restarted by its supervisor: it recovered the other's event first
-                assert (await moved.ask(Add(3)))["ids"] == [1, 2, 3]
+    async with served(server.url, database) as (a, remote):
+        await remote.ask(Add(1), timeout=SAFETY)
+        await ok(a, "hold")
+        late = asyncio.ensure_future(remote.ask(Add(2), timeout=SAFETY))
+        await ok(a, "held")
+        async with ActorSystem("b2", store=store_from_url(database)) as there:
+            moved = await there.spawn(Tally, name="tally", persistence_id=PERSISTENCE_ID)
+            assert (await moved.ask("state"))["ids"] == [1]
+            await ok(a, "release")
+            assert (await late)["ids"] == [1, 2]
+            with pytest.raises(PersistenceConflict):
+                await moved.ask(Add(3))
+            # restarted by its supervisor: it recovered the other's event first
+            assert (await moved.ask(Add(3)))["ids"] == [1, 2, 3]
     assert await journal(database) == [(1, 1), (2, 2), (3, 3)]
