@@ -19,7 +19,8 @@ def store_from_url(url: str) -> SQLStore[Any]:
     if type(url) is not str:
         raise TypeError(f"a store URL is a str, got {type(url).__name__}")
     scheme, colon, rest = url.partition(":")
-    url = scheme.lower() + colon + rest  # case-insensitive, as RFC 3986 has it
+    if colon:  # a scheme is case-insensitive, as RFC 3986 has it (and no colon, no scheme)
+        url = scheme.lower() + colon + rest
     shown = without_secrets(url)
     if url.startswith(_SQLITE):
         path = url[len(_SQLITE) :]

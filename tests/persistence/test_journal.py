@@ -257,6 +257,7 @@ def test_store_urls(url: str, kind: type, target: str) -> None:
         ("sqlite:///x.db?mode=ro", "no query"),
         ("redis://localhost", "unknown scheme 'redis'"),
         ("bank.db", "unknown scheme ''"),
+        ("Data/Bank.db", "store URL 'Data/Bank.db'"),  # shown as given: no scheme to lower
         ("", "unknown scheme"),
         ("postgresql://[::1/db", "the URL is malformed"),
         ("postgresql://h:port/db", "port 'port' in 'postgresql://h:port/db' must be a number"),
