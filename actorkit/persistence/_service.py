@@ -104,12 +104,17 @@ class Persistence:
                 "of its own (a new one on the same file or database reads what the other writes)"
             )
         _serving[id(store)] = self.runtime.name
+        observed = False
+        if self.metrics is not None and hasattr(store, "on_commit"):
+            theirs: CommitObserver | None = store.on_commit
+            store.on_commit = _joined(self.metrics.committed, theirs)
+            observed = True
         try:
-            if self.metrics is not None and hasattr(store, "on_commit"):
-                store.on_commit = _joined(self.metrics.committed, store.on_commit)
             await guarded(store.open(), f"opening {store!r}")
         except BaseException:
             del _serving[id(store)]
+            if observed:  # as given: a start tried again on this store joins it once
+                store.on_commit = theirs  # type: ignore[attr-defined]  # it has one (above)
             raise
         self.serving = True
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem
-from actorkit.persistence import DurableState, EventSourced, MemoryStore
+from actorkit.persistence import DurableState, EventSourced, MemoryStore, PersistenceError
 from actorkit.testing import actor_tree
 
 from .durable_support import Deposited
@@ -95,6 +95,36 @@ async def test_an_observer_set_on_the_store_sees_its_commits_beside_the_metrics(
     store = MemoryStore()
     mine: list[int] = []
     store.on_commit = lambda writes, seconds: mine.append(writes)
+    async with asyncio.timeout(10), ActorSystem("m", store=store) as system:
+        await (await system.spawn(Teller, name="t")).ask(2)
+        registry = system.metrics.registry
+        assert registry.get_sample_value("actorkit_store_commit_writes_count") == 1
+    assert mine == [1]
+
+
+class _DownOnce(MemoryStore):
+    """A store whose first open fails, as a database not up yet."""
+
+    tries = 0
+
+    async def open(self) -> None:
+        self.tries += 1
+        if self.tries == 1:
+            raise PersistenceError("the database is not up yet")
+        await super().open()
+
+
+async def test_a_failed_open_leaves_the_stores_observer_as_it_was() -> None:
+    """A start retried on the same store after a failed open: each try must not leave one
+    more observer in front of the user's (a retry loop would grow the chain every commit
+    runs through, and keep every failed system's metrics alive)."""
+    store = _DownOnce()
+    mine: list[int] = []
+    observer = store.on_commit = lambda writes, seconds: mine.append(writes)
+    with pytest.raises(PersistenceError):
+        async with ActorSystem("m", store=store):
+            pass
+    assert store.on_commit is observer
     async with asyncio.timeout(10), ActorSystem("m", store=store) as system:
         await (await system.spawn(Teller, name="t")).ask(2)
         registry = system.metrics.registry
