@@ -61,6 +61,27 @@ async def test_the_first_message_runs_in_the_spawners_context() -> None:
         assert await ref.ask("context") == "spawner"
 
 
+class ContextAgent(Actor):
+    capabilities = ("context",)
+
+    async def receive(self, message: Any) -> Any:
+        return request_id.get()
+
+
+async def test_a_task_that_wakes_a_dormant_agent_runs_in_the_spawners_context() -> None:
+    """The submit that hands the task over wakes the agent from the submitter's task: its
+    task is made in the context saved at spawn all the same."""
+    async with ActorSystem("dormant") as system:
+        token = request_id.set("spawner")
+        await system.spawn(ContextAgent)
+        request_id.reset(token)
+        request_id.set("submitter")
+        before = actor_tasks()
+        handle = await system.submit("context", requires=["context"])
+        assert actor_tasks() == before + 1  # made by this submit
+        assert await handle == "spawner"
+
+
 async def test_a_dormant_actor_stops_and_its_queued_tell_is_accounted() -> None:
     async with ActorSystem("dormant") as system:
         ref = await system.spawn(Echo)

@@ -6,7 +6,7 @@ from prometheus_client import generate_latest
 
 from actorkit import ActorSystem
 
-from .tasks_support import Echo, Journal, Worker, run
+from .tasks_support import Block, Echo, Fail, Journal, Worker, run
 
 
 async def test_task_metrics_are_exported() -> None:
@@ -28,3 +28,38 @@ async def test_no_task_metrics_when_metrics_are_off() -> None:
         await system.spawn(Echo)
         await run(system, "ok")
         assert "actorkit_tasks" not in generate_latest(system.metrics.registry).decode()
+
+
+def _gauges(system: ActorSystem) -> tuple[float | None, ...]:
+    registry = system.metrics.registry
+    return tuple(
+        registry.get_sample_value(name)
+        for name in (
+            "actorkit_tasks_pending",
+            "actorkit_tasks_running",
+            "actorkit_task_seconds_count",
+        )
+    )
+
+
+async def test_the_task_gauges_follow_a_cancel_on_a_busy_agent_and_a_retry() -> None:
+    """Pending and running are counts of the tasks' statuses, whatever the agents do: a task
+    cancelled while its agent is still in it runs no more, and a retried one is running
+    again, not counted twice."""
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Worker, journal, name="w")
+        gate = Block()
+        held = await system.submit(gate)
+        await gate.entered.wait()
+        flaky = await system.submit(Fail("flaky", 1), retries=1)
+        later = await system.submit("later")
+        assert (system.tasks.pending, system.tasks.running) == (2, 1)
+        assert held.cancel() is True
+        assert system.agents()[0].state == "busy"  # still inside the cancelled task
+        assert _gauges(system) == (2.0, 0.0, 1.0)
+        gate.release.set()
+        assert await flaky == ("w", "flaky")
+        assert await later == ("w", "later")
+        assert _gauges(system) == (0.0, 0.0, 3.0)
+    assert [attempt for _, label, attempt in journal if label == "flaky"] == [1, 2]
