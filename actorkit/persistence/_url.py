@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from ._redact import without_secrets
@@ -11,6 +12,8 @@ if TYPE_CHECKING:
     from ._sql_store import SQLStore
 
 _SQLITE = "sqlite:///"
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+"""What RFC 3986 calls a scheme: anything else before a colon is part of a path."""
 _POSTGRES = ("postgresql://", "postgres://")
 
 
@@ -19,7 +22,7 @@ def store_from_url(url: str) -> SQLStore[Any]:
     if type(url) is not str:
         raise TypeError(f"a store URL is a str, got {type(url).__name__}")
     scheme, colon, rest = url.partition(":")
-    if colon:  # a scheme is case-insensitive, as RFC 3986 has it (and no colon, no scheme)
+    if colon and _SCHEME.fullmatch(scheme):  # case-insensitive, as RFC 3986 has it
         url = scheme.lower() + colon + rest
     shown = without_secrets(url)
     if url.startswith(_SQLITE):

@@ -258,6 +258,7 @@ def test_store_urls(url: str, kind: type, target: str) -> None:
         ("redis://localhost", "unknown scheme 'redis'"),
         ("bank.db", "unknown scheme ''"),
         ("Data/Bank.db", "store URL 'Data/Bank.db'"),  # shown as given: no scheme to lower
+        ("Data/Bank:1.db", "store URL 'Data/Bank:1.db'"),  # a colon in a path: no scheme either
         ("", "unknown scheme"),
         ("postgresql://[::1/db", "the URL is malformed"),
         ("postgresql://h:port/db", "port 'port' in 'postgresql://h:port/db' must be a number"),
