@@ -127,6 +127,7 @@ class Link:
             await self._abandon(nc, connecting, heard)
         if topics:
             self.topics = nc
+            self.topics_up.set()  # here, so that a drop during the rest of the start clears it
         else:
             self.nc = nc
         return nc

@@ -132,7 +132,6 @@ class NatsTransport:
             raise
         self._outbox.start(system.loop)
         link.up.set()
-        link.topics_up.set()
         system.metrics.add_source(partial(collect, core, self._outbox))
 
     def closing(self) -> None:
