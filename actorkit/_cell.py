@@ -286,43 +286,5 @@ class Cell(Lifecycle):
         elif follower not in self.stop_followers:
             self.stop_followers.append(follower)
 
-    async def stop_from_outside(self) -> None:
-        if self.closed:
-            return
-        if self.idle_leaf:
-            # Dormant or parked (never mid-message) with nothing to run on its way out: closing
-            # is the whole stop, as in `stop_children`. It wakes a parked task, whose last step
-            # then runs first in the FIFO ready queue: one yield, and none of it runs on return.
-            task = self.task
-            self.close_without_hooks()
-            if task is not None and not task.done():
-                await asyncio.sleep(0)
-                if not task.done():  # not expected: wait for it, without cancelling it
-                    await asyncio.shield(task)
-            return
-        if self.holds_current_task():
-            # Called from inside this actor or one below it: waiting for the stop would wait
-            # on ourselves (the stop finishes after the current handler returns).
-            self.post(Stop(None))
-            return
-        if self.mailbox.signals and self.stop_queued():
-            await self.join_stop()
-            return
-        await self.call(Stop(None))
-
-    def holds_current_task(self) -> bool:
-        """Whether the running task is this actor's, or that of an actor below it. A walk of
-        the subtree, paid only by a stop from inside (whose own cost is the subtree's)."""
-        task = asyncio.current_task()
-        if task is None:
-            return False
-        cells = [self]
-        while cells:
-            cell = cells.pop()
-            if cell.task is task:
-                return True
-            cells.extend(cell.children.values())
-        return False
-
     def child_refs(self) -> list[ActorRef]:
         return [child.ref for child in self.children.values()]

@@ -169,22 +169,6 @@ class Lifecycle(Record):
             cell.stop_waiters = []
         cell.stop_waiters.append(waiter)
 
-    def stop_queued(self) -> bool:
-        return any(type(signal) is Stop for signal in self.mailbox.signals)
-
-    async def join_stop(self) -> None:
-        """Wait for the stop already queued (asked for by a caller that may have given up
-        waiting) instead of queueing one more: callers that retry a stop under a timeout
-        while a long handler runs would otherwise pile up a stop each until it ends."""
-        waiter = self.runtime.loop.create_future()
-        self.add_stop_waiter(waiter)
-        try:
-            await waiter
-        except asyncio.CancelledError:
-            if self.stop_waiters is not None and waiter in self.stop_waiters:
-                self.stop_waiters.remove(waiter)
-            raise
-
     async def stop(self, reason: BaseException | None, *, drain: bool) -> None:
         """Stop for good; with `drain` (shutdown), handle the queued messages first: the
         receive loop drains this mailbox while the children still run (what it forwards to

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 from ._envelope import Ask
 from ._errors import MailboxFull, NotDelivered
 from ._mailbox import reject
+from ._outside_stop import stop_from_outside
 from ._protocols import REFS_STAY
 from ._seconds import FOREVER, check_seconds
 
@@ -150,7 +151,7 @@ class ActorRef:
         """Let the current message finish, then stop; queued messages become dead letters."""
         cell = self._cell
         if not cell.closed:  # a stopped actor's: no second coroutine
-            await cell.stop_from_outside()
+            await stop_from_outside(cell)
 
     def __copy__(self) -> ActorRef:
         return self

@@ -18,6 +18,7 @@ from ._clock import Clock, SystemClock
 from ._errors import ActorStopped, SystemFailed
 from ._imports import import_off_the_loop
 from ._metrics import Metrics
+from ._outside_stop import holds_current_task
 from ._persistence_id import spawn_durable
 from ._pool import PoolSpec, start_pool
 from ._pool_ref import PoolRef
@@ -149,7 +150,7 @@ class ActorSystem(Reach):
             steps = self._closing_steps(stopping)
             self._closing = loop.create_task(every_step(steps))
         root = self._runtime.root
-        if root is not None and root.holds_current_task():
+        if root is not None and holds_current_task(root):
             return
         await asyncio.shield(self._closing)
 
