@@ -2,7 +2,7 @@
 
 Every figure is one JSON line on stdout; see `_harness` for how to read `ratio` and `target`.
 The workloads: `messaging` (tell, bounded send, ask, metrics on against off), `router`
-(publish fan-out, publish cost on a loaded topic index, pools), `timers`, `tasks` (tasks for
+(publish fan-out, publish cost on a loaded topic index), `pools`, `timers`, `tasks` (tasks for
 agents against a `PriorityQueue`), `lifecycle` (spawn, stop, memory; `spawn_1m` only with
 `--only spawn_1m`), `savina` (the Savina actor workloads of issue 14, only with `--only
 savina` or each by name), `persistence` (the stores' writes and reads against hand-written
@@ -21,6 +21,7 @@ from .lifecycle import BENCHES as LIFECYCLE
 from .messaging import BENCHES as MESSAGING
 from .persistence import BENCHES as PERSISTENCE
 from .persistence import GROUP as PERSISTENCE_GROUP
+from .pools import BENCHES as POOLS
 from .router import BENCHES as ROUTER
 from .savina import BENCHES as SAVINA
 from .savina import GROUP as SAVINA_GROUP
@@ -30,6 +31,7 @@ from .timers import BENCHES as TIMERS
 BENCHES: list[Bench] = [
     *MESSAGING,
     *ROUTER,
+    *POOLS,
     *TIMERS,
     *TASKS,
     *LIFECYCLE,

@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from . import BENCHES, GROUPS
-from ._harness import Figure, measure, profile
+from ._harness import Figure, measure
+from ._profile import profile
 
 
 def positive(text: str) -> int:
