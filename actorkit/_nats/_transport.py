@@ -185,16 +185,14 @@ class NatsTransport:
         async with asyncio.timeout(timeout):
             await self._outbox.wait_drained()
             await asyncio.gather(*self._exposure.pending())
-            # A PING written while a connection is down is never answered: wait for it first
-            # (one closed for good fails at once, in `round_trip`).
-            if not nc.is_closed:
-                await link.up.wait()
-            await round_trip(nc, timeout)
-            topics = link.topics
-            if topics is not None:
-                if not topics.is_closed:
-                    await link.topics_up.wait()
-                await round_trip(topics, timeout)
+            for client, up in ((nc, link.up), (link.topics, link.topics_up)):
+                if client is None:
+                    continue
+                # A PING written while a connection is down is never answered: wait for it
+                # first (one closed for good fails at once, in `round_trip`).
+                if not client.is_closed:
+                    await up.wait()
+                await round_trip(client, timeout)
 
     def publish(self, topic: str, message: object) -> None:
         self._outbox.publish(topic, message)
