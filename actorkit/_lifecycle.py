@@ -233,7 +233,8 @@ class Lifecycle(Record):
         ):
             return False
         del self.mailbox.signals[0]
-        self.close_without_hooks()
+        self.instance = None  # `close_without_hooks`, without its frame
+        self.close(None)
         return True
 
     async def stop_children(self, *, drain: bool = False) -> None:

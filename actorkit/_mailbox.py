@@ -245,7 +245,9 @@ class Mailbox:
         """Refuse from now on and reject everything queued: asks fail, the rest become dead
         letters (but ticks: the actor's timers end with it, see `withdraw_ticks`), waiting
         senders learn that their message was not delivered. A dead letter that reaches this
-        same mailbox (a `>` subscriber) is refused, not appended to the queue being emptied."""
+        same mailbox (a `>` subscriber) is refused, not appended to the queue being emptied.
+        `Record.close` writes out the refusal (`closed`, `limit`) for a mailbox with nothing
+        queued, waiting or blocked, without this call: a change here goes there too."""
         if self.closed:
             return
         self.closed = True

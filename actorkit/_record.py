@@ -110,13 +110,18 @@ class Record:
         if reason is not None:  # else it keeps the failure it reported, if its supervisor
             self.stop_reason = reason  # had not decided yet: it died of that
         runtime = self.runtime
-        why = runtime.stop_reason
         mailbox = self.mailbox
         parent = self.parent
-        adopted = self.adoption(()) if mailbox.queue else None
-        mailbox.close(self.path, why, runtime.dead_letters)
+        adopted = None
+        if mailbox.queue or mailbox.waiter is not None or mailbox.blocked is not None:
+            if mailbox.queue:
+                adopted = self.adoption(())
+            mailbox.close(self.path, runtime.stop_reason, runtime.dead_letters)
+        else:  # nothing to reject or wake (a self-stop's): `Mailbox.close` is its refusal
+            mailbox.closed = True  # from now on, without its frame and the reason's
+            mailbox.limit = 0
         if self.handling is not None:
-            self._drop_handling(why)
+            self._drop_handling(runtime.stop_reason)
         if mailbox.signals:
             for signal in mailbox.signals:
                 signal.abandon()
