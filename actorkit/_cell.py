@@ -249,8 +249,8 @@ class Cell(Lifecycle):
             raise
 
     # --- dormant: the cell is its mailbox's waiter until its first wake-up (`Waiter`) -------
-    def done(self) -> bool:
-        return False
+    done = False.__bool__
+    """Never done: a builtin, unbound, so the first message's wake-up pays no Python frame."""
 
     def set_result(self, _: None) -> None:
         """The first wake-up (a message or a signal): the task starts in the spawner's context,
