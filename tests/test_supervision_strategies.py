@@ -6,10 +6,10 @@ import asyncio
 
 import pytest
 
-from actorkit import ActorSystem, Backoff, OneForAll, OneForOne, RestForOne, Supervisor
+from actorkit import ActorSystem, Backoff, ChildSpec, OneForAll, OneForOne, RestForOne, Supervisor
 from actorkit.testing import snapshot
 
-from .supervision_support import specs
+from .supervision_support import Worker, specs
 
 
 async def test_one_for_all_stops_in_reverse_and_starts_in_order() -> None:
@@ -82,3 +82,29 @@ async def test_concurrent_failures_under_one_for_all_do_not_deadlock() -> None:
                 ref = system.lookup(f"/sup/{name}")
                 assert ref is not None
                 assert await ref.ask("handled") == 0
+
+
+async def test_a_supervisor_given_no_strategy_restarts_one_for_one() -> None:
+    journal: list[str] = []
+    async with ActorSystem() as system:
+        await system.spawn(Supervisor, specs(journal, "a", "b", "c"), name="sup")
+        journal.clear()
+        b = system.lookup("/sup/b")
+        assert b is not None
+        b.tell("crash")
+        await b.ask("sync")
+        await system.ask("/sup", "sync")
+        assert journal == ["stop b", "start b"]
+
+
+async def test_a_child_spec_s_spawn_options_apply_to_its_child() -> None:
+    journal: list[str] = []
+    children = [
+        ChildSpec(Worker, journal, "a", name="a", mailbox_size=7),
+        ChildSpec(Worker, journal, "b", name="b", mailbox_size=None),
+    ]
+    async with ActorSystem() as system:
+        await system.spawn(Supervisor, children, name="sup")
+        a, b = system.lookup("/sup/a"), system.lookup("/sup/b")
+        assert a is not None and b is not None
+        assert (snapshot(a).capacity, snapshot(b).capacity) == (7, None)
