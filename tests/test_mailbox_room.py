@@ -122,6 +122,25 @@ async def test_a_cancelled_send_leaves_the_line_and_its_place_passes_on() -> Non
     assert list(box.queue) == ["second"]
 
 
+async def test_a_sender_cancelled_once_granted_passes_its_place_to_the_next_in_line() -> None:
+    """Granted a place but cancelled before taking it: the place goes to the next waiting
+    sender at once, not when the actor next frees room (which may be never)."""
+    box = Mailbox(1)
+    box.offer("full")
+    first = asyncio.create_task(box.put("first"))
+    second = asyncio.create_task(box.put("second"))
+    await asyncio.sleep(0)  # one turn: the senders' tasks queue for room
+    box.queue.popleft()
+    box.processed += 1
+    box.admit()  # grants `first` its place; its task has not run yet
+    assert box.reserved == 1 and box.blocked is not None and len(box.blocked) == 1
+    first.cancel()
+    await asyncio.gather(first, return_exceptions=True)
+    assert not box.blocked  # granted to `second` in the same turn
+    assert await second
+    assert list(box.queue) == ["second"] and box.reserved == 0
+
+
 @pytest.mark.parametrize(
     "remove",
     [lambda box: box.take_back("queued"), lambda box: box.hand_over(lambda message: False)],
