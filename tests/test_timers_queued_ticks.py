@@ -151,3 +151,18 @@ async def test_timers_whose_ticks_were_handled_are_not_kept(clock: ManualClock) 
 
 def live_actor_timers() -> int:
     return sum(1 for thing in gc.get_objects() if type(thing) is ActorTimer)
+
+
+async def test_cancel_all_withdraws_every_tick_already_queued(clock: ManualClock) -> None:
+    seen: list[Any] = []
+    async with ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Stepper, seen)
+        await ref.ask(arm_k_and_other)
+        gate = asyncio.Event()
+        ref.tell(("hold", gate, lambda actor: actor.timers.cancel_all()))
+        await clock.advance(1.0)  # both fire into the mailbox while the actor is busy
+        assert snapshot(ref).accounting.queued == 2
+        gate.set()
+        await ref.ask(lambda actor: None)
+        assert seen == []
+        assert snapshot(ref).accounting.queued == 0 and system.dead_letters.count == 0

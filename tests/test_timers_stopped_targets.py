@@ -74,3 +74,17 @@ async def test_a_shut_down_system_keeps_no_timer_and_schedules_none(clock: Manua
     assert pending_timers(system) == 0 and clock.pending == 0
     await clock.advance(3600.0)
     assert system.dead_letters.count == 0
+
+
+async def test_a_periodic_timer_to_an_actor_already_stopped_ends_at_its_first_tick(
+    clock: ManualClock,
+) -> None:
+    """Nothing can follow a stopped actor's stop: its first tick is a dead letter, as a
+    one-off's is, and the timer ends there rather than tick into dead letters forever."""
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        await probe.ref.stop()
+        handle = system.schedule_every(1.0, probe.ref, "tick")
+        await clock.advance(3.5)
+        assert system.dead_letters.by_reason == {"stopped": 1}
+        assert not handle.active and pending_timers(system) == 0
