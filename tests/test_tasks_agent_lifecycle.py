@@ -60,6 +60,22 @@ async def test_an_agent_force_stopped_mid_task_fails_the_attempt() -> None:
     assert system.tasks.running == 0
 
 
+async def test_a_task_queued_at_a_force_stopped_agent_fails_and_is_no_dead_letter() -> None:
+    """Its handle says what became of it (`ActorStopped`): a dead letter would count it twice."""
+    journal: Journal = []
+    system = await ActorSystem().start()
+    agent = await system.spawn(Worker, journal, name="w")
+    hold = Block("hold")
+    agent.tell(hold)
+    await hold.entered.wait()
+    handle = await system.submit("job")  # queued behind the message in hand
+    await system.shutdown(timeout=0.01)
+    with pytest.raises(ActorStopped, match="never started"):
+        await handle
+    assert [letter.message for letter in system.dead_letters.recent] == [hold]
+    assert journal == []
+
+
 async def test_a_restarting_agent_gets_no_task_until_it_is_back(clock: ManualClock) -> None:
     journal: Journal = []
     backoff = OneForOne(backoff=Backoff(min=1.0, max=1.0, jitter=0.0))
