@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from actorkit import OneForOne
+from actorkit import Backoff, OneForOne
 from actorkit._supervision import Intensity, decide
 
 
@@ -77,3 +79,14 @@ def test_a_decider_that_raises_is_left_to_the_caller() -> None:
 
     with pytest.raises(RuntimeError, match="decider bug"):
         _decide(ValueError(), strategy=OneForOne(decider=broken))
+
+
+def test_backoff_jitter_stretches_each_delay_by_up_to_its_fraction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`min(max, min * 2**(n-1))`, times `1 + uniform(0, jitter)`: drawn at either end."""
+    backoff = Backoff(min=1.0, max=8.0, jitter=0.5)
+    monkeypatch.setattr(random, "uniform", lambda low, high: high)
+    assert [backoff.delay(n) for n in (1, 2, 4, 5)] == [1.5, 3.0, 12.0, 12.0]
+    monkeypatch.setattr(random, "uniform", lambda low, high: low)
+    assert [backoff.delay(n) for n in (1, 3, 9)] == [1.0, 4.0, 8.0]

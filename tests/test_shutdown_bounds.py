@@ -95,6 +95,21 @@ async def test_a_shorter_second_shutdown_brings_the_forced_stop_forward(first_fr
     assert loop.time() - started < 0.2 + FORCED_STOP_GRACE + SLACK
 
 
+async def test_a_longer_second_shutdown_does_not_push_the_forced_stop_back() -> None:
+    """The deadline only moves earlier: the first caller's timeout still holds."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    system = await ActorSystem(metrics=False).start()
+    await system.spawn(Unstoppable, stopping, name="unstoppable")
+    started = loop.time()
+    first = asyncio.ensure_future(system.shutdown(timeout=0.2))
+    async with asyncio.timeout(BOUND):
+        await stopping.wait()
+        await system.shutdown(timeout=60)
+        await first
+    assert loop.time() - started < 0.2 + FORCED_STOP_GRACE + SLACK
+
+
 async def test_shutdown_timeout_cancels_fails_asks_and_returns_in_time(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
