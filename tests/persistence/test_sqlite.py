@@ -5,6 +5,7 @@ on one file."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import sys
@@ -27,7 +28,7 @@ async def test_the_schema_is_created_on_first_use_in_wal_mode(tmp_path: Path) ->
     path = tmp_path / "new.db"
     async with SQLiteStore(path) as store:
         await store.append("a", 0, [b"x"])
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert conn.execute("SELECT version FROM actorkit_schema").fetchall() == [(1,)]
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
@@ -40,11 +41,11 @@ async def test_a_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     async with SQLiteStore(path):
         pass
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("UPDATE actorkit_schema SET version = 99")
     with pytest.raises(PersistenceError, match=r"schema version 99.*upgrade actorkit"):
         await SQLiteStore(path).open()
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
         assert conn.execute("SELECT version FROM actorkit_schema").fetchall() == [(99,)]
 
 
@@ -133,7 +134,7 @@ async def test_a_corrupt_page_is_a_persistence_error(tmp_path: Path) -> None:
     async with SQLiteStore(path) as store:
         for seq in range(200):
             await store.append("a", seq, [os.urandom(200)])
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     pages = path.stat().st_size // 4096
     with path.open("r+b") as file:  # the journal's pages come last: the other tables are empty
