@@ -1,0 +1,54 @@
+"""A batch is one transaction on every SQL store: when its last statement fails, the rows of
+its earlier statements are not kept, and every write of it fails (docs/persistence.md,
+"Group commit")."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import asyncpg
+
+from actorkit.persistence import PersistenceError, PostgresStore, SQLiteStore
+from actorkit.persistence._base import StoreBase
+
+from .conftest import MakeStore
+
+
+async def refuse_states(store: StoreBase) -> None:
+    """Makes the database refuse any new state row, as a failing disk would."""
+    if isinstance(store, SQLiteStore):
+        with sqlite3.connect(store.path) as conn:
+            conn.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON actorkit_states "
+                "BEGIN SELECT RAISE(ABORT, 'no room for this row'); END"
+            )
+        return
+    assert isinstance(store, PostgresStore)
+    conn = await asyncpg.connect(store.dsn)
+    try:
+        await conn.execute(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'no room for this row'; END $$; "
+            "CREATE TRIGGER refuse BEFORE INSERT ON actorkit_states "
+            "FOR EACH ROW EXECUTE FUNCTION refuse()"
+        )
+    finally:
+        await conn.close()
+
+
+async def test_a_batch_whose_state_row_fails_keeps_none_of_its_events(
+    make_sql_store: MakeStore,
+) -> None:
+    async with make_sql_store() as store:
+        await refuse_states(store)
+        results = await asyncio.gather(  # queued in one loop turn: one batch
+            store.append("a", 0, [b"1", b"2"]),
+            store.save_state("s", 0, b"state"),
+            return_exceptions=True,
+        )
+        assert all(isinstance(result, PersistenceError) for result in results), results
+        assert await store.highest_seq("a") == 0
+        assert await store.load_state("s") is None
+        await store.append("a", 0, [b"1"])  # the store goes on
+        assert await store.highest_seq("a") == 1
