@@ -27,3 +27,22 @@ async def test_a_flush_that_gave_up_leaves_no_waiter_behind() -> None:
         await asyncio.sleep(0)
         pending.put_back({})  # the round ended: those still waiting hear of it
         await still
+
+
+async def test_a_flush_waits_for_its_own_change_put_back_after_a_failed_round() -> None:
+    """The change a flush saw last failed its round and went back: the flush must wait for it,
+    not return because newer changes are all that remain after it."""
+    async with asyncio.timeout(10):
+        pending = Pending()
+        pending.add("/a", 0.0, "idle", None)
+        pending.add("/b", 0.0, "idle", None)
+        flushed = asyncio.ensure_future(pending.finished(pending.recorded))  # up to change 2
+        await asyncio.sleep(0)
+        batch = pending.take()
+        pending.add("/c", 0.0, "idle", None)
+        pending.put_back({"/b": batch["/b"]})  # "/a" written, "/b" failed
+        await asyncio.sleep(0)
+        assert not flushed.done()
+        pending.take()  # the next round writes the rest
+        pending.put_back({})
+        await flushed

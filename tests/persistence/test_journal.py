@@ -255,6 +255,7 @@ def test_store_urls(url: str, kind: type, target: str) -> None:
         ("sqlite:///", "names no file"),
         ("sqlite:////", "names no file"),
         ("sqlite:///x.db?mode=ro", "no query"),
+        ("sqlite:///x.db#part", "no query or fragment"),
         ("redis://localhost", "unknown scheme 'redis'"),
         ("bank.db", "unknown scheme ''"),
         ("Data/Bank.db", "store URL 'Data/Bank.db'"),  # shown as given: no scheme to lower

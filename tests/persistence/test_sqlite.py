@@ -201,3 +201,14 @@ async def test_two_processes_on_one_file_are_fenced(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     await a_second_process_with_a_stale_view_is_refused(url)
     await two_processes_never_interleave(url)
+
+
+async def test_an_emptied_schema_table_is_refused_as_damaged(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    async with SQLiteStore(path):
+        pass
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM actorkit_schema")
+    with pytest.raises(PersistenceError, match=r"schema version -1.*damaged"):
+        async with SQLiteStore(path):
+            pass
