@@ -32,8 +32,9 @@ class Transaction(Protocol):
     async def insert_events(self, rows: Sequence[tuple[str, int, float, bytes]]) -> None: ...
 
     async def insert_if_latest(self, rows: Sequence[tuple[str, int, float, bytes, int]]) -> int:
-        """Inserts `(id, seq, time, payload)` where event `expected` (the fifth) exists or is
-        0; how many rows it inserted. A duplicate key raises `WriteRace`."""
+        """Inserts `(id, seq, time, payload)` where event `expected` (the fifth, never 0: a new
+        journal's rows take the plain insert) exists; how many rows it inserted. A duplicate
+        key raises `WriteRace`."""
 
     async def write_states(self, rows: Sequence[tuple[str, int, bytes, int]]) -> None:
         """Writes `(id, revision, payload)` where the stored revision is still `read` (the

@@ -129,7 +129,7 @@ class PostgresTransaction:
         status: str = await self.conn.execute(
             "INSERT INTO actorkit_journal SELECT r.p, r.s, r.t, r.b FROM unnest($1::text[], "
             "$2::bigint[], $3::float8[], $4::bytea[], $5::bigint[]) AS r(p, s, t, b, e) "
-            "WHERE r.e = 0 OR (SELECT true FROM actorkit_journal j "  # per row: never hashed
+            "WHERE (SELECT true FROM actorkit_journal j "  # per row: never hashed
             "WHERE j.persistence_id = r.p AND j.seq = r.e)",
             ids,
             seqs,

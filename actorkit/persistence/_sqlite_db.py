@@ -132,7 +132,7 @@ class SQLiteTransaction:
         cursor = await self.conn.executemany(
             "INSERT INTO actorkit_journal SELECT pid, seq, at, body "
             "FROM (SELECT ? AS pid, ? AS seq, ? AS at, ? AS body, ? AS expected) "
-            "WHERE expected = 0 OR EXISTS (SELECT 1 FROM actorkit_journal AS j "
+            "WHERE EXISTS (SELECT 1 FROM actorkit_journal AS j "
             "WHERE j.persistence_id = pid AND j.seq = expected)",
             rows,
         )
