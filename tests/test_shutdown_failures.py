@@ -135,3 +135,77 @@ async def test_a_backoff_ending_while_its_supervisor_drains_restarts_nothing(
         await shutting
     assert starts == ["start"]
     assert system.dead_letters.by_reason == {"not_restarted": 1}
+
+
+class Grandchild(Actor):
+    """Each message is a pair of events: it sets the first, waits for the second, then fails."""
+
+    async def receive(self, message: tuple[asyncio.Event, asyncio.Event]) -> None:
+        entered, gate = message
+        entered.set()
+        await gate.wait()
+        raise KeyError("the grandchild failed")
+
+
+class Middle(CountsStarts):
+    """A supervisor whose child's failure ends in its own failure: it escalates the failure,
+    or gives up (no restart allowed)."""
+
+    def __init__(self, starts: list[str], strategy: OneForOne) -> None:
+        super().__init__(starts)
+        self.supervisor_strategy = strategy
+
+    async def on_start(self) -> None:
+        await super().on_start()
+        await self.spawn(Grandchild, name="grandchild")
+
+
+class Top(HoldsWhileItsChildBacksOff):
+    """Supervises one `Middle`, which it would restart (the default strategy)."""
+
+    supervisor_strategy = OneForOne()
+
+    def __init__(self, starts: list[str], middle: OneForOne) -> None:
+        self.starts, self.middle = starts, middle
+
+    async def on_start(self) -> None:
+        await self.spawn(Middle, self.starts, self.middle, name="middle")
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [OneForOne(decider={KeyError: "escalate"}), OneForOne(max_restarts=0)],
+    ids=["escalate", "give_up"],
+)
+async def test_a_grandchild_failure_escalated_to_a_draining_supervisor_restarts_nothing(
+    clock: ManualClock, middle: OneForOne, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The top supervisor drains at shutdown while its child still runs; that child fails
+    in turn (it escalates a grandchild's failure, or gives up on it): a supervisor that is
+    stopping restarts nothing, so it stops, and the shutdown finishes on its own."""
+    starts: list[str] = []
+    held, failing = (asyncio.Event(), asyncio.Event()), (asyncio.Event(), asyncio.Event())
+    async with asyncio.timeout(BOUND):
+        system = await ActorSystem(clock=clock).start()
+        top = await system.spawn(Top, starts, middle, name="top")
+        grandchild = system.lookup("/top/middle/grandchild")
+        assert grandchild is not None
+        top.tell(held)
+        grandchild.tell(failing)
+        await held[0].wait()
+        await failing[0].wait()
+        shutting = asyncio.ensure_future(system.shutdown())
+        await clock.settle()  # the top is draining: its stop waits behind its message
+        assert not shutting.done()
+        failing[1].set()
+        await clock.settle()  # the failure reaches the top, which handles no signal yet
+        held[1].set()
+        await shutting
+    assert starts == ["start"]  # the middle was never restarted
+    reports = {
+        getattr(r, "actor_path", None): getattr(r, "directive", None) for r in caplog.records
+    }
+    assert reports["/top/middle"] == "stop (its supervisor is stopping)"  # not "restart"
+    assert not any("exceeded" in r.getMessage() for r in caplog.records)  # no forced stop
+    assert clock.now() == 0.0
+    assert system.accounting().balanced
