@@ -1,6 +1,7 @@
 """The agent history on a slow store: the changes held in memory, those buffered and those
 being written together, stay within `MAX_BUFFERED`, whether the round in flight fails or
-succeeds, and what does not fit is counted."""
+succeeds, and what does not fit is counted; the journal heads the writer keeps go with the
+agents that stop, whether their `stopped` change is written or dropped."""
 
 from __future__ import annotations
 
@@ -90,3 +91,22 @@ async def test_an_agent_whose_stop_was_dropped_leaves_no_head_behind(
             store.gate.set()
             await system.agent_history("/b")
             assert [pid for pid in heads if pid.endswith("/a")] == []
+
+
+async def test_an_agent_whose_stop_was_written_leaves_no_head_behind() -> None:
+    """The usual way out of the writer's heads: the agent's `stopped` change is written."""
+    async with asyncio.timeout(10):
+        async with ActorSystem("app", store=SharedMemoryStore(), agent_history=True) as system:
+            stays = await system.spawn(Worker, name="stays")
+            leaves = await system.spawn(Worker, name="leaves")
+            await system.agent_history("/leaves")  # both written: their heads are known
+            writer = system._persistence.history  # type: ignore[union-attr]  # noqa: SLF001
+            assert writer is not None
+            heads = writer._heads  # noqa: SLF001 - what the writer keeps per agent
+            assert sorted(heads) == ["agents/app/leaves", "agents/app/stays"]
+            await leaves.stop()
+            history = await system.agent_history("/leaves")
+            assert changes(history)[-1] == ("stopped", None)
+            assert sorted(heads) == ["agents/app/stays"]
+            assert dropped(system) == 0
+            assert stays.is_alive
