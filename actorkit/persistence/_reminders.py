@@ -130,11 +130,10 @@ class Reminders:
 
     def _armed_here(self) -> bool:
         """Whether this instance's timers carry its reminders. Not once it was replaced or
-        stopped: the next instance's recovery waited for this write, and arms what the store
-        holds after it; not while its actor stops either: stored, a reminder is armed at the
-        actor's next start."""
-        binding = self._binding
-        return not (binding.retired or binding.cell.closed)
+        its actor stopped: the next instance's recovery waited for this write, and arms what
+        the store holds after it. A closed actor's instance is always retired (its close
+        releases its persistence id at once, `Persistence.release`), so this covers it."""
+        return not self._binding.retired
 
     def _disarm(self, key: str) -> None:
         timers = self._actor.timers
