@@ -229,7 +229,7 @@ class PoolRef(ActorRef):
         resend to the pool would duplicate the message at the others (docs/api.md §9, Router)."""
         dead = self._cell.runtime.dead_letters
         for cell in refused:
-            if cell.closed:
+            if cell.closed:  # told from code its close runs (a log handler): still a child
                 dead.add(message, cell.path, "stopped")
                 continue
             if cell.stats is not None:
