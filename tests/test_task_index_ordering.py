@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+
 from actorkit._tasks._index import PendingTasks
 
 from .task_index_support import AB, NONE, A, B, drain
@@ -75,3 +77,17 @@ def test_items_need_not_be_orderable() -> None:
 
     assert index.pop_for(NONE) is first
     assert index.pop_for(NONE) is second
+
+
+def test_a_given_seq_must_fit_below_the_next_priority() -> None:
+    """A seq of 2**64 would rank with the priority below: refused, while 2**64 - 1 still
+    ranks last at its own priority, ahead of every lower-priority item."""
+    index: PendingTasks[str] = PendingTasks()
+    for bad in (-1, 1 << 64):
+        with pytest.raises(ValueError, match="seq must be in"):
+            index.push("bad", NONE, 1, bad)
+    index.push("low", NONE, 0, 0)
+    index.push("last", NONE, 1, (1 << 64) - 1)
+    index.push("first", NONE, 1, 5)
+
+    assert drain(index, NONE) == ["first", "last", "low"]

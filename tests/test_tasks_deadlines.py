@@ -115,6 +115,26 @@ async def test_a_retry_due_after_the_deadline_expires_with_the_failure_as_cause(
     assert len(journal) == 1
 
 
+async def test_an_attempt_failing_exactly_at_the_deadline_is_not_retried_on_an_idle_agent(
+    clock: ManualClock,
+) -> None:
+    journal: Journal = []
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        await system.spawn(Worker, journal, name="w1")
+        await system.spawn(Worker, journal, name="w2")
+        slow = Block("slow", fail=True)
+        handle = await system.submit(slow, deadline=1.0, retries=3)
+        await slow.entered.wait()
+        clock.call_at(1.0, slow.release.set)
+        await clock.advance(1.0)
+        with pytest.raises(DeadlineExceeded) as raised:
+            await handle
+        assert isinstance(raised.value.__cause__, RuntimeError)
+        assert handle.status is TaskStatus.EXPIRED
+        assert handle.finished_at == 1.0
+    assert len(journal) == 1
+
+
 async def test_a_retry_still_queued_at_its_deadline_expires_with_the_failure_as_cause(
     clock: ManualClock,
 ) -> None:
