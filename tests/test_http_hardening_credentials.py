@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
+
 import pytest
 
 from actorkit import ActorSystem
-from actorkit._http_auth import BasicAuth, BearerAuth
+from actorkit._http_auth import BasicAuth, BearerAuth, is_loopback
 
 EMPTY_CREDENTIALS = [
     "",
@@ -46,3 +49,55 @@ BLANK_HEADERS = ["", "Basic", "Basic ", "Basic    ", "Bearer", "Bearer ", "Basic
 def test_an_empty_or_garbled_header_never_authenticates(header: str) -> None:
     for auth in (BearerAuth("s3cret"), BasicAuth("ops", "pw")):
         assert not auth.accepts(header)
+
+
+def basic(credentials: str) -> str:
+    return "Basic " + base64.b64encode(credentials.encode()).decode()
+
+
+def test_a_basic_password_may_hold_colons_and_the_base64_must_be_clean() -> None:
+    """Only the username is split off at the first ':' (RFC 7617); stray characters around
+    valid base64 make a header no client sends, and it is refused, not cleaned up."""
+    auth = BasicAuth("ops", "p:w:")
+    assert auth.accepts(basic("ops:p:w:"))
+    assert not auth.accepts(basic("ops:p:w"))
+    assert not auth.accepts(basic("ops:p:w:") + "!")
+    assert not auth.accepts("Basic !" + basic("ops:p:w:").removeprefix("Basic "))
+
+
+def test_credentials_are_compared_in_constant_time_and_both_basic_parts_always(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A wrong username must take as long to refuse as a wrong password: no short cut that
+    tells an attacker which of the two was right."""
+    compared: list[tuple[bytes, bytes]] = []
+
+    def spy(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return a == b
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    assert BearerAuth("s3cret").accepts("Bearer s3cret")
+    assert not BearerAuth("s3cret").accepts("Bearer s3creT")
+    assert compared == [(b"s3cret", b"s3cret"), (b"s3creT", b"s3cret")]
+    compared.clear()
+    assert not BasicAuth("ops", "pw").accepts(basic("opz:pw"))
+    assert compared == [(b"opz", b"ops"), (b"pw", b"pw")]
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("localhost", True),
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("::1", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("10.0.0.1", False),
+        ("example.com", False),
+        ("", False),
+    ],
+)
+def test_only_loopback_hosts_count_as_unreachable_from_elsewhere(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
