@@ -91,3 +91,23 @@ async def test_non_loopback_without_auth_warns(caplog: pytest.LogCaptureFixture)
         server = await system.serve_http(host="0.0.0.0", port=0)
         await server.close()
     assert "without auth" in caplog.text
+
+
+async def test_non_loopback_with_auth_does_not_warn(caplog: pytest.LogCaptureFixture) -> None:
+    async with ActorSystem() as system:
+        server = await system.serve_http(host="0.0.0.0", port=0, auth="s3cret")
+        await server.close()
+    assert "without auth" not in caplog.text
+
+
+async def test_the_highest_port_is_a_port() -> None:
+    async with ActorSystem() as system:
+        for outside in (-1, 65536):
+            with pytest.raises(ValueError, match="port must be"):
+                await system.serve_http(port=outside)
+        try:
+            server = await system.serve_http(port=65535)
+        except OSError:
+            return  # held by someone else: still not refused as out of range
+        assert server.port == 65535
+        await server.close()
