@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from prometheus_client import generate_latest
 
-from actorkit import ActorSystem
+from actorkit import ActorSystem, TaskStatus
+from actorkit.testing import ManualClock
 
 from .tasks_support import Block, Echo, Fail, Journal, Worker, run
 
@@ -63,3 +67,24 @@ async def test_the_task_gauges_follow_a_cancel_on_a_busy_agent_and_a_retry() -> 
         assert await later == ("w", "later")
         assert _gauges(system) == (0.0, 0.0, 3.0)
     assert [attempt for _, label, attempt in journal if label == "flaky"] == [1, 2]
+
+
+async def test_every_way_of_finishing_is_counted_under_its_status() -> None:
+    journal: Journal = []
+    clock = ManualClock()
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        await system.spawn(Worker, journal, name="w")
+        assert await run(system, "ok") == ("w", "ok")
+        with pytest.raises(RuntimeError):
+            await run(system, Fail("broken", 1))
+        stranded = await system.submit("stranded", requires=["nobody"])
+        assert stranded.cancel() is True
+        late = await system.submit("late", requires=["nobody"], deadline=1.0)
+        await clock.advance(1.0)
+        assert late.status is TaskStatus.EXPIRED
+        registry = system.metrics.registry
+        counted = {
+            status: registry.get_sample_value("actorkit_tasks_total", {"status": status})
+            for status in ("succeeded", "failed", "expired", "cancelled")
+        }
+    assert counted == {"succeeded": 1.0, "failed": 1.0, "expired": 1.0, "cancelled": 1.0}
