@@ -87,3 +87,25 @@ async def test_agent_history_keeps_the_last_32_changes() -> None:
         assert len(history) == 32
         assert history[-1][1] == "idle"
         assert all(a[1] != b[1] for a, b in itertools.pairwise(history))
+
+
+async def test_an_agent_draining_at_shutdown_is_shown_stopped(clock: ManualClock) -> None:
+    """Draining its queue, not stopped yet: it takes no task again, so it must not look idle
+    while the shutdown waits for it."""
+    journal: Journal = []
+    async with asyncio.timeout(5):
+        system = await ActorSystem(clock=clock).start()
+        ref = await system.spawn(Worker, journal, name="w")
+        first, queued = Block("first"), Block("queued")
+        ref.tell(first)
+        ref.tell(queued)
+        await first.entered.wait()
+        closing = asyncio.ensure_future(system.shutdown())
+        await clock.settle()
+        first.release.set()
+        await queued.entered.wait()  # handled after the shutdown's stop: draining
+        [info] = system.agents()
+        assert info.state == "stopped"
+        assert [state for _, state in info.history] == ["idle", "stopped"]
+        queued.release.set()
+        await closing
