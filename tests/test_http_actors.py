@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorSystem, OneForOne
 from actorkit._tree import MAX_DEPTH
 from actorkit.testing import actor_tree
 
@@ -61,6 +61,16 @@ async def test_actors_shows_the_tree_with_counts_and_restarts() -> None:
             "children",
         }
         assert "secret" not in body
+
+
+async def test_actors_counts_a_resumed_failure_as_a_failure_and_no_restart() -> None:
+    async with ActorSystem(supervisor=OneForOne(decider={ValueError: "resume"})) as system:
+        ref = await system.spawn(Echo, name="echo")
+        for _ in range(2):
+            with pytest.raises(ValueError):
+                await ref.ask("crash")
+        [node] = actor_tree(system)["actors"]
+    assert (node["failures"], node["restarts"], node["crashed"]) == (2, 0, 2)
 
 
 async def test_actors_takes_a_subtree_and_a_node_limit_and_refuses_bad_ones() -> None:
