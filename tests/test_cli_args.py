@@ -54,3 +54,12 @@ def test_a_bad_top_flag_is_an_argparse_error_on_stderr() -> None:
     assert result.stderr.splitlines()[-1].startswith(
         "python -m actorkit top: error: argument --interval: the value must be > 0 seconds"
     )
+
+
+def test_the_port_flag_takes_every_port_and_no_other(capsys: pytest.CaptureFixture[str]) -> None:
+    for port in (0, 65535):
+        assert build_parser().parse_args(["demo", "--port", str(port)]).port == port
+    for outside in ("-1", "65536"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["demo", "--port", outside])
+        assert "port must be 0..65535" in capsys.readouterr().err

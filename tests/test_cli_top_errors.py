@@ -149,3 +149,11 @@ async def test_top_says_what_url_to_pass(url: str, capsys: pytest.CaptureFixture
     async with asyncio.timeout(10):
         assert await top(url, 1.0, True) == 1
     assert "pass one such as http://127.0.0.1:9464" in capsys.readouterr().err
+
+
+def test_top_takes_http_and_https_urls_only() -> None:
+    from actorkit._top import _refused
+
+    assert _refused("http://127.0.0.1:9464") is None
+    assert _refused("https://metrics.example:9464/app") is None
+    assert "is not an http:// URL" in (_refused("ftp://127.0.0.1:9464") or "")
