@@ -1,6 +1,6 @@
 """Values the exported families carry, checked against what happened: failures counted per
-exception type, mailbox depth summed and maximised per class, every sample in `+Inf`, the
-`le` edges dashboards are built on, and a loop-lag probe never negative."""
+exception type, escalations, mailbox depth summed and maximised per class, every sample in
+`+Inf`, the `le` edges dashboards are built on, and a loop-lag probe never negative."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorSystem, OneForOne, Supervisor
 from actorkit._stats import DURATION_BUCKETS, Histogram
+from actorkit.testing import ManualClock
 
 from .http_support import Echo
+from .supervision_support import specs
 
 
 class Held(Actor):
@@ -113,3 +115,19 @@ async def test_a_lag_probe_run_early_records_no_negative_lag() -> None:
         assert metrics.loop_lag.count == before + 1
         assert metrics.loop_lag.sum >= 0.0
         assert metrics.loop_lag.counts[0] >= 1
+
+
+async def test_a_supervisor_that_gives_up_is_counted_as_an_escalation(
+    clock: ManualClock,
+) -> None:
+    journal: list[str] = []
+    async with ActorSystem(clock=clock) as system:
+        await system.spawn(Supervisor, specs(journal, "w"), OneForOne(max_restarts=0), name="s")
+        worker = system.lookup("/s/w")
+        assert worker is not None
+        worker.tell("crash")
+        await clock.settle()
+        escalations = system.metrics.registry.get_sample_value(
+            "actorkit_supervisor_escalations_total", {"actor_type": "Supervisor"}
+        )
+    assert escalations == 1.0
