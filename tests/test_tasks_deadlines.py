@@ -218,3 +218,22 @@ async def test_the_default_clock_is_the_event_loops_time() -> None:
     async with ActorSystem() as system:
         before = asyncio.get_running_loop().time()
         assert before <= system.now() <= asyncio.get_running_loop().time()
+
+
+async def test_a_task_started_before_its_deadline_holds_no_timer(clock: ManualClock) -> None:
+    """Its deadline no longer applies once it started: the timer goes then, not at the
+    deadline, which may be hours after the task ran."""
+    journal: Journal = []
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        await system.spawn(Worker, journal, name="w")
+        first, second = Block("first"), Block("second")
+        running = await system.submit(first)
+        await first.entered.wait()
+        waiting = await system.submit(second, deadline=3600.0)
+        assert clock.pending == 1
+        first.release.set()
+        await second.entered.wait()
+        assert waiting.status is TaskStatus.RUNNING
+        assert clock.pending == 0
+        second.release.set()
+        assert [await running, await waiting] == [("w", "first"), ("w", "second")]
