@@ -48,7 +48,7 @@ def reported() -> Any:
 async def test_every_blocking_episode_is_counted_and_reported_past_the_threshold(
     reported: Reported,
 ) -> None:
-    threshold = 0.2
+    threshold = 0.5  # a late watchdog thread has a second of slack under the 3x bound
     async with (
         asyncio.timeout(4 * REPORT_BOUND),
         ActorSystem(blocked_threshold=threshold) as system,
