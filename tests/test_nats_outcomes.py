@@ -103,3 +103,26 @@ async def test_a_lost_link_fails_queued_requests_as_not_sent_and_sent_ones_as_un
             await sent
         assert not isinstance(caught.value, NotDelivered)
         release.set()
+
+
+async def test_an_ask_waiting_for_room_fails_at_once_when_the_connection_closes_for_good(
+    own: NatsServer,
+) -> None:
+    """A client that does not reconnect (`allow_reconnect=False`) reports the drop and the
+    close back to back: the ask waiting for room must not take the room the close made."""
+    link = transport(own, max_buffered=1, buffer_timeout=SAFETY)
+    async with ActorSystem("closing", transport=link) as system:
+        system.expose(await system.spawn(Echo, name="echo"))
+        own.stop()
+        await link.link_down.wait()
+        system.remote("ghost", "/x").tell("held")  # fills the buffer; waits for a probe
+        own.start()
+        await link.link_up.wait()
+        waiting = asyncio.ensure_future(system.remote("closing", "/echo").ask("hi", SAFETY))
+        await asyncio.sleep(0)  # one turn: the ask is queued for room, not a wait for time
+        assert not waiting.done()
+        link._link.connection.options["allow_reconnect"] = False  # noqa: SLF001
+        own.stop()
+        async with asyncio.timeout(SAFETY / 4):  # not after the ask's own timeout
+            with pytest.raises(NotDelivered):
+                await waiting
