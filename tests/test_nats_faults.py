@@ -40,9 +40,25 @@ async def test_tells_for_an_unreachable_peer_become_dead_letters(own: NatsServer
         system.remote("ghost", "/x").tell("lost")  # buffered until ghost answers a probe
         own.start()
         await link.link_up.wait()
+        system.remote("ghost", "/x").tell("later")  # waits behind it, but sent: not buffered
         await link.flush(timeout=SAFETY)  # the probe gave up and dropped it
         assert system.dead_letters.by_reason == {"unreachable": 1}
         assert link.rejected["unreachable"] == 1
+
+
+async def test_a_publish_buffered_in_an_outage_waits_for_no_probe(own: NatsServer) -> None:
+    """A topic has no one to answer a probe: its publishes leave once the link is back, to
+    whoever has subscribed again by then, never given up on as `unreachable`."""
+    link = transport(own, buffer_timeout=0.2)
+    async with ActorSystem("announcer", transport=link) as system:
+        own.stop()
+        await link.link_down.wait()
+        system.publish("events.x", "buffered")
+        own.start()
+        await link.link_up.wait()
+        await link.flush(timeout=SAFETY)
+        assert system.dead_letters.count == 0
+        assert sum(link.rejected.values()) == 0
 
 
 async def test_a_silent_target_leaves_the_others_their_own_buffer_timeout(

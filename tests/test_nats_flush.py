@@ -144,10 +144,12 @@ async def test_a_flush_that_fails_is_a_dead_letter_and_the_writer_goes_on(
 
         monkeypatch.setattr(nc, "_flush_pending", failing)
         remote = system.remote("failing", "/probe")
+        sent = link.sent
         remote.tell(b"x" * PENDING)
         await link.flush(timeout=SAFETY)
         assert system.dead_letters.by_reason == {"send_failed": 1}
         assert link.rejected["send_failed"] == 1
+        assert link.sent == sent  # a dead letter is not counted as sent too
         monkeypatch.setattr(nc, "_flush_pending", flush)
         remote.tell("after")
         while (await probe.receive(timeout=SAFETY)) != "after":

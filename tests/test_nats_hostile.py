@@ -90,7 +90,10 @@ async def test_a_remote_tell_a_pool_cannot_route_is_a_dead_letter(server: NatsSe
 
 async def test_malformed_replies_fail_the_ask_and_are_counted(server: NatsServer) -> None:
     async with ActorSystem("asker", transport=transport(server)) as system, raw(server) as fake:
-        malformed = [b"\xff\xfe", frame(9, 1), frame(1, 5, [], "x"), frame(2, 7), frame(0), b""]
+        malformed = [
+            *(b"\xff\xfe", frame(9, 1), frame(1, 5, [], "x"), frame(2, 7), frame(0), b""),
+            frame(0, "a", "b"),  # an OK with a slot too many is no answer either
+        ]
         replies = iter([frame(0, "ready"), *malformed])
 
         async def answer(msg: Any) -> None:
@@ -109,11 +112,11 @@ async def test_malformed_replies_fail_the_ask_and_are_counted(server: NatsServer
                 break
             except ActorStopped:  # NotDelivered: "nobody answers"
                 await asyncio.sleep(0)
-        for _ in range(6):
+        for _ in malformed:
             with pytest.raises(TypeError, match="could not be decoded"):
                 await remote.ask("hi", timeout=SAFETY)
-        assert system.dead_letters.by_reason == {"bad_payload": 6}
-        assert rejected(system)["bad_payload"] == 6
+        assert system.dead_letters.by_reason == {"bad_payload": 7}
+        assert rejected(system)["bad_payload"] == 7
 
 
 async def test_malformed_requests_are_answered_or_counted(server: NatsServer) -> None:

@@ -17,7 +17,8 @@ pytestmark = requires_nats
 
 
 async def test_gone_systems_fail_fast_and_vanishing_ones_time_out(server: NatsServer) -> None:
-    async with ActorSystem("asker", transport=transport(server)) as asker:
+    asker_link = transport(server)
+    async with ActorSystem("asker", transport=asker_link) as asker:
         with pytest.raises(ActorStopped, match="not connected"):
             await asker.remote("nobody", "/x").ask("hi", timeout=5.0)
         with pytest.raises(ActorStopped, match="no member"):
@@ -39,6 +40,8 @@ async def test_gone_systems_fail_fast_and_vanishing_ones_time_out(server: NatsSe
             "it stopped answering (frozen, cut off, or gone before NATS noticed): check that "
             "it runs"
         )
+        awaited = asker_link._requests._replies  # noqa: SLF001
+        assert awaited == {}  # a late reply has nobody to find: none is kept waiting for
         release.set()
         await held.shutdown()
         with pytest.raises(ActorStopped):

@@ -11,6 +11,7 @@ import pytest
 import actorkit
 from actorkit import Actor, ActorSystem, Ref
 from actorkit.nats import RemoteError, RemoteRef
+from actorkit.testing import Probe
 
 from .nats_node import Add, Job
 from .nats_support import NatsServer, requires_nats, transport
@@ -93,6 +94,8 @@ async def test_unregistered_types_are_refused_at_send_time(server: NatsServer) -
     async with ActorSystem("strict", transport=transport(server)) as system:
         system.expose(await system.spawn(Echo, name="echo"))
         echo = system.remote("strict", "/echo")
+        local = await Probe.spawn(system)
+        system.subscribe(local.ref, "events.*")
         with pytest.raises(TypeError, match="NotRegistered is not a registered message type"):
             echo.tell(NotRegistered(1))
         with pytest.raises(TypeError, match=r"@actorkit\.message"):
@@ -101,7 +104,11 @@ async def test_unregistered_types_are_refused_at_send_time(server: NatsServer) -
             system.publish("events.x", {1, 2})
         with pytest.raises(TypeError, match="64 bits"):
             echo.tell(2**70)
+        with pytest.raises(ValueError, match="must be > 0"):  # refused here, as locally
+            await echo.ask("zero", timeout=0)
         assert await echo.ask("got") == []
+        system.publish("events.x", "after")  # the refused publish reached no one, here either
+        await local.expect("after")
 
 
 async def ask_as_actor_ref(ref: actorkit.ActorRef, message: Any) -> Any:
