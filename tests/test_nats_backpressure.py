@@ -8,7 +8,7 @@ import pytest
 
 from actorkit import ActorSystem, AskTimeout, MailboxFull
 
-from .nats_support import NatsServer, requires_nats, transport
+from .nats_support import SAFETY, NatsServer, requires_nats, transport
 from .nats_systems_support import Echo, Holder
 
 pytestmark = requires_nats
@@ -36,6 +36,7 @@ async def test_a_remote_send_to_a_full_mailbox_times_out_with_ask_timeout(
                 await remote.send("more")
         assert (sender_link.asks["timeout"], sender_link.asks["error"]) == (3, 0)
         release.set()
+        assert await remote.ask("after", SAFETY) is None  # the receiver still reads NATS
 
 
 async def test_a_full_outbound_buffer_is_backpressure(server: NatsServer) -> None:

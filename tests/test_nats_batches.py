@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -82,6 +83,25 @@ async def test_tells_asks_and_sends_keep_their_order_and_tells_share_messages(
         assert len(seen) < 100  # 6,000 tells, a few batches
 
 
+async def test_a_batch_stays_within_the_servers_max_payload(
+    own: NatsServer, tmp_path: Path
+) -> None:
+    """300 tells queued in one turn are some 5 KB of frames: over a server's `max_payload`
+    of 1,000 bytes they leave as several batches, none refused by the client."""
+    config = tmp_path / "small.conf"
+    config.write_text("max_payload: 1000\n")
+    own.args = ("-c", str(config))
+    own.stop()
+    own.start()
+    async with ActorSystem("small", transport=transport(own)) as system:
+        system.expose(await system.spawn(Keeper, name="k", mailbox_size=None))
+        k = system.remote("small", "/k")
+        for i in range(300):
+            k.tell(i)  # no await: all queued before the writer runs
+        assert await k.ask("got", SAFETY) == list(range(300))
+        assert system.dead_letters.count == 0
+
+
 async def test_a_frame_that_does_not_decode_costs_only_itself(server: NatsServer) -> None:
     async with ActorSystem("target", transport=transport(server)) as system:
         system.expose(await system.spawn(Keeper, name="k"))
@@ -94,6 +114,7 @@ async def test_a_frame_that_does_not_decode_costs_only_itself(server: NatsServer
             encode([0, "/k", 1, None]),
             encode([0, "/k", unknown, None]),  # a type this process did not register
             encode([1, "/k", "an ask", 1.0]),  # only tells travel in a batch
+            encode([3, "/k", "a ping", None]),  # even one that needs no reply subject
             encode([0, "/nowhere", 2, None]),  # not exposed
             encode([0, "/k", 3, None]),
         ]
@@ -106,10 +127,11 @@ async def test_a_frame_that_does_not_decode_costs_only_itself(server: NatsServer
         # Both handled, not merely flushed: nats-py's flush writes its PING ahead of the
         # publishes it still holds, so the server may route the ask below (another connection)
         # first. A batch is handled in one synchronous call: its letters in, its tells are too.
-        reasons = [(await letters.receive(SAFETY)).reason for _ in range(4)]
-        assert sorted(reasons) == ["bad_payload"] * 3 + ["not_exposed"]
+        reasons = [(await letters.receive(SAFETY)).reason for _ in range(5)]
+        assert sorted(reasons) == ["bad_payload"] * 4 + ["not_exposed"]
         assert await system.remote("target", "/k").ask("got", SAFETY) == [1, 3]
-        assert system.dead_letters.by_reason == {"bad_payload": 3, "not_exposed": 1}
+        assert system.dead_letters.by_reason == {"bad_payload": 4, "not_exposed": 1}
+        assert link_of(system).received == 8  # each frame of the batch, the broken one, the ask
 
 
 async def test_publishes_are_batched_in_order(server: NatsServer) -> None:

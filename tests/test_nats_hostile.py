@@ -14,11 +14,11 @@ import msgspec
 import nats
 import pytest
 
-from actorkit import Actor, ActorStopped, ActorSystem
+from actorkit import DEAD_LETTER_TOPIC, Actor, ActorStopped, ActorSystem
 from actorkit.nats import RemoteError
 from actorkit.testing import Probe
 
-from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
+from .nats_support import SAFETY, Gate, NatsServer, link_of, requires_nats, transport
 
 pytestmark = requires_nats
 
@@ -88,6 +88,23 @@ async def test_a_remote_tell_a_pool_cannot_route_is_a_dead_letter(server: NatsSe
             await remote.ask("boom")  # an ask gets the routing error back, as locally
 
 
+async def test_a_remote_tell_to_a_full_mailbox_is_a_dead_letter_there(server: NatsServer) -> None:
+    async with ActorSystem("full", transport=transport(server)) as system:
+        arrived, release = asyncio.Event(), asyncio.Event()
+        system.expose(await system.spawn(Gate, arrived, release, name="gate", mailbox_size=1))
+        letters = await Probe.spawn(system)
+        system.subscribe(letters.ref, DEAD_LETTER_TOPIC)
+        gate = system.remote("full", "/gate")
+        gate.tell("held")
+        await arrived.wait()
+        gate.tell("queued")
+        gate.tell("over")
+        letter = await letters.receive(SAFETY)
+        assert (letter.reason, letter.message) == ("mailbox_full", "over")
+        assert rejected(system)["mailbox_full"] == 1
+        release.set()
+
+
 async def test_malformed_replies_fail_the_ask_and_are_counted(server: NatsServer) -> None:
     async with ActorSystem("asker", transport=transport(server)) as system, raw(server) as fake:
         malformed = [
@@ -131,6 +148,7 @@ async def test_malformed_requests_are_answered_or_counted(server: NatsServer) ->
             ("actorkit.actor.target", frame(1, 5, "x", 1.0)),  # a path that is not a str
             ("actorkit.actor.target", frame("tell", "/echo", "x", None)),
             ("actorkit.group.echoes", frame(0, "/echo", "x")),  # 3 slots
+            ("actorkit.actor.target", frame(1, "/echo", "x", 1.0, "extra")),  # 5 slots
             ("actorkit.group.echoes", b"\xc1"),  # a byte msgpack never uses
         ):
             answer = await client.request(subject, payload, timeout=SAFETY)
@@ -142,8 +160,8 @@ async def test_malformed_requests_are_answered_or_counted(server: NatsServer) ->
         # Each reaches its subscription after the malformed one before it.
         assert await system.remote("target", "/echo").ask("alive") == "alive"
         await probe.expect("good")
-        assert system.dead_letters.by_reason == {"bad_payload": 8}
-        assert rejected(system)["bad_payload"] == 8
+        assert system.dead_letters.by_reason == {"bad_payload": 9}
+        assert rejected(system)["bad_payload"] == 9
 
 
 class Unprintable(Exception):
