@@ -122,16 +122,18 @@ async def test_a_frame_that_does_not_decode_costs_only_itself(server: NatsServer
         try:
             await client.publish("actorkit.actor.target", batch(frames))
             await client.publish("actorkit.actor.target", b"\x92\x04\xc1")  # a broken batch
+            inner = [msgspec.Raw(encode([0, "/k", 9, None]))]
+            await client.publish("actorkit.actor.target", encode([5, inner]))  # no batch head
         finally:
             await client.close()
         # Both handled, not merely flushed: nats-py's flush writes its PING ahead of the
         # publishes it still holds, so the server may route the ask below (another connection)
         # first. A batch is handled in one synchronous call: its letters in, its tells are too.
-        reasons = [(await letters.receive(SAFETY)).reason for _ in range(5)]
-        assert sorted(reasons) == ["bad_payload"] * 4 + ["not_exposed"]
+        reasons = [(await letters.receive(SAFETY)).reason for _ in range(6)]
+        assert sorted(reasons) == ["bad_payload"] * 5 + ["not_exposed"]
         assert await system.remote("target", "/k").ask("got", SAFETY) == [1, 3]
-        assert system.dead_letters.by_reason == {"bad_payload": 4, "not_exposed": 1}
-        assert link_of(system).received == 8  # each frame of the batch, the broken one, the ask
+        assert system.dead_letters.by_reason == {"bad_payload": 5, "not_exposed": 1}
+        assert link_of(system).received == 9  # each frame of the batch, the other two, the ask
 
 
 async def test_publishes_are_batched_in_order(server: NatsServer) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem
+from actorkit._nats._frames import error_frame, rebuild_error
+from actorkit._top_frame import NotAnEndpoint
 from actorkit.testing import Probe
 
 from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
@@ -66,3 +68,11 @@ async def test_a_topic_too_long_for_a_nats_subject_is_refused_and_the_link_stays
         await probe.expect("longest")
         await probe.expect("ok")
         assert link_of(pub).connected
+
+
+def test_a_private_subclass_of_an_allowed_error_crosses_as_that_error() -> None:
+    """Not as a `RemoteError`: the asker catches it as the public type it subclasses."""
+    frame = error_frame(NotAnEndpoint("no actorkit here"))
+    assert frame[1:3] == ["builtins.ValueError", ["no actorkit here"]]
+    rebuilt = rebuild_error(*frame[1:])
+    assert (type(rebuilt), rebuilt.args) == (ValueError, ("no actorkit here",))
