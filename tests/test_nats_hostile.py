@@ -110,6 +110,7 @@ async def test_malformed_replies_fail_the_ask_and_are_counted(server: NatsServer
         malformed = [
             *(b"\xff\xfe", frame(9, 1), frame(1, 5, [], "x"), frame(2, 7), frame(0), b""),
             frame(0, "a", "b"),  # an OK with a slot too many is no answer either
+            frame(),  # nor an empty array
         ]
         replies = iter([frame(0, "ready"), *malformed])
 
@@ -132,8 +133,8 @@ async def test_malformed_replies_fail_the_ask_and_are_counted(server: NatsServer
         for _ in malformed:
             with pytest.raises(TypeError, match="could not be decoded"):
                 await remote.ask("hi", timeout=SAFETY)
-        assert system.dead_letters.by_reason == {"bad_payload": 7}
-        assert rejected(system)["bad_payload"] == 7
+        assert system.dead_letters.by_reason == {"bad_payload": 8}
+        assert rejected(system)["bad_payload"] == 8
 
 
 async def test_malformed_requests_are_answered_or_counted(server: NatsServer) -> None:

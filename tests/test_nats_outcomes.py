@@ -126,3 +126,22 @@ async def test_an_ask_waiting_for_room_fails_at_once_when_the_connection_closes_
         async with asyncio.timeout(SAFETY / 4):  # not after the ask's own timeout
             with pytest.raises(NotDelivered):
                 await waiting
+
+
+async def test_an_ask_waiting_for_its_reply_fails_at_once_when_its_system_shuts_down(
+    server: NatsServer,
+) -> None:
+    arrived, release = asyncio.Event(), asyncio.Event()
+    async with ActorSystem("holding", transport=transport(server)) as holding:
+        holding.expose(await holding.spawn(Gate, arrived, release, name="gate"))
+        asker = ActorSystem("leaving", transport=transport(server))
+        await asker.start()
+        try:
+            asking = asyncio.ensure_future(asker.remote("holding", "/gate").ask("hi", SAFETY))
+            await arrived.wait()
+        finally:
+            await asker.shutdown()
+        async with asyncio.timeout(SAFETY / 4):  # not after the ask's own timeout
+            with pytest.raises(ActorStopped, match="shut down before the reply arrived"):
+                await asking
+        release.set()
