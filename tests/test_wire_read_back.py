@@ -112,4 +112,6 @@ def test_classes_the_table_cannot_judge_are_converted() -> None:
         "Constrained", [("x", Annotated[int, msgspec.Meta(ge=0)])]
     )
     assert admitted(constrained, ("x",)) is None
+    mixed = dataclasses.make_dataclass("Mixed", [("x", int | list[int])])
+    assert admitted(mixed, ("x",)) is None  # a union with a container in it
     assert admitted(Plain, ("count", "ratio", "name", "flag")) is not None
