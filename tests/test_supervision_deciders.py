@@ -69,36 +69,24 @@ async def test_decider_stop_stops_the_child_for_good() -> None:
         assert journal == ["start w", "stop w"]
 
 
-async def test_decider_escalate_fails_the_parent_which_is_restarted() -> None:
-    journal: list[str] = []
-
-    class Parent(Actor):
-        supervisor_strategy = OneForOne(decider={KeyError: "escalate"})
-
-        async def on_start(self) -> None:
-            journal.append("start parent")
-            await self.spawn(Worker, journal, "w", name="w")
-
-    async with ActorSystem() as system:
-        parent = await system.spawn(Parent, name="p")
-        w = system.lookup("/p/w")
-        assert w is not None
-        w.tell(KeyError("up"))
-        await parent.ask("sync")  # processed after the parent's restart
-        assert journal == ["start parent", "start w", "stop w", "start parent", "start w"]
-        assert snapshot(parent).restarts == 1
+def _broken(error: BaseException) -> None:
+    raise LookupError("decider bug")
 
 
-async def test_a_decider_that_raises_escalates_the_failure() -> None:
+@pytest.mark.parametrize(
+    "decider",
+    [
+        pytest.param({KeyError: "escalate"}, id="escalate"),
+        pytest.param(_broken, id="a_decider_that_raises_escalates"),
+    ],
+)
+async def test_decider_escalate_fails_the_parent_which_is_restarted(decider: Any) -> None:
     """A decider's own bug decides nothing: the supervisor escalates, as if its decider had
     said "escalate", so the failure reaches a supervisor that can act (here: restarts it)."""
     journal: list[str] = []
 
-    def broken(error: BaseException) -> None:
-        raise LookupError("decider bug")
-
     class Parent(Actor):
-        supervisor_strategy = OneForOne(decider=broken)
+        supervisor_strategy = OneForOne(decider=decider)
 
         async def on_start(self) -> None:
             journal.append("start parent")

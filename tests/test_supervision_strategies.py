@@ -26,17 +26,30 @@ async def test_one_for_all_stops_in_reverse_and_starts_in_order() -> None:
         assert snapshot(sup).children == ("a", "b", "c")
 
 
-async def test_rest_for_one_restarts_the_failed_child_and_those_after_it() -> None:
+@pytest.mark.parametrize(
+    ("strategy", "expected"),
+    [
+        pytest.param(
+            (RestForOne(),), ["stop c", "stop b", "start b", "start c"], id="rest_for_one"
+        ),
+        pytest.param((), ["stop b", "start b"], id="no_strategy_is_one_for_one"),
+    ],
+)
+async def test_rest_for_one_restarts_the_failed_child_and_those_after_it(
+    strategy: tuple[RestForOne, ...], expected: list[str]
+) -> None:
+    """rest_for_one restarts the failed child and those started after it; a `Supervisor`
+    given no strategy restarts only the failed one."""
     journal: list[str] = []
     async with ActorSystem() as system:
-        await system.spawn(Supervisor, specs(journal, "a", "b", "c"), RestForOne(), name="sup")
+        await system.spawn(Supervisor, specs(journal, "a", "b", "c"), *strategy, name="sup")
         journal.clear()
         b = system.lookup("/sup/b")
         assert b is not None
         b.tell("crash")
         await b.ask("sync")
         await system.ask("/sup", "sync")
-        assert journal == ["stop c", "stop b", "start b", "start c"]
+        assert journal == expected
 
 
 async def test_one_for_one_touches_only_the_failed_child() -> None:
@@ -82,19 +95,6 @@ async def test_concurrent_failures_under_one_for_all_do_not_deadlock() -> None:
                 ref = system.lookup(f"/sup/{name}")
                 assert ref is not None
                 assert await ref.ask("handled") == 0
-
-
-async def test_a_supervisor_given_no_strategy_restarts_one_for_one() -> None:
-    journal: list[str] = []
-    async with ActorSystem() as system:
-        await system.spawn(Supervisor, specs(journal, "a", "b", "c"), name="sup")
-        journal.clear()
-        b = system.lookup("/sup/b")
-        assert b is not None
-        b.tell("crash")
-        await b.ask("sync")
-        await system.ask("/sup", "sync")
-        assert journal == ["stop b", "start b"]
 
 
 async def test_a_child_spec_s_spawn_options_apply_to_its_child() -> None:

@@ -99,23 +99,19 @@ class Outbox:
         return True
 
     async def wait_for_room(self) -> None:
-        """`NotDelivered` while disconnected or stopping, checked again once woken: an outage,
-        a close for good and the stop wake the waiters too, and the queue a close emptied is
-        no room to send in."""
-        self._check_sending()
-        if len(self._out) < self.max_buffered:
-            return  # the writer made room before this waiter got to run
-        self._room_waiters += 1
-        self._room.clear()
-        try:
-            await self._room.wait()
-        finally:
-            self._room_waiters -= 1
-        self._check_sending()
-
-    def _check_sending(self) -> None:
-        if not self._link.connected or self._link.stopping:
-            raise NotDelivered("not connected to NATS and the outbound buffer is full")
+        """Checked again once woken: an outage, a final close and the stop wake waiters too,
+        and the room a close made by emptying the queue is no room to send in."""
+        for woken in (False, True):
+            if not self._link.connected or self._link.stopping:
+                raise NotDelivered("not connected to NATS and the outbound buffer is full")
+            if woken or len(self._out) < self.max_buffered:
+                return  # or the writer made room before this waiter got to run
+            self._room_waiters += 1
+            try:
+                self._room.clear()
+                await self._room.wait()
+            finally:
+                self._room_waiters -= 1
 
     async def wait_drained(self) -> None:
         while self._out:
