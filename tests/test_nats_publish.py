@@ -1,12 +1,21 @@
-"""A publish over NATS reaches every subscribing system once."""
+"""A publish over NATS reaches every subscribing system once, and none that is shutting down."""
 
 from __future__ import annotations
 
-from actorkit import ActorSystem, testing
+import asyncio
+from typing import Any
+
+import msgspec
+import nats
+import pytest
+from nats.aio.msg import Msg
+
+from actorkit import Actor, ActorSystem, testing
+from actorkit._nats._inbound import Inbound
 from actorkit.testing import Probe
 
 from .nats_node import Add
-from .nats_support import NatsServer, requires_nats, transport
+from .nats_support import SAFETY, NatsServer, requires_nats, transport
 
 pytestmark = requires_nats
 
@@ -36,3 +45,56 @@ async def test_publish_reaches_every_system_once(server: NatsServer) -> None:
             await probe.expect("sync")
             probe.expect_empty()
         assert "no_subscribers" not in pub.dead_letters.by_reason
+
+
+class Lingering(Actor):
+    """Holds its system's shutdown open until released; subscribed to what is published."""
+
+    def __init__(self, got: list[Any], stopping: asyncio.Event, release: asyncio.Event) -> None:
+        self.got = got
+        self.stopping = stopping
+        self.release = release
+
+    async def receive(self, message: Any) -> None:
+        self.got.append(message)
+
+    async def on_stop(self) -> None:
+        self.stopping.set()
+        await self.release.wait()
+
+
+async def test_a_publish_arriving_during_shutdown_is_a_dead_letter_shutdown(
+    server: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its system no longer accepts work but still reads NATS: the publish is refused, as a
+    local one would be, not handed to subscribers that are stopping."""
+    got: list[Any] = []
+    stopping, release, handled = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    topic_now = Inbound.topic_now
+
+    def routed(inbound: Inbound, msg: Msg) -> bool:
+        try:
+            return topic_now(inbound, msg)
+        finally:
+            handled.set()
+
+    monkeypatch.setattr(Inbound, "topic_now", routed)  # before `start` subscribes with it
+    client = await nats.connect(server.url)
+    sub = await ActorSystem("sub", transport=transport(server)).start()
+    try:
+        lingering = await sub.spawn(Lingering, got, stopping, release, name="lingering")
+        sub.subscribe(lingering, "orders")
+        shutting = asyncio.create_task(sub.shutdown())
+        async with asyncio.timeout(SAFETY):
+            await stopping.wait()
+            assert not testing.accepting(sub)
+            await client.publish("actorkit.topic.orders", msgspec.msgpack.encode(["late"]))
+            await handled.wait()
+        assert sub.dead_letters.by_reason == {"shutdown": 1}
+        assert [d.message for d in sub.dead_letters.recent] == ["late"]
+    finally:
+        release.set()
+        await sub.shutdown()
+        await client.close()
+    await shutting
+    assert got == []
