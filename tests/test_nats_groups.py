@@ -1,12 +1,22 @@
-"""Groups share work across systems over NATS; members leave without dropping a message."""
+"""Groups share work across systems over NATS; members leave without dropping a message,
+nor one queued for them as they leave."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+import msgspec
+import nats
+import pytest
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+
 import actorkit
 from actorkit import Actor, ActorStopped, ActorSystem, testing
+from actorkit._nats import _direct
+from actorkit._nats._frames import ASK, OK, PING, STOPPED
+from actorkit._nats._inbound import Inbound
 
 from .nats_node import Job
 from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
@@ -151,3 +161,49 @@ async def test_a_system_shutting_down_leaves_its_groups_before_its_actors_stop(
         assert staying is not None
         assert len(await staying.ask("got")) == 40
         assert worker_a.dead_letters.count == 0
+
+
+async def test_a_request_queued_for_a_leaving_member_is_answered_before_it_leaves(
+    server: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ask queued behind a request still being handled on the subscription's slower path
+    (`_direct`) as its member leaves the group: leaving waits for the callback to handle it,
+    so its asker hears at once that the member is gone. Forgetting the subscription as the
+    round trip ended cancelled that callback, and the ask waited for its timeout."""
+    answering, round_tripped = asyncio.Event(), asyncio.Event()
+    on_request, round_trip = Inbound.on_request, _direct.round_trip
+
+    async def ping_held(inbound: Inbound, msg: Msg, group: str | None = None) -> None:
+        if not answering.is_set():  # the ping: handled once the departure's round trip ended
+            answering.set()
+            await round_tripped.wait()
+        await on_request(inbound, msg, group)
+
+    async def signalled(nc: Client, timeout: float) -> None:
+        await round_trip(nc, timeout)
+        round_tripped.set()
+
+    monkeypatch.setattr(Inbound, "on_request", ping_held)  # before `expose` subscribes
+    monkeypatch.setattr(_direct, "round_trip", signalled)
+    client = await nats.connect(server.url)
+    try:
+        async with ActorSystem("member", transport=transport(server)) as system:
+            echo = await system.spawn(Echo, name="echo")
+            system.expose(echo, group="leaving")
+            await link_of(system).flush()
+            answers = await client.subscribe("answers.*")
+            for slots, reply in (([PING, "", None, None], "ping"), ([ASK, "", "hi", 30.0], "ask")):
+                payload = msgspec.msgpack.encode(slots)
+                await client.publish("actorkit.group.leaving", payload, f"answers.{reply}")
+            await client.flush()  # both are on their way to the member ahead of its UNSUB
+            async with asyncio.timeout(SAFETY):
+                await answering.wait()  # the ask queues behind the ping
+                await echo.stop()
+                replies = {}
+                for _ in range(2):
+                    reply = await answers.next_msg(timeout=SAFETY)
+                    replies[reply.subject] = msgspec.msgpack.decode(reply.data)
+            assert replies["answers.ping"][0] == OK
+            assert replies["answers.ask"] == [STOPPED, "member:group leaving is not exposed"]
+    finally:
+        await client.close()
