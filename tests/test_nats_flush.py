@@ -1,6 +1,7 @@
 """nats-py's back-pressure: past `pending_size` bytes not yet written, `publish` waits for its
 flusher. The writer and a direct ask wait for it too, and come out of it however it ends:
-tells keep flowing, an ask keeps its own deadline, a failed flush is a dead letter.
+tells keep flowing, an ask keeps its own deadline, a failed flush is a dead letter, and what
+is still queued when the link drops is buffered for the outage.
 
 The faults are injected into the sending system's nats-py client: a socket whose `drain`
 waits for the test, as for a server that does not read, and a flush wait that fails."""
@@ -154,3 +155,31 @@ async def test_a_flush_that_fails_is_a_dead_letter_and_the_writer_goes_on(
         remote.tell("after")
         while (await probe.receive(timeout=SAFETY)) != "after":
             pass  # the failed publish may have left nats-py's buffer all the same
+
+
+async def test_tells_queued_when_the_link_drops_wait_for_their_target_to_answer(
+    own: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Queued while connected (the writer waiting for nats-py's flusher) and still queued as
+    the link drops: they are buffered for the outage like a tell made during it, so a target
+    that does not answer after the reconnect makes them dead letters `unreachable`, not
+    messages sent to nobody."""
+    link = NatsTransport(
+        own.url, pending_size=PENDING, buffer_timeout=0.3, reconnect_time_wait=0.05
+    )
+    async with ActorSystem("cut", transport=link) as system:
+        stall = Stall(monkeypatch, client_of(system))
+        ghost = system.remote("ghost", "/x")
+        ghost.tell(b"x" * PENDING)  # in nats-py's buffer: the writer waits for its flusher
+        async with asyncio.timeout(SAFETY):
+            await stall.held.wait()
+            ghost.tell("queued")
+            ghost.tell("behind it")
+            own.stop()
+            await link.link_down.wait()
+            stall.released.set()
+            own.start()
+            await link.link_up.wait()
+        await link.flush(timeout=SAFETY)  # drained: the ghost given up on, or sent to
+        assert system.dead_letters.by_reason == {"unreachable": 2}
+        assert [d.message for d in system.dead_letters.recent] == ["queued", "behind it"]
