@@ -9,13 +9,14 @@ from typing import cast
 
 import pytest
 
-from actorkit import NotDelivered
+from actorkit import ActorSystem, NotDelivered
 from actorkit._nats._batches import Out
 from actorkit._nats._core import Core
 from actorkit._nats._outbound import Outbox
 from actorkit._nats._probes import Probes
 
-from .nats_support import SAFETY
+from .nats_support import SAFETY, NatsServer, requires_nats, transport
+from .nats_systems_support import Echo
 
 
 async def test_an_outage_fails_a_request_waiting_for_room_at_once() -> None:
@@ -33,3 +34,29 @@ async def test_an_outage_fails_a_request_waiting_for_room_at_once() -> None:
     async with asyncio.timeout(SAFETY / 4):  # not after the request's own deadline
         with pytest.raises(NotDelivered, match="the link dropped"):
             await waiting
+
+
+@requires_nats
+async def test_a_request_waiting_for_room_as_its_system_stops_is_told_so(
+    own: NatsServer,
+) -> None:
+    """Connected all along: the error says the system is shutting down, not that NATS is
+    unreachable, which would send its reader looking for an outage."""
+    link = transport(own, max_buffered=1, buffer_timeout=SAFETY)
+    system = await ActorSystem("closing", transport=link).start()
+    try:
+        system.expose(await system.spawn(Echo, name="echo"))
+        own.stop()
+        await link.link_down.wait()
+        system.remote("ghost", "/x").tell("held")  # fills the buffer; waits for a probe
+        own.start()
+        await link.link_up.wait()  # connected, the writer probing ghost: no room
+        waiting = asyncio.ensure_future(system.remote("closing", "/echo").ask("hi", SAFETY))
+        await asyncio.sleep(0)  # one turn: the ask is queued for room, not a wait for time
+        assert not waiting.done()
+        async with asyncio.timeout(SAFETY / 4):
+            await system.shutdown()
+            with pytest.raises(NotDelivered, match="shutting down"):
+                await waiting
+    finally:
+        await system.shutdown()

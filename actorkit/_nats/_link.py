@@ -106,6 +106,18 @@ class Link:
     def connected(self) -> bool:
         return self.nc is not None and self.nc.is_connected
 
+    def refusal(self) -> str:
+        """Why a request is not sent now (disconnected, or stopping), in its error: a shutdown
+        read as an outage sends its reader looking for a network fault."""
+        if self.connected:
+            return "the actor system is shutting down"
+        if self.closed and not self.stopping:
+            return (
+                "not connected to NATS any more: the connection closed for good (its "
+                "max_reconnect_attempts ran out)"
+            )
+        return "not connected to NATS"
+
     async def connect(self, system: Host, *, topics: bool = False) -> Client:
         """Open one of the two connections; a refusal fails at once, silence after
         `connect_timeout`."""

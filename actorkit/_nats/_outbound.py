@@ -103,7 +103,7 @@ class Outbox:
         and the room a close made by emptying the queue is no room to send in."""
         for woken in (False, True):
             if not self._link.connected or self._link.stopping:
-                raise NotDelivered("not connected to NATS and the outbound buffer is full")
+                raise NotDelivered(f"{self._link.refusal()}; the outbound buffer was full")
             if woken or len(self._out) < self.max_buffered:
                 return  # or the writer made room before this waiter got to run
             self._room_waiters += 1

@@ -87,16 +87,7 @@ class Requests:
         if not link.connected or link.stopping:  # `stop()` closes the deadlines and queue
             core.asks["stopped"] += 1
             what = "ask" if kind == ASK else "send"
-            if link.connected:
-                why = "the actor system is shutting down"
-            elif link.closed and not link.stopping:
-                why = (
-                    "not connected to NATS any more: the connection closed for good (its "
-                    "max_reconnect_attempts ran out)"
-                )
-            else:
-                why = "not connected to NATS"
-            raise NotDelivered(f"{why}: the {what} to {target} was not sent")
+            raise NotDelivered(f"{link.refusal()}: the {what} to {target} was not sent")
         token = str(next(self._tokens))
         future: asyncio.Future[Msg] = asyncio.get_running_loop().create_future()
         envelope = Ask(message, future, target, timeout)  # type: ignore[arg-type]
