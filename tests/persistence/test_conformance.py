@@ -190,9 +190,16 @@ async def test_events_decodes_registered_types(make_store: MakeStore) -> None:
         assert [seq async for seq, _, _ in store.events("acct", from_seq=2)] == [2]
 
 
-async def test_events_names_a_row_that_does_not_decode(make_store: MakeStore) -> None:
+@pytest.mark.parametrize(
+    "payload",
+    [b"\xc1garbage", b"\x90", b"\x92\x01\x02"],
+    ids=["not-msgpack", "no-slot", "two-slots"],
+)
+async def test_events_names_a_row_that_does_not_decode(
+    make_store: MakeStore, payload: bytes
+) -> None:
     async with make_store() as store:
-        await store.append("acct", 0, [encode(1), b"\xc1garbage"])
+        await store.append("acct", 0, [encode(1), payload])
         with pytest.raises(PersistenceError, match="event 2 of 'acct' does not decode"):
             [item async for item in store.events("acct")]
 
