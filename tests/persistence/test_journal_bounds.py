@@ -1,0 +1,52 @@
+"""The journal command at its edges: `--from` at both ends of its range and just past a
+journal's end, and the slash hint for ids it cannot apply to."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from actorkit._persistence_id import MAX_PERSISTENCE_ID
+from actorkit.persistence._base import MAX_SEQ
+from actorkit.persistence._journal import NOTHING_STORED, print_journal
+from actorkit.persistence._url import store_from_url
+
+
+async def one_event(tmp_path: Path, persistence_id: str) -> str:
+    url = f"sqlite:///{tmp_path / 'bank.db'}"
+    async with store_from_url(url) as store:
+        await store.append(persistence_id, 0, [b"\x00"])
+    return url
+
+
+async def test_from_reads_past_the_end_of_a_journal_without_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = await one_event(tmp_path, "a")
+    out = io.StringIO()
+    for from_seq in (2, MAX_SEQ):
+        assert await print_journal(url, "a", from_seq, out=out) == 0
+    assert out.getvalue() == ""
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("from_seq", [True, 2.0, "2"])
+async def test_from_is_an_int(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], from_seq: object
+) -> None:
+    url = await one_event(tmp_path, "a")
+    assert await print_journal(url, "a", from_seq, out=io.StringIO()) == 2  # type: ignore[arg-type]
+    assert "--from must be a sequence number" in capsys.readouterr().err
+
+
+async def test_no_slash_hint_for_an_id_with_its_slash_or_one_too_long_for_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = await one_event(tmp_path, "//a")
+    longest = "b" * MAX_PERSISTENCE_ID
+    for given in ("/a", longest):
+        assert await print_journal(url, given, out=io.StringIO()) == NOTHING_STORED
+        err = capsys.readouterr().err
+        assert f"no events and no state under {given!r}: check the id" in err
