@@ -10,6 +10,5 @@ def without_secrets(url: str) -> str:
     `password=` there) left out. A message never shows a URL any other way."""
     head, at, tail = url.rpartition("@")
     if at:
-        scheme = head.partition("://")[0] if "://" in head else head.partition(":")[0]
-        url = f"{scheme}://...@{tail}"
+        url = f"{head.partition(':')[0]}://...@{tail}"  # a password follows a colon
     return url.partition("?")[0].partition("#")[0]

@@ -284,6 +284,9 @@ def test_malformed_store_urls(url: str, said: str) -> None:
         "postgresql://u:12#hunter2@h:5432/db",
         "postgresql://u@corp:hunter2@h:5432/db",  # asyncpg: the port 'hunter2@h:5432'
         "postgresql://u:12@hunter2@h:5432/db",  # asyncpg: the host 'hunter2@h', looked up
+        "mysql://u@corp:hunter2@h/db",  # the user ends at the last '@', not the first
+        "postgres:/u:hunter2://x@h/db",  # the scheme ends at the first ':', not '://'
+        "mysql://h/db#password=hunter2",
     ],
 )
 def test_a_malformed_url_is_never_shown_with_its_password(
