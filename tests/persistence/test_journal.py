@@ -260,6 +260,8 @@ def test_store_urls(url: str, kind: type, target: str) -> None:
         ("bank.db", "unknown scheme ''"),
         ("Data/Bank.db", "store URL 'Data/Bank.db'"),  # shown as given: no scheme to lower
         ("Data/Bank:1.db", "store URL 'Data/Bank:1.db'"),  # a colon in a path: no scheme either
+        ("Bank", "store URL 'Bank'"),  # no colon: no scheme, though it could spell one
+        ("1A:Bank.db", "store URL '1A:Bank.db'"),  # a scheme starts with a letter
         ("", "unknown scheme"),
         ("postgresql://[::1/db", "the URL is malformed"),
         ("postgresql://h:port/db", "port 'port' in 'postgresql://h:port/db' must be a number"),

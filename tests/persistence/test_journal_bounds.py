@@ -1,5 +1,5 @@
 """The journal command at its edges: `--from` at both ends of its range and just past a
-journal's end, and the slash hint for ids it cannot apply to."""
+journal's end, the slash hint for ids it cannot apply to, a URL that is no str."""
 
 from __future__ import annotations
 
@@ -50,3 +50,8 @@ async def test_no_slash_hint_for_an_id_with_its_slash_or_one_too_long_for_it(
         assert await print_journal(url, given, out=io.StringIO()) == NOTHING_STORED
         err = capsys.readouterr().err
         assert f"no events and no state under {given!r}: check the id" in err
+
+
+def test_a_store_url_is_a_str() -> None:
+    with pytest.raises(TypeError, match="a store URL is a str, got bytes"):
+        store_from_url(b"sqlite:///bank.db")  # type: ignore[arg-type]
