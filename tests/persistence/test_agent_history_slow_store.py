@@ -110,3 +110,23 @@ async def test_an_agent_whose_stop_was_written_leaves_no_head_behind() -> None:
             assert sorted(heads) == ["agents/app/stays"]
             assert dropped(system) == 0
             assert stays.is_alive
+
+
+async def test_an_agent_that_stopped_while_its_change_was_written_leaves_no_head_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its `stopped` dropped while its earlier change is in flight: the write that ends after
+    the stop must not remember a head that no later change of the agent would forget."""
+    monkeypatch.setattr(_agent_history, "MAX_BUFFERED", 1)
+    store = Slow()
+    async with asyncio.timeout(10):
+        async with ActorSystem("app", store=store, agent_history=True) as system:
+            worker = await system.spawn(Worker, name="a")
+            await store.waiting.wait()  # a's change is being written: the buffer is full
+            await worker.stop()
+            assert dropped(system) == 1  # a's `stopped` did not fit
+            store.gate.set()
+            assert changes(await system.agent_history("/a")) == [("idle", None)]
+            writer = system._persistence.history  # type: ignore[union-attr]  # noqa: SLF001
+            assert writer is not None
+            assert dict(writer._heads) == {}  # noqa: SLF001 - what the writer keeps per agent
