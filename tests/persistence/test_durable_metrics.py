@@ -51,6 +51,20 @@ async def test_persists_recoveries_and_commits_are_counted_by_actor_class() -> N
         assert sample("actorkit_recovery_seconds_count", actor_type="Teller") == 2
         assert sample("actorkit_store_commit_writes_count") == 2  # one commit per append
         assert sample("actorkit_store_commit_writes_sum") == 2
+        for timed in ("actorkit_persist_seconds_sum", "actorkit_recovery_seconds_sum"):
+            assert (sample(timed, actor_type="Teller") or 0) > 0
+
+
+async def test_a_commit_is_observed_with_its_writes_and_its_time() -> None:
+    async with asyncio.timeout(10), ActorSystem("m", store=MemoryStore()) as system:
+        assert system.store.on_commit is not None
+        system.store.on_commit(3, 0.25)  # as a store reports a batch of three
+        registry = system.metrics.registry
+        writes = "actorkit_store_commit_writes"
+        assert registry.get_sample_value(f"{writes}_sum") == 3
+        assert registry.get_sample_value(f"{writes}_bucket", {"le": "1.0"}) == 0
+        assert registry.get_sample_value(f"{writes}_bucket", {"le": "4.0"}) == 1
+        assert registry.get_sample_value("actorkit_store_commit_seconds_sum") == 0.25
 
 
 async def test_saves_are_counted_by_actor_class_and_timed_with_the_persists() -> None:
