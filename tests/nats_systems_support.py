@@ -7,6 +7,8 @@ from typing import Any
 
 from actorkit import Actor, ActorSystem
 
+from .nats_support import SAFETY
+
 
 class Unregistered:
     pass
@@ -51,3 +53,18 @@ async def metric(system: ActorSystem, series: str) -> float:
         if name == series:
             return float(value)
     raise AssertionError(f"no series {series}")
+
+
+async def ask_waiting_for_room(system: ActorSystem, own: Any, link: Any) -> asyncio.Future[Any]:
+    """An ask of the system's exposed `/echo`, queued for room in the outbound buffer of
+    `link` (`max_buffered=1`): a tell to a silent system fills it during an outage, and once
+    the link is back the writer probes that system, so the ask waits (one loop turn given)."""
+    own.stop()
+    await link.link_down.wait()
+    system.remote("ghost", "/x").tell("held")  # fills the buffer; waits for a probe
+    own.start()
+    await link.link_up.wait()  # connected, the writer probing ghost: no room
+    waiting = asyncio.ensure_future(system.remote(system.name, "/echo").ask("hi", SAFETY))
+    await asyncio.sleep(0)  # one turn: the ask is queued for room, not a wait for time
+    assert not waiting.done()
+    return waiting

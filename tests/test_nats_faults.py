@@ -23,6 +23,7 @@ from actorkit.nats import NatsTransport
 from actorkit.testing import ManualClock, Probe
 
 from .nats_support import SAFETY, Gate, NatsServer, requires_nats, transport
+from .nats_systems_support import ask_waiting_for_room
 
 pytestmark = requires_nats
 
@@ -133,14 +134,7 @@ async def test_an_ask_waiting_for_room_fails_at_once_when_the_link_drops(
     link = transport(own, max_buffered=1, buffer_timeout=SAFETY)
     async with ActorSystem("crowded", transport=link) as system:
         system.expose(await system.spawn(Echo, name="echo"))
-        own.stop()
-        await link.link_down.wait()
-        system.remote("ghost", "/x").tell("held")  # fills the buffer; waits for a probe
-        own.start()
-        await link.link_up.wait()  # connected, the writer probing ghost: no room
-        waiting = asyncio.ensure_future(system.remote("crowded", "/echo").ask("hi", SAFETY))
-        await asyncio.sleep(0)  # one turn: the ask is queued for room, not a wait for time
-        assert not waiting.done()
+        waiting = await ask_waiting_for_room(system, own, link)
         own.stop()
         await link.link_down.wait()
         async with asyncio.timeout(SAFETY / 4):  # not after the ask's own timeout

@@ -16,7 +16,7 @@ from actorkit._nats._outbound import Outbox
 from actorkit._nats._probes import Probes
 
 from .nats_support import SAFETY, NatsServer, requires_nats, transport
-from .nats_systems_support import Echo
+from .nats_systems_support import Echo, ask_waiting_for_room
 
 
 async def test_an_outage_fails_a_request_waiting_for_room_at_once() -> None:
@@ -46,14 +46,7 @@ async def test_a_request_waiting_for_room_as_its_system_stops_is_told_so(
     system = await ActorSystem("closing", transport=link).start()
     try:
         system.expose(await system.spawn(Echo, name="echo"))
-        own.stop()
-        await link.link_down.wait()
-        system.remote("ghost", "/x").tell("held")  # fills the buffer; waits for a probe
-        own.start()
-        await link.link_up.wait()  # connected, the writer probing ghost: no room
-        waiting = asyncio.ensure_future(system.remote("closing", "/echo").ask("hi", SAFETY))
-        await asyncio.sleep(0)  # one turn: the ask is queued for room, not a wait for time
-        assert not waiting.done()
+        waiting = await ask_waiting_for_room(system, own, link)
         async with asyncio.timeout(SAFETY / 4):
             await system.shutdown()
             with pytest.raises(NotDelivered, match="shutting down"):
