@@ -93,6 +93,11 @@ class NatsServer:
         self.stop()
         self.start()
 
+    def configure(self, config: Path, text: str) -> None:
+        """Write `text` to the file `config`, which the next `start` runs the server with."""
+        config.write_text(text)
+        self.args = ("-c", str(config))
+
 
 class Node:
     """An actor system in a subprocess (tests/nats_node.py), driven by JSON lines."""

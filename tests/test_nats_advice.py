@@ -59,11 +59,8 @@ class _Big(Actor):
 async def test_a_reply_too_big_for_nats_says_it_is_the_reply(
     own: NatsServer, tmp_path: Path
 ) -> None:
-    config = tmp_path / "small.conf"
-    config.write_text("max_payload: 1000\n")
-    own.args = ("-c", str(config))
-    own.stop()
-    own.start()
+    own.configure(tmp_path / "small.conf", "max_payload: 1000\n")
+    own.restart()
     async with ActorSystem("sizes", transport=transport(own)) as system:
         system.expose(await system.spawn(_Big, name="big"))
         with pytest.raises(ValueError) as refused:

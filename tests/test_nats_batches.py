@@ -88,11 +88,8 @@ async def test_a_batch_stays_within_the_servers_max_payload(
 ) -> None:
     """300 tells queued in one turn are some 5 KB of frames: over a server's `max_payload`
     of 1,000 bytes they leave as several batches, none refused by the client."""
-    config = tmp_path / "small.conf"
-    config.write_text("max_payload: 1000\n")
-    own.args = ("-c", str(config))
-    own.stop()
-    own.start()
+    own.configure(tmp_path / "small.conf", "max_payload: 1000\n")
+    own.restart()
     async with ActorSystem("small", transport=transport(own)) as system:
         system.expose(await system.spawn(Keeper, name="k", mailbox_size=None))
         k = system.remote("small", "/k")

@@ -232,9 +232,7 @@ async def test_a_write_the_client_refuses_is_a_dead_letter(own: NatsServer, tmp_
         await link.link_down.wait()
         remote.tell("x" * 200)
         remote.tell("small")
-        config = tmp_path / "small.conf"
-        config.write_text("max_payload: 100\n")
-        own.args = ("-c", str(config))
+        own.configure(tmp_path / "small.conf", "max_payload: 100\n")
         own.start()
         await link.link_up.wait()
         assert await probe.receive(timeout=SAFETY) == "small"
