@@ -119,15 +119,26 @@ async def _force_stop(runtime: Runtime, root: Cell, why: str) -> None:
 
 
 async def every_step(steps: Iterator[Awaitable[object]]) -> None:
-    """Each step in turn, each within its own bound, and all of them even when this task is
-    cancelled: `asyncio.run` cancels every task still running once its main one ends (Ctrl-C
-    during a shutdown), and a listening port, a NATS connection or a store must not outlive
-    the loop. Cancelled, it ends cancelled once the last step is done."""
+    """Each step in turn, each within its own bound, and all of them even when one fails or
+    this task is cancelled: `asyncio.run` cancels every task still running once its main one
+    ends (Ctrl-C during a shutdown), and a listening port, a NATS connection or a store must
+    not outlive the loop, nor a step that failed. Then it ends cancelled, or with the first
+    step's failure (the later ones are logged)."""
     cancelled = False
+    failure: Exception | None = None
     for step in steps:
         try:
             await step
         except asyncio.CancelledError:
             cancelled = True
+        except Exception as error:
+            if failure is None:
+                failure = error
+            else:
+                logger.error("a shutdown step also failed: %r", error, exc_info=error)
     if cancelled:
+        if failure is not None:
+            logger.error("a shutdown step failed: %r", failure, exc_info=failure)
         raise asyncio.CancelledError
+    if failure is not None:
+        raise failure

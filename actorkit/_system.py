@@ -134,7 +134,8 @@ class ActorSystem(Reach):
         """Stop every actor, children before parents in reverse start order, draining
         mailboxes first, then close the HTTP endpoints. Never raises for slowness and never
         hangs: past `timeout` it cancels what is left, fails their asks with `ActorStopped`,
-        logs their paths and returns.
+        logs their paths and returns. What fails to close (a store) is raised once the rest
+        is closed.
 
         The work runs in a task of its own, once: a second call waits for the same one, and
         a caller that is cancelled (or that is an actor being stopped) cannot cut it short.

@@ -1,0 +1,102 @@
+"""What a shutdown closes after the actors (the store, the NATS link, the HTTP endpoints) is
+all closed even when one of them fails to close: a port must not stay open because a store
+could not close, and the caller still learns of the failure (API 1, 11)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from actorkit import ActorSystem
+from actorkit._shutdown import every_step
+from actorkit.persistence import MemoryStore, PersistenceError
+
+from .shutdown_support import BOUND
+
+
+class FailsToClose(MemoryStore):
+    async def close(self) -> None:
+        self.close_calls = getattr(self, "close_calls", 0) + 1
+        raise OSError("the disk went away")
+
+
+async def refuses_connections(port: int) -> bool:
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        return True
+    writer.close()
+    return False
+
+
+async def test_a_store_that_fails_to_close_leaves_no_port_open_and_is_reported() -> None:
+    store = FailsToClose()
+    async with asyncio.timeout(BOUND):
+        system = ActorSystem("closing", store=store)
+        await system.start()
+        server = await system.serve_http(port=0)
+        with pytest.raises(PersistenceError, match="the disk went away"):
+            await system.shutdown()
+        assert await refuses_connections(server.port)
+        with pytest.raises(PersistenceError, match="the disk went away"):
+            await system.shutdown()  # a second call waits for the same closing: same outcome
+    assert store.close_calls == 1
+
+
+async def test_leaving_the_block_reports_the_failed_close_after_closing_the_rest() -> None:
+    async with asyncio.timeout(BOUND):
+        with pytest.raises(PersistenceError, match="closing MemoryStore"):
+            async with ActorSystem("closing", store=FailsToClose()) as system:
+                server = await system.serve_http(port=0)
+        assert await refuses_connections(server.port)
+
+
+async def fails(why: str) -> None:
+    raise RuntimeError(why)
+
+
+async def test_every_step_runs_after_failures_raises_the_first_and_logs_the_rest(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.ERROR, logger="actorkit")
+    ran: list[str] = []
+
+    async def records() -> None:
+        ran.append("last")
+
+    steps = iter([fails("first"), fails("second"), records()])
+    async with asyncio.timeout(BOUND):
+        with pytest.raises(RuntimeError, match="first"):
+            await every_step(steps)
+    assert ran == ["last"]
+    assert [record.exc_info[1].args for record in caplog.records if record.exc_info] == [
+        ("second",)
+    ]
+
+
+async def test_every_step_cancelled_still_runs_every_step_and_logs_a_failure(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.ERROR, logger="actorkit")
+    ran: list[str] = []
+    entered = asyncio.Event()
+
+    async def waits() -> None:
+        entered.set()
+        await asyncio.Event().wait()
+
+    async def records() -> None:
+        ran.append("after")
+
+    async with asyncio.timeout(BOUND):
+        task = asyncio.ensure_future(every_step(iter([waits(), fails("broken"), records()])))
+        await entered.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert ran == ["after"]
+    assert [record.exc_info[1].args for record in caplog.records if record.exc_info] == [
+        ("broken",)
+    ]
