@@ -28,7 +28,7 @@ from ._ref import ActorRef
 from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
-from ._shutdown import ActorsStop, every_step
+from ._shutdown import ActorsStop, after_failed_start, every_step
 from ._spawn import UNBOUNDED, make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
@@ -126,7 +126,7 @@ class ActorSystem(Reach):
                 await self._transport.start(Host(self.name, runtime, publish_local, self.metrics))
                 self._linked = self._transport
         except BaseException:
-            await self.shutdown()
+            await after_failed_start(self.shutdown(), self.name)
             raise
         return self
 

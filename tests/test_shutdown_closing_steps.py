@@ -100,3 +100,44 @@ async def test_every_step_cancelled_still_runs_every_step_and_logs_a_failure(
     assert [record.exc_info[1].args for record in caplog.records if record.exc_info] == [
         ("broken",)
     ]
+
+
+class RefusesToStart:
+    """A transport whose start fails (a NATS server that cannot be reached)."""
+
+    async def start(self, host: object) -> None:
+        raise ConnectionRefusedError("no server there")
+
+    def closing(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    def publish(self, topic: str, message: object) -> None:
+        pass
+
+    def expose(self, ref: object, group: str | None = None) -> None:
+        pass
+
+    def remote(self, system: str, path: str) -> object:
+        raise NotImplementedError
+
+    def remote_group(self, group: str) -> object:
+        raise NotImplementedError
+
+    def health(self) -> dict[str, object]:
+        return {"state": "closed", "connected": False}
+
+
+async def test_a_failed_start_raises_its_own_error_when_closing_after_it_fails_too(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.ERROR, logger="actorkit")
+    store = FailsToClose()
+    async with asyncio.timeout(BOUND):
+        system = ActorSystem("closing", store=store, transport=RefusesToStart())  # type: ignore[arg-type]
+        with pytest.raises(ConnectionRefusedError, match="no server there"):
+            await system.start()
+    assert store.close_calls == 1
+    assert any("the disk went away" in record.getMessage() for record in caplog.records)
