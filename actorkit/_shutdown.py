@@ -144,10 +144,11 @@ async def every_step(steps: Iterator[Awaitable[object]]) -> None:
         raise failure
 
 
-async def after_failed_start(shutdown: Awaitable[None], name: str) -> None:
-    """The shutdown that undoes a start that failed: its caller gets the start's own error,
-    so a failure to close what had started is logged instead of raised over it."""
+async def closing_after_failure(shutdown: Awaitable[None], name: str) -> None:
+    """The shutdown after a failure (a start that failed, an error leaving `async with`):
+    the caller gets that failure, so one to close what had started is logged instead of
+    raised over it."""
     try:
         await shutdown
     except Exception as error:
-        logger.error("closing %s after its start failed also failed: %r", name, error)
+        logger.error("closing %s after a failure also failed: %r", name, error)

@@ -28,7 +28,7 @@ from ._ref import ActorRef
 from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
-from ._shutdown import ActorsStop, after_failed_start, every_step
+from ._shutdown import ActorsStop, closing_after_failure, every_step
 from ._spawn import UNBOUNDED, make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
@@ -126,7 +126,7 @@ class ActorSystem(Reach):
                 await self._transport.start(Host(self.name, runtime, publish_local, self.metrics))
                 self._linked = self._transport
         except BaseException:
-            await after_failed_start(self.shutdown(), self.name)
+            await closing_after_failure(self.shutdown(), self.name)
             raise
         return self
 
@@ -187,7 +187,8 @@ class ActorSystem(Reach):
         return await self.start()
 
     async def __aexit__(self, *exc_info: object) -> None:
-        await self.shutdown()
+        closing = self.shutdown()  # after an error, a failure to close must not hide it
+        await (closing if exc_info[1] is None else closing_after_failure(closing, self.name))
         if self.failure is not None:
             raise SystemFailed(
                 f"actor system {self.name!r} failed: {self.failure!r}"

@@ -141,3 +141,16 @@ async def test_a_failed_start_raises_its_own_error_when_closing_after_it_fails_t
             await system.start()
     assert store.close_calls == 1
     assert any("the disk went away" in record.getMessage() for record in caplog.records)
+
+
+async def test_leaving_the_block_with_an_error_raises_that_error_and_logs_the_failed_close(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.ERROR, logger="actorkit")
+    async with asyncio.timeout(BOUND):
+        with pytest.raises(KeyError, match="the program's own"):
+            async with ActorSystem("closing", store=FailsToClose()) as system:
+                server = await system.serve_http(port=0)
+                raise KeyError("the program's own")
+        assert await refuses_connections(server.port)
+    assert any("the disk went away" in record.getMessage() for record in caplog.records)
