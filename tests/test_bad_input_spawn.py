@@ -201,6 +201,18 @@ CASES = [
     Case(
         "spawn_pool: not an actor", lambda e: e.system.spawn_pool(42), TypeError, "Actor subclass"
     ),
+    Case(  # checked before anything starts: the factory is the mistake, not the taken name
+        "spawn_pool: not an actor, under a taken name",
+        lambda e: e.system.spawn_pool(42, name="live"),
+        TypeError,
+        "Actor subclass",
+    ),
+    Case(
+        "spawn_pool: arguments for a class without __init__, under a taken name",
+        lambda e: e.system.spawn_pool(Plain, 1, name="live"),
+        TypeError,
+        "Plain takes no arguments",
+    ),
 ]
 
 
