@@ -56,6 +56,8 @@ async def test_a_broadcast_reaches_the_members_after_a_full_one_and_counts_its_c
             ("timed", "/pool/1", "mailbox_full"),
             ("published", "/pool/1", "mailbox_full"),
         ]
+        stats = system.metrics.stats_for(Held)  # each copy is also a refused tell of its class
+        assert stats is not None and stats.dropped == 3
         gate.set()
         seen = await seen_by_member(pool)
         assert seen == {
