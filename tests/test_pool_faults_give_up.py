@@ -73,3 +73,19 @@ async def test_a_pool_s_supervisor_sets_how_often_its_members_may_fail() -> None
                 await pool.ask("crash")
         assert snapshot(pool).restarts == 0  # the default (3 within 5 s) would have given up
         assert await pool.ask("still", timeout=2.0) == "still"
+
+
+async def test_an_ask_given_up_before_a_pool_without_members_handles_it_is_let_go() -> None:
+    """The asker cancels while its ask waits in the mailbox of a pool whose members all
+    stopped: when the pool handles it there is nobody to tell, and the pool runs on."""
+    async with asyncio.timeout(5.0), ActorSystem() as system:
+        pool = await system.spawn_pool(Member, size=1, name="pool")
+        await pool.members[0].stop()
+        asking = asyncio.ensure_future(pool.ask("hello", timeout=1.0))
+        await asyncio.sleep(0)  # queued at the pool, which has not run yet
+        asking.cancel()
+        with pytest.raises(ActorStopped, match="every member of pool /pool has stopped"):
+            await pool.ask("again", timeout=1.0)  # handled after the given-up one
+        assert asking.cancelled()
+        assert snapshot(pool).failures == 0 and pool.is_alive
+        await assert_settled(system)

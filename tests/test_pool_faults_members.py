@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from actorkit import ActorSystem, PoolRef
+from actorkit import ActorSystem, AskTimeout, PoolRef
 from actorkit.testing import ManualClock, snapshot
 
 from .invariants import assert_settled
+from .test_pool_faults_broadcast import held_member
 from .test_pools import Member, seen_by_member
 
 
@@ -114,4 +115,32 @@ async def test_an_ask_waiting_for_room_at_a_member_that_fails_is_answered_by_ano
         release.set()
         assert await answer == "1"
         assert not first.is_alive
+        await assert_settled(system)
+
+
+async def test_an_ask_given_up_at_a_stopping_member_whose_key_fails_is_let_go(
+    clock: ManualClock,
+) -> None:
+    """An ask made of a member directly, given up by its asker, is still in that member's
+    mailbox when the member stops: routing it again fails on its key, which nobody is left
+    to hear, and the pool and its other member run on."""
+    gate, busy = asyncio.Event(), asyncio.Event()
+    async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(
+            held_member(gate, busy), size=2, routing="consistent_hash", hash_key=key_or_fail
+        )
+        first, other = pool.members
+        first.tell("hold")
+        await busy.wait()
+        asking = asyncio.ensure_future(first.ask("keyless", timeout=0.5))
+        await clock.advance(0.5)
+        with pytest.raises(AskTimeout):
+            await asking
+        stopping = asyncio.ensure_future(first.stop())
+        await clock.settle()
+        gate.set()
+        await stopping
+        await clock.settle()
+        assert snapshot(pool).state == "running" and snapshot(pool).failures == 0
+        assert await pool.ask("keyed") == other.name
         await assert_settled(system)
