@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 
-from actorkit import ActorSystem
+import pytest
+
+from actorkit import ActorStopped, ActorSystem
 from actorkit.testing import ManualClock
 
 from .invariants import assert_settled
@@ -44,7 +46,7 @@ async def test_a_member_stopped_with_its_copy_queued_leaves_the_others_one_each(
 
 
 async def test_a_broadcast_ask_given_up_sends_no_copy_still_waiting_for_room(
-    clock: ManualClock,
+    clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     gate, busy = asyncio.Event(), asyncio.Event()
     Held = held_member(gate, busy)
@@ -63,4 +65,17 @@ async def test_a_broadcast_ask_given_up_sends_no_copy_still_waiting_for_room(
         await clock.settle()
         assert await seen_by_member(pool) == {"0": ["hold", "filler"]}
         assert asking.cancelled()
+        assert not [r for r in caplog.records if r.name == "asyncio"]  # no callback raised
+        await assert_settled(system)
+
+
+async def test_a_broadcast_ask_whose_every_copy_went_undelivered_fails_at_once() -> None:
+    """The last copy to finish answers, undelivered too: the ask never hangs."""
+    async with asyncio.timeout(5.0), ActorSystem() as system:
+        pool = await system.spawn_pool(Member, size=1, routing="broadcast", name="pool")
+        answer = asyncio.ensure_future(pool.ask("asked", timeout=60.0))
+        await asyncio.sleep(0)  # the copy is made, not yet sent
+        await pool.members[0].stop()
+        with pytest.raises(ActorStopped):
+            await answer
         await assert_settled(system)
