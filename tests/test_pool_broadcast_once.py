@@ -26,7 +26,7 @@ async def test_a_broadcast_send_reaches_each_member_once(clock: ManualClock) -> 
 
 
 async def test_a_member_stopped_with_its_copy_queued_leaves_the_others_one_each(
-    clock: ManualClock,
+    clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     gate, busy = asyncio.Event(), asyncio.Event()
     Held = held_member(gate, busy)
@@ -42,6 +42,7 @@ async def test_a_member_stopped_with_its_copy_queued_leaves_the_others_one_each(
         await stopping
         await clock.settle()
         assert await seen_by_member(pool) == {"1": ["asked"], "2": ["asked"]}
+        assert not [r for r in caplog.records if r.name == "asyncio"]  # late replies let go
         await assert_settled(system)
 
 
