@@ -93,7 +93,7 @@ class PoolRef(ActorRef):
     def _live(self) -> list[Cell]:
         members = self._members
         if len(members) + self._leaving != len(self._cell.children) or any(
-            cell.closed or cell.draining for cell in members
+            cell.draining for cell in members
         ):
             members = self._refresh()
         return members
@@ -139,7 +139,7 @@ class PoolRef(ActorRef):
             async with clock_timeout(self._cell.runtime.clock, seconds):
                 outcome = await ActorRef.ask(self, Resize(size), seconds)
                 if type(outcome) is list:
-                    await asyncio.gather(*(asyncio.shield(done) for done in outcome))
+                    await asyncio.gather(*outcome)  # nothing else awaits these
         except TimeoutError:
             raise AskTimeout(
                 f"resizing pool {self._cell.path} to {size} did not finish within {seconds} s "
@@ -199,7 +199,7 @@ class PoolRef(ActorRef):
                 cell = ring.owner_at(position)
             if cell.mailbox.offer(message):
                 return
-            member = cell.ref if not cell.closed else self._owner_of(key)
+            member = self._owner_of(key)  # the owner itself unless it closed
         elif self.routing == "broadcast":
             members = self._live()
             if members:
