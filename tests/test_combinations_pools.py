@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from actorkit import Actor, ActorSystem
 from actorkit.testing import ManualClock, Probe
+
+from .test_pool_faults_broadcast import held_member
 
 
 async def test_a_broadcast_pool_subscribed_to_a_topic_gives_each_publish_to_every_member(
@@ -30,3 +33,22 @@ async def test_a_broadcast_pool_subscribed_to_a_topic_gives_each_publish_to_ever
         await clock.settle()
         assert await probe.receive() == ("0", "second")
         probe.expect_empty()
+
+
+async def test_a_publish_the_pool_cannot_route_to_a_full_member_is_a_dead_letter(
+    clock: ManualClock,
+) -> None:
+    """A publish has no sender to raise `MailboxFull` at: the pool records it, never loses it."""
+    gate, busy = asyncio.Event(), asyncio.Event()
+    async with asyncio.timeout(5.0), ActorSystem("topics", clock=clock) as system:
+        pool = await system.spawn_pool(held_member(gate, busy), size=1, mailbox_size=1, name="p")
+        system.subscribe(pool, "news")
+        pool.tell("hold")
+        await busy.wait()
+        pool.tell("filler")  # the one member is busy and its mailbox full
+        assert system.publish("news", "published") == 1  # it reached the pool
+        await clock.settle()
+        assert [(d.message, d.recipient, d.reason) for d in system.dead_letters.recent] == [
+            ("published", "/p", "mailbox_full")
+        ]
+        gate.set()
