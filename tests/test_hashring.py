@@ -117,6 +117,14 @@ def test_slot_table_agrees_with_the_ring_at_every_edge() -> None:
     assert any(owner is not SPLIT for owner in ring.slots)
 
 
+def test_the_slot_table_stays_bounded_for_a_large_pool() -> None:
+    """A pool rebuilds its table whenever a member starts or stops: a hundred members must
+    not cost hundreds of thousands of slots each time."""
+    ring = HashRing(range(100), label=str)
+    assert len(ring.slots) <= 1 << _hashring.MAX_SLOT_BITS
+    assert ring.node_for(42) in range(100)
+
+
 def stable_position(label: str) -> int:
     return int.from_bytes(hashlib.blake2b(label.encode(), digest_size=8).digest(), "big")
 
