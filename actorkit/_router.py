@@ -53,8 +53,7 @@ class Router:
         if pattern is None:
             removed = len(self._index.remove_subscriber(mailbox))
         else:
-            validate_pattern(pattern)
-            removed = int(self._index.remove(pattern, mailbox))
+            removed = int(self._index.remove(pattern, mailbox))  # which validates `pattern`
         if mailbox not in self._index:
             self._cells.pop(mailbox, None)
         self._watching_dead = bool(self._index.match(DEAD_LETTER_TOPIC))
