@@ -65,6 +65,13 @@ async def subscribed(system: ActorSystem, ref: ActorRef) -> None:
     assert system.publish("leak.x", "hello") == 1
 
 
+async def unsubscribed(system: ActorSystem, ref: ActorRef) -> None:
+    await subscribed(system, ref)
+    system.unsubscribe(ref, "leak.*")
+    system.unsubscribe(ref, "leak.>")  # its last pattern: the router lets go of it
+    assert system.publish("leak.x", "hello") == 0
+
+
 async def with_timers(system: ActorSystem, ref: ActorRef) -> None:
     await ref.ask("timers")  # its own timers end with it (their heap entries wait for due)
 
@@ -92,6 +99,7 @@ USES: dict[str, Use] = {
     "watched by another actor": watched,
     "watching another actor": watching,
     "subscribed": subscribed,
+    "subscribed, then unsubscribed": unsubscribed,
     "with timers": with_timers,
     "asked": asked,
     "given tasks": with_tasks,

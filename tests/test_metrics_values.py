@@ -131,3 +131,15 @@ async def test_a_supervisor_that_gives_up_is_counted_as_an_escalation(
             "actorkit_supervisor_escalations_total", {"actor_type": "Supervisor"}
         )
     assert escalations == 1.0
+
+
+async def test_publishes_count_each_publish_once_and_each_delivery() -> None:
+    async with ActorSystem() as system:
+        refs = [await system.spawn(Echo) for _ in range(2)]
+        for ref in refs:
+            system.subscribe(ref, "news.*")
+        assert system.publish("news.a", "x") == 2
+        assert system.publish("other", "y") == 0  # no subscriber: published, none delivered
+        sample = system.metrics.registry.get_sample_value
+        assert sample("actorkit_published_messages_total", {}) == 2.0
+        assert sample("actorkit_publish_deliveries_total", {}) == 2.0
