@@ -94,11 +94,11 @@ class Router:
         return delivered
 
     def _forward_dead_letter(self, letter: DeadLetter) -> None:
-        # Never record a dead letter about a dead letter: that would loop.
-        if self._watching_dead and letter.recipient != DEAD_LETTER_TOPIC:
+        if self._watching_dead:
             for mailbox in self._index.match(DEAD_LETTER_TOPIC):
                 # A copy for watchers: the letter is already counted. One a full watcher
-                # cannot take counts as its class's refused tell, not as a dead letter.
+                # cannot take counts as its class's refused tell, never as a dead letter
+                # (which would come back here, and loop).
                 if not mailbox.offer(letter):
                     stats = self._cells[mailbox].stats
                     if stats is not None:
