@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import pytest
 
 from actorkit._topics import TopicIndex
@@ -102,3 +104,24 @@ def test_removing_everything_prunes_the_trie() -> None:
     assert len(index) == 0
     assert index._root.is_empty()
     assert index._exact == {}
+
+
+class Subscriber:
+    """Hashable by identity and weakly referenceable, as a mailbox is."""
+
+
+@pytest.mark.parametrize("by_pattern", [True, False])
+def test_a_subscriber_that_dropped_every_pattern_is_not_held(by_pattern: bool) -> None:
+    index: TopicIndex[Subscriber] = TopicIndex()
+    subscriber = Subscriber()
+    index.add("a.*", subscriber)
+    index.add("a.b", subscriber)
+    assert index.match("a.b") == (subscriber,)
+    if by_pattern:
+        index.remove("a.*", subscriber)
+        index.remove("a.b", subscriber)
+    else:
+        index.remove_subscriber(subscriber)
+    gone = weakref.ref(subscriber)
+    del subscriber
+    assert gone() is None
