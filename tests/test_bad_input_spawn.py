@@ -181,6 +181,12 @@ CASES = [
         "use several pools",
     ),
     Case(
+        "spawn_pool: size one past the bound",
+        lambda e: e.system.spawn_pool(Plain, size=100_001),
+        ValueError,
+        "must be at most 100000",
+    ),
+    Case(
         "spawn_pool: unknown routing",
         lambda e: e.system.spawn_pool(Plain, routing="fastest"),
         ValueError,
@@ -191,6 +197,12 @@ CASES = [
         lambda e: e.system.spawn_pool(Plain, routing="consistent_hash"),
         ValueError,
         "hash_key=lambda msg: msg.user_id",
+    ),
+    Case(
+        "spawn_pool: consistent_hash with a hash_key that is no function",
+        lambda e: e.system.spawn_pool(Plain, routing="consistent_hash", hash_key="user_id"),
+        ValueError,
+        "needs hash_key=, a function from message to key",
     ),
     Case(
         "spawn_pool: hash_key with another routing",
