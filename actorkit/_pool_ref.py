@@ -19,7 +19,7 @@ from ._pool_checks import check_size
 from ._pool_handover import first_answer
 from ._ref import ActorRef
 from ._seconds import check_seconds
-from ._state import RUNNING
+from ._state import RUNNING, STOPPING
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -65,7 +65,7 @@ class PoolRef(ActorRef):
     _counter: itertools.count[int]
     _members: list[Cell]
     _leaving: int
-    """Members draining after a shrink: children, but routed nothing."""
+    """Members draining after a shrink, or stopping: children, but routed nothing."""
     _ring: HashRing[Cell] | None
     _held: bool
     """The pool is starting its members (`Pool.on_start`, at a start or a restart): the routing
@@ -93,7 +93,7 @@ class PoolRef(ActorRef):
     def _live(self) -> list[Cell]:
         members = self._members
         if len(members) + self._leaving != len(self._cell.children) or any(
-            cell.draining for cell in members
+            cell.draining or cell.state is STOPPING for cell in members
         ):
             members = self._refresh()
         return members
@@ -154,7 +154,7 @@ class PoolRef(ActorRef):
         if routing == "round_robin":
             if members:
                 cell = members[next(self._counter) % len(members)]
-                if not cell.closed:
+                if cell.state is not STOPPING and not cell.closed:
                     return cell.ref
             members = self._live()
             return members[next(self._counter) % len(members)].ref if members else None
@@ -180,7 +180,7 @@ class PoolRef(ActorRef):
         ring = self._ring
         if ring is not None:
             cell = ring.node_for(key)
-            if not cell.closed:
+            if cell.state is not STOPPING and not cell.closed:
                 return cell.ref
         if not self._live():
             return None
@@ -197,9 +197,9 @@ class PoolRef(ActorRef):
             cell = ring.slots[position >> ring.shift]
             if cell is SPLIT:
                 cell = ring.owner_at(position)
-            if cell.mailbox.offer(message):
+            if cell.state is not STOPPING and cell.mailbox.offer(message):
                 return
-            member = self._owner_of(key)  # the owner itself unless it closed
+            member = self._owner_of(key)  # the owner itself unless it closed or stops
         elif self.routing == "broadcast":
             members = self._live()
             if members:
@@ -283,8 +283,8 @@ class PoolRef(ActorRef):
 
 
 def _staying(pool: Cell) -> list[Cell]:
-    """The pool's members: its children but those leaving a shrink."""
-    return [cell for cell in pool.children.values() if not cell.draining]
+    """The pool's members: its children but those leaving a shrink or stopping."""
+    return [c for c in pool.children.values() if not c.draining and c.state is not STOPPING]
 
 
 class Resize:
