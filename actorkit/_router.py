@@ -88,7 +88,10 @@ class Router:
                 mailbox.queue.append(message)
             elif not mailbox.offer(message):
                 refused += 1
-                self._dead.add(message, self._cells[mailbox].path, "mailbox_full")
+                cell = self._cells[mailbox]
+                if cell.stats is not None:  # as a tell refused by a full mailbox counts
+                    cell.stats.dropped += 1
+                self._dead.add(message, cell.path, "mailbox_full")
         delivered = len(mailboxes) - refused
         self.delivered += delivered
         return delivered

@@ -123,6 +123,8 @@ async def test_full_mailbox_is_a_dead_letter_and_publish_does_not_raise() -> Non
         assert system.publish("t", 2) == 1
         assert system.dead_letters.by_reason == {"mailbox_full": 1}
         assert system.dead_letters.recent[-1].recipient == blocked.path
+        stats = system.metrics.stats_for(Blocked)  # `actorkit_mailbox_dropped_total`
+        assert stats is not None and stats.dropped == 1
         gate.set()
         assert await got(fine) == [1, 2]
 
