@@ -21,7 +21,7 @@ CASES = [
         "schedule_every: interval 0",
         lambda e: e.system.schedule_every(0, e.ref, "x"),
         ValueError,
-        "interval must be > 0 seconds and finite, got 0;",
+        "interval must be > 0 seconds and finite, got 0;.*; use schedule_once for a single message",
     ),
     Case(
         "schedule_every: negative interval",
@@ -57,7 +57,7 @@ CASES = [
         "timers.start_every: interval 0",
         lambda e: inside(e, lambda actor: actor.timers.start_every("k", "x", 0)),
         ValueError,
-        "interval must be > 0",
+        "interval must be > 0.*; use schedule_once for a single message",
     ),
     Case(
         "timers.start_once: a key that is not hashable",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from collections.abc import Callable
 
 from actorkit._dead_letters import DeadLetters
-from actorkit._timers import TimerQueue
+from actorkit._timers import TimerHandle, TimerQueue
 
 from .timer_queue_support import Target, setup
 
@@ -138,3 +139,49 @@ def test_a_periodic_timer_one_interval_late_coalesces_into_one_tick() -> None:
     clock.run_next()
     assert target.told == [(10.1, "tick")]
     assert clock.calls[-1][0] > 10.15
+
+
+async def test_one_clock_entry_is_armed_for_the_earliest_timer_and_none_after_close() -> None:
+    clock, queue, _, target = setup()
+    queue.schedule(target, "late", 10.0, None)
+    queue.schedule(target, "early", 5.0, None)
+    assert clock.pending == 1 and clock.next_due() == 5.0
+    queue.close()
+    assert clock.pending == 0 and len(queue) == 0 and queue.pending == 0
+
+
+async def test_a_cancelled_entry_leaves_the_count_when_it_comes_due() -> None:
+    clock, queue, _, target = setup()
+    queue.schedule(target, "a", 1.0, None).cancel()
+    queue.schedule(target, "b", 2.0, None)
+    await clock.advance(1.5)
+    assert len(queue) == 1 and queue.pending == 1
+    await clock.advance(1.0)
+    assert len(queue) == 0 and target.told == [(2.0, "b")]
+
+
+def live_handles() -> int:
+    return sum(1 for obj in gc.get_objects() if type(obj) is TimerHandle)
+
+
+async def test_cancelled_entries_are_dropped_once_they_outnumber_live_ones() -> None:
+    """The cancelled heap entries are compacted away before they are due (so 1,025 cancelled
+    timers an hour out hold nothing for the hour), and what is left fires in due order, even
+    when the entries that arrived in order are all gone and only the others remain."""
+    clock, queue, _, target = setup()
+    rng = random.Random(3)
+    queue.schedule(target, "first", 5.0, None)
+    fillers = [queue.schedule(target, "filler", 1000.0 + i, None) for i in range(925)]
+    dues = rng.sample(range(10, 900), 200)  # each earlier than the last filler: heap entries
+    handles = {due: queue.schedule(target, due, float(due), None) for due in dues}
+    before = live_handles()
+    cancelled = rng.sample(dues, 100)
+    for due in cancelled:
+        handles.pop(due).cancel()
+    for handle in fillers:
+        handle.cancel()
+    del fillers, handle
+    assert before - live_handles() == 1025 and len(queue) == 101
+    await clock.advance(1000.0)
+    assert [message for _, message in target.told] == ["first", *sorted(handles)]
+    assert all(when == due for when, due in target.told[1:])

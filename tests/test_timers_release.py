@@ -8,6 +8,7 @@ import weakref
 from typing import Any
 
 from actorkit import Actor, ActorSystem
+from actorkit._timers import TimerHandle
 from actorkit.testing import ManualClock, instance
 
 
@@ -40,3 +41,23 @@ async def test_a_pending_one_off_timer_keeps_no_stopped_actor_alive(clock: Manua
         assert system.dead_letters.by_reason == {"stopped": 1}
         assert [(d.recipient, d.message) for d in system.dead_letters.recent] == [(path, "late")]
         assert not handle.active
+
+
+async def test_a_cancelled_periodic_timer_is_let_go_once_its_entry_is_due(
+    clock: ManualClock,
+) -> None:
+    """The queue follows a periodic timer's live target, to end it when the target stops:
+    cancelling the timer ends that too, or an actor that lives for days would keep every
+    periodic timer ever scheduled to it and cancelled."""
+    async with ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Holder, Payload(), spare=Payload())
+        before = live_handles()
+        for _ in range(10):
+            system.schedule_every(60.0, ref, "tick").cancel()
+        await clock.advance(60.0)
+        assert live_handles() == before
+        assert instance(ref).payload is not None  # the target lives on
+
+
+def live_handles() -> int:
+    return sum(1 for obj in gc.get_objects() if type(obj) is TimerHandle)
