@@ -166,3 +166,30 @@ async def test_cancel_all_withdraws_every_tick_already_queued(clock: ManualClock
         await ref.ask(lambda actor: None)
         assert seen == []
         assert snapshot(ref).accounting.queued == 0 and system.dead_letters.count == 0
+
+
+async def test_a_tick_still_queued_is_withdrawn_after_handled_ticks_are_forgotten(
+    clock: ManualClock,
+) -> None:
+    """Timers whose ticks were handled are forgotten once they outnumber the queue, but not
+    one whose tick is still queued: cancelling it withdraws that tick."""
+    seen: list[Any] = []
+
+    def arm_four(actor: Actor) -> None:
+        for key in range(4):
+            actor.timers.start_once(key, key, 1.0)
+
+    def cancel_k_noted(actor: Actor) -> None:
+        seen.append(("cancelled", actor.timers.cancel("k")))
+
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Stepper, seen)
+        await ref.ask(arm_four)
+        await clock.advance(1.0)  # all four tick and are handled
+        await ref.ask(lambda actor: actor.timers.start_once("k", "late", 1.0))
+        gate = asyncio.Event()
+        ref.tell(("hold", gate, cancel_k_noted))
+        await clock.advance(1.0)  # the tick of "k" queues behind the held step
+        gate.set()
+        await ref.ask(lambda actor: None)
+        assert seen == [0, 1, 2, 3, ("cancelled", True)]
