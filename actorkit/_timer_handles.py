@@ -64,8 +64,9 @@ class TimerHandle:
         target = self._target
         interval = self._interval
         assert interval is not None
-        # Next point on the grid strictly after now: missed ticks coalesce into this one.
-        missed = max(1, math.floor((now - self._due) / interval) + 1)
+        # Next point on the grid strictly after now: missed ticks coalesce into this one
+        # (`_fire` repeats only a timer due by now, so at least one interval on).
+        missed = math.floor((now - self._due) / interval) + 1
         due = self._due + missed * interval
         if due <= now:
             # The division rounded down (due at 10.0, now 10.1, interval 0.1), or the interval
