@@ -117,3 +117,15 @@ async def test_backoff_jitter_stays_in_bounds() -> None:
     for attempt, base in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 3.0), (9, 3.0)]:
         for _ in range(50):
             assert base <= backoff.delay(attempt) <= base * 1.2
+
+
+def test_a_backoff_past_a_thousand_restarts_in_a_row_waits_its_max() -> None:
+    """Doubling overflows a float past the 1024th restart: the wait stays at `max`."""
+    backoff = Backoff(min=0.1, max=10.0, jitter=0.0)
+    assert [backoff.delay(n) for n in (1, 2, 8, 1100, 5000)] == [0.1, 0.2, 10.0, 10.0, 10.0]
+
+
+def test_a_backoff_s_jitter_adds_up_to_that_fraction_of_the_wait() -> None:
+    delays = [Backoff(min=1.0, max=1.0, jitter=0.5).delay(3) for _ in range(50)]
+    assert all(1.0 <= delay <= 1.5 for delay in delays)
+    assert len(set(delays)) > 1  # drawn afresh each time
