@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actorkit import ActorSystem
-from actorkit.testing import ManualClock, Probe
+from actorkit.testing import SETTLE_LIMIT, ManualClock, Probe
 
 from .testing_support import Relay
 
@@ -110,3 +110,22 @@ async def test_actors_react_between_steps_of_one_advance(clock: ManualClock) -> 
         relay.tell((0, probe.ref))
         await clock.advance(3.5)
         assert [await probe.receive() for _ in range(probe.pending)] == [0, 1, 2, 3]
+
+
+async def test_advance_by_zero_fires_what_is_due_now() -> None:
+    clock = ManualClock()
+    fired: list[float] = []
+    clock.call_at(0.0, lambda: fired.append(clock.now()))
+    await clock.advance(0)
+    assert fired == [0.0] and clock.pending == 0
+
+
+async def test_many_timers_armed_for_one_instant_before_advance_all_fire() -> None:
+    """Only timers armed during the advance at a standing time count towards its limit:
+    10,001 backoffs or deadlines due at one instant are work, not a loop."""
+    clock = ManualClock()
+    fired: list[float] = []
+    for _ in range(SETTLE_LIMIT + 1):
+        clock.call_at(1.0, lambda: fired.append(clock.now()))
+    await clock.advance(1.0)
+    assert fired == [1.0] * (SETTLE_LIMIT + 1)
