@@ -39,6 +39,8 @@ class Watcher(Actor):
     async def receive(self, message: Any) -> Any:
         if isinstance(message, ActorRef):
             self.watch(message)
+        if isinstance(message, tuple) and message[0] == "unwatch":
+            self.unwatch(message[1])
         return None if isinstance(message, Terminated) else message
 
 
@@ -52,6 +54,12 @@ async def nothing(system: ActorSystem, ref: ActorRef) -> None:
 async def watched(system: ActorSystem, ref: ActorRef) -> None:
     watcher = await system.spawn(Watcher)
     await watcher.ask(ref)
+
+
+async def unwatched(system: ActorSystem, ref: ActorRef) -> None:
+    watcher = await system.spawn(Watcher)  # it lives on, and keeps nothing of `ref`
+    await watcher.ask(ref)
+    await watcher.ask(("unwatch", ref))
 
 
 async def watching(system: ActorSystem, ref: ActorRef) -> None:
@@ -97,6 +105,7 @@ async def restarted(system: ActorSystem, ref: ActorRef) -> None:
 USES: dict[str, Use] = {
     "plain": nothing,
     "watched by another actor": watched,
+    "watched, then unwatched": unwatched,
     "watching another actor": watching,
     "subscribed": subscribed,
     "subscribed, then unsubscribed": unsubscribed,
@@ -225,3 +234,21 @@ async def test_a_system_that_served_http_requests_is_freed(closed_by: str) -> No
     del system, server
     gc.collect()
     assert held() is None
+
+
+async def test_a_stopped_watcher_is_freed_while_a_ref_to_what_it_watched_is_held() -> None:
+    """A stopped actor's ref may be held for long (a dict of peers): its cell lets go of
+    the watchers it told of its stop."""
+    async with ActorSystem() as system:
+        target = await system.spawn(Watcher)
+        watcher = await system.spawn(Watcher)
+        await watcher.ask(target)
+        await target.stop()
+        cell, held = weakref.ref(watcher), weakref.ref(instance(watcher))  # type: ignore[arg-type]
+        await watcher.stop()
+        del watcher
+        turner = await system.spawn(Watcher)
+        assert await turner.ask("turn") == "turn"
+        gc.collect()
+        assert (held(), cell()) == (None, None)
+        assert not target.is_alive

@@ -86,3 +86,51 @@ async def test_watchers_hear_of_a_stop_in_the_order_they_watched() -> None:
         await target.stop()
         await all_heard.wait()
     assert heard == list(range(20))
+
+
+async def test_watching_a_dead_actor_twice_before_its_terminated_is_handled_delivers_once() -> None:
+    async with asyncio.timeout(5), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        dead = await system.spawn(Worker, [], "d")
+        await dead.stop()
+
+        class Watcher(Actor):
+            async def receive(self, message: Any) -> None:
+                if message == "watch":
+                    self.watch(dead)
+                    self.watch(dead)  # its `Terminated` is queued already: no new watch
+                else:
+                    probe.ref.tell(message)
+
+        watcher = await system.spawn(Watcher)
+        await watcher.ask("watch")
+        assert (await probe.expect(Terminated)).ref == dead
+        await watcher.ask("sync")
+        assert await probe.receive() == "sync"
+        probe.expect_empty()
+
+
+async def test_a_restart_keeps_the_queued_terminated_of_a_watched_actor_not_its_child() -> None:
+    """A restart withdraws its children's news only: a watch of another actor is the
+    cell's, and the new instance hears of that actor's stop."""
+    async with asyncio.timeout(5), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        other = await system.spawn(Worker, [], "x")
+        gate = asyncio.Event()
+
+        class Watcher(Actor):
+            async def receive(self, message: Any) -> None:
+                if message == "watch":
+                    self.watch(other)
+                elif message == "fail":
+                    await gate.wait()
+                    raise RuntimeError("on purpose")
+                else:
+                    probe.ref.tell(message)
+
+        watcher = await system.spawn(Watcher)
+        await watcher.ask("watch")
+        watcher.tell("fail")
+        await other.stop()  # its `Terminated` queues behind the failing message
+        gate.set()
+        assert (await probe.expect(Terminated)).ref == other
