@@ -118,6 +118,8 @@ def test_registration_rules() -> None:
         actorkit.message(type("Plain", (), {}))
     with pytest.raises(TypeError, match=r"@actorkit.message\('name'\)"):
         actorkit.message(42)  # type: ignore[call-overload]
+    with pytest.raises(ValueError, match="a message type name must be a non-empty str"):
+        actorkit.message("")
     with pytest.raises(ValueError, match="already registered"):
 
         @actorkit.message("codec.Shape")

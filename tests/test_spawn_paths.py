@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorRef, ActorSystem, Terminated
+from actorkit._names import MAX_NAME
 from actorkit.testing import Probe
 
 
@@ -201,3 +202,11 @@ class Watcher(Actor):
 
     async def receive(self, message: Any) -> Any:
         self.probe.tell(message)
+
+
+async def test_a_name_of_max_name_characters_is_taken_one_more_is_refused() -> None:
+    async with asyncio.timeout(5), ActorSystem() as system:
+        ref = await system.spawn(Plain, name="a" * MAX_NAME)
+        assert ref.path == "/" + "a" * MAX_NAME
+        with pytest.raises(ValueError, match=f"at most {MAX_NAME}"):
+            await system.spawn(Plain, name="b" * (MAX_NAME + 1))
