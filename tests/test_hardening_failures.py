@@ -36,8 +36,9 @@ async def test_a_cancelled_error_the_runtime_did_not_ask_for_is_a_supervised_fai
         while not futures:
             await asyncio.sleep(0)
         futures[0].cancel()
-        with pytest.raises(RuntimeError, match="CancelledError escape"):
+        with pytest.raises(RuntimeError, match="CancelledError escape") as failed:
             await asking
+        assert type(failed.value.__cause__) is asyncio.CancelledError
         async with asyncio.timeout(BOUND):
             assert await ref.ask("after") == "after"  # restarted, not gone
         view = snapshot(ref)
