@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING
 
 from ._signals import Stop
@@ -142,6 +142,12 @@ async def every_step(steps: Iterator[Awaitable[object]]) -> None:
         raise asyncio.CancelledError
     if failure is not None:
         raise failure
+
+
+async def as_step(call: Callable[[], object]) -> None:
+    """A plain call as a step of `every_step`: made in the steps' generator itself, its
+    failure would end the generator, and every step after it would never run."""
+    call()
 
 
 async def closing_after_failure(shutdown: Awaitable[None], name: str) -> None:

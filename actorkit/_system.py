@@ -28,7 +28,7 @@ from ._ref import ActorRef
 from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
-from ._shutdown import ActorsStop, closing_after_failure, every_step
+from ._shutdown import ActorsStop, as_step, closing_after_failure, every_step
 from ._spawn import UNBOUNDED, make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
@@ -162,8 +162,8 @@ class ActorSystem(Reach):
             yield stopping.finish()
         if self._persistence is not None:
             yield self._persistence.close()
-        self.metrics.stop()
-        self._watchdog.stop()
+        yield as_step(self.metrics.stop)  # a user's registry may fail to let it go
+        yield as_step(self._watchdog.stop)
         if self._linked is not None:
             yield self._linked.stop()
         yield asyncio.gather(*(server.close() for server in self._servers))

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from actorkit import ActorSystem
 from actorkit._shutdown import every_step
@@ -154,3 +156,24 @@ async def test_leaving_the_block_with_an_error_raises_that_error_and_logs_the_fa
                 raise KeyError("the program's own")
         assert await refuses_connections(server.port)
     assert any("the disk went away" in record.getMessage() for record in caplog.records)
+
+
+class RefusesToLetGo(CollectorRegistry):
+    """A user's registry whose `unregister` fails (here, as if the collector had been
+    unregistered by hand already)."""
+
+    def unregister(self, collector: object) -> None:
+        raise KeyError("not registered here")
+
+
+async def test_a_registry_that_fails_to_let_go_leaves_no_port_open_nor_the_watchdog_running() -> (
+    None
+):
+    async with asyncio.timeout(BOUND):
+        system = ActorSystem("closing", registry=RefusesToLetGo())
+        await system.start()
+        server = await system.serve_http(port=0)
+        with pytest.raises(KeyError, match="not registered here"):
+            await system.shutdown()
+        assert await refuses_connections(server.port)
+    assert not any(thread.name == "actorkit-watchdog" for thread in threading.enumerate())
