@@ -150,17 +150,19 @@ class NatsTransport:
         link.stopping = True
         task = asyncio.current_task()
         ending = task is not None and task.cancelling() > 0
-        await self._outbox.stop(send=not ending)
-        if not ending:
-            await self._leave_own()
-        self._requests.close("the actor system shut down before the reply arrived")
-        self._inbound.asks.close()
-        pending = [*self._inbound.answering, *self._exposure.pending()]
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        link.closed = True
-        await link.close()
+        try:
+            await self._outbox.stop(send=not ending)
+            if not ending:
+                await self._leave_own()
+        finally:  # cancelled in a goodbye (Ctrl-C), the connections must still close
+            self._requests.close("the actor system shut down before the reply arrived")
+            self._inbound.asks.close()
+            pending = [*self._inbound.answering, *self._exposure.pending()]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            link.closed = True
+            await link.close()
 
     async def _leave_own(self) -> None:
         """Requests already on their way when the system stops are refused (it no longer
