@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 import threading
 import time
 import weakref
@@ -134,3 +135,8 @@ async def test_a_handler_blocking_right_after_a_stall_outside_actors_is_named(
     assert system.metrics is not None
     text = generate_latest(system.metrics.registry).decode()
     assert 'actorkit_event_loop_blocked_total{actor_type="Spinner"} 1.0' in text
+
+
+def test_the_default_threshold_is_the_documented_half_second() -> None:
+    """docs/api.md: `ActorSystem(..., blocked_threshold=0.5, ...)`."""
+    assert inspect.signature(ActorSystem).parameters["blocked_threshold"].default == 0.5
