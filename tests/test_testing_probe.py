@@ -7,7 +7,7 @@ import pydoc
 
 import pytest
 
-from actorkit import ActorSystem
+from actorkit import DEFAULT_MAILBOX_SIZE, ActorSystem
 from actorkit.testing import Probe
 
 
@@ -89,9 +89,38 @@ async def test_probe_receive_times_out_and_checks_its_timeout() -> None:
             await probe.receive(timeout=-1)
 
 
+async def test_probe_receive_gives_up_at_its_timeout_not_later() -> None:
+    async with ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        async with asyncio.timeout(2.0):  # forty times the probe's own: it must end well before
+            with pytest.raises(TimeoutError, match=r"within 0\.05 s"):
+                await probe.receive(timeout=0.05)
+
+
+async def test_probe_expect_by_type_is_by_instance_not_by_conversion() -> None:
+    async with ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        probe.ref.tell(0)
+        probe.ref.tell("0")
+        assert await probe.expect(int) == 0  # an instance, though int(0) is falsy
+        with pytest.raises(AssertionError, match="probe expected <class 'int'>, got '0'"):
+            await probe.expect(int)
+
+
+async def test_probe_takes_any_number_of_messages_told_at_once() -> None:
+    async with ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        for i in range(DEFAULT_MAILBOX_SIZE + 1):  # more than an actor's default mailbox holds
+            probe.ref.tell(i)
+        assert probe.pending == DEFAULT_MAILBOX_SIZE + 1
+
+
 def test_a_probe_made_without_spawn_says_how_to_make_one() -> None:
+    probe = Probe()
     with pytest.raises(RuntimeError, match=r"Probe\.spawn"):
-        _ = Probe().ref
+        _ = probe.ref
+    assert probe.pending == 0  # nothing was told to it: nothing to fail a check with
+    probe.expect_empty()
 
 
 async def test_probe_expect_empty_leaves_the_message_it_names_to_be_received() -> None:
