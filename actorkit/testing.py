@@ -260,7 +260,7 @@ class Probe:
         if isinstance(expected, type):
             ok = isinstance(message, expected)
         elif callable(expected):
-            ok = bool(expected(message))
+            ok = expected(message)
         else:
             ok = message == expected
         if not ok:
