@@ -62,14 +62,17 @@ class Supervisor(Actor):
         self, children: Sequence[ChildSpec] = (), strategy: Strategy | None = None
     ) -> None:
         given: object = children  # typed as a sequence, but whatever the caller passed
-        if isinstance(given, str) or not isinstance(given, Iterable):
+        # An iterator (a generator) is refused: a restart builds the supervisor again from
+        # the same arguments, and would find it used up, and so start no child.
+        if isinstance(given, str) or not isinstance(given, Iterable) or iter(given) is given:
             raise TypeError(f"Supervisor children must be a list of ChildSpec, got {given!r}")
-        for spec in children:
+        specs = list(children)
+        for spec in specs:
             if not isinstance(spec, ChildSpec):
                 raise TypeError(f"Supervisor children must be ChildSpec objects, got {spec!r}")
         if strategy is not None:
             check_strategy(strategy, "strategy")
-        self.specs = list(children)
+        self.specs = specs
         self.supervisor_strategy = strategy if strategy is not None else OneForOne()
 
     async def on_start(self) -> None:

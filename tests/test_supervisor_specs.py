@@ -1,0 +1,56 @@
+"""`Supervisor` and `ChildSpec`: the children given are taken whole, in whatever iterable they
+come, and everything a spec says reaches the child it starts."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from actorkit import DEFAULT_MAILBOX_SIZE, ActorSystem, ChildSpec, Supervisor
+from actorkit.testing import snapshot
+
+from .supervision_support import Worker
+
+
+def test_children_that_can_be_gone_through_only_once_are_refused_where_written() -> None:
+    """A restart of the supervisor builds it again from the same arguments: children from a
+    generator would start once, then never again (and the check itself would use them up)."""
+    children = (ChildSpec(Worker, [], label, name=label) for label in "ab")
+    with pytest.raises(TypeError, match="must be a list of ChildSpec, got <generator"):
+        Supervisor(children)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="must be a list of ChildSpec, got <list_iterator"):
+        Supervisor(iter([ChildSpec(Worker, [], "a")]))  # type: ignore[arg-type]
+
+
+async def test_a_supervisor_keeps_its_children_as_given_when_the_list_changes_later() -> None:
+    journal: list[str] = []
+    async with asyncio.timeout(10), ActorSystem() as system:
+        children = [ChildSpec(Worker, journal, "a", name="a")]
+        supervisor = Supervisor(children)
+        children.append(ChildSpec(Worker, journal, "b", name="b"))
+        ref = await system.spawn(lambda: supervisor, name="sup")
+        assert snapshot(ref).children == ("a",)
+
+
+async def test_a_child_spec_gives_its_child_keywords_capabilities_and_a_bounded_mailbox() -> None:
+    journal: list[str] = []
+    spec = ChildSpec(Worker, journal=journal, label="w", name="w", capabilities=["gpu"])
+    async with asyncio.timeout(10), ActorSystem() as system:
+        await system.spawn(Supervisor, [spec], name="sup")
+        child = system.lookup("/sup/w")
+        assert child is not None
+        assert journal == ["start w"]
+        seen = snapshot(child)
+        assert seen.capabilities == frozenset({"gpu"})
+        assert seen.capacity == DEFAULT_MAILBOX_SIZE  # as `spawn`'s own default
+
+
+@pytest.mark.parametrize("children", ["", "ab"])
+def test_a_string_of_children_is_refused_as_not_a_list(children: str) -> None:
+    with pytest.raises(TypeError, match=f"must be a list of ChildSpec, got '{children}'"):
+        Supervisor(children)  # type: ignore[arg-type]
+
+
+def test_a_child_spec_shows_its_factory_and_name() -> None:
+    assert repr(ChildSpec(Worker, [], "w", name="w")) == "ChildSpec('Worker', name='w')"
