@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, AskTimeout, NotDelivered
+from actorkit._envelope import TAKEN_BACK, TICK
 from actorkit.testing import ManualClock
 
 from .actors_support import Counter, Gate
@@ -112,3 +113,13 @@ async def test_cancelling_an_asker_leaves_the_target_serving() -> None:
             await asker
         gate.set()
         assert await ref.ask("after") == "after"
+
+
+@pytest.mark.parametrize("marker", [TAKEN_BACK, TICK])
+async def test_no_ask_timeout_is_mistaken_for_a_task_or_a_timer_tick(marker: float) -> None:
+    """The envelope's `timeout` also marks a task's (taken back, never a dead letter) and an
+    actor timer's tick (withdrawn): no ask can be made with either."""
+    async with ActorSystem() as system:
+        ref = await system.spawn(Counter)
+        with pytest.raises(ValueError, match="timeout"):
+            await ref.ask("get", timeout=marker)

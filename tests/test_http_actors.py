@@ -153,3 +153,11 @@ async def test_a_chain_deeper_than_max_depth_answers_200_cut_at_max_depth() -> N
         last = "/c" * (links - MAX_DEPTH + 1)
         assert actor_tree(system, last)["truncated"] is False
         assert depth_of(actor_tree(system, last)["actors"])[0] == MAX_DEPTH
+
+
+async def test_the_tree_at_path_slash_is_the_whole_tree() -> None:
+    async with ActorSystem() as system:
+        await system.spawn(Echo, name="a")
+        whole = actor_tree(system)
+        assert [node["path"] for node in whole["actors"]] == ["/a"]
+        assert actor_tree(system, path="/") == whole
