@@ -3,7 +3,7 @@ dead letter. The counts make that promise checkable, per actor and system-wide."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,10 +34,6 @@ class Accounting:
         self.processed += mailbox.processed
         self.crashed += mailbox.crashed
         self.dead_lettered += mailbox.dead_lettered
-
-    def merge(self, other: Accounting) -> None:
-        for item in fields(Accounting):
-            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
     @property
     def balanced(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -175,8 +176,7 @@ class Runtime:
     def accounting(self) -> Accounting:
         """Over live and stopped actors: `accepted == processed + crashed + dead_lettered +
         queued + handling` at any moment."""
-        total = Accounting()
-        total.merge(self.retired)
+        total = replace(self.retired)
         for cell in self.cells():
             total.add(cell)
         return total
