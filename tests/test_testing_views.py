@@ -14,6 +14,7 @@ from actorkit.testing import (
     ManualClock,
     Probe,
     accepting,
+    actor_tree,
     cancel_task,
     instance,
     pending_asks,
@@ -69,6 +70,41 @@ async def test_snapshot_sees_queued_and_handling_messages(clock: ManualClock) ->
         await clock.settle()
         assert snapshot(ref).accounting.processed == 3
         assert snapshot(ref).reserved == 0
+
+
+class LooksAtItself(Actor):
+    """Records its own snapshot's `reserved` as each message begins; waits on an event."""
+
+    def __init__(self, seen: list[int]) -> None:
+        self.seen = seen
+
+    async def receive(self, message: Any) -> None:
+        if isinstance(message, asyncio.Event):
+            await message.wait()
+        else:
+            self.seen.append(snapshot(self.ref).reserved)
+
+
+async def test_snapshot_counts_a_place_granted_to_a_waiting_sender(clock: ManualClock) -> None:
+    seen: list[int] = []
+    gate = asyncio.Event()
+    async with ActorSystem(clock=clock) as system:
+        ref = await system.spawn(LooksAtItself, seen, mailbox_size=1)
+        ref.tell(gate)
+        await clock.settle()
+        ref.tell("look")  # fills the mailbox: the send below waits for room
+        sending = asyncio.ensure_future(ref.send("after"))
+        await clock.settle()
+        gate.set()
+        await sending
+        await clock.settle()
+    # Taking "look" made room, granted to the sender, whose task had not run yet.
+    assert seen == [1, 0]
+
+
+def test_actor_tree_needs_a_started_system() -> None:
+    with pytest.raises(RuntimeError, match="needs a started system"):
+        actor_tree(ActorSystem())
 
 
 async def test_snapshots_list_the_root_first_then_every_live_actor() -> None:
