@@ -43,8 +43,8 @@ GROUP = "durable"
 SNAPSHOT_EVERY = 1000
 RECOVERIES = 1000
 """A recovery takes about 0.2 ms, two reads through aiosqlite's thread, whose wake-ups a
-loaded 2-core machine delays: 500 of them, three runs a side, gave ratios from 0.42 to 0.98
-with the code unchanged; 1,000 and seven runs (`min_runs`) gave 1.03 to 1.13."""
+loaded machine delays: a side needs this many, and seven runs (`min_runs`), for its median
+ratio to stand (benchmarks/RESULTS.md, "The snapshot recovery, measured again")."""
 
 
 class Writer(EventSourced):
