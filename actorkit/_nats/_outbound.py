@@ -9,6 +9,7 @@ answers a probe again, or becomes dead letters `unreachable`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import reprlib
 from collections import deque
@@ -119,9 +120,8 @@ class Outbox:
             await self._drained.wait()
 
     def _refused_closed(self, message: object, target: str) -> bool:
-        """Once `stop()` gave up on the queue (or after a failed start) nothing is queued any
-        more: what is sent then becomes a dead letter `shutdown` until the connection is
-        closed, `transport_closed` after, as a tell to a stopped actor would."""
+        """Once `stop()` gave up on the queue (or after a failed start) nothing is queued:
+        what is sent becomes a dead letter `shutdown`, `transport_closed` once closed."""
         link = self._link
         if link.closed or link.nc is None or self._stopped:
             self._core.reject("transport_closed" if link.closed else "shutdown", message, target)
@@ -173,19 +173,20 @@ class Outbox:
 
     async def stop(self, send: bool) -> None:
         """Send what is queued (while connected, within a second, if `send`); what is left
-        becomes dead letters `shutdown`, and requests still queued fail with `NotDelivered`."""
-        if send and self._link.connected and self._out:
-            try:
-                async with asyncio.timeout(1.0):
-                    await self.wait_drained()
-            except TimeoutError:
-                pass
-        if self._writer is not None:
-            self._writer.cancel()
-            await asyncio.gather(self._writer, return_exceptions=True)
-        self._probes.reset()
-        self._stopped = True
-        self.close("shutdown", "the actor system shut down")
+        becomes dead letters `shutdown`, requests still queued fail with `NotDelivered`: also
+        when the stop is cancelled in that second, and the writer ends either way."""
+        try:
+            if send and self._link.connected and self._out:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(1.0):
+                        await self.wait_drained()
+        finally:
+            if self._writer is not None:
+                self._writer.cancel()
+                await asyncio.gather(self._writer, return_exceptions=True)
+            self._probes.reset()
+            self._stopped = True
+            self.close("shutdown", "the actor system shut down")
 
     async def _write_loop(self) -> None:
         out = self._out
@@ -208,9 +209,8 @@ class Outbox:
 
     def _write_run(self) -> tuple[list[asyncio.Task[None]], set[str]]:
         """Hand what is queued to nats-py, in batches, until a message must wait for its
-        connection or nats-py's buffer is full. A target that must answer a probe first
-        holds back only its own messages (`waiting`): one gone during an outage held up
-        every other target's, asks too, for its whole `buffer_timeout`."""
+        connection or nats-py's buffer is full. A target that must answer a probe first holds
+        back only its own messages (`waiting`), never the others' for its `buffer_timeout`."""
         out = self._out
         confirmed = self._probes.confirmed
         run = Run(self._send, self._link.connection.max_payload)
