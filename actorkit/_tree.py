@@ -5,6 +5,7 @@ No aiohttp here, so that `actor_tree` works without the HTTP extra being importe
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -81,7 +82,7 @@ def actor_tree(
     only. `limit` caps the nodes, taken depth-first in start order, so that a view of a
     system with 100,000 actors (`top` shows forty rows) costs forty nodes, not a second of
     the event loop; every node says how many children it has, shown or not."""
-    budget = limit if limit is not None else system.actor_count + 1
+    budget = limit if limit is not None else sys.maxsize  # no limit: the whole tree
     if path is None or path == "/":
         actors, truncated = _walk(root.children.values(), budget)
     else:
