@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._accounting import Accounting
+from ._outside_stop import FORCED_STOP_GRACE as FORCED_STOP_GRACE
 from ._ref import local_cell
-from ._shutdown import FORCED_STOP_GRACE as FORCED_STOP_GRACE
 from ._spawn import UNBOUNDED
 
 if TYPE_CHECKING:

@@ -1,16 +1,43 @@
 """A stop asked from outside an actor's own task (`await ref.stop()`): it closes an idle leaf
 at once, queues the stop without waiting when the caller runs inside the actor or below it,
-joins a stop already queued, and otherwise waits for the actor to stop."""
+joins a stop already queued, and otherwise waits for the actor to stop; given a timeout,
+it forces the stop past it, as a shutdown does past its own."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ._signals import Stop
 
 if TYPE_CHECKING:
     from ._cell import Cell
+
+logger = logging.getLogger("actorkit")
+
+FORCED_STOP_GRACE = 1.0
+"""After a stop's or a shutdown's timeout, how long cancelled actors get to unwind before
+being abandoned."""
+
+
+async def stop_within(cell: Cell, timeout: float) -> None:
+    """The orderly stop, forced past `timeout` seconds on the subtree still running: OTP's
+    child `shutdown` time followed by a kill, for a handler that never returns (its stop
+    would wait for ever), rather than leave the caller only the choice of giving up."""
+    try:
+        async with asyncio.timeout(timeout):
+            await stop_from_outside(cell)
+            return
+    except TimeoutError:
+        if cell.closed:  # it ended as the deadline passed
+            return
+    subtree, below = [], [cell]
+    while below:
+        subtree.append(below.pop())
+        below.extend(subtree[-1].children.values())
+    await force_stop(subtree, f"stop of {cell.display_path}", f"exceeded {timeout}s")
 
 
 async def stop_from_outside(cell: Cell) -> None:
@@ -65,3 +92,23 @@ async def _join_stop(cell: Cell) -> None:
         if cell.stop_waiters is not None and waiter in cell.stop_waiters:
             cell.stop_waiters.remove(waiter)
         raise
+
+
+async def force_stop(cells: Iterable[Cell], what: str, why: str) -> None:
+    """Close every cell now (their asks fail with `ActorStopped`, queued messages become dead
+    letters), deepest first, then cancel their tasks and give them a grace to unwind; `what`
+    (`shutdown of app`) and `why` (`exceeded 5.0s`) name the stop in the logs."""
+    live = sorted(cells, key=lambda cell: cell.path.count("/"), reverse=True)
+    tasks = {cell.task: cell for cell in live if cell.task is not None and not cell.task.done()}
+    for cell in live:
+        cell.kill()
+    cancelled = ", ".join(cell.display_path for cell in tasks.values()) or "(none)"
+    logger.warning("%s %s; cancelled: %s", what, why, cancelled)
+    if tasks:
+        _, pending = await asyncio.wait(tasks, timeout=FORCED_STOP_GRACE)
+        if pending:
+            logger.error(
+                "%s abandoned actors that ignored cancellation: %s",
+                what,
+                ", ".join(tasks[task].display_path for task in pending),
+            )

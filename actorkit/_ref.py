@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 from ._envelope import Ask
 from ._errors import MailboxFull, NotDelivered
 from ._mailbox import reject
-from ._outside_stop import stop_from_outside
+from ._outside_stop import stop_from_outside, stop_within
 from ._protocols import REFS_STAY
 from ._seconds import FOREVER, check_seconds
 
@@ -147,11 +147,17 @@ class ActorRef:
             bucket.pop(envelope, None)
         return result
 
-    async def stop(self) -> None:
-        """Let the current message finish, then stop; queued messages become dead letters."""
+    async def stop(self, timeout: float | None = None) -> None:
+        """Let the current message finish, then stop; queued messages become dead letters.
+        Past `timeout` seconds, if given, the stop is forced as a shutdown's is past its own:
+        a handler that never returns cannot hold its caller for ever."""
         cell = self._cell
-        if not cell.closed:  # a stopped actor's: no second coroutine
+        if cell.closed:  # a stopped actor's: no second coroutine
+            return
+        if timeout is None:
             await stop_from_outside(cell)
+        else:
+            await stop_within(cell, check_seconds(timeout, "stop timeout", zero_ok=True))
 
     def __copy__(self) -> ActorRef:
         return self

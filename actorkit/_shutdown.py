@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING
 
+from ._outside_stop import force_stop
 from ._signals import Stop
 
 if TYPE_CHECKING:
@@ -15,9 +16,6 @@ if TYPE_CHECKING:
     from ._runtime import Runtime
 
 logger = logging.getLogger("actorkit")
-
-FORCED_STOP_GRACE = 1.0
-"""After the shutdown timeout, how long cancelled actors get to unwind before being abandoned."""
 
 
 class ActorsStop:
@@ -87,35 +85,12 @@ class ActorsStop:
                 if cancelled
                 else f"exceeded {self._timeout}s"
             )
-            await _force_stop(runtime, self._root, why)
+            await force_stop([*runtime.cells(), self._root], f"shutdown of {runtime.name}", why)
         runtime.ask_deadlines.close(f"actor system {runtime.name} shut down")
         runtime.timers.close()
         runtime.clock.detach(runtime.is_idle)
         if cancelled:
             raise asyncio.CancelledError
-
-
-async def _force_stop(runtime: Runtime, root: Cell, why: str) -> None:
-    """Close every cell now (their asks fail with `ActorStopped`, queued messages become dead
-    letters), deepest first, then cancel their tasks and give them a grace to unwind."""
-    live = sorted([*runtime.cells(), root], key=lambda cell: cell.path.count("/"), reverse=True)
-    tasks = {cell.task: cell for cell in live if cell.task is not None and not cell.task.done()}
-    for cell in live:
-        cell.kill()
-    logger.warning(
-        "shutdown of %s %s; cancelled: %s",
-        runtime.name,
-        why,
-        ", ".join(cell.display_path for cell in tasks.values()) or "(none)",
-    )
-    if tasks:
-        _, pending = await asyncio.wait(tasks, timeout=FORCED_STOP_GRACE)
-        if pending:
-            logger.error(
-                "shutdown of %s abandoned actors that ignored cancellation: %s",
-                runtime.name,
-                ", ".join(tasks[task].display_path for task in pending),
-            )
 
 
 async def every_step(steps: Iterator[Awaitable[object]]) -> None:

@@ -187,6 +187,8 @@ SWEPT: dict[str, Param] = {
     "ActorSystem.submit:retries": Param("count", lambda e, kw: e.system.submit("x", **kw)),
     # refs
     "ActorRef.ask:timeout": Param("seconds", lambda e, kw: e.ref.ask("x", **kw)),
+    "ActorRef.stop:timeout": Param("seconds0?", lambda e, kw: e.ref.stop(**kw)),
+    "PoolRef.stop:timeout": Param("seconds0?", lambda e, kw: pool_call(e, lambda p: p.stop(**kw))),
     "PoolRef.ask:timeout": Param(
         "seconds",
         lambda e, kw: pool_call(e, lambda p: p.ask("x", **kw)),

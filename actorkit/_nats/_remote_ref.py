@@ -66,7 +66,7 @@ class RemoteRef(ActorRef):
             self._subject, ASK, self._path, self._target, message, timeout
         )
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float | None = None) -> None:
         raise TypeError(f"{self._target} lives in another system: stop it there")
 
     def __eq__(self, other: object) -> bool:
