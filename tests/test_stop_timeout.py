@@ -145,3 +145,20 @@ async def test_a_bad_stop_timeout_says_what_to_pass(timeout: Any, error: type) -
         with pytest.raises(error, match="stop timeout"):
             await ref.stop(timeout=timeout)
         assert ref.is_alive
+
+
+async def test_a_pool_with_stuck_members_stops_within_its_timeout() -> None:
+    log = Log()
+    async with asyncio.timeout(BOUND), ActorSystem("pool", metrics=False) as system:
+        pool = await system.spawn_pool(Stuck, log, size=2, name="workers")
+        pool.tell("a")
+        pool.tell("b")
+        await log.reaches(2)
+        asked = asyncio.ensure_future(pool.ask("c", timeout=BOUND))
+        await asyncio.sleep(0)  # one turn: queued behind a stuck member
+        await pool.stop(timeout=0.05)
+        assert not pool.is_alive
+        assert system.lookup("/workers") is None
+        with pytest.raises(ActorStopped):
+            await asked
+        assert sum(entry.endswith("on_stop") for entry in log) == 2
