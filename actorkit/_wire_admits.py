@@ -22,8 +22,7 @@ _PLAIN: dict[Any, frozenset[type]] = {
     str: frozenset({str}),
     bytes: frozenset({bytes}),
     bool: frozenset({bool}),
-    _NONE: frozenset({_NONE}),
-    None: frozenset({_NONE}),
+    _NONE: frozenset({_NONE}),  # `typing.get_type_hints` makes a `None` annotation this
     Any: _SCALARS,
     object: _SCALARS,
 }
