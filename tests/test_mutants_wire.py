@@ -1,12 +1,14 @@
 """The codec's corners that a mutation review found unguarded: the one-field fast path's
 read-back, a `__post_init__` failing with its own error, an annotation that cannot be hashed,
-and the exact words a malformed frame is refused with."""
+the exact words a malformed frame is refused with, and the fix an unregistered attrs class
+is refused with."""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Annotated, Any
 
+import attrs
 import msgspec
 import pytest
 
@@ -95,3 +97,14 @@ def test_the_codec_s_own_refusal_is_passed_on_as_it_is() -> None:
     with pytest.raises(BadPayload) as refused:
         Codec().decode(frame(_EXT_TUPLE, {"not": "a list"}))
     assert str(refused.value) == "malformed tuple"
+
+
+def test_an_unregistered_attrs_class_is_refused_with_the_fix_as_a_dataclass_is() -> None:
+    @attrs.define
+    class Local:
+        x: int
+
+    codec = Codec()
+    for attempt in (codec.wire, codec.encode_value):
+        with pytest.raises(TypeError, match=r"Local at \[0\] is not a registered message type"):
+            attempt([Local(1)])
