@@ -22,7 +22,7 @@ import msgspec
 
 from ._registry import class_named, name_of
 from ._wire_admits import admitted
-from ._wire_refusals import leaf, not_text, too_big, unreadable, unrebuildable
+from ._wire_refusals import leaf, not_text, too_big, too_deep, unreadable, unrebuildable
 
 _EXT_OBJECT = 1
 _EXT_TUPLE = 2
@@ -191,6 +191,8 @@ class Codec:
             return self._wire(value)
         except _FAILURES:
             raise self._located(value) from None
+        except RecursionError:
+            raise too_deep() from None
 
     def _fails(self, value: Any) -> bool:
         try:
@@ -235,6 +237,8 @@ class Codec:
             body = encode([name, fields])
         except _FAILURES:
             raise self._located(value) from None
+        except RecursionError:
+            raise too_deep() from None
         except BadPayload as error:
             raise unreadable(str(error)) from None
         if not plan[2]:  # type: ignore[index]  # `fields` came from it

@@ -28,6 +28,14 @@ def not_text(path: str = "", what: str = "a str") -> TypeError:
     )
 
 
+def too_deep() -> TypeError:
+    """A value that holds itself, or nests past Python's recursion limit: no path to say."""
+    return TypeError(
+        "a value that holds itself or nests deeper than Python's recursion limit cannot cross: "
+        "send or store it flatter (a list of records, ids instead of references)"
+    )
+
+
 def leaf(value: object, path: str, key: bool = False) -> TypeError:
     """The error for a value with no children that does not cross (a key of a dict, if `key`)."""
     cls = type(value)

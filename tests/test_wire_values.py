@@ -236,3 +236,30 @@ def test_keys_and_text_msgpack_cannot_carry_are_a_type_error_that_says_where(
         assert str(stored.value).startswith(said)
     with pytest.raises(TypeError, match=r"64 bits|lone surrogate"):  # where: only if wired
         codec.encode([0, codec.wire(value)])
+
+
+def _holding_itself() -> list[Any]:
+    value: list[Any] = [1]
+    value.append({"again": value})
+    return value
+
+
+def _nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [_holding_itself(), Single(_holding_itself()), _nested(100_000)],
+    ids=["holds itself", "in a message", "nested 100000 deep"],
+)
+def test_a_value_that_holds_itself_or_nests_too_deep_is_a_type_error(value: Any) -> None:
+    """It raised RecursionError, which a store's `persist` and `save` did not report as a
+    value that cannot be stored."""
+    codec = Codec()
+    for attempt in (codec.wire, codec.encode_value):
+        with pytest.raises(TypeError, match="holds itself or nests deeper than"):
+            attempt(value)
