@@ -1,0 +1,83 @@
+"""Control signals and the transitions they carry out, at the edges a mutation review found
+untested: a sender awaiting a signal is answered even when its transition raised, and a
+backoff's restart plan is let go once it ran."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import weakref
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem, Backoff, OneForOne
+from actorkit._lifecycle import Lifecycle
+from actorkit.testing import ManualClock
+
+from .invariants import assert_settled
+
+
+class Fails(Actor):
+    async def receive(self, message: Any) -> str:
+        if message == "boom":
+            raise ValueError("restart me")
+        return "pong"
+
+
+class Supervises(Actor):
+    async def receive(self, message: Any) -> Any:
+        return await self.spawn(Fails, name="c")
+
+
+async def test_a_restart_whose_first_half_raises_answers_the_supervisor_awaiting_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The supervisor awaits the child's `StopInstance`; the child reports that signal's
+    # failure to it. Unanswered, the supervisor would wait on the child and the child on it.
+    original = Lifecycle.stop_instance
+    faults = [RuntimeError("a fault in a restart")]
+
+    async def faulty(self: Lifecycle) -> None:
+        if faults and self.path == "/p/c":
+            raise faults.pop()
+        await original(self)
+
+    monkeypatch.setattr(Lifecycle, "stop_instance", faulty)
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        parent = await system.spawn(Supervises, name="p")
+        child = await parent.ask("spawn")
+        child.tell("boom")
+        assert await child.ask("ping") == "pong"  # after the second report's restart
+        assert not faults
+        await assert_settled(system)
+
+
+class BacksOff(Actor):
+    supervisor_strategy = OneForOne(
+        max_restarts=10, within=100.0, backoff=Backoff(min=5.0, jitter=0)
+    )
+
+    async def receive(self, message: Any) -> Any:
+        return await self.spawn(Fails, name="c")
+
+
+async def test_a_child_restarted_after_a_backoff_and_then_stopped_is_freed(
+    clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The plan that restarted it must leave its supervisor's book once it ran: held there,
+    # it would keep every child it ever restarted (and grow by one per restart).
+    caplog.set_level(logging.CRITICAL, logger="actorkit")  # a report's traceback holds it
+    async with asyncio.timeout(5), ActorSystem(metrics=False, clock=clock) as system:
+        parent = await system.spawn(BacksOff, name="p")
+        child = await parent.ask("spawn")
+        child.tell("boom")
+        await clock.advance(5.0)
+        assert await child.ask("ping") == "pong"  # restarted
+        held = weakref.ref(child)
+        await child.stop()
+        del child
+        assert await parent.ask("spawn") is not None  # a round trip through the supervisor
+        gc.collect()
+        assert held() is None, [type(r).__name__ for r in gc.get_referrers(held())]
