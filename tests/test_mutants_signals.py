@@ -1,6 +1,7 @@
 """Control signals and the transitions they carry out, at the edges a mutation review found
 untested: a sender awaiting a signal is answered even when its transition raised, and a
-backoff's restart plan is let go once it ran."""
+backoff's restart plan is let go once it ran, and the siblings a failed restart held back wait
+for the restart that takes them over."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem, Backoff, OneForOne
+from actorkit import Actor, ActorSystem, Backoff, OneForOne, RestForOne
 from actorkit._lifecycle import Lifecycle
 from actorkit.testing import ManualClock
 
 from .invariants import assert_settled
+from .supervision_support import Refusing
 
 
 class Fails(Actor):
@@ -81,3 +83,49 @@ async def test_a_child_restarted_after_a_backoff_and_then_stopped_is_freed(
         assert await parent.ask("spawn") is not None  # a round trip through the supervisor
         gc.collect()
         assert held() is None, [type(r).__name__ for r in gc.get_referrers(held())]
+
+
+class B(Actor):
+    def __init__(self, journal: list[str]) -> None:
+        self.journal = journal
+
+    async def on_start(self) -> None:
+        self.journal.append("start b")
+
+
+class HoldsBack(Actor):
+    """Starts `a` then `b` (which depends on it), restarting them after a backoff."""
+
+    supervisor_strategy = RestForOne(
+        max_restarts=10, within=100.0, backoff=Backoff(min=1.0, max=8.0, jitter=0)
+    )
+
+    def __init__(self, journal: list[str], refusals: list[int]) -> None:
+        self.journal = journal
+        self.refusals = refusals
+
+    async def on_start(self) -> None:
+        await self.spawn(Refusing, self.journal, self.refusals, name="a")
+        await self.spawn(B, self.journal, name="b")
+
+
+async def test_a_sibling_held_back_by_a_failed_restart_waits_for_the_next_backoff(
+    clock: ManualClock,
+) -> None:
+    # a's restart fails to start it: b, held back, is taken over by the restart that failure
+    # brings, and starts after a, when that restart's (longer) backoff ends; never at once.
+    journal: list[str] = []
+    refusals: list[int] = []
+    async with asyncio.timeout(5), ActorSystem(metrics=False, clock=clock) as system:
+        await system.spawn(HoldsBack, journal, refusals, name="p")
+        a = system.lookup("/p/a")
+        assert a is not None
+        journal.clear()
+        refusals.append(1)
+        a.tell("crash")
+        await clock.advance(1.0)  # the first backoff: a refuses to start
+        await clock.advance(1.99)
+        assert journal == ["a refuses to start"]
+        await clock.advance(0.01)  # the second backoff, twice as long
+        assert journal == ["a refuses to start", "start a", "start b"]
+        await assert_settled(system)
