@@ -34,10 +34,12 @@ class Supervises(Actor):
 
 
 async def test_a_restart_whose_first_half_raises_answers_the_supervisor_awaiting_it(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     # The supervisor awaits the child's `StopInstance`; the child reports that signal's
     # failure to it. Unanswered, the supervisor would wait on the child and the child on it.
+    # The restart's second half then starts nothing in the suspended child: the supervisor
+    # decides on that report (a restart), which a new instance would make stale.
     original = Lifecycle.stop_instance
     faults = [RuntimeError("a fault in a restart")]
 
@@ -54,6 +56,8 @@ async def test_a_restart_whose_first_half_raises_answers_the_supervisor_awaiting
         assert await child.ask("ping") == "pong"  # after the second report's restart
         assert not faults
         await assert_settled(system)
+    decided = [r.getMessage() for r in caplog.records if "in a control signal" in r.getMessage()]
+    assert len(decided) == 1 and decided[0].endswith("supervisor decided: restart"), decided
 
 
 class BacksOff(Actor):
