@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from actorkit import Actor, ActorRef, ActorSystem, OneForOne
+from actorkit.testing import ManualClock
 
 from .invariants import assert_settled
 from .supervision_support import StartFailed
@@ -66,3 +69,39 @@ async def test_a_failed_restart_start_stopped_what_it_spawned_before_the_decisio
         assert alive == [False]
         assert [ref.is_alive for ref in spawned] == [False, False, True]
         await assert_settled(system)
+
+
+class FailsWhenLetGo(Actor):
+    def __init__(self, gate: asyncio.Event, holding: asyncio.Event) -> None:
+        self.gate = gate
+        self.holding = holding
+
+    async def receive(self, message: Any) -> None:
+        self.holding.set()
+        await self.gate.wait()
+        raise RuntimeError("failed while its supervisor stops")
+
+
+class Holds(Actor):
+    async def receive(self, message: Any) -> Any:
+        return await self.spawn(FailsWhenLetGo, *message, name="c")
+
+
+async def test_a_child_failing_while_its_supervisor_stops_is_stopped_not_reported(
+    clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Its supervisor, stopping, decides nothing: the crash report says the failure stopped it,
+    # not that it was left to a supervisor that stopped first.
+    gate, holding = asyncio.Event(), asyncio.Event()
+    async with asyncio.timeout(5), ActorSystem(metrics=False, clock=clock) as system:
+        parent = await system.spawn(Holds, name="p")
+        child = await parent.ask((gate, holding))
+        child.tell("hold")
+        await holding.wait()
+        stopping = asyncio.ensure_future(parent.stop())
+        await clock.settle()  # the supervisor's stop began: it awaits its child's
+        gate.set()
+        await stopping
+        assert not child.is_alive
+    reports = [r for r in caplog.records if getattr(r, "actor_path", "") == "/p/c"]
+    assert [r.directive for r in reports] == ["stop (stopping)"]  # type: ignore[attr-defined]
