@@ -50,6 +50,8 @@ class Lifecycle(Record):
             else:
                 self.report(failure, IN_ON_START)
             return
+        if self.closed:  # a forced stop cut into `on_start`, which swallowed its cancellation
+            return
         self.state = RUNNING
         self.restarts += 1
         self.runtime.instruments.restarted(self.cell)

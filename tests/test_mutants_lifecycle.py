@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import pytest
 
 from actorkit import Actor, ActorRef, ActorSystem, OneForOne
-from actorkit.testing import ManualClock
+from actorkit.testing import ManualClock, snapshot
 
 from .invariants import assert_settled
 from .supervision_support import StartFailed
@@ -105,3 +106,37 @@ async def test_a_child_failing_while_its_supervisor_stops_is_stopped_not_reporte
         assert not child.is_alive
     reports = [r for r in caplog.records if getattr(r, "actor_path", "") == "/p/c"]
     assert [r.directive for r in reports] == ["stop (stopping)"]  # type: ignore[attr-defined]
+
+
+class SwallowsInRestart(Actor):
+    """Its restarted instance's `on_start` waits, and swallows the cancellation that ends it."""
+
+    def __init__(self, entered: asyncio.Event, starts: list[int]) -> None:
+        self.entered = entered
+        starts.append(len(starts))
+        self.restarted = len(starts) > 1
+
+    async def on_start(self) -> None:
+        if self.restarted:
+            self.entered.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.Event().wait()
+
+    async def receive(self, message: Any) -> None:
+        raise RuntimeError("restart me")
+
+
+async def test_a_forced_stop_cutting_into_a_restart_s_on_start_leaves_it_stopped() -> None:
+    # The cancellation swallowed, `on_start` returns into a closed cell: that is no restart,
+    # and the actor stays stopped, as after a first start cut short the same way.
+    entered = asyncio.Event()
+    starts: list[int] = []
+    async with asyncio.timeout(5):
+        system = await ActorSystem(metrics=False).start()
+        ref = await system.spawn(SwallowsInRestart, entered, starts)
+        ref.tell("crash")
+        await entered.wait()
+        await system.shutdown(timeout=0.01)
+    after = snapshot(ref)
+    assert not ref.is_alive
+    assert (after.state, after.restarts) == ("stopped", 0)
