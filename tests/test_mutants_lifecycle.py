@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorRef, ActorSystem, OneForOne
-from actorkit.testing import ManualClock, snapshot
+from actorkit import Actor, ActorRef, ActorSystem, OneForOne, Terminated
+from actorkit.testing import ManualClock, Probe, snapshot
 
 from .invariants import assert_settled
 from .supervision_support import StartFailed
@@ -140,3 +140,43 @@ async def test_a_forced_stop_cutting_into_a_restart_s_on_start_leaves_it_stopped
     after = snapshot(ref)
     assert not ref.is_alive
     assert (after.state, after.restarts) == ("stopped", 0)
+
+
+class StopsThenFails(Actor):
+    def __init__(self, instances: list[Actor]) -> None:
+        instances.append(self)
+
+    async def receive(self, message: Any) -> None:
+        self.stop()
+        raise ValueError("failed after asking to stop")
+
+
+class StopsFailures(Actor):
+    """Decides "stop" on every failure, and tells `probe` when its child stops."""
+
+    supervisor_strategy = OneForOne(decider=lambda error: "stop")
+
+    def __init__(self, probe: Probe) -> None:
+        self.probe = probe
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, Terminated):
+            self.probe.ref.tell(message)
+            return None
+        child = await self.spawn(StopsThenFails, message, name="c", restart="permanent")
+        self.watch(child)
+        return child
+
+
+async def test_a_permanent_child_failing_after_its_self_stop_is_decided_on() -> None:
+    # Its stop would only restart it (a permanent child's normal exit): its supervisor decides
+    # on the failure instead, and this one stops it for good.
+    instances: list[Actor] = []
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        probe = await Probe.spawn(system)
+        parent = await system.spawn(StopsFailures, probe, name="p")
+        child = await parent.ask(instances)
+        child.tell("fail")
+        terminated = await probe.expect(Terminated)
+        assert terminated.ref == child and not child.is_alive
+        assert len(instances) == 1
