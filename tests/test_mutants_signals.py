@@ -15,6 +15,8 @@ import pytest
 
 from actorkit import Actor, ActorSystem, Backoff, OneForOne, RestForOne
 from actorkit._lifecycle import Lifecycle
+from actorkit._record import Record
+from actorkit._state import STOPPING
 from actorkit.testing import ManualClock
 
 from .invariants import assert_settled
@@ -133,3 +135,44 @@ async def test_a_sibling_held_back_by_a_failed_restart_waits_for_the_next_backof
         await clock.advance(0.01)  # the second backoff, twice as long
         assert journal == ["a refuses to start", "start a", "start b"]
         await assert_settled(system)
+
+
+class StopsNoted(Actor):
+    def __init__(self, stops: list[str]) -> None:
+        self.stops = stops
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+    async def on_stop(self) -> None:
+        self.stops.append("stopped")
+
+
+class SupervisesNoted(Actor):
+    async def receive(self, message: Any) -> Any:
+        return await self.spawn(StopsNoted, message, name="c")
+
+
+async def test_an_actor_whose_stop_raises_closes_with_that_failure_and_is_not_restarted(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Its supervisor is not stopping, but it is: nothing is left to decide, it ends.
+    original = Record.release_instance
+    faults = [RuntimeError("a fault in a stop")]
+
+    def faulty(self: Record) -> Any:
+        if faults and self.path == "/p/c" and self.state is STOPPING:
+            raise faults.pop()
+        return original(self)
+
+    monkeypatch.setattr(Record, "release_instance", faulty)
+    stops: list[str] = []
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        parent = await system.spawn(SupervisesNoted, name="p")
+        child = await parent.ask(stops)
+        await child.stop()
+        assert not child.is_alive and not faults
+        assert stops == ["stopped"]  # its `on_stop` ran once, after the fault
+        await assert_settled(system)
+    reports = [r for r in caplog.records if getattr(r, "actor_path", "") == "/p/c"]
+    assert [r.directive for r in reports] == ["stop (it cannot go on)"]  # type: ignore[attr-defined]
