@@ -180,3 +180,33 @@ async def test_a_permanent_child_failing_after_its_self_stop_is_decided_on() -> 
         terminated = await probe.expect(Terminated)
         assert terminated.ref == child and not child.is_alive
         assert len(instances) == 1
+
+
+class Resumes(Actor):
+    """Resumes every failure, and tells `probe` when its child stops."""
+
+    supervisor_strategy = OneForOne(decider=lambda error: "resume")
+
+    def __init__(self, probe: Probe) -> None:
+        self.probe = probe
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, Terminated):
+            self.probe.ref.tell(message)
+            return None
+        child = await self.spawn(SpawnsThenRefuses, [], [], name="c")
+        self.watch(child)
+        return child
+
+
+async def test_a_resumed_actor_that_then_stops_normally_terminates_with_no_reason() -> None:
+    # The failure it was resumed from is over: it is not why the actor stopped.
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        probe = await Probe.spawn(system)
+        parent = await system.spawn(Resumes, probe, name="p")
+        child = await parent.ask("spawn")
+        child.tell("crash")
+        assert await child.ask("ping") == "ping"  # resumed
+        await child.stop()
+        terminated = await probe.expect(Terminated)
+        assert terminated.ref == child and terminated.reason is None
