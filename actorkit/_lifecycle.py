@@ -142,8 +142,6 @@ class Lifecycle(Record):
 
     async def stop_instance(self) -> None:
         """First half of a restart: children, timers and `on_stop` of the current instance."""
-        if self.closed:
-            return
         if SELF_STOP in self.mailbox.signals and self.exit_is_stop:
             # It asked to stop after a sibling's restart reached it: a normal exit of any
             # but a `permanent` child ends it (OTP), so the stop wins over the restart.
