@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorRef, ActorSystem, OneForOne, Terminated
-from actorkit.testing import ManualClock, Probe, snapshot
+from actorkit import Actor, ActorRef, ActorSystem, Backoff, OneForOne, Terminated
+from actorkit.testing import ManualClock, Probe, pending_timers, snapshot
 
 from .invariants import assert_settled
 from .supervision_support import StartFailed
@@ -210,3 +210,33 @@ async def test_a_resumed_actor_that_then_stops_normally_terminates_with_no_reaso
         await child.stop()
         terminated = await probe.expect(Terminated)
         assert terminated.ref == child and terminated.reason is None
+
+
+class ArmsInOnStop(Actor):
+    def __init__(self, seen: list[Any]) -> None:
+        self.seen = seen
+
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError("restart me")
+        self.seen.append(message)
+        return message
+
+    async def on_stop(self) -> None:
+        self.timers.start_once("late", "armed in on_stop", 1.0)
+
+
+async def test_a_timer_the_stopped_instance_s_on_stop_armed_ends_before_the_backoff(
+    clock: ManualClock,
+) -> None:
+    # It would fire during the backoff, into the mailbox its successor then handles.
+    strategy = OneForOne(backoff=Backoff(min=5.0, jitter=0))
+    seen: list[Any] = []
+    async with asyncio.timeout(5), ActorSystem(clock=clock, supervisor=strategy) as system:
+        ref = await system.spawn(ArmsInOnStop, seen)
+        ref.tell("crash")
+        await clock.settle()
+        assert pending_timers(system) == 0  # none of the actor's left while it waits
+        await clock.advance(5.0)
+        assert await ref.ask("ping") == "ping"
+        assert seen == ["ping"]
