@@ -174,10 +174,8 @@ class Lifecycle(Record):
         receive loop drains this mailbox while the children still run (what it forwards to
         them is handled, not dead-lettered), then stops them, draining theirs, then drains
         again what they sent meanwhile, and only then finalizes."""
-        if self.state in ENDING:
-            return
         if drain:
-            if self.state == RUNNING and self.instance is not None:
+            if self.state == RUNNING:
                 self.draining = True
                 return
             if self.state == RESTARTING:
