@@ -240,3 +240,23 @@ async def test_a_timer_the_stopped_instance_s_on_stop_armed_ends_before_the_back
         await clock.advance(5.0)
         assert await ref.ask("ping") == "ping"
         assert seen == ["ping"]
+
+
+class QuitsWithAChild(Actor):
+    """No `on_stop`: its `self.stop()` has only its child to stop."""
+
+    async def receive(self, message: Any) -> Any:
+        if message == "spawn":
+            return await self.spawn(Leaf, name="g")
+        self.stop()
+        return None
+
+
+async def test_a_self_stop_with_no_on_stop_still_stops_the_children() -> None:
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        parent = await system.spawn(QuitsWithAChild, name="p", restart="transient")
+        child = await parent.ask("spawn")
+        await parent.ask("quit")
+        await parent.stop()  # returns once it has stopped
+        assert not child.is_alive and system.lookup("/p/g") is None
+        await assert_settled(system)
