@@ -1,0 +1,50 @@
+"""Cell and inspection edges a mutation review found untested: a pool member leaving a shrink
+that stops itself."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from actorkit import Actor, ActorSystem
+from actorkit.testing import ManualClock
+
+from .invariants import assert_settled
+
+
+class QuitsAtOne(Actor):
+    """Waits for its gate on "hold"; member 1 stops itself on "quit". Counts its starts."""
+
+    def __init__(self, gate: asyncio.Event, starts: list[str]) -> None:
+        self.gate = gate
+        self.starts = starts
+
+    async def on_start(self) -> None:
+        self.starts.append(self.name)
+
+    async def receive(self, message: Any) -> Any:
+        if message == "hold":
+            await self.gate.wait()
+        elif message == "quit" and self.name == "1":
+            self.stop()
+        return (self.name, message)
+
+
+async def test_a_permanent_member_stopping_itself_while_it_leaves_a_shrink_is_not_restarted(
+    clock: ManualClock,
+) -> None:
+    # Leaving, it can only stop: its normal exit is no restart of a permanent child.
+    gate = asyncio.Event()
+    starts: list[str] = []
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(QuitsAtOne, gate, starts, size=2, name="pool")
+        for message in ("hold", "hold", "quit", "quit"):
+            pool.tell(message)  # round robin: each member holds, then member 1 will quit
+        await clock.settle()
+        shrinking = asyncio.ensure_future(pool.resize(1))
+        await clock.settle()
+        gate.set()
+        await shrinking
+        assert [m.name for m in pool.members] == ["0"]
+        assert starts == ["0", "1"]
+        await assert_settled(system)
