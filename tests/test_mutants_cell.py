@@ -1,12 +1,12 @@
 """Cell and inspection edges a mutation review found untested: a pool member leaving a shrink
-that stops itself."""
+that stops itself; a parent watching its children at a draining shutdown."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorSystem, Terminated
 from actorkit.testing import ManualClock
 
 from .invariants import assert_settled
@@ -48,3 +48,28 @@ async def test_a_permanent_member_stopping_itself_while_it_leaves_a_shrink_is_no
         assert [m.name for m in pool.members] == ["0"]
         assert starts == ["0", "1"]
         await assert_settled(system)
+
+
+class Idle(Actor):
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+class WatchesItsChild(Actor):
+    def __init__(self, seen: list[Any]) -> None:
+        self.seen = seen
+
+    async def on_start(self) -> None:
+        self.watch(await self.spawn(Idle, name="c"))
+
+    async def receive(self, message: Any) -> None:
+        self.seen.append(message)
+
+
+async def test_a_parent_watching_its_child_handles_its_terminated_at_a_draining_shutdown() -> None:
+    # The drain handles what the children's stops sent: their `Terminated` included.
+    seen: list[Any] = []
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        await system.spawn(WatchesItsChild, seen, name="p")
+    assert [(type(m), m.ref.path) for m in seen] == [(Terminated, "/p/c")]
+    assert system.dead_letters.count == 0
