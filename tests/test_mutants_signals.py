@@ -16,6 +16,7 @@ import pytest
 from actorkit import Actor, ActorSystem, Backoff, OneForOne, RestForOne
 from actorkit._lifecycle import Lifecycle
 from actorkit._record import Record
+from actorkit._signals import Resume
 from actorkit._state import STOPPING
 from actorkit.testing import ManualClock
 
@@ -176,3 +177,36 @@ async def test_an_actor_whose_stop_raises_closes_with_that_failure_and_is_not_re
         await assert_settled(system)
     reports = [r for r in caplog.records if getattr(r, "actor_path", "") == "/p/c"]
     assert [r.directive for r in reports] == ["stop (it cannot go on)"]  # type: ignore[attr-defined]
+
+
+class ResumesFails(Actor):
+    supervisor_strategy = OneForOne(decider=lambda error: "resume")
+
+    async def receive(self, message: Any) -> Any:
+        return await self.spawn(Fails, name="c")
+
+
+async def test_a_signal_failing_while_the_supervisor_stops_closes_its_actor(
+    clock: ManualClock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The supervisor, stopping, decides nothing: the actor ends with that failure at once.
+    gate = asyncio.Event()
+
+    async def faulty(self: Resume, cell: Any) -> None:
+        await gate.wait()
+        raise RuntimeError("a fault in a resume")
+
+    monkeypatch.setattr(Resume, "apply", faulty)
+    async with asyncio.timeout(5), ActorSystem(metrics=False, clock=clock) as system:
+        parent = await system.spawn(ResumesFails, name="p")
+        child = await parent.ask("spawn")
+        child.tell("boom")
+        await clock.settle()  # resumed: the child is in its `Resume`, held
+        stopping = asyncio.ensure_future(parent.stop())
+        await clock.settle()  # the supervisor's stop awaits its child's
+        gate.set()
+        await stopping
+        assert not child.is_alive
+    reports = [r for r in caplog.records if getattr(r, "actor_path", "") == "/p/c"]
+    directives = [r.directive for r in reports]  # type: ignore[attr-defined]
+    assert directives == ["resume", "stop (it cannot go on)"]
