@@ -1,5 +1,6 @@
-"""Cell and inspection edges a mutation review found untested: a pool member leaving a shrink
-that stops itself; a parent watching its children at a draining shutdown."""
+"""Edges a mutation review found untested: a pool member leaving a shrink that stops itself;
+a parent watching its children at a draining shutdown; a parent that stops itself in its drain
+lets its children drain too."""
 
 from __future__ import annotations
 
@@ -72,4 +73,49 @@ async def test_a_parent_watching_its_child_handles_its_terminated_at_a_draining_
     async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
         await system.spawn(WatchesItsChild, seen, name="p")
     assert [(type(m), m.ref.path) for m in seen] == [(Terminated, "/p/c")]
+    assert system.dead_letters.count == 0
+
+
+class Holds(Actor):
+    """Waits for its gate on "hold"; notes what else it handles; stops itself on "quit"."""
+
+    def __init__(self, gate: asyncio.Event, seen: list[Any], child_gate: Any = None) -> None:
+        self.gate = gate
+        self.seen = seen
+        self.child_gate = child_gate
+
+    async def receive(self, message: Any) -> Any:
+        if message == "hold":
+            await self.gate.wait()
+        elif message == "quit":
+            self.stop()
+        elif message == "spawn":
+            return await self.spawn(Holds, self.child_gate, self.seen, name="c")
+        else:
+            self.seen.append(message)
+        return None
+
+
+async def test_a_parent_stopping_itself_in_its_drain_lets_its_children_drain(
+    clock: ManualClock,
+) -> None:
+    # Its stop comes from the shutdown's drain: its children's queues are handled too.
+    gate_p, gate_c = asyncio.Event(), asyncio.Event()
+    seen: list[Any] = []
+    async with asyncio.timeout(5):
+        system = await ActorSystem(metrics=False, clock=clock).start()
+        parent = await system.spawn(Holds, gate_p, seen, gate_c, name="p")
+        child = await parent.ask("spawn")
+        for message in ("hold", "work", "more work"):
+            child.tell(message)
+        parent.tell("hold")
+        parent.tell("quit")
+        await clock.settle()
+        shutting = asyncio.ensure_future(system.shutdown())
+        await clock.settle()  # the drain reached the parent, held
+        gate_p.set()
+        await clock.settle()  # it stopped itself: its stop reached the child, held
+        gate_c.set()
+        await shutting
+    assert seen == ["work", "more work"]
     assert system.dead_letters.count == 0
