@@ -1,13 +1,14 @@
 """Edges a mutation review found untested: a pool member leaving a shrink that stops itself;
 a parent watching its children at a draining shutdown; a parent that stops itself in its drain
-lets its children drain too."""
+lets its children drain too; no spawn once the system or the parent stops; a stop from
+`__init__` alone."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from actorkit import Actor, ActorSystem, Terminated
+from actorkit import Actor, ActorStopped, ActorSystem, Terminated
 from actorkit.testing import ManualClock
 
 from .invariants import assert_settled
@@ -119,3 +120,69 @@ async def test_a_parent_stopping_itself_in_its_drain_lets_its_children_drain(
         await shutting
     assert seen == ["work", "more work"]
     assert system.dead_letters.count == 0
+
+
+class SpawnsWhenLetGo(Actor):
+    """On "hold" waits for its gate; on "spawn" (after it, on "hold, spawn") tries to spawn a
+    child, and notes what came of it."""
+
+    def __init__(self, gate: asyncio.Event, outcomes: list[str]) -> None:
+        self.gate = gate
+        self.outcomes = outcomes
+
+    async def receive(self, message: Any) -> None:
+        if message.startswith("hold"):
+            await self.gate.wait()
+        if message.endswith("spawn"):
+            try:
+                await self.spawn(Idle)
+            except ActorStopped:
+                self.outcomes.append("refused")
+            else:
+                self.outcomes.append("spawned")
+
+
+async def test_no_child_is_spawned_once_a_shutdown_began(clock: ManualClock) -> None:
+    gate = asyncio.Event()
+    outcomes: list[str] = []
+    async with asyncio.timeout(5):
+        system = await ActorSystem(metrics=False, clock=clock).start()
+        ref = await system.spawn(SpawnsWhenLetGo, gate, outcomes, name="p")
+        ref.tell("hold, spawn")
+        await clock.settle()
+        shutting = asyncio.ensure_future(system.shutdown())
+        await clock.settle()  # the shutdown began; its drain awaits the held handler
+        gate.set()
+        await shutting
+    assert outcomes == ["refused"]
+
+
+async def test_a_member_leaving_a_shrink_spawns_no_child(clock: ManualClock) -> None:
+    gate = asyncio.Event()
+    outcomes: list[str] = []
+    async with asyncio.timeout(5), ActorSystem(metrics=False, clock=clock) as system:
+        pool = await system.spawn_pool(SpawnsWhenLetGo, gate, outcomes, size=2, name="pool")
+        for message in ("hold", "hold", "spawn", "spawn"):
+            pool.tell(message)  # round robin: each member holds, then tries to spawn
+        await clock.settle()
+        shrinking = asyncio.ensure_future(pool.resize(1))
+        await clock.settle()
+        gate.set()
+        await shrinking
+        assert sorted(outcomes) == ["refused", "spawned"]  # the leaving one's is refused
+
+
+class StopsFromInit(Actor):
+    def __init__(self) -> None:
+        self.stop()
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+async def test_a_stop_from_init_alone_ends_the_actor(clock: ManualClock) -> None:
+    # No message wakes it: the stop it queued must get it a task of its own.
+    async with asyncio.timeout(5), ActorSystem(metrics=False, clock=clock) as system:
+        ref = await system.spawn(StopsFromInit, restart="temporary")
+        await clock.settle()
+        assert not ref.is_alive

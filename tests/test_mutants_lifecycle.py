@@ -88,6 +88,20 @@ class Holds(Actor):
         return await self.spawn(FailsWhenLetGo, *message, name="c")
 
 
+class Watches(Actor):
+    """Watches `target`, and forwards what it gets to `probe`."""
+
+    def __init__(self, probe: Probe, target: ActorRef) -> None:
+        self.probe = probe
+        self.target = target
+
+    async def on_start(self) -> None:
+        self.watch(self.target)
+
+    async def receive(self, message: Any) -> None:
+        self.probe.ref.tell(message)
+
+
 async def test_a_child_failing_while_its_supervisor_stops_is_stopped_not_reported(
     clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -99,11 +113,14 @@ async def test_a_child_failing_while_its_supervisor_stops_is_stopped_not_reporte
         child = await parent.ask((gate, holding))
         child.tell("hold")
         await holding.wait()
+        probe = await Probe.spawn(system)
+        await system.spawn(Watches, probe, child)
         stopping = asyncio.ensure_future(parent.stop())
         await clock.settle()  # the supervisor's stop began: it awaits its child's
         gate.set()
         await stopping
-        assert not child.is_alive
+        terminated = await probe.expect(Terminated)  # stopped by its failure
+        assert terminated.ref == child and isinstance(terminated.reason, RuntimeError)
     reports = [r for r in caplog.records if getattr(r, "actor_path", "") == "/p/c"]
     assert [r.directive for r in reports] == ["stop (stopping)"]  # type: ignore[attr-defined]
 
