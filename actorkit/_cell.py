@@ -239,7 +239,7 @@ class Cell(Lifecycle):
         except asyncio.CancelledError:
             # `spawn` itself was cancelled (an `asyncio.timeout` around it): its caller never
             # gets the ref, so nothing may be left running.
-            if not started.cancelled() or self.state is RUNNING:  # it had just started:
+            if self.state is RUNNING:  # it had just started (a failed start is closed):
                 self.post(Stop(None))  # an orderly stop (its children, its `on_stop`)
             elif self.instance is not None:  # still in `on_start`: the name is free at
                 self.instance = None  # once, and the task stops what `on_start` began
