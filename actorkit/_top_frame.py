@@ -50,8 +50,6 @@ class Snapshot:
             for family in text_string_to_metric_families(metrics_text):
                 self.families.add(family.name)
                 for sample in family.samples:
-                    if sample.name.endswith(("_bucket", "_created")):
-                        continue
                     self.totals[sample.name] = self.totals.get(sample.name, 0.0) + sample.value
         except ValueError as error:
             raise NotAnEndpoint(f"/metrics is not Prometheus text ({error})") from None
