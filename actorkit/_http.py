@@ -64,7 +64,7 @@ def _tree_query(query: Mapping[str, str]) -> tuple[str | None, int | None]:
     if limit is None:
         return path, None
     digits = limit.lstrip("0")
-    if not digits or not (digits.isascii() and digits.isdigit()):
+    if not (digits.isascii() and digits.isdigit()):  # nor is "", what 0 and 000 leave
         raise ValueError(f"limit must be a whole number of nodes >= 1, got {limit!r}")
     # Beyond any actor count, and past int()'s 4,300 digits: no limit.
     return path, int(digits) if len(digits) <= _LIMIT_DIGITS else None

@@ -51,10 +51,9 @@ class BearerAuth:
 
     def accepts(self, header: str) -> bool:
         scheme, _, value = header.partition(" ")
-        return (
-            scheme.lower() == "bearer"
-            and bool(value.strip())
-            and hmac.compare_digest(_header_bytes(value), self.token.encode())
+        # A blank value never matches: the token is not blank.
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            _header_bytes(value), self.token.encode()
         )
 
     challenge = 'Bearer realm="actorkit"'
@@ -73,13 +72,13 @@ class BasicAuth:
 
     def accepts(self, header: str) -> bool:
         scheme, _, value = header.partition(" ")
-        if scheme.lower() != "basic" or not value.strip():
+        if scheme.lower() != "basic":
             return False
         try:
             decoded = base64.b64decode(_header_bytes(value), validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             return False
-        user, _, password = decoded.partition(":")
+        user, _, password = decoded.partition(":")  # a blank value: no user, never a match
         return hmac.compare_digest(user.encode(), self.username.encode()) & hmac.compare_digest(
             password.encode(), self.password.encode()
         )
