@@ -24,7 +24,7 @@ async def fetch(session: aiohttp.ClientSession, url: str, limit: int = ROWS) -> 
         response.raise_for_status()
         try:
             tree = await response.json()
-        except ValueError as error:  # JSON labelled as such, but broken
+        except (ValueError, RecursionError) as error:  # broken, or nested past the decoder
             raise NotAnEndpoint(f"/actors is not JSON ({error})") from None
     async with session.get(f"{url}/metrics") as response:
         response.raise_for_status()

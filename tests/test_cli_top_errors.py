@@ -115,7 +115,8 @@ NOT_ACTORKIT = [
     ('{"actors": [{"path": "/a"}]}', "up 1\n"),
     ('{"actors": [{"path": "/a", "children": null}]}', "up 1\n"),
     ("{broken", "up 1\n"),
-    ('{"system": "s", "healthy": true, "actors": []}', "garbage{{{ 1 2 3\n"),
+    ('{"system": "s", "healthy": true, "total": 0, "actors": []}', "garbage{{{ 1 2 3\n"),
+    ("[" * 5000 + "]" * 5000, "up 1\n"),  # nested past what the JSON decoder recurses into
 ]
 
 
