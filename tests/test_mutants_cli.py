@@ -1,0 +1,84 @@
+"""The command line's defaults and what `top` asks and shows of an endpoint that goes away,
+where mutants of `_cli` and `_top` survived the command tests."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import signal
+import sys
+
+from aiohttp import web
+from rich.console import Console
+
+from actorkit._cli import build_parser
+from actorkit._top_frame import ROWS
+
+from .cli_support import endpoint
+from .processes import communicate
+
+TREE = {"system": "watched", "healthy": True, "total": 1, "actors": [{
+    "path": "/one", "name": "one", "class": "One", "state": "running", "mailbox_size": 0,
+    "processed": 7, "restarts": 0, "failures": 0, "children": [],
+}]}  # fmt: skip
+
+
+def test_demo_binds_loopback_on_9464_and_top_reads_it_there_by_default() -> None:
+    demo = build_parser().parse_args(["demo"])
+    assert (demo.host, demo.port, demo.no_http) == ("127.0.0.1", 9464, False)
+    top = build_parser().parse_args(["top"])
+    assert (top.url, top.interval, top.once) == ("http://127.0.0.1:9464", 1.0, False)
+
+
+async def test_top_asks_for_the_rows_it_shows_and_no_more() -> None:
+    """A system of 100,000 actors answers forty nodes a poll, not its whole tree."""
+    from actorkit._top import top
+
+    asked: list[dict[str, str]] = []
+
+    async def actors(request: web.Request) -> web.Response:
+        asked.append(dict(request.query))
+        return web.json_response(TREE)
+
+    async def metrics(request: web.Request) -> web.Response:
+        return web.Response(text="")
+
+    console = Console(record=True, width=120, file=io.StringIO())
+    async with asyncio.timeout(10), endpoint({"/actors": actors, "/metrics": metrics}) as url:
+        assert await top(url + "/", 1.0, True, console) == 0
+    assert asked == [{"limit": str(ROWS)}]
+    assert "One" in console.export_text()
+
+
+async def test_top_shows_an_endpoint_it_lost_and_keeps_polling_until_stopped() -> None:
+    """The first poll answers, the rest fail: the live view says what it lost, in one line,
+    and still ends on SIGTERM with status 0."""
+    polls = 0
+    failing = asyncio.Event()
+
+    async def actors(request: web.Request) -> web.Response:
+        nonlocal polls
+        polls += 1
+        if polls == 1:
+            return web.Response(text=json.dumps(TREE), content_type="application/json")
+        if polls == 3:
+            failing.set()
+        return web.Response(status=503, text="down")
+
+    async def metrics(request: web.Request) -> web.Response:
+        return web.Response(text="")
+
+    async with endpoint({"/actors": actors, "/metrics": metrics}) as url:
+        top = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "actorkit", "top", url, "--interval", "0.05",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            async with asyncio.timeout(30):
+                await failing.wait()
+        finally:
+            top.send_signal(signal.SIGTERM)
+        out, err = await communicate(top)
+    assert (top.returncode, err) == (0, b"")
+    assert f"lost {url}: /actors answered 503 Service Unavailable".encode() in out
