@@ -9,9 +9,11 @@ import json
 import signal
 import sys
 
+import pytest
 from aiohttp import web
 from rich.console import Console
 
+from actorkit import ActorSystem
 from actorkit._cli import build_parser
 from actorkit._top_frame import ROWS
 
@@ -82,3 +84,52 @@ async def test_top_shows_an_endpoint_it_lost_and_keeps_polling_until_stopped() -
         out, err = await communicate(top)
     assert (top.returncode, err) == (0, b"")
     assert f"lost {url}: /actors answered 503 Service Unavailable".encode() in out
+
+
+async def test_top_sends_the_token_without_the_spaces_around_it() -> None:
+    """A variable set with padding sends the token alone: actorkit's endpoint strips the
+    header's value, but a proxy in front of it may not."""
+    from actorkit._top import top
+
+    sent: list[str | None] = []
+
+    async def actors(request: web.Request) -> web.Response:
+        sent.append(request.headers.get("Authorization"))
+        return web.json_response(TREE)
+
+    async def metrics(request: web.Request) -> web.Response:
+        return web.Response(text="")
+
+    console = Console(file=io.StringIO())
+    async with asyncio.timeout(10), endpoint({"/actors": actors, "/metrics": metrics}) as url:
+        assert await top(url, 1.0, True, console, token="  s3cret  ") == 0
+    assert sent == ["Bearer s3cret"]
+
+
+async def test_top_says_an_endpoint_that_takes_a_token_needs_one_when_given_basic_auth(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from actorkit._top import top
+
+    async with asyncio.timeout(10), ActorSystem("guarded") as system:
+        server = await system.serve_http(port=0, auth="s3cret-token")
+        assert await top(server.url, 1.0, True, user="ops", password="pw") == 1
+    shown = capsys.readouterr().err
+    assert "401 Unauthorized: set ACTORKIT_HTTP_TOKEN to the token it is served with" in shown
+
+
+async def test_top_names_a_metrics_endpoint_that_answers_an_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from actorkit._top import top
+
+    async def actors(request: web.Request) -> web.Response:
+        return web.json_response(TREE)
+
+    async def metrics(request: web.Request) -> web.Response:
+        return web.Response(status=500, text="")
+
+    async with asyncio.timeout(10), endpoint({"/actors": actors, "/metrics": metrics}) as url:
+        assert await top(url, 1.0, True) == 1
+    err = capsys.readouterr().err
+    assert err == f"top: cannot read {url}: /metrics answered 500 Internal Server Error\n"
