@@ -205,8 +205,8 @@ class ActorSystem(Reach):
 
     @property
     def healthy(self) -> bool:
-        """Started, not failed, not shutting down (`/healthz` answers 200)."""
-        return self.failure is None and self._runtime.accepting
+        """Started, not failed, not shutting down (`/healthz` answers 200): what `accepting` is."""
+        return self._runtime.accepting
 
     # --- actors ---------------------------------------------------------------------------
     async def spawn(
