@@ -105,3 +105,42 @@ async def test_a_cancelled_shutdown_caller_does_not_cut_the_orderly_stop_short()
         gate.set()
         await system.shutdown()
     assert ends == ["finished"]
+
+
+class SpawnsLate(Actor):
+    """Tries a child where none may start, and records what the spawn raised."""
+
+    def __init__(self, outcomes: list[object]) -> None:
+        self.outcomes = outcomes
+
+    async def attempt(self) -> None:
+        try:
+            await self.spawn(Idle)
+        except ActorStopped as error:
+            self.outcomes.append(error)
+        else:
+            self.outcomes.append("spawned")
+
+    async def receive(self, message: Any) -> Any:
+        await self.system.shutdown()  # from inside an actor: it starts, and returns at once
+        await self.attempt()
+
+    async def on_stop(self) -> None:
+        await self.attempt()
+
+
+async def test_a_child_spawned_once_shutdown_began_is_refused() -> None:
+    """The actor still runs its handler, but the system no longer accepts: no new child."""
+    outcomes: list[object] = []
+    async with asyncio.timeout(5), ActorSystem("late", metrics=False) as system:
+        await (await system.spawn(SpawnsLate, outcomes)).ask("shut down, then spawn")
+    assert isinstance(outcomes[0], ActorStopped)
+
+
+async def test_a_child_spawned_from_on_stop_is_refused() -> None:
+    """A stopping actor (not drained by a shutdown) takes no child: it would outlive it."""
+    outcomes: list[object] = []
+    async with asyncio.timeout(5), ActorSystem("ending", metrics=False) as system:
+        await (await system.spawn(SpawnsLate, outcomes)).stop()
+        assert len(outcomes) == 1
+        assert isinstance(outcomes[0], ActorStopped)
