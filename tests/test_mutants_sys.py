@@ -144,3 +144,11 @@ async def test_a_child_spawned_from_on_stop_is_refused() -> None:
         await (await system.spawn(SpawnsLate, outcomes)).stop()
         assert len(outcomes) == 1
         assert isinstance(outcomes[0], ActorStopped)
+
+
+async def test_an_unhashable_restart_is_the_documented_value_error() -> None:
+    """Not the `TypeError: unhashable type` a set lookup would raise past the check."""
+    async with asyncio.timeout(5), ActorSystem("restarts", metrics=False) as system:
+        with pytest.raises(ValueError, match=r"restart must be one of \['permanent', "):
+            await system.spawn(Idle, restart=["permanent"])
+        assert system.actor_count == 0
