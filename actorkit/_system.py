@@ -98,6 +98,7 @@ class ActorSystem(Reach):
             self._persistence = attach(store, runtime, self.metrics, self._tasks, agent_history)
         self.failure: BaseException | None = None
         """The error that escalated past the root supervisor, if one did."""
+        self._started: asyncio.Future[None] | None = None
         self._stopping: ActorsStop | None = None
         self._closing: asyncio.Task[None] | None = None
         self._servers: list[HttpServer] = []
@@ -105,13 +106,14 @@ class ActorSystem(Reach):
     # --- lifecycle ------------------------------------------------------------------------
     async def start(self) -> ActorSystem:
         runtime = self._runtime
-        check_startable(self.name, runtime.root is not None, self._closing is not None)
+        check_startable(self.name, self._started is not None, self._closing is not None)
         loop = runtime.loop = asyncio.get_running_loop()
-        if self.metrics.enabled:
-            await import_off_the_loop("actorkit._metric_families")
-        if self._persistence is not None:
-            await self._persistence.open()  # before anything runs: a failure leaves nothing
-        try:  # from here a failure (a registry taken, a transport) shuts down what started
+        self._started = started = loop.create_future()  # what a shutdown meanwhile awaits
+        try:  # a failure (a store, a registry taken, a transport) shuts down what started
+            if self.metrics.enabled:
+                await import_off_the_loop("actorkit._metric_families")
+            if self._persistence is not None:
+                await self._persistence.open()  # before anything runs
             self.metrics.start(loop, self._router, self._watchdog)
             runtime.clock.attach(loop, runtime.is_idle)
             root = Cell(runtime, None, "", _Root, (), {}, UNBOUNDED, "permanent")
@@ -126,26 +128,27 @@ class ActorSystem(Reach):
                 await self._transport.start(Host(self.name, runtime, publish_local, self.metrics))
                 self._linked = self._transport
         except BaseException:
+            started.set_result(None)
             await closing_after_failure(self.shutdown(), self.name)
             raise
+        started.set_result(None)
         return self
 
     async def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT) -> None:
         """Stop every actor, children before parents in reverse start order, draining
         mailboxes first, then close the HTTP endpoints. Never raises for slowness and never
-        hangs: past `timeout` it cancels what is left, fails their asks with `ActorStopped`,
-        logs their paths and returns. What fails to close (a store) is raised once the rest
-        is closed.
+        hangs: past `timeout` it cancels what is left (docs/api.md says how); what fails to
+        close (a store) is raised once the rest is closed. A start under way ends first.
 
-        The work runs in a task of its own, once: a second call waits for the same one, and
-        a caller that is cancelled (or that is an actor being stopped) cannot cut it short.
-        A stop already under way (an earlier call, or a failure past the root) is forced at
-        the earlier of its own deadline and `timeout` from now, so no caller waits on the
-        actors past its own timeout: a shorter one brings the forced stop forward, a longer
-        one never puts it off. Called from inside an actor, it starts the shutdown and returns
-        at once: waiting would wait for the caller's own handler to end."""
+        It runs in a task of its own, once: a second call waits for the same one, a caller
+        that is cancelled cannot cut it short, and a stop already under way is forced at the
+        earlier of its own deadline and `timeout` from now. Called from inside an actor, it
+        starts the shutdown and returns at once: waiting would wait for the caller's own
+        handler to end."""
         timeout = check_seconds(timeout, "shutdown timeout", zero_ok=True)
         loop = check_loop(self.name, self._runtime, "shutdown")
+        if self._started is not None and not self._started.done():  # what it opens is ours
+            await asyncio.shield(self._started)
         stopping = self._stop_actors(timeout)
         if self._closing is None:
             steps = self._closing_steps(stopping)
@@ -156,8 +159,8 @@ class ActorSystem(Reach):
         await asyncio.shield(self._closing)
 
     def _closing_steps(self, stopping: ActorsStop | None) -> Iterator[Awaitable[object]]:
-        """The actors' stop, then what holds files, sockets or connections, each step made
-        once the one before has ended (`every_step` carries them out, cancelled or not)."""
+        """The actors' stop, then what holds files, sockets or connections, each made once
+        the one before ended (`every_step` carries them out, cancelled or not)."""
         if stopping is not None:
             yield stopping.finish()
         if self._persistence is not None:
@@ -190,13 +193,11 @@ class ActorSystem(Reach):
         closing = self.shutdown()  # after an error, a failure to close must not hide it
         await (closing if exc_info[1] is None else closing_after_failure(closing, self.name))
         if self.failure is not None:
-            raise SystemFailed(
-                f"actor system {self.name!r} failed: {self.failure!r}"
-            ) from self.failure
+            failed = f"actor system {self.name!r} failed: {self.failure!r}"
+            raise SystemFailed(failed) from self.failure
 
     def _root_failed(self, error: BaseException) -> None:
-        """A failure escalated past the root: record it and stop the actors. The HTTP
-        endpoint keeps answering (503) until the owner shuts the system down."""
+        """Past the root: the actors stop; `/healthz` answers 503 until the owner shuts down."""
         if self.failure is None:
             self.failure = error
         self._runtime.accepting = False
