@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
+
+from .processes import communicate
 
 
 def run_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -38,3 +42,19 @@ async def endpoint(routes: dict[str, Handler]) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
+
+
+async def top_until(url: str, seen: asyncio.Event) -> tuple[int | None, bytes, bytes]:
+    """`top` live on `url`, polling every 50 ms, stopped by SIGTERM once `seen` is set (its
+    endpoint sets it after the polls a test needs); returns its exit status, stdout, stderr."""
+    top = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "actorkit", "top", url, "--interval", "0.05",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        async with asyncio.timeout(30):
+            await seen.wait()
+    finally:
+        top.send_signal(signal.SIGTERM)
+    out, err = await communicate(top)
+    return top.returncode, out, err

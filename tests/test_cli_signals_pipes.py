@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 import subprocess
 import sys
 import tempfile
@@ -16,8 +15,7 @@ from actorkit import Actor, ActorSystem
 from actorkit._demo import Driver
 from actorkit.testing import ManualClock
 
-from .cli_support import endpoint
-from .processes import communicate
+from .cli_support import endpoint, top_until
 
 TREE = {"system": "watched", "healthy": True, "total": 1, "actors": [{
     "path": "/one", "name": "one", "class": "One", "state": "running", "mailbox_size": 0,
@@ -42,17 +40,8 @@ async def test_top_ends_on_sigterm_as_on_ctrl_c_with_its_last_frame_and_status_0
         return web.Response(text="")
 
     async with endpoint({"/actors": actors, "/metrics": metrics}) as url:
-        top = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "actorkit", "top", url, "--interval", "0.05",
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        try:
-            async with asyncio.timeout(30):
-                await watching.wait()
-        finally:
-            top.send_signal(signal.SIGTERM)
-        out, err = await communicate(top)
-    assert (top.returncode, err) == (0, b"")
+        status, out, err = await top_until(url, watching)
+    assert (status, err) == (0, b"")
     assert b"watched" in out and b"One" in out  # the live view's last frame, as it stopped
 
 

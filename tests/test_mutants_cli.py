@@ -17,7 +17,7 @@ from actorkit import ActorSystem
 from actorkit._cli import build_parser
 from actorkit._top_frame import ROWS
 
-from .cli_support import endpoint
+from .cli_support import endpoint, top_until
 from .processes import communicate
 
 TREE = {"system": "watched", "healthy": True, "total": 1, "actors": [{
@@ -72,17 +72,8 @@ async def test_top_shows_an_endpoint_it_lost_and_keeps_polling_until_stopped() -
         return web.Response(text="")
 
     async with endpoint({"/actors": actors, "/metrics": metrics}) as url:
-        top = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "actorkit", "top", url, "--interval", "0.05",
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        try:
-            async with asyncio.timeout(30):
-                await failing.wait()
-        finally:
-            top.send_signal(signal.SIGTERM)
-        out, err = await communicate(top)
-    assert (top.returncode, err) == (0, b"")
+        status, out, err = await top_until(url, failing)
+    assert (status, err) == (0, b"")
     assert f"lost {url}: /actors answered 503 Service Unavailable".encode() in out
 
 

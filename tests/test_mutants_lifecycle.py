@@ -168,21 +168,30 @@ class StopsThenFails(Actor):
         raise ValueError("failed after asking to stop")
 
 
-class StopsFailures(Actor):
-    """Decides "stop" on every failure, and tells `probe` when its child stops."""
-
-    supervisor_strategy = OneForOne(decider=lambda error: "stop")
+class WatchesChild(Actor):
+    """Spawns and watches the child `start_child` makes when asked, and tells `probe` when
+    it stops; subclasses choose the strategy."""
 
     def __init__(self, probe: Probe) -> None:
         self.probe = probe
+
+    async def start_child(self, message: Any) -> ActorRef:
+        raise NotImplementedError
 
     async def receive(self, message: Any) -> Any:
         if isinstance(message, Terminated):
             self.probe.ref.tell(message)
             return None
-        child = await self.spawn(StopsThenFails, message, name="c", restart="permanent")
+        child = await self.start_child(message)
         self.watch(child)
         return child
+
+
+class StopsFailures(WatchesChild):
+    supervisor_strategy = OneForOne(decider=lambda error: "stop")
+
+    async def start_child(self, message: Any) -> ActorRef:
+        return await self.spawn(StopsThenFails, message, name="c", restart="permanent")
 
 
 async def test_a_permanent_child_failing_after_its_self_stop_is_decided_on() -> None:
@@ -199,21 +208,11 @@ async def test_a_permanent_child_failing_after_its_self_stop_is_decided_on() -> 
         assert len(instances) == 1
 
 
-class Resumes(Actor):
-    """Resumes every failure, and tells `probe` when its child stops."""
-
+class Resumes(WatchesChild):
     supervisor_strategy = OneForOne(decider=lambda error: "resume")
 
-    def __init__(self, probe: Probe) -> None:
-        self.probe = probe
-
-    async def receive(self, message: Any) -> Any:
-        if isinstance(message, Terminated):
-            self.probe.ref.tell(message)
-            return None
-        child = await self.spawn(SpawnsThenRefuses, [], [], name="c")
-        self.watch(child)
-        return child
+    async def start_child(self, message: Any) -> ActorRef:
+        return await self.spawn(SpawnsThenRefuses, [], [], name="c")
 
 
 async def test_a_resumed_actor_that_then_stops_normally_terminates_with_no_reason() -> None:

@@ -35,17 +35,23 @@ class GatedStore(MemoryStore):
         await super().close()
 
 
+async def held_start(name: str) -> tuple[ActorSystem, GatedStore, asyncio.Future[ActorSystem]]:
+    """A system whose `start()` waits in its store's open until the test sets `gate`."""
+    store = GatedStore()
+    system = ActorSystem(name, metrics=False, store=store)
+    starting = asyncio.ensure_future(system.start())
+    await store.opening.wait()
+    return system, store, starting
+
+
 class Echo(Actor):
     async def receive(self, message: Any) -> Any:
         return message
 
 
 async def test_a_shutdown_during_start_waits_for_it_then_closes_everything() -> None:
-    store = GatedStore()
-    system = ActorSystem("early", metrics=False, store=store)
     async with asyncio.timeout(SAFETY):
-        starting = asyncio.ensure_future(system.start())
-        await store.opening.wait()
+        system, store, starting = await held_start("early")
         stopping = asyncio.ensure_future(system.shutdown())
         await asyncio.sleep(0)  # one turn: the shutdown waits for the start, not for time
         assert not stopping.done()
@@ -59,11 +65,8 @@ async def test_a_shutdown_during_start_waits_for_it_then_closes_everything() -> 
 
 
 async def test_a_second_start_while_the_first_runs_is_refused() -> None:
-    store = GatedStore()
-    system = ActorSystem("twice", metrics=False, store=store)
     async with asyncio.timeout(SAFETY):
-        starting = asyncio.ensure_future(system.start())
-        await store.opening.wait()
+        system, store, starting = await held_start("twice")
         with pytest.raises(RuntimeError, match="was already started"):
             await system.start()
         store.gate.set()
