@@ -79,7 +79,7 @@ async def test_a_handler_that_never_returns_is_cut_off_past_the_timeout(
         await asyncio.sleep(0)  # one turn: the ask is queued behind the stuck handler
         started = loop.time()
         await ref.stop(timeout=0.05)
-        assert 0.05 <= loop.time() - started < 0.05 + FORCED_STOP_GRACE + SLACK
+        assert loop.time() - started < 0.05 + FORCED_STOP_GRACE + SLACK
         assert not ref.is_alive
         with pytest.raises(ActorStopped):
             await asked
