@@ -104,10 +104,13 @@ def check_auth(auth: object) -> Auth | None:
 
 def is_loopback(host: str) -> bool:
     """Whether only this machine can reach `host`: serving elsewhere without auth is worth a
-    warning."""
-    if host == "localhost":
+    warning. Names are case-blind, and an IPv4 address mapped into IPv6 is the IPv4 one
+    (which `is_loopback` says only from Python 3.13 on)."""
+    if host.lower().rstrip(".") == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback

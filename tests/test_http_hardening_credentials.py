@@ -89,6 +89,10 @@ def test_credentials_are_compared_in_constant_time_and_both_basic_parts_always(
     ("host", "loopback"),
     [
         ("localhost", True),
+        ("LocalHost", True),
+        ("localhost.", True),
+        ("::ffff:127.0.0.1", True),
+        ("::ffff:10.0.0.1", False),
         ("127.0.0.1", True),
         ("127.1.2.3", True),
         ("::1", True),
