@@ -182,5 +182,6 @@ class Timers:
         a constant cost per tick, amortized, and no growth from one-shot timers under ever
         new keys (a timeout per request) that fired and were handled."""
         queue = self._cell.mailbox.queue
-        queued: set[object] = {m.future for m in queue if type(m) is Ask and m.timeout == TICK}
+        # Only a tick's envelope has a timer as its future: no need to tell ticks from asks.
+        queued: set[object] = {m.future for m in queue if type(m) is Ask}
         self._ticked = {key: timer for key, timer in self._ticked.items() if timer in queued}
