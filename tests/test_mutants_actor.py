@@ -106,3 +106,11 @@ async def test_a_tick_queued_behind_an_ask_is_withdrawn_by_a_cancel_in_that_ask(
         assert await asked is True
         await ref.ask(lambda actor: None)
         assert seen == []
+
+
+async def test_a_path_without_its_leading_slash_is_refused_not_looked_up() -> None:
+    async with asyncio.timeout(5), ActorSystem() as system:
+        await system.spawn(Stepper, [], name="child")
+        with pytest.raises(ValueError, match="path must be an actor path such as '/parent/child'"):
+            system.lookup("child")
+        assert system.lookup("/child") is not None
