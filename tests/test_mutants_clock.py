@@ -4,13 +4,14 @@ overdue timer, the clock left whole by its own error, and the descriptions its e
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
 import actorkit.testing
-from actorkit import ActorSystem
+from actorkit import Actor, ActorSystem
 from actorkit._settling import describe
-from actorkit.testing import ManualClock, Probe
+from actorkit.testing import ManualClock, Probe, instance
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -97,3 +98,51 @@ def test_descriptions_of_store_calls_name_five_oldest_first_and_count_the_rest()
     assert text.startswith("c0 for 0.0 s, c1 for") and " c4 for " in text
     assert "c5" not in text and text.endswith(" and 2 more")
     assert (len(calls), calls.describe()) == (0, "none")
+
+
+class Hopping(Actor):
+    """Waits `HOPS` times on a future that a plain loop callback resolves: between hops no task
+    can run, yet the actor is still busy with its message."""
+
+    HOPS = 5
+
+    def __init__(self) -> None:
+        self.hops = 0
+
+    async def receive(self, message: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        for _ in range(self.HOPS):
+            future = loop.create_future()
+            loop.call_soon(future.set_result, None)
+            await future
+            self.hops += 1
+
+
+async def test_settle_waits_out_a_handler_resumed_by_plain_loop_callbacks(
+    clock: ManualClock,
+) -> None:
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Hopping)
+        ref.tell("go")
+        await clock.settle()
+        assert instance(ref).hops == Hopping.HOPS
+
+
+class Spinner(Actor):
+    async def receive(self, message: Any) -> Any:
+        self.ref.tell(message)
+
+
+async def test_settle_s_error_names_the_task_still_runnable_and_no_store_call(
+    clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(actorkit.testing, "SETTLE_LIMIT", 50)
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Spinner)
+        ref.tell("again")
+        with pytest.raises(RuntimeError) as info:
+            await clock.settle()
+        await ref.stop()
+    assert "still runnable: " in str(info.value) and "no task" not in str(info.value)
+    assert "(<coroutine object run at " in str(info.value)
+    assert str(info.value).endswith("; store calls in flight: none")
