@@ -8,12 +8,12 @@ from typing import Any
 
 
 def runnable_tasks() -> list[asyncio.Task[Any]]:
-    """Tasks, other than the caller, that can run now: not finished and not waiting on a
-    future that is still pending."""
+    """Tasks, other than the caller, that can run now: not waiting on a future that is still
+    pending (`asyncio.all_tasks` leaves the finished ones out)."""
     current = asyncio.current_task()
     runnable = []
     for task in asyncio.all_tasks():
-        if task is current or task.done():
+        if task is current:
             continue
         waiter = getattr(task, "_fut_waiter", None)  # asyncio's own Task, on either loop
         if waiter is None or waiter.done():
