@@ -146,3 +146,16 @@ async def test_settle_s_error_names_the_task_still_runnable_and_no_store_call(
     assert "still runnable: " in str(info.value) and "no task" not in str(info.value)
     assert "(<coroutine object run at " in str(info.value)
     assert str(info.value).endswith("; store calls in flight: none")
+
+
+async def test_a_store_call_ending_as_its_waiter_is_cancelled_ends_cleanly() -> None:
+    """A settle cancelled (a test's own timeout) just as a store call ends: the call, the
+    actor's `persist`, must not fail for the waiter that is gone."""
+    calls = ManualClock().store_calls
+    with calls.call("SQLiteStore.append('/a')"):
+        waiting = asyncio.create_task(calls.one_ends(5.0))
+        await asyncio.sleep(0)
+        waiting.cancel()  # its waiter is cancelled now; the task runs its cleanup later
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert len(calls) == 0
