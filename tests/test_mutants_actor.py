@@ -12,7 +12,7 @@ from actorkit import Actor, ActorSystem, NameTaken
 from actorkit.persistence import DurableState, MemoryStore
 from actorkit.testing import ManualClock, snapshot
 
-from .timers_support import Stepper
+from .timers_support import Stepper, tick_refused_as_full
 
 
 async def test_a_timer_started_again_from_a_dead_letter_listener_stays_active(
@@ -26,14 +26,7 @@ async def test_a_timer_started_again_from_a_dead_letter_listener_stays_active(
         timers = await ref.ask(lambda actor: actor.timers)
         await ref.ask(lambda actor: actor.timers.start_once("k", "tick", 1.0))
         system.dead_letters.listen(lambda letter: timers.start_once("k", "again", 5.0))
-        gate = asyncio.Event()
-        ref.tell(("hold", gate, lambda actor: None))
-        await clock.settle()
-        ref.tell("filler")  # the one place in the mailbox
-        await clock.advance(1.0)
-        assert [(d.message, d.reason) for d in system.dead_letters.recent] == [
-            ("tick", "mailbox_full")
-        ]
+        gate = await tick_refused_as_full(system, clock, ref)
         assert timers.is_active("k")
         assert len(timers) == 1
         gate.set()

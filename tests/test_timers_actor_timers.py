@@ -10,7 +10,7 @@ import pytest
 from actorkit import ActorSystem
 from actorkit.testing import ManualClock, Probe, pending_timers
 
-from .timers_support import Stepper, Ticker
+from .timers_support import Stepper, Ticker, tick_refused_as_full
 
 
 async def test_actor_timer_same_key_replaces(clock: ManualClock) -> None:
@@ -75,14 +75,7 @@ async def test_a_tick_refused_by_a_full_mailbox_is_a_dead_letter(clock: ManualCl
     async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
         ref = await system.spawn(Stepper, seen, mailbox_size=1)
         await ref.ask(lambda actor: actor.timers.start_every("k", "tick", 1.0))
-        gate = asyncio.Event()
-        ref.tell(("hold", gate, lambda actor: None))
-        await clock.settle()
-        ref.tell("filler")  # the one place in the mailbox
-        await clock.advance(1.0)
-        assert [(d.message, d.reason) for d in system.dead_letters.recent] == [
-            ("tick", "mailbox_full")
-        ]
+        gate = await tick_refused_as_full(system, clock, ref)
         gate.set()
         await ref.ask(lambda actor: actor.timers.cancel("k"))
         assert seen == ["filler"]

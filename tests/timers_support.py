@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from actorkit import Actor
+from actorkit import Actor, ActorRef, ActorSystem
+from actorkit.testing import ManualClock
 
 
 class Ticker(Actor):
@@ -43,3 +45,18 @@ class Stepper(Actor):
             return message(self)
         self.seen.append(message)
         return None
+
+
+async def tick_refused_as_full(
+    system: ActorSystem, clock: ManualClock, ref: ActorRef
+) -> asyncio.Event:
+    """A `Stepper` with `mailbox_size=1` held in a handler and its one place taken when its
+    timer "k" (due in 1 s) fires: the tick is a dead letter `mailbox_full`. Returns the
+    gate that lets the handler go."""
+    gate = asyncio.Event()
+    ref.tell(("hold", gate, lambda actor: None))
+    await clock.settle()
+    ref.tell("filler")  # the one place in the mailbox
+    await clock.advance(1.0)
+    assert [(d.message, d.reason) for d in system.dead_letters.recent] == [("tick", "mailbox_full")]
+    return gate
