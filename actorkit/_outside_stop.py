@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ._signals import Stop
@@ -33,11 +33,7 @@ async def stop_within(cell: Cell, timeout: float) -> None:
     except TimeoutError:
         if cell.closed:  # it ended as the deadline passed
             return
-    subtree, below = [], [cell]
-    while below:
-        subtree.append(below.pop())
-        below.extend(subtree[-1].children.values())
-    await force_stop(subtree, f"stop of {cell.display_path}", f"exceeded {timeout}s")
+    await force_stop(subtree(cell), f"stop of {cell.display_path}", f"exceeded {timeout}s")
 
 
 async def stop_from_outside(cell: Cell) -> None:
@@ -69,15 +65,17 @@ def holds_current_task(top: Cell) -> bool:
     """Whether the running task is `top`'s, or that of an actor below it. A walk of the
     subtree, paid only by a stop from inside (whose own cost is the subtree's)."""
     task = asyncio.current_task()
-    if task is None:
-        return False
+    return task is not None and any(cell.task is task for cell in subtree(top))
+
+
+def subtree(top: Cell) -> Iterator[Cell]:
+    """`top` and every actor below it, in no particular order; a loop over a stack, not
+    recursion, so any depth walks in constant stack."""
     cells = [top]
     while cells:
         cell = cells.pop()
-        if cell.task is task:
-            return True
+        yield cell
         cells.extend(cell.children.values())
-    return False
 
 
 async def _join_stop(cell: Cell) -> None:
