@@ -1,12 +1,15 @@
 """The receive loop: one asyncio task per actor, the only consumer of its mailbox.
 
-It runs signals first, then drains up to `BATCH` messages without a loop round trip, and
-parks on the mailbox's waiter only when there is nothing to do. With metrics on, a drained
-batch is timed as a whole and each message observed at the batch mean
-(docs/observability.md); the histogram updates are written out here, not called, because
-this runs once per batch on every actor (for sequential asks, once per ask). `run` is the
-one function allowed to be long: it is the hot path, and splitting it costs a call per
-batch or per message (or a coroutine per actor).
+It runs signals first, then drains messages without a loop round trip, yielding once every
+`BATCH` messages, and parks on the mailbox's waiter only when there is nothing to do. The
+count of handled messages is a countdown of small integers in the mailbox (`Mailbox.left`),
+stored after each message so that the accounting is exact at any await, and folded into a
+total only when it runs out: adding one to a large integer allocates, a small one does not.
+With metrics on, a drained batch is timed as a whole and each message observed at the batch
+mean (docs/observability.md); the histogram updates are written out here, not called,
+because this runs once per batch on every actor (for sequential asks, once per ask). `run`
+is the one function allowed to be long: it is the hot path, and splitting it costs a call
+per batch or per message (or a coroutine per actor).
 """
 
 from __future__ import annotations
@@ -18,16 +21,13 @@ from typing import TYPE_CHECKING, Any
 from ._envelope import HANDED_ON, Ask
 from ._errors import ActorStopped
 from ._failure import as_failure
+from ._mailbox import BATCH
 from ._signals import SELF_STOP
 from ._state import RUNNING
 from ._stats import FOLD_AT
 
 if TYPE_CHECKING:
     from ._cell import Cell
-
-# After this many messages in a row the loop yields once, so one busy actor whose handler
-# never awaits cannot starve the others.
-BATCH = 128
 
 
 async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
@@ -105,12 +105,12 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 instance = None
             elif queue and cell.state == RUNNING:
                 # Drain: handle queued messages until a signal arrives, a handler fails or the
-                # batch budget runs out. Written out here, not called: a coroutine per batch is
-                # a measurable part of a wake-up that finds one message.
+                # countdown to the next yield runs out. Written out here, not called: a
+                # coroutine per batch is a measurable part of a wake-up that finds one message.
                 stats = cell.stats
                 begun = perf_counter() if stats is not None else 0.0
                 instance = cell.instance
-                budget = BATCH
+                budget = first = mailbox.left
                 failed = False
                 while queue and not signals:
                     message = queue.popleft()
@@ -133,7 +133,6 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                             cell.failed(failure, message.message)
                             failed = True
                             break
-                        cell.handling = None
                         if not future.done() and result is not HANDED_ON:
                             future.set_result(result)
                             asked = message.started
@@ -159,17 +158,17 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                             cell.failed(failure, message)
                             failed = True
                             break
-                        cell.handling = None
-                    mailbox.processed += 1
                     budget -= 1
+                    mailbox.left = budget
                     if not budget:
                         break
+                cell.handling = None
                 if cell.closed and not failed:
                     # A forced stop cut into the handler, which swallowed the cancellation and
                     # returned: close() already accounted that message as a dead letter.
-                    mailbox.processed -= 1
                     budget += 1
-                handled = BATCH - budget
+                    mailbox.left = budget
+                handled = first - budget
                 if stats is not None:
                     ended = perf_counter()
                     if handled == 1:  # `Histogram.record`, written out
@@ -185,7 +184,9 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         answered = None
                         if len(pending) >= FOLD_AT:
                             stats.ask_seconds.fold()
-                if not budget:
+                if not budget:  # `Mailbox.processed`'s countdown ran out: fold it, and yield
+                    mailbox.folded += BATCH
+                    mailbox.left = BATCH
                     await asyncio.sleep(0)
             elif cell.draining and cell.state == RUNNING and not mailbox.reserved:
                 # A sender granted a place (`reserved`) has yet to put its message, which was

@@ -73,3 +73,45 @@ async def test_agent_info_and_actor_nodes_carry_balanced_accounting() -> None:
         totals = system.accounting()
         assert totals.dead_lettered == 1 and totals.crashed == 1
     assert system.accounting().balanced
+
+
+class Holds(Actor):
+    """Waits at `hold` until `go` is set, telling `waiting` when it gets there."""
+
+    def __init__(self, hold: int, waiting: asyncio.Event, go: asyncio.Event) -> None:
+        self.hold, self.waiting, self.go = hold, waiting, go
+
+    async def receive(self, message: int) -> None:
+        if message == self.hold:
+            self.waiting.set()
+            await self.go.wait()
+
+
+async def test_counts_are_exact_while_a_handler_waits_in_the_middle_of_a_batch() -> None:
+    """The loop counts handled messages down in small integers and folds them every 128: a
+    handler awaiting mid-batch, after more than one fold, still sees every count exact."""
+    waiting, go = asyncio.Event(), asyncio.Event()
+    async with ActorSystem() as system:
+        ref = await system.spawn(Holds, 300, waiting, go)
+        for number in range(400):  # queued before the loop runs: one drain, three folds
+            ref.tell(number)
+        await asyncio.wait_for(waiting.wait(), 5)
+        box = snapshot(ref).accounting
+        assert (box.accepted, box.processed, box.queued, box.handling) == (400, 300, 99, 1)
+        assert system.accounting().balanced
+        go.set()
+        assert await ref.ask(400) is None
+        box = snapshot(ref).accounting
+        assert (box.accepted, box.processed, box.queued, box.handling) == (401, 401, 0, 0)
+
+        # A stop that cuts into a waiting handler: what it had handled stays counted.
+        waiting.clear()
+        go.clear()
+        for number in range(300, 310):
+            ref.tell(number)
+        await asyncio.wait_for(waiting.wait(), 5)
+        await ref.stop(timeout=0.01)
+        box = snapshot(ref).accounting
+        assert (box.processed, box.dead_lettered) == (401, 10)
+    totals = system.accounting()
+    assert totals.balanced and totals.processed >= 401

@@ -92,3 +92,31 @@ async def test_one_message_at_a_time() -> None:
             ref.tell(i)
         await ref.ask("done")
     assert peak == 1
+
+
+class Logs(Actor):
+    def __init__(self, log: list[str], mark: str) -> None:
+        self.log, self.mark = log, mark
+
+    async def receive(self, message: object) -> None:
+        self.log.append(self.mark)
+
+
+async def test_a_busy_actor_whose_handler_never_awaits_yields_every_128_messages() -> None:
+    """The countdown to the loop's next yield runs across wake-ups: however it stood, an
+    actor with 300 messages queued lets another run before its 129th."""
+    log: list[str] = []
+    async with ActorSystem() as system:
+        busy = await system.spawn(Logs, log, "busy")
+        other = await system.spawn(Logs, log, "other")
+        for _ in range(200):  # the countdown stands somewhere in its second round of 128
+            busy.tell(None)
+        await busy.ask(None)
+        log.clear()
+        for _ in range(300):
+            busy.tell(None)
+        other.tell(None)
+        await other.ask(None)
+        assert 0 < log.index("other") <= 128
+        await busy.ask(None)
+        assert log.count("busy") == 301

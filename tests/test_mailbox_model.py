@@ -106,7 +106,7 @@ class MailboxMachine(RuleBasedStateMachine):
             if not box.queue:
                 break
             self.handled.append(box.queue.popleft())
-            box.processed += 1
+            box.folded += 1  # the receive loop counts the same total down in `left`
             box.admit()
         if let_senders_run:
             self._turns()

@@ -116,7 +116,7 @@ async def test_a_cancelled_send_leaves_the_line_and_its_place_passes_on() -> Non
     await asyncio.gather(first, return_exceptions=True)
     assert len(box.blocked) == 1  # nothing of the given-up sender is held
     box.queue.popleft()
-    box.processed += 1
+    box.folded += 1
     box.admit()
     assert await second
     assert list(box.queue) == ["second"]
@@ -131,7 +131,7 @@ async def test_a_sender_cancelled_once_granted_passes_its_place_to_the_next_in_l
     second = asyncio.create_task(box.put("second"))
     await asyncio.sleep(0)  # one turn: the senders' tasks queue for room
     box.queue.popleft()
-    box.processed += 1
+    box.folded += 1
     box.admit()  # grants `first` its place; its task has not run yet
     assert box.reserved == 1 and box.blocked is not None and len(box.blocked) == 1
     first.cancel()

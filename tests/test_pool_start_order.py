@@ -14,7 +14,7 @@ from .invariants import assert_settled
 from .test_pool_faults_restart import HeldStart, same_key
 from .test_pools import seen_by_member
 
-# More than the receive loop handles before it yields (`_receive.BATCH`): a pool that routed
+# More than the receive loop handles before it yields (`_mailbox.BATCH`): a pool that routed
 # what it held from its own mailbox, as messages, would still hold some of them when the
 # sender's next tells went straight to the members.
 DURING = 300
