@@ -27,13 +27,17 @@ class Accounting:
         self.queued += len(mailbox.queue)
         self.handling += cell.handling is not None
 
-    def retire(self, mailbox: Mailbox) -> None:
+    def retire(self, mailbox: Mailbox) -> int:
         """The counts of a closed mailbox, whose actor left the registry: `close` has
-        dead-lettered its queue and the message in hand, so only the four totals remain."""
+        dead-lettered its queue and the message in hand, so only the four totals remain.
+        Returns its processed count, summed on read (`Mailbox.processed`), for the caller's
+        per-class counter."""
+        processed = mailbox.processed
         self.accepted += mailbox.accepted
-        self.processed += mailbox.processed
+        self.processed += processed
         self.crashed += mailbox.crashed
         self.dead_lettered += mailbox.dead_lettered
+        return processed
 
     @property
     def balanced(self) -> bool:

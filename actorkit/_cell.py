@@ -104,6 +104,7 @@ class Cell(Lifecycle):
         self.stats: ClassStats | None = None
         self.ref_: ActorRef | None = (ref := _new(ActorRef))
         ref._cell = self  # `ActorRef._mint`, written out: spawn's every call counts
+        ref._mailbox = self.mailbox
 
     @property
     def ref(self) -> ActorRef:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._accounting import Accounting
+from ._mailbox import UNBOUNDED
 from ._outside_stop import FORCED_STOP_GRACE as FORCED_STOP_GRACE
 from ._ref import local_cell
-from ._spawn import UNBOUNDED
 
 if TYPE_CHECKING:
     from ._actor import Actor

@@ -10,10 +10,11 @@ messages, so control never waits behind user traffic.
 One rule decides whether there is room: nobody is waiting for room, and the queued messages plus
 the places granted to waiting senders are below capacity. `_relimit` folds it into one number,
 `limit`, whenever an input changes (rarely: a sender starts or stops waiting, a place is granted
-or taken, the mailbox closes), so every put checks one comparison, `len(queue) < limit`. Waiting
-senders (`send`, and an `ask` that found the mailbox full) are admitted strictly in arrival
-order; a granted place is taken by the sender itself when it wakes, as `asyncio.Queue.put` does:
-a sender cancelled in that loop turn delivers nothing, and its place passes on.
+or taken, the mailbox closes), so every put checks one comparison, `len(queue) < limit`, or
+none while an unbounded mailbox is open: its `limit` is then `UNBOUNDED` itself. Waiting senders
+(`send`, and an `ask` that found the mailbox full) are admitted strictly in arrival order; a
+granted place is taken by the sender itself when it wakes, as `asyncio.Queue.put` does: a
+sender cancelled in that loop turn delivers nothing, and its place passes on.
 
 Accounting: `accepted == processed + crashed + dead_lettered + len(queue)` (+1 while a
 message is being handled). Every verb that moves a message in or out keeps it exact, so
@@ -24,6 +25,7 @@ task its sender takes back, the tick of a timer that ended) leaves `accepted` as
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import deque
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -49,6 +51,7 @@ class Waiter(Protocol):
 # The receive loop yields once every this many messages it handles (counted across wake-ups
 # in `left`), so one busy actor whose handler never awaits cannot starve the others.
 BATCH = 128
+UNBOUNDED = sys.maxsize  # the capacity of a mailbox without a bound
 # What a waiting sender's future resolves to.
 _GRANTED = 1
 _CLOSED = 2
@@ -89,8 +92,7 @@ class Mailbox:
 
     @property
     def processed(self) -> int:
-        """Messages handled: the receive loop counts down `left` and folds it into `folded`
-        only when it runs out, so a count per message allocates nothing."""
+        """The receive loop counts down `left` and folds it into `folded` when it runs out."""
         return self.folded + BATCH - self.left
 
     def __len__(self) -> int:
@@ -101,13 +103,14 @@ class Mailbox:
         if self.blocked or self.closed:
             self.limit = 0
         else:
-            self.limit = self.capacity - self.reserved
+            self.limit = self.capacity - self.reserved if self.reserved else self.capacity
 
     def offer(self, message: Any) -> bool:
         """Put now if there is room (and the mailbox is open); False otherwise. `ActorRef.tell`
         writes this out (a frame per tell is 8% of it): a change here goes there too."""
         queue = self.queue
-        if len(queue) >= self.limit:
+        limit = self.limit
+        if limit is not UNBOUNDED and len(queue) >= limit:
             return False
         self.accepted += 1
         queue.append(message)

@@ -23,7 +23,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from ._dead_letters import Reason
-from ._spawn import UNBOUNDED
+from ._mailbox import UNBOUNDED
 from ._stats import LAG_INTERVAL, Histogram
 from ._watchdog import OUTSIDE
 

@@ -2,9 +2,9 @@
 
 It runs signals first, then drains messages without a loop round trip, yielding once every
 `BATCH` messages, and parks on the mailbox's waiter only when there is nothing to do. The
-count of handled messages is a countdown of small integers in the mailbox (`Mailbox.left`),
-stored after each message so that the accounting is exact at any await, and folded into a
-total only when it runs out: adding one to a large integer allocates, a small one does not.
+countdown to that yield is the count of handled messages too: stored in the mailbox after
+each message (`Mailbox.left`, one store where a total would be read, added to and stored),
+so the accounting is exact at any await, and folded into `Mailbox.folded` when it runs out.
 With metrics on, a drained batch is timed as a whole and each message observed at the batch
 mean (docs/observability.md); the histogram updates are written out here, not called,
 because this runs once per batch on every actor (for sequential asks, once per ask). `run`

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 
 from ._envelope import Ask
 from ._errors import MailboxFull, NotDelivered
-from ._mailbox import reject
+from ._mailbox import UNBOUNDED, reject
 from ._outside_stop import stop_from_outside, stop_within
 from ._protocols import REFS_STAY
 from ._seconds import FOREVER, check_seconds
@@ -25,14 +25,16 @@ _new = object.__new__
 
 if TYPE_CHECKING:
     from ._cell import Cell
+    from ._mailbox import Mailbox
 
 
 class ActorRef:
     """A local actor's handle, minted by the runtime (`spawn`, `lookup`, `self.ref`)."""
 
-    __slots__ = ("__weakref__", "_cell")
+    __slots__ = ("__weakref__", "_cell", "_mailbox")
 
     _cell: Cell
+    _mailbox: Mailbox  # the cell's, held here too: a tell reads one attribute less
 
     def __init__(self, *_: object, **__: object) -> None:
         raise TypeError(
@@ -52,6 +54,7 @@ class ActorRef:
     def _mint(cls, cell: Cell) -> ActorRef:
         ref = object.__new__(cls)
         ref._cell = cell
+        ref._mailbox = cell.mailbox
         return ref
 
     @property
@@ -69,10 +72,10 @@ class ActorRef:
     def tell(self, message: Any) -> None:
         """Enqueue without waiting. Raises `MailboxFull` when there is no room (also while
         senders wait for room); a stopped target turns the message into a dead letter."""
-        cell = self._cell
-        mailbox = cell.mailbox
+        mailbox = self._mailbox
         queue = mailbox.queue
-        if len(queue) < mailbox.limit:  # `Mailbox.offer`, written out: a frame per tell
+        limit = mailbox.limit
+        if limit is UNBOUNDED or len(queue) < limit:  # `Mailbox.offer`, written out
             mailbox.accepted += 1
             queue.append(message)
             waiter = mailbox.waiter
@@ -81,6 +84,7 @@ class ActorRef:
                 if not waiter.done():
                     waiter.set_result(None)
             return
+        cell = self._cell
         if cell.closed:
             cell.runtime.dead_letters.add(message, cell.path, "stopped")
             return

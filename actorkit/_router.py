@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._errors import ActorStopped
+from ._mailbox import UNBOUNDED
 from ._messages import DeadLetter
-from ._spawn import UNBOUNDED
 from ._topics import TopicIndex, validate_pattern
 
 if TYPE_CHECKING:

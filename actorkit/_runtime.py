@@ -142,13 +142,12 @@ class Runtime:
         if cell.stop_followers is not None:
             for follower in cell.stop_followers:
                 follower(cell)
-        mailbox = cell.mailbox
-        self.retired.retire(mailbox)
+        processed = self.retired.retire(cell.mailbox)
         if cell.parent is not None:
             stats = cell.stats
             if stats is not None:
                 stats.stopped += 1
-                stats.processed_retired += mailbox.processed
+                stats.processed_retired += processed
             if cell.capabilities:
                 self.instruments.agent_stopped(cell)
             if self.instruments.follow_stops:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import inspect
 import reprlib
-import sys
 from collections.abc import Callable, Container
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor, _constructing
 from ._errors import ActorStopped, NameTaken
+from ._mailbox import UNBOUNDED
 from ._names import MAX_NAME, NOTHING, check_names
 from ._state import ENDING, RESTARTING
 from ._supervision import RESTART_TYPES, check_strategy
@@ -18,8 +18,6 @@ from ._supervision import RESTART_TYPES, check_strategy
 if TYPE_CHECKING:
     from ._cell import Cell
     from ._stats import ClassStats
-
-UNBOUNDED = sys.maxsize
 
 HOOKS = ("on_start", "receive", "on_stop")
 """What the runtime awaits on an instance."""

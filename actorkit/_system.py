@@ -17,6 +17,7 @@ from ._cell import Cell
 from ._clock import Clock, SystemClock
 from ._errors import ActorStopped, SystemFailed
 from ._imports import import_off_the_loop
+from ._mailbox import UNBOUNDED
 from ._metrics import Metrics
 from ._outside_stop import holds_current_task
 from ._persistence_id import spawn_durable
@@ -29,7 +30,7 @@ from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
 from ._shutdown import ActorsStop, as_step, closing_after_failure, every_step
-from ._spawn import UNBOUNDED, make_instance
+from ._spawn import make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
 from ._system_checks import check_loop, check_startable, check_system
