@@ -4,36 +4,92 @@ told then."""
 from __future__ import annotations
 
 import asyncio
+from asyncio import Future
 from types import SimpleNamespace
-from typing import cast
+from typing import Any, cast
 
 import pytest
+from nats.aio.client import Client
 
 from actorkit import ActorSystem, NotDelivered
 from actorkit._nats._batches import Out
 from actorkit._nats._core import Core
+from actorkit._nats._frames import ASK
+from actorkit._nats._link import Link
 from actorkit._nats._outbound import Outbox
 from actorkit._nats._probes import Probes
+from actorkit._nats._requests import Requests
 
 from .nats_support import SAFETY, NatsServer, requires_nats, transport
 from .nats_systems_support import Echo, ask_waiting_for_room
+
+
+def not_called() -> None:
+    raise AssertionError("only nats-py's callbacks call the link's reactions")
+
+
+def connected_link() -> Link:
+    """A link whose requests' connection is a stand-in, up until a test says otherwise."""
+    link = Link(
+        ["nats://127.0.0.1:4222"], {}, 1.0, lost=not_called, back=not_called, gone=not_called
+    )
+    link.nc = cast(Client, SimpleNamespace(is_connected=True, max_payload=1 << 20))
+    return link
+
+
+async def ask_in_full_outbox(link: Link) -> tuple[Outbox, Requests, Future[Any]]:
+    """An ask through a one-message outbox already full: it waits for room (two loop turns
+    given: its own first step, then its wait's)."""
+    core = Core("actorkit", link)
+    outbox = Outbox(core, cast(Probes, None), max_buffered=1)
+    requests = Requests(core, outbox)
+    assert outbox.enqueue(Out("actorkit.actor.b", b"", "", "held", "b:/x", False, None))
+    waiting = asyncio.ensure_future(
+        requests.request("actorkit.actor.b", ASK, "/echo", "b:/echo", "hi", SAFETY)
+    )
+    for _ in range(2):
+        await asyncio.sleep(0)  # turns, not a wait for time
+    assert not waiting.done()
+    assert outbox._room_waiters == 1  # noqa: SLF001 - waiting for room, not for its reply
+    return outbox, requests, waiting
 
 
 async def test_an_outage_fails_a_request_waiting_for_room_at_once() -> None:
     """The writer wakes such a waiter after each of its turns, but it may take none as the
     link drops (it waits for the topics connection, say, this one being up): the outage
     itself wakes it, to fail as a new request would."""
-    link = SimpleNamespace(connected=True, stopping=False, refusal=lambda: "the link dropped")
-    outbox = Outbox(cast(Core, SimpleNamespace(link=link)), cast(Probes, None), max_buffered=1)
-    assert outbox.enqueue(Out("actorkit.actor.b", b"", "", "held", "b:/x", False, None))
-    waiting = asyncio.ensure_future(outbox.wait_for_room())
-    await asyncio.sleep(0)  # one turn: it waits for room, not for time
-    assert not waiting.done()
-    link.connected = False
-    outbox.outage()
-    async with asyncio.timeout(SAFETY / 4):  # not after the request's own deadline
-        with pytest.raises(NotDelivered, match="the link dropped"):
-            await waiting
+    link = connected_link()
+    outbox, requests, waiting = await ask_in_full_outbox(link)
+    try:
+        link.connection.is_connected = False  # type: ignore[misc]
+        outbox.outage()
+        async with asyncio.timeout(SAFETY / 4):  # not after the request's own deadline
+            with pytest.raises(NotDelivered, match="not connected to NATS; the outbound"):
+                await waiting
+    finally:
+        requests.close("the test ended")
+
+
+async def test_a_final_close_landing_as_a_request_waiting_for_room_wakes_fails_it() -> None:
+    """The writer wakes a waiter after each of its turns, room or not, and the asker runs
+    again two turns after its wait for room ended. A final close in between empties the
+    queue: the ask must not take that room, where nothing would send it nor fail it, to wait
+    out its deadline."""
+    link = connected_link()
+    outbox, requests, waiting = await ask_in_full_outbox(link)
+    try:
+        outbox._room.set()  # noqa: SLF001 - the writer's wake after a turn that made no room
+        await asyncio.sleep(0)  # one turn: the wait for room ends, the asker has not run
+        link.connection.is_connected = False  # type: ignore[misc]
+        link.closed = True  # closed for good: what `NatsTransport._gone` does
+        requests.fail("the NATS connection closed for good")
+        outbox.close("transport_closed", "the NATS connection closed for good")
+        async with asyncio.timeout(SAFETY / 4):  # not after the request's own deadline
+            with pytest.raises(NotDelivered, match="closed for good"):
+                await waiting
+        assert len(outbox) == 0
+    finally:
+        requests.close("the test ended")
 
 
 @requires_nats

@@ -106,6 +106,11 @@ class Link:
     def connected(self) -> bool:
         return self.nc is not None and self.nc.is_connected
 
+    @property
+    def sending(self) -> bool:
+        """Connected and not stopping: a request may leave (or wait for room to)."""
+        return self.connected and not self.stopping
+
     def refusal(self) -> str:
         """Why a request is not sent now (disconnected, or stopping), in its error: a shutdown
         read as an outage sends its reader looking for a network fault."""

@@ -100,13 +100,11 @@ class Outbox:
         return True
 
     async def wait_for_room(self) -> None:
-        """Checked again once woken: an outage, a final close and the stop wake waiters too,
-        and the room a close made by emptying the queue is no room to send in."""
-        for woken in (False, True):
-            if not self._link.connected or self._link.stopping:
-                raise NotDelivered(f"{self._link.refusal()}; the outbound buffer was full")
-            if woken or len(self._out) < self.max_buffered:
-                return  # or the writer made room before this waiter got to run
+        """Return once woken, or at once when there is room or no request may leave: the
+        writer wakes waiters after each turn, room made or not, as do an outage, a final close
+        and the stop. The asker decides which it was in the step that queues its request
+        (`Requests._room_or_end`), since this task ends a turn or two before that step."""
+        if self._link.sending and len(self._out) >= self.max_buffered:
             self._room_waiters += 1
             try:
                 self._room.clear()

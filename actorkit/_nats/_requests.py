@@ -84,7 +84,7 @@ class Requests:
             timeout = check_seconds(timeout, f"{'ask' if kind == ASK else 'send'} timeout")
         payload = core.encode([kind, path, core.codec.wire(message), timeout])
         link = core.link
-        if not link.connected or link.stopping:  # `stop()` closes the deadlines and queue
+        if not link.sending:  # `stop()` closes the deadlines and queue
             core.asks["stopped"] += 1
             what = "ask" if kind == ASK else "send"
             raise NotDelivered(f"{link.refusal()}: the {what} to {target} was not sent")
@@ -159,14 +159,17 @@ class Requests:
 
     async def _room_or_end(self, future: asyncio.Future[Msg]) -> None:
         """Wait for room in a full outbox, or for the request to end first (its deadline, a
-        lost connection), whichever comes first."""
+        lost connection). The link is checked here, in the step that queues the request
+        again: a final close landing just after the wait for room ended empties the queue,
+        room where nothing would ever send the request nor fail it."""
         room = asyncio.ensure_future(self._outbox.wait_for_room())
         try:
             await asyncio.wait((room, future), return_when=asyncio.FIRST_COMPLETED)
         finally:
             room.cancel()
-        if room.done() and not room.cancelled():
-            room.result()  # NotDelivered: disconnected, or the system is stopping
+        link = self._core.link
+        if not link.sending:
+            raise NotDelivered(f"{link.refusal()}; the outbound buffer was full")
         if future.done():
             future.result()
 
