@@ -64,19 +64,24 @@ class Reach:
     def subscribe(self, ref: ActorRef, pattern: str) -> None:
         """Deliver every publish whose topic matches `pattern` (NATS rules: `*` is one
         token, `>` one or more trailing tokens) to `ref`, once per publish."""
-        cell = _cell_of(ref)
-        runtime = cell.runtime
-        if runtime is not self._runtime and not cell.closed:  # a closed one: ActorStopped
-            # Its stop would keep this router's follower, and so this system, in memory.
-            raise ValueError(
-                f"{ref.path} belongs to actor system {runtime.name!r}; subscribe it there "
-                "(with its subscribe, or with self.subscribe(pattern) inside the actor)"
-            )
-        self._router.subscribe(cell, pattern)
+        self._router.subscribe(self._own_cell(ref, "subscribe"), pattern)
 
     def unsubscribe(self, ref: ActorRef, pattern: str | None = None) -> None:
         """Remove one subscription, or all of `ref`'s when `pattern` is None."""
-        self._router.unsubscribe(_cell_of(ref), pattern)
+        self._router.unsubscribe(self._own_cell(ref, "unsubscribe"), pattern)
+
+    def _own_cell(self, ref: object, call: str) -> Cell:
+        """The cell of one of this system's actors. Another system's: a subscribe would keep
+        this router (and so this system) in memory through its stop follower, and an
+        unsubscribe would find nothing here while its subscriptions stay there."""
+        cell = _cell_of(ref)
+        runtime = cell.runtime
+        if runtime is not self._runtime and not cell.closed:  # a closed one: as a stopped actor
+            raise ValueError(
+                f"{cell.path} belongs to actor system {runtime.name!r}; {call} it there "
+                f"(with its {call}, or with self.{call}(pattern) inside the actor)"
+            )
+        return cell
 
     def publish(self, topic: str, message: Any) -> int:
         """Deliver to every subscribed actor whose pattern matches; returns how many got it.

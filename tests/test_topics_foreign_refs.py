@@ -1,5 +1,6 @@
 """Subscribing is for the system's own actors (API 4): a ref of another `ActorSystem` in the
-same process is refused with the system to subscribe it in, as `expose` refuses one. Taken,
+same process is refused with the system to subscribe it in, as `expose` refuses one, and so is
+unsubscribing it (which would find nothing here while its subscriptions stay there). Taken,
 it would be an actor whose stop this router learns of, and whose publishes it delivers, from
 another system: that system's actor would keep this router (and so this shut-down system)
 in memory through its stop followers. Remote refs are refused too (`test_nats_remote_refs`)."""
@@ -39,3 +40,24 @@ async def test_a_ref_of_a_shut_down_system_is_a_stopped_actor(clock: ManualClock
     async with ActorSystem("here", clock=clock) as here:
         with pytest.raises(ActorStopped, match=r"^/\$\d+ is stopped and cannot subscribe"):
             here.subscribe(probe.ref, "orders.>")
+
+
+async def test_a_ref_of_another_system_cannot_unsubscribe_here(clock: ManualClock) -> None:
+    """Refused as subscribe refuses it, not taken as a no-op: its subscriptions are there."""
+    async with (
+        ActorSystem("here", clock=clock) as here,
+        ActorSystem("elsewhere", clock=ManualClock()) as elsewhere,
+    ):
+        probe = await Probe.spawn(elsewhere)
+        elsewhere.subscribe(probe.ref, "orders.>")
+        for pattern in ("orders.>", None):
+            with pytest.raises(
+                ValueError,
+                match=r"belongs to actor system 'elsewhere'; unsubscribe it there "
+                r"\(with its unsubscribe, or with self.unsubscribe\(pattern\) inside the actor\)",
+            ):
+                here.unsubscribe(probe.ref, pattern)
+        assert elsewhere.publish("orders.new", "order") == 1
+        await probe.expect("order")
+        elsewhere.unsubscribe(probe.ref, "orders.>")  # where it belongs: accepted
+        assert elsewhere.publish("orders.new", "order") == 0
