@@ -22,7 +22,7 @@ import msgspec
 
 from ._registry import class_named, name_of
 from ._wire_admits import admitted
-from ._wire_refusals import leaf, not_text, too_big, too_deep, unreadable, unrebuildable
+from ._wire_refusals import Unset, leaf, not_text, too_big, too_deep, unreadable, unrebuildable
 
 _EXT_OBJECT = 1
 _EXT_TUPLE = 2
@@ -123,8 +123,9 @@ class _Unencodable(Exception):
     that node again (`Codec._located`) to say what and where, so a success pays nothing."""
 
 
-_FAILURES = (_Unencodable, OverflowError, UnicodeEncodeError)
-"""What encoding raises for a value that may not cross: `_located` then says what and where."""
+_FAILURES = (_Unencodable, OverflowError, UnicodeEncodeError, AttributeError)
+"""What encoding raises for a value that may not cross (AttributeError: a registered class's
+field never set): `_located` then says what and where."""
 
 
 def _key(key: object) -> object:
@@ -144,7 +145,7 @@ def _children(value: Any) -> Iterator[tuple[str, Any]] | None:
     if cls is list or cls is tuple:
         return ((f"[{index}]", item) for index, item in enumerate(value))
     if name_of(cls) is not None:
-        return ((f".{field}", getattr(value, field)) for field in _plan(cls)[0])
+        return ((f".{field}", getattr(value, field, Unset(cls, field))) for field in _plan(cls)[0])
     return None
 
 
@@ -227,9 +228,9 @@ class Codec:
         cls = type(value)
         plan = _plans.get(cls)
         name = name_of(cls)
-        fields = None if plan is None or name is None else plan[1](value)
         encode = self._encoder.encode
         try:
+            fields = None if plan is None or name is None else plan[1](value)
             if fields is None:
                 payload = encode([self._wire(value)])
                 self.decode(payload)

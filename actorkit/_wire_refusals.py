@@ -46,8 +46,26 @@ def leaf(value: object, path: str, key: bool = False) -> TypeError:
     return refuse_key(value, path) if key else refuse(value, path)
 
 
+class Unset:
+    """What `Codec._located` finds in a registered class's field that was never set (a field with
+    `init=False` and no default that `__post_init__` did not assign)."""
+
+    __slots__ = ("field", "owner")
+
+    def __init__(self, owner: type, field: str) -> None:
+        self.owner = owner
+        self.field = field
+
+
 def refuse(value: object, path: str) -> TypeError:
     cls = type(value)
+    if isinstance(value, Unset):
+        owner = value.owner
+        return TypeError(
+            f"cannot encode {owner.__module__}.{owner.__qualname__}{_at(path)}: its field "
+            f"{value.field!r} was never set (a field(init=False) without a default that __init__ "
+            "and __post_init__ left unset): set it in __post_init__ or give it a default"
+        )
     if is_ref_class(cls):
         return TypeError(f"cannot encode {value!r}{_at(path)}: {REFS_STAY}")
     if dataclasses.is_dataclass(cls) or is_attrs_class(cls):
