@@ -13,11 +13,10 @@ import errno
 import logging
 import reprlib
 import socket
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from aiohttp import hdrs, web
-from multidict import CIMultiDict
+from multidict import CIMultiDict, MultiMapping
 from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.exposition import choose_encoder
 
@@ -47,11 +46,14 @@ cancelled handler gets to unwind: close returns within twice this, whatever clie
 _LIMIT_DIGITS = 18
 
 
-def _tree_query(query: Mapping[str, str]) -> tuple[str | None, int | None]:
+def _tree_query(query: MultiMapping[str]) -> tuple[str | None, int | None]:
     """`/actors?path=/workers&limit=100`, or the error that says what to pass."""
     unknown = set(query) - {"path", "limit"}
     if unknown:
         raise ValueError(f"unknown parameter {sorted(unknown)[0]!r}: use path= and limit=")
+    for name in ("path", "limit"):  # not the first of several, silently
+        if (count := len(query.getall(name, ()))) > 1:
+            raise ValueError(f"pass {name}= once, got it {count} times")
     path = query.get("path")
     if path is not None and (
         not path.startswith("/") or len(path) > MAX_PATH or not path.isprintable()

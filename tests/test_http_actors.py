@@ -105,6 +105,8 @@ async def test_actors_takes_a_subtree_and_a_node_limit_and_refuses_bad_ones() ->
         for params, status, message in [
             ({"limit": "0"}, 400, "limit must be a whole number of nodes >= 1"),
             ({"limit": "ten"}, 400, "limit must be a whole number"),
+            ([("limit", "5"), ("limit", "1")], 400, "pass limit= once, got it 2 times"),
+            ([("path", "/b2"), ("path", "/b0")], 400, "pass path= once, got it 2 times"),
             ({"path": "b2"}, 400, "path must be an actor path"),
             ({"depth": "1"}, 400, "unknown parameter 'depth'"),
             ({"path": "/nobody"}, 404, "no actor at '/nobody'"),
