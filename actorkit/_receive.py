@@ -192,10 +192,16 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 # A sender granted a place (`reserved`) has yet to put its message, which was
                 # queued as far as it knows: the loop parks for it (its `put` wakes it, and so
                 # does giving the place up) and drains on, never finalizing under it.
-                if cell.children:  # its own queue drained first, then theirs (`Lifecycle.stop`)
-                    await cell.stop_children(drain=True)
-                    continue
-                await cell.finalize(None)
+                try:
+                    if cell.children:  # its own queue drained first, then theirs (`Lifecycle.stop`)
+                        await cell.stop_children(drain=True)
+                        continue
+                    await cell.finalize(None)
+                except BaseException as error:  # the transition failed, as a signal's may
+                    failure = as_failure(
+                        error, f"the drained stop of {cell.display_path}", cell.runtime
+                    )
+                    await cell.signal_failed(failure)  # closes it: it drains, nobody decides
                 return
             else:
                 # Parked: the mailbox's waiter is set here, by its single consumer (no call:

@@ -1,7 +1,9 @@
 """A control signal whose transition raises (a runtime fault, a `supervisor_strategy` that
 `__init__` set to no strategy) ends the actor as a failure, never as a task that died while
 its cell stayed registered: its children stop, its `on_stop` runs, its parent decides (at the
-root, the system fails)."""
+root, the system fails). So does the end of a drain (a shutdown's), the one transition the
+receive loop carries out without a signal. A failing `on_stop` there is no such fault: it is
+logged and the stop goes on (`test_callbacks`)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,14 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, OneForOne, SystemFailed
+from actorkit._lifecycle import Lifecycle
+from actorkit._record import Record
+from actorkit._state import STOPPING
 from actorkit._supervision import _Strategy
 from actorkit.testing import ManualClock
 
 from .invariants import assert_settled
+from .shutdown_support import BOUND
 
 
 class Quits(Actor):
@@ -89,3 +95,66 @@ async def test_a_failing_transition_of_the_root_fails_the_system(
             assert isinstance(system.failure, RuntimeError)
     assert isinstance(info.value.__cause__, RuntimeError)
     assert system.actor_count == 0
+
+
+class Holds(Actor):
+    """A child whose `on_stop` is recorded; its parent is `/p`."""
+
+    def __init__(self, stops: list[str]) -> None:
+        self.stops = stops
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+    async def on_stop(self) -> None:
+        self.stops.append(self.path)
+
+
+class Parent(Holds):
+    async def on_start(self) -> None:
+        await self.spawn(Holds, self.stops, name="c")
+
+
+def fault_while_draining(monkeypatch: pytest.MonkeyPatch, where: str) -> list[BaseException]:
+    """A fault in `where` of `/p`'s draining stop: ending its drain (finalizing it), or
+    stopping its children with theirs drained. Returns the fault, taken once it struck."""
+    faults: list[BaseException] = [RuntimeError(f"a fault in {where}")]
+    if where == "finalize":
+        release = Record.release_instance
+
+        def faulty(self: Record) -> Any:
+            if faults and self.path == "/p" and self.draining and self.state is STOPPING:
+                raise faults.pop()
+            return release(self)
+
+        monkeypatch.setattr(Record, "release_instance", faulty)
+    else:
+        stop_children = Lifecycle.stop_children
+
+        async def failing(self: Lifecycle, *, drain: bool = False) -> None:
+            if faults and self.path == "/p" and drain:
+                raise faults.pop()
+            await stop_children(self, drain=drain)
+
+        monkeypatch.setattr(Lifecycle, "stop_children", failing)
+    return faults
+
+
+@pytest.mark.parametrize("where", ["finalize", "stop_children"])
+async def test_a_drain_whose_end_raises_fails_its_actor_and_the_shutdown_goes_on(
+    where: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    faults = fault_while_draining(monkeypatch, where)
+    stops: list[str] = []
+    async with asyncio.timeout(BOUND), ActorSystem(metrics=False, clock=ManualClock()) as system:
+        parent = await system.spawn(Parent, stops, name="p")
+        assert await parent.ask("ping") == "ping"
+        # Bounded: a stop left waiting on a task that died would be forced only at the end.
+        await system.shutdown(timeout=1.0)
+        assert not faults and system.failure is None
+        assert stops == ["/p/c", "/p"]  # children first, each `on_stop` once, after the fault
+        assert system.actor_count == 0 and not parent.is_alive
+        await assert_settled(system)
+    reports = [r for r in caplog.records if getattr(r, "actor_path", "") == "/p"]
+    assert [r.directive for r in reports] == ["stop (it cannot go on)"]  # type: ignore[attr-defined]
+    assert "exceeded" not in caplog.text  # not a forced stop
