@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import asyncio
 
-from actorkit import Actor, ActorSystem
-from actorkit.testing import ManualClock
+import pytest
+
+from actorkit import Actor, ActorSystem, PersistenceError
+from actorkit.persistence import MemoryStore
+from actorkit.testing import ManualClock, Probe
+
+from .test_mutants_sys import HangingTransport
 
 SAFETY = 10.0
 
@@ -46,3 +51,36 @@ async def test_a_shut_down_system_no_longer_holds_the_manual_clock() -> None:
         async with ActorSystem("first", clock=clock):
             assert len(clock._idle) == 1  # noqa: SLF001 (what `settle` consults)
         assert clock._idle == []  # noqa: SLF001
+
+
+class UnopenableStore(MemoryStore):
+    async def open(self) -> None:
+        raise OSError("the store is not there")
+
+
+class RefusedTransport(HangingTransport):
+    async def start(self, host: object) -> None:
+        raise ConnectionRefusedError("no broker")
+
+
+@pytest.mark.parametrize(
+    ("given", "error"),
+    [({"store": UnopenableStore}, PersistenceError), ({"transport": RefusedTransport}, OSError)],
+    ids=["store", "transport"],
+)
+async def test_a_start_that_fails_leaves_the_manual_clock_to_the_next_system(
+    given: dict[str, type], error: type[Exception]
+) -> None:
+    """The store opens before the clock is attached; the transport connects after the root
+    started, and the failed start's shutdown lets the clock go as any shutdown does."""
+    clock = ManualClock()
+    failing = ActorSystem("first", clock=clock, **{key: make() for key, make in given.items()})
+    async with asyncio.timeout(SAFETY):
+        with pytest.raises(error):
+            await failing.start()
+        assert clock._idle == []  # noqa: SLF001 (what `settle` consults)
+        async with ActorSystem("next", clock=clock) as system:
+            probe = await Probe.spawn(system)
+            system.schedule_once(1.0, probe.ref, "tick")
+            await clock.advance(1.0)
+            await probe.expect("tick")
