@@ -97,9 +97,9 @@ class ActorRef:
 
     async def send(self, message: Any) -> None:
         """Enqueue, waiting for room in a full mailbox (backpressure)."""
-        cell = self._cell
-        if cell.mailbox.offer(message):  # room now: no coroutine for the wait
+        if self._mailbox.offer(message):  # room now: no coroutine for the wait
             return
+        cell = self._cell
         if cell.closed:
             # Yield first: a producer loop `while True: await ref.send(x)` aimed at a stopped
             # actor must not spin; a cancellation in that yield leaves no fate behind.
@@ -134,7 +134,7 @@ class ActorRef:
             bucket = runtime.ask_deadlines.bucket_for(timeout)
         bucket[envelope] = None
         try:
-            if not cell.mailbox.offer(envelope):
+            if not self._mailbox.offer(envelope):
                 await _wait_for_room(cell, envelope)
             result = await future
         except BaseException as error:
