@@ -115,3 +115,42 @@ async def test_counts_are_exact_while_a_handler_waits_in_the_middle_of_a_batch()
         assert (box.processed, box.dead_lettered) == (401, 10)
     totals = system.accounting()
     assert totals.balanced and totals.processed >= 401
+
+
+class Swallows(Actor):
+    """Swallows the cancellation of a forced stop while it waits, then returns (`"return"`) or
+    raises (`"raise"`): its message was cut off all the same."""
+
+    def __init__(self, waiting: asyncio.Event, ended: asyncio.Event) -> None:
+        self.waiting, self.ended = waiting, ended
+
+    async def receive(self, message: str) -> None:
+        if message in ("return", "raise"):
+            self.waiting.set()
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                pass
+            finally:
+                self.ended.set()
+            if message == "raise":
+                raise RuntimeError("after the forced stop")
+
+
+async def test_a_forced_stop_counts_the_message_in_hand_once_though_its_handler_swallows() -> None:
+    """A forced stop accounts the message in hand as a dead letter; a handler that swallows the
+    cancellation and then returns or raises must not count it processed (or crashed) too."""
+    for how in ("return", "raise"):
+        waiting, ended = asyncio.Event(), asyncio.Event()
+        async with ActorSystem() as system:
+            ref = await system.spawn(Swallows, waiting, ended)
+            for _ in range(3):
+                ref.tell("quick")
+            ref.tell(how)
+            ref.tell("queued")
+            await asyncio.wait_for(waiting.wait(), 5)
+            await ref.stop(timeout=0.01)
+            await asyncio.wait_for(ended.wait(), 5)  # set in the step where the loop takes the end
+            box = snapshot(ref).accounting
+            assert (box.accepted, box.processed, box.crashed, box.dead_lettered) == (5, 3, 0, 2)
+            assert system.accounting().balanced
