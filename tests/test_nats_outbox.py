@@ -11,7 +11,7 @@ from typing import Any, cast
 import pytest
 from nats.aio.client import Client
 
-from actorkit import ActorSystem, NotDelivered
+from actorkit import ActorSystem, AskTimeout, NotDelivered
 from actorkit._nats._batches import Out
 from actorkit._nats._core import Core
 from actorkit._nats._frames import ASK
@@ -66,6 +66,48 @@ async def test_an_outage_fails_a_request_waiting_for_room_at_once() -> None:
         async with asyncio.timeout(SAFETY / 4):  # not after the request's own deadline
             with pytest.raises(NotDelivered, match="not connected to NATS; the outbound"):
                 await waiting
+    finally:
+        requests.close("the test ended")
+
+
+async def test_an_outage_before_a_request_s_wait_for_room_first_runs_fails_it_at_once() -> None:
+    """The outage wakes the waiters it finds; a wait for room made but not yet run is not one
+    of them, and must see the dropped link itself rather than wait for a wake that is over."""
+    link = connected_link()
+    core = Core("actorkit", link)
+    outbox = Outbox(core, cast(Probes, None), max_buffered=1)
+    requests = Requests(core, outbox)
+    assert outbox.enqueue(Out("actorkit.actor.b", b"", "", "held", "b:/x", False, None))
+    waiting = asyncio.ensure_future(
+        requests.request("actorkit.actor.b", ASK, "/echo", "b:/echo", "hi", SAFETY)
+    )
+    try:
+        await asyncio.sleep(0)  # one turn: the ask finds the outbox full, its wait not yet run
+        assert outbox._room_waiters == 0  # noqa: SLF001
+        link.connection.is_connected = False  # type: ignore[misc]
+        outbox.outage()
+        async with asyncio.timeout(SAFETY / 4):  # not after the request's own deadline
+            with pytest.raises(NotDelivered, match="not connected to NATS; the outbound"):
+                await waiting
+    finally:
+        requests.close("the test ended")
+
+
+async def test_a_request_whose_deadline_passes_while_it_waits_for_room_times_out() -> None:
+    """Its deadline ends the wait, though the outbox stays full and the link up: the ask
+    raises AskTimeout then, and leaves no wait for room behind."""
+    link = connected_link()
+    core = Core("actorkit", link)
+    outbox = Outbox(core, cast(Probes, None), max_buffered=1)
+    requests = Requests(core, outbox)
+    assert outbox.enqueue(Out("actorkit.actor.b", b"", "", "held", "b:/x", False, None))
+    try:
+        async with asyncio.timeout(SAFETY / 4):
+            with pytest.raises(AskTimeout):
+                await requests.request("actorkit.actor.b", ASK, "/echo", "b:/echo", "hi", 0.01)
+        await asyncio.sleep(0)  # one turn, not a wait for time: the cancelled wait unwinds
+        assert outbox._room_waiters == 0  # noqa: SLF001 - its wait for room ended with it
+        assert len(outbox) == 1  # only the message that held the room
     finally:
         requests.close("the test ended")
 
