@@ -23,8 +23,9 @@ async def test_a_ref_of_another_system_cannot_subscribe_here(clock: ManualClock)
             ValueError,
             match=r"belongs to actor system 'elsewhere'; subscribe it there "
             r"\(with its subscribe, or with self.subscribe\(pattern\) inside the actor\)",
-        ):
+        ) as refused:
             here.subscribe(probe.ref, "orders.>")
+        assert str(refused.value).startswith(f"{probe.ref.path} belongs to")  # which actor
         assert here.publish("orders.new", "order") == 0
         assert here.dead_letters.by_reason == {"no_subscribers": 1}
         elsewhere.subscribe(probe.ref, "orders.>")  # where it belongs: accepted
