@@ -158,3 +158,23 @@ async def test_a_drain_whose_end_raises_fails_its_actor_and_the_shutdown_goes_on
     reports = [r for r in caplog.records if getattr(r, "actor_path", "") == "/p"]
     assert [r.directive for r in reports] == ["stop (it cannot go on)"]  # type: ignore[attr-defined]
     assert "exceeded" not in caplog.text  # not a forced stop
+
+
+async def test_a_stray_cancellation_ending_a_drain_fails_its_actor_saying_where(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A CancelledError nobody asked for, raised by the end of a drain, is a failure of that
+    drained stop, named so, not the end of the actor's task."""
+    faults = fault_while_draining(monkeypatch, "finalize")
+    faults[:] = [asyncio.CancelledError("stray")]
+    stops: list[str] = []
+    async with asyncio.timeout(BOUND), ActorSystem(metrics=False, clock=ManualClock()) as system:
+        parent = await system.spawn(Parent, stops, name="p")
+        await system.shutdown(timeout=1.0)
+        assert not faults and system.failure is None
+        assert stops == ["/p/c", "/p"] and not parent.is_alive
+    [report] = [r for r in caplog.records if getattr(r, "actor_path", "") == "/p"]
+    error = report.exc_info[1] if report.exc_info else None
+    assert isinstance(error, RuntimeError)
+    assert str(error).startswith("the drained stop of /p let a CancelledError escape")
+    assert "exceeded" not in caplog.text  # not a forced stop
