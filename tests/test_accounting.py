@@ -5,10 +5,13 @@ stopped, or cut off by a forced stop), taken back (a cancelled task)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
+import pytest
+
 from actorkit import Actor, ActorSystem, Task
-from actorkit.testing import actor_tree, snapshot
+from actorkit.testing import ManualClock, actor_tree, snapshot
 
 from .invariants import assert_invariants, assert_settled
 
@@ -154,3 +157,45 @@ async def test_a_forced_stop_counts_the_message_in_hand_once_though_its_handler_
             box = snapshot(ref).accounting
             assert (box.accepted, box.processed, box.crashed, box.dead_lettered) == (5, 3, 0, 2)
             assert system.accounting().balanced
+
+
+class Balance(logging.Handler):
+    """Reads the system's accounting as each crash report is logged: while it is, the failed
+    message counts as crashed, and no longer as in hand."""
+
+    def __init__(self, system: ActorSystem) -> None:
+        super().__init__()
+        self.system = system
+        self.seen: list[bool] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen.append(self.system.accounting().balanced)
+
+
+class StopsThenFails(Actor):
+    async def receive(self, message: Any) -> Any:
+        self.stop()
+        raise RuntimeError("fails after asking to stop")
+
+
+async def test_the_accounting_balances_while_an_undecided_failure_is_reported(
+    clock: ManualClock,
+) -> None:
+    """A failure after the actor asked to stop is decided on by nobody: it is logged from the
+    receive loop's own step, the failed message already counted as crashed, not in hand."""
+    for how in ("ask", "tell"):
+        async with ActorSystem(clock=clock) as system:
+            balance = Balance(system)
+            logger = logging.getLogger("actorkit")
+            logger.addHandler(balance)
+            try:
+                ref = await system.spawn(StopsThenFails, restart="transient")
+                if how == "tell":
+                    ref.tell("go")
+                    await clock.settle()
+                else:
+                    with pytest.raises(RuntimeError, match="fails after asking to stop"):
+                        await ref.ask("go")
+            finally:
+                logger.removeHandler(balance)
+            assert balance.seen == [True] and not ref.is_alive
