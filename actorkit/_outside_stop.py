@@ -96,10 +96,7 @@ async def force_stop(cells: Iterable[Cell], what: str, why: str) -> None:
     """Close every cell now (their asks fail with `ActorStopped`, queued messages become dead
     letters), deepest first, then cancel their tasks and give them a grace to unwind; `what`
     (`shutdown of app`) and `why` (`exceeded 5.0s`) name the stop in the logs."""
-    live = sorted(cells, key=lambda cell: cell.path.count("/"), reverse=True)
-    tasks = {cell.task: cell for cell in live if cell.task is not None and not cell.task.done()}
-    for cell in live:
-        cell.kill()
+    tasks = kill(cells)
     cancelled = ", ".join(cell.display_path for cell in tasks.values()) or "(none)"
     logger.warning("%s %s; cancelled: %s", what, why, cancelled)
     if tasks:
@@ -110,3 +107,13 @@ async def force_stop(cells: Iterable[Cell], what: str, why: str) -> None:
                 what,
                 ", ".join(tasks[task].display_path for task in pending),
             )
+
+
+def kill(cells: Iterable[Cell]) -> dict[asyncio.Task[None], Cell]:
+    """Close every cell now, deepest first, and cancel its task: the running ones, returned
+    for the caller to give a grace to unwind."""
+    live = sorted(cells, key=lambda cell: cell.path.count("/"), reverse=True)
+    tasks = {cell.task: cell for cell in live if cell.task is not None and not cell.task.done()}
+    for cell in live:
+        cell.kill()
+    return tasks

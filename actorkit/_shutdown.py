@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING
 
-from ._outside_stop import force_stop
+from ._outside_stop import force_stop, kill
 from ._signals import Stop
 
 if TYPE_CHECKING:
@@ -39,7 +39,9 @@ class ActorsStop:
         self._timeout = timeout
         self._deadline = loop.time() + timeout
         self._timer = loop.call_at(self._deadline, self._expire)
+        self._begun = False
         self.task = loop.create_task(self._run())
+        self.task.add_done_callback(self._cancelled_unbegun)
 
     def hasten(self, timeout: float) -> None:
         """Force the stop `timeout` from now, unless it is due sooner or already over."""
@@ -70,6 +72,7 @@ class ActorsStop:
         """Cancelled (`asyncio.run` ending the loop cancels every task left), it forces the
         stop at once rather than leave the actors to whatever their own cancellation does,
         then ends cancelled."""
+        self._begun = True
         runtime = self._runtime
         cancelled = False
         try:
@@ -78,19 +81,37 @@ class ActorsStop:
             cancelled = True
         finally:
             self._timer.cancel()
-        if not self._orderly.done():
-            self._orderly.cancel()
+        orderly = self._orderly
+        if not orderly.done() or orderly.cancelled():  # cancelled with the rest: no stop
+            orderly.cancel()
             why = (
                 "was cut short (its task was cancelled)"
-                if cancelled
+                if cancelled or orderly.cancelled()
                 else f"exceeded {self._timeout}s"
             )
             await force_stop([*runtime.cells(), self._root], f"shutdown of {runtime.name}", why)
+        self._release()
+        if cancelled:
+            raise asyncio.CancelledError
+
+    def _cancelled_unbegun(self, task: asyncio.Task[None]) -> None:
+        """`_run` cancelled before its first step (the end of `asyncio.run` cancels every
+        task at once, maybe just after the shutdown began) never ran: the stop is forced
+        here, without a grace, since nothing is left to wait it out, and the actors' tasks
+        that the loop's end waits for unwind instead of waiting on one another."""
+        if self._begun:
+            return
+        self._timer.cancel()
+        self._orderly.cancel()
+        kill([*self._runtime.cells(), self._root])
+        self._release()
+
+    def _release(self) -> None:
+        """What the actors held of the runtime ends with them: deadlines, timers, the clock."""
+        runtime = self._runtime
         runtime.ask_deadlines.close(f"actor system {runtime.name} shut down")
         runtime.timers.close()
         runtime.clock.detach(runtime.is_idle)
-        if cancelled:
-            raise asyncio.CancelledError
 
 
 async def every_step(steps: Iterator[Awaitable[object]]) -> None:
