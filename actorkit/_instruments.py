@@ -69,6 +69,7 @@ class NoMessage:
 
 IN_ON_START = NoMessage("failed in on_start")
 IN_SIGNAL = NoMessage("failed in a control signal")
+IN_LOOP = NoMessage("failed in its receive loop")
 ESCALATED = NoMessage("escalated a child's failure")
 GAVE_UP = NoMessage("gave up")
 

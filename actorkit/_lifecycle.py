@@ -113,10 +113,15 @@ class Lifecycle(Record):
             ):
                 self.report(failure, IN_SIGNAL)
             else:
-                self.undecided_failure(failure, IN_SIGNAL, "stop (it cannot go on)")
-                self.close(failure)
-                if parent is None:
-                    self.runtime.root_failed(failure)
+                self.cannot_go_on(failure, IN_SIGNAL)
+
+    def cannot_go_on(self, failure: BaseException, where: object) -> None:
+        """Closes it with `failure`, which no supervisor decides on: logged and counted, and
+        at the root, the system fails."""
+        self.undecided_failure(failure, where, "stop (it cannot go on)")
+        self.close(failure)
+        if self.parent is None:
+            self.runtime.root_failed(failure)
 
     def report(self, error: BaseException | None, message: object) -> None:
         """Suspend and tell the parent: a failure (`error`) or a normal exit (None)."""

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ._envelope import HANDED_ON, Ask
 from ._errors import ActorStopped
 from ._failure import as_failure
+from ._instruments import IN_LOOP
 from ._mailbox import BATCH
 from ._outside_stop import FORCED_STOP_GRACE
 from ._signals import SELF_STOP
@@ -227,6 +228,20 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 ActorStopped(f"{cell.display_path} was stopped before on_start finished")
             )
         raise
+    except BaseException as error:
+        # A fault of the runtime's outside every transition's guard: the loop cannot go on,
+        # and nothing else would carry out a stop or a supervisor's decision. The actor fails
+        # and closes, as one whose failed signal cannot be cleaned up does, rather than leave
+        # an open cell without a task (its stop, and its parent's, would wait for ever).
+        failure = as_failure(error, f"the receive loop of {cell.display_path}", cell.runtime)
+        if not cell.closed:
+            try:
+                await cell.stop_children()
+                await cell.run_on_stop()
+            finally:
+                cell.cannot_go_on(failure, IN_LOOP)
+        if started is not None and not started.done():
+            started.set_exception(failure)
     finally:
         # Still held only when its task was cancelled (a forced stop's kill, or the end of
         # `asyncio.run` cancelling every task): its `on_start` finished, so its `on_stop` runs.
