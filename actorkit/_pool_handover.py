@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
 from ._errors import ActorStopped, MailboxFull, NotDelivered
+from ._failure import as_failure
 from ._mailbox import reject
 from ._state import RUNNING
 
@@ -87,9 +88,10 @@ def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> None:
     else:
         try:
             member = ref._pick(envelope.message)
-        except Exception as error:  # `hash_key` raised: the asker hears it, as from `ask`
+        except BaseException as error:  # `hash_key` raised: the asker hears it, as from `ask`
+            failure = as_failure(error, f"hash_key of pool {ref._cell.path}", ref._cell.runtime)
             if not envelope.future.done():
-                envelope.future.set_exception(error)
+                envelope.future.set_exception(failure)
             return
     if member is None:
         if wait and ref._cell.mailbox.force(envelope):
@@ -156,9 +158,10 @@ def route(ref: PoolRef, message: Any) -> None:
         # As for a publish: a full member is a dead letter (never a wait, which could
         # deadlock on a member waiting for this pool).
         dead.add(message, cell.path, "mailbox_full")
-    except Exception as error:
+    except BaseException as error:
         # Routing itself failed (`hash_key` raised): as from a timer, nobody can be told, and
         # a crash would restart the pool and drop what its members hold.
+        error = as_failure(error, f"hash_key of pool {cell.path}", cell.runtime)
         logger.error(
             "pool %s could not route %s: %r",
             cell.path,
