@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,35 @@ if TYPE_CHECKING:
 logger = logging.getLogger("actorkit")
 
 
-class ActorsStop:
+class OwnTask(ABC):
+    """`_run` in a task of its own that, cancelled before its first step, calls
+    `_cancelled_unbegun` instead: such a task never runs its body, so no `finally` of it runs,
+    and the end of `asyncio.run` cancels every task at once, maybe just after it was made."""
+
+    _begun = False
+    task: asyncio.Task[None]
+
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._begun = False
+        self.task = loop.create_task(self._begin())
+        self.task.add_done_callback(self._ended)
+
+    async def _begin(self) -> None:
+        self._begun = True
+        await self._run()
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        if not self._begun:
+            self._cancelled_unbegun()
+
+    @abstractmethod
+    async def _run(self) -> None: ...
+
+    @abstractmethod
+    def _cancelled_unbegun(self) -> None: ...
+
+
+class ActorsStop(OwnTask):
     """The one stop of a whole tree: children before parents in reverse start order, each
     draining its mailbox; at the deadline, cancel what is left. Then end the runtime's timers
     and deadlines.
@@ -39,9 +68,7 @@ class ActorsStop:
         self._timeout = timeout
         self._deadline = loop.time() + timeout
         self._timer = loop.call_at(self._deadline, self._expire)
-        self._begun = False
-        self.task = loop.create_task(self._run())
-        self.task.add_done_callback(self._cancelled_unbegun)
+        self._start(loop)
 
     def hasten(self, timeout: float) -> None:
         """Force the stop `timeout` from now, unless it is due sooner or already over."""
@@ -72,7 +99,6 @@ class ActorsStop:
         """Cancelled (`asyncio.run` ending the loop cancels every task left), it forces the
         stop at once rather than leave the actors to whatever their own cancellation does,
         then ends cancelled."""
-        self._begun = True
         runtime = self._runtime
         cancelled = False
         try:
@@ -94,13 +120,10 @@ class ActorsStop:
         if cancelled:
             raise asyncio.CancelledError
 
-    def _cancelled_unbegun(self, task: asyncio.Task[None]) -> None:
-        """`_run` cancelled before its first step (the end of `asyncio.run` cancels every
-        task at once, maybe just after the shutdown began) never ran: the stop is forced
-        here, without a grace, since nothing is left to wait it out, and the actors' tasks
-        that the loop's end waits for unwind instead of waiting on one another."""
-        if self._begun:
-            return
+    def _cancelled_unbegun(self) -> None:
+        """The stop is forced here, without a grace, since nothing is left to wait it out,
+        and the actors' tasks that the loop's end waits for unwind instead of waiting on one
+        another."""
         self._timer.cancel()
         self._orderly.cancel()
         kill([*self._runtime.cells(), self._root])
@@ -112,6 +135,42 @@ class ActorsStop:
         runtime.ask_deadlines.close(f"actor system {runtime.name} shut down")
         runtime.timers.close()
         runtime.clock.detach(runtime.is_idle)
+
+
+class Closing(OwnTask):
+    """What the actors used (a store, a transport, HTTP endpoints), closed by `every_step` in a
+    task of its own, once. Cancelled before its first step, that task closed nothing: the
+    steps start again in a new one, which a waiter cancelled alongside waits for, since the
+    loop's end waits only for the tasks it cancelled."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, steps: Iterator[Awaitable[object]]):
+        self._loop = loop
+        self._steps = steps
+        self._start(loop)
+
+    async def finish(self) -> None:
+        """Wait for the steps to end, through any start again; a waiter cancelled while
+        they do not start again ends cancelled at once."""
+        waiter = asyncio.current_task()
+        cancels = 0 if waiter is None else waiter.cancelling()
+        while True:
+            task = self.task
+            try:
+                await asyncio.shield(task)
+            except asyncio.CancelledError:
+                if task is self.task and (self._begun or not task.cancelling()):
+                    raise  # ended cancelled once begun, or this waiter alone was cancelled
+                await asyncio.wait((task,))  # then `self.task` is the new one
+                continue
+            if waiter is not None and waiter.cancelling() > cancels:
+                raise asyncio.CancelledError
+            return
+
+    async def _run(self) -> None:
+        await every_step(self._steps)
+
+    def _cancelled_unbegun(self) -> None:
+        self._start(self._loop)
 
 
 async def every_step(steps: Iterator[Awaitable[object]]) -> None:

@@ -4,11 +4,14 @@ cancels every task left: once each, in no set order, then waits for them all."""
 from __future__ import annotations
 
 import asyncio
+import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from actorkit import Actor, ActorSystem
+from actorkit.persistence import SQLiteStore
 from actorkit.testing import ManualClock
 
 from .invariants import TaskSnapshot
@@ -57,3 +60,51 @@ async def test_a_shutdown_cancelled_with_every_task_still_forces_the_actors_stop
         await asyncio.wait(left)
     assert entered.is_set()
     assert shutdown.cancelled()
+
+
+async def refused(port: int) -> bool:
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+    except ConnectionRefusedError:
+        return True
+    writer.close()
+    await writer.wait_closed()
+    return False
+
+
+@pytest.mark.parametrize("order", ["listed", "reversed"])
+@pytest.mark.parametrize("turns", [1, 2], ids=["as-it-begins", "once-under-way"])
+async def test_a_shutdown_cancelled_with_every_task_still_closes_what_the_actors_used(
+    turns: int, order: str, tmp_path: Path
+) -> None:
+    """The closing after the actors' stop runs in a task of its own, which the end of
+    `asyncio.run` may cancel before its first step, as it ends every task it waits for: the
+    store's threads (not daemons: the process would never exit), the watchdog's and the
+    listening port must still be closed once the tasks it cancelled have ended."""
+    store = SQLiteStore(tmp_path / "store.db")
+    system = ActorSystem(store=store)
+    tasks = TaskSnapshot()
+    threads = set(threading.enumerate())
+    await system.start()
+    server = await system.serve_http(port=0)
+    shutdown = asyncio.ensure_future(system.shutdown(60.0))
+    for _ in range(turns):  # one: the closing task exists; two: it has begun
+        await asyncio.sleep(0)
+    left = list(tasks.leaked())
+    if order == "reversed":
+        left.reverse()
+    for task in left:
+        task.cancel()
+    async with asyncio.timeout(BOUND):
+        try:
+            await asyncio.wait(left)
+            assert await refused(server.port)
+            executor = ("asyncio_", "uvloop_")  # the loop's own workers outlive the test
+            started = set(threading.enumerate()) - threads
+            for thread in [t for t in started if not t.name.startswith(executor)]:
+                await asyncio.to_thread(thread.join, BOUND)
+                assert not thread.is_alive(), f"{thread.name} outlived the shutdown"
+            assert shutdown.cancelled()
+            assert not tasks.leaked()
+        finally:  # else a failure here leaves the process running
+            await asyncio.gather(server.close(), store.close())
