@@ -144,44 +144,6 @@ def test_what_may_not_cross_is_refused_on_the_fast_path_too() -> None:
             codec.encode_value(value)
 
 
-@actorkit.message("wire_values.Unset")
-@dataclasses.dataclass
-class Unset:
-    n: int
-    twice: int = dataclasses.field(init=False)  # which nothing sets
-
-
-@actorkit.message("wire_values.AttrsUnset")
-@attrs.define
-class AttrsUnset:
-    n: int
-    twice: int = attrs.field(init=False)
-
-
-def test_a_field_left_unset_is_refused_naming_the_type_and_the_field() -> None:
-    """Not an AttributeError from reading it: a value that cannot cross, as any other."""
-    codec = Codec()
-    said = (
-        "cannot encode tests.test_wire_values.{} at {}: its field 'twice' was never set (a "
-        "field(init=False) without a default that __init__ and __post_init__ left unset): set it "
-        "in __post_init__ or give it a default"
-    )
-    cases = [
-        (Unset(1), said.format("Unset", "Unset.twice")),
-        (AttrsUnset(1), said.format("AttrsUnset", "AttrsUnset.twice")),
-        (Anything([Unset(1)]), said.format("Unset", "Anything.value[0].twice")),
-        ({"k": AttrsUnset(1)}, said.format("AttrsUnset", "['k'].twice")),
-    ]
-    for value, error in cases:
-        for _ in range(2):  # the first call plans the class, the second takes the fast path
-            with pytest.raises(TypeError) as stored:
-                codec.encode_value(value)
-            assert str(stored.value) == error
-            with pytest.raises(TypeError) as sent:
-                codec.wire(value)
-            assert str(sent.value) == error
-
-
 def test_a_dict_keyed_by_anything_but_a_scalar_is_refused_with_what_to_send() -> None:
     codec = Codec()
     for key in ((1, 2), Deposited("a", 1), frozenset({1}), 1j):

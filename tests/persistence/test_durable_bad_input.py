@@ -66,24 +66,6 @@ async def test_an_int_too_big_to_store_in_an_event_is_a_type_error_and_nothing_i
 
 @actorkit.message
 @dataclasses.dataclass(frozen=True)
-class Halfway:
-    amount: int
-    fee: int = dataclasses.field(init=False)  # which nothing sets
-
-
-async def test_an_event_with_a_field_never_set_is_a_type_error_and_nothing_is_written() -> None:
-    async with ActorSystem("bad", store=MemoryStore()) as system:
-        ledger = await system.spawn(Ledger, name="ledger")
-        with pytest.raises(
-            TypeError, match=r"^event cannot be stored: cannot encode .*Halfway at Halfway.fee: "
-        ):
-            await ledger.ask(Halfway(1))
-        assert await journal(system.store, "/ledger") == []
-        assert await ledger.ask(Deposited(1)) == 1  # nothing of it was applied
-
-
-@actorkit.message
-@dataclasses.dataclass(frozen=True)
 class Entry:
     amount: int
 
