@@ -103,7 +103,7 @@ class Mailbox:
         if self.blocked or self.closed:
             self.limit = 0
         else:
-            self.limit = self.capacity - self.reserved if self.reserved else self.capacity
+            self.limit = self.capacity - self.reserved
 
     def offer(self, message: Any) -> bool:
         """Put now if there is room (and the mailbox is open); False otherwise. `ActorRef.tell`
