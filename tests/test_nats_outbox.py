@@ -37,13 +37,18 @@ def connected_link() -> Link:
     return link
 
 
+def full_outbox(link: Link) -> tuple[Outbox, Requests]:
+    """A one-message outbox, already full, and the requests that go through it."""
+    core = Core("actorkit", link)
+    outbox = Outbox(core, cast(Probes, None), max_buffered=1)
+    assert outbox.enqueue(Out("actorkit.actor.b", b"", "", "held", "b:/x", False, None))
+    return outbox, Requests(core, outbox)
+
+
 async def ask_in_full_outbox(link: Link) -> tuple[Outbox, Requests, Future[Any]]:
     """An ask through a one-message outbox already full: it waits for room (two loop turns
     given: its own first step, then its wait's)."""
-    core = Core("actorkit", link)
-    outbox = Outbox(core, cast(Probes, None), max_buffered=1)
-    requests = Requests(core, outbox)
-    assert outbox.enqueue(Out("actorkit.actor.b", b"", "", "held", "b:/x", False, None))
+    outbox, requests = full_outbox(link)
     waiting = asyncio.ensure_future(
         requests.request("actorkit.actor.b", ASK, "/echo", "b:/echo", "hi", SAFETY)
     )
@@ -74,10 +79,7 @@ async def test_an_outage_before_a_request_s_wait_for_room_first_runs_fails_it_at
     """The outage wakes the waiters it finds; a wait for room made but not yet run is not one
     of them, and must see the dropped link itself rather than wait for a wake that is over."""
     link = connected_link()
-    core = Core("actorkit", link)
-    outbox = Outbox(core, cast(Probes, None), max_buffered=1)
-    requests = Requests(core, outbox)
-    assert outbox.enqueue(Out("actorkit.actor.b", b"", "", "held", "b:/x", False, None))
+    outbox, requests = full_outbox(link)
     waiting = asyncio.ensure_future(
         requests.request("actorkit.actor.b", ASK, "/echo", "b:/echo", "hi", SAFETY)
     )
@@ -97,10 +99,7 @@ async def test_a_request_whose_deadline_passes_while_it_waits_for_room_times_out
     """Its deadline ends the wait, though the outbox stays full and the link up: the ask
     raises AskTimeout then, and leaves no wait for room behind."""
     link = connected_link()
-    core = Core("actorkit", link)
-    outbox = Outbox(core, cast(Probes, None), max_buffered=1)
-    requests = Requests(core, outbox)
-    assert outbox.enqueue(Out("actorkit.actor.b", b"", "", "held", "b:/x", False, None))
+    outbox, requests = full_outbox(link)
     try:
         async with asyncio.timeout(SAFETY / 4):
             with pytest.raises(AskTimeout):

@@ -32,6 +32,17 @@ class StopsForEver(Actor):
         await asyncio.Event().wait()
 
 
+def cancel_every_task(tasks: TaskSnapshot, order: str) -> list[asyncio.Task[Any]]:
+    """What the end of `asyncio.run` does to the tasks made since `tasks` was taken: cancel
+    each, in the order listed or reversed; returns them, to be waited for."""
+    left = list(tasks.leaked())
+    if order == "reversed":
+        left.reverse()
+    for task in left:
+        task.cancel()
+    return left
+
+
 @pytest.mark.parametrize("clock", [None, ManualClock], ids=["system-clock", "manual-clock"])
 @pytest.mark.parametrize("order", ["listed", "reversed"])
 @pytest.mark.parametrize("turns", [1, 2], ids=["as-it-begins", "once-under-way"])
@@ -51,11 +62,7 @@ async def test_a_shutdown_cancelled_with_every_task_still_forces_the_actors_stop
     shutdown = asyncio.ensure_future(system.shutdown(60.0))
     for _ in range(turns):  # one: the shutdown's tasks exist; two: they have begun
         await asyncio.sleep(0)
-    left = list(tasks.leaked())
-    if order == "reversed":
-        left.reverse()
-    for task in left:
-        task.cancel()
+    left = cancel_every_task(tasks, order)
     async with asyncio.timeout(BOUND):
         await asyncio.wait(left)
     assert entered.is_set()
@@ -90,11 +97,7 @@ async def test_a_shutdown_cancelled_with_every_task_still_closes_what_the_actors
     shutdown = asyncio.ensure_future(system.shutdown(60.0))
     for _ in range(turns):  # one: the closing task exists; two: it has begun
         await asyncio.sleep(0)
-    left = list(tasks.leaked())
-    if order == "reversed":
-        left.reverse()
-    for task in left:
-        task.cancel()
+    left = cancel_every_task(tasks, order)
     async with asyncio.timeout(BOUND):
         try:
             await asyncio.wait(left)
