@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
 import pytest
@@ -144,9 +147,26 @@ async def test_a_batch_the_server_rolls_back_out_of_a_deadlock_is_retried_as_a_r
 ) -> None:
     """The batch inserts "x", then waits for a rival's uncommitted "y"; the rival then waits
     for "x". The server's deadlock check (after the store's 1 s deadlock_timeout; the rival's
-    is longer) rolls the batch back: its appends lost a race and conflict, no other failure."""
+    is longer) rolls the batch back: its appends lost a race and conflict, no other failure.
+    The retry waits for the rival's insert of "x", which the rollback let in: on a loaded
+    machine the retry could otherwise take "x" first and commit it alone."""
     dsn = postgres.fresh()
     async with PostgresStore(dsn) as store:
+        commits = store._commits  # noqa: SLF001 - its transactions, the retry held back
+        assert commits is not None
+        begin = commits._begin  # noqa: SLF001
+        begun: list[bool] = []
+        rival_has_x: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        @asynccontextmanager
+        async def retry_after_the_rival(alone: bool) -> AsyncIterator[Any]:
+            begun.append(alone)
+            if len(begun) > 1:
+                await rival_has_x
+            async with begin(alone) as tx:
+                yield tx
+
+        commits._begin = retry_after_the_rival  # type: ignore[assignment]  # noqa: SLF001
         rival = await asyncpg.connect(dsn)
         try:
             await rival.execute("SET deadlock_timeout = '60s'")
@@ -162,12 +182,14 @@ async def test_a_batch_the_server_rolls_back_out_of_a_deadlock_is_retried_as_a_r
                 await rival.execute(
                     "INSERT INTO actorkit_journal VALUES ('x', 1, 0.0, 'rival'::bytea)"
                 )
+            rival_has_x.set_result(None)
             await transaction.commit()
             x, y = await writes
         finally:
             await rival.close()
         assert isinstance(x, PersistenceConflict), x
         assert isinstance(y, PersistenceConflict), y
+        assert len(begun) > 1  # rolled back, and retried
         assert [e.payload async for e in store.read("x")] == [b"rival"]
 
 

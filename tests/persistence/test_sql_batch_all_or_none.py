@@ -5,6 +5,7 @@ its earlier statements are not kept, and every write of it fails (docs/persisten
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 
 import asyncpg
@@ -18,7 +19,7 @@ from .conftest import MakeStore
 async def refuse_states(store: StoreBase) -> None:
     """Makes the database refuse any new state row, as a failing disk would."""
     if isinstance(store, SQLiteStore):
-        with sqlite3.connect(store.path) as conn:
+        with contextlib.closing(sqlite3.connect(store.path)) as conn, conn:
             conn.execute(
                 "CREATE TRIGGER refuse BEFORE INSERT ON actorkit_states "
                 "BEGIN SELECT RAISE(ABORT, 'no room for this row'); END"

@@ -207,7 +207,7 @@ async def test_an_emptied_schema_table_is_refused_as_damaged(tmp_path: Path) -> 
     path = tmp_path / "store.db"
     async with SQLiteStore(path):
         pass
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("DELETE FROM actorkit_schema")
     with pytest.raises(PersistenceError, match=r"schema version -1.*damaged"):
         async with SQLiteStore(path):

@@ -3,6 +3,7 @@ alone in its batch skips `BEGIN` only when it is one row, which is atomic by its
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from actorkit.persistence import PersistenceError, SQLiteStore
 
 def fail_on_row(path: Path, seq: int) -> None:
     """Makes the database refuse the journal row `seq`, as a full disk would midway."""
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute(
             "CREATE TRIGGER refuse BEFORE INSERT ON actorkit_journal "
             f"WHEN NEW.seq = {seq} BEGIN SELECT RAISE(ABORT, 'no room for this row'); END"
