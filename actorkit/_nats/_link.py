@@ -63,6 +63,12 @@ async def _stop_opening(nc: Client, opening: asyncio.Task[None], within: float) 
         opening.exception()  # retrieved: nats-py reported it to `error_cb` already
 
 
+def _final(nc: Client | None) -> bool:
+    """nats-py calls `disconnected_cb` again as it closes a connection for good: no new loss,
+    and nothing will reconnect."""
+    return nc is not None and nc.is_closed
+
+
 Callback = Callable[[], None]
 
 
@@ -104,7 +110,10 @@ class Link:
 
     @property
     def connected(self) -> bool:
-        return self.nc is not None and self.nc.is_connected
+        """The requests' connection is up and the link not closed: once either connection
+        closed for good the transport is closed as a whole, and the other one, though still
+        up, takes no more asks and sends (as tells and publishes are dead letters)."""
+        return not self.closed and self.nc is not None and self.nc.is_connected
 
     @property
     def sending(self) -> bool:
@@ -251,14 +260,15 @@ class Link:
     async def _disconnected(self) -> None:
         if self.stopping or self.closed:
             return
-        logger.warning("%s lost its NATS connection; reconnecting", self.system_name)
+        if not _final(self.nc):
+            logger.warning("%s lost its NATS connection; reconnecting", self.system_name)
         self.up.clear()
         self.down.set()
         self._lost()
 
     async def _topics_disconnected(self) -> None:
         self.topics_up.clear()
-        if not (self.stopping or self.closed):
+        if not (self.stopping or self.closed or _final(self.topics)):
             logger.warning("%s lost its NATS topics connection; reconnecting", self.system_name)
 
     async def _topics_reconnected(self) -> None:
