@@ -3,9 +3,10 @@
 Every request is decoded and checked before anything local sees it; what is malformed,
 not exposed or arrives during shutdown is refused with a dead letter (and an answer, when
 the sender waits for one). A slow actor never holds up the subscription: an ask's answer
-waits on its own (`_eager.Steps`), a send in a task of its own. Tells, batches of them and
-asks are handled from nats-py's read loop (`request_now`, through `_direct`); the rest in
-the subscription's callback (`on_request`).
+leaves from where it is set (`_reply`; `_eager.Steps` when it must wait for room), a send
+waits in a task of its own. Tells, batches of them and asks are handled from nats-py's read
+loop (`request_now`, through `_direct`); the rest in the subscription's callback
+(`on_request`).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from .._errors import AskTimeout, MailboxFull
 from .._ref import ActorRef
 from .._wire import BadPayload
 from ._core import Core
-from ._eager import Steps
+from ._eager import Steps, publish_now
 from ._exposure import Exposure
 from ._frames import ASK, OK, PING, SEND, STOPPED, TELL, error_frame, frames_of
+from ._reply import offer, ok_frame, payload_of
 
 logger = logging.getLogger("actorkit")
 
@@ -53,6 +55,7 @@ class Inbound:
         self.instance = secrets.token_hex(8)
         self.answering: set[asyncio.Task[None]] = set()
         self.asks = Steps()
+        self._closed = False
 
     def request_now(self, msg: Msg, group: str | None = None) -> bool:
         """A tell, a batch of tells or an ask to an exposed actor, handled at once (from
@@ -75,9 +78,14 @@ class Inbound:
         core.received += 1
         if kind == TELL:
             self._tell(ref, body)
-        else:  # enqueued now, in order with the next message; answered later
+        elif not offer(ref, body, timeout, msg.reply, self.answer):  # then enqueued as it would
             self.asks.start(self._answer(ref, kind, body, timeout, msg.reply))
         return True
+
+    def close(self) -> None:
+        """The transport stops: asks still waiting for their actor are not answered."""
+        self._closed = True
+        self.asks.close()
 
     async def on_request(self, msg: Msg, group: str | None = None) -> None:
         """Everything `request_now` left: pings, sends, refusals, bad payloads."""
@@ -206,25 +214,39 @@ class Inbound:
                         f"{ref.path} had no room for the message within {timeout} s"
                     ) from None
                 result = None
-            try:
-                frame = [OK, self._core.codec.wire(result)]
-            except TypeError as error:
-                logger.warning("the reply of %s cannot cross NATS: %s", ref.path, error)
-                frame = error_frame(
-                    TypeError(f"the reply of {ref.path} cannot cross NATS: {error}")
-                )
+            frame = ok_frame(self._core, ref, result)
         except Exception as error:
             frame = error_frame(error)
         await self._respond(reply, frame, f"the reply of {ref.path}")
 
-    async def _respond(self, reply: str, frame: list[Any], what: str = "the reply") -> None:
-        """`what` names the reply in the error its asker gets instead when it is too big, so
-        that it does not read as the asker's own message."""
+    def answer(self, ref: ActorRef, result: Any, error: BaseException | None, reply: str) -> None:
+        """What `_answer` sends, from where an ask `offer` queued is settled: the reply
+        leaves on that turn, unless nats-py's buffer is full (then a task waits for room)."""
+        if self._closed or not (error is None or isinstance(error, Exception)):
+            return
+        frame = ok_frame(self._core, ref, result) if error is None else error_frame(error)
         core = self._core
+        payload = payload_of(self._core, frame, f"the reply of {ref.path}")
         try:
-            payload = core.encode(frame, what)
-        except (TypeError, ValueError) as error:
-            payload = core.encode(error_frame(error))
+            finishing = publish_now(core.link.connection, reply, payload)
+        except nats.errors.Error as refused:
+            logger.info("%s could not send a reply: %r", core.system_name, refused)
+            return
+        except Exception:  # this runs in the receive loop of the actor that answered
+            logger.exception("%s could not send a reply", core.system_name)
+            return
+        if finishing is not None:
+            self.answering.add(finishing)
+            finishing.add_done_callback(self._sent)
+
+    def _sent(self, finishing: asyncio.Task[None]) -> None:
+        self.answering.discard(finishing)
+        if not finishing.cancelled() and (error := finishing.exception()) is not None:
+            logger.info("%s could not send a reply: %r", self._core.system_name, error)
+
+    async def _respond(self, reply: str, frame: list[Any], what: str = "the reply") -> None:
+        core = self._core
+        payload = payload_of(self._core, frame, what)
         try:
             await core.link.connection.publish(reply, payload)
         except nats.errors.Error as error:

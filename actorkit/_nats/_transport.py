@@ -156,7 +156,7 @@ class NatsTransport:
                 await self._leave_own()
         finally:  # cancelled in a goodbye (Ctrl-C), the connections must still close
             self._requests.close("the actor system shut down before the reply arrived")
-            self._inbound.asks.close()
+            self._inbound.close()
             pending = [*self._inbound.answering, *self._exposure.pending()]
             for task in pending:
                 task.cancel()

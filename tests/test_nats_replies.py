@@ -1,0 +1,117 @@
+"""Asks from other systems answered from where their reply is set (`_nats._reply`): every way
+an ask ends is answered, each once, and the deadline that ends several at once answers each
+of them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import msgspec
+import nats
+import pytest
+
+from actorkit import Actor, ActorSystem
+from actorkit._nats._frames import ASK, ERROR
+from actorkit.nats import NatsTransport
+
+from .nats_support import SAFETY, Gate, NatsServer, requires_nats, transport
+
+pytestmark = requires_nats
+
+
+class Failing(Actor):
+    async def receive(self, message: Any) -> Any:
+        raise ValueError(f"no {message}")
+
+
+def ask_frame(path: str, body: Any, timeout: float) -> bytes:
+    return msgspec.msgpack.encode([ASK, path, body, timeout])
+
+
+def reply_of(msg: Any) -> list[Any]:
+    decoded: list[Any] = msgspec.msgpack.decode(msg.data)
+    return decoded
+
+
+async def test_one_deadline_answers_every_ask_it_ends(own: NatsServer) -> None:
+    """Two asks with one timeout share a deadline bucket: its expiry answers both, though each
+    answer leaves while the bucket is being gone through."""
+    loop = asyncio.get_running_loop()
+    unhandled: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _, context: unhandled.append(context))
+    client = await nats.connect(own.url)
+    try:
+        async with ActorSystem("slow", transport=transport(own)) as system:
+            arrived, release = asyncio.Event(), asyncio.Event()
+            system.expose(await system.spawn(Gate, arrived, release, name="gate"))
+            asks = [
+                client.request("actorkit.actor.slow", ask_frame("/gate", n, 0.2), timeout=SAFETY)
+                for n in range(2)
+            ]
+            replies = await asyncio.gather(*asks)
+            for reply in replies:
+                status, kind, _, text = reply_of(reply)
+                assert (status, kind) == (ERROR, "actorkit.AskTimeout"), text
+            release.set()
+    finally:
+        await client.close()
+        loop.set_exception_handler(None)
+    assert unhandled == []
+
+
+async def test_a_failing_handler_is_answered(own: NatsServer) -> None:
+    async with ActorSystem("answers", transport=transport(own)) as system:
+        system.expose(await system.spawn(Failing, name="failing"))
+        with pytest.raises(ValueError, match="no thing"):
+            await system.remote("answers", "/failing").ask("thing", timeout=SAFETY)
+
+
+async def test_an_ask_at_a_full_mailbox_waits_for_room(own: NatsServer) -> None:
+    """It cannot be queued at once: it waits as a local ask does, and is answered in turn."""
+    link = transport(own)
+    async with ActorSystem("answers", transport=link) as system:
+        arrived, release = asyncio.Event(), asyncio.Event()
+        gate = await system.spawn(Gate, arrived, release, name="gate", mailbox_size=1)
+        system.expose(gate)
+        held = asyncio.ensure_future(gate.ask("held", timeout=SAFETY))
+        await arrived.wait()
+        gate.tell("fills the mailbox")
+        waiting = asyncio.ensure_future(
+            system.remote("answers", "/gate").ask("waits for room", timeout=SAFETY)
+        )
+        await asyncio.sleep(0)  # one turn: the ask is handed to nats-py, not a wait for time
+        await link.flush(timeout=SAFETY)  # and has reached the full mailbox
+        assert not waiting.done()
+        release.set()
+        assert await held == "held"
+        assert await waiting == "waits for room"
+
+
+async def test_an_ask_the_transport_stopped_under_is_not_answered_late(
+    own: NatsServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Its reply would go to a closed connection: the stop abandons it, as it does the asks
+    answered by a coroutine, without a word in the log."""
+    caplog.set_level(logging.DEBUG, "actorkit")
+    client = await nats.connect(own.url)
+    try:
+        link = NatsTransport(own.url)
+        async with ActorSystem("stopping", transport=link) as system:
+            arrived, release = asyncio.Event(), asyncio.Event()
+            system.expose(await system.spawn(Gate, arrived, release, name="gate"))
+            asking = asyncio.ensure_future(
+                client.request(
+                    "actorkit.actor.stopping", ask_frame("/gate", 1, SAFETY), timeout=SAFETY
+                )
+            )
+            await arrived.wait()
+            await link.stop()
+            caplog.clear()
+            release.set()
+        assert not asking.done()
+        asking.cancel()
+    finally:
+        await client.close()
+    assert [r.getMessage() for r in caplog.records if "reply" in r.getMessage()] == []
