@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 import nats
 import pytest
 
+import actorkit
 from actorkit import Actor, ActorSystem
 from actorkit._nats._frames import ASK, ERROR
 from actorkit.nats import NatsTransport
@@ -115,3 +117,33 @@ async def test_an_ask_the_transport_stopped_under_is_not_answered_late(
     finally:
         await client.close()
     assert [r.getMessage() for r in caplog.records if "reply" in r.getMessage()] == []
+
+
+@actorkit.message
+@dataclass
+class Haunted:
+    """A reply whose field cannot be read: what a property or `__getattribute__` of the
+    user's may raise, beyond the codec's own refusals."""
+
+    x: int
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "x":
+            raise RuntimeError("haunted field")
+        return object.__getattribute__(self, name)
+
+
+class Haunting(Actor):
+    async def receive(self, message: Any) -> Any:
+        return Haunted(1) if message == "haunted" else message
+
+
+async def test_a_reply_that_fails_to_convert_is_answered_with_the_error(own: NatsServer) -> None:
+    """The reply is converted in the answering actor's receive loop: the error goes to the
+    asker, and the actor answers on."""
+    async with ActorSystem("answers", transport=transport(own)) as system:
+        system.expose(await system.spawn(Haunting, name="haunting"))
+        remote = system.remote("answers", "/haunting")
+        with pytest.raises(RuntimeError, match="haunted field"):
+            await remote.ask("haunted", timeout=SAFETY)
+        assert await remote.ask("next", timeout=SAFETY) == "next"

@@ -224,15 +224,18 @@ class Inbound:
         leaves on that turn, unless nats-py's buffer is full (then a task waits for room)."""
         if self._closed or not (error is None or isinstance(error, Exception)):
             return
-        frame = ok_frame(self._core, ref, result) if error is None else error_frame(error)
         core = self._core
-        payload = payload_of(self._core, frame, f"the reply of {ref.path}")
+        try:  # this runs in the receive loop of the actor that answered: nothing may escape
+            frame = ok_frame(core, ref, result) if error is None else error_frame(error)
+        except Exception as failure:  # the user's code in the reply (a property) failed
+            frame = error_frame(failure)
+        payload = payload_of(core, frame, f"the reply of {ref.path}")
         try:
             finishing = publish_now(core.link.connection, reply, payload)
         except nats.errors.Error as refused:
             logger.info("%s could not send a reply: %r", core.system_name, refused)
             return
-        except Exception:  # this runs in the receive loop of the actor that answered
+        except Exception:
             logger.exception("%s could not send a reply", core.system_name)
             return
         if finishing is not None:
