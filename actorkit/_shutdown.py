@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterator
+from typing import TYPE_CHECKING, Any
 
-from ._outside_stop import force_stop, kill
+from ._outside_stop import force_stop
 from ._signals import Stop
 
 if TYPE_CHECKING:
@@ -19,35 +18,45 @@ if TYPE_CHECKING:
 logger = logging.getLogger("actorkit")
 
 
-class OwnTask(ABC):
-    """`_run` in a task of its own that, cancelled before its first step, calls
-    `_cancelled_unbegun` instead: such a task never runs its body, so no `finally` of it runs,
-    and the end of `asyncio.run` cancels every task at once, maybe just after it was made."""
+class _Begins(Coroutine[Any, Any, None]):
+    """`body` for a task that always takes its first step. A task cancelled before its first
+    step never runs its body, so no `except` or `finally` of it runs, and the end of
+    `asyncio.run` cancels every task at once, maybe one just made; nor would a task started
+    in its stead help, since the loop's end waits only for the tasks it cancelled. Here the
+    cancellation lands at the body's first suspension instead, as if it came just after."""
 
-    _begun = False
-    task: asyncio.Task[None]
-
-    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, body: Coroutine[Any, Any, None]) -> None:
+        self._body = body
         self._begun = False
-        self.task = loop.create_task(self._begin())
-        self.task.add_done_callback(self._ended)
 
-    async def _begin(self) -> None:
+    def send(self, value: Any) -> Any:
         self._begun = True
-        await self._run()
+        return self._body.send(value)
 
-    def _ended(self, task: asyncio.Task[None]) -> None:
+    def throw(self, error: Any, *rest: Any) -> Any:
         if not self._begun:
-            self._cancelled_unbegun()
+            self._begun = True
+            first = self._body.send(None)  # its end (StopIteration) ends the task
+            if isinstance(first, asyncio.Future):  # what the task's cancel would cancel
+                first.cancel()
+        return self._body.throw(error, *rest)
 
-    @abstractmethod
-    async def _run(self) -> None: ...
+    def close(self) -> None:
+        self._body.close()
 
-    @abstractmethod
-    def _cancelled_unbegun(self) -> None: ...
+    def __await__(self) -> Generator[Any, None, None]:
+        return self._body.__await__()
 
 
-class ActorsStop(OwnTask):
+def begun_task(
+    loop: asyncio.AbstractEventLoop, body: Coroutine[Any, Any, None]
+) -> asyncio.Task[None]:
+    """A task running `body` that, cancelled before its first step, still runs it: what must
+    close (actors, a store, a port) is closed by the task the loop's end waits for."""
+    return loop.create_task(_Begins(body))
+
+
+class ActorsStop:
     """The one stop of a whole tree: children before parents in reverse start order, each
     draining its mailbox; at the deadline, cancel what is left. Then end the runtime's timers
     and deadlines.
@@ -68,7 +77,7 @@ class ActorsStop(OwnTask):
         self._timeout = timeout
         self._deadline = loop.time() + timeout
         self._timer = loop.call_at(self._deadline, self._expire)
-        self._start(loop)
+        self.task = begun_task(loop, self._run())
 
     def hasten(self, timeout: float) -> None:
         """Force the stop `timeout` from now, unless it is due sooner or already over."""
@@ -120,57 +129,12 @@ class ActorsStop(OwnTask):
         if cancelled:
             raise asyncio.CancelledError
 
-    def _cancelled_unbegun(self) -> None:
-        """The stop is forced here, without a grace, since nothing is left to wait it out,
-        and the actors' tasks that the loop's end waits for unwind instead of waiting on one
-        another."""
-        self._timer.cancel()
-        self._orderly.cancel()
-        kill([*self._runtime.cells(), self._root])
-        self._release()
-
     def _release(self) -> None:
         """What the actors held of the runtime ends with them: deadlines, timers, the clock."""
         runtime = self._runtime
         runtime.ask_deadlines.close(f"actor system {runtime.name} shut down")
         runtime.timers.close()
         runtime.clock.detach(runtime.is_idle)
-
-
-class Closing(OwnTask):
-    """What the actors used (a store, a transport, HTTP endpoints), closed by `every_step` in a
-    task of its own, once. Cancelled before its first step, that task closed nothing: the
-    steps start again in a new one, which a waiter cancelled alongside waits for, since the
-    loop's end waits only for the tasks it cancelled."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, steps: Iterator[Awaitable[object]]):
-        self._loop = loop
-        self._steps = steps
-        self._start(loop)
-
-    async def finish(self) -> None:
-        """Wait for the steps to end, through any start again; a waiter cancelled while
-        they do not start again ends cancelled at once."""
-        waiter = asyncio.current_task()
-        cancels = 0 if waiter is None else waiter.cancelling()
-        while True:
-            task = self.task
-            try:
-                await asyncio.shield(task)
-            except asyncio.CancelledError:
-                if task is self.task and (self._begun or not task.cancelling()):
-                    raise  # ended cancelled once begun, or this waiter alone was cancelled
-                await asyncio.wait((task,))  # then `self.task` is the new one
-                continue
-            if waiter is not None and waiter.cancelling() > cancels:
-                raise asyncio.CancelledError
-            return
-
-    async def _run(self) -> None:
-        await every_step(self._steps)
-
-    def _cancelled_unbegun(self) -> None:
-        self._start(self._loop)
 
 
 async def every_step(steps: Iterator[Awaitable[object]]) -> None:

@@ -29,7 +29,7 @@ from ._ref import ActorRef
 from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
-from ._shutdown import ActorsStop, Closing, as_step, closing_after_failure
+from ._shutdown import ActorsStop, as_step, begun_task, closing_after_failure, every_step
 from ._spawn import make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
@@ -101,7 +101,7 @@ class ActorSystem(Reach):
         """The error that escalated past the root supervisor, if one did."""
         self._started: asyncio.Future[None] | None = None
         self._stopping: ActorsStop | None = None
-        self._closing: Closing | None = None
+        self._closing: asyncio.Task[None] | None = None
         self._servers: list[HttpServer] = []
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -152,11 +152,11 @@ class ActorSystem(Reach):
             await asyncio.shield(self._started)
         stopping = self._stop_actors(timeout)
         if self._closing is None:
-            self._closing = Closing(loop, self._closing_steps(stopping))
+            self._closing = begun_task(loop, every_step(self._closing_steps(stopping)))
         root = self._runtime.root
         if root is not None and holds_current_task(root):
             return
-        await self._closing.finish()
+        await asyncio.shield(self._closing)
 
     def _closing_steps(self, stopping: ActorsStop | None) -> Iterator[Awaitable[object]]:
         """The actors' stop, then what holds files, sockets or connections, each made once

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem
-from actorkit.persistence import SQLiteStore
+from actorkit.persistence import MemoryStore, SQLiteStore
 from actorkit.testing import ManualClock
 
 from .invariants import TaskSnapshot
@@ -111,3 +111,56 @@ async def test_a_shutdown_cancelled_with_every_task_still_closes_what_the_actors
             assert not tasks.leaked()
         finally:  # else a failure here leaves the process running
             await asyncio.gather(server.close(), store.close())
+
+
+class RecordsClose(MemoryStore):
+    """Notes whether an actor's `on_stop` was still under way when the store closed."""
+
+    def __init__(self, stopping: set[str]) -> None:
+        super().__init__()
+        self.stopping = stopping
+        self.closed_under: set[str] | None = None
+
+    async def close(self) -> None:
+        self.closed_under = set(self.stopping)
+        await super().close()
+
+
+class UsesTheStoreToTheEnd(Actor):
+    """Its `on_stop` takes a thread's round trip, as a store's write does."""
+
+    def __init__(self, stopping: set[str]) -> None:
+        self.stopping = stopping
+
+    async def receive(self, message: Any) -> None:
+        pass
+
+    async def on_stop(self) -> None:
+        self.stopping.add(self.path)
+        try:
+            await asyncio.to_thread(lambda: None)
+        finally:
+            self.stopping.discard(self.path)
+
+
+@pytest.mark.parametrize("order", ["listed", "reversed"])
+async def test_a_shutdown_cancelled_with_every_task_as_it_begins_closes_the_store_last(
+    order: str,
+) -> None:
+    """The actors' stop cancelled before its first step still forces it with the grace it
+    gives `on_stop`, and the store closes after: not under an `on_stop` still using it."""
+    stopping: set[str] = set()
+    store = RecordsClose(stopping)
+    system = ActorSystem(store=store)
+    tasks = TaskSnapshot()
+    await system.start()
+    for name in ("a", "b"):
+        await system.spawn(UsesTheStoreToTheEnd, stopping, name=name)
+    shutdown = asyncio.ensure_future(system.shutdown(60.0))
+    await asyncio.sleep(0)  # the shutdown's tasks exist, none has begun
+    left = cancel_every_task(tasks, order)
+    async with asyncio.timeout(BOUND):
+        await asyncio.wait(left)
+    assert store.closed_under == set()
+    assert not stopping
+    assert shutdown.cancelled()
