@@ -7,7 +7,8 @@ raises something that is not an `Exception`.
   handler merely let escape from something it awaited (a future or task cancelled by
   someone else): that one is a failure, reported to the supervisor as a `RuntimeError`
   whose `__cause__` is the `CancelledError` (re-raising a bare `CancelledError` in an asker
-  would look like the asker itself being cancelled).
+  would look like the asker itself being cancelled). One raised by a hook that is called,
+  not awaited (a pool's `hash_key`), is always a failure: no cancellation lands there.
 - `KeyboardInterrupt` and `SystemExit` belong to the program's owner. Let out of the actor's
   task, asyncio would stop the loop at once, and `asyncio.run` would then cancel every task:
   no actor's `on_stop` would run, and the task's exception would be reported as never
@@ -30,13 +31,19 @@ if TYPE_CHECKING:
     from ._runtime import Runtime
 
 
-def as_failure(error: BaseException, what: str, runtime: Runtime) -> BaseException:
-    """The failure to report for `error`, raised by `what`; re-raises what must propagate."""
+def as_failure(
+    error: BaseException, what: str, runtime: Runtime, *, called: bool = False
+) -> BaseException:
+    """The failure to report for `error`, raised by `what`; re-raises what must propagate.
+    `called`: `what` was called, not awaited (a pool's `hash_key`), so a `CancelledError`
+    it raised is its own even in a task being cancelled, whose cancellation is delivered
+    only at an await: re-raised, it would cut short what called it (a member's close, its
+    asks after that one never routed again, its stop never answered)."""
     if isinstance(error, Exception):
         return error
     if isinstance(error, asyncio.CancelledError):
         task = asyncio.current_task()
-        if task is None or task.cancelling():
+        if not called and (task is None or task.cancelling()):
             raise error
         failure = RuntimeError(
             f"{what} let a CancelledError escape that the runtime did not ask for (something "

@@ -89,7 +89,8 @@ def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> None:
         try:
             member = ref._pick(envelope.message)
         except BaseException as error:  # `hash_key` raised: the asker hears it, as from `ask`
-            failure = as_failure(error, f"hash_key of pool {ref._cell.path}", ref._cell.runtime)
+            pool = ref._cell
+            failure = as_failure(error, f"hash_key of pool {pool.path}", pool.runtime, called=True)
             if not envelope.future.done():
                 envelope.future.set_exception(failure)
             return
@@ -161,7 +162,7 @@ def route(ref: PoolRef, message: Any) -> None:
     except BaseException as error:
         # Routing itself failed (`hash_key` raised): as from a timer, nobody can be told, and
         # a crash would restart the pool and drop what its members hold.
-        error = as_failure(error, f"hash_key of pool {cell.path}", cell.runtime)
+        error = as_failure(error, f"hash_key of pool {cell.path}", cell.runtime, called=True)
         logger.error(
             "pool %s could not route %s: %r",
             cell.path,

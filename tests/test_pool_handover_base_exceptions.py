@@ -54,3 +54,48 @@ async def test_a_hash_key_raising_a_base_exception_in_a_hand_over_fails_only_its
         assert (await good) == "1:good"
         assert system.dead_letters.count == 1  # the tell: nobody to tell of its failure
         await assert_settled(system)
+
+
+async def test_a_cancelled_error_of_hash_key_in_a_cancelled_members_hand_over_fails_its_ask(
+    clock: ManualClock,
+) -> None:
+    """A member whose task is cancelled (as the end of `asyncio.run` cancels every task)
+    closes in that task, whose `cancelling()` is then set. A `CancelledError` that the
+    synchronous `hash_key` raises there is still its own, never that cancellation (which
+    lands only at an await): its ask fails, as for any failure of `hash_key`; the asks after
+    it are still routed, and the member's stop still answers whoever waits for it."""
+    entered = asyncio.Event()
+
+    class Held(Actor):
+        async def receive(self, message: Any) -> str:
+            if message == "hold":
+                entered.set()
+                await asyncio.Event().wait()
+            return f"{self.name}:{message}"
+
+    def hash_key(message: Any) -> Any:
+        if message == "bad" and refusing:
+            raise asyncio.CancelledError
+        return message
+
+    refusing = False
+    async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(Held, size=2, routing="consistent_hash", hash_key=hash_key)
+        first = pool.members[0]
+        first.tell("hold")
+        await entered.wait()
+        bad = asyncio.ensure_future(first.ask("bad", timeout=4.0))
+        good = asyncio.ensure_future(first.ask("good", timeout=4.0))
+        await clock.settle()
+        refusing = True
+        task = first._cell.task
+        assert task is not None
+        stopped = asyncio.ensure_future(first.stop())  # joins the close it waits for
+        await clock.settle()
+        task.cancel()
+        await asyncio.wait((task,))
+        await stopped
+        assert isinstance(bad.exception(), RuntimeError)
+        assert isinstance(bad.exception().__cause__, asyncio.CancelledError)
+        assert (await good) == "1:good"
+        await assert_settled(system)
