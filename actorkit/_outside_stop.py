@@ -99,6 +99,11 @@ async def force_stop(cells: Iterable[Cell], what: str, why: str) -> None:
     tasks = kill(cells)
     cancelled = ", ".join(cell.display_path for cell in tasks.values()) or "(none)"
     logger.warning("%s %s; cancelled: %s", what, why, cancelled)
+    await unwound(tasks, what)
+
+
+async def unwound(tasks: dict[asyncio.Task[None], Cell], what: str) -> None:
+    """Wait for cancelled actors' tasks to end, within the grace; log those abandoned."""
     if tasks:
         _, pending = await asyncio.wait(tasks, timeout=FORCED_STOP_GRACE)
         if pending:

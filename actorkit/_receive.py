@@ -249,11 +249,17 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
         # only one (the end of `asyncio.run`'s and a forced stop's, delivered as one), and
         # nothing else would cut short an `on_stop` that never returns.
         if cell.instance is not None:
+            unwinding = cell.runtime.unwinding
+            task = asyncio.current_task()
+            assert task is not None  # the actor's own
+            unwinding[task] = cell
             try:
                 async with asyncio.timeout(FORCED_STOP_GRACE):
                     await cell.run_on_stop()
             except TimeoutError:
                 logger.error("on_stop of %s was cut short past the grace", cell.display_path)
+            finally:
+                del unwinding[task]
         # The cell is closed: a ref kept to it must not keep the finished task, its coroutine
         # and its context alive (each garbage collection would traverse them).
         cell.task = None

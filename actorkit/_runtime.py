@@ -63,6 +63,7 @@ class Runtime:
         "stats_for",
         "system",
         "timers",
+        "unwinding",
     )
 
     def __init__(
@@ -105,6 +106,9 @@ class Runtime:
         members are interchangeable): given the child before its queue is rejected, and
         what its stop refused outside the queue (an ask that waited for room), an heir
         takes what it wants and returns what to run once the child is gone."""
+        self.unwinding: dict[asyncio.Task[None], Cell] = {}
+        """Tasks of closed actors still running their `on_stop` (their task was cancelled:
+        the cell closed first), for a shutdown to wait for before it closes what they use."""
         self.loop: asyncio.AbstractEventLoop
 
     @property

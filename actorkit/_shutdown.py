@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ._outside_stop import force_stop
+from ._outside_stop import force_stop, unwound
 from ._signals import Stop
 
 if TYPE_CHECKING:
@@ -125,6 +125,9 @@ class ActorsStop:
                 else f"exceeded {self._timeout}s"
             )
             await force_stop([*runtime.cells(), self._root], f"shutdown of {runtime.name}", why)
+        # Actors closed by a cancellation of their task from outside (not by this stop) may
+        # still run their `on_stop`, which must not find the store closed under it.
+        await unwound(dict(runtime.unwinding), f"shutdown of {runtime.name}")
         self._release()
         if cancelled:
             raise asyncio.CancelledError

@@ -164,3 +164,43 @@ async def test_a_shutdown_cancelled_with_every_task_as_it_begins_closes_the_stor
     assert store.closed_under == set()
     assert not stopping
     assert shutdown.cancelled()
+
+
+class StopsAtTheGate(Actor):
+    """Its `on_stop` waits for ever, noting meanwhile that it is under way: only the grace
+    cuts it short."""
+
+    def __init__(self, stopping: set[str]) -> None:
+        self.stopping = stopping
+
+    async def receive(self, message: Any) -> None:
+        pass
+
+    async def on_stop(self) -> None:
+        self.stopping.add(self.path)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            self.stopping.discard(self.path)
+
+
+async def test_a_shutdown_waits_for_the_on_stop_of_actors_whose_tasks_were_cancelled(
+    clock: ManualClock,
+) -> None:
+    """An actor's task cancelled from outside (the end of `asyncio.run`, reaching it before
+    the shutdown's own tasks) closes the actor, then runs its `on_stop` within the grace: the
+    shutdown must wait for that too (here until the grace cuts it short) before it closes
+    the store."""
+    stopping: set[str] = set()
+    store = RecordsClose(stopping)
+    async with asyncio.timeout(BOUND):
+        system = ActorSystem(store=store, clock=clock)
+        await system.start()
+        refs = [await system.spawn(StopsAtTheGate, stopping, name=n) for n in "ab"]
+        await clock.settle()  # their tasks have begun: parked
+        for ref in refs:
+            ref._cell.task.cancel()  # type: ignore[attr-defined]
+        await clock.settle()
+        assert stopping == {"/a", "/b"}
+        await system.shutdown(60.0)
+    assert store.closed_under == set()
