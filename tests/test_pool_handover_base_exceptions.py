@@ -8,10 +8,21 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorRef, ActorSystem
 from actorkit.testing import ManualClock
 
 from .invariants import assert_settled
+
+
+async def a_member_holding(
+    system: ActorSystem, held: type[Actor], hash_key: Any, entered: asyncio.Event
+) -> ActorRef:
+    """The first member of a consistent-hash pool of `held`, in the middle of a message."""
+    pool = await system.spawn_pool(held, size=2, routing="consistent_hash", hash_key=hash_key)
+    first = pool.members[0]
+    first.tell("hold")
+    await entered.wait()
+    return first
 
 
 class Abort(BaseException):
@@ -37,10 +48,7 @@ async def test_a_hash_key_raising_a_base_exception_in_a_hand_over_fails_only_its
         return message
 
     async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
-        pool = await system.spawn_pool(Held, size=2, routing="consistent_hash", hash_key=hash_key)
-        first = pool.members[0]
-        first.tell("hold")
-        await entered.wait()
+        first = await a_member_holding(system, Held, hash_key, entered)
         bad = asyncio.ensure_future(first.ask("bad", timeout=4.0))
         first.tell("told")
         good = asyncio.ensure_future(first.ask("good", timeout=4.0))
@@ -80,10 +88,7 @@ async def test_a_cancelled_error_of_hash_key_in_a_cancelled_members_hand_over_fa
 
     refusing = False
     async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
-        pool = await system.spawn_pool(Held, size=2, routing="consistent_hash", hash_key=hash_key)
-        first = pool.members[0]
-        first.tell("hold")
-        await entered.wait()
+        first = await a_member_holding(system, Held, hash_key, entered)
         bad = asyncio.ensure_future(first.ask("bad", timeout=4.0))
         good = asyncio.ensure_future(first.ask("good", timeout=4.0))
         await clock.settle()

@@ -126,8 +126,8 @@ class RecordsClose(MemoryStore):
         await super().close()
 
 
-class UsesTheStoreToTheEnd(Actor):
-    """Its `on_stop` takes a thread's round trip, as a store's write does."""
+class NotesItsOnStop(Actor):
+    """Its path is in `stopping` while its `on_stop` runs (`hold`)."""
 
     def __init__(self, stopping: set[str]) -> None:
         self.stopping = stopping
@@ -138,9 +138,19 @@ class UsesTheStoreToTheEnd(Actor):
     async def on_stop(self) -> None:
         self.stopping.add(self.path)
         try:
-            await asyncio.to_thread(lambda: None)
+            await self.hold()
         finally:
             self.stopping.discard(self.path)
+
+    async def hold(self) -> None:
+        raise NotImplementedError
+
+
+class UsesTheStoreToTheEnd(NotesItsOnStop):
+    """Its `on_stop` takes a thread's round trip, as a store's write does."""
+
+    async def hold(self) -> None:
+        await asyncio.to_thread(lambda: None)
 
 
 @pytest.mark.parametrize("order", ["listed", "reversed"])
@@ -166,22 +176,11 @@ async def test_a_shutdown_cancelled_with_every_task_as_it_begins_closes_the_stor
     assert shutdown.cancelled()
 
 
-class StopsAtTheGate(Actor):
-    """Its `on_stop` waits for ever, noting meanwhile that it is under way: only the grace
-    cuts it short."""
+class StopsAtTheGate(NotesItsOnStop):
+    """Its `on_stop` waits for ever: only the grace cuts it short."""
 
-    def __init__(self, stopping: set[str]) -> None:
-        self.stopping = stopping
-
-    async def receive(self, message: Any) -> None:
-        pass
-
-    async def on_stop(self) -> None:
-        self.stopping.add(self.path)
-        try:
-            await asyncio.Event().wait()
-        finally:
-            self.stopping.discard(self.path)
+    async def hold(self) -> None:
+        await asyncio.Event().wait()
 
 
 async def test_a_shutdown_waits_for_the_on_stop_of_actors_whose_tasks_were_cancelled(
