@@ -215,14 +215,16 @@ class Inbound:
                     ) from None
                 result = None
             frame = ok_frame(self._core, ref, result)
-        except Exception as error:
+        except (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt, SystemExit):
+            raise  # the transport stops (a task cancelled, `Steps` closed), or the program
+        except BaseException as error:  # a handler's `BaseException` is a failure (`_failure`)
             frame = error_frame(error)
         await self._respond(reply, frame, f"the reply of {ref.path}")
 
     def answer(self, ref: ActorRef, result: Any, error: BaseException | None, reply: str) -> None:
         """What `_answer` sends, from where an ask `offer` queued is settled: the reply
         leaves on that turn, unless nats-py's buffer is full (then a task waits for room)."""
-        if self._closed or not (error is None or isinstance(error, Exception)):
+        if self._closed:
             return
         core = self._core
         try:  # this runs in the receive loop of the actor that answered: nothing may escape
