@@ -14,7 +14,7 @@ import msgspec
 import nats
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorSystem, AskTimeout
 from actorkit._nats._frames import ASK, ERROR, OK
 from actorkit.nats import NatsTransport
 
@@ -187,3 +187,18 @@ async def test_a_pool_member_that_stops_hands_its_remote_asks_on(own: NatsServer
         assert await replies.reply(1) == [OK, "held"]
         assert await replies.reply(2) == [OK, "queued"]
         assert await replies.settled(link) == {1: 1, 2: 1}
+
+
+async def test_a_timeout_no_local_ask_may_have_is_refused(own: NatsServer) -> None:
+    """An ask from a client of any make, beyond `check_seconds`' bound: refused as `ask`
+    refuses it, and the deadlines of the asks after it still fire."""
+    async with answering(own) as (system, replies, link):
+        arrived, release = asyncio.Event(), asyncio.Event()
+        gate = await system.spawn(Gate, arrived, release, name="gate")
+        system.expose(gate)
+        await replies.ask(1, "/gate", "forever", timeout=1e300)
+        assert error_kind(await replies.reply(1)) == "builtins.ValueError"
+        with pytest.raises(AskTimeout):
+            await gate.ask("held", timeout=0.05)
+        release.set()
+        assert await replies.settled(link) == {1: 1}

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._envelope import Ask
 from .._ref import ActorRef
+from .._seconds import FOREVER
 from ._core import Core
 from ._frames import OK, error_frame
 
@@ -77,8 +78,9 @@ class Reply:
 
 def offer(ref: ActorRef, body: Any, timeout: float, subject: str, answer: Answer) -> bool:
     """`ref.ask(body, timeout)` answered by `answer`, if the ask can be queued at once;
-    False (nothing done) otherwise."""
-    if type(ref) is not ActorRef:
+    False (nothing done) otherwise: also for a timeout `ask` refuses, which a client of
+    another make may send (`_request` takes any finite one)."""
+    if type(ref) is not ActorRef or not timeout < FOREVER:
         return False
     cell = ref._cell
     stats = cell.stats
