@@ -6,6 +6,7 @@ both connections made a round trip to the server, so a second reply would have a
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 
 from actorkit import Actor, ActorSystem, AskTimeout
 from actorkit._nats._frames import ASK, ERROR, OK
+from actorkit._nats._reply import Reply
 from actorkit.nats import NatsTransport
 
 from .nats_support import SAFETY, Gate, NatsServer, requires_nats, transport
@@ -51,9 +53,11 @@ class Replies:
             await self._arrived.setdefault(n, asyncio.Event()).wait()
         return self.got[n][0]
 
-    async def settled(self, link: NatsTransport) -> dict[int, int]:
-        """How many replies each ask had, once whatever the system sent reached the client."""
-        await link.flush(timeout=SAFETY)
+    async def settled(self, link: NatsTransport | None) -> dict[int, int]:
+        """How many replies each ask had, once whatever the system sent reached the client
+        (`link` None: the system is gone, its connection closed after what it sent)."""
+        if link is not None:
+            await link.flush(timeout=SAFETY)
         await self._client.flush(timeout=SAFETY)
         return {n: len(replies) for n, replies in sorted(self.got.items())}
 
@@ -202,3 +206,34 @@ async def test_a_timeout_no_local_ask_may_have_is_refused(own: NatsServer) -> No
             await gate.ask("held", timeout=0.05)
         release.set()
         assert await replies.settled(link) == {1: 1}
+
+
+async def test_a_forced_shutdown_answers_the_asks_in_hand_and_queued(own: NatsServer) -> None:
+    """The actors stop before the transport does: their askers hear why, each once."""
+    async with answering(own) as (system, replies, link):
+        arrived, release = asyncio.Event(), asyncio.Event()
+        system.expose(await system.spawn(Gate, arrived, release, name="gate"))
+        await replies.ask(1, "/gate", "held")
+        await arrived.wait()
+        await replies.ask(2, "/gate", "queued")
+        await link.flush(timeout=SAFETY)
+        await system.shutdown(timeout=0)
+        assert error_kind(await replies.reply(1)) == "actorkit.ActorStopped"
+        assert error_kind(await replies.reply(2)) == "actorkit.NotDelivered"
+        assert await replies.settled(None) == {1: 1, 2: 1}
+
+
+async def test_an_answered_ask_leaves_no_cycle_behind(own: NatsServer) -> None:
+    """Its reply and envelope hold each other until it is answered, then are freed at once:
+    a cycle per remote ask would be left for the collector, whose passes grow with it."""
+    async with answering(own) as (system, replies, _link):
+        system.expose(await system.spawn(Aborting, name="aborting"))
+        gc.collect()
+        gc.disable()
+        try:
+            for n, body in enumerate(["answered", "abort"]):
+                await replies.ask(n, "/aborting", body)
+                await replies.reply(n)
+            assert [o for o in gc.get_objects() if type(o) is Reply] == []
+        finally:
+            gc.enable()

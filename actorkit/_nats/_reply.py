@@ -57,23 +57,27 @@ class Reply:
         return False
 
     def set_result(self, result: Any, /) -> None:
-        self._settle()
-        self._bucket.pop(self._envelope, None)  # a deadline only ever fails an ask
+        envelope = self._settle()
+        self._bucket.pop(envelope, None)  # a deadline only ever fails an ask
         self._answer(self._ref, result, None, self._subject)
 
     def set_exception(self, error: BaseException, /) -> None:
-        self._settle()
-        envelope = self._envelope
+        envelope = self._settle()
         asyncio.get_running_loop().call_soon(self._bucket.pop, envelope, None)
         stats, started = self._stats, envelope.started
         if stats is not None and started is not None:
             stats.ask_failed(error, perf_counter() - started)
         self._answer(self._ref, None, error, self._subject)
 
-    def _settle(self) -> None:
+    def _settle(self) -> Ask:
+        """The envelope, which this reply no longer holds: the two held each other, a cycle
+        that only the garbage collector's pass would free, one per remote ask."""
         if self._done:
             raise asyncio.InvalidStateError("the ask was answered already")
         self._done = True
+        envelope = self._envelope
+        del self._envelope
+        return envelope
 
 
 def offer(ref: ActorRef, body: Any, timeout: float, subject: str, answer: Answer) -> bool:
