@@ -237,3 +237,50 @@ async def test_an_answered_ask_leaves_no_cycle_behind(own: NatsServer) -> None:
             assert [o for o in gc.get_objects() if type(o) is Reply] == []
         finally:
             gc.enable()
+
+
+class StopsItself(Gate):
+    async def receive(self, message: Any) -> Any:
+        answer = await super().receive(message)
+        self.stop()
+        return answer
+
+
+async def test_a_self_stop_answers_its_ask_and_refuses_the_queued_once(own: NatsServer) -> None:
+    async with answering(own) as (system, replies, link):
+        arrived, release = asyncio.Event(), asyncio.Event()
+        stops = await system.spawn(StopsItself, arrived, release, name="stops", restart="temporary")
+        system.expose(stops)
+        await replies.ask(1, "/stops", "last")
+        await arrived.wait()
+        await replies.ask(2, "/stops", "queued")
+        await link.flush(timeout=SAFETY)
+        release.set()
+        assert await replies.reply(1) == [OK, "last"]
+        assert error_kind(await replies.reply(2)) == "actorkit.NotDelivered"
+        assert await replies.settled(link) == {1: 1, 2: 1}
+
+
+async def test_a_reply_set_while_the_connection_is_down_leaves_the_actor_answering(
+    own: NatsServer,
+) -> None:
+    """nats-py keeps it for the reconnection, or refuses it: either way nothing escapes into
+    the receive loop that set it, or into the event loop."""
+    loop = asyncio.get_running_loop()
+    unhandled: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _, context: unhandled.append(context))
+    try:
+        async with answering(own) as (system, replies, link):
+            arrived, release = asyncio.Event(), asyncio.Event()
+            gate = await system.spawn(Gate, arrived, release, name="gate")
+            system.expose(gate)
+            await replies.ask(1, "/gate", "held")
+            await arrived.wait()
+            own.stop()
+            await link.link_down.wait()
+            release.set()
+            assert await gate.ask("local", timeout=SAFETY) == "local"
+            assert gate.is_alive
+    finally:
+        loop.set_exception_handler(None)
+    assert unhandled == []
