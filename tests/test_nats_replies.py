@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -146,4 +148,28 @@ async def test_a_reply_that_fails_to_convert_is_answered_with_the_error(own: Nat
         remote = system.remote("answers", "/haunting")
         with pytest.raises(RuntimeError, match="haunted field"):
             await remote.ask("haunted", timeout=SAFETY)
+        assert await remote.ask("next", timeout=SAFETY) == "next"
+
+
+class Wordy(Actor):
+    async def receive(self, message: Any) -> Any:
+        return "x" * 200 if message == "wordy" else message
+
+
+@pytest.mark.parametrize("pool", [False, True])
+async def test_a_reply_whose_error_is_too_big_too_leaves_the_actor_answering(
+    own: NatsServer, tmp_path: Path, pool: bool
+) -> None:
+    """A server whose `max_payload` holds neither the reply nor the error that says so: the
+    asker hears a shorter one, and the actor, whose receive loop sent it, answers on (a
+    pool's asks take `ActorRef.ask`'s path, which sends the same)."""
+    own.stop()
+    own.configure(tmp_path / "tiny.conf", "max_payload: 100\n")
+    own.start()
+    async with ActorSystem("answers", transport=transport(own)) as system:
+        spawn = partial(system.spawn_pool, size=1) if pool else system.spawn
+        system.expose(await spawn(Wordy, name="wordy"))
+        remote = system.remote("answers", "/wordy")
+        with pytest.raises(ValueError, match="max_payload"):
+            await remote.ask("wordy", timeout=SAFETY)
         assert await remote.ask("next", timeout=SAFETY) == "next"

@@ -231,10 +231,10 @@ class Inbound:
             frame = ok_frame(core, ref, result) if error is None else error_frame(error)
         except Exception as failure:  # the user's code in the reply (a property) failed
             frame = error_frame(failure)
-        payload = payload_of(core, frame, f"the reply of {ref.path}")
         try:
+            payload = payload_of(core, frame, f"the reply of {ref.path}")
             finishing = publish_now(core.link.connection, reply, payload)
-        except nats.errors.Error as refused:
+        except (nats.errors.Error, ValueError) as refused:  # ValueError: over `max_payload`
             logger.info("%s could not send a reply: %r", core.system_name, refused)
             return
         except Exception:
@@ -251,10 +251,10 @@ class Inbound:
 
     async def _respond(self, reply: str, frame: list[Any], what: str = "the reply") -> None:
         core = self._core
-        payload = payload_of(self._core, frame, what)
         try:
+            payload = payload_of(self._core, frame, what)
             await core.link.connection.publish(reply, payload)
-        except nats.errors.Error as error:
+        except (nats.errors.Error, ValueError) as error:  # ValueError: over `max_payload`
             logger.info("%s could not send a reply: %r", core.system_name, error)
 
     async def on_topic(self, msg: Msg) -> None:

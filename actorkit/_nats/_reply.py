@@ -118,8 +118,12 @@ def ok_frame(core: Core, ref: ActorRef, result: Any) -> list[Any]:
 
 def payload_of(core: Core, frame: list[Any], what: str) -> bytes:
     """`what` names the reply in the error its asker gets instead when it is too big, so
-    that it does not read as the asker's own message."""
+    that it does not read as the asker's own message. A server's `max_payload` may hold not
+    even that error: a terse one goes, and failing that, the ValueError is raised."""
     try:
         return core.encode(frame, what)
     except (TypeError, ValueError) as error:
-        return core.encode(error_frame(error))
+        try:
+            return core.encode(error_frame(error))
+        except ValueError:
+            return core.encode(error_frame(ValueError("reply over max_payload")))
