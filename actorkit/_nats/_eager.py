@@ -16,6 +16,7 @@ cost its creation and a loop turn (`sleep(0)`) to let it enqueue before the next
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Coroutine
 from functools import partial
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 from nats.aio.client import Client
 
 Step = Coroutine[Any, Any, None]
+_WAIT_BINDS_TO_TASK = sys.version_info >= (3, 12)
 
 
 def publish_now(
@@ -30,7 +32,17 @@ def publish_now(
 ) -> asyncio.Task[None] | None:
     """Publish from the caller; raises what `publish` raises before it first suspends (a
     closed connection, a payload over `max_payload`). None once the message is in nats-py's
-    buffer, else the task that finishes the call."""
+    buffer, else the task that finishes the call.
+
+    From Python 3.12 the flush wait (`asyncio.wait_for`) is an `asyncio.timeout`, bound to
+    the task it is entered in: outside any task (a loop callback, an ask's deadline) it
+    raises after nats-py buffered the message, and in the caller's task a flush timeout
+    would cancel the caller. There the publish goes in a task of its own, refusals
+    included; on 3.11 the wait binds to no task."""
+    if _WAIT_BINDS_TO_TASK and (
+        asyncio.current_task() is None or getattr(nc, "_flush_timeout", None) is not None
+    ):
+        return asyncio.get_running_loop().create_task(nc.publish(subject, payload, reply=reply))
     step = nc.publish(subject, payload, reply=reply)
     try:
         waiting = step.send(None)
