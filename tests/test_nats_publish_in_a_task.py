@@ -63,3 +63,22 @@ async def test_a_flush_timeout_never_cancels_the_actor_whose_reply_waits_for_the
         for n in range(3):
             assert await remote.ask("x" * 100 + str(n), timeout=SAFETY) == "x" * 100 + str(n)
         assert echo.is_alive
+
+
+async def test_a_reply_sent_from_a_callback_driven_answer_reaches_its_asker(
+    own: NatsServer,
+) -> None:
+    """An ask to a pool is answered by a coroutine that its futures' callbacks drive
+    (`_eager.Steps`), outside any task, as the deadline's reply above: the error of the
+    flush wait went to the loop's exception handler."""
+    loop = asyncio.get_running_loop()
+    unhandled: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _, context: unhandled.append(context))
+    try:
+        async with ActorSystem("small", transport=transport(own, pending_size=SMALL)) as system:
+            system.expose(await system.spawn_pool(Echo, size=1, name="echoes"))
+            remote = system.remote("small", "/echoes")
+            assert await remote.ask("x" * 100, timeout=SAFETY) == "x" * 100
+    finally:
+        loop.set_exception_handler(None)
+    assert unhandled == []

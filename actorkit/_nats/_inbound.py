@@ -253,7 +253,9 @@ class Inbound:
         core = self._core
         try:
             payload = payload_of(self._core, frame, what)
-            await core.link.connection.publish(reply, payload)
+            finishing = publish_now(core.link.connection, reply, payload)  # maybe in no task
+            if finishing is not None:
+                await finishing
         except (nats.errors.Error, ValueError) as error:  # ValueError: over `max_payload`
             logger.info("%s could not send a reply: %r", core.system_name, error)
 
