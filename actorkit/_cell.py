@@ -15,6 +15,7 @@ from ._actor import Actor
 from ._lifecycle import Lifecycle
 from ._mailbox import Mailbox
 from ._names import NOTHING
+from ._outside_stop import waiting_for_its_task
 from ._receive import run
 from ._ref import ActorRef
 from ._signals import Stop
@@ -277,7 +278,7 @@ class Cell(Lifecycle):
         done: asyncio.Future[None] = self.runtime.loop.create_future()
         signal.done = done
         self.post(signal)
-        await done
+        await waiting_for_its_task(self, done)
 
     def follow_stop(self, follower: Callable[[Cell], object]) -> None:
         """Call `follower` (a service's, once however often asked) when this actor stops for

@@ -1,14 +1,15 @@
 """A stop asked from outside an actor's own task (`await ref.stop()`): it closes an idle leaf
 at once, queues the stop without waiting when the caller runs inside the actor or below it,
 joins a stop already queued, and otherwise waits for the actor to stop; given a timeout,
-it forces the stop past it, as a shutdown does past its own."""
+it forces the stop past it, as a shutdown does past its own. And the unwinding of actors
+whose task was cancelled from outside, which such a stop and the end of `asyncio.run` do."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine, Generator, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ._signals import Stop
 
@@ -85,7 +86,7 @@ async def _join_stop(cell: Cell) -> None:
     waiter = cell.runtime.loop.create_future()
     cell.add_stop_waiter(waiter)
     try:
-        await waiter
+        await waiting_for_its_task(cell, waiter)
     except asyncio.CancelledError:
         if cell.stop_waiters is not None and waiter in cell.stop_waiters:
             cell.stop_waiters.remove(waiter)
@@ -122,3 +123,103 @@ def kill(cells: Iterable[Cell]) -> dict[asyncio.Task[None], Cell]:
     for cell in live:
         cell.kill()
     return tasks
+
+
+class _Begins(Coroutine[Any, Any, None]):
+    """`body` for a task that always takes its first step. A task cancelled before its first
+    step never runs its body, so no `except` or `finally` of it runs, and the end of
+    `asyncio.run` cancels every task at once, maybe one just made; nor would a task started
+    in its stead help, since the loop's end waits only for the tasks it cancelled. Here the
+    cancellation lands at the body's first suspension instead, as if it came just after."""
+
+    def __init__(self, body: Coroutine[Any, Any, None]) -> None:
+        self._body = body
+        self._begun = False
+
+    def send(self, value: Any) -> Any:
+        self._begun = True
+        return self._body.send(value)
+
+    def throw(self, error: Any, *rest: Any) -> Any:
+        if not self._begun:
+            self._begun = True
+            first = self._body.send(None)  # its end (StopIteration) ends the task
+            if isinstance(first, asyncio.Future):  # what the task's cancel would cancel
+                first.cancel()
+        return self._body.throw(error, *rest)
+
+    def close(self) -> None:
+        self._body.close()
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return self._body.__await__()
+
+
+def begun_task(
+    loop: asyncio.AbstractEventLoop, body: Coroutine[Any, Any, None]
+) -> asyncio.Task[None]:
+    """A task running `body` that, cancelled before its first step, still runs it: what must
+    close (actors, a store, a port) is closed by the task the loop's end waits for."""
+    return loop.create_task(_Begins(body))
+
+
+async def waiting_for_its_task(cell: Cell, closed: asyncio.Future[None]) -> None:
+    """Wait for `closed`, answered once the cell closed (or carried out a signal), watching
+    its task meanwhile: one cancelled before its first step ran none of its body and will
+    close nothing, so `_EndedUnclosed` closes the cell when it ends. Paid by the waits for a
+    signal only, never by a message."""
+    task = cell.task
+    if task is None:
+        await closed
+        return
+    watch = _EndedUnclosed(cell)
+    task.add_done_callback(watch)
+    try:
+        await closed
+    finally:
+        watch.cell = None  # a call of it the task's end already scheduled keeps no cell alive
+        task.remove_done_callback(watch)
+
+
+class _EndedUnclosed:
+    """Called when an actor's task ended: if it left the cell open, it was cancelled from
+    outside before its first step (the end of `asyncio.run` cancels every task at once,
+    maybe one a message just made). The actor then ends as a forced stop ends one: closed
+    with what is below it (its queue dead-lettered, its asks answered, its watchers and
+    parent told), then its `on_stop` in a task of its own, as its task's unwinding would
+    have run it."""
+
+    __slots__ = ("cell",)
+
+    def __init__(self, cell: Cell) -> None:
+        self.cell: Cell | None = cell
+
+    def __call__(self, task: asyncio.Task[None]) -> None:
+        cell = self.cell
+        if cell is None or cell.closed or cell.task is not task:
+            return
+        logger.warning("%s was stopped: its task was cancelled before it began", cell.display_path)
+        kill(subtree(cell))
+        cell.task = None
+        if cell.instance is not None:
+            unwinding = begun_task(cell.runtime.loop, unwind_on_stop(cell))
+            cell.runtime.unwinding[unwinding] = cell  # from now: a shutdown waits for it
+
+
+async def unwind_on_stop(cell: Cell) -> None:
+    """`on_stop` of an actor closed while its task was cancelled (its `on_start` finished),
+    in the task unwinding it. Listed in `Runtime.unwinding` meanwhile: a shutdown waits for
+    it before it closes what it uses. Within the forced stop's grace: the cancellation may
+    have been the only one (the end of `asyncio.run`'s and a forced stop's, delivered as
+    one), and nothing else would cut short an `on_stop` that never returns."""
+    unwinding = cell.runtime.unwinding
+    task = asyncio.current_task()
+    assert task is not None
+    unwinding[task] = cell
+    try:
+        async with asyncio.timeout(FORCED_STOP_GRACE):
+            await cell.run_on_stop()
+    except TimeoutError:
+        logger.error("on_stop of %s was cut short past the grace", cell.display_path)
+    finally:
+        del unwinding[task]

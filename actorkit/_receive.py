@@ -15,7 +15,6 @@ per batch or per message (or a coroutine per actor).
 from __future__ import annotations
 
 import asyncio
-import logging
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -24,15 +23,13 @@ from ._errors import ActorStopped
 from ._failure import as_failure
 from ._instruments import IN_LOOP
 from ._mailbox import BATCH
-from ._outside_stop import FORCED_STOP_GRACE
+from ._outside_stop import unwind_on_stop
 from ._signals import SELF_STOP
 from ._state import RUNNING
 from ._stats import FOLD_AT
 
 if TYPE_CHECKING:
     from ._cell import Cell
-
-logger = logging.getLogger("actorkit")
 
 
 async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
@@ -245,21 +242,8 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     finally:
         # Still held only when its task was cancelled (a forced stop's kill, or the end of
         # `asyncio.run` cancelling every task): its `on_start` finished, so its `on_stop` runs.
-        # Within the forced stop's grace: the cancellation it began with may have been the
-        # only one (the end of `asyncio.run`'s and a forced stop's, delivered as one), and
-        # nothing else would cut short an `on_stop` that never returns.
         if cell.instance is not None:
-            unwinding = cell.runtime.unwinding
-            task = asyncio.current_task()
-            assert task is not None  # the actor's own
-            unwinding[task] = cell
-            try:
-                async with asyncio.timeout(FORCED_STOP_GRACE):
-                    await cell.run_on_stop()
-            except TimeoutError:
-                logger.error("on_stop of %s was cut short past the grace", cell.display_path)
-            finally:
-                del unwinding[task]
+            await unwind_on_stop(cell)
         # The cell is closed: a ref kept to it must not keep the finished task, its coroutine
         # and its context alive (each garbage collection would traverse them).
         cell.task = None

@@ -19,7 +19,7 @@ from ._errors import ActorStopped, SystemFailed
 from ._imports import import_off_the_loop
 from ._mailbox import UNBOUNDED
 from ._metrics import Metrics
-from ._outside_stop import holds_current_task
+from ._outside_stop import begun_task, holds_current_task
 from ._persistence_id import spawn_durable
 from ._pool import PoolSpec, start_pool
 from ._pool_ref import PoolRef
@@ -29,7 +29,7 @@ from ._ref import ActorRef
 from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
-from ._shutdown import ActorsStop, as_step, begun_task, closing_after_failure, every_step
+from ._shutdown import ActorsStop, as_step, closing_after_failure, every_step
 from ._spawn import make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
