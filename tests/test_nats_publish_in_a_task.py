@@ -82,3 +82,15 @@ async def test_a_reply_sent_from_a_callback_driven_answer_reaches_its_asker(
     finally:
         loop.set_exception_handler(None)
     assert unhandled == []
+
+
+async def test_the_tasks_that_finished_replies_are_not_kept(own: NatsServer) -> None:
+    """Each reply past `pending_size` is finished by a task, held while it runs (a stop
+    cancels it); one that ended is let go, not kept for as long as the transport lives."""
+    link = transport(own, pending_size=SMALL)
+    async with ActorSystem("small", transport=link) as system:
+        system.expose(await system.spawn(Echo, name="echo"))
+        remote = system.remote("small", "/echo")
+        for n in range(3):
+            assert await remote.ask("x" * 100 + str(n), timeout=SAFETY) == "x" * 100 + str(n)
+    assert link._inbound.answering == set()  # noqa: SLF001

@@ -93,18 +93,20 @@ async def test_an_ask_at_a_full_mailbox_waits_for_room(own: NatsServer) -> None:
         assert await waiting == "waits for room"
 
 
+@pytest.mark.parametrize("pool", [False, True])
 async def test_an_ask_the_transport_stopped_under_is_not_answered_late(
-    own: NatsServer, caplog: pytest.LogCaptureFixture
+    own: NatsServer, caplog: pytest.LogCaptureFixture, pool: bool
 ) -> None:
     """Its reply would go to a closed connection: the stop abandons it, as it does the asks
-    answered by a coroutine, without a word in the log."""
+    answered by a coroutine (a pool's asks are), without a word in the log."""
     caplog.set_level(logging.DEBUG, "actorkit")
     client = await nats.connect(own.url)
     try:
         link = NatsTransport(own.url)
         async with ActorSystem("stopping", transport=link) as system:
             arrived, release = asyncio.Event(), asyncio.Event()
-            system.expose(await system.spawn(Gate, arrived, release, name="gate"))
+            spawn = partial(system.spawn_pool, size=1) if pool else system.spawn
+            system.expose(await spawn(Gate, arrived, release, name="gate"))
             asking = asyncio.ensure_future(
                 client.request(
                     "actorkit.actor.stopping", ask_frame("/gate", 1, SAFETY), timeout=SAFETY

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, NotDelivered, Terminated
+from actorkit._signals import Stop
 
 from .invariants import assert_invariants
 from .processes import communicate, process
@@ -56,7 +57,7 @@ class Watcher(Actor):
 
 
 @pytest.mark.parametrize("kind", ["dormant", "with-on-stop"])
-@pytest.mark.parametrize("stop", ["shutdown", "ref-stop"])
+@pytest.mark.parametrize("stop", ["shutdown", "ref-stop", "joined-stop"])
 async def test_an_actor_whose_task_was_cancelled_before_its_first_step_is_stopped_at_once(
     kind: str, stop: str
 ) -> None:
@@ -80,7 +81,9 @@ async def test_an_actor_whose_task_was_cancelled_before_its_first_step_is_stoppe
             asked = asyncio.ensure_future(ref.ask("two"))
             await asyncio.wait((task,))
             assert task.cancelled()
-            if stop == "ref-stop":
+            if stop == "joined-stop":  # a stop queued by a caller that gave up waiting
+                ref._cell.post(Stop(None))  # type: ignore[attr-defined]
+            if stop != "shutdown":  # the second one joins the first
                 await ref.stop(timeout=60.0)
                 again = await system.spawn(Quiet, name="actor")  # its parent let it go
                 assert again != ref
