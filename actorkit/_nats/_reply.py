@@ -97,7 +97,7 @@ def offer(ref: ActorRef, body: Any, timeout: float, subject: str, answer: Answer
     envelope.started = perf_counter() if stats is not None else None
     reply._answer, reply._done, reply._envelope = answer, False, envelope  # noqa: SLF001
     reply._ref, reply._stats, reply._subject = ref, stats, subject  # noqa: SLF001
-    if cell.closed or not ref._mailbox.offer(envelope):
+    if not ref._mailbox.offer(envelope):  # a closed actor's refuses (`Mailbox.close`)
         return False
     runtime = cell.runtime
     bucket = runtime.open_asks.get(timeout)
