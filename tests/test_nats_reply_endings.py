@@ -15,7 +15,7 @@ import msgspec
 import nats
 import pytest
 
-from actorkit import Actor, ActorSystem, AskTimeout
+from actorkit import Actor, ActorRef, ActorSystem, AskTimeout
 from actorkit._nats._frames import ASK, ERROR, OK
 from actorkit._nats._reply import Reply
 from actorkit.nats import NatsTransport
@@ -115,8 +115,7 @@ async def test_a_pool_member_raising_a_base_exception_is_answered(own: NatsServe
 
 async def test_a_deadline_during_the_handler_answers_once(own: NatsServer) -> None:
     async with answering(own) as (system, replies, link):
-        arrived, release = asyncio.Event(), asyncio.Event()
-        system.expose(await system.spawn(Gate, arrived, release, name="gate"))
+        _, _arrived, release = await exposed_gate(system)
         await replies.ask(1, "/gate", "held", timeout=0.05)
         assert error_kind(await replies.reply(1)) == "actorkit.AskTimeout"
         release.set()
@@ -130,13 +129,8 @@ async def test_a_stop_answers_the_asks_in_hand_and_queued_once(
     own: NatsServer, forced: bool
 ) -> None:
     async with answering(own) as (system, replies, link):
-        arrived, release = asyncio.Event(), asyncio.Event()
-        gate = await system.spawn(Gate, arrived, release, name="gate")
-        system.expose(gate)
-        await replies.ask(1, "/gate", "held")
-        await arrived.wait()
-        await replies.ask(2, "/gate", "queued")
-        await link.flush(timeout=SAFETY)  # the second ask is queued
+        gate, arrived, release = await exposed_gate(system)
+        await one_held_one_queued(replies, link, "/gate", "held", arrived)
         if forced:
             await gate.stop(timeout=0)
         else:
@@ -148,6 +142,24 @@ async def test_a_stop_answers_the_asks_in_hand_and_queued_once(
         assert error_kind(first) == "actorkit.ActorStopped" if forced else first == [OK, "held"]
         assert error_kind(await replies.reply(2)) in ("actorkit.NotDelivered",)
         assert await replies.settled(link) == {1: 1, 2: 1}
+
+
+async def exposed_gate(system: ActorSystem) -> tuple[ActorRef, asyncio.Event, asyncio.Event]:
+    """A `Gate` at /gate, exposed: its `arrived` and `release` events."""
+    arrived, release = asyncio.Event(), asyncio.Event()
+    gate = await system.spawn(Gate, arrived, release, name="gate")
+    system.expose(gate)
+    return gate, arrived, release
+
+
+async def one_held_one_queued(
+    replies: Replies, link: NatsTransport, path: str, first: str, arrived: asyncio.Event
+) -> None:
+    """Ask 1 (`first`) is in the actor's hands, ask 2 queued behind it."""
+    await replies.ask(1, path, first)
+    await arrived.wait()
+    await replies.ask(2, path, "queued")
+    await link.flush(timeout=SAFETY)
 
 
 class FailsOnce(Gate):
@@ -163,10 +175,7 @@ async def test_a_restart_keeps_the_queued_asks_and_answers_each_once(own: NatsSe
     async with answering(own) as (system, replies, link):
         arrived, release = asyncio.Event(), asyncio.Event()
         system.expose(await system.spawn(FailsOnce, arrived, release, name="fails"))
-        await replies.ask(1, "/fails", "fail")
-        await arrived.wait()
-        await replies.ask(2, "/fails", "queued")
-        await link.flush(timeout=SAFETY)
+        await one_held_one_queued(replies, link, "/fails", "fail", arrived)
         release.set()
         assert error_kind(await replies.reply(1)) == "builtins.ValueError"
         assert await replies.reply(2) == [OK, "queued"]
@@ -180,10 +189,7 @@ async def test_a_pool_member_that_stops_hands_its_remote_asks_on(own: NatsServer
         member = pool.members[0]
         system.expose(member)
         path = member.path
-        await replies.ask(1, path, "held")
-        await arrived.wait()
-        await replies.ask(2, path, "queued")
-        await link.flush(timeout=SAFETY)
+        await one_held_one_queued(replies, link, path, "held", arrived)
         stopping = asyncio.ensure_future(member.stop())
         await asyncio.sleep(0)  # one turn: the stop is posted, not a wait for time
         release.set()
@@ -197,9 +203,7 @@ async def test_a_timeout_no_local_ask_may_have_is_refused(own: NatsServer) -> No
     """An ask from a client of any make, beyond `check_seconds`' bound: refused as `ask`
     refuses it, and the deadlines of the asks after it still fire."""
     async with answering(own) as (system, replies, link):
-        arrived, release = asyncio.Event(), asyncio.Event()
-        gate = await system.spawn(Gate, arrived, release, name="gate")
-        system.expose(gate)
+        gate, _arrived, release = await exposed_gate(system)
         await replies.ask(1, "/gate", "forever", timeout=1e300)
         assert error_kind(await replies.reply(1)) == "builtins.ValueError"
         with pytest.raises(AskTimeout):
@@ -211,12 +215,8 @@ async def test_a_timeout_no_local_ask_may_have_is_refused(own: NatsServer) -> No
 async def test_a_forced_shutdown_answers_the_asks_in_hand_and_queued(own: NatsServer) -> None:
     """The actors stop before the transport does: their askers hear why, each once."""
     async with answering(own) as (system, replies, link):
-        arrived, release = asyncio.Event(), asyncio.Event()
-        system.expose(await system.spawn(Gate, arrived, release, name="gate"))
-        await replies.ask(1, "/gate", "held")
-        await arrived.wait()
-        await replies.ask(2, "/gate", "queued")
-        await link.flush(timeout=SAFETY)
+        _, arrived, _release = await exposed_gate(system)
+        await one_held_one_queued(replies, link, "/gate", "held", arrived)
         await system.shutdown(timeout=0)
         assert error_kind(await replies.reply(1)) == "actorkit.ActorStopped"
         assert error_kind(await replies.reply(2)) == "actorkit.NotDelivered"
@@ -251,10 +251,7 @@ async def test_a_self_stop_answers_its_ask_and_refuses_the_queued_once(own: Nats
         arrived, release = asyncio.Event(), asyncio.Event()
         stops = await system.spawn(StopsItself, arrived, release, name="stops", restart="temporary")
         system.expose(stops)
-        await replies.ask(1, "/stops", "last")
-        await arrived.wait()
-        await replies.ask(2, "/stops", "queued")
-        await link.flush(timeout=SAFETY)
+        await one_held_one_queued(replies, link, "/stops", "last", arrived)
         release.set()
         assert await replies.reply(1) == [OK, "last"]
         assert error_kind(await replies.reply(2)) == "actorkit.NotDelivered"
@@ -271,9 +268,7 @@ async def test_a_reply_set_while_the_connection_is_down_leaves_the_actor_answeri
     loop.set_exception_handler(lambda _, context: unhandled.append(context))
     try:
         async with answering(own) as (system, replies, link):
-            arrived, release = asyncio.Event(), asyncio.Event()
-            gate = await system.spawn(Gate, arrived, release, name="gate")
-            system.expose(gate)
+            gate, arrived, release = await exposed_gate(system)
             await replies.ask(1, "/gate", "held")
             await arrived.wait()
             own.stop()
