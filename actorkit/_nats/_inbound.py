@@ -222,27 +222,32 @@ class Inbound:
         await self._respond(reply, frame, f"the reply of {ref.path}")
 
     def answer(self, ref: ActorRef, result: Any, error: BaseException | None, reply: str) -> None:
-        """What `_answer` sends, from where an ask `offer` queued is settled: the reply
-        leaves on that turn, unless nats-py's buffer is full (then a task waits for room)."""
+        """What `_answer` sends, sent on the turn that settles an ask `offer` queued."""
         if self._closed:
             return
-        core = self._core
         try:  # this runs in the receive loop of the actor that answered: nothing may escape
-            frame = ok_frame(core, ref, result) if error is None else error_frame(error)
+            frame = ok_frame(self._core, ref, result) if error is None else error_frame(error)
         except Exception as failure:  # the user's code in the reply (a property) failed
             frame = error_frame(failure)
+        self._send_reply(reply, frame, f"the reply of {ref.path}")
+
+    def _send_reply(self, reply: str, frame: list[Any], what: str) -> asyncio.Task[None] | None:
+        """None once in nats-py's buffer or refused (logged: this runs in receive loops too),
+        else the task waiting for nats-py's flusher, which the transport's stop cancels."""
+        core = self._core
         try:
-            payload = payload_of(core, frame, f"the reply of {ref.path}")
+            payload = payload_of(core, frame, what)
             finishing = publish_now(core.link.connection, reply, payload)
         except (nats.errors.Error, ValueError) as refused:  # ValueError: over `max_payload`
             logger.info("%s could not send a reply: %r", core.system_name, refused)
-            return
+            return None
         except Exception:
             logger.exception("%s could not send a reply", core.system_name)
-            return
+            return None
         if finishing is not None:
             self.answering.add(finishing)
             finishing.add_done_callback(self._sent)
+        return finishing
 
     def _sent(self, finishing: asyncio.Task[None]) -> None:
         self.answering.discard(finishing)
@@ -250,14 +255,9 @@ class Inbound:
             logger.info("%s could not send a reply: %r", self._core.system_name, error)
 
     async def _respond(self, reply: str, frame: list[Any], what: str = "the reply") -> None:
-        core = self._core
-        try:
-            payload = payload_of(self._core, frame, what)
-            finishing = publish_now(core.link.connection, reply, payload)  # maybe in no task
-            if finishing is not None:
-                await finishing
-        except (nats.errors.Error, ValueError) as error:  # ValueError: over `max_payload`
-            logger.info("%s could not send a reply: %r", core.system_name, error)
+        finishing = self._send_reply(reply, frame, what)  # then nats-py's back-pressure
+        if finishing is not None:
+            await asyncio.wait((finishing,))
 
     async def on_topic(self, msg: Msg) -> None:
         self.topic_now(msg)
