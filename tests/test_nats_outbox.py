@@ -59,6 +59,15 @@ async def ask_in_full_outbox(link: Link) -> tuple[Outbox, Requests, Future[Any]]
     return outbox, requests, waiting
 
 
+async def an_outage_fails_it(link: Link, outbox: Outbox, waiting: Future[Any]) -> None:
+    """The link drops: the request waiting for room fails at once, not at its deadline."""
+    link.connection.is_connected = False  # type: ignore[misc]
+    outbox.outage()
+    async with asyncio.timeout(SAFETY / 4):
+        with pytest.raises(NotDelivered, match="not connected to NATS; the outbound"):
+            await waiting
+
+
 async def test_an_outage_fails_a_request_waiting_for_room_at_once() -> None:
     """The writer wakes such a waiter after each of its turns, but it may take none as the
     link drops (it waits for the topics connection, say, this one being up): the outage
@@ -66,11 +75,7 @@ async def test_an_outage_fails_a_request_waiting_for_room_at_once() -> None:
     link = connected_link()
     outbox, requests, waiting = await ask_in_full_outbox(link)
     try:
-        link.connection.is_connected = False  # type: ignore[misc]
-        outbox.outage()
-        async with asyncio.timeout(SAFETY / 4):  # not after the request's own deadline
-            with pytest.raises(NotDelivered, match="not connected to NATS; the outbound"):
-                await waiting
+        await an_outage_fails_it(link, outbox, waiting)
     finally:
         requests.close("the test ended")
 
@@ -86,11 +91,7 @@ async def test_an_outage_before_a_request_s_wait_for_room_first_runs_fails_it_at
     try:
         await asyncio.sleep(0)  # one turn: the ask finds the outbox full, its wait not yet run
         assert outbox._room_waiters == 0  # noqa: SLF001
-        link.connection.is_connected = False  # type: ignore[misc]
-        outbox.outage()
-        async with asyncio.timeout(SAFETY / 4):  # not after the request's own deadline
-            with pytest.raises(NotDelivered, match="not connected to NATS; the outbound"):
-                await waiting
+        await an_outage_fails_it(link, outbox, waiting)
     finally:
         requests.close("the test ended")
 
