@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import operator
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence, Set
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
@@ -20,6 +20,10 @@ in one) over 1 GiB, and hundreds of megabytes can take longer to write than the 
 
 class WriteRace(Exception):
     """A row another process committed first refused one of the batch's rows."""
+
+
+class Recheck(Exception):
+    """The optimistic insert did not insert every row: redo the batch the careful way."""
 
 
 class Transaction(Protocol):
@@ -65,19 +69,25 @@ class Write(Generic[TxT]):
 _size = operator.attrgetter("size")
 
 
-def take(pending: list[Write[TxT]]) -> tuple[list[Write[TxT]], list[Write[TxT]]]:
-    """The next batch off the queue, and what stays queued: up to `MAX_BATCH` writes and
-    `MAX_BATCH_BYTES` of values, without the writes whose callers were cancelled."""
+def take(
+    pending: list[Write[TxT]], limit: int = MAX_BATCH, busy: Set[str] = frozenset()
+) -> tuple[list[Write[TxT]], list[Write[TxT]]]:
+    """The next batch off the queue, and what stays queued: up to `limit` writes and
+    `MAX_BATCH_BYTES` of values, without the writes whose callers were cancelled. The writes
+    of the journals in `busy` (a batch in flight writes them) stay queued, in their order."""
     room = MAX_BATCH_BYTES
-    if len(pending) <= MAX_BATCH and sum(map(_size, pending)) <= room:  # all of it
+    if not busy and len(pending) <= limit and sum(map(_size, pending)) <= room:  # all of it
         return [write for write in pending if not write.future.done()], []
     batch: list[Write[TxT]] = []
-    taken = 0
-    for write in pending:
-        if not write.future.done():
-            room -= write.size
-            if len(batch) == MAX_BATCH or (room < 0 and batch):
-                break
-            batch.append(write)
-        taken += 1
-    return batch, pending[taken:]
+    kept: list[Write[TxT]] = []
+    for taken, write in enumerate(pending):
+        if write.future.done():
+            continue
+        if write.persistence_id in busy:
+            kept.append(write)
+            continue
+        room -= write.size
+        if len(batch) == limit or (room < 0 and batch):
+            return batch, kept + pending[taken:]
+        batch.append(write)
+    return batch, kept

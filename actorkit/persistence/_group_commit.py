@@ -16,6 +16,13 @@ the careful read and the insert on a server that does not lock the database for 
 transaction (PostgreSQL): the primary key then refuses a row, a new state's among them
 (`WriteRace`), and the writes are retried one transaction each, where the same race means
 that write lost it.
+
+A batch that is one statement (appends to journals whose latest number the store knows, or a
+single append) is its own transaction, without the BEGIN and COMMIT round trips. A store with
+a pool of connections (PostgreSQL) keeps two batches in flight: while one commits, the callers
+of the other run and queue the next. A long queue is shared between the two; they never share
+a journal (a journal's next write waits for the batch in flight that writes it), so each
+journal's writes commit in the order they came and neither batch waits for a row of the other.
 """
 
 from __future__ import annotations
@@ -24,39 +31,59 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic
 
 from .._errors import PersistenceError
 from ._base import race_conflict
-from ._batch import Begin, Transaction, TxT, Write, WriteRace, take
+from ._batch import MAX_BATCH, Begin, Recheck, Transaction, TxT, Write, WriteRace, take
 from ._checked_writes import append_careful, save_states
+from ._optimistic import insert_optimistic, optimistic_rows
 
 KNOWN_HEADS = 65_536
 """Journals whose latest sequence number this store remembers (the most recently written)."""
 
+SPLIT = 32
+"""Queued writes from which a batch leaves part of them to a batch beside it (when the store
+allows several in flight), so that one commits while the other's callers run."""
 
-class _Recheck(Exception):
-    """The optimistic insert did not insert every row: redo the batch the careful way."""
+
+@dataclass(slots=True, eq=False)
+class _InFlight:
+    """A batch being written, and the journals it writes."""
+
+    ids: set[str]
+    ended: asyncio.Future[None] | None = None
+    """Made by `settled` only, so a batch nobody waits on costs no future."""
 
 
 class GroupCommit(Generic[TxT]):
-    """The write queue of one SQL store and the task that flushes it."""
+    """The write queue of one SQL store and the tasks that flush it."""
 
-    def __init__(self, begin: Begin[TxT], observe: Callable[[int, float], None]) -> None:
+    def __init__(
+        self,
+        begin: Begin[TxT],
+        observe: Callable[[int, float], None],
+        concurrency: int = 1,
+    ) -> None:
         """`observe` sees each commit's size and duration; it logs its own failures (a write
-        that committed must not fail because of it)."""
+        that committed must not fail because of it). `concurrency`: batches in flight at once,
+        each in a transaction of its own (a server with a pool of connections); they never
+        share a journal, so each journal's writes still commit in the order they came."""
         self._begin = begin
         self._observe = observe
+        self._concurrency = concurrency
         self._pending: list[Write[TxT]] = []
         self._heads: dict[str, int] = {}
         """The latest sequence number of journals this store committed to: for those the
         optimistic insert needs no lookup (journals only grow, and the primary key refuses a
         sequence number written since)."""
-        self._flusher: asyncio.Task[None] | None = None
-        self._committing = False
-        """A batch is being written: the writes it took commit or fail with it."""
-        self._committed: asyncio.Future[None] | None = None
-        """Made by `settled` only, so a batch nobody waits on costs no future."""
+        self._flushers: set[asyncio.Task[None]] = set()
+        self._starting = False
+        """A flusher was made and has not taken its batch yet: it takes what comes meanwhile."""
+        self._in_flight: list[_InFlight] = []
+        self._busy: set[str] = set()
+        """The journals of the batches in flight: their next writes wait for them."""
 
     def append(
         self, persistence_id: str, expected: int, payloads: Sequence[bytes], size: int
@@ -74,51 +101,64 @@ class GroupCommit(Generic[TxT]):
         return future
 
     def other(
-        self, run: Callable[[TxT], Awaitable[object]], size: int = 0
+        self, persistence_id: str, run: Callable[[TxT], Awaitable[object]], size: int = 0
     ) -> asyncio.Future[object]:
-        """A write with no expectation to check (snapshots, reminders), in the next batch;
-        `size` is the bytes of the value it writes."""
+        """A write of `persistence_id`'s with no expectation to check (snapshots, reminders),
+        in the next batch; `size` is the bytes of the value it writes."""
         future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
-        self._submit(Write(future, other=run, size=size))
+        self._submit(Write(future, persistence_id, other=run, size=size))
         return future
 
     async def drain(self) -> None:
         """Wait until every write submitted so far is committed or failed."""
-        while self._flusher is not None:
-            await asyncio.shield(self._flusher)
+        while self._flushers:
+            await asyncio.shield(next(iter(self._flushers)))
 
     async def settled(self) -> None:
         """For a caller cancelled while it awaited its write: return once that write's fate
-        is sealed. A cancelled write no batch has taken is never taken (`_flush` skips it); one
-        the batch in flight took commits or fails with it, so wait for that batch's end, which
-        the store's timeout bounds. The caller can then read the store to learn which it was.
+        is sealed. A cancelled write no batch has taken is never taken (`take` skips it); one
+        a batch in flight took commits or fails with it, so wait for the end of those in
+        flight, which the store's timeout bounds. The caller can then read the store to learn
+        which it was.
 
         Cancelled again meanwhile (a timeout around a timeout), it waits all the same: the
         caller's `CancelledError`, raised next, stands for every request (the task counts
         them, and each `asyncio.timeout` reads its own from that count)."""
-        if not self._committing:
-            return
-        committed = self._committed
-        if committed is None:
-            committed = self._committed = asyncio.get_running_loop().create_future()
-        while not committed.done():
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(committed)
+        loop = asyncio.get_running_loop()
+        ends = []
+        for flight in self._in_flight:  # each made now: one may land while another is awaited
+            if flight.ended is None:
+                flight.ended = loop.create_future()
+            ends.append(flight.ended)
+        for ended in ends:
+            while not ended.done():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.shield(ended)
 
     def _submit(self, write: Write[TxT]) -> None:
         self._pending.append(write)
-        if self._flusher is None:
-            self._flusher = asyncio.get_running_loop().create_task(self._flush())
+        if not self._starting and len(self._flushers) < self._concurrency:
+            self._start()
+
+    def _start(self) -> None:
+        self._starting = True
+        self._flushers.add(asyncio.get_running_loop().create_task(self._flush()))
 
     async def _flush(self) -> None:
+        self._starting = False
         batch: list[Write[TxT]] = []
         try:
             while self._pending:
-                batch, self._pending = take(self._pending)
-                if batch:
-                    self._committing = True
+                batch = self._take()
+                if not batch:  # the rest waits for journals in flight: their flusher takes it
+                    break
+                flight = _InFlight({write.persistence_id for write in batch})
+                self._in_flight.append(flight)
+                self._busy |= flight.ids
+                try:
                     await self._commit(batch)
-                    self._batch_ended()
+                finally:
+                    self._landed(flight)
         except BaseException:
             # The flusher itself failed (cancelled with the loop, say): what it had not reached
             # of its batch (one write at a time, after a race) nor queued.
@@ -126,20 +166,29 @@ class GroupCommit(Generic[TxT]):
                 _settle(write, PersistenceError("the store's writer stopped"))
             self._pending.clear()
             raise
-        finally:
-            self._flusher = None
-            self._batch_ended()
+        finally:  # at once: a write submitted next needs a flusher (a done callback is late)
+            self._flushers.discard(asyncio.current_task())
 
-    def _batch_ended(self) -> None:
-        self._committing = False
-        committed, self._committed = self._committed, None
-        if committed is not None:
-            committed.set_result(None)
+    def _take(self) -> list[Write[TxT]]:
+        """The next batch. Where another may be in flight beside it, a long queue is shared
+        between them, and one waiting for a journal in flight stays queued."""
+        pending, room = self._pending, self._concurrency - len(self._in_flight)
+        limit = MAX_BATCH if room < 2 or len(pending) < SPLIT else -(-len(pending) // room)
+        batch, self._pending = take(pending, min(limit, MAX_BATCH), self._busy)
+        if self._pending and room > 1 and not self._starting:
+            self._start()
+        return batch
+
+    def _landed(self, flight: _InFlight) -> None:
+        self._in_flight.remove(flight)
+        self._busy -= flight.ids
+        if flight.ended is not None:
+            flight.ended.set_result(None)
 
     async def _commit(self, batch: list[Write[TxT]]) -> None:
         try:
             await self._timed(batch, careful=False)
-        except (_Recheck, WriteRace):
+        except (Recheck, WriteRace):
             try:
                 await self._timed(batch, careful=True)
             except WriteRace:
@@ -150,12 +199,12 @@ class GroupCommit(Generic[TxT]):
                         _settle(write, race_conflict(write.persistence_id))
 
     async def _timed(self, batch: list[Write[TxT]], careful: bool) -> None:
-        """Commits `batch` and settles its writes, or raises `WriteRace` or `_Recheck` having
+        """Commits `batch` and settles its writes, or raises `WriteRace` or `Recheck` having
         settled none."""
         started = time.perf_counter()
         try:
             await self._run(batch, careful)
-        except (_Recheck, WriteRace):
+        except (Recheck, WriteRace):
             raise
         except BaseException as error:
             for write in batch:
@@ -189,14 +238,17 @@ class GroupCommit(Generic[TxT]):
         if careful:  # a retry: forget what the failed attempt decided
             for write in batch:
                 write.outcome = write.error = None
-        alone = not careful and len(batch) == 1 and bool(batch[0].payloads)
+        now = time.time()
+        appends = [write for write in batch if write.payloads]
+        rows = None if careful or not appends else optimistic_rows(appends, now, self._heads)
+        # One statement is a transaction by itself: a batch of appends to known journals, or
+        # one append (a checked insert of several appends could commit some of them only).
+        alone = rows is not None and len(appends) == len(batch) and (not rows[1] or len(batch) == 1)
         async with self._begin(alone) as tx:
-            now = time.time()
-            appends = [write for write in batch if write.payloads]
-            if appends and careful:
-                await append_careful(tx, appends, now)
+            if rows is not None:
+                await insert_optimistic(tx, *rows)
             elif appends:
-                await _append_optimistic(tx, appends, now, self._heads)
+                await append_careful(tx, appends, now)
             if len(appends) != len(batch):
                 await _save_others(tx, batch)
 
@@ -209,34 +261,6 @@ async def _save_others(tx: Transaction, batch: list[Write[Any]]) -> None:
     for write in batch:
         if write.other is not None:
             write.outcome = await write.other(tx)
-
-
-async def _append_optimistic(
-    tx: Transaction, appends: list[Write[Any]], now: float, heads: dict[str, int]
-) -> None:
-    """The primary key refuses a row whose sequence number exists. For a journal whose
-    latest number the store knows (or a new one), that is the whole check: its rows go in
-    with a plain insert. A row of another journal carries its append's expected number and is
-    inserted only where that event exists. Since a journal has no gaps, the two mean "the
-    latest is the expected one". Any refusal sends the batch to the careful path."""
-    if len({write.persistence_id for write in appends}) != len(appends):
-        raise _Recheck
-    known: list[tuple[str, int, float, bytes]] = []
-    checked: list[tuple[str, int, float, bytes, int]] = []
-    for write in appends:
-        pid, expected, payloads = write.persistence_id, write.expected, write.payloads
-        write.outcome = now  # read only once the batch committed
-        if not expected or heads.get(pid) == expected:
-            if len(payloads) == 1:
-                known.append((pid, expected + 1, now, payloads[0]))
-            else:
-                known += [(pid, expected + n, now, p) for n, p in enumerate(payloads, 1)]
-        else:
-            checked += [(pid, expected + n, now, p, expected) for n, p in enumerate(payloads, 1)]
-    if known:
-        await tx.insert_events(known)
-    if checked and await tx.insert_if_latest(checked) != len(checked):
-        raise _Recheck
 
 
 def _failure(error: BaseException) -> PersistenceError:

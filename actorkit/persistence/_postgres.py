@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from ._postgres_db import Connections, PostgresTransaction
 
 POOL_SIZE = 8
-"""Connections at most: one writes at a time (the group commit), the others read."""
+"""Connections at most: `CONCURRENCY` write (the group commit's batches), the others read."""
+CONCURRENCY = 2
+"""Batches in flight at once: while one commits, the callers of the other run and queue the
+next (2 measured best on 2 cores, docs/persistence.md)."""
 
 TIMEOUT = 30.0
 """Seconds a statement may wait for the server by default: ample for a batch (`MAX_BATCH_BYTES`)."""
@@ -81,7 +84,9 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
         pool = await self._checked_pool(create_or_check, {}, "creating or checking the schema")
         connections = self._pool = Connections(pool, self.timeout)
         return GroupCommit(
-            lambda alone: write_transaction(connections, place, alone), self._observe
+            lambda alone: write_transaction(connections, place, alone),
+            self._observe,
+            concurrency=CONCURRENCY,
         )
 
     async def _connect_read_only(self) -> None:

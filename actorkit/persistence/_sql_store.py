@@ -163,7 +163,9 @@ class SQLStore(StoreBase, Generic[TxT]):
         await _outcome(
             writes,
             writes.other(
-                lambda tx: self._execute(tx, query, persistence_id, seq, payload), len(payload)
+                persistence_id,
+                lambda tx: self._execute(tx, query, persistence_id, seq, payload),
+                len(payload),
             ),
         )
 
@@ -190,6 +192,7 @@ class SQLStore(StoreBase, Generic[TxT]):
         await _outcome(
             writes,
             writes.other(
+                persistence_id,
                 lambda tx: self._execute(tx, query, persistence_id, r.key, due, every, r.payload),
                 len(r.payload),
             ),
@@ -200,7 +203,8 @@ class SQLStore(StoreBase, Generic[TxT]):
         query = self.queries.delete_reminder
         writes = self._writes()
         deleted = await _outcome(
-            writes, writes.other(lambda tx: self._execute(tx, query, persistence_id, key))
+            writes,
+            writes.other(persistence_id, lambda tx: self._execute(tx, query, persistence_id, key)),
         )
         return deleted != 0
 

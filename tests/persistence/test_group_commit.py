@@ -232,9 +232,10 @@ async def test_a_write_cancelled_twice_raises_only_once_its_batch_has_ended(
         writes = store._commits  # noqa: SLF001 - a write of the test's own in its batches
         assert writes is not None
         first, second = Gate(), Gate()
-        writes.other(first)
+        journal = "s" if write == "save_state" else "a"  # so a batch beside can't take it
+        writes.other(journal, first)
         await first.entered.wait()  # a batch in flight: what comes now waits for the next
-        writes.other(second)
+        writes.other(journal, second)
 
         async def caller() -> tuple[bool, tuple[object, ...]]:
             try:

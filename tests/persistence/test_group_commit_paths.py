@@ -125,8 +125,7 @@ async def test_a_writer_cancelled_in_its_retries_fails_the_writes_it_had_not_rea
         contended = writes.append("contended", 0, [b"x"], 1)
         calm = writes.append("calm", 0, [b"y"], 1)
         await db.stalled.wait()
-        flusher = writes._flusher  # noqa: SLF001 - the loop's teardown, as it would cancel it
-        assert flusher is not None
+        [flusher] = writes._flushers  # noqa: SLF001 - the loop's teardown, as it would cancel it
         flusher.cancel()
         for future in (contended, calm):
             with pytest.raises(PersistenceError, match="writer"):
