@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -78,10 +79,11 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
         return f"PostgresStore({self._place!r})"
 
     async def _connect(self) -> GroupCommit[PostgresTransaction]:
-        from ._postgres_db import Connections, create_or_check, write_transaction
+        from ._postgres_db import Connections, open_for_writes, write_transaction
 
         place = self._place
-        pool = await self._checked_pool(create_or_check, {}, "creating or checking the schema")
+        prepare = partial(open_for_writes, writers=CONCURRENCY)
+        pool = await self._checked_pool(prepare, {}, "creating or checking the schema")
         connections = self._pool = Connections(pool, self.timeout)
         return GroupCommit(
             lambda alone: write_transaction(connections, place, alone),

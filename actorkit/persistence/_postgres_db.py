@@ -224,6 +224,15 @@ async def check_schema(pool: asyncpg.Pool, place: str) -> None:
         check_readable(await _schema_version(conn), f"PostgreSQL store {place}")
 
 
+async def open_for_writes(pool: asyncpg.Pool, place: str, writers: int) -> None:
+    """Creates or checks the schema, and connects the group commit's `writers` connections
+    now: connecting in its first batches' time would hold them up (about 5 ms each)."""
+    await create_or_check(pool, place)
+    held = [await pool.acquire() for _ in range(writers)]
+    for conn in held:
+        await pool.release(conn)
+
+
 async def create_or_check(pool: asyncpg.Pool, place: str) -> bool:
     """Creates the schema on first use (one process at a time), or checks its version."""
     async with pool.acquire() as conn, conn.transaction():

@@ -144,3 +144,14 @@ async def test_a_cancelled_write_waits_for_the_batches_in_flight_in_any_order(
         with pytest.raises(asyncio.CancelledError):
             await task
         assert await store.highest_seq("q") == 1
+
+
+async def test_opening_connects_a_connection_for_each_batch_in_flight(
+    postgres: PostgresServer,
+) -> None:
+    """Connecting one in the first batches' time would hold them up."""
+    async with asyncio.timeout(20), PostgresStore(postgres.fresh()) as store:
+        connections = store._pool  # noqa: SLF001
+        assert connections is not None
+        assert connections.pool.get_size() == 2
+        assert connections.pool.get_idle_size() == 2
