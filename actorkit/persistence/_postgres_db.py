@@ -226,9 +226,10 @@ async def check_schema(pool: asyncpg.Pool, place: str) -> None:
 
 async def open_for_writes(pool: asyncpg.Pool, place: str, writers: int) -> None:
     """Creates or checks the schema, and connects the group commit's `writers` connections
-    now: connecting in its first batches' time would hold them up (about 5 ms each)."""
+    now: connecting in its first batches' time would hold them up (about 5 ms each). No more
+    than the pool has: one more would wait, with nothing to release one, for ever."""
     await create_or_check(pool, place)
-    held = [await pool.acquire() for _ in range(writers)]
+    held = [await pool.acquire() for _ in range(min(writers, pool.get_max_size()))]
     for conn in held:
         await pool.release(conn)
 
