@@ -19,7 +19,7 @@ retried as a `WriteRace`.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 
 import asyncpg
 from asyncpg.pool import PoolAcquireContext
@@ -229,9 +229,9 @@ async def open_for_writes(pool: asyncpg.Pool, place: str, writers: int) -> None:
     now: connecting in its first batches' time would hold them up (about 5 ms each). No more
     than the pool has: one more would wait, with nothing to release one, for ever."""
     await create_or_check(pool, place)
-    held = [await pool.acquire() for _ in range(min(writers, pool.get_max_size()))]
-    for conn in held:
-        await pool.release(conn)
+    async with AsyncExitStack() as held:  # each goes back however it ends: the pool's close
+        for _ in range(min(writers, pool.get_max_size())):  # waits for every one out
+            await held.enter_async_context(pool.acquire())
 
 
 async def create_or_check(pool: asyncpg.Pool, place: str) -> bool:
