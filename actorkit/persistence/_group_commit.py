@@ -142,7 +142,9 @@ class GroupCommit(Generic[TxT]):
 
     def _start(self) -> None:
         self._starting = True
-        self._flushers.add(asyncio.get_running_loop().create_task(self._flush()))
+        flusher = asyncio.get_running_loop().create_task(self._flush())
+        if not flusher.done():  # an eager task factory ran it already, to its end at times
+            self._flushers.add(flusher)
 
     async def _flush(self) -> None:
         self._starting = False

@@ -1,0 +1,52 @@
+"""The group commit under an eager task factory (Python 3.12's `asyncio.eager_task_factory`,
+which a program may set on its loop): a flusher runs up to its first wait before
+`create_task` returns, and may end there (the writes it finds all wait for a journal in
+flight)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+
+from actorkit.persistence._group_commit import GroupCommit
+
+from .test_group_commit import Gate
+
+EAGER = pytest.mark.skipif(
+    not hasattr(asyncio, "eager_task_factory"), reason="eager tasks: Python 3.12 and later"
+)
+
+
+@asynccontextmanager
+async def no_database(alone: bool) -> AsyncIterator[object]:
+    """A transaction for writes of the test's own, which need nothing of it."""
+    yield object()
+
+
+@EAGER
+async def test_a_flusher_that_ended_at_once_takes_no_place_of_a_batch_in_flight() -> None:
+    """Counted among the flushers, it kept the second batch from ever starting beside the
+    first, and `drain` (the store's `close`) awaited it over and over without yielding."""
+    loop = asyncio.get_running_loop()
+    loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined]
+    try:
+        async with asyncio.timeout(10):
+            writes = GroupCommit(no_database, lambda count, seconds: None, concurrency=2)
+            gates = {"p": Gate(), "p2": Gate(), "q": Gate()}
+            first = writes.other("p", gates["p"])
+            await gates["p"].entered.wait()
+            second = writes.other("p", gates["p2"])  # waits for "p": its flusher ends at once
+            gates["p"].release.set()
+            await first
+            await gates["p2"].entered.wait()  # in the batch after, taken by the first flusher
+            beside = writes.other("q", gates["q"])
+            await gates["q"].entered.wait()  # in a batch beside it
+            gates["p2"].release.set()
+            gates["q"].release.set()
+            await asyncio.gather(second, beside)
+            await writes.drain()
+    finally:
+        loop.set_task_factory(None)
