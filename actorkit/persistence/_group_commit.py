@@ -157,6 +157,7 @@ class GroupCommit(Generic[TxT]):
                 flight = _InFlight({write.persistence_id for write in batch})
                 self._in_flight.append(flight)
                 self._busy |= flight.ids
+                self._beside()
                 try:
                     await self._commit(batch)
                 finally:
@@ -177,9 +178,14 @@ class GroupCommit(Generic[TxT]):
         pending, room = self._pending, self._concurrency - len(self._in_flight)
         limit = MAX_BATCH if room < 2 or len(pending) < SPLIT else -(-len(pending) // room)
         batch, self._pending = take(pending, min(limit, MAX_BATCH), self._busy)
-        if self._pending and room > 1 and not self._starting:
-            self._start()
         return batch
+
+    def _beside(self) -> None:
+        """A flusher for what the batch just taken left queued, if another may be in flight;
+        started once that batch's journals are busy, as it may run at once (an eager task
+        factory) and must not take their next writes."""
+        if self._pending and len(self._in_flight) < self._concurrency and not self._starting:
+            self._start()
 
     def _landed(self, flight: _InFlight) -> None:
         self._in_flight.remove(flight)

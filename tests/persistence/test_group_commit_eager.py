@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from actorkit.persistence._group_commit import GroupCommit
+from actorkit.persistence._group_commit import SPLIT, GroupCommit
 
 from .test_group_commit import Gate
 
@@ -47,6 +47,46 @@ async def test_a_flusher_that_ended_at_once_takes_no_place_of_a_batch_in_flight(
             gates["p2"].release.set()
             gates["q"].release.set()
             await asyncio.gather(second, beside)
+            await writes.drain()
+    finally:
+        loop.set_task_factory(None)
+
+
+class Inside:
+    """Writes of one journal that count how many of them run at once."""
+
+    def __init__(self) -> None:
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+        self.now = self.most = 0
+
+    async def __call__(self, tx: object) -> None:
+        self.now += 1
+        self.most = max(self.most, self.now)
+        self.entered.set()
+        await self.release.wait()
+        self.now -= 1
+
+
+@EAGER
+async def test_a_flusher_started_for_the_rest_of_a_long_queue_sees_the_journals_taken() -> None:
+    """Started while the first flusher had taken its batch but not yet marked its journals
+    busy, it took the same journal's next writes into a batch beside it."""
+    loop = asyncio.get_running_loop()
+    loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined]
+    try:
+        async with asyncio.timeout(10):
+            writes = GroupCommit(no_database, lambda count, seconds: None, concurrency=2)
+            held, inside = Gate(), Inside()
+            first = writes.other("p", held)
+            await held.entered.wait()
+            queued = [writes.other("p", inside) for _ in range(2 * SPLIT)]  # all wait for "p"
+            held.release.set()
+            await first
+            await inside.entered.wait()
+            assert inside.most == 1
+            inside.release.set()
+            await asyncio.gather(*queued)
             await writes.drain()
     finally:
         loop.set_task_factory(None)
