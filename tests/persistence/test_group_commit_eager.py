@@ -15,9 +15,13 @@ from actorkit.persistence._group_commit import SPLIT, GroupCommit
 
 from .test_group_commit import Gate
 
-EAGER = pytest.mark.skipif(
-    not hasattr(asyncio, "eager_task_factory"), reason="eager tasks: Python 3.12 and later"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not hasattr(asyncio, "eager_task_factory"), reason="eager tasks: Python 3.12 and later"
+    ),
+    # uvloop's `create_task` passes the factory no `eager_start`, which 3.13's refuses
+    pytest.mark.asyncio(loop_factories=["asyncio"]),
+]
 
 
 @asynccontextmanager
@@ -26,7 +30,6 @@ async def no_database(alone: bool) -> AsyncIterator[object]:
     yield object()
 
 
-@EAGER
 async def test_a_flusher_that_ended_at_once_takes_no_place_of_a_batch_in_flight() -> None:
     """Counted among the flushers, it kept the second batch from ever starting beside the
     first, and `drain` (the store's `close`) awaited it over and over without yielding."""
@@ -68,7 +71,6 @@ class Inside:
         self.now -= 1
 
 
-@EAGER
 async def test_a_flusher_started_for_the_rest_of_a_long_queue_sees_the_journals_taken() -> None:
     """Started while the first flusher had taken its batch but not yet marked its journals
     busy, it took the same journal's next writes into a batch beside it."""
