@@ -83,7 +83,9 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
 
         place = self._place
         prepare = partial(open_for_writes, writers=CONCURRENCY)
-        pool = await self._checked_pool(prepare, {}, "creating or checking the schema")
+        pool = await self._checked_pool(
+            prepare, {}, "creating or checking the schema and connecting the writers"
+        )
         connections = self._pool = Connections(pool, self.timeout)
         return GroupCommit(
             lambda alone: write_transaction(connections, place, alone),

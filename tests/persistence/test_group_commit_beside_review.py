@@ -23,5 +23,7 @@ async def test_open_fails_when_a_writer_cannot_connect_and_closes_the_pool(
     postgres.psql(f"CREATE SCHEMA {role} AUTHORIZATION {role}")
     dsn = f"postgresql://{role}@127.0.0.1:{postgres.port}/postgres?options=-csearch_path%3D{role}"
     async with asyncio.timeout(10):
-        with pytest.raises(PersistenceError, match="too many connections"):
+        with pytest.raises(
+            PersistenceError, match=r"connecting the writers failed: .*too many connections"
+        ):
             await PostgresStore(dsn, timeout=2).open()
