@@ -60,6 +60,10 @@ TABLES = list(table_names("\n".join(SCHEMA)))
 _TAKEN = "SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NOT NULL"
 """Which of actorkit's table names are taken (`to_regclass` looks where the store would create)."""
 
+_JOURNAL_COLUMNS = ("persistence_id", "seq", "time", "payload")
+COPY_ROWS = 16
+"""Rows from which a COPY costs less Python than an INSERT of arrays (about 12 measured)."""
+
 _SCHEMA_LOCK = 0x61637472  # an advisory lock id: one process creates the schema at a time
 
 _HINTS: list[tuple[type[BaseException], str]] = [
@@ -94,8 +98,9 @@ def translated(place: str, doing: str) -> Iterator[None]:
 class PostgresTransaction:
     """One open write transaction, as the group commit uses it (`_group_commit.Transaction`)."""
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection, connections: Connections) -> None:
         self.conn = conn
+        self.connections = connections
 
     async def highest(self, ids: Sequence[str]) -> dict[str, int]:
         rows = await self.conn.fetch(
@@ -114,6 +119,20 @@ class PostgresTransaction:
         return dict(rows)
 
     async def insert_events(self, rows: Sequence[tuple[str, int, float, bytes]]) -> None:
+        """A binary COPY: asyncpg encodes records with a third less Python work than arrays
+        (each element of which it checks against three ABCs), and the server takes them
+        faster. Below `COPY_ROWS` rows its second round trip costs more than that saves.
+        PostgreSQL refuses COPY into a table with row-level security: the first refusal turns
+        the store to INSERT for good, and the batch is retried (`WriteRace`)."""
+        if len(rows) >= COPY_ROWS and self.connections.copy:
+            try:
+                await self.conn.copy_records_to_table(
+                    "actorkit_journal", records=rows, columns=_JOURNAL_COLUMNS
+                )
+                return
+            except asyncpg.FeatureNotSupportedError as error:
+                self.connections.copy = False
+                raise WriteRace(str(error)) from error
         ids, seqs, times, payloads = zip(*rows, strict=True)
         await self.conn.execute(
             "INSERT INTO actorkit_journal SELECT * FROM "
@@ -169,13 +188,15 @@ class Connections:
     batches among them). The count is exact because nothing but these calls takes the
     pool's connections."""
 
-    __slots__ = ("out", "pool", "size", "timeout")
+    __slots__ = ("copy", "out", "pool", "size", "timeout")
 
     def __init__(self, pool: asyncpg.Pool, timeout: float) -> None:
         self.pool = pool
         self.size: int = pool.get_max_size()
         self.timeout = timeout
         self.out = 0
+        self.copy = True
+        """Until the server refuses a COPY into the journal (`PostgresTransaction`)."""
 
     def acquire(self) -> PoolAcquireContext:
         """For `async with`; the caller lowers `out` once it is done, however it ends. A
@@ -196,10 +217,10 @@ async def write_transaction(
             async with connections.acquire() as conn:
                 try:
                     if alone:
-                        yield PostgresTransaction(conn)
+                        yield PostgresTransaction(conn, connections)
                     else:
                         async with conn.transaction():
-                            yield PostgresTransaction(conn)
+                            yield PostgresTransaction(conn, connections)
                 except (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError) as error:
                     raise WriteRace(str(error)) from error
     finally:
