@@ -67,9 +67,7 @@ class GroupCommit(Generic[TxT]):
         concurrency: int = 1,
     ) -> None:
         """`observe` sees each commit's size and duration; it logs its own failures (a write
-        that committed must not fail because of it). `concurrency`: batches in flight at once,
-        each in a transaction of its own (a server with a pool of connections); they never
-        share a journal, so each journal's writes still commit in the order they came."""
+        that committed must not fail because of it). `concurrency`: batches in flight at once."""
         self._begin = begin
         self._observe = observe
         self._concurrency = concurrency
@@ -118,8 +116,7 @@ class GroupCommit(Generic[TxT]):
         """For a caller cancelled while it awaited its write: return once that write's fate
         is sealed. A cancelled write no batch has taken is never taken (`take` skips it); one
         a batch in flight took commits or fails with it, so wait for the end of those in
-        flight, which the store's timeout bounds. The caller can then read the store to learn
-        which it was.
+        flight (the store's timeout bounds it); the caller can then read the store to learn.
 
         Cancelled again meanwhile (a timeout around a timeout), it waits all the same: the
         caller's `CancelledError`, raised next, stands for every request (the task counts
@@ -145,6 +142,20 @@ class GroupCommit(Generic[TxT]):
         flusher = asyncio.get_running_loop().create_task(self._flush())
         if not flusher.done():  # an eager task factory ran it already, to its end at times
             self._flushers.add(flusher)
+            flusher.add_done_callback(self._never_ran)
+
+    def _never_ran(self, flusher: asyncio.Task[None]) -> None:
+        """A flusher cancelled before its first step (every task cancelled at a shutdown) ran
+        none of `_flush`: its writes fail as if it was cancelled later, the next starts one."""
+        if flusher in self._flushers:
+            self._flushers.discard(flusher)
+            self._starting = False
+            self._stopped()
+
+    def _stopped(self) -> None:
+        for write in self._pending:
+            _settle(write, PersistenceError("the store's writer stopped"))
+        self._pending.clear()
 
     async def _flush(self) -> None:
         self._starting = False
@@ -165,9 +176,9 @@ class GroupCommit(Generic[TxT]):
         except BaseException:
             # The flusher itself failed (cancelled with the loop, say): what it had not reached
             # of its batch (one write at a time, after a race) nor queued.
-            for write in (*batch, *self._pending):
+            for write in batch:
                 _settle(write, PersistenceError("the store's writer stopped"))
-            self._pending.clear()
+            self._stopped()
             raise
         finally:  # at once: a write submitted next needs a flusher (a done callback is late)
             self._flushers.discard(asyncio.current_task())

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from actorkit.persistence import PersistenceError, PostgresStore
+from actorkit.persistence._group_commit import GroupCommit
 
 from .postgres_server import PostgresServer
+from .test_group_commit_eager import no_database
 
 
 async def test_open_fails_when_a_writer_cannot_connect_and_closes_the_pool(
@@ -27,3 +30,28 @@ async def test_open_fails_when_a_writer_cannot_connect_and_closes_the_pool(
             PersistenceError, match=r"connecting the writers failed: .*too many connections"
         ):
             await PostgresStore(dsn, timeout=2).open()
+
+
+async def test_a_flusher_cancelled_before_its_first_step_fails_its_writes_not_the_next() -> None:
+    """Cancelling every task (a program's own shutdown, a test runner's) can reach a flusher
+    that never ran: none of its code runs then, so nothing of it may be left marked as
+    starting or in flight, or no write after it is ever taken and `drain` never ends."""
+    async with asyncio.timeout(10):
+        writes = GroupCommit(no_database, lambda count, seconds: None, concurrency=2)
+        written: list[str] = []
+
+        def note(name: str) -> Callable[[object], Awaitable[None]]:
+            async def run(tx: object) -> None:
+                written.append(name)
+
+            return run
+
+        stranded = writes.other("p", note("stranded"))
+        for task in asyncio.all_tasks():
+            if task is not asyncio.current_task():
+                task.cancel()
+        with pytest.raises(PersistenceError, match="writer stopped"):
+            await stranded
+        await writes.other("p", note("next"))
+        await writes.drain()
+        assert written == ["next"]
