@@ -6,10 +6,15 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from actorkit.persistence import PostgresStore
+import asyncpg
+import pytest
+
+from actorkit.persistence import PersistenceError, PostgresStore
 from actorkit.persistence._postgres_db import COPY_ROWS
 
+from .conftest import UVLOOP_ONLY
 from .postgres_server import PostgresServer
+from .test_store_timeouts import TIMED_OUT
 
 
 async def test_a_journal_with_row_level_security_takes_writes_by_insert(
@@ -37,3 +42,48 @@ async def test_a_journal_with_row_level_security_takes_writes_by_insert(
             )
             assert [e.payload async for e in store.read("a")] == [b"1"] + many * 3
             assert [e.payload async for e in store.read("b")] == many * 2
+
+
+@UVLOOP_ONLY
+async def test_a_copy_that_waits_for_a_lock_ends_after_the_timeout_with_nothing_written(
+    postgres: PostgresServer,
+) -> None:
+    dsn = postgres.fresh()
+    many = [b"%d" % n for n in range(COPY_ROWS)]
+    async with PostgresStore(dsn) as setup:  # the schema, made without the short timeout
+        await setup.append("a", 0, [b"1"])
+    async with asyncio.timeout(20), PostgresStore(dsn, timeout=0.5) as store:
+        await store.append("a", 1, [b"2"])  # its latest number known: the next goes by COPY
+        rival = await asyncpg.connect(dsn)
+        try:
+            async with rival.transaction():
+                await rival.execute("LOCK TABLE actorkit_journal IN ACCESS EXCLUSIVE MODE")
+                with pytest.raises(PersistenceError, match=TIMED_OUT):
+                    await store.append("a", 2, many)
+        finally:
+            await rival.close()
+        assert await store.highest_seq("a") == 2
+        await store.append("a", 2, many)
+        assert [e.payload async for e in store.read("a")] == [b"1", b"2", *many]
+
+
+@UVLOOP_ONLY
+async def test_a_copy_to_a_server_that_stopped_answering_ends_in_bounded_time(
+    postgres: PostgresServer,
+) -> None:
+    """All or none of it is written: being its own commit, it may land once the server
+    goes on (docs/persistence.md); the store works again either way."""
+    many = [b"%d" % n for n in range(COPY_ROWS)]
+    async with asyncio.timeout(20):
+        store = PostgresStore(postgres.fresh(), timeout=0.5)
+        await store.open()
+        try:
+            await store.append("a", 0, [b"1"])
+            with postgres.paused(), pytest.raises(PersistenceError, match=TIMED_OUT):
+                await store.append("a", 1, many)
+            written = [e.payload async for e in store.read("a")]
+            assert written in ([b"1"], [b"1", *many])
+            await store.append("b", 0, many)
+            assert [e.payload async for e in store.read("b")] == many
+        finally:
+            await store.close()
