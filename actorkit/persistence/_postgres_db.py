@@ -63,6 +63,11 @@ _TAKEN = "SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS
 _JOURNAL_COLUMNS = ("persistence_id", "seq", "time", "payload")
 COPY_ROWS = 16
 """Rows from which a COPY costs less Python than an INSERT of arrays (about 12 measured)."""
+COPY_BYTES = 2**19
+"""What a COPY may send at most: asyncpg's COPY buffer. Past it, asyncpg waits for the socket
+to take each buffer with no timeout, and for ever once it has dropped a connection whose
+cancel request went unanswered (a server that stopped answering); an INSERT has none of
+that wait. Each row takes 34 bytes besides its id (4 bytes a character at most) and payload."""
 
 _SCHEMA_LOCK = 0x61637472  # an advisory lock id: one process creates the schema at a time
 
@@ -121,10 +126,11 @@ class PostgresTransaction:
     async def insert_events(self, rows: Sequence[tuple[str, int, float, bytes]]) -> None:
         """A binary COPY: asyncpg encodes records with a third less Python work than arrays
         (each element of which it checks against three ABCs), and the server takes them
-        faster. Below `COPY_ROWS` rows its second round trip costs more than that saves.
-        PostgreSQL refuses COPY into a table with row-level security: the first refusal turns
-        the store to INSERT for good, and the batch is retried (`WriteRace`)."""
-        if len(rows) >= COPY_ROWS and self.connections.copy:
+        faster. Below `COPY_ROWS` rows its second round trip costs more than that saves, and
+        past `COPY_BYTES` the store's timeout would not bound it. PostgreSQL refuses COPY into
+        a table with row-level security: the first refusal turns the store to INSERT for
+        good, and the batch is retried (`WriteRace`)."""
+        if len(rows) >= COPY_ROWS and self.connections.copy and _fits_a_copy(rows):
             try:
                 await self.conn.copy_records_to_table(
                     "actorkit_journal", records=rows, columns=_JOURNAL_COLUMNS
@@ -176,6 +182,10 @@ class PostgresTransaction:
             )
             if int(status.rsplit(" ", 1)[-1]) != len(old):
                 raise WriteRace("a state's revision changed since it was read")
+
+
+def _fits_a_copy(rows: Sequence[tuple[str, int, float, bytes]]) -> bool:
+    return sum(34 + 4 * len(pid) + len(payload) for pid, _, _, payload in rows) < COPY_BYTES
 
 
 class Connections:
