@@ -108,9 +108,12 @@ class GroupCommit(Generic[TxT]):
         return future
 
     async def drain(self) -> None:
-        """Wait until every write submitted so far is committed or failed."""
+        """Wait until every write submitted so far is committed or failed, or its flusher
+        cancelled (at a shutdown): that `CancelledError` is not the caller's, who goes on."""
         while self._flushers:
-            await asyncio.shield(next(iter(self._flushers)))
+            flusher = next(iter(self._flushers))
+            await asyncio.wait((flusher,))
+            self._never_ran(flusher)  # its done callback may come later than this
 
     async def settled(self) -> None:
         """For a caller cancelled while it awaited its write: return once that write's fate
@@ -152,8 +155,8 @@ class GroupCommit(Generic[TxT]):
             self._starting = False
             self._stopped()
 
-    def _stopped(self) -> None:
-        for write in self._pending:
+    def _stopped(self, *reached: Write[TxT]) -> None:
+        for write in (*reached, *self._pending):
             _settle(write, PersistenceError("the store's writer stopped"))
         self._pending.clear()
 
@@ -174,11 +177,8 @@ class GroupCommit(Generic[TxT]):
                 finally:
                     self._landed(flight)
         except BaseException:
-            # The flusher itself failed (cancelled with the loop, say): what it had not reached
-            # of its batch (one write at a time, after a race) nor queued.
-            for write in batch:
-                _settle(write, PersistenceError("the store's writer stopped"))
-            self._stopped()
+            # The flusher failed (cancelled with the loop, say): its batch's unsettled, the queue
+            self._stopped(*batch)
             raise
         finally:  # at once: a write submitted next needs a flusher (a done callback is late)
             self._flushers.discard(asyncio.current_task())

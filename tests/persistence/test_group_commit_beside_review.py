@@ -55,3 +55,37 @@ async def test_a_flusher_cancelled_before_its_first_step_fails_its_writes_not_th
         await writes.other("p", note("next"))
         await writes.drain()
         assert written == ["next"]
+
+
+async def test_drain_ends_when_the_flusher_it_awaits_was_cancelled_before_its_first_step() -> None:
+    """A program that cancels every task at its shutdown, then closes its store: the store's
+    `close` (`drain`, then the connections) raised the flusher's `CancelledError` in a task
+    nobody cancelled, and left the connections open."""
+    async with asyncio.timeout(10):
+        writes = GroupCommit(no_database, lambda count, seconds: None, concurrency=2)
+
+        async def nothing(tx: object) -> None:
+            pass
+
+        stranded = writes.other("p", nothing)
+        for task in asyncio.all_tasks():
+            if task is not asyncio.current_task():
+                task.cancel()
+        await writes.drain()
+        with pytest.raises(PersistenceError, match="writer stopped"):
+            await stranded
+
+
+async def test_a_store_closes_after_every_task_was_cancelled(postgres: PostgresServer) -> None:
+    async with asyncio.timeout(10):
+        store = PostgresStore(postgres.fresh())
+        await store.open()
+        stranded = asyncio.ensure_future(store.append("a", 0, [b"1"]))
+        await asyncio.sleep(0)  # it ran to its wait: a flusher made, not run yet
+        for task in asyncio.all_tasks():
+            if task is not asyncio.current_task():
+                task.cancel()
+        await store.close()
+        assert store._pool is None  # noqa: SLF001 - its connections closed
+        with pytest.raises(asyncio.CancelledError):
+            await stranded
