@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# One worker process per core, at most 4 (pytest-xdist): each test stays bounded on its own,
-# and the servers the tests start (nats-server, PostgreSQL) are started once per worker.
+# One worker process per core and one more, at most 4 (pytest-xdist; tests/conftest.py says
+# why): each test stays bounded on its own, and the servers the tests start (nats-server,
+# PostgreSQL) are started once per worker.
 # `make test ARGS='-n 0'` runs it in this process.
 test: $(STAMP)
 	$(PY) -m pytest -n auto --maxprocesses=4 $(ARGS)
