@@ -10,6 +10,7 @@ Frames (msgpack arrays, through `actorkit._wire.Codec`):
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any
 
 import msgspec
@@ -31,6 +32,20 @@ _unbatch = msgspec.msgpack.Decoder(tuple[int, list[msgspec.Raw]])
 def batch(payloads: list[bytes]) -> bytes:
     """Frames already encoded, as one payload `[BATCH, [frame, ...]]`."""
     return _batches.encode([BATCH, [msgspec.Raw(payload) for payload in payloads]])
+
+
+def request_of(reply: str, frame: list[Any]) -> tuple[int, str, Any, Any]:
+    """A request frame's slots, checked; `reply` is the subject its answer goes to."""
+    if len(frame) != 4:
+        raise BadPayload("a request frame has 4 slots")
+    kind, path, body, timeout = frame
+    if kind not in (TELL, ASK, SEND, PING) or not isinstance(path, str):
+        raise BadPayload("unknown request")
+    if kind in (ASK, SEND) and not (
+        type(timeout) in (int, float) and 0 < timeout < math.inf and reply
+    ):
+        raise BadPayload("an ask or send needs a positive timeout and a reply subject")
+    return kind, path, body, timeout
 
 
 def frames_of(payload: bytes) -> list[msgspec.Raw] | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import secrets
 from typing import Any
 
@@ -27,23 +26,10 @@ from .._wire import BadPayload
 from ._core import Core
 from ._eager import Steps, publish_now
 from ._exposure import Exposure
-from ._frames import ASK, OK, PING, SEND, STOPPED, TELL, error_frame, frames_of
+from ._frames import ASK, OK, PING, STOPPED, TELL, error_frame, frames_of, request_of
 from ._reply import offer, ok_frame, payload_of
 
 logger = logging.getLogger("actorkit")
-
-
-def _request(msg: Msg, frame: list[Any]) -> tuple[int, str, Any, Any]:
-    if len(frame) != 4:
-        raise BadPayload("a request frame has 4 slots")
-    kind, path, body, timeout = frame
-    if kind not in (TELL, ASK, SEND, PING) or not isinstance(path, str):
-        raise BadPayload("unknown request")
-    if kind in (ASK, SEND) and not (
-        type(timeout) in (int, float) and 0 < timeout < math.inf and msg.reply
-    ):
-        raise BadPayload("an ask or send needs a positive timeout and a reply subject")
-    return kind, path, body, timeout
 
 
 class Inbound:
@@ -67,7 +53,7 @@ class Inbound:
                 core.received += 1
                 self._tells(msg, frames, group)
                 return True
-            kind, path, body, timeout = _request(msg, core.codec.decode(msg.data))
+            kind, path, body, timeout = request_of(msg.reply, core.codec.decode(msg.data))
         except BadPayload:
             return False
         if kind != TELL and kind != ASK:
@@ -114,7 +100,7 @@ class Inbound:
         core.received += 1
         try:
             frames_of(msg.data)  # a batch that does not decode (others were handled)
-            kind, path, body, timeout = _request(msg, core.codec.decode(msg.data))
+            kind, path, body, timeout = request_of(msg.reply, core.codec.decode(msg.data))
         except BadPayload as error:
             self._reject_payload(msg.data, msg.subject, error)
             return error_frame(TypeError(str(error)))
@@ -137,7 +123,7 @@ class Inbound:
         core.received += len(frames) - 1
         for frame in frames:
             try:
-                kind, path, body, _ = _request(msg, core.codec.decode(frame))
+                kind, path, body, _ = request_of(msg.reply, core.codec.decode(frame))
                 if kind != TELL:
                     raise BadPayload("a batch carries tells only")
             except BadPayload as error:

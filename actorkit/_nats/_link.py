@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import nats.errors
 from nats.aio.client import Client
 
+from ._closing import close_client
 from ._heard import Heard
 
 if TYPE_CHECKING:
@@ -42,25 +43,6 @@ async def round_trip(nc: Client, timeout: float) -> None:
         done, _ = await asyncio.wait((pong,), timeout=max(1, int(timeout)))
         if not done:
             raise nats.errors.FlushTimeoutError
-
-
-async def _stop_opening(nc: Client, opening: asyncio.Task[None], within: float) -> None:
-    """End `opening` (the first connect, or a reconnection), within `within` seconds. Python
-    3.11's `asyncio.wait_for`, through which nats-py reads its socket, hands back what it
-    awaited (a line, a refused connection) instead of the cancellation when this lands in the
-    loop turn that arrives: the task goes on as if never cancelled, so it is cancelled again at
-    each turn until it ends. The reader it started goes with it: a reconnection cut in its
-    last step, a flush, leaves that PING's future cancelled among nats-py's PONG waiters, and
-    the PONG would kill the reader, logging an error, before `close` stopped it."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not opening.done() and loop.time() < deadline:
-        for task in (opening, nc._reading_task):
-            if task is not None:
-                task.cancel()
-        await asyncio.sleep(0)  # one turn: the task's next step
-    if opening.done() and not opening.cancelled():
-        opening.exception()  # retrieved: nats-py reported it to `error_cb` already
 
 
 def _final(nc: Client | None) -> bool:
@@ -165,7 +147,7 @@ class Link:
 
     async def _drop(self, nc: Client, connecting: asyncio.Task[None]) -> None:
         self.closed = True
-        await self._close(nc, connecting)
+        await close_client(nc, connecting, self.connect_timeout, self.system_name)
 
     async def _open(self, nc: Client, heard: Heard, topics: bool) -> None:
         await nc.connect(
@@ -194,51 +176,14 @@ class Link:
     async def close(self) -> None:
         """Close both connections whatever state they are in: a shutdown never fails, never
         hangs, nor leaves nats-py's tasks running, because NATS went away."""
+        within, name = self.connect_timeout, self.system_name
         await asyncio.gather(
             *(
-                self._close(nc, nc._reconnection_task)
+                close_client(nc, nc._reconnection_task, within, name)
                 for nc in (self.nc, self.topics)
                 if nc is not None
             )
         )
-
-    async def _close(self, nc: Client, opening: asyncio.Task[None] | None) -> None:
-        """Stop `opening` (the first connect, or a reconnection) before closing: nats-py's
-        `close` cancels its reconnection once and waits for it `reconnect_time_wait` at most,
-        and a reconnection that outlived that reopened the connection after `close` returned,
-        left reconnecting for the life of the process (see `_stop_opening`)."""
-        nc.options["allow_reconnect"] = False  # a connection that drops from now on closes
-        if opening is not None:
-            await _stop_opening(nc, opening, self.connect_timeout)
-        if not nc.is_connected:
-            # What nats-py buffered during an outage (a reply, an unsubscription) can no
-            # longer be sent, and nats-py 2.16's `close` would write it to the dead socket and
-            # stop halfway, its subscriptions' tasks still running.
-            nc._pending.clear()
-            nc._pending_data_size = 0
-        closing = asyncio.ensure_future(nc.close())
-        await asyncio.wait((closing,), timeout=self.connect_timeout)
-        if not closing.done():
-            # A server that stopped reading (a frozen process, a host gone without a reset)
-            # holds nats-py's `close` until its socket drains, which may be never: what is
-            # still unwritten is lost with the socket, as for any link that dies.
-            writer = getattr(nc._transport, "_io_writer", None)
-            if writer is not None:
-                unwritten = writer.transport.get_write_buffer_size() + nc.pending_data_size
-                logger.warning(
-                    "%s: the NATS server stopped reading; its connection was dropped with "
-                    "%d bytes unwritten",
-                    self.system_name,
-                    unwritten,
-                )
-                writer.transport.abort()
-            await asyncio.wait((closing,), timeout=self.connect_timeout)
-            closing.cancel()
-        (outcome,) = await asyncio.gather(closing, return_exceptions=True)
-        if isinstance(outcome, OSError | nats.errors.Error | asyncio.CancelledError):
-            logger.info("%s: closing a NATS connection failed: %r", self.system_name, outcome)
-        elif isinstance(outcome, BaseException):
-            raise outcome
 
     def health(self, buffered: int) -> dict[str, object]:
         nc, topics = self.nc, self.topics

@@ -83,7 +83,7 @@ class Reply:
 def offer(ref: ActorRef, body: Any, timeout: float, subject: str, answer: Answer) -> bool:
     """`ref.ask(body, timeout)` answered by `answer`, if the ask can be queued at once;
     False (nothing done) otherwise: also for a timeout `ask` refuses, which a client of
-    another make may send (`_request` takes any finite one)."""
+    another make may send (`request_of` takes any finite one)."""
     if type(ref) is not ActorRef or not timeout < FOREVER:
         return False
     cell = ref._cell

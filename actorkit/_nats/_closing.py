@@ -1,0 +1,76 @@
+"""Closing one of the link's connections, whatever state it is in: opening, reconnecting,
+up, or held by a server that stopped reading. A shutdown never fails, never hangs, nor leaves
+nats-py's tasks running, because NATS went away."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import nats.errors
+from nats.aio.client import Client
+
+logger = logging.getLogger("actorkit")
+
+
+async def _stop_opening(nc: Client, opening: asyncio.Task[None], within: float) -> None:
+    """End `opening` (the first connect, or a reconnection), within `within` seconds. Python
+    3.11's `asyncio.wait_for`, through which nats-py reads its socket, hands back what it
+    awaited (a line, a refused connection) instead of the cancellation when this lands in the
+    loop turn that arrives: the task goes on as if never cancelled, so it is cancelled again at
+    each turn until it ends. The reader it started goes with it: a reconnection cut in its
+    last step, a flush, leaves that PING's future cancelled among nats-py's PONG waiters, and
+    the PONG would kill the reader, logging an error, before `close` stopped it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not opening.done() and loop.time() < deadline:
+        for task in (opening, nc._reading_task):  # noqa: SLF001
+            if task is not None:
+                task.cancel()
+        await asyncio.sleep(0)  # one turn: the task's next step
+    if opening.done() and not opening.cancelled():
+        opening.exception()  # retrieved: nats-py reported it to `error_cb` already
+
+
+async def close_client(
+    nc: Client, opening: asyncio.Task[None] | None, within: float, system_name: str
+) -> None:
+    """Close one connection whatever state it is in, each step (stopping `opening`, the
+    close, dropping a socket nobody reads) within `within` seconds.
+
+    Stop `opening` (the first connect, or a reconnection) before closing: nats-py's
+    `close` cancels its reconnection once and waits for it `reconnect_time_wait` at most,
+    and a reconnection that outlived that reopened the connection after `close` returned,
+    left reconnecting for the life of the process (see `_stop_opening`)."""
+    nc.options["allow_reconnect"] = False  # a connection that drops from now on closes
+    if opening is not None:
+        await _stop_opening(nc, opening, within)
+    if not nc.is_connected:
+        # What nats-py buffered during an outage (a reply, an unsubscription) can no
+        # longer be sent, and nats-py 2.16's `close` would write it to the dead socket and
+        # stop halfway, its subscriptions' tasks still running.
+        nc._pending.clear()  # noqa: SLF001
+        nc._pending_data_size = 0  # noqa: SLF001
+    closing = asyncio.ensure_future(nc.close())
+    await asyncio.wait((closing,), timeout=within)
+    if not closing.done():
+        # A server that stopped reading (a frozen process, a host gone without a reset)
+        # holds nats-py's `close` until its socket drains, which may be never: what is
+        # still unwritten is lost with the socket, as for any link that dies.
+        writer = getattr(nc._transport, "_io_writer", None)  # noqa: SLF001
+        if writer is not None:
+            unwritten = writer.transport.get_write_buffer_size() + nc.pending_data_size
+            logger.warning(
+                "%s: the NATS server stopped reading; its connection was dropped with "
+                "%d bytes unwritten",
+                system_name,
+                unwritten,
+            )
+            writer.transport.abort()
+        await asyncio.wait((closing,), timeout=within)
+        closing.cancel()
+    (outcome,) = await asyncio.gather(closing, return_exceptions=True)
+    if isinstance(outcome, OSError | nats.errors.Error | asyncio.CancelledError):
+        logger.info("%s: closing a NATS connection failed: %r", system_name, outcome)
+    elif isinstance(outcome, BaseException):
+        raise outcome
