@@ -1,19 +1,25 @@
 """One of the transport's two connections closed for good (a finite `max_reconnect_attempts`
 ran out) while the other is still up: the transport is closed for good as a whole, as the
-docs promise, whichever connection went first; the log says it once, and the shutdown that
-follows closes the survivor without a word."""
+docs promise, whichever connection went first. The survivor closes too (a requests'
+connection leaving its subject and groups first, and sending the answers on their way); the
+log says it once, and the shutdown that follows adds nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import pytest
+from nats.aio.client import Client
 
 from actorkit import DEAD_LETTER_TOPIC, Actor, ActorSystem, NotDelivered
+from actorkit._nats._taken import Taken
+from actorkit.nats import NatsTransport
 from actorkit.testing import Probe
 
-from .nats_support import SAFETY, NatsServer, requires_nats, transport
+from .invariants import TaskSnapshot
+from .nats_support import SAFETY, Gate, NatsServer, link_of, requires_nats, transport
 
 pytestmark = requires_nats
 
@@ -73,3 +79,166 @@ async def test_a_give_up_warns_of_each_lost_connection_once(
         assert _said(caplog, "lost its NATS connection") <= 1
         assert _said(caplog, "lost its NATS topics connection") <= 1
     assert _said(caplog, "closed for good") == 1
+
+
+# The survivor: once one connection closed for good, the other one closes too ---------------
+WHICH = pytest.mark.parametrize("first", ["topics", "requests"])
+"""Which connection nats-py gives up on first: the transport ends the same either way."""
+PROMPT = SAFETY / 4
+"""An ask that finds no responder fails within this, well before its own timeout (SAFETY)."""
+
+
+class Named(Actor):
+    """Answers with the name of the system it lives in: which member of a group served."""
+
+    def __init__(self, system: str) -> None:
+        self.home = system
+
+    async def receive(self, message: Any) -> Any:
+        return self.home
+
+
+def _client(link: NatsTransport, first: str) -> Client:
+    inner = link._link  # noqa: SLF001
+    client = inner.topics if first == "topics" else inner.nc
+    assert client is not None
+    return client
+
+
+async def _give_up(link: NatsTransport, first: str) -> None:
+    """What nats-py does once the reconnect attempts of one connection ran out; then the
+    transport's reaction to it, the survivor's farewell and close, ends."""
+    await _client(link, first).close()
+    ending = link._link.ending  # noqa: SLF001
+    assert ending is not None
+    await ending
+
+
+def _both_closed(link: NatsTransport) -> bool:
+    return _client(link, "topics").is_closed and _client(link, "requests").is_closed
+
+
+async def test_a_peer_finds_a_halved_system_gone_at_once(own: NatsServer) -> None:
+    """The requests' connection outlived the topics' one, subscribed: a peer's ask of the
+    halved system was still taken and answered. Now it closes too, and the ask finds no
+    responder at once."""
+    halved_link = transport(own, max_reconnect_attempts=1)
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("halved", transport=halved_link) as halved,
+        ActorSystem("peer", transport=transport(own)) as peer,
+    ):
+        halved.expose(await halved.spawn(Echo, name="echo"))
+        echo = peer.remote("halved", "/echo")
+        assert await echo.ask("before", timeout=SAFETY) == "before"
+        await _give_up(halved_link, "topics")
+        with pytest.raises(NotDelivered, match="nobody answers for halved:/echo"):
+            async with asyncio.timeout(PROMPT):  # not after the ask's own timeout
+                await echo.ask("after", timeout=SAFETY)
+        assert _both_closed(halved_link)
+        assert halved_link.health()["state"] == "closed"
+
+
+async def test_a_group_goes_to_its_other_member(own: NatsServer) -> None:
+    """A queue group kept routing a share of its asks to the halved member, which answered
+    them though it could no longer send anything of its own nor hear a publish."""
+    halved_link = transport(own, max_reconnect_attempts=1)
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("halved", transport=halved_link) as halved,
+        ActorSystem("other", transport=transport(own)) as other,
+        ActorSystem("client", transport=transport(own)) as client,
+    ):
+        for system in (halved, other):
+            system.expose(await system.spawn(Named, system.name, name="named"), group="jobs")
+            await link_of(system).flush()
+        jobs = client.remote_group("jobs")
+        before = {await jobs.ask(i, timeout=SAFETY) for i in range(40)}
+        assert before == {"halved", "other"}
+        await _give_up(halved_link, "topics")
+        after = [await jobs.ask(i, timeout=SAFETY) for i in range(40)]
+        assert after == ["other"] * 40
+        assert _both_closed(halved_link)
+
+
+async def test_the_requests_connection_gone_first_closes_the_topics_one(
+    own: NatsServer,
+) -> None:
+    """The topics connection outlived the requests' one, still taking publishes for a system
+    that can answer nothing. (What a peer's ask meets right after the requests' connection
+    closed depends on whether the server has seen that yet: a connection nats-py gave up on
+    has long been gone from the server, one closed by the test may not be.)"""
+    halved_link = transport(own, max_reconnect_attempts=1)
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("halved", transport=halved_link) as halved,
+    ):
+        halved.expose(await halved.spawn(Named, "halved", name="named"), group="jobs")
+        await halved_link.flush()
+        await _give_up(halved_link, "requests")
+        assert _both_closed(halved_link)
+        assert halved_link.health()["state"] == "closed"
+
+
+async def test_an_ask_taken_before_still_gets_its_answer(
+    own: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The survivor leaves its subscriptions first, then waits (within `connect_timeout`)
+    for what it took to be answered before it closes: the asker is not left waiting for
+    its timeout for an answer that was on its way, while new asks fail at once."""
+    waiting = asyncio.Event()
+    settled = Taken.settled
+
+    async def signalled(taken: Taken) -> None:
+        waiting.set()  # the farewell left the subject: it waits for the answers now
+        await settled(taken)
+
+    monkeypatch.setattr(Taken, "settled", signalled)
+    halved_link = transport(own, max_reconnect_attempts=1, connect_timeout=SAFETY)
+    arrived, release = asyncio.Event(), asyncio.Event()
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("halved", transport=halved_link) as halved,
+        ActorSystem("peer", transport=transport(own)) as peer,
+    ):
+        halved.expose(await halved.spawn(Gate, arrived, release, name="gate"))
+        halved.expose(await halved.spawn(Echo, name="echo"))
+        held = asyncio.ensure_future(peer.remote("halved", "/gate").ask("held", timeout=SAFETY))
+        await arrived.wait()
+        await _client(halved_link, "topics").close()
+        await waiting.wait()
+        with pytest.raises(NotDelivered, match="nobody answers for halved:/echo"):
+            async with asyncio.timeout(PROMPT):
+                await peer.remote("halved", "/echo").ask("new", timeout=SAFETY)
+        requests = _client(halved_link, "requests")
+        assert not requests.is_closed  # held open for the answer on its way
+        release.set()
+        assert await held == "held"
+        await halved_link._link.ended()  # noqa: SLF001
+        assert requests.is_closed
+
+
+@WHICH
+async def test_the_halved_system_shuts_down_cleanly(
+    own: NatsServer, caplog: pytest.LogCaptureFixture, first: str
+) -> None:
+    """The shutdown right after (the survivor's farewell still under way) waits for it, says
+    nothing more and leaves no task behind."""
+    caplog.set_level(logging.WARNING, "actorkit")
+    tasks = TaskSnapshot()
+    halved_link = transport(own, max_reconnect_attempts=1)
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("peer", transport=transport(own)) as peer,
+    ):
+        async with ActorSystem("halved", transport=halved_link) as halved:
+            halved.expose(await halved.spawn(Named, "halved", name="named"), group="jobs")
+            halved.expose(await halved.spawn(Echo, name="echo"))
+            await halved_link.flush()
+            assert await peer.remote("halved", "/echo").ask("hi", timeout=SAFETY) == "hi"
+            await _client(halved_link, first).close()  # and shut down at once
+        assert _both_closed(halved_link)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
+        "halved: the NATS connection closed for good"
+    ]
+    await tasks.assert_no_leaks()

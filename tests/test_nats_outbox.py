@@ -31,7 +31,13 @@ def not_called() -> None:
 def connected_link() -> Link:
     """A link whose requests' connection is a stand-in, up until a test says otherwise."""
     link = Link(
-        ["nats://127.0.0.1:4222"], {}, 1.0, lost=not_called, back=not_called, gone=not_called
+        ["nats://127.0.0.1:4222"],
+        {},
+        1.0,
+        lost=not_called,
+        back=not_called,
+        gone=not_called,
+        farewell=cast(Any, not_called),
     )
     link.nc = cast(Client, SimpleNamespace(is_connected=True, max_payload=1 << 20))
     return link

@@ -42,6 +42,15 @@ async def close_client(
     `close` cancels its reconnection once and waits for it `reconnect_time_wait` at most,
     and a reconnection that outlived that reopened the connection after `close` returned,
     left reconnecting for the life of the process (see `_stop_opening`)."""
+    if nc.is_closed:
+        # Closed already, or closing in `opening` itself (a reconnection that gave up, just
+        # as the other connection did): cut short, nats-py's close would leave the tasks of
+        # its subscriptions running.
+        if opening is not None:
+            await asyncio.wait((opening,), timeout=within)
+            if opening.done() and not opening.cancelled():
+                opening.exception()  # retrieved: nats-py reported it to `error_cb` already
+        return
     nc.options["allow_reconnect"] = False  # a connection that drops from now on closes
     if opening is not None:
         await _stop_opening(nc, opening, within)

@@ -28,6 +28,7 @@ from ._eager import Steps, publish_now
 from ._exposure import Exposure
 from ._frames import ASK, OK, PING, STOPPED, TELL, error_frame, frames_of, request_of
 from ._reply import offer, ok_frame, payload_of
+from ._taken import Taken
 
 logger = logging.getLogger("actorkit")
 
@@ -41,6 +42,7 @@ class Inbound:
         self.instance = secrets.token_hex(8)
         self.answering: set[asyncio.Task[None]] = set()
         self.asks = Steps()
+        self.taken = Taken()
         self._closed = False
 
     def request_now(self, msg: Msg, group: str | None = None) -> bool:
@@ -64,7 +66,9 @@ class Inbound:
         core.received += 1
         if kind == TELL:
             self._tell(ref, body)
-        elif not offer(ref, body, timeout, msg.reply, self.answer):  # then enqueued as it would
+            return True
+        self.taken.count += 1
+        if not offer(ref, body, timeout, msg.reply, self.answer):  # then enqueued as it would
             self.asks.start(self._answer(ref, kind, body, timeout, msg.reply))
         return True
 
@@ -109,6 +113,7 @@ class Inbound:
         ref = self._reach(path, group, body)
         if isinstance(ref, str):
             return [STOPPED, ref]
+        self.taken.count += 1
         task = asyncio.get_running_loop().create_task(
             self._answer(ref, kind, body, timeout, msg.reply)
         )
@@ -189,6 +194,13 @@ class Inbound:
         self, ref: ActorRef, kind: int, body: Any, timeout: float, reply: str
     ) -> None:
         try:
+            frame = await self._outcome(ref, kind, body, timeout)
+            await self._respond(reply, frame, f"the reply of {ref.path}")
+        finally:
+            self.taken.answered()
+
+    async def _outcome(self, ref: ActorRef, kind: int, body: Any, timeout: float) -> list[Any]:
+        try:
             if kind == ASK:
                 result = await ref.ask(body, timeout=timeout)
             else:
@@ -200,15 +212,15 @@ class Inbound:
                         f"{ref.path} had no room for the message within {timeout} s"
                     ) from None
                 result = None
-            frame = ok_frame(self._core, ref, result)
+            return ok_frame(self._core, ref, result)
         except (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt, SystemExit):
             raise  # the transport stops (a task cancelled, `Steps` closed), or the program
         except BaseException as error:  # a handler's `BaseException` is a failure (`_failure`)
-            frame = error_frame(error)
-        await self._respond(reply, frame, f"the reply of {ref.path}")
+            return error_frame(error)
 
     def answer(self, ref: ActorRef, result: Any, error: BaseException | None, reply: str) -> None:
         """What `_answer` sends, sent on the turn that settles an ask `offer` queued."""
+        self.taken.answered()  # whoever waits for it resumes later, once this reply is sent
         if self._closed:
             return
         try:  # this runs in the receive loop of the actor that answered: nothing may escape

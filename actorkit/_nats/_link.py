@@ -9,8 +9,9 @@ may ask its own exposed actors and serve its own groups.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import nats.errors
@@ -56,7 +57,9 @@ Callback = Callable[[], None]
 
 class Link:
     """Both connections and their events. `lost`, `back` and `gone` are the transport's
-    reactions to the requests' connection dropping, returning, and closing for good."""
+    reactions to the requests' connection dropping, returning, and closing for good (either
+    connection, for that); `farewell` is its last word on a requests' connection that
+    outlived the topics' one, before that closes too (`_end`)."""
 
     def __init__(
         self,
@@ -67,11 +70,13 @@ class Link:
         lost: Callback,
         back: Callback,
         gone: Callback,
+        farewell: Callable[[], Awaitable[None]],
     ) -> None:
         self.servers = servers
         self.options = options
         self.connect_timeout = connect_timeout
         self._lost, self._back, self._gone = lost, back, gone
+        self._farewell = farewell
         self.nc: Client | None = None
         self.topics: Client | None = None
         self.up = asyncio.Event()
@@ -82,6 +87,8 @@ class Link:
         self.reconnects = 0
         self.stopping = False
         self.closed = False
+        self.ending: asyncio.Task[None] | None = None
+        """Once a connection closed for good, the other one's close (`_end`)."""
         self.system_name = "?"
 
     @property
@@ -93,8 +100,9 @@ class Link:
     @property
     def connected(self) -> bool:
         """The requests' connection is up and the link not closed: once either connection
-        closed for good the transport is closed as a whole, and the other one, though still
-        up, takes no more asks and sends (as tells and publishes are dead letters)."""
+        closed for good the transport is closed as a whole, and the other one, while it
+        says its farewell and closes (`_end`), takes no more asks and sends (as tells and
+        publishes are dead letters)."""
         return not self.closed and self.nc is not None and self.nc.is_connected
 
     @property
@@ -175,7 +183,23 @@ class Link:
 
     async def close(self) -> None:
         """Close both connections whatever state they are in: a shutdown never fails, never
-        hangs, nor leaves nats-py's tasks running, because NATS went away."""
+        hangs, nor leaves nats-py's tasks running, because NATS went away. Once one closed
+        for good, the link's ending closes them (`_end`): this waits for it instead."""
+        ending = self.ending
+        if ending is not None:
+            await self.ended()
+            if not ending.cancelled():
+                ending.result()  # its error, if it had one, is the close's
+                return
+        await self._close_both()
+
+    async def ended(self) -> None:
+        """Wait for the ending, if a connection closed for good. A waiter cancelled leaves
+        it to end on its own, within its bound."""
+        if self.ending is not None:
+            await asyncio.wait((self.ending,))
+
+    async def _close_both(self) -> None:
         within, name = self.connect_timeout, self.system_name
         await asyncio.gather(
             *(
@@ -227,6 +251,25 @@ class Link:
         self._back()
 
     async def _connection_closed(self) -> None:
+        """Closed for good, not by the link (a finite `max_reconnect_attempts` ran out): the
+        transport is closed as a whole, and the other connection closes too, in a task of
+        its own since this runs inside nats-py's close."""
         if not (self.stopping or self.closed):
             logger.error("%s: the NATS connection closed for good", self.system_name)
             self._gone()
+            self.ending = asyncio.get_running_loop().create_task(self._end())
+
+    async def _end(self) -> None:
+        """Close the survivor: left open, it kept the system looking healthy to its peers,
+        its subject and queue groups taking their share of requests, its topics connection
+        the publishes of a system that can send nothing. A requests' connection still up
+        says its `farewell` first, within `connect_timeout`: it leaves its subject and
+        groups, and the answers to what it took still go out."""
+        nc = self.nc
+        try:
+            if nc is not None and nc.is_connected:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.connect_timeout):
+                        await self._farewell()
+        finally:
+            await self._close_both()

@@ -87,6 +87,7 @@ class NatsTransport:
             lost=self._lost,
             back=self._back,
             gone=self._gone,
+            farewell=self._farewell,
         )
         core = self._core = Core(self.prefix, link)
         self._probes = Probes(core, self.buffer_timeout)
@@ -151,6 +152,7 @@ class NatsTransport:
         task = asyncio.current_task()
         ending = task is not None and task.cancelling() > 0
         try:
+            await link.ended()  # closed for good: the survivor's farewell and close first
             await self._outbox.stop(send=not ending)
             if not ending:
                 await self._leave_own()
@@ -235,10 +237,24 @@ class NatsTransport:
 
     def _gone(self) -> None:
         """Closed for good (a finite `max_reconnect_attempts` ran out): nothing queued will
-        ever be sent, and what is sent from now on is refused as after `stop`."""
+        ever be sent, and what is sent from now on is refused as after `stop`. The other
+        connection closes next (`Link._end`)."""
         self._link.closed = True
         self._requests.fail("the NATS connection closed for good")
         self._outbox.close("transport_closed", "the NATS connection closed for good")
+
+    async def _farewell(self) -> None:
+        """The topics connection closed for good, the requests' one is still up: before it
+        closes too (`Link._end` bounds this by `connect_timeout`), it leaves the system's
+        subject and groups, so that a peer's new ask finds no responder at once and a
+        group's traffic goes to its other members. What the server routed here before it
+        heard is still taken, and the answers to the asks and sends taken still go out as
+        they come: those not answered within the bound are lost with the connection, their
+        askers' `AskTimeout`, as when a system goes away."""
+        self._exposure.leave_groups()
+        leaving = (self._leave_own(), *self._exposure.pending())
+        await asyncio.gather(*leaving, return_exceptions=True)  # each logs its own failure
+        await self._inbound.taken.settled()
 
     # Counters behind the metrics ----------------------------------------------------------
     @property
