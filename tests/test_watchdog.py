@@ -81,7 +81,8 @@ def test_the_watchdog_thread_ends_with_a_loop_closed_under_a_running_system(
 ) -> None:
     """`asyncio.run` cancelled, or a `start()` without `shutdown()`: the loop closes while
     the system runs. Its watchdog thread ends, keeps neither loop nor system alive, and
-    does not report the closed loop as blocked."""
+    does not report the closed loop as blocked. A stall before the close (a loaded machine:
+    the threshold is 50 ms) is a true report, and not the one looked for."""
     before = set(threading.enumerate())
     held: list[weakref.ref[Any]] = []
 
@@ -91,13 +92,14 @@ def test_the_watchdog_thread_ends_with_a_loop_closed_under_a_running_system(
 
     with asyncio.Runner(loop_factory=loop_factory) as runner:
         runner.run(abandoned())
+    at_close = len(caplog.records)
     new = [t for t in threading.enumerate() if t not in before]
     (watchdog,) = [thread for thread in new if thread.name == "actorkit-watchdog"]
     watchdog.join(THREAD_END_BOUND)
     assert not watchdog.is_alive()
     gc.collect()
     assert [ref() for ref in held] == [None, None]
-    assert "blocked" not in caplog.text
+    assert [r.getMessage() for r in caplog.records[at_close:] if "blocked" in r.getMessage()] == []
 
 
 def spin_until(done: Callable[[], bool]) -> None:
