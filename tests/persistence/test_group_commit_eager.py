@@ -19,7 +19,8 @@ pytestmark = [
     pytest.mark.skipif(
         not hasattr(asyncio, "eager_task_factory"), reason="eager tasks: Python 3.12 and later"
     ),
-    # uvloop's `create_task` passes the factory no `eager_start`, which 3.13's refuses
+    # on 3.13 uvloop's `create_task` passes the factory `eager_start=None`, which 3.13.0's
+    # `eager_task_factory` refuses (TypeError: unexpected keyword argument)
     pytest.mark.asyncio(loop_factories=["asyncio"]),
 ]
 
