@@ -65,6 +65,14 @@ async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
     return True
 
 
+async def run_later(cell: Cell) -> None:
+    """A woken dormant actor's task under a task factory that may run its first step in
+    `create_task` (`Cell.set_result`): `run`, from the loop's next turn. Cancelled before
+    then, it ends as a task cancelled before its first step does, having run nothing."""
+    await asyncio.sleep(0)
+    await run(cell, None)
+
+
 async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     """The actor's task: `on_start` (when `spawn` waits for it), then the loop. One
     coroutine, not a loop called from a wrapper: that would be a second per actor."""
