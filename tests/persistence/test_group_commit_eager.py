@@ -6,6 +6,7 @@ flight)."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,10 +20,11 @@ pytestmark = [
     pytest.mark.skipif(
         not hasattr(asyncio, "eager_task_factory"), reason="eager tasks: Python 3.12 and later"
     ),
-    # on 3.13 uvloop's `create_task` passes the factory `eager_start=None`, which 3.13.0's
-    # `eager_task_factory` refuses (TypeError: unexpected keyword argument)
-    pytest.mark.asyncio(loop_factories=["asyncio"]),
 ]
+if sys.version_info >= (3, 13):
+    # on 3.13 uvloop's `create_task` passes the factory `eager_start=None`, which 3.13.0's
+    # `eager_task_factory` refuses (TypeError: unexpected keyword argument); 3.12's takes it
+    pytestmark.append(pytest.mark.asyncio(loop_factories=["asyncio"]))
 
 
 @asynccontextmanager
