@@ -16,7 +16,7 @@ from ._lifecycle import Lifecycle
 from ._mailbox import Mailbox
 from ._names import NOTHING
 from ._outside_stop import waiting_for_its_task
-from ._receive import run, run_later
+from ._receive import LATER, run
 from ._ref import ActorRef
 from ._signals import Stop
 from ._spawn import CHECKED, check_child_name, check_options, check_parent, make_instance
@@ -264,8 +264,8 @@ class Cell(Lifecycle):
             # A task factory may start the task at once (`asyncio.eager_task_factory`): the
             # actor would handle the message inside its sender's put, nested once per actor
             # woken in turn. Then the task's first step is a yield.
-            first = run(self, None) if loop.get_task_factory() is None else run_later(self)
-            self.task = loop.create_task(first, context=context)
+            started = None if loop.get_task_factory() is None else LATER
+            self.task = loop.create_task(run(self, started), context=context)
 
     # --- messages from the runtime ----------------------------------------------------------
     def deliver(self, message: Any) -> None:

@@ -65,17 +65,18 @@ async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
     return True
 
 
-async def run_later(cell: Cell) -> None:
-    """A woken dormant actor's task under a task factory that may run its first step in
-    `create_task` (`Cell.set_result`): `run`, from the loop's next turn. Cancelled before
-    then, it ends as a task cancelled before its first step does, having run nothing."""
-    await asyncio.sleep(0)
-    await run(cell, None)
+LATER: Any = object()
+"""`run`'s `started` for a woken dormant actor under a task factory that may run a task's first
+step inside `create_task` (`Cell.set_result`): its first step is a yield. Cancelled there, it
+ends as a task cancelled before its first step does, having run nothing."""
 
 
 async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     """The actor's task: `on_start` (when `spawn` waits for it), then the loop. One
     coroutine, not a loop called from a wrapper: that would be a second per actor."""
+    if started is LATER:
+        started = None
+        await asyncio.sleep(0)
     mailbox = cell.mailbox
     if mailbox.closed:  # the cell closed before its task first ran (woken, then closed)
         return
