@@ -71,7 +71,8 @@ class RawSQLite:
     async def scan(self, persistence_id: str) -> list[Any]:
         return list(
             await self.conn.execute_fetchall(
-                "SELECT seq, time, payload FROM actorkit_journal WHERE persistence_id = ? "
+                # the view over SQLite's journal and its tail: where the store's events are
+                "SELECT seq, time, payload FROM actorkit_events WHERE persistence_id = ? "
                 "ORDER BY seq",
                 (persistence_id,),
             )

@@ -28,16 +28,18 @@ from .._errors import PersistenceError
 from ._batch import WriteRace
 from ._schema import (
     NO_VERSION_COLUMN,
-    SCHEMA_VERSION,
     check_readable,
     needs_creating,
     refuse_foreign_tables,
     table_names,
 )
 
+VERSION = 1
+"""Version 1: journal, snapshots, states, reminders (tables prefixed `actorkit_`)."""
+
 SCHEMA = [
     "CREATE TABLE actorkit_schema (version integer NOT NULL)",
-    f"INSERT INTO actorkit_schema VALUES ({SCHEMA_VERSION})",
+    f"INSERT INTO actorkit_schema VALUES ({VERSION})",
     """CREATE TABLE actorkit_journal (
         persistence_id text NOT NULL,
         seq bigint NOT NULL,
@@ -252,7 +254,7 @@ async def _schema_version(conn: asyncpg.Connection) -> object:
 async def check_schema(pool: asyncpg.Pool, place: str) -> None:
     """For a reader: the schema must be there, in a version this actorkit reads."""
     async with pool.acquire() as conn:
-        check_readable(await _schema_version(conn), f"PostgreSQL store {place}")
+        check_readable(await _schema_version(conn), f"PostgreSQL store {place}", VERSION)
 
 
 async def open_for_writes(pool: asyncpg.Pool, place: str, writers: int) -> None:
@@ -270,7 +272,7 @@ async def create_or_check(pool: asyncpg.Pool, place: str) -> bool:
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _SCHEMA_LOCK)
         where = f"PostgreSQL store {place}"
-        create = needs_creating(await _schema_version(conn), where)
+        create = needs_creating(await _schema_version(conn), where, VERSION)
         if create:
             found = await conn.fetch(_TAKEN, TABLES)
             refuse_foreign_tables([row[0] for row in found], where, "database")

@@ -1,23 +1,21 @@
-"""The schema version both SQL stores write, and the rule for a database written by another
-version of actorkit (docs/persistence.md, "Schema")."""
+"""The rule both SQL stores apply to the schema version they find: a database written by another
+version of actorkit (docs/persistence.md, "Schema"). Each store keeps its own version number."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from .._errors import PersistenceError
-
-SCHEMA_VERSION = 1
-"""Version 1: journal, snapshots, states, reminders (tables prefixed `actorkit_`)."""
-
 
 NO_VERSION_COLUMN = object()
 """What a store finds in a table actorkit_schema without the version column actorkit's has."""
 
 
-def needs_creating(found: object, where: str) -> bool:
+def needs_creating(found: object, where: str, version: int, upgrades: Collection[int] = ()) -> bool:
     """True for a database with no actorkit schema yet; PersistenceError for one this version
-    of actorkit does not know how to read."""
+    of actorkit does not know how to read. A version in `upgrades` passes: the caller
+    upgrades it (a writer) or reads it as it is (a reader)."""
     if found is None:
         return True
     if type(found) is not int:  # a table of that name that another program made
@@ -26,25 +24,21 @@ def needs_creating(found: object, where: str) -> bool:
             f"{where} has a table actorkit_schema that is not actorkit's (it has {what}): use "
             "another file or database for the store, or rename that table"
         )
-    if found != SCHEMA_VERSION:
+    if found != version and found not in upgrades:
         raise PersistenceError(
             f"{where} has actorkit schema version {found}, this actorkit reads version "
-            f"{SCHEMA_VERSION}: "
-            + (
-                "upgrade actorkit to use it"
-                if found > SCHEMA_VERSION
-                else "the schema table is damaged"
-            )
+            f"{version}: "
+            + ("upgrade actorkit to use it" if found > version else "the schema table is damaged")
         )
     return False
 
 
-def check_readable(found: object, where: str) -> None:
+def check_readable(found: object, where: str, version: int, upgrades: Collection[int] = ()) -> None:
     """For a reader, which creates nothing: a database without the schema is a wrong path or
     another program's database, not an empty store."""
     if found is None:
         raise PersistenceError(f"{where} is not an actorkit store: no actorkit_schema table")
-    needs_creating(found, where)
+    needs_creating(found, where, version, upgrades)
 
 
 def refuse_foreign_tables(names: list[str], where: str, place: str) -> None:
@@ -58,5 +52,6 @@ def refuse_foreign_tables(names: list[str], where: str, place: str) -> None:
 
 
 def table_names(schema: str) -> tuple[str, ...]:
-    """The tables a store's schema script creates: the names `refuse_foreign_tables` checks."""
-    return tuple(re.findall(r"CREATE TABLE (\w+)", schema))
+    """The tables, views and triggers a store's schema script creates: the names
+    `refuse_foreign_tables` checks."""
+    return tuple(re.findall(r"CREATE (?:TABLE|VIEW|TRIGGER) (\w+)", schema))

@@ -7,7 +7,7 @@ import asyncio
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .._errors import PersistenceError
 from ._base import (
@@ -46,7 +46,8 @@ class Queries:
 
 
 class SQLStore(StoreBase, Generic[TxT]):
-    queries: ClassVar[Queries]
+    queries: Queries
+    """A dialect's statements: the class's, or an instance's for a file it reads as it is."""
 
     def __init__(self) -> None:
         self._commits: GroupCommit[TxT] | None = None

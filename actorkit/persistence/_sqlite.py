@@ -8,6 +8,7 @@ for the writer. aiosqlite loads when a store opens, not with `actorkit.persisten
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,9 +24,11 @@ if TYPE_CHECKING:
     from ._sqlite_read_only import Unchanged
 
 _QUERIES = Queries(
-    read_page="SELECT seq, time, payload FROM actorkit_journal WHERE persistence_id = ? "
+    read_page="SELECT seq, time, payload FROM actorkit_events WHERE persistence_id = ? "
     "AND seq >= ? ORDER BY seq LIMIT ?",
-    highest="SELECT max(seq) FROM actorkit_journal WHERE persistence_id = ?",
+    # each table's own index, newest first: max() over the view would read every event
+    highest="SELECT max(seq) FROM (SELECT seq FROM actorkit_events WHERE persistence_id = ? "
+    "ORDER BY seq DESC LIMIT 1)",
     load_snapshot="SELECT seq, payload FROM actorkit_snapshots WHERE persistence_id = ?",
     save_snapshot="INSERT INTO actorkit_snapshots VALUES (?, ?, ?) ON CONFLICT (persistence_id) "
     "DO UPDATE SET seq = excluded.seq, payload = excluded.payload "
@@ -36,6 +39,13 @@ _QUERIES = Queries(
     reminders="SELECT key, due, every, payload FROM actorkit_reminders "
     "WHERE persistence_id = ? ORDER BY key",
 )
+
+_VERSION_1_QUERIES = dataclasses.replace(
+    _QUERIES,
+    read_page=_QUERIES.read_page.replace("actorkit_events", "actorkit_journal"),
+    highest=_QUERIES.highest.replace("actorkit_events", "actorkit_journal"),
+)
+"""For a file of schema version 1 opened read-only, which has no tail: read, not upgraded."""
 
 TIMEOUT = 10.0
 """Seconds a connection waits by default for a lock another process holds on the file."""
@@ -98,18 +108,19 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
 
     async def _connect(self) -> GroupCommit[SQLiteTransaction]:
         from . import _sqlite_db as db
+        from ._sqlite_schema import connect
 
         try:
             with db.translated(self.path, "opening the database"):
-                writer, self._reader = await db.connect(
+                writer, self._reader = await connect(
                     self.path, self.synchronous, self.timeout, self._connections
                 )
         except BaseException:
             await self._disconnect()
             raise
-        # several rows are several statements here: every batch needs its BEGIN
+        tail = db.Tail()
         return GroupCommit(
-            lambda alone: db.write_transaction(writer, self.path, alone), self._observe
+            lambda alone: db.write_transaction(writer, self.path, alone, tail), self._observe
         )
 
     async def _connect_read_only(self) -> None:
@@ -118,9 +129,11 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
 
         try:
             with translated(self.path, "opening the database read-only"):
-                self._reader, self._unchanged = await connect_read_only(
+                self._reader, self._unchanged, version = await connect_read_only(
                     self.path, self.timeout, self._connections
                 )
+            if version == 1:
+                self.queries = _VERSION_1_QUERIES
         except BaseException:
             await self._disconnect()
             raise

@@ -24,7 +24,8 @@ import aiosqlite
 
 from .._errors import PersistenceError
 from ._schema import check_readable
-from ._sqlite_db import _probe, _schema_version
+from ._sqlite_db import probe
+from ._sqlite_schema import UPGRADES, VERSION, schema_version
 
 Fingerprint = tuple[int, int, int, int] | None
 
@@ -54,7 +55,7 @@ class Unchanged:
 
 
 def _open(path: str) -> tuple[str, Unchanged | None]:
-    """The URI to read `path` with, probed (`_probe`), and the check of an immutable read.
+    """The URI to read `path` with, probed (`probe`), and the check of an immutable read.
     The path absolute, after an empty authority (`file:///...`), so no path reads as a host."""
     absolute = os.path.abspath(path)
     uri = f"file://{quote(absolute)}?mode=ro"
@@ -64,7 +65,7 @@ def _open(path: str) -> tuple[str, Unchanged | None]:
     except FileNotFoundError:
         logged = 0
     if not logged:
-        _probe(f"{uri}&immutable=1", uri=True)
+        probe(f"{uri}&immutable=1", uri=True)
         return f"{uri}&immutable=1", Unchanged(absolute, seen)
     if not os.path.exists(absolute + "-shm"):
         raise PersistenceError(
@@ -74,7 +75,7 @@ def _open(path: str) -> tuple[str, Unchanged | None]:
             "folds the log into the file and removes it), then run the command again"
         )
     try:
-        _probe(uri, uri=True)
+        probe(uri, uri=True)
     except sqlite3.OperationalError as error:
         raise PersistenceError(
             f"SQLite store {path}: reading it through its write-ahead log failed: {error} "
@@ -86,13 +87,16 @@ def _open(path: str) -> tuple[str, Unchanged | None]:
 
 async def connect_read_only(
     path: str, timeout: float, opened: list[aiosqlite.Connection]
-) -> tuple[aiosqlite.Connection, Unchanged | None]:
-    """A reader on a file that holds the actorkit schema, and the check to await after each
-    read (None when SQLite's own locking keeps the reads consistent)."""
+) -> tuple[aiosqlite.Connection, Unchanged | None, int]:
+    """A reader on a file that holds the actorkit schema, the check to await after each
+    read (None when SQLite's own locking keeps the reads consistent), and the schema's
+    version: a file of an older one is read as it is, never upgraded."""
     uri, unchanged = await asyncio.to_thread(_open, path)
     reader = await aiosqlite.connect(uri, uri=True, timeout=timeout, isolation_level=None)
     opened.append(reader)
-    check_readable(await _schema_version(reader), f"SQLite store {path}")
+    version = await schema_version(reader)
+    check_readable(version, f"SQLite store {path}", VERSION, UPGRADES)
     if unchanged is not None:
         await unchanged()
-    return reader, unchanged
+    assert isinstance(version, int)
+    return reader, unchanged, version

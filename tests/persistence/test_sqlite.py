@@ -30,7 +30,7 @@ async def test_the_schema_is_created_on_first_use_in_wal_mode(tmp_path: Path) ->
         await store.append("a", 0, [b"x"])
     with contextlib.closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert conn.execute("SELECT version FROM actorkit_schema").fetchall() == [(1,)]
+        assert conn.execute("SELECT version FROM actorkit_schema").fetchall() == [(2,)]
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     assert {"actorkit_journal", "actorkit_snapshots", "actorkit_states"} <= tables
     async with SQLiteStore(path, synchronous="NORMAL") as store:

@@ -16,7 +16,7 @@ def fail_on_row(path: Path, seq: int) -> None:
     """Makes the database refuse the journal row `seq`, as a full disk would midway."""
     with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute(
-            "CREATE TRIGGER refuse BEFORE INSERT ON actorkit_journal "
+            "CREATE TRIGGER refuse BEFORE INSERT ON actorkit_journal_tail "
             f"WHEN NEW.seq = {seq} BEGIN SELECT RAISE(ABORT, 'no room for this row'); END"
         )
 
