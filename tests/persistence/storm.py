@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from actorkit import ActorSystem
-from actorkit.persistence import EventSourced, SQLiteStore
+from actorkit.persistence import EventSourced, SQLiteStore, _sqlite_db
 
 from .durable_support import Deposited
 
@@ -57,4 +57,5 @@ async def main(database: str) -> None:
 
 
 if __name__ == "__main__":
+    _sqlite_db.MERGE_ROWS = 64  # the journal's tail moved often: the kill may land in a move
     asyncio.run(main(sys.argv[1]))
