@@ -13,7 +13,7 @@ from nats.aio.client import Client
 logger = logging.getLogger("actorkit")
 
 
-async def _stop_opening(nc: Client, opening: asyncio.Task[None], within: float) -> None:
+async def stop_opening(nc: Client, opening: asyncio.Task[None], within: float) -> None:
     """End `opening` (the first connect, or a reconnection), within `within` seconds. Python
     3.11's `asyncio.wait_for`, through which nats-py reads its socket, hands back what it
     awaited (a line, a refused connection) instead of the cancellation when this lands in the
@@ -41,7 +41,7 @@ async def close_client(
     Stop `opening` (the first connect, or a reconnection) before closing: nats-py's
     `close` cancels its reconnection once and waits for it `reconnect_time_wait` at most,
     and a reconnection that outlived that reopened the connection after `close` returned,
-    left reconnecting for the life of the process (see `_stop_opening`)."""
+    left reconnecting for the life of the process (see `stop_opening`)."""
     if nc.is_closed:
         # Closed already, or closing in `opening` itself (a reconnection that gave up, just
         # as the other connection did): cut short, nats-py's close would leave the tasks of
@@ -53,7 +53,7 @@ async def close_client(
         return
     nc.options["allow_reconnect"] = False  # a connection that drops from now on closes
     if opening is not None:
-        await _stop_opening(nc, opening, within)
+        await stop_opening(nc, opening, within)
     if not nc.is_connected:
         # What nats-py buffered during an outage (a reply, an unsubscription) can no
         # longer be sent, and nats-py 2.16's `close` would write it to the dead socket and

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import nats.errors
 from nats.aio.client import Client
 
-from ._closing import close_client
+from ._closing import close_client, stop_opening
 from ._heard import Heard
 
 if TYPE_CHECKING:
@@ -154,7 +154,11 @@ class Link:
         self._fail(heard, cause)
 
     async def _drop(self, nc: Client, connecting: asyncio.Task[None]) -> None:
+        """The first connect stopped before the close: nats-py retries a server that refuses
+        it for ever, closed between tries, and `close_client` would wait for a closed
+        connection's task to end on its own."""
         self.closed = True
+        await stop_opening(nc, connecting, self.connect_timeout)
         await close_client(nc, connecting, self.connect_timeout, self.system_name)
 
     async def _open(self, nc: Client, heard: Heard, topics: bool) -> None:
