@@ -7,6 +7,7 @@ layer's hand-over), nested once per actor woken in turn."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,9 +17,16 @@ import pytest
 from actorkit import Actor, ActorSystem
 from actorkit.persistence import MemoryStore
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(asyncio, "eager_task_factory"), reason="eager tasks: Python 3.12 and later"
-)
+EAGER_MARKS = [
+    pytest.mark.skipif(
+        not hasattr(asyncio, "eager_task_factory"), reason="eager tasks: Python 3.12 and later"
+    ),
+]
+if sys.version_info >= (3, 13):
+    # on 3.13 uvloop's `create_task` passes the factory `eager_start=None`, which 3.13.0's
+    # `eager_task_factory` refuses (TypeError: unexpected keyword argument); 3.12's takes it
+    EAGER_MARKS.append(pytest.mark.asyncio(loop_factories=["asyncio"]))
+pytestmark = EAGER_MARKS
 
 
 @asynccontextmanager
