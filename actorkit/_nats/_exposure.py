@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import partial
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
@@ -25,9 +25,22 @@ from ._core import Core, token
 from ._direct import leave, subscribe
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .._cell import Cell
 
 logger = logging.getLogger("actorkit")
+
+
+def when_done(task: asyncio.Task[Any], callback: Callable[[asyncio.Task[Any]], object]) -> None:
+    """`task.add_done_callback(callback)`, but called at once for a task already done: an
+    eager task factory (`asyncio.eager_task_factory`) may end a task inside `create_task`,
+    and its callback would run a loop turn later, after a `flush` that found it done (its
+    `gather` then returns at once) or an `expose` that found the group still joining."""
+    if task.done():
+        callback(task)
+    else:
+        task.add_done_callback(callback)
 
 
 class Handlers(Protocol):
@@ -91,7 +104,7 @@ class Exposure:
                         queue=group,
                     )
                 )
-                subscribing.add_done_callback(partial(self._joined, group))
+                when_done(subscribing, partial(self._joined, group))
         self._exposed[ref.path] = ref
 
     def _joined(self, group: str, subscribing: asyncio.Task[Subscription]) -> None:
@@ -146,7 +159,7 @@ class Exposure:
             departure = leave(link.connection, subscribing.result(), link.connect_timeout)
             task = asyncio.get_running_loop().create_task(departure)
             self._leaving.add(task)
-            task.add_done_callback(self._left)
+            when_done(task, self._left)
 
     def _left(self, task: asyncio.Task[None]) -> None:
         """A departure that could not reach the server (the connection closed for good) is
