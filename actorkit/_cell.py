@@ -16,7 +16,7 @@ from ._lifecycle import Lifecycle
 from ._mailbox import Mailbox
 from ._names import NOTHING
 from ._outside_stop import waiting_for_its_task
-from ._receive import LATER, run
+from ._receive import run
 from ._ref import ActorRef
 from ._signals import Stop
 from ._spawn import CHECKED, check_child_name, check_options, check_parent, make_instance
@@ -212,7 +212,8 @@ class Cell(Lifecycle):
         if cell.capabilities:
             runtime.instruments.agent_spawned(cell)
         if cell.state is RUNNING and cell.task is None and cell.mailbox.waiter is None:
-            cell.task = runtime.loop.create_task(run(cell, None))  # registered first
+            loop = runtime.loop  # registered first; `later`: see `run`
+            cell.task = loop.create_task(run(cell, None, loop.get_task_factory() is not None))
         return cell
 
     def construct(self) -> Kind:
@@ -234,8 +235,9 @@ class Cell(Lifecycle):
 
     async def start(self) -> None:
         """Run `on_start` in the new actor's task and wait for it."""
-        started = self.runtime.loop.create_future()
-        task = self.task = self.runtime.loop.create_task(run(self, started))
+        loop = self.runtime.loop
+        started = loop.create_future()
+        task = self.task = loop.create_task(run(self, started, loop.get_task_factory() is not None))
         try:
             await started
         except asyncio.CancelledError:
@@ -263,9 +265,9 @@ class Cell(Lifecycle):
             loop = self.runtime.loop
             # A task factory may start the task at once (`asyncio.eager_task_factory`): the
             # actor would handle the message inside its sender's put, nested once per actor
-            # woken in turn. Then the task's first step is a yield.
-            started = None if loop.get_task_factory() is None else LATER
-            self.task = loop.create_task(run(self, started), context=context)
+            # woken in turn. Then the task's first step is a yield (`run`'s `later`).
+            later = loop.get_task_factory() is not None
+            self.task = loop.create_task(run(self, None, later), context=context)
 
     # --- messages from the runtime ----------------------------------------------------------
     def deliver(self, message: Any) -> None:

@@ -65,17 +65,16 @@ async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
     return True
 
 
-LATER: Any = object()
-"""`run`'s `started` for a woken dormant actor under a task factory that may run a task's first
-step inside `create_task` (`Cell.set_result`): its first step is a yield. Cancelled there, it
-ends as a task cancelled before its first step does, having run nothing."""
-
-
-async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
+async def run(cell: Cell, started: asyncio.Future[None] | None, later: bool = False) -> None:
     """The actor's task: `on_start` (when `spawn` waits for it), then the loop. One
-    coroutine, not a loop called from a wrapper: that would be a second per actor."""
-    if started is LATER:
-        started = None
+    coroutine, not a loop called from a wrapper: that would be a second per actor.
+
+    `later` under a task factory, which may run a task's first step inside `create_task`
+    (`asyncio.eager_task_factory`): the first step is a yield, so that nothing of the actor
+    runs before its cell holds the task, nor inside its spawner's or its sender's frames.
+    Cancelled there, it ends as a task cancelled before its first step does, having run
+    nothing."""
+    if later:
         await asyncio.sleep(0)
     mailbox = cell.mailbox
     if mailbox.closed:  # the cell closed before its task first ran (woken, then closed)
