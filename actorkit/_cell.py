@@ -15,10 +15,9 @@ from ._actor import Actor
 from ._lifecycle import Lifecycle
 from ._mailbox import Mailbox
 from ._names import NOTHING
-from ._outside_stop import waiting_for_its_task
+from ._outside_stop import kill, subtree, waiting_for_its_task
 from ._receive import run
 from ._ref import ActorRef
-from ._signals import Stop
 from ._spawn import CHECKED, check_child_name, check_options, check_parent, make_instance
 from ._state import RUNNING, STARTING
 from ._supervision import RESTART_TYPES
@@ -243,8 +242,8 @@ class Cell(Lifecycle):
         except asyncio.CancelledError:
             # `spawn` itself was cancelled (an `asyncio.timeout` around it): its caller never
             # gets the ref, so nothing may be left running.
-            if self.state is RUNNING:  # it had just started (a failed start is closed):
-                self.post(Stop(None))  # an orderly stop (its children, its `on_stop`)
+            if self.state is RUNNING:  # it had just started (a failed start is closed): a
+                kill(subtree(self))  # forced stop frees the name now; `on_stop`s unwind
             elif self.instance is not None:  # still in `on_start`: the name is free at
                 self.instance = None  # once, and the task stops what `on_start` began
                 self.close(None)

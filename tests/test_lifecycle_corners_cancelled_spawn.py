@@ -78,3 +78,37 @@ async def test_a_cancelled_spawn_leaves_no_child_of_on_start_running(fail: bool)
             await spawning
     assert len(children) == 2
     assert not any(child.is_alive for child in children)
+
+
+class CancelsItsSpawn(Actor):
+    """`on_start` cancels the task awaiting its `spawn`, then finishes: the cancellation lands
+    after `on_start` ended, before `spawn` resumed. Its `on_stop` waits for `release`."""
+
+    def __init__(self, spawning: list[asyncio.Future[Any]], release: asyncio.Event) -> None:
+        self.spawning, self.release = spawning, release
+        self.child: Any = None
+
+    async def on_start(self) -> None:
+        self.child = await self.spawn(Kid, name="kid")
+        self.spawning[0].cancel()
+
+    async def on_stop(self) -> None:
+        await self.release.wait()
+
+
+async def test_a_spawn_cancelled_after_on_start_ended_frees_the_name_at_once() -> None:
+    """API.md §9: the name is free when `spawn` raises, though `on_stop` takes its time."""
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        release = asyncio.Event()
+        spawning: list[asyncio.Future[Any]] = []
+        made = system.spawn(CancelsItsSpawn, spawning, release, name="x")
+        spawning.append(asyncio.ensure_future(made))
+        try:
+            with pytest.raises(asyncio.CancelledError):
+                await spawning[0]
+            assert system.lookup("/x") is None and system.lookup("/x/kid") is None
+            again = await system.spawn(Kid, name="x")
+            assert system.lookup("/x") == again
+        finally:
+            release.set()  # the first one's `on_stop`, which the shutdown waits for
+    assert not again.is_alive
