@@ -13,11 +13,12 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
+import nats.errors
 import pytest
 
 from actorkit import Actor, ActorSystem, testing
@@ -167,3 +168,20 @@ class Gate(Actor):
         self.arrived.set()
         await self.release.wait()
         return message
+
+
+@contextmanager
+def refused_subscriptions(link: NatsTransport, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Inside the block the link's connection refuses every `subscribe`, as a draining or
+    closed one does."""
+    nc = link._link.connection  # noqa: SLF001
+    subscribe = nc.subscribe
+
+    async def refused(*args: Any, **kwargs: Any) -> Any:
+        raise nats.errors.ConnectionDrainingError
+
+    monkeypatch.setattr(nc, "subscribe", refused)
+    try:
+        yield
+    finally:
+        monkeypatch.setattr(nc, "subscribe", subscribe)

@@ -13,7 +13,7 @@ import pytest
 
 from actorkit import Actor, ActorSystem
 
-from .nats_support import SAFETY, NatsServer, requires_nats, transport
+from .nats_support import SAFETY, NatsServer, refused_subscriptions, requires_nats, transport
 from .test_eager_tasks import EAGER_MARKS, eager
 
 pytestmark = [requires_nats, *EAGER_MARKS]
@@ -35,21 +35,13 @@ async def test_a_group_join_refused_at_once_is_failed_when_flush_raises_and_join
         asyncio.timeout(SAFETY),
         ActorSystem("joining", transport=link) as system,
     ):
-        nc = link._link.connection  # noqa: SLF001 - its subscribe refuses, as when closed
-        subscribe = nc.subscribe
-
-        async def refused(*args: Any, **kwargs: Any) -> Any:
-            raise nats.errors.ConnectionDrainingError
-
-        monkeypatch.setattr(nc, "subscribe", refused)
         echo = await system.spawn(Echo, name="echo")
-        with caplog.at_level(logging.WARNING, "actorkit"):
+        with refused_subscriptions(link, monkeypatch), caplog.at_level(logging.WARNING, "actorkit"):
             system.expose(echo, group="g")
             with pytest.raises(nats.errors.ConnectionDrainingError):
                 await link.flush()
             assert "could not join the NATS queue group 'g'" in caplog.text
-        assert link.health()["failed_groups"] == ["g"]
-        monkeypatch.setattr(nc, "subscribe", subscribe)
+            assert link.health()["failed_groups"] == ["g"]
         system.expose(echo, group="g")  # tries again
         await link.flush()
         assert link.health()["failed_groups"] == []

@@ -13,7 +13,14 @@ import pytest
 
 from actorkit import Actor, ActorStopped, ActorSystem, NotDelivered
 
-from .nats_support import SAFETY, Gate, NatsServer, requires_nats, transport
+from .nats_support import (
+    SAFETY,
+    Gate,
+    NatsServer,
+    refused_subscriptions,
+    requires_nats,
+    transport,
+)
 
 pytestmark = requires_nats
 
@@ -29,26 +36,19 @@ async def test_a_group_the_client_would_not_join_is_reported_until_exposed_again
     link = transport(server)
     async with asyncio.timeout(SAFETY), ActorSystem("joining", transport=link) as system:
         http = await system.serve_http(port=0)
-        nc = link._link.connection  # noqa: SLF001 - its subscribe refuses, as when closed
-        subscribe = nc.subscribe
-
-        async def refused(*args: Any, **kwargs: Any) -> Any:
-            raise nats.errors.ConnectionDrainingError
-
-        monkeypatch.setattr(nc, "subscribe", refused)
         echo = await system.spawn(Echo, name="echo")
-        with caplog.at_level(logging.WARNING, "actorkit"):
-            system.expose(echo, group="g")
-            with pytest.raises(nats.errors.ConnectionDrainingError):
-                await link.flush()
-        assert "could not join the NATS queue group 'g'" in caplog.text
-        assert link.health()["failed_groups"] == ["g"]
-        async with aiohttp.ClientSession() as session, session.get(f"{http.url}/healthz") as r:
-            response, body = r, await r.json()
-        assert (response.status, body["status"]) == (200, "degraded")
-        with pytest.raises(NotDelivered, match="nobody answers"):
-            await system.remote_group("g").ask("hi")
-        monkeypatch.setattr(nc, "subscribe", subscribe)
+        with refused_subscriptions(link, monkeypatch):
+            with caplog.at_level(logging.WARNING, "actorkit"):
+                system.expose(echo, group="g")
+                with pytest.raises(nats.errors.ConnectionDrainingError):
+                    await link.flush()
+            assert "could not join the NATS queue group 'g'" in caplog.text
+            assert link.health()["failed_groups"] == ["g"]
+            async with aiohttp.ClientSession() as session, session.get(f"{http.url}/healthz") as r:
+                response, body = r, await r.json()
+            assert (response.status, body["status"]) == (200, "degraded")
+            with pytest.raises(NotDelivered, match="nobody answers"):
+                await system.remote_group("g").ask("hi")
         system.expose(echo, group="g")  # tries again
         await link.flush()
         assert link.health()["failed_groups"] == []
