@@ -4,12 +4,13 @@ Version 2 adds the journal's tail. A commit writes each journal's new events int
 append-only table, `actorkit_journal_tail`, instead of the journal itself: the journal is
 clustered on `(persistence_id, seq)`, so a batch of events for 100 journals dirtied 100 of its
 4 KiB pages, each written to the log and synced, while the tail's new rows share a few pages
-at its end. Every few thousand rows a batch moves the tail into the journal in key order
-(`MERGE`), which dirties each journal's page once for many commits. Two triggers keep both
-tables one journal for any client: the tail refuses a `(persistence_id, seq)` the journal
-holds (as the journal's primary key would), and the journal takes only rows the tail holds, so
-a process of version 1 that opened the file before the upgrade cannot write behind the tail's
-back. The view `actorkit_events` is the journal as readers see it.
+at its end. Once a writer has added `MERGE_ROWS` rows, a batch moves the tail into the
+journal in key order (`_sqlite_db`), which dirties each journal's page once for many
+commits. Two triggers keep both tables one journal for any client: the tail refuses a
+`(persistence_id, seq)` the journal holds (as the journal's primary key would), and the
+journal takes only rows the tail holds, so a process of version 1 that opened the file before
+the upgrade cannot write behind the tail's back. The view `actorkit_events` is the journal as
+readers see it.
 """
 
 from __future__ import annotations
