@@ -103,20 +103,24 @@ async def test_a_cancelled_write_raises_once_every_batch_in_flight_ended(
         writes = store._commits  # noqa: SLF001 - writes of the test's own in the batches
         assert writes is not None
         gates = {"p": Gate(), "q": Gate()}
-        writes.other("p", gates["p"])
-        landed = writes.append("p2", 0, [b"1"], 1)  # in the batch held at "p"
-        await gates["p"].entered.wait()
-        task = asyncio.ensure_future(store.append(journal, 0, [b"1"]))
-        writes.other("q", gates["q"])  # beside it on PostgreSQL, with the task's write
-        await store.highest_seq("x")  # a round trip: the task has queued its write
-        task.cancel()
-        await store.highest_seq("x")
-        assert not task.done()
-        gates["p"].release.set()
-        await landed
-        await store.highest_seq("x")  # a round trip: time enough to raise if it may
-        assert task.done() is (beside(store) == 1)
-        gates["q"].release.set()
+        try:
+            writes.other("p", gates["p"])
+            landed = writes.append("p2", 0, [b"1"], 1)  # in the batch held at "p"
+            await gates["p"].entered.wait()
+            task = asyncio.ensure_future(store.append(journal, 0, [b"1"]))
+            writes.other("q", gates["q"])  # beside it on PostgreSQL, with the task's write
+            await store.highest_seq("x")  # a round trip: the task has queued its write
+            task.cancel()
+            await store.highest_seq("x")
+            assert not task.done()
+            gates["p"].release.set()
+            await landed
+            await store.highest_seq("x")  # a round trip: time enough to raise if it may
+            assert task.done() is (beside(store) == 1)
+            gates["q"].release.set()
+        finally:  # a failure above must not leave the store's close waiting on a gate
+            for gate in gates.values():
+                gate.release.set()
         with pytest.raises(asyncio.CancelledError):
             await task
 

@@ -186,6 +186,8 @@ async def test_a_batch_the_server_rolls_back_out_of_a_deadlock_is_retried_as_a_r
             await transaction.commit()
             x, y = await writes
         finally:
+            if not rival_has_x.done():  # a failure above must not leave the retry parked,
+                rival_has_x.set_result(None)  # with the store's close waiting for it
             await rival.close()
         assert isinstance(x, PersistenceConflict), x
         assert isinstance(y, PersistenceConflict), y
