@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from actorkit.persistence import MemoryStore, PostgresStore, SQLiteStore, Store
+from actorkit.persistence import MemoryStore, PostgresStore, SQLiteStore, Store, _sqlite_db
 from actorkit.persistence._base import StoreBase
 
 from .durable_support import KINDS, store_maker
@@ -64,3 +64,10 @@ def make(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], Store]:
     """The durable-actor tests' stores (`durable_support.store_maker`): each call a new store
     object on the test's own data, as a restarted process would open it."""
     return store_maker(request, tmp_path)
+
+
+@pytest.fixture
+def merge_often(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's journal tail moved into the journal every 3 rows a writer adds, so that moves
+    happen in a few calls and meet what a test throws at the store."""
+    monkeypatch.setattr(_sqlite_db, "MERGE_ROWS", 3)

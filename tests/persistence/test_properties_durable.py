@@ -35,7 +35,7 @@ from hypothesis.stateful import (
 )
 
 from actorkit import ActorRef, ActorStopped, ActorSystem, OneForOne
-from actorkit.persistence import PostgresStore, SQLiteStore, Store, _sqlite_db
+from actorkit.persistence import PostgresStore, SQLiteStore, Store
 from actorkit.persistence._payload import decode, encode
 from actorkit.testing import ManualClock
 
@@ -57,14 +57,8 @@ from .postgres_server import PostgresServer
 LEDGER_IDS = ["e0", "e1", "e2"]
 NOTE_IDS = ["d0", "d1"]
 EXAMPLES = int(os.environ.get("ACTORKIT_DURABLE_EXAMPLES", "8"))
+pytestmark = pytest.mark.usefixtures("merge_often")  # moves meet crashes, faults, rivals
 STEPS = int(os.environ.get("ACTORKIT_DURABLE_STEPS", "20"))
-
-
-@pytest.fixture(autouse=True)
-def small_tail(monkeypatch: pytest.MonkeyPatch) -> None:
-    """SQLite's journal tail moved every few rows, so that moves meet crashes, faults, rivals
-    and restarts."""
-    monkeypatch.setattr(_sqlite_db, "MERGE_ROWS", 3)
 
 
 class DurableActors(RuleBasedStateMachine):

@@ -141,11 +141,9 @@ async def test_a_version_1_file_is_upgraded_in_place_by_a_writer(tmp_path: Path)
         conn.execute("INSERT INTO actorkit_journal VALUES ('a', 4, 0.0, x'00')")
 
 
-async def test_moving_the_tail_that_fails_keeps_the_batch_out_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("merge_often")
+async def test_moving_the_tail_that_fails_keeps_the_batch_out_whole(tmp_path: Path) -> None:
     path = tmp_path / "store.db"
-    monkeypatch.setattr(_sqlite_db, "MERGE_ROWS", 3)
     async with SQLiteStore(path) as store:
         await store.append("a", 0, [b"0"])
         with contextlib.closing(sqlite3.connect(path)) as conn, conn:
