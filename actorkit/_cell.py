@@ -211,8 +211,7 @@ class Cell(Lifecycle):
         if cell.capabilities:
             runtime.instruments.agent_spawned(cell)
         if cell.state is RUNNING and cell.task is None and cell.mailbox.waiter is None:
-            loop = runtime.loop  # registered first; `later`: see `run`
-            cell.task = loop.create_task(run(cell, None, loop.get_task_factory() is not None))
+            cell.task = runtime.loop.create_task(run(cell, None))  # registered first
         return cell
 
     def construct(self) -> Kind:
@@ -234,9 +233,8 @@ class Cell(Lifecycle):
 
     async def start(self) -> None:
         """Run `on_start` in the new actor's task and wait for it."""
-        loop = self.runtime.loop
-        started = loop.create_future()
-        task = self.task = loop.create_task(run(self, started, loop.get_task_factory() is not None))
+        started = self.runtime.loop.create_future()
+        task = self.task = self.runtime.loop.create_task(run(self, started))
         try:
             await started
         except asyncio.CancelledError:
@@ -261,12 +259,10 @@ class Cell(Lifecycle):
         context = self.context
         self.context = None
         if not self.mailbox.closed:
-            loop = self.runtime.loop
             # A task factory may start the task at once (`asyncio.eager_task_factory`): the
             # actor would handle the message inside its sender's put, nested once per actor
-            # woken in turn. Then the task's first step is a yield (`run`'s `later`).
-            later = loop.get_task_factory() is not None
-            self.task = loop.create_task(run(self, None, later), context=context)
+            # woken in turn. Then the task's first step is a yield (`run`).
+            self.task = self.runtime.loop.create_task(run(self, None), context=context)
 
     # --- messages from the runtime ----------------------------------------------------------
     def deliver(self, message: Any) -> None:

@@ -65,23 +65,23 @@ async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
     return True
 
 
-async def run(cell: Cell, started: asyncio.Future[None] | None, later: bool = False) -> None:
+async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     """The actor's task: `on_start` (when `spawn` waits for it), then the loop. One
     coroutine, not a loop called from a wrapper: that would be a second per actor.
 
-    `later` under a task factory, which may run a task's first step inside `create_task`
-    (`asyncio.eager_task_factory`): the first step is a yield, so that nothing of the actor
+    Under a task factory, which may run a task's first step inside `create_task`
+    (`asyncio.eager_task_factory`), the first step is a yield, so that nothing of the actor
     runs before its cell holds the task, nor inside its spawner's or its sender's frames.
     Cancelled there, it ends as a task cancelled before its first step does, having run
     nothing."""
-    if later:
+    loop = cell.runtime.loop
+    if loop.get_task_factory() is not None:
         await asyncio.sleep(0)
     mailbox = cell.mailbox
     if mailbox.closed:  # the cell closed before its task first ran (woken, then closed)
         return
     signals = mailbox.signals
     queue = mailbox.queue
-    loop = cell.runtime.loop
     # Locals of a batch, cleared before parking: a parked actor must not keep its last
     # message, reply or failure alive.
     message: Any
