@@ -240,8 +240,9 @@ class Cell(Lifecycle):
         except asyncio.CancelledError:
             # `spawn` itself was cancelled (an `asyncio.timeout` around it): its caller never
             # gets the ref, so nothing may be left running.
-            if self.state is RUNNING:  # it had just started (a failed start is closed): a
-                kill(subtree(self))  # forced stop frees the name now; `on_stop`s unwind
+            if self.state is not STARTING:  # `on_start` finished, and since then it may
+                if not self.closed:  # have stopped itself, failed or spawned: a forced stop
+                    kill(subtree(self))  # frees the name now, and `on_stop`s unwind
             elif self.instance is not None:  # still in `on_start`: the name is free at
                 self.instance = None  # once, and the task stops what `on_start` began
                 self.close(None)

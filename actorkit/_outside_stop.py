@@ -12,6 +12,7 @@ from collections.abc import Coroutine, Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._signals import Stop
+from ._state import STARTING
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -120,9 +121,32 @@ def kill(cells: Iterable[Cell]) -> dict[asyncio.Task[None], Cell]:
     for the caller to give a grace to unwind."""
     live = sorted(cells, key=lambda cell: cell.path.count("/"), reverse=True)
     tasks = {cell.task: cell for cell in live if cell.task is not None and not cell.task.done()}
+    for task, cell in tasks.items():
+        if cell.instance is not None and cell.state is not STARTING:  # `on_start` finished
+            task.add_done_callback(_EndedUnwound(cell))
     for cell in live:
         cell.kill()
     return tasks
+
+
+class _EndedUnwound:
+    """Called when a killed actor's task ended: if the instance is still held, the task never
+    reached its unwinding (cancelled before its first step, as a child just spawned by the
+    `on_start` of a cancelled spawn is, or at the yield a task factory's first step makes),
+    so `on_stop` runs in a task of its own, as `_EndedUnclosed` runs it."""
+
+    __slots__ = ("cell",)
+
+    def __init__(self, cell: Cell) -> None:
+        self.cell = cell
+
+    def __call__(self, task: asyncio.Task[None]) -> None:
+        cell = self.cell
+        if cell.task is task:
+            cell.task = None
+        if cell.instance is not None:
+            unwinding = begun_task(cell.runtime.loop, unwind_on_stop(cell))
+            cell.runtime.unwinding[unwinding] = cell  # from now: a shutdown waits for it
 
 
 class _Begins(Coroutine[Any, Any, None]):
