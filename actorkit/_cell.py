@@ -247,6 +247,11 @@ class Cell(Lifecycle):
                 self.instance = None  # once, and the task stops what `on_start` began
                 self.close(None)
                 task.cancel()
+                # Out of the tree, those children are out of a shutdown's reach: it waits
+                # for this task, as for an actor's unwinding.
+                unwinding = self.runtime.unwinding
+                unwinding[task] = self
+                task.add_done_callback(lambda ended: unwinding.pop(ended, None))
             # else `on_start` failed and the task is stopping what it began: let it finish
             raise
 

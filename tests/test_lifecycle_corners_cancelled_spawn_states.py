@@ -90,3 +90,46 @@ async def test_a_cancelled_spawn_under_an_eager_factory_runs_every_on_stop(how: 
         await cancelled_spawn(system, log, how)
         assert system.lookup("/x") is None and system.lookup("/x/kid") is None
     assert sorted(log) == ["on_stop /x", "on_stop /x/kid"]
+
+
+class Unwinds(Actor):
+    """Its `on_stop` takes a few turns of the loop."""
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+
+    async def receive(self, message: Any) -> None:
+        pass
+
+    async def on_stop(self) -> None:
+        for _ in range(10):
+            await asyncio.sleep(0)
+        self.log.append("on_stop ended")
+
+
+class StartsForEver(Actor):
+    def __init__(self, log: list[str], kids: list[Any], entered: asyncio.Event) -> None:
+        self.log, self.kids, self.entered = log, kids, entered
+
+    async def on_start(self) -> None:
+        self.kids.append(await self.spawn(Unwinds, self.log, name="kid"))
+        self.entered.set()
+        await asyncio.Event().wait()
+
+
+async def test_a_shutdown_right_after_a_spawn_cancelled_in_on_start_waits_for_its_children() -> (
+    None
+):
+    """The children `on_start` began are stopped in the actor's task, after its name was
+    freed: out of the tree the shutdown stops, which ended before them."""
+    log: list[str] = []
+    kids: list[Any] = []
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        entered = asyncio.Event()
+        spawning = asyncio.ensure_future(system.spawn(StartsForEver, log, kids, entered))
+        await entered.wait()
+        spawning.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await spawning
+    assert log == ["on_stop ended"]
+    assert not kids[0].is_alive
