@@ -15,7 +15,7 @@ from ._actor import Actor
 from ._lifecycle import Lifecycle
 from ._mailbox import Mailbox
 from ._names import NOTHING
-from ._outside_stop import kill, subtree, waiting_for_its_task
+from ._outside_stop import awaited_at_shutdown, kill, subtree, waiting_for_its_task
 from ._receive import run
 from ._ref import ActorRef
 from ._spawn import CHECKED, check_child_name, check_options, check_parent, make_instance
@@ -187,7 +187,12 @@ class Cell(Lifecycle):
                 factory, mailbox_size, restart, capabilities
             )
         runtime = self.runtime
-        if self.state is not RUNNING or self.draining or not runtime.accepting:
+        if (
+            self.state is not RUNNING
+            or self.instance is None
+            or self.draining
+            or not runtime.accepting
+        ):
             check_parent(self)
         if name is None:
             self.name_counter += 1
@@ -232,26 +237,21 @@ class Cell(Lifecycle):
         return kind
 
     async def start(self) -> None:
-        """Run `on_start` in the new actor's task and wait for it."""
+        """Run `on_start` in the new actor's task and wait for it. Cancelled (an
+        `asyncio.timeout` around `spawn`), it leaves nothing running: no caller gets the ref."""
         started = self.runtime.loop.create_future()
         task = self.task = self.runtime.loop.create_task(run(self, started))
         try:
             await started
         except asyncio.CancelledError:
-            # `spawn` itself was cancelled (an `asyncio.timeout` around it): its caller never
-            # gets the ref, so nothing may be left running.
-            if self.state is not STARTING:  # `on_start` finished, and since then it may
-                if not self.closed:  # have stopped itself, failed or spawned: a forced stop
-                    kill(subtree(self))  # frees the name now, and `on_stop`s unwind
+            if self.state is not STARTING:  # `on_start` finished (maybe it failed since):
+                if not self.closed:  # unless it stopped already, a forced stop frees the
+                    kill(subtree(self))  # name now, and `on_stop`s unwind
             elif self.instance is not None:  # still in `on_start`: the name is free at
                 self.instance = None  # once, and the task stops what `on_start` began
                 self.close(None)
                 task.cancel()
-                # Out of the tree, those children are out of a shutdown's reach: it waits
-                # for this task, as for an actor's unwinding.
-                unwinding = self.runtime.unwinding
-                unwinding[task] = self
-                task.add_done_callback(lambda ended: unwinding.pop(ended, None))
+                awaited_at_shutdown(task, self)  # those children are out of the tree
             # else `on_start` failed and the task is stopping what it began: let it finish
             raise
 

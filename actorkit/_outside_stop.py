@@ -230,6 +230,15 @@ class _EndedUnclosed:
             cell.runtime.unwinding[unwinding] = cell  # from now: a shutdown waits for it
 
 
+def awaited_at_shutdown(task: asyncio.Task[None], cell: Cell) -> None:
+    """`task` stops what `cell`, no longer in the tree (a spawn cancelled in its `on_start`),
+    began: a shutdown waits for it as for an actor's unwinding, else the children it stops
+    are out of the shutdown's reach, and may outlive it."""
+    unwinding = cell.runtime.unwinding
+    unwinding[task] = cell
+    task.add_done_callback(lambda ended: unwinding.pop(ended, None))
+
+
 async def unwind_on_stop(cell: Cell) -> None:
     """`on_stop` of an actor closed while its task was cancelled (its `on_start` finished),
     in the task unwinding it. Listed in `Runtime.unwinding` meanwhile: a shutdown waits for

@@ -12,7 +12,7 @@ from ._actor import Actor, _constructing
 from ._errors import ActorStopped, NameTaken
 from ._mailbox import UNBOUNDED
 from ._names import MAX_NAME, NOTHING, check_names
-from ._state import ENDING, RESTARTING
+from ._state import ENDING
 from ._supervision import RESTART_TYPES, check_strategy
 
 if TYPE_CHECKING:
@@ -60,12 +60,12 @@ def check_options(
 
 
 def check_parent(parent: Cell) -> None:
-    """Children start under a starting or running instance: not while it stops, not from the
-    `on_stop` of an instance being restarted (that child would outlive it)."""
-    state = parent.state
+    """Children start under a starting or running instance: not while it stops, not from an
+    `on_stop` (its instance is gone: that child would outlive it), be it of an instance being
+    restarted or of one whose control signal failed (`Lifecycle.signal_failed`)."""
     if (
-        state in ENDING
-        or (state is RESTARTING and parent.instance is None)
+        parent.state in ENDING
+        or parent.instance is None
         or parent.draining
         or not parent.runtime.accepting
     ):
