@@ -121,8 +121,8 @@ def kill(cells: Iterable[Cell]) -> dict[asyncio.Task[None], Cell]:
     for the caller to give a grace to unwind."""
     live = sorted(cells, key=lambda cell: cell.path.count("/"), reverse=True)
     tasks = {cell.task: cell for cell in live if cell.task is not None and not cell.task.done()}
-    for task, cell in tasks.items():
-        if cell.instance is not None and cell.state is not STARTING:  # `on_start` finished
+    for task, cell in tasks.items():  # open, its `on_start` finished: its `on_stop` is due
+        if cell.instance is not None and cell.state is not STARTING and not cell.closed:
             task.add_done_callback(_EndedUnwound(cell))
     for cell in live:
         cell.kill()
