@@ -8,9 +8,10 @@ at its end. Once a writer has added `MERGE_ROWS` rows, a batch moves the tail in
 journal in key order (`_sqlite_db`), which dirties each journal's page once for many
 commits. Two triggers keep both tables one journal for any client: the tail refuses a
 `(persistence_id, seq)` the journal holds (as the journal's primary key would), and the
-journal takes only rows the tail holds, so a process of version 1 that opened the file before
-the upgrade cannot write behind the tail's back. The view `actorkit_events` is the journal as
-readers see it.
+journal takes only rows the tail holds, every column equal, so a process of version 1 that
+opened the file before the upgrade cannot write behind the tail's back (not even an event of
+a number the tail holds: a second event of that number, which the move would then fail on).
+The view `actorkit_events` is the journal as readers see it.
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ BEGIN
 END""",
     f"""CREATE TRIGGER actorkit_journal_from_tail BEFORE INSERT ON actorkit_journal
 WHEN NOT EXISTS (SELECT 1 FROM actorkit_journal_tail AS t
-    WHERE t.persistence_id = NEW.persistence_id AND t.seq = NEW.seq)
+    WHERE t.persistence_id = NEW.persistence_id AND t.seq = NEW.seq
+    AND t.time = NEW.time AND t.payload = NEW.payload)
 BEGIN
     SELECT RAISE(ABORT, '{_FROM_TAIL_ONLY}');
 END""",
