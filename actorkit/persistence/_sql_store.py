@@ -83,6 +83,10 @@ class SQLStore(StoreBase, Generic[TxT]):
         async with self._opening:
             if self._closed:
                 raise closed_store(self)
+            if self._read_only:  # its reads (a file of version 1: the journal alone) stay
+                raise PersistenceError(
+                    f"{self!r} is open read-only: to write, use a new store object"
+                )
             if self._commits is None:
                 self._commits = await self._connect()
 

@@ -11,6 +11,8 @@ import pytest
 from actorkit import ActorSystem
 from actorkit.persistence import MemoryStore, PersistenceError, SQLiteStore, Store
 
+from .test_sqlite_tail import schema_version, version_1_file
+
 WHAT_TO_CHANGE = r"is closed: a store object serves one system.*new store object.*SQLiteStore on a"
 
 
@@ -52,3 +54,22 @@ async def test_a_store_serving_a_running_system_is_refused_to_a_second_one(
         assert await store.highest_seq("still-open") == 1
     async with ActorSystem("third", store=MemoryStore()):
         pass  # the first's refusal held nothing else back
+
+
+async def test_a_store_open_read_only_refuses_to_open_for_writing(tmp_path: Path) -> None:
+    """Opened for writing after a read-only open, the store kept reading as the read-only one
+    did: a file of version 1 was upgraded, its new events went into the tail, and the store
+    read the journal alone (an acknowledged event missing, the head one behind)."""
+    path = tmp_path / "old.db"
+    version_1_file(path, [("a", 1, b"one")])
+    store = SQLiteStore(path)
+    await store.open_read_only()
+    try:
+        with pytest.raises(PersistenceError, match=r"is open read-only: .*a new store object"):
+            await store.open()
+        assert [event.payload async for event in store.read("a")] == [b"one"]
+        with pytest.raises(PersistenceError, match="is open read-only"):
+            await store.append("a", 1, [b"two"])
+    finally:
+        await store.close()
+    assert schema_version(path) == 1
