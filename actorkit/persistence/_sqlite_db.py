@@ -21,6 +21,10 @@ from ._batch import WriteRace
 MERGE_ROWS = 2048
 """Rows a writer puts in the journal's tail before a batch moves the tail into the journal
 (`_sqlite_schema`): each journal's page is then written once for up to that many rows."""
+MERGE_BYTES = 16 * 2**20
+"""Bytes of events a writer puts in the tail before a batch moves it, however few the rows:
+the move copies them all in one transaction, which a tail of 2,048 large events made
+gigabytes long (a batch itself carries at most 64 MiB, `_batch.MAX_BATCH_BYTES`)."""
 
 _MERGE = (
     "INSERT INTO actorkit_journal SELECT persistence_id, seq, time, payload "
@@ -36,12 +40,14 @@ _HIGHEST = (
 
 
 class Tail:
-    """The rows one writer put in the journal's tail since it last moved the tail."""
+    """The rows, and their payloads' bytes, one writer put in the journal's tail since it
+    last moved the tail."""
 
-    __slots__ = ("rows",)
+    __slots__ = ("bytes", "rows")
 
     def __init__(self) -> None:
         self.rows = 0
+        self.bytes = 0
 
 
 _HINTS = {
@@ -90,16 +96,19 @@ class SQLiteTransaction:
         self.tail = tail
         self.merging = False
 
-    async def _rows(self, count: int, events: bool = False) -> None:
-        if events:
-            self.tail.rows += count
-            self.merging = self.tail.rows >= MERGE_ROWS
+    async def _rows(self, count: int, size: int | None = None) -> None:
+        """`size`: the bytes of the events that `count` rows put in the tail, if they do."""
+        if size is not None:
+            tail = self.tail
+            tail.rows += count
+            tail.bytes += size
+            self.merging = tail.rows >= MERGE_ROWS or tail.bytes >= MERGE_BYTES
         if (count > 1 or self.merging) and not self.opened:
             await self.conn.execute("BEGIN IMMEDIATE")
             self.opened = True
 
     async def merge(self) -> None:
-        """Moves the tail into the journal, in this transaction; `Tail.rows` starts again
+        """Moves the tail into the journal, in this transaction; `Tail` counts again from 0
         once it commits."""
         for statement in _MERGE:
             await self.conn.execute(statement)
@@ -121,7 +130,7 @@ class SQLiteTransaction:
         return dict(rows)  # type: ignore[arg-type]
 
     async def insert_events(self, rows: Sequence[tuple[str, int, float, bytes]]) -> None:
-        await self._rows(len(rows), events=True)
+        await self._rows(len(rows), sum(len(row[3]) for row in rows))
         await self.conn.executemany(
             "INSERT INTO actorkit_journal_tail (persistence_id, seq, time, payload) "
             "VALUES (?, ?, ?, ?)",
@@ -129,7 +138,7 @@ class SQLiteTransaction:
         )
 
     async def insert_if_latest(self, rows: Sequence[tuple[str, int, float, bytes, int]]) -> int:
-        await self._rows(len(rows), events=True)
+        await self._rows(len(rows), sum(len(row[3]) for row in rows))
         # Plain `?` marks, each used once: Python 3.12.0 to 3.12.3 warn that numbered ones
         # (`?1`) bound from a sequence will be an error.
         cursor = await self.conn.executemany(
@@ -179,7 +188,7 @@ async def write_transaction(
             if tx.opened:
                 await conn.execute("COMMIT")
             if tx.merging:
-                tail.rows = 0
+                tail.rows = tail.bytes = 0
         except sqlite3.IntegrityError as error:
             await rollback(conn)
             if "UNIQUE" not in str(error):

@@ -4,9 +4,9 @@ Version 2 adds the journal's tail. A commit writes each journal's new events int
 append-only table, `actorkit_journal_tail`, instead of the journal itself: the journal is
 clustered on `(persistence_id, seq)`, so a batch of events for 100 journals dirtied 100 of its
 4 KiB pages, each written to the log and synced, while the tail's new rows share a few pages
-at its end. Once a writer has added `MERGE_ROWS` rows, a batch moves the tail into the
-journal in key order (`_sqlite_db`), which dirties each journal's page once for many
-commits. Two triggers keep both tables one journal for any client: the tail refuses a
+at its end. Once a writer has added `MERGE_ROWS` rows (or `MERGE_BYTES` of events), a batch
+moves the tail into the journal in key order (`_sqlite_db`), which dirties each journal's page
+once for many commits. Two triggers keep both tables one journal for any client: the tail refuses a
 `(persistence_id, seq)` the journal holds (as the journal's primary key would), and the
 journal takes only rows the tail holds, every column equal, so a process of version 1 that
 opened the file before the upgrade cannot write behind the tail's back (not even an event of

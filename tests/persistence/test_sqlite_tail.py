@@ -157,6 +157,23 @@ async def test_moving_the_tail_that_fails_keeps_the_batch_out_whole(tmp_path: Pa
         assert where(path) == (0, 1)
 
 
+async def test_a_tail_of_large_events_is_moved_before_it_holds_more_than_merge_bytes(
+    tmp_path: Path,
+) -> None:
+    """The move copies the whole tail in one batch's transaction: counted in rows alone, a tail
+    of 2,048 large events made one commit write gigabytes (the write lock held meanwhile, so
+    other processes' writes timed out), where a batch itself carries at most 64 MiB."""
+    path = tmp_path / "large.db"
+    size = 4 * 2**20
+    async with SQLiteStore(path) as store:
+        for seq in range(6):
+            await store.append("big", seq, [bytes(size)])
+            journal, tail = where(path)
+            assert tail * size < _sqlite_db.MERGE_BYTES + size, (journal, tail)
+        assert journal + tail == 6 and journal > 0
+        assert await store.highest_seq("big") == 6
+
+
 def version_1_file(path: Path, rows: list[tuple[str, int, bytes]]) -> None:
     """A store's file as actorkit wrote it before the tail, holding `rows`."""
     with contextlib.closing(sqlite3.connect(path)) as conn, conn:
