@@ -115,10 +115,10 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
                 writer, self._reader = await connect(
                     self.path, self.synchronous, self.timeout, self._connections
                 )
+                tail = db.Tail(await db.rows_in_tail(writer))
         except BaseException:
             await self._disconnect()
             raise
-        tail = db.Tail()
         return GroupCommit(
             lambda alone: db.write_transaction(writer, self.path, alone, tail), self._observe
         )

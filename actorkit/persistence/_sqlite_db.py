@@ -41,13 +41,24 @@ _HIGHEST = (
 
 class Tail:
     """The rows, and their payloads' bytes, one writer put in the journal's tail since it
-    last moved the tail."""
+    last moved the tail; `rows` starts at those it found there (`rows_in_tail`)."""
 
     __slots__ = ("bytes", "rows")
 
-    def __init__(self) -> None:
-        self.rows = 0
+    def __init__(self, rows: int = 0) -> None:
+        self.rows = rows
         self.bytes = 0
+
+
+async def rows_in_tail(conn: aiosqlite.Connection) -> int:
+    """The rows the tail holds, which a writer that opens the file counts as its own: each
+    writer counting from 0, processes that each wrote fewer than `MERGE_ROWS` events (a
+    command, a crash loop) never moved it. Its highest position, not `count(*)`, which reads
+    every row: positions start at 1 after a move, and rows leave only by a move."""
+    rows = await conn.execute_fetchall(
+        "SELECT coalesce(max(position), 0) FROM actorkit_journal_tail"
+    )
+    return int(next(iter(rows))[0])
 
 
 _HINTS = {
