@@ -58,11 +58,19 @@ def _check_key(key: object) -> str:
 class Reminders:
     """`self.reminders` of a durable actor."""
 
-    __slots__ = ("_actor", "_binding")
+    __slots__ = ("_actor", "_applied", "_binding", "_in_flight", "_tickets")
 
     def __init__(self, actor: Actor, binding: Binding) -> None:
         self._actor = actor
         self._binding = binding
+        self._tickets = 0
+        """Numbers the starts and cancels in the order they began (and so were stored)."""
+        self._in_flight: dict[str, int] = {}
+        """By key, its starts and cancels in flight."""
+        self._applied: dict[str, int] = {}
+        """By key, while some of them are in flight, the ticket of the last one whose outcome
+        reached the timers: an earlier one's read-back (a write that failed or was cancelled)
+        may have read the store before that one's commit, and must not undo it."""
 
     async def start(
         self, key: str, message: object, delay: float, every: float | None = None
@@ -80,6 +88,7 @@ class Reminders:
         payload = encode(message, "the reminder's message")
         binding = self._binding
         binding.begin_reminder(f"reminders.start({key!r})")
+        ticket = self._begin(key)
         pid = binding.persistence_id
         reminder = StoredReminder(key, binding.service.wall_now() + delay, every, payload)
         try:
@@ -92,13 +101,14 @@ class Reminders:
             # Perhaps stored all the same (a commit in doubt, a cancellation as it landed):
             # armed, as the store says, before the error goes on.
             stored = reminder in (await read_back(binding.store.reminders(pid)) or ())
-            if stored and self._armed_here():
+            if stored and self._applies(key, ticket):
                 _arm(self._actor, binding, reminder, message)
             raise
         else:
-            if self._armed_here():
+            if self._applies(key, ticket):
                 _arm(self._actor, binding, reminder, message)
         finally:
+            self._end(key)
             binding.end_reminder()
 
     async def cancel(self, key: str) -> bool:
@@ -108,6 +118,7 @@ class Reminders:
         key = _check_key(key)
         binding = self._binding
         binding.begin_reminder(f"reminders.cancel({key!r})")
+        ticket = self._begin(key)
         pid = binding.persistence_id
         try:
             found = await guarded(
@@ -118,15 +129,38 @@ class Reminders:
                 binding.failed("reminder", error)
             # Perhaps deleted all the same: disarmed, as the store says, before it goes on.
             stored = await read_back(binding.store.reminders(pid))
-            if stored is not None and all(r.key != key for r in stored) and self._armed_here():
+            gone = stored is not None and all(r.key != key for r in stored)
+            if gone and self._applies(key, ticket):
                 self._disarm(key)
             raise
         else:
-            if self._armed_here():
+            if self._applies(key, ticket):
                 self._disarm(key)
             return found
         finally:
+            self._end(key)
             binding.end_reminder()
+
+    def _begin(self, key: str) -> int:
+        self._tickets += 1
+        self._in_flight[key] = self._in_flight.get(key, 0) + 1
+        return self._tickets
+
+    def _end(self, key: str) -> None:
+        left = self._in_flight.pop(key) - 1
+        if left:
+            self._in_flight[key] = left
+        else:  # any later one has a higher ticket: nothing left to compare with
+            self._applied.pop(key, None)
+
+    def _applies(self, key: str, ticket: int) -> bool:
+        """Whether the outcome of start or cancel `ticket` is to reach the timers: only on an
+        instance whose timers carry its reminders, and not once a later start or cancel of
+        the key applied its own (stored after it, that one is what the store holds)."""
+        if not self._armed_here() or self._applied.get(key, 0) > ticket:
+            return False
+        self._applied[key] = ticket
+        return True
 
     def _armed_here(self) -> bool:
         """Whether this instance's timers carry its reminders. Not once it was replaced or
