@@ -47,3 +47,26 @@ def check_member_arguments(kwargs: dict[str, object]) -> None:
             "(/pool/0, /pool/1, ...), since members sharing one would fail each other's writes; "
             "drop persistence_id=, or spawn the durable actors one by one with ids of their own"
         )
+
+
+def unhashable_key(key: object, pool: str) -> TypeError | None:
+    """The error for a `hash_key` result that the hash ring cannot place (a list, a dict),
+    saying whose it is; None when `key` is hashable (the TypeError came from elsewhere)."""
+    try:
+        hash(key)
+    except TypeError:
+        return TypeError(
+            f"hash_key of pool {pool} returned an unhashable {type(key).__name__} "
+            f"{reprlib.repr(key)}: return a hashable key (a str, an int, or a tuple of them), "
+            "for example hash_key=lambda msg: msg.user_id"
+        )
+    return None
+
+
+class Resize:
+    """`PoolRef.resize`'s request, asked of the pool actor itself (past the routing)."""
+
+    __slots__ = ("size",)
+
+    def __init__(self, size: int) -> None:
+        self.size = size

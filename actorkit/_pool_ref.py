@@ -15,7 +15,7 @@ from ._clock import clock_timeout
 from ._envelope import Ask
 from ._errors import AskTimeout
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
-from ._pool_checks import check_size
+from ._pool_checks import Resize, check_size, unhashable_key
 from ._pool_handover import first_answer
 from ._ref import ActorRef
 from ._seconds import check_seconds
@@ -173,8 +173,11 @@ class PoolRef(ActorRef):
         raise AssertionError(f"unknown routing {routing!r}")  # check_pool rejects it earlier
 
     def _owner(self, message: Any) -> ActorRef | None:
-        assert self._hash_key is not None
-        return self._owner_of(self._hash_key(message))
+        key = self._hash_key(message)  # type: ignore[misc]  # set for consistent_hash
+        try:
+            return self._owner_of(key)
+        except TypeError as error:  # placing an unhashable key: say whose it is
+            raise unhashable_key(key, self._cell.path) or error from None
 
     def _owner_of(self, key: object) -> ActorRef | None:
         ring = self._ring
@@ -193,7 +196,10 @@ class PoolRef(ActorRef):
             # Consistent hash with members: straight into the owner's mailbox. A refusal
             # (the owner stopped, or is full) takes the general path below.
             key = self._hash_key(message)  # type: ignore[misc]
-            position = (hash(key) * GOLDEN) & MASK64  # process_hash(key), without a call
+            try:
+                position = (hash(key) * GOLDEN) & MASK64  # process_hash(key), without a call
+            except TypeError as error:
+                raise unhashable_key(key, self._cell.path) or error from None
             cell = ring.slots[position >> ring.shift]
             if cell is SPLIT:
                 cell = ring.owner_at(position)
@@ -285,15 +291,6 @@ class PoolRef(ActorRef):
 def _staying(pool: Cell) -> list[Cell]:
     """The pool's members: its children but those leaving a shrink or stopping."""
     return [c for c in pool.children.values() if not c.draining and c.state is not STOPPING]
-
-
-class Resize:
-    """`PoolRef.resize`'s request, asked of the pool actor itself (past the routing)."""
-
-    __slots__ = ("size",)
-
-    def __init__(self, size: int) -> None:
-        self.size = size
 
 
 def is_resize(message: object) -> bool:
