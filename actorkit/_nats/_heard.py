@@ -36,6 +36,23 @@ def _summarized(failures: int) -> bool:
     return failures in (10, 100) or failures % 1000 == 0
 
 
+def _reconnecting_now(nc: Client) -> bool:
+    """Reported by nats-py's reconnection itself: an attempt that reached the server and
+    failed there (refused credentials, a TLS or protocol failure) is reported while the
+    connection reads as CONNECTING, not RECONNECTING, and was neither logged nor counted."""
+    task = getattr(nc, "_reconnection_task", None)
+    return task is not None and task is asyncio.current_task()
+
+
+def _close_attempt(nc: Client) -> None:
+    """Close the socket of the attempt that failed: nats-py opens the next attempt's on the
+    same transport object without closing it, so each refused attempt left a socket open
+    until the collector found it (a ResourceWarning), one every `reconnect_time_wait`."""
+    transport = getattr(nc, "_transport", None)
+    if transport is not None:
+        transport.close()
+
+
 class Heard:
     """What nats-py reported on one connection: while it opened, its last error and whether
     one was a refusal (which ends the attempt at once instead of at the timeout); then the
@@ -56,7 +73,10 @@ class Heard:
         self.last = error
         if auth_refused(error) and not self.refused.done():
             self.refused.set_result(error)
-        if self.nc.is_reconnecting:
+        if _reconnecting_now(self.nc):
+            _close_attempt(self.nc)
+            self._failed_again(error)
+        elif self.nc.is_reconnecting:
             self._failed_again(error)
         elif self.nc.is_connected:
             logger.warning("NATS error in %s: %r", self.where, error)
