@@ -83,3 +83,14 @@ async def close_client(
         logger.info("%s: closing a NATS connection failed: %r", system_name, outcome)
     elif isinstance(outcome, BaseException):
         raise outcome
+
+
+def server_error(*clients: Client | None) -> str | None:
+    """The error line from the server on which nats-py closed one of `clients` for good (it
+    does so on any but a stale connection or a permissions violation, `max_subscriptions`
+    exceeded included), or None: a finite `max_reconnect_attempts` ran out."""
+    for nc in clients:
+        error = nc.last_error if nc is not None and nc.is_closed else None
+        if type(error) is nats.errors.Error or isinstance(error, nats.errors.AuthorizationError):
+            return str(error)
+    return None

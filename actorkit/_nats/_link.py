@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import nats.errors
 from nats.aio.client import Client
 
-from ._closing import close_client, stop_opening
+from ._closing import close_client, server_error, stop_opening
 from ._heard import Heard
 
 if TYPE_CHECKING:
@@ -84,6 +84,7 @@ class Link:
         self.topics_up = asyncio.Event()
         """The topics connection is connected: nats-py forgets a PING written while it is
         not (a reconnection starts a new list of PONG waiters), so `flush` waits for this."""
+        self.why_closed = "its max_reconnect_attempts ran out"
         self.reconnects = 0
         self.stopping = False
         self.closed = False
@@ -116,10 +117,8 @@ class Link:
         if self.connected:
             return "the actor system is shutting down"
         if self.closed and not self.stopping:
-            return (
-                "not connected to NATS any more: the connection closed for good (its "
-                "max_reconnect_attempts ran out)"
-            )
+            why = self.why_closed
+            return f"not connected to NATS any more: the connection closed for good ({why})"
         return "not connected to NATS"
 
     async def connect(self, system: Host, *, topics: bool = False) -> Client:
@@ -259,7 +258,11 @@ class Link:
         transport is closed as a whole, and the other connection closes too, in a task of
         its own since this runs inside nats-py's close."""
         if not (self.stopping or self.closed):
-            logger.error("%s: the NATS connection closed for good", self.system_name)
+            error = server_error(self.nc, self.topics)
+            if error is not None:
+                self.why_closed = f"nats-py closed it on the server's error {error}"
+            why = "" if error is None else f" ({self.why_closed})"
+            logger.error("%s: the NATS connection closed for good%s", self.system_name, why)
             self._gone()
             self.ending = asyncio.get_running_loop().create_task(self._end())
 
