@@ -9,6 +9,7 @@ import asyncio
 import logging
 from pathlib import Path
 
+import nats.errors
 import pytest
 
 from actorkit import ActorSystem, NotDelivered
@@ -39,3 +40,16 @@ async def test_a_connection_closed_on_a_server_error_says_so_not_max_reconnect_a
         assert "max_reconnect_attempts" not in str(refused.value)
     said = [r.getMessage() for r in caplog.records if "closed for good" in r.getMessage()]
     assert len(said) == 1 and "maximum subscriptions exceeded" in said[0].lower(), said
+
+
+async def test_a_flush_waiting_for_the_link_fails_at_once_when_it_closes_for_good(
+    own: NatsServer,
+) -> None:
+    """Begun during an outage, it waits for the connection to come back; once nats-py gave up
+    on it, that wait would last the flush's whole timeout, to end in a bare TimeoutError."""
+    link = transport(own, max_reconnect_attempts=1)
+    async with asyncio.timeout(SAFETY / 2), ActorSystem("doomed", transport=link):
+        own.stop()
+        await link.link_down.wait()
+        with pytest.raises(nats.errors.ConnectionClosedError):
+            await link.flush(timeout=SAFETY)

@@ -84,6 +84,8 @@ class Link:
         self.topics_up = asyncio.Event()
         """The topics connection is connected: nats-py forgets a PING written while it is
         not (a reconnection starts a new list of PONG waiters), so `flush` waits for this."""
+        self.shut = asyncio.Event()
+        """Set once either connection closed, for good or by the link: `up` may never be."""
         self.why_closed = "its max_reconnect_attempts ran out"
         self.reconnects = 0
         self.stopping = False
@@ -196,6 +198,18 @@ class Link:
                 return
         await self._close_both()
 
+    async def until_up(self, up: asyncio.Event) -> None:
+        """Wait for `up` (`self.up` or `self.topics_up`); ConnectionClosedError at once if a
+        connection closes meanwhile, instead of waiting out the caller's timeout."""
+        waits = [asyncio.ensure_future(event.wait()) for event in (up, self.shut)]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+        if not up.is_set():
+            raise nats.errors.ConnectionClosedError
+
     async def ended(self) -> None:
         """Wait for the ending, if a connection closed for good. A waiter cancelled leaves
         it to end on its own, within its bound."""
@@ -254,9 +268,10 @@ class Link:
         self._back()
 
     async def _connection_closed(self) -> None:
-        """Closed for good, not by the link (a finite `max_reconnect_attempts` ran out): the
-        transport is closed as a whole, and the other connection closes too, in a task of
-        its own since this runs inside nats-py's close."""
+        """Closed (`shut`); for good, not by the link (a finite `max_reconnect_attempts` ran
+        out, or a server error): the transport is closed as a whole, and the other connection
+        closes too, in a task of its own since this runs inside nats-py's close."""
+        self.shut.set()
         if not (self.stopping or self.closed):
             error = server_error(self.nc, self.topics)
             if error is not None:

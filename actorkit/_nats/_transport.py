@@ -193,9 +193,9 @@ class NatsTransport:
                 if client is None:
                     continue
                 # A PING written while a connection is down is never answered: wait for it
-                # first (one closed for good fails at once, in `round_trip`).
+                # first (one closed for good fails at once, here or in `round_trip`).
                 if not client.is_closed:
-                    await up.wait()
+                    await link.until_up(up)
                 await round_trip(client, timeout)
 
     def publish(self, topic: str, message: object) -> None:
