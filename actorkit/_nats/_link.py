@@ -189,14 +189,14 @@ class Link:
     async def close(self) -> None:
         """Close both connections whatever state they are in: a shutdown never fails, never
         hangs, nor leaves nats-py's tasks running, because NATS went away. Once one closed
-        for good, the link's ending closes them (`_end`): this waits for it instead."""
+        for good, the link's ending closes them (`_end`): this waits for it, then closes what
+        it could not (a start's topics connection, opened after it ran)."""
         ending = self.ending
         if ending is not None:
             await self.ended()
-            if not ending.cancelled():
-                ending.result()  # its error, if it had one, is the close's
-                return
-        await self._close_both()
+        await self._close_both()  # what the ending closed returns at once
+        if ending is not None and not ending.cancelled():
+            ending.result()  # its error, if it had one, is the close's
 
     async def until_up(self, up: asyncio.Event) -> None:
         """Wait for `up` (`self.up` or `self.topics_up`); ConnectionClosedError at once if a
