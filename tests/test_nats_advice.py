@@ -81,3 +81,13 @@ async def test_a_request_after_the_connection_closed_for_good_says_so(own: NatsS
         assert (await letters.receive(timeout=SAFETY)).reason == "transport_closed"  # gone
         with pytest.raises(NotDelivered, match=r"closed for good.*max_reconnect_attempts"):
             await ghost.ask("after")
+
+
+async def test_a_remote_ref_kept_past_its_systems_shutdown_says_so(server: NatsServer) -> None:
+    """Not an outage: its reader must not go looking for a network fault."""
+    async with ActorSystem("gone", transport=transport(server)) as system:
+        ghost = system.remote("elsewhere", "/x")
+    with pytest.raises(NotDelivered) as refused:
+        await ghost.ask(1, timeout=SAFETY)
+    assert "shut down" in str(refused.value)
+    assert "not connected to NATS" not in str(refused.value)

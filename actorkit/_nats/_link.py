@@ -118,7 +118,9 @@ class Link:
         read as an outage sends its reader looking for a network fault."""
         if self.connected:
             return "the actor system is shutting down"
-        if self.closed and not self.stopping:
+        if self.stopping:  # a ref kept past its system's shutdown: no outage either
+            return "the actor system has shut down" if self.closed else "not connected to NATS"
+        if self.closed:
             why = self.why_closed
             return f"not connected to NATS any more: the connection closed for good ({why})"
         return "not connected to NATS"
