@@ -157,8 +157,8 @@ async def _demo(
 ) -> int:
     started = time.monotonic()
     transport = nats_transport(nats) if nats else None
-    system_name = node_name(name) if nats else (name or "demo")
     try:
+        system_name = node_name(name) if nats else (name or "demo")
         made = ActorSystem(system_name, transport=transport)
     except ValueError as error:
         raise _Refused(f"{error}; pass another --name") from None

@@ -24,9 +24,16 @@ COURIER_TICK = 0.05
 
 
 def node_name(name: str | None) -> str:
-    """The system name: `--name`, else `hostname-pid`, made a valid NATS subject token."""
-    chosen = name or f"{socket.gethostname()}-{os.getpid()}"
-    return re.sub(r"[^A-Za-z0-9_-]", "-", chosen)
+    """The system name: `--name` as given (a `ValueError` unless it is one NATS subject
+    token, as the transport's `start` would refuse it), else `hostname-pid` made one."""
+    if name:
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+            raise ValueError(
+                "a system name on NATS must be letters, digits, '_' or '-' "
+                f"(one NATS subject token), got {name!r}"
+            )
+        return name
+    return re.sub(r"[^A-Za-z0-9_-]", "-", f"{socket.gethostname()}-{os.getpid()}")
 
 
 def nats_transport(url: str) -> Transport:

@@ -53,3 +53,18 @@ def test_demo_on_a_host_that_does_not_resolve_says_so_not_port_in_use() -> None:
     # "does not resolve", or where DNS never answers, the bind timeout's "resolving the host"
     assert "resolv" in line
     assert "in use" not in line
+
+
+def test_demo_refuses_a_name_no_system_on_nats_may_have_before_connecting() -> None:
+    # Nothing listens on port 1: a name that got past the check would wait out the connect
+    # timeout and fail with "cannot connect", not with advice about --name.
+    for name in ["a.b", "a/b", "east 1"]:
+        flags = ["--nats", "nats://127.0.0.1:1", "--name", name, "--no-http"]
+        result = run_cli("demo", "--duration", "1", *flags)
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("demo: ")
+        assert repr(name) in line
+        assert "pass another --name" in line
+        assert "cannot connect" not in line
