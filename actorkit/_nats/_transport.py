@@ -15,6 +15,7 @@ from nats.aio.subscription import Subscription
 from .._names import check_actor_path, check_system_name
 from .._ref import ActorRef
 from .._seconds import check_seconds
+from ._closing import server_error
 from ._core import Core, token
 from ._direct import leave, subscribe
 from ._exposure import Departures, Exposure
@@ -127,9 +128,16 @@ class NatsTransport:
             await subscribe(topics, f"{core.topic_prefix}>", inbound.topic_now, inbound.on_topic)
             await round_trip(nc, self.connect_timeout)
             await round_trip(topics, self.connect_timeout)
-        except BaseException:
+        except BaseException as error:
             link.closed = True
             await link.close()
+            if isinstance(error, nats.errors.ConnectionClosedError):  # nats-py's has no words
+                why = server_error(link.nc, link.topics)
+                cause = "" if why is None else f" on the server's error {why}"
+                raise ConnectionError(
+                    f"NATS closed the connection{cause} while {name!r} started: the system "
+                    "does not run (see the server's limits and permissions for this client)"
+                ) from error
             raise
         self._outbox.start(system.loop)
         link.up.set()
