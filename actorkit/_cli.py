@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--nats", metavar="URL", help="run as one node of a cluster on this NATS server"
     )
-    demo.add_argument("--name", help="system name with --nats (default: hostname-pid)")
+    demo.add_argument("--name", help="system name (default: demo; with --nats: hostname-pid)")
     top = sub.add_parser(
         "top",
         help="live view of a running system's actors",
