@@ -40,7 +40,7 @@ def _node(cell: Cell, children: int) -> dict[str, Any]:
         "children_count": children,
         "children": [],
     }
-    durable = describe(cell.instance)
+    durable = describe(cell)
     if durable is not None:  # persistence_id and sequence_nr
         node.update(durable)
     return node

@@ -128,9 +128,18 @@ async def recover(actor: Durable) -> None:
         stats.recovery_seconds.observe(perf_counter() - began)
 
 
-def describe(actor: object) -> dict[str, object] | None:
-    """What `/actors` shows of a durable actor: its persistence id and sequence number."""
-    binding = getattr(actor, "_durable", None)
+def describe(cell: Cell) -> dict[str, object] | None:
+    """What `/actors` shows of a durable actor: its persistence id and sequence number. An
+    actor waiting out a restart's backoff has no instance: its last instance's, which owns
+    the id until the next one claims it, is shown."""
+    instance = cell.instance
+    binding = getattr(instance, "_durable", None)
     if not isinstance(binding, Binding):
-        return None
+        service: Persistence | None = cell.runtime.system._persistence
+        if instance is not None or service is None:
+            return None
+        persistence_id = service.ids.get(cell)
+        binding = None if persistence_id is None else service.owners.get(persistence_id)
+        if binding is None or binding.cell is not cell:
+            return None
     return {"persistence_id": binding.persistence_id, "sequence_nr": binding.seq}
