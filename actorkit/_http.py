@@ -21,6 +21,7 @@ from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.exposition import choose_encoder
 
 from ._http_auth import check_auth, is_loopback
+from ._http_log import SERVER_LOG
 from ._http_routes import application
 from ._names import MAX_PATH
 from ._tree import actor_tree
@@ -226,7 +227,13 @@ async def _listen(app: web.Application, host: str, port: int, endpoints: object)
     """Bind in a task of its own, which a cancelled caller waits for and then closes: cut
     short, the bind could leave a listening socket that nothing holds (asyncio's
     `create_server` yields once after it starts serving)."""
-    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=CLOSE_GRACE)
+    runner = web.AppRunner(
+        app,
+        access_log=None,
+        handle_signals=False,
+        shutdown_timeout=CLOSE_GRACE,
+        logger=SERVER_LOG,
+    )
     binding = asyncio.ensure_future(_bind(runner, host, port))
     try:
         await asyncio.shield(binding)

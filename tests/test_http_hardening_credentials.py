@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hmac
+import logging
 
 import pytest
 
@@ -105,3 +107,29 @@ def test_credentials_are_compared_in_constant_time_and_both_basic_parts_always(
 )
 def test_only_loopback_hosts_count_as_unreachable_from_elsewhere(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+async def test_a_malformed_authorization_line_is_refused_without_logging_its_token(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """aiohttp logs a request it cannot parse at ERROR with the offending header line, token
+    and all: a client whose token file ends in a control character would put the token in
+    every log that collects ERROR lines."""
+    token = "s3cret-token-0123"
+    caplog.set_level(logging.DEBUG)
+    async with asyncio.timeout(10), ActorSystem() as system:
+        server = await system.serve_http(port=0, auth=token)
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        header = f"Authorization: Bearer {token}\x01"
+        writer.write(f"GET /metrics HTTP/1.1\r\nHost: x\r\n{header}\r\n\r\n".encode())
+        answer = await reader.read()
+        writer.close()
+        await writer.wait_closed()
+    assert answer.startswith((b"HTTP/1.0 400", b"HTTP/1.1 400"))
+    logged = "\n".join(
+        record.getMessage() + (caplog.handler.format(record) if record.exc_info else "")
+        for record in caplog.records
+    )
+    assert token not in logged
+    refused = [r for r in caplog.records if "bad HTTP request" in r.getMessage()]
+    assert refused and all(r.levelno == logging.DEBUG for r in refused)
