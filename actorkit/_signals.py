@@ -131,9 +131,10 @@ class StartPlan(Signal):
             return
         if book is not None and self in book.delayed:
             book.delayed.remove(self)
-        if cell.unsupervised_children:
+        if cell.unsupervised_children or cell.runtime.exiting is not None:
             # Stopping, or draining at shutdown: a supervisor that is stopping restarts
             # nothing (OTP); the stop that reaches these children ends them as they are.
+            # So once the program exits (an `on_stop` of this restart may have raised it).
             return
         for index, child in enumerate(self.plan):
             if child.closed:

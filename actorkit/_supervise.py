@@ -69,6 +69,10 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
         report.log("stop (its supervisor is stopping)")
         await child.call(Stop(error))
         return
+    if parent.runtime.exiting is not None:  # reported before the exit: nothing is restarted
+        report.log("stop (shutting down)")
+        await child.call(Stop(error))
+        return
     strategy = _strategy_of(parent)
     decision = _decide(parent, strategy, child, error)
     if error is not None:
