@@ -194,11 +194,13 @@ def make_instance(cell: Cell) -> Actor:
     `self.ref` works there): directly for a plain Actor subclass, through
     `_constructing` (read by `Actor.__new__`) for any other factory."""
     factory: Any = cell.factory
+    # A new incarnation before the factory runs: one that raises (in a restart) is a
+    # failure of its own, its report no stale second report of the instance it replaces.
+    cell.incarnation += 1
     if type(factory) is type and factory.__new__ is _ACTOR_NEW:
         made: Actor = object.__new__(factory)
         made._cell = cell
         made.__init__(*cell.args, **cell.kwargs)  # type: ignore[misc]
-        cell.incarnation += 1
         return made
     token = _constructing.set(cell)
     try:
@@ -213,5 +215,4 @@ def make_instance(cell: Cell) -> Actor:
     if type(instance) is not cell.factory:
         check_hooks(type(instance))
     instance._cell = cell
-    cell.incarnation += 1
     return instance
