@@ -104,8 +104,7 @@ class Lifecycle(Record):
         parent = self.parent
         cleaned = False
         try:
-            await self.stop_children()
-            await self.run_on_stop()
+            await self.end_instance()
             cleaned = True
         finally:
             if cleaned and not (
@@ -157,14 +156,21 @@ class Lifecycle(Record):
         self.stop_asked = False
         if self.capabilities:
             self.runtime.instruments.agent_paused(self.cell)
-        await self.stop_children()
-        await self.run_on_stop()
+        await self.end_instance()
         withdraw_children_news(self.cell)
         if self.timers_ is not None:  # those `on_stop` started end with its instance
             self.timers_.end_all()
         if self.intensity is not None:  # as in OTP, a restarted supervisor starts with a
             self.intensity.drop_delayed()  # clean slate
             self.intensity = None
+
+    async def end_instance(self) -> None:
+        """Children, then `on_stop` (OTP). A child spawned meanwhile by a task the instance
+        left running (only `on_stop` takes the instance, the end of spawns) goes with it."""
+        await self.stop_children()
+        await self.run_on_stop()
+        if self.children:
+            await self.stop_children()
 
     # --- stopping -------------------------------------------------------------------------
     def add_stop_waiter(self, waiter: asyncio.Future[None]) -> None:

@@ -241,8 +241,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
         failure = as_failure(error, f"the receive loop of {cell.display_path}", cell.runtime)
         if not cell.closed:
             try:
-                await cell.stop_children()
-                await cell.run_on_stop()
+                await cell.end_instance()
             finally:
                 cell.cannot_go_on(failure, IN_LOOP)
         if started is not None and not started.done():
