@@ -7,8 +7,18 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from actorkit import Actor, ActorSystem, ChildSpec, OneForAll, Supervisor
-from actorkit.testing import snapshot
+from actorkit import (
+    Actor,
+    ActorRef,
+    ActorSystem,
+    Backoff,
+    ChildSpec,
+    OneForAll,
+    OneForOne,
+    Supervisor,
+    Terminated,
+)
+from actorkit.testing import ManualClock, Probe, snapshot
 
 
 class InitFailed(Exception):
@@ -48,3 +58,37 @@ async def test_a_failure_in_init_during_a_restart_is_decided_on_not_a_stale_repo
             assert made == ["a", "b", "a", "b"]  # b was not made again after it failed
             assert not b.is_alive
             assert snapshot(sup).children == ("a",)
+
+
+class Watcher(Actor):
+    """Watches `target` from its start and forwards what it hears to `probe`."""
+
+    def __init__(self, target: ActorRef, probe: ActorRef) -> None:
+        self.target = target
+        self.probe = probe
+
+    async def on_start(self) -> None:
+        self.watch(self.target)
+
+    async def receive(self, message: Any) -> Any:
+        self.probe.tell(message)
+
+
+async def test_a_stop_from_outside_during_a_backoff_ends_it_for_good(clock: ManualClock) -> None:
+    """Coverage: stopped while its restart waits out the backoff, the child is not started
+    when the backoff ends; its watchers hear of the stop once, and not of the restart."""
+    made: list[str] = []
+    strategy = OneForOne(backoff=Backoff(min=1.0, max=1.0, jitter=0))
+    async with asyncio.timeout(5), ActorSystem(clock=clock, supervisor=strategy) as system:
+        child = await system.spawn(Fragile, made, "a", name="a")
+        probe = await Probe.spawn(system)
+        await system.spawn(Watcher, child, probe.ref)
+        child.tell("crash")
+        await clock.settle()  # waiting out its backoff
+        child.tell("queued")
+        await child.stop()
+        assert (await probe.receive()) == Terminated(child, None)
+        await clock.advance(2.0)
+        assert made == ["a"]
+        assert not child.is_alive
+        probe.expect_empty()
