@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ._clock import call_when_due
 from ._errors import SupervisorGaveUp
+from ._failure import as_failure
 from ._instruments import ESCALATED, GAVE_UP, NoMessage
 from ._signals import Resume, Signal, StartPlan, Stop, StopInstance
 from ._state import RESTARTING
@@ -112,8 +113,10 @@ def _decide(parent: Cell, strategy: Strategy, child: Cell, error: BaseException 
             history=parent.intensity,
             now=parent.runtime.clock.now(),
         )
-    except Exception as decider_error:
-        parent.runtime.log_internal(f"decider of {parent.display_path} failed", decider_error)
+    except BaseException as error:  # not only an `Exception`: a failure all the same
+        what = f"decider of {parent.display_path}"
+        decider_error = as_failure(error, what, parent.runtime, called=True)
+        parent.runtime.log_internal(f"{what} failed", decider_error)
         return "escalate"
 
 

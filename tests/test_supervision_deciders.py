@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -100,3 +101,37 @@ async def test_decider_escalate_fails_the_parent_which_is_restarted(decider: Any
         await parent.ask("sync")  # processed after the parent's restart
         assert journal == ["start parent", "start w", "stop w", "start parent", "start w"]
         assert snapshot(parent).restarts == 1
+
+
+class Abort(BaseException):
+    """Not an `Exception`: a failure all the same (`_failure`)."""
+
+
+def _aborting(error: BaseException) -> None:
+    raise Abort("decider bug")
+
+
+@pytest.mark.parametrize("decider", [_broken, _aborting], ids=["exception", "base_exception"])
+async def test_a_decider_that_raises_still_logs_the_child_s_failure_once(
+    decider: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Whatever the decider raised, the child's own failure is logged and counted once,
+    decided as an escalation, and the decider's error is logged as its own."""
+
+    class Parent(Actor):
+        supervisor_strategy = OneForOne(decider=decider)
+
+        async def on_start(self) -> None:
+            await self.spawn(Worker, [], "w", name="w")
+
+    async with asyncio.timeout(5), ActorSystem() as system:
+        parent = await system.spawn(Parent, name="p")
+        w = system.lookup("/p/w")
+        assert w is not None
+        w.tell(KeyError("up"))
+        await parent.ask("sync")  # processed after the parent's restart
+        assert snapshot(parent).restarts == 1
+    reports = [r.getMessage() for r in caplog.records if r.getMessage().startswith("actor /p/w")]
+    assert len(reports) == 1
+    assert reports[0].endswith("supervisor decided: escalate")
+    assert "decider of /p failed" in caplog.text
