@@ -153,7 +153,15 @@ class Actor:
         persistence_id: str | None = None,
         **kwargs: Any,
     ) -> ActorRef:
-        """Start a child supervised by this actor (same options as `ActorSystem.spawn`)."""
+        """Start a child supervised by this actor (same options as `ActorSystem.spawn`). An
+        instance a restart replaced (a task it left running) is refused, as for `timers`: the
+        child would be its successor's, which never asked for it."""
+        current = self._cell.instance
+        if current is not self and current is not None:
+            raise ActorStopped(
+                f"this instance of {self._cell.display_path} was replaced by a restart, and "
+                "only the new one spawns children"
+            )
         if persistence_id is not None:
             options = (name, mailbox_size, restart, capabilities)
             return await spawn_durable(self._cell, factory, args, kwargs, options, persistence_id)
