@@ -40,9 +40,8 @@ if TYPE_CHECKING:
 
 
 class Waiter(Protocol):
-    """What parks in `Mailbox.waiter`: the receive loop's future, or a dormant cell (whose
-    task is not made yet: an idle actor costs no task, coroutine or future), which makes its
-    task when "woken" (`Cell.set_result`)."""
+    """What parks in `Mailbox.waiter`: the receive loop's future, or a dormant cell, which
+    makes its task when "woken" (`Cell.set_result`): an idle actor costs no task or future."""
 
     def done(self) -> bool: ...
     def set_result(self, result: None, /) -> None: ...
@@ -52,10 +51,7 @@ class Waiter(Protocol):
 # in `left`), so one busy actor whose handler never awaits cannot starve the others.
 BATCH = 128
 UNBOUNDED = sys.maxsize  # the capacity of a mailbox without a bound
-# What a waiting sender's future resolves to.
-_GRANTED = 1
-_CLOSED = 2
-_GAVE_UP = 3
+_GRANTED, _CLOSED, _GAVE_UP = 1, 2, 3  # what a waiting sender's future resolves to
 
 
 class Mailbox:
@@ -133,8 +129,8 @@ class Mailbox:
 
     async def put(self, message: Any, give_up: asyncio.Future[Any] | None = None) -> bool:
         """Wait for room, then put: True once queued, False if the mailbox closed or `give_up`
-        (an ask's deadline) finished first. A cancelled wait leaves nothing behind, passes
-        its place on and wakes the consumer (a drain parks until granted places are taken)."""
+        (an ask's deadline) finished first, even as it was granted a place. A wait given up or
+        cancelled leaves nothing behind, passes its place on and wakes the consumer (a drain)."""
         if self.offer(message):
             return True
         if self.closed:
@@ -159,6 +155,10 @@ class Mailbox:
         if outcome != _GRANTED:
             return False
         self.reserved -= 1
+        if give_up is not None and give_up.done():
+            self.admit()
+            self.wake()
+            return False
         self._relimit()
         return self.force(message)
 
