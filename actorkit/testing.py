@@ -103,6 +103,8 @@ class ManualClock:
         self._store_timeout = check_seconds(store_timeout, "store_timeout")
         self._heap: list[tuple[float, int, _Entry]] = []
         self._seq = itertools.count()
+        self._advancing = asyncio.Lock()
+        """Held by the `advance` under way: one made meanwhile waits for it, then moves on."""
         self._idle: list[Callable[[], bool]] = []
         self.store_calls = StoreCalls()
         """The store calls of the actors of the systems on this clock, in flight."""
@@ -140,8 +142,16 @@ class ManualClock:
 
         What is due within `DUE_TOLERANCE` (relative) past the target fires too, and the
         clock then reads its time: float sums miss by an ulp or two, and `schedule_every(0.1)`
-        due at 0.1 + 2 * 0.1 = 0.30000000000000004 must tick in `advance(0.3)`."""
-        target = self._now + check_seconds(seconds, "advance()", zero_ok=True)
+        due at 0.1 + 2 * 0.1 = 0.30000000000000004 must tick in `advance(0.3)`.
+
+        Advances made at once (a helper task driving time while the test advances too) take
+        turns: each starts from where the one before it ended, so time moves by their sum."""
+        seconds = check_seconds(seconds, "advance()", zero_ok=True)
+        async with self._advancing:
+            await self._advance(seconds)
+
+    async def _advance(self, seconds: float) -> None:
+        target = self._now + seconds
         due_by = target + min(abs(target) * DUE_TOLERANCE, MAX_DUE_SLACK)
         await self.settle()
         heap, armed_before, standing = self._heap, next(self._seq), 0

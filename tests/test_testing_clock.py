@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from actorkit import ActorSystem
@@ -129,3 +131,16 @@ async def test_many_timers_armed_for_one_instant_before_advance_all_fire() -> No
         clock.call_at(1.0, lambda: fired.append(clock.now()))
     await clock.advance(1.0)
     assert fired == [1.0] * (SETTLE_LIMIT + 1)
+
+
+async def test_advances_made_at_once_take_turns_and_each_moves_time_its_own_amount() -> None:
+    """A helper task driving time while the test advances too: the second waits for the first,
+    then moves on from where it ended, so time moves by the sum and each due time fires once."""
+    clock = ManualClock()
+    fired: list[float] = []
+    for when in (1.0, 2.0, 3.0, 4.0):
+        clock.call_at(when, lambda: fired.append(clock.now()))
+    async with asyncio.timeout(5):
+        await asyncio.gather(clock.advance(1.5), clock.advance(1.5))
+    assert clock.now() == 3.0
+    assert fired == [1.0, 2.0, 3.0]
