@@ -9,7 +9,8 @@ module is the one place that knows where each figure lives.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Union, get_origin
 
 from ._accounting import Accounting
 from ._mailbox import UNBOUNDED
@@ -17,6 +18,8 @@ from ._outside_stop import FORCED_STOP_GRACE as FORCED_STOP_GRACE
 from ._ref import local_cell
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._actor import Actor
     from ._cell import Cell
     from ._ref import ActorRef
@@ -136,3 +139,23 @@ def actor_tree(system: ActorSystem, path: str | None = None, limit: int | None =
     if root is None:
         raise RuntimeError("actor_tree() needs a started system")
     return tree(system, root, path, limit)
+
+
+def expectation(expected: Any) -> Callable[[Any], bool]:
+    """How `Probe.expect` checks a message against `expected`: `isinstance` for a type or a
+    union of types (`int | str`, `Optional[int]`), the predicate itself for another callable,
+    else equality. A parameterized type (`list[int]`) is none of these: `isinstance` refuses
+    it, and called as a predicate it would build a list of the message."""
+    origin = get_origin(expected)
+    if isinstance(expected, type | UnionType) or origin is Union:
+        return lambda message: isinstance(message, expected)
+    if origin is not None:
+        name = getattr(origin, "__name__", None)
+        instead = f"its class (expect({name}))" if isinstance(origin, type) else "a value"
+        raise TypeError(
+            f"Probe.expect cannot check a message against {expected!r}, which isinstance() "
+            f"does not take: pass {instead} or a predicate"
+        )
+    if callable(expected):
+        return lambda message: bool(expected(message))
+    return lambda message: bool(message == expected)

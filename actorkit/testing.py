@@ -20,6 +20,7 @@ from ._inspection import (
     accepting,
     actor_tree,
     cancel_task,
+    expectation,
     instance,
     pending_asks,
     pending_timers,
@@ -263,16 +264,11 @@ class Probe:
             raise TimeoutError(f"the probe received nothing within {seconds} s") from None
 
     async def expect(self, expected: Any, timeout: float = 5.0) -> Any:
-        """The next message, which must equal `expected`, be an instance of it (a type) or
-        satisfy it (a predicate)."""
+        """The next message, which must equal `expected`, be an instance of it (a type, or a
+        union such as `int | None`) or satisfy it (a predicate)."""
+        matches = expectation(expected)  # a `TypeError` before any message is taken
         message = await self.receive(timeout)
-        if isinstance(expected, type):
-            ok = isinstance(message, expected)
-        elif callable(expected):
-            ok = expected(message)
-        else:
-            ok = message == expected
-        if not ok:
+        if not matches(message):
             raise AssertionError(f"probe expected {expected!r}, got {message!r}")
         return message
 

@@ -59,6 +59,12 @@ CASES = [
         "timeout must be a number of seconds",
     ),
     Case(
+        "Probe.expect: a parameterized type",
+        lambda e: Probe().expect(list[int]),
+        TypeError,
+        "does not take: pass its class \\(expect\\(list\\)\\) or a predicate",
+    ),
+    Case(
         "Probe.ref: before Probe.spawn",
         lambda e: Probe().ref,
         RuntimeError,

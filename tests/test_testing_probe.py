@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import pydoc
+from typing import Optional
 
 import pytest
 
@@ -134,3 +135,28 @@ async def test_probe_expect_empty_leaves_the_message_it_names_to_be_received() -
         assert probe.pending == 2
         assert [await probe.receive(), await probe.receive()] == ["left over", "sync"]
         probe.expect_empty()
+
+
+async def test_probe_expect_by_a_union_of_types_is_by_instance_too() -> None:
+    """`int | str` and `Optional[int]` are what `isinstance` takes as well: a message of one
+    of their types passes, and one of neither fails naming them, not a conversion's error."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        for message in [1, "two", None, 4.0]:
+            probe.ref.tell(message)
+        assert await probe.expect(int | str) == 1
+        assert await probe.expect(int | str) == "two"
+        assert await probe.expect(Optional[int]) is None  # noqa: UP045 (what users write)
+        with pytest.raises(AssertionError, match=r"probe expected .*int.*, got 4\.0"):
+            await probe.expect(Optional[int])  # noqa: UP045
+
+
+async def test_probe_expect_by_a_parameterized_type_says_what_to_pass_instead() -> None:
+    """`list[int]` is no type `isinstance` can check: called as a predicate it built a list of
+    the message, so `[]` failed, `[1]` passed and `5` raised a bare `TypeError` of `list`."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        probe.ref.tell([])
+        with pytest.raises(TypeError, match=r"list\[int\].*expect\(list\)"):
+            await probe.expect(list[int])
+        assert await probe.expect(list) == []  # refused before it took the message
