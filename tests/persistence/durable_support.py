@@ -14,12 +14,14 @@ import pytest
 
 import actorkit
 from actorkit.persistence import (
+    EventSourced,
     MemoryStore,
     PersistenceError,
     PostgresStore,
     SQLiteStore,
     Store,
     StoredEvent,
+    StoredReminder,
 )
 
 from .postgres_server import PostgresServer
@@ -40,6 +42,27 @@ class SharedMemoryStore(MemoryStore):
         """A new store object on the same data, as a second process opens the same database
         (a store object serves one running system)."""
         return copy.copy(self)  # shallow: the same journals, snapshots, states and reminders
+
+
+class InDoubt(SharedMemoryStore):
+    """Once `doubt` is set, its next reminder write commits and then reports failure: a
+    connection lost before the commit's answer."""
+
+    doubt = False
+
+    async def put_reminder(self, persistence_id: str, reminder: StoredReminder) -> None:
+        await super().put_reminder(persistence_id, reminder)
+        self._lost()
+
+    async def delete_reminder(self, persistence_id: str, key: str) -> bool:
+        found = await super().delete_reminder(persistence_id, key)
+        self._lost()
+        return found
+
+    def _lost(self) -> None:
+        if self.doubt:
+            self.doubt = False
+            raise PersistenceError("the connection was lost before the commit's answer")
 
 
 def store_maker(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
@@ -89,6 +112,18 @@ class FlakyStore(SharedMemoryStore):
 @dataclass(frozen=True)
 class Deposited:
     amount: int
+
+
+class Teller(EventSourced):
+    """Persists `message` deposits of 1 each; fails on "crash"."""
+
+    def apply(self, event: Any) -> None:
+        """The journal is the state."""
+
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError("crash")
+        await self.persist(*(Deposited(1) for _ in range(message)))
 
 
 @dataclass(frozen=True)

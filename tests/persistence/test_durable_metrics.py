@@ -10,22 +10,12 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem
-from actorkit.persistence import DurableState, EventSourced, MemoryStore, PersistenceError
+from actorkit.persistence import DurableState, MemoryStore, PersistenceError
 from actorkit.testing import actor_tree
 
-from .durable_support import Deposited
+from .durable_support import Teller
 
 pytestmark = pytest.mark.timeout(30)
-
-
-class Teller(EventSourced):
-    def apply(self, event: Any) -> None:
-        """The journal is the state."""
-
-    async def receive(self, message: Any) -> Any:
-        if message == "crash":
-            raise RuntimeError("crash")
-        await self.persist(*(Deposited(1) for _ in range(message)))
 
 
 class Note(DurableState):

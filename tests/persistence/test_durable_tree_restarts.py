@@ -10,24 +10,14 @@ from typing import Any
 import pytest
 
 from actorkit import ActorSystem, Backoff, OneForOne
-from actorkit.persistence import DurableState, EventSourced, MemoryStore
+from actorkit.persistence import DurableState, MemoryStore
 from actorkit.testing import ManualClock, actor_tree
 
-from .durable_support import Deposited
+from .durable_support import Teller
 
 pytestmark = pytest.mark.timeout(30)
 
 BACKOFF = 5.0
-
-
-class Teller(EventSourced):
-    def apply(self, event: Any) -> None:
-        """The journal is the state."""
-
-    async def receive(self, message: Any) -> Any:
-        if message == "crash":
-            raise RuntimeError("crash")
-        await self.persist(*(Deposited(1) for _ in range(message)))
 
 
 class Note(DurableState):

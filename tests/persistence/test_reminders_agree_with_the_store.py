@@ -12,29 +12,9 @@ from actorkit import ActorSystem
 from actorkit.persistence import DurableState, PersistenceError, StoredReminder
 from actorkit.testing import ManualClock
 
-from .durable_support import SharedMemoryStore
+from .durable_support import InDoubt, SharedMemoryStore
 
 pytestmark = pytest.mark.timeout(30)
-
-
-class InDoubt(SharedMemoryStore):
-    """Commits a reminder write, then reports it failed, while `doubt` is set: a connection
-    lost before the commit's answer."""
-
-    doubt = False
-
-    async def put_reminder(self, persistence_id: str, reminder: StoredReminder) -> None:
-        await super().put_reminder(persistence_id, reminder)
-        self._lost()
-
-    async def delete_reminder(self, persistence_id: str, key: str) -> bool:
-        found = await super().delete_reminder(persistence_id, key)
-        self._lost()
-        return found
-
-    def _lost(self) -> None:
-        if self.doubt:
-            raise PersistenceError("the connection was lost before the commit's answer")
 
 
 class Owner(DurableState):

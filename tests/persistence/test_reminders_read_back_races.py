@@ -14,37 +14,21 @@ from actorkit import ActorSystem
 from actorkit.persistence import DurableState, PersistenceError, StoredReminder
 from actorkit.testing import ManualClock
 
-from .durable_support import SharedMemoryStore
+from .durable_support import InDoubt
 
 pytestmark = pytest.mark.timeout(30)
 
 
-class SlowReadBack(SharedMemoryStore):
-    """While `doubt` is set, a reminder write commits and then reports failure (a connection
-    lost before the answer); while `hold` is set, listing reminders reads the rows at once
-    and answers only once `answer` is set (a slow network after the statement's snapshot)."""
+class SlowReadBack(InDoubt):
+    """While `hold` is set, listing reminders reads the rows at once and answers only once
+    `answer` is set (a slow network after the statement's snapshot)."""
 
-    doubt = False
     hold = False
 
     def __init__(self) -> None:
         super().__init__()
         self.reading = asyncio.Event()
         self.answer = asyncio.Event()
-
-    async def put_reminder(self, persistence_id: str, reminder: StoredReminder) -> None:
-        await super().put_reminder(persistence_id, reminder)
-        self._lost()
-
-    async def delete_reminder(self, persistence_id: str, key: str) -> bool:
-        found = await super().delete_reminder(persistence_id, key)
-        self._lost()
-        return found
-
-    def _lost(self) -> None:
-        if self.doubt:
-            self.doubt = False
-            raise PersistenceError("the connection was lost before the commit's answer")
 
     async def reminders(self, persistence_id: str) -> list[StoredReminder]:
         rows = await super().reminders(persistence_id)
