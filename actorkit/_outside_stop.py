@@ -144,9 +144,7 @@ class _EndedUnwound:
         cell = self.cell
         if cell.task is task:
             cell.task = None
-        if cell.instance is not None:
-            unwinding = begun_task(cell.runtime.loop, unwind_on_stop(cell))
-            cell.runtime.unwinding[unwinding] = cell  # from now: a shutdown waits for it
+        on_stop_apart(cell)
 
 
 class _Begins(Coroutine[Any, Any, None]):
@@ -225,9 +223,15 @@ class _EndedUnclosed:
         logger.warning("%s was stopped: its task was cancelled before it began", cell.display_path)
         kill(subtree(cell))
         cell.task = None
-        if cell.instance is not None:
-            unwinding = begun_task(cell.runtime.loop, unwind_on_stop(cell))
-            cell.runtime.unwinding[unwinding] = cell  # from now: a shutdown waits for it
+        on_stop_apart(cell)
+
+
+def on_stop_apart(cell: Cell) -> None:
+    """`on_stop`, if the instance is still held, in a task of its own: the actor's task ended
+    without unwinding it (`_EndedUnwound`, `_EndedUnclosed`)."""
+    if cell.instance is not None:
+        unwinding = begun_task(cell.runtime.loop, unwind_on_stop(cell))
+        cell.runtime.unwinding[unwinding] = cell  # from now: a shutdown waits for it
 
 
 def awaited_at_shutdown(task: asyncio.Task[None], cell: Cell) -> None:
