@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from typing import Literal
+from weakref import WeakValueDictionary
 
 from ._messages import DeadLetter
 
@@ -57,7 +58,7 @@ class DeadLetters:
       closed for good.
     """
 
-    __slots__ = ("_listeners", "_now", "_recent", "by_reason", "count")
+    __slots__ = ("_copies", "_listeners", "_now", "_recent", "by_reason", "count")
 
     def __init__(self, now: Callable[[], float], limit: int = RECENT_LIMIT) -> None:
         self._now = now
@@ -65,12 +66,16 @@ class DeadLetters:
         self.by_reason: dict[str, int] = {}
         self._recent: deque[DeadLetter] = deque(maxlen=limit)
         self._listeners: list[Callable[[DeadLetter], object]] = []
+        # The letters handed to watchers, by id while they live: `add` checks identity, so
+        # a `DeadLetter` a user built (or decoded from another system) is never taken for one.
+        self._copies: WeakValueDictionary[int, DeadLetter] = WeakValueDictionary()
 
     def add(self, message: object, recipient: str | None, reason: Reason) -> None:
-        if type(message) is DeadLetter:
+        if type(message) is DeadLetter and self._copies.get(id(message)) is message:
             # A watcher's copy of a letter already counted (queued when the watcher stopped,
-            # or refused by a pool member it went through): the actor's own accounting keeps
-            # it, and a letter about it would count one loss twice.
+            # refused by a pool member it went through, or passed on by the watcher): the
+            # actor's own accounting keeps it, and a letter about it would count one loss
+            # twice (and come back to the watcher, which could pass it on for ever).
             return
         self.count += 1
         self.by_reason[reason] = self.by_reason.get(reason, 0) + 1
@@ -85,6 +90,10 @@ class DeadLetters:
         a dead letter recorded while the caller iterates (across an await) cannot break the
         loop, as it would a live deque; recording stays an O(1) append."""
         return list(self._recent)
+
+    def copied(self, letter: DeadLetter) -> None:
+        """`letter` goes to watchers as a copy: lost again, it is not a dead letter again."""
+        self._copies[id(letter)] = letter
 
     def listen(self, listener: Callable[[DeadLetter], object]) -> None:
         """Let metrics or a topic watch dead letters without the core knowing about them."""

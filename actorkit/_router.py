@@ -98,6 +98,7 @@ class Router:
 
     def _forward_dead_letter(self, letter: DeadLetter) -> None:
         if self._watching_dead:
+            self._dead.copied(letter)
             for mailbox in self._index.match(DEAD_LETTER_TOPIC):
                 # A copy for watchers: the letter is already counted. One a full watcher
                 # cannot take counts as its class's refused tell, never as a dead letter

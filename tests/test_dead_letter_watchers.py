@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from actorkit import DEAD_LETTER_TOPIC, Actor, ActorSystem
+from actorkit import DEAD_LETTER_TOPIC, Actor, ActorSystem, DeadLetter
 
 
 class Held(Actor):
@@ -46,3 +46,43 @@ async def test_a_copy_queued_at_a_watcher_that_stops_is_no_second_dead_letter() 
         assert [(d.message, d.reason) for d in system.dead_letters.recent] == [("lost", "stopped")]
         assert system.dead_letters.count == 1
         assert system.accounting().dead_lettered == 1  # the watcher's copy, in its own books
+
+
+class Forwarder(Actor):
+    """Passes each dead letter it watches on to a topic nobody subscribes to."""
+
+    def __init__(self, forwarded: asyncio.Event) -> None:
+        self.forwarded = forwarded
+
+    async def receive(self, message: Any) -> Any:
+        self.system.publish("ops.dead_letters", message)
+        self.forwarded.set()
+
+
+async def test_a_watcher_passing_its_copy_on_to_nobody_makes_no_second_dead_letter() -> None:
+    """The copy is the letter already counted: passed on and lost again, it is not counted
+    again (nor sent back to the watcher, which would pass it on for ever)."""
+    forwarded = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem() as system:
+        watcher = await system.spawn(Forwarder, forwarded)
+        system.subscribe(watcher, DEAD_LETTER_TOPIC)
+        system.publish("nobody.listens", "lost")
+        await forwarded.wait()  # set once it has published the copy
+        assert [(d.message, d.reason) for d in system.dead_letters.recent] == [
+            ("lost", "no_subscribers")
+        ]
+
+
+async def test_a_dead_letter_record_made_by_the_user_is_a_message_like_any_other() -> None:
+    """Only the runtime's own copies are exempt: a `DeadLetter` a user builds (or one that
+    came from another system) and sends nowhere is lost like any message, and counted."""
+    made = DeadLetter("m", "/elsewhere", "stopped", 0.0)
+    async with asyncio.timeout(10), ActorSystem() as system:
+        gone = await system.spawn(Sink)
+        await gone.stop()
+        gone.tell(made)
+        assert system.publish("nobody.listens", made) == 0
+        assert [(d.message, d.reason) for d in system.dead_letters.recent] == [
+            (made, "stopped"),
+            (made, "no_subscribers"),
+        ]
