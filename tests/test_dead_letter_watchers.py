@@ -86,3 +86,23 @@ async def test_a_dead_letter_record_made_by_the_user_is_a_message_like_any_other
             (made, "stopped"),
             (made, "no_subscribers"),
         ]
+
+
+async def test_a_watcher_that_stops_drops_no_copy_of_its_own_queued_messages() -> None:
+    """What a stopping watcher still held becomes dead letters, whose copies its closed mailbox
+    refuses: not copies a full watcher dropped (`actorkit_mailbox_dropped_total`), since a
+    stopped actor drops nothing, as a tell to one is a dead letter and no drop."""
+    holding, release = asyncio.Event(), asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem() as system:
+        watcher = await system.spawn(Held, holding, release, restart="temporary")
+        system.subscribe(watcher, DEAD_LETTER_TOPIC)
+        watcher.tell("hold")
+        await holding.wait()
+        watcher.tell("queued")
+        watcher.tell("also queued")
+        release.set()
+        await watcher.stop()
+        assert system.dead_letters.by_reason == {"stopping": 2}
+        stats = system.metrics.stats_for(Held)  # `actorkit_mailbox_dropped_total`
+        assert stats is not None
+        assert stats.dropped == 0
