@@ -98,6 +98,11 @@ class Actor:
     async def receive(self, message: Any) -> Any:
         """Handle one message; the return value answers an `ask`."""
 
+    def _resumable(self) -> bool:
+        """Whether a supervisor's "resume" may keep this instance and its state; a durable
+        instance whose state no longer matches its store may not, and is restarted."""
+        return True
+
     async def on_stop(self) -> None:
         """Runs once per instance on every kind of stop, before a restart included."""
 

@@ -101,15 +101,20 @@ NOT_RESUMED = "a supervisor that gave up is not resumed: it stopped its children
 def _decide(parent: Cell, strategy: Strategy, child: Cell, error: BaseException | None) -> Decision:
     """A supervisor that gave up has nothing to resume (as OTP's, it is done: its children
     are stopped, its restart history full), so a "resume" restarts it, as it does an actor
-    whose instance is gone; its restart type and `parent`'s intensity still apply."""
+    whose instance is gone or whose state no longer matches its store (a durable one that lost
+    a write conflict, or whose `apply` failed on stored events); its restart type and
+    `parent`'s intensity still apply."""
     if parent.intensity is None:
         parent.intensity = Intensity()
+    instance = child.instance
     try:
         return decide(
             strategy,
             child.restart,
             error,
-            has_instance=child.instance is not None and not isinstance(error, SupervisorGaveUp),
+            has_instance=instance is not None
+            and not isinstance(error, SupervisorGaveUp)
+            and instance._resumable(),  # noqa: SLF001  # the runtime's own hook
             history=parent.intensity,
             now=parent.runtime.clock.now(),
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from .._errors import ActorStopped, PersistenceError
+from .._errors import ActorStopped, PersistenceConflict, PersistenceError
 from .._wire import BadPayload
 from . import _payload
 
@@ -62,7 +62,7 @@ class Binding:
 
     __slots__ = (
         "after", "busy", "cell", "persistence_id", "recovered", "reminders", "reminding", "seq",
-        "service", "snapshot_owed", "stats", "store",
+        "service", "snapshot_owed", "stale", "stats", "store",
     )  # fmt: skip
 
     def __init__(
@@ -78,6 +78,9 @@ class Binding:
         self.snapshot_owed = False
         """An `EventSourced` persist crossed a snapshot mark but was cancelled before taking
         the snapshot: its next persist of events that returns takes it."""
+        self.stale = False
+        """The instance's state no longer matches the store (another writer got there first,
+        or `apply` failed on events already stored): a supervisor's resume restarts it."""
         self.busy: bool | Retired | _Recovering = RECOVERING
         """`RECOVERING` until its recovery finished; then True while a persist or save of
         this instance is in flight (one at a time); a `Retired` once the instance was
@@ -101,6 +104,8 @@ class Binding:
 
     def failed(self, operation: Operation, error: BaseException) -> None:
         """The store failed this instance's `operation`: counted by its class."""
+        if isinstance(error, PersistenceConflict):
+            self.stale = True
         if self.stats is not None:
             self.stats.failed(operation, error)
 

@@ -76,6 +76,9 @@ class Durable(Actor):
 
     on_start.recovers = True  # type: ignore[attr-defined]
 
+    def _resumable(self) -> bool:
+        return not self._durable.stale
+
     @property
     def persistence_id(self) -> str:
         """The key of this actor's journal, state and reminders in the store."""

@@ -139,8 +139,12 @@ class EventSourced(Durable):
         if stats is not None:
             stats.events_persisted += len(payloads)
             stats.persist_seconds.observe(perf_counter() - began)
-        for event in events:
-            self.apply(event)
+        try:
+            for event in events:
+                self.apply(event)
+        except BaseException:
+            binding.stale = True  # the events are stored: only a recovery applies them all
+            raise
         every = self.snapshot_every
         if every and (binding.seq // every > before // every or binding.snapshot_owed):
             # A persist cancelled once stored leaves its snapshot to the next one that returns,
