@@ -79,7 +79,9 @@ class HistoryWriter:
         self._system = system
         self._pending = Pending()
         self._heads: dict[str, int] = {}
-        """The latest sequence number of each journal written to: read once per agent."""
+        """The latest sequence number of each journal written to: read once per agent. Keyed
+        by agent path, so that a dropped `stopped` forgets its agent's head without building
+        the id, which fails for a path too long to have one."""
         self._wakeup: asyncio.Future[None] | None = None
         self._pause: asyncio.Future[None] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -97,7 +99,7 @@ class HistoryWriter:
             self.dropped += 1
             self._unreported += 1
             if state == "stopped":  # as its write would have: heads stay bounded
-                self._heads.pop(history_id(self._system, path), None)
+                self._heads.pop(path, None)
             if self._closed:
                 self._report("the system has closed its store")
             return
@@ -180,7 +182,7 @@ class HistoryWriter:
         store = self._service.store
         for _ in range(CONFLICT_RETRIES):
             # Taken out: after a failure whose commit is in doubt, the head is read again.
-            expected = self._heads.pop(persistence_id, None)
+            expected = self._heads.pop(path, None)
             if expected is None:
                 expected = await store.highest_seq(persistence_id)
             try:
@@ -190,7 +192,7 @@ class HistoryWriter:
             self.written += len(payloads)
             if changes[-1][2] != "stopped" and path in self._service.runtime.live:
                 # Forgotten once stopped (its `stopped` written, or dropped): heads stay bounded
-                self._heads[persistence_id] = expected + len(payloads)
+                self._heads[path] = expected + len(payloads)
             return
         raise PersistenceConflict(f"{persistence_id!r} kept moving on under other writers")
 

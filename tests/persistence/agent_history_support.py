@@ -22,6 +22,19 @@ class Worker(Actor):
         return payload
 
 
+LONG_NAME = "n" * 250
+
+
+class Nest(Actor):
+    """Nests `message` plain actors, then a `Worker`; answers the worker's path (longer than
+    a persistence id may be, from 4 on)."""
+
+    async def receive(self, message: Any) -> Any:
+        if message == 0:
+            return (await self.spawn(Worker, name=LONG_NAME)).path
+        return await (await self.spawn(Nest, name=LONG_NAME)).ask(message - 1)
+
+
 def changes(history: list[AgentChange]) -> list[tuple[str, int | None]]:
     return [(change.state, change.task) for change in history]
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import ActorSystem
 from actorkit.persistence import MemoryStore
 
-from .agent_history_support import Worker, dropped
+from .agent_history_support import LONG_NAME, Nest, dropped
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -41,18 +41,6 @@ async def test_a_bad_path_is_refused(path: object, error: type) -> None:
     async with ActorSystem("app", store=MemoryStore(), agent_history=True) as system:
         with pytest.raises(error, match="path"):
             await system.agent_history(path)
-
-
-LONG_NAME = "n" * 250
-
-
-class Nest(Actor):
-    """Nests `depth` plain actors, then a `Worker`; answers the worker's path."""
-
-    async def receive(self, message: Any) -> Any:
-        if message == 0:
-            return (await self.spawn(Worker, name=LONG_NAME)).path
-        return await (await self.spawn(Nest, name=LONG_NAME)).ask(message - 1)
 
 
 async def test_an_agent_whose_history_id_is_too_long_is_dropped_and_logged(

@@ -15,7 +15,7 @@ from actorkit.persistence import PersistenceError, _agent_history
 from actorkit.persistence._history_buffer import FIRST_BACKOFF
 from actorkit.testing import ManualClock
 
-from .agent_history_support import Worker, changes, dropped
+from .agent_history_support import LONG_NAME, Nest, Worker, changes, dropped
 from .durable_support import SharedMemoryStore
 
 pytestmark = pytest.mark.timeout(30)
@@ -90,7 +90,7 @@ async def test_an_agent_whose_stop_was_dropped_leaves_no_head_behind(
             assert dropped(system) == 1  # a's `stopped` did not fit
             store.gate.set()
             await system.agent_history("/b")
-            assert [pid for pid in heads if pid.endswith("/a")] == []
+            assert "/a" not in heads
 
 
 async def test_an_agent_whose_stop_was_written_leaves_no_head_behind() -> None:
@@ -103,11 +103,11 @@ async def test_an_agent_whose_stop_was_written_leaves_no_head_behind() -> None:
             writer = system._persistence.history  # type: ignore[union-attr]  # noqa: SLF001
             assert writer is not None
             heads = writer._heads  # noqa: SLF001 - what the writer keeps per agent
-            assert sorted(heads) == ["agents/app/leaves", "agents/app/stays"]
+            assert sorted(heads) == ["/leaves", "/stays"]
             await leaves.stop()
             history = await system.agent_history("/leaves")
             assert changes(history)[-1] == ("stopped", None)
-            assert sorted(heads) == ["agents/app/stays"]
+            assert sorted(heads) == ["/stays"]
             assert dropped(system) == 0
             assert stays.is_alive
 
@@ -130,3 +130,29 @@ async def test_an_agent_that_stopped_while_its_change_was_written_leaves_no_head
             writer = system._persistence.history  # type: ignore[union-attr]  # noqa: SLF001
             assert writer is not None
             assert dict(writer._heads) == {}  # noqa: SLF001 - what the writer keeps per agent
+
+
+async def test_an_agent_too_deep_for_a_history_stops_cleanly_when_the_buffer_is_full(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its path makes a persistence id no store takes. Its `stopped` change, dropped because
+    the buffer is full, is counted like any other: the stop and the shutdown complete."""
+    monkeypatch.setattr(_agent_history, "MAX_BUFFERED", 1)
+    store = Slow()
+    store.gate.set()
+    async with asyncio.timeout(10):
+        async with ActorSystem("app", store=store, agent_history=True) as system:
+            path = await (await system.spawn(Nest, name=LONG_NAME)).ask(4)
+            await system.agent_history("/" + LONG_NAME)  # its `idle` was dropped: too long
+            assert dropped(system) == 1
+            store.gate.clear()
+            store.waiting.clear()
+            await system.spawn(Worker, name="b")
+            await store.waiting.wait()  # b's change is being written: the buffer is full
+            deep = system.lookup(path)
+            assert deep is not None
+            await deep.stop()
+            assert not deep.is_alive
+            assert dropped(system) == 2  # its `stopped` did not fit
+            store.gate.set()
+            assert changes(await system.agent_history("/b")) == [("idle", None)]
