@@ -134,15 +134,17 @@ class Lifecycle(Record):
         self.parent.post(ChildFailed(self.cell, self.incarnation, error, message))
 
     def resume(self) -> None:
+        """`resumed` is told last, once the instance is settled: an agent with its
+        `self.stop()` queued then shows it, and is handed no task the stop would take back."""
         if self.state == SUSPENDED and self.instance is not None:
             self.state = RUNNING
             self.stop_reason = None
-            self.runtime.instruments.resumed(self.cell)
             if self.intensity is not None and self.intensity.parked:
                 self.intensity.unpark(self)
             if self.stop_asked:  # its `self.stop()` is carried out now, before any message
                 self.stop_asked = False
                 self.mailbox.signals.insert(0, SELF_STOP)
+            self.runtime.instruments.resumed(self.cell)
 
     async def stop_instance(self) -> None:
         """First half of a restart: children, timers and `on_stop` of the current instance."""
