@@ -188,8 +188,7 @@ async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
     start = StartPlan(plan)
     book = parent.intensity
     assert book is not None  # `_decide` made it
-    for waiting in book.delayed:
-        waiting.plan = [sibling for sibling in waiting.plan if sibling not in plan]
+    book.withdraw(plan)
     if delay > 0:
         book.delayed.append(start)
         start.timer = call_when_due(clock, now + delay, lambda: parent.post(start))

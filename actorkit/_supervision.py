@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import reprlib
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -176,6 +176,19 @@ class Intensity:
                 plan.timer.cancel()
         self.delayed.clear()
         self.parked.clear()
+
+    def withdraw(self, children: Collection[object]) -> None:
+        """`children` start with a later restart, or never again (they stopped): the restarts
+        a backoff still delays leave them out, and one left with nobody to start goes now,
+        its clock timer with it, rather than stay armed to start nobody."""
+        kept = []
+        for plan in self.delayed:
+            plan.plan = [child for child in plan.plan if child not in children]
+            if plan.plan:
+                kept.append(plan)
+            elif plan.timer is not None:
+                plan.timer.cancel()
+        self.delayed = kept
 
     def allow(self, strategy: _Strategy, now: float) -> bool:
         times = self._times

@@ -129,3 +129,42 @@ def test_a_backoff_s_jitter_adds_up_to_that_fraction_of_the_wait() -> None:
     delays = [Backoff(min=1.0, max=1.0, jitter=0.5).delay(3) for _ in range(50)]
     assert all(1.0 <= delay <= 1.5 for delay in delays)
     assert len(set(delays)) > 1  # drawn afresh each time
+
+
+async def test_a_restart_still_in_its_backoff_leaves_no_timer_when_its_child_is_stopped(
+    clock: ManualClock,
+) -> None:
+    """Nothing is left to restart: the backoff's timer goes with the child, rather than stay
+    armed (pending on the manual clock) until it fires to start nobody."""
+    journal: list[str] = []
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        await system.spawn(BackingOff, journal, name="p")
+        worker = system.lookup("/p/w")
+        assert worker is not None
+        worker.tell("crash")
+        await clock.settle()
+        assert clock.pending == 1  # the restart's backoff
+        await worker.stop()
+        await clock.settle()
+        assert clock.pending == 0
+        await clock.advance(60.0)
+        assert journal == ["start w", "stop w"]
+
+
+async def test_a_restart_taken_over_by_a_later_one_leaves_no_timer_of_its_own(
+    clock: ManualClock,
+) -> None:
+    """`a`'s restart takes over `b` and `c`, whose own backoff has nobody left to start."""
+    journal: list[str] = []
+    strategy = RestForOne(max_restarts=10, within=100.0, backoff=Backoff(min=4.0, jitter=0))
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        await system.spawn(Supervisor, specs(journal, "a", "b", "c"), strategy, name="s")
+        a, b = system.lookup("/s/a"), system.lookup("/s/b")
+        assert a is not None and b is not None
+        b.tell("crash")
+        await clock.settle()
+        a.tell("crash")  # within b's backoff: a, b and c start again after a's
+        await clock.settle()
+        assert clock.pending == 1
+        await clock.advance(4.0)
+        assert journal[-3:] == ["start a", "start b", "start c"]
