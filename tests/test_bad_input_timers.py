@@ -30,6 +30,13 @@ CASES = [
         "interval must be > 0 seconds and finite, got -1;",
     ),
     Case(
+        # Subnormal: the tick grid divided by it overflowed, inside the timer queue's firing.
+        "schedule_every: interval 5e-324",
+        lambda e: e.system.schedule_every(5e-324, e.ref, "x"),
+        ValueError,
+        r"interval must be at least 1e-09 seconds .a nanosecond.*, got 5e-324; use schedule_once",
+    ),
+    Case(
         "schedule_once: delay infinite",
         lambda e: e.system.schedule_once(math.inf, e.ref, "x"),
         ValueError,
@@ -58,6 +65,12 @@ CASES = [
         lambda e: inside(e, lambda actor: actor.timers.start_every("k", "x", 0)),
         ValueError,
         "interval must be > 0.*; use schedule_once for a single message",
+    ),
+    Case(
+        "timers.start_every: interval below a nanosecond",
+        lambda e: inside(e, lambda actor: actor.timers.start_every("k", "x", 1e-12)),
+        ValueError,
+        "interval must be at least 1e-09 seconds",
     ),
     Case(
         "timers.start_once: a key that is not hashable",

@@ -173,6 +173,7 @@ class Journaled(EventSourced):
         (("k", "m", 1.0, 0.0), ValueError, r"every must be > 0 seconds and finite, got 0\.0; "),
         (("k", "m", 1.0, -1), ValueError, r"every must be > 0 seconds .* pass every=None for a"),
         (("k", "m", 1.0, float("nan")), ValueError, "every must be"),
+        (("k", "m", 1.0, 5e-324), ValueError, r"every must be at least 1e-09 s.* every=None"),
         (("k", "m", 1.0, "1"), TypeError, "every must be a number of seconds"),
         (("k\x00", "m", 1.0), ValueError, "reminder key must not contain NUL"),
         (("x" * 100_000 + "\x00", "m", 1.0), ValueError, "reminder key must not contain NUL"),
