@@ -177,9 +177,10 @@ class Reach:
     def schedule_every(
         self, interval: float, ref: Ref, message: Any, initial_delay: float | None = None
     ) -> TimerHandle:
-        """Deliver `message` every `interval` seconds without drift (missed ticks coalesce).
-        `cancel()` stops the ticks not yet sent; one already queued is received, as with Akka's
-        scheduler, since a pool or a remote target leaves nothing to withdraw."""
+        """Deliver `message` every `interval` seconds without drift: ticks queue behind a slow
+        handler, and only those a blocked loop missed coalesce. `cancel()` stops the ticks not
+        yet sent; one already queued is received, as with Akka's scheduler, since a pool or a
+        remote target leaves nothing to withdraw."""
         interval = check_interval(interval)
         first = interval if initial_delay is None else check_delay(initial_delay, "initial_delay")
         return self._schedule(first, ref, message, interval)

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, TimerHandle
-from actorkit.testing import ManualClock, Probe, pending_timers
+from actorkit.testing import ManualClock, Probe, pending_timers, snapshot
+
+from .timers_support import Stepper
 
 
 async def test_schedule_once_fires_at_its_time(clock: ManualClock) -> None:
@@ -113,6 +115,28 @@ async def test_missed_ticks_are_coalesced_not_queued() -> None:
         assert probe.pending == 2
         await clock.advance(0.99)
         assert probe.pending == 2
+
+
+@pytest.mark.parametrize("timer", ["schedule_every", "timers.start_every"])
+async def test_ticks_queue_behind_a_slow_handler_none_dropped_or_coalesced(
+    clock: ManualClock, timer: str
+) -> None:
+    """Fixed rate: a handler that awaits leaves the loop running, so each tick is sent on
+    its time and waits in the mailbox; only a loop that falls behind coalesces them."""
+    seen: list[Any] = []
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Stepper, seen)
+        if timer == "schedule_every":
+            system.schedule_every(1.0, ref, "tick")
+        else:
+            await ref.ask(lambda actor: actor.timers.start_every("k", "tick", 1.0))
+        gate = asyncio.Event()
+        ref.tell(("hold", gate, lambda actor: None))
+        await clock.advance(3.0)
+        assert snapshot(ref).accounting.queued == 3
+        gate.set()
+        await clock.settle()
+        assert seen == ["tick"] * 3
 
 
 @pytest.mark.parametrize(
