@@ -237,8 +237,7 @@ class Mailbox:
         )
 
     def hand_over(self, keep: Callable[[Any], bool]) -> list[Any]:
-        """Remove and return, in order, every queued message that `keep` rejects: another
-        mailbox accounts for them from here on."""
+        """Remove and return, in order, the queued messages `keep` rejects: no longer ours."""
         return self._take_out(lambda message: not keep(message))
 
     def _take_out(self, leaves: Callable[[Any], bool]) -> list[Any]:
@@ -256,10 +255,10 @@ class Mailbox:
         return taken
 
     def close(self, path: str, why: Reason, dead: DeadLetters) -> None:
-        """Refuse from now on and reject everything queued: asks fail, the rest become dead
-        letters (but ticks: the actor's timers end with it, see `withdraw_ticks`), waiting
-        senders learn that their message was not delivered. A dead letter that reaches this
-        same mailbox (a `>` subscriber) is refused, not appended to the queue being emptied.
+        """Refuse from now on and reject everything queued: asks fail, tasks go back to their
+        sender and ticks end with their timers (lost by nobody, both leave `accepted`), the rest
+        become dead letters; waiting senders learn that their message was not delivered. A dead
+        letter reaching this same mailbox (a `>` subscriber) is refused, not queued.
         `Record.close` writes out the refusal (`closed`, `limit`) for a mailbox with nothing
         queued, waiting or blocked, without this call: a change here goes there too."""
         if self.closed:
@@ -269,10 +268,11 @@ class Mailbox:
         queue = self.queue
         if queue:
             for message in queue:
-                if type(message) is Ask and message.timeout == TICK:
+                if type(message) is Ask and message.timeout in (TICK, TAKEN_BACK):
                     self.accepted -= 1
                 else:
                     self.dead_lettered += 1
+                if type(message) is not Ask or message.timeout != TICK:
                     reject(message, path, why, dead)
             queue.clear()
         blocked = self.blocked

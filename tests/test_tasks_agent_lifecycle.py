@@ -76,6 +76,26 @@ async def test_a_task_queued_at_a_force_stopped_agent_fails_and_is_no_dead_lette
     assert journal == []
 
 
+async def test_a_task_queued_at_a_force_stopped_agent_goes_back_and_is_counted_once() -> None:
+    """Taken back from the closing mailbox and run elsewhere, the task was not lost: the
+    agent's accounting leaves it out of `dead_lettered`, which counts only the message the
+    forced stop cut short, matching the dead letters recorded."""
+    journal: Journal = []
+    async with ActorSystem() as system:
+        first = await system.spawn(Worker, journal, name="first")
+        hold = Block("hold")
+        first.tell(hold)
+        await hold.entered.wait()
+        handle = await system.submit("job")  # dispatched to `first`, queued behind `hold`
+        await system.spawn(Worker, journal, name="second")
+        await first.stop(timeout=0.01)
+        assert await handle == ("second", "job")
+        assert [letter.message for letter in system.dead_letters.recent] == [hold]
+        accounting = system.accounting()
+        assert (accounting.dead_lettered, accounting.balanced) == (1, True)
+    assert journal == [("second", "job", 1)]
+
+
 async def test_a_restarting_agent_gets_no_task_until_it_is_back(clock: ManualClock) -> None:
     journal: Journal = []
     backoff = OneForOne(backoff=Backoff(min=1.0, max=1.0, jitter=0.0))
