@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._errors import ActorStopped
 from ._messages import Terminated
 from ._ref import local_cell
 
@@ -19,6 +20,13 @@ if TYPE_CHECKING:
 def watch(watcher: Cell, target: Cell) -> None:
     if target is watcher:
         raise ValueError("an actor cannot watch itself")
+    if watcher.closed:
+        # Its stop ended its watches (`end_watches`): one begun now would never be heard, its
+        # `Terminated` only a dead letter, and would hold the stopped cell in `target.watchers`.
+        raise ActorStopped(
+            f"{watcher.display_path} is stopped and cannot watch {target.display_path}: "
+            "watch from a running actor (in on_start or receive)"
+        )
     if target.closed:
         # Its `Terminated` still queued: watching again before handling it is no new watch
         # (Akka). A watch from the handler of that `Terminated` is one, and gets another.

@@ -46,6 +46,14 @@ async def full_mailbox(env: Env) -> None:
         gate.set()
 
 
+async def watch_once_stopped(env: Env) -> None:
+    """The instance of an actor that stopped (a task it left running, say) watches `/live`."""
+    ref = await env.system.spawn(Plain)
+    actor = await ref.ask(("call", lambda actor: actor))
+    await ref.stop()
+    actor.watch(env.ref)
+
+
 async def shutdown_on_another_loop(env: Env) -> None:
     await asyncio.to_thread(asyncio.run, env.system.shutdown())
 
@@ -153,6 +161,12 @@ CASES = [
         lambda e: inside(e, lambda actor: actor.watch(actor)),
         TypeError,
         "watch needs the ActorRef of a local actor",
+    ),
+    Case(
+        "watch: from an actor that has stopped",
+        watch_once_stopped,
+        ActorStopped,
+        r"is stopped and cannot watch /live: watch from a running actor",
     ),
     Case(
         "unwatch: not a ref",

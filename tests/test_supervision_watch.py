@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorRef, ActorSystem, Terminated
+from actorkit import Actor, ActorRef, ActorStopped, ActorSystem, Terminated
 from actorkit.testing import Probe
 
 from .supervision_support import Worker
@@ -134,3 +134,25 @@ async def test_a_restart_keeps_the_queued_terminated_of_a_watched_actor_not_its_
         await other.stop()  # its `Terminated` queues behind the failing message
         gate.set()
         assert (await probe.expect(Terminated)).ref == other
+
+
+async def test_a_stopped_actor_cannot_watch_and_holds_no_watch() -> None:
+    """Its stop ended its watches; one begun after it would never be heard (the `Terminated`
+    could only be a dead letter) and would keep the stopped actor in the target's watchers."""
+    async with ActorSystem() as system:
+        target = await system.spawn(Worker, [], "t")
+        gone = await system.spawn(Worker, [], "gone")
+        instances: list[Actor] = []
+
+        class Watcher(Actor):
+            async def on_start(self) -> None:
+                instances.append(self)
+
+        watcher = await system.spawn(Watcher, name="watcher")
+        await watcher.stop()
+        await gone.stop()
+        for ref in (target, gone):
+            with pytest.raises(ActorStopped, match=r"^/watcher is stopped and cannot watch /"):
+                instances[0].watch(ref)
+        await target.stop()
+        assert system.dead_letters.count == 0
