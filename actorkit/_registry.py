@@ -64,6 +64,14 @@ def is_attrs_class(cls: object) -> bool:
 
 
 def _register(cls: T, name: str) -> T:
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        # Every frame carries the name as UTF-8: refused once here, not at each send.
+        raise ValueError(
+            f"message type name {name!r} holds a lone surrogate, which UTF-8 cannot encode; "
+            f"give it a name of text UTF-8 can encode, such as @actorkit.message('orders.Created')"
+        ) from None
     if not (dataclasses.is_dataclass(cls) or is_attrs_class(cls)):
         raise TypeError(
             f"@actorkit.message registers dataclasses and attrs classes; {cls.__qualname__} is "

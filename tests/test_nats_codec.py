@@ -140,6 +140,20 @@ def test_registration_rules() -> None:
     assert actorkit.message(Point) is Point  # registering again is harmless
 
 
+def test_a_wire_name_utf8_cannot_encode_is_refused_when_the_class_is_registered() -> None:
+    """Every frame carries the name as UTF-8: refused at the class statement, not at each send."""
+    with pytest.raises(ValueError, match=r"^message type name 'codec\.\\ud800' holds a lone"):
+
+        @actorkit.message("codec.\ud800")
+        @dataclasses.dataclass
+        class Lone:
+            x: int
+
+    with pytest.raises(ValueError, match="give it a name of text UTF-8 can encode"):
+        actorkit.message(Point, name="codec.Point\udcff")
+    assert class_named("codec.\ud800") is class_named("codec.Point\udcff") is None
+
+
 @pytest.mark.parametrize(
     ("value", "complaint"),
     [
