@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from actorkit import Actor, ActorStopped, ActorSystem
+from actorkit import Actor, ActorStopped, ActorSystem, OneForOne
 from actorkit._stats import DURATION_BUCKETS, FOLD_AT, ClassStats, Histogram
 
 
@@ -115,6 +115,36 @@ async def test_an_ask_with_messages_behind_it_is_timed_at_its_own_reply(clock: C
         counts = stats.ask_seconds.counts
         assert counts[bisect_left(DURATION_BUCKETS, first)] == 1
         assert counts[bisect_left(DURATION_BUCKETS, last)] == 1
+
+
+class FailsTimed(Timed):
+    """`Timed`, but a `("fail", seconds)` message takes its seconds and then raises."""
+
+    async def receive(self, message: float | tuple[str, float]) -> float:
+        if isinstance(message, tuple):
+            self.clock.now = message[1]
+            raise ValueError("failed on purpose")
+        return await super().receive(message)
+
+
+async def test_a_failed_handlers_time_is_folded_into_its_batchs_mean(clock: Clock) -> None:
+    """A failed message is no sample, but the batch it ends is timed whole: its time is shared
+    among the messages handled before it in that batch, and lost when it was the first
+    (observability.md, "Handling time is measured per drained batch")."""
+    resume = OneForOne(decider={ValueError: "resume"})
+    async with ActorSystem(supervisor=resume) as system:
+        ref = await system.spawn(FailsTimed, clock)
+        stats = system.metrics.stats_for(FailsTimed)
+        assert isinstance(stats, ClassStats)
+        bound = DURATION_BUCKETS[3]
+        clock.now = 0.0
+        ref.tell(0.0)  # one batch: this one, then the failure, which ends it at `2 * bound`
+        ref.tell(("fail", 2 * bound))
+        assert await ref.ask(2 * bound) == 2 * bound  # the next batch, at 0 seconds
+        assert (stats.processing.count, stats.processing.sum) == (2, 2 * bound)
+        ref.tell(("fail", 5 * bound))  # first of its batch: its time is in no sample
+        assert await ref.ask(5 * bound) == 5 * bound
+        assert (stats.processing.count, stats.processing.sum) == (3, 2 * bound)
 
 
 class Canceller(Actor):

@@ -44,6 +44,32 @@ async def test_failures_are_counted_per_exception_type() -> None:
     assert failures == 2.0
 
 
+class FailsToStart(Actor):
+    async def on_start(self) -> None:
+        raise RuntimeError("on_start failed on purpose")
+
+
+async def test_an_on_start_failing_at_spawn_counts_as_spawned_and_stopped_not_failed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Its error goes to the `spawn` caller, not to a supervisor: no failure, no crash report;
+    spawned minus stopped still counts the live actors (observability.md)."""
+    async with ActorSystem() as system:
+        with pytest.raises(RuntimeError, match="on purpose"):
+            await system.spawn(FailsToStart)
+        registry = system.metrics.registry
+        labels = {"actor_type": "FailsToStart"}
+        counts = [
+            registry.get_sample_value(f"actorkit_actor_{what}_total", labels)
+            for what in ("spawned", "stopped", "restarts")
+        ]
+        failures = registry.get_sample_value(
+            "actorkit_actor_failures_total", {**labels, "exception": "RuntimeError"}
+        )
+    assert (counts, failures) == ([1.0, 1.0, 0.0], None)
+    assert "FailsToStart" not in caplog.text
+
+
 async def test_mailbox_size_sums_the_class_and_its_max_is_the_deepest() -> None:
     release = asyncio.Event()
     async with asyncio.timeout(10), ActorSystem() as system:
