@@ -9,8 +9,8 @@ module is the one place that knows where each figure lives.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import UnionType
-from typing import TYPE_CHECKING, Any, Union, get_origin
+from types import NoneType, UnionType
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from ._accounting import Accounting
 from ._mailbox import UNBOUNDED
@@ -147,7 +147,10 @@ def expectation(expected: Any) -> Callable[[Any], bool]:
     else equality. A parameterized type (`list[int]`) is none of these: `isinstance` refuses
     it, and called as a predicate it would build a list of the message."""
     origin = get_origin(expected)
-    if isinstance(expected, type | UnionType) or origin is Union:
+    if isinstance(expected, UnionType) or origin is Union:
+        _check_union(expected)
+        return lambda message: isinstance(message, expected)
+    if isinstance(expected, type):
         return lambda message: isinstance(message, expected)
     if origin is not None:
         name = getattr(origin, "__name__", None)
@@ -159,3 +162,23 @@ def expectation(expected: Any) -> Callable[[Any], bool]:
     if callable(expected):
         return lambda message: bool(expected(message))
     return lambda message: bool(message == expected)
+
+
+def _check_union(union: Any) -> None:
+    """`isinstance` takes a union of classes only, and finds a member it refuses (`list[int]`)
+    only when it gets to it: after `Probe.expect` took the message, or never, when a member
+    before it matched."""
+    members = get_args(union)
+    refused = [member for member in members if not isinstance(member, type)]
+    if not refused:
+        return
+    classes = [member if isinstance(member, type) else get_origin(member) for member in members]
+    if all(isinstance(cls, type) for cls in classes):
+        names = dict.fromkeys("None" if cls is NoneType else cls.__name__ for cls in classes)
+        instead = f"its classes (expect({' | '.join(names)})) or a predicate"
+    else:
+        instead = "a predicate"
+    raise TypeError(
+        f"Probe.expect cannot check a message against {union!r}, whose member {refused[0]!r} "
+        f"isinstance() does not take: pass {instead}"
+    )

@@ -65,6 +65,12 @@ CASES = [
         "does not take: pass its class \\(expect\\(list\\)\\) or a predicate",
     ),
     Case(
+        "Probe.expect: a union with a parameterized member",
+        lambda e: Probe().expect(int | list[int]),
+        TypeError,
+        "does not take: pass its classes \\(expect\\(int \\| list\\)\\) or a predicate",
+    ),
+    Case(
         "Probe.ref: before Probe.spawn",
         lambda e: Probe().ref,
         RuntimeError,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import pydoc
-from typing import Optional
+from typing import Any, Literal, Optional, Union
 
 import pytest
 
@@ -160,3 +160,27 @@ async def test_probe_expect_by_a_parameterized_type_says_what_to_pass_instead() 
         with pytest.raises(TypeError, match=r"list\[int\].*expect\(list\)"):
             await probe.expect(list[int])
         assert await probe.expect(list) == []  # refused before it took the message
+
+
+@pytest.mark.parametrize(
+    ("expected", "instead"),
+    [
+        (int | list[int], r"its classes \(expect\(int \| list\)\) or a predicate"),
+        (Union[int, list[int]], r"its classes \(expect\(int \| list\)\)"),  # noqa: UP007
+        (Optional[dict[str, int]], r"its classes \(expect\(dict \| None\)\)"),  # noqa: UP045
+        (int | Literal["x"], r"a predicate$"),  # no class to name for the literal
+    ],
+)
+async def test_probe_expect_by_a_union_with_a_member_isinstance_refuses_says_what_to_pass(
+    expected: Any, instead: str
+) -> None:
+    """`isinstance` refuses such a union only when it reaches that member, after the check
+    took the message, or never when a member before it matched: the union is refused up
+    front, the message stays the next, and the error names what to pass instead."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        probe.ref.tell("neither")
+        with pytest.raises(TypeError, match=rf"isinstance\(\) does not take: pass {instead}"):
+            await probe.expect(expected)
+        assert probe.pending == 1
+        assert await probe.receive() == "neither"
