@@ -115,7 +115,7 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
                 writer, self._reader = await connect(
                     self.path, self.synchronous, self.timeout, self._connections
                 )
-                tail = db.Tail(await db.rows_in_tail(writer))
+                tail = await db.found_tail(writer)
         except BaseException:
             await self._disconnect()
             raise

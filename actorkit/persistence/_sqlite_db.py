@@ -41,24 +41,35 @@ _HIGHEST = (
 
 class Tail:
     """The rows, and their payloads' bytes, one writer put in the journal's tail since it
-    last moved the tail; `rows` starts at those it found there (`rows_in_tail`)."""
+    last moved the tail; both start at what it found there (`found_tail`)."""
 
     __slots__ = ("bytes", "rows")
 
-    def __init__(self, rows: int = 0) -> None:
+    def __init__(self, rows: int, size: int) -> None:
         self.rows = rows
-        self.bytes = 0
+        self.bytes = size
 
 
-async def rows_in_tail(conn: aiosqlite.Connection) -> int:
-    """The rows the tail holds, which a writer that opens the file counts as its own: each
-    writer counting from 0, processes that each wrote fewer than `MERGE_ROWS` events (a
-    command, a crash loop) never moved it. Its highest position, not `count(*)`, which reads
-    every row: positions start at 1 after a move, and rows leave only by a move."""
+async def found_tail(conn: aiosqlite.Connection) -> Tail:
+    """The tail as a writer that opens the file finds it, which it counts as its own: each
+    writer counting from 0, processes that each wrote fewer than `MERGE_ROWS` events or
+    `MERGE_BYTES` of them (a command, a crash loop) never moved it. Rows by the highest
+    position, not `count(*)`: positions start at 1 after a move, and rows leave only by a
+    move. Bytes by reading every row, which a corrupt page of the tail fails: they count as
+    0 then, as they only pace the move; the move, which reads the tail whole, reports it."""
     rows = await conn.execute_fetchall(
         "SELECT coalesce(max(position), 0) FROM actorkit_journal_tail"
     )
-    return int(next(iter(rows))[0])
+    try:
+        sizes = await conn.execute_fetchall(
+            "SELECT coalesce(sum(length(payload)), 0) FROM actorkit_journal_tail"
+        )
+        size = int(next(iter(sizes))[0])
+    except sqlite3.DatabaseError as error:
+        if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_CORRUPT:
+            raise
+        size = 0
+    return Tail(int(next(iter(rows))[0]), size)
 
 
 _HINTS = {

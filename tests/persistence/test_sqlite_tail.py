@@ -174,6 +174,59 @@ async def test_a_tail_of_large_events_is_moved_before_it_holds_more_than_merge_b
         assert await store.highest_seq("big") == 6
 
 
+async def test_the_bytes_a_writer_finds_in_the_tail_count_as_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the rows do: processes that each add less than `MERGE_BYTES` of events (a command, a
+    crash loop) would otherwise never move a tail of large events, however large it grew."""
+    monkeypatch.setattr(_sqlite_db, "MERGE_BYTES", 100)
+    path = tmp_path / "large.db"
+    async with SQLiteStore(path) as store:
+        await store.append("big", 0, [bytes(60)])
+    assert where(path) == (0, 1)
+    async with SQLiteStore(path) as store:  # 60 found + 60 added: past the 100 bytes
+        await store.append("big", 1, [bytes(60)])
+        assert where(path) == (2, 0)
+        assert await events(store, "big") == [(1, bytes(60)), (2, bytes(60))]
+
+
+async def test_a_writer_opens_a_file_whose_tail_has_a_corrupt_page_and_counts_it_as_empty(
+    tmp_path: Path,
+) -> None:
+    """The bytes in the tail only pace its move: a page of it that cannot be read must not keep
+    the store from opening (the events elsewhere stay readable); the move that reads the tail
+    is where the damage is reported."""
+    path = tmp_path / "damaged.db"
+    async with SQLiteStore(path) as store:
+        await store.append("a", 0, [bytes(3000)] * 3)  # a page each: a tail of three leaves
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        leaf = first_leaf(conn, "actorkit_journal_tail")
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+    with path.open("r+b") as file:  # the page of the tail's first row, not the last one's
+        file.seek((leaf - 1) * page)
+        file.write(b"\xff" * page)
+    async with SQLiteStore(path) as store:
+        await store.append("b", 0, [b"after"])
+        assert await events(store, "b") == [(1, b"after")]
+
+
+def first_leaf(conn: sqlite3.Connection, table: str) -> int:
+    """The page number of the leftmost leaf of `table`'s b-tree, whose root is an interior
+    page (SQLite's file format: a 12-byte header, then the cell offsets; a cell starts with
+    its left child's page number)."""
+    root, page = conn.execute(
+        "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master "
+        "WHERE name = ?",
+        (table,),
+    ).fetchone()
+    with open(conn.execute("PRAGMA database_list").fetchone()[2], "rb") as file:
+        file.seek((root - 1) * page)
+        data = file.read(page)
+    assert data[0] == 0x05, "the root is an interior page of a table"
+    cell = int.from_bytes(data[12:14], "big")
+    return int.from_bytes(data[cell : cell + 4], "big")
+
+
 def version_1_file(path: Path, rows: list[tuple[str, int, bytes]]) -> None:
     """A store's file as actorkit wrote it before the tail, holding `rows`."""
     with contextlib.closing(sqlite3.connect(path)) as conn, conn:
