@@ -144,3 +144,21 @@ async def test_advances_made_at_once_take_turns_and_each_moves_time_its_own_amou
         await asyncio.gather(clock.advance(1.5), clock.advance(1.5))
     assert clock.now() == 3.0
     assert fired == [1.0, 2.0, 3.0]
+
+
+def test_advances_made_at_once_take_turns_on_each_event_loop_the_clock_is_used_from() -> None:
+    """One clock, two `asyncio.run`s in turn (a module-level clock shared by two tests): what
+    makes the advances of one loop take turns must not be bound to the loop before it."""
+    clock = ManualClock()
+    fired: list[float] = []
+    for when in (1.0, 2.0, 3.0, 4.0):
+        clock.call_at(when, lambda: fired.append(clock.now()))
+
+    async def two_at_once() -> None:
+        async with asyncio.timeout(5):
+            await asyncio.gather(clock.advance(1.0), clock.advance(1.0))
+
+    asyncio.run(two_at_once())
+    asyncio.run(two_at_once())
+    assert clock.now() == 4.0
+    assert fired == [1.0, 2.0, 3.0, 4.0]
