@@ -34,7 +34,13 @@ def check_persistence_id(persistence_id: object, what: str = "persistence_id") -
     problem = unstorable(what, persistence_id)
     if problem is not None:
         raise ValueError(f"{problem} (pass persistence_id= to spawn to choose another)")
-    return persistence_id
+    return plain(persistence_id)
+
+
+def plain(value: str) -> str:
+    """The text of a str subclass's value (a `StrEnum` member) as an exact `str`: the stores
+    take nothing else, and a journal reads as the text, not as the member's repr."""
+    return str.__str__(value)
 
 
 def unstorable(what: str, value: str) -> str | None:

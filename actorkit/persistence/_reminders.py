@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from .._actor_timers import ReservedKey
 from .._errors import PersistenceError
-from .._persistence_id import unstorable
+from .._persistence_id import plain, unstorable
 from .._seconds import check_seconds
 from .._timers import check_interval
 from ._binding import encode
@@ -52,7 +52,7 @@ def _check_key(key: object) -> str:
     problem = unstorable("a reminder key", key)
     if problem is not None:
         raise ValueError(problem)
-    return key
+    return plain(key)
 
 
 class Reminders:
