@@ -32,6 +32,7 @@ class DurableState(Durable):
         pid = binding.persistence_id
         began = perf_counter()
         payload = encode(state, "state")
+        cancelled: asyncio.CancelledError | None = None
         binding.busy = True
         try:
             binding.seq = await guarded(
@@ -40,16 +41,14 @@ class DurableState(Durable):
         except PersistenceError as error:
             binding.failed("save", error)
             raise
-        except asyncio.CancelledError:
-            # Saved all the same: the instance holds what was stored before it goes on.
+        except asyncio.CancelledError as error:
+            # Saved all the same: the instance holds (and the metrics count) what was stored
+            # before the cancellation goes on, as after a save that returned.
             stored = await read_back(binding.store.load_state(pid))
-            if stored is not None and (stored.revision, stored.payload) == (
-                binding.seq + 1,
-                payload,
-            ):
-                binding.seq = stored.revision
-                self.state = state
-            raise
+            if stored is None or (stored.revision, stored.payload) != (binding.seq + 1, payload):
+                raise
+            binding.seq = stored.revision
+            cancelled = error
         finally:
             binding.end_write()
         stats = binding.stats
@@ -57,6 +56,8 @@ class DurableState(Durable):
             stats.states_saved += 1
             stats.persist_seconds.observe(perf_counter() - began)
         self.state = state
+        if cancelled is not None:
+            raise cancelled
 
     async def _load(self) -> int:
         binding = self._durable

@@ -208,3 +208,33 @@ async def test_a_cancelled_persist_that_was_stored_still_gets_its_snapshot_taken
             snapshot = await store.load_snapshot("/ledger")
             assert snapshot is not None
             assert (snapshot.seq, decode(snapshot.payload)) == (3, 111)
+
+
+@pytest.mark.parametrize("when", WHEN)
+@pytest.mark.parametrize(
+    ("factory", "write", "counter"),
+    [
+        (Ledger, (10,), "actorkit_events_persisted_total"),
+        (Owner, ("save", "second"), "actorkit_states_saved_total"),
+    ],
+)
+async def test_a_cancelled_write_is_counted_exactly_when_it_was_stored(
+    make_sql_store: MakeStore,
+    when: str,
+    factory: type[Ledger | Owner],
+    write: tuple[Any, ...],
+    counter: str,
+) -> None:
+    """The metrics count what the store holds: a write its caller gave up on but that
+    committed is persisted as much as one that returned."""
+    written = 2 if when != "at-once" else 1
+    async with asyncio.timeout(20):
+        async with ActorSystem("c", store=(store := make_sql_store())) as system:
+            ref = await system.spawn(factory, name="writer")
+            first = (1, False) if factory is Ledger else ("save", "first", False)
+            assert await ref.ask(first) == "done"
+            await cancelled_write(store, ref, write, when)
+            labels = {"actor_type": factory.__name__}
+            registry = system.metrics.registry
+            assert registry.get_sample_value(counter, labels) == written
+            assert registry.get_sample_value("actorkit_persist_seconds_count", labels) == written
