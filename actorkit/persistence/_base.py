@@ -7,6 +7,7 @@ import logging
 import math
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
 from types import TracebackType
 from typing import Self
 
@@ -130,7 +131,9 @@ def check_key(persistence_id: str, key: object) -> None:
         raise ValueError(problem)
 
 
-def check_reminder(persistence_id: str, reminder: object, limit: int) -> None:
+def check_reminder(persistence_id: str, reminder: object, limit: int) -> StoredReminder:
+    """`reminder` as every store keeps and returns it: its times as floats, the type the SQL
+    columns give back, so that code tested on one store gets the same values from another."""
     if not isinstance(reminder, StoredReminder):
         raise TypeError(f"expected a StoredReminder, got {type(reminder).__name__}")
     check_key(persistence_id, reminder.key)
@@ -142,6 +145,7 @@ def check_reminder(persistence_id: str, reminder: object, limit: int) -> None:
             f"a reminder is due at a finite time, every None or > 0 seconds; got "
             f"due={reminder.due!r}, every={every!r}"
         )
+    return replace(reminder, due=float(reminder.due), every=None if every is None else float(every))
 
 
 def _finite(value: object) -> bool:

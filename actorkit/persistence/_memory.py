@@ -104,9 +104,9 @@ class MemoryStore(StoreBase):
         return self._states.get(persistence_id)
 
     async def put_reminder(self, persistence_id: str, reminder: StoredReminder) -> None:
-        check_reminder(persistence_id, reminder, self.max_payload)
+        kept = check_reminder(persistence_id, reminder, self.max_payload)
         self._check_open()
-        self._reminders.setdefault(persistence_id, {})[reminder.key] = reminder
+        self._reminders.setdefault(persistence_id, {})[kept.key] = kept
         self._observe(1, 0.0)
 
     async def delete_reminder(self, persistence_id: str, key: str) -> bool:

@@ -190,15 +190,16 @@ class SQLStore(StoreBase, Generic[TxT]):
         return StoredState(*rows[0]) if rows else None
 
     async def put_reminder(self, persistence_id: str, reminder: StoredReminder) -> None:
-        check_reminder(persistence_id, reminder, self.max_payload)
-        query, r = self.queries.put_reminder, reminder
-        due, every = float(r.due), None if r.every is None else float(r.every)  # SQLite: int64
+        r = check_reminder(persistence_id, reminder, self.max_payload)  # SQLite: int64 otherwise
+        query = self.queries.put_reminder
         writes = self._writes()
         await _outcome(
             writes,
             writes.other(
                 persistence_id,
-                lambda tx: self._execute(tx, query, persistence_id, r.key, due, every, r.payload),
+                lambda tx: self._execute(
+                    tx, query, persistence_id, r.key, r.due, r.every, r.payload
+                ),
                 len(r.payload),
             ),
         )

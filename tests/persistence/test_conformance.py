@@ -178,6 +178,20 @@ async def test_reminders_crud(make_store: MakeStore) -> None:
         assert await store.reminders("b") == [once]
 
 
+async def test_reminder_times_given_as_ints_read_back_as_floats(make_store: MakeStore) -> None:
+    """The SQL stores bind due times as floats; every store returns what they do, so code
+    tested on one store sees the same types on another."""
+    async with make_store() as store:
+        await store.put_reminder("a", StoredReminder("tick", 100, 2, b"t"))
+        await store.put_reminder("a", StoredReminder("once", 50, None, b"o"))
+        got = await store.reminders("a")
+        assert got == [
+            StoredReminder("once", 50.0, None, b"o"),
+            StoredReminder("tick", 100.0, 2.0, b"t"),
+        ]
+        assert [(type(r.due), type(r.every)) for r in got] == [(float, type(None)), (float, float)]
+
+
 async def test_events_decodes_registered_types(make_store: MakeStore) -> None:
     async with make_store() as store:
         await store.append("acct", 0, [encode(Deposited(5)), encode({"note": (1, "x")})])
