@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
-from actorkit import ActorSystem, TaskCancelled, TaskStatus
+from actorkit import Actor, ActorSystem, Task, TaskCancelled, TaskHandle, TaskStatus
 from actorkit.testing import ManualClock
 
 from .tasks_support import Block, Journal, Worker, labels, run
@@ -113,3 +114,52 @@ async def test_a_caller_giving_up_does_not_cancel_the_task() -> None:
         assert handle.status is TaskStatus.RUNNING
         gate.release.set()
         assert await handle == ("w", "block")
+
+
+class CancelledAsItFails(Actor):
+    """An agent that fails its task with a cancel of it queued: the cancel runs after the
+    failure but before the task layer hears of it, which is a loop turn later."""
+
+    capabilities = ("work",)
+
+    def __init__(self, handles: list[TaskHandle], cancels: list[bool]) -> None:
+        self.handles, self.cancels = handles, cancels
+
+    async def receive(self, message: Any) -> Any:
+        assert isinstance(message, Task)
+        await message.payload.hold()
+        handle = self.handles[0]
+        asyncio.get_running_loop().call_soon(lambda: self.cancels.append(handle.cancel()))
+        raise RuntimeError(f"attempt {message.attempt} failed")
+
+
+async def test_a_cancel_after_the_last_attempt_failed_leaves_the_task_failed() -> None:
+    handles: list[TaskHandle] = []
+    cancels: list[bool] = []
+    async with ActorSystem() as system:
+        await system.spawn(CancelledAsItFails, handles, cancels)
+        gate = Block()
+        handles.append(handle := await system.submit(gate))
+        await gate.entered.wait()
+        gate.release.set()
+        with pytest.raises(RuntimeError, match="attempt 1 failed"):
+            await handle
+        assert cancels == [False]
+        assert handle.status is TaskStatus.FAILED
+        assert (system.tasks.by_status["failed"], system.tasks.by_status["cancelled"]) == (1, 0)
+
+
+async def test_a_cancel_after_a_failed_attempt_with_retries_left_cancels_the_retry() -> None:
+    handles: list[TaskHandle] = []
+    cancels: list[bool] = []
+    async with ActorSystem() as system:
+        await system.spawn(CancelledAsItFails, handles, cancels)
+        gate = Block()
+        handles.append(handle := await system.submit(gate, retries=1))
+        await gate.entered.wait()
+        gate.release.set()
+        with pytest.raises(TaskCancelled):
+            await handle
+        assert cancels == [True]
+        assert (handle.status, handle.attempt) == (TaskStatus.CANCELLED, 1)
+        assert system.tasks.pending == 0

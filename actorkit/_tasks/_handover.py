@@ -47,11 +47,13 @@ class Attempt:
     earlier attempt can neither report into a later one nor be handled again.
     """
 
-    __slots__ = ("agent",)
+    __slots__ = ("agent", "failure")
 
     def __init__(self, agent: Agent) -> None:
         self.agent: Agent | None = agent
         """None once the outcome is known: it is reported once, whatever the cell calls."""
+        self.failure: BaseException | None = None
+        """A failure set and not yet reported, for a cancel meanwhile (`unreported_failure`)."""
 
     def done(self) -> bool:
         return self.agent is None
@@ -73,7 +75,12 @@ class Attempt:
         if agent is None:
             raise asyncio.InvalidStateError("the attempt's outcome is already set")
         self.agent = None
-        agent.cell.runtime.loop.call_soon(agent.on_done, agent, None, exception)
+        self.failure = exception
+        agent.cell.runtime.loop.call_soon(self._report, agent)
+
+    def _report(self, agent: Agent) -> None:
+        failure, self.failure = self.failure, None
+        agent.on_done(agent, None, failure)
 
     def withdraw(self) -> bool:
         """End the attempt without reporting it: the one who took the envelope back settles
@@ -112,6 +119,7 @@ def start(agent: Agent, handle: TaskHandle, now: float) -> None:
     if envelope is None:  # its first task
         envelope = agent.envelope = _new(Ask)
         attempt = _new(Attempt)
+        attempt.failure = None
         # The cell calls only `done`, `set_result` and `set_exception` on an envelope's future.
         envelope.future = attempt  # type: ignore[assignment]
         envelope.target = cell.path
@@ -144,3 +152,10 @@ def take_back(cell: Cell, envelope: Ask) -> bool:
     if cell.mailbox.take_back(envelope):  # not lost: the accounting stays exact
         return cast("Attempt", envelope.future).withdraw()
     return False
+
+
+def unreported_failure(agent: Agent) -> BaseException | None:
+    """How the agent's attempt failed, between the failure and its report a loop turn later:
+    the task's outcome is then already decided, and a cancel meanwhile must not overrule it."""
+    envelope = agent.envelope
+    return None if envelope is None else cast("Attempt", envelope.future).failure

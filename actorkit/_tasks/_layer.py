@@ -37,7 +37,7 @@ from ._handle import (
     TaskHandle,
     TaskStatus,
 )
-from ._handover import WITHDRAWN, start, take_back
+from ._handover import WITHDRAWN, start, take_back, unreported_failure
 from ._idle import IdleAgents
 from ._index import PendingTasks
 from ._stats import TaskStats
@@ -145,7 +145,7 @@ class TaskLayer(Instrument):
         if handle._status is RUNNING:  # else it was cancelled meanwhile: discard the outcome
             if error is None:
                 self._finish(handle, SUCCEEDED, now, result, None)
-            elif error is WITHDRAWN or never_ran(error):
+            elif not _ran(error):
                 self._requeue(handle, now)
             elif handle._retries_left:
                 # Requeued before this agent can idle again, so another idle agent wins it.
@@ -206,7 +206,15 @@ class TaskLayer(Instrument):
         elif status is not RUNNING:
             return False
         agent = handle._agent
-        self._finish(handle, CANCELLED, self._runtime.clock.now(), None, cancelled(handle))
+        now = self._runtime.clock.now()
+        if agent is not None:
+            failure = unreported_failure(agent)
+            if failure is not None and _ran(failure) and not handle._retries_left:
+                # Its last attempt failed before this cancel: the first outcome stands, and
+                # its report, due next, is discarded as a cancelled task's would be.
+                self._finish(handle, FAILED, now, None, failure)
+                return False
+        self._finish(handle, CANCELLED, now, None, cancelled(handle))
         if agent is not None:
             # Not yet picked up: take it back, so the agent never sees it and is free (maybe
             # with the next task) before the awaiters, woken on the next loop turn, look.
@@ -283,3 +291,9 @@ class TaskLayer(Instrument):
         now = self._runtime.clock.now()
         while (handle := pending.pop_for(everything)) is not None:
             self._finish(handle, FAILED, now, None, shut_out(handle))
+
+
+def _ran(error: BaseException) -> bool:
+    """Whether a failed attempt counts as one (retried or final): a task taken back, or still
+    queued when its agent stopped, goes back to the queue for free."""
+    return error is not WITHDRAWN and not never_ran(error)
