@@ -15,7 +15,8 @@ _COLLECTIONS = (tuple, list, set, frozenset)
 
 def check_names(value: object, what: str, each: str) -> frozenset[str]:
     """A set of capability names, from any iterable of non-empty strings (a bare str is a
-    mistake: it would be read as a set of letters)."""
+    mistake: it would be read as a set of letters). An empty str is of the right type with a
+    wrong value, a `ValueError` as an empty system name is."""
     if value == ():
         return NOTHING
     # Concrete collections first (a tuple of types, not a union: faster to check); the
@@ -30,7 +31,8 @@ def check_names(value: object, what: str, each: str) -> frozenset[str]:
     for item in items:
         if not isinstance(item, str) or not item:
             # reprlib: a deeply nested list would exhaust the recursion limit in repr
-            raise TypeError(f"{each} in {what} must be a non-empty str, got {reprlib.repr(item)}")
+            error = ValueError if isinstance(item, str) else TypeError
+            raise error(f"{each} in {what} must be a non-empty str, got {reprlib.repr(item)}")
     return frozenset(items)
 
 

@@ -143,10 +143,16 @@ CASES = [
         "iterable of strings such as",
     ),
     Case(
-        "spawn: capability not a non-empty str",
-        lambda e: e.system.spawn(Plain, capabilities=[""]),
+        "spawn: capability not a str",
+        lambda e: e.system.spawn(Plain, capabilities=["gpu", 3]),
         TypeError,
-        "non-empty str",
+        "each capability in capabilities must be a non-empty str, got 3",
+    ),
+    Case(
+        "spawn: capability an empty str",
+        lambda e: e.system.spawn(Plain, capabilities=[""]),
+        ValueError,
+        "each capability in capabilities must be a non-empty str, got ''",
     ),
     Case(
         "spawn: before start",

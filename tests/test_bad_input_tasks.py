@@ -54,6 +54,12 @@ CASES = [
         "non-empty str",
     ),
     Case(
+        "submit: requires holding an empty str",
+        lambda e: e.system.submit("x", requires=[""]),
+        ValueError,
+        "each required capability in requires must be a non-empty str, got ''",
+    ),
+    Case(
         "submit: before start",
         not_started(lambda s: s.submit("x")),
         RuntimeError,

@@ -32,10 +32,14 @@ from .tasks_support import Block, Echo, Journal, Worker, labels
         ({"requires": "gpu"}, TypeError, "requires must be an iterable"),
         ({"requires": 5}, TypeError, "requires must be an iterable"),
         ({"requires": ["gpu", 3]}, TypeError, "non-empty str"),
-        ({"requires": [""]}, TypeError, "non-empty str"),
+        (
+            {"requires": [""]},
+            ValueError,
+            "each required capability in requires must be a non-empty str, got ''",
+        ),
         ({"requires": ("gpu", 3)}, TypeError, "non-empty str"),
         ({"requires": ("gpu", [])}, TypeError, "non-empty str"),
-        ({"requires": frozenset({"gpu", ""})}, TypeError, "non-empty str"),
+        ({"requires": frozenset({"gpu", ""})}, ValueError, "must be a non-empty str, got ''"),
     ],
 )
 async def test_bad_submit_arguments_say_what_to_change(
