@@ -91,9 +91,13 @@ class DeadLetters:
         loop, as it would a live deque; recording stays an O(1) append."""
         return list(self._recent)
 
-    def copied(self, letter: DeadLetter) -> None:
-        """`letter` goes to watchers as a copy: lost again, it is not a dead letter again."""
-        self._copies[id(letter)] = letter
+    def watchers_copy(self, letter: DeadLetter) -> DeadLetter:
+        """What goes to watchers: a copy that, lost again, is not a dead letter again. A new
+        object, so the record kept in `recent` is not taken for one: it is the user's to send,
+        and lost, counted as any message is."""
+        copy = DeadLetter(letter.message, letter.recipient, letter.reason, letter.time)
+        self._copies[id(copy)] = copy
+        return copy
 
     def listen(self, listener: Callable[[DeadLetter], object]) -> None:
         """Let metrics or a topic watch dead letters without the core knowing about them."""

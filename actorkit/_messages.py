@@ -20,7 +20,7 @@ class Terminated:
     reason: BaseException | None = None
 
 
-@dataclass(frozen=True, slots=True, weakref_slot=True)  # weak: `DeadLetters.copied`
+@dataclass(frozen=True, slots=True, weakref_slot=True)  # weak: `DeadLetters.watchers_copy`
 class DeadLetter:
     """A message that could not be delivered, kept so that nothing is lost silently."""
 

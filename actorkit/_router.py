@@ -98,13 +98,13 @@ class Router:
 
     def _forward_dead_letter(self, letter: DeadLetter) -> None:
         if self._watching_dead:
-            self._dead.copied(letter)
+            copy = self._dead.watchers_copy(letter)
             for mailbox in self._index.match(DEAD_LETTER_TOPIC):
                 # A copy for watchers: the letter is already counted. One a full watcher
                 # cannot take counts as its class's refused tell, never as a dead letter
                 # (which would come back here, and loop). A closed one (a watcher whose own
                 # queue is being dead-lettered as it stops) drops nothing: it is stopped.
-                if not mailbox.offer(letter) and not mailbox.closed:
+                if not mailbox.offer(copy) and not mailbox.closed:
                     stats = self._cells[mailbox].stats
                     if stats is not None:
                         stats.dropped += 1

@@ -69,7 +69,7 @@ EXEMPT: dict[str, str] = {
             "DeadLetters.add:recipient",
             "DeadLetters.add:reason",
             "DeadLetters.listen:listener",
-            "DeadLetters.copied:letter",
+            "DeadLetters.watchers_copy:letter",
             "Timers.__init__:cell",
             "ManualClock.call_at:when",
             "ManualClock.call_at:callback",

@@ -106,3 +106,19 @@ async def test_a_watcher_that_stops_drops_no_copy_of_its_own_queued_messages() -
         stats = system.metrics.stats_for(Held)  # `actorkit_mailbox_dropped_total`
         assert stats is not None
         assert stats.dropped == 0
+
+
+async def test_a_record_taken_from_recent_and_lost_again_is_a_dead_letter_again() -> None:
+    """Watchers get a copy of their own: the record kept in `recent` is the user's to send,
+    and lost, it is counted like any message, whether or not anyone watched it being made."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        watcher = await system.spawn(Sink)
+        system.subscribe(watcher, DEAD_LETTER_TOPIC)
+        system.publish("nobody.listens", "lost")
+        record = system.dead_letters.recent[-1]
+        assert system.publish("nobody.listens", record) == 0
+        assert [(d.message, d.reason) for d in system.dead_letters.recent] == [
+            ("lost", "no_subscribers"),
+            (record, "no_subscribers"),
+        ]
+        assert system.dead_letters.count == 2
