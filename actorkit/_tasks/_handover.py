@@ -29,22 +29,28 @@ WITHDRAWN: BaseException = asyncio.CancelledError("task taken back")
 
 
 class Attempt:
-    """The envelope's future for one attempt of a task: the agent's outcome reaches the task
-    layer (`agent.on_done(agent, result, error)`) through it.
+    """The future in an agent's task envelope: through it, the outcome of the agent's current
+    attempt reaches the task layer (`agent.on_done(agent, result, error)`).
 
-    Not an `asyncio.Future`: nobody awaits it, and the cell only asks whether it is `done`
-    and sets its result or exception, so a one-slot object does. A success is reported at
-    once, from inside the agent's receive loop: the agent is then handed its next task while
-    it is still draining, and takes it without parking and being woken again. A failure or a
-    rejected envelope is reported on the next loop turn, as a done-callback would be, so the
-    supervisor handles the failure first. An envelope taken back is not reported: `take_back`
-    says so, and the task layer settles it there and then.
+    Not an `asyncio.Future`: nobody awaits it, and whoever settles it (the receive loop, the
+    mailbox rejecting it as the agent stops, a forced stop while it is handled) only asks
+    whether it is `done` and sets a result or an exception. It keeps where the outcome goes
+    (`agent`, until one is set: once, a second set raises as a future's does) and a failure,
+    from being set until reported. A success is not kept: it is reported at once, from inside
+    the agent's receive loop, and the agent is then handed its next task while it is still
+    draining, and takes it without parking and being woken again. A failure or a rejected
+    envelope is reported on the next loop turn, as a done-callback would be, so the supervisor
+    handles the failure first; a cancel meanwhile finds it (`unreported_failure`). An envelope
+    taken back is not reported: `withdraw` ends the attempt, and the task layer settles it
+    there and then.
 
     One per agent, with its one envelope (`agent.envelope`), both filled in again for each of
     its attempts: an agent holds one task at a time and is given the next only once the
-    outcome of the last was reported, out of the mailbox and no longer handled (the cell
-    clears `handling` before it sets an outcome, and touches no envelope after), so an
-    earlier attempt can neither report into a later one nor be handled again.
+    outcome of the last was reported and the envelope is out of the mailbox. A success hands
+    over the next task from inside `set_result`, while the cell's `handling` still names the
+    envelope; the receive loop moves `handling` on before its next await and reads nothing
+    the new task changed, so an earlier attempt can neither report into a later one nor be
+    handled again.
     """
 
     __slots__ = ("agent", "failure")
