@@ -103,6 +103,8 @@ class Timers:
                 f"{cell.display_path} is stopped; its timer {reprlib.repr(key)} was not started"
             )
         self.cancel(key)
+        if cell.draining:  # its stop began, and ended its timers (`Record.drain`): so this one
+            return
         queue = cell.runtime.timers
         now = queue.clock.now()
         handle = ActorTimer(queue, cell.ref, message, now + delay, interval)

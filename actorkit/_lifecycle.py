@@ -189,7 +189,7 @@ class Lifecycle(Record):
         again what they sent meanwhile, and only then finalizes."""
         if drain:
             if self.state == RUNNING:
-                self.draining = True
+                self.drain()
                 return
             if self.state == RESTARTING:
                 self.close_unrestarted(reason)

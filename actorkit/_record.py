@@ -181,6 +181,16 @@ class Record:
         heir = None if parent is None else self.runtime.heirs.get(parent)
         return None if heir is None else heir(self.cell, stranded)
 
+    def drain(self) -> None:
+        """Begin a draining stop (a shutdown's, a pool's shrink): the queue is handled, then
+        the actor stops. Its timers end now, and the system's periodic ones to it: ticks that
+        come faster than it handles them would never let its queue empty, and the stop would
+        wait for its timeout to be forced. A tick of its own already queued is withdrawn."""
+        self.draining = True
+        if self.timers_ is not None:
+            self.timers_.end_all()
+        self.runtime.timers.target_stopped(self.cell)
+
     def release_instance(self) -> Actor | None:
         """The instance leaves the cell (at most once) and its timers end with it."""
         instance, self.instance = self.instance, None
