@@ -34,6 +34,15 @@ if TYPE_CHECKING:
     from ._protocols import Ref
 
 
+def _unhashable(key: object) -> TypeError:
+    """What a key no timer can have (a list) is told, by every method that takes a key: the
+    bare `unhashable type` of a dict lookup names neither the timer nor what to pass."""
+    return TypeError(
+        "a timer key must be hashable (a str, or a tuple of them), got "
+        f"{type(key).__name__} {reprlib.repr(key)}"
+    )
+
+
 class ReservedKey:
     """Base of the keys a layer above the kernel keeps among an actor's timers (a durable
     actor's reminders): no key of the user's is one, and `Timers.cancel_all` leaves them."""
@@ -91,10 +100,7 @@ class Timers:
         try:
             hash(key)
         except TypeError:
-            raise TypeError(
-                "a timer key must be hashable (a str, or a tuple of them), got "
-                f"{type(key).__name__} {reprlib.repr(key)}"
-            ) from None
+            raise _unhashable(key) from None
         cell = self._cell
         if cell.closed:
             # From a task the actor left running, say: such a timer would keep the stopped
@@ -117,7 +123,10 @@ class Timers:
     def cancel(self, key: Hashable) -> bool:
         """End the timer with this key, and withdraw its tick if one is queued: whether there
         was either."""
-        handle = self._by_key.get(key)
+        try:
+            handle = self._by_key.get(key)
+        except TypeError:
+            raise _unhashable(key) from None
         stopped = handle.cancel() if handle is not None else False
         if self._ticked:
             ticked = self._ticked.pop(key, None)
@@ -147,7 +156,10 @@ class Timers:
             self._cell.mailbox.withdraw_ticks(ticked)
 
     def is_active(self, key: Hashable) -> bool:
-        return key in self._by_key
+        try:
+            return key in self._by_key
+        except TypeError:
+            raise _unhashable(key) from None
 
     def __len__(self) -> int:
         return len(self._by_key)

@@ -84,6 +84,18 @@ CASES = [
         TypeError,
         "a timer key must be hashable",
     ),
+    Case(
+        "timers.cancel: a key that is not hashable",
+        lambda e: inside(e, lambda actor: actor.timers.cancel(["k"])),
+        TypeError,
+        "a timer key must be hashable .a str, or a tuple of them., got list",
+    ),
+    Case(
+        "timers.is_active: a key that is not hashable",
+        lambda e: inside(e, lambda actor: actor.timers.is_active({"k"})),
+        TypeError,
+        "a timer key must be hashable .a str, or a tuple of them., got set",
+    ),
 ]
 
 
