@@ -40,6 +40,7 @@ class Cell(Lifecycle):
         "args",
         "capabilities",
         "children",
+        "class_name_",
         "consecutive_failures",
         "context",
         "factory",
@@ -102,29 +103,19 @@ class Cell(Lifecycle):
         self.timers_: Timers | None = None
         self.handling: Any = None
         self.stats: ClassStats | None = None
+        self.class_name_: str | None = None
+        """Its first instance's class's name, shown while it has none (a restart's backoff)
+        with metrics on or off: its factory may be a function."""
         self.ref_: ActorRef | None = (ref := _new(ActorRef))
         ref._cell = self  # `ActorRef._mint`, written out: spawn's every call counts
         ref._mailbox = self.mailbox
 
     @property
-    def ref(self) -> ActorRef:
-        """Minted again for a stopped actor whose ref nobody held (`close` lets that one go,
-        so that a stopped cell and its ref are no cycle for the garbage collector)."""
-        ref = self.ref_
-        if ref is None:
-            ref = self.ref_ = ActorRef._mint(self)
-        return ref
-
-    @ref.setter
-    def ref(self, ref: ActorRef) -> None:
-        self.ref_ = ref
-
-    @property
     def class_name(self) -> str:
         if self.instance is not None:
             return type(self.instance).__name__
-        if self.stats is not None:
-            return self.stats.name
+        if self.class_name_ is not None:
+            return self.class_name_
         return getattr(self.factory, "__name__", type(self.factory).__name__)
 
     @property
@@ -231,6 +222,7 @@ class Cell(Lifecycle):
             self.instance = None
             self.close(None)
             raise
+        self.class_name_ = kind.name
         stats = self.stats = kind.stats
         if stats is not None:
             stats.spawned += 1

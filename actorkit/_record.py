@@ -101,6 +101,19 @@ class Record:
         """This record as the `Cell` it is: only `Cell` inherits the transitions."""
         return self  # type: ignore[return-value]  # no cast(): close() is on the spawn path
 
+    @property
+    def ref(self) -> ActorRef:
+        """Minted again for a stopped actor whose ref nobody held (`close` lets that one go,
+        so that a stopped cell and its ref are no cycle for the garbage collector)."""
+        ref = self.ref_
+        if ref is None:
+            ref = self.ref_ = ActorRef._mint(self.cell)
+        return ref
+
+    @ref.setter
+    def ref(self, ref: ActorRef) -> None:
+        self.ref_ = ref
+
     def close(self, reason: BaseException | None) -> None:
         """The synchronous end of an actor: nothing queued is lost, every waiter is answered."""
         if self.closed:

@@ -126,10 +126,11 @@ class Kind:
     """What spawning needs to know of an actor class, learnt from its first instance spawned
     in a system (`Runtime.learn`): one dict lookup per spawn instead of a call for each."""
 
-    __slots__ = ("capabilities", "dormant", "starts", "stats")
+    __slots__ = ("capabilities", "dormant", "name", "starts", "stats")
 
     def __init__(self, first: Actor, stats: ClassStats | None) -> None:
         cls = type(first)
+        self.name = cls.__name__
         check_receive(first)
         self.capabilities = check_capabilities(cls.capabilities)
         self.starts = cls.on_start is not Actor.on_start
