@@ -88,7 +88,7 @@ class Scrape:
         return histogram
 
 
-def _per_class_counter(scrape: Scrape, metric: str, doc: str, attr: str) -> Metric:
+def _per_class_counter(scrape: Scrape, metric: str, doc: str, attr: str) -> CounterMetricFamily:
     family = CounterMetricFamily(metric, doc, labels=["actor_type"])
     for name in scrape.names:
         family.add_metric([name], scrape.total(name, attr))
@@ -115,15 +115,28 @@ def actors(scrape: Scrape) -> Iterator[Metric]:
     yield _per_class_counter(
         scrape, "actorkit_actor_restarts", "Completed actor restarts", "restarts"
     )
+    yield escalations(scrape)
     yield _per_class_counter(
+        scrape, "actorkit_mailbox_dropped", "Tells refused because the mailbox was full", "dropped"
+    )
+
+
+ROOT_TYPE = "ActorSystem"
+"""The `actor_type` of the system's own supervisor (`ActorSystem(supervisor=...)`), whose
+give-up fails the system."""
+
+
+def escalations(scrape: Scrape) -> Metric:
+    """Per class, and the root's at 0 from the start: its give-up is the one an alert must
+    not miss, and `increase()` reads a series' first sample as its start."""
+    family = _per_class_counter(
         scrape,
         "actorkit_supervisor_escalations",
         "Supervisors that exceeded their restart intensity and escalated",
         "gave_up",
     )
-    yield _per_class_counter(
-        scrape, "actorkit_mailbox_dropped", "Tells refused because the mailbox was full", "dropped"
-    )
+    family.add_metric([ROOT_TYPE], scrape.metrics.root_gave_up)
+    return family
 
 
 def failures(scrape: Scrape) -> Iterator[Metric]:

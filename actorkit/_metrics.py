@@ -47,6 +47,9 @@ class Metrics(Instrument):
         """By class name, the `actor_type` label: classes that share a name share their
         figures, and nothing here keeps a class alive (a program that makes classes at run
         time, one per plugin or request, would otherwise keep every one of them)."""
+        self.root_gave_up = 0
+        """Give-ups of the system's own supervisor: the root has no class of its own to count
+        them (`escalations`, `ROOT_TYPE`)."""
         self.loop_lag = Histogram(LAG_BUCKETS)
         self._probe: asyncio.TimerHandle | None = None
         self.sources: list[Callable[[], Iterable[Metric]]] = []
@@ -131,6 +134,8 @@ class Metrics(Instrument):
     def gave_up(self, cell: Cell) -> None:
         if cell.stats is not None:
             cell.stats.gave_up += 1
+        elif cell.parent is None:
+            self.root_gave_up += 1
 
 
 def _check_registry(registry: object) -> CollectorRegistry | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem, OneForOne, Supervisor
+from actorkit import Actor, ActorSystem, OneForOne, Supervisor, SupervisorGaveUp
 from actorkit._stats import DURATION_BUCKETS, Histogram
 from actorkit.testing import ManualClock
 
@@ -157,6 +157,26 @@ async def test_a_supervisor_that_gives_up_is_counted_as_an_escalation(
             "actorkit_supervisor_escalations_total", {"actor_type": "Supervisor"}
         )
     assert escalations == 1.0
+
+
+async def test_the_root_supervisor_giving_up_is_counted_as_an_escalation(
+    clock: ManualClock,
+) -> None:
+    """The system's own supervisor (`ActorSystem(supervisor=...)`) is a supervisor too: its
+    give-up, which fails the system, is counted under `actor_type="ActorSystem"`, exported
+    at 0 before it so that `increase()` sees it."""
+    system = ActorSystem(clock=clock, supervisor=OneForOne(max_restarts=0))
+    async with asyncio.timeout(5):
+        await system.start()
+        sample = system.metrics.registry.get_sample_value
+        labels = {"actor_type": "ActorSystem"}
+        assert sample("actorkit_supervisor_escalations_total", labels) == 0.0
+        worker = await system.spawn(Echo)
+        worker.tell("crash")
+        await clock.settle()
+        assert isinstance(system.failure, SupervisorGaveUp)
+        assert sample("actorkit_supervisor_escalations_total", labels) == 1.0
+        await system.shutdown()
 
 
 async def test_publishes_count_each_publish_once_and_each_delivery() -> None:
