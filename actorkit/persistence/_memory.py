@@ -51,9 +51,10 @@ class MemoryStore(StoreBase):
     ) -> float:
         check_append(persistence_id, expected_seq, payloads, self.max_payload)
         self._check_open()
+        held = len(self._journals.get(persistence_id, ()))
+        if held != expected_seq:
+            raise append_conflict(persistence_id, expected_seq, held)
         journal = self._journals.setdefault(persistence_id, [])
-        if len(journal) != expected_seq:
-            raise append_conflict(persistence_id, expected_seq, len(journal))
         now = time.time()
         journal.extend(
             StoredEvent(expected_seq + offset, now, payload)
