@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary, ref
 
 from ._instruments import Instrument
 from ._stats import LAG_BUCKETS, LAG_INTERVAL, ClassStats, Histogram
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
     from ._runtime import Runtime
     from ._watchdog import Watchdog
 
+_holders: WeakKeyDictionary[CollectorRegistry, ref[Metrics]] = WeakKeyDictionary()
+"""The system whose collector each registry passed in holds. Both weakly: the registry holds
+the collector, which holds the `Metrics` (and its registry) while it is registered."""
+
 
 class Metrics(Instrument):
     """The metrics of one system. With `ActorSystem(metrics=False)` it still exists (so code
@@ -42,6 +47,7 @@ class Metrics(Instrument):
         self._registry = _check_registry(registry)
         self._shared = registry is not None
         self._collector: Collector | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._runtime = runtime
         self._by_class: dict[str, ClassStats] = {}
         """By class name, the `actor_type` label: classes that share a name share their
@@ -90,6 +96,10 @@ class Metrics(Instrument):
         from ._metric_families import SystemCollector
 
         collector = SystemCollector(self._runtime, router, watchdog, self)
+        holder = _holders.get(self.registry) if self._shared else None
+        held = None if holder is None else holder()
+        if held is not None:
+            held.release_if_abandoned()
         try:
             self.registry.register(collector)
         except ValueError as error:
@@ -99,6 +109,9 @@ class Metrics(Instrument):
                 "its own CollectorRegistry (their families would collide)"
             ) from error
         self._collector = collector
+        self._loop = loop
+        if self._shared:
+            _holders[self.registry] = ref(self)
         self._schedule(loop)
 
     def stop(self) -> None:
@@ -107,9 +120,22 @@ class Metrics(Instrument):
         if self._probe is not None:
             self._probe.cancel()
             self._probe = None
+        self._let_go()
+
+    def release_if_abandoned(self) -> None:
+        """A system whose loop closed under it (`asyncio.run` ended with no `shutdown`) can
+        never run or shut down again, so its collector would hold the registry for good. A
+        loop that is only not running may run its system again, which keeps the registry."""
+        if self._loop is not None and self._loop.is_closed():
+            self._let_go()
+
+    def _let_go(self) -> None:
         if self._shared and self._collector is not None:
             self.registry.unregister(self._collector)
             self._collector = None
+            holder = _holders.get(self.registry)
+            if holder is not None and holder() is self:
+                del _holders[self.registry]
 
     def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
         due = loop.time() + LAG_INTERVAL
