@@ -67,3 +67,40 @@ async def test_sending_to_a_stopped_actor_yields_to_the_loop() -> None:
             sent += 1
         assert sent >= 1
         assert system.dead_letters.by_reason["stopped"] == sent
+
+
+class StopBreaks(Actor):
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise ValueError("crash on purpose")
+        return message
+
+    async def on_stop(self) -> None:
+        raise RuntimeError("on_stop broke")
+
+
+async def test_an_on_stop_failure_is_logged_not_supervised_nor_counted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """README "What a failure is": `on_stop` runs when the instance is going anyway (a stop,
+    a restart), so its error is logged and contained: no crash report, no supervisor decision,
+    not in `actorkit_actor_failures_total`. Only the handler's failure counts here."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        restarted = await system.spawn(StopBreaks, name="restarted")
+        with pytest.raises(ValueError):
+            await restarted.ask("crash")  # the restart runs the failed instance's on_stop
+        assert await restarted.ask("after") == "after"
+        stopped = await system.spawn(StopBreaks, name="stopped")
+        await stopped.stop()
+        registry = system.metrics.registry
+        labels = {"actor_type": "StopBreaks"}
+        counts = [
+            registry.get_sample_value("actorkit_actor_failures_total", {**labels, "exception": e})
+            for e in ("ValueError", "RuntimeError")
+        ]
+        restarts = registry.get_sample_value("actorkit_actor_restarts_total", labels)
+    assert (counts, restarts) == ([1.0, None], 1.0)
+    logged = [r.getMessage() for r in caplog.records if "on_stop" in r.getMessage()]
+    assert [m.split()[2] for m in logged] == ["/restarted", "/stopped", "/restarted"]
+    reports = [r.getMessage() for r in caplog.records if "supervisor decided" in r.getMessage()]
+    assert [("crash on purpose" in report) for report in reports] == [True]
