@@ -119,3 +119,36 @@ async def test_a_reconnection_without_a_failed_attempt_says_so(
     assert [r.getMessage() for r in caplog.records] == [
         "a reconnected to NATS at its first attempt"
     ]
+
+
+class _Reconnection:
+    """nats-py's client as its reconnection task sees it."""
+
+    is_connected = False
+    is_reconnecting = True
+    _transport = None
+
+    def __init__(self) -> None:
+        self._reconnection_task = asyncio.current_task()
+        self.last_error: Exception | None = None
+
+
+async def test_the_lost_connection_failing_to_close_is_no_failed_attempt(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """nats-py reports it from its reconnection before the first attempt, without recording
+    it as the last error; an attempt's own error it records first."""
+    caplog.set_level(logging.INFO, "actorkit")
+    nc: Any = _Reconnection()
+    heard = _heard([])
+    heard.nc = nc
+    await heard.error_cb(ConnectionResetError(104, "reset by peer"))
+    assert heard.failures == 0
+    refused = ConnectionRefusedError(111, "Connect call failed")
+    nc.last_error = refused
+    await heard.error_cb(refused)
+    assert heard.failures == 1
+    await heard.reconnected()
+    said = [r.getMessage() for r in caplog.records]
+    assert "ConnectionResetError" in said[0] and "while it reconnects" in said[0]
+    assert said[-1] == "a reconnected to NATS after 1 failed attempts"

@@ -44,6 +44,14 @@ def _reconnecting_now(nc: Client) -> bool:
     return task is not None and task is asyncio.current_task()
 
 
+def _an_attempt(nc: Client, error: Exception) -> bool:
+    """Whether the reconnection reported a failed attempt: nats-py records an attempt's error
+    as `last_error` before reporting it. Its other reports (the lost connection's socket
+    failing to close, a `reconnect_to_server_handler` that raised or named a server not in
+    the pool) it does not record, and they are no attempt."""
+    return nc.last_error is error
+
+
 def _close_attempt(nc: Client) -> None:
     """Close the socket of the attempt that failed: nats-py opens the next attempt's on the
     same transport object without closing it, so each refused attempt left a socket open
@@ -73,9 +81,12 @@ class Heard:
         self.last = error
         if auth_refused(error) and not self.refused.done():
             self.refused.set_result(error)
-        if _reconnecting_now(self.nc):
+        reconnecting = _reconnecting_now(self.nc)
+        if reconnecting and _an_attempt(self.nc, error):
             _close_attempt(self.nc)
             self._failed_again(error)
+        elif reconnecting:
+            logger.warning("NATS error in %s while it reconnects: %r", self.where, error)
         elif self.nc.is_reconnecting:
             self._failed_again(error)
         elif self.nc.is_connected:
