@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from actorkit import ActorSystem, OneForOne
+from actorkit import Actor, ActorSystem, OneForOne
 from actorkit.persistence import DurableState, EventSourced, PersistenceConflict
 
 from .durable_support import Deposited, SharedMemoryStore
@@ -18,20 +18,6 @@ from .event_sourced_support import Account
 pytestmark = pytest.mark.timeout(30)
 
 RESUME_ALL = OneForOne(decider={Exception: "resume"})
-
-
-async def test_an_event_sourced_instance_that_lost_a_conflict_is_restarted_not_resumed() -> None:
-    store = SharedMemoryStore()
-    async with asyncio.timeout(10), ActorSystem("one", store=store, supervisor=RESUME_ALL) as one:
-        acct = await one.spawn(Account, name="acct")
-        assert await acct.ask(1) == 1
-        async with ActorSystem("two", store=store.another()) as two:
-            other = await two.spawn(Account, name="acct")
-            assert await other.ask(5) == 6
-        with pytest.raises(PersistenceConflict):
-            await acct.ask(2)
-        assert await acct.ask("started_with") == 6  # recovered again, with the other's event
-        assert await acct.ask(2) == 8
 
 
 class Fragile(EventSourced):
@@ -77,18 +63,23 @@ class Counter(DurableState):
         return self.state
 
 
-async def test_a_durable_state_instance_that_lost_a_conflict_is_restarted_not_resumed() -> None:
+@pytest.mark.parametrize(
+    ("kind", "read"), [(Account, "started_with"), (Counter, "get")], ids=["events", "state"]
+)
+async def test_an_instance_that_lost_a_conflict_is_restarted_not_resumed(
+    kind: type[Actor], read: str
+) -> None:
     store = SharedMemoryStore()
     async with asyncio.timeout(10), ActorSystem("one", store=store, supervisor=RESUME_ALL) as one:
-        counter = await one.spawn(Counter, name="counter")
-        assert await counter.ask(1) == 1
+        mine = await one.spawn(kind, name="it")
+        assert await mine.ask(1) == 1
         async with ActorSystem("two", store=store.another()) as two:
-            other = await two.spawn(Counter, name="counter")
-            assert await other.ask(10) == 11
+            other = await two.spawn(kind, name="it")
+            assert await other.ask(5) == 6
         with pytest.raises(PersistenceConflict):
-            await counter.ask(2)
-        assert await counter.ask("get") == 11
-        assert await counter.ask(2) == 13
+            await mine.ask(2)
+        assert await mine.ask(read) == 6  # recovered again, with the other's write
+        assert await mine.ask(2) == 8
 
 
 async def test_a_durable_instance_that_failed_before_writing_is_resumed() -> None:
