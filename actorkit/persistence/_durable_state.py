@@ -46,6 +46,8 @@ class DurableState(Durable):
             # before the cancellation goes on, as after a save that returned.
             stored = await read_back(binding.store.load_state(pid))
             if stored is None or (stored.revision, stored.payload) != (binding.seq + 1, payload):
+                if stored is not None and stored.revision != binding.seq:
+                    binding.stale = True  # another writer's revision: the instance is behind
                 raise
             binding.seq = stored.revision
             cancelled = error

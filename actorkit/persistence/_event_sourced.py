@@ -124,9 +124,15 @@ class EventSourced(Durable):
             raise store_failure(error, what) from error
         except asyncio.CancelledError as error:
             # Its write may have committed all the same: then the events are applied before
-            # the cancellation goes on, as after a persist that returned.
-            if not await read_back(_journal_holds(binding, payloads)):
+            # the cancellation goes on, as after a persist that returned. Another writer's
+            # events in their place, or after them, leave the instance behind its store.
+            after = await read_back(_events_after(binding))
+            if after is None or after[: len(payloads)] != payloads:
+                if after:
+                    binding.stale = True
                 raise
+            if len(after) > len(payloads):
+                binding.stale = True
             cancelled = error
         finally:  # `Binding.end_write`, written out: a comparison, no call
             if binding.busy is True:
@@ -209,13 +215,12 @@ class EventSourced(Durable):
         return replayed
 
 
-async def _journal_holds(binding: Binding, payloads: list[bytes]) -> bool:
-    """Whether the events after the instance's last one are `payloads`: its cancelled write
-    committed (or another writer's, to the byte, which leaves the same state)."""
-    stored = [
+async def _events_after(binding: Binding) -> list[bytes]:
+    """The payloads after the instance's last event: its cancelled write's, if it committed
+    (or another writer's to the byte, which leave the same state), else another writer's."""
+    return [
         event.payload async for event in binding.store.read(binding.persistence_id, binding.seq + 1)
     ]
-    return stored[: len(payloads)] == payloads
 
 
 def _missing_apply(cls: type[EventSourced]) -> str | None:

@@ -5,12 +5,14 @@ journal again), while one whose failure left it matching is resumed as any actor
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from typing import Any, ClassVar
 
 import pytest
 
 from actorkit import Actor, ActorSystem, OneForOne
 from actorkit.persistence import DurableState, EventSourced, PersistenceConflict
+from actorkit.persistence._payload import encode
 
 from .durable_support import Deposited, SharedMemoryStore
 from .event_sourced_support import Account
@@ -93,3 +95,113 @@ async def test_a_durable_instance_that_failed_before_writing_is_resumed() -> Non
             await acct.ask("crash")
         assert await acct.ask("started_with") == 0  # the same instance: on_start not run again
         assert await acct.ask(1) == 3
+
+
+class Overtaken(SharedMemoryStore):
+    """Once `armed`, its next append or state save is cancelled as it waits (a caller's
+    timeout that fired), whose read-back then finds what the store holds: another process's
+    write `other` in its place (`"instead"`), its own with `other` after it (`"after"`), or
+    nothing (`"nothing"`)."""
+
+    armed = ""
+    other: Any = None
+
+    async def append(self, persistence_id: str, expected_seq: int, payloads: Any) -> float:
+        if not self.armed:
+            return await super().append(persistence_id, expected_seq, payloads)
+        if self.armed == "after":
+            await super().append(persistence_id, expected_seq, payloads)
+            expected_seq += len(payloads)
+        if self.armed != "nothing":
+            await super().append(persistence_id, expected_seq, [encode(self.other)])
+        return await self._cancelled()
+
+    async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
+        if not self.armed:
+            return await super().save_state(persistence_id, expected_revision, payload)
+        if self.armed == "after":
+            expected_revision = await super().save_state(persistence_id, expected_revision, payload)
+        if self.armed != "nothing":
+            await super().save_state(persistence_id, expected_revision, encode(self.other))
+        return await self._cancelled()
+
+    async def _cancelled(self) -> Any:
+        self.armed = ""
+        task = asyncio.current_task()
+        assert task is not None
+        task.cancel()
+        return await asyncio.get_running_loop().create_future()
+
+
+async def given_up(write: Awaitable[None]) -> None:
+    """The write under a timeout that fired: the handler fails with its own error."""
+    try:
+        await write
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        assert task is not None
+        task.uncancel()
+        raise RuntimeError("gave up on the write") from None
+
+
+class Impatient(EventSourced):
+    starts: ClassVar[int] = 0
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def apply(self, event: Any) -> None:
+        self.total += event.amount
+
+    async def on_start(self) -> None:
+        Impatient.starts += 1
+
+    async def receive(self, message: Any) -> Any:
+        if message != "total":
+            await given_up(self.persist(Deposited(message)))
+        return self.total
+
+
+class ImpatientCounter(DurableState):
+    starts: ClassVar[int] = 0
+
+    async def on_start(self) -> None:
+        ImpatientCounter.starts += 1
+
+    async def receive(self, message: Any) -> Any:
+        if message != "get":
+            await given_up(self.save((self.state or 0) + message))
+        return self.state
+
+
+@pytest.mark.parametrize(
+    ("factory", "other", "totals"),
+    [
+        (Impatient, Deposited(100), {"instead": 101, "after": 103, "nothing": 1}),
+        (ImpatientCounter, 100, {"instead": 100, "after": 100, "nothing": 1}),
+    ],
+    ids=["event-sourced", "durable-state"],
+)
+@pytest.mark.parametrize("found", ["instead", "after", "nothing"])
+async def test_a_cancelled_write_whose_read_back_found_another_writer_is_restarted(
+    factory: type[Impatient | ImpatientCounter],
+    other: object,
+    totals: dict[str, int],
+    found: str,
+) -> None:
+    """The read-back after a cancelled write sees what the store holds: another writer's write
+    in place of its own, or after it, leaves the instance behind its store, as a lost conflict
+    does; a write that stored nothing leaves it matching, and resumable."""
+    factory.starts = 0
+    store = Overtaken()
+    async with (
+        asyncio.timeout(10),
+        ActorSystem("cut", store=store, supervisor=RESUME_ALL, metrics=False) as system,
+    ):
+        ref = await system.spawn(factory, name="writer")
+        assert await ref.ask(1) == 1
+        store.armed, store.other = found, other
+        with pytest.raises(RuntimeError, match="gave up on the write"):
+            await ref.ask(2)
+        assert await ref.ask("total" if factory is Impatient else "get") == totals[found]
+        assert factory.starts == (1 if found == "nothing" else 2)
