@@ -103,8 +103,10 @@ class Binding:
             ) from None
 
     def failed(self, operation: Operation, error: BaseException) -> None:
-        """The store failed this instance's `operation`: counted by its class."""
-        if isinstance(error, PersistenceConflict):
+        """The store failed this instance's `operation`: counted by its class. A conflict of
+        a fenced write (`persist`, `save`) leaves the instance behind its store; one of a
+        snapshot or reminder write (a lost race on its row) says nothing of its state."""
+        if isinstance(error, PersistenceConflict) and operation in ("persist", "save"):
             self.stale = True
         if self.stats is not None:
             self.stats.failed(operation, error)

@@ -5,6 +5,7 @@ journal again), while one whose failure left it matching is resumed as any actor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable
 from typing import Any, ClassVar
 
@@ -205,3 +206,42 @@ async def test_a_cancelled_write_whose_read_back_found_another_writer_is_restart
             await ref.ask(2)
         assert await ref.ask("total" if factory is Impatient else "get") == totals[found]
         assert factory.starts == (1 if found == "nothing" else 2)
+
+
+class RacedOthers(SharedMemoryStore):
+    """Its snapshot and reminder writes fail with `PersistenceConflict`, as a SQL store's do
+    when a write lost a race on its row twice over: writes that no sequence number fences."""
+
+    async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
+        raise PersistenceConflict("the snapshot lost a race on its row")
+
+    async def put_reminder(self, persistence_id: str, reminder: Any) -> None:
+        raise PersistenceConflict("the reminder lost a race on its row")
+
+
+class Snapshotted(Account):
+    snapshot_every = 1
+
+    async def receive(self, message: Any) -> Any:
+        if message == "remind":
+            with contextlib.suppress(PersistenceConflict):
+                await self.reminders.start("wake", "wake", 60.0)
+            return None
+        return await super().receive(message)
+
+
+@pytest.mark.parametrize("write", ["snapshot", "reminder"])
+async def test_an_unfenced_write_that_conflicted_leaves_the_instance_resumable(write: str) -> None:
+    """A snapshot or reminder write says nothing of the events the instance applied: it still
+    matches its journal, and a failure after it is resumed."""
+    async with (
+        asyncio.timeout(10),
+        ActorSystem("raced", store=RacedOthers(), supervisor=RESUME_ALL) as system,
+    ):
+        acct = await system.spawn(Snapshotted, name="acct")
+        assert await acct.ask(2) == 2  # its snapshot failed, and was logged
+        if write == "reminder":
+            assert await acct.ask("remind") is None
+        with pytest.raises(RuntimeError, match="crash"):
+            await acct.ask("crash")
+        assert await acct.ask("started_with") == 0  # the same instance: on_start not run again
