@@ -14,6 +14,7 @@ import pytest
 from actorkit import Actor, ActorSystem, OneForOne
 from actorkit.persistence import DurableState, EventSourced, PersistenceConflict
 from actorkit.persistence._payload import encode
+from actorkit.testing import ManualClock
 
 from .durable_support import Deposited, SharedMemoryStore
 from .event_sourced_support import Account
@@ -245,3 +246,48 @@ async def test_an_unfenced_write_that_conflicted_leaves_the_instance_resumable(w
         with pytest.raises(RuntimeError, match="crash"):
             await acct.ask("crash")
         assert await acct.ask("started_with") == 0  # the same instance: on_start not run again
+
+
+class Reminded(EventSourced):
+    woken: ClassVar[list[int]] = []
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def apply(self, event: Any) -> None:
+        self.total += event.amount
+
+    async def receive(self, message: Any) -> Any:
+        if message == "remind":
+            await self.reminders.start("wake", "wake", 5.0)
+        elif message == "wake":
+            Reminded.woken.append(self.total)
+        elif message != "total":
+            await self.persist(Deposited(message))
+        return self.total
+
+
+async def test_a_stale_instance_restarted_keeps_its_reminders_and_the_asks_queued_behind() -> None:
+    """The restart that replaces a resume ends the instance's timers, as any restart does: its
+    recovery arms the stored reminders again, and the mailbox, asks waiting in it included,
+    goes to the new instance."""
+    Reminded.woken = []
+    store, clock = SharedMemoryStore(), ManualClock()
+    async with (
+        asyncio.timeout(10),
+        ActorSystem("one", store=store, clock=clock, supervisor=RESUME_ALL) as one,
+    ):
+        acct = await one.spawn(Reminded, name="acct")
+        assert await acct.ask("remind") == 0
+        assert await acct.ask(1) == 1
+        async with ActorSystem("two", store=store.another()) as two:
+            # An Account ignores the reminder that its recovery arms, and is due here at once.
+            assert await (await two.spawn(Account, name="acct")).ask(5) == 6
+        conflicting = asyncio.ensure_future(acct.ask(2))
+        queued = asyncio.ensure_future(acct.ask("total"))
+        with pytest.raises(PersistenceConflict):
+            await conflicting
+        assert await queued == 6
+        await clock.advance(5.0)
+        assert await acct.ask("total") == 6
+        assert Reminded.woken == [6]

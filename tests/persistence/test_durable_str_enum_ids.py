@@ -4,13 +4,14 @@ text spelled as a plain str is the same actor's data."""
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from typing import Any
 
 import pytest
 
 from actorkit import ActorSystem, ChildSpec
-from actorkit.persistence import DurableState
+from actorkit.persistence import DurableState, MemoryStore
 
 from .durable_support import Deposited, MakeStore, journal
 from .event_sourced_support import Account
@@ -66,3 +67,57 @@ async def test_a_str_enum_reminder_key_is_stored_as_its_plain_value(make: MakeSt
         assert reminder.key == "nightly"
         await owner.ask("cancel")
         assert await system.store.reminders("/owner") == []
+
+
+class Unstorable(enum.StrEnum):
+    NUL = "a\x00b"
+    SURROGATE = "a\udcffb"
+    LONG = "x" * 1025
+
+
+WHY = {"NUL": "NUL", "SURROGATE": "lone surrogate", "LONG": "at most 1024"}
+
+
+class Spawner(DurableState):
+    """Spawns a child, or starts or cancels a reminder, with the id or key it is asked for."""
+
+    async def receive(self, message: Any) -> Any:
+        verb, value = message
+        if verb == "spawn":
+            return await self.spawn(Identified, persistence_id=value)
+        if verb == "start":
+            return await self.reminders.start(value, "wake", 60.0)
+        return await self.reminders.cancel(value)
+
+
+@pytest.mark.parametrize("member", list(Unstorable), ids=lambda member: member.name)
+async def test_a_str_enum_member_no_store_can_keep_is_refused_at_every_entry(
+    member: Unstorable,
+) -> None:
+    """The member's text is checked as a plain str's would be, before anything is stored:
+    spawn on the system and on an actor, a ChildSpec, and reminders.start and cancel."""
+    why = WHY[member.name]
+    with pytest.raises(ValueError, match=why):
+        ChildSpec(Identified, name="a", persistence_id=member)
+    async with asyncio.timeout(10), ActorSystem("bad", store=MemoryStore()) as system:
+        with pytest.raises(ValueError, match=why):
+            await system.spawn(Identified, name="a", persistence_id=member)
+        owner = await system.spawn(Spawner, name="owner")
+        for verb in ("spawn", "start", "cancel"):
+            with pytest.raises(ValueError, match=why):
+                await owner.ask((verb, member))
+        assert await system.store.reminders("/owner") == []
+
+
+class Names(enum.StrEnum):
+    ACCOUNT = "acct"
+    POOL = "workers"
+
+
+async def test_the_path_of_an_actor_or_pool_member_named_by_a_str_enum_is_a_plain_str() -> None:
+    """The default persistence id is the path, built from the name: plain text too."""
+    async with asyncio.timeout(10), ActorSystem("names", store=MemoryStore()) as system:
+        acct = await system.spawn(Identified, name=Names.ACCOUNT)
+        pool = await system.spawn_pool(Identified, size=1, name=Names.POOL)
+        ids = [await acct.ask("id"), await pool.ask("id")]
+        assert [(pid, type(pid)) for pid in ids] == [("/acct", str), ("/workers/0", str)]
