@@ -44,7 +44,7 @@ def closed_store(store: object) -> PersistenceError:
 
 def check_id(persistence_id: object) -> None:
     if type(persistence_id) is not str or not persistence_id:
-        raise ValueError(f"persistence_id must be a non-empty str, got {persistence_id!r}")
+        raise ValueError(_not_plain("persistence_id", persistence_id))
     problem = unstorable("persistence_id", persistence_id)
     if problem is not None:
         raise ValueError(problem)
@@ -125,10 +125,21 @@ def _check_write(
 def check_key(persistence_id: str, key: object) -> None:
     check_id(persistence_id)
     if type(key) is not str or not key:
-        raise ValueError(f"a reminder key is a non-empty str, got {key!r}")
+        raise ValueError(_not_plain("a reminder key", key))
     problem = unstorable("a reminder key", key)
     if problem is not None:
         raise ValueError(problem)
+
+
+def _not_plain(what: str, value: object) -> str:
+    """A str subclass (a `StrEnum` member, which spawn and reminders take as its text) is
+    refused by the stores' own methods, which keep and compare exactly `str`: say so."""
+    if isinstance(value, str) and value:
+        return (
+            f"{what} must be exactly a str, got the {type(value).__name__} {value!r}: pass "
+            "its plain text (a StrEnum member's .value)"
+        )
+    return f"{what} must be a non-empty str, got {value!r}"
 
 
 def check_reminder(persistence_id: str, reminder: object, limit: int) -> StoredReminder:

@@ -121,3 +121,16 @@ async def test_the_path_of_an_actor_or_pool_member_named_by_a_str_enum_is_a_plai
         pool = await system.spawn_pool(Identified, size=1, name=Names.POOL)
         ids = [await acct.ask("id"), await pool.ask("id")]
         assert [(pid, type(pid)) for pid in ids] == [("/acct", str), ("/workers/0", str)]
+
+
+async def test_a_store_called_with_a_str_enum_member_says_to_pass_its_value(
+    make: MakeStore,
+) -> None:
+    """The store's own methods take exactly `str` (what spawn turns a member into): called
+    with the member itself, to read the journal of an actor spawned with it, the refusal
+    says what to pass, not that a non-empty str is needed."""
+    async with make() as store:
+        with pytest.raises(ValueError, match=r"persistence_id must be exactly a str.*\.value"):
+            await store.highest_seq(Ids.ACCOUNT)
+        with pytest.raises(ValueError, match=r"a reminder key must be exactly a str.*\.value"):
+            await store.delete_reminder("account-42", Ids.NIGHTLY)
