@@ -11,7 +11,6 @@ import itertools
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
 
 from ._actor import Actor
 from ._envelope import Ask
@@ -33,6 +32,7 @@ from ._inspection import (
 from ._seconds import check_instant, check_seconds
 from ._settling import describe, runnable_tasks
 from ._store_calls import StoreCalls
+from ._turns import LoopTurns
 
 if TYPE_CHECKING:
     from ._ref import ActorRef
@@ -105,11 +105,9 @@ class ManualClock:
         self._store_timeout = check_seconds(store_timeout, "store_timeout")
         self._heap: list[tuple[float, int, _Entry]] = []
         self._seq = itertools.count()
-        self._advancing: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
-        self._advancing = WeakKeyDictionary()
+        self._advancing = LoopTurns()
         """Held by the `advance` under way on each loop: one made meanwhile waits for it, then
-        moves on. One per loop: a lock binds to the loop it first waits on, and a clock can
-        outlive a loop (two tests, two `asyncio.run`s)."""
+        moves on."""
         self._idle: list[Callable[[], bool]] = []
         self.store_calls = StoreCalls()
         """The store calls of the actors of the systems on this clock, in flight."""
@@ -152,7 +150,7 @@ class ManualClock:
         Advances made at once (a helper task driving time while the test advances too) take
         turns: each starts from where the one before it ended, so time moves by their sum."""
         seconds = check_seconds(seconds, "advance()", zero_ok=True)
-        async with self._advancing.setdefault(asyncio.get_running_loop(), asyncio.Lock()):
+        async with self._advancing.turn():
             await self._advance(seconds)
 
     async def _advance(self, seconds: float) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 
 import pytest
 
@@ -162,3 +164,20 @@ def test_advances_made_at_once_take_turns_on_each_event_loop_the_clock_is_used_f
     asyncio.run(two_at_once())
     assert clock.now() == 4.0
     assert fired == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_a_clock_keeps_no_event_loop_it_was_advanced_from_after_that_loop_closed() -> None:
+    """Advances that took turns on a loop (the second waited for the first) leave nothing
+    holding that loop once they end: a module-level clock outlives a loop per test."""
+    clock = ManualClock()
+    loops: list[weakref.ref[asyncio.AbstractEventLoop]] = []
+
+    async def two_at_once() -> None:
+        loops.append(weakref.ref(asyncio.get_running_loop()))
+        async with asyncio.timeout(5):
+            await asyncio.gather(clock.advance(1.0), clock.advance(1.0))
+
+    asyncio.run(two_at_once())
+    gc.collect()
+    assert loops[0]() is None
+    assert clock.now() == 2.0
