@@ -124,9 +124,12 @@ class TimerQueue:
     def follow(self, handle: TimerHandle) -> None:
         """End this periodic timer when its target stops, rather than at its next tick: an
         hourly tick must not keep a stopped actor alive for an hour, nor leave a dead letter
-        for a message nobody sent."""
+        for a message nobody sent. One to an actor that drains is not armed, as a timer it
+        starts then is not (`Record.drain`): its ticks could keep its queue from emptying."""
         cell = local_cell(handle._target)  # None for a remote ref: it ticks until cancelled
-        if cell is not None and not cell.closed:
+        if cell is not None and cell.draining:
+            handle.cancel()
+        elif cell is not None and not cell.closed:
             followed = self._following.get(cell)
             if followed is None:
                 followed = self._following[cell] = set()

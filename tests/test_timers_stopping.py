@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorRef, ActorSystem
+from actorkit import Actor, ActorRef, ActorSystem, TimerHandle
 from actorkit.testing import ManualClock, pending_timers
 
 from .invariants import assert_invariants
@@ -125,4 +125,45 @@ async def test_a_timer_started_while_its_actor_drains_is_not_armed(clock: Manual
             assert seen == [False]
             assert pending_timers(system) == 0 and system.dead_letters.count == 0
     finally:
+        await system.shutdown(timeout=0)
+
+
+async def test_a_schedule_every_to_an_actor_that_drains_is_not_armed(
+    clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Made while its drain runs (by its own handler here), a periodic timer to it would tick
+    faster than it handles the ticks, as one made before would: it ends at once instead, as a
+    timer the actor starts itself while draining is not armed."""
+    entered: asyncio.Queue[asyncio.Event] = asyncio.Queue()
+    seen: list[Any] = []
+    handles: list[TimerHandle] = []
+    system = ActorSystem(clock=clock, metrics=False)
+    await system.start()
+    ref = await system.spawn(Slow, entered, seen)
+
+    async def pump() -> None:  # each message in hand lets the clock move a tick's interval
+        while True:
+            gate = await entered.get()
+            await clock.advance(1.0)
+            gate.set()
+
+    pumping: asyncio.Task[None] | None = None
+    try:
+        async with asyncio.timeout(BOUND):
+            ref.tell("first")
+            first = await entered.get()  # in hand, the rest queued behind it
+            ref.tell(lambda actor: handles.append(system.schedule_every(1.0, ref, "tick")))
+            ref.tell("second")
+            stopping = asyncio.ensure_future(system.shutdown(timeout=5.0))
+            await clock.settle()  # the drain began, and waits for the message in hand
+            pumping = asyncio.create_task(pump())
+            first.set()
+            await stopping
+            assert seen == ["first", "second"]
+            assert not handles[0].active
+            assert "exceeded" not in caplog.text
+            assert pending_timers(system) == 0
+    finally:
+        if pumping is not None:
+            pumping.cancel()
         await system.shutdown(timeout=0)
