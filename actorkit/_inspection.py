@@ -151,6 +151,11 @@ def expectation(expected: Any) -> Callable[[Any], bool]:
         _check_union(expected)
         return lambda message: isinstance(message, expected)
     if isinstance(expected, type):
+        if not _takes(expected):
+            raise TypeError(
+                f"Probe.expect cannot check a message against {expected!r}, which isinstance() "
+                "does not take: pass a predicate (or mark the Protocol @typing.runtime_checkable)"
+            )
         return lambda message: isinstance(message, expected)
     if origin is not None:
         name = getattr(origin, "__name__", None)
@@ -169,11 +174,11 @@ def _check_union(union: Any) -> None:
     only when it gets to it: after `Probe.expect` took the message, or never, when a member
     before it matched."""
     members = get_args(union)
-    refused = [member for member in members if not isinstance(member, type)]
+    refused = [member for member in members if not _takes(member)]
     if not refused:
         return
     classes = [member if isinstance(member, type) else get_origin(member) for member in members]
-    if all(isinstance(cls, type) for cls in classes):
+    if all(isinstance(cls, type) and _takes(cls) for cls in classes):
         names = dict.fromkeys("None" if cls is NoneType else cls.__name__ for cls in classes)
         instead = f"its classes (expect({' | '.join(names)})) or a predicate"
     else:
@@ -182,3 +187,15 @@ def _check_union(union: Any) -> None:
         f"Probe.expect cannot check a message against {union!r}, whose member {refused[0]!r} "
         f"isinstance() does not take: pass {instead}"
     )
+
+
+def _takes(cls: Any) -> bool:
+    """Whether `isinstance` takes `cls`: not a parameterized type (`list[int]`), nor a class
+    that refuses the check itself (a Protocol not marked `runtime_checkable`)."""
+    if not isinstance(cls, type):
+        return False
+    try:
+        isinstance(None, cls)
+    except TypeError:
+        return False
+    return True

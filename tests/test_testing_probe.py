@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import pydoc
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal, Optional, Protocol, Union
 
 import pytest
 
@@ -181,6 +181,31 @@ async def test_probe_expect_by_a_union_with_a_member_isinstance_refuses_says_wha
         probe = await Probe.spawn(system)
         probe.ref.tell("neither")
         with pytest.raises(TypeError, match=rf"isinstance\(\) does not take: pass {instead}"):
+            await probe.expect(expected)
+        assert probe.pending == 1
+        assert await probe.receive() == "neither"
+
+
+class _Named(Protocol):
+    """Not `runtime_checkable`: `isinstance` refuses it, a class though it is."""
+
+    name: str
+
+
+@pytest.mark.parametrize(
+    ("expected", "instead"),
+    [(_Named, r"a predicate"), (int | _Named, r"a predicate$")],
+    ids=["protocol", "union"],
+)
+async def test_probe_expect_by_a_protocol_isinstance_refuses_says_so_before_taking_a_message(
+    expected: Any, instead: str
+) -> None:
+    """A class `isinstance` refuses (a Protocol not marked `runtime_checkable`), alone or in a
+    union, is refused up front as `list[int]` is: the message stays the next."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        probe.ref.tell("neither")
+        with pytest.raises(TypeError, match=rf"isinstance\(\) does not take.*pass {instead}"):
             await probe.expect(expected)
         assert probe.pending == 1
         assert await probe.receive() == "neither"
