@@ -37,17 +37,13 @@ def message(target: Any = None, /, *, name: str | None = None) -> Any:
     that sends or receives it. Put the decorator above `@dataclass` / `@attrs.define`.
     """
     if isinstance(target, type):
-        return _register(target, name or target.__qualname__)
+        return _register(target, target.__qualname__ if name is None else _check_name(name))
     if name is not None:
         if target is not None:
             raise TypeError("give the message type name once, positionally or as name=")
         target = name
-    if target is not None and not isinstance(target, str):
-        raise TypeError(
-            f"use @actorkit.message or @actorkit.message('name'), got actorkit.message({target!r})"
-        )
-    if target is not None and not target:
-        raise ValueError("a message type name must be a non-empty str")
+    if target is not None:
+        target = _check_name(target)
 
     def decorate(cls: T) -> T:
         if not isinstance(cls, type):
@@ -55,6 +51,17 @@ def message(target: Any = None, /, *, name: str | None = None) -> Any:
         return _register(cls, target or cls.__qualname__)
 
     return decorate
+
+
+def _check_name(name: object) -> str:
+    """A name given in either form, with the class or to the decorator, is checked alike."""
+    if not isinstance(name, str):
+        raise TypeError(
+            f"use @actorkit.message or @actorkit.message('name'), got actorkit.message({name!r})"
+        )
+    if not name:
+        raise ValueError("a message type name must be a non-empty str")
+    return name
 
 
 def is_attrs_class(cls: object) -> bool:

@@ -154,6 +154,15 @@ def test_a_wire_name_utf8_cannot_encode_is_refused_when_the_class_is_registered(
     assert class_named("codec.\ud800") is class_named("codec.Point\udcff") is None
 
 
+def test_a_name_given_with_the_class_is_checked_as_one_given_to_the_decorator() -> None:
+    """`actorkit.message(Point, name=...)`: a name that is no str, or an empty one, is refused
+    as `@actorkit.message(...)` refuses it, not an AttributeError nor the class's own name."""
+    with pytest.raises(TypeError, match=r"use @actorkit.message or @actorkit.message\('name'\)"):
+        actorkit.message(Point, name=5)  # type: ignore[call-overload]
+    with pytest.raises(ValueError, match="a message type name must be a non-empty str"):
+        actorkit.message(Point, name="")  # type: ignore[call-overload]
+
+
 @pytest.mark.parametrize(
     ("value", "complaint"),
     [
