@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from nats.errors import ServerNotInPoolError
 
 from actorkit import ActorSystem
 from actorkit._nats._heard import Heard
@@ -152,3 +153,24 @@ async def test_the_lost_connection_failing_to_close_is_no_failed_attempt(
     said = [r.getMessage() for r in caplog.records]
     assert "ConnectionResetError" in said[0] and "while it reconnects" in said[0]
     assert said[-1] == "a reconnected to NATS after 1 failed attempts"
+
+
+async def test_an_error_of_the_reconnection_that_recurs_each_attempt_warns_once_an_outage(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A `reconnect_to_server_handler` naming a server not in the pool makes nats-py report
+    `ServerNotInPoolError` before every attempt: at WARNING once an outage, then at DEBUG, as
+    the attempts' own failures are, or an outage of minutes writes thousands of warnings."""
+    caplog.set_level(logging.DEBUG, "actorkit")
+    nc: Any = _Reconnection()
+    heard = _heard([])
+    heard.nc = nc
+    for _ in range(3):
+        await heard.error_cb(ServerNotInPoolError())
+    await heard.reconnected()
+    await heard.error_cb(ServerNotInPoolError())  # the next outage's is news again
+    levels = _by_level(caplog)
+    warned = [line for line in levels[logging.WARNING] if "ServerNotInPoolError" in line]
+    assert len(warned) == 2, levels
+    assert len([line for line in levels[logging.DEBUG] if "ServerNotInPoolError" in line]) == 2
+    assert heard.failures == 0  # none of them was an attempt

@@ -75,6 +75,9 @@ class Heard:
         self.since = 0.0
         self._kind: type[BaseException] | None = None
         """The type of the outage's last failure: a different one is logged as news."""
+        self._said: set[type[BaseException]] = set()
+        """The kinds of the outage's errors that were no attempt, logged at WARNING once: one
+        may recur before each attempt (a handler naming a server not in the pool)."""
         self._back = back
 
     async def error_cb(self, error: Exception) -> None:
@@ -86,7 +89,9 @@ class Heard:
             _close_attempt(self.nc)
             self._failed_again(error)
         elif reconnecting:
-            logger.warning("NATS error in %s while it reconnects: %r", self.where, error)
+            level = logging.DEBUG if type(error) in self._said else logging.WARNING
+            self._said.add(type(error))
+            logger.log(level, "NATS error in %s while it reconnects: %r", self.where, error)
         elif self.nc.is_reconnecting:
             self._failed_again(error)
         elif self.nc.is_connected:
@@ -132,4 +137,5 @@ class Heard:
             logger.info("%s reconnected to NATS at its first attempt", self.where)
         self.failures = 0
         self._kind = None
+        self._said.clear()
         await self._back()
