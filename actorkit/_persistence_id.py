@@ -31,10 +31,11 @@ spawning_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 def check_persistence_id(persistence_id: object, what: str = "persistence_id") -> str:
     if not isinstance(persistence_id, str):
         raise TypeError(f"{what} must be a str, got {type(persistence_id).__name__}")
+    persistence_id = plain(persistence_id)  # checked as the text the stores will keep
     problem = unstorable(what, persistence_id)
     if problem is not None:
         raise ValueError(f"{problem} (pass persistence_id= to spawn to choose another)")
-    return plain(persistence_id)
+    return persistence_id
 
 
 def plain(value: str) -> str:

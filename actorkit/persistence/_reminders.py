@@ -49,10 +49,11 @@ def _check_key(key: object) -> str:
     a `PersistenceError` (`guarded`), which a supervisor takes for an outage."""
     if not isinstance(key, str) or not key:
         raise ValueError(f"a reminder key must be a non-empty str, got {reprlib.repr(key)}")
+    key = plain(key)  # checked as the text the store will keep
     problem = unstorable("a reminder key", key)
     if problem is not None:
         raise ValueError(problem)
-    return plain(key)
+    return key
 
 
 class Reminders:
