@@ -28,7 +28,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
-from ._link import round_trip
+from ._round_trip import round_trip
 
 logger = logging.getLogger("actorkit")
 

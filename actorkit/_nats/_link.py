@@ -26,26 +26,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("actorkit")
 
 
-async def round_trip(nc: Client, timeout: float) -> None:
-    """Return once the server has processed everything sent so far. nats-py writes a flush's
-    PING ahead of commands still queued for its flusher task, so one flush can return before
-    them; once its PONG is back the flusher has run, and a second PING follows them all.
-
-    Not `nc.flush`: a flush that times out or is cancelled leaves its cancelled future among
-    nats-py 2.16's PONG waiters, and the PONG then kills the client's read loop (setting the
-    result of a cancelled future), leaving a connection that looks up and reads nothing. Here
-    the future is only waited on, never cancelled: a late PONG resolves it harmlessly."""
-    if nc.is_closed:
-        raise nats.errors.ConnectionClosedError
-    loop = asyncio.get_running_loop()
-    for _ in range(2):
-        pong: asyncio.Future[bool] = loop.create_future()
-        await nc._send_ping(pong)
-        done, _ = await asyncio.wait((pong,), timeout=max(1, int(timeout)))
-        if not done:
-            raise nats.errors.FlushTimeoutError
-
-
 def _final(nc: Client | None) -> bool:
     """nats-py calls `disconnected_cb` again as it closes a connection for good: no new loss,
     and nothing will reconnect."""

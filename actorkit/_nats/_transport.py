@@ -20,13 +20,14 @@ from ._core import Core, token
 from ._direct import leave, subscribe
 from ._exposure import Departures, Exposure
 from ._inbound import Inbound
-from ._link import Link, round_trip
+from ._link import Link
 from ._metrics import collect
 from ._options import check_options, checked, nats_options, servers_of
 from ._outbound import Outbox
 from ._probes import Probes
 from ._remote_ref import RemoteRef
 from ._requests import Requests
+from ._round_trip import round_trip
 
 if TYPE_CHECKING:
     from .._transport import Host
@@ -126,8 +127,8 @@ class NatsTransport:
             )
             topics = await link.connect(system, topics=True)
             await subscribe(topics, f"{core.topic_prefix}>", inbound.topic_now, inbound.on_topic)
-            await round_trip(nc, self.connect_timeout)
-            await round_trip(topics, self.connect_timeout)
+            await round_trip(nc, self.connect_timeout, link.shut)
+            await round_trip(topics, self.connect_timeout, link.shut)
         except BaseException as error:
             link.closed = True
             await link.close()
@@ -204,7 +205,7 @@ class NatsTransport:
                 # first (one closed for good fails at once, here or in `round_trip`).
                 if not client.is_closed:
                     await link.until_up(up)
-                await round_trip(client, timeout)
+                await round_trip(client, timeout, link.shut)
 
     def publish(self, topic: str, message: object) -> None:
         self._outbox.publish(topic, message)
