@@ -68,12 +68,13 @@ class Outbox:
 
     def close(self, reason: TransportReason, why: str) -> None:
         """Nothing will be sent any more (stopped, or the connection closed for good): what
-        is queued becomes dead letters `reason`, requests fail, senders waiting for room
-        give up."""
+        is queued becomes dead letters `reason`, requests fail, and senders waiting for room
+        or for the queue to drain (`flush`, which the writer asleep would never wake) go on."""
         for item in self._out:
             self._give_up(item, reason, why)
         self._out.clear()
         self._room.set()
+        self._drained.set()
 
     def fail_queued(self, why: str) -> None:
         """Requests still queued fail with `NotDelivered` (the writer then skips them);
