@@ -16,7 +16,7 @@ import nats.errors
 import pytest
 from nats.aio.client import Client
 
-from actorkit import ActorSystem
+from actorkit import Actor, ActorSystem
 
 from .invariants import TaskSnapshot
 from .nats_support import NatsServer, link_of, requires_nats, transport
@@ -25,6 +25,11 @@ pytestmark = requires_nats
 
 LONG = 10.0
 """A connect and flush timeout the tests must not wait out (they allow half of it)."""
+
+
+class Echo(Actor):
+    async def receive(self, message: Any) -> Any:
+        return message
 
 
 @pytest.fixture
@@ -90,3 +95,50 @@ async def test_a_flush_whose_connection_closes_after_its_ping_fails_at_once(
             await nc._process_err("'Maximum Subscriptions Exceeded'")  # noqa: SLF001
             with pytest.raises(nats.errors.ConnectionClosedError):
                 await flushing
+
+
+async def test_a_flush_waiting_for_a_departure_whose_connection_closes_fails_at_once(
+    own: NatsServer, monkeypatch: pytest.MonkeyPatch, pinged: asyncio.Event
+) -> None:
+    """A group member stops; its departure's round trip waits for a PONG as the connection
+    closes. The flush waiting for that departure waited out `connect_timeout` (the
+    departure's bound) or raised `TimeoutError` at its own."""
+    link = transport(own, connect_timeout=LONG)
+    async with ActorSystem("departing", transport=link) as system:
+        member = await system.spawn(Echo, name="member")
+        system.expose(member, group="jobs")
+        await link.flush(timeout=LONG)
+        nc = link._link.connection  # noqa: SLF001
+        hold(monkeypatch, pinged)
+        await member.stop()
+        async with asyncio.timeout(LONG / 2):
+            await pinged.wait()
+        flushing = asyncio.ensure_future(link.flush(timeout=LONG))
+        await nc._process_err("'Maximum Subscriptions Exceeded'")  # noqa: SLF001
+        # Not under `asyncio.timeout`: cancelled, the departure ends on the closed
+        # connection's error, which would pass for the flush's own.
+        await asyncio.wait((flushing,), timeout=LONG / 2)
+        assert flushing.done(), "the flush still waits for the departure"
+        assert isinstance(flushing.exception(), nats.errors.ConnectionClosedError)
+
+
+async def test_a_shutdown_whose_connection_closes_as_it_leaves_its_subject_ends_at_once(
+    own: NatsServer, monkeypatch: pytest.MonkeyPatch, pinged: asyncio.Event
+) -> None:
+    """The shutdown leaves its subject with a round trip; the connection closes while its
+    PING waits for the PONG. The shutdown waited out `connect_timeout` for it."""
+    link = transport(own, connect_timeout=LONG)
+    system = ActorSystem("leaving", transport=link)
+    await system.start()
+    tasks = TaskSnapshot()
+    nc = link._link.connection  # noqa: SLF001
+    hold(monkeypatch, pinged)
+    stopping = asyncio.ensure_future(system.shutdown())
+    async with asyncio.timeout(LONG / 2):
+        await pinged.wait()
+    await nc._process_err("'Maximum Subscriptions Exceeded'")  # noqa: SLF001
+    await asyncio.wait((stopping,), timeout=LONG / 2)  # see the flush's test
+    assert stopping.done(), "the shutdown still waits to leave its subject"
+    stopping.result()
+    assert nc.is_closed
+    await tasks.assert_no_leaks()

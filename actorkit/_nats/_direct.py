@@ -103,7 +103,7 @@ class Direct:
         return getattr(self._queue, name)
 
 
-async def leave(nc: Client, sub: Subscription, timeout: float) -> None:
+async def leave(nc: Client, sub: Subscription, timeout: float, shut: asyncio.Event) -> None:
     """Unsubscribe without losing what the server routed here before it heard of it.
     nats-py's `unsubscribe` forgets the subscription at once, so what arrives during the
     round trip is dropped without a word (an ask waits for its timeout, a tell is gone), and
@@ -113,7 +113,8 @@ async def leave(nc: Client, sub: Subscription, timeout: float) -> None:
     All of it within `timeout`: the callback answers what it handles, and once nats-py's
     buffer is over its limit that answer waits for the flusher with no bound of its own,
     which a server that stopped reading never lets end. What is still queued then is
-    settled without an answer as the subscription's task ends (`Direct`).
+    settled without an answer as the subscription's task ends (`Direct`). `shut`, set as
+    `nc` closes, ends the round trip at once: nats-py's close leaves its PONG pending.
 
     With nats-py's buffer over its limit, any command waits for that same flush: the
     subscription stays then, refusing what reaches it, until the connection closes."""
@@ -122,7 +123,7 @@ async def leave(nc: Client, sub: Subscription, timeout: float) -> None:
     try:
         async with asyncio.timeout(timeout):
             await nc._send_unsubscribe(sub._id)  # noqa: SLF001
-            await round_trip(nc, timeout)
+            await round_trip(nc, timeout, shut)
             await sub._pending_queue.join()  # noqa: SLF001
     finally:
         if not _full(nc):

@@ -66,6 +66,9 @@ class Link:
         not (a reconnection starts a new list of PONG waiters), so `flush` waits for this."""
         self.shut = asyncio.Event()
         """Set once either connection closed, for good or by the link: `up` may never be."""
+        self.requests_shut = asyncio.Event()
+        """Set once the requests' connection closed: a wait on it alone (leaving a subject,
+        also in the farewell that the topics connection's close begins) ends then."""
         self.why_closed = "its max_reconnect_attempts ran out"
         self.reconnects = 0
         self.stopping = False
@@ -151,7 +154,7 @@ class Link:
             error_cb=heard.error_cb,
             disconnected_cb=self._topics_disconnected if topics else self._disconnected,
             reconnected_cb=heard.reconnected,
-            closed_cb=self._connection_closed,
+            closed_cb=self._connection_closed if topics else self._requests_closed,
             **{**self.options, "no_echo": topics},
         )
 
@@ -248,6 +251,10 @@ class Link:
         self.down.clear()
         self.up.set()
         self._back()
+
+    async def _requests_closed(self) -> None:
+        self.requests_shut.set()
+        await self._connection_closed()
 
     async def _connection_closed(self) -> None:
         """Closed (`shut`); for good, not by the link (a finite `max_reconnect_attempts` ran
