@@ -64,6 +64,9 @@ class Link:
         self.topics_up = asyncio.Event()
         """The topics connection is connected: nats-py forgets a PING written while it is
         not (a reconnection starts a new list of PONG waiters), so `flush` waits for this."""
+        self.topics_down = asyncio.Event()
+        """Set on each drop of the topics connection, cleared by its reconnection: a PING
+        that was waiting then is forgotten too (`down` is the requests' connection's)."""
         self.shut = asyncio.Event()
         """Set once either connection closed, for good or by the link: `up` may never be."""
         self.requests_shut = asyncio.Event()
@@ -239,10 +242,12 @@ class Link:
 
     async def _topics_disconnected(self) -> None:
         self.topics_up.clear()
+        self.topics_down.set()
         if not (self.stopping or self.closed or _final(self.topics)):
             logger.warning("%s lost its NATS topics connection; reconnecting", self.system_name)
 
     async def _topics_reconnected(self) -> None:
+        self.topics_down.clear()
         self.topics_up.set()
         self._back()
 

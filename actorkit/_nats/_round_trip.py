@@ -9,7 +9,17 @@ import nats.errors
 from nats.aio.client import Client
 
 
-async def round_trip(nc: Client, timeout: float, shut: asyncio.Event | None = None) -> None:
+class Dropped(Exception):
+    """The connection dropped while a PING waited for its PONG: none will come, nats-py
+    starting a new list of PONG waiters as it reconnects."""
+
+
+async def round_trip(
+    nc: Client,
+    timeout: float,
+    shut: asyncio.Event | None = None,
+    down: asyncio.Event | None = None,
+) -> None:
     """Return once the server has processed everything sent so far. nats-py writes a flush's
     PING ahead of commands still queued for its flusher task, so one flush can return before
     them; once its PONG is back the flusher has run, and a second PING follows them all.
@@ -22,23 +32,29 @@ async def round_trip(nc: Client, timeout: float, shut: asyncio.Event | None = No
     A connection nats-py closes meanwhile (a server's error line read after the PING left)
     never answers, and its close leaves the PONG waiters pending: with the link's `shut`
     given, that ends the wait at once with `ConnectionClosedError`, as a connection closed
-    before the call does, rather than a `FlushTimeoutError` a whole timeout later."""
+    before the call does, rather than a `FlushTimeoutError` a whole timeout later. So does
+    `down` (set as `nc` drops) with `Dropped`, for a caller that tries again once it is back."""
     if nc.is_closed:
         raise nats.errors.ConnectionClosedError
     loop = asyncio.get_running_loop()
+    events = [event for event in (shut, down) if event is not None]
     for _ in range(2):
         pong: asyncio.Future[bool] = loop.create_future()
-        await nc._send_ping(pong)  # noqa: SLF001
-        closing = None if shut is None else loop.create_task(shut.wait())
-        waits: set[asyncio.Future[Any]] = {pong} if closing is None else {pong, closing}
+        ends = {event: loop.create_task(event.wait()) for event in events}
         try:
+            await nc._send_ping(pong)  # noqa: SLF001
+            waits: set[asyncio.Future[Any]] = {pong, *ends.values()}
             await asyncio.wait(
-                waits, timeout=max(1, int(timeout)), return_when=asyncio.FIRST_COMPLETED
+                waits,
+                timeout=max(1, int(timeout)),
+                return_when=asyncio.FIRST_COMPLETED,
             )
         finally:
-            if closing is not None:
-                closing.cancel()
+            for end in ends.values():
+                end.cancel()
         if not pong.done():
             if nc.is_closed or (shut is not None and shut.is_set()):
                 raise nats.errors.ConnectionClosedError
+            if down is not None and ends[down].done() and not ends[down].cancelled():
+                raise Dropped
             raise nats.errors.FlushTimeoutError

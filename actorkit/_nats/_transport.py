@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ from ._outbound import Outbox
 from ._probes import Probes
 from ._remote_ref import RemoteRef
 from ._requests import Requests
-from ._round_trip import round_trip
+from ._round_trip import Dropped, round_trip
 
 if TYPE_CHECKING:
     from .._transport import Host
@@ -198,14 +199,19 @@ class NatsTransport:
         async with asyncio.timeout(timeout):
             await self._outbox.wait_drained()
             await asyncio.gather(*self._exposure.pending())
-            for client, up in ((nc, link.up), (link.topics, link.topics_up)):
-                if client is None:
-                    continue
+            for client, up, down in (
+                (nc, link.up, link.down),
+                (link.topics, link.topics_up, link.topics_down),
+            ):
                 # A PING written while a connection is down is never answered: wait for it
-                # first (one closed for good fails at once, here or in `round_trip`).
-                if not client.is_closed:
-                    await link.until_up(up)
-                await round_trip(client, timeout, link.shut)
+                # first, and again if it drops during the round trip (one closed for good
+                # fails at once, here or in `round_trip`).
+                while client is not None:
+                    if not client.is_closed:
+                        await link.until_up(up)
+                    with contextlib.suppress(Dropped):
+                        await round_trip(client, timeout, link.shut, down)
+                        break
 
     def publish(self, topic: str, message: object) -> None:
         self._outbox.publish(topic, message)

@@ -1,0 +1,49 @@
+"""A flush whose PING is lost with its connection: nats-py starts a new list of PONG waiters
+as it reconnects and never answers the old one, so the flush must send its PING again once
+the link is back, not wait for an answer that cannot come."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from nats.aio.client import Client
+
+from actorkit import ActorSystem
+
+from .nats_support import NatsServer, link_of, requires_nats, transport
+
+pytestmark = requires_nats
+
+LONG = 10.0
+
+
+async def test_a_flush_whose_ping_was_lost_with_the_connection_returns_once_it_is_back(
+    own: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The flush's first PING is registered as nats-py does, but never written, and the
+    server restarts: the flush waited out its timeout and raised `TimeoutError`, though the
+    link was back at once."""
+    held = asyncio.Event()
+    send_ping = Client._send_ping  # noqa: SLF001
+
+    async def lose_the_first(self: Client, future: asyncio.Future[Any] | None = None) -> None:
+        if held.is_set() or self.options["name"].endswith(" topics"):
+            await send_ping(self, future)
+            return
+        assert future is not None
+        self._pongs.append(future)
+        held.set()
+
+    async with ActorSystem("dropping", transport=transport(own)) as system:
+        link = link_of(system)
+        monkeypatch.setattr(Client, "_send_ping", lose_the_first)
+        flushing = asyncio.ensure_future(link.flush(timeout=LONG))
+        async with asyncio.timeout(LONG / 2):
+            await held.wait()
+        own.restart()
+        await asyncio.wait((flushing,), timeout=LONG / 2)
+        assert flushing.done(), "the flush still waits for the PONG of a PING the drop lost"
+        flushing.result()
+        assert link.connected
