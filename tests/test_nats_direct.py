@@ -155,9 +155,13 @@ async def test_leaving_with_the_client_buffer_full_sends_nothing_and_returns() -
     )
     sub = SimpleNamespace(_id=1, unsubscribe=record, _pending_queue=asyncio.Queue())
     async with asyncio.timeout(1):
-        await leave(cast(Client, nc), cast(Subscription, sub), 1.0, asyncio.Event())
+        await leave(
+            cast(Client, nc), cast(Subscription, sub), 1.0, asyncio.Event(), asyncio.Event()
+        )
     assert sent == []
     nc.pending_data_size = 0
     async with asyncio.timeout(1):
-        await leave(cast(Client, nc), cast(Subscription, sub), 1.0, asyncio.Event())
+        await leave(
+            cast(Client, nc), cast(Subscription, sub), 1.0, asyncio.Event(), asyncio.Event()
+        )
     assert sent == ["command", "command", "command", "command"]  # UNSUB, 2 PINGs, unsubscribe

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from nats.aio.client import Client
 
-from actorkit import ActorSystem
+from actorkit import Actor, ActorSystem
 
 from .nats_support import NatsServer, link_of, requires_nats, transport
 
@@ -19,12 +19,14 @@ pytestmark = requires_nats
 LONG = 10.0
 
 
-async def test_a_flush_whose_ping_was_lost_with_the_connection_returns_once_it_is_back(
-    own: NatsServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The flush's first PING is registered as nats-py does, but never written, and the
-    server restarts: the flush waited out its timeout and raised `TimeoutError`, though the
-    link was back at once."""
+class Echo(Actor):
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+def lose_the_next_ping(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """The requests' connection's next PING is registered as nats-py does, but not written:
+    as if lost with the connection. The event is set once it was."""
     held = asyncio.Event()
     send_ping = Client._send_ping  # noqa: SLF001
 
@@ -36,9 +38,19 @@ async def test_a_flush_whose_ping_was_lost_with_the_connection_returns_once_it_i
         self._pongs.append(future)
         held.set()
 
+    monkeypatch.setattr(Client, "_send_ping", lose_the_first)
+    return held
+
+
+async def test_a_flush_whose_ping_was_lost_with_the_connection_returns_once_it_is_back(
+    own: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The flush's first PING is registered as nats-py does, but never written, and the
+    server restarts: the flush waited out its timeout and raised `TimeoutError`, though the
+    link was back at once."""
     async with ActorSystem("dropping", transport=transport(own)) as system:
         link = link_of(system)
-        monkeypatch.setattr(Client, "_send_ping", lose_the_first)
+        held = lose_the_next_ping(monkeypatch)
         flushing = asyncio.ensure_future(link.flush(timeout=LONG))
         async with asyncio.timeout(LONG / 2):
             await held.wait()
@@ -47,3 +59,26 @@ async def test_a_flush_whose_ping_was_lost_with_the_connection_returns_once_it_i
         assert flushing.done(), "the flush still waits for the PONG of a PING the drop lost"
         flushing.result()
         assert link.connected
+
+
+async def test_a_flush_waiting_for_a_departure_whose_ping_was_lost_returns_once_it_is_back(
+    own: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group member stops; the connection drops while its departure waits for the PONG.
+    The server forgot the subscription with the connection: the departure waited out
+    `connect_timeout`, and the flush waiting for it raised `TimeoutError`."""
+    link = transport(own, connect_timeout=LONG)
+    async with ActorSystem("departing", transport=link) as system:
+        member = await system.spawn(Echo, name="member")
+        system.expose(member, group="jobs")
+        await link.flush(timeout=LONG)
+        held = lose_the_next_ping(monkeypatch)
+        await member.stop()
+        async with asyncio.timeout(LONG / 2):
+            await held.wait()
+        own.restart()
+        flushing = asyncio.ensure_future(link.flush(timeout=LONG))
+        await asyncio.wait((flushing,), timeout=LONG / 2)
+        assert flushing.done(), "the flush still waits for the departure"
+        flushing.result()
+        assert link.health()["failed_groups"] == []

@@ -179,8 +179,8 @@ async def test_a_request_queued_for_a_leaving_member_is_answered_before_it_leave
             await round_tripped.wait()
         await on_request(inbound, msg, group)
 
-    async def signalled(nc: Client, timeout: float, shut: asyncio.Event | None = None) -> None:
-        await round_trip(nc, timeout, shut)
+    async def signalled(nc: Client, timeout: float, *ends: asyncio.Event | None) -> None:
+        await round_trip(nc, timeout, *ends)
         round_tripped.set()
 
     monkeypatch.setattr(Inbound, "on_request", ping_held)  # before `expose` subscribes

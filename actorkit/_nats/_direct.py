@@ -20,6 +20,7 @@ wrong.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -28,7 +29,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
-from ._round_trip import round_trip
+from ._round_trip import Dropped, round_trip
 
 logger = logging.getLogger("actorkit")
 
@@ -103,7 +104,9 @@ class Direct:
         return getattr(self._queue, name)
 
 
-async def leave(nc: Client, sub: Subscription, timeout: float, shut: asyncio.Event) -> None:
+async def leave(
+    nc: Client, sub: Subscription, timeout: float, shut: asyncio.Event, down: asyncio.Event
+) -> None:
     """Unsubscribe without losing what the server routed here before it heard of it.
     nats-py's `unsubscribe` forgets the subscription at once, so what arrives during the
     round trip is dropped without a word (an ask waits for its timeout, a tell is gone), and
@@ -114,7 +117,9 @@ async def leave(nc: Client, sub: Subscription, timeout: float, shut: asyncio.Eve
     buffer is over its limit that answer waits for the flusher with no bound of its own,
     which a server that stopped reading never lets end. What is still queued then is
     settled without an answer as the subscription's task ends (`Direct`). `shut`, set as
-    `nc` closes, ends the round trip at once: nats-py's close leaves its PONG pending.
+    `nc` closes, ends the round trip at once: nats-py's close leaves its PONG pending. So
+    does `down`, set as it drops: the server forgot the subscription with the connection,
+    what it routed here before is handled, and the reconnection must not subscribe again.
 
     With nats-py's buffer over its limit, any command waits for that same flush: the
     subscription stays then, refusing what reaches it, until the connection closes."""
@@ -123,7 +128,8 @@ async def leave(nc: Client, sub: Subscription, timeout: float, shut: asyncio.Eve
     try:
         async with asyncio.timeout(timeout):
             await nc._send_unsubscribe(sub._id)  # noqa: SLF001
-            await round_trip(nc, timeout, shut)
+            with contextlib.suppress(Dropped):
+                await round_trip(nc, timeout, shut, down)
             await sub._pending_queue.join()  # noqa: SLF001
     finally:
         if not _full(nc):

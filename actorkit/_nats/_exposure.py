@@ -156,9 +156,8 @@ class Exposure:
     def _leave(self, subscribing: asyncio.Task[Subscription]) -> None:
         if not subscribing.cancelled() and subscribing.exception() is None:
             link = self._core.link
-            departure = leave(
-                link.connection, subscribing.result(), link.connect_timeout, link.requests_shut
-            )
+            sub, within = subscribing.result(), link.connect_timeout
+            departure = leave(link.connection, sub, within, link.requests_shut, link.down)
             task = asyncio.get_running_loop().create_task(departure)
             self._leaving.add(task)
             when_done(task, self._left)
