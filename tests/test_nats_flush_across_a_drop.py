@@ -1,6 +1,6 @@
-"""A flush whose PING is lost with its connection: nats-py starts a new list of PONG waiters
-as it reconnects and never answers the old one, so the flush must send its PING again once
-the link is back, not wait for an answer that cannot come."""
+"""A round trip whose PING is lost with its connection (a flush's, a departure's, a start's):
+nats-py starts a new list of PONG waiters as it reconnects and never answers the old one, so
+the PING must go again once the link is back, not wait for an answer that cannot come."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from nats.aio.client import Client
 
 from actorkit import Actor, ActorSystem
 
-from .nats_support import NatsServer, link_of, requires_nats, transport
+from .invariants import TaskSnapshot
+from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
 
 pytestmark = requires_nats
 
@@ -82,3 +83,39 @@ async def test_a_flush_waiting_for_a_departure_whose_ping_was_lost_returns_once_
         assert flushing.done(), "the flush still waits for the departure"
         flushing.result()
         assert link.health()["failed_groups"] == []
+
+
+async def test_a_start_whose_ping_was_lost_with_the_connection_returns_once_it_is_back(
+    own: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drop during the start's own round trip: the start waited out `connect_timeout`
+    and failed with nats-py's `FlushTimeoutError`, the link back long before."""
+    held = lose_the_next_ping(monkeypatch)
+    link = transport(own, connect_timeout=LONG)
+    system = ActorSystem("restarting", transport=link)
+    starting = asyncio.ensure_future(system.start())
+    try:
+        async with asyncio.timeout(LONG / 2):
+            await held.wait()
+        own.restart()
+        await asyncio.wait((starting,), timeout=LONG / 2)
+        assert starting.done(), "the start still waits for the PONG of a PING the drop lost"
+        starting.result()
+        assert link.connected
+    finally:
+        await system.shutdown()
+
+
+async def test_a_start_whose_connection_dropped_for_longer_than_connect_timeout_says_so(
+    own: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held = lose_the_next_ping(monkeypatch)
+    tasks = TaskSnapshot()
+    system = ActorSystem("stranded", transport=transport(own, connect_timeout=1.0))
+    starting = asyncio.ensure_future(system.start())
+    async with asyncio.timeout(SAFETY):
+        await held.wait()
+        own.stop()
+        with pytest.raises(ConnectionError, match=r"dropped while 'stranded' started.*1\.0 s"):
+            await starting
+    await tasks.assert_no_leaks()

@@ -14,7 +14,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
-import nats.errors
 from nats.aio.client import Client
 
 from ._closing import close_client, server_error, stop_opening
@@ -185,18 +184,6 @@ class Link:
         await self._close_both()  # what the ending closed returns at once
         if ending is not None and not ending.cancelled():
             ending.result()  # its error, if it had one, is the close's
-
-    async def until_up(self, up: asyncio.Event) -> None:
-        """Wait for `up` (`self.up` or `self.topics_up`); ConnectionClosedError at once if a
-        connection closes meanwhile, instead of waiting out the caller's timeout."""
-        waits = [asyncio.ensure_future(event.wait()) for event in (up, self.shut)]
-        try:
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for wait in waits:
-                wait.cancel()
-        if not up.is_set():
-            raise nats.errors.ConnectionClosedError
 
     async def ended(self) -> None:
         """Wait for the ending, if a connection closed for good. A waiter cancelled leaves

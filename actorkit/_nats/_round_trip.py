@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import nats.errors
@@ -58,3 +59,31 @@ async def round_trip(
             if down is not None and ends[down].done() and not ends[down].cancelled():
                 raise Dropped
             raise nats.errors.FlushTimeoutError
+
+
+async def across_drops(
+    nc: Client, timeout: float, shut: asyncio.Event, up: asyncio.Event, down: asyncio.Event
+) -> None:
+    """`round_trip` on a connection that may be down (`down`, until `up`): a PING written
+    while it is down, or lost as it drops, is never answered, so it goes once the connection
+    is back, again if it drops meanwhile. Each wait for its return takes `timeout` at most
+    (nats-py's `TimeoutError` then); one closed for good fails at once."""
+    while True:
+        if down.is_set() and not nc.is_closed:
+            await _back(up, shut, timeout)
+        with contextlib.suppress(Dropped):
+            await round_trip(nc, timeout, shut, down)
+            return
+
+
+async def _back(up: asyncio.Event, shut: asyncio.Event, timeout: float) -> None:
+    waits = [asyncio.ensure_future(event.wait()) for event in (up, shut)]
+    try:
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+    if shut.is_set():
+        raise nats.errors.ConnectionClosedError
+    if not up.is_set():
+        raise nats.errors.TimeoutError

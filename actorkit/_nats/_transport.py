@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import ssl
 from collections.abc import Sequence
@@ -28,7 +27,7 @@ from ._outbound import Outbox
 from ._probes import Probes
 from ._remote_ref import RemoteRef
 from ._requests import Requests
-from ._round_trip import Dropped, round_trip
+from ._round_trip import across_drops
 
 if TYPE_CHECKING:
     from .._transport import Host
@@ -128,11 +127,17 @@ class NatsTransport:
             )
             topics = await link.connect(system, topics=True)
             await subscribe(topics, f"{core.topic_prefix}>", inbound.topic_now, inbound.on_topic)
-            await round_trip(nc, self.connect_timeout, link.shut)
-            await round_trip(topics, self.connect_timeout, link.shut)
+            within = self.connect_timeout
+            await across_drops(nc, within, link.shut, link.up, link.down)
+            await across_drops(topics, within, link.shut, link.topics_up, link.topics_down)
         except BaseException as error:
             link.closed = True
             await link.close()
+            if type(error) is nats.errors.TimeoutError:  # from `across_drops`
+                raise ConnectionError(
+                    f"the NATS connection dropped while {name!r} started, and was not back "
+                    f"within connect_timeout ({self.connect_timeout} s): the system does not run"
+                ) from error
             if isinstance(error, nats.errors.ConnectionClosedError):  # nats-py's has no words
                 why = server_error(link.nc, link.topics)
                 cause = "" if why is None else f" on the server's error {why}"
@@ -199,19 +204,10 @@ class NatsTransport:
         async with asyncio.timeout(timeout):
             await self._outbox.wait_drained()
             await asyncio.gather(*self._exposure.pending())
-            for client, up, down in (
-                (nc, link.up, link.down),
-                (link.topics, link.topics_up, link.topics_down),
-            ):
-                # A PING written while a connection is down is never answered: wait for it
-                # first, and again if it drops during the round trip (one closed for good
-                # fails at once, here or in `round_trip`).
-                while client is not None:
-                    if not client.is_closed:
-                        await link.until_up(up)
-                    with contextlib.suppress(Dropped):
-                        await round_trip(client, timeout, link.shut, down)
-                        break
+            await across_drops(nc, timeout, link.shut, link.up, link.down)
+            if link.topics is not None:
+                topics_events = (link.topics_up, link.topics_down)
+                await across_drops(link.topics, timeout, link.shut, *topics_events)
 
     def publish(self, topic: str, message: object) -> None:
         self._outbox.publish(topic, message)
