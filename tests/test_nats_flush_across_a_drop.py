@@ -119,3 +119,20 @@ async def test_a_start_whose_connection_dropped_for_longer_than_connect_timeout_
         with pytest.raises(ConnectionError, match=r"dropped while 'stranded' started.*1\.0 s"):
             await starting
     await tasks.assert_no_leaks()
+
+
+async def test_a_shutdown_whose_connection_drops_as_it_leaves_its_subject_ends_at_once(
+    own: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server forgot the subject with the connection: the shutdown waited out
+    `connect_timeout` for the PONG of the PING that leaving it sent."""
+    system = ActorSystem("leaving", transport=transport(own, connect_timeout=LONG))
+    await system.start()
+    held = lose_the_next_ping(monkeypatch)
+    stopping = asyncio.ensure_future(system.shutdown())
+    async with asyncio.timeout(LONG / 2):
+        await held.wait()
+    own.restart()
+    await asyncio.wait((stopping,), timeout=LONG / 2)
+    assert stopping.done(), "the shutdown still waits to leave its subject"
+    stopping.result()

@@ -157,7 +157,7 @@ class Exposure:
         if not subscribing.cancelled() and subscribing.exception() is None:
             link = self._core.link
             sub, within = subscribing.result(), link.connect_timeout
-            departure = leave(link.connection, sub, within, link.requests_shut, link.down)
+            departure = leave(link.connection, sub, within, link.requests_shut, link.dropped)
             task = asyncio.get_running_loop().create_task(departure)
             self._leaving.add(task)
             when_done(task, self._left)

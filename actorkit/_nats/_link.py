@@ -68,6 +68,9 @@ class Link:
         that was waiting then is forgotten too (`down` is the requests' connection's)."""
         self.shut = asyncio.Event()
         """Set once either connection closed, for good or by the link: `up` may never be."""
+        self.dropped = asyncio.Event()
+        """`down`, also while the link stops or closes, which `down` (an outage to the rest of
+        the transport) ignores: a departure's PING, lost with the connection, ends then."""
         self.requests_shut = asyncio.Event()
         """Set once the requests' connection closed: a wait on it alone (leaving a subject,
         also in the farewell that the topics connection's close begins) ends then."""
@@ -219,6 +222,7 @@ class Link:
 
     # nats-py's callbacks ------------------------------------------------------------------
     async def _disconnected(self) -> None:
+        self.dropped.set()
         if self.stopping or self.closed:
             return
         if not _final(self.nc):
@@ -240,6 +244,7 @@ class Link:
 
     async def _reconnected(self) -> None:
         self.reconnects += 1
+        self.dropped.clear()
         self.down.clear()
         self.up.set()
         self._back()

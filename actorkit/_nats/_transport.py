@@ -189,7 +189,7 @@ class NatsTransport:
         if own is None or nc is None or not nc.is_connected:
             return
         try:
-            await leave(nc, own, self.connect_timeout, self._link.requests_shut, self._link.down)
+            await leave(nc, own, self.connect_timeout, self._link.requests_shut, self._link.dropped)
         except (nats.errors.Error, TimeoutError) as error:
             logger.info("%s: leaving its NATS subject failed: %r", self._core.system_name, error)
 
