@@ -71,8 +71,10 @@ async def across_drops(
     while True:
         if down.is_set() and not nc.is_closed:
             await _back(up, shut, timeout)
+        # `up` set with `down` still set (the start sets `up` at its end, whatever the
+        # requests' connection did since): a plain round trip, not one that ends at once.
         with contextlib.suppress(Dropped):
-            await round_trip(nc, timeout, shut, down)
+            await round_trip(nc, timeout, shut, None if down.is_set() else down)
             return
 
 
