@@ -66,13 +66,22 @@ class Probes:
     async def claim(self, name: str) -> None:
         """A request to our own subject answered by someone else means the name is taken.
         Two systems starting in the same instant can both pass: this catches mistakes, it is
-        not a consensus protocol."""
+        not a consensus protocol. A connection that closes meanwhile ends the wait at once
+        (`ConnectionClosedError`): nats-py's close leaves the request's future pending."""
         core = self._core
         nc = core.link.connection
+        ping = core.codec.encode([PING, "", None, None])
+        asking = asyncio.ensure_future(nc.request(core.actor_subject(name), ping, timeout=1))
+        closing = asyncio.ensure_future(core.link.shut.wait())
         try:
-            answer = await nc.request(
-                core.actor_subject(name), core.codec.encode([PING, "", None, None]), timeout=1
-            )
+            await asyncio.wait((asking, closing), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            closing.cancel()
+            asking.cancel()  # a no-op once it ended
+        if not asking.done() or asking.cancelled():
+            raise nats.errors.ConnectionClosedError
+        try:
+            answer = asking.result()
         except (nats.errors.NoRespondersError, nats.errors.TimeoutError):
             return
         holder = "another process"

@@ -1,0 +1,50 @@
+"""A connection nats-py closes while the start's name claim waits for its answer: its close
+leaves the request's future pending, so the claim must end on the close, not on its own
+one-second timeout (the docs promise the server's error as soon as the connection closes)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from nats.aio.client import Client
+
+from actorkit import ActorSystem
+
+from .invariants import TaskSnapshot
+from .nats_support import SAFETY, NatsServer, requires_nats, transport
+
+pytestmark = requires_nats
+
+
+async def test_a_start_whose_connection_closes_during_its_name_claim_fails_at_once(
+    own: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's error line is read just after the claim's request left, before its
+    answer: the claim waited out its second, took the silence for a free name, and only the
+    next subscription found the connection closed."""
+    publish, request = Client.publish, Client.request
+    timed_out: list[BaseException] = []
+
+    async def closed_after_the_claim(self: Client, subject: str, *args: Any, **kw: Any) -> None:
+        await publish(self, subject, *args, **kw)
+        if subject == "actorkit.actor.claiming":
+            await self._process_err("'Maximum Subscriptions Exceeded'")
+
+    async def watched(self: Client, *args: Any, **kw: Any) -> Any:
+        try:
+            return await request(self, *args, **kw)
+        except TimeoutError as error:
+            timed_out.append(error)
+            raise
+
+    monkeypatch.setattr(Client, "publish", closed_after_the_claim)
+    monkeypatch.setattr(Client, "request", watched)
+    tasks = TaskSnapshot()
+    system = ActorSystem("claiming", transport=transport(own))
+    async with asyncio.timeout(SAFETY):
+        with pytest.raises(ConnectionError, match=r"server's error .*[Ss]ubscriptions"):
+            await system.start()
+    assert timed_out == [], "the claim waited out its own timeout"
+    await tasks.assert_no_leaks()
