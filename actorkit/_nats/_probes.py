@@ -8,11 +8,13 @@ import logging
 from collections.abc import Iterable
 
 import nats.errors
+from nats.aio.msg import Msg
 
 from .._errors import NameTaken
 from .._wire import BadPayload
 from ._core import Core
 from ._frames import OK, PING
+from ._round_trip import until_back
 
 logger = logging.getLogger("actorkit")
 
@@ -66,23 +68,16 @@ class Probes:
     async def claim(self, name: str) -> None:
         """A request to our own subject answered by someone else means the name is taken.
         Two systems starting in the same instant can both pass: this catches mistakes, it is
-        not a consensus protocol. A connection that closes meanwhile ends the wait at once
+        not a consensus protocol. A request lost as the connection drops is sent again once
+        it is back (`connect_timeout` at most); one closed meanwhile ends it at once
         (`ConnectionClosedError`): nats-py's close leaves the request's future pending."""
         core = self._core
-        nc = core.link.connection
-        ping = core.codec.encode([PING, "", None, None])
-        asking = asyncio.ensure_future(nc.request(core.actor_subject(name), ping, timeout=1))
-        closing = asyncio.ensure_future(core.link.shut.wait())
-        try:
-            await asyncio.wait((asking, closing), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            closing.cancel()
-            asking.cancel()  # a no-op once it ended
-        if not asking.done() or asking.cancelled():
-            raise nats.errors.ConnectionClosedError
-        try:
-            answer = asking.result()
-        except (nats.errors.NoRespondersError, nats.errors.TimeoutError):
+        link = core.link
+        answer = await self._ask_own(name)
+        while answer is None:
+            await until_back(link.up, link.shut, link.connect_timeout)
+            answer = await self._ask_own(name)
+        if not isinstance(answer, Msg):
             return
         holder = "another process"
         try:
@@ -93,9 +88,34 @@ class Probes:
             pass
         raise NameTaken(
             f"a system named {name!r} is already connected to NATS at "
-            f"{', '.join(core.link.servers)} ({holder}); system names must be unique across "
-            "the cluster"
+            f"{', '.join(link.servers)} ({holder}); system names must be unique across the "
+            "cluster"
         )
+
+    async def _ask_own(self, name: str) -> Msg | bool | None:
+        """The answer to one claim; False for none (the name is free), None if the
+        connection dropped first."""
+        core = self._core
+        link, nc = core.link, core.link.connection
+        ping = core.codec.encode([PING, "", None, None])
+        asking = asyncio.ensure_future(nc.request(core.actor_subject(name), ping, timeout=1))
+        ends = [asyncio.ensure_future(event.wait()) for event in (link.shut, link.down)]
+        try:
+            await asyncio.wait((asking, *ends), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (asking, *ends):
+                task.cancel()  # a no-op once it ended
+        if asking.done() and not asking.cancelled():
+            try:
+                return asking.result()
+            except nats.errors.NoRespondersError:
+                return False
+            except nats.errors.TimeoutError:
+                if not (link.shut.is_set() or link.down.is_set()):
+                    return False
+        if link.shut.is_set():
+            raise nats.errors.ConnectionClosedError
+        return None
 
     async def answers(self, subjects: set[str], wake: asyncio.Event) -> list[str]:
         """After an outage: wait until one of `subjects` answers or is given up on, or

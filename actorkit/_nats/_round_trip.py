@@ -70,7 +70,7 @@ async def across_drops(
     (nats-py's `TimeoutError` then); one closed for good fails at once."""
     while True:
         if down.is_set() and not nc.is_closed:
-            await _back(up, shut, timeout)
+            await until_back(up, shut, timeout)
         # `up` set with `down` still set (the start sets `up` at its end, whatever the
         # requests' connection did since): a plain round trip, not one that ends at once.
         with contextlib.suppress(Dropped):
@@ -78,7 +78,7 @@ async def across_drops(
             return
 
 
-async def _back(up: asyncio.Event, shut: asyncio.Event, timeout: float) -> None:
+async def until_back(up: asyncio.Event, shut: asyncio.Event, timeout: float) -> None:
     waits = [asyncio.ensure_future(event.wait()) for event in (up, shut)]
     try:
         await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
