@@ -231,12 +231,31 @@ async def write_transaction(
                     if alone:
                         yield PostgresTransaction(conn, connections)
                     else:
-                        async with conn.transaction():
+                        async with transaction(conn):
                             yield PostgresTransaction(conn, connections)
                 except (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError) as error:
                     raise WriteRace(str(error)) from error
     finally:
         connections.out -= 1
+
+
+@asynccontextmanager
+async def transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """`conn.transaction()`, but a block that failed as the server closed the connection (ended
+    the session, shut down) raises its own error, not asyncpg's that it cannot roll back."""
+    failure: BaseException | None = None
+    try:
+        async with conn.transaction():
+            try:
+                yield
+            except BaseException as error:
+                failure = error
+                raise
+    except asyncpg.InterfaceError:  # the rollback's; the server rolls back a session it ended
+        if failure is None:
+            raise
+    if failure is not None:
+        raise failure  # outside the handler: its context stays what it was
 
 
 async def _schema_version(conn: asyncpg.Connection) -> object:
@@ -269,7 +288,7 @@ async def open_for_writes(pool: asyncpg.Pool, place: str, writers: int) -> None:
 
 async def create_or_check(pool: asyncpg.Pool, place: str) -> bool:
     """Creates the schema on first use (one process at a time), or checks its version."""
-    async with pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, transaction(conn):
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _SCHEMA_LOCK)
         where = f"PostgreSQL store {place}"
         create = needs_creating(await _schema_version(conn), where, VERSION)
