@@ -110,13 +110,18 @@ class SQLStore(StoreBase, Generic[TxT]):
         await asyncio.shield(self._closing)
 
     async def _close(self) -> None:
+        """Cancelled while it drains (the loop ending: `asyncio.run` cancels every task left),
+        it still disconnects: aiosqlite's threads, which are no daemons, would keep the
+        process from exiting."""
         async with self._opening:
             commits, self._commits = self._commits, None
             read_only, self._read_only = self._read_only, False
-            if commits is not None:
-                await commits.drain()
-            if commits is not None or read_only:
-                await self._disconnect()
+            try:
+                if commits is not None:
+                    await commits.drain()
+            finally:
+                if commits is not None or read_only:
+                    await self._disconnect()
 
     def _writes(self) -> GroupCommit[TxT]:
         if self._commits is None:
