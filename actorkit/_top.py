@@ -3,6 +3,7 @@ observer or htop, built from its `/actors` and `/metrics` endpoints."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import signal
 import sys
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import anyio
+from aiohttp.http_exceptions import HttpProcessingError
 from rich.console import Console
 from rich.live import Live
 from rich.text import Text
@@ -18,17 +20,23 @@ from rich.text import Text
 from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE
 from ._top_frame import ROWS, NotAnEndpoint, Snapshot, render
 
+TIMEOUT = 5.0
+"""Seconds one poll may take, connecting included."""
+
 
 async def fetch(session: aiohttp.ClientSession, url: str, limit: int = ROWS) -> Snapshot:
-    async with session.get(f"{url}/actors", params={"limit": str(limit)}) as response:
-        response.raise_for_status()
-        try:
-            tree = await response.json()
-        except (ValueError, RecursionError) as error:  # broken, or nested past the decoder
-            raise NotAnEndpoint(f"/actors is not JSON ({error})") from None
-    async with session.get(f"{url}/metrics") as response:
-        response.raise_for_status()
-        text = await response.text()
+    """One poll, both requests within `TIMEOUT`: the session's timeout is per request, so a
+    slow /actors and a silent /metrics would take twice as long."""
+    async with asyncio.timeout(TIMEOUT):
+        async with session.get(f"{url}/actors", params={"limit": str(limit)}) as response:
+            response.raise_for_status()
+            try:
+                tree = await response.json()
+            except (ValueError, RecursionError) as error:  # broken, or nested past the decoder
+                raise NotAnEndpoint(f"/actors is not JSON ({error})") from None
+        async with session.get(f"{url}/metrics") as response:
+            response.raise_for_status()
+            text = await response.text()
     return Snapshot(tree, text, time.monotonic())
 
 
@@ -56,8 +64,7 @@ def authorization(token: str | None, user: str | None, password: str | None) -> 
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-TIMEOUT = 5.0
-"""Seconds one poll may take, connecting included."""
+WHICH_PORT = "is that the port serve_http serves?"
 
 
 def _unreadable(error: Exception, sent: str | None) -> str:
@@ -70,8 +77,17 @@ def _unreadable(error: Exception, sent: str | None) -> str:
     ):  # without aiohttp's "ssl:default", which reads as TLS for an http:// URL
         why = error.os_error.strerror or error.os_error
         return f"cannot connect to {error.host}:{error.port} [{why}]"
+    if isinstance(error, aiohttp.ClientConnectionResetError):  # the request was never sent
+        return (
+            "the connection closed before the request went out (a server that is not HTTP "
+            f"speaks first, or it hung up): {WHICH_PORT}"
+        )
     if not isinstance(error, aiohttp.ClientResponseError):
         return str(error)
+    if isinstance(error.__cause__, HttpProcessingError):  # aiohttp calls it a 400 of its own
+        return (
+            f"{error.request_info.url.path}: the answer is not HTTP ({error.message}): {WHICH_PORT}"
+        )
     if error.status != 401:
         return f"{error.request_info.url.path} answered {error.status} {error.message}"
     challenge = error.headers.get("WWW-Authenticate", "") if error.headers else ""

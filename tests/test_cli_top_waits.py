@@ -1,0 +1,78 @@
+"""How long one poll of `top` may wait, and what it says of a server that does not answer HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+
+from .cli_support import endpoint
+
+
+async def test_one_poll_ends_within_the_timeout_for_both_of_its_requests(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow /actors and a /metrics that never answers: the poll, not each request, has
+    TIMEOUT."""
+    from aiohttp import web
+
+    from actorkit import _top
+
+    async def slow_actors(request: web.Request) -> web.Response:
+        await asyncio.sleep(0.8)  # the slow server, not a wait for something
+        return web.json_response({"system": "s", "healthy": True, "total": 0, "actors": []})
+
+    async def never(request: web.Request) -> web.Response:
+        await answer.wait()
+        return web.Response(text="too late")
+
+    answer = asyncio.Event()
+    monkeypatch.setattr(_top, "TIMEOUT", 1.0)
+    async with asyncio.timeout(10), endpoint({"/actors": slow_actors, "/metrics": never}) as url:
+        began = time.monotonic()
+        try:
+            assert await _top.top(url, 1.0, True) == 1
+        finally:
+            answer.set()
+        took = time.monotonic() - began
+    assert capsys.readouterr().err == f"top: cannot read {url}: no answer within 1 s\n"
+    assert took < 1.5, f"the poll took {took:.2f} s, past its 1 s"
+
+
+@asynccontextmanager
+async def other_protocol(first: bool) -> AsyncIterator[str]:
+    """A server of another protocol: one that speaks as a client connects (nats-server's
+    `INFO`), or one that answers the request's first bytes with an error of its own."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if first:
+            writer.write(b'INFO {"server_id":"N","version":"2.10.0"}\r\n')
+        else:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"-ERR unknown command 'GET'\r\n")
+        await writer.drain()
+        await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["speaks-first", "answers-in-kind"])
+async def test_a_server_that_does_not_speak_http_is_not_said_to_answer_400(
+    first: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from actorkit._top import top
+
+    async with asyncio.timeout(10), other_protocol(first) as url:
+        assert await top(url, 1.0, True) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"top: cannot read {url}: ") and err.count("\n") == 1
+    assert "400" not in err and "closing transport" not in err, err
+    assert "not HTTP" in err and "is that the port serve_http serves?" in err, err
