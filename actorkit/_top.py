@@ -8,6 +8,7 @@ import base64
 import signal
 import sys
 import time
+from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -162,35 +163,59 @@ async def top(
     url = url.rstrip("/")
     headers = {"Authorization": sent} if sent is not None else None
     timeout = aiohttp.ClientTimeout(total=TIMEOUT)
-    async with aiohttp.ClientSession(timeout=timeout, headers=headers) as session:
-        try:
-            before = await fetch(session, url)
-        except (aiohttp.ClientError, TimeoutError, NotAnEndpoint) as error:
-            return _fail(f"cannot read {url}: {_unreadable(error, sent)}")
-        if once:
-            console.print(render(before, None))
-            return 0
-        # Stopped by SIGTERM as by Ctrl-C: leaving the live view shows the cursor it hid.
-        with (
-            Live(render(before, None), console=console, refresh_per_second=4) as live,
-            anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals,
-        ):
-            async with anyio.create_task_group() as group:
+    # Stopped by SIGTERM as by Ctrl-C, from the first poll on (which may wait TIMEOUT):
+    # leaving the live view shows the cursor it hid.
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async with aiohttp.ClientSession(timeout=timeout, headers=headers) as session:
+            first = await _first(session, url, signals)
+            if first is None:
+                return 0
+            if isinstance(first, Exception):
+                return _fail(f"cannot read {url}: {_unreadable(first, sent)}")
+            if once:
+                console.print(render(first, None))
+                return 0
+            with Live(render(first, None), console=console, refresh_per_second=4) as live:
+                async with anyio.create_task_group() as group:
 
-                async def watch(before: Snapshot) -> None:
-                    while True:
-                        await anyio.sleep(interval)
-                        try:
-                            now = await fetch(session, url)
-                        except (aiohttp.ClientError, TimeoutError, NotAnEndpoint) as error:
-                            lost = _one_line(f"lost {url}: {_unreadable(error, sent)}")
-                            live.update(Text(lost, style="red"))
-                            continue
-                        live.update(render(now, before))
-                        before = now
+                    async def watch(before: Snapshot) -> None:
+                        while True:
+                            await anyio.sleep(interval)
+                            try:
+                                now = await fetch(session, url)
+                            except UNREADABLE as error:
+                                lost = _one_line(f"lost {url}: {_unreadable(error, sent)}")
+                                live.update(Text(lost, style="red"))
+                                continue
+                            live.update(render(now, before))
+                            before = now
 
-                group.start_soon(watch, before)
-                async for _ in signals:
-                    group.cancel_scope.cancel()
-                    break
+                    group.start_soon(watch, first)
+                    async for _ in signals:
+                        group.cancel_scope.cancel()
+                        break
     return 0
+
+
+UNREADABLE = (aiohttp.ClientError, TimeoutError, NotAnEndpoint)
+
+
+async def _first(
+    session: aiohttp.ClientSession, url: str, signals: AsyncIterator[signal.Signals]
+) -> Snapshot | Exception | None:
+    """The first poll, or why it failed, or None when a signal came before either."""
+    outcome: list[Snapshot | Exception] = []
+    async with anyio.create_task_group() as group:
+
+        async def poll() -> None:
+            try:
+                outcome.append(await fetch(session, url))
+            except UNREADABLE as error:
+                outcome.append(error)
+            group.cancel_scope.cancel()
+
+        group.start_soon(poll)
+        async for _ in signals:
+            group.cancel_scope.cancel()
+            break
+    return outcome[0] if outcome else None

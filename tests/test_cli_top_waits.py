@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,6 +12,7 @@ from contextlib import asynccontextmanager
 import pytest
 
 from .cli_support import endpoint
+from .processes import communicate
 
 
 async def test_one_poll_ends_within_the_timeout_for_both_of_its_requests(
@@ -76,3 +79,35 @@ async def test_a_server_that_does_not_speak_http_is_not_said_to_answer_400(
     assert err.startswith(f"top: cannot read {url}: ") and err.count("\n") == 1
     assert "400" not in err and "closing transport" not in err, err
     assert "not HTTP" in err and "is that the port serve_http serves?" in err, err
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+@pytest.mark.parametrize("once", [False, True], ids=["live", "once"])
+async def test_a_signal_while_top_waits_for_its_first_answer_ends_it_with_status_0(
+    stop: signal.Signals, once: bool
+) -> None:
+    """Its help says: exit status 0, stopped by Ctrl-C or SIGTERM; the first poll may wait
+    5 s for an endpoint that does not answer."""
+    from aiohttp import web
+
+    async def silent(request: web.Request) -> web.Response:
+        asked.set()
+        await done.wait()
+        return web.Response(text="too late")
+
+    asked, done = asyncio.Event(), asyncio.Event()
+    async with endpoint({"/actors": silent}) as url:
+        top = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "actorkit", "top", url, *(["--once"] if once else []),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            async with asyncio.timeout(30):
+                await asked.wait()
+        finally:
+            top.send_signal(stop)
+        try:
+            _, err = await communicate(top)
+        finally:
+            done.set()
+    assert (top.returncode, err) == (0, b""), err.decode()
