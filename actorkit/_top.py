@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import signal
 import sys
 import time
@@ -31,14 +32,38 @@ async def fetch(session: aiohttp.ClientSession, url: str, limit: int = ROWS) -> 
     async with asyncio.timeout(TIMEOUT):
         async with session.get(f"{url}/actors", params={"limit": str(limit)}) as response:
             response.raise_for_status()
+            if "json" not in response.content_type:
+                raise NotAnEndpoint(f"/actors is not JSON (Content-Type {response.content_type})")
+            text = await _text(response, "/actors")
             try:
-                tree = await response.json()
+                tree = json.loads(text)
             except (ValueError, RecursionError) as error:  # broken, or nested past the decoder
                 raise NotAnEndpoint(f"/actors is not JSON ({error})") from None
         async with session.get(f"{url}/metrics") as response:
             response.raise_for_status()
-            text = await response.text()
+            text = await _text(response, "/metrics")
     return Snapshot(tree, text, time.monotonic())
+
+
+MAX_BODY = 64 << 20
+"""Bytes read of one answer: far beyond forty actors' nodes or a system's metrics. An endpoint
+that sends without end fails the poll once past it, not after filling memory for TIMEOUT
+(hundreds of MB a second over loopback)."""
+
+
+async def _text(response: aiohttp.ClientResponse, path: str) -> str:
+    """The body as text, or NotAnEndpoint: past MAX_BODY, or not in its charset (UTF-8, as
+    JSON and the Prometheus text format are, unless it names another)."""
+    body = bytearray()
+    async for chunk in response.content.iter_any():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise NotAnEndpoint(f"{path} sent more than {MAX_BODY >> 20} MiB")
+    charset = response.charset or "utf-8"
+    try:
+        return body.decode(charset)
+    except (LookupError, UnicodeDecodeError) as error:
+        raise NotAnEndpoint(f"{path} is not {charset} text ({error})") from None
 
 
 BASIC = f"{USER_VARIABLE} and {PASSWORD_VARIABLE}"

@@ -111,3 +111,52 @@ async def test_a_signal_while_top_waits_for_its_first_answer_ends_it_with_status
         finally:
             done.set()
     assert (top.returncode, err) == (0, b""), err.decode()
+
+
+async def test_an_endless_answer_fails_the_poll_once_past_its_bound(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not after reading for TIMEOUT, memory growing all along."""
+    from aiohttp import web
+
+    from actorkit import _top
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        await response.write(b"[")
+        while not done.is_set():
+            await response.write(b"0," * 65536)
+        return response
+
+    done = asyncio.Event()
+    monkeypatch.setattr(_top, "MAX_BODY", 1 << 20, raising=False)
+    monkeypatch.setattr(_top, "TIMEOUT", 3.0)
+    async with asyncio.timeout(10), endpoint({"/actors": endless}) as url:
+        try:
+            assert await _top.top(url, 1.0, True) == 1
+        finally:
+            done.set()
+    assert capsys.readouterr().err == f"top: cannot read {url}: /actors sent more than 1 MiB\n"
+
+
+async def test_metrics_that_are_not_utf8_are_one_line_not_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from aiohttp import web
+
+    from actorkit._top import top
+
+    async def actors(request: web.Request) -> web.Response:
+        return web.json_response({"system": "s", "healthy": True, "total": 0, "actors": []})
+
+    async def metrics(request: web.Request) -> web.Response:
+        return web.Response(body=b"up\xff\xfe 1\n", content_type="text/plain")
+
+    async with asyncio.timeout(10), endpoint({"/actors": actors, "/metrics": metrics}) as url:
+        assert await top(url, 1.0, True) == 1
+    err = capsys.readouterr().err
+    assert (
+        err.startswith(f"top: cannot read {url}: /metrics is not utf-8 text (")
+        and err.count("\n") == 1
+    ), err
