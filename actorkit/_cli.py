@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 
 from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE
+
+INTERRUPTED = 130
+"""A command stopped by Ctrl-C before it did its work, as shells report one: 128 + SIGINT."""
 
 
 def _seconds(text: str) -> float:
@@ -88,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="One event a line: sequence number, commit time (UTC, ISO 8601), event "
         "(type name and fields; the event classes need not be importable here).",
         epilog="Exit status: 0 printed (nothing, for a journal with no events from --from on); "
-        "1 the store cannot be read; 2 bad arguments; 3 no events and no state under the id.",
+        "1 the store cannot be read; 2 bad arguments; 3 no events and no state under the id; "
+        "130 stopped by Ctrl-C.",
     )
     journal.add_argument("store", help="sqlite:///relative.db, sqlite:////abs.db, postgresql://")
     journal.add_argument(
@@ -106,7 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ._runner import run
         from .persistence._journal import print_journal
 
-        return run(print_journal(args.store, args.persistence_id, args.from_seq))
+        try:
+            return run(print_journal(args.store, args.persistence_id, args.from_seq))
+        except KeyboardInterrupt:  # a store that does not answer may hold it for its timeout
+            print("journal: interrupted", file=sys.stderr)
+            return INTERRUPTED
     if args.command == "top":
         from ._runner import run
         from ._top import top
