@@ -1,4 +1,4 @@
-"""How long one poll of `top` may wait, and what it says of a server that does not answer HTTP."""
+"""`top` against endpoints slow, silent, endless or not HTTP, and signals while it waits."""
 
 from __future__ import annotations
 
