@@ -44,17 +44,25 @@ async def endpoint(routes: dict[str, Handler]) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-async def top_until(url: str, seen: asyncio.Event) -> tuple[int | None, bytes, bytes]:
-    """`top` live on `url`, polling every 50 ms, stopped by SIGTERM once `seen` is set (its
-    endpoint sets it after the polls a test needs); returns its exit status, stdout, stderr."""
-    top = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "actorkit", "top", url, "--interval", "0.05",
+async def signalled(
+    args: list[str], seen: asyncio.Event, sig: signal.Signals
+) -> tuple[int | None, bytes, bytes]:
+    """`python -m actorkit *args` in a subprocess, sent `sig` once `seen` is set (within
+    30 s); returns its exit status, stdout, stderr."""
+    command = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "actorkit", *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
         async with asyncio.timeout(30):
             await seen.wait()
     finally:
-        top.send_signal(signal.SIGTERM)
-    out, err = await communicate(top)
-    return top.returncode, out, err
+        command.send_signal(sig)
+    out, err = await communicate(command)
+    return command.returncode, out, err
+
+
+async def top_until(url: str, seen: asyncio.Event) -> tuple[int | None, bytes, bytes]:
+    """`top` live on `url`, polling every 50 ms, stopped by SIGTERM once `seen` is set (its
+    endpoint sets it after the polls a test needs); returns its exit status, stdout, stderr."""
+    return await signalled(["top", url, "--interval", "0.05"], seen, signal.SIGTERM)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 
 import pytest
 
-from .processes import communicate
+from .cli_support import signalled
 
 pytest.importorskip("asyncpg")
 
@@ -26,19 +25,10 @@ async def test_ctrl_c_while_journal_waits_for_a_silent_postgresql_is_one_line() 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     try:
-        journal = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "actorkit", "journal",
-            f"postgresql://u:p@127.0.0.1:{port}/db", "/alice",
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        try:
-            async with asyncio.timeout(30):
-                await accepted.wait()
-        finally:
-            journal.send_signal(signal.SIGINT)
-        out, err = await communicate(journal)
+        store = f"postgresql://u:p@127.0.0.1:{port}/db"
+        status, out, err = await signalled(["journal", store, "/alice"], accepted, signal.SIGINT)
     finally:
         done.set()
         server.close()
-    assert (journal.returncode, out) == (130, b"")
+    assert (status, out) == (130, b"")
     assert err == b"journal: interrupted\n", err.decode()

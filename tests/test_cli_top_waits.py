@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
 
-from .cli_support import endpoint
-from .processes import communicate
+from .cli_support import endpoint, signalled
 
 
 async def test_one_poll_ends_within_the_timeout_for_both_of_its_requests(
@@ -97,20 +95,13 @@ async def test_a_signal_while_top_waits_for_its_first_answer_ends_it_with_status
 
     asked, done = asyncio.Event(), asyncio.Event()
     async with endpoint({"/actors": silent}) as url:
-        top = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "actorkit", "top", url, *(["--once"] if once else []),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
         try:
-            async with asyncio.timeout(30):
-                await asked.wait()
-        finally:
-            top.send_signal(stop)
-        try:
-            _, err = await communicate(top)
+            status, _, err = await signalled(
+                ["top", url, *(["--once"] if once else [])], asked, stop
+            )
         finally:
             done.set()
-    assert (top.returncode, err) == (0, b""), err.decode()
+    assert (status, err) == (0, b""), err.decode()
 
 
 async def test_an_endless_answer_fails_the_poll_once_past_its_bound(

@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import signal
-import sys
 
 import pytest
 from aiohttp import web
@@ -18,7 +16,6 @@ from actorkit._cli import build_parser
 from actorkit._top_frame import ROWS
 
 from .cli_support import endpoint, top_until
-from .processes import communicate
 
 TREE = {"system": "watched", "healthy": True, "total": 1, "actors": [{
     "path": "/one", "name": "one", "class": "One", "state": "running", "mailbox_size": 0,
@@ -124,31 +121,3 @@ async def test_top_names_a_metrics_endpoint_that_answers_an_error(
         assert await top(url, 1.0, True) == 1
     err = capsys.readouterr().err
     assert err == f"top: cannot read {url}: /metrics answered 500 Internal Server Error\n"
-
-
-async def test_top_stopped_by_ctrl_c_before_its_first_frame_exits_0() -> None:
-    """Ctrl-C while the first poll waits, before the live view listens for signals, comes as
-    KeyboardInterrupt: still a stop asked for, status 0, no traceback."""
-    asked = asyncio.Event()
-    release = asyncio.Event()
-
-    async def actors(request: web.Request) -> web.Response:
-        asked.set()
-        await release.wait()
-        return web.json_response(TREE)
-
-    async with endpoint({"/actors": actors}) as url:
-        top = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "actorkit", "top", url,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        try:
-            try:
-                async with asyncio.timeout(30):
-                    await asked.wait()
-            finally:
-                top.send_signal(signal.SIGINT)
-            _, err = await communicate(top)
-        finally:
-            release.set()
-    assert (top.returncode, err) == (0, b"")
