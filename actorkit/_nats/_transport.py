@@ -147,7 +147,8 @@ class NatsTransport:
                 ) from error
             raise
         self._outbox.start(system.loop)
-        link.up.set()
+        if not link.down.is_set():  # a drop after the requests' round trip: up once back
+            link.up.set()
         system.metrics.add_source(partial(collect, core, self._outbox))
 
     def closing(self) -> None:
