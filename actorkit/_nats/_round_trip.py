@@ -71,15 +71,16 @@ async def across_drops(
     while True:
         if down.is_set() and not nc.is_closed:
             await until_back(up, shut, timeout)
-        # `up` set with `down` still set (the start sets `up` at its end, whatever the
-        # requests' connection did since): a plain round trip, not one that ends at once.
         with contextlib.suppress(Dropped):
-            await round_trip(nc, timeout, shut, None if down.is_set() else down)
+            await round_trip(nc, timeout, shut, down)
             return
 
 
 async def until_back(up: asyncio.Event, shut: asyncio.Event, timeout: float) -> None:
-    waits = [asyncio.ensure_future(event.wait()) for event in (up, shut)]
+    """Wait for `up` (set by each reconnection, cleared by each drop, never both with
+    `down`), at most `timeout`. A connection back and dropped again before this task ran is
+    back all the same: the caller finds it down and waits again."""
+    back, _ = waits = [asyncio.ensure_future(event.wait()) for event in (up, shut)]
     try:
         await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -87,5 +88,5 @@ async def until_back(up: asyncio.Event, shut: asyncio.Event, timeout: float) -> 
             wait.cancel()
     if shut.is_set():
         raise nats.errors.ConnectionClosedError
-    if not up.is_set():
+    if not (back.done() and not back.cancelled()):
         raise nats.errors.TimeoutError
