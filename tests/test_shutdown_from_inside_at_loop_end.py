@@ -1,7 +1,7 @@
 """A shutdown called from inside an actor's handler returns at once, so nothing awaits its
 closing; when the program's main task ends meanwhile, the end of `asyncio.run` cancels that
 closing with every other task, maybe before its first step. The process must still close
-the store (whose threads are not daemons: the process would never exit) and the HTTP port."""
+the store (its threads, which end only as it closes) and the HTTP port."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ async def main(how):
 port = asyncio.run(main(sys.argv[2]))
 probe = socket.socket()
 print("port", "refused" if probe.connect_ex(("127.0.0.1", port)) else "listening")
-print("threads", sorted(t.name for t in threading.enumerate() if not t.daemon))
+print("threads", sorted(t.name for t in threading.enumerate()))
 """
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
+from typing import Any
 
 import aiosqlite
 
@@ -37,6 +39,19 @@ _HIGHEST = (
     "WHERE persistence_id = ids.pid), 0), coalesce((SELECT max(seq) FROM actorkit_journal_tail "
     "WHERE persistence_id = ids.pid), 0)) FROM ids"
 )
+
+
+async def open_connection(database: str, timeout: float, **options: Any) -> aiosqlite.Connection:
+    """`aiosqlite.connect` in autocommit mode, its thread a daemon. aiosqlite's thread waits
+    for its connection's next call until it is closed, and the interpreter waits for such a
+    thread at exit: a system never shut down (no `async with`, no `shutdown()`) kept the
+    process alive for ever after `asyncio.run` returned. What was not committed when the
+    process exits is lost, as in a crash; SQLite's journal keeps the file whole."""
+    connection = aiosqlite.connect(database, timeout=timeout, isolation_level=None, **options)
+    thread = getattr(connection, "_thread", None)  # tests/test_sqlite_store_forgotten.py
+    if isinstance(thread, threading.Thread):
+        thread.daemon = True
+    return await connection
 
 
 class Tail:

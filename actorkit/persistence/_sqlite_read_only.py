@@ -24,7 +24,7 @@ import aiosqlite
 
 from .._errors import PersistenceError
 from ._schema import check_readable
-from ._sqlite_db import probe
+from ._sqlite_db import open_connection, probe
 from ._sqlite_schema import UPGRADES, VERSION, schema_version
 
 Fingerprint = tuple[int, int, int, int] | None
@@ -92,7 +92,7 @@ async def connect_read_only(
     read (None when SQLite's own locking keeps the reads consistent), and the schema's
     version: a file of an older one is read as it is, never upgraded."""
     uri, unchanged = await asyncio.to_thread(_open, path)
-    reader = await aiosqlite.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+    reader = await open_connection(uri, timeout, uri=True)
     opened.append(reader)
     version = await schema_version(reader)
     check_readable(version, f"SQLite store {path}", VERSION, UPGRADES)

@@ -21,7 +21,7 @@ import asyncio
 import aiosqlite
 
 from ._schema import NO_VERSION_COLUMN, needs_creating, refuse_foreign_tables, table_names
-from ._sqlite_db import probe, rollback
+from ._sqlite_db import open_connection, probe, rollback
 
 VERSION = 2
 UPGRADES = (1,)
@@ -157,13 +157,13 @@ async def connect(
     both waiting up to `timeout` for another process's lock; each connection goes into
     `opened` as soon as it exists, for the caller to close on failure."""
     await asyncio.to_thread(probe, path)
-    writer = await aiosqlite.connect(path, timeout=timeout, isolation_level=None)
+    writer = await open_connection(path, timeout)
     opened.append(writer)
     await refuse_foreign(writer, path)
     await writer.execute("PRAGMA journal_mode = WAL")
     await writer.execute(f"PRAGMA synchronous = {synchronous}")
     await create_or_upgrade(writer, path)
-    reader = await aiosqlite.connect(path, timeout=timeout, isolation_level=None)
+    reader = await open_connection(path, timeout)
     opened.append(reader)
     await reader.execute("PRAGMA query_only = ON")
     return writer, reader
