@@ -52,15 +52,44 @@ async def stop_from_outside(cell: Cell) -> None:
             if not task.done():  # not expected: wait for it, without cancelling it
                 await asyncio.shield(task)
         return
-    if holds_current_task(cell):
-        # Called from inside this actor or one below it: waiting for the stop would wait
-        # on ourselves (the stop finishes after the current handler returns).
+    task = asyncio.current_task()
+    if task is not None and _waits_on(cell, task):
+        # Called from inside this actor or one below it, or from a handler that this stop
+        # waits on through others awaiting stops: waiting would wait on ourselves (a stop
+        # finishes after the current handler returns).
         cell.post(Stop(None))
         return
-    if cell.mailbox.signals and any(type(s) is Stop for s in cell.mailbox.signals):
-        await _join_stop(cell)
-        return
-    await cell.call(Stop(None))
+    awaiting = cell.runtime.awaiting_stops
+    if task is not None:
+        awaiting[task] = cell
+    try:
+        if cell.mailbox.signals and any(type(s) is Stop for s in cell.mailbox.signals):
+            await _join_stop(cell)
+        else:
+            await cell.call(Stop(None))
+    finally:
+        if task is not None:
+            awaiting.pop(task, None)
+
+
+def _waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:
+    """Whether `top`'s stop would wait on `task`: it runs `top` or an actor below it, or one
+    of those is awaiting the stop of another actor whose stop waits on `task` in turn (two
+    handlers stopping each other, or a longer ring). OTP's `gen_server:stop` deadlocks
+    there; Akka's asynchronous stop cannot. A walk of the subtrees, paid only by a stop that
+    is not of an idle leaf, whose own cost is the subtree's."""
+    awaiting = top.runtime.awaiting_stops
+    seen = {top}
+    tops = [top]
+    while tops:
+        for cell in subtree(tops.pop()):
+            if cell.task is task:
+                return True
+            waited = awaiting.get(cell.task) if awaiting and cell.task is not None else None
+            if waited is not None and waited not in seen:
+                seen.add(waited)
+                tops.append(waited)
+    return False
 
 
 def holds_current_task(top: Cell) -> bool:

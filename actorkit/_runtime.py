@@ -43,6 +43,7 @@ class Runtime:
     __slots__ = (
         "accepting",
         "ask_deadlines",
+        "awaiting_stops",
         "clock",
         "dead_letters",
         "default_strategy",
@@ -109,6 +110,9 @@ class Runtime:
         self.unwinding: dict[asyncio.Task[None], Cell] = {}
         """Tasks of closed actors still running their `on_stop` (their task was cancelled:
         the cell closed first), for a shutdown to wait for before it closes what they use."""
+        self.awaiting_stops: dict[asyncio.Task[Any], Cell] = {}
+        """Tasks waiting in `await ref.stop()`, and whose stop each waits for: how a stop
+        that would close a ring of such waits finds it (`_outside_stop`)."""
         self.loop: asyncio.AbstractEventLoop
 
     @property
