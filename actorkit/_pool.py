@@ -21,6 +21,7 @@ from ._spawn import check_factory
 from ._state import RUNNING
 
 if TYPE_CHECKING:
+    from ._cell import Cell
     from ._ref import ActorRef
     from ._supervision import Strategy
 
@@ -72,10 +73,10 @@ class Pool(Actor):
         await self.spawn(spec.factory, *spec.args, name=name, **spec.options, **spec.kwargs)
         self._pool_ref._forget()
 
-    async def _resize(self, size: int) -> list[asyncio.Future[None]] | Exception:
+    async def _resize(self, size: int) -> list[tuple[Cell, asyncio.Future[None]]] | Exception:
         """Runs in the pool's own task, between the handling of supervision signals, so a
         member restart never interleaves with it. Returns when the new members have started;
-        the leaving ones are told to drain and stop, and their completions returned. A new
+        the leaving ones are told to drain and stop, and returned with their completions. A new
         member that fails to start ends the growth and is returned, not raised: as with
         OTP's `start_child`, the caller hears why, and the pool runs on with the members it
         has (a failure of the pool would restart it and drop what every member holds)."""
@@ -106,7 +107,7 @@ class Pool(Actor):
             stopped = asyncio.get_running_loop().create_future()
             cell.add_stop_waiter(stopped)
             cell.post(Stop(None, drain=True))
-            done.append(stopped)
+            done.append((cell, stopped))
         return done
 
     def _hand_over(self) -> None:

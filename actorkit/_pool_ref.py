@@ -15,6 +15,7 @@ from ._clock import clock_timeout
 from ._envelope import Ask
 from ._errors import AskTimeout
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
+from ._outside_stop import holds_current_task as inside
 from ._pool_checks import Resize, check_size, unhashable_key
 from ._pool_handover import first_answer
 from ._ref import ActorRef
@@ -129,7 +130,8 @@ class PoolRef(ActorRef):
         members start (their `on_start` done) before this returns. Members leaving a
         shrink, the highest-numbered first, are routed nothing from the moment of the call
         and stop once they have handled what was already queued for them, so no message
-        is lost; this returns when they have. The new size is kept if the pool restarts.
+        is lost; this returns when they have (a leaver calling it returns before its own
+        drain, which waits for that call). The new size is kept if the pool restarts.
         A new member whose start fails raises its error here; the pool keeps the members
         that did start, and that size. `timeout` bounds the whole operation (`AskTimeout`),
         on the system clock (a `ManualClock` test advances past it)."""
@@ -138,8 +140,8 @@ class PoolRef(ActorRef):
         try:
             async with clock_timeout(self._cell.runtime.clock, seconds):
                 outcome = await ActorRef.ask(self, Resize(size), seconds)
-                if type(outcome) is list:
-                    await asyncio.gather(*outcome)  # nothing else awaits these
+                if type(outcome) is list:  # the leavers' stops, but the caller's own
+                    await asyncio.gather(*(end for cell, end in outcome if not inside(cell)))
         except TimeoutError:
             raise AskTimeout(
                 f"resizing pool {self._cell.path} to {size} did not finish within {seconds} s "
