@@ -92,6 +92,14 @@ def _waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:
     return False
 
 
+def in_an_actor(root: Cell) -> bool:
+    """Whether the running task is an actor's: one in the tree, or one whose actor closed
+    while its task was cancelled and that runs its `on_stop` now (`unwind_on_stop`), which
+    a forced stop and a shutdown wait for within the grace."""
+    task = asyncio.current_task()
+    return task in root.runtime.unwinding or holds_current_task(root)
+
+
 def holds_current_task(top: Cell) -> bool:
     """Whether the running task is `top`'s, or that of an actor below it. A walk of the
     subtree, paid only by a stop from inside (whose own cost is the subtree's)."""

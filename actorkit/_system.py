@@ -19,7 +19,7 @@ from ._errors import ActorStopped, SystemFailed
 from ._imports import import_off_the_loop
 from ._mailbox import UNBOUNDED
 from ._metrics import Metrics
-from ._outside_stop import begun_task, holds_current_task
+from ._outside_stop import begun_task, in_an_actor
 from ._persistence_id import spawn_durable
 from ._pool import PoolSpec, start_pool
 from ._pool_ref import PoolRef
@@ -154,7 +154,7 @@ class ActorSystem(Reach):
         if self._closing is None:
             self._closing = begun_task(loop, every_step(self._closing_steps(stopping)))
         root = self._runtime.root
-        if root is not None and holds_current_task(root):
+        if root is not None and in_an_actor(root):
             return
         await asyncio.shield(self._closing)
 
