@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ._cell import Cell
     from ._dead_letters import DeadLetters
     from ._pool_ref import PoolRef
+    from ._ref import ActorRef
 
 logger = logging.getLogger("actorkit")
 
@@ -172,3 +173,11 @@ def route(ref: PoolRef, message: Any) -> None:
             extra={"actor_path": cell.path},
         )
         dead.add(message, cell.path, "undeliverable")
+
+
+def past_the_asker(ref: PoolRef, member: ActorRef) -> ActorRef:
+    """Another member for an ask the routing gave to the member making it (one splitting its
+    work through its own pool), which could answer only once the handler awaiting the ask
+    returned; the asker itself when it is the only member."""
+    others = [cell for cell in ref._live() if cell is not member._cell]
+    return others[next(ref._counter) % len(others)].ref if others else member

@@ -17,7 +17,7 @@ from ._errors import AskTimeout
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
 from ._outside_stop import holds_current_task as inside
 from ._pool_checks import Resize, check_size, unhashable_key
-from ._pool_handover import first_answer
+from ._pool_handover import first_answer, past_the_asker
 from ._ref import ActorRef
 from ._seconds import check_seconds
 from ._state import RUNNING, STOPPING
@@ -127,14 +127,13 @@ class PoolRef(ActorRef):
 
     async def resize(self, size: int, timeout: float = 30.0) -> None:
         """Grow or shrink the pool to `size` members, as Akka's resizable pools do. New
-        members start (their `on_start` done) before this returns. Members leaving a
-        shrink, the highest-numbered first, are routed nothing from the moment of the call
-        and stop once they have handled what was already queued for them, so no message
-        is lost; this returns when they have (a leaver calling it returns before its own
-        drain, which waits for that call). The new size is kept if the pool restarts.
-        A new member whose start fails raises its error here; the pool keeps the members
-        that did start, and that size. `timeout` bounds the whole operation (`AskTimeout`),
-        on the system clock (a `ManualClock` test advances past it)."""
+        members start (their `on_start` done) before this returns. Members leaving a shrink,
+        the highest-numbered first, are routed nothing from the moment of the call and stop
+        once they have handled what was already queued for them, so no message is lost;
+        this returns when they have (a leaver calling it, before its own drain, which waits
+        for that call). The new size is kept if the pool restarts. A new member whose start
+        fails raises its error here; the pool keeps the members that did start, and that
+        size. `timeout` bounds the whole operation (`AskTimeout`), on the system clock."""
         check_size(size)
         seconds = check_seconds(timeout, "resize timeout")
         try:
@@ -281,6 +280,8 @@ class PoolRef(ActorRef):
         member = self._pick(message)
         if member is None:
             return await self._ask_without_members(message, timeout)
+        if member._cell.task is asyncio.current_task() and self.routing != "consistent_hash":
+            member = past_the_asker(self, member)
         return await member.ask(message, timeout)
 
     async def _ask_without_members(self, message: Any, timeout: float) -> Any:
