@@ -12,6 +12,7 @@ from contextvars import Context, copy_context
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
+from ._failure import as_failure
 from ._lifecycle import Lifecycle
 from ._mailbox import Mailbox
 from ._names import NOTHING
@@ -218,10 +219,15 @@ class Cell(Lifecycle):
         try:
             instance = self.instance = make_instance(self)
             kind = runtime.kinds.get(type(instance)) or runtime.learn(instance)
-        except BaseException:
+        except BaseException as error:
             self.instance = None
             self.close(None)
-            raise
+            # Called, not awaited: no cancellation of the spawner lands in `__init__`, so a
+            # `CancelledError` from it is this actor's failure and an exit the owner's.
+            failure = as_failure(error, f"the factory of {self.path}", runtime, called=True)
+            if failure is error:
+                raise
+            raise failure from error
         self.class_name_ = kind.name
         stats = self.stats = kind.stats
         if stats is not None:

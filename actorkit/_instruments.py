@@ -13,6 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ._failure import shown
+
 if TYPE_CHECKING:
     from ._cell import Cell
 
@@ -100,11 +102,11 @@ class CrashLog(Instrument):
             message_type = type(message).__name__
             what = f"failed handling {message_type}"
         logger.error(
-            "actor %s (%s) %s: %r; supervisor decided: %s",
+            "actor %s (%s) %s: %s; supervisor decided: %s",
             cell.display_path,
             actor_class,
             what,
-            error,
+            shown(error),
             directive,
             exc_info=error,
             extra={

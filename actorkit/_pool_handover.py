@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
 from ._errors import ActorStopped, MailboxFull, NotDelivered
-from ._failure import as_failure
+from ._failure import as_failure, shown
 from ._mailbox import reject
 from ._state import RUNNING
 
@@ -165,10 +165,10 @@ def route(ref: PoolRef, message: Any) -> None:
         # a crash would restart the pool and drop what its members hold.
         error = as_failure(error, f"hash_key of pool {cell.path}", cell.runtime, called=True)
         logger.error(
-            "pool %s could not route %s: %r",
+            "pool %s could not route %s: %s",
             cell.path,
             type(message).__name__,
-            error,
+            shown(error),
             exc_info=error,
             extra={"actor_path": cell.path},
         )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
 from ._errors import ActorStopped
-from ._failure import as_failure
+from ._failure import as_failure, shown
 from ._ref import HELD_BY_ONE_SLOT, ActorRef
 from ._signals import KILLED
 from ._state import STOPPED, State
@@ -226,9 +226,9 @@ class Record:
         except BaseException as error:
             failure = as_failure(error, f"on_stop of {self.display_path}", self.runtime)
             logger.error(
-                "on_stop of %s (%s) failed: %r",
+                "on_stop of %s (%s) failed: %s",
                 self.display_path,
                 type(instance).__name__,
-                failure,
+                shown(failure),
                 exc_info=failure,
             )

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ._accounting import Accounting
 from ._clock import AskDeadlines
 from ._dead_letters import DeadLetters, Reason
-from ._failure import hand_over
+from ._failure import hand_over, shown
 from ._instruments import Instruments
 from ._spawn import Kind
 from ._timers import TimerQueue
@@ -203,4 +203,4 @@ class Runtime:
         self.loop.create_task(self.shut_down()).add_done_callback(partial(hand_over, error))
 
     def log_internal(self, what: str, error: BaseException) -> None:
-        logger.error("%s in %s: %r", what, self.name, error, exc_info=error)
+        logger.error("%s in %s: %s", what, self.name, shown(error), exc_info=error)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ._clock import call_when_due
 from ._errors import SupervisorGaveUp
-from ._failure import as_failure
+from ._failure import as_failure, shown
 from ._instruments import ESCALATED, GAVE_UP, NoMessage
 from ._signals import Resume, Signal, StartPlan, Stop, StopInstance
 from ._state import RESTARTING
@@ -138,7 +138,7 @@ async def _give_up(
         )
         advice = f"give it restart='transient' to let it stop, or {allow}"
     else:
-        last = f"{child.display_path} failed with {error!r}"
+        last = f"{child.display_path} failed with {shown(error)}"
         advice = f"fix the failing child, or {allow}"
     gave_up = SupervisorGaveUp(
         f"supervisor {parent.display_path} gave up: {last}{_limit(strategy)}; it stopped its "

@@ -16,6 +16,7 @@ from ._actor import DEFAULT_MAILBOX_SIZE, Actor
 from ._cell import Cell
 from ._clock import Clock, SystemClock
 from ._errors import ActorStopped, SystemFailed
+from ._failure import shown
 from ._imports import import_off_the_loop
 from ._mailbox import UNBOUNDED
 from ._metrics import Metrics
@@ -192,16 +193,15 @@ class ActorSystem(Reach):
     async def __aexit__(self, *exc_info: object) -> None:
         closing = self.shutdown()  # after an error, a failure to close must not hide it
         await (closing if exc_info[1] is None else closing_after_failure(closing, self.name))
-        if self.failure is not None:
-            failed = f"actor system {self.name!r} failed: {self.failure!r}"
-            raise SystemFailed(failed) from self.failure
+        if (failure := self.failure) is not None:
+            raise SystemFailed(f"actor system {self.name!r} failed: {shown(failure)}") from failure
 
     def _root_failed(self, error: BaseException) -> None:
         """Past the root: the actors stop; `/healthz` answers 503 until the owner shuts down."""
         if self.failure is None:
             self.failure = error
         self._runtime.accepting = False
-        logger.error("actor system %s failed: %r", self.name, error, exc_info=error)
+        logger.error("actor system %s failed: %s", self.name, shown(error), exc_info=error)
         self._runtime.loop.call_soon(self._stop_actors, SHUTDOWN_TIMEOUT)
 
     @property

@@ -88,5 +88,5 @@ class TimerHandle:
         `_actor_timers`); a failure is recorded here, as there is no caller to raise it to."""
         try:
             target.tell(message)
-        except Exception as error:
+        except BaseException as error:  # a pool's `hash_key` may raise anything
             self._queue.undelivered(message, target, error)

@@ -25,6 +25,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from ._errors import MailboxFull
+from ._failure import as_failure, shown
 from ._ref import ActorRef, local_cell
 from ._seconds import check_seconds
 from ._timer_handles import CANCELLED, TimerHandle
@@ -212,7 +213,7 @@ class TimerQueue:
                 try:
                     if type(target) is not ActorRef or not target._cell.mailbox.offer(message):
                         target.tell(message)  # a refusal says why, or a pool routes it
-                except Exception as error:
+                except BaseException as error:  # a pool's `hash_key` may raise anything
                     self.undelivered(message, target, error)
             else:  # an actor's own one-shot timer, which queues its tick itself
                 handle._message = CANCELLED
@@ -221,18 +222,27 @@ class TimerQueue:
         if run or heap:
             self._arm(min(run[0][0] if run else math.inf, heap[0][0] if heap else math.inf))
 
-    def undelivered(self, message: Any, target: Ref, error: Exception) -> None:
-        """A tell from a timer failed: there is no caller to raise to."""
+    def undelivered(self, message: Any, target: Ref, error: BaseException) -> None:
+        """A tell from a timer failed: there is no caller to raise to. Raised out of `_fire`,
+        a `BaseException` would also lose the timers due with this one, unsent and no dead
+        letters, and leave the queue armed for a time that has passed."""
         if isinstance(error, MailboxFull):
             self.dead_letters.add(message, target.path, "mailbox_full")
             return
         # Routing itself failed (a pool's `hash_key` raised): log it with the target's path
-        # and keep the message as a dead letter.
+        # and keep the message as a dead letter. What is not an `Exception` is taken as from
+        # a publish to the pool (`_pool_handover.route`): an exit goes to the program's owner.
+        cell = local_cell(target)
+        if cell is None:
+            if not isinstance(error, Exception):
+                raise error
+        else:
+            error = as_failure(error, f"hash_key of pool {cell.path}", cell.runtime, called=True)
         logger.error(
-            "timer could not deliver %s to %s: %r",
+            "timer could not deliver %s to %s: %s",
             type(message).__name__,
             target.path,
-            error,
+            shown(error),
             exc_info=error,
             extra={"actor_path": target.path},
         )

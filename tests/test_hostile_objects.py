@@ -1,0 +1,255 @@
+"""User objects that misbehave where the runtime only meant to describe them, and user code
+that raises what is not an `Exception`: an error whose `__repr__` raises still gets its crash
+report, its supervisor's give-up and its `SystemFailed`; a pool's `hash_key` that raises a
+`BaseException` under a timer costs that one tick, not the timers due with it; a
+`CancelledError` raised by an actor's `__init__` reaches its spawner as the failure it is, not
+as the spawner's own cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+
+import actorkit
+from actorkit import (
+    Actor,
+    ActorStopped,
+    ActorSystem,
+    ChildSpec,
+    OneForOne,
+    Supervisor,
+    SupervisorGaveUp,
+    SystemFailed,
+    Terminated,
+)
+from actorkit.testing import ManualClock, Probe
+
+from .hardening_support import BOUND
+
+
+class Unprintable(Exception):
+    """An error that cannot describe itself, as one holding a half-built object may."""
+
+    def __repr__(self) -> str:
+        raise RuntimeError("__repr__ of Unprintable")
+
+    def __str__(self) -> str:
+        raise RuntimeError("__str__ of Unprintable")
+
+
+class Fails(Actor):
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, BaseException):
+            raise message
+        return message
+
+
+async def test_the_crash_report_of_an_error_whose_repr_raises_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with ActorSystem(metrics=False) as system:
+        ref = await system.spawn(Fails, name="f")
+        async with asyncio.timeout(BOUND):
+            with pytest.raises(Unprintable):
+                await ref.ask(Unprintable())
+            assert await ref.ask("after") == "after"
+    reports = [r for r in caplog.records if getattr(r, "actor_path", None) == "/f"]
+    assert len(reports) == 1
+    text = reports[0].getMessage()
+    assert text.startswith("actor /f (Fails) failed handling Unprintable: <Unprintable")
+    assert "supervisor decided: restart" in text
+
+
+class Watcher(Actor):
+    def __init__(self, watched: Any, probe: Probe) -> None:
+        self.watched = watched
+        self.probe = probe
+
+    async def on_start(self) -> None:
+        self.watch(self.watched)
+
+    async def receive(self, message: Any) -> Any:
+        self.probe.ref.tell(message)
+
+
+async def test_a_supervisor_giving_up_on_an_error_whose_repr_raises_fails_with_gave_up(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.CRITICAL, logger="actorkit")
+    async with ActorSystem(metrics=False) as system:
+        probe = await Probe.spawn(system)
+        strategy = OneForOne(max_restarts=0)
+        sup = await system.spawn(
+            Supervisor, [ChildSpec(Fails, name="c")], strategy, name="s", restart="temporary"
+        )
+        await system.spawn(Watcher, sup, probe)
+        child = system.lookup("/s/c")
+        assert child is not None
+        error = Unprintable()
+        async with asyncio.timeout(BOUND):
+            with pytest.raises(Unprintable):
+                await child.ask(error)
+            ended = await probe.receive()
+        assert isinstance(ended, Terminated)
+        assert isinstance(ended.reason, SupervisorGaveUp)
+        assert ended.reason.__cause__ is error
+        assert "/s/c failed with <Unprintable" in str(ended.reason)
+    assert system.failure is None
+
+
+async def test_async_with_raises_system_failed_from_a_root_failure_whose_repr_raises(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.CRITICAL, logger="actorkit")
+    error = Unprintable()
+    with pytest.raises(SystemFailed) as failed:
+        async with ActorSystem(
+            "escalating", metrics=False, supervisor=OneForOne(decider={Unprintable: "escalate"})
+        ) as system:
+            ref = await system.spawn(Fails)
+            async with asyncio.timeout(BOUND):
+                with pytest.raises(Unprintable):
+                    await ref.ask(error)
+    assert failed.value.__cause__ is error
+    assert str(failed.value) == "actor system 'escalating' failed: <Unprintable instance>"
+
+
+class Recorder(Actor):
+    def __init__(self, got: list[object]) -> None:
+        self.got = got
+
+    async def receive(self, message: Any) -> Any:
+        self.got.append(message)
+
+
+def key_or_raise(message: object) -> object:
+    if isinstance(message, BaseException):
+        raise message
+    return message
+
+
+class Abort(BaseException):
+    """A user's own control-flow signal, not an `Exception`."""
+
+
+@pytest.mark.parametrize("every", [False, True], ids=["once", "every"])
+@pytest.mark.parametrize("error", [asyncio.CancelledError(), GeneratorExit(), Abort()], ids=repr)
+async def test_a_hash_key_raising_a_base_exception_under_a_timer_costs_only_that_tick(
+    clock: ManualClock, caplog: pytest.LogCaptureFixture, error: BaseException, every: bool
+) -> None:
+    got: list[object] = []
+    async with ActorSystem(metrics=False, clock=clock) as system:
+        pool = await system.spawn_pool(
+            Recorder, got, size=2, routing="consistent_hash", hash_key=key_or_raise
+        )
+        other = await system.spawn(Recorder, got)
+        if every:
+            ticking = system.schedule_every(1.0, pool, error)
+        else:
+            system.schedule_once(1.0, pool, error)
+        system.schedule_once(1.0, other, "due with it")
+        system.schedule_once(2.0, other, "due after it")
+        await clock.advance(2.0)
+        assert got == ["due with it", "due after it"]
+        ticks = 2 if every else 1
+        assert system.dead_letters.by_reason == {"undeliverable": ticks}
+        assert all(dead.message is error for dead in system.dead_letters.recent)
+        if every:
+            assert ticking.active  # its schedule goes on, as for an `Exception`
+            ticking.cancel()
+    records = [r for r in caplog.records if "timer could not deliver" in r.getMessage()]
+    assert len(records) == ticks
+    for record in records:
+        assert record.exc_info is not None
+        logged = record.exc_info[1]
+        if isinstance(error, asyncio.CancelledError):  # as a hash_key's under a publish
+            assert isinstance(logged, RuntimeError) and logged.__cause__ is error
+        else:
+            assert logged is error
+
+
+class CancelsInInit(Actor):
+    def __init__(self) -> None:
+        raise asyncio.CancelledError  # something it awaited elsewhere was cancelled, say
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+async def test_a_cancelled_error_raised_by_init_is_a_failure_of_the_spawn_not_a_cancellation() -> (
+    None
+):
+    async with ActorSystem(metrics=False) as system:
+        async with asyncio.timeout(BOUND):
+            with pytest.raises(RuntimeError, match="CancelledError escape") as failed:
+                await system.spawn(CancelsInInit, name="c")
+        assert type(failed.value.__cause__) is asyncio.CancelledError
+        current = asyncio.current_task()
+        assert current is not None and current.cancelling() == 0
+        assert system.lookup("/c") is None
+        assert system.actor_count == 0
+
+
+class Stops(Actor):
+    def __init__(self, stopped: list[str]) -> None:
+        self.stopped = stopped
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+    async def on_stop(self) -> None:
+        self.stopped.append(self.path)
+
+
+class ExitsInInit(Actor):
+    def __init__(self, error: BaseException) -> None:
+        raise error
+
+
+async def exit_in_init(error: BaseException, stopped: list[str], seen: list[object]) -> None:
+    async with ActorSystem("exiting", metrics=False) as system:
+        await system.spawn(Stops, stopped, name="other")
+        try:
+            await system.spawn(ExitsInInit, error, name="exits")
+        except BaseException as refused:
+            seen.append(refused)
+        async with asyncio.timeout(BOUND):
+            await asyncio.Event().wait()  # only the exit ends the owner's wait
+
+
+async def exit_in_hash_key_under_a_timer(
+    error: BaseException, stopped: list[str], seen: list[object]
+) -> None:
+    async with ActorSystem("exiting", metrics=False) as system:
+        await system.spawn(Stops, stopped, name="other")
+        pool = await system.spawn_pool(
+            Stops, stopped, size=1, routing="consistent_hash", hash_key=key_or_raise, name="p"
+        )
+        system.schedule_once(0.0, pool, error)
+        seen.append(system.dead_letters)
+        async with asyncio.timeout(BOUND):
+            await asyncio.Event().wait()
+
+
+@pytest.mark.parametrize("where", [exit_in_init, exit_in_hash_key_under_a_timer])
+@pytest.mark.parametrize("error", [SystemExit(3), KeyboardInterrupt()], ids=repr)
+@pytest.mark.parametrize("uvloop", [False, True], ids=["asyncio", "uvloop"])
+def test_an_exit_from_init_or_a_timers_hash_key_reaches_the_owner_after_an_orderly_shutdown(
+    where: Any, error: BaseException, uvloop: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.CRITICAL, logger="actorkit")
+    stopped: list[str] = []
+    seen: list[Any] = []
+    with pytest.raises(type(error)) as exited:
+        actorkit.run(where(error, stopped, seen), uvloop=uvloop)
+    assert exited.value is error
+    (outcome,) = seen
+    if where is exit_in_init:
+        assert type(outcome) is ActorStopped and outcome.__cause__ is error
+        assert stopped == ["/other"]
+    else:
+        assert outcome.by_reason == {"undeliverable": 1}  # the tick, kept
+        assert stopped == ["/p/0", "/other"]  # drained in order, not cancelled by the loop's end
