@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import reprlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from ._failure import as_failure
 from ._supervision import check_strategy
+
+if TYPE_CHECKING:
+    from ._cell import Cell
 
 ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash", "broadcast")
 
@@ -61,6 +68,21 @@ def unhashable_key(key: object, pool: str) -> TypeError | None:
             "for example hash_key=lambda msg: msg.user_id"
         )
     return None
+
+
+def cancelled_key(pool: Cell, error: asyncio.CancelledError) -> BaseException:
+    """What a sender gets for a `CancelledError` that `hash_key` raised: a `RuntimeError`
+    caused by it, as an asker gets for a handler's. No cancellation lands in a plain call, and
+    a bare one would end the sender's task as cancelled (a `TaskGroup` would drop the error)."""
+    return as_failure(error, f"hash_key of pool {pool.path}", pool.runtime, called=True)
+
+
+def key_of(hash_key: Callable[[Any], object], message: object, pool: Cell) -> object:
+    """`hash_key(message)` for a send or an ask (a tell calls it in place)."""
+    try:
+        return hash_key(message)
+    except asyncio.CancelledError as error:
+        raise cancelled_key(pool, error) from error
 
 
 class Resize:

@@ -16,7 +16,7 @@ from ._envelope import Ask
 from ._errors import AskTimeout
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
 from ._outside_stop import holds_current_task as inside
-from ._pool_checks import Resize, check_size, unhashable_key
+from ._pool_checks import Resize, cancelled_key, check_size, key_of, unhashable_key
 from ._pool_handover import first_answer, past_the_asker
 from ._ref import ActorRef
 from ._seconds import check_seconds
@@ -174,7 +174,7 @@ class PoolRef(ActorRef):
         raise AssertionError(f"unknown routing {routing!r}")  # check_pool rejects it earlier
 
     def _owner(self, message: Any) -> ActorRef | None:
-        key = self._hash_key(message)  # type: ignore[misc]  # set for consistent_hash
+        key = key_of(self._hash_key, message, self._cell)  # type: ignore[arg-type]  # set
         try:
             return self._owner_of(key)
         except TypeError as error:  # placing an unhashable key: say whose it is
@@ -196,7 +196,10 @@ class PoolRef(ActorRef):
         if ring is not None:
             # Consistent hash with members: straight into the owner's mailbox. A refusal
             # (the owner stopped, or is full) takes the general path below.
-            key = self._hash_key(message)  # type: ignore[misc]
+            try:
+                key = self._hash_key(message)  # type: ignore[misc]
+            except asyncio.CancelledError as error:
+                raise cancelled_key(self._cell, error) from error
             try:
                 position = (hash(key) * GOLDEN) & MASK64  # process_hash(key), without a call
             except TypeError as error:

@@ -253,3 +253,26 @@ def test_an_exit_from_init_or_a_timers_hash_key_reaches_the_owner_after_an_order
     else:
         assert outcome.by_reason == {"undeliverable": 1}  # the tick, kept
         assert stopped == ["/p/0", "/other"]  # drained in order, not cancelled by the loop's end
+
+
+async def test_a_cancelled_error_from_hash_key_reaches_a_sender_as_the_failure_it_is() -> None:
+    """Raised bare, it would read as the sender's own cancellation: a `TaskGroup` would take
+    the sending task for cancelled and the error would vanish."""
+    async with ActorSystem(metrics=False) as system:
+        pool = await system.spawn_pool(
+            Recorder, [], size=2, routing="consistent_hash", hash_key=key_or_raise, name="p"
+        )
+        error = asyncio.CancelledError()
+        async with asyncio.timeout(BOUND):
+            for call in (pool.tell, pool.send, pool.ask):
+                with pytest.raises(RuntimeError, match="hash_key of pool /p") as failed:
+                    outcome = call(error)
+                    if outcome is not None:
+                        await outcome
+                assert failed.value.__cause__ is error
+            current = asyncio.current_task()
+            assert current is not None and current.cancelling() == 0
+            with pytest.raises(ExceptionGroup) as grouped:
+                async with asyncio.TaskGroup() as group:
+                    group.create_task(pool.ask(error))
+            assert grouped.value.exceptions[0].__cause__ is error
