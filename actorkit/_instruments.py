@@ -96,7 +96,7 @@ class CrashLog(Instrument):
     def crashed(self, cell: Cell, error: BaseException, message: object, directive: str) -> None:
         actor_class = cell.class_name
         message_type: str | None
-        if isinstance(message, NoMessage):
+        if type(message) is NoMessage:  # `isinstance` would ask a proxy message its `__class__`
             what, message_type = message.what, None
         else:
             message_type = type(message).__name__

@@ -276,3 +276,37 @@ async def test_a_cancelled_error_from_hash_key_reaches_a_sender_as_the_failure_i
                 async with asyncio.TaskGroup() as group:
                     group.create_task(pool.ask(error))
             assert grouped.value.exceptions[0].__cause__ is error
+
+
+class Proxy:
+    """Stands for another object, as `werkzeug.local.LocalProxy` does, whose `__class__`
+    raises outside its context (`isinstance` asks for it)."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        raise RuntimeError("working outside of the proxy's context")
+
+
+class FailsOnProxies(Actor):
+    async def receive(self, message: Any) -> Any:
+        if type(message) is Proxy:
+            raise ValueError("cannot handle a proxy")
+        return message
+
+
+async def test_a_failure_handling_a_message_whose_class_attribute_raises_is_reported_as_any(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with ActorSystem(metrics=False) as system:
+        ref = await system.spawn(FailsOnProxies, name="f")
+        async with asyncio.timeout(BOUND):
+            with pytest.raises(ValueError, match="cannot handle a proxy"):
+                await ref.ask(Proxy())
+            assert await ref.ask("after") == "after"
+        assert system.healthy
+    reports = [r.getMessage() for r in caplog.records if getattr(r, "actor_path", None) == "/f"]
+    assert reports == [
+        "actor /f (FailsOnProxies) failed handling Proxy: ValueError('cannot handle a proxy'); "
+        "supervisor decided: restart"
+    ]
+    assert system.failure is None
