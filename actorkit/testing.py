@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
 from ._envelope import Ask
+from ._failure import shown
 from ._inspection import (
     FORCED_STOP_GRACE,
     ActorSnapshot,
@@ -271,7 +272,7 @@ class Probe:
         matches = expectation(expected)  # a `TypeError` before any message is taken
         message = await self.receive(timeout)
         if not matches(message):
-            raise AssertionError(f"probe expected {expected!r}, got {message!r}")
+            raise AssertionError(f"probe expected {expected!r}, got {shown(message)}")
         return message
 
     def expect_empty(self) -> None:
@@ -285,8 +286,8 @@ class Probe:
         else:
             queued = self._queued()
             extra = queued[0].message if type(queued[0]) is Ask else queued[0]
-        many = "" if unexpected == 1 else "s"
-        raise AssertionError(f"probe has {unexpected} unexpected message{many}, next: {extra!r}")
+        kind = "message" if unexpected == 1 else "messages"
+        raise AssertionError(f"probe has {unexpected} unexpected {kind}, next: {shown(extra)}")
 
     @property
     def pending(self) -> int:

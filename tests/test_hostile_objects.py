@@ -310,3 +310,14 @@ async def test_a_failure_handling_a_message_whose_class_attribute_raises_is_repo
         "supervisor decided: restart"
     ]
     assert system.failure is None
+
+
+async def test_a_probe_names_an_unprintable_message_it_did_not_expect() -> None:
+    async with ActorSystem(metrics=False) as system:
+        probe = await Probe.spawn(system)
+        probe.ref.tell(Unprintable())
+        with pytest.raises(AssertionError, match="probe expected 'x', got <Unprintable instance>"):
+            await probe.expect("x")
+        probe.ref.tell(Unprintable())  # queued: expect_empty sees it there too
+        with pytest.raises(AssertionError, match="next: <Unprintable instance>"):
+            probe.expect_empty()
