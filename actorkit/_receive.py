@@ -65,6 +65,24 @@ async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
     return True
 
 
+def _handler_failure(error: BaseException, cell: Cell) -> BaseException:
+    """What a handler's `error` is reported as. A `TypeError` raised in the loop's own frame
+    (none of the user's below it) is the loop's call and await of `receive` failing: the
+    `self.receive` a handler or `__init__` assigned is no async callable taking the message,
+    which no check at spawn sees, and Python's own words ("object str can't be used in
+    'await' expression") would not say what to change."""
+    what = f"receive of {cell.display_path}"
+    trace = error.__traceback__
+    if type(error) is TypeError and trace is not None and trace.tb_next is None:
+        failure = TypeError(
+            f"{what} could not be called and awaited with the message ({error}): assign "
+            "`self.receive` an async callable taking the message, such as an `async def`"
+        )
+        failure.__cause__ = error
+        return failure
+    return as_failure(error, what, cell.runtime)
+
+
 async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     """The actor's task: `on_start` (when `spawn` waits for it), then the loop. One
     coroutine, not a loop called from a wrapper: that would be a second per actor.
@@ -134,9 +152,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         except BaseException as error:
                             # A requested cancellation re-raises here, `handling` still set: the
                             # forced stop that asked for it accounts for the message.
-                            failure = as_failure(
-                                error, f"receive of {cell.display_path}", cell.runtime
-                            )
+                            failure = _handler_failure(error, cell)
                             cell.handling = None
                             if not future.done():
                                 future.set_exception(failure)
@@ -161,9 +177,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         try:
                             await instance.receive(message)
                         except BaseException as error:
-                            failure = as_failure(
-                                error, f"receive of {cell.display_path}", cell.runtime
-                            )
+                            failure = _handler_failure(error, cell)
                             cell.handling = None
                             cell.failed(failure, message)
                             failed = True

@@ -321,3 +321,53 @@ async def test_a_probe_names_an_unprintable_message_it_did_not_expect() -> None:
         probe.ref.tell(Unprintable())  # queued: expect_empty sees it there too
         with pytest.raises(AssertionError, match="next: <Unprintable instance>"):
             probe.expect_empty()
+
+
+class Becomes(Actor):
+    """Assigns `self.receive` what the runtime cannot await (a plain function, a lambda)."""
+
+    def __init__(self, handler: Any = None) -> None:
+        if handler is not None:
+            self.receive = handler
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, tuple):
+            self.receive = message[1]
+            return "became"
+        if isinstance(message, BaseException):
+            raise message
+        return message
+
+
+def plain(message: object) -> object:
+    return message
+
+
+@pytest.mark.parametrize("when", ["in __init__", "in a handler"])
+async def test_a_receive_assigned_that_cannot_be_awaited_fails_saying_what_to_assign(
+    caplog: pytest.LogCaptureFixture, when: str
+) -> None:
+    caplog.set_level(logging.CRITICAL, logger="actorkit")
+    async with ActorSystem(metrics=False) as system:
+        async with asyncio.timeout(BOUND):
+            if when == "in __init__":
+                ref = await system.spawn(Becomes, plain)
+            else:
+                ref = await system.spawn(Becomes)
+                assert await ref.ask(("become", plain)) == "became"
+            with pytest.raises(TypeError, match=r"assign `self\.receive` an async") as failed:
+                await ref.ask("x")
+            assert "can't be used in 'await' expression" in str(failed.value.__cause__)
+            if when == "in a handler":  # a restart goes back to the class's receive
+                assert await ref.ask("after") == "after"
+
+
+async def test_a_type_error_raised_inside_a_handler_reaches_its_asker_as_it_is() -> None:
+    async with ActorSystem(metrics=False) as system:
+        error = TypeError("the handler's own")
+        async with asyncio.timeout(BOUND):
+            for handler in (None, key_or_raise):  # the class's async receive, a plain function
+                ref = await system.spawn(Becomes, handler)
+                with pytest.raises(TypeError) as failed:
+                    await ref.ask(error)
+                assert failed.value is error
