@@ -97,8 +97,10 @@ class _Strategy:
             chosen = decider(error)
             if chosen is None:
                 return "restart"
-            if chosen not in DIRECTIVES:
-                raise ValueError(f"decider returned {chosen!r}, not one of {sorted(DIRECTIVES)}")
+            if not isinstance(chosen, str) or chosen not in DIRECTIVES:  # no hash of a list
+                raise ValueError(
+                    f"decider returned {reprlib.repr(chosen)}, not one of {sorted(DIRECTIVES)}"
+                )
             return chosen
         for cls in type(error).__mro__:
             found = decider.get(cls)

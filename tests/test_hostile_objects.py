@@ -371,3 +371,34 @@ async def test_a_type_error_raised_inside_a_handler_reaches_its_asker_as_it_is()
                 with pytest.raises(TypeError) as failed:
                     await ref.ask(error)
                 assert failed.value is error
+
+
+class Parent(Actor):
+    def __init__(self, decided: object) -> None:
+        self.supervisor_strategy = OneForOne(decider=lambda error: decided)
+
+    async def on_start(self) -> None:
+        await self.spawn(Fails, name="c")
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+@pytest.mark.parametrize("decided", [["restart"], Unprintable()], ids=["list", "unprintable"])
+async def test_a_decider_returning_no_directive_is_refused_saying_what_it_returned(
+    caplog: pytest.LogCaptureFixture, decided: object
+) -> None:
+    async with ActorSystem(metrics=False) as system:
+        await system.spawn(Parent, decided, name="p")
+        child = system.lookup("/p/c")
+        assert child is not None
+        async with asyncio.timeout(BOUND):
+            with pytest.raises(ValueError, match="crash"):
+                await child.ask(ValueError("crash"))
+            await system.lookup("/p").ask("settled")  # type: ignore[union-attr]
+    (record,) = [r for r in caplog.records if r.getMessage().startswith("decider of /p failed")]
+    assert record.exc_info is not None
+    refused = record.exc_info[1]
+    assert type(refused) is ValueError
+    assert str(refused).startswith("decider returned ")
+    assert "not one of ['escalate', 'restart', 'resume', 'stop']" in str(refused)
