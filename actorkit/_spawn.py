@@ -8,7 +8,7 @@ import reprlib
 from collections.abc import Callable, Container
 from typing import TYPE_CHECKING, Any
 
-from ._actor import Actor, _constructing
+from ._actor import Actor, Unspawned, _constructing
 from ._errors import ActorStopped, NameTaken
 from ._mailbox import UNBOUNDED
 from ._names import MAX_NAME, NOTHING, check_names
@@ -212,6 +212,14 @@ def make_instance(cell: Cell) -> Actor:
         raise TypeError(
             f"factory {cell.factory!r} returned {type(instance).__name__}, not an Actor; "
             "pass an Actor subclass or a callable that returns an Actor instance"
+        )
+    owner = getattr(instance, "_cell", None)  # a class's own `__new__` may not set it
+    if owner is not cell and owner is not None and type(owner) is not Unspawned:
+        # Shared, it would answer for both actors, as the last one, with their state mixed.
+        raise TypeError(
+            f"factory {reprlib.repr(cell.factory)} returned the instance of actor {owner.path}: "
+            "return a new instance from each call (a restart calls it again for a fresh "
+            "state), such as `lambda: Counter(5)`"
         )
     if type(instance) is not cell.factory:
         check_hooks(type(instance))

@@ -402,3 +402,33 @@ async def test_a_decider_returning_no_directive_is_refused_saying_what_it_return
     assert type(refused) is ValueError
     assert str(refused).startswith("decider returned ")
     assert "not one of ['escalate', 'restart', 'resume', 'stop']" in str(refused)
+
+
+class Counts(Actor):
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def receive(self, message: Any) -> Any:
+        self.count += 1
+        return self.path, self.count
+
+
+async def test_a_factory_returning_an_instance_another_actor_has_is_refused() -> None:
+    """Taken as it was, that instance answered for both actors (its `self.path` the last
+    one's) and shared its state between them: a pool's members all became its last one."""
+    async with ActorSystem(metrics=False) as system:
+        shared = Counts()
+        async with asyncio.timeout(BOUND):
+            first = await system.spawn(lambda: shared, name="first")
+            assert await first.ask("x") == ("/first", 1)
+            with pytest.raises(TypeError, match="return a new instance") as refused:
+                await system.spawn(lambda: shared, name="second")
+            assert "/first" in str(refused.value)
+            assert system.lookup("/second") is None
+            with pytest.raises(TypeError, match="return a new instance"):
+                await system.spawn_pool(lambda: shared, size=2, name="pool")
+            assert await first.ask("x") == ("/first", 2)
+            assert system.actor_count == 1
+            made = Counts()  # made by calling the class: no actor has it yet, so it is taken
+            taken = await system.spawn(lambda: made, name="taken")
+            assert await taken.ask("x") == ("/taken", 1)
