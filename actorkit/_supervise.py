@@ -70,12 +70,13 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
         report.log("stop (its supervisor is stopping)")
         await child.call(Stop(error))
         return
-    if parent.runtime.exiting is not None:  # reported before the exit: nothing is restarted
+    if parent.runtime.exiting is None:  # once the program exits, nothing is restarted
+        strategy = _strategy_of(parent)
+        decision = _decide(parent, strategy, child, error)
+    if parent.runtime.exiting is not None:  # the decider may have raised it: no escalation
         report.log("stop (shutting down)")
         await child.call(Stop(error))
         return
-    strategy = _strategy_of(parent)
-    decision = _decide(parent, strategy, child, error)
     if error is not None:
         outcome: str = decision
         if isinstance(error, SupervisorGaveUp) and decision in ("restart", "stop"):

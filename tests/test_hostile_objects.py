@@ -432,3 +432,38 @@ async def test_a_factory_returning_an_instance_another_actor_has_is_refused() ->
             made = Counts()  # made by calling the class: no actor has it yet, so it is taken
             taken = await system.spawn(lambda: made, name="taken")
             assert await taken.ask("x") == ("/taken", 1)
+
+
+def exits(error: BaseException) -> str:
+    raise SystemExit(5)
+
+
+async def exit_in_a_decider(stopped: list[str], seen: list[object]) -> None:
+    system = ActorSystem("exiting", metrics=False, supervisor=OneForOne(decider=exits))
+    seen.append(system)
+    async with system:
+        await system.spawn(Stops, stopped, name="other")
+        ref = await system.spawn(Fails, name="fails")
+        with pytest.raises(ValueError):
+            await ref.ask(ValueError("decided on by a decider that exits"))
+        async with asyncio.timeout(BOUND):
+            await asyncio.Event().wait()  # only the exit ends the owner's wait
+
+
+@pytest.mark.parametrize("uvloop", [False, True], ids=["asyncio", "uvloop"])
+def test_an_exit_raised_by_a_decider_stops_the_child_and_fails_nothing(
+    uvloop: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Taken as the decider's failure, it escalated: past the root, the system failed as
+    well, and the owner's `async with` raised `SystemFailed` against the exit, which asyncio
+    reported as an unhandled exception."""
+    stopped: list[str] = []
+    seen: list[Any] = []
+    with pytest.raises(SystemExit) as exited:
+        actorkit.run(exit_in_a_decider(stopped, seen), uvloop=uvloop)
+    assert exited.value.code == 5
+    (system,) = seen
+    assert system.failure is None
+    assert stopped == ["/other"]
+    assert "unhandled exception" not in caplog.text
+    assert "supervisor decided: stop (shutting down)" in caplog.text
