@@ -65,15 +65,21 @@ async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
     return True
 
 
-def _handler_failure(error: BaseException, cell: Cell) -> BaseException:
+def _handler_failure(error: BaseException, cell: Cell, instance: Any) -> BaseException:
     """What a handler's `error` is reported as. A `TypeError` raised in the loop's own frame
-    (none of the user's below it) is the loop's call and await of `receive` failing: the
-    `self.receive` a handler or `__init__` assigned is no async callable taking the message,
-    which no check at spawn sees, and Python's own words ("object str can't be used in
-    'await' expression") would not say what to change."""
+    (none of the user's below it) is the loop's call and await of `receive` failing; with a
+    `self.receive` that a handler or `__init__` assigned, it is no async callable taking the
+    message, which no check at spawn sees, and Python's own words ("object str can't be used
+    in 'await' expression") would not say what to change. (A class's `receive` is checked
+    at spawn, and its wrong signature is said well enough by Python.)"""
     what = f"receive of {cell.display_path}"
     trace = error.__traceback__
-    if type(error) is TypeError and trace is not None and trace.tb_next is None:
+    if (
+        type(error) is TypeError
+        and trace is not None
+        and trace.tb_next is None
+        and "receive" in getattr(instance, "__dict__", ())
+    ):
         failure = TypeError(
             f"{what} could not be called and awaited with the message ({error}): assign "
             "`self.receive` an async callable taking the message, such as an `async def`"
@@ -152,7 +158,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         except BaseException as error:
                             # A requested cancellation re-raises here, `handling` still set: the
                             # forced stop that asked for it accounts for the message.
-                            failure = _handler_failure(error, cell)
+                            failure = _handler_failure(error, cell, instance)
                             cell.handling = None
                             if not future.done():
                                 future.set_exception(failure)
@@ -177,7 +183,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         try:
                             await instance.receive(message)
                         except BaseException as error:
-                            failure = _handler_failure(error, cell)
+                            failure = _handler_failure(error, cell, instance)
                             cell.handling = None
                             cell.failed(failure, message)
                             failed = True

@@ -467,3 +467,17 @@ def test_an_exit_raised_by_a_decider_stops_the_child_and_fails_nothing(
     assert stopped == ["/other"]
     assert "unhandled exception" not in caplog.text
     assert "supervisor decided: stop (shutting down)" in caplog.text
+
+
+class TakesNoMessage(Actor):
+    async def receive(self) -> Any:  # type: ignore[override]
+        return None
+
+
+async def test_a_class_receive_taking_no_message_fails_with_pythons_own_words() -> None:
+    async with ActorSystem(metrics=False) as system:
+        ref = await system.spawn(TakesNoMessage)
+        async with asyncio.timeout(BOUND):
+            with pytest.raises(TypeError, match="takes 1 positional argument but 2") as failed:
+                await ref.ask("x")
+            assert "self.receive" not in str(failed.value)  # no assignment to advise on
