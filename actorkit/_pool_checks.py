@@ -70,10 +70,11 @@ def unhashable_key(key: object, pool: str) -> TypeError | None:
     return None
 
 
-def cancelled_key(pool: Cell, error: asyncio.CancelledError) -> BaseException:
-    """What a sender gets for a `CancelledError` that `hash_key` raised: a `RuntimeError`
-    caused by it, as an asker gets for a handler's. No cancellation lands in a plain call, and
-    a bare one would end the sender's task as cancelled (a `TaskGroup` would drop the error)."""
+def key_failure(pool: Cell, error: BaseException) -> BaseException:
+    """What `hash_key` raised, as the failure it is (`_failure.as_failure`). A sender gets a
+    `CancelledError` as a `RuntimeError` caused by it, as an asker gets a handler's: no
+    cancellation lands in a plain call, and a bare one would end the sender's task as
+    cancelled (a `TaskGroup` would drop the error)."""
     return as_failure(error, f"hash_key of pool {pool.path}", pool.runtime, called=True)
 
 
@@ -82,7 +83,7 @@ def key_of(hash_key: Callable[[Any], object], message: object, pool: Cell) -> ob
     try:
         return hash_key(message)
     except asyncio.CancelledError as error:
-        raise cancelled_key(pool, error) from error
+        raise key_failure(pool, error) from error
 
 
 class Resize:

@@ -16,7 +16,7 @@ from ._envelope import Ask
 from ._errors import AskTimeout
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
 from ._outside_stop import holds_current_task as inside
-from ._pool_checks import Resize, cancelled_key, check_size, key_of, unhashable_key
+from ._pool_checks import Resize, check_size, key_failure, key_of, unhashable_key
 from ._pool_handover import first_answer, past_the_asker
 from ._ref import ActorRef
 from ._seconds import check_seconds
@@ -199,7 +199,7 @@ class PoolRef(ActorRef):
             try:
                 key = self._hash_key(message)  # type: ignore[misc]
             except asyncio.CancelledError as error:
-                raise cancelled_key(self._cell, error) from error
+                raise key_failure(self._cell, error) from error
             try:
                 position = (hash(key) * GOLDEN) & MASK64  # process_hash(key), without a call
             except TypeError as error:

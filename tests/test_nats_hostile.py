@@ -183,3 +183,48 @@ async def test_an_error_whose_str_raises_still_reaches_the_asker(server: NatsSer
         ) as caught:
             await system.remote("unprintable", "/raiser").ask("hi", timeout=SAFETY)
         assert caught.value.type_name == "tests.test_nats_hostile.Unprintable"
+
+
+class Abort(BaseException):
+    """A user's own control-flow signal, not an `Exception`."""
+
+
+def aborts(message: Any) -> object:
+    if message == "abort":
+        raise Abort("hash_key gave up")
+    if message == "cancel":
+        raise asyncio.CancelledError
+    if message == "close":
+        raise GeneratorExit  # as a generator's `close()` would make it
+    return message
+
+
+async def test_a_remote_tell_a_pool_cannot_route_for_a_base_exception_is_a_dead_letter(
+    server: NatsServer,
+) -> None:
+    """Raised out of nats-py's read loop, it ended that loop: every later request to the
+    system went unanswered, with nothing logged."""
+    async with (
+        ActorSystem("router", transport=transport(server)) as owner,
+        ActorSystem("caller", transport=transport(server)) as caller,
+    ):
+        pool = await owner.spawn_pool(
+            Echo, size=2, name="pool", routing="consistent_hash", hash_key=aborts
+        )
+        owner.expose(pool)
+        remote = caller.remote("router", "/pool")
+        remote.tell("abort")
+        remote.tell("cancel")
+        remote.tell("close")
+        assert await remote.ask("after", timeout=SAFETY) == "after"
+        assert owner.dead_letters.by_reason == {"undeliverable": 3}
+        sent = [letter.message for letter in owner.dead_letters.recent]
+        assert sent == ["abort", "cancel", "close"]
+        assert rejected(owner)["undeliverable"] == 3
+        for message, error in [("abort", "Abort"), ("close", "GeneratorExit")]:
+            # The answering step ran inside the read loop, and let a GeneratorExit out of it.
+            with pytest.raises(RemoteError, match=error):
+                await remote.ask(message, timeout=SAFETY)
+        with pytest.raises(RuntimeError, match="hash_key of pool /pool"):
+            await remote.ask("cancel", timeout=SAFETY)
+        assert await remote.ask("after", timeout=SAFETY) == "after"

@@ -21,6 +21,8 @@ from msgspec import Raw
 from nats.aio.msg import Msg
 
 from .._errors import AskTimeout, MailboxFull
+from .._failure import shown
+from .._pool_checks import key_failure
 from .._ref import ActorRef
 from .._wire import BadPayload
 from ._core import Core
@@ -172,18 +174,12 @@ class Inbound:
             ref.tell(body)
         except MailboxFull:
             self._core.reject("mailbox_full", body, ref.path)
-        except Exception as error:
-            self._undeliverable(body, ref.path, error)
+        except BaseException as error:  # raised out of nats-py's read loop, it would end it
+            self._undeliverable(body, ref.path, key_failure(ref._cell, error))
 
-    def _undeliverable(self, body: Any, where: str, error: Exception) -> None:
-        logger.error(
-            "%s could not deliver a %s from NATS to %s: %r",
-            self._core.system_name,
-            type(body).__name__,
-            where,
-            error,
-            exc_info=error,
-        )
+    def _undeliverable(self, body: Any, where: str, error: BaseException) -> None:
+        what = f"{self._core.system_name} could not deliver a {type(body).__name__} from NATS"
+        logger.error("%s to %s: %s", what, where, shown(error), exc_info=error)
         self._core.reject("undeliverable", body, where)
 
     def _reject_payload(self, payload: bytes | Raw, where: str, error: BadPayload) -> None:
@@ -213,10 +209,12 @@ class Inbound:
                     ) from None
                 result = None
             return ok_frame(self._core, ref, result)
-        except (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt, SystemExit):
-            raise  # the transport stops (a task cancelled, `Steps` closed), or the program
-        except BaseException as error:  # a handler's `BaseException` is a failure (`_failure`)
-            return error_frame(error)
+        except asyncio.CancelledError:
+            raise  # the transport stops, as when it closes its `Steps` (a GeneratorExit)
+        except BaseException as error:  # a handler's or `hash_key`'s (an exit: the owner's)
+            if self._closed and isinstance(error, GeneratorExit):
+                raise
+            return error_frame(key_failure(ref._cell, error))
 
     def answer(self, ref: ActorRef, result: Any, error: BaseException | None, reply: str) -> None:
         """What `_answer` sends, sent on the turn that settles an ask `offer` queued."""
