@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 from ._errors import ActorStopped
 from ._persistence_id import spawn_durable
 from ._ref import local_cell
+from ._shown import given
 from ._signals import SELF_STOP
 from ._state import STARTING
 from ._watch import unwatch, watch
@@ -201,7 +202,7 @@ def _cell_of(ref: object, what: str) -> Cell:
     if cell is None:
         raise TypeError(
             f"{what} needs the ActorRef of a local actor (such as one returned by spawn), got "
-            f"{ref!r}; a remote actor is watched from its own system (a remote ref offers "
+            f"{given(ref)}; a remote actor is watched from its own system (a remote ref offers "
             "tell, send and ask)"
         )
     return cell

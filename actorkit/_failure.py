@@ -62,17 +62,6 @@ def as_failure(
     return error
 
 
-def shown(value: object) -> str:
-    """`repr(value)` for a log line or an error's text, which must not fail on the user's
-    behalf: an error whose `__repr__` raises (one holding a half-built object) would lose its
-    crash report to logging's "--- Logging error ---", turn a supervisor's give-up into a
-    failure of its own, and the `SystemFailed` of `async with` into the `__repr__`'s error."""
-    try:
-        return repr(value)
-    except Exception:
-        return f"<{type(value).__qualname__} instance>"
-
-
 def hand_over(error: BaseException, shutdown: asyncio.Task[None]) -> NoReturn:
     """Called back when the system has shut down: raised from a loop callback, `error`
     leaves the event loop (asyncio and uvloop let a `KeyboardInterrupt` or `SystemExit` out

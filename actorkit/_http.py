@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
-import reprlib
 import socket
 from typing import TYPE_CHECKING
 
@@ -20,10 +19,11 @@ from multidict import CIMultiDict, MultiMapping
 from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.exposition import choose_encoder
 
-from ._http_auth import check_auth, is_loopback
+from ._http_auth import check_address, check_auth, is_loopback
 from ._http_log import SERVER_LOG
 from ._http_routes import application
 from ._names import MAX_PATH
+from ._shown import given
 from ._tree import actor_tree
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def _tree_query(query: MultiMapping[str]) -> tuple[str | None, int | None]:
     ):
         raise ValueError(
             f"path must be an actor path such as /workers (at most {MAX_PATH} printable "
-            f"characters), got {reprlib.repr(path)}"
+            f"characters), got {given(path)}"
         )
     limit = query.get("limit")
     if limit is None:
@@ -201,12 +201,7 @@ async def serve(
     """Serve one system: its public face, plus its root (for `/actors`) and its transport
     (for `/healthz`), which the system hands over rather than exposing."""
     checked = check_auth(auth)
-    if not isinstance(host, str):
-        raise TypeError(f"host must be a str such as '127.0.0.1', got {type(host).__name__}")
-    if not host or len(host) > 253 or not host.isprintable() or " " in host:
-        raise ValueError(f"host must be an address or host name such as '127.0.0.1', got {host!r}")
-    if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
-        raise ValueError(f"port must be an int from 0 to 65535 (0 picks a free one), got {port!r}")
+    check_address(host, port)
     endpoints = _Endpoints(system, root, transport)
     routes = [
         ("/metrics", endpoints.metrics), ("/healthz", endpoints.healthz),

@@ -1,7 +1,7 @@
 """Who may read `serve_http`'s endpoints: the two schemes Prometheus scrape configs support, a
 bearer token (`auth="token"` or `BearerAuth("token")`) or basic auth (`auth=("user", "pw")`
 or `BasicAuth("user", "pw")`). Credentials are compared in constant time and never shown in
-a repr."""
+a repr. And where it may listen (`check_address`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import binascii
 import hmac
 import ipaddress
 from dataclasses import dataclass, field
+
+from ._shown import given
 
 TOKEN_VARIABLE = "ACTORKIT_HTTP_TOKEN"
 """Where `python -m actorkit top` finds the bearer token of an endpoint served with
@@ -32,6 +34,20 @@ def _credential(value: object, what: str) -> bytes:
         return value.encode()
     except UnicodeEncodeError:
         raise ValueError(f"{what} must be valid text, got {value!r}") from None
+
+
+def check_address(host: object, port: object) -> None:
+    """Where `serve_http` may listen: refused before anything is bound."""
+    if not isinstance(host, str):
+        raise TypeError(f"host must be a str such as '127.0.0.1', got {type(host).__name__}")
+    if not host or len(host) > 253 or not host.isprintable() or " " in host:
+        raise ValueError(
+            f"host must be an address or host name such as '127.0.0.1', got {given(host)}"
+        )
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
+        raise ValueError(
+            f"port must be an int from 0 to 65535 (0 picks a free one), got {given(port)}"
+        )
 
 
 def _header_bytes(value: str) -> bytes:

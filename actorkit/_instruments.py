@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ._failure import shown
+from ._shown import shown
 
 if TYPE_CHECKING:
     from ._cell import Cell

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._failure import as_failure
+from ._shown import given
 from ._supervision import check_strategy
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ MAX_SIZE = 100_000
 
 def check_size(size: object) -> None:
     if not isinstance(size, int) or isinstance(size, bool):
-        raise TypeError(f"pool size must be an int >= 1, got {type(size).__name__} {size!r}")
+        raise TypeError(f"pool size must be an int >= 1, got {type(size).__name__} {given(size)}")
     if size < 1:
         raise ValueError(f"pool size must be an int >= 1, got {size}")
     if size > MAX_SIZE:
@@ -35,8 +36,8 @@ def check_pool(size: object, routing: object, hash_key: object, supervisor: obje
     check_size(size)
     if supervisor is not None:
         check_strategy(supervisor, "supervisor (the members' strategy)")
-    if routing not in ROUTINGS:
-        raise ValueError(f"routing must be one of {list(ROUTINGS)}, got {routing!r}")
+    if not isinstance(routing, str) or routing not in ROUTINGS:
+        raise ValueError(f"routing must be one of {list(ROUTINGS)}, got {given(routing)}")
     if routing == "consistent_hash" and not callable(hash_key):
         raise ValueError(
             "routing='consistent_hash' needs hash_key=, a function from message to key "

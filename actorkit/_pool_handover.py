@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
 from ._errors import ActorStopped, MailboxFull, NotDelivered
-from ._failure import as_failure, shown
+from ._failure import as_failure
 from ._mailbox import reject
+from ._shown import shown
 from ._state import RUNNING
 
 if TYPE_CHECKING:

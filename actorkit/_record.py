@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
 from ._errors import ActorStopped
-from ._failure import as_failure, shown
+from ._failure import as_failure
 from ._ref import HELD_BY_ONE_SLOT, ActorRef
+from ._shown import shown
 from ._signals import KILLED
 from ._state import STOPPED, State
 from ._watch import end_watches

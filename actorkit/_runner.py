@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from ._shown import given
+
 T = TypeVar("T")
 
 
@@ -22,11 +24,11 @@ def run(main: Coroutine[Any, Any, T], *, debug: bool | None = None, uvloop: bool
     """Run `main` to completion on a fresh event loop, uvloop when available."""
     if not asyncio.iscoroutine(main):
         raise TypeError(
-            f"run needs a coroutine such as main() (called, not the function), got {main!r}"
+            f"run needs a coroutine such as main() (called, not the function), got {given(main)}"
         )
     for what, flag in (("debug", debug), ("uvloop", uvloop)):
         if not isinstance(flag, bool) and not (what == "debug" and flag is None):
-            raise TypeError(f"run's {what} must be True or False, got {flag!r}")
+            raise TypeError(f"run's {what} must be True or False, got {given(flag)}")
     factory = loop_factory() if uvloop else None
     with asyncio.Runner(debug=debug, loop_factory=factory) as runner:
         return runner.run(main)

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from ._accounting import Accounting
 from ._clock import AskDeadlines
 from ._dead_letters import DeadLetters, Reason
-from ._failure import hand_over, shown
+from ._failure import hand_over
 from ._instruments import Instruments
+from ._shown import shown
 from ._spawn import Kind
 from ._timers import TimerQueue
 

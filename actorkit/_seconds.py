@@ -9,6 +9,8 @@ a timestamp passed as a duration), and past it a float deadline loses its precis
 
 from __future__ import annotations
 
+from ._shown import given
+
 FOREVER = 1e9
 """The longest wait accepted, about 31 years (exclusive). Shared with `ActorRef.ask`, which
 inlines the fast path of the check."""
@@ -25,12 +27,12 @@ def check_seconds(value: object, what: str, *, zero_ok: bool = False, hint: str 
         return value if kind is float else float(value)  # type: ignore[return-value,arg-type]
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(
-            f"{what} must be a number of seconds{hint}, got {type(value).__name__} {value!r}"
+            f"{what} must be a number of seconds{hint}, got {type(value).__name__} {given(value)}"
         )
     if not (value > 0 or (zero_ok and value == 0)) or not value < FOREVER:
         floor = ">= 0" if zero_ok else "> 0"
         raise ValueError(
-            f"{what} must be {floor} seconds and finite{hint}, got {value!r}; "
+            f"{what} must be {floor} seconds and finite{hint}, got {given(value)}; "
             f"every wait is shorter than {FOREVER:.0e} seconds (about 31 years)"
         )
     return float(value)  # a subclass of int or float (numpy's float64, an IntEnum)
@@ -39,7 +41,11 @@ def check_seconds(value: object, what: str, *, zero_ok: bool = False, hint: str 
 def check_instant(value: object, what: str) -> float:
     """A point on a clock (any finite number of seconds, negative included), as a float."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{what} must be a number of seconds, got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{what} must be a number of seconds, got {type(value).__name__} {given(value)}"
+        )
     if not -FOREVER < value < FOREVER:
-        raise ValueError(f"{what} must be finite (within ±{FOREVER:.0e} seconds), got {value!r}")
+        raise ValueError(
+            f"{what} must be finite (within ±{FOREVER:.0e} seconds), got {given(value)}"
+        )
     return float(value)

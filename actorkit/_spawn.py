@@ -12,6 +12,7 @@ from ._actor import Actor, Unspawned, _constructing
 from ._errors import ActorStopped, NameTaken
 from ._mailbox import UNBOUNDED
 from ._names import MAX_NAME, NOTHING, check_names
+from ._shown import given
 from ._state import ENDING
 from ._supervision import RESTART_TYPES, check_strategy
 
@@ -42,7 +43,7 @@ def check_factory(factory: object) -> Callable[..., Actor]:
     if not callable(factory):
         raise TypeError(
             f"spawn needs an Actor subclass or a callable returning an Actor, "
-            f"got {type(factory).__name__} {factory!r}"
+            f"got {type(factory).__name__} {given(factory)}"
         )
     return factory
 
@@ -113,7 +114,7 @@ def check_mailbox_size(size: object) -> int:
 
 def check_restart(restart: object) -> str:
     if not isinstance(restart, str) or restart not in RESTART_TYPES:
-        raise ValueError(f"restart must be one of {sorted(RESTART_TYPES)}, got {restart!r}")
+        raise ValueError(f"restart must be one of {sorted(RESTART_TYPES)}, got {given(restart)}")
     assert isinstance(restart, str)
     return restart
 

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from ._clock import call_when_due
 from ._errors import SupervisorGaveUp
-from ._failure import as_failure, shown
+from ._failure import as_failure
 from ._instruments import ESCALATED, GAVE_UP, NoMessage
+from ._shown import shown
 from ._signals import Resume, Signal, StartPlan, Stop, StopInstance
 from ._state import RESTARTING
 from ._supervision import Decision, Intensity, check_strategy, decide

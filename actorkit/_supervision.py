@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from ._seconds import FOREVER, check_seconds
+from ._shown import given
 
 Directive = Literal["restart", "resume", "stop", "escalate"]
 Decision = Literal["restart", "resume", "stop", "escalate", "give_up"]
@@ -39,7 +40,7 @@ class Backoff:
         if self.max < self.min:
             raise ValueError(f"Backoff max ({self.max}) must be >= min ({self.min})")
         if not isinstance(self.jitter, int | float) or isinstance(self.jitter, bool):
-            raise TypeError(f"Backoff jitter must be a number >= 0, got {self.jitter!r}")
+            raise TypeError(f"Backoff jitter must be a number >= 0, got {given(self.jitter)}")
         if not 0 <= self.jitter < FOREVER:
             # inf would never restart, nan would silently drop the backoff
             raise ValueError(f"Backoff jitter must be a finite number >= 0, got {self.jitter}")
@@ -62,11 +63,11 @@ def _check_decider(value: object) -> None:
         )
     for key, directive in value.items():
         if not (isinstance(key, type) and issubclass(key, BaseException)):
-            raise TypeError(f"decider keys must be exception classes, got {key!r}")
-        if directive not in DIRECTIVES:
+            raise TypeError(f"decider keys must be exception classes, got {given(key)}")
+        if not isinstance(directive, str) or directive not in DIRECTIVES:
             raise ValueError(
                 f"decider directive for {key.__name__} must be one of "
-                f"{sorted(DIRECTIVES)}, got {directive!r}"
+                f"{sorted(DIRECTIVES)}, got {given(directive)}"
             )
 
 
@@ -81,12 +82,12 @@ class _Strategy:
         check_seconds(self.within, "within")
         if self.backoff is not None and not isinstance(self.backoff, Backoff):
             raise TypeError(
-                f"backoff must be Backoff(min=..., max=...) or None, got {self.backoff!r}"
+                f"backoff must be Backoff(min=..., max=...) or None, got {given(self.backoff)}"
             )
         _check_decider(self.decider)
         restarts = self.max_restarts
         if not isinstance(restarts, int) or isinstance(restarts, bool) or restarts < 0:
-            raise ValueError(f"max_restarts must be an int >= 0, got {self.max_restarts!r}")
+            raise ValueError(f"max_restarts must be an int >= 0, got {given(restarts)}")
 
     def directive(self, error: BaseException) -> Directive:
         """The most specific matching decider entry wins; unmatched errors restart."""
@@ -99,7 +100,7 @@ class _Strategy:
                 return "restart"
             if not isinstance(chosen, str) or chosen not in DIRECTIVES:  # no hash of a list
                 raise ValueError(
-                    f"decider returned {reprlib.repr(chosen)}, not one of {sorted(DIRECTIVES)}"
+                    f"decider returned {given(chosen)}, not one of {sorted(DIRECTIVES)}"
                 )
             return chosen
         for cls in type(error).__mro__:

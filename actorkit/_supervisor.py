@@ -7,6 +7,7 @@ from typing import Any
 
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor, check_arguments
 from ._persistence_id import check_durable_spawn
+from ._shown import given
 from ._spawn import (
     check_capabilities,
     check_factory,
@@ -61,15 +62,15 @@ class Supervisor(Actor):
     def __init__(
         self, children: Sequence[ChildSpec] = (), strategy: Strategy | None = None
     ) -> None:
-        given: object = children  # typed as a sequence, but whatever the caller passed
+        passed: object = children  # typed as a sequence, but whatever the caller passed
         # An iterator (a generator) is refused: a restart builds the supervisor again from
         # the same arguments, and would find it used up, and so start no child.
-        if isinstance(given, str) or not isinstance(given, Iterable) or iter(given) is given:
-            raise TypeError(f"Supervisor children must be a list of ChildSpec, got {given!r}")
+        if isinstance(passed, str) or not isinstance(passed, Iterable) or iter(passed) is passed:
+            raise TypeError(f"Supervisor children must be a list of ChildSpec, got {given(passed)}")
         specs = list(children)
         for spec in specs:
             if not isinstance(spec, ChildSpec):
-                raise TypeError(f"Supervisor children must be ChildSpec objects, got {spec!r}")
+                raise TypeError(f"Supervisor children must be ChildSpec objects, got {given(spec)}")
         if strategy is not None:
             check_strategy(strategy, "strategy")
         self.specs = specs

@@ -16,7 +16,6 @@ from ._actor import DEFAULT_MAILBOX_SIZE, Actor
 from ._cell import Cell
 from ._clock import Clock, SystemClock
 from ._errors import ActorStopped, SystemFailed
-from ._failure import shown
 from ._imports import import_off_the_loop
 from ._mailbox import UNBOUNDED
 from ._metrics import Metrics
@@ -30,6 +29,7 @@ from ._ref import ActorRef
 from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
+from ._shown import shown
 from ._shutdown import ActorsStop, as_step, closing_after_failure, every_step
 from ._spawn import make_instance
 from ._state import STARTING

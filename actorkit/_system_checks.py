@@ -6,6 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from ._names import check_system_name
+from ._shown import given
 from ._supervision import check_strategy
 
 if TYPE_CHECKING:
@@ -19,7 +20,9 @@ def check_system(name: object, supervisor: object, metrics: object, clock: objec
     if supervisor is not None:
         check_strategy(supervisor, "supervisor")
     if not isinstance(metrics, bool):
-        raise TypeError(f"metrics must be True or False, got {type(metrics).__name__} {metrics!r}")
+        raise TypeError(
+            f"metrics must be True or False, got {type(metrics).__name__} {given(metrics)}"
+        )
     if clock is not None and (
         isinstance(clock, type)
         or not all(callable(getattr(clock, m, None)) for m in _CLOCK_METHODS)

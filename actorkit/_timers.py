@@ -25,9 +25,10 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from ._errors import MailboxFull
-from ._failure import as_failure, shown
+from ._failure import as_failure
 from ._ref import ActorRef, local_cell
 from ._seconds import check_seconds
+from ._shown import shown
 from ._timer_handles import CANCELLED, TimerHandle
 
 if TYPE_CHECKING:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
 from ._envelope import Ask
-from ._failure import shown
 from ._inspection import (
     FORCED_STOP_GRACE,
     ActorSnapshot,
@@ -32,6 +31,7 @@ from ._inspection import (
 )
 from ._seconds import check_instant, check_seconds
 from ._settling import describe, runnable_tasks
+from ._shown import shown
 from ._store_calls import StoreCalls
 from ._turns import LoopTurns
 

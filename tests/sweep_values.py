@@ -95,3 +95,22 @@ class Plain(Actor):
 
 
 BAD["factory"] = [42, "Plain", None, str, Plain()]
+
+
+class Unprintable:
+    """A value that cannot describe itself: its refusal must still say what to change."""
+
+    def __repr__(self) -> str:
+        raise RuntimeError("__repr__ of Unprintable")
+
+
+class Sprawling:
+    """A value whose repr runs to a megabyte (a big collection, a dump): the refusal names it
+    in a line, not in a megabyte."""
+
+    def __repr__(self) -> str:
+        return "Sprawling(" + "x" * 1_000_000 + ")"
+
+
+for _values in BAD.values():
+    _values += [Unprintable(), Sprawling()]

@@ -21,9 +21,9 @@ from msgspec import Raw
 from nats.aio.msg import Msg
 
 from .._errors import AskTimeout, MailboxFull
-from .._failure import shown
 from .._pool_checks import key_failure
 from .._ref import ActorRef
+from .._shown import shown
 from .._wire import BadPayload
 from ._core import Core
 from ._eager import Steps, publish_now

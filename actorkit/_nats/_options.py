@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from nats.aio.client import Client
 
+from .._shown import given
 from .._topics import validate_topic
 
 MAX_BUFFERED = 10_000_000
@@ -94,7 +95,7 @@ def checked(prefix: str, max_buffered: int, tls: ssl.SSLContext | None) -> None:
         raise type(error)(f"prefix: {error}") from None
     if "/" in prefix or len(prefix) > 200:
         raise ValueError(
-            f"prefix must be a subject of at most 200 characters, without '/': {prefix!r}"
+            f"prefix must be a subject of at most 200 characters, without '/': {given(prefix)}"
         )
     if isinstance(max_buffered, bool) or not isinstance(max_buffered, int):
         raise TypeError(f"max_buffered must be an int, got {type(max_buffered).__name__}")

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from .._names import check_names
 from .._seconds import check_seconds
+from .._shown import given
 
 
 def check_int(what: str, value: object) -> int:
     # A plain int passes on the first test; a bool is an int to Python but a mistake here.
     if type(value) is not int and (not isinstance(value, int) or isinstance(value, bool)):
-        raise TypeError(f"{what} must be an int, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{what} must be an int, got {type(value).__name__} {given(value)}")
     return value
 
 

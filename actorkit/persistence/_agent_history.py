@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from .._errors import PersistenceConflict
 from .._persistence_id import MAX_PERSISTENCE_ID, unstorable
 from .._registry import message
+from .._shown import given
 from ._base import decoded_events
 from ._history_buffer import Change, Pending, pause
 from ._payload import encode
@@ -56,7 +57,7 @@ class AgentChange:
 def history_id(system: str, path: object) -> str:
     """The persistence id of an agent's durable history: `agents/<system name><path>`."""
     if not isinstance(path, str):
-        raise TypeError(f"path must be an agent's path such as '/workers/w1', got {path!r}")
+        raise TypeError(f"path must be an agent's path such as '/workers/w1', got {given(path)}")
     persistence_id = f"agents/{system}{path}"
     if (
         not path.startswith("/")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from .._clock import SystemClock
 from .._errors import NameTaken, PersistenceError
 from .._persistence_id import check_persistence_id, spawning_id
+from .._shown import given
 from .._store_calls import StoreCalls
 from ._agent_history import HistoryWriter
 from ._agent_history import collect as collect_history
@@ -40,7 +41,7 @@ def attach(
     if not isinstance(agent_history, bool):
         raise TypeError(
             f"agent_history must be True or False, got {type(agent_history).__name__} "
-            f"{agent_history!r}"
+            f"{given(agent_history)}"
         )
     if store is None:
         if agent_history:

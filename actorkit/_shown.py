@@ -1,0 +1,25 @@
+"""User objects as the runtime's own texts show them (log lines, error messages): their
+`repr`, which is the user's code and may raise or run to megabytes. Neither may cost the
+text it was for: a crash report lost to logging's "--- Logging error ---", a refusal that
+raises the `__repr__`'s error instead of saying what to pass, or one a megabyte long."""
+
+from __future__ import annotations
+
+GIVEN_LENGTH = 60
+"""The most of a wrong argument's repr a refusal quotes: enough to recognise it."""
+
+
+def shown(value: object) -> str:
+    """`repr(value)`, or `<ClassName instance>` when its `__repr__` raises."""
+    try:
+        return repr(value)
+    except Exception:
+        return f"<{type(value).__qualname__} instance>"
+
+
+def given(value: object) -> str:
+    """A wrong argument as its refusal quotes it: `shown`, cut to `GIVEN_LENGTH` characters."""
+    text = shown(value)
+    if len(text) <= GIVEN_LENGTH:
+        return text
+    return f"{text[:GIVEN_LENGTH]}... ({len(text):,} characters)"
