@@ -25,6 +25,7 @@ from actorkit import (
     SystemFailed,
     Terminated,
 )
+from actorkit.persistence import DurableState, MemoryStore, PersistenceError
 from actorkit.testing import ManualClock, Probe
 
 from .hardening_support import BOUND
@@ -481,3 +482,24 @@ async def test_a_class_receive_taking_no_message_fails_with_pythons_own_words() 
             with pytest.raises(TypeError, match="takes 1 positional argument but 2") as failed:
                 await ref.ask("x")
             assert "self.receive" not in str(failed.value)  # no assignment to advise on
+
+
+class Remembers(DurableState):
+    async def receive(self, message: Any) -> Any:
+        return self.state
+
+
+class UnprintableStore(MemoryStore):
+    """A store of the user's own whose driver fails with an error that cannot be printed."""
+
+    async def load_state(self, persistence_id: str) -> Any:
+        raise Unprintable
+
+
+async def test_a_store_failing_with_an_unprintable_error_is_a_persistence_error() -> None:
+    async with ActorSystem(metrics=False, store=UnprintableStore()) as system:
+        async with asyncio.timeout(BOUND):
+            with pytest.raises(PersistenceError) as failed:
+                await system.spawn(Remembers, name="r")
+        assert str(failed.value).endswith("failed: <Unprintable instance>")
+        assert type(failed.value.__cause__) is Unprintable

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from .._clock import SystemClock
 from .._errors import NameTaken, PersistenceError
 from .._persistence_id import check_persistence_id, spawning_id
-from .._shown import given
+from .._shown import given, shown
 from .._store_calls import StoreCalls
 from ._agent_history import HistoryWriter
 from ._agent_history import collect as collect_history
@@ -199,7 +199,7 @@ async def guarded(work: Awaitable[T], what: str) -> T:
 
 
 def store_failure(error: Exception, what: str) -> PersistenceError:
-    return PersistenceError(f"{what} failed: {error!r}")
+    return PersistenceError(f"{what} failed: {shown(error)}")  # a driver's __repr__ may raise
 
 
 async def read_back(read: Awaitable[T]) -> T | None:
