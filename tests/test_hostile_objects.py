@@ -503,3 +503,23 @@ async def test_a_store_failing_with_an_unprintable_error_is_a_persistence_error(
                 await system.spawn(Remembers, name="r")
         assert str(failed.value).endswith("failed: <Unprintable instance>")
         assert type(failed.value.__cause__) is Unprintable
+
+
+class StopsBadly(Actor):
+    async def receive(self, message: Any) -> Any:
+        return message
+
+    async def on_stop(self) -> None:
+        raise Unprintable
+
+
+async def test_an_on_stop_failing_with_an_unprintable_error_is_logged_and_the_stop_ends(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with ActorSystem(metrics=False) as system:
+        ref = await system.spawn(StopsBadly, name="s")
+        async with asyncio.timeout(BOUND):
+            await ref.stop()
+        assert not ref.is_alive
+    (record,) = [r for r in caplog.records if r.getMessage().startswith("on_stop of /s")]
+    assert record.getMessage() == "on_stop of /s (StopsBadly) failed: <Unprintable instance>"
