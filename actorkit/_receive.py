@@ -19,11 +19,12 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from ._envelope import HANDED_ON, Ask
-from ._errors import ActorStopped
+from ._errors import ActorStopped, NotDelivered
 from ._failure import as_failure
 from ._instruments import IN_LOOP
 from ._mailbox import BATCH
 from ._outside_stop import unwind_on_stop
+from ._shown import shown
 from ._signals import SELF_STOP
 from ._state import RUNNING
 from ._stats import FOLD_AT
@@ -87,6 +88,27 @@ def _handler_failure(error: BaseException, cell: Cell, instance: Any) -> BaseExc
         failure.__cause__ = error
         return failure
     return as_failure(error, what, cell.runtime)
+
+
+def _answer_to(failure: BaseException, cell: Cell, future: object) -> BaseException:
+    """What the asker gets for a handler's failure: the failure, but for a `NotDelivered`
+    the handler let out of an ask of its own. That one tells its asker the request was not
+    handled, so that a retry cannot run it twice, and this one was: a plain `ActorStopped`
+    caused by it instead (the supervisor still decides on the `NotDelivered` itself). A
+    task's attempt keeps it: a task fails with its agent's error, and its submitter is
+    promised nothing by a `NotDelivered` (one never begun is retried by the task layer)."""
+    if not isinstance(failure, NotDelivered):
+        return failure
+    from ._tasks._handover import Attempt  # here: the task layer imports the kernel
+
+    if type(future) is Attempt:
+        return failure
+    answer = ActorStopped(
+        f"receive of {cell.display_path} raised {shown(failure)}: the ask was handled, so "
+        "a retry may run it twice"
+    )
+    answer.__cause__ = failure
+    return answer
 
 
 async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
@@ -161,7 +183,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                             failure = _handler_failure(error, cell, instance)
                             cell.handling = None
                             if not future.done():
-                                future.set_exception(failure)
+                                future.set_exception(_answer_to(failure, cell, future))
                             cell.failed(failure, message.message)
                             failed = True
                             break

@@ -19,10 +19,12 @@ from actorkit import (
     ActorStopped,
     ActorSystem,
     ChildSpec,
+    NotDelivered,
     OneForOne,
     Supervisor,
     SupervisorGaveUp,
     SystemFailed,
+    Task,
     Terminated,
 )
 from actorkit.persistence import DurableState, MemoryStore, PersistenceError
@@ -523,3 +525,40 @@ async def test_an_on_stop_failing_with_an_unprintable_error_is_logged_and_the_st
         assert not ref.is_alive
     (record,) = [r for r in caplog.records if r.getMessage().startswith("on_stop of /s")]
     assert record.getMessage() == "on_stop of /s (StopsBadly) failed: <Unprintable instance>"
+
+
+class Forwards(Actor):
+    """Handles each request, then asks `to` about it: a stopped actor by now."""
+
+    def __init__(self, to: Any, handled: list[object]) -> None:
+        self.to = to
+        self.handled = handled
+
+    async def receive(self, message: Any) -> Any:
+        self.handled.append(message)
+        return await self.to.ask(message)
+
+
+async def test_a_not_delivered_a_handler_lets_out_of_its_own_ask_is_no_promise_to_its_asker(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`NotDelivered` promises the asker that its request was not handled, so a retry cannot
+    run it twice: this one was handled."""
+    caplog.set_level(logging.CRITICAL, logger="actorkit")
+    handled: list[object] = []
+    async with ActorSystem(metrics=False) as system:
+        gone = await system.spawn(Recorder, [])
+        await gone.stop()
+        ref = await system.spawn(Forwards, gone, handled, capabilities=("forwarding",))
+        async with asyncio.timeout(BOUND):
+            with pytest.raises(ActorStopped) as failed:
+                await ref.ask("pay 10")
+            assert not isinstance(failed.value, NotDelivered)
+            assert type(failed.value.__cause__) is NotDelivered
+            assert "was handled" in str(failed.value)
+            # A task fails with its agent's error as it is (tests/test_tasks_retries.py): its
+            # submitter is promised nothing by a NotDelivered.
+            task = await system.submit("pay 20", requires=("forwarding",))
+            with pytest.raises(NotDelivered):
+                await task
+        assert handled == ["pay 10", Task(task.id, "pay 20", 0, None, frozenset({"forwarding"}), 1)]

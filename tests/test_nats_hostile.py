@@ -14,7 +14,7 @@ import msgspec
 import nats
 import pytest
 
-from actorkit import DEAD_LETTER_TOPIC, Actor, ActorStopped, ActorSystem
+from actorkit import DEAD_LETTER_TOPIC, Actor, ActorStopped, ActorSystem, NotDelivered
 from actorkit.nats import RemoteError
 from actorkit.testing import Probe
 
@@ -228,3 +228,24 @@ async def test_a_remote_tell_a_pool_cannot_route_for_a_base_exception_is_a_dead_
         with pytest.raises(RuntimeError, match="hash_key of pool /pool"):
             await remote.ask("cancel", timeout=SAFETY)
         assert await remote.ask("after", timeout=SAFETY) == "after"
+
+
+class AsksTheGone(Actor):
+    def __init__(self, gone: Any) -> None:
+        self.gone = gone
+
+    async def receive(self, message: Any) -> Any:
+        return await self.gone.ask(message)
+
+
+async def test_a_not_delivered_from_a_handlers_own_ask_is_no_promise_to_a_remote_asker(
+    server: NatsServer,
+) -> None:
+    async with ActorSystem("handler", transport=transport(server)) as system:
+        gone = await system.spawn(Echo)
+        await gone.stop()
+        system.expose(await system.spawn(AsksTheGone, gone, name="asks"))
+        with pytest.raises(ActorStopped) as failed:
+            await system.remote("handler", "/asks").ask("pay", timeout=SAFETY)
+        assert not isinstance(failed.value, NotDelivered)
+        assert "the ask was handled" in str(failed.value)
