@@ -62,6 +62,21 @@ def as_failure(
     return error
 
 
+def contained(error: BaseException, what: str, runtime: Runtime) -> BaseException:
+    """The failure of a plain call the runtime makes to user code outside any actor, such
+    as a metrics source, to log and go on past (`as_failure`, `called`). A `GeneratorExit`
+    is its caller's generator being closed, and goes on; so does an exit raised in another
+    thread (a registry scraped there), whose owner it is: only the loop's can shut down."""
+    if isinstance(error, GeneratorExit):
+        raise error
+    if isinstance(error, KeyboardInterrupt | SystemExit):
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            raise error from None
+    return as_failure(error, what, runtime, called=True)
+
+
 def hand_over(error: BaseException, shutdown: asyncio.Task[None]) -> NoReturn:
     """Called back when the system has shut down: raised from a loop callback, `error`
     leaves the event loop (asyncio and uvloop let a `KeyboardInterrupt` or `SystemExit` out

@@ -23,7 +23,9 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from ._dead_letters import Reason
+from ._failure import contained
 from ._mailbox import UNBOUNDED
+from ._shown import shown
 from ._stats import LAG_INTERVAL, Histogram
 from ._watchdog import OUTSIDE
 
@@ -281,12 +283,11 @@ class SystemCollector(Collector):
         for source in self._metrics.sources:
             try:
                 yield from source()
-            except Exception:
+            except BaseException as error:  # not only an `Exception`: the user's code
                 # One broken source must not hide the families of the others.
-                logger.exception(
-                    "actorkit metrics source %s failed",
-                    getattr(source, "__qualname__", None) or repr(source),
-                )
+                name = getattr(source, "__qualname__", None) or shown(source)
+                failure = contained(error, f"metrics source {name}", self._observed[0])
+                logger.error("actorkit metrics source %s failed", name, exc_info=failure)
 
     def describe(self) -> list[Metric]:
         """The family names, so that a registry refuses a second system's collector instead

@@ -12,6 +12,8 @@ import logging
 from typing import Any
 
 import pytest
+from prometheus_client import generate_latest
+from prometheus_client.core import GaugeMetricFamily
 
 import actorkit
 from actorkit import (
@@ -562,3 +564,58 @@ async def test_a_not_delivered_a_handler_lets_out_of_its_own_ask_is_no_promise_t
             with pytest.raises(NotDelivered):
                 await task
         assert handled == ["pay 10", Task(task.id, "pay 20", 0, None, frozenset({"forwarding"}), 1)]
+
+
+def source_raising(error: BaseException) -> Any:
+    def source() -> Any:
+        raise error
+
+    return source
+
+
+def good_source() -> Any:
+    return [GaugeMetricFamily("user_family", "a source after the broken one", value=1)]
+
+
+@pytest.mark.parametrize("error", [Abort(), asyncio.CancelledError()], ids=repr)
+async def test_a_metrics_source_raising_a_base_exception_is_logged_and_the_scrape_served(
+    caplog: pytest.LogCaptureFixture, error: BaseException
+) -> None:
+    """Let out, it ended the scrape's connection (the client saw "Server disconnected") and
+    asyncio reported its task's exception as never retrieved."""
+    async with ActorSystem() as system:
+        system.metrics.add_source(source_raising(error))
+        system.metrics.add_source(good_source)
+        text = generate_latest(system.metrics.registry).decode()
+        assert "user_family 1.0" in text
+        assert "actorkit_actors" in text
+    (record,) = [r for r in caplog.records if "metrics source" in r.getMessage()]
+    assert record.exc_info is not None
+    logged = record.exc_info[1]
+    if isinstance(error, asyncio.CancelledError):
+        assert isinstance(logged, RuntimeError) and logged.__cause__ is error
+    else:
+        assert logged is error
+
+
+async def exit_in_a_metrics_source(stopped: list[str], seen: list[object]) -> None:
+    async with ActorSystem("exiting") as system:
+        await system.spawn(Stops, stopped, name="other")
+        system.metrics.add_source(source_raising(SystemExit(7)))
+        seen.append(generate_latest(system.metrics.registry))  # the scrape is served
+        async with asyncio.timeout(BOUND):
+            await asyncio.Event().wait()  # only the exit ends the owner's wait
+
+
+@pytest.mark.parametrize("uvloop", [False, True], ids=["asyncio", "uvloop"])
+def test_an_exit_raised_by_a_metrics_source_reaches_the_owner_after_an_orderly_shutdown(
+    uvloop: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.CRITICAL, logger="actorkit")
+    stopped: list[str] = []
+    seen: list[object] = []
+    with pytest.raises(SystemExit) as exited:
+        actorkit.run(exit_in_a_metrics_source(stopped, seen), uvloop=uvloop)
+    assert exited.value.code == 7
+    assert len(seen) == 1
+    assert stopped == ["/other"]
