@@ -17,6 +17,14 @@ def shown(value: object) -> str:
         return f"<{type(value).__qualname__} instance>"
 
 
+def said(error: BaseException) -> str:
+    """`str(error)`, or what its `__str__` raised instead."""
+    try:
+        return str(error)
+    except Exception as failed:
+        return f"<str() of the error raised {type(failed).__name__}>"
+
+
 def given(value: object) -> str:
     """A wrong argument as its refusal quotes it: `shown`, cut to `GIVEN_LENGTH` characters."""
     text = shown(value)

@@ -21,6 +21,7 @@ from typing import Any
 import msgspec
 
 from ._registry import class_named, name_of
+from ._shown import said
 from ._wire_admits import admitted
 from ._wire_refusals import Unset, leaf, not_text, too_big, too_deep, unreadable, unrebuildable
 
@@ -285,8 +286,10 @@ class Codec:
             frame = self._decoder.decode(payload)
         except BadPayload:
             raise
-        except Exception as error:  # msgspec errors, RecursionError, a failing __post_init__
-            raise BadPayload(f"{type(error).__name__}: {error}") from None
+        except BaseException as error:  # msgspec's, a RecursionError, a failing __post_init__
+            if isinstance(error, KeyboardInterrupt | SystemExit):  # the owner's
+                raise
+            raise BadPayload(f"{type(error).__name__}: {said(error)}") from None
         if type(frame) is not list or not frame:
             raise BadPayload("a frame is a non-empty array")
         return frame

@@ -8,6 +8,7 @@ as the spawner's own cancellation."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from typing import Any
 
@@ -29,6 +30,7 @@ from actorkit import (
     Task,
     Terminated,
 )
+from actorkit._wire import BadPayload, Codec
 from actorkit.persistence import DurableState, MemoryStore, PersistenceError
 from actorkit.testing import ManualClock, Probe
 
@@ -619,3 +621,42 @@ def test_an_exit_raised_by_a_metrics_source_reaches_the_owner_after_an_orderly_s
     assert exited.value.code == 7
     assert len(seen) == 1
     assert stopped == ["/other"]
+
+
+REBUILDING: dict[str, BaseException | None] = {"error": None}
+
+
+@actorkit.message("tests.hostile.Checked")
+@dataclasses.dataclass
+class Checked:
+    """A message class whose `__post_init__` (run as a receiver rebuilds it) raises."""
+
+    amount: int
+
+    def __post_init__(self) -> None:
+        error = REBUILDING["error"]
+        if error is not None:
+            raise error
+
+
+class UnprintableError(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("__str__ of UnprintableError")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [Abort(), asyncio.CancelledError(), GeneratorExit(), UnprintableError()],
+    ids=repr,
+)
+def test_a_post_init_raising_anything_while_decoding_is_a_bad_payload(error: BaseException) -> None:
+    """The decoder runs in nats-py's read loop: what it lets out ends that loop, and the
+    system then answers no request."""
+    codec = Codec()
+    payload = codec.encode([codec.wire(Checked(5))])
+    REBUILDING["error"] = error
+    try:
+        with pytest.raises(BadPayload, match=type(error).__name__):
+            codec.decode(payload)
+    finally:
+        REBUILDING["error"] = None

@@ -6,6 +6,7 @@ in `rejected`; no subscription callback raises."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,6 +15,7 @@ import msgspec
 import nats
 import pytest
 
+import actorkit
 from actorkit import DEAD_LETTER_TOPIC, Actor, ActorStopped, ActorSystem, NotDelivered
 from actorkit.nats import RemoteError
 from actorkit.testing import Probe
@@ -249,3 +251,37 @@ async def test_a_not_delivered_from_a_handlers_own_ask_is_no_promise_to_a_remote
             await system.remote("handler", "/asks").ask("pay", timeout=SAFETY)
         assert not isinstance(failed.value, NotDelivered)
         assert "the ask was handled" in str(failed.value)
+
+
+REBUILDING: dict[str, BaseException | None] = {"error": None}
+
+
+@actorkit.message("tests.nats_hostile.Checked")
+@dataclasses.dataclass
+class Checked:
+    """Its `__post_init__`, run as the receiver rebuilds it, raises what `REBUILDING` holds."""
+
+    amount: int
+
+    def __post_init__(self) -> None:
+        error = REBUILDING["error"]
+        if error is not None:
+            raise error
+
+
+async def test_a_message_whose_rebuilding_raises_a_base_exception_is_a_bad_payload(
+    server: NatsServer,
+) -> None:
+    """Let out of the decoder, it ended nats-py's read loop: nothing was answered after it."""
+    async with ActorSystem("rebuilds", transport=transport(server)) as system:
+        system.expose(await system.spawn(Echo, name="echo"))
+        remote = system.remote("rebuilds", "/echo")
+        message = Checked(5)  # built here, before its rebuilding raises
+        REBUILDING["error"] = Abort("refused while rebuilding")
+        try:
+            remote.tell(message)
+            assert await remote.ask("after", timeout=SAFETY) == "after"
+        finally:
+            REBUILDING["error"] = None
+        assert system.dead_letters.by_reason == {"bad_payload": 1}
+        assert rejected(system)["bad_payload"] == 1
