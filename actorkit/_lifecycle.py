@@ -42,8 +42,8 @@ class Lifecycle(Record):
         except BaseException as error:
             # As at the first start: an instance whose `on_start` never finished gets no
             # `on_stop` and is never resumed, and what it began (timers, children) ends.
-            self.release_instance()
-            failure = as_failure(error, f"on_start of {self.display_path}", self.runtime)
+            hook = "on_start" if self.release_instance() is not None else "the factory"
+            failure = as_failure(error, f"{hook} of {self.display_path}", self.runtime)
             await self.stop_children()
             if self.runtime.exiting is not None:  # the program exits: nothing is restarted
                 self.stop_failed(failure, IN_ON_START)

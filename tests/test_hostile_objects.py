@@ -660,3 +660,33 @@ def test_a_post_init_raising_anything_while_decoding_is_a_bad_payload(error: Bas
             codec.decode(payload)
     finally:
         REBUILDING["error"] = None
+
+
+class CancelsInItsSecondInit(Actor):
+    made = 0
+
+    def __init__(self) -> None:
+        type(self).made += 1
+        if type(self).made == 2:
+            raise asyncio.CancelledError  # from something cancelled elsewhere, say
+
+    async def receive(self, message: Any) -> Any:
+        if message == "fail":
+            raise ValueError("fails")
+        return message
+
+
+async def test_a_factory_failing_in_a_restart_is_reported_as_the_factorys_not_on_starts(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    CancelsInItsSecondInit.made = 0
+    async with ActorSystem(metrics=False) as system:
+        ref = await system.spawn(CancelsInItsSecondInit, name="c")
+        async with asyncio.timeout(BOUND):
+            with pytest.raises(ValueError):
+                await ref.ask("fail")  # restarted: its second __init__ raises, its third runs
+            assert await ref.ask("after") == "after"
+    reports = [r for r in caplog.records if getattr(r, "actor_path", None) == "/c"]
+    errors = [r.exc_info[1] for r in reports if r.exc_info is not None]
+    assert [type(error) for error in errors] == [ValueError, RuntimeError]
+    assert str(errors[1]).startswith("the factory of /c let a CancelledError escape")
