@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextvars
 import reprlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from ._errors import ActorStopped
@@ -195,6 +195,34 @@ class Actor:
     def stop(self) -> None:
         """Stop after the current message. A `permanent` actor is restarted (OTP rules)."""
         self._cell.mailbox.post(SELF_STOP)
+
+
+PROVIDED = {
+    "ref": "ref",
+    "name": "name (spawn's name=, or a generated one)",
+    "path": "path",
+    "system": "actor system",
+    "parent": "parent's ref",
+    "children": "children's refs",
+    "timers": "timers (self.timers.start_once...)",
+}
+"""What the runtime provides on every actor, read-only: the classes users bring often keep
+a `name`, a `path` or a list of `timers` of their own, which Python would refuse with only
+"property 'name' of 'Worker' object has no setter"."""
+
+
+def _refuse(attribute: str, what: str) -> Callable[[Actor, object], NoReturn]:
+    def setter(self: Actor, value: object) -> NoReturn:
+        raise AttributeError(
+            f"self.{attribute} is the actor's {what}, provided by the runtime: keep yours "
+            "under another attribute name"
+        )
+
+    return setter
+
+
+for _attribute, _what in PROVIDED.items():
+    setattr(Actor, _attribute, getattr(Actor, _attribute).setter(_refuse(_attribute, _what)))
 
 
 def _cell_of(ref: object, what: str) -> Cell:

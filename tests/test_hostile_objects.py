@@ -690,3 +690,29 @@ async def test_a_factory_failing_in_a_restart_is_reported_as_the_factorys_not_on
     errors = [r.exc_info[1] for r in reports if r.exc_info is not None]
     assert [type(error) for error in errors] == [ValueError, RuntimeError]
     assert str(errors[1]).startswith("the factory of /c let a CancelledError escape")
+
+
+class NamesItself(Actor):
+    """Keeps its own `name`, as so many classes do: the actor's is the runtime's."""
+
+    def __init__(self, attribute: str) -> None:
+        setattr(self, attribute, "mine")
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+@pytest.mark.parametrize(
+    "attribute", ["ref", "name", "path", "system", "parent", "children", "timers"]
+)
+async def test_setting_an_attribute_the_runtime_provides_says_what_to_do_instead(
+    attribute: str,
+) -> None:
+    async with ActorSystem(metrics=False) as system:
+        async with asyncio.timeout(BOUND):
+            with pytest.raises(AttributeError) as refused:
+                await system.spawn(NamesItself, attribute)
+        text = str(refused.value)
+        assert text.startswith(f"self.{attribute} is the actor's ")
+        assert "keep yours under another attribute name" in text
+        assert system.actor_count == 0
