@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextvars
 import reprlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from ._errors import ActorStopped
@@ -211,18 +211,20 @@ a `name`, a `path` or a list of `timers` of their own, which Python would refuse
 "property 'name' of 'Worker' object has no setter"."""
 
 
-def _refuse(attribute: str, what: str) -> Callable[[Actor, object], NoReturn]:
+def read_only(prop: property, attribute: str, what: str) -> property:
+    """`prop` with a setter that refuses, saying what the attribute is and what to do."""
+
     def setter(self: Actor, value: object) -> NoReturn:
         raise AttributeError(
             f"self.{attribute} is the actor's {what}, provided by the runtime: keep yours "
             "under another attribute name"
         )
 
-    return setter
+    return prop.setter(setter)
 
 
 for _attribute, _what in PROVIDED.items():
-    setattr(Actor, _attribute, getattr(Actor, _attribute).setter(_refuse(_attribute, _what)))
+    setattr(Actor, _attribute, read_only(getattr(Actor, _attribute), _attribute, _what))
 
 
 def _cell_of(ref: object, what: str) -> Cell:

@@ -716,3 +716,20 @@ async def test_setting_an_attribute_the_runtime_provides_says_what_to_do_instead
         assert text.startswith(f"self.{attribute} is the actor's ")
         assert "keep yours under another attribute name" in text
         assert system.actor_count == 0
+
+
+class DurableNamesItself(DurableState):
+    def __init__(self, attribute: str) -> None:
+        setattr(self, attribute, "mine")
+
+
+@pytest.mark.parametrize("attribute", ["persistence_id", "reminders"])
+async def test_setting_a_durable_attribute_the_runtime_provides_says_what_to_do_instead(
+    attribute: str,
+) -> None:
+    async with ActorSystem(metrics=False, store=MemoryStore()) as system:
+        async with asyncio.timeout(BOUND):
+            with pytest.raises(AttributeError) as refused:
+                await system.spawn(DurableNamesItself, attribute)
+        assert str(refused.value).startswith(f"self.{attribute} is the actor's ")
+        assert "keep yours under another attribute name" in str(refused.value)

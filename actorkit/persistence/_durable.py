@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from .._actor import Actor, Unspawned
+from .._actor import Actor, Unspawned, read_only
 from .._errors import PersistenceError
 from ._binding import Binding
 from ._reminders import Reminders, arm_all
@@ -95,6 +95,13 @@ class Durable(Actor):
     async def _load(self) -> int:
         """Bring the instance up to date from the store; returns the events replayed."""
         raise NotImplementedError
+
+
+for _attribute, _what in (
+    ("persistence_id", "persistence id (spawn's persistence_id=, by default its path)"),
+    ("reminders", "durable timers (self.reminders.start...)"),
+):
+    setattr(Durable, _attribute, read_only(getattr(Durable, _attribute), _attribute, _what))
 
 
 def _after_recovery(hook: Hook) -> Hook:
