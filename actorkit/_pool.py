@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor, check_arguments
 from ._envelope import HANDED_ON, Ask
-from ._pool_checks import Resize, check_member_arguments, check_pool
+from ._pool_checks import Resize, check_member_arguments, check_pool, is_resize
 from ._pool_handover import disinherit, forward, orphans, reroute, route
-from ._pool_ref import PoolRef, is_resize
+from ._pool_ref import PoolRef
 from ._signals import Stop
 from ._spawn import check_factory
 from ._state import RUNNING

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import reprlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
-from ._failure import as_failure
+from ._envelope import Ask
 from ._shown import given
 from ._supervision import check_strategy
-
-if TYPE_CHECKING:
-    from ._cell import Cell
 
 ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash", "broadcast")
 
@@ -71,22 +65,6 @@ def unhashable_key(key: object, pool: str) -> TypeError | None:
     return None
 
 
-def key_failure(pool: Cell, error: BaseException) -> BaseException:
-    """What `hash_key` raised, as the failure it is (`_failure.as_failure`). A sender gets a
-    `CancelledError` as a `RuntimeError` caused by it, as an asker gets a handler's: no
-    cancellation lands in a plain call, and a bare one would end the sender's task as
-    cancelled (a `TaskGroup` would drop the error)."""
-    return as_failure(error, f"hash_key of pool {pool.path}", pool.runtime, called=True)
-
-
-def key_of(hash_key: Callable[[Any], object], message: object, pool: Cell) -> object:
-    """`hash_key(message)` for a send or an ask (a tell calls it in place)."""
-    try:
-        return hash_key(message)
-    except asyncio.CancelledError as error:
-        raise key_failure(pool, error) from error
-
-
 class Resize:
     """`PoolRef.resize`'s request, asked of the pool actor itself (past the routing)."""
 
@@ -94,3 +72,7 @@ class Resize:
 
     def __init__(self, size: int) -> None:
         self.size = size
+
+
+def is_resize(message: object) -> bool:
+    return type(message) is Ask and type(message.message) is Resize

@@ -182,3 +182,19 @@ def past_the_asker(ref: PoolRef, member: ActorRef) -> ActorRef:
     returned; the asker itself when it is the only member."""
     others = [cell for cell in ref._live() if cell is not member._cell]
     return others[next(ref._counter) % len(others)].ref if others else member
+
+
+def key_failure(pool: Cell, error: BaseException) -> BaseException:
+    """What `hash_key` raised, as the failure it is (`_failure.as_failure`). A sender gets a
+    `CancelledError` as a `RuntimeError` caused by it, as an asker gets a handler's: no
+    cancellation lands in a plain call, and a bare one would end the sender's task as
+    cancelled (a `TaskGroup` would drop the error)."""
+    return as_failure(error, f"hash_key of pool {pool.path}", pool.runtime, called=True)
+
+
+def key_of(hash_key: Callable[[Any], object], message: object, pool: Cell) -> object:
+    """`hash_key(message)` for a send or an ask (a tell calls it in place)."""
+    try:
+        return hash_key(message)
+    except asyncio.CancelledError as error:
+        raise key_failure(pool, error) from error

@@ -12,12 +12,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._clock import clock_timeout
-from ._envelope import Ask
 from ._errors import AskTimeout
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
 from ._outside_stop import holds_current_task as inside
-from ._pool_checks import Resize, check_size, key_failure, key_of, unhashable_key
-from ._pool_handover import first_answer, past_the_asker
+from ._pool_checks import Resize, check_size, unhashable_key
+from ._pool_handover import first_answer, key_failure, key_of, past_the_asker
 from ._ref import ActorRef
 from ._seconds import check_seconds
 from ._state import RUNNING, STOPPING
@@ -297,7 +296,3 @@ class PoolRef(ActorRef):
 def _staying(pool: Cell) -> list[Cell]:
     """The pool's members: its children but those leaving a shrink or stopping."""
     return [c for c in pool.children.values() if not c.draining and c.state is not STOPPING]
-
-
-def is_resize(message: object) -> bool:
-    return type(message) is Ask and type(message.message) is Resize

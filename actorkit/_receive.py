@@ -97,11 +97,7 @@ def _answer_to(failure: BaseException, cell: Cell, future: object) -> BaseExcept
     caused by it instead (the supervisor still decides on the `NotDelivered` itself). A
     task's attempt keeps it: a task fails with its agent's error, and its submitter is
     promised nothing by a `NotDelivered` (one never begun is retried by the task layer)."""
-    if not isinstance(failure, NotDelivered):
-        return failure
-    from ._tasks._handover import Attempt  # here: the task layer imports the kernel
-
-    if type(future) is Attempt:
+    if not isinstance(failure, NotDelivered) or getattr(future, "takes_failures_as_raised", False):
         return failure
     answer = ActorStopped(
         f"receive of {cell.display_path} raised {shown(failure)}: the ask was handled, so "

@@ -55,6 +55,10 @@ class Attempt:
 
     __slots__ = ("agent", "failure")
 
+    takes_failures_as_raised = True
+    """The receive loop sets a handler's `NotDelivered` here as it is (`_receive._answer_to`):
+    a task fails with its agent's own error."""
+
     def __init__(self, agent: Agent) -> None:
         self.agent: Agent | None = agent
         """None once the outcome is known: it is reported once, whatever the cell calls."""
