@@ -151,9 +151,10 @@ class AskDeadlines:
     the better the tail.
 
     A clock with resolution 0 (`ManualClock`) files each ask at its exact deadline: tests
-    see timeouts fire at the instant they name. Empty groups behind the front are dropped
-    once their number has doubled since the last sweep, so long timeouts (an hour, a day)
-    do not keep a group per answered ask until their deadline.
+    see timeouts fire at the instant they name; asks with the same deadline share a bucket.
+    Empty groups behind the front are dropped once their number has doubled since the last
+    sweep, so long timeouts (an hour, a day) do not keep a group per answered ask until
+    their deadline.
     """
 
     __slots__ = (
@@ -189,14 +190,23 @@ class AskDeadlines:
         bucket = self.open.get(timeout)
         if bucket is not None:
             return bucket
-        bucket = {}
         clock = self._clock
         if not clock.resolution:
-            self._file(bucket, clock.now() + timeout)
-            return bucket
-        self.open[timeout] = bucket
+            return self._exact(clock.now() + timeout)
+        bucket = self.open[timeout] = {}
         if self._rotation is None:
             self._rotation = clock.call_at(clock.now() + clock.resolution / 2, self._rotate)
+        return bucket
+
+    def _exact(self, deadline: float) -> dict[Ask, None]:
+        """The bucket for `deadline` on a clock without resolution: the asks made with time
+        standing still (a test's, between two advances) share one, in the order they came,
+        where each had its own, kept empty in its group until the deadline."""
+        group = self._groups.get(deadline)
+        if group:
+            return group[-1]
+        bucket: dict[Ask, None] = {}
+        self._file(bucket, deadline)
         return bucket
 
     def _rotate(self) -> None:

@@ -6,7 +6,6 @@ reach into the runtime's private objects."""
 from __future__ import annotations
 
 import asyncio
-import heapq
 import itertools
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -29,6 +28,8 @@ from ._inspection import (
     subscription_count,
     transport,
 )
+from ._manual_entries import Entries
+from ._manual_entries import Entry as _Entry
 from ._seconds import check_instant, check_seconds
 from ._settling import describe, runnable_tasks
 from ._shown import shown
@@ -69,17 +70,6 @@ this is far past that and inside a test's own safety timeout, so a store that ha
 the test with the call named, not with the test's timeout."""
 
 
-class _Entry:
-    __slots__ = ("callback", "cancelled")
-
-    def __init__(self, callback: Callable[[], object]) -> None:
-        self.callback = callback
-        self.cancelled = False
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-
 DUE_TOLERANCE = 1e-9
 """How far past `ManualClock.advance`'s target, relative to it, a due time still counts as
 reached (`math.isclose`'s default): far above float rounding, far below any interval a test
@@ -104,7 +94,7 @@ class ManualClock:
     def __init__(self, start: float = 0.0, *, store_timeout: float = STORE_TIMEOUT) -> None:
         self._now = check_instant(start, "ManualClock start")
         self._store_timeout = check_seconds(store_timeout, "store_timeout")
-        self._heap: list[tuple[float, int, _Entry]] = []
+        self._heap = Entries()
         self._seq = itertools.count()
         self._advancing = LoopTurns()
         """Held by the `advance` under way on each loop: one made meanwhile waits for it, then
@@ -118,7 +108,7 @@ class ManualClock:
 
     def call_at(self, when: float, callback: Callable[[], object]) -> _Entry:
         entry = _Entry(callback)
-        heapq.heappush(self._heap, (when, next(self._seq), entry))
+        self._heap.push(when, next(self._seq), entry)
         return entry
 
     def attach(self, loop: asyncio.AbstractEventLoop, idle: Callable[[], bool]) -> None:
@@ -160,12 +150,12 @@ class ManualClock:
         await self.settle()
         heap, armed_before, standing = self._heap, next(self._seq), 0
         while heap and heap[0][0] <= due_by:
-            when, seq, entry = heapq.heappop(heap)
+            when, seq, entry = heap.take()
             if entry.cancelled:
                 continue
             standing = standing + 1 if when <= self._now and seq > armed_before else 0
             if standing >= SETTLE_LIMIT:
-                heapq.heappush(heap, (when, seq, entry))  # still due: the clock stays whole
+                heap.push(when, seq, entry)  # still due: the clock stays whole
                 raise RuntimeError(
                     f"ManualClock fired {standing} timers at {self._now} without time moving: a "
                     "timer started again at no delay each time it fires (`timers.start_once(key, "

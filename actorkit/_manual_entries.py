@@ -1,0 +1,71 @@
+"""The timers of `actorkit.testing.ManualClock`: a heap of entries in due order.
+
+A cancelled entry lets go of its callback at once, and leaves the heap once cancelled
+entries are most of it, as asyncio drops its own cancelled loop timers. Until its due time
+it otherwise held whatever its callback held (a system, an asyncio timeout), and the heap
+one entry per ask deadline, pool resize or timer cancelled, for as long as a test or a
+simulation did not advance past it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from heapq import heapify, heappop, heappush
+
+COMPACT_AT = 64
+"""Cancelled entries tolerated before the heap is rebuilt without them (when they are also
+more than half of it): the rebuild's cost is spread over at least this many cancels."""
+
+
+def _nothing() -> None:
+    """The callback of a cancelled entry: it never runs, and holds nothing."""
+
+
+class Entry:
+    __slots__ = ("callback", "cancelled", "heap")
+
+    def __init__(self, callback: Callable[[], object], heap: Entries | None = None) -> None:
+        self.callback = callback
+        self.cancelled = False
+        self.heap = heap
+        """The heap that holds it, until it is taken from there."""
+
+    def cancel(self) -> None:
+        if self.cancelled:
+            return
+        self.cancelled = True
+        self.callback = _nothing
+        heap, self.heap = self.heap, None
+        if heap is not None:
+            heap.dropped()
+
+
+class Entries(list[tuple[float, int, Entry]]):
+    """A `heapq` heap of `(when, seq, entry)`, counting the cancelled entries it holds."""
+
+    __slots__ = ("cancelled",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancelled = 0
+
+    def push(self, when: float, seq: int, entry: Entry) -> None:
+        entry.heap = self
+        heappush(self, (when, seq, entry))
+
+    def take(self) -> tuple[float, int, Entry]:
+        """The earliest entry, out of the heap: cancelling it from now on counts for nothing."""
+        item = heappop(self)
+        entry = item[2]
+        if entry.cancelled:
+            self.cancelled -= 1
+        else:
+            entry.heap = None
+        return item
+
+    def dropped(self) -> None:
+        self.cancelled += 1
+        if self.cancelled > COMPACT_AT and 2 * self.cancelled > len(self):
+            self[:] = [item for item in self if not item[2].cancelled]
+            heapify(self)
+            self.cancelled = 0
