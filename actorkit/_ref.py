@@ -117,6 +117,8 @@ class ActorRef:
             await asyncio.sleep(0)
             cell.runtime.dead_letters.add(message, cell.path, "stopped")
             return
+        if cell.task is asyncio.current_task():  # its own handler: the room would never come
+            _refuse_own_send(cell)
         if not await cell.mailbox.put(message):  # the actor stopped while this sender waited
             cell.runtime.dead_letters.add(message, cell.path, cell.runtime.stop_reason)
 
@@ -188,6 +190,18 @@ class ActorRef:
     def __repr__(self) -> str:
         state = "alive" if not self._cell.closed else "stopped"
         return f"<ActorRef {self._cell.path} {state}>"
+
+
+def _refuse_own_send(cell: Cell) -> NoReturn:
+    """Only the actor's own loop makes room in its mailbox, and it is in the handler that
+    awaits this send: the send would wait until the actor is stopped."""
+    if cell.stats is not None:
+        cell.stats.dropped += 1
+    raise MailboxFull(
+        f"{cell.path} sent to its own full mailbox ({cell.mailbox.capacity} messages), where "
+        "only it could make room once this handler returns: use `self.ref.tell(...)` and "
+        "handle MailboxFull, or spawn with a larger mailbox_size"
+    )
 
 
 def local_cell(ref: object) -> Cell | None:
