@@ -6,8 +6,8 @@ import asyncio
 from time import perf_counter
 from typing import Any
 
-from .._errors import PersistenceError
-from ._binding import encode
+from .._errors import PersistenceConflict, PersistenceError
+from ._binding import Binding, encode
 from ._durable import Durable
 from ._service import guarded, read_back
 
@@ -22,7 +22,8 @@ class DurableState(Durable):
         """Write `state` as the next revision, durable on return, then set `self.state`.
 
         `TypeError` before anything is written when the codec refuses it; `PersistenceError`
-        when the store fails; `PersistenceConflict` when another writer saved first;
+        when the store fails and does not hold it (a commit whose answer was lost but that
+        stored it returns as stored); `PersistenceConflict` when another writer saved first;
         `ActorStopped`, with nothing written, once this instance was replaced by a restart
         or its actor stopped; `RuntimeError` while another save of it is in flight.
         """
@@ -39,17 +40,16 @@ class DurableState(Durable):
                 binding.store.save_state(pid, binding.seq, payload), f"saving the state of {pid!r}"
             )
         except PersistenceError as error:
-            binding.failed("save", error)
-            raise
+            # A commit in doubt (its answer lost) may have saved it: then the save succeeded,
+            # and an error would have its caller save it again.
+            if isinstance(error, PersistenceConflict) or not await _saved(binding, payload):
+                binding.failed("save", error)
+                raise
         except asyncio.CancelledError as error:
             # Saved all the same: the instance holds (and the metrics count) what was stored
             # before the cancellation goes on, as after a save that returned.
-            stored = await read_back(binding.store.load_state(pid))
-            if stored is None or (stored.revision, stored.payload) != (binding.seq + 1, payload):
-                if stored is not None and stored.revision != binding.seq:
-                    binding.stale = True  # another writer's revision: the instance is behind
+            if not await _saved(binding, payload):
                 raise
-            binding.seq = stored.revision
             cancelled = error
         finally:
             binding.end_write()
@@ -72,3 +72,15 @@ class DurableState(Durable):
             self.state = binding.decode(stored.payload, f"state revision {stored.revision}")
             binding.seq = stored.revision
         return 0
+
+
+async def _saved(binding: Binding, payload: bytes) -> bool:
+    """After a save that failed or was cancelled, whether the store holds it after all (then
+    the instance takes its revision)."""
+    stored = await read_back(binding.store.load_state(binding.persistence_id))
+    if stored is None or (stored.revision, stored.payload) != (binding.seq + 1, payload):
+        if stored is not None and stored.revision != binding.seq:
+            binding.stale = True  # another writer's revision: the instance is behind
+        return False
+    binding.seq = stored.revision
+    return True

@@ -13,7 +13,7 @@ import logging
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .._errors import PersistenceError
+from .._errors import PersistenceConflict, PersistenceError
 from ._binding import encode, encode_all
 from ._durable import Durable
 
@@ -99,10 +99,12 @@ class EventSourced(Durable):
         with none, nothing is written or applied.
 
         `TypeError` before anything is written when the codec refuses one; `PersistenceError`
-        when the store fails; `PersistenceConflict` when another writer of this persistence
-        id wrote first (this instance's state is stale: let the supervisor restart it);
-        `ActorStopped`, with nothing written, once this instance was replaced by a restart
-        or its actor stopped; `RuntimeError` while another persist of it is in flight.
+        when the store fails and does not hold them (one that reported a failure but stored
+        them, a commit whose answer was lost, returns as stored); `PersistenceConflict` when
+        another writer of this persistence id wrote first (this instance's state is stale:
+        let the supervisor restart it); `ActorStopped`, with nothing written, once this
+        instance was replaced by a restart or its actor stopped; `RuntimeError` while another
+        persist of it is in flight.
         """
         if not events:
             return
@@ -115,24 +117,20 @@ class EventSourced(Durable):
         binding.busy = True
         try:  # `guarded`, written out: no coroutine or message built per persist
             await binding.store.append(binding.persistence_id, binding.seq, payloads)
-        except PersistenceError as error:
-            binding.failed("persist", error)
-            raise
         except Exception as error:
-            binding.failed("persist", error)
-            what = f"persisting {len(payloads)} event(s) of {binding.persistence_id!r}"
-            raise store_failure(error, what) from error
+            # A commit in doubt (its answer lost) may have stored them: then the persist
+            # succeeded, and an error would have its caller write them again.
+            if isinstance(error, PersistenceConflict) or not await _stored(binding, payloads):
+                binding.failed("persist", error)
+                if isinstance(error, PersistenceError):
+                    raise
+                what = f"persisting {len(payloads)} event(s) of {binding.persistence_id!r}"
+                raise store_failure(error, what) from error
         except asyncio.CancelledError as error:
             # Its write may have committed all the same: then the events are applied before
-            # the cancellation goes on, as after a persist that returned. Another writer's
-            # events in their place, or after them, leave the instance behind its store.
-            after = await read_back(_events_after(binding))
-            if after is None or after[: len(payloads)] != payloads:
-                if after:
-                    binding.stale = True
+            # the cancellation goes on, as after a persist that returned.
+            if not await _stored(binding, payloads):
                 raise
-            if len(after) > len(payloads):
-                binding.stale = True
             cancelled = error
         finally:  # `Binding.end_write`, written out: a comparison, no call
             if binding.busy is True:
@@ -213,6 +211,20 @@ class EventSourced(Durable):
             replayed += 1
         binding.seq = seq
         return replayed
+
+
+async def _stored(binding: Binding, payloads: list[bytes]) -> bool:
+    """After a write that failed or was cancelled, whether the store holds its events after
+    all. Another writer's events in their place, or after them, leave the instance behind its
+    store."""
+    after = await read_back(_events_after(binding))
+    if after is None or after[: len(payloads)] != payloads:
+        if after:
+            binding.stale = True
+        return False
+    if len(after) > len(payloads):
+        binding.stale = True
+    return True
 
 
 async def _events_after(binding: Binding) -> list[bytes]:

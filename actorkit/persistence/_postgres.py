@@ -79,7 +79,8 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
         return f"PostgresStore({self._place!r})"
 
     async def _connect(self) -> GroupCommit[PostgresTransaction]:
-        from ._postgres_db import Connections, open_for_writes, write_transaction
+        from ._postgres_commit import write_transaction
+        from ._postgres_db import Connections, open_for_writes
 
         place = self._place
         prepare = partial(open_for_writes, writers=CONCURRENCY)

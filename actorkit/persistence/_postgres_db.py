@@ -219,27 +219,6 @@ class Connections:
 
 
 @asynccontextmanager
-async def write_transaction(
-    connections: Connections, place: str, alone: bool
-) -> AsyncIterator[PostgresTransaction]:
-    """A pooled connection in a transaction, committed at the end, rolled back on any error;
-    `alone` (one statement: atomic by itself) saves the BEGIN and COMMIT round trips."""
-    try:
-        with translated(place, "a write"):
-            async with connections.acquire() as conn:
-                try:
-                    if alone:
-                        yield PostgresTransaction(conn, connections)
-                    else:
-                        async with transaction(conn):
-                            yield PostgresTransaction(conn, connections)
-                except (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError) as error:
-                    raise WriteRace(str(error)) from error
-    finally:
-        connections.out -= 1
-
-
-@asynccontextmanager
 async def transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
     """`conn.transaction()`, but a block that failed as the server closed the connection (ended
     the session, shut down) raises its own error, not asyncpg's that it cannot roll back."""

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from .durable_model_support import Cmd, Outcome, Recovered
 
 STORED_AFTER = {"lost": False, "commit": False, "doubt": True}
-"""Whether a write whose own fault fired is in the store."""
+"""Whether a write whose own fault fired is in the store. A write the store reports failed
+that it stored after all (`doubt`) is read back and returns as stored: a `PersistenceError`
+means its write is not in the store."""
 
 
 class Divergence(AssertionError):
@@ -173,15 +175,15 @@ class Journal:
                 allowed.add("PersistenceError")
             check(stale and outcome in allowed and not stored, what)
         elif outcome in ("done", "Boom"):
-            check(stored and own in (None, "snapshot"), what)
+            check(stored and own in (None, "snapshot", "doubt"), what)
             check(outcome == ("Boom" if cmd.crash_after else "done"), what)
         elif outcome == "cancelled":
             check(cmd.cancel_after is not None, what)
             check(own in (None, "unread"), what)
         elif outcome == "PersistenceError" and own is not None:
-            check(stored == STORED_AFTER[own], what)
+            check(not stored and not STORED_AFTER[own], what)
         else:
-            check(outcome == "PersistenceError" and stored in step.shared_fates, what)
+            check(outcome == "PersistenceError" and not stored and False in step.shared_fates, what)
         return stored
 
     def began(self, cmd: Cmd, entry: Outcome, final: list[int]) -> None:
@@ -218,7 +220,10 @@ class Journal:
         elif outcome == "done":
             check(left.stored, what)
         else:
-            check(outcome == "PersistenceError" and left.stored in step.shared_fates, what)
+            check(
+                outcome == "PersistenceError" and not left.stored and False in step.shared_fates,
+                what,
+            )
         live = left.instance == self.instance and self.view is not None
         if live:
             self.busy = None
