@@ -169,7 +169,18 @@ class EventSourced(Durable):
             )
         else:
             what = f"snapshot() of {name}"
-        payload = encode(self.snapshot(), what)
+        try:
+            payload = encode(self.snapshot(), what)
+        except Exception as error:
+            # The persist's events are stored and applied: failing it would have its caller
+            # send them again (Akka fails no persist for a snapshot either). Logged with the
+            # traceback, since this one is the actor's own (its hook, or a value it keeps).
+            binding.failed("snapshot", error)
+            logger.error(
+                "snapshot of %s at %d not taken (the persist's events are stored): %s",
+                binding.persistence_id, binding.seq, error, exc_info=error,
+            )  # fmt: skip
+            return
         try:
             await guarded(
                 binding.store.save_snapshot(binding.persistence_id, binding.seq, payload),
