@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from prometheus_client.core import Metric
 
     from ._service import Persistence
+    from ._store import Store
 
 _log = logging.getLogger("actorkit.persistence")
 
@@ -190,6 +191,9 @@ class HistoryWriter:
                 await store.append(persistence_id, expected, payloads)
             except PersistenceConflict:
                 continue  # another system of this name wrote there: read its head again
+            except Exception:
+                if not await _landed(store, persistence_id, expected, payloads):
+                    raise
             self.written += len(payloads)
             if changes[-1][2] != "stopped" and path in self._service.runtime.live:
                 # Forgotten once stopped (its `stopped` written, or dropped): heads stay bounded
@@ -219,6 +223,16 @@ class HistoryWriter:
                 count,
                 why,
             )
+
+
+async def _landed(store: Store, persistence_id: str, expected: int, payloads: list[bytes]) -> bool:
+    """Whether a failed append is in the journal after all (its commit's answer lost): tried
+    again, its changes would show twice. Each change's time makes its payload its own."""
+    try:
+        stored = [event.payload async for event in store.read(persistence_id, expected + 1)]
+    except Exception:  # the store cannot tell: the round is tried again
+        return False
+    return stored[: len(payloads)] == payloads
 
 
 async def read_history(service: Persistence | None, system: str, path: object) -> list[AgentChange]:

@@ -175,3 +175,40 @@ async def test_a_full_buffer_drops_new_changes_counts_them_and_logs_once(
         records = [r for r in caplog.records if "the buffer was full" in r.getMessage()]
         assert len(records) == 1 and records[0].levelno == logging.WARNING
         assert "dropped 2 state changes" in records[0].getMessage()
+
+
+class LosesAnAnswer(MemoryStore):
+    """Its next append once `lose` is set commits, then fails as a lost answer would."""
+
+    lose = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lost = asyncio.Event()
+
+    async def append(
+        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
+    ) -> float:
+        written = await super().append(persistence_id, expected_seq, payloads)
+        if self.lose:
+            self.lose = False
+            self.lost.set()
+            raise PersistenceError("the connection was lost before the commit's answer")
+        return written
+
+
+async def test_changes_whose_commit_was_in_doubt_but_landed_are_not_written_twice() -> None:
+    """The writer reads the journal back after a failed append: its changes there, the round
+    was written, and trying it again would show each of them twice."""
+    store = LosesAnAnswer()
+    clock = ManualClock()
+    async with asyncio.timeout(10):
+        async with ActorSystem("app", store=store, clock=clock, agent_history=True) as system:
+            store.lose = True
+            await system.spawn(Worker, name="w")
+            await store.lost.wait()
+            await clock.advance(FIRST_BACKOFF)  # a retry, if the writer made one, runs now
+            await run_tasks(system, 1)
+            history = await system.agent_history("/w")
+            assert changes(history) == [("idle", None), ("busy", 1), ("idle", None)]
+            assert (metric(system, "written"), dropped(system)) == (3, 0)
