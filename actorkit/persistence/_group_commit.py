@@ -22,8 +22,7 @@ single append) is its own transaction, without the BEGIN and COMMIT round trips.
 a pool of connections (PostgreSQL) keeps two batches in flight: while one commits, the callers
 of the other run and queue the next. A long queue is shared between the two; they never share
 a journal (a journal's next write waits for the batch in flight that writes it), so each
-journal's writes commit in the order they came and neither batch waits for a row of the other.
-"""
+journal's writes commit in the order they came and neither batch waits for a row of the other."""
 
 from __future__ import annotations
 
@@ -285,8 +284,8 @@ async def _save_others(tx: Transaction, batch: list[Write[Any]]) -> None:
 def _failure(error: BaseException) -> PersistenceError:
     if isinstance(error, PersistenceError):
         return PersistenceError(str(error))
-    if isinstance(error, asyncio.CancelledError | GeneratorExit):
-        return PersistenceError("the write was cancelled with the store's writer")
+    if isinstance(error, asyncio.CancelledError | GeneratorExit):  # perhaps in its commit
+        return PersistenceError("the writer was cancelled mid-batch: it may have been written")
     return PersistenceError(f"the store failed unexpectedly: {type(error).__name__}: {error}")
 
 

@@ -89,3 +89,25 @@ async def test_a_store_closes_after_every_task_was_cancelled(postgres: PostgresS
         assert store._pool is None  # noqa: SLF001 - its connections closed
         with pytest.raises(asyncio.CancelledError):
             await stranded
+
+
+async def test_a_writer_cancelled_in_its_transaction_says_the_write_may_have_been_written() -> None:
+    """Cancelled (the loop ending) while its transaction ran, perhaps in its commit, the
+    writer cannot tell whether the batch was written: its writes' error must not read as a
+    plain failure, which a caller would write again."""
+    async with asyncio.timeout(10):
+        writes = GroupCommit(no_database, lambda count, seconds: None, concurrency=1)
+        inside = asyncio.Event()
+
+        async def committing(tx: object) -> None:
+            inside.set()
+            await asyncio.Event().wait()  # the commit's answer, which never comes
+
+        write = writes.other("p", committing)
+        await inside.wait()
+        for task in asyncio.all_tasks():
+            if task is not asyncio.current_task():
+                task.cancel()
+        with pytest.raises(PersistenceError, match="may have been written"):
+            await write
+        await writes.drain()
