@@ -151,6 +151,7 @@ class Link:
         self.closed = True
         await stop_opening(nc, connecting, self.connect_timeout)
         await close_client(nc, connecting, self.connect_timeout, self.system_name)
+        self._down_for_good()
 
     async def _open(self, nc: Client, heard: Heard, topics: bool) -> None:
         await nc.connect(
@@ -184,9 +185,19 @@ class Link:
         ending = self.ending
         if ending is not None:
             await self.ended()
-        await self._close_both()  # what the ending closed returns at once
+        try:
+            await self._close_both()  # what the ending closed returns at once
+        finally:
+            self._down_for_good()
         if ending is not None and not ending.cancelled():
             ending.result()  # its error, if it had one, is the close's
+
+    def _down_for_good(self) -> None:
+        """The link closed by the system (its shutdown, a failed start) is down as one closed
+        for good is: nats-py's disconnect then comes while `stopping`, which no outage
+        reaction may see, so code waiting on `link_down` would wait for ever."""
+        self.up.clear()
+        self.down.set()
 
     async def ended(self) -> None:
         """Wait for the ending, if a connection closed for good. A waiter cancelled leaves
