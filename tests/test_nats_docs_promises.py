@@ -236,3 +236,34 @@ def test_fields_the_receiving_class_does_not_know_are_ignored() -> None:
     """A sender with a newer version of the class, one more field with a default."""
     newer = msgspec.msgpack.Ext(1, msgspec.msgpack.encode(["promises.Parent", {"x": 1, "z": 2}]))
     assert Codec().decode(msgspec.msgpack.encode([newer])) == [Parent(1)]
+
+
+async def test_a_payload_that_cannot_be_decoded_is_kept_as_its_first_256_bytes(
+    server: NatsServer,
+) -> None:
+    async with asyncio.timeout(SAFETY), ActorSystem("strict", transport=transport(server)) as s:
+        s.expose(await s.spawn(Echo, name="echo"))
+        junk = b"\xc1" + bytes(range(256)) * 4
+        raw = await nats.connect(server.url)
+        try:
+            reply = await raw.request("actorkit.actor.strict", junk, timeout=SAFETY)
+        finally:
+            await raw.close()
+        assert b"TypeError" in reply.data  # the requester is answered
+        (letter,) = s.dead_letters.recent
+        assert (letter.reason, letter.message) == ("bad_payload", junk[:256])
+
+
+async def test_a_publish_to_a_full_local_mailbox_is_still_a_dead_letter(
+    server: NatsServer,
+) -> None:
+    async with asyncio.timeout(SAFETY), ActorSystem("local", transport=transport(server)) as s:
+        arrived, release = asyncio.Event(), asyncio.Event()
+        held = await s.spawn(Gate, arrived, release, mailbox_size=1)
+        s.subscribe(held, "t.>")
+        assert s.publish("t.x", "handled") == 1
+        await arrived.wait()
+        assert s.publish("t.x", "queued") == 1
+        assert s.publish("t.x", "no room") == 0
+        assert s.dead_letters.by_reason == {"mailbox_full": 1}
+        release.set()
