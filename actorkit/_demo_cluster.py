@@ -29,7 +29,7 @@ def node_name(name: str | None) -> str:
     if name:
         if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
             raise ValueError(
-                "a system name on NATS must be letters, digits, '_' or '-' "
+                "a system name on NATS must be ASCII letters, digits, '_' or '-' "
                 f"(one NATS subject token), got {name!r}"
             )
         return name

@@ -267,3 +267,15 @@ async def test_a_publish_to_a_full_local_mailbox_is_still_a_dead_letter(
         assert s.publish("t.x", "no room") == 0
         assert s.dead_letters.by_reason == {"mailbox_full": 1}
         release.set()
+
+
+async def test_a_name_with_a_letter_outside_ascii_is_refused_in_words_that_say_so(
+    server: NatsServer,
+) -> None:
+    """'café' was refused as not "letters, digits, '_' or '-'", which it seems to be."""
+    async with asyncio.timeout(SAFETY), ActorSystem("names", transport=transport(server)) as s:
+        for call in (lambda: s.remote("café", "/x"), lambda: s.remote_group("équipe")):
+            with pytest.raises(ValueError, match="ASCII letters, digits"):
+                call()
+    with pytest.raises(ValueError, match="ASCII letters, digits"):
+        await ActorSystem("café", transport=transport(server)).start()

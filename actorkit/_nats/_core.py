@@ -27,7 +27,7 @@ ASK_OUTCOMES = ("ok", "error", "timeout", "stopped")
 def token(value: object, what: str) -> str:
     if not isinstance(value, str) or not _TOKEN.fullmatch(value):
         raise ValueError(
-            f"{what} must be letters, digits, '_' or '-' (one NATS subject token) to be used "
+            f"{what} must be ASCII letters, digits, '_' or '-' (one NATS subject token) to be used "
             f"with NatsTransport, got {value!r}"
         )
     return value
