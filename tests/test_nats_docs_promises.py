@@ -8,6 +8,7 @@ import asyncio
 import dataclasses
 import ssl
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import nats
@@ -15,7 +16,7 @@ import pytest
 import trustme
 
 import actorkit
-from actorkit import ActorStopped, ActorSystem, AskTimeout, NotDelivered
+from actorkit import Actor, ActorStopped, ActorSystem, AskTimeout, NotDelivered
 from actorkit._nats._options import nats_options
 from actorkit._wire import Codec
 from actorkit.nats import NatsTransport
@@ -279,3 +280,39 @@ async def test_a_name_with_a_letter_outside_ascii_is_refused_in_words_that_say_s
                 call()
     with pytest.raises(ValueError, match="ASCII letters, digits"):
         await ActorSystem("café", transport=transport(server)).start()
+
+
+class Leaving(Actor):
+    """Tells, publishes, asks and sends to another system from its `on_stop`."""
+
+    def __init__(self, outcomes: list[Any]) -> None:
+        self.outcomes = outcomes
+
+    async def receive(self, message: Any) -> None:
+        pass
+
+    async def on_stop(self) -> None:
+        echo = self.system.remote("staying", "/echo")
+        echo.tell("told")
+        self.system.publish("t.bye", "published")
+        self.outcomes.append(await echo.ask("asked"))
+        await echo.send("sent")
+        self.outcomes.append("sent")
+
+
+async def test_what_on_stop_sends_in_a_shutdown_still_leaves(server: NatsServer) -> None:
+    outcomes: list[Any] = []
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("staying", transport=transport(server)) as staying,
+    ):
+        echo = await staying.spawn(Echo, name="echo")
+        staying.expose(echo)
+        probe = await Probe.spawn(staying)
+        staying.subscribe(probe.ref, "t.>")
+        async with ActorSystem("leaving", transport=transport(server)) as leaving:
+            await leaving.spawn(Leaving, outcomes)
+        assert outcomes == [("echo", "asked"), "sent"]
+        assert leaving.dead_letters.count == 0
+        assert await echo.ask("got") == ["told", "asked", "sent"]
+        await probe.expect("published")
