@@ -160,3 +160,19 @@ async def test_an_outage_warns_of_each_lost_connection_once(
     back = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
     assert any(line.startswith("cut reconnected to NATS") for line in back), back
     assert any(line.startswith("cut (topics connection) reconnected") for line in back), back
+
+
+async def test_a_flush_that_outlasts_its_timeout_raises_timeout_error_and_harms_nothing(
+    own: NatsServer,
+) -> None:
+    link = transport(own)
+    async with asyncio.timeout(SAFETY), ActorSystem("late", transport=link) as system:
+        system.expose(await system.spawn(Echo, name="echo"))
+        own.stop()
+        await link.link_down.wait()
+        with pytest.raises(TimeoutError):
+            await link.flush(timeout=0.1)  # the outage outlasts it
+        own.start()
+        await link.link_up.wait()
+        await link.flush()
+        assert await system.remote("late", "/echo").ask("hi") == ("echo", "hi")
