@@ -1,6 +1,7 @@
 """Promises docs/distributed.md makes of the link that no other test pinned: health and
 metrics in an outage, what an outage logs, a periodic remote tell on a full buffer, TLS host
-names, the client's defaults, and what `on_stop` sends in a shutdown."""
+names, a websocket URL, the client's defaults, a flush's timeout, and what `on_stop` sends in a
+shutdown."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from actorkit.testing import ManualClock, Probe
 
 from .nats_support import SAFETY, NatsServer, requires_nats, transport
 from .nats_systems_support import Echo, metric
+from .processes import HeldPort
 
 pytestmark = requires_nats
 
@@ -176,3 +178,32 @@ async def test_a_flush_that_outlasts_its_timeout_raises_timeout_error_and_harms_
         await link.link_up.wait()
         await link.flush()
         assert await system.remote("late", "/echo").ask("hi") == ("echo", "hi")
+
+
+# nats-py hands aiohttp's `ws_connect` a float timeout, which aiohttp deprecates.
+@pytest.mark.filterwarnings("ignore:parameter 'timeout' of type 'float':DeprecationWarning")
+async def test_a_system_on_a_websocket_url_reaches_one_on_nats(tmp_path: Path) -> None:
+    """`ws://` is one of the schemes `servers` takes: both connections go over it."""
+    with HeldPort(shared=True) as web:
+        both = NatsServer()
+        both.configure(
+            tmp_path / "ws.conf",
+            f"websocket {{\n host: 127.0.0.1\n port: {web.port}\n no_tls: true\n}}\n",
+        )
+        both.start()
+        try:
+            async with (
+                asyncio.timeout(SAFETY),
+                ActorSystem("web", transport=NatsTransport(f"ws://127.0.0.1:{web.port}")) as w,
+                ActorSystem("plain", transport=NatsTransport(both.url)) as plain,
+            ):
+                w.expose(await w.spawn(Echo, name="echo"))
+                plain.expose(await plain.spawn(Echo, name="echo"))
+                probe = await Probe.spawn(plain)
+                plain.subscribe(probe.ref, "t.>")
+                assert await w.remote("plain", "/echo").ask(1) == ("echo", 1)
+                assert await plain.remote("web", "/echo").ask(2) == ("echo", 2)
+                w.publish("t.x", "over a websocket")
+                await probe.expect("over a websocket")
+        finally:
+            both.stop()
