@@ -193,3 +193,8 @@ async def test_a_name_with_a_letter_outside_ascii_is_refused_in_words_that_say_s
                 call()
     with pytest.raises(ValueError, match="ASCII letters, digits"):
         await ActorSystem("café", transport=transport(server)).start()
+
+
+def test_websocket_urls_are_not_mixed_with_the_others() -> None:
+    with pytest.raises(ValueError, match="must not mix ws:// or wss:// with nats:// or tls://"):
+        NatsTransport(["wss://nats-1:443", "tls://nats-2:4222"])
