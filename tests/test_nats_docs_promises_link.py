@@ -11,6 +11,8 @@ import ssl
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+import nats.errors
 import pytest
 import trustme
 
@@ -207,3 +209,20 @@ async def test_a_system_on_a_websocket_url_reaches_one_on_nats(tmp_path: Path) -
                 await probe.expect("over a websocket")
         finally:
             both.stop()
+
+
+async def test_a_link_closed_for_good_makes_healthz_503_disconnected(own: NatsServer) -> None:
+    link = transport(own, max_reconnect_attempts=1)
+    async with asyncio.timeout(SAFETY), ActorSystem("given-up", transport=link) as system:
+        http = await system.serve_http(port=0)
+        own.stop()
+        await link.link_down.wait()
+        with pytest.raises(nats.errors.ConnectionClosedError):
+            await link.flush(timeout=SAFETY)  # returns once the client gave up for good
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{http.url}/healthz") as response,
+        ):
+            body = await response.json()
+        assert (response.status, body["status"]) == (503, "disconnected")
+        assert (body["transport"]["state"], body["transport"]["connected"]) == ("closed", False)
