@@ -73,14 +73,14 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
         return
     if parent.runtime.exiting is None:  # once the program exits, nothing is restarted
         strategy = _strategy_of(parent)
-        decision = _decide(parent, strategy, child, error)
+        decision, resume_asked = _decide(parent, strategy, child, error)
     if parent.runtime.exiting is not None:  # the decider may have raised it: no escalation
         report.log("stop (shutting down)")
         await child.call(Stop(error))
         return
     if error is not None:
         outcome: str = decision
-        if isinstance(error, SupervisorGaveUp) and decision in ("restart", "stop"):
+        if resume_asked and isinstance(error, SupervisorGaveUp) and decision in ("restart", "stop"):
             outcome = f"{decision} ({NOT_RESUMED})"
         parent.runtime.instruments.failure(child, error, report.message, outcome)
     if decision == "resume":
@@ -100,17 +100,21 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
 NOT_RESUMED = "a supervisor that gave up is not resumed: it stopped its children"
 
 
-def _decide(parent: Cell, strategy: Strategy, child: Cell, error: BaseException | None) -> Decision:
+def _decide(
+    parent: Cell, strategy: Strategy, child: Cell, error: BaseException | None
+) -> tuple[Decision, bool]:
     """A supervisor that gave up has nothing to resume (as OTP's, it is done: its children
     are stopped, its restart history full), so a "resume" restarts it, as it does an actor
     whose instance is gone or whose state no longer matches its store (a durable one that lost
     a write conflict, or whose `apply` failed on stored events); its restart type and
-    `parent`'s intensity still apply."""
+    `parent`'s intensity still apply. Also whether the decider asked to resume, so that the
+    crash report says why it was not, and only then."""
     if parent.intensity is None:
         parent.intensity = Intensity()
     instance = child.instance
     try:
-        return decide(
+        asked = None if error is None else strategy.directive(error)
+        decision = decide(
             strategy,
             child.restart,
             error,
@@ -119,12 +123,14 @@ def _decide(parent: Cell, strategy: Strategy, child: Cell, error: BaseException 
             and instance._resumable(),  # noqa: SLF001  # the runtime's own hook
             history=parent.intensity,
             now=parent.runtime.clock.now(),
+            asked=asked,
         )
+        return decision, asked == "resume"
     except BaseException as error:  # not only an `Exception`: a failure all the same
         what = f"decider of {parent.display_path}"
         decider_error = as_failure(error, what, parent.runtime, called=True)
         parent.runtime.log_internal(f"{what} failed", decider_error)
-        return "escalate"
+        return "escalate", False
 
 
 async def _give_up(

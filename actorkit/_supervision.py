@@ -211,12 +211,18 @@ def decide(
     has_instance: bool,
     history: Intensity,
     now: float,
+    asked: Directive | None = None,
 ) -> Decision:
     """What a supervisor does about a child that failed with `error` (None: it stopped
     itself). OTP rules: a normal exit restarts only `permanent` children, a failure never
     restarts `temporary` ones; resumes do not count toward intensity; a restart past the
-    intensity is `give_up`. A decider that raises is the caller's to report."""
-    directive: Directive = "restart" if error is None else strategy.directive(error)
+    intensity is `give_up`. A decider that raises is the caller's to report. `asked` is the
+    decider's answer when the caller already has it: a callable decider is asked once."""
+    directive: Directive
+    if error is None:
+        directive = "restart"
+    else:
+        directive = asked if asked is not None else strategy.directive(error)
     if directive == "resume" and not has_instance:
         directive = "restart"  # nothing to resume: the failure was in starting it
     if directive == "restart" and (
