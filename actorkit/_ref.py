@@ -117,7 +117,8 @@ class ActorRef:
             await asyncio.sleep(0)
             cell.runtime.dead_letters.add(message, cell.path, "stopped")
             return
-        if cell.task is asyncio.current_task():  # its own handler: the room would never come
+        task = asyncio.current_task()
+        if task is not None and task is cell.task:  # its own handler: no room would come
             _refuse_own_send(cell)
         if not await cell.mailbox.put(message):  # the actor stopped while this sender waited
             cell.runtime.dead_letters.add(message, cell.path, cell.runtime.stop_reason)
