@@ -9,7 +9,7 @@ from typing import Any
 from .._errors import PersistenceConflict, PersistenceError
 from ._binding import Binding, encode
 from ._durable import Durable
-from ._service import guarded, read_back
+from ._service import cancel_requests, cancelled_since, guarded, read_back
 
 
 class DurableState(Durable):
@@ -42,9 +42,13 @@ class DurableState(Durable):
         except PersistenceError as error:
             # A commit in doubt (its answer lost) may have saved it: then the save succeeded,
             # and an error would have its caller save it again.
+            requests = cancel_requests()
             if isinstance(error, PersistenceConflict) or not await _saved(binding, payload):
                 binding.failed("save", error)
+                if (cancelled := cancelled_since(requests)) is not None:
+                    raise cancelled from error
                 raise
+            cancelled = cancelled_since(requests)
         except asyncio.CancelledError as error:
             # Saved all the same: the instance holds (and the metrics count) what was stored
             # before the cancellation goes on, as after a save that returned.

@@ -19,7 +19,7 @@ from ._durable import Durable
 
 if TYPE_CHECKING:
     from ._binding import Binding
-from ._service import guarded, read_back, store_failure
+from ._service import cancel_requests, cancelled_since, guarded, read_back, store_failure
 
 logger = logging.getLogger("actorkit")
 
@@ -120,12 +120,16 @@ class EventSourced(Durable):
         except Exception as error:
             # A commit in doubt (its answer lost) may have stored them: then the persist
             # succeeded, and an error would have its caller write them again.
+            requests = cancel_requests()
             if isinstance(error, PersistenceConflict) or not await _stored(binding, payloads):
                 binding.failed("persist", error)
+                if (cancelled := cancelled_since(requests)) is not None:
+                    raise cancelled from error
                 if isinstance(error, PersistenceError):
                     raise
                 what = f"persisting {len(payloads)} event(s) of {binding.persistence_id!r}"
                 raise store_failure(error, what) from error
+            cancelled = cancelled_since(requests)
         except asyncio.CancelledError as error:
             # Its write may have committed all the same: then the events are applied before
             # the cancellation goes on, as after a persist that returned.

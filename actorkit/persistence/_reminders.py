@@ -22,7 +22,7 @@ from .._persistence_id import plain, unstorable
 from .._seconds import check_seconds
 from .._timers import check_interval
 from ._binding import encode
-from ._service import guarded, read_back
+from ._service import cancel_requests, cancelled_since, guarded, read_back
 from ._store import StoredReminder
 
 if TYPE_CHECKING:
@@ -101,9 +101,12 @@ class Reminders:
                 binding.failed("reminder", error)
             # Perhaps stored all the same (a commit in doubt, a cancellation as it landed):
             # armed, as the store says, before the error goes on.
+            requests = cancel_requests()
             stored = reminder in (await read_back(binding.store.reminders(pid)) or ())
             if stored and self._applies(key, ticket):
                 _arm(self._actor, binding, reminder, message)
+            if (cancelled := cancelled_since(requests)) is not None:
+                raise cancelled from error
             raise
         else:
             if self._applies(key, ticket):
@@ -129,10 +132,13 @@ class Reminders:
             if isinstance(error, PersistenceError):
                 binding.failed("reminder", error)
             # Perhaps deleted all the same: disarmed, as the store says, before it goes on.
+            requests = cancel_requests()
             stored = await read_back(binding.store.reminders(pid))
             gone = stored is not None and all(r.key != key for r in stored)
             if gone and self._applies(key, ticket):
                 self._disarm(key)
+            if (cancelled := cancelled_since(requests)) is not None:
+                raise cancelled from error
             raise
         else:
             if self._applies(key, ticket):

@@ -222,6 +222,20 @@ async def read_back(read: Awaitable[T]) -> T | None:
             return None
 
 
+def cancel_requests() -> int:
+    """The current task's pending cancellations: `read_back` lets a read finish through
+    them, so a failed write compares this before and after its read-back."""
+    task = asyncio.current_task()
+    return 0 if task is None else task.cancelling()
+
+
+def cancelled_since(requests: int) -> asyncio.CancelledError | None:
+    """A cancellation that came while a failed write read its store back: the call ends
+    with it, as asyncio requires (swallowed, a timeout around the write never fires, and a
+    handler its actor's stop cancelled would go on), once the store's answer is taken."""
+    return asyncio.CancelledError() if cancel_requests() > requests else None
+
+
 def _joined(ours: CommitObserver, theirs: CommitObserver | None) -> CommitObserver:
     """The system's metrics beside an observer the user set on the store, not instead of it."""
     if theirs is None:
