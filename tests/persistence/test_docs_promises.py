@@ -1,0 +1,112 @@
+"""Promises of docs/persistence.md that no other test pinned: each test names the sentence it
+keeps."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+
+from actorkit import ActorSystem
+from actorkit.persistence import EventSourced, MemoryStore, PersistenceError
+from actorkit.testing import instance
+
+pytestmark = pytest.mark.timeout(30)
+
+
+class Log(EventSourced):
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+
+    def apply(self, event: Any) -> None:
+        self.events.append(event)
+
+    async def receive(self, message: Any) -> Any:
+        return self.events
+
+
+class Snapshotted(Log):
+    snapshot_every = 1
+
+
+async def journal(store: MemoryStore, persistence_id: str) -> list[Any]:
+    return [event async for _, _, event in store.events(persistence_id)]
+
+
+async def test_each_argument_of_persist_is_one_event_a_list_included() -> None:
+    """ "`persist([e1, e2])` stores one event, the list ... unpack a batch as
+    `persist(*events)`"."""
+    async with asyncio.timeout(10), ActorSystem("docs", store=MemoryStore()) as system:
+        ref = await system.spawn(Log, name="log")
+        actor: Any = instance(ref)
+        await actor.persist([1, 2])
+        await actor.persist(*[3, 4])
+        assert await ref.ask("get") == [[1, 2], 3, 4]
+        assert await journal(system.store, "/log") == [[1, 2], 3, 4]
+
+
+async def test_an_event_over_max_payload_fails_persist_with_the_stores_words() -> None:
+    """ "An actor's `persist` ... then fails with a `PersistenceError` carrying that message",
+    and nothing is written: the next persist that fits is the journal's first event."""
+    store = MemoryStore()
+    store.max_payload = 200
+    async with asyncio.timeout(10), ActorSystem("docs", store=store) as system:
+        ref = await system.spawn(Log, name="log")
+        actor: Any = instance(ref)
+        with pytest.raises(
+            PersistenceError,
+            match=r"an append is too large to store: 30\d bytes encoded, over the store's "
+            "max_payload of 200",
+        ):
+            await actor.persist("x" * 300)
+        assert await journal(store, "/log") == []
+        await actor.persist("fits")
+        assert [seq async for seq, _, _ in store.events("/log")] == [1]
+        assert await ref.ask("get") == ["fits"]
+
+
+async def test_a_reminder_message_over_max_payload_fails_start_with_the_stores_words() -> None:
+    """ "An actor's ... `reminders.start` then fails with a `PersistenceError` carrying that
+    message"; nothing is stored."""
+    store = MemoryStore()
+    store.max_payload = 200
+    async with asyncio.timeout(10), ActorSystem("docs", store=store) as system:
+        actor: Any = instance(await system.spawn(Log, name="log"))
+        with pytest.raises(
+            PersistenceError, match=r"a reminder's message is too large to store: 30\d bytes"
+        ):
+            await actor.reminders.start("k", "x" * 300, delay=60.0)
+        assert await store.reminders("/log") == []
+
+
+async def test_a_snapshot_over_max_payload_is_skipped_with_a_warning_and_persist_returns(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """ "(a snapshot is skipped with a warning, as when its store write fails)": the persist's
+    event is stored and applied, and recovery replays from the previous snapshot."""
+    store = MemoryStore()
+    store.max_payload = 200
+    async with asyncio.timeout(10), ActorSystem("docs", store=store) as system:
+        ref = await system.spawn(Snapshotted, name="log")
+        actor: Any = instance(ref)
+        await actor.persist("x" * 120)
+        with caplog.at_level(logging.WARNING, logger="actorkit"):
+            await actor.persist("y" * 120)  # fits; the snapshot of both events does not
+        warned = [r for r in caplog.records if "snapshot of /log at 2 not saved" in r.message]
+        assert [r.levelno for r in warned] == [logging.WARNING]
+        assert "too large to store" in warned[0].message
+        snapshot = await store.load_snapshot("/log")
+        assert snapshot is not None and snapshot.seq == 1
+        await ref.stop()
+        again = await system.spawn(Snapshotted, name="log")
+        assert await again.ask("get") == ["x" * 120, "y" * 120]
+
+
+async def test_the_agent_history_of_a_system_that_keeps_none_says_how_to_keep_it() -> None:
+    """`system.agent_history` is the durable history `agent_history=True` keeps: without it
+    there is nothing to read, and the error says how to keep one (not an empty list)."""
+    async with asyncio.timeout(10), ActorSystem("docs", store=MemoryStore()) as system:
+        with pytest.raises(ValueError, match=r"ActorSystem\(\.\.\., store=\.\.\., agent_history"):
+            await system.agent_history("/t1")
