@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from actorkit import ActorSystem
-from actorkit.persistence import EventSourced, MemoryStore, PersistenceError
+from actorkit.persistence import EventSourced, MemoryStore, PersistenceError, PostgresStore
 from actorkit.testing import instance
 
 pytestmark = pytest.mark.timeout(30)
@@ -110,3 +111,64 @@ async def test_the_agent_history_of_a_system_that_keeps_none_says_how_to_keep_it
     async with asyncio.timeout(10), ActorSystem("docs", store=MemoryStore()) as system:
         with pytest.raises(ValueError, match=r"ActorSystem\(\.\.\., store=\.\.\., agent_history"):
             await system.agent_history("/t1")
+
+
+class HeldAppends(MemoryStore):
+    """Its appends wait for `go`; other writes go through at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = asyncio.Event()
+        self.go = asyncio.Event()
+
+    async def append(
+        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
+    ) -> float:
+        self.entered.set()
+        await self.go.wait()
+        return await super().append(persistence_id, expected_seq, payloads)
+
+
+async def test_reminder_writes_go_beside_a_persist_in_flight() -> None:
+    """ "Reminder writes do not count against one write at a time: any number may be in
+    flight beside a `persist` or `save`"."""
+    store = HeldAppends()
+    async with asyncio.timeout(10), ActorSystem("docs", store=store) as system:
+        ref = await system.spawn(Log, name="log")
+        actor: Any = instance(ref)
+        persisting = asyncio.create_task(actor.persist("e"))
+        await store.entered.wait()  # the persist is in flight, held by the store
+        await asyncio.gather(
+            actor.reminders.start("a", "tick", delay=60.0),
+            actor.reminders.start("b", "tick", delay=60.0),
+        )
+        assert await actor.reminders.cancel("a") is True
+        assert not persisting.done()
+        store.go.set()
+        await persisting
+        assert [r.key for r in await store.reminders("/log")] == ["b"]
+        assert await journal(store, "/log") == ["e"]
+
+
+async def test_opening_a_postgres_store_on_a_server_that_never_answers_ends_in_its_timeout() -> (
+    None
+):
+    """ "Connecting (on `open` ...) gives up after `timeout` or 10 s, whichever is shorter":
+    a host that accepts the connection and then says nothing (a frozen server)."""
+    writers: list[asyncio.StreamWriter] = []
+    server = await asyncio.start_server(lambda _, writer: writers.append(writer), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    store = PostgresStore(f"postgresql://u:p@127.0.0.1:{port}/db", timeout=0.3)
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(5):
+            began = loop.time()
+            with pytest.raises(PersistenceError, match="did not answer within the store's timeout"):
+                await store.open()
+            assert loop.time() - began < 2.0
+            await store.close()
+    finally:
+        server.close()
+        for writer in writers:
+            writer.close()
+        await server.wait_closed()
