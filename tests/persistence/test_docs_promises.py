@@ -11,8 +11,16 @@ from typing import Any
 import pytest
 
 from actorkit import ActorSystem
-from actorkit.persistence import EventSourced, MemoryStore, PersistenceError, PostgresStore
-from actorkit.testing import instance
+from actorkit.persistence import (
+    DurableState,
+    EventSourced,
+    MemoryStore,
+    PersistenceError,
+    PostgresStore,
+)
+from actorkit.testing import ManualClock, instance
+
+from .instances_support import HeldWrites
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -172,3 +180,81 @@ async def test_opening_a_postgres_store_on_a_server_that_never_answers_ends_in_i
         for writer in writers:
             writer.close()
         await server.wait_closed()
+
+
+class Tally(EventSourced):
+    """Persists each int it is asked; answers with every event applied."""
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+
+    def apply(self, event: Any) -> None:
+        self.events.append(event)
+
+    async def receive(self, message: Any) -> Any:
+        await self.persist(message)
+        return self.events
+
+
+async def test_a_grow_while_a_shrunk_member_drains_names_the_new_member_after_it() -> None:
+    """ "while a shrunk member still drains (a persist in flight), its name is not free, so a
+    grow in that window names the new member after it (`/pool/2`), with a journal of its
+    own"."""
+    store = HeldWrites()
+    async with asyncio.timeout(10), ActorSystem("pool", store=store) as system:
+        pool = await system.spawn_pool(Tally, size=2, name="pool")
+        leaving = pool.members[1]
+        assert await leaving.ask(1) == [1]
+        store.gate = asyncio.Event()
+        persisting = asyncio.ensure_future(leaving.ask(2))
+        await store.holding.wait()
+        shrinking = asyncio.ensure_future(pool.resize(1))
+        while len(pool.members) != 1:  # out of the routing, draining
+            await asyncio.sleep(0)
+        await pool.resize(2)
+        assert [member.path for member in pool.members] == ["/pool/0", "/pool/2"]
+        store.gate.set()
+        await shrinking
+        assert await persisting == [1, 2]
+        assert await pool.members[1].ask(3) == [3]
+        assert await journal(store, "/pool/2") == [3]
+        assert await journal(store, "/pool/1") == [1, 2]
+
+
+class Owner(DurableState):
+    def __init__(self) -> None:
+        self.got: list[Any] = []
+
+    async def receive(self, message: Any) -> Any:
+        if message == "got":
+            return self.got
+        if isinstance(message, tuple) and message[0] == "hold":
+            await message[1].wait()
+        elif isinstance(message, tuple) and message[0] == "start":
+            await self.reminders.start(*message[1:])
+        else:
+            self.got.append(message)
+        return None
+
+
+async def test_a_reminder_meeting_a_full_mailbox_is_a_dead_letter_and_fires_at_next_start() -> None:
+    """ "A reminder that finds its owner's mailbox full is a dead letter (`mailbox_full`),
+    like any timer's message, and fires again at the owner's next start"."""
+    clock = ManualClock()
+    async with asyncio.timeout(10), ActorSystem("r", store=MemoryStore(), clock=clock) as system:
+        owner = await system.spawn(Owner, name="o", mailbox_size=1)
+        await owner.ask(("start", "once", "remind", 1.0, None))
+        gate = asyncio.Event()
+        owner.tell(("hold", gate))
+        await clock.settle()
+        owner.tell("filler")  # the one place in the mailbox
+        await clock.advance(1.0)
+        assert [(d.message, d.reason) for d in system.dead_letters.recent] == [
+            ("remind", "mailbox_full")
+        ]
+        gate.set()
+        assert await owner.ask("got") == ["filler"]
+        await owner.stop()
+        again = await system.spawn(Owner, name="o")
+        await clock.advance(0.0)
+        assert await again.ask("got") == ["remind"]
