@@ -8,6 +8,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+import asyncpg
 import pytest
 
 from actorkit import ActorSystem
@@ -21,6 +22,7 @@ from actorkit.persistence import (
 from actorkit.testing import ManualClock, instance
 
 from .instances_support import HeldWrites
+from .postgres_server import PostgresServer
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -258,3 +260,26 @@ async def test_a_reminder_meeting_a_full_mailbox_is_a_dead_letter_and_fires_at_n
         again = await system.spawn(Owner, name="o")
         await clock.advance(0.0)
         assert await again.ask("got") == ["remind"]
+
+
+async def test_a_postgres_store_opened_read_only_is_refused_writes_by_the_server(
+    postgres: PostgresServer,
+) -> None:
+    """ "A PostgreSQL session is opened with `default_transaction_read_only`": the server
+    itself refuses a write on the read-only store's connections, not only the store."""
+    dsn = postgres.fresh()
+    async with asyncio.timeout(20):
+        async with PostgresStore(dsn) as store:
+            await store.append("a", 0, [b"1"])
+        reader = PostgresStore(dsn)
+        await reader.open_read_only()
+        try:
+            connections = reader._pool  # noqa: SLF001 (the store's own sessions)
+            assert connections is not None
+            async with connections.pool.acquire() as conn:
+                assert await conn.fetchval("SHOW default_transaction_read_only") == "on"
+                with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+                    await conn.execute("DELETE FROM actorkit_journal")
+            assert await reader.highest_seq("a") == 1
+        finally:
+            await reader.close()
