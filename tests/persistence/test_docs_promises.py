@@ -283,3 +283,21 @@ async def test_a_postgres_store_opened_read_only_is_refused_writes_by_the_server
             assert await reader.highest_seq("a") == 1
         finally:
             await reader.close()
+
+
+async def test_a_postgres_store_never_opened_refuses_every_call() -> None:
+    """ "A store that is closed refuses every call with `PersistenceError`; so does a SQL store
+    that was never opened" (SQLite's is tested beside its other refusals)."""
+    store = PostgresStore("postgresql://u@127.0.0.1:1/db")
+    calls = [
+        store.append("a", 0, [b"1"]),
+        store.highest_seq("a"),
+        store.load_snapshot("a"),
+        store.load_state("a"),
+        store.reminders("a"),
+    ]
+    for call in calls:
+        with pytest.raises(PersistenceError, match=r"is not open: `await store.open\(\)`"):
+            await call
+    with pytest.raises(PersistenceError, match="is not open"):
+        await anext(aiter(store.events("a")))
