@@ -301,3 +301,33 @@ async def test_a_postgres_store_never_opened_refuses_every_call() -> None:
             await call
     with pytest.raises(PersistenceError, match="is not open"):
         await anext(aiter(store.events("a")))
+
+
+async def test_a_postgres_timeout_says_may_have_been_written_only_when_it_waited_for_a_commit(
+    postgres: PostgresServer,
+) -> None:
+    """ "A write that times out fails every write of its group commit's batch, and none of
+    them is written, unless the wait was for the commit itself: ... on PostgreSQL a batch
+    that is one statement and so its own commit ... the `PersistenceError` says so ("... may
+    have been written ...") ... An error without those words left nothing written"."""
+    async with asyncio.timeout(30):
+        store = PostgresStore(postgres.fresh(), timeout=0.5)
+        await store.open()
+        try:
+            await store.append("a", 0, [b"1"])
+            with postgres.paused():
+                with pytest.raises(PersistenceError) as alone:
+                    await store.append("a", 1, [b"2"])  # one statement: its own commit
+                batch = await asyncio.gather(
+                    store.append("b", 0, [b"1"]),
+                    store.save_state("s", 0, b"state"),
+                    return_exceptions=True,
+                )  # one transaction, which never reached its commit
+            assert "did not answer within the store's timeout" in str(alone.value)
+            assert "may have been written" in str(alone.value), alone.value
+            assert [type(result) for result in batch] == [PersistenceError] * 2, batch
+            assert not any("may have been written" in str(result) for result in batch), batch
+            assert await store.highest_seq("b") == 0
+            assert await store.load_state("s") is None
+        finally:
+            await store.close()
