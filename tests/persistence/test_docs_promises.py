@@ -16,11 +16,13 @@ from actorkit.persistence import (
     DurableState,
     EventSourced,
     MemoryStore,
+    PersistenceConflict,
     PersistenceError,
     PostgresStore,
 )
 from actorkit.testing import ManualClock, instance
 
+from .durable_support import SharedMemoryStore
 from .instances_support import HeldWrites
 from .postgres_server import PostgresServer
 
@@ -331,3 +333,25 @@ async def test_a_postgres_timeout_says_may_have_been_written_only_when_it_waited
             assert await store.load_state("s") is None
         finally:
             await store.close()
+
+
+async def test_two_systems_running_one_id_take_turns_failing() -> None:
+    """ "One id, one system": two live instances of one id (two systems spawning one path)
+    take turns failing: a write after the other's fails with `PersistenceConflict`, the
+    restart recovers the other's events, and the next write lands on top of them."""
+    store = SharedMemoryStore()
+    async with (
+        asyncio.timeout(10),
+        ActorSystem("a", store=store) as first,
+        ActorSystem("b", store=store.another()) as second,
+    ):
+        a = await first.spawn(Tally, name="acct")
+        b = await second.spawn(Tally, name="acct")
+        assert await a.ask("a1") == ["a1"]
+        with pytest.raises(PersistenceConflict):
+            await b.ask("b1")
+        assert await b.ask("b2") == ["a1", "b2"]
+        with pytest.raises(PersistenceConflict):
+            await a.ask("a2")
+        assert await a.ask("a3") == ["a1", "b2", "a3"]
+        assert await journal(store, "/acct") == ["a1", "b2", "a3"]
