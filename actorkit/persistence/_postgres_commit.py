@@ -19,9 +19,8 @@ from ._batch import WriteRace
 from ._postgres_db import Connections, PostgresTransaction, transaction, translated
 
 IN_DOUBT = (
-    "the connection failed while the commit waited for its answer, so it may have been "
-    "written: read the store to know (a durable actor does, and fencing refuses a write "
-    "made again on top of it)"
+    "{} while the commit waited for its answer, so it may have been written: read the store "
+    "to know (a durable actor does, and fencing refuses a write made again on top of it)"
 )
 
 
@@ -47,7 +46,9 @@ async def write_transaction(
                     raise WriteRace(str(error)) from error
     except PersistenceError as error:
         if committing and _lost_answer(error.__cause__):
-            raise PersistenceError(f"{error}; {IN_DOUBT}") from error.__cause__
+            timed_out = isinstance(error.__cause__, TimeoutError)
+            why = "the store's timeout passed" if timed_out else "the connection failed"
+            raise PersistenceError(f"{error}; {IN_DOUBT.format(why)}") from error.__cause__
         raise
     finally:
         connections.out -= 1

@@ -327,6 +327,7 @@ async def test_a_postgres_timeout_says_may_have_been_written_only_when_it_waited
                 )  # one transaction, which never reached its commit
             assert "did not answer within the store's timeout" in str(alone.value)
             assert "may have been written" in str(alone.value), alone.value
+            assert "the store's timeout passed while the commit waited" in str(alone.value)
             assert [type(result) for result in batch] == [PersistenceError] * 2, batch
             assert not any("may have been written" in str(result) for result in batch), batch
             assert await store.highest_seq("b") == 0
