@@ -111,8 +111,8 @@ class SQLStore(StoreBase, Generic[TxT]):
 
     async def _close(self) -> None:
         """Cancelled while it drains (the loop ending: `asyncio.run` cancels every task left),
-        it still disconnects: aiosqlite's threads, which are no daemons, would keep the
-        process from exiting."""
+        it still disconnects: a connection left open keeps its file handles, a PostgreSQL
+        session and an aiosqlite thread waiting for a next call that never comes."""
         async with self._opening:
             commits, self._commits = self._commits, None
             read_only, self._read_only = self._read_only, False
