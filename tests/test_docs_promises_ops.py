@@ -227,4 +227,5 @@ async def test_a_stops_timeout_is_real_time_under_a_manual_clock(clock: ManualCl
         began = loop.time()
         await ref.stop(timeout=0.05)
         assert not ref.is_alive
-        assert clock.now() == 0.0 and loop.time() - began >= 0.05
+        # uvloop's clock counts whole milliseconds: the timer may read a hair early on it
+        assert clock.now() == 0.0 and loop.time() - began >= 0.04
