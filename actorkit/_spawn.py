@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import inspect
 import reprlib
+import weakref
 from collections.abc import Callable, Container
 from typing import TYPE_CHECKING, Any
 
-from ._actor import Actor, Unspawned, _constructing
+from ._actor import PROVIDED, Actor, Unspawned, _constructing
 from ._errors import ActorStopped, NameTaken
 from ._mailbox import UNBOUNDED
 from ._names import MAX_NAME, NOTHING, check_names
@@ -158,6 +159,14 @@ def check_hooks(cls: type[Actor]) -> None:
             )
     if cls.supervisor_strategy is not None:
         check_strategy(cls.supervisor_strategy, f"{cls.__qualname__}.supervisor_strategy")
+    for attribute, what in PROVIDED.items():
+        # A class attribute hides the runtime's property as surely as `self.name = ...` in
+        # `__init__` would replace it, which the property's setter refuses.
+        if inspect.getattr_static(cls, attribute) is not vars(Actor)[attribute]:
+            raise TypeError(
+                f"{cls.__qualname__}.{attribute} hides the actor's {what}, provided by the "
+                "runtime: keep yours under another attribute name"
+            )
     if len(CHECKED) >= CHECKED_KEPT:
         CHECKED.clear()
     CHECKED.add(cls)
@@ -190,6 +199,12 @@ def check_receive(actor: Actor) -> None:
 
 _ACTOR_NEW: Any = Actor.__new__
 
+_HANDED: weakref.WeakValueDictionary[int, Actor] = weakref.WeakValueDictionary()
+"""Every instance a callable factory returned, by id: one returned again at a restart would
+carry its predecessor's state. Kept off the instance (whose attributes are a durable actor's
+default snapshot), by id (an actor's `__hash__` is the user's). A class factory makes a new
+instance each time, so its path pays nothing."""
+
 
 def make_instance(cell: Cell) -> Actor:
     """The factory's instance, its `_cell` set before its `__init__` runs (so that
@@ -215,6 +230,12 @@ def make_instance(cell: Cell) -> Actor:
             "pass an Actor subclass or a callable that returns an Actor instance"
         )
     owner = getattr(instance, "_cell", None)  # a class's own `__new__` may not set it
+    if owner is cell and _HANDED.get(id(instance)) is instance:
+        raise TypeError(
+            f"factory {reprlib.repr(cell.factory)} returned the instance {cell.display_path} "
+            "had before its restart: return a new instance from each call (a restart calls "
+            "it again for a fresh state), such as `lambda: Counter(5)`"
+        )
     if owner is not cell and owner is not None and type(owner) is not Unspawned:
         # Shared, it would answer for both actors, as the last one, with their state mixed.
         raise TypeError(
@@ -225,4 +246,5 @@ def make_instance(cell: Cell) -> Actor:
     if type(instance) is not cell.factory:
         check_hooks(type(instance))
     instance._cell = cell
+    _HANDED[id(instance)] = instance
     return instance
