@@ -12,6 +12,7 @@ identity by which `Timers` withdraws it when its timer ends (`_actor_timers`).""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 
 TAKEN_BACK = 0.0
 """The `timeout` of an envelope whose sender takes it back when it cannot be delivered."""
@@ -47,3 +48,11 @@ class Ask:
         self.timeout = timeout
         self.started = started
         """`perf_counter()` when the ask was made, if its class is timed (metrics on)."""
+
+
+acting: contextvars.ContextVar[int] = contextvars.ContextVar("actorkit_acting", default=0)
+"""The `id` of the cell whose task runs: set once as its task starts, and so inherited by
+every task its handlers start (`asyncio.gather`, `create_task` copy the context). A pool
+member's handler that asks its pool through such a task is still the asker (`PoolRef.ask`).
+An id, not the cell: the contexts that timers and callbacks copy must not keep a stopped
+actor alive."""

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._clock import clock_timeout
+from ._envelope import acting
 from ._errors import AskTimeout
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
 from ._outside_stop import holds_current_task as inside
@@ -282,7 +283,7 @@ class PoolRef(ActorRef):
         member = self._pick(message)
         if member is None:
             return await self._ask_without_members(message, timeout)
-        if member._cell.task is asyncio.current_task() and self.routing != "consistent_hash":
+        if acting.get() == id(member._cell) and self.routing != "consistent_hash":
             member = past_the_asker(self, member)
         return await member.ask(message, timeout)
 

@@ -18,7 +18,7 @@ import asyncio
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
-from ._envelope import HANDED_ON, Ask
+from ._envelope import HANDED_ON, Ask, acting
 from ._errors import ActorStopped, NotDelivered
 from ._failure import as_failure
 from ._instruments import IN_LOOP
@@ -122,6 +122,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     mailbox = cell.mailbox
     if mailbox.closed:  # the cell closed before its task first ran (woken, then closed)
         return
+    acting.set(id(cell))
     signals = mailbox.signals
     queue = mailbox.queue
     # Locals of a batch, cleared before parking: a parked actor must not keep its last
