@@ -9,7 +9,9 @@ ActorError
 ├── SystemFailed         a failure escalated past the root supervisor
 ├── SupervisorGaveUp     restart intensity exceeded; __cause__ is the child's error
 ├── DeadlineExceeded     a task was not started before its deadline
-└── TaskCancelled        a task was cancelled before it finished
+├── TaskCancelled        a task was cancelled before it finished
+└── PersistenceError     the store could not carry out a durable actor's read or write
+    └── PersistenceConflict  another writer got there first
 """
 
 from __future__ import annotations
