@@ -20,7 +20,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
-from ._errors import ActorStopped, MailboxFull, NotDelivered
+from ._errors import MailboxFull, NotDelivered
 from ._failure import as_failure
 from ._mailbox import reject
 from ._shown import shown
@@ -101,7 +101,7 @@ def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> None:
             return
         if not envelope.future.done():
             envelope.future.set_exception(
-                ActorStopped(f"every member of pool {ref._cell.path} has stopped")
+                NotDelivered(f"every member of pool {ref._cell.path} has stopped")
             )
         return
     cell = member._cell
