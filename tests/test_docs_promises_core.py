@@ -15,6 +15,7 @@ from actorkit import (
     ActorSystem,
     AskTimeout,
     DeadLetter,
+    NotDelivered,
     OneForOne,
     Terminated,
 )
@@ -239,3 +240,63 @@ async def test_a_member_splitting_its_work_in_tasks_of_its_own_is_answered_by_ot
         asker = pool.members[0]
         answers = await asker.ask((pool, ["a", "b", "c", "d"]), timeout=BOUND)
         assert len(answers) == 4 and set(answers) <= {"1", "2"}
+
+
+async def test_an_ask_to_a_pool_whose_members_all_stopped_is_not_delivered() -> None:
+    """No member handled it, so a retry cannot run it twice: docs/api.md §2's
+    `NotDelivered`, as for an ask to a stopped actor (it was a plain `ActorStopped`)."""
+    async with asyncio.timeout(BOUND), ActorSystem(metrics=False) as system:
+        pool = await system.spawn_pool(Echo, size=2, name="pool")
+        for member in pool.members:
+            await member.stop()
+        with pytest.raises(NotDelivered, match="every member of pool /pool has stopped"):
+            await pool.ask("job")
+        pool.tell("job")
+        with pytest.raises(NotDelivered):
+            await pool.ask("job")  # after the tell: it reached the pool's mailbox first
+        assert system.dead_letters.by_reason == {"stopped": 1}
+
+
+async def answers_otherwise(message: Any) -> Any:
+    if message == "fail":
+        raise ValueError("fail")
+    return ("assigned", message)
+
+
+class Becomes(Actor):
+    async def receive(self, message: Any) -> Any:
+        if message == "become":
+            self.receive = answers_otherwise  # type: ignore[method-assign]
+        return ("class", message)
+
+
+async def test_a_restart_goes_back_to_the_classs_receive() -> None:
+    async with asyncio.timeout(BOUND), ActorSystem(metrics=False) as system:
+        ref = await system.spawn(Becomes)
+        await ref.ask("become")
+        assert await ref.ask(1) == ("assigned", 1)
+        with pytest.raises(ValueError):
+            await ref.ask("fail")
+        assert await ref.ask(2) == ("class", 2)
+
+
+class Hangs(Actor):
+    def __init__(self, handling: asyncio.Event) -> None:
+        self.handling = handling
+
+    async def receive(self, message: Any) -> None:
+        self.handling.set()
+        await asyncio.Event().wait()
+
+
+async def test_an_ask_cut_off_mid_handler_by_a_forced_stop_is_a_plain_actor_stopped() -> None:
+    """It was being handled, so it may have had effects: no `NotDelivered` promise."""
+    handling = asyncio.Event()
+    async with asyncio.timeout(BOUND), ActorSystem(metrics=False) as system:
+        ref = await system.spawn(Hangs, handling)
+        asked = asyncio.ensure_future(ref.ask("work", timeout=BOUND))
+        await handling.wait()
+        await ref.stop(timeout=0.01)
+        with pytest.raises(ActorStopped) as cut:
+            await asked
+        assert type(cut.value) is ActorStopped
