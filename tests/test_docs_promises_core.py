@@ -14,9 +14,11 @@ from actorkit import (
     ActorStopped,
     ActorSystem,
     AskTimeout,
+    ChildSpec,
     DeadLetter,
     NotDelivered,
     OneForOne,
+    Supervisor,
     Terminated,
 )
 
@@ -52,6 +54,10 @@ async def test_a_class_attribute_shadowing_a_provided_one_is_refused_at_spawn(
         text = str(refused.value)
         assert f"Shadows.{attribute}" in text
         assert "keep yours under another attribute name" in text
+        with pytest.raises(TypeError, match=f"Shadows.{attribute} hides"):
+            await system.spawn_pool(shadows, size=2)
+        with pytest.raises(TypeError, match=f"Shadows.{attribute} hides"):
+            await system.spawn(Supervisor, [ChildSpec(shadows)])
         assert system.actor_count == 0
 
 
