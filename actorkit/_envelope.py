@@ -51,8 +51,9 @@ class Ask:
 
 
 acting: contextvars.ContextVar[int] = contextvars.ContextVar("actorkit_acting", default=0)
-"""The `id` of the cell whose task runs: set once as its task starts, and so inherited by
-every task its handlers start (`asyncio.gather`, `create_task` copy the context). A pool
-member's handler that asks its pool through such a task is still the asker (`PoolRef.ask`).
+"""The `id` of the pool member whose task runs: set once as its task starts (a member's
+only), and so inherited by every task its handlers start (`asyncio.gather`, `create_task`
+copy the context). A member's handler that asks its pool through such a task is still the
+asker (`PoolRef.ask`).
 An id, not the cell: the contexts that timers and callbacks copy must not keep a stopped
 actor alive."""

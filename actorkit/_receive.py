@@ -122,7 +122,9 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     mailbox = cell.mailbox
     if mailbox.closed:  # the cell closed before its task first ran (woken, then closed)
         return
-    acting.set(id(cell))
+    parent = cell.parent
+    if parent is not None and parent in cell.runtime.heirs:  # a pool's member (`PoolRef.ask`):
+        acting.set(id(cell))  # a context variable set costs 2% of a spawn, so only there
     signals = mailbox.signals
     queue = mailbox.queue
     # Locals of a batch, cleared before parking: a parked actor must not keep its last
