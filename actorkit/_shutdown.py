@@ -8,7 +8,9 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING
 
+from ._errors import SystemFailed
 from ._outside_stop import begun_task, force_stop, unwound
+from ._shown import shown
 from ._signals import Stop
 
 if TYPE_CHECKING:
@@ -142,3 +144,15 @@ async def closing_after_failure(shutdown: Awaitable[None], name: str) -> None:
         await shutdown
     except Exception as error:
         logger.error("closing %s after a failure also failed: %r", name, error)
+
+
+def failed_on_exit(
+    name: str, failure: BaseException | None, left_with: object
+) -> SystemFailed | None:
+    """What leaving `async with` raises for a root failure. An exit leaving the block
+    (`KeyboardInterrupt`, `SystemExit`, a cancellation) goes on as it is, as a `TaskGroup` lets
+    one through: as `SystemFailed` it would change the exit status, or hide a cancellation
+    from `asyncio.timeout`. The failure was logged when it came."""
+    if failure is None or not isinstance(left_with, Exception | None):
+        return None
+    return SystemFailed(f"actor system {name!r} failed: {shown(failure)}")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
 from ._cell import Cell
 from ._clock import Clock, SystemClock
-from ._errors import ActorStopped, SystemFailed
+from ._errors import ActorStopped
 from ._imports import import_off_the_loop
 from ._mailbox import UNBOUNDED
 from ._metrics import Metrics
@@ -30,7 +30,7 @@ from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
 from ._shown import shown
-from ._shutdown import ActorsStop, as_step, closing_after_failure, every_step
+from ._shutdown import ActorsStop, as_step, closing_after_failure, every_step, failed_on_exit
 from ._spawn import make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
@@ -193,8 +193,8 @@ class ActorSystem(Reach):
     async def __aexit__(self, *exc_info: object) -> None:
         closing = self.shutdown()  # after an error, a failure to close must not hide it
         await (closing if exc_info[1] is None else closing_after_failure(closing, self.name))
-        if (failure := self.failure) is not None:
-            raise SystemFailed(f"actor system {self.name!r} failed: {shown(failure)}") from failure
+        if (failed := failed_on_exit(self.name, self.failure, exc_info[1])) is not None:
+            raise failed from self.failure
 
     def _root_failed(self, error: BaseException) -> None:
         """Past the root: the actors stop; `/healthz` answers 503 until the owner shuts down."""
