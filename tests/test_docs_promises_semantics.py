@@ -1,5 +1,7 @@
 """Promises of docs/api.md section 9 ("Precise semantics") that no other test pinned: what
-leaving `async with` does when the body raises after the system failed, ..."""
+leaving `async with` does when the body raises after the system failed, where a backoff's
+quiet window ends, a draining handler's spawn and submit, a send to its own mailbox made in
+another task, and what an agent's `processed` counts."""
 
 from __future__ import annotations
 
@@ -8,7 +10,17 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem, OneForOne, SystemFailed
+from actorkit import (
+    Actor,
+    ActorRef,
+    ActorStopped,
+    ActorSystem,
+    Backoff,
+    MailboxFull,
+    OneForOne,
+    SystemFailed,
+)
+from actorkit.testing import ManualClock
 
 BOUND = 5.0
 
@@ -58,3 +70,147 @@ async def test_a_body_error_after_a_root_failure_is_the_context_of_system_failed
                 raise mine
     assert raised.value.__context__ is mine
     assert raised.value.__cause__ is system.failure
+
+
+class Crashing(Actor):
+    """Logs each start at the clock's time; fails on "crash"."""
+
+    def __init__(self, clock: ManualClock, starts: list[float]) -> None:
+        self.clock = clock
+        self.starts = starts
+
+    async def on_start(self) -> None:
+        self.starts.append(self.clock.now())
+
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError("crash on purpose")
+        return message
+
+
+async def crash_and_restart(ref: ActorRef, clock: ManualClock) -> None:
+    ref.tell("crash")
+    await clock.settle()
+    due = clock.next_due()
+    assert due is not None  # the restart's backoff
+    await clock.advance(due - clock.now())
+
+
+@pytest.mark.parametrize(("quiet", "delay"), [(5.0, 2.0), (5.5, 1.0)])
+async def test_a_backoff_resets_only_past_within_seconds_of_running(
+    clock: ManualClock, quiet: float, delay: float
+) -> None:
+    """The window that resets a backoff is the intensity's: a failure exactly `within`
+    seconds after the restart is still inside it, so the next delay still doubles."""
+    starts: list[float] = []
+    strategy = OneForOne(max_restarts=100, within=5.0, backoff=Backoff(min=1.0, max=8.0, jitter=0))
+    async with asyncio.timeout(BOUND), ActorSystem(clock=clock, supervisor=strategy) as system:
+        ref = await system.spawn(Crashing, clock, starts)
+        await crash_and_restart(ref, clock)  # restarted at 1.0, after 1 s
+        await clock.advance(quiet)
+        await crash_and_restart(ref, clock)
+        assert starts == [0.0, 1.0, 1.0 + quiet + delay]
+
+
+class Spawner(Actor):
+    """Starts a child per message (a per-request worker); "submit" submits a task instead,
+    and a tuple holds it in its handler until the test lets it go."""
+
+    def __init__(self, journal: list[str]) -> None:
+        self.journal = journal
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, tuple):
+            message[0].set()
+            await message[1].wait()
+        elif message == "submit":
+            try:
+                await self.system.submit("work")
+            except ActorStopped:
+                self.journal.append("submit refused")
+        else:
+            await self.spawn(Actor)  # not caught: the handler fails
+            self.journal.append(f"spawned for {message}")
+
+
+async def test_a_draining_handler_can_start_nothing_and_one_that_fails_dead_letters_its_queue() -> (
+    None
+):
+    """From the moment the shutdown begins `spawn` and `submit` raise `ActorStopped`: caught,
+    the handler answers its message itself; not caught, the actor fails while draining and
+    the rest of its queue becomes dead letters `shutdown`."""
+    journal: list[str] = []
+    async with asyncio.timeout(BOUND):
+        system = await ActorSystem("draining", metrics=False).start()
+        ref = await system.spawn(Spawner, journal)
+        entered, gate = asyncio.Event(), asyncio.Event()
+        ref.tell((entered, gate))
+        await entered.wait()
+        for message in ("submit", "a", "b", "c"):
+            ref.tell(message)
+        shutting = asyncio.ensure_future(system.shutdown())
+        await asyncio.sleep(0)  # one turn: the shutdown has begun
+        gate.set()
+        await shutting
+    assert journal == ["submit refused"]
+    assert [(d.message, d.reason) for d in system.dead_letters.recent] == [
+        ("b", "shutdown"),
+        ("c", "shutdown"),
+    ]
+
+
+class SendsFromATask(Actor):
+    """Fills its own mailbox, then sends to it once more from a task of its own."""
+
+    async def receive(self, message: Any) -> Any:
+        if message != "go":
+            return None
+        self.ref.tell("fills it")
+        sending = asyncio.ensure_future(self.ref.send("waits"))
+        for _ in range(3):
+            await asyncio.sleep(0)
+        waiting = not sending.done()
+        sending.cancel()
+        return waiting
+
+
+class SendsItself(SendsFromATask):
+    async def receive(self, message: Any) -> Any:
+        if message != "go":
+            return None
+        self.ref.tell("fills it")
+        try:
+            await self.ref.send("refused")
+        except MailboxFull:
+            return "refused at once"
+        return "sent"
+
+
+async def test_only_a_send_in_the_handlers_own_task_is_refused_at_once() -> None:
+    """The handler's own task is what tells a send to its own mailbox from any other: one
+    made in another task the handler awaits waits for room like any sender's."""
+    async with asyncio.timeout(BOUND), ActorSystem("own", metrics=False) as system:
+        itself = await system.spawn(SendsItself, mailbox_size=1)
+        assert await itself.ask("go") == "refused at once"
+        in_a_task = await system.spawn(SendsFromATask, mailbox_size=1)
+        assert await in_a_task.ask("go") is True
+
+
+class Agent(Actor):
+    capabilities = ("work",)
+
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError("crash on purpose")
+        return message
+
+
+async def test_an_agents_processed_counts_what_its_handler_returned_from() -> None:
+    async with asyncio.timeout(BOUND), ActorSystem("agents", metrics=False) as system:
+        ref = await system.spawn(Agent)
+        assert await ref.ask("fine") == "fine"
+        with pytest.raises(RuntimeError):
+            await ref.ask("crash")
+        assert await (await system.submit("task", requires=["work"])) is not None
+        (info,) = system.agents()
+        assert (info.processed, info.failures) == (2, 1)
