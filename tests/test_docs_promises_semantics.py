@@ -214,3 +214,73 @@ async def test_an_agents_processed_counts_what_its_handler_returned_from() -> No
         assert await (await system.submit("task", requires=["work"])) is not None
         (info,) = system.agents()
         assert (info.processed, info.failures) == (2, 1)
+
+
+class Sleeper(Actor):
+    """Waits in its handler on the event loop's own time: a real hour."""
+
+    async def receive(self, message: Any) -> Any:
+        message.set()
+        await asyncio.sleep(3600)
+        return "woke"
+
+
+async def test_advance_does_not_move_a_handlers_own_asyncio_sleep(clock: ManualClock) -> None:
+    """A handler's `asyncio.sleep` is on the loop's real time: `advance` neither shortens it
+    nor waits for it (`settle` counts the handler as quiet), so it returns at once."""
+    async with asyncio.timeout(BOUND), ActorSystem(clock=clock, metrics=False) as system:
+        ref = await system.spawn(Sleeper)
+        entered = asyncio.Event()
+        asked = asyncio.ensure_future(ref.ask(entered, timeout=10_000.0))
+        await entered.wait()
+        await clock.advance(7200.0)
+        assert clock.now() == 7200.0
+        assert not asked.done()
+        await ref.stop(timeout=0)
+        with pytest.raises(ActorStopped):
+            await asked
+
+
+class Replaceable(Actor):
+    async def receive(self, message: Any) -> Any:
+        if message == "stop itself":
+            self.stop()
+        elif message == "fail":
+            raise RuntimeError("fail on purpose")
+        return message
+
+
+class Replacer(Actor):
+    """Watches its child `w` and, told it stopped, starts a new one under the same name."""
+
+    def __init__(self, replaced: asyncio.Queue[str]) -> None:
+        self.replaced = replaced
+
+    async def on_start(self) -> None:
+        await self.replace()
+
+    async def replace(self) -> None:
+        self.watch(await self.spawn(Replaceable, name="w", restart="temporary"))
+
+    async def receive(self, message: Any) -> Any:
+        await self.replace()  # a Terminated: the NameTaken that would fail it is the subject
+        self.replaced.put_nowait(message.ref.path)
+
+
+@pytest.mark.parametrize("end", ["stop itself", "fail", "stop from outside"])
+async def test_a_watcher_can_reuse_the_name_of_the_actor_its_terminated_reports(end: str) -> None:
+    """A stopped actor's name can be reused at once: by the time its `Terminated` is handled,
+    the name is free (the OTP and Akka way to replace a worker under its name)."""
+    replaced: asyncio.Queue[str] = asyncio.Queue()
+    async with asyncio.timeout(BOUND), ActorSystem("names", metrics=False) as system:
+        parent = await system.spawn(Replacer, replaced, name="p")
+        first = system.lookup("/p/w")
+        assert first is not None
+        if end == "stop from outside":
+            await first.stop()
+        else:
+            first.tell(end)
+        assert await replaced.get() == "/p/w"
+        second = system.lookup("/p/w")
+        assert second is not None and second != first and second.is_alive
+        assert parent.is_alive
