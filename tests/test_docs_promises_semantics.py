@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import actorkit
 from actorkit import (
     Actor,
     ActorRef,
@@ -284,3 +285,40 @@ async def test_a_watcher_can_reuse_the_name_of_the_actor_its_terminated_reports(
         second = system.lookup("/p/w")
         assert second is not None and second != first and second.is_alive
         assert parent.is_alive
+
+
+class Exits(Actor):
+    def __init__(self, raised: list[str]) -> None:
+        self.raised = raised
+
+    async def receive(self, message: Any) -> Any:
+        self.raised.append(type(message).__name__)
+        raise message
+
+
+async def two_exits(seen: list[BaseException], raised: list[str]) -> None:
+    async with ActorSystem("exiting", metrics=False) as system:
+        first = await system.spawn(Exits, raised)
+        second = await system.spawn(Exits, raised)
+        first.tell(SystemExit(4))
+        second.tell(KeyboardInterrupt())  # handled while the first exit shuts the system down
+        try:
+            async with asyncio.timeout(BOUND):
+                await asyncio.Event().wait()  # only the exit ends the owner's wait
+        except BaseException as error:
+            seen.append(error)
+            raise
+
+
+@pytest.mark.parametrize("uvloop", [False, True], ids=["asyncio", "uvloop"])
+def test_only_the_first_exit_raised_by_actors_reaches_the_owner(
+    uvloop: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: list[BaseException] = []
+    raised: list[str] = []
+    with pytest.raises(SystemExit) as exited:
+        actorkit.run(two_exits(seen, raised), uvloop=uvloop)
+    assert raised == ["SystemExit", "KeyboardInterrupt"]
+    assert exited.value.code == 4
+    assert not any(isinstance(error, TimeoutError) for error in seen)  # not the bound's end
+    assert "KeyboardInterrupt" not in repr(seen)
