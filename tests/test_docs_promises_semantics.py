@@ -1,7 +1,9 @@
 """Promises of docs/api.md section 9 ("Precise semantics") that no other test pinned: what
 leaving `async with` does when the body raises after the system failed, where a backoff's
 quiet window ends, a draining handler's spawn and submit, a send to its own mailbox made in
-another task, and what an agent's `processed` counts."""
+another task, what an agent's `processed` counts, a handler's own `asyncio.sleep` under
+`advance`, a name reused from a `Terminated` handler, which exit reaches the owner, and what
+an answered ask leaves on a `ManualClock`."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from actorkit import (
     OneForOne,
     SystemFailed,
 )
-from actorkit.testing import ManualClock
+from actorkit.testing import ManualClock, pending_asks, pending_timers
 
 BOUND = 5.0
 
@@ -322,3 +324,19 @@ def test_only_the_first_exit_raised_by_actors_reaches_the_owner(
     assert exited.value.code == 4
     assert not any(isinstance(error, TimeoutError) for error in seen)  # not the bound's end
     assert "KeyboardInterrupt" not in repr(seen)
+
+
+async def test_an_answered_asks_deadline_keeps_the_clocks_one_ask_entry_until_then(
+    clock: ManualClock,
+) -> None:
+    """An answered ask leaves its deadline's group at once; the clock's one ask entry stays
+    due until that time (cancelling it per answer would cost every ask), then fires to time
+    nothing out and leaves."""
+    async with asyncio.timeout(BOUND), ActorSystem(clock=clock, metrics=False) as system:
+        ref = await system.spawn(Agent)
+        assert await ref.ask("fine", timeout=100.0) == "fine"
+        assert (pending_asks(system), pending_timers(system)) == (0, 0)
+        assert (clock.pending, clock.next_due()) == (1, 100.0)
+        await clock.advance(100.0)
+        assert (clock.pending, clock.next_due()) == (0, None)
+        assert ref.is_alive and system.dead_letters.count == 0
