@@ -58,12 +58,12 @@ class DeadLetters:
       closed for good.
     """
 
-    __slots__ = ("_copies", "_listeners", "_now", "_recent", "by_reason", "count")
+    __slots__ = ("_by_reason", "_copies", "_listeners", "_now", "_recent", "count")
 
     def __init__(self, now: Callable[[], float], limit: int = RECENT_LIMIT) -> None:
         self._now = now
         self.count = 0
-        self.by_reason: dict[str, int] = {}
+        self._by_reason: dict[str, int] = {}
         self._recent: deque[DeadLetter] = deque(maxlen=limit)
         self._listeners: list[Callable[[DeadLetter], object]] = []
         # The letters handed to watchers, by id while they live: `add` checks identity, so
@@ -78,11 +78,17 @@ class DeadLetters:
             # twice (and come back to the watcher, which could pass it on for ever).
             return
         self.count += 1
-        self.by_reason[reason] = self.by_reason.get(reason, 0) + 1
+        self._by_reason[reason] = self._by_reason.get(reason, 0) + 1
         letter = DeadLetter(message, recipient, reason, self._now())
         self._recent.append(letter)
         for listener in self._listeners:
             listener(letter)
+
+    @property
+    def by_reason(self) -> dict[str, int]:
+        """A copy, as `recent` is: a caller that iterates it across an await, or changes it,
+        cannot break on a new reason or alter the record the metric reads."""
+        return dict(self._by_reason)
 
     @property
     def recent(self) -> list[DeadLetter]:
@@ -104,4 +110,4 @@ class DeadLetters:
         self._listeners.append(listener)
 
     def __repr__(self) -> str:
-        return f"DeadLetters(count={self.count}, by_reason={self.by_reason})"
+        return f"DeadLetters(count={self.count}, by_reason={self._by_reason})"

@@ -340,3 +340,24 @@ async def test_an_answered_asks_deadline_keeps_the_clocks_one_ask_entry_until_th
         await clock.advance(100.0)
         assert (clock.pending, clock.next_due()) == (0, None)
         assert ref.is_alive and system.dead_letters.count == 0
+
+
+async def test_dead_letters_by_reason_is_a_new_dict_at_each_access() -> None:
+    """As `recent` is a new list: a caller iterating it across an await, while dead letters
+    arrive, or changing it, changes nothing of the record (nor the metric, which reads it)."""
+    async with asyncio.timeout(BOUND), ActorSystem("letters") as system:
+        system.publish("nobody.here", 1)
+        counted = system.dead_letters.by_reason
+        assert counted == {"no_subscribers": 1}
+        assert counted is not system.dead_letters.by_reason
+        counted.clear()
+        counted["made up"] = 5
+        for _reason in counted:
+            system.publish("nobody.there", 2)  # recorded while the caller iterates
+            await asyncio.sleep(0)
+        assert system.dead_letters.by_reason == {"no_subscribers": 2}
+        assert system.dead_letters.count == 2
+        scraped = system.metrics.registry.get_sample_value(
+            "actorkit_dead_letters_total", {"reason": "no_subscribers"}
+        )
+        assert scraped == 2
