@@ -23,12 +23,16 @@ raises something that is not an `Exception`.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from ._errors import ActorStopped
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
+
+UNWIND_BOUND = 1.0
+"""How long an exit waits for the tasks a cancelled shutdown left unwinding: the forced
+stop's grace (`FORCED_STOP_GRACE`), which bounds each actor's `on_stop` there."""
 
 
 def as_failure(
@@ -77,10 +81,24 @@ def contained(error: BaseException, what: str, runtime: Runtime) -> BaseExceptio
     return as_failure(error, what, runtime, called=True)
 
 
-def hand_over(error: BaseException, shutdown: asyncio.Task[None]) -> NoReturn:
+def hand_over(
+    error: BaseException, shutdown: asyncio.Task[None], until: float | None = None
+) -> None:
     """Called back when the system has shut down: raised from a loop callback, `error`
     leaves the event loop (asyncio and uvloop let a `KeyboardInterrupt` or `SystemExit` out
-    of one), and the owner's `asyncio.run` or `run_until_complete` raises it."""
+    of one), and the owner's `asyncio.run` or `run_until_complete` raises it.
+
+    A shutdown that ended cancelled was cut short by `asyncio.run` cancelling every task, the
+    owner's coroutine having returned first. Raised at once, the error would leave the loop
+    while actors' tasks still unwind, then closed by the collector outside any loop (each
+    reported as an exception ignored); so it waits for every task to end, for up to
+    `UNWIND_BOUND` seconds (one that never ends is the owner's, not the runtime's)."""
     if not shutdown.cancelled():
         shutdown.exception()  # retrieved, so nothing is reported as never retrieved
+        raise error
+    loop = shutdown.get_loop()
+    until = loop.time() + UNWIND_BOUND if until is None else until
+    if loop.time() < until and any(not task.done() for task in asyncio.all_tasks(loop)):
+        loop.call_soon(hand_over, error, shutdown, until)
+        return
     raise error

@@ -8,6 +8,7 @@ an answered ask leaves on a `ManualClock`."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Any
 
 import pytest
@@ -361,3 +362,56 @@ async def test_dead_letters_by_reason_is_a_new_dict_at_each_access() -> None:
             "actorkit_dead_letters_total", {"reason": "no_subscribers"}
         )
         assert scraped == 2
+
+
+class ExitsOrHolds(Actor):
+    """Raises `SystemExit(6)` on "exit"; holds on any other message (an `Event` it sets) for
+    ever, so the shutdown's drain cannot end before the owner's coroutine does."""
+
+    def __init__(self, stopped: list[Any], gone: asyncio.Event) -> None:
+        self.stopped = stopped
+        self.gone = gone
+
+    async def receive(self, message: Any) -> Any:
+        if message == "exit":
+            raise SystemExit(6)
+        self.stopped.append(asyncio.current_task())
+        message.set()
+        await asyncio.Event().wait()
+
+    async def on_stop(self) -> None:
+        self.stopped.append(self.path)
+        self.gone.set()
+
+
+async def returns_before_the_shutdown_ends(stopped: list[Any], seen: list[Any]) -> str:
+    system = await ActorSystem("exiting", metrics=False).start()
+    seen.append(asyncio.get_running_loop())
+    seen.append((await system.serve_http(port=0)).port)
+    gone = asyncio.Event()
+    held = await system.spawn(ExitsOrHolds, stopped, asyncio.Event(), name="held")
+    entered = asyncio.Event()
+    held.tell(entered)
+    await entered.wait()
+    (await system.spawn(ExitsOrHolds, stopped, gone, name="exits")).tell("exit")
+    await gone.wait()  # the actor that raised it has stopped; the drain of "held" goes on
+    return "returned"
+
+
+@pytest.mark.parametrize("uvloop", [False, True], ids=["asyncio", "uvloop"])
+def test_an_owner_returning_before_the_shutdown_ends_still_gets_the_exit(uvloop: bool) -> None:
+    """`asyncio.run` raises it all the same when it cancels what is left, which cuts the
+    drain short: the held actor's `on_stop` runs in its cancelled task. The closing still
+    ends before the exit leaves the loop: the HTTP endpoint no longer listens, and no task
+    is left for the collector to close outside any loop."""
+    stopped: list[Any] = []
+    seen: list[Any] = []
+    with pytest.raises(SystemExit) as exited:
+        actorkit.run(returns_before_the_shutdown_ends(stopped, seen), uvloop=uvloop)
+    assert exited.value.code == 6
+    _held_task, *stops = stopped
+    assert stops == ["/exits", "/held"]
+    loop, port = seen
+    assert [task for task in asyncio.all_tasks(loop) if not task.done()] == []
+    with socket.socket() as probe, pytest.raises(ConnectionRefusedError):
+        probe.connect(("127.0.0.1", port))
