@@ -38,6 +38,9 @@ async def main(how):
 port = asyncio.run(main(sys.argv[2]))
 probe = socket.socket()
 print("port", "refused" if probe.connect_ex(("127.0.0.1", port)) else "listening")
+for thread in threading.enumerate():  # a closed connection's thread ends just after
+    if thread is not threading.main_thread():
+        thread.join(5)
 print("threads", sorted(t.name for t in threading.enumerate()))
 """
 
