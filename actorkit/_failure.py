@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from ._errors import ActorStopped
 
 if TYPE_CHECKING:
+    from ._cell import Cell
     from ._runtime import Runtime
 
 UNWIND_BOUND = 1.0
@@ -64,6 +65,14 @@ def as_failure(
         stopped.__cause__ = error
         return stopped
     return error
+
+
+def key_failure(pool: Cell, error: BaseException) -> BaseException:
+    """What a pool's `hash_key` raised, as the failure it is (`as_failure`). A sender gets a
+    `CancelledError` as a `RuntimeError` caused by it, as an asker gets a handler's: no
+    cancellation lands in a plain call, and a bare one would end the sender's task as
+    cancelled (a `TaskGroup` would drop the error)."""
+    return as_failure(error, f"hash_key of pool {pool.path}", pool.runtime, called=True)
 
 
 def contained(error: BaseException, what: str, runtime: Runtime) -> BaseException:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
 from ._errors import MailboxFull, NotDelivered
-from ._failure import as_failure
+from ._failure import key_failure
 from ._mailbox import reject
 from ._shown import shown
 from ._state import RUNNING
@@ -92,7 +92,7 @@ def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> None:
             member = ref._pick(envelope.message)
         except BaseException as error:  # `hash_key` raised: the asker hears it, as from `ask`
             pool = ref._cell
-            failure = as_failure(error, f"hash_key of pool {pool.path}", pool.runtime, called=True)
+            failure = key_failure(pool, error)
             if not envelope.future.done():
                 envelope.future.set_exception(failure)
             return
@@ -164,7 +164,7 @@ def route(ref: PoolRef, message: Any) -> None:
     except BaseException as error:
         # Routing itself failed (`hash_key` raised): as from a timer, nobody can be told, and
         # a crash would restart the pool and drop what its members hold.
-        error = as_failure(error, f"hash_key of pool {cell.path}", cell.runtime, called=True)
+        error = key_failure(cell, error)
         logger.error(
             "pool %s could not route %s: %s",
             cell.path,
@@ -182,14 +182,6 @@ def past_the_asker(ref: PoolRef, member: ActorRef) -> ActorRef:
     returned; the asker itself when it is the only member."""
     others = [cell for cell in ref._live() if cell is not member._cell]
     return others[next(ref._counter) % len(others)].ref if others else member
-
-
-def key_failure(pool: Cell, error: BaseException) -> BaseException:
-    """What `hash_key` raised, as the failure it is (`_failure.as_failure`). A sender gets a
-    `CancelledError` as a `RuntimeError` caused by it, as an asker gets a handler's: no
-    cancellation lands in a plain call, and a bare one would end the sender's task as
-    cancelled (a `TaskGroup` would drop the error)."""
-    return as_failure(error, f"hash_key of pool {pool.path}", pool.runtime, called=True)
 
 
 def key_of(hash_key: Callable[[Any], object], message: object, pool: Cell) -> object:

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 from ._clock import clock_timeout
 from ._envelope import acting
 from ._errors import AskTimeout
+from ._failure import key_failure
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
 from ._outside_stop import holds_current_task as inside
 from ._pool_checks import Resize, check_size, unhashable_key
-from ._pool_handover import first_answer, key_failure, key_of, past_the_asker
+from ._pool_handover import first_answer, key_of, past_the_asker
 from ._ref import ActorRef
 from ._seconds import check_seconds
 from ._state import RUNNING, STOPPING

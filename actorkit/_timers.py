@@ -25,7 +25,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from ._errors import MailboxFull
-from ._failure import as_failure
+from ._failure import key_failure
 from ._ref import ActorRef, local_cell
 from ._seconds import check_seconds
 from ._shown import shown
@@ -238,7 +238,7 @@ class TimerQueue:
             if not isinstance(error, Exception):
                 raise error
         else:
-            error = as_failure(error, f"hash_key of pool {cell.path}", cell.runtime, called=True)
+            error = key_failure(cell, error)
         logger.error(
             "timer could not deliver %s to %s: %s",
             type(message).__name__,

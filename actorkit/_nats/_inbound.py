@@ -21,7 +21,7 @@ from msgspec import Raw
 from nats.aio.msg import Msg
 
 from .._errors import AskTimeout, MailboxFull
-from .._pool_handover import key_failure
+from .._failure import key_failure
 from .._ref import ActorRef
 from .._shown import shown
 from .._wire import BadPayload
