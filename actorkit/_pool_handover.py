@@ -19,7 +19,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ._envelope import Ask
+from ._envelope import Ask, acting
 from ._errors import MailboxFull, NotDelivered
 from ._failure import key_failure
 from ._mailbox import reject
@@ -182,6 +182,20 @@ def past_the_asker(ref: PoolRef, member: ActorRef) -> ActorRef:
     returned; the asker itself when it is the only member."""
     others = [cell for cell in ref._live() if cell is not member._cell]
     return others[next(ref._counter) % len(others)].ref if others else member
+
+
+def past_a_full_sender(ref: PoolRef, member: ActorRef | None) -> ActorRef | None:
+    """Another member for a send the routing gave to the member making it while its own
+    mailbox is full: only it could make room, once the handler awaiting the send returned.
+    With room, alone, or a `consistent_hash` key's owner, it keeps the send (full, its send
+    then raises `MailboxFull`)."""
+    if member is None or ref.routing == "consistent_hash":
+        return member
+    cell = member._cell
+    mailbox = cell.mailbox
+    if acting.get() != id(cell) or len(mailbox.queue) < mailbox.limit:
+        return member
+    return past_the_asker(ref, member)
 
 
 def key_of(hash_key: Callable[[Any], object], message: object, pool: Cell) -> object:

@@ -18,7 +18,7 @@ from ._failure import key_failure
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
 from ._outside_stop import holds_current_task as inside
 from ._pool_checks import Resize, check_size, unhashable_key
-from ._pool_handover import first_answer, key_of, past_the_asker
+from ._pool_handover import first_answer, key_of, past_a_full_sender, past_the_asker
 from ._ref import ActorRef
 from ._seconds import check_seconds
 from ._state import RUNNING, STOPPING
@@ -252,11 +252,10 @@ class PoolRef(ActorRef):
             members = self._live()
             for cell in members:
                 await cell.ref.send(message)
-            if members:
-                return
-            await ActorRef.send(self, message)
+            if not members:
+                await ActorRef.send(self, message)
             return
-        member = self._pick(message)
+        member = past_a_full_sender(self, self._pick(message))
         await (ActorRef.send(self, message) if member is None else member.send(message))
 
     async def ask(self, message: Any, timeout: float = 5.0) -> Any:
