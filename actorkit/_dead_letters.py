@@ -13,6 +13,7 @@ RECENT_LIMIT = 1000
 
 TransportReason = Literal[
     "bad_payload",
+    "incompatible",
     "not_exposed",
     "shutdown",
     "buffer_full",
@@ -50,6 +51,8 @@ class DeadLetters:
       another system, whose routing raised (such as a pool's `hash_key`).
     - `not_exposed`: a message from another system to an actor this one does not expose.
     - `bad_payload`: a message or reply that could not be decoded.
+    - `incompatible`: a message or reply of a type whose class here refuses it, or that no
+      class here is registered for: its sender runs another version of it.
     - `bad_topic`: a publish from NATS on a subject no system could publish to.
     - `buffer_full`: a publish while the outbound buffer is full (a tell raises instead).
     - `unreachable`: a buffered tell whose target did not answer within `buffer_timeout`.

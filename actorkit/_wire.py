@@ -23,17 +23,23 @@ import msgspec
 from ._registry import class_named, name_of
 from ._shown import said
 from ._wire_admits import admitted
-from ._wire_refusals import Unset, leaf, not_text, too_big, too_deep, unreadable, unrebuildable
+from ._wire_refusals import BadPayload as BadPayload  # where the transport and stores import it
+from ._wire_refusals import Incompatible as Incompatible
+from ._wire_refusals import (
+    Unset,
+    leaf,
+    not_text,
+    too_big,
+    too_deep,
+    unreadable,
+    unrebuildable,
+)
 
 _EXT_OBJECT = 1
 _EXT_TUPLE = 2
 
 SCALARS = frozenset({str, int, float, bool, type(None), bytes})
 """Types that cross as they are; everything else is a container or a registered class."""
-
-
-class BadPayload(Exception):
-    """A frame that did not decode into something this process accepts."""
 
 
 ScalarFields = Callable[[Any], "dict[str, Any] | None"]
@@ -270,14 +276,11 @@ class Codec:
             name, fields = decoded
             cls = class_named(name)
             if cls is None:
-                raise BadPayload(
-                    f"unknown message type {name!r}: register it with @actorkit.message "
-                    "in the receiving process too"
-                )
+                raise Incompatible(name, None)
             try:
                 return msgspec.convert(fields, cls)
             except msgspec.ValidationError as error:
-                raise BadPayload(f"bad {name!r}: {error}") from None
+                raise Incompatible(name, str(error)) from None
         raise BadPayload(f"unknown extension type {code}")
 
     def decode(self, payload: bytes) -> list[Any]:

@@ -1,12 +1,52 @@
 """The codec's refusals (`actorkit._wire`): what may not cross, said with where it sits in
-the value (`at Order.lines[2]`) and what to send instead."""
+the value (`at Order.lines[2]`) and what to send instead; and what it refuses to decode."""
 
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from ._protocols import REFS_STAY, is_ref_class
 from ._registry import is_attrs_class
+
+
+class BadPayload(Exception):
+    """A frame that did not decode into something this process accepts."""
+
+
+_MISSING = re.compile(r"missing required field `([^`]+)`")
+_PATH = re.compile(r" - at `\$\.?([^`]*)`$")
+
+
+class Incompatible(BadPayload):
+    """A well-formed object that the class registered under its name here refuses
+    (`detail`, msgspec's words), or whose name no class here is registered under (`detail`
+    None): what a process running another version of that class sends, so the transport
+    reports it as such rather than as garbage."""
+
+    def __init__(self, type_name: str, detail: str | None) -> None:
+        super().__init__(
+            f"unknown message type {type_name!r}: register it with @actorkit.message in the "
+            "receiving process too"
+            if detail is None
+            else f"bad {type_name!r}: {detail}"
+        )
+        self.type_name = type_name
+        self.detail = detail
+        self.field = _field(detail)
+
+
+def _field(detail: str | None) -> str | None:
+    """The field msgspec names (`Object missing required field `b` - at `$.inner``: `inner.b`),
+    None when it names none (a `__post_init__` that raised, an unknown type)."""
+    if detail is None:
+        return None
+    at = _PATH.search(detail)
+    path = at.group(1) if at else ""
+    missing = _MISSING.search(detail)
+    if missing is not None:
+        return f"{path}.{missing.group(1)}" if path else missing.group(1)
+    return path or None
 
 
 def _at(path: str) -> str:

@@ -15,9 +15,9 @@ async with ActorSystem("orders", transport=NatsTransport(["nats://10.0.0.5:4222"
 from __future__ import annotations
 
 from ._nats import NatsTransport, RemoteRef
-from ._nats._frames import RemoteError
+from ._nats._frames import IncompatibleMessage, RemoteError
 
-__all__ = ["NatsTransport", "RemoteError", "RemoteRef"]
+__all__ = ["IncompatibleMessage", "NatsTransport", "RemoteError", "RemoteRef"]
 
 for _name in __all__:
     globals()[_name].__module__ = __name__

@@ -54,7 +54,7 @@ PUBLIC = {
         "message",
         "run",
     ],
-    "actorkit.nats": ["NatsTransport", "RemoteError", "RemoteRef"],
+    "actorkit.nats": ["IncompatibleMessage", "NatsTransport", "RemoteError", "RemoteRef"],
     "actorkit.persistence": [
         "AgentChange",
         "DurableState",

@@ -287,3 +287,36 @@ def test_a_class_no_receiver_could_rebuild_is_refused_at_the_first_send_or_write
             codec.encode_value(value)
         with pytest.raises(TypeError, match=said):
             codec.wire(value)
+
+
+def _object(name: str, fields: dict[str, Any]) -> bytes:
+    encode = msgspec.msgpack.encode
+    return encode([msgspec.msgpack.Ext(1, encode([name, fields]))])
+
+
+@pytest.mark.parametrize(
+    ("name", "fields", "field"),
+    [
+        ("Point", {"x": 1}, "y"),  # missing
+        ("Point", {"x": 1, "y": "2"}, "y"),  # of another type
+        ("codec.Tagged", {"tags": ["a", 2]}, "tags[1]"),  # deeper in a field
+        ("codec.Nobody", {}, None),  # a name no class here is registered under
+    ],
+)
+def test_an_object_its_class_here_refuses_is_incompatible_naming_the_field(
+    name: str, fields: dict[str, Any], field: str | None
+) -> None:
+    """What a process of another version of the class sends: told apart from garbage, with
+    the field, so the transport can say so; its error rebuilt on the asker's side too."""
+    from actorkit._nats._refusals import refused_request
+    from actorkit._wire import Incompatible
+    from actorkit.nats import IncompatibleMessage
+
+    with pytest.raises(Incompatible) as refused:
+        Codec().decode(_object(name, fields))
+    assert (refused.value.type_name, refused.value.field) == (name, field)
+    sent = refused_request("here", refused.value, "/k")
+    rebuilt = rebuild_error(*error_frame(sent)[1:])
+    assert type(rebuilt) is IncompatibleMessage and isinstance(rebuilt, TypeError)
+    assert (rebuilt.type_name, rebuilt.field, str(rebuilt)) == (name, field, str(sent))
+    assert "another version" in str(rebuilt)

@@ -88,7 +88,7 @@ async def test_a_subclass_in_a_field_of_its_parent_class_is_refused_on_receipt(
         echo.tell(Holds(Child(1, 2)))
         assert await echo.ask(Holds(Parent(1))) == ("echo", Holds(Parent(1)))
         assert await echo.ask("got") == [Holds(Parent(1))]  # the tell never reached it
-        assert s.dead_letters.by_reason == {"bad_payload": 2}
+        assert s.dead_letters.by_reason == {"incompatible": 2}  # the class refuses the field
 
 
 async def test_an_actor_spawned_again_under_an_exposed_name_must_be_exposed_again(

@@ -10,6 +10,8 @@ One job per module, from the bottom up:
 - `_batches`: a queued message (`Out`), and what the writer takes of them in one turn, as
   few NATS messages per subject;
 - `_outbound`: the one ordered queue and its writer task, the buffer during outages;
+- `_refusals`: payloads that do not decode, those of another version of their class above
+  all (the dead letter, the log once per type, the error its sender gets);
 - `_requests`: asks and acknowledged sends out, their replies back;
 - `_exposure`: which local actors may be reached, by path and by queue group;
 - `_inbound`: requests and publishes from other systems;

@@ -112,10 +112,29 @@ class RemoteError(ActorError):
         return f"{self.type_name}: {self.message}"
 
 
+class IncompatibleMessage(ActorError, TypeError):
+    """A message, or an ask's reply, that the other side's class of its name refuses, or
+    whose name it has no class for: the two processes run different versions of it (a
+    rolling deploy), or the sender put a value its annotations refuse in it. `type_name` is
+    its registered name, `field` the field refused (None when the class is unknown or
+    refused it as a whole). Also a `TypeError`, which it was before it had a type of its own.
+    The text says whether the handler ran: a refused request was not handled, a refused
+    reply was."""
+
+    def __init__(self, text: str, type_name: str = "", field: str | None = None) -> None:
+        super().__init__(text, type_name, field)
+        self.type_name = type_name
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 _ALLOWED_ERRORS: dict[str, type[BaseException]] = {
     **{f"builtins.{name}": getattr(builtins, name) for name in _BUILTIN_ERRORS},
     **{f"actorkit.{cls.__name__}": cls for cls in _ACTORKIT_ERRORS},
     "actorkit.nats.RemoteError": RemoteError,
+    "actorkit.nats.IncompatibleMessage": IncompatibleMessage,
 }
 """Exception types rebuilt by name on the caller's side, with the arguments they were raised
 with. Only classes whose constructor takes plain arguments and has no side effect belong

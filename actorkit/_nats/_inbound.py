@@ -24,11 +24,12 @@ from .._errors import AskTimeout, MailboxFull
 from .._failure import key_failure
 from .._ref import ActorRef
 from .._shown import shown
-from .._wire import BadPayload
+from .._wire import BadPayload, Incompatible
 from ._core import Core
 from ._eager import Steps, publish_now
 from ._exposure import Exposure
 from ._frames import ASK, OK, PING, STOPPED, TELL, error_frame, frames_of, request_of
+from ._refusals import Refusals, refused_request
 from ._reply import offer, ok_frame, payload_of
 from ._taken import Taken
 
@@ -45,6 +46,7 @@ class Inbound:
         self.answering: set[asyncio.Task[None]] = set()
         self.asks = Steps()
         self.taken = Taken()
+        self.refusals = Refusals(core)
         self._closed = False
 
     def request_now(self, msg: Msg, group: str | None = None) -> bool:
@@ -108,7 +110,9 @@ class Inbound:
             frames_of(msg.data)  # a batch that does not decode (others were handled)
             kind, path, body, timeout = request_of(msg.reply, core.codec.decode(msg.data))
         except BadPayload as error:
-            self._reject_payload(msg.data, msg.subject, error)
+            where = self.refusals.request(msg.data, msg.subject, group, error)
+            if isinstance(error, Incompatible):
+                return error_frame(refused_request(core.system_name, error, where))
             return error_frame(TypeError(str(error)))
         if kind == PING:
             return [OK, self.instance]
@@ -134,7 +138,7 @@ class Inbound:
                 if kind != TELL:
                     raise BadPayload("a batch carries tells only")
             except BadPayload as error:
-                self._reject_payload(frame, msg.subject, error)
+                self.refusals.request(frame, msg.subject, group, error)
                 continue
             ref = self._reach(path, group, body)
             if not isinstance(ref, str):
@@ -181,10 +185,6 @@ class Inbound:
         what = f"{self._core.system_name} could not deliver a {type(body).__name__} from NATS"
         logger.error("%s to %s: %s", what, where, shown(error), exc_info=error)
         self._core.reject("undeliverable", body, where)
-
-    def _reject_payload(self, payload: bytes | Raw, where: str, error: BadPayload) -> None:
-        self._core.reject("bad_payload", bytes(memoryview(payload)[:256]), where)
-        logger.warning("%s rejected a payload on %s: %s", self._core.system_name, where, error)
 
     async def _answer(
         self, ref: ActorRef, kind: int, body: Any, timeout: float, reply: str
@@ -266,7 +266,7 @@ class Inbound:
         try:
             frames = frames_of(msg.data)
         except BadPayload as error:
-            self._reject_payload(msg.data, f"topic {topic}", error)
+            self.refusals.payload(msg.data, f"topic {topic}", error)
             return True
         core.received += 0 if frames is None else len(frames) - 1
         for frame in frames or (msg.data,):
@@ -275,7 +275,7 @@ class Inbound:
                 if len(body) != 1:
                     raise BadPayload("a publish frame has 1 slot")
             except BadPayload as error:
-                self._reject_payload(frame, f"topic {topic}", error)
+                self.refusals.payload(frame, f"topic {topic}", error)
                 continue
             self._publish(topic, body[0])
         return True

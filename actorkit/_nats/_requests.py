@@ -14,13 +14,14 @@ from .._clock import AskDeadlines, SystemClock
 from .._envelope import Ask
 from .._errors import ActorStopped, AskTimeout, NotDelivered
 from .._seconds import FOREVER, check_seconds
-from .._wire import BadPayload
+from .._wire import BadPayload, Incompatible
 from ._batches import Out
 from ._core import Core
 from ._direct import subscribe
 from ._eager import publish_now
 from ._frames import ASK, ERROR, OK, SEND, STOPPED, rebuild_error
 from ._outbound import Outbox
+from ._refusals import refused_reply
 
 _NO_RESPONDERS = "503"
 REMOTE_ADVICE = (
@@ -196,6 +197,9 @@ class Requests:
                 error.add_note(f"raised by {target}, across NATS")
                 raise error
             raise BadPayload("unknown reply")
+        except Incompatible as error:
+            self._core.reject("incompatible", bytes(reply.data[:256]), target)
+            raise refused_reply(target, error) from None
         except BadPayload as error:
             self._core.reject("bad_payload", bytes(reply.data[:256]), target)
             raise TypeError(f"the reply from {target} could not be decoded: {error}") from None
