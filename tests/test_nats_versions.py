@@ -28,6 +28,8 @@ from .versions_messages import (
     LevelNew,
     LevelOld,
     OnlyNew,
+    OptionalNew,
+    OptionalOld,
     RemovedNew,
     RemovedOld,
     RenamedNew,
@@ -59,6 +61,8 @@ class Keeper(Actor):
             return list(self.got)
         if message == "raise":
             raise NewOnlyError("only the new version has this error")
+        if message == "only-new":
+            return OnlyNew(1)  # in the new version, which registers it
         self.got.append(message)
         return message
 
@@ -109,6 +113,8 @@ REFUSED: list[tuple[str, Callable[[], object], str, str | None]] = [
     ("new", lambda: RenamedNew(1), "rolling.Renamed", "qty"),
     ("new", lambda: RetypedNew("1"), "rolling.Retyped", "n"),
     ("new", lambda: WidenedNew(1.5), "rolling.Widened", "n"),  # a float for an int
+    ("new", lambda: WidenedNew(2.0), "rolling.Widened", "n"),  # even a whole one
+    ("new", lambda: OptionalNew(None), "rolling.Optional", "n"),
     ("new", lambda: LevelNew("urgent"), "rolling.Level", "level"),  # a member old lacks
     ("new", lambda: OnlyNew(1), "rolling.OnlyNew", None),  # a name old never registered
 ]
@@ -149,7 +155,7 @@ async def test_an_incompatible_ask_or_send_fails_at_once_naming_the_type_and_fie
         assert await versions.got("old") == []
         assert await versions.got("new") == []
         assert versions.new.dead_letters.by_reason == {"incompatible": 3}
-        assert versions.old.dead_letters.by_reason == {"incompatible": 6}
+        assert versions.old.dead_letters.by_reason == {"incompatible": 8}
 
 
 async def test_a_reply_of_another_version_fails_the_ask_naming_the_type_and_field(
@@ -164,6 +170,12 @@ async def test_a_reply_of_another_version_fails_the_ask_naming_the_type_and_fiel
         assert "was handled" in str(refused.value)
         assert await versions.got("old") == [RequiredOld(1)]
         assert versions.new.dead_letters.by_reason == {"incompatible": 1}
+        with pytest.raises(IncompatibleMessage) as unknown:
+            await versions.old.remote("new", "/k").ask("only-new", timeout=SAFETY)
+        refused_text(unknown.value, "rolling.OnlyNew", None)
+        assert "was handled" in str(unknown.value)
+        (letter,) = versions.old.dead_letters.recent
+        assert (letter.reason, letter.recipient) == ("incompatible", "new:/k")
         assert (
             await metric(versions.new, 'actorkit_nats_rejected_total{reason="incompatible"}') == 1
         )
@@ -202,6 +214,7 @@ async def test_refused_tells_and_publishes_are_dead_letters_logged_once_per_type
         assert await listener.ask("got") == [AddedNew(i) for i in range(3)]
         assert new.dead_letters.by_reason == {"incompatible": 10}
         assert await metric(new, 'actorkit_nats_rejected_total{reason="incompatible"}') == 10
+        assert await metric(new, 'actorkit_dead_letters_total{reason="incompatible"}') == 10
     warnings = [
         record.getMessage()
         for record in caplog.records
@@ -223,14 +236,27 @@ async def test_compatible_changes_are_delivered(server: NatsServer) -> None:
         to_new.tell(RemovedOld(1, 2))
         await to_new.send(WidenedOld(2))
         old.publish("nowhere", LevelOld("high"))
+        to_new.tell(OptionalOld(3))  # in order with the ask after it
         assert await to_new.ask(LevelOld("high"), timeout=SAFETY) == LevelOld("high")
         got = await versions.got("new")
-        assert got == [AddedNew(1, 7), RemovedNew(1), WidenedNew(2.0), LevelNew("high")]
+        assert got == [
+            AddedNew(1, 7),
+            RemovedNew(1),
+            WidenedNew(2.0),
+            OptionalNew(3),
+            LevelNew("high"),
+        ]
         assert type(got[2].n) is float
         assert await to_old.ask(AddedNew(1, 9), timeout=SAFETY) == AddedNew(1, 7)
         to_old.tell(RequiredNew(1, 2))
+        to_old.tell(OptionalNew(4))
         await to_old.send(LevelNew("low"))
-        assert await versions.got("old") == [AddedOld(1), RequiredOld(1), LevelOld("low")]
+        assert await versions.got("old") == [
+            AddedOld(1),
+            RequiredOld(1),
+            OptionalOld(4),
+            LevelOld("low"),
+        ]
         assert old.dead_letters.count == new.dead_letters.count == 0
 
 

@@ -79,6 +79,17 @@ class WidenedNew:
     n: float
 
 
+@actorkit.message("rolling.Optional")
+@dataclasses.dataclass
+class OptionalOld:
+    n: int
+
+
+@dataclasses.dataclass
+class OptionalNew:
+    n: int | None
+
+
 @actorkit.message("rolling.Level")
 @dataclasses.dataclass
 class LevelOld:
@@ -102,6 +113,7 @@ NEW: dict[str, type | None] = {
     "rolling.Renamed": RenamedNew,
     "rolling.Retyped": RetypedNew,
     "rolling.Widened": WidenedNew,
+    "rolling.Optional": OptionalNew,
     "rolling.Level": LevelNew,
     "rolling.OnlyNew": OnlyNew,
 }
