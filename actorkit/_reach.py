@@ -97,9 +97,6 @@ class Reach:
         transport.publish(topic, message)
         return self._router.publish(topic, message, unmatched_is_dead=False)
 
-    def _publish_from_elsewhere(self, topic: str, message: object) -> int:
-        return self._router.publish(topic, message, unmatched_is_dead=False)
-
     # --- other systems (with a transport) ---------------------------------------------------
     def expose(self, ref: ActorRef, *, group: str | None = None) -> None:
         """Make a local actor reachable from other systems by `remote(self.name, ref.path)`;

@@ -67,6 +67,10 @@ class Router:
     def patterns_of(self, cell: Cell) -> frozenset[str]:
         return self._index.patterns_of(cell.mailbox)
 
+    def wanted(self, topic: str) -> bool:
+        """Whether a publish to `topic` would reach an actor here."""
+        return bool(self._index.match(topic))
+
     def publish(self, topic: str, message: Any, *, unmatched_is_dead: bool = True) -> int:
         """`unmatched_is_dead=False` when other systems may hold the subscribers (a
         transport is attached), so a publish nobody here wants is not a local dead letter."""

@@ -126,8 +126,7 @@ class ActorSystem(Reach):
             runtime.accepting = True
             self._watchdog.start(loop)
             if self._transport is not None:
-                publish_local = self._publish_from_elsewhere
-                await self._transport.start(Host(self.name, runtime, publish_local, self.metrics))
+                await self._transport.start(Host(self.name, runtime, self._router, self.metrics))
                 self._linked = self._transport
         except BaseException:
             started.set_result(None)

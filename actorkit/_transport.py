@@ -8,11 +8,10 @@ transports plug in without the core knowing them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     import asyncio
-    from collections.abc import Callable
 
     from ._dead_letters import DeadLetters
     from ._instruments import Instruments
@@ -21,27 +20,38 @@ if TYPE_CHECKING:
     from ._runtime import Runtime
 
 
+class Topics(Protocol):
+    """The part of the router a transport uses."""
+
+    def publish(self, topic: str, message: Any, *, unmatched_is_dead: bool = True) -> int: ...
+
+    def wanted(self, topic: str) -> bool: ...
+
+
 class Host:
     """What a transport may use of the system that starts it, and nothing more: its name,
     loop, dead letters and instruments (from the runtime), the local half of a publish and
     the metrics to add families to. The system stays the user's face; a transport never
     holds it."""
 
-    __slots__ = ("_runtime", "metrics", "name", "publish_local")
+    __slots__ = ("_runtime", "_topics", "metrics", "name")
 
-    def __init__(
-        self,
-        name: str,
-        runtime: Runtime,
-        publish_local: Callable[[str, object], int],
-        metrics: Metrics,
-    ) -> None:
+    def __init__(self, name: str, runtime: Runtime, topics: Topics, metrics: Metrics) -> None:
         self.name = name
         self._runtime = runtime
-        self.publish_local = publish_local
+        self._topics = topics
+        self.metrics = metrics
+
+    def publish_local(self, topic: str, message: object) -> int:
         """Deliver a publish from another system to the local subscribers (no dead letter
         when there is none: the publish was meant for every system)."""
-        self.metrics = metrics
+        return self._topics.publish(topic, message, unmatched_is_dead=False)
+
+    def wanted(self, topic: str) -> bool:
+        """Whether a publish from another system to `topic` would reach an actor here: one
+        that no actor here would have got is no refusal of this system's when it cannot be
+        decoded."""
+        return self._topics.wanted(topic)
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:

@@ -268,3 +268,29 @@ async def test_an_exception_the_asker_does_not_know_arrives_as_remote_error(
             await versions.old.remote("new", "/k").ask("raise", timeout=SAFETY)
         assert failed.value.type_name.endswith("NewOnlyError")
         assert failed.value.message == "only the new version has this error"
+
+
+async def test_a_refused_publish_on_a_topic_nobody_here_wants_is_no_dead_letter_here(
+    server: NatsServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every system gets every publish: each system of the other version recorded and
+    logged one that none of its actors would have got (a compatible one is no dead letter
+    there either)."""
+    caplog.set_level(logging.WARNING, logger="actorkit")
+    async with two_versions(server) as versions:
+        old, new = versions.old, versions.new
+        letters = await Probe.spawn(new)
+        new.subscribe(letters.ref, DEAD_LETTER_TOPIC)
+        events = await Probe.spawn(new)
+        new.subscribe(events.ref, "events")
+        await link_of(new).flush()
+        old.publish("quiet.orders", RequiredOld(1))  # no actor of new subscribes to it
+        old.publish("events", RequiredOld(2))
+        old.publish("events", AddedOld(3))  # one connection: handled after the others
+        await events.expect(AddedNew(3), SAFETY)
+        letter = await letters.receive(SAFETY)
+        assert (letter.recipient, letter.reason) == ("topic events", "incompatible")
+        letters.expect_empty()
+        assert new.dead_letters.by_reason == {"incompatible": 1}
+    warned = [record.getMessage() for record in caplog.records if "rolling." in record.getMessage()]
+    assert len(warned) == 1 and "topic events" in warned[0], warned

@@ -275,7 +275,9 @@ class Inbound:
                 if len(body) != 1:
                     raise BadPayload("a publish frame has 1 slot")
             except BadPayload as error:
-                self.refusals.payload(frame, f"topic {topic}", error)
+                system = core.system  # no actor here wanting it: nothing here was refused
+                if not isinstance(error, Incompatible) or system is None or system.wanted(topic):
+                    self.refusals.payload(frame, f"topic {topic}", error)
                 continue
             self._publish(topic, body[0])
         return True
