@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import enum
 import pickle
 from typing import TYPE_CHECKING, Any
 
@@ -320,3 +321,23 @@ def test_an_object_its_class_here_refuses_is_incompatible_naming_the_field(
     assert type(rebuilt) is IncompatibleMessage and isinstance(rebuilt, TypeError)
     assert (rebuilt.type_name, rebuilt.field, str(rebuilt)) == (name, field, str(sent))
     assert "another version" in str(rebuilt)
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+class Size(enum.IntEnum):
+    SMALL = 1
+
+
+class Mood(enum.StrEnum):
+    GLAD = "glad"
+
+
+@pytest.mark.parametrize("member", [Colour.RED, Size.SMALL, Mood.GLAD], ids=repr)
+def test_enum_members_do_not_cross(member: enum.Enum) -> None:
+    """As distributed.md's rolling deploys say, an int or str enum too: a `Literal` of the
+    values crosses instead."""
+    with pytest.raises(TypeError, match=f"cannot encode a {__name__}.{type(member).__qualname__}"):
+        Codec().wire(Point(1, member))  # type: ignore[arg-type]
