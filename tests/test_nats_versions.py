@@ -294,3 +294,26 @@ async def test_a_refused_publish_on_a_topic_nobody_here_wants_is_no_dead_letter_
         assert new.dead_letters.by_reason == {"incompatible": 1}
     warned = [record.getMessage() for record in caplog.records if "rolling." in record.getMessage()]
     assert len(warned) == 1 and "topic events" in warned[0], warned
+
+
+def test_the_warnings_are_bounded_by_the_number_of_types(caplog: pytest.LogCaptureFixture) -> None:
+    """The names come off the wire: a sender making up one per message gets `SAID_LIMIT`
+    warnings, then DEBUG lines, each still a dead letter."""
+    from actorkit._nats._refusals import SAID_LIMIT, Refusals
+    from actorkit._wire import Incompatible
+
+    rejected: list[str] = []
+
+    class Core:
+        system_name = "here"
+
+        def reject(self, reason: str, message: object, recipient: str) -> None:
+            rejected.append(reason)
+
+    caplog.set_level(logging.DEBUG, logger="actorkit")
+    refusals = Refusals(Core())  # type: ignore[arg-type]
+    for i in [0, 0, *range(SAID_LIMIT + 5)]:
+        refusals.payload(b"x", "/k", Incompatible(f"made.Up{i}", None))
+    levels = Counter(record.levelname for record in caplog.records)
+    assert levels == {"WARNING": SAID_LIMIT, "DEBUG": 7}
+    assert rejected == ["incompatible"] * (SAID_LIMIT + 7)
