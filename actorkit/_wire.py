@@ -14,15 +14,14 @@ transport's frames are in `actorkit._nats._frames`).
 from __future__ import annotations
 
 import dataclasses
-import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
 
 from ._registry import class_named, name_of
 from ._shown import said
-from ._wire_admits import admitted
+from ._wire_admits import ScalarFields, admitted, scalar_fields
 from ._wire_refusals import BadPayload as BadPayload  # where the transport and stores import it
 from ._wire_refusals import Incompatible as Incompatible
 from ._wire_refusals import (
@@ -42,15 +41,14 @@ SCALARS = frozenset({str, int, float, bool, type(None), bytes})
 """Types that cross as they are; everything else is a container or a registered class."""
 
 
-ScalarFields = Callable[[Any], "dict[str, Any] | None"]
-"""An instance's fields as a dict when every one holds a scalar, else None."""
+Plan = tuple[tuple[str, ...], ScalarFields, bool, frozenset[str] | None]
+_plans: dict[type, Plan] = {}
+"""A registered class's plan: its field names that cross, its `ScalarFields`, whether
+those also tell that the annotations admit the fields (`_wire_admits`), and all its fields
+when one has a default, which a stored field renamed to it would silently read instead."""
 
-_plans: dict[type, tuple[tuple[str, ...], ScalarFields, bool]] = {}
-"""A registered class's plan: its field names that cross, its `ScalarFields`, and whether
-those also tell that the annotations admit the fields (`_wire_admits`)."""
 
-
-def _plan(cls: type) -> tuple[tuple[str, ...], ScalarFields, bool]:
+def _plan(cls: type) -> Plan:
     """The field names of a registered class that cross, and its `ScalarFields`: its init
     fields, and those without a default (computed in `__post_init__`), which
     `msgspec.convert` requires since it sets fields instead of calling `__init__`. A class
@@ -63,53 +61,25 @@ def _plan(cls: type) -> tuple[tuple[str, ...], ScalarFields, bool]:
             raise unrebuildable(cls, error) from None
         if dataclasses.is_dataclass(cls):
             missing = dataclasses.MISSING
+            every = dataclasses.fields(cls)
             names = tuple(
                 f.name
-                for f in dataclasses.fields(cls)
+                for f in every
                 if f.init or (f.default is missing and f.default_factory is missing)
+            )
+            defaults = any(
+                f.default is not missing or f.default_factory is not missing for f in every
             )
         else:
             import attrs  # loaded already: `cls` is an attrs class
 
-            names = tuple(a.name for a in attrs.fields(cls) if a.init or a.default is attrs.NOTHING)
+            every = attrs.fields(cls)
+            names = tuple(a.name for a in every if a.init or a.default is attrs.NOTHING)
+            defaults = any(a.default is not attrs.NOTHING for a in every)
         table = admitted(cls, names)
-        plan = _plans[cls] = (names, _scalar_fields(names, table), table is not None)
+        known = frozenset(f.name for f in every) if defaults else None
+        plan = _plans[cls] = (names, scalar_fields(names, table), table is not None, known)
     return plan
-
-
-def _scalar_fields(
-    names: tuple[str, ...], table: tuple[frozenset[type], ...] | None
-) -> ScalarFields:
-    """With a `table` of what each field's annotation admits, a field outside it counts as
-    no scalar: the value takes the path that decodes it back, which says what is wrong."""
-    if len(names) == 1:
-        (field,) = names
-        allowed = SCALARS if table is None else table[0]
-
-        def one(value: Any) -> dict[str, Any] | None:
-            item = getattr(value, field)
-            return {field: item} if type(item) in allowed else None
-
-        return one
-    get = operator.attrgetter(*names) if names else lambda value: ()
-    if table is None:
-
-        def many(value: Any) -> dict[str, Any] | None:
-            items = get(value)
-            if SCALARS.issuperset(map(type, items)):
-                return dict(zip(names, items))  # noqa: B905 (equal lengths; the keyword costs)
-            return None
-
-        return many
-    admits = frozenset.__contains__
-
-    def checked(value: Any) -> dict[str, Any] | None:
-        items = get(value)
-        if all(map(admits, table, map(type, items))):
-            return dict(zip(names, items))  # noqa: B905 (equal lengths; the keyword costs)
-        return None
-
-    return checked
 
 
 def _ext_frames() -> tuple[bytes, ...]:
@@ -163,6 +133,9 @@ class Codec:
     def __init__(self) -> None:
         self._encoder = msgspec.msgpack.Encoder()
         self._decoder: msgspec.msgpack.Decoder[Any] = msgspec.msgpack.Decoder(ext_hook=self._ext)
+        self.dropped: list[tuple[str, frozenset[str]]] | None = None
+        """When a list, what `decode` met of stored fields the class no longer has, by its
+        registered name, for a store to tell (a message from another version keeps quiet)."""
 
     def _wire(self, value: Any) -> Any:
         cls = type(value)
@@ -278,9 +251,14 @@ class Codec:
             if cls is None:
                 raise Incompatible(name, None)
             try:
-                return msgspec.convert(fields, cls)
+                value: Any = msgspec.convert(fields, cls)
             except msgspec.ValidationError as error:
                 raise Incompatible(name, str(error)) from None
+            if self.dropped is not None:
+                known = (_plans.get(cls) or _plan(cls))[3]
+                if known is not None and not fields.keys() <= known:
+                    self.dropped.append((name, frozenset(fields.keys() - known)))
+            return value
         raise BadPayload(f"unknown extension type {code}")
 
     def decode(self, payload: bytes) -> list[Any]:

@@ -10,12 +10,16 @@ set is that check, a tenth of the cost of converting; every other class is conve
 from __future__ import annotations
 
 import dataclasses
+import operator
 import types
 import typing
+from collections.abc import Callable
 from typing import Any
 
 _NONE = type(None)
 _SCALARS: frozenset[type] = frozenset({str, int, float, bool, _NONE, bytes})
+ScalarFields = Callable[[Any], "dict[str, Any] | None"]
+"""An instance's fields as a dict when every one holds a scalar, else None."""
 _PLAIN: dict[Any, frozenset[type]] = {
     int: frozenset({int}),  # not bool: msgspec refuses it for an int
     float: frozenset({int, float}),  # an int is converted to a float
@@ -61,3 +65,38 @@ def _admits(annotation: Any) -> frozenset[type] | None:
             return None
         return frozenset().union(*parts)  # type: ignore[arg-type]
     return None
+
+
+def scalar_fields(
+    names: tuple[str, ...], table: tuple[frozenset[type], ...] | None
+) -> ScalarFields:
+    """With a `table` of what each field's annotation admits, a field outside it counts as
+    no scalar: the value takes the path that decodes it back, which says what is wrong."""
+    if len(names) == 1:
+        (field,) = names
+        allowed = _SCALARS if table is None else table[0]
+
+        def one(value: Any) -> dict[str, Any] | None:
+            item = getattr(value, field)
+            return {field: item} if type(item) in allowed else None
+
+        return one
+    get = operator.attrgetter(*names) if names else lambda value: ()
+    if table is None:
+
+        def many(value: Any) -> dict[str, Any] | None:
+            items = get(value)
+            if _SCALARS.issuperset(map(type, items)):
+                return dict(zip(names, items))  # noqa: B905 (equal lengths; the keyword costs)
+            return None
+
+        return many
+    admits = frozenset.__contains__
+
+    def checked(value: Any) -> dict[str, Any] | None:
+        items = get(value)
+        if all(map(admits, table, map(type, items))):
+            return dict(zip(names, items))  # noqa: B905 (equal lengths; the keyword costs)
+        return None
+
+    return checked

@@ -13,8 +13,7 @@ from typing import Self
 
 from .._errors import PersistenceConflict, PersistenceError
 from .._persistence_id import MAX_PERSISTENCE_ID, unstorable
-from .._wire import BadPayload
-from . import _payload
+from ._evolution import decoded
 from ._store import StoredEvent, StoredReminder
 
 _log = logging.getLogger("actorkit.persistence")
@@ -192,13 +191,11 @@ async def decoded_events(
 ) -> AsyncIterator[tuple[int, float, object]]:
     """`StoreBase.events` for any store's `read`: also one that implements only the protocol."""
     async for stored in read(persistence_id, from_seq):
-        try:
-            event = _payload.decode(stored.payload)
-        except BadPayload as error:
-            raise PersistenceError(
-                f"event {stored.seq} of {persistence_id!r} does not decode: {error}"
-            ) from None
-        yield stored.seq, stored.time, event
+        yield (
+            stored.seq,
+            stored.time,
+            decoded(stored.payload, f"event {stored.seq}", persistence_id),
+        )
 
 
 class StoreBase(ABC):

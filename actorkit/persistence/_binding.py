@@ -13,9 +13,10 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from .._errors import ActorStopped, PersistenceConflict, PersistenceError
+from .._errors import ActorStopped, PersistenceConflict
 from .._wire import BadPayload
 from . import _payload
+from ._evolution import unreadable, warn_dropped
 
 if TYPE_CHECKING:
     from .._cell import Cell
@@ -96,11 +97,12 @@ class Binding:
 
     def decode(self, payload: bytes, what: str) -> Any:
         try:
-            return _payload.decode(payload)
+            value = _payload.decode(payload)
         except BadPayload as error:
-            raise PersistenceError(
-                f"{what} of {self.persistence_id!r} does not decode: {error}"
-            ) from None
+            raise unreadable(error, what, self.persistence_id) from None
+        if _payload.dropped:
+            warn_dropped(what, self.persistence_id)
+        return value
 
     def failed(self, operation: Operation, error: BaseException) -> None:
         """The store failed this instance's `operation`: counted by its class. A conflict of

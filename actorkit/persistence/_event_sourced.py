@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .._errors import PersistenceConflict, PersistenceError
 from ._binding import encode, encode_all
 from ._durable import Durable
+from ._evolution import pass_over, unfit
 
 if TYPE_CHECKING:
     from ._binding import Binding
@@ -203,8 +204,7 @@ class EventSourced(Durable):
         store = binding.store
         seq = 0
         snapshot = await guarded(store.load_snapshot(pid), f"loading the snapshot of {pid!r}")
-        if snapshot is not None:
-            self.restore(binding.decode(snapshot.payload, f"snapshot {snapshot.seq}"))
+        if snapshot is not None and self._restored(snapshot.payload, f"snapshot {snapshot.seq}"):
             seq = snapshot.seq
         replayed = 0
         apply = self.apply
@@ -226,6 +226,30 @@ class EventSourced(Durable):
             replayed += 1
         binding.seq = seq
         return replayed
+
+    def _restored(self, payload: bytes, what: str) -> bool:
+        """Restores a snapshot, unless it no longer fits the class (a deploy changed what it
+        holds): the events it stands for are all in the journal, so replaying them gives
+        the state it would have, where failing would leave the actor down for a copy."""
+        binding = self._durable
+        why: str | None = None
+        try:
+            snapshot = binding.decode(payload, what)
+        except PersistenceError as error:
+            why = str(error)
+        else:
+            if type(self).restore is EventSourced.restore:
+                fresh = {k: v for k, v in vars(self).items() if k not in _RUNTIME_OWN}
+                unfitting = unfit(snapshot, fresh)
+                if unfitting is not None:
+                    pid, cls = binding.persistence_id, type(self).__qualname__
+                    why = f"{what} of {pid!r} was taken by an earlier shape of {cls}: {unfitting}"
+        if why is not None:
+            pass_over(why)
+            binding.snapshot_owed = True  # else every recovery replays until the next mark
+            return False
+        self.restore(snapshot)
+        return True
 
 
 async def _stored(binding: Binding, payloads: list[bytes]) -> bool:

@@ -10,6 +10,9 @@ from collections.abc import Callable
 from .._wire import BadPayload, Codec
 
 _codec = Codec()
+dropped: list[tuple[str, frozenset[str]]] = []
+"""Stored fields that decoding met and their classes no longer have (`_evolution`)."""
+_codec.dropped = dropped
 
 
 encode: Callable[[object], bytes] = _codec.encode_value

@@ -1,0 +1,125 @@
+"""Stored values read by a later version of the program (docs/persistence.md, "Changing
+stored classes between deploys"): what to change when one no longer decodes, a warning for
+stored fields a class no longer has, and whether a default snapshot still fits the actor.
+
+The codec's own errors speak to a receiver of messages from another process; a store's
+reader is the same program a deploy later, whose way out is to change its classes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from .._errors import PersistenceError
+from .._wire import BadPayload, Incompatible
+from . import _payload
+
+logger = logging.getLogger("actorkit")
+
+SECTION = 'docs/persistence.md, "Changing stored classes between deploys"'
+_MISSING = re.compile(r"missing required field `([^`]+)`")
+_told: set[tuple[str, frozenset[str]]] = set()
+"""Dropped fields already warned of: a recovery of 100k events warns once."""
+
+
+_CONVERT = {"event": "apply", "snapshot": "restore", "state": "on_start", "reminder": "receive"}
+"""Where an actor meets each kind of stored value, to convert an old version in."""
+_SCALAR = {"int": "int", "float": "float", "str": "str", "bool": "bool", "null": "None"}
+_GOT = re.compile(r"Expected `([^`]+)`, got `([^`]+)`")
+
+
+def unreadable(error: BadPayload, what: str, persistence_id: str) -> PersistenceError:
+    """`what` ("event 3", "snapshot 1000", "state revision 2", "reminder 'k'") of
+    `persistence_id` does not decode: the error says which class and field, and what to
+    change in the program to read it."""
+    _payload.dropped.clear()  # what the value's other objects had: it is not read
+    said = _advice(error, _CONVERT.get(what.partition(" ")[0], "apply"))
+    return PersistenceError(f"{what} of {persistence_id!r} does not decode: {said} ({SECTION})")
+
+
+def _advice(error: BadPayload, hook: str) -> str:
+    if not isinstance(error, Incompatible):  # not a registered object's: bytes no version wrote
+        return str(error)
+    name, detail, field = error.type_name, error.detail, error.field
+    keep = (
+        f"keep the old class registered as {name!r}, register the new one under a new name "
+        f"and convert the old one in {hook}"
+    )
+    if detail is None:
+        return (
+            f"no class is registered as {name!r}, its stored type (renamed or removed since "
+            f"it was stored?): register the class under that name, @actorkit.message({name!r}), "
+            f"or keep the old class registered under it and convert it in {hook}"
+        )
+    if field is None:  # a `__post_init__` that raised: the class's own refusal
+        return str(error)
+    if _MISSING.search(detail) is not None:
+        return (
+            f"{error}; values of {name!r} stored before field {field!r} was added lack it: give "
+            f"{field} a default, or, if it was renamed, {keep}"
+        )
+    got = _GOT.search(detail)
+    if got is not None and {*got.groups()} <= _SCALAR.keys():
+        admit = f"`{_SCALAR[got.group(1)]} | {_SCALAR[got.group(2)]}`"
+    elif "Invalid enum value" in detail:
+        admit = "the stored value back in its Literal"
+    else:  # a message class, which no union of them admits
+        admit = "`Any`"
+    return (
+        f"{error}; the stored value no longer fits the annotation of {field}: make it admit "
+        f"the value ({admit}), or {keep}"
+    )
+
+
+def decoded(payload: bytes, what: str, persistence_id: str) -> object:
+    """One stored value, decoded; `PersistenceError` saying what to change when it no
+    longer decodes. `Binding.decode` is this, written out for recovery's every event."""
+    try:
+        value = _payload.decode(payload)
+    except BadPayload as error:
+        raise unreadable(error, what, persistence_id) from None
+    if _payload.dropped:
+        warn_dropped(what, persistence_id)
+    return value
+
+
+def warn_dropped(what: str, persistence_id: str) -> None:
+    """Warns of the stored fields that decoding `what` met and its classes no longer have,
+    once per type and fields."""
+    hook = _CONVERT.get(what.partition(" ")[0], "apply")
+    for name, fields in _payload.dropped:
+        if (name, fields) not in _told:
+            _told.add((name, fields))
+            logger.warning(
+                "%s of %r holds field(s) %s of %r that its class no longer has: they are "
+                "ignored. If a field was renamed, the new one reads its default instead of the "
+                "stored value: keep the old class registered as %r, register the new one under "
+                "a new name and convert the old one in %s (%s)",
+                what, persistence_id, ", ".join(map(repr, sorted(fields))), name, name, hook,
+                SECTION,
+            )  # fmt: skip
+    _payload.dropped.clear()
+
+
+def unfit(snapshot: object, fresh: dict[str, object]) -> str | None:
+    """Why a default snapshot (the dict of an instance's attributes) cannot be restored into
+    an instance whose `__init__` set `fresh`, None when it can: one taken by an earlier
+    shape of the actor lacks an attribute this one sets, which restoring would leave at its
+    initial value while only the later events are applied."""
+    if type(snapshot) is not dict:
+        return f"it is a {type(snapshot).__name__}, not the dict of attributes"
+    lacking = [name for name in fresh if name not in snapshot]
+    if lacking:
+        return f"it lacks the attribute(s) {', '.join(map(repr, lacking))}"
+    return None
+
+
+def pass_over(why: str) -> None:
+    """Recovery replays the whole journal instead of restoring a snapshot (a store deletes
+    no event): the state is the same, only its recovery slower until the next snapshot."""
+    logger.warning(
+        "%s: the snapshot is passed over and the journal replayed from its first event; the "
+        "actor's next persist takes a snapshot in its current shape",
+        why,
+    )
