@@ -5,6 +5,7 @@ shape of the actor is passed over for the journal rather than restored into the 
 from __future__ import annotations
 
 import asyncio
+import enum
 import io
 import logging
 import re
@@ -184,3 +185,24 @@ async def test_the_docs_migration_sample_reads_old_events_beside_new_ones() -> N
         async with ActorSystem("v2", store=store.another()) as system:
             ref = await system.spawn(ledger, name="l", persistence_id="/a")
             assert await ref.ask("cents") == 700
+
+
+class Color(enum.Enum):
+    RED = "red"
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+
+
+@pytest.mark.usefixtures("versions")
+@pytest.mark.parametrize("member", [Color.RED, Level.LOW])
+async def test_an_enum_member_is_no_stored_value(member: enum.Enum) -> None:
+    """So removing an `Enum` value cannot strand a stored one: a `Literal` or a `str` is
+    stored instead, which the table covers."""
+    store = SharedMemoryStore()
+    async with asyncio.timeout(30), ActorSystem("e", store=store) as system:
+        log = await system.spawn(Log, name="a")
+        with pytest.raises(TypeError, match="cannot encode"):
+            await log.ask(("keep", Dep(5, member)))  # type: ignore[arg-type]
+        assert [event async for event in store.read("/a")] == []
