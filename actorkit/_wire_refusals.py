@@ -34,6 +34,8 @@ class Incompatible(BadPayload):
         self.type_name = type_name
         self.detail = detail
         self.field = _field(detail)
+        self.missing = detail is not None and _MISSING.search(detail) is not None
+        """The field is missing (else its value does not fit, or `field` is None)."""
 
 
 def _field(detail: str | None) -> str | None:

@@ -18,7 +18,6 @@ from . import _payload
 logger = logging.getLogger("actorkit")
 
 SECTION = 'docs/persistence.md, "Changing stored classes between deploys"'
-_MISSING = re.compile(r"missing required field `([^`]+)`")
 _told: set[tuple[str, frozenset[str]]] = set()
 """Dropped fields already warned of: a recovery of 100k events warns once."""
 
@@ -54,7 +53,7 @@ def _advice(error: BadPayload, hook: str) -> str:
         )
     if field is None:  # a `__post_init__` that raised: the class's own refusal
         return str(error)
-    if _MISSING.search(detail) is not None:
+    if error.missing:
         return (
             f"{error}; values of {name!r} stored before field {field!r} was added lack it: give "
             f"{field} a default, or, if it was renamed, {keep}"
