@@ -171,7 +171,8 @@ class Cell(Lifecycle):
             and mailbox_size > 0
             and type(restart) is str
             and restart in RESTART_TYPES
-            and capabilities == ()
+            and type(capabilities) is tuple  # not `== ()`: a numpy array compares per item
+            and not capabilities
         ):
             make, capacity, extra = factory, mailbox_size, NOTHING
         else:

@@ -201,7 +201,7 @@ async def serve(
     """Serve one system: its public face, plus its root (for `/actors`) and its transport
     (for `/healthz`), which the system hands over rather than exposing."""
     checked = check_auth(auth)
-    check_address(host, port)
+    host, port = check_address(host, port)
     endpoints = _Endpoints(system, root, transport)
     routes = [
         ("/metrics", endpoints.metrics), ("/healthz", endpoints.healthz),

@@ -11,6 +11,7 @@ import hmac
 import ipaddress
 from dataclasses import dataclass, field
 
+from ._exact import exact_int, exact_str
 from ._shown import given
 
 TOKEN_VARIABLE = "ACTORKIT_HTTP_TOKEN"
@@ -36,7 +37,7 @@ def _credential(value: object, what: str) -> bytes:
         raise ValueError(f"{what} must be valid text, got {value!r}") from None
 
 
-def check_address(host: object, port: object) -> None:
+def check_address(host: object, port: object) -> tuple[str, int]:
     """Where `serve_http` may listen: refused before anything is bound."""
     if not isinstance(host, str):
         raise TypeError(f"host must be a str such as '127.0.0.1', got {type(host).__name__}")
@@ -44,10 +45,13 @@ def check_address(host: object, port: object) -> None:
         raise ValueError(
             f"host must be an address or host name such as '127.0.0.1', got {given(host)}"
         )
+    if isinstance(port, int) and not isinstance(port, bool):
+        port = exact_int(port)
     if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
         raise ValueError(
             f"port must be an int from 0 to 65535 (0 picks a free one), got {given(port)}"
         )
+    return exact_str(host), port
 
 
 def _header_bytes(value: str) -> bytes:

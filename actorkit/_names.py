@@ -7,6 +7,8 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Iterable
 
+from ._exact import exact_str
+
 MAX_NAME = 255
 MAX_PATH = 4096
 NOTHING: frozenset[str] = frozenset()
@@ -17,7 +19,7 @@ def check_names(value: object, what: str, each: str) -> frozenset[str]:
     """A set of capability names, from any iterable of non-empty strings (a bare str is a
     mistake: it would be read as a set of letters). An empty str is of the right type with a
     wrong value, a `ValueError` as an empty system name is."""
-    if value == ():
+    if type(value) is tuple and not value:  # not `== ()`: a numpy array compares per item
         return NOTHING
     # Concrete collections first (a tuple of types, not a union: faster to check); the
     # isinstance check against the Iterable ABC is slow.
@@ -33,12 +35,15 @@ def check_names(value: object, what: str, each: str) -> frozenset[str]:
             # reprlib: a deeply nested list would exhaust the recursion limit in repr
             error = ValueError if isinstance(item, str) else TypeError
             raise error(f"{each} in {what} must be a non-empty str, got {reprlib.repr(item)}")
-    return frozenset(items)
+    # Exact strs (`_exact`): a subclass's own __hash__ or __eq__ would run in the task
+    # layer's indexes, at every later submit and at shutdown.
+    return frozenset([exact_str(item) for item in items])
 
 
 def check_system_name(name: object) -> str:
     if not isinstance(name, str):
         raise TypeError(f"system name must be a str, got {type(name).__name__}")
+    name = exact_str(name)  # it goes into subjects, labels and ids by formatting
     if not name or "/" in name or len(name) > MAX_NAME or not name.isprintable():
         raise ValueError(
             f"system name must be a non-empty str without '/' of at most {MAX_NAME} printable "
@@ -50,6 +55,7 @@ def check_system_name(name: object) -> str:
 def check_path(path: object) -> str:
     if not isinstance(path, str):
         raise TypeError(f"path must be a str such as '/parent/child', got {type(path).__name__}")
+    path = exact_str(path)  # looked up in the registry: a subclass's __hash__ must not run
     if not path.startswith("/") or len(path) > MAX_PATH or not path.isprintable():
         raise ValueError(
             f"path must be an actor path such as '/parent/child' (at most {MAX_PATH} printable "

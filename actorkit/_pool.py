@@ -5,6 +5,7 @@ the members, and hands over what reached it while it had none."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -139,7 +140,8 @@ async def start_pool(
 ) -> PoolRef:
     """`ActorSystem.spawn_pool`: its arguments checked where it was called, then the pool
     actor spawned by `spawn`, its ref a `PoolRef` (`Pool.__init__`)."""
-    check_pool(spec.size, spec.routing, spec.hash_key, spec.supervisor)
+    size, routing = check_pool(spec.size, spec.routing, spec.hash_key, spec.supervisor)
+    spec = dataclasses.replace(spec, size=size, routing=routing)
     check_member_arguments(spec.kwargs)
     check_arguments(check_factory(spec.factory), spec.args, spec.kwargs)
     ref = await spawn(Pool, spec, name=name)

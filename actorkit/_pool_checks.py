@@ -5,6 +5,7 @@ from __future__ import annotations
 import reprlib
 
 from ._envelope import Ask
+from ._exact import exact_int, exact_str
 from ._shown import given
 from ._supervision import check_strategy
 
@@ -14,9 +15,10 @@ MAX_SIZE = 100_000
 """More members than this is a mistake (a unit slip): spawning them would hold the loop."""
 
 
-def check_size(size: object) -> None:
+def check_size(size: object) -> int:
     if not isinstance(size, int) or isinstance(size, bool):
         raise TypeError(f"pool size must be an int >= 1, got {type(size).__name__} {given(size)}")
+    size = exact_int(size)
     if size < 1:
         raise ValueError(f"pool size must be an int >= 1, got {size}")
     if size > MAX_SIZE:
@@ -24,10 +26,16 @@ def check_size(size: object) -> None:
             f"pool size must be at most {MAX_SIZE}, got {reprlib.repr(size)}; "
             "use several pools for more members"
         )
+    return size
 
 
-def check_pool(size: object, routing: object, hash_key: object, supervisor: object) -> None:
-    check_size(size)
+def check_pool(
+    size: object, routing: object, hash_key: object, supervisor: object
+) -> tuple[int, str]:
+    """The pool's size and routing, exact (`_exact`), once every argument has passed."""
+    exact = check_size(size)
+    if isinstance(routing, str):
+        routing = exact_str(routing)
     if supervisor is not None:
         check_strategy(supervisor, "supervisor (the members' strategy)")
     if not isinstance(routing, str) or routing not in ROUTINGS:
@@ -39,6 +47,8 @@ def check_pool(size: object, routing: object, hash_key: object, supervisor: obje
         )
     if hash_key is not None and routing != "consistent_hash":
         raise ValueError("hash_key= is only used with routing='consistent_hash'")
+    assert isinstance(routing, str)
+    return exact, routing
 
 
 def check_member_arguments(kwargs: dict[str, object]) -> None:

@@ -135,7 +135,7 @@ class PoolRef(ActorRef):
         for that call). The new size is kept if the pool restarts. A new member whose start
         fails raises its error here; the pool keeps the members that did start, and that
         size. `timeout` bounds the whole operation (`AskTimeout`), on the system clock."""
-        check_size(size)
+        size = check_size(size)
         seconds = check_seconds(timeout, "resize timeout")
         try:
             async with clock_timeout(self._cell.runtime.clock, seconds):

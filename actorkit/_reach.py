@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._errors import ActorStopped, NotDelivered
+from ._exact import exact_str
 from ._names import check_actor_path, check_path, check_system_name
 from ._protocols import Ref
 from ._ref import ActorRef, local_cell
@@ -91,6 +92,7 @@ class Reach:
         subscriber is not a dead letter, since other systems may have some."""
         if type(topic) is not str:  # the index also takes token tuples; a transport does not
             validate_topic(topic)  # raises, saying what to pass
+            topic = exact_str(topic)  # a str subclass: its own __hash__ must not run in the index
         transport = self._transport
         if transport is None:
             return self._router.publish(topic, message)
@@ -112,20 +114,20 @@ class Reach:
                 f"{ref.path} belongs to actor system {cell.runtime.name!r}; expose it there"
             )
         if group is not None:
-            _check_word(group, "group")
+            group = _check_word(group, "group")
         self._transport_for("expose").expose(ref, group)
 
     def remote(self, system: str, path: str) -> ActorRef:
         """A ref to the actor exposed at `path` in the system named `system`: a name no
         system can have, or a path no actor can, is refused here with the words `ActorSystem`
         and `spawn` use, not found out by the first message."""
-        check_system_name(system)
-        check_actor_path(path)
+        system = check_system_name(system)
+        path = check_actor_path(path)
         return self._transport_for("remote").remote(system, path)
 
     def remote_group(self, group: str) -> ActorRef:
         """A ref whose messages each go to one member of the group, in any system."""
-        _check_word(group, "group")
+        group = _check_word(group, "group")
         return self._transport_for("remote_group").remote_group(group)
 
     def _transport_for(self, what: str) -> Transport:
@@ -204,12 +206,14 @@ def _cell_of(ref: object) -> Cell:
     return cell
 
 
-def _check_word(value: object, what: str) -> None:
+def _check_word(value: object, what: str) -> str:
     """A group name: what NATS puts in one subject token."""
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a str, got {type(value).__name__}")
+    value = exact_str(value)
     if not value or len(value) > 255 or not value.isprintable() or any(c in value for c in " .*>/"):
         raise ValueError(
             f"{what} must be a name of 1 to 255 printable characters without spaces, '.', '*', '/' "
             f"or '>', got {reprlib.repr(value)}"
         )
+    return value

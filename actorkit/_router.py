@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._errors import ActorStopped
+from ._exact import exact_str
 from ._mailbox import UNBOUNDED
 from ._messages import DeadLetter
 from ._topics import TopicIndex, validate_pattern
@@ -38,6 +39,7 @@ class Router:
 
     def subscribe(self, cell: Cell, pattern: str) -> bool:
         validate_pattern(pattern)  # a bad pattern is refused whether or not the actor runs
+        pattern = exact_str(pattern)  # a subclass's __eq__ would run at every later publish
         if cell.closed:
             raise ActorStopped(f"{cell.path} is stopped and cannot subscribe to {pattern!r}")
         mailbox = cell.mailbox
@@ -53,7 +55,8 @@ class Router:
         if pattern is None:
             removed = len(self._index.remove_subscriber(mailbox))
         else:
-            removed = int(self._index.remove(pattern, mailbox))  # which validates `pattern`
+            validate_pattern(pattern)
+            removed = int(self._index.remove(exact_str(pattern), mailbox))
         if mailbox not in self._index:
             self._cells.pop(mailbox, None)
         self._watching_dead = bool(self._index.match(DEAD_LETTER_TOPIC))

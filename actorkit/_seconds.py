@@ -9,6 +9,7 @@ a timestamp passed as a duration), and past it a float deadline loses its precis
 
 from __future__ import annotations
 
+from ._exact import exact_number
 from ._shown import given
 
 FOREVER = 1e9
@@ -29,13 +30,14 @@ def check_seconds(value: object, what: str, *, zero_ok: bool = False, hint: str 
         raise TypeError(
             f"{what} must be a number of seconds{hint}, got {type(value).__name__} {given(value)}"
         )
+    value = exact_number(value)  # numpy's float64, an IntEnum: compared as the number
     if not (value > 0 or (zero_ok and value == 0)) or not value < FOREVER:
         floor = ">= 0" if zero_ok else "> 0"
         raise ValueError(
             f"{what} must be {floor} seconds and finite{hint}, got {given(value)}; "
             f"every wait is shorter than {FOREVER:.0e} seconds (about 31 years)"
         )
-    return float(value)  # a subclass of int or float (numpy's float64, an IntEnum)
+    return float(value)
 
 
 def check_instant(value: object, what: str) -> float:
@@ -44,6 +46,7 @@ def check_instant(value: object, what: str) -> float:
         raise TypeError(
             f"{what} must be a number of seconds, got {type(value).__name__} {given(value)}"
         )
+    value = exact_number(value)
     if not -FOREVER < value < FOREVER:
         raise ValueError(
             f"{what} must be finite (within ±{FOREVER:.0e} seconds), got {given(value)}"

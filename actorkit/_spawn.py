@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from ._actor import PROVIDED, Actor, Unspawned, _constructing
 from ._errors import ActorStopped, NameTaken
+from ._exact import exact_int, exact_str
 from ._mailbox import UNBOUNDED
-from ._names import MAX_NAME, NOTHING, check_names
+from ._names import MAX_NAME, check_names
 from ._shown import given
 from ._state import ENDING
 from ._supervision import RESTART_TYPES, check_strategy
@@ -57,7 +58,7 @@ def check_options(
     make = check_factory(factory)
     capacity = check_mailbox_size(mailbox_size)
     restart = check_restart(restart)
-    extra = check_capabilities(capabilities) if capabilities != () else NOTHING
+    extra = check_capabilities(capabilities)
     return make, capacity, restart, extra
 
 
@@ -80,6 +81,7 @@ def check_parent(parent: Cell) -> None:
 def check_name(name: object) -> str:
     if not isinstance(name, str):
         raise TypeError(f"actor name must be a str, got {type(name).__name__}")
+    name = exact_str(name)  # a subclass's __hash__, __eq__ or __format__ would build the path
     if not name:
         raise ValueError("actor name must not be empty; pass name=None for a generated one")
     if "/" in name:
@@ -108,12 +110,15 @@ def check_mailbox_size(size: object) -> int:
         return UNBOUNDED
     if not isinstance(size, int) or isinstance(size, bool):
         raise TypeError(f"mailbox_size must be an int or None, got {type(size).__name__}")
+    size = exact_int(size)
     if size < 1:
         raise ValueError(f"mailbox_size must be >= 1 (or None for unbounded), got {size}")
     return size
 
 
 def check_restart(restart: object) -> str:
+    if isinstance(restart, str):
+        restart = exact_str(restart)
     if not isinstance(restart, str) or restart not in RESTART_TYPES:
         raise ValueError(f"restart must be one of {sorted(RESTART_TYPES)}, got {given(restart)}")
     assert isinstance(restart, str)

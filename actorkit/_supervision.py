@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
+from ._exact import exact_int, exact_number
 from ._seconds import FOREVER, check_seconds
 from ._shown import given
 
@@ -37,10 +38,13 @@ class Backoff:
     def __post_init__(self) -> None:
         check_seconds(self.min, "min")
         check_seconds(self.max, "max")
+        _keep_exact(self, "min", exact_number(self.min))
+        _keep_exact(self, "max", exact_number(self.max))
         if self.max < self.min:
             raise ValueError(f"Backoff max ({self.max}) must be >= min ({self.min})")
         if not isinstance(self.jitter, int | float) or isinstance(self.jitter, bool):
             raise TypeError(f"Backoff jitter must be a number >= 0, got {given(self.jitter)}")
+        _keep_exact(self, "jitter", exact_number(self.jitter))
         if not 0 <= self.jitter < FOREVER:
             # inf would never restart, nan would silently drop the backoff
             raise ValueError(f"Backoff jitter must be a finite number >= 0, got {self.jitter}")
@@ -51,6 +55,11 @@ class Backoff:
         except OverflowError:  # past the 1024th restart in a row: doubled far past any max
             base = self.max
         return base * (1.0 + random.uniform(0.0, self.jitter))
+
+
+def _keep_exact(record: object, name: str, value: object) -> None:
+    """Store a checked field of a frozen record as the exact built-in value (`_exact`)."""
+    object.__setattr__(record, name, value)
 
 
 def _check_decider(value: object) -> None:
@@ -80,14 +89,18 @@ class _Strategy:
 
     def __post_init__(self) -> None:
         check_seconds(self.within, "within")
+        _keep_exact(self, "within", exact_number(self.within))
         if self.backoff is not None and not isinstance(self.backoff, Backoff):
             raise TypeError(
                 f"backoff must be Backoff(min=..., max=...) or None, got {given(self.backoff)}"
             )
         _check_decider(self.decider)
         restarts = self.max_restarts
+        if isinstance(restarts, int) and not isinstance(restarts, bool):
+            restarts = exact_int(restarts)
         if not isinstance(restarts, int) or isinstance(restarts, bool) or restarts < 0:
             raise ValueError(f"max_restarts must be an int >= 0, got {given(restarts)}")
+        _keep_exact(self, "max_restarts", restarts)
 
     def directive(self, error: BaseException) -> Directive:
         """The most specific matching decider entry wins; unmatched errors restart."""

@@ -76,8 +76,7 @@ class ActorSystem(Reach):
         store: Store | None = None,
         agent_history: bool = False,
     ) -> None:
-        check_system(name, supervisor, metrics, clock)
-        self.name = name
+        self.name = check_system(name, supervisor, metrics, clock)
         self._transport = check_transport(transport)
         self._linked: Transport | None = None  # once its start returned: ours to close then
         runtime = self._runtime = Runtime(

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 _CLOCK_METHODS = ("now", "call_at", "attach", "detach")
 
 
-def check_system(name: object, supervisor: object, metrics: object, clock: object) -> None:
-    check_system_name(name)
+def check_system(name: object, supervisor: object, metrics: object, clock: object) -> str:
+    """The system's name, as an exact str, once every argument has passed."""
+    checked = check_system_name(name)
     if supervisor is not None:
         check_strategy(supervisor, "supervisor")
     if not isinstance(metrics, bool):
@@ -31,6 +32,7 @@ def check_system(name: object, supervisor: object, metrics: object, clock: objec
             "clock must be a clock such as actorkit.testing.ManualClock() (with now(), "
             f"call_at(), attach() and detach()), got {type(clock).__name__}"
         )
+    return checked
 
 
 def check_startable(name: str, started: bool, shut_down: bool) -> None:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from nats.aio.client import Client
 
+from .._exact import exact_int
 from .._shown import given
 from .._topics import validate_topic
 
@@ -99,6 +100,7 @@ def checked(prefix: str, max_buffered: int, tls: ssl.SSLContext | None) -> None:
         )
     if isinstance(max_buffered, bool) or not isinstance(max_buffered, int):
         raise TypeError(f"max_buffered must be an int, got {type(max_buffered).__name__}")
+    max_buffered = exact_int(max_buffered)
     if not 1 <= max_buffered <= MAX_BUFFERED:
         raise ValueError(f"max_buffered must be from 1 to {MAX_BUFFERED:,}, got {max_buffered!r}")
     if tls is not None and not isinstance(tls, ssl.SSLContext):

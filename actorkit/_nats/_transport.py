@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import nats.errors
 from nats.aio.subscription import Subscription
 
+from .._exact import exact_int, exact_str
 from .._names import check_actor_path, check_system_name
 from .._ref import ActorRef
 from .._seconds import check_seconds
@@ -72,8 +73,8 @@ class NatsTransport:
         self.servers = servers_of(servers)
         checked(prefix, max_buffered, tls)
         check_options(options)
-        self.prefix = prefix
-        self.max_buffered = max_buffered
+        self.prefix = exact_str(prefix)  # formatted into every subject
+        self.max_buffered = exact_int(max_buffered)
         self.buffer_timeout = check_seconds(buffer_timeout, "buffer_timeout")
         self.send_timeout = check_seconds(send_timeout, "send_timeout")
         self.connect_timeout = check_seconds(connect_timeout, "connect_timeout")
@@ -219,8 +220,8 @@ class NatsTransport:
     def remote(self, system: str, path: str) -> RemoteRef:
         """`ActorSystem.remote`'s rules, then the one a system served over NATS adds to its
         name, in the words `start` uses for it."""
-        token(check_system_name(system), "the system name")
-        check_actor_path(path)
+        system = token(check_system_name(system), "the system name")
+        path = check_actor_path(path)
         return RemoteRef(self, self._core.actor_subject(system), path, f"{system}:{path}")
 
     def remote_group(self, group: str) -> RemoteRef:

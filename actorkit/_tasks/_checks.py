@@ -3,6 +3,7 @@ common cases, since they run on every submit."""
 
 from __future__ import annotations
 
+from .._exact import exact_int
 from .._names import check_names
 from .._seconds import check_seconds
 from .._shown import given
@@ -12,7 +13,7 @@ def check_int(what: str, value: object) -> int:
     # A plain int passes on the first test; a bool is an int to Python but a mistake here.
     if type(value) is not int and (not isinstance(value, int) or isinstance(value, bool)):
         raise TypeError(f"{what} must be an int, got {type(value).__name__} {given(value)}")
-    return value
+    return exact_int(value)  # an int subclass's own __lt__ would run in the queue's heap
 
 
 def check_retries(retries: object) -> int:
@@ -38,11 +39,13 @@ def check_requires(requires: object) -> frozenset[str]:
     if kind is tuple or kind is frozenset:
         try:
             return CHECKED_REQUIRES[requires]
-        except (KeyError, TypeError):  # TypeError: unhashable items, which the check rejects
-            pass
+        except Exception:  # unhashable items, which the check rejects, or a raising __hash__
+            pass  # checked below, outside the handler, so the refusal is not chained to it
         needed = check_names(requires, "requires", "each required capability")
-        if len(CHECKED_REQUIRES) >= REQUIRES_CACHED:
-            CHECKED_REQUIRES.clear()
-        CHECKED_REQUIRES[requires] = needed
+        assert isinstance(requires, tuple | frozenset)
+        if all(type(item) is str for item in requires):  # a key whose __eq__ is str's own
+            if len(CHECKED_REQUIRES) >= REQUIRES_CACHED:
+                CHECKED_REQUIRES.clear()
+            CHECKED_REQUIRES[requires] = needed
         return needed
     return check_names(requires, "requires", "each required capability")

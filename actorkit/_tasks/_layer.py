@@ -103,7 +103,9 @@ class TaskLayer(Instrument):
             deadline = check_deadline(deadline)
         try:  # `check_requires`'s common case: a set given before
             needed = CHECKED_REQUIRES[requires]
-        except (KeyError, TypeError):
+        except Exception:  # not seen, unhashable, or a hash or == of the caller's own that raised
+            needed = None  # checked outside the handler: a refusal chained to it would mislead
+        if needed is None:
             needed = check_requires(requires)
         runtime = self._runtime
         if not runtime.accepting:

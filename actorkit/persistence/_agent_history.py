@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._errors import PersistenceConflict
-from .._persistence_id import MAX_PERSISTENCE_ID, unstorable
+from .._persistence_id import MAX_PERSISTENCE_ID, plain, unstorable
 from .._registry import message
 from .._shown import given
 from ._base import decoded_events
@@ -59,6 +59,7 @@ def history_id(system: str, path: object) -> str:
     """The persistence id of an agent's durable history: `agents/<system name><path>`."""
     if not isinstance(path, str):
         raise TypeError(f"path must be an agent's path such as '/workers/w1', got {given(path)}")
+    path = plain(path)  # formatted into the id: a str subclass's __format__ must not run
     persistence_id = f"agents/{system}{path}"
     if (
         not path.startswith("/")
