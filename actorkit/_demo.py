@@ -156,9 +156,12 @@ async def _demo(
     duration: float | None, host: str, port: int | None, nats: str | None, name: str | None
 ) -> int:
     started = time.monotonic()
-    transport = nats_transport(nats) if nats else None
     try:
-        system_name = node_name(name) if nats else (name or "demo")
+        transport = None if nats is None else nats_transport(nats)
+    except (TypeError, ValueError) as error:
+        raise _Refused(f"{error} (set by --nats)") from None
+    try:
+        system_name = node_name(name) if nats is not None else (name or "demo")
         made = ActorSystem(system_name, transport=transport)
     except ValueError as error:
         raise _Refused(f"{error}; pass another --name") from None

@@ -68,3 +68,13 @@ def test_demo_refuses_a_name_no_system_on_nats_may_have_before_connecting() -> N
         assert repr(name) in line
         assert "pass another --name" in line
         assert "cannot connect" not in line
+
+
+def test_demo_refuses_a_malformed_nats_url_in_one_line_not_a_traceback() -> None:
+    for url in ["nats://h:port", "http://h:4222", "nats://a\x01", ""]:
+        result = run_cli("demo", "--duration", "1", "--no-http", "--nats", url)
+        assert result.returncode == 1, (url, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("demo: servers")
+        assert line.endswith("(set by --nats)")
