@@ -12,7 +12,9 @@ from types import TracebackType
 from typing import Self
 
 from .._errors import PersistenceConflict, PersistenceError
+from .._exact import exact_str
 from .._persistence_id import MAX_PERSISTENCE_ID, unstorable
+from .._shown import given
 from ._evolution import decoded
 from ._store import StoredEvent, StoredReminder
 
@@ -51,7 +53,7 @@ def check_id(persistence_id: object) -> None:
 
 def check_count(name: str, value: object) -> None:
     if type(value) is not int or not 0 <= value <= MAX_SEQ:
-        raise ValueError(f"{name} must be an int from 0 to 2**63 - 1, got {value!r}")
+        raise ValueError(f"{name} must be an int from 0 to 2**63 - 1, got {given(value)}")
 
 
 def check_payload(payload: object) -> None:
@@ -135,10 +137,11 @@ def _not_plain(what: str, value: object) -> str:
     refused by the stores' own methods, which keep and compare exactly `str`: say so."""
     if isinstance(value, str) and value:
         return (
-            f"{what} must be exactly a str, got the {type(value).__name__} {value!r}: pass "
+            f"{what} must be exactly a str, got the {type(value).__name__} "
+            f"{given(exact_str(value))}: pass "
             "its plain text (a StrEnum member's .value)"
         )
-    return f"{what} must be a non-empty str, got {value!r}"
+    return f"{what} must be a non-empty str, got {given(value)}"
 
 
 def check_reminder(persistence_id: str, reminder: object, limit: int) -> StoredReminder:
@@ -153,7 +156,7 @@ def check_reminder(persistence_id: str, reminder: object, limit: int) -> StoredR
     if not _finite(reminder.due) or not (every is None or (_finite(every) and every > 0)):
         raise ValueError(
             f"a reminder is due at a finite time, every None or > 0 seconds; got "
-            f"due={reminder.due!r}, every={every!r}"
+            f"due={given(reminder.due)}, every={given(every)}"
         )
     return replace(reminder, due=float(reminder.due), every=None if every is None else float(every))
 

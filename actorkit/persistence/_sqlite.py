@@ -13,7 +13,9 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._exact import exact_str
 from .._seconds import check_seconds
+from .._shown import given
 from ._group_commit import GroupCommit
 from ._sql_store import Queries, SQLStore
 
@@ -71,15 +73,18 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         timeout: float = TIMEOUT,
     ) -> None:
         super().__init__()
-        if synchronous not in ("FULL", "NORMAL"):
-            raise ValueError(f'synchronous must be "FULL" or "NORMAL", got {synchronous!r}')
+        if not isinstance(synchronous, str) or exact_str(synchronous) not in ("FULL", "NORMAL"):
+            raise ValueError(f'synchronous must be "FULL" or "NORMAL", got {given(synchronous)}')
+        synchronous = "FULL" if exact_str(synchronous) == "FULL" else "NORMAL"
         self.timeout = check_seconds(timeout, "SQLiteStore timeout")
         if self.timeout > LONGEST_TIMEOUT:
             raise ValueError(
                 f"SQLiteStore timeout must be at most {LONGEST_TIMEOUT:,} seconds (about 24 "
-                f"days; SQLite counts it in milliseconds in 32 bits), got {timeout!r}"
+                f"days; SQLite counts it in milliseconds in 32 bits), got {self.timeout!r}"
             )
         self.path = os.fspath(path) if isinstance(path, str | os.PathLike) else path
+        if isinstance(self.path, str):
+            self.path = exact_str(self.path)  # compared and opened: no __eq__ of a subclass
         if not isinstance(self.path, str):  # bytes, os.PathLike[bytes], or not a path at all
             raise TypeError(
                 f"SQLiteStore path must be a str or a pathlib.Path such as 'bank.db', got "
@@ -87,6 +92,13 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
             )
         if "\x00" in self.path:
             raise ValueError(f"SQLiteStore path must not contain NUL ('\\x00'), got {path!r}")
+        try:
+            os.fsencode(self.path)  # what opening it does, at start: refused here instead
+        except UnicodeEncodeError:
+            raise ValueError(
+                "SQLiteStore path must be text the file system can encode (a lone surrogate "
+                f"such as '\\ud800' cannot be), got {self.path!r}"
+            ) from None
         scheme = self.path.partition("://")[0]
         if scheme != self.path and scheme.isalnum():
             raise ValueError(

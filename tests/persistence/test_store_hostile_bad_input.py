@@ -1,0 +1,72 @@
+"""The stores' own arguments, hostile: a path opening would fail on, subclasses whose own
+methods raise. Each is refused when the store is made or the method called, with an error
+that says what to pass, or taken as its plain value; none of its methods runs."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from actorkit.persistence import MemoryStore, SQLiteStore, StoredReminder
+
+from ..hostile_values import Hostile, RaisingCompare, RaisingFloat, RaisingText
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def test_a_path_the_file_system_cannot_encode_is_refused_when_the_store_is_made(
+    tmp_path: Path,
+) -> None:
+    """Opening it, at the system's start, would fail with the encoder's error instead."""
+    with pytest.raises(ValueError, match=r"path must be text the file system can encode"):
+        SQLiteStore(str(tmp_path / "bank\ud800.db"))
+    SQLiteStore(str(tmp_path / "bank\udcff.db"))  # an undecodable byte: a name a file can have
+
+
+def test_a_path_and_synchronous_given_as_str_subclasses_are_kept_as_their_text(
+    tmp_path: Path,
+) -> None:
+    path = str(tmp_path / "bank.db")
+    store = SQLiteStore(RaisingText(path), synchronous=RaisingText("NORMAL"))  # type: ignore[arg-type]
+    assert (type(store.path), store.path) == (str, path)
+    assert (type(store.synchronous), store.synchronous) == (str, "NORMAL")
+
+
+Call = Callable[[MemoryStore], Awaitable[Any]]
+
+REFUSED: list[tuple[str, Call, str]] = [
+    ("append: id", lambda s: s.append(RaisingText("p"), 0, [b"x"]), "exactly a str, got"),
+    ("append: expected_seq", lambda s: s.append("p", RaisingCompare(0), [b"x"]), "expected_seq"),
+    ("save_state: revision", lambda s: s.save_state("p", RaisingCompare(0), b"x"), "revision"),
+    ("save_snapshot: seq", lambda s: s.save_snapshot("p", RaisingCompare(1), b"x"), "seq"),
+    ("delete_reminder: key", lambda s: s.delete_reminder("p", RaisingText("k")), "reminder key"),
+    (
+        "put_reminder: due",
+        lambda s: s.put_reminder("p", StoredReminder("k", RaisingFloat(1.0), None, b"x")),
+        "finite time",
+    ),
+    (
+        "put_reminder: every",
+        lambda s: s.put_reminder("p", StoredReminder("k", 1.0, RaisingCompare(1), b"x")),
+        "every None or > 0",
+    ),
+]
+
+
+@pytest.mark.parametrize(("row", "call", "says"), REFUSED, ids=[row for row, _, _ in REFUSED])
+async def test_a_store_method_refuses_a_subclass_saying_so_without_calling_it(
+    row: str, call: Call, says: str
+) -> None:
+    store = MemoryStore()
+    await store.open()
+    try:
+        with pytest.raises(ValueError, match=says) as refused:
+            await call(store)
+        assert not isinstance(refused.value.__context__, Hostile)
+        assert await store.highest_seq("p") == 0
+        assert await store.reminders("p") == []
+    finally:
+        await store.close()
