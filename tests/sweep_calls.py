@@ -255,6 +255,11 @@ SWEPT: dict[str, Param] = {
             ("buffer_timeout", "seconds"),
             ("send_timeout", "seconds"),
             ("connect_timeout", "seconds"),
+            ("token", "credential"),
+            ("user", "credential"),
+            ("password", "credential"),
+            ("tls_hostname", "credential"),
+            ("creds", "creds"),
         ]
     },
 }

@@ -78,6 +78,10 @@ BAD: dict[str, list[Any]] = {
     "registry": [42, "default", object()],
     "store": [42, "sqlite:///x.db", object(), MemoryStore],
     "persistence_id": ["", 42, b"x", "x" * 1025, ["x"]],
+    # a NATS credential: a non-empty str, or None
+    "credential": ["", 42, b"x", "a\x00b", "a\udcff", ["x"]],
+    # a .creds file: a path to one, or a pair of paths
+    "creds": ["", 42, b"x", "/nonexistent/app.creds", ("/nonexistent/a.jwt",), ["x"]],
 }
 
 

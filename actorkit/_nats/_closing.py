@@ -51,6 +51,13 @@ async def close_client(
             if opening.done() and not opening.cancelled():
                 opening.exception()  # retrieved: nats-py reported it to `error_cb` already
         return
+    if nc._flush_queue is None:  # noqa: SLF001
+        # Its connect stopped before it opened anything (nats-py could not read a .creds
+        # file, say): nothing to close, and nats-py's close would fail an assertion, which
+        # would hide the connect's own error.
+        if opening is not None:
+            await asyncio.wait((opening,), timeout=within)
+        return
     nc.options["allow_reconnect"] = False  # a connection that drops from now on closes
     if opening is not None:
         await stop_opening(nc, opening, within)

@@ -18,6 +18,7 @@ from .._ref import ActorRef
 from .._seconds import check_seconds
 from ._closing import server_error
 from ._core import Core, token
+from ._credentials import check_credentials
 from ._direct import leave, subscribe
 from ._exposure import Departures, Exposure
 from ._inbound import Inbound
@@ -78,8 +79,8 @@ class NatsTransport:
         self.buffer_timeout = check_seconds(buffer_timeout, "buffer_timeout")
         self.send_timeout = check_seconds(send_timeout, "send_timeout")
         self.connect_timeout = check_seconds(connect_timeout, "connect_timeout")
-        credentials: dict[str, Any] = {"token": token, "user": user, "password": password}
-        credentials |= {"user_credentials": creds, "tls": tls, "tls_hostname": tls_hostname}
+        credentials = check_credentials(token, user, password, creds, tls_hostname)
+        credentials["tls"] = tls
         self._build(nats_options(self.connect_timeout, credentials, options))
 
     def _build(self, options: dict[str, Any]) -> None:
