@@ -113,9 +113,9 @@ def check_auth(auth: object) -> Auth | None:
     if auth is None or isinstance(auth, BearerAuth | BasicAuth):
         return auth
     if isinstance(auth, str):
-        return BearerAuth(auth)
+        return BearerAuth(exact_str(auth))
     if isinstance(auth, tuple) and len(auth) == 2 and all(isinstance(a, str) for a in auth):
-        return BasicAuth(auth[0], auth[1])
+        return BasicAuth(exact_str(auth[0]), exact_str(auth[1]))
     raise TypeError(
         "auth must be a bearer token str, a (username, password) tuple, "
         f"BearerAuth(...) or BasicAuth(...), got {type(auth).__name__}"

@@ -13,6 +13,9 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
+from ._exact import exact_str
+from ._shown import given
+
 T = TypeVar("T", bound=type)
 
 _by_name: dict[str, type] = {}
@@ -57,11 +60,12 @@ def _check_name(name: object) -> str:
     """A name given in either form, with the class or to the decorator, is checked alike."""
     if not isinstance(name, str):
         raise TypeError(
-            f"use @actorkit.message or @actorkit.message('name'), got actorkit.message({name!r})"
+            "use @actorkit.message or @actorkit.message('name'), "
+            f"got actorkit.message({given(name)})"
         )
     if not name:
         raise ValueError("a message type name must be a non-empty str")
-    return name
+    return exact_str(name)  # the registry's key and every frame's text: not a subclass's
 
 
 def is_attrs_class(cls: object) -> bool:

@@ -9,12 +9,15 @@ index later, not at shutdown (`Hostile` raised anywhere fails the test)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 from typing import Any
 
 import pytest
 
+import actorkit
 from actorkit import Actor, ActorError, ActorSystem, Task
+from actorkit.nats import NatsTransport
 from actorkit.testing import pending_timers, snapshots, subscription_count
 
 from .hostile_values import (
@@ -158,3 +161,17 @@ async def test_a_numpy_array_of_capabilities_is_read_as_its_strings() -> None:
             await system.spawn(Agent, capabilities=np.array(["gpu", "x86"]))
             assert system.agents()[0].capabilities == {"gpu", "x86"}
             assert await (await system.submit(1, requires=np.array(["gpu"]))).result() == 1
+
+
+async def test_a_wire_name_server_url_and_token_given_as_str_subclasses_are_their_text() -> None:
+    @actorkit.message(name=RaisingText("hostile.Named"))
+    @dataclasses.dataclass
+    class Named:
+        x: int
+
+    transport = NatsTransport([RaisingText("nats://127.0.0.1:4222")])
+    assert [type(url) for url in transport.servers] == [str]
+    async with asyncio.timeout(10):
+        async with ActorSystem("auth") as system:
+            server = await system.serve_http(port=0, auth=RaisingText("s3cret"))
+            await server.close()

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from nats.aio.client import Client
 
-from .._exact import exact_int
+from .._exact import exact_int, exact_str
 from .._shown import given
 from .._topics import validate_topic
 
@@ -33,13 +33,14 @@ def servers_of(servers: str | Sequence[str]) -> list[str]:
     listed = [servers] if isinstance(servers, str) else list(servers)
     if not listed or not all(isinstance(url, str) and url and url.isprintable() for url in listed):
         raise ValueError(
-            f"servers must be NATS URLs such as 'nats://127.0.0.1:4222', got {servers!r}"
+            f"servers must be NATS URLs such as 'nats://127.0.0.1:4222', got {given(servers)}"
         )
+    listed = [exact_str(url) for url in listed]  # parsed and handed to nats-py as their text
     for url in listed:
         _check_url(url)
     if len({urlsplit(_full(url)).scheme in _WEB for url in listed}) > 1:
         raise ValueError(
-            f"servers must not mix ws:// or wss:// with nats:// or tls://: {servers!r}"
+            f"servers must not mix ws:// or wss:// with nats:// or tls://: {given(listed)}"
         )
     return listed
 
