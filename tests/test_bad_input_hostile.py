@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import actorkit
-from actorkit import Actor, ActorError, ActorSystem, Task
+from actorkit import Actor, ActorError, ActorSystem, ChildSpec, Task
 from actorkit.nats import NatsTransport
 from actorkit.testing import pending_timers, snapshots, subscription_count
 
@@ -175,3 +175,11 @@ async def test_a_wire_name_server_url_and_token_given_as_str_subclasses_are_thei
         async with ActorSystem("auth") as system:
             server = await system.serve_http(port=0, auth=RaisingText("s3cret"))
             await server.close()
+
+
+def test_a_child_spec_keeps_what_it_checked_as_plain_values() -> None:
+    spec = ChildSpec(
+        Plain, name=LyingText("w"), restart=RaisingText("transient"), mailbox_size=RaisingCompare(5)
+    )
+    assert (spec.name, spec.restart, spec.mailbox_size) == ("w", "transient", 5)
+    assert [type(v) for v in (spec.name, spec.restart, spec.mailbox_size)] == [str, str, int]
