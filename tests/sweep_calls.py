@@ -246,6 +246,9 @@ SWEPT: dict[str, Param] = {
     "Probe.expect:timeout": Param("seconds", lambda e, kw: Probe().expect("x", **kw)),
     "Probe.spawn:name": Param("name", lambda e, kw: Probe.spawn(e.system, **kw)),
     # actorkit.nats: built without connecting, so every check runs before any I/O
+    "NatsTransport.flush:timeout": Param(
+        "seconds", lambda e, kw: NatsTransport("nats://127.0.0.1:4222").flush(**kw), "flush timeout"
+    ),
     **{
         f"NatsTransport.__init__:{name}": Param(kind, nats(name))
         for name, kind in [

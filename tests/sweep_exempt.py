@@ -77,7 +77,6 @@ EXEMPT: dict[str, str] = {
             "ManualClock.attach:idle",
             "ManualClock.detach:idle",
             "NatsTransport.start:system",
-            "NatsTransport.flush:timeout",
             "NatsTransport.expose:ref",
             "NatsTransport.expose:group",
             "NatsTransport.publish:topic",

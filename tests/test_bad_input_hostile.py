@@ -34,7 +34,7 @@ from .sweep_values import Plain
 WAIT = 5.0
 """Longer than any accepted timeout the sweep passes (1 s): past it, a call hangs."""
 
-LATER_REFUSALS = ("needs a transport", "agent_history=True")
+LATER_REFUSALS = ("needs a transport", "agent_history=True", "transport is not started")
 """What a call says of the system, once it took the value: no transport, no agent history."""
 
 
