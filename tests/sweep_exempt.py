@@ -104,6 +104,10 @@ EXEMPT: dict[str, str] = {
             ("ActorSnapshot", inspect.signature(actorkit.testing.ActorSnapshot).parameters),
             ("RemoteRef", inspect.signature(actorkit.nats.RemoteRef).parameters),
             ("RemoteError", inspect.signature(actorkit.nats.RemoteError).parameters),
+            (
+                "IncompatibleMessage",
+                inspect.signature(actorkit.nats.IncompatibleMessage).parameters,
+            ),
         ]
         for p in params
     },
