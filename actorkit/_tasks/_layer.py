@@ -1,7 +1,7 @@
 """`TaskLayer`: submit, dispatch to idle capable agents, outcomes, retries, deadlines.
 
 It follows agents as an instrument (agent_spawned, agent_paused, agent_stopped, restarted,
-resumed), so the core carries no task code, and reaches them only through `_handover`.
+resumed), so the core carries no task code; it reaches them only through `_handover`.
 
 Assignment never scans all agents or all tasks. Idle agents are grouped by capability set
 (`IdleAgents`) and pending tasks by requirement set (`PendingTasks`); both kinds of set are
@@ -81,8 +81,7 @@ class TaskLayer(Instrument):
 
     @property
     def running(self) -> int:
-        """Derived, not counted, so that dispatch and completion update no counter: every
-        submitted task (one id each) is pending, running or finished."""
+        """Derived, not counted, so that dispatch and completion update no counter."""
         return self._next_id - len(self._pending) - sum(self.finished.values())
 
     @property
