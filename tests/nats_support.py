@@ -20,8 +20,10 @@ from typing import Any
 
 import nats.errors
 import pytest
+from nats.aio.client import Client
 
 from actorkit import Actor, ActorSystem, testing
+from actorkit._nats._round_trip import round_trip
 from actorkit.nats import NatsTransport
 
 from .processes import HeldPort, end
@@ -144,6 +146,15 @@ async def node(url: str, name: str, *options: str) -> AsyncIterator[Node]:
         yield running
     finally:
         await end(process)
+
+
+async def settled(client: Client) -> None:
+    """Return once the server has processed every command `client` wrote, its SUBs included,
+    so that a publish from another connection finds them. Not nats-py's `flush`: it writes its
+    PING ahead of what its flusher task has yet to write, and the server can answer it before
+    it reads a SUB sent just before (a publish from elsewhere then reaches nobody, silently;
+    about 1 in 40 tries on this machine). The second PING of `round_trip` follows them."""
+    await round_trip(client, SAFETY)
 
 
 def transport(server: NatsServer, **options: Any) -> NatsTransport:

@@ -16,7 +16,7 @@ from actorkit import DEAD_LETTER_TOPIC, Actor, ActorSystem
 from actorkit._nats._frames import batch
 from actorkit.testing import Probe
 
-from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
+from .nats_support import SAFETY, NatsServer, link_of, requires_nats, settled, transport
 
 pytestmark = requires_nats
 
@@ -54,7 +54,7 @@ async def watching(server: NatsServer, subject: str, expected: int = 0) -> Async
 
     try:
         await client.subscribe(subject, cb=keep)
-        await client.flush()
+        await settled(client)
         yield seen
     finally:
         await client.close()

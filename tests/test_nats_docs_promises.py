@@ -17,7 +17,7 @@ from actorkit._wire import Codec
 from actorkit.nats import NatsTransport
 from actorkit.testing import Probe
 
-from .nats_support import SAFETY, Gate, NatsServer, requires_nats, transport
+from .nats_support import SAFETY, Gate, NatsServer, requires_nats, settled, transport
 from .nats_systems_support import Echo, metric
 
 pytestmark = requires_nats
@@ -57,7 +57,7 @@ async def test_systems_under_different_prefixes_do_not_reach_each_other(
         raw = await nats.connect(server.url)
         try:
             seen = await raw.subscribe("one.topic.>")
-            await raw.flush()  # the server has the subscription before the publish
+            await settled(raw)  # the server has the subscription before the publish
             one.publish("t.x", "from one")
             assert (await seen.next_msg(SAFETY)).subject == "one.topic.t.x"
             # The server routed "from one" before this, so `two` would have had it first.

@@ -13,7 +13,15 @@ import pytest
 
 from actorkit import ActorStopped, ActorSystem, AskTimeout
 
-from .nats_support import SAFETY, Gate, NatsServer, link_of, requires_nats, transport
+from .nats_support import (
+    SAFETY,
+    Gate,
+    NatsServer,
+    link_of,
+    requires_nats,
+    settled,
+    transport,
+)
 
 pytestmark = requires_nats
 
@@ -43,7 +51,7 @@ async def test_late_duplicate_and_cancelled_asks_replies_reach_no_other_ask(
             await msg.respond(ok("a duplicate"))
 
         await fake.subscribe("actorkit.actor.fake", cb=answer)
-        await fake.flush()
+        await settled(fake)
         async with (
             asyncio.timeout(SAFETY),
             ActorSystem("asker", transport=transport(server)) as system,
