@@ -92,6 +92,28 @@ async def close_client(
         raise outcome
 
 
+def closed_for_good(nc: Client | None) -> bool:
+    """nats-py calls `disconnected_cb` again as it closes a connection for good: no new loss,
+    and nothing will reconnect."""
+    return nc is not None and nc.is_closed
+
+
+async def misread(nc: Client, within: float, system_name: str) -> bool:
+    """`connect` returned, yet nats-py 2.16 left the connection CONNECTING for good: it took
+    a line the server sent ahead of the handshake's PONG (its first PING, sent 2 s after it
+    accepted the connection, read between the client's CONNECT and PING) for no answer. Its
+    flusher task ended at once, so nothing it buffers (subscriptions, publishes) would be
+    written, and it would never reconnect until the server dropped it as stale, minutes later.
+    Such a connection is closed here, and True returned: the caller opens another. The close
+    calls nobody back, or the link would take it for a connection closed for good."""
+    if not nc.is_connecting:
+        return False
+    logger.info("%s: nats-py misread the NATS handshake; connecting again", system_name)
+    nc._closed_cb = nc._disconnected_cb = None  # noqa: SLF001
+    await close_client(nc, None, within, system_name)
+    return True
+
+
 def server_error(*clients: Client | None) -> str | None:
     """The error line from the server on which nats-py closed one of `clients` for good (it
     does so on any but a stale connection or a permissions violation, `max_subscriptions`

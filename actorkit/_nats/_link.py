@@ -16,19 +16,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from nats.aio.client import Client
 
-from ._closing import close_client, server_error, stop_opening
+from ._closing import close_client, closed_for_good, misread, server_error, stop_opening
 from ._heard import Heard
 
 if TYPE_CHECKING:
     from .._transport import Host
 
 logger = logging.getLogger("actorkit")
-
-
-def _final(nc: Client | None) -> bool:
-    """nats-py calls `disconnected_cb` again as it closes a connection for good: no new loss,
-    and nothing will reconnect."""
-    return nc is not None and nc.is_closed
 
 
 Callback = Callable[[], None]
@@ -115,8 +109,20 @@ class Link:
 
     async def connect(self, system: Host, *, topics: bool = False) -> Client:
         """Open one of the two connections; a refusal fails at once, silence after
-        `connect_timeout`."""
+        `connect_timeout`. One that nats-py left half open is opened again (`misread`)."""
         self.system_name = system.name
+        deadline = system.loop.time() + self.connect_timeout
+        nc = await self._attempt(system, topics, self.connect_timeout)
+        while await misread(nc, self.connect_timeout, system.name):
+            nc = await self._attempt(system, topics, max(0.0, deadline - system.loop.time()))
+        if topics:
+            self.topics = nc
+            self.topics_up.set()  # here, so that a drop during the rest of the start clears it
+        else:
+            self.nc = nc
+        return nc
+
+    async def _attempt(self, system: Host, topics: bool, within: float) -> Client:
         nc = Client()
         back = self._topics_reconnected if topics else self._reconnected
         heard = Heard(nc, system, topics, back)
@@ -124,7 +130,7 @@ class Link:
         waiting: set[asyncio.Future[Any]] = {connecting, heard.refused}
         try:
             done, _ = await asyncio.wait(
-                waiting, timeout=self.connect_timeout, return_when=asyncio.FIRST_COMPLETED
+                waiting, timeout=within, return_when=asyncio.FIRST_COMPLETED
             )
         except asyncio.CancelledError:
             # The start was cancelled: a connection it goes on to open would be nobody's.
@@ -132,11 +138,6 @@ class Link:
             raise
         if connecting not in done or connecting.exception() is not None:
             await self._abandon(nc, connecting, heard)
-        if topics:
-            self.topics = nc
-            self.topics_up.set()  # here, so that a drop during the rest of the start clears it
-        else:
-            self.nc = nc
         return nc
 
     async def _abandon(self, nc: Client, connecting: asyncio.Task[None], heard: Heard) -> NoReturn:
@@ -236,7 +237,7 @@ class Link:
         self.dropped.set()
         if self.stopping or self.closed:
             return
-        if not _final(self.nc):
+        if not closed_for_good(self.nc):
             logger.warning("%s lost its NATS connection; reconnecting", self.system_name)
         self.up.clear()
         self.down.set()
@@ -245,7 +246,7 @@ class Link:
     async def _topics_disconnected(self) -> None:
         self.topics_up.clear()
         self.topics_down.set()
-        if not (self.stopping or self.closed or _final(self.topics)):
+        if not (self.stopping or self.closed or closed_for_good(self.topics)):
             logger.warning("%s lost its NATS topics connection; reconnecting", self.system_name)
 
     async def _topics_reconnected(self) -> None:

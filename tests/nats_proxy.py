@@ -1,0 +1,68 @@
+"""A proxy between NATS clients and a real nats-server that passes on what a client writes
+one protocol line at a time, through a test's own `Forward`: to have the server read a
+client's commands at a chosen moment, or a client read what the server sends only by chance
+(its first PING, say), every time."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from .nats_support import NatsServer
+
+PING = b"PING\r\n"
+
+Forward = Callable[[int, bytes, asyncio.StreamWriter, asyncio.StreamWriter], None]
+"""Given the connection's number (from 1, in the order they were made), one line its client
+wrote (a PUB's payload comes as lines of its own), and the writers towards the server and the
+client: writes what goes where."""
+
+
+def passed(_: int, line: bytes, to_server: asyncio.StreamWriter, __: object) -> None:
+    to_server.write(line)
+
+
+async def _down(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    while data := await reader.read(65536):
+        writer.write(data)
+        await writer.drain()
+    writer.close()
+
+
+async def _up(
+    n: int,
+    forward: Forward,
+    reader: asyncio.StreamReader,
+    to_server: asyncio.StreamWriter,
+    to_client: asyncio.StreamWriter,
+) -> None:
+    while line := await reader.readline():
+        forward(n, line, to_server, to_client)
+        await to_server.drain()
+    to_server.close()
+
+
+@asynccontextmanager
+async def proxy(server: NatsServer, forward: Forward = passed) -> AsyncIterator[str]:
+    """The proxy's URL, while it listens. Its connections end as their clients close them:
+    close every client before leaving the block."""
+    numbers = itertools.count(1)
+    tasks: set[asyncio.Task[object]] = set()
+
+    async def accepted(client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        n = next(numbers)
+        tasks.add(asyncio.current_task())  # type: ignore[arg-type]
+        server_r, server_w = await asyncio.open_connection("127.0.0.1", server.port)
+        await asyncio.gather(
+            _down(server_r, client_w), _up(n, forward, client_r, server_w, client_w)
+        )
+
+    listening = await asyncio.start_server(accepted, "127.0.0.1", 0)
+    try:
+        yield f"nats://127.0.0.1:{listening.sockets[0].getsockname()[1]}"
+    finally:
+        listening.close()
+        if tasks:
+            await asyncio.wait(tasks)
