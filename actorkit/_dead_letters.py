@@ -23,6 +23,7 @@ TransportReason = Literal[
     "bad_topic",
     "mailbox_full",
     "undeliverable",
+    "slow_consumer",
 ]
 """What the NATS transport records, each counted in `actorkit_nats_rejected_total` too."""
 
@@ -59,6 +60,8 @@ class DeadLetters:
     - `send_failed`: the NATS client refused a message or failed while flushing it.
     - `transport_closed`: sent after the connections closed, or queued when the connection
       closed for good.
+    - `slow_consumer`: a tell from another system that nats-py dropped, its subscription's
+      queue full behind a message that was slower to handle.
     """
 
     __slots__ = ("_by_reason", "_copies", "_listeners", "_now", "_recent", "count")

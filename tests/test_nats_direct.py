@@ -9,6 +9,7 @@ import contextlib
 from types import SimpleNamespace
 from typing import Any, cast
 
+import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
@@ -50,7 +51,9 @@ def installed(
     """`task` stands for the subscription's own, which reads its queue."""
     queue: asyncio.Queue[Msg] = asyncio.Queue()
     task = task or asyncio.get_running_loop().create_future()
-    sub = SimpleNamespace(_pending_queue=queue, _pending_size=0, _wait_for_msgs_task=task)
+    sub = SimpleNamespace(
+        _pending_queue=queue, _pending_size=0, _pending_bytes_limit=0, _wait_for_msgs_task=task
+    )
     direct = handlers.direct()
     assert direct.install(cast(Subscription, sub))
     assert vars(sub)["_pending_queue"] is direct
@@ -76,6 +79,42 @@ async def test_messages_after_a_slow_one_follow_it_until_it_is_handled() -> None
     assert handlers.later == [b"slow send", b"tell"] and direct.slow == 0
     direct.put_nowait(msg(b"again"))
     assert handlers.now == [b"again"]
+
+
+async def test_what_nats_py_would_drop_as_a_slow_consumer_is_handed_over_first() -> None:
+    """Past the queue's room, or past nats-py's byte limit (checked here instead, its own
+    check turned off), `drop` takes the message and nats-py's QueueFull path follows."""
+    handlers = Handlers()
+    dropped: list[Msg] = []
+    direct = Direct(handlers.handle_now, handlers.handle_later, handlers.settle, dropped.append)
+    queue: asyncio.Queue[Msg] = asyncio.Queue(maxsize=2)
+    task = asyncio.get_running_loop().create_future()
+    sub = SimpleNamespace(
+        _pending_queue=queue, _pending_size=0, _pending_bytes_limit=10, _wait_for_msgs_task=task
+    )
+    assert direct.install(cast(Subscription, sub))
+    state = vars(sub)
+    assert state["_pending_bytes_limit"] == 0
+
+    def arrives(data: bytes) -> None:  # what nats-py does with each message
+        state["_pending_size"] += len(data)
+        try:
+            direct.put_nowait(msg(data))
+        except asyncio.QueueFull:
+            state["_pending_size"] -= len(data)
+            raise
+
+    arrives(b"slow 1")
+    arrives(b"ok")  # behind it: 8 bytes, under the limit, and no room left in the queue
+    with pytest.raises(asyncio.QueueFull):
+        arrives(b"x")
+    await direct.later(await direct.get())
+    state["_pending_size"] -= 6  # as the subscription's task does: room again, 2 bytes
+    with pytest.raises(asyncio.QueueFull):
+        arrives(b"over 8 b")  # 10 bytes: at the limit
+    assert [m.data for m in dropped] == [b"x", b"over 8 b"]
+    assert direct.qsize() == 1 and state["_pending_size"] == 2
+    task.cancel()
 
 
 async def test_a_handler_error_never_reaches_the_read_loop() -> None:

@@ -14,6 +14,7 @@ One job per module, from the bottom up:
   all (the dead letter, the log once per type, the error its sender gets);
 - `_requests`: asks and acknowledged sends out, their replies back;
 - `_exposure`: which local actors may be reached, by path and by queue group;
+- `_slow`: what nats-py drops as a slow consumer, counted or refused;
 - `_inbound`: requests and publishes from other systems;
 - `_metrics`: the `actorkit_nats_*` families;
 - `_remote_ref`: `RemoteRef`, an `ActorRef` without a local cell;

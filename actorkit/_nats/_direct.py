@@ -9,12 +9,14 @@ nats-py's `put_nowait` runs the synchronous handler at once when it takes the me
 puts it in the real queue for the callback otherwise (a send, a ping, a refusal to answer).
 While any message is on that slower path, the ones after it follow it there: order is kept.
 What is still queued when the subscription's task ends (a departure, a connection closing)
-never reaches the callback: `Settle` takes each, so none is lost without a word.
+never reaches the callback: `Settle` takes each, so none is lost without a word. Nor is what
+nats-py drops as a slow consumer (that queue full): `Direct` checks nats-py's limits itself,
+where the message is at hand, and hands each such message to `drop` before nats-py drops it.
 
-This reaches into nats-py's `Subscription` (its `_pending_queue`, `_pending_size`, `_cb`
-and `_wait_for_msgs_task`), which it offers no public way to do. `install` checks that they
-are what this module expects and otherwise leaves the subscription as it is: slower, never
-wrong.
+This reaches into nats-py's `Subscription` (its `_pending_queue`, `_pending_size`,
+`_pending_bytes_limit`, `_cb` and `_wait_for_msgs_task`), which it offers no public way to
+do. `install` checks that they are what this module expects and otherwise leaves the
+subscription as it is: slower, never wrong.
 """
 
 from __future__ import annotations
@@ -44,12 +46,15 @@ class Direct:
     """Stands in for a subscription's pending queue; everything but `put_nowait` is the real
     queue's (the subscription's task still reads it)."""
 
-    __slots__ = ("_later", "_now", "_queue", "_settle", "_sub", "slow")
+    __slots__ = ("_bytes", "_drop", "_later", "_now", "_queue", "_settle", "_sub", "slow")
 
-    def __init__(self, now: Now, later: Later, settle: Settle) -> None:
+    def __init__(self, now: Now, later: Later, settle: Settle, drop: Settle | None = None) -> None:
         self._now = now
         self._later = later
         self._settle = settle
+        self._drop = drop
+        self._bytes = 0
+        """nats-py's `pending_bytes_limit` for the subscription, checked here instead."""
         self._queue: asyncio.Queue[Msg]  # set by `install`, before nats-py can call us
         self._sub: Subscription
         self.slow = 0
@@ -61,10 +66,12 @@ class Direct:
         if (
             type(queue) is not asyncio.Queue
             or not isinstance(getattr(sub, "_pending_size", None), int)
+            or not isinstance(getattr(sub, "_pending_bytes_limit", None), int)
             or not isinstance(task, asyncio.Future)
         ):
             return False
         self._queue, self._sub, self.slow = queue, sub, queue.qsize()
+        self._bytes, sub._pending_bytes_limit = sub._pending_bytes_limit, 0  # noqa: SLF001
         sub._pending_queue = self  # type: ignore[assignment]  # noqa: SLF001
         task.add_done_callback(self._abandon)
         return True
@@ -73,7 +80,11 @@ class Direct:
         if not self.slow and _handled(self._now, msg):
             self._sub._pending_size -= len(msg.data)  # noqa: SLF001  # as its task would
             return
-        self._queue.put_nowait(msg)  # QueueFull: nats-py's slow-consumer path, as before
+        if self._queue.full() or 0 < self._bytes <= self._sub._pending_size:  # noqa: SLF001
+            if self._drop is not None:
+                _handled(self._drop, msg)
+            raise asyncio.QueueFull  # nats-py takes its bytes back and reports a slow consumer
+        self._queue.put_nowait(msg)
         self.slow += 1
 
     async def later(self, msg: Msg) -> None:
@@ -141,12 +152,18 @@ def _full(nc: Client) -> bool:
 
 
 async def subscribe(
-    nc: Client, subject: str, now: Now, later: Later, settle: Settle | None = None, queue: str = ""
+    nc: Client,
+    subject: str,
+    now: Now,
+    later: Later,
+    settle: Settle | None = None,
+    queue: str = "",
+    drop: Settle | None = None,
 ) -> Subscription:
     """`nc.subscribe(subject, queue=queue, cb=later)`, with `now` taking each message first
-    when this nats-py allows it, and `settle` (`now` when it takes every message) what its
-    task leaves queued as it ends."""
-    direct = Direct(now, later, settle or now)
+    when this nats-py allows it, `settle` (`now` when it takes every message) what its task
+    leaves queued as it ends, and `drop` what nats-py drops as a slow consumer."""
+    direct = Direct(now, later, settle or now, drop)
     sub = await nc.subscribe(subject, queue=queue, cb=direct.later)
     direct.install(sub)
     return sub

@@ -45,14 +45,17 @@ def when_done(task: asyncio.Task[Any], callback: Callable[[asyncio.Task[Any]], o
 
 class Handlers(Protocol):
     """The inbound side's handlers of a request, each told which group received it: at once
-    from nats-py's read loop when it can (`_direct`), in the subscription's callback, and
-    without an answer when the subscription's task ended before its callback saw it."""
+    from nats-py's read loop when it can (`_direct`), in the subscription's callback,
+    without an answer when the subscription's task ended before its callback saw it, and
+    as nats-py drops it as a slow consumer (`_slow`)."""
 
     def request_now(self, msg: Msg, group: str | None = None) -> bool: ...
 
     async def on_request(self, msg: Msg, group: str | None = None) -> None: ...
 
     def unanswered(self, msg: Msg, group: str | None = None) -> None: ...
+
+    def dropped(self, msg: Msg, group: str | None = None) -> None: ...
 
 
 class Exposure:
@@ -102,6 +105,7 @@ class Exposure:
                         partial(handlers.on_request, group=group),
                         partial(handlers.unanswered, group=group),
                         queue=group,
+                        drop=partial(handlers.dropped, group=group),
                     )
                 )
                 when_done(subscribing, partial(self._joined, group))

@@ -31,6 +31,7 @@ from ._exposure import Exposure
 from ._frames import ASK, OK, PING, STOPPED, TELL, error_frame, frames_of, request_of
 from ._refusals import Refusals, refused_request
 from ._reply import offer, ok_frame, payload_of
+from ._slow import dropping
 from ._taken import Taken
 
 logger = logging.getLogger("actorkit")
@@ -47,6 +48,7 @@ class Inbound:
         self.asks = Steps()
         self.taken = Taken()
         self.refusals = Refusals(core)
+        self.dropped = dropping(core, self._send_reply)  # what nats-py drops as a slow consumer
         self._closed = False
 
     def request_now(self, msg: Msg, group: str | None = None) -> bool:

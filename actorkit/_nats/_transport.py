@@ -124,9 +124,8 @@ class NatsTransport:
             await self._requests.listen(nc)
             inbound = self._inbound
             own = core.actor_subject(name)
-            self._own = await subscribe(
-                nc, own, inbound.request_now, inbound.on_request, inbound.unanswered
-            )
+            handlers = (inbound.request_now, inbound.on_request, inbound.unanswered)
+            self._own = await subscribe(nc, own, *handlers, drop=inbound.dropped)
             topics = await link.connect(system, topics=True)
             await subscribe(topics, f"{core.topic_prefix}>", inbound.topic_now, inbound.on_topic)
             within = self.connect_timeout
