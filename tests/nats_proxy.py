@@ -25,10 +25,12 @@ def passed(_: int, line: bytes, to_server: asyncio.StreamWriter, __: object) -> 
 
 
 async def _down(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    while data := await reader.read(65536):
-        writer.write(data)
-        await writer.drain()
-    writer.close()
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    finally:  # the client gone (reset), or the server: the other side ends too
+        writer.close()
 
 
 async def _up(
@@ -38,10 +40,12 @@ async def _up(
     to_server: asyncio.StreamWriter,
     to_client: asyncio.StreamWriter,
 ) -> None:
-    while line := await reader.readline():
-        forward(n, line, to_server, to_client)
-        await to_server.drain()
-    to_server.close()
+    try:
+        while line := await reader.readline():
+            forward(n, line, to_server, to_client)
+            await to_server.drain()
+    finally:
+        to_server.close()
 
 
 @asynccontextmanager
@@ -55,9 +59,14 @@ async def proxy(server: NatsServer, forward: Forward = passed) -> AsyncIterator[
         n = next(numbers)
         tasks.add(asyncio.current_task())  # type: ignore[arg-type]
         server_r, server_w = await asyncio.open_connection("127.0.0.1", server.port)
-        await asyncio.gather(
-            _down(server_r, client_w), _up(n, forward, client_r, server_w, client_w)
+        ends = await asyncio.gather(
+            _down(server_r, client_w),
+            _up(n, forward, client_r, server_w, client_w),
+            client_w.wait_closed(),
+            server_w.wait_closed(),
+            return_exceptions=True,  # a reset as either side closes is no failure of the test
         )
+        assert not [end for end in ends if not isinstance(end, OSError | None)], ends
 
     listening = await asyncio.start_server(accepted, "127.0.0.1", 0)
     try:
@@ -66,3 +75,5 @@ async def proxy(server: NatsServer, forward: Forward = passed) -> AsyncIterator[
         listening.close()
         if tasks:
             await asyncio.wait(tasks)
+        for task in tasks:
+            task.result()  # a pump's unexpected error fails the test
