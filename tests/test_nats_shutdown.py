@@ -45,7 +45,9 @@ def nats_py_tasks() -> set[asyncio.Task[Any]]:
     return {task for task in asyncio.all_tasks() if "/nats/aio/" in code_file(task)}
 
 
-async def test_an_answer_after_the_link_died_does_not_break_shutdown() -> None:
+async def test_an_answer_after_the_link_died_does_not_break_shutdown(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     own = NatsServer()
     own.start()
     asker = ActorSystem("asker", transport=NatsTransport(own.url, reconnect_time_wait=0.05))
@@ -66,6 +68,7 @@ async def test_an_answer_after_the_link_died_does_not_break_shutdown() -> None:
         # Handled after the remote ask, so its answer is queued on the dead connection.
         assert await held.ask("after") == "done"
         await holder.shutdown()  # nats-py would write that answer to the dead socket
+        assert "holder: 1 message(s) nats-py held for NATS" in caplog.text  # lost, not silently
         await asker.shutdown()
         assert holder_link.health()["state"] == "closed"
         leftover = nats_py_tasks()

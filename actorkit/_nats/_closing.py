@@ -65,7 +65,16 @@ async def close_client(
         # What nats-py buffered during an outage (a reply, an unsubscription) can no
         # longer be sent, and nats-py 2.16's `close` would write it to the dead socket and
         # stop halfway, its subscriptions' tasks still running.
-        nc._pending.clear()  # noqa: SLF001
+        pending = nc._pending  # noqa: SLF001
+        if lost := sum(command.startswith((b"PUB ", b"HPUB ")) for command in pending):
+            logger.warning(
+                "%s: %d message(s) nats-py held for NATS (replies given during the outage, "
+                "or what it had not written yet as the connection dropped) are lost: the "
+                "connection closes while it is down",
+                system_name,
+                lost,
+            )
+        pending.clear()
         nc._pending_data_size = 0  # noqa: SLF001
     closing = asyncio.ensure_future(nc.close())
     await asyncio.wait((closing,), timeout=within)
