@@ -6,6 +6,7 @@ message on the slower path of `_direct`) is accounted for: tells are dead letter
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import msgspec
@@ -51,7 +52,10 @@ def held(monkeypatch: pytest.MonkeyPatch) -> tuple[asyncio.Event, asyncio.Event]
 
 @pytest.mark.parametrize("group", [None, "sinks"])
 async def test_what_nats_py_drops_as_a_slow_consumer_is_counted_or_refused(
-    server: NatsServer, held: tuple[asyncio.Event, asyncio.Event], group: str | None
+    server: NatsServer,
+    held: tuple[asyncio.Event, asyncio.Event],
+    group: str | None,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     arrived, release = held
     encode = msgspec.msgpack.encode
@@ -81,3 +85,13 @@ async def test_what_nats_py_drops_as_a_slow_consumer_is_counted_or_refused(
         assert sink.dead_letters.by_reason == {"slow_consumer": 6}
         assert [letter.message for letter in sink.dead_letters.recent] == list(range(ROOM, 10))
         assert await echo.ask("got") == list(range(ROOM))
+        said = [
+            record.getMessage()
+            for record in caplog.records
+            if "slow consumer" in record.getMessage() and record.levelno >= logging.WARNING
+        ]
+        assert said == [  # the first of the 7 drops, not each
+            f"NATS error in sink: a slow consumer: nats-py dropped a message on {subject}, 1 so "
+            "far (each tell a dead letter slow_consumer, each ask or send answered as not "
+            "handled)"
+        ]

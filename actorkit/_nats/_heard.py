@@ -72,6 +72,8 @@ class Heard:
         self.refused: asyncio.Future[BaseException] = system.loop.create_future()
         self.last: BaseException | None = None
         self.failures = 0
+        self.drops = 0
+        """Messages nats-py dropped as a slow consumer on this connection."""
         self.since = 0.0
         self._kind: type[BaseException] | None = None
         """The type of the outage's last failure: a different one is logged as news."""
@@ -81,6 +83,9 @@ class Heard:
         self._back = back
 
     async def error_cb(self, error: Exception) -> None:
+        if isinstance(error, nats.errors.SlowConsumerError):  # a message dropped, no failure
+            self._dropped(error)
+            return
         self.last = error
         if auth_refused(error) and not self.refused.done():
             self.refused.set_result(error)
@@ -96,6 +101,20 @@ class Heard:
             self._failed_again(error)
         elif self.nc.is_connected:
             logger.warning("NATS error in %s: %r", self.where, error)
+
+    def _dropped(self, error: nats.errors.SlowConsumerError) -> None:
+        """One warning for the 1st, 10th, 100th and every 1,000th message nats-py dropped as a
+        slow consumer, not one each: they come in floods, and its error names nothing."""
+        self.drops += 1
+        level = logging.WARNING if _summarized(self.drops) or self.drops == 1 else logging.DEBUG
+        logger.log(
+            level,
+            "NATS error in %s: a slow consumer: nats-py dropped a message on %s, %d so far (each "
+            "tell a dead letter slow_consumer, each ask or send answered as not handled)",
+            self.where,
+            error.subject,
+            self.drops,
+        )
 
     def _failed_again(self, error: Exception) -> None:
         self.failures += 1
