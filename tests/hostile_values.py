@@ -55,7 +55,7 @@ class Opaque:
         return "Opaque()"
 
 
-NUMBER_BASE: dict[str, int] = {"port": 0, "count": 1, "int": 1}
+NUMBER_BASE: dict[str, int] = {"port": 0, "count": 1, "int": 1, "seq": 1}
 """The value each hostile number carries, by parameter kind: one every such parameter takes
 (a port 0, a count 1, and 1 second where the kind is a duration)."""
 
@@ -68,6 +68,11 @@ TEXT_BASE: dict[str, str] = {
     "restart": "permanent",
     "routing": "round_robin",
     "persistence_id": "ok",
+    "store_id": "p",
+    "key": "k",
+    "file": "s.db",
+    "synchronous": "FULL",
+    "dsn": "postgresql://u@h/db",
 }
 
 
@@ -78,7 +83,7 @@ def hostile_values(kind: str) -> list[object]:
         return [RaisingText(base), LyingText(base), Opaque()]
     if kind == "names":
         return [[RaisingText("gpu")], (LyingText("gpu"),), Opaque()]
-    if kind.startswith("seconds") or kind in ("instant", "factor", "size", "capacity"):
+    if kind.startswith("seconds") or kind in ("instant", "factor", "size", "capacity", "every"):
         return [RaisingCompare(1), RaisingFloat(1.0), Opaque()]
     if kind in NUMBER_BASE:
         return [RaisingCompare(NUMBER_BASE[kind]), Opaque()]
@@ -94,9 +99,9 @@ def numpy_values(kind: str) -> list[object]:
         return []
     if kind == "names":
         return [np.array(["gpu"]), np.array([]), np.array([["gpu"]])]
-    if kind.startswith("seconds") or kind in ("instant", "factor"):
+    if kind.startswith("seconds") or kind in ("instant", "factor", "every"):
         return [np.float64("nan"), np.float64(-1), np.float32(1), np.array(1.0), np.array([1.0])]
-    if kind in ("size", "capacity", "count", "int", "port"):
+    if kind in ("size", "capacity", "count", "int", "port", "seq"):
         return [np.int64(-1), np.float64(1.0), np.array([1]), np.bool_(True)]
     if kind in TEXT_BASE:
         return [np.str_(TEXT_BASE[kind] + "\x00"), np.bytes_(b"ok"), np.array([TEXT_BASE[kind]])]

@@ -1,12 +1,13 @@
 """The bad input sweep's calls: how each public parameter is swept (`SWEPT`).
 
-`public_parameters()` walks what `actorkit`, `actorkit.testing` and `actorkit.nats` export
-and lists each (callable, parameter) pair by `inspect.signature`; every pair is either swept
-(`SWEPT`: how to call it, and which kind of value it takes) or exempt (`EXEMPT`, each with
-the reason). A new parameter fails `test_every_public_parameter_is_swept_or_exempt` until
-it is placed, so nothing is skipped silently. Each kind lists its wrong values (`BAD`); each
-one must raise TypeError or ValueError naming the parameter, promptly, and leave the
-system answering.
+`public_parameters()` walks what `actorkit`, `actorkit.testing`, `actorkit.nats` and
+`actorkit.persistence` export and lists each (callable, parameter) pair by
+`inspect.signature`; every pair is either swept (`SWEPT`: how to call it, and which kind of
+value it takes; the stores' and reminders' calls are in `sweep_persistence`) or exempt
+(`EXEMPT`, each with the reason). A new parameter fails
+`test_every_public_parameter_is_swept_or_exempt` until it is placed, so nothing is skipped
+silently. Each kind lists its wrong values (`BAD`); each one must raise TypeError or
+ValueError naming the parameter, promptly, and leave the system answering.
 """
 
 from __future__ import annotations
@@ -14,13 +15,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import actorkit
 from actorkit import (
     Actor,
-    ActorRef,
     ActorSystem,
     Backoff,
     ChildSpec,
@@ -32,13 +31,9 @@ from actorkit import (
 from actorkit.nats import NatsTransport
 from actorkit.testing import ManualClock, Probe
 
+from .sweep_param import Call, Env, Param
+from .sweep_persistence import PERSISTENCE
 from .sweep_values import Plain
-
-
-@dataclass
-class Env:
-    system: ActorSystem
-    ref: ActorRef
 
 
 async def inside(env: Env, call: Callable[[Actor], Any]) -> Any:
@@ -58,17 +53,6 @@ def nats(name: str) -> Callable[[Env, dict[str, Any]], Any]:
         return NatsTransport(**{"servers": "nats://127.0.0.1:4222", **kw})
 
     return build
-
-
-Call = Callable[[Env, dict[str, Any]], Any]
-
-
-@dataclass(frozen=True)
-class Param:
-    kind: str
-    call: Call
-    says: str = ""
-    """What the message must contain to name the parameter (the parameter's name if empty)."""
 
 
 def strategies(cls: type) -> dict[str, Param]:
@@ -266,3 +250,4 @@ SWEPT: dict[str, Param] = {
         ]
     },
 }
+SWEPT.update(PERSISTENCE)

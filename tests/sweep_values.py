@@ -82,6 +82,23 @@ BAD: dict[str, list[Any]] = {
     "credential": ["", 42, b"x", "a\x00b", "a\udcff", ["x"]],
     # a .creds file: a path to one, or a pair of paths
     "creds": ["", 42, b"x", "/nonexistent/app.creds", ("/nonexistent/a.jwt",), ["x"]],
+    # the stores': a persistence id or reminder key as the stores take it (exactly a str)
+    "store_id": ["", 42, None, b"p", "a\x00b", "a\udcff", "x" * 1025, ["p"]],
+    "key": ["", 42, None, b"k", "a\x00b", "a\udcff", "x" * 1025, ["k"]],
+    # a sequence number or revision: an int from 0 to 2**63 - 1
+    "seq": [*INTS, -1, 2**63, HUGE],
+    "payload": [None, "x", 42, bytearray(b"x"), memoryview(b"x"), [b"x"]],
+    "payloads": [None, b"x", "x", 42, [], [None], ["x"], [bytearray(b"x")], {b"x"}],
+    "reminder": [None, 42, ("k", 1.0, None, b"x"), {"key": "k"}],
+    # a reminder's period: > 0 and within what a timer takes (1e-9 to 1e9 seconds)
+    "every": [*NUMBERS, 0, -0.0, 1e-12, 1e9, 1e300, HUGE, [1]],
+    "file": ["", 42, None, b"s.db", "a\x00b", "a\ud800", ":memory:", "sqlite:///s.db", ["s.db"]],
+    "synchronous": ["", "full", "OFF", None, 1, b"FULL", ["FULL"]],
+    "dsn": [
+        *("", 42, None, b"postgresql://h/db", "mysql://h/db", ["postgresql://h/db"]),
+        *("postgresql://h/db\x00", "postgresql://u:p\x00w@h/db", "postgresql://h/d\udcff"),
+        *("postgresql://h:99999/db", "postgresql://[::1/db"),
+    ],
 }
 
 

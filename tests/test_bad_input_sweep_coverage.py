@@ -9,6 +9,7 @@ from typing import Any
 
 import actorkit
 import actorkit.nats
+import actorkit.persistence
 import actorkit.testing
 
 from .sweep_calls import SWEPT
@@ -24,7 +25,7 @@ def _parameters(owner: str, fn: Callable[..., Any]) -> Iterator[str]:
 
 def public_parameters() -> set[str]:
     """Every (callable, parameter) pair of the public API, as "Class.method:param"."""
-    modules: list[ModuleType] = [actorkit, actorkit.testing, actorkit.nats]
+    modules: list[ModuleType] = [actorkit, actorkit.testing, actorkit.nats, actorkit.persistence]
     pairs: set[str] = set()
     for module in modules:
         for name in module.__all__:
