@@ -16,13 +16,6 @@ from .sweep_calls import SWEPT, Env, Param
 from .sweep_values import BAD, Plain
 
 OPEN: dict[str, str] = {
-    **{
-        f"{store}.{call}": "a payload refused without naming it; payloads not a sequence "
-        "fail in len()"
-        for store in ("MemoryStore", "SQLiteStore")
-        for call in ("append:payloads", "save_snapshot:payload", "save_state:payload")
-    },
-    "StoredReminder.__init__:payload": "a reminder's payload refused without naming it",
     "StoredReminder.__init__:every": "a period no timer takes (1e-12, 1e9, 1e300) is stored",
     "PostgresStore.__init__:dsn": "NUL and lone surrogates accepted until open",
     "SQLiteStore.__init__:path": "the refusal of a wrong type quotes its repr whole",

@@ -56,11 +56,11 @@ def check_count(name: str, value: object) -> None:
         raise ValueError(f"{name} must be an int from 0 to 2**63 - 1, got {given(value)}")
 
 
-def check_payload(payload: object) -> None:
+def check_payload(payload: object, what: str = "payload") -> None:
     if type(payload) is not bytes:
         raise TypeError(
-            f"a store writes encoded values (bytes), got {type(payload).__name__}: encode "
-            "them with the codec"
+            f"{what} must be bytes (a store writes encoded values), got "
+            f"{type(payload).__name__}: encode it with the codec"
         )
 
 
@@ -88,6 +88,7 @@ def check_append(
         and len(persistence_id) <= MAX_PERSISTENCE_ID
         and type(expected_seq) is int
         and 0 <= expected_seq < MAX_SEQ
+        and type(payloads) is list
         and len(payloads) == 1
         and type(payloads[0]) is bytes
         and (size := len(payloads[0])) <= limit
@@ -95,12 +96,17 @@ def check_append(
         return size
     check_id(persistence_id)
     check_count("expected_seq", expected_seq)
+    if not isinstance(payloads, list | tuple):  # a bytes is a sequence too: of ints
+        raise TypeError(
+            f"payloads must be a list of bytes (one encoded event each), got "
+            f"{type(payloads).__name__} {given(payloads)}"
+        )
     if not payloads:
-        raise ValueError("append needs at least one event")
+        raise ValueError("payloads must hold at least one event, got an empty one")
     if expected_seq > MAX_SEQ - len(payloads):
         raise ValueError(f"{persistence_id!r}: the journal would pass sequence number 2**63 - 1")
-    for payload in payloads:
-        check_payload(payload)
+    for index, payload in enumerate(payloads):
+        check_payload(payload, f"payloads[{index}]")
     size = sum(map(len, payloads))
     check_size(persistence_id, "an append", size, limit)
     return size
@@ -150,7 +156,7 @@ def check_reminder(persistence_id: str, reminder: object, limit: int) -> StoredR
     if not isinstance(reminder, StoredReminder):
         raise TypeError(f"expected a StoredReminder, got {type(reminder).__name__}")
     check_key(persistence_id, reminder.key)
-    check_payload(reminder.payload)
+    check_payload(reminder.payload, "a reminder's payload")
     check_size(persistence_id, "a reminder's message", len(reminder.payload), limit)
     every = reminder.every
     if not _finite(reminder.due) or not (every is None or (_finite(every) and every > 0)):

@@ -70,3 +70,35 @@ async def test_a_store_method_refuses_a_subclass_saying_so_without_calling_it(
         assert await store.reminders("p") == []
     finally:
         await store.close()
+
+
+WRONG_PAYLOADS: list[tuple[str, Call, type[Exception], str]] = [
+    ("append: an int", lambda s: s.append("p", 0, 42), TypeError, r"payloads must be a list"),
+    ("append: a set", lambda s: s.append("p", 0, {b"x"}), TypeError, r"payloads must be a list"),
+    ("append: bytes", lambda s: s.append("p", 0, b"x"), TypeError, r"payloads must be a list"),
+    ("append: none", lambda s: s.append("p", 0, []), ValueError, r"payloads must hold at least"),
+    ("append: a str", lambda s: s.append("p", 0, [b"x", "y"]), TypeError, r"payloads\[1\] must"),
+    ("save_state", lambda s: s.save_state("p", 0, "x"), TypeError, r"^payload must be bytes"),
+    ("save_snapshot", lambda s: s.save_snapshot("p", 1, None), TypeError, r"^payload must be"),
+    (
+        "put_reminder",
+        lambda s: s.put_reminder("p", StoredReminder("k", 1.0, None, bytearray(b"x"))),
+        TypeError,
+        r"a reminder's payload must be bytes",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("row", "call", "error", "says"), WRONG_PAYLOADS, ids=[row for row, *_ in WRONG_PAYLOADS]
+)
+async def test_a_payload_that_is_not_bytes_is_refused_naming_the_parameter(
+    row: str, call: Call, error: type[Exception], says: str
+) -> None:
+    """They failed in `len()`, or said "a store writes encoded values" without naming which."""
+    async with MemoryStore() as store:
+        with pytest.raises(error, match=says):
+            await call(store)
+        assert await store.highest_seq("p") == 0
+        assert await store.load_state("p") is None
+        assert await store.reminders("p") == []
