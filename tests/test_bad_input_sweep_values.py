@@ -16,7 +16,6 @@ from .sweep_calls import SWEPT, Env, Param
 from .sweep_values import BAD, Plain
 
 OPEN: dict[str, str] = {
-    "StoredReminder.__init__:every": "a period no timer takes (1e-12, 1e9, 1e300) is stored",
     "PostgresStore.__init__:dsn": "NUL and lone surrogates accepted until open",
     "SQLiteStore.__init__:path": "the refusal of a wrong type quotes its repr whole",
 }

@@ -14,7 +14,9 @@ from typing import Self
 from .._errors import PersistenceConflict, PersistenceError
 from .._exact import exact_str
 from .._persistence_id import MAX_PERSISTENCE_ID, unstorable
+from .._seconds import FOREVER
 from .._shown import given
+from .._timers import MIN_INTERVAL
 from ._evolution import decoded
 from ._store import StoredEvent, StoredReminder
 
@@ -159,10 +161,16 @@ def check_reminder(persistence_id: str, reminder: object, limit: int) -> StoredR
     check_payload(reminder.payload, "a reminder's payload")
     check_size(persistence_id, "a reminder's message", len(reminder.payload), limit)
     every = reminder.every
-    if not _finite(reminder.due) or not (every is None or (_finite(every) and every > 0)):
+    if not _finite(reminder.due):
         raise ValueError(
-            f"a reminder is due at a finite time, every None or > 0 seconds; got "
-            f"due={given(reminder.due)}, every={given(every)}"
+            "a reminder's due must be a finite time (seconds since the epoch, an int or "
+            f"float), got {given(reminder.due)}"
+        )
+    if not (every is None or (_finite(every) and MIN_INTERVAL <= every < FOREVER)):
+        # what its owner's timers take: else every start of the owner would fail arming it
+        raise ValueError(
+            f"a reminder's every must be None (once) or seconds from {MIN_INTERVAL:g} to "
+            f"below {FOREVER:.0e}, as reminders.start takes it, got {given(every)}"
         )
     return replace(reminder, due=float(reminder.due), every=None if every is None else float(every))
 

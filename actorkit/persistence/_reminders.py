@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from .._actor_timers import ReservedKey
 from .._errors import PersistenceError
 from .._persistence_id import plain, unstorable
-from .._seconds import check_seconds
+from .._seconds import FOREVER, check_seconds
 from .._timers import check_interval
 from ._binding import encode
 from ._service import cancel_requests, cancelled_since, guarded, read_back
@@ -195,6 +195,9 @@ def _arm(actor: Actor, binding: Binding, reminder: StoredReminder, message: obje
     timers = actor.timers
     timers.cancel(overdue)
     delay = reminder.due - binding.service.wall_now()
+    if delay >= FOREVER:  # past the longest timer: not in this run; a later start arms it
+        timers.cancel(own)
+        return
     every = reminder.every
     if every is None:
         timers.start_once(own, message, max(0.0, delay))

@@ -51,7 +51,7 @@ REFUSED: list[tuple[str, Call, str]] = [
     (
         "put_reminder: every",
         lambda s: s.put_reminder("p", StoredReminder("k", 1.0, RaisingCompare(1), b"x")),
-        "every None or > 0",
+        "reminder.s every must be None",
     ),
 ]
 
