@@ -68,7 +68,7 @@ def check_interval(
     if seconds < MIN_INTERVAL:
         raise ValueError(
             f"{what} must be at least {MIN_INTERVAL:g} seconds (a nanosecond: no clock ticks "
-            f"finer), got {interval!r}; {once}"
+            f"finer), got {seconds!r}; {once}"
         )
     return seconds
 

@@ -24,6 +24,7 @@ from .hostile_values import (
     Hostile,
     LyingText,
     RaisingCompare,
+    RaisingFloat,
     RaisingText,
     hostile_values,
     numpy_values,
@@ -183,3 +184,15 @@ def test_a_child_spec_keeps_what_it_checked_as_plain_values() -> None:
     )
     assert (spec.name, spec.restart, spec.mailbox_size) == ("w", "transient", 5)
     assert [type(v) for v in (spec.name, spec.restart, spec.mailbox_size)] == [str, str, int]
+
+
+async def test_an_interval_too_short_given_as_a_float_subclass_is_refused_without_its_repr() -> (
+    None
+):
+    async with asyncio.timeout(10):
+        async with ActorSystem("short") as system:
+            ref = await system.spawn(Plain)
+            with pytest.raises(ValueError, match=r"at least 1e-09 seconds.*got 1e-12") as refused:
+                system.schedule_every(RaisingFloat(1e-12), ref, "x")
+            assert not isinstance(refused.value.__context__, Hostile)
+            assert pending_timers(system) == 0

@@ -17,6 +17,7 @@ from actorkit.persistence import DurableState, MemoryStore, StoredReminder
 from actorkit.persistence._binding import encode
 from actorkit.testing import ManualClock, pending_timers
 
+from ..hostile_values import Hostile, RaisingFloat
 from .conftest import MakeStore
 
 pytestmark = pytest.mark.timeout(30)
@@ -24,6 +25,8 @@ pytestmark = pytest.mark.timeout(30)
 
 class Owner(DurableState):
     async def receive(self, message: Any) -> Any:
+        if message == "start":
+            await self.reminders.start("k", "tick", 1.0, every=RaisingFloat(1e-12))
         return message
 
 
@@ -51,3 +54,15 @@ async def test_a_reminder_due_past_the_longest_timer_leaves_its_owner_starting()
             assert await owner.ask("hi") == "hi"
             assert pending_timers(system) == 1  # the near one; the far one stays stored
             assert [r.key for r in await store.reminders("/owner")] == ["far", "near"]
+
+
+async def test_a_period_too_short_given_as_a_float_subclass_is_refused_without_its_methods() -> (
+    None
+):
+    async with asyncio.timeout(10):
+        async with ActorSystem("short", store=MemoryStore()) as system:
+            owner = await system.spawn(Owner, name="owner")
+            with pytest.raises(ValueError, match=r"every must be at least 1e-09") as refused:
+                await owner.ask("start")
+            assert not isinstance(refused.value.__context__, Hostile)
+            assert await system.store.reminders("/owner") == []
