@@ -88,10 +88,12 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         if not isinstance(self.path, str):  # bytes, os.PathLike[bytes], or not a path at all
             raise TypeError(
                 f"SQLiteStore path must be a str or a pathlib.Path such as 'bank.db', got "
-                f"{type(path).__name__} {path!r}"
+                f"{type(path).__name__} {given(path)}"
             )
         if "\x00" in self.path:
-            raise ValueError(f"SQLiteStore path must not contain NUL ('\\x00'), got {path!r}")
+            raise ValueError(
+                f"SQLiteStore path must not contain NUL ('\\x00'), got {given(self.path)}"
+            )
         try:
             os.fsencode(self.path)  # what opening it does, at start: refused here instead
         except UnicodeEncodeError:

@@ -13,6 +13,7 @@ import pytest
 from actorkit.persistence import MemoryStore, SQLiteStore, StoredReminder
 
 from ..hostile_values import Hostile, RaisingCompare, RaisingFloat, RaisingText
+from ..sweep_values import Sprawling, Unprintable
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -33,6 +34,36 @@ def test_a_path_and_synchronous_given_as_str_subclasses_are_kept_as_their_text(
     store = SQLiteStore(RaisingText(path), synchronous=RaisingText("NORMAL"))  # type: ignore[arg-type]
     assert (type(store.path), store.path) == (str, path)
     assert (type(store.synchronous), store.synchronous) == (str, "NORMAL")
+
+
+class UnprintablePath:
+    """A path object whose own repr raises: the refusal still says what to pass."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __fspath__(self) -> str:
+        return self.path
+
+    def __repr__(self) -> str:
+        raise Hostile("UnprintablePath's __repr__ ran")
+
+
+@pytest.mark.parametrize(
+    ("path", "error", "says"),
+    [
+        (Unprintable(), TypeError, r"path must be a str or a pathlib.Path .* got Unprintable"),
+        (Sprawling(), TypeError, r"path must be a str or a pathlib.Path .* \(1,000,011 char"),
+        (UnprintablePath("bank\x00.db"), ValueError, r"path must not contain NUL"),
+    ],
+    ids=["unprintable", "sprawling", "unprintable path holding NUL"],
+)
+def test_a_path_refused_is_quoted_in_a_line_without_its_repr_raising(
+    path: object, error: type[Exception], says: str
+) -> None:
+    with pytest.raises(error, match=says) as refused:
+        SQLiteStore(path)  # type: ignore[arg-type]
+    assert len(str(refused.value)) < 300
 
 
 Call = Callable[[MemoryStore], Awaitable[Any]]
