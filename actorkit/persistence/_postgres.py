@@ -11,6 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from .._exact import exact_str
 from .._seconds import check_seconds
 from ._group_commit import GroupCommit
 from ._redact import without_secrets
@@ -65,9 +66,12 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
 
     def __init__(self, dsn: str, *, timeout: float = TIMEOUT) -> None:
         super().__init__()
+        if isinstance(dsn, str):
+            dsn = exact_str(dsn)  # parsed and kept: no method of a subclass runs
         if type(dsn) is not str or not dsn.startswith(("postgresql://", "postgres://")):
             got = without_secrets(dsn) if type(dsn) is str else type(dsn).__name__
             raise ValueError(f"PostgresStore needs a postgresql:// URL, got {got!r}")
+        _check_text(dsn)
         _check_hosts(dsn)
         self.timeout = check_seconds(timeout, "PostgresStore timeout")
         self.dsn = dsn
@@ -160,6 +164,26 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
     async def _execute(tx: PostgresTransaction, query: str, *args: object) -> int:
         status: str = await tx.conn.execute(query, *args)
         return int(status.rsplit(" ", 1)[-1])
+
+
+def _check_text(dsn: str) -> None:
+    """What no connection can carry, refused here: at open, a NUL (or `%00`, which asyncpg
+    decodes to one) ended the user, database or password early, which the server refused as
+    a malformed startup packet or took as a shorter password, and a lone surrogate failed
+    inside asyncpg with an AttributeError."""
+    if "\x00" in dsn or "%00" in dsn:
+        raise ValueError(
+            f"PostgresStore: the URL {_place(dsn)!r} holds a NUL ('\\x00' or %00), which no "
+            "user, password or database name can contain: remove it"
+        )
+    try:
+        dsn.encode()
+    except UnicodeEncodeError:
+        raise ValueError(
+            f"PostgresStore: the URL {_place(dsn)!r} must be text UTF-8 can encode (no lone "
+            "surrogate such as '\\udcff', which undecodable bytes of a command line become): "
+            "percent-encode the UTF-8 bytes of the name instead"
+        ) from None
 
 
 def _check_hosts(dsn: str) -> None:

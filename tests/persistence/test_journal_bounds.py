@@ -55,3 +55,13 @@ async def test_no_slash_hint_for_an_id_with_its_slash_or_one_too_long_for_it(
 def test_a_store_url_is_a_str() -> None:
     with pytest.raises(TypeError, match="a store URL is a str, got bytes"):
         store_from_url(b"sqlite:///bank.db")  # type: ignore[arg-type]
+
+
+async def test_a_postgresql_url_holding_an_undecodable_byte_is_a_bad_argument(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A byte of the command line that is not UTF-8 (`\\udcff` here): the command tried to
+    connect with it, and failed as a store error (1) or with asyncpg's AttributeError."""
+    url = "postgresql://me@127.0.0.1:1/sh\udcffop"
+    assert await print_journal(url, "/a", out=io.StringIO()) == 2
+    assert "must be text UTF-8 can encode" in capsys.readouterr().err

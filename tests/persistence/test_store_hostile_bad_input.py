@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from actorkit.persistence import MemoryStore, SQLiteStore, StoredReminder
+from actorkit.persistence import MemoryStore, PostgresStore, SQLiteStore, StoredReminder
 
 from ..hostile_values import Hostile, RaisingCompare, RaisingFloat, RaisingText
 from ..sweep_values import Sprawling, Unprintable
@@ -133,3 +133,28 @@ async def test_a_payload_that_is_not_bytes_is_refused_naming_the_parameter(
         assert await store.highest_seq("p") == 0
         assert await store.load_state("p") is None
         assert await store.reminders("p") == []
+
+
+@pytest.mark.parametrize(
+    ("dsn", "says"),
+    [
+        ("postgresql://u@h/db\x00x", r"holds a NUL"),
+        ("postgresql://u@h/db%00x", r"holds a NUL"),
+        ("postgresql://u:s3cret%00@h/db", r"holds a NUL"),
+        ("postgresql://u@h/d\udcff", r"must be text UTF-8 can encode"),
+    ],
+    ids=["NUL", "%00 in the database", "%00 in the password", "lone surrogate"],
+)
+def test_a_dsn_no_connection_can_carry_is_refused_when_the_store_is_made(
+    dsn: str, says: str
+) -> None:
+    """At open, the server refused a NUL's startup packet as malformed (or took a shorter
+    password), and a lone surrogate failed in asyncpg with an AttributeError."""
+    with pytest.raises(ValueError, match=rf"^PostgresStore: the URL .*{says}") as refused:
+        PostgresStore(dsn)
+    assert "s3cret" not in str(refused.value)
+
+
+def test_a_dsn_given_as_a_str_subclass_is_kept_as_its_text() -> None:
+    store = PostgresStore(RaisingText("postgresql://u@h/db"))  # type: ignore[arg-type]
+    assert (type(store.dsn), store.dsn) == (str, "postgresql://u@h/db")
