@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Self
 
 from .._errors import PersistenceConflict, PersistenceError
-from .._exact import exact_str
+from .._exact import exact_int, exact_str
 from .._persistence_id import MAX_PERSISTENCE_ID, unstorable
 from .._seconds import FOREVER
 from .._shown import given
@@ -55,6 +55,11 @@ def check_id(persistence_id: object) -> None:
 
 def check_count(name: str, value: object) -> None:
     if type(value) is not int or not 0 <= value <= MAX_SEQ:
+        if isinstance(value, int) and not isinstance(value, bool):  # an IntEnum member
+            raise ValueError(
+                f"{name} must be exactly an int from 0 to 2**63 - 1, got the "
+                f"{type(value).__name__} {exact_int(value)}: pass its plain int (int({name}))"
+            )
         raise ValueError(f"{name} must be an int from 0 to 2**63 - 1, got {given(value)}")
 
 

@@ -14,6 +14,8 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._errors import PersistenceConflict, PersistenceError
+from .._exact import exact_int
+from .._shown import given
 from ._binding import encode, encode_all
 from ._durable import Durable
 from ._evolution import pass_over, unfit
@@ -58,10 +60,13 @@ class EventSourced(Durable):
                 )
         cls._unspawnable = _missing_apply(cls)
         every = cls.snapshot_every
-        if not isinstance(every, int) or isinstance(every, bool) or every < 0:
+        if not isinstance(every, int) or isinstance(every, bool) or exact_int(every) < 0:
             raise ValueError(
-                f"{cls.__qualname__}.snapshot_every must be an int >= 0 (0 = never), got {every!r}"
+                f"{cls.__qualname__}.snapshot_every must be an int >= 0 (0 = never), got "
+                f"{given(every)}"
             )
+        if type(every) is not int:  # an IntEnum member: persist divides by the plain int
+            cls.snapshot_every = exact_int(every)
         own_snapshot = cls.snapshot is not EventSourced.snapshot
         if own_snapshot != (cls.restore is not EventSourced.restore):
             has, lacks = ("snapshot", "restore") if own_snapshot else ("restore", "snapshot")

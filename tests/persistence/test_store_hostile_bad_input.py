@@ -4,13 +4,20 @@ that says what to pass, or taken as its plain value; none of its methods runs.""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from actorkit.persistence import MemoryStore, PostgresStore, SQLiteStore, StoredReminder
+from actorkit.persistence import (
+    EventSourced,
+    MemoryStore,
+    PostgresStore,
+    SQLiteStore,
+    StoredReminder,
+)
 
 from ..hostile_values import Hostile, RaisingCompare, RaisingFloat, RaisingText
 from ..sweep_values import Sprawling, Unprintable
@@ -158,3 +165,34 @@ def test_a_dsn_no_connection_can_carry_is_refused_when_the_store_is_made(
 def test_a_dsn_given_as_a_str_subclass_is_kept_as_its_text() -> None:
     store = PostgresStore(RaisingText("postgresql://u@h/db"))  # type: ignore[arg-type]
     assert (type(store.dsn), store.dsn) == (str, "postgresql://u@h/db")
+
+
+class Seq(enum.IntEnum):
+    ONE = 1
+
+
+@pytest.mark.parametrize("seq", [Seq.ONE, RaisingCompare(1)], ids=["IntEnum", "raising int"])
+async def test_a_sequence_number_given_as_an_int_subclass_is_refused_saying_to_pass_its_int(
+    seq: int,
+) -> None:
+    """It said "seq must be an int", of a value that is one."""
+    async with MemoryStore() as store:
+        with pytest.raises(ValueError, match=r"^seq must be exactly an int .* got the \w+ 1: pass"):
+            await store.save_snapshot("p", seq, b"x")
+        assert await store.load_snapshot("p") is None
+
+
+def test_snapshot_every_given_as_an_int_subclass_is_kept_as_its_int() -> None:
+    """`every < 0` ran the subclass's own comparison when the class was defined."""
+
+    class Counted(EventSourced):
+        snapshot_every = RaisingCompare(2)
+
+        def apply(self, event: object) -> None:  # pragma: no cover - never spawned
+            pass
+
+    assert (type(Counted.snapshot_every), Counted.snapshot_every) == (int, 2)
+    with pytest.raises(ValueError, match=r"snapshot_every must be an int >= 0 .* got <Raising"):
+
+        class Negative(Counted):
+            snapshot_every = RaisingCompare(-1)
