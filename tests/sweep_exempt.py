@@ -19,9 +19,9 @@ _STORES = [
 ]
 
 PERSISTENCE_EXEMPT: dict[str, str] = {
-    # Values any the codec encodes: another is a TypeError before anything is written.
-    "DurableState.save:state": "any value the codec encodes is a state (test_durable_bad_input)",
-    "Reminders.start:message": "any value the codec encodes is a message (test_durable_bad_input)",
+    # Any value the codec encodes: another is a TypeError before anything is written.
+    "DurableState.save:state": "any value the codec encodes is a state (test_durable_state)",
+    "Reminders.start:message": "any value the codec encodes is a message (test_durable_reminders)",
     **dict.fromkeys(
         [
             "EventSourced.apply:event",
