@@ -3,12 +3,12 @@
 The stores are made without opening them (every check runs before any I/O), and each
 method is called on a store of its own, opened: a `MemoryStore`, and a `SQLiteStore` on a
 temporary file. `PostgresStore` shares `SQLiteStore`'s methods (`SQLStore`), so only its
-constructor is swept here. `store.read` and `store.events` are consumed, as their
-refusals come at the first step. A reminder's fields are swept through `put_reminder`, which
-checks them (the record itself is also what stores hand back), and a durable actor's
-`self.reminders` in a system of its own on a `MemoryStore`. A refused call must leave the
-store as it was: nothing written under any id, no reminder stored or armed; else it raises
-AssertionError, which the sweeps report.
+constructor is swept here. `store.read` and `store.events` refuse at the call, before
+anything is iterated; what they accept is consumed. A reminder's fields are swept through
+`put_reminder`, which checks them (the record itself is also what stores hand back), and a
+durable actor's `self.reminders` in a system of its own on a `MemoryStore`. A refused call
+must leave the store as it was: nothing written under any id, no reminder stored or armed;
+else it raises AssertionError, which the sweeps report.
 """
 
 from __future__ import annotations
@@ -85,11 +85,19 @@ async def on_store(kind: str, call: Callable[[StoreBase], Any]) -> Any:
             try:
                 result = call(store)
                 if hasattr(result, "__aiter__"):
-                    return [row async for row in result]
+                    return await _consumed(result)
                 return await result
             except (TypeError, ValueError):
                 await _untouched(store, path)
                 raise
+
+
+async def _consumed(rows: Any) -> list[Any]:
+    """The rows of `read` or `events`, whose arguments were checked when it was called."""
+    try:
+        return [row async for row in rows]
+    except (TypeError, ValueError) as error:
+        raise AssertionError(f"refused at the first step, not at the call: {error}") from error
 
 
 def _store_methods(kind: str) -> dict[str, Param]:

@@ -55,7 +55,7 @@ def check_id(persistence_id: object) -> None:
 
 def check_count(name: str, value: object) -> None:
     if type(value) is not int or not 0 <= value <= MAX_SEQ:
-        if isinstance(value, int) and not isinstance(value, bool):  # an IntEnum member
+        if type(value) is not int and isinstance(value, int) and not isinstance(value, bool):
             raise ValueError(
                 f"{name} must be exactly an int from 0 to 2**63 - 1, got the "
                 f"{type(value).__name__} {exact_int(value)}: pass its plain int (int({name}))"
@@ -230,7 +230,9 @@ class StoreBase(ABC):
     anything is written. Lowered, it refuses smaller writes."""
 
     @abstractmethod
-    def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]: ...
+    def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
+        """Checks its arguments at the call, as every other method does, not at the first
+        step of the iteration, which may come later and elsewhere."""
 
     @abstractmethod
     async def open(self) -> None: ...
@@ -238,13 +240,14 @@ class StoreBase(ABC):
     @abstractmethod
     async def close(self) -> None: ...
 
-    async def events(
+    def events(
         self, persistence_id: str, from_seq: int = 1
     ) -> AsyncIterator[tuple[int, float, object]]:
         """`(seq, time, event)` from `from_seq` on, decoded with the registered message types;
         a row that does not decode is a `PersistenceError` naming it."""
-        async for row in decoded_events(self.read, persistence_id, from_seq):
-            yield row
+        check_id(persistence_id)
+        check_count("from_seq", from_seq)
+        return decoded_events(self.read, persistence_id, from_seq)
 
     def _observe(self, writes: int, seconds: float) -> None:
         """Runs after the commit: an observer that fails (metrics) is logged, and the write,

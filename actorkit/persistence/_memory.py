@@ -63,9 +63,12 @@ class MemoryStore(StoreBase):
         self._observe(1, 0.0)
         return now
 
-    async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
+    def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
         check_id(persistence_id)
         check_count("from_seq", from_seq)
+        return self._read(persistence_id, from_seq)
+
+    async def _read(self, persistence_id: str, from_seq: int) -> AsyncIterator[StoredEvent]:
         self._check_open()
         for stored in self._journals.get(persistence_id, [])[max(from_seq - 1, 0) :]:
             yield stored

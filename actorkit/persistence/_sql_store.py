@@ -149,9 +149,12 @@ class SQLStore(StoreBase, Generic[TxT]):
             await writes.settled()
             raise
 
-    async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
+    def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
         check_id(persistence_id)
         check_count("from_seq", from_seq)
+        return self._read(persistence_id, from_seq)
+
+    async def _read(self, persistence_id: str, from_seq: int) -> AsyncIterator[StoredEvent]:
         seq = max(from_seq, 1)
         while True:
             rows = await self._rows(self.queries.read_page, persistence_id, seq, PAGE)

@@ -180,6 +180,8 @@ async def test_a_sequence_number_given_as_an_int_subclass_is_refused_saying_to_p
         with pytest.raises(ValueError, match=r"^seq must be exactly an int .* got the \w+ 1: pass"):
             await store.save_snapshot("p", seq, b"x")
         assert await store.load_snapshot("p") is None
+        with pytest.raises(ValueError, match=r"^seq must be an int from 0 .*, got -1$"):
+            await store.save_snapshot("p", -1, b"x")  # a plain int is not told to be one
 
 
 def test_snapshot_every_given_as_an_int_subclass_is_kept_as_its_int() -> None:
@@ -196,3 +198,14 @@ def test_snapshot_every_given_as_an_int_subclass_is_kept_as_its_int() -> None:
 
         class Negative(Counted):
             snapshot_every = RaisingCompare(-1)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_read_and_events_refuse_their_arguments_at_the_call(tmp_path: Path, kind: str) -> None:
+    """Not at the first step of the iteration, which may come later and elsewhere."""
+    store = MemoryStore() if kind == "memory" else SQLiteStore(tmp_path / "bank.db")
+    for method in (store.read, store.events):
+        with pytest.raises(ValueError, match=r"^persistence_id must be a non-empty str, got 42"):
+            method(42)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match=r"^from_seq must be an int from 0"):
+            method("p", -1)
