@@ -23,6 +23,7 @@ from ._http_auth import check_address, check_auth, is_loopback
 from ._http_log import SERVER_LOG
 from ._http_routes import application
 from ._names import MAX_PATH
+from ._shielded import shielded
 from ._shown import given
 from ._tree import actor_tree
 
@@ -233,7 +234,8 @@ async def _listen(app: web.Application, host: str, port: int, endpoints: object)
     try:
         await asyncio.shield(binding)
     except asyncio.CancelledError:
-        await asyncio.shield(_unbind(binding, runner))
+        with shielded():  # an anyio scope cancels again at once: the port would stay bound
+            await asyncio.shield(_unbind(binding, runner))
         raise
     return HttpServer(runner, host, runner.addresses[0][1], endpoints)
 

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 
 from ._errors import SystemFailed
 from ._outside_stop import begun_task, force_stop, unwound
+from ._shielded import shielded
 from ._shown import shown
 from ._signals import Stop
 
 if TYPE_CHECKING:
     from ._cell import Cell
     from ._runtime import Runtime
+    from ._system import ActorSystem
 
 logger = logging.getLogger("actorkit")
 
@@ -144,6 +146,18 @@ async def closing_after_failure(shutdown: Awaitable[None], name: str) -> None:
         await shutdown
     except Exception as error:
         logger.error("closing %s after a failure also failed: %r", name, error)
+
+
+async def leaving(system: ActorSystem, left_with: object) -> SystemFailed | None:
+    """The shutdown that leaving `async with` waits for, then what the exit raises for a
+    root failure. Waited for whole even when an anyio cancel scope left the block: the scope
+    would cancel the wait again at once, and its host go on while the actors still run; its
+    cancellation goes on once the system is down. After an error, a failure to close is
+    logged rather than raised over it."""
+    shutdown = system.shutdown()
+    with shielded():
+        await (shutdown if left_with is None else closing_after_failure(shutdown, system.name))
+    return failed_on_exit(system.name, system.failure, left_with)
 
 
 def failed_on_exit(

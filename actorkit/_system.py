@@ -30,7 +30,7 @@ from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
 from ._shown import shown
-from ._shutdown import ActorsStop, as_step, closing_after_failure, every_step, failed_on_exit
+from ._shutdown import ActorsStop, as_step, closing_after_failure, every_step, leaving
 from ._spawn import make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
@@ -189,9 +189,7 @@ class ActorSystem(Reach):
         return await self.start()
 
     async def __aexit__(self, *exc_info: object) -> None:
-        closing = self.shutdown()  # after an error, a failure to close must not hide it
-        await (closing if exc_info[1] is None else closing_after_failure(closing, self.name))
-        if (failed := failed_on_exit(self.name, self.failure, exc_info[1])) is not None:
+        if (failed := await leaving(self, exc_info[1])) is not None:
             raise failed from self.failure
 
     def _root_failed(self, error: BaseException) -> None:
