@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from .._clock import SystemClock
 from .._errors import NameTaken, PersistenceError
 from .._persistence_id import check_persistence_id, spawning_id
+from .._shielded import shielded
 from .._shown import given, shown
 from .._store_calls import StoreCalls
 from ._agent_history import HistoryWriter
@@ -210,8 +211,14 @@ async def read_back(read: Awaitable[T]) -> T | None:
     write if the cancelled one was stored after all.
 
     A further cancellation does not cut the read short (the store's timeout bounds it): the
-    caller's `CancelledError`, raised next, stands for it too."""
+    caller's `CancelledError`, raised next, stands for it too. Shielded from anyio cancel
+    scopes as well, which would cancel the wait again at every turn of the loop."""
     reading = asyncio.ensure_future(read)
+    with shielded():
+        return await _read_through(reading)
+
+
+async def _read_through(reading: asyncio.Future[T]) -> T | None:
     while True:
         try:
             return await asyncio.shield(reading)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from .._errors import PersistenceError
+from .._shielded import shielded
 from ._base import (
     StoreBase,
     check_append,
@@ -146,7 +147,8 @@ class SQLStore(StoreBase, Generic[TxT]):
         try:  # `_outcome`, written out: no coroutine per append
             return await written
         except asyncio.CancelledError:
-            await writes.settled()
+            with shielded():  # from an anyio scope, which cancels again at every loop turn
+                await writes.settled()
             raise
 
     def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
@@ -235,5 +237,6 @@ async def _outcome(writes: GroupCommit[Any], written: asyncio.Future[T]) -> T:
     try:
         return await written
     except asyncio.CancelledError:
-        await writes.settled()
+        with shielded():  # from an anyio scope, which cancels again at every loop turn
+            await writes.settled()
         raise
