@@ -141,9 +141,11 @@ async def as_step(call: Callable[[], object]) -> None:
 async def closing_after_failure(shutdown: Awaitable[None], name: str) -> None:
     """The shutdown after a failure (a start that failed, an error leaving `async with`):
     the caller gets that failure, so one to close what had started is logged instead of
-    raised over it."""
+    raised over it. Shielded from an anyio cancel scope (the failure may be its
+    cancellation), which would cut the wait short and leave what had started open."""
     try:
-        await shutdown
+        with shielded():
+            await shutdown
     except Exception as error:
         logger.error("closing %s after a failure also failed: %r", name, error)
 

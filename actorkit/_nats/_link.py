@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from nats.aio.client import Client
 
+from .._shielded import shielded
 from ._closing import close_client, closed_for_good, misread, server_error, stop_opening
 from ._heard import Heard
 
@@ -134,7 +135,8 @@ class Link:
             )
         except asyncio.CancelledError:
             # The start was cancelled: a connection it goes on to open would be nobody's.
-            await self._drop(nc, connecting)
+            with shielded():  # from an anyio scope, which would cancel the drop at once
+                await self._drop(nc, connecting)
             raise
         if connecting not in done or connecting.exception() is not None:
             await self._abandon(nc, connecting, heard)

@@ -16,6 +16,7 @@ from .._exact import exact_int, exact_str
 from .._names import check_actor_path, check_system_name
 from .._ref import ActorRef
 from .._seconds import check_seconds
+from .._shielded import shielded
 from ._closing import server_error
 from ._core import Core, token
 from ._credentials import check_credentials
@@ -133,7 +134,8 @@ class NatsTransport:
             await across_drops(topics, within, link.shut, link.topics_up, link.topics_down)
         except BaseException as error:
             link.closed = True
-            await link.close()
+            with shielded():  # from an anyio scope, which would cancel the close at once
+                await link.close()
             if type(error) is nats.errors.TimeoutError:  # from `across_drops`
                 raise ConnectionError(
                     f"the NATS connection dropped while {name!r} started, and was not back "
