@@ -7,15 +7,18 @@ cancellation must then go on to the scope that asked for it (docs/api.md, "anyio
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
 import pytest
 
 from actorkit import Actor, ActorSystem
-from actorkit.testing import accepting
+from actorkit.testing import ManualClock, accepting, snapshot
 
 from .anyio_support import cancel_after_turns, scope_cancelled_after
+from .invariants import assert_settled
 from .processes import HeldPort
 
 TURNS = range(12)
@@ -64,42 +67,110 @@ async def test_a_scope_cancelled_while_async_with_shuts_down_lets_the_shutdown_e
             assert not ref.is_alive
 
 
-def test_anyio_run_with_a_system_in_a_task_group_cancelled_while_it_runs(
-    anyio_backend_options: dict[str, bool],
-) -> None:
-    """`anyio.run(main)`: a request handler asking an actor and the lifespan holding the
-    system run in one task group, which the server cancels (Ctrl-C): the ask is cut short,
-    the system shuts down, and `anyio.run` returns with no task of it left."""
+class Waiting(Actor):
+    """Handles a request until the app shuts down: one in flight when it does."""
+
+    def __init__(self, release: asyncio.Event) -> None:
+        self.release = release
+
+    async def receive(self, message: Any) -> Any:
+        await self.release.wait()
+        return "answered"
+
+
+@asynccontextmanager
+async def lifespan(app: object) -> AsyncIterator[dict[str, Any]]:
+    """A Starlette lifespan as its docs write one: the system lives as long as the app."""
     stopped: list[str] = []
+    release = asyncio.Event()
+    async with ActorSystem("app") as system:
+        await system.spawn(Unwinding, stopped, name="a")
+        try:
+            yield {"system": system, "stopped": stopped, "release": release}
+        finally:
+            release.set()  # the app's handlers end as it shuts down
+
+
+class LifespanApp:
+    """What Starlette's router does with a `lifespan` (ASGI's lifespan protocol), for when
+    starlette is not installed (it is no dependency of actorkit)."""
+
+    def __init__(self, lifespan: Callable[[object], Any]) -> None:
+        self.lifespan = lifespan
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        assert scope["type"] == "lifespan"
+        await receive()  # lifespan.startup
+        async with self.lifespan(self) as state:
+            scope["state"].update(state)
+            await send({"type": "lifespan.startup.complete"})
+            await receive()  # lifespan.shutdown
+        await send({"type": "lifespan.shutdown.complete"})
+
+
+def asgi_app() -> Any:
+    try:
+        from starlette.applications import Starlette
+    except ImportError:
+        return LifespanApp(lifespan)
+    return Starlette(lifespan=lifespan)
+
+
+@pytest.mark.parametrize("ending", ["shutdown", "cancelled"])
+def test_a_lifespan_under_anyio_run_stops_the_system_before_the_server_ends(
+    anyio_backend_options: dict[str, bool], ending: str
+) -> None:
+    """`anyio.run(server)`: the server runs the app's lifespan and a request asking an actor
+    in one task group, as uvicorn and Starlette's TestClient do, then ends it by the lifespan
+    protocol or by cancelling the group (Ctrl-C, a test's teardown): either way the system
+    has shut down when `anyio.run` returns, the asker has its answer or its cancellation,
+    and no task is left."""
+    state: dict[str, Any] = {}
+    outcome: list[object] = []
     left: list[asyncio.Task[Any]] = []
 
-    class Slow(Actor):
-        async def receive(self, message: Any) -> Any:
-            await asyncio.Event().wait()
+    async def request() -> None:
+        waiting = await state["system"].spawn(Waiting, state["release"], name="waiting")
+        try:
+            outcome.append(await waiting.ask("request", timeout=60.0))
+        except asyncio.CancelledError:
+            outcome.append(asyncio.CancelledError)
+            raise
 
-    async def main() -> None:
+    async def server() -> None:
         with anyio.fail_after(30):
-            started = anyio.Event()
-
-            async def lifespan() -> None:
-                async with ActorSystem("app") as system:
-                    await system.spawn(Unwinding, stopped, name="a")
-                    slow = await system.spawn(Slow, name="slow")
-                    group.start_soon(slow.ask, "request", 60.0)
-                    started.set()
-                    await anyio.sleep_forever()
-
-            async with anyio.create_task_group() as group:
-                group.start_soon(lifespan)
-                await started.wait()
-                await anyio.sleep(0.01)  # the request is being handled
-                group.cancel_scope.cancel()
+            to_app, app_receives = anyio.create_memory_object_stream[dict[str, Any]](1)
+            app_sends, from_app = anyio.create_memory_object_stream[dict[str, Any]](1)
+            async with (
+                to_app,
+                app_receives,
+                app_sends,
+                from_app,
+                anyio.create_task_group() as group,
+            ):
+                group.start_soon(asgi_app(), {"type": "lifespan", "state": state},
+                                 app_receives.receive, app_sends.send)  # fmt: skip
+                await to_app.send({"type": "lifespan.startup"})
+                assert (await from_app.receive())["type"] == "lifespan.startup.complete"
+                group.start_soon(request)
+                await wait_until(lambda: state["system"].lookup("/waiting"))
+                if ending == "cancelled":
+                    group.cancel_scope.cancel()
+                else:
+                    await to_app.send({"type": "lifespan.shutdown"})
+                    assert (await from_app.receive())["type"] == "lifespan.shutdown.complete"
             current = asyncio.current_task()
             left.extend(t for t in asyncio.all_tasks() if t is not current and not t.done())
 
-    anyio.run(main, backend="asyncio", backend_options=anyio_backend_options)
-    assert stopped == ["a"]
+    anyio.run(server, backend="asyncio", backend_options=anyio_backend_options)
+    assert state["stopped"] == ["a"]
+    assert outcome == [asyncio.CancelledError if ending == "cancelled" else "answered"]
     assert left == []
+
+
+async def wait_until(ready: Callable[[], object]) -> None:
+    while not ready():
+        await anyio.lowlevel.checkpoint()
 
 
 @pytest.fixture(params=[False, True], ids=["asyncio", "uvloop"])
@@ -117,3 +188,42 @@ async def test_a_serve_http_cut_short_by_a_cancelled_scope_leaves_its_port_free(
                     await served.close()
                 again = await system.serve_http(port=held.port)  # EADDRINUSE if left listening
                 await again.close()
+
+
+class Member(Actor):
+    """Its start and its handling each span a loop turn, so a cancellation can land in them."""
+
+    async def on_start(self) -> None:
+        await asyncio.sleep(0)
+
+    async def receive(self, message: Any) -> Any:
+        await asyncio.sleep(0)
+        return message
+
+
+async def test_the_core_calls_cut_by_a_cancelled_scope_leave_nothing_behind() -> None:
+    """`spawn`, `ask`, `send`, `stop(timeout=...)` and `PoolRef.resize`, each cut at every
+    loop turn by a scope that cancels again at every await: the scope gets its cancellation
+    (it never escapes it), and nothing is left waiting, reserved or half-resized."""
+    clock = ManualClock()
+    async with asyncio.timeout(30), ActorSystem("calls", metrics=False, clock=clock) as system:
+        pool = await system.spawn_pool(Member, size=3, name="pool")
+        target = await system.spawn(Member, name="target", mailbox_size=1)
+        for turns in TURNS:
+            spawned, _ = await scope_cancelled_after(turns, system.spawn(Member, name="new"))
+            if spawned is not None:
+                await spawned.stop()
+            assert system.lookup("/new") is None  # the name is free: nothing half-started
+            await scope_cancelled_after(turns, target.ask("ask", timeout=30))
+            await scope_cancelled_after(turns, target.send("send"))
+            await scope_cancelled_after(turns, pool.resize(5 if turns % 2 else 1))
+            await clock.settle()  # what the pool took goes on to its end
+            assert len(pool.members) == pool.size == len(snapshot(pool).children)
+            assert snapshot(target).reserved == 0
+            await pool.resize(3)
+            stopping = await system.spawn(Member)
+            await scope_cancelled_after(turns, stopping.stop(timeout=5.0))
+            await stopping.stop()
+            assert await target.ask("after") == "after"
+        await clock.advance(60.0)  # past every timeout the calls started
+        await assert_settled(system)
