@@ -7,6 +7,7 @@ cancellation must then go on to the scope that asked for it (docs/api.md, "anyio
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,7 +19,7 @@ from actorkit import Actor, ActorSystem
 from actorkit.testing import ManualClock, accepting, snapshot
 
 from .anyio_support import cancel_after_turns, scope_cancelled_after
-from .invariants import assert_settled
+from .invariants import TaskSnapshot, assert_settled
 from .processes import HeldPort
 
 TURNS = range(12)
@@ -227,3 +228,71 @@ async def test_the_core_calls_cut_by_a_cancelled_scope_leave_nothing_behind() ->
             assert await target.ask("after") == "after"
         await clock.advance(60.0)  # past every timeout the calls started
         await assert_settled(system)
+
+
+class UsesAnyio(Actor):
+    """A handler that runs anyio: a task group with children that never end, anyio's sleep,
+    a thread, or a child task that fails (an `ExceptionGroup` out of the group)."""
+
+    def __init__(self, entered: asyncio.Event, thread_holds: threading.Event) -> None:
+        self.entered, self.thread_holds = entered, thread_holds
+
+    async def receive(self, message: Any) -> Any:
+        self.entered.set()
+        if message == "group":
+            async with anyio.create_task_group() as group:
+                group.start_soon(anyio.sleep_forever)
+                group.start_soon(anyio.sleep, 3600)
+                await anyio.sleep_forever()
+        elif message == "thread":
+            await anyio.to_thread.run_sync(self.thread_holds.wait)
+        elif message == "fail":
+            async with anyio.create_task_group() as group:
+                group.start_soon(fails)
+                await anyio.sleep_forever()
+        return message
+
+
+async def fails() -> None:
+    raise ValueError("a child task failed")
+
+
+@pytest.mark.parametrize("how", ["stop", "shutdown"])
+async def test_handlers_running_anyio_are_cut_short_within_the_bound_leaving_no_task(
+    how: str,
+) -> None:
+    """A forced stop (`ref.stop(timeout=...)`, the shutdown's timeout) cancels the handler's
+    task: its task group's children are cancelled and awaited as the group unwinds, within
+    the grace. `to_thread.run_sync` returns at once, its thread running on to its end: the
+    forced stop's `Task.cancel()` goes through anyio's shielded scopes on asyncio."""
+    tasks = TaskSnapshot()
+    thread_holds = threading.Event()
+    try:
+        async with asyncio.timeout(10):
+            system = await ActorSystem("hosted").start()
+            refs = []
+            for message in ("group", "thread"):
+                entered = asyncio.Event()
+                ref = await system.spawn(UsesAnyio, entered, thread_holds)
+                ref.tell(message)
+                await entered.wait()
+                refs.append(ref)
+            if how == "stop":
+                for ref in refs:
+                    await ref.stop(timeout=0.05)
+                assert not any(ref.is_alive for ref in refs)
+            await system.shutdown(timeout=0.05)
+            assert not thread_holds.is_set()  # the thread still runs: the stop did not wait
+    finally:
+        thread_holds.set()
+    await tasks.assert_no_leaks()
+
+
+async def test_an_exception_group_from_a_handlers_task_group_is_a_failure_and_restarts() -> None:
+    async with asyncio.timeout(10), ActorSystem("hosted") as system:
+        ref = await system.spawn(UsesAnyio, asyncio.Event(), threading.Event())
+        with pytest.raises(ExceptionGroup) as failed:
+            await ref.ask("fail")
+        assert failed.group_contains(ValueError)
+        assert await ref.ask("after") == "after"  # restarted
+        assert snapshot(ref).restarts == 1
