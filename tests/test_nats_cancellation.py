@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from typing import Any
 
 import pytest
@@ -64,3 +65,25 @@ async def test_a_cancelled_flush_leaves_the_transport_hearing(server: NatsServer
                 assert await inbound.ask(("in", turns), timeout=5) == ("in", turns)
                 assert await outbound.ask(("out", turns), timeout=5) == ("out", turns)
             await link_of(flushed).flush(timeout=5)
+
+
+async def test_a_start_cancelled_while_it_claims_its_name_leaves_no_error_unretrieved(
+    server: NatsServer,
+) -> None:
+    """The claim asks its own subject and, cancelled, cancels that request: one that had
+    just ended with nats-py's `NoRespondersError` (the name is free) kept it, and asyncio
+    logged "Task exception was never retrieved" once the task was collected."""
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _, context: reported.append(context))
+    try:
+        async with asyncio.timeout(60):
+            for turns in range(40):  # every turn of the start, past its claim
+                system = ActorSystem("claim", transport=transport(server))
+                await cancelled_after(turns, system.start())
+                await system.shutdown()
+            gc.collect()  # a task is reported when it is collected
+            await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(None)
+    assert [context.get("message") for context in reported] == []

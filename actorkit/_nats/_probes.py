@@ -105,6 +105,9 @@ class Probes:
         finally:
             for task in (asking, *ends):
                 task.cancel()  # a no-op once it ended
+            # Cancelled, the claim reads no answer: nats-py's `NoRespondersError` is retrieved
+            # all the same (the request may end with it as it is cancelled).
+            asking.add_done_callback(_retrieved)
         if asking.done() and not asking.cancelled():
             try:
                 return asking.result()
@@ -176,3 +179,8 @@ class Probes:
             if deadline - loop.time() <= 0:
                 self._unreachable.add(subject)
                 return False
+
+
+def _retrieved(task: asyncio.Task[Msg]) -> None:
+    if not task.cancelled():
+        task.exception()
