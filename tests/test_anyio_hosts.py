@@ -296,3 +296,17 @@ async def test_an_exception_group_from_a_handlers_task_group_is_a_failure_and_re
         assert failed.group_contains(ValueError)
         assert await ref.ask("after") == "after"  # restarted
         assert snapshot(ref).restarts == 1
+
+
+async def test_a_thread_anyio_started_reaches_the_system_through_from_thread() -> None:
+    """A sync Starlette endpoint runs in a thread of anyio's: `anyio.from_thread` hands its
+    calls to the system's loop, as `run_coroutine_threadsafe` does for any other thread."""
+
+    def endpoint(ref: Any) -> Any:
+        anyio.from_thread.run_sync(ref.tell, "told")
+        return anyio.from_thread.run(ref.ask, "asked")
+
+    async with asyncio.timeout(10), ActorSystem("threads") as system:
+        ref = await system.spawn(Member)
+        assert await anyio.to_thread.run_sync(endpoint, ref) == "asked"
+        assert snapshot(ref).accounting.processed == 2
