@@ -310,3 +310,24 @@ async def test_a_thread_anyio_started_reaches_the_system_through_from_thread() -
         ref = await system.spawn(Member)
         assert await anyio.to_thread.run_sync(endpoint, ref) == "asked"
         assert snapshot(ref).accounting.processed == 2
+
+
+async def test_an_explicit_shutdown_in_a_cancelled_scope_goes_on_and_a_shielded_one_waits() -> None:
+    """The `finally` of a lifespan that awaits `shutdown()` itself: cancelled, the caller stops
+    waiting and the shutdown goes on in its own task (a second call waits for it); shielded,
+    as the README says to, it waits for the end."""
+    async with asyncio.timeout(10):
+        for shielded in (False, True):
+            stopped: list[str] = []
+            system = await ActorSystem("explicit").start()
+            await system.spawn(Unwinding, stopped, name="a")
+            with anyio.CancelScope() as scope:
+                scope.cancel()
+                with anyio.CancelScope(shield=shielded):
+                    await system.shutdown()
+                await anyio.lowlevel.checkpoint()
+            assert scope.cancelled_caught
+            if shielded:
+                assert stopped == ["a"]
+            await system.shutdown()
+            assert stopped == ["a"]
