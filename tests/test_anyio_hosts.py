@@ -228,6 +228,7 @@ async def test_the_core_calls_cut_by_a_cancelled_scope_leave_nothing_behind() ->
             assert await target.ask("after") == "after"
         await clock.advance(60.0)  # past every timeout the calls started
         await assert_settled(system)
+        assert clock.pending == 0  # no deadline of a call cut short is left on the clock
 
 
 class UsesAnyio(Actor):
