@@ -1,0 +1,83 @@
+"""Context variables and actors: an actor's task runs in a copy of its spawner's context, as
+any asyncio task does in its creator's; a sender's context does not travel with a message."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from typing import Any
+
+from actorkit import Actor, ActorSystem
+
+BOUND = 5.0
+request: contextvars.ContextVar[str] = contextvars.ContextVar("request", default="none")
+
+
+class Reads(Actor):
+    async def receive(self, message: Any) -> Any:
+        if message == "set":
+            request.set("inside")
+            return request.get()
+        if message == "spawn":
+            child = await self.spawn(Reads)
+            return await child.ask("get")
+        return request.get()
+
+
+async def test_an_actor_sees_its_spawners_context_not_its_senders() -> None:
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        request.set("spawner")
+        actor = await system.spawn(Reads)
+        request.set("sender")
+        assert await actor.ask("get") == "spawner"
+        assert request.get() == "sender"
+
+
+async def test_a_value_an_actor_sets_stays_its_own() -> None:
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        first, second = await system.spawn(Reads), await system.spawn(Reads)
+        assert await first.ask("set") == "inside"
+        assert await first.ask("get") == "inside"  # kept for its next message
+        assert await second.ask("get") == "none"
+        assert request.get() == "none"
+
+
+async def test_a_child_spawned_in_a_handler_sees_its_parents_context() -> None:
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        parent = await system.spawn(Reads)
+        await parent.ask("set")
+        assert await parent.ask("spawn") == "inside"
+
+
+async def test_an_actor_with_on_start_sees_its_spawners_context_there_and_after() -> None:
+    """`Reads` has no hooks, so its task is made by its first message (the spawner's context
+    is kept until then); one with `on_start` gets its task at the spawn."""
+
+    class Starts(Reads):
+        async def on_start(self) -> None:
+            self.seen = request.get()
+
+        async def receive(self, message: Any) -> Any:
+            return (self.seen, request.get())
+
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        request.set("spawner")
+        actor = await system.spawn(Starts)
+        request.set("sender")
+        assert await actor.ask("get") == ("spawner", "spawner")
+
+
+async def test_a_value_set_before_a_restart_is_still_set_after_it() -> None:
+    """One task for the actor's whole life, restarts included (the mailbox is kept too)."""
+
+    class Fails(Reads):
+        async def receive(self, message: Any) -> Any:
+            if message == "fail":
+                raise RuntimeError("on purpose")
+            return await super().receive(message)
+
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        actor = await system.spawn(Fails)
+        await actor.ask("set")
+        actor.tell("fail")
+        assert await actor.ask("get") == "inside"
