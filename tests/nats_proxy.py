@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -22,6 +23,46 @@ client: writes what goes where."""
 
 def passed(_: int, line: bytes, to_server: asyncio.StreamWriter, __: object) -> None:
     to_server.write(line)
+
+
+class Cut:
+    """A `Forward` that cuts one connection of a client on demand, found by the name its
+    CONNECT gave (nats-py's `name=`), and holds every reconnection under that name until
+    `mend`: that connection stays down for as long as the test wants, and only it."""
+
+    def __init__(self) -> None:
+        self._names: dict[int, str] = {}
+        self._to_client: dict[int, asyncio.StreamWriter] = {}
+        self._held: dict[int, tuple[asyncio.StreamWriter, list[bytes]]] = {}
+        self._cut: str | None = None
+
+    def __call__(
+        self, n: int, line: bytes, to_server: asyncio.StreamWriter, to_client: asyncio.StreamWriter
+    ) -> None:
+        if n not in self._names and line.startswith(b"CONNECT "):
+            self._names[n] = json.loads(line[len(b"CONNECT ") :])["name"]
+            self._to_client[n] = to_client
+            if self._names[n] == self._cut:
+                self._held[n] = (to_server, [])
+        if n in self._held:
+            self._held[n][1].append(line)
+        else:
+            to_server.write(line)
+
+    def cut(self, name: str) -> None:
+        """Drop the connection named `name` (the client sees it end), and hold its
+        reconnections."""
+        n = max(n for n, named in self._names.items() if named == name)  # the latest
+        self._cut = name
+        self._to_client[n].transport.abort()
+
+    def mend(self) -> None:
+        """Pass on what the reconnections held wrote, and all that follows."""
+        self._cut = None
+        held, self._held = self._held, {}
+        for to_server, lines in held.values():
+            if not to_server.is_closing():
+                to_server.writelines(lines)
 
 
 async def _down(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

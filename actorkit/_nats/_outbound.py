@@ -3,33 +3,31 @@
 `tell` is a plain call that cannot await the client; the queue keeps a tell and a later ask
 to the same actor in order, and it is the bounded buffer that holds tells while NATS is
 unreachable. After an outage, what was buffered for a target waits until the target
-answers a probe again, or becomes dead letters `unreachable`.
+answers a probe again, or becomes dead letters `unreachable`. What meets its connection
+down waits aside (`_parked`), so that the other connection's messages go on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import reprlib
 from collections import deque
-from functools import partial
 from typing import TYPE_CHECKING
 
 from nats.aio.client import Client
 
-from .._errors import ActorStopped, MailboxFull, NotDelivered
+from .._errors import MailboxFull
 from .._topics import validate_topic
 from ._batches import Out, Run
 from ._core import Core
-from ._eager import publish_now
-from ._frames import TELL, batch
+from ._frames import TELL
+from ._handoff import Handoff, give_up, not_sent
+from ._parked import Parked
 from ._probes import Probes
 
 if TYPE_CHECKING:
     from .._dead_letters import TransportReason
-
-logger = logging.getLogger("actorkit")
 
 MAX_SUBJECT = 4000
 """Bytes of a publish's subject: with `PUB `, the payload's size and CRLF, within the 4096
@@ -46,6 +44,11 @@ class Outbox:
         self._probes = probes
         self.max_buffered = max_buffered
         self._out: deque[Out] = deque()
+        self._parked = Parked()
+        self._publishes = 0
+        """Publishes queued (parked or not): they have `max_buffered` of room of their own,
+        so that a topics connection down for long takes none from the requests."""
+        self._handoff = Handoff(core)
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._room_waiters = 0
@@ -54,7 +57,11 @@ class Outbox:
         self._stopped = False
 
     def __len__(self) -> int:
-        return len(self._out)
+        return len(self._out) + len(self._parked)
+
+    def _full(self, topic: bool) -> bool:
+        queued = self._publishes if topic else len(self) - self._publishes
+        return queued >= self.max_buffered
 
     def wake(self) -> None:
         self._wake.set()
@@ -62,39 +69,47 @@ class Outbox:
     def outage(self) -> None:
         """The link dropped: what is queued now waits for its target to answer again, and a
         request waiting for room fails at once, as a new one would."""
-        for item in self._out:
-            item.buffered = True
+        for queued in (self._out, self._parked):
+            for item in queued:
+                item.buffered = True
         self._room.set()
 
     def close(self, reason: TransportReason, why: str) -> None:
         """Nothing will be sent any more (stopped, or the connection closed for good): what
         is queued becomes dead letters `reason`, requests fail, and senders waiting for room
         or for the queue to drain (`flush`, which the writer asleep would never wake) go on."""
-        for item in self._out:
-            self._give_up(item, reason, why)
+        for queued in (self._out, self._parked):
+            for item in queued:
+                give_up(self._core, item, reason, why)
         self._out.clear()
+        self._parked.clear()
+        self._publishes = 0
         self._room.set()
         self._drained.set()
 
     def fail_queued(self, why: str) -> None:
         """Requests still queued fail with `NotDelivered` (the writer then skips them);
         tells and publishes stay, buffered for the link's return."""
-        for item in self._out:
-            if item.future is not None:
-                self._not_sent(item, why)
+        for queued in (self._out, self._parked.requests):
+            for item in queued:
+                if item.future is not None:
+                    not_sent(item, why)
+        self._parked.drop_ended()
 
     def direct(self) -> Client | None:
         """The requests' connection when a message may skip the queue, because nothing is
-        queued ahead of it and the link is up; else None."""
+        queued ahead of it and the link is up; else None. Publishes waiting for the topics
+        connection are not ahead of it: there is no order between the two connections."""
         link = self._link
-        if self._out or link.stopping or link.closed:
+        if self._out or self._parked.requests or link.stopping or link.closed:
             return None
         nc = link.nc
         return nc if nc is not None and nc.is_connected else None
 
     def enqueue(self, item: Out) -> bool:
-        if len(self._out) >= self.max_buffered:
+        if self._full(item.topic):
             return False
+        self._publishes += item.topic
         item.buffered = not self._link.connected
         self._out.append(item)
         self._wake.set()
@@ -105,7 +120,7 @@ class Outbox:
         writer wakes waiters after each turn, room made or not, as do an outage, a final close
         and the stop. The asker decides which it was in the step that queues its request
         (`Requests._room_or_end`), since this task ends a turn or two before that step."""
-        if self._link.sending and len(self._out) >= self.max_buffered:
+        if self._link.sending and self._full(False):
             self._room_waiters += 1
             try:
                 self._room.clear()
@@ -114,7 +129,7 @@ class Outbox:
                 self._room_waiters -= 1
 
     async def wait_drained(self) -> None:
-        while self._out:
+        while len(self):
             self._drained.clear()
             await self._drained.wait()
 
@@ -175,7 +190,7 @@ class Outbox:
         becomes dead letters `shutdown`, requests still queued fail with `NotDelivered`: also
         when the stop is cancelled in that second, and the writer ends either way."""
         try:
-            if send and self._link.connected and self._out:
+            if send and self._link.connected and len(self):
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(1.0):
                         await self.wait_drained()
@@ -194,9 +209,9 @@ class Outbox:
             if self._room_waiters:
                 self._room.set()
             if finishing:  # nats-py's buffer is over its limit: let it flush
-                await asyncio.gather(*finishing, return_exceptions=True)  # see `_flushed`
+                await asyncio.gather(*finishing, return_exceptions=True)  # see `Handoff._flushed`
                 continue
-            if not out:
+            if not len(self):
                 self._drained.set()
             self._wake.clear()
             if waiting and self._link.connection.is_connected:
@@ -207,12 +222,17 @@ class Outbox:
                 await self._wake.wait()
 
     def _write_run(self) -> tuple[list[asyncio.Task[None]], set[str]]:
-        """Hand what is queued to nats-py, in batches, until a message must wait for its
-        connection or nats-py's buffer is full. A target that must answer a probe first holds
-        back only its own messages (`waiting`), never the others' for its `buffer_timeout`."""
+        """Hand what is queued to nats-py, in batches, until nats-py's buffer is full. A
+        message whose connection is down is parked until it is back, and a target that must
+        answer a probe first holds back only its own messages (`waiting`): neither holds up
+        the others' (nor for a `buffer_timeout`)."""
         out = self._out
         confirmed = self._probes.confirmed
-        run = Run(self._send, self._link.connection.max_payload)
+        link = self._link
+        requests_up = link.connection.is_connected
+        topics_up = requests_up if link.topics is None else link.topics.is_connected
+        self._parked.unpark(out, requests_up, topics_up)
+        run = Run(self._handoff.send, link.connection.max_payload)
         held: list[Out] = []
         waiting: set[str] = set()
         while out and not run.finishing:
@@ -221,79 +241,26 @@ class Outbox:
                 out.popleft()
                 continue
             subject = item.subject
-            if subject in waiting or (
-                item.buffered and not item.topic and subject not in confirmed
-            ):
+            if subject in waiting:
+                held.append(out.popleft())
+            elif not (topics_up if item.topic else requests_up):
+                self._parked.park(out.popleft())
+            elif item.buffered and not item.topic and subject not in confirmed:
                 waiting.add(subject)
                 held.append(out.popleft())
-                continue
-            if not self._connection(item).is_connected:
-                break
-            run.add(out.popleft())
+            else:
+                self._publishes -= item.topic
+                run.add(out.popleft())
         out.extendleft(reversed(held))
         return run.close(), waiting
-
-    def _connection(self, item: Out) -> Client:
-        topics = self._link.topics
-        return topics if item.topic and topics is not None else self._link.connection
-
-    def _send(self, items: list[Out]) -> asyncio.Task[None] | None:
-        first = items[0]
-        payload = first.payload if len(items) == 1 else batch([item.payload for item in items])
-        try:
-            finishing = publish_now(self._connection(first), first.subject, payload, first.reply)
-        except Exception as error:  # the writer outlives any one message
-            logger.warning(
-                "%s could not send to %s: %r", self._link.system_name, first.target, error
-            )
-            for item in items:
-                self._give_up(item, "send_failed", f"the NATS client refused it ({error!r})")
-            return None
-        self._core.sent += len(items)
-        if finishing is not None:
-            finishing.add_done_callback(partial(self._flushed, items))
-        return finishing
-
-    def _flushed(self, items: list[Out], finishing: asyncio.Task[None]) -> None:
-        """A publish nats-py held for its flusher failed there: the writer carries on, and
-        what it carried is given up on, as when the client refuses a publish outright."""
-        if finishing.cancelled() or (error := finishing.exception()) is None:
-            return
-        logger.warning(
-            "%s could not send to %s: %r", self._link.system_name, items[0].target, error
-        )
-        self._core.sent -= len(items)
-        for item in items:
-            if item.future is None:
-                self._core.reject("send_failed", item.message, item.target)
-            elif not item.future.done():
-                item.future.set_exception(
-                    ActorStopped(
-                        f"the NATS client failed while sending it ({error!r}); "
-                        f"{item.target} may or may not have got it"
-                    )
-                )
 
     def _drop_buffered(self, subject: str) -> None:
         kept: deque[Out] = deque()
         for item in self._out:
             if item.buffered and item.subject == subject:
-                self._give_up(item, "unreachable", f"{item.target} did not answer in time")
+                give_up(self._core, item, "unreachable", f"{item.target} did not answer in time")
             else:
                 kept.append(item)
         self._out.clear()
         self._out.extend(kept)
         self._room.set()
-
-    def _give_up(self, item: Out, reason: TransportReason, why: str) -> None:
-        """A request's caller is told (`NotDelivered`: it was not sent, so a retry is safe);
-        anything else becomes a dead letter, counted by reason."""
-        if item.future is None:
-            self._core.reject(reason, item.message, item.target)
-        else:
-            self._not_sent(item, why)
-
-    def _not_sent(self, item: Out, why: str) -> None:
-        future = item.future
-        if future is not None and not future.done():
-            future.set_exception(NotDelivered(f"{why}; {item.target} was not sent"))

@@ -48,11 +48,13 @@ class NatsTransport:
     pings every 5 s notice a server that stopped answering within 15 s (nats-py's own 120 s
     took minutes), and the client reconnects (`_options.PING_INTERVAL`).
 
-    `max_buffered` bounds the outbound queue: tells beyond it raise `MailboxFull`, publishes
-    beyond it become dead letters `buffer_full`. Tells queued while NATS is unreachable are sent
-    after the reconnect once their target system (or group) answers again, for up to
-    `buffer_timeout` seconds; then they become dead letters `unreachable`. `send_timeout`
-    bounds a remote `send` (which waits until the remote mailbox took the message).
+    `max_buffered` bounds the outbound queue, requests and publishes each (publishes held for
+    a topics connection that is down take no room from the rest): tells beyond it raise
+    `MailboxFull`, publishes beyond it become dead letters `buffer_full`. Tells queued while
+    NATS is unreachable are sent after the reconnect once their target system (or group)
+    answers again, for up to `buffer_timeout` seconds; then they become dead letters
+    `unreachable`. `send_timeout` bounds a remote `send` (which waits until the remote
+    mailbox took the message).
     """
 
     def __init__(
