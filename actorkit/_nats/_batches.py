@@ -37,6 +37,7 @@ class Out:
         "message",
         "payload",
         "reply",
+        "sent",
         "subject",
         "target",
         "topic",
@@ -64,6 +65,9 @@ class Out:
         """May leave in one NATS message with others to its subject: a tell to an actor,
         or a publish."""
         self.buffered = False
+        self.sent = False
+        """A request handed to nats-py: once its deadline passes, its error says whether it
+        may have been handled."""
 
 
 Send = Callable[[list[Out]], "asyncio.Task[None] | None"]

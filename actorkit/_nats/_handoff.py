@@ -38,6 +38,8 @@ class Handoff:
         nats-py's buffer is over its limit, for the writer to wait for."""
         first = items[0]
         payload = first.payload if len(items) == 1 else batch([item.payload for item in items])
+        if first.future is not None:  # a request, alone in its message
+            first.sent = True
         try:
             finishing = publish_now(self.connection(first), first.subject, payload, first.reply)
         except Exception as error:  # the writer outlives any one message

@@ -33,6 +33,11 @@ REMOTE_ADVICE = (
 means its process took the request and then said nothing, for one of these reasons."""
 
 
+class _Unsent(Exception):
+    """The request's deadline passed before it left the outbound queue: `request` makes it
+    the `AskTimeout` it is, in words that blame neither the target nor its handler."""
+
+
 class Requests:
     """The replies awaited, by the token that ends their reply subject."""
 
@@ -96,6 +101,9 @@ class Requests:
         bucket[envelope] = None
         try:
             result = await self._exchange(subject, payload, token, envelope, not path)
+        except _Unsent as unsent:
+            core.asks["timeout"] += 1
+            raise AskTimeout(str(unsent)) from None
         except AskTimeout as error:
             core.asks["timeout"] += 1
             if kind == SEND:
@@ -119,7 +127,7 @@ class Requests:
         self, subject: str, payload: bytes, token: str, envelope: Ask, group: bool
     ) -> Any:
         """Out at once from this task when nothing is queued ahead (so order is kept), else
-        through the outbox, waiting for room there like at a full mailbox."""
+        through the outbox (`_queued`)."""
         future: asyncio.Future[Msg] = envelope.future  # type: ignore[assignment]
         reply = f"{self._inbox}.{token}"
         nc = self._outbox.direct()
@@ -136,10 +144,34 @@ class Requests:
                 await self._flushed_or_end(finishing, future, envelope.target)
         else:
             item = Out(subject, payload, reply, envelope.message, envelope.target, False, future)
+            await self._queued(item, token, envelope)
+        return self._answer_of(await future, envelope.target, group)
+
+    async def _queued(self, item: Out, token: str, envelope: Ask) -> None:
+        """Through the outbox, waiting for room there like at a full mailbox, until the
+        reply. A deadline passing before the request left the queue is `_Unsent`."""
+        future: asyncio.Future[Msg] = envelope.future  # type: ignore[assignment]
+        queued = False
+        try:
             while not self._outbox.enqueue(item):
                 await self._room_or_end(future)
+            queued = True
             self._replies[token] = future  # queued: from now on a lost link fails it
-        return self._answer_of(await future, envelope.target, group)
+            await future
+        except AskTimeout:
+            if item.sent:
+                raise  # its fate is unknown
+            why = (
+                "held behind messages to the same target until it answers again after an "
+                "outage (within buffer_timeout), or while nats-py flushed a full buffer"
+                if queued
+                else "waiting for room in the outbound buffer, full at max_buffered "
+                f"({self._outbox.max_buffered} messages)"
+            )
+            raise _Unsent(
+                f"no reply from {envelope.target} within {envelope.timeout}s: it never left "
+                f"this system's outbound queue, so it was not handled ({why})"
+            ) from None
 
     async def _flushed_or_end(
         self, finishing: asyncio.Task[None], future: asyncio.Future[Msg], target: str
