@@ -139,6 +139,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     # never keeps a replaced one alive.
     instance: Any = None
     answered: float | None = None  # the last ask answered in a batch: timed at its end
+    begun, first, budget = 0.0, 0, 0  # a batch's start: `first != budget` while one runs
     try:
         if started is not None:
             if not await _start(cell, started):
@@ -235,6 +236,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         answered = None
                         if len(pending) >= FOLD_AT:
                             stats.ask_seconds.fold()
+                first = budget
                 if not budget:  # `Mailbox.processed`'s countdown ran out: fold it, and yield
                     mailbox.folded += BATCH
                     mailbox.left = BATCH
@@ -263,6 +265,8 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 if cell.closed:
                     return
     except asyncio.CancelledError:
+        if first != budget and cell.stats is not None:  # a forced stop cut a batch short:
+            cell.stats.batch_cut(perf_counter() - begun, first - budget)  # handled, so timed
         if not cell.closed:  # not by a forced stop, which closes every cell itself
             try:
                 await cell.stop_children()  # children first (OTP), not left under a closed cell
@@ -292,6 +296,5 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
         # `asyncio.run` cancelling every task): its `on_start` finished, so its `on_stop` runs.
         if cell.instance is not None:
             await unwind_on_stop(cell)
-        # The cell is closed: a ref kept to it must not keep the finished task, its coroutine
-        # and its context alive (each garbage collection would traverse them).
+        # Closed: a ref kept to it must not keep the finished task, coroutine and context alive.
         cell.task = None

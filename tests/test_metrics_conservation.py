@@ -1,0 +1,58 @@
+"""Exported figures that must add up to what happened, each pinned by the smallest case that
+broke it: the figures a scrape serves (parsed from the text exposition, as Prometheus reads
+it), against what the actors did."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from prometheus_client import generate_latest
+from prometheus_client.parser import text_string_to_metric_families
+
+from actorkit import Actor, ActorSystem
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def scraped(system: ActorSystem) -> Samples:
+    """Every sample of a scrape of `system`, by name and labels."""
+    text = generate_latest(system.metrics.registry).decode()
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def sample(samples: Samples, name: str, **labels: str) -> float:
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+class Holds(Actor):
+    """Handles "hold" by waiting on an event it never gets: only a forced stop ends it."""
+
+    def __init__(self, entered: asyncio.Event) -> None:
+        self.entered = entered
+
+    async def receive(self, message: Any) -> Any:
+        if message == "hold":
+            self.entered.set()
+            await asyncio.Event().wait()
+        return message
+
+
+async def test_a_forced_stop_keeps_the_handling_time_of_the_messages_its_batch_handled() -> None:
+    """The messages handled before the one a forced stop cut off are counted as processed,
+    so each is a handling-time sample too: `_count` of the histogram is the processed count."""
+    entered = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem() as system:
+        ref = await system.spawn(Holds, entered)
+        for message in ("a", "b", "hold"):  # queued before the actor runs: one batch
+            ref.tell(message)
+        await entered.wait()
+        await ref.stop(timeout=0)
+        samples = scraped(system)
+    processed = sample(samples, "actorkit_messages_processed_total", actor_type="Holds")
+    timed = sample(samples, "actorkit_message_processing_seconds_count", actor_type="Holds")
+    assert (processed, timed) == (2.0, 2.0)
