@@ -7,26 +7,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from prometheus_client import generate_latest
-from prometheus_client.parser import text_string_to_metric_families
-
 from actorkit import Actor, ActorSystem
 
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-def scraped(system: ActorSystem) -> Samples:
-    """Every sample of a scrape of `system`, by name and labels."""
-    text = generate_latest(system.metrics.registry).decode()
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
-def sample(samples: Samples, name: str, **labels: str) -> float:
-    return samples.get((name, frozenset(labels.items())), 0.0)
+from .metrics_truth_support import sample, scraped
 
 
 class Holds(Actor):
