@@ -93,7 +93,8 @@ class Durable(Actor):
         return binding.reminders
 
     async def _load(self) -> int:
-        """Bring the instance up to date from the store; returns the events replayed."""
+        """Bring the instance up to date from the store; returns the events replayed, which
+        it counts itself (`events_replayed`), also those of a replay that fails part way."""
         raise NotImplementedError
 
 
@@ -126,7 +127,7 @@ async def recover(actor: Durable) -> None:
         await asyncio.shield(binding.after)
         binding.after = None
     try:
-        replayed = await actor._load()
+        await actor._load()
         await arm_all(actor, binding)
     except PersistenceError as error:  # the store's, not `apply`'s or `restore`'s own
         binding.failed("recovery", error)
@@ -134,7 +135,6 @@ async def recover(actor: Durable) -> None:
     binding.recovered_now()
     stats = binding.stats
     if stats is not None:
-        stats.events_replayed += replayed
         stats.recovery_seconds.observe(perf_counter() - began)
 
 

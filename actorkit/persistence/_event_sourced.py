@@ -214,21 +214,25 @@ class EventSourced(Durable):
         replayed = 0
         apply = self.apply
         events = store.read(pid, seq + 1)
-        while True:
-            # The store's step alone is guarded (`guarded`, written out: a coroutine per event
-            # would cost a recovery of 100k events about 50 ms); an error of `apply` is the
-            # actor's own.
-            try:
-                stored = await anext(events)
-            except StopAsyncIteration:
-                break
-            except PersistenceError:
-                raise
-            except Exception as error:
-                raise store_failure(error, f"reading the journal of {pid!r}") from error
-            apply(binding.decode(stored.payload, f"event {stored.seq}"))
-            seq = stored.seq
-            replayed += 1
+        try:
+            while True:
+                # The store's step alone is guarded (`guarded`, written out: a coroutine per
+                # event would cost a recovery of 100k events about 50 ms); an error of `apply`
+                # is the actor's own.
+                try:
+                    stored = await anext(events)
+                except StopAsyncIteration:
+                    break
+                except PersistenceError:
+                    raise
+                except Exception as error:
+                    raise store_failure(error, f"reading the journal of {pid!r}") from error
+                apply(binding.decode(stored.payload, f"event {stored.seq}"))
+                seq = stored.seq
+                replayed += 1
+        finally:  # a recovery that fails after replaying events has done that work too
+            if binding.stats is not None:
+                binding.stats.events_replayed += replayed
         binding.seq = seq
         return replayed
 
