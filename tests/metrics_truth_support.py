@@ -113,12 +113,13 @@ class Gate:
 
 class Truth:
     """What the actors did, counted by themselves: `processed[class]` handlers that returned,
-    `started[class]` `on_start`s that finished, `instances[class]` instances made."""
+    `restarts[class]` `on_start`s that finished for an actor that had started before (its
+    ref is the same across restarts)."""
 
     def __init__(self, seed: int) -> None:
         self.processed: Counter[str] = Counter()
-        self.started: Counter[str] = Counter()
-        self.instances: Counter[str] = Counter()
+        self.restarts: Counter[str] = Counter()
+        self.started: set[ActorRef] = set()
         self.starts = random.Random(seed)
 
 
@@ -130,10 +131,11 @@ class Worker(Actor):
     def __init__(self, truth: Truth, gate: Gate) -> None:
         self.truth = truth
         self.gate = gate
-        truth.instances[type(self).__name__] += 1
 
     async def on_start(self) -> None:
-        self.truth.started[type(self).__name__] += 1
+        if self.ref in self.truth.started:
+            self.truth.restarts[type(self).__name__] += 1
+        self.truth.started.add(self.ref)
 
     async def receive(self, message: Any) -> Any:
         kind = message[0] if isinstance(message, tuple) else message

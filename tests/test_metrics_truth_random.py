@@ -23,7 +23,6 @@ from .metrics_truth_support import (
     CrashReports,
     Member,
     Samples,
-    StartsBadly,
     StartsSlowly,
     label_values,
     sample,
@@ -94,14 +93,7 @@ def check(driver: Driver, samples: Samples, crashes: CrashReports, when: str) ->
             continue
         same(f"{name} processed", processed, driver.truth.processed[name])
         restarts = sample(samples, "actorkit_actor_restarts_total", **labels)
-        if name == StartsBadly.__name__:  # only a restart whose on_start finished is one
-            same(
-                f"{name} restarts",
-                restarts,
-                driver.truth.started[name] - (spawned - driver.failed_spawns[name]),
-            )
-        else:
-            same(f"{name} restarts", restarts, driver.truth.instances[name] - spawned)
+        same(f"{name} restarts", restarts, driver.truth.restarts[name])
         if name != Member.__name__:  # a pool's asks are its members' (broadcast: each)
             for outcome in ("ok", "error", "timeout", "stopped", "cancelled"):
                 same(
