@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 REJECT_REASONS: tuple[TransportReason, ...] = get_args(TransportReason)
-ASK_OUTCOMES = ("ok", "error", "timeout", "stopped")
+ASK_OUTCOMES = ("ok", "error", "timeout", "stopped", "cancelled")
 
 
 def token(value: object, what: str) -> str:

@@ -112,6 +112,9 @@ class Requests:
         except ActorStopped:
             core.asks["stopped"] += 1
             raise
+        except asyncio.CancelledError:  # its caller gave up on it: no failure of the target
+            core.asks["cancelled"] += 1
+            raise
         except BaseException:
             core.asks["error"] += 1
             raise
