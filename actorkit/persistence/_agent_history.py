@@ -85,6 +85,10 @@ class HistoryWriter:
         """The latest sequence number of each journal written to: read once per agent. Keyed
         by agent path, so that a dropped `stopped` forgets its agent's head without building
         the id, which fails for a path too long to have one."""
+        self._doubt: dict[str, tuple[int, int]] = {}
+        """By agent path, the head a failed append was made after and how many changes it
+        carried, when reading the journal back could not tell whether it landed: checked
+        again before they are tried again."""
         self._wakeup: asyncio.Future[None] | None = None
         self._pause: asyncio.Future[None] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -183,6 +187,20 @@ class HistoryWriter:
         persistence_id = history_id(self._system, path)
         payloads = [encode(AgentChange(time, state, task)) for _, time, state, task in changes]
         store = self._service.store
+        doubt = self._doubt.get(path)
+        if doubt is not None:  # a read failing now fails the round again, the doubt kept
+            head, count = doubt
+            stored = await _after(store, persistence_id, head)
+            del self._doubt[path]
+            if stored[:count] == payloads[:count]:  # it landed: not to be written again
+                self.written += count
+                last = changes[count - 1][2]
+                del changes[:count]  # what goes back to the buffer if this round fails
+                payloads = payloads[count:]
+                if changes or (last != "stopped" and path in self._service.runtime.live):
+                    self._heads[path] = head + count
+                if not changes:
+                    return
         for _ in range(CONFLICT_RETRIES):
             # Taken out: after a failure whose commit is in doubt, the head is read again.
             expected = self._heads.pop(path, None)
@@ -193,7 +211,10 @@ class HistoryWriter:
             except PersistenceConflict:
                 continue  # another system of this name wrote there: read its head again
             except Exception:
-                if not await _landed(store, persistence_id, expected, payloads):
+                landed = await _landed(store, persistence_id, expected, payloads)
+                if landed is None:
+                    self._doubt[path] = (expected, len(payloads))
+                if not landed:
                     raise
             self.written += len(payloads)
             if changes[-1][2] != "stopped" and path in self._service.runtime.live:
@@ -204,6 +225,8 @@ class HistoryWriter:
 
     def _drop(self, failed: dict[str, list[Change]], why: str) -> None:
         count = sum(len(changes) for changes in failed.values())
+        for path in failed:
+            self._doubt.pop(path, None)  # what comes next for it is newer: no longer in doubt
         self.dropped += count
         _log.warning(
             "agent history of system %r: dropped %d state changes of %d agents %s: %r",
@@ -226,14 +249,21 @@ class HistoryWriter:
             )
 
 
-async def _landed(store: Store, persistence_id: str, expected: int, payloads: list[bytes]) -> bool:
+async def _landed(
+    store: Store, persistence_id: str, expected: int, payloads: list[bytes]
+) -> bool | None:
     """Whether a failed append is in the journal after all (its commit's answer lost): tried
-    again, its changes would show twice. Each change's time makes its payload its own."""
+    again, its changes would show twice. Each change's time makes its payload its own. None
+    when the store cannot tell: the round is tried again, after checking this again."""
     try:
-        stored = [event.payload async for event in store.read(persistence_id, expected + 1)]
-    except Exception:  # the store cannot tell: the round is tried again
-        return False
+        stored = await _after(store, persistence_id, expected)
+    except Exception:
+        return None
     return stored[: len(payloads)] == payloads
+
+
+async def _after(store: Store, persistence_id: str, head: int) -> list[bytes]:
+    return [event.payload async for event in store.read(persistence_id, head + 1)]
 
 
 async def read_history(service: Persistence | None, system: str, path: object) -> list[AgentChange]:
