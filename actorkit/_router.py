@@ -74,11 +74,16 @@ class Router:
         """Whether a publish to `topic` would reach an actor here."""
         return bool(self._index.match(topic))
 
-    def publish(self, topic: str, message: Any, *, unmatched_is_dead: bool = True) -> int:
+    def publish(
+        self, topic: str, message: Any, *, unmatched_is_dead: bool = True, own: bool = True
+    ) -> int:
         """`unmatched_is_dead=False` when other systems may hold the subscribers (a
-        transport is attached), so a publish nobody here wants is not a local dead letter."""
+        transport is attached), so a publish nobody here wants is not a local dead letter.
+        `own=False` for another system's publish: delivered here, but not a publish of this
+        system's (`actorkit_published_messages_total` counts its `publish` calls)."""
         mailboxes = self._index.match(topic)
-        self.published += 1
+        if own:
+            self.published += 1
         if not mailboxes:
             if unmatched_is_dead:
                 self._dead.add(message, topic, "no_subscribers")

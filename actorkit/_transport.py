@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 class Topics(Protocol):
     """The part of the router a transport uses."""
 
-    def publish(self, topic: str, message: Any, *, unmatched_is_dead: bool = True) -> int: ...
+    def publish(
+        self, topic: str, message: Any, *, unmatched_is_dead: bool = True, own: bool = True
+    ) -> int: ...
 
     def wanted(self, topic: str) -> bool: ...
 
@@ -45,7 +47,7 @@ class Host:
     def publish_local(self, topic: str, message: object) -> int:
         """Deliver a publish from another system to the local subscribers (no dead letter
         when there is none: the publish was meant for every system)."""
-        return self._topics.publish(topic, message, unmatched_is_dead=False)
+        return self._topics.publish(topic, message, unmatched_is_dead=False, own=False)
 
     def wanted(self, topic: str) -> bool:
         """Whether a publish from another system to `topic` would reach an actor here: one
