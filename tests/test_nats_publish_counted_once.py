@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from actorkit import ActorSystem, testing
+from actorkit import ActorSystem
 from actorkit.testing import Probe
 
 from .nats_support import SAFETY, NatsServer, requires_nats, transport
@@ -20,14 +20,15 @@ pytestmark = requires_nats
 async def test_a_publish_from_another_system_is_a_delivery_here_not_a_publish(
     server: NatsServer,
 ) -> None:
+    link = transport(server)
     async with (
         asyncio.timeout(SAFETY),
         ActorSystem("publisher", transport=transport(server)) as publisher,
-        ActorSystem("subscriber", transport=transport(server)) as subscriber,
+        ActorSystem("subscriber", transport=link) as subscriber,
     ):
         probe = await Probe.spawn(subscriber)
         subscriber.subscribe(probe.ref, "news.>")
-        await testing.transport(subscriber).flush()
+        await link.flush()
         assert publisher.publish("news.today", "hello") == 0  # no local subscriber
         await probe.expect("hello")
         counts = [

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import random
 from collections import Counter
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -24,7 +24,7 @@ FINISHED = ("succeeded", "failed", "expired", "cancelled")
 
 
 class Agent(Actor):
-    capabilities: tuple[str, ...] = ("work",)
+    capabilities: ClassVar[tuple[str, ...]] = ("work",)
 
     def __init__(self, gate: Gate) -> None:
         self.gate = gate
