@@ -39,3 +39,35 @@ async def test_a_forced_stop_keeps_the_handling_time_of_the_messages_its_batch_h
     processed = sample(samples, "actorkit_messages_processed_total", actor_type="Holds")
     timed = sample(samples, "actorkit_message_processing_seconds_count", actor_type="Holds")
     assert (processed, timed) == (2.0, 2.0)
+
+
+class Echo(Actor):
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+async def test_two_systems_in_one_process_count_apart_and_never_in_the_global_registry() -> None:
+    """Same class, same actor names, same system name, running at once: each registry holds
+    its own system's figures only, and a system run after another on a registry passed in
+    starts from its own zero, while the first one's figures stay in its private registry."""
+    from prometheus_client import REGISTRY, CollectorRegistry
+
+    shared = CollectorRegistry()
+    async with asyncio.timeout(10):
+        async with ActorSystem("app") as first, ActorSystem("app", registry=shared) as second:
+            for system, asks in ((first, 3), (second, 1)):
+                ref = await system.spawn(Echo, name="echo")
+                for n in range(asks):
+                    assert await ref.ask(n) == n
+            counts = [
+                sample(scraped(system), "actorkit_asks_total", actor_type="Echo", outcome="ok")
+                for system in (first, second)
+            ]
+        async with ActorSystem("app", registry=shared) as third:
+            assert await (await third.spawn(Echo, name="echo")).ask("x") == "x"
+            counts.append(
+                sample(scraped(third), "actorkit_asks_total", actor_type="Echo", outcome="ok")
+            )
+    counts.append(sample(scraped(first), "actorkit_asks_total", actor_type="Echo", outcome="ok"))
+    assert counts == [3.0, 1.0, 1.0, 3.0]
+    assert not [family for family in REGISTRY.collect() if family.name.startswith("actorkit")]
