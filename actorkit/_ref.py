@@ -152,14 +152,13 @@ class ActorRef:
                 await _wait_for_room(cell, envelope)
             result = await future
         except BaseException as error:
-            # A reply that was set counts as answered (the cell timed it), even when this
-            # task was cancelled before it could take it.
-            if (
-                stats is not None
-                and started is not None
-                and (not future.done() or future.cancelled() or future.exception() is not None)
-            ):
-                stats.ask_failed(error, perf_counter() - started)
+            # What was set counts, even when this task was cancelled before it could take it:
+            # a reply as answered (the cell timed it), an error as what failed the ask.
+            if stats is not None and started is not None:
+                if not future.done() or future.cancelled():
+                    stats.ask_failed(error, perf_counter() - started)
+                elif (failure := future.exception()) is not None:
+                    stats.ask_failed(failure, perf_counter() - started)
             raise
         finally:
             bucket.pop(envelope, None)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from actorkit import Actor, ActorSystem
 
 from .metrics_truth_support import sample, scraped
@@ -71,3 +73,36 @@ async def test_two_systems_in_one_process_count_apart_and_never_in_the_global_re
     counts.append(sample(scraped(first), "actorkit_asks_total", actor_type="Echo", outcome="ok"))
     assert counts == [3.0, 1.0, 1.0, 3.0]
     assert not [family for family in REGISTRY.collect() if family.name.startswith("actorkit")]
+
+
+class FailsWhenAsked(Actor):
+    def __init__(self, failing: asyncio.Event) -> None:
+        self.failing = failing
+
+    async def receive(self, message: Any) -> Any:
+        self.failing.set()  # wakes the test before the asker, which waits on the answer
+        raise ValueError("fails on purpose")
+
+
+async def test_an_ask_whose_error_was_set_counts_as_an_error_though_its_asker_was_cancelled() -> (
+    None
+):
+    """As an ask whose reply was set counts as `ok` even if its asker was cancelled before
+    taking it (observability.md), one whose error was set counts as `error`: the handler's
+    failure is what became of it, not the asker's cancellation."""
+    failing = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem() as system:
+        ref = await system.spawn(FailsWhenAsked, failing)
+        asking = asyncio.ensure_future(ref.ask("go"))
+        await failing.wait()  # the handler has raised: the ask's error is set
+        asking.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asking
+        samples = scraped(system)
+    outcomes = {
+        outcome: sample(
+            samples, "actorkit_asks_total", actor_type="FailsWhenAsked", outcome=outcome
+        )
+        for outcome in ("error", "cancelled")
+    }
+    assert outcomes == {"error": 1.0, "cancelled": 0.0}
