@@ -28,10 +28,14 @@ from ._timer_handles import CANCELLED, TimerHandle
 from ._timers import check_delay, check_interval
 
 if TYPE_CHECKING:
-    from collections.abc import Hashable
+    from collections.abc import Callable, Hashable
+    from typing import TypeAlias
 
     from ._cell import Cell
     from ._protocols import Ref
+
+    Guard: TypeAlias = Callable[[], bool]
+    """Asked before each tick of a guarded timer (`GuardedTimer`): queue it or not."""
 
 
 def _unhashable(key: object) -> TypeError:
@@ -73,6 +77,19 @@ class ActorTimer(TimerHandle):
         super()._ended()
 
 
+class GuardedTimer(ActorTimer):
+    """An actor timer that asks `guard` before each tick whether to queue it: a durable
+    reminder is due on the wall clock, which may have stepped since the timer was set on the
+    loop's. The guard may move or restart the timer instead (`Timers.move`)."""
+
+    __slots__ = ("_guard",)
+    _guard: Callable[[], bool]
+
+    def _send(self, target: Ref, message: Any) -> None:
+        if self._guard():
+            self._timers._tick(self, message)
+
+
 class Timers:
     """An actor's own timers, by key. A new timer with a key replaces the old one; all of them
     end when the actor stops or restarts. A timer that ended delivers nothing more, not even
@@ -86,17 +103,32 @@ class Timers:
         self._ticked: dict[Hashable, ActorTimer] = {}
         """By key, the timer that queued a tick since the queue was last searched for it."""
 
-    def start_once(self, key: Hashable, message: Any, delay: float) -> None:
-        self._start(key, message, check_delay(delay), None)
+    def start_once(
+        self, key: Hashable, message: Any, delay: float, *, guard: Guard | None = None
+    ) -> None:
+        self._start(key, message, check_delay(delay), None, guard)
 
     def start_every(
-        self, key: Hashable, message: Any, interval: float, initial_delay: float | None = None
+        self,
+        key: Hashable,
+        message: Any,
+        interval: float,
+        initial_delay: float | None = None,
+        *,
+        guard: Guard | None = None,
     ) -> None:
         interval = check_interval(interval)
         first = interval if initial_delay is None else check_delay(initial_delay, "initial_delay")
-        self._start(key, message, first, interval)
+        self._start(key, message, first, interval, guard)
 
-    def _start(self, key: Hashable, message: Any, delay: float, interval: float | None) -> None:
+    def _start(
+        self,
+        key: Hashable,
+        message: Any,
+        delay: float,
+        interval: float | None,
+        guard: Guard | None = None,
+    ) -> None:
         try:
             hash(key)
         except TypeError:
@@ -113,12 +145,28 @@ class Timers:
             return
         queue = cell.runtime.timers
         now = queue.clock.now()
-        handle = ActorTimer(queue, cell.ref, message, now + delay, interval)
+        if guard is None:
+            handle = ActorTimer(queue, cell.ref, message, now + delay, interval)
+        else:
+            handle = GuardedTimer(queue, cell.ref, message, now + delay, interval)
+            handle._guard = guard
         handle._key = key
         handle._timers = self
         self._by_key[key] = handle
         queue.pending += 1
         queue.push(handle)
+
+    def move(self, key: Hashable, delay: float) -> bool:
+        """Fire the live timer with this key `delay` seconds from now instead (a periodic
+        one keeps its interval from there), as the same timer: the ticks it queued stay
+        queued, where ending it and starting another would withdraw them. Whether there was
+        one to move."""
+        handle = self._by_key.get(key)
+        if handle is None or not handle.active:
+            return False
+        queue = self._cell.runtime.timers
+        queue.move(handle, queue.clock.now() + check_delay(delay))
+        return True
 
     def cancel(self, key: Hashable) -> bool:
         """End the timer with this key, and withdraw its tick if one is queued: whether there

@@ -7,6 +7,7 @@ system in tests without sleeping, and what keeps the hot path free of a loop tim
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from heapq import heapify, heappop, heappush
@@ -60,6 +61,12 @@ class SystemClock:
 
     def now(self) -> float:
         return self._running_loop().time()
+
+    def wall_time(self) -> float:
+        """Seconds since the epoch, which durable reminders keep. It steps apart from `now`
+        when the host's time is set, or a suspended machine resumes (the loop's monotonic
+        clock stood still meanwhile): a clock without it has its own time count as both."""
+        return time.time()
 
     def call_at(self, when: float, callback: Callable[[], object]) -> Cancellable:
         return self._running_loop().call_at(when, callback)

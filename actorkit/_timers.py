@@ -158,6 +158,16 @@ class TimerQueue:
         if due < self._armed:
             self._arm(due)
 
+    def move(self, handle: TimerHandle, due: float) -> None:
+        """File a live timer for `due` as the same handle, so the ticks it queued stay tied
+        to it (a durable reminder kept to a wall clock that stepped). The entry it leaves
+        behind counts as dead: `_fire` skips an entry whose due time is not its handle's."""
+        if due == handle._due:
+            return
+        handle._due = due
+        self._dead += 1
+        self.push(handle)
+
     def _arm(self, due: float) -> None:
         if self._entry is not None:
             self._entry.cancel()
@@ -179,9 +189,10 @@ class TimerQueue:
 
     def _compact(self) -> None:
         heap = self._heap
-        heap[:] = [entry for entry in heap if entry[2]._message is not CANCELLED]
+        seen: set[TimerHandle] = set()
+        heap[:] = [entry for entry in heap if _live(entry, seen)]
         heapq.heapify(heap)
-        live = [entry for entry in self._run if entry[2]._message is not CANCELLED]
+        live = [entry for entry in self._run if _live(entry, seen)]
         self._run.clear()
         self._run.extend(live)
         self._dead = 0
@@ -196,13 +207,13 @@ class TimerQueue:
             if run and (not heap or run[0] < heap[0]):
                 if run[0][0] > now:
                     break
-                _, seq, handle = popleft()
+                due, seq, handle = popleft()
             elif heap and heap[0][0] <= now:
-                _, seq, handle = pop(heap)
+                due, seq, handle = pop(heap)
             else:
                 break
             message = handle._message
-            if message is CANCELLED:
+            if message is CANCELLED or due != handle._due:  # ended, or left by `move`
                 self._dead -= 1
             elif handle._interval is not None:
                 handle._repeat(now, seq)
@@ -264,3 +275,13 @@ class TimerQueue:
 
     def __len__(self) -> int:
         return len(self._heap) + len(self._run) - self._dead
+
+
+def _live(entry: tuple[float, int, TimerHandle], seen: set[TimerHandle]) -> bool:
+    """Whether a compaction keeps `entry`: its timer's, not ended, and not left by `move`. A
+    timer moved away and back has two entries for one due time: one is kept."""
+    handle = entry[2]
+    if handle._message is CANCELLED or entry[0] != handle._due or handle in seen:
+        return False
+    seen.add(handle)
+    return True

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ._reminders import Reminders
     from ._service import Persistence
     from ._store import Store
+    from ._wall import Armed
 
 
 class Retired:
@@ -62,8 +63,8 @@ class Binding:
     """One durable instance's link to its store, in one attribute of the user's object."""
 
     __slots__ = (
-        "after", "busy", "cell", "persistence_id", "recovered", "reminders", "reminding", "seq",
-        "service", "snapshot_owed", "stale", "stats", "store",
+        "after", "armed", "busy", "cell", "persistence_id", "recovered", "reminders",
+        "reminding", "seq", "service", "snapshot_owed", "stale", "stats", "store",
     )  # fmt: skip
 
     def __init__(
@@ -92,6 +93,8 @@ class Binding:
         """The end of the writes the instance before this one had in flight when it was
         retired."""
         self.reminders: Reminders | None = None
+        self.armed: dict[str, Armed] = {}
+        """By key, the reminders armed on this instance's timers (`_wall`)."""
         metrics = service.metrics
         self.stats: DurableStats | None = None if metrics is None else metrics.of(actor_type)
 

@@ -11,7 +11,6 @@ owner handled it, and only `cancel` ends it.
 from __future__ import annotations
 
 import asyncio
-import math
 import reprlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ from .._timers import check_interval
 from ._binding import encode
 from ._service import cancel_requests, cancelled_since, guarded, read_back
 from ._store import StoredReminder
+from ._wall import Armed, to_next
 
 if TYPE_CHECKING:
     from .._actor import Actor
@@ -177,6 +177,7 @@ class Reminders:
         return not self._binding.retired
 
     def _disarm(self, key: str) -> None:
+        self._binding.armed.pop(key, None)
         timers = self._actor.timers
         for timer_key in _timer_keys(key):
             timers.cancel(timer_key)
@@ -191,28 +192,26 @@ async def arm_all(actor: Actor, binding: Binding) -> None:
 
 
 def _arm(actor: Actor, binding: Binding, reminder: StoredReminder, message: object) -> None:
-    own, overdue = _timer_keys(reminder.key)
+    """Its timers set for its wall-clock due time, and kept to it (`_wall`)."""
+    keys = own, overdue = _timer_keys(reminder.key)
     timers = actor.timers
     timers.cancel(overdue)
-    delay = reminder.due - binding.service.wall_now()
+    wall = binding.service.wall_now()
+    delay = reminder.due - wall
     if delay >= FOREVER:  # past the longest timer: not in this run; a later start arms it
         timers.cancel(own)
+        binding.armed.pop(reminder.key, None)
         return
     every = reminder.every
+    armed = Armed(actor, binding, keys, (reminder.key, reminder.due, every), message)
     if every is None:
-        timers.start_once(own, message, max(0.0, delay))
+        timers.start_once(own, message, max(0.0, delay), guard=armed.tick)
     elif delay >= 0:
-        timers.start_every(own, message, every, initial_delay=delay)
+        timers.start_every(own, message, every, initial_delay=delay, guard=armed.tick)
     else:  # due while its owner was away: once now, then on its own grid
         timers.start_once(overdue, message, 0.0)
-        timers.start_every(own, message, every, initial_delay=_to_next(reminder.due, delay, every))
-
-
-def _to_next(due: float, delay: float, every: float) -> float:
-    """Seconds to the first point of the grid `due + n * every` after now, `delay` (< 0)
-    seconds past `due`. The points are sums rounded to floats, so now can sit a few ulps
-    short of the one it lands on (a `ManualClock` advanced by whole periods): that point
-    is the one the overdue fire stood for, and the next is a period on, not an ulp on."""
-    rest = delay % every
-    on_grid = max(every * 1e-9, 8 * math.ulp(abs(due) + abs(delay)))
-    return every if rest <= on_grid else rest
+        first = to_next(reminder.due, delay, every)
+        armed.next = wall + first
+        timers.start_every(own, message, every, initial_delay=first, guard=armed.tick)
+    binding.armed[reminder.key] = armed
+    binding.service.wall_watch.watch(binding)

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import time
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, TypeVar
 
-from .._clock import SystemClock
 from .._errors import NameTaken, PersistenceError
 from .._persistence_id import check_persistence_id, spawning_id
 from .._shielded import shielded
@@ -21,6 +19,7 @@ from ._agent_history import collect as collect_history
 from ._counted import CountedStore
 from ._metrics import PersistenceMetrics, collect
 from ._store import Store
+from ._wall import WallWatch
 
 if TYPE_CHECKING:
     from .._cell import Cell
@@ -93,6 +92,7 @@ class Persistence:
         """The agents' durable state history, with `ActorSystem(agent_history=True)`."""
         self.serving = False
         """The store was opened for this system, and is in `_serving` until it closes it."""
+        self.wall_watch = WallWatch(self)
 
     async def open(self) -> None:
         """Refuses a store another running system holds: its shutdown would close the store
@@ -121,6 +121,7 @@ class Persistence:
         self.serving = True
 
     async def close(self) -> None:
+        self.wall_watch.close()
         if not self.serving:  # never opened here, or refused: not this system's to close
             return
         try:
@@ -182,10 +183,12 @@ class Persistence:
             del self.owners[binding.persistence_id]
 
     def wall_now(self) -> float:
-        """Wall-clock seconds since the epoch; a test clock's own time counts as such, so
-        reminders fall due when a `ManualClock` is advanced."""
+        """Wall-clock seconds since the epoch: the clock's `wall_time` (`SystemClock`'s reads
+        `time.time()`); a clock without one (`ManualClock`) counts its own time as such, so
+        reminders fall due when it is advanced."""
         clock = self.runtime.clock
-        return time.time() if isinstance(clock, SystemClock) else clock.now()
+        wall = getattr(clock, "wall_time", None)
+        return float(wall()) if wall is not None else clock.now()
 
 
 async def guarded(work: Awaitable[T], what: str) -> T:
