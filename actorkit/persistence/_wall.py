@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from .._seconds import FOREVER
+
 if TYPE_CHECKING:
     from .._actor import Actor
     from .._actor_timers import ReservedKey
@@ -86,15 +88,25 @@ class Armed:
             self.actor.timers.start_once(self.overdue, self.message, 0.0)
             self.next = after(self.due, self.every, wall)
             delay = self.next - wall
-        if not self.actor.timers.move(self.own, max(0.0, delay)):
+        if delay >= FOREVER:
+            self._unarm()
+        elif not self.actor.timers.move(self.own, max(0.0, delay)):
             self.forget()  # it fired, or ended with its instance
 
     def _place(self, delay: float) -> None:
         timers = self.actor.timers
-        if self.every is not None:
+        if delay >= FOREVER:
+            self._unarm()
+        elif self.every is not None:
             timers.move(self.own, delay)
         else:  # fired, so ended: the same timer again, later
             timers.start_once(self.own, self.message, delay, guard=self.tick)
+
+    def _unarm(self) -> None:
+        """Now due past the longest timer, as one stored so is at a start: not in this run
+        (a later start arms it)."""
+        self.actor.timers.cancel(self.own)
+        self.forget()
 
     def forget(self) -> None:
         armed = self.binding.armed

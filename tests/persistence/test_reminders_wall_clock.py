@@ -236,3 +236,21 @@ async def test_the_system_clock_follows_a_step_of_its_wall_clock() -> None:
         await arrived.wait()
         assert time.monotonic() - began <= CHECK_PERIOD + 0.5
         assert await got(owner) == ["later"]
+
+
+async def test_a_step_back_past_the_longest_timer_leaves_the_reminder_to_a_later_start() -> None:
+    """Due 1e9 seconds or more away, as at a start: not armed in this run, and no error."""
+    clock = SteppedClock()
+    async with asyncio.timeout(10), ActorSystem("w", store=MemoryStore(), clock=clock) as system:
+        owner = await system.spawn(Owner, name="owner")
+        await owner.ask(("start", "once", "once", 10.5))
+        await owner.ask(("start", "tick", "tick", 10.5, 100.0))
+        await owner.ask(("start", "late", "late", 20.0))
+        await clock.advance(10.25)
+        clock.step_wall(-2e9)  # before the fire at 10.5, then seen by the check at 11
+        await clock.advance(20.0)
+        assert await got(owner) == []
+        ticker = await system.spawn(Ticker, clock, name="ticker")
+        await ticker.ask("start")
+        await clock.advance(10.0)
+        assert await ticker.ask("got") == [40.25]
