@@ -254,3 +254,14 @@ async def test_a_step_back_past_the_longest_timer_leaves_the_reminder_to_a_later
         await ticker.ask("start")
         await clock.advance(10.0)
         assert await ticker.ask("got") == [40.25]
+
+
+async def test_the_check_ends_with_the_system() -> None:
+    clock = SteppedClock()
+    async with asyncio.timeout(10):
+        async with ActorSystem("w", store=MemoryStore(), clock=clock) as system:
+            owner = await system.spawn(Owner, name="owner")
+            await owner.ask(("start", "tick", "tick", 1000.0, 1000.0))
+            await clock.advance(10.0)
+            assert clock.next_due() == 11.0
+        assert clock.pending == 0
