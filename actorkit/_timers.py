@@ -167,6 +167,7 @@ class TimerQueue:
         handle._due = due
         self._dead += 1
         self.push(handle)
+        self._compact_if_mostly_dead()
 
     def _arm(self, due: float) -> None:
         if self._entry is not None:
@@ -184,6 +185,9 @@ class TimerQueue:
                     del self._following[cell]  # type: ignore[arg-type]
         handle._ended()
         self._dead += 1
+        self._compact_if_mostly_dead()
+
+    def _compact_if_mostly_dead(self) -> None:
         if self._dead > COMPACT_AT and self._dead * 2 > len(self._heap) + len(self._run):
             self._compact()
 

@@ -55,3 +55,18 @@ async def test_a_compaction_keeps_one_entry_of_a_timer_moved_away_and_back() -> 
     await clock.advance(5.0)
     assert target.told == [(1.0, "moved")]
     assert len(queue) == 0 and queue.pending == 0
+
+
+async def test_entries_left_by_moves_alone_are_compacted() -> None:
+    """A step of the wall clock moves every armed reminder: what they leave behind does not
+    wait for their old due times, which may be hours away."""
+    clock, queue, _, target = setup()
+    handles = [queue.schedule(target, i, 3600.0, None) for i in range(COMPACT_AT + 2)]
+    for delay in (60.0, 30.0):  # two steps: dead entries come to outnumber live ones
+        for handle in handles:
+            queue.move(handle, delay)
+    assert len(queue._heap) + len(queue._run) < 2 * len(handles)  # noqa: SLF001
+    assert len(queue) == len(handles)
+    await clock.advance(3600.0)
+    assert [at for at, _ in target.told] == [30.0] * len(handles)
+    assert len(queue) == 0 and queue.pending == 0
