@@ -72,7 +72,13 @@ async def test_late_duplicate_and_cancelled_asks_replies_reach_no_other_ask(
             await fake.flush()
             assert await remote.ask("next", timeout=SAFETY) == "next"
             await link_of(system).flush()
-            assert link_of(system).asks == {"ok": 4, "error": 1, "timeout": 1, "stopped": 0}
+            assert link_of(system).asks == {
+                "ok": 4,
+                "error": 0,
+                "timeout": 1,
+                "stopped": 0,
+                "cancelled": 1,  # the caller's own cancellation, no error of the request
+            }
             assert system.dead_letters.by_reason == {}
     finally:
         await fake.close()
