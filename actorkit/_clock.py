@@ -1,8 +1,7 @@
 """Time for the runtime: one `Clock` that every timer, backoff, ask timeout and deadline uses.
 
 Routing all waiting through one object is what lets `actorkit.testing.ManualClock` drive a whole
-system in tests without sleeping, and what keeps the hot path free of a loop timer per ask.
-"""
+system in tests without sleeping, and what keeps the hot path free of a loop timer per ask."""
 
 from __future__ import annotations
 
@@ -63,9 +62,8 @@ class SystemClock:
         return self._running_loop().time()
 
     def wall_time(self) -> float:
-        """Seconds since the epoch, which durable reminders keep. It steps apart from `now`
-        when the host's time is set, or a suspended machine resumes (the loop's monotonic
-        clock stood still meanwhile): a clock without it has its own time count as both."""
+        """Seconds since the epoch, for durable reminders: it steps apart from `now` when the
+        host's time is set or a suspended machine resumes (a clock without it counts both)."""
         return time.time()
 
     def call_at(self, when: float, callback: Callable[[], object]) -> Cancellable:
@@ -126,8 +124,7 @@ LOCAL_ADVICE = "raise the ask's timeout or make the handler faster"
 """What an `AskTimeout` suggests, after the target and the timeout it names."""
 
 SWEEP_MIN = 64
-"""Deadline groups kept before empty ones are dropped (and their timers cancelled) for the
-first time."""
+"""Deadline groups kept before empty ones are first dropped (and their timers cancelled)."""
 
 
 class AskDeadlines:
