@@ -103,23 +103,15 @@ class Timers:
         self._ticked: dict[Hashable, ActorTimer] = {}
         """By key, the timer that queued a tick since the queue was last searched for it."""
 
-    def start_once(
-        self, key: Hashable, message: Any, delay: float, *, guard: Guard | None = None
-    ) -> None:
-        self._start(key, message, check_delay(delay), None, guard)
+    def start_once(self, key: Hashable, message: Any, delay: float) -> None:
+        self._start(key, message, check_delay(delay), None)
 
     def start_every(
-        self,
-        key: Hashable,
-        message: Any,
-        interval: float,
-        initial_delay: float | None = None,
-        *,
-        guard: Guard | None = None,
+        self, key: Hashable, message: Any, interval: float, initial_delay: float | None = None
     ) -> None:
         interval = check_interval(interval)
         first = interval if initial_delay is None else check_delay(initial_delay, "initial_delay")
-        self._start(key, message, first, interval, guard)
+        self._start(key, message, first, interval)
 
     def _start(
         self,
@@ -155,18 +147,6 @@ class Timers:
         self._by_key[key] = handle
         queue.pending += 1
         queue.push(handle)
-
-    def move(self, key: Hashable, delay: float) -> bool:
-        """Fire the live timer with this key `delay` seconds from now instead (a periodic
-        one keeps its interval from there), as the same timer: the ticks it queued stay
-        queued, where ending it and starting another would withdraw them. Whether there was
-        one to move."""
-        handle = self._by_key.get(key)
-        if handle is None or not handle.active:
-            return False
-        queue = self._cell.runtime.timers
-        queue.move(handle, queue.clock.now() + check_delay(delay))
-        return True
 
     def cancel(self, key: Hashable) -> bool:
         """End the timer with this key, and withdraw its tick if one is queued: whether there
@@ -247,3 +227,24 @@ class Timers:
         # Only a tick's envelope has a timer as its future: no need to tell ticks from asks.
         queued: set[object] = {m.future for m in queue if type(m) is Ask}
         self._ticked = {key: timer for key, timer in self._ticked.items() if timer in queued}
+
+
+def start_guarded(
+    timers: Timers, key: Hashable, message: Any, delay: float, every: float | None, guard: Guard
+) -> None:
+    """A timer that asks `guard` before each tick (`GuardedTimer`), for durable reminders:
+    not part of `self.timers`' own methods, which users call."""
+    first = check_delay(delay)
+    timers._start(key, message, first, None if every is None else check_interval(every), guard)
+
+
+def move(timers: Timers, key: Hashable, delay: float) -> bool:
+    """Fire the live timer with this key `delay` seconds from now instead (a periodic one
+    keeps its interval from there), as the same timer: the ticks it queued stay queued, where
+    ending it and starting another would withdraw them. Whether there was one to move."""
+    handle = timers._by_key.get(key)
+    if handle is None or not handle.active:
+        return False
+    queue = timers._cell.runtime.timers
+    queue.move(handle, queue.clock.now() + check_delay(delay))
+    return True

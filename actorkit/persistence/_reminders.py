@@ -15,7 +15,7 @@ import reprlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .._actor_timers import ReservedKey
+from .._actor_timers import ReservedKey, start_guarded
 from .._errors import PersistenceError
 from .._persistence_id import plain, unstorable
 from .._seconds import FOREVER, check_seconds
@@ -205,13 +205,13 @@ def _arm(actor: Actor, binding: Binding, reminder: StoredReminder, message: obje
     every = reminder.every
     armed = Armed(actor, binding, keys, (reminder.key, reminder.due, every), message)
     if every is None:
-        timers.start_once(own, message, max(0.0, delay), guard=armed.tick)
+        start_guarded(timers, own, message, max(0.0, delay), None, armed.tick)
     elif delay >= 0:
-        timers.start_every(own, message, every, initial_delay=delay, guard=armed.tick)
+        start_guarded(timers, own, message, delay, every, armed.tick)
     else:  # due while its owner was away: once now, then on its own grid
         timers.start_once(overdue, message, 0.0)
         first = to_next(reminder.due, delay, every)
         armed.next = wall + first
-        timers.start_every(own, message, every, initial_delay=first, guard=armed.tick)
+        start_guarded(timers, own, message, first, every, armed.tick)
     binding.armed[reminder.key] = armed
     binding.service.wall_watch.watch(binding)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from .._actor_timers import move, start_guarded
 from .._seconds import FOREVER
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class Armed:
             delay = self.next - wall
         if delay >= FOREVER:
             self._unarm()
-        elif not self.actor.timers.move(self.own, max(0.0, delay)):
+        elif not move(self.actor.timers, self.own, max(0.0, delay)):
             self.forget()  # it fired, or ended with its instance
 
     def _place(self, delay: float) -> None:
@@ -98,9 +99,9 @@ class Armed:
         if delay >= FOREVER:
             self._unarm()
         elif self.every is not None:
-            timers.move(self.own, delay)
+            move(timers, self.own, delay)
         else:  # fired, so ended: the same timer again, later
-            timers.start_once(self.own, self.message, delay, guard=self.tick)
+            start_guarded(timers, self.own, self.message, delay, None, self.tick)
 
     def _unarm(self) -> None:
         """Now due past the longest timer, as one stored so is at a start: not in this run
