@@ -145,18 +145,20 @@ def first_answer(asked: asyncio.Future[Any], copies: int) -> Callable[[asyncio.F
     return settle
 
 
-def route(ref: PoolRef, message: Any) -> None:
+def route(ref: PoolRef, message: Any) -> bool:
     """A tell the pool routes on behalf of nobody who could be told of a failure (a publish
-    to the pool, a hand-over): a refusal is a dead letter, never a crash of the pool."""
+    to the pool, a hand-over): a refusal is a dead letter, never a crash of the pool.
+    Whether a member (or, for `broadcast`, the members with room) took it."""
     cell = ref._cell
     dead = cell.runtime.dead_letters
     if not ref._live():
         # Every member was stopped from outside: nobody will ever handle it. Telling the
         # pool's ref again would bring it straight back to the pool, forever.
         dead.add(message, cell.path, "stopped")
-        return
+        return False
     try:
         ref.tell(message)
+        return True
     except MailboxFull:
         # As for a publish: a full member is a dead letter (never a wait, which could
         # deadlock on a member waiting for this pool).
@@ -174,6 +176,18 @@ def route(ref: PoolRef, message: Any) -> None:
             extra={"actor_path": cell.path},
         )
         dead.add(message, cell.path, "undeliverable")
+    return False
+
+
+def publish_to_pool(ref: PoolRef, message: Any) -> bool | None:
+    """A publish to a subscribed pool, routed in the publisher's turn as a tell to its ref
+    is: left in the pool's mailbox for its task to route, it would reach a member after
+    the publisher's next tell, which goes straight to the member. None when the pool has
+    no member to route to now (it is starting or restarting them, or lost them): then, as
+    a tell does, it waits in the pool's own mailbox."""
+    if not ref._live():
+        return None
+    return route(ref, message)
 
 
 def past_the_asker(ref: PoolRef, member: ActorRef) -> ActorRef:

@@ -13,6 +13,8 @@ from ._errors import ActorStopped
 from ._exact import exact_str
 from ._mailbox import UNBOUNDED
 from ._messages import DeadLetter
+from ._pool_handover import publish_to_pool
+from ._pool_ref import PoolRef
 from ._topics import TopicIndex, validate_pattern
 
 if TYPE_CHECKING:
@@ -25,12 +27,22 @@ DEAD_LETTER_TOPIC = "actorkit.dead_letters"
 
 
 class Router:
-    __slots__ = ("_cells", "_dead", "_index", "_watching_dead", "delivered", "published")
+    __slots__ = (
+        "_cells",
+        "_dead",
+        "_index",
+        "_pools",
+        "_watching_dead",
+        "delivered",
+        "published",
+    )
 
     def __init__(self, dead_letters: DeadLetters) -> None:
         self._index: TopicIndex[Mailbox] = TopicIndex()
         self._cells: dict[Mailbox, Cell] = {}
         """Every subscriber's cell, by its mailbox."""
+        self._pools: dict[Mailbox, PoolRef] = {}
+        """The subscribers that are pools, routed in the publisher's turn (`publish`)."""
         self._dead = dead_letters
         self._watching_dead = False
         self.published = 0
@@ -46,6 +58,8 @@ class Router:
         added = self._index.add(pattern, mailbox)
         if mailbox not in self._cells:
             self._cells[mailbox] = cell
+            if isinstance(cell.ref, PoolRef):
+                self._pools[mailbox] = cell.ref
             cell.follow_stop(self.forget)
         self._watching_dead = bool(self._index.match(DEAD_LETTER_TOPIC))
         return added
@@ -59,6 +73,7 @@ class Router:
             removed = int(self._index.remove(exact_str(pattern), mailbox))
         if mailbox not in self._index:
             self._cells.pop(mailbox, None)
+            self._pools.pop(mailbox, None)
         self._watching_dead = bool(self._index.match(DEAD_LETTER_TOPIC))
         return removed
 
@@ -89,7 +104,13 @@ class Router:
                 self._dead.add(message, topic, "no_subscribers")
             return 0
         refused = 0
+        pools = self._pools
         for mailbox in mailboxes:
+            if pools and mailbox in pools:
+                routed = publish_to_pool(pools[mailbox], message)
+                if routed is not None:
+                    refused += not routed
+                    continue
             # `Mailbox.offer` written out for the commonest case (the call is about half of
             # what a delivery costs here): nobody parked to wake, and room (an unbounded
             # mailbox's untouched limit is `UNBOUNDED` itself: no need to count its queue).
