@@ -195,6 +195,15 @@ class Record:
         heir = None if parent is None else self.runtime.heirs.get(parent)
         return None if heir is None else heir(self.cell, stranded)
 
+    def hand_back(self) -> None:
+        """A pool member's unbegun asks go back to its pool as its stop begins and it leaves
+        the routing: handed back at `close`, after a slow `on_stop`, they would reach their
+        key's next owner behind what their askers sent it meanwhile. What arrives later
+        still goes at `close`."""
+        adopted = self.adoption(())
+        if adopted is not None:
+            adopted()
+
     def drain(self) -> None:
         """Begin a draining stop (a shutdown's, a pool's shrink): the queue is handled, then
         the actor stops. Its timers end now, and the system's periodic ones to it: ticks that

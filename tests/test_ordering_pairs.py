@@ -5,11 +5,12 @@ order sent, whatever mix of tell, send, ask and publish carries them."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
-from actorkit import ActorSystem
-from actorkit.testing import ManualClock
+from actorkit import Actor, ActorSystem
+from actorkit.testing import ManualClock, snapshot
 
 from .test_pools import Member, seen_by_member
 
@@ -33,3 +34,59 @@ async def test_a_publish_to_a_pool_keeps_its_place_before_a_later_tell(
         await pool.ask(5)
         await clock.settle()
         assert await seen_by_member(pool) == {"0": [1, 2, 3, 4, 5]}
+
+
+class Leaving(Actor):
+    """A `temporary` member that stops itself after a held message, with a slow `on_stop`."""
+
+    def __init__(self, events: dict[str, asyncio.Event], seen: list[tuple[str, Any]]) -> None:
+        self.events = events
+        self.seen = seen
+
+    async def receive(self, message: tuple[str, int, int]) -> Any:
+        if message[0] == "who":
+            return self.name
+        if message[0] == "stop":
+            self.events["held"].set()
+            await self.events["hold"].wait()
+            self.stop()
+            return None
+        self.seen.append((self.name, message))
+        return message
+
+    async def on_stop(self) -> None:
+        self.events["stopping"].set()
+        await self.events["release"].wait()
+
+
+async def test_a_stopping_members_asks_go_back_to_the_pool_before_what_is_sent_next(
+    clock: ManualClock,
+) -> None:
+    """Handed back only once its slow `on_stop` had ended, a member's unbegun ask reached
+    the key's next owner after the tell its asker sent next, routed there meanwhile."""
+    events = {name: asyncio.Event() for name in ("held", "hold", "stopping", "release")}
+    seen: list[tuple[str, Any]] = []
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(
+            Leaving,
+            events,
+            seen,
+            size=2,
+            routing="consistent_hash",
+            hash_key=lambda m: m[1],
+            name="pool",
+            restart="temporary",
+        )
+        key = next(iter([k for k in range(50) if await pool.ask(("who", k, 0)) == "0"]))
+        pool.tell(("stop", key, 0))
+        await events["held"].wait()
+        asked = asyncio.create_task(pool.ask(("ask", key, 1)))
+        await clock.settle()
+        assert snapshot(pool.members[0]).accounting.queued == 1  # the ask, at member 0
+        events["hold"].set()
+        await events["stopping"].wait()
+        pool.tell(("tell", key, 2))
+        events["release"].set()
+        assert await asked == ("ask", key, 1)
+        await clock.settle()
+        assert seen == [("1", ("ask", key, 1)), ("1", ("tell", key, 2))]
