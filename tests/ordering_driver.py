@@ -146,6 +146,10 @@ async def scenario(
                 elif stop and roll > 0.985 and a.is_alive:
                     how = stop if stop != "random" else rng.choice(["orderly", "forced"])
                     await a.stop(timeout=0 if how == "forced" else None)
+                elif stop and roll > 0.97 and len(pool_h.members) > 1:
+                    # A member stopped from outside: its keys move, its asks go back first.
+                    member = rng.choice(pool_h.members)
+                    await member.stop(timeout=rng.choice([0, None]))
 
         try:
             async with asyncio.timeout(8):
