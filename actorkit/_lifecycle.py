@@ -288,7 +288,7 @@ class Lifecycle(Record):
         self.state = STOPPING
         if self.capabilities:  # an agent: the task layer takes back a task it has not begun
             self.runtime.instruments.agent_paused(self.cell)
-        if self.mailbox.queue:
+        if self.mailbox.queue or self.mailbox.blocked:
             self.hand_back()
         if self.children:
             await self.stop_children(drain=self.draining)

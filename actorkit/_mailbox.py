@@ -80,11 +80,8 @@ class Mailbox:
         self.blocked: deque[asyncio.Future[int]] | None = None
         self.reserved = 0  # places granted to waiting senders that have not taken them yet
         self.closed = False
-        self.accepted = 0
-        self.folded = 0
+        self.accepted = self.folded = self.crashed = self.dead_lettered = 0
         self.left = BATCH
-        self.crashed = 0
-        self.dead_lettered = 0
 
     @property
     def processed(self) -> int:
@@ -188,6 +185,14 @@ class Mailbox:
                     self.reserved += 1
         self._relimit()
 
+    def release(self) -> None:
+        """Send the waiting senders away unplaced: at a close, and as a pool member's stop
+        begins (`Record.hand_back`), whose asks must not wait out its `on_stop` here."""
+        blocked, self.blocked = self.blocked, None
+        for room in [r for r in blocked or () if not r.done()]:
+            room.set_result(_CLOSED)
+        self._relimit()
+
     # --- control --------------------------------------------------------------------------
     def post(self, signal: Signal) -> None:
         if self.closed:  # nobody will carry it out (a `self.stop()` from a task left running):
@@ -256,9 +261,9 @@ class Mailbox:
 
     def close(self, path: str, why: Reason, dead: DeadLetters) -> None:
         """Refuse from now on and reject everything queued: asks fail, tasks go back to their
-        sender and ticks end with their timers (lost by nobody, both leave `accepted`), the rest
-        become dead letters; waiting senders learn that their message was not delivered. A dead
-        letter reaching this same mailbox (a `>` subscriber) is refused, not queued.
+        sender and ticks end with their timers (lost by nobody, both leave `accepted`), the
+        rest become dead letters; waiting senders learn that their message was not delivered
+        (`release`). A dead letter reaching this same mailbox (a `>` subscriber) is refused.
         `Record.close` writes out the refusal (`closed`, `limit`) for a mailbox with nothing
         queued, waiting or blocked, without this call: a change here goes there too."""
         if self.closed:
@@ -275,12 +280,7 @@ class Mailbox:
                 if type(message) is not Ask or message.timeout != TICK:
                     reject(message, path, why, dead)
             queue.clear()
-        blocked = self.blocked
-        if blocked is not None:
-            self.blocked = None
-            for room in blocked:
-                if not room.done():
-                    room.set_result(_CLOSED)
+        self.release()
         waiter = self.waiter
         if waiter is not None:
             self.waiter = None

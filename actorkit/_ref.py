@@ -216,10 +216,11 @@ async def _wait_for_room(cell: Cell, envelope: Ask) -> None:
     asker has the error, the dead letters the message (`expired` if the deadline came first)."""
     if await cell.mailbox.put(envelope, give_up=envelope.future):
         return
-    if not cell.closed:  # `give_up`: the deadline came while it waited
+    if not cell.closed and envelope.future.done():  # `give_up`: the deadline came first
         cell.runtime.dead_letters.add(envelope.message, cell.path, "expired")
         return
-    # The actor stopped while the asker waited: as for the asks queued there (`Record.close`).
+    # The actor stopped while the asker waited, or a pool member's stop began and sent it
+    # away (`Record.hand_back`): as for the asks queued there (`Record.close`).
     adopted = None if envelope.future.done() else cell.adoption((envelope,))
     if adopted is not None:
         adopted()

@@ -46,6 +46,8 @@ class Leaving(Actor):
     async def receive(self, message: tuple[str, int, int]) -> Any:
         if message[0] == "who":
             return self.name
+        if message[0] == "fill":
+            return None
         if message[0] == "stop":
             self.events["held"].set()
             await self.events["hold"].wait()
@@ -90,3 +92,42 @@ async def test_a_stopping_members_asks_go_back_to_the_pool_before_what_is_sent_n
         assert await asked == ("ask", key, 1)
         await clock.settle()
         assert seen == [("1", ("ask", key, 1)), ("1", ("tell", key, 2))]
+
+
+async def test_an_ask_waiting_for_room_at_a_stopping_member_goes_back_before_what_is_sent_next(
+    clock: ManualClock,
+) -> None:
+    """An ask waiting for room at the member's full mailbox when its stop began waited on to
+    the end of its `on_stop`, and then reached the key's next owner behind a later tell."""
+    events = {name: asyncio.Event() for name in ("held", "hold", "stopping", "release")}
+    seen: list[tuple[str, Any]] = []
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(
+            Leaving,
+            events,
+            seen,
+            size=2,
+            routing="consistent_hash",
+            hash_key=lambda m: m[1],
+            name="pool",
+            restart="temporary",
+            mailbox_size=1,
+        )
+        key = next(iter([k for k in range(50) if await pool.ask(("who", k, 0)) == "0"]))
+        pool.tell(("stop", key, 0))
+        await events["held"].wait()
+        pool.tell(("fill", key, 1))  # member 0's mailbox is full: a tell, dead-lettered
+        asked = asyncio.create_task(pool.ask(("ask", key, 2)))
+        await clock.settle()
+        assert snapshot(pool.members[0]).reserved == 0  # the ask waits for room
+        events["hold"].set()
+        await events["stopping"].wait()
+        await clock.settle()
+        pool.tell(("tell", key, 3))
+        events["release"].set()
+        assert await asked == ("ask", key, 2)
+        await clock.settle()
+        assert seen == [("1", ("ask", key, 2)), ("1", ("tell", key, 3))]
+        assert [(d.message, d.reason) for d in system.dead_letters.recent] == [
+            (("fill", key, 1), "stopping")
+        ]
