@@ -10,7 +10,10 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, AskTimeout, Backoff, OneForOne, Terminated
+from actorkit.persistence import EventSourced
 from actorkit.testing import ManualClock
+
+from .persistence.durable_support import Deposited, FlakyStore, journal
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -149,3 +152,46 @@ async def test_a_queued_ask_whose_asker_timed_out_is_still_handled(clock: Manual
         await clock.settle()
         assert seen == ["late", "next"]
         assert system.dead_letters.count == 0
+
+
+class Journaled(EventSourced):
+    """Persists each message's number, and fails on a negative one."""
+
+    def __init__(self, seen: list[int]) -> None:
+        self.seen = seen
+
+    def apply(self, event: Any) -> None:
+        """The journal is the state."""
+
+    async def receive(self, message: int) -> int:
+        self.seen.append(message)
+        await self.persist(Deposited(message))
+        if message < 0:
+            raise KeyError("restart and recover")
+        return message
+
+
+async def test_what_a_durable_actor_gets_while_it_recovers_waits_in_order(
+    clock: ManualClock,
+) -> None:
+    """A restart's recovery holds the mailbox: a sender's tells, sends and asks made during
+    it are handled after it, in the order sent, each once."""
+    store = FlakyStore()
+    seen: list[int] = []
+    async with asyncio.timeout(5), ActorSystem(clock=clock, store=store) as system:
+        ref = await system.spawn(Journaled, seen, persistence_id="j", mailbox_size=2)
+        store.gate = asyncio.Event()
+        ref.tell(-1)  # fails after persisting: the restart recovers, held at the gate
+        await store.reading.wait()
+        ref.tell(1)
+        await ref.send(2)
+        sending = asyncio.create_task(ref.send(3))  # the mailbox is full: waits for room
+        asked = asyncio.create_task(ref.ask(4))
+        await asyncio.sleep(0)  # one turn: both tasks take their place in line, in order
+        assert not sending.done() and not asked.done()  # (`settle` would wait on the store)
+        store.gate.set()
+        assert await asked == 4
+        await sending
+        await clock.settle()
+        assert seen == [-1, 1, 2, 3, 4]
+        assert [event.amount for event in await journal(store, "j")] == [-1, 1, 2, 3, 4]
