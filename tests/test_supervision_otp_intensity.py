@@ -145,6 +145,37 @@ async def test_a_transient_child_whose_on_start_fails_in_its_restart_is_restarte
         assert snapshot(sup).restarts == 0  # three restarts, as many as allowed
 
 
+@pytest.mark.parametrize(
+    ("last_at", "gives_up"),
+    [
+        pytest.param(4.0, True, id="inside_the_window"),
+        pytest.param(5.0, True, id="exactly_within_after_the_first"),
+        pytest.param(5.001, False, id="just_past_the_window"),
+    ],
+)
+async def test_the_restart_one_past_the_limit_gives_up_only_inside_the_window(
+    clock: ManualClock, last_at: float, gives_up: bool
+) -> None:
+    """`max_restarts=3, within=5.0`: three restarts at t=0, 1, 2 are allowed; the fourth
+    gives up while the one at t=0 is in its window (OTP: `R >= Now - Period`), and is
+    allowed once it has left it."""
+    journal: list[str] = []
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        sup = await system.spawn(
+            Supervisor, specs(journal, "a"), OneForOne(max_restarts=3, within=5.0)
+        )
+        a = system.lookup(f"{sup.path}/a")
+        assert a is not None
+        for at in (0.0, 1.0, 2.0, last_at):
+            await clock.advance(at - clock.now())
+            a = system.lookup(f"{sup.path}/a")
+            assert a is not None
+            a.tell("crash")
+            await clock.advance(0)
+            await sup.ask("sync")
+        assert snapshot(sup).restarts == (1 if gives_up else 0)
+
+
 class Doomed(Actor):
     async def receive(self, message: Any) -> None:
         raise FAILURE
