@@ -11,6 +11,7 @@ waits for them before it reads the store.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from .._errors import ActorStopped, PersistenceConflict
@@ -64,7 +65,7 @@ class Binding:
 
     __slots__ = (
         "after", "armed", "busy", "cell", "persistence_id", "recovered", "reminders",
-        "reminding", "seq", "service", "snapshot_owed", "stale", "stats", "store",
+        "reminding", "seq", "service", "snapshot_owed", "stale", "stats", "store", "waiting",
     )  # fmt: skip
 
     def __init__(
@@ -85,8 +86,12 @@ class Binding:
         or `apply` failed on events already stored): a supervisor's resume restarts it."""
         self.busy: bool | Retired | _Recovering = RECOVERING
         """`RECOVERING` until its recovery finished; then True while a persist or save of
-        this instance is in flight (one at a time); a `Retired` once the instance was
-        replaced or its actor stopped."""
+        this instance is in flight or handed its turn (one at a time); a `Retired` once the
+        instance was replaced or its actor stopped."""
+        self.waiting: deque[asyncio.Future[bool]] = deque()
+        """The persists and saves called while another was in flight, in call order: each
+        is handed its turn (True) when the one before ends, or told (False) that the
+        instance was retired meanwhile."""
         self.reminding = 0
         """Reminder writes of this instance in flight: any number, beside a persist or save."""
         self.after: asyncio.Future[None] | None = None
@@ -145,10 +150,30 @@ class Binding:
                 f"{what} refused: {why}; nothing was written (called from a task left "
                 "running? end such tasks in on_stop)"
             )
-        return RuntimeError(
-            f"{self.persistence_id!r}: {what} called while another persist or save of this "
-            "actor is in flight; await each before the next"
-        )
+        raise AssertionError(f"{what}: no refusal while the instance writes ({busy!r})")
+
+    async def turn(self, what: str) -> None:
+        """Waits until the persists and saves called before this one have ended, so that
+        writes started together (`gather`, a task beside a handler) commit in call order,
+        each fenced by the sequence number the one before it made: sent at once, the second
+        would carry the same expected number and fail as a conflict with its own instance.
+        Returns holding the turn (`busy` True); `ActorStopped` when the instance is retired
+        first, with nothing written."""
+        waiter: asyncio.Future[bool] = self.cell.runtime.loop.create_future()
+        self.waiting.append(waiter)
+        try:
+            handed = await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled() and waiter.result():
+                self.end_write()  # handed the turn as it was cancelled: the next one's now
+            elif waiter in self.waiting:
+                self.waiting.remove(waiter)
+            raise
+        if handed and isinstance(self.busy, Retired):  # retired before its turn came
+            self.end_write()
+            handed = False
+        if not handed:
+            raise self.refusal(what)
 
     def begin_reminder(self, what: str) -> None:
         """A reminder write starts: refused before recovery and for a retired instance, else
@@ -166,6 +191,10 @@ class Binding:
         busy = self.busy
         if isinstance(busy, Retired):
             return busy.in_flight
+        waiting, self.waiting = self.waiting, deque()
+        for waiter in waiting:  # their turn will not come: they raise `ActorStopped`
+            if not waiter.done():
+                waiter.set_result(False)
         left = (busy is True) + self.reminding
         after = self.after
         if left:
@@ -180,10 +209,16 @@ class Binding:
         return in_flight
 
     def end_write(self) -> None:
-        """After a persist or save: free for the next one, or, retired meanwhile, one write
-        fewer for the next instance's recovery to wait for."""
+        """After a persist or save: the turn of the next one called, else free; or, retired
+        meanwhile, one write fewer for the next instance's recovery to wait for."""
         busy = self.busy
         if busy is True:
+            waiting = self.waiting
+            while waiting:
+                waiter = waiting.popleft()
+                if not waiter.done():  # else cancelled while it waited
+                    waiter.set_result(True)
+                    return
             self.busy = False
         elif isinstance(busy, Retired):
             self._retired_write_ended(busy)

@@ -25,15 +25,19 @@ class DurableState(Durable):
         when the store fails and does not hold it (a commit whose answer was lost but that
         stored it returns as stored); `PersistenceConflict` when another writer saved first;
         `ActorStopped`, with nothing written, once this instance was replaced by a restart
-        or its actor stopped; `RuntimeError` while another save of it is in flight.
+        or its actor stopped. Called while another save of the instance is in flight, it
+        commits after that one, in call order.
         """
         binding = self._durable
-        if binding.busy:  # a write in flight, or this instance was replaced or stopped
+        busy = binding.busy
+        if busy is not True and busy:  # recovering, or this instance was replaced or stopped
             raise binding.refusal("save")
         pid = binding.persistence_id
         began = perf_counter()
         payload = encode(state, "state")
         cancelled: asyncio.CancelledError | None = None
+        if binding.busy:  # another write in flight: this one commits after it
+            await binding.turn("save")
         binding.busy = True
         try:
             binding.seq = await guarded(

@@ -109,17 +109,21 @@ class EventSourced(Durable):
         them, a commit whose answer was lost, returns as stored); `PersistenceConflict` when
         another writer of this persistence id wrote first (this instance's state is stale:
         let the supervisor restart it); `ActorStopped`, with nothing written, once this
-        instance was replaced by a restart or its actor stopped; `RuntimeError` while another
-        persist of it is in flight.
+        instance was replaced by a restart or its actor stopped. Called while another persist
+        or save of the instance is in flight (`asyncio.gather`, a task), it commits after
+        that one, in call order.
         """
         if not events:
             return
         binding = self._durable
-        if binding.busy:  # a write in flight, or this instance was replaced or stopped
+        busy = binding.busy
+        if busy is not True and busy:  # recovering, or this instance was replaced or stopped
             raise binding.refusal("persist")
         began = perf_counter()
         payloads = encode_all(events, "event")
         cancelled: asyncio.CancelledError | None = None
+        if binding.busy:  # another write in flight: this one commits after it
+            await binding.turn("persist")
         binding.busy = True
         try:  # `guarded`, written out: no coroutine or message built per persist
             await binding.store.append(binding.persistence_id, binding.seq, payloads)
@@ -143,7 +147,7 @@ class EventSourced(Durable):
                 raise
             cancelled = error
         finally:  # `Binding.end_write`, written out: a comparison, no call
-            if binding.busy is True:
+            if binding.busy is True and not binding.waiting:
                 binding.busy = False
             else:
                 binding.end_write()
