@@ -7,15 +7,13 @@ refuse). A recovery rebuilds what the instance holds."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from types import SimpleNamespace
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
 
 from actorkit import ActorStopped, ActorSystem
-from actorkit.persistence import DurableState, EventSourced
-from actorkit.persistence._binding import Binding
+from actorkit.persistence import DurableState, EventSourced, Store
 from actorkit.persistence._payload import decode
 from actorkit.testing import instance
 
@@ -210,83 +208,27 @@ async def test_a_write_cancelled_while_waiting_its_turn_leaves_the_next_one_its_
         assert await recovered(store, Ledger, "a") == ["x", "z"]
 
 
-class Service:
-    """What a binding asks of its `Persistence`, for the edges of a turn that the actor-level
-    tests cannot reach at will: a turn handed over and then cancelled or retired before the
-    write that waited for it runs."""
+class Snapshotted(Ledger):
+    snapshot_every = 2
 
-    store = None
-    metrics = None
-
-    def written(self, binding: Binding) -> None:
-        pass
+    async def receive(self, message: Any) -> Any:
+        if message == "many":
+            await asyncio.gather(*(self.persist(n) for n in range(7)))
+        return self.items
 
 
-async def writing(binding: Binding) -> tuple[asyncio.Task[None], asyncio.Task[None]]:
-    """A persist in flight (`busy`), and two more called after it, waiting their turns."""
-    binding.recovered_now()
-    binding.busy = True
-    queued = asyncio.Event()
-
-    async def wait_turn(last: bool) -> None:
-        if last:
-            queued.set()  # turn() queues its waiter before it first waits
-        await binding.turn("persist")
-
-    second = asyncio.ensure_future(wait_turn(False))
-    third = asyncio.ensure_future(wait_turn(True))
-    await queued.wait()
-    assert len(binding.waiting) == 2
-    return second, third
-
-
-def a_binding() -> Binding:
-    cell: Any = SimpleNamespace(
-        display_path="/a", runtime=SimpleNamespace(loop=asyncio.get_running_loop())
-    )
-    return Binding(Service(), cell, "a", "Ledger")  # type: ignore[arg-type]
-
-
-async def test_a_turn_handed_to_a_write_cancelled_before_it_ran_goes_to_the_next() -> None:
-    async with asyncio.timeout(5):
-        binding = a_binding()
-        second, third = await writing(binding)
-        binding.end_write()  # the first ends: the second's turn
-        second.cancel()  # before it ran
-        with pytest.raises(asyncio.CancelledError):
-            await second
-        await third  # holds the turn now
-        assert binding.busy is True and not binding.waiting
-        binding.end_write()
-        assert binding.busy is False
-
-
-async def test_a_turn_handed_to_a_write_of_an_instance_retired_before_it_ran_ends_it() -> None:
-    """The handed turn counts as the write in flight that the next instance's recovery
-    waits for: refused, it lets that recovery go on."""
-    async with asyncio.timeout(5):
-        binding = a_binding()
-        second, third = await writing(binding)
-        binding.end_write()  # the first ends: the second's turn
-        in_flight = binding.retire(replaced=True)
-        assert in_flight is not None and not in_flight.done()
-        for waiting in (second, third):
-            with pytest.raises(ActorStopped, match="nothing was written"):
-                await waiting
-        await in_flight
-
-
-async def test_writes_waiting_when_the_instance_is_retired_are_refused_at_once() -> None:
-    """Not after the write in flight ends: the next instance's recovery waits for that one
-    alone."""
-    async with asyncio.timeout(5):
-        binding = a_binding()
-        second, third = await writing(binding)
-        in_flight = binding.retire(replaced=False)
-        assert in_flight is not None
-        for waiting in (second, third):
-            with pytest.raises(ActorStopped, match="is stopped"):
-                await waiting
-        assert not in_flight.done()
-        binding.end_write()  # the write in flight ends
-        await in_flight
+async def test_many_persists_started_together_on_each_store_are_what_recovery_rebuilds(
+    make: Callable[[], Store],
+) -> None:
+    """With the snapshots their marks take while the next persist writes."""
+    async with asyncio.timeout(20):
+        async with ActorSystem("z", store=make()) as system:
+            ref = await system.spawn(Snapshotted, name="a")
+            assert await ref.ask("many") == list(range(7))
+        async with ActorSystem("z", store=make()) as system:
+            ref = await system.spawn(Snapshotted, name="a")
+            assert await ref.ask("show") == list(range(7))
+            events = [(seq, event) async for seq, _, event in system.store.events("/a")]
+            assert events == list(enumerate(range(7), 1))
+            snapshot = await system.store.load_snapshot("/a")
+            assert snapshot is not None and snapshot.seq == 6
