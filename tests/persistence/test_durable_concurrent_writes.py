@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from actorkit import ActorStopped, ActorSystem
+from actorkit import ActorStopped, ActorSystem, PersistenceConflict, PersistenceError
 from actorkit.persistence import DurableState, EventSourced, Store
-from actorkit.persistence._payload import decode
+from actorkit.persistence._payload import decode, encode
 from actorkit.testing import instance
 
 from .durable_support import SharedMemoryStore
@@ -31,6 +31,8 @@ class Turnstile(SharedMemoryStore):
         self.calls: list[object] = []
         self.passes: list[asyncio.Event] = []
         self.called = asyncio.Event()
+        self.failing: set[int] = set()
+        """The writes, by index in `calls`, that fail with nothing stored (an outage)."""
 
     async def _turn(self, what: object) -> None:
         self.calls.append(what)
@@ -38,6 +40,8 @@ class Turnstile(SharedMemoryStore):
         self.passes.append(gate)
         self.called.set()
         await gate.wait()
+        if len(self.passes) - 1 in self.failing:
+            raise PersistenceError("the store is unreachable")
 
     async def called_for(self, count: int, *callers: asyncio.Future[Any]) -> None:
         """Back once the store was asked for `count` writes; a caller that ended first (a
@@ -206,6 +210,52 @@ async def test_a_write_cancelled_while_waiting_its_turn_leaves_the_next_one_its_
             assert store.calls == [(0, ["x"]), (1, ["z"])]
             assert live.items == ["x", "z"]
         assert await recovered(store, Ledger, "a") == ["x", "z"]
+
+
+async def test_a_write_that_fails_leaves_the_next_its_turn_and_the_sequence_it_had() -> None:
+    """Each call is its own write: the one after an outage's failure writes in its turn,
+    with the sequence number the failed one did not take."""
+    store = Turnstile()
+    store.failing.add(0)
+    async with asyncio.timeout(10):
+        async with ActorSystem("z", store=store) as system:
+            ref = await system.spawn(Ledger, name="a")
+            live = instance(ref)
+            assert isinstance(live, Ledger)
+            writes = [asyncio.ensure_future(live.persist(n)) for n in ("x", "y")]
+            await store.called_for(1)
+            store.passes[0].set()
+            with pytest.raises(PersistenceError, match="unreachable"):
+                await writes[0]
+            await store.called_for(2, writes[1])
+            store.passes[1].set()
+            await writes[1]
+            assert store.calls == [(0, ["x"]), (0, ["y"])]
+            assert live.items == ["y"]
+        assert await recovered(store, Ledger, "a") == ["y"]
+
+
+async def test_after_another_writer_s_conflict_the_writes_queued_behind_conflict_too() -> None:
+    """Not with the instance itself: another writer's event is what the journal holds."""
+    store = Turnstile()
+    async with asyncio.timeout(10):
+        async with ActorSystem("z", store=store) as system:
+            ref = await system.spawn(Ledger, name="a")
+            live = instance(ref)
+            assert isinstance(live, Ledger)
+            writes = [asyncio.ensure_future(live.persist(n)) for n in ("x", "y")]
+            await store.called_for(1)
+            await SharedMemoryStore.append(store, "/a", 0, [encode("rival")])
+            store.passes[0].set()
+            with pytest.raises(PersistenceConflict):
+                await writes[0]
+            await store.called_for(2, writes[1])
+            store.passes[1].set()
+            with pytest.raises(PersistenceConflict):
+                await writes[1]
+            assert store.calls == [(0, ["x"]), (0, ["y"])]
+            assert live.items == []
+        assert await recovered(store, Ledger, "a") == ["rival"]
 
 
 class Snapshotted(Ledger):
