@@ -14,7 +14,8 @@ import asyncio
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from .._errors import ActorStopped, PersistenceConflict
+from .._errors import ActorStopped, PersistenceConflict, PersistenceError
+from .._shown import shown
 from .._wire import BadPayload
 from . import _payload
 from ._evolution import unreadable, warn_dropped
@@ -90,8 +91,8 @@ class Binding:
         instance was replaced or its actor stopped."""
         self.waiting: deque[asyncio.Future[bool]] = deque()
         """The persists and saves called while another was in flight, in call order: each
-        is handed its turn (True) when the one before ends, or told (False) that the
-        instance was retired meanwhile."""
+        is handed its turn (True) when the one before ends, told (False) that the instance
+        was retired meanwhile, or refused when one called before it failed."""
         self.reminding = 0
         """Reminder writes of this instance in flight: any number, beside a persist or save."""
         self.after: asyncio.Future[None] | None = None
@@ -118,8 +119,25 @@ class Binding:
         snapshot or reminder write (a lost race on its row) says nothing of its state."""
         if isinstance(error, PersistenceConflict) and operation in ("persist", "save"):
             self.stale = True
+        if operation in ("persist", "save") and self.waiting:
+            self._refuse_waiting(operation, error)
         if self.stats is not None:
             self.stats.failed(operation, error)
+
+    def _refuse_waiting(self, operation: str, error: BaseException) -> None:
+        """The writes called after one that failed write nothing, as the later writes of a
+        handler that awaits each do not run (and Akka stops the actor, discarding the persist
+        calls that wait): else the journal would hold them without the one called before."""
+        waiting, self.waiting = self.waiting, deque()
+        kind = PersistenceConflict if isinstance(error, PersistenceConflict) else PersistenceError
+        for waiter in waiting:
+            if not waiter.done():
+                waiter.set_exception(
+                    kind(
+                        f"{self.persistence_id!r}: not written: the {operation} of this actor "
+                        f"called before it failed ({shown(error)}); nothing was written"
+                    )
+                )
 
     @property
     def retired(self) -> bool:
@@ -158,13 +176,15 @@ class Binding:
         each fenced by the sequence number the one before it made: sent at once, the second
         would carry the same expected number and fail as a conflict with its own instance.
         Returns holding the turn (`busy` True); `ActorStopped` when the instance is retired
-        first, with nothing written."""
+        first, and the error of the failed one's kind when one called before it failed,
+        with nothing written."""
         waiter: asyncio.Future[bool] = self.cell.runtime.loop.create_future()
         self.waiting.append(waiter)
         try:
             handed = await waiter
         except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled() and waiter.result():
+            handed = waiter.done() and not waiter.cancelled() and waiter.exception() is None
+            if handed and waiter.result():
                 self.end_write()  # handed the turn as it was cancelled: the next one's now
             elif waiter in self.waiting:
                 self.waiting.remove(waiter)

@@ -212,9 +212,9 @@ async def test_a_write_cancelled_while_waiting_its_turn_leaves_the_next_one_its_
         assert await recovered(store, Ledger, "a") == ["x", "z"]
 
 
-async def test_a_write_that_fails_leaves_the_next_its_turn_and_the_sequence_it_had() -> None:
-    """Each call is its own write: the one after an outage's failure writes in its turn,
-    with the sequence number the failed one did not take."""
+async def test_a_write_that_fails_refuses_the_writes_called_after_it() -> None:
+    """As in a handler that awaits each, whose later writes do not run: none lands after one
+    called before it failed; the instance writes again once that has been said."""
     store = Turnstile()
     store.failing.add(0)
     async with asyncio.timeout(10):
@@ -222,17 +222,21 @@ async def test_a_write_that_fails_leaves_the_next_its_turn_and_the_sequence_it_h
             ref = await system.spawn(Ledger, name="a")
             live = instance(ref)
             assert isinstance(live, Ledger)
-            writes = [asyncio.ensure_future(live.persist(n)) for n in ("x", "y")]
+            writes = [asyncio.ensure_future(live.persist(n)) for n in ("x", "y", "z")]
             await store.called_for(1)
             store.passes[0].set()
             with pytest.raises(PersistenceError, match="unreachable"):
                 await writes[0]
-            await store.called_for(2, writes[1])
+            for refused in writes[1:]:
+                with pytest.raises(PersistenceError, match="called before it failed"):
+                    await refused
+            assert store.calls == [(0, ["x"])]
+            after = asyncio.ensure_future(live.persist("after"))
+            await store.called_for(2, after)
             store.passes[1].set()
-            await writes[1]
-            assert store.calls == [(0, ["x"]), (0, ["y"])]
-            assert live.items == ["y"]
-        assert await recovered(store, Ledger, "a") == ["y"]
+            await after
+            assert live.items == ["after"]
+        assert await recovered(store, Ledger, "a") == ["after"]
 
 
 async def test_after_another_writer_s_conflict_the_writes_queued_behind_conflict_too() -> None:
@@ -247,13 +251,11 @@ async def test_after_another_writer_s_conflict_the_writes_queued_behind_conflict
             await store.called_for(1)
             await SharedMemoryStore.append(store, "/a", 0, [encode("rival")])
             store.passes[0].set()
-            with pytest.raises(PersistenceConflict):
+            with pytest.raises(PersistenceConflict, match="got there first"):
                 await writes[0]
-            await store.called_for(2, writes[1])
-            store.passes[1].set()
-            with pytest.raises(PersistenceConflict):
+            with pytest.raises(PersistenceConflict, match="called before it failed"):
                 await writes[1]
-            assert store.calls == [(0, ["x"]), (0, ["y"])]
+            assert store.calls == [(0, ["x"])]
             assert live.items == []
         assert await recovered(store, Ledger, "a") == ["rival"]
 
