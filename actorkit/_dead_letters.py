@@ -55,7 +55,8 @@ class DeadLetters:
     - `incompatible`: a message or reply of a type whose class here refuses it, or that no
       class here is registered for: its sender runs another version of it.
     - `bad_topic`: a publish from NATS on a subject no system could publish to.
-    - `buffer_full`: a publish while the outbound buffer is full (a tell raises instead).
+    - `buffer_full`: a publish while the outbound buffer holds `max_buffered` publishes (a
+      tell finding its own `max_buffered` full raises instead).
     - `unreachable`: a buffered tell whose target did not answer within `buffer_timeout`.
     - `send_failed`: the NATS client refused a message or failed while flushing it.
     - `transport_closed`: sent after the connections closed, or queued when the connection
