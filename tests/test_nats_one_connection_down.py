@@ -131,3 +131,32 @@ async def test_a_requests_outage_lets_publishes_through(server: NatsServer) -> N
         await link.link_up.wait()
         assert await echo.ask("after", timeout=ASK) == ("echo", "after")
         assert await echo.ask("got", timeout=ASK) == ["before", "told", "after"]
+
+
+async def test_health_reads_reconnecting_and_the_link_follows_the_requests_connection(
+    server: NatsServer,
+) -> None:
+    """distributed.md: with one connection down, `/healthz` reads `reconnecting` (its
+    `connected` false, and `actorkit_nats_connected` 0) either way, while a remote ref's
+    `is_alive`, `link_up` and `link_down` follow the requests' connection alone."""
+    cut = Cut()
+    async with cut_systems(server, cut) as (here, _, __):
+        link = link_of(here)
+        echo = here.remote("there", "/echo")
+        gauge = "actorkit_nats_connected"
+        assert here.metrics.registry.get_sample_value(gauge) == 1
+        await topics_cut(here, cut)
+        assert (link.health()["state"], link.health()["connected"]) == ("reconnecting", False)
+        assert here.metrics.registry.get_sample_value(gauge) == 0
+        assert echo.is_alive and link.link_up.is_set() and not link.link_down.is_set()
+        cut.mend()
+        await link._link.topics_up.wait()  # noqa: SLF001
+        assert link.health()["state"] == "connected"
+        cut.cut("actorkit here")
+        await link.link_down.wait()
+        assert (link.health()["state"], link.health()["connected"]) == ("reconnecting", False)
+        assert here.metrics.registry.get_sample_value(gauge) == 0
+        assert not echo.is_alive and not link.link_up.is_set()
+        cut.mend()
+        await link.link_up.wait()
+        assert echo.is_alive and link.health()["state"] == "connected"
