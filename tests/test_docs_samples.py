@@ -9,17 +9,21 @@ example are run by `test_readme.py`."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import anyio
 import pytest
 
 from actorkit import ActorSystem, OneForOne
+from actorkit.testing import accepting
 
 from .nats_support import NatsServer, requires_nats
 
@@ -166,6 +170,23 @@ async def test_readme_threads_sample_hands_calls_to_the_loop() -> None:
     found = await run_in_system(setup + other + "reply = await asyncio.to_thread(other)\n")
     assert found["reply"] == 1
     assert not found["system"].healthy  # the sample's last line shut the system down
+
+
+async def test_readme_anyio_lifespan_sample_shuts_down_before_its_scope_is_left() -> None:
+    code = "from contextlib import asynccontextmanager\n" + sample("README.md", "**anyio hosts**")
+    namespace: dict[str, Any] = {"__name__": "docs_sample"}
+    exec(compile(IMPORTS + ACTORS + code, "<sample>", "exec"), namespace)
+    app = SimpleNamespace(state=SimpleNamespace())
+    async with asyncio.timeout(30):
+        with anyio.CancelScope() as scope:
+            async with namespace["lifespan"](app):
+                ref = await app.state.system.spawn(namespace["Counter"])
+                ref.tell("add")
+                assert await ref.ask("get") == 1
+                scope.cancel()
+                await asyncio.Event().wait()
+    assert scope.cancelled_caught
+    assert not accepting(app.state.system) and not ref.is_alive
 
 
 def run_script(tmp_path: Path, *args: str) -> str:
