@@ -20,6 +20,7 @@ from .evolution_versions import (
     BagList,
     Dep,
     DepAdded,
+    DepAny,
     DepAttrs,
     DepBool,
     DepEither,
@@ -34,6 +35,8 @@ from .evolution_versions import (
     Line,
     LineAdded,
     LineText,
+    Mark,
+    MarkData,
     Order,
     OrderAdded,
     OrderOfAny,
@@ -53,6 +56,7 @@ V1 = {
     "evo.Paint": Paint,
     "evo.Bag": Bag,
     "evo.Price": Price,
+    "evo.Mark": Mark,
 }
 
 
@@ -72,6 +76,10 @@ COMPATIBLE = {
     "field added with a default": Case(Dep(5), {"evo.Dep": DepAdded}, DepAdded(5, None, "EUR")),
     "field removed": Case(Dep(5, "x"), {"evo.Dep": DepRemoved}, DepRemoved(5)),
     "int to float": Case(Dep(5), {"evo.Dep": DepFloat}, DepFloat(5.0)),
+    "int to float past 2**53, rounded as float(n) rounds": Case(
+        Dep(2**53 + 1), {"evo.Dep": DepFloat}, DepFloat(float(2**53 + 1))
+    ),
+    "type widened to Any": Case(Dep(5), {"evo.Dep": DepAny}, DepAny(5)),
     "type widened to a union": Case(Dep(5), {"evo.Dep": DepEither}, DepEither(5)),
     "tuple to list": Case(Bag((1, 2)), {"evo.Bag": BagList}, BagList([1, 2])),
     "literal value added": Case(Paint("blue"), {"evo.Paint": PaintMore}, PaintMore("blue")),
@@ -83,6 +91,7 @@ COMPATIBLE = {
     ),
     "class renamed keeping its registered name": Case(Dep(5), {"evo.Dep": Deposited}, Deposited(5)),
     "dataclass turned attrs class": Case(Dep(5), {"evo.Dep": DepAttrs}, DepAttrs(5)),
+    "attrs class turned dataclass": Case(Mark(5), {"evo.Mark": MarkData}, MarkData(5)),
     "nested message: field added with a default": Case(
         Order(Line(2)),
         {"evo.Line": LineAdded, "evo.Order": OrderAdded},

@@ -98,6 +98,24 @@ class DepAttrs:
     note: str | None = None
 
 
+@attrs.frozen
+class Mark:
+    amount: int
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class MarkData:  # Mark turned dataclass
+    amount: int
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class DepAny:
+    amount: Any
+    note: str | None = None
+
+
 @dataclass(frozen=True)
 class Line:
     qty: int
