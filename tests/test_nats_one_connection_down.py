@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ ASK = SAFETY / 4
 
 @asynccontextmanager
 async def cut_systems(
-    server: NatsServer, cut: Cut, **options: int
+    server: NatsServer, cut: Cut, **options: Any
 ) -> AsyncIterator[tuple[ActorSystem, ActorSystem, Probe]]:
     """`here`, connected through the proxy, and `there`, connected straight, which exposes
     an `Echo` at /echo and has a probe subscribed to the topic `news`."""
@@ -144,11 +145,15 @@ async def test_health_reads_reconnecting_and_the_link_follows_the_requests_conne
         link = link_of(here)
         echo = here.remote("there", "/echo")
         gauge = "actorkit_nats_connected"
+
+        def linked() -> tuple[bool, bool, bool]:
+            return echo.is_alive, link.link_up.is_set(), link.link_down.is_set()
+
         assert here.metrics.registry.get_sample_value(gauge) == 1
         await topics_cut(here, cut)
         assert (link.health()["state"], link.health()["connected"]) == ("reconnecting", False)
         assert here.metrics.registry.get_sample_value(gauge) == 0
-        assert echo.is_alive and link.link_up.is_set() and not link.link_down.is_set()
+        assert linked() == (True, True, False)
         cut.mend()
         await link._link.topics_up.wait()  # noqa: SLF001
         assert link.health()["state"] == "connected"
@@ -156,7 +161,8 @@ async def test_health_reads_reconnecting_and_the_link_follows_the_requests_conne
         await link.link_down.wait()
         assert (link.health()["state"], link.health()["connected"]) == ("reconnecting", False)
         assert here.metrics.registry.get_sample_value(gauge) == 0
-        assert not echo.is_alive and not link.link_up.is_set()
+        assert linked() == (False, False, True)
         cut.mend()
         await link.link_up.wait()
-        assert echo.is_alive and link.health()["state"] == "connected"
+        assert linked() == (True, True, False)
+        assert link.health()["state"] == "connected"
