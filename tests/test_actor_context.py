@@ -81,3 +81,42 @@ async def test_a_value_set_before_a_restart_is_still_set_after_it() -> None:
         await actor.ask("set")
         actor.tell("fail")
         assert await actor.ask("get") == "inside"
+
+
+class Records(Actor):
+    """Keeps what it saw when a message woke it; `"seen"` asks for it."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    async def receive(self, message: Any) -> Any:
+        if message == "seen":
+            return self.seen
+        self.seen.append(request.get())
+        return None
+
+
+class Tells(Actor):
+    """Sets its own value, then tells and sends to the actors it is given."""
+
+    async def receive(self, message: Any) -> Any:
+        request.set("sending actor")
+        for target in message:
+            target.tell("told")
+            await target.send("sent")
+
+
+async def test_a_tell_or_send_carries_no_context_even_as_the_first_message() -> None:
+    """The first message of an actor with no hooks makes its task (test_dormant): a tell or
+    a send making it, from a caller or another actor's handler, still runs it in the
+    spawner's context, as an ask does."""
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        request.set("spawner")
+        woken_here, woken_there = await system.spawn(Records), await system.spawn(Records)
+        teller = await system.spawn(Tells)
+        request.set("sender")
+        woken_here.tell("told")
+        await woken_here.send("sent")
+        assert await woken_here.ask("seen") == ["spawner", "spawner"]
+        await teller.ask([woken_there])
+        assert await woken_there.ask("seen") == ["spawner", "spawner"]
