@@ -2,10 +2,12 @@
 other test pinned: a class used as a field is refused as itself (the error naming it, not the
 message that held it), a `__post_init__` raising `ValueError` or `TypeError` is a refusal of
 the whole (`field` None) that the asker gets back as `IncompatibleMessage`, and one raising
-anything else is no version mismatch but a `bad_payload`."""
+anything else is no version mismatch but a `bad_payload` (a `CancelledError` too), but for
+an exit, which the codec lets through."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Any
 
@@ -60,7 +62,15 @@ class Broken:
 
     def __post_init__(self) -> None:
         if self.qty < 0:
-            raise RuntimeError("qty must not be negative")
+            raise RAISED[self.qty]
+
+
+RAISED: dict[int, BaseException] = {
+    -1: RuntimeError("qty must not be negative"),
+    -2: asyncio.CancelledError("qty must not be negative"),
+    -3: SystemExit(3),
+    -4: KeyboardInterrupt(),
+}
 
 
 def _ext(name: str, fields: dict[str, Any]) -> msgspec.msgpack.Ext:
@@ -102,7 +112,16 @@ def test_a_post_init_refusing_the_whole_is_incompatible_with_no_field(name: str)
     assert str(rebuilt).endswith("the message was not handled")
 
 
-def test_a_post_init_raising_anything_else_is_a_bad_payload() -> None:
-    with pytest.raises(BadPayload, match="RuntimeError: qty must not be negative") as refused:
-        Codec().decode(_frame("deploys.Broken", {"qty": -1}))
+@pytest.mark.parametrize("qty", [-1, -2], ids=["RuntimeError", "CancelledError"])
+def test_a_post_init_raising_anything_else_is_a_bad_payload(qty: int) -> None:
+    said = f"{type(RAISED[qty]).__name__}: qty must not be negative"
+    with pytest.raises(BadPayload, match=said) as refused:
+        Codec().decode(_frame("deploys.Broken", {"qty": qty}))
     assert not isinstance(refused.value, Incompatible)
+
+
+@pytest.mark.parametrize("qty", [-3, -4], ids=["SystemExit", "KeyboardInterrupt"])
+def test_an_exit_from_a_post_init_is_let_through(qty: int) -> None:
+    with pytest.raises(type(RAISED[qty])) as exited:
+        Codec().decode(_frame("deploys.Broken", {"qty": qty}))
+    assert exited.value is RAISED[qty]
