@@ -15,7 +15,7 @@ import pytest
 from nats.aio.client import Client
 
 from actorkit import ActorSystem
-from actorkit._nats._frames import ASK, PING, STOPPED, TELL
+from actorkit._nats._frames import ASK, ERROR, PING, TELL
 from actorkit._nats._inbound import Inbound
 
 from .nats_support import SAFETY, NatsServer, link_of, requires_nats, settled, transport
@@ -77,8 +77,10 @@ async def test_what_nats_py_drops_as_a_slow_consumer_is_counted_or_refused(
             await settled(client)
             refusal = await answers.next_msg(SAFETY)
             assert refusal.subject == "answers.ask"
-            status, why = msgspec.msgpack.decode(refusal.data)
-            assert status == STOPPED and "slow consumer" in why
+            # Certainly not handled: `NotDelivered`, which says a retry is safe.
+            status, name, _, why = msgspec.msgpack.decode(refusal.data)
+            assert (status, name) == (ERROR, "actorkit.NotDelivered")
+            assert "slow consumer" in why
         finally:
             await client.close()
         release.set()

@@ -4,9 +4,9 @@ A subscription's messages wait in its pending queue only behind one on the slowe
 (`_direct`); when more arrive than that queue holds (nats-py's `pending_msgs_limit`, 524,288,
 or `pending_bytes_limit`, 128 MiB), nats-py drops each further one and reports only a
 `SlowConsumerError` without it. `Direct` hands each such message here first: a tell becomes a
-dead letter `slow_consumer`, an ask or send is answered that it was not handled (its asker
-would otherwise wait out its timeout), and a ping goes unanswered, as from a system that is
-not there (a probe pings again).
+dead letter `slow_consumer`, an ask or send is answered `NotDelivered` (not handled, so a
+retry is safe; its asker would otherwise wait out its timeout), and a ping goes unanswered,
+as from a system that is not there (a probe pings again).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from typing import Any, Protocol
 import msgspec
 from nats.aio.msg import Msg
 
+from .._errors import NotDelivered
 from .._wire import BadPayload
 from ._core import Core
-from ._frames import ASK, SEND, STOPPED, TELL, frames_of, request_of
+from ._frames import ASK, SEND, TELL, error_frame, frames_of, request_of
 
 Reply = Callable[[str, list[Any], str], object]
 
@@ -56,4 +57,4 @@ def _dropped(core: Core, reply: Reply, msg: Msg, group: str | None) -> None:
                 f"{core.system_name}:{where} did not handle it: its NATS subscription's queue "
                 "was full (a slow consumer), and the message was dropped"
             )
-            reply(msg.reply, [STOPPED, why], "a slow consumer's refusal")
+            reply(msg.reply, error_frame(NotDelivered(why)), "a slow consumer's refusal")
