@@ -113,7 +113,7 @@ class Requests:
             core.asks["stopped"] += 1
             raise
         except asyncio.CancelledError:  # its caller gave up on it: no failure of the target
-            core.asks["cancelled"] += 1
+            core.asks[self._answered(future, target, not path)] += 1
             raise
         except BaseException:
             core.asks["error"] += 1
@@ -125,6 +125,20 @@ class Requests:
                 future.cancel()
         core.asks["ok"] += 1
         return result
+
+    def _answered(self, future: asyncio.Future[Msg], target: str, group: bool) -> str:
+        """What a cancelled request counts as: `cancelled`, unless its reply had come, which
+        counts as what it said, as a local ask's reply or error set before its asker was
+        cancelled does."""
+        if not future.done() or future.cancelled():
+            return "cancelled"
+        try:
+            self._answer_of(future.result(), target, group)
+        except ActorStopped:
+            return "stopped"
+        except Exception:
+            return "error"
+        return "ok"
 
     async def _exchange(
         self, subject: str, payload: bytes, token: str, envelope: Ask, group: bool
