@@ -124,7 +124,14 @@ class Binding:
         if self.stats is not None:
             self.stats.failed(operation, error)
 
-    def _refuse_waiting(self, operation: str, error: BaseException) -> None:
+    def apply_failed(self, error: BaseException) -> None:
+        """A persist stored its events but `apply` raised: its caller gets that error, so the
+        writes called after it are refused as after a failed write (it still holds the turn,
+        which it hands on only after `apply`)."""
+        if self.waiting:
+            self._refuse_waiting("persist", error, "its events were stored, but apply raised ")
+
+    def _refuse_waiting(self, operation: str, error: BaseException, how: str = "") -> None:
         """The writes called after one that failed write nothing, as the later writes of a
         handler that awaits each do not run (and Akka stops the actor, discarding the persist
         calls that wait): else the journal would hold them without the one called before."""
@@ -135,7 +142,7 @@ class Binding:
                 waiter.set_exception(
                     kind(
                         f"{self.persistence_id!r}: not written: the {operation} of this actor "
-                        f"called before it failed ({shown(error)}); nothing was written"
+                        f"called before it failed ({how}{shown(error)}); nothing was written"
                     )
                 )
 

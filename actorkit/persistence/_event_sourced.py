@@ -11,7 +11,7 @@ import asyncio
 import inspect
 import logging
 from time import perf_counter
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from .._errors import PersistenceConflict, PersistenceError
 from .._exact import exact_int
@@ -19,10 +19,8 @@ from .._shown import given
 from ._binding import encode, encode_all
 from ._durable import Durable
 from ._evolution import pass_over, unfit
-
-if TYPE_CHECKING:
-    from ._binding import Binding
-from ._service import cancel_requests, cancelled_since, guarded, read_back, store_failure
+from ._landed import stored as _stored
+from ._service import cancel_requests, cancelled_since, guarded, store_failure
 
 logger = logging.getLogger("actorkit")
 
@@ -125,8 +123,10 @@ class EventSourced(Durable):
         if binding.busy:  # another write in flight: this one commits after it
             await binding.turn("persist")
         binding.busy = True
+        landed = False  # the turn goes on here if not, else once `apply` did not raise
         try:  # `guarded`, written out: no coroutine or message built per persist
             await binding.store.append(binding.persistence_id, binding.seq, payloads)
+            landed = True
         except Exception as error:
             # A commit in doubt (its answer lost) may have stored them: then the persist
             # succeeded, and an error would have its caller write them again.
@@ -140,16 +140,16 @@ class EventSourced(Durable):
                 what = f"persisting {len(payloads)} event(s) of {binding.persistence_id!r}"
                 raise store_failure(error, what) from error
             cancelled = cancelled_since(requests)
+            landed = True
         except asyncio.CancelledError as error:
             # Its write may have committed all the same: then the events are applied before
             # the cancellation goes on, as after a persist that returned.
             if not await _stored(binding, payloads):
                 raise
             cancelled = error
-        finally:  # `Binding.end_write`, written out: a comparison, no call
-            if binding.busy is True and not binding.waiting:
-                binding.busy = False
-            else:
+            landed = True
+        finally:
+            if not landed:
                 binding.end_write()
         before = binding.seq
         binding.seq += len(payloads)
@@ -160,9 +160,15 @@ class EventSourced(Durable):
         try:
             for event in events:
                 self.apply(event)
-        except BaseException:
+        except BaseException as error:
             binding.stale = True  # the events are stored: only a recovery applies them all
+            binding.apply_failed(error)  # its caller's later writes would not have run
             raise
+        finally:  # `Binding.end_write`, written out: a comparison, no call
+            if binding.busy is True and not binding.waiting:
+                binding.busy = False
+            else:
+                binding.end_write()
         every = self.snapshot_every
         if every and (binding.seq // every > before // every or binding.snapshot_owed):
             # A persist cancelled once stored leaves its snapshot to the next one that returns,
@@ -263,28 +269,6 @@ class EventSourced(Durable):
             return False
         self.restore(snapshot)
         return True
-
-
-async def _stored(binding: Binding, payloads: list[bytes]) -> bool:
-    """After a write that failed or was cancelled, whether the store holds its events after
-    all. Another writer's events in their place, or after them, leave the instance behind its
-    store."""
-    after = await read_back(_events_after(binding))
-    if after is None or after[: len(payloads)] != payloads:
-        if after:
-            binding.stale = True
-        return False
-    if len(after) > len(payloads):
-        binding.stale = True
-    return True
-
-
-async def _events_after(binding: Binding) -> list[bytes]:
-    """The payloads after the instance's last event: its cancelled write's, if it committed
-    (or another writer's to the byte, which leave the same state), else another writer's."""
-    return [
-        event.payload async for event in binding.store.read(binding.persistence_id, binding.seq + 1)
-    ]
 
 
 def _missing_apply(cls: type[EventSourced]) -> str | None:

@@ -1,5 +1,6 @@
 """Shared pieces of the durable-actor tests: stores that outlive a system (a restart of the
-"process" is a new system on the same data), a store that fails on demand, and the events."""
+"process" is a new system on the same data), a store that fails on demand, one that holds
+each write until the test lets it through, and the events."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from actorkit.persistence import (
     StoredEvent,
     StoredReminder,
 )
+from actorkit.persistence._payload import decode
 
 from .postgres_server import PostgresServer
 
@@ -42,6 +44,51 @@ class SharedMemoryStore(MemoryStore):
         """A new store object on the same data, as a second process opens the same database
         (a store object serves one running system)."""
         return copy.copy(self)  # shallow: the same journals, snapshots, states and reminders
+
+
+class Turnstile(SharedMemoryStore):
+    """Holds each append and state save until the test lets that one through: `calls` are
+    the writes the store was asked for, in order; `passes[i]` lets the i-th commit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[object] = []
+        self.passes: list[asyncio.Event] = []
+        self.called = asyncio.Event()
+        self.failing: set[int] = set()
+        """The writes, by index in `calls`, that fail with nothing stored (an outage)."""
+
+    async def _turn(self, what: object) -> None:
+        self.calls.append(what)
+        gate = asyncio.Event()
+        self.passes.append(gate)
+        self.called.set()
+        await gate.wait()
+        if len(self.passes) - 1 in self.failing:
+            raise PersistenceError("the store is unreachable")
+
+    async def called_for(self, count: int, *callers: asyncio.Future[Any]) -> None:
+        """Back once the store was asked for `count` writes; a caller that ended first (a
+        write refused) raises what it got instead of leaving the test to its timeout."""
+        while len(self.calls) < count:
+            self.called.clear()
+            called = asyncio.ensure_future(self.called.wait())
+            await asyncio.wait([called, *callers], return_when=asyncio.FIRST_COMPLETED)
+            called.cancel()
+            for caller in callers:
+                if caller.done():
+                    caller.result()
+                    raise AssertionError(f"{caller} ended before the write it awaits")
+
+    async def append(
+        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
+    ) -> float:
+        await self._turn((expected_seq, [decode(p) for p in payloads]))
+        return await super().append(persistence_id, expected_seq, payloads)
+
+    async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
+        await self._turn((expected_revision, decode(payload)))
+        return await super().save_state(persistence_id, expected_revision, payload)
 
 
 class InDoubt(SharedMemoryStore):

@@ -7,7 +7,7 @@ refuse). A recovery rebuilds what the instance holds."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,54 +17,9 @@ from actorkit.persistence import DurableState, EventSourced, Store
 from actorkit.persistence._payload import decode, encode
 from actorkit.testing import instance
 
-from .durable_support import SharedMemoryStore
+from .durable_support import SharedMemoryStore, Turnstile
 
 pytestmark = pytest.mark.timeout(30)
-
-
-class Turnstile(SharedMemoryStore):
-    """Holds each append and state save until the test lets that one through: `calls` are
-    the writes the store was asked for, in order; `passes[i]` lets the i-th commit."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.calls: list[object] = []
-        self.passes: list[asyncio.Event] = []
-        self.called = asyncio.Event()
-        self.failing: set[int] = set()
-        """The writes, by index in `calls`, that fail with nothing stored (an outage)."""
-
-    async def _turn(self, what: object) -> None:
-        self.calls.append(what)
-        gate = asyncio.Event()
-        self.passes.append(gate)
-        self.called.set()
-        await gate.wait()
-        if len(self.passes) - 1 in self.failing:
-            raise PersistenceError("the store is unreachable")
-
-    async def called_for(self, count: int, *callers: asyncio.Future[Any]) -> None:
-        """Back once the store was asked for `count` writes; a caller that ended first (a
-        write refused) raises what it got instead of leaving the test to its timeout."""
-        while len(self.calls) < count:
-            self.called.clear()
-            called = asyncio.ensure_future(self.called.wait())
-            await asyncio.wait([called, *callers], return_when=asyncio.FIRST_COMPLETED)
-            called.cancel()
-            for caller in callers:
-                if caller.done():
-                    caller.result()
-                    raise AssertionError(f"{caller} ended before the write it awaits")
-
-    async def append(
-        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
-    ) -> float:
-        await self._turn((expected_seq, [decode(p) for p in payloads]))
-        return await super().append(persistence_id, expected_seq, payloads)
-
-    async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
-        await self._turn((expected_revision, decode(payload)))
-        return await super().save_state(persistence_id, expected_revision, payload)
 
 
 class Ledger(EventSourced):
@@ -258,6 +213,38 @@ async def test_after_another_writer_s_conflict_the_writes_queued_behind_conflict
             assert store.calls == [(0, ["x"])]
             assert live.items == []
         assert await recovered(store, Ledger, "a") == ["rival"]
+
+
+class Fussy(Ledger):
+    def apply(self, event: Any) -> None:
+        if event == "boom":
+            raise ValueError("apply refused boom")
+        super().apply(event)
+
+
+async def test_a_persist_whose_apply_raises_refuses_the_writes_called_after_it() -> None:
+    """Its events are stored, but its caller gets apply's error, as a handler whose later
+    writes then never run: those waiting behind it write nothing either."""
+    store = Turnstile()
+    async with asyncio.timeout(10):
+        async with ActorSystem("z", store=store) as system:
+            ref = await system.spawn(Fussy, name="a")
+            live = instance(ref)
+            assert isinstance(live, Fussy)
+            writes = [asyncio.ensure_future(live.persist(n)) for n in ("boom", "y", "z")]
+            await store.called_for(1)
+            store.passes[0].set()
+            with pytest.raises(ValueError, match="apply refused boom"):
+                await writes[0]
+            second = asyncio.ensure_future(store.called_for(2))
+            await asyncio.wait([second, *writes[1:]], return_when=asyncio.FIRST_COMPLETED)
+            second.cancel()
+            assert store.calls == [(0, ["boom"])]
+            for refused in writes[1:]:
+                with pytest.raises(PersistenceError, match="called before it failed"):
+                    await refused
+            assert [decode(e.payload) async for e in store.read("/a")] == ["boom"]
+            assert live.items == []
 
 
 class Snapshotted(Ledger):
