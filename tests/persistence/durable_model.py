@@ -49,9 +49,8 @@ class Round:
 
 @dataclass(frozen=True)
 class Left:
-    """A background write as it began: refused (another was in flight), stale, stored."""
+    """A background write as it began: stale, stored."""
 
-    refused: bool
     stale: bool
     stored: bool
     before: int
@@ -76,8 +75,6 @@ class Journal:
     """Counts the instances (recoveries)."""
     left: dict[int, Left] = field(default_factory=dict)
     """Background writes begun and not yet ended, by command."""
-    busy: int | None = None
-    """The live instance's background write in flight: its other writes are refused."""
     owed: bool = False
     """The live instance may owe a snapshot (a persist crossed a mark, cancelled)."""
 
@@ -94,7 +91,6 @@ class Journal:
             check(restored + entry.replayed == len(self.events), f"{pid}: replayed otherwise")
         self.view = list(self.events)
         self.instance += 1
-        self.busy = None
         self.owed = False
 
     def rival(self, value: int) -> None:
@@ -136,10 +132,6 @@ class Journal:
                 expected = "Boom"
             check(outcome == expected, f"{pid}: cmd {cmd} was {outcome}")
             check(own is None, f"{pid}: a fault fired for {cmd}, which wrote nothing")
-            stored = False
-        elif self.busy is not None:
-            check(outcome == "RuntimeError", f"{pid}: {cmd}, beside a write in flight, {outcome}")
-            check(not _stored(cmd, final, pid), f"{pid}: {cmd}, refused, is stored")
             stored = False
         else:
             stored = self.write(cmd, outcome, own, final, step)
@@ -188,15 +180,14 @@ class Journal:
 
     def began(self, cmd: Cmd, entry: Outcome, final: list[int]) -> None:
         """A background write begins on the live instance: where its events go in the journal
-        if stored, since nothing else is written to the id before it ends (the instance refuses
-        its other writes, the next one's recovery waits for it)."""
+        if stored, since nothing else is written to the id before it ends (the instance's next
+        write waits for it, `Recording.after_left`; the next one's recovery waits for it)."""
         pid = self.persistence_id
         check(entry.state == self.view, f"{pid}: {cmd} began on {entry.state}, not {self.view}")
-        refused = self.busy is not None and bool(cmd.values)  # persist() writes nothing
         stale = self.view != self.events
         stored = _stored(cmd, final, pid)
-        check(not (stored and (refused or stale)), f"{pid}: {cmd} is stored, refused or stale")
-        left = Left(refused, stale, stored, len(self.events), self.instance, self.owed)
+        check(not (stored and stale), f"{pid}: {cmd} is stored, stale")
+        left = Left(stale, stored, len(self.events), self.instance, self.owed)
         self.left[cmd.id] = left
         if stored:
             self.events += cmd.values
@@ -204,15 +195,13 @@ class Journal:
             if every and (after // every > left.before // every or self.owed):
                 # Its snapshot may land (and be recovered from) before the write ends here
                 self.snapshots.add(after)
-        if cmd.values and not refused:
-            self.busy = cmd.id
 
     def ended(self, cmd: Cmd, entry: Outcome, step: Round) -> None:
         pid, left = self.persistence_id, self.left.pop(cmd.id)
         outcome = entry.outcome.removeprefix("left ")
         what = f"{pid}: background {cmd} ({left}) ended {outcome}"
-        if left.refused or not cmd.values:
-            check(outcome == ("RuntimeError" if left.refused else "done"), what)
+        if not cmd.values:
+            check(outcome == "done", what)
             return
         if left.stale:  # not stored (`began`)
             allowed = {"PersistenceConflict", *(["PersistenceError"] if step.shared_fates else [])}
@@ -225,8 +214,6 @@ class Journal:
                 what,
             )
         live = left.instance == self.instance and self.view is not None
-        if live:
-            self.busy = None
         if live and outcome == "done":
             assert self.view is not None
             self.view += cmd.values
