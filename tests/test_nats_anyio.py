@@ -22,9 +22,15 @@ pytestmark = [requires_nats, pytest.mark.timeout(90)]
 
 
 class Echo(Actor):
+    """Answers with the message; `"slow"` only once the test releases it, so that each
+    `move_on_after` below cuts an ask still waiting for its reply."""
+
+    def __init__(self, release: asyncio.Event | None = None) -> None:
+        self.release = release
+
     async def receive(self, message: Any) -> Any:
-        if message == "slow":
-            await asyncio.sleep(0.01)
+        if message == "slow" and self.release is not None:
+            await self.release.wait()
         return message
 
 
@@ -55,12 +61,16 @@ async def test_a_remote_ask_under_move_on_after_leaves_nothing_waiting(server: N
         ActorSystem("here", transport=transport(server)) as here,
         ActorSystem("there", transport=transport(server)) as there,
     ):
-        there.expose(await there.spawn(Echo, name="echo"))
+        release = asyncio.Event()
+        there.expose(await there.spawn(Echo, release, name="echo"))
         remote = here.remote("there", "/echo")
         assert await remote.ask("ready", timeout=10) == "ready"
         for delay in (0.0, 0.0005, 0.001, 0.002, 0.005, 0.02):
             with anyio.move_on_after(delay) as scope:
-                assert await remote.ask("slow", timeout=10) == "slow"
-            assert scope.cancelled_caught or scope.deadline > anyio.current_time()
+                await remote.ask("slow", timeout=10)
+            assert scope.cancelled_caught
             assert pending_asks(here) == 0
+            release.set()  # the held handler returns; its reply has no ask left to reach
+            assert await remote.ask("sync", timeout=10) == "sync"  # queued behind it
+            release.clear()
         assert await remote.ask("after", timeout=10) == "after"
