@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
-from actorkit import ActorStopped, ActorSystem, PersistenceConflict, PersistenceError
+from actorkit import ActorRef, ActorStopped, ActorSystem, PersistenceConflict, PersistenceError
 from actorkit.persistence import DurableState, EventSourced, Store
 from actorkit.persistence._payload import decode, encode
 from actorkit.testing import instance
 
 from .durable_support import SharedMemoryStore, Turnstile
+
+T = TypeVar("T")
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -47,6 +49,14 @@ class Register(DurableState):
         if message == "gather":
             await asyncio.gather(self.save(["a"]), self.save(["a", "b"]))
         return self.state
+
+
+async def spawned(system: ActorSystem, cls: type[T]) -> tuple[ActorRef, T]:
+    """The actor `/a` of `cls`, and its live instance, whose writes the tests start."""
+    ref = await system.spawn(cls, name="a")
+    live = instance(ref)
+    assert isinstance(live, cls)
+    return ref, live
 
 
 async def recovered(store: SharedMemoryStore, cls: type, name: str) -> Any:
@@ -100,9 +110,7 @@ async def test_a_handler_s_persist_follows_one_its_task_has_in_flight() -> None:
     store = Turnstile()
     async with asyncio.timeout(10):
         async with ActorSystem("z", store=store) as system:
-            ref = await system.spawn(Ledger, name="a")
-            live = instance(ref)
-            assert isinstance(live, Ledger)
+            ref, live = await spawned(system, Ledger)
             task = asyncio.ensure_future(live.persist("task"))
             await store.called_for(1)
             calling = asyncio.Event()
@@ -123,9 +131,7 @@ async def test_a_write_waiting_its_turn_when_the_instance_is_replaced_writes_not
     store = Turnstile()
     async with asyncio.timeout(10):
         async with ActorSystem("z", store=store) as system:
-            ref = await system.spawn(Ledger, name="a")
-            live = instance(ref)
-            assert isinstance(live, Ledger)
+            ref, live = await spawned(system, Ledger)
             first = asyncio.ensure_future(live.persist("first"))
             await store.called_for(1)
             began = asyncio.Event()
@@ -150,9 +156,7 @@ async def test_a_write_cancelled_while_waiting_its_turn_leaves_the_next_one_its_
     store = Turnstile()
     async with asyncio.timeout(10):
         async with ActorSystem("z", store=store) as system:
-            ref = await system.spawn(Ledger, name="a")
-            live = instance(ref)
-            assert isinstance(live, Ledger)
+            _ref, live = await spawned(system, Ledger)
             writes = [asyncio.ensure_future(live.persist(n)) for n in ("x", "y", "z")]
             await store.called_for(1)
             writes[1].cancel()
@@ -174,9 +178,7 @@ async def test_a_write_that_fails_refuses_the_writes_called_after_it() -> None:
     store.failing.add(0)
     async with asyncio.timeout(10):
         async with ActorSystem("z", store=store) as system:
-            ref = await system.spawn(Ledger, name="a")
-            live = instance(ref)
-            assert isinstance(live, Ledger)
+            _ref, live = await spawned(system, Ledger)
             writes = [asyncio.ensure_future(live.persist(n)) for n in ("x", "y", "z")]
             await store.called_for(1)
             store.passes[0].set()
@@ -199,9 +201,7 @@ async def test_after_another_writer_s_conflict_the_writes_queued_behind_conflict
     store = Turnstile()
     async with asyncio.timeout(10):
         async with ActorSystem("z", store=store) as system:
-            ref = await system.spawn(Ledger, name="a")
-            live = instance(ref)
-            assert isinstance(live, Ledger)
+            _ref, live = await spawned(system, Ledger)
             writes = [asyncio.ensure_future(live.persist(n)) for n in ("x", "y")]
             await store.called_for(1)
             await SharedMemoryStore.append(store, "/a", 0, [encode("rival")])
@@ -228,9 +228,7 @@ async def test_a_persist_whose_apply_raises_refuses_the_writes_called_after_it()
     store = Turnstile()
     async with asyncio.timeout(10):
         async with ActorSystem("z", store=store) as system:
-            ref = await system.spawn(Fussy, name="a")
-            live = instance(ref)
-            assert isinstance(live, Fussy)
+            _ref, live = await spawned(system, Fussy)
             writes = [asyncio.ensure_future(live.persist(n)) for n in ("boom", "y", "z")]
             await store.called_for(1)
             store.passes[0].set()
