@@ -14,11 +14,12 @@ import asyncio
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from .._errors import ActorStopped, PersistenceConflict, PersistenceError
+from .._errors import ActorStopped, PersistenceConflict
 from .._shown import shown
 from .._wire import BadPayload
 from . import _payload
 from ._evolution import unreadable, warn_dropped
+from ._refusals import refuse
 
 if TYPE_CHECKING:
     from .._cell import Cell
@@ -67,6 +68,7 @@ class Binding:
     __slots__ = (
         "after", "armed", "busy", "cell", "persistence_id", "recovered", "reminders",
         "reminding", "seq", "service", "snapshot_owed", "stale", "stats", "store", "waiting",
+        "writing",
     )  # fmt: skip
 
     def __init__(
@@ -93,6 +95,8 @@ class Binding:
         """The persists and saves called while another was in flight, in call order: each
         is handed its turn (True) when the one before ends, told (False) that the instance
         was retired meanwhile, or refused when one called before it failed."""
+        self.writing = "persist"
+        """What the writes waiting are (`persist` or `save`): their refusals name it."""
         self.reminding = 0
         """Reminder writes of this instance in flight: any number, beside a persist or save."""
         self.after: asyncio.Future[None] | None = None
@@ -120,7 +124,7 @@ class Binding:
         if isinstance(error, PersistenceConflict) and operation in ("persist", "save"):
             self.stale = True
         if operation in ("persist", "save") and self.waiting:
-            self._refuse_waiting(operation, error)
+            self._refuse_waiting(operation, f"failed ({shown(error)})", error)
         if self.stats is not None:
             self.stats.failed(operation, error)
 
@@ -129,22 +133,21 @@ class Binding:
         writes called after it are refused as after a failed write (it still holds the turn,
         which it hands on only after `apply`)."""
         if self.waiting:
-            self._refuse_waiting("persist", error, "its events were stored, but apply raised ")
+            why = f"failed (its events were stored, but apply raised {shown(error)})"
+            self._refuse_waiting("persist", why, error)
 
-    def _refuse_waiting(self, operation: str, error: BaseException, how: str = "") -> None:
-        """The writes called after one that failed write nothing, as the later writes of a
-        handler that awaits each do not run (and Akka stops the actor, discarding the persist
-        calls that wait): else the journal would hold them without the one called before."""
+    def abandoned(self, operation: str, stored: bool | None) -> None:
+        """A persist or save holding the turn was cancelled, and the store does not hold it
+        (`stored` False) or could not say (None): the writes called after it are refused as
+        after a failed one, else they would commit without it (or, had it landed, fail as a
+        conflict with their own instance)."""
+        if self.waiting:
+            doubt = ", and may have been stored (the store could not be read back)"
+            self._refuse_waiting(operation, "was cancelled" + ("" if stored is False else doubt))
+
+    def _refuse_waiting(self, operation: str, why: str, error: BaseException | None = None) -> None:
         waiting, self.waiting = self.waiting, deque()
-        kind = PersistenceConflict if isinstance(error, PersistenceConflict) else PersistenceError
-        for waiter in waiting:
-            if not waiter.done():
-                waiter.set_exception(
-                    kind(
-                        f"{self.persistence_id!r}: not written: the {operation} of this actor "
-                        f"called before it failed ({how}{shown(error)}); nothing was written"
-                    )
-                )
+        refuse(waiting, self.persistence_id, operation, why, error)
 
     @property
     def retired(self) -> bool:
@@ -187,14 +190,20 @@ class Binding:
         with nothing written."""
         waiter: asyncio.Future[bool] = self.cell.runtime.loop.create_future()
         self.waiting.append(waiter)
+        self.writing = what
         try:
             handed = await waiter
         except asyncio.CancelledError:
+            # Cancelled unstored: the writes called after it are refused, as after a failure.
             handed = waiter.done() and not waiter.cancelled() and waiter.exception() is None
-            if handed and waiter.result():
-                self.end_write()  # handed the turn as it was cancelled: the next one's now
+            if handed and waiter.result():  # handed the turn as it was cancelled
+                self.abandoned(what, False)
+                self.end_write()
             elif waiter in self.waiting:
-                self.waiting.remove(waiter)
+                waiting = list(self.waiting)
+                at = waiting.index(waiter)
+                self.waiting = deque(waiting[:at])
+                refuse(waiting[at + 1 :], self.persistence_id, what, "was cancelled")
             raise
         if handed and isinstance(self.busy, Retired):  # retired before its turn came
             self.end_write()
@@ -243,9 +252,11 @@ class Binding:
             waiting = self.waiting
             while waiting:
                 waiter = waiting.popleft()
-                if not waiter.done():  # else cancelled while it waited
+                if not waiter.done():
                     waiter.set_result(True)
                     return
+                # Cancelled while it waited, its task not run yet: those after it are refused.
+                self._refuse_waiting(self.writing, "was cancelled")
             self.busy = False
         elif isinstance(busy, Retired):
             self._retired_write_ended(busy)

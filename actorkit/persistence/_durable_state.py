@@ -10,6 +10,7 @@ from .._errors import PersistenceConflict, PersistenceError
 from ._binding import Binding, encode
 from ._durable import Durable
 from ._service import cancel_requests, cancelled_since, guarded, read_back
+from ._store import StoredState
 
 
 class DurableState(Durable):
@@ -56,7 +57,8 @@ class DurableState(Durable):
         except asyncio.CancelledError as error:
             # Saved all the same: the instance holds (and the metrics count) what was stored
             # before the cancellation goes on, as after a save that returned.
-            if not await _saved(binding, payload):
+            if not (saved := await _saved(binding, payload)):
+                binding.abandoned("save", saved)  # those called after it write nothing
                 raise
             cancelled = error
         finally:
@@ -82,13 +84,21 @@ class DurableState(Durable):
         return 0
 
 
-async def _saved(binding: Binding, payload: bytes) -> bool:
+async def _saved(binding: Binding, payload: bytes) -> bool | None:
     """After a save that failed or was cancelled, whether the store holds it after all (then
-    the instance takes its revision)."""
-    stored = await read_back(binding.store.load_state(binding.persistence_id))
+    the instance takes its revision); None when the store could not be read."""
+    read = await read_back(_state(binding))
+    if read is None:
+        return None
+    stored = read[0]
     if stored is None or (stored.revision, stored.payload) != (binding.seq + 1, payload):
         if stored is not None and stored.revision != binding.seq:
             binding.stale = True  # another writer's revision: the instance is behind
         return False
     binding.seq = stored.revision
     return True
+
+
+async def _state(binding: Binding) -> tuple[StoredState | None]:
+    """The stored state, in a tuple: `read_back`'s None says the store could not tell."""
+    return (await binding.store.load_state(binding.persistence_id),)

@@ -144,7 +144,8 @@ class EventSourced(Durable):
         except asyncio.CancelledError as error:
             # Its write may have committed all the same: then the events are applied before
             # the cancellation goes on, as after a persist that returned.
-            if not await _stored(binding, payloads):
+            if not (found := await _stored(binding, payloads)):
+                binding.abandoned("persist", found)  # those called after it write nothing
                 raise
             cancelled = error
             landed = True

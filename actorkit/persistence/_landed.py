@@ -12,12 +12,15 @@ if TYPE_CHECKING:
     from ._binding import Binding
 
 
-async def stored(binding: Binding, payloads: list[bytes]) -> bool:
+async def stored(binding: Binding, payloads: list[bytes]) -> bool | None:
     """After a write that failed or was cancelled, whether the store holds its events after
-    all. Another writer's events in their place, or after them, leave the instance behind its
+    all; None when the store could not be read (falsy: the instance keeps what it had).
+    Another writer's events in their place, or after them, leave the instance behind its
     store."""
     after = await read_back(_events_after(binding))
-    if after is None or after[: len(payloads)] != payloads:
+    if after is None:
+        return None
+    if after[: len(payloads)] != payloads:
         if after:
             binding.stale = True
         return False

@@ -152,25 +152,6 @@ async def test_a_write_waiting_its_turn_when_the_instance_is_replaced_writes_not
         assert await recovered(store, Ledger, "a") == ["first"]
 
 
-async def test_a_write_cancelled_while_waiting_its_turn_leaves_the_next_one_its_turn() -> None:
-    store = Turnstile()
-    async with asyncio.timeout(10):
-        async with ActorSystem("z", store=store) as system:
-            _ref, live = await spawned(system, Ledger)
-            writes = [asyncio.ensure_future(live.persist(n)) for n in ("x", "y", "z")]
-            await store.called_for(1)
-            writes[1].cancel()
-            store.passes[0].set()
-            await store.called_for(2, writes[2])
-            store.passes[1].set()
-            await writes[2]
-            with pytest.raises(asyncio.CancelledError):
-                await writes[1]
-            assert store.calls == [(0, ["x"]), (1, ["z"])]
-            assert live.items == ["x", "z"]
-        assert await recovered(store, Ledger, "a") == ["x", "z"]
-
-
 async def test_a_write_that_fails_refuses_the_writes_called_after_it() -> None:
     """As in a handler that awaits each, whose later writes do not run: none lands after one
     called before it failed; the instance writes again once that has been said."""

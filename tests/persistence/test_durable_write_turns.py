@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import ActorStopped
+from actorkit import ActorStopped, PersistenceError
 from actorkit.persistence._binding import Binding
 
 pytestmark = pytest.mark.timeout(30)
@@ -51,7 +51,9 @@ def a_binding() -> Binding:
     return Binding(Service(), cell, "a", "Ledger")  # type: ignore[arg-type]
 
 
-async def test_a_turn_handed_to_a_write_cancelled_before_it_ran_goes_to_the_next() -> None:
+async def test_a_turn_handed_to_a_write_cancelled_before_it_ran_refuses_the_next() -> None:
+    """It writes nothing: the one called after it must not commit without it, as after a
+    failed write; the instance is free for a write called after that was said."""
     async with asyncio.timeout(5):
         binding = a_binding()
         second, third = await writing(binding)
@@ -59,10 +61,9 @@ async def test_a_turn_handed_to_a_write_cancelled_before_it_ran_goes_to_the_next
         second.cancel()  # before it ran
         with pytest.raises(asyncio.CancelledError):
             await second
-        await third  # holds the turn now
-        assert binding.busy is True and not binding.waiting
-        binding.end_write()
-        assert binding.busy is False
+        with pytest.raises(PersistenceError, match="called before it was cancelled; nothing"):
+            await third
+        assert binding.busy is False and not binding.waiting
 
 
 async def test_a_turn_handed_to_a_write_of_an_instance_retired_before_it_ran_ends_it() -> None:
