@@ -126,14 +126,17 @@ async def recover(actor: Durable) -> None:
         # Shielded: a recovery cut short (its actor stopped) leaves them to the next instance.
         await asyncio.shield(binding.after)
         binding.after = None
+    stats = binding.stats
     try:
         await actor._load()
         await arm_all(actor, binding)
-    except PersistenceError as error:  # the store's, not `apply`'s or `restore`'s own
-        binding.failed("recovery", error)
+    except Exception as error:
+        if isinstance(error, PersistenceError):  # the store's, not `apply`'s or `restore`'s
+            binding.failed("recovery", error)
+        if stats is not None:  # timed only when finished: counted, else it shows nowhere
+            stats.recovery_failures += 1
         raise
     binding.recovered_now()
-    stats = binding.stats
     if stats is not None:
         stats.recovery_seconds.observe(perf_counter() - began)
 

@@ -33,8 +33,8 @@ class DurableStats:
     """What is counted for one durable actor class (the `actor_type` label)."""
 
     __slots__ = (
-        "events_persisted", "events_replayed", "failures", "persist_seconds", "recovery_seconds",
-        "states_saved",
+        "events_persisted", "events_replayed", "failures", "persist_seconds", "recovery_failures",
+        "recovery_seconds", "states_saved",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -46,6 +46,11 @@ class DurableStats:
         self.persist_seconds = Histogram(DURATION_BUCKETS)
         """Persists and saves alike: the time a durable write takes, by class."""
         self.recovery_seconds = Histogram(RECOVERY_BUCKETS)
+        """Recoveries that finished; those that raised are `recovery_failures`."""
+        self.recovery_failures = 0
+        """Recoveries that raised, whatever raised it (the store, a row that does not decode,
+        `apply` or `restore`): a failed one is no sample of `recovery_seconds`, so without
+        this it would show nowhere (at a first spawn there is no crash report either)."""
 
     def failed(self, operation: Operation, error: BaseException) -> None:
         key = (operation, "conflict" if isinstance(error, PersistenceConflict) else "error")
@@ -79,6 +84,7 @@ def collect(metrics: PersistenceMetrics) -> Iterator[Metric]:
         ("events_persisted", "Events written by persist, by actor class"),
         ("events_replayed", "Events replayed through apply during recovery, by actor class"),
         ("states_saved", "States written by save (DurableState), by actor class"),
+        ("recovery_failures", "Recoveries of durable actors that failed, by actor class"),
     ):
         counter = CounterMetricFamily(f"actorkit_{attr}", doc, labels=["actor_type"])
         for name in names:
@@ -96,7 +102,7 @@ def collect(metrics: PersistenceMetrics) -> Iterator[Metric]:
     yield failures
     for attr, doc in (
         ("persist_seconds", "Time from persist or save to durable (encode, queue, commit)"),
-        ("recovery_seconds", "Time to recover a durable actor (snapshot, replay, reminders)"),
+        ("recovery_seconds", "Time a recovery of a durable actor took, for those that finished"),
     ):
         family = HistogramMetricFamily(f"actorkit_{attr}", doc, labels=["actor_type"])
         for name in names:
