@@ -207,6 +207,9 @@ class EventSourced(Durable):
                 binding.store.save_snapshot(binding.persistence_id, binding.seq, payload),
                 f"saving a snapshot of {binding.persistence_id!r}",
             )
+        except asyncio.CancelledError:  # its caller's: perhaps not saved, so still owed
+            binding.snapshot_owed = True
+            raise
         except Exception as error:
             # The events are durable: only recovery time is lost, so the persist succeeded.
             binding.failed("snapshot", error)
