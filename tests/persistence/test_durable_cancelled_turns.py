@@ -15,6 +15,7 @@ from actorkit import ActorSystem, PersistenceError
 from actorkit.persistence import MemoryStore, Store, StoredEvent, StoredState
 from actorkit.persistence._payload import encode
 
+from ..metrics_truth_support import sample, scraped
 from .durable_support import Turnstile, journal
 from .test_durable_concurrent_writes import Ledger, Register, recovered, spawned
 
@@ -73,6 +74,28 @@ async def test_a_persist_cancelled_in_the_store_and_not_stored_refuses_the_next(
             assert live.items == [*held, "after"]
         async with ActorSystem("z", store=make(), metrics=False) as system:
             assert await (await system.spawn(Ledger, name="a")).ask("show") == [*held, "after"]
+
+
+async def test_a_persist_cancelled_as_its_commit_lands_is_followed_by_the_next(
+    make: Callable[[], Store],
+) -> None:
+    """Stored after all, it is applied as after a call that returned, and the persist called
+    after it writes after it: only a write that ends unstored refuses those behind it."""
+    async with asyncio.timeout(20):
+        store = make()
+        async with ActorSystem("z", store=store, metrics=False) as system:
+            _ref, live = await spawned(system, Ledger)
+            first = asyncio.ensure_future(live.persist("a"))
+
+            def landed(writes: int, seconds: float) -> None:
+                store.on_commit = None
+                first.cancel()  # before its caller heard of the commit
+
+            store.on_commit = landed
+            first_outcome, second = await outcomes(first, live.persist("b"))
+            assert isinstance(first_outcome, asyncio.CancelledError)
+            assert second is None
+            assert await journal(store, "/a") == ["a", "b"] == live.items
 
 
 async def test_a_save_cancelled_in_the_store_and_not_stored_refuses_the_next(
@@ -184,3 +207,25 @@ async def test_a_write_cancelled_whose_outcome_is_in_doubt_refuses_the_writes_af
             assert "nothing was written" in str(refused.value)
             assert live.items == []
         assert await recovered(store, Ledger, "a") == (["x"] if lands else [])
+
+
+async def test_the_writes_refused_behind_a_failed_one_are_not_counted_as_store_failures() -> None:
+    """One outage, one failure: those behind it reached no store."""
+    store = Turnstile()
+    store.failing.add(0)
+    async with asyncio.timeout(10):
+        async with ActorSystem("z", store=store) as system:
+            _ref, live = await spawned(system, Ledger)
+            writes = [asyncio.ensure_future(live.persist(n)) for n in ("x", "y", "z")]
+            await store.called_for(1)
+            store.passes[0].set()
+            ended = await outcomes(*writes)
+            assert all(isinstance(error, PersistenceError) for error in ended)
+            failures = sample(
+                scraped(system),
+                "actorkit_persistence_failures_total",
+                actor_type="Ledger",
+                operation="persist",
+                kind="error",
+            )
+            assert failures == 1
