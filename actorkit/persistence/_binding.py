@@ -94,7 +94,7 @@ class Binding:
         self.waiting: deque[asyncio.Future[bool]] = deque()
         """The persists and saves called while another was in flight, in call order: each
         is handed its turn (True) when the one before ends, told (False) that the instance
-        was retired meanwhile, or refused when one called before it failed."""
+        was retired meanwhile, or refused when one called before it ended unstored."""
         self.writing = "persist"
         """What the writes waiting are (`persist` or `save`): their refusals name it."""
         self.reminding = 0
@@ -186,8 +186,8 @@ class Binding:
         each fenced by the sequence number the one before it made: sent at once, the second
         would carry the same expected number and fail as a conflict with its own instance.
         Returns holding the turn (`busy` True); `ActorStopped` when the instance is retired
-        first, and the error of the failed one's kind when one called before it failed,
-        with nothing written."""
+        first, and the error of the failed one's kind when one called before it failed or
+        was cancelled unstored, with nothing written."""
         waiter: asyncio.Future[bool] = self.cell.runtime.loop.create_future()
         self.waiting.append(waiter)
         self.writing = what
