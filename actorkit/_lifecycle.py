@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from ._actor import Actor
+from ._cut import failed_while_cut, stop_child
 from ._failure import as_failure
 from ._instruments import IN_ON_START, IN_SIGNAL
 from ._record import Record
@@ -69,6 +70,8 @@ class Lifecycle(Record):
             # is already a dead letter and nobody is left to supervise it.
             self.runtime.instruments.failure(self.cell, error, message, "none (already stopped)")
             return
+        if self.runtime.cuts and failed_while_cut(self.cell, error, message):
+            return
         self.mailbox.crashed += 1
         parent = self.parent
         if SELF_STOP in self.mailbox.signals and self.exit_is_stop:
@@ -85,13 +88,6 @@ class Lifecycle(Record):
             self.stop_failed(error, message)
             return
         self.report(error, message)
-
-    def stop_failed(self, error: BaseException, message: object) -> None:
-        """A failure no supervisor decides on, while it (leaving a pool), its parent or the system
-        stops: logged and counted, and it stops (OTP's draining supervisor restarts nothing)."""
-        why = "shutting down" if self.runtime.shutting_down or self.parent is None else "stopping"
-        self.undecided_failure(error, message, f"stop ({why})")
-        self.mailbox.signals.insert(0, Stop(error))
 
     async def signal_failed(self, failure: BaseException) -> None:
         """A control signal's transition raised (a fault of the runtime's, or a
@@ -113,14 +109,6 @@ class Lifecycle(Record):
                 self.report(failure, IN_SIGNAL)
             else:
                 self.cannot_go_on(failure, IN_SIGNAL)
-
-    def cannot_go_on(self, failure: BaseException, where: object) -> None:
-        """Closes it with `failure`, which no supervisor decides on: logged and counted, and
-        at the root, the system fails."""
-        self.undecided_failure(failure, where, "stop (it cannot go on)")
-        self.close(failure)
-        if self.parent is None:
-            self.runtime.root_failed(failure)
 
     def report(self, error: BaseException | None, message: object) -> None:
         """Suspend and tell the parent: a failure (`error`) or a normal exit (None)."""
@@ -146,8 +134,9 @@ class Lifecycle(Record):
                 self.mailbox.signals.insert(0, SELF_STOP)
             self.runtime.instruments.resumed(self.cell)
 
-    async def stop_instance(self) -> None:
-        """First half of a restart: children, timers and `on_stop` of the current instance."""
+    async def stop_instance(self, *, within: float | None = None) -> None:
+        """First half of a restart: children, timers and `on_stop` of the current instance;
+        `within`: a cut's (`_cut`), whose bound each child's stop has too."""
         if SELF_STOP in self.mailbox.signals and self.exit_is_stop:
             # It asked to stop after a sibling's restart reached it: a normal exit of any
             # but a `permanent` child ends it (OTP), so the stop wins over the restart.
@@ -158,7 +147,7 @@ class Lifecycle(Record):
         self.stop_asked = False
         if self.capabilities:
             self.runtime.instruments.agent_paused(self.cell)
-        await self.end_instance()
+        await self.end_instance(within=within)
         withdraw_children_news(self.cell)
         if self.timers_ is not None:  # those `on_stop` started end with its instance
             self.timers_.end_all()
@@ -166,13 +155,13 @@ class Lifecycle(Record):
             self.intensity.drop_delayed()  # clean slate
             self.intensity = None
 
-    async def end_instance(self) -> None:
+    async def end_instance(self, *, within: float | None = None) -> None:
         """Children, then `on_stop` (OTP). A child spawned meanwhile by a task the instance
         left running (only `on_stop` takes the instance, the end of spawns) goes with it."""
-        await self.stop_children()
+        await self.stop_children(within=within)
         await self.run_on_stop()
         if self.children:
-            await self.stop_children()
+            await self.stop_children(within=within)
 
     # --- stopping -------------------------------------------------------------------------
     def add_stop_waiter(self, waiter: asyncio.Future[None]) -> None:
@@ -248,15 +237,18 @@ class Lifecycle(Record):
         self.close(None)
         return True
 
-    async def stop_children(self, *, drain: bool = False) -> None:
-        """Children before parents, in reverse start order (OTP)."""
+    async def stop_children(self, *, drain: bool = False, within: float | None = None) -> None:
+        """Children before parents, in reverse start order (OTP); each waited for `within`
+        seconds at most, if given (a supervisor's shutdown time), then cut."""
         if not drain and self.watching:
             unwatch_children(self.cell)
         for child in reversed(list(self.children.values())):
             if child.idle_leaf:
                 child.close_without_hooks()
-            else:
+            elif within is None:
                 await child.call(Stop(None, drain=drain))
+            else:
+                await stop_child(child, Stop(None, drain=drain), within)
 
     @property
     def idle_leaf(self) -> bool:
@@ -284,14 +276,14 @@ class Lifecycle(Record):
         self.instance = None
         self.close(None)
 
-    async def finalize(self, reason: BaseException | None) -> None:
+    async def finalize(self, reason: BaseException | None, *, within: float | None = None) -> None:
         self.state = STOPPING
         if self.capabilities:  # an agent: the task layer takes back a task it has not begun
             self.runtime.instruments.agent_paused(self.cell)
         if self.mailbox.queue or self.mailbox.blocked:
             self.hand_back()
         if self.children:
-            await self.stop_children(drain=self.draining)
+            await self.stop_children(drain=self.draining, within=within)
         instance = self.instance
         if instance is not None and type(instance).on_stop is not Actor.on_stop:
             await self.run_on_stop()

@@ -21,7 +21,8 @@ logger = logging.getLogger("actorkit")
 
 FORCED_STOP_GRACE = 1.0
 """After a stop's or a shutdown's timeout, how long cancelled actors get to unwind before
-being abandoned."""
+being abandoned; and how long a supervisor's cut (`_cut`) waits for the task it cancelled to
+let go of the handler."""
 
 
 async def stop_within(cell: Cell, timeout: float) -> None:

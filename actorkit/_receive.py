@@ -18,13 +18,14 @@ import asyncio
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from ._cut import carry_on
 from ._envelope import HANDED_ON, Ask, acting
-from ._errors import ActorStopped, NotDelivered
+from ._errors import ActorStopped
 from ._failure import as_failure
+from ._handler_failures import answer_to, handler_failure
 from ._instruments import IN_LOOP
 from ._mailbox import BATCH
 from ._outside_stop import unwind_on_stop
-from ._shown import shown
 from ._signals import SELF_STOP
 from ._state import RUNNING
 from ._stats import FOLD_AT
@@ -66,47 +67,6 @@ async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
     return True
 
 
-def _handler_failure(error: BaseException, cell: Cell, instance: Any) -> BaseException:
-    """What a handler's `error` is reported as. A `TypeError` raised in the loop's own frame
-    (none of the user's below it) is the loop's call and await of `receive` failing; with a
-    `self.receive` that a handler or `__init__` assigned, it is no async callable taking the
-    message, which no check at spawn sees, and Python's own words ("object str can't be used
-    in 'await' expression") would not say what to change. (A class's `receive` is checked
-    at spawn, and its wrong signature is said well enough by Python.)"""
-    what = f"receive of {cell.display_path}"
-    trace = error.__traceback__
-    if (
-        type(error) is TypeError
-        and trace is not None
-        and trace.tb_next is None
-        and "receive" in getattr(instance, "__dict__", ())
-    ):
-        failure = TypeError(
-            f"{what} could not be called and awaited with the message ({error}): assign "
-            "`self.receive` an async callable taking the message, such as an `async def`"
-        )
-        failure.__cause__ = error
-        return failure
-    return as_failure(error, what, cell.runtime)
-
-
-def _answer_to(failure: BaseException, cell: Cell, future: object) -> BaseException:
-    """What the asker gets for a handler's failure: the failure, but for a `NotDelivered`
-    the handler let out of an ask of its own. That one tells its asker the request was not
-    handled, so that a retry cannot run it twice, and this one was: a plain `ActorStopped`
-    caused by it instead (the supervisor still decides on the `NotDelivered` itself). A
-    task's attempt keeps it: a task fails with its agent's error, and its submitter is
-    promised nothing by a `NotDelivered` (one never begun is retried by the task layer)."""
-    if not isinstance(failure, NotDelivered) or getattr(future, "takes_failures_as_raised", False):
-        return failure
-    answer = ActorStopped(
-        f"receive of {cell.display_path} raised {shown(failure)}: the ask was handled, so "
-        "a retry may run it twice"
-    )
-    answer.__cause__ = failure
-    return answer
-
-
 async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     """The actor's task: `on_start` (when `spawn` waits for it), then the loop. One
     coroutine, not a loop called from a wrapper: that would be a second per actor.
@@ -140,6 +100,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     instance: Any = None
     answered: float | None = None  # the last ask answered in a batch: timed at its end
     begun, first, budget = 0.0, 0, 0  # a batch's start: `first != budget` while one runs
+    carried_on = False  # cut by its supervisor: the cell runs on in a fresh task
     try:
         if started is not None:
             if not await _start(cell, started):
@@ -179,11 +140,11 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                             result = await instance.receive(message.message)
                         except BaseException as error:
                             # A requested cancellation re-raises here, `handling` still set: the
-                            # forced stop that asked for it accounts for the message.
-                            failure = _handler_failure(error, cell, instance)
+                            # forced stop or supervisor's cut that asked for it accounts for it.
+                            failure = handler_failure(error, cell, instance)
                             cell.handling = None
                             if not future.done():
-                                future.set_exception(_answer_to(failure, cell, future))
+                                future.set_exception(answer_to(failure, cell, future))
                             cell.failed(failure, message.message)
                             failed = True
                             break
@@ -205,7 +166,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         try:
                             await instance.receive(message)
                         except BaseException as error:
-                            failure = _handler_failure(error, cell, instance)
+                            failure = handler_failure(error, cell, instance)
                             cell.handling = None
                             cell.failed(failure, message)
                             failed = True
@@ -267,6 +228,9 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     except asyncio.CancelledError:
         if first != budget and cell.stats is not None:  # a forced stop cut a batch short:
             cell.stats.batch_cut(perf_counter() - begun, first - budget)  # handled, so timed
+        if cell.runtime.cuts and carry_on(cell):  # its supervisor's cut: the instance ends,
+            carried_on = True  # the cell lives on
+            return
         if not cell.closed:  # not by a forced stop, which closes every cell itself
             try:
                 await cell.stop_children()  # children first (OTP), not left under a closed cell
@@ -298,3 +262,5 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
             await unwind_on_stop(cell)
         # Closed: a ref kept to it must not keep the finished task, coroutine and context alive.
         cell.task = None
+        if carried_on:  # its signals first, the `Cut` at their head
+            cell.task = loop.create_task(run(cell, None))

@@ -17,7 +17,7 @@ from ._errors import ActorStopped
 from ._failure import as_failure
 from ._ref import HELD_BY_ONE_SLOT, ActorRef
 from ._shown import shown
-from ._signals import KILLED
+from ._signals import KILLED, Stop
 from ._state import STOPPED, State
 from ._watch import end_watches
 
@@ -225,6 +225,21 @@ class Record:
         if self.timers_ is not None:
             self.timers_.end_all()
         return instance
+
+    def stop_failed(self, error: BaseException, message: object) -> None:
+        """A failure no supervisor decides on, while it (leaving a pool), its parent or the system
+        stops: logged and counted, and it stops (OTP's draining supervisor restarts nothing)."""
+        why = "shutting down" if self.runtime.shutting_down or self.parent is None else "stopping"
+        self.undecided_failure(error, message, f"stop ({why})")
+        self.mailbox.signals.insert(0, Stop(error))
+
+    def cannot_go_on(self, failure: BaseException, where: object) -> None:
+        """Closes it with `failure`, which no supervisor decides on: logged and counted, and
+        at the root, the system fails."""
+        self.undecided_failure(failure, where, "stop (it cannot go on)")
+        self.close(failure)
+        if self.parent is None:
+            self.runtime.root_failed(failure)
 
     def undecided_failure(self, error: BaseException, message: object, outcome: str) -> None:
         """A failure no supervisor decides on: counted and reported, with what came of it."""

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ._actor import Actor
     from ._cell import Cell
     from ._clock import Clock
+    from ._cut import Cut
     from ._stats import ClassStats
     from ._supervision import Strategy
 
@@ -46,6 +47,7 @@ class Runtime:
         "ask_deadlines",
         "awaiting_stops",
         "clock",
+        "cuts",
         "dead_letters",
         "default_strategy",
         "exiting",
@@ -114,6 +116,9 @@ class Runtime:
         self.awaiting_stops: dict[asyncio.Task[Any], Cell] = {}
         """Tasks waiting in `await ref.stop()`, and whose stop each waits for: how a stop
         that would close a ring of such waits finds it (`_outside_stop`)."""
+        self.cuts: dict[Cell, Cut] = {}
+        """Cells whose supervisor cut their instance past its shutdown time, until the cut
+        is carried out (`_cut`): empty but for that, so no actor pays for it."""
         self.loop: asyncio.AbstractEventLoop
 
     @property

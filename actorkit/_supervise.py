@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._clock import call_when_due
+from ._cut import stop_child
 from ._errors import SupervisorGaveUp
 from ._failure import as_failure
 from ._instruments import ESCALATED, GAVE_UP, NoMessage
@@ -86,10 +87,10 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
     if decision == "resume":
         child.post(Resume())
     elif decision == "stop":
-        await child.call(Stop(error))
+        await stop_child(child, Stop(error), strategy.shutdown)
     elif decision == "escalate":
         assert error is not None  # a normal exit always maps to restart or stop
-        await child.call(Stop(error))
+        await stop_child(child, Stop(error), strategy.shutdown)
         fail(parent, error, ESCALATED)
     elif decision == "give_up":
         await _give_up(parent, strategy, child, error)
@@ -136,8 +137,8 @@ def _decide(
 async def _give_up(
     parent: Cell, strategy: Strategy, child: Cell, error: BaseException | None
 ) -> None:
-    await child.call(Stop(error))
-    await parent.stop_children()
+    await stop_child(child, Stop(error), strategy.shutdown)
+    await parent.stop_children(within=strategy.shutdown)
     allow = "allow more restarts: raise max_restarts or shorten within"
     if error is None:
         last = (
@@ -173,13 +174,15 @@ def _limit(strategy: Strategy) -> str:
 async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
     """Stop the affected children (reverse start order), then start them again in order,
     after the backoff delay. Those still waiting out an earlier restart's backoff (a
-    rest_for_one sibling after this one) wait for this one instead: they depend on it."""
+    rest_for_one sibling after this one) wait for this one instead: they depend on it.
+    Each stop is waited for `strategy.shutdown` seconds at most, then cut (`_cut`)."""
     plan = strategy.affected(list(parent.children.values()), child)
+    bound = strategy.shutdown
     for sibling in reversed(plan):
         if sibling is not child and sibling.restart == "temporary":
-            await sibling.call(Stop(None))
+            await stop_child(sibling, Stop(None), bound)
         else:
-            await sibling.call(StopInstance())
+            await stop_child(sibling, StopInstance(), bound)
     plan = [sibling for sibling in plan if not sibling.closed]
     clock = parent.runtime.clock
     now = clock.now()

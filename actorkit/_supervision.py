@@ -86,10 +86,18 @@ class _Strategy:
     within: float = 5.0
     backoff: Backoff | None = None
     decider: Decider | None = field(default=None, kw_only=True)
+    shutdown: float | None = field(default=None, kw_only=True)
+    """How long the supervisor waits for each child instance it stops (OTP's child
+    `shutdown`): None waits as long as it takes (`infinity`), 0 not at all (`brutal_kill`)."""
 
     def __post_init__(self) -> None:
         check_seconds(self.within, "within")
         _keep_exact(self, "within", exact_number(self.within))
+        if self.shutdown is not None:
+            check_seconds(
+                self.shutdown, "shutdown", zero_ok=True, hint=" (None to wait as long as it takes)"
+            )
+            _keep_exact(self, "shutdown", exact_number(self.shutdown))
         if self.backoff is not None and not isinstance(self.backoff, Backoff):
             raise TypeError(
                 f"backoff must be Backoff(min=..., max=...) or None, got {given(self.backoff)}"

@@ -131,10 +131,12 @@ def fault_while_draining(monkeypatch: pytest.MonkeyPatch, where: str) -> list[Ba
     else:
         stop_children = Lifecycle.stop_children
 
-        async def failing(self: Lifecycle, *, drain: bool = False) -> None:
+        async def failing(
+            self: Lifecycle, *, drain: bool = False, within: float | None = None
+        ) -> None:
             if faults and self.path == "/p" and drain:
                 raise faults.pop()
-            await stop_children(self, drain=drain)
+            await stop_children(self, drain=drain, within=within)
 
         monkeypatch.setattr(Lifecycle, "stop_children", failing)
     return faults

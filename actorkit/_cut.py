@@ -1,0 +1,188 @@
+"""A supervisor's shutdown time (a strategy's `shutdown`, OTP's child spec `shutdown`): how
+long it waits for a child instance it stops, and the cut past it.
+
+A cut cancels the child's task, as a forced stop does, but the cell lives on: a restart
+starts a new instance on it, its mailbox kept; a stop for good closes it. The cancellation is
+taken back (`Task.uncancel`) where it ends up: by the receive loop it unwound, which hands the
+cell to a fresh task (`carry_on`), or, when user code swallowed it, by the `Cut` signal put
+at the head of the cell's signals. That signal ends the instance without `on_stop` (OTP runs
+no `terminate` after a kill), its children stopped within the same bound. A task that
+swallows the cancellation and never comes back to its loop would hold the mailbox for ever:
+past `FORCED_STOP_GRACE` the cell is closed for good, and the task left running, as a forced
+stop abandons one. None of this costs anything unless a bound was given and passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from ._envelope import Ask
+from ._errors import ActorStopped
+from ._outside_stop import FORCED_STOP_GRACE, kill, subtree, waiting_for_its_task
+from ._signals import Signal, Stop
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+
+logger = logging.getLogger("actorkit")
+
+
+async def stop_child(cell: Cell, signal: Signal, bound: float | None) -> None:
+    """`cell.call(signal)` for its supervisor (a `Stop`, or a restart's `StopInstance`),
+    waiting for it `bound` seconds at most (None: as long as it takes), then cutting."""
+    if bound is None or cell.closed:
+        await cell.call(signal)
+        return
+    if bound > 0:  # 0 waits for nothing: not even an idle child's `on_stop` runs
+        try:
+            async with asyncio.timeout(bound):
+                await cell.call(signal)
+        except TimeoutError:
+            pass
+        done = signal.done  # cancelled with the wait, if that timed out
+        if cell.closed or (done is not None and done.done() and not done.cancelled()):
+            return
+    signals = cell.mailbox.signals
+    if signal in signals:  # not begun: the cut carries it out instead
+        signals.remove(signal)
+    await cut(cell, bound, signal)
+
+
+class Cut(Signal):
+    """The end of an instance cut by its supervisor, run first in the cell's task."""
+
+    __slots__ = ("began", "bound", "cancelled", "cell", "ended", "for_good", "reason")
+
+    def __init__(self, cell: Cell, bound: float, signal: Signal) -> None:
+        super().__init__()
+        loop = cell.runtime.loop
+        self.done = self.ended = loop.create_future()
+        self.began: asyncio.Future[None] = loop.create_future()
+        """Answered once the cell's task came back to its loop: it let go of the handler."""
+        self.cell = cell
+        self.bound = bound
+        self.for_good = isinstance(signal, Stop)
+        self.reason = signal.reason if isinstance(signal, Stop) else None
+        self.cancelled = False
+        """Its task was cancelled, and nobody took the cancellation back yet."""
+
+    @property
+    def outcome(self) -> str:
+        return f"{'stop' if self.for_good else 'restart'} (cut by its supervisor's shutdown time)"
+
+    def error(self) -> ActorStopped:
+        return ActorStopped(
+            f"{self.cell.display_path} was cut by its supervisor's shutdown time "
+            f"({self.bound:g}s) while handling it"
+        )
+
+    async def apply(self, cell: Cell) -> None:
+        if not self.began.done():
+            self.began.set_result(None)
+        self.take_back()
+        if self.for_good:
+            await cell.finalize(self.reason, within=self.bound)
+        else:
+            await cell.stop_instance(within=self.bound)
+
+    def take_back(self) -> None:
+        """The cancellation was delivered and has done its work: the task runs on, and a
+        pending one would turn its next `asyncio.timeout` into a cancellation."""
+        if self.cancelled:
+            self.cancelled = False
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                task.uncancel()
+
+    def finish(self) -> None:
+        if not self.began.done():
+            self.began.set_result(None)
+        cuts = self.cell.runtime.cuts
+        if cuts.get(self.cell) is self:
+            del cuts[self.cell]
+        super().finish()
+
+
+async def cut(cell: Cell, bound: float, signal: Signal) -> None:
+    """Cut the instance's work past `bound`; `signal` says whether it restarts or stops."""
+    if cell.closed:
+        return
+    the_cut = Cut(cell, bound, signal)
+    logger.warning(
+        "%s ran past its supervisor's shutdown time (%ss): its work is cut, and it %s",
+        cell.display_path,
+        bound,
+        "stops" if the_cut.for_good else "restarts",
+    )
+    handling = cell.handling
+    if type(handling) is Ask and not handling.future.done():
+        handling.future.set_exception(the_cut.error())
+    cell.release_instance()  # no `on_stop` after a cut, and its timers end now
+    cell.runtime.cuts[cell] = the_cut
+    cell.mailbox.signals.insert(0, the_cut)
+    task = cell.task
+    if task is not None and not task.done():
+        the_cut.cancelled = True
+        task.cancel()
+    else:  # dormant: nothing runs, and its first wake-up makes its task
+        cell.mailbox.wake()
+    try:
+        async with asyncio.timeout(FORCED_STOP_GRACE):
+            await asyncio.shield(the_cut.began)
+    except TimeoutError:
+        if not the_cut.began.done():
+            _abandon(cell, the_cut)
+            return
+    await waiting_for_its_task(cell, the_cut.ended)
+
+
+def carry_on(cell: Cell) -> bool:
+    """The receive loop was unwound by a cancellation: whether it was a cut's, the cell to
+    run on in a fresh task, the `Cut` first. The message in hand is the instance's failure."""
+    the_cut = cell.runtime.cuts.get(cell)
+    if the_cut is None or cell.closed:
+        return False
+    task = asyncio.current_task()
+    if task is not None and task.cancelling() > the_cut.cancelled:
+        return False  # cancelled by more than the cut (the end of `asyncio.run`): it ends
+    the_cut.take_back()
+    _account(cell, the_cut)
+    if cell.mailbox.waiter is not cell:  # parked when cut: that future is spent
+        cell.mailbox.waiter = None
+    return True
+
+
+def failed_while_cut(cell: Cell, error: BaseException, message: object) -> bool:
+    """A handler raised after a cut reached it (on the cancellation, or instead of it): a
+    failure of the cut instance, whose end the `Cut` carries out, so nobody decides on it."""
+    the_cut = cell.runtime.cuts.get(cell)
+    if the_cut is None:
+        return False
+    cell.mailbox.crashed += 1
+    cell.undecided_failure(error, message, the_cut.outcome)
+    return True
+
+
+def _account(cell: Cell, the_cut: Cut) -> None:
+    """The message the instance was handling is its failure (its asker was answered at the
+    cut), not a dead letter as a forced stop's is: the instance is what failed."""
+    handling = cell.handling
+    if handling is None:
+        return
+    cell.handling = None
+    cell.mailbox.crashed += 1
+    message = handling.message if type(handling) is Ask else handling
+    cell.undecided_failure(the_cut.error(), message, the_cut.outcome)
+
+
+def _abandon(cell: Cell, the_cut: Cut) -> None:
+    logger.error(
+        "%s ignored the cancellation of its supervisor's cut for %ss: it is stopped for good, "
+        "its task left running",
+        cell.display_path,
+        FORCED_STOP_GRACE,
+    )
+    _account(cell, the_cut)
+    kill(subtree(cell))
