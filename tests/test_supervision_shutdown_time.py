@@ -74,12 +74,10 @@ class Swallowing(Worker):
                 if self.then == "hang":
                     await asyncio.Event().wait()
             return "returned"
-        if message == "time out inside":
-            try:
-                async with asyncio.timeout(0.001):
-                    await asyncio.Event().wait()
-            except TimeoutError:
-                return "timed out"
+        if message == "foreign cancel":  # a failure, unless a cancellation is left pending
+            cancelled = asyncio.get_running_loop().create_future()
+            cancelled.cancel()
+            await cancelled
         return await super().receive(message)
 
 
@@ -314,7 +312,9 @@ def test_a_shutdown_time_is_keyword_only_and_kept_exact() -> None:
 
 
 @pytest.mark.parametrize("then", ["return", "raise"])
-async def test_a_handler_that_swallows_the_cut_is_restarted_on_the_same_cell(then: str) -> None:
+async def test_a_handler_that_swallows_the_cut_is_restarted_on_the_same_cell(
+    then: str, caplog: pytest.LogCaptureFixture
+) -> None:
     journal: list[str] = []
     Swallowing.then = then
     async with asyncio.timeout(5), ActorSystem() as system:
@@ -335,9 +335,16 @@ async def test_a_handler_that_swallows_the_cut_is_restarted_on_the_same_cell(the
             await cut
         assert await queued == 1
         assert await b.ask("handled") == 1
-        assert await b.ask("time out inside") == "timed out"  # no cancellation left pending
+        with pytest.raises(RuntimeError, match="CancelledError escape"):
+            await b.ask("foreign cancel")  # the cut's cancellation was taken back
+        assert await b.ask("handled") == 0  # restarted after that failure, not stopped
         assert "swallowed b" in journal
         assert snapshot(b).accounting.balanced
+        raised = [r.getMessage() for r in caplog.records if "cleanup failed" in r.getMessage()]
+        if then == "raise":  # the cut instance's failure, which nobody decides on
+            assert len(raised) == 1 and "restart (cut by its supervisor's shutdown" in raised[0]
+        else:
+            assert not raised
 
 
 async def test_a_handler_that_swallows_the_cut_and_hangs_is_stopped_past_a_second_bound(
