@@ -61,6 +61,7 @@ def strategies(cls: type) -> dict[str, Param]:
         f"{cls.__name__}.__init__:within": Param("seconds", lambda e, kw: cls(**kw)),
         f"{cls.__name__}.__init__:backoff": Param("backoff", lambda e, kw: cls(**kw)),
         f"{cls.__name__}.__init__:decider": Param("decider", lambda e, kw: cls(**kw)),
+        f"{cls.__name__}.__init__:shutdown": Param("seconds0?", lambda e, kw: cls(**kw)),
     }
 
 

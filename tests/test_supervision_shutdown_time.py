@@ -429,3 +429,34 @@ async def test_an_escalation_cuts_the_child_it_stops_and_the_supervisor_fails() 
         fresh = system.lookup(f"{sup.path}/a")
         assert fresh is not None and fresh != a
         assert await fresh.ask("handled") == 0
+
+
+async def test_a_cut_reaches_a_child_supervisor_stuck_in_a_restart_of_its_own() -> None:
+    """m waits without a bound for its child h's `on_stop`; the cut of m, past its own
+    supervisor's bound, cuts that wait too, and h with it (m's children are stopped within
+    the same bound)."""
+    journal: list[str] = []
+    HangingOnStop.hangs = 1
+    async with asyncio.timeout(5), ActorSystem() as system:
+        sup = await system.spawn(
+            Supervisor,
+            [
+                ChildSpec(Worker, journal, "a", name="a"),
+                ChildSpec(Supervisor, [ChildSpec(HangingOnStop, journal, "h", name="h")], name="m"),
+            ],
+            OneForAll(shutdown=BOUND),
+        )
+        a, m = await _children(system, sup, "a", "m")
+        h = system.lookup(f"{m.path}/h")
+        assert h is not None
+        h.tell("crash")  # m restarts h, and waits for its on_stop for ever
+        await _hung(journal, "stop h")
+        a.tell("crash")
+        assert await a.ask("handled") == 0
+        fresh = system.lookup(f"{m.path}/h")
+        while fresh is None or fresh == h:
+            await asyncio.sleep(0)
+            fresh = system.lookup(f"{m.path}/h")
+        assert await fresh.ask("handled") == 0
+        assert journal.count("start h") == 2
+        assert snapshot(m).restarts == 1
