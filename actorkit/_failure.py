@@ -16,6 +16,12 @@ raises something that is not an `Exception`.
   at the end of `async with`, and then the error leaves the event loop, from a callback, as
   asyncio lets one leave (`hand_over`). Meanwhile the handler's asker gets `ActorStopped`,
   and nothing is restarted.
+- A `BaseExceptionGroup` holding one of those exits, at any depth, is that exit, as
+  `asyncio.TaskGroup` raises a child's exit bare rather than in its group: the owner gets the
+  first one found (a group is no exit asyncio would let out of the loop), the asker
+  `ActorStopped` caused by the whole group. One holding only cancellations, raised while the
+  runtime's cancellation is under way, is that cancellation (a handler that wrapped it).
+  Any other group is a failure as it is: no asker takes it for its own cancellation.
 - Any other `BaseException` (a custom `class Abort(BaseException)`) is a failure like an
   `Exception`: supervised, answered to the asker, never a silent dead task.
 """
@@ -57,14 +63,58 @@ def as_failure(
         failure.__cause__ = error
         return failure
     if isinstance(error, KeyboardInterrupt | SystemExit):
-        runtime.exit(error)
-        stopped = ActorStopped(
-            f"{what} raised {type(error).__name__}: the actor system shuts down, then raises it "
-            "to the program's owner"
+        return _exiting(error, error, what, runtime)
+    if isinstance(error, BaseExceptionGroup):
+        leaves = leaves_of(error)
+        exit = next(
+            (leaf for leaf in leaves if isinstance(leaf, KeyboardInterrupt | SystemExit)), None
         )
-        stopped.__cause__ = error
-        return stopped
+        if exit is not None:
+            return _exiting(exit, error, what, runtime)
+        if not called and all(isinstance(leaf, asyncio.CancelledError) for leaf in leaves):
+            task = asyncio.current_task()
+            if task is None or task.cancelling():
+                raise asyncio.CancelledError(*leaves[0].args) from error
     return error
+
+
+def _exiting(
+    exit: BaseException, error: BaseException, what: str, runtime: Runtime
+) -> ActorStopped:
+    """`exit` is handed to the owner (`Runtime.exit`); the asker gets `ActorStopped`, caused
+    by `error`, which raised it (the exit itself, or a group holding it)."""
+    runtime.exit(exit)
+    raised = type(exit).__name__
+    if error is not exit:
+        raised = f"{raised} in a {type(error).__name__}"
+    stopped = ActorStopped(
+        f"{what} raised {raised}: the actor system shuts down, then raises it to the "
+        "program's owner"
+    )
+    stopped.__cause__ = error
+    return stopped
+
+
+def leaves_of(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
+    """The exceptions of `group` and of the groups in it, depth first in their order. Walked
+    without recursion, and through `BaseExceptionGroup`'s own slot: a group nested past the
+    recursion limit, or a subclass whose `exceptions` raises, must not fail the runtime's
+    handling of the failure. A group shared by two branches is walked once."""
+    found: list[BaseException] = []
+    seen: set[int] = set()
+    stack: list[BaseException] = [group]
+    while stack:
+        error = stack.pop()
+        if isinstance(error, BaseExceptionGroup):
+            if id(error) not in seen:
+                seen.add(id(error))
+                stack.extend(reversed(_EXCEPTIONS.__get__(error)))
+        else:
+            found.append(error)
+    return found
+
+
+_EXCEPTIONS = BaseExceptionGroup.exceptions
 
 
 def key_failure(pool: Cell, error: BaseException) -> BaseException:
@@ -82,7 +132,10 @@ def contained(error: BaseException, what: str, runtime: Runtime) -> BaseExceptio
     thread (a registry scraped there), whose owner it is: only the loop's can shut down."""
     if isinstance(error, GeneratorExit):
         raise error
-    if isinstance(error, KeyboardInterrupt | SystemExit):
+    if isinstance(error, KeyboardInterrupt | SystemExit) or (
+        isinstance(error, BaseExceptionGroup)
+        and any(isinstance(leaf, KeyboardInterrupt | SystemExit) for leaf in leaves_of(error))
+    ):
         try:
             asyncio.get_running_loop()
         except RuntimeError:
