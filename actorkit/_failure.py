@@ -22,6 +22,9 @@ raises something that is not an `Exception`.
   `ActorStopped` caused by the whole group. One holding only cancellations, raised while the
   runtime's cancellation is under way, is that cancellation (a handler that wrapped it).
   Any other group is a failure as it is: no asker takes it for its own cancellation.
+- A `StopIteration` from a plain call (`hash_key`, a factory) is a `RuntimeError` caused by
+  it, as PEP 479 makes one leaving a coroutine: a future refuses it (a `TypeError` from
+  `set_exception` on Python 3.11), which would fail the runtime's step that answers.
 - Any other `BaseException` (a custom `class Abort(BaseException)`) is a failure like an
   `Exception`: supervised, answered to the asker, never a silent dead task.
 """
@@ -51,6 +54,10 @@ def as_failure(
     only at an await: re-raised, it would cut short what called it (a member's close, its
     asks after that one never routed again, its stop never answered)."""
     if isinstance(error, Exception):
+        if isinstance(error, StopIteration):  # from a plain call: a coroutine's is one already
+            failure = RuntimeError(f"{what} raised StopIteration")
+            failure.__cause__ = error
+            return failure
         return error
     if isinstance(error, asyncio.CancelledError):
         task = asyncio.current_task()
