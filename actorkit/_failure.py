@@ -151,7 +151,7 @@ def contained(error: BaseException, what: str, runtime: Runtime) -> BaseExceptio
 
 
 def hand_over(
-    error: BaseException, shutdown: asyncio.Task[None], until: float | None = None
+    error: BaseException, runtime: Runtime, shutdown: asyncio.Task[None], until: float | None = None
 ) -> None:
     """Called back when the system has shut down: raised from a loop callback, `error`
     leaves the event loop (asyncio and uvloop let a `KeyboardInterrupt` or `SystemExit` out
@@ -161,13 +161,22 @@ def hand_over(
     owner's coroutine having returned first. Raised at once, the error would leave the loop
     while actors' tasks still unwind, then closed by the collector outside any loop (each
     reported as an exception ignored); so it waits for every task to end, for up to
-    `UNWIND_BOUND` seconds (one that never ends is the owner's, not the runtime's)."""
+    `UNWIND_BOUND` seconds (one that never ends is the owner's, not the runtime's).
+
+    An owner that waited for the shutdown (`async with`, `await system.shutdown()`) got the
+    error there (`Runtime.exit_handed`), and it is not raised again."""
+    if runtime.exit_handed:
+        if not shutdown.cancelled():
+            shutdown.exception()
+        return
     if not shutdown.cancelled():
         shutdown.exception()  # retrieved, so nothing is reported as never retrieved
+        runtime.exit_handed = True
         raise error
     loop = shutdown.get_loop()
     until = loop.time() + UNWIND_BOUND if until is None else until
     if loop.time() < until and any(not task.done() for task in asyncio.all_tasks(loop)):
-        loop.call_soon(hand_over, error, shutdown, until)
+        loop.call_soon(hand_over, error, runtime, shutdown, until)
         return
+    runtime.exit_handed = True
     raise error

@@ -50,6 +50,8 @@ class Runtime:
         "cuts",
         "dead_letters",
         "default_strategy",
+        "exit_handed",
+        "exit_shutdown",
         "exiting",
         "heirs",
         "instruments",
@@ -96,6 +98,10 @@ class Runtime:
         """The system's `shutdown`, which `exit` runs."""
         self.exiting: BaseException | None = None
         """The `KeyboardInterrupt` or `SystemExit` an actor raised, once one has."""
+        self.exit_shutdown: asyncio.Task[None] | None = None
+        """The shutdown `exit` began, which hands `exiting` over once it ends."""
+        self.exit_handed = False
+        """`exiting` was raised to the owner already (`ActorSystem.shutdown`)."""
         self.accepting = False
         self.shutting_down = False
         self.retired = Accounting()
@@ -206,7 +212,21 @@ class Runtime:
             return
         self.exiting = error
         self.accepting, self.shutting_down = False, True
-        self.loop.create_task(self.shut_down()).add_done_callback(partial(hand_over, error))
+        self.exit_shutdown = self.loop.create_task(self.shut_down())
+        self.exit_shutdown.add_done_callback(partial(hand_over, error, self))
+
+    def hand_exit_to_owner(self) -> None:
+        """Raises `exiting` in the owner's task that waited for the shutdown to end: raised
+        from a loop callback in the turn the owner's main coroutine ended, it would leave the
+        loop ahead of the stop `run_until_complete` queued for that coroutine, which then
+        stops the `asyncio.Runner`'s closing run instead (`RuntimeError: Event loop stopped
+        before Future completed`, the exit only its context). Raised in a task, it ends that
+        task with it, and asyncio lets it out of the loop at once."""
+        error = self.exiting
+        if error is None or self.exit_handed or asyncio.current_task() is self.exit_shutdown:
+            return
+        self.exit_handed = True
+        raise error
 
     def log_internal(self, what: str, error: BaseException) -> None:
         logger.error("%s in %s: %s", what, self.name, shown(error), exc_info=error)

@@ -156,6 +156,7 @@ class ActorSystem(Reach):
         if root is not None and in_an_actor(root):
             return
         await asyncio.shield(self._closing)
+        self._runtime.hand_exit_to_owner()
 
     def _closing_steps(self, stopping: ActorsStop | None) -> Iterator[Awaitable[object]]:
         """The actors' stop, then what holds files, sockets or connections, each made once

@@ -9,6 +9,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
+import pathlib
+import subprocess
+import sys
 import weakref
 from typing import Any
 
@@ -391,3 +395,55 @@ async def test_a_failure_keeps_no_frame_of_its_handler_alive_once_its_asker_lets
                 assert await ref.ask("after") == "after"
         gc.collect()
         assert [alive() for alive in held] == [None, None, None]
+
+
+OWNER = """
+import asyncio, sys
+import actorkit
+from actorkit import Actor, ActorStopped, ActorSystem
+
+class Exits(Actor):
+    async def receive(self, message):
+        sys.exit(4)
+
+async def main():
+    {body}
+    return "returned"
+
+{run}
+"""
+BODIES = {
+    "async_with": """async with ActorSystem() as system:
+        try:
+            await (await system.spawn(Exits)).ask("go")
+        except ActorStopped:
+            pass""",
+    "shutdown": """system = await ActorSystem().start()
+    try:
+        await (await system.spawn(Exits)).ask("go")
+    except ActorStopped:
+        await system.shutdown()""",
+}
+RUNS = {
+    "asyncio_run": "asyncio.run(main())",
+    "actorkit_run_asyncio": "actorkit.run(main(), uvloop=False)",
+    "actorkit_run_uvloop": "actorkit.run(main())",
+}
+
+
+@pytest.mark.parametrize("body", sorted(BODIES))
+@pytest.mark.parametrize("run", sorted(RUNS))
+def test_an_exit_reaches_an_owner_whose_main_ends_with_the_shutdown(body: str, run: str) -> None:
+    """Handed over from a loop callback in the turn the owner's main coroutine ended, the
+    exit left the loop ahead of the stop `run_until_complete` had queued for that coroutine,
+    which then stopped the runner's closing run: the process ended with `RuntimeError: Event
+    loop stopped before Future completed` (uvloop: `Event loop is closed`), status 1, not 4.
+    Its own process: the turns it depends on are a fresh interpreter's."""
+    script = OWNER.format(body=BODIES[body], run=RUNS[run])
+    root = str(pathlib.Path(actorkit.__file__).parent.parent)
+    env = {**os.environ, "PYTHONPATH": root}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 4, done.stderr[-2000:]
+    assert "RuntimeError" not in done.stderr
