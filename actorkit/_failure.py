@@ -32,6 +32,7 @@ raises something that is not an `Exception`.
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import TYPE_CHECKING
 
 from ._errors import ActorStopped
@@ -83,6 +84,33 @@ def as_failure(
             if task is None or task.cancelling():
                 raise asyncio.CancelledError(*leaves[0].args) from error
     return error
+
+
+STALE_CANCELLATIONS = sys.version_info < (3, 13)
+"""`asyncio.TaskGroup` before Python 3.13 cancels its parent task when a child fails once
+the body has ended, and never uncancels it: the count stays on the task for good."""
+
+
+def as_handler_failure(
+    error: BaseException, what: str, runtime: Runtime, closed: bool
+) -> BaseException:
+    """`as_failure` for what a handler raised. A cancellation count its actor's task still
+    holds after a handler failed with anything but a cancellation is not the runtime's,
+    which closes a cell before it cancels its task (`closed`): a failed `TaskGroup` left it
+    (`STALE_CANCELLATIONS`), or the handler swallowed a cancellation from outside. It is
+    taken back, since the actor goes on (one task for its life): kept, a `CancelledError` its
+    handler lets escape later would read as a cancellation of its task, and the actor would
+    stop with no failure reported."""
+    if (
+        STALE_CANCELLATIONS
+        and not closed
+        and not isinstance(error, asyncio.CancelledError)
+        and (isinstance(error, Exception) or not isinstance(error, BaseExceptionGroup))
+    ):
+        task = asyncio.current_task()
+        while task is not None and task.cancelling():
+            task.uncancel()
+    return as_failure(error, what, runtime)
 
 
 def _exiting(

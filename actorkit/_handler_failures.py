@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._errors import ActorStopped, NotDelivered
-from ._failure import as_failure
+from ._failure import as_handler_failure
 from ._shown import shown
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def handler_failure(error: BaseException, cell: Cell, instance: Any) -> BaseExce
         )
         failure.__cause__ = error
         return failure
-    return as_failure(error, what, cell.runtime)
+    return as_handler_failure(error, what, cell.runtime, cell.closed)
 
 
 def answer_to(failure: BaseException, cell: Cell, future: object) -> BaseException:
