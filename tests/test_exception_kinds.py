@@ -21,6 +21,9 @@ from prometheus_client import generate_latest
 
 import actorkit
 from actorkit import Actor, ActorStopped, ActorSystem, AskTimeout
+from actorkit._nats._frames import error_frame, rebuild_error
+from actorkit._wire import Codec
+from actorkit.nats import RemoteError
 from actorkit.testing import ManualClock
 
 from .hardening_support import BOUND
@@ -148,6 +151,18 @@ class ExitsOnStart(Actor):
         raise self.error
 
 
+class ExitsOnStop(Actor):
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    async def on_stop(self) -> None:
+        raise self.error
+
+
+async def in_on_stop(system: ActorSystem, group: BaseException) -> None:
+    await (await system.spawn(ExitsOnStop, group, name="r")).stop()
+
+
 async def in_a_handler(system: ActorSystem, group: BaseException) -> None:
     ref = await system.spawn(Raises, name="r")
     await ref.ask(group)
@@ -195,7 +210,13 @@ async def exit_in_a_group(
 
 @pytest.mark.parametrize(
     "where",
-    [in_a_handler, in_on_start_at_spawn, in_a_pools_hash_key_under_a_timer, in_a_metrics_source],
+    [
+        in_a_handler,
+        in_on_start_at_spawn,
+        in_on_stop,
+        in_a_pools_hash_key_under_a_timer,
+        in_a_metrics_source,
+    ],
 )
 @pytest.mark.parametrize("error", [SystemExit(3), KeyboardInterrupt()], ids=repr)
 @pytest.mark.parametrize("uvloop", [False, True], ids=["asyncio", "uvloop"])
@@ -497,3 +518,50 @@ async def test_a_stray_cancellation_after_a_task_group_failure_caught_is_still_a
             with pytest.raises(RuntimeError, match="CancelledError escape"):
                 await ref.ask(awaits_what_someone_else_cancels)
             assert await ref.ask("after") == "after"
+
+
+class NeedsTwo(Exception):
+    """Raised as `NeedsTwo(order, why)`, its `args` only `(order,)`: it cannot be made again
+    from them, as many exception classes with their own `__init__` cannot."""
+
+    def __init__(self, order: int, why: str) -> None:
+        super().__init__(order)
+        self.why = why
+
+
+class Unpicklable(Exception):
+    def __reduce__(self) -> Any:
+        raise TypeError("cannot pickle Unpicklable")
+
+
+@pytest.mark.parametrize(
+    ("error", "arrives_as", "text"),
+    [
+        (ExceptionGroup("handler's group", [ValueError("v")]), "builtins.ExceptionGroup", None),
+        (NeedsTwo(7, "reason"), f"{__name__}.NeedsTwo", "7"),
+        (Unpicklable("u"), f"{__name__}.Unpicklable", "u"),
+        (MemoryError("raised"), "builtins.MemoryError", "raised"),
+        (ValueError(b"\xff", object()), ValueError, None),
+        (RecursionError("maximum recursion depth exceeded"), RecursionError, None),
+        (TimeoutError("the handler's own"), TimeoutError, "the handler's own"),
+        (cause_cycle(), ValueError, "first"),
+    ],
+    ids=repr,
+)
+def test_what_a_remote_asker_gets_for_each_kind_of_error(
+    error: BaseException, arrives_as: str | type[BaseException], text: str | None
+) -> None:
+    """Only the allow-list is rebuilt, from plain arguments: any other class, whatever its
+    `__init__` or pickling, arrives as `RemoteError` with its qualified name and text; a
+    handler's own `TimeoutError` stays one, never the asker's `AskTimeout`."""
+    codec = Codec()
+    frame = codec.decode(codec.encode(error_frame(error)))
+    rebuilt = rebuild_error(*frame[1:])
+    if isinstance(arrives_as, str):
+        assert type(rebuilt) is RemoteError and rebuilt.type_name == arrives_as
+        if text is not None:
+            assert rebuilt.message == text
+    else:
+        assert type(rebuilt) is arrives_as and not isinstance(rebuilt, AskTimeout)
+        if text is not None:
+            assert str(rebuilt) == text
