@@ -20,7 +20,7 @@ import pytest
 from prometheus_client import generate_latest
 
 import actorkit
-from actorkit import Actor, ActorStopped, ActorSystem, AskTimeout
+from actorkit import Actor, ActorStopped, ActorSystem, AskTimeout, OneForOne, Task
 from actorkit._nats._frames import error_frame, rebuild_error
 from actorkit._wire import Codec
 from actorkit.nats import RemoteError
@@ -407,15 +407,29 @@ async def test_a_failure_keeps_no_frame_of_its_handler_alive_once_its_asker_lets
         held.append(weakref.ref(big))
         raise ValueError("fails holding it")
 
-    async with ActorSystem() as system:
+    class Agent(Actor):
+        capabilities = ("holds",)
+
+        async def receive(self, message: Any) -> Any:
+            if isinstance(message, Task):
+                await holds_a_big_object()
+            return message
+
+    async with ActorSystem(supervisor=OneForOne(max_restarts=10)) as system:
         ref = await system.spawn(Raises, name="r")
+        agent = await system.spawn(Agent, name="agent")
         async with asyncio.timeout(BOUND):
             for _ in range(3):
                 with pytest.raises(ValueError):
                     await ref.ask(holds_a_big_object)
                 assert await ref.ask("after") == "after"
+                handle = await system.submit("task", requires=("holds",))
+                with pytest.raises(ValueError):
+                    await handle
+                del handle  # a task's handle keeps its traceback, as a future does
+                assert await agent.ask("after") == "after"  # its failure decided on
         gc.collect()
-        assert [alive() for alive in held] == [None, None, None]
+        assert len(held) == 6 and [alive() for alive in held] == [None] * 6
 
 
 OWNER = """
