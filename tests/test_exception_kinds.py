@@ -560,7 +560,16 @@ class Unpicklable(Exception):
         (TimeoutError("the handler's own"), TimeoutError, "the handler's own"),
         (cause_cycle(), ValueError, "first"),
     ],
-    ids=repr,
+    ids=[
+        "ExceptionGroup",
+        "custom_init",
+        "unpicklable",
+        "MemoryError",
+        "unencodable_args",
+        "RecursionError",
+        "TimeoutError",
+        "cause_cycle",
+    ],
 )
 def test_what_a_remote_asker_gets_for_each_kind_of_error(
     error: BaseException, arrives_as: str | type[BaseException], text: str | None
