@@ -96,7 +96,8 @@ def as_handler_failure(
 ) -> BaseException:
     """`as_failure` for what a handler raised. A cancellation count its actor's task still
     holds after a handler failed with anything but a cancellation is not the runtime's,
-    which closes a cell before it cancels its task (`closed`): a failed `TaskGroup` left it
+    which closes a cell before it cancels its task (`closed`), or else is a supervisor's cut
+    (`_cut`), whose end needs no count: a failed `TaskGroup` left it
     (`STALE_CANCELLATIONS`), or the handler swallowed a cancellation from outside. It is
     taken back, since the actor goes on (one task for its life): kept, a `CancelledError` its
     handler lets escape later would read as a cancellation of its task, and the actor would
