@@ -48,6 +48,21 @@ class SupervisorGaveUp(ActorError):
     child stopped itself normally)."""
 
 
+def chain_began(error: BaseException) -> BaseException:
+    """The failure a chain of supervisors giving up one above the other began with (`error`
+    itself unless it gave up on a child that gave up): a loop, so any depth walks in constant
+    stack, and one that stops at a cycle of `__cause__`s."""
+    first = error
+    seen = {id(error)}
+    while isinstance(first, SupervisorGaveUp):
+        cause = first.__cause__
+        if cause is None or id(cause) in seen:
+            break
+        seen.add(id(cause))
+        first = cause
+    return first
+
+
 class DeadlineExceeded(ActorError):
     """A task was not started before its deadline."""
 

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ._errors import SupervisorGaveUp, chain_began
 from ._shown import shown
 
 if TYPE_CHECKING:
@@ -89,6 +90,18 @@ EVENTS = (
 )
 
 
+def _reported(error: BaseException) -> BaseException:
+    """What a crash report prints the traceback of: `error`, but for a supervisor that gave
+    up on a child that gave up in turn, a copy whose `__cause__` is the failure the chain
+    began with. The reports below printed the rest of the chain already; printed again at
+    every level, a chain d deep would log d²/2 tracebacks (gigabytes at a few thousand)."""
+    if type(error) is not SupervisorGaveUp or type(error.__cause__) is not SupervisorGaveUp:
+        return error
+    shown_as = SupervisorGaveUp(*error.args)
+    shown_as.__cause__ = chain_began(error)
+    return shown_as
+
+
 class CrashLog(Instrument):
     """One structured record per failure, in the spirit of OTP's crash reports; the `extra`
     fields let a log pipeline index failures by path, class, message type and directive."""
@@ -108,7 +121,7 @@ class CrashLog(Instrument):
             what,
             shown(error),
             directive,
-            exc_info=error,
+            exc_info=_reported(error),
             extra={
                 "actor_path": cell.display_path,
                 "actor_class": actor_class,

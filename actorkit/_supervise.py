@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ._clock import call_when_due
 from ._cut import stop_child
-from ._errors import SupervisorGaveUp
+from ._errors import SupervisorGaveUp, chain_began
 from ._failure import as_failure
 from ._instruments import ESCALATED, GAVE_UP, NoMessage
 from ._shown import shown
@@ -147,7 +147,7 @@ async def _give_up(
         )
         advice = f"give it restart='transient' to let it stop, or {allow}"
     else:
-        last = f"{child.display_path} failed with {shown(error)}"
+        last = f"{child.display_path} failed with {_quoted(error)}"
         advice = f"fix the failing child, or {allow}"
     gave_up = SupervisorGaveUp(
         f"supervisor {parent.display_path} gave up: {last}{_limit(strategy)}; it stopped its "
@@ -156,6 +156,25 @@ async def _give_up(
     gave_up.__cause__ = error
     parent.runtime.instruments.gave_up(parent)
     fail(parent, gave_up, GAVE_UP)
+
+
+QUOTED = 500
+"""The most of the child's failure a `SupervisorGaveUp` quotes: its `__cause__` holds it whole."""
+
+
+def _quoted(error: BaseException) -> str:
+    """The child's failure as its supervisor's `SupervisorGaveUp` quotes it. A child that gave
+    up in turn is named by the failure its chain began with, not by its own message: quoted
+    whole, each supervisor up a chain would quote the one below, every escape of it escaped
+    again, and the message would double at each level (megabytes at twenty, beyond memory at
+    thirty)."""
+    first = chain_began(error)
+    text = shown(first)
+    if len(text) > QUOTED:
+        text = f"{text[:QUOTED]}... ({len(text):,} characters)"
+    if first is error:
+        return text
+    return f"SupervisorGaveUp (a chain of supervisors giving up, begun by {text})"
 
 
 def _limit(strategy: Strategy) -> str:

@@ -1,0 +1,87 @@
+"""Trees at the edges of shape: deep chains of supervisors, paths near their limit, wide
+pools. Each test uses the smallest size that shows its fault."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem, OneForOne, SupervisorGaveUp, SystemFailed
+from actorkit.testing import ManualClock
+
+GIVING_UP_DEPTH = 18
+"""Supervisors giving up one above the other. Each `SupervisorGaveUp` once quoted its child's
+whole, escapes included, so the message doubled at every level: 1 MB here, beyond memory
+past thirty levels."""
+
+
+class GivesUp(Actor):
+    """A link of a chain whose every supervisor allows no restart."""
+
+    supervisor_strategy = OneForOne(max_restarts=0)
+
+    def __init__(self, below: int) -> None:
+        self.below = below
+        self.child: Any = None
+
+    async def on_start(self) -> None:
+        if self.below:
+            self.child = await self.spawn(GivesUp, self.below - 1, name="n")
+
+    async def receive(self, message: Any) -> Any:
+        if message == "child":
+            return self.child
+        raise RuntimeError("the leaf failed")
+
+
+async def test_a_chain_of_supervisors_giving_up_keeps_each_message_short(
+    clock: ManualClock,
+) -> None:
+    system = ActorSystem(metrics=False, clock=clock, supervisor=OneForOne(max_restarts=0))
+    async with asyncio.timeout(5):
+        with pytest.raises(SystemFailed):
+            async with system:
+                leaf = await system.spawn(GivesUp, GIVING_UP_DEPTH, name="r")
+                while (below := await leaf.ask("child")) is not None:
+                    leaf = below
+                leaf.tell("fail")
+                await clock.advance(0)
+    failure = system.failure
+    said = str(failure)
+    assert len(said) < 2_000, f"{len(said):,} characters"
+    assert said.startswith("supervisor / gave up: /r failed with SupervisorGaveUp")
+    assert "chain of supervisors giving up, begun by RuntimeError('the leaf failed')" in said
+    chain, error = 0, failure
+    while isinstance(error, SupervisorGaveUp):
+        assert len(str(error)) < 2_000
+        chain, error = chain + 1, error.__cause__
+    assert chain == GIVING_UP_DEPTH + 1  # every supervisor of the chain, and the root
+    assert isinstance(error, RuntimeError)
+
+
+async def test_the_crash_reports_of_a_chain_giving_up_stay_as_long_at_every_level(
+    clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each supervisor's crash report once printed the whole `__cause__` chain below it, which
+    the reports below had printed already: a chain d deep logged d²/2 tracebacks (5 GB at
+    1,500). A report shows the failure the chain began with and what the supervisor did."""
+    system = ActorSystem(metrics=False, clock=clock, supervisor=OneForOne(max_restarts=0))
+    async with asyncio.timeout(5):
+        with pytest.raises(SystemFailed):
+            async with system:
+                leaf = await system.spawn(GivesUp, GIVING_UP_DEPTH, name="r")
+                while (below := await leaf.ask("child")) is not None:
+                    leaf = below
+                leaf.tell("fail")
+                await clock.advance(0)
+    reports = {
+        record.actor_path: caplog.handler.format(record)  # type: ignore[attr-defined]
+        for record in caplog.records
+        if isinstance(getattr(record, "actor_path", None), str) and record.exc_info
+    }
+    lowest, top = reports["/r" + "/n" * (GIVING_UP_DEPTH - 1)], reports["/r"]
+    assert "RuntimeError: the leaf failed" in top
+    assert top.count("Traceback") == lowest.count("Traceback")
+    assert len(top) < len(lowest) + 200  # a longer path, and no more
