@@ -15,7 +15,7 @@ from ._actor import Actor
 from ._failure import as_failure
 from ._lifecycle import Lifecycle
 from ._mailbox import Mailbox
-from ._names import NOTHING
+from ._names import MAX_PATH, NOTHING, path_too_long
 from ._outside_stop import awaited_at_shutdown, kill, subtree, waiting_for_its_task
 from ._receive import run
 from ._ref import ActorRef
@@ -160,9 +160,8 @@ class Cell(Lifecycle):
         restart: str,
         capabilities: Iterable[str],
     ) -> Cell:
-        """Check the arguments, make the cell and its instance, and register it. Without an
-        `on_start` the child is RUNNING on return; else STARTING, and the caller awaits
-        `start`."""
+        """Check the arguments, make the cell and its instance, and register it. Without
+        an `on_start` the child is RUNNING on return; else STARTING, the caller awaits `start`."""
         make: Any
         if (  # the common options pass without a call (a call and its tuple, on every spawn)
             type(factory) is type
@@ -192,6 +191,8 @@ class Cell(Lifecycle):
             name = f"${self.name_counter}"
         else:
             name = check_child_name(name, self.children, self.path)
+        if len(self.path) + len(name) >= MAX_PATH:  # with its '/', past what `lookup` takes
+            raise path_too_long(self.path, name)
         cell = Cell(runtime, self, name, make, args, kwargs, capacity, restart)
         kind = cell.construct()
         cell.capabilities = kind.capabilities | extra if extra else kind.capabilities

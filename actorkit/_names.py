@@ -64,6 +64,20 @@ def check_path(path: object) -> str:
     return path
 
 
+def path_too_long(parent_path: str, name: str) -> ValueError:
+    """The refusal of a child whose path would pass `MAX_PATH`: `lookup`, `system.ask`,
+    `remote` and `/actors?path=` could never name it. A limit on paths is one on depth too,
+    and so on the memory of a chain's paths, each holding its parent's: d² characters for a
+    chain d deep (600 MB at 24,000) if paths were not bounded."""
+    path = f"{parent_path}/{name}"
+    cut = f"{path[:48]}...{path[-48:]}"  # its start and its end: where it is, and the name
+    return ValueError(
+        f"cannot spawn {cut}: its path would be {len(path):,} characters, and "
+        f"actor paths are at most {MAX_PATH} characters (what lookup, system.ask and remote "
+        "take); give the actors along it shorter names, or nest them less deeply"
+    )
+
+
 def check_actor_path(path: object) -> str:
     """A path some actor can have, for a ref made from it alone (a remote one): an empty name
     (`/a//b`, `/a/`, `/`) or one longer than spawn allows would name nobody, and be found

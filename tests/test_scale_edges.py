@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, OneForOne, SupervisorGaveUp, SystemFailed
+from actorkit._names import MAX_PATH
 from actorkit.testing import ManualClock
 
 GIVING_UP_DEPTH = 18
@@ -85,3 +86,24 @@ async def test_the_crash_reports_of_a_chain_giving_up_stay_as_long_at_every_leve
     assert "RuntimeError: the leaf failed" in top
     assert top.count("Traceback") == lowest.count("Traceback")
     assert len(top) < len(lowest) + 200  # a longer path, and no more
+
+
+class Spawner(Actor):
+    async def receive(self, message: Any) -> Any:
+        return await self.spawn(Spawner, name=message)
+
+
+async def test_a_child_whose_path_would_pass_the_limit_is_refused_at_spawn() -> None:
+    """`lookup`, `system.ask`, `remote` and `/actors?path=` take paths of at most 4,096
+    characters, and spawn once made deeper ones, which nothing could find by their path."""
+    name = "a" * 255
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        ref = await system.spawn(Spawner, name=name)
+        while len(ref.path) + 1 + len(name) <= MAX_PATH:
+            ref = await ref.ask(name)
+            assert system.lookup(ref.path) == ref
+        assert len(ref.path) == MAX_PATH  # sixteen names of 255 and their '/'s: at the limit
+        with pytest.raises(ValueError, match=r"at most 4096 characters") as refused:
+            await ref.ask(name)
+        assert f"cannot spawn {ref.path[:48]}...{name[-48:]}: " in str(refused.value)
+        assert len(str(refused.value)) < 500
