@@ -9,6 +9,7 @@ import asyncio
 import itertools
 import random
 from collections.abc import Callable
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from ._clock import clock_timeout
@@ -26,11 +27,7 @@ from ._state import RUNNING, STOPPING
 if TYPE_CHECKING:
     from ._cell import Cell
 
-
-def _load(cell: Cell) -> int:
-    return cell.mailbox.load
-
-
+_load = attrgetter("mailbox.load")  # queued messages, and idle wins a tie: in C, no frame
 NOT_RUNNING = 1 << 62
 
 
@@ -162,13 +159,17 @@ class PoolRef(ActorRef):
             return members[next(self._counter) % len(members)].ref if members else None
         if routing == "consistent_hash":
             return self._owner(message)
+        if routing == "random":  # as `round_robin`: only the member picked is checked
+            picked = random.choice(members) if members else None
+            if picked is not None and picked.state is not STOPPING and not picked.closed:
+                return picked.ref
+            members = self._live()
+            return random.choice(members).ref if members else None
         members = self._live()
         if not members:
             return None
-        if routing == "random":
-            return random.choice(members).ref
         if routing == "least_loaded":
-            cell = min(members, key=_load)  # queued messages, and idle wins a tie
+            cell = min(members, key=_load)
             if cell.state is not RUNNING:  # what `_running_first` picks when this one runs
                 cell = min(members, key=_running_first)
             return cell.ref

@@ -4,6 +4,7 @@ pools. Each test uses the smallest size that shows its fault."""
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -107,3 +108,29 @@ async def test_a_child_whose_path_would_pass_the_limit_is_refused_at_spawn() -> 
             await ref.ask(name)
         assert f"cannot spawn {ref.path[:48]}...{name[-48:]}: " in str(refused.value)
         assert len(str(refused.value)) < 500
+
+
+class Sink(Actor):
+    async def receive(self, message: Any) -> None:
+        return None
+
+
+async def _tells(system: ActorSystem, size: int, messages: int) -> float:
+    """The fastest of three rounds of `messages` tells to a `random` pool of `size`."""
+    pool = await system.spawn_pool(Sink, size=size, routing="random", mailbox_size=None)
+    rounds = []
+    for _ in range(3):
+        began = time.perf_counter()
+        for message in range(messages):
+            pool.tell(message)
+        rounds.append(time.perf_counter() - began)
+    return min(rounds)
+
+
+async def test_a_random_pick_costs_the_same_in_a_pool_of_thousands() -> None:
+    """Each `random` pick once checked every member for a stop or a drain (`round_robin`
+    checks only the one it picks): 0.7 ms a message in a pool of 10,000."""
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        small = await _tells(system, 4, 1_000)
+        large = await _tells(system, 4_000, 1_000)
+    assert large < 5 * small + 0.005, f"{large / small:.0f} times as long"
