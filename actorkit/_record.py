@@ -148,7 +148,7 @@ class Record:
             if parent.children.get(self.name) is self:
                 del parent.children[self.name]
             if parent.intensity is not None and parent.intensity.delayed:
-                parent.intensity.withdraw((self,))  # a restart it waited for has one less
+                parent.intensity.left()  # a restart it waited for has one less
         runtime.unregister(self)  # type: ignore[arg-type]  # `cell`, without its call
         if adopted is not None:  # once this child is out of its parent's children
             adopted()

@@ -113,13 +113,26 @@ class StartPlan(Signal):
     as a plan of their own, behind its report to this supervisor, whose decision on it
     (most often a restart that takes them over) comes first."""
 
-    __slots__ = ("plan", "timer")
+    __slots__ = ("open_from", "plan", "timer")
 
     def __init__(self, plan: list[Cell]) -> None:
         super().__init__()
         self.plan = plan
         self.timer: Cancellable | None = None
         """The clock timer that posts this plan when its backoff ends."""
+        self.open_from = 0
+        """Every child of `plan` before it is closed: `starts_anyone` looks at each once."""
+
+    def starts_anyone(self) -> bool:
+        """Whether a child of the plan is still open (`apply` skips the closed ones). Closed
+        children stay in `plan`, and each is looked at once however many close after it: the
+        stop of n children waiting for this plan costs n, not n² (a copy of it per child)."""
+        plan = self.plan
+        index = self.open_from
+        while index < len(plan) and plan[index].closed:
+            index += 1
+        self.open_from = index
+        return index < len(plan)
 
     async def apply(self, cell: Cell) -> None:
         book = cell.intensity

@@ -202,13 +202,26 @@ class Intensity:
         self.parked.clear()
 
     def withdraw(self, children: Collection[object]) -> None:
-        """`children` start with a later restart, or never again (they stopped): the restarts
-        a backoff still delays leave them out, and one left with nobody to start goes now,
-        its clock timer with it, rather than stay armed to start nobody."""
+        """`children` start with a later restart: the restarts a backoff still delays leave
+        them out, and one left with nobody to start goes now (`_drop_empty`)."""
+        taken = set(children)  # a restart's plan is a list: looked up once per child
+        for plan in self.delayed:
+            plan.plan = [child for child in plan.plan if child not in taken]
+            plan.open_from = 0
+        self._drop_empty()
+
+    def left(self) -> None:
+        """A child stopped for good. It stays in the plans a backoff still delays, which skip
+        closed children: taking it out copied each plan at every close, n² for a stop of n
+        children waiting out a restart. A plan left with nobody to start goes (`_drop_empty`)."""
+        self._drop_empty()
+
+    def _drop_empty(self) -> None:
+        """A plan with nobody left to start goes now, its clock timer with it, rather than
+        stay armed to start nobody."""
         kept = []
         for plan in self.delayed:
-            plan.plan = [child for child in plan.plan if child not in children]
-            if plan.plan:
+            if plan.starts_anyone():
                 kept.append(plan)
             elif plan.timer is not None:
                 plan.timer.cancel()
