@@ -195,7 +195,7 @@ async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
     after the backoff delay. Those still waiting out an earlier restart's backoff (a
     rest_for_one sibling after this one) wait for this one instead: they depend on it.
     Each stop is waited for `strategy.shutdown` seconds at most, then cut (`_cut`)."""
-    plan = strategy.affected(list(parent.children.values()), child)
+    plan = strategy.affected(parent.children.values(), child)
     bound = strategy.shutdown
     for sibling in reversed(plan):
         if sibling is not child and sibling.restart == "temporary":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -182,6 +183,8 @@ class Wide(Actor):
             self.kids.append(await self.spawn(Fragile))
 
     async def receive(self, message: Any) -> Any:
+        if message == "all":
+            return list(self.kids)
         return self.kids[message if isinstance(message, int) else 0]
 
 
@@ -191,11 +194,17 @@ as long if linear (timing noise included), well over if quadratic (about 1,000 t
 
 
 async def _grows_linearly(
-    operation: Callable[[ActorSystem, int], Awaitable[float]], system: ActorSystem
+    operation: Callable[[ActorSystem, int], Awaitable[float]],
+    system: ActorSystem,
+    large: int = LARGE,
+    most: int = 100,
 ) -> None:
-    small = min([await operation(system, SMALL) for _ in range(2)])
-    large = await operation(system, LARGE)
-    assert large < 100 * small, f"{large / small:.0f} times as long for 32 times as many"
+    """`operation` on `large` children takes under `most` times as long as on `SMALL`."""
+    small_took = min([await operation(system, SMALL) for _ in range(2)])
+    large_took = await operation(system, large)
+    assert large_took < most * small_took, (
+        f"{large_took / small_took:.0f} times as long for {large // SMALL} times as many"
+    )
 
 
 async def _stop_waiting_out_a_restart(system: ActorSystem, size: int) -> float:
@@ -243,3 +252,30 @@ async def test_a_restart_taking_over_a_delayed_one_is_linear() -> None:
     a list: n² for n children (2 s at 20,000)."""
     async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         await _grows_linearly(_restart_over_a_delayed_one, system)
+
+
+class Lenient(Wide):
+    supervisor_strategy = OneForOne(max_restarts=1_000_000)
+
+
+async def _all_fail_at_once(system: ActorSystem, size: int) -> float:
+    """How long a `one_for_one` supervisor takes to restart each of its `size` children,
+    which all failed at once."""
+    wide = await system.spawn(Lenient, size)
+    children = await wide.ask("all")
+    with _timed() as took:
+        for child in children:
+            child.tell("crash")
+        await asyncio.gather(*(child.ask("restarted?") for child in children))
+    await wide.stop()
+    return took[0]
+
+
+async def test_one_for_one_restarts_of_many_children_are_linear(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Each restart of one child listed all its siblings first (what only `one_for_all` and
+    `rest_for_one` need): n failures under one supervisor cost n² (2 s at 20,000)."""
+    caplog.set_level(logging.CRITICAL, logger="actorkit")  # a crash report each: not timed
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        await _grows_linearly(_all_fail_at_once, system, large=24_000, most=200)
