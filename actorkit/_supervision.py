@@ -133,7 +133,7 @@ class _Strategy:
     def affected(self, children: Iterable[T], failed: T) -> list[T]:
         """The children a restart of `failed` touches, in start order: by default only it.
         `children` in start order, iterated only by the strategies that take them all or
-        those after `failed`: listed for each restart, they made n restarts under one
+        those after `failed`: listed for each restart, they would make n restarts under one
         `one_for_one` supervisor of n children cost n²."""
         return [failed]
 
@@ -216,7 +216,7 @@ class Intensity:
 
     def left(self) -> None:
         """A child stopped for good. It stays in the plans a backoff still delays, which skip
-        closed children: taking it out copied each plan at every close, n² for a stop of n
+        closed children: taking it out would copy each plan at every close, n² for a stop of n
         children waiting out a restart. A plan left with nobody to start goes (`_drop_empty`)."""
         self._drop_empty()
 

@@ -27,9 +27,9 @@ from actorkit._names import MAX_PATH
 from actorkit.testing import ManualClock
 
 GIVING_UP_DEPTH = 18
-"""Supervisors giving up one above the other. Each `SupervisorGaveUp` once quoted its child's
-whole, escapes included, so the message doubled at every level: 1 MB here, beyond memory
-past thirty levels."""
+"""Supervisors giving up one above the other. A `SupervisorGaveUp` that quoted its child's
+whole, escapes included, would double at every level: 1 MB here, beyond memory past thirty
+levels."""
 
 
 class GivesUp(Actor):
@@ -79,8 +79,8 @@ async def test_a_chain_of_supervisors_giving_up_keeps_each_message_short(
 async def test_the_crash_reports_of_a_chain_giving_up_stay_as_long_at_every_level(
     clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Each supervisor's crash report once printed the whole `__cause__` chain below it, which
-    the reports below had printed already: a chain d deep logged d²/2 tracebacks (5 GB at
+    """A crash report printing the whole `__cause__` chain below its supervisor, which the
+    reports below print already, would make a chain d deep log d²/2 tracebacks (5 GB at
     1,500). A report shows the failure the chain began with and what the supervisor did."""
     system = ActorSystem(metrics=False, clock=clock, supervisor=OneForOne(max_restarts=0))
     async with asyncio.timeout(5):
@@ -109,7 +109,7 @@ class Spawner(Actor):
 
 async def test_a_child_whose_path_would_pass_the_limit_is_refused_at_spawn() -> None:
     """`lookup`, `system.ask`, `remote` and `/actors?path=` take paths of at most 4,096
-    characters, and spawn once made deeper ones, which nothing could find by their path."""
+    characters: a deeper actor could not be found by its path, so spawn refuses it."""
     name = "a" * 255
     async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
         ref = await system.spawn(Spawner, name=name)
@@ -155,8 +155,8 @@ async def _tells(system: ActorSystem, size: int, messages: int) -> float:
 
 
 async def test_a_random_pick_costs_the_same_in_a_pool_of_thousands() -> None:
-    """Each `random` pick once checked every member for a stop or a drain (`round_robin`
-    checks only the one it picks): 0.7 ms a message in a pool of 10,000."""
+    """A `random` pick checks only the member it picks, as `round_robin` does: checking every
+    member for a stop or a drain cost 0.7 ms a message in a pool of 10,000."""
     async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         small = await _tells(system, 4, 1_000)
         large = await _tells(system, 4_000, 1_000)
@@ -220,8 +220,9 @@ async def _stop_waiting_out_a_restart(system: ActorSystem, size: int) -> float:
 
 
 async def test_stopping_a_supervisor_whose_children_wait_out_a_restart_is_linear() -> None:
-    """Each child's close took itself out of the delayed restart's plan by copying the plan:
-    a stop of n children waiting out a backoff cost n² (4 s at 20,000)."""
+    """A child's close leaves the delayed restart's plan as it is (the plan skips closed
+    children): taking it out by copying the plan would make the stop of n children waiting
+    out a backoff cost n² (4 s at 20,000)."""
     async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         await _grows_linearly(_stop_waiting_out_a_restart, system)
         assert system.actor_count == 0
@@ -274,8 +275,9 @@ async def _all_fail_at_once(system: ActorSystem, size: int) -> float:
 async def test_one_for_one_restarts_of_many_children_are_linear(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Each restart of one child listed all its siblings first (what only `one_for_all` and
-    `rest_for_one` need): n failures under one supervisor cost n² (2 s at 20,000)."""
+    """A restart of one child lists none of its siblings (only `one_for_all` and
+    `rest_for_one` need them): listing them would make n failures under one supervisor
+    cost n² (2 s at 20,000)."""
     caplog.set_level(logging.CRITICAL, logger="actorkit")  # a crash report each: not timed
     async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         await _grows_linearly(_all_fail_at_once, system, large=24_000, most=200)
