@@ -1,0 +1,178 @@
+"""How the cost of wide operations grows with their width. Not part of CI.
+
+    python benchmarks/scale_edges.py [--check]
+
+Each operation runs at a small and a large width in one process; the figure is the growth:
+the cost per member (child, pool member) at the large width over the cost per member at the
+small one. A linear operation reads about 1, a quadratic one up to the ratio of the widths
+(64 here). The operations are those that once went quadratic (benchmarks/RESULTS.md, "scale
+edges"): a `random` pick in a pool of thousands, the stop of a supervisor whose children
+wait out a restart's backoff, a `rest_for_one` restart taking over a delayed one, and many
+`one_for_one` children failing at once. `--check` exits 1 when a growth passes `LIMIT`. tests/test_scale_edges.py runs the
+same operations small, for what they do rather than how long they take.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import logging
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+# Runnable as a plain script from a checkout that has not been pip-installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from actorkit import Actor, ActorSystem, Backoff, OneForAll, OneForOne, RestForOne
+
+SMALL, LARGE = 250, 16_000
+LIMIT = 2.0
+"""A growth past this is no noise: linear reads 1.1-1.4 here, the quadratic code these
+operations once ran 3 to 62 (up to LARGE / SMALL = 64, less where a linear part dominates)."""
+
+
+@contextmanager
+def timed() -> Iterator[list[float]]:
+    """Seconds the block took, in the list it yields, without the garbage collector's pauses:
+    a full collection lands in one of two timed runs and not the other, whatever they do."""
+    took: list[float] = []
+    gc.disable()
+    began = time.perf_counter()
+    try:
+        yield took
+    finally:
+        took.append(time.perf_counter() - began)
+        gc.enable()
+
+
+class Sink(Actor):
+    async def receive(self, message: Any) -> None:
+        return None
+
+
+async def random_tells(system: ActorSystem, size: int) -> float:
+    """The fastest of three rounds of ten tells a member to a `random` pool of `size`: as many
+    a member at both widths, so each width wakes its parked members as often."""
+    messages = 10 * size
+    pool = await system.spawn_pool(Sink, size=size, routing="random", mailbox_size=None)
+    rounds = []
+    for _ in range(3):
+        with timed() as took:
+            for message in range(messages):
+                pool.tell(message)
+        rounds.append(took[0])
+    await pool.stop()
+    return min(rounds)
+
+
+class Fragile(Actor):
+    async def receive(self, message: Any) -> None:
+        if message == "crash":
+            raise RuntimeError("crashed")
+
+
+class Wide(Actor):
+    """A supervisor of `size` children that restarts them all, a minute after a failure."""
+
+    supervisor_strategy = OneForAll(backoff=Backoff(min=60.0, max=60.0, jitter=0.0))
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.kids: list[Any] = []
+
+    async def on_start(self) -> None:
+        for _ in range(self.size):
+            self.kids.append(await self.spawn(Fragile))
+
+    async def receive(self, message: Any) -> Any:
+        if message == "all":
+            return list(self.kids)
+        return self.kids[message if isinstance(message, int) else 0]
+
+
+class WideRestForOne(Wide):
+    supervisor_strategy = RestForOne(backoff=Backoff(min=60.0, max=60.0, jitter=0.0))
+
+
+class Lenient(Wide):
+    supervisor_strategy = OneForOne(max_restarts=1_000_000)
+
+
+async def stop_waiting_out_a_restart(system: ActorSystem, size: int) -> float:
+    """The stop of a `Wide` of `size` while its children wait out the backoff."""
+    wide = await system.spawn(Wide, size)
+    first = await wide.ask("first")
+    with suppress(RuntimeError):
+        await first.ask("crash")
+    await wide.ask("decided?")  # handled after the failure's report: every child stopped
+    with timed() as took:
+        await wide.stop()
+    return took[0]
+
+
+async def restart_over_a_delayed_one(system: ActorSystem, size: int) -> float:
+    """A `rest_for_one` restart from the first child while those from the second on wait out
+    the backoff of an earlier one, which it takes over."""
+    wide = await system.spawn(WideRestForOne, size)
+    first, second = await wide.ask(0), await wide.ask(1)
+    with suppress(RuntimeError):
+        await second.ask("crash")
+    await wide.ask("decided?")
+    with timed() as took:
+        with suppress(RuntimeError):
+            await first.ask("crash")
+        await wide.ask("decided?")
+    await wide.stop()  # its children, waiting out the backoff, would slow the next run
+    return took[0]
+
+
+async def all_fail_at_once(system: ActorSystem, size: int) -> float:
+    """A `one_for_one` supervisor restarting each of its `size` children, all failed at once."""
+    wide = await system.spawn(Lenient, size)
+    children = await wide.ask("all")
+    with timed() as took:
+        for child in children:
+            child.tell("crash")
+        await asyncio.gather(*(child.ask("restarted?") for child in children))
+    await wide.stop()
+    return took[0]
+
+
+OPERATIONS: dict[str, Callable[[ActorSystem, int], Awaitable[float]]] = {
+    "random_pick": random_tells,
+    "stop_in_backoff": stop_waiting_out_a_restart,
+    "restart_over_delayed": restart_over_a_delayed_one,
+    "one_for_one_all_fail": all_fail_at_once,
+}
+
+
+async def growth(name: str) -> dict[str, Any]:
+    operation = OPERATIONS[name]
+    async with ActorSystem(metrics=False) as system:
+        small = min([await operation(system, SMALL) for _ in range(2)])
+        large = await operation(system, LARGE)
+    grew = (large / LARGE) / (small / SMALL)
+    return {"bench": f"scale.{name}", "small": small, "large": large, "growth": grew}
+
+
+async def main(check: bool) -> int:
+    logging.getLogger("actorkit").setLevel(logging.CRITICAL)  # a crash report per failure
+    missed = 0
+    for name in OPERATIONS:
+        figure = await growth(name)
+        figure["limit"] = LIMIT
+        print(json.dumps(figure), flush=True)
+        missed += figure["growth"] > LIMIT
+    return 1 if check and missed else 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help=f"exit 1 past a growth of {LIMIT}")
+    sys.exit(asyncio.run(main(parser.parse_args().check)))
