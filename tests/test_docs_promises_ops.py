@@ -197,6 +197,37 @@ async def test_each_ask_outcome_is_counted_once_under_the_targets_class(
     assert timed == 5
 
 
+class Relaying(Actor):
+    """Asks `Answering` on and lets out whatever that ask raised."""
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+
+    async def receive(self, message: Any) -> Any:
+        return await self.target.ask(message, timeout=1.0)
+
+
+async def test_an_ask_s_outcome_is_the_error_its_asker_got_from_the_handler(
+    clock: ManualClock,
+) -> None:
+    """observability.md: the outcome is read from the error the asker got, so a handler that
+    lets out an `AskTimeout` of its own ask counts as `timeout`."""
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        target = await system.spawn(Answering)
+        relay = await system.spawn(Relaying, target)
+        relayed = asyncio.ensure_future(relay.ask("never", timeout=60.0))
+        await clock.settle()
+        await clock.advance(1.0)
+        with pytest.raises(AskTimeout):
+            await relayed
+        await target.stop(timeout=0)  # its handler waits for ever
+        outcomes = {
+            outcome: sample(system, "actorkit_asks_total", actor_type="Relaying", outcome=outcome)
+            for outcome in ("ok", "error", "timeout", "stopped", "cancelled")
+        }
+    assert outcomes == {"ok": 0, "error": 0, "timeout": 1, "stopped": 0, "cancelled": 0}
+
+
 async def test_a_timer_due_now_fires_at_the_next_advance_not_by_itself(clock: ManualClock) -> None:
     """api.md §5: under a `ManualClock` timers fire only when `advance` reaches them, so a
     delay of 0 waits for the next `advance`, `advance(0)` included; an `initial_delay=0`
