@@ -31,3 +31,20 @@ def given(value: object) -> str:
     if len(text) <= GIVEN_LENGTH:
         return text
     return f"{text[:GIVEN_LENGTH]}... ({len(text):,} characters)"
+
+
+WIRE_LENGTH = 200
+"""The most of a string from another process (a type name, an actor path off a NATS frame)
+that a log line quotes."""
+
+
+def printable(text: str, limit: int = WIRE_LENGTH) -> str:
+    """A string another process chose, as a log line may hold it: each character that is not
+    printable (a newline that would forge a line of its own, an escape sequence a terminal
+    would run) as its escape, `\\n`, `\\x1b`, and cut to `limit` characters."""
+    cut = text[:limit]
+    if not cut.isprintable():
+        cut = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in cut)
+    if len(text) <= limit:
+        return cut
+    return f"{cut}... ({len(text):,} characters)"

@@ -12,9 +12,11 @@ once per type, not once per message. Other undecodable payloads stay `bad_payloa
 from __future__ import annotations
 
 import logging
+import time
 
 import msgspec
 
+from .._shown import printable
 from .._wire import BadPayload, Incompatible
 from ._core import Core
 from ._frames import IncompatibleMessage
@@ -25,26 +27,32 @@ SAID_LIMIT = 1000
 """Types whose refusal is logged at WARNING, at most: their names come off the wire, and a
 sender could make up a new one for each message."""
 
+QUIET_SECONDS = 1.0
+"""Garbage is logged at WARNING at most once in this time, the rest at DEBUG: one batch of a
+megabyte can carry a million frames that do not decode, each a dead letter."""
+
 _outline = msgspec.msgpack.Decoder(ext_hook=lambda code, data: None)
 """Reads a frame whose objects the codec refused, each as None, to learn where it went."""
 
 
 def _what(error: Incompatible, sender: str) -> str:
-    name = error.type_name
+    """Its names come off the wire, and end in log lines: `printable`."""
+    name = printable(error.type_name)
     if error.detail is None:
         return (
-            f"no class is registered under {name!r} here: {sender} runs another version of "
-            f"the program, one that has {name} (or this one lacks @actorkit.message({name!r}))"
+            f"no class is registered under '{name}' here: {sender} runs another version of "
+            f"the program, one that has {name} (or this one lacks @actorkit.message('{name}'))"
         )
-    refused = "it" if error.field is None else f"its field `{error.field}`"
+    refused = "it" if error.field is None else f"its field `{printable(error.field)}`"
     return (
-        f"the class {name} here refuses {refused} ({error.detail}): {sender} runs another "
-        f"version of {name} (or sent a value the annotations of its class refuse)"
+        f"the class {name} here refuses {refused} ({printable(error.detail)}): {sender} runs "
+        f"another version of {name} (or sent a value the annotations of its class refuse)"
     )
 
 
 def refusal(system: str, error: Incompatible, where: str) -> str:
-    return f"{system} refused a {error.type_name} for {where}: {_what(error, 'the sender')}"
+    name, where = printable(error.type_name), printable(where)
+    return f"{system} refused a {name} for {where}: {_what(error, 'the sender')}"
 
 
 def refused_request(system: str, error: Incompatible, where: str) -> IncompatibleMessage:
@@ -84,6 +92,8 @@ class Refusals:
     def __init__(self, core: Core) -> None:
         self._core = core
         self._said: set[str] = set()
+        self._quiet_until = 0.0
+        self._quieted = 0
 
     def request(
         self, payload: bytes | msgspec.Raw, subject: str, group: str | None, error: BadPayload
@@ -99,7 +109,7 @@ class Refusals:
         kept = bytes(memoryview(payload)[:256])
         if not isinstance(error, Incompatible):
             core.reject("bad_payload", kept, where)
-            logger.warning("%s rejected a payload on %s: %s", core.system_name, where, error)
+            self._garbage(where, error)
             return
         core.reject("incompatible", kept, where)
         name = error.type_name
@@ -112,3 +122,17 @@ class Refusals:
             "actorkit_nats_rejected_total, and logged at DEBUG: this warning is once per type)",
             refusal(core.system_name, error, where),
         )
+
+    def _garbage(self, where: str, error: BadPayload) -> None:
+        """A payload that is no frame: said at WARNING once in `QUIET_SECONDS`, with how many
+        went to DEBUG since."""
+        name = self._core.system_name
+        now = time.monotonic()
+        if now < self._quiet_until:
+            self._quieted += 1
+            logger.debug("%s rejected a payload on %s: %s", name, printable(where), error)
+            return
+        quieted, self._quieted, self._quiet_until = self._quieted, 0, now + QUIET_SECONDS
+        since = f" ({quieted:,} more since the last such warning, at DEBUG)" if quieted else ""
+        what = printable(str(error))
+        logger.warning("%s rejected a payload on %s: %s%s", name, printable(where), what, since)

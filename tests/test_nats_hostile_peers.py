@@ -1,0 +1,94 @@
+"""A peer on the same NATS account sends what no actorkit process would: type names, actor
+paths and subjects that hold newlines and escape sequences, a batch of a hundred thousand
+frames that do not decode. What it chose reaches the log only escaped, and one message costs
+the log one line, not one per frame."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import msgspec
+import nats
+import pytest
+
+from actorkit import Actor, ActorSystem
+
+from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
+
+pytestmark = requires_nats
+
+FORGED = "\nCRITICAL:actorkit:forged\x1b[2J"
+
+
+class Echo(Actor):
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+def obj(name: str) -> msgspec.msgpack.Ext:
+    """A registered-class object as the codec writes one, under a name of the sender's."""
+    return msgspec.msgpack.Ext(1, msgspec.msgpack.encode([name, {}]))
+
+
+def lines(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == level]
+
+
+async def test_names_off_the_wire_reach_the_log_escaped(
+    server: NatsServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="actorkit")
+    encode = msgspec.msgpack.encode
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("target", transport=transport(server)) as system,
+    ):
+        system.expose(await system.spawn(Echo, name="echo"))
+        system.subscribe(await system.spawn(Echo), "long")  # someone here wants its type
+        await link_of(system).flush()
+        client = await nats.connect(server.url)
+        try:
+            await client.publish(
+                "actorkit.actor.target", encode([0, f"/echo{FORGED}", obj(f"Evil{FORGED}"), None])
+            )
+            await client.publish(f"actorkit.topic.ev{FORGED[-4:]}", b"\xc1")
+            await client.publish("actorkit.topic.long", encode([obj("L" * 100_000)]))
+            await client.flush()
+        finally:
+            await client.close()
+        assert await system.remote("target", "/echo").ask("after") == "after"
+        assert system.dead_letters.by_reason == {"incompatible": 2, "bad_payload": 1}
+    said = [r.getMessage() for r in caplog.records]
+    assert any("Evil\\nCRITICAL:actorkit:forged\\x1b[2J" in text for text in said), said
+    assert any("topic ev\\x1b[2J" in text for text in said), said
+    assert not [text for text in said if "\n" in text or "\x1b" in text]
+    assert max(map(len, said)) < 2_000
+
+
+async def test_a_batch_of_garbage_is_one_warning_and_every_frame_a_dead_letter(
+    server: NatsServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="actorkit")
+    frames = 10_000
+    batch = b"\x92\x04\xdd" + frames.to_bytes(4, "big") + b"\xc0" * frames  # [BATCH, [nil...]]
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("target", transport=transport(server)) as system,
+    ):
+        system.expose(await system.spawn(Echo, name="echo"))
+        await link_of(system).flush()
+        client = await nats.connect(server.url)
+        started = time.monotonic()
+        try:
+            await client.publish("actorkit.actor.target", batch)
+            await client.flush()
+        finally:
+            await client.close()
+        assert await system.remote("target", "/echo").ask("after") == "after"
+        took = time.monotonic() - started
+        assert system.dead_letters.by_reason == {"bad_payload": frames}
+    warnings = [text for text in lines(caplog, logging.WARNING) if "rejected a payload" in text]
+    assert 1 <= len(warnings) <= 1 + took  # at most one a second (`QUIET_SECONDS`)
