@@ -14,9 +14,12 @@ import msgspec
 import nats
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import DEAD_LETTER_TOPIC, Actor, ActorSystem, MailboxFull
+from actorkit._nats import _taken
+from actorkit._nats._frames import OK, SEND
+from actorkit.testing import Probe
 
-from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
+from .nats_support import SAFETY, Gate, NatsServer, link_of, requires_nats, transport
 
 pytestmark = requires_nats
 
@@ -92,3 +95,44 @@ async def test_a_batch_of_garbage_is_one_warning_and_every_frame_a_dead_letter(
         assert system.dead_letters.by_reason == {"bad_payload": frames}
     warnings = [text for text in lines(caplog, logging.WARNING) if "rejected a payload" in text]
     assert 1 <= len(warnings) <= 1 + took  # at most one a second (`QUIET_SECONDS`)
+
+
+async def test_sends_a_peer_never_waits_for_cannot_pile_up_past_a_bound(
+    server: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each remote send to a full mailbox waits for room in a task of its own, until the
+    timeout its sender chose: a peer sending a billion seconds and never reading its replies
+    kept a task for every one, past any mailbox's bound."""
+    monkeypatch.setattr(_taken, "MAX_WAITING_SENDS", 3, raising=False)
+    encode = msgspec.msgpack.encode
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("target", transport=transport(server)) as system,
+        ActorSystem("caller", transport=transport(server)) as caller,
+    ):
+        arrived, release = asyncio.Event(), asyncio.Event()
+        system.expose(await system.spawn(Gate, arrived, release, name="gate", mailbox_size=1))
+        await link_of(system).flush()
+        letters = await Probe.spawn(system)
+        system.subscribe(letters.ref, DEAD_LETTER_TOPIC)
+        gate = caller.remote("target", "/gate")
+        gate.tell("held")
+        await arrived.wait()
+        gate.tell("queued")
+        client = await nats.connect(server.url)
+        try:
+            replies = await client.subscribe("peer.>")
+            for i in range(3):
+                frame = encode([SEND, "/gate", f"waits {i}", 1e9])
+                await client.publish("actorkit.actor.target", frame, reply=f"peer.{i}")
+            await client.flush()
+            with pytest.raises(MailboxFull, match="3 sends from other systems already wait"):
+                await gate.send("one too many")
+            letter = await letters.receive(SAFETY)
+            assert (letter.reason, letter.message) == ("mailbox_full", "one too many")
+            release.set()
+            answered = [await replies.next_msg(SAFETY) for _ in range(3)]
+            assert sorted(msgspec.msgpack.decode(m.data)[0] for m in answered) == [OK] * 3
+            await gate.send("room again")  # each waiting send gave its place back
+        finally:
+            await client.close()

@@ -121,10 +121,10 @@ class Inbound:
         ref = self._reach(path, group, body)
         if isinstance(ref, str):
             return [STOPPED, ref]
-        self.taken.count += 1
-        task = asyncio.get_running_loop().create_task(
-            self._answer(ref, kind, body, timeout, msg.reply)
-        )
+        if (full := self.taken.full(ref.path)) is not None:
+            core.reject("mailbox_full", body, ref.path)
+            return error_frame(full)
+        task = self.taken.start(self._answer(ref, kind, body, timeout, msg.reply))
         self.answering.add(task)
         task.add_done_callback(self.answering.discard)
         return None

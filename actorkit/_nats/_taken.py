@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+from .._errors import MailboxFull
+
+MAX_WAITING_SENDS = 10_000
+"""Remote sends one transport lets wait for room at once, each a task (about 3 KB and its
+message): what an asker's timeout ends, and a peer picks that timeout, so past this a send
+is refused at once with `MailboxFull`. Without it the sends of one peer that never reads
+its replies would wait past every mailbox's bound, as long as it liked."""
 
 
 class Taken:
@@ -10,11 +20,32 @@ class Taken:
     will never go: a transport that stops abandons it). A transport closed for good waits
     for them (`settled`) before it closes the connection their answers leave by."""
 
-    __slots__ = ("_idle", "count")
+    __slots__ = ("_idle", "count", "sends")
 
     def __init__(self) -> None:
         self.count = 0
+        self.sends = 0
         self._idle: asyncio.Future[None] | None = None
+
+    def full(self, path: str) -> MailboxFull | None:
+        """Why a send to `path` is refused at once, if it is."""
+        if self.sends < MAX_WAITING_SENDS:
+            return None
+        return MailboxFull(
+            f"{path} was not sent the message: {MAX_WAITING_SENDS:,} sends from other systems "
+            "already wait for room in this process"
+        )
+
+    def start(self, answer: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """A send taken: its task, counted in `sends` until it ends."""
+        self.count += 1
+        self.sends += 1
+        task = asyncio.get_running_loop().create_task(answer)
+        task.add_done_callback(self._ended)
+        return task
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self.sends -= 1
 
     def answered(self) -> None:
         self.count -= 1
