@@ -44,6 +44,10 @@ CLOSE_GRACE = 0.5
 """How long `HttpServer.close()` lets a request in flight finish, and then how long the
 cancelled handler gets to unwind: close returns within twice this, whatever clients do."""
 
+REQUEST_TIMEOUT = 15.0
+"""How long a connection may go without a whole request, from when it opens or its last
+answer (aiohttp's `keepalive_timeout`, 3,630 s by default): a client that trickles headers
+(slowloris) or sends nothing holds a socket this long at most, before `auth` is checked."""
 
 _LIMIT_DIGITS = 18
 
@@ -228,6 +232,7 @@ async def _listen(app: web.Application, host: str, port: int, endpoints: object)
         access_log=None,
         handle_signals=False,
         shutdown_timeout=CLOSE_GRACE,
+        keepalive_timeout=REQUEST_TIMEOUT,
         logger=SERVER_LOG,
     )
     binding = asyncio.ensure_future(_bind(runner, host, port))

@@ -1,0 +1,50 @@
+"""Clients that hold connections without finishing a request: a socket each, for as long as
+they like, before auth is even checked, unless the endpoint closes them."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from actorkit import ActorSystem, _http
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [b"", b"GET /metrics HTTP/1.1\r\nHost: x\r\n", b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-a:"],
+    ids=["nothing", "half-the-headers", "half-a-header"],
+)
+async def test_a_connection_without_a_whole_request_is_closed_within_the_request_timeout(
+    sent: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiohttp's default kept such a connection for an hour (its `keepalive_timeout`)."""
+    monkeypatch.setattr(_http, "REQUEST_TIMEOUT", 0.5, raising=False)
+    async with asyncio.timeout(10), ActorSystem() as system:
+        server = await system.serve_http(port=0, auth="secret")
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        try:
+            writer.write(sent)
+            await writer.drain()
+            assert await reader.read() == b""  # closed by the server, answered nothing
+        finally:
+            writer.close()
+
+
+async def test_a_kept_alive_connection_still_serves_requests_within_the_timeout() -> None:
+    async with asyncio.timeout(10), ActorSystem() as system:
+        server = await system.serve_http(port=0)
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        try:
+            for _ in range(3):
+                writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                assert (await reader.readline()).startswith(b"HTTP/1.1 200")
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                await reader.readexactly(length)
+        finally:
+            writer.close()
