@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from ._router import DEAD_LETTER_TOPIC
+
 if TYPE_CHECKING:
     import asyncio
 
@@ -46,7 +48,11 @@ class Host:
 
     def publish_local(self, topic: str, message: object) -> int:
         """Deliver a publish from another system to the local subscribers (no dead letter
-        when there is none: the publish was meant for every system)."""
+        when there is none: the publish was meant for every system). The dead-letter topic
+        is this system's own: its watchers get its `DeadLetter` records, not what any
+        process that can publish on the NATS account sends there."""
+        if topic == DEAD_LETTER_TOPIC:
+            raise ValueError(f"topic {topic!r} takes no publishes from other systems")
         return self._topics.publish(topic, message, unmatched_is_dead=False, own=False)
 
     def wanted(self, topic: str) -> bool:

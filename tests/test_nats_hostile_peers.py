@@ -119,6 +119,7 @@ async def test_sends_a_peer_never_waits_for_cannot_pile_up_past_a_bound(
         gate.tell("held")
         await arrived.wait()
         gate.tell("queued")
+        await link_of(caller).flush()  # at the server, so before the peer's sends
         client = await nats.connect(server.url)
         try:
             replies = await client.subscribe("peer.>")
@@ -136,3 +137,34 @@ async def test_sends_a_peer_never_waits_for_cannot_pile_up_past_a_bound(
             await gate.send("room again")  # each waiting send gave its place back
         finally:
             await client.close()
+
+
+async def test_a_publish_from_nats_to_the_dead_letter_topic_is_a_dead_letter_not_a_record(
+    server: NatsServer,
+) -> None:
+    """Dead-letter watchers are promised `DeadLetter` records: a publish on the topic from
+    another process (a raw peer, or another system's `publish`) reached them as whatever it
+    held, a `str` where the watcher reads `.reason`."""
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("target", transport=transport(server)) as system,
+        ActorSystem("other", transport=transport(server)) as other,
+    ):
+        letters = await Probe.spawn(system)
+        system.subscribe(letters.ref, DEAD_LETTER_TOPIC)
+        await link_of(system).flush()
+        client = await nats.connect(server.url)
+        try:
+            await client.publish(
+                f"actorkit.topic.{DEAD_LETTER_TOPIC}", msgspec.msgpack.encode(["forged"])
+            )
+            await client.flush()
+        finally:
+            await client.close()
+        other.publish(DEAD_LETTER_TOPIC, "from other")
+        got = [await letters.receive(SAFETY) for _ in range(2)]
+        assert sorted(
+            (type(letter).__name__, getattr(letter, "message", letter)) for letter in got
+        ) == [("DeadLetter", "forged"), ("DeadLetter", "from other")]
+        assert {letter.reason for letter in got} == {"bad_topic"}
+        assert system.dead_letters.by_reason == {"bad_topic": 2}
