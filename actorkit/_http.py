@@ -20,6 +20,7 @@ from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.exposition import choose_encoder
 
 from ._http_auth import check_address, check_auth, is_loopback
+from ._http_limit import limit_connections
 from ._http_log import SERVER_LOG
 from ._http_routes import application
 from ._names import MAX_PATH
@@ -83,8 +84,7 @@ class HttpServer:
 
     def __init__(self, runner: web.AppRunner, host: str, port: int, endpoints: object) -> None:
         self._runner = runner
-        self._endpoints = endpoints
-        """Held here, not by the routes (`_http_routes`)."""
+        self._endpoints = endpoints  # held here, not by the routes (`_http_routes`)
         self._closing: asyncio.Future[None] | None = None
         self._among: list[HttpServer] | None = None
         self.host = host
@@ -92,8 +92,7 @@ class HttpServer:
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"http://{f'[{self.host}]' if ':' in self.host else self.host}:{self.port}"
 
     async def close(self) -> None:
         """Stop listening, give requests in flight `CLOSE_GRACE` to finish and their cancelled
@@ -247,6 +246,7 @@ async def _listen(app: web.Application, host: str, port: int, endpoints: object)
 
 async def _bind(runner: web.AppRunner, host: str, port: int) -> None:
     await runner.setup()
+    limit_connections(runner.server)  # type: ignore[arg-type]  # set up: not None
     try:
         async with asyncio.timeout(BIND_TIMEOUT):
             await _start(runner, host, port)

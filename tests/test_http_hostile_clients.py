@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from actorkit import ActorSystem, _http
+from actorkit import ActorSystem, _http, _http_limit
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,32 @@ async def test_a_kept_alive_connection_still_serves_requests_within_the_timeout(
                 await reader.readexactly(length)
         finally:
             writer.close()
+
+
+async def test_connections_past_the_limit_are_answered_503_and_closed_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each connection is a file descriptor of the process, which its stores and NATS
+    connections share: aiohttp took any number of them."""
+    monkeypatch.setattr(_http_limit, "MAX_CONNECTIONS", 2, raising=False)
+    async with asyncio.timeout(10), ActorSystem() as system:
+        server = await system.serve_http(port=0)
+        held = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(2)]
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        try:
+            assert (await reader.read()).startswith(b"HTTP/1.1 503 Service Unavailable\r\n")
+        finally:
+            writer.close()
+        for _, holder in held:
+            holder.close()
+            await holder.wait_closed()
+        for _ in range(10):  # each refused or closed connection gave its place back
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            try:
+                writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                answer = await reader.read()
+            finally:
+                writer.close()
+            if answer.startswith(b"HTTP/1.1 200"):
+                break
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:60]
