@@ -36,6 +36,13 @@ def obj(name: str) -> msgspec.msgpack.Ext:
     return msgspec.msgpack.Ext(1, msgspec.msgpack.encode([name, {}]))
 
 
+async def handled_before(client: nats.NATS) -> None:
+    """An ask on the peer's own connection, answered after all it published before."""
+    ask = msgspec.msgpack.encode([1, "/echo", "after", SAFETY])
+    answer = await client.request("actorkit.actor.target", ask, timeout=SAFETY)
+    assert msgspec.msgpack.decode(answer.data) == [0, "after"]
+
+
 def lines(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno == level]
 
@@ -51,6 +58,8 @@ async def test_names_off_the_wire_reach_the_log_escaped(
     ):
         system.expose(await system.spawn(Echo, name="echo"))
         system.subscribe(await system.spawn(Echo), "long")  # someone here wants its type
+        barrier = await Probe.spawn(system)
+        system.subscribe(barrier.ref, "barrier")
         await link_of(system).flush()
         client = await nats.connect(server.url)
         try:
@@ -59,10 +68,11 @@ async def test_names_off_the_wire_reach_the_log_escaped(
             )
             await client.publish(f"actorkit.topic.ev{FORGED[-4:]}", b"\xc1")
             await client.publish("actorkit.topic.long", encode([obj("L" * 100_000)]))
-            await client.flush()
+            await client.publish("actorkit.topic.barrier", encode(["done"]))
+            await handled_before(client)
+            await barrier.expect("done")  # after the other topics, on the same subscription
         finally:
             await client.close()
-        assert await system.remote("target", "/echo").ask("after") == "after"
         assert system.dead_letters.by_reason == {"incompatible": 2, "bad_payload": 1}
     said = [r.getMessage() for r in caplog.records]
     assert any("Evil\\nCRITICAL:actorkit:forged\\x1b[2J" in text for text in said), said
@@ -87,10 +97,9 @@ async def test_a_batch_of_garbage_is_one_warning_and_every_frame_a_dead_letter(
         started = time.monotonic()
         try:
             await client.publish("actorkit.actor.target", batch)
-            await client.flush()
+            await handled_before(client)
         finally:
             await client.close()
-        assert await system.remote("target", "/echo").ask("after") == "after"
         took = time.monotonic() - started
         assert system.dead_letters.by_reason == {"bad_payload": frames}
     warnings = [text for text in lines(caplog, logging.WARNING) if "rejected a payload" in text]
@@ -168,3 +177,32 @@ async def test_a_publish_from_nats_to_the_dead_letter_topic_is_a_dead_letter_not
         ) == [("DeadLetter", "forged"), ("DeadLetter", "from other")]
         assert {letter.reason for letter in got} == {"bad_topic"}
         assert system.dead_letters.by_reason == {"bad_topic": 2}
+
+
+async def test_type_names_remembered_for_their_warning_hold_a_bounded_size(
+    server: NatsServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Unknown type names are warned of once each, up to 1,000 names: kept whole, a peer's
+    names of a megabyte each held a gigabyte."""
+    caplog.set_level(logging.WARNING, logger="actorkit")
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("target", transport=transport(server)) as system,
+    ):
+        system.expose(await system.spawn(Echo, name="echo"))
+        await link_of(system).flush()
+        client = await nats.connect(server.url)
+        try:
+            for i in range(3):
+                name = f"{i}" + "N" * 100_000
+                frame = msgspec.msgpack.encode([0, "/echo", obj(name), None])
+                await client.publish("actorkit.actor.target", frame)
+            await handled_before(client)
+        finally:
+            await client.close()
+        assert system.dead_letters.by_reason == {"incompatible": 3}
+        said = link_of(system)._inbound.refusals._said  # noqa: SLF001 (what the warnings keep)
+        assert len(said) == 3
+        assert sum(map(len, said)) < 1_000
+    warnings = [text for text in lines(caplog, logging.WARNING) if "refused a" in text]
+    assert len(warnings) == 3

@@ -16,7 +16,7 @@ import time
 
 import msgspec
 
-from .._shown import printable
+from .._shown import WIRE_LENGTH, printable
 from .._wire import BadPayload, Incompatible
 from ._core import Core
 from ._frames import IncompatibleMessage
@@ -112,7 +112,7 @@ class Refusals:
             self._garbage(where, error)
             return
         core.reject("incompatible", kept, where)
-        name = error.type_name
+        name = error.type_name[:WIRE_LENGTH]  # a megabyte each, 1,000 of them: a gigabyte
         if name in self._said or len(self._said) >= SAID_LIMIT:
             logger.debug("%s; not delivered", refusal(core.system_name, error, where))
             return
