@@ -58,8 +58,12 @@ class Host:
     def wanted(self, topic: str) -> bool:
         """Whether a publish from another system to `topic` would reach an actor here: one
         that no actor here would have got is no refusal of this system's when it cannot be
-        decoded."""
-        return self._topics.wanted(topic)
+        decoded. A subject no topic can have (`a*b`, a control character) is refused too:
+        not asked of the router, which would raise."""
+        try:
+            return self._topics.wanted(topic)
+        except ValueError:
+            return True
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:

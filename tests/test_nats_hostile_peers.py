@@ -206,3 +206,31 @@ async def test_type_names_remembered_for_their_warning_hold_a_bounded_size(
         assert sum(map(len, said)) < 1_000
     warnings = [text for text in lines(caplog, logging.WARNING) if "refused a" in text]
     assert len(warnings) == 3
+
+
+async def test_an_undecodable_publish_on_a_subject_no_topic_can_have_is_a_dead_letter(
+    server: NatsServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Asking whether an actor here wanted it raised for such a subject: an ERROR with a
+    traceback for each message, its subject unescaped, and no dead letter."""
+    caplog.set_level(logging.DEBUG, logger="actorkit")
+    encode = msgspec.msgpack.encode
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("target", transport=transport(server)) as system,
+    ):
+        probe = await Probe.spawn(system)
+        system.subscribe(probe.ref, "ok")
+        await link_of(system).flush()
+        client = await nats.connect(server.url)
+        try:
+            for topic in ("a*b", "x.>", f"ev{FORGED[-4:]}"):
+                await client.publish(f"actorkit.topic.{topic}", encode([obj("Unknown")]))
+            await client.publish("actorkit.topic.ok", encode(["after"]))
+            await client.flush()
+            await probe.expect("after")  # after the others, on the same subscription
+        finally:
+            await client.close()
+        assert system.dead_letters.by_reason == {"incompatible": 3}
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not [r for r in caplog.records if "\x1b" in r.getMessage()]
