@@ -8,8 +8,9 @@ small one. A linear operation reads about 1, a quadratic one up to the ratio of 
 (64 here). The operations are those that once went quadratic (benchmarks/RESULTS.md, "scale
 edges"): a `random` pick in a pool of thousands, the stop of a supervisor whose children
 wait out a restart's backoff, a `rest_for_one` restart taking over a delayed one, and many
-`one_for_one` children failing at once. `--check` exits 1 when a growth passes `LIMIT`. tests/test_scale_edges.py runs the
-same operations small, for what they do rather than how long they take.
+`one_for_one` children failing at once. `--check` exits 1 when a growth passes `LIMIT`.
+tests/test_scale_edges.py runs the same operations small, for what they do rather than how
+long they take.
 """
 
 from __future__ import annotations
