@@ -114,7 +114,8 @@ class HistoryWriter:
         wakeup = self._wakeup
         if wakeup is not None:
             self._wakeup = None
-            wakeup.set_result(None)
+            if not wakeup.done():  # else cancelled with the writer: the loop is ending
+                wakeup.set_result(None)
         elif self._task is None:
             self._task = self._service.runtime.loop.create_task(self._run())
 

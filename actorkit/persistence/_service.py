@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import weakref
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -64,8 +65,16 @@ def attach(
     return service
 
 
-_serving: dict[int, str] = {}
-"""The stores running systems hold (by `id`, which a held object keeps), and whose they are."""
+_serving: dict[int, tuple[str, weakref.ref[Persistence]]] = {}
+"""The stores running systems hold (by `id`, which a held object keeps), whose they are and
+the side that holds them. Weakly: a system never shut down (its loop closed under it) is
+freed with its store, whose `id` CPython then gives to a new object, which no system holds."""
+
+
+def _freed(key: int, holder: weakref.ref[Persistence]) -> None:
+    entry = _serving.get(key)
+    if entry is not None and entry[1] is holder:
+        del _serving[key]
 
 
 class Persistence:
@@ -98,14 +107,17 @@ class Persistence:
         """Refuses a store another running system holds: its shutdown would close the store
         under that system, whose next write would fail."""
         store = self.given
-        holder = _serving.get(id(store))
-        if holder is not None:
+        entry = _serving.get(id(store))
+        if entry is not None and entry[1]() is not None:
             raise PersistenceError(
-                f"{store!r} serves the running system {holder!r}: a store object serves one "
+                f"{store!r} serves the running system {entry[0]!r}: a store object serves one "
                 "system, which closes it at its shutdown; give this ActorSystem a store object "
                 "of its own (a new one on the same file or database reads what the other writes)"
             )
-        _serving[id(store)] = self.runtime.name
+        _serving[id(store)] = (
+            self.runtime.name,
+            weakref.ref(self, functools.partial(_freed, id(store))),
+        )
         observed = False
         if self.metrics is not None and hasattr(store, "on_commit"):
             theirs: CommitObserver | None = store.on_commit
