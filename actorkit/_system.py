@@ -17,6 +17,7 @@ from ._cell import Cell
 from ._clock import Clock, SystemClock
 from ._errors import ActorStopped
 from ._imports import import_off_the_loop
+from ._loop_end import LoopEnd, shutdown_begun
 from ._mailbox import UNBOUNDED
 from ._metrics import Metrics
 from ._outside_stop import begun_task, in_an_actor
@@ -102,6 +103,7 @@ class ActorSystem(Reach):
         self._started: asyncio.Future[None] | None = None
         self._stopping: ActorsStop | None = None
         self._closing: asyncio.Task[None] | None = None
+        self._loop_end: LoopEnd | None = None
         self._servers: list[HttpServer] = []
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -132,6 +134,7 @@ class ActorSystem(Reach):
             await closing_after_failure(self.shutdown(), self.name)
             raise
         started.set_result(None)
+        self._loop_end = LoopEnd(loop, self.shutdown, self.name)
         return self
 
     async def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT) -> None:
@@ -150,6 +153,7 @@ class ActorSystem(Reach):
         if self._started is not None and not self._started.done():  # what it opens is ours
             await asyncio.shield(self._started)
         stopping = self._stop_actors(timeout)
+        shutdown_begun(self._loop_end)
         if self._closing is None:
             self._closing = begun_task(loop, every_step(self._closing_steps(stopping)))
         root = self._runtime.root

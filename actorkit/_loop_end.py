@@ -1,0 +1,55 @@
+"""The end of the event loop under a system that was never shut down (a test that forgot
+`shutdown()`, a `start()` with no `async with`): `asyncio.run` (uvloop's, pytest-asyncio's
+runner) cancels every task left and runs the loop until they end, then closes it. A system
+that waited for nothing then left its store's connections open on their threads (a write
+transaction cut short holding the file's lock for every later system and process), its
+port bound and its NATS connection up, for the life of the process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+logger = logging.getLogger("actorkit")
+
+
+class LoopEnd:
+    """One task per running system, waiting for its shutdown to begin. Cancelled first,
+    the task can only have been cancelled with every other task (nothing else holds it): it
+    then shuts the system down, which the loop's end waits for as it waits for every task it
+    cancelled, and ends cancelled."""
+
+    __slots__ = ("_begun", "_task")
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, shutdown: Callable[[], Awaitable[None]], name: str
+    ) -> None:
+        self._begun: asyncio.Future[None] = loop.create_future()
+        self._task = loop.create_task(self._watch(shutdown, name))
+
+    def begun(self) -> None:
+        if not self._begun.done():
+            self._begun.set_result(None)
+
+    async def _watch(self, shutdown: Callable[[], Awaitable[None]], name: str) -> None:
+        try:
+            await self._begun
+        except asyncio.CancelledError:
+            logger.warning(
+                "actor system %s was never shut down and its event loop is ending (every "
+                "task cancelled): shutting it down now; use `async with ActorSystem(...)` "
+                "or await system.shutdown()",
+                name,
+            )
+            try:
+                await shutdown()
+            except Exception as error:  # the loop's end would report it as a task's fault
+                logger.error("shutting down %s at the loop's end failed: %r", name, error)
+            raise
+
+
+def shutdown_begun(end: LoopEnd | None) -> None:
+    """The system's shutdown began (if it started): nothing is left to watch for."""
+    if end is not None:
+        end.begun()
