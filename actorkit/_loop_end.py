@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._system import ActorSystem
 
 logger = logging.getLogger("actorkit")
 
@@ -22,31 +25,46 @@ class LoopEnd:
 
     __slots__ = ("_begun", "_task")
 
-    def __init__(
-        self, loop: asyncio.AbstractEventLoop, shutdown: Callable[[], Awaitable[None]], name: str
-    ) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, system: ActorSystem) -> None:
         self._begun: asyncio.Future[None] = loop.create_future()
-        self._task = loop.create_task(self._watch(shutdown, name))
+        self._task = loop.create_task(self._watch(system))
 
     def begun(self) -> None:
         if not self._begun.done():
             self._begun.set_result(None)
 
-    async def _watch(self, shutdown: Callable[[], Awaitable[None]], name: str) -> None:
+    async def _watch(self, system: ActorSystem) -> None:
         try:
             await self._begun
         except asyncio.CancelledError:
+            if not self._begun.cancelled():  # the shutdown began first: the loop's end has it
+                raise
             logger.warning(
                 "actor system %s was never shut down and its event loop is ending (every "
                 "task cancelled): shutting it down now; use `async with ActorSystem(...)` "
                 "or await system.shutdown()",
-                name,
+                system.name,
             )
-            try:
-                await shutdown()
-            except Exception as error:  # the loop's end would report it as a task's fault
-                logger.error("shutting down %s at the loop's end failed: %r", name, error)
+            await _shut_down_at_the_end(system)
             raise
+
+
+async def _shut_down_at_the_end(system: ActorSystem) -> None:
+    """The shutdown as the loop's end leaves one it finds under way: its closing task is
+    cancelled with the rest, so it forces the actors' stop at once and closes what they held
+    without a last send or goodbye (nats-py's own tasks were cancelled too: a goodbye would
+    wait out its timeout)."""
+    shutting = asyncio.ensure_future(system.shutdown())
+    await asyncio.sleep(0)  # its first step begins the closing task
+    closing = system._closing
+    if closing is not None:
+        closing.cancel()
+    try:
+        await shutting
+    except asyncio.CancelledError:  # the closing task's, which ends cancelled
+        pass
+    except Exception as error:  # the loop's end would report it as a task's fault
+        logger.error("shutting down %s at the loop's end failed: %r", system.name, error)
 
 
 def shutdown_begun(end: LoopEnd | None) -> None:

@@ -134,7 +134,7 @@ class ActorSystem(Reach):
             await closing_after_failure(self.shutdown(), self.name)
             raise
         started.set_result(None)
-        self._loop_end = LoopEnd(loop, self.shutdown, self.name)
+        self._loop_end = LoopEnd(loop, self)
         return self
 
     async def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT) -> None:
