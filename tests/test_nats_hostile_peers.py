@@ -113,6 +113,16 @@ async def test_sends_a_peer_never_waits_for_cannot_pile_up_past_a_bound(
     timeout its sender chose: a peer sending a billion seconds and never reading its replies
     kept a task for every one, past any mailbox's bound."""
     monkeypatch.setattr(_taken, "MAX_WAITING_SENDS", 3, raising=False)
+    all_taken = asyncio.Event()  # the peer's sends reach the target on another connection
+    start = _taken.Taken.start
+
+    def counted(taken: _taken.Taken, answer: Any) -> asyncio.Task[None]:
+        task = start(taken, answer)
+        if taken.sends == 3:
+            all_taken.set()
+        return task
+
+    monkeypatch.setattr(_taken.Taken, "start", counted)
     encode = msgspec.msgpack.encode
     async with (
         asyncio.timeout(SAFETY),
@@ -136,6 +146,7 @@ async def test_sends_a_peer_never_waits_for_cannot_pile_up_past_a_bound(
                 frame = encode([SEND, "/gate", f"waits {i}", 1e9])
                 await client.publish("actorkit.actor.target", frame, reply=f"peer.{i}")
             await client.flush()
+            await all_taken.wait()
             with pytest.raises(MailboxFull, match="3 sends from other systems already wait"):
                 await gate.send("one too many")
             letter = await letters.receive(SAFETY)
