@@ -184,5 +184,6 @@ def _abandon(cell: Cell, the_cut: Cut) -> None:
         cell.display_path,
         FORCED_STOP_GRACE,
     )
+    the_cut.for_good = True  # whatever the supervisor meant, this instance's end is a stop
     _account(cell, the_cut)
     kill(subtree(cell))
