@@ -60,11 +60,12 @@ class Turnstile(SharedMemoryStore):
 
     async def _turn(self, what: object) -> None:
         self.calls.append(what)
+        index = len(self.passes)
         gate = asyncio.Event()
         self.passes.append(gate)
         self.called.set()
         await gate.wait()
-        if len(self.passes) - 1 in self.failing:
+        if index in self.failing:
             raise PersistenceError("the store is unreachable")
 
     async def called_for(self, count: int, *callers: asyncio.Future[Any]) -> None:

@@ -1,0 +1,121 @@
+"""A durable actor cut by its supervisor's shutdown time (API 9, "Supervision") while one of
+its writes is in the store: the new instance on the same cell recovers what the store holds
+once that write's outcome is known, so its state equals the journal and its next write is no
+conflict with the cut one."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import pytest
+
+from actorkit import ActorStopped, ActorSystem, ChildSpec, OneForAll, Supervisor
+from actorkit.persistence import EventSourced
+
+from ..supervision_support import Worker
+from .conftest import MakeStore
+from .durable_support import Deposited, Turnstile, journal
+
+BOUND = 0.05
+
+
+class Ledger(EventSourced):
+    """ "hold": persists 10 in the handler; "hold in a task": in a task of its own."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def apply(self, event: Any) -> None:
+        self.total += event.amount
+
+    async def receive(self, message: Any) -> Any:
+        if message == "total":
+            return self.total
+        if message == "hold":
+            await self.persist(Deposited(10))
+        elif message == "hold in a task":
+            task = asyncio.create_task(self.persist(Deposited(10)))
+            self.tasks.add(task)
+            await asyncio.Event().wait()
+        else:
+            await self.persist(Deposited(message))
+        return self.total
+
+
+async def _tree(system: ActorSystem) -> tuple[Any, Any]:
+    sup = await system.spawn(
+        Supervisor,
+        [
+            ChildSpec(Worker, [], "a", name="a"),
+            ChildSpec(Ledger, name="ledger", persistence_id="ledger"),
+        ],
+        OneForAll(shutdown=BOUND),
+    )
+    a, ledger = (system.lookup(f"{sup.path}/{name}") for name in ("a", "ledger"))
+    return a, ledger
+
+
+@pytest.mark.parametrize("how", ["hold", "hold in a task"])
+@pytest.mark.parametrize("lands", [False, True])
+async def test_a_ledger_cut_with_a_write_in_the_store_recovers_what_the_store_has(
+    how: str, lands: bool
+) -> None:
+    store = Turnstile()
+    async with asyncio.timeout(5), ActorSystem("p", store=store, metrics=False) as system:
+        a, ledger = await _tree(system)
+        first = asyncio.create_task(ledger.ask(1))
+        await store.called_for(1, first)
+        store.passes[0].set()
+        assert await first == 1
+        held = asyncio.create_task(ledger.ask(how))
+        await store.called_for(2, held)
+        a.tell("crash")
+        with pytest.raises(ActorStopped, match="shutdown time"):
+            await held
+        if lands:
+            store.passes[1].set()
+        else:
+            store.failing.add(1)
+            store.passes[1].set()
+        after = asyncio.create_task(ledger.ask(100))
+        await store.called_for(3, after)
+        store.passes[2].set()
+        got = await after
+        stored = [event.amount for event in await journal(store, "ledger")]
+        # a cancelled append of the handler's own never reaches MemoryStore
+        assert stored == ([1, 10, 100] if lands and how == "hold in a task" else [1, 100])
+        assert got == sum(stored)
+
+
+@pytest.mark.parametrize("make_sql_store", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("shutdown", [0, BOUND])
+async def test_a_ledger_cut_as_its_commit_lands_has_the_journal_s_state(
+    make_sql_store: MakeStore, shutdown: float
+) -> None:
+    """A sibling fails as the ledger's write commits: with no wait (`shutdown=0`) the cut's
+    cancellation reaches the ledger around its commit, in the read-back or after."""
+    async with asyncio.timeout(10):
+        store = make_sql_store()
+        async with ActorSystem("p", store=store, metrics=False) as system:
+            sup = await system.spawn(
+                Supervisor,
+                [
+                    ChildSpec(Worker, [], "a", name="a"),
+                    ChildSpec(Ledger, name="ledger", persistence_id="ledger"),
+                ],
+                OneForAll(shutdown=shutdown),
+            )
+            a, ledger = (system.lookup(f"{sup.path}/{name}") for name in ("a", "ledger"))
+            assert await ledger.ask(1) == 1
+            for amount in (10, 20, 40):
+                store.on_commit = lambda writes, seconds: a.tell("crash")
+                with contextlib.suppress(ActorStopped):
+                    await ledger.ask(amount)
+                store.on_commit = None
+                got = await ledger.ask(0)
+                assert got == sum(e.amount for e in await journal(store, "ledger"))
+        async with ActorSystem("p", store=make_sql_store(), metrics=False) as system:
+            assert await (await system.spawn(Ledger, persistence_id="ledger")).ask("total") == got
