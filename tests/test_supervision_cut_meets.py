@@ -111,6 +111,8 @@ async def test_a_cut_counts_one_failure_and_one_restart_and_leaves_the_system_se
         print({k: v for k, v in samples.items() if "Hanging" in str(k) or "ask" in k[0]})
         assert total(samples, "actorkit_actor_failures_total", actor_type="Hanging") == 1
         assert total(samples, "actorkit_actor_restarts_total", actor_type="Hanging") == 1
+        assert total(samples, "actorkit_asks_total", actor_type="Hanging", outcome="stopped") == 1
+        assert total(samples, "actorkit_asks_total", actor_type="Hanging", outcome="ok") == 1
         s = snapshot(b)
         assert s.restarts == 1
         assert s.accounting.balanced
