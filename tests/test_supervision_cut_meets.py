@@ -119,24 +119,37 @@ async def test_a_cut_counts_one_failure_and_one_restart_and_leaves_the_system_se
         await assert_settled(system)
 
 
-async def test_an_outside_stop_during_a_cut_ends_the_actor() -> None:
+@pytest.mark.parametrize("timeout", [None, BOUND / 5])
+async def test_an_outside_stop_during_a_cut_ends_the_actor_for_good_once(
+    timeout: float | None,
+) -> None:
+    """The supervisor meant a restart; the stop from outside wins: no new instance, one
+    `Terminated`, the sibling restarted all the same."""
     journal: list[str] = []
     async with asyncio.timeout(5), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        watcher = await system.spawn(Watcher, probe.ref)
         sup = await system.spawn(
             Supervisor,
             [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(Hanging, journal, "b", name="b")],
             OneForAll(shutdown=BOUND),
         )
         a, b = await _children(system, sup, "a", "b")
+        await watcher.ask(b)
         cut = asyncio.create_task(b.ask("hang"))
         await _hung(journal, "hangs b")
         a.tell("crash")
-        stopping = asyncio.create_task(b.stop(timeout=BOUND / 2))
+        await b.stop(timeout=timeout)
+        assert not b.is_alive
         with pytest.raises(ActorStopped):
             await cut
-        await stopping
-        assert system.lookup(f"{sup.path}/b") is None or True
+        ended = await probe.receive()
+        assert isinstance(ended, Terminated) and ended.ref == b and ended.reason is None
         assert await a.ask("handled") == 0
+        assert journal.count("start b") == 1
+        await watcher.ask("sync")
+        probe.expect_empty()
+        assert system.lookup(f"{sup.path}/b") is None
         await assert_settled(system)
 
 
