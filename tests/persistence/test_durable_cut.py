@@ -187,3 +187,44 @@ async def test_a_cut_instance_s_reminders_end_and_the_new_one_arms_them_once() -
         # at 2, 3 and 4 s, and the beat of 1 s again at most: delivered at least once by
         # each instance that runs (docs/persistence.md), never by the cut one after its cut
         assert 3 <= len(rings) - 1 <= 4, rings
+
+
+class Streaming(Ledger):
+    """"stream": persists 1 after 1 until cut."""
+
+    async def receive(self, message: Any) -> Any:
+        if message == "stream":
+            while True:
+                await self.persist(Deposited(1))
+        return await super().receive(message)
+
+
+@pytest.mark.parametrize("make_sql_store", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("shutdown", [0, 0.001])
+async def test_a_ledger_cut_anywhere_in_a_stream_of_writes_has_the_journal_s_state(
+    make_sql_store: MakeStore, shutdown: float
+) -> None:
+    """Each round cuts it at another point of its write (queued for the group commit, in the
+    transaction, in the read-back, applying): the new instance has what the store has."""
+    async with asyncio.timeout(30):
+        store = make_sql_store()
+        async with ActorSystem("p", store=store, metrics=False) as system:
+            sup = await system.spawn(
+                Supervisor,
+                [
+                    ChildSpec(Worker, [], "a", name="a"),
+                    ChildSpec(Streaming, name="ledger", persistence_id="ledger"),
+                ],
+                OneForAll(shutdown=shutdown, max_restarts=100),
+            )
+            a, ledger = (system.lookup(f"{sup.path}/{name}") for name in ("a", "ledger"))
+            for turns in range(0, 60, 3):
+                streaming = asyncio.create_task(ledger.ask("stream"))
+                for _ in range(turns):
+                    await asyncio.sleep(0)
+                a.tell("crash")
+                with pytest.raises(ActorStopped):
+                    await streaming
+                got = await ledger.ask("total")
+                assert got == sum(e.amount for e in await journal(store, "ledger")), turns
+            assert await ledger.ask(100) == got + 100
