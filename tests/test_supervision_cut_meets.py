@@ -21,7 +21,7 @@ from actorkit import (
 )
 from actorkit.testing import ManualClock, Probe, snapshot
 
-from .invariants import assert_settled
+from .invariants import TaskSnapshot, assert_settled
 from .metrics_truth_support import scraped, total
 from .otp_conformance_support import Watcher
 from .supervision_support import Worker
@@ -198,11 +198,13 @@ class SpawnsSlow(Worker):
 @pytest.mark.parametrize("cls", [Spawning, SpawnsSlow])
 async def test_a_cut_of_a_handler_that_spawned_or_spawns_a_child(cls: type) -> None:
     journal: list[str] = []
+    tasks = TaskSnapshot()
     async with asyncio.timeout(5), ActorSystem() as system:
         _sup, _a, b = await _cut_b(system, journal, cls, OneForAll(shutdown=BOUND))
         assert await b.ask("handled") == 0
         assert system.lookup(f"{b.path}/child") is None
         await assert_settled(system)
+    await tasks.assert_no_leaks()  # the child's task too, its `on_start` hanging or not
 
 
 async def test_a_sibling_failing_during_a_cut() -> None:
