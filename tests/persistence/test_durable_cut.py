@@ -190,7 +190,7 @@ async def test_a_cut_instance_s_reminders_end_and_the_new_one_arms_them_once() -
 
 
 class Streaming(Ledger):
-    """"stream": persists 1 after 1 until cut."""
+    """ "stream": persists 1 after 1 until cut."""
 
     async def receive(self, message: Any) -> Any:
         if message == "stream":
@@ -228,3 +228,48 @@ async def test_a_ledger_cut_anywhere_in_a_stream_of_writes_has_the_journal_s_sta
                 got = await ledger.ask("total")
                 assert got == sum(e.amount for e in await journal(store, "ledger")), turns
             assert await ledger.ask(100) == got + 100
+
+
+class Owner(DurableState):
+    """ "hold": saves its state + 10, and + 30 right after, while the first waits its turn."""
+
+    async def receive(self, message: Any) -> Any:
+        if message == "state":
+            return self.state
+        if message == "hold":
+            base = self.state or 0
+            await asyncio.gather(self.save(base + 10), self.save(base + 30))
+        else:
+            await self.save((self.state or 0) + message)
+        return self.state
+
+
+async def test_a_durable_state_cut_with_saves_in_the_store_has_the_store_s_state() -> None:
+    store = Turnstile()
+    async with asyncio.timeout(5), ActorSystem("p", store=store, metrics=False) as system:
+        sup = await system.spawn(
+            Supervisor,
+            [
+                ChildSpec(Worker, [], "a", name="a"),
+                ChildSpec(Owner, name="owner", persistence_id="owner"),
+            ],
+            OneForAll(shutdown=BOUND),
+        )
+        a, owner = (system.lookup(f"{sup.path}/{name}") for name in ("a", "owner"))
+        first = asyncio.create_task(owner.ask(1))
+        await store.called_for(1, first)
+        store.passes[0].set()
+        assert await first == 1
+        held = asyncio.create_task(owner.ask("hold"))
+        await store.called_for(2, held)
+        a.tell("crash")
+        with pytest.raises(ActorStopped, match="shutdown time"):
+            await held
+        store.passes[1].set()  # its caller was cancelled: on MemoryStore, nothing is saved
+        after = asyncio.create_task(owner.ask(100))
+        await store.called_for(3, after)
+        store.passes[2].set()
+        assert await after == 101
+        stored = await store.load_state("owner")
+        assert stored is not None and stored.revision == 2
+        assert len(store.calls) == 3  # the save waiting its turn was never sent
