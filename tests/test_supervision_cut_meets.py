@@ -13,6 +13,7 @@ from actorkit import (
     Actor,
     ActorStopped,
     ActorSystem,
+    Backoff,
     ChildSpec,
     OneForAll,
     Supervisor,
@@ -370,10 +371,18 @@ async def test_a_brutal_kill_of_a_dormant_or_parked_sibling_restarts_it(woken: b
 
 
 async def test_a_cut_in_a_manual_clock_system_is_on_real_time() -> None:
+    """The shutdown time bounds work stuck in real time (API "Clock"); the restart's
+    backoff after it is on the system's clock."""
     journal: list[str] = []
     clock = ManualClock()
+    strategy = OneForAll(shutdown=BOUND, backoff=Backoff(min=1.0, max=1.0, jitter=0))
     async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
-        _sup, _a, b = await _cut_b(system, journal, Hanging, OneForAll(shutdown=BOUND))
+        _sup, _a, b = await _cut_b(system, journal, Hanging, strategy)
+        queued = asyncio.create_task(b.ask("handled"))
         await clock.settle()
-        assert await b.ask("handled") == 0
+        assert not queued.done()
+        assert journal == ["start a", "start b", "hangs b", "stop a"]
+        await clock.advance(1.0)
+        assert await queued == 0
+        assert journal[-2:] == ["start a", "start b"]
         await assert_settled(system)
