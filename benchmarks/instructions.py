@@ -18,7 +18,7 @@ both trees being compared, which restores the real proportion.
 from __future__ import annotations
 
 import argparse
-import asyncio
+import inspect
 import re
 import subprocess
 import sys
@@ -36,7 +36,7 @@ def _run_one(workload: str, n: int, time_scale: float) -> None:
     _clock.SystemClock.resolution *= time_scale
     for module in savina.__dict__.values():
         found = getattr(module, workload, None)
-        if asyncio.iscoroutinefunction(found):
+        if inspect.iscoroutinefunction(found):
             uvloop.run(found(n))
             return
     raise SystemExit(f"no workload named {workload!r} in benchmarks.savina")
