@@ -114,7 +114,8 @@ async def test_rotations_stop_after_a_quiet_half_resolution_and_restart_with_an_
     clock = CoarseClock()
     deadlines = AskDeadlines(clock)
     loop = asyncio.get_running_loop()
-    deadlines.bucket_for(2.0)[_ask(loop.create_future())] = None
+    first = loop.create_future()
+    deadlines.bucket_for(2.0)[_ask(first)] = None
     await clock.advance(0.005)  # rotation 1 files the ask and sets rotation 2
     await clock.advance(0.005)  # rotation 2: no ask since rotation 1, so no rotation 3
     assert clock.pending == 1  # the deadline of the unanswered ask, nothing else
@@ -122,6 +123,7 @@ async def test_rotations_stop_after_a_quiet_half_resolution_and_restart_with_an_
     deadlines.bucket_for(2.0)[_ask(late)] = None
     assert clock.pending == 2  # an ask sets the rotation again
     await clock.advance(2.02)  # its deadline 2.01 plus one resolution, and a little more
+    assert isinstance(first.exception(), AskTimeout)
     assert isinstance(late.exception(), AskTimeout)
     assert deadlines.pending() == 0
 
