@@ -26,13 +26,22 @@ _BUSY = (
 
 def limit_connections(server: web.Server) -> None:
     """Past `MAX_CONNECTIONS` open at once, each new connection is answered 503 and closed
-    before it is read: its file descriptor goes at once."""
+    before it is read: its file descriptor goes at once.
+
+    Reading stops here and the close is queued: the handler calling this creates its request
+    task only afterwards, and on Python 3.11 (no eager start) the task's first step comes
+    later still. A connection closed here was lost before that step, and the task then failed
+    on the handler's released state, logged as a task exception never retrieved once per
+    connection refused. Queued before the step, the close has the loss come after it: the
+    task waits for a request that cannot come, and the loss cancels it, as a client hanging
+    up does."""
     made = server.connection_made
 
     def connection_made(handler: RequestHandler, transport: asyncio.Transport) -> None:
         made(handler, transport)
         if len(server.connections) > MAX_CONNECTIONS:
             transport.write(_BUSY)
-            transport.close()
+            transport.pause_reading()
+            asyncio.get_running_loop().call_soon(transport.close)
 
     server.connection_made = connection_made  # type: ignore[method-assign]
