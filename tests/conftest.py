@@ -12,6 +12,7 @@ run on uvloop alone, which keeps the suite near its one-loop time.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
@@ -73,6 +74,37 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         marker = item.get_closest_marker("timeout")
         seconds = marker.args[0] if marker is not None and marker.args else default
         item.add_marker(pytest.mark.timeout(seconds, method="thread"), append=False)
+
+
+LOST = ("exception was never retrieved", "Task was destroyed but it is pending")
+"""What asyncio only logs, for a failed future or task nobody awaited: an error nobody saw."""
+
+
+class _Lost(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.lost: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if any(sign in text for sign in LOST):
+            self.lost.append(text)
+
+
+@pytest.fixture(autouse=True)
+def nothing_lost(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails a test during which asyncio logged a failed future or task nobody awaited: that
+    is no warning, so `filterwarnings = error` never sees it, and it hides a lost error. A
+    test marked `loses_futures` names a library that leaves one (its reason says which)."""
+    handler = _Lost()
+    logger = logging.getLogger("asyncio")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    if handler.lost and request.node.get_closest_marker("loses_futures") is None:
+        pytest.fail("asyncio logged an error nobody awaited:\n" + "\n".join(handler.lost))
 
 
 @pytest.fixture

@@ -15,6 +15,10 @@ from .postgres_server import PostgresServer
 pytestmark = [pytest.mark.timeout(120), UVLOOP_ONLY]
 
 
+@pytest.mark.loses_futures(
+    "asyncpg 0.32's copy_in makes a waiter, then raises before awaiting it (cannot switch to "
+    "state 21) when the server goes away: its ConnectionDoesNotExistError is never retrieved"
+)
 async def test_appends_in_flight_at_a_restart_are_each_stored_as_reported_or_in_doubt(
     postgres: PostgresServer,
 ) -> None:
