@@ -10,14 +10,14 @@ from typing import Any
 import anyio
 import pytest
 
-from actorkit import ActorStopped, ActorSystem, ChildSpec, OneForAll, Supervisor, Terminated
+from actorkit import ActorSystem, OneForAll, Terminated
 from actorkit.testing import Probe, snapshot
 
 from .invariants import assert_settled
 from .metrics_truth_support import scraped, total
 from .otp_conformance_support import Watcher
 from .supervision_support import Worker
-from .test_supervision_shutdown_time import BOUND, _children, _hung
+from .test_supervision_shutdown_time import BOUND, _cut_b
 
 
 class Shielded(Worker):
@@ -43,21 +43,7 @@ async def test_a_cut_goes_through_an_anyio_shielded_scope_as_a_forced_stop_does(
     async with asyncio.timeout(5), ActorSystem() as system:
         probe = await Probe.spawn(system)
         watcher = await system.spawn(Watcher, probe.ref)
-        sup = await system.spawn(
-            Supervisor,
-            [
-                ChildSpec(Worker, journal, "a", name="a"),
-                ChildSpec(Shielded, journal, "b", name="b"),
-            ],
-            OneForAll(shutdown=BOUND),
-        )
-        a, b = await _children(system, sup, "a", "b")
-        await watcher.ask(b)
-        cut = asyncio.create_task(b.ask("hang"))
-        await _hung(journal, "hangs b")
-        a.tell("crash")
-        with pytest.raises(ActorStopped, match="shutdown time"):
-            await cut
+        _sup, _a, b = await _cut_b(system, journal, Shielded, OneForAll(shutdown=BOUND), watcher)
         assert await b.ask("handled") == 0
         Shielded.release.set()
         assert await b.ask("handled") == 0
@@ -103,21 +89,7 @@ async def test_an_abandoned_cut_instance_that_ends_late_changes_nothing(
     async with asyncio.timeout(5), ActorSystem() as system:
         probe = await Probe.spawn(system)
         watcher = await system.spawn(Watcher, probe.ref)
-        sup = await system.spawn(
-            Supervisor,
-            [
-                ChildSpec(Worker, journal, "a", name="a"),
-                ChildSpec(Stubborn, journal, "b", name="b"),
-            ],
-            OneForAll(shutdown=BOUND),
-        )
-        a, b = await _children(system, sup, "a", "b")
-        await watcher.ask(b)
-        cut = asyncio.create_task(b.ask("hang"))
-        await _hung(journal, "hangs b")
-        a.tell("crash")
-        with pytest.raises(ActorStopped, match="shutdown time"):
-            await cut
+        _sup, a, b = await _cut_b(system, journal, Stubborn, OneForAll(shutdown=BOUND), watcher)
         ended = await probe.receive()
         assert isinstance(ended, Terminated) and ended.ref == b
         assert await a.ask("handled") == 0

@@ -26,7 +26,15 @@ from .invariants import TaskSnapshot, assert_settled
 from .metrics_truth_support import scraped, total
 from .otp_conformance_support import Watcher
 from .supervision_support import Worker
-from .test_supervision_shutdown_time import BOUND, Hanging, Swallowing, _children, _hung
+from .test_supervision_shutdown_time import (
+    BOUND,
+    Hanging,
+    Swallowing,
+    _children,
+    _cut_b,
+    _hung,
+    _pair,
+)
 
 
 class Ticking(Hanging):
@@ -50,32 +58,14 @@ class Ticking(Hanging):
         return await super().receive(message)
 
 
-async def _cut_b(system: ActorSystem, journal: list[str], cls: type, strategy: Any) -> Any:
-    sup = await system.spawn(
-        Supervisor,
-        [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(cls, journal, "b", name="b")],
-        strategy,
-    )
-    a, b = await _children(system, sup, "a", "b")
-    cut = asyncio.create_task(b.ask("hang"))
-    await _hung(journal, "hangs b")
-    a.tell("crash")
-    with pytest.raises(ActorStopped, match="shutdown time"):
-        await cut
-    return sup, a, b
-
-
 async def test_a_watcher_hears_nothing_of_a_cut_restart_and_once_of_a_cut_stop() -> None:
     journal: list[str] = []
     async with asyncio.timeout(5), ActorSystem() as system:
         probe = await Probe.spawn(system)
         watcher = await system.spawn(Watcher, probe.ref)
-        sup = await system.spawn(
-            Supervisor,
-            [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(Hanging, journal, "b", name="b")],
-            OneForAll(max_restarts=1, shutdown=BOUND),
+        _sup, a, b = await _pair(
+            system, journal, Hanging, OneForAll(max_restarts=1, shutdown=BOUND)
         )
-        a, b = await _children(system, sup, "a", "b")
         await watcher.ask(b)
         for _ in range(2):  # a restart, then a give-up: a stop for good
             cut = asyncio.create_task(b.ask("hang"))
@@ -130,12 +120,7 @@ async def test_an_outside_stop_during_a_cut_ends_the_actor_for_good_once(
     async with asyncio.timeout(5), ActorSystem() as system:
         probe = await Probe.spawn(system)
         watcher = await system.spawn(Watcher, probe.ref)
-        sup = await system.spawn(
-            Supervisor,
-            [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(Hanging, journal, "b", name="b")],
-            OneForAll(shutdown=BOUND),
-        )
-        a, b = await _children(system, sup, "a", "b")
+        sup, a, b = await _pair(system, journal, Hanging, OneForAll(shutdown=BOUND))
         await watcher.ask(b)
         cut = asyncio.create_task(b.ask("hang"))
         await _hung(journal, "hangs b")
@@ -159,12 +144,7 @@ async def test_a_shutdown_during_a_cut_ends_within_its_bound() -> None:
     async with asyncio.timeout(5):
         system = ActorSystem()
         await system.start()
-        sup = await system.spawn(
-            Supervisor,
-            [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(Hanging, journal, "b", name="b")],
-            OneForAll(shutdown=BOUND),
-        )
-        a, b = await _children(system, sup, "a", "b")
+        _sup, a, b = await _pair(system, journal, Hanging, OneForAll(shutdown=BOUND))
         cut = asyncio.create_task(b.ask("hang"))
         await _hung(journal, "hangs b")
         a.tell("crash")

@@ -93,17 +93,39 @@ async def _hung(journal: list[str], entry: str) -> None:
         await asyncio.sleep(0)
 
 
+async def _pair(system: ActorSystem, journal: list[str], cls: type, strategy: Any) -> Any:
+    """A supervisor under `strategy` of a `Worker` "a" and a `cls` "b", started in that order."""
+    sup = await system.spawn(
+        Supervisor,
+        [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(cls, journal, "b", name="b")],
+        strategy,
+    )
+    a, b = await _children(system, sup, "a", "b")
+    return sup, a, b
+
+
+async def _cut_b(
+    system: ActorSystem, journal: list[str], cls: type, strategy: Any, watcher: Any = None
+) -> Any:
+    """A supervisor of a `Worker` "a" and a `cls` "b" under `strategy`: "b" hangs in a handler
+    (`watcher` watching it first, if given), "a" fails, and the cut answers the hung ask."""
+    sup, a, b = await _pair(system, journal, cls, strategy)
+    if watcher is not None:
+        await watcher.ask(b)
+    cut = asyncio.create_task(b.ask("hang"))
+    await _hung(journal, "hangs b")
+    a.tell("crash")
+    with pytest.raises(ActorStopped, match="shutdown time"):
+        await cut
+    return sup, a, b
+
+
 async def test_a_one_for_all_restart_cuts_a_sibling_s_handler_past_the_shutdown_time(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     journal: list[str] = []
     async with asyncio.timeout(5), ActorSystem() as system:
-        sup = await system.spawn(
-            Supervisor,
-            [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(Hanging, journal, "b", name="b")],
-            OneForAll(shutdown=BOUND),
-        )
-        a, b = await _children(system, sup, "a", "b")
+        sup, a, b = await _pair(system, journal, Hanging, OneForAll(shutdown=BOUND))
         cut = asyncio.create_task(b.ask("hang"))
         await _hung(journal, "hangs b")
         queued = [asyncio.create_task(b.ask(n)) for n in range(3)]
@@ -129,15 +151,7 @@ async def test_a_hanging_on_stop_of_a_sibling_is_cut_and_the_restart_goes_on() -
     journal: list[str] = []
     HangingOnStop.hangs = 1
     async with asyncio.timeout(5), ActorSystem() as system:
-        sup = await system.spawn(
-            Supervisor,
-            [
-                ChildSpec(Worker, journal, "a", name="a"),
-                ChildSpec(HangingOnStop, journal, "b", name="b"),
-            ],
-            OneForAll(shutdown=BOUND),
-        )
-        a, b = await _children(system, sup, "a", "b")
+        _sup, a, b = await _pair(system, journal, HangingOnStop, OneForAll(shutdown=BOUND))
         assert await b.ask(1) == 1
         a.tell("crash")
         assert await a.ask("handled") == 0  # once restarted, b was stopped before it
@@ -197,12 +211,9 @@ async def test_a_give_up_cuts_a_hanging_child_and_the_supervisor_fails() -> None
     async with asyncio.timeout(5), ActorSystem() as system:
         probe = await Probe.spawn(system)
         watcher = await system.spawn(Watcher, probe.ref)
-        sup = await system.spawn(
-            Supervisor,
-            [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(Hanging, journal, "b", name="b")],
-            OneForOne(max_restarts=0, shutdown=BOUND),
+        _sup, a, b = await _pair(
+            system, journal, Hanging, OneForOne(max_restarts=0, shutdown=BOUND)
         )
-        a, b = await _children(system, sup, "a", "b")
         await watcher.ask(b)
         cut = asyncio.create_task(b.ask("hang"))
         await _hung(journal, "hangs b")
@@ -245,12 +256,7 @@ async def test_shutdown_zero_does_not_wait_even_for_an_idle_sibling_s_on_stop() 
     """OTP's `brutal_kill`: no `on_stop` (terminate) for the siblings it stops."""
     journal: list[str] = []
     async with asyncio.timeout(5), ActorSystem() as system:
-        sup = await system.spawn(
-            Supervisor,
-            [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(Worker, journal, "b", name="b")],
-            OneForAll(shutdown=0),
-        )
-        a, b = await _children(system, sup, "a", "b")
+        _sup, a, b = await _pair(system, journal, Worker, OneForAll(shutdown=0))
         assert await b.ask(1) == 1
         a.tell("crash")
         await asyncio.sleep(0)
@@ -273,12 +279,7 @@ async def test_shutdown_none_waits_as_long_as_it_takes() -> None:
             return await super().receive(message)
 
     async with asyncio.timeout(5), ActorSystem() as system:
-        sup = await system.spawn(
-            Supervisor,
-            [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(Gated, journal, "b", name="b")],
-            OneForAll(),
-        )
-        a, b = await _children(system, sup, "a", "b")
+        _sup, a, b = await _pair(system, journal, Gated, OneForAll())
         held = asyncio.create_task(b.ask("hold"))
         await _hung(journal, "holds")
         a.tell("crash")
@@ -319,15 +320,7 @@ async def test_a_handler_that_swallows_the_cut_is_restarted_on_the_same_cell(
     journal: list[str] = []
     Swallowing.then = then
     async with asyncio.timeout(5), ActorSystem() as system:
-        sup = await system.spawn(
-            Supervisor,
-            [
-                ChildSpec(Worker, journal, "a", name="a"),
-                ChildSpec(Swallowing, journal, "b", name="b"),
-            ],
-            OneForAll(shutdown=BOUND),
-        )
-        a, b = await _children(system, sup, "a", "b")
+        _sup, a, b = await _pair(system, journal, Swallowing, OneForAll(shutdown=BOUND))
         cut = asyncio.create_task(b.ask("hang"))
         await _hung(journal, "hangs b")
         queued = asyncio.create_task(b.ask(1))
@@ -359,21 +352,7 @@ async def test_a_handler_that_swallows_the_cut_and_hangs_is_stopped_past_a_secon
     async with asyncio.timeout(5), ActorSystem() as system:
         probe = await Probe.spawn(system)
         watcher = await system.spawn(Watcher, probe.ref)
-        sup = await system.spawn(
-            Supervisor,
-            [
-                ChildSpec(Worker, journal, "a", name="a"),
-                ChildSpec(Swallowing, journal, "b", name="b"),
-            ],
-            OneForAll(shutdown=BOUND),
-        )
-        a, b = await _children(system, sup, "a", "b")
-        await watcher.ask(b)
-        cut = asyncio.create_task(b.ask("hang"))
-        await _hung(journal, "hangs b")
-        a.tell("crash")
-        with pytest.raises(ActorStopped, match="shutdown time"):
-            await cut
+        sup, a, b = await _cut_b(system, journal, Swallowing, OneForAll(shutdown=BOUND), watcher)
         ended = await probe.receive()
         assert isinstance(ended, Terminated) and ended.ref == b
         assert await a.ask("handled") == 0  # the others restarted
@@ -390,12 +369,7 @@ async def test_the_children_of_a_cut_instance_are_stopped_within_the_bound() -> 
             await self.spawn(HangingOnStop, journal, "grandchild", name="g")
 
     async with asyncio.timeout(5), ActorSystem() as system:
-        sup = await system.spawn(
-            Supervisor,
-            [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(Parent, journal, "b", name="b")],
-            OneForAll(shutdown=BOUND),
-        )
-        a, b = await _children(system, sup, "a", "b")
+        sup, a, b = await _pair(system, journal, Parent, OneForAll(shutdown=BOUND))
         cut = asyncio.create_task(b.ask("hang"))
         await _hung(journal, "hangs b")
         a.tell("crash")
