@@ -47,14 +47,16 @@ class DeadLetters:
     - `expired`: an ask whose timeout came while it waited for room in a full mailbox.
     - `no_subscribers`: a publish to a topic nobody subscribes to (without a NATS transport).
     - `mailbox_full`: a publish, a timer's tick, a message a pool passes on, or a tell from
-      another system, refused by a full mailbox.
+      another system, refused by a full mailbox; or a send from another system refused
+      because `MAX_WAITING_SENDS` already wait for room in this process.
     - `undeliverable`: a timer's tick, a message a pool passes on, or a tell or publish from
       another system, whose routing raised (such as a pool's `hash_key`).
     - `not_exposed`: a message from another system to an actor this one does not expose.
     - `bad_payload`: a message or reply that could not be decoded.
     - `incompatible`: a message or reply of a type whose class here refuses it, or that no
       class here is registered for: its sender runs another version of it.
-    - `bad_topic`: a publish from NATS on a subject no system could publish to.
+    - `bad_topic`: a publish from NATS on a subject no system could publish to, or on the
+      dead-letter topic, which takes only this system's own records.
     - `buffer_full`: a publish while the outbound buffer holds `max_buffered` publishes (a
       tell finding its own `max_buffered` full raises instead).
     - `unreachable`: a buffered tell whose target did not answer within `buffer_timeout`.

@@ -42,6 +42,24 @@ CASES = [
         TypeError,
         "Backoff\\(min=..., max=...\\) or None",
     ),
+    Case(
+        "OneForOne: shutdown < 0",
+        lambda e: OneForOne(shutdown=-1),
+        ValueError,
+        "shutdown must be >= 0 seconds and finite",
+    ),
+    Case(
+        "OneForAll: shutdown nan",
+        lambda e: OneForAll(shutdown=math.nan),
+        ValueError,
+        "shutdown must be >= 0 seconds and finite",
+    ),
+    Case(
+        "RestForOne: shutdown a bool",
+        lambda e: RestForOne(shutdown=True),
+        TypeError,
+        "shutdown must be a number of seconds",
+    ),
     # Backoff
     Case("Backoff: min 0", lambda e: Backoff(min=0), ValueError, "min must be > 0 seconds"),
     Case("Backoff: max < min", lambda e: Backoff(min=2, max=1), ValueError, "must be >= min"),
