@@ -1,0 +1,52 @@
+"""observability.md's Security notes, held to what the endpoint does: a client that trickles
+its headers is closed within `REQUEST_TIMEOUT` of the connection's opening, however often
+it sends, and a kept-alive connection idle after an answer is closed within it too."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from actorkit import ActorSystem, _http
+
+
+async def _closed(reader: asyncio.StreamReader) -> bool:
+    return await reader.read() == b""
+
+
+async def test_a_client_trickling_its_headers_is_closed_within_the_request_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_http, "REQUEST_TIMEOUT", 0.5, raising=False)
+    async with asyncio.timeout(10), ActorSystem() as system:
+        server = await system.serve_http(port=0, auth="secret")
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        closing = asyncio.ensure_future(_closed(reader))
+        try:
+            writer.write(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-a: ")
+            async with asyncio.timeout(3):  # six times the bound: a byte each 50 ms
+                while not closing.done():
+                    writer.write(b"a")
+                    await asyncio.wait([closing], timeout=0.05)  # the trickle's pace
+            assert closing.result()
+        finally:
+            closing.cancel()
+            writer.close()
+
+
+async def test_a_kept_alive_connection_idle_after_an_answer_is_closed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_http, "REQUEST_TIMEOUT", 0.5, raising=False)
+    async with asyncio.timeout(10), ActorSystem() as system:
+        server = await system.serve_http(port=0)
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        try:
+            writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert (await reader.readline()).startswith(b"HTTP/1.1 200")
+            async with asyncio.timeout(3):
+                rest = await reader.read()  # the answer's rest, then the close
+            assert b"\r\n\r\n" in rest
+        finally:
+            writer.close()
