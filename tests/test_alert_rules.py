@@ -114,6 +114,25 @@ SCENARIOS: list[tuple[str, list[tuple[str, str]], str, list[dict[str, str]]]] = 
         [],
     ),
     (
+        "ActorkitRecoveryFailed",
+        [(f"actorkit_recovery_failures_total{{{APP},{LEDGER}}}", "0 0 0 1 1")],
+        "4m",
+        [{"severity": "critical", "actor_type": "Ledger"}],
+    ),
+    (
+        # A first spawn whose recovery failed before any scrape: a new series, at 1.
+        "ActorkitRecoveryFailed",
+        [(f"actorkit_recovery_failures_total{{{APP},{LEDGER}}}", "_ _ _ 1 1 1")],
+        "5m",
+        [{"severity": "critical", "actor_type": "Ledger"}],
+    ),
+    (
+        "ActorkitRecoveryFailed",
+        [(f"actorkit_recovery_failures_total{{{APP},{LEDGER}}}", "_ _ 0 0 0")],
+        "4m",
+        [],
+    ),
+    (
         "ActorkitAgentHistoryDropped",
         [(f"actorkit_agent_history_dropped_total{{{APP}}}", "0 0 3 3")],
         "3m",
