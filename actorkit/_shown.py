@@ -38,13 +38,19 @@ WIRE_LENGTH = 200
 that a log line quotes."""
 
 
+def escaped(text: str) -> str:
+    """A string another process chose, as a log line or a terminal may show it: each
+    character that is not printable (a newline that would forge a line of its own, an escape
+    sequence's ESC or C1 byte that would move the cursor or retitle the window, a bell) as its
+    escape, `\\n`, `\\x1b`."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def printable(text: str, limit: int = WIRE_LENGTH) -> str:
-    """A string another process chose, as a log line may hold it: each character that is not
-    printable (a newline that would forge a line of its own, an escape sequence a terminal
-    would run) as its escape, `\\n`, `\\x1b`, and cut to `limit` characters."""
-    cut = text[:limit]
-    if not cut.isprintable():
-        cut = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in cut)
+    """`escaped`, and cut to `limit` characters: a log line quotes no megabyte."""
+    cut = escaped(text[:limit])
     if len(text) <= limit:
         return cut
     return f"{cut}... ({len(text):,} characters)"

@@ -12,6 +12,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from ._shown import escaped
+
 NODE_FIELDS: dict[str, type] = {
     "path": str, "name": str, "class": str, "state": str, "mailbox_size": int,
     "processed": int, "restarts": int, "failures": int, "children": list,
@@ -92,15 +94,6 @@ UNKNOWN = "—"
 """Shown for a total /metrics does not export, so that no missing figure reads as a zero."""
 
 
-def _shown(text: str) -> str:
-    """A name from the endpoint as it may reach the terminal: each character that is not
-    printable (an escape sequence's ESC or C1 byte, a bell, a newline) as its escape, `\\x1b`,
-    so that no endpoint can move the cursor, retitle the window or clear the screen."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
-
-
 def _header(now: Snapshot) -> Text:
     """Names from the endpoint go in as `Text`, never as markup: an actor, class or system
     name may hold `[`, and rich would read `[red]` as a style, or fail on `[/]`. The actor
@@ -115,7 +108,7 @@ def _header(now: Snapshot) -> Text:
     lag_sum = now.total("actorkit_event_loop_lag_seconds", "_sum") or 0.0
     lag = f"{lag_sum / lag_count * 1000:.2f} ms" if lag_count else UNKNOWN
     return Text.assemble(
-        (_shown(str(now.tree["system"])), "bold"),
+        (escaped(str(now.tree["system"])), "bold"),
         Text.from_markup(
             f"  {health}  "
             f"actors {now.tree['total']:,}  "
@@ -148,9 +141,9 @@ def render(now: Snapshot, before: Snapshot | None, limit: int = ROWS) -> Group:
         state = node["state"]
         style = "green" if state == "running" else "yellow" if state != "stopped" else "red"
         table.add_row(
-            Text("  " * depth + _shown(node["name"])),
-            Text(_shown(node["class"])),
-            Text(_shown(state), style=style),
+            Text("  " * depth + escaped(node["name"])),
+            Text(escaped(node["class"])),
+            Text(escaped(state), style=style),
             str(node["mailbox_size"]),
             f"{node['processed']:,}",
             rate,
