@@ -74,9 +74,7 @@ def as_failure(
         return _exiting(error, error, what, runtime)
     if isinstance(error, BaseExceptionGroup):
         leaves = leaves_of(error)
-        exit = next(
-            (leaf for leaf in leaves if isinstance(leaf, KeyboardInterrupt | SystemExit)), None
-        )
+        exit = _first_exit(leaves)
         if exit is not None:
             return _exiting(exit, error, what, runtime)
         if not called and all(isinstance(leaf, asyncio.CancelledError) for leaf in leaves):
@@ -153,6 +151,11 @@ def leaves_of(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
 _EXCEPTIONS = BaseExceptionGroup.exceptions
 
 
+def _first_exit(leaves: list[BaseException]) -> BaseException | None:
+    """The `KeyboardInterrupt` or `SystemExit` among a group's leaves that the owner gets."""
+    return next((leaf for leaf in leaves if isinstance(leaf, KeyboardInterrupt | SystemExit)), None)
+
+
 def key_failure(pool: Cell, error: BaseException) -> BaseException:
     """What a pool's `hash_key` raised, as the failure it is (`as_failure`). A sender gets a
     `CancelledError` as a `RuntimeError` caused by it, as an asker gets a handler's: no
@@ -169,8 +172,7 @@ def contained(error: BaseException, what: str, runtime: Runtime) -> BaseExceptio
     if isinstance(error, GeneratorExit):
         raise error
     if isinstance(error, KeyboardInterrupt | SystemExit) or (
-        isinstance(error, BaseExceptionGroup)
-        and any(isinstance(leaf, KeyboardInterrupt | SystemExit) for leaf in leaves_of(error))
+        isinstance(error, BaseExceptionGroup) and _first_exit(leaves_of(error)) is not None
     ):
         try:
             asyncio.get_running_loop()
