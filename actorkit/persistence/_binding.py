@@ -68,7 +68,6 @@ class Binding:
     __slots__ = (
         "after", "armed", "busy", "cell", "persistence_id", "recovered", "reminders",
         "reminding", "seq", "service", "snapshot_owed", "stale", "stats", "store", "waiting",
-        "writing",
     )  # fmt: skip
 
     def __init__(
@@ -95,8 +94,6 @@ class Binding:
         """The persists and saves called while another was in flight, in call order: each
         is handed its turn (True) when the one before ends, told (False) that the instance
         was retired meanwhile, or refused when one called before it ended unstored."""
-        self.writing = "persist"
-        """What the writes waiting are (`persist` or `save`): their refusals name it."""
         self.reminding = 0
         """Reminder writes of this instance in flight: any number, beside a persist or save."""
         self.after: asyncio.Future[None] | None = None
@@ -190,7 +187,6 @@ class Binding:
         was cancelled unstored, with nothing written."""
         waiter: asyncio.Future[bool] = self.cell.runtime.loop.create_future()
         self.waiting.append(waiter)
-        self.writing = what
         try:
             handed = await waiter
         except asyncio.CancelledError:
@@ -255,8 +251,9 @@ class Binding:
                 if not waiter.done():
                     waiter.set_result(True)
                     return
-                # Cancelled while it waited, its task not run yet: those after it are refused.
-                self._refuse_waiting(self.writing, "was cancelled")
+                # Cancelled while it waited, its task not run yet: those after it are refused
+                # (its kind, persist or save, is its task's to know: "write" is both).
+                self._refuse_waiting("write", "was cancelled")
             self.busy = False
         elif isinstance(busy, Retired):
             self._retired_write_ended(busy)
