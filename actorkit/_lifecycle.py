@@ -245,8 +245,6 @@ class Lifecycle(Record):
         for child in reversed(list(self.children.values())):
             if child.idle_leaf:
                 child.close_without_hooks()
-            elif within is None:
-                await child.call(Stop(None, drain=drain))
             else:
                 await stop_child(child, Stop(None, drain=drain), within)
 

@@ -25,12 +25,16 @@ def said(error: BaseException) -> str:
         return f"<str() of the error raised {type(failed).__name__}>"
 
 
+def cut(text: str, limit: int) -> str:
+    """`text`, or its first `limit` characters and how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
+
+
 def given(value: object) -> str:
     """A wrong argument as its refusal quotes it: `shown`, cut to `GIVEN_LENGTH` characters."""
-    text = shown(value)
-    if len(text) <= GIVEN_LENGTH:
-        return text
-    return f"{text[:GIVEN_LENGTH]}... ({len(text):,} characters)"
+    return cut(shown(value), GIVEN_LENGTH)
 
 
 WIRE_LENGTH = 200
@@ -50,7 +54,7 @@ def escaped(text: str) -> str:
 
 def printable(text: str, limit: int = WIRE_LENGTH) -> str:
     """`escaped`, and cut to `limit` characters: a log line quotes no megabyte."""
-    cut = escaped(text[:limit])
+    kept = escaped(text[:limit])
     if len(text) <= limit:
-        return cut
-    return f"{cut}... ({len(text):,} characters)"
+        return kept
+    return f"{kept}... ({len(text):,} characters)"

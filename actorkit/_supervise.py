@@ -16,7 +16,7 @@ from ._cut import stop_child
 from ._errors import SupervisorGaveUp, chain_began
 from ._failure import as_failure
 from ._instruments import ESCALATED, GAVE_UP, NoMessage
-from ._shown import shown
+from ._shown import cut, shown
 from ._signals import Resume, Signal, StartPlan, Stop, StopInstance
 from ._state import RESTARTING
 from ._supervision import Decision, Intensity, check_strategy, decide
@@ -169,9 +169,7 @@ def _quoted(error: BaseException) -> str:
     again, and the message would double at each level (megabytes at twenty, beyond memory at
     thirty)."""
     first = chain_began(error)
-    text = shown(first)
-    if len(text) > QUOTED:
-        text = f"{text[:QUOTED]}... ({len(text):,} characters)"
+    text = cut(shown(first), QUOTED)
     if first is error:
         return text
     return f"SupervisorGaveUp (a chain of supervisors giving up, begun by {text})"
