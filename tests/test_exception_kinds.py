@@ -24,7 +24,6 @@ from actorkit import Actor, ActorStopped, ActorSystem, AskTimeout, OneForOne, Ta
 from actorkit._nats._frames import error_frame, rebuild_error
 from actorkit._wire import Codec
 from actorkit.nats import RemoteError
-from actorkit.testing import ManualClock
 
 from .hardening_support import BOUND
 from .invariants import assert_settled
@@ -239,45 +238,6 @@ def test_an_exit_in_a_group_reaches_the_owner_after_an_orderly_shutdown(
     else:
         assert answered == []
     assert stopped == ["/other"]
-
-
-async def test_a_stop_iteration_from_hash_key_in_a_hand_over_fails_only_its_ask(
-    clock: ManualClock,
-) -> None:
-    """A future refuses a `StopIteration` (a `TypeError` on Python 3.11, a `RuntimeError` in
-    its place later): `hash_key` is called, not awaited, so nothing turned it into one."""
-    entered, gate = asyncio.Event(), asyncio.Event()
-    refusing: list[str] = []
-
-    class Held(Actor):
-        async def receive(self, message: Any) -> str:
-            if message == "hold":
-                entered.set()
-                await gate.wait()
-            return f"{self.name}:{message}"
-
-    def hash_key(message: Any) -> Any:
-        if message in refusing:
-            raise StopIteration(message)
-        return message
-
-    async with asyncio.timeout(BOUND), ActorSystem(clock=clock) as system:
-        pool = await system.spawn_pool(Held, size=2, routing="consistent_hash", hash_key=hash_key)
-        first = pool.members[0]
-        first.tell("hold")
-        await entered.wait()
-        bad = asyncio.ensure_future(first.ask("bad", timeout=4.0))
-        good = asyncio.ensure_future(first.ask("good", timeout=4.0))
-        await clock.settle()
-        refusing.append("bad")
-        stopping = asyncio.ensure_future(first.stop())
-        await clock.settle()
-        gate.set()
-        await stopping
-        failed = bad.exception()
-        assert isinstance(failed, RuntimeError) and type(failed.__cause__) is StopIteration
-        assert (await good) == "1:good"
-        await assert_settled(system)
 
 
 def recurse(depth: int) -> int:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from actorkit import Actor, ActorRef, ActorSystem
 from actorkit.testing import ManualClock
 
@@ -29,9 +31,13 @@ class Abort(BaseException):
     """A user's own `BaseException`: a failure like an `Exception` (`_failure`)."""
 
 
+@pytest.mark.parametrize("raised", [Abort, StopIteration])
 async def test_a_hash_key_raising_a_base_exception_in_a_hand_over_fails_only_its_ask(
-    clock: ManualClock,
+    clock: ManualClock, raised: type[BaseException]
 ) -> None:
+    """Also a `StopIteration`, which a future refuses (a `TypeError` on Python 3.11): a
+    `hash_key` is called, not awaited, so nothing turned it into the `RuntimeError` a
+    coroutine's becomes; the ask fails with one caused by it."""
     entered, gate = asyncio.Event(), asyncio.Event()
     refusing: list[str] = []
 
@@ -44,7 +50,7 @@ async def test_a_hash_key_raising_a_base_exception_in_a_hand_over_fails_only_its
 
     def hash_key(message: Any) -> Any:
         if message in refusing:
-            raise Abort(message)
+            raise raised(message)
         return message
 
     async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
@@ -58,7 +64,11 @@ async def test_a_hash_key_raising_a_base_exception_in_a_hand_over_fails_only_its
         await clock.settle()
         gate.set()
         await stopping  # answered: the close that hands the asks over went to its end
-        assert isinstance(bad.exception(), Abort)
+        failed = bad.exception()
+        if raised is StopIteration:
+            assert isinstance(failed, RuntimeError)
+            failed = failed.__cause__
+        assert type(failed) is raised
         assert (await good) == "1:good"
         assert system.dead_letters.count == 1  # the tell: nobody to tell of its failure
         await assert_settled(system)
