@@ -15,7 +15,6 @@ from actorkit import ActorSystem, PersistenceError
 from actorkit.persistence import MemoryStore, Store, StoredEvent, StoredState
 from actorkit.persistence._payload import encode
 
-from ..metrics_truth_support import sample, scraped
 from .durable_support import Turnstile, journal
 from .test_durable_concurrent_writes import Ledger, Register, recovered, spawned
 
@@ -207,25 +206,3 @@ async def test_a_write_cancelled_whose_outcome_is_in_doubt_refuses_the_writes_af
             assert "nothing was written" in str(refused.value)
             assert live.items == []
         assert await recovered(store, Ledger, "a") == (["x"] if lands else [])
-
-
-async def test_the_writes_refused_behind_a_failed_one_are_not_counted_as_store_failures() -> None:
-    """One outage, one failure: those behind it reached no store."""
-    store = Turnstile()
-    store.failing.add(0)
-    async with asyncio.timeout(10):
-        async with ActorSystem("z", store=store) as system:
-            _ref, live = await spawned(system, Ledger)
-            writes = [asyncio.ensure_future(live.persist(n)) for n in ("x", "y", "z")]
-            await store.called_for(1)
-            store.passes[0].set()
-            ended = await outcomes(*writes)
-            assert all(isinstance(error, PersistenceError) for error in ended)
-            failures = sample(
-                scraped(system),
-                "actorkit_persistence_failures_total",
-                actor_type="Ledger",
-                operation="persist",
-                kind="error",
-            )
-            assert failures == 1

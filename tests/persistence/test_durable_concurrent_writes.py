@@ -17,6 +17,7 @@ from actorkit.persistence import DurableState, EventSourced, Store
 from actorkit.persistence._payload import decode, encode
 from actorkit.testing import instance
 
+from ..metrics_truth_support import sample, scraped
 from .durable_support import SharedMemoryStore, Turnstile
 
 T = TypeVar("T")
@@ -154,7 +155,8 @@ async def test_a_write_waiting_its_turn_when_the_instance_is_replaced_writes_not
 
 async def test_a_write_that_fails_refuses_the_writes_called_after_it() -> None:
     """As in a handler that awaits each, whose later writes do not run: none lands after one
-    called before it failed; the instance writes again once that has been said."""
+    called before it failed; the instance writes again once that has been said. One outage,
+    one store failure counted: those refused behind it reached no store."""
     store = Turnstile()
     store.failing.add(0)
     async with asyncio.timeout(10):
@@ -169,6 +171,14 @@ async def test_a_write_that_fails_refuses_the_writes_called_after_it() -> None:
                 with pytest.raises(PersistenceError, match="called before it failed"):
                     await refused
             assert store.calls == [(0, ["x"])]
+            failures = sample(
+                scraped(system),
+                "actorkit_persistence_failures_total",
+                actor_type="Ledger",
+                operation="persist",
+                kind="error",
+            )
+            assert failures == 1
             after = asyncio.ensure_future(live.persist("after"))
             await store.called_for(2, after)
             store.passes[1].set()
