@@ -181,20 +181,34 @@ class UnreadableAfterCancel(Turnstile):
         return await super().load_state(persistence_id)
 
 
+def write(live: Ledger | Register, value: str) -> Awaitable[None]:
+    """A persist of `value`, or a save of the list of it."""
+    return live.persist(value) if isinstance(live, Ledger) else live.save([value])
+
+
+async def stored_first(store: MemoryStore, cls: type) -> None:
+    """The first write of `/a` in the store, as a commit of `x` that landed would leave it."""
+    if cls is Ledger:
+        await MemoryStore.append(store, "/a", 0, [encode("x")])
+    else:
+        await MemoryStore.save_state(store, "/a", 0, encode(["x"]))
+
+
+@pytest.mark.parametrize("cls", [Ledger, Register])
 @pytest.mark.parametrize("lands", [False, True])
 async def test_a_write_cancelled_whose_outcome_is_in_doubt_refuses_the_writes_after_it(
-    lands: bool,
+    lands: bool, cls: type[Ledger | Register]
 ) -> None:
     """Stored or not, the instance cannot tell: the write called after it would commit
     without it, or fail as a conflict with its own instance's write."""
     store = UnreadableAfterCancel()
     async with asyncio.timeout(10):
         async with ActorSystem("z", store=store) as system:
-            _ref, live = await spawned(system, Ledger)
-            writes = [asyncio.ensure_future(live.persist(n)) for n in ("x", "y")]
+            _ref, live = await spawned(system, cls)
+            writes = [asyncio.ensure_future(write(live, n)) for n in ("x", "y")]
             await store.called_for(1)
             if lands:
-                await MemoryStore.append(store, "/a", 0, [encode("x")])  # as its commit did
+                await stored_first(store, cls)  # as its commit did
             store.unreadable = True
             writes[0].cancel()
             with pytest.raises(asyncio.CancelledError):
@@ -204,5 +218,26 @@ async def test_a_write_cancelled_whose_outcome_is_in_doubt_refuses_the_writes_af
             with pytest.raises(PersistenceError, match="may have been stored") as refused:
                 await writes[1]
             assert "nothing was written" in str(refused.value)
-            assert live.items == []
-        assert await recovered(store, Ledger, "a") == (["x"] if lands else [])
+            empty: list[str] | None = [] if cls is Ledger else None
+            assert (live.items if isinstance(live, Ledger) else live.state) == empty
+        assert await recovered(store, cls, "a") == (["x"] if lands else empty)
+
+
+async def test_a_save_that_fails_refuses_the_saves_called_after_it() -> None:
+    """As a persist that fails does (test_durable_concurrent_writes): the state saved after
+    one that failed would hold what the caller never saw saved."""
+    store = Turnstile()
+    store.failing.add(0)
+    async with asyncio.timeout(10):
+        async with ActorSystem("z", store=store) as system:
+            _ref, live = await spawned(system, Register)
+            saves = [asyncio.ensure_future(live.save([n])) for n in ("x", "y")]
+            await store.called_for(1)
+            store.passes[0].set()
+            with pytest.raises(PersistenceError, match="unreachable"):
+                await saves[0]
+            await refused_or_written(store, saves[1])
+            with pytest.raises(PersistenceError, match="the save of this actor called before"):
+                await saves[1]
+            assert live.state is None
+        assert await recovered(store, Register, "a") is None

@@ -95,3 +95,59 @@ async def test_writes_waiting_when_the_instance_is_retired_are_refused_at_once()
         assert not in_flight.done()
         binding.end_write()  # the write in flight ends
         await in_flight
+
+
+async def test_a_write_called_after_a_cancelled_one_s_refusals_has_the_next_turn() -> None:
+    """The writes refused behind one cancelled while it waited leave the queue with it: one
+    called afterwards, when that was said, is the next to write, not refused in turn."""
+    async with asyncio.timeout(5):
+        binding = a_binding()
+        second, third = await writing(binding)
+        second.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await second
+        with pytest.raises(PersistenceError, match="called before it was cancelled"):
+            await third
+        queued = asyncio.Event()
+
+        async def fourth_write() -> None:
+            queued.set()  # turn() queues its waiter before it first waits
+            await binding.turn("persist")
+
+        fourth = asyncio.ensure_future(fourth_write())
+        await queued.wait()
+        assert len(binding.waiting) == 1
+        binding.end_write()  # the first ends: the fourth's turn
+        await fourth
+        assert binding.busy is True and not binding.waiting
+
+
+async def test_a_write_cancelled_as_the_turn_came_to_it_refuses_the_next_as_the_write() -> None:
+    """Found cancelled by the end of the one before it, before its task ran: whether it was
+    a persist or a save is its task's to know, so the refusal names it 'the write'."""
+    async with asyncio.timeout(5):
+        binding = a_binding()
+        second, third = await writing(binding)
+        second.cancel()  # its waiter is cancelled at once, its task has not run
+        binding.end_write()
+        with pytest.raises(PersistenceError, match="the write of this actor called before it"):
+            await third
+        with pytest.raises(asyncio.CancelledError):
+            await second
+        assert binding.busy is False and not binding.waiting
+
+
+async def test_writes_waiting_cancelled_together_each_end_cancelled() -> None:
+    """The first to run refuses those after it, among them the other cancelled one, whose
+    waiter is already done: it is left as it is, and each caller sees its cancellation."""
+    async with asyncio.timeout(5):
+        binding = a_binding()
+        second, third = await writing(binding)
+        second.cancel()
+        third.cancel()
+        for cancelled in (second, third):
+            with pytest.raises(asyncio.CancelledError):
+                await cancelled
+        assert not binding.waiting
+        binding.end_write()
+        assert binding.busy is False
