@@ -125,14 +125,16 @@ class Refusals:
 
     def _garbage(self, where: str, error: BadPayload) -> None:
         """A payload that is no frame: said at WARNING once in `QUIET_SECONDS`, with how many
-        went to DEBUG since."""
-        name = self._core.system_name
+        went to DEBUG since; escaped at either level, its error quoting what the peer sent (a
+        class's `__post_init__` raising with a field's value)."""
         now = time.monotonic()
-        if now < self._quiet_until:
+        level = logging.DEBUG if now < self._quiet_until else logging.WARNING
+        if level == logging.DEBUG:
             self._quieted += 1
-            logger.debug("%s rejected a payload on %s: %s", name, printable(where), error)
-            return
-        quieted, self._quieted, self._quiet_until = self._quieted, 0, now + QUIET_SECONDS
-        since = f" ({quieted:,} more since the last such warning, at DEBUG)" if quieted else ""
-        what = printable(str(error))
-        logger.warning("%s rejected a payload on %s: %s%s", name, printable(where), what, since)
+            since = ""
+        else:
+            quieted, self._quieted, self._quiet_until = self._quieted, 0, now + QUIET_SECONDS
+            since = f" ({quieted:,} more since the last such warning, at DEBUG)" if quieted else ""
+        if logger.isEnabledFor(level):  # else no escape per frame of a batch of garbage
+            name, where, what = self._core.system_name, printable(where), printable(str(error))
+            logger.log(level, "%s rejected a payload on %s: %s%s", name, where, what, since)
