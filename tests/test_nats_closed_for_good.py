@@ -218,6 +218,51 @@ async def test_an_ask_taken_before_still_gets_its_answer(
         assert requests.is_closed
 
 
+
+async def test_a_send_waiting_for_room_before_still_gets_its_answer(
+    own: NatsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As an ask taken before does: a send that waits for room in a full mailbox is one the
+    survivor took, and it closes the connection its answer leaves by only once it went."""
+    waiting, taken = asyncio.Event(), asyncio.Event()
+    settled, start = Taken.settled, Taken.start
+
+    async def signalled(own_taken: Taken) -> None:
+        waiting.set()
+        await settled(own_taken)
+
+    def started(own_taken: Taken, answer: Any) -> asyncio.Task[None]:
+        task = start(own_taken, answer)
+        taken.set()  # the send waits for room in this task
+        return task
+
+    monkeypatch.setattr(Taken, "settled", signalled)
+    monkeypatch.setattr(Taken, "start", started)
+    halved_link = transport(own, max_reconnect_attempts=1, connect_timeout=SAFETY)
+    arrived, release = asyncio.Event(), asyncio.Event()
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("halved", transport=halved_link) as halved,
+        ActorSystem("peer", transport=transport(own)) as peer,
+    ):
+        halved.expose(await halved.spawn(Gate, arrived, release, name="gate", mailbox_size=1))
+        gate = peer.remote("halved", "/gate")
+        await gate.send("held")
+        await arrived.wait()  # in the handler
+        await gate.send("queued")  # the mailbox is full
+        taken.clear()
+        sent = asyncio.ensure_future(gate.send("waits"))
+        await taken.wait()
+        await _client(halved_link, "topics").close()
+        await waiting.wait()
+        requests = _client(halved_link, "requests")
+        assert not sent.done() and not requests.is_closed  # held open for its answer
+        release.set()
+        await sent
+        await halved_link._link.ended()  # noqa: SLF001
+        assert requests.is_closed
+
+
 @WHICH
 async def test_the_halved_system_shuts_down_cleanly(
     own: NatsServer, caplog: pytest.LogCaptureFixture, first: str
