@@ -66,6 +66,9 @@ async def test_connections_past_the_limit_are_answered_503_and_closed_at_once(
             assert (await reader.read()).startswith(b"HTTP/1.1 503 Service Unavailable\r\n")
         finally:
             writer.close()
+        for held_reader, holder in held:  # the limit's own are served
+            holder.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert (await held_reader.readline()).startswith(b"HTTP/1.1 200"), "not served"
         for _, holder in held:
             holder.close()
             await holder.wait_closed()
