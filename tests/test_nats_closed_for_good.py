@@ -218,7 +218,6 @@ async def test_an_ask_taken_before_still_gets_its_answer(
         assert requests.is_closed
 
 
-
 async def test_a_send_waiting_for_room_before_still_gets_its_answer(
     own: NatsServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
