@@ -114,6 +114,7 @@ async def test_a_child_whose_path_would_pass_the_limit_is_refused_at_spawn() -> 
         with pytest.raises(ValueError, match=r"at most 4096 characters") as refused:
             await ref.ask(name)
         assert f"cannot spawn {ref.path[:48]}...{name[-48:]}: " in str(refused.value)
+        assert f"its path would be {MAX_PATH + 1 + len(name):,} characters" in str(refused.value)
         assert len(str(refused.value)) < 500
 
 
