@@ -71,10 +71,10 @@ the side that holds them. Weakly: a system never shut down (its loop closed unde
 freed with its store, whose `id` CPython then gives to a new object, which no system holds."""
 
 
-def _freed(key: int, holder: weakref.ref[Persistence]) -> None:
-    entry = _serving.get(key)
-    if entry is not None and entry[1] is holder:
-        del _serving[key]
+def _freed(key: int, _holder: weakref.ref[Persistence]) -> None:
+    """The holder was freed unclosed. Its weak reference lives only in its entry (a close
+    drops both, and the callback with them), so the entry at `key` is its own."""
+    del _serving[key]
 
 
 class Persistence:
@@ -108,7 +108,7 @@ class Persistence:
         under that system, whose next write would fail."""
         store = self.given
         entry = _serving.get(id(store))
-        if entry is not None and entry[1]() is not None:
+        if entry is not None:  # a holder freed unclosed took its entry with it (`_freed`)
             raise PersistenceError(
                 f"{store!r} serves the running system {entry[0]!r}: a store object serves one "
                 "system, which closes it at its shutdown; give this ActorSystem a store object "
