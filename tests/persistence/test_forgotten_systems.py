@@ -8,9 +8,12 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+from types import SimpleNamespace
 from typing import Any
 
-from actorkit import Actor, ActorSystem
+import pytest
+
+from actorkit import Actor, ActorSystem, PersistenceError
 from actorkit.persistence import MemoryStore, _service
 
 BOUND = 5.0
@@ -77,3 +80,22 @@ def test_a_forgotten_system_leaves_no_claim_on_its_store_once_freed() -> None:
             thread.join(BOUND)
     gc.collect()
     assert len(_service._serving) <= before  # noqa: SLF001
+
+
+async def test_a_store_whose_holder_was_freed_unclosed_serves_a_new_one() -> None:
+    """A system freed without a shutdown, and without a loop end to shut it down (a loop
+    closed with its tasks pending), never closes its store: freed, it must not keep it
+    taken. Its persistence side alone, freed here without the rest of a system."""
+    async with asyncio.timeout(BOUND):
+        store = MemoryStore()
+        runtime: Any = SimpleNamespace(name="dropped", clock=None)
+        metrics: Any = SimpleNamespace(enabled=False)
+        held = _service.Persistence(store, runtime, metrics)
+        await held.open()
+        with pytest.raises(PersistenceError, match="serves the running system 'dropped'"):
+            await _service.Persistence(store, runtime, metrics).open()
+        del held
+        gc.collect()
+        again = _service.Persistence(store, SimpleNamespace(name="again", clock=None), metrics)
+        await again.open()
+        await again.close()
