@@ -66,7 +66,7 @@ async def test_a_persist_cancelled_in_the_store_and_not_stored_refuses_the_next(
             else:
                 assert held == []
                 assert isinstance(second, PersistenceError)
-                assert "called before it was cancelled" in str(second)
+                assert "the persist of this actor called before it was cancelled" in str(second)
                 assert "nothing was written" in str(second)
             assert live.items == held
             await live.persist("after")  # called once the cancellation was raised: written
@@ -115,7 +115,7 @@ async def test_a_save_cancelled_in_the_store_and_not_stored_refuses_the_next(
             else:
                 assert state is None
                 assert isinstance(second, PersistenceError)
-                assert "called before it was cancelled" in str(second)
+                assert "the save of this actor called before it was cancelled" in str(second)
             expected = None if state is None else ["a", "b"]
             assert live.state == expected
         async with ActorSystem("z", store=make(), metrics=False) as system:

@@ -151,3 +151,17 @@ async def test_writes_waiting_cancelled_together_each_end_cancelled() -> None:
         assert not binding.waiting
         binding.end_write()
         assert binding.busy is False
+
+
+async def test_a_write_cancelled_as_it_is_refused_ends_cancelled() -> None:
+    """Refused behind a failed write and cancelled before its task ran: the cancellation is
+    what its caller sees, not swallowed for the refusal."""
+    async with asyncio.timeout(5):
+        binding = a_binding()
+        second, third = await writing(binding)
+        binding.failed("persist", PersistenceError("the store is unreachable"))
+        second.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await second
+        with pytest.raises(PersistenceError, match="called before it failed"):
+            await third
