@@ -1,14 +1,17 @@
 """observability.md's Security notes, held to what the endpoint does: a client that trickles
 its headers is closed within `REQUEST_TIMEOUT` of the connection's opening, however often
-it sends, and a kept-alive connection idle after an answer is closed within it too."""
+it sends, and a kept-alive connection idle after an answer is closed within it too; and the
+bounds those notes and distributed.md quote have the values they give."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
-from actorkit import ActorSystem, _http
+from actorkit import ActorSystem, _http, _http_limit
+from actorkit._nats import _taken
 
 
 async def _closed(reader: asyncio.StreamReader) -> bool:
@@ -50,3 +53,14 @@ async def test_a_kept_alive_connection_idle_after_an_answer_is_closed(
             assert b"\r\n\r\n" in rest
         finally:
             writer.close()
+
+
+def test_the_bounds_the_docs_quote_are_the_code_s() -> None:
+    """observability.md and distributed.md give each bound's value beside its name."""
+    docs = Path(__file__).parent.parent / "docs"
+    said = " ".join((docs / "observability.md").read_text().split())
+    routing = " ".join((docs / "distributed.md").read_text().split())
+    assert f"`REQUEST_TIMEOUT` ({_http.REQUEST_TIMEOUT:g} s," in said
+    assert f"`MAX_CONNECTIONS` ({_http_limit.MAX_CONNECTIONS:,})" in said
+    for text in (said, routing):
+        assert f"`MAX_WAITING_SENDS` ({_taken.MAX_WAITING_SENDS:,})" in text
