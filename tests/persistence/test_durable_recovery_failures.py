@@ -83,3 +83,37 @@ async def test_a_recovery_that_fails_in_a_restart_is_counted() -> None:
         samples = scraped(system)
     assert sample(samples, FAILURES, actor_type="Counts") == 1
     assert sample(samples, FINISHED, actor_type="Counts") == 2  # the spawn's, the last restart's
+
+
+class Held(MemoryStore):
+    """Once `hold` is set, snapshot loads wait until the test releases them."""
+
+    hold = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loading = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def load_snapshot(self, persistence_id: str) -> StoredSnapshot | None:
+        if self.hold:
+            self.loading.set()
+            await self.release.wait()
+        return await super().load_snapshot(persistence_id)
+
+
+async def test_a_recovery_cut_short_by_a_stop_is_no_failure() -> None:
+    """Its actor stopped (forced) while it read the store: nothing failed, nothing is
+    counted."""
+    store = Held()
+    async with asyncio.timeout(10), ActorSystem("m", store=store) as system:
+        ref = await system.spawn(Counts, name="c")
+        assert await ref.ask("a") == ["a"]
+        store.hold = True
+        ref.tell("crash")  # the restart's recovery waits in the store
+        await store.loading.wait()
+        await ref.stop(timeout=0)  # forced: a stop waits for a recovery under way
+        store.release.set()
+        samples = scraped(system)
+    assert sample(samples, FAILURES, actor_type="Counts") == 0
+    assert sample(samples, FINISHED, actor_type="Counts") == 1  # the spawn's
