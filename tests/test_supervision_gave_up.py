@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, OneForOne, Supervisor, SupervisorGaveUp
+from actorkit._errors import chain_began
 from actorkit.testing import ManualClock, snapshot
 
 from .supervision_support import specs
@@ -122,3 +123,41 @@ async def test_a_pool_that_gave_up_is_restarted_with_its_members_not_resumed_wit
         pool.tell("crash")
         await clock.settle()
         assert [await pool.ask(n) for n in range(4)] == [0, 1, 2, 3]
+
+
+async def test_the_give_up_quotes_at_most_500_characters_of_the_child_s_failure(
+    clock: ManualClock,
+) -> None:
+    """Its `__cause__` holds the failure whole: the message that names it stays short
+    however long the failure's own message is."""
+    heard: list[BaseException | None] = []
+    failure = ValueError("x" * 10_000)
+
+    class Top(Actor):
+        supervisor_strategy = OneForOne(decider={SupervisorGaveUp: "stop"})
+
+        async def on_start(self) -> None:
+            strategy = OneForOne(max_restarts=0)
+            self.watch(await self.spawn(Supervisor, specs([], "w"), strategy, name="s"))
+
+        async def receive(self, message: Any) -> None:
+            heard.append(message.reason)
+
+    async with ActorSystem(clock=clock) as system:
+        await system.spawn(Top, name="top")
+        worker = system.lookup("/top/s/w")
+        assert worker is not None
+        worker.tell(failure)
+        await clock.settle()
+    [gave_up] = heard
+    assert isinstance(gave_up, SupervisorGaveUp) and gave_up.__cause__ is failure
+    said = str(gave_up)
+    assert f"failed with ValueError('{'x' * 488}... (10,014 characters)," in said
+    assert len(said) < 1_000
+
+
+def test_the_chain_a_give_up_began_with_is_found_through_a_cycle_of_causes() -> None:
+    """A cycle of `__cause__`s (set by hand) below the give-up ends the walk: it never loops."""
+    top, upper, lower = (SupervisorGaveUp(name) for name in ("top", "upper", "lower"))
+    top.__cause__, upper.__cause__, lower.__cause__ = upper, lower, upper
+    assert chain_began(top) is lower
