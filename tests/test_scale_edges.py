@@ -123,6 +123,21 @@ async def test_a_child_whose_path_would_pass_the_limit_is_refused_at_spawn() -> 
         assert len(str(refused.value)) < 500
 
 
+async def test_a_path_of_exactly_the_limit_is_spawned_and_one_character_more_refused() -> None:
+    """The limit counts the child's '/': a path of 4,096 characters is found by `lookup`,
+    one of 4,097 is never made."""
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        ref = await system.spawn(Spawner, name="b" * 240)
+        for _ in range(15):
+            ref = await ref.ask("a" * 239)
+        assert len(ref.path) == MAX_PATH - 255  # a name of 254 and its '/' from the limit
+        with pytest.raises(ValueError, match=r"its path would be 4,097 characters"):
+            await ref.ask("c" * 255)
+        leaf = await ref.ask("c" * 254)
+        assert len(leaf.path) == MAX_PATH
+        assert system.lookup(leaf.path) == leaf
+
+
 class Counting(Actor):
     def __init__(self) -> None:
         self.count = 0
