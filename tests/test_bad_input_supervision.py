@@ -7,6 +7,7 @@ import math
 from actorkit import Backoff, ChildSpec, OneForAll, OneForOne, RestForOne, Supervisor
 
 from .bad_input_support import Case, Plain, each, raises_as_documented
+from .hostile_values import RaisingCompare, RaisingFloat
 
 CASES = [
     # strategies
@@ -89,3 +90,12 @@ CASES = [
 @each(CASES)
 async def test_bad_input_raises_the_documented_error_saying_what_to_change(case: Case) -> None:
     await raises_as_documented(case)
+
+
+def test_a_shutdown_time_given_as_a_subclass_is_kept_as_the_built_in_number() -> None:
+    """Read at every stop a supervisor makes: a subclass's own comparisons (which may raise,
+    or lie) would run there, far from the call that passed it."""
+    shutdown = OneForAll(shutdown=RaisingFloat(1.5)).shutdown
+    assert type(shutdown) is float and shutdown == 1.5
+    shutdown = OneForOne(shutdown=RaisingCompare(2)).shutdown
+    assert type(shutdown) is int and shutdown == 2
