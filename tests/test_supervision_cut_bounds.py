@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from actorkit import ActorStopped, ActorSystem, ChildSpec, OneForAll, OneForOne, Supervisor
-from actorkit.testing import Probe
+from actorkit.testing import Probe, snapshot
 
 from .metrics_truth_support import scraped, total
 from .otp_conformance_support import Watcher
@@ -153,3 +153,34 @@ async def test_a_cut_its_handler_wraps_in_a_group_is_still_the_cut() -> None:
         failed = "actorkit_actor_failures_total"
         assert total(samples, failed, actor_type="Wrapping", exception="ActorStopped") == 1
         assert total(samples, failed, actor_type="Wrapping") == 1
+
+
+async def test_a_cut_comes_before_the_reports_its_instance_had_not_read() -> None:
+    """A child of the hung instance failed meanwhile: its report waits behind the handler.
+    The cut's end of the instance goes first, stopping that child with it, so the report
+    restarts nothing the next instance would not start itself."""
+    journal: list[str] = []
+
+    class Parent(Hanging):
+        async def on_start(self) -> None:
+            await super().on_start()
+            await self.spawn(Worker, journal, "g", name="g")
+
+    async with asyncio.timeout(5), ActorSystem() as system:
+        sup = await system.spawn(
+            Supervisor,
+            [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(Parent, journal, "b", name="b")],
+            OneForAll(shutdown=BOUND),
+        )
+        a, b = await _children(system, sup, "a", "b")
+        (g,) = await _children(system, b, "g")
+        cut = asyncio.create_task(b.ask("hang"))
+        await _hung(journal, "hangs b")
+        g.tell("crash")
+        while snapshot(b).signals == 0:  # its report queued at b: yields, never sleeps
+            await asyncio.sleep(0)
+        a.tell("crash")
+        with pytest.raises(ActorStopped, match="shutdown time"):
+            await cut
+        assert await b.ask("handled") == 0
+        assert journal.count("start g") == 2  # the first instance's, and the next one's
