@@ -95,7 +95,7 @@ async def test_bad_input_raises_the_documented_error_saying_what_to_change(case:
 def test_a_shutdown_time_given_as_a_subclass_is_kept_as_the_built_in_number() -> None:
     """Read at every stop a supervisor makes: a subclass's own comparisons (which may raise,
     or lie) would run there, far from the call that passed it."""
-    shutdown = OneForAll(shutdown=RaisingFloat(1.5)).shutdown
-    assert type(shutdown) is float and shutdown == 1.5
-    shutdown = OneForOne(shutdown=RaisingCompare(2)).shutdown
-    assert type(shutdown) is int and shutdown == 2
+    as_float: object = OneForAll(shutdown=RaisingFloat(1.5)).shutdown
+    assert type(as_float) is float and as_float == 1.5
+    as_int: object = OneForOne(shutdown=RaisingCompare(2)).shutdown
+    assert type(as_int) is int and as_int == 2

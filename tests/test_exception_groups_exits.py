@@ -56,7 +56,7 @@ def test_a_group_shared_by_its_branches_is_walked_once() -> None:
     """A group held twice at each of n levels has 2**n paths to its one leaf: walked on each,
     twenty levels would hold a million leaves, forty more than memory."""
     leaf = ValueError("the only leaf")
-    group = BaseExceptionGroup("0", [leaf])
+    group: BaseExceptionGroup[BaseException] = BaseExceptionGroup("0", [leaf])
     for level in range(1, 4):
         group = BaseExceptionGroup(str(level), [group, group])
     assert leaves_of(group) == [leaf]
