@@ -32,7 +32,7 @@ logger = logging.getLogger("actorkit")
 async def stop_child(cell: Cell, signal: Signal, bound: float | None) -> None:
     """`cell.call(signal)` for its supervisor (a `Stop`, or a restart's `StopInstance`),
     waiting for it `bound` seconds at most (None: as long as it takes), then cutting."""
-    if bound is None or cell.closed:
+    if bound is None:
         await cell.call(signal)
         return
     if bound > 0:  # 0 waits for nothing: not even an idle child's `on_stop` runs
@@ -42,7 +42,7 @@ async def stop_child(cell: Cell, signal: Signal, bound: float | None) -> None:
         except TimeoutError:
             pass
         done = signal.done  # cancelled with the wait, if that timed out
-        if cell.closed or (done is not None and done.done() and not done.cancelled()):
+        if done is not None and done.done() and not done.cancelled():
             return
     signals = cell.mailbox.signals
     if signal in signals:  # not begun: the cut carries it out instead
@@ -142,7 +142,7 @@ def carry_on(cell: Cell) -> bool:
     """The receive loop was unwound by a cancellation: whether it was a cut's, the cell to
     run on in a fresh task, the `Cut` first. The message in hand is the instance's failure."""
     the_cut = cell.runtime.cuts.get(cell)
-    if the_cut is None or cell.closed:
+    if the_cut is None:
         return False
     task = asyncio.current_task()
     if task is not None and task.cancelling() > the_cut.cancelled:

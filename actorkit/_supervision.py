@@ -207,11 +207,11 @@ class Intensity:
 
     def withdraw(self, children: Collection[object]) -> None:
         """`children` start with a later restart: the restarts a backoff still delays leave
-        them out, and one left with nobody to start goes now (`_drop_empty`)."""
+        them out, and one left with nobody to start goes now (`_drop_empty`). They are open
+        (a restart's plan leaves the closed out), so none lies before a plan's `open_from`."""
         taken = set(children)  # a restart's plan is a list: looked up once per child
         for plan in self.delayed:
             plan.plan = [child for child in plan.plan if child not in taken]
-            plan.open_from = 0
         self._drop_empty()
 
     def left(self) -> None:
