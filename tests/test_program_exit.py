@@ -100,3 +100,28 @@ def test_an_exit_raised_by_an_actor_shuts_the_system_down_in_order_then_reaches_
     drained = [path for path in stopped if path != "/raiser"]
     assert drained == ["/second", "/first/leaf", "/first"]  # reverse start order, children first
     assert stopped.count("/raiser") == (where != "on_start")  # no on_stop without an on_start
+
+
+class ExitsAtOnce(Actor):
+    async def receive(self, message: Any) -> Any:
+        raise SystemExit(4)
+
+
+async def waits_for_the_shutdown() -> None:
+    async with ActorSystem() as system:
+        with pytest.raises(ActorStopped):
+            await (await system.spawn(ExitsAtOnce)).ask("go")
+
+
+@pytest.mark.parametrize("uvloop", [False, True], ids=["asyncio", "uvloop"])
+def test_an_exit_the_owner_got_from_the_shutdown_it_waited_for_is_raised_once(
+    uvloop: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The end of `async with` waited for the shutdown the exit began, and raised the exit
+    there. Raised again from the loop's callback once that shutdown ended, it cut the runner's
+    close short, and the owner's task was left with an exception nobody retrieved."""
+    with pytest.raises(SystemExit) as exited:
+        actorkit.run(waits_for_the_shutdown(), uvloop=uvloop)
+    assert exited.value.code == 4
+    gc.collect()  # an exception left on a task would be reported now
+    assert "never retrieved" not in caplog.text
