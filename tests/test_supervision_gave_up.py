@@ -4,6 +4,7 @@ decider's "resume" restarts it instead, as a resume of an actor with no instance
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -143,7 +144,7 @@ async def test_the_give_up_quotes_at_most_500_characters_of_the_child_s_failure(
         async def receive(self, message: Any) -> None:
             heard.append(message.reason)
 
-    async with ActorSystem(clock=clock) as system:
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
         await system.spawn(Top, name="top")
         worker = system.lookup("/top/s/w")
         assert worker is not None
