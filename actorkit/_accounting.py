@@ -24,7 +24,7 @@ class Accounting:
         """A live actor's counts: a retired one's, plus what is queued and in hand."""
         mailbox = cell.mailbox
         self.retire(mailbox)
-        self.queued += len(mailbox.queue)
+        self.queued += len(mailbox)
         self.handling += cell.handling is not None
 
     def retire(self, mailbox: Mailbox) -> int:

@@ -4,17 +4,18 @@ A timer that ended (cancelled, replaced by a timer with its key, or ended with i
 at a restart or a stop) delivers nothing more, not even a tick already in the mailbox: Akka's
 promise, and what lets a restarted instance never see a tick of the one it replaced. The
 receive loop must not pay a check per message for it, so the tick carries its identity
-instead: it is queued in an `Ask` envelope (`timeout` `TICK`) whose future is the timer's
-handle. The loop hands `receive` the bare message, as for any ask, and answers nobody, since
-the handle says it is done; forced stops and dead letters read the message out of it as they
-do an ask's. Ending a timer withdraws its queued ticks by identity (`Mailbox.withdraw_ticks`):
+instead: it is queued in an `Ask` envelope (`timeout` `TICK`) whose future is a `Seal`. The
+loop hands `receive` the bare message, as for any ask, and answers nobody, since the seal says
+it is done; forced stops and dead letters read the message out of it as they do an ask's.
+Ending a timer withdraws its queued ticks (`_withdraw`), which each timer keeps (`_sent`):
 they leave as if never accepted (the mailbox's `accepted` goes down, as for a task taken
 back), not as dead letters, since nobody sent them and nobody is to receive them now. A tick
 already being handled when a forced stop cuts in is a dead letter, as any message in hand is.
 
-Finding a tick costs a scan of the queue, so only a timer that queued a tick since the queue
-was last searched for it is searched for (`Timers._ticked`): re-arming an idle timeout on
-every message, a timer that rarely fires, scans nothing.
+No scan of the queue: a seal tells whether its tick is still queued, so `cancel` costs the
+same whatever is queued, and knows whether there was a tick to withdraw. A timer that ended
+with a tick queued stays in `Timers._ticked` under its key until the tick is withdrawn or
+left, for `cancel` to find.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ._envelope import TICK, Ask
 from ._errors import ActorStopped
 from ._timer_handles import CANCELLED, TimerHandle
 from ._timers import check_delay, check_interval
+from ._withdraw import Seal, sealed, unhandled, withdraw
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable
@@ -55,16 +57,23 @@ class ReservedKey:
 
 
 class ActorTimer(TimerHandle):
-    """An actor's own timer, which leaves the actor's key table when it ends, and the future
-    of the envelopes its ticks are queued in."""
+    """An actor's own timer, which leaves the actor's key table when it ends, and keeps the
+    envelopes of the ticks it queued that may still be (`_sent`), oldest first."""
 
-    __slots__ = ("_key", "_timers")
+    __slots__ = ("_key", "_sent", "_timers")
     _key: Hashable
     _timers: Timers
+    _sent: list[Ask] | None
 
-    def done(self) -> bool:
-        """As a tick's future: always done, so the receive loop answers nobody."""
-        return True
+    def _queued(self) -> bool:
+        """Whether a tick of it may still be queued; forgets those that left."""
+        sent = self._sent
+        if sent:
+            left = 0
+            while left < len(sent) and not unhandled(sent[left]):
+                left += 1
+            del sent[:left]
+        return bool(sent)
 
     def _send(self, target: Ref, message: Any) -> None:
         self._timers._tick(self, message)
@@ -101,7 +110,7 @@ class Timers:
         self._cell = cell
         self._by_key: dict[Hashable, ActorTimer] = {}
         self._ticked: dict[Hashable, ActorTimer] = {}
-        """By key, the timer that queued a tick since the queue was last searched for it."""
+        """By key, a timer that queued a tick which may still be queued (or in hand)."""
 
     def start_once(self, key: Hashable, message: Any, delay: float) -> None:
         self._start(key, message, check_delay(delay), None)
@@ -144,6 +153,7 @@ class Timers:
             handle._guard = guard
         handle._key = key
         handle._timers = self
+        handle._sent = None
         self._by_key[key] = handle
         queue.pending += 1
         queue.push(handle)
@@ -158,8 +168,8 @@ class Timers:
         stopped = handle.cancel() if handle is not None else False
         if self._ticked:
             ticked = self._ticked.pop(key, None)
-            if ticked is not None and not self._in_hand(ticked):
-                stopped = self._cell.mailbox.withdraw_ticks((ticked,)) > 0 or stopped
+            if ticked is not None:
+                stopped = self._withdraw(ticked) or stopped
         return stopped
 
     def cancel_all(self) -> None:
@@ -169,19 +179,17 @@ class Timers:
         for key, handle in list(self._by_key.items()):
             if not isinstance(key, ReservedKey):
                 handle.cancel()
-        ticked = [key for key in self._ticked if not isinstance(key, ReservedKey)]
-        if ticked:
-            self._cell.mailbox.withdraw_ticks({self._ticked.pop(key) for key in ticked})
+        for key in [key for key in self._ticked if not isinstance(key, ReservedKey)]:
+            self._withdraw(self._ticked.pop(key))
 
     def end_all(self) -> None:
         """Every timer ends with its instance, reserved ones included (the layer that keeps
         them arms them again at the next start)."""
         for handle in list(self._by_key.values()):
             handle.cancel()
-        if self._ticked:
-            ticked = set(self._ticked.values())
-            self._ticked.clear()
-            self._cell.mailbox.withdraw_ticks(ticked)
+        ticked, self._ticked = self._ticked, {}
+        for handle in ticked.values():
+            self._withdraw(handle)
 
     def is_active(self, key: Hashable) -> bool:
         try:
@@ -193,11 +201,15 @@ class Timers:
         return len(self._by_key)
 
     def _tick(self, handle: ActorTimer, message: Any) -> None:
-        """Queue a tick of `handle` in its envelope and note that it may have one queued."""
+        """Queue a tick of `handle` in its envelope, which the handle keeps for a withdrawal."""
         cell = self._cell
         mailbox = cell.mailbox
-        # The cell calls only `done` on an envelope's future that says it is done.
-        if mailbox.offer(Ask(message, handle, cell.path, TICK)):  # type: ignore[arg-type]
+        envelope = sealed(message, Seal(), cell.path, TICK)
+        if mailbox.offer(envelope):
+            if handle._queued():
+                handle._sent.append(envelope)  # type: ignore[union-attr]
+            else:
+                handle._sent = [envelope]
             ticked = self._ticked
             ticked[handle._key] = handle
             if len(ticked) > 2 * len(mailbox.queue):
@@ -209,24 +221,20 @@ class Timers:
         except Exception as error:
             handle._queue.undelivered(message, ref, error)
 
-    def _in_hand(self, handle: ActorTimer) -> bool:
-        """A one-shot timer queues one tick: if the actor is handling it, none is queued (so
-        a timer that re-arms itself from its own tick never scans)."""
-        handling = self._cell.handling
-        if handle._interval is not None or type(handling) is not Ask:
-            return False
-        future: object = handling.future
-        return future is handle
+    def _withdraw(self, handle: ActorTimer) -> bool:
+        """Withdraw the ticks `handle` queued that are still queued: whether there was one."""
+        sent, handle._sent = handle._sent, None
+        withdrew = False
+        for envelope in sent or ():
+            withdrew = withdraw(self._cell, envelope) or withdrew
+        return withdrew
 
     def _forget_handled(self) -> None:
-        """Keep in `_ticked` only the timers with a tick still queued. Called when it holds
-        more than twice as many timers as the mailbox holds messages, so at least half go:
-        a constant cost per tick, amortized, and no growth from one-shot timers under ever
-        new keys (a timeout per request) that fired and were handled."""
-        queue = self._cell.mailbox.queue
-        # Only a tick's envelope has a timer as its future: no need to tell ticks from asks.
-        queued: set[object] = {m.future for m in queue if type(m) is Ask}
-        self._ticked = {key: timer for key, timer in self._ticked.items() if timer in queued}
+        """Keep in `_ticked` only the timers with a tick that may still be queued. Called when
+        it holds more than twice as many timers as the mailbox holds messages, so at least
+        half go: a constant cost per tick, amortized, and no growth from one-shot timers under
+        ever new keys (a timeout per request) that fired and were handled."""
+        self._ticked = {key: timer for key, timer in self._ticked.items() if timer._queued()}
 
 
 def start_guarded(

@@ -271,11 +271,6 @@ class Cell(Lifecycle):
             self.task = self.runtime.loop.create_task(run(self, None), context=context)
 
     # --- messages from the runtime ----------------------------------------------------------
-    def deliver(self, message: Any) -> None:
-        """Runtime-originated messages (`Terminated`) bypass the bound: they must not be lost."""
-        if not self.mailbox.force(message):
-            self.runtime.dead_letters.add(message, self.path, "stopped")
-
     def post(self, signal: Signal) -> None:
         self.mailbox.post(signal)
 

@@ -22,6 +22,7 @@ from ._envelope import Ask
 from ._errors import ActorStopped
 from ._outside_stop import FORCED_STOP_GRACE, kill, subtree, waiting_for_its_task
 from ._signals import Signal, Stop
+from ._withdraw import resweep
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -161,6 +162,7 @@ def failed_while_cut(cell: Cell, error: BaseException, message: object) -> bool:
     if the_cut is None:
         return False
     cell.mailbox.crashed += 1
+    resweep(cell.mailbox)  # its message left the queue without counting down the loop's reach
     cell.undecided_failure(error, message, the_cut.outcome)
     return True
 
@@ -173,6 +175,7 @@ def _account(cell: Cell, the_cut: Cut) -> None:
         return
     cell.handling = None
     cell.mailbox.crashed += 1
+    resweep(cell.mailbox)  # its message left the queue without counting down the loop's reach
     message = handling.message if type(handling) is Ask else handling
     cell.undecided_failure(the_cut.error(), message, the_cut.outcome)
 

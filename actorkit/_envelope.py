@@ -5,9 +5,10 @@ The task layer sends its tasks in the same envelope with `timeout` 0 (`TAKEN_BAC
 have deadlines, not ask timeouts, and an undelivered task is not lost but requeued by its
 sender, so the cell answers it with `NotDelivered` and does not record a dead letter.
 
-An actor's own timers queue their ticks in it too, with `timeout` `TICK` and the timer's handle
-as the future, which says it is done, so nobody is answered: the envelope gives the tick an
-identity by which `Timers` withdraws it when its timer ends (`_actor_timers`)."""
+An actor's own timers queue their ticks in it too, with `timeout` `TICK`, and death watch its
+`Terminated` (`NEWS`), with a `Seal` as the future, which says it is done, so nobody is
+answered: the envelope gives the message an identity by which it is withdrawn when its timer
+ends or its watch is undone (`_withdraw`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,11 @@ TAKEN_BACK = 0.0
 
 TICK = -1.0
 """The `timeout` of an actor timer's tick, which no ask has: withdrawn, never a dead letter,
-when its timer ends (`Mailbox.withdraw_ticks`)."""
+when its timer ends (`_actor_timers`)."""
+
+NEWS = -2.0
+"""The `timeout` of a `Terminated`'s envelope: withdrawn at an `unwatch` (`_watch`), a dead
+letter as any tell if its watcher stops first."""
 
 
 HANDED_ON: object = object()

@@ -19,6 +19,7 @@ from ._spawn import make_instance
 from ._state import ENDING, RESTARTING, RUNNING, STARTING, STOPPING, SUSPENDED
 from ._supervise import ChildFailed
 from ._watch import unwatch_children, withdraw_children_news
+from ._withdraw import resweep
 
 
 class Lifecycle(Record):
@@ -73,6 +74,7 @@ class Lifecycle(Record):
         if self.runtime.cuts and failed_while_cut(self.cell, error, message):
             return
         self.mailbox.crashed += 1
+        resweep(self.mailbox)  # its message left the queue without counting down the loop's reach
         parent = self.parent
         if SELF_STOP in self.mailbox.signals and self.exit_is_stop:
             # It asked to stop before failing: the stop wins, as in Akka. The failure is

@@ -8,7 +8,7 @@ signals (stop, restart, failure reports) wait in `signals`, which the loop check
 messages, so control never waits behind user traffic.
 
 One rule decides whether there is room: nobody is waiting for room, and the queued messages plus
-the places granted to waiting senders are below capacity. `_relimit` folds it into one number,
+the places granted to waiting senders are below capacity. `relimit` folds it into one number,
 `limit`, whenever an input changes (rarely: a sender starts or stops waiting, a place is granted
 or taken, the mailbox closes), so every put checks one comparison, `len(queue) < limit`, or
 none while an unbounded mailbox is open: its `limit` is then `UNBOUNDED` itself. Waiting senders
@@ -16,10 +16,12 @@ none while an unbounded mailbox is open: its `limit` is then `UNBOUNDED` itself.
 granted place is taken by the sender itself when it wakes, as `asyncio.Queue.put` does: a
 sender cancelled in that loop turn delivers nothing, and its place passes on.
 
-Accounting: `accepted == processed + crashed + dead_lettered + len(queue)` (+1 while a
+Accounting: `accepted == processed + crashed + dead_lettered + len(self)` (+1 while a
 message is being handled). Every verb that moves a message in or out keeps it exact, so
 nothing accepted is ever lost silently. A message that leaves unhandled but is not lost (a
-task its sender takes back, the tick of a timer that ended) leaves `accepted` as well.
+task its sender takes back, the tick of a timer that ended) leaves `accepted` as well. A
+withdrawn one (`_withdraw`) leaves the count at once and the queue later: `len(self)`, the
+room rule and every verb that takes messages out discount `withdrawn`.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ._envelope import TAKEN_BACK, TICK, Ask
 from ._errors import NotDelivered
+from ._withdraw import resweep, take_out
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Container
+    from collections.abc import Callable
 
     from ._dead_letters import DeadLetters, Reason
     from ._signals import Signal
@@ -65,10 +68,12 @@ class Mailbox:
         "folded",
         "left",
         "limit",
+        "news",
         "queue",
         "reserved",
         "signals",
         "waiter",
+        "withdrawn",
     )
 
     def __init__(self, capacity: int) -> None:
@@ -82,6 +87,8 @@ class Mailbox:
         self.closed = False
         self.accepted = self.folded = self.crashed = self.dead_lettered = 0
         self.left = BATCH
+        self.withdrawn: dict[int, Any] | None = None  # by id: queued, but out of the count
+        self.news: dict[Any, Ask] | None = None  # the `Terminated` queued, by actor (`_watch`)
 
     @property
     def processed(self) -> int:
@@ -89,14 +96,17 @@ class Mailbox:
         return self.folded + BATCH - self.left
 
     def __len__(self) -> int:
-        return len(self.queue)
+        withdrawn = self.withdrawn
+        return len(self.queue) - len(withdrawn) if withdrawn else len(self.queue)
 
     # --- putting --------------------------------------------------------------------------
-    def _relimit(self) -> None:
+    def relimit(self) -> None:
         if self.blocked or self.closed:
             self.limit = 0
-        else:
-            self.limit = self.capacity - self.reserved
+        elif self.capacity == UNBOUNDED:
+            self.limit = UNBOUNDED  # itself: `offer` skips the comparison
+        else:  # withdrawn messages, still in the queue, take no place
+            self.limit = self.capacity - self.reserved + len(self.withdrawn or ())
 
     def offer(self, message: Any) -> bool:
         """Put now if there is room (and the mailbox is open); False otherwise. `ActorRef.tell`
@@ -156,7 +166,7 @@ class Mailbox:
             self.admit()
             self.wake()
             return False
-        self._relimit()
+        self.relimit()
         return self.force(message)
 
     def _withdraw(self, room: asyncio.Future[int]) -> None:
@@ -171,19 +181,18 @@ class Mailbox:
                 if waiting is room:
                     del blocked[i]
                     break
-        self._relimit()
+        self.relimit()
 
     def admit(self) -> None:
         """Grant freed room to waiting senders, in arrival order."""
         blocked = self.blocked
         if blocked:
-            queue = self.queue
-            while blocked and len(queue) + self.reserved < self.capacity:
+            while blocked and len(self) + self.reserved < self.capacity:
                 room = blocked.popleft()
                 if not room.done():
                     room.set_result(_GRANTED)
                     self.reserved += 1
-        self._relimit()
+        self.relimit()
 
     def release(self) -> None:
         """Send the waiting senders away unplaced: at a close, and as a pool member's stop
@@ -191,7 +200,7 @@ class Mailbox:
         blocked, self.blocked = self.blocked, None
         for room in [r for r in blocked or () if not r.done()]:
             room.set_result(_CLOSED)
-        self._relimit()
+        self.relimit()
 
     # --- control --------------------------------------------------------------------------
     def post(self, signal: Signal) -> None:
@@ -229,35 +238,13 @@ class Mailbox:
                 self.accepted -= 1
                 if self.blocked:  # its place is free for a waiting sender
                     self.admit()
+                resweep(self)  # the messages behind it came one nearer the loop
                 return True
         return False
 
-    def withdraw_ticks(self, timers: Container[object]) -> int:
-        """Remove the queued ticks of these timers, which ended (`_actor_timers`): nobody sent
-        a tick and it is for nobody now, so it leaves as if never accepted. By identity."""
-        if not self.queue:
-            return 0
-        return len(
-            self._take_out(lambda m: type(m) is Ask and m.timeout == TICK and m.future in timers)
-        )
-
     def hand_over(self, keep: Callable[[Any], bool]) -> list[Any]:
         """Remove and return, in order, the queued messages `keep` rejects: no longer ours."""
-        return self._take_out(lambda message: not keep(message))
-
-    def _take_out(self, leaves: Callable[[Any], bool]) -> list[Any]:
-        """Remove and return, in order, the queued messages `leaves` picks: unhandled but not
-        lost, they leave `accepted`, and their places are free for waiting senders."""
-        queue = self.queue
-        taken = [message for message in queue if leaves(message)]
-        if taken:
-            kept = [message for message in queue if not leaves(message)]
-            queue.clear()
-            queue.extend(kept)
-            self.accepted -= len(taken)
-            if self.blocked:
-                self.admit()
-        return taken
+        return take_out(self, lambda message: not keep(message))
 
     def close(self, path: str, why: Reason, dead: DeadLetters) -> None:
         """Refuse from now on and reject everything queued: asks fail, tasks go back to their
@@ -271,8 +258,11 @@ class Mailbox:
         self.closed = True
         self.limit = 0  # from here on `offer` and `force` refuse, so the queue holds still
         queue = self.queue
+        withdrawn, self.withdrawn, self.news = self.withdrawn, None, None
         if queue:
             for message in queue:
+                if withdrawn and id(message) in withdrawn:
+                    continue  # out of the count already, and for nobody
                 if type(message) is Ask and message.timeout in (TICK, TAKEN_BACK):
                     self.accepted -= 1
                 else:

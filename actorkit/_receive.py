@@ -29,6 +29,7 @@ from ._outside_stop import unwind_on_stop
 from ._signals import SELF_STOP
 from ._state import RUNNING
 from ._stats import FOLD_AT
+from ._withdraw import sweep
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -201,6 +202,8 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 if not budget:  # `Mailbox.processed`'s countdown ran out: fold it, and yield
                     mailbox.folded += BATCH
                     mailbox.left = BATCH
+                    if mailbox.withdrawn:  # its reach moves on (`_withdraw`): once a batch
+                        sweep(mailbox)
                     await asyncio.sleep(0)
             elif cell.draining and cell.state == RUNNING and not mailbox.reserved:
                 # A sender granted a place (`reserved`) has yet to put its message, which was

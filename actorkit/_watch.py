@@ -3,18 +3,26 @@ stops for good. Both sides keep a record (created on first use: most actors neve
 a stop ends every watch in both directions and no stopped cell is kept alive by one. The
 watchers are a dict, in watch order: a set of cells iterates by memory address, and the
 order in which watchers hear of a stop must replay the same from the same seed. What a cell
-watches is only ever emptied, in no observable order, so a set serves there."""
+watches is only ever emptied, in no observable order, so a set serves there.
+
+A `Terminated` is queued in an envelope (`NEWS`) whose `Seal` tells whether it is still
+queued, and the watcher's mailbox keeps those queued by actor (`Mailbox.news`): `unwatch`
+withdraws one (`_withdraw`) and `watch` finds one without a scan of the queue, so each costs
+the same whatever is queued (a watcher unwatching thousands of actors that stopped while it
+was busy)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._envelope import NEWS
 from ._errors import ActorStopped
 from ._messages import Terminated
-from ._ref import local_cell
+from ._withdraw import NewsSeal, sealed, withdraw
 
 if TYPE_CHECKING:
     from ._cell import Cell
+    from ._envelope import Ask
 
 
 def watch(watcher: Cell, target: Cell) -> None:
@@ -31,7 +39,7 @@ def watch(watcher: Cell, target: Cell) -> None:
         # Its `Terminated` still queued: watching again before handling it is no new watch
         # (Akka). A watch from the handler of that `Terminated` is one, and gets another.
         if _queued_terminated(watcher, target) is None:
-            watcher.deliver(Terminated(target.ref, target.stop_reason))
+            _tell(watcher, target, Terminated(target.ref, target.stop_reason))
         return
     if target.watchers is None:
         target.watchers = {}
@@ -51,7 +59,7 @@ def unwatch(watcher: Cell, target: Cell) -> None:
     if target.closed:
         queued = _queued_terminated(watcher, target)
         if queued is not None:
-            watcher.mailbox.take_back(queued)
+            withdraw(watcher, queued)
 
 
 def unwatch_children(cell: Cell) -> None:
@@ -71,24 +79,33 @@ def withdraw_children_news(cell: Cell) -> None:
     """A restart: the new instance never knew the old one's children, so the `Terminated`
     of one still queued (stopped by an escalation or a give-up, or before the failure) is
     withdrawn, as `unwatch` withdraws it. Its watches of other actors are the cell's, kept."""
-    if cell.mailbox.queue:
-        cell.mailbox.hand_over(keep=lambda message: not _of_child(message, cell))
+    news = cell.mailbox.news
+    if news:
+        for target, queued in list(news.items()):
+            if target.parent is cell:
+                withdraw(cell, queued)
 
 
-def _of_child(message: object, cell: Cell) -> bool:
-    if type(message) is not Terminated:
-        return False
-    child = local_cell(message.ref)
-    return child is not None and child.parent is cell
+def _queued_terminated(watcher: Cell, target: Cell) -> Ask | None:
+    """The envelope of the `Terminated` of `target` waiting in `watcher`'s mailbox (at most
+    one is), not the one in hand."""
+    news = watcher.mailbox.news
+    queued = news.get(target) if news else None
+    return None if queued is None or watcher.handling is queued else queued
 
 
-def _queued_terminated(watcher: Cell, target: Cell) -> Terminated | None:
-    """The `Terminated` of `target` waiting in `watcher`'s mailbox: at most one is."""
-    ref = target.ref
-    for queued in watcher.mailbox.queue:
-        if type(queued) is Terminated and queued.ref == ref:
-            return queued
-    return None
+def _tell(watcher: Cell, target: Cell, terminated: Terminated) -> None:
+    """Queue `terminated` in its envelope, noted in the watcher's news by `target`."""
+    mailbox = watcher.mailbox
+    if mailbox.closed:
+        watcher.runtime.dead_letters.add(terminated, watcher.path, "stopped")
+        return
+    news = mailbox.news
+    if news is None:
+        news = mailbox.news = {}
+    envelope = sealed(terminated, NewsSeal(news, target), watcher.path, NEWS)
+    mailbox.force(envelope)  # runtime news bypasses the bound: it must not be lost
+    news[target] = envelope
 
 
 def end_watches(cell: Cell, reason: BaseException | None) -> None:
@@ -103,5 +120,5 @@ def end_watches(cell: Cell, reason: BaseException | None) -> None:
         for watcher in cell.watchers:
             if watcher.watching:
                 watcher.watching.discard(cell)
-            watcher.deliver(terminated)
+            _tell(watcher, cell, terminated)
         cell.watchers = None

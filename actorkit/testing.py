@@ -286,4 +286,8 @@ class Probe:
         return self._inbox.qsize() + len(self._queued())
 
     def _queued(self) -> Sequence[Any]:
-        return () if self._ref is None else self._ref._cell.mailbox.queue
+        if self._ref is None:
+            return ()
+        mailbox = self._ref._cell.mailbox
+        withdrawn = mailbox.withdrawn or {}
+        return [message for message in mailbox.queue if id(message) not in withdrawn]

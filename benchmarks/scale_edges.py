@@ -8,7 +8,9 @@ small one. A linear operation reads about 1, a quadratic one up to the ratio of 
 (64 here). The operations are those that once went quadratic (benchmarks/RESULTS.md, "scale
 edges"): a `random` pick in a pool of thousands, the stop of a supervisor whose children
 wait out a restart's backoff, a `rest_for_one` restart taking over a delayed one, and many
-`one_for_one` children failing at once. `--check` exits 1 when a growth passes `LIMIT`.
+`one_for_one` children failing at once, an actor cancelling timers whose ticks are queued, and
+one unwatching stopped actors whose `Terminated` is queued. `--check` exits 1 when a growth
+passes `LIMIT`.
 tests/test_scale_edges.py runs the same operations small, for what they do rather than how
 long they take.
 """
@@ -30,7 +32,7 @@ from typing import Any
 # Runnable as a plain script from a checkout that has not been pip-installed.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from actorkit import Actor, ActorSystem, Backoff, OneForAll, OneForOne, RestForOne
+from actorkit import Actor, ActorRef, ActorSystem, Backoff, OneForAll, OneForOne, RestForOne
 
 SMALL, LARGE = 250, 16_000
 LIMIT = 2.0
@@ -145,11 +147,87 @@ async def all_fail_at_once(system: ActorSystem, size: int) -> float:
     return took[0]
 
 
+class Overloaded(Actor):
+    """A timeout timer per request, all fired while the actor was busy: their ticks are queued
+    behind the replies, each of which cancels its request's timer (one per handler)."""
+
+    def __init__(self) -> None:
+        self.began = 0.0
+        self.cancelled = self.timed_out = 0
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, tuple) and message[0] == "reply":
+            self.cancelled += self.timers.cancel(message[1])
+        elif isinstance(message, tuple) and message[0] == "timeout":
+            self.timed_out += 1
+        elif isinstance(message, int):  # requests: arm their timeouts, queue their replies
+            for request in range(message):
+                self.timers.start_once(request, ("timeout", request), 0.0)
+                self.ref.tell(("reply", request))
+            while len(self.timers):  # every timeout fired: its tick is queued
+                await asyncio.sleep(0.001)
+            self.began = time.perf_counter()
+        else:
+            return time.perf_counter() - self.began, self.cancelled, self.timed_out
+        return None
+
+
+async def cancel_queued_ticks(system: ActorSystem, size: int) -> float:
+    """`size` cancels, each in its own handler, of a timer whose tick is queued."""
+    actor = await system.spawn(Overloaded, mailbox_size=None)
+    with timed():  # the collector off while the actor handles the replies
+        await actor.ask(size)
+        took, cancelled, timed_out = await actor.ask("took", 3_600)
+    assert (cancelled, timed_out) == (size, 0), (cancelled, timed_out)
+    await actor.stop()
+    return float(took)
+
+
+class Watcher(Actor):
+    """Watches actors that all stop while it is busy: their `Terminated` are queued behind
+    its own messages, each of which unwatches one of them (one per handler)."""
+
+    def __init__(self) -> None:
+        self.began = 0.0
+        self.terminated = 0
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, ActorRef):
+            self.unwatch(message)
+        elif isinstance(message, list):
+            for ref in message:
+                self.watch(ref)
+                self.ref.tell(ref)
+            for ref in message:
+                await ref.stop()
+            self.began = time.perf_counter()
+        elif message == "took":
+            return time.perf_counter() - self.began, self.terminated
+        else:
+            self.terminated += 1
+        return None
+
+
+async def unwatch_stopped(system: ActorSystem, size: int) -> float:
+    """`size` unwatches, each in its own handler, of a stopped actor whose `Terminated` is
+    queued."""
+    watched = [await system.spawn(Sink) for _ in range(size)]
+    watcher = await system.spawn(Watcher, mailbox_size=None)
+    with timed():
+        await watcher.ask(watched, 3_600)
+        took, terminated = await watcher.ask("took", 3_600)
+    assert terminated == 0, terminated
+    await watcher.stop()
+    return float(took)
+
+
 OPERATIONS: dict[str, Callable[[ActorSystem, int], Awaitable[float]]] = {
     "random_pick": random_tells,
     "stop_in_backoff": stop_waiting_out_a_restart,
     "restart_over_delayed": restart_over_a_delayed_one,
     "one_for_one_all_fail": all_fail_at_once,
+    "cancel_queued_ticks": cancel_queued_ticks,
+    "unwatch_stopped": unwatch_stopped,
 }
 
 
@@ -162,10 +240,10 @@ async def growth(name: str) -> dict[str, Any]:
     return {"bench": f"scale.{name}", "small": small, "large": large, "growth": grew}
 
 
-async def main(check: bool) -> int:
+async def main(check: bool, only: list[str]) -> int:
     logging.getLogger("actorkit").setLevel(logging.CRITICAL)  # a crash report per failure
     missed = 0
-    for name in OPERATIONS:
+    for name in only or OPERATIONS:
         figure = await growth(name)
         figure["limit"] = LIMIT
         print(json.dumps(figure), flush=True)
@@ -176,4 +254,6 @@ async def main(check: bool) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help=f"exit 1 past a growth of {LIMIT}")
-    sys.exit(asyncio.run(main(parser.parse_args().check)))
+    parser.add_argument("only", nargs="*", help=f"only these of {', '.join(OPERATIONS)}")
+    arguments = parser.parse_args()
+    sys.exit(asyncio.run(main(arguments.check, arguments.only)))

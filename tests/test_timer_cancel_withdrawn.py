@@ -1,0 +1,249 @@
+"""`self.timers.cancel` withdraws a queued tick without a scan of the queue (`_withdraw`): its
+return value, the ticks that still arrive, the accounting and the room of a bounded mailbox,
+with many ticks queued (past the receive loop's batch) and with restarts, stops and cuts while
+withdrawn ticks are still in the queue."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem, MailboxFull, OneForOne
+from actorkit._mailbox import BATCH
+from actorkit.testing import ManualClock, snapshot
+
+from .invariants import assert_invariants
+from .timers_support import Stepper
+
+WIDE = 3 * BATCH + 7
+"""Ticks queued at once: past the receive loop's reach between two of its yields."""
+
+
+def arm(count: int, delay: float = 1.0) -> Any:
+    def step(actor: Actor) -> None:
+        for key in range(count):
+            actor.timers.start_once(key, ("tick", key), delay)
+
+    return step
+
+
+async def held_with_ticks(
+    system: ActorSystem,
+    clock: ManualClock,
+    seen: list[Any],
+    count: int,
+    step: Any = None,
+    **spawn: Any,
+) -> tuple[Any, asyncio.Event, Actor]:
+    """A `Stepper` with `count` ticks queued behind a handler held on the returned gate, which
+    then runs `step`; and its instance, for plain code to call its timers."""
+    ref = await system.spawn(Stepper, seen, **spawn)
+    instance: Actor = await ref.ask(lambda actor: actor)
+    await ref.ask(arm(count))
+    gate = asyncio.Event()
+    ref.tell(("hold", gate, step or (lambda actor: None)))
+    await clock.advance(1.0)
+    assert snapshot(ref).accounting.queued == count
+    return ref, gate, instance
+
+
+async def test_cancel_says_whether_there_was_a_timer_or_a_queued_tick(clock: ManualClock) -> None:
+    """Called from plain code while the actor awaits in a handler, as from a handler."""
+    seen: list[Any] = []
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        ref, gate, instance = await held_with_ticks(system, clock, seen, 3)
+        timers = instance.timers
+        assert timers.cancel(1)  # fired, its tick queued: withdrawn
+        assert not timers.cancel(1)  # once
+        assert snapshot(ref).accounting.queued == 2  # at once, before the actor runs
+        assert_invariants(system)
+        timers.start_once("live", "never", 5.0)
+        assert timers.cancel("live") and not timers.cancel("live")
+        assert not timers.cancel("never started")
+        gate.set()
+        await ref.ask(lambda actor: None)
+        assert seen == [("tick", 0), ("tick", 2)]
+        assert not timers.cancel(0)  # fired and handled: neither
+        assert_invariants(system)
+
+
+async def test_a_one_shot_tick_cancelled_from_its_own_handler_was_neither(
+    clock: ManualClock,
+) -> None:
+    answers: list[bool] = []
+
+    class Own(Actor):
+        async def receive(self, message: Any) -> None:
+            if message == "arm":
+                self.timers.start_once("k", "tick", 1.0)
+            elif message == "tick":
+                answers.append(self.timers.cancel("k"))
+
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Own)
+        await ref.ask("arm")
+        await clock.advance(1.0)
+        await ref.ask("sync")
+        assert answers == [False]
+
+
+async def test_ticks_cancelled_one_per_handler_never_arrive_wherever_they_are_queued(
+    clock: ManualClock,
+) -> None:
+    """Each tick's handler cancels the timer of the next tick (about to be reached) and of one
+    far behind (past the loop's reach): the rest arrive in order, and the counts balance."""
+    seen: list[Any] = []
+    answers: list[bool] = []
+
+    class Canceller(Actor):
+        async def receive(self, message: Any) -> Any:
+            if callable(message):
+                return message(self)
+            if isinstance(message, tuple) and message[0] == "hold":
+                await message[1].wait()
+                return None
+            _, key = message
+            seen.append(key)
+            for other in (key + 1, WIDE - 1 - key):
+                if key < other < WIDE and other % 3:
+                    answers.append(self.timers.cancel(other))
+            return None
+
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Canceller, mailbox_size=None)
+        await ref.ask(arm(WIDE))
+        gate = asyncio.Event()
+        ref.tell(("hold", gate))
+        await clock.advance(1.0)
+        gate.set()
+        await ref.ask(lambda actor: None)
+        expected: list[int] = []
+        cancelled: set[int] = set()
+        for key in range(WIDE):
+            if key in cancelled:
+                continue
+            expected.append(key)
+            for other in (key + 1, WIDE - 1 - key):
+                if key < other < WIDE and other % 3 and other not in cancelled:
+                    cancelled.add(other)
+        assert seen == expected
+        assert answers.count(True) == len(cancelled) and len(cancelled) >= WIDE // 3
+        box = snapshot(ref).accounting
+        assert box.queued == 0 and box.accepted == box.processed
+        assert system.dead_letters.count == 0
+        assert_invariants(system)
+
+
+async def test_a_key_started_again_before_its_old_tick_left_the_queue(clock: ManualClock) -> None:
+    seen: list[Any] = []
+
+    def again(actor: Actor) -> None:
+        assert actor.timers.cancel(0)
+        actor.timers.start_once(0, "again", 1.0)  # before the loop's next message
+        assert actor.timers.is_active(0) and actor.timers.cancel(1)
+
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        ref, gate, _ = await held_with_ticks(system, clock, seen, 2, again)
+        gate.set()
+        await ref.ask(lambda actor: None)
+        assert seen == []
+        await clock.advance(1.0)
+        await ref.ask(lambda actor: None)
+        assert seen == ["again"]
+        assert_invariants(system)
+
+
+async def test_a_cancel_frees_a_place_for_a_waiting_sender_at_once(clock: ManualClock) -> None:
+    seen: list[Any] = []
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        ref, gate, instance = await held_with_ticks(system, clock, seen, 3, mailbox_size=3)
+        sending = asyncio.ensure_future(ref.send("sent"))
+        await clock.settle()
+        assert not sending.done()  # three ticks fill the mailbox
+        assert instance.timers.cancel(1)
+        await asyncio.wait_for(sending, 1)  # admitted while the actor is still held
+        assert snapshot(ref).accounting.queued == 3
+        with pytest.raises(MailboxFull):
+            ref.tell("one too many")
+        assert_invariants(system)
+        gate.set()
+        await ref.ask(lambda actor: None)
+        assert seen == [("tick", 0), ("tick", 2), "sent"]
+        assert_invariants(system)
+
+
+class Failing(Stepper):
+    async def receive(self, message: Any) -> Any:
+        if message == ("tick", 0):
+            raise RuntimeError("the first tick fails")
+        return await super().receive(message)
+
+
+async def test_a_failed_handler_does_not_carry_the_loop_onto_a_withdrawn_tick(
+    clock: ManualClock,
+) -> None:
+    """A message whose handler failed left the queue without counting down the loop's reach:
+    a tick withdrawn just behind it must not be handled after the actor resumes."""
+    seen: list[Any] = []
+
+    class Resuming(Actor):
+        supervisor_strategy = OneForOne(decider=lambda error: "resume")
+
+        async def on_start(self) -> None:
+            self.child = await self.spawn(Failing, seen, mailbox_size=None)
+
+        async def receive(self, message: Any) -> Any:
+            return self.child
+
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        parent = await system.spawn(Resuming)
+        ref = await parent.ask("child")
+        await ref.ask(arm(WIDE))
+        gate = asyncio.Event()
+
+        def withdraw_behind_the_first(actor: Actor) -> None:
+            for key in range(1, WIDE, 2):
+                assert actor.timers.cancel(key)
+
+        ref.tell(("hold", gate, withdraw_behind_the_first))
+        await clock.advance(1.0)
+        gate.set()
+        await ref.ask(lambda actor: None)
+        assert seen == [("tick", key) for key in range(2, WIDE, 2)]
+        assert_invariants(system)
+
+
+@pytest.mark.parametrize("end", ["restart", "stop", "cancel_all"])
+async def test_withdrawn_ticks_still_in_the_queue_at_a_restart_or_stop(
+    clock: ManualClock, end: str
+) -> None:
+    """Half the ticks withdrawn, the rest ended by a restart, a stop or `cancel_all` while
+    the withdrawn ones are still in the queue: none arrives, none is a dead letter."""
+    seen: list[Any] = []
+
+    def then(actor: Actor) -> None:
+        for key in range(0, WIDE, 2):
+            assert actor.timers.cancel(key)
+        if end == "restart":
+            raise RuntimeError("restart with withdrawn ticks queued")
+        if end == "stop":
+            actor.stop()
+        if end == "cancel_all":
+            actor.timers.cancel_all()
+
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        ref, gate, _ = await held_with_ticks(
+            system, clock, seen, WIDE, then, mailbox_size=None, restart="transient"
+        )
+        gate.set()
+        await clock.settle()
+        assert_invariants(system)
+        assert ref.is_alive == (end != "stop")
+        if end != "stop":
+            await ref.ask(lambda actor: None)
+        assert seen == [] and system.dead_letters.count == 0
+        box = snapshot(ref).accounting
+        assert box.queued == 0 and box.dead_lettered == 0
+        assert_invariants(system)
