@@ -187,7 +187,8 @@ class Mailbox:
         """Grant freed room to waiting senders, in arrival order."""
         blocked = self.blocked
         if blocked:
-            while blocked and len(self) + self.reserved < self.capacity:
+            queued = len(self.queue) - len(self.withdrawn) if self.withdrawn else len(self.queue)
+            while blocked and queued + self.reserved < self.capacity:
                 room = blocked.popleft()
                 if not room.done():
                     room.set_result(_GRANTED)

@@ -192,3 +192,21 @@ async def test_children_failing_at_once_under_one_for_one_each_restart(
     async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         await scale.all_fail_at_once(system, 300)
         assert system.actor_count == 0
+
+
+async def test_timers_cancelled_with_their_ticks_queued_deliver_none_of_them() -> None:
+    """`benchmarks/scale_edges.py` times the cancels (the operation checks each returned True
+    and no tick arrived)."""
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        await scale.cancel_queued_ticks(system, 300)
+        assert system.accounting().balanced
+        assert system.dead_letters.count == 0
+
+
+async def test_actors_unwatched_with_their_terminated_queued_deliver_none_of_them() -> None:
+    """`benchmarks/scale_edges.py` times the unwatches (the operation checks that no
+    `Terminated` arrived)."""
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        await scale.unwatch_stopped(system, 300)
+        assert system.accounting().balanced
+        assert system.dead_letters.count == 0

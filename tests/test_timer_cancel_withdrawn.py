@@ -6,12 +6,16 @@ withdrawn ticks are still in the queue."""
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from actorkit import Actor, ActorSystem, MailboxFull, OneForOne
-from actorkit._mailbox import BATCH
+from actorkit._dead_letters import DeadLetters
+from actorkit._envelope import TICK
+from actorkit._mailbox import BATCH, UNBOUNDED, Mailbox
+from actorkit._withdraw import SWEEP, Seal, sealed, sweep, withdraw
 from actorkit.testing import ManualClock, snapshot
 
 from .invariants import assert_invariants
@@ -247,3 +251,46 @@ async def test_withdrawn_ticks_still_in_the_queue_at_a_restart_or_stop(
         box = snapshot(ref).accounting
         assert box.queued == 0 and box.dead_lettered == 0
         assert_invariants(system)
+
+
+def withdrawable_box(capacity: int, left: int) -> tuple[Mailbox, Any, list[Any]]:
+    """A mailbox whose loop reaches `left` messages, holding a task, two messages, a tick
+    (past that reach) and a last message; and a stand-in for its cell."""
+    box = Mailbox(capacity)
+    box.left = left
+    cell = SimpleNamespace(mailbox=box, handling=None)
+    tick = sealed("tick", Seal(), "/a", TICK)
+    queued: list[Any] = [["task"], "m1", "m2", tick, "m3"]
+    for message in queued:
+        box.force(message)
+    return box, cell, queued
+
+
+def test_a_task_taken_back_ahead_of_a_withdrawn_tick_sweeps_it_before_the_next_message() -> None:
+    """`take_back` brings the messages behind it one nearer the loop: a withdrawn tick just
+    past the loop's reach comes within it, and is swept before the loop's next message."""
+    box, cell, (task, m1, m2, tick, m3) = withdrawable_box(UNBOUNDED, 3)
+    assert withdraw(cell, tick) and not withdraw(cell, tick)
+    assert box.signals == [SWEEP] and len(box) == 4 and box.accepted == 4
+    box.signals.clear()
+    sweep(box)  # its reach: the task, m1, m2
+    assert list(box.queue) == [task, m1, m2, tick, m3]
+    assert box.take_back(task)
+    assert box.signals == [SWEEP]  # the tick is within reach now
+    sweep(box)
+    assert list(box.queue) == [m1, m2, m3] and not box.withdrawn
+    assert len(box) == box.accepted == 3
+
+
+def test_hand_over_and_close_leave_withdrawn_messages_out() -> None:
+    dead = DeadLetters(lambda: 0.0)
+    box, cell, (task, m1, m2, tick, m3) = withdrawable_box(4, 1)
+    withdraw(cell, tick)
+    assert box.limit == 5 and len(box) == 4  # the tick takes no place
+    assert box.hand_over(keep=lambda message: message != m1) == [m1]
+    assert list(box.queue) == [task, m2, m3] and box.accepted == 3 and box.limit == 4
+    box2, cell2, (_, _, _, tick2, _) = withdrawable_box(10, 1)
+    withdraw(cell2, tick2)
+    box2.close("/a", "stopped", dead)
+    assert box2.accepted == box2.dead_lettered == 4 and dead.count == 4
+    assert "tick" not in [letter.message for letter in dead.recent]

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorRef, ActorSystem, Terminated
+from actorkit import Actor, ActorRef, ActorSystem, OneForAll, Terminated
 from actorkit._mailbox import BATCH
 from actorkit.testing import snapshot
 
 from .invariants import assert_invariants
+from .test_supervision_shutdown_time import BOUND, Hanging, _hung, _pair
 from .timers_support import Stepper
 
 WIDE = 3 * BATCH + 7
@@ -208,4 +209,55 @@ async def test_news_withdrawn_and_still_in_the_queue_at_a_restart_or_stop(end: s
         box = snapshot(watcher).accounting
         assert box.queued == 0
         assert box.dead_lettered == (0 if end == "restart" else WIDE // 2)
+        assert_invariants(system)
+
+
+class HangingWatcher(Hanging):
+    """A `Hanging` that also runs steps (on `("hold", gate, step)`, once the gate opens) and
+    notes the refs of the `Terminated` it hears, across its restarts, in `heard`."""
+
+    heard: list[ActorRef] = []
+
+    async def receive(self, message: Any) -> Any:
+        if type(message) is Terminated:
+            type(self).heard.append(message.ref)
+            return None
+        if isinstance(message, tuple) and message[0] == "hold":
+            await message[1].wait()
+            return message[2](self)
+        if callable(message):
+            return message(self)
+        return await super().receive(message)
+
+
+async def test_a_cut_does_not_carry_the_loop_onto_a_withdrawn_terminated() -> None:
+    """The message a cut ends left the queue without counting down the loop's reach: the
+    `Terminated` withdrawn just past that reach must not reach the restarted instance."""
+    journal: list[str] = []
+    HangingWatcher.heard = []
+    withdrawn: list[ActorRef] = []
+
+    def unwatch_the_first_past_the_reach(actor: Actor) -> None:
+        left = actor._cell.mailbox.left  # this message's included
+        assert left > 1  # no yield right after it, whose sweep would reach further
+        # Behind this message: "hang", then the news in order; the loop reaches `left - 1`.
+        withdrawn.append(targets[left - 2])
+        actor.unwatch(withdrawn[0])
+
+    async with asyncio.timeout(5), ActorSystem() as system:
+        _sup, a, b = await _pair(system, journal, HangingWatcher, OneForAll(shutdown=BOUND))
+        targets = [await system.spawn(Sink) for _ in range(BATCH + 8)]
+        await b.ask(lambda actor: [actor.watch(target) for target in targets])
+        gate = asyncio.Event()
+        b.tell(("hold", gate, unwatch_the_first_past_the_reach))
+        b.tell("hang")  # queued before the news
+        for target in targets:
+            await target.stop()
+        gate.set()
+        await _hung(journal, "hangs b")
+        a.tell("crash")
+        while journal.count("start b") < 2:  # cut, then restarted: yields, never sleeps
+            await asyncio.sleep(0)
+        await b.ask(lambda actor: None)
+        assert HangingWatcher.heard == [target for target in targets if target not in withdrawn]
         assert_invariants(system)
