@@ -17,8 +17,8 @@ a message left the head without counting down (a handler failed, a cut, a task t
 To withdraw a message one must know it is still queued, again without a scan: its envelope's
 future is a `Seal`, which the receive loop asks whether it is done once it handled the
 message, as it asks an ask's future; so does whatever ends a message in hand (a forced stop, a
-cut) or queued (`close`). The seal answers that it is (nobody is to be answered) and notes
-that the message is gone.
+cut) or a queued `Terminated` (`close`, after which nothing is withdrawn). The seal answers
+that it is (nobody is to be answered) and notes that the message is gone.
 """
 
 from __future__ import annotations
