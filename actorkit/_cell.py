@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from ._actor_timers import Timers
+    from ._envelope import Ask
     from ._runtime import Runtime
     from ._signals import Signal
     from ._spawn import Kind
@@ -50,6 +51,7 @@ class Cell(Lifecycle):
         "mailbox",
         "name",
         "name_counter",
+        "news",
         "parent",
         "path",
         "restart",
@@ -94,6 +96,7 @@ class Cell(Lifecycle):
         self.name_counter = 0
         self.watchers: dict[Cell, None] | None = None
         self.watching: set[Cell] | None = None
+        self.news: dict[Cell, Ask] | None = None  # its queued `Terminated`, by actor (`_watch`)
         self.failures = self.restarts = self.incarnation = self.consecutive_failures = 0
         self.intensity: Intensity | None = None
         self.restarted_at = 0.0

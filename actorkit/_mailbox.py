@@ -68,7 +68,6 @@ class Mailbox:
         "folded",
         "left",
         "limit",
-        "news",
         "queue",
         "reserved",
         "signals",
@@ -88,7 +87,6 @@ class Mailbox:
         self.accepted = self.folded = self.crashed = self.dead_lettered = 0
         self.left = BATCH
         self.withdrawn: dict[int, Any] | None = None  # by id: queued, but out of the count
-        self.news: dict[Any, Ask] | None = None  # the `Terminated` queued, by actor (`_watch`)
 
     @property
     def processed(self) -> int:
@@ -259,7 +257,7 @@ class Mailbox:
         self.closed = True
         self.limit = 0  # from here on `offer` and `force` refuse, so the queue holds still
         queue = self.queue
-        withdrawn, self.withdrawn, self.news = self.withdrawn, None, None
+        withdrawn, self.withdrawn = self.withdrawn, None
         if queue:
             for message in queue:
                 if withdrawn and id(message) in withdrawn:

@@ -6,7 +6,7 @@ order in which watchers hear of a stop must replay the same from the same seed. 
 watches is only ever emptied, in no observable order, so a set serves there.
 
 A `Terminated` is queued in an envelope (`NEWS`) whose `Seal` tells whether it is still
-queued, and the watcher's mailbox keeps those queued by actor (`Mailbox.news`): `unwatch`
+queued, and the watcher keeps those queued by actor (`Cell.news`): `unwatch`
 withdraws one (`_withdraw`) and `watch` finds one without a scan of the queue, so each costs
 the same whatever is queued (a watcher unwatching thousands of actors that stopped while it
 was busy)."""
@@ -79,7 +79,7 @@ def withdraw_children_news(cell: Cell) -> None:
     """A restart: the new instance never knew the old one's children, so the `Terminated`
     of one still queued (stopped by an escalation or a give-up, or before the failure) is
     withdrawn, as `unwatch` withdraws it. Its watches of other actors are the cell's, kept."""
-    news = cell.mailbox.news
+    news = cell.news
     if news:
         for target, queued in list(news.items()):
             if target.parent is cell:
@@ -89,7 +89,7 @@ def withdraw_children_news(cell: Cell) -> None:
 def _queued_terminated(watcher: Cell, target: Cell) -> Ask | None:
     """The envelope of the `Terminated` of `target` waiting in `watcher`'s mailbox (at most
     one is), not the one in hand."""
-    news = watcher.mailbox.news
+    news = watcher.news
     queued = news.get(target) if news else None
     return None if queued is None or watcher.handling is queued else queued
 
@@ -100,9 +100,9 @@ def _tell(watcher: Cell, target: Cell, terminated: Terminated) -> None:
     if mailbox.closed:
         watcher.runtime.dead_letters.add(terminated, watcher.path, "stopped")
         return
-    news = mailbox.news
+    news = watcher.news
     if news is None:
-        news = mailbox.news = {}
+        news = watcher.news = {}
     envelope = sealed(terminated, NewsSeal(news, target), watcher.path, NEWS)
     mailbox.force(envelope)  # runtime news bypasses the bound: it must not be lost
     news[target] = envelope

@@ -50,7 +50,7 @@ class Seal:
 
 
 class NewsSeal(Seal):
-    """A `Terminated`'s seal, which leaves its watcher's book of queued news (`Mailbox.news`)
+    """A `Terminated`'s seal, which leaves its watcher's book of queued news (`Cell.news`)
     with its message: a watcher keeps no stopped actor's ref once it heard of it."""
 
     __slots__ = ("book", "key")
