@@ -16,6 +16,7 @@ from .._dead_letters import TransportReason
 from .._wire import Codec
 
 if TYPE_CHECKING:
+    from .._ref import ActorRef
     from .._transport import Host
     from ._link import Link
 
@@ -59,10 +60,14 @@ class Core:
     def system_name(self) -> str:
         return self.system.name if self.system is not None else "?"
 
-    def encode(self, frame: list[Any], what: str = "the message") -> bytes:
+    def encode(self, frame: list[Any], what: str | ActorRef = "the message") -> bytes:
+        """`what` names the message in the error for one over `max_payload`: an actor's
+        reply is named by the actor, whose path is read only then (not once per ask)."""
         payload = self.codec.encode(frame)
         nc = self.link.nc
         if nc is not None and len(payload) > nc.max_payload > 0:
+            if not isinstance(what, str):
+                what = f"the reply of {what.path}"
             raise ValueError(
                 f"{what} encodes to {len(payload):,} bytes; the NATS server takes at most "
                 f"{nc.max_payload:,} per message (its max_payload setting)"

@@ -22,9 +22,13 @@ from .._wire import SCALARS, BadPayload
 TELL, ASK, SEND, PING = 0, 1, 2, 3
 OK, ERROR, STOPPED = 0, 1, 2
 BATCH = 4
-_BATCH_HEAD = b"\x92\x04"
+BATCH_HEAD = b"\x92\x04"
 """How a batch starts: a 2-slot array whose first slot is BATCH. No single frame starts so:
 a request frame has 4 slots, a publish frame 1."""
+_KINDS = (TELL, ASK, SEND, PING)  # compared, not hashed: a slot may hold a list
+_TIMED = (ASK, SEND)
+_NUMBERS = (int, float)
+_INF = math.inf
 _batches = msgspec.msgpack.Encoder()
 _unbatch = msgspec.msgpack.Decoder(tuple[int, list[msgspec.Raw]])
 
@@ -39,11 +43,9 @@ def request_of(reply: str, frame: list[Any]) -> tuple[int, str, Any, Any]:
     if len(frame) != 4:
         raise BadPayload("a request frame has 4 slots")
     kind, path, body, timeout = frame
-    if kind not in (TELL, ASK, SEND, PING) or not isinstance(path, str):
+    if kind not in _KINDS or not isinstance(path, str):
         raise BadPayload("unknown request")
-    if kind in (ASK, SEND) and not (
-        type(timeout) in (int, float) and 0 < timeout < math.inf and reply
-    ):
+    if kind in _TIMED and not (type(timeout) in _NUMBERS and 0 < timeout < _INF and reply):
         raise BadPayload("an ask or send needs a positive timeout and a reply subject")
     return kind, path, body, timeout
 
@@ -51,7 +53,7 @@ def request_of(reply: str, frame: list[Any]) -> tuple[int, str, Any, Any]:
 def frames_of(payload: bytes) -> list[msgspec.Raw] | None:
     """The frames of a batch, each still encoded (so one that does not decode costs only
     itself), or None when `payload` is a single frame. BadPayload for a broken batch."""
-    if payload[:2] != _BATCH_HEAD:
+    if payload[:2] != BATCH_HEAD:
         return None
     try:
         return _unbatch.decode(payload)[1]

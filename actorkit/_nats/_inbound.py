@@ -28,9 +28,19 @@ from .._wire import BadPayload, Incompatible
 from ._core import Core
 from ._eager import Steps, publish_now
 from ._exposure import Exposure
-from ._frames import ASK, OK, PING, STOPPED, TELL, error_frame, frames_of, request_of
+from ._frames import (
+    ASK,
+    BATCH_HEAD,
+    OK,
+    PING,
+    STOPPED,
+    TELL,
+    error_frame,
+    frames_of,
+    request_of,
+)
 from ._refusals import Refusals, refused_request
-from ._reply import offer, ok_frame, payload_of
+from ._reply import offer, ok_frame, payload_of, unsendable
 from ._slow import dropping
 from ._taken import Taken
 
@@ -55,13 +65,14 @@ class Inbound:
         """A tell, a batch of tells or an ask to an exposed actor, handled at once (from
         nats-py's read loop, `_direct`); False leaves the message to `on_request`."""
         core = self._core
+        data = msg.data
         try:
-            frames = frames_of(msg.data)
-            if frames is not None:
+            if data[:2] == BATCH_HEAD:  # `frames_of`'s test, written out: most are single
+                frames = frames_of(data) or []
                 core.received += 1
                 self._tells(msg, frames, group)
                 return True
-            kind, path, body, timeout = request_of(msg.reply, core.codec.decode(msg.data))
+            kind, path, body, timeout = request_of(msg.reply, core.codec.decode(data))
         except BadPayload:
             return False
         if kind != TELL and kind != ASK:
@@ -152,7 +163,7 @@ class Inbound:
         ref = self._exposure.lookup(path, group)
         if ref is None or system is None or not system.accepting:
             return None
-        if not ref.is_alive:
+        if ref._cell.closed:  # `is_alive`, read per request
             self._exposure.unexpose(ref)
         return ref
 
@@ -193,7 +204,7 @@ class Inbound:
     ) -> None:
         try:
             frame = await self._outcome(ref, kind, body, timeout)
-            await self._respond(reply, frame, f"the reply of {ref.path}")
+            await self._respond(reply, frame, ref)
         finally:
             self.taken.answered()
 
@@ -224,12 +235,20 @@ class Inbound:
         if self._closed:
             return
         try:  # this runs in the receive loop of the actor that answered: nothing may escape
-            frame = ok_frame(self._core, ref, result) if error is None else error_frame(error)
+            if error is None:
+                try:  # `ok_frame`, written out: this runs once per remote ask
+                    frame = [OK, self._core.codec.wire(result)]
+                except TypeError as refused:
+                    frame = unsendable(ref, refused)
+            else:
+                frame = error_frame(error)
         except Exception as failure:  # the user's code in the reply (a property) failed
             frame = error_frame(failure)
-        self._send_reply(reply, frame, f"the reply of {ref.path}")
+        self._send_reply(reply, frame, ref)
 
-    def _send_reply(self, reply: str, frame: list[Any], what: str) -> asyncio.Task[None] | None:
+    def _send_reply(
+        self, reply: str, frame: list[Any], what: str | ActorRef
+    ) -> asyncio.Task[None] | None:
         """None once in nats-py's buffer or refused (logged: this runs in receive loops too),
         else the task waiting for nats-py's flusher, which the transport's stop cancels."""
         core = self._core
@@ -252,7 +271,9 @@ class Inbound:
         if not finishing.cancelled() and (error := finishing.exception()) is not None:
             logger.info("%s could not send a reply: %r", self._core.system_name, error)
 
-    async def _respond(self, reply: str, frame: list[Any], what: str = "the reply") -> None:
+    async def _respond(
+        self, reply: str, frame: list[Any], what: str | ActorRef = "the reply"
+    ) -> None:
         finishing = self._send_reply(reply, frame, what)  # then nats-py's back-pressure
         if finishing is not None:
             await asyncio.wait((finishing,))

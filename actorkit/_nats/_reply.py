@@ -112,14 +112,20 @@ def ok_frame(core: Core, ref: ActorRef, result: Any) -> list[Any]:
     try:
         return [OK, core.codec.wire(result)]
     except TypeError as error:
-        logger.warning("the reply of %s cannot cross NATS: %s", ref.path, error)
-        return error_frame(TypeError(f"the reply of {ref.path} cannot cross NATS: {error}"))
+        return unsendable(ref, error)
 
 
-def payload_of(core: Core, frame: list[Any], what: str) -> bytes:
+def unsendable(ref: ActorRef, error: TypeError) -> list[Any]:
+    """The answer to an ask whose reply cannot cross (`Codec.wire` refused it)."""
+    logger.warning("the reply of %s cannot cross NATS: %s", ref.path, error)
+    return error_frame(TypeError(f"the reply of {ref.path} cannot cross NATS: {error}"))
+
+
+def payload_of(core: Core, frame: list[Any], what: str | ActorRef) -> bytes:
     """`what` names the reply in the error its asker gets instead when it is too big, so
-    that it does not read as the asker's own message. A server's `max_payload` may hold not
-    even that error: a terse one goes, and failing that, the ValueError is raised."""
+    that it does not read as the asker's own message (an actor: its reply). A server's
+    `max_payload` may hold not even that error: a terse one goes, and failing that, the
+    ValueError is raised."""
     try:
         return core.encode(frame, what)
     except (TypeError, ValueError) as error:
