@@ -204,3 +204,23 @@ async def test_leaving_with_the_client_buffer_full_sends_nothing_and_returns() -
             cast(Client, nc), cast(Subscription, sub), 1.0, asyncio.Event(), asyncio.Event()
         )
     assert sent == ["command", "command", "command", "command"]  # UNSUB, 2 PINGs, unsubscribe
+
+
+async def test_the_rest_of_the_queues_api_is_the_real_queues() -> None:
+    """nats-py (and what it may read of the queue in a later version) sees a queue: every
+    public name of `asyncio.Queue` answers, from the real queue, slow path and all."""
+    handlers = Handlers()
+    direct, _ = installed(handlers)
+    public = [name for name in dir(asyncio.Queue) if not name.startswith("_")]
+    assert [name for name in public if not hasattr(direct, name)] == []
+    direct.put_nowait(msg(b"slow"))  # not handled at once: into the real queue
+    assert (direct.qsize(), direct.empty(), direct.full(), direct.maxsize) == (1, False, False, 0)
+    async with asyncio.timeout(1):
+        got = await direct.get()
+    assert got.data == b"slow" and direct.empty()
+    await direct.put(msg(b"again"))
+    assert direct.get_nowait().data == b"again"
+    direct.task_done()
+    direct.task_done()
+    async with asyncio.timeout(1):
+        await direct.join()

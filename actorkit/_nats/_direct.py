@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from nats.aio.client import Client
@@ -44,7 +44,7 @@ Settle = Callable[[Msg], object]
 
 class Direct:
     """Stands in for a subscription's pending queue; everything but `put_nowait` is the real
-    queue's (the subscription's task still reads it)."""
+    queue's (the subscription's task still reads it), `asyncio.Queue`'s public API."""
 
     __slots__ = ("_bytes", "_drop", "_later", "_now", "_queue", "_settle", "_sub", "slow")
 
@@ -109,10 +109,36 @@ class Direct:
             _handled(self._settle, msg)
         self.slow = 0
 
-    def __getattr__(self, name: str) -> Any:
-        if name == "_queue":  # not installed: there is no queue to stand in for
-            raise AttributeError(name)
-        return getattr(self._queue, name)
+    # The rest of `asyncio.Queue`'s API, the real queue's. Written out, not forwarded by a
+    # `__getattr__`: a class with one reads every attribute through it, which keeps Python
+    # from specializing the attribute reads of `put_nowait`, run for every message.
+    @property
+    def maxsize(self) -> int:
+        return self._queue.maxsize
+
+    def qsize(self) -> int:
+        return self._queue.qsize()
+
+    def empty(self) -> bool:
+        return self._queue.empty()
+
+    def full(self) -> bool:
+        return self._queue.full()
+
+    def get_nowait(self) -> Msg:
+        return self._queue.get_nowait()
+
+    def task_done(self) -> None:
+        self._queue.task_done()
+
+    def put(self, msg: Msg) -> Coroutine[Any, Any, None]:
+        return self._queue.put(msg)
+
+    def get(self) -> Coroutine[Any, Any, Msg]:
+        return self._queue.get()
+
+    def join(self) -> Coroutine[Any, Any, None]:
+        return self._queue.join()
 
 
 async def leave(
