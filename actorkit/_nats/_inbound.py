@@ -23,7 +23,6 @@ from nats.aio.msg import Msg
 from .._errors import AskTimeout, MailboxFull
 from .._failure import key_failure
 from .._ref import ActorRef
-from .._shown import shown
 from .._wire import BadPayload, Incompatible
 from ._core import Core
 from ._eager import Steps, publish_now
@@ -40,9 +39,10 @@ from ._frames import (
     request_of,
 )
 from ._refusals import Refusals, refused_request
-from ._reply import offer, ok_frame, payload_of, unsendable
+from ._reply import Answer, offer, ok_frame, payload_of, unsendable
 from ._slow import dropping
 from ._taken import Taken
+from ._topic_in import route_publish, undeliverable
 
 logger = logging.getLogger("actorkit")
 
@@ -59,6 +59,7 @@ class Inbound:
         self.taken = Taken()
         self.refusals = Refusals(core)
         self.dropped = dropping(core, self._send_reply)  # what nats-py drops as a slow consumer
+        self._answers: Answer = self.answer  # one bound method, not one per ask
         self._closed = False
 
     def request_now(self, msg: Msg, group: str | None = None) -> bool:
@@ -77,15 +78,20 @@ class Inbound:
             return False
         if kind != TELL and kind != ASK:
             return False
-        ref = self._exposed(path, group)
-        if ref is None:
+        # `_exposed`, written out: this runs once per remote ask and tell
+        exposure = self._exposure
+        ref = exposure.lookup(path, group)
+        system = core.system
+        if ref is None or system is None or not system.accepting:
             return False
+        if ref._cell.closed:  # `is_alive`
+            exposure.unexpose(ref)
         core.received += 1
         if kind == TELL:
             self._tell(ref, body)
             return True
         self.taken.count += 1
-        if not offer(ref, body, timeout, msg.reply, self.answer):  # then enqueued as it would
+        if not offer(ref, body, timeout, msg.reply, self._answers):  # then enqueued as it would
             self.asks.start(self._answer(ref, kind, body, timeout, msg.reply))
         return True
 
@@ -158,7 +164,8 @@ class Inbound:
                 self._tell(ref, body)
 
     def _exposed(self, path: str, group: str | None) -> ActorRef | None:
-        """The exposed actor a request is for, while this system accepts requests."""
+        """The exposed actor a request is for, while this system accepts requests (written
+        out in `request_now`)."""
         system = self._core.system
         ref = self._exposure.lookup(path, group)
         if ref is None or system is None or not system.accepting:
@@ -192,12 +199,7 @@ class Inbound:
         except MailboxFull:
             self._core.reject("mailbox_full", body, ref.path)
         except BaseException as error:  # raised out of nats-py's read loop, it would end it
-            self._undeliverable(body, ref.path, key_failure(ref._cell, error))
-
-    def _undeliverable(self, body: Any, where: str, error: BaseException) -> None:
-        what = f"{self._core.system_name} could not deliver a {type(body).__name__} from NATS"
-        logger.error("%s to %s: %s", what, where, shown(error), exc_info=error)
-        self._core.reject("undeliverable", body, where)
+            undeliverable(self._core, body, ref.path, key_failure(ref._cell, error))
 
     async def _answer(
         self, ref: ActorRef, kind: int, body: Any, timeout: float, reply: str
@@ -254,7 +256,8 @@ class Inbound:
         core = self._core
         try:
             payload = payload_of(core, frame, what)
-            finishing = publish_now(core.link.connection, reply, payload)
+            nc = core.link.nc  # `Link.connection`, written out: read once per reply
+            finishing = publish_now(core.link.connection if nc is None else nc, reply, payload)
         except (nats.errors.Error, ValueError) as refused:  # ValueError: over `max_payload`
             logger.info("%s could not send a reply: %r", core.system_name, refused)
             return None
@@ -283,39 +286,4 @@ class Inbound:
 
     def topic_now(self, msg: Msg) -> bool:
         """A publish (or a batch of them) from another system, routed to local subscribers."""
-        core = self._core
-        topic = msg.subject[len(core.topic_prefix) :]
-        core.received += 1
-        try:
-            frames = frames_of(msg.data)
-        except BadPayload as error:
-            self.refusals.payload(msg.data, f"topic {topic}", error)
-            return True
-        core.received += 0 if frames is None else len(frames) - 1
-        for frame in frames or (msg.data,):
-            try:
-                body = core.codec.decode(frame)
-                if len(body) != 1:
-                    raise BadPayload("a publish frame has 1 slot")
-            except BadPayload as error:
-                system = core.system  # no actor here wanting it: nothing here was refused
-                if not isinstance(error, Incompatible) or system is None or system.wanted(topic):
-                    self.refusals.payload(frame, f"topic {topic}", error)
-                continue
-            self._publish(topic, body[0])
-        return True
-
-    def _publish(self, topic: str, body: Any) -> None:
-        core = self._core
-        system = core.system
-        assert system is not None
-        if not system.accepting:
-            core.reject("shutdown", body, f"topic {topic}")
-            return
-        try:
-            system.publish_local(topic, body)
-        except ValueError as error:  # a subject no local publish could have: `a*b`, `x.>`
-            core.reject("bad_topic", body, f"topic {topic}")
-            logger.warning("%s rejected a publish: %s", core.system_name, error)
-        except Exception as error:
-            self._undeliverable(body, f"topic {topic}", error)
+        return route_publish(self._core, self.refusals, msg)

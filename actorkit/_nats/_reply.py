@@ -20,6 +20,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from .._envelope import Ask
+from .._mailbox import UNBOUNDED
 from .._ref import ActorRef
 from .._seconds import FOREVER
 from ._core import Core
@@ -57,7 +58,11 @@ class Reply:
         return False
 
     def set_result(self, result: Any, /) -> None:
-        envelope = self._settle()
+        if self._done:  # `_settle`, written out: this runs once per remote ask
+            raise asyncio.InvalidStateError("the ask was answered already")
+        self._done = True
+        envelope = self._envelope
+        del self._envelope
         self._bucket.pop(envelope, None)  # a deadline only ever fails an ask
         self._answer(self._ref, result, None, self._subject)
 
@@ -97,8 +102,18 @@ def offer(ref: ActorRef, body: Any, timeout: float, subject: str, answer: Answer
     envelope.started = perf_counter() if stats is not None else None
     reply._answer, reply._done, reply._envelope = answer, False, envelope  # noqa: SLF001
     reply._ref, reply._stats, reply._subject = ref, stats, subject  # noqa: SLF001
-    if not ref._mailbox.offer(envelope):  # a closed actor's refuses (`Mailbox.close`)
+    mailbox = ref._mailbox  # `Mailbox.offer`, written out (a closed actor's refuses)
+    queue = mailbox.queue
+    limit = mailbox.limit
+    if limit is not UNBOUNDED and len(queue) >= limit:
         return False
+    mailbox.accepted += 1
+    queue.append(envelope)
+    waiter = mailbox.waiter
+    if waiter is not None:
+        mailbox.waiter = None
+        if not waiter.done():
+            waiter.set_result(None)
     runtime = cell.runtime
     bucket = runtime.open_asks.get(timeout)
     if bucket is None:
