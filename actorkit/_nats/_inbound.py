@@ -39,7 +39,7 @@ from ._frames import (
     request_of,
 )
 from ._refusals import Refusals, refused_request
-from ._reply import Answer, offer, ok_frame, payload_of, unsendable
+from ._reply import Answer, offer, ok_frame, refused_payload, unsendable
 from ._slow import dropping
 from ._taken import Taken
 from ._topic_in import route_publish, undeliverable
@@ -255,7 +255,10 @@ class Inbound:
         else the task waiting for nats-py's flusher, which the transport's stop cancels."""
         core = self._core
         try:
-            payload = payload_of(core, frame, what)
+            try:
+                payload = core.encode(frame, what)
+            except (TypeError, ValueError) as error:
+                payload = refused_payload(core, error)
             nc = core.link.nc  # `Link.connection`, written out: read once per reply
             finishing = publish_now(core.link.connection if nc is None else nc, reply, payload)
         except (nats.errors.Error, ValueError) as refused:  # ValueError: over `max_payload`

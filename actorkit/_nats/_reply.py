@@ -136,15 +136,12 @@ def unsendable(ref: ActorRef, error: TypeError) -> list[Any]:
     return error_frame(TypeError(f"the reply of {ref.path} cannot cross NATS: {error}"))
 
 
-def payload_of(core: Core, frame: list[Any], what: str | ActorRef) -> bytes:
-    """`what` names the reply in the error its asker gets instead when it is too big, so
-    that it does not read as the asker's own message (an actor: its reply). A server's
-    `max_payload` may hold not even that error: a terse one goes, and failing that, the
-    ValueError is raised."""
+def refused_payload(core: Core, error: TypeError | ValueError) -> bytes:
+    """The payload of a reply that could not be encoded or is too big: its error, in the
+    error its asker gets instead (named by `Core.encode`'s `what`, so that it does not read
+    as the asker's own message). A server's `max_payload` may hold not even that error: a
+    terse one goes, and failing that, the ValueError is raised."""
     try:
-        return core.encode(frame, what)
-    except (TypeError, ValueError) as error:
-        try:
-            return core.encode(error_frame(error))
-        except ValueError:
-            return core.encode(error_frame(ValueError("reply over max_payload")))
+        return core.encode(error_frame(error))
+    except ValueError:
+        return core.encode(error_frame(ValueError("reply over max_payload")))
