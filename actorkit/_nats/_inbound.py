@@ -23,7 +23,7 @@ from nats.aio.msg import Msg
 from .._errors import AskTimeout, MailboxFull
 from .._failure import key_failure
 from .._ref import ActorRef
-from .._wire import BadPayload, Incompatible
+from .._wire import SCALARS, BadPayload, Incompatible
 from ._core import Core
 from ._eager import Steps, publish_now
 from ._exposure import Exposure
@@ -239,7 +239,8 @@ class Inbound:
         try:  # this runs in the receive loop of the actor that answered: nothing may escape
             if error is None:
                 try:  # `ok_frame`, written out: this runs once per remote ask
-                    frame = [OK, self._core.codec.wire(result)]
+                    plain = type(result) in SCALARS  # as `wire` returns it, two calls fewer
+                    frame = [OK, result if plain else self._core.codec.wire(result)]
                 except TypeError as refused:
                     frame = unsendable(ref, refused)
             else:
