@@ -6,8 +6,9 @@ moves with the machine's load, while the CPU the answering process spends per as
 much, and it is where actorkit's ask costs more than raw request-reply (the asker spends the
 same on both sides). This process drives `n` sequential asks to an exposed echo actor and `n`
 requests to a raw echo subscription, alternated for `--rounds`; the responder reports its
-own `time.process_time()` before and after each batch on a control subject, so the figure is
-the responder's CPU alone, per ask, with the asks' start-up outside it.
+own CPU time (`getrusage`, user and system apart) before and after each batch on a control
+subject, so the figures are the responder's CPU alone, per ask, with the asks' start-up
+outside them. The system part is mostly the socket's, the same work on both sides.
 
 `--profile DIR` also runs one batch of each side under cProfile in the responder and prints
 the functions by their time per ask (tottime), the two sides next to each other.
@@ -33,10 +34,10 @@ import cProfile
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,8 @@ async def serve(url: str, time_scale: float) -> None:
         await raw.publish(msg.reply, msg.data)
 
     async def cpu(msg: Any) -> None:
-        await raw.publish(msg.reply, str(time.process_time_ns()).encode())
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        await raw.publish(msg.reply, json.dumps([used.ru_utime, used.ru_stime]).encode())
 
     async def profile(msg: Any) -> None:
         order = msg.data.decode()
@@ -126,31 +128,38 @@ async def drive(url: str, n: int, rounds: int, profile_dir: Path | None, opcodes
         for i in range(n):
             await asker.request("raw.echo", str(i).encode(), timeout=5)
 
-    async def cpu() -> int:
-        return int((await ctl.request(CPU, b"", timeout=5)).data)
+    async def cpu() -> tuple[float, float]:
+        user, system = json.loads((await ctl.request(CPU, b"", timeout=5)).data)
+        return user, system
 
     sides = {"actorkit": actorkit_asks, "raw": raw_asks}
     try:
         for run in sides.values():  # warm both paths up
             await run()
-        per_ask: dict[str, list[float]] = {side: [] for side in sides}
+        per_ask: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
         for round_ in range(rounds):
             order = list(sides) if round_ % 2 == 0 else list(reversed(sides))
             for side in order:
-                before = await cpu()
+                user, kernel = await cpu()
                 await sides[side]()
-                after = await cpu()
-                per_ask[side].append((after - before) / n / 1000)
-                print(f"round {round_ + 1} {side}: {per_ask[side][-1]:.1f} µs CPU per ask")
+                user_after, kernel_after = await cpu()
+                used = ((user_after - user) / n * 1e6, (kernel_after - kernel) / n * 1e6)
+                per_ask[side].append(used)
+                print(
+                    f"round {round_ + 1} {side}: {sum(used):.1f} µs CPU per ask "
+                    f"({used[0]:.1f} user, {used[1]:.1f} system)"
+                )
+        medians = {}
         for side, figures in per_ask.items():
+            total = [user + system for user, system in figures]
+            medians[side] = statistics.median(total)
             print(
-                f"{side}: median {statistics.median(figures):.1f} µs "
-                f"(min {min(figures):.1f}, max {max(figures):.1f}) responder CPU per ask"
+                f"{side}: median {medians[side]:.1f} µs (min {min(total):.1f}, max "
+                f"{max(total):.1f}), user {statistics.median(u for u, _ in figures):.1f}, "
+                f"system {statistics.median(s for _, s in figures):.1f}: responder CPU per ask"
             )
-        ratio = statistics.median(per_ask["actorkit"]) / statistics.median(per_ask["raw"])
-        print(f"actorkit / raw: {ratio:.2f}")
+        print(f"actorkit / raw: {medians['actorkit'] / medians['raw']:.2f}")
         if profile_dir is not None:
-            profile_dir.mkdir(parents=True, exist_ok=True)
             for side, run in sides.items():
                 path = profile_dir / f"responder_{side}.prof"
                 await ctl.request(PROFILE, b"on", timeout=5)
@@ -254,6 +263,8 @@ def main() -> int:
             assert responder.stdout is not None
             if responder.stdout.readline().strip() != "ready":
                 raise RuntimeError("the responder did not start")
+            if args.profile:
+                args.profile.mkdir(parents=True, exist_ok=True)
             actorkit.run(drive(url, args.n, args.rounds, args.profile, args.opcodes))
         finally:
             assert responder.stdin is not None
