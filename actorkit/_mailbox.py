@@ -108,8 +108,7 @@ class Mailbox:
 
     def offer(self, message: Any) -> bool:
         """Put now if there is room (and the mailbox is open); False otherwise. `ActorRef.tell`
-        and `.send` write this out (a frame is 8% of a tell, 7% of a send), and so does a remote
-        ask's `_nats._reply.offer`: change all four."""
+        and `.send` write this out (a frame is 8% of a tell, 7% of a send): change all three."""
         queue = self.queue
         limit = self.limit
         if limit is not UNBOUNDED and len(queue) >= limit:

@@ -43,6 +43,27 @@ def start_server() -> Iterator[str]:
         server.wait()
 
 
+@contextmanager
+def responder(url: str, script: str) -> Iterator[None]:
+    """`script --serve URL` in a process of its own, the other side of the measured asks,
+    ready once it said so; it ends when its stdin closes."""
+    process = subprocess.Popen(
+        [sys.executable, script, "--serve", url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        if process.stdout.readline().strip() != "ready":
+            raise RuntimeError("the responder did not start")
+        yield
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(timeout=30)
+
+
 def report(figures: list[Figure], check: bool) -> int:
     """The summary table on stderr; under `check`, 1 when a target was missed."""
     if figures:

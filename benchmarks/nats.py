@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,7 +35,7 @@ import actorkit  # noqa: E402
 from actorkit import Actor, ActorSystem  # noqa: E402
 from actorkit.nats import NatsTransport  # noqa: E402
 from benchmarks._harness import Bench, Figure, Figures, Metric, measure, percentiles_us  # noqa: E402
-from benchmarks._nats_setup import report, start_server  # noqa: E402
+from benchmarks._nats_setup import report, responder, start_server  # noqa: E402
 
 DONE = "bench.ctl.done"
 EXPECT = "bench.ctl.expect"
@@ -251,30 +250,16 @@ def main() -> int:
         actorkit.run(serve(args.serve))
         return 0
     figures: list[Figure] = []
-    with start_server() as url:
-        responder = subprocess.Popen(
-            [sys.executable, __file__, "--serve", url],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert responder.stdout is not None
-            if responder.stdout.readline().strip() != "ready":
-                raise RuntimeError("the responder did not start")
-            runs = args.runs or (1 if args.quick else 3)
-            for bench in benches(url):
-                if args.only and bench.name not in args.only:
-                    continue
-                n = bench.quick_size if args.quick else bench.size
-                assert n is not None
-                for figure in measure(bench, n, runs):
-                    print(figure.json(), flush=True)
-                    figures.append(figure)
-        finally:
-            assert responder.stdin is not None
-            responder.stdin.close()
-            responder.wait(timeout=30)
+    with start_server() as url, responder(url, __file__):
+        runs = args.runs or (1 if args.quick else 3)
+        for bench in benches(url):
+            if args.only and bench.name not in args.only:
+                continue
+            n = bench.quick_size if args.quick else bench.size
+            assert n is not None
+            for figure in measure(bench, n, runs):
+                print(figure.json(), flush=True)
+                figures.append(figure)
     return report(figures, args.check)
 
 

@@ -50,7 +50,7 @@ import nats  # noqa: E402
 import actorkit  # noqa: E402
 from actorkit import Actor, ActorSystem  # noqa: E402
 from actorkit.nats import NatsTransport  # noqa: E402
-from benchmarks._nats_setup import start_server  # noqa: E402
+from benchmarks._nats_setup import responder, start_server  # noqa: E402
 from benchmarks._responder_views import Opcodes, show_opcodes, show_profiles  # noqa: E402
 
 CPU = "bench.ctl.cpu"
@@ -252,24 +252,10 @@ def main() -> int:
                 per_ask = (large - small) / (2 * args.n)
                 print(f"{side}: {per_ask:,.0f} responder instructions per ask", flush=True)
         return 0
-    with start_server() as url:
-        responder = subprocess.Popen(
-            [sys.executable, __file__, "--serve", url],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert responder.stdout is not None
-            if responder.stdout.readline().strip() != "ready":
-                raise RuntimeError("the responder did not start")
-            if args.profile:
-                args.profile.mkdir(parents=True, exist_ok=True)
-            actorkit.run(drive(url, args.n, args.rounds, args.profile, args.opcodes))
-        finally:
-            assert responder.stdin is not None
-            responder.stdin.close()
-            responder.wait(timeout=30)
+    with start_server() as url, responder(url, __file__):
+        if args.profile:
+            args.profile.mkdir(parents=True, exist_ok=True)
+        actorkit.run(drive(url, args.n, args.rounds, args.profile, args.opcodes))
     return 0
 
 

@@ -20,7 +20,6 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from .._envelope import Ask
-from .._mailbox import UNBOUNDED
 from .._ref import ActorRef
 from .._seconds import FOREVER
 from ._core import Core
@@ -102,18 +101,8 @@ def offer(ref: ActorRef, body: Any, timeout: float, subject: str, answer: Answer
     envelope.started = perf_counter() if stats is not None else None
     reply._answer, reply._done, reply._envelope = answer, False, envelope  # noqa: SLF001
     reply._ref, reply._stats, reply._subject = ref, stats, subject  # noqa: SLF001
-    mailbox = ref._mailbox  # `Mailbox.offer`, written out (a closed actor's refuses)
-    queue = mailbox.queue
-    limit = mailbox.limit
-    if limit is not UNBOUNDED and len(queue) >= limit:
+    if not ref._mailbox.offer(envelope):  # a closed actor's refuses (`Mailbox.close`)
         return False
-    mailbox.accepted += 1
-    queue.append(envelope)
-    waiter = mailbox.waiter
-    if waiter is not None:
-        mailbox.waiter = None
-        if not waiter.done():
-            waiter.set_result(None)
     runtime = cell.runtime
     bucket = runtime.open_asks.get(timeout)
     if bucket is None:
