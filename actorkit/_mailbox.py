@@ -222,8 +222,11 @@ class Mailbox:
 
     @property
     def load(self) -> int:
-        """Queued messages, doubled, plus one while busy: an idle actor wins a tie."""
-        return 2 * len(self.queue) + (0 if self.waiter is not None else 1)
+        """Queued messages (withdrawn ones are none), doubled, plus one while busy: an idle
+        actor wins a tie."""
+        withdrawn = self.withdrawn
+        queued = len(self.queue) - len(withdrawn) if withdrawn else len(self.queue)
+        return 2 * queued + (0 if self.waiter is not None else 1)
 
     # --- taking out -----------------------------------------------------------------------
     def take_back(self, message: Any) -> bool:

@@ -282,11 +282,12 @@ def test_a_task_taken_back_ahead_of_a_withdrawn_tick_sweeps_it_before_the_next_m
     assert len(box) == box.accepted == 3
 
 
-def test_hand_over_and_close_leave_withdrawn_messages_out() -> None:
+def test_hand_over_close_and_load_leave_withdrawn_messages_out() -> None:
     dead = DeadLetters(lambda: 0.0)
     box, cell, (task, m1, m2, tick, m3) = withdrawable_box(4, 1)
     withdraw(cell, tick)
-    assert box.limit == 5 and len(box) == 4  # the tick takes no place
+    assert box.limit == 5 and len(box) == 4  # the tick takes no place, nor load (least_loaded)
+    assert box.load == 2 * 4 + 1
     assert box.hand_over(keep=lambda message: message != m1) == [m1]
     assert list(box.queue) == [task, m2, m3] and box.accepted == 3 and box.limit == 4
     box2, cell2, (_, _, _, tick2, _) = withdrawable_box(10, 1)
