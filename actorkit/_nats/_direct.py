@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -139,6 +140,11 @@ class Direct:
 
     def join(self) -> Coroutine[Any, Any, None]:
         return self._queue.join()
+
+    if sys.version_info >= (3, 13):
+
+        def shutdown(self, immediate: bool = False) -> None:
+            self._queue.shutdown(immediate)
 
 
 async def leave(
