@@ -23,8 +23,8 @@ TICK = -1.0
 when its timer ends (`_actor_timers`)."""
 
 NEWS = -2.0
-"""The `timeout` of a `Terminated`'s envelope: withdrawn at an `unwatch` (`_watch`), a dead
-letter as any tell if its watcher stops first."""
+"""The `timeout` of a `Terminated`'s envelope: withdrawn at an `unwatch`, and a child's at its
+watcher's restart (`_watch`), a dead letter as any tell if its watcher stops first."""
 
 
 HANDED_ON: object = object()

@@ -43,7 +43,8 @@ class ActorSnapshot:
     reserved: int
     """Places granted to senders that waited for room and have not appended yet."""
     signals: int
-    """Control signals (stops, restarts, failure reports) queued and not yet carried out."""
+    """Control signals (stops, restarts, failure reports) queued and not yet carried out; a
+    sweep of withdrawn ticks or `Terminated` (`_withdraw.SWEEP`) is one until it ran."""
     failures: int
     restarts: int
     capacity: int | None

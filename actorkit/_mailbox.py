@@ -10,11 +10,12 @@ messages, so control never waits behind user traffic.
 One rule decides whether there is room: nobody is waiting for room, and the queued messages plus
 the places granted to waiting senders are below capacity. `relimit` folds it into one number,
 `limit`, whenever an input changes (rarely: a sender starts or stops waiting, a place is granted
-or taken, the mailbox closes), so every put checks one comparison, `len(queue) < limit`, or
-none while an unbounded mailbox is open: its `limit` is then `UNBOUNDED` itself. Waiting senders
-(`send`, and an `ask` that found the mailbox full) are admitted strictly in arrival order; a
-granted place is taken by the sender itself when it wakes, as `asyncio.Queue.put` does: a
-sender cancelled in that loop turn delivers nothing, and its place passes on.
+or taken, a message is withdrawn or swept out, the mailbox closes), so every put checks one
+comparison, `len(queue) < limit`, or none while an unbounded mailbox is open: its `limit` is
+then `UNBOUNDED` itself. Waiting senders (`send`, and an `ask` that found the mailbox full) are
+admitted strictly in arrival order; a granted place is taken by the sender itself when it wakes,
+as `asyncio.Queue.put` does: a sender cancelled in that loop turn delivers nothing, and its
+place passes on.
 
 Accounting: `accepted == processed + crashed + dead_lettered + len(self)` (+1 while a
 message is being handled). Every verb that moves a message in or out keeps it exact, so
@@ -108,7 +109,8 @@ class Mailbox:
 
     def offer(self, message: Any) -> bool:
         """Put now if there is room (and the mailbox is open); False otherwise. `ActorRef.tell`
-        and `.send` write this out (a frame is 8% of a tell, 7% of a send): change all three."""
+        and `.send` write this out (a frame is 8% of a tell, 7% of a send), and `_router.publish`
+        its common case: change all four."""
         queue = self.queue
         limit = self.limit
         if limit is not UNBOUNDED and len(queue) >= limit:
@@ -124,7 +126,8 @@ class Mailbox:
 
     def force(self, message: Any) -> bool:
         """Put regardless of the bound: runtime messages (`Terminated`, tasks, a pool's
-        hand-over) must not be refused. False when the mailbox is closed."""
+        hand-over) must not be refused. False when the mailbox is closed. A task handed to a
+        busy agent (`_tasks._handover`) writes out its common case: change both."""
         if self.closed:
             return False
         self.accepted += 1

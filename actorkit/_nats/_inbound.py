@@ -1,4 +1,4 @@
-"""Inbound: requests from other systems to exposed actors, and their publishes.
+"""Inbound: requests from other systems to exposed actors, and their publishes (`_topic_in`).
 
 Every request is decoded and checked before anything local sees it; what is malformed,
 not exposed or arrives during shutdown is refused with a dead letter (and an answer, when

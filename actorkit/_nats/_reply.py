@@ -75,7 +75,8 @@ class Reply:
 
     def _settle(self) -> Ask:
         """The envelope, which this reply no longer holds: the two held each other, a cycle
-        that only the garbage collector's pass would free, one per remote ask."""
+        that only the garbage collector's pass would free, one per remote ask. `set_result`
+        writes this out: change both."""
         if self._done:
             raise asyncio.InvalidStateError("the ask was answered already")
         self._done = True
@@ -113,6 +114,7 @@ def offer(ref: ActorRef, body: Any, timeout: float, subject: str, answer: Answer
 
 
 def ok_frame(core: Core, ref: ActorRef, result: Any) -> list[Any]:
+    """`Inbound.answer` writes this out, a scalar skipping `wire`: change both."""
     try:
         return [OK, core.codec.wire(result)]
     except TypeError as error:
