@@ -58,22 +58,38 @@ class ReservedKey:
 
 class ActorTimer(TimerHandle):
     """An actor's own timer, which leaves the actor's key table when it ends, and keeps the
-    envelopes of the ticks it queued that may still be (`_sent`), oldest first."""
+    envelopes of the ticks it queued that may still be (`_sent`): the envelope itself while
+    there is one, as there is at most for a one-shot timer, else a list, oldest first."""
 
     __slots__ = ("_key", "_sent", "_timers")
     _key: Hashable
     _timers: Timers
-    _sent: list[Ask] | None
+    _sent: Ask | list[Ask] | None
 
     def _queued(self) -> bool:
         """Whether a tick of it may still be queued; forgets those that left."""
         sent = self._sent
-        if sent:
+        if type(sent) is list:
             left = 0
             while left < len(sent) and not unhandled(sent[left]):
                 left += 1
             del sent[:left]
-        return bool(sent)
+            if sent:
+                return True
+        elif sent is not None and unhandled(sent):  # type: ignore[arg-type]
+            return True
+        self._sent = None
+        return False
+
+    def _keep(self, envelope: Ask) -> None:
+        """Keep a tick's envelope after those that may still be queued (a periodic timer's:
+        a one-shot timer's first is kept by `Timers._tick` itself, without a call)."""
+        if not self._queued():
+            self._sent = envelope
+        elif type(sent := self._sent) is list:
+            sent.append(envelope)
+        else:
+            self._sent = [sent, envelope]  # type: ignore[list-item]
 
     def _send(self, target: Ref, message: Any) -> None:
         self._timers._tick(self, message)
@@ -168,7 +184,9 @@ class Timers:
         stopped = handle.cancel() if handle is not None else False
         if self._ticked:
             ticked = self._ticked.pop(key, None)
-            if ticked is not None:
+            # A tick in hand left the queue: a timer re-armed from its own tick (the commonest
+            # case) has nothing to withdraw, and is spared the call.
+            if ticked is not None and ticked._sent is not self._cell.handling:
                 stopped = self._withdraw(ticked) or stopped
         return stopped
 
@@ -206,10 +224,10 @@ class Timers:
         mailbox = cell.mailbox
         envelope = sealed(message, Seal(), cell.path, TICK)
         if mailbox.offer(envelope):
-            if handle._queued():
-                handle._sent.append(envelope)  # type: ignore[union-attr]
+            if handle._sent is None:
+                handle._sent = envelope
             else:
-                handle._sent = [envelope]
+                handle._keep(envelope)
             ticked = self._ticked
             ticked[handle._key] = handle
             if len(ticked) > 2 * len(mailbox.queue):
@@ -224,8 +242,10 @@ class Timers:
     def _withdraw(self, handle: ActorTimer) -> bool:
         """Withdraw the ticks `handle` queued that are still queued: whether there was one."""
         sent, handle._sent = handle._sent, None
+        if type(sent) is not list:
+            return sent is not None and withdraw(self._cell, sent)  # type: ignore[arg-type]
         withdrew = False
-        for envelope in sent or ():
+        for envelope in sent:
             withdrew = withdraw(self._cell, envelope) or withdrew
         return withdrew
 
