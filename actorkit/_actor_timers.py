@@ -4,9 +4,10 @@ A timer that ended (cancelled, replaced by a timer with its key, or ended with i
 at a restart or a stop) delivers nothing more, not even a tick already in the mailbox: Akka's
 promise, and what lets a restarted instance never see a tick of the one it replaced. The
 receive loop must not pay a check per message for it, so the tick carries its identity
-instead: it is queued in an `Ask` envelope (`timeout` `TICK`) whose future is a `Seal`. The
-loop hands `receive` the bare message, as for any ask, and answers nobody, since the seal says
-it is done; forced stops and dead letters read the message out of it as they do an ask's.
+instead: it is queued in an `Ask` envelope (`timeout` `TICK`) whose future is a seal
+(`Sealing`): a `Seal`, or a one-shot timer itself, which queues one tick at most. The loop
+hands `receive` the bare message, as for any ask, and answers nobody, since the seal says it
+is done; forced stops and dead letters read the message out of it as they do an ask's.
 Ending a timer withdraws its queued ticks (`_withdraw`), which each timer keeps (`_sent`):
 they leave as if never accepted (the mailbox's `accepted` goes down, as for a task taken
 back), not as dead letters, since nobody sent them and nobody is to receive them now. A tick
@@ -59,12 +60,24 @@ class ReservedKey:
 class ActorTimer(TimerHandle):
     """An actor's own timer, which leaves the actor's key table when it ends, and keeps the
     envelopes of the ticks it queued that may still be (`_sent`): the envelope itself while
-    there is one, as there is at most for a one-shot timer, else a list, oldest first."""
+    there is one, as there is at most for a one-shot timer, else a list, oldest first.
+
+    A one-shot timer is its only tick's seal (`Sealing`), which saves a tick an allocation:
+    the tick is queued while the timer keeps its envelope, as `done` and `queued` say. No
+    slot of its own for that, which would take the timer to the next allocation size."""
 
     __slots__ = ("_key", "_sent", "_timers")
     _key: Hashable
     _timers: Timers
     _sent: Ask | list[Ask] | None
+
+    @property
+    def queued(self) -> bool:
+        return self._sent is not None
+
+    def done(self) -> bool:
+        self._sent = None
+        return True
 
     def _queued(self) -> bool:
         """Whether a tick of it may still be queued; forgets those that left."""
@@ -222,7 +235,8 @@ class Timers:
         """Queue a tick of `handle` in its envelope, which the handle keeps for a withdrawal."""
         cell = self._cell
         mailbox = cell.mailbox
-        envelope = sealed(message, Seal(), cell.path, TICK)
+        seal = handle if handle._interval is None else Seal()  # a one-shot timer's only tick
+        envelope = sealed(message, seal, cell.path, TICK)
         if mailbox.offer(envelope):
             if handle._sent is None:
                 handle._sent = envelope
@@ -241,9 +255,10 @@ class Timers:
 
     def _withdraw(self, handle: ActorTimer) -> bool:
         """Withdraw the ticks `handle` queued that are still queued: whether there was one."""
-        sent, handle._sent = handle._sent, None
-        if type(sent) is not list:
+        sent = handle._sent
+        if type(sent) is not list:  # not forgotten first: a one-shot timer is its tick's seal
             return sent is not None and withdraw(self._cell, sent)  # type: ignore[arg-type]
+        handle._sent = None
         withdrew = False
         for envelope in sent:
             withdrew = withdraw(self._cell, envelope) or withdrew

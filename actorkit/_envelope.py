@@ -6,9 +6,9 @@ have deadlines, not ask timeouts, and an undelivered task is not lost but requeu
 sender, so the cell answers it with `NotDelivered` and does not record a dead letter.
 
 An actor's own timers queue their ticks in it too, with `timeout` `TICK`, and death watch its
-`Terminated` (`NEWS`), with a `Seal` as the future, which says it is done, so nobody is
-answered: the envelope gives the message an identity by which it is withdrawn when its timer
-ends or its watch is undone (`_withdraw`)."""
+`Terminated` (`NEWS`), with a seal (`_withdraw.Sealing`) as the future, which says it is
+done, so nobody is answered: the envelope gives the message an identity by which it is
+withdrawn when its timer ends or its watch is undone (`_withdraw`)."""
 
 from __future__ import annotations
 

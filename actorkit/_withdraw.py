@@ -15,7 +15,7 @@ countdown restarts (the loop calls `sweep` there, once per batch, never per mess
 a message left the head without counting down (a handler failed, a cut, a task taken back).
 
 To withdraw a message one must know it is still queued, again without a scan: its envelope's
-future is a `Seal`, which the receive loop asks whether it is done once it handled the
+future is a seal (`Sealing`), which the receive loop asks whether it is done once it handled the
 message, as it asks an ask's future; so does whatever ends a message in hand (a forced stop, a
 cut) or a queued `Terminated` (`close`, after which nothing is withdrawn). The seal answers
 that it is (nobody is to be answered) and notes that the message is gone.
@@ -23,7 +23,7 @@ that it is (nobody is to be answered) and notes that the message is gone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._envelope import Ask
 from ._signals import Signal
@@ -35,9 +35,19 @@ if TYPE_CHECKING:
     from ._mailbox import Mailbox
 
 
-class Seal:
+class Sealing(Protocol):
     """The future of a withdrawable message's envelope: `queued` until asked whether it is
-    done (it was handled, or ended in hand or at a close) or withdrawn."""
+    done (it was handled, or ended in hand or at a close) or withdrawn. A `Seal`, or a
+    one-shot actor timer for its only tick (`_actor_timers`), so that a tick allocates none."""
+
+    @property
+    def queued(self) -> bool: ...
+
+    def done(self) -> bool: ...
+
+
+class Seal:
+    """A message's own `Sealing`."""
 
     __slots__ = ("queued",)
 
@@ -70,7 +80,7 @@ class NewsSeal(Seal):
         return True
 
 
-sealed: Callable[[object, Seal, str, float], Ask] = Ask  # type: ignore[assignment]
+sealed: Callable[[object, Sealing, str, float], Ask] = Ask  # type: ignore[assignment]
 """The envelope of a withdrawable message, `kind` its `timeout` (`TICK`, `NEWS`): `Ask`
 itself (a seal is asked `done`, as a future is), so that a tick costs no call more."""
 

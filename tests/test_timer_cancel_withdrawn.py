@@ -93,6 +93,37 @@ async def test_a_one_shot_tick_cancelled_from_its_own_handler_was_neither(
         assert answers == [False]
 
 
+async def test_a_periodic_timers_queued_ticks_are_all_withdrawn(clock: ManualClock) -> None:
+    """A periodic timer queues a tick per interval while its actor is held (one, then several):
+    cancelled from plain code, none arrives; cancelled from the handler of the first, the ones
+    queued behind it do not either."""
+    seen: list[Any] = []
+
+    def tick(actor: Actor) -> None:
+        seen.append("tick")
+        actor.timers.cancel("p")
+
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Stepper, seen)
+        instance: Actor = await ref.ask(lambda actor: actor)
+        for from_plain_code in (True, False):
+            await ref.ask(lambda actor: actor.timers.start_every("p", tick, 1.0))
+            gate = asyncio.Event()
+            ref.tell(("hold", gate, lambda actor: None))
+            for queued in (1, 2, 3):
+                await clock.advance(1.0)
+                assert snapshot(ref).accounting.queued == queued
+            if from_plain_code:
+                assert instance.timers.cancel("p")
+                assert snapshot(ref).accounting.queued == 0
+                assert_invariants(system)
+            gate.set()
+            await ref.ask(lambda actor: None)
+            assert_invariants(system)
+        assert seen == ["tick"]
+        assert snapshot(ref).accounting.queued == 0
+
+
 async def test_ticks_cancelled_one_per_handler_never_arrive_wherever_they_are_queued(
     clock: ManualClock,
 ) -> None:
