@@ -21,6 +21,7 @@ from .test_supervision_shutdown_time import (
     BOUND,
     Hanging,
     HangingOnStop,
+    HangingParent,
     _children,
     _cut_b,
     _hung,
@@ -87,17 +88,15 @@ async def test_the_children_of_an_instance_cut_for_good_are_stopped_within_the_b
     journal: list[str] = []
     HangingOnStop.hangs = 1
 
-    class Parent(Hanging):
-        async def on_start(self) -> None:
-            await super().on_start()
-            await self.spawn(HangingOnStop, journal, "grandchild", name="g")
-
     async with asyncio.timeout(5), ActorSystem() as system:
         probe = await Probe.spawn(system)
         watcher = await system.spawn(Watcher, probe.ref)
         sup = await system.spawn(
             Supervisor,
-            [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(Parent, journal, "b", name="b")],
+            [
+                ChildSpec(Worker, journal, "a", name="a"),
+                ChildSpec(HangingParent, journal, "b", name="b"),
+            ],
             OneForOne(max_restarts=0, shutdown=BOUND),
             restart="temporary",
         )
@@ -169,7 +168,10 @@ async def test_a_cut_comes_before_the_reports_its_instance_had_not_read() -> Non
     async with asyncio.timeout(5), ActorSystem() as system:
         sup = await system.spawn(
             Supervisor,
-            [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(Parent, journal, "b", name="b")],
+            [
+                ChildSpec(Worker, journal, "a", name="a"),
+                ChildSpec(Parent, journal, "b", name="b"),
+            ],
             OneForAll(shutdown=BOUND),
         )
         a, b = await _children(system, sup, "a", "b")

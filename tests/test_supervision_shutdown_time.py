@@ -57,6 +57,14 @@ class HangingOnStop(Hanging):
     """Its first `on_stop` never returns (`hangs = 1` in each test)."""
 
 
+class HangingParent(Hanging):
+    """A `Hanging` child with a child of its own whose first `on_stop` never returns."""
+
+    async def on_start(self) -> None:
+        await super().on_start()
+        await self.spawn(HangingOnStop, self.journal, "grandchild", name="g")
+
+
 class Swallowing(Worker):
     """Its "hang" handler swallows the cancellation that cuts it: `then` says what next."""
 
@@ -363,13 +371,8 @@ async def test_the_children_of_a_cut_instance_are_stopped_within_the_bound() -> 
     journal: list[str] = []
     HangingOnStop.hangs = 1
 
-    class Parent(Hanging):
-        async def on_start(self) -> None:
-            await super().on_start()
-            await self.spawn(HangingOnStop, journal, "grandchild", name="g")
-
     async with asyncio.timeout(5), ActorSystem() as system:
-        sup, a, b = await _pair(system, journal, Parent, OneForAll(shutdown=BOUND))
+        sup, a, b = await _pair(system, journal, HangingParent, OneForAll(shutdown=BOUND))
         cut = asyncio.create_task(b.ask("hang"))
         await _hung(journal, "hangs b")
         a.tell("crash")
