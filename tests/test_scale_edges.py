@@ -45,9 +45,8 @@ class GivesUp(Actor):
         raise RuntimeError("the leaf failed")
 
 
-async def test_a_chain_of_supervisors_giving_up_keeps_each_message_short(
-    clock: ManualClock,
-) -> None:
+async def _gave_up(clock: ManualClock) -> ActorSystem:
+    """A system whose chain of `GIVING_UP_DEPTH` supervisors gave up, from its leaf up."""
     system = ActorSystem(metrics=False, clock=clock, supervisor=OneForOne(max_restarts=0))
     async with asyncio.timeout(5):
         with pytest.raises(SystemFailed):
@@ -57,6 +56,13 @@ async def test_a_chain_of_supervisors_giving_up_keeps_each_message_short(
                     leaf = below
                 leaf.tell("fail")
                 await clock.advance(0)
+    return system
+
+
+async def test_a_chain_of_supervisors_giving_up_keeps_each_message_short(
+    clock: ManualClock,
+) -> None:
+    system = await _gave_up(clock)
     failure = system.failure
     said = str(failure)
     assert len(said) < 2_000, f"{len(said):,} characters"
@@ -76,15 +82,7 @@ async def test_the_crash_reports_of_a_chain_giving_up_stay_as_long_at_every_leve
     """A crash report printing the whole `__cause__` chain below its supervisor, which the
     reports below print already, would make a chain d deep log d²/2 tracebacks (5 GB at
     1,500). A report shows the failure the chain began with and what the supervisor did."""
-    system = ActorSystem(metrics=False, clock=clock, supervisor=OneForOne(max_restarts=0))
-    async with asyncio.timeout(5):
-        with pytest.raises(SystemFailed):
-            async with system:
-                leaf = await system.spawn(GivesUp, GIVING_UP_DEPTH, name="r")
-                while (below := await leaf.ask("child")) is not None:
-                    leaf = below
-                leaf.tell("fail")
-                await clock.advance(0)
+    system = await _gave_up(clock)
     reports = {
         record.actor_path: caplog.handler.format(record)  # type: ignore[attr-defined]
         for record in caplog.records
