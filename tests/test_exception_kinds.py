@@ -27,6 +27,7 @@ from actorkit.nats import RemoteError
 
 from .hardening_support import BOUND
 from .invariants import assert_settled
+from .test_hostile_objects import Stops
 
 
 def failures(system: ActorSystem, kind: str, exception: str) -> float | None:
@@ -43,17 +44,6 @@ class Raises(Actor):
         if callable(message):
             return await message()
         return message
-
-
-class Stops(Actor):
-    def __init__(self, stopped: list[str]) -> None:
-        self.stopped = stopped
-
-    async def receive(self, message: Any) -> Any:
-        return message
-
-    async def on_stop(self) -> None:
-        self.stopped.append(self.path)
 
 
 async def a_task_group_failing() -> None:

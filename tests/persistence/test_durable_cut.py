@@ -56,14 +56,14 @@ def _retrieved(task: asyncio.Task[None]) -> None:
         task.exception()
 
 
-async def _tree(system: ActorSystem) -> tuple[Any, Any]:
+async def _tree(system: ActorSystem, shutdown: float = BOUND) -> tuple[Any, Any]:
     sup = await system.spawn(
         Supervisor,
         [
             ChildSpec(Worker, [], "a", name="a"),
             ChildSpec(Ledger, name="ledger", persistence_id="ledger"),
         ],
-        OneForAll(shutdown=BOUND),
+        OneForAll(shutdown=shutdown),
     )
     a, ledger = (system.lookup(f"{sup.path}/{name}") for name in ("a", "ledger"))
     return a, ledger
@@ -111,15 +111,7 @@ async def test_a_ledger_cut_as_its_commit_lands_has_the_journal_s_state(
     async with asyncio.timeout(10):
         store = make_sql_store()
         async with ActorSystem("p", store=store, metrics=False) as system:
-            sup = await system.spawn(
-                Supervisor,
-                [
-                    ChildSpec(Worker, [], "a", name="a"),
-                    ChildSpec(Ledger, name="ledger", persistence_id="ledger"),
-                ],
-                OneForAll(shutdown=shutdown),
-            )
-            a, ledger = (system.lookup(f"{sup.path}/{name}") for name in ("a", "ledger"))
+            a, ledger = await _tree(system, shutdown)
             assert await ledger.ask(1) == 1
             for amount in (10, 20, 40):
                 store.on_commit = lambda writes, seconds: a.tell("crash")
