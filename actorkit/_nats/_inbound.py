@@ -23,7 +23,7 @@ from nats.aio.msg import Msg
 from .._errors import AskTimeout, MailboxFull
 from .._failure import key_failure
 from .._ref import ActorRef
-from .._wire import SCALARS, BadPayload, Incompatible
+from .._wire import BadPayload, Incompatible
 from ._core import Core
 from ._eager import Steps, publish_now
 from ._exposure import Exposure
@@ -39,7 +39,7 @@ from ._frames import (
     request_of,
 )
 from ._refusals import Refusals, refused_request
-from ._reply import Answer, offer, ok_frame, refused_payload, unsendable
+from ._reply import Answer, offer, ok_frame, refused_payload
 from ._slow import dropping
 from ._taken import Taken
 from ._topic_in import route_publish, undeliverable
@@ -78,14 +78,9 @@ class Inbound:
             return False
         if kind != TELL and kind != ASK:
             return False
-        # `_exposed`, written out: this runs once per remote ask and tell
-        exposure = self._exposure
-        ref = exposure.lookup(path, group)
-        system = core.system
-        if ref is None or system is None or not system.accepting:
+        ref = self._exposed(path, group)
+        if ref is None:
             return False
-        if ref._cell.closed:  # `is_alive`
-            exposure.unexpose(ref)
         core.received += 1
         if kind == TELL:
             self._tell(ref, body)
@@ -164,8 +159,7 @@ class Inbound:
                 self._tell(ref, body)
 
     def _exposed(self, path: str, group: str | None) -> ActorRef | None:
-        """The exposed actor a request is for, while this system accepts requests (written
-        out in `request_now`)."""
+        """The exposed actor a request is for, while this system accepts requests."""
         system = self._core.system
         ref = self._exposure.lookup(path, group)
         if ref is None or system is None or not system.accepting:
@@ -237,14 +231,7 @@ class Inbound:
         if self._closed:
             return
         try:  # this runs in the receive loop of the actor that answered: nothing may escape
-            if error is None:
-                try:  # `ok_frame`, written out: this runs once per remote ask
-                    plain = type(result) in SCALARS  # as `wire` returns it, two calls fewer
-                    frame = [OK, result if plain else self._core.codec.wire(result)]
-                except TypeError as refused:
-                    frame = unsendable(ref, refused)
-            else:
-                frame = error_frame(error)
+            frame = ok_frame(self._core, ref, result) if error is None else error_frame(error)
         except Exception as failure:  # the user's code in the reply (a property) failed
             frame = error_frame(failure)
         self._send_reply(reply, frame, ref)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .._envelope import Ask
 from .._ref import ActorRef
 from .._seconds import FOREVER
+from .._wire import SCALARS
 from ._core import Core
 from ._frames import OK, error_frame
 
@@ -57,11 +58,7 @@ class Reply:
         return False
 
     def set_result(self, result: Any, /) -> None:
-        if self._done:  # `_settle`, written out: this runs once per remote ask
-            raise asyncio.InvalidStateError("the ask was answered already")
-        self._done = True
-        envelope = self._envelope
-        del self._envelope
+        envelope = self._settle()
         self._bucket.pop(envelope, None)  # a deadline only ever fails an ask
         self._answer(self._ref, result, None, self._subject)
 
@@ -75,8 +72,7 @@ class Reply:
 
     def _settle(self) -> Ask:
         """The envelope, which this reply no longer holds: the two held each other, a cycle
-        that only the garbage collector's pass would free, one per remote ask. `set_result`
-        writes this out: change both."""
+        that only the garbage collector's pass would free, one per remote ask."""
         if self._done:
             raise asyncio.InvalidStateError("the ask was answered already")
         self._done = True
@@ -114,7 +110,8 @@ def offer(ref: ActorRef, body: Any, timeout: float, subject: str, answer: Answer
 
 
 def ok_frame(core: Core, ref: ActorRef, result: Any) -> list[Any]:
-    """`Inbound.answer` writes this out, a scalar skipping `wire`: change both."""
+    if type(result) in SCALARS:  # as `wire` would return it: two calls fewer per such reply
+        return [OK, result]
     try:
         return [OK, core.codec.wire(result)]
     except TypeError as error:
