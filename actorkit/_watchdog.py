@@ -26,6 +26,10 @@ logger = logging.getLogger("actorkit")
 BLOCKED_THRESHOLD = 0.5
 """Seconds the loop may be held by one callback before the blocking handler is reported."""
 
+HANDOVER = 0.005
+"""Seconds a heartbeat waits at most for the watchdog thread to take its turn: a thread
+switch, tens of microseconds on an idle core."""
+
 _HANDLER_CODE = run.__code__
 OUTSIDE = "(outside actors)"
 """The `actor_type` label of a blocking episode no actor's handler was running in."""
@@ -47,21 +51,35 @@ class Watchdog:
         self.threshold = check_seconds(threshold, "blocked_threshold")
         self.by_class: dict[str, int] = {}
         self._beat = time.monotonic()
-        self._stop = threading.Event()
+        self._stopping = False
+        self._turn = _locked()
+        """Released by the loop's heartbeat: the thread's turn to look."""
+        self._taken = _locked()
+        """Released by the thread once it has its turn: the heartbeat waits for it."""
         self._thread: threading.Thread | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._loop_thread = 0
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop_thread = threading.get_ident()
-        self._heartbeat(loop)
+        self._beat = time.monotonic()
         self._thread = threading.Thread(
             target=self._watch, args=(loop,), name="actorkit-watchdog", daemon=True
         )
         self._thread.start()
+        self._timer = loop.call_later(self.threshold / 4, self._heartbeat, loop)
 
     def _heartbeat(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Refresh the beat and hand the thread its turn, waiting (at most `HANDOVER`) until
+        it has the GIL. A thread that woke by itself would wait for the GIL while a busy
+        loop lets go of it for microseconds at a time, at each poll: CPython's convoy
+        effect kept it waiting 0.2-0.9 s, spinning on the other core, and slowed the loop
+        by 12-15% (benchmarks/RESULTS.md, "the watchdog's turn")."""
         self._beat = time.monotonic()
+        if self._turn.locked():  # its last turn taken (else it has one it has yet to take)
+            self._taken.acquire(blocking=False)  # a late answer to a turn given up on
+            self._turn.release()
+            self._taken.acquire(timeout=HANDOVER)
         self._timer = loop.call_later(self.threshold / 4, self._heartbeat, loop)
 
     def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -70,8 +88,19 @@ class Watchdog:
         no more, and the thread would report it blocked and keep it alive for good."""
         reported_beat = None
         named = False
-        while not self._stop.wait(self.threshold / 4):
-            if loop.is_closed():
+        while True:
+            beat = self._beat
+            if beat == reported_beat:  # a stall reported: look again a quarter on (`_report`)
+                wait = self.threshold / 4
+            else:  # until this beat is a threshold old, unless the next one comes first
+                wait = max(beat + self.threshold - time.monotonic(), 0.0)
+            if self._turn.acquire(timeout=wait):  # a heartbeat's turn: the loop waits for this
+                if self._taken.locked():
+                    self._taken.release()
+                if self._stopping:
+                    return
+                continue
+            if self._stopping or loop.is_closed():
                 return
             beat = self._beat
             stalled = time.monotonic() - beat
@@ -116,10 +145,18 @@ class Watchdog:
         return True
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping = True
+        if self._turn.locked():
+            self._turn.release()
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         if self._thread is not None:
             self._thread.join(timeout=1.0)
             self._thread = None
+
+
+def _locked() -> threading.Lock:
+    lock = threading.Lock()
+    lock.acquire()
+    return lock

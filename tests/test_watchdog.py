@@ -20,8 +20,8 @@ from actorkit.testing import instance
 from .conftest import LOOPS
 
 THREAD_END_BOUND = 5.0
-"""Seconds a watchdog thread gets to end after its loop closed (it needs a quarter of the
-threshold): far beyond that, it never will."""
+"""Seconds a watchdog thread gets to end after its loop closed (it needs the threshold):
+far beyond that, it never will."""
 
 
 class Hog(Actor):
@@ -113,7 +113,7 @@ def spin_until(done: Callable[[], bool]) -> None:
 
 
 SPIN_BOUND = 2.0
-"""Seconds a stall waits for the watchdog to report it: far beyond its quarter-threshold look."""
+"""Seconds a stall waits for the watchdog to report it: far beyond the threshold it looks at."""
 
 
 class Spinner(Actor):
