@@ -18,6 +18,7 @@ from .._seconds import check_seconds
 from .._shown import given
 from ._group_commit import GroupCommit
 from ._sql_store import Queries, SQLStore
+from ._thread_turns import ThreadTurns
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -116,6 +117,8 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         self._connections: list[aiosqlite.Connection] = []
         self._reader: aiosqlite.Connection | None = None
         self._unchanged: Unchanged | None = None
+        self._turns = ThreadTurns()
+        """aiosqlite's threads' turns at the GIL while the loop is busy (`_thread_turns`)."""
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r}, synchronous={self.synchronous!r})"
@@ -125,7 +128,7 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         from ._sqlite_schema import connect
 
         try:
-            with db.translated(self.path, "opening the database"):
+            with self._turns.waiting(), db.translated(self.path, "opening the database"):
                 writer, self._reader = await connect(
                     self.path, self.synchronous, self.timeout, self._connections
                 )
@@ -134,7 +137,8 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
             await self._disconnect()
             raise
         return GroupCommit(
-            lambda alone: db.write_transaction(writer, self.path, alone, tail), self._observe
+            lambda alone: db.write_transaction(writer, self.path, alone, tail, self._turns),
+            self._observe,
         )
 
     async def _connect_read_only(self) -> None:
@@ -142,7 +146,7 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         from ._sqlite_read_only import connect_read_only
 
         try:
-            with translated(self.path, "opening the database read-only"):
+            with self._turns.waiting(), translated(self.path, "opening the database read-only"):
                 self._reader, self._unchanged, version = await connect_read_only(
                     self.path, self.timeout, self._connections
                 )
@@ -163,7 +167,7 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         from ._sqlite_db import translated
 
         assert self._reader is not None, "reads wait for open()"
-        with translated(self.path, "a read"):
+        with self._turns.waiting(), translated(self.path, "a read"):
             rows = list(await self._reader.execute_fetchall(query, args))
         if self._unchanged is not None:  # read-only, from a file SQLite takes as immutable
             await self._unchanged()
