@@ -8,6 +8,9 @@ asks it to hand the GIL over (its convoy effect): a persist took a median of 250
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -33,30 +36,51 @@ class Sink(Actor):
         pass
 
 
+@contextlib.asynccontextmanager
+async def busy(system: ActorSystem) -> AsyncIterator[list[int]]:
+    """A sender keeping the loop busy with short yields (bounded sends into a full mailbox)
+    until the block ends; yields the count of its sends, final once the block is left."""
+    sink = await system.spawn(Sink, mailbox_size=1000)
+    done = asyncio.Event()
+    sends = [0]
+
+    async def send() -> None:
+        while not done.is_set() and sends[0] < SENDS_BOUND:
+            await sink.send(sends[0])
+            sends[0] += 1
+
+    sender = asyncio.create_task(send())
+    try:
+        yield sends
+    finally:
+        done.set()
+        await sender
+
+
 async def test_saves_on_a_sqlite_store_come_back_while_the_loop_is_busy(tmp_path: Path) -> None:
     async with (
         asyncio.timeout(60),
         ActorSystem(metrics=False, store=SQLiteStore(tmp_path / "store.db")) as system,
     ):
         profile = await system.spawn(Profile, persistence_id="profile")
-        sink = await system.spawn(Sink, mailbox_size=1000)
-        done = asyncio.Event()
-        sends = 0
-
-        async def busy() -> None:
-            nonlocal sends
-            while not done.is_set() and sends < SENDS_BOUND:
-                await sink.send(sends)
-                sends += 1
-
-        sender = asyncio.create_task(busy())
-        try:
+        async with busy(system) as sends:
             for n in range(SAVES):
                 assert await profile.ask(n, timeout=30) == {"n": n}
-        finally:
-            done.set()
-            await sender
-    assert sends < SENDS_BOUND, "the saves waited for the GIL while the loop was busy"
+    assert sends[0] < SENDS_BOUND, "the saves waited for the GIL while the loop was busy"
+
+
+STORES = 10
+
+
+async def test_closes_of_sqlite_stores_come_back_while_the_loop_is_busy(tmp_path: Path) -> None:
+    stores = [SQLiteStore(tmp_path / f"store-{i}.db") for i in range(STORES)]
+    async with asyncio.timeout(60), ActorSystem(metrics=False) as system:
+        for store in stores:
+            await store.open()
+        async with busy(system) as sends:
+            for store in stores:
+                await store.close()
+    assert sends[0] < SENDS_BOUND, "the closes waited for the GIL while the loop was busy"
 
 
 async def test_turns_are_taken_while_a_call_is_out_and_stop_when_it_is_back(
@@ -65,7 +89,7 @@ async def test_turns_are_taken_while_a_call_is_out_and_stop_when_it_is_back(
     """The loop lets go of the GIL every `PERIOD` while a call is outstanding, and not once
     after: an idle system does not wake for turns nobody needs."""
     slept: list[float] = []
-    monkeypatch.setattr(_thread_turns.time, "sleep", slept.append)
+    monkeypatch.setattr(time, "sleep", slept.append)  # the turn's own call
     turns = _thread_turns.ThreadTurns()
     loop = asyncio.get_running_loop()
 

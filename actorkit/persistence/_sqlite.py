@@ -160,7 +160,8 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         connections, self._connections, self._reader = self._connections, [], None
         self._unchanged = None
         for conn in connections:
-            with contextlib.suppress(Exception):  # one that failed half-open has nothing left
+            # one that failed half-open has nothing left
+            with self._turns.waiting(), contextlib.suppress(Exception):
                 await conn.close()
 
     async def _fetch(self, query: str, *args: object) -> Sequence[Sequence[Any]]:
