@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -90,7 +91,6 @@ async def test_turns_are_taken_while_a_call_is_out_and_stop_when_it_is_back(
     after: an idle system does not wake for turns nobody needs."""
     slept: list[float] = []
     monkeypatch.setattr(time, "sleep", slept.append)  # the turn's own call
-    turns = _thread_turns.ThreadTurns()
     loop = asyncio.get_running_loop()
 
     async def periods(count: int) -> None:
@@ -99,9 +99,48 @@ async def test_turns_are_taken_while_a_call_is_out_and_stop_when_it_is_back(
         await later
 
     async with asyncio.timeout(10):
-        with turns.waiting(), turns.waiting():
+        with _thread_turns.waiting(), _thread_turns.waiting():
             await periods(5)
         assert slept and set(slept) == {_thread_turns.SLICE}
         taken = len(slept)
         await periods(5)
     assert len(slept) == taken
+
+
+PERIODS = 10
+"""Periods the stores' writes are held out for: a turn each, at most."""
+
+
+async def test_stores_with_calls_out_share_the_loop_s_turns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The turns are the loop's, not each store's: with a timer per store, a loop where ten
+    stores' writes were out slept ten turns every `PERIOD`, and one where twenty were spent
+    all its time in them (several systems side by side, each with its store)."""
+    stores = [SQLiteStore(tmp_path / f"store-{i}.db") for i in range(STORES)]
+    lockers = []
+    turns: list[float] = []
+    sleep = time.sleep
+    monkeypatch.setattr(
+        time, "sleep", lambda s: turns.append(s) if s == _thread_turns.SLICE else sleep(s)
+    )
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(30):
+        for i, store in enumerate(stores):
+            await store.open()
+            locker = sqlite3.connect(tmp_path / f"store-{i}.db", isolation_level=None)
+            locker.execute("BEGIN IMMEDIATE")  # each store's write waits for it
+            lockers.append(locker)
+        turns.clear()  # the opens' own
+        writes = [asyncio.ensure_future(store.append("p", 0, [b"x"])) for store in stores]
+        later = loop.create_future()
+        loop.call_later(PERIODS * _thread_turns.PERIOD, later.set_result, None)
+        await later
+        taken = len(turns)
+        for locker in lockers:
+            locker.execute("COMMIT")
+            locker.close()
+        await asyncio.gather(*writes)
+        for store in stores:
+            await store.close()
+    assert 0 < taken <= PERIODS, f"{taken} turns in {PERIODS} periods"

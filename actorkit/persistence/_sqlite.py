@@ -18,7 +18,7 @@ from .._seconds import check_seconds
 from .._shown import given
 from ._group_commit import GroupCommit
 from ._sql_store import Queries, SQLStore
-from ._thread_turns import ThreadTurns
+from ._thread_turns import waiting
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -117,8 +117,6 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         self._connections: list[aiosqlite.Connection] = []
         self._reader: aiosqlite.Connection | None = None
         self._unchanged: Unchanged | None = None
-        self._turns = ThreadTurns()
-        """aiosqlite's threads' turns at the GIL while the loop is busy (`_thread_turns`)."""
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r}, synchronous={self.synchronous!r})"
@@ -128,7 +126,7 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         from ._sqlite_schema import connect
 
         try:
-            with self._turns.waiting(), db.translated(self.path, "opening the database"):
+            with waiting(), db.translated(self.path, "opening the database"):
                 writer, self._reader = await connect(
                     self.path, self.synchronous, self.timeout, self._connections
                 )
@@ -137,7 +135,7 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
             await self._disconnect()
             raise
         return GroupCommit(
-            lambda alone: db.write_transaction(writer, self.path, alone, tail, self._turns),
+            lambda alone: db.write_transaction(writer, self.path, alone, tail),
             self._observe,
         )
 
@@ -146,7 +144,7 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         from ._sqlite_read_only import connect_read_only
 
         try:
-            with self._turns.waiting(), translated(self.path, "opening the database read-only"):
+            with waiting(), translated(self.path, "opening the database read-only"):
                 self._reader, self._unchanged, version = await connect_read_only(
                     self.path, self.timeout, self._connections
                 )
@@ -161,14 +159,14 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         self._unchanged = None
         for conn in connections:
             # one that failed half-open has nothing left
-            with self._turns.waiting(), contextlib.suppress(Exception):
+            with waiting(), contextlib.suppress(Exception):
                 await conn.close()
 
     async def _fetch(self, query: str, *args: object) -> Sequence[Sequence[Any]]:
         from ._sqlite_db import translated
 
         assert self._reader is not None, "reads wait for open()"
-        with self._turns.waiting(), translated(self.path, "a read"):
+        with waiting(), translated(self.path, "a read"):
             rows = list(await self._reader.execute_fetchall(query, args))
         if self._unchanged is not None:  # read-only, from a file SQLite takes as immutable
             await self._unchanged()

@@ -19,7 +19,7 @@ import aiosqlite
 
 from .._errors import PersistenceError
 from ._batch import WriteRace
-from ._thread_turns import ThreadTurns
+from ._thread_turns import waiting
 
 MERGE_ROWS = 2048
 """Rows a writer puts in the journal's tail before a batch moves the tail into the journal
@@ -210,12 +210,12 @@ class SQLiteTransaction:
 
 @asynccontextmanager
 async def write_transaction(
-    conn: aiosqlite.Connection, path: str, alone: bool, tail: Tail, turns: ThreadTurns
+    conn: aiosqlite.Connection, path: str, alone: bool, tail: Tail
 ) -> AsyncIterator[SQLiteTransaction]:
     """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back whole on any error; a lone write of one
     row is its own transaction (`SQLiteTransaction`). A batch that filled the journal's
     tail moves it into the journal before it commits."""
-    with turns.waiting(), translated(path, "a write"):
+    with waiting(), translated(path, "a write"):
         if not alone:
             await conn.execute("BEGIN IMMEDIATE")
         try:
