@@ -19,15 +19,19 @@ pytestmark = requires_nats
 
 
 class _Seen(logging.Handler):
-    """Sets `event` at the first record whose message holds `words`."""
+    """Sets `event` at the first record about the connection `where` whose message holds
+    `words`: the requests connection's own refusal, which the topics connection's does not
+    imply (its attempts may all fall outside the server's refusing spell)."""
 
-    def __init__(self, words: str) -> None:
+    def __init__(self, words: str, where: str) -> None:
         super().__init__(logging.DEBUG)
         self.words = words
+        self.where = where
         self.event = asyncio.Event()
 
     def emit(self, record: logging.LogRecord) -> None:
-        if self.words in record.getMessage():
+        about = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        if about == self.where and self.words in record.getMessage():
             self.event.set()
 
 
@@ -35,7 +39,7 @@ async def test_a_server_back_refusing_the_credentials_is_logged_and_counted(
     own: NatsServer, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     caplog.set_level(logging.DEBUG, "actorkit")
-    refused = _Seen("Authorization Violation")
+    refused = _Seen("Authorization Violation", "revoked")
     logger = logging.getLogger("actorkit")
     logger.addHandler(refused)
     link = transport(own)
