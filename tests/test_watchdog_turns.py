@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorSystem, _watchdog
 
 SENDS = 1_000_000
 """Bounded sends: about 0.3 s of a loop busy with short yields: a dozen of the thread's turns."""
@@ -52,3 +52,20 @@ async def test_the_watchdog_thread_spends_no_cpu_on_a_loop_busy_with_short_yield
         assert await counter.ask(0) == SENDS * (SENDS - 1) // 2
         used = time.clock_gettime(clock) - started
     assert used < THREAD_CPU_BOUND, f"the watchdog's thread used {used * 1e3:.1f} ms of CPU"
+
+
+async def test_a_heartbeat_holds_the_loop_only_until_the_thread_has_its_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The thread answers each turn at once: a heartbeat that waited out `HANDOVER` instead
+    would hold the loop that long every quarter of the threshold. With the bound made 2 s,
+    0.1 s of the loop's time (twenty heartbeats) must not take seconds."""
+    monkeypatch.setattr(_watchdog, "HANDOVER", 2.0)
+    async with asyncio.timeout(30), ActorSystem(metrics=False, blocked_threshold=0.02):
+        loop = asyncio.get_running_loop()
+        started = time.monotonic()
+        later = loop.create_future()
+        loop.call_later(0.1, later.set_result, None)
+        await later
+        took = time.monotonic() - started
+    assert took < 1.0, f"0.1 s of heartbeats took {took:.2f} s"
