@@ -28,6 +28,18 @@ from .test_supervision_shutdown_time import (
 )
 
 
+async def _giving_up(system: ActorSystem, specs: list[ChildSpec]) -> tuple[Any, Probe]:
+    """A `temporary` supervisor of `specs` that gives up at the first failure, stopping its
+    children within `BOUND`, watched for its end (`_supervisor_ends`) through the probe."""
+    probe = await Probe.spawn(system)
+    watcher = await system.spawn(Watcher, probe.ref)
+    sup = await system.spawn(
+        Supervisor, specs, OneForOne(max_restarts=0, shutdown=BOUND), restart="temporary"
+    )
+    await watcher.ask(sup)
+    return sup, probe
+
+
 async def _supervisor_ends(sup: Any, probe: Probe) -> None:
     """Waits until the watcher tells `probe` that `sup` (a `temporary` child of the system,
     which no guardian restarts) terminated."""
@@ -43,15 +55,7 @@ async def test_a_give_up_cuts_the_failed_child_s_own_hanging_on_stop() -> None:
     journal: list[str] = []
     HangingOnStop.hangs = 1
     async with asyncio.timeout(5), ActorSystem() as system:
-        probe = await Probe.spawn(system)
-        watcher = await system.spawn(Watcher, probe.ref)
-        sup = await system.spawn(
-            Supervisor,
-            [ChildSpec(HangingOnStop, journal, "h", name="h")],
-            OneForOne(max_restarts=0, shutdown=BOUND),
-            restart="temporary",
-        )
-        await watcher.ask(sup)
+        sup, probe = await _giving_up(system, [ChildSpec(HangingOnStop, journal, "h", name="h")])
         (h,) = await _children(system, sup, "h")
         h.tell("crash")
         await _supervisor_ends(sup, probe)
@@ -89,19 +93,14 @@ async def test_the_children_of_an_instance_cut_for_good_are_stopped_within_the_b
     HangingOnStop.hangs = 1
 
     async with asyncio.timeout(5), ActorSystem() as system:
-        probe = await Probe.spawn(system)
-        watcher = await system.spawn(Watcher, probe.ref)
-        sup = await system.spawn(
-            Supervisor,
+        sup, probe = await _giving_up(
+            system,
             [
                 ChildSpec(Worker, journal, "a", name="a"),
                 ChildSpec(HangingParent, journal, "b", name="b"),
             ],
-            OneForOne(max_restarts=0, shutdown=BOUND),
-            restart="temporary",
         )
         a, b = await _children(system, sup, "a", "b")
-        await watcher.ask(sup)
         cut = asyncio.create_task(b.ask("hang"))
         await _hung(journal, "hangs b")
         a.tell("crash")
