@@ -180,20 +180,27 @@ async def test_the_requests_connection_gone_first_closes_the_topics_one(
         assert halved_link.health()["state"] == "closed"
 
 
+def _waiting_for_answers(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Set once the survivor's farewell left the subject and it waits for the answers of
+    what it took (`Taken.settled`)."""
+    waiting = asyncio.Event()
+    settled = Taken.settled
+
+    async def signalled(taken: Taken) -> None:
+        waiting.set()
+        await settled(taken)
+
+    monkeypatch.setattr(Taken, "settled", signalled)
+    return waiting
+
+
 async def test_an_ask_taken_before_still_gets_its_answer(
     own: NatsServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The survivor leaves its subscriptions first, then waits (within `connect_timeout`)
     for what it took to be answered before it closes: the asker is not left waiting for
     its timeout for an answer that was on its way, while new asks fail at once."""
-    waiting = asyncio.Event()
-    settled = Taken.settled
-
-    async def signalled(taken: Taken) -> None:
-        waiting.set()  # the farewell left the subject: it waits for the answers now
-        await settled(taken)
-
-    monkeypatch.setattr(Taken, "settled", signalled)
+    waiting = _waiting_for_answers(monkeypatch)
     halved_link = transport(own, max_reconnect_attempts=1, connect_timeout=SAFETY)
     arrived, release = asyncio.Event(), asyncio.Event()
     async with (
@@ -223,19 +230,14 @@ async def test_a_send_waiting_for_room_before_still_gets_its_answer(
 ) -> None:
     """As an ask taken before does: a send that waits for room in a full mailbox is one the
     survivor took, and it closes the connection its answer leaves by only once it went."""
-    waiting, taken = asyncio.Event(), asyncio.Event()
-    settled, start = Taken.settled, Taken.start
-
-    async def signalled(own_taken: Taken) -> None:
-        waiting.set()
-        await settled(own_taken)
+    waiting, taken = _waiting_for_answers(monkeypatch), asyncio.Event()
+    start = Taken.start
 
     def started(own_taken: Taken, answer: Any) -> asyncio.Task[None]:
         task = start(own_taken, answer)
         taken.set()  # the send waits for room in this task
         return task
 
-    monkeypatch.setattr(Taken, "settled", signalled)
     monkeypatch.setattr(Taken, "start", started)
     halved_link = transport(own, max_reconnect_attempts=1, connect_timeout=SAFETY)
     arrived, release = asyncio.Event(), asyncio.Event()
