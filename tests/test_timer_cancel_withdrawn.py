@@ -19,7 +19,7 @@ from actorkit._withdraw import SWEEP, Seal, sealed, sweep, withdraw
 from actorkit.testing import ManualClock, snapshot
 
 from .invariants import assert_invariants
-from .timers_support import Stepper
+from .timers_support import Stepper, arriving, withdrawn_by
 
 WIDE = 3 * BATCH + 7
 """Ticks queued at once: past the receive loop's reach between two of its yields."""
@@ -141,9 +141,7 @@ async def test_ticks_cancelled_one_per_handler_never_arrive_wherever_they_are_qu
                 return None
             _, key = message
             seen.append(key)
-            for other in (key + 1, WIDE - 1 - key):
-                if key < other < WIDE and other % 3:
-                    answers.append(self.timers.cancel(other))
+            answers.extend(self.timers.cancel(other) for other in withdrawn_by(key, WIDE))
             return None
 
     async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
@@ -154,15 +152,7 @@ async def test_ticks_cancelled_one_per_handler_never_arrive_wherever_they_are_qu
         await clock.advance(1.0)
         gate.set()
         await ref.ask(lambda actor: None)
-        expected: list[int] = []
-        cancelled: set[int] = set()
-        for key in range(WIDE):
-            if key in cancelled:
-                continue
-            expected.append(key)
-            for other in (key + 1, WIDE - 1 - key):
-                if key < other < WIDE and other % 3 and other not in cancelled:
-                    cancelled.add(other)
+        expected, cancelled = arriving(WIDE)
         assert seen == expected
         assert answers.count(True) == len(cancelled) and len(cancelled) >= WIDE // 3
         box = snapshot(ref).accounting

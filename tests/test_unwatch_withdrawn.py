@@ -16,7 +16,7 @@ from actorkit.testing import snapshot
 
 from .invariants import assert_invariants
 from .test_supervision_shutdown_time import BOUND, Hanging, _hung, _pair
-from .timers_support import Stepper
+from .timers_support import Stepper, arriving, withdrawn_by
 
 WIDE = 3 * BATCH + 7
 """`Terminated` queued at once: past the receive loop's reach between two of its yields."""
@@ -65,10 +65,8 @@ async def test_unwatches_one_per_handler_withdraw_news_wherever_it_is_queued() -
             if type(message) is not Terminated:
                 return await super().receive(message)
             heard.append(message.ref)
-            index = targets.index(message.ref)
-            for other in (index + 1, WIDE - 1 - index):
-                if index < other < WIDE and other % 3:
-                    self.unwatch(targets[other])
+            for other in withdrawn_by(targets.index(message.ref), WIDE):
+                self.unwatch(targets[other])
             return None
 
     async with asyncio.timeout(10), ActorSystem() as system:
@@ -81,17 +79,7 @@ async def test_unwatches_one_per_handler_withdraw_news_wherever_it_is_queued() -
             await target.stop()
         gate.set()
         await watcher.ask(lambda actor: None)
-        expected: list[int] = []
-        unwatched: set[int] = set()
-        for index in range(WIDE):
-            if index in unwatched:
-                continue
-            expected.append(index)
-            unwatched.update(
-                other
-                for other in (index + 1, WIDE - 1 - index)
-                if index < other < WIDE and other % 3
-            )
+        expected, unwatched = arriving(WIDE)
         assert heard == [targets[index] for index in expected]
         assert len(unwatched) >= WIDE // 3
         box = snapshot(watcher).accounting

@@ -1,4 +1,5 @@
-"""Actors the timer tests share: one that drives its own timers, one that runs steps sent to it."""
+"""Actors the timer tests share: one that drives its own timers, one that runs steps sent to it;
+and the model of the withdrawal tests (timers cancelled, watches ended) one per handler."""
 
 from __future__ import annotations
 
@@ -60,3 +61,21 @@ async def tick_refused_as_full(
     await clock.advance(1.0)
     assert [(d.message, d.reason) for d in system.dead_letters.recent] == [("tick", "mailbox_full")]
     return gate
+
+
+def withdrawn_by(index: int, wide: int) -> list[int]:
+    """Whom the handler of message `index` of `wide` withdraws: the next one (about to be
+    reached) and one far behind (past the loop's reach), every third spared."""
+    return [other for other in (index + 1, wide - 1 - index) if index < other < wide and other % 3]
+
+
+def arriving(wide: int) -> tuple[list[int], set[int]]:
+    """The messages that still arrive, in order, when each handler withdraws `withdrawn_by`
+    its own index, and the set withdrawn."""
+    expected: list[int] = []
+    withdrawn: set[int] = set()
+    for index in range(wide):
+        if index not in withdrawn:
+            expected.append(index)
+            withdrawn.update(withdrawn_by(index, wide))
+    return expected, withdrawn
