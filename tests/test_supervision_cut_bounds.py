@@ -24,6 +24,7 @@ from .test_supervision_shutdown_time import (
     HangingParent,
     _children,
     _cut_b,
+    _cut_while_hanging,
     _hung,
 )
 
@@ -76,11 +77,7 @@ async def test_a_restart_cuts_a_hanging_temporary_sibling_and_stops_it_for_good(
             OneForAll(shutdown=BOUND),
         )
         a, b = await _children(system, sup, "a", "b")
-        cut = asyncio.create_task(b.ask("hang"))
-        await _hung(journal, "hangs b")
-        a.tell("crash")
-        with pytest.raises(ActorStopped, match="shutdown time"):
-            await cut
+        await _cut_while_hanging(journal, a, b)
         assert await a.ask("handled") == 0  # restarted
         assert system.lookup(f"{sup.path}/b") is None
         assert journal.count("start a") == 2 and "stop b" not in journal
@@ -101,11 +98,7 @@ async def test_the_children_of_an_instance_cut_for_good_are_stopped_within_the_b
             ],
         )
         a, b = await _children(system, sup, "a", "b")
-        cut = asyncio.create_task(b.ask("hang"))
-        await _hung(journal, "hangs b")
-        a.tell("crash")
-        with pytest.raises(ActorStopped, match="shutdown time"):
-            await cut
+        await _cut_while_hanging(journal, a, b)
         await _supervisor_ends(sup, probe)
         assert "stop grandchild" in journal  # its on_stop began, and was cut
         assert system.lookup(f"{sup.path}/b/g") is None

@@ -120,12 +120,17 @@ async def _cut_b(
     sup, a, b = await _pair(system, journal, cls, strategy)
     if watcher is not None:
         await watcher.ask(b)
+    await _cut_while_hanging(journal, a, b)
+    return sup, a, b
+
+
+async def _cut_while_hanging(journal: list[str], a: Any, b: Any) -> None:
+    """ "b" hangs in a handler, "a" fails, and the cut answers the hung ask."""
     cut = asyncio.create_task(b.ask("hang"))
     await _hung(journal, "hangs b")
     a.tell("crash")
     with pytest.raises(ActorStopped, match="shutdown time"):
         await cut
-    return sup, a, b
 
 
 async def test_a_one_for_all_restart_cuts_a_sibling_s_handler_past_the_shutdown_time(
@@ -223,11 +228,7 @@ async def test_a_give_up_cuts_a_hanging_child_and_the_supervisor_fails() -> None
             system, journal, Hanging, OneForOne(max_restarts=0, shutdown=BOUND)
         )
         await watcher.ask(b)
-        cut = asyncio.create_task(b.ask("hang"))
-        await _hung(journal, "hangs b")
-        a.tell("crash")
-        with pytest.raises(ActorStopped, match="shutdown time"):
-            await cut
+        await _cut_while_hanging(journal, a, b)
         ended = await probe.receive()
         assert isinstance(ended, Terminated) and ended.ref == b
         assert ended.reason is None  # stopped by its supervisor: it did not fail
@@ -373,11 +374,7 @@ async def test_the_children_of_a_cut_instance_are_stopped_within_the_bound() -> 
 
     async with asyncio.timeout(5), ActorSystem() as system:
         sup, a, b = await _pair(system, journal, HangingParent, OneForAll(shutdown=BOUND))
-        cut = asyncio.create_task(b.ask("hang"))
-        await _hung(journal, "hangs b")
-        a.tell("crash")
-        with pytest.raises(ActorStopped, match="shutdown time"):
-            await cut
+        await _cut_while_hanging(journal, a, b)
         assert await b.ask("handled") == 0
         assert journal.count("start grandchild") == 2
         assert system.lookup(f"{sup.path}/b/g") is not None
