@@ -36,6 +36,7 @@ from ._supervision import Backoff, OneForAll, OneForOne, RestForOne
 from ._supervisor import ChildSpec, Supervisor
 from ._system import ActorSystem
 from ._tasks import AgentInfo, Task, TaskHandle, TaskStatus
+from ._thread_turns import thread_turns, to_thread
 from ._timers import TimerHandle
 
 __all__ = [
@@ -75,6 +76,8 @@ __all__ = [
     "Timers",
     "message",
     "run",
+    "thread_turns",
+    "to_thread",
 ]
 
 for _name in __all__:

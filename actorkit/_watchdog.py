@@ -136,7 +136,8 @@ class Watchdog:
         self.by_class[name] = self.by_class.get(name, 0) + 1
         logger.warning(
             "actor %s (%s) has blocked the event loop for %.2fs in its handler; "
-            "use await, or run blocking work with asyncio.to_thread / anyio.to_thread",
+            "use await, or run blocking work with actorkit.to_thread (asyncio.to_thread with "
+            "turns at the GIL on a busy loop)",
             cell.display_path,
             name,
             stalled,

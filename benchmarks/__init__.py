@@ -7,9 +7,11 @@ agents against a `PriorityQueue`), `lifecycle` (spawn, stop, memory; `spawn_1m` 
 `--only spawn_1m`), `savina` (the Savina actor workloads of issue 14, only with `--only
 savina` or each by name), `persistence` (the stores' writes and reads against hand-written
 aiosqlite and asyncpg, only with `--only persistence`), `durable` (the same targets through
-event-sourced actors, only with `--only durable`). `--compare` runs `compare` (Pykka and
-Thespian, when installed); `python -m benchmarks.chart` draws the PNG. `topic_match.py`,
-`task_index.py`, `nats.py` and `nats_pool.py` are separate benchmarks run as scripts.
+event-sourced actors, only with `--only durable`), `threads` (`actorkit.to_thread`
+against `asyncio.to_thread`, idle and beside a busy sender, only with `--only threads`).
+`--compare` runs `compare` (Pykka and Thespian, when installed); `python -m benchmarks.chart`
+draws the PNG. `topic_match.py`, `task_index.py`, `nats.py` and `nats_pool.py` are separate
+benchmarks run as scripts.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .router import BENCHES as ROUTER
 from .savina import BENCHES as SAVINA
 from .savina import GROUP as SAVINA_GROUP
 from .tasks import BENCHES as TASKS
+from .threads import BENCHES as THREADS
 from .timers import BENCHES as TIMERS
 
 BENCHES: list[Bench] = [
@@ -38,6 +41,7 @@ BENCHES: list[Bench] = [
     *SAVINA,
     *PERSISTENCE,
     *DURABLE,
+    *THREADS,
 ]
 GROUPS: dict[str, list[str]] = {
     SAVINA_GROUP: [bench.name for bench in SAVINA],

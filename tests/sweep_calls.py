@@ -223,6 +223,7 @@ SWEPT: dict[str, Param] = {
     "run:main": Param("coroutine", lambda e, kw: started_run(kw)),
     "run:debug": Param("bool?", lambda e, kw: started_run(kw)),
     "run:uvloop": Param("bool", lambda e, kw: started_run(kw)),
+    "to_thread:func": Param("callable", lambda e, kw: actorkit.to_thread(kw["func"])),
     # actorkit.testing
     "ManualClock.__init__:start": Param("instant", lambda e, kw: ManualClock(**kw)),
     "ManualClock.__init__:store_timeout": Param("seconds", lambda e, kw: ManualClock(**kw)),

@@ -53,6 +53,8 @@ PUBLIC = {
         "Timers",
         "message",
         "run",
+        "thread_turns",
+        "to_thread",
     ],
     "actorkit.nats": ["IncompatibleMessage", "NatsTransport", "RemoteError", "RemoteRef"],
     "actorkit.persistence": [

@@ -8,54 +8,25 @@ asks it to hand the GIL over (its convoy effect): a persist took a median of 250
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem
-from actorkit.persistence import DurableState, SQLiteStore, _thread_turns
+from actorkit import ActorSystem, _thread_turns
+from actorkit.persistence import DurableState, SQLiteStore
+
+from .busy_loop_support import SENDS_BOUND, busy
 
 SAVES = 20
-SENDS_BOUND = 3_000_000
-"""Bounded sends the busy sender may make while the saves run: about a second of sending. The
-saves take tens of milliseconds with their turns; without them, five seconds."""
 
 
 class Profile(DurableState):
     async def receive(self, message: Any) -> Any:
         await self.save({"n": message})
         return self.state
-
-
-class Sink(Actor):
-    async def receive(self, message: Any) -> None:
-        pass
-
-
-@contextlib.asynccontextmanager
-async def busy(system: ActorSystem) -> AsyncIterator[list[int]]:
-    """A sender keeping the loop busy with short yields (bounded sends into a full mailbox)
-    until the block ends; yields the count of its sends, final once the block is left."""
-    sink = await system.spawn(Sink, mailbox_size=1000)
-    done = asyncio.Event()
-    sends = [0]
-
-    async def send() -> None:
-        while not done.is_set() and sends[0] < SENDS_BOUND:
-            await sink.send(sends[0])
-            sends[0] += 1
-
-    sender = asyncio.create_task(send())
-    try:
-        yield sends
-    finally:
-        done.set()
-        await sender
 
 
 async def test_saves_on_a_sqlite_store_come_back_while_the_loop_is_busy(tmp_path: Path) -> None:
@@ -82,29 +53,6 @@ async def test_closes_of_sqlite_stores_come_back_while_the_loop_is_busy(tmp_path
             for store in stores:
                 await store.close()
     assert sends[0] < SENDS_BOUND, "the closes waited for the GIL while the loop was busy"
-
-
-async def test_turns_are_taken_while_a_call_is_out_and_stop_when_it_is_back(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The loop lets go of the GIL every `PERIOD` while a call is outstanding, and not once
-    after: an idle system does not wake for turns nobody needs."""
-    slept: list[float] = []
-    monkeypatch.setattr(time, "sleep", slept.append)  # the turn's own call
-    loop = asyncio.get_running_loop()
-
-    async def periods(count: int) -> None:
-        later = loop.create_future()
-        loop.call_later(count * _thread_turns.PERIOD, later.set_result, None)
-        await later
-
-    async with asyncio.timeout(10):
-        with _thread_turns.waiting(), _thread_turns.waiting():
-            await periods(5)
-        assert slept and set(slept) == {_thread_turns.SLICE}
-        taken = len(slept)
-        await periods(5)
-    assert len(slept) == taken
 
 
 PERIODS = 10

@@ -5,13 +5,13 @@ program's database is left untouched."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import stat
 import sys
 from typing import Any, TextIO
 
 from .._errors import PersistenceError
+from .._thread_turns import to_thread
 from ._base import MAX_SEQ, check_id
 from ._display import show, stamp
 from ._service import guarded
@@ -63,7 +63,7 @@ async def print_journal(
         print(f"error: {error}", file=sys.stderr)
         return 2
     if isinstance(store, SQLiteStore):
-        problem = await asyncio.to_thread(_not_a_file, store.path)
+        problem = await to_thread(_not_a_file, store.path)
         if problem is not None:
             print(f"error: {problem}", file=sys.stderr)
             return 1

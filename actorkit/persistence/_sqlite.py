@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from .._exact import exact_str
 from .._seconds import check_seconds
 from .._shown import given
+from .._thread_turns import thread_turns
 from ._group_commit import GroupCommit
 from ._sql_store import Queries, SQLStore
-from ._thread_turns import waiting
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -126,7 +126,7 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         from ._sqlite_schema import connect
 
         try:
-            with waiting(), db.translated(self.path, "opening the database"):
+            with thread_turns(), db.translated(self.path, "opening the database"):
                 writer, self._reader = await connect(
                     self.path, self.synchronous, self.timeout, self._connections
                 )
@@ -144,7 +144,7 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         from ._sqlite_read_only import connect_read_only
 
         try:
-            with waiting(), translated(self.path, "opening the database read-only"):
+            with thread_turns(), translated(self.path, "opening the database read-only"):
                 self._reader, self._unchanged, version = await connect_read_only(
                     self.path, self.timeout, self._connections
                 )
@@ -159,14 +159,14 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         self._unchanged = None
         for conn in connections:
             # one that failed half-open has nothing left
-            with waiting(), contextlib.suppress(Exception):
+            with thread_turns(), contextlib.suppress(Exception):
                 await conn.close()
 
     async def _fetch(self, query: str, *args: object) -> Sequence[Sequence[Any]]:
         from ._sqlite_db import translated
 
         assert self._reader is not None, "reads wait for open()"
-        with waiting(), translated(self.path, "a read"):
+        with thread_turns(), translated(self.path, "a read"):
             rows = list(await self._reader.execute_fetchall(query, args))
         if self._unchanged is not None:  # read-only, from a file SQLite takes as immutable
             await self._unchanged()

@@ -18,8 +18,8 @@ from typing import Any
 import aiosqlite
 
 from .._errors import PersistenceError
+from .._thread_turns import thread_turns
 from ._batch import WriteRace
-from ._thread_turns import waiting
 
 MERGE_ROWS = 2048
 """Rows a writer puts in the journal's tail before a batch moves the tail into the journal
@@ -215,7 +215,7 @@ async def write_transaction(
     """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back whole on any error; a lone write of one
     row is its own transaction (`SQLiteTransaction`). A batch that filled the journal's
     tail moves it into the journal before it commits."""
-    with waiting(), translated(path, "a write"):
+    with thread_turns(), translated(path, "a write"):
         if not alone:
             await conn.execute("BEGIN IMMEDIATE")
         try:

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
 from urllib.parse import quote
@@ -23,6 +22,7 @@ from urllib.parse import quote
 import aiosqlite
 
 from .._errors import PersistenceError
+from .._thread_turns import to_thread
 from ._schema import check_readable
 from ._sqlite_db import open_connection, probe
 from ._sqlite_schema import UPGRADES, VERSION, schema_version
@@ -47,7 +47,7 @@ class Unchanged:
         self.seen = seen
 
     async def __call__(self) -> None:
-        if await asyncio.to_thread(_fingerprint, self.path) != self.seen:
+        if await to_thread(_fingerprint, self.path) != self.seen:
             raise PersistenceError(
                 f"SQLite store {self.path} changed while it was read (a process opened it "
                 "and wrote to it): what was read may be inconsistent; run the command again"
@@ -91,7 +91,7 @@ async def connect_read_only(
     """A reader on a file that holds the actorkit schema, the check to await after each
     read (None when SQLite's own locking keeps the reads consistent), and the schema's
     version: a file of an older one is read as it is, never upgraded."""
-    uri, unchanged = await asyncio.to_thread(_open, path)
+    uri, unchanged = await to_thread(_open, path)
     reader = await open_connection(uri, timeout, uri=True)
     opened.append(reader)
     version = await schema_version(reader)

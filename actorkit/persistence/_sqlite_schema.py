@@ -16,10 +16,9 @@ The view `actorkit_events` is the journal as readers see it.
 
 from __future__ import annotations
 
-import asyncio
-
 import aiosqlite
 
+from .._thread_turns import to_thread
 from ._schema import NO_VERSION_COLUMN, needs_creating, refuse_foreign_tables, table_names
 from ._sqlite_db import open_connection, probe, rollback
 
@@ -156,7 +155,7 @@ async def connect(
     """The writer (WAL, `synchronous`, schema created, checked or upgraded) and the reader,
     both waiting up to `timeout` for another process's lock; each connection goes into
     `opened` as soon as it exists, for the caller to close on failure."""
-    await asyncio.to_thread(probe, path)
+    await to_thread(probe, path)
     writer = await open_connection(path, timeout)
     opened.append(writer)
     await refuse_foreign(writer, path)
