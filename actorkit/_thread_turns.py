@@ -17,14 +17,13 @@ per caller each `PERIOD`, and a loop with twenty stores' calls out did nothing e
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import copy_context
-from typing import Generic, ParamSpec, TypeVar
+from typing import Generic, ParamSpec, TypeVar, cast
 
 from ._shown import given
 
@@ -110,7 +109,8 @@ async def to_thread(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) 
     """`asyncio.to_thread`, with the loop's turns at the GIL until the call returns: its round
     trip beside a busy sender took 1.9 ms where `asyncio.to_thread`'s took 76 ms.
     Cancelled, it raises at once as `asyncio.to_thread` does, and the thread runs on to its
-    end, with its turns: a thread left waiting for the GIL would hold an executor worker."""
+    end, with its turns: a thread left waiting for the GIL would hold an executor worker. A
+    call cancelled before a thread began it never runs, and holds no turns."""
     if not callable(func):
         raise TypeError(
             f"to_thread() runs func, a function, in a thread; got {given(func)}: pass the "
@@ -121,24 +121,31 @@ async def to_thread(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) 
     future = loop.run_in_executor(None, call)
     hold(loop)
     try:
-        return await future
+        return cast(T, await future)  # None only for a call its caller left before it began
     finally:
         call.left()
 
 
 class _Call(Generic[T]):
-    """A call out to a thread, and who lets go of its turns: its caller once both are done,
-    else (a caller cancelled while the call runs on) the thread as the call returns."""
+    """A call out to a thread, and who lets go of its turns: its caller, unless the thread has
+    begun the call and not yet returned (a caller cancelled while the call runs on), when the
+    thread does as the call returns. A call its caller left before a thread began it never
+    runs: the executor drops a queued call cancelled with its caller, and nothing else would
+    hand its turns back."""
 
-    __slots__ = ("_caller_left", "_ended", "_lock", "_loop", "_run")
+    __slots__ = ("_began", "_caller_left", "_ended", "_lock", "_loop", "_run")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, run: Callable[[], T]) -> None:
         self._loop = loop
         self._run = run
         self._lock = threading.Lock()
-        self._ended = self._caller_left = False
+        self._began = self._ended = self._caller_left = False
 
-    def __call__(self) -> T:  # in the thread
+    def __call__(self) -> T | None:  # in the thread
+        with self._lock:
+            self._began = not self._caller_left
+        if not self._began:
+            return None  # nobody awaits it, and its caller let go of its turns
         try:
             return self._run()
         finally:
@@ -146,12 +153,14 @@ class _Call(Generic[T]):
                 self._ended = True
                 caller_left = self._caller_left
             if caller_left:
-                with contextlib.suppress(RuntimeError):  # the loop closed: its turns with it
+                try:
                     self._loop.call_soon_threadsafe(let_go, self._loop)
+                except RuntimeError:  # the loop closed: nothing runs on it to take turns
+                    LOOPS.pop(self._loop, None)
 
     def left(self) -> None:  # on the loop
         with self._lock:
             self._caller_left = True
-            ended = self._ended
-        if ended:
+            thread_lets_go = self._began and not self._ended
+        if not thread_lets_go:
             let_go(self._loop)

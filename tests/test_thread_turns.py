@@ -9,6 +9,7 @@ GIL for `SLICE` every `PERIOD`."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextvars
 import gc
 import threading
@@ -178,3 +179,58 @@ async def test_after_a_turn_a_thread_held_the_loop_keeps_the_gil_as_long(
         assert turns.handle.when() - loop.time() == pytest.approx(next_in, abs=0.001)
     finally:
         turns.cancel()
+
+
+async def test_a_call_cancelled_before_its_thread_began_it_lets_go_of_the_turns() -> None:
+    """A call queued behind another in the executor, cancelled there, is never run (as by
+    `asyncio.to_thread`), so no thread will ever hand its turns back: its caller does, or
+    the loop would let go of the GIL every `PERIOD` for as long as it runs."""
+    loop = asyncio.get_running_loop()
+    gate = threading.Event()
+    ran: list[str] = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as executor:
+        loop.set_default_executor(executor)
+        async with asyncio.timeout(30):
+            front = asyncio.ensure_future(actorkit.to_thread(gate.wait, 30))
+            queued = asyncio.ensure_future(actorkit.to_thread(ran.append, "queued"))
+            await asyncio.sleep(0)
+            queued.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await queued
+            gate.set()
+            assert await front
+            await actorkit.to_thread(ran.append, "after")
+    assert ran == ["after"]
+    assert loop not in _thread_turns.LOOPS
+
+
+def test_a_loop_closed_while_a_cancelled_caller_s_call_runs_is_not_kept() -> None:
+    """The thread's call returns after its loop closed: nothing will take turns there again,
+    and the closed loop is not kept for them."""
+    loop = asyncio.new_event_loop()
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    loop.set_default_executor(executor)
+    gate = threading.Event()
+
+    async def leave_the_call() -> None:
+        entered = loop.create_future()
+
+        def call() -> None:
+            loop.call_soon_threadsafe(entered.set_result, None)
+            gate.wait(30)
+
+        caller = asyncio.ensure_future(actorkit.to_thread(call))
+        async with asyncio.timeout(30):
+            await entered
+            caller.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await caller
+
+    try:
+        loop.run_until_complete(leave_the_call())
+        assert loop in _thread_turns.LOOPS
+    finally:
+        loop.close()  # shuts the executor down without waiting for the call
+        gate.set()
+        executor.shutdown(wait=True)
+    assert loop not in _thread_turns.LOOPS
