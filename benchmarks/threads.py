@@ -7,7 +7,7 @@ never asks it to hand the GIL over to a thread that waits for it (its convoy eff
 - `busy`: round trips a second beside one sender filling a bounded mailbox (the loop busy the
   whole time, as with many actors at work), `n` of them;
 - `idle`: round trips a second on an idle loop, `100 * n` of them: what the turns' timer and
-  the shielded await cost a call that comes back before the first turn.
+  the call's handshake (a lock taken twice) cost a call that comes back before the first turn.
 
 Both sides run the same system and sender; only the call differs.
 """
