@@ -81,7 +81,9 @@ def hold(loop: asyncio.AbstractEventLoop) -> None:
 
 
 def let_go(loop: asyncio.AbstractEventLoop) -> None:
-    turns = LOOPS[loop]
+    turns = LOOPS.get(loop)
+    if turns is None:  # its loop closed while a call was out, and its turns went with it
+        return
     turns.waiting -= 1
     if not turns.waiting:
         turns.cancel()

@@ -14,6 +14,7 @@ import contextvars
 import gc
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -206,7 +207,7 @@ async def test_a_call_cancelled_before_its_thread_began_it_lets_go_of_the_turns(
 
 def test_a_loop_closed_while_a_cancelled_caller_s_call_runs_is_not_kept() -> None:
     """The thread's call returns after its loop closed: nothing will take turns there again,
-    and the closed loop is not kept for them."""
+    and the closed loop is not kept for them, nor asked for them by who else held them."""
     loop = asyncio.new_event_loop()
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     loop.set_default_executor(executor)
@@ -226,7 +227,13 @@ def test_a_loop_closed_while_a_cancelled_caller_s_call_runs_is_not_kept() -> Non
             with pytest.raises(asyncio.CancelledError):
                 await caller
 
+    def turns_held() -> Iterator[None]:
+        with actorkit.thread_turns():
+            yield
+
+    held = turns_held()
     try:
+        loop.call_soon(next, held)  # enters thread_turns() on the running loop
         loop.run_until_complete(leave_the_call())
         assert loop in _thread_turns.LOOPS
     finally:
@@ -234,3 +241,4 @@ def test_a_loop_closed_while_a_cancelled_caller_s_call_runs_is_not_kept() -> Non
         gate.set()
         executor.shutdown(wait=True)
     assert loop not in _thread_turns.LOOPS
+    held.close()  # its holder lets go after the turns went with the loop
