@@ -13,6 +13,7 @@ from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Protocol
 
 from ._errors import ActorStopped, AskTimeout
+from ._loop_timer import call_at
 
 if TYPE_CHECKING:
     from ._envelope import Ask
@@ -67,7 +68,7 @@ class SystemClock:
         return time.time()
 
     def call_at(self, when: float, callback: Callable[[], object]) -> Cancellable:
-        return self._running_loop().call_at(when, callback)
+        return call_at(self._running_loop(), when, callback)
 
 
 class _WhenDue:
@@ -95,12 +96,11 @@ def call_when_due(clock: Clock, when: float, callback: Callable[[], object]) -> 
     """`clock.call_at`, but never before `clock.now()` reads `when`.
 
     A loop may run a timer early as read on its own clock: asyncio runs whatever falls due
-    within its clock resolution, and uvloop rounds a delay to whole milliseconds, so a timer
-    can run up to half a millisecond before `loop.time()` reaches it. A deadline, a backoff
-    or a timeout that fired then would end before its time, so an early call is armed again
-    for `when`; the loop may call it early again until its clock gets there, which costs a
-    callback per loop turn for at most that resolution. The timer queue and the ask
-    deadlines read the clock when they fire anyway, and do the same themselves."""
+    within its clock resolution (uvloop's, whose delays `SystemClock` rounds up, does not).
+    A deadline, a backoff or a timeout that fired then would end before its time, so an
+    early call is armed again for `when`, at a cost of a callback per loop turn for at most
+    that resolution. The timer queue and the ask deadlines read the clock when they fire
+    anyway, and do the same themselves."""
     return _WhenDue(clock, when, callback)
 
 
