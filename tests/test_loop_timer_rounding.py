@@ -1,0 +1,82 @@
+"""`_loop_timer.call_at` on uvloop arms a timer for the first millisecond at which uvloop's
+clock reads its time, not one later: uvloop's `time()` is a whole millisecond over 1000, so
+a due time that is one of those floats (`now + 0.01` mostly is) is reached at exactly that
+millisecond, and the difference `when - now` computed in floats overshoots a whole number of
+milliseconds often enough that rounding it up armed a third of such timers a millisecond
+late. A stand-in loop (uvloop's module name, its clock and `call_later`) checks the
+arithmetic over many times without waiting for any."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+
+from actorkit._loop_timer import call_at
+
+MAX_SLEEP = 3600 * 24 * 365 * 100
+
+
+class FakeUvloop:
+    """uvloop's timer arithmetic: `time()` is the current millisecond over 1000, and a delay
+    is rounded to the nearest millisecond, run at that many milliseconds from now, and
+    capped at 100 years."""
+
+    def __init__(self, now_ms: int) -> None:
+        self.now_ms = now_ms
+        self.armed_ms: int | None = None
+
+    def time(self) -> float:
+        return self.now_ms / 1000
+
+    def call_later(self, delay: float, callback: Callable[[], object]) -> None:
+        delay = min(max(delay, 0), MAX_SLEEP)
+        self.armed_ms = self.now_ms + round(delay * 1000)
+
+    def call_at(self, when: float, callback: Callable[[], object]) -> None:
+        self.call_later(when - self.time(), callback)
+
+
+FakeUvloop.__module__ = "uvloop.fake"
+
+
+def first_ms_reading(when: float) -> int:
+    """The first millisecond at which the fake clock reads `when` or later."""
+    ms = math.floor(when * 1000) - 2
+    while ms / 1000 < when:
+        ms += 1
+    return ms
+
+
+def test_a_timer_is_armed_for_the_first_millisecond_its_time_is_read() -> None:
+    rnd = random.Random(7)
+    late, early = [], []
+    for _ in range(20_000):
+        now_ms = rnd.randrange(0, 10**10)  # up to 115 days of uptime
+        now = now_ms / 1000
+        when = rnd.choice(
+            (
+                now + rnd.randrange(1, 100) / 1000,  # a whole number of ms from now
+                (now_ms + rnd.randrange(1, 100)) / 1000,  # a time the clock reads
+                now + rnd.uniform(-0.01, 0.1),  # between two milliseconds
+                now - rnd.randrange(0, 100) / 1000,  # in the past
+            )
+        )
+        loop = FakeUvloop(now_ms)
+        call_at(loop, when, lambda: None)  # type: ignore[arg-type]
+        assert loop.armed_ms is not None
+        due = max(first_ms_reading(when), now_ms)
+        if loop.armed_ms < due:
+            early.append((now_ms, when))
+        elif loop.armed_ms > due:
+            late.append((now_ms, when, loop.armed_ms - due))
+    assert not early, f"{len(early)} armed early, e.g. {early[:3]}"
+    assert not late, f"{len(late)} armed late, e.g. {late[:3]}"
+
+
+def test_due_times_past_what_a_millisecond_count_holds_are_armed_as_uvloop_would() -> None:
+    """Past uvloop's longest sleep (100 years) it sleeps that long: no arithmetic overflows."""
+    for when in (1e12, 1e300, math.inf, 1.7e308):
+        loop = FakeUvloop(5_000)
+        call_at(loop, when, lambda: None)  # type: ignore[arg-type]
+        assert loop.armed_ms is not None and loop.armed_ms > 5_000 + 10**9
