@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ._envelope import Ask
 from ._errors import ActorStopped
+from ._loop_timer import timeout as loop_timeout
 from ._outside_stop import FORCED_STOP_GRACE, kill, subtree, waiting_for_its_task
 from ._signals import Signal, Stop
 from ._withdraw import resweep
@@ -38,7 +39,7 @@ async def stop_child(cell: Cell, signal: Signal, bound: float | None) -> None:
         return
     if bound > 0:  # 0 waits for nothing: not even an idle child's `on_stop` runs
         try:
-            async with asyncio.timeout(bound):
+            async with loop_timeout(bound):
                 await cell.call(signal)
         except TimeoutError:
             pass

@@ -1,4 +1,4 @@
-"""Arming a loop timer so that it runs once, when `loop.time()` has reached its time."""
+"""Loop timers that run once `loop.time()` has reached their time, on uvloop as well."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import asyncio
 import math
 from collections.abc import Callable
 
-LONGEST_MS = 10**12
-"""Past this many milliseconds (31 years) a timer is left to uvloop's own `call_at`, which
-sleeps at most 100 years: no millisecond count is taken of an infinite or huge time."""
+FARTHEST = 1e12
+"""Seconds (30,000 years) past which a time is left to the loop as it is: no millisecond
+count is taken of an infinite or huge time, and uvloop sleeps at most 100 years anyway."""
 
 
 def call_at(
@@ -22,17 +22,36 @@ def call_at(
     as a `call_soon`, on every loop turn until its clock's millisecond turns. That busy wait
     (up to 1 ms of a core per timer's firing: a 2 ms periodic timer kept half a core busy)
     goes when the first timer comes at that millisecond, which is as soon as the clock can
-    read it. The millisecond is found from `when` itself, not from `when - now`, whose float
-    error rounded up would arm a due time that the clock reads exactly (`now + 0.01`) a
-    millisecond late."""
-    if not type(loop).__module__.startswith("uvloop"):
+    read it."""
+    if not type(loop).__module__.startswith("uvloop") or not abs(when) < FARTHEST:
         return loop.call_at(when, callback)
     now_ms = round(loop.time() * 1000)  # the millisecond its timers count from (or before)
-    if not when * 1000 - now_ms < LONGEST_MS:
-        return loop.call_at(when, callback)
-    due_ms = math.ceil(when * 1000)
-    if due_ms / 1000 < when:  # `when * 1000` rounded down past a whole number
-        due_ms += 1
-    elif (due_ms - 1) / 1000 >= when:  # or up past one
-        due_ms -= 1
-    return loop.call_later(max(due_ms - now_ms, 0) / 1000, callback)
+    return loop.call_later(max(_first_ms(when) - now_ms, 0) / 1000, callback)
+
+
+def timeout(seconds: float) -> asyncio.Timeout:
+    """`asyncio.timeout(seconds)`, but on uvloop not expiring before `loop.time()` has read
+    its deadline (see `call_at`): a forced stop's deadline, which cuts into a handler, must
+    not come half a millisecond early."""
+    loop = asyncio.get_running_loop()
+    return asyncio.timeout_at(due_at(loop, loop.time() + seconds))
+
+
+def due_at(loop: asyncio.AbstractEventLoop, when: float) -> float:
+    """`when`, or on uvloop the first reading of its clock at or after `when`: a time that
+    uvloop's own `call_at` (rounding `when - time()`) arms at exactly that millisecond."""
+    if not type(loop).__module__.startswith("uvloop") or not abs(when) < FARTHEST:
+        return when
+    return _first_ms(when) / 1000
+
+
+def _first_ms(when: float) -> int:
+    """The first millisecond `ms` for which `ms / 1000 >= when`: from `when` itself, not
+    from `when - now`, whose float error rounded up would make a time the clock reads
+    exactly (`now + 0.01`) a millisecond later."""
+    ms = math.ceil(when * 1000)
+    if ms / 1000 < when:  # `when * 1000` rounded down past a whole number
+        return ms + 1
+    if (ms - 1) / 1000 >= when:  # or up past one
+        return ms - 1
+    return ms

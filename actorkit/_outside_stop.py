@@ -11,6 +11,7 @@ import logging
 from collections.abc import Coroutine, Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ._loop_timer import timeout as loop_timeout
 from ._signals import Stop
 from ._state import STARTING
 
@@ -30,7 +31,7 @@ async def stop_within(cell: Cell, timeout: float) -> None:
     child `shutdown` time followed by a kill, for a handler that never returns (its stop
     would wait for ever), rather than leave the caller only the choice of giving up."""
     try:
-        async with asyncio.timeout(timeout):
+        async with loop_timeout(timeout):
             await stop_from_outside(cell)
             return
     except TimeoutError:
@@ -243,11 +244,10 @@ async def waiting_for_its_task(cell: Cell, closed: asyncio.Future[None]) -> None
 
 class _EndedUnclosed:
     """Called when an actor's task ended: if it left the cell open, it was cancelled from
-    outside before its first step (the end of `asyncio.run` cancels every task at once,
-    maybe one a message just made). The actor then ends as a forced stop ends one: closed
-    with what is below it (its queue dead-lettered, its asks answered, its watchers and
-    parent told), then its `on_stop` in a task of its own, as its task's unwinding would
-    have run it."""
+    outside before its first step (the end of `asyncio.run` cancels every task at once, maybe
+    one a message just made). The actor then ends as a forced stop ends one: closed with what is
+    below it (its queue dead-lettered, its asks answered, its watchers and parent told), then
+    its `on_stop` in a task of its own, as its task's unwinding would have run it."""
 
     __slots__ = ("cell",)
 

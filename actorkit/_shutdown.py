@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING
 
 from ._errors import SystemFailed
+from ._loop_timer import call_at
 from ._outside_stop import begun_task, force_stop, unwound
 from ._shielded import shielded
 from ._shown import shown
@@ -42,7 +43,7 @@ class ActorsStop:
         self._due: asyncio.Future[None] = loop.create_future()
         self._timeout = timeout
         self._deadline = loop.time() + timeout
-        self._timer = loop.call_at(self._deadline, self._expire)
+        self._timer = call_at(loop, self._deadline, self._expire)
         self.task = begun_task(loop, self._run())
 
     def hasten(self, timeout: float) -> None:
@@ -53,7 +54,7 @@ class ActorsStop:
             return
         self._timer.cancel()
         self._timeout, self._deadline = timeout, deadline
-        self._timer = loop.call_at(deadline, self._expire)
+        self._timer = call_at(loop, deadline, self._expire)
 
     async def finish(self) -> None:
         """Wait for the stop to end. A waiter cancelled meanwhile (the end of `asyncio.run`)
