@@ -6,6 +6,10 @@ import asyncio
 import math
 from collections.abc import Callable
 
+_ON_UVLOOP: dict[type, bool] = {}
+"""Whether a loop class is uvloop's or derives from it, decided once per class: a program's
+own subclass (instrumented, say) has uvloop's timers, in a module of its own."""
+
 FARTHEST = 1e12
 """Seconds (30,000 years) past which a time is left to the loop as it is: no millisecond
 count is taken of an infinite or huge time, and uvloop sleeps at most 100 years anyway."""
@@ -23,7 +27,8 @@ def call_at(
     (up to 1 ms of a core per timer's firing: a 2 ms periodic timer kept half a core busy)
     goes when the first timer comes at that millisecond, which is as soon as the clock can
     read it."""
-    if not type(loop).__module__.startswith("uvloop") or not abs(when) < FARTHEST:
+    uv = _ON_UVLOOP.get(type(loop))
+    if not (_learn(type(loop)) if uv is None else uv) or not abs(when) < FARTHEST:
         return loop.call_at(when, callback)
     now_ms = round(loop.time() * 1000)  # the millisecond its timers count from (or before)
     return loop.call_later(max(_first_ms(when) - now_ms, 0) / 1000, callback)
@@ -40,9 +45,15 @@ def timeout(seconds: float) -> asyncio.Timeout:
 def due_at(loop: asyncio.AbstractEventLoop, when: float) -> float:
     """`when`, or on uvloop the first reading of its clock at or after `when`: a time that
     uvloop's own `call_at` (rounding `when - time()`) arms at exactly that millisecond."""
-    if not type(loop).__module__.startswith("uvloop") or not abs(when) < FARTHEST:
+    uv = _ON_UVLOOP.get(type(loop))
+    if not (_learn(type(loop)) if uv is None else uv) or not abs(when) < FARTHEST:
         return when
     return _first_ms(when) / 1000
+
+
+def _learn(kind: type) -> bool:
+    uv = _ON_UVLOOP[kind] = any(c.__module__.startswith("uvloop") for c in kind.__mro__)
+    return uv
 
 
 def _first_ms(when: float) -> int:

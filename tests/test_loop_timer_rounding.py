@@ -80,3 +80,17 @@ def test_due_times_past_what_a_millisecond_count_holds_are_armed_as_uvloop_would
         loop = FakeUvloop(5_000)
         call_at(loop, when, lambda: None)  # type: ignore[arg-type]
         assert loop.armed_ms is not None and loop.armed_ms > 5_000 + 10**9
+
+
+class SubclassedUvloop(FakeUvloop):
+    """A program's own subclass of uvloop's loop (instrumented, say): its module is not
+    uvloop's, its timers are."""
+
+
+SubclassedUvloop.__module__ = __name__
+
+
+def test_a_subclass_of_uvloops_loop_has_its_timers_armed_as_uvloops() -> None:
+    loop = SubclassedUvloop(1_000)
+    call_at(loop, 1.0004, lambda: None)  # type: ignore[arg-type]
+    assert loop.armed_ms == 1_001, "armed for the nearest millisecond, before 1.0004"
