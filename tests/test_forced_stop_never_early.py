@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 
-from actorkit import Actor, ActorSystem, OneForAll
+from actorkit import Actor, ActorRef, ActorSystem, OneForAll
 
 RUNS = 20
 
@@ -43,38 +43,42 @@ def timeouts() -> list[float]:
     return [0.002 + rnd.random() / 1000 for _ in range(RUNS)]
 
 
+async def stuck_in_a_handler(system: ActorSystem) -> tuple[ActorRef, list[float]]:
+    """A `Stuck` actor in its handler, and the list its cut's time goes to."""
+    cuts: list[float] = []
+    busy = asyncio.Event()
+    ref = await system.spawn(Stuck, cuts, busy)
+    ref.tell("work")
+    await busy.wait()
+    return ref, cuts
+
+
+def cut_before(cuts: list[float], due: float) -> list[float]:
+    """How long before `due` the handler was cut, if it was (else nothing)."""
+    assert cuts, "the handler was not cut"
+    return [due - cuts[0]] if cuts[0] < due else []
+
+
 async def test_a_stop_with_a_timeout_cuts_no_handler_before_it() -> None:
-    early = []
+    early: list[float] = []
     async with asyncio.timeout(10), ActorSystem("stops", metrics=False) as system:
         for timeout in timeouts():
-            cuts: list[float] = []
-            busy = asyncio.Event()
-            ref = await system.spawn(Stuck, cuts, busy)
-            ref.tell("work")
-            await busy.wait()
+            ref, cuts = await stuck_in_a_handler(system)
             start = system.now()
             await ref.stop(timeout=timeout)
-            assert cuts, "the stop was not forced"
-            if cuts[0] < start + timeout:
-                early.append(start + timeout - cuts[0])
+            early += cut_before(cuts, start + timeout)
     assert not early, f"{len(early)} of {RUNS} stops cut early, by up to {max(early):.6f}s"
 
 
 async def test_a_shutdown_with_a_timeout_cuts_no_handler_before_it() -> None:
-    early = []
+    early: list[float] = []
     async with asyncio.timeout(10):
         for timeout in timeouts():
-            cuts: list[float] = []
-            busy = asyncio.Event()
             async with ActorSystem("shutdowns", metrics=False) as system:
-                ref = await system.spawn(Stuck, cuts, busy)
-                ref.tell("work")
-                await busy.wait()
+                _, cuts = await stuck_in_a_handler(system)
                 start = system.now()
                 await system.shutdown(timeout=timeout)
-            assert cuts, "the shutdown was not forced"
-            if cuts[0] < start + timeout:
-                early.append(start + timeout - cuts[0])
+            early += cut_before(cuts, start + timeout)
     assert not early, f"{len(early)} of {RUNS} shutdowns cut early, by up to {max(early):.6f}s"
 
 
@@ -100,7 +104,7 @@ class Parent(Actor):
 
 
 async def test_a_supervisors_shutdown_bound_cuts_no_handler_before_it() -> None:
-    early = []
+    early: list[float] = []
     async with asyncio.timeout(10), ActorSystem("bounds", metrics=False) as system:
         for bound in timeouts():
             cuts: list[float] = []
@@ -109,7 +113,6 @@ async def test_a_supervisors_shutdown_bound_cuts_no_handler_before_it() -> None:
             start = system.now()  # before the failure that starts the bound's wait
             parent.tell("go")
             await cut.wait()
-            if cuts[0] < start + bound:
-                early.append(start + bound - cuts[0])
+            early += cut_before(cuts, start + bound)
             await parent.stop()
     assert not early, f"{len(early)} of {RUNS} bounds cut early, by up to {max(early):.6f}s"
