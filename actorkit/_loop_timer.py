@@ -27,11 +27,11 @@ def call_at(
     (up to 1 ms of a core per timer's firing: a 2 ms periodic timer kept half a core busy)
     goes when the first timer comes at that millisecond, which is as soon as the clock can
     read it."""
-    uv = _ON_UVLOOP.get(type(loop))
-    if not (_learn(type(loop)) if uv is None else uv) or not abs(when) < FARTHEST:
+    ms = _uvloop_ms(loop, when)
+    if ms is None:
         return loop.call_at(when, callback)
     now_ms = round(loop.time() * 1000)  # the millisecond its timers count from (or before)
-    return loop.call_later(max(_first_ms(when) - now_ms, 0) / 1000, callback)
+    return loop.call_later(max(ms - now_ms, 0) / 1000, callback)
 
 
 def timeout(seconds: float) -> asyncio.Timeout:
@@ -45,15 +45,17 @@ def timeout(seconds: float) -> asyncio.Timeout:
 def due_at(loop: asyncio.AbstractEventLoop, when: float) -> float:
     """`when`, or on uvloop the first reading of its clock at or after `when`: a time that
     uvloop's own `call_at` (rounding `when - time()`) arms at exactly that millisecond."""
-    uv = _ON_UVLOOP.get(type(loop))
-    if not (_learn(type(loop)) if uv is None else uv) or not abs(when) < FARTHEST:
-        return when
-    return _first_ms(when) / 1000
+    ms = _uvloop_ms(loop, when)
+    return when if ms is None else ms / 1000
 
 
-def _learn(kind: type) -> bool:
-    uv = _ON_UVLOOP[kind] = any(c.__module__.startswith("uvloop") for c in kind.__mro__)
-    return uv
+def _uvloop_ms(loop: asyncio.AbstractEventLoop, when: float) -> int | None:
+    """`_first_ms(when)` on uvloop, None on another loop or for a time too far to count."""
+    kind = type(loop)
+    uv = _ON_UVLOOP.get(kind)
+    if uv is None:
+        uv = _ON_UVLOOP[kind] = any(c.__module__.startswith("uvloop") for c in kind.__mro__)
+    return _first_ms(when) if uv and abs(when) < FARTHEST else None
 
 
 def _first_ms(when: float) -> int:
