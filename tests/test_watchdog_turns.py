@@ -13,7 +13,9 @@ import time
 
 import pytest
 
-from actorkit import Actor, ActorSystem, _watchdog
+from actorkit import ActorSystem, _watchdog
+
+from .actors_support import Counter
 
 SENDS = 1_000_000
 """Bounded sends: about 0.3 s of a loop busy with short yields: a dozen of the thread's turns."""
@@ -21,15 +23,6 @@ SENDS = 1_000_000
 THREAD_CPU_BOUND = 0.010
 """CPU seconds the watchdog's thread may use meanwhile: a turn costs tens of microseconds;
 a thread fighting for the GIL burned 20-100 ms in each of its looks."""
-
-
-class Counter(Actor):
-    def __init__(self) -> None:
-        self.total = 0
-
-    async def receive(self, message: int) -> int:
-        self.total += message
-        return self.total
 
 
 def watchdog_thread(before: set[threading.Thread]) -> threading.Thread:
@@ -49,7 +42,7 @@ async def test_the_watchdog_thread_spends_no_cpu_on_a_loop_busy_with_short_yield
         started = time.clock_gettime(clock)
         for i in range(SENDS):
             await counter.send(i)
-        assert await counter.ask(0) == SENDS * (SENDS - 1) // 2
+        assert await counter.ask("get") == SENDS * (SENDS - 1) // 2
         used = time.clock_gettime(clock) - started
     assert used < THREAD_CPU_BOUND, f"the watchdog's thread used {used * 1e3:.1f} ms of CPU"
 
