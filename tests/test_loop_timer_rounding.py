@@ -94,3 +94,51 @@ def test_a_subclass_of_uvloops_loop_has_its_timers_armed_as_uvloops() -> None:
     loop = SubclassedUvloop(1_000)
     call_at(loop, 1.0004, lambda: None)  # type: ignore[arg-type]
     assert loop.armed_ms == 1_001, "armed for the nearest millisecond, before 1.0004"
+
+
+class TickingUvloop(FakeUvloop):
+    """uvloop reads its clock again as it arms a timer (`UVTimer.start`): when the millisecond
+    turns between the caller's reading and that one, a delay computed from the first lands a
+    millisecond late. `ticks[i]` is how far the clock moves before the i-th arming."""
+
+    def __init__(self, now_ms: int, ticks: list[int]) -> None:
+        super().__init__(now_ms)
+        self.ticks = ticks
+        self.armings: list[Arming] = []
+
+    def call_later(self, delay: float, callback: Callable[[], object]) -> Arming:
+        if self.ticks:
+            self.now_ms += self.ticks.pop(0)
+        super().call_later(delay, callback)
+        assert self.armed_ms is not None
+        arming = Arming(self.armed_ms)
+        self.armings.append(arming)
+        return arming
+
+
+class Arming:
+    def __init__(self, ms: int) -> None:
+        self.ms = ms
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+def test_a_millisecond_turning_as_uvloop_arms_the_timer_does_not_make_it_late() -> None:
+    """Timers armed in a burst for one time fire in the order they were armed (a burst of
+    tasks given one deadline expires in the order of submission), so none may come a
+    millisecond after the rest."""
+    for ticks in ([1], [1, 1], [2, 0], [1, 1, 1, 0]):
+        loop = TickingUvloop(1_000, list(ticks))
+        handle = call_at(loop, 1.005, lambda: None)  # type: ignore[arg-type]
+        live = [arming for arming in loop.armings if not arming.cancelled]
+        assert live == [handle], f"one timer left armed, the one returned ({ticks})"
+        assert handle.ms == 1_005, f"armed for {handle.ms}, not 1005 ({ticks})"
+
+
+def test_a_timer_that_came_due_while_uvloop_armed_it_runs_at_once() -> None:
+    loop = TickingUvloop(1_000, [9])
+    handle = call_at(loop, 1.005, lambda: None)  # type: ignore[arg-type]
+    assert handle.ms == 1_009, f"armed for {handle.ms}: its time had come at 1005"
+    assert [arming.ms for arming in loop.armings if not arming.cancelled] == [1_009]
