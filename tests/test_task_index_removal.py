@@ -101,3 +101,39 @@ def test_removed_items_pushed_again_after_compaction_or_a_dropped_group() -> Non
     index.push("x", B, 1)
     assert drain(index, B) == ["x"]
     assert index._stale == {}
+
+
+def test_removing_in_submission_order_leaves_no_stale_entries() -> None:
+    """Deadlines and cancels mostly come in the order of submission: each removes its
+    level's oldest entry at once, and a burst of them never needs a compaction."""
+    index: PendingTasks[str] = PendingTasks()
+    for i in range(100):
+        index.push(f"t{i}", A, 0)
+    for i in range(50):
+        assert index.remove(f"t{i}") is True
+    assert index._stale == {} and index._groups[A].stale == 0
+    assert drain(index, A) == [f"t{i}" for i in range(50, 100)]
+
+
+def test_removing_the_oldest_takes_the_stale_entries_behind_it() -> None:
+    index: PendingTasks[str] = PendingTasks()
+    for name in "abcd":
+        index.push(name, A, 0)
+    index.remove("b")
+    index.remove("c")
+    assert set(index._stale) == {"b", "c"}
+    index.remove("a")
+    assert index._stale == {} and index._groups[A].stale == 0
+    assert drain(index, A) == ["d"]
+
+
+def test_removing_an_entry_behind_a_late_one_keeps_the_order() -> None:
+    """An item in a level's middle heap (a requeued task) is never its deque's front."""
+    index: PendingTasks[str] = PendingTasks()
+    seq = index.push("retried", A, 0)
+    assert index.pop_for(A) == "retried"
+    index.push("x", A, 0)
+    index.push("y", A, 0)
+    index.push("retried", A, 0, seq=seq)  # at the front again, before x and y
+    index.remove("x")
+    assert drain(index, A) == ["retried", "y"]

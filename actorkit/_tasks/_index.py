@@ -15,9 +15,11 @@ of all pending tasks instead costs a `heappop` of about 17 levels of tuple compa
 dispatched task, the largest single cost of dispatch. The entries are ints and the items
 themselves, so a pending task adds no object for the garbage collector to walk.
 
-`remove` is O(1): the entry stays in place, stale, and is dropped when it surfaces (or when
-its group is compacted). An item has at most one stale entry, dropped at once if the item is
-pushed again, so an entry whose item is pending is always that item's live entry.
+`remove` is O(1): the entry of a level's oldest item goes at once (deadlines and cancels
+mostly come in the order of submission); any other stays in place, stale, and is dropped when
+it surfaces (or when its group is compacted). An item has at most one stale entry, dropped at
+once if the item is pushed again, so an entry whose item is pending is always that item's
+live entry.
 
 Pure data structure: no asyncio, and nothing of actorkit but its own parts (`_levels`), so it
 can be tested and benchmarked on its own.
@@ -144,17 +146,32 @@ class PendingTasks(Generic[T]):
     def remove(self, item: T) -> bool:
         """Withdraw a pending item (cancelled, or its deadline passed); False if not pending.
 
-        O(1): the entry is left in place and skipped once it reaches the head.
+        O(1): the entry is left in place and skipped once it reaches the head, unless it is
+        its level's oldest, which goes at once.
         """
-        level = self._live.pop(item, None)
+        live = self._live
+        level = live.pop(item, None)
         if level is None:
             return False
-        self._stale[item] = level
         group = level.group
         if group.head_level is level:
             group.head = None
         group.live -= 1
-        group.stale += 1
+        items = level.items
+        if items and items[0] == item:
+            # The oldest of its level: the common case (deadlines and cancels in the order of
+            # submission), where leaving a stale entry would only make work for `compact`.
+            # The stale entries it uncovers go with it.
+            seqs, stale = level.seqs, self._stale
+            seqs.popleft()
+            items.popleft()
+            while items and items[0] not in live:
+                seqs.popleft()
+                del stale[items.popleft()]
+                group.stale -= 1
+        else:
+            self._stale[item] = level
+            group.stale += 1
         if not group.live:
             self._drop(group)
         elif group.stale > group.live + _COMPACT_SLACK:

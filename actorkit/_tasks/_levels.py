@@ -94,12 +94,15 @@ def purge(level: Level[T], item: T) -> None:
 def compact(group: Group[T], live: dict[T, Level[T]], stale: dict[T, Level[T]]) -> None:
     """Keep only the live entries of a group; forget the stale ones in `stale`."""
     for priority, level in list(group.levels.items()):
-        entries = list(zip(level.seqs, level.items, strict=True))
-        level.seqs = deque(seq for seq, item in entries if item in live)
-        level.items = deque(item for _, item in entries if item in live)
-        for _, item in entries:
-            if item not in live:
+        seqs: deque[int] = deque()
+        items: deque[T] = deque()
+        for seq, item in zip(level.seqs, level.items, strict=True):
+            if item in live:
+                seqs.append(seq)
+                items.append(item)
+            else:
                 del stale[item]
+        level.seqs, level.items = seqs, items
         for key, item in list(level.late_items.items()):
             if item not in live:
                 del level.late_items[key], stale[item]
