@@ -13,7 +13,7 @@ from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Protocol
 
 from ._errors import ActorStopped, AskTimeout
-from ._loop_timer import call_at
+from ._loop_timer import call_at, never_early
 
 if TYPE_CHECKING:
     from ._envelope import Ask
@@ -45,9 +45,12 @@ class SystemClock:
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.never_early = False
+        """Whether its loop's timers never run before their time (see `call_when_due`)."""
 
     def attach(self, loop: asyncio.AbstractEventLoop, idle: Callable[[], bool]) -> None:
         self._loop = loop
+        self.never_early = never_early(loop)
         # Every ask reads the clock: make `now` the loop's own (C) method, not a wrapper.
         self.now = loop.time  # type: ignore[method-assign]
 
@@ -100,7 +103,10 @@ def call_when_due(clock: Clock, when: float, callback: Callable[[], object]) -> 
     A deadline, a backoff or a timeout that fired then would end before its time, so an
     early call is armed again for `when`, at a cost of a callback per loop turn for at most
     that resolution. The timer queue and the ask deadlines read the clock when they fire
-    anyway, and do the same themselves."""
+    anyway, and do the same themselves. A system clock on uvloop needs no second look
+    (`SystemClock.call_at` arms its timers for when its clock reads their time)."""
+    if type(clock) is SystemClock and clock.never_early:
+        return clock.call_at(when, callback)
     return _WhenDue(clock, when, callback)
 
 

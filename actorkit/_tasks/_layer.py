@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from .._clock import call_when_due
 from .._instruments import Instrument
 from .._stats import Histogram
 from ._agents import Agent, AgentInfo, Sink
@@ -26,6 +25,7 @@ from ._checks import (
     check_requires,
     check_retries,
 )
+from ._deadlines import Deadlines
 from ._failures import cancelled, expired, never_ran, refused, shut_out
 from ._handle import (
     CANCELLED,
@@ -56,6 +56,7 @@ class TaskLayer(Instrument):
     def __init__(self, runtime: Runtime, metrics: Metrics) -> None:
         self._runtime = runtime
         self._pending: PendingTasks[TaskHandle] = PendingTasks()
+        self._deadlines = Deadlines(runtime.clock, self._expire)
         self._agents: dict[Cell, Agent] = {}
         self._idle = IdleAgents()
         self._next_id = 0
@@ -131,9 +132,7 @@ class TaskLayer(Instrument):
         # The id doubles as the order of submission, so a requeued task keeps its place.
         self._pending.push(handle, handle._requires, handle._priority, handle._id)
         if handle._deadline is not None:
-            handle._timer = call_when_due(
-                self._runtime.clock, handle._deadline, functools.partial(self._expire, handle)
-            )
+            handle._timer = self._deadlines.add(handle)
 
     # --- outcomes --------------------------------------------------------------------------
     def attempt_done(self, agent: Agent, result: object, error: BaseException | None) -> None:
@@ -168,10 +167,10 @@ class TaskLayer(Instrument):
             return
         self._place(handle, now)
 
-    def _expire(self, handle: TaskHandle) -> None:
+    def _expire(self, handle: TaskHandle, now: float) -> None:
         handle._timer = None
         if self._pending.remove(handle):
-            self._expired(handle, self._runtime.clock.now())
+            self._expired(handle, now)
 
     def _expired(self, handle: TaskHandle, now: float) -> None:
         self._finish(handle, EXPIRED, now, None, expired(handle, now, handle._error))
@@ -287,6 +286,7 @@ class TaskLayer(Instrument):
         """At shutdown: pending tasks would never start, so fail them now rather than leave
         their awaiters hanging. Running ones finish as their agents drain or are stopped."""
         self._closed = True
+        self._deadlines.close()
         pending = self._pending
         everything = frozenset[str]().union(*pending.groups())
         now = self._runtime.clock.now()
