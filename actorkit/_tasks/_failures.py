@@ -31,14 +31,45 @@ def expired(handle: TaskHandle, now: float, cause: BaseException | None) -> Dead
     """In seconds since the submit, as the deadline was given: a reading of the system clock
     (monotonic, from an arbitrary origin) would mean nothing to the reader."""
     assert handle._deadline is not None, "only a task with a deadline expires"
+    submitted = handle._submitted_at
+    try:  # the tasks of a burst expire together: their words are few, and kept
+        words = WORDS[handle._requires]
+    except KeyError:
+        words = _words(handle._requires)
     error = DeadlineExceeded(
         f"task {handle._id} was not started before its deadline: it had "
-        f"{round(handle._deadline - handle._submitted_at, 3):g} s from submission and waited "
-        f"{round(now - handle._submitted_at, 3):g} s; give it a later deadline or more "
-        f"agents with {sorted(handle._requires) or 'any capability'}"
+        f"{_seconds(handle._deadline - submitted)} s from submission and waited "
+        f"{_seconds(now - submitted)} s; give it a later deadline or more agents with {words}"
     )
     error.__cause__ = cause
     return error
+
+
+SECONDS: dict[int, str] = {}
+"""Seconds written to the millisecond, by milliseconds: formatting a float costs more than
+all the rest of an expiry."""
+WORDS: dict[frozenset[str], str] = {}
+"""The agents a task needed, in words, by its requirement set."""
+KEPT = 1024
+"""Entries either cache keeps before it starts afresh."""
+
+
+def _seconds(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    try:
+        return SECONDS[ms]
+    except KeyError:
+        if len(SECONDS) >= KEPT:
+            SECONDS.clear()
+        words = SECONDS[ms] = f"{ms / 1000:g}"
+        return words
+
+
+def _words(requires: frozenset[str]) -> str:
+    if len(WORDS) >= KEPT:
+        WORDS.clear()
+    words = WORDS[requires] = str(sorted(requires) or "any capability")
+    return words
 
 
 def cancelled(handle: TaskHandle) -> TaskCancelled:

@@ -178,12 +178,13 @@ class TaskHandle:
 
     def __await__(self) -> Generator[Any, None, Any]:
         if self._finished_at is None:
-            return (yield from self.result().__await__())
+            return self.result().__await__()
         # Finished: answer without making a `result()` coroutine (a burst of awaits on
-        # finished tasks is the common end of a batch).
+        # finished tasks is the common end of a batch), and a failure without even a
+        # generator: raised here, it is raised by the `await`.
         if self._error is not None:
             raise self._error.with_traceback(self._traceback)
-        return self._result
+        return _ready(self._result)
 
     def _drop_deadline(self) -> None:
         """The deadline only guards the start: once started or finished, its timer goes."""
@@ -193,3 +194,9 @@ class TaskHandle:
 
     def __repr__(self) -> str:
         return f"<TaskHandle {self._id} {self._status.value} attempt={self._attempt}>"
+
+
+def _ready(result: Any) -> Generator[Any, None, Any]:
+    """What `await` of a finished task iterates: nothing, then its result."""
+    yield from ()
+    return result

@@ -1,0 +1,76 @@
+"""Tasks given deadlines in a burst: one clock timer for all, each expiring at its own
+deadline with its own words; none left behind by tasks that start in time."""
+
+from __future__ import annotations
+
+import pytest
+
+from actorkit import ActorSystem, DeadlineExceeded, TaskStatus
+from actorkit._tasks import _failures
+from actorkit.testing import ManualClock
+
+from .tasks_support import Echo
+
+
+async def test_a_burst_given_one_timeout_expires_at_its_deadlines_with_one_timer(
+    clock: ManualClock,
+) -> None:
+    async with ActorSystem(clock=clock) as system:
+        first = [await system.submit(i, requires=["nobody"], deadline=1.0) for i in range(100)]
+        await clock.advance(0.5)
+        second = [await system.submit(i, requires=["b", "a"], deadline=1.0) for i in range(100)]
+        assert clock.pending == 1, "one timer for every deadline"
+        await clock.advance(0.5)
+        assert {h.status for h in first} == {TaskStatus.EXPIRED}
+        assert {h.status for h in second} == {TaskStatus.PENDING}
+        assert {h.finished_at for h in first} == {1.0}
+        await clock.advance(0.75)
+        assert {h.finished_at for h in second} == {1.5}
+        assert (system.tasks.pending, system.tasks.by_status["expired"]) == (0, 200)
+        assert clock.pending == 0
+        with pytest.raises(DeadlineExceeded) as raised:
+            await second[-1]
+        assert str(raised.value) == (
+            "task 200 was not started before its deadline: it had 1 s from submission and "
+            "waited 1 s; give it a later deadline or more agents with ['a', 'b']"
+        )
+
+
+async def test_each_expired_task_tells_its_own_wait(clock: ManualClock) -> None:
+    """Tasks expiring together waited for different times, to the millisecond."""
+    async with ActorSystem(clock=clock) as system:
+        early = await system.submit("x", deadline=2.0)
+        await clock.advance(0.0125)
+        late = await system.submit("y", requires=["nobody"], deadline=1.9875)
+        await clock.advance(2.0)
+        words = []
+        for handle in (early, late):
+            with pytest.raises(DeadlineExceeded) as raised:
+                await handle
+            words.append(str(raised.value).split(": ", 1)[1])
+        assert words == [
+            "it had 2 s from submission and waited 2 s; give it a later deadline or more "
+            "agents with any capability",
+            "it had 1.988 s from submission and waited 1.988 s; give it a later deadline or "
+            "more agents with ['nobody']",
+        ]
+
+
+async def test_the_words_kept_for_expiries_stay_bounded(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        for i in range(_failures.KEPT + 10):
+            await system.submit(i, requires=[f"r{i}"], deadline=1.0 + i / 1000)
+        await clock.advance(3.0)
+        assert system.tasks.by_status["expired"] == _failures.KEPT + 10
+    assert len(_failures.SECONDS) <= _failures.KEPT
+    assert len(_failures.WORDS) <= _failures.KEPT
+
+
+async def test_tasks_that_start_in_time_leave_no_timer(clock: ManualClock) -> None:
+    async with ActorSystem(clock=clock) as system:
+        await system.spawn(Echo)
+        handles = [await system.submit(i, deadline=10.0) for i in range(50)]
+        assert [(await handle).payload for handle in handles] == list(range(50))
+        assert clock.pending == 0
+        await clock.advance(10.0)
+        assert system.tasks.by_status["succeeded"] == 50
