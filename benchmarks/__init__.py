@@ -27,6 +27,7 @@ from .pools import BENCHES as POOLS
 from .router import BENCHES as ROUTER
 from .savina import BENCHES as SAVINA
 from .savina import GROUP as SAVINA_GROUP
+from .task_expiry import BENCHES as TASK_EXPIRY
 from .tasks import BENCHES as TASKS
 from .threads import BENCHES as THREADS
 from .timers import BENCHES as TIMERS
@@ -37,6 +38,7 @@ BENCHES: list[Bench] = [
     *POOLS,
     *TIMERS,
     *TASKS,
+    *TASK_EXPIRY,
     *LIFECYCLE,
     *SAVINA,
     *PERSISTENCE,
