@@ -3,10 +3,13 @@ deadline with its own words; none left behind by tasks that start in time."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from actorkit import ActorSystem, DeadlineExceeded, TaskStatus
 from actorkit._tasks import _failures
+from actorkit._tasks._failures import _seconds
 from actorkit.testing import ManualClock
 
 from .tasks_support import Echo
@@ -74,3 +77,21 @@ async def test_tasks_that_start_in_time_leave_no_timer(clock: ManualClock) -> No
         assert clock.pending == 0
         await clock.advance(10.0)
         assert system.tasks.by_status["succeeded"] == 50
+
+
+async def test_an_expiry_rounds_its_seconds_to_the_nearest_millisecond(clock: ManualClock) -> None:
+    """4.9965 s is 4.99650000000000016 s as a float: 4.997 to the millisecond, as the
+    decimal reads too; scaled to milliseconds it is 4996.5 exactly, which rounds to even."""
+    async with ActorSystem(clock=clock) as system:
+        handle = await system.submit("x", requires=["nobody"], deadline=4.9965)
+        await clock.advance(5.0)
+        with pytest.raises(DeadlineExceeded) as raised:
+            await handle
+        assert "it had 4.997 s from submission and waited 4.997 s;" in str(raised.value)
+
+
+def test_expiry_seconds_are_rounded_as_round_to_3_places() -> None:
+    rng = random.Random(5)
+    for _ in range(20_000):
+        seconds = rng.choice([rng.randrange(100_000) / 10_000, rng.uniform(0, 1e4)])
+        assert _seconds(seconds) == f"{round(seconds, 3):g}", seconds

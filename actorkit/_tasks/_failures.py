@@ -55,7 +55,12 @@ KEPT = 1024
 
 
 def _seconds(seconds: float) -> str:
-    ms = round(seconds * 1000)
+    scaled = seconds * 1000
+    ms = round(scaled)
+    if abs(scaled - ms) > 0.4999:
+        # Near a half: the product may have rounded across it (4.9965 s, a little over, is
+        # 4996.5 scaled, then rounded to even); `round(seconds, 3)` rounds the exact value.
+        ms = round(round(seconds, 3) * 1000)
     try:
         return SECONDS[ms]
     except KeyError:
