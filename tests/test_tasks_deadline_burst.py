@@ -93,5 +93,15 @@ async def test_an_expiry_rounds_its_seconds_to_the_nearest_millisecond(clock: Ma
 def test_expiry_seconds_are_rounded_as_round_to_3_places() -> None:
     rng = random.Random(5)
     for _ in range(20_000):
-        seconds = rng.choice([rng.randrange(100_000) / 10_000, rng.uniform(0, 1e4)])
+        seconds = rng.choice([rng.randrange(5, 100_000) / 10_000, rng.uniform(0.0005, 1e4)])
         assert _seconds(seconds) == f"{round(seconds, 3):g}", seconds
+
+
+async def test_a_deadline_under_half_a_millisecond_is_not_told_as_none(clock: ManualClock) -> None:
+    """To the millisecond, 0.4 ms is 0 s: "it had 0 s" would say the task had no time at all."""
+    async with ActorSystem(clock=clock) as system:
+        handle = await system.submit("x", requires=["nobody"], deadline=0.0004)
+        await clock.advance(0.001)
+        with pytest.raises(DeadlineExceeded) as raised:
+            await handle
+        assert "it had 0.0004 s from submission and waited 0.0004 s;" in str(raised.value)

@@ -61,6 +61,8 @@ def _seconds(seconds: float) -> str:
         # Near a half: the product may have rounded across it (4.9965 s, a little over, is
         # 4996.5 scaled, then rounded to even); `round(seconds, 3)` rounds the exact value.
         ms = round(round(seconds, 3) * 1000)
+    if not ms and seconds > 0:  # "it had 0 s" would say it had no time at all
+        return f"{seconds:.3g}"
     try:
         return SECONDS[ms]
     except KeyError:
