@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 from hypothesis import given, settings
@@ -82,3 +83,76 @@ def test_matches_brute_force_model(ops: list[tuple[object, ...]]) -> None:
         assert index.groups() == expected_groups
     for item in range(next_item):
         assert (item in index) == (item in model.pending)
+
+
+def check_entries(index: PendingTasks[int]) -> None:
+    """Every entry held is its item's live entry or its one stale entry, and each group
+    counts both as it holds them (what `remove`'s taking of a level's oldest must keep)."""
+    stale_held = 0
+    for group in index._groups.values():
+        assert sorted(-p for p in group.priorities) == sorted(group.levels)
+        live = stale = 0
+        for level in group.levels.values():
+            assert list(level.seqs) == sorted(level.seqs)
+            assert len(level.seqs) == len(level.items)
+            assert sorted(level.late) == sorted(level.late_items)
+            for item in (*level.items, *level.late_items.values()):
+                if item in index._live:
+                    assert index._live[item] is level
+                    live += 1
+                else:
+                    assert index._stale[item] is level
+                    stale += 1
+        assert (live, stale) == (group.live, group.stale)
+        stale_held += stale
+    assert stale_held == len(index._stale)
+
+
+def test_entries_stay_counted_under_removals_in_submission_order() -> None:
+    """Two levels, removals mostly of the oldest pending item: the stale entries a removal
+    uncovers, and those compaction drops, leave the counts and the order of service exact."""
+    rng = random.Random(11)
+    for _ in range(1_500):
+        index: PendingTasks[int] = PendingTasks()
+        model = Model()
+        taken: dict[int, tuple[frozenset[str], int]] = {}
+        removed: list[int] = []
+        for item in range(rng.randrange(3, 40)):
+            priority = rng.choice((0, 0, 1))
+            model.pending[item] = (frozenset(), priority, index.push(item, frozenset(), priority))
+        for _ in range(rng.randrange(60)):
+            op = rng.choice(("remove", "oldest", "oldest", "pop", "again", "requeue"))
+            if op == "remove" and model.pending:
+                item = rng.choice(sorted(model.pending))
+                del model.pending[item]
+                assert index.remove(item)
+                removed.append(item)
+            elif op == "oldest" and model.pending:
+                item = min(model.pending, key=lambda i: model.pending[i][1:])
+                del model.pending[item]
+                assert index.remove(item)
+                removed.append(item)
+            elif op == "pop":
+                expected = model.best(frozenset())
+                assert index.pop_for(frozenset()) == expected
+                if expected is not None:
+                    requires, _, seq = model.pending.pop(expected)
+                    taken[expected] = (requires, seq)
+            elif op == "again" and removed:
+                item = removed.pop(rng.randrange(len(removed)))
+                priority = rng.choice((0, 1))
+                model.pending[item] = (
+                    frozenset(),
+                    priority,
+                    index.push(item, frozenset(), priority),
+                )
+            elif op == "requeue" and taken:
+                item = rng.choice(sorted(taken))
+                requires, seq = taken.pop(item)
+                index.push(item, requires, 0, seq=seq)
+                model.pending[item] = (requires, 0, seq)
+            check_entries(index)
+            assert len(index) == len(model.pending)
+        while (expected := model.best(frozenset())) is not None:
+            assert index.pop_for(frozenset()) == expected
+            del model.pending[expected]
