@@ -12,7 +12,7 @@ from actorkit._tasks import _failures
 from actorkit._tasks._failures import _seconds
 from actorkit.testing import ManualClock
 
-from .tasks_support import Echo
+from .tasks_support import Block, Echo, Worker
 
 
 async def test_a_burst_given_one_timeout_expires_at_its_deadlines_with_one_timer(
@@ -105,3 +105,25 @@ async def test_a_deadline_under_half_a_millisecond_is_not_told_as_none(clock: Ma
         with pytest.raises(DeadlineExceeded) as raised:
             await handle
         assert "it had 0.0004 s from submission and waited 0.0004 s;" in str(raised.value)
+
+
+async def test_the_one_entry_stays_due_for_a_started_task_until_its_time(
+    clock: ManualClock,
+) -> None:
+    """As the docs say of `clock.pending` and `next_due()`: armed for the earliest deadline
+    of a pending task, and left due when that task starts (moving it would cost a timer per
+    start); gone once no task with a deadline is pending."""
+    async with ActorSystem(clock=clock) as system:
+        gate = Block()
+        first = await system.submit(gate, requires=["work"], deadline=1.0)
+        second = await system.submit("b", requires=["work"], deadline=2.0)
+        await system.spawn(Worker, [])
+        await gate.entered.wait()
+        assert (first.status, system.tasks.pending) == (TaskStatus.RUNNING, 1)
+        assert (clock.pending, clock.next_due()) == (1, 1.0)
+        await clock.advance(1.0)
+        assert (clock.pending, clock.next_due()) == (1, 2.0)
+        second.cancel()
+        assert (clock.pending, clock.next_due()) == (0, None)
+        gate.release.set()
+        await first
