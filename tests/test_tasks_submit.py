@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import logging
 import math
+import warnings
 from typing import Any
 
 import pytest
@@ -154,3 +156,18 @@ async def test_shutdown_fails_pending_tasks_and_lets_running_ones_finish(
         "cancelled": 0,
     }
     assert labels(journal) == ["block"]
+
+
+async def test_an_awaitable_taken_from_a_pending_handle_and_dropped_leaves_no_warning() -> None:
+    """`__await__` gives an iterator that runs nothing until iterated, as a generator does:
+    one taken and dropped (a library that inspects an awaitable, or never gets to drive it)
+    must not leave an unawaited `result()` coroutine to warn about."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        handle = await system.submit("x", requires=["nobody"])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            iterator = handle.__await__()
+            del iterator
+            gc.collect()
+        assert [str(warning.message) for warning in caught] == []
+        assert handle.cancel() is True

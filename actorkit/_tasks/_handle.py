@@ -178,7 +178,7 @@ class TaskHandle:
 
     def __await__(self) -> Generator[Any, None, Any]:
         if self._finished_at is None:
-            return self.result().__await__()
+            return _waiting(self)
         # Finished: answer without making a `result()` coroutine (a burst of awaits on
         # finished tasks is the common end of a batch), and a failure without even a
         # generator: raised here, it is raised by the `await`.
@@ -194,6 +194,13 @@ class TaskHandle:
 
     def __repr__(self) -> str:
         return f"<TaskHandle {self._id} {self._status.value} attempt={self._attempt}>"
+
+
+def _waiting(handle: TaskHandle) -> Generator[Any, None, Any]:
+    """What `await` of a pending task iterates: a generator, which makes the `result()`
+    coroutine only once iterated, so that an iterator taken and dropped leaves no coroutine
+    that was never awaited."""
+    return (yield from handle.result().__await__())
 
 
 def _ready(result: Any) -> Generator[Any, None, Any]:
