@@ -30,11 +30,11 @@ if TYPE_CHECKING:
 
     from ._actor_timers import Timers
     from ._envelope import Ask
+    from ._intensity import Intensity
     from ._runtime import Runtime
     from ._signals import Signal
     from ._spawn import Kind
     from ._stats import ClassStats
-    from ._supervision import Intensity
 
 
 class Cell(Lifecycle):

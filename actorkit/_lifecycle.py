@@ -130,7 +130,7 @@ class Lifecycle(Record):
             self.state = RUNNING
             self.stop_reason = None
             if self.intensity is not None and self.intensity.parked:
-                self.intensity.unpark(self)
+                self.intensity.unpark(self.cell)
             if self.stop_asked:  # its `self.stop()` is carried out now, before any message
                 self.stop_asked = False
                 self.mailbox.signals.insert(0, SELF_STOP)

@@ -28,10 +28,10 @@ if TYPE_CHECKING:
     from ._actor_timers import Timers
     from ._cell import Cell
     from ._dead_letters import Reason
+    from ._intensity import Intensity
     from ._mailbox import Mailbox
     from ._runtime import Runtime
     from ._signals import Signal
-    from ._supervision import Intensity
 
 logger = logging.getLogger("actorkit")
 
@@ -147,7 +147,7 @@ class Record:
             if parent.children.get(self.name) is self:
                 del parent.children[self.name]
             if parent.intensity is not None and parent.intensity.delayed:
-                parent.intensity.left()  # a restart it waited for has one less
+                parent.intensity.left(self.cell)  # a restart it waited for has one less
         runtime.unregister(self)  # type: ignore[arg-type]  # `cell`, without its call
         if adopted is not None:  # once this child is out of its parent's children
             adopted()

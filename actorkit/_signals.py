@@ -142,8 +142,8 @@ class StartPlan(Signal):
             # in `delayed`, so that a restart meanwhile takes them over.
             book.parked.append(self)
             return
-        if book is not None and self in book.delayed:
-            book.delayed.remove(self)
+        if book is not None:
+            book.run(self)
         if cell.unsupervised_children or cell.runtime.exiting is not None:
             # Stopping, or draining at shutdown: a supervisor that is stopping restarts
             # nothing (OTP); the stop that reaches these children ends them as they are.
@@ -158,6 +158,6 @@ class StartPlan(Signal):
                 after = self.plan[index + 1 :]
                 if after:  # one_for_one restarts one child: nothing to hold back
                     rest = StartPlan(after)
-                    book.delayed.append(rest)
+                    book.wait(rest)
                     cell.post(rest)
                 return

@@ -16,10 +16,11 @@ from ._cut import stop_child
 from ._errors import SupervisorGaveUp, chain_began
 from ._failure import as_failure
 from ._instruments import ESCALATED, GAVE_UP, NoMessage
+from ._intensity import Intensity
 from ._shown import cut, shown
 from ._signals import Resume, Signal, StartPlan, Stop, StopInstance
 from ._state import RESTARTING
-from ._supervision import Decision, Intensity, check_strategy, decide
+from ._supervision import Decision, check_strategy, decide
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -218,7 +219,7 @@ async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
     assert book is not None  # `_decide` made it
     book.withdraw(plan)
     if delay > 0:
-        book.delayed.append(start)
+        book.wait(start)
         start.timer = call_when_due(clock, now + delay, lambda: parent.post(start))
     else:
         await start.apply(parent)

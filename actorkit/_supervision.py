@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import random
 import reprlib
-from collections import deque
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from ._exact import exact_int, exact_number
+from ._intensity import Intensity
 from ._seconds import FOREVER, check_seconds
 from ._shown import given
 
@@ -174,71 +174,6 @@ def check_strategy(strategy: object, what: str) -> None:
         f"{what} must be a strategy, an instance of OneForOne/OneForAll/RestForOne such as "
         f"OneForOne(max_restarts=3, within=5.0), got {got}"
     )
-
-
-class Intensity:
-    """OTP's restart intensity: at most `max_restarts` restarts in any `within`-second window.
-    A supervisor's restart history, so it also holds the restarts a backoff still delays:
-    a later restart of the same children takes them over (`_supervise`)."""
-
-    __slots__ = ("_times", "delayed", "parked")
-
-    def __init__(self) -> None:
-        self._times: deque[float] = deque()
-        self.delayed: list[Any] = []
-        self.parked: list[Any] = []
-        """Plans that came due while the supervisor was suspended (`StartPlan`)."""
-
-    def unpark(self, supervisor: Any) -> None:
-        """The supervisor resumes: the plans held while it was suspended run now."""
-        for plan in self.parked:
-            supervisor.post(plan)
-        self.parked.clear()
-
-    def drop_delayed(self) -> None:
-        """Its supervisor stops or restarts: the restarts its backoff still delays will not
-        run, so their clock timers go now rather than hold the supervisor (and a stopped
-        system) until they fire, and a `ManualClock` no longer counts them pending."""
-        for plan in self.delayed:
-            if plan.timer is not None:
-                plan.timer.cancel()
-        self.delayed.clear()
-        self.parked.clear()
-
-    def withdraw(self, children: Collection[object]) -> None:
-        """`children` start with a later restart: the restarts a backoff still delays leave
-        them out, and one left with nobody to start goes now (`_drop_empty`). They are open
-        (a restart's plan leaves the closed out), so none lies before a plan's `open_from`."""
-        taken = set(children)  # a restart's plan is a list: looked up once per child
-        for plan in self.delayed:
-            plan.plan = [child for child in plan.plan if child not in taken]
-        self._drop_empty()
-
-    def left(self) -> None:
-        """A child stopped for good. It stays in the plans a backoff still delays, which skip
-        closed children: taking it out would copy each plan at every close, n² for a stop of n
-        children waiting out a restart. A plan left with nobody to start goes (`_drop_empty`)."""
-        self._drop_empty()
-
-    def _drop_empty(self) -> None:
-        """A plan with nobody left to start goes now, its clock timer with it, rather than
-        stay armed to start nobody."""
-        kept = []
-        for plan in self.delayed:
-            if plan.starts_anyone():
-                kept.append(plan)
-            elif plan.timer is not None:
-                plan.timer.cancel()
-        self.delayed = kept
-
-    def allow(self, strategy: _Strategy, now: float) -> bool:
-        times = self._times
-        while times and now - times[0] > strategy.within:  # OTP: one `within` ago still counts
-            times.popleft()
-        if len(times) >= strategy.max_restarts:
-            return False
-        times.append(now)
-        return True
 
 
 def decide(

@@ -7,7 +7,8 @@ import random
 import pytest
 
 from actorkit import Backoff, OneForOne
-from actorkit._supervision import Intensity, decide
+from actorkit._intensity import Intensity
+from actorkit._supervision import decide
 
 
 def _decide(

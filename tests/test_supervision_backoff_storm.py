@@ -1,7 +1,7 @@
 """A restart storm under a backoff: the restarts waiting out their delay must not make each
 new restart, or each stop of a waiting child, cost more. Counted, not timed: the plans a
 restart or a stop looks at (`StartPlan.starts_anyone`) stay as many with 1,000 plans waiting
-as with 100, where a scan of every waiting plan made n restarts cost n²
+as with 100, where a scan of every waiting plan would make n restarts cost n²
 (`benchmarks/restart_storm.py` times it)."""
 
 from __future__ import annotations
