@@ -4,7 +4,8 @@ Every figure is one JSON line on stdout; see `_harness` for how to read `ratio` 
 The workloads: `messaging` (tell, bounded send, ask, metrics on against off), `router`
 (publish fan-out, publish cost on a loaded topic index), `pools`, `timers`, `tasks` (tasks for
 agents against a `PriorityQueue`), `lifecycle` (spawn, stop, memory; `spawn_1m` only with
-`--only spawn_1m`), `savina` (the Savina actor workloads of issue 14, only with `--only
+`--only spawn_1m`), `restart_storm` (thousands of `one_for_one` restarts waiting out a backoff
+at once), `savina` (the Savina actor workloads of issue 14, only with `--only
 savina` or each by name), `persistence` (the stores' writes and reads against hand-written
 aiosqlite and asyncpg, only with `--only persistence`), `durable` (the same targets through
 event-sourced actors, only with `--only durable`), `threads` (`actorkit.to_thread`
@@ -24,6 +25,7 @@ from .messaging import BENCHES as MESSAGING
 from .persistence import BENCHES as PERSISTENCE
 from .persistence import GROUP as PERSISTENCE_GROUP
 from .pools import BENCHES as POOLS
+from .restart_storm import BENCHES as RESTART_STORM
 from .router import BENCHES as ROUTER
 from .savina import BENCHES as SAVINA
 from .savina import GROUP as SAVINA_GROUP
@@ -40,6 +42,7 @@ BENCHES: list[Bench] = [
     *TASKS,
     *TASK_EXPIRY,
     *LIFECYCLE,
+    *RESTART_STORM,
     *SAVINA,
     *PERSISTENCE,
     *DURABLE,
