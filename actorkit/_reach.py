@@ -17,7 +17,7 @@ from ._protocols import Ref
 from ._ref import ActorRef, local_cell
 from ._seconds import check_seconds
 from ._timers import check_delay, check_interval
-from ._topics import validate_topic
+from ._topic_names import validate_topic
 
 if TYPE_CHECKING:
     from ._accounting import Accounting

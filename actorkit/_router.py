@@ -15,7 +15,8 @@ from ._mailbox import UNBOUNDED
 from ._messages import DeadLetter
 from ._pool_handover import publish_to_pool
 from ._pool_ref import PoolRef
-from ._topics import TopicIndex, validate_pattern
+from ._topic_names import validate_pattern
+from ._topics import TopicIndex
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -44,15 +45,25 @@ class Router:
         self._pools: dict[Mailbox, PoolRef] = {}
         """The subscribers that are pools, routed in the publisher's turn (`publish`)."""
         self._dead = dead_letters
-        self._watching_dead = False
+        # Whether anyone subscribes to the dead-letter topic; None: not known since the
+        # subscriptions last changed. Found out at the next dead letter, not at each change:
+        # after a wildcard change the index has no cached answer, and a subscribe-publish-
+        # unsubscribe cycle would walk its trie twice more for a question rarely asked.
+        self._watching_dead: bool | None = False
         self.published = 0
         self.delivered = 0
         dead_letters.listen(self._forward_dead_letter)
 
     def subscribe(self, cell: Cell, pattern: str) -> bool:
-        validate_pattern(pattern)  # a bad pattern is refused whether or not the actor runs
-        pattern = exact_str(pattern)  # a subclass's __eq__ would run at every later publish
+        # The index checks an exact str before it changes anything: checking it here as well
+        # would pay twice in every subscribe of a churn of short-lived subscriptions. Checked
+        # here: what the index cannot take (a non-str; a subclass, then copied) and a stopped
+        # actor's pattern (refused for the pattern first).
+        if type(pattern) is not str:
+            validate_pattern(pattern)  # a non-str raises; a subclass is checked, then copied
+            pattern = exact_str(pattern)  # a subclass's __eq__ would run at every later publish
         if cell.closed:
+            validate_pattern(pattern)  # a bad pattern is refused whether or not the actor runs
             raise ActorStopped(f"{cell.path} is stopped and cannot subscribe to {pattern!r}")
         mailbox = cell.mailbox
         added = self._index.add(pattern, mailbox)
@@ -61,7 +72,7 @@ class Router:
             if isinstance(cell.ref, PoolRef):
                 self._pools[mailbox] = cell.ref
             cell.follow_stop(self.forget)
-        self._watching_dead = bool(self._index.match(DEAD_LETTER_TOPIC))
+        self._watching_dead = None
         return added
 
     def unsubscribe(self, cell: Cell, pattern: str | None) -> int:
@@ -69,12 +80,14 @@ class Router:
         if pattern is None:
             removed = len(self._index.remove_subscriber(mailbox))
         else:
-            validate_pattern(pattern)
-            removed = int(self._index.remove(exact_str(pattern), mailbox))
+            if type(pattern) is not str:  # the index checks an exact str itself
+                validate_pattern(pattern)
+                pattern = exact_str(pattern)
+            removed = int(self._index.remove(pattern, mailbox))
         if mailbox not in self._index:
             self._cells.pop(mailbox, None)
             self._pools.pop(mailbox, None)
-        self._watching_dead = bool(self._index.match(DEAD_LETTER_TOPIC))
+        self._watching_dead = None
         return removed
 
     def forget(self, cell: Cell) -> None:
@@ -130,7 +143,10 @@ class Router:
         return delivered
 
     def _forward_dead_letter(self, letter: DeadLetter) -> None:
-        if self._watching_dead:
+        watching = self._watching_dead
+        if watching is None:
+            watching = self._watching_dead = bool(self._index.match(DEAD_LETTER_TOPIC))
+        if watching:
             copy = self._dead.watchers_copy(letter)
             for mailbox in self._index.match(DEAD_LETTER_TOPIC):
                 # A copy for watchers: the letter is already counted. One a full watcher

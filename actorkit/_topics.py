@@ -1,93 +1,29 @@
 """The subscription index: which subscribers a published topic reaches.
 
-Topics and patterns follow NATS subject rules. A topic is dot-separated tokens
-(`orders.eu.created`); a pattern may use `*` for exactly one token and `>` for one or more
-trailing tokens (so `>` must be last). NATS treats `*` or `>` inside a token as literal
-characters; here that is rejected instead, because `orders*` is almost always a mistaken
-attempt at a prefix wildcard and silently matching nothing would hide it.
+Topics and patterns follow NATS subject rules (`_topic_names`: `*` is one token, `>` one or
+more trailing tokens).
 
 Publishing must not cost O(subscriptions). Exact patterns live in a dict keyed by the
 topic string; wildcard patterns live in a token trie, walked once per token. Results are
 cached per topic so a repeated publish is one dict lookup; the cache is bounded because
 topics can carry ids and a stream of unique topics must not grow memory without bound.
 
-A pure data structure (no asyncio, no other actorkit imports): tested and benchmarked alone.
+A pure data structure (no asyncio; of actorkit, only the rules in `_topic_names`): tested and
+benchmarked alone.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Hashable
 from typing import Generic, TypeVar
 
+from ._topic_names import topic_text, validate_pattern, validate_topic
+
+__all__ = ["DEFAULT_CACHE_SIZE", "TopicIndex", "validate_pattern", "validate_topic"]
+
 S = TypeVar("S", bound=Hashable)
 
-# The common case of validate_topic in one C-level call: printable ASCII but `.*>` (never more
-# than `_tokens` accepts); `_tokens` takes any other topic apart, to say which rule it broke.
-_VALID_TOPIC = re.compile(r"[!-)+-\-/-=?-~]+(?:\.[!-)+-\-/-=?-~]+)*")
-
 DEFAULT_CACHE_SIZE = 8192
-
-
-def _tokens(text: object, kind: str, wildcards: bool) -> tuple[str, ...]:
-    """Split `text` into tokens, raising an error that names the first rule it breaks."""
-    if not isinstance(text, str):
-        raise TypeError(f"{kind} must be a str, not {type(text).__name__}")
-    if not text:
-        raise ValueError(f"{kind} must not be empty")
-    tokens = tuple(text.split("."))
-    last = len(tokens) - 1
-    for i, token in enumerate(tokens):
-        if not token:
-            raise ValueError(
-                f"{kind} {text!r} has an empty token: tokens are separated by single dots, "
-                "with no leading or trailing dot"
-            )
-        if any(c.isspace() or not c.isprintable() for c in token):
-            raise ValueError(f"{kind} {text!r} has whitespace or a control character")
-        if "*" not in token and ">" not in token:
-            continue
-        if not wildcards:
-            raise ValueError(
-                f"{kind} {text!r} has a wildcard: published topics must not contain '*' or '>'"
-            )
-        if token not in ("*", ">"):
-            raise ValueError(
-                f"{kind} {text!r} has a wildcard inside a token: '*' and '>' must be whole tokens"
-            )
-        if token == ">" and i != last:
-            raise ValueError(f"{kind} {text!r} has '>' before its end: '>' must be the last token")
-    return tokens
-
-
-def validate_topic(topic: str) -> tuple[str, ...]:
-    """Return the tokens of a topic one may publish to.
-
-    Raises TypeError for a non-str and ValueError, naming the rule, for an empty topic, an
-    empty token, whitespace in a token, or any `*`/`>` (publishes name one concrete topic).
-    """
-    if isinstance(topic, str) and _VALID_TOPIC.fullmatch(topic):
-        return tuple(topic.split("."))
-    return _tokens(topic, "topic", wildcards=False)
-
-
-def _topic_text(topic: str | tuple[str, ...]) -> str:
-    """The topic string `match` was given, as text or tokens; raises if it is invalid."""
-    text = ".".join(topic) if isinstance(topic, tuple) else topic
-    if not (isinstance(text, str) and _VALID_TOPIC.fullmatch(text)):
-        validate_topic(text)  # raises, naming the broken rule
-    if isinstance(topic, tuple) and text.count(".") != len(topic) - 1:
-        raise ValueError(f"topic tokens {topic!r} include a '.': a token must not contain dots")
-    return text
-
-
-def validate_pattern(pattern: str) -> tuple[str, ...]:
-    """Return the tokens of a subscription pattern.
-
-    Same rules as `validate_topic`, except that `*` and `>` are allowed as whole tokens and
-    `>` only as the last one.
-    """
-    return _tokens(pattern, "pattern", wildcards=True)
 
 
 def _has_wildcard(tokens: tuple[str, ...]) -> bool:
@@ -185,10 +121,13 @@ class TopicIndex(Generic[S]):
 
     def remove(self, pattern: str, subscriber: S) -> bool:
         """Unsubscribe; False if this (pattern, subscriber) pair was not present."""
-        tokens = validate_pattern(pattern)
         patterns = self._by_subscriber.get(subscriber)
-        if patterns is None or pattern not in patterns:
-            return False
+        if type(pattern) is str and patterns is not None and pattern in patterns:
+            tokens = tuple(pattern.split("."))  # `add` checked it
+        else:
+            tokens = validate_pattern(pattern)  # a bad pattern raises, subscribed or not
+            if patterns is None or pattern not in patterns:
+                return False
         del patterns[pattern]
         if not patterns:
             del self._by_subscriber[subscriber]
@@ -218,7 +157,7 @@ class TopicIndex(Generic[S]):
             return self._match_uncached(topic)
 
     def _match_uncached(self, topic: str | tuple[str, ...]) -> tuple[S, ...]:
-        text = _topic_text(topic)
+        text = topic_text(topic)
         found: Collection[S] = self._exact.get(text, ())
         if self._wildcards:
             walked = set(found)
@@ -262,8 +201,11 @@ class TopicIndex(Generic[S]):
                 if node.star is None:
                     node.star = _Node()
                 node = node.star
-            else:
-                node = node.children.setdefault(token, _Node())
+            else:  # no spare `_Node` (a dict and two sets) built when the path exists
+                child = node.children.get(token)
+                if child is None:
+                    child = node.children[token] = _Node()
+                node = child
         (node.tail if tokens[-1] == ">" else node.subs).add(subscriber)
 
     def _drop(self, pattern: str, tokens: tuple[str, ...], subscriber: S) -> None:

@@ -122,3 +122,46 @@ async def test_a_record_taken_from_recent_and_lost_again_is_a_dead_letter_again(
             (record, "no_subscribers"),
         ]
         assert system.dead_letters.count == 2
+
+
+class Seen(Actor):
+    """Keeps what it receives; an ask with `"seen"` returns it."""
+
+    def __init__(self) -> None:
+        self.seen: list[Any] = []
+
+    async def receive(self, message: Any) -> Any:
+        if message == "seen":
+            return self.seen
+        self.seen.append(message)
+        return None
+
+
+async def test_watchers_follow_subscriptions_to_the_topic_as_they_change() -> None:
+    """Whether anyone watches is asked again after every subscription change: a watcher gets
+    the letters made while it is subscribed, by whichever pattern, and none after."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        gone = await system.spawn(Sink)
+        await gone.stop()
+        watcher = await system.spawn(Seen)
+        gone.tell(1)  # nobody watches yet
+        system.subscribe(watcher, "actorkit.*")
+        gone.tell(2)
+        system.subscribe(watcher, "other.topic")
+        gone.tell(3)
+        system.unsubscribe(watcher, "actorkit.*")
+        gone.tell(4)
+        system.subscribe(watcher, ">")
+        gone.tell(5)
+        system.unsubscribe(watcher)
+        gone.tell(6)
+        system.subscribe(watcher, DEAD_LETTER_TOPIC)
+        gone.tell(7)
+        seen = await watcher.ask("seen")
+        recent = system.dead_letters.recent
+    assert [letter.message for letter in seen] == [2, 3, 5, 7]
+    assert all(type(letter) is DeadLetter for letter in seen)
+    kept = {id(letter) for letter in recent}
+    assert not any(id(letter) in kept for letter in seen)  # copies, never the records kept
+    assert [(d.message, d.reason) for d in recent] == [(i, "stopped") for i in range(1, 8)]
+    assert system.dead_letters.count == 7

@@ -13,7 +13,7 @@ from nats.aio.client import Client
 
 from .._exact import exact_int, exact_str
 from .._shown import given
-from .._topics import validate_topic
+from .._topic_names import validate_topic
 
 MAX_BUFFERED = 10_000_000
 """Largest outbound buffer: each buffered message holds its encoded bytes in memory."""

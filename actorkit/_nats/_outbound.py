@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from nats.aio.client import Client
 
 from .._errors import MailboxFull
-from .._topics import validate_topic
+from .._topic_names import validate_topic
 from ._batches import Out, Run
 from ._core import Core
 from ._frames import TELL
