@@ -1,4 +1,12 @@
-"""The single place every undelivered message ends up, counted by reason."""
+"""The single place every undelivered message ends up, counted by reason.
+
+A tell to a stopped actor is a dead letter, and a producer may keep telling one: recording
+must cost little more than the count. So the ring of recent records holds each record's
+fields as a plain tuple until someone reads it, and a `DeadLetter` (a frozen dataclass, whose
+construction costs more than all the rest of a record) is built once, for the first reader:
+`recent` (which keeps what it built, so a record is the same object at every read), a
+listener (given the very record kept), or a watcher of the dead-letter topic (given a copy).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +18,9 @@ from weakref import WeakValueDictionary
 from ._messages import DeadLetter
 
 RECENT_LIMIT = 1000
+
+Fields = tuple[object, str | None, str, float]
+"""A record as the ring keeps it until it is read: `DeadLetter(*fields)` is the record."""
 
 TransportReason = Literal[
     "bad_payload",
@@ -67,14 +78,15 @@ class DeadLetters:
       queue full behind a message that was slower to handle.
     """
 
-    __slots__ = ("_by_reason", "_copies", "_listeners", "_now", "_recent", "count")
+    __slots__ = ("_by_reason", "_copies", "_forward", "_listeners", "_now", "_recent", "count")
 
     def __init__(self, now: Callable[[], float], limit: int = RECENT_LIMIT) -> None:
         self._now = now
         self.count = 0
         self._by_reason: dict[str, int] = {}
-        self._recent: deque[DeadLetter] = deque(maxlen=limit)
+        self._recent: deque[Fields | DeadLetter] = deque(maxlen=limit)
         self._listeners: list[Callable[[DeadLetter], object]] = []
+        self._forward: Callable[[Fields], object] | None = None
         # The letters handed to watchers, by id while they live: `add` checks identity, so
         # a `DeadLetter` a user built (or decoded from another system) is never taken for one.
         self._copies: WeakValueDictionary[int, DeadLetter] = WeakValueDictionary()
@@ -87,9 +99,18 @@ class DeadLetters:
             # twice (and come back to the watcher, which could pass it on for ever).
             return
         self.count += 1
-        self._by_reason[reason] = self._by_reason.get(reason, 0) + 1
-        letter = DeadLetter(message, recipient, reason, self._now())
+        by_reason = self._by_reason
+        by_reason[reason] = by_reason.get(reason, 0) + 1
+        fields = (message, recipient, reason, self._now())
+        if not self._listeners:
+            self._recent.append(fields)
+            if self._forward is not None:
+                self._forward(fields)
+            return
+        letter = DeadLetter(*fields)
         self._recent.append(letter)
+        if self._forward is not None:
+            self._forward(fields)
         for listener in self._listeners:
             listener(letter)
 
@@ -104,19 +125,27 @@ class DeadLetters:
         """The last records, oldest first, as the contract's list: a copy, so slicing works and
         a dead letter recorded while the caller iterates (across an await) cannot break the
         loop, as it would a live deque; recording stays an O(1) append."""
-        return list(self._recent)
+        ring = self._recent
+        letters = [kept if isinstance(kept, DeadLetter) else DeadLetter(*kept) for kept in ring]
+        ring.clear()  # what was built is kept: the next read returns the same records
+        ring.extend(letters)
+        return letters
 
-    def watchers_copy(self, letter: DeadLetter) -> DeadLetter:
-        """What goes to watchers: a copy that, lost again, is not a dead letter again. A new
-        object, so the record kept in `recent` is not taken for one: it is the user's to send,
-        and lost, counted as any message is."""
-        copy = DeadLetter(letter.message, letter.recipient, letter.reason, letter.time)
+    def watchers_copy(self, fields: Fields) -> DeadLetter:
+        """What goes to watchers: a record that, lost again, is not a dead letter again. Never
+        one `recent` returns: that is the user's to send, and lost, counted as any message is."""
+        copy = DeadLetter(*fields)
         self._copies[id(copy)] = copy
         return copy
 
     def listen(self, listener: Callable[[DeadLetter], object]) -> None:
-        """Let metrics or a topic watch dead letters without the core knowing about them."""
+        """Let metrics or tests watch dead letters without the core knowing about them."""
         self._listeners.append(listener)
+
+    def forward_to(self, forward: Callable[[Fields], object]) -> None:
+        """The router's hook for the dead-letter topic: given each record's fields, it builds
+        a `DeadLetter` (`watchers_copy`) only when an actor watches the topic."""
+        self._forward = forward
 
     def __repr__(self) -> str:
         return f"DeadLetters(count={self.count}, by_reason={self._by_reason})"

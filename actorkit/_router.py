@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from ._errors import ActorStopped
 from ._exact import exact_str
 from ._mailbox import UNBOUNDED
-from ._messages import DeadLetter
 from ._pool_handover import publish_to_pool
 from ._pool_ref import PoolRef
 from ._topic_names import validate_pattern
@@ -20,7 +19,7 @@ from ._topics import TopicIndex
 
 if TYPE_CHECKING:
     from ._cell import Cell
-    from ._dead_letters import DeadLetters
+    from ._dead_letters import DeadLetters, Fields
     from ._mailbox import Mailbox
 
 DEAD_LETTER_TOPIC = "actorkit.dead_letters"
@@ -52,7 +51,7 @@ class Router:
         self._watching_dead: bool | None = False
         self.published = 0
         self.delivered = 0
-        dead_letters.listen(self._forward_dead_letter)
+        dead_letters.forward_to(self._forward_dead_letter)
 
     def subscribe(self, cell: Cell, pattern: str) -> bool:
         # The index checks an exact str before it changes anything: checking it here as well
@@ -142,12 +141,12 @@ class Router:
         self.delivered += delivered
         return delivered
 
-    def _forward_dead_letter(self, letter: DeadLetter) -> None:
+    def _forward_dead_letter(self, fields: Fields) -> None:
         watching = self._watching_dead
         if watching is None:
             watching = self._watching_dead = bool(self._index.match(DEAD_LETTER_TOPIC))
         if watching:
-            copy = self._dead.watchers_copy(letter)
+            copy = self._dead.watchers_copy(fields)
             for mailbox in self._index.match(DEAD_LETTER_TOPIC):
                 # A copy for watchers: the letter is already counted. One a full watcher
                 # cannot take counts as its class's refused tell, never as a dead letter

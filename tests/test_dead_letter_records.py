@@ -1,0 +1,71 @@
+"""The records of `system.dead_letters`: built only for whoever reads them, and then the
+same objects at every read, and the very records listeners get."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem, DeadLetter
+
+
+class Sink(Actor):
+    async def receive(self, message: Any) -> Any:
+        return None
+
+
+def count_built(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A one-item list that counts the `DeadLetter` records built from now on."""
+    built = [0]
+    make = DeadLetter.__init__
+
+    def counted(self: DeadLetter, *fields: Any) -> None:
+        built[0] += 1
+        make(self, *fields)
+
+    monkeypatch.setattr(DeadLetter, "__init__", counted)
+    return built
+
+
+async def test_a_dead_letter_nobody_reads_builds_no_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A producer telling a stopped actor pays for the count, not for a frozen dataclass per
+    message: the records are built when `recent` is read, once."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        gone = await system.spawn(Sink)
+        await gone.stop()
+        built = count_built(monkeypatch)
+        for i in range(1500):
+            gone.tell(i)
+        assert built == [0]
+        assert system.dead_letters.count == 1500
+        assert system.dead_letters.by_reason == {"stopped": 1500}
+        first = system.dead_letters.recent
+        assert built == [1000]  # the ring's, the oldest 500 gone
+        again = system.dead_letters.recent
+        assert built == [1000]
+    assert [d.message for d in first] == list(range(500, 1500))
+    assert {(d.recipient, d.reason) for d in first} == {(gone.path, "stopped")}
+    assert all(a is b for a, b in zip(first, again, strict=True))
+    assert first is not again  # a new list at each read
+
+
+async def test_a_record_is_the_same_object_at_every_read_and_for_a_listener() -> None:
+    heard: list[DeadLetter] = []
+    async with asyncio.timeout(10), ActorSystem() as system:
+        gone = await system.spawn(Sink)
+        await gone.stop()
+        gone.tell("before")
+        before = system.dead_letters.recent[-1]
+        system.dead_letters.listen(heard.append)
+        gone.tell("after")
+        gone.tell("later")
+        recent = system.dead_letters.recent
+    assert [d.message for d in recent] == ["before", "after", "later"]
+    assert recent[0] is before
+    assert heard[0] is recent[1]
+    assert heard[1] is recent[2]
+    assert recent[1].time <= recent[2].time
