@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, cast
 from weakref import WeakValueDictionary
 
 from ._messages import DeadLetter
@@ -125,11 +125,20 @@ class DeadLetters:
         """The last records, oldest first, as the contract's list: a copy, so slicing works and
         a dead letter recorded while the caller iterates (across an await) cannot break the
         loop, as it would a live deque; recording stays an O(1) append."""
+        return self._built()
+
+    def _built(self) -> list[DeadLetter]:
+        """The ring's records, those still kept as fields built now and kept built, so that
+        the next read returns the same records. Fields are only ever the newest entries
+        (`listen` builds the ring before a listener makes each record built as it comes), so
+        the newest one says whether there is anything to build."""
         ring = self._recent
-        letters = [kept if isinstance(kept, DeadLetter) else DeadLetter(*kept) for kept in ring]
-        ring.clear()  # what was built is kept: the next read returns the same records
-        ring.extend(letters)
-        return letters
+        if ring and type(ring[-1]) is tuple:
+            letters = [kept if isinstance(kept, DeadLetter) else DeadLetter(*kept) for kept in ring]
+            ring.clear()
+            ring.extend(letters)
+            return letters
+        return cast("list[DeadLetter]", list(ring))
 
     def watchers_copy(self, fields: Fields) -> DeadLetter:
         """What goes to watchers: a record that, lost again, is not a dead letter again. Never
@@ -140,6 +149,7 @@ class DeadLetters:
 
     def listen(self, listener: Callable[[DeadLetter], object]) -> None:
         """Let metrics or tests watch dead letters without the core knowing about them."""
+        self._built()
         self._listeners.append(listener)
 
     def forward_to(self, forward: Callable[[Fields], object]) -> None:

@@ -54,18 +54,23 @@ async def test_a_dead_letter_nobody_reads_builds_no_record(
 
 
 async def test_a_record_is_the_same_object_at_every_read_and_for_a_listener() -> None:
+    """Letters made before a listener came, read or not, and those made after, which the
+    listener gets: each is one record, whichever way it is reached."""
     heard: list[DeadLetter] = []
     async with asyncio.timeout(10), ActorSystem() as system:
         gone = await system.spawn(Sink)
         await gone.stop()
-        gone.tell("before")
-        before = system.dead_letters.recent[-1]
+        gone.tell("read")
+        read = system.dead_letters.recent[-1]
+        gone.tell("unread")
         system.dead_letters.listen(heard.append)
-        gone.tell("after")
-        gone.tell("later")
+        gone.tell("heard")
+        gone.tell("heard later")
         recent = system.dead_letters.recent
-    assert [d.message for d in recent] == ["before", "after", "later"]
-    assert recent[0] is before
-    assert heard[0] is recent[1]
-    assert heard[1] is recent[2]
-    assert recent[1].time <= recent[2].time
+        again = system.dead_letters.recent
+    assert [d.message for d in recent] == ["read", "unread", "heard", "heard later"]
+    assert all(a is b for a, b in zip(recent, again, strict=True))
+    assert recent[0] is read
+    assert heard == recent[2:]
+    assert all(a is b for a, b in zip(heard, recent[2:], strict=True))
+    assert recent[2].time <= recent[3].time
