@@ -1,18 +1,18 @@
 """actorkit against raw asyncio on the same uvloop loop: `python -m benchmarks [--help]`.
 
 Every figure is one JSON line on stdout; see `_harness` for how to read `ratio` and `target`.
-The workloads: `messaging` (tell, bounded send, ask, metrics on against off), `router`
-(publish fan-out, publish cost on a loaded topic index), `pools`, `timers`, `tasks` (tasks for
-agents against a `PriorityQueue`), `lifecycle` (spawn, stop, memory; `spawn_1m` only with
-`--only spawn_1m`), `restart_storm` (thousands of `one_for_one` restarts waiting out a backoff
-at once), `savina` (the Savina actor workloads of issue 14, only with `--only
-savina` or each by name), `persistence` (the stores' writes and reads against hand-written
-aiosqlite and asyncpg, only with `--only persistence`), `durable` (the same targets through
-event-sourced actors, only with `--only durable`), `threads` (`actorkit.to_thread`
-against `asyncio.to_thread`, idle and beside a busy sender, only with `--only threads`).
-`--compare` runs `compare` (Pykka and Thespian, when installed); `python -m benchmarks.chart`
-draws the PNG. `topic_match.py`, `task_index.py`, `nats.py` and `nats_pool.py` are separate
-benchmarks run as scripts.
+The workloads: `messaging` (tell, bounded send, ask, metrics on against off, tells to a stopped
+actor), `router` (publish fan-out, publish cost on a loaded topic index, short-lived
+subscriptions), `pools`, `timers`, `tasks` (tasks for agents against a `PriorityQueue`),
+`lifecycle` (spawn, stop, memory; `spawn_1m` only with `--only spawn_1m`), `restart_storm`
+(thousands of `one_for_one` restarts waiting out a backoff at once), `savina` (the Savina actor
+workloads of issue 14, only with `--only savina` or each by name), `persistence` (the stores'
+writes and reads against hand-written aiosqlite and asyncpg, only with `--only persistence`),
+`durable` (the same targets through event-sourced actors, only with `--only durable`), `threads`
+(`actorkit.to_thread` against `asyncio.to_thread`, idle and beside a busy sender, only with
+`--only threads`). `--compare` runs `compare` (Pykka and Thespian, when installed);
+`python -m benchmarks.chart` draws the PNG. `topic_match.py`, `task_index.py`, `nats.py` and
+`nats_pool.py` are separate benchmarks run as scripts.
 """
 
 from __future__ import annotations

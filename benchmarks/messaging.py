@@ -1,4 +1,4 @@
-"""Message passing: tell, send with backpressure, ask round trips.
+"""Message passing: tell, send with backpressure, ask round trips, tells to a stopped actor.
 
 Each workload is written once against `Target` (tell / send / ask) and run against an actorkit
 actor and against `RawActor`, the least a hand-written asyncio program would do: an
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Protocol
 
@@ -188,6 +189,50 @@ def tell_then_ask(opener: Opener) -> Side:
     return run
 
 
+async def dead_letters(n: int) -> Figures:
+    """n tells to a stopped actor, each a dead letter `stopped`: counted, the last 1,000 kept."""
+    async with ActorSystem("bench") as system:
+        gone = await system.spawn(Counter)
+        await gone.stop()
+        letters = system.dead_letters
+        tell = gone.tell
+        with Stopwatch() as watch:
+            for i in range(n):
+                tell(i)
+                if i % 10_000 == 9_999:  # a producer that yields now and then
+                    await asyncio.sleep(0)
+        check((letters.count, len(letters.recent)), (n, min(n, 1000)))
+    return {"rate": n / watch.seconds}
+
+
+class StoppedRaw:
+    """What a hand-written runtime does with a tell to a stopped actor: a count by reason and
+    a bounded ring of (message, recipient, reason, time) records."""
+
+    def __init__(self) -> None:
+        self.closed = True
+        self.by_reason: dict[str, int] = {}
+        self.recent: deque[tuple[object, str, str, float]] = deque(maxlen=1000)
+        self.time = asyncio.get_running_loop().time
+
+    def tell(self, message: object) -> None:
+        if self.closed:
+            self.by_reason["stopped"] = self.by_reason.get("stopped", 0) + 1
+            self.recent.append((message, "/gone", "stopped", self.time()))
+
+
+async def raw_dead_letters(n: int) -> Figures:
+    gone = StoppedRaw()
+    tell = gone.tell
+    with Stopwatch() as watch:
+        for i in range(n):
+            tell(i)
+            if i % 10_000 == 9_999:
+                await asyncio.sleep(0)
+    check((gone.by_reason["stopped"], len(gone.recent)), (n, min(n, 1000)))
+    return {"rate": n / watch.seconds}
+
+
 BENCHES = [
     Bench(
         "tell",
@@ -223,5 +268,13 @@ BENCHES = [
         quick_size=20_000,
         baseline_is="actorkit metrics=False",
         min_runs=7,  # the ask ratio sits about one point above its floor: see RESULTS.md
+    ),
+    Bench(
+        "dead_letters",
+        dead_letters,
+        raw_dead_letters,
+        (Metric("rate", "dead letters/s"),),
+        size=1_000_000,
+        quick_size=100_000,
     ),
 ]

@@ -12,11 +12,16 @@
   publishes one topic over and over (the per-topic match cache answers); `cold` publishes a
   different topic each time, more of them than the cache holds, so every publish walks the
   trie.
+- `pubsub_churn`: short-lived subscriptions, one cycle `subscribe(ref, "room.N.*")`, a
+  publish to `room.N.msg` that reaches that one actor, `unsubscribe(ref, "room.N.*")`, over 100
+  actors and 5,000 rooms. The baseline is a hand-written matcher for that one shape: a dict
+  from the first two tokens to a set of queues, cleaned up as it empties.
 (The pools, `pool_round_robin` and `pool_consistent_hash`, are in `pools`.)
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -183,6 +188,66 @@ async def publish_cost(loaded: bool, n: int) -> Figures:
     return {"hot": hot.seconds / n * 1e9, "cold": cold.seconds / n * 1e9}
 
 
+# --- pubsub_churn ------------------------------------------------------------------------
+CHURN_ACTORS, ROOMS = 100, 5_000
+
+
+def rooms() -> tuple[list[str], list[str]]:
+    """Each room's pattern and the topic published to it."""
+    return [f"room.{r}.*" for r in range(ROOMS)], [f"room.{r}.msg" for r in range(ROOMS)]
+
+
+async def churn(n: int) -> Figures:
+    """ns per subscribe-publish-unsubscribe cycle, each publish delivered to one actor."""
+    patterns, topics = rooms()
+    async with ActorSystem("bench") as system:
+        refs = [await system.spawn(Counter, mailbox_size=None) for _ in range(CHURN_ACTORS)]
+        subscribe, publish, unsubscribe = system.subscribe, system.publish, system.unsubscribe
+        delivered = 0
+        with Stopwatch() as watch:
+            for k in range(n):
+                ref, room = refs[k % CHURN_ACTORS], k % ROOMS
+                subscribe(ref, patterns[room])
+                delivered += publish(topics[room], k)
+                unsubscribe(ref, patterns[room])
+                if k % 1_000 == 999:  # let the actors take what they got
+                    await asyncio.sleep(0)
+        check(delivered, n)
+        totals = [await ref.ask(0, timeout=60.0) for ref in refs]
+    check(sum(totals), n * (n - 1) // 2)
+    return {"cycle": watch.seconds / n * 1e9}
+
+
+async def raw_churn(n: int) -> Figures:
+    patterns, topics = rooms()
+    actors = [RawActor(Counter().receive) for _ in range(CHURN_ACTORS)]
+    puts = [actor.queue.put_nowait for actor in actors]
+    rooms_of: dict[tuple[str, ...], set[int]] = {}
+    delivered = 0
+    try:
+        with Stopwatch() as watch:
+            for k in range(n):
+                i, room = k % CHURN_ACTORS, k % ROOMS
+                key = tuple(patterns[room].split(".")[:-1])
+                rooms_of.setdefault(key, set()).add(i)
+                for j in rooms_of.get(tuple(topics[room].split(".")[:-1]), ()):
+                    puts[j](k)
+                    delivered += 1
+                members = rooms_of[key]
+                members.discard(i)
+                if not members:
+                    del rooms_of[key]
+                if k % 1_000 == 999:
+                    await asyncio.sleep(0)
+        check(delivered, n)
+        totals = [await actor.ask(0, timeout=60.0) for actor in actors]
+        check(sum(totals), n * (n - 1) // 2)
+    finally:
+        for actor in actors:
+            await actor.close()
+    return {"cycle": watch.seconds / n * 1e9}
+
+
 BENCHES = [
     Bench(
         "publish",
@@ -204,5 +269,14 @@ BENCHES = [
         size=20_000,
         quick_size=10_000,
         baseline_is="actorkit, 1 exact subscription",
+    ),
+    Bench(
+        "pubsub_churn",
+        churn,
+        raw_churn,
+        (Metric("cycle", "ns/cycle", higher_is_better=False),),
+        size=200_000,
+        quick_size=20_000,
+        baseline_is="raw asyncio, a dict of sets for the one pattern shape",
     ),
 ]
