@@ -4,15 +4,16 @@ Every figure is one JSON line on stdout; see `_harness` for how to read `ratio` 
 The workloads: `messaging` (tell, bounded send, ask, metrics on against off, tells to a stopped
 actor), `router` (publish fan-out, publish cost on a loaded topic index, short-lived
 subscriptions), `pools`, `timers`, `tasks` (tasks for agents against a `PriorityQueue`),
-`lifecycle` (spawn, stop, memory; `spawn_1m` only with `--only spawn_1m`), `restart_storm`
-(thousands of `one_for_one` restarts waiting out a backoff at once), `savina` (the Savina actor
-workloads of issue 14, only with `--only savina` or each by name), `persistence` (the stores'
-writes and reads against hand-written aiosqlite and asyncpg, only with `--only persistence`),
-`durable` (the same targets through event-sourced actors, only with `--only durable`), `threads`
-(`actorkit.to_thread` against `asyncio.to_thread`, idle and beside a busy sender, only with
-`--only threads`). `--compare` runs `compare` (Pykka and Thespian, when installed);
-`python -m benchmarks.chart` draws the PNG. `topic_match.py`, `task_index.py`, `nats.py` and
-`nats_pool.py` are separate benchmarks run as scripts.
+`task_expiry` (tasks whose deadlines pass), `task_sets` (tasks over thousands of capability and
+requirement sets, K=10 against K=1000), `lifecycle` (spawn, stop, memory; `spawn_1m` only with
+`--only spawn_1m`), `restart_storm` (thousands of `one_for_one` restarts waiting out a backoff
+at once), `savina` (the Savina actor workloads of issue 14, only with `--only savina` or each by
+name), `persistence` (the stores' writes and reads against hand-written aiosqlite and asyncpg,
+only with `--only persistence`), `durable` (the same targets through event-sourced actors, only
+with `--only durable`), `threads` (`actorkit.to_thread` against `asyncio.to_thread`, idle and
+beside a busy sender, only with `--only threads`). `--compare` runs `compare` (Pykka and
+Thespian, when installed); `python -m benchmarks.chart` draws the PNG. `topic_match.py`,
+`task_index.py`, `nats.py` and `nats_pool.py` are separate benchmarks run as scripts.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .router import BENCHES as ROUTER
 from .savina import BENCHES as SAVINA
 from .savina import GROUP as SAVINA_GROUP
 from .task_expiry import BENCHES as TASK_EXPIRY
+from .task_sets import BENCHES as TASK_SETS
 from .tasks import BENCHES as TASKS
 from .threads import BENCHES as THREADS
 from .timers import BENCHES as TIMERS
@@ -41,6 +43,7 @@ BENCHES: list[Bench] = [
     *TIMERS,
     *TASKS,
     *TASK_EXPIRY,
+    *TASK_SETS,
     *LIFECYCLE,
     *RESTART_STORM,
     *SAVINA,

@@ -162,5 +162,36 @@ def test_churn_through_requirement_sets_leaves_a_bounded_cache() -> None:
     gpu = agent(GPU, idle)
     for i in range(3 * SETS_CACHED):  # tasks each made for a job of its own
         assert idle.take(frozenset({f"job{i}"})) is None
-    assert len(idle._fits) <= SETS_CACHED
+    assert idle.cached <= 2 * (SETS_CACHED + 2)  # this turn's and the last one's
     assert idle.take(GPU) is gpu
+
+
+A = frozenset({"a"})
+AB = frozenset({"a", "b"})
+AC = frozenset({"a", "c"})
+
+
+def test_among_equal_sets_a_queue_whose_head_was_taken_elsewhere_ranks_by_its_new_head() -> None:
+    idle = IdleAgents()
+    x, y, z = agent(AB, idle), agent(AC, idle), agent(AB, idle)
+    assert idle.take(A) is x
+    assert idle.take(A) is y
+    idle.add(y)  # idle again: after z, before x
+    idle.add(x)
+    assert idle.take(frozenset({"b"})) is z  # AB's head now x, idle since after y
+
+    assert idle.take(A) is y
+    assert idle.take(A) is x
+    assert idle.take(A) is None
+
+
+def test_among_equal_sets_a_queue_that_fills_again_is_compared_again() -> None:
+    idle = IdleAgents()
+    x, y = agent(AB, idle), agent(AC, idle)
+    assert idle.take(A) is x  # AB's queue empty
+    idle.add(x)
+
+    assert idle.take(A) is y
+    assert idle.take(A) is x
+    assert idle.take(A) is None
+    assert idle.entries == 0

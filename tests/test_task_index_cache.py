@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from actorkit._tasks._index import SETS_CACHED, PendingTasks
+from actorkit._tasks._index import _SWEEP_SLACK, SETS_CACHED, PendingTasks
 
-from .task_index_support import AB, A, B
+from .task_index_support import AB, A, B, check_compatible
 
 
 def test_cached_agent_sees_group_created_later() -> None:
@@ -30,19 +30,35 @@ def test_cached_agent_sees_group_recreated_after_emptying() -> None:
     assert index.pop_for(AB) == "b2"
 
 
-def test_empty_groups_are_dropped() -> None:
+def test_empty_groups_are_swept() -> None:
     index: PendingTasks[str] = PendingTasks()
-    for i in range(100):
+    index.push("kept", AB, 0)
+    for i in range(10 * _SWEEP_SLACK):
         requires = frozenset({f"cap-{i}"})
         index.push(f"t{i}", requires, 0)
         if i % 2:
             assert index.pop_for(requires) == f"t{i}"
         else:
             assert index.remove(f"t{i}")
+        assert len(index._groups) <= 2 + _SWEEP_SLACK  # the live one, as many empty and slack
+        check_compatible(index)
 
+    assert index.groups() == {AB: 1}
+    assert index.pop_for(AB) == "kept"
+
+
+def test_a_group_emptied_and_filled_again_serves_its_cached_agents() -> None:
+    index: PendingTasks[str] = PendingTasks()
+    index.push("a1", A, 0)
+    assert index.pop_for(AB) == "a1"  # {a} empty, kept until a sweep
+
+    index.push("a2", A, 3)
+    index.push("b", B, 1)
+
+    assert index.pop_for(AB) == "a2"
+    assert index.pop_for(AB) == "b"
+    assert index.pop_for(AB) is None
     assert index.groups() == {}
-    assert len(index._groups) == 0
-    assert len(index._compatible) == 0
 
 
 def test_churn_through_capability_sets_leaves_a_bounded_cache() -> None:
@@ -50,5 +66,20 @@ def test_churn_through_capability_sets_leaves_a_bounded_cache() -> None:
     index.push("stranded", frozenset({"never"}), 0)
     for i in range(3 * SETS_CACHED):  # agents made with a capability of their own, then gone
         assert index.pop_for(frozenset({f"tenant{i}"})) is None
-    assert len(index._compatible) <= SETS_CACHED
+    assert len(index._compatible) <= 2 * SETS_CACHED  # this turn's and the last one's
+    check_compatible(index)
     assert index.pop_for(frozenset({"never"})) == "stranded"
+
+
+def test_the_lists_of_live_agents_survive_churn_through_other_sets() -> None:
+    live = [frozenset({"a", f"b{i}"}) for i in range(2 * SETS_CACHED)]
+    index: PendingTasks[str] = PendingTasks(live)
+    for capabilities in live:
+        assert index.pop_for(capabilities) is None
+    lists = {capabilities: index._compatible.young[capabilities] for capabilities in live}
+    for i in range(SETS_CACHED):  # agents of sets of their own, come and gone
+        assert index.pop_for(frozenset({f"tenant{i}"})) is None
+
+    for capabilities in live:  # used again: the same lists, not made afresh
+        assert index.pop_for(capabilities) is None
+        assert index._compatible.young[capabilities] is lists[capabilities]

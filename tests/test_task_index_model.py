@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from actorkit._tasks import _compatible, _index
 from actorkit._tasks._index import PendingTasks
+
+from .task_index_support import check_compatible
 
 CAPABILITIES = ["a", "b", "c"]
 REQUIREMENT_SETS = st.frozensets(st.sampled_from(CAPABILITIES), max_size=2)
@@ -45,6 +49,23 @@ operations = st.lists(
 @settings(max_examples=400, deadline=None)
 @given(operations)
 def test_matches_brute_force_model(ops: list[tuple[object, ...]]) -> None:
+    run(ops)
+
+
+@settings(max_examples=400, deadline=None)
+@given(operations, st.integers(0, 2), st.integers(1, 3))
+def test_matches_with_frequent_sweeps_and_turns(
+    ops: list[tuple[object, ...]], slack: int, cached: int
+) -> None:
+    """Empty groups swept and cached lists forgotten far more often than at full size."""
+    with (
+        mock.patch.object(_index, "_SWEEP_SLACK", slack),
+        mock.patch.object(_compatible, "SETS_CACHED", cached),
+    ):
+        run(ops, check=True)
+
+
+def run(ops: list[tuple[object, ...]], *, check: bool = False) -> None:
     index: PendingTasks[int] = PendingTasks()
     model = Model()
     taken: dict[int, tuple[frozenset[str], int]] = {}  # popped items and their seq
@@ -81,6 +102,8 @@ def test_matches_brute_force_model(ops: list[tuple[object, ...]]) -> None:
         for requires, _, _ in model.pending.values():
             expected_groups[requires] = expected_groups.get(requires, 0) + 1
         assert index.groups() == expected_groups
+        if check:
+            check_compatible(index)
     for item in range(next_item):
         assert (item in index) == (item in model.pending)
 

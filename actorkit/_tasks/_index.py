@@ -3,8 +3,11 @@
 An idle agent must get the best pending task it can serve (requirements a subset of its
 capabilities; highest priority, then earliest submitted). Scanning every pending task per
 idle agent would make dispatch O(pending), so tasks are grouped by their requirement set —
-there are few distinct sets — and an agent only compares the heads of the groups it can
-serve; that list of groups is cached per capability set.
+far fewer than tasks, if sometimes thousands — and an agent only compares the heads of the
+groups it can serve; that list of groups is cached per capability set and kept current as
+groups are made and dropped (`_compatible`). A group left empty is dropped in a later sweep,
+not at once: with many requirement sets, groups empty and fill again all the time, and each
+drop and remake updates the lists of every set that can serve it.
 
 Within a group, tasks are kept per priority level, and a level in order of seq (the order of
 submission): two deques in step, seqs and items. Tasks nearly always arrive in seq order (a
@@ -28,10 +31,13 @@ can be tested and benchmarked on its own.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sized
 from typing import Generic, TypeVar
 
+from ._compatible import SETS_CACHED, Compatible
 from ._levels import Group, Level, compact, insert, purge
+
+__all__ = ["SETS_CACHED", "PendingTasks"]
 
 T = TypeVar("T", bound=Hashable)
 
@@ -40,26 +46,26 @@ _SEQ_LIMIT = 1 << 64
 comparison orders two heads; a key of a level's middle heap is `seq << 64 | stamp`, unique
 per push."""
 
-SETS_CACHED = 256
-"""Entries kept by a cache keyed by capability or requirement set (here, in `IdleAgents`):
-past it the cache starts afresh, so churn through many distinct sets (agents or tasks made
-per tenant or per job) does not grow it without bound. Live sets are few: they fill it again
-at once, one scan each."""
-
 # Stale entries below a group's heads are only dropped when they surface; rebuilding a
 # group once it is over half stale bounds memory under heavy cancellation. The slack keeps
 # small groups from being rebuilt on nearly every remove().
 _COMPACT_SLACK = 32
+_SWEEP_SLACK = 32
+"""Empty groups are swept once they outnumber the live ones by this many: memory stays
+within twice the live groups, and a sweep's cost is spread over the groups it drops."""
 
 
 class PendingTasks(Generic[T]):
     """Pending tasks indexed by requirement set, served best-first to capable agents."""
 
-    def __init__(self) -> None:
+    def __init__(self, live_sets: Sized = ()) -> None:
+        """`live_sets`: the capability sets of the live agents (their count sizes the cache of
+        compatible groups, so that it holds them all however many)."""
         self._groups: dict[frozenset[str], Group[T]] = {}
-        # Per capability set, the groups it can serve. Every cached group is in `_groups`:
-        # the cache is cleared whenever a group is created or dropped.
-        self._compatible: dict[frozenset[str], list[Group[T]]] = {}
+        """Every group, the empty ones awaiting a sweep among them."""
+        self._empty = 0
+        # Per capability set, the groups it can serve: exactly those in `_groups`.
+        self._compatible: Compatible[T] = Compatible(live_sets)
         self._live: dict[T, Level[T]] = {}
         """Item -> the level of its live entry."""
         self._stale: dict[T, Level[T]] = {}
@@ -89,6 +95,8 @@ class PendingTasks(Generic[T]):
         if self._stale and item in self._stale:
             purge(self._stale.pop(item), item)
         group = self._groups.get(requires) or self._new_group(requires)
+        if not group.live:
+            self._empty -= 1
         level = group.levels.get(priority) or _new_level(group, priority)
         seqs = level.seqs
         if seqs and seq <= seqs[-1]:
@@ -108,14 +116,16 @@ class PendingTasks(Generic[T]):
         """Remove and return the best item `capabilities` can serve, or None if none: the
         head of best key among the groups it can serve (found here, in place: this runs once
         per dispatched task)."""
-        groups = self._compatible.get(capabilities)
+        groups = self._compatible.young.get(capabilities)
         if groups is None:
-            groups = self._compatible_with(capabilities)
+            groups = self._compatible.find(capabilities)
         group: Group[T] | None = None
         best_key = 0
         for candidate in groups:
             key = candidate.head
             if key is None:
+                if not candidate.live:
+                    continue  # empty, awaiting a sweep
                 key = self._find_head(candidate)
             if group is None or key < best_key:
                 group = candidate
@@ -140,7 +150,7 @@ class PendingTasks(Generic[T]):
                 heapq.heappop(group.priorities)  # the group's best level was this one
                 del group.levels[level.priority]
         if not group.live:
-            self._drop(group)
+            self._emptied(group)
         return item
 
     def remove(self, item: T) -> bool:
@@ -173,7 +183,7 @@ class PendingTasks(Generic[T]):
             self._stale[item] = level
             group.stale += 1
         if not group.live:
-            self._drop(group)
+            self._emptied(group)
         elif group.stale > group.live + _COMPACT_SLACK:
             compact(group, self._live, self._stale)
         return True
@@ -186,7 +196,7 @@ class PendingTasks(Generic[T]):
 
     def groups(self) -> dict[frozenset[str], int]:
         """Live item count per requirement set, for metrics and spotting unserved work."""
-        return {requires: group.live for requires, group in self._groups.items()}
+        return {requires: group.live for requires, group in self._groups.items() if group.live}
 
     def unservable(self, all_capabilities: Iterable[frozenset[str]]) -> int:
         """Count pending items that none of the given capability sets can serve.
@@ -198,21 +208,14 @@ class PendingTasks(Generic[T]):
         return sum(
             group.live
             for requires, group in self._groups.items()
-            if not any(requires <= capabilities for capabilities in capability_sets)
+            if group.live and not any(requires <= capabilities for capabilities in capability_sets)
         )
 
     def _new_group(self, requires: frozenset[str]) -> Group[T]:
         group = self._groups[requires] = Group(requires)
-        self._compatible.clear()
+        self._empty += 1  # until its first item, counted in by `push`
+        self._compatible.added(group)
         return group
-
-    def _compatible_with(self, capabilities: frozenset[str]) -> list[Group[T]]:
-        groups = [g for requires, g in self._groups.items() if requires <= capabilities]
-        compatible = self._compatible
-        if len(compatible) >= SETS_CACHED:  # the sets of agents long gone among them
-            compatible.clear()
-        compatible[capabilities] = groups
-        return groups
 
     def _find_head(self, group: Group[T]) -> int:
         """Find a live group's best entry, dropping the stale entries and emptied levels
@@ -237,16 +240,25 @@ class PendingTasks(Generic[T]):
             heapq.heappop(priorities)
             del group.levels[level.priority]
 
-    def _drop(self, group: Group[T]) -> None:
-        """Drop a group with no live item left, and its stale entries. Dropping empty groups
-        keeps churn through many distinct requirement sets from growing the group table (and
-        every cached list) without bound."""
-        del self._groups[group.requires]
-        self._compatible.clear()
+    def _emptied(self, group: Group[T]) -> None:
+        """A group has no live item left: drop its stale entries now, and the group itself in
+        the next sweep. Sweeping empty groups keeps churn through many distinct requirement
+        sets from growing the group table (and every cached list) without bound."""
         stale = self._stale
         for level in group.levels.values():
             for item in (*level.items, *level.late_items.values()):
                 del stale[item]
+        group.clear()
+        self._empty = empty = self._empty + 1
+        if empty > len(self._groups) - empty + _SWEEP_SLACK:
+            self._sweep()
+
+    def _sweep(self) -> None:
+        groups, compatible = self._groups, self._compatible
+        for group in [group for group in groups.values() if not group.live]:
+            del groups[group.requires]
+            compatible.dropped(group)
+        self._empty = 0
 
 
 def _new_level(group: Group[T], priority: int) -> Level[T]:

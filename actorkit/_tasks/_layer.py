@@ -3,11 +3,11 @@
 It follows agents as an instrument (agent_spawned, agent_paused, agent_stopped, restarted,
 resumed), so the core carries no task code; it reaches them only through `_handover`.
 
-Assignment never scans all agents or all tasks. Idle agents are grouped by capability set
-(`IdleAgents`) and pending tasks by requirement set (`PendingTasks`); both kinds of set are
-few. The invariant that makes this enough: no pending task can be served by an idle agent,
-because a task only waits when no capable agent is idle, and an agent only idles when no
-pending task fits it.
+Assignment never scans all agents, tasks or sets (there may be thousands of sets): idle
+agents are grouped by capability set (`IdleAgents`), pending tasks by requirement set
+(`PendingTasks`). The invariant that makes this enough: no pending task can be served by an
+idle agent, because a task only waits when no capable agent is idle, and an agent only idles
+when no pending task fits it.
 """
 
 from __future__ import annotations
@@ -55,10 +55,10 @@ class TaskLayer(Instrument):
 
     def __init__(self, runtime: Runtime, metrics: Metrics) -> None:
         self._runtime = runtime
-        self._pending: PendingTasks[TaskHandle] = PendingTasks()
+        self._idle = IdleAgents()
+        self._pending: PendingTasks[TaskHandle] = PendingTasks(self._idle.capability_sets)
         self._deadlines = Deadlines(runtime.clock, self._expire)
         self._agents: dict[Cell, Agent] = {}
-        self._idle = IdleAgents()
         self._next_id = 0
         self._closed = False
         self.finished: dict[TaskStatus, int] = dict.fromkeys(

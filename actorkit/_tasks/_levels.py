@@ -37,6 +37,7 @@ class Group(Generic[T]):
     """All pending tasks that share one requirement set."""
 
     __slots__ = (
+        "filed",
         "head",
         "head_late",
         "head_level",
@@ -60,6 +61,15 @@ class Group(Generic[T]):
         self.head_level: Level[T] | None = None
         self.head_late = False
         """Whether that entry is in the level's middle heap."""
+        self.filed: str | None = None
+        """The required capability it is filed under in `Compatible` (None: requires none)."""
+
+    def clear(self) -> None:
+        """Forget every entry: the group has no live item, and its stale ones are dropped."""
+        self.levels.clear()
+        self.priorities.clear()
+        self.stale = 0
+        self.head = None
 
 
 def insert(level: Level[T], item: T, seq: int, stamp: int) -> None:
