@@ -19,8 +19,8 @@ Pure data structure: nothing of actorkit but `_levels`.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sized
-from typing import Generic, TypeVar
+from collections.abc import Hashable, Mapping, Sized
+from typing import Any, Generic, TypeVar
 
 from ._levels import Group
 
@@ -62,7 +62,7 @@ class Compatible(Generic[T]):
     def added(self, group: Group[T]) -> None:
         """A group was made: file it, and add it to the lists of the sets that can serve it."""
         requires, filed = group.requires, self._filed
-        key = min(requires, key=lambda c: len(filed.get(c, ())), default=None)
+        key = rarest(requires, filed) if requires else None
         filed.setdefault(key, {})[group] = None
         group.filed = key
         for groups in self._serving(requires):
@@ -81,11 +81,11 @@ class Compatible(Generic[T]):
         """The cached lists of the sets that hold every capability in `requires`."""
         if not requires:
             return [*self.young.values(), *self._old.values()]
-        holders = self._holders
-        rarest = min(requires, key=lambda c: len(holders.get(c, ())))
-        held = holders.get(rarest)
+        held = self._holders.get(rarest(requires, self._holders))
         if not held:
             return []
+        if len(requires) == 1:  # every set holding it
+            return list(held.values())
         return [groups for capabilities, groups in held.items() if requires <= capabilities]
 
     def _make(self, capabilities: frozenset[str]) -> list[Group[T]]:
@@ -108,3 +108,15 @@ class Compatible(Generic[T]):
                 if not held:
                     del holders[capability]
         self._old, self.young = self.young, {}
+
+
+def rarest(capabilities: frozenset[str], index: Mapping[Any, Sized]) -> str:
+    """The capability (of a non-empty set) with the fewest entries in `index`: a loop, not
+    `min(key=...)`, which calls a function per capability; this runs per set made or dropped."""
+    best, fewest = "", -1
+    for capability in capabilities:
+        entries = index.get(capability)
+        count = 0 if entries is None else len(entries)
+        if fewest < 0 or count < fewest:
+            best, fewest = capability, count
+    return best

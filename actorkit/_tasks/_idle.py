@@ -22,7 +22,7 @@ import heapq
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from ._compatible import SETS_CACHED
+from ._compatible import SETS_CACHED, rarest
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -202,10 +202,12 @@ class IdleAgents:
     def _make(self, requires: frozenset[str]) -> list[Tier]:
         if requires:
             holding = self._holding
-            rarest = min(requires, key=lambda c: len(holding.get(c, ())))
-            found = [c for c in holding.get(rarest, ()) if requires <= c]
+            held = holding.get(rarest(requires, holding), ())
+            found = list(held) if len(requires) == 1 else [c for c in held if requires <= c]
         else:
             found = list(self._sets)
+        if len(found) <= 1:  # a capability of one agent's own, or of none
+            return found  # type: ignore[return-value]  # a list of sets is a list of tiers
         tiers: list[Tier] = []
         for _, same_size in groupby(sorted(found, key=len), key=len):
             members = tuple(same_size)
