@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from actorkit._tasks._idle import IdleAgents
 from actorkit._tasks._index import PendingTasks
+from actorkit._tasks._layer import TaskLayer
 
 if TYPE_CHECKING:
     from actorkit._tasks._agents import Agent
@@ -106,4 +107,26 @@ def test_pending_tasks_visit_no_more_sets_per_dispatch_with_more_sets() -> None:
 
 def test_idle_agents_visit_no_more_sets_per_task_with_more_sets() -> None:
     few, many = idle_work_per_take(100, 5_000), idle_work_per_take(1000, 5_000)
+    assert many < 1.5 * few + 2, (few, many)
+
+
+def unservable_work_per_group(k: int) -> float:
+    """`system.tasks.unservable` over 2K+1 groups (half of them needing a capability no agent
+    has), with K live agents: the layer's two structures, set up as the layer would."""
+    layer = TaskLayer.__new__(TaskLayer)  # only the two structures `unservable` reads
+    idle = layer._idle = IdleAgents()  # noqa: SLF001
+    pending = layer._pending = PendingTasks(idle.capability_sets)  # noqa: SLF001
+    for capabilities in capability_sets(k):
+        idle.joined(capabilities)
+    needs = requirement_sets(k)
+    for item, requires in enumerate(needs):
+        pending.push(item, requires, 0)
+        pending.push(-1 - item, Counted({f"missing{item}"}), 0)
+    Counted.compared = 0
+    assert layer.unservable() == len(needs)
+    return Counted.compared / (2 * len(needs))
+
+
+def test_counting_unservable_tasks_visits_no_more_sets_per_group_with_more_agents() -> None:
+    few, many = unservable_work_per_group(100), unservable_work_per_group(1000)
     assert many < 1.5 * few + 2, (few, many)

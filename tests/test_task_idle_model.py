@@ -20,6 +20,7 @@ SETS = st.frozensets(st.sampled_from(CAPABILITIES))
 NEEDS = st.frozensets(st.sampled_from(CAPABILITIES), max_size=1)
 """Mostly needs that several sets of one size fit: their heads are compared."""
 AGENT = st.integers(0, 3)
+EVERY_SET = [frozenset(c for i, c in enumerate(CAPABILITIES) if n >> i & 1) for n in range(8)]
 
 
 @dataclass(eq=False)
@@ -96,6 +97,9 @@ def run(ops: list[tuple[object, ...]]) -> None:
                 idle.left(cast("Agent", agents[i]))
         waiting = [a for a in agents if a.live and a.idle_since is not None]
         assert sum(a.ready for a in waiting) <= idle.entries <= len(waiting)
+        for requires in EVERY_SET:
+            served = any(requires <= a.capabilities for a in agents if a.live)
+            assert idle.serves(requires) == served
     live = [a for a in agents if a.live]
     assert set(idle.capability_sets) == {a.capabilities for a in live}
     while (expected := best(agents, frozenset())) is not None:

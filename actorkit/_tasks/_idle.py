@@ -91,6 +91,14 @@ class IdleAgents:
         """Requirement sets with an entry in the cache."""
         return len(self._fits) + len(self._old)
 
+    def serves(self, requires: frozenset[str]) -> bool:
+        """Whether some live agent (idle or not) has every capability in `requires`: looked
+        up among the sets that hold the rarest of them, not in every set."""
+        if not requires:
+            return bool(self._sets)
+        held = self._holding.get(rarest(requires, self._holding))
+        return held is not None and any(requires <= c for c in held)
+
     def joined(self, capabilities: frozenset[str]) -> None:
         """A new agent with these capabilities is live (not yet idle)."""
         count = self._sets.get(capabilities, 0)

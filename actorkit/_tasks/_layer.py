@@ -280,7 +280,7 @@ class TaskLayer(Instrument):
         return [agent.info(now) for agent in self._agents.values()]
 
     def unservable(self) -> int:
-        return self._pending.unservable(self._idle.capability_sets) if self._pending else 0
+        return sum(n for r, n in self._pending.groups().items() if not self._idle.serves(r))
 
     def close(self) -> None:
         """At shutdown: pending tasks would never start, so fail them now rather than leave
