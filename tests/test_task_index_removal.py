@@ -127,8 +127,9 @@ def test_removing_the_oldest_takes_the_stale_entries_behind_it() -> None:
     assert drain(index, A) == ["d"]
 
 
-def test_removing_an_entry_behind_a_late_one_keeps_the_order() -> None:
-    """An item in a level's middle heap (a requeued task) is never its deque's front."""
+def test_removing_an_entry_behind_a_requeued_one_keeps_the_order() -> None:
+    """A requeued task goes back to its level's front, ahead of the entry then removed, which
+    is not the front and stays stale until it surfaces."""
     index: PendingTasks[str] = PendingTasks()
     seq = index.push("retried", A, 0)
     assert index.pop_for(A) == "retried"
