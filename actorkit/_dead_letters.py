@@ -131,13 +131,26 @@ class DeadLetters:
         """The ring's records, those still kept as fields built now and kept built, so that
         the next read returns the same records. Fields are only ever the newest entries
         (`listen` builds the ring before a listener makes each record built as it comes), so
-        the newest one says whether there is anything to build."""
+        the newest one says whether there is anything to build.
+
+        Built from a copy taken in one C call, into a new ring: building allocates, an
+        allocation may start a garbage collection, and a finalizer it runs may record a dead
+        letter. One recorded meanwhile moves the old ring's ends, and the build starts over;
+        otherwise the new ring replaces it, with no call (nor allocation) between that check
+        and the swap for a collection to run at. A read made meanwhile (by a finalizer) swapped
+        in records of its own: the build starts over, and returns those."""
         ring = self._recent
-        if ring and type(ring[-1]) is tuple:
-            letters = [kept if isinstance(kept, DeadLetter) else DeadLetter(*kept) for kept in ring]
-            ring.clear()
-            ring.extend(letters)
-            return letters
+        while ring and type(ring[-1]) is tuple:
+            entries = list(ring)
+            letters = cast(
+                "list[DeadLetter]",
+                [DeadLetter(*kept) if type(kept) is tuple else kept for kept in entries],
+            )
+            built: deque[Fields | DeadLetter] = deque(letters, maxlen=ring.maxlen)
+            if self._recent is ring and ring[-1] is entries[-1] and ring[0] is entries[0]:
+                self._recent = built
+                return letters
+            ring = self._recent
         return cast("list[DeadLetter]", list(ring))
 
     def watchers_copy(self, fields: Fields) -> DeadLetter:

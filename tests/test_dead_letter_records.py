@@ -4,6 +4,7 @@ same objects at every read, and the very records listeners get."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from typing import Any
 
 import pytest
@@ -74,3 +75,39 @@ async def test_a_record_is_the_same_object_at_every_read_and_for_a_listener() ->
     assert heard == recent[2:]
     assert all(a is b for a, b in zip(heard, recent[2:], strict=True))
     assert recent[2].time <= recent[3].time
+
+
+class TellsWhenCollected:
+    """A garbage cycle whose finalizer tells a stopped actor: a dead letter recorded by
+    whichever allocation happens to start a collection."""
+
+    def __init__(self, ref: Any) -> None:
+        self.ref = ref
+        self.cycle = self
+
+    def __del__(self) -> None:
+        self.ref.tell("collected")
+
+
+async def test_a_dead_letter_recorded_while_recent_builds_the_records() -> None:
+    """Building 1,000 records allocates enough to start a garbage collection, and a finalizer
+    it runs may record a dead letter: the read neither breaks on it nor loses it."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        gone = await system.spawn(Sink)
+        await gone.stop()
+        for i in range(1000):
+            gone.tell(i)
+        thresholds = gc.get_threshold()
+        gc.collect()
+        try:
+            gc.set_threshold(100, *thresholds[1:])  # a collection within the 1,000 builds
+            TellsWhenCollected(gone)
+            recent = system.dead_letters.recent
+        finally:
+            gc.set_threshold(*thresholds)
+        gc.collect()  # the finalizer has run, during the read or now
+        again = system.dead_letters.recent
+        assert system.dead_letters.count == 1001
+    assert [d.message for d in again] == [*range(1, 1000), "collected"]
+    kept = {id(d): d for d in again}
+    assert all(kept.get(id(d)) is d for d in recent if d.message != 0)  # the same records
