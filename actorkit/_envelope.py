@@ -62,3 +62,22 @@ copy the context). A member's handler that asks its pool through such a task is 
 asker (`PoolRef.ask`).
 An id, not the cell: the contexts that timers and callbacks copy must not keep a stopped
 actor alive."""
+
+
+class _GivenUp:
+    """The future of an ask whose asker has its answer already (a timeout, a failure) or
+    left (cancelled), in an envelope that may still be queued. It says it is done, as the
+    future did, so the reply or failure set when the actor gets to it goes nowhere; and the
+    asker's own future, whose exception's traceback holds the asker's frames and everything
+    they hold, is not kept alive by the mailbox until then."""
+
+    __slots__ = ()
+
+    def done(self) -> bool:
+        return True
+
+    def cancelled(self) -> bool:
+        return False
+
+
+GIVEN_UP: asyncio.Future[object] = _GivenUp()  # type: ignore[assignment]  # its done() part

@@ -14,7 +14,7 @@ from sys import getrefcount
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 
-from ._envelope import Ask
+from ._envelope import GIVEN_UP, Ask
 from ._errors import MailboxFull, NotDelivered
 from ._mailbox import UNBOUNDED, reject
 from ._outside_stop import stop_from_outside, stop_within
@@ -159,6 +159,7 @@ class ActorRef:
                     stats.ask_failed(error, perf_counter() - started)
                 elif (failure := future.exception()) is not None:
                     stats.ask_failed(failure, perf_counter() - started)
+            envelope.future = GIVEN_UP
             raise
         finally:
             bucket.pop(envelope, None)
