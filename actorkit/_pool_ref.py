@@ -12,7 +12,6 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from ._clock import clock_timeout
 from ._envelope import acting
 from ._errors import AskTimeout
 from ._failure import key_failure
@@ -23,6 +22,7 @@ from ._pool_handover import first_answer, key_of, past_a_full_sender, past_the_a
 from ._ref import ActorRef
 from ._seconds import check_seconds
 from ._state import RUNNING, STOPPING
+from ._when_due import clock_timeout
 
 if TYPE_CHECKING:
     from ._cell import Cell

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._clock import call_when_due
 from ._cut import stop_child
 from ._errors import SupervisorGaveUp, chain_began
 from ._failure import as_failure
@@ -21,6 +20,7 @@ from ._shown import cut, shown
 from ._signals import Resume, Signal, StartPlan, Stop, StopInstance
 from ._state import RESTARTING
 from ._supervision import Decision, check_strategy, decide
+from ._when_due import call_when_due
 
 if TYPE_CHECKING:
     from ._cell import Cell

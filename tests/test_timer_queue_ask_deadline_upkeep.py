@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from actorkit import ActorStopped, AskTimeout
-from actorkit._clock import SWEEP_MIN, AskDeadlines, clock_timeout
+from actorkit._clock import SWEEP_MIN, AskDeadlines
 from actorkit._envelope import Ask
+from actorkit._when_due import clock_timeout
 from actorkit.testing import ManualClock
 
 

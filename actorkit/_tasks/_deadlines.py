@@ -19,7 +19,7 @@ from collections.abc import Callable
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
 
-from .._clock import call_when_due
+from .._when_due import call_when_due
 
 if TYPE_CHECKING:
     from .._clock import Cancellable, Clock

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from .._clock import call_when_due
+from .._when_due import call_when_due
 
 if TYPE_CHECKING:
     from .._clock import Clock
