@@ -102,17 +102,14 @@ class DeadLetters:
         by_reason = self._by_reason
         by_reason[reason] = by_reason.get(reason, 0) + 1
         fields = (message, recipient, reason, self._now())
-        if not self._listeners:
-            self._recent.append(fields)
-            if self._forward is not None:
-                self._forward(fields)
-            return
-        letter = DeadLetter(*fields)
-        self._recent.append(letter)
+        listeners = self._listeners
+        letter = DeadLetter(*fields) if listeners else None
+        self._recent.append(fields if letter is None else letter)
         if self._forward is not None:
             self._forward(fields)
-        for listener in self._listeners:
-            listener(letter)
+        if letter is not None:
+            for listener in listeners:
+                listener(letter)
 
     @property
     def by_reason(self) -> dict[str, int]:
