@@ -172,8 +172,9 @@ class Journal:
         elif outcome == "cancelled":
             check(cmd.cancel_after is not None, what)
             check(own in (None, "unread"), what)
-        elif outcome == "PersistenceError" and own is not None:
+        elif outcome == "PersistenceError" and own in STORED_AFTER:
             check(not stored and not STORED_AFTER[own], what)
+        # A read fault (`unread`, `snapshot`) fails no write: another's fault in its batch did
         else:
             check(outcome == "PersistenceError" and not stored and False in step.shared_fates, what)
         return stored
