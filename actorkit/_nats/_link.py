@@ -14,9 +14,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from nats.aio.client import Client
-
 from .._shielded import shielded
+from ._client import Client
 from ._closing import close_client, closed_for_good, misread, server_error, stop_opening
 from ._heard import Heard
 
