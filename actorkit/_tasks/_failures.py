@@ -4,7 +4,8 @@ what happened), and how an attempt's error is told apart from a delivery that ne
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, final
 
 from .._errors import ActorStopped, DeadlineExceeded, NotDelivered, TaskCancelled
 
@@ -27,9 +28,10 @@ def refused(runtime: Runtime) -> Exception:
     )
 
 
-def expired(handle: TaskHandle, now: float, cause: BaseException | None) -> DeadlineExceeded:
+def expired(handle: TaskHandle, now: float) -> DeadlineExceeded:
     """In seconds since the submit, as the deadline was given: a reading of the system clock
-    (monotonic, from an arbitrary origin) would mean nothing to the reader."""
+    (monotonic, from an arbitrary origin) would mean nothing to the reader. Its cause is the
+    last failed attempt, if a retry was waiting."""
     assert handle._deadline is not None, "only a task with a deadline expires"
     submitted = handle._submitted_at
     try:  # the tasks of a burst expire together: their words are few, and kept
@@ -41,6 +43,8 @@ def expired(handle: TaskHandle, now: float, cause: BaseException | None) -> Dead
         f"{_seconds(handle._deadline - submitted)} s from submission and waited "
         f"{_seconds(now - submitted)} s; give it a later deadline or more agents with {words}"
     )
+    cause = handle._error  # a retry's last failure, never `Unbuilt` while pending
+    assert type(cause) is not Unbuilt, "a pending task has no unbuilt error"
     error.__cause__ = cause
     return error
 
@@ -79,6 +83,20 @@ def _words(requires: frozenset[str]) -> str:
     return words
 
 
+@final
+class Unbuilt:
+    """An error a task finished with that is built when its handle is first read (`await`,
+    `result()`), as asyncio builds a cancelled future's `CancelledError`: a bulk cancel, or a
+    shutdown with thousands of tasks pending, would otherwise build an exception per task,
+    the most of its cost and a load on the garbage collector, for handles nobody reads.
+    Only for errors whose words and cause the handle alone says."""
+
+    __slots__ = ("build",)
+
+    def __init__(self, build: Callable[[TaskHandle], BaseException]) -> None:
+        self.build = build
+
+
 def cancelled(handle: TaskHandle) -> TaskCancelled:
     return TaskCancelled(f"task {handle._id} was cancelled")
 
@@ -93,11 +111,16 @@ def never_started(handle: TaskHandle) -> ActorStopped:
     return ActorStopped(f"task {handle._id} never started: the actor system shut down first")
 
 
-def shut_out(handle: TaskHandle) -> ActorStopped:
+UNBUILT_CANCELLED = Unbuilt(cancelled)
+UNBUILT_NEVER_STARTED = Unbuilt(never_started)
+
+
+def shut_out(handle: TaskHandle) -> ActorStopped | Unbuilt:
     """Why a task that will not run fails at shutdown. Only a failed attempt calls for a retry:
     a task whose attempts were only taken back (or never made) never started."""
-    error = handle._error
-    return never_started(handle) if error is None else not_retried(handle, error)
+    error = handle._error  # a retry's last failure, never `Unbuilt` while pending
+    assert type(error) is not Unbuilt, "a pending task has no unbuilt error"
+    return UNBUILT_NEVER_STARTED if error is None else not_retried(handle, error)
 
 
 def never_ran(error: BaseException | None) -> bool:

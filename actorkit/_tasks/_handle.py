@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from ._failures import Unbuilt
+
 if TYPE_CHECKING:
     from .._clock import Cancellable
     from ._agents import Agent
@@ -116,9 +118,10 @@ class TaskHandle:
         self._started_at: float | None = None
         self._finished_at: float | None = None
         self._result: Any = None
-        # The failure it finished with; while a retry waits, the last attempt's failure, its
-        # cause should it expire or the system shut down before the retry runs.
-        self._error: BaseException | None = None
+        # The failure it finished with (`Unbuilt` until first read, for some); while a retry
+        # waits, the last attempt's failure, its cause should it expire or the system shut
+        # down before the retry runs.
+        self._error: BaseException | Unbuilt | None = None
         # The failure's traceback when the task finished: each await raises the failure with
         # it, as `asyncio.Future` does, or every raise would append the awaiting caller's
         # frames to the one exception object (kept alive with it, and growing per await).
@@ -173,7 +176,7 @@ class TaskHandle:
             finally:
                 self._waiters.remove(waiter)
         if self._error is not None:
-            raise self._error.with_traceback(self._traceback)
+            raise self._failure()
         return self._result
 
     def __await__(self) -> Generator[Any, None, Any]:
@@ -182,9 +185,21 @@ class TaskHandle:
         # Finished: answer without making a `result()` coroutine (a burst of awaits on
         # finished tasks is the common end of a batch), and a failure without even a
         # generator: raised here, it is raised by the `await`.
-        if self._error is not None:
-            raise self._error.with_traceback(self._traceback)
+        error = self._error
+        if error is not None:
+            if type(error) is Unbuilt:
+                error = self._error = error.build(self)
+            raise error.with_traceback(self._traceback)
         return _ready(self._result)
+
+    def _failure(self) -> BaseException:
+        """The failure to raise, built now if it was left for its first reader: the same
+        object at every read."""
+        error = self._error
+        if type(error) is Unbuilt:
+            error = self._error = error.build(self)
+        assert error is not None, "only a failed task has a failure"
+        return error.with_traceback(self._traceback)
 
     def _drop_deadline(self) -> None:
         """The deadline only guards the start: once started or finished, its timer goes."""

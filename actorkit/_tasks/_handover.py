@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from .._envelope import TAKEN_BACK, Ask
 from .._mailbox import reject
 from ._agents import BUSY
+from ._failures import never_ran
 from ._handle import RUNNING, Task, TaskDraft
 
 if TYPE_CHECKING:
@@ -169,3 +170,9 @@ def unreported_failure(agent: Agent) -> BaseException | None:
     the task's outcome is then already decided, and a cancel meanwhile must not overrule it."""
     envelope = agent.envelope
     return None if envelope is None else cast("Attempt", envelope.future).failure
+
+
+def ran(error: BaseException) -> bool:
+    """Whether a failed attempt counts as one (retried or final): a task taken back, or still
+    queued when its agent stopped, goes back to the queue for free."""
+    return error is not WITHDRAWN and not never_ran(error)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .._instruments import Instrument
 from .._stats import Histogram
 from ._agents import Agent, AgentInfo, Sink
+from ._cancel import cancel as cancel_task
 from ._checks import (
     CHECKED_REQUIRES,
     check_deadline,
@@ -26,7 +27,7 @@ from ._checks import (
     check_retries,
 )
 from ._deadlines import Deadlines
-from ._failures import cancelled, expired, never_ran, refused, shut_out
+from ._failures import Unbuilt, expired, refused, shut_out
 from ._handle import (
     CANCELLED,
     EXPIRED,
@@ -37,7 +38,7 @@ from ._handle import (
     TaskHandle,
     TaskStatus,
 )
-from ._handover import WITHDRAWN, start, take_back, unreported_failure
+from ._handover import WITHDRAWN, ran, start, take_back
 from ._idle import IdleAgents
 from ._index import PendingTasks
 from ._stats import TaskStats
@@ -145,7 +146,7 @@ class TaskLayer(Instrument):
         if handle._status is RUNNING:  # else it was cancelled meanwhile: discard the outcome
             if error is None:
                 self._finish(handle, SUCCEEDED, now, result, None)
-            elif not _ran(error):
+            elif not ran(error):
                 self._requeue(handle, now)
             elif handle._retries_left:
                 # Requeued before this agent can idle again, so another idle agent wins it.
@@ -173,7 +174,7 @@ class TaskLayer(Instrument):
             self._expired(handle, now)
 
     def _expired(self, handle: TaskHandle, now: float) -> None:
-        self._finish(handle, EXPIRED, now, None, expired(handle, now, handle._error))
+        self._finish(handle, EXPIRED, now, None, expired(handle, now))
 
     def _finish(
         self,
@@ -181,7 +182,7 @@ class TaskLayer(Instrument):
         status: TaskStatus,
         now: float,
         result: Any,
-        error: BaseException | None,
+        error: BaseException | Unbuilt | None,
     ) -> None:
         self.finished[status] += 1
         if self.durations is not None:  # appended, folded 256 at a time: no bisect per task
@@ -190,7 +191,8 @@ class TaskLayer(Instrument):
         handle._finished_at = now
         handle._result = result
         handle._error = error
-        handle._traceback = None if error is None else error.__traceback__
+        if error is not None and type(error) is not Unbuilt:
+            handle._traceback = error.__traceback__
         handle._agent = None
         if handle._timer is not None:
             handle._drop_deadline()
@@ -199,27 +201,7 @@ class TaskLayer(Instrument):
                 if not waiter.done():
                     waiter.set_result(None)
 
-    def cancel(self, handle: TaskHandle) -> bool:
-        status = handle._status
-        if status is PENDING:
-            self._pending.remove(handle)
-        elif status is not RUNNING:
-            return False
-        agent = handle._agent
-        now = self._runtime.clock.now()
-        if agent is not None:
-            failure = unreported_failure(agent)
-            if failure is not None and _ran(failure) and not handle._retries_left:
-                # Its last attempt failed before this cancel: the first outcome stands, and
-                # its report, due next, is discarded as a cancelled task's would be.
-                self._finish(handle, FAILED, now, None, failure)
-                return False
-        self._finish(handle, CANCELLED, now, None, cancelled(handle))
-        if agent is not None:
-            # Not yet picked up: take it back, so the agent never sees it and is free (maybe
-            # with the next task) before the awaiters, woken on the next loop turn, look.
-            self._withdraw(agent)
-        return True
+    cancel = cancel_task  # `_cancel`: a method defined there, as `handle.cancel()` calls it
 
     def _withdraw(self, agent: Agent) -> None:
         """Take the agent's task back out of its mailbox if it has not begun handling it, and
@@ -292,9 +274,3 @@ class TaskLayer(Instrument):
         now = self._runtime.clock.now()
         while (handle := pending.pop_for(everything)) is not None:
             self._finish(handle, FAILED, now, None, shut_out(handle))
-
-
-def _ran(error: BaseException) -> bool:
-    """Whether a failed attempt counts as one (retried or final): a task taken back, or still
-    queued when its agent stopped, goes back to the queue for free."""
-    return error is not WITHDRAWN and not never_ran(error)
