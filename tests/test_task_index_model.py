@@ -33,6 +33,11 @@ class Model:
         ]
         return min(eligible)[2] if eligible else None
 
+    def best_key(self, item: int) -> tuple[int, int]:
+        """Where the item stands in the order of service: priority, then seq."""
+        _, priority, seq = self.pending[item]
+        return (-priority, seq)
+
 
 operations = st.lists(
     st.one_of(
@@ -41,6 +46,7 @@ operations = st.lists(
         st.tuples(st.just("remove"), st.integers(0, 30)),
         st.tuples(st.just("requeue"), st.integers(0, 30), st.integers(-2, 2)),
         st.tuples(st.just("again"), st.integers(0, 30), REQUIREMENT_SETS, st.integers(-2, 2)),
+        st.tuples(st.just("drain")),
     ),
     max_size=60,
 )
@@ -62,6 +68,15 @@ def test_matches_with_frequent_sweeps_and_turns(
         mock.patch.object(_index, "_SWEEP_SLACK", slack),
         mock.patch.object(_compatible, "SETS_CACHED", cached),
     ):
+        run(ops, check=True)
+
+
+@settings(max_examples=400, deadline=None)
+@given(operations)
+def test_matches_with_a_compaction_at_every_stale_entry(ops: list[tuple[object, ...]]) -> None:
+    """A group rebuilt as soon as it holds more stale entries than live ones (at full size,
+    32 more): what a bulk cancel out of submission order does to a large group."""
+    with mock.patch.object(_index, "_COMPACT_SLACK", 0):
         run(ops, check=True)
 
 
@@ -93,6 +108,12 @@ def run(ops: list[tuple[object, ...]], *, check: bool = False) -> None:
                 removed.discard(item)
                 seq = index.push(item, requires, priority)
                 model.pending[item] = (requires, priority, seq)
+            case ("drain",):
+                expected = sorted(model.pending, key=model.best_key)
+                assert index.drain() == expected
+                for item in expected:
+                    requires, _, seq = model.pending.pop(item)
+                    taken[item] = (requires, seq)
             case ("requeue", int(item), int(priority)) if item in taken:
                 requires, seq = taken.pop(item)
                 assert index.push(item, requires, priority, seq=seq) == seq
@@ -104,6 +125,7 @@ def run(ops: list[tuple[object, ...]], *, check: bool = False) -> None:
         assert index.groups() == expected_groups
         if check:
             check_compatible(index)
+            check_entries(index)
     for item in range(next_item):
         assert (item in index) == (item in model.pending)
 
@@ -133,7 +155,8 @@ def check_entries(index: PendingTasks[int]) -> None:
 
 def test_entries_stay_counted_under_removals_in_submission_order() -> None:
     """Two levels, removals mostly of the oldest pending item: the stale entries a removal
-    uncovers, and those compaction drops, leave the counts and the order of service exact."""
+    uncovers, and those compaction drops, leave the counts and the order of service exact;
+    and a drain (shutdown's) takes every pending item in that order, stale entries left."""
     rng = random.Random(11)
     for _ in range(1_500):
         index: PendingTasks[int] = PendingTasks()
@@ -144,7 +167,7 @@ def test_entries_stay_counted_under_removals_in_submission_order() -> None:
             priority = rng.choice((0, 0, 1))
             model.pending[item] = (frozenset(), priority, index.push(item, frozenset(), priority))
         for _ in range(rng.randrange(60)):
-            op = rng.choice(("remove", "oldest", "oldest", "pop", "again", "requeue"))
+            op = rng.choice(("remove", "oldest", "oldest", "pop", "again", "requeue", "drain"))
             if op == "remove" and model.pending:
                 item = rng.choice(sorted(model.pending))
                 del model.pending[item]
@@ -174,6 +197,12 @@ def test_entries_stay_counted_under_removals_in_submission_order() -> None:
                 requires, seq = taken.pop(item)
                 index.push(item, requires, 0, seq=seq)
                 model.pending[item] = (requires, 0, seq)
+            elif op == "drain" and rng.random() < 0.25:
+                expected = sorted(model.pending, key=model.best_key)
+                assert index.drain() == expected
+                for item in expected:
+                    requires, _, seq = model.pending.pop(item)
+                    taken[item] = (requires, seq)
             check_entries(index)
             assert len(index) == len(model.pending)
         while (expected := model.best(frozenset())) is not None:

@@ -68,6 +68,13 @@ class Compatible(Generic[T]):
         for groups in self._serving(requires):
             groups.append(group)
 
+    def clear(self) -> None:
+        """Every group left at once (the index drained): no list holds anything now."""
+        self.young.clear()
+        self._old.clear()
+        self._holders.clear()
+        self._filed.clear()
+
     def dropped(self, group: Group[T]) -> None:
         """A group left the index: unfile it and take it out of every list."""
         filed = self._filed[group.filed]

@@ -269,8 +269,6 @@ class TaskLayer(Instrument):
         their awaiters hanging. Running ones finish as their agents drain or are stopped."""
         self._closed = True
         self._deadlines.close()
-        pending = self._pending
-        everything = frozenset[str]().union(*pending.groups())
         now = self._runtime.clock.now()
-        while (handle := pending.pop_for(everything)) is not None:
+        for handle in self._pending.drain():
             self._finish(handle, FAILED, now, None, shut_out(handle))
