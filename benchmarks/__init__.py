@@ -4,7 +4,8 @@ Every figure is one JSON line on stdout; see `_harness` for how to read `ratio` 
 The workloads: `messaging` (tell, bounded send, ask, metrics on against off, tells to a stopped
 actor), `router` (publish fan-out, publish cost on a loaded topic index, short-lived
 subscriptions), `pools`, `timers`, `tasks` (tasks for agents against a `PriorityQueue`),
-`task_expiry` (tasks whose deadlines pass), `task_sets` (tasks over thousands of capability and
+`task_expiry` (tasks whose deadlines pass), `task_cancel` (pending tasks cancelled in bulk
+or failed by a shutdown), `task_sets` (tasks over thousands of capability and
 requirement sets, K=10 against K=1000), `lifecycle` (spawn, stop, memory; `spawn_1m` only with
 `--only spawn_1m`), `restart_storm` (thousands of `one_for_one` restarts waiting out a backoff
 at once), `savina` (the Savina actor workloads of issue 14, only with `--only savina` or each by
@@ -30,6 +31,7 @@ from .restart_storm import BENCHES as RESTART_STORM
 from .router import BENCHES as ROUTER
 from .savina import BENCHES as SAVINA
 from .savina import GROUP as SAVINA_GROUP
+from .task_cancel import BENCHES as TASK_CANCEL
 from .task_expiry import BENCHES as TASK_EXPIRY
 from .task_sets import BENCHES as TASK_SETS
 from .tasks import BENCHES as TASKS
@@ -43,6 +45,7 @@ BENCHES: list[Bench] = [
     *TIMERS,
     *TASKS,
     *TASK_EXPIRY,
+    *TASK_CANCEL,
     *TASK_SETS,
     *LIFECYCLE,
     *RESTART_STORM,
