@@ -15,7 +15,14 @@ from ._memory import MemoryStore
 from ._postgres import PostgresStore
 from ._reminders import Reminders
 from ._sqlite import SQLiteStore
-from ._store import Store, StoredEvent, StoredReminder, StoredSnapshot, StoredState
+from ._store import (
+    Store,
+    StoredEvent,
+    StoredRecovery,
+    StoredReminder,
+    StoredSnapshot,
+    StoredState,
+)
 
 __all__ = [
     "AgentChange",
@@ -29,6 +36,7 @@ __all__ = [
     "SQLiteStore",
     "Store",
     "StoredEvent",
+    "StoredRecovery",
     "StoredReminder",
     "StoredSnapshot",
     "StoredState",

@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 from types import TracebackType
-from typing import Self
+from typing import Self, cast
 
 from .._errors import PersistenceConflict, PersistenceError
 from .._exact import exact_int, exact_str
@@ -18,7 +18,8 @@ from .._seconds import FOREVER
 from .._shown import given
 from .._timers import MIN_INTERVAL
 from ._evolution import decoded
-from ._store import StoredEvent, StoredReminder
+from ._recovery import composed
+from ._store import Store, StoredEvent, StoredRecovery, StoredReminder
 
 _log = logging.getLogger("actorkit.persistence")
 
@@ -51,6 +52,12 @@ def check_id(persistence_id: object) -> None:
     problem = unstorable("persistence_id", persistence_id)
     if problem is not None:
         raise ValueError(problem)
+
+
+def check_recovery(persistence_id: str, journal: object) -> None:
+    check_id(persistence_id)
+    if type(journal) is not bool:
+        raise TypeError(f"journal must be True or False, got {given(journal)}")
 
 
 def check_count(name: str, value: object) -> None:
@@ -248,6 +255,12 @@ class StoreBase(ABC):
         check_id(persistence_id)
         check_count("from_seq", from_seq)
         return decoded_events(self.read, persistence_id, from_seq)
+
+    async def load_recovery(self, persistence_id: str, journal: bool) -> StoredRecovery:
+        """What a recovery reads (`Store`): the protocol's reads, each through the store's
+        own method, so that a subclass that changes one changes recovery too."""
+        check_recovery(persistence_id, journal)
+        return await composed(cast("Store", self), persistence_id, journal)
 
     def _observe(self, writes: int, seconds: float) -> None:
         """Runs after the commit: an observer that fails (metrics) is logged, and the write,

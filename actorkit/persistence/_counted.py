@@ -10,7 +10,15 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractContextManager
 
 from .._store_calls import StoreCalls
-from ._store import Store, StoredEvent, StoredReminder, StoredSnapshot, StoredState
+from ._recovery import load_recovery
+from ._store import (
+    Store,
+    StoredEvent,
+    StoredRecovery,
+    StoredReminder,
+    StoredSnapshot,
+    StoredState,
+)
 
 
 class CountedStore:
@@ -59,6 +67,11 @@ class CountedStore:
     async def load_snapshot(self, persistence_id: str) -> StoredSnapshot | None:
         with self._call("load_snapshot", persistence_id):
             return await self._store.load_snapshot(persistence_id)
+
+    async def load_recovery(self, persistence_id: str, journal: bool) -> StoredRecovery:
+        """One call, as the store takes it (the store's reads, for one without its own)."""
+        with self._call("load_recovery", persistence_id):
+            return await load_recovery(self._store, persistence_id, journal)
 
     async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
         with self._call("save_state", persistence_id):

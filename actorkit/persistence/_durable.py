@@ -20,7 +20,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from .._actor import Actor, Unspawned, read_only
 from .._errors import PersistenceError
 from ._binding import Binding
+from ._recovery import load_recovery
 from ._reminders import Reminders, arm_all
+from ._service import guarded
+from ._store import StoredRecovery
 
 if TYPE_CHECKING:
     from .._cell import Cell
@@ -46,6 +49,8 @@ class Durable(Actor):
     """Base of the durable actor classes; users derive from `EventSourced` or `DurableState`."""
 
     _persistent: ClassVar[bool] = True
+    _journal: ClassVar[bool] = False
+    """Whether its recovery reads a snapshot and a journal (else a durable state)."""
     _unspawnable: ClassVar[str | None] = None
     """Why the class cannot be spawned yet (a hook it lacks), found where it is defined and
     raised at its spawn, before anything is written."""
@@ -92,9 +97,10 @@ class Durable(Actor):
             binding.reminders = Reminders(self, binding)
         return binding.reminders
 
-    async def _load(self) -> int:
-        """Bring the instance up to date from the store; returns the events replayed, which
-        it counts itself (`events_replayed`), also those of a replay that fails part way."""
+    async def _load(self, loaded: StoredRecovery) -> int:
+        """Bring the instance up to date from what its recovery read (and, for a long
+        journal, the rest of it); returns the events replayed, which it counts itself
+        (`events_replayed`), also those of a replay that fails part way."""
         raise NotImplementedError
 
 
@@ -127,9 +133,13 @@ async def recover(actor: Durable) -> None:
         await asyncio.shield(binding.after)
         binding.after = None
     stats = binding.stats
+    pid = binding.persistence_id
     try:
-        await actor._load()
-        await arm_all(actor, binding)
+        loaded = await guarded(
+            load_recovery(binding.store, pid, actor._journal), f"loading {pid!r} to recover it"
+        )
+        await actor._load(loaded)
+        arm_all(actor, binding, loaded.reminders)
     except Exception as error:
         if isinstance(error, PersistenceError):  # the store's, not `apply`'s or `restore`'s
             binding.failed("recovery", error)

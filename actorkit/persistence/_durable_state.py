@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from time import perf_counter
-from typing import Any
+from typing import Any, ClassVar
 
 from .._errors import PersistenceConflict, PersistenceError
 from ._binding import Binding, encode
 from ._durable import Durable
 from ._service import cancel_requests, cancelled_since, guarded, read_back
-from ._store import StoredState
+from ._store import StoredRecovery, StoredState
 
 
 class DurableState(Durable):
@@ -18,6 +18,7 @@ class DurableState(Durable):
     first `save`) and written whole by `await self.save(state)`."""
 
     state: Any = None
+    _journal: ClassVar[bool] = False
 
     async def save(self, state: Any) -> None:
         """Write `state` as the next revision, durable on return, then set `self.state`.
@@ -71,10 +72,9 @@ class DurableState(Durable):
         if cancelled is not None:
             raise cancelled
 
-    async def _load(self) -> int:
+    async def _load(self, loaded: StoredRecovery) -> int:
         binding = self._durable
-        pid = binding.persistence_id
-        stored = await guarded(binding.store.load_state(pid), f"loading the state of {pid!r}")
+        stored = loaded.state
         if stored is None:
             self.state = None
             binding.seq = 0

@@ -20,7 +20,9 @@ from ._binding import encode, encode_all
 from ._durable import Durable
 from ._evolution import pass_over, unfit
 from ._landed import stored as _stored
+from ._replay import replay
 from ._service import cancel_requests, cancelled_since, guarded, store_failure
+from ._store import StoredRecovery
 
 logger = logging.getLogger("actorkit")
 
@@ -41,6 +43,8 @@ class EventSourced(Durable):
 
     snapshot_every: ClassVar[int] = 0
     """Take a snapshot every this many events; 0 never."""
+
+    _journal: ClassVar[bool] = True
 
     _unspawnable: ClassVar[str | None] = (
         "EventSourced is a base class: spawn a subclass that defines apply(self, event)"
@@ -217,38 +221,14 @@ class EventSourced(Durable):
                 "snapshot of %s at %d not saved: %r", binding.persistence_id, binding.seq, error
             )
 
-    async def _load(self) -> int:
+    async def _load(self, loaded: StoredRecovery) -> int:
         binding = self._durable
-        pid = binding.persistence_id
-        store = binding.store
-        seq = 0
-        snapshot = await guarded(store.load_snapshot(pid), f"loading the snapshot of {pid!r}")
-        if snapshot is not None and self._restored(snapshot.payload, f"snapshot {snapshot.seq}"):
-            seq = snapshot.seq
-        replayed = 0
-        apply = self.apply
-        events = store.read(pid, seq + 1)
-        try:
-            while True:
-                # The store's step alone is guarded (`guarded`, written out: a coroutine per
-                # event would cost a recovery of 100k events about 50 ms); an error of `apply`
-                # is the actor's own.
-                try:
-                    stored = await anext(events)
-                except StopAsyncIteration:
-                    break
-                except PersistenceError:
-                    raise
-                except Exception as error:
-                    raise store_failure(error, f"reading the journal of {pid!r}") from error
-                apply(binding.decode(stored.payload, f"event {stored.seq}"))
-                seq = stored.seq
-                replayed += 1
-        finally:  # a recovery that fails after replaying events has done that work too
-            if binding.stats is not None:
-                binding.stats.events_replayed += replayed
-        binding.seq = seq
-        return replayed
+        snapshot = loaded.snapshot
+        if snapshot is None or self._restored(snapshot.payload, f"snapshot {snapshot.seq}"):
+            seq = 0 if snapshot is None else snapshot.seq
+            more = loaded.read_on_from if loaded.more else None
+            return await replay(self.apply, binding, seq, loaded.events, more)
+        return await replay(self.apply, binding, 0, (), 1)  # passed over: from the first event
 
     def _restored(self, payload: bytes, what: str) -> bool:
         """Restores a snapshot, unless it no longer fits the class (a deploy changed what it

@@ -48,6 +48,15 @@ _QUERIES = Queries(
     delete_reminder="DELETE FROM actorkit_reminders WHERE persistence_id = $1 AND key = $2",
     reminders="SELECT key, due, every, payload FROM actorkit_reminders "
     'WHERE persistence_id = $1 ORDER BY key COLLATE "C"',  # by code point, as the other stores
+    recover_journal="WITH s AS (SELECT seq, payload FROM actorkit_snapshots WHERE "
+    "persistence_id = $1) SELECT 0, seq, NULL::float8, NULL::float8, NULL::text, payload FROM s "
+    "UNION ALL (SELECT 1, seq, time, NULL, NULL, payload FROM actorkit_journal WHERE "
+    "persistence_id = $1 AND seq > coalesce((SELECT seq FROM s), 0) ORDER BY seq LIMIT $2) "
+    "UNION ALL SELECT 3, NULL, due, every, key, payload FROM actorkit_reminders "
+    "WHERE persistence_id = $1",
+    recover_state="SELECT 2, revision, NULL::float8, NULL::float8, NULL::text, payload FROM "
+    "actorkit_states WHERE persistence_id = $1 UNION ALL SELECT 3, NULL, due, every, key, "
+    "payload FROM actorkit_reminders WHERE persistence_id = $1",
 )
 
 

@@ -183,9 +183,8 @@ class Reminders:
             timers.cancel(timer_key)
 
 
-async def arm_all(actor: Actor, binding: Binding) -> None:
-    pid = binding.persistence_id
-    stored = await guarded(binding.store.reminders(pid), f"loading the reminders of {pid!r}")
+def arm_all(actor: Actor, binding: Binding, stored: list[StoredReminder]) -> None:
+    """Arms the reminders its recovery read."""
     for reminder in stored:
         message = binding.decode(reminder.payload, f"reminder {reminder.key!r}")
         _arm(actor, binding, reminder, message)

@@ -17,6 +17,7 @@ from ._base import (
     check_count,
     check_id,
     check_key,
+    check_recovery,
     check_reminder,
     check_snapshot,
     check_state,
@@ -24,7 +25,8 @@ from ._base import (
 )
 from ._batch import TxT
 from ._group_commit import GroupCommit
-from ._store import StoredEvent, StoredReminder, StoredSnapshot, StoredState
+from ._recovery import from_rows
+from ._store import StoredEvent, StoredRecovery, StoredReminder, StoredSnapshot, StoredState
 
 T = TypeVar("T")
 
@@ -44,6 +46,8 @@ class Queries:
     put_reminder: str  # persistence_id, key, due, every, payload; replaces
     delete_reminder: str  # persistence_id, key
     reminders: str  # persistence_id -> key, due, every, payload, by key
+    recover_journal: str  # persistence_id, limit -> `_recovery.from_rows`: snapshot, events after
+    recover_state: str  # persistence_id -> `_recovery.from_rows`: state, reminders
 
 
 class SQLStore(StoreBase, Generic[TxT]):
@@ -170,6 +174,17 @@ class SQLStore(StoreBase, Generic[TxT]):
         check_id(persistence_id)
         rows = await self._rows(self.queries.highest, persistence_id)
         return int(rows[0][0] or 0)
+
+    async def load_recovery(self, persistence_id: str, journal: bool) -> StoredRecovery:
+        """One query, one statement's consistent view: the snapshot and the first `PAGE`
+        events after it (or the state), and the reminders. A subclass that overrides one of
+        the reads a recovery makes overrides this too, or recovery does not go through it."""
+        check_recovery(persistence_id, journal)
+        if journal:
+            rows = await self._rows(self.queries.recover_journal, persistence_id, PAGE)
+        else:
+            rows = await self._rows(self.queries.recover_state, persistence_id)
+        return from_rows(rows, journal, PAGE)
 
     async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
         check_snapshot(persistence_id, seq, payload, self.max_payload)

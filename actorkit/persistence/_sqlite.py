@@ -41,12 +41,25 @@ _QUERIES = Queries(
     delete_reminder="DELETE FROM actorkit_reminders WHERE persistence_id = ? AND key = ?",
     reminders="SELECT key, due, every, payload FROM actorkit_reminders "
     "WHERE persistence_id = ? ORDER BY key",
+    # the id bound once (numbered marks warn on some Pythons), compared as a constant: each
+    # table's index serves it
+    recover_journal="WITH p(pid, lim) AS (VALUES (?, ?)), s AS (SELECT seq, payload "
+    "FROM actorkit_snapshots WHERE persistence_id = (SELECT pid FROM p)) "
+    "SELECT 0, seq, NULL, NULL, NULL, payload FROM s UNION ALL SELECT * FROM (SELECT 1, seq, "
+    "time, NULL, NULL, payload FROM actorkit_events WHERE persistence_id = (SELECT pid FROM p) "
+    "AND seq > coalesce((SELECT seq FROM s), 0) ORDER BY seq LIMIT (SELECT lim FROM p)) "
+    "UNION ALL SELECT 3, NULL, due, every, key, payload FROM actorkit_reminders "
+    "WHERE persistence_id = (SELECT pid FROM p)",
+    recover_state="WITH p(pid) AS (VALUES (?)) SELECT 2, revision, NULL, NULL, NULL, payload "
+    "FROM actorkit_states WHERE persistence_id = (SELECT pid FROM p) UNION ALL SELECT 3, NULL, "
+    "due, every, key, payload FROM actorkit_reminders WHERE persistence_id = (SELECT pid FROM p)",
 )
 
 _VERSION_1_QUERIES = dataclasses.replace(
     _QUERIES,
     read_page=_QUERIES.read_page.replace("actorkit_events", "actorkit_journal"),
     highest=_QUERIES.highest.replace("actorkit_events", "actorkit_journal"),
+    recover_journal=_QUERIES.recover_journal.replace("actorkit_events", "actorkit_journal"),
 )
 """For a file of schema version 1 opened read-only, which has no tail: read, not upgraded."""
 

@@ -46,6 +46,31 @@ class StoredReminder:
     payload: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class StoredRecovery:
+    """What a durable actor's recovery reads, in one call (`load_recovery`).
+
+    `events` are the first events after the snapshot (from 1 without one), in order; a store
+    may return fewer than the journal holds, or none, and then says so with `more`: the
+    caller reads on with `read(persistence_id, last + 1)`, where `last` is the last event
+    returned, else the snapshot's sequence number (0 without one). So a long journal is
+    never loaded whole. An event-sourced recovery reads no state (None), a durable-state one
+    no snapshot and no events."""
+
+    snapshot: StoredSnapshot | None
+    events: list[StoredEvent]
+    more: bool
+    state: StoredState | None
+    reminders: list[StoredReminder]
+
+    @property
+    def read_on_from(self) -> int:
+        """Where `read` goes on when `more` is set."""
+        if self.events:
+            return self.events[-1].seq + 1
+        return 1 if self.snapshot is None else self.snapshot.seq + 1
+
+
 @runtime_checkable
 class Store(Protocol):
     """The small surface every store implements and the conformance suite checks.
@@ -55,6 +80,13 @@ class Store(Protocol):
     raises `CancelledError` only once the write is committed or never will be, however often
     the caller is cancelled meanwhile: a durable actor then reads the store back to learn
     which.
+
+    One method is optional, and so not part of this protocol's `isinstance` check:
+    `async def load_recovery(persistence_id, journal) -> StoredRecovery`, everything a
+    durable actor's recovery reads, in one call (`journal`: the snapshot and the events after
+    it, else the state; the reminders either way), which a database store answers in one
+    round trip. A store without it is read with `load_snapshot` or `load_state`, `reminders`
+    and `read` (`_recovery.composed`), as every recovery read it before.
     """
 
     async def open(self) -> None:
