@@ -43,12 +43,18 @@ PERSISTENCE_EXEMPT: dict[str, str] = {
     **{
         f"PostgresStore.{key}": "SQLStore's method, which SQLiteStore runs too (swept there): "
         "its checks come before any I/O"
-        for key in [*_STORES, "events:persistence_id", "events:from_seq"]
+        for key in [
+            *_STORES,
+            "events:persistence_id",
+            "events:from_seq",
+            "load_recovery:persistence_id",
+            "load_recovery:journal",
+        ]
     },
     **{
         f"{cls}.__init__:{p}": "a record built by the runtime or a store (StoredReminder's "
         "fields are swept through put_reminder)"
-        for cls in ("AgentChange", "StoredEvent", "StoredSnapshot", "StoredState")
+        for cls in ("AgentChange", "StoredEvent", "StoredSnapshot", "StoredState", "StoredRecovery")
         for p in inspect.signature(getattr(actorkit.persistence, cls)).parameters
     },
 }

@@ -48,6 +48,7 @@ METHODS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "load_snapshot": ({"persistence_id": PID}, {}),
     "load_state": ({"persistence_id": PID}, {}),
     "reminders": ({"persistence_id": PID}, {}),
+    "load_recovery": ({"persistence_id": PID, "journal": True}, {"journal": "bool"}),
     "save_snapshot": (
         {"persistence_id": PID, "seq": 1, "payload": b"x"},
         {"seq": "seq", "payload": "payload"},

@@ -7,6 +7,7 @@ carried the write: the other actors' writes in it fail with it."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -18,6 +19,7 @@ from actorkit.persistence import (
     PostgresStore,
     SQLiteStore,
     StoredEvent,
+    StoredRecovery,
     StoredReminder,
     StoredSnapshot,
     StoredState,
@@ -90,7 +92,10 @@ class Faults:
 
 READS = {"snapshot", "events", "state", "reminders"}
 """What a recovery reads: a `Faults.reads` fault fails one of them (the events after the first
-one read, or at their end: after a partial replay)."""
+one read, or at their end: after a partial replay). On the SQL stores, which read them all in
+one query (`load_recovery`), a fault of the snapshot, the state or the reminders fails that
+query; one of the events has it return the first event alone, leaving the rest to `read`,
+which fails part way as above."""
 
 
 class FailingReads(StoreBase):
@@ -220,6 +225,16 @@ class FaultySQL(FailingReads, SQLStore[Any]):
     async def load_state(self, persistence_id: str) -> StoredState | None:
         self.faults.call(persistence_id, "unread")
         return await super().load_state(persistence_id)
+
+    async def load_recovery(self, persistence_id: str, journal: bool) -> StoredRecovery:
+        faults = self.faults
+        for which in ("snapshot", "reminders") if journal else ("state", "reminders"):
+            faults.read(persistence_id, which)
+        loaded = await SQLStore.load_recovery(self, persistence_id, journal)
+        armed = faults.reads.get(persistence_id)
+        if journal and armed is not None and armed[0] == "events":
+            return dataclasses.replace(loaded, events=loaded.events[:1], more=True)
+        return loaded
 
 
 class FaultySQLiteStore(FaultySQL, SQLiteStore):

@@ -2,7 +2,7 @@
 stdin/stdout: `python -m tests.persistence.durable_node NATS_URL NAME STORE_URL` prints
 `{"ready": NAME}`, then answers each JSON command line with one JSON line:
 - `spawn` (`mailbox_size`): spawns and exposes `Tally` at `/tally`, persistence id `tally`;
-- `hold` (`call`): the store's next `append` (or `load_snapshot`) waits until `release`;
+- `hold` (`call`): the store's next `append` (or `load_recovery`) waits until `release`;
   `held` waits until one does;
 - `stop` (`wait`): stops `/tally`, or only begins to; `stopped` waits until it has;
 - `crash`: fails it once (its restart's recovery reads the store);
@@ -22,7 +22,7 @@ from typing import Any
 import actorkit
 from actorkit import ActorRef, ActorSystem, OneForOne
 from actorkit.nats import NatsTransport
-from actorkit.persistence import EventSourced, StoredSnapshot
+from actorkit.persistence import EventSourced, StoredRecovery
 from actorkit.persistence._sql_store import SQLStore
 from actorkit.persistence._url import store_from_url
 
@@ -73,7 +73,7 @@ class Tally(EventSourced):
 
 
 class Gate:
-    """Holds a store's next call of one kind (`append`, or `load_snapshot`: a recovery)
+    """Holds a store's next call of one kind (`append`, or `load_recovery`: a recovery)
     until released."""
 
     def __init__(self) -> None:
@@ -94,18 +94,18 @@ class Gate:
 
 
 def gated(store: SQLStore[Any], gate: Gate) -> SQLStore[Any]:
-    append, load_snapshot = store.append, store.load_snapshot
+    append, load_recovery = store.append, store.load_recovery
 
     async def held_append(persistence_id: str, expected: int, payloads: Sequence[bytes]) -> float:
         await gate.pass_through("append")
         return await append(persistence_id, expected, payloads)
 
-    async def held_load(persistence_id: str) -> StoredSnapshot | None:
-        await gate.pass_through("load_snapshot")
-        return await load_snapshot(persistence_id)
+    async def held_load(persistence_id: str, journal: bool) -> StoredRecovery:
+        await gate.pass_through("load_recovery")
+        return await load_recovery(persistence_id, journal)
 
     store.append = held_append  # type: ignore[method-assign]
-    store.load_snapshot = held_load  # type: ignore[method-assign]
+    store.load_recovery = held_load  # type: ignore[method-assign]
     return store
 
 

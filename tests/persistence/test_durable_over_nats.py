@@ -211,7 +211,7 @@ async def test_remote_tells_during_a_recovery_wait_and_are_processed(
 ) -> None:
     async with served(server.url, database) as (a, tally):
         await tally.ask(Add(0), timeout=SAFETY)
-        await ok(a, "hold", call="load_snapshot")
+        await ok(a, "hold", call="load_recovery")
         await ok(a, "crash")
         await ok(a, "held")  # the restart's recovery waits on the store
         for i in range(1, 6):

@@ -1,6 +1,6 @@
 """`actorkit_events_replayed_total` counts every event a recovery passed through `apply`,
-also in a recovery that failed after replaying them (its reminders could not be read, an
-event further on could not be): a recovery that fails again and again after replaying a long
+also in a recovery that failed after replaying them (a reminder it read does not decode, an
+event further on could not be read): a recovery that fails again and again after replaying a long
 journal loads the store and the loop each time, and the counter must show that load."""
 
 from __future__ import annotations
@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 
 from actorkit import ActorSystem
-from actorkit.persistence import EventSourced, MemoryStore, PersistenceError, StoredEvent
+from actorkit.persistence import (
+    EventSourced,
+    MemoryStore,
+    PersistenceError,
+    StoredEvent,
+    StoredReminder,
+)
 
 from ..metrics_truth_support import sample, scraped
 
@@ -20,8 +26,8 @@ pytestmark = pytest.mark.timeout(30)
 
 
 class BreaksWhenTold(MemoryStore):
-    """Fails reading a journal past its first `events_before_failing` events, or reading the
-    reminders, once told to."""
+    """Fails reading a journal past its first `events_before_failing` events, or returns a
+    reminder that does not decode, once told to."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -37,8 +43,8 @@ class BreaksWhenTold(MemoryStore):
             yield stored
 
     async def reminders(self, persistence_id: str) -> list[Any]:
-        if self.reminders_fail:
-            raise PersistenceError("the reminders could not be read")
+        if self.reminders_fail:  # armed after the replay, where its decoding fails
+            return [StoredReminder("k", 0.0, None, b"\xff not a message")]
         return await super().reminders(persistence_id)
 
 
