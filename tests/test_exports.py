@@ -69,6 +69,7 @@ PUBLIC = {
         "Reminders",
         "Store",
         "StoredEvent",
+        "StoredRecovery",
         "StoredReminder",
         "StoredSnapshot",
         "StoredState",
