@@ -12,7 +12,9 @@ stores' own benches (`persistence`), 64-byte events, SQLite WAL with `synchronou
   (no snapshot), against one SELECT and the codec's decode of each row (target >= 0.5x);
 - `durable_snapshot_recovery`: recoveries per second of an actor with a snapshot every 1,000
   events and 100,000 events of history, against the same with 1,000 (target >= 0.8x:
-  recovery time independent of history length).
+  recovery time independent of history length);
+- `durable_activate_*` (`durable_many`): 2,000 small actors, each with a few events, a
+  snapshot and a reminder, spawned at once or one by one, against a query per read by hand.
 
 Only with `--only durable` (or a bench's name).
 """
@@ -28,6 +30,7 @@ from actorkit.persistence import EventSourced
 from actorkit.persistence._payload import encode
 
 from ._harness import Bench, Figures, Metric, Stopwatch
+from .durable_many import BENCHES as ACTIVATIONS
 from .persistence import (
     DATABASES,
     EVENT,
@@ -119,3 +122,4 @@ BENCHES.append(
         min_runs=11,  # its sides differ by no work at all: the median of many runs shows it
     )
 )
+BENCHES += ACTIVATIONS

@@ -30,7 +30,7 @@ class Gated(MemoryStore):
 
     def __getattribute__(self, name: str) -> Any:
         method = super().__getattribute__(name)
-        if name in {"highest_seq", "save_snapshot", "load_snapshot", "put_reminder"}:
+        if name in {"highest_seq", "save_snapshot", "load_snapshot", "put_reminder", "reminders"}:
 
             async def gated(*args: Any) -> Any:
                 await self.held()
@@ -55,6 +55,7 @@ CALLS: dict[str, Callable[[CountedStore], Awaitable[object]]] = {
     "save_snapshot": lambda store: store.save_snapshot("/a", 1, b"s"),
     "load_snapshot": lambda store: store.load_snapshot("/a"),
     "put_reminder": lambda store: store.put_reminder("/a", StoredReminder("k", 1.0, None, b"")),
+    "load_recovery": lambda store: store.load_recovery("/a", True),  # one call, two reads
 }
 
 
