@@ -230,7 +230,7 @@ class FaultySQL(FailingReads, SQLStore[Any]):
         faults = self.faults
         for which in ("snapshot", "reminders") if journal else ("state", "reminders"):
             faults.read(persistence_id, which)
-        loaded = await SQLStore.load_recovery(self, persistence_id, journal)
+        loaded = await super().load_recovery(persistence_id, journal)
         armed = faults.reads.get(persistence_id)
         if journal and armed is not None and armed[0] == "events":
             return dataclasses.replace(loaded, events=loaded.events[:1], more=True)
