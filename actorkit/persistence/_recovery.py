@@ -23,13 +23,35 @@ async def composed(store: Store, persistence_id: str, journal: bool) -> StoredRe
 
 
 def load_recovery(store: Store, persistence_id: str, journal: bool) -> Awaitable[StoredRecovery]:
-    """The store's own `load_recovery` when it has one (it is optional), else `composed`."""
+    """The store's own `load_recovery` when it has one (it is optional) and no subclass
+    overrides a read below it, else `composed`."""
     own: Callable[[str, bool], Awaitable[StoredRecovery]] | None = getattr(
         store, "load_recovery", None
     )
-    if own is None:
+    if own is None or not _reads_its_own(type(store)):
         return composed(store, persistence_id, journal)
     return own(persistence_id, journal)
+
+
+_READS = ("load_snapshot", "load_state", "reminders", "read")
+_checked: dict[type, bool] = {}
+
+
+def _reads_its_own(cls: type) -> bool:
+    """Whether the class's `load_recovery` is defined where its reads are, or below them: a
+    subclass of a shipped store that overrides `read` (to decrypt, say) and not the one call
+    keeps recovery going through its override, as before the call existed."""
+    known = _checked.get(cls)
+    if known is None:
+        mro = cls.__mro__
+        depth = {name: _defined_at(mro, name) for name in ("load_recovery", *_READS)}
+        known = _checked[cls] = all(depth[name] >= depth["load_recovery"] for name in _READS)
+    return known
+
+
+def _defined_at(mro: tuple[type, ...], name: str) -> int:
+    """How far up the class's bases `name` is defined: 0 on the class itself."""
+    return next((at for at, base in enumerate(mro) if name in vars(base)), len(mro))
 
 
 def from_rows(rows: Sequence[Sequence[Any]], journal: bool, page: int) -> StoredRecovery:

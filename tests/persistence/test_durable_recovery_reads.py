@@ -6,13 +6,21 @@ more: the rest of the journal, a page a query, as every read of it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from actorkit import ActorSystem
-from actorkit.persistence import DurableState, EventSourced, StoredReminder, _sql_store
+from actorkit.persistence import (
+    DurableState,
+    EventSourced,
+    SQLiteStore,
+    StoredEvent,
+    StoredReminder,
+    _sql_store,
+)
 from actorkit.persistence._payload import encode
 from actorkit.persistence._sql_store import SQLStore
 
@@ -117,3 +125,27 @@ async def test_a_durable_state_recovery_reads_in_one_query(make_sql_store: MakeS
         ref = await system.spawn(Profile, name="p")
         assert len(reads) == 1
         assert await ref.ask("state") == {"name": "ada"}
+
+
+class Sealed(SQLiteStore):
+    """A subclass that seals its journal (here: reverses each payload's bytes) and overrides
+    the write and the read, not `load_recovery`: recovery must go through its `read`."""
+
+    async def append(self, persistence_id: str, expected_seq: int, payloads: list[bytes]) -> int:
+        return await super().append(persistence_id, expected_seq, [p[::-1] for p in payloads])
+
+    async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
+        async for event in super().read(persistence_id, from_seq):
+            yield StoredEvent(event.seq, event.time, event.payload[::-1])
+
+
+async def test_a_subclass_overriding_a_read_but_not_the_one_call_is_recovered_through_it(
+    tmp_path: Path,
+) -> None:
+    path = str(tmp_path / "sealed.db")
+    async with asyncio.timeout(30):
+        async with Sealed(path) as store:
+            await store.append("/t", 0, [encode(n) for n in (1, 2, 3)])
+        async with ActorSystem(store=Sealed(path)) as system:
+            ref = await system.spawn(Tally, name="t")
+            assert await ref.ask("total") == 6
