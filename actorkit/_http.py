@@ -14,19 +14,14 @@ import logging
 import socket
 from typing import TYPE_CHECKING
 
-from aiohttp import hdrs, web
-from multidict import CIMultiDict, MultiMapping
-from prometheus_client.aiohttp import make_aiohttp_handler
-from prometheus_client.exposition import choose_encoder
+from aiohttp import web
 
 from ._http_auth import check_address, check_auth, is_loopback
+from ._http_endpoints import _Endpoints
 from ._http_limit import limit_connections
 from ._http_log import SERVER_LOG
 from ._http_routes import application
-from ._names import MAX_PATH
 from ._shielded import shielded
-from ._shown import given
-from ._tree import actor_tree
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -49,34 +44,6 @@ REQUEST_TIMEOUT = 15.0
 """How long a connection may go without a whole request, from when it opens or its last
 answer (aiohttp's `keepalive_timeout`, 3,630 s by default): a client that trickles headers
 (slowloris) or sends nothing holds a socket this long at most, before `auth` is checked."""
-
-_LIMIT_DIGITS = 18
-
-
-def _tree_query(query: MultiMapping[str]) -> tuple[str | None, int | None]:
-    """`/actors?path=/workers&limit=100`, or the error that says what to pass."""
-    unknown = set(query) - {"path", "limit"}
-    if unknown:
-        raise ValueError(f"unknown parameter {sorted(unknown)[0]!r}: use path= and limit=")
-    for name in ("path", "limit"):  # not the first of several, silently
-        if (count := len(query.getall(name, ()))) > 1:
-            raise ValueError(f"pass {name}= once, got it {count} times")
-    path = query.get("path")
-    if path is not None and (
-        not path.startswith("/") or len(path) > MAX_PATH or not path.isprintable()
-    ):
-        raise ValueError(
-            f"path must be an actor path such as /workers (at most {MAX_PATH} printable "
-            f"characters), got {given(path)}"
-        )
-    limit = query.get("limit")
-    if limit is None:
-        return path, None
-    digits = limit.lstrip("0")
-    if not (digits.isascii() and digits.isdigit()):  # nor is "", what 0 and 000 leave
-        raise ValueError(f"limit must be a whole number of nodes >= 1, got {limit!r}")
-    # Beyond any actor count, and past int()'s 4,300 digits: no limit.
-    return path, int(digits) if len(digits) <= _LIMIT_DIGITS else None
 
 
 class HttpServer:
@@ -125,78 +92,6 @@ class HttpServer:
 
     def __repr__(self) -> str:
         return f"<HttpServer {self.url}>"
-
-
-class _Endpoints:
-    """The three routes of one system.
-
-    Building /metrics or /actors runs on the loop. One at a time, each after a yield, so
-    that under many concurrent scrapes the actors run between two of them: message
-    handling stalls for one scrape's time at most, not for one per scraper. Uncompressed:
-    gzip would run on the loop after the handler, outside that guard, and costs more than
-    building the body (measured in benchmarks/scrape_flood.py).
-    """
-
-    def __init__(self, system: ActorSystem, root: Cell, transport: Transport | None) -> None:
-        self._system = system
-        self._root = root
-        self._transport = transport
-        self._one_at_a_time = asyncio.Lock()
-        self._exposition = make_aiohttp_handler(system.metrics.registry, disable_compression=True)
-
-    async def healthz(self, request: web.Request) -> web.Response:
-        system = self._system
-        healthy = system.healthy
-        body: dict[str, object] = {
-            "status": "ok" if healthy else ("failed" if system.failure else "stopping"),
-            "system": system.name,
-            "actors": system.actor_count,
-        }
-        if system.failure is not None:
-            body["failure"] = repr(system.failure)
-        if self._transport is not None:
-            # A lost NATS connection is "degraded", still 200: the client reconnects by itself
-            # and restarting the process would not help. A closed one will not come back. A
-            # queue group it could not join is "degraded" too: the rest of it still serves.
-            link = body["transport"] = self._transport.health()
-            if healthy and (link["state"] != "connected" or link.get("failed_groups")):
-                closed = link["state"] == "closed"
-                body["status"] = "disconnected" if closed else "degraded"
-                healthy = not closed
-        return web.json_response(body, status=200 if healthy else 503)
-
-    async def metrics(self, request: web.Request) -> web.StreamResponse:
-        async with self._one_at_a_time:
-            await asyncio.sleep(0)
-            return await self._exposition(_negotiable(request))
-
-    async def actors(self, request: web.Request) -> web.Response:
-        try:
-            path, limit = _tree_query(request.query)
-        except ValueError as error:
-            return web.json_response({"error": str(error)}, status=400)
-        async with self._one_at_a_time:
-            await asyncio.sleep(0)
-            try:
-                return web.json_response(actor_tree(self._system, self._root, path, limit))
-            except LookupError as error:
-                return web.json_response({"error": str(error)}, status=404)
-
-
-def _negotiable(request: web.Request) -> web.Request:
-    """The request, without its `Accept` header if prometheus_client cannot read the version
-    asked for (`version=abc` makes it raise): such a scrape gets the Prometheus text format
-    0.0.4, the default any scraper reads, as Prometheus's own Go client answers it."""
-    accept = request.headers.getall(hdrs.ACCEPT, ())
-    if not accept:
-        return request
-    try:
-        choose_encoder(",".join(accept))
-    except (TypeError, ValueError):
-        headers = CIMultiDict(request.headers)
-        del headers[hdrs.ACCEPT]
-        return request.clone(headers=headers)
-    return request
 
 
 async def serve(

@@ -3,14 +3,14 @@
 by the system's collector, then the families of the layers that registered a source.
 
 Only this module (and the layers' own sources) imports prometheus_client; it is loaded when a
-system with metrics starts. Every builder reads one `Scrape`: the per-class counters grouped
-by class name and the live cells walked once, however many builders read them.
+system with metrics starts. Every builder reads one `Scrape` (`_metric_scrape`): the
+per-class counters grouped by class name and the live cells walked once, however many
+builders read them.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, get_args
 
@@ -24,9 +24,9 @@ from prometheus_client.registry import Collector
 
 from ._dead_letters import Reason
 from ._failure import contained
-from ._mailbox import UNBOUNDED
+from ._metric_scrape import Scrape
 from ._shown import shown
-from ._stats import LAG_INTERVAL, Histogram
+from ._stats import LAG_INTERVAL
 from ._watchdog import OUTSIDE
 
 if TYPE_CHECKING:
@@ -42,52 +42,6 @@ DEAD_LETTER_REASONS: tuple[str, ...] = get_args(Reason)
 """Exported at 0 before their first dead letter, as every label value known in advance is:
 Prometheus's `increase()` reads a series' first sample as its start, so a series that
 appeared at 5 would show no increase, and an alert on it would miss that first burst."""
-
-
-class Scrape:
-    """What every builder reads, gathered once per scrape."""
-
-    def __init__(
-        self, runtime: Runtime, router: Router, watchdog: Watchdog, metrics: Metrics
-    ) -> None:
-        self.runtime = runtime
-        self.router = router
-        self.watchdog = watchdog
-        self.metrics = metrics
-        self.by_name = {class_stats.name: class_stats for class_stats in metrics.classes()}
-        self.names = sorted(self.by_name)
-        self.alive: dict[tuple[str, str], int] = defaultdict(int)
-        self.processed_live: dict[str, int] = defaultdict(int)
-        self.depth_sum: dict[str, int] = defaultdict(int)
-        self.depth_max: dict[str, int] = defaultdict(int)
-        self.fill_max: dict[str, float] = {}
-        """The fullest bounded mailbox of each class with one: queued / capacity."""
-        fill_max = self.fill_max
-        for cell in runtime.cells():
-            stats = cell.stats
-            if stats is None:
-                continue
-            name = stats.name
-            mailbox = cell.mailbox
-            self.alive[(name, cell.state)] += 1
-            self.processed_live[name] += mailbox.processed
-            depth = len(mailbox)
-            self.depth_sum[name] += depth
-            if depth > self.depth_max[name]:
-                self.depth_max[name] = depth
-            if (depth or name not in fill_max) and mailbox.capacity != UNBOUNDED:
-                fill = depth / mailbox.capacity
-                if fill > fill_max.get(name, -1.0):
-                    fill_max[name] = fill
-
-    def total(self, name: str, attr: str) -> int:
-        """One `ClassStats` counter of the classes named `name` (they share one)."""
-        count: int = getattr(self.by_name[name], attr)
-        return count
-
-    def histogram(self, name: str, attr: str) -> Histogram:
-        histogram: Histogram = getattr(self.by_name[name], attr)
-        return histogram
 
 
 def _per_class_counter(scrape: Scrape, metric: str, doc: str, attr: str) -> CounterMetricFamily:
@@ -158,8 +112,7 @@ def messages(scrape: Scrape) -> Iterator[Metric]:
         "actorkit_messages_processed", "Messages handled successfully", labels=["actor_type"]
     )
     for name in scrape.names:
-        retired = scrape.total(name, "processed_retired")
-        processed.add_metric([name], retired + scrape.processed_live[name])
+        processed.add_metric([name], scrape.retired[name] + scrape.processed_live[name])
     yield processed
     yield _per_class_histogram(
         scrape,
@@ -271,10 +224,20 @@ class SystemCollector(Collector):
     ) -> None:
         self._observed = (runtime, router, watchdog)
         self._metrics = metrics
+        self.gathered: Scrape | None = None
+        """The live actors' figures `gather` folded, for the next `collect` only."""
+
+    async def gather(self) -> None:
+        """Fold the live actors' figures a slice per loop turn (`Scrape.gather`), for the
+        `collect` that the caller makes next, without a turn in between; any other reader
+        of the registry folds them all at once."""
+        self.gathered = await Scrape.gather(*self._observed, self._metrics)
 
     def collect(self) -> Iterator[Metric]:
         try:
-            scrape = Scrape(*self._observed, self._metrics)
+            scrape, self.gathered = self.gathered, None
+            if scrape is None:
+                scrape = Scrape.whole(*self._observed, self._metrics)
             for builder in BUILDERS:
                 yield from builder(scrape)
         except Exception:

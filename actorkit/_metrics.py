@@ -24,9 +24,9 @@ from ._stats import LAG_BUCKETS, LAG_INTERVAL, ClassStats, Histogram
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
     from prometheus_client.core import Metric
-    from prometheus_client.registry import Collector
 
     from ._cell import Cell
+    from ._metric_families import SystemCollector
     from ._router import Router
     from ._runtime import Runtime
     from ._watchdog import Watchdog
@@ -46,7 +46,7 @@ class Metrics(Instrument):
         self.enabled = enabled
         self._registry = _check_registry(registry)
         self._shared = registry is not None
-        self._collector: Collector | None = None
+        self._collector: SystemCollector | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runtime = runtime
         self._by_class: dict[str, ClassStats] = {}
@@ -86,6 +86,18 @@ class Metrics(Instrument):
 
     def classes(self) -> list[ClassStats]:
         return list(self._by_class.values())
+
+    async def gather(self) -> None:
+        """Walk the live actors for the registry's next read, a slice per loop turn: what
+        `serve_http` does before it renders the registry (`_metric_scrape`)."""
+        if self._collector is not None:
+            await self._collector.gather()
+
+    def forget_gathered(self) -> None:
+        """Drop what `gather` walked if the read it was for did not take it: a later read
+        must not show figures that old."""
+        if self._collector is not None:
+            self._collector.gathered = None
 
     # --- attach and detach ----------------------------------------------------------------
     def start(self, loop: asyncio.AbstractEventLoop, router: Router, watchdog: Watchdog) -> None:

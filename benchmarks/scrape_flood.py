@@ -112,7 +112,7 @@ async def flood(seconds: float, concurrency: int, actors: int) -> list[dict[str,
         server = await system.serve_http(port=0)
         for _ in range(actors):
             await system.spawn(Idle)
-        results.append(scrape_cost(system))
+        results.append(await scrape_cost(system))
         for phase in ("alone", "scraped"):
             sink_ref = await system.spawn(Sink, mailbox_size=1000)
             sink = instance(sink_ref)
@@ -162,21 +162,27 @@ async def flood(seconds: float, concurrency: int, actors: int) -> list[dict[str,
     return results
 
 
-def scrape_cost(system: Any, rounds: int = 50) -> dict[str, Any]:
-    """Loop time one scrape costs, building the body in-process (no HTTP): the unit of the
-    stall bound, since the endpoint builds one body per loop turn."""
+async def scrape_cost(system: Any, rounds: int = 50) -> dict[str, Any]:
+    """Time one scrape's body costs, built in-process (no HTTP) as the endpoint builds it: in
+    slices of actors, one per loop turn (benchmarks/http_tree.py measures the longest)."""
     from prometheus_client import generate_latest
 
-    from actorkit._http import actor_tree
+    from actorkit._tree_body import tree_body
+
+    root = system._running_root()  # noqa: SLF001  # what serve_http hands its endpoints
+
+    async def metrics() -> bytes:
+        await system.metrics.gather()
+        return generate_latest(system.metrics.registry)
+
+    async def actors() -> bytes:
+        return b"".join(await tree_body(system, root))
 
     figures: dict[str, Any] = {"phase": "cost", "actors": system.actor_count}
-    for name, build in (
-        ("metrics", lambda: generate_latest(system.metrics.registry)),
-        ("actors", lambda: json.dumps(actor_tree(system)).encode()),
-    ):
+    for name, build in (("metrics", metrics), ("actors", actors)):
         started = time.perf_counter()
         for _ in range(rounds):
-            size = len(build())
+            size = len(await build())
         figures[f"{name}_ms"] = round((time.perf_counter() - started) / rounds * 1e3, 3)
         figures[f"{name}_bytes"] = size
     return figures

@@ -15,7 +15,7 @@ import pytest
 from prometheus_client.registry import Collector
 
 from actorkit import Actor, ActorSystem
-from actorkit import _http as endpoints
+from actorkit import _http_endpoints as endpoints
 from actorkit.testing import instance
 
 from .invariants import TaskSnapshot, assert_settled
@@ -51,7 +51,7 @@ class Idle(Actor):
 
 class Bodies(Collector):
     """Notes the sink's count at each body built: `collect` runs once per /metrics body, the
-    wrapped `actor_tree` once per /actors body."""
+    wrapped `tree_body` once per /actors body."""
 
     def __init__(self, sink: Sink) -> None:
         self.sink = sink
@@ -64,12 +64,12 @@ class Bodies(Collector):
         self.counts.append(self.sink.count)
         return []
 
-    def tree(self, *args: Any, **kwargs: Any) -> Any:
+    async def tree(self, *args: Any, **kwargs: Any) -> Any:
         self.counts.append(self.sink.count)
-        return TREE(*args, **kwargs)
+        return await TREE(*args, **kwargs)
 
 
-TREE = endpoints.actor_tree
+TREE = endpoints.tree_body
 
 
 async def test_fifty_concurrent_scrapers_are_all_served_and_actors_run_between_two_bodies(
@@ -85,7 +85,7 @@ async def test_fifty_concurrent_scrapers_are_all_served_and_actors_run_between_t
         assert isinstance(sink, Sink)
         bodies = Bodies(sink)
         system.metrics.registry.register(bodies)
-        monkeypatch.setattr(endpoints, "actor_tree", bodies.tree)
+        monkeypatch.setattr(endpoints, "tree_body", bodies.tree)
         sink_ref.tell("feed")
         client = (str(CLIENT), "--client", server.url, "--concurrency", str(CONCURRENCY))
         async with process(

@@ -27,6 +27,7 @@ from ._store import StoredRecovery
 
 if TYPE_CHECKING:
     from .._cell import Cell
+    from .._system import ActorSystem
     from ._service import Persistence
 
 Hook = Callable[[Any], Coroutine[Any, Any, None]]
@@ -149,6 +150,12 @@ async def recover(actor: Durable) -> None:
     binding.recovered_now()
     if stats is not None:
         stats.recovery_seconds.observe(perf_counter() - began)
+
+
+def persists(system: ActorSystem) -> bool:
+    """Whether `describe` may find a durable actor in `system`: not without a store, which
+    every durable actor's spawn requires (`_bind`)."""
+    return system._persistence is not None
 
 
 def describe(cell: Cell) -> dict[str, object] | None:

@@ -1,0 +1,142 @@
+"""The routes of `serve_http`: `/metrics`, `/healthz` and `/actors` of one system, and the
+query `/actors` takes."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from aiohttp import hdrs, web
+from multidict import CIMultiDict, MultiMapping
+from prometheus_client.aiohttp import make_aiohttp_handler
+from prometheus_client.exposition import choose_encoder
+
+from ._names import MAX_PATH
+from ._shown import given
+from ._tree_body import tree_body
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+    from ._system import ActorSystem
+    from ._transport import Transport
+
+_LIMIT_DIGITS = 18
+
+
+def _tree_query(query: MultiMapping[str]) -> tuple[str | None, int | None]:
+    """`/actors?path=/workers&limit=100`, or the error that says what to pass."""
+    unknown = set(query) - {"path", "limit"}
+    if unknown:
+        raise ValueError(f"unknown parameter {sorted(unknown)[0]!r}: use path= and limit=")
+    for name in ("path", "limit"):  # not the first of several, silently
+        if (count := len(query.getall(name, ()))) > 1:
+            raise ValueError(f"pass {name}= once, got it {count} times")
+    path = query.get("path")
+    if path is not None and (
+        not path.startswith("/") or len(path) > MAX_PATH or not path.isprintable()
+    ):
+        raise ValueError(
+            f"path must be an actor path such as /workers (at most {MAX_PATH} printable "
+            f"characters), got {given(path)}"
+        )
+    limit = query.get("limit")
+    if limit is None:
+        return path, None
+    digits = limit.lstrip("0")
+    if not (digits.isascii() and digits.isdigit()):  # nor is "", what 0 and 000 leave
+        raise ValueError(f"limit must be a whole number of nodes >= 1, got {limit!r}")
+    # Beyond any actor count, and past int()'s 4,300 digits: no limit.
+    return path, int(digits) if len(digits) <= _LIMIT_DIGITS else None
+
+
+class _Endpoints:
+    """The three routes of one system.
+
+    Building /metrics or /actors runs on the loop. One at a time, each after a yield, so
+    that under many concurrent scrapes the actors run between two of them: message
+    handling stalls for one scrape's time at most, not for one per scraper. And each walks
+    the live actors a slice per loop turn (`_metric_scrape`, `_tree_body`), so that one
+    scrape of a large system holds the loop for a slice at a time, not for the walk. Uncompressed:
+    gzip would run on the loop after the handler, outside that guard, and costs more than
+    building the body (measured in benchmarks/scrape_flood.py).
+    """
+
+    def __init__(self, system: ActorSystem, root: Cell, transport: Transport | None) -> None:
+        self._system = system
+        self._root = root
+        self._transport = transport
+        self._one_at_a_time = asyncio.Lock()
+        self._exposition = make_aiohttp_handler(system.metrics.registry, disable_compression=True)
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        system = self._system
+        healthy = system.healthy
+        body: dict[str, object] = {
+            "status": "ok" if healthy else ("failed" if system.failure else "stopping"),
+            "system": system.name,
+            "actors": system.actor_count,
+        }
+        if system.failure is not None:
+            body["failure"] = repr(system.failure)
+        if self._transport is not None:
+            # A lost NATS connection is "degraded", still 200: the client reconnects by itself
+            # and restarting the process would not help. A closed one will not come back. A
+            # queue group it could not join is "degraded" too: the rest of it still serves.
+            link = body["transport"] = self._transport.health()
+            if healthy and (link["state"] != "connected" or link.get("failed_groups")):
+                closed = link["state"] == "closed"
+                body["status"] = "disconnected" if closed else "degraded"
+                healthy = not closed
+        return web.json_response(body, status=200 if healthy else 503)
+
+    async def metrics(self, request: web.Request) -> web.StreamResponse:
+        metrics = self._system.metrics
+        async with self._one_at_a_time:
+            await asyncio.sleep(0)
+            await metrics.gather()  # a slice of the live actors per loop turn
+            try:
+                return await self._exposition(_negotiable(request))
+            finally:
+                metrics.forget_gathered()
+
+    async def actors(self, request: web.Request) -> web.StreamResponse:
+        try:
+            path, limit = _tree_query(request.query)
+        except ValueError as error:
+            return web.json_response({"error": str(error)}, status=400)
+        async with self._one_at_a_time:
+            await asyncio.sleep(0)
+            try:
+                pieces = await tree_body(self._system, self._root, path, limit)
+            except LookupError as error:
+                return web.json_response({"error": str(error)}, status=404)
+        # Written once the lock is let go: a client slow to read holds up no other scrape.
+        response = web.StreamResponse()
+        response.content_type = "application/json"
+        response.charset = "utf-8"
+        response.content_length = sum(map(len, pieces))
+        try:
+            await response.prepare(request)
+            if request.method != hdrs.METH_HEAD:  # its length, not its body
+                for piece in pieces:
+                    await response.write(piece)
+            await response.write_eof()
+        except ConnectionError:  # the client left: as aiohttp's own writes take it, quietly
+            pass
+        return response
+
+
+def _negotiable(request: web.Request) -> web.Request:
+    """The request, without its `Accept` header if prometheus_client cannot read the version
+    asked for (`version=abc` makes it raise): such a scrape gets the Prometheus text format
+    0.0.4, the default any scraper reads, as Prometheus's own Go client answers it."""
+    accept = request.headers.getall(hdrs.ACCEPT, ())
+    if not accept:
+        return request
+    try:
+        choose_encoder(",".join(accept))
+    except (TypeError, ValueError):
+        headers = CIMultiDict(request.headers)
+        del headers[hdrs.ACCEPT]
+        return request.clone(headers=headers)
+    return request
