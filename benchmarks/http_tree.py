@@ -7,10 +7,12 @@ spread under them), served by `serve_http`, and each endpoint is fetched `--roun
 a client on a thread of its own (`http.client`: it waits in `recv`, off the GIL), while a
 task on the loop does nothing but `await asyncio.sleep(0)`: the longest gap between two of its
 turns is the longest the loop was held (`stall_ms`). `total_ms` is the request's time at the
-client, from sending it to the body's last byte. The baseline, measured in the same process,
-is `json.dumps` of an equivalent plain tree of dicts (the same fields, the same nesting): a
-floor for building one body in one go, so the ratios compare across machines. One JSON line
-per size and endpoint on stdout (the median of the rounds; stall_max_ms the worst).
+client, from sending it to the body's last byte; `full_gcs` counts the full collections of
+Python's garbage collector during the rounds (each a stall of its own). The baseline,
+measured in the same process, is `json.dumps` of an equivalent plain tree of dicts (the same
+fields, the same nesting): a floor for building one body in one go, so the ratios compare
+across machines. One JSON line per size and endpoint on stdout (the median of the rounds;
+stall_max_ms the worst).
 
 The default sizes run in about a minute; `--quick` runs 10,000 actors only.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import http.client
 import json
 import statistics
@@ -37,7 +40,10 @@ def fetch(url: str) -> tuple[int, int]:
     try:
         connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
         response = connection.getresponse()
-        return response.status, len(response.read())
+        size = 0
+        while chunk := response.read(1 << 16):  # not one join of the body, under the GIL
+            size += len(chunk)
+        return response.status, size
     finally:
         connection.close()
 
@@ -59,11 +65,16 @@ def baseline_tree(n: int) -> list[dict[str, Any]]:
     ]
 
 
-async def measure_one(url: str) -> tuple[float, float, int]:
-    """One request: (stall_ms, total_ms, body bytes)."""
+async def measure_one(url: str) -> tuple[float, float, int, int]:
+    """One request: (stall_ms, total_ms, body bytes, full garbage collections during it)."""
     loop = asyncio.get_running_loop()
     done = False
     longest = 0.0
+    full = 0
+
+    def collected(phase: str, info: dict[str, int]) -> None:
+        nonlocal full
+        full += phase == "stop" and info["generation"] == 2
 
     async def spin() -> None:
         nonlocal longest
@@ -76,13 +87,17 @@ async def measure_one(url: str) -> tuple[float, float, int]:
 
     spinner = asyncio.create_task(spin())
     await asyncio.sleep(0)
+    gc.callbacks.append(collected)
     began = time.perf_counter()
-    status, size = await loop.run_in_executor(None, fetch, url)
+    try:
+        status, size = await loop.run_in_executor(None, fetch, url)
+    finally:
+        gc.callbacks.remove(collected)
     total = time.perf_counter() - began
     done = True
     await spinner
     assert status == 200, status
-    return longest * 1e3, total * 1e3, size
+    return longest * 1e3, total * 1e3, size, full
 
 
 async def at_size(n: int, rounds: int) -> list[dict[str, Any]]:
@@ -121,6 +136,7 @@ async def at_size(n: int, rounds: int) -> list[dict[str, Any]]:
                     "stall_max_ms": round(max(stalls), 2),
                     "total_ms": round(statistics.median(totals), 2),
                     "bytes": samples[-1][2],
+                    "full_gcs": sum(s[3] for s in samples),
                     "baseline_json_ms": round(baseline_ms, 2),
                     "stall_ratio": round(statistics.median(stalls) / baseline_ms, 3),
                     "total_ratio": round(statistics.median(totals) / baseline_ms, 3),
