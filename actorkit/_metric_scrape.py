@@ -77,8 +77,7 @@ class Scrape:
         live = scrape.live
         scrape.live = []
         for start in range(0, len(live), SLICE):
-            if start:
-                await asyncio.sleep(0)
+            await asyncio.sleep(0)  # the first too: copying the live list is a turn's work
             scrape.fold(live[start : start + SLICE])
         return scrape
 
