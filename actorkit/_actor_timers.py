@@ -26,19 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 from ._envelope import TICK, Ask
 from ._errors import ActorStopped
+from ._seconds import FOREVER, check_delay, check_interval
 from ._timer_handles import CANCELLED, TimerHandle
-from ._timers import check_delay, check_interval
 from ._withdraw import Seal, sealed, unhandled, withdraw
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Hashable
-    from typing import TypeAlias
+    from collections.abc import Hashable
 
     from ._cell import Cell
     from ._protocols import Ref
-
-    Guard: TypeAlias = Callable[[], bool]
-    """Asked before each tick of a guarded timer (`GuardedTimer`): queue it or not."""
 
 
 def _unhashable(key: object) -> TypeError:
@@ -64,12 +60,17 @@ class ActorTimer(TimerHandle):
 
     A one-shot timer is its only tick's seal (`Sealing`), which saves a tick an allocation:
     the tick is queued while the timer keeps its envelope, as `done` and `queued` say. No
-    slot of its own for that, which would take the timer to the next allocation size."""
+    slot of its own for that, which would take the timer to the next allocation size.
+
+    Until it fires, a one-shot timer has no tick, and `_sent` holds instead the seq of a
+    start again under its key (`Timers.start_once`) not filed yet: the timer took the new due
+    time and message in place, and its entry in the queue, due no later, files it again when
+    it comes up (`_again`), under that seq, as a new timer started then would be filed."""
 
     __slots__ = ("_key", "_sent", "_timers")
     _key: Hashable
     _timers: Timers
-    _sent: Ask | list[Ask] | None
+    _sent: Ask | list[Ask] | int | None
 
     @property
     def queued(self) -> bool:
@@ -107,25 +108,21 @@ class ActorTimer(TimerHandle):
     def _send(self, target: Ref, message: Any) -> None:
         self._timers._tick(self, message)
 
+    def _again(self) -> tuple[float, int, TimerHandle] | None:
+        seq = self._sent
+        if type(seq) is not int:
+            return None
+        self._sent = None
+        return (self._due, seq, self)
+
     def _ended(self) -> None:
         by_key = self._timers._by_key
         if by_key.get(self._key) is self:
             del by_key[self._key]
         self._timers = CANCELLED  # the table holds the actor's cell
+        if type(self._sent) is int:  # ended before its start again was filed
+            self._sent = None
         super()._ended()
-
-
-class GuardedTimer(ActorTimer):
-    """An actor timer that asks `guard` before each tick whether to queue it: a durable
-    reminder is due on the wall clock, which may have stepped since the timer was set on the
-    loop's. The guard may move or restart the timer instead (`Timers.move`)."""
-
-    __slots__ = ("_guard",)
-    _guard: Callable[[], bool]
-
-    def _send(self, target: Ref, message: Any) -> None:
-        if self._guard():
-            self._timers._tick(self, message)
 
 
 class Timers:
@@ -142,7 +139,32 @@ class Timers:
         """By key, a timer that queued a tick which may still be queued (or in hand)."""
 
     def start_once(self, key: Hashable, message: Any, delay: float) -> None:
-        self._start(key, message, check_delay(delay), None)
+        """A live one-shot timer with this key, due no later than the new one, is started
+        again in place (an idle timeout restarted by each message): it takes the new due time,
+        message and place among timers due at the same instant, and its entry in the queue
+        stays armed for the old time, where it is filed again. A few attribute writes, where
+        replacing it costs a new timer, an entry, and the old one's cancellation."""
+        if type(delay) is not float or not 0.0 <= delay < FOREVER:
+            delay = check_delay(delay)
+        try:
+            handle = self._by_key.get(key)
+        except TypeError:
+            raise _unhashable(key) from None
+        if (
+            type(handle) is ActorTimer
+            and handle._interval is None
+            and handle._message is not CANCELLED  # not firing (a dead letter's listener)
+            and not self._cell.closed
+        ):
+            # Live, it queued no tick (`_ticked` holds none under its key): none to withdraw.
+            queue = handle._queue
+            due = queue.clock.now() + delay
+            if due >= handle._due:
+                handle._message = message
+                handle._due = due
+                handle._sent = next(queue.sequence)
+                return
+        self._start(key, message, delay, None)
 
     def start_every(
         self, key: Hashable, message: Any, interval: float, initial_delay: float | None = None
@@ -157,8 +179,9 @@ class Timers:
         message: Any,
         delay: float,
         interval: float | None,
-        guard: Guard | None = None,
-    ) -> None:
+        kind: type[ActorTimer] = ActorTimer,
+    ) -> ActorTimer | None:
+        """The new timer (`kind`), or None for an actor that drains."""
         try:
             hash(key)
         except TypeError:
@@ -172,20 +195,16 @@ class Timers:
             )
         self.cancel(key)
         if cell.draining:  # its stop began, and ended its timers (`Record.drain`): so this one
-            return
+            return None
         queue = cell.runtime.timers
-        now = queue.clock.now()
-        if guard is None:
-            handle = ActorTimer(queue, cell.ref, message, now + delay, interval)
-        else:
-            handle = GuardedTimer(queue, cell.ref, message, now + delay, interval)
-            handle._guard = guard
+        handle = kind(queue, cell.ref, message, queue.clock.now() + delay, interval)
         handle._key = key
         handle._timers = self
         handle._sent = None
         self._by_key[key] = handle
         queue.pending += 1
         queue.push(handle)
+        return handle
 
     def cancel(self, key: Hashable) -> bool:
         """End the timer with this key, and withdraw its tick if one is queued: whether there
@@ -270,24 +289,3 @@ class Timers:
         half go: a constant cost per tick, amortized, and no growth from one-shot timers under
         ever new keys (a timeout per request) that fired and were handled."""
         self._ticked = {key: timer for key, timer in self._ticked.items() if timer._queued()}
-
-
-def start_guarded(
-    timers: Timers, key: Hashable, message: Any, delay: float, every: float | None, guard: Guard
-) -> None:
-    """A timer that asks `guard` before each tick (`GuardedTimer`), for durable reminders:
-    not part of `self.timers`' own methods, which users call."""
-    first = check_delay(delay)
-    timers._start(key, message, first, None if every is None else check_interval(every), guard)
-
-
-def move(timers: Timers, key: Hashable, delay: float) -> bool:
-    """Fire the live timer with this key `delay` seconds from now instead (a periodic one
-    keeps its interval from there), as the same timer: the ticks it queued stay queued, where
-    ending it and starting another would withdraw them. Whether there was one to move."""
-    handle = timers._by_key.get(key)
-    if handle is None or not handle.active:
-        return False
-    queue = timers._cell.runtime.timers
-    queue.move(handle, queue.clock.now() + check_delay(delay))
-    return True

@@ -15,8 +15,7 @@ from ._exact import exact_str
 from ._names import check_actor_path, check_path, check_system_name
 from ._protocols import Ref
 from ._ref import ActorRef, local_cell
-from ._seconds import check_seconds
-from ._timers import check_delay, check_interval
+from ._seconds import check_delay, check_interval, check_seconds
 from ._topic_names import validate_topic
 
 if TYPE_CHECKING:

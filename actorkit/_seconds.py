@@ -52,3 +52,29 @@ def check_instant(value: object, what: str) -> float:
             f"{what} must be finite (within ±{FOREVER:.0e} seconds), got {given(value)}"
         )
     return float(value)
+
+
+def check_delay(delay: float, what: str = "delay") -> float:
+    return check_seconds(delay, what, zero_ok=True)
+
+
+MIN_INTERVAL = 1e-9
+"""The shortest period accepted, a nanosecond: no clock ticks finer, and the tick grid's
+arithmetic (`TimerHandle._repeat` divides the time since a tick was due by the interval)
+overflows on a subnormal one such as 5e-324."""
+
+
+def check_interval(
+    interval: float, what: str = "interval", once: str = "use schedule_once for a single message"
+) -> float:
+    """One range in every refusal (0 and -1 alike), and then the way to fire once."""
+    try:
+        seconds = check_seconds(interval, what)
+    except ValueError as error:
+        raise ValueError(f"{error}; {once}") from None
+    if seconds < MIN_INTERVAL:
+        raise ValueError(
+            f"{what} must be at least {MIN_INTERVAL:g} seconds (a nanosecond: no clock ticks "
+            f"finer), got {seconds!r}; {once}"
+        )
+    return seconds

@@ -9,7 +9,11 @@ to their grid and coalesce missed ticks (`TimerHandle._repeat`), as Akka's fixed
 timers and OTP's `timer:send_interval` users would expect from a healthy system.
 
 An actor's own timers (`_actor_timers`) are filed here too, and queue their ticks themselves,
-so that ending one withdraws a tick already queued. A system timer's tick stays a plain tell:
+so that ending one withdraws a tick already queued. One started again for a later time keeps
+its entry, which files it again for that time, under the seq of that start, when it comes up
+(`TimerHandle._again`): an idle timeout restarted by each message costs no entry per message,
+and still fires after the timers due with it that were scheduled before that start. A system
+timer's tick stays a plain tell:
 it may go to a pool, which routes it to a member, or to a remote actor, where nothing can be
 withdrawn, and, as with Akka's scheduler, cancelling it stops the ticks not yet sent. Nor is
 it tied to an instance: it keeps ticking across its target's restarts, like the ref.
@@ -27,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 from ._errors import MailboxFull
 from ._failure import key_failure
 from ._ref import ActorRef, local_cell
-from ._seconds import check_seconds
 from ._shown import shown
 from ._timer_handles import CANCELLED, TimerHandle
 
@@ -39,38 +42,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("actorkit")
 
-__all__ = ["COMPACT_AT", "TimerHandle", "TimerQueue", "check_delay", "check_interval"]
+__all__ = ["COMPACT_AT", "TimerHandle", "TimerQueue"]
 """`TimerHandle` lives with the other handle code and is named here, where the kernel and the
 public package have always found it."""
 
 COMPACT_AT = 1024
 """Cancelled heap entries tolerated before the heap is rebuilt without them."""
-
-
-def check_delay(delay: float, what: str = "delay") -> float:
-    return check_seconds(delay, what, zero_ok=True)
-
-
-MIN_INTERVAL = 1e-9
-"""The shortest period accepted, a nanosecond: no clock ticks finer, and the tick grid's
-arithmetic (`TimerHandle._repeat` divides the time since a tick was due by the interval)
-overflows on a subnormal one such as 5e-324."""
-
-
-def check_interval(
-    interval: float, what: str = "interval", once: str = "use schedule_once for a single message"
-) -> float:
-    """One range in every refusal (0 and -1 alike), and then the way to fire once."""
-    try:
-        seconds = check_seconds(interval, what)
-    except ValueError as error:
-        raise ValueError(f"{error}; {once}") from None
-    if seconds < MIN_INTERVAL:
-        raise ValueError(
-            f"{what} must be at least {MIN_INTERVAL:g} seconds (a nanosecond: no clock ticks "
-            f"finer), got {seconds!r}; {once}"
-        )
-    return seconds
 
 
 class TimerQueue:
@@ -148,15 +125,17 @@ class TimerQueue:
         """File a new timer (`seq` None: after everything scheduled so far) or re-file a
         periodic one under the seq it was scheduled with."""
         due = handle._due
-        entry = (due, next(self.sequence) if seq is None else seq, handle)
+        self._file((due, next(self.sequence) if seq is None else seq, handle))
+        if due < self._armed:
+            self._arm(due)
+
+    def _file(self, entry: tuple[float, int, TimerHandle]) -> None:
         run = self._run
         # Seqs are unique among filed entries: the comparison never reaches the handles.
         if not run or entry > run[-1]:
             run.append(entry)
         else:
             heapq.heappush(self._heap, entry)
-        if due < self._armed:
-            self._arm(due)
 
     def move(self, handle: TimerHandle, due: float) -> None:
         """File a live timer for `due` as the same handle, so the ticks it queued stay tied
@@ -164,6 +143,7 @@ class TimerQueue:
         behind counts as dead: `_fire` skips an entry whose due time is not its handle's."""
         if due == handle._due:
             return
+        handle._again()  # a start again not filed yet: this filing replaces it
         handle._due = due
         self._dead += 1
         self.push(handle)
@@ -194,9 +174,11 @@ class TimerQueue:
     def _compact(self) -> None:
         heap = self._heap
         seen: set[TimerHandle] = set()
-        heap[:] = [entry for entry in heap if _live(entry, seen)]
+        again: list[tuple[float, int, TimerHandle]] = []
+        heap[:] = [entry for entry in heap if _live(entry, seen, again)]
+        live = [entry for entry in self._run if _live(entry, seen, again)]
+        heap.extend(again)
         heapq.heapify(heap)
-        live = [entry for entry in self._run if _live(entry, seen)]
         self._run.clear()
         self._run.extend(live)
         self._dead = 0
@@ -217,8 +199,14 @@ class TimerQueue:
             else:
                 break
             message = handle._message
-            if message is CANCELLED or due != handle._due:  # ended, or left by `move`
+            if message is CANCELLED:
                 self._dead -= 1
+            elif due != handle._due:  # left by `move`, or its timer was started again later
+                again = handle._again()
+                if again is None:
+                    self._dead -= 1
+                else:
+                    self._file(again)
             elif handle._interval is not None:
                 handle._repeat(now, seq)
             elif type(handle) is TimerHandle:
@@ -231,6 +219,8 @@ class TimerQueue:
                         target.tell(message)  # a refusal says why, or a pool routes it
                 except BaseException as error:  # a pool's `hash_key` may raise anything
                     self.undelivered(message, target, error)
+            elif (again := handle._again()) is not None:  # started again for this same time
+                self._file(again)  # behind the timers scheduled meanwhile
             else:  # an actor's own one-shot timer, which queues its tick itself
                 handle._message = CANCELLED
                 handle._send(handle._target, message)
@@ -281,11 +271,23 @@ class TimerQueue:
         return len(self._heap) + len(self._run) - self._dead
 
 
-def _live(entry: tuple[float, int, TimerHandle], seen: set[TimerHandle]) -> bool:
+def _live(
+    entry: tuple[float, int, TimerHandle],
+    seen: set[TimerHandle],
+    again: list[tuple[float, int, TimerHandle]],
+) -> bool:
     """Whether a compaction keeps `entry`: its timer's, not ended, and not left by `move`. A
-    timer moved away and back has two entries for one due time: one is kept."""
+    timer moved away and back has two entries for one due time: one is kept. A timer started
+    again and not filed yet is filed now, in `again`, for the heap."""
     handle = entry[2]
-    if handle._message is CANCELLED or entry[0] != handle._due or handle in seen:
+    if handle._message is CANCELLED or handle in seen:
+        return False
+    filing = handle._again()
+    if filing is not None:
+        seen.add(handle)
+        again.append(filing)
+        return False
+    if entry[0] != handle._due:
         return False
     seen.add(handle)
     return True

@@ -18,6 +18,7 @@ session does (Akka's `setReceiveTimeout`): `self.timers.start_once(key, msg, 60)
 message's key, against the same actor arming it by hand (`loop.call_later` and `cancel()` of
 the one before, in a dict by key), on the same system, loop and process, so the ratio is the
 timer's cost alone. `one_key`: every message the same key; `sessions`: 1,000 keys in turn.
+Target: at least the hand-written side's rate.
 """
 
 from __future__ import annotations
@@ -203,7 +204,7 @@ BENCHES = [
         "timer_rearm",
         rearm_side(Sessions),
         rearm_side(HandSessions),
-        (Metric("one_key", "msgs/s"), Metric("sessions", "msgs/s")),
+        (Metric("one_key", "msgs/s", target=1.0), Metric("sessions", "msgs/s", target=1.0)),
         size=200_000,
         quick_size=20_000,
         baseline_is="the same actor: loop.call_later + cancel() by hand",

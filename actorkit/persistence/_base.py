@@ -14,9 +14,8 @@ from typing import Self, cast
 from .._errors import PersistenceConflict, PersistenceError
 from .._exact import exact_int, exact_str
 from .._persistence_id import MAX_PERSISTENCE_ID, unstorable
-from .._seconds import FOREVER
+from .._seconds import FOREVER, MIN_INTERVAL
 from .._shown import given
-from .._timers import MIN_INTERVAL
 from ._evolution import decoded
 from ._recovery import composed
 from ._store import Store, StoredEvent, StoredRecovery, StoredReminder

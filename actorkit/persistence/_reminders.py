@@ -15,11 +15,11 @@ import reprlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .._actor_timers import ReservedKey, start_guarded
+from .._actor_timers import ReservedKey
 from .._errors import PersistenceError
+from .._guarded_timers import start_guarded
 from .._persistence_id import plain, unstorable
-from .._seconds import FOREVER, check_seconds
-from .._timers import check_interval
+from .._seconds import FOREVER, check_interval, check_seconds
 from ._binding import encode
 from ._service import cancel_requests, cancelled_since, guarded, read_back
 from ._store import StoredReminder

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from .._actor_timers import move, start_guarded
+from .._guarded_timers import move, start_guarded
 from .._seconds import FOREVER
 
 if TYPE_CHECKING:
