@@ -65,7 +65,9 @@ class ActorTimer(TimerHandle):
     Until it fires, a one-shot timer has no tick, and `_sent` holds instead the seq of a
     start again under its key (`Timers.start_once`) not filed yet: the timer took the new due
     time and message in place, and its entry in the queue, due no later, files it again when
-    it comes up (`_again`), under that seq, as a new timer started then would be filed."""
+    it comes up (`_again`, or `TimerQueue._fire` itself when the due time is the same), under
+    that seq, as a new timer started then would be filed. Ended before that (cancelled), it
+    keeps the seq, which nothing reads: it queued no tick, so it is no tick's seal."""
 
     __slots__ = ("_key", "_sent", "_timers")
     _key: Hashable
@@ -120,8 +122,6 @@ class ActorTimer(TimerHandle):
         if by_key.get(self._key) is self:
             del by_key[self._key]
         self._timers = CANCELLED  # the table holds the actor's cell
-        if type(self._sent) is int:  # ended before its start again was filed
-            self._sent = None
         super()._ended()
 
 

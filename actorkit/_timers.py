@@ -219,8 +219,11 @@ class TimerQueue:
                         target.tell(message)  # a refusal says why, or a pool routes it
                 except BaseException as error:  # a pool's `hash_key` may raise anything
                     self.undelivered(message, target, error)
-            elif (again := handle._again()) is not None:  # started again for this same time
-                self._file(again)  # behind the timers scheduled meanwhile
+            elif handle._sent is not None:  # type: ignore[attr-defined]
+                # An actor's own one-shot timer started again for this same time (the seq
+                # of that start, `ActorTimer._sent`): filed behind the timers scheduled since.
+                self._file((due, handle._sent, handle))  # type: ignore[attr-defined]
+                handle._sent = None  # type: ignore[attr-defined]
             else:  # an actor's own one-shot timer, which queues its tick itself
                 handle._message = CANCELLED
                 handle._send(handle._target, message)
