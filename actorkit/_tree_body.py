@@ -13,8 +13,10 @@ What a walk that yields sees (docs/observability.md, "/actors"):
 - each node is read in one step: its counts agree with each other, as in a one-step walk;
 - a node's children are those it had when the node was read (`children_count`); one that
   stopped before the walk reached it is left out, one started since is not listed, so a node
-  lists at most `children_count` children. A parent stops after its children, so no child is
-  listed under a parent that had stopped when the child was read;
+  lists at most `children_count` children. No child is listed under a parent (or any actor
+  above it) that had stopped when the child was read. A parent mostly stops after its
+  children, but a spawn cancelled during `on_start` closes the new actor at once, and the
+  children its `on_start` spawned only as its task unwinds (`_orphaned`);
 - `total` and `healthy` are read when the walk ends.
 """
 
@@ -61,6 +63,18 @@ def _closing(cell: Cell) -> str:
     return _LEAF if durable is None else f"], {json.dumps(durable)[1:]}"
 
 
+def _orphaned(stack: list[tuple[Iterator[Cell], str, Cell | None]]) -> None:
+    """After a yield: the children still to be read of an actor that stopped meanwhile (and
+    of any actor below it) are left out, their lists closed as they stand. Their parent is
+    gone from the tree though they are not closed yet, what a spawn cancelled in `on_start`
+    leaves until its task unwinds. Only a yield lets an actor stop: once per slice, over
+    at most `MAX_DEPTH` levels."""
+    for level, (_, _, parent) in enumerate(stack):
+        if parent is not None and parent.closed:
+            stack[level:] = [(iter(()), closing, owner) for _, closing, owner in stack[level:]]
+            return
+
+
 async def tree_body(
     system: ActorSystem, root: Cell, path: str | None = None, limit: int | None = None
 ) -> list[bytes]:
@@ -78,12 +92,13 @@ async def tree_body(
     pieces: list[bytes] = []
     body: list[str] = []
     write = body.append
-    stack: list[tuple[Iterator[Cell], str]] = [(iter(top), "")]
+    above = root if path is None or path == "/" else None
+    stack: list[tuple[Iterator[Cell], str, Cell | None]] = [(iter(top), "", above)]
     first = True  # the next node opens its list: no separator before it
     truncated = False
     turn = SLICE
     while stack:
-        siblings, closing = stack[-1]
+        siblings, closing, _ = stack[-1]
         cell = next(siblings, None)
         if cell is None:
             stack.pop()
@@ -102,7 +117,7 @@ async def tree_body(
         write(_opened(cell, len(children)))
         ending = _closing(cell) if durable else _LEAF
         if children and len(stack) < MAX_DEPTH:
-            stack.append((iter(list(children.values())), ending))
+            stack.append((iter(list(children.values())), ending, cell))
             first = True
         else:
             truncated = truncated or bool(children)
@@ -114,6 +129,7 @@ async def tree_body(
             body.clear()
             turn = SLICE
             await asyncio.sleep(0)
+            _orphaned(stack)
     while stack:  # a walk cut short by `limit` closes the lists it opened
         write(stack.pop()[1])
     pieces.append("".join(body).encode())
