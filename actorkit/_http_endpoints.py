@@ -93,6 +93,8 @@ class _Endpoints:
         metrics = self._system.metrics
         async with self._one_at_a_time:
             await asyncio.sleep(0)
+            if _gone(request):
+                return web.Response(status=503)  # nobody reads it
             await metrics.gather()  # a slice of the live actors per loop turn
             try:
                 return await self._exposition(_negotiable(request))
@@ -106,6 +108,8 @@ class _Endpoints:
             return web.json_response({"error": str(error)}, status=400)
         async with self._one_at_a_time:
             await asyncio.sleep(0)
+            if _gone(request):
+                return web.Response(status=503)  # nobody reads it
             try:
                 pieces = await tree_body(self._system, self._root, path, limit)
             except LookupError as error:
@@ -124,6 +128,15 @@ class _Endpoints:
         except ConnectionError:  # the client left: as aiohttp's own writes take it, quietly
             pass
         return response
+
+
+def _gone(request: web.Request) -> bool:
+    """Whether the client hung up while its request waited its turn. aiohttp runs the
+    handler on all the same, and a connection gone no longer counts toward
+    `MAX_CONNECTIONS`: clients that connect, ask and leave would queue walks of every actor
+    without end, each holding up the scrapes behind it."""
+    transport = request.transport
+    return transport is None or transport.is_closing()
 
 
 def _negotiable(request: web.Request) -> web.Request:
