@@ -150,11 +150,14 @@ class Timers:
             handle = self._by_key.get(key)
         except TypeError:
             raise _unhashable(key) from None
+        cell = self._cell
         if (
             type(handle) is ActorTimer
             and handle._interval is None
             and handle._message is not CANCELLED  # not firing (a dead letter's listener)
-            and not self._cell.closed
+            # A pool member told to drain keeps its timers until its loop takes the stop, and
+            # a start meanwhile arms nothing (`_start`): in place, this one would stay armed.
+            and not (cell.draining or cell.closed)
         ):
             # Live, it queued no tick (`_ticked` holds none under its key): none to withdraw.
             queue = handle._queue
