@@ -13,10 +13,10 @@ so that ending one withdraws a tick already queued. One started again for a late
 its entry, which files it again for that time, under the seq of that start, when it comes up
 (`TimerHandle._again`): an idle timeout restarted by each message costs no entry per message,
 and still fires after the timers due with it that were scheduled before that start. A system
-timer's tick stays a plain tell:
-it may go to a pool, which routes it to a member, or to a remote actor, where nothing can be
-withdrawn, and, as with Akka's scheduler, cancelling it stops the ticks not yet sent. Nor is
-it tied to an instance: it keeps ticking across its target's restarts, like the ref.
+timer's tick stays a plain tell: it may go to a pool, which routes it to a member, or to a
+remote actor, where nothing can be withdrawn, and, as with Akka's scheduler, cancelling it
+stops the ticks not yet sent. Nor is it tied to an instance: it keeps ticking across its
+target's restarts, like the ref.
 """
 
 from __future__ import annotations
