@@ -7,7 +7,7 @@ import asyncio
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from .._errors import PersistenceError
 from .._shielded import shielded
@@ -25,8 +25,15 @@ from ._base import (
 )
 from ._batch import TxT
 from ._group_commit import GroupCommit
-from ._recovery import from_rows
-from ._store import StoredEvent, StoredRecovery, StoredReminder, StoredSnapshot, StoredState
+from ._recovery import composed, from_rows, reads_its_own
+from ._store import (
+    Store,
+    StoredEvent,
+    StoredRecovery,
+    StoredReminder,
+    StoredSnapshot,
+    StoredState,
+)
 
 T = TypeVar("T")
 
@@ -177,9 +184,12 @@ class SQLStore(StoreBase, Generic[TxT]):
 
     async def load_recovery(self, persistence_id: str, journal: bool) -> StoredRecovery:
         """One query, one statement's consistent view: the snapshot and the first `PAGE`
-        events after it (or the state), and the reminders. A subclass that overrides one of
-        the reads a recovery makes overrides this too, or recovery does not go through it."""
+        events after it (or the state), and the reminders. Where a subclass or the object
+        overrides one of those reads and not this, their reads instead (`composed`): this
+        returns what they return, as the protocol says."""
         check_recovery(persistence_id, journal)
+        if not reads_its_own(self):
+            return await composed(cast("Store", self), persistence_id, journal)
         if journal:
             rows = await self._rows(self.queries.recover_journal, persistence_id, PAGE)
         else:
