@@ -194,3 +194,11 @@ def test_refs_are_minted_by_the_runtime_only() -> None:
 
         class Mine(actorkit.ActorRef):  # pragma: no cover - the class statement raises
             pass
+
+
+def test_docs_api_lists_exactly_what_actorkit_persistence_exports() -> None:
+    text = (ROOT / "docs" / "api.md").read_text()
+    start = text.index("Names exported by `actorkit.persistence`:")
+    listed = re.findall(r"`(\w+)`", text[start : text.index(".", start + 40)])
+    exported = importlib.import_module("actorkit.persistence").__all__
+    assert sorted(listed) == sorted(exported)
