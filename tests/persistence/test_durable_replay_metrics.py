@@ -33,6 +33,7 @@ class BreaksWhenTold(MemoryStore):
         super().__init__()
         self.events_before_failing: int | None = None
         self.reminders_fail = False
+        self.reminders_unreadable = False
 
     async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
         read = 0
@@ -43,6 +44,8 @@ class BreaksWhenTold(MemoryStore):
             yield stored
 
     async def reminders(self, persistence_id: str) -> list[Any]:
+        if self.reminders_unreadable:  # read with the snapshot, before any event
+            raise PersistenceError("the reminders could not be read")
         if self.reminders_fail:  # armed after the replay, where its decoding fails
             return [StoredReminder("k", 0.0, None, b"\xff not a message")]
         return await super().reminders(persistence_id)
@@ -60,7 +63,7 @@ class Counts(EventSourced):
         return self.applied
 
 
-@pytest.mark.parametrize("breaks", ["reminders", "journal"])
+@pytest.mark.parametrize("breaks", ["reminders", "journal", "unread reminders"])
 async def test_a_failed_recovery_counts_the_events_it_replayed(breaks: str) -> None:
     store = BreaksWhenTold()
     async with asyncio.timeout(10), ActorSystem(store=store) as system:
@@ -69,6 +72,8 @@ async def test_a_failed_recovery_counts_the_events_it_replayed(breaks: str) -> N
         await ref.stop()
         if breaks == "reminders":
             store.reminders_fail = True  # after all three events are replayed
+        elif breaks == "unread reminders":
+            store.reminders_unreadable = True  # before any
         else:
             store.events_before_failing = 2  # after two
         with pytest.raises(PersistenceError):
@@ -82,4 +87,5 @@ async def test_a_failed_recovery_counts_the_events_it_replayed(breaks: str) -> N
         operation="recovery",
         kind="error",
     )
-    assert (replayed, failed) == (3.0 if breaks == "reminders" else 2.0, 1.0)
+    expected = {"reminders": 3.0, "journal": 2.0, "unread reminders": 0.0}[breaks]
+    assert (replayed, failed) == (expected, 1.0)
