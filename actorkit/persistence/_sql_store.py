@@ -184,9 +184,9 @@ class SQLStore(StoreBase, Generic[TxT]):
 
     async def load_recovery(self, persistence_id: str, journal: bool) -> StoredRecovery:
         """One query, one statement's consistent view: the snapshot and the first `PAGE`
-        events after it (or the state), and the reminders. Where a subclass or the object
-        overrides one of those reads and not this, their reads instead (`composed`): this
-        returns what they return, as the protocol says."""
+        events after it (or the state), and the reminders. A subclass or store object that
+        overrides one of those reads and not this is answered through its reads instead
+        (`composed`): this returns what they return, as the protocol promises."""
         check_recovery(persistence_id, journal)
         if not reads_its_own(self):
             return await composed(cast("Store", self), persistence_id, journal)
