@@ -95,6 +95,8 @@ def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> None:
             failure = key_failure(pool, error)
             if not envelope.future.done():
                 envelope.future.set_exception(failure)
+            else:  # its asker gave up (timed out while queued): as for a routed tell
+                _unroutable(pool, envelope.message, failure)
             return
     if member is None:
         if wait and ref._cell.mailbox.force(envelope):
@@ -103,6 +105,8 @@ def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> None:
             envelope.future.set_exception(
                 NotDelivered(f"every member of pool {ref._cell.path} has stopped")
             )
+        else:  # nobody would hear of it: an ask no member can take is a tell's dead letter
+            dead.add(envelope.message, ref._cell.path, "stopped")
         return
     cell = member._cell
     if not cell.mailbox.force(envelope):
@@ -166,17 +170,22 @@ def route(ref: PoolRef, message: Any) -> bool:
     except BaseException as error:
         # Routing itself failed (`hash_key` raised): as from a timer, nobody can be told, and
         # a crash would restart the pool and drop what its members hold.
-        error = key_failure(cell, error)
-        logger.error(
-            "pool %s could not route %s: %s",
-            cell.path,
-            type(message).__name__,
-            shown(error),
-            exc_info=error,
-            extra={"actor_path": cell.path},
-        )
-        dead.add(message, cell.path, "undeliverable")
+        _unroutable(cell, message, key_failure(cell, error))
     return False
+
+
+def _unroutable(pool: Cell, message: Any, error: BaseException) -> None:
+    """A message whose routing raised and whose sender cannot be told: logged, and a dead
+    letter `undeliverable`."""
+    logger.error(
+        "pool %s could not route %s: %s",
+        pool.path,
+        type(message).__name__,
+        shown(error),
+        exc_info=error,
+        extra={"actor_path": pool.path},
+    )
+    pool.runtime.dead_letters.add(message, pool.path, "undeliverable")
 
 
 def publish_to_pool(ref: PoolRef, message: Any) -> bool | None:
