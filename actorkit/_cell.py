@@ -255,7 +255,9 @@ class Cell(Lifecycle):
                 self.close(None)
                 task.cancel()
                 awaited_at_shutdown(task, self)  # those children are out of the tree
-            # else `on_start` failed and the task is stopping what it began: let it finish
+            else:  # `on_start` failed: the task stops what it began, then closes the cell
+                self.free_name()
+                awaited_at_shutdown(task, self)
             raise
 
     # --- dormant: the cell is its mailbox's waiter until its first wake-up (`Waiter`) -------

@@ -164,6 +164,17 @@ class Record:
         if getrefcount(self.ref_) == HELD_BY_ONE_SLOT and type(self.ref_) is ActorRef:
             self.ref_ = None  # nobody holds it: no cell <-> ref cycle left to collect
 
+    def free_name(self) -> None:
+        """Out of its parent's children and the registry ahead of its `close`, which finds
+        it gone: a `spawn` cancelled once `on_start` had failed raises while the actor's
+        task still stops the children `on_start` began, and the name is free from then on."""
+        parent = self.parent
+        if parent is not None and parent.children.get(self.name) is self:
+            del parent.children[self.name]
+        live = self.runtime.live
+        if live.get(self.path) is self:
+            del live[self.path]
+
     def _drop_handling(self, why: Reason) -> None:
         """Only a forced stop ends an actor in the middle of a handler: that message is lost
         to the actor, so it is accounted as a dead letter and its asker answered."""

@@ -112,3 +112,45 @@ async def test_a_spawn_cancelled_after_on_start_ended_frees_the_name_at_once() -
         finally:
             release.set()  # the first one's `on_stop`, which the shutdown waits for
     assert not again.is_alive
+
+
+class HoldsTheCleanup(Actor):
+    """A child whose `on_stop` holds its parent's cleanup until `release`."""
+
+    def __init__(self, stopping: asyncio.Event, release: asyncio.Event, done: list[str]) -> None:
+        self.stopping, self.release, self.done = stopping, release, done
+
+    async def on_stop(self) -> None:
+        self.stopping.set()
+        await self.release.wait()
+        self.done.append(self.path)
+
+
+class FailsAfterSpawningOne(Actor):
+    def __init__(self, stopping: asyncio.Event, release: asyncio.Event, done: list[str]) -> None:
+        self.hooks = stopping, release, done
+
+    async def on_start(self) -> None:
+        await self.spawn(HoldsTheCleanup, *self.hooks, name="kid")
+        raise ValueError("on_start failed")
+
+
+async def test_a_spawn_cancelled_while_its_failed_on_start_is_cleaned_up_frees_the_name() -> None:
+    """API.md §9: a cancelled spawn frees its name when it raises, also when `on_start` was
+    already failing and its task still stops the children `on_start` began."""
+    stopping, release, done = asyncio.Event(), asyncio.Event(), []
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        made = system.spawn(FailsAfterSpawningOne, stopping, release, done, name="x")
+        spawning = asyncio.ensure_future(made)
+        await stopping.wait()  # `on_start` failed; the kid's `on_stop` holds the cleanup
+        spawning.cancel()
+        try:
+            with pytest.raises(asyncio.CancelledError):
+                await spawning
+            assert system.lookup("/x") is None
+            again = await system.spawn(Kid, name="x")
+            assert system.lookup("/x") == again
+        finally:
+            release.set()  # the shutdown waits for the cleanup of the first one
+    assert done == ["/x/kid"]
+    assert not again.is_alive
