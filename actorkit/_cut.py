@@ -23,6 +23,7 @@ from ._errors import ActorStopped
 from ._loop_timer import timeout as loop_timeout
 from ._outside_stop import FORCED_STOP_GRACE, kill, subtree, waiting_for_its_task
 from ._signals import Signal, Stop
+from ._state import STOPPING
 from ._withdraw import resweep
 
 if TYPE_CHECKING:
@@ -65,7 +66,9 @@ class Cut(Signal):
         """Answered once the cell's task came back to its loop: it let go of the handler."""
         self.cell = cell
         self.bound = bound
-        self.for_good = isinstance(signal, Stop)
+        # A stop for good already under way (one from outside running `on_stop`) wins over
+        # the restart that cut it: its caller waits for the close, never for a new instance.
+        self.for_good = isinstance(signal, Stop) or cell.state is STOPPING
         self.reason = signal.reason if isinstance(signal, Stop) else None
         self.cancelled = False
         """Its task was cancelled, and nobody took the cancellation back yet."""

@@ -1,0 +1,69 @@
+"""A stop from outside already under way (running the child's `on_stop`) when a sibling's
+`one_for_all` / `rest_for_one` restart cuts the child past its strategy's `shutdown` time: the
+cut ends it for good, as the stop asked, and `await ref.stop()` returns (README, "Stopping and
+shutdown"; API 9, "Supervision": a stop asked from outside is never followed by a restart)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem, ChildSpec, OneForAll, RestForOne, Supervisor, Terminated
+from actorkit.testing import Probe
+
+from .otp_conformance_support import Watcher
+
+BOUND = 0.01
+
+
+class Crashing(Actor):
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise ValueError("crash")
+        return message
+
+
+class SlowToStop(Actor):
+    """Its `on_stop` awaits a cleanup that outlasts the supervisor's shutdown time."""
+
+    def __init__(self, made: list[str], in_on_stop: asyncio.Event) -> None:
+        made.append(self.name)
+        self.in_on_stop = in_on_stop
+
+    async def on_stop(self) -> None:
+        self.in_on_stop.set()
+        await asyncio.Event().wait()
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+@pytest.mark.parametrize("strategy", [OneForAll, RestForOne])
+async def test_a_restart_cutting_an_outside_stop_ends_the_child_for_good(strategy: type) -> None:
+    made: list[str] = []
+    in_on_stop = asyncio.Event()
+    async with asyncio.timeout(5), ActorSystem() as system:
+        probe = await Probe.spawn(system)
+        watcher = await system.spawn(Watcher, probe.ref)
+        sup = await system.spawn(
+            Supervisor,
+            [ChildSpec(Crashing, name="a"), ChildSpec(SlowToStop, made, in_on_stop, name="b")],
+            strategy(shutdown=BOUND),
+        )
+        a, b = system.lookup(f"{sup.path}/a"), system.lookup(f"{sup.path}/b")
+        assert a is not None and b is not None
+        await watcher.ask(b)
+        stopping = asyncio.ensure_future(b.stop())
+        await in_on_stop.wait()  # the outside stop runs b's `on_stop`
+        a.tell("crash")  # the restart reaches b, still in `on_stop`, and cuts it
+        async with asyncio.timeout(1):
+            await stopping
+        assert not b.is_alive and system.lookup(f"{sup.path}/b") is None
+        ended = await probe.receive()
+        assert isinstance(ended, Terminated) and ended.ref == b and ended.reason is None
+        assert await a.ask("restarted, and runs") == "restarted, and runs"
+        assert made == ["b"]  # no new instance of b
+        await watcher.ask("sync")
+        probe.expect_empty()
