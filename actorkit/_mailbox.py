@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections import deque
+from collections import OrderedDict, deque
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._envelope import TAKEN_BACK, TICK, Ask
@@ -82,7 +82,10 @@ class Mailbox:
         self.queue: deque[Any] = deque()
         self.signals: list[Signal] = []
         self.waiter: Waiter | None = None
-        self.blocked: deque[asyncio.Future[int]] | None = None
+        self.blocked: OrderedDict[asyncio.Future[int], None] | None = None
+        """Senders waiting for room, in arrival order. An ordered dict, not a deque: one that
+        gives up (its timeout, its cancellation) leaves from anywhere in the line at O(1), so
+        thousands timing out at once cost each what one does."""
         self.reserved = 0  # places granted to waiting senders that have not taken them yet
         self.closed = False
         self.accepted = self.folded = self.crashed = self.dead_lettered = 0
@@ -145,8 +148,8 @@ class Mailbox:
             return False
         room: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         if self.blocked is None:
-            self.blocked = deque()
-        self.blocked.append(room)
+            self.blocked = OrderedDict()
+        self.blocked[room] = None
         self.limit = 0
         if give_up is not None:
             give_up.add_done_callback(lambda _: self._withdraw(room))
@@ -178,10 +181,7 @@ class Mailbox:
             room.set_result(_GAVE_UP)
         blocked = self.blocked
         if blocked:
-            for i, waiting in enumerate(blocked):
-                if waiting is room:
-                    del blocked[i]
-                    break
+            blocked.pop(room, None)
         self.relimit()
 
     def admit(self) -> None:
@@ -190,7 +190,7 @@ class Mailbox:
         if blocked:
             queued = len(self.queue) - len(self.withdrawn) if self.withdrawn else len(self.queue)
             while blocked and queued + self.reserved < self.capacity:
-                room = blocked.popleft()
+                room, _ = blocked.popitem(last=False)
                 if not room.done():
                     room.set_result(_GRANTED)
                     self.reserved += 1
