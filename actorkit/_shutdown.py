@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ._errors import SystemFailed
 from ._loop_timer import call_at
-from ._outside_stop import begun_task, force_stop, unwound
+from ._outside_stop import begun_task, kill, unwound
 from ._shielded import shielded
 from ._shown import shown
 from ._signals import Stop
@@ -84,6 +84,7 @@ class ActorsStop:
         finally:
             self._timer.cancel()
         orderly = self._orderly
+        cancelled_now: dict[asyncio.Task[None], Cell] = {}
         if not orderly.done() or orderly.cancelled():  # cancelled with the rest: no stop
             orderly.cancel()
             why = (
@@ -91,10 +92,14 @@ class ActorsStop:
                 if cancelled or orderly.cancelled()
                 else f"exceeded {self._timeout}s"
             )
-            await force_stop([*runtime.cells(), self._root], f"shutdown of {runtime.name}", why)
+            cancelled_now = kill([*runtime.cells(), self._root])
+            shown_paths = ", ".join(c.display_path for c in cancelled_now.values()) or "(none)"
+            logger.warning("shutdown of %s %s; cancelled: %s", runtime.name, why, shown_paths)
         # Actors closed by a cancellation of their task from outside (not by this stop) may
-        # still run their `on_stop`, which must not find the store closed under it.
-        await unwound(dict(runtime.unwinding), f"shutdown of {runtime.name}")
+        # still run their `on_stop`, which must not find the store closed under it. One grace
+        # for them and the actors cancelled now: an actor cut in a handler runs its `on_stop`
+        # in its task, in both, and is waited for (and abandoned) once.
+        await unwound({**cancelled_now, **runtime.unwinding}, f"shutdown of {runtime.name}")
         self._release()
         if cancelled:
             raise asyncio.CancelledError

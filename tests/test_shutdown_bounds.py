@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Any
 
@@ -148,3 +149,41 @@ async def test_shutdown_returns_even_when_a_handler_ignores_cancellation(
     assert "ignored cancellation: /stubborn" in caplog.text
     assert not ref.is_alive
     cancel_task(ref)  # let the test end cleanly
+
+
+class StubbornOnStop(Actor):
+    """Busy in a handler when the shutdown's forced stop cancels it; then its `on_stop`, run
+    in the cancelled task, ignores every cancellation until `release`."""
+
+    def __init__(self, entered: asyncio.Event, release: asyncio.Event) -> None:
+        self.entered, self.release = entered, release
+
+    async def receive(self, message: Any) -> None:
+        self.entered.set()
+        await asyncio.Event().wait()
+
+    async def on_stop(self) -> None:
+        while not self.release.is_set():
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.release.wait()
+
+
+async def test_an_on_stop_ignoring_cancellation_in_a_cut_handler_s_task_gets_one_grace(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """README, "Shutdown is bounded": within the timeout plus the one grace, an `on_stop` in a
+    cancelled actor included; the forced stop and the wait for unwinding `on_stop`s share it."""
+    entered, release = asyncio.Event(), asyncio.Event()
+    system = await ActorSystem(metrics=False).start()
+    ref = await system.spawn(StubbornOnStop, entered, release, name="stubborn")
+    ref.tell("hold")
+    try:
+        async with asyncio.timeout(BOUND):
+            await entered.wait()
+            started = time.monotonic()
+            await system.shutdown(timeout=0.1)
+        took = time.monotonic() - started
+    finally:
+        release.set()  # the abandoned task ends: the test leaves nothing running
+    assert caplog.text.count("abandoned actors that ignored cancellation: /stubborn") == 1
+    assert took < 0.1 + FORCED_STOP_GRACE + 0.5, took  # not a second grace
