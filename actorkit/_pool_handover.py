@@ -126,6 +126,15 @@ def _broadcast_ask(envelope: Ask, members: list[Cell], dead: DeadLetters) -> Non
             reject(ask, cell.path, "stopped", dead)
 
 
+async def ask_copy(member: Cell, message: Any, timeout: float) -> Any:
+    """A member's copy of a broadcast ask, sent from a task of its own. A member that stopped
+    before this first step never gets it: a dead letter `stopped`, as a broadcast tell's copy
+    to it is, since another copy may answer the asker and nobody would hear of this one."""
+    if member.closed:
+        member.runtime.dead_letters.add(message, member.path, "stopped")
+    return await member.ref.ask(message, timeout)
+
+
 def first_answer(asked: asyncio.Future[Any], copies: int) -> Callable[[asyncio.Future[Any]], None]:
     """The done callback of each of a broadcast ask's `copies`: the first to finish, with a
     reply or an error, answers `asked`; a copy that was never delivered (its member stopped

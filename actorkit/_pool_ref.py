@@ -18,7 +18,7 @@ from ._failure import key_failure
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
 from ._outside_stop import holds_current_task as inside
 from ._pool_checks import Resize, check_size, unhashable_key
-from ._pool_handover import first_answer, key_of, past_a_full_sender, past_the_asker
+from ._pool_handover import ask_copy, first_answer, key_of, past_a_full_sender, past_the_asker
 from ._ref import ActorRef
 from ._seconds import check_seconds
 from ._state import RUNNING, STOPPING
@@ -269,7 +269,7 @@ class PoolRef(ActorRef):
                 return await self._ask_without_members(message, timeout)
             answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
             settle = first_answer(answer, len(members))
-            asks = [asyncio.ensure_future(cell.ref.ask(message, timeout)) for cell in members]
+            asks = [asyncio.ensure_future(ask_copy(cell, message, timeout)) for cell in members]
             for copy in asks:
                 copy.add_done_callback(settle)
             # Once answered, the other copies run on to their own replies or timeouts, which
