@@ -122,6 +122,9 @@ class ActorTimer(TimerHandle):
         if by_key.get(self._key) is self:
             del by_key[self._key]
         self._timers = CANCELLED  # the table holds the actor's cell
+        # Fired, it is its tick's seal: held there while handled, its ref would be a holder
+        # when that tick stops the actor, which then keeps the ref (a cycle, `Record.close`).
+        self._target = CANCELLED
         super()._ended()
 
 

@@ -139,8 +139,9 @@ class Record:
             for signal in mailbox.signals:
                 signal.abandon()
             mailbox.signals.clear()
-        if self.timers_ is not None:
+        if self.timers_ is not None:  # they hold the cell: kept, a cycle for the collector
             self.timers_.end_all()
+            self.timers_ = None  # type: ignore[misc]  # Cell's slot; a new table starts none
         if self.intensity is not None:
             self.intensity.drop_delayed()
         if parent is not None:

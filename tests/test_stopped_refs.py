@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, Terminated
+from actorkit._cell import Cell
 from actorkit.testing import ManualClock, snapshot
 
 pytestmark = pytest.mark.timeout(10)
@@ -127,3 +128,32 @@ async def test_stop_calls_on_a_stopped_actor_leave_nothing_behind() -> None:
         for _ in range(100):
             kept[0].stop()
         assert snapshot(ref).signals == 0
+
+
+class Session(Actor):
+    """Stops itself when no message came for a second, its idle timer started again by each."""
+
+    async def on_start(self) -> None:
+        self.timers.start_once("idle", "idle", 1.0)
+
+    async def receive(self, message: Any) -> str | None:
+        if message == "idle":
+            self.stop()
+            return None
+        self.timers.start_once("idle", "idle", 1.0)
+        return "hit"
+
+
+@pytest.mark.usefixtures("no_collector")
+async def test_an_actor_that_used_timers_is_freed_without_the_collector() -> None:
+    """Its timers point at its cell: kept by a stopped cell, they would be a cycle (on-demand
+    sessions stopped when idle left one each for the collector's full passes)."""
+    clock = ManualClock()
+    async with asyncio.timeout(5), ActorSystem("refs", clock=clock) as system:
+        ref = await system.spawn(Session, name="session", restart="transient")
+        assert await ref.ask("hit") == "hit"
+        gone, path = weakref.ref(ref), ref.path
+        del ref
+        await clock.advance(1.0)
+        assert gone() is None
+        assert not [kept for kept in gc.get_objects() if type(kept) is Cell and kept.path == path]
