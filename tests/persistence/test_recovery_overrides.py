@@ -16,7 +16,13 @@ from typing import Any
 import pytest
 
 from actorkit import ActorSystem
-from actorkit.persistence import EventSourced, SQLiteStore, StoredEvent, StoredRecovery
+from actorkit.persistence import (
+    EventSourced,
+    MemoryStore,
+    SQLiteStore,
+    StoredEvent,
+    StoredRecovery,
+)
 from actorkit.persistence._payload import encode
 from actorkit.persistence._recovery import load_recovery
 
@@ -73,6 +79,26 @@ async def test_load_recovery_of_a_subclass_overriding_read_returns_what_read_ret
             loaded = await store.load_recovery("/t", True)
             assert await events(store, "/t", loaded) == [e.payload async for e in store.read("/t")]
             assert await events(store, "/t", loaded) == [encode(n) for n in (1, 2, 3)]
+
+
+class SealedInMemory(MemoryStore):
+    """`Sealed` over the memory store, which answers `load_recovery` from its dicts."""
+
+    async def append(self, persistence_id: str, expected_seq: int, payloads: Any) -> float:
+        return await super().append(persistence_id, expected_seq, [p[::-1] for p in payloads])
+
+    def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
+        return unsealed(super().read, persistence_id, from_seq)
+
+
+async def test_load_recovery_of_a_memory_store_overriding_read_returns_what_read_returns() -> None:
+    async with asyncio.timeout(30), SealedInMemory() as store:
+        await store.append("/t", 0, [encode(n) for n in (1, 2, 3)])
+        loaded = await store.load_recovery("/t", True)
+        assert await events(store, "/t", loaded) == [encode(n) for n in (1, 2, 3)]
+        async with ActorSystem(store=store) as system:
+            ref = await system.spawn(Tally, name="t")
+            assert await ref.ask("total") == 6
 
 
 async def test_a_store_object_whose_read_is_replaced_is_recovered_through_it(
