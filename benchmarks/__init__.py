@@ -4,17 +4,18 @@ Every figure is one JSON line on stdout; see `_harness` for how to read `ratio` 
 The workloads: `messaging` (tell, bounded send, ask, metrics on against off, tells to a stopped
 actor), `router` (publish fan-out, publish cost on a loaded topic index, short-lived
 subscriptions), `pools`, `timers`, `tasks` (tasks for agents against a `PriorityQueue`),
-`task_expiry` (tasks whose deadlines pass), `task_cancel` (pending tasks cancelled in bulk
-or failed by a shutdown), `task_sets` (tasks over thousands of capability and
-requirement sets, K=10 against K=1000), `lifecycle` (spawn, stop, memory; `spawn_1m` only with
-`--only spawn_1m`), `restart_storm` (thousands of `one_for_one` restarts waiting out a backoff
-at once), `savina` (the Savina actor workloads of issue 14, only with `--only savina` or each by
-name), `persistence` (the stores' writes and reads against hand-written aiosqlite and asyncpg,
-only with `--only persistence`), `durable` (the same targets through event-sourced actors, only
-with `--only durable`), `threads` (`actorkit.to_thread` against `asyncio.to_thread`, idle and
-beside a busy sender, only with `--only threads`). `--compare` runs `compare` (Pykka and
-Thespian, when installed); `python -m benchmarks.chart` draws the PNG. `topic_match.py`,
-`task_index.py`, `nats.py` and `nats_pool.py` are separate benchmarks run as scripts.
+`task_expiry` (tasks whose deadlines pass), `task_cancel` (pending tasks cancelled in bulk or
+failed by a shutdown), `task_sets` (tasks over thousands of capability and requirement sets, K=10
+against K=1000), `lifecycle` (spawn, stop, memory; `spawn_1m` only with `--only spawn_1m`),
+`sessions` (per-user session actors spawned on demand, asked, stopped when idle, against a
+hand-written dict of session tasks), `restart_storm` (thousands of `one_for_one` restarts waiting
+out a backoff at once), `savina` (the Savina actor workloads of issue 14, only with `--only savina`
+or each by name), `persistence` (the stores' writes and reads against hand-written aiosqlite and
+asyncpg, only with `--only persistence`), `durable` (the same targets through event-sourced actors,
+only with `--only durable`), `threads` (`actorkit.to_thread` against `asyncio.to_thread`, idle and
+beside a busy sender, only with `--only threads`). `--compare` runs `compare` (Pykka and Thespian,
+when installed); `python -m benchmarks.chart` draws the PNG. `topic_match.py`, `task_index.py`,
+`nats.py` and `nats_pool.py` are separate benchmarks run as scripts.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .restart_storm import BENCHES as RESTART_STORM
 from .router import BENCHES as ROUTER
 from .savina import BENCHES as SAVINA
 from .savina import GROUP as SAVINA_GROUP
+from .sessions import BENCHES as SESSIONS
 from .task_cancel import BENCHES as TASK_CANCEL
 from .task_expiry import BENCHES as TASK_EXPIRY
 from .task_sets import BENCHES as TASK_SETS
@@ -48,6 +50,7 @@ BENCHES: list[Bench] = [
     *TASK_CANCEL,
     *TASK_SETS,
     *LIFECYCLE,
+    *SESSIONS,
     *RESTART_STORM,
     *SAVINA,
     *PERSISTENCE,

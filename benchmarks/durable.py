@@ -14,7 +14,9 @@ stores' own benches (`persistence`), 64-byte events, SQLite WAL with `synchronou
   events and 100,000 events of history, against the same with 1,000 (target >= 0.8x:
   recovery time independent of history length);
 - `durable_activate_*` (`durable_many`): 2,000 small actors, each with a few events, a
-  snapshot and a reminder, spawned at once or one by one, against a query per read by hand.
+  snapshot and a reminder, spawned at once or one by one, against a query per read by hand;
+  `durable_activate_memory*` the same on a `MemoryStore`, against plain spawns: the runtime's
+  own cost of a recovery.
 
 Only with `--only durable` (or a bench's name).
 """

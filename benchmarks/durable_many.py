@@ -18,9 +18,9 @@ from typing import Any
 
 import aiosqlite
 
-from actorkit import ActorSystem
+from actorkit import Actor, ActorSystem
 from actorkit._wire import Codec
-from actorkit.persistence import EventSourced, StoredReminder
+from actorkit.persistence import EventSourced, MemoryStore, StoredReminder
 from actorkit.persistence._payload import encode
 
 from ._harness import Bench, Figures, Metric, Stopwatch
@@ -66,16 +66,20 @@ async def database(kind: Kind, n: int) -> str:
     if (kind, n) not in _databases:
         where = DATABASES.where(kind)
         async with open_store(kind, where) as store:
-            due = time.time() + 3600
-            for i in range(n):
-                pid = f"/a{i}"
-                if events_of(i):
-                    await store.append(pid, 0, [EVENT] * events_of(i))
-                if events_of(i) >= SNAPSHOT_EVERY:
-                    await store.save_snapshot(pid, SNAPSHOT_EVERY, encode(SNAPSHOT_EVERY))
-                await store.put_reminder(pid, StoredReminder("tick", due, None, encode("tick")))
+            await fill(store, n)
         _databases[kind, n] = where
     return _databases[kind, n]
+
+
+async def fill(store: Any, n: int) -> None:
+    due = time.time() + 3600
+    for i in range(n):
+        pid = f"/a{i}"
+        if events_of(i):
+            await store.append(pid, 0, [EVENT] * events_of(i))
+        if events_of(i) >= SNAPSHOT_EVERY:
+            await store.save_snapshot(pid, SNAPSHOT_EVERY, encode(SNAPSHOT_EVERY))
+        await store.put_reminder(pid, StoredReminder("tick", due, None, encode("tick")))
 
 
 async def actors(kind: Kind, together: bool, n: int) -> Figures:
@@ -136,18 +140,59 @@ async def by_hand(kind: Kind, together: bool, n: int) -> Figures:
     return {"rate": n / clock.seconds}
 
 
+class Plain(Actor):
+    """What `Small` is to the runtime without its durability: an actor with an `on_start`."""
+
+    async def on_start(self) -> None:
+        pass
+
+    async def receive(self, message: Any) -> Any:
+        return 0
+
+
+async def in_memory(durable: bool, together: bool, n: int) -> Figures:
+    """`n` actors spawned on a `MemoryStore` filled as the databases are (untimed)."""
+    store = MemoryStore()
+    await fill(store, n)
+    async with ActorSystem("durable-bench", store=store) as s:
+        spawns = (s.spawn(Small if durable else Plain, name=f"a{i}") for i in range(n))
+        with Stopwatch() as clock:
+            if together:
+                refs = await asyncio.gather(*spawns)
+            else:
+                refs = [await spawn for spawn in spawns]
+        assert await refs[7].ask("count") == (events_of(7) if durable else 0)
+    return {"rate": n / clock.seconds}
+
+
 BENCHES = [
-    Bench(
-        f"durable_activate_{kind}{'' if together else '_one_by_one'}",
-        partial(actors, kind, together),
-        partial(by_hand, kind, together),
-        (Metric("rate", "actors/s", target=0.5),),
-        size=ACTORS,
-        quick_size=ACTORS // 4,
-        baseline_is="a query per read (snapshot, events, reminders) + codec decode",
-        explicit=True,
-        min_runs=5,
-    )
-    for kind in ("sqlite", "postgres")
-    for together in (True, False)
+    *(
+        Bench(
+            f"durable_activate_{kind}{'' if together else '_one_by_one'}",
+            partial(actors, kind, together),
+            partial(by_hand, kind, together),
+            (Metric("rate", "actors/s", target=0.5),),
+            size=ACTORS,
+            quick_size=ACTORS // 4,
+            baseline_is="a query per read (snapshot, events, reminders) + codec decode",
+            explicit=True,
+            min_runs=5,
+        )
+        for kind in ("sqlite", "postgres")
+        for together in (True, False)
+    ),
+    *(
+        Bench(
+            f"durable_activate_memory{'' if together else '_one_by_one'}",
+            partial(in_memory, True, together),
+            partial(in_memory, False, together),
+            (Metric("rate", "actors/s"),),
+            size=ACTORS,
+            quick_size=ACTORS // 4,
+            baseline_is="actorkit: spawn of a plain actor with an on_start",
+            explicit=True,
+            min_runs=5,
+        )
+        for together in (True, False)
+    ),
 ]
