@@ -168,13 +168,19 @@ class Record:
     def free_name(self) -> None:
         """Out of its parent's children and the registry ahead of its `close`, which finds
         it gone: a `spawn` cancelled once `on_start` had failed raises while the actor's
-        task still stops the children `on_start` began, and the name is free from then on."""
+        task still stops the children `on_start` began, and the name is free from then on.
+        So is what the services that follow its stop hold under it (its persistence id, by
+        default its path): a respawn under the name must not find them taken."""
         parent = self.parent
         if parent is not None and parent.children.get(self.name) is self:
             del parent.children[self.name]
         live = self.runtime.live
         if live.get(self.path) is self:
             del live[self.path]
+        cell = self.cell
+        followers, cell.stop_followers = cell.stop_followers, None
+        for follower in followers or ():
+            follower(cell)
 
     def _drop_handling(self, why: Reason) -> None:
         """Only a forced stop ends an actor in the middle of a handler: that message is lost
