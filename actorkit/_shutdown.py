@@ -50,7 +50,7 @@ class ActorsStop:
         """Force the stop `timeout` from now, unless it is due sooner or already over."""
         loop = self._runtime.loop
         deadline = loop.time() + timeout
-        if deadline >= self._deadline or self._due.done() or self._orderly.done():
+        if deadline >= self._deadline or self._due.done() or self.task.done():
             return
         self._timer.cancel()
         self._timeout, self._deadline = timeout, deadline
@@ -79,13 +79,18 @@ class ActorsStop:
         cancelled = False
         try:
             await asyncio.wait({self._orderly, self._due}, return_when=asyncio.FIRST_COMPLETED)
+            await self._out_of_the_tree()
         except asyncio.CancelledError:
             cancelled = True
         finally:
             self._timer.cancel()
         orderly = self._orderly
         cancelled_now: dict[asyncio.Task[None], Cell] = {}
-        if not orderly.done() or orderly.cancelled():  # cancelled with the rest: no stop
+        if (
+            not orderly.done()
+            or orderly.cancelled()  # cancelled with the rest: no stop
+            or any(not cell.closed for cell in runtime.cells())  # left out of the tree
+        ):
             orderly.cancel()
             why = (
                 "was cut short (its task was cancelled)"
@@ -103,6 +108,20 @@ class ActorsStop:
         self._release()
         if cancelled:
             raise asyncio.CancelledError
+
+    async def _out_of_the_tree(self) -> None:
+        """The tree has stopped; the tasks it cannot reach have until the deadline too: those
+        of spawns cancelled in or after a failed `on_start`, whose actor left the tree at once
+        and whose task stops the children `on_start` began (registered, but no longer under
+        the root), and the `on_stop`s unwinding in cancelled tasks. Past the deadline, the
+        forced stop cancels those children, as it does what is left in the tree."""
+        unwinding = self._runtime.unwinding
+        orderly, due = self._orderly, self._due
+        while orderly.done() and not orderly.cancelled() and not due.done():
+            running = [task for task in unwinding if not task.done()]
+            if not running:
+                return
+            await asyncio.wait({*running, due}, return_when=asyncio.FIRST_COMPLETED)
 
     def _release(self) -> None:
         """What the actors held of the runtime ends with them: deadlines, timers, the clock."""

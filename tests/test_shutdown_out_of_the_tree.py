@@ -1,0 +1,111 @@
+"""A spawn cancelled during or after a failed `on_start` takes its actor out of the tree at
+once (its name is free), and its task stops the children `on_start` began: those are out of
+the orderly stop's reach. A shutdown waits for them within its own timeout, then forces their
+stop as it does what is left in the tree (API.md §9), rather than return after the grace with
+them still running."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem
+
+from .shutdown_support import SLACK
+
+
+class Kid(Actor):
+    """Its `on_stop` takes `takes` seconds (None: until cancelled), and is logged once ended."""
+
+    def __init__(self, stopping: asyncio.Event, log: list[str], takes: float | None) -> None:
+        self.stopping, self.log, self.takes = stopping, log, takes
+
+    async def receive(self, message: Any) -> None:
+        pass
+
+    async def on_stop(self) -> None:
+        self.stopping.set()
+        try:
+            if self.takes is None:
+                await asyncio.Event().wait()
+            else:
+                await asyncio.sleep(self.takes)
+        finally:
+            self.log.append("kid stopped")
+
+
+class Starts(Actor):
+    """`on_start` spawns a kid, then fails or waits to be cancelled."""
+
+    def __init__(self, kid: tuple[Any, ...], fail: bool) -> None:
+        self.kid, self.fail = kid, fail
+
+    async def receive(self, message: Any) -> None:
+        pass
+
+    async def on_start(self) -> None:
+        await self.spawn(Kid, *self.kid, name="kid")
+        if self.fail:
+            raise ValueError("on_start failed")
+        await asyncio.Event().wait()
+
+
+async def _cancelled_spawn(system: ActorSystem, kid: tuple[Any, ...], fail: bool) -> None:
+    spawning = asyncio.ensure_future(system.spawn(Starts, kid, fail, name="x"))
+    stopping: asyncio.Event = kid[0]
+    if fail:
+        await stopping.wait()  # `on_start` failed; the kid's `on_stop` holds the cleanup
+    else:
+        while system.lookup("/x/kid") is None:
+            await asyncio.sleep(0)
+    spawning.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await spawning
+    assert system.lookup("/x") is None
+
+
+WHEN = pytest.mark.parametrize("fail", [True, False], ids=["on_start-failed", "in-on_start"])
+
+
+@WHEN
+async def test_the_shutdown_waits_out_the_cleanup_within_its_timeout(
+    fail: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    stopping, log = asyncio.Event(), []
+    async with asyncio.timeout(10):
+        system = ActorSystem(metrics=False)
+        await system.start()
+        await _cancelled_spawn(system, (stopping, log, 1.5), fail)  # past the grace
+        await stopping.wait()
+        kid = system.lookup("/x/kid")
+        await system.shutdown(timeout=8)
+    assert log == ["kid stopped"]
+    assert kid is not None and not kid.is_alive
+    assert "abandoned" not in caplog.text
+
+
+@WHEN
+async def test_the_shutdown_forces_the_cleanup_at_its_deadline(
+    fail: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    stopping, log = asyncio.Event(), []
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(10):
+        system = ActorSystem(metrics=False)
+        await system.start()
+        await _cancelled_spawn(system, (stopping, log, None), fail)
+        await stopping.wait()
+        kid = system.lookup("/x/kid")
+        started = loop.time()
+        await system.shutdown(timeout=0.3)
+        took = loop.time() - started
+    assert log == ["kid stopped"]
+    assert kid is not None and not kid.is_alive
+    assert 0.3 <= took < 0.3 + SLACK
+    assert "exceeded 0.3s; cancelled: /x/kid" in caplog.text
+    assert "abandoned" not in caplog.text
+    with contextlib.suppress(Exception):
+        await system.shutdown()
