@@ -109,3 +109,25 @@ async def test_the_shutdown_forces_the_cleanup_at_its_deadline(
     assert "abandoned" not in caplog.text
     with contextlib.suppress(Exception):
         await system.shutdown()
+
+
+async def test_a_shorter_shutdown_brings_the_forced_stop_of_the_cleanup_forward() -> None:
+    stopping, log = asyncio.Event(), []
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(10):
+        system = ActorSystem(metrics=False)
+        await system.start()
+        await _cancelled_spawn(system, (stopping, log, None), True)
+        await stopping.wait()
+        first = asyncio.ensure_future(system.shutdown(timeout=60))
+        await asyncio.sleep(0)  # its first step begins the stop
+        stopping_actors = system._stopping  # noqa: SLF001  # to know when the tree has stopped
+        assert stopping_actors is not None
+        await asyncio.wait([stopping_actors._orderly])  # noqa: SLF001
+        assert not first.done()  # the first shutdown now waits for the cleanup alone
+        started = loop.time()
+        await system.shutdown(timeout=0.2)
+        took = loop.time() - started
+        await first
+    assert log == ["kid stopped"]
+    assert took < 0.2 + SLACK
