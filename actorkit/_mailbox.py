@@ -85,7 +85,8 @@ class Mailbox:
         self.blocked: OrderedDict[asyncio.Future[int], None] | None = None
         """Senders waiting for room, in arrival order. An ordered dict, not a deque: one that
         gives up (its timeout, its cancellation) leaves from anywhere in the line at O(1), so
-        thousands timing out at once cost each what one does."""
+        thousands timing out at once cost each what one does. None once empty: an emptied
+        dict keeps the table it grew to, sized for the longest line the mailbox ever had."""
         self.reserved = 0  # places granted to waiting senders that have not taken them yet
         self.closed = False
         self.accepted = self.folded = self.crashed = self.dead_lettered = 0
@@ -182,6 +183,8 @@ class Mailbox:
         blocked = self.blocked
         if blocked:
             blocked.pop(room, None)
+            if not blocked:
+                self.blocked = None
         self.relimit()
 
     def admit(self) -> None:
@@ -194,6 +197,8 @@ class Mailbox:
                 if not room.done():
                     room.set_result(_GRANTED)
                     self.reserved += 1
+            if not blocked:
+                self.blocked = None
         self.relimit()
 
     def release(self) -> None:

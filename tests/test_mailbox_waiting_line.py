@@ -96,3 +96,20 @@ async def test_thousands_of_senders_giving_up_in_any_order_cost_each_what_one_do
         shuffled = await _lines_to_leave("random")
     assert shuffled <= PER_SENDER * WIDTH, (shuffled, first_in_first_out)
     assert shuffled <= 2 * first_in_first_out, (shuffled, first_in_first_out)
+
+
+async def test_a_line_that_emptied_keeps_no_memory_of_how_long_it_was() -> None:
+    """A mailbox that once had thousands of senders waiting must not hold a table sized for
+    them for the rest of its life (an ordered dict keeps its size when emptied)."""
+    got: list[Any] = []
+    async with asyncio.timeout(30), ActorSystem(metrics=False) as system:
+        ref, gate, senders = await _waiting(system, 4 * WIDTH, got)
+        mailbox = ref._cell.mailbox  # the line itself is what is measured
+        for sender in senders[: 2 * WIDTH]:
+            sender.cancel()  # half give up, anywhere in the line
+        gate.set()  # the rest are admitted
+        await asyncio.gather(*senders, return_exceptions=True)
+        line = mailbox.blocked
+        assert not line
+        assert line is None or sys.getsizeof(line) <= sys.getsizeof(type(line)())
+        assert len(got) == 2 + 2 * WIDTH
