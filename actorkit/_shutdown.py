@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ._errors import SystemFailed
 from ._loop_timer import call_at
-from ._outside_stop import begun_task, kill, unwound
+from ._outside_stop import begun_task, kill, subtree, unwound
 from ._shielded import shielded
 from ._shown import shown
 from ._signals import Stop
@@ -86,10 +86,11 @@ class ActorsStop:
             self._timer.cancel()
         orderly = self._orderly
         cancelled_now: dict[asyncio.Task[None], Cell] = {}
+        left = self._left()
         if (
             not orderly.done()
             or orderly.cancelled()  # cancelled with the rest: no stop
-            or any(not cell.closed for cell in runtime.cells())  # left out of the tree
+            or any(not cell.closed for cell in left)  # out of the tree, and still open
         ):
             orderly.cancel()
             why = (
@@ -97,7 +98,7 @@ class ActorsStop:
                 if cancelled or orderly.cancelled()
                 else f"exceeded {self._timeout}s"
             )
-            cancelled_now = kill([*runtime.cells(), self._root])
+            cancelled_now = kill([*left, self._root])
             shown_paths = ", ".join(c.display_path for c in cancelled_now.values()) or "(none)"
             logger.warning("shutdown of %s %s; cancelled: %s", runtime.name, why, shown_paths)
         # Actors closed by a cancellation of their task from outside (not by this stop) may
@@ -122,6 +123,16 @@ class ActorsStop:
             if not running:
                 return
             await asyncio.wait({*running, due}, return_when=asyncio.FIRST_COMPLETED)
+
+    def _left(self) -> list[Cell]:
+        """What a forced stop cancels: every registered actor, and the children that the
+        tasks of cancelled spawns still stop (out of the tree, and maybe out of the registry
+        too: a respawn's own child takes the path)."""
+        runtime = self._runtime
+        below = [c for cell in runtime.unwinding.values() for c in subtree(cell) if c is not cell]
+        if not below:  # the common case, a mass shutdown's too: no copy of a million cells
+            return runtime.cells()
+        return list(dict.fromkeys([*runtime.cells(), *below]))
 
     def _release(self) -> None:
         """What the actors held of the runtime ends with them: deadlines, timers, the clock."""

@@ -131,3 +131,33 @@ async def test_a_shorter_shutdown_brings_the_forced_stop_of_the_cleanup_forward(
         await first
     assert log == ["kid stopped"]
     assert took < 0.2 + SLACK
+
+
+class SpawnsAKid(Actor):
+    """Takes the freed name, and spawns its own kid under the same path as the first's."""
+
+    def __init__(self, kid: tuple[Any, ...]) -> None:
+        self.kid = kid
+
+    async def receive(self, message: Any) -> None:
+        pass
+
+    async def on_start(self) -> None:
+        await self.spawn(Kid, *self.kid, name="kid")
+
+
+async def test_the_forced_stop_reaches_a_cleanup_whose_kid_a_respawn_shadows() -> None:
+    """The respawned actor's kid takes the path of the first one's in the registry: the first
+    kid is then neither in the tree nor found by its path, and must still be stopped."""
+    stopping, log = asyncio.Event(), []
+    async with asyncio.timeout(10):
+        system = ActorSystem(metrics=False)
+        await system.start()
+        await _cancelled_spawn(system, (stopping, log, None), True)
+        await stopping.wait()
+        first_kid = system.lookup("/x/kid")
+        await system.spawn(SpawnsAKid, (asyncio.Event(), log, 0), name="x")
+        assert system.lookup("/x/kid") != first_kid
+        await system.shutdown(timeout=0.3)
+    assert first_kid is not None and not first_kid.is_alive
+    assert sorted(log) == ["kid stopped", "kid stopped"]
