@@ -229,6 +229,7 @@ class Lifecycle(Record):
         if (
             self.state != RUNNING
             or self.children
+            or self.runtime.unwinding  # maybe a cancelled spawn's cleanup below it
             or instance is None
             or type(instance).on_stop is not Actor.on_stop
             or (self.restart == "permanent" and not self.exit_is_stop)  # else no call
@@ -241,7 +242,8 @@ class Lifecycle(Record):
 
     async def stop_children(self, *, drain: bool = False, within: float | None = None) -> None:
         """Children before parents, in reverse start order (OTP); each waited for `within`
-        seconds at most, if given (a supervisor's shutdown time), then cut."""
+        seconds at most, if given (a supervisor's shutdown time), then cut. Also those of a
+        child whose spawn was cancelled, which its task stops out of the tree (`Cell.start`)."""
         if not drain and self.watching:
             unwatch_children(self.cell)
         for child in reversed(list(self.children.values())):
@@ -249,6 +251,10 @@ class Lifecycle(Record):
                 child.close_without_hooks()
             else:
                 await stop_child(child, Stop(None, drain=drain), within)
+        if self.runtime.unwinding:
+            for left in [cell for cell in self.runtime.unwinding.values() if cell.parent is self]:
+                for child in reversed(list(left.children.values())):
+                    await stop_child(child, Stop(None, drain=drain), within)
 
     @property
     def idle_leaf(self) -> bool:
@@ -263,6 +269,7 @@ class Lifecycle(Record):
             and not mailbox.reserved
             and not mailbox.signals
             and not self.children
+            and not self.runtime.unwinding  # maybe a cancelled spawn's cleanup below it
             and not self.timers_
             and self.state == RUNNING
             and instance is not None
@@ -282,7 +289,7 @@ class Lifecycle(Record):
             self.runtime.instruments.agent_paused(self.cell)
         if self.mailbox.queue or self.mailbox.blocked:
             self.hand_back()
-        if self.children:
+        if self.children or self.runtime.unwinding:
             await self.stop_children(drain=self.draining, within=within)
         instance = self.instance
         if instance is not None and type(instance).on_stop is not Actor.on_stop:

@@ -154,3 +154,33 @@ async def test_a_spawn_cancelled_while_its_failed_on_start_is_cleaned_up_frees_t
             release.set()  # the shutdown waits for the cleanup of the first one
     assert done == ["/x/kid"]
     assert not again.is_alive
+
+
+class SpawnsAndCancels(Actor):
+    """Spawns `FailsAfterSpawningOne` under itself and cancels that spawn once `on_start`
+    failed: its kid is then stopped out of the tree, by the failed actor's task."""
+
+    async def receive(self, message: Any) -> Any:
+        stopping = message[0]
+        spawning = asyncio.ensure_future(self.spawn(FailsAfterSpawningOne, *message, name="x"))
+        await stopping.wait()
+        spawning.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await spawning
+        return self.children
+
+
+async def test_a_parent_stops_after_the_kids_of_a_child_whose_spawn_was_cancelled() -> None:
+    """Children before parents (API.md §9): the kid a cancelled spawn's task is stopping is
+    below the parent still, though out of its `children`, and ends before the parent does."""
+    stopping, release, done = asyncio.Event(), asyncio.Event(), []
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        parent = await system.spawn(SpawnsAndCancels, name="p")
+        assert await parent.ask((stopping, release, done)) == []
+        stop = asyncio.ensure_future(parent.stop())
+        stop.add_done_callback(lambda _: done.append("/p"))
+        for _ in range(20):  # turns enough for a stop that does not wait for the kid to end
+            await asyncio.sleep(0)
+        release.set()
+        await stop
+    assert done == ["/p/x/kid", "/p"]
