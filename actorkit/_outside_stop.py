@@ -28,8 +28,7 @@ let go of the handler."""
 
 async def stop_within(cell: Cell, timeout: float) -> None:
     """The orderly stop, forced past `timeout` seconds on the subtree still running: OTP's
-    child `shutdown` time followed by a kill, for a handler that never returns (its stop
-    would wait for ever), rather than leave the caller only the choice of giving up."""
+    child `shutdown` time then a kill, for a handler that never returns (no stop would)."""
     try:
         async with loop_timeout(timeout):
             await stop_from_outside(cell)
@@ -95,9 +94,8 @@ def _waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:
 
 
 def in_an_actor(root: Cell) -> bool:
-    """Whether the running task is an actor's: one in the tree, or one whose actor closed
-    while its task was cancelled and that runs its `on_stop` now (`unwind_on_stop`), which
-    a forced stop and a shutdown wait for within the grace."""
+    """Whether the running task is an actor's: one in the tree, or one running the `on_stop`
+    of an actor closed while its task was cancelled (`unwind_on_stop`)."""
     task = asyncio.current_task()
     return task in root.runtime.unwinding or holds_current_task(root)
 
@@ -110,13 +108,16 @@ def holds_current_task(top: Cell) -> bool:
 
 
 def subtree(top: Cell) -> Iterator[Cell]:
-    """`top` and every actor below it, in no particular order; a loop over a stack, not
-    recursion, so any depth walks in constant stack."""
+    """`top` and all below it, children of a cancelled spawn too (`awaited_at_shutdown`), in no
+    order; a loop over a stack, not recursion, so any depth walks in constant stack."""
+    unwinding = top.runtime.unwinding
     cells = [top]
     while cells:
         cell = cells.pop()
         yield cell
         cells.extend(cell.children.values())
+        if unwinding:
+            cells.extend(c for c in unwinding.values() if c.parent is cell and c.children)
 
 
 async def _join_stop(cell: Cell) -> None:
@@ -273,9 +274,8 @@ def on_stop_apart(cell: Cell) -> None:
 
 
 def awaited_at_shutdown(task: asyncio.Task[None], cell: Cell) -> None:
-    """`task` stops what `cell`, no longer in the tree (a spawn cancelled in its `on_start`),
-    began: a shutdown waits for it as for an actor's unwinding, else the children it stops
-    are out of the shutdown's reach, and may outlive it."""
+    """`task` stops what `cell`, out of its parent's `children` (its spawn cancelled), began:
+    below the parent still (`subtree`), which a stop and a shutdown wait for and force."""
     unwinding = cell.runtime.unwinding
     unwinding[task] = cell
     task.add_done_callback(lambda ended: unwinding.pop(ended, None))

@@ -184,3 +184,51 @@ async def test_a_parent_stops_after_the_kids_of_a_child_whose_spawn_was_cancelle
         release.set()
         await stop
     assert done == ["/p/x/kid", "/p"]
+
+
+class StopsItsGrandparent(Actor):
+    """Its `on_stop` stops `/p`, the parent of the actor whose cancelled spawn stops it."""
+
+    def __init__(self, stopping: asyncio.Event, release: asyncio.Event, done: list[str]) -> None:
+        self.stopping, self.release, self.done = stopping, release, done
+
+    async def on_stop(self) -> None:
+        self.stopping.set()
+        await self.release.wait()  # set once `/p`'s stop is under way
+        grandparent = self.system.lookup("/p")
+        assert grandparent is not None
+        await grandparent.stop()  # from below it: queued, not waited for
+        self.done.append(self.path)
+
+
+class FailsAfterSpawningItsStopper(FailsAfterSpawningOne):
+    async def on_start(self) -> None:
+        await self.spawn(StopsItsGrandparent, *self.hooks, name="kid")
+        raise ValueError("on_start failed")
+
+
+class SpawnsTheStopper(SpawnsAndCancels):
+    async def receive(self, message: Any) -> Any:
+        stopping = message[0]
+        made = self.spawn(FailsAfterSpawningItsStopper, *message, name="x")
+        spawning = asyncio.ensure_future(made)
+        await stopping.wait()
+        spawning.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await spawning
+        return "cancelled"
+
+
+async def test_a_stop_from_below_a_cancelled_spawn_is_not_waited_for_by_itself() -> None:
+    """The kid of a cancelled spawn is below `/p`: its `on_stop` stopping `/p` must not wait
+    for `/p`'s stop, which waits for it (a stop from inside the subtree is queued)."""
+    stopping, release, done = asyncio.Event(), asyncio.Event(), []
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        parent = await system.spawn(SpawnsTheStopper, name="p")
+        assert await parent.ask((stopping, release, done)) == "cancelled"
+        stop = asyncio.ensure_future(parent.stop())
+        for _ in range(20):  # turns enough for `/p`'s stop to reach the kid
+            await asyncio.sleep(0)
+        release.set()
+        await stop
+    assert done == ["/p/x/kid"]
