@@ -232,3 +232,42 @@ async def test_a_stop_from_below_a_cancelled_spawn_is_not_waited_for_by_itself()
         release.set()
         await stop
     assert done == ["/p/x/kid"]
+
+
+class NeverDone(HoldsTheCleanup):
+    """Its `on_stop` ends only when cancelled."""
+
+    async def on_stop(self) -> None:
+        self.stopping.set()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            self.done.append(self.path)
+
+
+class FailsAfterSpawningNeverDone(FailsAfterSpawningOne):
+    async def on_start(self) -> None:
+        await self.spawn(NeverDone, *self.hooks, name="kid")
+        raise ValueError("on_start failed")
+
+
+class SpawnsNeverDone(SpawnsAndCancels):
+    async def receive(self, message: Any) -> Any:
+        made = self.spawn(FailsAfterSpawningNeverDone, *message, name="x")
+        spawning = asyncio.ensure_future(made)
+        await message[0].wait()
+        spawning.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await spawning
+        return "cancelled"
+
+
+async def test_a_parent_stop_forced_past_its_timeout_reaches_a_cancelled_spawns_kids() -> None:
+    stopping, done = asyncio.Event(), []
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        parent = await system.spawn(SpawnsNeverDone, name="p")
+        assert await parent.ask((stopping, asyncio.Event(), done)) == "cancelled"
+        kid = system.lookup("/p/x/kid")
+        await parent.stop(timeout=0.1)
+        assert kid is not None and not kid.is_alive
+        assert done == ["/p/x/kid"]
