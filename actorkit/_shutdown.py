@@ -111,10 +111,10 @@ class ActorsStop:
             raise asyncio.CancelledError
 
     async def _out_of_the_tree(self) -> None:
-        """The tree has stopped; the tasks it cannot reach have until the deadline too: those
-        of spawns cancelled in or after a failed `on_start`, whose actor left the tree at once
-        and whose task stops the children `on_start` began (registered, but no longer under
-        the root), and the `on_stop`s unwinding in cancelled tasks. Past the deadline, the
+        """The tree has stopped; what its stop did not wait for has until the deadline too:
+        the `on_stop`s unwinding in cancelled tasks, and the task of a spawn cancelled in or
+        after a failed `on_start` (out of the tree at once, stopping the children `on_start`
+        began) whose parent had stopped before it could wait for them. Past the deadline, the
         forced stop cancels those children, as it does what is left in the tree."""
         unwinding = self._runtime.unwinding
         orderly, due = self._orderly, self._due
