@@ -251,10 +251,9 @@ class Lifecycle(Record):
                 child.close_without_hooks()
             else:
                 await stop_child(child, Stop(None, drain=drain), within)
-        if self.runtime.unwinding:
+        if self.runtime.unwinding:  # its kids, and those of a cancelled spawn of a kid's
             for left in [cell for cell in self.runtime.unwinding.values() if cell.parent is self]:
-                for child in reversed(list(left.children.values())):
-                    await stop_child(child, Stop(None, drain=drain), within)
+                await left.stop_children(drain=drain, within=within)
 
     @property
     def idle_leaf(self) -> bool:

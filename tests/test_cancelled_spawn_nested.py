@@ -1,0 +1,79 @@
+"""The kids of nested cancelled spawns end before the parent's stop does (API.md §9)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from actorkit import Actor, ActorSystem
+
+
+class Holds(Actor):
+    """Its `on_stop` holds the cleanup above it until `release`."""
+
+    def __init__(self, stopping: asyncio.Event, release: asyncio.Event, done: list[str]) -> None:
+        self.stopping, self.release, self.done = stopping, release, done
+
+    async def on_stop(self) -> None:
+        self.stopping.set()
+        await self.release.wait()
+        self.done.append(self.path)
+
+
+class FailsAfterSpawning(Actor):
+    """`on_start` spawns a `Holds`, then fails."""
+
+    def __init__(self, stopping: asyncio.Event, release: asyncio.Event, done: list[str]) -> None:
+        self.hooks = stopping, release, done
+
+    async def on_start(self) -> None:
+        await self.spawn(Holds, *self.hooks, name="g")
+        raise ValueError("on_start failed")
+
+
+async def cancel_once_held(spawning: asyncio.Future[Any], stopping: asyncio.Event) -> None:
+    await stopping.wait()
+    spawning.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await spawning
+
+
+class FailsAfterACancelledSpawn(Actor):
+    """`on_start` cancels the spawn of a `FailsAfterSpawning` once its kid holds its cleanup,
+    then fails: its own cleanup has a cancelled spawn's kid below it, out of its children."""
+
+    def __init__(self, stopping: asyncio.Event, release: asyncio.Event, done: list[str]) -> None:
+        self.hooks = stopping, release, done
+
+    async def on_start(self) -> None:
+        spawning = asyncio.ensure_future(self.spawn(FailsAfterSpawning, *self.hooks, name="k"))
+        await cancel_once_held(spawning, self.hooks[0])
+        raise ValueError("on_start failed")
+
+
+class SpawnsNested(Actor):
+    async def receive(self, message: Any) -> Any:
+        spawning = asyncio.ensure_future(self.spawn(FailsAfterACancelledSpawn, *message, name="c"))
+        await asyncio.sleep(0)
+        for _ in range(10):  # the cancelled spawn of /p/c/k and then /p/c's failure
+            await asyncio.sleep(0)
+        spawning.cancel()
+        with contextlib.suppress(asyncio.CancelledError, ValueError):
+            await spawning
+        return self.children
+
+
+async def test_a_parent_stops_after_the_kids_of_nested_cancelled_spawns() -> None:
+    stopping, release, done = asyncio.Event(), asyncio.Event(), []
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        parent = await system.spawn(SpawnsNested, name="p")
+        assert await parent.ask((stopping, release, done)) == []
+        assert stopping.is_set()
+        stop = asyncio.ensure_future(parent.stop())
+        stop.add_done_callback(lambda _: done.append("/p"))
+        for _ in range(20):  # turns enough for a stop that does not wait for the kid to end
+            await asyncio.sleep(0)
+        release.set()
+        await stop
+    assert done == ["/p/c/k/g", "/p"]
