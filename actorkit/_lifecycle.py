@@ -229,7 +229,7 @@ class Lifecycle(Record):
         if (
             self.state != RUNNING
             or self.children
-            or self.runtime.unwinding  # maybe a cancelled spawn's cleanup below it
+            or self in self.runtime.cleaning_below  # a cancelled spawn's cleanup below it
             or instance is None
             or type(instance).on_stop is not Actor.on_stop
             or (self.restart == "permanent" and not self.exit_is_stop)  # else no call
@@ -251,8 +251,9 @@ class Lifecycle(Record):
                 child.close_without_hooks()
             else:
                 await stop_child(child, Stop(None, drain=drain), within)
-        if self.runtime.unwinding:  # its kids, and those of a cancelled spawn of a kid's
-            for left in [cell for cell in self.runtime.unwinding.values() if cell.parent is self]:
+        runtime = self.runtime
+        if self in runtime.cleaning_below:  # its kids, and those of a cancelled spawn of theirs
+            for left in [cell for cell in runtime.unwinding.values() if cell.parent is self]:
                 await left.stop_children(drain=drain, within=within)
 
     @property
@@ -268,7 +269,7 @@ class Lifecycle(Record):
             and not mailbox.reserved
             and not mailbox.signals
             and not self.children
-            and not self.runtime.unwinding  # maybe a cancelled spawn's cleanup below it
+            and self not in self.runtime.cleaning_below  # no cancelled spawn's cleanup below
             and not self.timers_
             and self.state == RUNNING
             and instance is not None
@@ -288,7 +289,7 @@ class Lifecycle(Record):
             self.runtime.instruments.agent_paused(self.cell)
         if self.mailbox.queue or self.mailbox.blocked:
             self.hand_back()
-        if self.children or self.runtime.unwinding:
+        if self.children or self in self.runtime.cleaning_below:
             await self.stop_children(drain=self.draining, within=within)
         instance = self.instance
         if instance is not None and type(instance).on_stop is not Actor.on_stop:

@@ -110,14 +110,14 @@ def holds_current_task(top: Cell) -> bool:
 def subtree(top: Cell) -> Iterator[Cell]:
     """`top` and all below it, children of a cancelled spawn too (`awaited_at_shutdown`), in no
     order; a loop over a stack, not recursion, so any depth walks in constant stack."""
-    unwinding = top.runtime.unwinding
+    unwinding, below = top.runtime.unwinding, top.runtime.cleaning_below
     cells = [top]
     while cells:
         cell = cells.pop()
         yield cell
         cells.extend(cell.children.values())
-        if unwinding:
-            cells.extend(c for c in unwinding.values() if c.parent is cell and c.children)
+        if below and cell in below:
+            cells.extend(c for c in unwinding.values() if c.parent is cell)
 
 
 async def _join_stop(cell: Cell) -> None:
@@ -274,11 +274,9 @@ def on_stop_apart(cell: Cell) -> None:
 
 
 def awaited_at_shutdown(task: asyncio.Task[None], cell: Cell) -> None:
-    """`task` stops what `cell`, out of its parent's `children` (its spawn cancelled), began:
-    below the parent still (`subtree`), which a stop and a shutdown wait for and force."""
-    unwinding = cell.runtime.unwinding
-    unwinding[task] = cell
-    task.add_done_callback(lambda ended: unwinding.pop(ended, None))
+    """`task` stops what `cell` began, out of its parent's `children` (its spawn cancelled):
+    below it still (`subtree`), for the parent's stop and a shutdown to wait for and force."""
+    cell.runtime.cleaning(task, cell)
 
 
 async def unwind_on_stop(cell: Cell) -> None:

@@ -46,6 +46,7 @@ class Runtime:
         "accepting",
         "ask_deadlines",
         "awaiting_stops",
+        "cleaning_below",
         "clock",
         "cuts",
         "dead_letters",
@@ -119,6 +120,10 @@ class Runtime:
         self.unwinding: dict[asyncio.Task[None], Cell] = {}
         """Tasks of closed actors still running their `on_stop` (their task was cancelled:
         the cell closed first), for a shutdown to wait for before it closes what they use."""
+        self.cleaning_below: dict[Cell | None, int] = {}
+        """Parents of a cancelled spawn whose task still stops its kids, out of the tree
+        (`awaited_at_shutdown`), with how many: only their stops look for such kids, so a
+        cleanup elsewhere never sends every other stop down the slow path."""
         self.awaiting_stops: dict[asyncio.Task[Any], Cell] = {}
         """Tasks waiting in `await ref.stop()`, and whose stop each waits for: how a stop
         that would close a ring of such waits finds it (`_outside_stop`)."""
@@ -126,6 +131,21 @@ class Runtime:
         """Cells whose supervisor cut their instance past its shutdown time, until the cut
         is carried out (`_cut`): empty but for that, so no actor pays for it."""
         self.loop: asyncio.AbstractEventLoop
+
+    def cleaning(self, task: asyncio.Task[None], cell: Cell) -> None:
+        """`task` stops the kids of `cell`, whose spawn was cancelled (`awaited_at_shutdown`)."""
+        parent = cell.parent
+        self.unwinding[task] = cell
+        self.cleaning_below[parent] = self.cleaning_below.get(parent, 0) + 1
+        task.add_done_callback(lambda ended: self._cleaned(parent, ended))
+
+    def _cleaned(self, parent: Cell | None, task: asyncio.Task[None]) -> None:
+        self.unwinding.pop(task, None)
+        below = self.cleaning_below
+        if below[parent] > 1:
+            below[parent] -= 1
+        else:
+            del below[parent]
 
     @property
     def stop_reason(self) -> Reason:

@@ -77,3 +77,43 @@ async def test_a_parent_stops_after_the_kids_of_nested_cancelled_spawns() -> Non
         release.set()
         await stop
     assert done == ["/p/c/k/g", "/p"]
+
+
+class Idle(Actor):
+    async def receive(self, message: Any) -> None:
+        pass
+
+
+class SpawnsIdle(Actor):
+    async def receive(self, count: int) -> None:
+        for _ in range(count):
+            await self.spawn(Idle)
+
+
+async def _turns_to_stop(system: ActorSystem) -> int:
+    """Loop turns the stop of an idle parent of idle children takes."""
+    parent = await system.spawn(SpawnsIdle)
+    await parent.ask(50)
+    stop = asyncio.ensure_future(parent.stop())
+    turns = 0
+    while not stop.done():
+        await asyncio.sleep(0)
+        turns += 1
+    return turns
+
+
+async def test_a_cancelled_spawn_cleaning_up_elsewhere_leaves_other_stops_as_fast() -> None:
+    """Only the stop of the cancelled spawn's parent looks for its kids: the idle leaves of
+    any other actor are still closed at once, not each stopped by a coroutine of its own."""
+    stopping, release, done = asyncio.Event(), asyncio.Event(), []
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        alone = await _turns_to_stop(system)
+        spawning = asyncio.ensure_future(
+            system.spawn(FailsAfterSpawning, stopping, release, done, name="x")
+        )
+        await cancel_once_held(spawning, stopping)
+        try:
+            assert await _turns_to_stop(system) == alone
+        finally:
+            release.set()
+    assert done == ["/x/g"]
