@@ -117,3 +117,17 @@ async def test_a_cancelled_spawn_cleaning_up_elsewhere_leaves_other_stops_as_fas
         finally:
             release.set()
     assert done == ["/x/g"]
+
+
+async def test_a_forced_stop_reaches_the_kids_of_nested_cancelled_spawns() -> None:
+    """Past its timeout, a parent's stop cancels what is below it, nested cancelled spawns'
+    kids included: none is left running its `on_stop` once the stop returned."""
+    stopping, never, done = asyncio.Event(), asyncio.Event(), []
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        parent = await system.spawn(SpawnsNested, name="p")
+        assert await parent.ask((stopping, never, done)) == []
+        kid = system.lookup("/p/c/k/g")
+        assert kid is not None and kid.is_alive
+        await parent.stop(timeout=0.05)
+        assert not kid.is_alive
+    assert done == []
