@@ -1,11 +1,9 @@
 """`TaskHandle.cancel`: a task withdrawn by its submitter, pending or dispatched.
 
 Cancelling a pending task is the common case, and often comes in bulk (a batch given up,
-a user's work withdrawn): its path does only what a task that never ran needs. It builds no
-`TaskCancelled` (the handle builds it for its first reader, as asyncio builds a cancelled
-future's `CancelledError`), sets no result, agent or traceback, and leaves the index an
-entry it drops in O(1). What it counts is what any end of a task counts: the status total,
-the submit-to-finish histogram, the deadline dropped and the waiters woken.
+a user's work withdrawn): its path builds no `TaskCancelled` (the handle builds it for its
+first reader, as asyncio builds a cancelled future's `CancelledError`) and leaves the index
+an entry it drops in O(1); the rest is what any end of a task does (`TaskLayer._finish`).
 """
 
 from __future__ import annotations
@@ -26,19 +24,7 @@ def cancel(layer: TaskLayer, handle: TaskHandle) -> bool:
     status = handle._status
     if status is PENDING:
         layer._pending.remove(handle)
-        now = layer._runtime.clock.now()
-        layer.finished[CANCELLED] += 1
-        if layer.durations is not None:
-            layer.durations.record(now - handle._submitted_at)
-        handle._status = CANCELLED
-        handle._finished_at = now
-        handle._error = UNBUILT_CANCELLED
-        if handle._timer is not None:
-            handle._drop_deadline()
-        if handle._waiters:
-            for waiter in handle._waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
+        layer._finish(handle, CANCELLED, layer._runtime.clock.now(), None, UNBUILT_CANCELLED)
         return True
     if status is not RUNNING:
         return False
