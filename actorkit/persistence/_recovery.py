@@ -23,12 +23,13 @@ async def composed(store: Store, persistence_id: str, journal: bool) -> StoredRe
 
 
 def load_recovery(store: Store, persistence_id: str, journal: bool) -> Awaitable[StoredRecovery]:
-    """The store's own `load_recovery` when it has one (it is optional) and no override of a
-    read sits below it, else `composed`."""
+    """The store's own `load_recovery` when it has one (it is optional), else `composed`.
+    A store's own returns what its reads return, overridden ones too (the protocol): the
+    shipped stores see to it themselves (`reads_its_own`)."""
     own: Callable[[str, bool], Awaitable[StoredRecovery]] | None = getattr(
         store, "load_recovery", None
     )
-    if own is None or not reads_its_own(store):
+    if own is None:
         return composed(store, persistence_id, journal)
     return own(persistence_id, journal)
 
@@ -43,7 +44,7 @@ def reads_its_own(store: object) -> bool:
 
     Looked up at each call, not remembered by class: a class patched at run time (a test's
     fault injection) is seen as it is now, and a class made at run time is not kept alive.
-    It costs about a microsecond, against a recovery's thread hop or round trip."""
+    It costs about a microsecond, once a recovery, against its thread hop or round trip."""
     attributes: dict[str, object] | None = getattr(store, "__dict__", None)
     if attributes:
         if "load_recovery" in attributes:
