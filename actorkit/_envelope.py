@@ -26,6 +26,12 @@ NEWS = -2.0
 """The `timeout` of a `Terminated`'s envelope: withdrawn at an `unwatch`, and a child's at its
 watcher's restart (`_watch`), a dead letter as any tell if its watcher stops first."""
 
+CONTROL = -3.0
+"""The `timeout` of the runtime's own request to an actor (a pool's `Resize`), whose caller
+bounds its wait itself: never a dead letter, since no message a user sent is lost. The caller
+hears why it was not carried out (`NotDelivered` unbegun, `ActorStopped` cut in hand by a
+forced stop), and it leaves the actor's `accepted` count, as a task taken back does."""
+
 
 HANDED_ON: object = object()
 """What a handler returns for an ask it passed on whole, future and all (a pool forwarding it

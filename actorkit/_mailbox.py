@@ -32,7 +32,7 @@ import sys
 from collections import OrderedDict, deque
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ._envelope import TAKEN_BACK, TICK, Ask
+from ._envelope import CONTROL, TAKEN_BACK, TICK, Ask
 from ._errors import NotDelivered
 from ._withdraw import resweep, take_out
 
@@ -273,7 +273,7 @@ class Mailbox:
             for message in queue:
                 if withdrawn and id(message) in withdrawn:
                     continue  # out of the count already, and for nobody
-                if type(message) is Ask and message.timeout in (TICK, TAKEN_BACK):
+                if type(message) is Ask and message.timeout in (TICK, TAKEN_BACK, CONTROL):
                     self.accepted -= 1
                 else:
                     self.dead_lettered += 1
@@ -289,12 +289,12 @@ class Mailbox:
 
 
 def reject(message: Any, path: str, why: Reason, dead: DeadLetters) -> None:
-    """An undelivered message's fate: an ask fails (`ActorStopped`), and it is a dead letter
-    unless its sender takes it back (a task goes back to the queue)."""
+    """An undelivered message's fate: an ask fails (`ActorStopped`); a dead letter unless its
+    sender takes it back (a task, requeued) or it is the runtime's own request (`CONTROL`)."""
     if type(message) is Ask:
         if not message.future.done():
             message.future.set_exception(NotDelivered(f"{path} stopped before handling the ask"))
-        if message.timeout != TAKEN_BACK:
+        if message.timeout != TAKEN_BACK and message.timeout != CONTROL:
             dead.add(message.message, path, why)
     else:
         dead.add(message, path, why)

@@ -1,13 +1,20 @@
-"""What `spawn_pool` and `PoolRef.resize` accept, each refusal saying what to pass."""
+"""What `spawn_pool` and `PoolRef.resize` accept, each refusal saying what to pass, and the
+resize request the pool actor is asked."""
 
 from __future__ import annotations
 
+import asyncio
 import reprlib
+from typing import TYPE_CHECKING
 
-from ._envelope import Ask
+from ._envelope import CONTROL, GIVEN_UP, Ask
+from ._errors import ActorStopped, NotDelivered
 from ._exact import exact_int, exact_str
 from ._shown import given
 from ._supervision import check_strategy
+
+if TYPE_CHECKING:
+    from ._cell import Cell
 
 ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash", "broadcast")
 
@@ -86,3 +93,27 @@ class Resize:
 
 def is_resize(message: object) -> bool:
     return type(message) is Ask and type(message.message) is Resize
+
+
+async def ask_to_resize(pool: Cell, size: int) -> object:
+    """`PoolRef.resize`'s request, asked of the pool actor past its routing and its mailbox's
+    bound (a control request never waits for room, as a `Terminated` does not); the caller's
+    own timeout bounds the wait. A request of the runtime's (`CONTROL`): a pool stopped before
+    carrying it out, or while, fails it and records no dead letter, since no message a user
+    sent is lost; the caller hears which, in the words of a resize."""
+    future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+    envelope = Ask(Resize(size), future, pool.path, CONTROL)
+    if not pool.mailbox.force(envelope):
+        raise NotDelivered(f"pool {pool.path} is stopped; it was not resized to {size}")
+    try:
+        return await future
+    except NotDelivered as error:  # refused unbegun, by the pool's close
+        raise NotDelivered(
+            f"pool {pool.path} stopped before resizing to {size}; it was not resized"
+        ) from error
+    except ActorStopped as error:  # stopped (or cut) in hand, part of the way there
+        raise ActorStopped(f"resizing pool {pool.path} to {size} did not finish: {error}") from (
+            error
+        )
+    finally:
+        envelope.future = GIVEN_UP  # still queued when the caller gives up: answered to nobody

@@ -17,7 +17,7 @@ from ._errors import AskTimeout
 from ._failure import key_failure
 from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
 from ._outside_stop import holds_current_task as inside
-from ._pool_checks import Resize, check_size, unhashable_key
+from ._pool_checks import ask_to_resize, check_size, unhashable_key
 from ._pool_handover import ask_copy, first_answer, key_of, past_a_full_sender, past_the_asker
 from ._ref import ActorRef
 from ._seconds import check_seconds
@@ -136,7 +136,7 @@ class PoolRef(ActorRef):
         seconds = check_seconds(timeout, "resize timeout")
         try:
             async with clock_timeout(self._cell.runtime.clock, seconds):
-                outcome = await ActorRef.ask(self, Resize(size), seconds)
+                outcome = await ask_to_resize(self._cell, size)
                 if type(outcome) is list:  # the leavers' stops, but the caller's own
                     await asyncio.gather(*(end for cell, end in outcome if not inside(cell)))
         except TimeoutError:

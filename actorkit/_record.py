@@ -12,7 +12,7 @@ import logging
 from sys import getrefcount
 from typing import TYPE_CHECKING, Any
 
-from ._envelope import Ask
+from ._envelope import CONTROL, Ask
 from ._errors import ActorStopped
 from ._failure import as_failure
 from ._ref import HELD_BY_ONE_SLOT, ActorRef
@@ -184,17 +184,21 @@ class Record:
 
     def _drop_handling(self, why: Reason) -> None:
         """Only a forced stop ends an actor in the middle of a handler: that message is lost
-        to the actor, so it is accounted as a dead letter and its asker answered."""
+        to the actor, so it is accounted as a dead letter and its asker answered (a request of
+        the runtime's own, `CONTROL`, is only answered: no message a user sent is lost)."""
         handling: Any = self.handling
         self.handling = None
-        self.mailbox.dead_lettered += 1
         message = handling
         if type(handling) is Ask:
             if not handling.future.done():
                 handling.future.set_exception(
                     ActorStopped(f"{self.path} was stopped while handling it")
                 )
+            if handling.timeout == CONTROL:  # the runtime's own request: its caller was told
+                self.mailbox.accepted -= 1
+                return
             message = handling.message
+        self.mailbox.dead_lettered += 1
         self.runtime.dead_letters.add(message, self.path, why)
 
     def kill(self) -> None:
