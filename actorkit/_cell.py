@@ -100,12 +100,11 @@ class Cell(Lifecycle):
         self.failures = self.restarts = self.incarnation = self.consecutive_failures = 0
         self.intensity: Intensity | None = None
         self.restarted_at = 0.0
-        self.stop_reason: BaseException | None = None
+        self.stop_reason = self.handling = None  # typed by `Record`
         self.stop_waiters: list[asyncio.Future[None]] | None = None
         self.stop_followers: list[Callable[[Cell], object]] | None = None
         self.task: asyncio.Task[None] | None = None
         self.timers_: Timers | None = None
-        self.handling: Any = None
         self.stats: ClassStats | None = None
         self.class_name_: str | None = None
         """Its first instance's class's name, shown while it has none (a restart's backoff)
@@ -209,7 +208,8 @@ class Cell(Lifecycle):
                 cell.context = copy_context()
                 mailbox.waiter = cell  # dormant: `set_result` makes its task
         self.children[name] = cell
-        runtime.live[cell.path] = cell
+        if not runtime.cleaning_below or runtime.in_tree(self):  # else no path finds it
+            runtime.live[cell.path] = cell
         if cell.capabilities:
             runtime.instruments.agent_spawned(cell)
         if cell.state is RUNNING and cell.task is None and cell.mailbox.waiter is None:

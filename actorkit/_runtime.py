@@ -19,6 +19,7 @@ from ._clock import AskDeadlines
 from ._dead_letters import DeadLetters, Reason
 from ._failure import hand_over
 from ._instruments import Instruments
+from ._outside_stop import subtree
 from ._shown import shown
 from ._spawn import Kind
 from ._timers import TimerQueue
@@ -133,11 +134,16 @@ class Runtime:
         self.loop: asyncio.AbstractEventLoop
 
     def cleaning(self, task: asyncio.Task[None], cell: Cell) -> None:
-        """`task` stops the kids of `cell`, whose spawn was cancelled (`awaited_at_shutdown`)."""
+        """`task` stops the kids of `cell`, whose spawn was cancelled (`awaited_at_shutdown`):
+        out of the tree, they leave the registry by path now, as `cell` did (`orphans`)."""
         parent = cell.parent
         self.unwinding[task] = cell
         self.cleaning_below[parent] = self.cleaning_below.get(parent, 0) + 1
         task.add_done_callback(lambda ended: self._cleaned(parent, ended))
+        live = self.live
+        for below in subtree(cell):
+            if live.get(below.path) is below:
+                del live[below.path]
 
     def _cleaned(self, parent: Cell | None, task: asyncio.Task[None]) -> None:
         self.unwinding.pop(task, None)
@@ -196,20 +202,45 @@ class Runtime:
     def lookup(self, path: str) -> Cell | None:
         return self.live.get(path)
 
+    def in_tree(self, cell: Cell) -> bool:
+        """Each actor from `cell` up is its parent's child still: none is below a spawn
+        cancelled in or after a failed `on_start` (`orphans`)."""
+        while (parent := cell.parent) is not None:
+            if parent.children.get(cell.name) is not cell:
+                return False
+            cell = parent
+        return cell is self.root
+
+    def orphans(self) -> list[Cell]:
+        """Actors out of the tree, not stopped yet: what the `on_start` of a spawn cancelled
+        in or after a failed `on_start` began, which that actor's task stops. No path finds
+        them, as no failed spawn in Akka or Orleans leaves anything addressable, and a
+        respawn may own their paths already; yet they run, so they are counted (`cells`,
+        `actor_count`) until they stop. A walk only while such a task runs; the actors of
+        `unwinding` whose `on_stop` the loop's end cut into are in the tree still."""
+        if not self.cleaning_below:
+            return []
+        live, tops = self.live, self.unwinding.values()
+        below = (cell for top in tops for cell in subtree(top) if cell is not top)
+        return list(dict.fromkeys(c for c in below if not c.closed and live.get(c.path) is not c))
+
     def cells(self) -> list[Cell]:
-        return list(self.live.values())
+        """Every actor not stopped yet, out of the tree too (`orphans`)."""
+        return [*self.live.values(), *self.orphans()]
 
     @property
     def actor_count(self) -> int:
-        return len(self.live)
+        return len(self.live) + len(self.orphans())
 
     def is_idle(self) -> bool:
         """Every actor parked on an empty mailbox (or stopped): what `ManualClock` waits for."""
         root = self.root
         if root is None:
             return True
-        return (root.mailbox.parked or root.closed) and all(
-            cell.mailbox.parked or cell.closed for cell in self.live.values()
+        return (
+            (root.mailbox.parked or root.closed)
+            and all(cell.mailbox.parked or cell.closed for cell in self.live.values())
+            and all(cell.mailbox.parked for cell in self.orphans())
         )
 
     def accounting(self) -> Accounting:

@@ -126,8 +126,7 @@ class ActorsStop:
 
     def _left(self) -> list[Cell]:
         """What a forced stop cancels: every registered actor, and the children that the
-        tasks of cancelled spawns still stop (out of the tree, and maybe out of the registry
-        too: a respawn's own child takes the path)."""
+        tasks of cancelled spawns still stop (out of the tree and of the registry by path)."""
         runtime = self._runtime
         below = [c for cell in runtime.unwinding.values() for c in subtree(cell) if c is not cell]
         if not below:  # the common case, a mass shutdown's too: no copy of a million cells

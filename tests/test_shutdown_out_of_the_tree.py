@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorRef, ActorSystem
 
 from .shutdown_support import SLACK
 
@@ -53,7 +53,8 @@ class Starts(Actor):
         await asyncio.Event().wait()
 
 
-async def _cancelled_spawn(system: ActorSystem, kid: tuple[Any, ...], fail: bool) -> None:
+async def _cancelled_spawn(system: ActorSystem, kid: tuple[Any, ...], fail: bool) -> ActorRef:
+    """The kid, found while in the tree: once the spawn is cancelled, no path finds it."""
     spawning = asyncio.ensure_future(system.spawn(Starts, kid, fail, name="x"))
     stopping: asyncio.Event = kid[0]
     if fail:
@@ -61,10 +62,13 @@ async def _cancelled_spawn(system: ActorSystem, kid: tuple[Any, ...], fail: bool
     else:
         while system.lookup("/x/kid") is None:
             await asyncio.sleep(0)
+    ref = system.lookup("/x/kid")
+    assert ref is not None
     spawning.cancel()
     with pytest.raises(asyncio.CancelledError):
         await spawning
-    assert system.lookup("/x") is None
+    assert system.lookup("/x") is None and system.lookup("/x/kid") is None
+    return ref
 
 
 WHEN = pytest.mark.parametrize("fail", [True, False], ids=["on_start-failed", "in-on_start"])
@@ -78,12 +82,11 @@ async def test_the_shutdown_waits_out_the_cleanup_within_its_timeout(
     async with asyncio.timeout(10):
         system = ActorSystem(metrics=False)
         await system.start()
-        await _cancelled_spawn(system, (stopping, log, 1.5), fail)  # past the grace
+        kid = await _cancelled_spawn(system, (stopping, log, 1.5), fail)  # past the grace
         await stopping.wait()
-        kid = system.lookup("/x/kid")
         await system.shutdown(timeout=8)
     assert log == ["kid stopped"]
-    assert kid is not None and not kid.is_alive
+    assert not kid.is_alive
     assert "abandoned" not in caplog.text
 
 
@@ -96,14 +99,13 @@ async def test_the_shutdown_forces_the_cleanup_at_its_deadline(
     async with asyncio.timeout(10):
         system = ActorSystem(metrics=False)
         await system.start()
-        await _cancelled_spawn(system, (stopping, log, None), fail)
+        kid = await _cancelled_spawn(system, (stopping, log, None), fail)
         await stopping.wait()
-        kid = system.lookup("/x/kid")
         started = loop.time()
         await system.shutdown(timeout=0.3)
         took = loop.time() - started
     assert log == ["kid stopped"]
-    assert kid is not None and not kid.is_alive
+    assert not kid.is_alive
     assert 0.3 <= took < 0.3 + SLACK
     assert "exceeded 0.3s; cancelled: /x/kid" in caplog.text
     assert "abandoned" not in caplog.text
@@ -145,17 +147,16 @@ class SpawnsAKid(Actor):
 
 
 async def test_the_forced_stop_reaches_a_cleanup_whose_kid_a_respawn_shadows() -> None:
-    """The respawned actor's kid takes the path of the first one's in the registry: the first
-    kid is then neither in the tree nor found by its path, and must still be stopped."""
+    """The respawned actor's kid takes the path of the first one's: the first kid, neither in
+    the tree nor found by its path, must still be stopped."""
     stopping, log = asyncio.Event(), []
     async with asyncio.timeout(10):
         system = ActorSystem(metrics=False)
         await system.start()
-        await _cancelled_spawn(system, (stopping, log, None), True)
+        first_kid = await _cancelled_spawn(system, (stopping, log, None), True)
         await stopping.wait()
-        first_kid = system.lookup("/x/kid")
         await system.spawn(SpawnsAKid, (asyncio.Event(), log, 0), name="x")
-        assert system.lookup("/x/kid") != first_kid
+        assert system.lookup("/x/kid") not in (None, first_kid)
         await system.shutdown(timeout=0.3)
-    assert first_kid is not None and not first_kid.is_alive
+    assert not first_kid.is_alive
     assert sorted(log) == ["kid stopped", "kid stopped"]
