@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from ._runtime import Runtime
     from ._signals import Signal
     from ._spawn import Kind
-    from ._stats import ClassStats
 
 
 class Cell(Lifecycle):
@@ -57,7 +56,6 @@ class Cell(Lifecycle):
         "restart",
         "restarted_at",
         "runtime",
-        "stats",
         "stop_followers",
         "stop_waiters",
         "task",
@@ -100,12 +98,11 @@ class Cell(Lifecycle):
         self.failures = self.restarts = self.incarnation = self.consecutive_failures = 0
         self.intensity: Intensity | None = None
         self.restarted_at = 0.0
-        self.stop_reason = self.handling = None  # typed by `Record`
+        self.stop_reason = self.handling = self.stats = None  # typed by `Record`
         self.stop_waiters: list[asyncio.Future[None]] | None = None
         self.stop_followers: list[Callable[[Cell], object]] | None = None
         self.task: asyncio.Task[None] | None = None
         self.timers_: Timers | None = None
-        self.stats: ClassStats | None = None
         self.class_name_: str | None = None
         """Its first instance's class's name, shown while it has none (a restart's backoff)
         with metrics on or off: its factory may be a function."""
