@@ -80,16 +80,23 @@ def assert_no_dead_letters(system: ActorSystem) -> None:
     assert letters.by_reason == {}
 
 
+async def assert_both_failed_and_no_dead_letter(
+    system: ActorSystem, in_hand: asyncio.Future[None], queued: asyncio.Future[None]
+) -> None:
+    """A forced end: the resize in hand was cut part-way, the queued one never began."""
+    assert_no_dead_letters(system)
+    with pytest.raises(ActorStopped, match=SAYS_RESIZE):
+        await in_hand
+    with pytest.raises(NotDelivered, match=SAYS_RESIZE):
+        await queued
+    assert_invariants(system)
+
+
 async def test_a_forced_stop_fails_both_resizes_and_records_no_dead_letter() -> None:
     async with asyncio.timeout(10), ActorSystem() as system:
         pool, in_hand, queued = await held_resizes(system, asyncio.Event())
         await pool.stop(timeout=0)
-        assert_no_dead_letters(system)
-        with pytest.raises(ActorStopped, match=SAYS_RESIZE):
-            await in_hand
-        with pytest.raises(NotDelivered, match=SAYS_RESIZE):
-            await queued
-        assert_invariants(system)
+        await assert_both_failed_and_no_dead_letter(system, in_hand, queued)
 
 
 async def test_an_orderly_stop_ends_the_resize_in_hand_and_refuses_the_queued_one() -> None:
@@ -113,12 +120,7 @@ async def test_a_forced_shutdown_fails_both_resizes_and_records_no_dead_letter()
         async with system:
             _, in_hand, queued = await held_resizes(system, asyncio.Event())
             await system.shutdown(timeout=0)
-        assert_no_dead_letters(system)
-        with pytest.raises(ActorStopped, match=SAYS_RESIZE):
-            await in_hand
-        with pytest.raises(NotDelivered, match=SAYS_RESIZE):
-            await queued
-        assert_invariants(system)
+        await assert_both_failed_and_no_dead_letter(system, in_hand, queued)
 
 
 async def test_a_resize_never_waits_for_room_at_the_pools_full_mailbox(
