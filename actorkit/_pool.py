@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor, check_arguments
 from ._envelope import HANDED_ON, Ask
-from ._pool_checks import Resize, check_member_arguments, check_pool, is_resize
+from ._errors import ActorStopped
+from ._pool_checks import Resize, check_member_arguments, check_pool, is_resize, resize_stopped
 from ._pool_handover import disinherit, forward, orphans, reroute, route
 from ._pool_ref import PoolRef
 from ._signals import Stop
-from ._spawn import check_factory
+from ._spawn import check_factory, check_parent
 from ._state import RUNNING
 
 if TYPE_CHECKING:
@@ -80,14 +81,20 @@ class Pool(Actor):
         the leaving ones are told to drain and stop, and returned with their completions. A new
         member that fails to start ends the growth and is returned, not raised: as with
         OTP's `start_child`, the caller hears why, and the pool runs on with the members it
-        has (a failure of the pool would restart it and drop what every member holds)."""
+        has (a failure of the pool would restart it and drop what every member holds). Once a
+        shutdown began no member can start: the caller hears so as from the pool's stop."""
         ref = self._pool_ref
-        ref.size = size
+        before, ref.size = ref.size, size
         members = ref._live()
         if len(members) < size:
             taken = {cell.name for cell in self._cell.children.values()}
             free = (str(i) for i in itertools.count() if str(i) not in taken)
-            for name in itertools.islice(free, size - len(members)):
+            for added, name in enumerate(itertools.islice(free, size - len(members))):
+                try:
+                    check_parent(self._cell)  # a shutdown began: no member can start now
+                except ActorStopped as error:
+                    ref.size = len(ref._live()) if added else before
+                    return resize_stopped(self._cell.path, size, error, begun=bool(added))
                 try:
                     await self._add_member(name)
                 except Exception as error:

@@ -107,13 +107,21 @@ async def ask_to_resize(pool: Cell, size: int) -> object:
         raise NotDelivered(f"pool {pool.path} is stopped; it was not resized to {size}")
     try:
         return await future
-    except NotDelivered as error:  # refused unbegun, by the pool's close
-        raise NotDelivered(
-            f"pool {pool.path} stopped before resizing to {size}; it was not resized"
-        ) from error
-    except ActorStopped as error:  # stopped (or cut) in hand, part of the way there
-        raise ActorStopped(f"resizing pool {pool.path} to {size} did not finish: {error}") from (
-            error
-        )
+    except ActorStopped as error:  # refused unbegun by the pool's close, or cut in hand
+        begun = not isinstance(error, NotDelivered)
+        raise resize_stopped(pool.path, size, error, begun=begun) from error
     finally:
         envelope.future = GIVEN_UP  # still queued when the caller gives up: answered to nobody
+
+
+def resize_stopped(pool: str, size: int, error: ActorStopped, *, begun: bool) -> ActorStopped:
+    """What the caller of a resize its pool's stop ended hears, in a resize's words:
+    `NotDelivered` when the pool started no member for it and left its size as it was, else
+    that it did not finish."""
+    failure = (
+        ActorStopped(f"resizing pool {pool} to {size} did not finish: {error}")
+        if begun
+        else NotDelivered(f"pool {pool} stopped before resizing to {size}; it was not resized")
+    )
+    failure.__cause__ = error
+    return failure
