@@ -59,10 +59,7 @@ _GRANTED, _CLOSED, _GAVE_UP = 1, 2, 3  # what a waiting sender's future resolves
 
 
 class HotMailbox:
-    """The fields a message's put and its handling read, declared apart so that they lie
-    together behind the object's header: CPython lays slots out per class, base first, each
-    class's in name order, which put them on three cache lines. A ring of 10,000 actors
-    wakes each out of the CPU's caches, and fetches every line a wake-up touches."""
+    """What a put and a handling read: apart, to share a cache line, as `HotRecord`'s do."""
 
     __slots__ = ("accepted", "blocked", "left", "limit", "queue", "waiter")
 
