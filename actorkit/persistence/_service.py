@@ -170,10 +170,16 @@ class Persistence:
         previous = self.owners.get(persistence_id)
         if previous is not None:
             if previous.cell is not binding.cell and not previous.retired:
+                holder = previous.cell
                 raise NameTaken(
-                    f"persistence id {persistence_id!r} is in use by "
-                    f"{previous.cell.display_path}, a live actor of "
-                    "this system: stop it first, or pass another persistence_id to spawn "
+                    f"persistence id {persistence_id!r} is in use by {holder.display_path}, "
+                    + (
+                        "a live actor of this system: stop it first"
+                        if holder.runtime.in_tree(holder)
+                        else "a child of a cancelled spawn, stopping out of the tree (no path "
+                        "finds it): spawn once it has stopped"
+                    )
+                    + ", or pass another persistence_id to spawn "
                     "(two live writers of one id would fail each other's writes)"
                 )
             # A restart retires the instance it replaces; a stopped actor's is retired already.
