@@ -8,7 +8,8 @@ import asyncio
 
 import pytest
 
-from actorkit import ActorStopped, ActorSystem, NotDelivered
+from actorkit import ActorStopped, ActorSystem, AskTimeout, NotDelivered
+from actorkit.testing import snapshot
 
 from .invariants import assert_invariants
 from .test_pool_resize_stopped import SAYS_RESIZE, HeldStart, assert_no_dead_letters, held_resizes
@@ -50,5 +51,22 @@ async def test_a_grow_under_way_when_a_shutdown_begins_says_it_did_not_finish() 
                 await growing
             assert not isinstance(raised.value, NotDelivered)  # it had started one member
             await shutdown
+        assert_no_dead_letters(system)
+        assert_invariants(system)
+
+
+async def test_a_resize_whose_caller_timed_out_while_queued_is_still_carried_out() -> None:
+    """docs/api.md, `PoolRef.resize`: its envelope's future is given up, never answered."""
+    gate = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem() as system:
+        pool, in_hand, queued = await held_resizes(system, gate)  # to 2, then to 3 queued
+        with pytest.raises(AskTimeout):
+            await pool.resize(4, timeout=0.01)
+        gate.set()
+        await in_hand
+        await queued
+        while snapshot(pool).accounting.queued or snapshot(pool).accounting.handling:
+            await asyncio.sleep(0)
+        assert pool.size == 4 and len(pool.members) == 4
         assert_no_dead_letters(system)
         assert_invariants(system)
