@@ -12,6 +12,7 @@ from contextvars import Context, copy_context
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
+from ._actor_timers import Timers
 from ._failure import as_failure
 from ._lifecycle import Lifecycle
 from ._mailbox import Mailbox
@@ -28,7 +29,6 @@ _new = object.__new__
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from ._actor_timers import Timers
     from ._envelope import Ask
     from ._intensity import Intensity
     from ._runtime import Runtime
@@ -124,9 +124,7 @@ class Cell(Lifecycle):
 
     @property
     def timers(self) -> Timers:
-        if self.timers_ is None:
-            from ._actor_timers import Timers
-
+        if self.timers_ is None:  # made on first use: most actors start no timer
             self.timers_ = Timers(self)
         return self.timers_
 
