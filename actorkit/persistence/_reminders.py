@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import reprlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._actor_timers import ReservedKey
@@ -30,18 +29,25 @@ if TYPE_CHECKING:
     from ._binding import Binding
 
 
-@dataclass(frozen=True, slots=True)
-class _Key(ReservedKey):
-    """A reminder's key among the actor's timers: no key of the user's can be equal to it,
-    and `self.timers.cancel_all()` leaves it."""
+_MARK = object()
+"""In every reminder's timer key, so that no key of the user's (a tuple, say) equals one."""
 
-    kind: str
-    key: str
+
+class _Key(tuple[object, str, str], ReservedKey):
+    """A reminder's key among the actor's timers: no key of the user's can be equal to it,
+    and `self.timers.cancel_all()` leaves it. A tuple, so that it is made, hashed and compared
+    in C: arming a reminder hashes its keys about six times, and a dataclass's `__init__`
+    and `__hash__` are Python calls, a sizeable part of a small durable actor's start."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"_Key(kind={self[1]!r}, key={self[2]!r})"
 
 
 def _timer_keys(key: str) -> tuple[_Key, _Key]:
     """The reminder's own timer, and the one that delivers a periodic reminder found overdue."""
-    return _Key("reminder", key), _Key("overdue", key)
+    return _Key((_MARK, "reminder", key)), _Key((_MARK, "overdue", key))
 
 
 def _check_key(key: object) -> str:

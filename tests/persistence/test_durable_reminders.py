@@ -154,6 +154,30 @@ async def test_cancel_all_ends_the_actor_s_timers_and_leaves_its_reminders(
             assert await owner.ask("got") == ["tick", "tick"]
 
 
+class Lookalike(Owner):
+    """An owner whose own timers have keys made of a reminder's kind of timer and its key."""
+
+    async def receive(self, message: Any) -> Any:
+        if message == "lookalikes":
+            for kind in ("reminder", "overdue"):
+                self.timers.start_once((kind, "tick"), kind, 5.0)
+            return self.timers.cancel(("reminder", "tick"))
+        return await super().receive(message)
+
+
+async def test_no_key_of_the_user_s_is_a_reminder_s(make: MakeStore) -> None:
+    """The user's timers under such keys neither replace the reminder's timer nor are
+    cancelled with it, and cancelling one of them leaves the reminder."""
+    clock = ManualClock()
+    async with asyncio.timeout(20):
+        async with ActorSystem("r", store=make(), clock=clock) as system:
+            owner = await system.spawn(Lookalike, name="owner")
+            await owner.ask(("start", "tick", "tick", 5.0, None))
+            assert await owner.ask("lookalikes") is True
+            await clock.advance(5.0)
+            assert sorted(await owner.ask("got")) == ["overdue", "tick"]
+
+
 class Journaled(EventSourced):
     def apply(self, event: Any) -> None:
         """No state."""
