@@ -34,7 +34,7 @@ def load_recovery(store: Store, persistence_id: str, journal: bool) -> Awaitable
     return own(persistence_id, journal)
 
 
-_READS = ("load_snapshot", "load_state", "reminders", "read")
+_READS = frozenset(("load_snapshot", "load_state", "reminders", "read"))
 
 
 def reads_its_own(store: object) -> bool:
@@ -49,13 +49,13 @@ def reads_its_own(store: object) -> bool:
     if attributes:
         if "load_recovery" in attributes:
             return True
-        if any(name in attributes for name in _READS):
+        if not attributes.keys().isdisjoint(_READS):  # in C: no generator per recovery
             return False
     for base in type(store).__mro__:
         defined = vars(base)
         if "load_recovery" in defined:
             return True
-        if any(name in defined for name in _READS):
+        if not defined.keys().isdisjoint(_READS):
             return False
     return True
 
