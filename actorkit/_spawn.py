@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import reprlib
 import weakref
@@ -204,11 +205,21 @@ def check_receive(actor: Actor) -> None:
 
 _ACTOR_NEW: Any = Actor.__new__
 
-_HANDED: weakref.WeakValueDictionary[int, Actor] = weakref.WeakValueDictionary()
+_HANDED: dict[int, weakref.ref[Actor]] = {}
 """Every instance a callable factory returned, by id: one returned again at a restart would
 carry its predecessor's state. Kept off the instance (whose attributes are a durable actor's
 default snapshot), by id (an actor's `__hash__` is the user's). A class factory makes a new
-instance each time, so its path pays nothing."""
+instance each time, so its path pays nothing. Weak references in a dict, not a
+`WeakValueDictionary`, whose `get` and `__setitem__` are Python calls, and a class with its
+own `__new__` (every durable actor's) comes this way at each spawn."""
+
+
+def _forget(handed: dict[int, weakref.ref[Actor]], key: int, ref: weakref.ref[Actor]) -> None:
+    """The instance went: its entry goes, unless another one holds its id by now. Given the
+    table rather than reading the global, which an instance freed late in the interpreter's
+    exit may outlive (as `WeakValueDictionary`'s own callback is given it)."""
+    if handed.get(key) is ref:
+        del handed[key]
 
 
 def make_instance(cell: Cell) -> Actor:
@@ -235,7 +246,8 @@ def make_instance(cell: Cell) -> Actor:
             "pass an Actor subclass or a callable that returns an Actor instance"
         )
     owner = getattr(instance, "_cell", None)  # a class's own `__new__` may not set it
-    if owner is cell and _HANDED.get(id(instance)) is instance:
+    handed = _HANDED.get(id(instance)) if owner is cell else None
+    if handed is not None and handed() is instance:
         raise TypeError(
             f"factory {reprlib.repr(cell.factory)} returned the instance {cell.display_path} "
             "had before its restart: return a new instance from each call (a restart calls "
@@ -251,5 +263,6 @@ def make_instance(cell: Cell) -> Actor:
     if type(instance) is not cell.factory:
         check_hooks(type(instance))
     instance._cell = cell
-    _HANDED[id(instance)] = instance
+    key = id(instance)
+    _HANDED[key] = weakref.ref(instance, functools.partial(_forget, _HANDED, key))
     return instance
