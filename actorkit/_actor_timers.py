@@ -189,7 +189,7 @@ class Timers:
     ) -> ActorTimer | None:
         """The new timer (`kind`), or None for an actor that drains."""
         try:
-            hash(key)
+            replacing = key in self._by_key
         except TypeError:
             raise _unhashable(key) from None
         cell = self._cell
@@ -199,11 +199,13 @@ class Timers:
             raise ActorStopped(
                 f"{cell.display_path} is stopped; its timer {reprlib.repr(key)} was not started"
             )
-        self.cancel(key)
+        if replacing or self._ticked:  # else nothing to cancel: spared the call
+            self.cancel(key)
         if cell.draining:  # its stop began, and ended its timers (`Record.drain`): so this one
             return None
         queue = cell.runtime.timers
-        handle = kind(queue, cell.ref, message, queue.clock.now() + delay, interval)
+        ref = cell.ref_ or cell.ref  # the property's call only for a ref let go
+        handle = kind(queue, ref, message, queue.clock.now() + delay, interval)
         handle._key = key
         handle._timers = self
         handle._sent = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._actor_timers import ActorTimer, Timers
-from ._seconds import check_delay, check_interval
+from ._seconds import FOREVER, check_delay, check_interval
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable
@@ -36,7 +36,7 @@ def start_guarded(
     timers: Timers, key: Hashable, message: Any, delay: float, every: float | None, guard: Guard
 ) -> None:
     """A timer that asks `guard` before each tick (`GuardedTimer`), for durable reminders."""
-    first = check_delay(delay)
+    first = delay if type(delay) is float and 0.0 <= delay < FOREVER else check_delay(delay)
     interval = None if every is None else check_interval(every)
     handle = timers._start(key, message, first, interval, GuardedTimer)
     if isinstance(handle, GuardedTimer):  # not for an actor that drains; and it fires from
