@@ -105,13 +105,15 @@ class Binding:
         metrics = service.metrics
         self.stats: DurableStats | None = None if metrics is None else metrics.of(actor_type)
 
-    def decode(self, payload: bytes, what: str) -> Any:
+    def decode(self, payload: bytes, what: str, seq: int | None = None) -> Any:
+        """`what` names the value in a warning or an error, followed by `seq` when given:
+        a replay formats no name per event, only for the one that does not decode."""
         try:
             value = _payload.decode(payload)
         except BadPayload as error:
-            raise unreadable(error, what, self.persistence_id) from None
+            raise unreadable(error, _named(what, seq), self.persistence_id) from None
         if _payload.dropped:
-            warn_dropped(what, self.persistence_id)
+            warn_dropped(_named(what, seq), self.persistence_id)
         return value
 
     def failed(self, operation: Operation, error: BaseException) -> None:
@@ -275,6 +277,10 @@ class Binding:
         if retired.in_flight is not None:
             retired.in_flight.set_result(None)
         self.service.written(self)
+
+
+def _named(what: str, seq: int | None) -> str:
+    return what if seq is None else f"{what} {seq}"
 
 
 def encode(value: object, what: str) -> bytes:

@@ -27,7 +27,7 @@ async def replay(
     replayed = 0
     try:
         for stored in first:
-            apply(decode(stored.payload, f"event {stored.seq}"))
+            apply(decode(stored.payload, "event", stored.seq))
             seq = stored.seq
             replayed += 1
         if read_on_from is not None:
@@ -44,7 +44,7 @@ async def replay(
                     raise
                 except Exception as error:
                     raise store_failure(error, f"reading the journal of {pid!r}") from error
-                apply(decode(stored.payload, f"event {stored.seq}"))
+                apply(decode(stored.payload, "event", stored.seq))
                 seq = stored.seq
                 replayed += 1
     finally:  # a recovery that fails after replaying events has done that work too
