@@ -142,9 +142,9 @@ class Mailbox(HotMailbox):
     async def put(self, message: Any, give_up: asyncio.Future[Any] | None = None) -> bool:
         """Wait for room, then put: True once queued, False if the mailbox closed or `give_up`
         (an ask's deadline) finished first, even as it was granted a place. A wait given up or
-        cancelled leaves nothing behind, passes its place on and wakes the consumer (a drain)."""
-        if self.offer(message):
-            return True
+        cancelled leaves nothing behind, passes its place on and wakes the consumer (a drain).
+        Only for a sender that `offer` (or its written-out copy) just refused, in the same
+        step: with room, a wait here would be granted only once a message leaves the queue."""
         if self.closed:
             return False
         room: asyncio.Future[int] = asyncio.get_running_loop().create_future()

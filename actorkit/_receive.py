@@ -81,8 +81,6 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     if loop.get_task_factory() is not None:
         await asyncio.sleep(0)
     mailbox = cell.mailbox
-    if mailbox.closed:  # the cell closed before its task first ran (woken, then closed)
-        return
     parent = cell.parent
     if parent is not None and parent in cell.runtime.heirs:  # a pool's member (`PoolRef.ask`):
         acting.set(id(cell))  # a context variable set costs 2% of a spawn, so only there
