@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from typing import Any
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorRef, ActorSystem, Terminated
 from actorkit.testing import snapshots
 
 
@@ -137,3 +137,43 @@ async def test_a_forced_stop_reaches_the_kids_of_nested_cancelled_spawns() -> No
         await parent.stop(timeout=0.05)
         assert "/p/c/k/g" not in running(system)
     assert done == []
+
+
+class StopsItself(SpawnsNested):
+    """`SpawnsNested`, which stops itself when told "stop" (no `on_stop`, no children of its
+    own: the stop that closes at once, were it not for the cancelled spawns below it)."""
+
+    async def receive(self, message: Any) -> Any:
+        if message == "stop":
+            self.stop()
+            return None
+        return await super().receive(message)
+
+
+class Records(Actor):
+    """Watches the ref it is told; records the path of each `Terminated` and sets `ended`."""
+
+    def __init__(self, done: list[str], ended: asyncio.Event) -> None:
+        self.done, self.ended = done, ended
+
+    async def receive(self, message: Any) -> None:
+        if isinstance(message, ActorRef):
+            self.watch(message)
+        elif isinstance(message, Terminated):
+            self.done.append(message.ref.path)
+            self.ended.set()
+
+
+async def test_a_parent_that_stops_itself_ends_after_the_kids_of_nested_cancelled_spawns() -> None:
+    stopping, release, done, ended = asyncio.Event(), asyncio.Event(), [], asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        parent = await system.spawn(StopsItself, name="p", restart="temporary")
+        await (await system.spawn(Records, done, ended)).ask(parent)
+        assert await parent.ask((stopping, release, done)) == []
+        assert stopping.is_set()
+        parent.tell("stop")
+        for _ in range(20):  # turns enough for a stop that does not wait for the kid to end
+            await asyncio.sleep(0)
+        release.set()
+        await ended.wait()
+    assert done == ["/p/c/k/g", "/p"]
