@@ -1,11 +1,13 @@
-"""Actors the actor tests share: a counter and a gate that holds its mailbox full."""
+"""Actors the actor tests share: a counter, a gate that holds its mailbox full, and a relay
+whose ask to a stuck actor times out."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
-from actorkit import Actor
+from actorkit import Actor, ActorRef, AskTimeout
 
 
 class Counter(Actor):
@@ -35,4 +37,25 @@ class Gate(Actor):
                 self.entered.set()
             await self.gate.wait()
         self.seen.append(message)
+        return message
+
+
+class Stuck(Actor):
+    def __init__(self, entered: asyncio.Event, gate: asyncio.Event) -> None:
+        self.entered, self.gate = entered, gate
+
+    async def receive(self, message: Any) -> Any:
+        self.entered.set()
+        await self.gate.wait()  # answers too late: its asker times out
+
+
+class Relay(Actor):
+    def __init__(self, stuck: ActorRef, log: list[Any]) -> None:
+        self.stuck, self.log = stuck, log
+
+    async def receive(self, message: Any) -> Any:
+        self.log.append(message)
+        if message == "relay":
+            with contextlib.suppress(AskTimeout):
+                await self.stuck.ask("x", timeout=1.0)
         return message

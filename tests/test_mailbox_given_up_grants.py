@@ -5,15 +5,15 @@ passes on to the next sender in line."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorRef, ActorSystem, AskTimeout
+from actorkit import ActorSystem, AskTimeout
 from actorkit._mailbox import Mailbox
 from actorkit.testing import ManualClock
 
+from .actors_support import Relay, Stuck
 from .invariants import assert_invariants
 
 
@@ -36,27 +36,6 @@ async def test_an_ask_granted_room_in_the_turn_its_deadline_came_delivers_nothin
         assert box.reserved == 0 and not box.blocked and box.accepted - box.processed == 1
 
 
-class _Stuck(Actor):
-    def __init__(self, entered: asyncio.Event, gate: asyncio.Event) -> None:
-        self.entered, self.gate = entered, gate
-
-    async def receive(self, message: Any) -> Any:
-        self.entered.set()
-        await self.gate.wait()  # answers too late: its asker times out
-
-
-class _Relay(Actor):
-    def __init__(self, stuck: ActorRef, log: list[Any]) -> None:
-        self.stuck, self.log = stuck, log
-
-    async def receive(self, message: Any) -> Any:
-        self.log.append(message)
-        if message == "relay":
-            with contextlib.suppress(AskTimeout):
-                await self.stuck.ask("x", timeout=1.0)
-        return message
-
-
 async def test_an_ask_whose_deadline_frees_the_room_it_waits_for_is_a_dead_letter() -> None:
     """The relay's own ask to a stuck actor times out in the same instant as an ask waiting
     for room in the relay's mailbox, and first: the relay takes its next message and grants
@@ -64,8 +43,8 @@ async def test_an_ask_whose_deadline_frees_the_room_it_waits_for_is_a_dead_lette
     message is an `expired` dead letter and the relay never handles it."""
     clock, entered, gate, log = ManualClock(), asyncio.Event(), asyncio.Event(), list[Any]()
     async with asyncio.timeout(10), ActorSystem(metrics=False, clock=clock) as system:
-        stuck = await system.spawn(_Stuck, entered, gate)
-        relay = await system.spawn(_Relay, stuck, log, mailbox_size=1)
+        stuck = await system.spawn(Stuck, entered, gate)
+        relay = await system.spawn(Relay, stuck, log, mailbox_size=1)
         relay.tell("relay")
         await entered.wait()  # the relay's ask, filed first
         relay.tell("queued")  # full

@@ -15,29 +15,9 @@ import pytest
 from actorkit import Actor, ActorRef, ActorStopped, ActorSystem, AskTimeout
 from actorkit.testing import ManualClock
 
+from .actors_support import Relay, Stuck
 from .invariants import TaskSnapshot
 from .metrics_truth_support import scraped, total
-
-
-class Stuck(Actor):
-    def __init__(self, entered: asyncio.Event, gate: asyncio.Event) -> None:
-        self.entered, self.gate = entered, gate
-
-    async def receive(self, message: Any) -> Any:
-        self.entered.set()
-        await self.gate.wait()  # answers too late: its asker times out
-
-
-class Relay(Actor):
-    def __init__(self, stuck: ActorRef, log: list[Any]) -> None:
-        self.stuck, self.log = stuck, log
-
-    async def receive(self, message: Any) -> Any:
-        self.log.append(message)
-        if message == "relay":
-            with contextlib.suppress(AskTimeout):
-                await self.stuck.ask("x", timeout=1.0)
-        return message
 
 
 async def test_a_drain_waiting_on_a_place_whose_ask_expired_as_it_was_granted_ends() -> None:
@@ -81,19 +61,29 @@ class Gated(Actor):
         return message
 
 
+async def stopping_with_a_send_waiting(
+    system: ActorSystem, gate: asyncio.Event, message: str
+) -> tuple[ActorRef, asyncio.Future[None], asyncio.Future[None]]:
+    """An actor held in "hold" until `gate` opens, its mailbox of one full ("queued"), a send
+    of `message` waiting for room and a stop queued behind "hold"."""
+    entered = asyncio.Event()
+    ref = await system.spawn(Gated, entered, gate, mailbox_size=1)
+    ref.tell("hold")
+    await entered.wait()
+    ref.tell("queued")  # full
+    sender = asyncio.ensure_future(ref.send(message))
+    stopping = asyncio.ensure_future(ref.stop())
+    await asyncio.sleep(0)  # the send waits for room, the stop is queued behind "hold"
+    return ref, sender, stopping
+
+
 async def test_a_sender_cancelled_in_the_turn_its_actor_closes_is_let_go_quietly() -> None:
     """The actor's stop closes its mailbox in the turn the waiting sender was cancelled,
     before the sender's task runs: the closing releases the senders still waiting, and
     leaves the cancelled one alone; the stop is no failure."""
-    entered, gate = asyncio.Event(), asyncio.Event()
+    gate = asyncio.Event()
     async with asyncio.timeout(10), ActorSystem() as system:
-        ref = await system.spawn(Gated, entered, gate, mailbox_size=1)
-        ref.tell("hold")
-        await entered.wait()
-        ref.tell("queued")  # full
-        sender = asyncio.ensure_future(ref.send("cancelled"))
-        stopping = asyncio.ensure_future(ref.stop())
-        await asyncio.sleep(0)  # the send waits for room, the stop is queued behind "hold"
+        ref, sender, stopping = await stopping_with_a_send_waiting(system, gate, "cancelled")
         gate.set()  # the actor runs first and stops: its mailbox closes...
         sender.cancel()  # ...in the turn the sender's wait is cancelled
         with pytest.raises(asyncio.CancelledError):
@@ -159,15 +149,9 @@ async def test_a_put_to_an_actor_whose_parked_task_was_cancelled_is_taken(
 async def test_a_send_waiting_for_room_when_its_actor_stops_is_a_dead_letter_stopping() -> None:
     """observability.md, dead letter reasons: `stopping` is what was queued at an actor when
     it was stopped, or waiting for room in its mailbox then (a `send`)."""
-    entered, gate = asyncio.Event(), asyncio.Event()
+    gate = asyncio.Event()
     async with asyncio.timeout(10), ActorSystem() as system:
-        ref = await system.spawn(Gated, entered, gate, mailbox_size=1)
-        ref.tell("hold")
-        await entered.wait()
-        ref.tell("queued")  # full
-        sender = asyncio.ensure_future(ref.send("waiting"))
-        stopping = asyncio.ensure_future(ref.stop())
-        await asyncio.sleep(0)  # the send waits for room, the stop is queued behind "hold"
+        _, sender, stopping = await stopping_with_a_send_waiting(system, gate, "waiting")
         gate.set()
         await sender  # refused: the send returns, its message a dead letter
         await stopping
