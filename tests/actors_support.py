@@ -7,7 +7,8 @@ import asyncio
 import contextlib
 from typing import Any
 
-from actorkit import Actor, ActorRef, AskTimeout
+from actorkit import Actor, ActorRef, ActorSystem, AskTimeout
+from actorkit.testing import ManualClock
 
 
 class Counter(Actor):
@@ -59,3 +60,20 @@ class Relay(Actor):
             with contextlib.suppress(AskTimeout):
                 await self.stuck.ask("x", timeout=1.0)
         return message
+
+
+async def relay_full_with_a_late_ask(
+    system: ActorSystem, clock: ManualClock, gate: asyncio.Event, log: list[Any]
+) -> tuple[ActorRef, asyncio.Task[Any]]:
+    """A relay whose own ask to an actor stuck until `gate` opens is out (its deadline filed
+    first), its mailbox of one full, and an ask "late" (1 s) waiting for room, its deadline
+    filed second."""
+    entered = asyncio.Event()
+    stuck = await system.spawn(Stuck, entered, gate)
+    relay = await system.spawn(Relay, stuck, log, mailbox_size=1)
+    relay.tell("relay")
+    await entered.wait()  # the relay's ask, filed first
+    relay.tell("queued")  # full
+    asker = asyncio.create_task(relay.ask("late", timeout=1.0))
+    await clock.advance(0)  # the ask now waits for room, its deadline filed second
+    return relay, asker

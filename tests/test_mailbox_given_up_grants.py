@@ -13,7 +13,7 @@ from actorkit import ActorSystem, AskTimeout
 from actorkit._mailbox import Mailbox
 from actorkit.testing import ManualClock
 
-from .actors_support import Relay, Stuck
+from .actors_support import relay_full_with_a_late_ask
 from .invariants import assert_invariants
 
 
@@ -41,15 +41,9 @@ async def test_an_ask_whose_deadline_frees_the_room_it_waits_for_is_a_dead_lette
     for room in the relay's mailbox, and first: the relay takes its next message and grants
     the waiting ask a place in the turn its timeout came. It fails with `AskTimeout`, so its
     message is an `expired` dead letter and the relay never handles it."""
-    clock, entered, gate, log = ManualClock(), asyncio.Event(), asyncio.Event(), list[Any]()
+    clock, gate, log = ManualClock(), asyncio.Event(), list[Any]()
     async with asyncio.timeout(10), ActorSystem(metrics=False, clock=clock) as system:
-        stuck = await system.spawn(Stuck, entered, gate)
-        relay = await system.spawn(Relay, stuck, log, mailbox_size=1)
-        relay.tell("relay")
-        await entered.wait()  # the relay's ask, filed first
-        relay.tell("queued")  # full
-        asker = asyncio.create_task(relay.ask("late", timeout=1.0))
-        await clock.advance(0)  # the ask now waits for room, its deadline filed second
+        relay, asker = await relay_full_with_a_late_ask(system, clock, gate, log)
         await clock.advance(1.0)
         with pytest.raises(AskTimeout):
             await asker

@@ -15,7 +15,7 @@ import pytest
 from actorkit import Actor, ActorRef, ActorStopped, ActorSystem, AskTimeout
 from actorkit.testing import ManualClock
 
-from .actors_support import Relay, Stuck
+from .actors_support import relay_full_with_a_late_ask
 from .invariants import TaskSnapshot
 from .metrics_truth_support import scraped, total
 
@@ -25,16 +25,10 @@ async def test_a_drain_waiting_on_a_place_whose_ask_expired_as_it_was_granted_en
     it must not finalize under (architecture.md); the ask's deadline came in that same turn,
     so it leaves without its message (`expired`) and gives the place up, waking the drain,
     which then ends: the shutdown returns without being forced."""
-    clock, entered, gate, log = ManualClock(), asyncio.Event(), asyncio.Event(), list[Any]()
+    clock, gate, log = ManualClock(), asyncio.Event(), list[Any]()
     async with asyncio.timeout(5):
         system = await ActorSystem(metrics=False, clock=clock).start()
-        stuck = await system.spawn(Stuck, entered, gate)
-        relay = await system.spawn(Relay, stuck, log, mailbox_size=1)
-        relay.tell("relay")
-        await entered.wait()  # the relay's ask, filed first
-        relay.tell("queued")  # full
-        asker = asyncio.create_task(relay.ask("late", timeout=1.0))
-        await clock.advance(0)  # the ask now waits for room, its deadline filed second
+        _, asker = await relay_full_with_a_late_ask(system, clock, gate, log)
         down = asyncio.ensure_future(system.shutdown(timeout=30))
         await clock.settle()  # the relay's draining stop waits behind its handler
         await clock.advance(1.0)  # both deadlines: the relay's first, then the waiting ask's
