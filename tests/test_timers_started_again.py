@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorRef, ActorSystem
 from actorkit._timers import COMPACT_AT
 from actorkit.testing import ManualClock, instance, pending_timers
 
@@ -101,13 +101,22 @@ async def test_started_again_earlier_it_fires_at_the_earlier_time(clock: ManualC
         assert_invariants(system)
 
 
+async def started_again(
+    system: ActorSystem, clock: ManualClock, seen: list[tuple[float, Any]], key: str
+) -> ActorRef:
+    """A recorder whose one-shot timer `key` ("first", due at 1.0) was started again half
+    way, while pending: "second", due at 1.5."""
+    ref = await system.spawn(Recorder, clock, seen)
+    await ref.ask(once(key, "first", 1.0))
+    await clock.advance(0.5)
+    await ref.ask(once(key, "second", 1.0))
+    return ref
+
+
 async def test_cancelled_after_it_was_started_again_it_fires_nothing(clock: ManualClock) -> None:
     seen: list[tuple[float, Any]] = []
     async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
-        ref = await system.spawn(Recorder, clock, seen)
-        await ref.ask(once("idle", "first", 1.0))
-        await clock.advance(0.5)
-        await ref.ask(once("idle", "second", 1.0))
+        ref = await started_again(system, clock, seen, "idle")
         assert await ref.ask(lambda actor: actor.timers.cancel("idle")) is True
         assert await ref.ask(lambda actor: actor.timers.cancel("idle")) is False
         assert await ref.ask(lambda actor: len(actor.timers)) == 0
@@ -124,10 +133,7 @@ async def test_replaced_by_a_periodic_timer_after_it_was_started_again(
 ) -> None:
     seen: list[tuple[float, Any]] = []
     async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
-        ref = await system.spawn(Recorder, clock, seen)
-        await ref.ask(once("k", "first", 1.0))
-        await clock.advance(0.5)
-        await ref.ask(once("k", "second", 1.0))
+        ref = await started_again(system, clock, seen, "k")
         await ref.ask(lambda actor: actor.timers.start_every("k", "tick", 0.25))
         await clock.advance(1.0)
         assert seen == [(0.75, "tick"), (1.0, "tick"), (1.25, "tick"), (1.5, "tick")]
@@ -142,10 +148,7 @@ async def test_a_stop_after_it_was_started_again_ends_it_and_keeps_nothing_alive
 ) -> None:
     seen: list[tuple[float, Any]] = []
     async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
-        ref = await system.spawn(Recorder, clock, seen)
-        await ref.ask(once("idle", "first", 1.0))
-        await clock.advance(0.5)
-        await ref.ask(once("idle", "second", 1.0))
+        ref = await started_again(system, clock, seen, "idle")
         gone = weakref.ref(instance(ref))
         await ref.stop()
         gc.collect()
@@ -164,10 +167,7 @@ async def test_a_restart_after_it_was_started_again_ends_it(clock: ManualClock) 
         raise RuntimeError("crash on purpose")
 
     async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
-        ref = await system.spawn(Recorder, clock, seen)
-        await ref.ask(once("idle", "first", 1.0))
-        await clock.advance(0.5)
-        await ref.ask(once("idle", "second", 1.0))
+        ref = await started_again(system, clock, seen, "idle")
         with pytest.raises(RuntimeError):
             await ref.ask(crash)
         await clock.advance(10.0)
