@@ -1,5 +1,5 @@
-"""Actors the actor tests share: a counter, a gate that holds its mailbox full, and a relay
-whose ask to a stuck actor times out."""
+"""Actors the actor tests share: a counter, a gate that holds its mailbox full, a relay
+whose ask to a stuck actor times out, and a child whose `on_stop` holds its parent's cleanup."""
 
 from __future__ import annotations
 
@@ -77,3 +77,16 @@ async def relay_full_with_a_late_ask(
     asker = asyncio.create_task(relay.ask("late", timeout=1.0))
     await clock.advance(0)  # the ask now waits for room, its deadline filed second
     return relay, asker
+
+
+class HoldsTheCleanup(Actor):
+    """Its `on_stop` holds its parent's cleanup (a cancelled spawn's, say) until `release`,
+    then notes its path in `done`."""
+
+    def __init__(self, stopping: asyncio.Event, release: asyncio.Event, done: list[str]) -> None:
+        self.stopping, self.release, self.done = stopping, release, done
+
+    async def on_stop(self) -> None:
+        self.stopping.set()
+        await self.release.wait()
+        self.done.append(self.path)

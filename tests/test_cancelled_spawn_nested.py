@@ -9,27 +9,17 @@ from typing import Any
 from actorkit import Actor, ActorRef, ActorSystem, Terminated
 from actorkit.testing import snapshots
 
-
-class Holds(Actor):
-    """Its `on_stop` holds the cleanup above it until `release`."""
-
-    def __init__(self, stopping: asyncio.Event, release: asyncio.Event, done: list[str]) -> None:
-        self.stopping, self.release, self.done = stopping, release, done
-
-    async def on_stop(self) -> None:
-        self.stopping.set()
-        await self.release.wait()
-        self.done.append(self.path)
+from .actors_support import HoldsTheCleanup
 
 
 class FailsAfterSpawning(Actor):
-    """`on_start` spawns a `Holds`, then fails."""
+    """`on_start` spawns a `HoldsTheCleanup`, then fails."""
 
     def __init__(self, stopping: asyncio.Event, release: asyncio.Event, done: list[str]) -> None:
         self.hooks = stopping, release, done
 
     async def on_start(self) -> None:
-        await self.spawn(Holds, *self.hooks, name="g")
+        await self.spawn(HoldsTheCleanup, *self.hooks, name="g")
         raise ValueError("on_start failed")
 
 
@@ -66,7 +56,7 @@ class SpawnsNested(Actor):
 
 
 async def test_a_parent_stops_after_the_kids_of_nested_cancelled_spawns() -> None:
-    stopping, release, done = asyncio.Event(), asyncio.Event(), []
+    stopping, release, done = asyncio.Event(), asyncio.Event(), list[str]()
     async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         parent = await system.spawn(SpawnsNested, name="p")
         assert await parent.ask((stopping, release, done)) == []
@@ -106,7 +96,7 @@ async def _turns_to_stop(system: ActorSystem) -> int:
 async def test_a_cancelled_spawn_cleaning_up_elsewhere_leaves_other_stops_as_fast() -> None:
     """Only the stop of the cancelled spawn's parent looks for its kids: the idle leaves of
     any other actor are still closed at once, not each stopped by a coroutine of its own."""
-    stopping, release, done = asyncio.Event(), asyncio.Event(), []
+    stopping, release, done = asyncio.Event(), asyncio.Event(), list[str]()
     async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         alone = await _turns_to_stop(system)
         spawning = asyncio.ensure_future(
@@ -128,7 +118,7 @@ def running(system: ActorSystem) -> list[str]:
 async def test_a_forced_stop_reaches_the_kids_of_nested_cancelled_spawns() -> None:
     """Past its timeout, a parent's stop cancels what is below it, nested cancelled spawns'
     kids included: none is left running its `on_stop` once the stop returned."""
-    stopping, never, done = asyncio.Event(), asyncio.Event(), []
+    stopping, never, done = asyncio.Event(), asyncio.Event(), list[str]()
     async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         parent = await system.spawn(SpawnsNested, name="p")
         assert await parent.ask((stopping, never, done)) == []
@@ -165,7 +155,7 @@ class Records(Actor):
 
 
 async def test_a_parent_that_stops_itself_ends_after_the_kids_of_nested_cancelled_spawns() -> None:
-    stopping, release, done, ended = asyncio.Event(), asyncio.Event(), [], asyncio.Event()
+    stopping, release, done, ended = asyncio.Event(), asyncio.Event(), list[str](), asyncio.Event()
     async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         parent = await system.spawn(StopsItself, name="p", restart="temporary")
         await (await system.spawn(Records, done, ended)).ask(parent)

@@ -10,6 +10,8 @@ import pytest
 
 from actorkit import Actor, ActorSystem
 
+from .actors_support import HoldsTheCleanup
+
 
 class Parent(Actor):
     """`on_start` spawns two children, then fails or waits for a cancellation it swallows."""
@@ -114,18 +116,6 @@ async def test_a_spawn_cancelled_after_on_start_ended_frees_the_name_at_once() -
     assert not again.is_alive
 
 
-class HoldsTheCleanup(Actor):
-    """A child whose `on_stop` holds its parent's cleanup until `release`."""
-
-    def __init__(self, stopping: asyncio.Event, release: asyncio.Event, done: list[str]) -> None:
-        self.stopping, self.release, self.done = stopping, release, done
-
-    async def on_stop(self) -> None:
-        self.stopping.set()
-        await self.release.wait()
-        self.done.append(self.path)
-
-
 class FailsAfterSpawningOne(Actor):
     def __init__(self, stopping: asyncio.Event, release: asyncio.Event, done: list[str]) -> None:
         self.hooks = stopping, release, done
@@ -138,7 +128,7 @@ class FailsAfterSpawningOne(Actor):
 async def test_a_spawn_cancelled_while_its_failed_on_start_is_cleaned_up_frees_the_name() -> None:
     """API.md §9: a cancelled spawn frees its name when it raises, also when `on_start` was
     already failing and its task still stops the children `on_start` began."""
-    stopping, release, done = asyncio.Event(), asyncio.Event(), []
+    stopping, release, done = asyncio.Event(), asyncio.Event(), list[str]()
     async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         made = system.spawn(FailsAfterSpawningOne, stopping, release, done, name="x")
         spawning = asyncio.ensure_future(made)
@@ -173,7 +163,7 @@ class SpawnsAndCancels(Actor):
 async def test_a_parent_stops_after_the_kids_of_a_child_whose_spawn_was_cancelled() -> None:
     """Children before parents (API.md §9): the kid a cancelled spawn's task is stopping is
     below the parent still, though out of its `children`, and ends before the parent does."""
-    stopping, release, done = asyncio.Event(), asyncio.Event(), []
+    stopping, release, done = asyncio.Event(), asyncio.Event(), list[str]()
     async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         parent = await system.spawn(SpawnsAndCancels, name="p")
         assert await parent.ask((stopping, release, done)) == []
@@ -222,7 +212,7 @@ class SpawnsTheStopper(SpawnsAndCancels):
 async def test_a_stop_from_below_a_cancelled_spawn_is_not_waited_for_by_itself() -> None:
     """The kid of a cancelled spawn is below `/p`: its `on_stop` stopping `/p` must not wait
     for `/p`'s stop, which waits for it (a stop from inside the subtree is queued)."""
-    stopping, release, done = asyncio.Event(), asyncio.Event(), []
+    stopping, release, done = asyncio.Event(), asyncio.Event(), list[str]()
     async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
         parent = await system.spawn(SpawnsTheStopper, name="p")
         assert await parent.ask((stopping, release, done)) == "cancelled"
@@ -267,7 +257,7 @@ class SpawnsNeverDone(SpawnsAndCancels):
 
 
 async def test_a_parent_stop_forced_past_its_timeout_reaches_a_cancelled_spawns_kids() -> None:
-    stopping, done = asyncio.Event(), []
+    stopping, done = asyncio.Event(), list[str]()
     async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
         parent = await system.spawn(SpawnsNeverDone, name="p")
         kid = await parent.ask((stopping, asyncio.Event(), done))

@@ -9,19 +9,10 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import ActorSystem
 from actorkit.persistence import EventSourced, MemoryStore
 
-
-class HoldsTheCleanup(Actor):
-    """Its `on_stop` holds its parent's cleanup until `release`."""
-
-    def __init__(self, stopping: asyncio.Event, release: asyncio.Event) -> None:
-        self.stopping, self.release = stopping, release
-
-    async def on_stop(self) -> None:
-        self.stopping.set()
-        await self.release.wait()
+from ..actors_support import HoldsTheCleanup
 
 
 class Ledger(EventSourced):
@@ -41,7 +32,7 @@ class FailsAfterRecovery(Ledger):
 
     def __init__(self, stopping: asyncio.Event, release: asyncio.Event) -> None:
         super().__init__()
-        self.hooks = stopping, release
+        self.hooks = stopping, release, list[str]()
 
     async def on_start(self) -> None:
         await self.spawn(HoldsTheCleanup, *self.hooks, name="kid")
