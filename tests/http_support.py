@@ -1,7 +1,8 @@
-"""Actors and a client the HTTP endpoint tests share."""
+"""Actors, a client and a loop-turn counter the HTTP endpoint tests share."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -24,3 +25,16 @@ async def fetch(url: str, **kwargs: Any) -> tuple[int, str]:
 class Idle(Actor):
     async def receive(self, message: Any) -> None:
         pass
+
+
+class Turns:
+    """Counts loop turns: one `sleep(0)` per turn, for as long as it runs."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.task = asyncio.create_task(self._tick())
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(0)
+            self.count += 1

@@ -16,7 +16,7 @@ from actorkit import Actor, ActorSystem
 from actorkit import _metric_scrape as scrape
 from actorkit._mailbox import Mailbox
 
-from .http_support import Idle, fetch
+from .http_support import Idle, Turns, fetch
 from .test_http_metrics import value
 
 SLICE = 8
@@ -46,19 +46,6 @@ class Held(Actor):
 @pytest.fixture(autouse=True)
 def small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scrape, "SLICE", SLICE)
-
-
-class Turns:
-    """Counts loop turns: one `sleep(0)` per turn, for as long as it runs."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.task = asyncio.create_task(self._tick())
-
-    async def _tick(self) -> None:
-        while True:
-            await asyncio.sleep(0)
-            self.count += 1
 
 
 async def test_no_loop_turn_reads_more_than_a_slice_of_actors(

@@ -22,7 +22,7 @@ from actorkit._cell import Cell
 from actorkit.persistence import DurableState, MemoryStore
 from actorkit.testing import actor_tree
 
-from .http_support import Echo, Idle, fetch
+from .http_support import Echo, Idle, Turns, fetch
 
 SLICE = 16
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "observability.md"
@@ -65,19 +65,6 @@ def nodes(tree: list[dict[str, Any]]) -> list[dict[str, Any]]:
         found.append(node)
         stack.extend(node["children"])
     return found
-
-
-class Turns:
-    """Counts loop turns: one `sleep(0)` per turn, for as long as it runs."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.task = asyncio.create_task(self._tick())
-
-    async def _tick(self) -> None:
-        while True:
-            await asyncio.sleep(0)
-            self.count += 1
 
 
 def test_the_docs_quote_the_slices_the_code_takes() -> None:
