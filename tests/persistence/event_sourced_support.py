@@ -1,4 +1,5 @@
-"""The event-sourced account the EventSourced tests persist to and recover."""
+"""The event-sourced account the EventSourced tests persist to and recover, and a running
+total whose snapshots are its value."""
 
 from __future__ import annotations
 
@@ -36,3 +37,20 @@ class Account(EventSourced):
             if message < 0:
                 raise RuntimeError("crashed after persisting")
         return self.balance
+
+
+class Summing(EventSourced):
+    """A running total of its int events, snapshotted as that int: a subclass sets
+    `snapshot_every` and its `receive`."""
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def apply(self, event: Any) -> None:
+        self.total += event
+
+    def snapshot(self) -> object:
+        return self.total
+
+    def restore(self, snapshot: Any) -> None:
+        self.total = snapshot

@@ -15,7 +15,6 @@ import pytest
 from actorkit import ActorSystem
 from actorkit.persistence import (
     DurableState,
-    EventSourced,
     SQLiteStore,
     StoredEvent,
     StoredReminder,
@@ -25,26 +24,15 @@ from actorkit.persistence._payload import encode
 from actorkit.persistence._sql_store import SQLStore
 
 from .conftest import MakeStore
+from .event_sourced_support import Summing
 
 pytestmark = pytest.mark.timeout(60)
 
 
-class Tally(EventSourced):
+class Tally(Summing):
     snapshot_every = 4
 
     ticked: asyncio.Event
-
-    def __init__(self) -> None:
-        self.total = 0
-
-    def apply(self, event: Any) -> None:
-        self.total += event
-
-    def snapshot(self) -> object:
-        return self.total
-
-    def restore(self, snapshot: Any) -> None:
-        self.total = snapshot
 
     async def receive(self, message: Any) -> Any:
         if message == "tick":

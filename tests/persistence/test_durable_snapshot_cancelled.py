@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 
 from actorkit import ActorSystem
-from actorkit.persistence import EventSourced, MemoryStore
+from actorkit.persistence import MemoryStore
 from actorkit.persistence._payload import decode
 from actorkit.testing import instance
+
+from .event_sourced_support import Summing
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -36,20 +38,8 @@ class HeldSnapshots(MemoryStore):
         await super().save_snapshot(persistence_id, seq, payload)
 
 
-class Snapshotting(EventSourced):
+class Snapshotting(Summing):
     snapshot_every = 2
-
-    def __init__(self) -> None:
-        self.total = 0
-
-    def apply(self, event: Any) -> None:
-        self.total += event
-
-    def snapshot(self) -> object:
-        return self.total
-
-    def restore(self, snapshot: Any) -> None:
-        self.total = snapshot
 
     async def receive(self, message: Any) -> Any:
         return self.total
