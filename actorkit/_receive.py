@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ._cut import carry_on
 from ._envelope import HANDED_ON, Ask, acting
 from ._errors import ActorStopped
+from ._failed_cleanup import cleanup_failed
 from ._failure import as_failure
 from ._handler_failures import answer_to, handler_failure
 from ._instruments import IN_LOOP
@@ -249,9 +250,13 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
         # and closes, as one whose failed signal cannot be cleaned up does, rather than leave
         # an open cell without a task (its stop, and its parent's, would wait for ever).
         failure = as_failure(error, f"the receive loop of {cell.display_path}", cell.runtime)
-        if not cell.closed:
+        if cell.closed:  # by the failure whose cleanup raised this (`Lifecycle.signal_failed`)
+            cleanup_failed(cell, failure)
+        else:
             try:
                 await cell.end_instance()
+            except Exception as fault:
+                cleanup_failed(cell, fault)
             finally:
                 cell.cannot_go_on(failure, IN_LOOP)
         if started is not None and not started.done():

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._envelope import CONTROL, Ask
 from ._errors import ActorStopped
+from ._failed_cleanup import kill_below
 from ._failure import as_failure
 from ._ref import HELD_BY_ONE_SLOT, ActorRef
 from ._shown import shown
@@ -263,8 +264,10 @@ class Record(HotRecord):
 
     def cannot_go_on(self, failure: BaseException, where: object) -> None:
         """Closes it with `failure`, which no supervisor decides on: logged and counted, and
-        at the root, the system fails."""
+        at the root, the system fails. What its cleanup could not stop is stopped by force,
+        as past a shutdown's timeout: nothing outlives its parent."""
         self.undecided_failure(failure, where, "stop (it cannot go on)")
+        kill_below(self.cell)
         self.close(failure)
         if self.parent is None:
             self.runtime.root_failed(failure)

@@ -70,3 +70,33 @@ async def test_a_receive_loop_that_raises_fails_its_actor_and_its_stop_returns(
     reports = [r for r in caplog.records if getattr(r, "actor_path", "") == "/p/c"]
     assert [r.directive for r in reports] == ["stop (it cannot go on)"]  # type: ignore[attr-defined]
     assert "never retrieved" not in caplog.text
+
+
+async def test_a_loop_fault_whose_cleanup_fails_too_stays_in_the_task_and_is_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The cleanup after such a fault (children, then `on_stop`) raising in turn: the actor
+    still closes once, with the first fault, and the second is logged, not let out of the
+    task for asyncio to report as never retrieved."""
+    faults = fault_at(monkeypatch, "started")
+    cleanup = [RuntimeError("a fault in the cleanup")]
+    stop_children = Lifecycle.stop_children
+
+    async def failing(self: Lifecycle, *, drain: bool = False, within: float | None = None) -> None:
+        if cleanup and self.path == "/p/c":
+            raise cleanup.pop()
+        await stop_children(self, drain=drain, within=within)
+
+    monkeypatch.setattr(Lifecycle, "stop_children", failing)
+    clock = ManualClock()
+    async with asyncio.timeout(BOUND), ActorSystem(metrics=False, clock=clock) as system:
+        parent = await system.spawn(Parent, name="p")
+        child = await parent.ask("child")
+        await clock.settle()
+        assert not faults and not cleanup and not child.is_alive
+        await parent.stop()
+        await assert_settled(system)
+    reports = [r for r in caplog.records if getattr(r, "actor_path", "") == "/p/c"]
+    assert [r.directive for r in reports] == ["stop (it cannot go on)"]  # type: ignore[attr-defined]
+    assert any("a fault in the cleanup" in r.getMessage() for r in caplog.records)
+    assert "never retrieved" not in caplog.text

@@ -1,0 +1,40 @@
+"""The cleanup after a failure that closes an actor (`Record.cannot_go_on`), when it cannot
+finish: a fault of the runtime's raised while it stopped the children or ran `on_stop`. The
+actor closes all the same, with its first failure, which is what its watchers and parent
+hear of; nothing is decided twice. Two things must not follow from the second fault:
+children left running under a closed parent (its stop would return with them alive, and a
+shutdown find them later and force them as if it had run out of time), and an exception let
+out of the actor's task, which nobody awaits."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from ._outside_stop import kill, subtree
+from ._shown import shown
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+
+logger = logging.getLogger("actorkit")
+
+
+def kill_below(top: Cell) -> None:
+    """Stop by force what `top`'s cleanup left below it, as a shutdown past its timeout does:
+    closed now, their tasks cancelled, each `on_stop` run as its task unwinds."""
+    below = [cell for cell in subtree(top) if cell is not top]
+    if below:
+        kill(below)
+        paths = ", ".join(cell.display_path for cell in below)
+        logger.warning("%s could not stop its children; cancelled: %s", top.display_path, paths)
+
+
+def cleanup_failed(cell: Cell, fault: BaseException) -> None:
+    """Logged, rather than let out of the task or dropped: a fault of the runtime's."""
+    logger.error(
+        "the cleanup of %s after its failure failed too: %s",
+        cell.display_path,
+        shown(fault),
+        exc_info=fault,
+    )
