@@ -8,12 +8,22 @@ sender, so the cell answers it with `NotDelivered` and does not record a dead le
 An actor's own timers queue their ticks in it too, with `timeout` `TICK`, and death watch its
 `Terminated` (`NEWS`), with a seal (`_withdraw.Sealing`) as the future, which says it is
 done, so nobody is answered: the envelope gives the message an identity by which it is
-withdrawn when its timer ends or its watch is undone (`_withdraw`)."""
+withdrawn when its timer ends or its watch is undone (`_withdraw`).
+
+What becomes of a message no actor will handle, enveloped or not (`reject`), is here too:
+the mailbox's close, the ask waiting for room that it sends away, the pool and the task
+layer that route one again decide it alike."""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+from typing import TYPE_CHECKING, Any
+
+from ._errors import NotDelivered
+
+if TYPE_CHECKING:
+    from ._dead_letters import DeadLetters, Reason
 
 TAKEN_BACK = 0.0
 """The `timeout` of an envelope whose sender takes it back when it cannot be delivered."""
@@ -87,3 +97,20 @@ class _GivenUp:
 
 
 GIVEN_UP: asyncio.Future[object] = _GivenUp()  # type: ignore[assignment]  # its done() part
+
+
+def reject(message: Any, path: str, why: Reason, dead: DeadLetters) -> None:
+    """An undelivered message's fate: an ask fails (`ActorStopped`); a dead letter unless its
+    sender takes it back (a task, requeued) or it is the runtime's own request (`CONTROL`)."""
+    if type(message) is Ask:
+        if not message.future.done():
+            message.future.set_exception(undelivered(path))
+        if message.timeout != TAKEN_BACK and message.timeout != CONTROL:
+            dead.add(message.message, path, why)
+    else:
+        dead.add(message, path, why)
+
+
+def undelivered(path: str) -> NotDelivered:
+    """What the asker of an ask that `path` never began hears of its stop."""
+    return NotDelivered(f"{path} stopped before handling the ask")

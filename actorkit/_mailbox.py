@@ -32,8 +32,7 @@ import sys
 from collections import OrderedDict, deque
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ._envelope import CONTROL, TAKEN_BACK, TICK, Ask
-from ._errors import NotDelivered
+from ._envelope import CONTROL, TAKEN_BACK, TICK, Ask, reject, undelivered
 from ._withdraw import resweep, take_out
 
 if TYPE_CHECKING:
@@ -82,8 +81,9 @@ class Mailbox(HotMailbox):
         self.queue: deque[Any] = deque()
         self.signals: list[Signal] = []
         self.waiter: Waiter | None = None
-        self.blocked: OrderedDict[asyncio.Future[int], None] | None = None
-        """Senders waiting for room, in arrival order. An ordered dict, not a deque: one that
+        self.blocked: OrderedDict[asyncio.Future[int], asyncio.Future[Any] | None] | None = None
+        """Senders waiting for room, in arrival order, each with its ask's future (None for a
+        `send`), which a close answers (`release`). An ordered dict, not a deque: one that
         gives up (its timeout, its cancellation) leaves from anywhere in the line at O(1), so
         thousands timing out at once cost each what one does. None once empty: an emptied
         dict keeps the table it grew to, sized for the longest line the mailbox ever had."""
@@ -150,7 +150,7 @@ class Mailbox(HotMailbox):
         room: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         if self.blocked is None:
             self.blocked = OrderedDict()
-        self.blocked[room] = None
+        self.blocked[room] = give_up
         self.limit = 0
         if give_up is not None:
             give_up.add_done_callback(lambda _: self._withdraw(room))
@@ -201,12 +201,18 @@ class Mailbox(HotMailbox):
                 self.blocked = None
         self.relimit()
 
-    def release(self) -> None:
+    def release(self, stopped: str | None = None) -> None:
         """Send the waiting senders away unplaced: at a close, and as a pool member's stop
-        begins (`Record.hand_back`), whose asks must not wait out its `on_stop` here."""
+        begins (`Record.hand_back`), whose asks must not wait out its `on_stop` here. With
+        `stopped` (the closing actor's path), an ask among them is answered now, not when its
+        asker next runs: a deadline due in between would answer it, though the close came
+        first (api.md §9). A pool's member leaves them to the pool, which routes them again."""
         blocked, self.blocked = self.blocked, None
-        for room in [r for r in blocked or () if not r.done()]:
-            room.set_result(_CLOSED)
+        for room, ask in (blocked or {}).items():
+            if not room.done():
+                room.set_result(_CLOSED)
+                if stopped is not None and ask is not None and not ask.done():
+                    ask.set_exception(undelivered(stopped))
         self.relimit()
 
     # --- control --------------------------------------------------------------------------
@@ -256,11 +262,12 @@ class Mailbox(HotMailbox):
         """Remove and return, in order, the queued messages `keep` rejects: no longer ours."""
         return take_out(self, lambda message: not keep(message))
 
-    def close(self, path: str, why: Reason, dead: DeadLetters) -> None:
+    def close(self, path: str, why: Reason, dead: DeadLetters, *, answer: bool = False) -> None:
         """Refuse from now on and reject everything queued: asks fail, tasks go back to their
         sender and ticks end with their timers (lost by nobody, both leave `accepted`), the
         rest become dead letters; waiting senders learn that their message was not delivered
-        (`release`). A dead letter reaching this same mailbox (a `>` subscriber) is refused.
+        (`release`, which answers their asks at once with `answer`). A dead letter reaching
+        this same mailbox (a `>` subscriber) is refused.
         `Record.close` writes out the refusal (`closed`, `limit`) for a mailbox with nothing
         queued, waiting or blocked, without this call: a change here goes there too."""
         if self.closed:
@@ -280,21 +287,9 @@ class Mailbox(HotMailbox):
                 if type(message) is not Ask or message.timeout != TICK:
                     reject(message, path, why, dead)
             queue.clear()
-        self.release()
+        self.release(path if answer else None)
         waiter = self.waiter
         if waiter is not None:
             self.waiter = None
             if not waiter.done():
                 waiter.set_result(None)  # the loop sees `closed` and returns
-
-
-def reject(message: Any, path: str, why: Reason, dead: DeadLetters) -> None:
-    """An undelivered message's fate: an ask fails (`ActorStopped`); a dead letter unless its
-    sender takes it back (a task, requeued) or it is the runtime's own request (`CONTROL`)."""
-    if type(message) is Ask:
-        if not message.future.done():
-            message.future.set_exception(NotDelivered(f"{path} stopped before handling the ask"))
-        if message.timeout != TAKEN_BACK and message.timeout != CONTROL:
-            dead.add(message.message, path, why)
-    else:
-        dead.add(message, path, why)

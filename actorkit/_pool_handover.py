@@ -19,10 +19,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ._envelope import Ask, acting
+from ._envelope import Ask, acting, reject
 from ._errors import MailboxFull, NotDelivered
 from ._failure import key_failure
-from ._mailbox import reject
 from ._shown import shown
 from ._state import RUNNING
 

@@ -137,7 +137,9 @@ class Record(HotRecord):
         if mailbox.queue or mailbox.waiter is not None or mailbox.blocked is not None:
             if mailbox.queue:
                 adopted = self.adoption(())
-            mailbox.close(self.path, runtime.stop_reason, runtime.dead_letters)
+            # Its asks waiting for room are answered now, but a pool's member's: routed again
+            answer = parent not in runtime.heirs
+            mailbox.close(self.path, runtime.stop_reason, runtime.dead_letters, answer=answer)
         else:  # nothing to reject or wake (a self-stop's): `Mailbox.close` is its refusal
             mailbox.closed = True  # from now on, without its frame and the reason's
             mailbox.limit = 0

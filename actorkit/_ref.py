@@ -14,9 +14,9 @@ from sys import getrefcount
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 
-from ._envelope import GIVEN_UP, Ask
-from ._errors import MailboxFull, NotDelivered
-from ._mailbox import UNBOUNDED, reject
+from ._envelope import GIVEN_UP, Ask, reject
+from ._errors import AskTimeout, MailboxFull, NotDelivered
+from ._mailbox import UNBOUNDED
 from ._outside_stop import stop_from_outside, stop_within
 from ._protocols import REFS_STAY
 from ._seconds import FOREVER, check_seconds
@@ -214,15 +214,17 @@ def local_cell(ref: object) -> Cell | None:
 async def _wait_for_room(cell: Cell, envelope: Ask) -> None:
     """An ask at a full mailbox waits in line like a `send`, within its own deadline. One that
     leaves the line unsent is a dead letter, as a `send` refused by a stopping actor is: its
-    asker has the error, the dead letters the message (`expired` if the deadline came first)."""
-    if await cell.mailbox.put(envelope, give_up=envelope.future):
+    asker has the error, the dead letters the message, for the reason the error gives:
+    `expired` if the deadline came first, even in the turn of the actor's close (api.md §9)."""
+    future = envelope.future
+    if await cell.mailbox.put(envelope, give_up=future):
         return
-    if not cell.closed and envelope.future.done():  # `give_up`: the deadline came first
+    if future.done() and isinstance(future.exception(), AskTimeout):
         cell.runtime.dead_letters.add(envelope.message, cell.path, "expired")
         return
-    # The actor stopped while the asker waited, or a pool member's stop began and sent it
-    # away (`Record.hand_back`): as for the asks queued there (`Record.close`).
-    adopted = None if envelope.future.done() else cell.adoption((envelope,))
+    # The actor stopped while the asker waited (its close answered it), or a pool member's
+    # stop began and sent it away (`Record.hand_back`): as for the asks queued there.
+    adopted = None if future.done() else cell.adoption((envelope,))
     if adopted is not None:
         adopted()
         return

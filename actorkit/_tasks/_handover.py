@@ -14,8 +14,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, cast
 
-from .._envelope import TAKEN_BACK, Ask
-from .._mailbox import reject
+from .._envelope import TAKEN_BACK, Ask, reject
 from ._agents import BUSY
 from ._failures import never_ran
 from ._handle import RUNNING, Task, TaskDraft
