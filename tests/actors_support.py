@@ -1,5 +1,6 @@
 """Actors the actor tests share: a counter, a gate that holds its mailbox full, a relay
-whose ask to a stuck actor times out, and a child whose `on_stop` holds its parent's cleanup."""
+whose ask to a stuck actor times out, a child whose `on_stop` holds its parent's cleanup, and
+one that holds its first message and then stops, its queue dead-lettered."""
 
 from __future__ import annotations
 
@@ -90,3 +91,18 @@ class HoldsTheCleanup(Actor):
         self.stopping.set()
         await self.release.wait()
         self.done.append(self.path)
+
+
+class Held(Actor):
+    """Holds its first message until released, then stops, so what arrived meanwhile is
+    still queued when it stops."""
+
+    def __init__(self, holding: asyncio.Event, release: asyncio.Event) -> None:
+        self.holding, self.release = holding, release
+
+    async def receive(self, message: Any) -> Any:
+        if message == "hold":
+            self.holding.set()
+            await self.release.wait()
+            self.stop()
+        return None

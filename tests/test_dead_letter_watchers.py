@@ -8,20 +8,7 @@ from typing import Any
 
 from actorkit import DEAD_LETTER_TOPIC, Actor, ActorSystem, DeadLetter
 
-
-class Held(Actor):
-    """Holds its first message until released, then stops, so what arrived meanwhile is
-    still queued when it stops."""
-
-    def __init__(self, holding: asyncio.Event, release: asyncio.Event) -> None:
-        self.holding, self.release = holding, release
-
-    async def receive(self, message: Any) -> Any:
-        if message == "hold":
-            self.holding.set()
-            await self.release.wait()
-            self.stop()
-        return None
+from .actors_support import Held
 
 
 class Sink(Actor):
