@@ -11,7 +11,8 @@ listener (given the very record kept), or a watcher of the dead-letter topic (gi
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import islice
 from typing import Literal, cast
 from weakref import WeakValueDictionary
 
@@ -86,7 +87,7 @@ class DeadLetters:
         self._by_reason: dict[str, int] = {}
         self._recent: deque[Fields | DeadLetter] = deque(maxlen=limit)
         self._listeners: list[Callable[[DeadLetter], object]] = []
-        self._forward: Callable[[Fields], object] | None = None
+        self._forward: Callable[[Fields], bool] | None = None
         # The letters handed to watchers, by id while they live: `add` checks identity, so
         # a `DeadLetter` a user built (or decoded from another system) is never taken for one.
         self._copies: WeakValueDictionary[int, DeadLetter] = WeakValueDictionary()
@@ -108,6 +109,50 @@ class DeadLetters:
         if self._forward is not None:
             self._forward(fields)
         if letter is not None:
+            for listener in listeners:
+                listener(letter)
+
+    def add_all(self, messages: list[object], recipient: str | None, reason: Reason) -> None:
+        """`add` for each of `messages`, in order, lost together (a stopping actor's queue),
+        for about what counting them costs: lost at one instant, they share one clock reading;
+        of their records only those the ring keeps are made (as many as it holds, the last);
+        and the router is asked once whether anyone watches the dead-letter topic, which
+        nothing can change while they are recorded. Watchers and listeners still get every
+        letter: listeners once all are in the ring."""
+        copies = self._copies
+        if copies:  # the rule of `add`, per message: a watcher's copy is counted already
+            messages = [
+                m for m in messages if type(m) is not DeadLetter or copies.get(id(m)) is not m
+            ]
+        n = len(messages)
+        if not n:
+            return
+        self.count += n
+        by_reason = self._by_reason
+        by_reason[reason] = by_reason.get(reason, 0) + n
+        now = self._now()
+        listeners = self._listeners
+        limit = self._recent.maxlen or 0
+        first = max(n - limit, 0)
+        letters: list[DeadLetter] = []
+        kept: Sequence[Fields | DeadLetter]
+        if listeners:
+            letters = [DeadLetter(m, recipient, reason, now) for m in messages]
+            kept = letters[first:]
+        else:
+            kept = [(m, recipient, reason, now) for m in messages[first:]]
+        # The entries the ring drops to make room are released only once it holds all of
+        # these: a finalizer that releasing one runs (it may record a dead letter, or read
+        # `recent`, which replaces the ring) finds the ring whole, as after an `add`.
+        overflow = len(self._recent) + len(kept) - limit
+        dropped = list(islice(self._recent, overflow)) if overflow > 0 else None
+        self._recent.extend(kept)
+        del dropped
+        forward = self._forward
+        if forward is not None and forward((messages[0], recipient, reason, now)):
+            for message in islice(messages, 1, None):
+                forward((message, recipient, reason, now))
+        for letter in letters:
             for listener in listeners:
                 listener(letter)
 
@@ -162,9 +207,10 @@ class DeadLetters:
         self._built()
         self._listeners.append(listener)
 
-    def forward_to(self, forward: Callable[[Fields], object]) -> None:
+    def forward_to(self, forward: Callable[[Fields], bool]) -> None:
         """The router's hook for the dead-letter topic: given each record's fields, it builds
-        a `DeadLetter` (`watchers_copy`) only when an actor watches the topic."""
+        a `DeadLetter` (`watchers_copy`) only when an actor watches the topic, and says whether
+        one does (so `add_all` asks once)."""
         self._forward = forward
 
     def __repr__(self) -> str:

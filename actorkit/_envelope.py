@@ -3,7 +3,8 @@ carry its reply future, so only an ask allocates this small slotted record.
 
 The task layer sends its tasks in the same envelope with `timeout` 0 (`TAKEN_BACK`): tasks
 have deadlines, not ask timeouts, and an undelivered task is not lost but requeued by its
-sender, so the cell answers it with `NotDelivered` and does not record a dead letter.
+sender, so the cell answers it with `NotDelivered` and does not record a dead letter
+(`refuse`: the fate of an undelivered ask, one at a time in `reject` or a closing queue's).
 
 An actor's own timers queue their ticks in it too, with `timeout` `TICK`, and death watch its
 `Terminated` (`NEWS`), with a seal (`_withdraw.Sealing`) as the future, which says it is
@@ -100,15 +101,20 @@ GIVEN_UP: asyncio.Future[object] = _GivenUp()  # type: ignore[assignment]  # its
 
 
 def reject(message: Any, path: str, why: Reason, dead: DeadLetters) -> None:
-    """An undelivered message's fate: an ask fails (`ActorStopped`); a dead letter unless its
-    sender takes it back (a task, requeued) or it is the runtime's own request (`CONTROL`)."""
-    if type(message) is Ask:
-        if not message.future.done():
-            message.future.set_exception(undelivered(path))
-        if message.timeout != TAKEN_BACK and message.timeout != CONTROL:
-            dead.add(message.message, path, why)
-    else:
+    """An undelivered message's fate: a dead letter; an ask's message too, unless `refuse`
+    says otherwise."""
+    if type(message) is not Ask:
         dead.add(message, path, why)
+    elif refuse(message, path):
+        dead.add(message.message, path, why)
+
+
+def refuse(ask: Ask, path: str) -> bool:
+    """An undelivered ask fails (`NotDelivered`); whether its message is a dead letter: not
+    if its sender takes it back (a task, requeued) or it is the runtime's own (`CONTROL`)."""
+    if not ask.future.done():
+        ask.future.set_exception(undelivered(path))
+    return ask.timeout != TAKEN_BACK and ask.timeout != CONTROL
 
 
 def undelivered(path: str) -> NotDelivered:

@@ -32,7 +32,7 @@ import sys
 from collections import OrderedDict, deque
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ._envelope import CONTROL, TAKEN_BACK, TICK, Ask, reject, undelivered
+from ._envelope import TICK, Ask, refuse, undelivered
 from ._withdraw import resweep, take_out
 
 if TYPE_CHECKING:
@@ -277,16 +277,20 @@ class Mailbox(HotMailbox):
         queue = self.queue
         withdrawn, self.withdrawn = self.withdrawn, None
         if queue:
+            lost: list[Any] = []
+            keep = lost.append
             for message in queue:
                 if withdrawn and id(message) in withdrawn:
                     continue  # out of the count already, and for nobody
-                if type(message) is Ask and message.timeout in (TICK, TAKEN_BACK, CONTROL):
+                if type(message) is not Ask:
+                    keep(message)
+                elif message.timeout != TICK and refuse(message, path):
+                    keep(message.message)
+                else:  # a tick, a task taken back, the runtime's own request
                     self.accepted -= 1
-                else:
-                    self.dead_lettered += 1
-                if type(message) is not Ask or message.timeout != TICK:
-                    reject(message, path, why, dead)
             queue.clear()
+            self.dead_lettered += len(lost)
+            dead.add_all(lost, path, why)
         self.release(path if answer else None)
         waiter = self.waiter
         if waiter is not None:

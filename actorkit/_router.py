@@ -141,7 +141,7 @@ class Router:
         self.delivered += delivered
         return delivered
 
-    def _forward_dead_letter(self, fields: Fields) -> None:
+    def _forward_dead_letter(self, fields: Fields) -> bool:
         watching = self._watching_dead
         if watching is None:
             watching = self._watching_dead = bool(self._index.match(DEAD_LETTER_TOPIC))
@@ -156,6 +156,7 @@ class Router:
                     stats = self._cells[mailbox].stats
                     if stats is not None:
                         stats.dropped += 1
+        return watching
 
     def __len__(self) -> int:
         return len(self._index)
