@@ -187,3 +187,30 @@ async def test_a_queue_of_every_kind_keeps_its_rules_at_a_close() -> None:
     assert not news_seal.queued  # asked whether it is done: its news book lets it go
     assert tick_seal.queued  # its timer ends it
     assert (box.accepted, box.dead_lettered, len(box)) == (4, 4, 0)
+
+
+class ReadsRecentWhenFreed:
+    """A dead letter's message whose finalizer reads `recent`, which replaces the ring with
+    the records it builds."""
+
+    def __init__(self, letters: DeadLetters, read: list[int]) -> None:
+        self.letters, self.read = letters, read
+
+    def __del__(self) -> None:
+        self.read.append(len(self.letters.recent))
+
+
+def test_a_read_by_a_finalizer_of_what_the_ring_drops_loses_none_of_a_queue() -> None:
+    """Recording a queue drops the ring's oldest records, and a message of theirs may be
+    freed with them: its finalizer finds every letter of the queue in the ring."""
+    dead = DeadLetters(lambda: 1.0)
+    read: list[int] = []
+    for _ in range(RECENT_LIMIT):
+        dead.add(ReadsRecentWhenFreed(dead, read), "/gone", "stopped")
+    box = Mailbox(10)
+    for message in ("a", "b", "c"):
+        assert box.offer(message)
+    box.close("/a", "stopping", dead)
+    assert len(read) == 3
+    assert [d.message for d in dead.recent[-3:]] == ["a", "b", "c"]
+    assert dead.count == RECENT_LIMIT + 3
