@@ -1,21 +1,23 @@
 """actorkit against raw asyncio on the same uvloop loop: `python -m benchmarks [--help]`.
 
-Every figure is one JSON line on stdout; see `_harness` for how to read `ratio` and `target`.
-The workloads: `messaging` (tell, bounded send, ask, metrics on against off, tells to a stopped
-actor), `router` (publish fan-out, publish cost on a loaded topic index, short-lived
-subscriptions), `pools`, `timers`, `tasks` (tasks for agents against a `PriorityQueue`),
-`task_expiry` (tasks whose deadlines pass), `task_cancel` (pending tasks cancelled in bulk or
-failed by a shutdown), `task_sets` (tasks over thousands of capability and requirement sets, K=10
-against K=1000), `lifecycle` (spawn, stop, memory; `spawn_1m` only with `--only spawn_1m`),
-`sessions` (per-user session actors spawned on demand, asked, stopped when idle, against a
-hand-written dict of session tasks), `restart_storm` (thousands of `one_for_one` restarts waiting
-out a backoff at once), `savina` (the Savina actor workloads of issue 14, only with `--only savina`
-or each by name), `persistence` (the stores' writes and reads against hand-written aiosqlite and
-asyncpg, only with `--only persistence`), `durable` (the same targets through event-sourced actors,
-only with `--only durable`), `threads` (`actorkit.to_thread` against `asyncio.to_thread`, idle and
-beside a busy sender, only with `--only threads`). `--compare` runs `compare` (Pykka and Thespian,
-when installed); `python -m benchmarks.chart` draws the PNG. `topic_match.py`, `task_index.py`,
-`nats.py` and `nats_pool.py` are separate benchmarks run as scripts.
+Every figure is one JSON line on stdout; see `_harness` for how to read `ratio` and `target`. The
+workloads: `messaging` (tell, bounded send, ask, metrics on against off, tells to a stopped actor),
+`router` (publish fan-out, publish cost on a loaded topic index, short-lived subscriptions),
+`pools`, `timers`, `tasks` (tasks for agents against a `PriorityQueue`), `task_expiry` (tasks whose
+deadlines pass), `task_cancel` (pending tasks cancelled in bulk or failed by a shutdown),
+`task_sets` (tasks over thousands of capability and requirement sets, K=10 against K=1000),
+`lifecycle` (spawn, stop, memory; `spawn_1m` only with `--only spawn_1m`), `sessions` (per-user
+session actors spawned on demand, asked, stopped when idle, against a hand-written dict of session
+tasks), `restart_storm` (thousands of `one_for_one` restarts waiting out a backoff at once),
+`group_restart` (a `one_for_all` restart of 100 children against a hand-written supervisor that
+cancels and recreates their tasks), `savina` (the Savina actor workloads of issue 14, only with
+`--only savina` or each by name), `persistence` (the stores' writes and reads against hand-written
+aiosqlite and asyncpg, only with `--only persistence`), `durable` (the same targets through
+event-sourced actors, only with `--only durable`), `threads` (`actorkit.to_thread` against
+`asyncio.to_thread`, idle and beside a busy sender, only with `--only threads`). `--compare` runs
+`compare` (Pykka and Thespian, when installed); `python -m benchmarks.chart` draws the PNG.
+`topic_match.py`, `task_index.py`, `nats.py` and `nats_pool.py` are separate benchmarks run as
+scripts.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 from ._harness import Bench
 from .durable import BENCHES as DURABLE
 from .durable import GROUP as DURABLE_GROUP
+from .group_restart import BENCHES as GROUP_RESTART
 from .lifecycle import BENCHES as LIFECYCLE
 from .messaging import BENCHES as MESSAGING
 from .persistence import BENCHES as PERSISTENCE
@@ -52,6 +55,7 @@ BENCHES: list[Bench] = [
     *LIFECYCLE,
     *SESSIONS,
     *RESTART_STORM,
+    *GROUP_RESTART,
     *SAVINA,
     *PERSISTENCE,
     *DURABLE,
