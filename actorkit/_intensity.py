@@ -1,6 +1,6 @@
 """A supervisor's restart history: OTP's intensity, and the restarts its backoff still delays.
 
-Those delayed restarts (`_signals.StartPlan`) are indexed by the child each will start
+Those delayed restarts (`_restart_steps.StartPlan`) are indexed by the child each will start
 (`holding`): a later restart that takes children over, or the stop of a child, touches the
 plans of those children only: a storm of n `one_for_one` restarts under a backoff costs n,
 where a scan of every waiting plan by each restart and each stop would cost n².
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._cell import Cell
-    from ._signals import StartPlan
+    from ._restart_steps import StartPlan
     from ._supervision import _Strategy
 
 

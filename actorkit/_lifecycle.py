@@ -11,14 +11,13 @@ import asyncio
 
 from ._actor import Actor
 from ._cut import failed_while_cut, stop_child
-from ._failure import as_failure
-from ._instruments import IN_ON_START, IN_SIGNAL
+from ._instruments import IN_SIGNAL
 from ._record import Record
+from ._restart_steps import begin_restart, instance_ended, renew, restarted, start_failed
 from ._signals import SELF_STOP, Stop
-from ._spawn import make_instance
 from ._state import ENDING, RESTARTING, RUNNING, STARTING, STOPPING, SUSPENDED
 from ._supervise import ChildFailed
-from ._watch import unwatch_children, withdraw_children_news
+from ._watch import unwatch_children
 from ._withdraw import resweep
 
 
@@ -36,27 +35,14 @@ class Lifecycle(Record):
         """Second half of a restart: a fresh instance from the factory, then `on_start`."""
         if self.state != RESTARTING:
             return
-        if self.timers_ is not None:  # armed since its predecessor's stop by a task that one
-            self.timers_.end_all()  # left running (during the backoff): not the new one's
         try:
-            self.instance = make_instance(self.cell)
-            await self.instance.on_start()
+            await renew(self.cell).on_start()
         except BaseException as error:
-            # As at the first start: an instance whose `on_start` never finished gets no
-            # `on_stop` and is never resumed, and what it began (timers, children) ends.
-            hook = "on_start" if self.release_instance() is not None else "the factory"
-            failure = as_failure(error, f"{hook} of {self.display_path}", self.runtime)
-            await self.stop_children()
-            if self.runtime.exiting is not None:  # the program exits: nothing is restarted
-                self.stop_failed(failure, IN_ON_START)
-            else:
-                self.report(failure, IN_ON_START)
+            await start_failed(self.cell, error)
             return
         if self.closed:  # a forced stop cut into `on_start`, which swallowed its cancellation
             return
-        self.state = RUNNING
-        self.restarts += 1
-        self.runtime.instruments.restarted(self.cell)
+        restarted(self.cell)
 
     # --- failing --------------------------------------------------------------------------
     @property
@@ -144,18 +130,9 @@ class Lifecycle(Record):
             # but a `permanent` child ends it (OTP), so the stop wins over the restart.
             await self.finalize(None)
             return
-        self.state = RESTARTING
-        self.stop_reason = None
-        self.stop_asked = False
-        if self.capabilities:
-            self.runtime.instruments.agent_paused(self.cell)
+        begin_restart(self.cell)
         await self.end_instance(within=within)
-        withdraw_children_news(self.cell)
-        if self.timers_ is not None:  # those `on_stop` started end with its instance
-            self.timers_.end_all()
-        if self.intensity is not None:  # as in OTP, a restarted supervisor starts with a
-            self.intensity.drop_delayed()  # clean slate
-            self.intensity = None
+        instance_ended(self.cell)
 
     async def end_instance(self, *, within: float | None = None) -> None:
         """Children, then `on_stop` (OTP). A child spawned meanwhile by a task the instance

@@ -16,8 +16,9 @@ from ._errors import SupervisorGaveUp, chain_began
 from ._failure import as_failure
 from ._instruments import ESCALATED, GAVE_UP, NoMessage
 from ._intensity import Intensity
+from ._restart_steps import StartPlan
 from ._shown import cut, shown
-from ._signals import Resume, Signal, StartPlan, Stop, StopInstance
+from ._signals import Resume, Signal, Stop, StopInstance
 from ._state import RESTARTING
 from ._supervision import Decision, check_strategy, decide
 from ._when_due import call_when_due

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, Backoff, OneForOne
-from actorkit._signals import StartPlan
+from actorkit._restart_steps import StartPlan
 from actorkit.testing import ManualClock
 
 

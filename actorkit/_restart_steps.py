@@ -1,0 +1,145 @@
+"""A restart's steps: the synchronous ones of its two halves (`Lifecycle.stop_instance`,
+`Lifecycle.start_instance`), and the plan that starts the children again (`StartPlan`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._actor import Actor
+from ._failure import as_failure
+from ._instruments import IN_ON_START
+from ._signals import Signal
+from ._spawn import make_instance
+from ._state import RESTARTING, RUNNING, SUSPENDED
+from ._watch import withdraw_children_news
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+    from ._clock import Cancellable
+
+
+def begin_restart(cell: Cell) -> None:
+    """The instance ends for a restart: an agent takes no task until the new one runs."""
+    cell.state = RESTARTING
+    cell.stop_reason = None
+    cell.stop_asked = False
+    if cell.capabilities:
+        cell.runtime.instruments.agent_paused(cell)
+
+
+def instance_ended(cell: Cell) -> None:
+    """What the ended instance leaves: the `Terminated` of its children still queued, the
+    timers its `on_stop` started and, as in OTP, a supervisor's restart history (a restarted
+    supervisor starts with a clean slate)."""
+    withdraw_children_news(cell)
+    if cell.timers_ is not None:
+        cell.timers_.end_all()
+    if cell.intensity is not None:
+        cell.intensity.drop_delayed()
+        cell.intensity = None
+
+
+def renew(cell: Cell) -> Actor:
+    """The new instance, from the factory. Timers armed since its predecessor's stop, by a
+    task that one left running (during the backoff), are not the new one's."""
+    if cell.timers_ is not None:
+        cell.timers_.end_all()
+    instance = cell.instance = make_instance(cell)
+    return instance
+
+
+def restarted(cell: Cell) -> None:
+    cell.state = RUNNING
+    cell.restarts += 1
+    cell.runtime.instruments.restarted(cell)
+
+
+async def start_failed(cell: Cell, error: BaseException) -> None:
+    """As at the first start: an instance whose `on_start` never finished gets no `on_stop`
+    and is never resumed, and what it began (timers, children) ends; the failure goes to the
+    supervisor, or, once the program exits, stops the child."""
+    hook = "on_start" if cell.release_instance() is not None else "the factory"
+    failure = as_failure(error, f"{hook} of {cell.display_path}", cell.runtime)
+    await cell.stop_children()
+    if cell.runtime.exiting is not None:  # the program exits: nothing is restarted
+        cell.stop_failed(failure, IN_ON_START)
+    else:
+        cell.report(failure, IN_ON_START)
+
+
+def failed_to_start(cell: Cell) -> bool:
+    """Read before the child's task runs on: a message queued during the restart may fail
+    it at once, which is a failure of its own."""
+    return cell.state is not RUNNING and not cell.closed
+
+
+class StartInstance(Signal):
+    """Second half of a restart, in the child's task: a fresh instance, then `on_start`."""
+
+    __slots__ = ("failed",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+
+    async def apply(self, cell: Cell) -> None:
+        await cell.start_instance()
+        self.failed = failed_to_start(cell)
+
+
+class StartPlan(Signal):
+    """Start restarted children in start order, after a backoff delay. A later restart that
+    takes some of them over removes them from `plan`: they start with it, in its order.
+    One that fails to start holds back those after it (they depend on it, OTP): they wait,
+    as a plan of their own, behind its report to this supervisor, whose decision on it
+    (most often a restart that takes them over) comes first."""
+
+    __slots__ = ("open_from", "plan", "timer")
+
+    def __init__(self, plan: list[Cell]) -> None:
+        super().__init__()
+        self.plan = plan
+        self.timer: Cancellable | None = None
+        """The clock timer that posts this plan when its backoff ends."""
+        self.open_from = 0
+        """Every child of `plan` before it is closed: `starts_anyone` looks at each once."""
+
+    def starts_anyone(self) -> bool:
+        """Whether a child of the plan is still open (`apply` skips the closed ones). Closed
+        children stay in `plan`, and each is looked at once however many close after it: the
+        stop of n children waiting for this plan costs n, not n² (a copy of it per child)."""
+        plan = self.plan
+        index = self.open_from
+        while index < len(plan) and plan[index].closed:
+            index += 1
+        self.open_from = index
+        return index < len(plan)
+
+    async def apply(self, cell: Cell) -> None:
+        book = cell.intensity
+        if book is not None and cell.state is SUSPENDED:
+            # The supervisor escalated a failure and awaits its own parent's decision: these
+            # children wait for it (a resume posts them again, a restart drops them). Still
+            # in `delayed`, so that a restart meanwhile takes them over.
+            book.parked.append(self)
+            return
+        if book is not None:
+            book.run(self)
+        if cell.unsupervised_children or cell.runtime.exiting is not None:
+            # Stopping, or draining at shutdown: a supervisor that is stopping restarts
+            # nothing (OTP); the stop that reaches these children ends them as they are.
+            # So once the program exits (an `on_stop` of this restart may have raised it).
+            return
+        for index, child in enumerate(self.plan):
+            if child.closed:
+                continue
+            start = StartInstance()
+            await child.call(start)
+            if start.failed and book is not None:
+                after = self.plan[index + 1 :]
+                if after:  # one_for_one restarts one child: nothing to hold back
+                    rest = StartPlan(after)
+                    book.wait(rest)
+                    cell.post(rest)
+                return
