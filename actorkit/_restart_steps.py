@@ -1,5 +1,16 @@
-"""A restart's steps: the synchronous ones of its two halves (`Lifecycle.stop_instance`,
-`Lifecycle.start_instance`), and the plan that starts the children again (`StartPlan`).
+"""A restart's steps: the synchronous ones, shared by its two halves run in the child's own
+task (`Lifecycle.stop_instance`, `Lifecycle.start_instance`) and by the same halves carried out
+in place by the supervisor, and the plan that starts the children again (`StartPlan`).
+
+A child with nothing of the user's to run in its own task is restarted in place: parked or
+dormant (never mid-message), with nothing queued, no children, no timers and no `on_stop`,
+its instance just ends; with no `on_start` of its class's, its new instance is just made.
+Either half is then a few assignments, where a round trip into the child's task (a signal,
+its future, two task switches) costs as much again as the restart itself: a `one_for_all`
+restart of idle workers pays it twice per child. Any other child keeps the round trip, at
+its place in the order (stops in reverse start order, starts in start order), so what is
+observed is the same either way: the child's task stays parked, and a message that arrives
+meanwhile waits for the new instance, which the wake-up after its start hands it to.
 """
 
 from __future__ import annotations
@@ -10,7 +21,7 @@ from ._actor import Actor
 from ._failure import as_failure
 from ._instruments import IN_ON_START
 from ._signals import Signal
-from ._spawn import make_instance
+from ._spawn import _ACTOR_NEW, make_instance
 from ._state import RESTARTING, RUNNING, SUSPENDED
 from ._watch import withdraw_children_news
 
@@ -55,17 +66,67 @@ def restarted(cell: Cell) -> None:
     cell.runtime.instruments.restarted(cell)
 
 
-async def start_failed(cell: Cell, error: BaseException) -> None:
+async def start_failed(cell: Cell, error: BaseException, *, called: bool = False) -> None:
     """As at the first start: an instance whose `on_start` never finished gets no `on_stop`
     and is never resumed, and what it began (timers, children) ends; the failure goes to the
-    supervisor, or, once the program exits, stops the child."""
+    supervisor, or, once the program exits, stops the child. `called`: only the factory ran,
+    outside the child's task (`as_failure`)."""
     hook = "on_start" if cell.release_instance() is not None else "the factory"
-    failure = as_failure(error, f"{hook} of {cell.display_path}", cell.runtime)
+    failure = as_failure(error, f"{hook} of {cell.display_path}", cell.runtime, called=called)
     await cell.stop_children()
     if cell.runtime.exiting is not None:  # the program exits: nothing is restarted
         cell.stop_failed(failure, IN_ON_START)
     else:
         cell.report(failure, IN_ON_START)
+
+
+def stop_in_place(cell: Cell, bound: float | None) -> bool:
+    """The first half of `cell`'s restart, if nothing of it runs in its task (`idle_leaf`);
+    with a `bound` of 0 (OTP's `brutal_kill`), every child is cut, idle or not (`_cut`)."""
+    if bound == 0 or not cell.idle_leaf:
+        return False
+    begin_restart(cell)
+    cell.release_instance()
+    instance_ended(cell)
+    return True
+
+
+def starts_in_place(cell: Cell) -> bool:
+    """Whether the second half of `cell`'s restart has nothing to run in its task: parked or
+    dormant with no signal ahead of it, and a factory that is a plain class (so is the new
+    instance's) without `on_start`. Not a pool's member, whose task marks the sends it makes
+    (`_envelope.acting`) for its pool to route around it."""
+    factory = cell.factory
+    mailbox = cell.mailbox
+    return (
+        cell.state is RESTARTING
+        and mailbox.waiter is not None
+        and not mailbox.signals
+        and type(factory) is type
+        and issubclass(factory, Actor)
+        and factory.__new__ is _ACTOR_NEW
+        and factory.on_start is Actor.on_start
+        and cell.parent not in cell.runtime.heirs
+    )
+
+
+async def start_in_place(cell: Cell) -> bool:
+    """The second half, where `starts_in_place`: the factory runs in the supervisor's task,
+    as the first instance's ran in its spawner's (so `__init__` sees that task's context
+    variables, not those a handler set in the child's task). The child's task, still parked,
+    is woken for what was queued meanwhile, and for the stop a failure may leave
+    (`stop_failed`). Whether it failed to start."""
+    try:
+        renew(cell)
+    except BaseException as error:
+        await start_failed(cell, error, called=True)
+        if cell.mailbox.signals:
+            cell.mailbox.wake()
+        return failed_to_start(cell)
+    restarted(cell)
+    if cell.mailbox.queue:
+        cell.mailbox.wake()
+    return False
 
 
 def failed_to_start(cell: Cell) -> bool:
@@ -134,9 +195,13 @@ class StartPlan(Signal):
         for index, child in enumerate(self.plan):
             if child.closed:
                 continue
-            start = StartInstance()
-            await child.call(start)
-            if start.failed and book is not None:
+            if starts_in_place(child):
+                failed = await start_in_place(child)
+            else:
+                start = StartInstance()
+                await child.call(start)
+                failed = start.failed
+            if failed and book is not None:
                 after = self.plan[index + 1 :]
                 if after:  # one_for_one restarts one child: nothing to hold back
                     rest = StartPlan(after)

@@ -16,7 +16,7 @@ from ._errors import SupervisorGaveUp, chain_began
 from ._failure import as_failure
 from ._instruments import ESCALATED, GAVE_UP, NoMessage
 from ._intensity import Intensity
-from ._restart_steps import StartPlan
+from ._restart_steps import StartPlan, stop_in_place
 from ._shown import cut, shown
 from ._signals import Resume, Signal, Stop, StopInstance
 from ._state import RESTARTING
@@ -194,13 +194,14 @@ async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
     """Stop the affected children (reverse start order), then start them again in order,
     after the backoff delay. Those still waiting out an earlier restart's backoff (a
     rest_for_one sibling after this one) wait for this one instead: they depend on it.
-    Each stop is waited for `strategy.shutdown` seconds at most, then cut (`_cut`)."""
+    Each stop is waited for `strategy.shutdown` seconds at most, then cut (`_cut`); an idle
+    child's is no wait (`stop_in_place`)."""
     plan = strategy.affected(parent.children.values(), child)
     bound = strategy.shutdown
     for sibling in reversed(plan):
         if sibling is not child and sibling.restart == "temporary":
             await stop_child(sibling, Stop(None), bound)
-        else:
+        elif not stop_in_place(sibling, bound):
             await stop_child(sibling, StopInstance(), bound)
     plan = [sibling for sibling in plan if not sibling.closed]
     clock = parent.runtime.clock
