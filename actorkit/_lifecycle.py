@@ -13,7 +13,7 @@ from ._actor import Actor
 from ._cut import failed_while_cut, stop_child
 from ._instruments import IN_SIGNAL
 from ._record import Record
-from ._restart_steps import begin_restart, instance_ended, renew, restarted, start_failed
+from ._restart_steps import instance_ended, renew, start_failed
 from ._signals import SELF_STOP, Stop
 from ._state import ENDING, RESTARTING, RUNNING, STARTING, STOPPING, SUSPENDED
 from ._supervise import ChildFailed
@@ -42,7 +42,12 @@ class Lifecycle(Record):
             return
         if self.closed:  # a forced stop cut into `on_start`, which swallowed its cancellation
             return
-        restarted(self.cell)
+        self.restarted()
+
+    def restarted(self) -> None:
+        self.state = RUNNING
+        self.restarts += 1
+        self.runtime.instruments.restarted(self.cell)
 
     # --- failing --------------------------------------------------------------------------
     @property
@@ -130,9 +135,17 @@ class Lifecycle(Record):
             # but a `permanent` child ends it (OTP), so the stop wins over the restart.
             await self.finalize(None)
             return
-        begin_restart(self.cell)
+        self.begin_restart()
         await self.end_instance(within=within)
         instance_ended(self.cell)
+
+    def begin_restart(self) -> None:
+        """The instance ends for a restart: an agent takes no task until the new one runs."""
+        self.state = RESTARTING
+        self.stop_reason = None
+        self.stop_asked = False
+        if self.capabilities:
+            self.runtime.instruments.agent_paused(self.cell)
 
     async def end_instance(self, *, within: float | None = None) -> None:
         """Children, then `on_stop` (OTP). A child spawned meanwhile by a task the instance

@@ -1,6 +1,7 @@
-"""A restart's steps: the synchronous ones, shared by its two halves run in the child's own
-task (`Lifecycle.stop_instance`, `Lifecycle.start_instance`) and by the same halves carried out
-in place by the supervisor, and the plan that starts the children again (`StartPlan`).
+"""A restart's steps: the synchronous ones (with `Lifecycle.begin_restart` and
+`Lifecycle.restarted`, the transitions), shared by its two halves run in the child's own task
+(`Lifecycle.stop_instance`, `Lifecycle.start_instance`) and by the same halves carried out in
+place by the supervisor, and the plan that starts the children again (`StartPlan`).
 
 A child with nothing of the user's to run in its own task is restarted in place: parked or
 dormant (never mid-message), with nothing queued, no children, no timers and no `on_stop`,
@@ -30,15 +31,6 @@ if TYPE_CHECKING:
     from ._clock import Cancellable
 
 
-def begin_restart(cell: Cell) -> None:
-    """The instance ends for a restart: an agent takes no task until the new one runs."""
-    cell.state = RESTARTING
-    cell.stop_reason = None
-    cell.stop_asked = False
-    if cell.capabilities:
-        cell.runtime.instruments.agent_paused(cell)
-
-
 def instance_ended(cell: Cell) -> None:
     """What the ended instance leaves: the `Terminated` of its children still queued, the
     timers its `on_stop` started and, as in OTP, a supervisor's restart history (a restarted
@@ -60,12 +52,6 @@ def renew(cell: Cell) -> Actor:
     return instance
 
 
-def restarted(cell: Cell) -> None:
-    cell.state = RUNNING
-    cell.restarts += 1
-    cell.runtime.instruments.restarted(cell)
-
-
 async def start_failed(cell: Cell, error: BaseException, *, called: bool = False) -> None:
     """As at the first start: an instance whose `on_start` never finished gets no `on_stop`
     and is never resumed, and what it began (timers, children) ends; the failure goes to the
@@ -85,7 +71,7 @@ def stop_in_place(cell: Cell, bound: float | None) -> bool:
     with a `bound` of 0 (OTP's `brutal_kill`), every child is cut, idle or not (`_cut`)."""
     if bound == 0 or not cell.idle_leaf:
         return False
-    begin_restart(cell)
+    cell.begin_restart()
     cell.release_instance()
     instance_ended(cell)
     return True
@@ -123,7 +109,7 @@ async def start_in_place(cell: Cell) -> bool:
         if cell.mailbox.signals:
             cell.mailbox.wake()
         return failed_to_start(cell)
-    restarted(cell)
+    cell.restarted()
     if cell.mailbox.queue:
         cell.mailbox.wake()
     return False
