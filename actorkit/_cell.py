@@ -64,7 +64,9 @@ class Cell(Lifecycle):
     )
 
     context: Context | None
-    """The spawner's context, for the task of a dormant cell (set only on one)."""
+    """The context its task runs in, a copy of its spawner's, held from the spawn of a cell
+    made dormant (set only on one) until it closes: for its task, made by the first wake-up,
+    and for a restart that makes its next instance in place (`_restart_steps`)."""
 
     def __init__(
         self,
@@ -261,14 +263,15 @@ class Cell(Lifecycle):
 
     def set_result(self, _: None) -> None:
         """The first wake-up (a message or a signal): the task starts in the spawner's context,
-        held until now (a slot set only on a dormant cell). A close wakes it too: no task then."""
-        context = self.context
-        self.context = None
+        held until now (a slot set only on a dormant cell). A close wakes it too: no task then,
+        and the context is let go."""
         if not self.mailbox.closed:
             # A task factory may start the task at once (`asyncio.eager_task_factory`): the
             # actor would handle the message inside its sender's put, nested once per actor
             # woken in turn. Then the task's first step is a yield (`run`).
-            self.task = self.runtime.loop.create_task(run(self, None), context=context)
+            self.task = self.runtime.loop.create_task(run(self, None), context=self.context)
+        else:
+            self.context = None
 
     # --- messages from the runtime ----------------------------------------------------------
     def post(self, signal: Signal) -> None:

@@ -15,6 +15,7 @@ per batch or per message (or a coroutine per actor).
 from __future__ import annotations
 
 import asyncio
+from contextvars import copy_context
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -269,4 +270,9 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
         # Closed: a ref kept to it must not keep the finished task, coroutine and context alive.
         cell.task = None
         if carried_on:  # its signals first, the `Cut` at their head
-            cell.task = loop.create_task(run(cell, None))
+            context = None  # a copy of this task's, as `create_task` makes; kept if it was
+            if getattr(cell, "context", None) is not None:  # (a slot of dormant cells only)
+                context = cell.context = copy_context()
+            cell.task = loop.create_task(run(cell, None), context=context)
+        else:
+            cell.context = None

@@ -81,7 +81,8 @@ def starts_in_place(cell: Cell) -> bool:
     """Whether the second half of `cell`'s restart has nothing to run in its task: parked or
     dormant with no signal ahead of it, and a factory that is a plain class (so is the new
     instance's) without `on_start`. Not a pool's member, whose task marks the sends it makes
-    (`_envelope.acting`) for its pool to route around it."""
+    (`_envelope.acting`) for its pool to route around it. Its cell holds the context its task
+    runs in (one spawned dormant), for `__init__` to run in as it would in that task."""
     factory = cell.factory
     mailbox = cell.mailbox
     return (
@@ -93,17 +94,20 @@ def starts_in_place(cell: Cell) -> bool:
         and factory.__new__ is _ACTOR_NEW
         and factory.on_start is Actor.on_start
         and cell.parent not in cell.runtime.heirs
+        and getattr(cell, "context", None) is not None  # a slot set on a dormant cell only
     )
 
 
 async def start_in_place(cell: Cell) -> bool:
     """The second half, where `starts_in_place`: the factory runs in the supervisor's task,
-    as the first instance's ran in its spawner's (so `__init__` sees that task's context
-    variables, not those a handler set in the child's task). The child's task, still parked,
-    is woken for what was queued meanwhile, and for the stop a failure may leave
+    in the child's context (the one its task runs in, not entered while it is parked), so
+    `__init__` sees the context variables it would see there. The child's task, still
+    parked, is woken for what was queued meanwhile, and for the stop a failure may leave
     (`stop_failed`). Whether it failed to start."""
+    context = cell.context
+    assert context is not None  # `starts_in_place`
     try:
-        renew(cell)
+        context.run(renew, cell)
     except BaseException as error:
         await start_failed(cell, error, called=True)
         if cell.mailbox.signals:

@@ -7,7 +7,8 @@ import asyncio
 import contextvars
 from typing import Any
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorSystem, ChildSpec, OneForAll, Supervisor
+from actorkit.testing import snapshot
 
 BOUND = 5.0
 request: contextvars.ContextVar[str] = contextvars.ContextVar("request", default="none")
@@ -120,3 +121,37 @@ async def test_a_tell_or_send_carries_no_context_even_as_the_first_message() -> 
         assert await woken_here.ask("seen") == ["spawner", "spawner"]
         await teller.ask([woken_there])
         assert await woken_there.ask("seen") == ["spawner", "spawner"]
+
+
+class Remembers(Actor):
+    """Keeps the value its `__init__` saw; "set" sets its own, "fail" fails it."""
+
+    def __init__(self, journal: list[str]) -> None:
+        journal.append(request.get())
+
+    async def receive(self, message: Any) -> Any:
+        if message == "fail":
+            raise RuntimeError("on purpose")
+        if message == "set":
+            request.set("inside")
+        return request.get()
+
+
+async def test_a_restart_made_in_place_runs_init_in_the_actors_context() -> None:
+    """An idle sibling without hooks is restarted by its supervisor in place, its task left
+    parked (`_restart_steps`): its `__init__` still sees the actor's context, with the value
+    its handler set, not the supervisor's."""
+    journal: list[str] = []
+    specs = [ChildSpec(Remembers, journal, name=name) for name in ("a", "b")]
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        request.set("spawner")
+        await system.spawn(Supervisor, specs, OneForAll(), name="sup")
+        a, b = system.lookup("/sup/a"), system.lookup("/sup/b")
+        assert a is not None and b is not None
+        assert await b.ask("set") == "inside"
+        request.set("caller")
+        a.tell("fail")
+        assert await a.ask("get") == "spawner"
+        assert await b.ask("get") == "inside"
+        assert snapshot(b).restarts == 1
+    assert journal == ["spawner", "spawner", "spawner", "inside"]
