@@ -33,7 +33,7 @@ from collections import OrderedDict, deque
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._envelope import TICK, Ask, refuse, undelivered
-from ._withdraw import resweep, take_out
+from ._withdraw import take_out
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -70,6 +70,7 @@ class Mailbox(HotMailbox):
         "crashed",
         "dead_lettered",
         "folded",
+        "granted",
         "reserved",
         "signals",
         "withdrawn",
@@ -88,6 +89,8 @@ class Mailbox(HotMailbox):
         thousands timing out at once cost each what one does. None once empty: an emptied
         dict keeps the table it grew to, sized for the longest line the mailbox ever had."""
         self.reserved = 0  # places granted to waiting senders that have not taken them yet
+        # The asks among those, by place: outside until they take it, a close answers them
+        self.granted: dict[asyncio.Future[int], asyncio.Future[Any]] | None = None
         self.closed = False
         self.accepted = self.folded = self.crashed = self.dead_lettered = 0
         self.left = BATCH
@@ -158,7 +161,7 @@ class Mailbox(HotMailbox):
             outcome = await room
         except asyncio.CancelledError:
             if room.done() and not room.cancelled() and room.result() == _GRANTED:
-                self.reserved -= 1
+                self._taken(room)
                 self.admit()
                 self.wake()
             else:
@@ -166,7 +169,7 @@ class Mailbox(HotMailbox):
             raise
         if outcome != _GRANTED:
             return False
-        self.reserved -= 1
+        self._taken(room)
         if give_up is not None and give_up.done():
             self.admit()
             self.wake()
@@ -193,25 +196,38 @@ class Mailbox(HotMailbox):
         if blocked:
             queued = len(self.queue) - len(self.withdrawn) if self.withdrawn else len(self.queue)
             while blocked and queued + self.reserved < self.capacity:
-                room, _ = blocked.popitem(last=False)
+                room, ask = blocked.popitem(last=False)
                 if not room.done():
                     room.set_result(_GRANTED)
                     self.reserved += 1
+                    if ask is not None:
+                        self.granted = self.granted or {}
+                        self.granted[room] = ask
             if not blocked:
                 self.blocked = None
         self.relimit()
 
+    def _taken(self, room: asyncio.Future[int]) -> None:
+        """The sender granted `room` took its place, or gave it up: it holds none now."""
+        self.reserved -= 1
+        if self.granted and self.granted.pop(room, None) is not None and not self.granted:
+            self.granted = None
+
     def release(self, stopped: str | None = None) -> None:
         """Send the waiting senders away unplaced: at a close, and as a pool member's stop
         begins (`Record.hand_back`), whose asks must not wait out its `on_stop` here. With
-        `stopped` (the closing actor's path), an ask among them is answered now, not when its
-        asker next runs: a deadline due in between would answer it, though the close came
-        first (api.md §9). A pool's member leaves them to the pool, which routes them again."""
+        `stopped` (the closing actor's path), their asks and those granted a place not taken
+        yet are answered now: a deadline due before their askers run would answer them, though
+        the close came first (api.md §9). A pool's member leaves them to its pool to route."""
         blocked, self.blocked = self.blocked, None
+        unplaced: list[asyncio.Future[Any] | None] = [*(self.granted or {}).values()]
         for room, ask in (blocked or {}).items():
             if not room.done():
                 room.set_result(_CLOSED)
-                if stopped is not None and ask is not None and not ask.done():
+                unplaced.append(ask)
+        if stopped is not None:
+            for ask in unplaced:
+                if ask is not None and not ask.done():
                     ask.set_exception(undelivered(stopped))
         self.relimit()
 
@@ -243,21 +259,6 @@ class Mailbox(HotMailbox):
         return 2 * queued + (0 if self.waiter is not None else 1)
 
     # --- taking out -----------------------------------------------------------------------
-    def take_back(self, message: Any) -> bool:
-        """Remove a message not yet handled: its sender has it again, so it is not lost. By
-        identity: `deque.remove` compares with `==`, which a queued message may answer with
-        True for anything (`mock.ANY`) or an exception (a numpy array)."""
-        queue = self.queue
-        for i, queued in enumerate(queue):
-            if queued is message:
-                del queue[i]
-                self.accepted -= 1
-                if self.blocked:  # its place is free for a waiting sender
-                    self.admit()
-                resweep(self)  # the messages behind it came one nearer the loop
-                return True
-        return False
-
     def hand_over(self, keep: Callable[[Any], bool]) -> list[Any]:
         """Remove and return, in order, the queued messages `keep` rejects: no longer ours."""
         return take_out(self, lambda message: not keep(message))
@@ -269,7 +270,7 @@ class Mailbox(HotMailbox):
         (`release`, which answers their asks at once with `answer`). A dead letter reaching
         this same mailbox (a `>` subscriber) is refused.
         `Record.close` writes out the refusal (`closed`, `limit`) for a mailbox with nothing
-        queued, waiting or blocked, without this call: a change here goes there too."""
+        queued, waiting, blocked or granted, without this call: a change here goes there too."""
         if self.closed:
             return
         self.closed = True

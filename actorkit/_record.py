@@ -134,7 +134,7 @@ class Record(HotRecord):
         mailbox = self.mailbox
         parent = self.parent
         adopted = None
-        if mailbox.queue or mailbox.waiter is not None or mailbox.blocked is not None:
+        if mailbox.queue or mailbox.waiter is not None or mailbox.blocked or mailbox.granted:
             if mailbox.queue:
                 adopted = self.adoption(())
             # Its asks waiting for room are answered now, but a pool's member's: routed again

@@ -156,6 +156,22 @@ def take_out(mailbox: Mailbox, leaves: Callable[[Any], bool]) -> list[Any]:
     return taken
 
 
+def take_back(mailbox: Mailbox, message: Any) -> bool:
+    """Remove a message not yet handled: its sender has it again, so it is not lost. By
+    identity: `deque.remove` compares with `==`, which a queued message may answer with True
+    for anything (`mock.ANY`) or an exception (a numpy array)."""
+    queue = mailbox.queue
+    for i, queued in enumerate(queue):
+        if queued is message:
+            del queue[i]
+            mailbox.accepted -= 1
+            if mailbox.blocked:  # its place is free for a waiting sender
+                mailbox.admit()
+            resweep(mailbox)  # the messages behind it came one nearer the loop
+            return True
+    return False
+
+
 class Sweep(Signal):
     """Posted when a message is withdrawn (`resweep`): one instance serves every cell."""
 

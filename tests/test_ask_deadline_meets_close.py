@@ -2,8 +2,9 @@
 first of the two answers it and names its dead letter, never one told and the other
 recorded. Waiting for room, a deadline first is `AskTimeout` and `expired`; a close first is
 `NotDelivered` and the stop's reason, though the asker runs only after both (the close
-answers it there and then). Queued, the message keeps a queued message's fate: the close
-dead-letters it with the stop's reason, also when the asker timed out just before."""
+answers it there and then), also once granted a place it has not taken yet. Queued, the
+message keeps a queued message's fate: the close dead-letters it with the stop's reason,
+also when the asker timed out just before."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorRef, ActorSystem, AskTimeout, NotDelivered
-from actorkit._clock import AskDeadlines
 from actorkit._outside_stop import kill
 from actorkit.testing import ManualClock
 
+from .ask_fates_support import give_the_head_s_place, in_the_deadlines_turn
 from .invariants import assert_settled
 
 
@@ -31,20 +32,25 @@ class Held(Actor):
         return message
 
 
-def close_in_the_deadlines_turn(monkeypatch: pytest.MonkeyPatch, ref: ActorRef, first: str) -> None:
+def close_in_the_deadlines_turn(
+    monkeypatch: pytest.MonkeyPatch, ref: ActorRef, first: str, *, granted: bool = False
+) -> None:
     """From now on, the asks' deadlines fire in one turn with a forced stop's close of `ref`,
-    after it (`first` is "close") or before it ("deadline")."""
-    # The deadlines' timer callback: no public way puts a close in the same turn as it.
-    expire = AskDeadlines._expire  # noqa: SLF001
+    after it (`first` is "close") or before it ("deadline"); with `granted`, the first sender
+    waiting for room is granted a place ahead of both, which it has not taken when they come."""
+    cell = ref._cell  # type: ignore[attr-defined]
 
-    def in_one_turn(deadlines: AskDeadlines) -> None:
+    def before() -> None:
+        if granted:
+            assert give_the_head_s_place(cell.mailbox)
         if first == "close":
-            kill([ref._cell])  # type: ignore[attr-defined]
-        expire(deadlines)
-        if first == "deadline":
-            kill([ref._cell])  # type: ignore[attr-defined]
+            kill([cell])
 
-    monkeypatch.setattr(AskDeadlines, "_expire", in_one_turn)
+    def after() -> None:
+        if first == "deadline":
+            kill([cell])
+
+    in_the_deadlines_turn(monkeypatch, before, after)
 
 
 async def the_ask_s_fate(system: ActorSystem, ref: ActorRef, clock: ManualClock, where: str) -> str:
@@ -52,11 +58,11 @@ async def the_ask_s_fate(system: ActorSystem, ref: ActorRef, clock: ManualClock,
     deadline come; returns the reason of its one dead letter, once the asker had its error."""
     ref.tell("in hand")
     await clock.settle()
-    if where == "waiting for room":
+    if where != "queued":
         ref.tell("queued")
     asking = asyncio.ensure_future(ref.ask("the ask", timeout=1.0))
     await clock.settle()
-    assert (ref._cell.mailbox.blocked is not None) == (where == "waiting for room")  # type: ignore[attr-defined]
+    assert (ref._cell.mailbox.blocked is not None) == (where != "queued")  # type: ignore[attr-defined]
     await clock.advance(1.0)
     with pytest.raises((AskTimeout, NotDelivered)) as raised:
         await asking
@@ -75,6 +81,8 @@ def asks(system: ActorSystem, outcome: str) -> float | None:
     [
         ("waiting for room", "deadline", "AskTimeout expired"),
         ("waiting for room", "close", "NotDelivered stopping"),
+        ("granted a place", "deadline", "AskTimeout expired"),
+        ("granted a place", "close", "NotDelivered stopping"),
         ("queued", "deadline", "AskTimeout stopping"),
         ("queued", "close", "NotDelivered stopping"),
     ],
@@ -85,7 +93,8 @@ async def test_an_ask_s_deadline_and_its_actor_s_close_in_one_turn_agree_on_its_
     gate = asyncio.Event()
     async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
         ref = await system.spawn(Held, gate, name="held", mailbox_size=1)
-        close_in_the_deadlines_turn(monkeypatch, ref, first)
+        granted = where == "granted a place"
+        close_in_the_deadlines_turn(monkeypatch, ref, first, granted=granted)
         assert await the_ask_s_fate(system, ref, clock, where) == fate
         timed_out = fate.startswith("AskTimeout")  # the outcome counted is what the asker got
         assert (asks(system, "timeout"), asks(system, "stopped")) == (timed_out, not timed_out)

@@ -10,6 +10,7 @@ import pytest
 from actorkit import Actor, ActorSystem, AskTimeout, MailboxFull
 from actorkit._dead_letters import DeadLetters
 from actorkit._mailbox import Mailbox
+from actorkit._withdraw import take_back
 from actorkit.testing import ManualClock
 
 
@@ -65,7 +66,7 @@ def test_force_passes_the_bound_and_take_back_undoes_it() -> None:
     box = Mailbox(1)
     assert box.offer("a") and box.force("task")
     assert len(box) == 2
-    assert box.take_back("task") and not box.take_back("task")
+    assert take_back(box, "task") and not take_back(box, "task")
     assert (len(box), box.accepted) == (1, 1)
 
 
@@ -91,9 +92,9 @@ def test_take_back_removes_that_very_message_whatever_the_others_compare_equal_t
         box.offer(item)
     task = ["the task"]
     box.force(task)
-    assert box.take_back(task)
+    assert take_back(box, task)
     assert [id(m) for m in box.queue] == [id(m) for m in before] and box.accepted == 2
-    assert not box.take_back(task)
+    assert not take_back(box, task)
 
 
 def test_hand_over_keeps_what_is_kept_in_order() -> None:
@@ -143,7 +144,7 @@ async def test_a_sender_cancelled_once_granted_passes_its_place_to_the_next_in_l
 
 @pytest.mark.parametrize(
     "remove",
-    [lambda box: box.take_back("queued"), lambda box: box.hand_over(lambda message: False)],
+    [lambda box: take_back(box, "queued"), lambda box: box.hand_over(lambda message: False)],
     ids=["take_back", "hand_over"],
 )
 async def test_room_freed_by_taking_messages_out_lets_a_waiting_sender_in(

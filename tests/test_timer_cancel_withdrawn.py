@@ -15,7 +15,7 @@ from actorkit import Actor, ActorSystem, MailboxFull, OneForOne
 from actorkit._dead_letters import DeadLetters
 from actorkit._envelope import TICK
 from actorkit._mailbox import BATCH, UNBOUNDED, Mailbox
-from actorkit._withdraw import SWEEP, Seal, sealed, sweep, withdraw
+from actorkit._withdraw import SWEEP, Seal, sealed, sweep, take_back, withdraw
 from actorkit.testing import ManualClock, snapshot
 
 from .invariants import assert_invariants
@@ -296,7 +296,7 @@ def test_a_task_taken_back_ahead_of_a_withdrawn_tick_sweeps_it_before_the_next_m
     box.signals.clear()
     sweep(box)  # its reach: the task, m1, m2
     assert list(box.queue) == [task, m1, m2, tick, m3]
-    assert box.take_back(task)
+    assert take_back(box, task)
     assert box.signals == [SWEEP]  # the tick is within reach now
     sweep(box)
     assert list(box.queue) == [m1, m2, m3] and not box.withdrawn

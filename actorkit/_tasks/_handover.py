@@ -15,6 +15,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any, cast
 
 from .._envelope import TAKEN_BACK, Ask, reject
+from .._withdraw import take_back as taken_back
 from ._agents import BUSY
 from ._failures import never_ran
 from ._handle import RUNNING, Task, TaskDraft
@@ -159,7 +160,7 @@ def take_back(cell: Cell, envelope: Ask) -> bool:
         return False
     # The attempt is withdrawn only once its envelope has left the mailbox here: otherwise the
     # agent still has the task, and a withdrawn attempt would hand it to a second agent too.
-    if cell.mailbox.take_back(envelope):  # not lost: the accounting stays exact
+    if taken_back(cell.mailbox, envelope):  # not lost: the accounting stays exact
         return cast("Attempt", envelope.future).withdraw()
     return False
 
