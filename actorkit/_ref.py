@@ -215,20 +215,36 @@ async def _wait_for_room(cell: Cell, envelope: Ask) -> None:
     """An ask at a full mailbox waits in line like a `send`, within its own deadline. One that
     leaves the line unsent is a dead letter, as a `send` refused by a stopping actor is: its
     asker has the error, the dead letters the message, for the reason the error gives:
-    `expired` if the deadline came first, even in the turn of the actor's close (api.md §9)."""
+    `expired` if the deadline came first, even in the turn of the actor's close (api.md §9).
+    One whose asker is cancelled is that answer's dead letter if either answered it before the
+    asker ran again: the asks metric counts that answer (`ActorRef.ask`), and the dead letters
+    agree; unanswered, it never went, and is neither."""
     future = envelope.future
-    if await cell.mailbox.put(envelope, give_up=future):
+    try:
+        placed = await cell.mailbox.put(envelope, give_up=future)
+    except asyncio.CancelledError:
+        if future.done():
+            _answered_unsent(cell, envelope, future)
+        raise
+    if placed:
         return
-    if future.done() and isinstance(future.exception(), AskTimeout):
-        cell.runtime.dead_letters.add(envelope.message, cell.path, "expired")
+    if future.done():
+        _answered_unsent(cell, envelope, future)
         return
-    # The actor stopped while the asker waited (its close answered it), or a pool member's
-    # stop began and sent it away (`Record.hand_back`): as for the asks queued there.
-    adopted = None if future.done() else cell.adoption((envelope,))
+    # Sent away unanswered: by a pool member's stop as it began (`Record.hand_back`) or its
+    # close, which leave it to the pool, or by `close_unrestarted`; as the asks queued there.
+    adopted = cell.adoption((envelope,))
     if adopted is not None:
         adopted()
         return
     reject(envelope, cell.path, cell.runtime.stop_reason, cell.runtime.dead_letters)
+
+
+def _answered_unsent(cell: Cell, envelope: Ask, future: asyncio.Future[Any]) -> None:
+    """The dead letter of an ask its deadline or its actor's close answered while it waited."""
+    runtime = cell.runtime
+    why = "expired" if isinstance(future.exception(), AskTimeout) else runtime.stop_reason
+    runtime.dead_letters.add(envelope.message, cell.path, why)
 
 
 class _Holder:

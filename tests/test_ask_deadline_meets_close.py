@@ -2,9 +2,10 @@
 first of the two answers it and names its dead letter, never one told and the other
 recorded. Waiting for room, a deadline first is `AskTimeout` and `expired`; a close first is
 `NotDelivered` and the stop's reason, though the asker runs only after both (the close
-answers it there and then), also once granted a place it has not taken yet. Queued, the
-message keeps a queued message's fate: the close dead-letters it with the stop's reason,
-also when the asker timed out just before."""
+answers it there and then), also once granted a place it has not taken yet. An asker
+cancelled after either answered its ask leaves the dead letter of that answer, which the
+metric counts; cancelled first, neither. Queued, the message keeps a queued message's fate:
+the close dead-letters it with the stop's reason, also when the asker timed out just before."""
 
 from __future__ import annotations
 
@@ -116,5 +117,53 @@ async def test_a_pool_member_s_close_leaves_its_waiting_ask_to_its_deadline(
         assert await the_ask_s_fate(system, member, clock, "waiting for room") == (
             "AskTimeout expired"
         )
+        gate.set()
+        await assert_settled(system)
+
+
+@pytest.mark.parametrize(
+    ("first", "outcome", "letters"),
+    [
+        ("close", "stopped", ["stopping"]),
+        ("deadline", "timeout", ["expired"]),
+        ("cancellation", "cancelled", []),
+    ],
+)
+async def test_an_asker_cancelled_as_its_waiting_ask_is_answered_leaves_the_answer_s_dead_letter(
+    first: str,
+    outcome: str,
+    letters: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    clock: ManualClock,
+) -> None:
+    """An ask waiting for room, answered by its actor's close or its deadline, whose asker is
+    cancelled in that same turn, just after: the asker hears its cancellation, the metric
+    counts the answer, and the message is the dead letter of that answer (it was counted so,
+    and recorded nowhere). Cancelled just before the close, it is not answered and never
+    went: counted `cancelled`, and no dead letter."""
+    gate = asyncio.Event()
+    asking: list[asyncio.Future[Any]] = []
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Held, gate, name="held", mailbox_size=1)
+        cell = ref._cell  # type: ignore[attr-defined]
+        in_the_deadlines_turn(monkeypatch, lambda: None, lambda: asking[0].cancel())
+        ref.tell("in hand")
+        await clock.settle()
+        ref.tell("queued")
+        asking.append(asyncio.ensure_future(ref.ask("the ask", timeout=1.0)))
+        await clock.settle()
+        if first == "close":
+            kill([cell])
+            asking[0].cancel()
+        elif first == "cancellation":
+            asking[0].cancel()
+            kill([cell])
+        else:
+            await clock.advance(1.0)
+        with pytest.raises(asyncio.CancelledError):
+            await asking[0]
+        assert [d.reason for d in system.dead_letters.recent if d.message == "the ask"] == letters
+        counted = {kind: asks(system, kind) for kind in ("stopped", "timeout", "cancelled")}
+        assert counted == {kind: float(kind == outcome) for kind in counted}
         gate.set()
         await assert_settled(system)
