@@ -21,9 +21,14 @@ logger = logging.getLogger("actorkit")
 
 
 def kill_below(top: Cell) -> None:
-    """Stop by force what `top`'s cleanup left below it, as a shutdown past its timeout does:
-    closed now, their tasks cancelled, each `on_stop` run as its task unwinds."""
-    below = [cell for cell in subtree(top) if cell is not top]
+    """Stop by force what `top`'s cleanup left running below it, as a shutdown past its
+    timeout does: closed now, their tasks cancelled, each `on_stop` run as its task unwinds.
+    Not what is ending already: a closed actor (one running its `on_stop` in a task a forced
+    stop cancelled, which a second cancellation would cut short), nor a cancelled spawn,
+    whose own task stops it once it has stopped what is below it (`subtree` finds both);
+    nor `top`, which closes next."""
+    ending = {top, *top.runtime.unwinding.values()}
+    below = [cell for cell in subtree(top) if not cell.closed and cell not in ending]
     if below:
         kill(below)
         paths = ", ".join(cell.display_path for cell in below)

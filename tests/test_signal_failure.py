@@ -14,6 +14,7 @@ import pytest
 
 from actorkit import Actor, ActorSystem, NotDelivered, OneForOne, SystemFailed
 from actorkit._lifecycle import Lifecycle
+from actorkit._outside_stop import kill
 from actorkit._record import Record
 from actorkit._state import STOPPING
 from actorkit._supervision import _Strategy
@@ -22,6 +23,7 @@ from actorkit.testing import ManualClock
 from .actors_support import HoldsTheCleanup
 from .invariants import assert_settled
 from .shutdown_support import BOUND
+from .test_lifecycle_corners_cancelled_spawn import SpawnsAndCancels
 
 
 class Quits(Actor):
@@ -280,3 +282,66 @@ async def test_a_failed_signal_whose_cleanup_a_forced_shutdown_cancels_is_report
     reports = [r for r in caplog.records if getattr(r, "actor_path", "") == "/p"]
     assert [r.directive for r in reports] == ["stop (it cannot go on)"]  # type: ignore[attr-defined]
     assert "never retrieved" not in caplog.text and "failed too" not in caplog.text
+
+
+async def test_a_failed_drain_that_stopped_a_cancelled_spawn_s_kids_forces_nothing_below(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A drained stop whose end raises, with a cancelled spawn's task below the actor stopping
+    its kid: the drain stopped that kid in order before the fault, so the cleanup after it
+    leaves nothing to force. The cancelled spawn's actor, its kid stopped, ends in its own
+    task, with its own failure: it is no child left running (it was named in a warning that
+    its parent could not stop its children, and its task was cancelled once more)."""
+    faults = fault_while_draining(monkeypatch, "finalize")
+    stopping, release, done = asyncio.Event(), asyncio.Event(), list[str]()
+    clock = ManualClock()
+    async with asyncio.timeout(BOUND), ActorSystem(metrics=False, clock=clock) as system:
+        parent = await system.spawn(SpawnsAndCancels, name="p")
+        assert await parent.ask((stopping, release, done)) == []
+        shutdown = asyncio.ensure_future(system.shutdown())
+        await clock.settle()  # the drain of /p waits for /p/x/kid's `on_stop`
+        release.set()
+        await shutdown
+        assert not faults and done == ["/p/x/kid"] and system.failure is None
+    reports = [r for r in caplog.records if getattr(r, "actor_path", "") == "/p"]
+    assert [r.directive for r in reports] == ["stop (it cannot go on)"]  # type: ignore[attr-defined]
+    assert "could not stop its children" not in caplog.text and "exceeded" not in caplog.text
+
+
+class SpawnsAndCancelsBesideAKid(SpawnsAndCancels):
+    """`SpawnsAndCancels` with a kid of its own, `k`, whose `on_stop` holds until released."""
+
+    def __init__(self, stopping: asyncio.Event, release: asyncio.Event, done: list[str]) -> None:
+        self.hooks = stopping, release, done
+
+    async def on_start(self) -> None:
+        await self.spawn(HoldsTheCleanup, *self.hooks, name="k")
+
+
+async def test_a_failed_drain_leaves_the_on_stop_a_forced_stop_began_below_it_to_finish(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A kid stopped by force while parked runs its `on_stop` in its cancelled task, out of
+    its parent's children but below it still while a cancelled spawn's task stops its own kid
+    there. Its parent's drained stop raising then, the cleanup after that failure forces
+    nothing more on it: its `on_stop` runs to its end, once (a second cancellation cut it)."""
+    faults = fault_while_draining(monkeypatch, "finalize")
+    stopping, release, done = asyncio.Event(), asyncio.Event(), list[str]()
+    kid_stopping, kid_release = asyncio.Event(), asyncio.Event()
+    clock = ManualClock()
+    async with asyncio.timeout(BOUND), ActorSystem(metrics=False, clock=clock) as system:
+        hooks = kid_stopping, kid_release, done
+        parent = await system.spawn(SpawnsAndCancelsBesideAKid, *hooks, name="p")
+        await parent.ask((stopping, release, done))  # `/p/x`'s task stops `/p/x/kid`
+        kid = system.lookup("/p/k")
+        assert kid is not None
+        kill([kid._cell])  # type: ignore[attr-defined]  # as past a stop's timeout
+        await kid_stopping.wait()
+        shutdown = asyncio.ensure_future(system.shutdown())
+        await clock.settle()
+        release.set()  # `/p/x/kid` ends, then the drain of `/p` fails
+        await clock.settle()
+        assert not faults and not parent.is_alive
+        kid_release.set()
+        await shutdown
+    assert sorted(done) == ["/p/k", "/p/x/kid"]
