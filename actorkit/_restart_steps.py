@@ -103,19 +103,27 @@ async def start_in_place(cell: Cell) -> bool:
     in the child's context (the one its task runs in, not entered while it is parked), so
     `__init__` sees the context variables it would see there. The child's task, still
     parked, is woken for what was queued meanwhile, and for the stop a failure may leave
-    (`stop_failed`). Whether it failed to start."""
+    (`stop_failed`). Whether it failed to start.
+
+    Nothing `__init__` sends itself wakes it meanwhile: the wake-up of a dormant child makes
+    its task in this context, which a task factory may enter at once (the eager one runs
+    the first step there) and would find entered. It is woken after, outside it."""
     context = cell.context
     assert context is not None  # `starts_in_place`
+    mailbox = cell.mailbox
+    waiter, mailbox.waiter = mailbox.waiter, None
     try:
         context.run(renew, cell)
     except BaseException as error:
+        mailbox.waiter = waiter
         await start_failed(cell, error, called=True)
-        if cell.mailbox.signals:
-            cell.mailbox.wake()
+        if mailbox.signals:
+            mailbox.wake()
         return failed_to_start(cell)
+    mailbox.waiter = waiter
     cell.restarted()
-    if cell.mailbox.queue:
-        cell.mailbox.wake()
+    if mailbox.queue or mailbox.signals:
+        mailbox.wake()
     return False
 
 

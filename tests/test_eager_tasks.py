@@ -30,9 +30,10 @@ pytestmark = EAGER_MARKS
 
 
 @asynccontextmanager
-async def eager() -> AsyncIterator[None]:
+async def eager(factory: Any = None) -> AsyncIterator[None]:
+    """The loop's task factory for the block: `asyncio.eager_task_factory`, or `factory`."""
     loop = asyncio.get_running_loop()
-    loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined]
+    loop.set_task_factory(factory or asyncio.eager_task_factory)  # type: ignore[attr-defined]
     try:
         yield
     finally:
