@@ -96,8 +96,9 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     failure: BaseException | None
     # `instance.receive(...)` is looked up per message, which makes no bound method (an
     # allocation the collector counts) and lets a handler replace `self.receive` for the next
-    # message. Dropped after a signal, which may replace the instance, so that a parked actor
-    # never keeps a replaced one alive.
+    # message. Dropped after a signal, which may replace the instance, and as it parks (a
+    # restart in place replaces it without a signal), so that a parked actor never keeps a
+    # replaced one alive.
     instance: Any = None
     answered: float | None = None  # the last ask answered in a batch: timed at its end
     begun, first, budget = 0.0, 0, 0  # a batch's start: `first != budget` while one runs
@@ -223,7 +224,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
             else:
                 # Parked: the mailbox's waiter is set here, by its single consumer (no call:
                 # this runs on every wake-up of every actor).
-                message = future = result = failure = None
+                message = future = result = failure = instance = None
                 mailbox.waiter = waiter = loop.create_future()
                 await waiter
                 if cell.closed:
