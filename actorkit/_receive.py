@@ -15,7 +15,7 @@ per batch or per message (or a coroutine per actor).
 from __future__ import annotations
 
 import asyncio
-from contextvars import copy_context
+from contextvars import Context, copy_context
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -271,9 +271,17 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
         # Closed: a ref kept to it must not keep the finished task, coroutine and context alive.
         cell.task = None
         if carried_on:  # its signals first, the `Cut` at their head
-            context = None  # a copy of this task's, as `create_task` makes; kept if it was
-            if getattr(cell, "context", None) is not None:  # (a slot of dormant cells only)
-                context = cell.context = copy_context()
-            cell.task = loop.create_task(run(cell, None), context=context)
+            cell.task = loop.create_task(run(cell, None), context=_carried(cell))
         else:
             cell.context = None
+
+
+def _carried(cell: Cell) -> Context | None:
+    """The context of the task a cut hands the cell to: a copy of this task's, as
+    `create_task` makes one, kept by a cell that holds its task's (a slot of dormant-born
+    cells only). Returned, never bound in `run`'s frame: a traceback through it (a failure
+    a log handler keeps) keeps that frame's locals, and would keep the context alive."""
+    if getattr(cell, "context", None) is None:
+        return None
+    context = cell.context = copy_context()
+    return context

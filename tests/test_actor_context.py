@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
+import logging
+import weakref
 from typing import Any
+
+import pytest
 
 from actorkit import Actor, ActorSystem, ChildSpec, OneForAll, Supervisor
 from actorkit.testing import snapshot
@@ -155,3 +160,85 @@ async def test_a_restart_made_in_place_runs_init_in_the_actors_context() -> None
         assert await b.ask("get") == "inside"
         assert snapshot(b).restarts == 1
     assert journal == ["spawner", "spawner", "spawner", "inside"]
+
+
+class Kept:
+    """A value held by a context variable, to see whether a context is still alive."""
+
+
+kept: contextvars.ContextVar[Kept | None] = contextvars.ContextVar("kept", default=None)
+
+
+class Keeps(Actor):
+    """No hook (dormant, restarted in place): "keep" sets its own `Kept`, and answers a weak
+    reference to it; "fail" fails it."""
+
+    async def receive(self, message: Any) -> Any:
+        if message == "fail":
+            raise RuntimeError("on purpose")
+        if message == "keep":
+            value = Kept()
+            kept.set(value)
+            return weakref.ref(value)
+        return message
+
+
+class Keeping(logging.Handler):
+    """Keeps every record, as a handler that buffers them does: a crash report's failure,
+    its traceback, and the frames that traceback went through, with their locals."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.mark.parametrize("how", ["never woken", "restarted in place", "cut, then restarted"])
+async def test_a_stopped_actor_s_ref_keeps_no_context_alive(how: str) -> None:
+    """Its cell holds the context its task runs in until it closes (`Cell.context`): its
+    spawner's copy, taken dormant, or the copy a cut hands to its next task. A ref kept to
+    it once it stopped holds neither, nor what their variables hold; nor does the crash
+    report of a failure of its that a log handler keeps."""
+    keeping = Keeping()
+    logging.getLogger("actorkit").addHandler(keeping)
+    try:
+        await stops_keeping_no_context(how)
+    finally:
+        logging.getLogger("actorkit").removeHandler(keeping)
+    assert how == "never woken" or keeping.records
+
+
+async def stops_keeping_no_context(how: str) -> None:
+    """The spawner's value is in every copy of its context, the supervisor's task's too: gone
+    once the system is down. The value b's handler set is in b's alone: gone once b stopped,
+    its ref still held."""
+
+    async def spawn_keeping() -> weakref.ref[Kept]:
+        value = Kept()
+        kept.set(value)
+        shutdown = 0 if how.startswith("cut") else None  # 0: cut without waiting
+        team = [ChildSpec(Keeps, name="a"), ChildSpec(Keeps, name="b")]
+        await system.spawn(Supervisor, team, OneForAll(shutdown=shutdown), name="sup")
+        return weakref.ref(value)
+
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        values = [await asyncio.create_task(spawn_keeping())]
+        a, b = system.lookup("/sup/a"), system.lookup("/sup/b")
+        assert a is not None and b is not None
+        if how != "never woken":
+            values.append(await b.ask("keep"))
+            a.tell("fail")
+            assert await a.ask("x") == "x"
+            assert await b.ask("x") == "x"
+            assert snapshot(b).restarts == 1
+        gc.collect()
+        assert all(value() is not None for value in values)
+        await b.stop()
+        await a.stop()
+        gc.collect()
+        assert [value() for value in values][1:] == [None] * (len(values) - 1)
+    gc.collect()
+    assert [value() for value in values] == [None] * len(values)
+    assert snapshot(b).state == "stopped"
