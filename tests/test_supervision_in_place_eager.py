@@ -9,6 +9,7 @@ had), and under the eager factory the loop lost track of its current task."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from contextvars import Context
 from typing import Any
 
@@ -24,9 +25,10 @@ BOUND = 10.0
 
 
 def entering(
-    loop: asyncio.AbstractEventLoop, coro: Any, *, context: Context | None = None
+    loop: asyncio.AbstractEventLoop, coro: Any, *, context: Context | None = None, **_: Any
 ) -> asyncio.Task[Any]:
-    """Enters the new task's context as it makes the task, as the eager factory does."""
+    """Enters the new task's context as it makes the task, as the eager factory does (and
+    takes what else a loop passes a factory: uvloop on 3.13 adds `eager_start`)."""
     task = asyncio.Task(coro, loop=loop, context=context)
     if context is not None:
         context.run(lambda: None)
@@ -61,6 +63,9 @@ class Wakes(Actor):
 @pytest.mark.parametrize("factory", FACTORIES)
 @pytest.mark.parametrize("how", ["tell", "stop", "watch"])
 async def test_an_init_run_in_place_may_wake_its_dormant_actor(factory: Any, how: str) -> None:
+    on_uvloop = type(asyncio.get_running_loop()).__module__.startswith("uvloop")
+    if factory is not entering and on_uvloop and sys.version_info >= (3, 13):
+        pytest.skip("uvloop passes eager_start=None, which 3.13.0's eager factory refuses")
     made: list[str] = []
     async with asyncio.timeout(BOUND), ActorSystem() as system:
         gone = await system.spawn(Wakes, [], "none")
