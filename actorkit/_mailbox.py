@@ -115,9 +115,9 @@ class Mailbox(HotMailbox):
             self.limit = self.capacity - self.reserved + len(self.withdrawn or ())
 
     def offer(self, message: Any) -> bool:
-        """Put now if there is room (and the mailbox is open); False otherwise. `ActorRef.tell`
-        and `.send` write this out (a frame is 8% of a tell, 7% of a send), and `_router.publish`
-        its common case: change all four."""
+        """Put now if there is room (and the mailbox is open); False otherwise. `ActorRef.tell`,
+        `.send` and `.ask` write this out (a frame is 8% of a tell, 7% of a send, 380
+        instructions of an ask), and `_router.publish` its common case: change all five."""
         queue = self.queue
         limit = self.limit
         if limit is not UNBOUNDED and len(queue) >= limit:

@@ -148,7 +148,18 @@ class ActorRef:
             bucket = runtime.ask_deadlines.bucket_for(timeout)
         bucket[envelope] = None
         try:
-            if not self._mailbox.offer(envelope):
+            mailbox = self._mailbox
+            queue = mailbox.queue
+            limit = mailbox.limit
+            if limit is UNBOUNDED or len(queue) < limit:  # `Mailbox.offer`, written out
+                mailbox.accepted += 1
+                queue.append(envelope)
+                waiter = mailbox.waiter
+                if waiter is not None:
+                    mailbox.waiter = None
+                    if not waiter.done():
+                        waiter.set_result(None)
+            else:
                 await _wait_for_room(cell, envelope)
             result = await future
         except BaseException as error:
