@@ -126,7 +126,8 @@ class ActorRef:
     async def ask(self, message: Any, timeout: float = 5.0) -> Any:
         """Send and wait for `receive`'s return value (or its exception) within `timeout`."""
         cell = self._cell
-        if not ((type(timeout) is float or type(timeout) is int) and 0 < timeout < FOREVER):
+        # `0.0`, not `0`: a float against floats is a specialized comparison (200 instructions)
+        if not ((type(timeout) is float or type(timeout) is int) and 0.0 < timeout < FOREVER):
             timeout = check_seconds(timeout, "ask timeout")  # or says what to pass
         if cell.closed:  # not delivered, as an ask still queued when it stops: a retry is safe
             stopped = NotDelivered(f"{cell.path} is stopped; the ask was not delivered")

@@ -86,7 +86,7 @@ class Requests:
         (nothing sent, so retrying is safe), `AskTimeout` after `timeout`, `ActorStopped`
         when no system answers for the target."""
         core = self._core
-        if not ((type(timeout) is float or type(timeout) is int) and 0 < timeout < FOREVER):
+        if not ((type(timeout) is float or type(timeout) is int) and 0.0 < timeout < FOREVER):
             timeout = check_seconds(timeout, f"{'ask' if kind == ASK else 'send'} timeout")
         payload = core.encode([kind, path, core.codec.wire(message), timeout])
         link = core.link
