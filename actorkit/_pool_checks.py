@@ -7,7 +7,7 @@ import asyncio
 import reprlib
 from typing import TYPE_CHECKING
 
-from ._envelope import CONTROL, GIVEN_UP, Ask
+from ._envelope import CONTROL, GIVEN_UP, Ask, ask_envelope
 from ._errors import ActorStopped, NotDelivered
 from ._exact import exact_int, exact_str
 from ._shown import given
@@ -102,7 +102,7 @@ async def ask_to_resize(pool: Cell, size: int) -> object:
     carrying it out, or while, fails it and records no dead letter, since no message a user
     sent is lost; the caller hears which, in the words of a resize."""
     future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
-    envelope = Ask(Resize(size), future, pool.path, CONTROL)
+    envelope = ask_envelope(Resize(size), future, pool.path, CONTROL)
     if not pool.mailbox.force(envelope):
         raise NotDelivered(f"pool {pool.path} is stopped; it was not resized to {size}")
     try:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ._envelope import Ask, acting, reject
+from ._envelope import Ask, acting, ask_envelope, reject
 from ._errors import MailboxFull, NotDelivered
 from ._failure import key_failure
 from ._shown import shown
@@ -120,7 +120,7 @@ def _broadcast_ask(envelope: Ask, members: list[Cell], dead: DeadLetters) -> Non
     for cell in members:
         future: asyncio.Future[Any] = loop.create_future()
         future.add_done_callback(settle)
-        ask = Ask(envelope.message, future, cell.path, envelope.timeout, envelope.started)
+        ask = ask_envelope(envelope.message, future, cell.path, envelope.timeout, envelope.started)
         if not cell.mailbox.force(ask):
             reject(ask, cell.path, "stopped", dead)
 

@@ -21,8 +21,6 @@ from ._outside_stop import stop_from_outside, stop_within
 from ._protocols import REFS_STAY
 from ._seconds import FOREVER, check_seconds
 
-_new = object.__new__
-
 if TYPE_CHECKING:
     from ._cell import Cell
     from ._mailbox import Mailbox
@@ -138,7 +136,7 @@ class ActorRef:
         future: asyncio.Future[Any] = runtime.loop.create_future()
         stats = cell.stats
         started = perf_counter() if stats is not None else None
-        envelope = _new(Ask)  # `Ask(...)` written out: its `__init__` frame is 3% of an ask
+        envelope = Ask()  # `ask_envelope` written out: a frame is 3% of an ask
         envelope.message = message
         envelope.future = future
         envelope.target = cell.path

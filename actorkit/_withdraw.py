@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ._envelope import Ask
+from ._envelope import Ask, ask_envelope
 from ._signals import Signal
 
 if TYPE_CHECKING:
@@ -80,8 +80,8 @@ class NewsSeal(Seal):
         return True
 
 
-sealed: Callable[[object, Sealing, str, float], Ask] = Ask  # type: ignore[assignment]
-"""The envelope of a withdrawable message, `kind` its `timeout` (`TICK`, `NEWS`): `Ask`
+sealed: Callable[[object, Sealing, str, float], Ask] = ask_envelope  # type: ignore[assignment]
+"""The envelope of a withdrawable message, `kind` its `timeout` (`TICK`, `NEWS`): an `Ask`'s
 itself (a seal is asked `done`, as a future is), so that a tick costs no call more."""
 
 

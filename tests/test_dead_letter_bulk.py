@@ -10,7 +10,7 @@ import pytest
 
 from actorkit import DEAD_LETTER_TOPIC, ActorRef, ActorSystem, DeadLetter, NotDelivered
 from actorkit._dead_letters import RECENT_LIMIT, DeadLetters
-from actorkit._envelope import CONTROL, NEWS, TAKEN_BACK, TICK, Ask
+from actorkit._envelope import CONTROL, NEWS, TAKEN_BACK, TICK, Ask, ask_envelope
 from actorkit._mailbox import Mailbox
 from actorkit._router import Router
 from actorkit._withdraw import Seal
@@ -162,12 +162,12 @@ async def test_a_queue_of_every_kind_keeps_its_rules_at_a_close() -> None:
     box = Mailbox(100)
 
     def ask(message: str, timeout: float) -> Ask:
-        return Ask(message, loop.create_future(), "/a", timeout)
+        return ask_envelope(message, loop.create_future(), "/a", timeout)
 
     news_seal, tick_seal = Seal(), Seal()
     asked, task, control = ask("asked", 5.0), ask("task", TAKEN_BACK), ask("control", CONTROL)
-    news = Ask("terminated", news_seal, "/a", NEWS)  # type: ignore[arg-type]  # a seal
-    tick = Ask("tick", tick_seal, "/a", TICK)  # type: ignore[arg-type]  # a seal
+    news = ask_envelope("terminated", news_seal, "/a", NEWS)  # type: ignore[arg-type]  # a seal
+    tick = ask_envelope("tick", tick_seal, "/a", TICK)  # type: ignore[arg-type]  # a seal
     withdrawn = "withdrawn"
     for message in ("first", asked, task, withdrawn, tick, control, news, "last"):
         assert box.offer(message)

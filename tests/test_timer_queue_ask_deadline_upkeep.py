@@ -11,13 +11,13 @@ import pytest
 
 from actorkit import ActorStopped, AskTimeout
 from actorkit._clock import SWEEP_MIN, AskDeadlines
-from actorkit._envelope import Ask
+from actorkit._envelope import Ask, ask_envelope
 from actorkit._when_due import clock_timeout
 from actorkit.testing import ManualClock
 
 
 def _ask(timeout: float = 1.0) -> Ask:
-    return Ask("question", asyncio.get_running_loop().create_future(), "/t", timeout)
+    return ask_envelope("question", asyncio.get_running_loop().create_future(), "/t", timeout)
 
 
 def _file(deadlines: AskDeadlines, timeout: float, answered: bool = False) -> Ask:

@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 
 from actorkit import ActorStopped, AskTimeout
 from actorkit._clock import SWEEP_MIN, AskDeadlines
-from actorkit._envelope import Ask
+from actorkit._envelope import Ask, ask_envelope
 from actorkit.testing import ManualClock
 
 from .timer_queue_support import setup
 
 
 def _ask(future: asyncio.Future[Any]) -> Ask:
-    return Ask("question", future, "/t", 1.0)
+    return ask_envelope("question", future, "/t", 1.0)
 
 
 async def test_an_unanswered_ask_times_out_at_its_bucket_never_early() -> None:
@@ -204,7 +204,7 @@ def test_asks_time_out_never_early_and_at_most_a_resolution_late(ops: list[Any])
         for op, value in ops:
             if op == "ask":
                 future: asyncio.Future[Any] = loop.create_future()
-                ask = Ask("question", future, "/t", value)
+                ask = ask_envelope("question", future, "/t", value)
                 bucket = deadlines.bucket_for(value)
                 bucket[ask] = None
                 index = len(asks)

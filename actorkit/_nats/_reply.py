@@ -90,7 +90,7 @@ def offer(ref: ActorRef, body: Any, timeout: float, subject: str, answer: Answer
     cell = ref._cell
     stats = cell.stats
     reply = _new(Reply)
-    envelope = _new(Ask)
+    envelope = Ask()
     envelope.message = body
     envelope.future = reply  # type: ignore[assignment]  # the future's part the runtime uses
     envelope.target = cell.path

@@ -11,7 +11,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 
 from .._clock import AskDeadlines, SystemClock
-from .._envelope import Ask
+from .._envelope import Ask, ask_envelope
 from .._errors import ActorStopped, AskTimeout, NotDelivered
 from .._seconds import FOREVER, check_seconds
 from .._wire import BadPayload, Incompatible
@@ -96,7 +96,7 @@ class Requests:
             raise NotDelivered(f"{link.refusal()}: the {what} to {target} was not sent")
         token = str(next(self._tokens))
         future: asyncio.Future[Msg] = asyncio.get_running_loop().create_future()
-        envelope = Ask(message, future, target, timeout)  # type: ignore[arg-type]
+        envelope = ask_envelope(message, future, target, timeout)  # type: ignore[arg-type]
         bucket = self._deadlines.bucket_for(timeout)
         bucket[envelope] = None
         try:

@@ -128,7 +128,7 @@ def start(agent: Agent, handle: TaskHandle, now: float) -> None:
     cell = agent.cell
     envelope = agent.envelope
     if envelope is None:  # its first task
-        envelope = agent.envelope = _new(Ask)
+        envelope = agent.envelope = Ask()
         attempt = _new(Attempt)
         attempt.failure = None
         # The cell calls only `done`, `set_result` and `set_exception` on an envelope's future.
