@@ -30,7 +30,7 @@ from ._mailbox import BATCH
 from ._outside_stop import unwind_on_stop
 from ._signals import SELF_STOP
 from ._state import RUNNING
-from ._stats import FOLD_AT
+from ._stats import FOLD_AT, FOLD_PAIRS
 from ._withdraw import sweep
 
 if TYPE_CHECKING:
@@ -186,11 +186,19 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 handled = first - budget
                 if stats is not None:
                     ended = perf_counter()
-                    if handled == 1:  # `Histogram.record`, written out
-                        pending = stats.processing.pending
-                        pending.append(ended - begun)
-                        if len(pending) >= FOLD_AT:
-                            stats.processing.fold()
+                    if handled == 1:
+                        if answered is not None:  # a lone ask: both samples (`ClassStats.pairs`)
+                            pending = stats.pairs
+                            pending.append(ended - begun)
+                            pending.append(ended - answered)
+                            answered = None
+                            if len(pending) >= FOLD_PAIRS:
+                                stats.fold_pairs()
+                        else:  # `Histogram.record`, written out
+                            pending = stats.processing.pending
+                            pending.append(ended - begun)
+                            if len(pending) >= FOLD_AT:
+                                stats.processing.fold()
                     elif handled:
                         stats.processing.observe((ended - begun) / handled, handled)
                     if answered is not None:  # `ClassStats.ask_answered`, written out

@@ -23,28 +23,42 @@ fold is a pause of tens of microseconds (both histograms of a sequential ask fol
 ask); at 512 such asks are 0.2% of them, under p99 with the ask deadlines' rotation and the
 garbage collector's passes, where at 256 they made p98 twice the raw round trip's."""
 
+FOLD_PAIRS = 2 * FOLD_AT
+"""`ClassStats.pairs` holds two samples a lone ask: folded at `FOLD_AT` each."""
+
 
 class Histogram:
     """Non-cumulative bucket counts plus sum; made cumulative only when scraped.
 
     The per-batch and per-ask paths (`_receive.run`, `ClassStats.ask_answered`) only append
-    a duration to `pending`, and `fold` puts `FOLD_AT` of them in their buckets at once (a
-    sort and a bisection per bucket, in C): finding each sample's bucket as it came cost
+    a duration to `pending` (a lone ask's two to `ClassStats.pairs`), and `fold` puts
+    `FOLD_AT` of them in their buckets at once (a sort and a bisection per bucket, in C;
+    bucketing each with `bisect` in C costs three times the sort): finding each sample's
+    bucket as it came cost
     about three times as much per sample (benchmarks/RESULTS.md, "where the remaining gaps
     are"). Reads (`counts`, `sum`, `cumulative`) count the pending samples in without
     folding them, so what is read is exact and a read never changes the histogram; only the
     system's own loop folds. `observe` is for the rare paths.
     """
 
-    __slots__ = ("_counts", "_sum", "buckets", "pending")
+    __slots__ = ("_counts", "_sum", "buckets", "half", "paired", "pending")
 
-    def __init__(self, buckets: tuple[float, ...] = DURATION_BUCKETS) -> None:
+    def __init__(
+        self,
+        buckets: tuple[float, ...] = DURATION_BUCKETS,
+        paired: list[float] | None = None,
+        half: int = 0,
+    ) -> None:
         self.buckets = buckets
         self._counts = [0] * (len(buckets) + 1)
         self._sum = 0.0
         self.pending: list[float] = []
         """Samples not yet in the buckets: appended by the hot paths, which call `fold`
         once it holds `FOLD_AT`."""
+        self.paired = paired
+        """`ClassStats.pairs`, which holds this histogram's samples at `half`, `half + 2`, ...
+        until `ClassStats.fold_pairs` adds them: pending too, so the reads count them in."""
+        self.half = half
 
     def observe(self, value: float, times: int = 1) -> None:
         self._counts[bisect_left(self.buckets, value)] += times
@@ -59,12 +73,18 @@ class Histogram:
 
     def fold(self) -> None:
         pending = self.pending
-        pending.sort()
-        self._sum += _add_sorted(pending, self.buckets, self._counts)
+        self.add(pending)
         pending.clear()
 
+    def add(self, samples: list[float]) -> None:
+        """Put `samples` in the buckets (sorting the list)."""
+        samples.sort()
+        self._sum += _add_sorted(samples, self.buckets, self._counts)
+
     def _view(self) -> tuple[list[int], float]:
-        samples = sorted(self.pending)
+        paired = self.paired
+        samples = self.pending + paired[self.half :: 2] if paired else list(self.pending)
+        samples.sort()
         counts = list(self._counts)
         return counts, self._sum + _add_sorted(samples, self.buckets, counts)
 
@@ -78,7 +98,8 @@ class Histogram:
 
     @property
     def count(self) -> int:
-        return sum(self._counts) + len(self.pending)
+        paired = self.paired
+        return sum(self._counts) + len(self.pending) + (len(paired) // 2 if paired else 0)
 
     def cumulative(self) -> list[tuple[str, float]]:
         """The `le` buckets as Prometheus expects them: cumulative, `+Inf` last."""
@@ -118,6 +139,7 @@ class ClassStats:
         "failures",
         "gave_up",
         "name",
+        "pairs",
         "processed_retired",
         "processing",
         "restarts",
@@ -135,8 +157,17 @@ class ClassStats:
         self.processed_retired = 0
         self.failures: dict[str, int] = {}
         self.asks: dict[str, int] = {"error": 0, "timeout": 0, "stopped": 0, "cancelled": 0}
-        self.processing = Histogram()
-        self.ask_seconds = Histogram()
+        self.pairs: list[float] = []
+        """A lone ask's batch, timed at its end: its handling time and the ask's, two by two
+        (`_receive.run` appends both, one list and one fold check where two took two)."""
+        self.processing = Histogram(paired=self.pairs, half=0)
+        self.ask_seconds = Histogram(paired=self.pairs, half=1)
+
+    def fold_pairs(self) -> None:
+        pairs = self.pairs
+        self.processing.add(pairs[0::2])
+        self.ask_seconds.add(pairs[1::2])
+        pairs.clear()
 
     def ask_answered(self, seconds: float) -> None:
         """An ask's reply is ready after `seconds` (the ok count is this histogram's count

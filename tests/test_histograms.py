@@ -202,6 +202,39 @@ def test_folded_samples_land_where_observe_puts_them(values: list[float]) -> Non
     assert recorded.cumulative() == observed.cumulative()
 
 
+paired_durations = st.one_of(
+    durations,
+    st.floats(min_value=-1e-9, max_value=0.0),  # a clock stepping back by a hair
+    st.just(math.inf),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(paired_durations, paired_durations), max_size=2 * FOLD_AT + 7))
+def test_paired_samples_land_where_observe_puts_them(pairs: list[tuple[float, float]]) -> None:
+    """A lone ask's two samples, kept together in `ClassStats.pairs` and folded by
+    `fold_pairs` every `FOLD_AT` of them (as `_receive.run` does), count as `observe`
+    counts each in its own histogram, before the fold (the reads) and after it."""
+    stats, processing, asked = ClassStats("Paired"), Histogram(), Histogram()
+    for handling, ask in pairs:
+        stats.pairs += (handling, ask)
+        if len(stats.pairs) >= 2 * FOLD_AT:
+            stats.fold_pairs()
+        processing.observe(handling)
+        asked.observe(ask)
+    assert len(stats.pairs) == 2 * (len(pairs) % FOLD_AT)
+    for kept, observed in ((stats.processing, processing), (stats.ask_seconds, asked)):
+        assert kept.pending == []
+        assert kept.counts == observed.counts
+        assert kept.count == observed.count == len(pairs)
+        assert kept.sum == pytest.approx(observed.sum)
+        assert kept.cumulative() == observed.cumulative()
+    stats.fold_pairs()
+    assert stats.pairs == []
+    assert stats.processing.counts == processing.counts
+    assert stats.ask_seconds.counts == asked.counts
+
+
 def test_a_read_counts_pending_samples_without_folding_them() -> None:
     histogram = Histogram()
     for _ in range(FOLD_AT - 1):

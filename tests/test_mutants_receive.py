@@ -74,19 +74,27 @@ async def test_a_kept_ref_to_a_stopped_actor_keeps_no_task() -> None:
 
 async def test_the_receive_loops_histogram_updates_fold_every_fold_at_samples() -> None:
     """The loop writes `Histogram.record` out for a lone message's handling time and for the
-    last ask of a batch: like it, it folds the durations into the buckets every `FOLD_AT`th
-    sample (observability.md, "Durations are counted 512 at a time")."""
+    last ask of a batch, and keeps a lone ask's two samples together (`ClassStats.pairs`):
+    like `record`, it folds the durations into the buckets every `FOLD_AT`th sample
+    (observability.md, "Durations are counted 512 at a time")."""
     async with asyncio.timeout(10), ActorSystem() as system:
         ref = await system.spawn(Counts)
         stats = system.metrics.stats_for(Counts)
         assert isinstance(stats, ClassStats)
         for n in range(FOLD_AT):  # one batch each: one handling sample, one ask sample
             assert await ref.ask(n) == n
+        assert stats.pairs == []
         for histogram in (stats.processing, stats.ask_seconds):
             assert (histogram.count, len(histogram.pending)) == (FOLD_AT, 0)
         assert await ref.ask("one more") == "one more"
+        assert len(stats.pairs) == 2
         for histogram in (stats.processing, stats.ask_seconds):
-            assert (histogram.count, len(histogram.pending)) == (FOLD_AT + 1, 1)
+            assert (histogram.count, len(histogram.pending)) == (FOLD_AT + 1, 0)
+        ref.tell("ahead of an ask")  # one batch of two: no lone ask, no pair
+        assert await ref.ask("behind a tell") == "behind a tell"
+        assert len(stats.pairs) == 2
+        assert (len(stats.processing.pending), len(stats.ask_seconds.pending)) == (0, 1)
+        assert (stats.processing.count, stats.ask_seconds.count) == (FOLD_AT + 3, FOLD_AT + 2)
 
 
 class StopsTold(Actor):
