@@ -30,5 +30,5 @@ async def test_ctrl_c_while_journal_waits_for_a_silent_postgresql_is_one_line() 
     finally:
         done.set()
         server.close()
-    assert (status, out) == (130, b"")
+    assert (status, out) == (130, b""), err.decode()
     assert err == b"journal: interrupted\n", err.decode()
