@@ -13,9 +13,9 @@ from types import NoneType, UnionType
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from ._accounting import Accounting
-from ._mailbox import UNBOUNDED
 from ._outside_stop import FORCED_STOP_GRACE as FORCED_STOP_GRACE
 from ._ref import local_cell
+from ._room import UNBOUNDED
 
 if TYPE_CHECKING:
     from collections.abc import Callable

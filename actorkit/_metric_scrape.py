@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ._mailbox import UNBOUNDED
+from ._room import UNBOUNDED
 from ._stats import Histogram
 
 if TYPE_CHECKING:

@@ -10,20 +10,26 @@ are, but it has no cell: whatever needs a local actor asks `local_cell`, never `
 from __future__ import annotations
 
 import asyncio
+import sys
 from sys import getrefcount
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 
 from ._envelope import GIVEN_UP, Ask, reject
 from ._errors import AskTimeout, MailboxFull, NotDelivered
-from ._mailbox import UNBOUNDED
 from ._outside_stop import stop_from_outside, stop_within
 from ._protocols import REFS_STAY
+from ._room import UNBOUNDED
 from ._seconds import FOREVER, check_seconds
 
 if TYPE_CHECKING:
     from ._cell import Cell
     from ._mailbox import Mailbox
+
+if sys.version_info >= (3, 12):
+    _running_task = asyncio.current_task  # in C
+else:  # in Python, two calls: what it reads is asyncio's table of the task each loop runs
+    _running_task = asyncio.tasks._current_tasks.get  # type: ignore[attr-defined]  # noqa: SLF001
 
 
 class ActorRef:
@@ -115,7 +121,7 @@ class ActorRef:
             await asyncio.sleep(0)
             cell.runtime.dead_letters.add(message, cell.path, "stopped")
             return
-        task = asyncio.current_task()
+        task = _running_task(cell.runtime.loop)
         if task is not None and task is cell.task:  # its own handler: no room would come
             _refuse_own_send(cell)
         if not await cell.mailbox.put(message):  # the actor stopped while this sender waited

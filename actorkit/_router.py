@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import ActorStopped
 from ._exact import exact_str
-from ._mailbox import UNBOUNDED
 from ._pool_handover import publish_to_pool
 from ._pool_ref import PoolRef
+from ._room import UNBOUNDED
 from ._topic_names import validate_pattern
 from ._topics import TopicIndex
 

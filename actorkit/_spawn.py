@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from ._actor import PROVIDED, Actor, Unspawned, _constructing
 from ._errors import ActorStopped, NameTaken
 from ._exact import exact_int, exact_str
-from ._mailbox import UNBOUNDED
 from ._names import MAX_NAME, check_names
+from ._room import UNBOUNDED
 from ._shown import given
 from ._state import ENDING
 from ._supervision import RESTART_TYPES, check_strategy

@@ -18,7 +18,6 @@ from ._clock import Clock, SystemClock
 from ._errors import ActorStopped
 from ._imports import import_off_the_loop
 from ._loop_end import LoopEnd, shutdown_begun
-from ._mailbox import UNBOUNDED
 from ._metrics import Metrics
 from ._outside_stop import begun_task, in_an_actor
 from ._persistence_id import spawn_durable
@@ -27,6 +26,7 @@ from ._pool_ref import PoolRef
 from ._reach import Reach
 from ._receive import run
 from ._ref import ActorRef
+from ._room import UNBOUNDED
 from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds

@@ -2,6 +2,7 @@
 
 Every figure is one JSON line on stdout; see `_harness` for how to read `ratio` and `target`. The
 workloads: `messaging` (tell, bounded send, ask, metrics on against off, tells to a stopped actor),
+`fan_in` (a hundred actors awaiting `send` into one mailbox of ten),
 `router` (publish fan-out, publish cost on a loaded topic index, short-lived subscriptions),
 `pools`, `timers`, `tasks` (tasks for agents against a `PriorityQueue`), `task_expiry` (tasks whose
 deadlines pass), `task_cancel` (pending tasks cancelled in bulk or failed by a shutdown),
@@ -25,6 +26,7 @@ from __future__ import annotations
 from ._harness import Bench
 from .durable import BENCHES as DURABLE
 from .durable import GROUP as DURABLE_GROUP
+from .fan_in import BENCHES as FAN_IN
 from .group_restart import BENCHES as GROUP_RESTART
 from .lifecycle import BENCHES as LIFECYCLE
 from .messaging import BENCHES as MESSAGING
@@ -45,6 +47,7 @@ from .timers import BENCHES as TIMERS
 
 BENCHES: list[Bench] = [
     *MESSAGING,
+    *FAN_IN,
     *ROUTER,
     *POOLS,
     *TIMERS,

@@ -14,7 +14,8 @@ import pytest
 from actorkit import Actor, ActorSystem, MailboxFull, OneForOne
 from actorkit._dead_letters import DeadLetters
 from actorkit._envelope import TICK
-from actorkit._mailbox import BATCH, UNBOUNDED, Mailbox
+from actorkit._mailbox import BATCH, Mailbox
+from actorkit._room import UNBOUNDED
 from actorkit._withdraw import SWEEP, Seal, sealed, sweep, take_back, withdraw
 from actorkit.testing import ManualClock, snapshot
 

@@ -24,6 +24,7 @@ import actorkit._mailbox as mailbox_module
 import actorkit._receive as receive_module
 from actorkit import Actor, ActorRef, ActorSystem, OneForAll, OneForOne, Terminated
 from actorkit._envelope import NEWS, TICK, Ask
+from actorkit._room import UNBOUNDED
 from actorkit.testing import ManualClock
 
 from .invariants import assert_invariants
@@ -204,7 +205,7 @@ def check(world: World, cell: Any, system: ActorSystem) -> None:
     if len(news) != len(set(news)):
         world.error(f"two Terminated of one actor queued: {news}")
     capacity = mailbox.capacity
-    if capacity != mailbox_module.UNBOUNDED:
+    if capacity != UNBOUNDED:
         room = len(mailbox) + mailbox.reserved < capacity
         if room and any(not waiting.done() for waiting in mailbox.blocked or ()):
             world.error("a sender waits while there is room")
