@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ._envelope import Ask
 from ._errors import ActorStopped
+from ._instruments import IN_SIGNAL
 from ._loop_timer import timeout as loop_timeout
 from ._outside_stop import FORCED_STOP_GRACE, kill, subtree, waiting_for_its_task
 from ._signals import Signal, Stop
@@ -143,19 +144,40 @@ async def cut(cell: Cell, bound: float, signal: Signal) -> None:
     await waiting_for_its_task(cell, the_cut.ended)
 
 
+def _cutting(cell: Cell) -> Cut | None:
+    """The cut whose cancellation, and nothing else, is unwinding the cell's task: one
+    cancelled by more than that (the end of `asyncio.run`) ends."""
+    the_cut = cell.runtime.cuts.get(cell)
+    if the_cut is None:
+        return None
+    task = asyncio.current_task()
+    if task is not None and task.cancelling() > the_cut.cancelled:
+        return None
+    return the_cut
+
+
 def carry_on(cell: Cell) -> bool:
     """The receive loop was unwound by a cancellation: whether it was a cut's, the cell to
     run on in a fresh task, the `Cut` first. The message in hand is the instance's failure."""
-    the_cut = cell.runtime.cuts.get(cell)
+    the_cut = _cutting(cell)
     if the_cut is None:
         return False
-    task = asyncio.current_task()
-    if task is not None and task.cancelling() > the_cut.cancelled:
-        return False  # cancelled by more than the cut (the end of `asyncio.run`): it ends
     the_cut.take_back()
     _account(cell, the_cut)
     if cell.mailbox.waiter is not cell:  # parked when cut: that future is spent
         cell.mailbox.waiter = None
+    return True
+
+
+def cleanup_cut(cell: Cell, failure: BaseException) -> bool:
+    """The cleanup after a failed control signal (`Lifecycle.signal_failed`) was unwound by
+    a cut: the failure is the cut instance's, whose end the `Cut` carries out as its
+    supervisor decided, in the task the cell goes on in (`carry_on`). Nobody decides on it,
+    and the cell stays open: it did not fail to clean up, it was cut."""
+    the_cut = _cutting(cell)
+    if the_cut is None:
+        return False
+    cell.undecided_failure(failure, IN_SIGNAL, the_cut.outcome)
     return True
 
 

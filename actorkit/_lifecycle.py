@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from ._actor import Actor
-from ._cut import failed_while_cut, stop_child
+from ._cut import cleanup_cut, failed_while_cut, stop_child
 from ._instruments import IN_SIGNAL
 from ._record import Record
 from ._restart_steps import instance_ended, renew, start_failed
@@ -89,19 +89,24 @@ class Lifecycle(Record):
         first, as in OTP), then it fails as a handler would, reported to its parent, who
         decides (with no instance left, a resume restarts it). At the root, or while it or
         its parent stops, it closes with the failure instead (the root's fails the system),
-        as it does if that cleanup itself cannot finish."""
-        parent = self.parent
-        cleaned = False
+        as it does if that cleanup itself cannot finish. Cut meanwhile by its supervisor,
+        whose wait on the signal (answered after this cleanup) ran out, the cut carries out
+        what the supervisor decided (`cleanup_cut`)."""
         try:
             await self.end_instance()
-            cleaned = True
-        finally:
-            if cleaned and not (
-                self.unsupervised_children or parent is None or parent.unsupervised_children
+        except BaseException as error:
+            if not (
+                isinstance(error, asyncio.CancelledError)
+                and self.runtime.cuts
+                and cleanup_cut(self.cell, failure)
             ):
-                self.report(failure, IN_SIGNAL)
-            else:
                 self.cannot_go_on(failure, IN_SIGNAL)
+            raise
+        parent = self.parent
+        if self.unsupervised_children or parent is None or parent.unsupervised_children:
+            self.cannot_go_on(failure, IN_SIGNAL)
+        else:
+            self.report(failure, IN_SIGNAL)
 
     def report(self, error: BaseException | None, message: object) -> None:
         """Suspend and tell the parent: a failure (`error`) or a normal exit (None)."""

@@ -91,6 +91,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     # Locals of a batch, cleared before parking: a parked actor must not keep its last
     # message, reply or failure alive.
     message: Any
+    signal: Any
     future: Any
     result: Any
     failure: BaseException | None
@@ -112,13 +113,17 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
             if signals:
                 if signals[0] is SELF_STOP and cell.exit_at_once():  # closed: signals cleared
                     return
+                signal = signals.pop(0)
                 try:
-                    await signals.pop(0).run(cell)
+                    await signal.run(cell)
                 except BaseException as error:  # a transition failed: no handler's failure
-                    failure = as_failure(
-                        error, f"a control signal of {cell.display_path}", cell.runtime
-                    )
-                    await cell.signal_failed(failure)
+                    try:
+                        failure = as_failure(
+                            error, f"a control signal of {cell.display_path}", cell.runtime
+                        )
+                        await cell.signal_failed(failure)
+                    finally:
+                        signal.finish()  # its end waited for, within a supervisor's bound
                 if cell.closed:
                     return
                 instance = None
@@ -232,7 +237,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
             else:
                 # Parked: the mailbox's waiter is set here, by its single consumer (no call:
                 # this runs on every wake-up of every actor).
-                message = future = result = failure = instance = None
+                message = signal = future = result = failure = instance = None
                 mailbox.waiter = waiter = loop.create_future()
                 await waiter
                 if cell.closed:

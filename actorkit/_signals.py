@@ -23,10 +23,11 @@ class Signal:
         self.done: asyncio.Future[None] | None = None
 
     async def run(self, cell: Cell) -> None:
-        try:
-            await self.apply(cell)
-        finally:
-            self.finish()
+        """Answered once carried out; if `apply` raises, the receive loop answers it once the
+        cleanup after that failure is done: who waits on it (a supervisor stopping the actor
+        for a restart) waits for the instance's end, its `on_stop` included, as for any stop."""
+        await self.apply(cell)
+        self.finish()
 
     async def apply(self, cell: Cell) -> None:
         """Carry the signal out; a signal that only marks something overrides nothing."""
