@@ -66,7 +66,8 @@ class Cell(Lifecycle):
     context: Context | None
     """The context its task runs in, a copy of its spawner's, held from the spawn of a cell
     made dormant (set only on one) until it closes: for its task, made by the first wake-up,
-    and for a restart that makes its next instance in place (`_restart_steps`)."""
+    and for a restart that makes its next instance in place (`_restart_steps`). Let go by
+    `close`, not by the task's end: a task cancelled before its first step runs no `finally`."""
 
     def __init__(
         self,

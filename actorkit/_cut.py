@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from inspect import CORO_CREATED, getcoroutinestate
 from typing import TYPE_CHECKING
 
 from ._envelope import Ask
@@ -129,10 +130,10 @@ async def cut(cell: Cell, bound: float, signal: Signal) -> None:
     cell.runtime.cuts[cell] = the_cut
     cell.mailbox.signals.insert(0, the_cut)
     task = cell.task
-    if task is not None and not task.done():
+    if task is not None and not task.done() and _begun(task):
         the_cut.cancelled = True
         task.cancel()
-    else:  # dormant: nothing runs, and its first wake-up makes its task
+    else:  # dormant (its first wake-up makes its task) or about to begin: the `Cut` is first
         cell.mailbox.wake()
     try:
         async with asyncio.timeout(FORCED_STOP_GRACE):
@@ -142,6 +143,13 @@ async def cut(cell: Cell, bound: float, signal: Signal) -> None:
             _abandon(cell, the_cut)
             return
     await waiting_for_its_task(cell, the_cut.ended)
+
+
+def _begun(task: asyncio.Task[None]) -> bool:
+    """Whether the task took its first step: cancelled before it, a task runs none of its
+    body, so nothing would carry out the `Cut` (a message made it an instant before a
+    `brutal_kill` restart reached it, say)."""
+    return getcoroutinestate(task.get_coro()) != CORO_CREATED  # type: ignore[arg-type]
 
 
 def _cutting(cell: Cell) -> Cut | None:

@@ -285,8 +285,6 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
         cell.task = None
         if carried_on:  # its signals first, the `Cut` at their head
             cell.task = loop.create_task(run(cell, None), context=_carried(cell))
-        else:
-            cell.context = None
 
 
 def _carried(cell: Cell) -> Context | None:

@@ -24,6 +24,7 @@ from ._watch import end_watches
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from contextvars import Context
 
     from ._actor import Actor
     from ._actor_timers import Timers
@@ -91,6 +92,7 @@ class Record(HotRecord):
         path: str
         restart: str
         capabilities: frozenset[str]
+        context: Context | None
         mailbox: Mailbox
         children: dict[str, Cell]
         incarnation: int
@@ -168,6 +170,7 @@ class Record(HotRecord):
             for waiter in self.stop_waiters:
                 if not waiter.done():
                     waiter.set_result(None)
+        self.context = None  # type: ignore[misc]  # Cell's slot
         if self.args or self.kwargs:
             # Only a new instance would need them, and none comes: a ref still held (by a
             # user, or a `schedule_once` handle until due) must not keep them in memory.

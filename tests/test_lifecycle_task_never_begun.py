@@ -1,0 +1,96 @@
+"""An actor whose task was made (a message woke it, dormant-born) but has yet to take its
+first step: a task cancelled then runs none of its body. A supervisor's `brutal_kill` cut
+that reaches it must still be carried out (the `Cut` is the first thing the task runs), and
+a forced stop must leave nothing of the spawner's context held by the closed cell."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import weakref
+from contextvars import ContextVar
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem, ChildSpec, OneForAll, Supervisor
+from actorkit._outside_stop import kill
+from actorkit.testing import snapshot
+
+from .invariants import TaskSnapshot, assert_settled
+
+
+class Idle(Actor):
+    """No `on_start`, no `on_stop`: dormant-born, its task made by its first message."""
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+class WakesItsSibling(Actor):
+    """On "crash", has its sibling woken just after it fails: that sibling's task is made
+    once the failure is reported, so it has yet to begin when its supervisor decides."""
+
+    def __init__(self, sibling: list[Any]) -> None:
+        self.sibling = sibling
+
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            asyncio.get_running_loop().call_soon(self.sibling[0].tell, "woken")
+            raise RuntimeError("crash")
+        return message
+
+
+async def test_a_brutal_kill_restart_of_a_task_yet_to_begin_restarts_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Cancelled before its first step, its task would run no `Cut`: it was abandoned past
+    the grace (1 s) as if it ignored the cut, stopped for good, and its message lost."""
+    sibling: list[Any] = []
+    tasks = TaskSnapshot()
+    async with asyncio.timeout(5), ActorSystem() as system:
+        sup = await system.spawn(
+            Supervisor,
+            [ChildSpec(WakesItsSibling, sibling, name="a"), ChildSpec(Idle, name="b")],
+            OneForAll(shutdown=0),
+        )
+        a, b = system.lookup(f"{sup.path}/a"), system.lookup(f"{sup.path}/b")
+        assert a is not None and b is not None
+        sibling.append(b)
+        a.tell("crash")
+        async with asyncio.timeout(0.5):  # well within the grace a cut task is given
+            assert await a.ask("restarted") == "restarted"
+        assert b.is_alive and snapshot(b).restarts == 1
+        assert snapshot(b).accounting.processed == 1  # "woken", by its new instance
+        assert system.dead_letters.by_reason == {}
+        await assert_settled(system)
+    assert "ignored the cancellation" not in caplog.text
+    await tasks.assert_no_leaks()
+
+
+class Payload:
+    """What the spawner's context holds: weakly referenced, to see it go."""
+
+
+held: ContextVar[Payload] = ContextVar("held")
+
+
+async def test_a_forced_stop_before_the_first_step_lets_the_spawner_s_context_go() -> None:
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        payload = Payload()
+        gone = weakref.ref(payload)
+        token = held.set(payload)
+        ref = await system.spawn(Idle)
+        held.reset(token)
+        del payload
+        cell = ref._cell  # type: ignore[attr-defined]
+        ref.tell("wakes it")
+        task = cell.task
+        assert task is not None
+        kill([cell])  # as past a stop's timeout, before its task began
+        await asyncio.wait([task])
+        del task
+        await asyncio.sleep(0)  # the task's done callbacks, run in its context
+        gc.collect()
+        assert not ref.is_alive
+        assert gone() is None  # the ref, still held, keeps no context alive
