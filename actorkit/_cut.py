@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import types
+from collections.abc import Generator
 from inspect import CORO_CREATED, getcoroutinestate
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._envelope import Ask
 from ._errors import ActorStopped
@@ -145,11 +147,21 @@ async def cut(cell: Cell, bound: float, signal: Signal) -> None:
     await waiting_for_its_task(cell, the_cut.ended)
 
 
+@types.coroutine
+def first_step() -> Generator[None, None, None]:
+    """The yield that is an actor's task's first step under a task factory (`_receive.run`),
+    told apart from any other wait by `_begun`."""
+    yield
+
+
 def _begun(task: asyncio.Task[None]) -> bool:
-    """Whether the task took its first step: cancelled before it, a task runs none of its
-    body, so nothing would carry out the `Cut` (a message made it an instant before a
-    `brutal_kill` restart reached it, say)."""
-    return getcoroutinestate(task.get_coro()) != CORO_CREATED  # type: ignore[arg-type]
+    """Whether the task is past its first step: cancelled before it, or at the yield that a
+    task factory makes it, a task runs none of its body, so nothing would carry out the
+    `Cut` (a message made it an instant before a `brutal_kill` restart reached it, say)."""
+    coro: Any = task.get_coro()
+    if getcoroutinestate(coro) == CORO_CREATED:
+        return False
+    return getattr(coro.cr_await, "gi_code", None) is not first_step.__code__
 
 
 def _cutting(cell: Cell) -> Cut | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import weakref
+from contextlib import AbstractAsyncContextManager, nullcontext
 from contextvars import ContextVar
 from typing import Any
 
@@ -18,6 +19,7 @@ from actorkit._outside_stop import kill
 from actorkit.testing import snapshot
 
 from .invariants import TaskSnapshot, assert_settled
+from .test_eager_tasks import EAGER_MARKS, eager
 
 
 class Idle(Actor):
@@ -28,30 +30,57 @@ class Idle(Actor):
 
 
 class WakesItsSibling(Actor):
-    """On "crash", has its sibling woken just after it fails: that sibling's task is made
-    once the failure is reported, so it has yet to begin when its supervisor decides."""
+    """On "crash", has its sibling woken as it fails: just after (`later`), its task is made
+    once the failure is reported, so it has yet to begin when its supervisor decides; just
+    before, under a task factory, its task took its first step, a yield, and no more."""
 
-    def __init__(self, sibling: list[Any]) -> None:
+    def __init__(self, sibling: list[Any], later: bool) -> None:
         self.sibling = sibling
+        self.later = later
 
     async def receive(self, message: Any) -> Any:
         if message == "crash":
-            asyncio.get_running_loop().call_soon(self.sibling[0].tell, "woken")
+            if self.later:
+                asyncio.get_running_loop().call_soon(self.sibling[0].tell, "woken")
+            else:
+                self.sibling[0].tell("woken")
             raise RuntimeError("crash")
         return message
 
 
+def plain(loop: asyncio.AbstractEventLoop, coro: Any, **options: Any) -> asyncio.Task[Any]:
+    """A task factory that makes the task `create_task` would: the loop's actors then take a
+    first step that only yields (`_receive.run`)."""
+    return asyncio.Task(coro, loop=loop, **options)
+
+
+def task_factory(name: str) -> AbstractAsyncContextManager[None]:
+    """The loop's task factory for the test: none, `plain`, or the eager one."""
+    if name == "none":
+        return nullcontext()
+    return eager(plain if name == "plain" else None)
+
+
+WHENS = [
+    pytest.param("none", True, id="made-after"),
+    pytest.param("plain", False, id="first-step-taken"),
+    pytest.param("eager", False, id="eager", marks=EAGER_MARKS),
+]
+
+
+@pytest.mark.parametrize(("factory", "later"), WHENS)
 async def test_a_brutal_kill_restart_of_a_task_yet_to_begin_restarts_it(
-    caplog: pytest.LogCaptureFixture,
+    factory: str, later: bool, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Cancelled before its first step, its task would run no `Cut`: it was abandoned past
-    the grace (1 s) as if it ignored the cut, stopped for good, and its message lost."""
+    """Cancelled before its first step, or at the yield a task factory's first step is, its
+    task would run no `Cut`: it was abandoned past the grace (1 s) as if it ignored the cut,
+    stopped for good, and its message lost."""
     sibling: list[Any] = []
     tasks = TaskSnapshot()
-    async with asyncio.timeout(5), ActorSystem() as system:
+    async with task_factory(factory), asyncio.timeout(5), ActorSystem() as system:
         sup = await system.spawn(
             Supervisor,
-            [ChildSpec(WakesItsSibling, sibling, name="a"), ChildSpec(Idle, name="b")],
+            [ChildSpec(WakesItsSibling, sibling, later, name="a"), ChildSpec(Idle, name="b")],
             OneForAll(shutdown=0),
         )
         a, b = system.lookup(f"{sup.path}/a"), system.lookup(f"{sup.path}/b")
