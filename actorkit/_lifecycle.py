@@ -186,8 +186,11 @@ class Lifecycle(Record):
         """A draining stop found it waiting out a restart's backoff. OTP restarts nothing to
         stop it, so its queue is not handled: it is dead-lettered `not_restarted`, told
         apart from `shutdown` (what a forced stop leaves). Its instance, children and
-        timers went when the restart began; closing is all its stop has left to do."""
-        self.mailbox.close(self.path, "not_restarted", self.runtime.dead_letters)
+        timers went when the restart began; closing is all its stop has left to do. Its asks
+        waiting for room are answered now, as `close` answers them (but a pool's member's)."""
+        runtime = self.runtime
+        answer = self.parent not in runtime.heirs
+        self.mailbox.close(self.path, "not_restarted", runtime.dead_letters, answer=answer)
         self.close(reason)
 
     async def stop_self(self) -> None:
