@@ -19,7 +19,7 @@ import logging
 import types
 from collections.abc import Generator
 from inspect import CORO_CREATED, getcoroutinestate
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._envelope import Ask
 from ._errors import ActorStopped
@@ -158,7 +158,9 @@ def _begun(task: asyncio.Task[None]) -> bool:
     """Whether the task is past its first step: cancelled before it, or at the yield that a
     task factory makes it, a task runs none of its body, so nothing would carry out the
     `Cut` (a message made it an instant before a `brutal_kill` restart reached it, say)."""
-    coro: Any = task.get_coro()
+    coro = task.get_coro()
+    if not isinstance(coro, types.CoroutineType):  # a task factory's wrapper: not told
+        return True
     if getcoroutinestate(coro) == CORO_CREATED:
         return False
     return getattr(coro.cr_await, "gi_code", None) is not first_step.__code__
