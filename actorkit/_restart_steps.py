@@ -5,7 +5,8 @@ place by the supervisor, and the plan that starts the children again (`StartPlan
 
 A child with nothing of the user's to run in its own task is restarted in place: parked or
 dormant (never mid-message), with nothing queued, no children, no timers and no `on_stop`,
-its instance just ends; with no `on_start` of its class's, its new instance is just made.
+or the failed child parked after its failure with no children and no `on_stop`, its
+instance just ends; with no `on_start` of its class's, its new instance is just made.
 Either half is then a few assignments, where a round trip into the child's task (a signal,
 its future, two task switches) costs as much again as the restart itself: a `one_for_all`
 restart of idle workers pays it twice per child. Any other child keeps the round trip, at
@@ -67,14 +68,34 @@ async def start_failed(cell: Cell, error: BaseException, *, called: bool = False
 
 
 def stop_in_place(cell: Cell, bound: float | None) -> bool:
-    """The first half of `cell`'s restart, if nothing of it runs in its task (`idle_leaf`);
-    with a `bound` of 0 (OTP's `brutal_kill`), every child is cut, idle or not (`_cut`)."""
-    if bound == 0 or not cell.idle_leaf:
+    """The first half of `cell`'s restart, if nothing of it runs in its task: an idle child
+    (`idle_leaf`) or the failed one (`failed_and_parked`); with a `bound` of 0 (OTP's
+    `brutal_kill`), every child is cut, idle or not (`_cut`)."""
+    if bound == 0 or not (cell.idle_leaf or failed_and_parked(cell)):
         return False
     cell.begin_restart()
     cell.release_instance()
     instance_ended(cell)
     return True
+
+
+def failed_and_parked(cell: Cell) -> bool:
+    """A child that reported its failure and whose task then parked (`_receive`), its
+    handler, signal or start over: with no children and no `on_stop` (or no instance left,
+    an `on_start` that failed), the round trip's stop (`Lifecycle.stop_instance`) would
+    run nothing of the user's either. Unlike an idle child's, its queue is no bar: what
+    waits there behind the failure waits for the new instance either way, its task parked
+    until the start wakes it. Its timers end with its instance either way."""
+    instance = cell.instance
+    mailbox = cell.mailbox
+    return (
+        cell.state is SUSPENDED
+        and mailbox.waiter is not None
+        and not mailbox.signals
+        and not cell.children
+        and cell not in cell.runtime.cleaning_below
+        and (instance is None or type(instance).on_stop is Actor.on_stop)
+    )
 
 
 def starts_in_place(cell: Cell) -> bool:

@@ -195,7 +195,7 @@ async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
     after the backoff delay. Those still waiting out an earlier restart's backoff (a
     rest_for_one sibling after this one) wait for this one instead: they depend on it.
     Each stop is waited for `strategy.shutdown` seconds at most, then cut (`_cut`); an idle
-    child's is no wait (`stop_in_place`)."""
+    child's, or the failed one's parked after its failure, is no wait (`stop_in_place`)."""
     plan = strategy.affected(parent.children.values(), child)
     bound = strategy.shutdown
     for sibling in reversed(plan):
