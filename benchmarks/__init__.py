@@ -11,14 +11,15 @@ deadlines pass), `task_cancel` (pending tasks cancelled in bulk or failed by a s
 session actors spawned on demand, asked, stopped when idle, against a hand-written dict of session
 tasks), `restart_storm` (thousands of `one_for_one` restarts waiting out a backoff at once),
 `group_restart` (a `one_for_all` restart of 100 children against a hand-written supervisor that
-cancels and recreates their tasks), `savina` (the Savina actor workloads of issue 14, only with
-`--only savina` or each by name), `persistence` (the stores' writes and reads against hand-written
-aiosqlite and asyncpg, only with `--only persistence`), `durable` (the same targets through
-event-sourced actors, only with `--only durable`), `threads` (`actorkit.to_thread` against
-`asyncio.to_thread`, idle and beside a busy sender, only with `--only threads`). `--compare` runs
-`compare` (Pykka and Thespian, when installed); `python -m benchmarks.chart` draws the PNG.
-`topic_match.py`, `task_index.py`, `nats.py` and `nats_pool.py` are separate benchmarks run as
-scripts.
+cancels and recreates their tasks), `escalation` (a failure escalated by three supervisors to one
+that restarts them, against nested try/except supervisors over tasks), `savina` (the Savina actor
+workloads of issue 14, only with `--only savina` or each by name), `persistence` (the stores'
+writes and reads against hand-written aiosqlite and asyncpg, only with `--only persistence`),
+`durable` (the same targets through event-sourced actors, only with `--only durable`), `threads`
+(`actorkit.to_thread` against `asyncio.to_thread`, idle and beside a busy sender, only with `--only
+threads`). `--compare` runs `compare` (Pykka and Thespian, when installed); `python -m
+benchmarks.chart` draws the PNG. `topic_match.py`, `task_index.py`, `nats.py` and `nats_pool.py`
+are separate benchmarks run as scripts.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 from ._harness import Bench
 from .durable import BENCHES as DURABLE
 from .durable import GROUP as DURABLE_GROUP
+from .escalation import BENCHES as ESCALATION
 from .fan_in import BENCHES as FAN_IN
 from .group_restart import BENCHES as GROUP_RESTART
 from .lifecycle import BENCHES as LIFECYCLE
@@ -59,6 +61,7 @@ BENCHES: list[Bench] = [
     *SESSIONS,
     *RESTART_STORM,
     *GROUP_RESTART,
+    *ESCALATION,
     *SAVINA,
     *PERSISTENCE,
     *DURABLE,
