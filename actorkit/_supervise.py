@@ -16,7 +16,7 @@ from ._errors import SupervisorGaveUp, chain_began
 from ._failure import as_failure
 from ._instruments import ESCALATED, GAVE_UP, NoMessage
 from ._intensity import Intensity
-from ._restart_steps import StartPlan, stop_in_place
+from ._restart_steps import StartPlan, failed_and_parked, stop_in_place
 from ._shown import cut, shown
 from ._signals import Resume, Signal, Stop, StopInstance
 from ._state import RESTARTING
@@ -89,10 +89,10 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
     if decision == "resume":
         child.post(Resume())
     elif decision == "stop":
-        await stop_child(child, Stop(error), strategy.shutdown)
+        await _stop_failed(child, error, strategy.shutdown)
     elif decision == "escalate":
         assert error is not None  # a normal exit always maps to restart or stop
-        await stop_child(child, Stop(error), strategy.shutdown)
+        await _stop_failed(child, error, strategy.shutdown)
         fail(parent, error, ESCALATED)
     elif decision == "give_up":
         await _give_up(parent, strategy, child, error)
@@ -101,6 +101,18 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
 
 
 NOT_RESUMED = "a supervisor that gave up is not resumed: it stopped its children"
+
+
+async def _stop_failed(child: Cell, error: BaseException | None, bound: float | None) -> None:
+    """The failed child's stop for good. Parked after its failure with nothing of the
+    user's to run (`failed_and_parked`), it is finalized here, as its task would finalize
+    it (`Lifecycle.finalize` awaits nothing then), and closes as an idle child does in its
+    parent's stop: an escalation 5 deep paid a round trip into each failed child's task.
+    With a `bound` of 0 (OTP's `brutal_kill`), it is cut (`_cut`)."""
+    if bound != 0 and failed_and_parked(child):
+        await child.finalize(error)
+    else:
+        await stop_child(child, Stop(error), bound)
 
 
 def _decide(
@@ -139,7 +151,7 @@ def _decide(
 async def _give_up(
     parent: Cell, strategy: Strategy, child: Cell, error: BaseException | None
 ) -> None:
-    await stop_child(child, Stop(error), strategy.shutdown)
+    await _stop_failed(child, error, strategy.shutdown)
     await parent.stop_children(within=strategy.shutdown)
     allow = "allow more restarts: raise max_restarts or shorten within"
     if error is None:

@@ -16,16 +16,19 @@ import pytest
 from actorkit import (
     Actor,
     ActorRef,
+    ActorStopped,
     ActorSystem,
     ChildSpec,
     OneForOne,
     Supervisor,
+    Terminated,
 )
 from actorkit._cell import Cell
 from actorkit._signals import Signal
-from actorkit.testing import ManualClock, snapshot
+from actorkit.testing import ManualClock, Probe, snapshot
 
 from .metrics_truth_support import sample, scraped
+from .otp_conformance_support import Watcher
 from .test_supervision_in_place import Bare, Both, Starts, Stops, spec
 
 BOUND = 10.0
@@ -149,7 +152,7 @@ async def test_the_intensity_gives_up_where_it_did(calls: list[str], clock: Manu
         assert await system.ask("/sup/a", "x") == 1
         assert (snapshot(sup).failures, snapshot(sup).restarts) == (1, 1)
         assert a.is_alive is False
-        assert [call for call in calls if call.startswith("a ")] == ["a Stop"]
+        assert [call for call in calls if call.startswith("a ")] == []
     assert journal == ["new a"] * 4
 
 
@@ -189,9 +192,9 @@ async def test_after_a_failed_on_start_the_next_restart_stops_in_place(
 async def test_an_escalation_stops_each_emptied_supervisor_in_place(
     calls: list[str], clock: ManualClock
 ) -> None:
-    """m2 escalates a's failure, having stopped a, and m1 m2's: emptied by its escalation,
-    m1 is restarted by sup with its stop in place, and the tree starts again through each
-    supervisor's `on_start`."""
+    """m2 escalates a's failure, having stopped a in place, and m1 m2's, stopped in place
+    too: emptied by its escalation, m1 is restarted by sup with its stop in place, and the
+    tree starts again through each supervisor's `on_start`, the one round trip left."""
     journal: list[str] = []
     escalate = OneForOne(decider=lambda _: "escalate")
     leaf = [spec(Bare, journal, "a")]
@@ -204,8 +207,33 @@ async def test_an_escalation_stops_each_emptied_supervisor_in_place(
         a.tell("crash")
         await clock.settle()
         assert await system.ask("/sup/m1/m2/a", "x") == 1
-        assert calls == ["a Stop", "m2 Stop", "m1 StartInstance"]
+        assert calls == ["m1 StartInstance"]
         m1 = system.lookup("/sup/m1")
         assert m1 is not None
         assert (snapshot(m1).restarts, snapshot(m1).failures) == (1, 1)
     assert journal == ["new a", "new a"]
+
+
+async def test_a_stop_decision_closes_it_in_place_as_its_task_would(
+    calls: list[str], clock: ManualClock
+) -> None:
+    """Stopped for good on a "stop" decision: what was queued behind the failure is a dead
+    letter, its asker answered, its watcher told the failure, its name free."""
+    journal: list[str] = []
+    async with asyncio.timeout(BOUND), ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        watcher = await system.spawn(Watcher, probe.ref)
+        (a,) = await alone(system, spec(Bare, journal, "a"), decider={RuntimeError: "stop"})
+        await watcher.ask(a)
+        # Each put ahead of its task's first step: both queued as it handles the first.
+        crashed = asyncio.ensure_future(a.ask("crash"))
+        asked = asyncio.ensure_future(a.ask("x"))
+        with pytest.raises(RuntimeError, match="a crashed"):
+            await crashed
+        with pytest.raises(ActorStopped):
+            await asked
+        ended = await probe.expect(Terminated)
+        assert (ended.ref, type(ended.reason)) == (a, RuntimeError)
+        assert system.dead_letters.by_reason == {"stopping": 1}
+        assert system.lookup("/sup/a") is None
+        assert calls == []
