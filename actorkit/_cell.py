@@ -170,8 +170,10 @@ class Cell(Lifecycle):
             and mailbox_size > 0
             and type(restart) is str
             and restart in RESTART_TYPES
-            and type(capabilities) is tuple  # not `== ()`: a numpy array compares per item
-            and not capabilities
+            and (
+                (type(capabilities) is tuple and not capabilities)  # not `== ()`: numpy compares
+                or capabilities is NOTHING  # a `ChildSpec`'s none, checked when it was built
+            )
         ):
             make, capacity, extra = factory, mailbox_size, NOTHING
         else:

@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from actorkit import DEFAULT_MAILBOX_SIZE, ActorSystem, ChildSpec, Supervisor
+from actorkit import _cell as cell_module
 from actorkit.testing import snapshot
 
 from .supervision_support import Worker
@@ -54,3 +55,28 @@ def test_a_string_of_children_is_refused_as_not_a_list(children: str) -> None:
 
 def test_a_child_spec_shows_its_factory_and_name() -> None:
     assert repr(ChildSpec(Worker, [], "w", name="w")) == "ChildSpec('Worker', name='w')"
+
+
+async def test_the_options_of_a_spec_without_capabilities_are_not_checked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Checked when the spec was built: each start and restart of its child takes spawn's
+    path for the common options, as a plain `spawn` of the same child does."""
+    checked: list[object] = []
+    check = cell_module.check_options
+
+    def counting(*options: object) -> object:
+        checked.append(options[0])
+        return check(*options)  # type: ignore[arg-type]
+
+    async with asyncio.timeout(10), ActorSystem() as system:
+        for kind in (Worker, Supervisor):  # a class is checked once, at its first spawn
+            await system.spawn(kind, *([[], "warm"] if kind is Worker else []))
+        monkeypatch.setattr(cell_module, "check_options", counting)
+        sup = await system.spawn(Supervisor, [ChildSpec(Worker, [], "a", name="a")], name="sup")
+        a = system.lookup("/sup/a")
+        assert a is not None
+        a.tell("crash")
+        assert await system.ask("/sup/a", "x", timeout=5.0) == "x"
+        assert snapshot(sup).children == ("a",)
+    assert checked == []
