@@ -107,6 +107,8 @@ class CrashLog(Instrument):
     fields let a log pipeline index failures by path, class, message type and directive."""
 
     def crashed(self, cell: Cell, error: BaseException, message: object, directive: str) -> None:
+        if not logger.isEnabledFor(logging.ERROR):  # as `logger.error` would, before the
+            return  # record's fields: an escalation d deep builds d of them per failure
         actor_class = cell.class_name
         message_type: str | None
         if type(message) is NoMessage:  # `isinstance` would ask a proxy message its `__class__`

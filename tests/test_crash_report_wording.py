@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import pytest
 
 from actorkit import Actor, ActorSystem, OneForOne
+from actorkit.testing import snapshot
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -117,3 +118,39 @@ async def test_a_supervisor_failing_for_its_child_is_reported_as_what_it_did(
     assert f"/{name} ({supervisor.__name__}) {said}" in text, text
     assert "NoneType" not in text
     assert record.message_type is None  # type: ignore[attr-defined]
+
+
+class Counted(ValueError):
+    """Counts the times its `repr` is taken: a crash report quotes it."""
+
+    shown = 0
+
+    def __repr__(self) -> str:
+        Counted.shown += 1
+        return "Counted()"
+
+
+class CountedCrasher(Actor):
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise Counted
+        return message
+
+
+@pytest.mark.parametrize("level", [logging.ERROR, logging.CRITICAL])
+async def test_a_report_is_built_only_for_a_logger_that_takes_it(
+    caplog: pytest.LogCaptureFixture, level: int
+) -> None:
+    """Under a logger that drops errors, nothing of the report is built (the failure's `repr`
+    taken, its fields gathered): as `logger.error` would drop it, only sooner. Counted all
+    the same (`actorkit_actor_failures_total`)."""
+    Counted.shown = 0
+    caplog.set_level(level, logger="actorkit")
+    async with ActorSystem() as system:
+        ref = await system.spawn(CountedCrasher, name="c")
+        with pytest.raises(Counted):
+            await ref.ask("crash")
+        assert await ref.ask("ping") == "ping"  # restarted: the report is written
+        assert snapshot(ref).failures == 1
+    logged = reports(caplog, "CountedCrasher")
+    assert (len(logged), Counted.shown > 0) == ((1, True) if level == logging.ERROR else (0, False))
