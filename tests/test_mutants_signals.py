@@ -31,9 +31,17 @@ class Fails(Actor):
         return "pong"
 
 
+class FailsAndStops(Fails):
+    """With an `on_stop`, its restart's first half runs in its task (`StopInstance`): a child
+    with nothing to run there is stopped in place by its supervisor (`_restart_steps`)."""
+
+    async def on_stop(self) -> None:
+        self.stopped = True
+
+
 class Supervises(Actor):
     async def receive(self, message: Any) -> Any:
-        return await self.spawn(Fails, name="c")
+        return await self.spawn(FailsAndStops, name="c")
 
 
 async def test_a_restart_whose_first_half_raises_answers_the_supervisor_awaiting_it(
