@@ -170,10 +170,8 @@ class Cell(Lifecycle):
             and mailbox_size > 0
             and type(restart) is str
             and restart in RESTART_TYPES
-            and (
-                (type(capabilities) is tuple and not capabilities)  # not `== ()`: numpy compares
-                or capabilities is NOTHING  # a `ChildSpec`'s none, checked when it was built
-            )
+            # none: `()` (not `== ()`: numpy compares per item), or a `ChildSpec`'s, checked
+            and ((type(capabilities) is tuple and not capabilities) or capabilities is NOTHING)
         ):
             make, capacity, extra = factory, mailbox_size, NOTHING
         else:
