@@ -4,9 +4,9 @@
 place by the supervisor, and the plan that starts the children again (`StartPlan`).
 
 A child with nothing of the user's to run in its own task is restarted in place: parked or
-dormant (never mid-message), with nothing queued, no children, no timers and no `on_stop`,
-or the failed child parked after its failure with no children and no `on_stop`, its
-instance just ends; with no `on_start` of its class's, its new instance is just made.
+dormant (never mid-message), with nothing queued, no children and no `on_stop` (its
+timers end with its instance either way), or the failed child parked after its failure
+with no children and no `on_stop`, its instance just ends; with no `on_start` of its class's, its new instance is just made.
 Either half is then a few assignments, where a round trip into the child's task (a signal,
 its future, two task switches) costs as much again as the restart itself: a `one_for_all`
 restart of idle workers pays it twice per child. Any other child keeps the round trip, at
