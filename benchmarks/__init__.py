@@ -7,12 +7,14 @@ workloads: `messaging` (tell, bounded send, ask, metrics on against off, tells t
 `pools`, `timers`, `tasks` (tasks for agents against a `PriorityQueue`), `task_expiry` (tasks whose
 deadlines pass), `task_cancel` (pending tasks cancelled in bulk or failed by a shutdown),
 `task_sets` (tasks over thousands of capability and requirement sets, K=10 against K=1000),
-`lifecycle` (spawn, stop, memory; `spawn_1m` only with `--only spawn_1m`), `sessions` (per-user
-session actors spawned on demand, asked, stopped when idle, against a hand-written dict of session
-tasks), `restart_storm` (thousands of `one_for_one` restarts waiting out a backoff at once),
-`group_restart` (a `one_for_all` restart of 100 children against a hand-written supervisor that
-cancels and recreates their tasks), `escalation` (a failure escalated by three supervisors to one
-that restarts them, against nested try/except supervisors over tasks), `savina` (the Savina actor
+`lifecycle` (spawn, stop, memory; `spawn_1m` only with `--only spawn_1m`), `stop_busy` (the
+concurrent stops of a thousand and ten thousand actors, each in a handler with more queued),
+`sessions` (per-user session actors spawned on demand, asked, stopped when idle, against a
+hand-written dict of session tasks), `restart_storm` (thousands of `one_for_one` restarts waiting
+out a backoff at once), `group_restart` (a `one_for_all` restart of 100 children against a
+hand-written supervisor that cancels and recreates their tasks), `escalation` (a failure escalated
+by three supervisors to one that restarts them, against nested try/except supervisors over tasks),
+`savina` (the Savina actor
 workloads of issue 14, only with `--only savina` or each by name), `persistence` (the stores'
 writes and reads against hand-written aiosqlite and asyncpg, only with `--only persistence`),
 `durable` (the same targets through event-sourced actors, only with `--only durable`), `threads`
@@ -40,6 +42,7 @@ from .router import BENCHES as ROUTER
 from .savina import BENCHES as SAVINA
 from .savina import GROUP as SAVINA_GROUP
 from .sessions import BENCHES as SESSIONS
+from .stop_busy import BENCHES as STOP_BUSY
 from .task_cancel import BENCHES as TASK_CANCEL
 from .task_expiry import BENCHES as TASK_EXPIRY
 from .task_sets import BENCHES as TASK_SETS
@@ -58,6 +61,7 @@ BENCHES: list[Bench] = [
     *TASK_CANCEL,
     *TASK_SETS,
     *LIFECYCLE,
+    *STOP_BUSY,
     *SESSIONS,
     *RESTART_STORM,
     *GROUP_RESTART,
