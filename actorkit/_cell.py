@@ -17,7 +17,7 @@ from ._failure import as_failure
 from ._lifecycle import Lifecycle
 from ._mailbox import Mailbox
 from ._names import MAX_PATH, NOTHING, path_too_long
-from ._outside_stop import awaited_at_shutdown, kill, subtree, waiting_for_its_task
+from ._outside_stop import awaited_at_shutdown, kill, signalled, subtree
 from ._receive import run
 from ._ref import ActorRef
 from ._spawn import CHECKED, check_child_name, check_options, check_parent, make_instance
@@ -280,12 +280,14 @@ class Cell(Lifecycle):
 
     async def call(self, signal: Signal) -> None:
         """Post a control signal and wait until the cell has carried it out (or is gone)."""
-        if self.closed:
-            return
-        done: asyncio.Future[None] = self.runtime.loop.create_future()
-        signal.done = done
-        self.post(signal)
-        await waiting_for_its_task(self, done)
+        if not self.closed:
+            await signalled(self, signal)
+
+    def add_stop_waiter(self, waiter: asyncio.Future[None]) -> None:
+        """`waiter` is answered when this actor has closed."""
+        if self.stop_waiters is None:
+            self.stop_waiters = []
+        self.stop_waiters.append(waiter)
 
     def follow_stop(self, follower: Callable[[Cell], object]) -> None:
         """Call `follower` (a service's, once however often asked) when this actor stops for

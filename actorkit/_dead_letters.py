@@ -90,10 +90,16 @@ class DeadLetters:
         self._forward: Callable[[Fields], bool] | None = None
         # The letters handed to watchers, by id while they live: `add` checks identity, so
         # a `DeadLetter` a user built (or decoded from another system) is never taken for one.
-        self._copies: WeakValueDictionary[int, DeadLetter] = WeakValueDictionary()
+        # None until the first: a weak dictionary's truth is a Python call, on every record.
+        self._copies: WeakValueDictionary[int, DeadLetter] | None = None
 
     def add(self, message: object, recipient: str | None, reason: Reason) -> None:
-        if type(message) is DeadLetter and self._copies.get(id(message)) is message:
+        copies = self._copies
+        if (
+            type(message) is DeadLetter
+            and copies is not None
+            and copies.get(id(message)) is message
+        ):
             # A watcher's copy of a letter already counted (queued when the watcher stopped,
             # refused by a pool member it went through, or passed on by the watcher): the
             # actor's own accounting keeps it, and a letter about it would count one loss
@@ -120,7 +126,7 @@ class DeadLetters:
         nothing can change while they are recorded. Watchers and listeners still get every
         letter: listeners once all are in the ring."""
         copies = self._copies
-        if copies:  # the rule of `add`, per message: a watcher's copy is counted already
+        if copies is not None:  # the rule of `add`, per message: a watcher's copy is counted
             messages = [
                 m for m in messages if type(m) is not DeadLetter or copies.get(id(m)) is not m
             ]
@@ -133,7 +139,7 @@ class DeadLetters:
         now = self._now()
         listeners = self._listeners
         limit = self._recent.maxlen or 0
-        first = max(n - limit, 0)
+        first = n - limit if n > limit else 0
         letters: list[DeadLetter] = []
         kept: Sequence[Fields | DeadLetter]
         if listeners:
@@ -199,6 +205,8 @@ class DeadLetters:
         """What goes to watchers: a record that, lost again, is not a dead letter again. Never
         one `recent` returns: that is the user's to send, and lost, counted as any message is."""
         copy = DeadLetter(*fields)
+        if self._copies is None:
+            self._copies = WeakValueDictionary()
         self._copies[id(copy)] = copy
         return copy
 

@@ -7,8 +7,6 @@ synchronous ends that any task may call (`close`, `kill`) are in `_record`.
 
 from __future__ import annotations
 
-import asyncio
-
 from ._actor import Actor
 from ._cut import cleanup_cut, failed_while_cut, stop_child
 from ._instruments import IN_SIGNAL
@@ -161,13 +159,6 @@ class Lifecycle(Record):
             await self.stop_children(within=within)
 
     # --- stopping -------------------------------------------------------------------------
-    def add_stop_waiter(self, waiter: asyncio.Future[None]) -> None:
-        """`waiter` is answered when this actor has closed."""
-        cell = self.cell  # the slot is `Cell`'s
-        if cell.stop_waiters is None:
-            cell.stop_waiters = []
-        cell.stop_waiters.append(waiter)
-
     async def stop(self, reason: BaseException | None, *, drain: bool) -> None:
         """Stop for good; with `drain` (shutdown), handle the queued messages first: the
         receive loop drains this mailbox while the children still run (what it forwards to
@@ -280,12 +271,30 @@ class Lifecycle(Record):
         self.instance = None
         self.close(None)
 
-    async def finalize(self, reason: BaseException | None, *, within: float | None = None) -> None:
+    def stop_at_once(self, stop: Stop) -> bool:
+        """`Stop.run`, without it and the two coroutines it awaits, if it has none to await
+        (as `exit_at_once`): concurrent stops of busy actors pay for each. True if closed."""
+        instance = self.instance
+        if stop.drain or self.children or self in self.runtime.cleaning_below:
+            return False
+        if instance is not None and type(instance).on_stop is not Actor.on_stop:
+            return False
+        del self.mailbox.signals[0]
+        self.stopping()
+        self.release_instance()
+        self.close(stop.reason)
+        stop.finish()
+        return True
+
+    def stopping(self) -> None:
         self.state = STOPPING
         if self.capabilities:  # an agent: the task layer takes back a task it has not begun
             self.runtime.instruments.agent_paused(self.cell)
-        if self.mailbox.queue or self.mailbox.blocked:
+        if (self.mailbox.queue or self.mailbox.blocked) and self.runtime.heirs:
             self.hand_back()
+
+    async def finalize(self, reason: BaseException | None, *, within: float | None = None) -> None:
+        self.stopping()
         if self.children or self in self.runtime.cleaning_below:
             await self.stop_children(drain=self.draining, within=within)
         instance = self.instance

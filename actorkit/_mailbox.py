@@ -88,12 +88,11 @@ class Mailbox(Room):
 
     def close(self, path: str, why: Reason, dead: DeadLetters, *, answer: bool = False) -> None:
         """Refuse from now on and reject everything queued: asks fail, tasks go back to their
-        sender and ticks end with their timers (lost by nobody, both leave `accepted`), the
-        rest become dead letters; waiting senders learn that their message was not delivered
-        (`release`, which answers their asks at once with `answer`). A dead letter reaching
-        this same mailbox (a `>` subscriber) is refused.
-        `Record.close` writes out the refusal (`closed`, `limit`) for a mailbox with nothing
-        queued, waiting, blocked or granted, without this call: a change here goes there too."""
+        sender and ticks end with their timers (lost by nobody, both leave `accepted`), the rest
+        become dead letters; waiting senders learn that their message was not delivered (by
+        `release`, which answers their asks at once with `answer`). A dead letter reaching this
+        mailbox (a `>` subscriber) is refused. `Record.close` writes out the refusal (`closed`,
+        `limit`) for a mailbox with nothing queued, waiting, blocked or granted: change both."""
         if self.closed:
             return
         self.closed = True
@@ -115,7 +114,8 @@ class Mailbox(Room):
             queue.clear()
             self.dead_lettered += len(lost)
             dead.add_all(lost, path, why)
-        self.release(path if answer else None)
+        if self.blocked or self.granted:  # else `release` has nobody to send away
+            self.release(path if answer else None)
         waiter = self.waiter
         if waiter is not None:
             self.waiter = None

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Generator, Iterable, Iterator
+from collections.abc import Awaitable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ._begun import begun_task
 from ._loop_timer import timeout as loop_timeout
-from ._signals import Stop
+from ._signals import Signal, Stop
 from ._state import STARTING
 
 if TYPE_CHECKING:
@@ -66,8 +67,8 @@ async def stop_from_outside(cell: Cell) -> None:
     try:
         if cell.mailbox.signals and any(type(s) is Stop for s in cell.mailbox.signals):
             await _join_stop(cell)
-        else:
-            await cell.call(Stop(None))
+        else:  # open still (nothing was awaited): `Cell.call` without its coroutine
+            await signalled(cell, Stop(None))
     finally:
         if task is not None:
             awaiting.pop(task, None)
@@ -80,6 +81,8 @@ def _waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:
     there; Akka's asynchronous stop cannot. A walk of the subtrees, paid only by a stop that
     is not of an idle leaf, whose own cost is the subtree's."""
     awaiting = top.runtime.awaiting_stops
+    if not top.children and top.task not in awaiting and not top.runtime.cleaning_below:
+        return top.task is task  # a leaf awaiting no stop: its subtree is itself
     seen = {top}
     tops = [top]
     while tops:
@@ -187,53 +190,28 @@ class _EndedUnwound:
         on_stop_apart(cell)
 
 
-class _Begins(Coroutine[Any, Any, None]):
-    """`body` for a task that always takes its first step. A task cancelled before its first
-    step never runs its body, so no `except` or `finally` of it runs, and the end of
-    `asyncio.run` cancels every task at once, maybe one just made; nor would a task started
-    in its stead help, since the loop's end waits only for the tasks it cancelled. Here the
-    cancellation lands at the body's first suspension instead, as if it came just after."""
-
-    def __init__(self, body: Coroutine[Any, Any, None]) -> None:
-        self._body = body
-        self._begun = False
-
-    def send(self, value: Any) -> Any:
-        self._begun = True
-        return self._body.send(value)
-
-    def throw(self, error: Any, *rest: Any) -> Any:
-        if not self._begun:
-            self._begun = True
-            first = self._body.send(None)  # its end (StopIteration) ends the task
-            if isinstance(first, asyncio.Future):  # what the task's cancel would cancel
-                first.cancel()
-        return self._body.throw(error, *rest)
-
-    def close(self) -> None:
-        self._body.close()
-
-    def __await__(self) -> Generator[Any, None, None]:
-        return self._body.__await__()
+def signalled(cell: Cell, signal: Signal) -> Awaitable[None]:
+    """Post a control signal to an open cell; what to await until it is carried out."""
+    done: asyncio.Future[None] = cell.runtime.loop.create_future()
+    signal.done = done
+    cell.mailbox.post(signal)
+    return waiting_for_its_task(cell, done)
 
 
-def begun_task(
-    loop: asyncio.AbstractEventLoop, body: Coroutine[Any, Any, None]
-) -> asyncio.Task[None]:
-    """A task running `body` that, cancelled before its first step, still runs it: what must
-    close (actors, a store, a port) is closed by the task the loop's end waits for."""
-    return loop.create_task(_Begins(body))
-
-
-async def waiting_for_its_task(cell: Cell, closed: asyncio.Future[None]) -> None:
-    """Wait for `closed`, answered once the cell closed (or carried out a signal), watching
-    its task meanwhile: one cancelled before its first step ran none of its body and will
-    close nothing, so `_EndedUnclosed` closes the cell when it ends. Paid by the waits for a
-    signal only, never by a message."""
+def waiting_for_its_task(cell: Cell, closed: asyncio.Future[None]) -> Awaitable[None]:
+    """The wait for `closed`, answered once the cell closed (or carried out a signal),
+    watching its task meanwhile if that has not begun: one cancelled before its first step
+    ran none of its body and will close nothing, so `_EndedUnclosed` closes the cell when it
+    ends. A task suspended in its body (busy in a handler, or parked) closes the cell itself
+    however it ends (`run`), so the wait is `closed` itself: no coroutine and no callback on
+    the task, which concurrent stops of thousands of busy actors pay for each."""
     task = cell.task
-    if task is None:
-        await closed
-        return
+    if task is None or getattr(task.get_coro(), "cr_suspended", False):
+        return closed
+    return _watching(cell, task, closed)
+
+
+async def _watching(cell: Cell, task: asyncio.Task[None], closed: asyncio.Future[None]) -> None:
     watch = _EndedUnclosed(cell)
     task.add_done_callback(watch)
     try:

@@ -28,7 +28,7 @@ from ._handler_failures import answer_to, handler_failure
 from ._instruments import IN_LOOP
 from ._mailbox import BATCH
 from ._outside_stop import unwind_on_stop
-from ._signals import SELF_STOP
+from ._signals import SELF_STOP, Stop
 from ._state import RUNNING
 from ._stats import FOLD_AT, FOLD_PAIRS
 from ._withdraw import sweep
@@ -110,8 +110,11 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 return
             cell.started()
         while True:
-            if signals:
-                if signals[0] is SELF_STOP and cell.exit_at_once():  # closed: signals cleared
+            if signals:  # carried out without a coroutine, if it closes the actor (no local
+                # holds it: a parked actor keeps no signal alive)
+                if (signals[0] is SELF_STOP and cell.exit_at_once()) or (
+                    type(signals[0]) is Stop and cell.stop_at_once(signals[0])
+                ):
                     return
                 signal = signals.pop(0)
                 try:

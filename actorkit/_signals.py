@@ -48,7 +48,7 @@ class Stop(Signal):
     __slots__ = ("drain", "reason")
 
     def __init__(self, reason: BaseException | None, *, drain: bool = False) -> None:
-        super().__init__()
+        self.done = None  # `Signal.__init__`, without its call
         self.reason = reason
         self.drain = drain
 

@@ -1,0 +1,46 @@
+"""Tasks that always take their first step: what must close (actors, a store, a port) is
+closed by a task the loop's end waits for, even when that end cancels it before it began."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Generator
+from typing import Any
+
+
+class _Begins(Coroutine[Any, Any, None]):
+    """`body` for a task that always takes its first step. A task cancelled before its first
+    step never runs its body, so no `except` or `finally` of it runs, and the end of
+    `asyncio.run` cancels every task at once, maybe one just made; nor would a task started
+    in its stead help, since the loop's end waits only for the tasks it cancelled. Here the
+    cancellation lands at the body's first suspension instead, as if it came just after."""
+
+    def __init__(self, body: Coroutine[Any, Any, None]) -> None:
+        self._body = body
+        self._begun = False
+
+    def send(self, value: Any) -> Any:
+        self._begun = True
+        return self._body.send(value)
+
+    def throw(self, error: Any, *rest: Any) -> Any:
+        if not self._begun:
+            self._begun = True
+            first = self._body.send(None)  # its end (StopIteration) ends the task
+            if isinstance(first, asyncio.Future):  # what the task's cancel would cancel
+                first.cancel()
+        return self._body.throw(error, *rest)
+
+    def close(self) -> None:
+        self._body.close()
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return self._body.__await__()
+
+
+def begun_task(
+    loop: asyncio.AbstractEventLoop, body: Coroutine[Any, Any, None]
+) -> asyncio.Task[None]:
+    """A task running `body` that, cancelled before its first step, still runs it: what must
+    close (actors, a store, a port) is closed by the task the loop's end waits for."""
+    return loop.create_task(_Begins(body))
