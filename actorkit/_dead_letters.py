@@ -138,21 +138,24 @@ class DeadLetters:
         by_reason[reason] = by_reason.get(reason, 0) + n
         now = self._now()
         listeners = self._listeners
-        limit = self._recent.maxlen or 0
-        first = n - limit if n > limit else 0
-        letters: list[DeadLetter] = []
+        recent = self._recent
+        limit = recent.maxlen or 0
+        letters: Sequence[DeadLetter] = ()  # none made without a listener
         kept: Sequence[Fields | DeadLetter]
         if listeners:
             letters = [DeadLetter(m, recipient, reason, now) for m in messages]
-            kept = letters[first:]
+            kept = letters[n - limit :] if n > limit else letters
         else:
-            kept = [(m, recipient, reason, now) for m in messages[first:]]
+            kept = [
+                (m, recipient, reason, now)
+                for m in (messages[n - limit :] if n > limit else messages)
+            ]
         # The entries the ring drops to make room are released only once it holds all of
         # these: a finalizer that releasing one runs (it may record a dead letter, or read
         # `recent`, which replaces the ring) finds the ring whole, as after an `add`.
-        overflow = len(self._recent) + len(kept) - limit
-        dropped = list(islice(self._recent, overflow)) if overflow > 0 else None
-        self._recent.extend(kept)
+        overflow = len(recent) + len(kept) - limit
+        dropped = list(islice(recent, overflow)) if overflow > 0 else None
+        recent.extend(kept)
         del dropped
         forward = self._forward
         if forward is not None and forward((messages[0], recipient, reason, now)):
@@ -215,10 +218,10 @@ class DeadLetters:
         self._built()
         self._listeners.append(listener)
 
-    def forward_to(self, forward: Callable[[Fields], bool]) -> None:
+    def forward_to(self, forward: Callable[[Fields], bool] | None) -> None:
         """The router's hook for the dead-letter topic: given each record's fields, it builds
         a `DeadLetter` (`watchers_copy`) only when an actor watches the topic, and says whether
-        one does (so `add_all` asks once)."""
+        one does (so `add_all` asks once); None while the router knows that nobody does."""
         self._forward = forward
 
     def __repr__(self) -> str:

@@ -281,7 +281,7 @@ class Lifecycle(Record):
             return False
         del self.mailbox.signals[0]
         self.stopping()
-        self.release_instance()
+        self.instance = None  # `release_instance`, without its frame: `close` ends the timers
         self.close(stop.reason)
         stop.finish()
         return True

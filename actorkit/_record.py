@@ -137,7 +137,7 @@ class Record(HotRecord):
         parent = self.parent
         adopted = None
         if mailbox.queue or mailbox.waiter is not None or mailbox.blocked or mailbox.granted:
-            if mailbox.queue:
+            if mailbox.queue and runtime.heirs:  # a pool's member: its heir may adopt asks
                 adopted = self.adoption(())
             # Its asks waiting for room are answered now, but a pool's member's: routed again
             answer = parent not in runtime.heirs

@@ -48,10 +48,10 @@ class Router:
         # subscriptions last changed. Found out at the next dead letter, not at each change:
         # after a wildcard change the index has no cached answer, and a subscribe-publish-
         # unsubscribe cycle would walk its trie twice more for a question rarely asked.
+        # Known to be nobody, no dead letter is handed here (`_forward_dead_letter`).
         self._watching_dead: bool | None = False
         self.published = 0
         self.delivered = 0
-        dead_letters.forward_to(self._forward_dead_letter)
 
     def subscribe(self, cell: Cell, pattern: str) -> bool:
         # The index checks an exact str before it changes anything: checking it here as well
@@ -71,7 +71,8 @@ class Router:
             if isinstance(cell.ref, PoolRef):
                 self._pools[mailbox] = cell.ref
             cell.follow_stop(self.forget)
-        self._watching_dead = None
+        if self._watching_dead is not None:
+            self._unknown_watchers()
         return added
 
     def unsubscribe(self, cell: Cell, pattern: str | None) -> int:
@@ -86,8 +87,14 @@ class Router:
         if mailbox not in self._index:
             self._cells.pop(mailbox, None)
             self._pools.pop(mailbox, None)
-        self._watching_dead = None
+        if self._watching_dead is not None:
+            self._unknown_watchers()
         return removed
+
+    def _unknown_watchers(self) -> None:
+        """The subscriptions changed: the next dead letter asks whether anyone watches."""
+        self._watching_dead = None
+        self._dead.forward_to(self._forward_dead_letter)
 
     def forget(self, cell: Cell) -> None:
         """A stopped actor's subscriptions go with it."""
@@ -145,6 +152,8 @@ class Router:
         watching = self._watching_dead
         if watching is None:
             watching = self._watching_dead = bool(self._index.match(DEAD_LETTER_TOPIC))
+            if not watching:  # until the subscriptions change, no dead letter is handed here
+                self._dead.forward_to(None)
         if watching:
             copy = self._dead.watchers_copy(fields)
             for mailbox in self._index.match(DEAD_LETTER_TOPIC):
