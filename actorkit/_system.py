@@ -139,15 +139,14 @@ class ActorSystem(Reach):
         return self
 
     async def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT) -> None:
-        """Stop every actor, children before parents in reverse start order, draining
-        mailboxes first, then close the HTTP endpoints. Never raises for slowness and never
-        hangs: past `timeout` it cancels what is left (docs/api.md says how); what fails to
-        close (a store) is raised once the rest is closed. A start under way ends first.
-
-        It runs in a task of its own, once: a second call waits for the same one, a caller that is
-        cancelled cannot cut it short, and a stop already under way is forced at the earlier of its
-        own deadline and `timeout` from now. Called from inside an actor, it starts the shutdown and
-        returns at once: waiting would wait for the caller's own handler to end."""
+        """Stop every actor, children before parents in reverse start order, draining mailboxes
+        first, then close the HTTP endpoints. Never raises for slowness and never hangs: past
+        `timeout` it cancels what is left (docs/api.md says how); what fails to close (a store)
+        is raised once the rest is closed. A start under way ends first. It runs in a task of its
+        own, once: a second call waits for the same one, a caller that is cancelled cannot cut it
+        short, and a stop already under way is forced at the earlier of its own deadline and
+        `timeout` from now. Called from inside an actor, it starts the shutdown and returns at
+        once: waiting would wait for the caller's own handler to end."""
         timeout = check_seconds(timeout, "shutdown timeout", zero_ok=True)
         loop = check_loop(self.name, self._runtime, "shutdown")
         if self._started is not None and not self._started.done():  # what it opens is ours
