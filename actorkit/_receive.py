@@ -110,8 +110,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 return
             cell.started()
         while True:
-            if signals:  # carried out without a coroutine, if it closes the actor (no local
-                # holds it: a parked actor keeps no signal alive)
+            if signals:  # a stop with nothing to await is carried out without a coroutine
                 if (signals[0] is SELF_STOP and cell.exit_at_once()) or (
                     type(signals[0]) is Stop and cell.stop_at_once(signals[0])
                 ):
