@@ -1,11 +1,34 @@
-"""Tasks that always take their first step: what must close (actors, a store, a port) is
-closed by a task the loop's end waits for, even when that end cancels it before it began."""
+"""Tasks and their first step: whether a task took it (`begun`: one cancelled before it, or
+at the yield that is an actor's first step under a task factory, runs none of its body), and
+tasks that always take it: what must close (actors, a store, a port) is closed by a task the
+loop's end waits for, even when that end cancels it before it began."""
 
 from __future__ import annotations
 
 import asyncio
+import types
 from collections.abc import Coroutine, Generator
 from typing import Any
+
+
+@types.coroutine
+def first_step() -> Generator[None, None, None]:
+    """The yield that is an actor's task's first step under a task factory (`_receive.run`),
+    told apart from any other wait by `begun`."""
+    yield
+
+
+def begun(task: asyncio.Task[Any]) -> bool | None:
+    """Whether the task is past its first step; None when its coroutine is a task factory's
+    wrapper, which cannot be told. Cancelled before that step, or at the yield a task
+    factory makes it, an actor's task runs none of its body: nothing would carry out a
+    supervisor's `Cut`, nor close the cell (a stop's wait watches such a task)."""
+    coro = task.get_coro()
+    if type(coro) is not types.CoroutineType:
+        return None
+    return coro.cr_running or (
+        coro.cr_suspended and getattr(coro.cr_await, "gi_code", None) is not first_step.__code__
+    )
 
 
 class _Begins(Coroutine[Any, Any, None]):

@@ -264,15 +264,13 @@ class Cell(Lifecycle):
 
     def set_result(self, _: None) -> None:
         """The first wake-up (a message or a signal): the task starts in the spawner's context,
-        held until now (a slot set only on a dormant cell). A close wakes it too: no task then,
-        and the context is let go."""
+        held until now (a slot set only on a dormant cell). A close wakes it too: no task then
+        (`Record.close` lets the context go)."""
         if not self.mailbox.closed:
             # A task factory may start the task at once (`asyncio.eager_task_factory`): the
             # actor would handle the message inside its sender's put, nested once per actor
             # woken in turn. Then the task's first step is a yield (`run`).
             self.task = self.runtime.loop.create_task(run(self, None), context=self.context)
-        else:
-            self.context = None
 
     # --- messages from the runtime ----------------------------------------------------------
     def post(self, signal: Signal) -> None:

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import types
-from collections.abc import Generator
-from inspect import CORO_CREATED, getcoroutinestate
 from typing import TYPE_CHECKING
 
+from ._begun import begun
 from ._envelope import Ask
 from ._errors import ActorStopped
 from ._instruments import IN_SIGNAL
@@ -132,7 +130,7 @@ async def cut(cell: Cell, bound: float, signal: Signal) -> None:
     cell.runtime.cuts[cell] = the_cut
     cell.mailbox.signals.insert(0, the_cut)
     task = cell.task
-    if task is not None and not task.done() and _begun(task):
+    if task is not None and not task.done() and begun(task) is not False:
         the_cut.cancelled = True
         task.cancel()
     else:  # dormant (its first wake-up makes its task) or about to begin: the `Cut` is first
@@ -145,25 +143,6 @@ async def cut(cell: Cell, bound: float, signal: Signal) -> None:
             _abandon(cell, the_cut)
             return
     await waiting_for_its_task(cell, the_cut.ended)
-
-
-@types.coroutine
-def first_step() -> Generator[None, None, None]:
-    """The yield that is an actor's task's first step under a task factory (`_receive.run`),
-    told apart from any other wait by `_begun`."""
-    yield
-
-
-def _begun(task: asyncio.Task[None]) -> bool:
-    """Whether the task is past its first step: cancelled before it, or at the yield that a
-    task factory makes it, a task runs none of its body, so nothing would carry out the
-    `Cut` (a message made it an instant before a `brutal_kill` restart reached it, say)."""
-    coro = task.get_coro()
-    if not isinstance(coro, types.CoroutineType):  # a task factory's wrapper: not told
-        return True
-    if getcoroutinestate(coro) == CORO_CREATED:
-        return False
-    return getattr(coro.cr_await, "gi_code", None) is not first_step.__code__
 
 
 def _cutting(cell: Cell) -> Cut | None:

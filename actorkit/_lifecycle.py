@@ -7,11 +7,13 @@ synchronous ends that any task may call (`close`, `kill`) are in `_record`.
 
 from __future__ import annotations
 
+import asyncio
+
 from ._actor import Actor
 from ._cut import cleanup_cut, failed_while_cut, stop_child
 from ._instruments import IN_SIGNAL
 from ._record import Record
-from ._restart_steps import instance_ended, renew, start_failed
+from ._restart_steps import close_unrestarted, instance_ended, renew, start_failed
 from ._signals import SELF_STOP, Stop
 from ._state import ENDING, RESTARTING, RUNNING, STARTING, STOPPING, SUSPENDED
 from ._supervise import ChildFailed
@@ -169,20 +171,9 @@ class Lifecycle(Record):
                 self.drain()
                 return
             if self.state == RESTARTING:
-                self.close_unrestarted(reason)
+                close_unrestarted(self.cell, reason)
                 return
         await self.finalize(reason)
-
-    def close_unrestarted(self, reason: BaseException | None) -> None:
-        """A draining stop found it waiting out a restart's backoff. OTP restarts nothing to
-        stop it, so its queue is not handled: it is dead-lettered `not_restarted`, told
-        apart from `shutdown` (what a forced stop leaves). Its instance, children and
-        timers went when the restart began; closing is all its stop has left to do. Its asks
-        waiting for room are answered now, as `close` answers them (but a pool's member's)."""
-        runtime = self.runtime
-        answer = self.parent not in runtime.heirs
-        self.mailbox.close(self.path, "not_restarted", runtime.dead_letters, answer=answer)
-        self.close(reason)
 
     async def stop_self(self) -> None:
         """`self.stop()`: a normal exit, restarted by the parent only if `permanent`. Asked

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ._begun import begun_task
+from ._begun import begun, begun_task
 from ._loop_timer import timeout as loop_timeout
 from ._signals import Signal, Stop
 from ._state import STARTING
@@ -206,7 +206,7 @@ def waiting_for_its_task(cell: Cell, closed: asyncio.Future[None]) -> Awaitable[
     however it ends (`run`), so the wait is `closed` itself: no coroutine and no callback on
     the task, which concurrent stops of thousands of busy actors pay for each."""
     task = cell.task
-    if task is None or getattr(task.get_coro(), "cr_suspended", False):
+    if task is None or begun(task):
         return closed
     return _watching(cell, task, closed)
 

@@ -19,7 +19,8 @@ from contextvars import Context, copy_context
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
-from ._cut import carry_on, first_step
+from ._begun import first_step
+from ._cut import carry_on
 from ._envelope import HANDED_ON, Ask, acting
 from ._errors import ActorStopped
 from ._failed_cleanup import cleanup_failed
@@ -78,7 +79,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     (`asyncio.eager_task_factory`), the first step is a yield, so that nothing of the actor
     runs before its cell holds the task, nor inside its spawner's or its sender's frames.
     Cancelled there, it ends as a task cancelled before its first step does, having run
-    nothing; so a supervisor's cut does not cancel it there (`_cut._begun`)."""
+    nothing; so a supervisor's cut does not cancel it there (`_begun.begun`)."""
     loop = cell.runtime.loop
     if loop.get_task_factory() is not None:
         await first_step()

@@ -6,7 +6,8 @@ place by the supervisor, and the plan that starts the children again (`StartPlan
 A child with nothing of the user's to run in its own task is restarted in place: parked or
 dormant (never mid-message), with nothing queued, no children and no `on_stop` (its
 timers end with its instance either way), or the failed child parked after its failure
-with no children and no `on_stop`, its instance just ends; with no `on_start` of its class's, its new instance is just made.
+with no children and no `on_stop`, its instance just ends; with no `on_start` of its
+class's, its new instance is just made.
 Either half is then a few assignments, where a round trip into the child's task (a signal,
 its future, two task switches) costs as much again as the restart itself: a `one_for_all`
 restart of idle workers pays it twice per child. Any other child keeps the round trip, at
@@ -146,6 +147,18 @@ async def start_in_place(cell: Cell) -> bool:
     if mailbox.queue or mailbox.signals:
         mailbox.wake()
     return False
+
+
+def close_unrestarted(cell: Cell, reason: BaseException | None) -> None:
+    """A draining stop found it waiting out a restart's backoff. OTP restarts nothing to
+    stop it, so its queue is not handled: it is dead-lettered `not_restarted`, told
+    apart from `shutdown` (what a forced stop leaves). Its instance, children and
+    timers went when the restart began; closing is all its stop has left to do. Its asks
+    waiting for room are answered now, as `close` answers them (but a pool's member's)."""
+    runtime = cell.runtime
+    answer = cell.parent not in runtime.heirs
+    cell.mailbox.close(cell.path, "not_restarted", runtime.dead_letters, answer=answer)
+    cell.close(reason)
 
 
 def failed_to_start(cell: Cell) -> bool:

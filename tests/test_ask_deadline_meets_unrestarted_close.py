@@ -1,5 +1,5 @@
 """The close of an actor that a draining stop found waiting out a restart's backoff
-(`Lifecycle.close_unrestarted`: its queue dead-lettered `not_restarted`), in the loop turn of
+(`_restart_steps.close_unrestarted`: its queue dead-lettered `not_restarted`), in the loop turn of
 an ask's deadline, as `test_ask_deadline_meets_close` has a forced stop's (api.md §9): an ask
 waiting for room, or granted a place it has not taken yet, is answered by whichever came
 first, and its one dead letter agrees; a close first is `NotDelivered`, though the asker
@@ -12,6 +12,7 @@ import asyncio
 import pytest
 
 from actorkit import ActorSystem, AskTimeout, Backoff, NotDelivered, OneForOne
+from actorkit._restart_steps import close_unrestarted
 from actorkit.testing import ManualClock
 
 from .ask_fates_support import give_the_head_s_place, in_the_deadlines_turn
@@ -36,11 +37,11 @@ async def test_an_ask_s_deadline_and_an_unrestarted_close_in_one_turn_agree_on_i
             if granted:
                 assert give_the_head_s_place(cell.mailbox)
             if first == "close":
-                cell.close_unrestarted(None)
+                close_unrestarted(cell, None)
 
         def after() -> None:
             if first == "deadline":
-                cell.close_unrestarted(None)
+                close_unrestarted(cell, None)
 
         in_the_deadlines_turn(monkeypatch, before, after)
         ref.tell("crash")

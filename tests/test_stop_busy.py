@@ -171,3 +171,35 @@ async def test_a_stop_returns_when_the_actors_task_is_cancelled_before_it_began(
         await ref.stop()
         assert not ref.is_alive
         assert system.lookup(ref.path) is None
+
+
+def plain_factory(
+    loop: asyncio.AbstractEventLoop, coro: Any, *, context: Any = None, **_: Any
+) -> asyncio.Task[Any]:
+    """A task factory that makes the task as asyncio would: an actor's task then takes a
+    yield as its first step (`_receive.run`, `_begun.first_step`)."""
+    return asyncio.Task(coro, loop=loop, context=context)
+
+
+async def test_a_stop_returns_when_the_actors_task_is_cancelled_at_its_first_step() -> None:
+    """Under a task factory, a task suspended at its first step's yield has run none of its
+    body either: cancelled there, it closes nothing, so the stop watches it as it watches one
+    that never began, and the actor is closed when it ends."""
+    loop = asyncio.get_running_loop()
+    loop.set_task_factory(plain_factory)
+    try:
+        async with asyncio.timeout(BOUND), ActorSystem() as system:
+            ref = await system.spawn(Busy, Gate(1))
+            ref.tell("queued")  # makes its task
+            task = ref._cell.task
+            assert task is not None
+            stopping = asyncio.ensure_future(ref.stop())
+            await asyncio.sleep(0)  # its first step, the yield; then the stop's: it waits
+            coro = task.get_coro()
+            assert coro is not None and coro.cr_suspended and not ref._cell.closed
+            task.cancel()
+            await stopping
+            assert not ref.is_alive
+            assert system.lookup(ref.path) is None
+    finally:
+        loop.set_task_factory(None)
