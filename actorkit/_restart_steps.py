@@ -154,8 +154,10 @@ def close_unrestarted(cell: Cell, reason: BaseException | None) -> None:
     stop it, so its queue is not handled: it is dead-lettered `not_restarted`, told
     apart from `shutdown` (what a forced stop leaves). Its instance, children and
     timers went when the restart began; closing is all its stop has left to do. Its asks
-    waiting for room are answered now, as `close` answers them (but a pool's member's)."""
+    waiting for room are answered now, as `close` answers them; a pool's member (a
+    leaver of a shrink) hands its asks back to its pool first, as `finalize` does."""
     runtime = cell.runtime
+    cell.hand_back()
     answer = cell.parent not in runtime.heirs
     cell.mailbox.close(cell.path, "not_restarted", runtime.dead_letters, answer=answer)
     cell.close(reason)
