@@ -20,15 +20,21 @@ def first_step() -> Generator[None, None, None]:
 
 def begun(task: asyncio.Task[Any]) -> bool | None:
     """Whether the task is past its first step; None when its coroutine is a task factory's
-    wrapper, which cannot be told. Cancelled before that step, or at the yield a task
-    factory makes it, an actor's task runs none of its body: nothing would carry out a
-    supervisor's `Cut`, nor close the cell (a stop's wait watches such a task)."""
-    coro = task.get_coro()
-    if type(coro) is not types.CoroutineType:
+    wrapper of another kind, which cannot be told. Cancelled before that step, or at the
+    yield a task factory makes it, an actor's task runs none of its body: nothing would
+    carry out a supervisor's `Cut`, nor close the cell (a stop's wait watches such a task).
+    A task factory's coroutine that awaits the actor's (one instrumenting every task) is
+    looked through; one that awaits something else first is taken for begun."""
+    awaited: object = task.get_coro()
+    if type(awaited) is not types.CoroutineType:
         return None
-    return coro.cr_running or (
-        coro.cr_suspended and getattr(coro.cr_await, "gi_code", None) is not first_step.__code__
-    )
+    while type(awaited) is types.CoroutineType:
+        if awaited.cr_running:
+            return True
+        if not awaited.cr_suspended:  # made, its first step not taken
+            return False
+        awaited = awaited.cr_await
+    return getattr(awaited, "gi_code", None) is not first_step.__code__
 
 
 class _Begins(Coroutine[Any, Any, None]):

@@ -54,16 +54,28 @@ def plain(loop: asyncio.AbstractEventLoop, coro: Any, **options: Any) -> asyncio
     return asyncio.Task(coro, loop=loop, **options)
 
 
+def wrapping(loop: asyncio.AbstractEventLoop, coro: Any, **options: Any) -> asyncio.Task[Any]:
+    """A task factory whose task runs `coro` inside a coroutine of its own, as one that
+    instruments every task does: the actor's first step, a yield, is the wrapper's too."""
+
+    async def wrapper() -> Any:
+        return await coro
+
+    return asyncio.Task(wrapper(), loop=loop, **options)
+
+
 def task_factory(name: str) -> AbstractAsyncContextManager[None]:
-    """The loop's task factory for the test: none, `plain`, or the eager one."""
+    """The loop's task factory for the test: none, `plain`, `wrapping`, or the eager one."""
     if name == "none":
         return nullcontext()
-    return eager(plain if name == "plain" else None)
+    return eager({"plain": plain, "wrapping": wrapping}.get(name))
 
 
 WHENS = [
     pytest.param("none", True, id="made-after"),
     pytest.param("plain", False, id="first-step-taken"),
+    pytest.param("wrapping", True, id="wrapped-made-after"),
+    pytest.param("wrapping", False, id="wrapped-first-step-taken"),
     pytest.param("eager", False, id="eager", marks=EAGER_MARKS),
 ]
 
