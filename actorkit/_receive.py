@@ -129,7 +129,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         signal.finish()  # its end waited for, within a supervisor's bound
                 if cell.closed:
                     return
-                instance = None
+                signal = instance = None  # a busy loop may not park for long: keep no signal done
             elif queue and cell.state == RUNNING:
                 # Drain: handle queued messages until a signal arrives, a handler fails or the
                 # countdown to the next yield runs out. Written out here, not called: a
