@@ -240,7 +240,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
             else:
                 # Parked: the mailbox's waiter is set here, by its single consumer (no call:
                 # this runs on every wake-up of every actor).
-                message = signal = future = result = failure = instance = None
+                message = future = result = failure = instance = None
                 mailbox.waiter = waiter = loop.create_future()
                 await waiter
                 if cell.closed:
