@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._begun import first_step
 from ._cut import carry_on
-from ._envelope import HANDED_ON, Ask, acting
+from ._envelope import HANDED_ON, Ask, mark_acting
 from ._errors import ActorStopped
 from ._failed_cleanup import cleanup_failed
 from ._failure import as_failure
@@ -84,9 +84,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     if loop.get_task_factory() is not None:
         await first_step()
     mailbox = cell.mailbox
-    parent = cell.parent
-    if parent is not None and parent in cell.runtime.heirs:  # a pool's member (`PoolRef.ask`):
-        acting.set(id(cell))  # a context variable set costs 2% of a spawn, so only there
+    mark_acting(cell)  # a pool's member (`PoolRef.ask`)
     signals = mailbox.signals
     queue = mailbox.queue
     # Locals of a batch, cleared before parking: a parked actor must not keep its last

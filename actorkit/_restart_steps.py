@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._actor import Actor
+from ._envelope import mark_acting
 from ._failure import as_failure
 from ._instruments import IN_ON_START
 from ._signals import Signal
@@ -102,9 +103,9 @@ def failed_and_parked(cell: Cell) -> bool:
 def starts_in_place(cell: Cell) -> bool:
     """Whether the second half of `cell`'s restart has nothing to run in its task: parked or
     dormant with no signal ahead of it, and a factory that is a plain class (so is the new
-    instance's) without `on_start`. Not a pool's member, whose task marks the sends it makes
-    (`_envelope.acting`) for its pool to route around it. Its cell holds the context its task
-    runs in (one spawned dormant), for `__init__` to run in as it would in that task."""
+    instance's) without `on_start`. Its cell holds the context its task runs in (one spawned
+    dormant), for `__init__` to run in as it would in that task: a pool member's marks what
+    it sends (`_envelope.acting`) for its pool to route around it, there as in its task."""
     factory = cell.factory
     mailbox = cell.mailbox
     return (
@@ -115,7 +116,6 @@ def starts_in_place(cell: Cell) -> bool:
         and issubclass(factory, Actor)
         and factory.__new__ is _ACTOR_NEW
         and factory.on_start is Actor.on_start
-        and cell.parent not in cell.runtime.heirs
         and getattr(cell, "context", None) is not None  # a slot set on a dormant cell only
     )
 
@@ -135,7 +135,7 @@ async def start_in_place(cell: Cell) -> bool:
     mailbox = cell.mailbox
     waiter, mailbox.waiter = mailbox.waiter, None
     try:
-        context.run(renew, cell)
+        context.run(_renew_in_its_context, cell)
     except BaseException as error:
         mailbox.waiter = waiter
         await start_failed(cell, error, called=True)
@@ -161,6 +161,14 @@ def close_unrestarted(cell: Cell, reason: BaseException | None) -> None:
     answer = cell.parent not in runtime.heirs
     cell.mailbox.close(cell.path, "not_restarted", runtime.dead_letters, answer=answer)
     cell.close(reason)
+
+
+def _renew_in_its_context(cell: Cell) -> Actor:
+    """A member never woken yet (a sibling's `one_for_all` restart) has no task that marked
+    its context (`mark_acting`): its new instance's `__init__` sees it marked all the same,
+    as it would in the task its start in the round trip makes."""
+    mark_acting(cell)
+    return renew(cell)
 
 
 def failed_to_start(cell: Cell) -> bool:

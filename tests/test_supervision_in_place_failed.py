@@ -36,6 +36,10 @@ BOUND = 10.0
 
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    return round_trips(monkeypatch)
+
+
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The round trips into a child's task: each `Cell.call`, as "child signal"."""
     called: list[str] = []
     call = Cell.call
