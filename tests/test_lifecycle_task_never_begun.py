@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 import weakref
 from contextlib import AbstractAsyncContextManager, nullcontext
 from contextvars import ContextVar
@@ -87,6 +88,9 @@ async def test_a_brutal_kill_restart_of_a_task_yet_to_begin_restarts_it(
     """Cancelled before its first step, or at the yield a task factory's first step is, its
     task would run no `Cut`: it was abandoned past the grace (1 s) as if it ignored the cut,
     stopped for good, and its message lost."""
+    on_uvloop = type(asyncio.get_running_loop()).__module__.startswith("uvloop")
+    if factory == "eager" and on_uvloop and sys.version_info >= (3, 13):
+        pytest.skip("uvloop passes eager_start=None, which 3.13.0's eager factory refuses")
     sibling: list[Any] = []
     tasks = TaskSnapshot()
     async with task_factory(factory), asyncio.timeout(5), ActorSystem() as system:
