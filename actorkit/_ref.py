@@ -124,8 +124,17 @@ class ActorRef:
         task = _running_task(cell.runtime.loop)
         if task is not None and task is cell.task:  # its own handler: no room would come
             _refuse_own_send(cell)
-        if not await cell.mailbox.put(message):  # the actor stopped while this sender waited
-            cell.runtime.dead_letters.add(message, cell.path, cell.runtime.stop_reason)
+        room = mailbox.line_up()  # `Mailbox.put`, written out: no coroutine for the wait
+        if room is not None:
+            try:
+                outcome = await room
+            except asyncio.CancelledError:
+                mailbox.abandon(room)
+                raise
+            if mailbox.take(room, outcome, message):
+                return
+        # the actor stopped while this sender waited
+        cell.runtime.dead_letters.add(message, cell.path, cell.runtime.stop_reason)
 
     async def ask(self, message: Any, timeout: float = 5.0) -> Any:
         """Send and wait for `receive`'s return value (or its exception) within `timeout`."""

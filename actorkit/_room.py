@@ -111,9 +111,26 @@ class Room(HotMailbox):
         (an ask's deadline) finished first, even as it was granted a place. A wait given up or
         cancelled leaves nothing behind, passes its place on and wakes the consumer (a drain).
         Only for a sender that `offer` (or its written-out copy) just refused, in the same
-        step: with room, a wait here would be granted only once a message leaves the queue."""
-        if self.closed:
+        step: with room, a wait here would be granted only once a message leaves the queue.
+        `ActorRef.send` writes it out over the same steps (`line_up`, `abandon`, `take`): this
+        coroutine would be a fourth frame for every wake-up of a waiting sender to resume,
+        after the receive loop's, the handler's and the send's."""
+        room = self.line_up(give_up)
+        if room is None:
             return False
+        try:
+            outcome = await room
+        except asyncio.CancelledError:
+            self.abandon(room)
+            raise
+        return self.take(room, outcome, message, give_up)
+
+    def line_up(self, give_up: asyncio.Future[Any] | None = None) -> asyncio.Future[int] | None:
+        """A waiting sender's first step: its place in the line, a future that resolves to
+        the outcome `take` reads; None if the mailbox is closed. Its awaiter must call `abandon`
+        if cancelled, `take` once resumed."""
+        if self.closed:
+            return None
         room: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         if self.blocked is None:
             self.blocked = OrderedDict()
@@ -121,16 +138,27 @@ class Room(HotMailbox):
         self.limit = 0
         if give_up is not None:
             give_up.add_done_callback(lambda _: self._withdraw(room))
-        try:
-            outcome = await room
-        except asyncio.CancelledError:
-            if room.done() and not room.cancelled() and room.result() == _GRANTED:
-                self._taken(room)
-                self.admit()
-                self.wake()
-            else:
-                self._withdraw(room)
-            raise
+        return room
+
+    def abandon(self, room: asyncio.Future[int]) -> None:
+        """The sender waiting on `room` was cancelled: it leaves the line, or, granted a
+        place in the turn it was cancelled, gives that place to the next in line."""
+        if room.done() and not room.cancelled() and room.result() == _GRANTED:
+            self._taken(room)
+            self.admit()
+            self.wake()
+        else:
+            self._withdraw(room)
+
+    def take(
+        self,
+        room: asyncio.Future[int],
+        outcome: int,
+        message: Any,
+        give_up: asyncio.Future[Any] | None = None,
+    ) -> bool:
+        """A waiting sender's last step, as it resumes with `room`'s outcome: the place
+        granted is taken, by the sender itself, unless `give_up` finished first."""
         if outcome != _GRANTED:
             return False
         # `_taken` and `relimit`, written out: this runs for every message of a bounded fan-in

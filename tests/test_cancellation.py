@@ -159,3 +159,24 @@ async def test_many_sends_under_asyncio_timeout_deliver_exactly_those_that_retur
         assert len(got) == len(delivered)
         assert 0 < len(delivered) < 1000
         await assert_settled(system)
+
+
+async def test_a_send_cancelled_while_it_waits_for_room_leaves_the_line_at_once() -> None:
+    """Cancelled before room came: nothing of it stays in the line for the actor's next
+    message to sweep out."""
+    gate, entered = asyncio.Event(), asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem() as system:
+        ref = await system.spawn(Gate, gate, entered, mailbox_size=1)
+        ref.tell("wait")
+        await entered.wait()
+        ref.tell("queued")  # full
+        sender = asyncio.ensure_future(ref.send("abandoned"))
+        await asyncio.sleep(0)  # the sender now waits for room
+        assert ref._mailbox.blocked
+        sender.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await sender
+        assert not ref._mailbox.blocked
+        gate.set()
+        assert await ref.ask("seen") == ["wait", "queued"]
+        await assert_settled(system)
