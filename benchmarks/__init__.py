@@ -9,6 +9,7 @@ deadlines pass), `task_cancel` (pending tasks cancelled in bulk or failed by a s
 `task_sets` (tasks over thousands of capability and requirement sets, K=10 against K=1000),
 `lifecycle` (spawn, stop, memory; `spawn_1m` only with `--only spawn_1m`), `stop_busy` (the
 concurrent stops of a thousand and ten thousand actors, each in a handler with more queued),
+`watch_stop` (ten thousand watched actors stopped at once, each watcher handling its `Terminated`),
 `sessions` (per-user session actors spawned on demand, asked, stopped when idle, against a
 hand-written dict of session tasks), `restart_storm` (thousands of `one_for_one` restarts waiting
 out a backoff at once), `group_restart` (a `one_for_all` restart of 100 children against a
@@ -49,6 +50,7 @@ from .task_sets import BENCHES as TASK_SETS
 from .tasks import BENCHES as TASKS
 from .threads import BENCHES as THREADS
 from .timers import BENCHES as TIMERS
+from .watch_stop import BENCHES as WATCH_STOP
 
 BENCHES: list[Bench] = [
     *MESSAGING,
@@ -62,6 +64,7 @@ BENCHES: list[Bench] = [
     *TASK_SETS,
     *LIFECYCLE,
     *STOP_BUSY,
+    *WATCH_STOP,
     *SESSIONS,
     *RESTART_STORM,
     *GROUP_RESTART,
