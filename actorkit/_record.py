@@ -165,7 +165,7 @@ class Record(HotRecord):
         if adopted is not None:  # once this child is out of its parent's children
             adopted()
         if self.watching or self.watchers:
-            end_watches(self.cell, self.stop_reason)
+            end_watches(self, self.stop_reason)  # type: ignore[arg-type]  # `cell`, no call
         if self.stop_waiters is not None:
             for waiter in self.stop_waiters:
                 if not waiter.done():

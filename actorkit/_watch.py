@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._envelope import NEWS
+from ._envelope import NEWS, Ask
 from ._errors import ActorStopped
 from ._messages import Terminated
-from ._withdraw import NewsSeal, sealed, withdraw
+from ._withdraw import NewsSeal, withdraw
 
 if TYPE_CHECKING:
     from ._cell import Cell
-    from ._envelope import Ask
 
 
 def watch(watcher: Cell, target: Cell) -> None:
@@ -103,7 +102,16 @@ def _tell(watcher: Cell, target: Cell, terminated: Terminated) -> None:
     news = watcher.news
     if news is None:
         news = watcher.news = {}
-    envelope = sealed(terminated, NewsSeal(news, target), watcher.path, NEWS)
+    seal = NewsSeal()
+    seal.queued = True
+    seal.book = news
+    seal.key = target
+    envelope = Ask()  # `sealed`, written out as the hot paths fill an `Ask`
+    envelope.message = terminated
+    envelope.future = seal  # type: ignore[assignment]  # a `Sealing`, asked `done` alone
+    envelope.target = watcher.path
+    envelope.timeout = NEWS
+    envelope.started = None
     mailbox.force(envelope)  # runtime news bypasses the bound: it must not be lost
     news[target] = envelope
 

@@ -37,8 +37,9 @@ if TYPE_CHECKING:
 
 class Sealing(Protocol):
     """The future of a withdrawable message's envelope: `queued` until asked whether it is
-    done (it was handled, or ended in hand or at a close) or withdrawn. A `Seal`, or a
-    one-shot actor timer for its only tick (`_actor_timers`), so that a tick allocates none."""
+    done (it was handled, or ended in hand or at a close) or withdrawn. A `Seal`, a
+    `NewsSeal`, or a one-shot actor timer for its only tick (`_actor_timers`), so that a
+    tick allocates none."""
 
     @property
     def queued(self) -> bool: ...
@@ -59,16 +60,17 @@ class Seal:
         return True
 
 
-class NewsSeal(Seal):
+class NewsSeal:
     """A `Terminated`'s seal, which leaves its watcher's book of queued news (`Cell.news`)
-    with its message: a watcher keeps no stopped actor's ref once it heard of it."""
+    with its message: a watcher keeps no stopped actor's ref once it heard of it. No
+    `__init__`, as `Ask` has none: `_watch._tell`, once per watcher of every watched stop,
+    fills its slots itself."""
 
-    __slots__ = ("book", "key")
+    __slots__ = ("book", "key", "queued")
 
-    def __init__(self, book: dict[Any, Ask], key: object) -> None:
-        self.queued = True
-        self.book = book
-        self.key = key
+    queued: bool
+    book: dict[Any, Ask]
+    key: object
 
     def done(self) -> bool:
         if self.queued:
