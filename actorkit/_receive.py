@@ -84,7 +84,8 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     if loop.get_task_factory() is not None:
         await first_step()
     mailbox = cell.mailbox
-    mark_acting(cell)  # a pool's member (`PoolRef.ask`)
+    if cell.runtime.heirs:  # pools exist: it may be a member (`PoolRef.ask`); no call else
+        mark_acting(cell)
     signals = mailbox.signals
     queue = mailbox.queue
     # Locals of a batch, cleared before parking: a parked actor must not keep its last
