@@ -215,6 +215,10 @@ def rss_bytes() -> int:
 
 
 async def _run_side(side: Side, n: int) -> Figures:
+    # One loop turn first: the loop holds the handle it ran last until it runs another, and
+    # that handle may hold the last side's whole workload (a finished `gather` and its tasks),
+    # which would otherwise stay alive through this side's collections.
+    await asyncio.sleep(0)
     gc.collect()
     async with asyncio.timeout(SIDE_TIMEOUT):
         return await side(n)
