@@ -6,6 +6,8 @@ workloads: `messaging` (tell, bounded send, ask, metrics on against off, tells t
 `router` (publish fan-out, publish cost on a loaded topic index, short-lived subscriptions),
 `pools`, `timers`, `tasks` (tasks for agents against a `PriorityQueue`), `task_expiry` (tasks whose
 deadlines pass), `task_cancel` (pending tasks cancelled in bulk or failed by a shutdown),
+`task_failures` (tasks over 50 agents, some failing in their handler, some cancelled by their
+submitter while pending or running, against a `PriorityQueue` with the same guarantees by hand),
 `task_sets` (tasks over thousands of capability and requirement sets, K=10 against K=1000),
 `lifecycle` (spawn, stop, memory; `spawn_1m` only with `--only spawn_1m`), `stop_busy` (the
 concurrent stops of a thousand and ten thousand actors, each in a handler with more queued),
@@ -46,6 +48,7 @@ from .sessions import BENCHES as SESSIONS
 from .stop_busy import BENCHES as STOP_BUSY
 from .task_cancel import BENCHES as TASK_CANCEL
 from .task_expiry import BENCHES as TASK_EXPIRY
+from .task_failures import BENCHES as TASK_FAILURES
 from .task_sets import BENCHES as TASK_SETS
 from .tasks import BENCHES as TASKS
 from .threads import BENCHES as THREADS
@@ -61,6 +64,7 @@ BENCHES: list[Bench] = [
     *TASKS,
     *TASK_EXPIRY,
     *TASK_CANCEL,
+    *TASK_FAILURES,
     *TASK_SETS,
     *LIFECYCLE,
     *STOP_BUSY,
