@@ -163,3 +163,25 @@ async def test_a_cancel_after_a_failed_attempt_with_retries_left_cancels_the_ret
         assert cancels == [True]
         assert (handle.status, handle.attempt) == (TaskStatus.CANCELLED, 1)
         assert system.tasks.pending == 0
+
+
+async def test_a_failure_reported_does_not_decide_the_agents_next_task() -> None:
+    """A failure decides its own task's outcome until it is reported, and no longer: a
+    cancel of the task the agent takes next (the same agent, restarted) cancels it."""
+    journal: Journal = []
+    async with ActorSystem() as system:
+        await system.spawn(Worker, journal)
+        first, second = Block("first", fail=True), Block("second")
+        failing = await system.submit(first)
+        cancelled = await system.submit(second)
+        await first.entered.wait()
+        first.release.set()
+        with pytest.raises(RuntimeError, match="first failed after release"):
+            await failing
+        await second.entered.wait()
+        assert cancelled.cancel()
+        with pytest.raises(TaskCancelled):
+            await cancelled
+        second.release.set()
+        assert (failing.status, cancelled.status) == (TaskStatus.FAILED, TaskStatus.CANCELLED)
+        assert (system.tasks.by_status["failed"], system.tasks.by_status["cancelled"]) == (1, 1)

@@ -9,8 +9,8 @@ resumed), so the core carries no task code. One job per module:
 - `_agents`: an agent as the task layer sees it (busy or idle, its state history).
 - `_idle`: idle agents grouped by capability set, for a new task to pick from.
 - `_index`: pending tasks grouped by requirement set, for an agent to pick from.
-- `_handle`: what a task is to its agent (`Task`) and to its submitter (`TaskHandle`).
-- `_cancel`: `TaskHandle.cancel`, a pending task's in the fewest steps.
+- `_handle`: what a task is to its agent (`Task`) and to its submitter (`TaskHandle`, and
+  its `cancel`).
 - `_failures`: the errors a task can finish with.
 - `_checks`: `submit`'s argument checks; `_stats`: `system.tasks`; `_metrics`: Prometheus.
 """

@@ -77,6 +77,7 @@ class Agent:
         "on_done",
         "sink",
         "stopped",
+        "unreported",
     )
 
     def __init__(self, layer: TaskLayer, cell: Cell) -> None:
@@ -87,6 +88,10 @@ class Agent:
         """Its tasks' envelope, made for its first task and filled in for each (its future
         armed again, its `message` cleared once the outcome is in)."""
         self.stopped = False
+        self.unreported: BaseException | None = None
+        """How its attempt failed, from the failure until its report a loop turn later
+        (`Attempt.set_exception`): the task's outcome is then decided, and a cancel meanwhile
+        must not overrule it."""
         self.history: deque[tuple[float, str]] = deque(maxlen=HISTORY)
         self.sink: Sink | None = layer.history_sink
         # Where an attempt reports its outcome: `(agent, result, error)`.
@@ -94,8 +99,8 @@ class Agent:
 
     @property
     def ready(self) -> bool:
-        """Free to be given a task now: what `idle` means (`state`, written out: this runs
-        on every dispatch)."""
+        """Free to be given a task now: what `idle` means (`observe`'s, written out: this
+        runs on every dispatch)."""
         cell = self.cell
         return (
             self.handle is None
@@ -119,25 +124,24 @@ class Agent:
                 return AGENT_STOPPED
         return None
 
-    def state(self) -> str:
-        cell = self.cell
-        if self.stopped or cell.state in ENDING:
-            return AGENT_STOPPED
-        if cell.state in (SUSPENDED, RESTARTING):
-            return AGENT_RESTARTING
-        if self.handle is not None:
-            return BUSY
-        if cell.draining:  # a shutdown's stop, its queue handled first
-            return AGENT_STOPPED
-        if cell.mailbox.signals:
-            return self.coming() or IDLE
-        return IDLE
-
     def observe(self, now: float) -> None:
         """Record the current state if it changed. Called at every transition the task layer
         is told of (`agent_paused` covers those into `restarting` and `stopped`) and at every
-        snapshot."""
-        state = self.state()
+        snapshot; the state worked out here, not in a call of its own, as a failure passes
+        here three times."""
+        cell = self.cell
+        if self.stopped or cell.state in ENDING:
+            state = AGENT_STOPPED
+        elif cell.state in (SUSPENDED, RESTARTING):
+            state = AGENT_RESTARTING
+        elif self.handle is not None:
+            state = BUSY
+        elif cell.draining:  # a shutdown's stop, its queue handled first
+            state = AGENT_STOPPED
+        elif cell.mailbox.signals:
+            state = self.coming() or IDLE
+        else:
+            state = IDLE
         history = self.history
         if not history or history[-1][1] != state:
             history.append((now, state))

@@ -4,6 +4,7 @@ what happened), and how an attempt's error is told apart from a delivery that ne
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, final
 
@@ -123,8 +124,17 @@ def shut_out(handle: TaskHandle) -> ActorStopped | Unbuilt:
     return UNBUILT_NEVER_STARTED if error is None else not_retried(handle, error)
 
 
-def never_ran(error: BaseException | None) -> bool:
-    """True for the `NotDelivered` the cell sets on an envelope still queued when its agent
-    stopped. One raised inside the agent's own `receive` (an ask of its own that was not
-    delivered) is a real failure of the attempt; having been raised, it has a traceback."""
-    return isinstance(error, NotDelivered) and error.__traceback__ is None
+WITHDRAWN: BaseException = asyncio.CancelledError("task taken back")
+"""The outcome of an attempt taken back out of the mailbox before the agent began it."""
+
+
+def ran(error: BaseException) -> bool:
+    """Whether a failed attempt counts as one (retried or final): a task taken back
+    (`WITHDRAWN`), or still queued when its agent stopped (the `NotDelivered` the cell sets on
+    its envelope), goes back to the queue for free. One raised inside the agent's own
+    `receive` (an ask of its own that was not delivered) is a real failure of the attempt:
+    having been raised, it has a traceback, which is asked first, as every handler's failure
+    has one."""
+    return error.__traceback__ is not None or (
+        error is not WITHDRAWN and not isinstance(error, NotDelivered)
+    )

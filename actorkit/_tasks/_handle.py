@@ -1,4 +1,4 @@
-"""What a task is to its agent (`Task`) and to its submitter (`TaskHandle`).
+"""What a task is to its agent (`Task`) and to its submitter (`TaskHandle`, and its `cancel`).
 
 The handle is also the task layer's own record of the task, so a submit allocates one object
 that lives as long as anybody cares about the task, plus one frozen `Task` per attempt.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ._failures import Unbuilt
+from ._failures import UNBUILT_CANCELLED, Unbuilt, ran
 
 if TYPE_CHECKING:
     from .._clock import Cancellable
@@ -161,8 +161,34 @@ class TaskHandle:
 
     def cancel(self) -> bool:
         """Withdraw the task; False if it had already finished. A running agent is not
-        interrupted: its eventual result is discarded."""
-        return self._layer.cancel(self)
+        interrupted: its outcome is discarded.
+
+        Cancelling a pending task is the common case, and often comes in bulk (a batch given
+        up, a user's work withdrawn): its path builds no `TaskCancelled` (the handle builds it
+        for its first reader, as asyncio builds a cancelled future's `CancelledError`) and
+        leaves the index an entry it drops in O(1); the rest is what any end of a task does
+        (`TaskLayer._finish`). Written here, not in the layer: a call per cancel less."""
+        status = self._status
+        layer = self._layer
+        if status is PENDING:
+            layer._pending.remove(self)
+            layer._finish(self, CANCELLED, layer._runtime.clock.now(), None, UNBUILT_CANCELLED)
+            return True
+        if status is not RUNNING:
+            return False
+        agent: Agent = self._agent  # type: ignore[assignment]  # running: dispatched to it
+        now = layer._runtime.clock.now()
+        failure = agent.unreported
+        if failure is not None and ran(failure) and not self._retries_left:
+            # Its last attempt failed before this cancel: the first outcome stands, and
+            # its report, due next, is discarded as a cancelled task's would be.
+            layer._finish(self, FAILED, now, None, failure)
+            return False
+        layer._finish(self, CANCELLED, now, None, UNBUILT_CANCELLED)
+        # Not yet picked up: take it back, so the agent never sees it and is free (maybe
+        # with the next task) before the awaiters, woken on the next loop turn, look.
+        layer._withdraw(agent)
+        return True
 
     async def result(self) -> Any:
         """The agent's return value, or the task's failure raised."""

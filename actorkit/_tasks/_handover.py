@@ -12,21 +12,16 @@ change when the mailbox does.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from .._envelope import TAKEN_BACK, Ask, reject
 from .._withdraw import take_back as taken_back
 from ._agents import BUSY
-from ._failures import never_ran
 from ._handle import RUNNING, Task, TaskDraft
 
 if TYPE_CHECKING:
-    from .._cell import Cell
     from ._agents import Agent
     from ._handle import TaskHandle
-
-WITHDRAWN: BaseException = asyncio.CancelledError("task taken back")
-"""The outcome of an attempt taken back out of the mailbox before the agent began it."""
 
 
 class Attempt:
@@ -36,14 +31,13 @@ class Attempt:
     Not an `asyncio.Future`: nobody awaits it, and whoever settles it (the receive loop, the
     mailbox rejecting it as the agent stops, a forced stop while it is handled) only asks
     whether it is `done` and sets a result or an exception. It keeps where the outcome goes
-    (`agent`, until one is set: once, a second set raises as a future's does) and a failure,
-    from being set until reported. A success is not kept: it is reported at once, from inside
-    the agent's receive loop, and the agent is then handed its next task while it is still
-    draining, and takes it without parking and being woken again. A failure or a rejected
-    envelope is reported on the next loop turn, as a done-callback would be, so the supervisor
-    handles the failure first; a cancel meanwhile finds it (`unreported_failure`). An envelope
-    taken back is not reported: `withdraw` ends the attempt, and the task layer settles it
-    there and then.
+    (`agent`, until one is set: once, a second set raises as a future's does). A success is
+    reported at once, from inside the agent's receive loop, and the agent is then handed its
+    next task while it is still draining, and takes it without parking and being woken again.
+    A failure or a rejected envelope is reported on the next loop turn, as a done-callback
+    would be, so the supervisor handles the failure first; meanwhile it is the agent's
+    `unreported` failure, which a cancel finds. An envelope taken back is not reported:
+    `withdraw` ends the attempt, and the task layer settles it there and then.
 
     One per agent, with its one envelope (`agent.envelope`), both filled in again for each of
     its attempts: an agent holds one task at a time and is given the next only once the
@@ -54,7 +48,7 @@ class Attempt:
     handled again.
     """
 
-    __slots__ = ("agent", "failure")
+    __slots__ = ("agent",)
 
     takes_failures_as_raised = True
     """The receive loop sets a handler's `NotDelivered` here as it is (`_receive._answer_to`):
@@ -63,8 +57,6 @@ class Attempt:
     def __init__(self, agent: Agent) -> None:
         self.agent: Agent | None = agent
         """None once the outcome is known: it is reported once, whatever the cell calls."""
-        self.failure: BaseException | None = None
-        """A failure set and not yet reported, for a cancel meanwhile (`unreported_failure`)."""
 
     def done(self) -> bool:
         return self.agent is None
@@ -86,12 +78,8 @@ class Attempt:
         if agent is None:
             raise asyncio.InvalidStateError("the attempt's outcome is already set")
         self.agent = None
-        self.failure = exception
-        agent.cell.runtime.loop.call_soon(self._report, agent)
-
-    def _report(self, agent: Agent) -> None:
-        failure, self.failure = self.failure, None
-        agent.on_done(agent, None, failure)
+        agent.unreported = exception  # `on_done` clears it as it reports it
+        agent.cell.runtime.loop.call_soon(agent.on_done, agent, None, exception)
 
     def withdraw(self) -> bool:
         """End the attempt without reporting it: the one who took the envelope back settles
@@ -130,7 +118,6 @@ def start(agent: Agent, handle: TaskHandle, now: float) -> None:
     if envelope is None:  # its first task
         envelope = agent.envelope = Ask()
         attempt = _new(Attempt)
-        attempt.failure = None
         # The cell calls only `done`, `set_result` and `set_exception` on an envelope's future.
         envelope.future = attempt  # type: ignore[assignment]
         envelope.target = cell.path
@@ -153,26 +140,14 @@ def start(agent: Agent, handle: TaskHandle, now: float) -> None:
         agent.record(BUSY)
 
 
-def take_back(cell: Cell, envelope: Ask) -> bool:
-    """Withdraw a task the agent has not begun handling. True if it was: the attempt is then
-    over without an outcome, and the caller reports `WITHDRAWN` for it."""
-    if envelope.future.done() or cell.handling is envelope:
+def take_back(agent: Agent) -> bool:
+    """Withdraw the task the agent holds if it has not begun handling it. True if it was:
+    the attempt is then over without an outcome, and the caller reports `WITHDRAWN` for it."""
+    envelope: Any = agent.envelope
+    attempt: Attempt = envelope.future
+    cell = agent.cell
+    if attempt.agent is None or cell.handling is envelope:  # settled, or being handled
         return False
     # The attempt is withdrawn only once its envelope has left the mailbox here: otherwise the
     # agent still has the task, and a withdrawn attempt would hand it to a second agent too.
-    if taken_back(cell.mailbox, envelope):  # not lost: the accounting stays exact
-        return cast("Attempt", envelope.future).withdraw()
-    return False
-
-
-def unreported_failure(agent: Agent) -> BaseException | None:
-    """How the agent's attempt failed, between the failure and its report a loop turn later:
-    the task's outcome is then already decided, and a cancel meanwhile must not overrule it."""
-    envelope = agent.envelope
-    return None if envelope is None else cast("Attempt", envelope.future).failure
-
-
-def ran(error: BaseException) -> bool:
-    """Whether a failed attempt counts as one (retried or final): a task taken back, or still
-    queued when its agent stopped, goes back to the queue for free."""
-    return error is not WITHDRAWN and not never_ran(error)
+    return taken_back(cell.mailbox, envelope) and attempt.withdraw()

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from .._instruments import Instrument
 from .._stats import Histogram
 from ._agents import Agent, AgentInfo, Sink
-from ._cancel import cancel as cancel_task
 from ._checks import (
     CHECKED_REQUIRES,
     check_deadline,
@@ -27,7 +26,7 @@ from ._checks import (
     check_retries,
 )
 from ._deadlines import Deadlines
-from ._failures import Unbuilt, expired, refused, shut_out
+from ._failures import WITHDRAWN, Unbuilt, expired, ran, refused, shut_out
 from ._handle import (
     CANCELLED,
     EXPIRED,
@@ -38,7 +37,7 @@ from ._handle import (
     TaskHandle,
     TaskStatus,
 )
-from ._handover import WITHDRAWN, ran, start, take_back
+from ._handover import start, take_back
 from ._idle import IdleAgents
 from ._index import PendingTasks
 from ._stats import TaskStats
@@ -143,6 +142,8 @@ class TaskLayer(Instrument):
         # The agent keeps its envelope for its next task, but not this task's payload.
         agent.envelope.message = None  # type: ignore[union-attr]  # made for this task
         now = self._runtime.clock.now()
+        if error is not None:
+            agent.unreported = None  # reported now, if the attempt failed (`Attempt`)
         if handle._status is RUNNING:  # else it was cancelled meanwhile: discard the outcome
             if error is None:
                 self._finish(handle, SUCCEEDED, now, result, None)
@@ -201,13 +202,11 @@ class TaskLayer(Instrument):
                 if not waiter.done():
                     waiter.set_result(None)
 
-    cancel = cancel_task  # `_cancel`: a method defined there, as `handle.cancel()` calls it
-
     def _withdraw(self, agent: Agent) -> None:
-        """Take the agent's task back out of its mailbox if it has not begun handling it, and
-        settle that attempt now: requeued (without using a retry) unless it was cancelled."""
-        envelope = agent.envelope
-        if agent.handle is not None and take_back(agent.cell, envelope):  # type: ignore[arg-type]
+        """Take the task the agent holds back out of its mailbox if it has not begun handling
+        it, and settle that attempt now: requeued (without using a retry) unless it was
+        cancelled."""
+        if take_back(agent):
             self.attempt_done(agent, None, WITHDRAWN)
 
     # --- agents ------------------------------------------------------------------------------
@@ -241,10 +240,14 @@ class TaskLayer(Instrument):
     def agent_paused(self, cell: Cell) -> None:
         """A task it has not begun would wait out its restart (and backoff) or its `on_stop`:
         take it back so that another agent can run it. The state seen here (`restarting` or
-        `stopped`) goes into the history even if the agent is idle again by the next event."""
+        `stopped`) goes into the history even if the agent is idle again by the next event.
+        An agent whose task failed holds it until the failure is reported (`unreported`), a
+        loop turn later: that attempt is over, with nothing to take back (and this runs twice
+        per failure: as the agent is suspended, and as it restarts)."""
         agent = self._agents.get(cell)
         if agent is not None:
-            self._withdraw(agent)
+            if agent.handle is not None and agent.unreported is None:
+                self._withdraw(agent)
             agent.observe(self._runtime.clock.now())
 
     def restarted(self, cell: Cell) -> None:
