@@ -11,6 +11,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from actorkit._dead_letters import DeadLetters
 from actorkit._mailbox import Mailbox
 
+from .room_support import room_problems, settled_room_problems
+
 
 class MailboxMachine(RuleBasedStateMachine):
     """A model of who is waiting and where every message went."""
@@ -38,6 +40,7 @@ class MailboxMachine(RuleBasedStateMachine):
             self.box.close("/m", "stopping", self.dead)
         self._turns()
         self._check_fates()
+        assert settled_room_problems(self.box) == []
         self.loop.close()
 
     def _id(self) -> int:
@@ -120,6 +123,10 @@ class MailboxMachine(RuleBasedStateMachine):
     @invariant()
     def capacity_is_never_exceeded(self) -> None:
         assert len(self.box) + self.box.reserved <= self.capacity
+
+    @invariant()
+    def the_room_keeps_its_rules(self) -> None:
+        assert room_problems(self.box) == []
 
     @invariant()
     def waiting_senders_enter_in_arrival_order(self) -> None:
