@@ -1,0 +1,60 @@
+"""Room edges a mutation review of `_room` found untested: a pool member whose stop hands its
+waiting senders and its asks back (`Record.hand_back`) has room again for what comes while
+its `on_stop` runs, as any stopping actor has until it closes."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from actorkit import Actor, ActorSystem
+
+from .room_support import room_problems
+
+
+class SlowToStop(Actor):
+    """Holds "hold" until `gate` opens; its `on_stop` waits for `leave`."""
+
+    def __init__(self, entered: asyncio.Event, gate: asyncio.Event, leave: asyncio.Event) -> None:
+        self.entered, self.gate, self.leave = entered, gate, leave
+
+    async def receive(self, message: Any) -> Any:
+        if message == "hold":
+            self.entered.set()
+            await self.gate.wait()
+        return message
+
+    async def on_stop(self) -> None:
+        self.entered.set()
+        await self.leave.wait()
+
+
+async def test_a_member_whose_stop_handed_its_line_back_has_room_during_its_on_stop() -> None:
+    """Its mailbox of one holds an ask, a send waits for room: the stop hands both back (the
+    ask to the pool, which routes it to the other member; the send is a dead letter), and
+    the mailbox, empty and with nobody in line, takes a tell again, as any stopping actor's
+    does until it closes, where the tell becomes a dead letter."""
+    entered, gate, leave = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        pool = await system.spawn_pool(SlowToStop, entered, gate, leave, size=2, mailbox_size=1)
+        member = pool.members[0]
+        member.tell("hold")
+        await entered.wait()
+        entered.clear()
+        asking = asyncio.ensure_future(member.ask("the ask"))
+        await asyncio.sleep(0)  # queued: the mailbox is full
+        sending = asyncio.ensure_future(member.send("the send"))
+        stopping = asyncio.ensure_future(member.stop())
+        await asyncio.sleep(0)  # the send waits in line, the stop behind "hold"
+        gate.set()
+        await entered.wait()  # in its `on_stop`: the line and the ask were handed back
+        assert await asking == "the ask"  # answered by the other member
+        await sending
+        mailbox = member._cell.mailbox  # type: ignore[attr-defined]
+        assert room_problems(mailbox) == []
+        member.tell("during its on_stop")  # room: nothing queued, nobody waits
+        leave.set()
+        await stopping
+        with_reasons = [(d.message, d.reason) for d in system.dead_letters.recent]
+        assert with_reasons == [("the send", "stopping"), ("during its on_stop", "stopping")]
+        assert system.accounting().balanced
