@@ -115,3 +115,18 @@ async def test_a_line_that_emptied_keeps_no_memory_of_how_long_it_was() -> None:
         assert not line
         assert line is None or sys.getsizeof(line) <= sys.getsizeof(type(line)())
         assert len(got) == 2 + 2 * WIDTH
+
+
+async def test_a_line_whose_senders_all_gave_up_keeps_no_memory_of_how_long_it_was() -> None:
+    """The same, for a line that empties as its senders give up, none of them admitted."""
+    got: list[Any] = []
+    async with asyncio.timeout(30), ActorSystem(metrics=False) as system:
+        ref, gate, senders = await _waiting(system, 4 * WIDTH, got)
+        mailbox = ref._cell.mailbox  # the line itself is what is measured
+        for sender in senders:
+            sender.cancel()
+        await asyncio.gather(*senders, return_exceptions=True)
+        line = mailbox.blocked
+        assert not line
+        assert line is None or sys.getsizeof(line) <= sys.getsizeof(type(line)())
+        gate.set()

@@ -1,13 +1,16 @@
 """Room edges a mutation review of `_room` found untested: a pool member whose stop hands its
 waiting senders and its asks back (`Record.hand_back`) has room again for what comes while
-its `on_stop` runs, as any stopping actor has until it closes."""
+its `on_stop` runs, as any stopping actor has until it closes; an ask that waited for room,
+took its place and is in hand at a forced stop is not answered as one never delivered."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from actorkit import Actor, ActorSystem
+import pytest
+
+from actorkit import Actor, ActorStopped, ActorSystem
 
 from .room_support import room_problems
 
@@ -58,3 +61,39 @@ async def test_a_member_whose_stop_handed_its_line_back_has_room_during_its_on_s
         with_reasons = [(d.message, d.reason) for d in system.dead_letters.recent]
         assert with_reasons == [("the send", "stopping"), ("during its on_stop", "stopping")]
         assert system.accounting().balanced
+
+
+class Holds(Actor):
+    """Holds each message named in `held` until its event is set, after setting `entered`."""
+
+    def __init__(self, entered: asyncio.Event, held: dict[str, asyncio.Event]) -> None:
+        self.entered, self.held = entered, held
+
+    async def receive(self, message: Any) -> Any:
+        if message in self.held:
+            self.entered.set()
+            await self.held[message].wait()
+        return message
+
+
+async def test_an_ask_that_waited_for_room_and_is_in_hand_at_a_forced_stop_is_not_undelivered() -> (
+    None
+):
+    """Granted a place, it took it and is being handled when a forced stop closes its actor:
+    the close answers the asks still waiting or granted (NotDelivered: a retry is safe), not
+    one that took its place long before, whose handler the stop cut (ActorStopped)."""
+    entered, held = asyncio.Event(), {"hold": asyncio.Event(), "the ask": asyncio.Event()}
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        ref = await system.spawn(Holds, entered, held, mailbox_size=1)
+        ref.tell("hold")
+        await entered.wait()
+        entered.clear()
+        ref.tell("queued")  # full
+        asking = asyncio.ensure_future(ref.ask("the ask"))
+        await asyncio.sleep(0)  # it waits for room
+        held["hold"].set()
+        await entered.wait()  # "queued" made room for it, and now it is in hand
+        await ref.stop(timeout=0)
+        with pytest.raises(ActorStopped) as raised:
+            await asking
+        assert type(raised.value) is ActorStopped  # not its subclass NotDelivered
