@@ -1,7 +1,8 @@
 """Room edges a mutation review of `_room` found untested: a pool member whose stop hands its
 waiting senders and its asks back (`Record.hand_back`) has room again for what comes while
 its `on_stop` runs, as any stopping actor has until it closes; an ask that waited for room,
-took its place and is in hand at a forced stop is not answered as one never delivered."""
+took its place and is in hand at a forced stop is not answered as one never delivered; a
+close with nothing queued or waiting still answers an ask granted a place."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorStopped, ActorSystem
+from actorkit import Actor, ActorStopped, ActorSystem, NotDelivered
+from actorkit._outside_stop import kill
+from actorkit._withdraw import take_back
+from actorkit.testing import ManualClock
 
+from .ask_fates_support import in_the_deadlines_turn
 from .room_support import room_problems
 
 
@@ -97,3 +102,34 @@ async def test_an_ask_that_waited_for_room_and_is_in_hand_at_a_forced_stop_is_no
         with pytest.raises(ActorStopped) as raised:
             await asking
         assert type(raised.value) is ActorStopped  # not its subclass NotDelivered
+
+
+async def test_a_close_first_answers_an_ask_granted_the_place_of_the_only_queued_message(
+    monkeypatch: pytest.MonkeyPatch, clock: ManualClock
+) -> None:
+    """The only queued message leaves (taken back, as a task the task layer takes back) and
+    its place goes to the ask waiting for room; in that turn, before the asker runs, a forced
+    stop closes the busy actor, then the ask's deadline comes. Nothing is queued or waiting,
+    but the ask granted a place is answered by the close that came first (api.md §9)."""
+    async with asyncio.timeout(10), ActorSystem(clock=clock, metrics=False) as system:
+        ref = await system.spawn(
+            Holds, asyncio.Event(), {"in hand": asyncio.Event()}, mailbox_size=1
+        )
+        cell = ref._cell  # type: ignore[attr-defined]
+
+        def before() -> None:
+            assert take_back(cell.mailbox, "queued")
+            assert cell.mailbox.granted and not cell.mailbox.queue
+            kill([cell])
+
+        in_the_deadlines_turn(monkeypatch, before, lambda: None)
+        ref.tell("in hand")
+        await clock.settle()
+        ref.tell("queued")
+        asking = asyncio.ensure_future(ref.ask("the ask", timeout=1.0))
+        await clock.settle()
+        await clock.advance(1.0)
+        with pytest.raises(NotDelivered):
+            await asking
+        fates = [d.reason for d in system.dead_letters.recent if d.message == "the ask"]
+        assert fates == ["stopping"]
