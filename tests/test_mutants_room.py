@@ -2,7 +2,8 @@
 waiting senders and its asks back (`Record.hand_back`) has room again for what comes while
 its `on_stop` runs, as any stopping actor has until it closes; an ask that waited for room,
 took its place and is in hand at a forced stop is not answered as one never delivered; a
-close with nothing queued or waiting still answers an ask granted a place."""
+close with nothing queued or waiting still answers an ask granted a place; a member stopping
+with nothing queued hands back the ask still waiting in line."""
 
 from __future__ import annotations
 
@@ -133,3 +134,43 @@ async def test_a_close_first_answers_an_ask_granted_the_place_of_the_only_queued
             await asking
         fates = [d.reason for d in system.dead_letters.recent if d.message == "the ask"]
         assert fates == ["stopping"]
+
+
+class StopsAtQ(SlowToStop):
+    """Stops itself on "q", without yielding: the place "q" freed is granted, not taken."""
+
+    async def receive(self, message: Any) -> Any:
+        if message == "q":
+            self.stop()
+            return None
+        return await super().receive(message)
+
+
+async def test_a_member_stopping_with_nothing_queued_hands_back_the_ask_waiting_in_line() -> None:
+    """Its mailbox of one: "q" queued, a send and then an ask waiting for room. "q" leaves
+    the queue (its place granted to the send, which has not taken it) and stops the member:
+    nothing is queued, but the ask still waits in line, and goes back to the pool as the
+    stop begins, answered by the other member while this one's `on_stop` still runs."""
+    entered, gate, leave = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        pool = await system.spawn_pool(
+            StopsAtQ, entered, gate, leave, size=2, mailbox_size=1, restart="temporary"
+        )
+        member = pool.members[0]
+        member.tell("hold")
+        await entered.wait()
+        entered.clear()
+        member.tell("q")
+        sending = asyncio.ensure_future(member.send("the send"))
+        asking = asyncio.ensure_future(member.ask("the ask"))
+        await asyncio.sleep(0)  # both wait in line
+        gate.set()
+        await entered.wait()  # in its `on_stop`
+        for _ in range(20):  # the loop turns the other member needs: no time passes
+            if asking.done():
+                break
+            await asyncio.sleep(0)
+        assert asking.done()
+        assert await asking == "the ask"
+        leave.set()
+        await sending
