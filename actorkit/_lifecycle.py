@@ -281,7 +281,8 @@ class Lifecycle(Record):
         self.state = STOPPING
         if self.capabilities:  # an agent: the task layer takes back a task it has not begun
             self.runtime.instruments.agent_paused(self.cell)
-        if (self.mailbox.queue or self.mailbox.blocked) and self.runtime.heirs:
+        mailbox = self.mailbox
+        if (mailbox.queue or mailbox.blocked or mailbox.granted) and self.runtime.heirs:
             self.hand_back()
 
     async def finalize(self, reason: BaseException | None, *, within: float | None = None) -> None:

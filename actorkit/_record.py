@@ -233,8 +233,8 @@ class Record(HotRecord):
         """A pool member's unbegun asks go back to its pool as its stop begins and it leaves
         the routing: handed back at `close`, after a slow `on_stop`, they would reach their
         key's next owner behind what their askers sent it meanwhile. Those waiting for room
-        leave the line to go back too (`_ref._wait_for_room`), and the sends waiting there
-        are dead letters now rather than at `close`. What arrives later goes at `close`."""
+        or granted a place not taken go back too (`_ref._wait_for_room`), and the sends
+        waiting there are dead letters now rather than at `close`. Later ones go at `close`."""
         parent = self.parent
         if parent is None or parent not in self.runtime.heirs:
             return

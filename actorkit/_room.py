@@ -158,18 +158,21 @@ class Room(HotMailbox):
         give_up: asyncio.Future[Any] | None = None,
     ) -> bool:
         """A waiting sender's last step, as it resumes with `room`'s outcome: the place
-        granted is taken, by the sender itself, unless `give_up` finished first."""
+        granted is taken, by the sender itself, unless `give_up` finished first or, for an
+        ask, `release` took the place back (it is no longer in `granted`)."""
         if outcome != _GRANTED:
             return False
         # `_taken` and `relimit`, written out: this runs for every message of a bounded fan-in
         self.reserved -= 1
-        granted = self.granted
-        if granted and granted.pop(room, None) is not None and not granted:
-            self.granted = None
-        if give_up is not None and give_up.done():
-            self.admit()
-            self.wake()
-            return False
+        if give_up is not None:
+            granted = self.granted
+            taken_back = granted is None or granted.pop(room, None) is None
+            if granted is not None and not granted:
+                self.granted = None
+            if taken_back or give_up.done():
+                self.admit()
+                self.wake()
+                return False
         if not self.blocked and not self.closed:  # else `limit` stays 0
             capacity = self.capacity
             self.limit = (
@@ -217,13 +220,15 @@ class Room(HotMailbox):
             self.granted = None
 
     def release(self, stopped: str | None = None) -> None:
-        """Send the waiting senders away unplaced: at a close, and as a pool member's stop
+        """Send the waiting senders away unplaced, and the asks granted a place they have
+        not taken (`take` finds them out of `granted`): at a close, and as a pool member's stop
         begins (`Record.hand_back`), whose asks must not wait out its `on_stop` here. With
-        `stopped` (the closing actor's path), their asks and those granted a place not taken
-        yet are answered now: a deadline due before their askers run would answer them, though
-        the close came first (api.md §9). A pool's member leaves them to its pool to route."""
+        `stopped` (the closing actor's path), those asks are answered now: a deadline due before
+        their askers run would answer them, though the close came first (api.md §9). A pool's
+        member leaves them to its pool to route. A `send` granted a place keeps it."""
         blocked, self.blocked = self.blocked, None
         unplaced: list[asyncio.Future[Any] | None] = [*(self.granted or {}).values()]
+        self.granted = None
         for room, ask in (blocked or {}).items():
             if not room.done():
                 room.set_result(_CLOSED)

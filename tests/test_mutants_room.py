@@ -170,7 +170,43 @@ async def test_a_member_stopping_with_nothing_queued_hands_back_the_ask_waiting_
             if asking.done():
                 break
             await asyncio.sleep(0)
-        assert asking.done()
-        assert await asking == "the ask"
+        answered_during_its_on_stop = asking.done()
         leave.set()
+        assert answered_during_its_on_stop
+        assert await asking == "the ask"
         await sending
+
+
+@pytest.mark.parametrize("behind", [True, False], ids=["a send behind it", "alone"])
+async def test_a_member_stopping_hands_back_the_ask_granted_a_place_it_has_not_taken(
+    behind: bool,
+) -> None:
+    """As above, with the ask first in line: the place "q" freed is the ask's, granted as the
+    stop begins and not taken yet. It goes back to the pool then too (api.md, pools: "the
+    asks waiting for room at its full mailbox then"), not into the stopping member's queue
+    to wait out its `on_stop` there; also with nobody left in line."""
+    entered, gate, leave = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        pool = await system.spawn_pool(
+            StopsAtQ, entered, gate, leave, size=2, mailbox_size=1, restart="temporary"
+        )
+        member = pool.members[0]
+        member.tell("hold")
+        await entered.wait()
+        entered.clear()
+        member.tell("q")
+        asking = asyncio.ensure_future(member.ask("the ask"))
+        sending = asyncio.ensure_future(member.send("the send") if behind else asyncio.sleep(0))
+        await asyncio.sleep(0)  # both wait in line
+        gate.set()
+        await entered.wait()  # in its `on_stop`
+        for _ in range(20):  # the loop turns the other member needs: no time passes
+            if asking.done():
+                break
+            await asyncio.sleep(0)
+        answered_during_its_on_stop = asking.done()
+        leave.set()
+        assert answered_during_its_on_stop
+        assert await asking == "the ask"
+        await sending
+        assert system.accounting().balanced
