@@ -61,7 +61,8 @@ class Room(HotMailbox):
     reserved: int
     """Places granted to waiting senders that have not taken them yet."""
     granted: dict[asyncio.Future[int], asyncio.Future[Any]] | None
-    """The asks among those, by place: outside until they take it, a close answers them."""
+    """The asks among those, by place: outside until they take it. `release` takes their
+    places back (a pool member's stop routes them again), and a close answers them."""
     withdrawn: dict[int, Any] | None
     """By id: queued, but out of the count (`_withdraw`)."""
 
