@@ -13,7 +13,8 @@ submitter while pending or running, against a `PriorityQueue` with the same guar
 concurrent stops of a thousand and ten thousand actors, each in a handler with more queued),
 `watch_stop` (ten thousand watched actors stopped at once, each watcher handling its `Terminated`),
 `sessions` (per-user session actors spawned on demand, asked, stopped when idle, against a
-hand-written dict of session tasks), `restart_storm` (thousands of `one_for_one` restarts waiting
+hand-written dict of session tasks), `churn` (an actor per request: spawned, asked once and
+stopped, in seven shapes: hooks, from inside an actor, temporary, stopping itself, concurrent), `restart_storm` (thousands of `one_for_one` restarts waiting
 out a backoff at once), `group_restart` (a `one_for_all` restart of 100 children against a
 hand-written supervisor that cancels and recreates their tasks), `escalation` (a failure escalated
 by three supervisors to one that restarts them, against nested try/except supervisors over tasks),
@@ -30,6 +31,7 @@ are separate benchmarks run as scripts.
 from __future__ import annotations
 
 from ._harness import Bench
+from .churn import BENCHES as CHURN
 from .durable import BENCHES as DURABLE
 from .durable import GROUP as DURABLE_GROUP
 from .escalation import BENCHES as ESCALATION
@@ -70,6 +72,7 @@ BENCHES: list[Bench] = [
     *STOP_BUSY,
     *WATCH_STOP,
     *SESSIONS,
+    *CHURN,
     *RESTART_STORM,
     *GROUP_RESTART,
     *ESCALATION,
