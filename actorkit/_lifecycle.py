@@ -245,14 +245,14 @@ class Lifecycle(Record):
         mailbox = self.mailbox
         return (
             mailbox.waiter is not None
+            and instance is not None
+            and type(instance).on_stop is Actor.on_stop  # early: the parked actor it fails
             and not mailbox.queue
             and not mailbox.reserved
             and not mailbox.signals
             and not self.children
             and self not in self.runtime.cleaning_below  # no cancelled spawn's cleanup below
             and self.state == RUNNING
-            and instance is not None
-            and type(instance).on_stop is Actor.on_stop
         )
 
     def close_without_hooks(self) -> None:

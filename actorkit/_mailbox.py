@@ -91,8 +91,9 @@ class Mailbox(Room):
         sender and ticks end with their timers (lost by nobody, both leave `accepted`), the rest
         become dead letters; waiting senders learn that their message was not delivered (by
         `release`, which answers their asks at once with `answer`). A dead letter reaching this
-        mailbox (a `>` subscriber) is refused. `Record.close` writes out the refusal (`closed`,
-        `limit`) for a mailbox with nothing queued, waiting, blocked or granted: change both."""
+        mailbox (a `>` subscriber) is refused. `Record.close` writes this out for a mailbox
+        with nothing queued, blocked or granted (the refusal and the waiter's wake-up): change
+        both."""
         if self.closed:
             return
         self.closed = True

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Iterable, Iterator
+import types
+from collections.abc import Awaitable, Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._begun import begun, begun_task
@@ -40,19 +41,32 @@ async def stop_within(cell: Cell, timeout: float) -> None:
     await force_stop(subtree(cell), f"stop of {cell.display_path}", f"exceeded {timeout}s")
 
 
-async def stop_from_outside(cell: Cell) -> None:
-    if cell.closed:
-        return
+def stop_from_outside(cell: Cell) -> Awaitable[None]:
+    """What to await for the stop. An idle leaf's is no coroutine: per-request actors, spawned,
+    asked once and stopped, pay for it at each request."""
     if cell.idle_leaf:
         # Dormant or parked (never mid-message) with nothing to run on its way out: closing
         # is the whole stop, as in `stop_children`. It wakes a parked task, whose last step
         # then runs first in the FIFO ready queue: one yield, and none of it runs on return.
         task = cell.task
-        cell.close_without_hooks()
-        if task is not None and not task.done():
-            await asyncio.sleep(0)
-            if not task.done():  # not expected: wait for it, without cancelling it
-                await asyncio.shield(task)
+        cell.instance = None  # `close_without_hooks`, without its frame
+        cell.close(None)
+        return _ended(task)
+    return _stop_waiting(cell)
+
+
+@types.coroutine
+def _ended(task: asyncio.Task[None] | None) -> Generator[Any, None, None]:
+    """The wait for a woken task's last step: a bare yield (`asyncio.sleep(0)` without its
+    coroutine), none if it has no task."""
+    if task is not None and not task.done():
+        yield
+        if not task.done():  # not expected: wait for it, without cancelling it
+            yield from asyncio.shield(task)
+
+
+async def _stop_waiting(cell: Cell) -> None:
+    if cell.closed:
         return
     task = asyncio.current_task()
     if task is not None and _waits_on(cell, task):
@@ -191,10 +205,15 @@ class _EndedUnwound:
 
 
 def signalled(cell: Cell, signal: Signal) -> Awaitable[None]:
-    """Post a control signal to an open cell; what to await until it is carried out."""
+    """Post a control signal to an open cell; what to await until it is carried out. A task
+    parked on its waiter future is past its first step: no look at its coroutine."""
     done: asyncio.Future[None] = cell.runtime.loop.create_future()
     signal.done = done
-    cell.mailbox.post(signal)
+    mailbox = cell.mailbox
+    waiter = mailbox.waiter
+    mailbox.post(signal)
+    if waiter is not None and waiter is not cell:
+        return done
     return waiting_for_its_task(cell, done)
 
 

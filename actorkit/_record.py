@@ -136,15 +136,17 @@ class Record(HotRecord):
         mailbox = self.mailbox
         parent = self.parent
         adopted = None
-        if mailbox.queue or mailbox.waiter is not None or mailbox.blocked or mailbox.granted:
+        if mailbox.queue or mailbox.blocked or mailbox.granted:
             if mailbox.queue and runtime.heirs:  # a pool's member: its heir may adopt asks
                 adopted = self.adoption(())
             # Its asks waiting for room are answered now, but a pool's member's: routed again
             answer = parent not in runtime.heirs
             mailbox.close(self.path, runtime.stop_reason, runtime.dead_letters, answer=answer)
-        else:  # nothing to reject or wake (a self-stop's): `Mailbox.close` is its refusal
-            mailbox.closed = True  # from now on, without its frame and the reason's
-            mailbox.limit = 0
+        else:  # nothing to reject (an idle actor's, a self-stop's): `Mailbox.close` written
+            mailbox.closed, mailbox.limit, mailbox.withdrawn = True, 0, None  # out, no frame
+            parked, mailbox.waiter = mailbox.waiter, None  # parked or dormant: woken, its
+            if parked is not None and not parked.done():  # loop sees `closed` and returns
+                parked.set_result(None)
         if self.handling is not None:
             self._drop_handling(runtime.stop_reason)
         if mailbox.signals:
@@ -166,10 +168,9 @@ class Record(HotRecord):
             adopted()
         if self.watching or self.watchers:
             end_watches(self, self.stop_reason)  # type: ignore[arg-type]  # `cell`, no call
-        if self.stop_waiters is not None:
-            for waiter in self.stop_waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
+        for waiter in self.stop_waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
         self.context = None  # type: ignore[misc]  # Cell's slot
         if self.args or self.kwargs:
             # Only a new instance would need them, and none comes: a ref still held (by a
@@ -204,9 +205,8 @@ class Record(HotRecord):
         message = handling
         if type(handling) is Ask:
             if not handling.future.done():
-                handling.future.set_exception(
-                    ActorStopped(f"{self.path} was stopped while handling it")
-                )
+                stopped = ActorStopped(f"{self.path} was stopped while handling it")
+                handling.future.set_exception(stopped)
             if handling.timeout == CONTROL:  # the runtime's own request: its caller was told
                 self.mailbox.accepted -= 1
                 return

@@ -54,9 +54,16 @@ class Stop(Signal):
 
     async def run(self, cell: Cell) -> None:
         # The waiter is answered when the cell has closed, not when this signal returns.
-        if self.done is not None:
-            cell.add_stop_waiter(self.done)
-        await cell.stop(self.reason, drain=self.drain)
+        done = self.done
+        if done is not None:  # `Cell.add_stop_waiter`, written out
+            if cell.stop_waiters is None:
+                cell.stop_waiters = [done]
+            else:
+                cell.stop_waiters.append(done)
+        if self.drain:
+            await cell.stop(self.reason, drain=True)
+        else:  # `Lifecycle.stop`'s own end, without its coroutine: each stop from outside
+            await cell.finalize(self.reason)  # of an actor with an `on_stop` comes this way
 
 
 class Killed(Signal):

@@ -204,6 +204,7 @@ def check_receive(actor: Actor) -> None:
 
 
 _ACTOR_NEW: Any = Actor.__new__
+_ACTOR_INIT: Any = Actor.__init__
 
 _HANDED: dict[int, weakref.ref[Actor]] = {}
 """Every instance a callable factory returned, by id: one returned again at a restart would
@@ -233,7 +234,10 @@ def make_instance(cell: Cell) -> Actor:
     if type(factory) is type and factory.__new__ is _ACTOR_NEW:
         made: Actor = object.__new__(factory)
         made._cell = cell
-        made.__init__(*cell.args, **cell.kwargs)  # type: ignore[misc]
+        # `Actor.__init__` without arguments does nothing: a class without an `__init__` of
+        # its own (a per-request actor's) pays no Python call for it.
+        if factory.__init__ is not _ACTOR_INIT or cell.args or cell.kwargs:  # type: ignore[misc]
+            made.__init__(*cell.args, **cell.kwargs)  # type: ignore[misc]
         return made
     token = _constructing.set(cell)
     try:

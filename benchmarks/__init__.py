@@ -14,10 +14,11 @@ concurrent stops of a thousand and ten thousand actors, each in a handler with m
 `watch_stop` (ten thousand watched actors stopped at once, each watcher handling its `Terminated`),
 `sessions` (per-user session actors spawned on demand, asked, stopped when idle, against a
 hand-written dict of session tasks), `churn` (an actor per request: spawned, asked once and
-stopped, in seven shapes: hooks, from inside an actor, temporary, stopping itself, concurrent), `restart_storm` (thousands of `one_for_one` restarts waiting
-out a backoff at once), `group_restart` (a `one_for_all` restart of 100 children against a
-hand-written supervisor that cancels and recreates their tasks), `escalation` (a failure escalated
-by three supervisors to one that restarts them, against nested try/except supervisors over tasks),
+stopped, in seven shapes: hooks, from inside an actor, temporary, stopping itself, concurrent),
+`restart_storm` (thousands of `one_for_one` restarts waiting out a backoff at once),
+`group_restart` (a `one_for_all` restart of 100 children against a hand-written supervisor that
+cancels and recreates their tasks), `escalation` (a failure escalated by three supervisors to one
+that restarts them, against nested try/except supervisors over tasks),
 `savina` (the Savina actor
 workloads of issue 14, only with `--only savina` or each by name), `persistence` (the stores'
 writes and reads against hand-written aiosqlite and asyncpg, only with `--only persistence`),
