@@ -31,7 +31,7 @@ class Accounting:
         """The counts of a closed mailbox, whose actor left the registry: `close` has
         dead-lettered its queue and the message in hand, so only the four totals remain.
         Returns its processed count, summed on read (`Mailbox.processed`), for the caller's
-        per-class counter. `Runtime.unregister` writes this out: change both."""
+        per-class counter."""
         processed = mailbox.processed
         self.accepted += mailbox.accepted
         self.processed += processed

@@ -67,7 +67,11 @@ class Mailbox(Room):
             signal.abandon()  # it ends now, as those queued at the close did, not piled up
             return
         self.signals.append(signal)
-        self.wake()
+        waiter = self.waiter  # `wake`, written out: each stop, `self.stop()` included, posts
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
 
     @property
     def parked(self) -> bool:

@@ -19,7 +19,6 @@ from ._clock import AskDeadlines
 from ._dead_letters import DeadLetters, Reason
 from ._failure import hand_over
 from ._instruments import Instruments
-from ._mailbox import BATCH
 from ._outside_stop import subtree
 from ._shown import shown
 from ._spawn import Kind
@@ -189,12 +188,7 @@ class Runtime:
         if cell.stop_followers is not None:
             for follower in cell.stop_followers:
                 follower(cell)
-        mailbox, retired = cell.mailbox, self.retired  # `Accounting.retire`, written out:
-        processed = mailbox.folded + BATCH - mailbox.left  # every stop pays it
-        retired.accepted += mailbox.accepted
-        retired.processed += processed
-        retired.crashed += mailbox.crashed
-        retired.dead_lettered += mailbox.dead_lettered
+        processed = self.retired.retire(cell.mailbox)
         if cell.parent is not None:
             stats = cell.stats
             if stats is not None:

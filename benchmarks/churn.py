@@ -419,13 +419,14 @@ def main() -> None:
     if args.child:
         import uvloop
 
-        from actorkit import _clock
+        from actorkit import _clock, _metrics
 
         side, shape = args.child
         # As in `benchmarks.instructions`: the clock's resolution stretched by how much slower
         # callgrind runs, so that the ask deadlines' rotation comes as often per churn as in
-        # a real run.
+        # a real run; the loop lag probe's interval too.
         _clock.SystemClock.resolution *= TIME_SCALE
+        _metrics.LAG_INTERVAL *= TIME_SCALE
         if side == "actorkit":
             uvloop.run(ak_shape(shape, args.n, counted=True))
         else:
