@@ -85,6 +85,15 @@ class Mailbox(Room):
         queued = len(self.queue) - len(withdrawn) if withdrawn else len(self.queue)
         return 2 * queued + (0 if self.waiter is not None else 1)
 
+    def close_parked(self) -> None:
+        """`close` of a mailbox with nothing queued, blocked or granted, whose loop is parked
+        (or whose cell is dormant): the refusal and the wake-up, whose loop sees `closed` and
+        returns; no reason and no dead letters to read (each per-request actor's stop)."""
+        self.closed, self.limit, self.withdrawn = True, 0, None
+        waiter, self.waiter = self.waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
     # --- taking out -----------------------------------------------------------------------
     def hand_over(self, keep: Callable[[Any], bool]) -> list[Any]:
         """Remove and return, in order, the queued messages `keep` rejects: no longer ours."""
@@ -95,9 +104,9 @@ class Mailbox(Room):
         sender and ticks end with their timers (lost by nobody, both leave `accepted`), the rest
         become dead letters; waiting senders learn that their message was not delivered (by
         `release`, which answers their asks at once with `answer`). A dead letter reaching this
-        mailbox (a `>` subscriber) is refused. `Record.close` writes this out for a mailbox
-        with nothing queued, blocked or granted (the refusal and the waiter's wake-up): change
-        both."""
+        mailbox (a `>` subscriber) is refused. For a mailbox with nothing queued, blocked or
+        granted, `Record.close` writes out the refusal or calls `close_parked`: change all
+        three."""
         if self.closed:
             return
         self.closed = True

@@ -2,8 +2,7 @@
 answered), `kill`, and the release of its instance.
 
 `Lifecycle` (the transitions, run in the cell's own task) builds on this, and `Cell` on
-`Lifecycle`; these ends may be called from any task.
-"""
+`Lifecycle`; these ends may be called from any task."""
 
 from __future__ import annotations
 
@@ -142,11 +141,11 @@ class Record(HotRecord):
             # Its asks waiting for room are answered now, but a pool's member's: routed again
             answer = parent not in runtime.heirs
             mailbox.close(self.path, runtime.stop_reason, runtime.dead_letters, answer=answer)
-        else:  # nothing to reject (an idle actor's, a self-stop's): `Mailbox.close` written
-            mailbox.closed, mailbox.limit, mailbox.withdrawn = True, 0, None  # out, no frame
-            parked, mailbox.waiter = mailbox.waiter, None  # parked or dormant: woken, its
-            if parked is not None and not parked.done():  # loop sees `closed` and returns
-                parked.set_result(None)
+        elif mailbox.waiter is None:  # nothing to reject or wake (a self-stop's): `Mailbox.close`
+            mailbox.closed = True  # is its refusal, from now on without its frame and the reason's
+            mailbox.limit = 0
+        else:  # parked or dormant with nothing to reject (an idle actor's stop): no reason read
+            mailbox.close_parked()
         if self.handling is not None:
             self._drop_handling(runtime.stop_reason)
         if mailbox.signals:
@@ -168,9 +167,10 @@ class Record(HotRecord):
             adopted()
         if self.watching or self.watchers:
             end_watches(self, self.stop_reason)  # type: ignore[arg-type]  # `cell`, no call
-        for waiter in self.stop_waiters or ():
-            if not waiter.done():
-                waiter.set_result(None)
+        if self.stop_waiters is not None:
+            for waiter in self.stop_waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
         self.context = None  # type: ignore[misc]  # Cell's slot
         if self.args or self.kwargs:
             # Only a new instance would need them, and none comes: a ref still held (by a

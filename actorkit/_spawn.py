@@ -236,7 +236,7 @@ def make_instance(cell: Cell) -> Actor:
         made._cell = cell
         # `Actor.__init__` without arguments does nothing: a class without an `__init__` of
         # its own (a per-request actor's) pays no Python call for it.
-        if factory.__init__ is not _ACTOR_INIT or cell.args or cell.kwargs:  # type: ignore[misc]
+        if cell.args or cell.kwargs or factory.__init__ is not _ACTOR_INIT:  # type: ignore[misc]
             made.__init__(*cell.args, **cell.kwargs)  # type: ignore[misc]
         return made
     token = _constructing.set(cell)
