@@ -89,27 +89,29 @@ STALE_CANCELLATIONS = sys.version_info < (3, 13)
 the body has ended, and never uncancels it: the count stays on the task for good."""
 
 
-def as_handler_failure(
-    error: BaseException, what: str, runtime: Runtime, closed: bool
-) -> BaseException:
-    """`as_failure` for what a handler raised. A cancellation count its actor's task still
-    holds after a handler failed with anything but a cancellation is not the runtime's,
+def as_handler_failure(error: BaseException, cell: Cell) -> BaseException:
+    """`as_failure` for what a handler of `cell` raised. A cancellation count its actor's task
+    still holds after a handler failed with anything but a cancellation is not the runtime's,
     which closes a cell before it cancels its task (`closed`), or else is a supervisor's cut
     (`_cut`), whose end needs no count: a failed `TaskGroup` left it
     (`STALE_CANCELLATIONS`), or the handler swallowed a cancellation from outside. It is
     taken back, since the actor goes on (one task for its life): kept, a `CancelledError` its
     handler lets escape later would read as a cancellation of its task, and the actor would
-    stop with no failure reported."""
+    stop with no failure reported. A handler runs in `cell.task`, read rather than asked for
+    (`current_task` is Python code on 3.11); the actor's name is spelled out only for the
+    failures whose words quote it, not for a plain `Exception`, reported as it is."""
     if (
         STALE_CANCELLATIONS
-        and not closed
+        and not cell.closed
         and not isinstance(error, asyncio.CancelledError)
         and (isinstance(error, Exception) or not isinstance(error, BaseExceptionGroup))
     ):
-        task = asyncio.current_task()
+        task = cell.task
         while task is not None and task.cancelling():
             task.uncancel()
-    return as_failure(error, what, runtime)
+    if isinstance(error, Exception) and not isinstance(error, StopIteration):
+        return error  # `as_failure`'s own first answer
+    return as_failure(error, f"receive of {cell.display_path}", cell.runtime)
 
 
 def _exiting(

@@ -20,7 +20,6 @@ def handler_failure(error: BaseException, cell: Cell, instance: Any) -> BaseExce
     message, which no check at spawn sees, and Python's own words ("object str can't be used
     in 'await' expression") would not say what to change. (A class's `receive` is checked
     at spawn, and its wrong signature is said well enough by Python.)"""
-    what = f"receive of {cell.display_path}"
     trace = error.__traceback__
     if (
         type(error) is TypeError
@@ -29,12 +28,13 @@ def handler_failure(error: BaseException, cell: Cell, instance: Any) -> BaseExce
         and "receive" in getattr(instance, "__dict__", ())
     ):
         failure = TypeError(
-            f"{what} could not be called and awaited with the message ({error}): assign "
-            "`self.receive` an async callable taking the message, such as an `async def`"
+            f"receive of {cell.display_path} could not be called and awaited with the message "
+            f"({error}): assign `self.receive` an async callable taking the message, such as "
+            "an `async def`"
         )
         failure.__cause__ = error
         return failure
-    return as_handler_failure(error, what, cell.runtime, cell.closed)
+    return as_handler_failure(error, cell)
 
 
 def answer_to(failure: BaseException, cell: Cell, future: object) -> BaseException:

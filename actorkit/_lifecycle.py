@@ -117,7 +117,7 @@ class Lifecycle(Record):
         self.stop_reason = error
         if self.capabilities:
             self.runtime.instruments.agent_paused(self.cell)
-        self.parent.post(ChildFailed(self.cell, self.incarnation, error, message))
+        self.parent.mailbox.post(ChildFailed(self.cell, self.incarnation, error, message))
 
     def resume(self) -> None:
         """`resumed` is told last, once the instance is settled: an agent with its

@@ -85,8 +85,14 @@ SELF_STOP = SelfStop()
 
 
 class Resume(Signal):
-    async def apply(self, cell: Cell) -> None:
+    """A supervisor's resume. Nobody awaits it, so one instance serves every cell (`RESUME`),
+    and it is carried out without `apply`'s coroutine."""
+
+    async def run(self, cell: Cell) -> None:
         cell.resume()
+
+
+RESUME = Resume()
 
 
 class StopInstance(Signal):

@@ -204,7 +204,7 @@ async def test_a_signal_failing_while_the_supervisor_stops_closes_its_actor(
         await gate.wait()
         raise RuntimeError("a fault in a resume")
 
-    monkeypatch.setattr(Resume, "apply", faulty)
+    monkeypatch.setattr(Resume, "run", faulty)
     async with asyncio.timeout(5), ActorSystem(metrics=False, clock=clock) as system:
         parent = await system.spawn(ResumesFails, name="p")
         child = await parent.ask("spawn")
