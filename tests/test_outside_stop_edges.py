@@ -11,12 +11,23 @@ import gc
 import sys
 import warnings
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorRef, ActorSystem, ChildSpec, NotDelivered, OneForAll, Supervisor
+from actorkit import (
+    Actor,
+    ActorRef,
+    ActorSystem,
+    Backoff,
+    ChildSpec,
+    NotDelivered,
+    OneForAll,
+    OneForOne,
+    Supervisor,
+)
+from actorkit.testing import ManualClock
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -145,10 +156,8 @@ async def test_stops_driven_by_wait_for_shield_gather_and_tasks() -> None:
 async def test_a_wait_for_with_no_time_still_closes_the_actor() -> None:
     async with ActorSystem() as system:
         ref = await parked(system)
-        try:
+        with suppress(TimeoutError):
             await asyncio.wait_for(ref.stop(), 0)
-        except TimeoutError:
-            pass
         assert not ref.is_alive or await ref.ask("x") == "x"
         await ref.stop()
         assert not ref.is_alive
@@ -246,5 +255,45 @@ async def test_a_stop_in_the_turn_a_cut_hands_the_cell_to_a_new_task(
             await asyncio.sleep(0)
         await stops[0]
         assert not b.is_alive
+        await sup.stop()
+        assert system.accounting().balanced
+
+
+class CrashesWithOnStop(Actor):
+    def __init__(self, seen: list[str]) -> None:
+        self.seen = seen
+        seen.append("made")
+
+    async def on_stop(self) -> None:
+        self.seen.append("on_stop")
+
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise ValueError("crash")
+        return message
+
+
+@pytest.mark.parametrize("backoff", [0.0, 10.0], ids=["at once", "backoff"])
+async def test_a_stop_from_outside_while_the_supervisor_restarts_an_actor_with_on_stop(
+    backoff: float, clock: ManualClock
+) -> None:
+    """The crash and the stop in one turn: the stop ends it for good, no instance made after."""
+    seen: list[str] = []
+    strategy = (
+        OneForOne(backoff=Backoff(min=backoff, max=backoff, jitter=0.0)) if backoff else OneForOne()
+    )
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        sup = await system.spawn(
+            Supervisor, [ChildSpec(CrashesWithOnStop, seen, name="c")], strategy
+        )
+        child = system.lookup(f"{sup.path}/c")
+        assert child is not None
+        assert await child.ask("hi") == "hi"
+        child.tell("crash")
+        await child.stop()
+        assert not child.is_alive
+        await clock.advance(backoff + 1)
+        assert seen.count("made") <= 2
+        assert system.lookup(f"{sup.path}/c") is None
         await sup.stop()
         assert system.accounting().balanced
