@@ -73,6 +73,7 @@ async def test_a_member_stopping_with_an_ask_and_a_send_both_granted(
         assert answered_before_the_stop_ended
         assert await asking == ("1", "the ask")
         await asyncio.gather(*senders)
+        await member.stop()  # joins the stop under way: its `on_stop` ends in a turn or two
         assert not member.is_alive
         assert room_problems(cell.mailbox) == []
         assert system.accounting().balanced
