@@ -16,7 +16,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from .._instruments import Instrument
-from .._stats import Histogram
+from .._stats import FOLD_AT, Histogram
 from ._agents import Agent, AgentInfo, Sink
 from ._checks import (
     CHECKED_REQUIRES,
@@ -48,6 +48,9 @@ if TYPE_CHECKING:
     from .._runtime import Runtime
 
 __all__ = ["TaskLayer"]
+
+_new = object.__new__
+_init_handle = TaskHandle.__init__
 
 
 class TaskLayer(Instrument):
@@ -114,7 +117,8 @@ class TaskLayer(Instrument):
         self._next_id = task_id = self._next_id + 1
         if deadline is not None:
             deadline += now
-        handle = TaskHandle(self, task_id, payload, priority, deadline, needed, retries, now)
+        handle = _new(TaskHandle)  # its `__init__` called as a function: no class call
+        _init_handle(handle, self, task_id, payload, priority, deadline, needed, retries, now)
         if self._idle.entries or deadline is not None:
             self._place(handle, now)
         else:  # `_place`'s common case in a burst of submits: nobody idle, no deadline
@@ -186,8 +190,12 @@ class TaskLayer(Instrument):
         error: BaseException | Unbuilt | None,
     ) -> None:
         self.finished[status] += 1
-        if self.durations is not None:  # appended, folded 256 at a time: no bisect per task
-            self.durations.record(now - handle._submitted_at)
+        durations = self.durations
+        if durations is not None:  # `Histogram.record`, written out: no bisect per task
+            samples = durations.pending
+            samples.append(now - handle._submitted_at)
+            if len(samples) >= FOLD_AT:
+                durations.fold()
         handle._status = status
         handle._finished_at = now
         handle._result = result
@@ -212,7 +220,7 @@ class TaskLayer(Instrument):
     # --- agents ------------------------------------------------------------------------------
     def _available(self, agent: Agent, now: float) -> None:
         """The agent may take a task: give it the best pending one it can serve, or idle it."""
-        if agent.ready:
+        if agent.takes_task():
             while (handle := self._pending.pop_for(agent.capabilities)) is not None:
                 if handle._deadline is None or now < handle._deadline:
                     start(agent, handle, now)
