@@ -65,7 +65,7 @@ class Histogram:
         self._sum += value * times
 
     def record(self, value: float) -> None:
-        """One sample (what `_receive.run` writes out)."""
+        """One sample (what `_receive.run` and `TaskLayer._finish` write out)."""
         pending = self.pending
         pending.append(value)
         if len(pending) >= FOLD_AT:

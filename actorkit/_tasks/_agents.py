@@ -99,8 +99,8 @@ class Agent:
 
     def takes_task(self) -> bool:
         """Free to be given a task now: what `idle` means (`observe`'s, written out: this
-        runs on every dispatch). Also the property `ready`, for the idle queues; the task
-        layer calls it, which costs less than a property's read."""
+        runs on every dispatch). The idle queues read it as the property `ready`; the task
+        layer calls it, as a method call runs inline where a property's read does not."""
         cell = self.cell
         return (
             self.handle is None

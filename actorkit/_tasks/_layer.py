@@ -117,7 +117,7 @@ class TaskLayer(Instrument):
         self._next_id = task_id = self._next_id + 1
         if deadline is not None:
             deadline += now
-        handle = _new(TaskHandle)  # its `__init__` called as a function: no class call
+        handle = _new(TaskHandle)  # `__init__` as a plain function runs inline, not a class call
         _init_handle(handle, self, task_id, payload, priority, deadline, needed, retries, now)
         if self._idle.entries or deadline is not None:
             self._place(handle, now)
