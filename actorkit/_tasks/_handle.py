@@ -245,6 +245,7 @@ def _waiting(handle: TaskHandle) -> Generator[Any, None, Any]:
 
 
 def _ready(result: Any) -> Generator[Any, None, Any]:
-    """What `await` of a finished task iterates: nothing, then its result."""
-    yield from ()
+    """What `await` of a finished task iterates: nothing, then its result. It returns before
+    its `yield`, which only makes it a generator: `yield from ()` made an iterator per await."""
     return result
+    yield  # type: ignore[unreachable]  # never reached: makes this a generator
