@@ -19,7 +19,8 @@ restarting the agent (`max_restarts` raised, or the 50 agents would soon exceed 
 5 s), with crash reports made but not logged (one traceback per failure is the logging's cost).
 
 What a task costs by how it ends (callgrind, Python 3.11, instructions per task of each side
-run with every task ending that way): one that succeeds 51k against the baseline's 34k; one
+run with every task ending that way, as measured when this benchmark was written; RESULTS.md
+has later counts): one that succeeds 51k against the baseline's 34k; one
 whose handler fails 173k against 48k, most of it its agent's supervision (the failure
 reported to the root, decided there, the agent restarted; 142k when a decider resumes it
 instead); one cancelled while running 72k against 45k; one cancelled while pending 49k
