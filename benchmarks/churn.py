@@ -30,15 +30,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import re
-import subprocess
-import sys
-import tempfile
-from collections.abc import Awaitable, Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorRef, ActorSystem
 from actorkit._watchdog import BLOCKED_THRESHOLD
 
 from ._harness import Bench, Figures, Metric, Stopwatch
@@ -98,44 +93,36 @@ class Churner(Actor):
     """Churns as many plain actors as it is asked to, from inside its handler."""
 
     async def receive(self, n: int) -> int:
-        spawn = self.spawn
-        total = 0
-        for i in range(n):
-            ref = await spawn(Echo)
-            total += await ref.ask(i)
-            await ref.stop()
-        return total
+        return await _ak_churns(self.spawn, n, Echo)
 
 
 # --- actorkit ------------------------------------------------------------------------------
-async def _ak_plain(system: ActorSystem, n: int, tally: Tally) -> int:
-    spawn = system.spawn
+async def _ak_churns(
+    spawn: Callable[..., Awaitable[ActorRef]],
+    n: int,
+    factory: type[Actor],
+    *args: Any,
+    **options: Any,
+) -> int:
+    """n actors of `factory`, each spawned by `spawn`, asked once and stopped."""
     total = 0
     for i in range(n):
-        ref = await spawn(Echo)
+        ref = await spawn(factory, *args, **options)
         total += await ref.ask(i)
         await ref.stop()
     return total
+
+
+async def _ak_plain(system: ActorSystem, n: int, tally: Tally) -> int:
+    return await _ak_churns(system.spawn, n, Echo)
 
 
 async def _ak_on_start(system: ActorSystem, n: int, tally: Tally) -> int:
-    spawn = system.spawn
-    total = 0
-    for i in range(n):
-        ref = await spawn(Starts, tally)
-        total += await ref.ask(i)
-        await ref.stop()
-    return total
+    return await _ak_churns(system.spawn, n, Starts, tally)
 
 
 async def _ak_on_stop(system: ActorSystem, n: int, tally: Tally) -> int:
-    spawn = system.spawn
-    total = 0
-    for i in range(n):
-        ref = await spawn(Stops, tally)
-        total += await ref.ask(i)
-        await ref.stop()
-    return total
+    return await _ak_churns(system.spawn, n, Stops, tally)
 
 
 async def _ak_child(system: ActorSystem, n: int, tally: Tally) -> int:
@@ -146,13 +133,7 @@ async def _ak_child(system: ActorSystem, n: int, tally: Tally) -> int:
 
 
 async def _ak_temporary(system: ActorSystem, n: int, tally: Tally) -> int:
-    spawn = system.spawn
-    total = 0
-    for i in range(n):
-        ref = await spawn(Echo, restart="temporary")
-        total += await ref.ask(i)
-        await ref.stop()
-    return total
+    return await _ak_churns(system.spawn, n, Echo, restart="temporary")
 
 
 async def _ak_self_stop(system: ActorSystem, n: int, tally: Tally) -> int:
@@ -214,17 +195,22 @@ async def _stop(task: asyncio.Task[None]) -> None:
         return
 
 
-async def _raw_plain(n: int, tally: Tally) -> int:
+async def _raw_churns(n: int, serve: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> int:
+    """n tasks running `serve(queue, *args)`, each asked once and stopped."""
     loop = asyncio.get_running_loop()
     total = 0
     for i in range(n):
         queue: asyncio.Queue[Request] = asyncio.Queue()
-        task = loop.create_task(_serve(queue))
+        task = loop.create_task(serve(queue, *args))
         future = loop.create_future()
         queue.put_nowait(Request(i, future))
         total += await future
         await _stop(task)
     return total
+
+
+async def _raw_plain(n: int, tally: Tally) -> int:
+    return await _raw_churns(n, _serve)
 
 
 async def _raw_on_start(n: int, tally: Tally) -> int:
@@ -243,16 +229,7 @@ async def _raw_on_start(n: int, tally: Tally) -> int:
 
 
 async def _raw_on_stop(n: int, tally: Tally) -> int:
-    loop = asyncio.get_running_loop()
-    total = 0
-    for i in range(n):
-        queue: asyncio.Queue[Request] = asyncio.Queue()
-        task = loop.create_task(_serve_stopped(queue, tally))
-        future = loop.create_future()
-        queue.put_nowait(Request(i, future))
-        total += await future
-        await _stop(task)
-    return total
+    return await _raw_churns(n, _serve_stopped, tally)
 
 
 async def _raw_child(n: int, tally: Tally) -> int:
@@ -385,28 +362,11 @@ BENCHES = [
 
 # --- instructions per churn under callgrind ------------------------------------------------
 def _counted(side: str, shape: str, n: int) -> int:
-    with tempfile.TemporaryDirectory() as out:
-        run = subprocess.run(
-            [
-                "valgrind",
-                "--tool=callgrind",
-                f"--callgrind-out-file={Path(out) / 'cg.out'}",
-                sys.executable,
-                "-m",
-                "benchmarks.churn",
-                "--child",
-                side,
-                shape,
-                str(n),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    found = re.search(r"Collected : (\d+)", run.stderr)
-    if found is None:
-        raise SystemExit(f"callgrind printed no count:\n{run.stderr[-2000:]}")
-    return int(found.group(1))
+    # Imported here: the package imports this module, and `python -m benchmarks.instructions`
+    # would find that module already imported by it.
+    from .instructions import callgrind_count
+
+    return callgrind_count("benchmarks.churn", [side, shape, str(n)])
 
 
 def main() -> None:
