@@ -160,15 +160,7 @@ class TaskLayer(Instrument):
                 self._requeue(handle, now)
             else:
                 self._finish(handle, FAILED, now, None, error)
-        # `_available`, written out: an agent's next task is taken here, once per task.
-        if agent.takes_task():
-            while (following := self._pending.pop_for(agent.capabilities)) is not None:
-                if following._deadline is None or now < following._deadline:
-                    start(agent, following, now)
-                    return
-                self._expired(following, now)
-            self._idle.add(agent)
-        agent.observe(now)
+        self._available(agent, now)
 
     def _requeue(self, handle: TaskHandle, now: float) -> None:
         handle._status = PENDING
