@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -36,6 +37,7 @@ from typing import Any
 from actorkit import Actor, ActorRef, ActorSystem
 from actorkit._watchdog import BLOCKED_THRESHOLD
 
+from ._callgrind import callgrind_count, per_unit
 from ._harness import Bench, Figures, Metric, Stopwatch
 from .messaging import Request, check
 
@@ -362,10 +364,6 @@ BENCHES = [
 
 # --- instructions per churn under callgrind ------------------------------------------------
 def _counted(side: str, shape: str, n: int) -> int:
-    # Imported here: the package imports this module, and `python -m benchmarks.instructions`
-    # would find that module already imported by it.
-    from .instructions import callgrind_count
-
     return callgrind_count("benchmarks.churn", [side, shape, str(n)])
 
 
@@ -394,9 +392,8 @@ def main() -> None:
         return
     for shape in args.shapes:
         for side in args.sides:
-            small = _counted(side, shape, args.n)
-            large = _counted(side, shape, 3 * args.n)
-            per = (large - small) / (2 * _churns(shape, args.n))
+            count = functools.partial(_counted, side, shape)
+            per = per_unit(count, args.n, 2 * _churns(shape, args.n))
             print(f"{shape} {side}: {per:,.0f} instructions per churn", flush=True)
 
 

@@ -14,8 +14,9 @@ which is about the same on every side; waiting for the disk costs no instruction
 from __future__ import annotations
 
 import argparse
+import functools
 
-from .instructions import callgrind_count
+from ._callgrind import callgrind_count, per_unit
 
 SIDES = ("raw", "store", "actor")
 
@@ -51,9 +52,8 @@ def main() -> None:
         _run_one(args.child, args.n)
         return
     for side in args.sides:
-        small = _collected(side, args.n)
-        large = _collected(side, 3 * args.n)
-        print(f"{side}: {(large - small) / (2 * args.n):,.0f} instructions per event", flush=True)
+        per = per_unit(functools.partial(_collected, side), args.n, 2 * args.n)
+        print(f"{side}: {per:,.0f} instructions per event", flush=True)
 
 
 if __name__ == "__main__":

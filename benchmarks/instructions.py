@@ -18,12 +18,10 @@ both trees being compared, which restores the real proportion.
 from __future__ import annotations
 
 import argparse
+import functools
 import inspect
-import re
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
+
+from ._callgrind import callgrind_count, per_unit
 
 
 def _run_one(workload: str, n: int, time_scale: float) -> None:
@@ -40,31 +38,6 @@ def _run_one(workload: str, n: int, time_scale: float) -> None:
             uvloop.run(found(n))
             return
     raise SystemExit(f"no workload named {workload!r} in benchmarks.savina")
-
-
-def callgrind_count(module: str, child: list[str]) -> int:
-    """Instructions of one run of `python -m module --child *child` under callgrind (the
-    child side of this module and of `benchmarks.durable_cost`)."""
-    with tempfile.TemporaryDirectory() as out:
-        run = subprocess.run(
-            [
-                "valgrind",
-                "--tool=callgrind",
-                f"--callgrind-out-file={Path(out) / 'cg.out'}",
-                sys.executable,
-                "-m",
-                module,
-                "--child",
-                *child,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    found = re.search(r"Collected : (\d+)", run.stderr)
-    if found is None:
-        raise SystemExit(f"callgrind printed no count:\n{run.stderr[-2000:]}")
-    return int(found.group(1))
 
 
 def _collected(workload: str, n: int, time_scale: float) -> int:
@@ -84,9 +57,8 @@ def main() -> None:
     if args.child:
         _run_one(args.workload, args.n, args.time_scale)
         return
-    small = _collected(args.workload, args.n, args.time_scale)
-    large = _collected(args.workload, 3 * args.n, args.time_scale)
-    per_op = (large - small) / (2 * args.n * args.per)
+    count = functools.partial(_collected, args.workload, time_scale=args.time_scale)
+    per_op = per_unit(count, args.n, 2 * args.n * args.per)
     print(f"{args.workload}: {per_op:,.0f} instructions per operation")
 
 

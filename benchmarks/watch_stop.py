@@ -19,17 +19,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import gc
-import re
-import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 from actorkit import Actor, ActorRef, ActorSystem, Terminated
 from actorkit._watchdog import BLOCKED_THRESHOLD
 
+from ._callgrind import callgrind_count, per_unit
 from ._harness import Bench, Figures, Metric, Stopwatch
 from .messaging import check
 
@@ -175,28 +173,7 @@ BENCHES = [
 
 def _counted(side: str, n: int) -> int:
     """Instructions of the stop phase of one run of `side` under callgrind."""
-    with tempfile.TemporaryDirectory() as out:
-        subprocess.run(
-            [
-                "valgrind",
-                "--tool=callgrind",
-                f"--callgrind-out-file={Path(out) / 'cg.out'}",
-                f"--zero-before={PHASE[0]}",
-                f"--dump-before={PHASE[1]}",
-                sys.executable,
-                "-m",
-                "benchmarks.watch_stop",
-                "--child",
-                side,
-                str(n),
-            ],
-            capture_output=True,
-            check=True,
-        )
-        found = re.search(r"^summary: (\d+)", (Path(out) / "cg.out.1").read_text(), re.M)
-    if found is None:
-        raise SystemExit("callgrind dumped no count of the stop phase")
-    return int(found.group(1))
+    return callgrind_count("benchmarks.watch_stop", [side, str(n)], phase=PHASE)
 
 
 def main() -> None:
@@ -211,9 +188,8 @@ def main() -> None:
         uvloop.run(_actorkit(args.n, args.child == "watch", counted=True))
         return
     for side in args.sides:
-        small = _counted(side, args.n)
-        large = _counted(side, 3 * args.n)
-        print(f"{side}: {(large - small) / (2 * args.n):,.0f} instructions per pair", flush=True)
+        per = per_unit(functools.partial(_counted, side), args.n, 2 * args.n)
+        print(f"{side}: {per:,.0f} instructions per pair", flush=True)
 
 
 if __name__ == "__main__":
