@@ -24,17 +24,16 @@ from __future__ import annotations
 import reprlib
 from typing import TYPE_CHECKING, Any
 
-from ._envelope import TICK, Ask
+from ._envelope import TICK
 from ._errors import ActorStopped
 from ._seconds import FOREVER, check_delay, check_interval
-from ._timer_handles import CANCELLED, TimerHandle
-from ._withdraw import Seal, sealed, unhandled, withdraw
+from ._timer_handles import CANCELLED, ActorTimer
+from ._withdraw import Seal, sealed, withdraw
 
 if TYPE_CHECKING:
     from collections.abc import Hashable
 
     from ._cell import Cell
-    from ._protocols import Ref
 
 
 def _unhashable(key: object) -> TypeError:
@@ -53,93 +52,25 @@ class ReservedKey:
     __slots__ = ()
 
 
-class ActorTimer(TimerHandle):
-    """An actor's own timer, which leaves the actor's key table when it ends, and keeps the
-    envelopes of the ticks it queued that may still be (`_sent`): the envelope itself while
-    there is one, as there is at most for a one-shot timer, else a list, oldest first.
-
-    A one-shot timer is its only tick's seal (`Sealing`), which saves a tick an allocation:
-    the tick is queued while the timer keeps its envelope, as `done` and `queued` say. No
-    slot of its own for that, which would take the timer to the next allocation size.
-
-    Until it fires, a one-shot timer has no tick, and `_sent` holds instead the seq of a
-    start again under its key (`Timers.start_once`) not filed yet: the timer took the new due
-    time and message in place, and its entry in the queue, due no later, files it again when
-    it comes up (`_again`, or `TimerQueue._fire` itself when the due time is the same), under
-    that seq, as a new timer started then would be filed. Ended before that (cancelled), it
-    keeps the seq, which nothing reads: it queued no tick, so it is no tick's seal."""
-
-    __slots__ = ("_key", "_sent", "_timers")
-    _key: Hashable
-    _timers: Timers
-    _sent: Ask | list[Ask] | int | None
-
-    @property
-    def queued(self) -> bool:
-        return self._sent is not None
-
-    def done(self) -> bool:
-        self._sent = None
-        return True
-
-    def _queued(self) -> bool:
-        """Whether a tick of it may still be queued; forgets those that left."""
-        sent = self._sent
-        if type(sent) is list:
-            left = 0
-            while left < len(sent) and not unhandled(sent[left]):
-                left += 1
-            del sent[:left]
-            if sent:
-                return True
-        elif sent is not None and unhandled(sent):  # type: ignore[arg-type]
-            return True
-        self._sent = None
-        return False
-
-    def _keep(self, envelope: Ask) -> None:
-        """Keep a tick's envelope after those that may still be queued (a periodic timer's:
-        a one-shot timer's first is kept by `Timers._tick` itself, without a call)."""
-        if not self._queued():
-            self._sent = envelope
-        elif type(sent := self._sent) is list:
-            sent.append(envelope)
-        else:
-            self._sent = [sent, envelope]  # type: ignore[list-item]
-
-    def _send(self, target: Ref, message: Any) -> None:
-        self._timers._tick(self, message)
-
-    def _again(self) -> tuple[float, int, TimerHandle] | None:
-        seq = self._sent
-        if type(seq) is not int:
-            return None
-        self._sent = None
-        return (self._due, seq, self)
-
-    def _ended(self) -> None:
-        by_key = self._timers._by_key
-        if by_key.get(self._key) is self:
-            del by_key[self._key]
-        self._timers = CANCELLED  # the table holds the actor's cell
-        # Fired, it is its tick's seal: held there while handled, its ref would be a holder
-        # when that tick stops the actor, which then keeps the ref (a cycle, `Record.close`).
-        self._target = CANCELLED
-        super()._ended()
-
-
 class Timers:
     """An actor's own timers, by key. A new timer with a key replaces the old one; all of them
     end when the actor stops or restarts. A timer that ended delivers nothing more, not even
     a tick already queued, so a restarted instance never sees stale ticks."""
 
-    __slots__ = ("_by_key", "_cell", "_ticked")
+    __slots__ = ("_by_key", "_cell", "_spare", "_spare_epoch", "_spare_filed", "_ticked")
 
     def __init__(self, cell: Cell) -> None:
         self._cell = cell
         self._by_key: dict[Hashable, ActorTimer] = {}
         self._ticked: dict[Hashable, ActorTimer] = {}
         """By key, a timer that queued a tick which may still be queued (or in hand)."""
+        self._spare: ActorTimer | None = None
+        """The last one-shot timer cancelled before it fired, whose entry was filed in
+        `_spare_epoch` of the queue for no earlier than `_spare_filed`: a request's timeout,
+        cancelled by the reply and started again by the next request, takes it up in place
+        (`start_once`), and stays the spare, so that its next cancel knows that bound."""
+        self._spare_epoch = 0
+        self._spare_filed = 0.0
 
     def start_once(self, key: Hashable, message: Any, delay: float) -> None:
         """A live one-shot timer with this key, due no later than the new one, is started
@@ -169,6 +100,33 @@ class Timers:
                 handle._message = message
                 handle._due = due
                 handle._sent = next(queue.sequence)
+                return
+        elif (
+            handle is None
+            and (spare := self._spare) is not None
+            and spare._message is CANCELLED
+            and key not in self._ticked  # else its tick is withdrawn first (`_start`)
+            and not (cell.draining or cell.closed)
+        ):
+            # No timer under this key: the spare takes the start in place, as a live one does
+            # above, if its entry is still filed (an entry is popped only once due, and no
+            # earlier than `_spare_filed`; dropped before, by a compaction or a close, in
+            # another epoch) and due no later than this start (as the spare was due no later).
+            # A cancel and a start then cost no entry, and no compaction. Never due, it never
+            # fired, so it is no tick's seal.
+            queue = spare._queue
+            now = queue.clock.now()
+            due = now + delay
+            if now < self._spare_filed and spare._due <= due and self._spare_epoch == queue.epoch:
+                spare._key = key
+                spare._timers = self
+                spare._target = cell.ref_ or cell.ref
+                spare._message = message
+                spare._due = due
+                spare._sent = next(queue.sequence)
+                self._by_key[key] = spare
+                queue.pending += 1
+                queue._dead -= 1  # its entry is live again
                 return
         self._start(key, message, delay, None)
 
@@ -221,7 +179,30 @@ class Timers:
             handle = self._by_key.get(key)
         except TypeError:
             raise _unhashable(key) from None
-        stopped = handle.cancel() if handle is not None else False
+        if handle is None:
+            stopped = False
+        elif (
+            type(handle) is ActorTimer
+            and handle._interval is None
+            and handle._message is not CANCELLED
+            and (handle._sent is None or handle is self._spare)
+        ):
+            # A live one-shot timer: the spare. Filed for its own due time (not started again
+            # in place since), its epoch is read before the compaction this cancel may make;
+            # else it is the spare already, whose entry and bound are as they were. A request's
+            # timeout is cancelled at each reply: `TimerHandle.cancel`, `TimerQueue.cancelled`
+            # and `ActorTimer._ended` are written out.
+            queue = handle._queue
+            if handle._sent is None:
+                self._spare, self._spare_epoch, self._spare_filed = handle, queue.epoch, handle._due
+            handle._message = handle._timers = handle._target = CANCELLED
+            del self._by_key[key]
+            queue.pending -= 1
+            queue._dead += 1
+            queue._compact_if_mostly_dead()
+            stopped = True
+        else:  # periodic, guarded, started again in place, or ended: no bound to keep
+            stopped = handle.cancel()
         if self._ticked:
             ticked = self._ticked.pop(key, None)
             # A tick in hand left the queue: a timer re-armed from its own tick (the commonest

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._actor_timers import ActorTimer, Timers
+from ._actor_timers import Timers
 from ._seconds import FOREVER, check_delay, check_interval
+from ._timer_handles import ActorTimer
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable

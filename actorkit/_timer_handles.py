@@ -1,4 +1,5 @@
-"""A pending timer's handle, filed in its system's `TimerQueue` (`_timers`).
+"""A pending timer's handle, filed in its system's `TimerQueue` (`_timers`): a system timer's
+(`TimerHandle`), or an actor's own (`ActorTimer`, in its actor's `_actor_timers.Timers`).
 
 Periodic timers do not drift: the n-th tick is due at `start + n * interval`, up to the float
 rounding of adding `interval` n times (a relative 1e-16 per tick, which `ManualClock.advance`
@@ -13,8 +14,13 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from ._ref import local_cell
+from ._withdraw import unhandled
 
 if TYPE_CHECKING:
+    from collections.abc import Hashable
+
+    from ._actor_timers import Timers
+    from ._envelope import Ask
     from ._protocols import Ref
     from ._timers import TimerQueue
 
@@ -95,3 +101,79 @@ class TimerHandle:
             target.tell(message)
         except BaseException as error:  # a pool's `hash_key` may raise anything
             self._queue.undelivered(message, target, error)
+
+
+class ActorTimer(TimerHandle):
+    """An actor's own timer, which leaves the actor's key table when it ends, and keeps the
+    envelopes of the ticks it queued that may still be (`_sent`): the envelope itself while
+    there is one, as there is at most for a one-shot timer, else a list, oldest first.
+
+    A one-shot timer is its only tick's seal (`Sealing`), which saves a tick an allocation:
+    the tick is queued while the timer keeps its envelope, as `done` and `queued` say. No
+    slot of its own for that, which would take the timer to the next allocation size.
+
+    Until it fires, a one-shot timer has no tick, and `_sent` holds instead the seq of a
+    start again under its key (`Timers.start_once`) not filed yet: the timer took the new due
+    time and message in place, and its entry in the queue, due no later, files it again when
+    it comes up (`_again`, or `TimerQueue._fire` itself when the due time is the same), under
+    that seq, as a new timer started then would be filed. Ended before that (cancelled), it
+    keeps the seq, which nothing reads: it queued no tick, so it is no tick's seal, and a
+    start under any key may take it up again while its entry is filed (`Timers._spare`)."""
+
+    __slots__ = ("_key", "_sent", "_timers")
+    _key: Hashable
+    _timers: Timers
+    _sent: Ask | list[Ask] | int | None
+
+    @property
+    def queued(self) -> bool:
+        return self._sent is not None
+
+    def done(self) -> bool:
+        self._sent = None
+        return True
+
+    def _queued(self) -> bool:
+        """Whether a tick of it may still be queued; forgets those that left."""
+        sent = self._sent
+        if type(sent) is list:
+            left = 0
+            while left < len(sent) and not unhandled(sent[left]):
+                left += 1
+            del sent[:left]
+            if sent:
+                return True
+        elif sent is not None and unhandled(sent):  # type: ignore[arg-type]
+            return True
+        self._sent = None
+        return False
+
+    def _keep(self, envelope: Ask) -> None:
+        """Keep a tick's envelope after those that may still be queued (a periodic timer's:
+        a one-shot timer's first is kept by `Timers._tick` itself, without a call)."""
+        if not self._queued():
+            self._sent = envelope
+        elif type(sent := self._sent) is list:
+            sent.append(envelope)
+        else:
+            self._sent = [sent, envelope]  # type: ignore[list-item]
+
+    def _send(self, target: Ref, message: Any) -> None:
+        self._timers._tick(self, message)
+
+    def _again(self) -> tuple[float, int, TimerHandle] | None:
+        seq = self._sent
+        if type(seq) is not int:
+            return None
+        self._sent = None
+        return (self._due, seq, self)
+
+    def _ended(self) -> None:
+        by_key = self._timers._by_key
+        if by_key.get(self._key) is self:
+            del by_key[self._key]
+        self._timers = CANCELLED  # the table holds the actor's cell
+        # Fired, it is its tick's seal: held there while handled, its ref would be a holder
+        # when that tick stops the actor, which then keeps the ref (a cycle, `Record.close`).
+        self._target = CANCELLED
+        super()._ended()

@@ -71,6 +71,7 @@ class TimerQueue:
         "_run",
         "clock",
         "dead_letters",
+        "epoch",
         "pending",
         "sequence",
     )
@@ -83,6 +84,7 @@ class TimerQueue:
         self._heap: list[tuple[float, int, TimerHandle]] = []
         self._run: deque[tuple[float, int, TimerHandle]] = deque()
         self._dead = 0
+        self.epoch = 0  # the compactions and closes, which drop entries before they are due
         self._entry: Cancellable | None = None
         self._armed = math.inf
         self.sequence = itertools.count()
@@ -182,6 +184,7 @@ class TimerQueue:
         self._run.clear()
         self._run.extend(live)
         self._dead = 0
+        self.epoch += 1
 
     def _fire(self) -> None:
         self._entry = None
@@ -269,6 +272,7 @@ class TimerQueue:
         self._run.clear()
         self._heap.clear()
         self._dead = 0
+        self.epoch += 1
 
     def __len__(self) -> int:
         return len(self._heap) + len(self._run) - self._dead
