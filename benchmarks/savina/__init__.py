@@ -5,7 +5,8 @@ the default run. Every workload verifies its own answer on both sides, and every
 the target of issue 14: at least the rate of the hand-written version (ratio >= 1.0), and for
 the thread ring a cost per hop within 1.3x from 100 to 10,000 actors.
 
-- `pingpong`: ping-pong, counting, fork-join throughput;
+- `pingpong`: ping-pong, ping-pong with a reply timeout per ping (no target), counting,
+  fork-join throughput;
 - `ring`: thread ring at 100, 1k and 10k actors;
 - `big`: 500 actors pinging random peers;
 - `spawning`: fork-join creation, fib by a tree of child actors;

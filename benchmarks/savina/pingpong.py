@@ -3,17 +3,22 @@ or in batches.
 
 - ping-pong: two actors, n round trips by tell; every message wakes an actor that has
   nothing else queued (the shape of a request-reply chain);
+- ping-pong with a reply timeout: the same, each ping given a timeout that its pong cancels,
+  as a careful client gives a request (`self.timers`; by hand, `call_later` and `cancel()`);
+  no target, a measure of what the timeout adds;
 - counting: n tells to one counter, then one ask behind them (batched throughput);
 - fork-join throughput: n messages told to each of 60 actors, then one ask to each.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from typing import Any
 
 from actorkit import Actor, ActorSystem
 
-from .._harness import Figures, Stopwatch
+from .._harness import Bench, Figures, Metric, Stopwatch
 from ._common import Done, check, figures, raw_actors, savina, system
 
 PONG = "pong"
@@ -41,6 +46,79 @@ class Pinger(Actor):
             return
         self.left -= 1
         self.ponger.tell(self.ref)
+
+
+REPLY = "reply"
+NO_PONG = "no pong"
+
+
+class TimedPinger(Pinger):
+    """Gives each ping a reply timeout, cancelled by its pong (none is ever late)."""
+
+    async def receive(self, message: object) -> None:
+        if message is PONG:
+            self.timers.cancel(REPLY)
+            self.pongs += 1
+        elif message is NO_PONG:
+            raise TimeoutError("no pong within its reply timeout")
+        if self.left == 0:
+            self.done.tell(self.pongs)
+            return
+        self.left -= 1
+        self.timers.start_once(REPLY, NO_PONG, 5.0)
+        self.ponger.tell(self.ref)
+
+
+class HandTimers:
+    """What a hand-written actor keeps for its timeouts: a loop timer by key, and `cancel()`
+    of the one a key had (as `timers.HandSessions`)."""
+
+    def __init__(self, ref: Any) -> None:
+        self.tell = ref.tell
+        self.call_later = asyncio.get_running_loop().call_later
+        self.handles: dict[object, asyncio.TimerHandle] = {}
+
+    def start_once(self, key: object, message: object, delay: float) -> None:
+        handle = self.handles.get(key)
+        if handle is not None:
+            handle.cancel()
+        self.handles[key] = self.call_later(delay, self.tell, message)
+
+    def cancel(self, key: object) -> None:
+        handle = self.handles.pop(key, None)
+        if handle is not None:
+            handle.cancel()
+
+
+class HandTimedPinger(TimedPinger):
+    """The raw side's: the same handler, over `HandTimers`."""
+
+    @functools.cached_property
+    def timers(self) -> Any:  # type: ignore[override]
+        return HandTimers(self.ref)
+
+
+async def pingpong_timeout_actorkit(n: int) -> Figures:
+    async with system() as actors:
+        done = Done()
+        ponger = await actors.spawn(Ponger)
+        pinger = await actors.spawn(TimedPinger, ponger, n, done)
+        with Stopwatch() as watch:
+            pinger.tell(GET)
+            pongs = await done
+    check(pongs, n)
+    return figures(2 * n, watch.seconds)
+
+
+async def pingpong_timeout_raw(n: int) -> Figures:
+    async with raw_actors() as raw:
+        done = Done()
+        pinger = raw.spawn(HandTimedPinger, raw.spawn(Ponger), n, done)
+        with Stopwatch() as watch:
+            pinger.tell(GET)
+            pongs = await done
+    check(pongs, n)
+    return figures(2 * n, watch.seconds)
 
 
 class Counter(Actor):
@@ -127,6 +205,16 @@ async def spawn_all(actors: ActorSystem, factory: type[Actor], count: int) -> li
 
 BENCHES = [
     savina("savina_pingpong", pingpong_actorkit, pingpong_raw, size=100_000, quick=2_000, per_n=2),
+    Bench(
+        "savina_pingpong_timeout",
+        pingpong_timeout_actorkit,
+        pingpong_timeout_raw,
+        (Metric("rate", "msgs/s"),),
+        size=100_000,
+        quick_size=2_000,
+        explicit=True,
+        per_n=2,
+    ),
     savina("savina_counting", counting_actorkit, counting_raw, size=500_000, quick=10_000),
     savina(
         "savina_fork_join",
