@@ -56,6 +56,10 @@ class Stop(Signal):
         # The waiter is answered when the cell has closed, not when this signal returns.
         done = self.done
         if done is not None:  # `Cell.add_stop_waiter`, written out
+            # Its close answers it, and nothing before: a cut of this stop (its supervisor's
+            # shutdown time) ends it in the cell's fresh task, after the receive loop has
+            # finished the signal it unwound.
+            self.done = None
             if cell.stop_waiters is None:
                 cell.stop_waiters = [done]
             else:

@@ -1,7 +1,9 @@
 """A stop from outside already under way (running the child's `on_stop`) when a sibling's
 `one_for_all` / `rest_for_one` restart cuts the child past its strategy's `shutdown` time: the
-cut ends it for good, as the stop asked, and `await ref.stop()` returns (README, "Stopping and
-shutdown"; API 9, "Supervision": a stop asked from outside is never followed by a restart)."""
+cut ends it for good, as the stop asked, and `await ref.stop()` returns once it has (README,
+"Stopping and shutdown"; API 9, "Supervision": a stop asked from outside is never followed by a
+restart), with or without a task factory, under which the cell's fresh task takes its first
+step a loop turn later."""
 
 from __future__ import annotations
 
@@ -10,10 +12,20 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem, ChildSpec, OneForAll, RestForOne, Supervisor, Terminated
+from actorkit import (
+    Actor,
+    ActorRef,
+    ActorSystem,
+    ChildSpec,
+    OneForAll,
+    RestForOne,
+    Supervisor,
+    Terminated,
+)
 from actorkit.testing import Probe
 
 from .otp_conformance_support import Watcher
+from .test_outside_stop_edges import FACTORIES, factory_of
 
 BOUND = 0.01
 
@@ -40,11 +52,20 @@ class SlowToStop(Actor):
         return message
 
 
+async def stopped(ref: ActorRef) -> bool:
+    """`await ref.stop()`, and whether the actor was still alive as it returned."""
+    await ref.stop()
+    return not ref.is_alive
+
+
+@pytest.mark.parametrize("factory", FACTORIES)
 @pytest.mark.parametrize("strategy", [OneForAll, RestForOne])
-async def test_a_restart_cutting_an_outside_stop_ends_the_child_for_good(strategy: type) -> None:
+async def test_a_restart_cutting_an_outside_stop_ends_the_child_for_good(
+    strategy: type, factory: Any
+) -> None:
     made: list[str] = []
     in_on_stop = asyncio.Event()
-    async with asyncio.timeout(5), ActorSystem() as system:
+    async with factory_of(factory), asyncio.timeout(5), ActorSystem() as system:
         probe = await Probe.spawn(system)
         watcher = await system.spawn(Watcher, probe.ref)
         sup = await system.spawn(
@@ -55,11 +76,11 @@ async def test_a_restart_cutting_an_outside_stop_ends_the_child_for_good(strateg
         a, b = system.lookup(f"{sup.path}/a"), system.lookup(f"{sup.path}/b")
         assert a is not None and b is not None
         await watcher.ask(b)
-        stopping = asyncio.ensure_future(b.stop())
+        stopping = asyncio.ensure_future(stopped(b))
         await in_on_stop.wait()  # the outside stop runs b's `on_stop`
         a.tell("crash")  # the restart reaches b, still in `on_stop`, and cuts it
         async with asyncio.timeout(1):
-            await stopping
+            assert await stopping  # not before the cut's end closed it
         assert not b.is_alive and system.lookup(f"{sup.path}/b") is None
         ended = await probe.receive()
         assert isinstance(ended, Terminated) and ended.ref == b and ended.reason is None
