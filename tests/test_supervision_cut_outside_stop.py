@@ -22,10 +22,11 @@ from actorkit import (
     Supervisor,
     Terminated,
 )
+from actorkit._outside_stop import FORCED_STOP_GRACE
 from actorkit.testing import Probe
 
 from .otp_conformance_support import Watcher
-from .test_outside_stop_edges import FACTORIES, factory_of
+from .test_outside_stop_edges import FACTORIES, factory_of, plain
 
 BOUND = 0.01
 
@@ -88,3 +89,38 @@ async def test_a_restart_cutting_an_outside_stop_ends_the_child_for_good(
         assert made == ["b"]  # no new instance of b
         await watcher.ask("sync")
         probe.expect_empty()
+
+
+async def test_an_outside_stop_whose_cut_hands_the_cell_to_a_task_cancelled_at_once() -> None:
+    """The fresh task the cut hands the cell to, cancelled at its first step (a task factory's
+    yield), as the end of `asyncio.run` cancels every task: nothing runs the `Cut`, and the
+    cut, past its grace, stops the child for good; the stop returns within that, and once
+    the child is closed. (An eager factory's task has run the `Cut` by then.)"""
+    in_on_stop = asyncio.Event()
+    async with factory_of(plain), asyncio.timeout(5), ActorSystem() as system:
+        sup = await system.spawn(
+            Supervisor,
+            [ChildSpec(Crashing, name="a"), ChildSpec(SlowToStop, [], in_on_stop, name="b")],
+            OneForAll(shutdown=BOUND),
+        )
+        a, b = system.lookup(f"{sup.path}/a"), system.lookup(f"{sup.path}/b")
+        assert a is not None and b is not None
+        cell = b._cell  # type: ignore[attr-defined]
+        stopping = asyncio.ensure_future(stopped(b))
+        await in_on_stop.wait()
+        old = cell.task
+        cancelled: list[asyncio.Task[Any]] = []
+
+        def at_its_end(_: asyncio.Task[Any]) -> None:
+            if cell.task is not None and cell.task is not old:
+                cancelled.append(cell.task)
+                cell.task.cancel()
+
+        old.add_done_callback(at_its_end)
+        a.tell("crash")
+        async with asyncio.timeout(BOUND + FORCED_STOP_GRACE + 1):
+            assert await stopping
+        assert cancelled and system.lookup(f"{sup.path}/b") is None
+        assert await a.ask("restarted, and runs") == "restarted, and runs"
+        await sup.stop()
+        assert system.accounting().balanced
