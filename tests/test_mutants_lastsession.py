@@ -30,6 +30,7 @@ from actorkit.testing import ManualClock, Probe
 
 from .invariants import TaskSnapshot, assert_settled
 from .otp_conformance_support import Watcher
+from .test_mutants_lifecycle import FailsWhenLetGo, Watches
 
 pytestmark = pytest.mark.timeout(10)
 BOUND = 5
@@ -188,3 +189,57 @@ async def test_an_idle_actors_stop_returns_once_its_task_ended_however_long_it_t
             assert not left.is_alive and not task.cancelled()
     finally:
         loop.set_task_factory(None)
+
+
+class FailsWithOnStop(FailsWhenLetGo):
+    """With an `on_stop`, its stop runs in its task (`Stop.run`), not at once."""
+
+    async def on_stop(self) -> None:
+        self.holding.clear()
+
+
+class HoldsOneWithOnStop(Actor):
+    async def receive(self, message: Any) -> Any:
+        return await self.spawn(FailsWithOnStop, *message, name="c")
+
+
+async def test_a_child_with_on_stop_failing_while_its_supervisor_stops_ends_of_its_failure(
+    clock: ManualClock,
+) -> None:
+    """Nobody decides on the failure, which stops it: its watchers are told it ended of that
+    failure, as they are of a child with no `on_stop` (`test_mutants_lifecycle`)."""
+    gate, holding = asyncio.Event(), asyncio.Event()
+    async with asyncio.timeout(BOUND), ActorSystem(clock=clock) as system:
+        parent = await system.spawn(HoldsOneWithOnStop, name="p")
+        child = await parent.ask((gate, holding))
+        child.tell("hold")
+        await holding.wait()
+        probe = await Probe.spawn(system)
+        await system.spawn(Watches, probe, child)
+        stopping = asyncio.ensure_future(parent.stop())
+        await clock.settle()  # the supervisor's stop began: it awaits its child's
+        gate.set()
+        await stopping
+        terminated = await probe.expect(Terminated)
+        assert terminated.ref == child and isinstance(terminated.reason, RuntimeError)
+        assert not holding.is_set()  # its `on_stop` ran
+
+
+class Named:
+    """A base after `Actor` that takes the arguments: `Actor.__init__` passes them on."""
+
+    def __init__(self, label: str = "unset") -> None:
+        self.given = label
+
+
+class MixedIn(Actor, Named):
+    async def receive(self, message: Any) -> Any:
+        return self.given
+
+
+async def test_arguments_reach_a_base_after_actor_positional_or_keyword() -> None:
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        by_position = await system.spawn(MixedIn, "first")
+        by_keyword = await system.spawn(MixedIn, label="second")
+        assert await by_position.ask("?") == "first"
+        assert await by_keyword.ask("?") == "second"
