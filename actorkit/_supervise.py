@@ -43,9 +43,9 @@ class ChildFailed(Signal):
         self.message = message
 
     async def run(self, cell: Cell) -> None:
-        # `Signal.run` with `apply` written out: a coroutine less for every failure.
+        # `Signal.run` with `apply` written out: a coroutine less for every failure. Nobody
+        # awaits a report (`Lifecycle.report` posts it), so there is no `done` to answer.
         await supervise(cell, self)
-        self.finish()
 
     def abandon(self) -> None:
         self.log("none (its supervisor stopped first)")
