@@ -23,12 +23,9 @@ from actorkit import (
     ChildSpec,
     OneForAll,
     Supervisor,
-    TaskCancelled,
-    TaskStatus,
     Terminated,
 )
 from actorkit._begun import begun
-from actorkit._outside_stop import kill, subtree
 from actorkit.testing import ManualClock, Probe
 
 from .invariants import TaskSnapshot, assert_settled
@@ -246,38 +243,3 @@ async def test_arguments_reach_a_base_after_actor_positional_or_keyword() -> Non
         by_keyword = await system.spawn(MixedIn, label="second")
         assert await by_position.ask("?") == "first"
         assert await by_keyword.ask("?") == "second"
-
-
-class HoldsFirst(Actor):
-    """An agent busy with a message of its own, a task queued behind it."""
-
-    capabilities = ("work",)
-
-    def __init__(self, holding: asyncio.Event) -> None:
-        self.holding = holding
-
-    async def receive(self, message: Any) -> Any:
-        if message == "hold":
-            self.holding.set()
-            await asyncio.Event().wait()
-        return message
-
-
-async def test_a_cancel_after_the_agent_stopped_with_the_task_still_queued_wins() -> None:
-    """The task never ran (still queued as its agent was stopped by force): that attempt is
-    no failure, so a cancel before its report, on its last attempt, cancels it."""
-    holding = asyncio.Event()
-    cancels: list[bool] = []
-    async with asyncio.timeout(BOUND), ActorSystem() as system:
-        agent = await system.spawn(HoldsFirst, holding)
-        agent.tell("hold")
-        await holding.wait()
-        handle = await system.submit("queued behind", retries=0)
-        assert handle.status is TaskStatus.RUNNING
-        loop = asyncio.get_running_loop()
-        loop.call_soon(kill, subtree(agent._cell))  # type: ignore[attr-defined]
-        loop.call_soon(lambda: cancels.append(handle.cancel()))  # before the report
-        with pytest.raises(TaskCancelled):
-            await handle
-        assert cancels == [True] and handle.status is TaskStatus.CANCELLED
-        assert system.accounting().balanced

@@ -1,0 +1,78 @@
+"""Task-layer edges a mutation review of the runtime's last changes found untested (API 9,
+"Tasks"): a cancel between an agent's forced stop and the report of its task, still queued
+then (an attempt that never ran is no failure); and the task-time histogram, from each
+task's submit, of bounded memory."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem, TaskCancelled, TaskStatus
+from actorkit._outside_stop import kill, subtree
+from actorkit._stats import FOLD_AT
+from actorkit.testing import ManualClock
+
+from .tasks_support import Block, Journal, Worker
+
+pytestmark = pytest.mark.timeout(10)
+BOUND = 5
+
+
+class HoldsFirst(Actor):
+    """An agent busy with a message of its own, a task queued behind it."""
+
+    capabilities = ("work",)
+
+    def __init__(self, holding: asyncio.Event) -> None:
+        self.holding = holding
+
+    async def receive(self, message: Any) -> Any:
+        if message == "hold":
+            self.holding.set()
+            await asyncio.Event().wait()
+        return message
+
+
+async def test_a_cancel_after_the_agent_stopped_with_the_task_still_queued_wins() -> None:
+    """The task never ran (still queued as its agent was stopped by force): that attempt is
+    no failure, so a cancel before its report, on its last attempt, cancels it."""
+    holding = asyncio.Event()
+    cancels: list[bool] = []
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        agent = await system.spawn(HoldsFirst, holding)
+        agent.tell("hold")
+        await holding.wait()
+        handle = await system.submit("queued behind", retries=0)
+        assert handle.status is TaskStatus.RUNNING
+        loop = asyncio.get_running_loop()
+        loop.call_soon(kill, subtree(agent._cell))  # type: ignore[attr-defined]
+        loop.call_soon(lambda: cancels.append(handle.cancel()))  # before the report
+        with pytest.raises(TaskCancelled):
+            await handle
+        assert cancels == [True] and handle.status is TaskStatus.CANCELLED
+        assert system.accounting().balanced
+
+
+async def test_a_tasks_time_is_from_its_submit_to_its_end(clock: ManualClock) -> None:
+    """`actorkit_task_seconds` times each task from its submit, not from the clock's start,
+    and stays a histogram of bounded memory past thousands of tasks."""
+    journal: Journal = []
+    async with asyncio.timeout(BOUND), ActorSystem(clock=clock) as system:
+        await system.spawn(Worker, journal, name="w")
+        await clock.advance(100)
+        block = Block()
+        handle = await system.submit(block)
+        await block.entered.wait()
+        await clock.advance(2)
+        block.release.set()
+        await handle
+        registry = system.metrics.registry
+        assert registry.get_sample_value("actorkit_task_seconds_sum") == 2
+        for _ in range(3 * FOLD_AT):
+            (await system.submit("quick")).cancel()
+        assert registry.get_sample_value("actorkit_task_seconds_count") == 1 + 3 * FOLD_AT
+        durations = system._tasks.durations  # noqa: SLF001
+        assert durations is not None and len(durations.pending) < FOLD_AT
