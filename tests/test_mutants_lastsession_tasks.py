@@ -1,7 +1,7 @@
 """Task-layer edges a mutation review of the runtime's last changes found untested (API 9,
 "Tasks"): a cancel between an agent's forced stop and the report of its task, still queued
-then (an attempt that never ran is no failure); and the task-time histogram, from each
-task's submit, of bounded memory."""
+then (an attempt that never ran is no failure); the task-time histogram, from each task's
+submit, of bounded memory; and the agents view between a failure and its report."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from actorkit._outside_stop import kill, subtree
 from actorkit._stats import FOLD_AT
 from actorkit.testing import ManualClock
 
-from .tasks_support import Block, Journal, Worker
+from .tasks_support import Block, Fail, Journal, Worker
 
 pytestmark = pytest.mark.timeout(10)
 BOUND = 5
@@ -76,3 +76,24 @@ async def test_a_tasks_time_is_from_its_submit_to_its_end(clock: ManualClock) ->
         assert registry.get_sample_value("actorkit_task_seconds_count") == 1 + 3 * FOLD_AT
         durations = system._tasks.durations  # noqa: SLF001
         assert durations is not None and len(durations.pending) < FOLD_AT
+
+
+async def test_an_agent_is_shown_restarting_from_its_failure_not_busy_until_reported() -> None:
+    """The failed attempt's report comes a loop turn after the failure, the task held till
+    then; the agent, suspended at once, is shown so from that turn (`AgentInfo.state`)."""
+    journal: Journal = []
+    seen: list[tuple[int, str]] = []
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        await system.spawn(Worker, journal, name="w")
+        handle = await system.submit(Fail("once", 1), retries=0)
+        loop = asyncio.get_running_loop()
+
+        def look() -> None:  # every loop turn until the task ended
+            seen.extend((info.failures, info.state) for info in system.agents())
+            if handle.status is TaskStatus.RUNNING:
+                loop.call_soon(look)
+
+        look()
+        with pytest.raises(RuntimeError, match="once failed attempt 1"):
+            await handle
+        assert (1, "restarting") in seen and (1, "busy") not in seen
