@@ -76,7 +76,6 @@ class Agent:
         "history",
         "on_done",
         "sink",
-        "stopped",
         "unreported",
     )
 
@@ -87,7 +86,6 @@ class Agent:
         self.envelope: Ask | None = None
         """Its tasks' envelope, made for its first task and filled in for each (its future
         armed again, its `message` cleared once the outcome is in)."""
-        self.stopped = False
         self.unreported: BaseException | None = None
         """How its attempt failed, from the failure until its report a loop turn later
         (`Attempt.set_exception`): the task's outcome is then decided, and a cancel meanwhile
@@ -104,7 +102,6 @@ class Agent:
         cell = self.cell
         return (
             self.handle is None
-            and not self.stopped
             and cell.state in _TAKES_TASKS
             and not cell.draining
             and not (cell.mailbox.signals and self.coming())
@@ -132,7 +129,7 @@ class Agent:
         snapshot; the state worked out here, not in a call of its own, as a failure passes
         here three times."""
         cell = self.cell
-        if self.stopped or cell.state in ENDING:
+        if cell.state in ENDING:  # stopping, or closed (`agent_stopped` comes from its close)
             state = AGENT_STOPPED
         elif cell.state in (SUSPENDED, RESTARTING):
             state = AGENT_RESTARTING

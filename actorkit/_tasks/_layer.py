@@ -241,7 +241,6 @@ class TaskLayer(Instrument):
         agent = self._agents.pop(cell, None)
         if agent is None:
             return
-        agent.stopped = True
         self._idle.left(agent)
         agent.observe(self._runtime.clock.now())
 
