@@ -3,7 +3,9 @@ that is a plain callable raising `StopIteration`; a dormant actor woken by its s
 in place left it so), whose new task is cancelled before it began or has a message told right
 behind the stop; and an idle actor's stop from outside, which is a close: no task made, the
 instance let go, the watchers told of a stop asked for, its task's end waited for however many
-steps it takes and never cancelled."""
+steps it takes and never cancelled; a child with an `on_stop` failing while its supervisor
+stops; arguments passed on to a base after `Actor`; and an actor whose task was cancelled
+before it began, which loses nothing."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import pytest
 from actorkit import (
     Actor,
     ActorSystem,
+    AskTimeout,
     Backoff,
     ChildSpec,
     OneForAll,
@@ -243,3 +246,23 @@ async def test_arguments_reach_a_base_after_actor_positional_or_keyword() -> Non
         by_keyword = await system.spawn(MixedIn, label="second")
         assert await by_position.ask("?") == "first"
         assert await by_keyword.ask("?") == "second"
+
+
+async def test_an_actor_whose_task_was_cancelled_before_it_began_loses_nothing() -> None:
+    """Its task ran none of its loop, so it handles nothing until stopped (api.md,
+    "Stopping"): what is sent meanwhile is counted as queued, an ask fails within its own
+    timeout, and the stop closes it, its queue dead letters."""
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        ref = await system.spawn(Held)
+        ref.tell("wakes it")  # makes its task, which has not begun
+        task = ref._cell.task  # type: ignore[attr-defined]
+        assert task is not None
+        task.cancel()
+        await asyncio.wait([task])
+        ref.tell("meanwhile")
+        with pytest.raises(AskTimeout):
+            await ref.ask("asked", timeout=0.05)
+        assert system.accounting().balanced and system.accounting().queued == 3
+        await ref.stop()
+        assert not ref.is_alive and system.dead_letters.count == 3
+        assert system.accounting().balanced
