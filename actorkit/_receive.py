@@ -125,7 +125,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         )
                         await cell.signal_failed(failure)
                     finally:
-                        signal.finish()  # its end waited for, within a supervisor's bound
+                        signal.answer_failed(cell)  # its end waited for, within a bound
                 if cell.closed:
                     return
                 signal = instance = None  # a busy loop may not park for long: keep no signal done

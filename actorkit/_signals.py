@@ -36,6 +36,10 @@ class Signal:
         """The cell closed with this signal still queued."""
         self.finish()
 
+    def answer_failed(self, cell: Cell) -> None:
+        """`run` raised, and the cleanup after that failure is done (`_receive.run`)."""
+        self.finish()
+
     def finish(self) -> None:
         done = self.done
         if done is not None and not done.done():
@@ -56,10 +60,6 @@ class Stop(Signal):
         # The waiter is answered when the cell has closed, not when this signal returns.
         done = self.done
         if done is not None:  # `Cell.add_stop_waiter`, written out
-            # Its close answers it, and nothing before: a cut of this stop (its supervisor's
-            # shutdown time) ends it in the cell's fresh task, after the receive loop has
-            # finished the signal it unwound.
-            self.done = None
             if cell.stop_waiters is None:
                 cell.stop_waiters = [done]
             else:
@@ -68,6 +68,12 @@ class Stop(Signal):
             await cell.stop(self.reason, drain=True)
         else:  # `Lifecycle.stop`'s own end, without its coroutine: each stop from outside
             await cell.finalize(self.reason)  # of an actor with an `on_stop` comes this way
+
+    def answer_failed(self, cell: Cell) -> None:
+        """A stop its supervisor cut (past its shutdown time) is ended by the `Cut`, in the
+        cell's fresh task: the cell's close answers it then, not its unwinding now."""
+        if cell not in cell.runtime.cuts:
+            self.finish()
 
 
 class Killed(Signal):

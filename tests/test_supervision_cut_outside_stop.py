@@ -22,6 +22,7 @@ from actorkit import (
     Supervisor,
     Terminated,
 )
+from actorkit._lifecycle import Lifecycle
 from actorkit._outside_stop import FORCED_STOP_GRACE
 from actorkit.testing import Probe
 
@@ -124,3 +125,33 @@ async def test_an_outside_stop_whose_cut_hands_the_cell_to_a_task_cancelled_at_o
         assert await a.ask("restarted, and runs") == "restarted, and runs"
         await sup.stop()
         assert system.accounting().balanced
+
+
+class WithOnStop(Actor):
+    async def on_stop(self) -> None:
+        pass
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+async def test_an_outside_stop_whose_own_transition_raised_still_returns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No cut then: the runtime's fault in the stop is the actor's failure, reported to its
+    parent once cleaned up, and the stop's wait ends with that cleanup, as a signal's does."""
+    original = Lifecycle.finalize
+    faults = [RuntimeError("a fault in a stop")]
+
+    async def faulty(self: Lifecycle, *args: Any, **kwargs: Any) -> None:
+        if faults and self.path == "/a":
+            raise faults.pop()
+        await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Lifecycle, "finalize", faulty)
+    async with asyncio.timeout(5), ActorSystem() as system:
+        ref = await system.spawn(WithOnStop, name="a")
+        assert await ref.ask("hi") == "hi"
+        async with asyncio.timeout(1):
+            await ref.stop()
+        assert not faults
