@@ -28,12 +28,12 @@ class Lifecycle(Record):
 
     # --- starting -------------------------------------------------------------------------
     def started(self) -> None:
-        if self.state == STARTING:
+        if self.state is STARTING:
             self.state = RUNNING
 
     async def start_instance(self) -> None:
         """Second half of a restart: a fresh instance from the factory, then `on_start`."""
-        if self.state != RESTARTING:
+        if self.state is not RESTARTING:
             return
         try:
             await renew(self.cell).on_start()
@@ -122,7 +122,7 @@ class Lifecycle(Record):
     def resume(self) -> None:
         """`resumed` is told last, once the instance is settled: an agent with its
         `self.stop()` queued then shows it, and is handed no task the stop would take back."""
-        if self.state == SUSPENDED and self.instance is not None:
+        if self.state is SUSPENDED and self.instance is not None:
             self.state = RUNNING
             self.stop_reason = None
             if self.intensity is not None and self.intensity.parked:
@@ -167,10 +167,10 @@ class Lifecycle(Record):
         them is handled, not dead-lettered), then stops them, draining theirs, then drains
         again what they sent meanwhile, and only then finalizes."""
         if drain:
-            if self.state == RUNNING:
+            if self.state is RUNNING:
                 self.drain()
                 return
-            if self.state == RESTARTING:
+            if self.state is RESTARTING:
                 close_unrestarted(self.cell, reason)
                 return
         await self.finalize(reason)
@@ -179,8 +179,8 @@ class Lifecycle(Record):
         """`self.stop()`: a normal exit, restarted by the parent only if `permanent`. Asked
         while its failure is being decided, it waits for the decision: a restart or a stop
         ends this instance anyway, a resume carries it out (`resume`)."""
-        if self.state != RUNNING:
-            if self.state == SUSPENDED:
+        if self.state is not RUNNING:
+            if self.state is SUSPENDED:
                 self.stop_asked = True
             return
         if self.exit_is_stop:
@@ -207,7 +207,7 @@ class Lifecycle(Record):
         its signals, which leaves them first: `close` has none to abandon in the common case."""
         instance = self.instance
         if (
-            self.state != RUNNING
+            self.state is not RUNNING
             or self.children
             or self in self.runtime.cleaning_below  # a cancelled spawn's cleanup below it
             or instance is None
@@ -252,7 +252,7 @@ class Lifecycle(Record):
             and not mailbox.signals
             and not self.children
             and self not in self.runtime.cleaning_below  # no cancelled spawn's cleanup below
-            and self.state == RUNNING
+            and self.state is RUNNING
         )
 
     def close_without_hooks(self) -> None:

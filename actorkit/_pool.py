@@ -104,7 +104,7 @@ class Pool(Actor):
         # Running members drain what they hold; a member failing or restarting right now
         # could only stop at once, so it leaves last. Highest-numbered first otherwise.
         by_preference = sorted(
-            members, key=lambda cell: (cell.state == RUNNING, int(cell.name)), reverse=True
+            members, key=lambda cell: (cell.state is RUNNING, int(cell.name)), reverse=True
         )
         leaving = by_preference[: len(members) - size]
         for cell in leaving:

@@ -129,7 +129,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 if cell.closed:
                     return
                 signal = instance = None  # a busy loop may not park for long: keep no signal done
-            elif queue and cell.state == RUNNING:
+            elif queue and cell.state is RUNNING:
                 # Drain: handle queued messages until a signal arrives, a handler fails or the
                 # countdown to the next yield runs out. Written out here, not called: a
                 # coroutine per batch is a measurable part of a wake-up that finds one message.
@@ -221,7 +221,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                     if mailbox.withdrawn:  # its reach moves on (`_withdraw`): once a batch
                         sweep(mailbox)
                     await asyncio.sleep(0)
-            elif cell.draining and cell.state == RUNNING and not mailbox.reserved:
+            elif cell.draining and cell.state is RUNNING and not mailbox.reserved:
                 # A sender granted a place (`reserved`) has yet to put its message, which was
                 # queued as far as it knows: the loop parks for it (its `put` wakes it, and so
                 # does giving the place up) and drains on, never finalizing under it.
