@@ -169,3 +169,17 @@ async def test_a_cancel_from_a_dead_letter_listener_while_its_timer_fires(
         await clock.settle()
         assert cancels == [False]
         assert len(queue_of(system)) == queue_of(system).pending == pending_timers(system) == 0
+
+
+async def test_a_start_at_the_spare_s_due_time_is_a_new_timer(clock: ManualClock) -> None:
+    """Its entry went at that instant, with time standing there since."""
+    seen: list[tuple[float, Any]] = []
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
+        timers = (await recorder(system, clock, seen)).timers
+        timers.start_once("a", "cancelled", 1.0)
+        timers.cancel("a")
+        await clock.advance(1.0)
+        timers.start_once("b", "b", 0.5)
+        await clock.advance(0.5)
+        assert seen == [(1.5, "b")]
+        assert len(queue_of(system)) == pending_timers(system) == 0
