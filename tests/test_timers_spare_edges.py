@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import uuid
 import weakref
 from typing import Any
 from unittest import mock
@@ -125,7 +126,8 @@ async def test_a_cancelled_timer_keeps_no_stopped_actor_alive(clock: ManualClock
     so what the actor was spawned with)."""
     async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
         seen = Seen()
-        ref = await system.spawn(Recorder, clock, seen)
+        # A name no other test's actor has: a generated `/$1` may be another test's leftover.
+        ref = await system.spawn(Recorder, clock, seen, name=f"spare-{uuid.uuid4().hex}")
         actor = instance(ref)
         assert actor is not None
         gone, path = [weakref.ref(actor), weakref.ref(seen)], ref.path
