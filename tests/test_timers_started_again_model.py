@@ -63,14 +63,17 @@ class Model:
                 break
             first = min(due, key=lambda timer: (timer.due, timer.seq))
             self.now = max(self.now, first.due)
-            self.seen.append((self.now, first.message))
             if first.interval is not None:
                 first.due += first.interval
             elif first in self.others:
                 self.others.remove(first)
             else:
                 del self.own[next(key for key, timer in self.own.items() if timer is first)]
+            self.fired(first)
         self.now = target
+
+    def fired(self, timer: Any) -> None:
+        self.seen.append((self.now, timer.message))
 
 
 operations = st.lists(

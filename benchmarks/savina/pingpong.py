@@ -18,7 +18,7 @@ from typing import Any
 
 from actorkit import Actor, ActorSystem
 
-from .._harness import Bench, Figures, Metric, Stopwatch
+from .._harness import Bench, Figures, Metric, Side, Stopwatch
 from ._common import Done, check, figures, raw_actors, savina, system
 
 PONG = "pong"
@@ -98,29 +98,6 @@ class HandTimedPinger(TimedPinger):
         return HandTimers(self.ref)
 
 
-async def pingpong_timeout_actorkit(n: int) -> Figures:
-    async with system() as actors:
-        done = Done()
-        ponger = await actors.spawn(Ponger)
-        pinger = await actors.spawn(TimedPinger, ponger, n, done)
-        with Stopwatch() as watch:
-            pinger.tell(GET)
-            pongs = await done
-    check(pongs, n)
-    return figures(2 * n, watch.seconds)
-
-
-async def pingpong_timeout_raw(n: int) -> Figures:
-    async with raw_actors() as raw:
-        done = Done()
-        pinger = raw.spawn(HandTimedPinger, raw.spawn(Ponger), n, done)
-        with Stopwatch() as watch:
-            pinger.tell(GET)
-            pongs = await done
-    check(pongs, n)
-    return figures(2 * n, watch.seconds)
-
-
 class Counter(Actor):
     """Counts the messages it is told; answers `GET` with the count (counting), or adds the
     ints it is told and answers `GET` with the sum (fork-join)."""
@@ -135,27 +112,35 @@ class Counter(Actor):
         return None
 
 
-async def pingpong_actorkit(n: int) -> Figures:
-    async with system() as actors:
-        done = Done()
-        ponger = await actors.spawn(Ponger)
-        pinger = await actors.spawn(Pinger, ponger, n, done)
-        with Stopwatch() as watch:
-            pinger.tell(GET)
-            pongs = await done
-    check(pongs, n)
-    return figures(2 * n, watch.seconds)
+def pingpong_sides(pinger: type[Pinger], hand: type[Pinger]) -> tuple[Side, Side]:
+    """Both sides of a ping-pong whose pinger is `pinger` here and `hand` by hand."""
+
+    async def on_actorkit(n: int) -> Figures:
+        async with system() as actors:
+            done = Done()
+            ponger = await actors.spawn(Ponger)
+            first = await actors.spawn(pinger, ponger, n, done)
+            with Stopwatch() as watch:
+                first.tell(GET)
+                pongs = await done
+        check(pongs, n)
+        return figures(2 * n, watch.seconds)
+
+    async def by_hand(n: int) -> Figures:
+        async with raw_actors() as raw:
+            done = Done()
+            first = raw.spawn(hand, raw.spawn(Ponger), n, done)
+            with Stopwatch() as watch:
+                first.tell(GET)
+                pongs = await done
+        check(pongs, n)
+        return figures(2 * n, watch.seconds)
+
+    return on_actorkit, by_hand
 
 
-async def pingpong_raw(n: int) -> Figures:
-    async with raw_actors() as raw:
-        done = Done()
-        pinger = raw.spawn(Pinger, raw.spawn(Ponger), n, done)
-        with Stopwatch() as watch:
-            pinger.tell(GET)
-            pongs = await done
-    check(pongs, n)
-    return figures(2 * n, watch.seconds)
+pingpong_actorkit, pingpong_raw = pingpong_sides(Pinger, Pinger)
+pingpong_timeout_actorkit, pingpong_timeout_raw = pingpong_sides(TimedPinger, HandTimedPinger)
 
 
 async def count(counter: Any, n: int) -> Figures:
