@@ -146,11 +146,18 @@ class StopsAtQ(SlowToStop):
         return await super().receive(message)
 
 
-async def test_a_member_stopping_with_nothing_queued_hands_back_the_ask_waiting_in_line() -> None:
-    """Its mailbox of one: "q" queued, a send and then an ask waiting for room. "q" leaves
-    the queue (its place granted to the send, which has not taken it) and stops the member:
-    nothing is queued, but the ask still waits in line, and goes back to the pool as the
-    stop begins, answered by the other member while this one's `on_stop` still runs."""
+@pytest.mark.parametrize(
+    "line",
+    ["send, ask", "ask, send", "ask"],
+    ids=["the ask behind a send", "the ask before a send", "the ask alone"],
+)
+async def test_a_member_stopping_hands_back_the_ask_waiting_in_line(line: str) -> None:
+    """Its mailbox of one: "q" queued, an ask waiting for room (behind a send, before one, or
+    alone). "q" leaves the queue, its place granted to the first in line, which has not taken
+    it, and stops the member. Nothing is queued, but the ask, waiting in line or granted the
+    place, goes back to the pool as the stop begins (api.md, pools: "the asks waiting for room
+    at its full mailbox then"), answered by the other member while this one's `on_stop` still
+    runs: not into the stopping member's queue to wait out its `on_stop` there."""
     entered, gate, leave = asyncio.Event(), asyncio.Event(), asyncio.Event()
     async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
         pool = await system.spawn_pool(
@@ -161,9 +168,13 @@ async def test_a_member_stopping_with_nothing_queued_hands_back_the_ask_waiting_
         await entered.wait()
         entered.clear()
         member.tell("q")
-        sending = asyncio.ensure_future(member.send("the send"))
-        asking = asyncio.ensure_future(member.ask("the ask"))
-        await asyncio.sleep(0)  # both wait in line
+        waiting = {}
+        for what in line.split(", "):
+            waiting[what] = asyncio.ensure_future(
+                member.send("the send") if what == "send" else member.ask("the ask")
+            )
+        asking = waiting["ask"]
+        await asyncio.sleep(0)  # they wait in line
         gate.set()
         await entered.wait()  # in its `on_stop`
         for _ in range(20):  # the loop turns the other member needs: no time passes
@@ -174,39 +185,6 @@ async def test_a_member_stopping_with_nothing_queued_hands_back_the_ask_waiting_
         leave.set()
         assert answered_during_its_on_stop
         assert await asking == "the ask"
-        await sending
-
-
-@pytest.mark.parametrize("behind", [True, False], ids=["a send behind it", "alone"])
-async def test_a_member_stopping_hands_back_the_ask_granted_a_place_it_has_not_taken(
-    behind: bool,
-) -> None:
-    """As above, with the ask first in line: the place "q" freed is the ask's, granted as the
-    stop begins and not taken yet. It goes back to the pool then too (api.md, pools: "the
-    asks waiting for room at its full mailbox then"), not into the stopping member's queue
-    to wait out its `on_stop` there; also with nobody left in line."""
-    entered, gate, leave = asyncio.Event(), asyncio.Event(), asyncio.Event()
-    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
-        pool = await system.spawn_pool(
-            StopsAtQ, entered, gate, leave, size=2, mailbox_size=1, restart="temporary"
-        )
-        member = pool.members[0]
-        member.tell("hold")
-        await entered.wait()
-        entered.clear()
-        member.tell("q")
-        asking = asyncio.ensure_future(member.ask("the ask"))
-        sending = asyncio.ensure_future(member.send("the send") if behind else asyncio.sleep(0))
-        await asyncio.sleep(0)  # both wait in line
-        gate.set()
-        await entered.wait()  # in its `on_stop`
-        for _ in range(20):  # the loop turns the other member needs: no time passes
-            if asking.done():
-                break
-            await asyncio.sleep(0)
-        answered_during_its_on_stop = asking.done()
-        leave.set()
-        assert answered_during_its_on_stop
-        assert await asking == "the ask"
-        await sending
+        if "send" in waiting:
+            await waiting["send"]
         assert system.accounting().balanced
