@@ -11,12 +11,16 @@ from pathlib import Path
 import pytest
 
 from actorkit.persistence import MemoryStore, PostgresStore, SQLiteStore, Store, _sqlite_db
-from actorkit.persistence._base import StoreBase
 
 from .durable_support import KINDS, store_maker
 from .postgres_server import PostgresServer
 
-MakeStore = Callable[[], StoreBase]
+ShippedStore = MemoryStore | SQLiteStore | PostgresStore
+"""The stores actorkit ships: the `Store` protocol and what `StoreBase` adds to it (`on_commit`,
+`max_payload`, `events`, `load_recovery`, `async with`)."""
+ShippedSQLStore = SQLiteStore | PostgresStore
+MakeStore = Callable[[], ShippedStore]
+MakeSQLStore = Callable[[], ShippedSQLStore]
 
 UVLOOP_ONLY = pytest.mark.asyncio(loop_factories=["uvloop"])
 """For tests that drive other processes or a server: the loop under test is not what matters."""
@@ -38,9 +42,7 @@ def postgres() -> Iterator[PostgresServer]:
         server.remove()
 
 
-def _factory(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
-    if kind == "memory":
-        return MemoryStore
+def _sql_factory(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> MakeSQLStore:
     if kind == "sqlite":
         return lambda: SQLiteStore(tmp_path / "store.db")
     server: PostgresServer = request.getfixturevalue("postgres")
@@ -50,13 +52,15 @@ def _factory(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> MakeS
 
 @pytest.fixture(params=STORES)
 def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
-    return _factory(request.param, request, tmp_path)
+    if request.param == "memory":
+        return MemoryStore
+    return _sql_factory(request.param, request, tmp_path)
 
 
 @pytest.fixture(params=SQL_STORES)
-def make_sql_store(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
+def make_sql_store(request: pytest.FixtureRequest, tmp_path: Path) -> MakeSQLStore:
     """Two calls give two store objects on one database."""
-    return _factory(request.param, request, tmp_path)
+    return _sql_factory(request.param, request, tmp_path)
 
 
 @pytest.fixture(params=KINDS)

@@ -11,15 +11,15 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from actorkit.persistence import PersistenceConflict, PersistenceError, StoredReminder
+from actorkit.persistence import PersistenceConflict, PersistenceError, Store, StoredReminder
 from actorkit.persistence import _group_commit as group_commit
 from actorkit.persistence._sql_store import SQLStore
 
-from .conftest import MakeStore
+from .conftest import MakeSQLStore
 
 
 async def test_concurrent_writes_share_commits_and_return_after_theirs(
-    make_sql_store: MakeStore,
+    make_sql_store: MakeSQLStore,
 ) -> None:
     commits: list[tuple[int, float]] = []
     async with make_sql_store() as store, make_sql_store() as other:
@@ -37,7 +37,7 @@ async def test_concurrent_writes_share_commits_and_return_after_theirs(
     assert all(seconds >= 0 for _, seconds in commits)
 
 
-async def test_each_kind_of_write_shares_a_batch(make_sql_store: MakeStore) -> None:
+async def test_each_kind_of_write_shares_a_batch(make_sql_store: MakeSQLStore) -> None:
     commits: list[int] = []
     async with make_sql_store() as store:
         await store.append("conflicting", 0, [b"x"])
@@ -65,7 +65,7 @@ async def test_each_kind_of_write_shares_a_batch(make_sql_store: MakeStore) -> N
         assert await store.delete_reminder("a", "r") is True
 
 
-async def test_two_store_objects_on_one_database_are_fenced(make_sql_store: MakeStore) -> None:
+async def test_two_store_objects_on_one_database_are_fenced(make_sql_store: MakeSQLStore) -> None:
     async with make_sql_store() as first, make_sql_store() as second:
         await first.append("acct", 0, [b"first"])
         with pytest.raises(PersistenceConflict):
@@ -80,7 +80,7 @@ async def test_two_store_objects_on_one_database_are_fenced(make_sql_store: Make
 
 
 async def test_two_store_objects_creating_one_state_never_both_win(
-    make_sql_store: MakeStore,
+    make_sql_store: MakeSQLStore,
 ) -> None:
     """A state never saved has no row to lock: each batch reads revision 0 for all of them,
     and the one that commits second must be refused, not overwrite the first."""
@@ -102,7 +102,7 @@ async def test_two_store_objects_creating_one_state_never_both_win(
 
 
 async def test_one_batch_mixes_journals_the_store_knows_and_journals_it_does_not(
-    make_sql_store: MakeStore,
+    make_sql_store: MakeSQLStore,
 ) -> None:
     """Rows of journals this store wrote last go in with a plain insert, the others with
     their check, in one transaction; a stale write of either kind fails alone."""
@@ -137,7 +137,7 @@ async def test_one_batch_mixes_journals_the_store_knows_and_journals_it_does_not
         assert isinstance(await store.append("known", 3, [b"k4"]), float)
 
 
-async def test_racing_store_objects_never_interleave(make_sql_store: MakeStore) -> None:
+async def test_racing_store_objects_never_interleave(make_sql_store: MakeSQLStore) -> None:
     async with make_sql_store() as first, make_sql_store() as second:
         for round_ in range(20):
             seq = await first.highest_seq("race")
@@ -156,7 +156,7 @@ async def test_racing_store_objects_never_interleave(make_sql_store: MakeStore) 
 
 
 async def test_writes_after_close_are_refused_and_close_waits_for_writes(
-    make_sql_store: MakeStore,
+    make_sql_store: MakeSQLStore,
 ) -> None:
     store = make_sql_store()
     await store.open()
@@ -170,7 +170,7 @@ async def test_writes_after_close_are_refused_and_close_waits_for_writes(
         await store.open()
 
 
-async def test_a_close_during_open_leaves_the_store_closed(make_sql_store: MakeStore) -> None:
+async def test_a_close_during_open_leaves_the_store_closed(make_sql_store: MakeSQLStore) -> None:
     """The first open finishes connecting, then the close closes what it connected; the
     second open, which waited for the first, finds the store closed."""
     store = make_sql_store()
@@ -201,13 +201,13 @@ class Gate:
         await self.release.wait()
 
 
-async def contents(store: SQLStore[object]) -> tuple[object, ...]:
+async def contents(store: Store) -> tuple[object, ...]:
     events = [e.payload async for e in store.read("a")]
     state, snapshot = await store.load_state("s"), await store.load_snapshot("a")
     return events, state, snapshot, await store.reminders("a")
 
 
-WRITES: dict[str, Callable[[SQLStore[object]], Awaitable[object]]] = {
+WRITES: dict[str, Callable[[Store], Awaitable[object]]] = {
     "append": lambda store: store.append("a", 1, [b"2"]),
     "save_state": lambda store: store.save_state("s", 0, b"state"),
     "save_snapshot": lambda store: store.save_snapshot("a", 1, b"snapshot"),
@@ -218,7 +218,7 @@ WRITES: dict[str, Callable[[SQLStore[object]], Awaitable[object]]] = {
 
 @pytest.mark.parametrize("write", WRITES)
 async def test_a_write_cancelled_twice_raises_only_once_its_batch_has_ended(
-    make_sql_store: MakeStore, write: str
+    make_sql_store: MakeSQLStore, write: str
 ) -> None:
     """A timeout around a timeout: the caller is cancelled while its batch commits, and again
     while it waits for that batch's end. It raises only after the end all the same, so what
@@ -260,7 +260,7 @@ async def test_a_write_cancelled_twice_raises_only_once_its_batch_has_ended(
 
 
 async def test_journals_past_the_remembered_heads_are_still_fenced(
-    make_sql_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+    make_sql_store: MakeSQLStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The store remembers the latest sequence number of its `KNOWN_HEADS` most recently
     written journals only (the rest take the checked insert): the table stays at that size,

@@ -13,18 +13,18 @@ from actorkit.persistence import PostgresStore
 from actorkit.persistence._group_commit import SPLIT
 from actorkit.persistence._sql_store import SQLStore
 
-from .conftest import MakeStore
+from .conftest import MakeSQLStore, ShippedSQLStore
 from .postgres_server import PostgresServer
 from .test_group_commit import Gate
 
 
-def beside(store: SQLStore[object]) -> int:
+def beside(store: ShippedSQLStore) -> int:
     """Batches the store keeps in flight at once."""
     return 2 if isinstance(store, PostgresStore) else 1
 
 
 async def test_a_long_queue_is_shared_between_the_batches_in_flight(
-    make_sql_store: MakeStore,
+    make_sql_store: MakeSQLStore,
 ) -> None:
     commits: list[int] = []
     async with asyncio.timeout(20), make_sql_store() as store:
@@ -36,7 +36,7 @@ async def test_a_long_queue_is_shared_between_the_batches_in_flight(
     assert sorted(commits) == [100 // beside(store)] * beside(store)
 
 
-async def test_a_short_queue_stays_one_batch(make_sql_store: MakeStore) -> None:
+async def test_a_short_queue_stays_one_batch(make_sql_store: MakeSQLStore) -> None:
     """Under `SPLIT` writes a second transaction would cost more than it saves."""
     commits: list[int] = []
     async with asyncio.timeout(20), make_sql_store() as store:
@@ -46,7 +46,7 @@ async def test_a_short_queue_stays_one_batch(make_sql_store: MakeStore) -> None:
 
 
 async def test_a_batch_commits_beside_one_held_but_never_on_its_journals(
-    make_sql_store: MakeStore,
+    make_sql_store: MakeSQLStore,
 ) -> None:
     async with asyncio.timeout(20), make_sql_store() as store:
         assert isinstance(store, SQLStore)
@@ -69,7 +69,7 @@ async def test_a_batch_commits_beside_one_held_but_never_on_its_journals(
         assert [event.payload async for event in store.read("p")] == [b"1", b"2"]
 
 
-async def test_closing_waits_for_every_batch_in_flight(make_sql_store: MakeStore) -> None:
+async def test_closing_waits_for_every_batch_in_flight(make_sql_store: MakeSQLStore) -> None:
     async with asyncio.timeout(20):
         store = make_sql_store()
         await store.open()
@@ -94,7 +94,7 @@ async def test_closing_waits_for_every_batch_in_flight(make_sql_store: MakeStore
 
 @pytest.mark.parametrize("journal", ["p", "q"])
 async def test_a_cancelled_write_raises_once_every_batch_in_flight_ended(
-    make_sql_store: MakeStore, journal: str
+    make_sql_store: MakeSQLStore, journal: str
 ) -> None:
     """Its caller cannot tell which batch took it (if one did), so it waits for every one in
     flight when it was cancelled; then what it reads is what the store keeps."""

@@ -9,9 +9,11 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import cast
 
 import pytest
 
+from actorkit.persistence._batch import Transaction
 from actorkit.persistence._group_commit import SPLIT, GroupCommit
 
 from .test_group_commit import Gate
@@ -28,9 +30,10 @@ if sys.version_info >= (3, 13):
 
 
 @asynccontextmanager
-async def no_database(alone: bool) -> AsyncIterator[object]:
-    """A transaction for writes of the test's own, which need nothing of it."""
-    yield object()
+async def no_database(alone: bool) -> AsyncIterator[Transaction]:
+    """A transaction for writes of the test's own, which need nothing of it: the group commit
+    calls none of its methods for a batch of such writes alone."""
+    yield cast("Transaction", object())
 
 
 async def test_a_flusher_that_ended_at_once_takes_no_place_of_a_batch_in_flight() -> None:

@@ -11,12 +11,11 @@ import sqlite3
 import asyncpg
 
 from actorkit.persistence import PersistenceError, PostgresStore, SQLiteStore
-from actorkit.persistence._base import StoreBase
 
-from .conftest import MakeStore
+from .conftest import MakeSQLStore, ShippedSQLStore
 
 
-async def refuse_states(store: StoreBase) -> None:
+async def refuse_states(store: ShippedSQLStore) -> None:
     """Makes the database refuse any new state row, as a failing disk would."""
     if isinstance(store, SQLiteStore):
         with contextlib.closing(sqlite3.connect(store.path)) as conn, conn:
@@ -39,7 +38,7 @@ async def refuse_states(store: StoreBase) -> None:
 
 
 async def test_a_batch_whose_state_row_fails_keeps_none_of_its_events(
-    make_sql_store: MakeStore,
+    make_sql_store: MakeSQLStore,
 ) -> None:
     async with make_sql_store() as store:
         await refuse_states(store)

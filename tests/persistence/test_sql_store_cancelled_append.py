@@ -8,11 +8,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from actorkit.persistence import SQLiteStore
+from actorkit.persistence._sqlite_db import SQLiteTransaction
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -28,13 +28,13 @@ async def test_an_append_cancelled_in_its_batch_returns_after_the_commit(tmp_pat
         gate: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
         @asynccontextmanager
-        async def held(alone: bool) -> AsyncIterator[Any]:
+        async def held(alone: bool) -> AsyncIterator[SQLiteTransaction]:
             async with begin(alone) as tx:
                 entered.set()
                 await gate
                 yield tx
 
-        commits._begin = held  # type: ignore[assignment]  # noqa: SLF001
+        commits._begin = held  # noqa: SLF001
         append = asyncio.ensure_future(store.append("a", 0, [b"x"]))
         append.add_done_callback(lambda _: seen.append("returned"))
         await entered.wait()

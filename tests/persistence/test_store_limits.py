@@ -18,7 +18,7 @@ import pytest
 
 from actorkit.persistence import MemoryStore, Store, StoredReminder, _batch
 
-from .conftest import MakeStore
+from .conftest import MakeSQLStore, MakeStore
 
 EMOJI = "\U0001f600"
 
@@ -116,7 +116,7 @@ async def test_a_write_over_max_payload_fails_alone_before_the_store(
 
 
 async def test_a_batch_carries_its_bytes_of_values_at_most_or_one_write(
-    make_sql_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+    make_sql_store: MakeSQLStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On PostgreSQL a batch binds its events in one array, which the server takes only up
     to 1 GiB, and a batch of hundreds of megabytes may outlast the store's timeout: writes

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from actorkit.persistence import PersistenceError, PostgresStore, SQLiteStore
+from actorkit.persistence import PersistenceError, PostgresStore, SQLiteStore, Store
 from actorkit.persistence import _postgres as postgres_store
-from actorkit.persistence._sql_store import SQLStore
 from tests.processes import process
 
 from .conftest import UVLOOP_ONLY
@@ -26,7 +25,9 @@ ROUNDS_APART = 2.0
 """Seconds between a busy pool's bounded waits (0.5 s at most) and its unbounded queue (4 s)."""
 
 
-async def three_writes(store: SQLStore[object]) -> list[object]:
+async def three_writes(
+    store: Store,
+) -> tuple[float | BaseException, float | BaseException, int | BaseException]:
     """Three actors' writes, which the group commit carries in one batch."""
     return await asyncio.gather(
         store.append("a", 1, [b"2"]),
@@ -36,12 +37,12 @@ async def three_writes(store: SQLStore[object]) -> list[object]:
     )
 
 
-def assert_each_failed(results: list[object], said: str) -> None:
+def assert_each_failed(results: Sequence[object], said: str) -> None:
     assert [type(result) for result in results] == [PersistenceError] * len(results), results
     assert all(said in str(result) for result in results), results
 
 
-async def assert_none_written_then_writable(store: SQLStore[object]) -> None:
+async def assert_none_written_then_writable(store: Store) -> None:
     assert [e.payload async for e in store.read("a")] == [b"1"]
     assert await store.highest_seq("b") == 0
     assert await store.load_state("s") is None
@@ -99,7 +100,7 @@ async def test_waiting_for_a_busy_postgres_pool_ends_after_the_timeout(
                         result = error
                     return loop.time() - began, result
 
-                calls = [store.highest_seq("a") for _ in range(15)]
+                calls: list[Awaitable[object]] = [store.highest_seq("a") for _ in range(15)]
                 calls.append(store.append("a", 1, [b"2"]))
                 results = await asyncio.gather(*map(timed, calls))
         finally:
