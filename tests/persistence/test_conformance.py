@@ -229,10 +229,10 @@ async def test_events_names_a_row_that_does_not_decode(
         (lambda s: s.save_state("a", -1, b"x"), ValueError),
         (lambda s: s.put_reminder("a", "r"), TypeError),
         (lambda s: s.put_reminder("a", StoredReminder("", 1.0, None, b"")), ValueError),
-        (lambda s: s.put_reminder("a", StoredReminder("k", "soon", None, b"")), ValueError),
+        (lambda s: s.put_reminder("a", StoredReminder("k", "soon", None, b"")), ValueError),  # type: ignore[arg-type]
         (lambda s: s.put_reminder("a", StoredReminder("k", 1.0, 0.0, b"")), ValueError),
         (lambda s: s.put_reminder("a", StoredReminder("k", float("nan"), None, b"")), ValueError),
-        (lambda s: s.put_reminder("a", StoredReminder("k", 1.0, None, "m")), TypeError),
+        (lambda s: s.put_reminder("a", StoredReminder("k", 1.0, None, "m")), TypeError),  # type: ignore[arg-type]
         (lambda s: s.delete_reminder("a", ""), ValueError),
         (lambda s: s.save_state("a", 0, "state"), TypeError),
         (lambda s: s.save_snapshot("a", 1, None), TypeError),

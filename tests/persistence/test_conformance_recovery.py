@@ -170,7 +170,7 @@ async def test_a_store_without_load_recovery_is_read_with_the_protocols_reads() 
         ref = await system.spawn(Tally, name="t")
         assert await ref.ask("total") == 6
         assert store.reads == ["load_snapshot", "reminders", "read"]
-        loaded = await load_recovery(store, "/t", True)  # type: ignore[arg-type]
+        loaded = await load_recovery(store, "/t", True)
         assert loaded.snapshot is not None and loaded.snapshot.seq == 2
         assert (loaded.events, loaded.more, loaded.read_on_from) == ([], True, 3)
         assert [r.key for r in loaded.reminders] == ["k"]

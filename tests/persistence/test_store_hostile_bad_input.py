@@ -111,16 +111,16 @@ async def test_a_store_method_refuses_a_subclass_saying_so_without_calling_it(
 
 
 WRONG_PAYLOADS: list[tuple[str, Call, type[Exception], str]] = [
-    ("append: an int", lambda s: s.append("p", 0, 42), TypeError, r"payloads must be a list"),
-    ("append: a set", lambda s: s.append("p", 0, {b"x"}), TypeError, r"payloads must be a list"),
-    ("append: bytes", lambda s: s.append("p", 0, b"x"), TypeError, r"payloads must be a list"),
+    ("append: an int", lambda s: s.append("p", 0, 42), TypeError, r"payloads must be a list"),  # type: ignore[arg-type]
+    ("append: a set", lambda s: s.append("p", 0, {b"x"}), TypeError, r"payloads must be a list"),  # type: ignore[arg-type]
+    ("append: bytes", lambda s: s.append("p", 0, b"x"), TypeError, r"payloads must be a list"),  # type: ignore[arg-type]
     ("append: none", lambda s: s.append("p", 0, []), ValueError, r"payloads must hold at least"),
-    ("append: a str", lambda s: s.append("p", 0, [b"x", "y"]), TypeError, r"payloads\[1\] must"),
-    ("save_state", lambda s: s.save_state("p", 0, "x"), TypeError, r"^payload must be bytes"),
-    ("save_snapshot", lambda s: s.save_snapshot("p", 1, None), TypeError, r"^payload must be"),
+    ("append: a str", lambda s: s.append("p", 0, [b"x", "y"]), TypeError, r"payloads\[1\] must"),  # type: ignore[list-item]
+    ("save_state", lambda s: s.save_state("p", 0, "x"), TypeError, r"^payload must be bytes"),  # type: ignore[arg-type]
+    ("save_snapshot", lambda s: s.save_snapshot("p", 1, None), TypeError, r"^payload must be"),  # type: ignore[arg-type]
     (
         "put_reminder",
-        lambda s: s.put_reminder("p", StoredReminder("k", 1.0, None, bytearray(b"x"))),
+        lambda s: s.put_reminder("p", StoredReminder("k", 1.0, None, bytearray(b"x"))),  # type: ignore[arg-type]
         TypeError,
         r"a reminder's payload must be bytes",
     ),
@@ -163,7 +163,7 @@ def test_a_dsn_no_connection_can_carry_is_refused_when_the_store_is_made(
 
 
 def test_a_dsn_given_as_a_str_subclass_is_kept_as_its_text() -> None:
-    store = PostgresStore(RaisingText("postgresql://u@h/db"))  # type: ignore[arg-type]
+    store = PostgresStore(RaisingText("postgresql://u@h/db"))
     assert (type(store.dsn), store.dsn) == (str, "postgresql://u@h/db")
 
 
