@@ -82,14 +82,15 @@ class Lifecycle(Record):
             return
         self.report(error, message)
 
-    async def signal_failed(self, failure: BaseException) -> None:
+    async def signal_failed(self, failure: BaseException, *, for_good: bool = False) -> None:
         """A control signal's transition raised (a fault of the runtime's, or a
         `supervisor_strategy` that `__init__` set to no strategy) and is left half done, so
         the actor goes no further in it: its children stop and its `on_stop` runs (children
         first, as in OTP), then it fails as a handler would, reported to its parent, who
-        decides (with no instance left, a resume restarts it). At the root, or while it or
-        its parent stops, it closes with the failure instead (the root's fails the system),
-        as it does if that cleanup itself cannot finish. Cut meanwhile by its supervisor,
+        decides (with no instance left, a resume restarts it). At the root, while it or its
+        parent stops, or when the signal was a stop from outside (`for_good`: never followed
+        by a restart), it closes with the failure instead (the root's fails the system), as
+        it does if that cleanup itself cannot finish. Cut meanwhile by its supervisor,
         whose wait on the signal (answered after this cleanup) ran out, the cut carries out
         what the supervisor decided (`cleanup_cut`)."""
         try:
@@ -103,7 +104,7 @@ class Lifecycle(Record):
                 self.cannot_go_on(failure, IN_SIGNAL)
             raise
         parent = self.parent
-        if self.unsupervised_children or parent is None or parent.unsupervised_children:
+        if for_good or self.unsupervised_children or parent is None or parent.unsupervised_children:
             self.cannot_go_on(failure, IN_SIGNAL)
         else:
             self.report(failure, IN_SIGNAL)

@@ -123,7 +123,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         failure = as_failure(
                             error, f"a control signal of {cell.display_path}", cell.runtime
                         )
-                        await cell.signal_failed(failure)
+                        await cell.signal_failed(failure, for_good=type(signal) is Stop)
                     finally:
                         signal.answer_failed(cell)  # its end waited for, within a bound
                 if cell.closed:
