@@ -24,7 +24,9 @@ class Cancellable(Protocol):
 
 class Clock(Protocol):
     """What the runtime needs from time. `resolution` is how late a timeout may fire: ask
-    deadlines are grouped into buckets that wide so one loop timer serves many asks."""
+    deadlines are grouped into buckets that wide so one loop timer serves many asks. `now`
+    never goes back (a monotonic clock): a timer queue's order, and a cancelled timer's
+    entry taken up in place by the next one due no earlier, hold only on such a clock."""
 
     resolution: float
 

@@ -6,6 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from ._names import check_system_name
+from ._seconds import check_seconds
 from ._shown import given
 from ._supervision import check_strategy
 
@@ -32,6 +33,8 @@ def check_system(name: object, supervisor: object, metrics: object, clock: objec
             "clock must be a clock such as actorkit.testing.ManualClock() (with now(), "
             f"call_at(), attach() and detach()), got {type(clock).__name__}"
         )
+    if clock is not None:  # how late an ask's timeout may fire: read at the first ask
+        check_seconds(getattr(clock, "resolution", None), "clock.resolution", zero_ok=True)
     return checked
 
 
