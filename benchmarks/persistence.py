@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING
 
 import actorkit
 from actorkit.persistence import PostgresStore, SQLiteStore
-from actorkit.persistence._base import StoreBase
 from actorkit.persistence._payload import encode
 from actorkit.persistence._postgres import POOL_SIZE
 
@@ -92,7 +91,7 @@ class Databases:
 DATABASES = Databases()
 
 
-def open_store(kind: Kind, where: str | None = None) -> StoreBase:
+def open_store(kind: Kind, where: str | None = None) -> SQLiteStore | PostgresStore:
     where = where or DATABASES.where(kind)
     return SQLiteStore(where) if kind == "sqlite" else PostgresStore(where)
 

@@ -29,7 +29,6 @@ from actorkit.persistence import (
     SQLiteStore,
     StoredReminder,
 )
-from actorkit.persistence._base import StoreBase
 from actorkit.testing import pending_timers
 
 from .sweep_param import Param
@@ -63,7 +62,7 @@ METHODS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
 """Each method's valid arguments, and the kind of each parameter but persistence_id."""
 
 
-async def _untouched(store: StoreBase, path: Path) -> None:
+async def _untouched(store: MemoryStore | SQLiteStore, path: Path) -> None:
     if isinstance(store, MemoryStore):
         kept = vars(store)  # the dicts of journals, snapshots, states and reminders
         left = {name: held for name, held in kept.items() if isinstance(held, dict) and held}
@@ -77,7 +76,7 @@ async def _untouched(store: StoreBase, path: Path) -> None:
         assert rows == 0, "a refused call left a reminder"
 
 
-async def on_store(kind: str, call: Callable[[StoreBase], Any]) -> Any:
+async def on_store(kind: str, call: Callable[[MemoryStore | SQLiteStore], Any]) -> Any:
     """`call(store)` on an open store of `kind`, awaited or consumed."""
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "s.db"

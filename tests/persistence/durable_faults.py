@@ -24,7 +24,6 @@ from actorkit.persistence import (
     StoredSnapshot,
     StoredState,
 )
-from actorkit.persistence._base import StoreBase
 from actorkit.persistence._group_commit import GroupCommit
 from actorkit.persistence._sql_store import SQLStore
 
@@ -83,6 +82,15 @@ class Faults:
         self.failed_reads += 1
         raise PersistenceError(f"injected: reading the {which} of {persistence_id!r} failed")
 
+    async def events(
+        self, persistence_id: str, events: AsyncIterator[StoredEvent]
+    ) -> AsyncIterator[StoredEvent]:
+        """`events`, failing after one of them or at their end as `reads` says."""
+        async for stored in events:
+            yield stored
+            self.read(persistence_id, "events")
+        self.read(persistence_id, "events")
+
     def call(self, persistence_id: str, mode: str) -> None:
         armed = self.calls.get(persistence_id)
         if armed is not None and armed[1] == mode:
@@ -98,21 +106,22 @@ query; one of the events has it return the first event alone, leaving the rest t
 which fails part way as above."""
 
 
-class FailingReads(StoreBase):
-    """A store (its class follows this one in the bases) whose reads fail as `Faults.reads`
-    says."""
+class FaultyMemoryStore(SharedMemoryStore):
+    """Its writes and reads fail as `faults` says."""
 
-    faults: Faults
+    def __init__(self, faults: Faults) -> None:
+        super().__init__()
+        self.faults = faults
 
     async def load_snapshot(self, persistence_id: str) -> StoredSnapshot | None:
         self.faults.read(persistence_id, "snapshot")
         return await super().load_snapshot(persistence_id)
 
     async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
-        async for stored in super().read(persistence_id, from_seq):
+        async for stored in self.faults.events(
+            persistence_id, super().read(persistence_id, from_seq)
+        ):
             yield stored
-            self.faults.read(persistence_id, "events")
-        self.faults.read(persistence_id, "events")
 
     async def load_state(self, persistence_id: str) -> StoredState | None:
         self.faults.read(persistence_id, "state")
@@ -121,12 +130,6 @@ class FailingReads(StoreBase):
     async def reminders(self, persistence_id: str) -> list[StoredReminder]:
         self.faults.read(persistence_id, "reminders")
         return await super().reminders(persistence_id)
-
-
-class FaultyMemoryStore(FailingReads, SharedMemoryStore):
-    def __init__(self, faults: Faults) -> None:
-        super().__init__()
-        self.faults = faults
 
     async def append(
         self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
@@ -183,8 +186,9 @@ class FaultyTransaction:
         await self.tx.write_states(rows)
 
 
-class FaultySQL(FailingReads, SQLStore[Any]):
-    """A SQL store (its class follows this one in the bases) failing as `Faults` says."""
+class FaultySQL(SQLStore[Any]):
+    """A SQL store (its class follows this one in the bases, and its `_connect` hands its
+    group commit to `_faulty`) failing as `Faults` says."""
 
     faults: Faults
     failure: type[Exception]
@@ -193,8 +197,7 @@ class FaultySQL(FailingReads, SQLStore[Any]):
     """A lone write is one statement, its own commit, whatever rows it writes (SQLite opens
     a transaction for more than one row)."""
 
-    async def _connect(self) -> GroupCommit[Any]:
-        commits = await super()._connect()
+    def _faulty(self, commits: GroupCommit[Any]) -> GroupCommit[Any]:
         begin = commits._begin  # noqa: SLF001 - the batch's transaction, where a database fails
         commits._begin = lambda alone: self._transaction(begin(alone), alone)  # noqa: SLF001
         return commits
@@ -217,14 +220,25 @@ class FaultySQL(FailingReads, SQLStore[Any]):
         self.faults.call(persistence_id, "snapshot")
         await super().save_snapshot(persistence_id, seq, payload)
 
+    async def load_snapshot(self, persistence_id: str) -> StoredSnapshot | None:
+        self.faults.read(persistence_id, "snapshot")
+        return await super().load_snapshot(persistence_id)
+
     async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
         self.faults.call(persistence_id, "unread")
-        async for stored in super().read(persistence_id, from_seq):
+        async for stored in self.faults.events(
+            persistence_id, super().read(persistence_id, from_seq)
+        ):
             yield stored
 
     async def load_state(self, persistence_id: str) -> StoredState | None:
         self.faults.call(persistence_id, "unread")
+        self.faults.read(persistence_id, "state")
         return await super().load_state(persistence_id)
+
+    async def reminders(self, persistence_id: str) -> list[StoredReminder]:
+        self.faults.read(persistence_id, "reminders")
+        return await super().reminders(persistence_id)
 
     async def load_recovery(self, persistence_id: str, journal: bool) -> StoredRecovery:
         faults = self.faults
@@ -245,6 +259,9 @@ class FaultySQLiteStore(FaultySQL, SQLiteStore):
         super().__init__(path, synchronous="NORMAL")
         self.faults = faults
 
+    async def _connect(self) -> GroupCommit[Any]:
+        return self._faulty(await super()._connect())
+
 
 class FaultyPostgresStore(FaultySQL, PostgresStore):
     failure = ConnectionResetError  # a network error, as asyncpg raises it
@@ -253,3 +270,6 @@ class FaultyPostgresStore(FaultySQL, PostgresStore):
     def __init__(self, dsn: str, faults: Faults) -> None:
         super().__init__(dsn)
         self.faults = faults
+
+    async def _connect(self) -> GroupCommit[Any]:
+        return self._faulty(await super()._connect())

@@ -96,9 +96,11 @@ class Gate:
 def gated(store: SQLStore[Any], gate: Gate) -> SQLStore[Any]:
     append, load_recovery = store.append, store.load_recovery
 
-    async def held_append(persistence_id: str, expected: int, payloads: Sequence[bytes]) -> float:
+    async def held_append(
+        persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
+    ) -> float:
         await gate.pass_through("append")
-        return await append(persistence_id, expected, payloads)
+        return await append(persistence_id, expected_seq, payloads)
 
     async def held_load(persistence_id: str, journal: bool) -> StoredRecovery:
         await gate.pass_through("load_recovery")

@@ -20,7 +20,6 @@ from actorkit.persistence import (
     PersistenceError,
     PostgresStore,
     SQLiteStore,
-    Store,
     StoredEvent,
     StoredReminder,
 )
@@ -28,7 +27,10 @@ from actorkit.persistence._payload import decode
 
 from .postgres_server import PostgresServer
 
-MakeStore = Callable[[], Store]
+ShippedStore = MemoryStore | SQLiteStore | PostgresStore
+"""What the fixtures make: the `Store` protocol and what every shipped store adds
+(`StoreBase`: `events`, `on_commit`, `async with`)."""
+MakeStore = Callable[[], ShippedStore]
 
 KINDS = ["memory", "sqlite", "postgres"]
 
@@ -179,5 +181,14 @@ class Unregistered:
     amount: int
 
 
-async def journal(store: Store, persistence_id: str) -> list[Any]:
+async def journal(store: ShippedStore, persistence_id: str) -> list[Any]:
     return [event async for _, _, event in store.events(persistence_id)]
+
+
+async def deposits(store: ShippedStore, persistence_id: str) -> list[tuple[int, int]]:
+    """`(seq, amount)` of each event of a journal of `Deposited` events."""
+    rows = []
+    async for seq, _, event in store.events(persistence_id):
+        assert isinstance(event, Deposited), f"{persistence_id}: event {seq} is {event!r}"
+        rows.append((seq, event.amount))
+    return rows

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from actorkit import ActorRef
-from actorkit.persistence import DurableState, EventSourced, MemoryStore, Store, StoredReminder
+from actorkit.persistence import DurableState, EventSourced, MemoryStore, StoredReminder
 from actorkit.persistence._payload import decode
 
-from .durable_support import Deposited, journal
+from .durable_support import Deposited, ShippedStore, journal
 
 
 class HeldWrites(MemoryStore):
@@ -128,15 +128,15 @@ class Note(Leaves, DurableState):
         return self.state or []
 
 
-CLASSES = [Ledger, Note]
+CLASSES: list[type[Ledger | Note]] = [Ledger, Note]
 
 
-async def stored(store: Store, cls: type[Leaves]) -> list[int]:
+async def stored(store: ShippedStore, cls: type[Ledger | Note]) -> list[int]:
     """What the store holds for `/a`: the journal's amounts, or the saved list."""
     if cls is Ledger:
         return [event.amount for event in await journal(store, "/a")]
     state = await store.load_state("/a")
-    return [] if state is None else list(decode(state.payload))
+    return [] if state is None else cast("list[int]", decode(state.payload))
 
 
 def go_now() -> tuple[asyncio.Event, asyncio.Future[object]]:
