@@ -40,7 +40,7 @@ def test_bad_options_say_what_to_pass(kwargs: dict[str, Any], error: type, says:
 async def test_a_bad_path_is_refused(path: object, error: type) -> None:
     async with ActorSystem("app", store=MemoryStore(), agent_history=True) as system:
         with pytest.raises(error, match="path"):
-            await system.agent_history(path)
+            await system.agent_history(path)  # type: ignore[arg-type]
 
 
 async def test_an_agent_whose_history_id_is_too_long_is_dropped_and_logged(

@@ -51,13 +51,13 @@ async def journal(store: MemoryStore, persistence_id: str) -> list[Any]:
 async def test_each_argument_of_persist_is_one_event_a_list_included() -> None:
     """ "`persist([e1, e2])` stores one event, the list ... unpack a batch as
     `persist(*events)`"."""
-    async with asyncio.timeout(10), ActorSystem("docs", store=MemoryStore()) as system:
+    async with asyncio.timeout(10), ActorSystem("docs", store=(store := MemoryStore())) as system:
         ref = await system.spawn(Log, name="log")
         actor: Any = instance(ref)
         await actor.persist([1, 2])
         await actor.persist(*[3, 4])
         assert await ref.ask("get") == [[1, 2], 3, 4]
-        assert await journal(system.store, "/log") == [[1, 2], 3, 4]
+        assert await journal(store, "/log") == [[1, 2], 3, 4]
 
 
 async def test_an_event_over_max_payload_fails_persist_with_the_stores_words() -> None:

@@ -48,20 +48,20 @@ class BadSnapshot(Ledger):
 
 
 async def test_an_unregistered_event_type_is_a_type_error_and_nothing_is_written() -> None:
-    async with ActorSystem("bad", store=MemoryStore()) as system:
+    async with ActorSystem("bad", store=(store := MemoryStore())) as system:
         ledger = await system.spawn(Ledger, name="ledger")
         with pytest.raises(TypeError, match=r"event cannot be stored: .*@actorkit.message"):
             await ledger.ask(Unregistered(1))
-        assert await journal(system.store, "/ledger") == []
+        assert await journal(store, "/ledger") == []
 
 
 async def test_an_int_too_big_to_store_in_an_event_is_a_type_error_and_nothing_is_written() -> None:
-    async with ActorSystem("bad", store=MemoryStore()) as system:
+    async with ActorSystem("bad", store=(store := MemoryStore())) as system:
         ledger = await system.spawn(Ledger, name="ledger")
         await ledger.ask(Deposited(1))
         with pytest.raises(TypeError, match=r"event cannot be stored: .*does not fit in 64 bits"):
             await ledger.ask(Deposited(2**64))
-        assert await journal(system.store, "/ledger") == [Deposited(1)]
+        assert await journal(store, "/ledger") == [Deposited(1)]
 
 
 @actorkit.message
@@ -104,12 +104,12 @@ async def test_an_event_recovery_could_not_read_back_is_a_type_error_and_nothing
 ) -> None:
     """It encodes, but its class's annotations refuse it on the way back: written, it would
     fail every later recovery of the actor, for good."""
-    async with ActorSystem("bad", store=SQLiteStore(tmp_path / "j.db")) as system:
+    async with ActorSystem("bad", store=(store := SQLiteStore(tmp_path / "j.db"))) as system:
         entries = await system.spawn(Entries, name="entries")
         await entries.ask([Entry(1)])
         with pytest.raises(TypeError, match=r"event cannot be stored: it would not be read back"):
             await entries.ask([Entry(2), event])  # all or none: Entry(2) is not written either
-        assert await journal(system.store, "/entries") == [Entry(1)]
+        assert await journal(store, "/entries") == [Entry(1)]
     async with ActorSystem("bad", store=SQLiteStore(tmp_path / "j.db")) as system:  # recovers
         entries = await system.spawn(Entries, name="entries")
         assert await entries.ask([Annotated(Entry(3))]) == 2
@@ -120,12 +120,12 @@ async def test_a_snapshot_that_cannot_be_encoded_is_logged_and_the_persist_retur
 ) -> None:
     """Its events are stored and applied: the persist succeeded (Akka fails no persist for a
     snapshot), so its asker does not send the command again to store them twice."""
-    async with ActorSystem("bad", store=MemoryStore()) as system:
+    async with ActorSystem("bad", store=(store := MemoryStore())) as system:
         ledger = await system.spawn(BadSnapshot, name="ledger")
         await ledger.ask(Deposited(1))
         assert await ledger.ask(Deposited(2)) == 3
-        assert len(await journal(system.store, "/ledger")) == 2
-        assert await system.store.load_snapshot("/ledger") is None
+        assert len(await journal(store, "/ledger")) == 2
+        assert await store.load_snapshot("/ledger") is None
     assert "snapshot() of BadSnapshot cannot be stored" in caplog.text
 
 
@@ -142,12 +142,12 @@ class RaisingSnapshot(Ledger):
 async def test_a_snapshot_hook_that_raises_is_logged_and_the_persist_returns(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    async with ActorSystem("bad", store=MemoryStore()) as system:
+    async with ActorSystem("bad", store=(store := MemoryStore())) as system:
         ledger = await system.spawn(RaisingSnapshot, name="ledger")
         await ledger.ask(Deposited(1))
         assert await ledger.ask(Deposited(2)) == 3
         assert await ledger.ask(Deposited(4)) == 7  # the same instance: nothing failed
-        assert len(await journal(system.store, "/ledger")) == 3
+        assert len(await journal(store, "/ledger")) == 3
     assert "no snapshot today" in caplog.text
 
 
@@ -198,7 +198,7 @@ async def test_a_bad_persistence_id_is_refused_before_the_actor_exists(
 ) -> None:
     async with ActorSystem("ids", store=MemoryStore()) as system:
         with pytest.raises(error, match=match):
-            await system.spawn(Ledger, name="ledger", persistence_id=persistence_id)
+            await system.spawn(Ledger, name="ledger", persistence_id=persistence_id)  # type: ignore[arg-type]
         assert system.lookup("/ledger") is None
 
 
@@ -273,12 +273,12 @@ async def test_an_event_sourced_class_without_apply_is_refused_at_spawn_before_a
     """A base class may leave `apply` to its subclasses; an actor may not: its first persist
     would write the event and then fail, and so would every recovery after it."""
     async with asyncio.timeout(10):
-        async with ActorSystem("apply", store=MemoryStore()) as system:
+        async with ActorSystem("apply", store=(store := MemoryStore())) as system:
             with pytest.raises(TypeError, match=r"NoApply defines no apply\(self, event\)"):
                 await system.spawn(NoApply, name="a")
             assert system.lookup("/a") is None
             assert system.healthy
-            assert await journal(system.store, "/a") == []
+            assert await journal(store, "/a") == []
 
 
 @pytest.mark.parametrize("hook", ["apply", "snapshot", "restore"])
@@ -298,7 +298,7 @@ def test_an_async_apply_snapshot_or_restore_is_refused_where_the_class_is_define
 
 def test_a_store_that_is_not_a_store_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="store must be a store such as"):
-        ActorSystem("x", store="sqlite:///x.db")
+        ActorSystem("x", store="sqlite:///x.db")  # type: ignore[arg-type]
 
 
 async def test_a_store_that_cannot_open_fails_start_and_leaves_nothing_running(

@@ -14,7 +14,7 @@ import pytest
 from actorkit import ActorSystem
 from actorkit.persistence import MemoryStore, StoredReminder
 
-from .instances_support import CLASSES, Leaves, Ledger, Note, go_now, stored
+from .instances_support import CLASSES, Ledger, Note, go_now, stored
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -75,7 +75,7 @@ def refused_before_recovery(outcome: object, call: str) -> None:
 @pytest.mark.parametrize("action", ["write", "remind", "cancel"])
 @pytest.mark.parametrize("cls", CLASSES)
 async def test_a_write_from_a_task_that_init_started_is_refused_before_recovery(
-    cls: type[Leaves], action: str
+    cls: type[Ledger | Note], action: str
 ) -> None:
     """Refused with what to change, nothing stored; the instance recovers and writes as usual."""
     call = {
@@ -84,14 +84,14 @@ async def test_a_write_from_a_task_that_init_started_is_refused_before_recovery(
         "cancel": "reminders.cancel('r')",
     }[action]
     async with asyncio.timeout(10):
-        async with ActorSystem("z", store=MemoryStore()) as system:
+        async with ActorSystem("z", store=(store := MemoryStore())) as system:
             outcome = asyncio.get_running_loop().create_future()
             ref = await system.spawn(EAGER[cls], asyncio.Queue(), action, outcome, name="a")
             refused_before_recovery(await outcome, call)
-            assert await system.store.reminders("/a") == []
+            assert await store.reminders("/a") == []
             assert await ref.ask("get") == []
             assert await ref.ask(5) == [5]
-            assert await stored(system.store, cls) == [5]
+            assert await stored(store, cls) == [5]
 
 
 async def test_the_next_instance_recovers_after_the_write_in_flight_before_a_refused_one() -> None:

@@ -19,8 +19,7 @@ from actorkit.persistence._base import StoreBase
 from actorkit.persistence._payload import decode
 from actorkit.testing import ManualClock, cancel_task
 
-from .conftest import MakeStore
-from .durable_support import Deposited, journal
+from .durable_support import Deposited, MakeStore, journal
 
 pytestmark = pytest.mark.timeout(30)
 

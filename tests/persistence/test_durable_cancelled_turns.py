@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 
 from actorkit import ActorSystem, PersistenceError
-from actorkit.persistence import MemoryStore, Store, StoredEvent, StoredState
+from actorkit.persistence import MemoryStore, StoredEvent, StoredState
 from actorkit.persistence._payload import encode
 
-from .durable_support import Turnstile, journal
+from .durable_support import MakeStore, Turnstile, journal
 from .test_durable_concurrent_writes import Ledger, Register, recovered, spawned
 
 pytestmark = pytest.mark.timeout(30)
@@ -47,7 +47,7 @@ async def refused_or_written(store: Turnstile, write: asyncio.Future[None]) -> N
 
 
 async def test_a_persist_cancelled_in_the_store_and_not_stored_refuses_the_next(
-    make: Callable[[], Store],
+    make: MakeStore,
 ) -> None:
     """A SQL store drops a write whose caller is cancelled before its batch takes it: the
     persist called after it must not commit without it. A `MemoryStore` write never waits,
@@ -76,7 +76,7 @@ async def test_a_persist_cancelled_in_the_store_and_not_stored_refuses_the_next(
 
 
 async def test_a_persist_cancelled_as_its_commit_lands_is_followed_by_the_next(
-    make: Callable[[], Store],
+    make: MakeStore,
 ) -> None:
     """Stored after all, it is applied as after a call that returned, and the persist called
     after it writes after it: only a write that ends unstored refuses those behind it."""
@@ -98,7 +98,7 @@ async def test_a_persist_cancelled_as_its_commit_lands_is_followed_by_the_next(
 
 
 async def test_a_save_cancelled_in_the_store_and_not_stored_refuses_the_next(
-    make: Callable[[], Store],
+    make: MakeStore,
 ) -> None:
     async with asyncio.timeout(20):
         store = make()
@@ -152,7 +152,11 @@ async def test_a_write_cancelled_as_the_one_before_it_ends_refuses_the_writes_af
             _ref, live = await spawned(system, Ledger)
             writes = [asyncio.ensure_future(live.persist(n)) for n in ("x", "y", "z")]
             await store.called_for(1)
-            store.on_commit = lambda _writes, _seconds: writes[1].cancel()
+
+            def cancel_the_second(_writes: int, _seconds: float) -> None:
+                writes[1].cancel()
+
+            store.on_commit = cancel_the_second
             store.passes[0].set()
             await writes[0]
             await refused_or_written(store, writes[2])

@@ -19,6 +19,7 @@ from actorkit.persistence import PersistenceError, PostgresStore, SQLiteStore
 
 from ..processes import SUBPROCESS_BOUND, process
 from .conftest import UVLOOP_ONLY
+from .durable_support import deposits
 from .postgres_server import PostgresServer
 from .storm import ACCOUNTS, Account
 
@@ -53,11 +54,10 @@ async def storm_until_killed(database: Path) -> dict[int, set[int]]:
 async def test_sigkill_in_a_persist_storm_loses_no_acknowledged_event(tmp_path: Path) -> None:
     database = tmp_path / "storm.db"
     acked = await storm_until_killed(database)
-    async with ActorSystem("after", store=SQLiteStore(database)) as system:
-        store = system.store
+    async with ActorSystem("after", store=(store := SQLiteStore(database))) as system:
         for index in range(ACCOUNTS):
             persistence_id = f"/a{index}"
-            rows = [(seq, event.amount) async for seq, _, event in store.events(persistence_id)]
+            rows = await deposits(store, persistence_id)
             seqs = [seq for seq, _ in rows]
             amounts = [amount for _, amount in rows]
             assert seqs == list(range(1, len(rows) + 1)), f"{persistence_id}: a gap"
@@ -127,11 +127,9 @@ async def test_postgres_down_and_up_under_load_fails_persists_then_recovers(
                 task.cancel()
             await asyncio.gather(*clients, return_exceptions=True)
     assert load.errors == {"PersistenceError"}
-    async with ActorSystem("after", store=PostgresStore(dsn)) as system:
+    async with ActorSystem("after", store=(store := PostgresStore(dsn))) as system:
         for index in range(8):
-            rows = [
-                (seq, event.amount) async for seq, _, event in system.store.events(f"/a{index}")
-            ]
+            rows = await deposits(store, f"/a{index}")
             assert [seq for seq, _ in rows] == list(range(1, len(rows) + 1))
             amounts = [amount for _, amount in rows]
             assert amounts == sorted(set(amounts))  # in the client's order, none twice

@@ -47,7 +47,7 @@ def test_a_child_spec_checks_its_persistence_id_when_built(
     factory: type[Actor], persistence_id: object, error: type[Exception], says: str
 ) -> None:
     with pytest.raises(error, match=says):
-        ChildSpec(factory, name="s", persistence_id=persistence_id)
+        ChildSpec(factory, name="s", persistence_id=persistence_id)  # type: ignore[arg-type]
 
 
 async def test_a_pool_refuses_one_persistence_id_for_all_its_members() -> None:

@@ -7,18 +7,17 @@ refuse). A recovery rebuilds what the instance holds."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
 
 from actorkit import ActorRef, ActorStopped, ActorSystem, PersistenceConflict, PersistenceError
-from actorkit.persistence import DurableState, EventSourced, Store
+from actorkit.persistence import DurableState, EventSourced
 from actorkit.persistence._payload import decode, encode
 from actorkit.testing import instance
 
 from ..metrics_truth_support import sample, scraped
-from .durable_support import SharedMemoryStore, Turnstile
+from .durable_support import MakeStore, SharedMemoryStore, Turnstile
 
 T = TypeVar("T")
 
@@ -246,17 +245,17 @@ class Snapshotted(Ledger):
 
 
 async def test_many_persists_started_together_on_each_store_are_what_recovery_rebuilds(
-    make: Callable[[], Store],
+    make: MakeStore,
 ) -> None:
     """With the snapshots their marks take while the next persist writes."""
     async with asyncio.timeout(20):
         async with ActorSystem("z", store=make()) as system:
             ref = await system.spawn(Snapshotted, name="a")
             assert await ref.ask("many") == list(range(7))
-        async with ActorSystem("z", store=make()) as system:
+        async with ActorSystem("z", store=(store := make())) as system:
             ref = await system.spawn(Snapshotted, name="a")
             assert await ref.ask("show") == list(range(7))
-            events = [(seq, event) async for seq, _, event in system.store.events("/a")]
+            events = [(seq, event) async for seq, _, event in store.events("/a")]
             assert events == list(enumerate(range(7), 1))
-            snapshot = await system.store.load_snapshot("/a")
+            snapshot = await store.load_snapshot("/a")
             assert snapshot is not None and snapshot.seq == 6

@@ -11,14 +11,13 @@ from typing import Any
 
 import pytest
 
-from actorkit import ActorStopped, ActorSystem, ChildSpec, OneForAll, Supervisor
+from actorkit import ActorRef, ActorStopped, ActorSystem, ChildSpec, OneForAll, Supervisor
 from actorkit.persistence import DurableState, EventSourced, MemoryStore
 from actorkit.testing import ManualClock
 
 from ..supervision_support import Worker
 from ..test_supervision_shutdown_time import _hung
-from .conftest import MakeStore
-from .durable_support import Deposited, Turnstile, journal
+from .durable_support import Deposited, MakeStore, Turnstile, journal
 
 BOUND = 0.05
 
@@ -56,7 +55,13 @@ def _retrieved(task: asyncio.Task[None]) -> None:
         task.exception()
 
 
-async def _tree(system: ActorSystem, shutdown: float = BOUND) -> tuple[Any, Any]:
+def _child(system: ActorSystem, sup: ActorRef, name: str) -> ActorRef:
+    ref = system.lookup(f"{sup.path}/{name}")
+    assert ref is not None
+    return ref
+
+
+async def _tree(system: ActorSystem, shutdown: float = BOUND) -> tuple[ActorRef, ActorRef]:
     sup = await system.spawn(
         Supervisor,
         [
@@ -65,8 +70,7 @@ async def _tree(system: ActorSystem, shutdown: float = BOUND) -> tuple[Any, Any]
         ],
         OneForAll(shutdown=shutdown),
     )
-    a, ledger = (system.lookup(f"{sup.path}/{name}") for name in ("a", "ledger"))
-    return a, ledger
+    return _child(system, sup, "a"), _child(system, sup, "ledger")
 
 
 @pytest.mark.parametrize("how", ["hold", "hold two", "hold in a task"])
@@ -161,7 +165,7 @@ async def test_a_cut_instance_s_reminders_end_and_the_new_one_arms_them_once() -
             ],
             OneForAll(shutdown=BOUND),
         )
-        a, b = (system.lookup(f"{sup.path}/{name}") for name in ("a", "b"))
+        a, b = (_child(system, sup, name) for name in ("a", "b"))
         await b.ask("remind")
         await clock.advance(1.0)
         await b.ask("sync")
@@ -209,7 +213,7 @@ async def test_a_ledger_cut_anywhere_in_a_stream_of_writes_has_the_journal_s_sta
                 ],
                 OneForAll(shutdown=shutdown, max_restarts=100),
             )
-            a, ledger = (system.lookup(f"{sup.path}/{name}") for name in ("a", "ledger"))
+            a, ledger = (_child(system, sup, name) for name in ("a", "ledger"))
             for turns in range(0, 60, 3):
                 streaming = asyncio.create_task(ledger.ask("stream"))
                 for _ in range(turns):
@@ -247,7 +251,7 @@ async def test_a_durable_state_cut_with_saves_in_the_store_has_the_store_s_state
             ],
             OneForAll(shutdown=BOUND),
         )
-        a, owner = (system.lookup(f"{sup.path}/{name}") for name in ("a", "owner"))
+        a, owner = (_child(system, sup, name) for name in ("a", "owner"))
         first = asyncio.create_task(owner.ask(1))
         await store.called_for(1, first)
         store.passes[0].set()

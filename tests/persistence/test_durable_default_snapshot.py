@@ -15,7 +15,7 @@ from actorkit import ActorSystem
 from actorkit.persistence import EventSourced, SQLiteStore
 from actorkit.persistence._payload import encode
 
-from .durable_support import Deposited
+from .durable_support import Deposited, journal
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -42,11 +42,11 @@ class Account(EventSourced):  # the contract's sample, hooks left out
 
 async def test_the_instances_attributes_are_the_snapshot_and_come_back(tmp_path: Path) -> None:
     path = tmp_path / "bank.db"
-    async with ActorSystem("bank", store=SQLiteStore(path)) as system:
+    async with ActorSystem("bank", store=(store := SQLiteStore(path))) as system:
         acct = await system.spawn(Account, name="acct-42")
         for amount in range(1, 7):
             await acct.ask(amount)
-        kept = await system.store.load_snapshot("/acct-42")
+        kept = await store.load_snapshot("/acct-42")
         assert kept is not None and kept.seq == 4
     Account.applied.clear()
     async with ActorSystem("bank", store=SQLiteStore(path)) as system:
@@ -67,15 +67,15 @@ async def test_an_attribute_the_codec_cannot_keep_is_named_with_what_to_do(
     """The persist that crosses the mark has stored its event: it returns (an error would
     have its asker send the command again, and the event be stored twice), and the snapshot
     not taken is logged, naming the attribute and what to do, and counted."""
-    async with ActorSystem("bank", store=actorkit.persistence.MemoryStore()) as system:
+    async with ActorSystem("bank", store=(store := actorkit.persistence.MemoryStore())) as system:
         holder = await system.spawn(Holder)
         for amount in range(1, 4):
             await holder.ask(amount)
         assert (await holder.ask(4))[
             0
         ] == 10  # the mark: its event is durable, the snapshot refused
-        assert [e.amount async for _, _, e in system.store.events(holder.path)] == [1, 2, 3, 4]
-        assert await system.store.load_snapshot(holder.path) is None
+        assert [e.amount for e in await journal(store, holder.path)] == [1, 2, 3, 4]
+        assert await store.load_snapshot(holder.path) is None
         failures = system.metrics.registry.get_sample_value(
             "actorkit_persistence_failures_total",
             {"actor_type": "Holder", "operation": "snapshot", "kind": "error"},

@@ -32,11 +32,11 @@ async def test_state_survives_a_new_system_and_is_there_before_on_start(make: Ma
         acct = await system.spawn(Account, name="acct")
         for amount in (5, 7, 9):
             await acct.ask(amount)
-    async with ActorSystem("two", store=make()) as system:
+    async with ActorSystem("two", store=(store := make())) as system:
         acct = await system.spawn(Account, name="acct")
         assert await acct.ask("started_with") == 21
         assert await acct.ask(1) == 22
-        assert await journal(system.store, "/acct") == [Deposited(a) for a in (5, 7, 9, 1)]
+        assert await journal(store, "/acct") == [Deposited(a) for a in (5, 7, 9, 1)]
 
 
 async def test_a_restart_recovers_the_journal_even_after_a_crash_midway(make: MakeStore) -> None:
@@ -68,13 +68,13 @@ async def test_messages_wait_in_the_mailbox_while_a_restart_recovers() -> None:
 
 
 async def test_persist_writes_all_events_or_none(make: MakeStore) -> None:
-    async with ActorSystem("all", store=make()) as system:
+    async with ActorSystem("all", store=(store := make())) as system:
         acct = await system.spawn(Account, name="acct")
         assert await acct.ask((Deposited(1), Deposited(2))) == 3
         with pytest.raises(TypeError, match="Unregistered is not a registered message type"):
             await acct.ask((Deposited(100), Unregistered(5)))
         assert await acct.ask(0) == 3
-        assert [e.amount for e in await journal(system.store, "/acct")] == [1, 2, 0]
+        assert [e.amount for e in await journal(store, "/acct")] == [1, 2, 0]
 
 
 class Collects(EventSourced):
@@ -93,7 +93,7 @@ async def test_persist_of_no_events_writes_nothing_and_a_list_is_one_event() -> 
     """As documented: an empty batch is no write (Akka's `persistAll(Nil)`), and each argument
     is one event, so a list passed whole is stored, and applied, whole."""
     async with asyncio.timeout(10):
-        async with ActorSystem("batches", store=MemoryStore()) as system:
+        async with ActorSystem("batches", store=(store := MemoryStore())) as system:
             acct = await system.spawn(Collects, name="acct")
             assert await acct.ask(()) == []
             commits = system.metrics.registry.get_sample_value("actorkit_store_commit_writes_count")
@@ -101,7 +101,7 @@ async def test_persist_of_no_events_writes_nothing_and_a_list_is_one_event() -> 
             batch = [Deposited(1), Deposited(2)]
             assert await acct.ask((batch,)) == [batch]
             assert await acct.ask(tuple(batch)) == [batch, *batch]
-            assert await journal(system.store, "/acct") == [batch, *batch]
+            assert await journal(store, "/acct") == [batch, *batch]
 
 
 async def test_snapshots_make_recovery_replay_only_the_events_after_the_latest(

@@ -20,6 +20,7 @@ from .instances_support import (
     HeldWrites,
     Leaves,
     Ledger,
+    Note,
     go_now,
     leave_held,
     stored,
@@ -28,7 +29,7 @@ from .instances_support import (
 pytestmark = pytest.mark.timeout(30)
 
 
-def refusal(cls: type[Leaves], action: str) -> str:
+def refusal(cls: type[Ledger | Note], action: str) -> str:
     """How the refusal of `action` begins: the call, as the user wrote it."""
     if action == "write":
         return f"{'persist' if cls is Ledger else 'save'} refused: "
@@ -39,16 +40,16 @@ def refusal(cls: type[Leaves], action: str) -> str:
 @pytest.mark.parametrize("action", ["write", "remind", "cancel"])
 @pytest.mark.parametrize("cls", CLASSES)
 async def test_a_retired_instance_s_left_task_writes_nothing_and_says_so_in_user_terms(
-    cls: type[Leaves], action: str, retired: str
+    cls: type[Ledger | Note], action: str, retired: str
 ) -> None:
     """Replaced by a restart, or its actor stopped: the write of a task it left running is
     refused before anything is stored, and the live (or next) instance goes on unhindered."""
     async with asyncio.timeout(10):
-        async with ActorSystem("z", store=MemoryStore()) as system:
+        async with ActorSystem("z", store=(store := MemoryStore())) as system:
             ref = await system.spawn(cls, asyncio.Queue(), name="a")
             await ref.ask(1)
             await ref.ask("remind")
-            reminders = await system.store.reminders("/a")
+            reminders = await store.reminders("/a")
             go, outcome = asyncio.Event(), asyncio.get_running_loop().create_future()
             await ref.ask(("leave", action, go, outcome))
             if retired == "restarted":
@@ -65,18 +66,18 @@ async def test_a_retired_instance_s_left_task_writes_nothing_and_says_so_in_user
             assert str(refused).startswith(refusal(cls, action) + why)
             assert "; nothing was written" in str(refused)
             assert "_Key" not in str(refused)
-            assert await stored(system.store, cls) == [1]
-            assert await system.store.reminders("/a") == reminders
+            assert await stored(store, cls) == [1]
+            assert await store.reminders("/a") == reminders
             if retired == "stopped":
                 ref = await system.spawn(cls, asyncio.Queue(), name="a")
             assert await ref.ask(5) == [1, 5]  # no conflict: nobody wrote behind its back
-            assert await stored(system.store, cls) == [1, 5]
+            assert await stored(store, cls) == [1, 5]
 
 
 @pytest.mark.parametrize("retired", ["restarted", "stopped"])
 @pytest.mark.parametrize("cls", CLASSES)
 async def test_a_write_in_flight_when_its_instance_is_retired_lands_before_the_next_recovers(
-    cls: type[Leaves], retired: str
+    cls: type[Ledger | Note], retired: str
 ) -> None:
     """The old instance began it while it was live, so it is written; the next instance's
     recovery (after a restart, or of the next actor on the id) waits for it instead of
@@ -216,7 +217,7 @@ async def test_a_reminder_stored_while_its_actor_stops_is_kept_for_the_next_star
 
 @pytest.mark.parametrize("cls", CLASSES)
 async def test_the_live_instance_writes_from_any_of_its_tasks_one_write_at_a_time(
-    cls: type[Leaves],
+    cls: type[Ledger | Note],
 ) -> None:
     """Orleans' rule, not Akka's: a task the actor started (here while it is idle), or a test
     through `testing.instance`, may write; a second write while one is in flight waits for

@@ -46,9 +46,9 @@ async def test_persists_recoveries_and_commits_are_counted_by_actor_class() -> N
 
 
 async def test_a_commit_is_observed_with_its_writes_and_its_time() -> None:
-    async with asyncio.timeout(10), ActorSystem("m", store=MemoryStore()) as system:
-        assert system.store.on_commit is not None
-        system.store.on_commit(3, 0.25)  # as a store reports a batch of three
+    async with asyncio.timeout(10), ActorSystem("m", store=(store := MemoryStore())) as system:
+        assert store.on_commit is not None
+        store.on_commit(3, 0.25)  # as a store reports a batch of three
         registry = system.metrics.registry
         writes = "actorkit_store_commit_writes"
         assert registry.get_sample_value(f"{writes}_sum") == 3
@@ -86,12 +86,12 @@ async def test_actors_shows_persistence_id_and_sequence_number_of_durable_actors
 
 
 async def test_durable_actors_work_with_metrics_off() -> None:
-    async with ActorSystem("quiet", store=MemoryStore(), metrics=False) as system:
+    async with ActorSystem("quiet", store=(store := MemoryStore()), metrics=False) as system:
         teller = await system.spawn(Teller, name="t")
         await teller.ask(2)
         teller.tell("crash")
         await teller.ask(1)
-        assert len([e async for e in system.store.events("/t")]) == 3
+        assert len([e async for e in store.events("/t")]) == 3
 
 
 async def test_an_observer_set_on_the_store_sees_its_commits_beside_the_metrics() -> None:

@@ -21,7 +21,7 @@ from actorkit.persistence._url import store_from_url
 from ..nats_support import SAFETY, NatsServer, Node, requires_nats
 from ..processes import end
 from .conftest import UVLOOP_ONLY
-from .durable_node import PERSISTENCE_ID, Add, Remind, Tally
+from .durable_node import PERSISTENCE_ID, Add, Added, Remind, Tally
 from .postgres_server import PostgresServer
 
 pytestmark = [requires_nats, UVLOOP_ONLY]
@@ -76,8 +76,13 @@ BOTH = pytest.mark.parametrize("database", ["sqlite", "postgres"], indirect=True
 
 
 async def journal(database: str) -> list[tuple[int, int]]:
+    """`(seq, id)` of each event of the tally's journal, every one an `Added`."""
+    rows = []
     async with store_from_url(database) as store:
-        return [(seq, event.id) async for seq, _, event in store.events(PERSISTENCE_ID)]
+        async for seq, _, event in store.events(PERSISTENCE_ID):
+            assert isinstance(event, Added), event
+            rows.append((seq, event.id))
+    return rows
 
 
 async def timed_ask(ref: Any, message: object, timeout: float) -> tuple[Any, float]:

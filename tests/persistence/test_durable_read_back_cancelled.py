@@ -65,7 +65,7 @@ class SlowReadBack(MemoryStore):
             self.reading.set()
             await self.release.wait()
 
-    async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:  # type: ignore[override]
+    async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
         await self._held()
         async for event in super().read(persistence_id, from_seq):
             yield event

@@ -119,7 +119,9 @@ class Sealed(SQLiteStore):
     """A subclass that seals its journal (here: reverses each payload's bytes) and overrides
     the write and the read, not `load_recovery`: recovery must go through its `read`."""
 
-    async def append(self, persistence_id: str, expected_seq: int, payloads: list[bytes]) -> int:
+    async def append(
+        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
+    ) -> float:
         return await super().append(persistence_id, expected_seq, [p[::-1] for p in payloads])
 
     async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:

@@ -208,11 +208,11 @@ class Journaled(EventSourced):
 async def test_bad_reminders_are_refused_before_anything_is_stored(
     make: MakeStore, arguments: tuple[Any, ...], error: type[Exception], match: str
 ) -> None:
-    async with ActorSystem("bad", store=make(), clock=ManualClock()) as system:
+    async with ActorSystem("bad", store=(store := make()), clock=ManualClock()) as system:
         actor = await system.spawn(Journaled, name="j")
         with pytest.raises(error, match=match):
             await actor.ask(arguments)
-        assert await system.store.reminders("/j") == []
+        assert await store.reminders("/j") == []
 
 
 async def test_a_key_with_nul_is_a_value_error_for_cancel_too_not_a_store_failure() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import pytest
 
@@ -127,12 +127,13 @@ class Overtaken(SharedMemoryStore):
             await super().save_state(persistence_id, expected_revision, encode(self.other))
         return await self._cancelled()
 
-    async def _cancelled(self) -> Any:
+    async def _cancelled(self) -> NoReturn:
         self.armed = ""
         task = asyncio.current_task()
         assert task is not None
         task.cancel()
-        return await asyncio.get_running_loop().create_future()
+        never: asyncio.Future[NoReturn] = asyncio.get_running_loop().create_future()
+        await never  # where the cancellation lands
 
 
 async def given_up(write: Awaitable[None]) -> None:

@@ -32,13 +32,13 @@ class Identified(Account):
 
 
 async def test_a_str_enum_persistence_id_is_stored_as_its_plain_value(make: MakeStore) -> None:
-    async with ActorSystem("enum", store=make()) as system:
+    async with ActorSystem("enum", store=(store := make())) as system:
         acct = await system.spawn(Identified, name="a", persistence_id=Ids.ACCOUNT)
         persistence_id = await acct.ask("id")
         assert type(persistence_id) is str
         assert persistence_id == "account-42"
         assert await acct.ask(5) == 5
-        assert await journal(system.store, "account-42") == [Deposited(5)]
+        assert await journal(store, "account-42") == [Deposited(5)]
     async with ActorSystem("plain", store=make()) as system:
         again = await system.spawn(Identified, name="a", persistence_id="account-42")
         assert await again.ask("started_with") == 5
@@ -59,14 +59,14 @@ class Reminded(DurableState):
 
 
 async def test_a_str_enum_reminder_key_is_stored_as_its_plain_value(make: MakeStore) -> None:
-    async with ActorSystem("keys", store=make()) as system:
+    async with ActorSystem("keys", store=(store := make())) as system:
         owner = await system.spawn(Reminded, name="owner")
         await owner.ask("start")
-        [reminder] = await system.store.reminders("/owner")
+        [reminder] = await store.reminders("/owner")
         assert type(reminder.key) is str
         assert reminder.key == "nightly"
         await owner.ask("cancel")
-        assert await system.store.reminders("/owner") == []
+        assert await store.reminders("/owner") == []
 
 
 class Unstorable(enum.StrEnum):
@@ -99,14 +99,14 @@ async def test_a_str_enum_member_no_store_can_keep_is_refused_at_every_entry(
     why = WHY[member.name]
     with pytest.raises(ValueError, match=why):
         ChildSpec(Identified, name="a", persistence_id=member)
-    async with asyncio.timeout(10), ActorSystem("bad", store=MemoryStore()) as system:
+    async with asyncio.timeout(10), ActorSystem("bad", store=(store := MemoryStore())) as system:
         with pytest.raises(ValueError, match=why):
             await system.spawn(Identified, name="a", persistence_id=member)
         owner = await system.spawn(Spawner, name="owner")
         for verb in ("spawn", "start", "cancel"):
             with pytest.raises(ValueError, match=why):
                 await owner.ask((verb, member))
-        assert await system.store.reminders("/owner") == []
+        assert await store.reminders("/owner") == []
 
 
 class Names(enum.StrEnum):

@@ -25,9 +25,9 @@ class Halfway:
 
 
 async def test_an_event_with_a_field_never_set_is_a_type_error_and_nothing_is_written() -> None:
-    async with ActorSystem("bad", store=MemoryStore()) as system:
+    async with ActorSystem("bad", store=(store := MemoryStore())) as system:
         ledger = await system.spawn(Ledger, name="ledger")
         with pytest.raises(TypeError, match=r"^event cannot be stored: .*Halfway at Halfway.fee"):
             await ledger.ask(Halfway(1))
-        assert await journal(system.store, "/ledger") == []
+        assert await journal(store, "/ledger") == []
         assert await ledger.ask(Deposited(1)) == 1  # nothing of it was applied

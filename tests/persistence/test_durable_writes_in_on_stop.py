@@ -90,7 +90,8 @@ async def test_a_write_in_on_stop_is_durable_and_the_next_actor_recovers_it(
     cls: type, end: str
 ) -> None:
     async with asyncio.timeout(10):
-        shared, outcomes = SharedMemoryStore(), []  # type: list[object]
+        shared = SharedMemoryStore()
+        outcomes: list[object] = []
         async with ActorSystem("z", store=shared.another()) as system:
             ref = await system.spawn(cls, outcomes, name="a")
             assert await ref.ask(1) == 1
@@ -110,7 +111,8 @@ async def test_a_write_in_the_on_stop_before_a_restart_is_what_the_next_instance
     cls: type,
 ) -> None:
     async with asyncio.timeout(10):
-        shared, outcomes = SharedMemoryStore(), []  # type: list[object]
+        shared = SharedMemoryStore()
+        outcomes: list[object] = []
         async with ActorSystem("z", store=shared.another()) as system:
             ref = await system.spawn(cls, outcomes, name="a")
             await ref.ask(1)
@@ -129,7 +131,8 @@ async def test_a_write_in_on_stop_after_a_forced_stop_is_refused_and_writes_noth
     cls: type,
 ) -> None:
     async with asyncio.timeout(10):
-        shared, outcomes = SharedMemoryStore(), []  # type: list[object]
+        shared = SharedMemoryStore()
+        outcomes: list[object] = []
         async with ActorSystem("z", store=shared.another()) as system:
             ref = await system.spawn(cls, outcomes, name="a")
             await ref.ask(1)

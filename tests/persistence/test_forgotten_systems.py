@@ -96,6 +96,7 @@ async def test_a_store_whose_holder_was_freed_unclosed_serves_a_new_one() -> Non
             await _service.Persistence(store, runtime, metrics).open()
         del held
         gc.collect()
-        again = _service.Persistence(store, SimpleNamespace(name="again", clock=None), metrics)
+        another: Any = SimpleNamespace(name="again", clock=None)
+        again = _service.Persistence(store, another, metrics)
         await again.open()
         await again.close()

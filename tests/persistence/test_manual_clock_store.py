@@ -97,7 +97,9 @@ async def test_advance_waits_for_a_reminder_s_handler_to_persist(make: MakeStore
         owner = await system.spawn(Owner, name="o")
         await owner.ask("arm")
         await clock.advance(10.0)
-        assert (instance(owner).ticks, snapshot(owner).accounting.handling) == (1, 0)
+        live = instance(owner)
+        assert isinstance(live, Owner)
+        assert (live.ticks, snapshot(owner).accounting.handling) == (1, 0)
         assert not clock.store_calls
 
 
@@ -112,7 +114,9 @@ async def test_an_ask_to_a_durable_actor_does_not_time_out_while_it_saves(
         owner = await system.spawn(Owner, counter, name="o")
         await owner.ask("arm")
         await clock.advance(20.0)
-        assert instance(owner).replies == [1]
+        live = instance(owner)
+        assert isinstance(live, Owner)
+        assert live.replies == [1]
         assert await owner.ask("get") == 1
 
 
@@ -170,4 +174,6 @@ async def test_a_store_that_does_not_answer_fails_settle_naming_the_call() -> No
         assert len(clock.store_calls) == 1
         store.release.set()
         await clock.settle()
-        assert instance(owner).ticks == 1
+        live = instance(owner)
+        assert isinstance(live, Owner)
+        assert live.ticks == 1

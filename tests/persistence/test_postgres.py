@@ -5,6 +5,8 @@ and two OS processes on one database."""
 from __future__ import annotations
 
 import asyncio
+import glob
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,8 +34,9 @@ from .postgres_server import PostgresServer
 def test_without_the_server_binaries_the_tests_say_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(postgres_server.shutil, "which", lambda name: None)
-    monkeypatch.setattr(postgres_server.glob, "glob", lambda pattern: [])
+    # the modules postgres_server.bindir() looks the binaries up with
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(glob, "glob", lambda pattern: [])
     with pytest.raises(RuntimeError, match="install Debian's `postgresql` package"):
         postgres_server.bindir()
 
@@ -166,7 +169,7 @@ async def test_a_batch_the_server_rolls_back_out_of_a_deadlock_is_retried_as_a_r
             async with begin(alone) as tx:
                 yield tx
 
-        commits._begin = retry_after_the_rival  # type: ignore[assignment]  # noqa: SLF001
+        commits._begin = retry_after_the_rival  # noqa: SLF001
         rival = await asyncpg.connect(dsn)
         try:
             await rival.execute("SET deadlock_timeout = '60s'")
@@ -218,7 +221,7 @@ async def test_a_second_store_creating_a_state_another_has_not_committed_yet_is_
             late = asyncio.ensure_future(second.save_state("s", 0, b"second"))
             await waiting_on_locks(rival, 2)
             await transaction.rollback()
-            assert await held == [1, None]
+            assert list(await held) == [1, None]
             with pytest.raises(PersistenceConflict, match="revision 0, the store has 1"):
                 await late
         finally:

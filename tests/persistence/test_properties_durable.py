@@ -18,9 +18,9 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pytest
 import uvloop
@@ -35,7 +35,7 @@ from hypothesis.stateful import (
 )
 
 from actorkit import ActorRef, ActorStopped, ActorSystem, OneForOne
-from actorkit.persistence import PostgresStore, SQLiteStore, Store
+from actorkit.persistence import PostgresStore, SQLiteStore
 from actorkit.persistence._payload import decode, encode
 from actorkit.testing import ManualClock
 
@@ -52,6 +52,7 @@ from .durable_model_support import (
     commands,
     numbered,
 )
+from .durable_support import ShippedStore
 from .postgres_server import PostgresServer
 
 LEDGER_IDS = ["e0", "e1", "e2"]
@@ -60,11 +61,15 @@ EXAMPLES = int(os.environ.get("ACTORKIT_DURABLE_EXAMPLES", "8"))
 pytestmark = pytest.mark.usefixtures("merge_often")  # moves meet crashes, faults, rivals
 STEPS = int(os.environ.get("ACTORKIT_DURABLE_STEPS", "20"))
 
+T = TypeVar("T")
+
 
 class DurableActors(RuleBasedStateMachine):
     kind = "memory"
     server: PostgresServer | None = None
     loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None
+    store: ShippedStore
+    """The running system's store (a new object at each start, as a new process opens)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -81,7 +86,7 @@ class DurableActors(RuleBasedStateMachine):
         self.commits: list[int] = []
         self.memory = FaultyMemoryStore(self.faults)
         self.clock = ManualClock()
-        self.rival: Store = self.memory
+        self.rival: ShippedStore = self.memory
         if self.kind == "sqlite":
             self.rival = SQLiteStore(self.path, synchronous="NORMAL")
         if self.kind == "postgres":
@@ -91,27 +96,22 @@ class DurableActors(RuleBasedStateMachine):
         self.system = self.run(self.start())
         self.run(self.rival.open())
 
-    def run(self, coro: Any) -> Any:
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
         return self.runner.run(coro)
 
     async def start(self) -> ActorSystem:
-        store: Store = self.memory
+        store: ShippedStore = self.memory
         if self.kind == "sqlite":
             store = FaultySQLiteStore(self.path, self.faults)
         if self.kind == "postgres":
             store = FaultyPostgresStore(self.dsn, self.faults)
         store.on_commit = lambda writes, seconds: self.commits.append(writes)
+        self.store = store
         strategy = OneForOne(max_restarts=100_000, within=60.0)
         self.clock = ManualClock(self.clock.now())  # wall-clock time goes on in a new process
         return await ActorSystem(
             "durable", store=store, supervisor=strategy, clock=self.clock, metrics=False
         ).start()
-
-    @property
-    def store(self) -> Store:
-        store = self.system.store
-        assert store is not None
-        return store
 
     async def start_actor(self, pid: str) -> None:
         name = f"{pid}-{next(self.numbers)}"
@@ -214,9 +214,10 @@ class DurableActors(RuleBasedStateMachine):
         never = journal.play(entries, cmds, self.run(self.stored(pid)), step)
         if journal.event_sourced:
             snapshot = self.run(self.store.load_snapshot(pid))
-            journal.settle(
-                *((0, None) if snapshot is None else (snapshot.seq, decode(snapshot.payload)))
-            )
+            if snapshot is None:
+                journal.settle(0, None)
+            else:  # as `Ledger` snapshots its events
+                journal.settle(snapshot.seq, cast("list[int]", decode(snapshot.payload)))
         by_id = {cmd.id: cmd for cmd in cmds}
         for entry in entries:
             if isinstance(entry, Outcome) and entry.handler and not by_id[entry.cmd].abandon:
@@ -239,7 +240,7 @@ class DurableActors(RuleBasedStateMachine):
             state = await self.store.load_state(pid)
             if state is None:
                 return []
-            value = decode(state.payload)
+            value = cast("list[int]", decode(state.payload))  # as `Note` saves it
             check(
                 state.revision == len(value) >= self.revisions[pid],
                 f"{pid}: revision {state.revision} of {value}",
@@ -248,7 +249,7 @@ class DurableActors(RuleBasedStateMachine):
             return list(value)
         rows = [(seq, event) async for seq, _, event in self.store.events(pid)]
         check([seq for seq, _ in rows] == list(range(1, len(rows) + 1)), f"{pid}: gaps in {rows}")
-        return [event for _, event in rows]
+        return cast("list[int]", [event for _, event in rows])  # as `Ledger` persists them
 
     @invariant()
     def nothing_failed(self) -> None:

@@ -18,7 +18,7 @@ from actorkit.persistence._binding import encode
 from actorkit.testing import ManualClock, pending_timers
 
 from ..hostile_values import Hostile, RaisingFloat
-from .conftest import MakeStore
+from .durable_support import MakeStore
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -60,9 +60,9 @@ async def test_a_period_too_short_given_as_a_float_subclass_is_refused_without_i
     None
 ):
     async with asyncio.timeout(10):
-        async with ActorSystem("short", store=MemoryStore()) as system:
+        async with ActorSystem("short", store=(store := MemoryStore())) as system:
             owner = await system.spawn(Owner, name="owner")
             with pytest.raises(ValueError, match=r"every must be at least 1e-09") as refused:
                 await owner.ask("start")
             assert not isinstance(refused.value.__context__, Hostile)
-            assert await system.store.reminders("/owner") == []
+            assert await store.reminders("/owner") == []

@@ -63,9 +63,9 @@ def test_arguments_are_checked() -> None:
             SQLiteStore(wrong)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="SQLiteStore path must not contain NUL"):
         SQLiteStore("x\x00.db")
-    for wrong in (0, -1.0, float("nan")):
+    for timeout in (0, -1.0, float("nan")):
         with pytest.raises(ValueError, match=r"SQLiteStore timeout must be > 0 seconds"):
-            SQLiteStore("x.db", timeout=wrong)
+            SQLiteStore("x.db", timeout=timeout)
     with pytest.raises(ValueError, match=r"at most 2,147,483\.647 seconds \(about 24 days"):
         SQLiteStore("x.db", timeout=30 * 86_400)  # SQLite would not wait at all
     with pytest.raises(TypeError, match="SQLiteStore timeout must be a number of seconds"):
