@@ -30,8 +30,9 @@ refuses a row over 1,000,000,000 bytes (its default SQLITE_MAX_LENGTH), and 4 Ki
 for the ids and numbers beside the value. PostgreSQL's limits are higher: 1 GiB for a bytea,
 for an array of them and for one statement's parameters."""
 
-CommitObserver = Callable[[int, float], None]
-"""Called after each commit with the number of writes it carried and the seconds it took."""
+CommitObserver = Callable[[int, float], object]
+"""Called after each commit with the number of writes it carried and the seconds it took;
+what it returns is ignored (a lambda that returns something is fine)."""
 
 
 def closed_store(store: object) -> PersistenceError:

@@ -12,14 +12,12 @@ import pytest
 
 from actorkit.persistence import MemoryStore, PostgresStore, SQLiteStore, Store, _sqlite_db
 
-from .durable_support import KINDS, store_maker
+from .durable_support import KINDS, MakeStore, ShippedStore, store_maker
 from .postgres_server import PostgresServer
 
-ShippedStore = MemoryStore | SQLiteStore | PostgresStore
-"""The stores actorkit ships: the `Store` protocol and what `StoreBase` adds to it (`on_commit`,
-`max_payload`, `events`, `load_recovery`, `async with`)."""
+__all__ = ["MakeSQLStore", "MakeStore", "ShippedSQLStore", "ShippedStore"]
+
 ShippedSQLStore = SQLiteStore | PostgresStore
-MakeStore = Callable[[], ShippedStore]
 MakeSQLStore = Callable[[], ShippedSQLStore]
 
 UVLOOP_ONLY = pytest.mark.asyncio(loop_factories=["uvloop"])

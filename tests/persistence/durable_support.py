@@ -28,8 +28,8 @@ from actorkit.persistence._payload import decode
 from .postgres_server import PostgresServer
 
 ShippedStore = MemoryStore | SQLiteStore | PostgresStore
-"""What the fixtures make: the `Store` protocol and what every shipped store adds
-(`StoreBase`: `events`, `on_commit`, `async with`)."""
+"""The stores actorkit ships, what the fixtures make: the `Store` protocol and what
+`StoreBase` adds to it (`on_commit`, `max_payload`, `events`, `load_recovery`, `async with`)."""
 MakeStore = Callable[[], ShippedStore]
 
 KINDS = ["memory", "sqlite", "postgres"]
