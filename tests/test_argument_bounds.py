@@ -39,7 +39,7 @@ def test_a_clock_missing_any_one_method_is_refused_naming_them_all(
     missing: str, replacement: object
 ) -> None:
     with pytest.raises(TypeError, match=r"with now\(\), call_at\(\), attach\(\) and detach\(\)"):
-        ActorSystem(clock=clock_without(missing, replacement))
+        ActorSystem(clock=clock_without(missing, replacement))  # type: ignore[arg-type]
 
 
 def test_a_system_name_of_255_characters_is_accepted_and_256_refused() -> None:

@@ -20,7 +20,7 @@ class Plain(Actor):
 
 
 class SyncReceive(Actor):
-    def receive(self, message: Any) -> Any:  # type: ignore[override]
+    def receive(self, message: Any) -> Any:
         return message
 
 
@@ -35,7 +35,7 @@ class SyncOnStop(Actor):
 
 
 class GeneratorReceive(Actor):
-    async def receive(self, message: Any) -> Any:  # type: ignore[override]
+    async def receive(self, message: Any) -> Any:
         yield message
 
 
@@ -171,7 +171,7 @@ class Becomes(Actor):
     """No `receive` of its own: it takes one in `__init__`, the way to change behaviour."""
 
     def __init__(self) -> None:
-        self.receive = self.greeting
+        self.receive = self.greeting  # type: ignore[method-assign]
 
     async def greeting(self, message: Any) -> Any:
         return f"hello {message}"

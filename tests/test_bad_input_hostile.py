@@ -29,7 +29,8 @@ from .hostile_values import (
     hostile_values,
     numpy_values,
 )
-from .sweep_calls import SWEPT, Env, Param
+from .sweep_calls import SWEPT
+from .sweep_param import Env, Param
 from .sweep_values import Plain
 
 WAIT = 5.0

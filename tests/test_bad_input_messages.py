@@ -78,7 +78,7 @@ CASES = [
     ),
     Case(
         "ask: timeout not a number",
-        lambda e: e.ref.ask("x", timeout="1"),
+        lambda e: e.ref.ask("x", timeout="1"),  # type: ignore[arg-type]
         TypeError,
         "ask timeout must be a number of seconds, got str '1'",
     ),
@@ -90,7 +90,7 @@ CASES = [
     ),
     Case(
         "shutdown: timeout not a number",
-        lambda e: e.system.shutdown(timeout="1"),
+        lambda e: e.system.shutdown(timeout="1"),  # type: ignore[arg-type]
         TypeError,
         "shutdown timeout must be a number of seconds",
     ),
@@ -152,13 +152,13 @@ CASES = [
     ),
     Case(
         "watch: not a ref",
-        lambda e: inside(e, lambda actor: actor.watch("/other")),
+        lambda e: inside(e, lambda actor: actor.watch("/other")),  # type: ignore[arg-type]
         TypeError,
         "watch needs the ActorRef of a local actor",
     ),
     Case(
         "watch: an actor instance, not its ref",
-        lambda e: inside(e, lambda actor: actor.watch(actor)),
+        lambda e: inside(e, lambda actor: actor.watch(actor)),  # type: ignore[arg-type]
         TypeError,
         "watch needs the ActorRef of a local actor",
     ),
@@ -170,7 +170,7 @@ CASES = [
     ),
     Case(
         "unwatch: not a ref",
-        lambda e: inside(e, lambda actor: actor.unwatch(42)),
+        lambda e: inside(e, lambda actor: actor.unwatch(42)),  # type: ignore[arg-type]
         TypeError,
         "unwatch needs the ActorRef of a local actor",
     ),

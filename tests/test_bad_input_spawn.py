@@ -27,7 +27,7 @@ class Misspelt(Actor):
 
 
 class SyncReceive(Actor):
-    def receive(self, message: Any) -> Any:  # type: ignore[override]
+    def receive(self, message: Any) -> Any:
         return message
 
 
@@ -66,7 +66,7 @@ CASES = [
     ),
     Case(
         "Supervisor: a strategy class where an instance belongs",
-        lambda e: Supervisor([], strategy=OneForAll),
+        lambda e: Supervisor([], strategy=OneForAll),  # type: ignore[arg-type]
         TypeError,
         "got the class OneForAll: write OneForAll\\(\\)",
     ),
@@ -110,7 +110,10 @@ CASES = [
     Case("spawn: name with /", lambda e: e.system.spawn(Plain, name="a/b"), ValueError, "'/'"),
     Case("spawn: name with $", lambda e: e.system.spawn(Plain, name="$x"), ValueError, "'\\$'"),
     Case(
-        "spawn: name not str", lambda e: e.system.spawn(Plain, name=1), TypeError, "must be a str"
+        "spawn: name not str",
+        lambda e: e.system.spawn(Plain, name=1),  # type: ignore[arg-type]
+        TypeError,
+        "must be a str",
     ),
     Case(
         "spawn: name taken",
@@ -126,7 +129,7 @@ CASES = [
     ),
     Case(
         "spawn: mailbox_size not int",
-        lambda e: e.system.spawn(Plain, mailbox_size=1.5),
+        lambda e: e.system.spawn(Plain, mailbox_size=1.5),  # type: ignore[arg-type]
         TypeError,
         "must be an int or None",
     ),
@@ -144,7 +147,7 @@ CASES = [
     ),
     Case(
         "spawn: capability not a str",
-        lambda e: e.system.spawn(Plain, capabilities=["gpu", 3]),
+        lambda e: e.system.spawn(Plain, capabilities=["gpu", 3]),  # type: ignore[list-item]
         TypeError,
         "each capability in capabilities must be a non-empty str, got 3",
     ),
@@ -170,13 +173,13 @@ CASES = [
     Case("spawn_pool: size 0", lambda e: e.system.spawn_pool(Plain, size=0), ValueError, ">= 1"),
     Case(
         "spawn_pool: size not an int",
-        lambda e: e.system.spawn_pool(Plain, size="3"),
+        lambda e: e.system.spawn_pool(Plain, size="3"),  # type: ignore[arg-type]
         TypeError,
         "pool size must be an int >= 1, got str",
     ),
     Case(
         "spawn_pool: supervisor not a strategy",
-        lambda e: e.system.spawn_pool(Plain, supervisor="one_for_one"),
+        lambda e: e.system.spawn_pool(Plain, supervisor="one_for_one"),  # type: ignore[arg-type]
         TypeError,
         "supervisor \\(the members' strategy\\) must be a strategy",
     ),
@@ -206,7 +209,7 @@ CASES = [
     ),
     Case(
         "spawn_pool: consistent_hash with a hash_key that is no function",
-        lambda e: e.system.spawn_pool(Plain, routing="consistent_hash", hash_key="user_id"),
+        lambda e: e.system.spawn_pool(Plain, routing="consistent_hash", hash_key="user_id"),  # type: ignore[arg-type]
         ValueError,
         "needs hash_key=, a function from message to key",
     ),

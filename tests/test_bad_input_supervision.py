@@ -15,31 +15,31 @@ CASES = [
     Case("OneForAll: within 0", lambda e: OneForAll(within=0), ValueError, "must be > 0 seconds"),
     Case(
         "RestForOne: within not a number",
-        lambda e: RestForOne(within="5"),
+        lambda e: RestForOne(within="5"),  # type: ignore[arg-type]
         TypeError,
         "must be a number of seconds",
     ),
     Case(
         "OneForOne: decider not a mapping or callable",
-        lambda e: OneForOne(decider=42),
+        lambda e: OneForOne(decider=42),  # type: ignore[arg-type]
         TypeError,
         "mapping \\{ExceptionType: directive\\} or a callable",
     ),
     Case(
         "OneForOne: decider key not an exception",
-        lambda e: OneForOne(decider={"x": "resume"}),
+        lambda e: OneForOne(decider={"x": "resume"}),  # type: ignore[dict-item]
         TypeError,
         "exception classes",
     ),
     Case(
         "OneForOne: decider directive unknown",
-        lambda e: OneForOne(decider={ValueError: "retry"}),
+        lambda e: OneForOne(decider={ValueError: "retry"}),  # type: ignore[dict-item]
         ValueError,
         "must be one of",
     ),
     Case(
         "OneForOne: backoff not a Backoff",
-        lambda e: OneForOne(backoff=0.5),
+        lambda e: OneForOne(backoff=0.5),  # type: ignore[arg-type]
         TypeError,
         "Backoff\\(min=..., max=...\\) or None",
     ),
@@ -68,17 +68,17 @@ CASES = [
     # inf would never restart the child, nan would silently turn the backoff off
     Case("Backoff: jitter inf", lambda e: Backoff(jitter=math.inf), ValueError, "finite number"),
     Case("Backoff: jitter nan", lambda e: Backoff(jitter=math.nan), ValueError, "finite number"),
-    Case("Backoff: min not a number", lambda e: Backoff(min="1"), TypeError, "number of seconds"),
+    Case("Backoff: min not a number", lambda e: Backoff(min="1"), TypeError, "number of seconds"),  # type: ignore[arg-type]
     # Supervisor / ChildSpec
     Case(
         "Supervisor: child not a ChildSpec",
-        lambda e: Supervisor([Plain]),
+        lambda e: Supervisor([Plain]),  # type: ignore[list-item]
         TypeError,
         "must be ChildSpec objects",
     ),
     Case(
         "Supervisor: strategy not a strategy",
-        lambda e: Supervisor([], strategy="one_for_one"),
+        lambda e: Supervisor([], strategy="one_for_one"),  # type: ignore[arg-type]
         TypeError,
         "OneForOne/OneForAll/RestForOne",
     ),

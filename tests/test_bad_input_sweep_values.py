@@ -12,7 +12,8 @@ import pytest
 
 from actorkit import ActorSystem
 
-from .sweep_calls import SWEPT, Env, Param
+from .sweep_calls import SWEPT
+from .sweep_param import Env, Param
 from .sweep_values import BAD, Plain
 
 OPEN: dict[str, str] = {}

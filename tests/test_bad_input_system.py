@@ -57,20 +57,20 @@ CASES = [
     ),
     Case(
         "ActorSystem: blocked_threshold not a number",
-        lambda e: ActorSystem(blocked_threshold="1"),
+        lambda e: ActorSystem(blocked_threshold="1"),  # type: ignore[arg-type]
         TypeError,
         "must be a number of seconds",
     ),
     Case("ActorSystem: empty name", lambda e: ActorSystem(""), ValueError, "non-empty str"),
     Case(
         "ActorSystem: supervisor not a strategy",
-        lambda e: ActorSystem(supervisor=42),
+        lambda e: ActorSystem(supervisor=42),  # type: ignore[arg-type]
         TypeError,
         "OneForOne\\(max_restarts=3, within=5.0\\)",
     ),
     Case(
         "ActorSystem: transport not a transport",
-        lambda e: ActorSystem(transport=42),
+        lambda e: ActorSystem(transport=42),  # type: ignore[arg-type]
         TypeError,
         "NatsTransport",
     ),
@@ -90,7 +90,7 @@ CASES = [
     ),
     Case(
         "NatsTransport: send_timeout not a number",
-        lambda e: NatsTransport("nats://127.0.0.1:4222", send_timeout="1"),
+        lambda e: NatsTransport("nats://127.0.0.1:4222", send_timeout="1"),  # type: ignore[arg-type]
         TypeError,
         "send_timeout must be a number of seconds",
     ),

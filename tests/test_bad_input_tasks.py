@@ -12,7 +12,7 @@ CASES = [
     # submit
     Case(
         "submit: priority not an int",
-        lambda e: e.system.submit("x", priority=1.5),
+        lambda e: e.system.submit("x", priority=1.5),  # type: ignore[arg-type]
         TypeError,
         "priority must be an int",
     ),
@@ -24,7 +24,7 @@ CASES = [
     ),
     Case(
         "submit: deadline not a number",
-        lambda e: e.system.submit("x", deadline="soon"),
+        lambda e: e.system.submit("x", deadline="soon"),  # type: ignore[arg-type]
         TypeError,
         "deadline",
     ),
@@ -49,7 +49,7 @@ CASES = [
     ),
     Case(
         "submit: requires holding a non-str",
-        lambda e: e.system.submit("x", requires=["gpu", 3]),
+        lambda e: e.system.submit("x", requires=["gpu", 3]),  # type: ignore[list-item]
         TypeError,
         "non-empty str",
     ),

@@ -30,7 +30,7 @@ CASES = [
     ),
     Case(
         "ManualClock.advance: not a number",
-        lambda e: ManualClock().advance("1"),
+        lambda e: ManualClock().advance("1"),  # type: ignore[arg-type]
         TypeError,
         "must be a number of seconds",
     ),
@@ -42,7 +42,7 @@ CASES = [
     ),
     Case(
         "ManualClock: store_timeout not a number",
-        lambda e: ManualClock(store_timeout="10"),
+        lambda e: ManualClock(store_timeout="10"),  # type: ignore[arg-type]
         TypeError,
         "store_timeout must be a number of seconds",
     ),
@@ -54,7 +54,7 @@ CASES = [
     ),
     Case(
         "Probe.expect: timeout not a number",
-        lambda e: Probe().expect("x", timeout="1"),
+        lambda e: Probe().expect("x", timeout="1"),  # type: ignore[arg-type]
         TypeError,
         "timeout must be a number of seconds",
     ),

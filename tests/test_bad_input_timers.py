@@ -44,13 +44,13 @@ CASES = [
     ),
     Case(
         "schedule_once: delay not a number",
-        lambda e: e.system.schedule_once("1", e.ref, "x"),
+        lambda e: e.system.schedule_once("1", e.ref, "x"),  # type: ignore[arg-type]
         TypeError,
         "must be a number of seconds",
     ),
     Case(
         "schedule_once: target not a ref",
-        lambda e: e.system.schedule_once(1, "/path", "x"),
+        lambda e: e.system.schedule_once(1, "/path", "x"),  # type: ignore[arg-type]
         TypeError,
         "needs an ActorRef",
     ),
@@ -74,25 +74,25 @@ CASES = [
     ),
     Case(
         "timers.start_once: a key that is not hashable",
-        lambda e: inside(e, lambda actor: actor.timers.start_once(["k"], "x", 1)),
+        lambda e: inside(e, lambda actor: actor.timers.start_once(["k"], "x", 1)),  # type: ignore[arg-type]
         TypeError,
         "a timer key must be hashable .a str, or a tuple of them., got list",
     ),
     Case(
         "timers.start_every: a key that is not hashable",
-        lambda e: inside(e, lambda actor: actor.timers.start_every({"k": 1}, "x", 1)),
+        lambda e: inside(e, lambda actor: actor.timers.start_every({"k": 1}, "x", 1)),  # type: ignore[arg-type]
         TypeError,
         "a timer key must be hashable",
     ),
     Case(
         "timers.cancel: a key that is not hashable",
-        lambda e: inside(e, lambda actor: actor.timers.cancel(["k"])),
+        lambda e: inside(e, lambda actor: actor.timers.cancel(["k"])),  # type: ignore[arg-type]
         TypeError,
         "a timer key must be hashable .a str, or a tuple of them., got list",
     ),
     Case(
         "timers.is_active: a key that is not hashable",
-        lambda e: inside(e, lambda actor: actor.timers.is_active({"k"})),
+        lambda e: inside(e, lambda actor: actor.timers.is_active({"k"})),  # type: ignore[arg-type]
         TypeError,
         "a timer key must be hashable .a str, or a tuple of them., got set",
     ),
