@@ -39,7 +39,7 @@ def close_in_the_deadlines_turn(
     """From now on, the asks' deadlines fire in one turn with a forced stop's close of `ref`,
     after it (`first` is "close") or before it ("deadline"); with `granted`, the first sender
     waiting for room is granted a place ahead of both, which it has not taken when they come."""
-    cell = ref._cell  # type: ignore[attr-defined]
+    cell = ref._cell
 
     def before() -> None:
         if granted:
@@ -63,7 +63,7 @@ async def the_ask_s_fate(system: ActorSystem, ref: ActorRef, clock: ManualClock,
         ref.tell("queued")
     asking = asyncio.ensure_future(ref.ask("the ask", timeout=1.0))
     await clock.settle()
-    assert (ref._cell.mailbox.blocked is not None) == (where != "queued")  # type: ignore[attr-defined]
+    assert (ref._cell.mailbox.blocked is not None) == (where != "queued")
     await clock.advance(1.0)
     with pytest.raises((AskTimeout, NotDelivered)) as raised:
         await asking
@@ -145,7 +145,7 @@ async def test_an_asker_cancelled_as_its_waiting_ask_is_answered_leaves_the_answ
     asking: list[asyncio.Future[Any]] = []
     async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
         ref = await system.spawn(Held, gate, name="held", mailbox_size=1)
-        cell = ref._cell  # type: ignore[attr-defined]
+        cell = ref._cell
         in_the_deadlines_turn(monkeypatch, lambda: None, lambda: asking[0].cancel())
         ref.tell("in hand")
         await clock.settle()

@@ -31,7 +31,7 @@ async def test_an_ask_s_deadline_and_an_unrestarted_close_in_one_turn_agree_on_i
     strategy = OneForOne(backoff=Backoff(min=30.0, max=60.0, jitter=0))
     async with asyncio.timeout(10), ActorSystem(clock=clock, supervisor=strategy) as system:
         ref = await system.spawn(Worker, [], "w", name="w", mailbox_size=1)
-        cell = ref._cell  # type: ignore[attr-defined]
+        cell = ref._cell
 
         def before() -> None:
             if granted:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from typing import TypedDict
 
 import pytest
 
@@ -66,6 +67,14 @@ async def test_top_sends_basic_auth_from_the_environment_and_never_shows_it() ->
 USER, PASSWORD = "ACTORKIT_HTTP_USER", "ACTORKIT_HTTP_PASSWORD"
 
 
+class Credentials(TypedDict, total=False):
+    """What `top` is given of the credentials, as its keywords."""
+
+    token: str
+    user: str
+    password: str
+
+
 @pytest.mark.parametrize(
     ("url", "given", "says"),
     [
@@ -80,7 +89,7 @@ USER, PASSWORD = "ACTORKIT_HTTP_USER", "ACTORKIT_HTTP_PASSWORD"
     ],
 )
 async def test_top_says_what_an_endpoint_with_basic_auth_needs(
-    url: str, given: dict[str, str], says: str, capsys: pytest.CaptureFixture[str]
+    url: str, given: Credentials, says: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from actorkit._top import top
 

@@ -31,7 +31,8 @@ class Stopping(Actor):
 
 
 def actor_tasks() -> int:
-    return sum(1 for task in asyncio.all_tasks() if task.get_coro().__qualname__ == "run")  # type: ignore[union-attr]
+    coroutines = (task.get_coro() for task in asyncio.all_tasks())
+    return sum(1 for coroutine in coroutines if getattr(coroutine, "__qualname__", None) == "run")
 
 
 async def test_idle_actors_have_no_task_until_their_first_message() -> None:

@@ -38,7 +38,8 @@ class Opens(Actor):
 
 
 async def test_a_shutdown_drain_handles_a_send_granted_room_by_its_last_message() -> None:
-    entered, gate, handled = asyncio.Event(), asyncio.Event(), []
+    entered, gate = asyncio.Event(), asyncio.Event()
+    handled: list[tuple[str, Any]] = []
     clock = ManualClock()
     async with asyncio.timeout(10):
         system = await ActorSystem(metrics=False, clock=clock).start()
@@ -57,7 +58,8 @@ async def test_a_shutdown_drain_handles_a_send_granted_room_by_its_last_message(
 
 
 async def test_a_leaving_pool_member_handles_a_send_granted_room_by_its_last_message() -> None:
-    entered, gate, handled = asyncio.Event(), asyncio.Event(), []
+    entered, gate = asyncio.Event(), asyncio.Event()
+    handled: list[tuple[str, Any]] = []
     clock = ManualClock()
     async with asyncio.timeout(10), ActorSystem(metrics=False, clock=clock) as system:
         pool = await system.spawn_pool(
@@ -80,7 +82,8 @@ async def test_a_leaving_pool_member_handles_a_send_granted_room_by_its_last_mes
 async def test_a_draining_parent_does_not_close_a_parked_child_with_a_granted_sender() -> None:
     """The child parks in the turn that granted the place; its parent's drain reaches it
     before the sender runs: closing it as idle would refuse the sender."""
-    entered, gate, handled = asyncio.Event(), asyncio.Event(), []
+    entered, gate = asyncio.Event(), asyncio.Event()
+    handled: list[tuple[str, Any]] = []
     async with asyncio.timeout(10):
         system = await ActorSystem(metrics=False).start()
         x = await system.spawn(Gated, entered, gate, handled, name="x", mailbox_size=1)
@@ -109,7 +112,8 @@ class CancelsTheSender(Gated):
 
 
 async def test_a_drain_waiting_for_a_granted_place_ends_when_its_sender_gives_it_up() -> None:
-    entered, gate, senders = asyncio.Event(), asyncio.Event(), []
+    entered, gate = asyncio.Event(), asyncio.Event()
+    senders: list[asyncio.Future[None]] = []
     clock = ManualClock()
     async with asyncio.timeout(10):  # far below the shutdown's own timeout
         system = await ActorSystem(metrics=False, clock=clock).start()

@@ -82,4 +82,4 @@ async def test_an_actor_stopped_as_it_was_spawned_keeps_no_finished_task(kind: t
         ref = await system.spawn(kind, restart="temporary")
         await ref.stop()
         assert not ref.is_alive
-        assert ref._cell.task is None  # type: ignore[attr-defined]
+        assert ref._cell.task is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from prometheus_client import generate_latest
@@ -335,11 +335,11 @@ class Becomes(Actor):
 
     def __init__(self, handler: Any = None) -> None:
         if handler is not None:
-            self.receive = handler
+            self.receive = handler  # type: ignore[method-assign]
 
     async def receive(self, message: Any) -> Any:
         if isinstance(message, tuple):
-            self.receive = message[1]
+            self.receive = message[1]  # type: ignore[method-assign]
             return "became"
         if isinstance(message, BaseException):
             raise message
@@ -382,7 +382,7 @@ async def test_a_type_error_raised_inside_a_handler_reaches_its_asker_as_it_is()
 
 class Parent(Actor):
     def __init__(self, decided: object) -> None:
-        self.supervisor_strategy = OneForOne(decider=lambda error: decided)
+        self.supervisor_strategy = OneForOne(decider=lambda error: decided)  # type: ignore[arg-type, return-value]
 
     async def on_start(self) -> None:
         await self.spawn(Fails, name="c")
@@ -441,7 +441,7 @@ async def test_a_factory_returning_an_instance_another_actor_has_is_refused() ->
             assert await taken.ask("x") == ("/taken", 1)
 
 
-def exits(error: BaseException) -> str:
+def exits(error: BaseException) -> NoReturn:
     raise SystemExit(5)
 
 

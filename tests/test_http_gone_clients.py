@@ -17,6 +17,7 @@ from actorkit import ActorSystem
 from actorkit import _http_endpoints as endpoints
 from actorkit._http_endpoints import _Endpoints
 from actorkit._metrics import Metrics
+from actorkit._tree_body import tree_body
 
 from .http_support import Idle, fetch
 
@@ -70,7 +71,7 @@ async def test_a_request_whose_client_left_while_it_waited_walks_no_actor(
     arrivals = Arrivals(getattr(_Endpoints, route))
     monkeypatch.setattr(_Endpoints, route, arrivals.bound())
     if path == "/actors":
-        walks = Walks(endpoints.tree_body)
+        walks = Walks(tree_body)
         monkeypatch.setattr(endpoints, "tree_body", walks)
     else:
         walks = Walks(Metrics.gather)

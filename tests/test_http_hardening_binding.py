@@ -52,7 +52,7 @@ async def test_port_zero_on_a_host_of_two_addresses_serves_both_on_the_port_it_n
         pytest.skip("no IPv6 loopback on this host")
     resolve = loop.getaddrinfo
 
-    async def dual(host: object, *args: Any, **kwargs: Any) -> Any:
+    async def dual(host: bytes | str | None, *args: Any, **kwargs: Any) -> Any:
         if host != "dual.example":
             return await resolve(host, *args, **kwargs)
         return [

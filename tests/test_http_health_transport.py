@@ -10,7 +10,7 @@ from typing import Any, cast
 import pytest
 
 from actorkit import ActorSystem, OneForOne
-from actorkit._http import _Endpoints
+from actorkit._http_endpoints import _Endpoints
 from actorkit._transport import Transport
 from actorkit.testing import ManualClock
 

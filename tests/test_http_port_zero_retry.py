@@ -35,7 +35,7 @@ async def test_port_zero_finds_another_port_when_its_first_is_taken_on_another_a
     resolve = loop.getaddrinfo
     blockers: list[socket.socket] = []
 
-    async def dual(host: object, port: Any, *args: Any, **kwargs: Any) -> Any:
+    async def dual(host: bytes | str | None, port: Any, *args: Any, **kwargs: Any) -> Any:
         if host != "dual.example":
             return await resolve(host, port, *args, **kwargs)
         if port and not blockers:  # the rebind on the port 127.0.0.1 got: take it on ::1

@@ -30,7 +30,7 @@ async def test_an_actor_waiting_out_its_backoff_is_shown_as_its_class(
         asyncio.timeout(5),
         ActorSystem(clock=clock, metrics=metrics, supervisor=strategy) as system,
     ):
-        ref = await system.spawn(factory, name="echo")  # type: ignore[call-overload]
+        ref = await system.spawn(factory, name="echo")
         ref.tell("crash")
         await clock.settle()
         assert instance(ref) is None  # waiting out the backoff

@@ -127,7 +127,7 @@ async def test_a_stopped_actor_is_freed(use: Use, caplog: pytest.LogCaptureFixtu
         # The cell holds its ref, so the ref (weak-referenceable, unlike the slotted cell)
         # outlives the cell only if something still holds the cell.
         cell = weakref.ref(ref)
-        held = weakref.ref(instance(ref))  # type: ignore[arg-type]
+        held = weakref.ref(instance(ref))
         await ref.stop()
         del ref
         # A round trip through a fresh actor: the loop turns over, and a watcher has handled
@@ -244,7 +244,7 @@ async def test_a_stopped_watcher_is_freed_while_a_ref_to_what_it_watched_is_held
         watcher = await system.spawn(Watcher)
         await watcher.ask(target)
         await target.stop()
-        cell, held = weakref.ref(watcher), weakref.ref(instance(watcher))  # type: ignore[arg-type]
+        cell, held = weakref.ref(watcher), weakref.ref(instance(watcher))
         await watcher.stop()
         del watcher
         turner = await system.spawn(Watcher)

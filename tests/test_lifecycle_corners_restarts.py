@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorStopped, ActorSystem, Backoff, OneForOne
+from actorkit._supervision import Directive
 from actorkit.testing import ManualClock, Probe
 
 
@@ -36,7 +37,7 @@ class Flaky(Actor):
 
 @pytest.mark.parametrize("directive", ["restart", "resume"])
 async def test_an_instance_whose_on_start_failed_in_a_restart_is_never_stopped_or_resumed(
-    directive: str,
+    directive: Directive,
 ) -> None:
     log: list[str] = []
 

@@ -128,7 +128,7 @@ async def test_a_forced_stop_before_the_first_step_lets_the_spawner_s_context_go
         ref = await system.spawn(Idle)
         held.reset(token)
         del payload
-        cell = ref._cell  # type: ignore[attr-defined]
+        cell = ref._cell
         ref.tell("wakes it")
         task = cell.task
         assert task is not None

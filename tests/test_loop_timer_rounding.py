@@ -17,6 +17,21 @@ from actorkit._loop_timer import call_at
 MAX_SLEEP = 3600 * 24 * 365 * 100
 
 
+class Arming:
+    """The stand-in for uvloop's `TimerHandle` (`cancel`, `cancelled`), with the millisecond
+    it was armed for."""
+
+    def __init__(self, ms: int) -> None:
+        self.ms = ms
+        self._cancelled = False
+
+    def cancel(self) -> None:
+        self._cancelled = True
+
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+
 class FakeUvloop:
     """uvloop's timer arithmetic: `time()` is the current millisecond over 1000, and a delay
     is rounded to the nearest millisecond, run at that many milliseconds from now, and
@@ -29,12 +44,13 @@ class FakeUvloop:
     def time(self) -> float:
         return self.now_ms / 1000
 
-    def call_later(self, delay: float, callback: Callable[[], object]) -> None:
+    def call_later(self, delay: float, callback: Callable[[], object]) -> Arming:
         delay = min(max(delay, 0), MAX_SLEEP)
         self.armed_ms = self.now_ms + round(delay * 1000)
+        return Arming(self.armed_ms)
 
-    def call_at(self, when: float, callback: Callable[[], object]) -> None:
-        self.call_later(when - self.time(), callback)
+    def call_at(self, when: float, callback: Callable[[], object]) -> Arming:
+        return self.call_later(when - self.time(), callback)
 
 
 FakeUvloop.__module__ = "uvloop.fake"
@@ -109,20 +125,9 @@ class TickingUvloop(FakeUvloop):
     def call_later(self, delay: float, callback: Callable[[], object]) -> Arming:
         if self.ticks:
             self.now_ms += self.ticks.pop(0)
-        super().call_later(delay, callback)
-        assert self.armed_ms is not None
-        arming = Arming(self.armed_ms)
+        arming = super().call_later(delay, callback)
         self.armings.append(arming)
         return arming
-
-
-class Arming:
-    def __init__(self, ms: int) -> None:
-        self.ms = ms
-        self.cancelled = False
-
-    def cancel(self) -> None:
-        self.cancelled = True
 
 
 def test_a_millisecond_turning_as_uvloop_arms_the_timer_does_not_make_it_late() -> None:
@@ -132,7 +137,8 @@ def test_a_millisecond_turning_as_uvloop_arms_the_timer_does_not_make_it_late() 
     for ticks in ([1], [1, 1], [2, 0], [1, 1, 1, 0]):
         loop = TickingUvloop(1_000, list(ticks))
         handle = call_at(loop, 1.005, lambda: None)  # type: ignore[arg-type]
-        live = [arming for arming in loop.armings if not arming.cancelled]
+        assert isinstance(handle, Arming)
+        live = [arming for arming in loop.armings if not arming.cancelled()]
         assert live == [handle], f"one timer left armed, the one returned ({ticks})"
         assert handle.ms == 1_005, f"armed for {handle.ms}, not 1005 ({ticks})"
 
@@ -140,5 +146,6 @@ def test_a_millisecond_turning_as_uvloop_arms_the_timer_does_not_make_it_late() 
 def test_a_timer_that_came_due_while_uvloop_armed_it_runs_at_once() -> None:
     loop = TickingUvloop(1_000, [9])
     handle = call_at(loop, 1.005, lambda: None)  # type: ignore[arg-type]
+    assert isinstance(handle, Arming)
     assert handle.ms == 1_009, f"armed for {handle.ms}: its time had come at 1005"
-    assert [arming.ms for arming in loop.armings if not arming.cancelled] == [1_009]
+    assert [arming.ms for arming in loop.armings if not arming.cancelled()] == [1_009]

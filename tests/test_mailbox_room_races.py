@@ -113,7 +113,7 @@ class Races:
                 await asyncio.sleep(0)
 
     def boxes(self) -> list[Any]:
-        cells = [ref._cell for ref in self.refs] + [self.pool._cell]  # type: ignore[attr-defined]
+        cells = [ref._cell for ref in self.refs] + [self.pool._cell]
         return [cell.mailbox for cell in cells]
 
     def fates(self) -> list[str]:

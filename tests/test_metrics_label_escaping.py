@@ -36,7 +36,7 @@ async def test_odd_class_and_exception_names_read_back_in_both_formats() -> None
         registry = system.metrics.registry
         texts = (
             (generate_latest(registry).decode(), parse_text),
-            (openmetrics_latest(registry).decode(), parse_openmetrics),
+            (openmetrics_latest(registry).decode(), parse_openmetrics),  # type: ignore[no-untyped-call]
         )
         for text, parse in texts:
             families = {family.name: family for family in parse(text)}

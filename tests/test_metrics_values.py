@@ -94,9 +94,9 @@ def test_the_inf_bucket_counts_every_sample_even_past_the_last_bound() -> None:
         histogram.observe(value)
     histogram.record(30.0)  # pending, not yet folded
     cumulative = histogram.cumulative()
-    assert cumulative[0] == ("1e-06", 1)
-    assert cumulative[-2] == ("10.0", 2)
-    assert cumulative[-1] == ("+Inf", 5)
+    assert cumulative[0] == ("1e-06", 1.0)
+    assert cumulative[-2] == ("10.0", 2.0)
+    assert cumulative[-1] == ("+Inf", 5.0)
 
 
 EDGES = {

@@ -125,7 +125,9 @@ async def test_settle_waits_out_a_handler_resumed_by_plain_loop_callbacks(
         ref = await system.spawn(Hopping)
         ref.tell("go")
         await clock.settle()
-        assert instance(ref).hops == Hopping.HOPS
+        hopping = instance(ref)
+        assert isinstance(hopping, Hopping)
+        assert hopping.hops == Hopping.HOPS
 
 
 class Spinner(Actor):

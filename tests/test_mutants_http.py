@@ -8,8 +8,8 @@ import json
 from typing import Any, cast
 
 from actorkit import ActorSystem, OneForOne
-from actorkit._http import _Endpoints
 from actorkit._http_auth import BasicAuth, BearerAuth
+from actorkit._http_endpoints import _Endpoints
 from actorkit.testing import ManualClock
 
 from .http_support import Echo

@@ -87,7 +87,7 @@ async def dormant_in_backoff(clock: ManualClock) -> AsyncIterator[tuple[ActorSys
         a, b = system.lookup(f"{sup.path}/a"), system.lookup(f"{sup.path}/b")
         assert a is not None and b is not None
         a.tell("crash")
-        cell = b._cell  # type: ignore[attr-defined]
+        cell = b._cell
         while cell.state != "restarting":
             await asyncio.sleep(0)
         assert cell.task is None and not cell.idle_leaf
@@ -141,7 +141,7 @@ async def test_an_idle_actors_stop_from_outside_ends_it_as_asked() -> None:
         watcher = await system.spawn(Watcher, probe.ref)
         dormant, parked = await system.spawn(Held), await system.spawn(Held)
         assert await parked.ask("hi") == "hi"
-        instances = [weakref.ref(ref._cell.instance) for ref in (dormant, parked)]  # type: ignore[attr-defined]
+        instances = [weakref.ref(ref._cell.instance) for ref in (dormant, parked)]
         for ref in (dormant, parked):
             await watcher.ask(ref)
         before = asyncio.all_tasks()
@@ -179,10 +179,12 @@ async def test_an_idle_actors_stop_returns_once_its_task_ended_however_long_it_t
         async with asyncio.timeout(BOUND), ActorSystem() as system:
             waited, left = await system.spawn(Held), await system.spawn(Held)
             assert await waited.ask("hi") == "hi" and await left.ask("hi") == "hi"
-            task = waited._cell.task  # type: ignore[attr-defined]
+            task = waited._cell.task
+            assert task is not None
             await waited.stop()
             assert task.done() and not task.cancelled()
-            task = left._cell.task  # type: ignore[attr-defined]
+            task = left._cell.task
+            assert task is not None
             stopping = asyncio.ensure_future(left.stop())
             for _ in range(2):  # the stop closed it, and waits on the task's second step
                 await asyncio.sleep(0)
@@ -255,7 +257,7 @@ async def test_an_actor_whose_task_was_cancelled_before_it_began_loses_nothing()
     async with asyncio.timeout(BOUND), ActorSystem() as system:
         ref = await system.spawn(Held)
         ref.tell("wakes it")  # makes its task, which has not begun
-        task = ref._cell.task  # type: ignore[attr-defined]
+        task = ref._cell.task
         assert task is not None
         task.cancel()
         await asyncio.wait([task])

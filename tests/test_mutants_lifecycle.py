@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorRef, ActorSystem, Backoff, OneForOne, Terminated
+from actorkit._supervision import Directive
 from actorkit.testing import ManualClock, Probe, pending_timers, snapshot
 
 from .invariants import assert_settled
@@ -48,7 +49,7 @@ class Decides(Actor):
         self.refusals = refusals
         self.alive = alive
 
-    def decide(self, error: BaseException) -> str:
+    def decide(self, error: BaseException) -> Directive:
         if isinstance(error, StartFailed):
             self.alive.append(self.spawned[-1].is_alive)
         return "restart"

@@ -64,7 +64,7 @@ async def test_a_kept_ref_to_a_stopped_actor_keeps_no_task() -> None:
     async with asyncio.timeout(10), ActorSystem() as system:
         ref = await system.spawn(Counts)
         assert await ref.ask("woken") == "woken"  # it has a task now
-        task = weakref.ref(ref._cell.task)  # type: ignore[attr-defined]
+        task = weakref.ref(ref._cell.task)
         assert task() is not None
         await ref.stop()
         gc.collect()

@@ -59,7 +59,7 @@ async def test_a_member_whose_stop_handed_its_line_back_has_room_during_its_on_s
         await entered.wait()  # in its `on_stop`: the line and the ask were handed back
         assert await asking == "the ask"  # answered by the other member
         await sending
-        mailbox = member._cell.mailbox  # type: ignore[attr-defined]
+        mailbox = member._cell.mailbox
         assert room_problems(mailbox) == []
         member.tell("during its on_stop")  # room: nothing queued, nobody waits
         leave.set()
@@ -116,7 +116,7 @@ async def test_a_close_first_answers_an_ask_granted_the_place_of_the_only_queued
         ref = await system.spawn(
             Holds, asyncio.Event(), {"in hand": asyncio.Event()}, mailbox_size=1
         )
-        cell = ref._cell  # type: ignore[attr-defined]
+        cell = ref._cell
 
         def before() -> None:
             assert take_back(cell.mailbox, "queued")

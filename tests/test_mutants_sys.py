@@ -93,7 +93,8 @@ class SlowStop(Actor):
 
 
 async def test_a_cancelled_shutdown_caller_does_not_cut_the_orderly_stop_short() -> None:
-    entered, gate, ends = asyncio.Event(), asyncio.Event(), []
+    entered, gate = asyncio.Event(), asyncio.Event()
+    ends: list[str] = []
     system = await ActorSystem("shielded", metrics=False).start()
     await system.spawn(SlowStop, entered, gate, ends)
     caller = asyncio.create_task(system.shutdown())
@@ -150,5 +151,5 @@ async def test_an_unhashable_restart_is_the_documented_value_error() -> None:
     """Not the `TypeError: unhashable type` a set lookup would raise past the check."""
     async with asyncio.timeout(5), ActorSystem("restarts", metrics=False) as system:
         with pytest.raises(ValueError, match=r"restart must be one of \['permanent', "):
-            await system.spawn(Idle, restart=["permanent"])
+            await system.spawn(Idle, restart=["permanent"])  # type: ignore[arg-type]
         assert system.actor_count == 0
