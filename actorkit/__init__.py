@@ -32,7 +32,7 @@ from ._ref import ActorRef
 from ._registry import message
 from ._router import DEAD_LETTER_TOPIC
 from ._runner import run
-from ._supervision import Backoff, OneForAll, OneForOne, RestForOne
+from ._supervision import Backoff, Directive, OneForAll, OneForOne, RestForOne
 from ._supervisor import ChildSpec, Supervisor
 from ._system import ActorSystem
 from ._tasks import AgentInfo, Task, TaskHandle, TaskStatus
@@ -54,6 +54,7 @@ __all__ = [
     "DeadLetter",
     "DeadLetters",
     "DeadlineExceeded",
+    "Directive",
     "MailboxFull",
     "NameTaken",
     "NotDelivered",

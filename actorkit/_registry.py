@@ -23,7 +23,7 @@ _by_class: dict[type, str] = {}
 
 
 @overload
-def message(cls: T, /) -> T: ...
+def message(cls: T, /, *, name: str | None = None) -> T: ...
 
 
 @overload

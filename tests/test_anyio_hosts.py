@@ -111,7 +111,7 @@ class LifespanApp:
 
 def asgi_app() -> Any:
     try:  # starlette is no test dependency: without it, the stand-in app serves
-        from starlette.applications import Starlette  # type: ignore[import-not-found, unused-ignore]
+        from starlette.applications import Starlette
     except ImportError:
         return LifespanApp(lifespan)
     return Starlette(lifespan=lifespan)

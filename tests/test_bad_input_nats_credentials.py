@@ -41,9 +41,8 @@ def test_credentials_given_as_they_should_be_are_taken(tmp_path: Path) -> None:
     creds = tmp_path / "app.creds"
     creds.write_text("-----BEGIN NATS USER JWT-----\n")
     NatsTransport(URL, token="s3cret", tls_hostname="nats.internal")
-    # `creds` is annotated `str | None`, narrower than the paths and pairs it takes.
-    NatsTransport(URL, user="admin", password="pw", creds=creds)  # type: ignore[arg-type]
-    NatsTransport(URL, creds=(str(creds), str(creds)))  # type: ignore[arg-type]
+    NatsTransport(URL, user="admin", password="pw", creds=creds)
+    NatsTransport(URL, creds=(str(creds), str(creds)))
 
 
 async def test_a_creds_file_nats_py_cannot_read_fails_the_start_with_its_own_error(

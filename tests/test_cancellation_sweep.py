@@ -197,7 +197,7 @@ async def test_a_cancelled_broadcast_send_has_reached_the_members_before_the_ful
         full.tell("hold")
         await holding.wait()
         full.tell("filler")  # busy, and its mailbox full
-        assert await cancelled_after(3, pool.send("cast")) is None  # type: ignore[func-returns-value]
+        await cancelled_after(3, pool.send("cast"))  # cut short or not: the asserts below tell
         release.set()
         assert [await member.ask("got") for member in (first, full, last)] == [
             ["cast"],

@@ -31,6 +31,7 @@ PUBLIC = {
         "DeadLetter",
         "DeadLetters",
         "DeadlineExceeded",
+        "Directive",
         "MailboxFull",
         "NameTaken",
         "NotDelivered",

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorStopped, ActorSystem, Backoff, OneForOne
-from actorkit._supervision import Directive
+from actorkit import Actor, ActorStopped, ActorSystem, Backoff, Directive, OneForOne
 from actorkit.testing import ManualClock, Probe
 
 

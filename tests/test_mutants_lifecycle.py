@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorRef, ActorSystem, Backoff, OneForOne, Terminated
-from actorkit._supervision import Directive
+from actorkit import Actor, ActorRef, ActorSystem, Backoff, Directive, OneForOne, Terminated
 from actorkit.testing import ManualClock, Probe, pending_timers, snapshot
 
 from .invariants import assert_settled

@@ -23,8 +23,7 @@ def test_a_class_given_with_a_name_keyword_is_registered_under_that_name() -> No
     class Keyworded:
         x: int
 
-    # The class form's overload lists no `name=`, which it takes.
-    assert actorkit.message(Keyworded, name="mutants.Keyworded") is Keyworded  # type: ignore[call-overload]
+    assert actorkit.message(Keyworded, name="mutants.Keyworded") is Keyworded
     assert name_of(Keyworded) == "mutants.Keyworded"
     assert class_named("mutants.Keyworded") is Keyworded
 

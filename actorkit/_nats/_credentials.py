@@ -15,6 +15,11 @@ from .._shown import given
 
 _TEXTS = ("token", "user", "password", "tls_hostname")
 
+CredsPath = str | os.PathLike[str]
+Creds = CredsPath | tuple[CredsPath, CredsPath] | RawCredentials
+"""What `NatsTransport(creds=...)` takes, as nats-py's `user_credentials` does: a `.creds`
+file's path, a pair of paths (the JWT file, the NKey seed file), or `RawCredentials`."""
+
 
 def _text(value: object, what: str) -> str | None:
     if value is None:

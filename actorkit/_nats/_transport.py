@@ -19,7 +19,7 @@ from .._seconds import check_seconds
 from .._shielded import shielded
 from ._closing import server_error
 from ._core import Core, token
-from ._credentials import check_credentials
+from ._credentials import Creds, check_credentials
 from ._direct import leave, subscribe
 from ._exposure import Departures, Exposure
 from ._inbound import Inbound
@@ -65,7 +65,7 @@ class NatsTransport:
         token: str | None = None,
         user: str | None = None,
         password: str | None = None,
-        creds: str | None = None,
+        creds: Creds | None = None,
         tls: ssl.SSLContext | None = None,
         tls_hostname: str | None = None,
         max_buffered: int = 10_000,
