@@ -16,7 +16,7 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import nats.errors
 import pytest
@@ -38,6 +38,14 @@ requires_nats = pytest.mark.skipif(
 ROOT = Path(__file__).resolve().parent.parent
 SAFETY = 20.0
 """Seconds any single wait may take before the test fails instead of hanging."""
+
+
+class Credentials(TypedDict, total=False):
+    """The credential keywords of `NatsTransport`, as tests hand them over in a dict."""
+
+    token: str
+    user: str
+    password: str
 
 
 class NatsServer:

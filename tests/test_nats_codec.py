@@ -151,7 +151,7 @@ def test_a_wire_name_utf8_cannot_encode_is_refused_when_the_class_is_registered(
             x: int
 
     with pytest.raises(ValueError, match="give it a name of text UTF-8 can encode"):
-        actorkit.message(Point, name="codec.Point\udcff")
+        actorkit.message(Point, name="codec.Point\udcff")  # type: ignore[call-overload]
     assert class_named("codec.\ud800") is class_named("codec.Point\udcff") is None
 
 

@@ -46,7 +46,7 @@ class Handlers:
 
 
 def installed(
-    handlers: Handlers, task: asyncio.Future[None] | None = None
+    handlers: Handlers, task: asyncio.Future[Any] | None = None
 ) -> tuple[Direct, dict[str, Any]]:
     """`task` stands for the subscription's own, which reads its queue."""
     queue: asyncio.Queue[Msg] = asyncio.Queue()

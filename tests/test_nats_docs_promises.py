@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 
 import msgspec
 import nats
@@ -188,7 +189,11 @@ async def test_a_name_with_a_letter_outside_ascii_is_refused_in_words_that_say_s
 ) -> None:
     """'café' was refused as not "letters, digits, '_' or '-'", which it seems to be."""
     async with asyncio.timeout(SAFETY), ActorSystem("names", transport=transport(server)) as s:
-        for call in (lambda: s.remote("café", "/x"), lambda: s.remote_group("équipe")):
+        calls: tuple[Callable[[], object], ...] = (
+            lambda: s.remote("café", "/x"),
+            lambda: s.remote_group("équipe"),
+        )
+        for call in calls:
             with pytest.raises(ValueError, match="ASCII letters, digits"):
                 call()
     with pytest.raises(ValueError, match="ASCII letters, digits"):

@@ -7,7 +7,7 @@ import pytest
 
 from actorkit import ActorStopped, ActorSystem, testing
 
-from .nats_support import NatsServer, requires_nats, transport
+from .nats_support import NatsServer, link_of, requires_nats, transport
 from .nats_systems_support import Echo, metric
 
 pytestmark = requires_nats
@@ -73,8 +73,7 @@ async def test_hostile_payloads_are_rejected_and_counted(server: NatsServer) -> 
         finally:
             await raw.close()
         assert await target.remote("target", "/echo").ask("got") == []
-        assert testing.transport(target) is not None
-        await testing.transport(target).flush()
+        await link_of(target).flush()
         assert target.dead_letters.by_reason["bad_payload"] >= 5
         assert target.dead_letters.by_reason["incompatible"] == 1  # Evil, a type of no class here
         assert await metric(target, 'actorkit_nats_rejected_total{reason="bad_payload"}') >= 5

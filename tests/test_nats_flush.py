@@ -9,12 +9,13 @@ waits for the test, as for a server that does not read, and a flush wait that fa
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from nats.aio.client import Client
 
-from actorkit import Actor, ActorSystem, AskTimeout, testing
+from actorkit import Actor, ActorSystem, AskTimeout
 from actorkit.nats import NatsTransport
 from actorkit.testing import Probe
 
@@ -41,7 +42,7 @@ class Stall:
         self.released = asyncio.Event()
         transport = nc._transport
         assert transport is not None
-        self._drain = transport.drain
+        self._drain: Callable[[], Awaitable[None]] = transport.drain
         monkeypatch.setattr(transport, "drain", self._held)
 
     async def _held(self) -> None:
@@ -69,7 +70,7 @@ async def test_a_burst_of_tells_past_pending_size_arrives_whole(server: NatsServ
         ActorSystem("burst", transport=NatsTransport(server.url)) as burst,
     ):
         sink.expose(await sink.spawn(Counter, count, done, name="counter", mailbox_size=count))
-        await testing.transport(sink).flush()
+        await link_of(sink).flush()
         counter = burst.remote("sink", "/counter")
         for _ in range(count):
             counter.tell(b"x" * size)
@@ -85,7 +86,7 @@ async def test_tells_held_by_a_stalled_socket_are_sent_once_it_drains(
     done = asyncio.Event()
     async with ActorSystem("stall", transport=NatsTransport(server.url, pending_size=PENDING)) as s:
         s.expose(await s.spawn(Counter, count, done, name="counter"))
-        await testing.transport(s).flush()
+        await link_of(s).flush()
         stall = Stall(monkeypatch, client_of(s))
         counter = s.remote("stall", "/counter")
         for _ in range(count):

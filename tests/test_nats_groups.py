@@ -13,10 +13,11 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 
 import actorkit
-from actorkit import Actor, ActorStopped, ActorSystem, testing
+from actorkit import Actor, ActorStopped, ActorSystem
 from actorkit._nats import _direct
 from actorkit._nats._frames import ASK, OK, PING, STOPPED
 from actorkit._nats._inbound import Inbound
+from actorkit._nats._round_trip import round_trip
 
 from .nats_node import Job
 from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
@@ -34,8 +35,7 @@ async def test_groups_share_work_across_systems(server: NatsServer) -> None:
         for system in (worker_a, worker_b):
             pool = await system.spawn_pool(Echo, size=2, name="pool")
             system.expose(pool, group="jobs")
-            assert testing.transport(system) is not None
-            await testing.transport(system).flush()
+            await link_of(system).flush()
         jobs = client.remote_group("jobs")
         for i in range(60):
             assert await jobs.ask(Job(i)) == ("echo", Job(i))
@@ -57,14 +57,12 @@ async def test_a_stopped_group_member_leaves_the_group_as_it_stops(server: NatsS
     ):
         for system in (worker_a, worker_b):
             system.expose(await system.spawn(Echo, name="echo"), group="jobs")
-            assert testing.transport(system) is not None
-            await testing.transport(system).flush()
+            await link_of(system).flush()
         jobs = client.remote_group("jobs")
         leaving = worker_a.lookup("/echo")
         assert leaving is not None
         await leaving.stop()
-        assert testing.transport(worker_a) is not None
-        await testing.transport(worker_a).flush()  # the departure has reached the server
+        await link_of(worker_a).flush()  # the departure has reached the server
         for i in range(40):
             assert await jobs.ask(Job(i)) == ("echo", Job(i))
         staying = worker_b.lookup("/echo")
@@ -171,7 +169,7 @@ async def test_a_request_queued_for_a_leaving_member_is_answered_before_it_leave
     so its asker hears at once that the member is gone. Forgetting the subscription as the
     round trip ended cancelled that callback, and the ask waited for its timeout."""
     answering, round_tripped = asyncio.Event(), asyncio.Event()
-    on_request, round_trip = Inbound.on_request, _direct.round_trip
+    on_request = Inbound.on_request
 
     async def ping_held(inbound: Inbound, msg: Msg, group: str | None = None) -> None:
         if not answering.is_set():  # the ping: handled once the departure's round trip ended
@@ -201,8 +199,8 @@ async def test_a_request_queued_for_a_leaving_member_is_answered_before_it_leave
                 await echo.stop()
                 replies = {}
                 for _ in range(2):
-                    reply = await answers.next_msg(timeout=SAFETY)
-                    replies[reply.subject] = msgspec.msgpack.decode(reply.data)
+                    answer = await answers.next_msg(timeout=SAFETY)
+                    replies[answer.subject] = msgspec.msgpack.decode(answer.data)
             assert replies["answers.ping"][0] == OK
             assert replies["answers.ask"] == [STOPPED, "member:group leaving is not exposed"]
     finally:

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 import nats
 import pytest
+from nats.aio.client import Client
 
 import actorkit
 from actorkit import DEAD_LETTER_TOPIC, Actor, ActorStopped, ActorSystem, NotDelivered
@@ -39,7 +40,7 @@ class Echo(Actor):
 
 
 @asynccontextmanager
-async def raw(server: NatsServer) -> AsyncIterator[nats.NATS]:
+async def raw(server: NatsServer) -> AsyncIterator[Client]:
     client = await nats.connect(server.url)
     try:
         yield client

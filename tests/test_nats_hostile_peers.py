@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 import nats
 import pytest
+from nats.aio.client import Client
 
 from actorkit import DEAD_LETTER_TOPIC, Actor, ActorSystem, MailboxFull
 from actorkit._nats import _taken
@@ -36,7 +37,7 @@ def obj(name: str) -> msgspec.msgpack.Ext:
     return msgspec.msgpack.Ext(1, msgspec.msgpack.encode([name, {}]))
 
 
-async def handled_before(client: nats.NATS) -> None:
+async def handled_before(client: Client) -> None:
     """An ask on the peer's own connection, answered after all it published before."""
     ask = msgspec.msgpack.encode([1, "/echo", "after", SAFETY])
     answer = await client.request("actorkit.actor.target", ask, timeout=SAFETY)

@@ -7,10 +7,10 @@ import asyncio
 import aiohttp
 import pytest
 
-from actorkit import ActorStopped, ActorSystem, AskTimeout, testing
+from actorkit import ActorStopped, ActorSystem, AskTimeout
 from actorkit.nats import NatsTransport
 
-from .nats_support import NatsServer, requires_nats, transport
+from .nats_support import NatsServer, link_of, requires_nats, transport
 from .nats_systems_support import Echo, Holder, metric
 
 pytestmark = requires_nats
@@ -30,8 +30,7 @@ async def test_gone_systems_fail_fast_and_vanishing_ones_time_out(server: NatsSe
         remote = asker.remote("vanishing", "/holder")
         asking = asyncio.ensure_future(remote.ask("hold", timeout=0.5))
         await arrived.wait()
-        assert testing.transport(held) is not None
-        await testing.transport(held).stop()  # the process "dies": no reply will ever come
+        await link_of(held).stop()  # the process "dies": no reply will ever come
         with pytest.raises(AskTimeout) as timed_out:
             await asking
         assert str(timed_out.value) == (

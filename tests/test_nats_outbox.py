@@ -9,10 +9,10 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
-from nats.aio.client import Client
 
 from actorkit import ActorSystem, AskTimeout, NotDelivered
 from actorkit._nats._batches import Out
+from actorkit._nats._client import Client
 from actorkit._nats._core import Core
 from actorkit._nats._frames import ASK
 from actorkit._nats._link import Link

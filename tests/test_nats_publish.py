@@ -15,7 +15,7 @@ from actorkit._nats._inbound import Inbound
 from actorkit.testing import Probe
 
 from .nats_node import Add
-from .nats_support import SAFETY, NatsServer, requires_nats, transport
+from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
 
 pytestmark = requires_nats
 
@@ -38,8 +38,7 @@ async def test_publish_reaches_every_system_once(server: NatsServer) -> None:
         await here.expect("back")
         await there.expect("back")
         for system in (pub, sub):  # every echo of those publishes has been handled now
-            assert testing.transport(system) is not None
-            await testing.transport(system).flush()
+            await link_of(system).flush()
         for probe in (here, there):
             await probe.ref.ask("sync")
             await probe.expect("sync")

@@ -23,8 +23,13 @@ SAFETY = 10.0
 
 async def _replaced_then_closed(client: NatsClient, own: NatsServer) -> asyncio.Task[None]:
     """Drives nats-py's own `_attempt_reconnect` through the race; returns the second task."""
-    await client.connect(own.url, allow_reconnect=True, reconnect_time_wait=0.01,
-                         max_reconnect_attempts=-1, connect_timeout=1)  # fmt: skip
+    await client.connect(
+        own.url,
+        allow_reconnect=True,
+        reconnect_time_wait=0.01,  # type: ignore[arg-type]  # hinted int, slept as a float
+        max_reconnect_attempts=-1,
+        connect_timeout=1,
+    )
     own.stop()
     while client._reconnection_task_future is None:  # noqa: SLF001
         await asyncio.sleep(0)  # nats-py reads the drop and starts reconnecting

@@ -11,14 +11,14 @@ from actorkit import ActorSystem
 from actorkit.nats import NatsTransport
 
 from .invariants import TaskSnapshot
-from .nats_support import NatsServer, requires_nats
+from .nats_support import Credentials, NatsServer, requires_nats
 
 pytestmark = requires_nats
 
 
 @pytest.mark.parametrize("credentials", [{}, {"token": "guess"}], ids=["none", "wrong"])
 async def test_a_refused_start_fails_at_once_and_leaves_nothing_retrying(
-    credentials: dict[str, str],
+    credentials: Credentials,
 ) -> None:
     guarded = NatsServer("--auth", "t0ken-s3cret")
     guarded.start()

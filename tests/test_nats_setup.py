@@ -15,7 +15,7 @@ from actorkit.nats import NatsTransport
 from actorkit.testing import Probe
 
 from .nats_node import Job
-from .nats_support import NatsServer, requires_nats, transport
+from .nats_support import Credentials, NatsServer, requires_nats, transport
 from .nats_systems_support import Echo
 from .port_rivals import assert_held
 from .processes import HeldPort
@@ -110,7 +110,7 @@ async def test_unreachable_servers_fail_start_with_a_clear_error() -> None:
     ids=["user-password", "token"],
 )
 async def test_servers_with_authorisation_refuse_systems_without_credentials(
-    server_args: tuple[str, ...], good: dict[str, str], bad: dict[str, str]
+    server_args: tuple[str, ...], good: Credentials, bad: Credentials
 ) -> None:
     guarded = NatsServer(*server_args)
     guarded.start()

@@ -8,9 +8,12 @@ import os
 import signal
 
 import pytest
+from nats.aio.client import Client
+from nats.aio.subscription import Subscription
 
 from actorkit import ActorSystem
 from actorkit._nats import _transport
+from actorkit._nats._direct import leave
 from actorkit.nats import NatsTransport
 
 from .nats_support import SAFETY, NatsServer, link_of, requires_nats
@@ -25,15 +28,16 @@ def test_a_shutdown_cancelled_during_the_goodbye_still_closes_both_connections(
     task is cancelled then, and `asyncio.run` cancels the shutdown in that wait. A sync test:
     the loop must be `asyncio.run`'s own."""
     system = ActorSystem("goodbye", transport=NatsTransport(own.url, connect_timeout=1))
-    leave = _transport.leave
 
     async def main() -> None:
         main_task = asyncio.current_task()
         assert main_task is not None
 
-        async def leaving(*args: object) -> None:
+        async def leaving(
+            nc: Client, sub: Subscription, timeout: float, shut: asyncio.Event, down: asyncio.Event
+        ) -> None:
             main_task.cancel()  # Ctrl-C while the goodbye waits for the server
-            await leave(*args)  # type: ignore[arg-type]
+            await leave(nc, sub, timeout, shut, down)
 
         monkeypatch.setattr(_transport, "leave", leaving)
         async with asyncio.timeout(SAFETY):

@@ -13,6 +13,7 @@ import msgspec
 import nats
 import pytest
 from nats.aio.client import Client
+from nats.aio.subscription import Subscription
 
 from actorkit import ActorSystem
 from actorkit._nats._frames import ASK, ERROR, PING, TELL
@@ -33,8 +34,8 @@ def held(monkeypatch: pytest.MonkeyPatch) -> tuple[asyncio.Event, asyncio.Event]
     is set: what comes after it waits in the queue."""
     subscribe = Client.subscribe
 
-    async def small(self: Client, *args: Any, **kwargs: Any) -> Any:
-        return await subscribe(self, *args, pending_msgs_limit=ROOM, **kwargs)
+    async def small(self: Client, subject: str, **kwargs: Any) -> Subscription:
+        return await subscribe(self, subject, pending_msgs_limit=ROOM, **kwargs)
 
     arrived, release = asyncio.Event(), asyncio.Event()
     on_request = Inbound.on_request
