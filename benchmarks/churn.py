@@ -384,7 +384,7 @@ def main() -> None:
         # callgrind runs, so that the ask deadlines' rotation comes as often per churn as in
         # a real run; the loop lag probe's interval too.
         _clock.SystemClock.resolution *= TIME_SCALE
-        _metrics.LAG_INTERVAL *= TIME_SCALE
+        _metrics.LAG_INTERVAL *= TIME_SCALE  # type: ignore[attr-defined]  # the copy it reads
         if side == "actorkit":
             uvloop.run(ak_shape(shape, args.n, counted=True))
         else:

@@ -46,12 +46,15 @@ class Starting(Plain):
 async def _failures(system: ActorSystem, n: int) -> float:
     """Seconds per failure of the first child, each until it answers again."""
     first = system.lookup("/sup/c0")
+    assert first is not None
     began = time.perf_counter()
     for _ in range(FAILURES):
         with contextlib.suppress(ValueError):
             await first.ask("boom", timeout=60.0)
         assert await first.ask("ping", timeout=60.0) == "ping"
-    assert await system.lookup(f"/sup/c{n - 1}").ask("ping", timeout=60.0) == "ping"
+    last = system.lookup(f"/sup/c{n - 1}")
+    assert last is not None
+    assert await last.ask("ping", timeout=60.0) == "ping"
     return (time.perf_counter() - began) / FAILURES
 
 

@@ -110,7 +110,9 @@ class Fragile(Actor):
 class Wide(Actor):
     """A supervisor of `size` children that restarts them all, a minute after a failure."""
 
-    supervisor_strategy = OneForAll(backoff=Backoff(min=60.0, max=60.0, jitter=0.0))
+    supervisor_strategy: OneForOne | OneForAll | RestForOne = OneForAll(
+        backoff=Backoff(min=60.0, max=60.0, jitter=0.0)
+    )
 
     def __init__(self, size: int) -> None:
         self.size = size

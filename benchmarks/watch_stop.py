@@ -134,7 +134,11 @@ async def _raw(n: int) -> float:
         task = loop.create_task(target(queue))
         inbox: asyncio.Queue[object] = asyncio.Queue()
         watchers.append(loop.create_task(watcher(inbox)))
-        task.add_done_callback(lambda done, inbox=inbox: inbox.put_nowait(done.exception()))
+
+        def told(done: asyncio.Task[None], inbox: asyncio.Queue[object] = inbox) -> None:
+            inbox.put_nowait(done.exception())
+
+        task.add_done_callback(told)
         queues.append(queue)
         tasks.append(task)
         inboxes.append(inbox)

@@ -94,7 +94,7 @@ class HandTimedPinger(TimedPinger):
     """The raw side's: the same handler, over `HandTimers`."""
 
     @functools.cached_property
-    def timers(self) -> Any:  # type: ignore[override]
+    def timers(self) -> Any:
         return HandTimers(self.ref)
 
 
