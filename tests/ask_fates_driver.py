@@ -107,13 +107,13 @@ class Driver:
     def kill_one(self) -> None:
         """A forced close, of an actor with senders waiting for room when there is one."""
         live = self.live()
-        waited = [ref for ref in live if ref._cell.mailbox.blocked or ref._cell.mailbox.reserved]  # type: ignore[attr-defined]
+        waited = [ref for ref in live if ref._cell.mailbox.blocked or ref._cell.mailbox.reserved]
         if live:
-            kill([self.rng.choice(waited or live)._cell])  # type: ignore[attr-defined]
+            kill([self.rng.choice(waited or live)._cell])
 
     def grant_one(self) -> None:
         for ref in self.rng.sample(self.refs, len(self.refs)):
-            if give_the_head_s_place(ref._cell.mailbox):  # type: ignore[attr-defined]
+            if give_the_head_s_place(ref._cell.mailbox):
                 return
 
     def around_the_deadlines(self, before: bool) -> None:

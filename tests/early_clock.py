@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from actorkit.testing import ManualClock, _Entry
+from actorkit._manual_entries import Entry
+from actorkit.testing import ManualClock
 
 
 class EarlyClock(ManualClock):
@@ -18,7 +19,7 @@ class EarlyClock(ManualClock):
         super().__init__()
         self.early = early
 
-    def call_at(self, when: float, callback: Callable[[], object]) -> _Entry:
+    def call_at(self, when: float, callback: Callable[[], object]) -> Entry:
         if when - self.early > self.now():
             when -= self.early
         return super().call_at(when, callback)

@@ -24,11 +24,12 @@ from actorkit import (
     OneForOne,
     Terminated,
 )
+from actorkit._supervision import Directive
 from actorkit.persistence import EventSourced
 
 from .persistence.durable_support import Deposited
 
-DECIDER: dict[type[BaseException], str] = {
+DECIDER: dict[type[BaseException], Directive] = {
     ValueError: "resume",
     KeyError: "restart",
     RuntimeError: "stop",

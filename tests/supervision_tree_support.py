@@ -30,7 +30,11 @@ Reason = Any
 """An exit reason as the model writes it: None (normal), "Boom", or ("GaveUp", cause)."""
 
 RESTART_TYPES = ("permanent", "transient", "temporary")
-STRATEGIES = {"one_for_one": OneForOne, "one_for_all": OneForAll, "rest_for_one": RestForOne}
+STRATEGIES: dict[str, type[OneForOne] | type[OneForAll] | type[RestForOne]] = {
+    "one_for_one": OneForOne,
+    "one_for_all": OneForAll,
+    "rest_for_one": RestForOne,
+}
 BACKOFF_MAX_FACTOR = 4
 """A backoff's max is this many times its min: a few doublings fit under it."""
 

@@ -85,7 +85,7 @@ async def started_run(kw: dict[str, Any]) -> Any:
     """`actorkit.run` from a thread: it refuses to nest inside the test's running loop."""
     coroutine = kw.pop("main") if "main" in kw else asyncio.sleep(0)
     try:
-        return await asyncio.to_thread(actorkit.run, coroutine, **kw)
+        return await asyncio.to_thread(lambda: actorkit.run(coroutine, **kw))
     finally:
         if inspect.iscoroutine(coroutine):
             coroutine.close()

@@ -5,6 +5,7 @@ order sent, whatever mix of tell, send, ask and publish carries them."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,8 +25,11 @@ async def test_a_publish_to_a_pool_keeps_its_place_before_a_later_tell(
     """A publish to a subscribed pool is routed at once, as a tell is: parked in the pool's
     own mailbox, it reached the member after the tell sent next."""
     async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
-        key = {"hash_key": lambda m: "k"} if routing == "consistent_hash" else {}
-        pool = await system.spawn_pool(Member, size=1, routing=routing, name="pool", **key)
+        consistent = routing == "consistent_hash"
+        hash_key: Callable[[Any], object] | None = (lambda m: "k") if consistent else None
+        pool = await system.spawn_pool(
+            Member, size=1, routing=routing, name="pool", hash_key=hash_key
+        )
         system.subscribe(pool, "news")
         assert system.publish("news", 1) == 1
         pool.tell(2)

@@ -106,7 +106,7 @@ async def test_terminated_comes_after_the_watched_actors_last_messages(
         refused = [d.message for d in system.dead_letters.recent if d.reason == "mailbox_full"]
         assert log[-1] == "DOWN"
         assert log[:-1] == sorted(set(range(9)) - set(refused))
-        assert all(i % 3 == 2 for i in refused)
+        assert all(isinstance(i, int) and i % 3 == 2 for i in refused)
 
 
 class Recorder(Actor):

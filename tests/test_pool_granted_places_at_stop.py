@@ -50,7 +50,7 @@ async def test_a_member_stopping_with_an_ask_and_a_send_both_granted(
             actor, entered, gate, leave, size=2, mailbox_size=2, restart="temporary"
         )
         member = pool.members[0]
-        cell = member._cell  # type: ignore[attr-defined]
+        cell = member._cell
         member.tell("hold")
         await entered.wait()
         entered.clear()
@@ -99,7 +99,7 @@ async def test_a_shrink_meeting_an_ask_waiting_for_room_at_the_leaver(when: str)
     async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
         pool = await system.spawn_pool(Slow, entered, gate, size=2, mailbox_size=1)
         leaver = pool.members[1]
-        cell = leaver._cell  # type: ignore[attr-defined]
+        cell = leaver._cell
         leaver.tell("hold")
         await entered.wait()
         leaver.tell("q")

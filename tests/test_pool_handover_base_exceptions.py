@@ -110,7 +110,8 @@ async def test_a_cancelled_error_of_hash_key_in_a_cancelled_members_hand_over_fa
         task.cancel()
         await asyncio.wait((task,))
         await stopped
-        assert isinstance(bad.exception(), RuntimeError)
-        assert isinstance(bad.exception().__cause__, asyncio.CancelledError)
+        error = bad.exception()
+        assert isinstance(error, RuntimeError)
+        assert isinstance(error.__cause__, asyncio.CancelledError)
         assert (await good) == "1:good"
         await assert_settled(system)

@@ -89,11 +89,12 @@ async def test_the_crash_reports_of_a_chain_giving_up_stay_as_long_at_every_leve
         if isinstance(getattr(record, "actor_path", None), str) and record.exc_info
     }
     lowest, top = reports["/r" + "/n" * (GIVING_UP_DEPTH - 1)], reports["/r"]
-    chain, error = [], system.failure
+    chain: list[SupervisorGaveUp] = []
+    error = system.failure
     while isinstance(error, SupervisorGaveUp):
         chain, error = [*chain, error], error.__cause__
     # The give-up on the failure itself is reported as it is, not as a copy of it.
-    assert sum(bool(r.exc_info) and r.exc_info[1] is chain[-1] for r in caplog.records) == 1
+    assert sum(r.exc_info is not None and r.exc_info[1] is chain[-1] for r in caplog.records) == 1
     assert "RuntimeError: the leaf failed" in top
     assert top.count("Traceback") == lowest.count("Traceback")
     assert len(top) < len(lowest) + 200  # a longer path, and no more

@@ -16,6 +16,7 @@ from prometheus_client.registry import Collector
 
 from actorkit import Actor, ActorSystem
 from actorkit import _http_endpoints as endpoints
+from actorkit._tree_body import tree_body
 from actorkit.testing import instance
 
 from .invariants import TaskSnapshot, assert_settled
@@ -66,10 +67,7 @@ class Bodies(Collector):
 
     async def tree(self, *args: Any, **kwargs: Any) -> Any:
         self.counts.append(self.sink.count)
-        return await TREE(*args, **kwargs)
-
-
-TREE = endpoints.tree_body
+        return await tree_body(*args, **kwargs)
 
 
 async def test_fifty_concurrent_scrapers_are_all_served_and_actors_run_between_two_bodies(

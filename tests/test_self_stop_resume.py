@@ -5,7 +5,7 @@ normal exit of a permanent child, OTP), a `transient` or `temporary` one stops f
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -34,7 +34,7 @@ class Parent(Actor):
     and tells `probe` when its child stops for good."""
 
     def __init__(self, instances: list[Actor], stop_in_decider: bool, probe: Probe) -> None:
-        def decider(error: BaseException) -> str:
+        def decider(error: BaseException) -> Literal["resume"]:
             if stop_in_decider:
                 instances[-1].stop()  # the child is suspended, awaiting this decision
             return "resume"

@@ -198,7 +198,9 @@ async def test_a_shutdown_waits_for_the_on_stop_of_actors_whose_tasks_were_cance
         refs = [await system.spawn(StopsAtTheGate, stopping, name=n) for n in "ab"]
         await clock.settle()  # their tasks have begun: parked
         for ref in refs:
-            ref._cell.task.cancel()  # type: ignore[attr-defined]
+            task = ref._cell.task
+            assert task is not None
+            task.cancel()
         await clock.settle()
         assert stopping == {"/a", "/b"}
         await system.shutdown(60.0)

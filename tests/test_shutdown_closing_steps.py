@@ -55,6 +55,12 @@ async def test_leaving_the_block_reports_the_failed_close_after_closing_the_rest
         assert await refuses_connections(server.port)
 
 
+def raised(record: logging.LogRecord) -> BaseException:
+    """The exception a record was logged with."""
+    assert record.exc_info is not None and record.exc_info[1] is not None
+    return record.exc_info[1]
+
+
 async def fails(why: str) -> None:
     raise RuntimeError(why)
 
@@ -73,9 +79,7 @@ async def test_every_step_runs_after_failures_raises_the_first_and_logs_the_rest
         with pytest.raises(RuntimeError, match="first"):
             await every_step(steps)
     assert ran == ["last"]
-    assert [record.exc_info[1].args for record in caplog.records if record.exc_info] == [
-        ("second",)
-    ]
+    assert [raised(record).args for record in caplog.records if record.exc_info] == [("second",)]
 
 
 async def test_every_step_cancelled_still_runs_every_step_and_logs_a_failure(
@@ -99,9 +103,7 @@ async def test_every_step_cancelled_still_runs_every_step_and_logs_a_failure(
         with pytest.raises(asyncio.CancelledError):
             await task
     assert ran == ["after"]
-    assert [record.exc_info[1].args for record in caplog.records if record.exc_info] == [
-        ("broken",)
-    ]
+    assert [raised(record).args for record in caplog.records if record.exc_info] == [("broken",)]
 
 
 class RefusesToStart:

@@ -78,7 +78,8 @@ WHEN = pytest.mark.parametrize("fail", [True, False], ids=["on_start-failed", "i
 async def test_the_shutdown_waits_out_the_cleanup_within_its_timeout(
     fail: bool, caplog: pytest.LogCaptureFixture
 ) -> None:
-    stopping, log = asyncio.Event(), []
+    stopping = asyncio.Event()
+    log: list[str] = []
     async with asyncio.timeout(10):
         system = ActorSystem(metrics=False)
         await system.start()
@@ -94,7 +95,8 @@ async def test_the_shutdown_waits_out_the_cleanup_within_its_timeout(
 async def test_the_shutdown_forces_the_cleanup_at_its_deadline(
     fail: bool, caplog: pytest.LogCaptureFixture
 ) -> None:
-    stopping, log = asyncio.Event(), []
+    stopping = asyncio.Event()
+    log: list[str] = []
     loop = asyncio.get_running_loop()
     async with asyncio.timeout(10):
         system = ActorSystem(metrics=False)
@@ -116,7 +118,8 @@ async def test_the_shutdown_forces_the_cleanup_at_its_deadline(
 
 
 async def test_a_shorter_shutdown_brings_the_forced_stop_of_the_cleanup_forward() -> None:
-    stopping, log = asyncio.Event(), []
+    stopping = asyncio.Event()
+    log: list[str] = []
     loop = asyncio.get_running_loop()
     async with asyncio.timeout(10):
         system = ActorSystem(metrics=False)
@@ -151,7 +154,8 @@ class SpawnsAKid(Actor):
 async def test_the_forced_stop_reaches_a_cleanup_whose_kid_a_respawn_shadows() -> None:
     """The respawned actor's kid takes the path of the first one's: the first kid, neither in
     the tree nor found by its path, must still be stopped."""
-    stopping, log = asyncio.Event(), []
+    stopping = asyncio.Event()
+    log: list[str] = []
     async with asyncio.timeout(10):
         system = ActorSystem(metrics=False)
         await system.start()

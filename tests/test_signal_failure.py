@@ -335,7 +335,7 @@ async def test_a_failed_drain_leaves_the_on_stop_a_forced_stop_began_below_it_to
         await parent.ask((stopping, release, done))  # `/p/x`'s task stops `/p/x/kid`
         kid = system.lookup("/p/k")
         assert kid is not None
-        kill([kid._cell])  # type: ignore[attr-defined]  # as past a stop's timeout
+        kill([kid._cell])  # as past a stop's timeout
         await kid_stopping.wait()
         shutdown = asyncio.ensure_future(system.shutdown())
         await clock.settle()

@@ -8,6 +8,7 @@ come out exact, whether the stop has something to await (an `on_stop`, children)
 from __future__ import annotations
 
 import asyncio
+import types
 from typing import Any
 
 import pytest
@@ -196,7 +197,8 @@ async def test_a_stop_returns_when_the_actors_task_is_cancelled_at_its_first_ste
             stopping = asyncio.ensure_future(ref.stop())
             await asyncio.sleep(0)  # its first step, the yield; then the stop's: it waits
             coro = task.get_coro()
-            assert coro is not None and coro.cr_suspended and not ref._cell.closed
+            assert isinstance(coro, types.CoroutineType)
+            assert coro.cr_suspended and not ref._cell.closed
             task.cancel()
             await stopping
             assert not ref.is_alive

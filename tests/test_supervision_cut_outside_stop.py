@@ -106,10 +106,11 @@ async def test_an_outside_stop_whose_cut_hands_the_cell_to_a_task_cancelled_at_o
         )
         a, b = system.lookup(f"{sup.path}/a"), system.lookup(f"{sup.path}/b")
         assert a is not None and b is not None
-        cell = b._cell  # type: ignore[attr-defined]
+        cell = b._cell
         stopping = asyncio.ensure_future(stopped(b))
         await in_on_stop.wait()
         old = cell.task
+        assert old is not None
         cancelled: list[asyncio.Task[Any]] = []
 
         def at_its_end(_: asyncio.Task[Any]) -> None:

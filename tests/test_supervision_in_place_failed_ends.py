@@ -7,7 +7,7 @@ watchers hear its failure once."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -46,7 +46,7 @@ class Quiet(Actor):
 
 @pytest.mark.parametrize("decision", ["stop", "escalate"])
 async def test_what_the_failed_child_held_ends_with_its_stop_in_place(
-    decision: str, clock: ManualClock, calls: list[str]
+    decision: Literal["stop", "escalate"], clock: ManualClock, calls: list[str]
 ) -> None:
     journal: list[str] = []
     strategy = OneForOne(decider={RuntimeError: decision})

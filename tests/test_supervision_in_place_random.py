@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Mapping
 from contextlib import nullcontext
 from typing import Any
 
@@ -35,7 +36,7 @@ SEEDS = 200
 
 
 def expected(
-    labels: list[str], kinds: dict[str, type], affected: list[str], failed: str
+    labels: list[str], kinds: Mapping[str, type], affected: list[str], failed: str
 ) -> list[str]:
     """The journal of a restart carried out child by child in its task: stops in reverse
     start order, then starts in start order, each hook seeing its siblings as they are."""

@@ -319,7 +319,7 @@ def test_a_shutdown_time_is_keyword_only_and_kept_exact() -> None:
     assert OneForOne(shutdown=0).shutdown == 0
     assert RestForOne(shutdown=2).shutdown == 2
     with pytest.raises(TypeError):
-        OneForAll(3, 5.0, None, 1.0)  # type: ignore[misc]
+        OneForAll(3, 5.0, None, 1.0)  # type: ignore[call-arg, arg-type]
 
 
 @pytest.mark.parametrize("then", ["return", "raise"])

@@ -9,6 +9,7 @@ import pytest
 
 from actorkit import DEFAULT_MAILBOX_SIZE, ActorSystem, ChildSpec, Supervisor
 from actorkit import _cell as cell_module
+from actorkit._spawn import check_options
 from actorkit.testing import snapshot
 
 from .supervision_support import Worker
@@ -63,11 +64,10 @@ async def test_the_options_of_a_spec_without_capabilities_are_not_checked_again(
     """Checked when the spec was built: each start and restart of its child takes spawn's
     path for the common options, as a plain `spawn` of the same child does."""
     checked: list[object] = []
-    check = cell_module.check_options
 
     def counting(*options: object) -> object:
         checked.append(options[0])
-        return check(*options)  # type: ignore[arg-type]
+        return check_options(*options)
 
     async with asyncio.timeout(10), ActorSystem() as system:
         for kind in (Worker, Supervisor):  # a class is checked once, at its first spawn

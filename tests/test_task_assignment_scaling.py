@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from actorkit._tasks._idle import IdleAgents
 from actorkit._tasks._index import PendingTasks
@@ -115,7 +115,8 @@ def unservable_work_per_group(k: int) -> float:
     has), with K live agents: the layer's two structures, set up as the layer would."""
     layer = TaskLayer.__new__(TaskLayer)  # only the two structures `unservable` reads
     idle = layer._idle = IdleAgents()  # noqa: SLF001
-    pending = layer._pending = PendingTasks(idle.capability_sets)  # noqa: SLF001
+    pending: PendingTasks[Any] = PendingTasks(idle.capability_sets)  # ints stand for tasks
+    layer._pending = pending  # noqa: SLF001
     for capabilities in capability_sets(k):
         idle.joined(capabilities)
     needs = requirement_sets(k)

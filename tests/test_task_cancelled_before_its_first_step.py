@@ -74,7 +74,7 @@ async def test_an_actor_whose_task_was_cancelled_before_its_first_step_is_stoppe
                 ref = await system.spawn(Stops, stopped, name="actor")
             # No await from its spawn to its task's cancellation: the task has not begun.
             ref.tell("one")  # makes the dormant one's task
-            task = ref._cell.task  # type: ignore[attr-defined]
+            task = ref._cell.task
             assert task is not None
             task.cancel()  # as the end of `asyncio.run` does, before its first step
             watcher.tell(ref)
@@ -82,7 +82,7 @@ async def test_an_actor_whose_task_was_cancelled_before_its_first_step_is_stoppe
             await asyncio.wait((task,))
             assert task.cancelled()
             if stop == "joined-stop":  # a stop queued by a caller that gave up waiting
-                ref._cell.post(Stop(None))  # type: ignore[attr-defined]
+                ref._cell.post(Stop(None))
             if stop != "shutdown":  # the second one joins the first
                 await ref.stop(timeout=60.0)
                 again = await system.spawn(Quiet, name="actor")  # its parent let it go

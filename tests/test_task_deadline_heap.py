@@ -19,7 +19,11 @@ class Handle:
 def setup() -> tuple[ManualClock, Deadlines, list[tuple[str, float]]]:
     clock = ManualClock()
     expired: list[tuple[str, float]] = []
-    deadlines = Deadlines(clock, lambda handle, now: expired.append((handle.name, now)))
+
+    def expire(handle: Any, now: float) -> None:
+        expired.append((handle.name, now))
+
+    deadlines = Deadlines(clock, expire)
     return clock, deadlines, expired
 
 

@@ -84,7 +84,7 @@ def run(ops: list[tuple[object, ...]]) -> None:
                 add(agent)
             case ("take", frozenset() as requires):
                 expected = best(agents, requires)
-                assert idle.take(requires) is expected
+                assert idle.take(requires) is cast("Agent | None", expected)
                 if expected is not None:
                     expected.idle_since = None  # busy: its entry is gone
             case ("add", int(i)) if i < len(agents) and agents[i].live:
@@ -103,6 +103,6 @@ def run(ops: list[tuple[object, ...]]) -> None:
     live = [a for a in agents if a.live]
     assert set(idle.capability_sets) == {a.capabilities for a in live}
     while (expected := best(agents, frozenset())) is not None:
-        assert idle.take(frozenset()) is expected
+        assert idle.take(frozenset()) is cast("Agent", expected)
         expected.idle_since = None
     assert idle.take(frozenset()) is None

@@ -109,9 +109,9 @@ def run(ops: list[tuple[object, ...]], *, check: bool = False) -> None:
                 seq = index.push(item, requires, priority)
                 model.pending[item] = (requires, priority, seq)
             case ("drain",):
-                expected = sorted(model.pending, key=model.best_key)
-                assert index.drain() == expected
-                for item in expected:
+                in_order = sorted(model.pending, key=model.best_key)
+                assert index.drain() == in_order
+                for item in in_order:
                     requires, _, seq = model.pending.pop(item)
                     taken[item] = (requires, seq)
             case ("requeue", int(item), int(priority)) if item in taken:
@@ -198,9 +198,9 @@ def test_entries_stay_counted_under_removals_in_submission_order() -> None:
                 index.push(item, requires, 0, seq=seq)
                 model.pending[item] = (requires, 0, seq)
             elif op == "drain" and rng.random() < 0.25:
-                expected = sorted(model.pending, key=model.best_key)
-                assert index.drain() == expected
-                for item in expected:
+                in_order = sorted(model.pending, key=model.best_key)
+                assert index.drain() == in_order
+                for item in in_order:
                     requires, _, seq = model.pending.pop(item)
                     taken[item] = (requires, seq)
             check_entries(index)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from actorkit._names import check_names
 from actorkit._tasks import _checks
 from actorkit._tasks._checks import CHECKED_REQUIRES, REQUIRES_CACHED, check_requires
 
@@ -15,11 +16,10 @@ from actorkit._tasks._checks import CHECKED_REQUIRES, REQUIRES_CACHED, check_req
 def checks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
     """Each full check of a requirement set, counted; the cache starts empty and is left so."""
     seen: list[object] = []
-    check = _checks.check_names
 
     def counted(value: object, what: str, each: str) -> frozenset[str]:
         seen.append(value)
-        return check(value, what, each)
+        return check_names(value, what, each)
 
     monkeypatch.setattr(_checks, "check_names", counted)
     _checks.forget_checked()

@@ -4,6 +4,7 @@ that frees it, as a restart is (API 3, 6)."""
 from __future__ import annotations
 
 import asyncio
+from typing import Literal
 
 from actorkit import ActorSystem, OneForOne
 from actorkit.testing import ManualClock
@@ -50,7 +51,7 @@ async def test_an_agent_resumed_with_its_stop_pending_is_not_handed_a_task(
     journal: Journal = []
     instances: list[Worker] = []
 
-    def stop_then_resume(error: BaseException) -> str:
+    def stop_then_resume(error: BaseException) -> Literal["resume"]:
         instances[-1].stop()  # the agent is suspended, awaiting this decision
         return "resume"
 

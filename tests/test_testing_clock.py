@@ -34,7 +34,11 @@ async def test_advance_fires_what_falls_due_in_time_order_at_its_time() -> None:
     clock = ManualClock()
     fired: list[tuple[str, float]] = []
     for name, when in [("c", 3.0), ("a", 1.0), ("late", 9.0), ("b", 2.0), ("a2", 1.0)]:
-        clock.call_at(when, lambda name=name: fired.append((name, clock.now())))
+
+        def fire(name: str = name) -> None:
+            fired.append((name, clock.now()))
+
+        clock.call_at(when, fire)
     await clock.advance(3.0)
     # In time order, ties in the order they were scheduled, each seeing its own due time.
     assert fired == [("a", 1.0), ("a2", 1.0), ("b", 2.0), ("c", 3.0)]
@@ -45,7 +49,11 @@ async def test_advance_reaches_what_float_rounding_puts_a_hair_past_its_target()
     clock = ManualClock()
     fired: list[tuple[str, float]] = []
     for name, when in [("rounded", 0.1 + 0.2), ("later", 0.3 + 1e-6)]:
-        clock.call_at(when, lambda name=name: fired.append((name, clock.now())))
+
+        def fire(name: str = name) -> None:
+            fired.append((name, clock.now()))
+
+        clock.call_at(when, fire)
     await clock.advance(0.3)
     assert fired == [("rounded", 0.1 + 0.2)]  # 0.30000000000000004, at its own time
     assert clock.now() == 0.1 + 0.2  # never back to 0.3: time does not run backwards

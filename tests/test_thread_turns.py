@@ -14,7 +14,7 @@ import contextvars
 import gc
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 import pytest
@@ -227,7 +227,7 @@ def test_a_loop_closed_while_a_cancelled_caller_s_call_runs_is_not_kept() -> Non
             with pytest.raises(asyncio.CancelledError):
                 await caller
 
-    def turns_held() -> Iterator[None]:
+    def turns_held() -> Generator[None, None, None]:
         with actorkit.thread_turns():
             yield
 

@@ -199,7 +199,7 @@ def test_asks_time_out_never_early_and_at_most_a_resolution_late(ops: list[Any])
         clock = CoarseClock()
         deadlines = AskDeadlines(clock)
         loop = asyncio.get_running_loop()
-        asks: list[tuple[float, Ask, set[Ask]]] = []  # (deadline, envelope, its bucket)
+        asks: list[tuple[float, Ask, dict[Ask, None]]] = []  # (deadline, envelope, its bucket)
         ended: dict[int, float] = {}
         for op, value in ops:
             if op == "ask":
@@ -207,8 +207,11 @@ def test_asks_time_out_never_early_and_at_most_a_resolution_late(ops: list[Any])
                 ask = ask_envelope("question", future, "/t", value)
                 bucket = deadlines.bucket_for(value)
                 bucket[ask] = None
-                index = len(asks)
-                future.add_done_callback(lambda _, i=index: ended.setdefault(i, clock.now()))
+
+                def ended_at(_: asyncio.Future[Any], i: int = len(asks)) -> None:
+                    ended.setdefault(i, clock.now())
+
+                future.add_done_callback(ended_at)
                 asks.append((clock.now() + value, ask, bucket))
             elif op == "answer" and asks:
                 _, ask, bucket = asks[value % len(asks)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import random
 from collections.abc import Callable
@@ -36,7 +37,9 @@ async def test_timers_in_and_out_of_scheduling_order_fire_merged() -> None:
         queue.schedule(target, i, delay, None)
         expected.append((clock.now() + delay, len(expected) + 1, i))
     end = clock.now() + 10.0
-    ticks = [(0.75 * k, 0, "every") for k in range(1, int(end / 0.75) + 1)]
+    ticks: list[tuple[float, int, object]] = [
+        (0.75 * k, 0, "every") for k in range(1, int(end / 0.75) + 1)
+    ]
     await clock.advance(10.0)
     got = [message for _, message in target.told]
     assert got == [message for *_, message in sorted(expected + ticks)]
@@ -92,6 +95,12 @@ class _HeldClock:
 
     def cancel(self) -> None:
         self.calls.pop()
+
+    def attach(self, loop: asyncio.AbstractEventLoop, idle: Callable[[], bool]) -> None:
+        """Never called: the queue only reads the time and sets its one timer."""
+
+    def detach(self, idle: Callable[[], bool]) -> None:
+        """Never called, as `attach`."""
 
     def run_next(self) -> float:
         when, callback = self.calls.pop()

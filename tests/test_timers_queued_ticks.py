@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorRef, ActorSystem, Terminated
-from actorkit._actor_timers import ActorTimer
+from actorkit._timer_handles import ActorTimer
 from actorkit.testing import ManualClock, pending_timers, snapshot
 
 from .invariants import assert_invariants
@@ -72,7 +72,7 @@ async def test_a_system_timers_tick_already_queued_is_received_after_cancel(
     seen: list[Any] = []
     async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
         if kind == "pool":
-            ref = await system.spawn_pool(Stepper, seen, size=1)
+            ref: ActorRef = await system.spawn_pool(Stepper, seen, size=1)
         else:
             ref = await system.spawn(Stepper, seen)
         gate = asyncio.Event()

@@ -29,7 +29,11 @@ async def test_a_pending_one_off_timer_keeps_no_stopped_actor_alive(clock: Manua
     async with ActorSystem(clock=clock) as system:
         payload, spare = Payload(), Payload()
         ref = await system.spawn(Holder, payload, spare=spare)
-        gone = [weakref.ref(payload), weakref.ref(spare), weakref.ref(instance(ref))]
+        gone: list[weakref.ref[object]] = [
+            weakref.ref(payload),
+            weakref.ref(spare),
+            weakref.ref(instance(ref)),
+        ]
         del payload, spare
         handle, path = system.schedule_once(3600.0, ref, "late"), ref.path
         await ref.stop()
@@ -56,7 +60,8 @@ async def test_a_cancelled_periodic_timer_is_let_go_once_its_entry_is_due(
             system.schedule_every(60.0, ref, "tick").cancel()
         await clock.advance(60.0)
         assert live_handles() == before
-        assert instance(ref).payload is not None  # the target lives on
+        holder = instance(ref)
+        assert isinstance(holder, Holder) and holder.payload is not None  # the target lives on
 
 
 def live_handles() -> int:

@@ -130,7 +130,8 @@ async def test_a_cancelled_timer_keeps_no_stopped_actor_alive(clock: ManualClock
         ref = await system.spawn(Recorder, clock, seen, name=f"spare-{uuid.uuid4().hex}")
         actor = instance(ref)
         assert actor is not None
-        gone, path = [weakref.ref(actor), weakref.ref(seen)], ref.path
+        gone: list[weakref.ref[object]] = [weakref.ref(actor), weakref.ref(seen)]
+        path = ref.path
         actor.timers.start_once("a", "a", 3600.0)
         actor.timers.start_once("b", "b", 3600.0)
         actor.timers.cancel("a")  # the spare

@@ -17,6 +17,7 @@ from actorkit import Actor, ActorSystem, _timers
 from actorkit.testing import ManualClock, instance, pending_timers
 
 from .test_timers_started_again_model import Model as AgainModel
+from .test_timers_started_again_model import Timer as AgainTimer
 
 KEYS = ("a", "b", "c")
 DELAYS = (0.0, 0.25, 0.5, 1.0, 1.5)
@@ -46,12 +47,11 @@ class Noting(Actor):
 
 
 @dataclass
-class Timer:
+class Timer(AgainTimer):
+    """`AgainTimer` under its key, which `end` withdraws its queued ticks by (None: the
+    system's)."""
+
     key: str | None
-    message: Any
-    due: float
-    seq: int
-    interval: float | None
 
 
 @dataclass
@@ -61,9 +61,11 @@ class Model(AgainModel):
     held: bool = False
     mailbox: list[tuple[str | None, Any]] = field(default_factory=list)
 
-    def timer(self, key: str | None, message: Any, delay: float, interval: float | None) -> Timer:
+    def timer(
+        self, message: Any, delay: float, interval: float | None, key: str | None = None
+    ) -> Timer:
         self.seq += 1
-        return Timer(key, message, self.now + delay, self.seq, interval)
+        return Timer(message, self.now + delay, self.seq, interval, key)
 
     def end(self, key: str) -> bool:
         """End the timer with this key and withdraw its queued ticks: whether there was either."""
@@ -118,16 +120,16 @@ class Driver:
         if op == "once":
             model.end(key)
             timers.start_once(key, message, seconds)
-            model.own[key] = model.timer(key, message, seconds, None)
+            model.own[key] = model.timer(message, seconds, None, key)
         elif op == "every":
             model.end(key)
             timers.start_every(key, message, seconds)
-            model.own[key] = model.timer(key, message, seconds, seconds)
+            model.own[key] = model.timer(message, seconds, seconds, key)
         elif op == "cancel":
             assert timers.cancel(key) is model.end(key)
         elif op == "system":
             self.system.schedule_once(seconds, self.ref, message)
-            model.others.append(model.timer(None, message, seconds, None))
+            model.others.append(model.timer(message, seconds, None))
         elif op == "cancel_all":
             timers.cancel_all()
             for each in KEYS:

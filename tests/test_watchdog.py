@@ -54,7 +54,7 @@ async def test_the_watchdog_lets_go_of_the_actor_it_reported(
         hog = await system.spawn(Hog)
         assert await hog.ask(0.3) == "done"
         assert "blocked the event loop" in caplog.text  # reported while it still blocked
-        held = weakref.ref(instance(hog))  # type: ignore[arg-type]
+        held = weakref.ref(instance(hog))
         await hog.stop()
         del hog
         # No `gc.collect()`: one that held the loop past the threshold would make a second

@@ -27,7 +27,10 @@ class Reported(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if "blocked the event loop" in record.getMessage():
-            self.stalls.append(record.args[2])  # type: ignore[index]
+            assert isinstance(record.args, tuple)
+            stalled = record.args[2]  # the seconds it blocked
+            assert isinstance(stalled, float)
+            self.stalls.append(stalled)
             self.episode.set()
 
 

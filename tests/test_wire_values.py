@@ -171,7 +171,7 @@ class Unregistered:
         ([(1, {b"k": 1j})], "cannot encode a builtins.complex at [0][1][b'k']: values that"),
         (Anything([1, Single(frozenset())]), "cannot encode a builtins.frozenset at "
          "Anything.value[1].value: values"),
-        (Labelled(1, object()), "cannot encode a builtins.object at Labelled._label: values"),
+        (Labelled(1, object()), "cannot encode a builtins.object at Labelled._label: values"),  # type: ignore[arg-type]
         ([Unregistered(1)], "tests.test_wire_values.Unregistered at [0] is not a registered "
          "message type: decorate it with @actorkit.message in every process that sends, "
          "receives, stores or recovers it"),
