@@ -20,11 +20,11 @@ from actorkit import (
     ActorRef,
     ActorSystem,
     Backoff,
+    Directive,
     NotDelivered,
     OneForOne,
     Terminated,
 )
-from actorkit._supervision import Directive
 from actorkit.persistence import EventSourced
 
 from .persistence.durable_support import Deposited

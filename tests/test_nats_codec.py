@@ -151,7 +151,7 @@ def test_a_wire_name_utf8_cannot_encode_is_refused_when_the_class_is_registered(
             x: int
 
     with pytest.raises(ValueError, match="give it a name of text UTF-8 can encode"):
-        actorkit.message(Point, name="codec.Point\udcff")  # type: ignore[call-overload]
+        actorkit.message(Point, name="codec.Point\udcff")
     assert class_named("codec.\ud800") is class_named("codec.Point\udcff") is None
 
 
@@ -161,7 +161,7 @@ def test_a_name_given_with_the_class_is_checked_as_one_given_to_the_decorator() 
     with pytest.raises(TypeError, match=r"use @actorkit.message or @actorkit.message\('name'\)"):
         actorkit.message(Point, name=5)  # type: ignore[call-overload]
     with pytest.raises(ValueError, match="a message type name must be a non-empty str"):
-        actorkit.message(Point, name="")  # type: ignore[call-overload]
+        actorkit.message(Point, name="")
 
 
 @pytest.mark.parametrize(
