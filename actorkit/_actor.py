@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextvars
 import reprlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Self
 
 from ._errors import ActorStopped
 from ._persistence_id import spawn_durable
@@ -79,7 +79,7 @@ class Actor:
     capabilities: ClassVar[tuple[str, ...] | frozenset[str]] = ()
     _cell: Cell
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> Actor:
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
         self = super().__new__(cls)
         cell = _constructing.get()
         self._cell = cell if cell is not None else Unspawned(cls)  # type: ignore[assignment]

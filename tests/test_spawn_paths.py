@@ -27,7 +27,7 @@ class Plain(Actor):
 
 class OwnNew(Plain):
     def __new__(cls, *args: Any, **kwargs: Any) -> OwnNew:
-        return super().__new__(cls, *args, **kwargs)  # type: ignore[return-value]  # hinted Actor, not Self
+        return super().__new__(cls, *args, **kwargs)
 
 
 class WithMeta(Plain, metaclass=abc.ABCMeta):

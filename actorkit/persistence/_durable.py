@@ -15,7 +15,7 @@ import asyncio
 import functools
 from collections.abc import Callable, Coroutine
 from time import perf_counter
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from .._actor import Actor, Unspawned, read_only
 from .._errors import PersistenceError
@@ -57,8 +57,8 @@ class Durable(Actor):
     raised at its spawn, before anything is written."""
     _durable: Binding
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> Durable:
-        self = cast("Durable", super().__new__(cls, *args, **kwargs))
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        self = super().__new__(cls, *args, **kwargs)
         cell: Cell | Unspawned = self.__dict__["_cell"]
         if isinstance(cell, Unspawned):  # constructed outside `spawn`: `persist` says so
             self._durable = cell  # type: ignore[assignment]
