@@ -84,8 +84,9 @@ class Host:
 
 @runtime_checkable
 class Transport(Protocol):
-    async def start(self, host: Host) -> None:
-        """Called at the end of `system.start()`; raising aborts the start."""
+    async def start(self, host: Host, /) -> None:
+        """Called at the end of `system.start()`; raising aborts the start. Positional, so
+        an implementation may name its parameter as it likes (`NatsTransport`'s `system`)."""
 
     def closing(self) -> None:
         """Called as `system.shutdown()` begins, before the actors stop: stop taking work
