@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextvars
 import reprlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Self
 
 from ._errors import ActorStopped
@@ -76,7 +76,9 @@ class Actor:
     """
 
     supervisor_strategy: Strategy | None = None
-    capabilities: ClassVar[tuple[str, ...] | frozenset[str]] = ()
+    capabilities: ClassVar[Collection[str]] = ()
+    """Any collection of names (a tuple, list or set, not a bare str): read again by each
+    system the class is first spawned in, so a collection, not a one-shot iterator."""
     _cell: Cell
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:
