@@ -132,7 +132,9 @@ def _snapshot_of(cell: Cell) -> ActorSnapshot:
     )
 
 
-def actor_tree(system: ActorSystem, path: str | None = None, limit: int | None = None) -> Any:
+def actor_tree(
+    system: ActorSystem, path: str | None = None, limit: int | None = None
+) -> dict[str, Any]:
     """The body `/actors` would answer (the supervision tree as plain data), without HTTP."""
     from ._tree import actor_tree as tree
 

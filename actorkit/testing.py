@@ -256,9 +256,10 @@ class Probe:
         except TimeoutError:
             raise TimeoutError(f"the probe received nothing within {seconds} s") from None
 
-    async def expect(self, expected: Any, timeout: float = 5.0) -> Any:
+    async def expect(self, expected: Callable[[Any], object] | object, timeout: float = 5.0) -> Any:
         """The next message, which must equal `expected`, be an instance of it (a type, or a
-        union such as `int | None`) or satisfy it (a predicate)."""
+        union such as `int | None`) or satisfy it (a predicate). The predicate's `Callable`
+        in the hint types a lambda's parameter for the checkers; `object` takes the rest."""
         matches = expectation(expected)  # a `TypeError` before any message is taken
         message = await self.receive(timeout)
         if not matches(message):
