@@ -1,0 +1,99 @@
+"""Parts a user brings: a clock of their own (api.md §5) and a store wrapping another
+(docs/persistence.md: every store implements the byte-level `Store` protocol)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+
+from actorkit import Actor, ActorSystem
+from actorkit.persistence import (
+    MemoryStore,
+    Store,
+    StoredEvent,
+    StoredReminder,
+    StoredSnapshot,
+    StoredState,
+)
+
+
+class LoopClock:
+    """The loop's own time, as `SystemClock` keeps it."""
+
+    resolution = 0.001
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def now(self) -> float:
+        assert self._loop is not None
+        return self._loop.time()
+
+    def call_at(self, when: float, callback: Callable[[], object]) -> asyncio.TimerHandle:
+        assert self._loop is not None
+        return self._loop.call_at(when, callback)
+
+    def attach(self, loop: asyncio.AbstractEventLoop, idle: Callable[[], bool]) -> None:
+        self._loop = loop
+
+    def detach(self, idle: Callable[[], bool]) -> None:
+        self._loop = None
+
+
+class CountingStore:
+    """Counts the appends of the store it wraps."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.appends = 0
+
+    async def open(self) -> None:
+        await self.inner.open()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    async def append(
+        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
+    ) -> float:
+        self.appends += 1
+        return await self.inner.append(persistence_id, expected_seq, payloads)
+
+    def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
+        return self.inner.read(persistence_id, from_seq)
+
+    async def highest_seq(self, persistence_id: str) -> int:
+        return await self.inner.highest_seq(persistence_id)
+
+    async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
+        await self.inner.save_snapshot(persistence_id, seq, payload)
+
+    async def load_snapshot(self, persistence_id: str) -> StoredSnapshot | None:
+        return await self.inner.load_snapshot(persistence_id)
+
+    async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
+        return await self.inner.save_state(persistence_id, expected_revision, payload)
+
+    async def load_state(self, persistence_id: str) -> StoredState | None:
+        return await self.inner.load_state(persistence_id)
+
+    async def put_reminder(self, persistence_id: str, reminder: StoredReminder) -> None:
+        await self.inner.put_reminder(persistence_id, reminder)
+
+    async def delete_reminder(self, persistence_id: str, key: str) -> bool:
+        return await self.inner.delete_reminder(persistence_id, key)
+
+    async def reminders(self, persistence_id: str) -> list[StoredReminder]:
+        return await self.inner.reminders(persistence_id)
+
+
+class Echo(Actor):
+    async def receive(self, message: object) -> object:
+        return message
+
+
+async def main() -> None:
+    store = CountingStore(MemoryStore())
+    async with ActorSystem("custom", clock=LoopClock(), store=store) as system:
+        await system.spawn(Echo)
+        print(store.appends, system.store is store)
