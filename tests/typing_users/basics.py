@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from prometheus_client import CollectorRegistry
+
 import actorkit
 from actorkit import (
     DEFAULT_MAILBOX_SIZE,
@@ -17,8 +19,11 @@ from actorkit import (
     MailboxFull,
     NameTaken,
     NotDelivered,
+    OneForOne,
     Ref,
 )
+from actorkit.persistence import MemoryStore
+from actorkit.testing import ManualClock
 
 
 class Counter(Actor):
@@ -68,12 +73,19 @@ class Relay(Actor):
 class Parent(Actor):
     async def on_start(self) -> None:
         child: ActorRef = await self.spawn(Counter, 1, name="child", step=2)
+        await self.spawn(
+            Counter,
+            name="worker",
+            mailbox_size=None,
+            restart="temporary",
+            capabilities=("count",),
+        )
         self.watch(child)
         parent: ActorRef | None = self.parent
         kids: list[ActorRef] = self.children
         me: ActorRef = self.ref
         system: ActorSystem = self.system
-        assert parent is None and kids == [child] and me.path == self.path
+        assert parent is None and kids[0] == child and me.path == self.path
         assert system.lookup(child.path) is child
 
     async def receive(self, message: object) -> object:
@@ -145,6 +157,12 @@ async def main() -> None:
         path: str = ref.path
         print(count, name, path, {ref: 1}, ref == found)
 
+        async with asyncio.TaskGroup() as group:
+            pending = [group.create_task(r.ask("get")) for r in (ref, parent)]
+        answers: list[object] = [task.result() for task in pending]
+        in_time: object = await asyncio.wait_for(ref.ask("get"), timeout=1.0)
+        print(answers, in_time)
+
         refs: list[Ref] = [ref, parent]
         print(await ask_all(refs, "get"))
 
@@ -182,7 +200,17 @@ def start(system: ActorSystem) -> Callable[[], Awaitable[ActorSystem]]:
 
 
 async def explicit() -> None:
-    system = ActorSystem()
+    system = ActorSystem(
+        "everything",
+        supervisor=OneForOne(max_restarts=5),
+        metrics=True,
+        clock=ManualClock(),
+        transport=None,
+        blocked_threshold=0.5,
+        registry=CollectorRegistry(),
+        store=MemoryStore(),
+        agent_history=True,
+    )
     started: ActorSystem = await system.start()
     try:
         await started.spawn(Counter)

@@ -74,12 +74,15 @@ class Watcher(Actor):
         self.watch(self.watched)
 
     async def receive(self, message: object) -> object:
-        if isinstance(message, Terminated):
-            gone: ActorRef = message.ref
-            reason: BaseException | None = message.reason
-            self.reasons.append(reason)
-            return gone.path
-        return None
+        match message:
+            case Terminated(ref=gone, reason=None):
+                self.reasons.append(None)
+                return gone.path
+            case Terminated(ref=gone, reason=reason):
+                self.reasons.append(reason)
+                return gone.name
+            case _:
+                return None
 
 
 async def main() -> None:

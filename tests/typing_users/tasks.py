@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import actorkit
 from actorkit import (
     Actor,
@@ -67,6 +69,11 @@ async def main() -> None:
         handle_id: int = handle.id
         times = (handle.submitted_at, handle.started_at, handle.finished_at)
         print(again, handle_id, times)
+
+        batch = [await system.submit(n, requires=("translate",)) for n in range(3)]
+        results: list[object] = list(await asyncio.gather(*batch))
+        first = await asyncio.wait_for(batch[0].result(), timeout=1.0)
+        print(results, first)
 
         plain = await system.submit({"text": "x"})
         cancelled: bool = plain.cancel()
