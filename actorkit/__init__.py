@@ -6,7 +6,9 @@ The public surface is exactly what this module exports; everything in `_*.py` is
 
 from __future__ import annotations
 
+import importlib
 import logging
+from typing import TYPE_CHECKING
 
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
 from ._actor_timers import Timers
@@ -39,6 +41,9 @@ from ._tasks import AgentInfo, Task, TaskHandle, TaskStatus
 from ._thread_turns import thread_turns, to_thread
 from ._timers import TimerHandle
 
+if TYPE_CHECKING:
+    from ._http_auth import BasicAuth, BearerAuth
+
 __all__ = [
     "DEAD_LETTER_TOPIC",
     "DEFAULT_MAILBOX_SIZE",
@@ -50,6 +55,8 @@ __all__ = [
     "AgentInfo",
     "AskTimeout",
     "Backoff",
+    "BasicAuth",
+    "BearerAuth",
     "ChildSpec",
     "DeadLetter",
     "DeadLetters",
@@ -81,9 +88,27 @@ __all__ = [
     "to_thread",
 ]
 
+_LAZY = {"BasicAuth": "_http_auth", "BearerAuth": "_http_auth"}
+"""Exported names loaded on first use: `serve_http`'s credentials import `hmac` (OpenSSL),
+which `import actorkit` need not pay for."""
+
+
+def _as_ours(obj: object) -> None:
+    if hasattr(obj, "__module__") and isinstance(obj, type):
+        obj.__module__ = __name__  # tracebacks and reprs show actorkit.X, not actorkit._x.X
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        obj = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        _as_ours(obj)
+        globals()[name] = obj
+        return obj
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 for _name in __all__:
-    _obj = globals()[_name]
-    if hasattr(_obj, "__module__") and isinstance(_obj, type):
-        _obj.__module__ = __name__  # tracebacks and reprs show actorkit.X, not actorkit._x.X
+    if _name not in _LAZY:
+        _as_ours(globals()[_name])
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextvars
 import reprlib
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Self
 
 from ._errors import ActorStopped
@@ -152,7 +152,7 @@ class Actor:
 
     async def spawn(
         self,
-        factory: Any,
+        factory: Callable[..., Actor],
         *args: Any,
         name: str | None = None,
         mailbox_size: int | None = DEFAULT_MAILBOX_SIZE,

@@ -8,7 +8,7 @@ import random
 import reprlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from ._exact import exact_int, exact_number
 from ._intensity import Intensity
@@ -20,7 +20,10 @@ Decision = Literal["restart", "resume", "stop", "escalate", "give_up"]
 DIRECTIVES: frozenset[str] = frozenset({"restart", "resume", "stop", "escalate"})
 RESTART_TYPES: frozenset[str] = frozenset({"permanent", "transient", "temporary"})
 
-Decider = Mapping[type[BaseException], Directive] | Callable[[BaseException], Directive | None]
+Decider = Mapping[Any, Directive] | Callable[[BaseException], Directive | None]
+"""Keys typed `Any`: a mapping's key type is invariant, so `type[BaseException]` would refuse a
+user's `dict[type[Exception], Directive]`; each key is checked to be an exception class when
+the strategy is made."""
 T = TypeVar("T")
 
 

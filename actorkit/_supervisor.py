@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor, check_arguments
@@ -30,7 +30,7 @@ class ChildSpec:
 
     def __init__(
         self,
-        factory: Any,
+        factory: Callable[..., Actor],
         *args: Any,
         name: str | None = None,
         restart: str = "permanent",

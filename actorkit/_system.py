@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
     from ._dead_letters import DeadLetters
     from ._http import HttpServer
+    from ._http_auth import BasicAuth, BearerAuth
     from .persistence import AgentChange, Store
     from .persistence._service import Persistence
 
@@ -212,7 +213,7 @@ class ActorSystem(Reach):
     # --- actors ---------------------------------------------------------------------------
     async def spawn(
         self,
-        factory: Any,
+        factory: Callable[..., Actor],
         *args: Any,
         name: str | None = None,
         mailbox_size: int | None = DEFAULT_MAILBOX_SIZE,
@@ -236,7 +237,7 @@ class ActorSystem(Reach):
 
     async def spawn_pool(
         self,
-        factory: Any,
+        factory: Callable[..., Actor],
         *args: Any,
         size: int = 4,
         routing: str = "round_robin",
@@ -281,7 +282,10 @@ class ActorSystem(Reach):
 
     # --- observability ------------------------------------------------------------------
     async def serve_http(
-        self, host: str = "127.0.0.1", port: int = 9464, auth: object = None
+        self,
+        host: str = "127.0.0.1",
+        port: int = 9464,
+        auth: str | tuple[str, str] | BearerAuth | BasicAuth | None = None,
     ) -> HttpServer:
         """Serve `/metrics` (Prometheus), `/healthz` and `/actors` until closed or the system
         exits. Port 0 picks a free port; the handle's `.port` says which."""

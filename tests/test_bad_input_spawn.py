@@ -37,11 +37,11 @@ class ClassAsStrategy(Plain):
 
 CASES = [
     # spawn
-    Case("spawn: not an actor (int)", lambda e: e.system.spawn(42), TypeError, "Actor subclass"),
-    Case("spawn: not an actor (class)", lambda e: e.system.spawn(str), TypeError, "derive it"),
+    Case("spawn: not an actor (int)", lambda e: e.system.spawn(42), TypeError, "Actor subclass"),  # type: ignore[arg-type]
+    Case("spawn: not an actor (class)", lambda e: e.system.spawn(str), TypeError, "derive it"),  # type: ignore[arg-type]
     Case(
         "spawn: factory returns a non-Actor",
-        lambda e: e.system.spawn(lambda: "x"),
+        lambda e: e.system.spawn(lambda: "x"),  # type: ignore[arg-type, return-value]
         TypeError,
         "pass an Actor subclass or a callable that returns an Actor",
     ),
@@ -220,11 +220,14 @@ CASES = [
         "only used with routing='consistent_hash'",
     ),
     Case(
-        "spawn_pool: not an actor", lambda e: e.system.spawn_pool(42), TypeError, "Actor subclass"
+        "spawn_pool: not an actor",
+        lambda e: e.system.spawn_pool(42),  # type: ignore[arg-type]
+        TypeError,
+        "Actor subclass",
     ),
     Case(  # checked before anything starts: the factory is the mistake, not the taken name
         "spawn_pool: not an actor, under a taken name",
-        lambda e: e.system.spawn_pool(42, name="live"),
+        lambda e: e.system.spawn_pool(42, name="live"),  # type: ignore[arg-type]
         TypeError,
         "Actor subclass",
     ),

@@ -27,7 +27,7 @@ CASES = [
     ),
     Case(
         "OneForOne: decider key not an exception",
-        lambda e: OneForOne(decider={"x": "resume"}),  # type: ignore[dict-item]
+        lambda e: OneForOne(decider={"x": "resume"}),
         TypeError,
         "exception classes",
     ),
@@ -82,7 +82,7 @@ CASES = [
         TypeError,
         "OneForOne/OneForAll/RestForOne",
     ),
-    Case("ChildSpec: bad factory", lambda e: ChildSpec(42), TypeError, "Actor subclass"),
+    Case("ChildSpec: bad factory", lambda e: ChildSpec(42), TypeError, "Actor subclass"),  # type: ignore[arg-type]
     Case("ChildSpec: bad name", lambda e: ChildSpec(Plain, name="a/b"), ValueError, "'/'"),
 ]
 

@@ -32,7 +32,7 @@ CASES = [
     Case("serve_http: port in use", busy_port, OSError, "pass port=0 for a free port"),
     Case(
         "serve_http: bad auth",
-        lambda e: e.system.serve_http(port=0, auth=42),
+        lambda e: e.system.serve_http(port=0, auth=42),  # type: ignore[arg-type]
         TypeError,
         "bearer token str, a \\(username, password\\) tuple",
     ),

@@ -27,6 +27,8 @@ PUBLIC = {
         "AgentInfo",
         "AskTimeout",
         "Backoff",
+        "BasicAuth",
+        "BearerAuth",
         "ChildSpec",
         "DeadLetter",
         "DeadLetters",

@@ -26,7 +26,7 @@ EMPTY_CREDENTIALS = [
 
 
 @pytest.mark.parametrize("auth", EMPTY_CREDENTIALS)
-async def test_serve_http_refuses_empty_credentials(auth: object) -> None:
+async def test_serve_http_refuses_empty_credentials(auth: str | tuple[str, str]) -> None:
     async with ActorSystem() as system:
         with pytest.raises(ValueError, match=r"auth (token|username|password) must not"):
             await system.serve_http(port=0, auth=auth)

@@ -81,7 +81,7 @@ async def test_auth_answers_401_without_credentials(
 async def test_bad_auth_and_port_arguments() -> None:
     async with ActorSystem() as system:
         with pytest.raises(TypeError, match="bearer token"):
-            await system.serve_http(port=0, auth=42)
+            await system.serve_http(port=0, auth=42)  # type: ignore[arg-type]
         with pytest.raises(ValueError, match="port"):
             await system.serve_http(port=70000)
 

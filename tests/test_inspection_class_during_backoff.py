@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Callable
 
 import pytest
 
-from actorkit import ActorSystem, Backoff, OneForOne
+from actorkit import Actor, ActorSystem, Backoff, OneForOne
 from actorkit.testing import ManualClock, actor_tree, instance, snapshot
 
 from .testing_support import Echo
@@ -23,7 +24,7 @@ def make_echo() -> Echo:
     "factory", [make_echo, functools.partial(Echo)], ids=["function", "partial"]
 )
 async def test_an_actor_waiting_out_its_backoff_is_shown_as_its_class(
-    clock: ManualClock, metrics: bool, factory: object
+    clock: ManualClock, metrics: bool, factory: Callable[..., Actor]
 ) -> None:
     strategy = OneForOne(backoff=Backoff(min=1.0, max=1.0, jitter=0))
     async with (

@@ -254,4 +254,4 @@ async def test_bad_pool_arguments(kwargs: dict[str, Any], message: str) -> None:
         with pytest.raises(ValueError, match=message):
             await system.spawn_pool(Member, **kwargs)
         with pytest.raises(TypeError):
-            await system.spawn_pool(42)
+            await system.spawn_pool(42)  # type: ignore[arg-type]

@@ -72,7 +72,7 @@ async def test_strategy_arguments_are_checked() -> None:
     with pytest.raises(ValueError, match="directive"):
         OneForOne(decider={KeyError: "explode"})  # type: ignore[dict-item]
     with pytest.raises(TypeError, match="exception classes"):
-        OneForOne(decider={"KeyError": "stop"})  # type: ignore[dict-item]
+        OneForOne(decider={"KeyError": "stop"})
     with pytest.raises(ValueError, match="max"):
         Backoff(min=2.0, max=1.0)
     with pytest.raises(TypeError, match="ChildSpec"):

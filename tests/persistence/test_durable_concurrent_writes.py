@@ -11,7 +11,14 @@ from typing import Any, TypeVar
 
 import pytest
 
-from actorkit import ActorRef, ActorStopped, ActorSystem, PersistenceConflict, PersistenceError
+from actorkit import (
+    Actor,
+    ActorRef,
+    ActorStopped,
+    ActorSystem,
+    PersistenceConflict,
+    PersistenceError,
+)
 from actorkit.persistence import DurableState, EventSourced
 from actorkit.persistence._payload import decode, encode
 from actorkit.testing import instance
@@ -19,7 +26,7 @@ from actorkit.testing import instance
 from ..metrics_truth_support import sample, scraped
 from .durable_support import MakeStore, SharedMemoryStore, Turnstile
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Actor)
 
 pytestmark = pytest.mark.timeout(30)
 
