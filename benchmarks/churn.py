@@ -31,29 +31,21 @@ import argparse
 import asyncio
 import functools
 import gc
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from actorkit import Actor, ActorRef, ActorSystem
 from actorkit._watchdog import BLOCKED_THRESHOLD
 
 from ._callgrind import callgrind_count, per_unit
+from ._churn_common import CONCURRENT, Tally
+from ._churn_raw import RAW
 from ._harness import Bench, Figures, Metric, Stopwatch
-from .messaging import Request, check
+from .messaging import check
 
 SHAPES = ("plain", "on_start", "on_stop", "child", "temporary", "self_stop", "concurrent")
-CONCURRENT = 100
-"""Churners at once in the `concurrent` shape."""
 TIME_SCALE = 50.0
 """How much slower Python runs under callgrind (`benchmarks.instructions`' `--time-scale`)."""
-
-
-class Tally:
-    """What the hooks of both sides count, checked against the churns run."""
-
-    def __init__(self) -> None:
-        self.started = 0
-        self.stopped = 0
 
 
 class Echo(Actor):
@@ -155,133 +147,6 @@ async def _ak_concurrent(system: ActorSystem, n: int, tally: Tally) -> int:
     return sum(totals)
 
 
-# --- raw asyncio ---------------------------------------------------------------------------
-async def _serve(queue: asyncio.Queue[Request]) -> None:
-    get = queue.get
-    while True:
-        request = await get()
-        request.future.set_result(request.message)
-
-
-async def _serve_started(
-    queue: asyncio.Queue[Request], started: asyncio.Future[None], tally: Tally
-) -> None:
-    tally.started += 1
-    started.set_result(None)
-    get = queue.get
-    while True:
-        request = await get()
-        request.future.set_result(request.message)
-
-
-async def _serve_stopped(queue: asyncio.Queue[Request], tally: Tally) -> None:
-    get = queue.get
-    try:
-        while True:
-            request = await get()
-            request.future.set_result(request.message)
-    finally:
-        tally.stopped += 1
-
-
-async def _serve_once(queue: asyncio.Queue[Request]) -> None:
-    request = await queue.get()
-    request.future.set_result(request.message)
-
-
-async def _stop(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        return
-
-
-async def _raw_churns(n: int, serve: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> int:
-    """n tasks running `serve(queue, *args)`, each asked once and stopped."""
-    loop = asyncio.get_running_loop()
-    total = 0
-    for i in range(n):
-        queue: asyncio.Queue[Request] = asyncio.Queue()
-        task = loop.create_task(serve(queue, *args))
-        future = loop.create_future()
-        queue.put_nowait(Request(i, future))
-        total += await future
-        await _stop(task)
-    return total
-
-
-async def _raw_plain(n: int, tally: Tally) -> int:
-    return await _raw_churns(n, _serve)
-
-
-async def _raw_on_start(n: int, tally: Tally) -> int:
-    loop = asyncio.get_running_loop()
-    total = 0
-    for i in range(n):
-        queue: asyncio.Queue[Request] = asyncio.Queue()
-        started = loop.create_future()
-        task = loop.create_task(_serve_started(queue, started, tally))
-        await started
-        future = loop.create_future()
-        queue.put_nowait(Request(i, future))
-        total += await future
-        await _stop(task)
-    return total
-
-
-async def _raw_on_stop(n: int, tally: Tally) -> int:
-    return await _raw_churns(n, _serve_stopped, tally)
-
-
-async def _raw_child(n: int, tally: Tally) -> int:
-    """The loop in the handler of a task of the same kind, asked once."""
-    loop = asyncio.get_running_loop()
-
-    async def churn(count: int) -> int:
-        return await _raw_plain(count, tally)
-
-    queue: asyncio.Queue[Request] = asyncio.Queue()
-    churner = loop.create_task(_serve_handler(queue, churn))
-    future = loop.create_future()
-    queue.put_nowait(Request(n, future))
-    total: int = await future
-    await _stop(churner)
-    return total
-
-
-async def _serve_handler(
-    queue: asyncio.Queue[Request], handle: Callable[[Any], Awaitable[Any]]
-) -> None:
-    get = queue.get
-    while True:
-        request = await get()
-        request.future.set_result(await handle(request.message))
-
-
-async def _raw_self_stop(n: int, tally: Tally) -> int:
-    loop = asyncio.get_running_loop()
-    running: set[asyncio.Task[None]] = set()  # held until done, as asyncio's docs ask
-    total = 0
-    for i in range(n):
-        queue: asyncio.Queue[Request] = asyncio.Queue()
-        task = loop.create_task(_serve_once(queue))
-        running.add(task)
-        task.add_done_callback(running.discard)
-        future = loop.create_future()
-        queue.put_nowait(Request(i, future))
-        total += await future
-    await asyncio.sleep(0)
-    check(running, set())
-    return total
-
-
-async def _raw_concurrent(n: int, tally: Tally) -> int:
-    each = n // CONCURRENT
-    totals = await asyncio.gather(*(_raw_plain(each, tally) for _ in range(CONCURRENT)))
-    return sum(totals)
-
-
 AK: dict[str, Callable[[ActorSystem, int, Tally], Awaitable[int]]] = {
     "plain": _ak_plain,
     "on_start": _ak_on_start,
@@ -290,15 +155,6 @@ AK: dict[str, Callable[[ActorSystem, int, Tally], Awaitable[int]]] = {
     "temporary": _ak_temporary,
     "self_stop": _ak_self_stop,
     "concurrent": _ak_concurrent,
-}
-RAW: dict[str, Callable[[int, Tally], Awaitable[int]]] = {
-    "plain": _raw_plain,
-    "on_start": _raw_on_start,
-    "on_stop": _raw_on_stop,
-    "child": _raw_child,
-    "temporary": _raw_plain,
-    "self_stop": _raw_self_stop,
-    "concurrent": _raw_concurrent,
 }
 
 
