@@ -1,0 +1,47 @@
+"""What the tests of hostile user objects (`tests/test_hostile_objects_*.py`) share: an error
+that cannot describe itself, an actor that raises what it is sent, one that records it, a
+`hash_key` that raises what it is given and a metrics source that raises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actorkit import Actor
+
+
+class Unprintable(Exception):
+    """An error that cannot describe itself, as one holding a half-built object may."""
+
+    def __repr__(self) -> str:
+        raise RuntimeError("__repr__ of Unprintable")
+
+    def __str__(self) -> str:
+        raise RuntimeError("__str__ of Unprintable")
+
+
+class Fails(Actor):
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, BaseException):
+            raise message
+        return message
+
+
+class Recorder(Actor):
+    def __init__(self, got: list[object]) -> None:
+        self.got = got
+
+    async def receive(self, message: Any) -> Any:
+        self.got.append(message)
+
+
+def key_or_raise(message: object) -> object:
+    if isinstance(message, BaseException):
+        raise message
+    return message
+
+
+def source_raising(error: BaseException) -> Any:
+    def source() -> Any:
+        raise error
+
+    return source
