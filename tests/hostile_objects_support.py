@@ -1,6 +1,7 @@
 """What the tests of hostile user objects (`tests/test_hostile_objects_*.py`) share: an error
 that cannot describe itself, an actor that raises what it is sent, one that records it, a
-`hash_key` that raises what it is given and a metrics source that raises."""
+`hash_key` that raises what it is given, a metrics source that raises, and an actor that
+notes its stop (as `tests/test_exception_kinds_exits.py` does too)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,17 @@ def key_or_raise(message: object) -> object:
     if isinstance(message, BaseException):
         raise message
     return message
+
+
+class Stops(Actor):
+    def __init__(self, stopped: list[str]) -> None:
+        self.stopped = stopped
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+    async def on_stop(self) -> None:
+        self.stopped.append(self.path)
 
 
 def source_raising(error: BaseException) -> Any:

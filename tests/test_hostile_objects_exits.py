@@ -15,18 +15,7 @@ import actorkit
 from actorkit import Actor, ActorStopped, ActorSystem, OneForOne
 
 from .hardening_support import BOUND
-from .hostile_objects_support import Fails, key_or_raise, source_raising
-
-
-class Stops(Actor):
-    def __init__(self, stopped: list[str]) -> None:
-        self.stopped = stopped
-
-    async def receive(self, message: Any) -> Any:
-        return message
-
-    async def on_stop(self) -> None:
-        self.stopped.append(self.path)
+from .hostile_objects_support import Fails, Stops, key_or_raise, source_raising
 
 
 class ExitsInInit(Actor):
