@@ -1,4 +1,4 @@
-"""Exits and cancellations inside exception groups, beyond `test_exception_kinds`: which exit
+"""Exits and cancellations inside exception groups, beyond `test_exception_kinds_*`: which exit
 of a group the owner gets, what the asker is told, a group shared by its branches, an exit in
 a group raised where no loop runs, and the counts failed task groups leave (Python < 3.13)."""
 
@@ -15,13 +15,13 @@ import actorkit
 from actorkit import ActorStopped, ActorSystem
 from actorkit._failure import leaves_of
 
-from .hardening_support import BOUND
-from .test_exception_kinds import (
+from .exception_kinds_support import (
     Raises,
     a_task_group_failing,
     awaits_what_someone_else_cancels,
     failures,
 )
+from .hardening_support import BOUND
 
 
 async def asks_then_waits(group: BaseExceptionGroup[BaseException], seen: list[Any]) -> None:
