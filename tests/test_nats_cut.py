@@ -12,8 +12,8 @@ from actorkit import ActorStopped, ActorSystem, ChildSpec, OneForAll, Supervisor
 from actorkit.testing import snapshot
 
 from .nats_support import NatsServer, requires_nats, transport
+from .supervision_cut_support import BOUND, Hanging, _hung
 from .supervision_support import Worker
-from .test_supervision_shutdown_time import BOUND, Hanging, _hung
 
 pytestmark = requires_nats
 

@@ -16,8 +16,7 @@ from actorkit.testing import Probe, snapshot
 
 from .metrics_truth_support import scraped, total
 from .otp_conformance_support import Watcher
-from .supervision_support import Worker
-from .test_supervision_shutdown_time import (
+from .supervision_cut_support import (
     BOUND,
     Hanging,
     HangingOnStop,
@@ -27,6 +26,7 @@ from .test_supervision_shutdown_time import (
     _cut_while_hanging,
     _hung,
 )
+from .supervision_support import Worker
 
 
 async def _giving_up(system: ActorSystem, specs: list[ChildSpec]) -> tuple[Any, Probe]:

@@ -16,8 +16,8 @@ from actorkit.testing import Probe, snapshot
 from .invariants import assert_settled
 from .metrics_truth_support import scraped, total
 from .otp_conformance_support import Watcher
+from .supervision_cut_support import BOUND, _cut_b
 from .supervision_support import Worker
-from .test_supervision_shutdown_time import BOUND, _cut_b
 
 
 class Shielded(Worker):

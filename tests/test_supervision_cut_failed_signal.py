@@ -18,8 +18,8 @@ from actorkit.testing import snapshot
 
 from .invariants import TaskSnapshot, assert_settled
 from .metrics_truth_support import scraped, total
+from .supervision_cut_support import BOUND, HangingOnStop, _hung, _pair
 from .supervision_support import Worker
-from .test_supervision_shutdown_time import BOUND, HangingOnStop, _hung, _pair
 
 
 class Hangs(HangingOnStop):

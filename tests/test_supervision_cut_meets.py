@@ -25,8 +25,7 @@ from actorkit.testing import ManualClock, Probe, snapshot
 from .invariants import TaskSnapshot, assert_settled
 from .metrics_truth_support import scraped, total
 from .otp_conformance_support import Watcher
-from .supervision_support import Worker
-from .test_supervision_shutdown_time import (
+from .supervision_cut_support import (
     BOUND,
     Hanging,
     Swallowing,
@@ -35,6 +34,7 @@ from .test_supervision_shutdown_time import (
     _hung,
     _pair,
 )
+from .supervision_support import Worker
 
 
 class Ticking(Hanging):

@@ -15,7 +15,7 @@ from actorkit._mailbox import BATCH
 from actorkit.testing import snapshot
 
 from .invariants import assert_invariants
-from .test_supervision_shutdown_time import BOUND, Hanging, _hung, _pair
+from .supervision_cut_support import BOUND, Hanging, _hung, _pair
 from .timers_support import Stepper, arriving, withdrawn_by
 
 WIDE = 3 * BATCH + 7

@@ -15,8 +15,8 @@ from actorkit import ActorRef, ActorStopped, ActorSystem, ChildSpec, OneForAll, 
 from actorkit.persistence import DurableState, EventSourced, MemoryStore
 from actorkit.testing import ManualClock
 
+from ..supervision_cut_support import _hung
 from ..supervision_support import Worker
-from ..test_supervision_shutdown_time import _hung
 from .durable_support import Deposited, MakeStore, Turnstile, journal
 
 BOUND = 0.05
