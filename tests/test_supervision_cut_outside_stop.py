@@ -27,7 +27,7 @@ from actorkit._outside_stop import FORCED_STOP_GRACE
 from actorkit.testing import Probe
 
 from .otp_conformance_support import Watcher
-from .test_outside_stop_edges import FACTORIES, factory_of, plain
+from .outside_stop_support import FACTORIES, factory_of, plain
 
 BOUND = 0.01
 
