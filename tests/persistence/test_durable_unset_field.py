@@ -11,8 +11,8 @@ import actorkit
 from actorkit import ActorSystem
 from actorkit.persistence import MemoryStore
 
+from .durable_bad_input_support import Ledger
 from .durable_support import Deposited, journal
-from .test_durable_bad_input import Ledger
 
 pytestmark = pytest.mark.timeout(30)
 
