@@ -12,7 +12,7 @@ import pytest
 from actorkit import Actor, ActorRef, ActorStopped, ActorSystem, Backoff, OneForOne
 from actorkit.testing import ManualClock, pending_asks, pending_timers
 
-from .docs_promises_semantics_support import BOUND, Agent
+from .docs_promises_support import BOUND, Agent
 
 
 class Crashing(Actor):

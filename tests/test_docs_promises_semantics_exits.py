@@ -14,7 +14,7 @@ import pytest
 import actorkit
 from actorkit import Actor, ActorSystem, OneForOne, SystemFailed
 
-from .docs_promises_semantics_support import BOUND
+from .docs_promises_support import BOUND
 
 
 class Failing(Actor):

@@ -12,7 +12,7 @@ import pytest
 
 from actorkit import Actor, ActorStopped, ActorSystem, MailboxFull
 
-from .docs_promises_semantics_support import BOUND, Agent
+from .docs_promises_support import BOUND, Agent
 
 
 class Spawner(Actor):
