@@ -40,12 +40,13 @@ def test_every_row_of_the_readme_table_has_a_case() -> None:
     calls = [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| `")]
     elsewhere = [  # rows whose cases need a store or a process: tests/persistence/
         "TimerHandle.cancel: test_bad_input_timers.py, cancel twice or after firing",
-        "persist: test_durable_bad_input.py, an unregistered event type",
+        "persist: test_durable_bad_input_writes.py, an unregistered event type",
         "save: test_durable_state.py, a state of an unregistered type",
         "reminders.start: test_durable_reminders.py, a message of an unregistered type",
         "reminders.cancel: test_durable_instances.py, from a stopped or replaced instance",
-        "EventSourced: test_durable_bad_input.py, snapshot encoding and snapshot_every",
-        "ActorSystem: test_durable_bad_input.py, a store that is not a store",
+        "EventSourced: test_durable_bad_input_writes.py and _classes.py, snapshot encoding and"
+        " snapshot_every",
+        "ActorSystem: test_durable_bad_input_classes.py, a store that is not a store",
         "python -m actorkit journal: test_journal.py, malformed store URLs",
         "SQLiteStore: test_sqlite.py, a URL, :memory:, NUL, synchronous and timeout",
     ]
