@@ -26,11 +26,14 @@ the same reason."""
 def _credential(value: object, what: str) -> bytes:
     """A credential as the bytes a header carries. An empty one would let in a bare
     `Authorization: Basic` or `Bearer` header; one that is not text, or not UTF-8, could
-    never be sent."""
+    never be sent, nor could one with a control character (NUL, a line break: no header
+    carries them, and RFC 7617 excludes them from basic auth's user and password)."""
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a str, got {type(value).__name__}")
     if not value.strip():
         raise ValueError(f"{what} must not be empty or blank: it would let anyone in")
+    if any(char < " " or char == "\x7f" for char in value):
+        raise ValueError(f"{what} must not contain a control character (NUL, a line break)")
     try:
         return value.encode()
     except UnicodeEncodeError:
@@ -107,6 +110,8 @@ class BasicAuth:
 
 
 Auth = BearerAuth | BasicAuth
+GivenAuth = str | tuple[str, str] | Auth
+"""What `serve_http(auth=...)` takes: a bearer token, a (user, password) pair, or an `Auth`."""
 
 
 def check_auth(auth: object) -> Auth | None:

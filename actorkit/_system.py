@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
     from ._dead_letters import DeadLetters
     from ._http import HttpServer
-    from ._http_auth import BasicAuth, BearerAuth
+    from ._http_auth import GivenAuth
     from .persistence import AgentChange, Store
     from .persistence._service import Persistence
 
@@ -282,13 +282,9 @@ class ActorSystem(Reach):
 
     # --- observability ------------------------------------------------------------------
     async def serve_http(
-        self,
-        host: str = "127.0.0.1",
-        port: int = 9464,
-        auth: str | tuple[str, str] | BearerAuth | BasicAuth | None = None,
+        self, host: str = "127.0.0.1", port: int = 9464, auth: GivenAuth | None = None
     ) -> HttpServer:
-        """Serve `/metrics` (Prometheus), `/healthz` and `/actors` until closed or the system
-        exits. Port 0 picks a free port; the handle's `.port` says which."""
+        """Serve `/metrics`, `/healthz` and `/actors` until closed or the system exits."""
         root = self._running_root()
         await import_off_the_loop("actorkit._http")
         from ._http import serve

@@ -253,3 +253,14 @@ SWEPT: dict[str, Param] = {
     },
 }
 SWEPT.update(PERSISTENCE)
+SWEPT.update(
+    {
+        "BearerAuth.__init__:token": Param("credential", lambda e, kw: actorkit.BearerAuth(**kw)),
+        "BasicAuth.__init__:username": Param(
+            "credential", lambda e, kw: actorkit.BasicAuth(password="pw", **kw)
+        ),
+        "BasicAuth.__init__:password": Param(
+            "credential", lambda e, kw: actorkit.BasicAuth(username="ops", **kw)
+        ),
+    }
+)
