@@ -27,19 +27,19 @@ class Deposit:
     amount: int
 
 
-@actorkit.message("bank.Deposited")
+@actorkit.message("typing_users.Deposited")
 @dataclass(frozen=True)
 class Deposited:
     amount: int
 
 
-@actorkit.message(name="bank.Withdrawn")
+@actorkit.message(name="typing_users.Withdrawn")
 @dataclass(frozen=True)
 class Withdrawn:
     amount: int
 
 
-@actorkit.message("bank.SendStatement")
+@actorkit.message("typing_users.SendStatement")
 @dataclass(frozen=True)
 class SendStatement:
     month: int
