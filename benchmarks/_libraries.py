@@ -128,7 +128,7 @@ class Thespian:
 
         pending = self._handlers
 
-        class Handled(base):  # type: ignore[misc]
+        class Handled(base):
             def __init__(self) -> None:
                 super().__init__()
                 make = pending.pop()
