@@ -39,6 +39,12 @@ class Withdrawn:
     amount: int
 
 
+@actorkit.message("typing_users.Balance")
+@dataclass(frozen=True)
+class Balance:
+    amount: int
+
+
 @actorkit.message("typing_users.SendStatement")
 @dataclass(frozen=True)
 class SendStatement:
@@ -52,17 +58,20 @@ class Account(EventSourced):
         self.balance = 0
 
     def apply(self, event: object) -> None:
-        if isinstance(event, Deposited):
-            self.balance += event.amount
-        elif isinstance(event, Withdrawn):
-            self.balance -= event.amount
+        match event:
+            case Deposited(amount=amount):
+                self.balance += amount
+            case Withdrawn(amount=amount):
+                self.balance -= amount
+            case _:
+                raise TypeError(f"not an event of an account: {event!r}")
 
     def snapshot(self) -> object:
-        return self.balance
+        return Balance(self.balance)  # a registered message type is a snapshot too
 
     def restore(self, snapshot: object) -> None:
-        assert isinstance(snapshot, int)
-        self.balance = snapshot
+        if isinstance(snapshot, Balance):
+            self.balance = snapshot.amount
 
     async def on_start(self) -> None:
         reminders: Reminders = self.reminders
