@@ -107,6 +107,12 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    """The lazy names too, before their first use: tab completion and `help(actorkit)`'s
+    list of classes read `dir()`."""
+    return sorted({*globals(), *_LAZY})
+
+
 for _name in __all__:
     if _name not in _LAZY:
         _as_ours(globals()[_name])
