@@ -37,7 +37,8 @@ def _credential(value: object, what: str) -> bytes:
     try:
         return value.encode()
     except UnicodeEncodeError:
-        raise ValueError(f"{what} must be valid text, got {value!r}") from None
+        # Not shown: the rest of it is a real secret, bar the one character gone wrong.
+        raise ValueError(f"{what} must be valid text (a lone surrogate cannot be sent)") from None
 
 
 def check_address(host: object, port: object) -> tuple[str, int]:

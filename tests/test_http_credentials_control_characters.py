@@ -49,3 +49,10 @@ def test_printable_characters_next_to_the_controls_are_taken(printable: str) -> 
     header = "Basic " + base64.b64encode(f"ops:{password}".encode()).decode()
     assert auth.accepts(header)
     assert BearerAuth(f"to{printable}ken").token == f"to{printable}ken"
+
+
+@pytest.mark.parametrize("what", sorted(MAKERS))
+def test_a_credential_utf8_cannot_encode_is_refused_without_showing_it(what: str) -> None:
+    with pytest.raises(ValueError, match=f"auth {what} must be valid text") as refused:
+        MAKERS[what]("s3cret\udc80")
+    assert "s3cr" not in str(refused.value)
