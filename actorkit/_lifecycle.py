@@ -88,9 +88,10 @@ class Lifecycle(Record):
         the actor goes no further in it: its children stop and its `on_stop` runs (children
         first, as in OTP), then it fails as a handler would, reported to its parent, who
         decides (with no instance left, a resume restarts it). At the root, while it or its
-        parent stops, or when the signal was a stop from outside (`for_good`: never followed
-        by a restart), it closes with the failure instead (the root's fails the system), as
-        it does if that cleanup itself cannot finish. Cut meanwhile by its supervisor,
+        parent stops, or when the signal was a `Stop` (`for_good`: one from outside, never
+        followed by a restart, or its supervisor's decision already), it closes with the
+        failure instead (the root's fails the system), as it does if that cleanup itself
+        cannot finish. Cut meanwhile by its supervisor,
         whose wait on the signal (answered after this cleanup) ran out, the cut carries out
         what the supervisor decided (`cleanup_cut`)."""
         try:
