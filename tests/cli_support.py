@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import signal
 import subprocess
 import sys
@@ -48,10 +49,15 @@ async def signalled(
     args: list[str], seen: asyncio.Event, sig: signal.Signals
 ) -> tuple[int | None, bytes, bytes]:
     """`python -m actorkit *args` in a subprocess, sent `sig` once `seen` is set (within
-    30 s); returns its exit status, stdout, stderr."""
+    30 s); returns its exit status, stdout, stderr.
+
+    The command starts with `sig` at its default, as from a terminal: a suite run as a
+    background job of a script has SIGINT ignored, which a child inherits across `exec` and
+    Python then leaves ignored (asyncio's `Popen` keeps it; uvloop's spawn resets it)."""
     command = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "actorkit", *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        preexec_fn=functools.partial(signal.signal, sig, signal.SIG_DFL),
     )  # fmt: skip
     try:
         async with asyncio.timeout(30):
