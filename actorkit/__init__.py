@@ -10,8 +10,10 @@ import importlib
 import logging
 from typing import TYPE_CHECKING
 
+from ._accounting import Accounting
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
 from ._actor_timers import Timers
+from ._clock import Clock
 from ._dead_letters import DeadLetters
 from ._errors import (
     ActorError,
@@ -28,25 +30,29 @@ from ._errors import (
     TaskCancelled,
 )
 from ._messages import DeadLetter, Terminated
+from ._metrics import Metrics
 from ._pool_ref import PoolRef
 from ._protocols import Ref
 from ._ref import ActorRef
 from ._registry import message
 from ._router import DEAD_LETTER_TOPIC
 from ._runner import run
-from ._supervision import Backoff, Directive, OneForAll, OneForOne, RestForOne
+from ._supervision import Backoff, Directive, OneForAll, OneForOne, RestForOne, Strategy
 from ._supervisor import ChildSpec, Supervisor
 from ._system import ActorSystem
-from ._tasks import AgentInfo, Task, TaskHandle, TaskStatus
+from ._tasks import AgentInfo, Task, TaskHandle, TaskStats, TaskStatus
 from ._thread_turns import thread_turns, to_thread
 from ._timers import TimerHandle
+from ._transport import Transport
 
 if TYPE_CHECKING:
+    from ._http import HttpServer
     from ._http_auth import BasicAuth, BearerAuth
 
 __all__ = [
     "DEAD_LETTER_TOPIC",
     "DEFAULT_MAILBOX_SIZE",
+    "Accounting",
     "Actor",
     "ActorError",
     "ActorRef",
@@ -58,11 +64,14 @@ __all__ = [
     "BasicAuth",
     "BearerAuth",
     "ChildSpec",
+    "Clock",
     "DeadLetter",
     "DeadLetters",
     "DeadlineExceeded",
     "Directive",
+    "HttpServer",
     "MailboxFull",
+    "Metrics",
     "NameTaken",
     "NotDelivered",
     "OneForAll",
@@ -72,25 +81,28 @@ __all__ = [
     "PoolRef",
     "Ref",
     "RestForOne",
+    "Strategy",
     "Supervisor",
     "SupervisorGaveUp",
     "SystemFailed",
     "Task",
     "TaskCancelled",
     "TaskHandle",
+    "TaskStats",
     "TaskStatus",
     "Terminated",
     "TimerHandle",
     "Timers",
+    "Transport",
     "message",
     "run",
     "thread_turns",
     "to_thread",
 ]
 
-_LAZY = {"BasicAuth": "_http_auth", "BearerAuth": "_http_auth"}
+_LAZY = {"BasicAuth": "_http_auth", "BearerAuth": "_http_auth", "HttpServer": "_http"}
 """Exported names loaded on first use: `serve_http`'s credentials import `hmac` (OpenSSL),
-which `import actorkit` need not pay for."""
+and its server aiohttp, which `import actorkit` need not pay for."""
 
 
 def _as_ours(obj: object) -> None:

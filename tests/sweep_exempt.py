@@ -8,6 +8,7 @@ import actorkit
 import actorkit.nats
 import actorkit.persistence
 import actorkit.testing
+from actorkit._instruments import Instrument
 
 from .sweep_calls import SWEPT
 
@@ -182,6 +183,45 @@ EXEMPT: dict[str, str] = {
         for p in inspect.signature(getattr(actorkit.testing, name)).parameters
     },
     "Probe.spawn:system": "a test helper reading the system under test",
+    # Parts the runtime builds and hands out (`system.accounting()`, `system.metrics`,
+    # `system.tasks`, `serve_http`'s server): exported to annotate with, never constructed.
+    **{
+        f"{cls}.__init__:{p}": "a part built by the runtime and handed out; users read it"
+        for cls in ("Accounting", "HttpServer", "Metrics", "TaskStats")
+        for p in inspect.signature(getattr(actorkit, cls)).parameters
+    },
+    **dict.fromkeys(
+        [
+            "Accounting.add:cell",
+            "Accounting.retire:mailbox",
+            "HttpServer.track:among",
+            "Metrics.start:loop",
+            "Metrics.start:router",
+            "Metrics.start:watchdog",
+            *(
+                f"Metrics.{name}:{p}"
+                for name, fn in inspect.getmembers(Instrument, inspect.isfunction)
+                if not name.startswith("_")
+                for p in list(inspect.signature(fn).parameters)[1:]
+            ),
+        ],
+        "called by the runtime on a part it built (an instrument event, its own tally), "
+        "not by users",
+    ),
+    "Metrics.add_source:source": "not checked when added: a source that fails, one that is "
+    "not callable included, is logged at each scrape and the others are still scraped",
+    # Protocols a user implements (`clock=`, `transport=`): the runtime calls their methods.
+    **{
+        f"{proto.__name__}.{name}:{p}": f"a Protocol: {shipped}'s methods are the runtime's "
+        "calls, and ActorSystem's parameter that takes one is swept"
+        for proto, shipped in [
+            (actorkit.Clock, "ManualClock"),
+            (actorkit.Transport, "NatsTransport"),
+        ]
+        for name, fn in inspect.getmembers(proto, inspect.isfunction)
+        if not name.startswith("_")
+        for p in list(inspect.signature(fn).parameters)[1:]
+    },
     # The decorator registers a class under a wire name; its checks live with the codec.
     "message:target": "the class being decorated",
     "message:name": "checked by the wire codec's registry",

@@ -1,6 +1,7 @@
-"""`BasicAuth` and `BearerAuth`, exported by `actorkit` but loaded on first use (their module
-imports `hmac`, which `import actorkit` need not pay for): what a user does with a package's
-names works on them as on the others, and a name the package lacks fails as Python's own."""
+"""`BasicAuth`, `BearerAuth` and `HttpServer`, exported by `actorkit` but loaded on first use
+(their modules import `hmac` and aiohttp, which `import actorkit` need not pay for): what a
+user does with a package's names works on them as on the others, and a name the package lacks
+fails as Python's own."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ import sys
 import pytest
 
 import actorkit
-from actorkit import _http_auth
+from actorkit import _http, _http_auth
 
-LAZY = ("BasicAuth", "BearerAuth")
+LAZY = {"BasicAuth": _http_auth, "BearerAuth": _http_auth, "HttpServer": _http}
 
 
 def fresh(code: str) -> list[str]:
@@ -34,28 +35,39 @@ def test_import_actorkit_loads_hmac_only_once_an_auth_class_is_used() -> None:
     ) == ["False False", "True True"]
 
 
+def test_import_actorkit_loads_aiohttp_only_once_the_server_class_is_used() -> None:
+    """A user annotating `server: actorkit.HttpServer` pays for aiohttp at that first use, as
+    at `serve_http`, not at `import actorkit`; a checker reads the name without loading it."""
+    assert fresh(
+        "import sys, actorkit\n"
+        "print('aiohttp' in sys.modules, 'actorkit._http' in sys.modules)\n"
+        "actorkit.HttpServer\n"
+        "print('aiohttp' in sys.modules, 'actorkit._http' in sys.modules)\n"
+    ) == ["False False", "True True"]
+
+
 def test_dir_and_help_list_them_before_their_first_use() -> None:
     """`dir()` feeds tab completion and `help(actorkit)`'s list of classes."""
     assert fresh(
         "import pydoc, sys, actorkit\n"
         "print(all(name in dir(actorkit) for name in actorkit.__all__))\n"
         "text = pydoc.render_doc(actorkit, renderer=pydoc.plaintext)\n"
-        "print('class BasicAuth' in text, 'class BearerAuth' in text)\n"
-    ) == ["True", "True True"]
+        "print([f'class {name}' in text for name in ('BasicAuth', 'BearerAuth', 'HttpServer')])\n"
+    ) == ["True", "[True, True, True]"]
 
 
 def test_a_star_import_brings_them_as_the_package_s() -> None:
     assert fresh(
         "from actorkit import *\n"
-        "print(BearerAuth.__module__, BasicAuth.__module__)\n"
+        "print(BearerAuth.__module__, BasicAuth.__module__, HttpServer.__module__)\n"
         "print(BearerAuth('t0ken').accepts('Bearer t0ken'))\n"
-    ) == ["actorkit actorkit", "True"]
+    ) == ["actorkit actorkit actorkit", "True"]
 
 
-@pytest.mark.parametrize("name", LAZY)
+@pytest.mark.parametrize("name", sorted(LAZY))
 def test_each_is_its_module_s_class_presented_as_the_package_s(name: str) -> None:
     cls = getattr(actorkit, name)
-    assert cls is getattr(_http_auth, name) and getattr(actorkit, name) is cls
+    assert cls is getattr(LAZY[name], name) and getattr(actorkit, name) is cls
     assert cls.__module__ == "actorkit" and f"{cls!r}" == f"<class 'actorkit.{name}'>"
     assert hasattr(actorkit, name)
 
