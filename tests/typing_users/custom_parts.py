@@ -1,12 +1,13 @@
-"""Parts a user brings: a clock of their own (api.md §5) and a store wrapping another
-(docs/persistence.md: every store implements the byte-level `Store` protocol)."""
+"""Parts a user brings: a clock of their own (api.md §5, an `actorkit.Clock`), a store wrapping
+another (docs/persistence.md: every store implements the byte-level `Store` protocol), and code
+that takes whichever transport a system was built with (api.md §10, an `actorkit.Transport`)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorSystem, Clock, Transport
 from actorkit.persistence import (
     MemoryStore,
     Store,
@@ -38,6 +39,17 @@ class LoopClock:
 
     def detach(self, idle: Callable[[], bool]) -> None:
         self._loop = None
+
+
+def own_clock() -> Clock:
+    """Typed as what `clock=` takes: a `LoopClock` that stopped matching the protocol fails
+    here, not in the runtime."""
+    return LoopClock()
+
+
+def link_state(transport: Transport | None) -> object:
+    """What `/healthz` reports of a transport, whichever one it is."""
+    return None if transport is None else transport.health().get("state")
 
 
 class CountingStore:
@@ -94,6 +106,9 @@ class Echo(Actor):
 
 async def main() -> None:
     store = CountingStore(MemoryStore())
-    async with ActorSystem("custom", clock=LoopClock(), store=store) as system:
+    clock: Clock = LoopClock()
+    async with ActorSystem("custom", clock=clock, store=store) as system:
         await system.spawn(Echo)
         print(store.appends, system.store is store)
+    async with ActorSystem("own", clock=own_clock()) as system:
+        await system.spawn(Echo)

@@ -1,4 +1,5 @@
-"""API.md §7 and docs/observability.md: metrics, HTTP endpoints, accounting, health."""
+"""API.md §7 and docs/observability.md: metrics, HTTP endpoints, accounting, health, each part
+annotated with the type the package exports for it."""
 
 from __future__ import annotations
 
@@ -9,12 +10,20 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
 import actorkit
-from actorkit import Actor, ActorSystem
+from actorkit import Accounting, Actor, ActorSystem, HttpServer, Metrics, TaskStats
 
 
 class Echo(Actor):
     async def receive(self, message: object) -> object:
         return message
+
+
+async def serve(system: ActorSystem, port: int) -> HttpServer:
+    return await system.serve_http(port=port)
+
+
+def report(accounting: Accounting, tasks: TaskStats) -> str:
+    return f"{accounting.balanced} {tasks.pending}/{tasks.running}"
 
 
 def queue_depth() -> Iterable[Metric]:
@@ -29,15 +38,16 @@ async def main() -> None:
         "observed", metrics=True, registry=registry, blocked_threshold=0.25
     ) as system:
         await system.spawn(Echo, name="echo")
-        assert system.metrics.registry is registry
-        own: CollectorRegistry = system.metrics.registry
-        system.metrics.add_source(queue_depth)
+        metrics: Metrics = system.metrics
+        assert metrics.registry is registry and metrics.enabled
+        own: CollectorRegistry = metrics.registry
+        metrics.add_source(queue_depth)
         value: float | None = own.get_sample_value(
             "actorkit_messages_processed_total", {"actor_type": "Echo"}
         )
         print(value)
 
-        server = await system.serve_http(host="127.0.0.1", port=0, auth=None)
+        server: HttpServer = await system.serve_http(host="127.0.0.1", port=0, auth=None)
         url: str = server.url
         port: int = server.port
         host: str = server.host
@@ -45,11 +55,12 @@ async def main() -> None:
         await server.close()
         bearer = await system.serve_http(port=0, auth="s3cret-token")
         basic = await system.serve_http(port=0, auth=("admin", "hunter2"))
-        await bearer.close()
-        await basic.close()
+        servers: list[actorkit.HttpServer] = [bearer, basic, await serve(system, 0)]
+        for each in servers:
+            await each.close()
 
         healthy: bool = system.healthy
-        accounting = system.accounting()
+        accounting: Accounting = system.accounting()
         balanced: bool = accounting.balanced
         counts: tuple[int, ...] = (
             accounting.accepted,
@@ -59,7 +70,9 @@ async def main() -> None:
             accounting.queued,
             accounting.handling,
         )
-        print(healthy, balanced, counts, system.tasks.by_status, system.tasks.unservable)
+        tasks: TaskStats = system.tasks
+        print(healthy, balanced, counts, tasks.by_status, tasks.unservable)
+        print(report(accounting, tasks))
 
 
 async def without_metrics() -> None:

@@ -1,4 +1,5 @@
-"""API.md §3: strategies, deciders, Backoff, Supervisor/ChildSpec, death watch, escalation."""
+"""API.md §3: strategies (typed as `actorkit.Strategy` where any of them goes), deciders, Backoff,
+Supervisor/ChildSpec, death watch, escalation."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from actorkit import (
     OneForAll,
     OneForOne,
     RestForOne,
+    Strategy,
     Supervisor,
     SupervisorGaveUp,
     SystemFailed,
@@ -51,11 +53,27 @@ DECIDER: Mapping[type[BaseException], Directive] = {ValueError: "resume", KeyErr
 CALLABLE: Callable[[BaseException], Directive | None] = decide
 
 
+def strategy_for(children_depend_on_each_other: bool) -> Strategy:
+    """Whichever strategy a configuration picks, for `supervisor=`, `strategy=` or a class's
+    `supervisor_strategy`."""
+    if children_depend_on_each_other:
+        return RestForOne(max_restarts=5, within=10.0)
+    return OneForOne()
+
+
+def limits(strategy: Strategy) -> tuple[int, float]:
+    return strategy.max_restarts, strategy.within
+
+
 class Parent(Actor):
     supervisor_strategy = OneForOne(decider={ValueError: "resume", KeyError: "stop"})
 
     async def on_start(self) -> None:
         await self.spawn(Database, name="db")
+
+
+class Configured(Actor):
+    supervisor_strategy: Strategy | None = strategy_for(True)
 
 
 class ByFunction(Actor):
@@ -86,14 +104,14 @@ class Watcher(Actor):
 
 
 async def main() -> None:
-    strategies = [
+    strategies: list[Strategy] = [
         OneForOne(),
         OneForAll(max_restarts=3, within=5.0, backoff=Backoff(min=0.1, max=10.0, jitter=0.2)),
         RestForOne(decider=DECIDER, shutdown=5.0),
         OneForOne(decider=CALLABLE, shutdown=None),
         OneForOne(decider=lambda error: "escalate" if isinstance(error, OSError) else None),
     ]
-    root = OneForOne(max_restarts=10, within=1.0)
+    root: actorkit.Strategy = OneForOne(max_restarts=10, within=1.0)
     async with ActorSystem("tree", supervisor=root) as system:
         tree = await system.spawn(
             Supervisor,
@@ -113,6 +131,9 @@ async def main() -> None:
             await system.spawn(Supervisor, [ChildSpec(Database, url="x")], strategy)
         await system.spawn(Parent, name="parent")
         await system.spawn(ByFunction)
+        await system.spawn(Configured)
+        await system.spawn_pool(Database, size=2, supervisor=strategy_for(False))
+        print(limits(root), [limits(strategy) for strategy in strategies])
         db = system.lookup("/storage/db")
         assert db is not None
         watcher = await system.spawn(Watcher, db)

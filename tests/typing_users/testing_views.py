@@ -6,7 +6,7 @@ from typing import Any, assert_type
 
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import Accounting, Actor, ActorSystem
 from actorkit.testing import (
     FORCED_STOP_GRACE,
     SETTLE_LIMIT,
@@ -52,7 +52,8 @@ async def views() -> None:
         one: ActorSnapshot = snapshot(ref)
         state: str = one.state
         parked: bool = one.parked
-        accepted: int = one.accounting.accepted
+        counts: Accounting = one.accounting
+        accepted: int = counts.accepted
         children: tuple[str, ...] = one.children
         capacity: int | None = one.capacity
         capabilities: frozenset[str] = one.capabilities
