@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary, ref
 
 from ._instruments import Instrument
+from ._shown import given
 from ._stats import LAG_BUCKETS, LAG_INTERVAL, ClassStats, Histogram
 
 if TYPE_CHECKING:
@@ -72,7 +73,13 @@ class Metrics(Instrument):
         return self._registry
 
     def add_source(self, source: Callable[[], Iterable[Metric]]) -> None:
-        """Let a layer (tasks, transports) contribute families without the core knowing it."""
+        """Let a layer (tasks, transports) contribute families without the core knowing it.
+        A source that is no callable is refused here: at a scrape it would only be logged."""
+        if not callable(source):
+            raise TypeError(
+                "add_source needs a callable returning metric families (called at each "
+                f"scrape), got {given(source)}"
+            )
         self.sources.append(source)
 
     def stats_for(self, cls: type) -> ClassStats | None:

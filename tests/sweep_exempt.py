@@ -208,8 +208,6 @@ EXEMPT: dict[str, str] = {
         "called by the runtime on a part it built (an instrument event, its own tally), "
         "not by users",
     ),
-    "Metrics.add_source:source": "not checked when added: a source that fails, one that is "
-    "not callable included, is logged at each scrape and the others are still scraped",
     # Protocols a user implements (`clock=`, `transport=`): the runtime calls their methods.
     **{
         f"{proto.__name__}.{name}:{p}": f"a Protocol: {shipped}'s methods are the runtime's "
