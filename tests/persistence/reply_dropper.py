@@ -72,6 +72,9 @@ class ReplyDropper:
                     return
                 client_out.write(data)
                 await client_out.drain()
+            # The server ended the session (a client's Terminate answered by closing): the
+            # client waits for its socket to close, as it would without the proxy between.
+            client_out.close()
 
         try:
             with contextlib.suppress(Exception):
