@@ -74,16 +74,22 @@ async def _cancelled_spawn(system: ActorSystem, kid: tuple[Any, ...], fail: bool
 WHEN = pytest.mark.parametrize("fail", [True, False], ids=["on_start-failed", "in-on_start"])
 
 
+GRACE = 0.2
+"""The forced stop's grace, made short: the cleanup outlasts it without a long wait."""
+
+
 @WHEN
 async def test_the_shutdown_waits_out_the_cleanup_within_its_timeout(
-    fail: bool, caplog: pytest.LogCaptureFixture
+    fail: bool, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stopping = asyncio.Event()
     log: list[str] = []
+    for module in ("actorkit._outside_stop", "actorkit._cut"):
+        monkeypatch.setattr(f"{module}.FORCED_STOP_GRACE", GRACE)
     async with asyncio.timeout(10):
         system = ActorSystem(metrics=False)
         await system.start()
-        kid = await _cancelled_spawn(system, (stopping, log, 1.5), fail)  # past the grace
+        kid = await _cancelled_spawn(system, (stopping, log, 2.5 * GRACE), fail)  # past it
         await stopping.wait()
         await system.shutdown(timeout=8)
     assert log == ["kid stopped"]
