@@ -84,7 +84,9 @@ def hostile_values(kind: str) -> list[object]:
     if kind == "names":
         return [[RaisingText("gpu")], (LyingText("gpu"),), Opaque()]
     if kind.startswith("seconds") or kind in ("instant", "factor", "size", "capacity", "every"):
-        return [RaisingCompare(1), RaisingFloat(1.0), Opaque()]
+        # 0.1: each parameter takes or refuses it as it does 1.0 (Backoff's max is one with a
+        # floor, its min's default), and a wait it bounds ends soon
+        return [RaisingCompare(1), RaisingFloat(0.1), Opaque()]
     if kind in NUMBER_BASE:
         return [RaisingCompare(NUMBER_BASE[kind]), Opaque()]
     return []
