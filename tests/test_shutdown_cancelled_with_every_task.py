@@ -15,7 +15,7 @@ from actorkit.persistence import MemoryStore, SQLiteStore
 from actorkit.testing import ManualClock
 
 from .invariants import TaskSnapshot
-from .shutdown_support import BOUND
+from .shutdown_support import BOUND, shorten_grace
 
 
 class StopsForEver(Actor):
@@ -47,13 +47,14 @@ def cancel_every_task(tasks: TaskSnapshot, order: str) -> list[asyncio.Task[Any]
 @pytest.mark.parametrize("order", ["listed", "reversed"])
 @pytest.mark.parametrize("turns", [1, 2], ids=["as-it-begins", "once-under-way"])
 async def test_a_shutdown_cancelled_with_every_task_still_forces_the_actors_stop(
-    turns: int, order: str, clock: type[ManualClock] | None
+    turns: int, order: str, clock: type[ManualClock] | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each actor's task, cancelled, runs its `on_stop`, which waits there for ever unless
     cut short within the forced stop's grace; the cancelled shutdown must still force the stop
     whichever of its own tasks (the orderly stop, the one that forces it) is cancelled
     first, and whether that one had begun or not: both orders of the same tasks, cancelled
     one turn or two into the shutdown, cover each. Otherwise the loop's end waits for ever."""
+    shorten_grace(monkeypatch)
     system = ActorSystem(clock=None if clock is None else clock())
     tasks = TaskSnapshot()
     await system.start()
@@ -184,12 +185,13 @@ class StopsAtTheGate(NotesItsOnStop):
 
 
 async def test_a_shutdown_waits_for_the_on_stop_of_actors_whose_tasks_were_cancelled(
-    clock: ManualClock,
+    clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An actor's task cancelled from outside (the end of `asyncio.run`, reaching it before
     the shutdown's own tasks) closes the actor, then runs its `on_stop` within the grace: the
     shutdown must wait for that too (here until the grace cuts it short) before it closes
     the store."""
+    shorten_grace(monkeypatch)
     stopping: set[str] = set()
     store = RecordsClose(stopping)
     async with asyncio.timeout(BOUND):
