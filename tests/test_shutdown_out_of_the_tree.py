@@ -14,7 +14,7 @@ import pytest
 
 from actorkit import Actor, ActorRef, ActorSystem
 
-from .shutdown_support import SLACK
+from .shutdown_support import SLACK, shorten_grace
 
 
 class Kid(Actor):
@@ -84,8 +84,7 @@ async def test_the_shutdown_waits_out_the_cleanup_within_its_timeout(
 ) -> None:
     stopping = asyncio.Event()
     log: list[str] = []
-    for module in ("actorkit._outside_stop", "actorkit._cut"):
-        monkeypatch.setattr(f"{module}.FORCED_STOP_GRACE", GRACE)
+    shorten_grace(monkeypatch, GRACE)
     async with asyncio.timeout(10):
         system = ActorSystem(metrics=False)
         await system.start()
