@@ -28,6 +28,7 @@ from actorkit.testing import Probe
 
 from .otp_conformance_support import Watcher
 from .outside_stop_support import FACTORIES, factory_of, plain
+from .shutdown_support import shorten_grace
 
 BOUND = 0.01
 
@@ -92,11 +93,14 @@ async def test_a_restart_cutting_an_outside_stop_ends_the_child_for_good(
         probe.expect_empty()
 
 
-async def test_an_outside_stop_whose_cut_hands_the_cell_to_a_task_cancelled_at_once() -> None:
+async def test_an_outside_stop_whose_cut_hands_the_cell_to_a_task_cancelled_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The fresh task the cut hands the cell to, cancelled at its first step (a task factory's
     yield), as the end of `asyncio.run` cancels every task: nothing runs the `Cut`, and the
     cut, past its grace, stops the child for good; the stop returns within that, and once
     the child is closed. (An eager factory's task has run the `Cut` by then.)"""
+    shorten_grace(monkeypatch)
     in_on_stop = asyncio.Event()
     async with factory_of(plain), asyncio.timeout(5), ActorSystem() as system:
         sup = await system.spawn(

@@ -26,7 +26,7 @@ from actorkit.testing import (
 )
 
 from .conftest import leftover_tasks
-from .shutdown_support import BOUND
+from .shutdown_support import BOUND, shorten_grace
 from .testing_support import Echo, Held, Relay
 
 
@@ -158,7 +158,11 @@ async def test_instance_is_the_current_actor_object(clock: ManualClock) -> None:
         assert instance(ref) is None
 
 
-async def test_cancel_task_ends_a_handler_that_a_shutdown_abandoned() -> None:
+async def test_cancel_task_ends_a_handler_that_a_shutdown_abandoned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shorten_grace(monkeypatch)
+
     class Stubborn(Actor):
         async def receive(self, message: Any) -> Any:
             entered.set()
@@ -177,7 +181,7 @@ async def test_cancel_task_ends_a_handler_that_a_shutdown_abandoned() -> None:
     ref.tell("block")
     await entered.wait()
     async with asyncio.timeout(BOUND):
-        await system.shutdown(timeout=0.01)  # cancels, waits FORCED_STOP_GRACE, abandons it
+        await system.shutdown(timeout=0.01)  # cancels, waits the grace, abandons it
     assert not ref.is_alive
     [abandoned] = leftover_tasks() - before
     swallow = False
