@@ -26,7 +26,7 @@ async def test_a_start_with_no_server_fails_in_time_and_leaves_nothing_running()
         tasks = TaskSnapshot()
         url = f"nats://127.0.0.1:{nowhere.port}"
         system = ActorSystem(
-            "lonely", transport=NatsTransport(url, connect_timeout=1, reconnect_time_wait=0.05)
+            "lonely", transport=NatsTransport(url, connect_timeout=0.3, reconnect_time_wait=0.05)
         )
         async with asyncio.timeout(4):  # connect_timeout, then the close's own bound
             with pytest.raises(ConnectionError, match="cannot connect system 'lonely'"):
@@ -48,7 +48,7 @@ async def test_a_server_gone_in_the_middle_of_the_start_fails_it_and_leaves_noth
 
     monkeypatch.setattr(Probes, "claim", claim_then_lose_the_server)
     tasks = TaskSnapshot()
-    system = ActorSystem("halfway", transport=transport(own, connect_timeout=1))
+    system = ActorSystem("halfway", transport=transport(own, connect_timeout=0.5))
     async with asyncio.timeout(6):
         with pytest.raises(ConnectionError, match="cannot connect system 'halfway'"):
             await system.start()
