@@ -19,7 +19,7 @@ def test_demo_runs_three_seconds_and_exits_cleanly_with_a_summary() -> None:
 
 
 def test_demo_without_http() -> None:
-    result = run_cli("demo", "--duration", "1", "--no-http")
+    result = run_cli("demo", "--duration", "0.2", "--no-http")
     assert result.returncode == 0, result.stderr
     assert "metrics:" not in result.stdout
     assert "summary:" in result.stdout
