@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import functools
+from pathlib import Path
+
 import pytest
+
+import actorkit
 
 BOUND = 5.0
 """Half the default shutdown timeout: a shutdown still waiting on the default fails here."""
@@ -19,7 +25,38 @@ measuring it: an `on_stop` that never returns is cut short at the grace, whateve
 length, and the test then checks what came after."""
 
 
+GRACE_READERS = ("actorkit._outside_stop", "actorkit._cut")
+"""The modules whose code reads `FORCED_STOP_GRACE` (a re-export alone does not read it)."""
+
+
+@functools.cache
+def grace_readers() -> frozenset[str]:
+    """The package's modules whose code reads `FORCED_STOP_GRACE`, found in their source: a
+    reader left out of `GRACE_READERS` would wait the real grace, and a test could pass for
+    the wrong reason."""
+    found = set()
+    for path in Path(actorkit.__file__).parent.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        if "FORCED_STOP_GRACE" not in source:
+            continue
+        if any(map(_reads_the_grace, ast.walk(ast.parse(source)))):
+            parts = path.relative_to(Path(actorkit.__file__).parent.parent).with_suffix("").parts
+            found.add(".".join(parts))
+    return frozenset(found)
+
+
+def _reads_the_grace(node: ast.AST) -> bool:
+    """A use of the name, or an import of it under another name (then read as that)."""
+    if isinstance(node, ast.Name):
+        return node.id == "FORCED_STOP_GRACE"
+    if isinstance(node, ast.alias):
+        return node.name == "FORCED_STOP_GRACE" and node.asname not in (None, node.name)
+    return False
+
+
 def shorten_grace(monkeypatch: pytest.MonkeyPatch, seconds: float = SHORT_GRACE) -> None:
     """The forced stop's grace set to `seconds` wherever the runtime reads it."""
-    for module in ("actorkit._outside_stop", "actorkit._cut"):
+    readers = grace_readers()
+    assert readers == set(GRACE_READERS), f"FORCED_STOP_GRACE is read in {sorted(readers)}"
+    for module in GRACE_READERS:
         monkeypatch.setattr(f"{module}.FORCED_STOP_GRACE", seconds)
