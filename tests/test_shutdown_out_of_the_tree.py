@@ -18,7 +18,8 @@ from .shutdown_support import SLACK, shorten_grace
 
 
 class Kid(Actor):
-    """Its `on_stop` takes `takes` seconds (None: until cancelled), and is logged once ended."""
+    """Its `on_stop` takes `takes` seconds (None: until cancelled), and is logged once ended,
+    and once through, which a cancelled one is not."""
 
     def __init__(self, stopping: asyncio.Event, log: list[str], takes: float | None) -> None:
         self.stopping, self.log, self.takes = stopping, log, takes
@@ -33,6 +34,7 @@ class Kid(Actor):
                 await asyncio.Event().wait()
             else:
                 await asyncio.sleep(self.takes)
+                self.log.append("kid cleaned up")
         finally:
             self.log.append("kid stopped")
 
@@ -91,7 +93,7 @@ async def test_the_shutdown_waits_out_the_cleanup_within_its_timeout(
         kid = await _cancelled_spawn(system, (stopping, log, 2.5 * GRACE), fail)  # past it
         await stopping.wait()
         await system.shutdown(timeout=8)
-    assert log == ["kid stopped"]
+    assert log == ["kid cleaned up", "kid stopped"]  # waited out, not cancelled
     assert not kid.is_alive
     assert "abandoned" not in caplog.text
 
@@ -170,4 +172,4 @@ async def test_the_forced_stop_reaches_a_cleanup_whose_kid_a_respawn_shadows() -
         assert system.lookup("/x/kid") not in (None, first_kid)
         await system.shutdown(timeout=0.3)
     assert not first_kid.is_alive
-    assert sorted(log) == ["kid stopped", "kid stopped"]
+    assert sorted(log) == ["kid cleaned up", "kid stopped", "kid stopped"]
