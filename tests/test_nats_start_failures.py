@@ -25,8 +25,10 @@ async def test_a_start_with_no_server_fails_in_time_and_leaves_nothing_running()
     with HeldPort(shared=False) as nowhere:
         tasks = TaskSnapshot()
         url = f"nats://127.0.0.1:{nowhere.port}"
+        # 1 s, not less: the bound's seconds of slack would hide a start that waits several
+        # times its connect_timeout (4 x fails it here; at 0.3 s, 12 x would pass)
         system = ActorSystem(
-            "lonely", transport=NatsTransport(url, connect_timeout=0.3, reconnect_time_wait=0.05)
+            "lonely", transport=NatsTransport(url, connect_timeout=1, reconnect_time_wait=0.05)
         )
         async with asyncio.timeout(4):  # connect_timeout, then the close's own bound
             with pytest.raises(ConnectionError, match="cannot connect system 'lonely'"):
