@@ -185,13 +185,13 @@ class StopsAtTheGate(NotesItsOnStop):
 
 
 async def test_a_shutdown_waits_for_the_on_stop_of_actors_whose_tasks_were_cancelled(
-    clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+    clock: ManualClock,
 ) -> None:
     """An actor's task cancelled from outside (the end of `asyncio.run`, reaching it before
     the shutdown's own tasks) closes the actor, then runs its `on_stop` within the grace: the
     shutdown must wait for that too (here until the grace cuts it short) before it closes
-    the store."""
-    shorten_grace(monkeypatch)
+    the store. The real grace, 1 s: `BOUND` then fails an `on_stop` cut short at several
+    times the grace, which seconds of slack would hide behind a short one."""
     stopping: set[str] = set()
     store = RecordsClose(stopping)
     async with asyncio.timeout(BOUND):
