@@ -28,7 +28,6 @@ from actorkit.testing import Probe
 
 from .otp_conformance_support import Watcher
 from .outside_stop_support import FACTORIES, factory_of, plain
-from .shutdown_support import shorten_grace
 
 BOUND = 0.01
 
@@ -93,14 +92,12 @@ async def test_a_restart_cutting_an_outside_stop_ends_the_child_for_good(
         probe.expect_empty()
 
 
-async def test_an_outside_stop_whose_cut_hands_the_cell_to_a_task_cancelled_at_once(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_an_outside_stop_whose_cut_hands_the_cell_to_a_task_cancelled_at_once() -> None:
     """The fresh task the cut hands the cell to, cancelled at its first step (a task factory's
     yield), as the end of `asyncio.run` cancels every task: nothing runs the `Cut`, and the
     cut, past its grace, stops the child for good; the stop returns within that, and once
-    the child is closed. (An eager factory's task has run the `Cut` by then.)"""
-    shorten_grace(monkeypatch)
+    the child is closed. (An eager factory's task has run the `Cut` by then.) The real grace,
+    1 s: the stop's bound, a second past it, then fails a cut that waits 2.5 times as long."""
     in_on_stop = asyncio.Event()
     async with factory_of(plain), asyncio.timeout(5), ActorSystem() as system:
         sup = await system.spawn(
