@@ -64,10 +64,11 @@ async def test_a_handler_that_swallows_the_cut_is_restarted_on_the_same_cell(
 
 
 async def test_a_handler_that_swallows_the_cut_and_hangs_is_stopped_past_a_second_bound(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Nothing makes it return: past the forced stop's grace the supervisor closes it for
-    good (its watchers are told) and restarts the others."""
+    good (its watchers are told) and restarts the others. The message it held is reported
+    as ending in that stop, not in the restart the supervisor meant."""
     monkeypatch.setattr("actorkit._cut.FORCED_STOP_GRACE", BOUND)
     journal: list[str] = []
     Swallowing.then = "hang"
@@ -79,6 +80,13 @@ async def test_a_handler_that_swallows_the_cut_and_hangs_is_stopped_past_a_secon
         assert isinstance(ended, Terminated) and ended.ref == b
         assert await a.ask("handled") == 0  # the others restarted
         assert system.lookup(f"{sup.path}/b") is None
+    b_path = f"{sup.path}/b"
+    outcomes = [
+        getattr(r, "directive", None)
+        for r in caplog.records
+        if getattr(r, "actor_path", "") == b_path
+    ]
+    assert outcomes == ["stop (cut by its supervisor's shutdown time)"], caplog.text
 
 
 async def test_the_children_of_a_cut_instance_are_stopped_within_the_bound() -> None:
