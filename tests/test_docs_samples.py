@@ -200,7 +200,7 @@ def run_script(tmp_path: Path, *args: str) -> str:
         timeout=30,
         check=False,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr  # mypy reports on stdout
     return result.stdout
 
 

@@ -5,17 +5,13 @@ the reader, and `tests/typing_users/` covers the API they show)."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from .test_docs_samples import sample
+from .test_docs_samples import run_script, sample
 from .test_readme import python_block
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
@@ -28,16 +24,5 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_first_example_is_clean_under_mypy_strict(
     tmp_path: Path, program: Callable[[], str]
 ) -> None:
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "mypy", "--config-file", os.devnull, "--strict",
-            "--cache-dir", str(tmp_path), "-c", program(),
-        ],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+    strict = ("--config-file", os.devnull, "--strict", "--cache-dir", str(tmp_path))
+    run_script(tmp_path, "-m", "mypy", *strict, "-c", program())
