@@ -1,10 +1,12 @@
-"""The journaling workers the supervision tests supervise, and the specs of several of them."""
+"""The journaling workers the supervision tests supervise, the specs of several of them, and
+an actor that logs its starts on a `ManualClock`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from actorkit import Actor, ChildSpec
+from actorkit.testing import ManualClock
 
 
 class Worker(Actor):
@@ -57,4 +59,20 @@ class Refusing(Actor):
     async def receive(self, message: Any) -> Any:
         if message == "crash":
             raise RuntimeError("a crashed")
+        return message
+
+
+class Crashing(Actor):
+    """Logs each start at the clock's time; fails on "crash"."""
+
+    def __init__(self, clock: ManualClock, starts: list[float]) -> None:
+        self.clock = clock
+        self.starts = starts
+
+    async def on_start(self) -> None:
+        self.starts.append(self.clock.now())
+
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError("crashed")
         return message

@@ -13,22 +13,7 @@ from actorkit import Actor, ActorRef, ActorStopped, ActorSystem, Backoff, OneFor
 from actorkit.testing import ManualClock, pending_asks, pending_timers
 
 from .docs_promises_support import BOUND, Agent
-
-
-class Crashing(Actor):
-    """Logs each start at the clock's time; fails on "crash"."""
-
-    def __init__(self, clock: ManualClock, starts: list[float]) -> None:
-        self.clock = clock
-        self.starts = starts
-
-    async def on_start(self) -> None:
-        self.starts.append(self.clock.now())
-
-    async def receive(self, message: Any) -> Any:
-        if message == "crash":
-            raise RuntimeError("crash on purpose")
-        return message
+from .supervision_support import Crashing
 
 
 async def crash_and_restart(ref: ActorRef, clock: ManualClock) -> None:

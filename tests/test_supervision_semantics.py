@@ -23,23 +23,7 @@ from actorkit import (
 )
 from actorkit.testing import ManualClock, Probe, snapshot
 
-from .supervision_support import Refusing
-
-
-class Crashing(Actor):
-    """Logs each start at the clock's time; fails on "crash"."""
-
-    def __init__(self, clock: ManualClock, starts: list[float]) -> None:
-        self.clock = clock
-        self.starts = starts
-
-    async def on_start(self) -> None:
-        self.starts.append(self.clock.now())
-
-    async def receive(self, message: Any) -> Any:
-        if message == "crash":
-            raise RuntimeError("crashed")
-        return message
+from .supervision_support import Crashing, Refusing
 
 
 async def test_a_restart_exactly_within_seconds_ago_is_still_in_the_window(
