@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: install test lint demo bench clean
+.PHONY: install test lint demo bench coverage clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,5 +34,10 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks $(ARGS)
 
+# The suite under coverage.py (lines and branches, subprocesses included); slower than `test`.
+coverage: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,coverage]'
+	$(PY) -m pytest -n auto --maxprocesses=4 --cov --cov-report=term $(ARGS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*
