@@ -66,9 +66,6 @@ class NoMessage:
     def __init__(self, what: str) -> None:
         self.what = what
 
-    def __repr__(self) -> str:
-        return f"<no message: {self.what}>"
-
 
 IN_ON_START = NoMessage("failed in on_start")
 IN_SIGNAL = NoMessage("failed in a control signal")

@@ -31,8 +31,7 @@ class Entry:
         """The heap that holds it, until it is taken from there."""
 
     def cancel(self) -> None:
-        if self.cancelled:
-            return
+        """Once or again: a second cancel finds no heap to tell."""
         self.cancelled = True
         self.callback = _nothing
         heap, self.heap = self.heap, None

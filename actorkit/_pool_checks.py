@@ -68,18 +68,14 @@ def check_member_arguments(kwargs: dict[str, object]) -> None:
         )
 
 
-def unhashable_key(key: object, pool: str) -> TypeError | None:
+def unhashable_key(key: object, pool: str) -> TypeError:
     """The error for a `hash_key` result that the hash ring cannot place (a list, a dict),
-    saying whose it is; None when `key` is hashable (the TypeError came from elsewhere)."""
-    try:
-        hash(key)
-    except TypeError:
-        return TypeError(
-            f"hash_key of pool {pool} returned an unhashable {type(key).__name__} "
-            f"{reprlib.repr(key)}: return a hashable key (a str, an int, or a tuple of them), "
-            "for example hash_key=lambda msg: msg.user_id"
-        )
-    return None
+    saying whose it is: placing a key raises a TypeError only from `hash(key)`."""
+    return TypeError(
+        f"hash_key of pool {pool} returned an unhashable {type(key).__name__} "
+        f"{reprlib.repr(key)}: return a hashable key (a str, an int, or a tuple of them), "
+        "for example hash_key=lambda msg: msg.user_id"
+    )
 
 
 class Resize:

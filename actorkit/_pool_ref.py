@@ -165,22 +165,20 @@ class PoolRef(ActorRef):
                 return picked.ref
             members = self._live()
             return random.choice(members).ref if members else None
-        members = self._live()
+        members = self._live()  # `least_loaded`, the routing left (`check_pool`)
         if not members:
             return None
-        if routing == "least_loaded":
-            cell = min(members, key=_load)
-            if cell.state is not RUNNING:  # what `_running_first` picks when this one runs
-                cell = min(members, key=_running_first)
-            return cell.ref
-        raise AssertionError(f"unknown routing {routing!r}")  # check_pool rejects it earlier
+        cell = min(members, key=_load)
+        if cell.state is not RUNNING:  # what `_running_first` picks when this one runs
+            cell = min(members, key=_running_first)
+        return cell.ref
 
     def _owner(self, message: Any) -> ActorRef | None:
         key = key_of(self._hash_key, message, self._cell)  # type: ignore[arg-type]  # set
         try:
             return self._owner_of(key)
-        except TypeError as error:  # placing an unhashable key: say whose it is
-            raise unhashable_key(key, self._cell.path) or error from None
+        except TypeError:  # placing an unhashable key: say whose it is
+            raise unhashable_key(key, self._cell.path) from None
 
     def _owner_of(self, key: object) -> ActorRef | None:
         ring = self._ring
@@ -204,8 +202,8 @@ class PoolRef(ActorRef):
                 raise key_failure(self._cell, error) from error
             try:
                 position = (hash(key) * GOLDEN) & MASK64  # process_hash(key), without a call
-            except TypeError as error:
-                raise unhashable_key(key, self._cell.path) or error from None
+            except TypeError:
+                raise unhashable_key(key, self._cell.path) from None
             cell = ring.slots[position >> ring.shift]
             if cell is SPLIT:
                 cell = ring.owner_at(position)

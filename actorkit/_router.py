@@ -101,9 +101,6 @@ class Router:
         if cell.mailbox in self._index:
             self.unsubscribe(cell, None)
 
-    def patterns_of(self, cell: Cell) -> frozenset[str]:
-        return self._index.patterns_of(cell.mailbox)
-
     def wanted(self, topic: str) -> bool:
         """Whether a publish to `topic` would reach an actor here."""
         return bool(self._index.match(topic))

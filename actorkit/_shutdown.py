@@ -69,8 +69,7 @@ class ActorsStop:
             raise
 
     def _expire(self) -> None:
-        if not self._due.done():
-            self._due.set_result(None)
+        self._due.set_result(None)
 
     async def _run(self) -> None:
         """Cancelled (`asyncio.run` ending the loop cancels every task left), it forces the

@@ -73,12 +73,11 @@ class NewsSeal:
     key: object
 
     def done(self) -> bool:
-        if self.queued:
-            self.queued = False
-            queued = self.book.get(self.key)
-            seal: object = None if queued is None else queued.future
-            if seal is self:  # not a later `Terminated` of the same actor (a watch again)
-                del self.book[self.key]
+        self.queued = False
+        queued = self.book.get(self.key)
+        seal: object = None if queued is None else queued.future
+        if seal is self:  # not a later `Terminated` of the same actor (a watch again)
+            del self.book[self.key]
         return True
 
 
