@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any
 
 import pytest
@@ -142,3 +143,15 @@ async def test_run_uses_uvloop() -> None:
         assert type(loop).__module__.startswith("uvloop")
     finally:
         loop.close()
+
+
+def test_run_where_uvloop_is_not_installed_runs_on_asyncio_s_own_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Windows, or an install without it: `actorkit.run` works on the stock loop."""
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # `import uvloop` raises ImportError
+
+    async def loop_module() -> str:
+        return type(asyncio.get_running_loop()).__module__
+
+    assert actorkit.run(loop_module()).startswith("asyncio.")

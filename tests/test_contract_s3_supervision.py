@@ -99,3 +99,24 @@ async def test_async_with_raises_system_failed_from_the_system_s_failure(
     assert isinstance(system.failure, SupervisorGaveUp)
     assert raised.value.__cause__ is system.failure
     assert system.failure.__cause__ is FAILURE
+
+
+class RaisesIt(Actor):
+    async def receive(self, message: Any) -> None:
+        raise message
+
+
+async def test_system_failure_stays_the_first_error_that_escalated_past_the_root(
+    clock: ManualClock,
+) -> None:
+    """Two top-level actors escalate in one turn: the second failure past the root does not
+    replace the first, which stopped the system."""
+    first, second = ValueError("first"), ValueError("second")
+    system = ActorSystem(clock=clock, supervisor=OneForOne(decider={ValueError: "escalate"}))
+    with pytest.raises(SystemFailed) as raised:
+        async with system:
+            (await system.spawn(RaisesIt, name="a")).tell(first)
+            (await system.spawn(RaisesIt, name="b")).tell(second)
+            await clock.advance(0)
+    assert system.failure is first
+    assert raised.value.__cause__ is first

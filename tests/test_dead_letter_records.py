@@ -111,3 +111,30 @@ async def test_a_dead_letter_recorded_while_recent_builds_the_records() -> None:
     assert [d.message for d in again] == [*range(1, 1000), "collected"]
     kept = {id(d): d for d in again}
     assert all(kept.get(id(d)) is d for d in recent if d.message != 0)  # the same records
+
+
+async def test_the_dead_letters_repr_gives_the_count_and_the_reasons() -> None:
+    """What a debugger or a log line shows of `system.dead_letters`: the totals, no records."""
+    async with asyncio.timeout(10), ActorSystem() as system:
+        gone = await system.spawn(Sink)
+        await gone.stop()
+        gone.tell(1)
+        gone.tell(2)
+        system.publish("nobody.listens", 3)
+        assert repr(system.dead_letters) == (
+            "DeadLetters(count=3, by_reason={'stopped': 2, 'no_subscribers': 1})"
+        )
+
+
+def test_a_dead_letter_before_the_system_started_is_dated_zero() -> None:
+    """Outside any event loop the system clock cannot be read: a publish before `start`
+    still records its dead letter, at time 0.0, rather than raise."""
+    system = ActorSystem()
+    assert system.publish("nobody.listens", "early") == 0
+    [letter] = system.dead_letters.recent
+    assert (letter.message, letter.recipient, letter.reason, letter.time) == (
+        "early",
+        "nobody.listens",
+        "no_subscribers",
+        0.0,
+    )

@@ -143,6 +143,7 @@ async def test_a_chain_deeper_than_max_depth_answers_200_cut_at_max_depth() -> N
         depth, deepest = depth_of(tree["actors"])
         assert depth == MAX_DEPTH
         assert (deepest["children_count"], deepest["children"]) == (1, [])
+        assert actor_tree(system) == tree  # the testing view is cut where /actors is
 
         # The levels below are one ?path= away, cut again MAX_DEPTH levels down.
         status, body = await fetch(f"{server.url}/actors", params={"path": deepest["path"]})

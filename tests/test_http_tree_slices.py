@@ -10,6 +10,7 @@ import json
 import logging
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -134,6 +135,35 @@ async def test_no_loop_turn_reads_more_than_a_slice_of_nodes(
     per_turn = Counter(read_in)
     assert max(per_turn.values()) <= SLICE, per_turn
     assert len(per_turn) >= len(read_in) // SLICE
+
+
+async def test_a_child_that_stops_before_the_walk_reaches_it_is_left_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its parent was read with it (`children_count`), and the walk then yields: its stop
+    there leaves it out of the list, which shows no stopped actor."""
+    async with asyncio.timeout(30), ActorSystem() as system:
+        server = await system.serve_http(port=0)
+        parent = await system.spawn(Parent, name="p")
+        await parent.ask(2 * SLICE)
+        newest = actor_tree(system, "/p")["actors"][0]["children"][-1]
+        last = system.lookup(newest["path"])  # read in the walk's second slice
+        assert last is not None
+        yielded = asyncio.sleep
+
+        async def stop_it_then_yield(delay: float) -> None:
+            if last.is_alive:
+                await last.stop()
+            await yielded(delay)
+
+        monkeypatch.setattr(tree_body, "asyncio", SimpleNamespace(sleep=stop_it_then_yield))
+        status, body = await fetch(f"{server.url}/actors")
+    assert status == 200
+    [shown] = json.loads(body)["actors"]
+    assert shown["children_count"] == 2 * SLICE
+    listed = [child["path"] for child in shown["children"]]
+    assert len(listed) == 2 * SLICE - 1
+    assert last.path not in listed
 
 
 async def test_actors_starting_and_stopping_during_the_walk_leave_every_node_consistent() -> None:

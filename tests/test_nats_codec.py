@@ -167,3 +167,16 @@ def test_enum_members_do_not_cross(member: enum.Enum) -> None:
     values crosses instead."""
     with pytest.raises(TypeError, match=f"cannot encode a {__name__}.{type(member).__qualname__}"):
         Codec().wire(Point(1, member))  # type: ignore[arg-type]
+
+
+def test_the_decorator_called_without_a_name_registers_the_qualified_class_name() -> None:
+    """`@actorkit.message()`, parentheses and nothing in them, is `@actorkit.message`."""
+
+    @actorkit.message()
+    @dataclasses.dataclass
+    class Bare:
+        x: int
+
+    assert class_named(Bare.__qualname__) is Bare
+    with pytest.raises(TypeError, match=r"^@actorkit\.message decorates classes, got 42$"):
+        actorkit.message()(42)  # type: ignore[type-var]

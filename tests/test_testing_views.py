@@ -190,6 +190,7 @@ async def test_cancel_task_ends_a_handler_that_a_shutdown_abandoned(
     async with asyncio.timeout(5.0):  # safety net only
         await asyncio.wait([abandoned])
     assert abandoned.cancelled()
+    cancel_task(ref)  # harmless once the task has ended, too
 
 
 async def test_pending_timers_counts_the_actors_and_the_system_s(clock: ManualClock) -> None:

@@ -246,3 +246,45 @@ def test_a_loop_closed_while_a_cancelled_caller_s_call_runs_is_not_kept() -> Non
         executor.shutdown(wait=True)
     assert loop not in _thread_turns.LOOPS
     held.close()  # its holder lets go after the turns went with the loop
+
+
+class Unstoppable(concurrent.futures.ThreadPoolExecutor):
+    """Marks each call taken as it is submitted, so that no cancel stops it, and begins it
+    once `release` is set: the moment between a worker taking a call and beginning it, when
+    its caller may have left, held open."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self.release = threading.Event()
+        self.workers: list[threading.Thread] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        future.set_running_or_notify_cancel()
+
+        def work() -> None:
+            self.release.wait(30)
+            future.set_result(fn(*args, **kwargs))
+
+        self.workers.append(threading.Thread(target=work))
+        self.workers[-1].start()
+        return future
+
+
+async def test_a_call_its_caller_left_before_a_thread_began_it_never_runs() -> None:
+    loop = asyncio.get_running_loop()
+    executor = Unstoppable()
+    loop.set_default_executor(executor)
+    ran: list[str] = []
+    async with asyncio.timeout(10):
+        caller = asyncio.ensure_future(actorkit.to_thread(ran.append, "late"))
+        await asyncio.sleep(0)  # submitted, taken
+        caller.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+        assert loop not in _thread_turns.LOOPS  # its caller let go of the turns
+        executor.release.set()
+        for worker in executor.workers:
+            worker.join(10)
+    assert ran == []
+    assert loop not in _thread_turns.LOOPS

@@ -70,3 +70,18 @@ async def test_entries_left_by_moves_alone_are_compacted() -> None:
     await clock.advance(3600.0)
     assert [at for at, _ in target.told] == [30.0] * len(handles)
     assert len(queue) == 0 and queue.pending == 0
+
+
+async def test_a_compaction_drops_the_entry_a_timer_moved_later_left_before_its_own() -> None:
+    """Moved past everything filed, a timer's new entry joins the in-order run behind its old
+    one: the compaction meets the old entry first and must not keep it as the timer's."""
+    clock, queue, _, target = setup()
+    moved = queue.schedule(target, "moved", 1.0, None)
+    queue.schedule(target, "other", 2.0, None)
+    queue.move(moved, 3.0)
+    for i in range(COMPACT_AT + 2):  # cancelled entries past the mark: a compaction
+        queue.schedule(target, i, 4.0, None).cancel()
+    assert len(queue) == 2
+    await clock.advance(5.0)
+    assert target.told == [(2.0, "other"), (3.0, "moved")]
+    assert len(queue) == 0 and queue.pending == 0

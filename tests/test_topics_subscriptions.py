@@ -125,3 +125,18 @@ def test_a_subscriber_that_dropped_every_pattern_is_not_held(by_pattern: bool) -
     gone = weakref.ref(subscriber)
     del subscriber
     assert gone() is None
+
+
+class Text(str):
+    """A str subclass: the index checks it as it checks any pattern it was not given as a str."""
+
+
+def test_a_pattern_given_as_a_str_subclass_removes_the_equal_one() -> None:
+    index: TopicIndex[str] = TopicIndex()
+    for pattern in ("a.b", "a.*"):
+        index.add(pattern, "s")
+    assert index.remove(Text("a.b"), "s") is True
+    assert index.remove(Text("a.*"), "s") is True
+    assert index.remove(Text("a.b"), "s") is False
+    assert index.match("a.b") == ()
+    assert "s" not in index
