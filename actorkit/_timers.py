@@ -241,12 +241,12 @@ class TimerQueue:
         if isinstance(error, MailboxFull):
             self.dead_letters.add(message, target.path, "mailbox_full")
             return
-        # Routing itself failed (a pool's `hash_key` raised): log it with the target's path
-        # and keep the message as a dead letter. What is not an `Exception` is taken as from
-        # a publish to the pool (`_pool_handover.route`): an exit goes to the program's owner.
+        # Routing failed (a pool's `hash_key` raised) or a user's own `Ref` refused: logged with
+        # the target's path, the message kept as a dead letter. A pool's is taken as from a
+        # publish to it (`_pool_handover.route`); another ref's exit is raised on, to the owner.
         cell = local_cell(target)
         if cell is None:
-            if not isinstance(error, Exception):
+            if isinstance(error, KeyboardInterrupt | SystemExit):
                 raise error
         else:
             error = key_failure(cell, error)

@@ -1,5 +1,6 @@
-"""User code that raises a `BaseException` that is not an exit: a pool's `hash_key` raising one
-under a timer costs that one tick, not the timers due with it; a `CancelledError` raised by an
+"""User code that raises a `BaseException` that is not an exit: a pool's `hash_key`, or the tell
+of a `Ref` of the user's own, raising one under a timer costs that one tick, not the timers due
+with it; a `CancelledError` raised by an
 actor's factory or a `hash_key` reaches its spawner or sender as the failure it is, not as its
 own cancellation; a metrics source's is logged and the scrape served; a message's
 `__post_init__` raising anything while decoding is a `BadPayload`."""
@@ -27,10 +28,32 @@ class Abort(BaseException):
     """A user's own control-flow signal, not an `Exception`."""
 
 
+class Raises:
+    """A `Ref` of the user's own (an adapter, a fake), whose tell raises what it is given."""
+
+    name = "elsewhere"
+    path = "/elsewhere"
+    is_alive = True
+
+    def tell(self, message: Any) -> None:
+        raise message
+
+    async def send(self, message: Any) -> None:
+        raise message
+
+    async def ask(self, message: Any, timeout: float = 5.0) -> Any:
+        raise message
+
+
+@pytest.mark.parametrize("own_ref", [False, True], ids=["hash_key", "own_ref"])
 @pytest.mark.parametrize("every", [False, True], ids=["once", "every"])
 @pytest.mark.parametrize("error", [asyncio.CancelledError(), GeneratorExit(), Abort()], ids=repr)
-async def test_a_hash_key_raising_a_base_exception_under_a_timer_costs_only_that_tick(
-    clock: ManualClock, caplog: pytest.LogCaptureFixture, error: BaseException, every: bool
+async def test_a_base_exception_raised_delivering_a_timer_s_tick_costs_only_that_tick(
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+    error: BaseException,
+    every: bool,
+    own_ref: bool,
 ) -> None:
     got: list[object] = []
     async with ActorSystem(metrics=False, clock=clock) as system:
@@ -38,10 +61,11 @@ async def test_a_hash_key_raising_a_base_exception_under_a_timer_costs_only_that
             Recorder, got, size=2, routing="consistent_hash", hash_key=key_or_raise
         )
         other = await system.spawn(Recorder, got)
+        target = Raises() if own_ref else pool
         if every:
-            ticking = system.schedule_every(1.0, pool, error)
+            ticking = system.schedule_every(1.0, target, error)
         else:
-            system.schedule_once(1.0, pool, error)
+            system.schedule_once(1.0, target, error)
         system.schedule_once(1.0, other, "due with it")
         system.schedule_once(2.0, other, "due after it")
         await clock.advance(2.0)
@@ -57,10 +81,22 @@ async def test_a_hash_key_raising_a_base_exception_under_a_timer_costs_only_that
     for record in records:
         assert record.exc_info is not None
         logged = record.exc_info[1]
-        if isinstance(error, asyncio.CancelledError):  # as a hash_key's under a publish
+        if isinstance(error, asyncio.CancelledError) and not own_ref:  # as under a publish
             assert isinstance(logged, RuntimeError) and logged.__cause__ is error
         else:
             assert logged is error
+
+
+async def test_an_exit_from_the_tell_of_a_ref_of_the_user_s_own_under_a_timer_goes_on(
+    clock: ManualClock,
+) -> None:
+    """Contained, it would never reach the program's owner: it comes out of the firing (of
+    the `advance` here, of the event loop's run otherwise)."""
+    async with ActorSystem(metrics=False, clock=clock) as system:
+        system.schedule_once(1.0, Raises(), SystemExit(3))
+        with pytest.raises(SystemExit):
+            await clock.advance(1.0)
+        assert system.dead_letters.count == 0
 
 
 class CancelsInInit(Actor):

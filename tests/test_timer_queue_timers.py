@@ -109,8 +109,9 @@ class _HeldClock:
         return when
 
 
-class _Spinning(BaseException):
-    """Past `except Exception`, out of a timer firing that delivers without end."""
+class _Spinning(SystemExit):
+    """An exit, the one failure of a tell a timer lets out: out of a firing that would deliver
+    without end."""
 
 
 def test_an_interval_below_the_clocks_step_still_moves_each_tick_later() -> None:
