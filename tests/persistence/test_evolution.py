@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 
 import pytest
 
@@ -118,3 +119,33 @@ async def test_a_field_removed_from_a_class_without_defaults_is_read_quietly(
         with caplog.at_level(logging.WARNING, logger="actorkit"):
             assert await recover(store.another(), "event") == DepRemoved(7)
     assert not [r for r in caplog.records if r.name == "actorkit"]
+
+
+@dataclass(frozen=True)
+class DepChecked:
+    """Version 2 of `evo.Dep` that refuses, in its own code, what version 1 let through."""
+
+    amount: int
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.amount < 10:
+            raise ValueError(f"a deposit is 10 or more, not {self.amount}")
+
+
+@pytest.mark.usefixtures("versions")
+@pytest.mark.parametrize("kind", ["event", "state"])
+async def test_a_stored_value_its_class_now_refuses_fails_recovery_with_the_class_s_words(
+    kind: str,
+) -> None:
+    """No field is wrong, so no field is named: the class's own refusal is what to change."""
+    store = SharedMemoryStore()
+    async with asyncio.timeout(30):
+        await write(store.another(), kind, Dep(7))
+        deploy({"evo.Dep": DepChecked})
+        with pytest.raises(PersistenceError) as failed:
+            await recover(store.another(), kind)
+    said = str(failed.value)
+    assert f"{WHERE[kind]} does not decode: " in said
+    assert "a deposit is 10 or more, not 7" in said
+    assert "no longer fits" not in said, said

@@ -22,7 +22,7 @@ from actorkit.persistence._journal import print_journal
 from .conftest import UVLOOP_ONLY
 from .durable_support import MakeStore, SharedMemoryStore
 from .evolution_support import Log, deploy, versions, write
-from .evolution_versions import Dep, DepRequired
+from .evolution_versions import Dep, DepRenamedDefault, DepRequired
 from .test_durable_in_the_runtime import Watcher
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -206,3 +206,23 @@ async def test_an_enum_member_is_no_stored_value(member: enum.Enum) -> None:
         with pytest.raises(TypeError, match="cannot encode"):
             await log.ask(("keep", Dep(5, member)))  # type: ignore[arg-type]
         assert [event async for event in store.read("/a")] == []
+
+
+@pytest.mark.usefixtures("versions")
+async def test_store_events_warns_of_a_stored_field_its_class_no_longer_has(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The history read by a tool meets a renamed field as recovery does: the value is read,
+    and the field it drops is logged with the event it is stored in."""
+    store = SharedMemoryStore()
+    async with asyncio.timeout(30):
+        await write(store.another(), "event", Dep(7))
+        deploy({"evo.Dep": DepRenamedDefault})
+        with caplog.at_level(logging.WARNING, logger="actorkit"):
+            async with store.another() as reading:
+                events = [event async for _, _, event in reading.events("/a")]
+    assert events == [DepRenamedDefault(0)]
+    warned = [r.getMessage() for r in caplog.records if "'amount'" in r.getMessage()]
+    assert len(warned) == 1
+    assert "event 1 of '/a'" in warned[0]
+    assert "convert the old one in apply" in warned[0]
