@@ -115,3 +115,21 @@ async def test_a_directory_for_the_file_says_to_pass_the_file(
     err = capsys.readouterr().err
     assert f"{tmp_path} is a directory: pass the database file in it" in err
     assert os.listdir(tmp_path) == []
+
+
+async def test_a_store_removed_while_read_without_its_log_fails_the_read(tmp_path: Path) -> None:
+    """Gone from its directory (replaced, say, by a restored copy), the file read may not be
+    the store's any more."""
+    async with asyncio.timeout(30):
+        path = tmp_path / "store.db"
+        async with store_from_url(f"sqlite:///{path}") as store:
+            await store.append("log", 0, [encode("a")])
+        reader = store_from_url(f"sqlite:///{path}")
+        await reader.open_read_only()
+        try:
+            assert await reader.highest_seq("log") == 1
+            path.unlink()
+            with pytest.raises(PersistenceError, match="changed while it was read"):
+                await reader.highest_seq("log")
+        finally:
+            await reader.close()
