@@ -4,6 +4,7 @@ was left in and whether or not its directory is writable (docs/persistence.md, "
 from __future__ import annotations
 
 import asyncio
+import errno
 import io
 import os
 import shutil
@@ -133,3 +134,21 @@ async def test_a_store_removed_while_read_without_its_log_fails_the_read(tmp_pat
                 await reader.highest_seq("log")
         finally:
             await reader.close()
+
+
+async def test_a_log_that_cannot_be_looked_at_is_a_store_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whether the `-wal` holds commits decides how the file is read: a `-wal` whose size
+    cannot be read (a loop of links, here) fails the command, said like SQLite's own errors."""
+    async with asyncio.timeout(30):
+        path = tmp_path / "store.db"
+        async with store_from_url(f"sqlite:///{path}") as store:
+            await store.append("log", 0, [encode("a")])
+        wal = Path(f"{path}-wal")
+        os.symlink(wal, wal)
+        assert await print_journal(f"sqlite:///{path}", "log", out=io.StringIO()) == 1
+    assert capsys.readouterr().err == (
+        f"error: SQLite store {path}: opening the database read-only failed: "
+        f"[Errno {errno.ELOOP}] {os.strerror(errno.ELOOP)}: '{wal}'\n"
+    )
