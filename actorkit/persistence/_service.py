@@ -36,21 +36,20 @@ T = TypeVar("T")
 
 def attach(
     store: object, runtime: Runtime, metrics: Metrics, tasks: TaskLayer, agent_history: object
-) -> Persistence | None:
-    """The system's persistence service, None without a store; with `agent_history`, the
-    task layer's agents also write their state changes to the store (`_agent_history`)."""
+) -> Persistence:
+    """The system's persistence service, for a store or agent history given (`ActorSystem`
+    loads none of this without either); with `agent_history`, the task layer's agents also
+    write their state changes to the store (`_agent_history`)."""
     if not isinstance(agent_history, bool):
         raise TypeError(
             f"agent_history must be True or False, got {type(agent_history).__name__} "
             f"{given(agent_history)}"
         )
-    if store is None:
-        if agent_history:
-            raise ValueError(
-                "agent_history=True keeps agents' state history in a store: pass store= too, "
-                "e.g. ActorSystem(name, store=SQLiteStore('app.db'), agent_history=True)"
-            )
-        return None
+    if store is None:  # so `agent_history` is True
+        raise ValueError(
+            "agent_history=True keeps agents' state history in a store: pass store= too, "
+            "e.g. ActorSystem(name, store=SQLiteStore('app.db'), agent_history=True)"
+        )
     if isinstance(store, type) or not isinstance(store, Store):
         raise TypeError(
             "store must be a store such as actorkit.persistence.SQLiteStore('app.db') or "

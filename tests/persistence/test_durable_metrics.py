@@ -134,3 +134,18 @@ async def test_a_failed_open_leaves_the_stores_observer_as_it_was() -> None:
         registry = system.metrics.registry
         assert registry.get_sample_value("actorkit_store_commit_writes_count") == 1
     assert mine == [1]
+
+
+async def test_without_metrics_a_failed_open_leaves_the_store_free_for_a_retry() -> None:
+    """Nothing was put in front of the store's observer, and the store serves no system: the
+    start tried again opens it."""
+    store = _DownOnce()
+    mine: list[int] = []
+    observer = store.on_commit = lambda writes, seconds: mine.append(writes)
+    with pytest.raises(PersistenceError, match="not up yet"):
+        async with ActorSystem("m", store=store, metrics=False):
+            pass
+    assert store.on_commit is observer
+    async with asyncio.timeout(10), ActorSystem("m", store=store, metrics=False) as system:
+        await (await system.spawn(Teller, name="t")).ask(2)
+    assert mine == [1]
