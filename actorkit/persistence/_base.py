@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 from types import TracebackType
-from typing import Self, cast
+from typing import Self
 
 from .._errors import PersistenceConflict, PersistenceError
 from .._exact import exact_int, exact_str
@@ -17,8 +17,7 @@ from .._persistence_id import MAX_PERSISTENCE_ID, unstorable
 from .._seconds import FOREVER, MIN_INTERVAL
 from .._shown import given
 from ._evolution import decoded
-from ._recovery import composed
-from ._store import Store, StoredEvent, StoredRecovery, StoredReminder
+from ._store import StoredEvent, StoredReminder
 
 _log = logging.getLogger("actorkit.persistence")
 
@@ -255,12 +254,6 @@ class StoreBase(ABC):
         check_id(persistence_id)
         check_count("from_seq", from_seq)
         return decoded_events(self.read, persistence_id, from_seq)
-
-    async def load_recovery(self, persistence_id: str, journal: bool) -> StoredRecovery:
-        """What a recovery reads (`Store`): the protocol's reads, each through the store's
-        own method, so that a subclass that changes one changes recovery too."""
-        check_recovery(persistence_id, journal)
-        return await composed(cast("Store", self), persistence_id, journal)
 
     def _observe(self, writes: int, seconds: float) -> None:
         """Runs after the commit: an observer that fails (metrics) is logged, and the write,

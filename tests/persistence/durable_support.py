@@ -29,7 +29,8 @@ from .postgres_server import PostgresServer
 
 ShippedStore = MemoryStore | SQLiteStore | PostgresStore
 """The stores actorkit ships, what the fixtures make: the `Store` protocol and what
-`StoreBase` adds to it (`on_commit`, `max_payload`, `events`, `load_recovery`, `async with`)."""
+`StoreBase` and each of them add to it (`on_commit`, `max_payload`, `events`, `load_recovery`,
+`async with`)."""
 MakeStore = Callable[[], ShippedStore]
 
 KINDS = ["memory", "sqlite", "postgres"]
