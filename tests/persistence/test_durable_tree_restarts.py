@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import ActorSystem, Backoff, OneForOne
+from actorkit import Actor, ActorSystem, Backoff, OneForOne
 from actorkit.persistence import DurableState, MemoryStore
 from actorkit.testing import ManualClock, actor_tree
 
@@ -57,3 +57,22 @@ async def test_a_durable_actor_keeps_its_persistence_id_and_number_through_a_bac
         await teller.ask(1)
         await note.ask("v3")
         assert _durable(system) == {"/t": ("running", "teller-1", 4), "/n": ("running", "/n", 3)}
+
+
+class Plain(Actor):
+    async def receive(self, message: Any) -> Any:
+        raise RuntimeError("crash")
+
+
+async def test_a_plain_actor_in_a_backoff_beside_durable_ones_shows_no_persistence() -> None:
+    """Without an instance to tell, it is known as durable only by its persistence id."""
+    clock = ManualClock()
+    supervisor = OneForOne(backoff=Backoff(min=BACKOFF, max=BACKOFF, jitter=0.0))
+    async with (
+        asyncio.timeout(10),
+        ActorSystem("tree", store=MemoryStore(), clock=clock, supervisor=supervisor) as system,
+    ):
+        await system.spawn(Note, name="n")
+        (await system.spawn(Plain, name="p")).tell("crash")
+        await clock.settle()
+        assert _durable(system) == {"/n": ("running", "/n", 0), "/p": ("restarting", None, None)}
