@@ -24,6 +24,8 @@ class CannotTell(MemoryStore):
     read that follows fails too: the writer cannot tell whether it landed."""
 
     lose = False
+    refuse = False
+    """Like `lose`, but the append fails before it commits."""
     read_fails = False
 
     def __init__(self) -> None:
@@ -33,6 +35,10 @@ class CannotTell(MemoryStore):
     async def append(
         self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
     ) -> float:
+        if self.refuse:
+            self.refuse, self.read_fails = False, True
+            self.lost.set()
+            raise PersistenceError("the connection was lost before the commit")
         written = await super().append(persistence_id, expected_seq, payloads)
         if self.lose:
             self.lose, self.read_fails = False, True
@@ -58,6 +64,40 @@ async def test_a_write_in_doubt_that_landed_is_written_once_though_its_read_back
             await store.lost.wait()
             await clock.advance(FIRST_BACKOFF)  # the round is tried again
             await run_tasks(system, 1)
+            history = await system.agent_history("/w")
+            journal = [event async for event in store.events("agents/app/w")]
+            assert changes(history) == [("idle", None), ("busy", 1), ("idle", None)]
+            assert (len(journal), metric(system, "written"), dropped(system)) == (3, 3, 0)
+
+
+async def test_a_write_in_doubt_that_did_not_land_is_written_when_tried_again() -> None:
+    store = CannotTell()
+    clock = ManualClock()
+    async with asyncio.timeout(10):
+        async with ActorSystem("app", store=store, clock=clock, agent_history=True) as system:
+            store.refuse = True
+            await system.spawn(Worker, name="w")
+            await store.lost.wait()
+            await clock.advance(FIRST_BACKOFF)
+            await run_tasks(system, 1)
+            history = await system.agent_history("/w")
+            journal = [event async for event in store.events("agents/app/w")]
+            assert changes(history) == [("idle", None), ("busy", 1), ("idle", None)]
+            assert (len(journal), metric(system, "written"), dropped(system)) == (3, 3, 0)
+
+
+async def test_changes_recorded_after_a_write_in_doubt_that_landed_follow_it_once() -> None:
+    """The round tried again carries the changes in doubt and those recorded meanwhile: the
+    first are found in the journal, and only the others are written."""
+    store = CannotTell()
+    clock = ManualClock()
+    async with asyncio.timeout(10):
+        async with ActorSystem("app", store=store, clock=clock, agent_history=True) as system:
+            store.lose = True
+            await system.spawn(Worker, name="w")
+            await store.lost.wait()
+            await run_tasks(system, 1)  # during the backoff
+            await clock.advance(FIRST_BACKOFF)
             history = await system.agent_history("/w")
             journal = [event async for event in store.events("agents/app/w")]
             assert changes(history) == [("idle", None), ("busy", 1), ("idle", None)]
