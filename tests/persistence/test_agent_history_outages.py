@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, cast
 import pytest
 
 from actorkit import ActorSystem
-from actorkit.persistence import MemoryStore, PersistenceError, _agent_history
+from actorkit.persistence import MemoryStore, PersistenceConflict, PersistenceError, _agent_history
 from actorkit.testing import ManualClock
 
 from ..early_clock import EarlyClock
@@ -212,3 +212,32 @@ async def test_changes_whose_commit_was_in_doubt_but_landed_are_not_written_twic
             history = await system.agent_history("/w")
             assert changes(history) == [("idle", None), ("busy", 1), ("idle", None)]
             assert (metric(system, "written"), dropped(system)) == (3, 0)
+
+
+class Outrun(MemoryStore):
+    """Another system of the same name writes each agent's journal first, every time: every
+    append of this one is refused as a conflict."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused = 0
+
+    async def append(
+        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
+    ) -> float:
+        self.refused += 1
+        raise PersistenceConflict(f"{persistence_id!r}: another writer committed first")
+
+
+async def test_a_journal_other_writers_keep_moving_on_fails_the_round_after_a_few_tries(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = Outrun()
+    clock = ManualClock()  # never advanced: the round is not tried again before the shutdown
+    system = ActorSystem("app", store=store, clock=clock, agent_history=True)
+    async with system:
+        await system.spawn(Worker, name="w")
+        await clock.settle()
+        assert store.refused == _agent_history.CONFLICT_RETRIES
+    assert (metric(system, "written"), dropped(system)) == (0, 2)  # "idle", "stopped"
+    assert "'agents/app/w' kept moving on under other writers" in caplog.text
