@@ -131,8 +131,8 @@ class HistoryWriter:
         for waiter in (wakeup, self._pause):
             if waiter is not None and not waiter.done():
                 waiter.set_result(None)
-        if self._task is not None:
-            await asyncio.shield(self._task)
+        if self._task is not None:  # ended by a store's `CancelledError`, not this caller's
+            await asyncio.wait((self._task,))
         self._closed = True
         self._report("the buffer was full")
 
@@ -143,7 +143,11 @@ class HistoryWriter:
             # Closed from here, not only once `close` resumes: callbacks that run in between
             # may `record`, and no writer is left to take what they buffer.
             self._closed = True
-            self._pending.release_all()
+            left = self._pending.release_all()
+            if left:  # a store's `BaseException` (not an `Exception`) ended the writer
+                self.dropped += left
+                self._unreported += left
+                self._report("its writer ended")
 
     async def _rounds(self) -> None:
         failures = 0

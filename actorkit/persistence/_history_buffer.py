@@ -76,12 +76,17 @@ class Pending:
                 if entry in self._waiters:
                     self._waiters.remove(entry)
 
-    def release_all(self) -> None:
-        """The writer stopped: nothing more will be written for anyone to wait on."""
+    def release_all(self) -> int:
+        """The writer stopped: nothing more will be written for anyone to wait on, now or
+        later. Returns the changes it leaves unwritten (a round a store's `BaseException`
+        cut short, and those buffered meanwhile)."""
+        left, self.held = self.held, 0
+        self.by_path, self.size, self._flight = {}, 0, 0
         for _, waiter in self._waiters:
             if not waiter.done():
                 waiter.set_result(None)
         self._waiters.clear()
+        return left
 
     def _floor(self) -> float:
         """The lowest ordinal not yet written or dropped."""

@@ -241,3 +241,29 @@ async def test_a_journal_other_writers_keep_moving_on_fails_the_round_after_a_fe
         assert store.refused == _agent_history.CONFLICT_RETRIES
     assert (metric(system, "written"), dropped(system)) == (0, 2)  # "idle", "stopped"
     assert "'agents/app/w' kept moving on under other writers" in caplog.text
+
+
+class CancelsItself(MemoryStore):
+    """Its history appends raise `CancelledError` though nobody cancelled the writer (a
+    store's bug, or a cancel scope of its own): a `BaseException`, which ends the writer."""
+
+    async def append(
+        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
+    ) -> float:
+        raise asyncio.CancelledError
+
+
+async def test_a_writer_its_store_ended_drops_and_counts_its_changes_and_keeps_no_one_waiting(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with (
+        asyncio.timeout(5),
+        ActorSystem("app", store=CancelsItself(), agent_history=True) as system,
+    ):
+        await system.spawn(Worker, name="w")
+        assert await system.agent_history("/w") == []
+        assert dropped(system) == 1
+        assert "dropped 1 state changes: its writer ended" in caplog.text
+        await system.spawn(Worker, name="v")
+        assert await system.agent_history("/v") == []  # once waited for ever
+        assert (metric(system, "written"), dropped(system)) == (0, 2)
