@@ -289,11 +289,7 @@ def _failure(error: BaseException) -> PersistenceError:
     return PersistenceError(f"the store failed unexpectedly: {type(error).__name__}: {error}")
 
 
-def _settle(write: Write[Any], error: BaseException | None = None) -> None:
-    if write.future.done():
-        return
-    failure = error or write.error
-    if failure is not None:
-        write.future.set_exception(failure)
-    else:
-        write.future.set_result(write.outcome)
+def _settle(write: Write[Any], error: BaseException) -> None:
+    """Fails a write not settled yet (a committed batch's are, `_settle_committed`)."""
+    if not write.future.done():
+        write.future.set_exception(error)
