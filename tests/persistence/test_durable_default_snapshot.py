@@ -128,3 +128,52 @@ async def test_a_snapshot_the_default_restore_cannot_set_back_is_passed_over_for
         assert await old.ask("balance") == 5
     assert "snapshot 1 of '/old' was taken by an earlier shape of Reworked" in caplog.text
     assert "it is a int, not the dict of attributes" in caplog.text
+
+
+class ListKeeper(EventSourced):
+    """Version 1: its snapshot is a list."""
+
+    snapshot_every = 1
+
+    def __init__(self) -> None:
+        self.balance = 0
+
+    def apply(self, event: object) -> None:
+        self.balance += event.amount if isinstance(event, Deposited) else 0
+
+    def snapshot(self) -> object:
+        return [self.balance]
+
+    def restore(self, snapshot: Any) -> None:
+        self.balance = snapshot[0]
+
+    async def receive(self, message: object) -> object:
+        await self.persist(Deposited(int(str(message))))
+        return self.balance
+
+
+class Delegating(ListKeeper):
+    """Version 2: back to the attributes, through the defaults, its restore not told of the
+    lists version 1 stored."""
+
+    def snapshot(self) -> object:
+        return EventSourced.snapshot(self)
+
+    def restore(self, snapshot: Any) -> None:
+        EventSourced.restore(self, snapshot)
+
+
+async def test_the_default_restore_handed_an_earlier_version_s_snapshot_says_what_to_define(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.db"
+    async with asyncio.timeout(10):
+        async with ActorSystem("v1", store=SQLiteStore(path)) as system:
+            await (await system.spawn(ListKeeper, name="a")).ask(5)
+        async with ActorSystem("v2", store=SQLiteStore(path)) as system:
+            with pytest.raises(TypeError) as failed:
+                await system.spawn(Delegating, name="a")
+    assert str(failed.value) == (
+        "the stored snapshot of Delegating is a list, not the dict of attributes the default "
+        "restore() sets back: define restore(self, snapshot) for what snapshot() used to return"
+    )
