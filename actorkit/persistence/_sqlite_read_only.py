@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 from urllib.parse import quote
 
 import aiosqlite
@@ -74,8 +75,9 @@ def _open(path: str) -> tuple[str, Unchanged | None]:
             "the store once with SQLiteStore (start the system that owns it; a clean shutdown "
             "folds the log into the file and removes it), then run the command again"
         )
+    probe(uri, uri=True)  # the file itself: what stops opening it is said as for any open
     try:
-        probe(uri, uri=True)
+        _read_through(uri)
     except sqlite3.OperationalError as error:
         raise PersistenceError(
             f"SQLite store {path}: reading it through its write-ahead log failed: {error} "
@@ -83,6 +85,13 @@ def _open(path: str) -> tuple[str, Unchanged | None]:
             "user who may read them, such as the store's owner)"
         ) from error
     return uri, None
+
+
+def _read_through(uri: str) -> None:
+    """A read, which opens the `-wal` and `-shm` (opening the file alone does not): one the
+    reader may not read fails here, said as such, not at the first read as a file to open."""
+    with closing(sqlite3.connect(uri, uri=True)) as conn:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
 
 
 async def connect_read_only(

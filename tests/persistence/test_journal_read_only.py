@@ -152,3 +152,30 @@ async def test_a_log_that_cannot_be_looked_at_is_a_store_failure(
         f"error: SQLite store {path}: opening the database read-only failed: "
         f"[Errno {errno.ELOOP}] {os.strerror(errno.ELOOP)}: '{wal}'\n"
     )
+
+
+@UVLOOP_ONLY
+@pytest.mark.parametrize("unreadable", ["store.db-wal", "store.db-shm", "store.db"])
+async def test_a_crashed_store_it_may_not_read_all_of_says_which_files_it_needs(
+    tmp_path: Path, unreadable: str
+) -> None:
+    """Its log, or the log's index, unreadable: said as such, not as a directory to write
+    in; the file itself unreadable: not blamed on the log."""
+    async with asyncio.timeout(30):
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+        async with store_from_url(url) as store:
+            await store.append("log", 0, [encode("a")])
+            shutil.copytree(tmp_path, tmp_path / "crashed", ignore=lambda *_: ["crashed"])
+        crashed = tmp_path / "crashed" / "store.db"
+        os.chmod(crashed.parent / unreadable, 0)
+        status, out, err = await journal_without_write_access(
+            crashed.parent, f"sqlite:///{crashed}"
+        )
+    assert (status, out) == (1, "")
+    blamed = f"this needs read access to {crashed}-wal and {crashed}-shm"
+    if unreadable == "store.db":
+        assert blamed not in err
+        assert err.startswith(f"error: SQLite store {crashed}: opening the database read-only ")
+    else:
+        assert f"SQLite store {crashed}: reading it through its write-ahead log failed: " in err
+        assert blamed in err
