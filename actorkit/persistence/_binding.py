@@ -274,8 +274,9 @@ class Binding:
         retired.left -= 1
         if retired.left:
             return
-        if retired.in_flight is not None:
-            retired.in_flight.set_result(None)
+        # `retire` gives every Retired with writes left a future of their end.
+        assert retired.in_flight is not None
+        retired.in_flight.set_result(None)
         self.service.written(self)
 
 
