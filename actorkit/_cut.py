@@ -86,8 +86,7 @@ class Cut(Signal):
         )
 
     async def apply(self, cell: Cell) -> None:
-        if not self.began.done():
-            self.began.set_result(None)
+        self.began.set_result(None)  # first: `finish` (its other answer) comes after `apply`
         self.take_back()
         if self.for_good:
             await cell.finalize(self.reason, within=self.bound)

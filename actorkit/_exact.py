@@ -18,10 +18,6 @@ def exact_int(value: int) -> int:
     return value if type(value) is int else int.__int__(value)
 
 
-def exact_float(value: float) -> float:
-    return value if type(value) is float else float.__float__(value)
-
-
 def exact_number(value: float) -> float:
     """An int stays an int (10**400 is not a float), a float a float."""
     if type(value) is int or type(value) is float:
