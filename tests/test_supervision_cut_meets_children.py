@@ -6,11 +6,13 @@ member, an agent mid-task, a dormant or parked sibling killed with `shutdown=0` 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import pytest
 
 from actorkit import Actor, ActorStopped, ActorSystem, ChildSpec, OneForAll, Supervisor, Task
+from actorkit._outside_stop import FORCED_STOP_GRACE
 from actorkit.testing import Probe, snapshot
 
 from .invariants import TaskSnapshot, assert_settled
@@ -200,3 +202,48 @@ async def test_a_brutal_kill_of_a_dormant_or_parked_sibling_restarts_it(woken: b
         await watcher.ask("sync")
         probe.expect_empty()
         await assert_settled(system)
+
+
+class Answers(Actor):
+    async def receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise RuntimeError("crashed")
+        return message
+
+
+class StopsItsSibling(Answers):
+    """Its `on_stop` stops its sibling "a" for good and waits for that: the restart that
+    stops it (before "a", in reverse start order) then comes to "a" closed already."""
+
+    def __init__(self, refs: dict[str, Any]) -> None:
+        self.refs = refs
+
+    async def on_stop(self) -> None:
+        await self.refs["a"].stop()
+
+
+async def test_a_bounded_restart_passes_over_a_sibling_that_closed_meanwhile(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No cut, nor its warning, for a child that closed while a sibling's stop was awaited:
+    it did not run past the shutdown time, and the restart does not wait out a cut's grace."""
+    refs: dict[str, Any] = {}
+    caplog.set_level(logging.WARNING, logger="actorkit")
+    async with asyncio.timeout(5), ActorSystem() as system:
+        sup = await system.spawn(
+            Supervisor,
+            [
+                ChildSpec(Answers, name="a"),
+                ChildSpec(StopsItsSibling, refs, name="b"),
+                ChildSpec(Answers, name="c"),
+            ],
+            OneForAll(shutdown=5.0),
+        )
+        refs["a"], b, c = await _children(system, sup, "a", "b", "c")
+        c.tell("crash")
+        async with asyncio.timeout(FORCED_STOP_GRACE / 2):
+            assert await b.ask("restarted") == "restarted"
+            assert await c.ask("restarted") == "restarted"
+        assert not refs["a"].is_alive
+        assert snapshot(b).restarts == 1
+    assert [r.getMessage() for r in caplog.records if "shutdown time" in r.getMessage()] == []
