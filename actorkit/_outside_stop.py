@@ -66,8 +66,6 @@ def _ended(task: asyncio.Task[None] | None) -> Generator[Any, None, None]:
 
 
 async def _stop_waiting(cell: Cell) -> None:
-    if cell.closed:
-        return
     task = asyncio.current_task()
     if task is not None and _waits_on(cell, task):
         # Called from inside this actor or one below it, or from a handler that this stop
