@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._errors import NotDelivered
 
@@ -123,13 +123,11 @@ class _GivenUp:
 GIVEN_UP: asyncio.Future[object] = _GivenUp()  # type: ignore[assignment]  # its done() part
 
 
-def reject(message: Any, path: str, why: Reason, dead: DeadLetters) -> None:
-    """An undelivered message's fate: a dead letter; an ask's message too, unless `refuse`
+def reject(ask: Ask, path: str, why: Reason, dead: DeadLetters) -> None:
+    """An undelivered ask's fate: it fails, and its message is a dead letter unless `refuse`
     says otherwise."""
-    if type(message) is not Ask:
-        dead.add(message, path, why)
-    elif refuse(message, path):
-        dead.add(message.message, path, why)
+    if refuse(ask, path):
+        dead.add(ask.message, path, why)
 
 
 def refuse(ask: Ask, path: str) -> bool:
