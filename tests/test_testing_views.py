@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem, OneForOne
+from actorkit import Actor, ActorRef, ActorSystem, OneForOne, Terminated
 from actorkit.nats import NatsTransport
 from actorkit.testing import (
     ActorSnapshot,
@@ -240,3 +240,43 @@ def test_views_need_a_local_ref(not_local: Any) -> None:
     for view in (snapshot, instance, cancel_task):
         with pytest.raises(TypeError, match=rf"{view.__name__}\(\) needs a local ActorRef"):
             view(not_local)
+
+
+class Listens(Actor):
+    """Subscribed to "news", watching `watched`: reached by a publish and a `Terminated`."""
+
+    def __init__(self, watched: ActorRef) -> None:
+        self.watched = watched
+
+    async def on_start(self) -> None:
+        self.subscribe("news")
+        self.watch(self.watched)
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+@pytest.mark.parametrize("first", ["publish", "terminated"])
+async def test_what_reaches_an_actor_whose_parked_task_was_just_cancelled_is_a_dead_letter(
+    first: str,
+) -> None:
+    """Its task cancelled while parked (`cancel_task`, or the end of `asyncio.run` cancelling
+    every task), the waiter it parked on is cancelled with it: a publish or a watched actor's
+    `Terminated` that reaches it before its task unwinds must not fail on that waiter (nor
+    fail its sender), and ends as a dead letter of the close the unwinding makes."""
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        watched = await system.spawn(Echo, name="watched")
+        ref = await system.spawn(Listens, watched, name="listens")
+        assert await ref.ask("parked") == "parked"
+        cancel_task(ref)
+        if first == "publish":
+            assert system.publish("news", "told") == 1
+        else:
+            await watched.stop()
+        await ref.stop()
+        assert not ref.is_alive
+        [letter] = system.dead_letters.recent
+        assert letter.recipient == "/listens"
+        expected = "told" if first == "publish" else Terminated(watched, None)
+        assert letter.message == expected
+        assert system.accounting().balanced
