@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from actorkit import ActorStopped, ActorSystem, Backoff, OneForAll, Terminated
-from actorkit.testing import ManualClock, Probe, snapshot
+from actorkit.testing import ManualClock, Probe, cancel_task, snapshot
 
 from .invariants import assert_settled
 from .metrics_truth_support import scraped, total
@@ -163,4 +163,51 @@ async def test_a_cut_in_a_manual_clock_system_is_on_real_time() -> None:
         await clock.advance(1.0)
         assert await queued == 0
         assert journal[-2:] == ["start a", "start b"]
+        await assert_settled(system)
+
+
+class HoldsTheCut(Hanging):
+    """Its "hang" handler swallows the cut's cancellation and returns once `release` is set:
+    until then the cut waits for its task to let go of the handler."""
+
+    release: asyncio.Event
+
+    async def receive(self, message: Any) -> Any:
+        if message == "hang":
+            self.journal.append(f"hangs {self.label}")
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                await type(self).release.wait()
+            return "late"
+        return await super().receive(message)
+
+
+async def test_a_failure_and_a_forced_stop_elsewhere_while_a_cut_waits_are_their_own() -> None:
+    """A cut under way anywhere in the system changes nothing for other actors: one failing
+    is decided on (restarted) as ever; one whose stop is forced, or whose task is cancelled,
+    closes as ever."""
+    journal: list[str] = []
+    HoldsTheCut.release = asyncio.Event()
+    async with asyncio.timeout(5), ActorSystem() as system:
+        other = await system.spawn(Hanging, journal, "other", name="other")
+        busy = await system.spawn(Hanging, journal, "busy", name="busy")
+        parked = await system.spawn(Hanging, journal, "parked", name="parked")
+        _sup, _a, b = await _cut_b(system, journal, HoldsTheCut, OneForAll(shutdown=BOUND))
+        with pytest.raises(RuntimeError, match="other crashed"):
+            await other.ask("crash")
+        assert await other.ask("handled") == 0  # its new instance
+        assert snapshot(other).restarts == 1
+        busy.tell("hang")
+        await _hung(journal, "hangs busy")
+        await busy.stop(timeout=0.01)
+        assert not busy.is_alive
+        assert await parked.ask("handled") == 0
+        cancel_task(parked)  # as the end of `asyncio.run` cancels every task
+        await parked.stop()
+        assert not parked.is_alive
+        assert snapshot(b).restarts == 0  # the cut still waits for it
+        HoldsTheCut.release.set()
+        assert await b.ask("handled") == 0
+        assert snapshot(b).restarts == 1
         await assert_settled(system)
