@@ -63,3 +63,6 @@ def test_the_port_flag_takes_every_port_and_no_other(capsys: pytest.CaptureFixtu
         with pytest.raises(SystemExit):
             build_parser().parse_args(["demo", "--port", outside])
         assert "port must be 0..65535" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["demo", "--port", "http"])
+    assert "argument --port: expected a port number, got 'http'" in capsys.readouterr().err

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 
 from .cli_support import run_cli
 
@@ -78,3 +80,28 @@ def test_demo_refuses_a_malformed_nats_url_in_one_line_not_a_traceback() -> None
         [line] = result.stderr.strip().splitlines()
         assert line.startswith("demo: servers")
         assert line.endswith("(set by --nats)")
+
+
+WITHOUT_THE_NATS_EXTRA = """
+import runpy, sys
+
+class Uninstalled:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in ("nats", "msgspec"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+sys.meta_path.insert(0, Uninstalled())
+runpy.run_module("actorkit", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_demo_on_nats_without_the_extra_says_what_to_install() -> None:
+    flags = ["demo", "--nats", "nats://127.0.0.1:1", "--no-http", "--duration", "1"]
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_THE_NATS_EXTRA, *flags],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("--nats needs the NATS extra (")
+    assert line.endswith("is missing): pip install 'actorkit[nats]'")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -67,6 +68,23 @@ def test_demo_whose_reader_goes_away_stops_cleanly() -> None:
     assert first.startswith(b"actorkit demo running")
     assert "Traceback" not in said
     assert status == 0, said
+
+
+def test_demo_whose_reader_is_gone_before_its_first_line_exits_0() -> None:
+    """`demo | true`: the reader may be gone before the metrics line, printed while the
+    system starts, as well as later; the demo then shuts the system down as on Ctrl-C."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        demo = subprocess.run(
+            [sys.executable, "-m", "actorkit", "demo", "--duration", "30", "--port", "0"],
+            stdout=write, stderr=subprocess.PIPE, timeout=30, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write)
+    said = demo.stderr.decode()
+    assert "Traceback" not in said
+    assert demo.returncode == 0, said
 
 
 class Gate(Actor):

@@ -158,3 +158,24 @@ def test_top_takes_http_and_https_urls_only() -> None:
     assert _refused("http://127.0.0.1:9464") is None
     assert _refused("https://metrics.example:9464/app") is None
     assert "is not an http:// URL" in (_refused("ftp://127.0.0.1:9464") or "")
+
+
+async def test_top_refuses_actors_served_as_another_content_type(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A web server's page at /actors is not read as a tree, even a body that parses as one."""
+    from aiohttp import web
+
+    from actorkit._top import top
+
+    async def page(request: web.Request) -> web.Response:
+        tree = '{"system": "s", "healthy": true, "total": 0, "actors": []}'
+        return web.Response(text=tree, content_type="text/html")
+
+    async def metrics(request: web.Request) -> web.Response:
+        return web.Response(text="up 1\n")
+
+    async with asyncio.timeout(10), endpoint({"/actors": page, "/metrics": metrics}) as url:
+        assert await top(url, 1.0, True) == 1
+    err = capsys.readouterr().err
+    assert err == f"top: cannot read {url}: /actors is not JSON (Content-Type text/html)\n"
