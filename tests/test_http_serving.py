@@ -38,6 +38,7 @@ async def test_port_zero_picks_a_free_port_and_a_busy_port_is_named() -> None:
         server = await system.serve_http(port=0)
         assert server.port > 0
         assert server.host == "127.0.0.1"
+        assert repr(server) == f"<HttpServer http://127.0.0.1:{server.port}>"
         with pytest.raises(OSError, match=f"127.0.0.1:{server.port}.*already in use"):
             await system.serve_http(port=server.port)
         await server.close()

@@ -171,3 +171,14 @@ async def test_an_awaitable_taken_from_a_pending_handle_and_dropped_leaves_no_wa
             gc.collect()
         assert [str(warning.message) for warning in caught] == []
         assert handle.cancel() is True
+
+
+async def test_a_handle_and_the_task_stats_show_their_state_in_their_repr() -> None:
+    async with ActorSystem() as system:
+        handle = await system.submit("x", requires=("nobody",))
+        assert repr(handle) == f"<TaskHandle {handle.id} pending attempt=1>"
+        assert repr(system.tasks) == (
+            "<TaskStats pending=1, running=0, succeeded=0, failed=0, expired=0, cancelled=0>"
+        )
+        handle.cancel()
+        assert repr(handle) == f"<TaskHandle {handle.id} cancelled attempt=1>"
