@@ -1,13 +1,16 @@
-"""serve_http's binding: a host that never resolves, a host of two addresses on port 0."""
+"""serve_http's binding: a host that never resolves, a host of two addresses on port 0, and
+the advice given with an address or a port it cannot bind."""
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from actorkit import ActorSystem
 
@@ -66,3 +69,50 @@ async def test_port_zero_on_a_host_of_two_addresses_serves_both_on_the_port_it_n
         for address in ("127.0.0.1", "[::1]"):
             async with session.get(f"http://{address}:{server.port}/healthz") as response:
                 assert response.status == 200
+
+
+async def test_an_address_of_another_host_is_refused_with_advice() -> None:
+    async with ActorSystem() as system:
+        with pytest.raises(OSError, match=r"192\.0\.2\.1:0: .*; pass an address of this host") as e:
+            await system.serve_http(host="192.0.2.1", port=0)  # TEST-NET-1: never local
+    assert e.value.errno == errno.EADDRNOTAVAIL
+
+
+async def test_a_port_that_needs_privileges_is_refused_with_advice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As a user other than root binding port 80 is refused."""
+
+    async def refused(self: web.TCPSite) -> None:
+        raise OSError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(web.TCPSite, "start", refused)
+    async with ActorSystem() as system:
+        with pytest.raises(OSError, match=r":80: Permission denied; .* from 1024 up \(or port=0\)"):
+            await system.serve_http(port=80)
+
+
+async def test_port_zero_on_two_addresses_fails_on_a_rebind_the_host_refuses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only a port taken on another address is worth binding anew: any other failure of
+    the rebind on the first address's port is the caller's, at once, not after the bind
+    timeout."""
+    loop = asyncio.get_running_loop()
+    if not isinstance(loop, asyncio.SelectorEventLoop):
+        pytest.skip("uvloop resolves inside its C code: no resolver to replace")
+    resolve = loop.getaddrinfo
+
+    async def shifting(host: bytes | str | None, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host != "shifting.example":
+            return await resolve(host, port, *args, **kwargs)
+        other = "192.0.2.1" if port else "127.0.0.2"  # the rebind finds one not of this host
+        return [
+            *await resolve("127.0.0.1", port, *args, **kwargs),
+            *await resolve(other, port, *args, **kwargs),
+        ]
+
+    monkeypatch.setattr(loop, "getaddrinfo", shifting)
+    async with asyncio.timeout(10), ActorSystem() as system:
+        with pytest.raises(OSError, match=r"shifting\.example:0: .*pass an address of this host"):
+            await system.serve_http(host="shifting.example", port=0)
