@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
+from typing import NoReturn
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -114,3 +116,26 @@ async def test_promtool_finds_nothing_wrong_with_a_busy_exposition() -> None:
     assert promtool.returncode == 0, (out + err).decode()
     assert out.strip() == b""
     assert err.strip() == b""
+
+
+class Broken:
+    """A collector of the user's in the system's registry, failing as a bug would."""
+
+    def collect(self) -> NoReturn:
+        raise RuntimeError("collector bug")
+
+
+async def test_a_collector_that_raises_answers_500_and_is_logged_with_its_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Only requests aiohttp cannot parse are logged as one quiet line: a failure of the
+    scrape itself is an ERROR that shows where it came from."""
+    async with ActorSystem() as system:
+        server = await system.serve_http(port=0)
+        system.metrics.registry.register(Broken())
+        status, _ = await fetch(f"{server.url}/metrics")
+    assert status == 500
+    [record] = [r for r in caplog.records if r.name == "actorkit.http"]
+    assert record.levelno == logging.ERROR
+    assert record.getMessage() == "Error handling request from 127.0.0.1"
+    assert record.exc_info is not None and str(record.exc_info[1]) == "collector bug"
