@@ -152,9 +152,7 @@ class Metrics(Instrument):
         if self._shared and self._collector is not None:
             self.registry.unregister(self._collector)
             self._collector = None
-            holder = _holders.get(self.registry)
-            if holder is not None and holder() is self:
-                del _holders[self.registry]
+            del _holders[self.registry]
 
     def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
         due = loop.time() + LAG_INTERVAL
