@@ -28,7 +28,9 @@ def checks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
 
 
 def test_thousands_of_sets_submitted_in_turn_are_checked_once_each(checks: list[object]) -> None:
-    sets = [("a", f"b{i}") for i in range(2001)]  # an agent per tenant: 2K+1 needs at K=1000
+    # An agent per tenant, one more than a turn holds: the first round hands the sets to
+    # the turn before, where the next round finds them.
+    sets = [("a", f"b{i}") for i in range(REQUIRES_CACHED + 1)]
     first = [check_requires(needs) for needs in sets]
     assert len(checks) == len(sets)
 
@@ -43,3 +45,14 @@ def test_churn_through_sets_leaves_a_bounded_cache(checks: list[object]) -> None
         assert check_requires((f"job{i}",)) == {f"job{i}"}
     assert _checks.checked() <= 2 * REQUIRES_CACHED
     assert len(CHECKED_REQUIRES) <= REQUIRES_CACHED
+
+
+def test_a_set_that_cannot_be_hashed_is_refused_by_the_check_once_sets_were_handed_on(
+    checks: list[object],
+) -> None:
+    """Looking it up in the turn before hashes it (an empty dict does not): the refusal is
+    still the check's, not the hash's."""
+    for i in range(REQUIRES_CACHED + 1):
+        check_requires((f"job{i}",))
+    with pytest.raises(TypeError, match=r"in requires must be a non-empty str, got \[\]"):
+        check_requires(("gpu", []))
