@@ -150,9 +150,9 @@ class Agent:
     def record(self, state: str) -> None:
         """Hand a change to the durable history: a state change, or the next task taken."""
         sink = self.sink
-        if sink is not None:
-            handle = self.handle
-            sink(self.cell.path, state, None if handle is None else handle.id)
+        assert sink is not None, "only called with a durable history"
+        handle = self.handle
+        sink(self.cell.path, state, None if handle is None else handle.id)
 
     def info(self, now: float) -> AgentInfo:
         self.observe(now)
