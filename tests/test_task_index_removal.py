@@ -138,3 +138,20 @@ def test_removing_an_entry_behind_a_requeued_one_keeps_the_order() -> None:
     index.push("retried", A, 0, seq=seq)  # at the front again, before x and y
     index.remove("x")
     assert drain(index, A) == ["retried", "y"]
+
+
+def test_a_swept_group_leaves_the_others_filed_under_its_capability_servable() -> None:
+    """{x, y} is filed under x or y, each already holding a group: sweeping it away must
+    not take the live group filed beside it out of reach of capability sets seen later."""
+    index: PendingTasks[str] = PendingTasks()
+    index.push("keep-x", frozenset({"x"}), 0)
+    index.push("keep-y", frozenset({"y"}), 0)
+    index.push("both", frozenset({"x", "y"}), 9)
+    assert index.pop_for(frozenset({"x", "y"})) == "both"
+    for i in range(40):  # emptied groups enough for a sweep
+        index.push(f"t{i}", frozenset({f"t{i}"}), 0)
+        assert index.pop_for(frozenset({f"t{i}"})) == f"t{i}"
+    assert set(index.groups()) == {frozenset({"x"}), frozenset({"y"})}
+
+    assert index.pop_for(frozenset({"x", "z"})) == "keep-x"
+    assert index.pop_for(frozenset({"y", "z"})) == "keep-y"
