@@ -100,7 +100,7 @@ def test_removed_items_pushed_again_after_compaction_or_a_dropped_group() -> Non
     index.remove("x")  # drops group B, its stale entry with it
     index.push("x", B, 1)
     assert drain(index, B) == ["x"]
-    assert index._stale == {}
+    assert "requeued" not in index._stale
 
 
 def test_removing_in_submission_order_leaves_no_stale_entries() -> None:
@@ -155,3 +155,26 @@ def test_a_swept_group_leaves_the_others_filed_under_its_capability_servable() -
 
     assert index.pop_for(frozenset({"x", "z"})) == "keep-x"
     assert index.pop_for(frozenset({"y", "z"})) == "keep-y"
+
+
+def test_compaction_drops_stale_requeued_entries_and_the_levels_left_empty() -> None:
+    """A requeued entry (between two others) removed stays stale in its level's middle
+    heap, and is all that level holds once the others went; compaction takes both away,
+    and the item may be pushed again."""
+    index: PendingTasks[str] = PendingTasks()
+    index.push("keep", A, 0, seq=0)
+    index.push("h0", A, 5, seq=100)
+    index.push("h1", A, 5, seq=200)
+    index.push("requeued", A, 5, seq=150)
+    index.remove("requeued")
+    index.remove("h0")
+    index.remove("h1")
+    for i in range(40):  # stale entries behind "keep", enough for a compaction
+        index.push(f"t{i}", A, 0, seq=1 + i)
+    for i in range(40):
+        index.remove(f"t{i}")
+    assert "requeued" not in index._stale
+    assert list(index._groups[A].levels) == [0]
+
+    index.push("requeued", A, 5, seq=150)
+    assert drain(index, A) == ["requeued", "keep"]
