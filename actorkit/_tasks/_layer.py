@@ -74,8 +74,8 @@ class TaskLayer(Instrument):
             # Imported here: prometheus_client loads only for a system that exports metrics.
             from ._metrics import TASK_BUCKETS, collect
 
-            self.durations = Histogram(TASK_BUCKETS)
-            metrics.add_source(functools.partial(collect, self))
+            durations = self.durations = Histogram(TASK_BUCKETS)
+            metrics.add_source(functools.partial(collect, self, durations))
         runtime.instruments.add(self)
 
     @property

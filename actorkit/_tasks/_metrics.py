@@ -12,6 +12,7 @@ from ._handle import CANCELLED, EXPIRED, FAILED, PENDING, RUNNING, SUCCEEDED
 if TYPE_CHECKING:
     from prometheus_client.core import Metric
 
+    from .._stats import Histogram
     from ._layer import TaskLayer
 
 TASK_BUCKETS: tuple[float, ...] = (
@@ -21,7 +22,7 @@ TASK_BUCKETS: tuple[float, ...] = (
 range reaches far beyond that of message handling."""
 
 
-def collect(layer: TaskLayer) -> Iterator[Metric]:
+def collect(layer: TaskLayer, durations: Histogram) -> Iterator[Metric]:
     from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
     counts = layer.counts
@@ -35,9 +36,8 @@ def collect(layer: TaskLayer) -> Iterator[Metric]:
     yield GaugeMetricFamily(
         "actorkit_tasks_running", "Tasks dispatched to an agent, not finished", counts[RUNNING]
     )
-    if layer.durations is not None:
-        seconds = HistogramMetricFamily(
-            "actorkit_task_seconds", "Time from submit to finish, for finished tasks"
-        )
-        seconds.add_metric([], layer.durations.cumulative(), layer.durations.sum)
-        yield seconds
+    seconds = HistogramMetricFamily(
+        "actorkit_task_seconds", "Time from submit to finish, for finished tasks"
+    )
+    seconds.add_metric([], durations.cumulative(), durations.sum)
+    yield seconds
