@@ -195,3 +195,19 @@ def test_among_equal_sets_a_queue_that_fills_again_is_compared_again() -> None:
     assert idle.take(A) is x
     assert idle.take(A) is None
     assert idle.entries == 0
+
+
+def test_a_tie_goes_with_the_cache_entry_it_served() -> None:
+    """An agent idling again updates every tie its set is in: a tie whose entry left the
+    cache must leave with it, or churn through requirement sets would leave each new agent
+    set's idling costing more and more."""
+    idle = IdleAgents()
+    x, y = agent(AB, idle), agent(AC, idle)
+    assert idle.take(A) is x  # A's entry: a tie of AB and AC
+    for i in range(3 * SETS_CACHED):  # enough jobs of their own to push A's entry out
+        assert idle.take(frozenset({f"job{i}"})) is None
+    assert idle._ties == {}
+
+    idle.add(x)
+    assert idle.take(A) is y
+    assert idle.take(A) is x
