@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from .._envelope import TAKEN_BACK, Ask, reject
+from .._envelope import TAKEN_BACK, Ask
 from .._withdraw import take_back as taken_back
 from ._agents import BUSY
 from ._handle import RUNNING, Task, TaskDraft
@@ -131,8 +131,9 @@ def start(agent: Agent, handle: TaskHandle, now: float) -> None:
         # `Mailbox.force`'s common case written out: the agent is busy, draining its mailbox.
         mailbox.accepted += 1
         mailbox.queue.append(envelope)
-    elif not mailbox.force(envelope):  # stopped meanwhile: the task goes back to the queue
-        reject(envelope, cell.path, "stopped", cell.runtime.dead_letters)
+    else:  # parked: `force` wakes it
+        queued = mailbox.force(envelope)
+        assert queued, "an agent that takes tasks (starting or running) has an open mailbox"
     history = agent.history
     if not history or history[-1][1] is not BUSY:  # from task to task it stays busy
         agent.observe(now)
