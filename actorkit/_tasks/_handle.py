@@ -228,10 +228,12 @@ class TaskHandle:
         return error.with_traceback(self._traceback)
 
     def _drop_deadline(self) -> None:
-        """The deadline only guards the start: once started or finished, its timer goes."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        """The deadline only guards the start: once started or finished, its timer goes.
+        Called only with a timer set: both callers test that first, inline, per task."""
+        timer = self._timer
+        assert timer is not None
+        timer.cancel()
+        self._timer = None
 
     def __repr__(self) -> str:
         return f"<TaskHandle {self._id} {self._status.value} attempt={self._attempt}>"
