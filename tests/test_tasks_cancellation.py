@@ -116,6 +116,22 @@ async def test_a_caller_giving_up_does_not_cancel_the_task() -> None:
         assert await handle == ("w", "block")
 
 
+async def test_a_caller_that_gave_up_in_the_turn_its_task_ended_does_not_break_that_end() -> None:
+    """Its waiter is cancelled, but still listed until the caller runs again: the task's
+    end passes it by rather than set a result on it (InvalidStateError in the cancel)."""
+    async with ActorSystem() as system:
+        handle = await system.submit("x", requires=("nobody",))
+        caller = asyncio.create_task(handle.result())
+        await asyncio.sleep(0)  # one step: the caller waits on the handle
+        caller.cancel()
+        assert handle.cancel() is True
+        assert handle.status is TaskStatus.CANCELLED
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+        with pytest.raises(TaskCancelled):
+            await handle
+
+
 class CancelledAsItFails(Actor):
     """An agent that fails its task with a cancel of it queued: the cancel runs after the
     failure but before the task layer hears of it, which is a loop turn later."""
