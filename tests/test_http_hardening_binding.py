@@ -116,3 +116,19 @@ async def test_port_zero_on_two_addresses_fails_on_a_rebind_the_host_refuses(
     async with asyncio.timeout(10), ActorSystem() as system:
         with pytest.raises(OSError, match=r"shifting\.example:0: .*pass an address of this host"):
             await system.serve_http(host="shifting.example", port=0)
+
+
+async def test_serve_http_cancelled_while_its_bind_fails_is_cancelled_and_leaves_nothing() -> None:
+    """The cancel waits for the bind, which fails (the port is taken): the caller sees its
+    cancellation, and the bind's error is neither raised nor logged as never retrieved."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        async with asyncio.timeout(10), ActorSystem() as system:
+            serving = asyncio.create_task(system.serve_http(port=port))
+            await asyncio.sleep(0)  # one step: it waits for its bind
+            serving.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await serving
+            assert await system.serve_http(port=0)  # and the system serves on
