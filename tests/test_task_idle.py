@@ -202,12 +202,15 @@ def test_a_tie_goes_with_the_cache_entry_it_served() -> None:
     cache must leave with it, or churn through requirement sets would leave each new agent
     set's idling costing more and more."""
     idle = IdleAgents()
-    x, y = agent(AB, idle), agent(AC, idle)
-    assert idle.take(A) is x  # A's entry: a tie of AB and AC
-    for i in range(3 * SETS_CACHED):  # enough jobs of their own to push A's entry out
+    x, y, z = agent(AB, idle), agent(AC, idle), agent(A, idle)
+    assert idle.take(A) is z  # A's entry: A itself, then a tie of AB and AC
+    assert idle.take(NONE) is x  # NONE's entry: the same, with another tie of AB and AC
+    for i in range(3 * SETS_CACHED):  # enough jobs of their own to push both entries out
         assert idle.take(frozenset({f"job{i}"})) is None
     assert idle._ties == {}
 
     idle.add(x)
+    idle.add(z)
+    assert idle.take(A) is z
     assert idle.take(A) is y
     assert idle.take(A) is x
