@@ -56,6 +56,9 @@ class Swallowing(Worker):
     """Its "hang" handler swallows the cancellation that cuts it: `then` says what next."""
 
     then = "return"
+    release = asyncio.Event()
+    """With `then = "wait"`, it returns once this is set: until then the cut waits for its
+    task to let go of the handler."""
 
     async def receive(self, message: Any) -> Any:
         if message == "hang":
@@ -68,6 +71,8 @@ class Swallowing(Worker):
                     raise RuntimeError("cleanup failed") from None
                 if self.then == "hang":
                     await asyncio.Event().wait()
+                if self.then == "wait":
+                    await type(self).release.wait()
             return "returned"
         if message == "foreign cancel":  # a failure, unless a cancellation is left pending
             cancelled = asyncio.get_running_loop().create_future()

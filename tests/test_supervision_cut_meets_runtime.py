@@ -166,34 +166,17 @@ async def test_a_cut_in_a_manual_clock_system_is_on_real_time() -> None:
         await assert_settled(system)
 
 
-class HoldsTheCut(Hanging):
-    """Its "hang" handler swallows the cut's cancellation and returns once `release` is set:
-    until then the cut waits for its task to let go of the handler."""
-
-    release: asyncio.Event
-
-    async def receive(self, message: Any) -> Any:
-        if message == "hang":
-            self.journal.append(f"hangs {self.label}")
-            try:
-                await asyncio.Event().wait()
-            except asyncio.CancelledError:
-                await type(self).release.wait()
-            return "late"
-        return await super().receive(message)
-
-
 async def test_a_failure_and_a_forced_stop_elsewhere_while_a_cut_waits_are_their_own() -> None:
     """A cut under way anywhere in the system changes nothing for other actors: one failing
     is decided on (restarted) as ever; one whose stop is forced, or whose task is cancelled,
     closes as ever."""
     journal: list[str] = []
-    HoldsTheCut.release = asyncio.Event()
+    Swallowing.then, Swallowing.release = "wait", asyncio.Event()
     async with asyncio.timeout(5), ActorSystem() as system:
         other = await system.spawn(Hanging, journal, "other", name="other")
         busy = await system.spawn(Hanging, journal, "busy", name="busy")
         parked = await system.spawn(Hanging, journal, "parked", name="parked")
-        _sup, _a, b = await _cut_b(system, journal, HoldsTheCut, OneForAll(shutdown=BOUND))
+        _sup, _a, b = await _cut_b(system, journal, Swallowing, OneForAll(shutdown=BOUND))
         with pytest.raises(RuntimeError, match="other crashed"):
             await other.ask("crash")
         assert await other.ask("handled") == 0  # its new instance
@@ -207,7 +190,7 @@ async def test_a_failure_and_a_forced_stop_elsewhere_while_a_cut_waits_are_their
         await parked.stop()
         assert not parked.is_alive
         assert snapshot(b).restarts == 0  # the cut still waits for it
-        HoldsTheCut.release.set()
+        Swallowing.release.set()
         assert await b.ask("handled") == 0
         assert snapshot(b).restarts == 1
         await assert_settled(system)
