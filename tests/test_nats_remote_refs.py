@@ -159,6 +159,9 @@ async def test_remote_refs_refuse_what_only_local_refs_can_do(server: NatsServer
         with pytest.raises(ValueError, match="actor path"):
             system.remote("elsewhere", "x")
         assert repr(remote) == "<RemoteRef elsewhere:/x>"
+        group = system.remote_group("jobs")
+        assert isinstance(remote, RemoteRef) and isinstance(group, RemoteRef)
+        assert (remote.target, group.target) == ("elsewhere:/x", "group:jobs")
         assert repr(system.remote_group("jobs")) == "<RemoteRef group:jobs>"
 
 

@@ -87,6 +87,8 @@ async def test_misuse_is_explained() -> None:
         await ActorSystem("has.dots", transport=NatsTransport("nats://127.0.0.1:1")).start()
     with pytest.raises(ValueError, match="max_buffered"):
         NatsTransport(max_buffered=0)
+    with pytest.raises(TypeError, match=r"tls must be an ssl\.SSLContext, got bool"):
+        NatsTransport(tls=True)  # type: ignore[arg-type]
 
 
 async def test_unreachable_servers_fail_start_with_a_clear_error() -> None:
