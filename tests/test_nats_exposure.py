@@ -5,7 +5,7 @@ from __future__ import annotations
 import nats
 import pytest
 
-from actorkit import ActorStopped, ActorSystem, testing
+from actorkit import ActorStopped, ActorSystem, NotDelivered, testing
 
 from .nats_support import NatsServer, link_of, requires_nats, transport
 from .nats_systems_support import Echo, metric
@@ -77,3 +77,48 @@ async def test_hostile_payloads_are_rejected_and_counted(server: NatsServer) -> 
         assert target.dead_letters.by_reason["bad_payload"] >= 5
         assert target.dead_letters.by_reason["incompatible"] == 1  # Evil, a type of no class here
         assert await metric(target, 'actorkit_nats_rejected_total{reason="bad_payload"}') >= 5
+
+
+async def test_expose_refuses_a_stopped_actor_and_a_second_member_of_a_group(
+    server: NatsServer,
+) -> None:
+    async with ActorSystem("host", transport=transport(server)) as host:
+        first = await host.spawn(Echo, name="first")
+        second = await host.spawn(Echo, name="second")
+        host.expose(first, group="jobs")
+        with pytest.raises(ValueError, match="group 'jobs' is already served by /first"):
+            host.expose(second, group="jobs")
+        await second.stop()
+        with pytest.raises(ActorStopped, match="/second is stopped and cannot be exposed"):
+            host.expose(second)
+
+
+async def test_a_group_exposed_twice_is_left_once_its_member_stops(server: NatsServer) -> None:
+    """A second subscription for the same group would stay behind its member: NATS routed
+    the group's traffic to it, and it refused each request as not exposed."""
+    async with (
+        ActorSystem("client", transport=transport(server)) as client,
+        ActorSystem("host", transport=transport(server)) as host,
+    ):
+        member = await host.spawn(Echo, name="member")
+        host.expose(member, group="jobs")
+        host.expose(member, group="jobs")
+        await link_of(host).flush()
+        assert await client.remote_group("jobs").ask("hi") == ("echo", "hi")
+        await member.stop()
+        await link_of(host).flush()
+        with pytest.raises(NotDelivered, match="no member of that group"):
+            await client.remote_group("jobs").ask("hi")
+
+
+async def test_a_member_stopped_before_it_joined_its_group_leaves_it(server: NatsServer) -> None:
+    async with (
+        ActorSystem("client", transport=transport(server)) as client,
+        ActorSystem("host", transport=transport(server)) as host,
+    ):
+        member = await host.spawn(Echo, name="member")
+        host.expose(member, group="jobs")
+        await member.stop()
+        await link_of(host).flush()
+        with pytest.raises(NotDelivered, match="no member of that group"):
+            await client.remote_group("jobs").ask("hi")

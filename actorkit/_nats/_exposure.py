@@ -20,7 +20,7 @@ from nats.aio.subscription import Subscription
 
 from .._errors import ActorStopped
 from .._instruments import Instrument
-from .._ref import ActorRef, local_cell
+from .._ref import ActorRef
 from ._core import Core, token
 from ._direct import leave, subscribe
 
@@ -81,8 +81,6 @@ class Exposure:
         return sorted(self._failed)
 
     def expose(self, ref: ActorRef, group: str | None, handlers: Handlers) -> None:
-        if local_cell(ref) is None:
-            raise TypeError(f"expose takes a local ActorRef, got {type(ref).__name__}")
         if not ref.is_alive:
             raise ActorStopped(f"{ref.path} is stopped and cannot be exposed")
         nc = self._core.link.connection
