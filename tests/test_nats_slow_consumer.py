@@ -98,3 +98,36 @@ async def test_what_nats_py_drops_as_a_slow_consumer_is_counted_or_refused(
             "far (each tell a dead letter slow_consumer, each ask or send answered as not "
             "handled)"
         ]
+
+
+async def test_a_dropped_frame_that_does_not_decode_is_kept_and_a_dropped_ping_is_not_answered(
+    server: NatsServer, held: tuple[asyncio.Event, asyncio.Event]
+) -> None:
+    """A broken batch or frame is a dead letter of its raw bytes (it escaped the drop's
+    handler instead, and was lost without a word); a ping is left unanswered, as by a
+    system that is not there: answered as not handled, a probe took it for an answer."""
+    arrived, release = held
+    encode = msgspec.msgpack.encode
+    subject = "actorkit.actor.sink"
+    async with asyncio.timeout(SAFETY), ActorSystem("sink", transport=transport(server)) as sink:
+        sink.expose(await sink.spawn(Echo, name="echo"))
+        client = await nats.connect(server.url)
+        try:
+            answers = await client.subscribe("answers.*")
+            await client.publish(subject, encode([PING, "", None, None]), "answers.held")
+            await settled(client)
+            await arrived.wait()
+            for n in range(ROOM):
+                await client.publish(subject, encode([TELL, "/echo", n, None]))
+            await client.publish(subject, b"\x92\x04\xc1")  # a batch, then garbage
+            await client.publish(subject, b"\xc1")
+            await client.publish(subject, encode([PING, "", None, None]), "answers.dropped")
+            await client.publish(subject, encode([ASK, "/echo", "x", 5.0]), "answers.ask")
+            await settled(client)
+            assert (await answers.next_msg(SAFETY)).subject == "answers.ask"
+            release.set()
+            assert (await answers.next_msg(SAFETY)).subject == "answers.held"
+        finally:
+            await client.close()
+        letters = [(d.reason, d.message) for d in sink.dead_letters.recent]
+        assert letters == [("slow_consumer", b"\x92\x04\xc1"), ("slow_consumer", b"\xc1")]
