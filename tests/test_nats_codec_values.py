@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import copy
 import pickle
+import sys
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import actorkit
 from actorkit._nats._frames import OK
 from actorkit._wire import Codec
 from actorkit.nats import NatsTransport, RemoteRef
@@ -74,3 +76,21 @@ def test_a_ref_in_a_message_is_refused_as_pickle_refuses_it_saying_how_to_cross(
         r"to another process or into a store: send the actor's path instead",
     ):
         Codec().wire({"reply_to": remote})
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 695 generics are Python 3.12+")
+def test_a_generic_dataclass_of_pep_695_crosses() -> None:
+    """Python before 3.12.4 cannot resolve its postponed `T` (`typing.get_type_hints`
+    raises NameError), which msgspec can: the class crosses all the same, its fields
+    converted instead of checked by type alone (`_wire_admits`)."""
+    source = (
+        "from __future__ import annotations\n"
+        "import dataclasses\n"
+        "@dataclasses.dataclass\n"
+        "class Box[T]:\n"
+        "    item: T\n"
+    )
+    namespace: dict[str, Any] = {"__name__": __name__}
+    exec(source, namespace)  # the syntax does not parse on 3.11
+    box = actorkit.message(name="codec.Box")(namespace["Box"])
+    assert roundtrip([box("x"), box(Point(1, 2))]) == [box("x"), box(Point(1, 2))]
