@@ -74,6 +74,7 @@ async def test_a_lost_link_is_degraded_health_and_comes_back() -> None:
             system.expose(await system.spawn(Echo, name="echo"))
             echo = system.remote("resilient", "/echo")
             async with aiohttp.ClientSession() as session:
+                assert link.reconnects == 0
                 own.stop()
                 await link.link_down.wait()
                 async with session.get(f"{http.url}/healthz") as response:
@@ -92,6 +93,7 @@ async def test_a_lost_link_is_degraded_health_and_comes_back() -> None:
                 async with session.get(f"{http.url}/healthz") as response:
                     assert (await response.json())["status"] == "ok"
             assert await metric(system, "actorkit_nats_reconnects_total") >= 1
+            assert link.reconnects >= 1
     finally:
         own.stop()
 
