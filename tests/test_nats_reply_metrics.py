@@ -99,3 +99,15 @@ async def _counted(system: ActorSystem, cls: type[Asked], client: Any) -> None:
         "cancelled": 0,
     }, cls
     assert stats.ask_seconds.count == 4, cls
+
+
+async def test_a_remote_ask_ends_as_a_local_one_without_metrics(own: NatsServer) -> None:
+    """No class stats to count in: a failing ask's reply still goes out (it failed on the
+    stats' absence, and its asker waited for its timeout)."""
+    client = await nats.connect(own.url)
+    try:
+        async with ActorSystem("uncounted", transport=transport(own), metrics=False) as system:
+            endings = await _each_ending(system, AskedRemotely, client)
+            assert endings == ["ok", "ValueError", "AskTimeout", "NotDelivered"]
+    finally:
+        await client.close()

@@ -54,9 +54,6 @@ class Reply:
     def done(self) -> bool:
         return self._done
 
-    def cancelled(self) -> bool:
-        return False
-
     def set_result(self, result: Any, /) -> None:
         envelope = self._settle()
         self._bucket.pop(envelope, None)  # a deadline only ever fails an ask
