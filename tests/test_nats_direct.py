@@ -117,6 +117,24 @@ async def test_what_nats_py_would_drop_as_a_slow_consumer_is_handed_over_first()
     task.cancel()
 
 
+async def test_a_subscription_without_a_drop_handler_leaves_drops_to_nats_py(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    handlers = Handlers()
+    direct = handlers.direct()
+    queue: asyncio.Queue[Msg] = asyncio.Queue(maxsize=1)
+    task = asyncio.get_running_loop().create_future()
+    sub = SimpleNamespace(
+        _pending_queue=queue, _pending_size=0, _pending_bytes_limit=0, _wait_for_msgs_task=task
+    )
+    assert direct.install(cast(Subscription, sub))
+    direct.put_nowait(msg(b"slow 1"))
+    with pytest.raises(asyncio.QueueFull):  # nats-py reports its slow consumer
+        direct.put_nowait(msg(b"slow 2"))
+    assert direct.qsize() == 1 and not caplog.records
+    task.cancel()
+
+
 async def test_a_handler_error_never_reaches_the_read_loop() -> None:
     handlers = Handlers()
     direct, _ = installed(handlers)
@@ -204,6 +222,18 @@ async def test_leaving_with_the_client_buffer_full_sends_nothing_and_returns() -
             cast(Client, nc), cast(Subscription, sub), 1.0, asyncio.Event(), asyncio.Event()
         )
     assert sent == ["command", "command", "command", "command"]  # UNSUB, 2 PINGs, unsubscribe
+    sent.clear()
+
+    async def ping_filling_the_buffer(pong: asyncio.Future[bool]) -> None:
+        await ping(pong)
+        nc.pending_data_size = 3_000_000  # a reply the callback answered meanwhile
+
+    nc._send_ping = ping_filling_the_buffer  # noqa: SLF001
+    async with asyncio.timeout(1):
+        await leave(
+            cast(Client, nc), cast(Subscription, sub), 1.0, asyncio.Event(), asyncio.Event()
+        )
+    assert sent == ["command", "command", "command"]  # not the unsubscribe, which would wait
 
 
 async def test_the_rest_of_the_queues_api_is_the_real_queues() -> None:
