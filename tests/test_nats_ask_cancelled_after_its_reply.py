@@ -1,7 +1,7 @@
 """A remote ask whose reply arrived, but whose caller was cancelled before it could take it,
 counts under what the reply said, as a local ask does (`ok` for a value, `error` for a
-raised error): the caller's late cancellation is no failure of the target's, and no
-cancellation of a request still in flight."""
+raised error, `stopped` for `ActorStopped`): the caller's late cancellation is no failure of
+the target's, and no cancellation of a request still in flight."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorStopped, ActorSystem
 
 from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
 
@@ -21,6 +21,8 @@ class Answers(Actor):
     async def receive(self, message: Any) -> Any:
         if message == "fail":
             raise ValueError("on purpose")
+        if message == "stopped":
+            raise ActorStopped("on purpose")
         return message
 
 
@@ -35,7 +37,9 @@ class CancelOnReply(dict[str, "asyncio.Future[Any]"]):
         super().__setitem__(token, future)
 
 
-@pytest.mark.parametrize(("message", "outcome"), [("hi", "ok"), ("fail", "error")])
+@pytest.mark.parametrize(
+    ("message", "outcome"), [("hi", "ok"), ("fail", "error"), ("stopped", "stopped")]
+)
 async def test_an_ask_cancelled_after_its_reply_arrived_counts_as_the_reply(
     server: NatsServer, message: str, outcome: str
 ) -> None:
