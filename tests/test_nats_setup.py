@@ -6,8 +6,11 @@ import socket
 import ssl
 from pathlib import Path
 
+import msgspec
+import nats
 import pytest
 import trustme
+from nats.aio.msg import Msg
 from prometheus_client import CollectorRegistry
 
 from actorkit import ActorSystem, NameTaken
@@ -29,6 +32,41 @@ async def test_duplicate_system_names_are_refused_at_start(server: NatsServer) -
         with pytest.raises(NameTaken, match="already connected"):
             await twin.start()
         assert not twin.healthy
+
+
+@pytest.mark.parametrize(
+    "answer", [b"\xc1", msgspec.msgpack.encode([0]), msgspec.msgpack.encode([0, 7])]
+)
+async def test_a_name_another_process_answers_for_is_refused_at_start(
+    server: NatsServer, answer: bytes
+) -> None:
+    """Its answer to the claim, which is no actorkit instance's, names no instance."""
+    peer = await nats.connect(server.url)
+    try:
+
+        async def reply(msg: Msg) -> None:
+            await peer.publish(msg.reply, answer)
+
+        await peer.subscribe("actorkit.actor.held", cb=reply)
+        await peer.flush()
+        with pytest.raises(NameTaken, match=r"already connected to NATS at .+ \(another process\)"):
+            await ActorSystem("held", transport=transport(server)).start()
+    finally:
+        await peer.close()
+
+
+async def test_a_claim_nobody_answers_within_a_second_leaves_the_name_free(
+    server: NatsServer,
+) -> None:
+    """A subscriber that never answers (a stale one, a monitor) holds no system's name."""
+    peer = await nats.connect(server.url)
+    try:
+        await peer.subscribe("actorkit.actor.silent")
+        await peer.flush()
+        async with ActorSystem("silent", transport=transport(server)) as system:
+            assert system.healthy
+    finally:
+        await peer.close()
 
 
 @pytest.mark.parametrize("refusal", ["transport", "registry"])
