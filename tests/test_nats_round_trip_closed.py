@@ -81,6 +81,21 @@ async def test_a_start_whose_connection_closes_after_its_ping_fails_with_the_ser
     await tasks.assert_no_leaks()
 
 
+async def test_a_start_whose_last_round_trip_is_never_answered_fails_after_connect_timeout(
+    own: NatsServer, monkeypatch: pytest.MonkeyPatch, pinged: asyncio.Event
+) -> None:
+    """A server that stops answering (a frozen process) once the system subscribed: the
+    start does not return as if the server had its subscriptions."""
+    hold(monkeypatch, pinged)
+    tasks = TaskSnapshot()
+    system = ActorSystem("unanswered", transport=transport(own, connect_timeout=1.0))
+    async with asyncio.timeout(LONG / 2):
+        with pytest.raises(nats.errors.FlushTimeoutError):
+            await system.start()
+    assert pinged.is_set()
+    await tasks.assert_no_leaks()
+
+
 async def test_a_flush_whose_connection_closes_after_its_ping_fails_at_once(
     own: NatsServer, monkeypatch: pytest.MonkeyPatch, pinged: asyncio.Event
 ) -> None:
