@@ -168,3 +168,43 @@ async def test_a_step_that_is_cancelled_leaves_quietly() -> None:
     await asyncio.sleep(0)
     await asyncio.sleep(0)
     assert not steps.running
+
+
+async def test_a_publish_waiting_on_after_swallowing_a_cancellation_is_finished_first() -> None:
+    """The task drives the publish to its end before it ends cancelled: left suspended,
+    the publish would never take nats-py's buffer back."""
+    trail: list[str] = []
+    loop = asyncio.get_running_loop()
+    then: asyncio.Future[None] = loop.create_future()
+
+    class WaitingOn(FakeClient):
+        async def publish(self, subject: str, payload: bytes, reply: str = "") -> None:
+            try:
+                await super().publish(subject, payload, reply)
+            except asyncio.CancelledError:
+                trail.append("cancelled")
+                await then  # still waiting for its flusher
+                trail.append("finished")
+
+    fake = WaitingOn()
+    fake.gate = loop.create_future()
+    finishing = publish_now(client(fake), "a.b", b"x")
+    assert finishing is not None
+    loop.call_soon(finishing.cancel)
+    loop.call_soon(loop.call_soon, then.set_result, None)
+    with pytest.raises(asyncio.CancelledError):
+        await finishing
+    assert trail == ["cancelled", "finished"] and finishing.cancelled()
+
+
+async def test_a_step_that_fails_raises_its_error_and_is_no_longer_running() -> None:
+    """Steps catch their own errors: one that gets out is a bug, raised to whoever drives
+    it (here `start`; later, a future's callback, to the loop's handler), never swallowed."""
+
+    async def answer() -> None:
+        raise RuntimeError("a bug in an answer")
+
+    steps = Steps()
+    with pytest.raises(RuntimeError, match="a bug in an answer"):
+        steps.start(answer())
+    assert not steps.running
