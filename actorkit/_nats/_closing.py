@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import nats.errors
 from nats.aio.client import Client
@@ -95,10 +96,38 @@ async def close_client(
         await asyncio.wait((closing,), timeout=within)
         closing.cancel()
     (outcome,) = await asyncio.gather(closing, return_exceptions=True)
+    if isinstance(outcome, BaseException):
+        await _left_behind(nc, within)
     if isinstance(outcome, OSError | nats.errors.Error | asyncio.CancelledError):
         logger.info("%s: closing a NATS connection failed: %r", system_name, outcome)
     elif isinstance(outcome, BaseException):
         raise outcome
+
+
+async def _left_behind(nc: Client, within: float) -> None:
+    """What nats-py's close leaves when it fails partway (over WebSocket, draining to a
+    server that stopped reading raises out of it): its subscriptions' tasks, each waiting for
+    a message for the life of the process, and its WebSocket transport's aiohttp session
+    with the socket under it. Each is ended here, the socket dropped as over TCP."""
+    subs = nc._subs  # noqa: SLF001
+    tasks = [getattr(sub, "_wait_for_msgs_task", None) for sub in subs.values()]
+    subs.clear()
+    ending: list[asyncio.Future[Any]] = [
+        task for task in tasks if isinstance(task, asyncio.Future) and not task.done()
+    ]
+    for task in ending:
+        task.cancel()
+    transport = nc._transport  # noqa: SLF001
+    session = getattr(transport, "_client", None)  # nats-py's WebSocket transport's
+    if session is not None and not session.closed:
+        socket = getattr(
+            getattr(getattr(transport, "_ws", None), "_writer", None), "transport", None
+        )
+        if socket is not None:
+            socket.abort()
+        ending.append(asyncio.ensure_future(session.close()))
+    if ending:
+        await asyncio.wait(ending, timeout=within)
 
 
 def closed_for_good(nc: Client | None) -> bool:
