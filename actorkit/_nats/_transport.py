@@ -138,10 +138,15 @@ class NatsTransport:
             link.closed = True
             with shielded():  # from an anyio scope, which would cancel the close at once
                 await link.close()
-            if type(error) is nats.errors.TimeoutError:  # from `across_drops`
+            if isinstance(error, nats.errors.TimeoutError):  # from `across_drops`
+                what, back = (  # a server that stopped answering (frozen), or a link dropped
+                    ("server did not answer", "")
+                    if isinstance(error, nats.errors.FlushTimeoutError)
+                    else ("connection dropped", " and was not back")
+                )
                 raise ConnectionError(
-                    f"the NATS connection dropped while {name!r} started, and was not back "
-                    f"within connect_timeout ({self.connect_timeout} s): the system does not run"
+                    f"the NATS {what} while {name!r} started,{back} within connect_timeout "
+                    f"({self.connect_timeout} s): the system does not run"
                 ) from error
             if isinstance(error, nats.errors.ConnectionClosedError):  # nats-py's has no words
                 why = server_error(link.nc, link.topics)
