@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import os
 import socket
 from typing import TYPE_CHECKING
 
@@ -153,8 +154,12 @@ async def _bind(runner: web.AppRunner, host: str, port: int) -> None:
         ) from None
     except OSError as error:
         await runner.cleanup()
+        number, reason = error.errno, error.strerror or str(error)
+        if number is None and reason.startswith("could not bind on any address"):
+            # Python 3.13 passes over each address not of this host (bpo-30945), then says so
+            number, reason = errno.EADDRNOTAVAIL, os.strerror(errno.EADDRNOTAVAIL)
         raise OSError(
-            error.errno, f"cannot serve on {host}:{port}: {error.strerror}; {_advice(error)}"
+            number, f"cannot serve on {host}:{port}: {reason}; {_advice(number, error)}"
         ) from error
 
 
@@ -185,11 +190,11 @@ async def _unbind(binding: asyncio.Future[None], runner: web.AppRunner) -> None:
         await runner.cleanup()
 
 
-def _advice(error: OSError) -> str:
+def _advice(number: int | None, error: OSError) -> str:
     if isinstance(error, socket.gaierror):
         return "the host name does not resolve: pass an IP address such as 127.0.0.1"
-    if error.errno == errno.EADDRINUSE:
+    if number == errno.EADDRINUSE:
         return f"the port is in use: pass {FREE_PORT} for a free port or choose another"
-    if error.errno == errno.EACCES:
+    if number == errno.EACCES:
         return f"this port needs privileges: choose one from 1024 up (or {FREE_PORT})"
     return "pass an address of this host, such as 127.0.0.1 (or 0.0.0.0 for all)"

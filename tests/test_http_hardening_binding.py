@@ -103,19 +103,26 @@ async def test_port_zero_on_two_addresses_fails_on_a_rebind_the_host_refuses(
         pytest.skip("uvloop resolves inside its C code: no resolver to replace")
     resolve = loop.getaddrinfo
 
-    async def shifting(host: bytes | str | None, port: Any, *args: Any, **kwargs: Any) -> Any:
-        if host != "shifting.example":
-            return await resolve(host, port, *args, **kwargs)
-        other = "192.0.2.1" if port else "127.0.0.2"  # the rebind finds one not of this host
-        return [
-            *await resolve("127.0.0.1", port, *args, **kwargs),
-            *await resolve(other, port, *args, **kwargs),
+    async def two(host: bytes | str | None, *args: Any, **kwargs: Any) -> Any:
+        if host != "two.example":
+            return await resolve(host, *args, **kwargs)
+        return [  # both of this host (127/8 is loopback): port 0 gives each its own port
+            *await resolve("127.0.0.1", *args, **kwargs),
+            *await resolve("127.0.0.2", *args, **kwargs),
         ]
 
-    monkeypatch.setattr(loop, "getaddrinfo", shifting)
+    create_server = loop.create_server
+
+    async def refused_rebind(factory: Any, host: Any = None, port: Any = None, **kw: Any) -> Any:
+        if port:  # the rebind on the first address's port
+            raise OSError(errno.EACCES, "Permission denied")
+        return await create_server(factory, host, port, **kw)
+
+    monkeypatch.setattr(loop, "getaddrinfo", two)
+    monkeypatch.setattr(loop, "create_server", refused_rebind)
     async with asyncio.timeout(10), ActorSystem() as system:
-        with pytest.raises(OSError, match=r"shifting\.example:0: .*pass an address of this host"):
-            await system.serve_http(host="shifting.example", port=0)
+        with pytest.raises(OSError, match=r"two\.example:0: Permission denied; .* from 1024 up"):
+            await system.serve_http(host="two.example", port=0)
 
 
 async def test_serve_http_cancelled_while_its_bind_fails_is_cancelled_and_leaves_nothing() -> None:
