@@ -189,6 +189,20 @@ class Gate(Actor):
         return message
 
 
+class Keeper(Actor):
+    """Keeps what it is told and answers each message with how many it has kept; "got"
+    with the list of them."""
+
+    def __init__(self) -> None:
+        self.got: list[Any] = []
+
+    async def receive(self, message: Any) -> Any:
+        if message == "got":
+            return self.got
+        self.got.append(message)
+        return len(self.got)
+
+
 @contextmanager
 def refused_subscriptions(link: NatsTransport, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Inside the block the link's connection refuses every `subscribe`, as a draining or

@@ -12,24 +12,13 @@ from typing import Any
 import msgspec
 import nats
 
-from actorkit import DEAD_LETTER_TOPIC, Actor, ActorSystem
+from actorkit import DEAD_LETTER_TOPIC, ActorSystem
 from actorkit._nats._frames import batch
 from actorkit.testing import Probe
 
-from .nats_support import SAFETY, NatsServer, link_of, requires_nats, settled, transport
+from .nats_support import SAFETY, Keeper, NatsServer, link_of, requires_nats, settled, transport
 
 pytestmark = requires_nats
-
-
-class Keeper(Actor):
-    def __init__(self) -> None:
-        self.got: list[Any] = []
-
-    async def receive(self, message: Any) -> Any:
-        if message == "got":
-            return self.got
-        self.got.append(message)
-        return None
 
 
 class Seen(list[bytes]):
@@ -74,7 +63,7 @@ async def test_tells_asks_and_sends_keep_their_order_and_tells_share_messages(
         for i in range(3000):
             k.tell(i)  # no await: all queued before the writer runs
             other.tell(-i)
-        assert await k.ask(3000, SAFETY) is None  # queued behind the tells: sent after them
+        assert await k.ask(3000, SAFETY) == 3001  # queued behind the tells: sent after them
         for i in range(3001, 3500):
             k.tell(i)
         await k.send(3500)

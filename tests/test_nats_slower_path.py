@@ -4,29 +4,17 @@ every message then takes the subscription's own task, and still arrives, in orde
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 from nats.aio.subscription import Subscription
 
-from actorkit import Actor, ActorSystem
+from actorkit import ActorSystem
 from actorkit._nats._direct import Direct
 from actorkit.testing import Probe
 
-from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
+from .nats_support import SAFETY, Keeper, NatsServer, link_of, requires_nats, transport
 
 pytestmark = requires_nats
-
-
-class Keeper(Actor):
-    def __init__(self) -> None:
-        self.got: list[Any] = []
-
-    async def receive(self, message: Any) -> Any:
-        if message == "got":
-            return self.got
-        self.got.append(message)
-        return len(self.got)
 
 
 async def test_everything_crosses_when_no_subscription_can_be_taken_over(
