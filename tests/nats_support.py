@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -187,6 +188,19 @@ class Gate(Actor):
         self.arrived.set()
         await self.release.wait()
         return message
+
+
+async def shut_down_frozen(server: NatsServer, system: ActorSystem) -> None:
+    """Freeze `server` (SIGSTOP: the caller sends SIGCONT), queue far more than the socket
+    buffers hold for it, and shut `system` down within SAFETY: a close that waits for the
+    frozen server to drain the socket fails the test instead of hanging."""
+    assert server.process is not None
+    os.kill(server.process.pid, signal.SIGSTOP)
+    nobody = system.remote("nobody", "/x")
+    for _ in range(80):  # 40 MB
+        nobody.tell(b"x" * 500_000)
+    async with asyncio.timeout(SAFETY):
+        await system.shutdown()
 
 
 class Keeper(Actor):

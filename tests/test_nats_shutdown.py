@@ -20,7 +20,7 @@ from actorkit import Actor, ActorStopped, ActorSystem, NotDelivered
 from actorkit._nats._frames import ASK, PING
 from actorkit.nats import NatsTransport
 
-from .nats_support import SAFETY, NatsServer, link_of, requires_nats
+from .nats_support import SAFETY, NatsServer, link_of, requires_nats, shut_down_frozen
 
 pytestmark = requires_nats
 
@@ -133,12 +133,7 @@ async def test_shutdown_ends_though_the_server_stopped_reading(
     system = ActorSystem("frozen", transport=link)
     try:
         await system.start()
-        os.kill(own.process.pid, signal.SIGSTOP)
-        nobody = system.remote("nobody", "/x")
-        for _ in range(80):  # 40 MB: far more than the socket buffers hold
-            nobody.tell(b"x" * 500_000)
-        async with asyncio.timeout(SAFETY):
-            await system.shutdown()
+        await shut_down_frozen(own, system)
         assert not nats_py_tasks()
         assert not link.connected
         assert "its connection was dropped with" in caplog.text

@@ -5,7 +5,6 @@ Before, its subscriptions' tasks ran on and its aiohttp session stayed open."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from actorkit import ActorSystem
 from actorkit.nats import NatsTransport
 
-from .nats_support import SAFETY, NatsServer, requires_nats
+from .nats_support import NatsServer, requires_nats, shut_down_frozen
 from .processes import HeldPort
 from .test_nats_shutdown import nats_py_tasks
 
@@ -40,12 +39,7 @@ async def test_shutdown_over_websocket_ends_though_the_server_stopped_reading(
         await system.start()
         nc = link._link.nc  # noqa: SLF001
         assert nc is not None
-        os.kill(own.process.pid, signal.SIGSTOP)
-        nobody = system.remote("nobody", "/x")
-        for _ in range(80):  # 40 MB: far more than the socket buffers hold
-            nobody.tell(b"x" * 500_000)
-        async with asyncio.timeout(SAFETY):
-            await system.shutdown()
+        await shut_down_frozen(own, system)
         assert not nats_py_tasks()
         assert not link.connected
         session = getattr(nc._transport, "_client", None)  # noqa: SLF001  # aiohttp's
