@@ -15,7 +15,7 @@ from actorkit import Actor, ActorRef, ActorStopped, ActorSystem, NotDelivered
 from actorkit.nats import NatsTransport
 
 from .nats_support import SAFETY, NatsServer, requires_nats
-from .test_nats_flush import client_of
+from .test_nats_flush import client_of, failing_flushes
 
 pytestmark = requires_nats
 
@@ -67,26 +67,16 @@ async def test_an_ask_the_client_refuses_is_not_delivered(
 
 
 async def test_an_ask_whose_flush_fails_may_or_may_not_have_been_handled(
-    server: NatsServer, monkeypatch: pytest.MonkeyPatch
+    server: NatsServer,
 ) -> None:
     link = NatsTransport(server.url, pending_size=PENDING)
     async with asyncio.timeout(SAFETY), ActorSystem("failing", transport=link) as system:
         system.expose(await system.spawn(Echo, name="echo"))
         await link.flush()
-        nc = client_of(system)
-        flush = nc._flush_pending  # noqa: SLF001
-
-        async def failing(force_flush: bool = False) -> Any:
-            if not force_flush:
-                return await flush()
-            await asyncio.sleep(0)  # suspends, as a flush wait does, then fails
-            raise ConnectionResetError("injected")
-
-        monkeypatch.setattr(nc, "_flush_pending", failing)
-        raised = await asked_both_ways(system.remote("failing", "/echo"), b"x" * PENDING)
+        with failing_flushes(client_of(system)):
+            raised = await asked_both_ways(system.remote("failing", "/echo"), b"x" * PENDING)
         assert [type(error) for error in raised] == [ActorStopped, ActorStopped]
         for error in raised:
             assert "the NATS client failed while sending it (ConnectionResetError" in str(error)
             assert "failing:/echo may or may not have got it" in str(error)
-        monkeypatch.setattr(nc, "_flush_pending", flush)
         assert await system.remote("failing", "/echo").ask("after") == "after"

@@ -9,7 +9,8 @@ waits for the test, as for a server that does not read, and a flush wait that fa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -31,6 +32,25 @@ def client_of(system: ActorSystem) -> Client:
     nc = link_of(system)._link.nc
     assert nc is not None
     return nc
+
+
+@contextlib.contextmanager
+def failing_flushes(nc: Client) -> Iterator[None]:
+    """Inside the block nats-py's forced flushes (a full pending buffer's) suspend, as a
+    flush waiting for the socket does, then fail as a reset connection."""
+    flush = nc._flush_pending
+
+    async def failing(force_flush: bool = False) -> Any:
+        if not force_flush:
+            return await flush()
+        await asyncio.sleep(0)
+        raise ConnectionResetError("injected")
+
+    nc._flush_pending = failing  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        nc._flush_pending = flush  # type: ignore[method-assign]
 
 
 class Stall:
@@ -128,31 +148,21 @@ async def test_an_ask_waiting_for_the_flusher_keeps_its_timeout(
 
 
 async def test_a_flush_that_fails_is_a_dead_letter_and_the_writer_goes_on(
-    server: NatsServer, monkeypatch: pytest.MonkeyPatch
+    server: NatsServer,
 ) -> None:
     link = NatsTransport(server.url, pending_size=PENDING)
     async with ActorSystem("failing", transport=link) as system:
         probe = await Probe.spawn(system, name="probe")
         system.expose(probe.ref)
         await link.flush()
-        nc = client_of(system)
-        flush = nc._flush_pending
-
-        async def failing(force_flush: bool = False) -> Any:
-            if not force_flush:
-                return await flush()
-            await asyncio.sleep(0)  # suspends, as a flush wait does, then fails
-            raise ConnectionResetError("injected")
-
-        monkeypatch.setattr(nc, "_flush_pending", failing)
         remote = system.remote("failing", "/probe")
         sent = link.sent
-        remote.tell(b"x" * PENDING)
-        await link.flush(timeout=SAFETY)
-        assert system.dead_letters.by_reason == {"send_failed": 1}
-        assert link.rejected["send_failed"] == 1
-        assert link.sent == sent  # a dead letter is not counted as sent too
-        monkeypatch.setattr(nc, "_flush_pending", flush)
+        with failing_flushes(client_of(system)):
+            remote.tell(b"x" * PENDING)
+            await link.flush(timeout=SAFETY)
+            assert system.dead_letters.by_reason == {"send_failed": 1}
+            assert link.rejected["send_failed"] == 1
+            assert link.sent == sent  # a dead letter is not counted as sent too
         remote.tell("after")
         while (await probe.receive(timeout=SAFETY)) != "after":
             pass  # the failed publish may have left nats-py's buffer all the same
