@@ -9,7 +9,9 @@ at the head of the cell's signals. That signal ends the instance without `on_sto
 no `terminate` after a kill), its children stopped within the same bound. A task that
 swallows the cancellation and never comes back to its loop would hold the mailbox for ever:
 past `FORCED_STOP_GRACE` the cell is closed for good, and the task left running, as a forced
-stop abandons one. None of this costs anything unless a bound was given and passed.
+stop abandons one. A supervisor cut while it waits for its cut of a child stops that child
+again within its own bound: a second cut, which carries what the first left undone. None of
+this costs anything unless a bound was given and passed.
 """
 
 from __future__ import annotations
@@ -72,8 +74,9 @@ class Cut(Signal):
         # the restart that cut it: its caller waits for the close, never for a new instance.
         self.for_good = isinstance(signal, Stop) or cell.state is STOPPING
         self.reason = signal.reason if isinstance(signal, Stop) else None
-        self.cancelled = False
-        """Its task was cancelled, and nobody took the cancellation back yet."""
+        self.cancelled = 0
+        """The cancellations of its task that nobody took back yet: its own, and one an earlier
+        cut of the same instance left there (`cut`)."""
 
     @property
     def outcome(self) -> str:
@@ -94,11 +97,11 @@ class Cut(Signal):
             await cell.stop_instance(within=self.bound)
 
     def take_back(self) -> None:
-        """The cancellation was delivered and has done its work: the task runs on, and a
-        pending one would turn its next `asyncio.timeout` into a cancellation."""
-        if self.cancelled:
-            self.cancelled = False
-            task = asyncio.current_task()
+        """The cancellations were delivered and have done their work: the task runs on, and
+        a pending one would turn its next `asyncio.timeout` into a cancellation."""
+        task = asyncio.current_task()
+        while self.cancelled:
+            self.cancelled -= 1
             if task is not None and task.cancelling():
                 task.uncancel()
 
@@ -126,11 +129,17 @@ async def cut(cell: Cell, bound: float, signal: Signal) -> None:
     if type(handling) is Ask and not handling.future.done():
         handling.future.set_exception(the_cut.error())
     cell.release_instance()  # no `on_stop` after a cut, and its timers end now
-    cell.runtime.cuts[cell] = the_cut
+    cuts = cell.runtime.cuts
+    previous = cuts.get(cell)
+    if previous is not None:  # its supervisor, cut waiting for it, stops the child again
+        # Its cancellation is still on the task if the handler swallowed it: counted by no
+        # cut, the task's unwinding would look like someone else's (`_cutting`).
+        the_cut.cancelled, previous.cancelled = previous.cancelled, 0
+    cuts[cell] = the_cut
     cell.mailbox.signals.insert(0, the_cut)
     task = cell.task
     if task is not None and not task.done() and begun(task) is not False:
-        the_cut.cancelled = True
+        the_cut.cancelled += 1
         task.cancel()
     else:  # dormant (its first wake-up makes its task) or about to begin: the `Cut` is first
         cell.mailbox.wake()
