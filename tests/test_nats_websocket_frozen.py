@@ -1,12 +1,15 @@
 """A system on NATS over WebSocket (`ws://`) whose server stopped reading: nats-py's close
 fails partway (its WebSocket transport cannot drain), and the shutdown must still leave
 none of nats-py's tasks running nor its connection open, as over TCP (`test_nats_shutdown`).
-Before, its subscriptions' tasks ran on and its aiohttp session stayed open."""
+Before, its subscriptions' tasks ran on, its aiohttp session stayed open, and then the
+connection under its WebSocket response was left unreleased."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
+import warnings
 from pathlib import Path
 
 import pytest
@@ -44,6 +47,11 @@ async def test_shutdown_over_websocket_ends_though_the_server_stopped_reading(
         assert not link.connected
         session = getattr(nc._transport, "_client", None)  # noqa: SLF001  # aiohttp's
         assert session is None or session.closed
+        del nc, session, link, system  # what is left is only what nats-py and aiohttp hold
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ResourceWarning)
+            gc.collect()
+        assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
     finally:
         os.kill(own.process.pid, signal.SIGCONT)
         own.stop()

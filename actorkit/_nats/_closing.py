@@ -120,11 +120,13 @@ async def _left_behind(nc: Client, within: float) -> None:
     transport = nc._transport  # noqa: SLF001
     session = getattr(transport, "_client", None)  # nats-py's WebSocket transport's
     if session is not None and not session.closed:
-        socket = getattr(
-            getattr(getattr(transport, "_ws", None), "_writer", None), "transport", None
-        )
+        ws = getattr(transport, "_ws", None)
+        socket = getattr(getattr(ws, "_writer", None), "transport", None)
         if socket is not None:
             socket.abort()
+        response = getattr(ws, "_response", None)  # holds the connection: released here
+        if response is not None:
+            response.close()
         ending.append(asyncio.ensure_future(session.close()))
     if ending:
         await asyncio.wait(ending, timeout=within)
