@@ -240,9 +240,8 @@ class SystemCollector(Collector):
                 scrape = Scrape.whole(*self._observed, self._metrics)
             for builder in BUILDERS:
                 yield from builder(scrape)
-        except Exception:
+        except Exception:  # the sources are served all the same, as after a failed source
             logger.exception("actorkit metrics collector failed")
-            return
         for source in self._metrics.sources:
             try:
                 yield from source()
