@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from actorkit import Actor, ActorSystem
-from actorkit.persistence import AgentChange
+from actorkit.persistence import AgentChange, MemoryStore, PersistenceError, StoredEvent
 
 
 class Worker(Actor):
@@ -52,3 +54,39 @@ def metric(system: ActorSystem, name: str) -> float | None:
 
 def dropped(system: ActorSystem) -> float | None:
     return metric(system, "dropped")
+
+
+class InDoubt(MemoryStore):
+    """Its next append once `lose` is set commits, then fails as a lost answer would; once
+    `refuse` is set, it fails before it commits. With `blind`, the read that follows fails
+    too: the writer cannot tell whether it landed."""
+
+    lose = False
+    refuse = False
+
+    def __init__(self, *, blind: bool = False) -> None:
+        super().__init__()
+        self.blind = blind
+        self.read_fails = False
+        self.lost = asyncio.Event()
+
+    async def append(
+        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
+    ) -> float:
+        if self.refuse:
+            self.refuse, self.read_fails = False, self.blind
+            self.lost.set()
+            raise PersistenceError("the connection was lost before the commit")
+        written = await super().append(persistence_id, expected_seq, payloads)
+        if self.lose:
+            self.lose, self.read_fails = False, self.blind
+            self.lost.set()
+            raise PersistenceError("the connection was lost before the commit's answer")
+        return written
+
+    async def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
+        if self.read_fails:
+            self.read_fails = False
+            raise PersistenceError("the connection is still down")
+        async for stored in super().read(persistence_id, from_seq):
+            yield stored

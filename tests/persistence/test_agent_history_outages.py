@@ -15,7 +15,7 @@ from actorkit.persistence import MemoryStore, PersistenceConflict, PersistenceEr
 from actorkit.testing import ManualClock
 
 from ..early_clock import EarlyClock
-from .agent_history_support import Worker, changes, dropped, metric, run_tasks
+from .agent_history_support import InDoubt, Worker, changes, dropped, metric, run_tasks
 from .durable_support import FlakyStore
 
 if TYPE_CHECKING:
@@ -177,30 +177,10 @@ async def test_a_full_buffer_drops_new_changes_counts_them_and_logs_once(
         assert "dropped 2 state changes" in records[0].getMessage()
 
 
-class LosesAnAnswer(MemoryStore):
-    """Its next append once `lose` is set commits, then fails as a lost answer would."""
-
-    lose = False
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lost = asyncio.Event()
-
-    async def append(
-        self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
-    ) -> float:
-        written = await super().append(persistence_id, expected_seq, payloads)
-        if self.lose:
-            self.lose = False
-            self.lost.set()
-            raise PersistenceError("the connection was lost before the commit's answer")
-        return written
-
-
 async def test_changes_whose_commit_was_in_doubt_but_landed_are_not_written_twice() -> None:
     """The writer reads the journal back after a failed append: its changes there, the round
     was written, and trying it again would show each of them twice."""
-    store = LosesAnAnswer()
+    store = InDoubt()
     clock = ManualClock()
     async with asyncio.timeout(10):
         async with ActorSystem("app", store=store, clock=clock, agent_history=True) as system:
