@@ -85,6 +85,20 @@ async def _cut_twice(system: ActorSystem, journal: list[str], cls: type) -> Any:
     return top
 
 
+async def _after_the_cuts(
+    system: ActorSystem, top: Any, journal: list[str], caplog: pytest.LogCaptureFixture
+) -> list[str]:
+    """Once the tree started again: `c` answers, and nothing was said to have ignored the
+    cancellation. What was logged, for the test's own checks."""
+    await _until(journal, "start c", 2)
+    _x, mid = await _children(system, top, "x", "mid")
+    (c,) = await _children(system, mid, "c")
+    assert await c.ask("handled") == 0
+    said = [r.getMessage() for r in caplog.records]
+    assert not [m for m in said if "ignored the cancellation" in m], said
+    return said
+
+
 @pytest.mark.parametrize("cls", [Swallowing, SwallowingParent])
 async def test_the_second_cut_of_a_handler_that_swallowed_the_first_is_a_cut(
     cls: type, caplog: pytest.LogCaptureFixture
@@ -99,12 +113,7 @@ async def test_the_second_cut_of_a_handler_that_swallowed_the_first_is_a_cut(
     HangingOnStop.hangs = 1
     async with asyncio.timeout(5), ActorSystem() as system:
         top = await _cut_twice(system, journal, cls)
-        await _until(journal, "start c", 2)
-        _x, mid = await _children(system, top, "x", "mid")
-        (c,) = await _children(system, mid, "c")
-        assert await c.ask("handled") == 0
-        said = [r.getMessage() for r in caplog.records]
-        assert not [m for m in said if "ignored the cancellation" in m], said
+        said = await _after_the_cuts(system, top, journal, caplog)
         reports = [m for m in said if "/mid/c (" in m and "failed handling" in m]
         assert len(reports) == 1, said
         assert "ActorStopped" in reports[0]
@@ -134,12 +143,7 @@ async def test_a_handler_that_swallows_both_cuts_and_returns_is_ended_once(
         top = await _cut_twice(system, journal, cls)
         await _until(journal, "swallowed c", 2)
         SwallowingTwice.release.set()
-        await _until(journal, "start c", 2)
-        _x, mid = await _children(system, top, "x", "mid")
-        (c,) = await _children(system, mid, "c")
-        assert await c.ask("handled") == 0
-        said = [r.getMessage() for r in caplog.records]
-        assert not [m for m in said if "ignored the cancellation" in m], said
+        said = await _after_the_cuts(system, top, journal, caplog)
         assert not [m for m in said if "/mid/c (" in m and "failed handling" in m], said
         assert [m for m in said if "/mid/c ran past" in m and "it stops" in m], said
         if cls is SwallowingTwiceParent:
