@@ -142,3 +142,28 @@ async def test_reminders_follow_the_persistence_id_not_the_path_nor_the_system_n
         await clock.advance(40.0)
         assert await owner.ask("got") == ["due-soon is due", "due-later is due"]
         assert await other.ask("got") == []
+
+
+class Timing(Reminding):
+    """A `Reminding` that also sets a plain timer of its own on "plain"."""
+
+    async def receive(self, message: Any) -> Any:
+        if message == "plain":
+            self.timers.start_once("plain", "plain timer fired", 5.0)
+            return None
+        return await super().receive(message)
+
+
+async def test_a_durable_actor_s_plain_timers_stay_volatile(make: MakeStore) -> None:
+    """Section 11: "Plain timers stay as they are (volatile)". A durable actor's own timer is
+    not stored: the next start, elsewhere on the store, arms its reminder and not that timer."""
+    async with ActorSystem("volatile", store=(store := make()), clock=ManualClock()) as system:
+        owner = await system.spawn(Timing, name="owner")
+        await owner.ask("plain")
+        await owner.ask(("kept", 5.0))
+        assert [reminder.key for reminder in await store.reminders("/owner")] == ["kept"]
+    clock = ManualClock(10.0)
+    async with ActorSystem("again", store=make(), clock=clock) as system:
+        owner = await system.spawn(Timing, name="owner")
+        await clock.advance(10.0)
+        assert await owner.ask("got") == ["kept is due"]
