@@ -12,9 +12,9 @@ import pytest
 
 from actorkit import ActorSystem, PersistenceError
 from actorkit.persistence import DurableState, MemoryStore
-from actorkit.testing import ManualClock, instance
+from actorkit.testing import ManualClock, instance, snapshot
 
-from .durable_support import Deposited, MakeStore, Turnstile
+from .durable_support import Deposited, FlakyStore, MakeStore, Turnstile
 from .event_sourced_support import Account
 
 pytestmark = pytest.mark.timeout(30)
@@ -49,6 +49,28 @@ async def test_persist_applies_its_events_only_once_the_store_made_them_durable(
             Deposited(5),
             Deposited(7),
         ]
+
+
+async def test_a_message_arriving_during_the_first_start_s_recovery_waits_for_it() -> None:
+    """Section 11: recovery runs "on every start and restart", and "messages that arrive
+    meanwhile wait in the mailbox": here the first start of `/acct` in this run, its ref
+    found by `lookup` while the store still holds the read."""
+    store = FlakyStore()
+    async with asyncio.timeout(10), ActorSystem("first-start", store=store) as system:
+        before = await system.spawn(Account, name="acct")
+        await before.ask(4)
+        await before.stop()
+        store.gate = asyncio.Event()
+        spawning = asyncio.ensure_future(system.spawn(Account, name="acct"))
+        await store.reading.wait()
+        account = system.lookup("/acct")
+        assert account is not None
+        asking = asyncio.ensure_future(account.ask("started_with"))
+        await asyncio.sleep(0)  # one turn: the ask is queued, not a wait for time
+        assert snapshot(account).accounting.queued == 1 and not asking.done()
+        store.gate.set()
+        assert await spawning == account
+        assert await asking == 4
 
 
 class Snapshotting(Account):
