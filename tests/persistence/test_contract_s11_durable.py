@@ -189,3 +189,19 @@ async def test_a_durable_actor_s_plain_timers_stay_volatile(make: MakeStore) -> 
         owner = await system.spawn(Timing, name="owner")
         await clock.advance(10.0)
         assert await owner.ask("got") == ["kept is due"]
+
+
+async def test_every_store_gives_each_event_its_write_s_wall_clock_time(make: MakeStore) -> None:
+    """Section 11: in `async for seq, time, event in system.store.events(...)`, "`time` is
+    the write's wall-clock time in seconds since the epoch, a float", whichever store."""
+    async with ActorSystem("times", store=(store := make())) as system:
+        account = await system.spawn(Account, name="acct")
+        spans = []
+        for amount in (5, 7):
+            before = time.time()
+            await account.ask(amount)
+            spans.append((before, time.time()))
+        rows = [row async for row in store.events("/acct")]
+    assert [(seq, event) for seq, _, event in rows] == [(1, Deposited(5)), (2, Deposited(7))]
+    for (_, at, _), (before, after) in zip(rows, spans, strict=True):
+        assert type(at) is float and before <= at <= after
