@@ -1,6 +1,8 @@
 """API.md section 11 (durable actors), as an outside checker calls it: `persist` applies its
-events only once they are durable, a batch crossing `snapshot_every` is snapshotted and the
-snapshot restored before `on_start`, and reminders' due times are stored as wall-clock times."""
+events only once they are durable; a message sent during a first start waits for recovery; a
+batch crossing `snapshot_every` is snapshotted and restored before `on_start`; reminders are
+stored at wall-clock due times under the persistence id, plain timers not at all; every store
+stamps events with their write's wall-clock time."""
 
 from __future__ import annotations
 
