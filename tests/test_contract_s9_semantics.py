@@ -1,8 +1,8 @@
 """API.md §9 (precise semantics) where no other test pinned the rule as written: an actor's
 `children` in start order whatever their names, `watch` of an actor that already failed,
 `spawn_pool` handing its positional arguments to the factory and its `restart` option to
-each member, and a periodic timer on the real clock coalescing the ticks a blocked loop
-missed."""
+each member, `least_loaded` routing by queued messages, and a periodic timer on the real
+clock coalescing the ticks a blocked loop missed."""
 
 from __future__ import annotations
 
@@ -155,3 +155,42 @@ async def test_a_periodic_timer_on_the_real_clock_coalesces_the_ticks_a_blocked_
         timer.cancel()
         actor_ticks = instance(ref).handled  # type: ignore[union-attr]
         assert 2 <= len(actor_ticks) - 1 <= 4, actor_ticks
+
+
+class Holds(Actor):
+    """Holds "hold" until its gate opens; notes the rest."""
+
+    def __init__(self, gate: asyncio.Event) -> None:
+        self.gate = gate
+        self.seen: list[Any] = []
+
+    async def receive(self, message: Any) -> Any:
+        if message == "hold":
+            await self.gate.wait()
+        elif message == "seen":
+            return self.seen
+        else:
+            self.seen.append(message)
+        return None
+
+
+async def test_least_loaded_routes_by_queued_messages_among_busy_members(
+    clock: ManualClock,
+) -> None:
+    """Both members busy: the one with fewer messages queued gets each message, until the
+    queues are even."""
+    gate = asyncio.Event()
+    async with ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(Holds, gate, size=2, routing="least_loaded")
+        first, second = pool.members
+        for member in (first, second):
+            member.tell("hold")
+        await clock.advance(0)
+        for message in ("a", "b", "c"):
+            first.tell(message)
+        for message in ("x", "y", "z"):
+            pool.tell(message)
+        gate.set()
+        await clock.advance(0)
+        assert await first.ask("seen") == ["a", "b", "c"]
+        assert await second.ask("seen") == ["x", "y", "z"]
