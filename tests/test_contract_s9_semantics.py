@@ -146,7 +146,8 @@ async def test_a_periodic_timer_on_the_real_clock_coalesces_the_ticks_a_blocked_
     +50 and +100 ms come as one, then +150, +200 and +250 ms, so at most 4 ticks after the
     first up to the first one handled 225 ms or more after it (mid-interval, so that the
     first tick handled a little late does not move the count), fewer if the host holds the
-    loop longer; queued ticks would make 5."""
+    loop longer (down to the one coalesced tick: no lower bound a stalled CI host could
+    break); queued ticks would make 5."""
     done = asyncio.Event()
     async with asyncio.timeout(10), ActorSystem() as system:
         ref = await system.spawn(BlocksTheLoop, 0.125, 0.225, done, mailbox_size=None)
@@ -154,7 +155,7 @@ async def test_a_periodic_timer_on_the_real_clock_coalesces_the_ticks_a_blocked_
         await done.wait()
         timer.cancel()
         actor_ticks = instance(ref).handled  # type: ignore[union-attr]
-        assert 2 <= len(actor_ticks) - 1 <= 4, actor_ticks
+        assert 1 <= len(actor_ticks) - 1 <= 4, actor_ticks
 
 
 class Holds(Actor):
