@@ -24,13 +24,15 @@ from .fencing import ROOT
 pytestmark = pytest.mark.timeout(60)
 
 
-@actorkit.message
+# Named, not registered by their bare class names: tests/typing_users/persistence.py has its
+# own `Deposit`, and one registry serves every test a worker runs.
+@actorkit.message("contract_s11.Deposit")
 @dataclass(frozen=True)
 class Deposit:
     amount: int
 
 
-@actorkit.message
+@actorkit.message("contract_s11.Deposited")
 @dataclass(frozen=True)
 class Deposited:
     amount: int
@@ -78,4 +80,4 @@ async def test_the_example_s_history_is_printed_from_a_relative_sqlite_url(
         number, stamp, shown = line.split("\t")
         assert int(number) == seq
         assert datetime.fromisoformat(stamp).timestamp() == pytest.approx(at, abs=1e-5)
-        assert "Deposited" in shown and f"amount={amount}" in shown
+        assert "contract_s11.Deposited" in shown and f"amount={amount}" in shown
