@@ -9,25 +9,34 @@ import asyncio
 import types
 from collections.abc import Coroutine, Generator
 from typing import Any
+from weakref import WeakSet
+
+_past: WeakSet[asyncio.Task[Any]] = WeakSet()
+"""The tasks past their first step whose coroutine is not a native one (a task factory's
+wrapper of another kind), which `begun` cannot look into; weak, so that nobody clears it."""
 
 
 @types.coroutine
 def first_step() -> Generator[None, None, None]:
     """The yield that is an actor's task's first step under a task factory (`_receive.run`),
-    told apart from any other wait by `begun`."""
+    told apart from any other wait by `begun`. A task whose coroutine `begun` cannot look
+    into is noted once past it: thrown into at the yield, it never is."""
     yield
+    task = asyncio.current_task()
+    if task is not None and type(task.get_coro()) is not types.CoroutineType:
+        _past.add(task)
 
 
-def begun(task: asyncio.Task[Any]) -> bool | None:
-    """Whether the task is past its first step; None when its coroutine is a task factory's
-    wrapper of another kind, which cannot be told. Cancelled before that step, or at the
-    yield a task factory makes it, an actor's task runs none of its body: nothing would
-    carry out a supervisor's `Cut`, nor close the cell (a stop's wait watches such a task).
-    A task factory's coroutine that awaits the actor's (one instrumenting every task) is
-    looked through; one that awaits something else first is taken for begun."""
+def begun(task: asyncio.Task[Any]) -> bool:
+    """Whether the task is past its first step. Cancelled before that step, or at the yield
+    a task factory makes it, an actor's task runs none of its body: nothing would carry out
+    a supervisor's `Cut`, nor close the cell (a stop's wait watches such a task). A task
+    factory's coroutine that awaits the actor's (one instrumenting every task) is looked
+    through; one that awaits something else first is taken for begun; one of another kind
+    is asked of `first_step`'s notes."""
     awaited: object = task.get_coro()
     if type(awaited) is not types.CoroutineType:
-        return None
+        return task in _past
     while type(awaited) is types.CoroutineType:
         if awaited.cr_running:
             return True

@@ -138,7 +138,7 @@ async def cut(cell: Cell, bound: float, signal: Signal) -> None:
     cuts[cell] = the_cut
     cell.mailbox.signals.insert(0, the_cut)
     task = cell.task
-    if task is not None and not task.done() and begun(task) is not False:
+    if task is not None and not task.done() and begun(task):
         the_cut.cancelled += 1
         task.cancel()
     else:  # dormant (its first wake-up makes its task) or about to begin: the `Cut` is first

@@ -223,7 +223,7 @@ def waiting_for_its_task(cell: Cell, closed: asyncio.Future[None]) -> Awaitable[
     however it ends (`run`), so the wait is `closed` itself: no coroutine and no callback on
     the task, which concurrent stops of thousands of busy actors pay for each."""
     task = cell.task
-    if task is None or begun(task) is True:
+    if task is None or begun(task):
         return closed
     return _watching(cell, task, closed)
 

@@ -9,6 +9,7 @@ import asyncio
 import gc
 import sys
 import weakref
+from collections.abc import Coroutine, Generator
 from contextlib import AbstractAsyncContextManager, nullcontext
 from contextvars import ContextVar
 from typing import Any
@@ -65,11 +66,37 @@ def wrapping(loop: asyncio.AbstractEventLoop, coro: Any, **options: Any) -> asyn
     return asyncio.Task(wrapper(), loop=loop, **options)
 
 
+class Opaque(Coroutine[Any, Any, Any]):
+    """A coroutine object of no native kind around the actor's, as a task factory may make
+    one: nothing tells from outside whether the actor's coroutine took its first step."""
+
+    def __init__(self, coro: Coroutine[Any, Any, Any]) -> None:
+        self._coro = coro
+
+    def send(self, value: Any) -> Any:
+        return self._coro.send(value)
+
+    def throw(self, error: Any, *rest: Any) -> Any:
+        return self._coro.throw(error, *rest)
+
+    def close(self) -> None:
+        self._coro.close()
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self._coro.__await__()
+
+
+def opaque(loop: asyncio.AbstractEventLoop, coro: Any, **options: Any) -> asyncio.Task[Any]:
+    """A task factory whose task runs `coro` inside an `Opaque` coroutine."""
+    return asyncio.Task(Opaque(coro), loop=loop, **options)
+
+
 def task_factory(name: str) -> AbstractAsyncContextManager[None]:
-    """The loop's task factory for the test: none, `plain`, `wrapping`, or the eager one."""
+    """The loop's task factory for the test: none, `plain`, `wrapping`, `opaque`, or the
+    eager one."""
     if name == "none":
         return nullcontext()
-    return eager({"plain": plain, "wrapping": wrapping}.get(name))
+    return eager({"plain": plain, "wrapping": wrapping, "opaque": opaque}.get(name))
 
 
 WHENS = [
@@ -77,6 +104,8 @@ WHENS = [
     pytest.param("plain", False, id="first-step-taken"),
     pytest.param("wrapping", True, id="wrapped-made-after"),
     pytest.param("wrapping", False, id="wrapped-first-step-taken"),
+    pytest.param("opaque", True, id="opaque-made-after"),
+    pytest.param("opaque", False, id="opaque-first-step-taken"),
     pytest.param("eager", False, id="eager", marks=EAGER_MARKS),
 ]
 
