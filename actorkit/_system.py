@@ -120,11 +120,11 @@ class ActorSystem(Reach):
             if self._persistence is not None:
                 await self._persistence.open()  # before anything runs
             self.metrics.start(loop, self._router, self._watchdog)
-            runtime.clock.attach(loop, runtime.is_idle)
             root = Cell(runtime, None, "", _Root, (), {}, UNBOUNDED, "permanent")
             root.instance = make_instance(root)
             root.started()
             root.task = loop.create_task(run(root, None))
+            runtime.clock.attach(loop, runtime.is_idle)  # with a root: its stop detaches it
             runtime.root = root
             runtime.accepting = True
             self._watchdog.start(loop)

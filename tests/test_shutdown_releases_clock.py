@@ -5,6 +5,7 @@ the next system."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 
@@ -63,21 +64,49 @@ class RefusedTransport(HangingTransport):
         raise ConnectionRefusedError("no broker")
 
 
+class RootUnmade(RuntimeError):
+    """What the root's instance raises in `root_unmade`."""
+
+
+def unopenable_store(_: pytest.MonkeyPatch) -> dict[str, object]:
+    return {"store": UnopenableStore()}
+
+
+def refused_transport(_: pytest.MonkeyPatch) -> dict[str, object]:
+    return {"transport": RefusedTransport()}
+
+
+def root_unmade(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    def refuse(cell: object) -> None:
+        raise RootUnmade("the root's instance cannot be made")
+
+    monkeypatch.setattr("actorkit._system.make_instance", refuse)
+    return {}
+
+
 @pytest.mark.parametrize(
     ("given", "error"),
-    [({"store": UnopenableStore}, PersistenceError), ({"transport": RefusedTransport}, OSError)],
-    ids=["store", "transport"],
+    [
+        (unopenable_store, PersistenceError),
+        (refused_transport, OSError),
+        (root_unmade, RootUnmade),
+    ],
+    ids=["store", "transport", "root"],
 )
 async def test_a_start_that_fails_leaves_the_manual_clock_to_the_next_system(
-    given: dict[str, type], error: type[Exception]
+    given: Callable[[pytest.MonkeyPatch], dict[str, object]],
+    error: type[Exception],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The store opens before the clock is attached; the transport connects after the root
-    started, and the failed start's shutdown lets the clock go as any shutdown does."""
+    started, and the failed start's shutdown lets the clock go as any shutdown does; a
+    root that cannot be made leaves no stop of the actors to do that."""
     clock = ManualClock()
-    failing = ActorSystem("first", clock=clock, **{key: make() for key, make in given.items()})
+    failing = ActorSystem("first", clock=clock, **given(monkeypatch))  # type: ignore[arg-type]
     async with asyncio.timeout(SAFETY):
         with pytest.raises(error):
             await failing.start()
+        monkeypatch.undo()
         assert clock._idle == []  # noqa: SLF001 (what `settle` consults)
         async with ActorSystem("next", clock=clock) as system:
             probe = await Probe.spawn(system)
