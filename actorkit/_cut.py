@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextvars import Context, copy_context
 from typing import TYPE_CHECKING
 
 from ._begun import begun
@@ -225,3 +226,14 @@ def _abandon(cell: Cell, the_cut: Cut) -> None:
     the_cut.for_good = True  # whatever the supervisor meant, this instance's end is a stop
     _account(cell, the_cut)
     kill(subtree(cell))
+
+
+def carried_context(cell: Cell) -> Context | None:
+    """The context of the task a cut hands the cell to: a copy of this task's, as
+    `create_task` makes one, kept by a cell that holds its task's (a slot of dormant-born
+    cells only). Returned, never bound in `run`'s frame: a traceback through it (a failure
+    a log handler keeps) keeps that frame's locals, and would keep the context alive."""
+    if getattr(cell, "context", None) is None:
+        return None
+    context = cell.context = copy_context()
+    return context

@@ -36,6 +36,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from ._errors import ActorStopped
+from ._loop_end import closed_from_outside
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -60,6 +61,8 @@ def as_failure(
             failure.__cause__ = error
             return failure
         return error
+    if isinstance(error, GeneratorExit) and not called and closed_from_outside(runtime.loop):
+        raise error
     if isinstance(error, asyncio.CancelledError):
         task = asyncio.current_task()
         if not called and (task is None or task.cancelling()):

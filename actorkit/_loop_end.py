@@ -67,6 +67,16 @@ async def _shut_down_at_the_end(system: ActorSystem) -> None:
         logger.error("shutting down %s at the loop's end failed: %r", system.name, error)
 
 
+def closed_from_outside(loop: asyncio.AbstractEventLoop) -> bool:
+    """Whether an actor's coroutine that met a `GeneratorExit` is being closed rather than
+    run: no task of its loop is running (the collector closes the coroutines of the tasks
+    left pending on a loop closed by hand, its system never shut down). Nothing of the
+    runtime may run then: no failure handled, no `on_stop`, no future answered on a closed
+    loop, no wait in a coroutine being closed. One raised by user code comes while its
+    task runs, and is a failure as any other."""
+    return asyncio.current_task(loop) is None
+
+
 def shutdown_begun(end: LoopEnd | None) -> None:
     """The system's shutdown began (if it started): nothing is left to watch for."""
     if end is not None:

@@ -15,18 +15,18 @@ per batch or per message (or a coroutine per actor).
 from __future__ import annotations
 
 import asyncio
-from contextvars import Context, copy_context
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from ._begun import first_step
-from ._cut import carry_on
+from ._cut import carried_context, carry_on
 from ._envelope import HANDED_ON, Ask, mark_acting
 from ._errors import ActorStopped
 from ._failed_cleanup import cleanup_failed
 from ._failure import as_failure
 from ._handler_failures import answer_to, handler_failure
 from ._instruments import IN_LOOP
+from ._loop_end import closed_from_outside
 from ._mailbox import BATCH
 from ._outside_stop import unwind_on_stop
 from ._signals import SELF_STOP, Stop
@@ -125,7 +125,8 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         )
                         await cell.signal_failed(failure, for_good=type(signal) is Stop)
                     finally:
-                        signal.answer_failed(cell)  # its end waited for, within a bound
+                        if not closed_from_outside(loop):  # no loop left to answer on
+                            signal.answer_failed(cell)  # its end waited for, within a bound
                 if cell.closed:
                     return
                 signal = instance = None  # a busy loop may not park for long: keep no signal done
@@ -281,20 +282,10 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     finally:
         # Still held only when its task was cancelled (a forced stop's kill, or the end of
         # `asyncio.run` cancelling every task): its `on_start` finished, so its `on_stop` runs.
-        if cell.instance is not None:
+        # Not when the collector closes the coroutine of a task its closed loop left pending.
+        if cell.instance is not None and not closed_from_outside(loop):
             await unwind_on_stop(cell)
         # Closed: a ref kept to it must not keep the finished task, coroutine and context alive.
         cell.task = None
         if carried_on:  # its signals first, the `Cut` at their head
-            cell.task = loop.create_task(run(cell, None), context=_carried(cell))
-
-
-def _carried(cell: Cell) -> Context | None:
-    """The context of the task a cut hands the cell to: a copy of this task's, as
-    `create_task` makes one, kept by a cell that holds its task's (a slot of dormant-born
-    cells only). Returned, never bound in `run`'s frame: a traceback through it (a failure
-    a log handler keeps) keeps that frame's locals, and would keep the context alive."""
-    if getattr(cell, "context", None) is None:
-        return None
-    context = cell.context = copy_context()
-    return context
+            cell.task = loop.create_task(run(cell, None), context=carried_context(cell))
