@@ -1,5 +1,6 @@
 """API.md sections 4 and 9 (router), what no other test pinned: the wildcard cases of NATS rules
-at the edges, subscriptions going with an actor its parent stops, and a pool's defaults."""
+at the edges, subscriptions going with an actor its parent stops, a pool's defaults, and a
+dead letter's time read on the system clock."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, DeadLetter, PoolRef
-from actorkit.testing import subscription_count
+from actorkit.testing import ManualClock, subscription_count
 
 
 class Listener(Actor):
@@ -83,3 +84,15 @@ async def test_a_pool_has_four_members_and_routes_round_robin_by_default() -> No
         answers = [await pool.ask(i) for i in range(8)]
         assert answers[4:] == answers[:4]
         assert sorted(answers[:4]) == ["0", "1", "2", "3"]
+
+
+async def test_a_dead_letter_is_dated_on_the_system_clock(clock: ManualClock) -> None:
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        gone = await system.spawn(Named)
+        await gone.stop()
+        await clock.advance(2.5)
+        gone.tell("late")
+        await clock.advance(1.0)
+        system.publish("nobody.home", "unheard")
+        letters = [(d.message, d.reason, d.time) for d in system.dead_letters.recent]
+        assert letters == [("late", "stopped", 2.5), ("unheard", "no_subscribers", 3.5)]
