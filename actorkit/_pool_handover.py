@@ -160,15 +160,28 @@ def first_answer(asked: asyncio.Future[Any], copies: int) -> Callable[[asyncio.F
 def route(ref: PoolRef, message: Any) -> bool:
     """A tell the pool routes on behalf of nobody who could be told of a failure (a publish
     to the pool, a hand-over): a refusal is a dead letter, never a crash of the pool.
-    Whether a member (or, for `broadcast`, the members with room) took it."""
+    Whether a member (for `broadcast`, any member with room) took it."""
     cell = ref._cell
     dead = cell.runtime.dead_letters
-    if not ref._live():
+    members = ref._live()
+    if not members:
         # Every member was stopped from outside: nobody will ever handle it. Telling the
         # pool's ref again would bring it straight back to the pool, forever.
         dead.add(message, cell.path, "stopped")
         return False
     try:
+        if ref.routing == "broadcast":
+            # Its tell never raises for a full member (each refused copy is that member's
+            # dead letter, `PoolRef._refused`): a copy was taken if a member had room, by
+            # `Room.offer`'s test, which nothing between here and its offer can change.
+            taken = False
+            for member in members:
+                mailbox = member.mailbox
+                if len(mailbox.queue) < mailbox.limit:
+                    taken = True
+                    break
+            ref.tell(message)
+            return taken
         ref.tell(message)
         return True
     except MailboxFull:

@@ -78,7 +78,8 @@ class Room(HotMailbox):
     def offer(self, message: Any) -> bool:
         """Put now if there is room (and the mailbox is open); False otherwise. `ActorRef.tell`,
         `.send` and `.ask` write this out (a frame is 8% of a tell, 7% of a send, 380
-        instructions of an ask), and `_router.publish` its common case: change all five."""
+        instructions of an ask), `_router.publish` its common case, and
+        `_pool_handover.route` its test of room for a broadcast: change all six."""
         queue = self.queue
         limit = self.limit
         if limit is not UNBOUNDED and len(queue) >= limit:

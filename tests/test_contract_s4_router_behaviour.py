@@ -96,3 +96,44 @@ async def test_a_dead_letter_is_dated_on_the_system_clock(clock: ManualClock) ->
         system.publish("nobody.home", "unheard")
         letters = [(d.message, d.reason, d.time) for d in system.dead_letters.recent]
         assert letters == [("late", "stopped", 2.5), ("unheard", "no_subscribers", 3.5)]
+
+
+class Held(Actor):
+    """Holds "hold" until `gate` opens, after saying so on `entered`."""
+
+    def __init__(self, entered: asyncio.Queue[str], gate: asyncio.Event) -> None:
+        self.entered = entered
+        self.gate = gate
+
+    async def receive(self, message: Any) -> None:
+        if message == "hold":
+            self.entered.put_nowait(self.name)
+            await self.gate.wait()
+
+
+async def test_a_publish_counts_a_broadcast_pool_only_when_a_member_took_it() -> None:
+    """API.md §4: `publish` returns the number of actors it was delivered to; a broadcast
+    pool whose members are all full took nothing (each refusal is that member's dead letter)."""
+    entered: asyncio.Queue[str] = asyncio.Queue()
+    gate = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem() as system:
+        pool = await system.spawn_pool(
+            Held, entered, gate, size=2, routing="broadcast", mailbox_size=1
+        )
+        assert isinstance(pool, PoolRef)
+        system.subscribe(pool, "all")
+        try:
+            pool.tell("hold")
+            assert {await entered.get(), await entered.get()} == {"0", "1"}
+            first, second = pool.members
+            first.tell("fills 0")
+            assert system.publish("all", "one has room") == 1
+            assert system.publish("all", "none has room") == 0
+        finally:
+            gate.set()
+        letters = [(d.message, d.recipient) for d in system.dead_letters.recent]
+        assert letters == [
+            ("one has room", first.path),
+            ("none has room", first.path),
+            ("none has room", second.path),
+        ]
