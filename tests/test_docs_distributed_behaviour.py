@@ -1,14 +1,19 @@
 """docs/distributed.md's promises that no other test pins, checked through the public API
 against a real nats-server: remote refs' equality, an `init=False` field with a default
 left behind by the sender, an `OSError` crossing with its `args` and nothing else, and the
-error type that refuses a second system on one transport."""
+error type that refuses a second system on one transport, and the 200 characters a name a
+peer chose is cut to in the log."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
+import re
 from typing import Any
 
+import msgspec
+import nats
 import pytest
 from prometheus_client import CollectorRegistry
 
@@ -17,6 +22,8 @@ from actorkit import Actor, ActorSystem
 
 from .nats_support import SAFETY, NatsServer, requires_nats, transport
 from .nats_systems_support import Echo
+from .test_nats_hostile_peers import Echo as Target
+from .test_nats_hostile_peers import handled_before, obj
 
 pytestmark = requires_nats
 
@@ -106,3 +113,33 @@ async def test_a_second_system_on_one_transport_raises_runtime_error(server: Nat
             await second.start()
         async with ActorSystem("one_caller", transport=transport(server)) as caller:
             assert await caller.remote("one_owner", "/echo").ask(1, SAFETY) == ("echo", 1)
+
+
+async def test_a_type_name_or_subject_a_peer_chose_is_logged_cut_to_200_characters(
+    server: NatsServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ "a type name, an actor path or a subject it chose is logged with every unprintable
+    character escaped (`\\n`, `\\x1b`) and cut to 200 characters"."""
+    caplog.set_level(logging.DEBUG, logger="actorkit")
+    encode = msgspec.msgpack.encode
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("target", transport=transport(server)) as system,
+    ):
+        system.expose(await system.spawn(Target, name="echo"))
+        system.subscribe(await system.spawn(Target), "wanted")
+        client = await nats.connect(server.url)
+        try:
+            await client.publish(
+                "actorkit.actor.target", encode([0, "/echo", obj("T" * 5000), None])
+            )
+            await client.publish("actorkit.topic.wanted", encode([obj("Q" * 5000)]))
+            await client.publish("actorkit.topic." + "S" * 3000 + "*", b"\xc1")
+            await handled_before(client)
+        finally:
+            await client.close()
+        assert system.dead_letters.by_reason == {"incompatible": 2, "bad_payload": 1}
+    said = " ".join(record.getMessage() for record in caplog.records)
+    for chosen in "TQS":
+        longest = max(map(len, re.findall(f"{chosen}+", said)), default=0)
+        assert 100 < longest <= 200, (chosen, longest)
