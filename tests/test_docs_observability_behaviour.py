@@ -6,14 +6,17 @@ no answer carries CORS headers, no request changes the system, and a connection 
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import aiohttp
 import pytest
 
-from actorkit import ActorSystem, BasicAuth, BearerAuth, _http_limit
+from actorkit import ActorSystem, BasicAuth, BearerAuth, OneForOne, SupervisorGaveUp, _http_limit
+from actorkit.testing import ManualClock
 
-from .docs_promises_support import BOUND, Echo
+from .docs_promises_support import BOUND, Agent, Echo
+from .http_support import fetch
 
 PATHS = ("/metrics", "/healthz", "/actors")
 
@@ -105,3 +108,33 @@ async def test_a_connection_past_the_limit_is_told_to_retry_after_a_second(
         head = answer.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
         assert head[0] == b"HTTP/1.1 503 Service Unavailable"
         assert b"Retry-After: 1" in head[1:]
+
+
+async def test_healthz_names_the_system_counts_its_actors_and_gives_the_failure(
+    clock: ManualClock,
+) -> None:
+    """ "`200 {"status": "ok", "system": ..., "actors": n}` while healthy; `503` with
+    `"status": "failed"` (and the failure) after a failure escalated past the root"."""
+    root = OneForOne(max_restarts=0)
+    async with asyncio.timeout(BOUND):
+        system = await ActorSystem("watched", clock=clock, supervisor=root).start()
+        try:
+            server = await system.serve_http(port=0)
+            first = await system.spawn(Echo)
+            agent = await system.spawn(Agent, name="agent")
+            assert await fetch(server.url + "/healthz") == (
+                200,
+                json.dumps({"status": "ok", "system": "watched", "actors": 2}),
+            )
+            await first.stop()
+            status, body = await fetch(server.url + "/healthz")
+            assert (status, json.loads(body)["actors"]) == (200, 1)
+            agent.tell("crash")
+            await clock.settle()
+            status, body = await fetch(server.url + "/healthz")
+            failed = json.loads(body)
+            assert (status, failed["status"], failed["system"]) == (503, "failed", "watched")
+            assert failed["failure"].startswith(SupervisorGaveUp.__name__)
+            assert "crash on purpose" in failed["failure"]
+        finally:
+            await system.shutdown()
