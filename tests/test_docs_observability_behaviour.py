@@ -17,6 +17,7 @@ from actorkit.testing import ManualClock
 
 from .docs_promises_support import BOUND, Agent, Echo
 from .http_support import fetch
+from .test_metrics import OPTIONAL, run_python
 
 PATHS = ("/metrics", "/healthz", "/actors")
 
@@ -138,3 +139,15 @@ async def test_healthz_names_the_system_counts_its_actors_and_gives_the_failure(
             assert "crash on purpose" in failed["failure"]
         finally:
             await system.shutdown()
+
+
+def test_reading_the_registry_of_a_system_not_started_loads_prometheus_client_alone() -> None:
+    """ "prometheus_client is imported when a system with metrics starts (or when
+    `system.metrics.registry` is first read)": the registry is a real one before any start."""
+    script = f"""
+import sys, actorkit
+system = actorkit.ActorSystem()
+print({OPTIONAL})
+print(type(system.metrics.registry).__name__, {OPTIONAL})
+"""
+    assert run_python(script).splitlines() == ["[]", "CollectorRegistry ['prometheus_client']"]
