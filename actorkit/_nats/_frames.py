@@ -4,7 +4,9 @@ Frames (msgpack arrays, through `actorkit._wire.Codec`):
 - to an actor or a group: `[kind, path, body, timeout]`, kind one of TELL, ASK, SEND, PING;
 - to a topic: `[body]`;
 - several tells or publishes to one subject: `[BATCH, [frame, ...]]` (see `_batches`);
-- replies: `[OK, value]`, `[ERROR, type_name, args, text]` or `[STOPPED, text]`.
+- replies: `[OK, value]`, `[ERROR, type_name, args, text]` or `[STOPPED, text]`, the last a
+  request the receiving system refused before any actor saw it (not exposed, shutting down):
+  `NotDelivered` to its caller, whose retry is safe.
 """
 
 from __future__ import annotations

@@ -240,7 +240,7 @@ class Requests:
             if status == OK and len(frame) == 2:
                 return frame[1]
             if status == STOPPED and len(frame) == 2 and isinstance(frame[1], str):
-                raise ActorStopped(frame[1])
+                raise NotDelivered(frame[1])  # refused unseen by any actor (`_frames`)
             if status == ERROR and len(frame) == 4:
                 error = rebuild_error(frame[1], frame[2], frame[3])
                 error.add_note(f"raised by {target}, across NATS")
