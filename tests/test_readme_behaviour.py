@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import actorkit
-from actorkit import Actor, ActorSystem, DeadLetter, MailboxFull
+from actorkit import Actor, ActorSystem, Backoff, DeadLetter, MailboxFull, OneForOne, Task
 from actorkit.testing import FORCED_STOP_GRACE, ManualClock, Probe
 
 from .docs_promises_support import BOUND, Echo
@@ -79,3 +79,28 @@ async def test_an_actor_timer_s_initial_delay_sets_its_first_tick_and_the_grid_a
         assert await probe.expect(tuple) == ("tick", 1.25)
         await clock.advance(1.0)
         assert await probe.expect(tuple) == ("tick", 2.25)
+
+
+class FailsFirst(Actor):
+    """An agent whose first attempt at any task fails."""
+
+    capabilities = ("work",)
+
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, Task) and message.attempt == 1:
+            raise RuntimeError("first attempt fails on purpose")
+        return "done"
+
+
+async def test_a_retried_task_s_started_at_is_its_latest_dispatch(clock: ManualClock) -> None:
+    """ "`started_at` is the latest dispatch": the agent's restart waits out a 1 s backoff,
+    so the retry is dispatched a second after the first attempt was."""
+    backoff = OneForOne(backoff=Backoff(min=1.0, max=1.0, jitter=0))
+    async with asyncio.timeout(BOUND), ActorSystem(clock=clock, supervisor=backoff) as system:
+        await system.spawn(FailsFirst)
+        handle = await system.submit("job", retries=1)
+        await clock.settle()
+        assert (handle.attempt, handle.started_at) == (1, 0.0)
+        await clock.advance(1.0)
+        assert await handle == "done"
+        assert (handle.attempt, handle.submitted_at, handle.started_at) == (2, 0.0, 1.0)
