@@ -1,7 +1,8 @@
 """README.md's promises that no other test pins, checked through the public API: the figures
 it gives for the default mailbox, the dead-letter topic and the forced stop's grace (other
 tests read these from the constants, so a changed constant kept them green while the README
-went wrong), and `initial_delay` on an actor's own periodic timer."""
+went wrong), `initial_delay` on an actor's own periodic timer, and a retried task's
+`started_at`."""
 
 from __future__ import annotations
 
