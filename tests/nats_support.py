@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, TypedDict
 
+import msgspec
 import nats.errors
 import pytest
 from nats.aio.client import Client
@@ -232,3 +233,17 @@ def refused_subscriptions(link: NatsTransport, monkeypatch: pytest.MonkeyPatch) 
         yield
     finally:
         monkeypatch.setattr(nc, "subscribe", subscribe)
+
+
+async def topic_barrier(system: ActorSystem) -> testing.Probe:
+    """A probe on topic `barrier`. Every topic of a system shares one subscription, so once a
+    raw peer's `barrier_passed` returns, what that peer published on topics before it has
+    been handled."""
+    barrier = await testing.Probe.spawn(system)
+    system.subscribe(barrier.ref, "barrier")
+    return barrier
+
+
+async def barrier_passed(client: Client, barrier: testing.Probe) -> None:
+    await client.publish("actorkit.topic.barrier", msgspec.msgpack.encode(["done"]))
+    await barrier.expect("done")

@@ -19,9 +19,16 @@ from prometheus_client import CollectorRegistry
 
 import actorkit
 from actorkit import Actor, ActorSystem
-from actorkit.testing import Probe
 
-from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
+from .nats_support import (
+    SAFETY,
+    NatsServer,
+    barrier_passed,
+    link_of,
+    requires_nats,
+    topic_barrier,
+    transport,
+)
 from .nats_systems_support import Echo
 from .test_nats_hostile_peers import Echo as Target
 from .test_nats_hostile_peers import handled_before, obj
@@ -129,8 +136,7 @@ async def test_a_type_name_or_subject_a_peer_chose_is_logged_cut_to_200_characte
     ):
         system.expose(await system.spawn(Target, name="echo"))
         system.subscribe(await system.spawn(Target), "wanted")
-        barrier = await Probe.spawn(system)
-        system.subscribe(barrier.ref, "barrier")
+        barrier = await topic_barrier(system)
         await link_of(system).flush()  # the topics' interest is at the server before we publish
         client = await nats.connect(server.url)
         try:
@@ -139,9 +145,8 @@ async def test_a_type_name_or_subject_a_peer_chose_is_logged_cut_to_200_characte
             )
             await client.publish("actorkit.topic.wanted", encode([obj("Q" * 5000)]))
             await client.publish("actorkit.topic." + "S" * 3000 + "*", b"\xc1")
-            await client.publish("actorkit.topic.barrier", encode(["done"]))
             await handled_before(client)
-            await barrier.expect("done")  # after the other topics, on the same subscription
+            await barrier_passed(client, barrier)
         finally:
             await client.close()
         assert system.dead_letters.by_reason == {"incompatible": 2, "bad_payload": 1}

@@ -19,7 +19,15 @@ from actorkit._transport import Host
 from actorkit.nats import RemoteError
 from actorkit.testing import Probe
 
-from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
+from .nats_support import (
+    SAFETY,
+    NatsServer,
+    barrier_passed,
+    link_of,
+    requires_nats,
+    topic_barrier,
+    transport,
+)
 
 pytestmark = requires_nats
 
@@ -77,14 +85,12 @@ async def test_a_broken_batch_of_publishes_is_a_dead_letter_of_its_topic(
         asyncio.timeout(SAFETY),
         ActorSystem("target", transport=transport(server)) as system,
     ):
-        barrier = await Probe.spawn(system)
-        system.subscribe(barrier.ref, "barrier")
+        barrier = await topic_barrier(system)
         await link_of(system).flush()
         client = await nats.connect(server.url)
         try:
             await client.publish("actorkit.topic.t", b"\x92\x04\xc1")  # a batch, then garbage
-            await client.publish("actorkit.topic.barrier", encode(["done"]))
-            await barrier.expect("done")  # after the batch, on the same subscription
+            await barrier_passed(client, barrier)
         finally:
             await client.close()
         letters = [(d.reason, d.recipient) for d in system.dead_letters.recent]

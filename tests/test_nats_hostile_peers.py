@@ -20,7 +20,16 @@ from actorkit._nats import _taken
 from actorkit._nats._frames import OK, SEND
 from actorkit.testing import Probe
 
-from .nats_support import SAFETY, Gate, NatsServer, link_of, requires_nats, transport
+from .nats_support import (
+    SAFETY,
+    Gate,
+    NatsServer,
+    barrier_passed,
+    link_of,
+    requires_nats,
+    topic_barrier,
+    transport,
+)
 
 pytestmark = requires_nats
 
@@ -59,8 +68,7 @@ async def test_names_off_the_wire_reach_the_log_escaped(
     ):
         system.expose(await system.spawn(Echo, name="echo"))
         system.subscribe(await system.spawn(Echo), "long")  # someone here wants its type
-        barrier = await Probe.spawn(system)
-        system.subscribe(barrier.ref, "barrier")
+        barrier = await topic_barrier(system)
         await link_of(system).flush()
         client = await nats.connect(server.url)
         try:
@@ -69,9 +77,8 @@ async def test_names_off_the_wire_reach_the_log_escaped(
             )
             await client.publish(f"actorkit.topic.ev{FORGED[-4:]}", b"\xc1")
             await client.publish("actorkit.topic.long", encode([obj("L" * 100_000)]))
-            await client.publish("actorkit.topic.barrier", encode(["done"]))
             await handled_before(client)
-            await barrier.expect("done")  # after the other topics, on the same subscription
+            await barrier_passed(client, barrier)
         finally:
             await client.close()
         assert system.dead_letters.by_reason == {"incompatible": 2, "bad_payload": 1}
