@@ -172,14 +172,9 @@ def route(ref: PoolRef, message: Any) -> bool:
     try:
         if ref.routing == "broadcast":
             # Its tell never raises for a full member (each refused copy is that member's
-            # dead letter, `PoolRef._refused`): a copy was taken if a member had room, by
-            # `Room.offer`'s test, which nothing between here and its offer can change.
-            taken = False
-            for member in members:
-                mailbox = member.mailbox
-                if len(mailbox.queue) < mailbox.limit:
-                    taken = True
-                    break
+            # dead letter, `PoolRef._refused`): a copy was taken if a member had room, which
+            # nothing between here and its offer can change.
+            taken = any(member.mailbox.has_room for member in members)
             ref.tell(message)
             return taken
         ref.tell(message)
