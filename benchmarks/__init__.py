@@ -20,7 +20,10 @@ stopped, in seven shapes: hooks, from inside an actor, temporary, stopping itsel
 cancels and recreates their tasks), `escalation` (a failure escalated by three supervisors to one
 that restarts them, against nested try/except supervisors over tasks),
 `savina` (the Savina actor
-workloads of issue 14, only with `--only savina` or each by name), `persistence` (the stores'
+workloads of issue 14, only with `--only savina` or each by name), `shapes` (request chains,
+scatter-gather, many askers, short ask timeouts, a backpressured pipeline, publish to parked
+subscribers: shapes a user writes that the tuned workloads miss, only with `--only shapes`),
+`persistence` (the stores'
 writes and reads against hand-written aiosqlite and asyncpg, only with `--only persistence`),
 `durable` (the same targets through event-sourced actors, only with `--only durable`), `threads`
 (`actorkit.to_thread` against `asyncio.to_thread`, idle and beside a busy sender, only with `--only
@@ -48,6 +51,8 @@ from .router import BENCHES as ROUTER
 from .savina import BENCHES as SAVINA
 from .savina import GROUP as SAVINA_GROUP
 from .sessions import BENCHES as SESSIONS
+from .shapes import BENCHES as SHAPES
+from .shapes import GROUP as SHAPES_GROUP
 from .stop_busy import BENCHES as STOP_BUSY
 from .task_cancel import BENCHES as TASK_CANCEL
 from .task_expiry import BENCHES as TASK_EXPIRY
@@ -78,12 +83,14 @@ BENCHES: list[Bench] = [
     *GROUP_RESTART,
     *ESCALATION,
     *SAVINA,
+    *SHAPES,
     *PERSISTENCE,
     *DURABLE,
     *THREADS,
 ]
 GROUPS: dict[str, list[str]] = {
     SAVINA_GROUP: [bench.name for bench in SAVINA],
+    SHAPES_GROUP: [bench.name for bench in SHAPES],
     PERSISTENCE_GROUP: [bench.name for bench in PERSISTENCE],
     DURABLE_GROUP: [bench.name for bench in DURABLE],
 }
