@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Awaitable
 from typing import Any
 
 from ._harness import Bench, Figures, Metric, Side, Stopwatch
@@ -41,15 +42,16 @@ SHORT = 0.05
 
 
 class RawPool:
-    """A hand-written round-robin pool: `itertools.cycle` over raw actors; an ask goes to
-    the next member, as a tell does."""
+    """A hand-written round-robin pool: `itertools.cycle` over raw actors; an ask is the
+    next member's ask, with no coroutine of the pool's own (a client picking the member
+    itself would write no more)."""
 
     def __init__(self, members: list[RawActor]) -> None:
         self.members = members
         self.turn = itertools.cycle(members)
 
-    async def ask(self, message: object, timeout: float = 5.0) -> Any:
-        return await next(self.turn).ask(message, timeout)
+    def ask(self, message: object, timeout: float = 5.0) -> Awaitable[Any]:
+        return next(self.turn).ask(message, timeout)
 
 
 async def pool_crowd(pool: Any, n: int) -> Figures:
