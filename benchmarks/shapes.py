@@ -12,7 +12,9 @@ same handlers:
   (`asyncio.gather` of asks) and sums their replies;
 - `shape_many_askers`: 100 client tasks, each asking one shared actor in a loop (one actor,
   many parked askers);
-- `shape_pool_askers`: the same 100 clients asking a `round_robin` pool of 4;
+- `shape_pool_askers`: the same 100 clients asking a pool of 4, one figure per routing
+  (`round_robin`, `random`, `least_loaded`, `consistent_hash`) against the same routing by
+  hand;
 - `shape_ask_short_timeout`: sequential asks with a 50 ms timeout; the raw side bounds its
   wait with `asyncio.timeout(0.05)`, as a hand-written client with that timeout does;
 - `shape_future_asks`: sequential asks, the chain, scatter-gather and many askers again,
@@ -28,7 +30,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Awaitable
+import random
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ._harness import Bench, Figures, Metric, Side, Stopwatch
@@ -38,20 +41,31 @@ from .messaging import Echo, RawActor, check
 from .savina._common import raw_actors, system
 
 POOL = 4
+ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash")
 SHORT = 0.05
 
 
 class RawPool:
-    """A hand-written round-robin pool: `itertools.cycle` over raw actors; an ask is the
-    next member's ask, with no coroutine of the pool's own (a client picking the member
-    itself would write no more)."""
+    """A hand-written pool over raw actors, one method per routing: an ask is the chosen
+    member's ask, with no coroutine of the pool's own (a client picking the member itself
+    would write no more). `consistent_hash` is `hash(key) % size`, as in `pools`."""
 
-    def __init__(self, members: list[RawActor]) -> None:
+    def __init__(self, members: list[RawActor], routing: str) -> None:
         self.members = members
         self.turn = itertools.cycle(members)
+        self.ask: Callable[..., Awaitable[Any]] = getattr(self, routing)
 
-    def ask(self, message: object, timeout: float = 5.0) -> Awaitable[Any]:
+    def round_robin(self, message: object, timeout: float = 5.0) -> Awaitable[Any]:
         return next(self.turn).ask(message, timeout)
+
+    def random(self, message: object, timeout: float = 5.0) -> Awaitable[Any]:
+        return random.choice(self.members).ask(message, timeout)
+
+    def least_loaded(self, message: object, timeout: float = 5.0) -> Awaitable[Any]:
+        return min(self.members, key=lambda member: member.queue.qsize()).ask(message, timeout)
+
+    def consistent_hash(self, message: object, timeout: float = 5.0) -> Awaitable[Any]:
+        return self.members[hash(message) % len(self.members)].ask(message, timeout)
 
 
 async def pool_crowd(pool: Any, n: int) -> Figures:
@@ -90,13 +104,26 @@ async def short_asks(target: Any, n: int) -> Figures:
 
 
 async def pool_actorkit(n: int) -> Figures:
-    async with system() as actors:
-        return await pool_crowd(await actors.spawn_pool(Echo, size=POOL), n)
+    rates = {}
+    for routing in ROUTINGS:
+        async with system() as actors:
+            hash_key = identity if routing == "consistent_hash" else None
+            pool = await actors.spawn_pool(Echo, size=POOL, routing=routing, hash_key=hash_key)
+            rates[routing] = (await pool_crowd(pool, n))["rate"]
+    return rates
 
 
 async def pool_raw(n: int) -> Figures:
-    async with raw_actors() as raw:
-        return await pool_crowd(RawPool([raw.spawn(Echo) for _ in range(POOL)]), n)
+    rates = {}
+    for routing in ROUTINGS:
+        async with raw_actors() as raw:
+            pool = RawPool([raw.spawn(Echo) for _ in range(POOL)], routing)
+            rates[routing] = (await pool_crowd(pool, n))["rate"]
+    return rates
+
+
+def identity(message: object) -> object:
+    return message
 
 
 async def short_actorkit(n: int) -> Figures:
@@ -138,7 +165,12 @@ BENCHES: list[Bench] = [
         Metric("asks", "asks/s"),
     ),
     shape("shape_many_askers", both(many_askers), 100_000),
-    shape("shape_pool_askers", (pool_actorkit, pool_raw), 100_000),
+    shape(
+        "shape_pool_askers",
+        (pool_actorkit, pool_raw),
+        100_000,
+        *(Metric(routing, "requests/s") for routing in ROUTINGS),
+    ),
     shape("shape_ask_short_timeout", (short_actorkit, short_raw), 20_000),
     shape(
         "shape_future_asks",
