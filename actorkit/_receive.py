@@ -168,7 +168,10 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                                 # waits for the batch's end reading, one with more behind it
                                 # reads the clock.
                                 if queue and budget > 1 and not signals:
-                                    stats.ask_answered(perf_counter() - asked)
+                                    pending = stats.ask_seconds.pending  # `Histogram.record`
+                                    pending.append(perf_counter() - asked)
+                                    if len(pending) >= FOLD_AT:
+                                        stats.ask_seconds.fold()
                                 else:
                                     answered = asked
                     else:
@@ -209,7 +212,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                                 stats.processing.fold()
                     elif handled:
                         stats.processing.observe((ended - begun) / handled, handled)
-                    if answered is not None:  # `ClassStats.ask_answered`, written out
+                    if answered is not None:  # `Histogram.record` of the ask, written out
                         pending = stats.ask_seconds.pending
                         pending.append(ended - answered)
                         answered = None

@@ -30,7 +30,7 @@ FOLD_PAIRS = 2 * FOLD_AT
 class Histogram:
     """Non-cumulative bucket counts plus sum; made cumulative only when scraped.
 
-    The per-batch and per-ask paths (`_receive.run`, `ClassStats.ask_answered`) only append
+    The per-batch and per-ask paths (`_receive.run`, written out there) only append
     a duration to `pending` (a lone ask's two to `ClassStats.pairs`), and `fold` puts
     `FOLD_AT` of them in their buckets at once (a sort and a bisection per bucket, in C;
     bucketing each with `bisect` in C costs three times the sort): finding each sample's
@@ -168,11 +168,6 @@ class ClassStats:
         self.processing.add(pairs[0::2])
         self.ask_seconds.add(pairs[1::2])
         pairs.clear()
-
-    def ask_answered(self, seconds: float) -> None:
-        """An ask's reply is ready after `seconds` (the ok count is this histogram's count
-        less the failures, so nothing else is counted)."""
-        self.ask_seconds.record(seconds)
 
     def batch_cut(self, seconds: float, handled: int) -> None:
         """A batch a forced stop cut off in its handler after `handled` messages: they are
