@@ -19,15 +19,15 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ._envelope import Ask, acting, ask_envelope, reject
+from ._envelope import Ask, acting, reject
 from ._errors import MailboxFull, NotDelivered
 from ._failure import key_failure
+from ._pool_broadcast import broadcast_ask
 from ._shown import shown
 from ._state import RUNNING
 
 if TYPE_CHECKING:
     from ._cell import Cell
-    from ._dead_letters import DeadLetters
     from ._pool_ref import PoolRef
     from ._ref import ActorRef
 
@@ -83,7 +83,7 @@ def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> None:
     if ref.routing == "broadcast":
         members = ref._live()
         if members:
-            _broadcast_ask(envelope, members, dead)
+            broadcast_ask(envelope, members, dead)
             return
         member = None
     else:
@@ -110,51 +110,6 @@ def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> None:
     cell = member._cell
     if not cell.mailbox.force(envelope):
         reject(envelope, cell.path, "stopped", dead)
-
-
-def _broadcast_ask(envelope: Ask, members: list[Cell], dead: DeadLetters) -> None:
-    """Routed as `PoolRef.ask` routes a broadcast ask to a running pool: every member gets
-    an ask of its own, and `first_answer` decides which answers."""
-    settle = first_answer(envelope.future, len(members))
-    loop = asyncio.get_running_loop()
-    for cell in members:
-        future: asyncio.Future[Any] = loop.create_future()
-        future.add_done_callback(settle)
-        ask = ask_envelope(envelope.message, future, cell.path, envelope.timeout, envelope.started)
-        if not cell.mailbox.force(ask):
-            reject(ask, cell.path, "stopped", dead)
-
-
-async def ask_copy(member: Cell, message: Any, timeout: float) -> Any:
-    """A member's copy of a broadcast ask, sent from a task of its own. A member that stopped
-    before this first step never gets it: a dead letter `stopped`, as a broadcast tell's copy
-    to it is, since another copy may answer the asker and nobody would hear of this one."""
-    if member.closed:
-        member.runtime.dead_letters.add(message, member.path, "stopped")
-    return await member.ref.ask(message, timeout)
-
-
-def first_answer(asked: asyncio.Future[Any], copies: int) -> Callable[[asyncio.Future[Any]], None]:
-    """The done callback of each of a broadcast ask's `copies`: the first to finish, with a
-    reply or an error, answers `asked`; a copy that was never delivered (its member stopped
-    first) answers only if it is the last. A callback sees the copies in the order they
-    finished, which a wait woken once for several would not."""
-    outstanding = copies
-
-    def settle(copy: asyncio.Future[Any]) -> None:
-        nonlocal outstanding
-        outstanding -= 1
-        if copy.cancelled():
-            return
-        error = copy.exception()  # retrieved even when too late, so it never warns
-        if asked.done() or (type(error) is NotDelivered and outstanding):
-            return
-        if error is None:
-            asked.set_result(copy.result())
-        else:
-            asked.set_exception(error)
-
-    return settle
 
 
 def route(ref: PoolRef, message: Any) -> bool:

@@ -8,69 +8,33 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-from collections.abc import Callable
-from operator import attrgetter
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from ._envelope import acting
 from ._errors import AskTimeout
 from ._failure import key_failure
-from ._hashring import GOLDEN, MASK64, SPLIT, HashRing, process_hash
+from ._hashring import GOLDEN, MASK64, SPLIT
 from ._outside_stop import holds_current_task as inside
+from ._pool_broadcast import ask_every, refuse
 from ._pool_checks import ask_to_resize, check_size, unhashable_key
-from ._pool_handover import ask_copy, first_answer, key_of, past_a_full_sender, past_the_asker
+from ._pool_handover import past_a_full_sender, past_the_asker
+from ._pool_routing import PoolRouting, staying_members
 from ._ref import ActorRef
 from ._seconds import check_seconds
-from ._state import RUNNING, STOPPING
+from ._state import STOPPING
 from ._when_due import clock_timeout
 
 if TYPE_CHECKING:
     from ._cell import Cell
 
-_load = attrgetter("mailbox.load")  # queued messages, and idle wins a tie: in C, no frame
-NOT_RUNNING = 1 << 62
 
-
-def _running_first(cell: Cell) -> int:
-    """A member that failed and awaits its pool's decision, or is restarting, handles nothing
-    until it runs again, however short its queue (a suspended one is even parked on it, as an
-    idle one is): it counts behind every running member, and is chosen only when none is
-    running, the least loaded of those then, so that the message waits for its restart rather
-    than being refused. Akka's SmallestMailbox scores a suspended routee last too."""
-    load = cell.mailbox.load
-    return load if cell.state is RUNNING else load + NOT_RUNNING
-
-
-class PoolRef(ActorRef):
+class PoolRef(PoolRouting):
     """The pool's ref: `tell`/`send`/`ask` go to one member chosen by the routing (all
     members for `broadcast`, where a member's refusal of a tell is its dead letter rather
     than a `MailboxFull`); `stop()` stops the pool and every member."""
 
-    __slots__ = (
-        "_counter",
-        "_hash_key",
-        "_held",
-        "_leaving",
-        "_members",
-        "_ring",
-        "routing",
-        "size",
-    )
-
-    routing: str
-    size: int
-    """The members the pool (re)starts with: `spawn_pool`'s size, then the last resize."""
-    _hash_key: Callable[[Any], object] | None
-    _counter: itertools.count[int]
-    _members: list[Cell]
-    _leaving: int
-    """Members draining after a shrink, or stopping: children, but routed nothing."""
-    _ring: HashRing[Cell] | None
-    _held: bool
-    """The pool is starting its members (`Pool.on_start`, at a start or a restart): the routing
-    has no member until it hands over what it holds, so that what is sent meanwhile waits
-    behind it in the pool's own mailbox, in order, and is routed once with every member
-    (the hash ring of the first member alone would give a key to another owner)."""
+    __slots__ = ()
 
     @classmethod
     def _for_pool(
@@ -87,41 +51,7 @@ class PoolRef(ActorRef):
 
     @property
     def members(self) -> list[ActorRef]:
-        return [cell.ref for cell in _staying(self._cell)]
-
-    def _live(self) -> list[Cell]:
-        members = self._members
-        if len(members) + self._leaving != len(self._cell.children) or any(
-            cell.draining or cell.state is STOPPING for cell in members
-        ):
-            members = self._refresh()
-        return members
-
-    def _hold(self, held: bool) -> None:
-        self._held = held
-        self._forget()
-
-    def _forget(self) -> None:
-        """Drop the routing: its next use rebuilds it from the pool's children. The routing
-        paths keep using a member while it is open, so the pool calls this whenever it adds
-        one: a view built while members were still starting would otherwise route to those
-        first forever. Lazily, so a start of n members builds the hash ring once, not n times."""
-        self._members = []
-        self._leaving = 0
-        self._ring = None
-
-    def _refresh(self) -> list[Cell]:
-        pool = self._cell
-        staying = _staying(pool)
-        self._leaving = len(pool.children) - len(staying)
-        members = self._members = [] if self._held else staying
-        if self.routing == "consistent_hash":
-            self._ring = (
-                HashRing(members, label=lambda cell: cell.name, key_hash=process_hash)
-                if members
-                else None
-            )
-        return members
+        return [cell.ref for cell in staying_members(self._cell)]
 
     async def resize(self, size: int, timeout: float = 30.0) -> None:
         """Grow or shrink the pool to `size` members, as Akka's resizable pools do. New
@@ -146,50 +76,6 @@ class PoolRef(ActorRef):
             ) from None
         if isinstance(outcome, Exception):
             raise outcome
-
-    def _pick(self, message: Any) -> ActorRef | None:
-        members = self._members
-        routing = self.routing
-        if routing == "round_robin":
-            if members:
-                cell = members[next(self._counter) % len(members)]
-                if cell.state is not STOPPING and not cell.closed:
-                    return cell.ref
-            members = self._live()
-            return members[next(self._counter) % len(members)].ref if members else None
-        if routing == "consistent_hash":
-            return self._owner(message)
-        if routing == "random":  # as `round_robin`: only the member picked is checked
-            picked = random.choice(members) if members else None
-            if picked is not None and picked.state is not STOPPING and not picked.closed:
-                return picked.ref
-            members = self._live()
-            return random.choice(members).ref if members else None
-        members = self._live()  # `least_loaded`, the routing left (`check_pool`)
-        if not members:
-            return None
-        cell = min(members, key=_load)
-        if cell.state is not RUNNING:  # what `_running_first` picks when this one runs
-            cell = min(members, key=_running_first)
-        return cell.ref
-
-    def _owner(self, message: Any) -> ActorRef | None:
-        key = key_of(self._hash_key, message, self._cell)  # type: ignore[arg-type]  # set
-        try:
-            return self._owner_of(key)
-        except TypeError:  # placing an unhashable key: say whose it is
-            raise unhashable_key(key, self._cell.path) from None
-
-    def _owner_of(self, key: object) -> ActorRef | None:
-        ring = self._ring
-        if ring is not None:
-            cell = ring.node_for(key)
-            if cell.state is not STOPPING and not cell.closed:
-                return cell.ref
-        if not self._live():
-            return None
-        assert self._ring is not None
-        return self._ring.node_for(key).ref
 
     def tell(self, message: Any) -> None:
         ring = self._ring
@@ -220,7 +106,7 @@ class PoolRef(ActorRef):
                             refused = []
                         refused.append(cell)
                 if refused is not None:
-                    self._refused(message, refused)
+                    refuse(self._cell, message, refused)
                 return
             member = None
         else:
@@ -231,20 +117,6 @@ class PoolRef(ActorRef):
             ActorRef.tell(self, message)
         else:
             member.tell(message)
-
-    def _refused(self, message: Any, refused: list[Cell]) -> None:
-        """The copies of a broadcast tell that members refused. A broadcast is a fan-out, as
-        a publish is: each refused copy is a dead letter of its member rather than a
-        `MailboxFull`, since the caller could not resend to the full members alone and a
-        resend to the pool would duplicate the message at the others (docs/api.md §9, Router)."""
-        dead = self._cell.runtime.dead_letters
-        for cell in refused:
-            if cell.closed:  # told from code its close runs (a log handler): still a child
-                dead.add(message, cell.path, "stopped")
-                continue
-            if cell.stats is not None:
-                cell.stats.dropped += 1
-            dead.add(message, cell.path, "mailbox_full")
 
     async def send(self, message: Any) -> None:
         if self.routing == "broadcast":
@@ -257,42 +129,68 @@ class PoolRef(ActorRef):
         member = past_a_full_sender(self, self._pick(message))
         await (ActorRef.send(self, message) if member is None else member.send(message))
 
-    async def ask(self, message: Any, timeout: float = 5.0) -> Any:
+    def ask(self, message: Any, timeout: float = 5.0) -> Coroutine[Any, Any, Any]:
         """Answered by one member; for `broadcast`, every member gets it and the first
         reply wins (Akka's behaviour), the others are discarded. A member that stopped
-        before handling its copy does not answer while another copy may still be."""
+        before handling its copy does not answer while another copy may still be.
+
+        `round_robin`, `random` and `consistent_hash` choose the member as `ask` is called
+        and return that member's own ask, with no coroutine of the pool's around it (a
+        tenth of a pool ask); `least_loaded` and `broadcast` choose as the ask is sent, at
+        its first await, so that asks made together spread by the loads they leave."""
+        members = self._members
+        if members:
+            routing = self.routing
+            if routing == "round_robin" or routing == "random":  # `_pick`'s first choice
+                cell = (
+                    members[next(self._counter) % len(members)]
+                    if routing == "round_robin"
+                    else random.choice(members)
+                )
+                if cell.state is STOPPING or cell.closed:
+                    member = self._next_live() if routing == "round_robin" else self._any_live()
+                    return self._ask_member(member, message, timeout)
+                if acting.get() == id(cell):
+                    return self._ask_member(cell.ref, message, timeout)
+                return ActorRef.ask(cell.ref_ or cell.ref, message, timeout)
+            ring = self._ring
+            if ring is not None:  # `consistent_hash`: the owner, found as `tell` finds it
+                try:
+                    position = (hash(self._hash_key(message)) * GOLDEN) & MASK64  # type: ignore[misc]
+                except (Exception, asyncio.CancelledError):
+                    return self._ask(message, timeout)  # which says why, at the first await
+                cell = ring.slots[position >> ring.shift]
+                if cell is SPLIT:
+                    cell = ring.owner_at(position)
+                if cell.state is not STOPPING and not cell.closed:
+                    return ActorRef.ask(cell.ref_ or cell.ref, message, timeout)
+        return self._ask(message, timeout)
+
+    async def _ask(self, message: Any, timeout: float) -> Any:
+        """An ask whose member is chosen as it is sent (`ask`)."""
         if self.routing == "broadcast":
             members = self._live()
-            if not members:
-                return await self._ask_without_members(message, timeout)
-            answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-            settle = first_answer(answer, len(members))
-            asks = [asyncio.ensure_future(ask_copy(cell, message, timeout)) for cell in members]
-            for copy in asks:
-                copy.add_done_callback(settle)
-            # Once answered, the other copies run on to their own replies or timeouts, which
-            # `settle` retrieves: one waiting for room at a full member, cancelled, would
-            # never reach it, and be no dead letter either.
-            try:
-                return await answer
-            except asyncio.CancelledError:
-                for pending in asks:
-                    pending.cancel()  # the asker gave up: so do the copies not yet sent
-                raise
-        member = self._pick(message)
-        if member is None:
+            if members:
+                return await ask_every(members, message, timeout)
             return await self._ask_without_members(message, timeout)
+        member = self._pick(message)
+        if member is not None and acting.get() != id(member._cell):  # `_ask_member`'s usual
+            return await member.ask(message, timeout)
+        return await self._ask_member(member, message, timeout)
+
+    def _ask_member(
+        self, member: ActorRef | None, message: Any, timeout: float
+    ) -> Coroutine[Any, Any, Any]:
+        """The ask of `member`, the routing's choice: of the pool itself without one, of
+        another member when the routing chose the member asking (`past_the_asker`)."""
+        if member is None:
+            return self._ask_without_members(message, timeout)
         if acting.get() == id(member._cell) and self.routing != "consistent_hash":
             member = past_the_asker(self, member)
-        return await member.ask(message, timeout)
+        return member.ask(message, timeout)
 
     async def _ask_without_members(self, message: Any, timeout: float) -> Any:
         """Asked of the pool itself, as a tell without members is told to it: a pool that is
         giving up or restarting hands it to its new members, one that lost its members for
         good fails it (`Pool.receive`), a stopped one refuses it (`NotDelivered`)."""
         return await ActorRef.ask(self, message, timeout)
-
-
-def _staying(pool: Cell) -> list[Cell]:
-    """The pool's members: its children but those leaving a shrink or stopping."""
-    return [c for c in pool.children.values() if not c.draining and c.state is not STOPPING]

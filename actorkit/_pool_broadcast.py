@@ -1,0 +1,95 @@
+"""A `broadcast` pool: every member gets a copy of what is sent to it, a tell's or an ask's,
+and the first reply to an ask answers it (Akka's behaviour)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ._envelope import Ask, ask_envelope, reject
+from ._errors import NotDelivered
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+    from ._dead_letters import DeadLetters
+
+
+async def ask_every(members: list[Cell], message: Any, timeout: float) -> Any:
+    """`PoolRef.ask` of a broadcast pool with members: a copy to each, the first reply wins,
+    the others are discarded. A member that stopped before handling its copy does not
+    answer while another copy may still be."""
+    answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    settle = first_answer(answer, len(members))
+    asks = [asyncio.ensure_future(ask_copy(cell, message, timeout)) for cell in members]
+    for copy in asks:
+        copy.add_done_callback(settle)
+    # Once answered, the other copies run on to their own replies or timeouts, which
+    # `settle` retrieves: one waiting for room at a full member, cancelled, would
+    # never reach it, and be no dead letter either.
+    try:
+        return await answer
+    except asyncio.CancelledError:
+        for pending in asks:
+            pending.cancel()  # the asker gave up: so do the copies not yet sent
+        raise
+
+
+def refuse(pool: Cell, message: Any, refused: list[Cell]) -> None:
+    """The copies of a broadcast tell that members refused. A broadcast is a fan-out, as
+    a publish is: each refused copy is a dead letter of its member rather than a
+    `MailboxFull`, since the caller could not resend to the full members alone and a
+    resend to the pool would duplicate the message at the others (docs/api.md §9, Router)."""
+    dead = pool.runtime.dead_letters
+    for cell in refused:
+        if cell.closed:  # told from code its close runs (a log handler): still a child
+            dead.add(message, cell.path, "stopped")
+            continue
+        if cell.stats is not None:
+            cell.stats.dropped += 1
+        dead.add(message, cell.path, "mailbox_full")
+
+
+def broadcast_ask(envelope: Ask, members: list[Cell], dead: DeadLetters) -> None:
+    """Routed as `ask_every` routes a broadcast ask to a running pool: every member gets
+    an ask of its own, and `first_answer` decides which answers."""
+    settle = first_answer(envelope.future, len(members))
+    loop = asyncio.get_running_loop()
+    for cell in members:
+        future: asyncio.Future[Any] = loop.create_future()
+        future.add_done_callback(settle)
+        ask = ask_envelope(envelope.message, future, cell.path, envelope.timeout, envelope.started)
+        if not cell.mailbox.force(ask):
+            reject(ask, cell.path, "stopped", dead)
+
+
+async def ask_copy(member: Cell, message: Any, timeout: float) -> Any:
+    """A member's copy of a broadcast ask, sent from a task of its own. A member that stopped
+    before this first step never gets it: a dead letter `stopped`, as a broadcast tell's copy
+    to it is, since another copy may answer the asker and nobody would hear of this one."""
+    if member.closed:
+        member.runtime.dead_letters.add(message, member.path, "stopped")
+    return await member.ref.ask(message, timeout)
+
+
+def first_answer(asked: asyncio.Future[Any], copies: int) -> Callable[[asyncio.Future[Any]], None]:
+    """The done callback of each of a broadcast ask's `copies`: the first to finish, with a
+    reply or an error, answers `asked`; a copy that was never delivered (its member stopped
+    first) answers only if it is the last. A callback sees the copies in the order they
+    finished, which a wait woken once for several would not."""
+    outstanding = copies
+
+    def settle(copy: asyncio.Future[Any]) -> None:
+        nonlocal outstanding
+        outstanding -= 1
+        if copy.cancelled():
+            return
+        error = copy.exception()  # retrieved even when too late, so it never warns
+        if asked.done() or (type(error) is NotDelivered and outstanding):
+            return
+        if error is None:
+            asked.set_result(copy.result())
+        else:
+            asked.set_exception(error)
+
+    return settle

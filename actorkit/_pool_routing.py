@@ -1,0 +1,154 @@
+"""Which member a pool's message goes to: the routing's view of the members, rebuilt lazily
+from the pool's children, and each routing's choice (`PoolRef` sends through it)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
+
+from ._hashring import HashRing, process_hash
+from ._pool_checks import unhashable_key
+from ._pool_handover import key_of
+from ._ref import ActorRef
+from ._state import RUNNING, STOPPING
+
+if TYPE_CHECKING:
+    from ._cell import Cell
+
+_load = attrgetter("mailbox.load")  # queued messages, and idle wins a tie: in C, no frame
+NOT_RUNNING = 1 << 62
+
+
+def _running_first(cell: Cell) -> int:
+    """A member that failed and awaits its pool's decision, or is restarting, handles nothing
+    until it runs again, however short its queue (a suspended one is even parked on it, as an
+    idle one is): it counts behind every running member, and is chosen only when none is
+    running, the least loaded of those then, so that the message waits for its restart rather
+    than being refused. Akka's SmallestMailbox scores a suspended routee last too."""
+    load = cell.mailbox.load
+    return load if cell.state is RUNNING else load + NOT_RUNNING
+
+
+class PoolRouting(ActorRef):
+    """The routing half of `PoolRef`: the members it routes to and the choice among them."""
+
+    __slots__ = (
+        "_counter",
+        "_hash_key",
+        "_held",
+        "_leaving",
+        "_members",
+        "_ring",
+        "routing",
+        "size",
+    )
+
+    routing: str
+    size: int
+    """The members the pool (re)starts with: `spawn_pool`'s size, then the last resize."""
+    _hash_key: Callable[[Any], object] | None
+    _counter: itertools.count[int]
+    _members: list[Cell]
+    _leaving: int
+    """Members draining after a shrink, or stopping: children, but routed nothing."""
+    _ring: HashRing[Cell] | None
+    _held: bool
+    """The pool is starting its members (`Pool.on_start`, at a start or a restart): the routing
+    has no member until it hands over what it holds, so that what is sent meanwhile waits
+    behind it in the pool's own mailbox, in order, and is routed once with every member
+    (the hash ring of the first member alone would give a key to another owner)."""
+
+    def _live(self) -> list[Cell]:
+        members = self._members
+        if len(members) + self._leaving != len(self._cell.children):
+            return self._refresh()
+        for cell in members:  # a loop, not `any()` over a generator: a third of the cost
+            if cell.draining or cell.state is STOPPING:
+                return self._refresh()
+        return members
+
+    def _hold(self, held: bool) -> None:
+        self._held = held
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop the routing: its next use rebuilds it from the pool's children. The routing
+        paths keep using a member while it is open, so the pool calls this whenever it adds
+        one: a view built while members were still starting would otherwise route to those
+        first forever. Lazily, so a start of n members builds the hash ring once, not n times."""
+        self._members = []
+        self._leaving = 0
+        self._ring = None
+
+    def _refresh(self) -> list[Cell]:
+        pool = self._cell
+        staying = staying_members(pool)
+        self._leaving = len(pool.children) - len(staying)
+        members = self._members = [] if self._held else staying
+        if self.routing == "consistent_hash":
+            self._ring = (
+                HashRing(members, label=lambda cell: cell.name, key_hash=process_hash)
+                if members
+                else None
+            )
+        return members
+
+    def _pick(self, message: Any) -> ActorRef | None:
+        members = self._members
+        routing = self.routing
+        if routing == "round_robin":
+            if members:
+                cell = members[next(self._counter) % len(members)]
+                if cell.state is not STOPPING and not cell.closed:
+                    return cell.ref
+            return self._next_live()
+        if routing == "consistent_hash":
+            return self._owner(message)
+        if routing == "random":  # as `round_robin`: only the member picked is checked
+            picked = random.choice(members) if members else None
+            if picked is not None and picked.state is not STOPPING and not picked.closed:
+                return picked.ref
+            return self._any_live()
+        members = self._live()  # `least_loaded`, the routing left (`check_pool`)
+        if not members:
+            return None
+        cell = min(members, key=_load)
+        if cell.state is not RUNNING:  # what `_running_first` picks when this one runs
+            cell = min(members, key=_running_first)
+        return cell.ref
+
+    def _next_live(self) -> ActorRef | None:
+        """`round_robin` past a member that stopped or stops."""
+        members = self._live()
+        return members[next(self._counter) % len(members)].ref if members else None
+
+    def _any_live(self) -> ActorRef | None:
+        """`random` past a member that stopped or stops."""
+        members = self._live()
+        return random.choice(members).ref if members else None
+
+    def _owner(self, message: Any) -> ActorRef | None:
+        key = key_of(self._hash_key, message, self._cell)  # type: ignore[arg-type]  # set
+        try:
+            return self._owner_of(key)
+        except TypeError:  # placing an unhashable key: say whose it is
+            raise unhashable_key(key, self._cell.path) from None
+
+    def _owner_of(self, key: object) -> ActorRef | None:
+        ring = self._ring
+        if ring is not None:
+            cell = ring.node_for(key)
+            if cell.state is not STOPPING and not cell.closed:
+                return cell.ref
+        if not self._live():
+            return None
+        assert self._ring is not None
+        return self._ring.node_for(key).ref
+
+
+def staying_members(pool: Cell) -> list[Cell]:
+    """The pool's members: its children but those leaving a shrink or stopping."""
+    return [c for c in pool.children.values() if not c.draining and c.state is not STOPPING]
