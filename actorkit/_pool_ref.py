@@ -150,7 +150,8 @@ class PoolRef(PoolRouting):
                 if cell.state is STOPPING or cell.closed:
                     member = self._next_live() if routing == "round_robin" else self._any_live()
                     return self._ask_member(member, message, timeout)
-                if acting.get() == id(cell):
+                asker = acting.get()  # 0 outside a member's task: no `id()` to compare
+                if asker and asker == id(cell):
                     return self._ask_member(cell.ref, message, timeout)
                 return ActorRef.ask(cell.ref_ or cell.ref, message, timeout)
             ring = self._ring
