@@ -135,9 +135,10 @@ class PoolRef(PoolRouting):
         before handling its copy does not answer while another copy may still be.
 
         `round_robin`, `random` and `consistent_hash` choose the member as `ask` is called
-        and return that member's own ask, with no coroutine of the pool's around it (a
-        tenth of a pool ask); `least_loaded` and `broadcast` choose as the ask is sent, at
-        its first await, so that asks made together spread by the loads they leave."""
+        and return that member's own ask, with no coroutine of the pool's around it (a tenth
+        of a pool ask's instructions, a fifth with `consistent_hash`); `least_loaded` and
+        `broadcast` choose as the ask is sent, at its first await, so that asks made together
+        spread by the loads they leave."""
         members = self._members
         if members:
             routing = self.routing
