@@ -21,9 +21,9 @@ cancels and recreates their tasks), `escalation` (a failure escalated by three s
 that restarts them, against nested try/except supervisors over tasks),
 `savina` (the Savina actor
 workloads of issue 14, only with `--only savina` or each by name), `shapes` (request chains,
-scatter-gather, many askers, short ask timeouts, a backpressured pipeline, publish to parked
-subscribers: shapes a user writes that the tuned workloads miss, only with `--only shapes`),
-`persistence` (the stores'
+scatter-gather, many askers, short ask timeouts, a backpressured pipeline, sends into a pool,
+publish to parked subscribers: shapes a user writes that the tuned workloads miss, only with
+`--only shapes`), `persistence` (the stores'
 writes and reads against hand-written aiosqlite and asyncpg, only with `--only persistence`),
 `durable` (the same targets through event-sourced actors, only with `--only durable`), `threads`
 (`actorkit.to_thread` against `asyncio.to_thread`, idle and beside a busy sender, only with `--only

@@ -1,9 +1,14 @@
-"""The flow shapes of `shapes`: a backpressured pipeline, and publish to parked subscribers.
+"""The flow shapes of `shapes`: a backpressured pipeline, sends into a pool, and publish to
+parked subscribers.
 
 - `shape_pipeline`: one producer `await send`s n messages into the first of three stages,
   each of which forwards with `await self.next.send(...)` into the next bounded mailbox, and a
   sink; `default` with the default mailbox (10,000), `small` with 16, where every stage waits
   for room now and then. The raw side is `await queue.put` on `asyncio.Queue(size)`.
+- `shape_pool_senders`: 4 producer tasks `await pool.send(...)` n messages in all into a
+  `round_robin` pool of 4 members with mailboxes of 1,000 (every member's mailbox fills, so
+  the producers wait for room now and then). The raw side cycles over 4 raw actors with
+  `await queue.put`.
 - `shape_publish_parked`: each of n events is published to 10 subscribers, and the publisher
   waits for all 10 to have handled it before publishing the next, so every subscriber wakes for
   every message. The raw side loops over the topic's raw actors with `put_nowait`.
@@ -11,6 +16,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +31,9 @@ STAGES = 3
 SMALL = 16
 SUBSCRIBERS = 10
 TOPIC = "shapes.orders.created"
+PRODUCERS = 4
+POOL = 4
+POOL_MAILBOX = 1000
 
 
 class Stage(Actor):
@@ -81,6 +91,36 @@ async def pipeline_raw(n: int) -> Figures:
     return rates
 
 
+async def produce_into(send: Callable[[int], Any], done: Done, n: int) -> Figures:
+    """`PRODUCERS` tasks send n messages in all through `send`; the members' sum is checked."""
+
+    async def producer(first: int) -> None:
+        for i in range(first, n, PRODUCERS):
+            await send(i)
+
+    with Stopwatch() as watch:
+        await asyncio.gather(*(producer(first) for first in range(PRODUCERS)))
+        total = await done
+    check(total, n * (n - 1) // 2)
+    return {"rate": n / watch.seconds}
+
+
+async def pool_senders_actorkit(n: int) -> Figures:
+    async with system() as actors:
+        done = Done(n)
+        pool = await actors.spawn_pool(Sink, done, size=POOL, mailbox_size=POOL_MAILBOX)
+        return await produce_into(pool.send, done, n)
+
+
+async def pool_senders_raw(n: int) -> Figures:
+    async with raw_actors() as raw:
+        done = Done(n)
+        members = [RawActor(Sink(done).receive, POOL_MAILBOX) for _ in range(POOL)]
+        raw.actors.extend(members)
+        turn = itertools.cycle(members)
+        return await produce_into(lambda message: next(turn).send(message), done, n)
+
+
 class Event:
     __slots__ = ("done", "value")
 
@@ -133,6 +173,15 @@ BENCHES = [
         pipeline_raw,
         (Metric("default", "msgs/s"), Metric("small", "msgs/s")),
         size=100_000,
+        quick_size=5_000,
+        explicit=True,
+    ),
+    Bench(
+        "shape_pool_senders",
+        pool_senders_actorkit,
+        pool_senders_raw,
+        (Metric("rate", "msgs/s"),),
+        size=200_000,
         quick_size=5_000,
         explicit=True,
     ),

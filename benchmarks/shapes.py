@@ -22,8 +22,8 @@ same handlers:
   (`_shapes_asks.FutureActor`), the leaner way to write them by hand.
 
 `_shapes_asks` holds the ask workloads, `_shapes_flow` the flow shapes (a backpressured
-pipeline, publish to parked subscribers). `python -m benchmarks --only shapes` runs them all;
-none has a target yet.
+pipeline, sends into a pool, publish to parked subscribers). `python -m benchmarks --only
+shapes` runs them all; none has a target yet.
 """
 
 from __future__ import annotations
