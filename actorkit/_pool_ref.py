@@ -127,7 +127,10 @@ class PoolRef(PoolRouting):
                 await ActorRef.send(self, message)
             return
         member = past_a_full_sender(self, self._pick(message))
-        await (ActorRef.send(self, message) if member is None else member.send(message))
+        if member is None:
+            await ActorRef.send(self, message)
+        elif not member._mailbox.offer(message):  # room now: put here, no second coroutine
+            await member.send(message)
 
     def ask(self, message: Any, timeout: float = 5.0) -> Coroutine[Any, Any, Any]:
         """Answered by one member; for `broadcast`, every member gets it and the first
