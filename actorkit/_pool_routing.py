@@ -112,7 +112,15 @@ class PoolRouting(ActorRef):
             if picked is not None and picked.state is not STOPPING and not picked.closed:
                 return picked.ref
             return self._any_live()
-        members = self._live()  # `least_loaded`, the routing left (`check_pool`)
+        # `least_loaded`, the routing left (`check_pool`). The least loaded of the view as it
+        # stands is the least loaded of the live members when it is live itself (the live
+        # ones are the view less those leaving or stopping, in its order, while no member has
+        # left the pool's children): only the one chosen is checked, not all (`_live`).
+        if members and len(members) + self._leaving == len(self._cell.children):
+            cell = min(members, key=_load)
+            if cell.state is RUNNING and not cell.draining:
+                return cell.ref_ or cell.ref
+        members = self._live()
         if not members:
             return None
         cell = min(members, key=_load)
