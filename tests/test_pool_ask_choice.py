@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, NotDelivered
+from actorkit.testing import ManualClock
 
 BOUND = 5.0
 ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash", "broadcast")
@@ -88,3 +89,42 @@ async def test_a_round_robin_ask_goes_to_the_member_chosen_at_the_call() -> None
         with pytest.raises(NotDelivered):
             await asked
         assert await pool.ask("which", timeout=BOUND) == "0"
+
+
+class Gated(Actor):
+    """Notes each message under its own name, then waits for the gate."""
+
+    def __init__(self, gate: asyncio.Event, seen: dict[str, list[Any]]) -> None:
+        self.gate, self.seen = gate, seen
+
+    async def receive(self, message: Any) -> None:
+        self.seen.setdefault(self.name, []).append(message)
+        await self.gate.wait()
+
+
+async def test_least_loaded_never_routes_to_a_member_leaving_a_shrink_however_light(
+    clock: ManualClock,
+) -> None:
+    """Member 2 leaves a shrink while busy with nothing queued (the lightest load); 0 and 1
+    have a message queued each. What is sent next goes to 0, not to the leaver."""
+    async with asyncio.timeout(BOUND), ActorSystem(clock=clock) as system:
+        gate, seen = asyncio.Event(), dict[str, list[Any]]()
+        pool = await system.spawn_pool(Gated, gate, seen, size=3, routing="least_loaded")
+        for n in range(3):
+            pool.tell(("busy", n))  # an idle member wins: one each
+        await clock.settle()
+        first, second, _ = pool.members
+        first.tell("queued")
+        second.tell("queued")
+        resizing = asyncio.create_task(pool.resize(2))
+        await clock.settle()
+        assert [m.name for m in pool.members] == ["0", "1"]  # 2 drains
+        pool.tell("routed")
+        gate.set()
+        await resizing
+        await clock.settle()
+        assert seen == {
+            "0": [("busy", 0), "queued", "routed"],
+            "1": [("busy", 1), "queued"],
+            "2": [("busy", 2)],
+        }
