@@ -179,7 +179,9 @@ class HashRing(Generic[M]):
         return True
 
     def node_for(self, key: object) -> M:
-        """The member owning `key`. Raises LookupError when the ring has no members."""
+        """The member owning `key`. Raises LookupError when the ring has no members.
+        `PoolRef.tell` and `PoolRef.ask` write the lookup out (`process_hash`, the slot,
+        `owner_at` for a split one), a call fewer a message: change all three."""
         if not self._owners:
             raise LookupError("the hash ring has no members: add one before routing keys")
         position = self._key_hash(key)
