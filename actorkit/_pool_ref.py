@@ -9,7 +9,7 @@ import asyncio
 import itertools
 import random
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._envelope import acting
 from ._errors import AskTimeout
@@ -142,7 +142,7 @@ class PoolRef(PoolRouting):
         of a pool ask's instructions, a fifth with `consistent_hash`); `least_loaded` and
         `broadcast` choose as the ask is sent, at its first await, so that asks made together
         spread by the loads they leave."""
-        members = self._members
+        members = self._members or self._live()  # a view dropped (`_forget`): rebuilt now
         if members:
             routing = self.routing
             if routing == "round_robin" or routing == "random":  # `_pick`'s first choice
@@ -161,14 +161,23 @@ class PoolRef(PoolRouting):
             ring = self._ring
             if ring is not None:  # `consistent_hash`: the owner, found as `tell` finds it
                 try:
-                    position = (hash(self._hash_key(message)) * GOLDEN) & MASK64  # type: ignore[misc]
-                except (Exception, asyncio.CancelledError):
-                    return self._ask(message, timeout)  # which says why, at the first await
+                    key = self._hash_key(message)  # type: ignore[misc]
+                except asyncio.CancelledError as error:
+                    return _raising(key_failure(self._cell, error))
+                except Exception as error:  # said at the first await, the key not asked again
+                    return _raising(error)
+                try:
+                    position = (hash(key) * GOLDEN) & MASK64
+                except TypeError:
+                    return _raising(unhashable_key(key, self._cell.path))
+                except (Exception, asyncio.CancelledError) as error:
+                    return _raising(error)
                 cell = ring.slots[position >> ring.shift]
                 if cell is SPLIT:
                     cell = ring.owner_at(position)
                 if cell.state is not STOPPING and not cell.closed:
                     return ActorRef.ask(cell.ref_ or cell.ref, message, timeout)
+                return self._ask_member(self._owner_of(key), message, timeout)
         return self._ask(message, timeout)
 
     async def _ask(self, message: Any, timeout: float) -> Any:
@@ -199,3 +208,9 @@ class PoolRef(PoolRouting):
         giving up or restarting hands it to its new members, one that lost its members for
         good fails it (`Pool.receive`), a stopped one refuses it (`NotDelivered`)."""
         return await ActorRef.ask(self, message, timeout)
+
+
+async def _raising(error: BaseException) -> NoReturn:
+    """The ask of a message whose key failed as `ask` was called: it fails with that error
+    at its first await, where the owner's ask would have run (`PoolRef.ask`)."""
+    raise error
