@@ -7,8 +7,8 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ._envelope import Ask, ask_envelope, reject
-from ._errors import NotDelivered
+from ._envelope import Ask, acting, ask_envelope, reject
+from ._errors import MailboxFull, NotDelivered
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -33,6 +33,30 @@ async def ask_every(members: list[Cell], message: Any, timeout: float) -> Any:
         for pending in asks:
             pending.cancel()  # the asker gave up: so do the copies not yet sent
         raise
+
+
+def check_own_room(members: list[Cell]) -> None:
+    """`PoolRef.send` of a broadcast pool made by one of its members' handlers while that
+    member's mailbox is full: its own copy could find room only once the handler awaiting
+    the send returned, and no other member may take it. It raises `MailboxFull` before any
+    copy is sent, as `ActorRef.send` to its own full mailbox does, since a resend would
+    duplicate the copies already at the others. A task the handler started waits for room
+    at it as at any member, as its send to the member's own ref would."""
+    asker = acting.get()  # 0 outside a member's task
+    if not asker:
+        return
+    for cell in members:
+        if id(cell) == asker:
+            if not cell.mailbox.has_room and cell.task is asyncio.current_task():
+                if cell.stats is not None:
+                    cell.stats.dropped += 1
+                raise MailboxFull(
+                    f"{cell.path} sent to its broadcast pool while its own mailbox is full "
+                    f"({cell.mailbox.capacity} messages), where only it could make room once "
+                    "this handler returns; no copy was sent: spawn the pool with a larger "
+                    "mailbox_size, or send from outside the pool"
+                )
+            return
 
 
 def refuse(pool: Cell, message: Any, refused: list[Cell]) -> None:
