@@ -13,7 +13,7 @@ from ._hashring import HashRing, process_hash
 from ._pool_checks import unhashable_key
 from ._pool_handover import key_of
 from ._ref import ActorRef
-from ._state import RUNNING, STOPPING
+from ._state import RUNNING, STARTING, STOPPING
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -53,7 +53,8 @@ class PoolRouting(ActorRef):
     _counter: itertools.count[int]
     _members: list[Cell]
     _leaving: int
-    """Members draining after a shrink, or stopping: children, but routed nothing."""
+    """Members draining after a shrink, stopping, or still starting: children, but routed
+    nothing."""
     _ring: HashRing[Cell] | None
     _held: bool
     """The pool is starting its members (`Pool.on_start`, at a start or a restart): the routing
@@ -76,9 +77,10 @@ class PoolRouting(ActorRef):
 
     def _forget(self) -> None:
         """Drop the routing: its next use rebuilds it from the pool's children. The routing
-        paths keep using a member while it is open, so the pool calls this whenever it adds
-        one: a view built while members were still starting would otherwise route to those
-        first forever. Lazily, so a start of n members builds the hash ring once, not n times."""
+        paths keep using a view while its members are open, so the pool calls this whenever
+        it adds one: a view built while a member was still starting, without it, would
+        otherwise never route to it. Lazily, so a start of n members builds the hash ring
+        once, not n times."""
         self._members = []
         self._leaving = 0
         self._ring = None
@@ -158,5 +160,12 @@ class PoolRouting(ActorRef):
 
 
 def staying_members(pool: Cell) -> list[Cell]:
-    """The pool's members: its children but those leaving a shrink or stopping."""
-    return [c for c in pool.children.values() if not c.draining and c.state is not STOPPING]
+    """The pool's members: its children but those leaving a shrink or stopping, and those a
+    grow is still starting (`on_start`), which are routed nothing until they run: one whose
+    start fails would leave what it was given dead letters (`Pool._add_member` rebuilds the
+    routing once each has started)."""
+    return [
+        c
+        for c in pool.children.values()
+        if not c.draining and c.state is not STOPPING and c.state is not STARTING
+    ]
