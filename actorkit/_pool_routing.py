@@ -131,13 +131,15 @@ class PoolRouting(ActorRef):
         return cell.ref
 
     def _next_live(self) -> ActorRef | None:
-        """`round_robin` past a member that stopped or stops."""
-        members = self._live()
+        """`round_robin` past a member that stopped or stops, or without a view: rebuilt,
+        not checked (`_live`), which would keep a member closed but still a child, as one
+        is while code its close runs (a log handler) routes to the pool."""
+        members = self._refresh()
         return members[next(self._counter) % len(members)].ref if members else None
 
     def _any_live(self) -> ActorRef | None:
-        """`random` past a member that stopped or stops."""
-        members = self._live()
+        """`random` past a member that stopped or stops, or without a view (`_next_live`)."""
+        members = self._refresh()
         return random.choice(members).ref if members else None
 
     def _owner(self, message: Any) -> ActorRef | None:
@@ -153,19 +155,19 @@ class PoolRouting(ActorRef):
             cell = ring.node_for(key)
             if cell.state is not STOPPING and not cell.closed:
                 return cell.ref
-        if not self._live():
+        if not self._refresh():  # rebuilt, as for `_next_live`
             return None
         assert self._ring is not None
         return self._ring.node_for(key).ref
 
 
 def staying_members(pool: Cell) -> list[Cell]:
-    """The pool's members: its children but those leaving a shrink or stopping, and those a
-    grow is still starting (`on_start`), which are routed nothing until they run: one whose
-    start fails would leave what it was given dead letters (`Pool._add_member` rebuilds the
-    routing once each has started)."""
+    """The pool's members: its children but those leaving a shrink, stopping or closed (a
+    child until its close ends), and those a grow is still starting (`on_start`), which are
+    routed nothing until they run: one whose start fails would leave what it was given dead
+    letters (`Pool._add_member` rebuilds the routing once each has started)."""
     return [
         c
         for c in pool.children.values()
-        if not c.draining and c.state is not STOPPING and c.state is not STARTING
+        if not c.draining and c.state is not STOPPING and c.state is not STARTING and not c.closed
     ]

@@ -1,5 +1,7 @@
-"""A broadcast that reaches a member in the middle of its close: user code (here a logging
-handler) runs inside it while the member is closed but still among the pool's children."""
+"""A broadcast told in the middle of a member's close: user code (here a logging handler)
+runs inside it while the member is closed but still among the pool's children. A closed
+member is out of the routing (the pool's last, in a shutdown), so the tell is the pool's
+dead letter as stopped, never a `mailbox_full` of the member that refused nothing."""
 
 from __future__ import annotations
 
@@ -45,7 +47,7 @@ class TellsOnAbandon(logging.Handler):
             self.pool.tell("told while a member closes")
 
 
-async def test_a_broadcast_copy_refused_by_a_closing_member_is_its_dead_letter_as_stopped(
+async def test_a_broadcast_told_as_the_last_member_closes_is_the_pools_dead_letter_as_stopped(
     clock: ManualClock,
 ) -> None:
     held = asyncio.Event(), asyncio.Event()
@@ -73,6 +75,6 @@ async def test_a_broadcast_copy_refused_by_a_closing_member_is_its_dead_letter_a
         for d in system.dead_letters.recent
         if d.message == "told while a member closes"
     ]
-    assert letters == [("/pool/0", "stopped")]  # not "mailbox_full": it had room
+    assert letters == [("/pool", "stopped")]  # not "mailbox_full": nothing refused it
     stats = system.metrics.stats_for(Parent)
     assert stats is not None and stats.dropped == 0
