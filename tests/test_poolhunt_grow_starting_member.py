@@ -63,3 +63,42 @@ async def test_a_member_whose_start_fails_was_routed_nothing(
         assert [member.name for member in pool.members] == ["0", "1"]
         assert system.dead_letters.count == 0
         assert system.accounting().balanced
+
+
+class AsksOnStart(Actor):
+    """A member a grow adds asks its pool for each key in its `on_start`, and keeps who
+    answered: a key the routing gave to the asker itself could be answered only once that
+    `on_start` returned."""
+
+    def __init__(self, pools: list[Any], answers: dict[str, list[str]]) -> None:
+        self.pools, self.answers = pools, answers
+
+    async def on_start(self) -> None:
+        if self.pools:
+            pool = self.pools[0]
+            self.answers[self.name] = [await pool.ask(key, timeout=BOUND) for key in range(16)]
+
+    async def receive(self, message: Any) -> Any:
+        return self.name
+
+
+async def test_a_new_member_asking_its_pool_in_its_on_start_is_answered_by_a_running_one(
+    clock: ManualClock,
+) -> None:
+    async with asyncio.timeout(BOUND), ActorSystem(clock=clock) as system:
+        pools: list[Any] = []
+        answers: dict[str, list[str]] = {}
+        pool = await system.spawn_pool(
+            AsksOnStart,
+            pools,
+            answers,
+            size=1,
+            routing="consistent_hash",
+            hash_key=lambda message: message,
+        )
+        pools.append(pool)
+        await pool.resize(4)
+        assert sorted(answers) == ["1", "2", "3"]
+        for asker, names in answers.items():
+            assert set(names) <= {str(n) for n in range(int(asker))}
+        assert system.accounting().balanced
