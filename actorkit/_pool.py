@@ -16,7 +16,7 @@ from ._actor import Actor, check_arguments
 from ._envelope import HANDED_ON, Ask
 from ._errors import ActorStopped
 from ._pool_checks import Resize, check_member_arguments, check_pool, is_resize, resize_stopped
-from ._pool_handover import disinherit, forward, orphans, reroute, route
+from ._pool_handover import disinherit, forward, orphans, pass_on, reroute
 from ._pool_ref import PoolRef
 from ._signals import Stop
 from ._spawn import check_factory, check_parent
@@ -138,7 +138,7 @@ class Pool(Actor):
             # may fail first and need this pool's decision.
             forward(self._pool_ref, envelope)
             return HANDED_ON
-        route(self._pool_ref, message)
+        pass_on(self._pool_ref, message)
         return None
 
 

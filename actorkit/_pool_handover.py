@@ -68,7 +68,30 @@ def reroute(ref: PoolRef, messages: list[Any], *, wait: bool = False) -> None:
         if type(message) is Ask:
             forward(ref, message, wait=wait)
         else:
-            route(ref, message)
+            pass_on(ref, message)
+
+
+def pass_on(ref: PoolRef, message: Any) -> None:
+    """A message that waited in the pool's own mailbox (a tell, a `send`, a publish), put in
+    the mailbox of the member the routing picks (of each member, `broadcast`) past its bound,
+    as an ask that waited there is (`forward`). The pool took it, and a `send` returned at
+    once: a member full of what was passed on before it must not make it a dead letter."""
+    pool = ref._cell
+    if ref.routing == "broadcast":
+        members = ref._live()
+    else:
+        try:
+            member = ref._pick(message)
+        except BaseException as error:  # `hash_key` raised: nobody can be told (`route`)
+            _unroutable(pool, message, key_failure(pool, error))
+            return
+        members = [] if member is None else [member._cell]
+    dead = pool.runtime.dead_letters
+    if not members:  # every member was stopped from outside (`route`)
+        dead.add(message, pool.path, "stopped")
+    for cell in members:
+        if not cell.mailbox.force(message):  # closed, though still a child (`refuse`)
+            dead.add(message, cell.path, "stopped")
 
 
 def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> None:
@@ -113,9 +136,9 @@ def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> None:
 
 
 def route(ref: PoolRef, message: Any) -> bool:
-    """A tell the pool routes on behalf of nobody who could be told of a failure (a publish
-    to the pool, a hand-over): a refusal is a dead letter, never a crash of the pool.
-    Whether a member (for `broadcast`, any member with room) took it."""
+    """A publish the pool routes in the publisher's turn, on behalf of nobody who could be
+    told of a failure: a refusal is a dead letter, never a crash of the pool. Whether a
+    member (for `broadcast`, any member with room) took it."""
     cell = ref._cell
     dead = cell.runtime.dead_letters
     members = ref._live()
