@@ -35,19 +35,23 @@ async def ask_every(members: list[Cell], message: Any, timeout: float) -> Any:
         raise
 
 
-def check_own_room(members: list[Cell]) -> None:
-    """`PoolRef.send` of a broadcast pool made by one of its members' handlers while that
-    member's mailbox is full: its own copy could find room only once the handler awaiting
-    the send returned, and no other member may take it. It raises `MailboxFull` before any
-    copy is sent, as `ActorRef.send` to its own full mailbox does, since a resend would
-    duplicate the copies already at the others. A task the handler started waits for room
-    at it as at any member, as its send to the member's own ref would."""
+def own_copy_first(members: list[Cell], message: Any) -> list[Cell]:
+    """`PoolRef.send` of a broadcast pool made by one of its members' handlers: its own copy
+    could find room only once the handler awaiting the send returned, and no other member may
+    take it. So it is put first, while the send waits for nothing, and the members left to
+    send to are returned; full, it raises `MailboxFull` before any copy is sent, as
+    `ActorRef.send` to its own full mailbox does, since a resend would duplicate copies
+    already at others. Last in turn instead, its mailbox could fill while the send waited
+    for room at another member. A task the handler started waits for room at it as at any
+    member, as its send to the member's own ref would."""
     asker = acting.get()  # 0 outside a member's task
     if not asker:
-        return
-    for cell in members:
+        return members
+    for index, cell in enumerate(members):
         if id(cell) == asker:
-            if not cell.mailbox.has_room and cell.task is asyncio.current_task():
+            if cell.task is not asyncio.current_task():
+                return members
+            if not cell.mailbox.offer(message):
                 if cell.stats is not None:
                     cell.stats.dropped += 1
                 raise MailboxFull(
@@ -56,7 +60,8 @@ def check_own_room(members: list[Cell]) -> None:
                     "this handler returns; no copy was sent: spawn the pool with a larger "
                     "mailbox_size, or send from outside the pool"
                 )
-            return
+            return members[:index] + members[index + 1 :]
+    return members
 
 
 def refuse(pool: Cell, message: Any, refused: list[Cell]) -> None:

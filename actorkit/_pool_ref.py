@@ -16,7 +16,7 @@ from ._errors import AskTimeout
 from ._failure import key_failure
 from ._hashring import GOLDEN, MASK64, SPLIT
 from ._outside_stop import holds_current_task as inside
-from ._pool_broadcast import ask_every, check_own_room, refuse
+from ._pool_broadcast import ask_every, own_copy_first, refuse
 from ._pool_checks import ask_to_resize, check_size, unhashable_key
 from ._pool_handover import past_a_full_sender, past_the_asker
 from ._pool_routing import PoolRouting, staying_members
@@ -121,8 +121,7 @@ class PoolRef(PoolRouting):
     async def send(self, message: Any) -> None:
         if self.routing == "broadcast":
             members = self._live()
-            check_own_room(members)
-            for cell in members:
+            for cell in own_copy_first(members, message):
                 await cell.ref.send(message)
             if not members:
                 await ActorRef.send(self, message)
