@@ -111,3 +111,31 @@ async def test_an_ask_never_awaited_sends_nothing(routing: str) -> None:
         assert await pool.ask("kept", timeout=BOUND) in ("0", "1")
         assert system.accounting().balanced
         assert system.dead_letters.count == 0
+
+
+class Notes(Actor):
+    """Notes each message; answers "seen" with what it noted."""
+
+    def __init__(self) -> None:
+        self.seen: list[Any] = []
+
+    async def receive(self, message: Any) -> Any:
+        if message == "seen":
+            return self.seen
+        self.seen.append(message)
+        return None
+
+
+@pytest.mark.parametrize("routing", ["round_robin", "random", "consistent_hash"])
+async def test_an_ask_chosen_at_the_call_is_sent_at_its_await(routing: str) -> None:
+    """Its member is chosen at the call, its message sent at the await: behind a tell made
+    between the two, from the same sender to the same member."""
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        hash_key = (lambda message: "one key") if routing == "consistent_hash" else None
+        pool = await system.spawn_pool(Notes, size=1, routing=routing, hash_key=hash_key)
+        pool.tell("told before")
+        asked = pool.ask("asked", timeout=BOUND)
+        pool.tell("told between")
+        await asked
+        member = pool.members[0]
+        assert await member.ask("seen", timeout=BOUND) == ["told before", "told between", "asked"]
