@@ -53,8 +53,8 @@ class PoolRouting(ActorRef):
     _counter: itertools.count[int]
     _members: list[Cell]
     _leaving: int
-    """Members draining after a shrink, stopping, or still starting: children, but routed
-    nothing."""
+    """Children routed nothing (`routed_members`): draining after a shrink, stopping, still
+    starting, or closed."""
     _ring: HashRing[Cell] | None
     _held: bool
     """The pool is starting its members (`Pool.on_start`, at a start or a restart): the routing
@@ -87,9 +87,9 @@ class PoolRouting(ActorRef):
 
     def _refresh(self) -> list[Cell]:
         pool = self._cell
-        staying = staying_members(pool)
-        self._leaving = len(pool.children) - len(staying)
-        members = self._members = [] if self._held else staying
+        routed = routed_members(pool)
+        self._leaving = len(pool.children) - len(routed)
+        members = self._members = [] if self._held else routed
         if self.routing == "consistent_hash":
             self._ring = (
                 HashRing(members, label=lambda cell: cell.name, key_hash=process_hash)
@@ -162,10 +162,16 @@ class PoolRouting(ActorRef):
 
 
 def staying_members(pool: Cell) -> list[Cell]:
-    """The pool's members: its children but those leaving a shrink, stopping or closed (a
-    child until its close ends), and those a grow is still starting (`on_start`), which are
-    routed nothing until they run: one whose start fails would leave what it was given dead
-    letters (`Pool._add_member` rebuilds the routing once each has started)."""
+    """The pool's members (`PoolRef.members`): its children but those leaving a shrink or
+    stopping; those still starting are listed too."""
+    return [c for c in pool.children.values() if not c.draining and c.state is not STOPPING]
+
+
+def routed_members(pool: Cell) -> list[Cell]:
+    """The members the routing picks from: `staying_members` but those a grow is still
+    starting (`on_start`), routed nothing until they run, since one whose start fails would
+    leave what it was given dead letters (`Pool._add_member` rebuilds the routing once each
+    has started), and one closed but still a child, as it is while code its close runs."""
     return [
         c
         for c in pool.children.values()

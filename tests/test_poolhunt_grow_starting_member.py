@@ -1,7 +1,8 @@
 """A pool's grow starts its new members one at a time, each until its `on_start` is done
 (docs/api.md §9, `resize`). What is sent to the pool meanwhile goes to the members already
 running: one still in its `on_start` is routed nothing, since a start that fails would leave
-what it was given dead letters while the pool runs on with the members that did start."""
+what it was given dead letters while the pool runs on with the members that did start.
+`pool.members` lists it all the same (README, "Pools")."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ async def test_a_member_whose_start_fails_was_routed_nothing(
         )
         growing = asyncio.create_task(pool.resize(3))
         await began.wait()  # member 1 runs, member 2 is in its `on_start`
+        assert [member.name for member in pool.members] == ["0", "1", "2"]  # listed, starting
         for n in range(6):
             pool.tell(("tell", n))
         asks = [asyncio.ensure_future(pool.ask(("ask", n), timeout=BOUND)) for n in range(4)]
