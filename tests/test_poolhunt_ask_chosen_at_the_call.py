@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import warnings
+import weakref
 from typing import Any
 
 import pytest
@@ -95,18 +96,30 @@ async def test_a_key_whose_owner_stopped_since_the_view_is_not_asked_again() -> 
         assert key.calls == 1
 
 
-@pytest.mark.parametrize("routing", ["round_robin", "random", "consistent_hash"])
-async def test_an_ask_never_awaited_sends_nothing(routing: str) -> None:
+class Dropped:
+    """A message whose collection shows that nothing kept it."""
+
+
+@pytest.mark.parametrize(
+    "routing", ["round_robin", "random", "least_loaded", "consistent_hash", "broadcast"]
+)
+async def test_an_ask_never_awaited_sends_nothing_and_keeps_nothing(routing: str) -> None:
     async with asyncio.timeout(BOUND), ActorSystem() as system:
-        hash_key = (lambda message: message) if routing == "consistent_hash" else None
+        hash_key = (lambda message: "one key") if routing == "consistent_hash" else None
         pool = await system.spawn_pool(Named, size=2, routing=routing, hash_key=hash_key)
+        await pool.ask("warm", timeout=BOUND)
+        message = Dropped()
+        kept = weakref.ref(message)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            asked = pool.ask("dropped", timeout=BOUND)
-            del asked  # made, never awaited
+            asked = pool.ask(message, timeout=BOUND)
+            del asked, message  # made, never awaited
             gc.collect()
         assert [type(w.message) for w in caught] == [RuntimeWarning]
         assert "was never awaited" in str(caught[0].message)
+        caught.clear()  # the warning's `source` is the coroutine, which holds the message
+        gc.collect()
+        assert kept() is None
         assert [len(member._cell.mailbox) for member in pool.members] == [0, 0]
         assert await pool.ask("kept", timeout=BOUND) in ("0", "1")
         assert system.accounting().balanced
