@@ -6,6 +6,7 @@ hands it over later."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
 import random
 from collections.abc import Callable, Coroutine
@@ -208,6 +209,10 @@ class PoolRef(PoolRouting):
         giving up or restarting hands it to its new members, one that lost its members for
         good fails it (`Pool.receive`), a stopped one refuses it (`NotDelivered`)."""
         return await ActorRef.ask(self, message, timeout)
+
+
+if hasattr(inspect, "markcoroutinefunction"):  # 3.12+: introspection sees what callers await
+    inspect.markcoroutinefunction(PoolRef.ask)
 
 
 async def _raising(error: BaseException) -> NoReturn:

@@ -6,11 +6,13 @@ what goes wrong is said at the await."""
 from __future__ import annotations
 
 import asyncio
+import inspect
+import sys
 from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem, NotDelivered
+from actorkit import Actor, ActorSystem, NotDelivered, PoolRef
 from actorkit.testing import ManualClock
 
 BOUND = 5.0
@@ -51,6 +53,13 @@ async def test_an_ask_of_every_routing_is_a_coroutine_a_task_can_run(routing: st
         asked = pool.ask("which", timeout=BOUND)
         assert asyncio.iscoroutine(asked)
         assert await asyncio.create_task(asked) in ("0", "1")
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="inspect.markcoroutinefunction: 3.12+")
+def test_a_pool_ask_is_a_coroutine_function_to_introspection() -> None:
+    """API §9 lists `ask` among the awaited calls: a pool's, a plain function returning a
+    coroutine, is marked as one for `inspect`, as `ActorRef.ask` is by being `async def`."""
+    assert inspect.iscoroutinefunction(PoolRef.ask)
 
 
 async def test_a_key_that_fails_is_said_at_the_await_not_at_the_call() -> None:
