@@ -100,6 +100,44 @@ async def test_a_round_robin_ask_goes_to_the_member_chosen_at_the_call() -> None
         assert await pool.ask("which", timeout=BOUND) == "0"
 
 
+class SlowToStop(Actor):
+    """Answers with its name; its `on_stop` says it began, then waits to be let go."""
+
+    def __init__(self, began: asyncio.Event, release: asyncio.Event) -> None:
+        self.began, self.release = began, release
+
+    async def receive(self, message: Any) -> Any:
+        return self.name
+
+    async def on_stop(self) -> None:
+        self.began.set()
+        await self.release.wait()
+
+
+async def test_an_ask_sent_after_its_members_slow_stop_began_is_answered_by_another_after_it() -> (
+    None
+):
+    """docs/api.md §9: chosen at the call, the member's stop begun (its `on_stop` running)
+    before the await: the member takes the ask and, at its close, hands it to the remaining
+    members, so it is answered, but only after that `on_stop`."""
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        began, release = asyncio.Event(), asyncio.Event()
+        pool = await system.spawn_pool(SlowToStop, began, release, size=2, routing="round_robin")
+        assert [await pool.ask("which", timeout=BOUND) for _ in range(2)] == ["0", "1"]
+        asked = pool.ask("which", timeout=BOUND)  # member 0, next in turn
+        stopping = asyncio.create_task(pool.members[0].stop())
+        await began.wait()
+        answer = asyncio.create_task(asked)
+        await asyncio.sleep(0)  # a turn: its first step sends the ask
+        # A round trip to the member left, made after that ask was sent: had the ask gone
+        # there at once, it would have been answered first.
+        assert await pool.ask("which", timeout=BOUND) == "1"
+        assert not answer.done()
+        release.set()
+        assert await answer == "1"
+        await stopping
+
+
 class Gated(Actor):
     """Notes each message under its own name, then waits for the gate."""
 
