@@ -96,7 +96,7 @@ class Pool(Actor):
                     ref.size = len(ref._live()) if added else before
                     return resize_stopped(self._cell.path, size, error, begun=bool(added))
                 try:
-                    await self._add_member(name)
+                    await self._grow_by(name)
                 except Exception as error:
                     ref.size = len(ref._live())
                     return error
@@ -118,9 +118,27 @@ class Pool(Actor):
             done.append((cell, stopped))
         return done
 
+    async def _grow_by(self, name: str) -> None:
+        """A new member, for `_resize`. With none routed (every member stopped for good, or
+        the others are still starting), what is sent meanwhile waits in the pool's own mailbox:
+        the routing holds until the member has started and that is handed to it, as at a
+        (re)start, so that nothing sent after it runs overtakes it. Not while cancelled: a cut
+        leaves it there for the pool's restart to hand over, or its stop to dead-letter."""
+        ref = self._pool_ref
+        if ref._live():
+            await self._add_member(name)
+            return
+        ref._hold(True)
+        try:
+            await self._add_member(name)
+        except Exception:
+            self._hand_over()
+            raise
+        self._hand_over()
+
     def _hand_over(self) -> None:
         """What reached the pool itself while it restarted (it had no members then) or
-        started its members goes to them, in order (`_pool_handover`). Nothing awaits
+        started its members (`_grow_by`) goes to them, in order (`_pool_handover`). Nothing awaits
         between this and the pool running, so nothing sent later can overtake it."""
         # Resizes are the pool's own business, handled after the restart; the members
         # account for what is handed over.

@@ -167,15 +167,15 @@ async def test_a_pool_passing_on_an_ask_to_a_new_member_still_supervises_it(
 ) -> None:
     """An ask that found a pool without members waits behind the resize that adds some, and
     the pool then passes it on to its owner, behind a message that member fails on. The pool
-    returns at once rather than await the reply: the member awaits the pool's decision first.
-    So the pool decides, and the ask is answered long before its timeout: by the restarted
+    goes on rather than await the reply: the member awaits the pool's decision first. So
+    the pool decides, and the ask is answered long before its timeout: by the restarted
     member, or, once a `temporary` one has stopped, by the other, as any ask it held."""
     starting, failing = asyncio.Event(), asyncio.Event()
     armed = False
 
     class FailsLater(Member):
         async def on_start(self) -> None:
-            if armed and self.name == "1":
+            if armed:
                 await starting.wait()
 
         async def receive(self, message: Any) -> Any:
@@ -198,12 +198,13 @@ async def test_a_pool_passing_on_an_ask_to_a_new_member_still_supervises_it(
             await member.stop()
         armed = True
         resizing = asyncio.ensure_future(pool.resize(2))
+        await clock.settle()  # member 0 starts: nothing is routed yet
+        pool.tell((key, "fail"))  # both wait behind the resize, in the pool's mailbox
         answer = asyncio.ensure_future(pool.ask((key, "asked"), timeout=30.0))
-        await clock.settle()  # member 0 runs, 1 starts; the ask waits behind the resize
-        pool.tell((key, "fail"))  # straight to member 0, the only one running so far
+        await clock.settle()
         starting.set()
         await resizing
-        await clock.settle()  # the pool has passed the ask on, behind "fail"
+        await clock.settle()  # the pool has passed the ask on to member 0, behind "fail"
         assert snapshot(pool).parked
         failing.set()
         await clock.settle()
