@@ -87,7 +87,7 @@ def pass_on(ref: PoolRef, message: Any) -> None:
             return
         members = [] if member is None else [member._cell]
     dead = pool.runtime.dead_letters
-    if not members:  # every member was stopped from outside (`route`)
+    if not members:  # every member was stopped from outside: nobody will ever handle it
         dead.add(message, pool.path, "stopped")
     for cell in members:
         if not cell.mailbox.force(message):  # closed, though still a child (`refuse`)
@@ -135,18 +135,12 @@ def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> None:
         reject(envelope, cell.path, "stopped", dead)
 
 
-def route(ref: PoolRef, message: Any) -> bool:
-    """A publish the pool routes in the publisher's turn, on behalf of nobody who could be
-    told of a failure: a refusal is a dead letter, never a crash of the pool. Whether a
-    member (for `broadcast`, any member with room) took it."""
+def route(ref: PoolRef, members: list[Cell], message: Any) -> bool:
+    """A publish the pool routes in the publisher's turn to the routing's `members`, on
+    behalf of nobody who could be told of a failure: a refusal is a dead letter, never a
+    crash of the pool. Whether a member (for `broadcast`, any member with room) took it."""
     cell = ref._cell
     dead = cell.runtime.dead_letters
-    members = ref._live()
-    if not members:
-        # Every member was stopped from outside: nobody will ever handle it. Telling the
-        # pool's ref again would bring it straight back to the pool, forever.
-        dead.add(message, cell.path, "stopped")
-        return False
     try:
         if ref.routing == "broadcast":
             # Its tell never raises for a full member (each refused copy is that member's
@@ -188,9 +182,10 @@ def publish_to_pool(ref: PoolRef, message: Any) -> bool | None:
     the publisher's next tell, which goes straight to the member. None when the pool has
     no member to route to now (it is starting or restarting them, or lost them): then, as
     a tell does, it waits in the pool's own mailbox."""
-    if not ref._live():
+    members = ref._live()
+    if not members:
         return None
-    return route(ref, message)
+    return route(ref, members, message)
 
 
 def past_the_asker(ref: PoolRef, member: ActorRef) -> ActorRef:
