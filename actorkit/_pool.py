@@ -119,11 +119,11 @@ class Pool(Actor):
         return done
 
     async def _grow_by(self, name: str) -> None:
-        """A new member, for `_resize`. With none routed (every member stopped for good, or
-        the others are still starting), what is sent meanwhile waits in the pool's own mailbox:
-        the routing holds until the member has started and that is handed to it, as at a
-        (re)start, so that nothing sent after it runs overtakes it. Not while cancelled: a cut
-        leaves it there for the pool's restart to hand over, or its stop to dead-letter."""
+        """A new member, for `_resize`. With none routed (every member stopped for good), what
+        is sent while it starts waits in the pool's own mailbox: the routing holds until its
+        start ended and that is handed over, as at a (re)start, so that nothing sent once it
+        runs overtakes it. A cut of the pool (or an exit) leaves it there instead, for the
+        pool's restart to hand over or its stop to dead-letter."""
         ref = self._pool_ref
         if ref._live():
             await self._add_member(name)
