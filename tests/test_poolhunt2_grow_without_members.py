@@ -58,16 +58,25 @@ async def test_what_waited_while_the_first_new_member_started_reaches_it_first(
         gates["0"], gates["1"] = asyncio.Event(), asyncio.Event()
         growing = asyncio.create_task(pool.resize(2))
         await clock.settle()  # the new member 0 is in its `on_start`
-        pool.tell("first")
-        assert system.publish("news", "second") == 1  # the pool took it
+        pool.tell("told while it starts")
+        assert system.publish("news", "published while it starts") == 1  # the pool took it
+        await pool.send("sent while it starts")
         gates["0"].set()
         await clock.settle()  # member 0 runs, member 1 is in its `on_start`
-        pool.tell("third")
-        assert system.publish("news", "fourth") == 1
+        pool.tell("told once it runs")
+        assert system.publish("news", "published once it runs") == 1
+        await pool.send("sent once it runs")
         gates["1"].set()
         with pytest.raises(RuntimeError, match="member 1 cannot start"):
             await growing
         await clock.settle()
-        assert seen == [("0", "first"), ("0", "second"), ("0", "third"), ("0", "fourth")]
+        assert seen == [
+            ("0", "told while it starts"),
+            ("0", "published while it starts"),
+            ("0", "sent while it starts"),
+            ("0", "told once it runs"),
+            ("0", "published once it runs"),
+            ("0", "sent once it runs"),
+        ]
         assert system.dead_letters.count == 0
         assert system.accounting().balanced
