@@ -9,6 +9,7 @@ from typing import Any
 from actorkit import DEAD_LETTER_TOPIC, Actor, ActorSystem, DeadLetter
 
 from .actors_support import Held
+from .testing_support import Notes
 
 
 class Sink(Actor):
@@ -111,26 +112,13 @@ async def test_a_record_taken_from_recent_and_lost_again_is_a_dead_letter_again(
         assert system.dead_letters.count == 2
 
 
-class Seen(Actor):
-    """Keeps what it receives; an ask with `"seen"` returns it."""
-
-    def __init__(self) -> None:
-        self.seen: list[Any] = []
-
-    async def receive(self, message: Any) -> Any:
-        if message == "seen":
-            return self.seen
-        self.seen.append(message)
-        return None
-
-
 async def test_watchers_follow_subscriptions_to_the_topic_as_they_change() -> None:
     """Whether anyone watches is asked again after every subscription change: a watcher gets
     the letters made while it is subscribed, by whichever pattern, and none after."""
     async with asyncio.timeout(10), ActorSystem() as system:
         gone = await system.spawn(Sink)
         await gone.stop()
-        watcher = await system.spawn(Seen)
+        watcher = await system.spawn(Notes)
         gone.tell(1)  # nobody watches yet
         system.subscribe(watcher, "actorkit.*")
         gone.tell(2)

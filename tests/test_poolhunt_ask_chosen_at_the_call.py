@@ -16,6 +16,8 @@ import pytest
 
 from actorkit import Actor, ActorSystem, NotDelivered
 
+from .testing_support import Notes
+
 BOUND = 5.0
 
 
@@ -124,19 +126,6 @@ async def test_an_ask_never_awaited_sends_nothing_and_keeps_nothing(routing: str
         assert await pool.ask("kept", timeout=BOUND) in ("0", "1")
         assert system.accounting().balanced
         assert system.dead_letters.count == 0
-
-
-class Notes(Actor):
-    """Notes each message; answers "seen" with what it noted."""
-
-    def __init__(self) -> None:
-        self.seen: list[Any] = []
-
-    async def receive(self, message: Any) -> Any:
-        if message == "seen":
-            return self.seen
-        self.seen.append(message)
-        return None
 
 
 @pytest.mark.parametrize("routing", ["round_robin", "random", "consistent_hash"])

@@ -1,4 +1,4 @@
-"""Actors the tests of `actorkit.testing` share: an echo, one held busy, a timer relay."""
+"""Actors tests share: an echo, one held busy, a timer relay, one that notes what it gets."""
 
 from __future__ import annotations
 
@@ -31,3 +31,16 @@ class Relay(Actor):
         n, probe = message
         probe.tell(n)
         self.timers.start_once("next", (n + 1, probe), 1.0)
+
+
+class Notes(Actor):
+    """Notes each message; answers "seen" with what it noted."""
+
+    def __init__(self) -> None:
+        self.seen: list[Any] = []
+
+    async def receive(self, message: Any) -> Any:
+        if message == "seen":
+            return self.seen
+        self.seen.append(message)
+        return None
