@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ._actor import Actor, check_arguments
+from ._actor import DEFAULT_MAILBOX_SIZE, Actor, check_arguments
 from ._envelope import HANDED_ON, Ask
 from ._errors import ActorStopped
 from ._pool_checks import Resize, check_member_arguments, check_pool, is_resize, resize_stopped
 from ._pool_handover import disinherit, forward, orphans, pass_on, reroute
 from ._pool_ref import PoolRef
+from ._room import UNBOUNDED
 from ._signals import Stop
-from ._spawn import check_factory, check_parent
+from ._spawn import check_factory, check_mailbox_size, check_parent
 from ._state import RUNNING
 
 if TYPE_CHECKING:
@@ -169,6 +170,10 @@ async def start_pool(
     spec = dataclasses.replace(spec, size=size, routing=routing)
     check_member_arguments(spec.kwargs)
     check_arguments(check_factory(spec.factory), spec.args, spec.kwargs)
-    ref = await spawn(Pool, spec, name=name)
+    members = check_mailbox_size(spec.options["mailbox_size"])
+    # The pool's own mailbox holds what is sent while it (re)starts its members: as much as
+    # one of them takes (the default at least), so a pool of unbounded members refuses none.
+    held = None if members is UNBOUNDED else max(members, DEFAULT_MAILBOX_SIZE)
+    ref = await spawn(Pool, spec, name=name, mailbox_size=held)
     assert isinstance(ref, PoolRef)
     return ref
