@@ -47,7 +47,7 @@ async def test_an_ask_timed_out_by_the_test_clock_is_observed_at_the_real_time_i
         ref = await system.spawn(Holds, gate)
         ref.tell("held")  # the ask queues behind it
         asked = asyncio.create_task(ref.ask("late", timeout=1.0))
-        await asyncio.sleep(0)  # a turn: the ask is made
+        await clock.settle()  # the ask is made, and waits behind "held"
         await clock.advance(ADVANCED)
         try:
             await asked

@@ -114,13 +114,13 @@ class SlowToStop(Actor):
         await self.release.wait()
 
 
-async def test_an_ask_sent_after_its_members_slow_stop_began_is_answered_by_another_after_it() -> (
-    None
-):
+async def test_an_ask_sent_after_its_members_slow_stop_began_is_answered_by_another_after_it(
+    clock: ManualClock,
+) -> None:
     """docs/api.md §9: chosen at the call, the member's stop begun (its `on_stop` running)
     before the await: the member takes the ask and, at its close, hands it to the remaining
     members, so it is answered, but only after that `on_stop`."""
-    async with asyncio.timeout(BOUND), ActorSystem() as system:
+    async with asyncio.timeout(BOUND), ActorSystem(clock=clock) as system:
         began, release = asyncio.Event(), asyncio.Event()
         pool = await system.spawn_pool(SlowToStop, began, release, size=2, routing="round_robin")
         assert [await pool.ask("which", timeout=BOUND) for _ in range(2)] == ["0", "1"]
@@ -128,7 +128,7 @@ async def test_an_ask_sent_after_its_members_slow_stop_began_is_answered_by_anot
         stopping = asyncio.create_task(pool.members[0].stop())
         await began.wait()
         answer = asyncio.create_task(asked)
-        await asyncio.sleep(0)  # a turn: its first step sends the ask
+        await clock.settle()  # its first step has sent the ask
         # A round trip to the member left, made after that ask was sent: had the ask gone
         # there at once, it would have been answered first.
         assert await pool.ask("which", timeout=BOUND) == "1"
