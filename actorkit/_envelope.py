@@ -89,7 +89,7 @@ acting: contextvars.ContextVar[int] = contextvars.ContextVar("actorkit_acting", 
 """The `id` of the pool member whose task runs: set once as its task starts (a member's
 only), and so inherited by every task its handlers start (`asyncio.gather`, `create_task`
 copy the context). A member's handler that asks its pool through such a task is still the
-asker (`PoolRef.ask`).
+asker (`PoolRef.ask`); an actor it spawns is not (`mark_acting`).
 An id, not the cell: the contexts that timers and callbacks copy must not keep a stopped
 actor alive."""
 
@@ -98,10 +98,13 @@ def mark_acting(cell: Cell) -> None:
     """In the context `cell`'s task runs in, as it starts (`_receive.run`) or before a restart
     makes the new instance in it (`_restart_steps.start_in_place`, for a member never woken
     yet): `acting`, if `cell` is a pool's member. A context variable set costs 2% of a
-    spawn, so only there."""
+    spawn, so only there. An actor a member's handler spawned starts in a copy of the
+    member's context: it acts for itself, so the mark it inherited is taken off."""
     parent = cell.parent
     if parent is not None and parent in cell.runtime.heirs:
         acting.set(id(cell))
+    elif acting.get():
+        acting.set(0)
 
 
 class _GivenUp:
