@@ -85,26 +85,32 @@ def ask_envelope(
     return envelope
 
 
-acting: contextvars.ContextVar[int] = contextvars.ContextVar("actorkit_acting", default=0)
-"""The `id` of the pool member whose task runs: set once as its task starts (a member's
-only), and so inherited by every task its handlers start (`asyncio.gather`, `create_task`
-copy the context). A member's handler that asks its pool through such a task is still the
-asker (`PoolRef.ask`); an actor it spawns is not (`mark_acting`).
-An id, not the cell: the contexts that timers and callbacks copy must not keep a stopped
-actor alive."""
+NOT_ACTING: frozenset[int] = frozenset()
+
+acting: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
+    "actorkit_acting", default=NOT_ACTING
+)
+"""The `id`s of the pool members on whose behalf the running task acts: a member's own,
+added as its task starts (a member's only), and so inherited by every task its handlers
+start (`asyncio.gather`, `create_task` copy the context) and by every actor they spawn,
+whose task starts in a copy of that context. The member may be awaiting any of them (a
+task, a child's `on_start` or its ask), so their asks and sends are routed past it
+(`PoolRef.ask`, `past_a_full_sender`), as its own handler's are: it could answer only once
+that handler returned. A member of a pool that a member spawned acts for both.
+Ids, not cells: the contexts that timers and callbacks copy must not keep a stopped actor
+alive."""
 
 
 def mark_acting(cell: Cell) -> None:
     """In the context `cell`'s task runs in, as it starts (`_receive.run`) or before a restart
     makes the new instance in it (`_restart_steps.start_in_place`, for a member never woken
-    yet): `acting`, if `cell` is a pool's member. A context variable set costs 2% of a
-    spawn, so only there. An actor a member's handler spawned starts in a copy of the
-    member's context: it acts for itself, so the mark it inherited is taken off."""
+    yet): `cell` added to `acting`, if it is a pool's member. A context variable set costs
+    2% of a spawn, so only there."""
     parent = cell.parent
     if parent is not None and parent in cell.runtime.heirs:
-        acting.set(id(cell))
-    elif acting.get():
-        acting.set(0)
+        marked = acting.get()
+        if id(cell) not in marked:
+            acting.set(marked | {id(cell)})
 
 
 class _GivenUp:

@@ -44,11 +44,11 @@ def own_copy_first(members: list[Cell], message: Any) -> list[Cell]:
     already at others. Last in turn instead, its mailbox could fill while the send waited
     for room at another member. A task the handler started waits for room at it as at any
     member, as its send to the member's own ref would."""
-    asker = acting.get()  # 0 outside a member's task
+    asker = acting.get()  # empty outside a member's work
     if not asker:
         return members
     for index, cell in enumerate(members):
-        if id(cell) == asker:
+        if id(cell) in asker:
             if cell.task is not asyncio.current_task():
                 return members
             if not cell.mailbox.offer(message):

@@ -190,22 +190,24 @@ def publish_to_pool(ref: PoolRef, message: Any) -> bool | None:
 
 def past_the_asker(ref: PoolRef, member: ActorRef) -> ActorRef:
     """Another member for an ask the routing gave to the member making it (one splitting its
-    work through its own pool), which could answer only once the handler awaiting the ask
-    returned; the asker itself when it is the only member."""
+    work through its own pool) or awaiting the task or actor making it (`acting`), which
+    could answer only once the handler awaiting it returned; that member itself when it is
+    the only one."""
     others = [cell for cell in ref._live() if cell is not member._cell]
     return others[next(ref._counter) % len(others)].ref if others else member
 
 
 def past_a_full_sender(ref: PoolRef, member: ActorRef | None) -> ActorRef | None:
-    """Another member for a send the routing gave to the member making it while its own
-    mailbox is full: only it could make room, once the handler awaiting the send returned.
+    """Another member for a send the routing gave to the member making it (or acting through
+    the sender, `acting`) while its own mailbox is full: only it could make room, once the
+    handler awaiting the send returned.
     With room, alone, or a `consistent_hash` key's owner, it keeps the send (full, its send
     then raises `MailboxFull`)."""
     if member is None or ref.routing == "consistent_hash":
         return member
     cell = member._cell
     mailbox = cell.mailbox
-    if acting.get() != id(cell) or len(mailbox.queue) < mailbox.limit:
+    if id(cell) not in acting.get() or len(mailbox.queue) < mailbox.limit:
         return member
     return past_the_asker(ref, member)
 

@@ -33,7 +33,7 @@ class Member(Bare):
 
     def __init__(self, journal: list[str], marked: list[bool]) -> None:
         super().__init__(journal, self.name)
-        marked.append(acting.get() == id(self._cell))
+        marked.append(id(self._cell) in acting.get())
 
     def seen(self) -> str:
         pool = self.path.rpartition("/")[0]
