@@ -165,13 +165,13 @@ class PoolRef(PoolRouting):
                     key = self._hash_key(message)  # type: ignore[misc]
                 except asyncio.CancelledError as error:
                     return _raising(key_failure(self._cell, error))
-                except Exception as error:  # said at the first await, the key not asked again
-                    return _raising(error)
+                except BaseException as error:  # said at the first await, the key not asked
+                    return _raising(error)  # again: whatever it is, as an `async def` would
                 try:
                     position = (hash(key) * GOLDEN) & MASK64
                 except TypeError:
                     return _raising(unhashable_key(key, self._cell.path))
-                except (Exception, asyncio.CancelledError) as error:
+                except BaseException as error:
                     return _raising(error)
                 cell = ring.slots[position >> ring.shift]
                 if cell is SPLIT:
