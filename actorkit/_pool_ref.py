@@ -125,13 +125,37 @@ class PoolRef(PoolRouting):
             for cell in own_copy_first(members, message):
                 await cell.ref.send(message)
             if not members:
-                await ActorRef.send(self, message)
+                await self._send_to_pool(message)
             return
         member = past_a_full_sender(self, self._pick(message))
         if member is None:
-            await ActorRef.send(self, message)
+            await self._send_to_pool(message)
         elif not member._mailbox.offer(message):  # room now: put here, no second coroutine
             await member.send(message)
+
+    async def _send_to_pool(self, message: Any) -> None:
+        """A send that found no member routed goes to the pool itself, which holds it for the
+        members it (re)starts (`ActorRef.send`). A sender let into its full mailbox once
+        members are routed again (the hand-over made that room) routes its message itself,
+        as it would have been handed over: queued there, it would reach its member after
+        what this sender sends next, which goes straight to the member."""
+        cell = self._cell
+        mailbox = cell.mailbox
+        if mailbox.has_room or cell.closed or asyncio.current_task() is cell.task:
+            await ActorRef.send(self, message)
+            return
+        room = mailbox.line_up()
+        assert room is not None  # open: `line_up` refuses only a closed mailbox
+        try:
+            outcome = await room
+        except asyncio.CancelledError:
+            mailbox.abandon(room)
+            raise
+        if mailbox.let_in(outcome) and self._live():
+            mailbox.abandon(room)  # the place passes on to the next in line
+            await self.send(message)
+        elif not mailbox.take(room, outcome, message):  # the pool stopped meanwhile
+            cell.runtime.dead_letters.add(message, cell.path, cell.runtime.stop_reason)
 
     def ask(self, message: Any, timeout: float = 5.0) -> Coroutine[Any, Any, Any]:
         """Answered by one member; for `broadcast`, every member gets it and the first

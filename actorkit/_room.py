@@ -157,6 +157,11 @@ class Room(HotMailbox):
         else:
             self._withdraw(room)
 
+    @staticmethod
+    def let_in(outcome: int) -> bool:
+        """Whether a waiting sender resumed with a place granted: one `take` would put."""
+        return outcome == _GRANTED
+
     def take(
         self,
         room: asyncio.Future[int],
