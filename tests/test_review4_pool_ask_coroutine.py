@@ -7,6 +7,8 @@ at the await, and a caller that makes its asks first (`gather`, `create_task`) r
 from __future__ import annotations
 
 import asyncio
+import gc
+import warnings
 from typing import Any
 
 import pytest
@@ -80,7 +82,14 @@ async def test_every_routing_asks_through_a_coroutine_that_raises_at_its_await(
         stopped = asyncio.create_task(pool.ask("k", timeout=BOUND))
         await asyncio.wait([stopped])
         assert isinstance(stopped.exception(), NotDelivered)
-        cancelled = asyncio.create_task(pool.ask("k", timeout=BOUND))
-        cancelled.cancel()  # before its first step: the coroutine is closed, never awaited
-        await asyncio.wait([cancelled])
-        assert cancelled.cancelled()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async with asyncio.timeout(BOUND), ActorSystem() as system:
+            pool = await system.spawn_pool(Named, size=2, routing=routing, hash_key=keyed)
+            for message in ("k", "abort") if keyed else ("k",):
+                cancelled = asyncio.create_task(pool.ask(message, timeout=BOUND))
+                cancelled.cancel()  # before its first step: closed, as an `async def`'s is
+                await asyncio.wait([cancelled])
+                assert cancelled.cancelled()
+        gc.collect()
+    assert not [w for w in caught if "never awaited" in str(w.message)]
