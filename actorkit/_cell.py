@@ -48,6 +48,7 @@ class Cell(Lifecycle):
         "incarnation",
         "kwargs",
         "mailbox",
+        "mark",
         "name",
         "name_counter",
         "news",
@@ -98,7 +99,7 @@ class Cell(Lifecycle):
         self.watchers: dict[Cell, None] | None = None
         self.watching: set[Cell] | None = None
         self.news: dict[Cell, Ask] | None = None  # its queued `Terminated`, by actor (`_watch`)
-        self.failures = self.restarts = self.incarnation = self.consecutive_failures = 0
+        self.failures = self.restarts = self.incarnation = self.consecutive_failures = self.mark = 0
         self.intensity: Intensity | None = None
         self.restarted_at = 0.0
         self.stop_reason = self.handling = self.stats = None  # typed by `Record`

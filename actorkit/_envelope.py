@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import itertools
 from typing import TYPE_CHECKING
 
 from ._errors import NotDelivered
@@ -90,27 +91,33 @@ NOT_ACTING: frozenset[int] = frozenset()
 acting: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
     "actorkit_acting", default=NOT_ACTING
 )
-"""The `id`s of the pool members on whose behalf the running task acts: a member's own,
-added as its task starts (a member's only), and so inherited by every task its handlers
-start (`asyncio.gather`, `create_task` copy the context) and by every actor they spawn,
-whose task starts in a copy of that context. The member may be awaiting any of them (a
+"""The marks (`Cell.mark`) of the pool members on whose behalf the running task acts: a
+member's own, added as its task starts (a member's only), and so inherited by every task its
+handlers start (`asyncio.gather`, `create_task` copy the context) and by every actor they
+spawn, whose task starts in a copy of that context. The member may be awaiting any of them (a
 task, a child's `on_start` or its ask), so their asks and sends are routed past it
 (`PoolRef.ask`, `past_a_full_sender`), as its own handler's are: it could answer only once
 that handler returned. A member of a pool that a member spawned acts for both.
-Ids, not cells: the contexts that timers and callbacks copy must not keep a stopped actor
-alive."""
+Marks, not cells: the contexts that timers and callbacks copy must not keep a stopped actor
+alive. Nor `id()`s: a cell made where a stopped member was has its id, and what that member
+spawned, outliving it, would be routed past the new member for good."""
+
+_marks = itertools.count(1)  # 0, every cell's until it is marked, is in no set
 
 
 def mark_acting(cell: Cell) -> None:
     """In the context `cell`'s task runs in, as it starts (`_receive.run`) or before a restart
     makes the new instance in it (`_restart_steps.start_in_place`, for a member never woken
-    yet): `cell` added to `acting`, if it is a pool's member. A context variable set costs
-    2% of a spawn, so only there."""
+    yet): `cell`'s mark added to `acting`, if it is a pool's member. A context variable set
+    costs 2% of a spawn, so only there."""
     parent = cell.parent
     if parent is not None and parent in cell.runtime.heirs:
+        mark = cell.mark
+        if not mark:  # a member's first task, or its first instance made in place
+            mark = cell.mark = next(_marks)
         marked = acting.get()
-        if id(cell) not in marked:
-            acting.set(marked | {id(cell)})
+        if mark not in marked:
+            acting.set(marked | {mark})
 
 
 class _GivenUp:

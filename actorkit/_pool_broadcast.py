@@ -48,7 +48,7 @@ def own_copy_first(members: list[Cell], message: Any) -> list[Cell]:
     if not asker:
         return members
     for index, cell in enumerate(members):
-        if id(cell) in asker:
+        if cell.mark in asker:
             if cell.task is not asyncio.current_task():
                 return members
             if not cell.mailbox.offer(message):

@@ -207,7 +207,7 @@ def past_a_full_sender(ref: PoolRef, member: ActorRef | None) -> ActorRef | None
         return member
     cell = member._cell
     mailbox = cell.mailbox
-    if id(cell) not in acting.get() or len(mailbox.queue) < mailbox.limit:
+    if cell.mark not in acting.get() or len(mailbox.queue) < mailbox.limit:
         return member
     return past_the_asker(ref, member)
 

@@ -179,8 +179,8 @@ class PoolRef(PoolRouting):
                 if cell.state is STOPPING or cell.closed:
                     member = self._next_live() if routing == "round_robin" else self._any_live()
                     return self._ask_member(member, message, timeout)
-                asker = acting.get()  # empty outside a member's work: no `id()` to look up
-                if asker and id(cell) in asker:
+                asker = acting.get()  # empty outside a member's work: no mark to look up
+                if asker and cell.mark in asker:
                     return self._ask_member(cell.ref, message, timeout)
                 return ActorRef.ask(cell.ref_ or cell.ref, message, timeout)
             ring = self._ring
@@ -213,7 +213,7 @@ class PoolRef(PoolRouting):
                 return await ask_every(members, message, timeout)
             return await self._ask_without_members(message, timeout)
         member = self._pick(message)
-        if member is not None and id(member._cell) not in acting.get():  # `_ask_member`'s usual
+        if member is not None and member._cell.mark not in acting.get():  # `_ask_member`'s usual
             return await member.ask(message, timeout)
         return await self._ask_member(member, message, timeout)
 
@@ -224,7 +224,7 @@ class PoolRef(PoolRouting):
         another member when the routing chose the member asking (`past_the_asker`)."""
         if member is None:
             return self._ask_without_members(message, timeout)
-        if id(member._cell) in acting.get() and self.routing != "consistent_hash":
+        if member._cell.mark in acting.get() and self.routing != "consistent_hash":
             member = past_the_asker(self, member)
         return member.ask(message, timeout)
 

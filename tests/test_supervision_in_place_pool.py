@@ -33,7 +33,7 @@ class Member(Bare):
 
     def __init__(self, journal: list[str], marked: list[bool]) -> None:
         super().__init__(journal, self.name)
-        marked.append(id(self._cell) in acting.get())
+        marked.append(self._cell.mark in acting.get())
 
     def seen(self) -> str:
         pool = self.path.rpartition("/")[0]
