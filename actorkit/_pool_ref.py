@@ -19,7 +19,7 @@ from ._hashring import GOLDEN, MASK64, SPLIT
 from ._outside_stop import holds_current_task as inside
 from ._pool_broadcast import ask_every, own_copy_first, refuse
 from ._pool_checks import ask_to_resize, check_size, unhashable_key
-from ._pool_handover import past_a_full_sender, past_the_asker
+from ._pool_handover import pass_on, past_a_full_sender, past_the_asker
 from ._pool_routing import PoolRouting, staying_members
 from ._ref import ActorRef
 from ._seconds import check_seconds
@@ -138,7 +138,9 @@ class PoolRef(PoolRouting):
         members it (re)starts (`ActorRef.send`). A sender let into its full mailbox once
         members are routed again (the hand-over made that room) routes its message itself,
         as it would have been handed over: queued there, it would reach its member after
-        what this sender sends next, which goes straight to the member."""
+        what this sender sends next, which goes straight to the member. Past the member's
+        bound, as the hand-over's: the pool took it, and the members may be full of what
+        was handed over before it (a member's own send would raise `MailboxFull`)."""
         cell = self._cell
         mailbox = cell.mailbox
         if mailbox.has_room or cell.closed or asyncio.current_task() is cell.task:
@@ -153,7 +155,7 @@ class PoolRef(PoolRouting):
             raise
         if mailbox.let_in(outcome) and self._live():
             mailbox.abandon(room)  # the place passes on to the next in line
-            await self.send(message)
+            pass_on(self, message)
         elif not mailbox.take(room, outcome, message):  # the pool stopped meanwhile
             cell.runtime.dead_letters.add(message, cell.path, cell.runtime.stop_reason)
 
