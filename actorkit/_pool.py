@@ -72,9 +72,16 @@ class Pool(Actor):
         self._hand_over()
 
     async def _add_member(self, name: str) -> None:
+        """Routed nothing until its start ended here (`PoolRouting._joining`), not from the
+        moment it runs: that is before this task resumes to hand over what the pool holds."""
         spec = self.spec
-        await self.spawn(spec.factory, *spec.args, name=name, **spec.options, **spec.kwargs)
-        self._pool_ref._forget()
+        ref = self._pool_ref
+        ref._joining = name
+        try:
+            await self.spawn(spec.factory, *spec.args, name=name, **spec.options, **spec.kwargs)
+        finally:
+            ref._joining = None
+            ref._forget()
 
     async def _resize(self, size: int) -> list[tuple[Cell, asyncio.Future[None]]] | Exception:
         """Runs in the pool's own task, between the handling of supervision signals, so a
@@ -123,13 +130,12 @@ class Pool(Actor):
         """A new member, for `_resize`. With none routed (every member stopped for good), what
         is sent while it starts waits in the pool's own mailbox: the routing holds until its
         start ended and that is handed over, as at a (re)start, so that nothing sent once it
-        runs overtakes it. A cut of the pool (or an exit) leaves it there instead, for the
-        pool's restart to hand over or its stop to dead-letter."""
+        runs overtakes it. So for what reached the pool because the members routed when it
+        began stopped meanwhile. A cut of the pool (or an exit) leaves it there instead, for
+        the pool's restart to hand over or its stop to dead-letter."""
         ref = self._pool_ref
-        if ref._live():
-            await self._add_member(name)
-            return
-        ref._hold(True)
+        if not ref._live():
+            ref._hold(True)
         try:
             await self._add_member(name)
         except Exception:

@@ -44,6 +44,7 @@ class PoolRef(PoolRouting):
         ref = cls._mint(cell)
         assert isinstance(ref, PoolRef)
         ref.routing = routing
+        ref._joining = None
         ref.size = size
         ref._hash_key = hash_key
         ref._counter = itertools.count()

@@ -39,6 +39,7 @@ class PoolRouting(ActorRef):
         "_counter",
         "_hash_key",
         "_held",
+        "_joining",
         "_leaving",
         "_members",
         "_ring",
@@ -61,6 +62,11 @@ class PoolRouting(ActorRef):
     has no member until it hands over what it holds, so that what is sent meanwhile waits
     behind it in the pool's own mailbox, in order, and is routed once with every member
     (the hash ring of the first member alone would give a key to another owner)."""
+
+    _joining: str | None
+    """The name of the member the pool is adding (`Pool._add_member`): routed nothing until
+    the pool saw its start end, though it runs before that, so that what the pool holds is
+    handed over to it before what is sent once it runs."""
 
     def _live(self) -> list[Cell]:
         members = self._members
@@ -88,6 +94,9 @@ class PoolRouting(ActorRef):
     def _refresh(self) -> list[Cell]:
         pool = self._cell
         routed = routed_members(pool)
+        joining = self._joining
+        if joining is not None:
+            routed = [cell for cell in routed if cell.name != joining]
         self._leaving = len(pool.children) - len(routed)
         members = self._members = [] if self._held else routed
         if self.routing == "consistent_hash":
