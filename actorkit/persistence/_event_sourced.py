@@ -243,7 +243,7 @@ class EventSourced(Durable):
         else:
             if type(self).restore is EventSourced.restore:
                 fresh = {k: v for k, v in vars(self).items() if k not in _RUNTIME_OWN}
-                unfitting = unfit(snapshot, fresh)
+                unfitting = unfit(snapshot, fresh, type(self))
                 if unfitting is not None:
                     pid, cls = binding.persistence_id, type(self).__qualname__
                     why = f"{what} of {pid!r} was taken by an earlier shape of {cls}: {unfitting}"

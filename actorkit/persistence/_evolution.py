@@ -8,6 +8,7 @@ reader is the same program a deploy later, whose way out is to change its classe
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 
@@ -101,17 +102,41 @@ def warn_dropped(what: str, persistence_id: str) -> None:
     _payload.dropped.clear()
 
 
-def unfit(snapshot: object, fresh: dict[str, object]) -> str | None:
+def unfit(snapshot: object, fresh: dict[str, object], cls: type) -> str | None:
     """Why a default snapshot (the dict of an instance's attributes) cannot be restored into
-    an instance whose `__init__` set `fresh`, None when it can: one taken by an earlier
-    shape of the actor lacks an attribute this one sets, which restoring would leave at its
-    initial value while only the later events are applied."""
+    an instance of `cls` whose `__init__` set `fresh`, None when it can: one taken by an
+    earlier shape of the actor lacks an attribute this one sets, which restoring would leave
+    at its initial value while only the later events are applied; or it holds one that the
+    class now defines as a property or method, which setting back would fail (no setter) or
+    hide behind the stored value."""
     if type(snapshot) is not dict:
         return f"it is a {type(snapshot).__name__}, not the dict of attributes"
     lacking = [name for name in fresh if name not in snapshot]
     if lacking:
         return f"it lacks the attribute(s) {', '.join(map(repr, lacking))}"
+    odd = [name for name in snapshot if type(name) is not str]
+    if odd:
+        return f"its key(s) {', '.join(map(repr, odd))} are not attribute names"
+    taken = [name for name in snapshot if name not in fresh and _defined(cls, name)]
+    if taken:
+        return (
+            f"it holds the attribute(s) {', '.join(map(repr, taken))}, which "
+            f"{cls.__qualname__} now defines as a property or method"
+        )
     return None
+
+
+def _defined(cls: type, name: str) -> bool:
+    """Whether setting `name` on an instance of `cls` would not keep a plain value: a data
+    descriptor (a property) or something the class calls (a method). A class default that
+    instances shadow (`count = 0`) is neither."""
+    found = inspect.getattr_static(cls, name, _ABSENT)
+    if found is _ABSENT:
+        return False
+    return callable(found) or hasattr(type(found), "__set__") or hasattr(found, "__func__")
+
+
+_ABSENT = object()
 
 
 def pass_over(why: str) -> None:
