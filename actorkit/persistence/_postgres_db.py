@@ -26,6 +26,7 @@ from asyncpg.pool import PoolAcquireContext
 
 from .._errors import PersistenceError
 from ._batch import WriteRace
+from ._postgres_hints import hint as _hint
 from ._schema import (
     NO_VERSION_COLUMN,
     check_readable,
@@ -73,21 +74,6 @@ that wait. Each row takes 34 bytes besides its id (4 bytes a character at most) 
 
 _SCHEMA_LOCK = 0x61637472  # an advisory lock id: one process creates the schema at a time
 
-_HINTS: list[tuple[type[BaseException], str]] = [
-    (asyncpg.DiskFullError, "the server's disk is full; nothing of the failed write was kept"),
-    (asyncpg.CannotConnectNowError, "the server is starting up or shutting down"),
-    (asyncpg.ConnectionDoesNotExistError, "the server closed the connection: stopped?"),
-    (asyncpg.InvalidPasswordError, "check the user and password in the DSN"),
-    (asyncpg.InvalidCatalogNameError, "the database does not exist"),
-    (ConnectionRefusedError, "is the server running, and on that host and port?"),
-    (
-        TimeoutError,  # before OSError, its base class
-        "the server did not answer within the store's timeout: a lock another session holds, "
-        "or a server that stopped answering? PostgresStore(dsn, timeout=...) sets it",
-    ),
-    (OSError, "the server cannot be reached"),
-]
-
 
 @contextmanager
 def translated(place: str, doing: str) -> Iterator[None]:
@@ -95,7 +81,7 @@ def translated(place: str, doing: str) -> Iterator[None]:
     try:
         yield
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as error:
-        hint = next((hint for kind, hint in _HINTS if isinstance(error, kind)), None)
+        hint = _hint(error)
         text = str(error) or type(error).__name__
         raise PersistenceError(
             f"PostgreSQL store {place}: {doing} failed: {text}" + (f" ({hint})" if hint else "")
