@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from .._errors import PersistenceConflict, PersistenceError
 from .._exact import exact_int
 from .._shown import given
+from ._attributes import attributes
 from ._binding import encode, encode_all
 from ._durable import Durable
 from ._evolution import pass_over, unfit
@@ -26,8 +27,6 @@ from ._store import StoredRecovery
 
 logger = logging.getLogger("actorkit")
 
-_RUNTIME_OWN = frozenset({"_cell", "_durable"})
-"""What the runtime sets on an actor instance: not the actor's state."""
 _PLAIN_HOOKS = ("apply", "snapshot", "restore")
 """Called where nothing awaits them (after each persist, in recovery): an `async def` one
 would change no state, and its coroutine would be dropped with a warning."""
@@ -87,7 +86,7 @@ class EventSourced(Durable):
         set), so that `snapshot_every` alone works for an actor whose state is plain data, as
         Akka Typed snapshots a behaviour's state; an actor holding a ref (a child, a peer), a
         client or a lock defines `snapshot` and `restore` to keep only its state."""
-        return {name: value for name, value in vars(self).items() if name not in _RUNTIME_OWN}
+        return attributes(self)
 
     def restore(self, snapshot: Any) -> None:
         """Set the state from what `snapshot()` returned; by default its attributes back."""
@@ -242,7 +241,7 @@ class EventSourced(Durable):
             why = str(error)
         else:
             if type(self).restore is EventSourced.restore:
-                fresh = {k: v for k, v in vars(self).items() if k not in _RUNTIME_OWN}
+                fresh = attributes(self)
                 unfitting = unfit(snapshot, fresh, type(self))
                 if unfitting is not None:
                     pid, cls = binding.persistence_id, type(self).__qualname__

@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import logging
 import re
+from types import MemberDescriptorType
 
 from .._errors import PersistenceError
 from .._wire import BadPayload, Incompatible
@@ -129,9 +130,9 @@ def unfit(snapshot: object, fresh: dict[str, object], cls: type) -> str | None:
 def _defined(cls: type, name: str) -> bool:
     """Whether setting `name` on an instance of `cls` would not keep a plain value: a data
     descriptor (a property) or something the class calls (a method). A class default that
-    instances shadow (`count = 0`) is neither."""
+    instances shadow (`count = 0`) is neither, nor is a slot."""
     found = inspect.getattr_static(cls, name, _ABSENT)
-    if found is _ABSENT:
+    if found is _ABSENT or isinstance(found, MemberDescriptorType):  # a slot holds state
         return False
     return callable(found) or hasattr(type(found), "__set__") or hasattr(found, "__func__")
 

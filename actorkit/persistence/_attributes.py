@@ -1,0 +1,36 @@
+"""An actor instance's state by name, what the default snapshot of an `EventSourced` keeps
+and its default restore sets back."""
+
+from __future__ import annotations
+
+_RUNTIME_OWN = frozenset({"_cell", "_durable"})
+"""What the runtime sets on an actor instance: not the actor's state."""
+
+
+def attributes(instance: object) -> dict[str, object]:
+    """An instance's state by name: its `__dict__` but for the runtime's own, and the slots
+    its classes declare that are set (an actor keeping its state in `__slots__`, to save
+    memory over many actors, would otherwise snapshot none of it and recover none)."""
+    state = {name: value for name, value in vars(instance).items() if name not in _RUNTIME_OWN}
+    for cls in type(instance).__mro__:
+        for name in _slots(cls):
+            try:
+                state[name] = cls.__dict__[name].__get__(instance, cls)
+            except AttributeError:  # a slot not set: as an attribute never assigned
+                continue
+    return state
+
+
+def _slots(cls: type) -> list[str]:
+    """The slot names `cls` itself declares, private ones mangled as Python stores them."""
+    declared = cls.__dict__.get("__slots__", ())
+    names = (declared,) if isinstance(declared, str) else declared
+    mangled = []
+    for name in names:
+        if name in ("__dict__", "__weakref__"):
+            continue
+        if name.startswith("__") and not name.endswith("__"):
+            name = f"_{cls.__name__.lstrip('_')}{name}"
+        if name in cls.__dict__:  # its member descriptor
+            mangled.append(name)
+    return mangled
