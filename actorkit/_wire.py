@@ -22,6 +22,7 @@ import msgspec
 from ._registry import class_named, name_of
 from ._shown import said
 from ._wire_admits import ScalarFields, admitted, scalar_fields
+from ._wire_kept import unkept
 from ._wire_refusals import BadPayload as BadPayload  # where the transport and stores import it
 from ._wire_refusals import Incompatible as Incompatible
 from ._wire_refusals import (
@@ -213,7 +214,7 @@ class Codec:
             fields = None if plan is None or name is None else plan[1](value)
             if fields is None:
                 payload = encode([self._wire(value)])
-                self.decode(payload)
+                _kept(value, self.decode(payload)[0])
                 return payload
             body = encode([name, fields])
         except _FAILURES:
@@ -224,9 +225,10 @@ class Codec:
             raise unreadable(str(error)) from None
         if not plan[2]:  # type: ignore[index]  # `fields` came from it
             try:
-                msgspec.convert(fields, cls)  # what `_ext` makes of them
+                back = msgspec.convert(fields, cls)  # what `_ext` makes of them
             except Exception as error:  # its annotations, or a failing `__post_init__`
                 raise unreadable(f"bad {name!r}: {error}") from None
+            _kept(value, back)
         if len(body) < 256:
             return _FRAMES[len(body)] + body
         return encode([msgspec.msgpack.Ext(_EXT_OBJECT, body)])
@@ -274,3 +276,18 @@ class Codec:
         if type(frame) is not list or not frame:
             raise BadPayload("a frame is a non-empty array")
         return frame
+
+
+def _kept(given: Any, got: Any) -> None:
+    """A value a store keeps reads back as itself, or is refused (`_wire_kept`)."""
+    where = unkept(given, got, _field_names)
+    if where is not None:
+        raise TypeError(
+            f"it would not be read back as given: {where}: its annotation rebuilds the other "
+            "kind of sequence, so a recovery would apply another value than the live actor "
+            "did; pass the kind its field is annotated with"
+        )
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    return _plan(cls)[0]
