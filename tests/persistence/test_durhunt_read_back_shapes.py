@@ -83,8 +83,8 @@ async def _kept(event: object) -> tuple[object, object]:
     [
         (Tagged(tags=["a"]), "Tagged.tags"),  # type: ignore[arg-type]
         (Listed(items=(1, 2)), "Listed.items"),  # type: ignore[arg-type]
-        (Basket(lines=[Tagged(("a",)), Tagged(["b"])]), "Basket.lines[1].tags"),  # type: ignore[list-item]
-        ([Priced(1.5, ["x"])], "[0].tags"),  # type: ignore[list-item]
+        (Basket(lines=[Tagged(("a",)), Tagged(["b"])]), "Basket.lines[1].tags"),  # type: ignore[arg-type]
+        ([Priced(1.5, ["x"])], "[0].tags"),  # type: ignore[arg-type]
     ],
 )
 async def test_a_sequence_of_the_other_kind_than_its_field_reads_back_is_refused(
