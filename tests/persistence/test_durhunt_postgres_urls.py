@@ -62,3 +62,19 @@ async def test_a_user_that_may_not_create_the_tables_says_what_to_grant(
     said = await _refusal(dsn)
     assert "permission denied" in said
     assert "GRANT" in said
+
+
+async def test_a_database_that_cannot_hold_every_id_is_refused_at_start_untouched(
+    postgres: PostgresServer,
+) -> None:
+    """PostgreSQL's `text` holds what the database's encoding holds: on a LATIN1 database a
+    persistence id or reminder key outside it (`'😀'`) fails, where every other store takes
+    it. The store says so when it opens, and creates nothing there."""
+    name = "l" + uuid.uuid4().hex[:12]
+    postgres.psql(
+        f"CREATE DATABASE {name} ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'"
+    )
+    said = await _refusal(postgres.dsn(name))
+    assert "LATIN1" in said and "ENCODING 'UTF8'" in said
+    tables = "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'actorkit%'"
+    assert postgres.psql(tables, postgres.dsn(name)).strip() == "0"
