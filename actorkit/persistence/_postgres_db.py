@@ -73,6 +73,9 @@ cancel request went unanswered (a server that stopped answering); an INSERT has 
 that wait. Each row takes 34 bytes besides its id (4 bytes a character at most) and payload."""
 
 _SCHEMA_LOCK = 0x61637472  # an advisory lock id: one process creates the schema at a time
+_ANY_TEXT = frozenset({"UTF8", "SQL_ASCII"})
+"""Server encodings whose `text` holds any str a store takes: UTF-8, and SQL_ASCII, which
+keeps the client's UTF-8 bytes as they are. Any other refuses some ids or keys."""
 
 
 @contextmanager
@@ -254,8 +257,16 @@ async def open_for_writes(pool: asyncpg.Pool, place: str, writers: int) -> None:
 async def create_or_check(pool: asyncpg.Pool, place: str) -> bool:
     """Creates the schema on first use (one process at a time), or checks its version."""
     async with pool.acquire() as conn, transaction(conn):
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", _SCHEMA_LOCK)
         where = f"PostgreSQL store {place}"
+        encoding = await conn.fetchval("SHOW server_encoding")
+        if encoding not in _ANY_TEXT:
+            raise PersistenceError(
+                f"{where}: the database's encoding is {encoding}, whose text cannot hold every "
+                "persistence id and reminder key the other stores take (a character outside "
+                f"{encoding} would fail there alone): create the database with ENCODING 'UTF8' "
+                "(CREATE DATABASE name ENCODING 'UTF8' TEMPLATE template0)"
+            )
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _SCHEMA_LOCK)
         create = needs_creating(await _schema_version(conn), where, VERSION)
         if create:
             found = await conn.fetch(_TAKEN, TABLES)
