@@ -88,10 +88,11 @@ class TimerHandle:
         self._due = due
         self._queue.push(self, seq)  # its place among timers due at the same instant
         self._send(target, message)
-        if not target.is_alive and local_cell(target) is not None:
+        if local_cell(target) is not None and not target.is_alive:
             # A local target stopped before this timer could follow it (`TimerQueue.follow`).
             # A remote ref's `is_alive` says only whether NATS is connected: its tick waits in
-            # the transport's buffer, and the timer must outlast the outage.
+            # the transport's buffer, and the timer must outlast the outage. Nor is a user's
+            # own `Ref` asked: its `is_alive` may raise, out of the firing of every timer due.
             self.cancel()
 
     def _send(self, target: Ref, message: Any) -> None:
