@@ -1,0 +1,70 @@
+"""A forced stop and the `Terminated` of the children it stops with their parent.
+
+docs/api.md §9: "An actor that stops gets no `Terminated` of the children it stops (none is
+dead-lettered)". An orderly stop unwatches them first; a forced one (`ref.stop(timeout=0)`,
+or past a timeout) closes the subtree deepest first, so each child's `Terminated` reached its
+parent's mailbox just before that closed too, and was dead-lettered there."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from actorkit import Actor, ActorSystem, Terminated
+from actorkit.testing import ManualClock
+
+
+class Leaf(Actor):
+    async def receive(self, message: Any) -> None:
+        if message == "hang":
+            await asyncio.Event().wait()
+
+
+class Watching(Actor):
+    """Spawns `depth` levels of children below it, each watched by its parent."""
+
+    def __init__(self, depth: int) -> None:
+        self.depth = depth
+
+    async def on_start(self) -> None:
+        factory: Any = Leaf if self.depth <= 1 else Watching
+        args = () if self.depth <= 1 else (self.depth - 1,)
+        self.watch(await self.spawn(factory, *args, name="child"))
+
+    async def receive(self, message: Any) -> None:
+        if message == "hang":
+            await asyncio.Event().wait()
+
+
+def terminated_letters(system: ActorSystem) -> list[Any]:
+    return [d for d in system.dead_letters.recent if isinstance(d.message, Terminated)]
+
+
+async def test_a_forced_stop_dead_letters_no_terminated_of_the_children_it_stops(
+    clock: ManualClock,
+) -> None:
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        top = await system.spawn(Watching, 3, name="top")
+        top.tell("hang")  # busy: the stop is forced on the whole subtree
+        await clock.settle()
+        await top.stop(timeout=0)
+        await clock.settle()
+        assert terminated_letters(system) == []
+        assert system.dead_letters.by_reason == {"stopping": 1}  # the message in hand only
+        assert system.accounting().balanced
+
+
+async def test_an_idle_parent_forced_to_stop_with_a_busy_child_hears_nothing_of_it(
+    clock: ManualClock,
+) -> None:
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        top = await system.spawn(Watching, 1, name="top")
+        child = system.lookup("/top/child")
+        assert child is not None
+        child.tell("hang")
+        await clock.settle()
+        await top.stop(timeout=0)
+        await clock.settle()
+        assert terminated_letters(system) == []
+        assert system.dead_letters.by_reason == {"stopping": 1}
+        assert system.accounting().balanced
