@@ -16,6 +16,7 @@ from ._begun import begun, begun_task
 from ._loop_timer import timeout as loop_timeout
 from ._signals import Signal, Stop
 from ._state import STARTING
+from ._watch import unwatch_children
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -179,6 +180,9 @@ def kill(cells: Iterable[Cell]) -> dict[asyncio.Task[None], Cell]:
     for task, cell in tasks.items():  # open, its `on_start` finished: its `on_stop` is due
         if cell.instance is not None and cell.state is not STARTING and not cell.closed:
             task.add_done_callback(_EndedUnwound(cell))
+    for cell in live:
+        if cell.watching:  # it stops with them: no `Terminated` of theirs, none dead-lettered
+            unwatch_children(cell)
     for cell in live:
         cell.kill()
     return tasks
