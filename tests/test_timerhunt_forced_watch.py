@@ -68,3 +68,17 @@ async def test_an_idle_parent_forced_to_stop_with_a_busy_child_hears_nothing_of_
         assert terminated_letters(system) == []
         assert system.dead_letters.by_reason == {"stopping": 1}
         assert system.accounting().balanced
+
+
+async def test_a_shutdown_past_its_timeout_dead_letters_no_terminated_of_a_child() -> None:
+    """The shutdown's own bound is real time (api.md §9, Clock): 0.05 s, then the forced stop
+    closes what is left, the hung parent and the child it watches."""
+    async with asyncio.timeout(10):
+        system = ActorSystem()
+        async with system:
+            top = await system.spawn(Watching, 2, name="top")
+            top.tell("hang")
+            await system.shutdown(timeout=0.05)
+        assert terminated_letters(system) == []
+        assert system.dead_letters.by_reason == {"shutdown": 1}  # the message in hand only
+        assert system.accounting().balanced
