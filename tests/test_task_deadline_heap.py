@@ -1,19 +1,25 @@
 """`_tasks._deadlines`: one clock timer for the deadlines of every pending task, expiring them
-in the order of deadline and then of filing, never early, and leaving neither a timer nor a
-growing heap behind the tasks that start in time."""
+in the order of deadline and then of submission (the task's id), never early, and leaving
+neither a timer nor a growing heap behind the tasks that start in time."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from actorkit._tasks._deadlines import _SLACK, Deadlines, Due
 from actorkit.testing import ManualClock
 
+_ids = itertools.count(1)
+
 
 class Handle:
+    """A task as the heap reads it: its deadline and its id, given in order of making."""
+
     def __init__(self, name: str, deadline: float) -> None:
         self.name = name
         self._deadline = deadline
+        self._id = next(_ids)
 
 
 def setup() -> tuple[ManualClock, Deadlines, list[tuple[str, float]]]:
@@ -32,7 +38,7 @@ def add(deadlines: Deadlines, name: str, deadline: float) -> Due:
     return deadlines.add(handle)
 
 
-async def test_one_timer_expires_each_task_at_its_deadline_in_filing_order() -> None:
+async def test_one_timer_expires_each_task_at_its_deadline_in_submission_order() -> None:
     clock, deadlines, expired = setup()
     for name, deadline in [("c", 3.0), ("a1", 1.0), ("b", 2.0), ("a2", 1.0), ("e", 5.0)]:
         add(deadlines, name, deadline)

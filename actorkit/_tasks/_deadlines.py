@@ -4,7 +4,8 @@ A loop timer per task cost more than the rest of a submit (about a microsecond o
 arm and to run), and a burst of tasks given one timeout ran a callback each at its deadline.
 Here a submit with a deadline is a push on a heap; the one timer is set for the earliest
 deadline, and when it fires it expires every task then due, in the order of deadline and
-then of filing (the order of submission, for one timeout), before it is set for the next.
+then of submission (the task's id: a retry filed again keeps its place), before it is set
+for the next.
 
 A task that starts, is cancelled or finishes first cancels its entry, which stays in the heap
 until it surfaces: most tasks with a deadline start long before it. Once the heap is more
@@ -53,9 +54,10 @@ class Deadlines:
         self._clock = clock
         self._expire = expire
         """Called with each task whose deadline has come, and the time read when it came."""
-        self._heap: list[tuple[float, int, Due]] = []
+        self._heap: list[tuple[float, int, int, Due]] = []
         self._filed = 0
-        """Entries ever filed: the second key, so that no two entries compare equal."""
+        """Entries ever filed: the third key, after the task's id, so that no two entries
+        compare equal (a task filed again may meet its own cancelled entry)."""
         self._stale = 0
         """Cancelled entries still in the heap."""
         self._timer: Cancellable | None = None
@@ -76,7 +78,7 @@ class Deadlines:
         due.deadlines = self
         due.handle = handle
         self._filed = filed = self._filed + 1
-        heappush(self._heap, (deadline, filed, due))
+        heappush(self._heap, (deadline, handle._id, filed, due))
         if self._timer is None or deadline < self._timer_at:
             self._arm(deadline)
         return due
@@ -88,7 +90,7 @@ class Deadlines:
         if stale == len(heap):  # none left to expire: no timer either
             self.close()
         elif stale > _SLACK and 2 * stale > len(heap):
-            self._heap = [entry for entry in heap if entry[2].handle is not None]
+            self._heap = [entry for entry in heap if entry[3].handle is not None]
             heapify(self._heap)
             self._stale = 0
 
@@ -97,7 +99,7 @@ class Deadlines:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        for _, _, due in self._heap:
+        for *_, due in self._heap:
             due.handle = None
         self._heap = []
         self._stale = 0
@@ -108,11 +110,19 @@ class Deadlines:
         self._timer_at = deadline
         self._timer = call_when_due(self._clock, deadline, self._fire)
 
+    def expire_due(self) -> None:
+        """Expire every entry due now, as the timer will: for a task found past its deadline
+        before the timer ran (filed first), so that it expires in its place among the others
+        then due, not before them."""
+        if self._timer is not None:
+            self._timer.cancel()
+        self._fire()
+
     def _fire(self) -> None:
         self._timer = None
         now = self._clock.now()
         while heap := self._heap:  # read again: an expiry may file or cancel entries
-            deadline, _, due = heap[0]
+            deadline, _, _, due = heap[0]
             handle = due.handle
             if handle is None:
                 heappop(heap)

@@ -169,7 +169,7 @@ class TaskLayer(Instrument):
             self._finish(handle, FAILED, now, None, shut_out(handle))
             return
         if handle._deadline is not None and now >= handle._deadline:
-            self._expired(handle, now)
+            self._overdue(handle)
             return
         self._place(handle, now)
 
@@ -177,6 +177,15 @@ class TaskLayer(Instrument):
         handle._timer = None
         if self._pending.remove(handle):
             self._expired(handle, now)
+
+    def _overdue(self, handle: TaskHandle) -> None:
+        """A task found past its deadline before the deadline timer ran (the timer due now,
+        or the loop busy past it): it goes back among the pending and expires with every task
+        then due, in the order of their deadlines and submission, as the timer would."""
+        self._pending.push(handle, handle._requires, handle._priority, handle._id)
+        if handle._timer is None:  # a retry, its entry dropped when its attempt started
+            handle._timer = self._deadlines.add(handle)
+        self._deadlines.expire_due()
 
     def _expired(self, handle: TaskHandle, now: float) -> None:
         self._finish(handle, EXPIRED, now, None, expired(handle, now))
@@ -225,8 +234,7 @@ class TaskLayer(Instrument):
                 if handle._deadline is None or now < handle._deadline:
                     start(agent, handle, now)
                     return
-                # Its deadline timer is due but has not run yet (due now, or the loop was busy).
-                self._expired(handle, now)
+                self._overdue(handle)
             self._idle.add(agent)
         agent.observe(now)
 
