@@ -56,13 +56,16 @@ async def test_tasks_found_expired_by_a_freed_agent_expire_by_submission_not_pri
         clock.call_at(5.0, gate.release.set)  # before the deadlines' timer, due then too
         low = await system.submit("low", deadline=5.0)
         high = await system.submit("high", priority=9, deadline=5.0)
+        later = await system.submit("later", deadline=6.0)  # the freed agent's, once they expired
         order: list[str] = []
         awaiters = expiries(order, {"high": high, "low": low})
         await clock.advance(5.0)
         await asyncio.gather(*awaiters)
         assert order == ["low", "high"]
         assert await running == ("w", "block")
-    assert [label for _, label, _ in journal] == ["block"]
+        assert await later == ("w", "later")
+        assert clock.pending == 0
+    assert [label for _, label, _ in journal] == ["block", "later"]
 
 
 async def test_a_retry_found_past_its_deadline_expires_after_a_task_submitted_before_it(
