@@ -215,7 +215,7 @@ class TimerQueue:
             elif type(handle) is TimerHandle:
                 # A one-shot system timer, delivered here: this loop is the hot path of firing.
                 target = handle._target
-                handle._message = CANCELLED
+                handle._message = handle._target = CANCELLED  # a handle kept holds no actor
                 self.pending -= 1  # all that `_ended` does for a system timer
                 try:
                     if type(target) is not ActorRef or not target._cell.mailbox.offer(message):

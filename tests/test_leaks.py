@@ -178,6 +178,23 @@ async def test_a_periodic_system_timer_ends_when_its_target_stops() -> None:
         assert system.dead_letters.count == 0
 
 
+async def test_a_fired_one_shot_timer_lets_go_of_its_target() -> None:
+    """A `schedule_once` handle kept after its tick (to cancel it, had it not fired) keeps
+    no stopped actor alive."""
+    clock = ManualClock()
+    async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Subject)
+        handle = system.schedule_once(1.0, ref, "tick")
+        await clock.advance(1.0)
+        assert not handle.active
+        held = weakref.ref(ref)
+        await ref.stop()
+        del ref
+        gc.collect()
+        assert held() is None
+        assert handle.cancel() is False
+
+
 def handler_class() -> type[Actor]:
     """A class made at run time, as a factory making one per plugin or request would."""
 
