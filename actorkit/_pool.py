@@ -117,6 +117,9 @@ class Pool(Actor):
         leaving = by_preference[: len(members) - size]
         for cell in leaving:
             cell.draining = True  # out of the routing now: `_live` skips draining members
+            # Nor fed by subscriptions of its own: publishes that keep coming would never let
+            # its queue empty, so its drain would not end (its timers end as it begins, too).
+            self.system.unsubscribe(cell.ref)
         ref._live()
         done = []
         for cell in leaving:
