@@ -155,7 +155,12 @@ class Router:
                 self._dead.forward_to(None)
         if watching:
             copy = self._dead.watchers_copy(fields)
+            pools = self._pools
             for mailbox in self._index.match(DEAD_LETTER_TOPIC):
+                # A pool routes it as any publish, in this turn: a member's refusal of the copy
+                # is counted there, and its dead letter is none (`DeadLetters.add`).
+                if mailbox in pools and publish_to_pool(pools[mailbox], copy) is not None:
+                    continue
                 # A copy for watchers: the letter is already counted. One a full watcher
                 # cannot take counts as its class's refused tell, never as a dead letter
                 # (which would come back here, and loop). A closed one (a watcher whose own
