@@ -1,10 +1,14 @@
-"""Pool test helpers: make a pool give up and be restarted, and find a key a member owns."""
+"""Pool test helpers: make a pool give up and be restarted, find a key a member owns, and a
+member that fails on demand."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import pytest
 
-from actorkit import Backoff, OneForOne, PoolRef
+from actorkit import Actor, Backoff, OneForOne, PoolRef
 from actorkit.testing import ManualClock, snapshot
 
 
@@ -35,3 +39,22 @@ async def key_owned_by(pool: PoolRef, name: str) -> int:
         if await pool.ask((key, "owner?")) == name:
             return key
     raise AssertionError(f"member {name} owns none of the first 100 keys")
+
+
+class FailsOnGate(Actor):
+    """Fails once its gate opens on "block"; notes anything else and answers it."""
+
+    def __init__(self, gate: asyncio.Event, seen: list[Any]) -> None:
+        self.gate, self.seen = gate, seen
+
+    async def receive(self, message: Any) -> Any:
+        if message == "block":
+            await self.gate.wait()
+            raise RuntimeError("the member failed")
+        self.seen.append(message)
+        return message
+
+
+def key_of(message: Any) -> object:
+    """A message's key: a str is its own, a tuple's is its second item."""
+    return message if isinstance(message, str) else message[1]

@@ -13,32 +13,15 @@ from typing import Any
 
 import pytest
 
-from actorkit import DEFAULT_MAILBOX_SIZE, Actor, ActorSystem, MailboxFull, OneForOne
+from actorkit import DEFAULT_MAILBOX_SIZE, ActorSystem, MailboxFull, OneForOne
 from actorkit.testing import ManualClock
 
-from .pool_support import restarting_root
+from .pool_support import FailsOnGate as Member
+from .pool_support import key_of, restarting_root
 
 BOUND = 10.0
 ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash", "broadcast")
 PAST = 50  # tells past the default bound
-
-
-class Member(Actor):
-    """Fails once its gate opens on "block"; notes anything else and answers it."""
-
-    def __init__(self, gate: asyncio.Event, seen: list[Any]) -> None:
-        self.gate, self.seen = gate, seen
-
-    async def receive(self, message: Any) -> Any:
-        if message == "block":
-            await self.gate.wait()
-            raise RuntimeError("the member failed")
-        self.seen.append(message)
-        return message
-
-
-def key_of(message: Any) -> object:
-    return message if isinstance(message, str) else message[1]
 
 
 @pytest.mark.parametrize("routing", ROUTINGS)
