@@ -1,0 +1,48 @@
+"""`/healthz` after a root failure answers 503 with its JSON body whatever the failure is
+(API 7, docs/observability.md "HTTP")."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from actorkit import Actor, ActorSystem, OneForOne
+from actorkit.testing import ManualClock
+
+from .http_support import fetch
+
+
+class Unprintable(Exception):
+    """An error whose repr and str raise: user code can define one."""
+
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+    def __str__(self) -> str:
+        raise RuntimeError("no str")
+
+
+class Crash(Actor):
+    async def receive(self, message: Any) -> None:
+        raise Unprintable
+
+
+async def test_healthz_answers_503_after_a_root_failure_whose_repr_raises() -> None:
+    async with asyncio.timeout(10):
+        clock = ManualClock()
+        system = ActorSystem(clock=clock, supervisor=OneForOne(decider=lambda error: "escalate"))
+        await system.start()
+        try:
+            server = await system.serve_http(port=0)
+            ref = await system.spawn(Crash)
+            ref.tell("go")
+            await clock.advance(0)
+            assert isinstance(system.failure, Unprintable)
+            status, body = await fetch(f"{server.url}/healthz")
+            assert status == 503
+            answer = json.loads(body)
+            assert answer["status"] == "failed"
+            assert "Unprintable" in answer["failure"]
+        finally:
+            await system.shutdown()
