@@ -12,7 +12,7 @@ from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.exposition import choose_encoder
 
 from ._names import MAX_PATH
-from ._shown import given
+from ._shown import given, shown
 from ._tree_body import tree_body
 
 if TYPE_CHECKING:
@@ -76,8 +76,8 @@ class _Endpoints:
             "system": system.name,
             "actors": system.actor_count,
         }
-        if system.failure is not None:
-            body["failure"] = repr(system.failure)
+        if system.failure is not None:  # a user's error, whose repr may raise: still a 503
+            body["failure"] = shown(system.failure)
         if self._transport is not None:
             # A lost NATS connection is "degraded", still 200: the client reconnects by itself
             # and restarting the process would not help. A closed one will not come back. A
