@@ -84,14 +84,20 @@ give-up fails the system."""
 
 def escalations(scrape: Scrape) -> Metric:
     """Per class, and the root's at 0 from the start: its give-up is the one an alert must
-    not miss, and `increase()` reads a series' first sample as its start."""
-    family = _per_class_counter(
-        scrape,
+    not miss, and `increase()` reads a series' first sample as its start. A class named
+    `ROOT_TYPE` shares the root's series, as classes of one name share theirs: Prometheus
+    keeps one sample per series and scrape, so a second would hide the root's."""
+    family = CounterMetricFamily(
         "actorkit_supervisor_escalations",
         "Supervisors that exceeded their restart intensity and escalated",
-        "gave_up",
+        labels=["actor_type"],
     )
-    family.add_metric([ROOT_TYPE], scrape.metrics.root_gave_up)
+    root = scrape.metrics.root_gave_up
+    for name in scrape.names:
+        shared = root if name == ROOT_TYPE else 0
+        family.add_metric([name], scrape.total(name, "gave_up") + shared)
+    if ROOT_TYPE not in scrape.by_name:
+        family.add_metric([ROOT_TYPE], root)
     return family
 
 
