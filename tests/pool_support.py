@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, Backoff, OneForOne, PoolRef
+from actorkit import Actor, ActorSystem, Backoff, OneForOne, PoolRef
 from actorkit.testing import ManualClock, snapshot
 
 
@@ -58,3 +58,23 @@ class FailsOnGate(Actor):
 def key_of(message: Any) -> object:
     """A message's key: a str is its own, a tuple's is its second item."""
     return message if isinstance(message, str) else message[1]
+
+
+async def two_failing_on_a_gate(
+    system: ActorSystem, routing: str, mailbox_size: int | None
+) -> tuple[PoolRef, asyncio.Event, list[Any]]:
+    """A pool of two `FailsOnGate` members (keyed by `key_of`) that gives up at the second
+    failure, with the gate that makes them fail and the list they note messages in."""
+    gate, seen = asyncio.Event(), list[Any]()
+    pool = await system.spawn_pool(
+        FailsOnGate,
+        gate,
+        seen,
+        size=2,
+        routing=routing,
+        hash_key=key_of if routing == "consistent_hash" else None,
+        mailbox_size=mailbox_size,
+        supervisor=OneForOne(max_restarts=1, within=60.0),  # the second failure gives up
+        name="pool",
+    )
+    return pool, gate, seen

@@ -18,11 +18,10 @@ from typing import Any
 
 import pytest
 
-from actorkit import ActorSystem, MailboxFull, NotDelivered, OneForOne
+from actorkit import ActorSystem, MailboxFull, NotDelivered
 from actorkit.testing import ManualClock, snapshot
 
-from .pool_support import FailsOnGate as Member
-from .pool_support import key_of, restarting_root
+from .pool_support import restarting_root, two_failing_on_a_gate
 
 BOUND = 5.0
 ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash", "broadcast")
@@ -36,18 +35,7 @@ async def test_a_pool_giving_up_with_full_members_loses_nothing_silently(
         asyncio.timeout(BOUND),
         ActorSystem(clock=clock, supervisor=restarting_root(1.0)) as system,
     ):
-        gate, seen = asyncio.Event(), list[Any]()
-        pool = await system.spawn_pool(
-            Member,
-            gate,
-            seen,
-            size=2,
-            routing=routing,
-            hash_key=key_of if routing == "consistent_hash" else None,
-            mailbox_size=2,
-            supervisor=OneForOne(max_restarts=1, within=60.0),  # the second failure gives up
-            name="pool",
-        )
+        pool, gate, seen = await two_failing_on_a_gate(system, routing, 2)
         system.subscribe(pool, "news.>")
         copies = 2 if routing == "broadcast" else 1
         for member in pool.members:

@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 
-from actorkit import DEFAULT_MAILBOX_SIZE, ActorSystem, MailboxFull, OneForOne
+from actorkit import DEFAULT_MAILBOX_SIZE, ActorSystem, MailboxFull
 from actorkit.testing import ManualClock
 
-from .pool_support import FailsOnGate as Member
-from .pool_support import key_of, restarting_root
+from .pool_support import restarting_root, two_failing_on_a_gate
 
 BOUND = 10.0
 ROUTINGS = ("round_robin", "random", "least_loaded", "consistent_hash", "broadcast")
@@ -33,17 +32,7 @@ async def test_a_pool_that_gave_up_holds_past_the_default_bound_for_unbounded_me
         asyncio.timeout(BOUND),
         ActorSystem(clock=clock, supervisor=restarting_root(1.0)) as system,
     ):
-        gate, seen = asyncio.Event(), list[Any]()
-        pool = await system.spawn_pool(
-            Member,
-            gate,
-            seen,
-            size=2,
-            routing=routing,
-            hash_key=key_of if routing == "consistent_hash" else None,
-            mailbox_size=mailbox_size,
-            supervisor=OneForOne(max_restarts=1, within=60.0),  # the second failure gives up
-        )
+        pool, gate, seen = await two_failing_on_a_gate(system, routing, mailbox_size)
         system.subscribe(pool, "news.>")
         copies = 2 if routing == "broadcast" else 1
         for member in pool.members:
