@@ -2,11 +2,19 @@
 every test opens its system inside the test body (pytest-asyncio runs fixture setup and
 teardown in different tasks).
 
-Async tests run on both event loops actorkit supports, asyncio's own and uvloop (what
-`actorkit.run` picks): ids end in `[asyncio]` / `[uvloop]`; `-k uvloop` / `-k "not uvloop"`
+Async tests are made for both event loops actorkit supports, asyncio's own and uvloop (what
+`actorkit.run` picks): ids carry `[asyncio]` / `[uvloop]`; `-k uvloop` / `-k "not uvloop"`
 select one side (not `-k asyncio`: every async test carries the asyncio marker).
+
+`make test` runs each of them on one loop (`--loops split`, the default): half of every
+module's tests on each, chosen by a hash of the test's id, so the same test always runs on
+the same loop and a failure replays. Modules in `BOTH_LOOPS` run on both: their subject is
+where the two loops differ (the loop's clock and timer heap, sockets and transports, the
+loop's end) or a figure the README counts over both (the chaos runs). `--loops both` runs
+every test on both (twice the time). On the 2-core machine of the suite's budget that halves
+the async tests' time (benchmarks/RESULTS.md, "The suite on one loop per test").
 Modules in `UVLOOP_ONLY` drive other processes (the loop there is not the one under test) and
-run on uvloop alone, which keeps the suite near its one-loop time.
+run on uvloop alone.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -43,6 +52,37 @@ UVLOOP_ONLY = frozenset(
 )
 
 
+BOTH_LOOPS = (
+    "tests/chaos/",
+    "tests/persistence/test_conformance",
+    "tests/test_bad_input_extremes",
+    "tests/test_bad_input_timers",
+    "tests/test_clock_of_your_own",
+    "tests/test_docs_promises_ops",
+    "tests/test_eager",
+    "tests/test_forgotten_systems",
+    "tests/test_hardening",
+    "tests/test_http",
+    "tests/test_loop_",
+    "tests/test_nats",
+    "tests/test_shutdown_from_inside_at_loop_end",
+    "tests/test_thread",
+    "tests/test_timer",
+    "tests/test_watchdog",
+)
+"""Prefixes of the modules whose async tests run on both loops under `--loops split`."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--loops",
+        choices=("split", "both"),
+        default="split",
+        help="split: each async test on one event loop (modules in BOTH_LOOPS on both); "
+        "both: every async test on asyncio's loop and on uvloop",
+    )
+
+
 def pytest_asyncio_loop_factories(
     config: pytest.Config, item: pytest.Item
 ) -> Mapping[str, LoopFactory]:
@@ -61,11 +101,35 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return len(os.sched_getaffinity(0)) + 1
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test on uvloop takes pytest-timeout's thread method, keeping its time limit: the
+def _other_loop(item: pytest.Item) -> bool:
+    """Whether `--loops split` leaves `item` out: it is the variant of its test, on the loop
+    that the hash of its id without the loop does not pick."""
+    callspec = getattr(item, "callspec", None)
+    factory = callspec.params.get("_asyncio_loop_factory") if callspec is not None else None
+    if factory is None or item.nodeid.startswith(BOTH_LOOPS):
+        return False
+    loop = next(name for name, made in LOOPS.items() if made is factory)
+    base, _, ids = item.nodeid.partition("[")
+    parts = ids.removesuffix("]").split("-")
+    if loop not in parts:  # a single loop's id is hidden: `UVLOOP_ONLY`, a pinned loop
+        return False
+    parts.remove(loop)
+    return loop != ("asyncio", "uvloop")[zlib.crc32(f"{base}[{'-'.join(parts)}]".encode()) & 1]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`--loops split` first: the variants on the other loop are deselected.
+
+    Every test on uvloop takes pytest-timeout's thread method, keeping its time limit: the
     default method's SIGALRM handler raises inside uvloop's own callback, which logs the
     error and runs on, so a test hung on uvloop would never end. The thread method ends the
     process (under xdist, the worker, which xdist replaces), naming the test."""
+    if config.getoption("loops") == "split":
+        left_out = [item for item in items if _other_loop(item)]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            dropped = set(map(id, left_out))
+            items[:] = [item for item in items if id(item) not in dropped]
     default = float(items[0].config.getini("timeout") or 0) if items else 0.0
     for item in items:
         callspec = getattr(item, "callspec", None)
