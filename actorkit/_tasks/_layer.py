@@ -13,6 +13,7 @@ when no pending task fits it.
 from __future__ import annotations
 
 import functools
+from math import inf, nextafter
 from typing import TYPE_CHECKING, Any
 
 from .._instruments import Instrument
@@ -117,6 +118,8 @@ class TaskLayer(Instrument):
         self._next_id = task_id = self._next_id + 1
         if deadline is not None:
             deadline += now
+            if deadline <= now:  # too short to move a clock this late: at least one step
+                deadline = nextafter(now, inf)
         handle = _new(TaskHandle)  # `__init__` as a plain function runs inline, not a class call
         _init_handle(handle, self, task_id, payload, priority, deadline, needed, retries, now)
         if self._idle.entries or deadline is not None:
