@@ -13,17 +13,61 @@ value out of a subclass and return the built-in type; nothing of the subclass ru
 
 from __future__ import annotations
 
+from numbers import Integral
+from operator import index
+
 
 def exact_int(value: int) -> int:
     return value if type(value) is int else int.__int__(value)
 
 
-def exact_number(value: float) -> float:
-    """An int stays an int (10**400 is not a float), a float a float."""
+def exact_number(value: object) -> float:
+    """An int stays an int (10**400 is not a float), a float a float, and another integer
+    (`index_int`) an int: a checked number of seconds, as given."""
     if type(value) is int or type(value) is float:
         return value
-    return int.__int__(value) if isinstance(value, int) else float.__float__(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    number = index_int(value)
+    assert number is not None  # checked by `is_number` before
+    return number
+
+
+def is_number(value: object) -> bool:
+    """A real number of seconds or a count as the checks take it: an int, a float, or an
+    integer of another type (`index_int`), never a bool."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int | float) or index_int(value) is not None
 
 
 def exact_str(value: str) -> str:
     return value if type(value) is str else str.__str__(value)
+
+
+INTEGER = " (an integer of any numbers.Integral type, such as numpy.int64, is taken; a bool is not)"
+"""What every integer option accepts: the end of its refusal of a value that is no integer."""
+
+
+def index_int(value: object) -> int | None:
+    """`value` as a plain int if it is an integer, else None. An integer is an int (an
+    `IntEnum` member included) or a `numbers.Integral`, as numpy's integer types are: an int
+    computed with numpy is as good a priority or size as a built-in one. Only a type that
+    says it is an integer has its `__index__` run: any other value is refused without
+    running its code (tests/test_bad_input_hostile.py). A bool is no integer here: it is an
+    int to Python but a mistake where a number is asked for (numpy's bool is no Integral)."""
+    if type(value) is int:
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return int.__int__(value)
+    if not isinstance(value, Integral):
+        return None
+    try:
+        number = index(value)
+    except TypeError:
+        return None
+    return exact_int(number)

@@ -11,7 +11,7 @@ import hmac
 import ipaddress
 from dataclasses import dataclass, field
 
-from ._exact import exact_int, exact_str
+from ._exact import INTEGER, exact_str, index_int
 from ._shown import given
 
 TOKEN_VARIABLE = "ACTORKIT_HTTP_TOKEN"
@@ -49,13 +49,13 @@ def check_address(host: object, port: object) -> tuple[str, int]:
         raise ValueError(
             f"host must be an address or host name such as '127.0.0.1', got {given(host)}"
         )
-    if isinstance(port, int) and not isinstance(port, bool):
-        port = exact_int(port)
-    if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
+    number = index_int(port)
+    if number is None or not 0 <= number <= 65535:
         raise ValueError(
             f"port must be an int from 0 to 65535 (0 picks a free one), got {given(port)}"
+            f"{INTEGER if number is None else ''}"
         )
-    return exact_str(host), port
+    return exact_str(host), number
 
 
 def _header_bytes(value: str) -> bytes:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ._envelope import CONTROL, GIVEN_UP, Ask, ask_envelope
 from ._errors import ActorStopped, NotDelivered
-from ._exact import exact_int, exact_str
+from ._exact import INTEGER, exact_str, index_int
 from ._shown import given
 from ._supervision import check_strategy
 
@@ -23,9 +23,12 @@ MAX_SIZE = 100_000
 
 
 def check_size(size: object) -> int:
-    if not isinstance(size, int) or isinstance(size, bool):
-        raise TypeError(f"pool size must be an int >= 1, got {type(size).__name__} {given(size)}")
-    size = exact_int(size)
+    number = index_int(size)
+    if number is None:
+        raise TypeError(
+            f"pool size must be an int >= 1, got {type(size).__name__} {given(size)}{INTEGER}"
+        )
+    size = number
     if size < 1:
         raise ValueError(f"pool size must be an int >= 1, got {size}")
     if size > MAX_SIZE:

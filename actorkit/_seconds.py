@@ -9,7 +9,7 @@ a timestamp passed as a duration), and past it a float deadline loses its precis
 
 from __future__ import annotations
 
-from ._exact import exact_number
+from ._exact import exact_number, is_number
 from ._shown import given
 
 FOREVER = 1e9
@@ -26,11 +26,11 @@ def check_seconds(value: object, what: str, *, zero_ok: bool = False, hint: str 
         0 < value < FOREVER or (zero_ok and value == 0)  # type: ignore[operator]
     ):
         return value if kind is float else float(value)  # type: ignore[return-value,arg-type]
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not is_number(value):
         raise TypeError(
             f"{what} must be a number of seconds{hint}, got {type(value).__name__} {given(value)}"
         )
-    value = exact_number(value)  # numpy's float64, an IntEnum: compared as the number
+    value = exact_number(value)  # numpy's float64 or int64, an IntEnum
     if not (value > 0 or (zero_ok and value == 0)) or not value < FOREVER:
         floor = ">= 0" if zero_ok else "> 0"
         raise ValueError(
@@ -42,7 +42,7 @@ def check_seconds(value: object, what: str, *, zero_ok: bool = False, hint: str 
 
 def check_instant(value: object, what: str) -> float:
     """A point on a clock (any finite number of seconds, negative included), as a float."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not is_number(value):
         raise TypeError(
             f"{what} must be a number of seconds, got {type(value).__name__} {given(value)}"
         )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._actor import PROVIDED, Actor, Unspawned, _constructing
 from ._errors import ActorStopped, NameTaken
-from ._exact import exact_int, exact_str
+from ._exact import INTEGER, exact_str, index_int
 from ._names import MAX_NAME, check_names
 from ._room import UNBOUNDED
 from ._shown import given
@@ -109,9 +109,10 @@ def check_child_name(name: object, children: Container[str], parent_path: str) -
 def check_mailbox_size(size: object) -> int:
     if size is None:
         return UNBOUNDED
-    if not isinstance(size, int) or isinstance(size, bool):
-        raise TypeError(f"mailbox_size must be an int or None, got {type(size).__name__}")
-    size = exact_int(size)
+    number = index_int(size)
+    if number is None:
+        raise TypeError(f"mailbox_size must be an int or None, got {type(size).__name__}{INTEGER}")
+    size = number
     if size < 1:
         raise ValueError(f"mailbox_size must be >= 1 (or None for unbounded), got {size}")
     return size

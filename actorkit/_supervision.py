@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from ._exact import exact_int, exact_number
+from ._exact import INTEGER, exact_number, index_int, is_number
 from ._intensity import Intensity
 from ._seconds import FOREVER, check_seconds
 from ._shown import given
@@ -45,7 +45,7 @@ class Backoff:
         _keep_exact(self, "max", exact_number(self.max))
         if self.max < self.min:
             raise ValueError(f"Backoff max ({self.max}) must be >= min ({self.min})")
-        if not isinstance(self.jitter, int | float) or isinstance(self.jitter, bool):
+        if not is_number(self.jitter):
             raise TypeError(f"Backoff jitter must be a number >= 0, got {given(self.jitter)}")
         _keep_exact(self, "jitter", exact_number(self.jitter))
         if not 0 <= self.jitter < FOREVER:
@@ -106,11 +106,12 @@ class _Strategy:
                 f"backoff must be Backoff(min=..., max=...) or None, got {given(self.backoff)}"
             )
         _check_decider(self.decider)
-        restarts = self.max_restarts
-        if isinstance(restarts, int) and not isinstance(restarts, bool):
-            restarts = exact_int(restarts)
-        if not isinstance(restarts, int) or isinstance(restarts, bool) or restarts < 0:
-            raise ValueError(f"max_restarts must be an int >= 0, got {given(restarts)}")
+        restarts = index_int(self.max_restarts)
+        if restarts is None or restarts < 0:
+            raise ValueError(
+                f"max_restarts must be an int >= 0, got {given(self.max_restarts)}"
+                f"{INTEGER if restarts is None else ''}"
+            )
         _keep_exact(self, "max_restarts", restarts)
 
     def directive(self, error: BaseException) -> Directive:

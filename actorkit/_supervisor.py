@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor, check_arguments
-from ._exact import exact_int
 from ._persistence_id import check_durable_spawn
 from ._shown import given
 from ._spawn import (
@@ -45,8 +44,7 @@ class ChildSpec:
         self.kwargs = kwargs
         self.name = None if name is None else check_name(name)
         self.restart = check_restart(restart)
-        check_mailbox_size(mailbox_size)
-        self.mailbox_size = None if mailbox_size is None else exact_int(mailbox_size)
+        self.mailbox_size = None if mailbox_size is None else check_mailbox_size(mailbox_size)
         self.capabilities = check_capabilities(capabilities)
         self.persistence_id = (
             None if persistence_id is None else check_durable_spawn(factory, persistence_id)

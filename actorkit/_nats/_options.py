@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from nats.aio.client import Client
 
-from .._exact import exact_int, exact_str
+from .._exact import INTEGER, exact_str, index_int
 from .._shown import given
 from .._topic_names import validate_topic
 
@@ -90,7 +90,8 @@ def check_options(options: dict[str, Any]) -> None:
             )
 
 
-def checked(prefix: str, max_buffered: int, tls: ssl.SSLContext | None) -> None:
+def checked(prefix: str, max_buffered: int, tls: ssl.SSLContext | None) -> int:
+    """`max_buffered` as a plain int, once every argument passed."""
     try:
         validate_topic(prefix)
     except (TypeError, ValueError) as error:
@@ -99,13 +100,15 @@ def checked(prefix: str, max_buffered: int, tls: ssl.SSLContext | None) -> None:
         raise ValueError(
             f"prefix must be a subject of at most 200 characters, without '/': {given(prefix)}"
         )
-    if isinstance(max_buffered, bool) or not isinstance(max_buffered, int):
-        raise TypeError(f"max_buffered must be an int, got {type(max_buffered).__name__}")
-    max_buffered = exact_int(max_buffered)
+    number = index_int(max_buffered)
+    if number is None:
+        raise TypeError(f"max_buffered must be an int, got {type(max_buffered).__name__}{INTEGER}")
+    max_buffered = number
     if not 1 <= max_buffered <= MAX_BUFFERED:
         raise ValueError(f"max_buffered must be from 1 to {MAX_BUFFERED:,}, got {max_buffered!r}")
     if tls is not None and not isinstance(tls, ssl.SSLContext):
         raise TypeError(f"tls must be an ssl.SSLContext, got {type(tls).__name__}")
+    return max_buffered
 
 
 def nats_options(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import nats.errors
 from nats.aio.subscription import Subscription
 
-from .._exact import exact_int, exact_str
+from .._exact import exact_str
 from .._names import check_actor_path, check_system_name
 from .._ref import ActorRef
 from .._seconds import check_seconds
@@ -75,10 +75,9 @@ class NatsTransport:
         **options: Any,
     ) -> None:
         self.servers = servers_of(servers)
-        checked(prefix, max_buffered, tls)
+        self.max_buffered = checked(prefix, max_buffered, tls)
         check_options(options)
         self.prefix = exact_str(prefix)  # formatted into every subject
-        self.max_buffered = exact_int(max_buffered)
         self.buffer_timeout = check_seconds(buffer_timeout, "buffer_timeout")
         self.send_timeout = check_seconds(send_timeout, "send_timeout")
         self.connect_timeout = check_seconds(connect_timeout, "connect_timeout")

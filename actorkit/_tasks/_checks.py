@@ -3,17 +3,20 @@ common cases, since they run on every submit."""
 
 from __future__ import annotations
 
-from .._exact import exact_int
+from .._exact import INTEGER, index_int
 from .._names import check_names
 from .._seconds import check_seconds
 from .._shown import given
 
 
 def check_int(what: str, value: object) -> int:
-    # A plain int passes on the first test; a bool is an int to Python but a mistake here.
-    if type(value) is not int and (not isinstance(value, int) or isinstance(value, bool)):
-        raise TypeError(f"{what} must be an int, got {type(value).__name__} {given(value)}")
-    return exact_int(value)  # an int subclass's own __lt__ would run in the queue's heap
+    # A plain int, as the queue's heap compares: an int subclass's own __lt__ would run there.
+    number = index_int(value)
+    if number is None:
+        raise TypeError(
+            f"{what} must be an int, got {type(value).__name__} {given(value)}{INTEGER}"
+        )
+    return number
 
 
 def check_retries(retries: object) -> int:

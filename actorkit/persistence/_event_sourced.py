@@ -14,7 +14,7 @@ from time import perf_counter
 from typing import Any, ClassVar
 
 from .._errors import PersistenceConflict, PersistenceError
-from .._exact import exact_int
+from .._exact import INTEGER, index_int
 from .._shown import given
 from ._attributes import attributes
 from ._binding import encode, encode_all
@@ -60,14 +60,14 @@ class EventSourced(Durable):
                     "would be lost; await what you need in the handler, before persist"
                 )
         cls._unspawnable = _missing_apply(cls)
-        every = cls.snapshot_every
-        if not isinstance(every, int) or isinstance(every, bool) or exact_int(every) < 0:
+        every = index_int(cls.snapshot_every)
+        if every is None or every < 0:
             raise ValueError(
                 f"{cls.__qualname__}.snapshot_every must be an int >= 0 (0 = never), got "
-                f"{given(every)}"
+                f"{given(cls.snapshot_every)}{INTEGER if every is None else ''}"
             )
-        if type(every) is not int:  # an IntEnum member: persist divides by the plain int
-            cls.snapshot_every = exact_int(every)
+        if type(cls.snapshot_every) is not int:  # persist divides by the plain int
+            cls.snapshot_every = every
         own_snapshot = cls.snapshot is not EventSourced.snapshot
         if own_snapshot != (cls.restore is not EventSourced.restore):
             has, lacks = ("snapshot", "restore") if own_snapshot else ("restore", "snapshot")
