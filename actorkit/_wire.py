@@ -21,8 +21,8 @@ import msgspec
 
 from ._registry import class_named, name_of
 from ._shown import said
-from ._wire_admits import ScalarFields, admitted, scalar_fields
-from ._wire_kept import unkept
+from ._wire_admits import ScalarFields, admitted, rounding, scalar_fields
+from ._wire_kept import inexact, unkept
 from ._wire_refusals import BadPayload as BadPayload  # where the transport and stores import it
 from ._wire_refusals import Incompatible as Incompatible
 from ._wire_refusals import (
@@ -42,11 +42,12 @@ SCALARS = frozenset({str, int, float, bool, type(None), bytes})
 """Types that cross as they are; everything else is a container or a registered class."""
 
 
-Plan = tuple[tuple[str, ...], ScalarFields, bool, frozenset[str] | None]
+Plan = tuple[tuple[str, ...], ScalarFields, bool, frozenset[str] | None, tuple[str, ...]]
 _plans: dict[type, Plan] = {}
 """A registered class's plan: its field names that cross, its `ScalarFields`, whether
 those also tell that the annotations admit the fields (`_wire_admits`), and all its fields
-when one has a default, which a stored field renamed to it would silently read instead."""
+when one has a default, which a stored field renamed to it would silently read instead, and
+the fields that make a float of an int, when those tell the rest (`_wire_kept.inexact`)."""
 
 
 def _plan(cls: type) -> Plan:
@@ -79,7 +80,8 @@ def _plan(cls: type) -> Plan:
             defaults = any(a.default is not attrs.NOTHING for a in every)
         table = admitted(cls, names)
         known = frozenset(f.name for f in every) if defaults else None
-        plan = _plans[cls] = (names, scalar_fields(names, table), table is not None, known)
+        floats = () if table is None else rounding(cls, names)
+        plan = _plans[cls] = (names, scalar_fields(names, table), table is not None, known, floats)
     return plan
 
 
@@ -229,6 +231,8 @@ class Codec:
             except Exception as error:  # its annotations, or a failing `__post_init__`
                 raise unreadable(f"bad {name!r}: {error}") from None
             _kept(value, back)
+        elif plan[4] and (found := inexact(cls, fields, plan[4])) is not None:  # type: ignore[index]
+            raise TypeError(f"it would not be read back as given: {found}")
         if len(body) < 256:
             return _FRAMES[len(body)] + body
         return encode([msgspec.msgpack.Ext(_EXT_OBJECT, body)])
@@ -287,13 +291,9 @@ def _kept(given: Any, got: Any) -> None:
             return
     except Exception:  # a class's own `__eq__`: the walk decides
         pass
-    where = unkept(given, got, _field_names)
-    if where is not None:
-        raise TypeError(
-            f"it would not be read back as given: {where}: its annotation rebuilds the other "
-            "kind of sequence, so a recovery would apply another value than the live actor "
-            "did; pass the kind its field is annotated with"
-        )
+    found = unkept(given, got, _field_names)
+    if found is not None:
+        raise TypeError(f"it would not be read back as given: {found}")
 
 
 def _field_names(cls: type) -> tuple[str, ...]:

@@ -52,6 +52,22 @@ def admitted(cls: type, names: tuple[str, ...]) -> tuple[frozenset[type], ...] |
     return tuple(table)
 
 
+def rounding(cls: type, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields of `names` whose annotation admits an int only to make a float of it
+    (`float`, `float | None`, not `int | float`): a float may round the int (`_wire_kept`).
+    Asked of a class that `admitted` judges, whose hints resolve."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return tuple(name for name in names if _floats_ints(hints.get(name)))
+
+
+def _floats_ints(annotation: Any) -> bool:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        parts: tuple[Any, ...] = typing.get_args(annotation)
+    else:
+        parts = (annotation,)
+    return float in parts and not any(part in (int, Any, object) for part in parts)
+
+
 def _admits(annotation: Any) -> frozenset[type] | None:
     try:
         plain = _PLAIN.get(annotation)

@@ -5,7 +5,9 @@ tuple for a `tuple[...]` field and a tuple into a list for a `list[...]` one. Se
 message, the receiver gets the annotated kind, as it asked; stored as an event, the live
 actor applies what it was given and every recovery applies the other kind, so the two states
 differ (`[1] != (1,)`, a list's methods gone after a restart). An int read back as the float
-its field is annotated with equals it, and NaN reads back as NaN: both are kept."""
+its field is annotated with equals it, and is kept, unless the float rounds it (past 2**53,
+as `2**53 + 1`): the live actor would hold one number and every recovery another, so that
+is refused the same way. NaN reads back as NaN: it is kept."""
 
 from __future__ import annotations
 
@@ -16,19 +18,53 @@ Fields = Callable[[type], Sequence[str]]
 """The field names of a registered class that cross."""
 
 _SEQUENCES = (list, tuple)
-_PLAIN = frozenset({str, int, float, bool, type(None), bytes})
+_PLAIN = frozenset({str, float, bool, type(None), bytes})
+_EXACT = 2**53
+"""Every int up to this size, either sign, is a float exactly; some past it are not."""
+_DIFFERS = "so a recovery would apply another value than the live actor did"
+
+
+def rounded(where: str, given: int) -> str | None:
+    """What a float field makes of the int `given`, said for an error, if it is not `given`
+    itself; None when the float holds it exactly. Cheap for the common small int."""
+    if -_EXACT <= given <= _EXACT or float(given) == given:
+        return None
+    return (
+        f"{where} is the int {given}, which reads back as the float {float(given)!r}: its "
+        f"annotation makes a float of it, which holds an int exactly only up to 2**53, "
+        f"{_DIFFERS}; pass float(...) if the rounding is meant, or annotate the field int"
+    )
+
+
+def inexact(cls: type, fields: dict[str, Any], names: tuple[str, ...]) -> str | None:
+    """`rounded` for the `float` fields `names` of an instance of `cls` read as `fields`, for a
+    class whose scalar fields are judged by their annotations alone (`_wire_admits`)."""
+    for name in names:
+        item = fields[name]
+        if type(item) is int:
+            found = rounded(f"{cls.__qualname__}.{name}", item)
+            if found is not None:
+                return found
+    return None
 
 
 def unkept(given: Any, got: Any, fields: Fields, where: str = "") -> str | None:
-    """Where `got`, what reading `given` back made of it, holds a tuple for a list or a
-    list for a tuple, said for an error; None when it holds what `given` does."""
+    """Where `got`, what reading `given` back made of it, holds a tuple for a list, a list for
+    a tuple, or a rounded float for an int, and why that matters, said for an error; None when
+    it holds what `given` does."""
     kind = type(given)
     if kind in _PLAIN:
         return None
+    if kind is int:
+        return rounded(where or "the value", given) if type(got) is float else None
     if kind in _SEQUENCES:
         if type(got) is not kind:
             other = type(got).__name__
-            return f"{where or 'the value'} is a {kind.__name__}, which reads back as a {other}"
+            return (
+                f"{where or 'the value'} is a {kind.__name__}, which reads back as a {other}: "
+                f"its annotation rebuilds the other kind of sequence, {_DIFFERS}; pass the kind "
+                "its field is annotated with"
+            )
         for index, (item, back) in enumerate(zip(given, got, strict=False)):
             found = unkept(item, back, fields, f"{where}[{index}]")
             if found is not None:
