@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE
 
@@ -45,11 +46,52 @@ def _seq(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a sequence number, got {text!r}") from None
 
 
+class _Command(argparse.ArgumentParser):
+    """A command's parser. For `journal`: an id that starts with '-' is an option to
+    argparse, one it does not know, so the id is then missing. Telling argparse to take
+    unknown options as positionals would turn every mistyped flag into an id; instead the
+    error names the argument it read as an option and how to pass it as the id."""
+
+    given: Sequence[str] = ()
+
+    def parse_known_args(  # type: ignore[override]  # typeshed's overloads
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self.given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message: str) -> NoReturn:
+        if "persistence_id" in message and (dashed := self._unknown_option()) is not None:
+            message = (
+                f"{dashed!r} is read as an option, and then no persistence id is given; for an "
+                f"id that starts with '-', put it after '--': {self.prog} URL -- {dashed}"
+            )
+        super().error(message)
+
+    def _unknown_option(self) -> str | None:
+        for arg in self.given:
+            if arg == "--":
+                return None
+            head = arg.split("=", 1)[0]
+            if len(head) > 1 and head[0] == "-" and not self._known(head):
+                return arg
+        return None
+
+    def _known(self, head: str) -> bool:
+        """An option of this command, or an abbreviation argparse takes for one."""
+        options = [name for action in self._actions for name in action.option_strings]
+        if head.startswith("--"):
+            return any(name.startswith(head) for name in options)
+        return head[:2] in options or head.lstrip("-").isdigit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m actorkit", description="actorkit: actors for asyncio"
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Command
+    )
     demo = sub.add_parser(
         "demo",
         help="run a live multi-agent demo with metrics",

@@ -75,3 +75,19 @@ async def test_a_nul_in_an_id_is_a_bad_argument(
     url = f"sqlite:///{tmp_path / 'bank.db'}"
     assert await print_journal(url, "/a\x00b", out=io.StringIO()) == 2
     assert "must not contain NUL" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv", [["-acct"], ["--acct"], ["-acct", "--from", "2"], ["--from", "2", "-acct"]]
+)
+def test_an_id_that_starts_with_a_dash_is_refused_saying_to_put_it_after_dashes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """argparse takes it for an option it does not know, and then misses the id: the error
+    says so, and how to pass it, rather than only that the id is missing."""
+    url = f"sqlite:///{tmp_path / 'bank.db'}"
+    err = journal(capsys, url, *argv)
+    dashed = next(arg for arg in argv if arg.endswith("acct"))
+    assert f"{dashed!r} is read as an option" in err
+    assert f"put it after '--': python -m actorkit journal URL -- {dashed}" in err
+    assert list(tmp_path.iterdir()) == []
