@@ -6,7 +6,11 @@ more trailing tokens).
 Publishing must not cost O(subscriptions). Exact patterns live in a dict keyed by the
 topic string; wildcard patterns live in a token trie, walked once per token. Results are
 cached per topic so a repeated publish is one dict lookup; the cache is bounded because
-topics can carry ids and a stream of unique topics must not grow memory without bound.
+topics can carry ids and a stream of unique topics must not grow memory without bound. It is
+bounded in count and in size: a topic has no length limit, and a count alone would let a
+stream of distinct megabyte-long topics hold gigabytes, so only topics up to
+`CACHED_LENGTH` are cached. A longer one is matched anew at each publish, at a cost its
+validation already makes proportional to its length; the hit path pays nothing for the bound.
 
 A pure data structure (no asyncio; of actorkit, only the rules in `_topic_names`): tested and
 benchmarked alone.
@@ -24,6 +28,13 @@ __all__ = ["DEFAULT_CACHE_SIZE", "TopicIndex", "validate_pattern", "validate_top
 S = TypeVar("S", bound=Hashable)
 
 DEFAULT_CACHE_SIZE = 8192
+CACHED_LENGTH = 1024
+"""The longest topic cached, in characters: at the default size the cache then keeps at most
+about 9 MiB of ASCII topics alive (33 MiB of the widest characters), where a publisher's
+stream of distinct long topics was bounded only by their length."""
+CACHED_TOKENS = 32
+"""The most tokens of a topic given as a tuple that is cached: each token is an object of its
+own (about 60 bytes), which the key keeps alive."""
 
 
 def _has_wildcard(tokens: tuple[str, ...]) -> bool:
@@ -167,9 +178,10 @@ class TopicIndex(Generic[S]):
             result = tuple(found)
         else:
             result = tuple(sorted(found, key=self._rank.__getitem__))
-        if len(self._cache) >= self._cache_size:
-            self._cache.clear()
-        self._cache[topic] = result
+        if len(text) <= CACHED_LENGTH and (topic is text or len(topic) <= CACHED_TOKENS):
+            if len(self._cache) >= self._cache_size:
+                self._cache.clear()
+            self._cache[topic] = result
         return result
 
     def _walk(self, tokens: list[str], found: set[S]) -> None:
