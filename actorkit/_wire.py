@@ -22,7 +22,7 @@ import msgspec
 from ._registry import class_named, name_of
 from ._shown import said
 from ._wire_admits import ScalarFields, admitted, rounding, scalar_fields
-from ._wire_kept import inexact, unkept
+from ._wire_kept import refuse_rounded, refuse_unkept
 from ._wire_refusals import BadPayload as BadPayload  # where the transport and stores import it
 from ._wire_refusals import Incompatible as Incompatible
 from ._wire_refusals import (
@@ -45,16 +45,15 @@ SCALARS = frozenset({str, int, float, bool, type(None), bytes})
 Plan = tuple[tuple[str, ...], ScalarFields, bool, frozenset[str] | None, tuple[str, ...]]
 _plans: dict[type, Plan] = {}
 """A registered class's plan: its field names that cross, its `ScalarFields`, whether
-those also tell that the annotations admit the fields (`_wire_admits`), and all its fields
-when one has a default, which a stored field renamed to it would silently read instead, and
-the fields that make a float of an int, when those tell the rest (`_wire_kept.inexact`)."""
+those also tell that the annotations admit the fields (`_wire_admits`), all its fields when
+one has a default (a stored field renamed to it would silently read it instead), and then
+the fields that make a float of an int (`_wire_kept.refuse_rounded`)."""
 
 
 def _plan(cls: type) -> Plan:
-    """The field names of a registered class that cross, and its `ScalarFields`: its init
-    fields, and those without a default (computed in `__post_init__`), which
-    `msgspec.convert` requires since it sets fields instead of calling `__init__`. A class
-    `msgspec.convert` cannot build at all is refused here, once."""
+    """A registered class's `Plan`. The fields that cross are its init fields and those without
+    a default (computed in `__post_init__`), which `msgspec.convert` requires since it sets
+    fields instead of calling `__init__`. A class it cannot build is refused here, once."""
     plan = _plans.get(cls)
     if plan is None:
         try:
@@ -231,8 +230,10 @@ class Codec:
             except Exception as error:  # its annotations, or a failing `__post_init__`
                 raise unreadable(f"bad {name!r}: {error}") from None
             _kept(value, back)
-        elif plan[4] and (found := inexact(cls, fields, plan[4])) is not None:  # type: ignore[index]
-            raise TypeError(f"it would not be read back as given: {found}")
+        else:
+            for field in (floats := plan[4]):  # type: ignore[index]  # an int a float may round
+                if type(fields[field]) is int:
+                    refuse_rounded(cls, fields, floats)
         if len(body) < 256:
             return _FRAMES[len(body)] + body
         return encode([msgspec.msgpack.Ext(_EXT_OBJECT, body)])
@@ -291,9 +292,7 @@ def _kept(given: Any, got: Any) -> None:
             return
     except Exception:  # a class's own `__eq__`: the walk decides
         pass
-    found = unkept(given, got, _field_names)
-    if found is not None:
-        raise TypeError(f"it would not be read back as given: {found}")
+    refuse_unkept(given, got, _field_names)
 
 
 def _field_names(cls: type) -> tuple[str, ...]:

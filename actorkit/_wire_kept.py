@@ -21,6 +21,7 @@ _SEQUENCES = (list, tuple)
 _PLAIN = frozenset({str, float, bool, type(None), bytes})
 _EXACT = 2**53
 """Every int up to this size, either sign, is a float exactly; some past it are not."""
+_REFUSED = "it would not be read back as given: "
 _DIFFERS = "so a recovery would apply another value than the live actor did"
 
 
@@ -36,16 +37,23 @@ def rounded(where: str, given: int) -> str | None:
     )
 
 
-def inexact(cls: type, fields: dict[str, Any], names: tuple[str, ...]) -> str | None:
+def refuse_rounded(cls: type, fields: dict[str, Any], names: tuple[str, ...]) -> None:
     """`rounded` for the `float` fields `names` of an instance of `cls` read as `fields`, for a
-    class whose scalar fields are judged by their annotations alone (`_wire_admits`)."""
+    class whose scalar fields are judged by their annotations alone (`_wire_admits`): the
+    error `Codec.encode_value` raises for what would not be read back as given."""
     for name in names:
         item = fields[name]
         if type(item) is int:
             found = rounded(f"{cls.__qualname__}.{name}", item)
             if found is not None:
-                return found
-    return None
+                raise TypeError(f"{_REFUSED}{found}")
+
+
+def refuse_unkept(given: Any, got: Any, fields: Fields) -> None:
+    """The error for a value that `unkept` finds would not read back as itself."""
+    found = unkept(given, got, fields)
+    if found is not None:
+        raise TypeError(f"{_REFUSED}{found}")
 
 
 def unkept(given: Any, got: Any, fields: Fields, where: str = "") -> str | None:
