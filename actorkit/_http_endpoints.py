@@ -11,6 +11,7 @@ from multidict import CIMultiDict, MultiMapping
 from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.exposition import choose_encoder
 
+from ._metric_filter import Exposed
 from ._names import MAX_PATH
 from ._shown import given, shown
 from ._tree_body import tree_body
@@ -66,7 +67,10 @@ class _Endpoints:
         self._root = root
         self._transport = transport
         self._one_at_a_time = asyncio.Lock()
-        self._exposition = make_aiohttp_handler(system.metrics.registry, disable_compression=True)
+        self._exposition = make_aiohttp_handler(
+            Exposed(system.metrics.registry),
+            disable_compression=True,
+        )
 
     async def healthz(self, request: web.Request) -> web.Response:
         system = self._system
