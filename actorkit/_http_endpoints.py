@@ -13,7 +13,7 @@ from prometheus_client.exposition import choose_encoder
 
 from ._metric_filter import Exposed
 from ._names import MAX_PATH
-from ._shown import given, shown
+from ._shown import cut, given, shown
 from ._tree_body import tree_body
 
 if TYPE_CHECKING:
@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from ._transport import Transport
 
 _LIMIT_DIGITS = 18
+
+FAILURE_LENGTH = 1024
+"""The most of the root failure's repr that `/healthz` shows: its type and message, enough
+to recognise it (the crash report in the log has it whole). A probe every few seconds must
+not carry a message megabytes long each time; Kubernetes reads 10 KiB of a probe's body."""
 
 
 def _tree_query(query: MultiMapping[str]) -> tuple[str | None, int | None]:
@@ -67,6 +72,7 @@ class _Endpoints:
         self._root = root
         self._transport = transport
         self._one_at_a_time = asyncio.Lock()
+        self._failure: tuple[BaseException, str] | None = None
         self._exposition = make_aiohttp_handler(
             Exposed(system.metrics.registry),
             disable_compression=True,
@@ -80,8 +86,8 @@ class _Endpoints:
             "system": system.name,
             "actors": system.actor_count,
         }
-        if system.failure is not None:  # a user's error, whose repr may raise: still a 503
-            body["failure"] = shown(system.failure)
+        if system.failure is not None:
+            body["failure"] = self._shown_failure(system.failure)
         if self._transport is not None:
             # A lost NATS connection is "degraded", still 200: the client reconnects by itself
             # and restarting the process would not help. A closed one will not come back. A
@@ -92,6 +98,13 @@ class _Endpoints:
                 body["status"] = "disconnected" if closed else "degraded"
                 healthy = not closed
         return web.json_response(body, status=200 if healthy else 503)
+
+    def _shown_failure(self, failure: BaseException) -> str:
+        """Its repr, cut to `FAILURE_LENGTH`, made once: it is the user's code, which may
+        raise (still a 503) or take its time building megabytes."""
+        if self._failure is None or self._failure[0] is not failure:
+            self._failure = (failure, cut(shown(failure), FAILURE_LENGTH))
+        return self._failure[1]
 
     async def metrics(self, request: web.Request) -> web.StreamResponse:
         metrics = self._system.metrics

@@ -46,3 +46,32 @@ async def test_healthz_answers_503_after_a_root_failure_whose_repr_raises() -> N
             assert "Unprintable" in answer["failure"]
         finally:
             await system.shutdown()
+
+
+class Huge(Actor):
+    async def receive(self, message: Any) -> None:
+        raise ValueError("x" * 5_000_000)
+
+
+async def test_healthz_cuts_a_failure_megabytes_long_and_says_it_did() -> None:
+    """A probe every few seconds must not carry the failure's 5 MB each time."""
+    from actorkit._http_endpoints import FAILURE_LENGTH
+
+    async with asyncio.timeout(10):
+        clock = ManualClock()
+        system = ActorSystem(clock=clock, supervisor=OneForOne(decider=lambda error: "escalate"))
+        await system.start()
+        try:
+            server = await system.serve_http(port=0)
+            ref = await system.spawn(Huge)
+            ref.tell("go")
+            await clock.advance(0)
+            status, body = await fetch(f"{server.url}/healthz")
+            assert status == 503
+            failure = json.loads(body)["failure"]
+            assert failure.startswith("ValueError('xxx")
+            assert failure.endswith(f"... ({len(repr(system.failure)):,} characters)")
+            assert FAILURE_LENGTH <= len(failure) <= FAILURE_LENGTH + 40
+            assert len(body) < 2 * FAILURE_LENGTH
+        finally:
+            await system.shutdown()
