@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from ._cli_errors import PROG, fail
 from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE
 
 INTERRUPTED = 130
@@ -87,7 +88,10 @@ class _Command(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m actorkit", description="actorkit: actors for asyncio"
+        prog=PROG,
+        description="actorkit: actors for asyncio",
+        epilog="Every error is one line on stderr, python -m actorkit COMMAND: error: ..., "
+        "after the usage for a flag argparse refuses.",
     )
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Command
@@ -98,8 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="A supervised team of agents with tasks, pub-sub, asks and timers. "
         "Prints a status line every second and a summary; Ctrl-C stops it cleanly.",
         epilog="Exit status: 0 stopped at the duration, by Ctrl-C or SIGTERM, or as the reader "
-        "of its output went away; 1 a flag the system refused (a port in use, a host or name "
-        "it cannot take, an unreachable NATS server); 2 bad arguments.",
+        "of its output went away; 1 the system could not run as told (a port in use, a host "
+        "that does not resolve, an unreachable NATS server, output that cannot be written); "
+        "2 bad arguments (a --host, --name or --nats URL no system can take included).",
     )
     demo.add_argument("--duration", type=_seconds, help="seconds to run (default: until Ctrl-C)")
     demo.add_argument("--host", default="127.0.0.1", help="HTTP bind address (127.0.0.1)")
@@ -117,8 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
         f'the {TOKEN_VARIABLE} environment variable, one served with auth=("user", "pw") '
         f"its basic auth from {USER_VARIABLE} and {PASSWORD_VARIABLE} (not flags or the URL: "
         "other users of the host can read the command line). They are never printed. "
-        "Exit status: 0 stopped by Ctrl-C or SIGTERM, or --once printed its frame; 1 the URL, "
-        "the endpoint or a credential variable cannot be used; 2 bad arguments.",
+        "Exit status: 0 stopped by Ctrl-C or SIGTERM, or --once printed its frame; 1 the "
+        "endpoint or a credential variable cannot be used; 2 bad arguments (a URL top does not "
+        "take included).",
     )
     top.add_argument(
         "url",
@@ -134,8 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="One event a line: sequence number, commit time (UTC, ISO 8601), event "
         "(type name and fields; the event classes need not be importable here).",
         epilog="Exit status: 0 printed (nothing, for a journal with no events from --from on); "
-        "1 the store cannot be read; 2 bad arguments; 3 no events and no state under the id; "
-        "130 stopped by Ctrl-C.",
+        "1 the store cannot be read, or the output written; 2 bad arguments (a malformed store "
+        "URL included); 3 no events and no state under the id; 130 stopped by Ctrl-C.",
     )
     journal.add_argument("store", help="sqlite:///relative.db, sqlite:////abs.db, postgresql://")
     journal.add_argument(
@@ -156,8 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return run(print_journal(args.store, args.persistence_id, args.from_seq))
         except KeyboardInterrupt:  # a store that does not answer may hold it for its timeout
-            print("journal: interrupted", file=sys.stderr)
-            return INTERRUPTED
+            return fail("journal", "interrupted", INTERRUPTED)
     if args.command == "top":
         from ._runner import run
         from ._top import top

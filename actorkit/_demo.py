@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import random
 import signal
 import sys
@@ -24,6 +23,7 @@ from typing import Any
 import anyio
 
 from ._actor import Actor
+from ._cli_errors import BAD_ARGUMENTS, FAILED, CommandError, fail, silenced, unwritable
 from ._demo_cluster import GROUP, Courier, nats_transport, node_name
 from ._errors import ActorStopped, NameTaken
 from ._runner import run
@@ -124,13 +124,16 @@ class _ReaderGone(Exception):
 
 
 def _say(line: str) -> None:
-    """One line on stdout, or `_ReaderGone`; stdout is then the null device, so that nothing
-    printed later, nor the flush at exit, fails again."""
+    """One line on stdout, or `_ReaderGone`, or the `CommandError` of a stdout that cannot
+    be written; stdout is then the null device, so that nothing printed later, nor the
+    flush at exit, fails again."""
     try:
         print(line, flush=True)
     except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        silenced(sys.stdout)
         raise _ReaderGone from None
+    except OSError as error:  # a full disk
+        raise unwritable(sys.stdout, error) from None
 
 
 async def _status(system: ActorSystem, started: float) -> None:
@@ -159,12 +162,12 @@ async def _demo(
     try:
         transport = None if nats is None else nats_transport(nats)
     except (TypeError, ValueError) as error:
-        raise _Refused(f"{error} (set by --nats)") from None
+        raise CommandError(f"{error} (set by --nats)", BAD_ARGUMENTS) from None
     try:
         system_name = node_name(name) if nats is not None else (name or "demo")
         made = ActorSystem(system_name, transport=transport)
     except ValueError as error:
-        raise _Refused(f"{error}; pass another --name") from None
+        raise CommandError(f"{error}; pass another --name", BAD_ARGUMENTS) from None
     # Caught from before the metrics URL is printed: whoever read that line may signal at once.
     with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with made as system:
@@ -176,7 +179,9 @@ async def _demo(
 
                     said = error.strerror if isinstance(error, OSError) else None
                     said = (said or str(error)).replace(FREE_PORT, "--port 0")
-                    raise _Refused(f"{said} (set by --host and --port)") from None
+                    # A host that is no address is the command line's; a busy port is not.
+                    status = FAILED if isinstance(error, OSError) else BAD_ARGUMENTS
+                    raise CommandError(f"{said} (set by --host and --port)", status) from None
                 _say(f"metrics: {server.url}/metrics  (also /healthz, /actors; "
                      f"watch with: python -m actorkit top {server.url})")  # fmt: skip
             await _spawn_actors(system, nats)
@@ -214,6 +219,7 @@ async def _run(
 ) -> None:
     """Print the status line every second until the duration, SIGINT, SIGTERM or the
     reader's going."""
+    failed: list[CommandError] = []
     async with anyio.create_task_group() as group:
 
         async def stop_on_signal() -> None:
@@ -221,17 +227,18 @@ async def _run(
                 group.cancel_scope.cancel()
 
         async def report() -> None:
-            await _status(system, started)
+            try:
+                await _status(system, started)
+            except CommandError as error:  # raised out of the group, not in a group of its own
+                failed.append(error)
             group.cancel_scope.cancel()
 
         group.start_soon(stop_on_signal)
         group.start_soon(report)
         if duration is not None:
             group.cancel_scope.deadline = anyio.current_time() + duration
-
-
-class _Refused(Exception):
-    """A flag the system refused: the demo exits with the error's one line, no traceback."""
+    if failed:
+        raise failed[0]
 
 
 class _OneLine(logging.Formatter):
@@ -258,8 +265,9 @@ def run_demo(
         return 0
     except _ReaderGone:
         return 0
-    except (_Refused, ConnectionError, NameTaken) as error:  # or --nats: the cluster refused
-        print(f"demo: {error}", file=sys.stderr)
-        return 1
+    except CommandError as error:
+        return fail("demo", str(error), error.status)
+    except (ConnectionError, NameTaken) as error:  # --nats: the cluster refused
+        return fail("demo", str(error))
     finally:
         logger.removeHandler(handler)

@@ -15,6 +15,7 @@ import socket
 from typing import Any
 
 from ._actor import Actor
+from ._cli_errors import CommandError
 from ._errors import ActorStopped, AskTimeout
 from ._transport import Transport
 
@@ -40,7 +41,7 @@ def nats_transport(url: str) -> Transport:
     try:
         from .nats import NatsTransport
     except ImportError as error:
-        raise SystemExit(
+        raise CommandError(
             f"--nats needs the NATS extra ({error.name} is missing): pip install 'actorkit[nats]'"
         ) from None
     return NatsTransport(url)

@@ -7,7 +7,6 @@ import asyncio
 import base64
 import json
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
@@ -19,6 +18,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
+from ._cli_errors import BAD_ARGUMENTS, FAILED, fail, one_line, silenced, unwritable
 from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE
 from ._top_frame import ROWS, NotAnEndpoint, Snapshot, render
 
@@ -154,16 +154,8 @@ def _refused(url: str) -> str | None:
     return None
 
 
-def _one_line(text: str) -> str:
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
-
-
-def _fail(message: str) -> int:
-    """One line on stderr, as `demo` and `journal` print theirs: not through rich, which
-    wraps at the terminal's width (80 columns when not a terminal) and reads `[...]` in an
-    error's text as markup."""
-    print(f"top: {_one_line(message)}", file=sys.stderr)
-    return 1
+def _fail(message: str, status: int = FAILED) -> int:
+    return fail("top", message, status)
 
 
 async def top(
@@ -177,14 +169,14 @@ async def top(
 ) -> int:
     """`token` is sent as `Authorization: Bearer`, `user` and `password` as basic auth. What
     it cannot read exits 1 with one line on stderr; frames go to `console` (stdout)."""
-    console = console or Console()
+    console = console or _Console()
     try:
         sent = authorization(token, user, password)
     except ValueError as error:
         return _fail(str(error))
     refused = _refused(url)
     if refused is not None:
-        return _fail(refused)
+        return _fail(refused, BAD_ARGUMENTS)
     url = url.rstrip("/")
     headers = {"Authorization": sent} if sent is not None else None
     timeout = aiohttp.ClientTimeout(total=TIMEOUT)
@@ -198,7 +190,12 @@ async def top(
             if isinstance(first, Exception):
                 return _fail(f"cannot read {url}: {_unreadable(first, sent)}")
             if once:
-                console.print(render(first, None))
+                try:
+                    console.print(render(first, None))
+                except BrokenPipeError:  # `| head`: the reader has seen enough
+                    silenced(console.file)
+                except OSError as error:  # a full disk
+                    return _fail(str(unwritable(console.file, error)))
                 return 0
             with Live(render(first, None), console=console, refresh_per_second=4) as live:
                 async with anyio.create_task_group() as group:
@@ -209,7 +206,7 @@ async def top(
                             try:
                                 now = await fetch(session, url)
                             except UNREADABLE as error:
-                                lost = _one_line(f"lost {url}: {_unreadable(error, sent)}")
+                                lost = one_line(f"lost {url}: {_unreadable(error, sent)}")
                                 live.update(Text(lost, style="red"))
                                 continue
                             live.update(render(now, before))
@@ -220,6 +217,14 @@ async def top(
                         group.cancel_scope.cancel()
                         break
     return 0
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader has gone (`top --once | head -1`): `top` ends with 0, as `demo` and
+        `journal` do then, not with rich's `SystemExit(1)` and no word said."""
+        self.quiet = True
+        raise BrokenPipeError
 
 
 UNREADABLE = (aiohttp.ClientError, TimeoutError, NotAnEndpoint)

@@ -72,3 +72,9 @@ async def top_until(url: str, seen: asyncio.Event) -> tuple[int | None, bytes, b
     """`top` live on `url`, polling every 50 ms, stopped by SIGTERM once `seen` is set (its
     endpoint sets it after the polls a test needs); returns its exit status, stdout, stderr."""
     return await signalled(["top", url, "--interval", "0.05"], seen, signal.SIGTERM)
+
+
+TOP_ERROR = "python -m actorkit top: error: "
+DEMO_ERROR = "python -m actorkit demo: error: "
+JOURNAL_ERROR = "python -m actorkit journal: error: "
+"""How each command's error lines begin (`actorkit._cli_errors`)."""

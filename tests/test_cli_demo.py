@@ -1,4 +1,5 @@
-"""`python -m actorkit demo`: a run with and without HTTP, and flags the system refuses."""
+"""`python -m actorkit demo`: a run with and without HTTP, and flags the system refuses:
+2 for a flag no system can take, 1 for one this one could not (a port in use)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import socket
 import subprocess
 import sys
 
-from .cli_support import run_cli
+from .cli_support import DEMO_ERROR, run_cli
 
 
 def test_demo_runs_three_seconds_and_exits_cleanly_with_a_summary() -> None:
@@ -39,10 +40,10 @@ def test_demo_flags_the_system_refuses_are_one_line_errors_with_advice() -> None
         ]
         for flags, advice in cases:
             result = run_cli("demo", "--duration", "1", *flags)
-            assert result.returncode == 1, result.stderr
+            assert result.returncode == (1 if "--port" in flags else 2), result.stderr
             assert "Traceback" not in result.stderr
             [line] = result.stderr.strip().splitlines()
-            assert line.startswith("demo: cannot serve" if "--port" in flags else "demo: ")
+            assert line.startswith(f"{DEMO_ERROR}cannot serve" if "--port" in flags else DEMO_ERROR)
             for words in advice:
                 assert words in line
 
@@ -51,7 +52,7 @@ def test_demo_on_a_host_that_does_not_resolve_says_so_not_port_in_use() -> None:
     result = run_cli("demo", "--duration", "1", "--host", "no-such-host.invalid")
     assert result.returncode == 1, result.stderr
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith("demo: cannot serve on no-such-host.invalid:9464")
+    assert line.startswith(f"{DEMO_ERROR}cannot serve on no-such-host.invalid:9464")
     # "does not resolve", or where DNS never answers, the bind timeout's "resolving the host"
     assert "resolv" in line
     assert "in use" not in line
@@ -63,10 +64,10 @@ def test_demo_refuses_a_name_no_system_on_nats_may_have_before_connecting() -> N
     for name in ["a.b", "a/b", "east 1"]:
         flags = ["--nats", "nats://127.0.0.1:1", "--name", name, "--no-http"]
         result = run_cli("demo", "--duration", "1", *flags)
-        assert result.returncode == 1, result.stderr
+        assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr
         [line] = result.stderr.strip().splitlines()
-        assert line.startswith("demo: ")
+        assert line.startswith(DEMO_ERROR)
         assert repr(name) in line
         assert "pass another --name" in line
         assert "cannot connect" not in line
@@ -75,10 +76,10 @@ def test_demo_refuses_a_name_no_system_on_nats_may_have_before_connecting() -> N
 def test_demo_refuses_a_malformed_nats_url_in_one_line_not_a_traceback() -> None:
     for url in ["nats://h:port", "http://h:4222", "nats://a\x01", ""]:
         result = run_cli("demo", "--duration", "1", "--no-http", "--nats", url)
-        assert result.returncode == 1, (url, result.stdout, result.stderr)
+        assert result.returncode == 2, (url, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr
         [line] = result.stderr.strip().splitlines()
-        assert line.startswith("demo: servers")
+        assert line.startswith(f"{DEMO_ERROR}servers")
         assert line.endswith("(set by --nats)")
 
 
@@ -103,5 +104,5 @@ def test_demo_on_nats_without_the_extra_says_what_to_install() -> None:
     )  # fmt: skip
     assert result.returncode == 1, result.stderr
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith("--nats needs the NATS extra (")
+    assert line.startswith(f"{DEMO_ERROR}--nats needs the NATS extra (")
     assert line.endswith("is missing): pip install 'actorkit[nats]'")

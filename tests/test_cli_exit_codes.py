@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from .cli_support import run_cli
+from .cli_support import JOURNAL_ERROR, run_cli
 
 STATUSES = {
-    "demo": ["0 stopped", "1 a flag the system refused", "2 bad arguments"],
-    "top": ["0 stopped by Ctrl-C or SIGTERM", "1 the URL", "2 bad arguments"],
+    "demo": ["0 stopped", "1 the system could not run as told", "2 bad arguments"],
+    "top": ["0 stopped by Ctrl-C or SIGTERM", "1 the endpoint", "2 bad arguments"],
     "journal": ["0 printed", "1 the store cannot be read", "2 bad arguments", "3 no events"],
 }
 
@@ -29,4 +29,4 @@ def test_an_id_that_starts_with_a_dash_is_passed_after_two_dashes() -> None:
     assert "journal URL -- -id" in " ".join(result.stdout.split())
     missing = run_cli("journal", "sqlite:///none.db", "--", "-acct")
     assert missing.returncode == 1  # the id got through: the store is what is missing
-    assert missing.stderr == "error: no SQLite store at none.db\n"
+    assert missing.stderr == f"{JOURNAL_ERROR}no SQLite store at none.db\n"

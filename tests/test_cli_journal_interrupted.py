@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from .cli_support import signalled
+from .cli_support import JOURNAL_ERROR, signalled
 
 pytest.importorskip("asyncpg")
 
@@ -31,4 +31,4 @@ async def test_ctrl_c_while_journal_waits_for_a_silent_postgresql_is_one_line() 
         done.set()
         server.close()
     assert (status, out) == (130, b""), err.decode()
-    assert err == b"journal: interrupted\n", err.decode()
+    assert err.decode() == f"{JOURNAL_ERROR}interrupted\n"

@@ -10,7 +10,7 @@ import pytest
 
 from actorkit import ActorSystem
 
-from .cli_support import endpoint
+from .cli_support import TOP_ERROR, endpoint
 from .processes import communicate
 
 
@@ -51,8 +51,8 @@ async def test_every_error_of_top_is_one_unwrapped_line_on_stderr() -> None:
         results = await asyncio.gather(*(top_in_a_pipe(*a, env=e) for a, e in cases.values()))
     said = dict(zip(cases, results, strict=True))
     for case, (code, out, err) in said.items():
-        assert (code, out) == (1, ""), case
-        assert err.endswith("\n") and err.count("\n") == 1 and err.startswith("top: "), case
+        assert (code, out) == (2 if case == "bad URL" else 1, ""), case
+        assert err.endswith("\n") and err.count("\n") == 1 and err.startswith(TOP_ERROR), case
         assert "Traceback" not in err
     assert len(said["connection refused"][2]) > 80  # the line rich wrapped
     assert "[Connect call failed" in said["connection refused"][2]
@@ -82,10 +82,10 @@ async def test_top_says_what_is_wrong_with_a_url(
     from actorkit._top import top
 
     async with asyncio.timeout(10):
-        assert await top(url, 1.0, True) == 1
+        assert await top(url, 1.0, True) == 2  # the command line's, as argparse's are
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.startswith("top: ") and says in err and err.count("\n") == 1
+    assert err.startswith(TOP_ERROR) and says in err and err.count("\n") == 1
 
 
 async def test_top_says_how_long_it_waited_for_an_endpoint_that_does_not_answer(
@@ -106,7 +106,7 @@ async def test_top_says_how_long_it_waited_for_an_endpoint_that_does_not_answer(
             assert await _top.top(url, 1.0, True) == 1
         finally:
             answer.set()
-    assert capsys.readouterr().err == f"top: cannot read {url}: no answer within 0.2 s\n"
+    assert capsys.readouterr().err == f"{TOP_ERROR}cannot read {url}: no answer within 0.2 s\n"
 
 
 NOT_ACTORKIT = [
@@ -148,7 +148,7 @@ async def test_top_says_what_url_to_pass(url: str, capsys: pytest.CaptureFixture
     from actorkit._top import top
 
     async with asyncio.timeout(10):
-        assert await top(url, 1.0, True) == 1
+        assert await top(url, 1.0, True) == 2
     assert "pass one such as http://127.0.0.1:9464" in capsys.readouterr().err
 
 
@@ -178,4 +178,4 @@ async def test_top_refuses_actors_served_as_another_content_type(
     async with asyncio.timeout(10), endpoint({"/actors": page, "/metrics": metrics}) as url:
         assert await top(url, 1.0, True) == 1
     err = capsys.readouterr().err
-    assert err == f"top: cannot read {url}: /actors is not JSON (Content-Type text/html)\n"
+    assert err == f"{TOP_ERROR}cannot read {url}: /actors is not JSON (Content-Type text/html)\n"

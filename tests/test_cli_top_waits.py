@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from .cli_support import endpoint, signalled
+from .cli_support import TOP_ERROR, endpoint, signalled
 
 
 async def test_one_poll_ends_within_the_timeout_for_both_of_its_requests(
@@ -39,7 +39,7 @@ async def test_one_poll_ends_within_the_timeout_for_both_of_its_requests(
         finally:
             answer.set()
         took = time.monotonic() - began
-    assert capsys.readouterr().err == f"top: cannot read {url}: no answer within 1 s\n"
+    assert capsys.readouterr().err == f"{TOP_ERROR}cannot read {url}: no answer within 1 s\n"
     assert took < 1.5, f"the poll took {took:.2f} s, past its 1 s (a request each: 1.8 s)"
 
 
@@ -74,8 +74,8 @@ async def test_a_server_that_does_not_speak_http_is_not_said_to_answer_400(
     async with asyncio.timeout(10), other_protocol(first) as url:
         assert await top(url, 1.0, True) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"top: cannot read {url}: ") and err.count("\n") == 1
-    said = err.removeprefix(f"top: cannot read {url}: ")  # the port may hold "400"
+    assert err.startswith(f"{TOP_ERROR}cannot read {url}: ") and err.count("\n") == 1
+    said = err.removeprefix(f"{TOP_ERROR}cannot read {url}: ")  # the port may hold "400"
     assert "400" not in said and "closing transport" not in said, err
     assert "not HTTP" in err and "is that the port serve_http serves?" in err, err
 
@@ -129,7 +129,9 @@ async def test_an_endless_answer_fails_the_poll_once_past_its_bound(
             assert await _top.top(url, 1.0, True) == 1
         finally:
             done.set()
-    assert capsys.readouterr().err == f"top: cannot read {url}: /actors sent more than 1 MiB\n"
+    assert (
+        capsys.readouterr().err == f"{TOP_ERROR}cannot read {url}: /actors sent more than 1 MiB\n"
+    )
 
 
 async def test_metrics_that_are_not_utf8_are_one_line_not_a_traceback(
@@ -149,6 +151,6 @@ async def test_metrics_that_are_not_utf8_are_one_line_not_a_traceback(
         assert await top(url, 1.0, True) == 1
     err = capsys.readouterr().err
     assert (
-        err.startswith(f"top: cannot read {url}: /metrics is not utf-8 text (")
+        err.startswith(f"{TOP_ERROR}cannot read {url}: /metrics is not utf-8 text (")
         and err.count("\n") == 1
     ), err

@@ -21,6 +21,8 @@ from actorkit._demo import run_demo
 from actorkit._top import top
 from actorkit.testing import ManualClock, Probe
 
+from .cli_support import TOP_ERROR
+
 
 def test_the_demo_on_a_busy_port_advises_its_own_option(
     capsys: pytest.CaptureFixture[str],
@@ -82,7 +84,9 @@ async def test_top_on_a_refused_http_url_says_nothing_of_ssl(
 ) -> None:
     assert await top("http://127.0.0.1:1", 1.0, once=True) == 1
     said = capsys.readouterr().err
-    assert said.startswith("top: cannot read http://127.0.0.1:1: cannot connect to 127.0.0.1:1 [")
+    assert said.startswith(
+        f"{TOP_ERROR}cannot read http://127.0.0.1:1: cannot connect to 127.0.0.1:1 ["
+    )
     assert "ssl" not in said
 
 

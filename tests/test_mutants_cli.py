@@ -15,7 +15,7 @@ from actorkit import ActorSystem
 from actorkit._cli import build_parser
 from actorkit._top_frame import ROWS
 
-from .cli_support import endpoint, top_until
+from .cli_support import TOP_ERROR, endpoint, top_until
 
 TREE = {"system": "watched", "healthy": True, "total": 1, "actors": [{
     "path": "/one", "name": "one", "class": "One", "state": "running", "mailbox_size": 0,
@@ -120,4 +120,4 @@ async def test_top_names_a_metrics_endpoint_that_answers_an_error(
     async with asyncio.timeout(10), endpoint({"/actors": actors, "/metrics": metrics}) as url:
         assert await top(url, 1.0, True) == 1
     err = capsys.readouterr().err
-    assert err == f"top: cannot read {url}: /metrics answered 500 Internal Server Error\n"
+    assert err == f"{TOP_ERROR}cannot read {url}: /metrics answered 500 Internal Server Error\n"

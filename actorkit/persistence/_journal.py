@@ -10,6 +10,7 @@ import stat
 import sys
 from typing import Any, TextIO
 
+from .._cli_errors import BAD_ARGUMENTS, CommandError, fail, silenced, unwritable
 from .._errors import PersistenceError
 from .._thread_turns import to_thread
 from ._base import MAX_SEQ, check_id
@@ -60,57 +61,70 @@ async def print_journal(
         check_id(persistence_id)
         _check_from(from_seq)
     except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return fail("journal", str(error), BAD_ARGUMENTS)
     if isinstance(store, SQLiteStore):
         problem = await to_thread(_not_a_file, store.path)
         if problem is not None:
-            print(f"error: {problem}", file=sys.stderr)
-            return 1
+            return fail("journal", problem)
     try:
         try:
             await guarded(store.open_read_only(), f"opening {store!r}")
             status = await _print(store, persistence_id, from_seq, out)
-            out.flush()  # here, not at exit: a reader gone by now is caught below
+            _written(out)  # here, not at exit: a reader gone by now is caught below
             return status
         finally:
             await store.close()
     except PersistenceError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        return fail("journal", str(error))
+    except CommandError as error:  # the output
+        return fail("journal", str(error), error.status)
     except BrokenPipeError:  # `| head`: the reader has seen enough
-        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())  # nothing left to flush at exit
+        silenced(out)  # nothing left to flush at exit
         return 0
+
+
+def _written(out: TextIO, line: str | None = None) -> None:
+    """`line` printed, or what is buffered flushed: a `BrokenPipeError` as it comes (the
+    reader has gone), any other failure (a full disk) as the command's error."""
+    try:
+        if line is None:
+            out.flush()
+        else:
+            print(line, file=out)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise unwritable(out, error) from None
 
 
 async def _print(store: SQLStore[Any], persistence_id: str, from_seq: int, out: TextIO) -> int:
     """The events from `from_seq` on; without any, a DurableState's state, or why nothing."""
     printed = False
     async for stored in store.read(persistence_id, from_seq):
-        print(line(stored.seq, stored.time, stored.payload), file=out)
+        _written(out, line(stored.seq, stored.time, stored.payload))
         printed = True
     if printed or (from_seq > 1 and await store.highest_seq(persistence_id)):
         return 0
     state = await store.load_state(persistence_id)
     if state is not None:
-        print(f"revision {state.revision}\t{show(state.payload)}", file=out)
+        _written(out, f"revision {state.revision}\t{show(state.payload)}")
         return 0
     where = f"SQLite store {store.path}" if isinstance(store, SQLiteStore) else repr(store)
-    missing = f"error: {where} holds no events and no state under {persistence_id!r}"
+    missing = f"{where} holds no events and no state under {persistence_id!r}"
     slashed = await _slashed_with_history(store, persistence_id)
     if slashed is not None:
-        print(
+        return fail(
+            "journal",
             f"{missing}, but some under {slashed!r} (a durable actor's id is its path): "
             f"pass {slashed}",
-            file=sys.stderr,
+            NOTHING_STORED,
         )
-        return NOTHING_STORED
-    print(
+    return fail(
+        "journal",
         f"{missing}: check the id (a durable actor's is its path, such as /acct-42, unless "
         "it was spawned with persistence_id=...)",
-        file=sys.stderr,
+        NOTHING_STORED,
     )
-    return NOTHING_STORED
 
 
 async def _slashed_with_history(store: SQLStore[Any], persistence_id: str) -> str | None:

@@ -10,6 +10,7 @@ import pytest
 
 from actorkit.persistence._journal import NOTHING_STORED, print_journal
 from actorkit.persistence._url import store_from_url
+from tests.cli_support import JOURNAL_ERROR
 
 
 async def test_an_id_without_its_slash_points_at_the_path(
@@ -23,9 +24,9 @@ async def test_an_id_without_its_slash_points_at_the_path(
     for given, meant in (("alice", "/alice"), ("box", "/box")):
         assert await print_journal(url, given, out=out) == NOTHING_STORED
         assert capsys.readouterr().err == (
-            f"error: SQLite store {tmp_path / 'bank.db'} holds no events and no state under "
-            f"{given!r}, but some under {meant!r} (a durable actor's id is its path): pass "
-            f"{meant}\n"
+            f"{JOURNAL_ERROR}SQLite store {tmp_path / 'bank.db'} holds no events and no state "
+            f"under {given!r}, but some under {meant!r} (a durable actor's id is its path): "
+            f"pass {meant}\n"
         )
     assert await print_journal(url, "bob", out=out) == NOTHING_STORED
     assert "check the id" in capsys.readouterr().err

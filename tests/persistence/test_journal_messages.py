@@ -3,7 +3,7 @@ password."""
 
 from __future__ import annotations
 
-from tests.cli_support import run_cli
+from tests.cli_support import JOURNAL_ERROR, run_cli
 from tests.processes import HeldPort
 
 
@@ -15,7 +15,7 @@ def test_an_unreachable_postgres_store_is_one_line_that_claims_no_schema_creatio
         result = run_cli("journal", url, "/acct", timeout=30)
     assert (result.returncode, result.stdout) == (1, "")
     [line] = result.stderr.splitlines()
-    assert line.startswith("error: PostgreSQL store 127.0.0.1:")
+    assert line.startswith(f"{JOURNAL_ERROR}PostgreSQL store 127.0.0.1:")
     assert "checking the schema failed" in line
     assert "creating" not in line
     assert "s3cret" not in line and "reader" not in line

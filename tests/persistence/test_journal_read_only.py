@@ -17,6 +17,7 @@ from actorkit.persistence import PersistenceError
 from actorkit.persistence._journal import print_journal
 from actorkit.persistence._payload import encode
 from actorkit.persistence._url import store_from_url
+from tests.cli_support import JOURNAL_ERROR
 from tests.processes import communicate, without_root_powers
 
 from .conftest import UVLOOP_ONLY
@@ -149,7 +150,7 @@ async def test_a_log_that_cannot_be_looked_at_is_a_store_failure(
         os.symlink(wal, wal)
         assert await print_journal(f"sqlite:///{path}", "log", out=io.StringIO()) == 1
     assert capsys.readouterr().err == (
-        f"error: SQLite store {path}: opening the database read-only failed: "
+        f"{JOURNAL_ERROR}SQLite store {path}: opening the database read-only failed: "
         f"[Errno {errno.ELOOP}] {os.strerror(errno.ELOOP)}: '{wal}'\n"
     )
 
@@ -175,7 +176,9 @@ async def test_a_crashed_store_it_may_not_read_all_of_says_which_files_it_needs(
     blamed = f"this needs read access to {crashed}-wal and {crashed}-shm"
     if unreadable == "store.db":
         assert blamed not in err
-        assert err.startswith(f"error: SQLite store {crashed}: opening the database read-only ")
+        assert err.startswith(
+            f"{JOURNAL_ERROR}SQLite store {crashed}: opening the database read-only "
+        )
     else:
         assert f"SQLite store {crashed}: reading it through its write-ahead log failed: " in err
         assert blamed in err

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from actorkit.persistence._journal import print_journal
-from tests.cli_support import run_cli
+from tests.cli_support import JOURNAL_ERROR, run_cli
 
 from .test_journal import write_history
 
@@ -23,7 +23,7 @@ def test_a_fifo_for_the_store_is_refused_without_opening_it(tmp_path: Path) -> N
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr == (
-        f"error: {fifo} is not a regular file: pass the store's database file\n"
+        f"{JOURNAL_ERROR}{fifo} is not a regular file: pass the store's database file\n"
     )
 
 
@@ -35,7 +35,9 @@ async def test_a_path_that_cannot_be_looked_at_is_refused_with_the_system_s_reas
     loop = tmp_path / "store.db"
     os.symlink(loop, loop)
     assert await print_journal(f"sqlite:///{loop}", "/acct") == 1
-    assert capsys.readouterr().err == (f"error: cannot read {loop}: {os.strerror(errno.ELOOP)}\n")
+    assert capsys.readouterr().err == (
+        f"{JOURNAL_ERROR}cannot read {loop}: {os.strerror(errno.ELOOP)}\n"
+    )
 
 
 async def test_output_whose_reader_went_away_ends_the_command_quietly(
