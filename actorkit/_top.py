@@ -189,34 +189,47 @@ async def top(
                 return 0
             if isinstance(first, Exception):
                 return _fail(f"cannot read {url}: {_unreadable(first, sent)}")
-            if once:
-                try:
+            try:
+                if once:
                     console.print(render(first, None))
-                except BrokenPipeError:  # `| head`: the reader has seen enough
-                    silenced(console.file)
-                except OSError as error:  # a full disk
-                    return _fail(str(unwritable(console.file, error)))
-                return 0
-            with Live(render(first, None), console=console, refresh_per_second=4) as live:
-                async with anyio.create_task_group() as group:
-
-                    async def watch(before: Snapshot) -> None:
-                        while True:
-                            await anyio.sleep(interval)
-                            try:
-                                now = await fetch(session, url)
-                            except UNREADABLE as error:
-                                lost = one_line(f"lost {url}: {_unreadable(error, sent)}")
-                                live.update(Text(lost, style="red"))
-                                continue
-                            live.update(render(now, before))
-                            before = now
-
-                    group.start_soon(watch, first)
-                    async for _ in signals:
-                        group.cancel_scope.cancel()
-                        break
+                else:
+                    await _watch(console, session, url, first, interval, sent, signals)
+            except BrokenPipeError:  # `| head`: the reader has seen enough
+                silenced(console.file)
+            except OSError as error:  # a full disk: rich writes a file's frame as it stops
+                return _fail(str(unwritable(console.file, error)))
     return 0
+
+
+async def _watch(
+    console: Console,
+    session: aiohttp.ClientSession,
+    url: str,
+    first: Snapshot,
+    interval: float,
+    sent: str | None,
+    signals: AsyncIterator[signal.Signals],
+) -> None:
+    """The live view, polled every `interval`, until a signal."""
+    with Live(render(first, None), console=console, refresh_per_second=4) as live:
+        async with anyio.create_task_group() as group:
+
+            async def watch(before: Snapshot) -> None:
+                while True:
+                    await anyio.sleep(interval)
+                    try:
+                        now = await fetch(session, url)
+                    except UNREADABLE as error:
+                        lost = one_line(f"lost {url}: {_unreadable(error, sent)}")
+                        live.update(Text(lost, style="red"))
+                        continue
+                    live.update(render(now, before))
+                    before = now
+
+            group.start_soon(watch, first)
+            async for _ in signals:
+                group.cancel_scope.cancel()
+                break
 
 
 class _Console(Console):

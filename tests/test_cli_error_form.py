@@ -6,19 +6,23 @@ line that cannot work as written, 1 for one that could not do its work
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 import actorkit
 from actorkit import ActorSystem
 from actorkit.persistence import SQLiteStore
 
+from .cli_support import endpoint
 from .processes import communicate
 
 FORM = re.compile(r"python -m actorkit(?: (demo|top|journal))?: error: \S.*")
@@ -145,3 +149,42 @@ async def test_top_once_whose_reader_has_gone_exits_0_as_demo_and_journal_do() -
             os.close(write)
         _, stderr = await communicate(command)
         assert (command.returncode, stderr) == (0, b"")
+
+
+TREE = {"system": "watched", "healthy": True, "total": 0, "actors": []}
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+async def test_a_live_view_that_cannot_be_written_is_one_error_line_and_status_1() -> None:
+    """rich writes a file's frame as the view stops: a full disk failed it with a traceback."""
+    polls = 0
+    watching = asyncio.Event()
+
+    async def actors(request: web.Request) -> web.Response:
+        nonlocal polls
+        polls += 1
+        if polls == 3:
+            watching.set()
+        return web.Response(text=json.dumps(TREE), content_type="application/json")
+
+    async def metrics(request: web.Request) -> web.Response:
+        return web.Response(text="")
+
+    async with endpoint({"/actors": actors, "/metrics": metrics}) as url:
+        full = os.open("/dev/full", os.O_WRONLY)
+        try:
+            command = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "actorkit", "top", url, "--interval", "0.05",
+                stdout=full, stderr=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+        finally:
+            os.close(full)
+        try:
+            async with asyncio.timeout(30):
+                await watching.wait()
+        finally:
+            command.send_signal(signal.SIGTERM)
+        _, stderr = await communicate(command)
+    said = said_once(stderr.decode(), "top")
+    assert "cannot write the output: No space left on device" in said
+    assert command.returncode == FAILED
