@@ -6,6 +6,8 @@ line that cannot work as written, 1 for one that could not do its work
 from __future__ import annotations
 
 import asyncio
+import errno
+import io
 import json
 import os
 import re
@@ -188,3 +190,30 @@ async def test_a_live_view_that_cannot_be_written_is_one_error_line_and_status_1
     said = said_once(stderr.decode(), "top")
     assert "cannot write the output: No space left on device" in said
     assert command.returncode == FAILED
+
+
+class FillsUp(io.StringIO):
+    """A stdout on a disk with room for `room` characters."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+
+    def write(self, text: str) -> int:
+        if self.tell() + len(text) > self.room:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return super().write(text)
+
+
+def test_a_demo_whose_disk_fills_while_it_runs_says_so_once_and_exits_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first status line, a second in, is the first write that fails."""
+    from actorkit._demo import run_demo
+
+    out = FillsUp(room=100)
+    monkeypatch.setattr(sys, "stdout", out)
+    assert run_demo(duration=30, host="127.0.0.1", port=None) == FAILED
+    assert out.getvalue() == "actorkit demo running: Ctrl-C stops it\n"
+    said = said_once(capsys.readouterr().err, "demo")
+    assert said.endswith("cannot write the output: No space left on device")
