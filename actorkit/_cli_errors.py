@@ -31,8 +31,10 @@ class CommandError(Exception):
 
 def one_line(text: str) -> str:
     """`text` on one line: a newline or control character in an error (a server's answer, a
-    user's name) would forge lines of its own, or move a terminal's cursor."""
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    user's name) would forge lines of its own, or move a terminal's cursor. Each line's
+    indent goes; the spaces inside a line stay (a path may hold two)."""
+    lines = (line.strip() for line in text.splitlines())
+    return "".join(c if c.isprintable() else " " for c in " ".join(filter(None, lines)))
 
 
 def fail(command: str, message: str, status: int = FAILED) -> int:

@@ -107,6 +107,7 @@ def test_what_a_command_could_not_do_is_one_error_line_and_status_1(tmp_path: Pa
             (["demo", "--port", taken, "--duration", "5"], "demo", "the port is in use"),
             (["top", "--once", f"http://127.0.0.1:{port}"], "top", "cannot connect"),
             (["journal", "sqlite:///absent.db", "a"], "journal", "no SQLite store at absent.db"),
+            (["journal", "sqlite:///a  b.db", "a"], "journal", "store at a  b.db"),  # as named
         ]
         for args, command, why in failures:
             status, stderr = run(args, tmp_path)
