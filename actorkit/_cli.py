@@ -90,8 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="actorkit: actors for asyncio",
-        epilog="Every error is one line on stderr, python -m actorkit COMMAND: error: ..., "
-        "after the usage for a flag argparse refuses.",
+        epilog="Every error is one line on stderr, python -m actorkit COMMAND: error: ... "
+        "(after the usage, for a flag argparse refuses), and exits 2 for a command line that "
+        "cannot work as written, 1 for a command that could not do its work.",
     )
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Command
