@@ -168,7 +168,8 @@ async def top(
     password: str | None = None,
 ) -> int:
     """`token` is sent as `Authorization: Bearer`, `user` and `password` as basic auth. What
-    it cannot read exits 1 with one line on stderr; frames go to `console` (stdout)."""
+    it cannot read exits 1, a URL it does not take 2, each with one line on stderr
+    (`_cli_errors`); frames go to `console` (stdout)."""
     console = console or _Console()
     try:
         sent = authorization(token, user, password)

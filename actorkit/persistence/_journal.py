@@ -54,7 +54,8 @@ async def print_journal(
     url: str, persistence_id: str, from_seq: int = 1, out: TextIO | None = None
 ) -> int:
     """Exit status: 0 printed (also for a journal with no events from `from_seq` on), 1 store
-    failure, 2 bad arguments, 3 (`NOTHING_STORED`) no events and no state under the id."""
+    failure or output that cannot be written, 2 bad arguments, 3 (`NOTHING_STORED`) no events
+    and no state under the id."""
     out = out or sys.stdout
     try:
         store = store_from_url(url)
