@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -43,6 +45,34 @@ async def endpoint(routes: dict[str, Handler]) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
+
+
+ONE_ACTOR = {"system": "watched", "healthy": True, "total": 1, "actors": [{
+    "path": "/one", "name": "one", "class": "One", "state": "running", "mailbox_size": 0,
+    "processed": 7, "restarts": 0, "failures": 0, "children": [],
+}]}  # fmt: skip
+"""An `/actors` answer of a system of one actor."""
+
+
+@contextlib.asynccontextmanager
+async def watched(tree: dict[str, Any]) -> AsyncIterator[tuple[str, asyncio.Event]]:
+    """A stand-in system for `top`, answering `tree` on `/actors` and no metrics; yields its
+    URL and an event set at the third poll of `/actors`, once `top` is watching it."""
+    polls = 0
+    watching = asyncio.Event()
+
+    async def actors(request: web.Request) -> web.Response:
+        nonlocal polls
+        polls += 1
+        if polls == 3:
+            watching.set()
+        return web.Response(text=json.dumps(tree), content_type="application/json")
+
+    async def metrics(request: web.Request) -> web.Response:
+        return web.Response(text="")
+
+    async with endpoint({"/actors": actors, "/metrics": metrics}) as url:
+        yield url, watching
 
 
 async def signalled(

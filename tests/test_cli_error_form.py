@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import io
-import json
 import os
 import re
 import signal
@@ -18,13 +17,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
 import actorkit
 from actorkit import ActorSystem
 from actorkit.persistence import SQLiteStore
 
-from .cli_support import endpoint
+from .cli_support import watched
 from .processes import communicate
 
 FORM = re.compile(r"python -m actorkit(?: (demo|top|journal))?: error: \S.*")
@@ -154,26 +152,11 @@ async def test_top_once_whose_reader_has_gone_exits_0_as_demo_and_journal_do() -
         assert (command.returncode, stderr) == (0, b"")
 
 
-TREE = {"system": "watched", "healthy": True, "total": 0, "actors": []}
-
-
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 async def test_a_live_view_that_cannot_be_written_is_one_error_line_and_status_1() -> None:
     """rich writes a file's frame as the view stops: a full disk failed it with a traceback."""
-    polls = 0
-    watching = asyncio.Event()
-
-    async def actors(request: web.Request) -> web.Response:
-        nonlocal polls
-        polls += 1
-        if polls == 3:
-            watching.set()
-        return web.Response(text=json.dumps(TREE), content_type="application/json")
-
-    async def metrics(request: web.Request) -> web.Response:
-        return web.Response(text="")
-
-    async with endpoint({"/actors": actors, "/metrics": metrics}) as url:
+    tree = {"system": "watched", "healthy": True, "total": 0, "actors": []}
+    async with watched(tree) as (url, watching):
         full = os.open("/dev/full", os.O_WRONLY)
         try:
             command = await asyncio.create_subprocess_exec(

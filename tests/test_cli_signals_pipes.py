@@ -3,44 +3,22 @@ as on Ctrl-C, `demo` when the reader of its output goes away (`| head`)."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
 import subprocess
 import sys
 import tempfile
 
-from aiohttp import web
-
 from actorkit import Actor, ActorSystem
 from actorkit._demo import Driver
 from actorkit.testing import ManualClock
 
-from .cli_support import endpoint, top_until
-
-TREE = {"system": "watched", "healthy": True, "total": 1, "actors": [{
-    "path": "/one", "name": "one", "class": "One", "state": "running", "mailbox_size": 0,
-    "processed": 7, "restarts": 0, "failures": 0, "children": [],
-}]}  # fmt: skip
+from .cli_support import ONE_ACTOR, top_until, watched
 
 
 async def test_top_ends_on_sigterm_as_on_ctrl_c_with_its_last_frame_and_status_0() -> None:
     """A killed `top` would leave a terminal with its cursor hidden, as rich's live view
     hides it. Its polls are counted so that the signal comes while it watches."""
-    polls = 0
-    watching = asyncio.Event()
-
-    async def actors(request: web.Request) -> web.Response:
-        nonlocal polls
-        polls += 1
-        if polls == 3:
-            watching.set()
-        return web.Response(text=json.dumps(TREE), content_type="application/json")
-
-    async def metrics(request: web.Request) -> web.Response:
-        return web.Response(text="")
-
-    async with endpoint({"/actors": actors, "/metrics": metrics}) as url:
+    async with watched(ONE_ACTOR) as (url, watching):
         status, out, err = await top_until(url, watching)
     assert (status, err) == (0, b"")
     assert b"watched" in out and b"One" in out  # the live view's last frame, as it stopped

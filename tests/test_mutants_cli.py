@@ -15,12 +15,7 @@ from actorkit import ActorSystem
 from actorkit._cli import build_parser
 from actorkit._top_frame import ROWS
 
-from .cli_support import TOP_ERROR, endpoint, top_until
-
-TREE = {"system": "watched", "healthy": True, "total": 1, "actors": [{
-    "path": "/one", "name": "one", "class": "One", "state": "running", "mailbox_size": 0,
-    "processed": 7, "restarts": 0, "failures": 0, "children": [],
-}]}  # fmt: skip
+from .cli_support import ONE_ACTOR, TOP_ERROR, endpoint, top_until
 
 
 def test_demo_binds_loopback_on_9464_and_top_reads_it_there_by_default() -> None:
@@ -38,7 +33,7 @@ async def test_top_asks_for_the_rows_it_shows_and_no_more() -> None:
 
     async def actors(request: web.Request) -> web.Response:
         asked.append(dict(request.query))
-        return web.json_response(TREE)
+        return web.json_response(ONE_ACTOR)
 
     async def metrics(request: web.Request) -> web.Response:
         return web.Response(text="")
@@ -60,7 +55,7 @@ async def test_top_shows_an_endpoint_it_lost_and_keeps_polling_until_stopped() -
         nonlocal polls
         polls += 1
         if polls == 1:
-            return web.Response(text=json.dumps(TREE), content_type="application/json")
+            return web.Response(text=json.dumps(ONE_ACTOR), content_type="application/json")
         if polls == 3:
             failing.set()
         return web.Response(status=503, text="down")
@@ -83,7 +78,7 @@ async def test_top_sends_the_token_without_the_spaces_around_it() -> None:
 
     async def actors(request: web.Request) -> web.Response:
         sent.append(request.headers.get("Authorization"))
-        return web.json_response(TREE)
+        return web.json_response(ONE_ACTOR)
 
     async def metrics(request: web.Request) -> web.Response:
         return web.Response(text="")
@@ -112,7 +107,7 @@ async def test_top_names_a_metrics_endpoint_that_answers_an_error(
     from actorkit._top import top
 
     async def actors(request: web.Request) -> web.Response:
-        return web.json_response(TREE)
+        return web.json_response(ONE_ACTOR)
 
     async def metrics(request: web.Request) -> web.Response:
         return web.Response(status=500, text="")

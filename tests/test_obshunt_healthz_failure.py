@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 from actorkit import Actor, ActorSystem, OneForOne
@@ -28,24 +30,33 @@ class Crash(Actor):
         raise Unprintable
 
 
-async def test_healthz_answers_503_after_a_root_failure_whose_repr_raises() -> None:
+@contextlib.asynccontextmanager
+async def failed_by(crash: type[Actor]) -> AsyncIterator[tuple[ActorSystem, int, str]]:
+    """A system whose root failed on `crash`'s first message (its decider escalates); yields
+    it and what its `/healthz` answered: the status and the body."""
     async with asyncio.timeout(10):
         clock = ManualClock()
         system = ActorSystem(clock=clock, supervisor=OneForOne(decider=lambda error: "escalate"))
         await system.start()
         try:
             server = await system.serve_http(port=0)
-            ref = await system.spawn(Crash)
+            ref = await system.spawn(crash)
             ref.tell("go")
             await clock.advance(0)
-            assert isinstance(system.failure, Unprintable)
+            assert system.failure is not None
             status, body = await fetch(f"{server.url}/healthz")
-            assert status == 503
-            answer = json.loads(body)
-            assert answer["status"] == "failed"
-            assert "Unprintable" in answer["failure"]
+            yield system, status, body
         finally:
             await system.shutdown()
+
+
+async def test_healthz_answers_503_after_a_root_failure_whose_repr_raises() -> None:
+    async with failed_by(Crash) as (system, status, body):
+        assert isinstance(system.failure, Unprintable)
+        assert status == 503
+        answer = json.loads(body)
+        assert answer["status"] == "failed"
+        assert "Unprintable" in answer["failure"]
 
 
 class Huge(Actor):
@@ -57,21 +68,10 @@ async def test_healthz_cuts_a_failure_megabytes_long_and_says_it_did() -> None:
     """A probe every few seconds must not carry the failure's 5 MB each time."""
     from actorkit._http_endpoints import FAILURE_LENGTH
 
-    async with asyncio.timeout(10):
-        clock = ManualClock()
-        system = ActorSystem(clock=clock, supervisor=OneForOne(decider=lambda error: "escalate"))
-        await system.start()
-        try:
-            server = await system.serve_http(port=0)
-            ref = await system.spawn(Huge)
-            ref.tell("go")
-            await clock.advance(0)
-            status, body = await fetch(f"{server.url}/healthz")
-            assert status == 503
-            failure = json.loads(body)["failure"]
-            assert failure.startswith("ValueError('xxx")
-            assert failure.endswith(f"... ({len(repr(system.failure)):,} characters)")
-            assert FAILURE_LENGTH <= len(failure) <= FAILURE_LENGTH + 40
-            assert len(body) < 2 * FAILURE_LENGTH
-        finally:
-            await system.shutdown()
+    async with failed_by(Huge) as (system, status, body):
+        assert status == 503
+        failure = json.loads(body)["failure"]
+        assert failure.startswith("ValueError('xxx")
+        assert failure.endswith(f"... ({len(repr(system.failure)):,} characters)")
+        assert FAILURE_LENGTH <= len(failure) <= FAILURE_LENGTH + 40
+        assert len(body) < 2 * FAILURE_LENGTH
