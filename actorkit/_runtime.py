@@ -185,9 +185,9 @@ class Runtime:
         live = self.live
         if live.get(cell.path) is cell:
             del live[cell.path]
-        if cell.stop_followers is not None:
-            for follower in cell.stop_followers:
-                follower(cell)
+        followers, cell.stop_followers = cell.stop_followers, None  # a ref held to it keeps
+        for follower in followers or ():  # none of them (one may be another system's)
+            follower(cell)
         processed = self.retired.retire(cell.mailbox)
         if cell.parent is not None:
             stats = cell.stats

@@ -42,9 +42,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("actorkit")
 
-__all__ = ["COMPACT_AT", "TimerHandle", "TimerQueue"]
-"""`TimerHandle` lives with the other handle code and is named here, where the kernel and the
-public package have always found it."""
+__all__ = ["COMPACT_AT", "TimerHandle", "TimerQueue"]  # TimerHandle: where importers find it
 
 COMPACT_AT = 1024
 """Cancelled heap entries tolerated before the heap is rebuilt without them."""
@@ -160,11 +158,13 @@ class TimerQueue:
     def cancelled(self, handle: TimerHandle) -> None:
         if self._following and handle._interval is not None:
             cell = local_cell(handle._target)
-            followed = self._following.get(cell) if cell is not None else None
-            if followed is not None:
+            followed = None if cell is None else self._following.get(cell)
+            if cell is not None and followed is not None:
                 followed.discard(handle)
-                if not followed:
-                    del self._following[cell]  # type: ignore[arg-type]
+                if not followed:  # its hook goes too: a target of another system would keep
+                    del self._following[cell]  # this one, shut down, for as long as it lives
+                    if cell.stop_followers and self.target_stopped in cell.stop_followers:
+                        cell.stop_followers.remove(self.target_stopped)
         handle._ended()
         self._dead += 1
         self._compact_if_mostly_dead()
