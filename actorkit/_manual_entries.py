@@ -22,13 +22,19 @@ def _nothing() -> None:
 
 
 class Entry:
-    __slots__ = ("callback", "cancelled", "heap")
+    __slots__ = ("callback", "cancelled", "chain", "heap")
 
-    def __init__(self, callback: Callable[[], object], heap: Entries | None = None) -> None:
+    def __init__(
+        self, callback: Callable[[], object], heap: Entries | None = None, chain: int = 0
+    ) -> None:
         self.callback = callback
         self.cancelled = False
         self.heap = heap
         """The heap that holds it, until it is taken from there."""
+        self.chain = chain
+        """0 for an entry armed for a time still to come; else (armed at no delay) one more
+        than the entry whose firing it followed at that instant: how long a run of timers
+        has kept time from moving. Entries armed earlier for one instant are 0 however many."""
 
     def cancel(self) -> None:
         """Once or again: a second cancel finds no heap to tell."""
@@ -68,3 +74,14 @@ class Entries(list[tuple[float, int, Entry]]):
             self[:] = [item for item in self if not item[2].cancelled]
             heapify(self)
             self.cancelled = 0
+
+
+def chain_error(chain: int, now: float) -> RuntimeError:
+    """What `ManualClock.advance` raises at a chain of `SETTLE_LIMIT` entries: one timer
+    restarted at no delay each time it fires, not many timers due at once (any number may)."""
+    return RuntimeError(
+        f"ManualClock fired {chain} timers at {now} without time moving, each armed at no delay "
+        "by the one before it: a timer started again at no delay each time it fires "
+        "(`timers.start_once(key, msg, 0)` in its own handler) never lets time pass; give it a "
+        "delay"
+    )

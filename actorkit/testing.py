@@ -28,7 +28,7 @@ from ._inspection import (
     subscription_count,
     transport,
 )
-from ._manual_entries import Entries
+from ._manual_entries import Entries, chain_error
 from ._manual_entries import Entry as _Entry
 from ._seconds import check_instant, check_seconds
 from ._settling import describe, runnable_tasks
@@ -100,6 +100,7 @@ class ManualClock:
         """Held by the `advance` under way on each loop: one made meanwhile waits for it, then
         moves on."""
         self._idle: list[Callable[[], bool]] = []
+        self._chain = 0  # `Entry.chain` of the entry fired last, while time stands at it
         self.store_calls = StoreCalls()
         """The store calls of the actors of the systems on this clock, in flight."""
 
@@ -107,7 +108,7 @@ class ManualClock:
         return self._now
 
     def call_at(self, when: float, callback: Callable[[], object]) -> _Entry:
-        entry = _Entry(callback)
+        entry = _Entry(callback, chain=self._chain + 1 if when <= self._now else 0)
         self._heap.push(when, next(self._seq), entry)
         return entry
 
@@ -131,8 +132,9 @@ class ManualClock:
 
     async def advance(self, seconds: float) -> None:
         """Move time forward by `seconds`, firing what falls due in time order. Raises
-        `RuntimeError` once `SETTLE_LIMIT` timers armed during the call fired with time standing
-        still: a timer restarted at no delay each time it fires would hold it forever.
+        `RuntimeError` at a chain of `SETTLE_LIMIT` timers, each armed at no delay once the one
+        before it fired: a timer restarted so each time it fires would hold time forever. Any
+        number of timers armed earlier for one instant fire there (`Entry.chain`).
 
         What is due within `DUE_TOLERANCE` (relative) past the target fires too, and the
         clock then reads its time: float sums miss by an ulp or two, and `schedule_every(0.1)`
@@ -148,22 +150,21 @@ class ManualClock:
         target = self._now + seconds
         due_by = target + min(abs(target) * DUE_TOLERANCE, MAX_DUE_SLACK)
         await self.settle()
-        heap, armed_before, standing = self._heap, next(self._seq), 0
-        while heap and heap[0][0] <= due_by:
-            when, seq, entry = heap.take()
-            if entry.cancelled:
-                continue
-            standing = standing + 1 if when <= self._now and seq > armed_before else 0
-            if standing >= SETTLE_LIMIT:
-                heap.push(when, seq, entry)  # still due: the clock stays whole
-                raise RuntimeError(
-                    f"ManualClock fired {standing} timers at {self._now} without time moving: a "
-                    "timer started again at no delay each time it fires (`timers.start_once(key, "
-                    "msg, 0)` in its own handler) never lets time pass; give it a delay"
-                )
-            self._now = max(self._now, when)
-            entry.callback()
-            await self.settle()
+        heap = self._heap
+        try:
+            while heap and heap[0][0] <= due_by:
+                when, seq, entry = heap.take()
+                if entry.cancelled:
+                    continue
+                if (chain := entry.chain) >= SETTLE_LIMIT:
+                    entry.chain = 0  # still due, the clock whole: the next advance counts anew
+                    heap.push(when, seq, entry)
+                    raise chain_error(chain, self._now)
+                self._now, self._chain = max(self._now, when), entry.chain
+                entry.callback()
+                await self.settle()
+        finally:
+            self._chain = 0
         self._now = max(self._now, target)  # settled already: moving the reading wakes nothing
 
     async def settle(self) -> None:
