@@ -17,7 +17,7 @@ from ._restart_steps import close_unrestarted, instance_ended, renew, start_fail
 from ._signals import SELF_STOP, Stop
 from ._state import ENDING, RESTARTING, RUNNING, STARTING, STOPPING, SUSPENDED
 from ._supervise import ChildFailed
-from ._watch import unwatch_children
+from ._watch import unwatch_below, unwatch_children
 from ._withdraw import resweep
 
 
@@ -226,8 +226,8 @@ class Lifecycle(Record):
         """Children before parents, in reverse start order (OTP); each waited for `within`
         seconds at most, if given (a supervisor's shutdown time), then cut. Also those of a
         child whose spawn was cancelled, which its task stops out of the tree (`Cell.start`)."""
-        if not drain and self.watching:
-            unwatch_children(self.cell)
+        if not drain and self.watching:  # for good, all below it; for a restart, its children
+            (unwatch_below if self.state is STOPPING else unwatch_children)(self.cell)
         for child in reversed(list(self.children.values())):
             if child.idle_leaf:
                 child.close_without_hooks()

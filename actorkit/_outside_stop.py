@@ -16,7 +16,7 @@ from ._begun import begun, begun_task
 from ._loop_timer import timeout as loop_timeout
 from ._signals import Signal, Stop
 from ._state import STARTING
-from ._watch import unwatch_children
+from ._watch import unwatch_below
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -182,7 +182,7 @@ def kill(cells: Iterable[Cell]) -> dict[asyncio.Task[None], Cell]:
             task.add_done_callback(_EndedUnwound(cell))
     for cell in live:
         if cell.watching:  # it stops with them: no `Terminated` of theirs, none dead-lettered
-            unwatch_children(cell)
+            unwatch_below(cell)
     for cell in live:
         cell.kill()
     return tasks

@@ -74,6 +74,25 @@ def unwatch_children(cell: Cell) -> None:
                 unwatch(cell, child)
 
 
+def unwatch_below(cell: Cell) -> None:
+    """Before `cell` stops for good (not for a restart, whose new instance keeps the watches of
+    actors that are not its children, nor while it drains): each actor it watches below it, a
+    child's child as much as a child, stops with it, and that is no news to an instance that is
+    gone. Akka queues no `Terminated` at a terminating actor; here it would only be dead-lettered
+    with the queue, a message nobody sent counted as lost."""
+    watching = cell.watching
+    if watching:
+        for target in [target for target in watching if _below(target, cell)]:
+            unwatch(cell, target)
+
+
+def _below(target: Cell, cell: Cell) -> bool:
+    parent = target.parent
+    while parent is not None and parent is not cell:
+        parent = parent.parent
+    return parent is cell
+
+
 def withdraw_children_news(cell: Cell) -> None:
     """A restart: the new instance never knew the old one's children, so the `Terminated`
     of one still queued (stopped by an escalation or a give-up, or before the failure) is
