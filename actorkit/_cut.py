@@ -29,6 +29,7 @@ from ._loop_timer import timeout as loop_timeout
 from ._outside_stop import FORCED_STOP_GRACE, kill, subtree, waiting_for_its_task
 from ._signals import Signal, Stop
 from ._state import STOPPING
+from ._watch import tell_held_news
 from ._withdraw import resweep
 
 if TYPE_CHECKING:
@@ -226,6 +227,7 @@ def _abandon(cell: Cell, the_cut: Cut) -> None:
     the_cut.for_good = True  # whatever the supervisor meant, this instance's end is a stop
     _account(cell, the_cut)
     kill(subtree(cell))
+    tell_held_news(cell)  # its task holds on to the handler: no `on_stop` to wait for
 
 
 def carried_context(cell: Cell) -> Context | None:

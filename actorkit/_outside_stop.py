@@ -16,7 +16,7 @@ from ._begun import begun, begun_task
 from ._loop_timer import timeout as loop_timeout
 from ._signals import Signal, Stop
 from ._state import STARTING
-from ._watch import unwatch_below
+from ._watch import hold_news, tell_held_news, unwatch_below
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -58,8 +58,7 @@ def stop_from_outside(cell: Cell) -> Awaitable[None]:
 
 @types.coroutine
 def _ended(task: asyncio.Task[None] | None) -> Generator[Any, None, None]:
-    """The wait for a woken task's last step: a bare yield (`asyncio.sleep(0)` without its
-    coroutine), none if it has no task."""
+    """The wait for a woken task's last step: a bare yield (`asyncio.sleep(0)`'s), or none."""
     if task is not None and not task.done():
         yield
         if not task.done():  # not expected: wait for it, without cancelling it
@@ -69,9 +68,8 @@ def _ended(task: asyncio.Task[None] | None) -> Generator[Any, None, None]:
 async def _stop_waiting(cell: Cell) -> None:
     task = asyncio.current_task()
     if task is not None and _waits_on(cell, task):
-        # Called from inside this actor or one below it, or from a handler that this stop
-        # waits on through others awaiting stops: waiting would wait on ourselves (a stop
-        # finishes after the current handler returns).
+        # From inside this actor or below it, or a handler this stop waits on through other
+        # stops: waiting would wait on itself (a stop ends after the current handler returns).
         cell.post(Stop(None))
         return
     awaiting = cell.runtime.awaiting_stops
@@ -180,6 +178,7 @@ def kill(cells: Iterable[Cell]) -> dict[asyncio.Task[None], Cell]:
     for task, cell in tasks.items():  # open, its `on_start` finished: its `on_stop` is due
         if cell.instance is not None and cell.state is not STARTING and not cell.closed:
             task.add_done_callback(_EndedUnwound(cell))
+            hold_news(cell, FORCED_STOP_GRACE)  # its watchers hear of it after that
     for cell in live:
         if cell.watching:  # it stops with them: no `Terminated` of theirs, none dead-lettered
             unwatch_below(cell)
@@ -248,8 +247,8 @@ class _EndedUnclosed:
     """Called when an actor's task ended: if it left the cell open, it was cancelled from
     outside before its first step (the end of `asyncio.run` cancels every task at once, maybe
     one a message just made). The actor then ends as a forced stop ends one: closed with what is
-    below it (its queue dead-lettered, its asks answered, its watchers and parent told), then
-    its `on_stop` in a task of its own, as its task's unwinding would have run it."""
+    below it (its queue dead-lettered, its asks answered, its parent told), then its `on_stop`
+    in a task of its own, as its task's unwinding would have run it, then its watchers told."""
 
     __slots__ = ("cell",)
 
@@ -268,8 +267,10 @@ class _EndedUnclosed:
 
 def on_stop_apart(cell: Cell) -> None:
     """`on_stop`, if the instance is still held, in a task of its own: the actor's task ended
-    without unwinding it (`_EndedUnwound`, `_EndedUnclosed`)."""
-    if cell.instance is not None:
+    without unwinding it (`_EndedUnwound`, `_EndedUnclosed`). Else none is left to wait for."""
+    if cell.instance is None:
+        tell_held_news(cell)
+    else:
         unwinding = begun_task(cell.runtime.loop, unwind_on_stop(cell))
         cell.runtime.unwinding[unwinding] = cell  # from now: a shutdown waits for it
 
@@ -281,11 +282,10 @@ def awaited_at_shutdown(task: asyncio.Task[None], cell: Cell) -> None:
 
 
 async def unwind_on_stop(cell: Cell) -> None:
-    """`on_stop` of an actor closed while its task was cancelled (its `on_start` finished),
-    in the task unwinding it. Listed in `Runtime.unwinding` meanwhile: a shutdown waits for
-    it before it closes what it uses. Within the forced stop's grace: the cancellation may
-    have been the only one (the end of `asyncio.run`'s and a forced stop's, delivered as
-    one), and nothing else would cut short an `on_stop` that never returns."""
+    """`on_stop` of an actor closed while its task was cancelled (its `on_start` finished), in
+    the task unwinding it, then its watchers told. Listed in `Runtime.unwinding` meanwhile, for
+    a shutdown to wait for. Within the forced stop's grace: the cancellation may have been the
+    only one (`asyncio.run`'s end and a forced stop's, as one); nothing else would cut it short."""
     unwinding = cell.runtime.unwinding
     task = asyncio.current_task()
     assert task is not None
@@ -297,3 +297,4 @@ async def unwind_on_stop(cell: Cell) -> None:
         logger.error("on_stop of %s was cut short past the grace", cell.display_path)
     finally:
         del unwinding[task]
+        tell_held_news(cell)

@@ -61,6 +61,7 @@ class Runtime:
         "live",
         "loop",
         "name",
+        "news_held",
         "on_root_failure",
         "open_asks",
         "retired",
@@ -121,6 +122,9 @@ class Runtime:
         self.unwinding: dict[asyncio.Task[None], Cell] = {}
         """Tasks of closed actors still running their `on_stop` (their task was cancelled:
         the cell closed first), for a shutdown to wait for before it closes what they use."""
+        self.news_held: dict[Cell, asyncio.TimerHandle] = {}
+        """Actors closed by force whose `on_stop` has yet to end: their watchers hear of the
+        stop after it, or past the grace for it at the latest (`_watch.hold_news`)."""
         self.cleaning_below: dict[Cell | None, int] = {}
         """Parents of a cancelled spawn whose task still stops its kids, out of the tree
         (`awaited_at_shutdown`), with how many: only their stops look for such kids, so a

@@ -34,7 +34,7 @@ def watch(watcher: Cell, target: Cell) -> None:
             f"{watcher.display_path} is stopped and cannot watch {target.display_path}: "
             "watch from a running actor (in on_start or receive)"
         )
-    if target.closed:
+    if target.closed and target not in target.runtime.news_held:
         # Its `Terminated` still queued: watching again before handling it is no new watch
         # (Akka). A watch from the handler of that `Terminated` is one, and gets another.
         if _queued_terminated(watcher, target) is None:
@@ -137,15 +137,40 @@ def _tell(watcher: Cell, target: Cell, terminated: Terminated) -> None:
 
 def end_watches(cell: Cell, reason: BaseException | None) -> None:
     """`cell` stopped: it watches nothing more, and its watchers hear of it, also when it
-    never finished starting (its ref was out from the moment it was registered)."""
+    never finished starting (its ref was out from the moment it was registered), unless it
+    was closed by force with its `on_stop` still to run (`hold_news`)."""
     if cell.watching:
         for watched in cell.watching:
             if watched.watchers:
                 watched.watchers.pop(cell, None)
-    if cell.watchers:
-        terminated = Terminated(cell.ref, reason)
-        for watcher in cell.watchers:
-            if watcher.watching:
-                watcher.watching.discard(cell)
-            _tell(watcher, cell, terminated)
-        cell.watchers = None
+    if cell.watchers and cell not in cell.runtime.news_held:
+        _tell_watchers(cell, reason)
+
+
+def hold_news(cell: Cell, grace: float) -> None:
+    """A forced stop closes `cell` now and runs its `on_stop` as its task unwinds: what that
+    `on_stop` sends a watcher must come before the `Terminated` (Erlang's `DOWN` after the
+    last message; Akka's `Terminated` after `postStop`), so its watchers, and any that watch
+    it meanwhile, are told once it has ended (`tell_held_news`), or after `grace` seconds at
+    the latest: a task that ignores its cancellation never runs it, and must not keep them
+    waiting for ever."""
+    runtime = cell.runtime
+    runtime.news_held[cell] = runtime.loop.call_later(grace, tell_held_news, cell)
+
+
+def tell_held_news(cell: Cell) -> None:
+    """The `on_stop` of an actor closed by force has ended, or will not in time."""
+    latest = cell.runtime.news_held.pop(cell, None)
+    if latest is not None:
+        latest.cancel()
+        if cell.watchers:
+            _tell_watchers(cell, cell.stop_reason)
+
+
+def _tell_watchers(cell: Cell, reason: BaseException | None) -> None:
+    terminated = Terminated(cell.ref, reason)
+    for watcher in cell.watchers or ():
+        if watcher.watching:
+            watcher.watching.discard(cell)
+        _tell(watcher, cell, terminated)
+    cell.watchers = None
