@@ -1,9 +1,10 @@
 """A forced stop and the `Terminated` of the children it stops with their parent.
 
 docs/api.md §9: "An actor that stops gets no `Terminated` of the actors it stops with it, its
-children's children included (none is dead-lettered ...)". An orderly stop unwatches them first; a forced one (`ref.stop(timeout=0)`,
-or past a timeout) closes the subtree deepest first, so each child's `Terminated` reached its
-parent's mailbox just before that closed too, and was dead-lettered there."""
+children's children included (none is dead-lettered ...)". An orderly stop unwatches them
+first; a forced one (`ref.stop(timeout=0)`, or past a timeout) closes the subtree deepest
+first, so each child's `Terminated` reached its parent's mailbox just before that closed too,
+and was dead-lettered there."""
 
 from __future__ import annotations
 
