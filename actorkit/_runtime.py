@@ -189,9 +189,11 @@ class Runtime:
         live = self.live
         if live.get(cell.path) is cell:
             del live[cell.path]
-        followers, cell.stop_followers = cell.stop_followers, None  # a ref held to it keeps
-        for follower in followers or ():  # none of them (one may be another system's)
-            follower(cell)
+        followers = cell.stop_followers
+        if followers is not None:  # let go: a ref held to it keeps none of them (one may be
+            cell.stop_followers = None  # another system's)
+            for follower in followers:
+                follower(cell)
         processed = self.retired.retire(cell.mailbox)
         if cell.parent is not None:
             stats = cell.stats
