@@ -34,7 +34,7 @@ are separate benchmarks run as scripts.
 
 from __future__ import annotations
 
-from ._harness import Bench
+from ._harness import Bench, Figure, measure
 from .churn import BENCHES as CHURN
 from .durable import BENCHES as DURABLE
 from .durable import GROUP as DURABLE_GROUP
@@ -97,3 +97,11 @@ GROUPS: dict[str, list[str]] = {
 """Names that `--only` expands to several benches."""
 
 __all__ = ["BENCHES", "GROUPS", "Bench"]
+
+
+def measured(name: str, n: int, runs: int) -> list[Figure]:
+    """A bench measured by its name, in the process of its own that `python -m benchmarks`
+    gives each (`__main__.apart`): a bench's sides may be closures, which do not cross to
+    another process, and a function of `__main__` is not found there."""
+    [bench] = [bench for bench in BENCHES if bench.name == name]
+    return measure(bench, n, runs)
