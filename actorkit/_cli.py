@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from ._cli_errors import PROG, fail
+from ._cli_errors import PROG, fail, plug_closed
 from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE
 
 INTERRUPTED = 130
@@ -155,7 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    stdout_closed = plug_closed()
     args = build_parser().parse_args(argv)
+    if stdout_closed:
+        return fail(args.command, "cannot write the output: stdout is closed")
     if args.command == "journal":
         from ._runner import run
         from .persistence._journal import print_journal

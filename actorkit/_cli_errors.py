@@ -40,9 +40,29 @@ def one_line(text: str) -> str:
 def fail(command: str, message: str, status: int = FAILED) -> int:
     """Say `message` in the one form; returns `status`, the command's exit status. Plain
     `print`, never rich: it wraps at the terminal's width and reads `[...]` as markup."""
+    if sys.stderr is None:  # closed at start: `print` would write to stdout instead
+        return status
     with contextlib.suppress(OSError):  # stderr gone too: the status still tells
         print(f"{PROG} {command}: error: {one_line(message)}", file=sys.stderr, flush=True)
     return status
+
+
+def plug_closed() -> bool:
+    """Give each standard descriptor closed at start (`>&-`) the null device, and say whether
+    stdout was one of them. Left closed, the next file the command opens takes its number:
+    the event loop's own, which uvloop aborts the process on closing (a descriptor below 3),
+    or a store's file, which a print would then write into."""
+    stdout_closed = False
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)  # the lowest free number: `fd` or below
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            stdout_closed = stdout_closed or fd == 1
+    return stdout_closed
 
 
 def silenced(out: IO[str]) -> None:
