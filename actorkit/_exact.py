@@ -21,26 +21,15 @@ def exact_int(value: int) -> int:
     return value if type(value) is int else int.__int__(value)
 
 
-def exact_number(value: object) -> float:
+def exact_number(value: object) -> float | None:
     """An int stays an int (10**400 is not a float), a float a float, and another integer
-    (`index_int`) an int: a checked number of seconds, as given."""
+    (`index_int`) an int: a number of seconds or a count as the checks take it, read once,
+    so that what is checked is what is kept. None for what is no number, a bool included."""
     if type(value) is int or type(value) is float:
         return value
-    if isinstance(value, int):
-        return int.__int__(value)
     if isinstance(value, float):
         return float.__float__(value)
-    number = index_int(value)
-    assert number is not None  # checked by `is_number` before
-    return number
-
-
-def is_number(value: object) -> bool:
-    """A real number of seconds or a count as the checks take it: an int, a float, or an
-    integer of another type (`index_int`), never a bool."""
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int | float) or index_int(value) is not None
+    return index_int(value)
 
 
 def exact_str(value: str) -> str:
@@ -68,6 +57,17 @@ def index_int(value: object) -> int | None:
         return None
     try:
         number = index(value)
-    except TypeError:
+    except Exception:  # its own code, which fails its own way: no integer (`not_integer`)
         return None
     return exact_int(number)
+
+
+def not_integer(value: object, taken: str = INTEGER) -> str:
+    """The end of the refusal of `value`, which `index_int` read as no integer: an integral
+    type whose `__index__` failed says so, any other what is `taken`."""
+    if isinstance(value, int) or not isinstance(value, Integral):  # a bool, or no integer
+        return taken
+    return (
+        f" ({type(value).__name__} is a numbers.Integral, but its __index__ gave no int, "
+        "which is how an integer of another type is read)"
+    )

@@ -11,7 +11,7 @@ import hmac
 import ipaddress
 from dataclasses import dataclass, field
 
-from ._exact import INTEGER, exact_str, index_int
+from ._exact import exact_str, index_int, not_integer
 from ._shown import given
 
 TOKEN_VARIABLE = "ACTORKIT_HTTP_TOKEN"
@@ -53,7 +53,7 @@ def check_address(host: object, port: object) -> tuple[str, int]:
     if number is None or not 0 <= number <= 65535:
         raise ValueError(
             f"port must be an int from 0 to 65535 (0 picks a free one), got {given(port)}"
-            f"{INTEGER if number is None else ''}"
+            f"{not_integer(port) if number is None else ''}"
         )
     return exact_str(host), number
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ._envelope import CONTROL, GIVEN_UP, Ask, ask_envelope
 from ._errors import ActorStopped, NotDelivered
-from ._exact import INTEGER, exact_str, index_int
+from ._exact import exact_str, index_int, not_integer
 from ._shown import given
 from ._supervision import check_strategy
 
@@ -26,7 +26,8 @@ def check_size(size: object) -> int:
     number = index_int(size)
     if number is None:
         raise TypeError(
-            f"pool size must be an int >= 1, got {type(size).__name__} {given(size)}{INTEGER}"
+            f"pool size must be an int >= 1, got {type(size).__name__} {given(size)}"
+            f"{not_integer(size)}"
         )
     size = number
     if size < 1:

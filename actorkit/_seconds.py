@@ -9,7 +9,7 @@ a timestamp passed as a duration), and past it a float deadline loses its precis
 
 from __future__ import annotations
 
-from ._exact import exact_number, is_number
+from ._exact import exact_number, not_integer
 from ._shown import given
 
 FOREVER = 1e9
@@ -26,32 +26,41 @@ def check_seconds(value: object, what: str, *, zero_ok: bool = False, hint: str 
         0 < value < FOREVER or (zero_ok and value == 0)  # type: ignore[operator]
     ):
         return value if kind is float else float(value)  # type: ignore[return-value,arg-type]
-    if not is_number(value):
+    return float(exact_seconds(value, what, zero_ok=zero_ok, hint=hint))
+
+
+def exact_seconds(value: object, what: str, *, zero_ok: bool = False, hint: str = "") -> float:
+    """`check_seconds`, but the number as given: an int stays an int (a record shows what it
+    was given). Read once: an integer of another type runs its `__index__` once, so the
+    number checked is the number kept."""
+    number = exact_number(value)  # numpy's float64 or int64, an IntEnum
+    if number is None:
         raise TypeError(
-            f"{what} must be a number of seconds{hint}, got {type(value).__name__} {given(value)}"
+            f"{what} must be a number of seconds{hint}, got {type(value).__name__} "
+            f"{given(value)}{not_integer(value, '')}"
         )
-    value = exact_number(value)  # numpy's float64 or int64, an IntEnum
-    if not (value > 0 or (zero_ok and value == 0)) or not value < FOREVER:
+    if not (number > 0 or (zero_ok and number == 0)) or not number < FOREVER:
         floor = ">= 0" if zero_ok else "> 0"
         raise ValueError(
-            f"{what} must be {floor} seconds and finite{hint}, got {given(value)}; "
+            f"{what} must be {floor} seconds and finite{hint}, got {given(number)}; "
             f"every wait is shorter than {FOREVER:.0e} seconds (about 31 years)"
         )
-    return float(value)
+    return number
 
 
 def check_instant(value: object, what: str) -> float:
     """A point on a clock (any finite number of seconds, negative included), as a float."""
-    if not is_number(value):
+    number = exact_number(value)
+    if number is None:
         raise TypeError(
             f"{what} must be a number of seconds, got {type(value).__name__} {given(value)}"
+            f"{not_integer(value, '')}"
         )
-    value = exact_number(value)
-    if not -FOREVER < value < FOREVER:
+    if not -FOREVER < number < FOREVER:
         raise ValueError(
-            f"{what} must be finite (within ±{FOREVER:.0e} seconds), got {given(value)}"
+            f"{what} must be finite (within ±{FOREVER:.0e} seconds), got {given(number)}"
         )
-    return float(value)
+    return float(number)
 
 
 def check_delay(delay: float, what: str = "delay") -> float:

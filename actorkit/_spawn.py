@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._actor import PROVIDED, Actor, Unspawned, _constructing
 from ._errors import ActorStopped, NameTaken
-from ._exact import INTEGER, exact_str, index_int
+from ._exact import exact_str, index_int, not_integer
 from ._names import MAX_NAME, check_names
 from ._room import UNBOUNDED
 from ._shown import given
@@ -111,7 +111,9 @@ def check_mailbox_size(size: object) -> int:
         return UNBOUNDED
     number = index_int(size)
     if number is None:
-        raise TypeError(f"mailbox_size must be an int or None, got {type(size).__name__}{INTEGER}")
+        raise TypeError(
+            f"mailbox_size must be an int or None, got {type(size).__name__}{not_integer(size)}"
+        )
     size = number
     if size < 1:
         raise ValueError(f"mailbox_size must be >= 1 (or None for unbounded), got {size}")

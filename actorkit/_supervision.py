@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from ._exact import INTEGER, exact_number, index_int, is_number
+from ._exact import exact_number, index_int, not_integer
 from ._intensity import Intensity
-from ._seconds import FOREVER, check_seconds
+from ._seconds import FOREVER, exact_seconds
 from ._shown import given
 
 Directive = Literal["restart", "resume", "stop", "escalate"]
@@ -39,15 +39,17 @@ class Backoff:
     jitter: float = 0.2
 
     def __post_init__(self) -> None:
-        check_seconds(self.min, "min")
-        check_seconds(self.max, "max")
-        _keep_exact(self, "min", exact_number(self.min))
-        _keep_exact(self, "max", exact_number(self.max))
+        _keep_exact(self, "min", exact_seconds(self.min, "min"))
+        _keep_exact(self, "max", exact_seconds(self.max, "max"))
         if self.max < self.min:
             raise ValueError(f"Backoff max ({self.max}) must be >= min ({self.min})")
-        if not is_number(self.jitter):
-            raise TypeError(f"Backoff jitter must be a number >= 0, got {given(self.jitter)}")
-        _keep_exact(self, "jitter", exact_number(self.jitter))
+        jitter = exact_number(self.jitter)
+        if jitter is None:
+            raise TypeError(
+                f"Backoff jitter must be a number >= 0, got {given(self.jitter)}"
+                f"{not_integer(self.jitter, '')}"
+            )
+        _keep_exact(self, "jitter", jitter)
         if not 0 <= self.jitter < FOREVER:
             # inf would never restart, nan would silently drop the backoff
             raise ValueError(f"Backoff jitter must be a finite number >= 0, got {self.jitter}")
@@ -94,13 +96,12 @@ class _Strategy:
     `shutdown`): None waits as long as it takes (`infinity`), 0 not at all (`brutal_kill`)."""
 
     def __post_init__(self) -> None:
-        check_seconds(self.within, "within")
-        _keep_exact(self, "within", exact_number(self.within))
+        _keep_exact(self, "within", exact_seconds(self.within, "within"))
         if self.shutdown is not None:
-            check_seconds(
-                self.shutdown, "shutdown", zero_ok=True, hint=" (None to wait as long as it takes)"
+            hint = " (None to wait as long as it takes)"
+            _keep_exact(
+                self, "shutdown", exact_seconds(self.shutdown, "shutdown", zero_ok=True, hint=hint)
             )
-            _keep_exact(self, "shutdown", exact_number(self.shutdown))
         if self.backoff is not None and not isinstance(self.backoff, Backoff):
             raise TypeError(
                 f"backoff must be Backoff(min=..., max=...) or None, got {given(self.backoff)}"
@@ -110,7 +111,7 @@ class _Strategy:
         if restarts is None or restarts < 0:
             raise ValueError(
                 f"max_restarts must be an int >= 0, got {given(self.max_restarts)}"
-                f"{INTEGER if restarts is None else ''}"
+                f"{not_integer(self.max_restarts) if restarts is None else ''}"
             )
         _keep_exact(self, "max_restarts", restarts)
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from nats.aio.client import Client
 
-from .._exact import INTEGER, exact_str, index_int
+from .._exact import exact_str, index_int, not_integer
 from .._shown import given
 from .._topic_names import validate_topic
 
@@ -102,7 +102,10 @@ def checked(prefix: str, max_buffered: int, tls: ssl.SSLContext | None) -> int:
         )
     number = index_int(max_buffered)
     if number is None:
-        raise TypeError(f"max_buffered must be an int, got {type(max_buffered).__name__}{INTEGER}")
+        raise TypeError(
+            f"max_buffered must be an int, got {type(max_buffered).__name__}"
+            f"{not_integer(max_buffered)}"
+        )
     max_buffered = number
     if not 1 <= max_buffered <= MAX_BUFFERED:
         raise ValueError(f"max_buffered must be from 1 to {MAX_BUFFERED:,}, got {max_buffered!r}")

@@ -3,7 +3,7 @@ common cases, since they run on every submit."""
 
 from __future__ import annotations
 
-from .._exact import INTEGER, index_int
+from .._exact import index_int, not_integer
 from .._names import check_names
 from .._seconds import check_seconds
 from .._shown import given
@@ -14,7 +14,7 @@ def check_int(what: str, value: object) -> int:
     number = index_int(value)
     if number is None:
         raise TypeError(
-            f"{what} must be an int, got {type(value).__name__} {given(value)}{INTEGER}"
+            f"{what} must be an int, got {type(value).__name__} {given(value)}{not_integer(value)}"
         )
     return number
 

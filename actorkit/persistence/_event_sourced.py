@@ -14,7 +14,7 @@ from time import perf_counter
 from typing import Any, ClassVar
 
 from .._errors import PersistenceConflict, PersistenceError
-from .._exact import INTEGER, index_int
+from .._exact import index_int, not_integer
 from .._shown import given
 from ._attributes import attributes
 from ._binding import encode, encode_all
@@ -60,11 +60,12 @@ class EventSourced(Durable):
                     "would be lost; await what you need in the handler, before persist"
                 )
         cls._unspawnable = _missing_apply(cls)
-        every = index_int(cls.snapshot_every)
+        given_every = cls.snapshot_every
+        every = index_int(given_every)
         if every is None or every < 0:
             raise ValueError(
                 f"{cls.__qualname__}.snapshot_every must be an int >= 0 (0 = never), got "
-                f"{given(cls.snapshot_every)}{INTEGER if every is None else ''}"
+                f"{given(given_every)}{not_integer(given_every) if every is None else ''}"
             )
         if type(cls.snapshot_every) is not int:  # persist divides by the plain int
             cls.snapshot_every = every
