@@ -22,7 +22,7 @@ import msgspec
 from ._registry import class_named, name_of
 from ._shown import said
 from ._wire_admits import ScalarFields, admitted, rounding, scalar_fields
-from ._wire_kept import refuse_rounded, refuse_unkept
+from ._wire_kept import LEAST, MOST, refuse_rounded, refuse_unkept
 from ._wire_refusals import BadPayload as BadPayload  # where the transport and stores import it
 from ._wire_refusals import Incompatible as Incompatible
 from ._wire_refusals import (
@@ -231,9 +231,10 @@ class Codec:
                 raise unreadable(f"bad {name!r}: {error}") from None
             _kept(value, back)
         else:
-            for field in (floats := plan[4]):  # type: ignore[index]  # an int a float may round
-                if type(fields[field]) is int:
-                    refuse_rounded(cls, fields, floats)
+            for field in plan[4]:  # type: ignore[index]  # an int a float may round
+                item = fields[field]
+                if type(item) is int and not LEAST <= item <= MOST:
+                    refuse_rounded(cls, field, item)
         if len(body) < 256:
             return _FRAMES[len(body)] + body
         return encode([msgspec.msgpack.Ext(_EXT_OBJECT, body)])

@@ -19,8 +19,10 @@ Fields = Callable[[type], Sequence[str]]
 
 _SEQUENCES = (list, tuple)
 _PLAIN = frozenset({str, float, bool, type(None), bytes})
-_EXACT = 2**53
-"""Every int up to this size, either sign, is a float exactly; some past it are not."""
+MOST = 2**53
+LEAST = -MOST
+"""Every int from `LEAST` to `MOST` is a float exactly; some past them are not. Two names,
+each one look-up: the test of every int in a `float` field at persist."""
 _REFUSED = "it would not be read back as given: "
 _DIFFERS = "so a recovery would apply another value than the live actor did"
 
@@ -28,7 +30,7 @@ _DIFFERS = "so a recovery would apply another value than the live actor did"
 def rounded(where: str, given: int) -> str | None:
     """What a float field makes of the int `given`, said for an error, if it is not `given`
     itself; None when the float holds it exactly. Cheap for the common small int."""
-    if -_EXACT <= given <= _EXACT or float(given) == given:
+    if LEAST <= given <= MOST or float(given) == given:
         return None
     return (
         f"{where} is the int {given}, which reads back as the float {float(given)!r}: its "
@@ -37,16 +39,14 @@ def rounded(where: str, given: int) -> str | None:
     )
 
 
-def refuse_rounded(cls: type, fields: dict[str, Any], names: tuple[str, ...]) -> None:
-    """`rounded` for the `float` fields `names` of an instance of `cls` read as `fields`, for a
+def refuse_rounded(cls: type, name: str, item: int) -> None:
+    """`rounded` for the int `item` in the `float` field `name` of an instance of `cls`, a
     class whose scalar fields are judged by their annotations alone (`_wire_admits`): the
-    error `Codec.encode_value` raises for what would not be read back as given."""
-    for name in names:
-        item = fields[name]
-        if type(item) is int:
-            found = rounded(f"{cls.__qualname__}.{name}", item)
-            if found is not None:
-                raise TypeError(f"{_REFUSED}{found}")
+    error `Codec.encode_value` raises for what would not be read back as given. Called only
+    past `LEAST` and `MOST`, so that the common small int costs the caller a range test."""
+    found = rounded(f"{cls.__qualname__}.{name}", item)
+    if found is not None:
+        raise TypeError(f"{_REFUSED}{found}")
 
 
 def refuse_unkept(given: Any, got: Any, fields: Fields) -> None:
