@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from ._cli_errors import PROG, fail, plug_closed
+from ._cli_errors import PROG, escaping, fail, plug_closed
 from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE
 
 INTERRUPTED = 130
@@ -159,6 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if stdout_closed:
         return fail(args.command, "cannot write the output: stdout is closed")
+    escaping(sys.stdout)
     if args.command == "journal":
         from ._runner import run
         from .persistence._journal import print_journal

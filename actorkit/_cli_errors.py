@@ -47,6 +47,15 @@ def fail(command: str, message: str, status: int = FAILED) -> int:
     return status
 
 
+def escaping(out: IO[str]) -> None:
+    """`out` writes a character its encoding lacks escaped (`\\xe9`), as stderr does: what a
+    command prints is the user's text (an event, an actor's name), any character may be in
+    it, and an ASCII or Latin-1 stdout would fail the command on one with a traceback."""
+    reconfigure = getattr(out, "reconfigure", None)  # not a text file: a test's StringIO
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
+
+
 def plug_closed() -> bool:
     """Give each standard descriptor closed at start (`>&-`) the null device, and say whether
     stdout was one of them. Left closed, the next file the command opens takes its number:
