@@ -53,7 +53,8 @@ def escaping(out: IO[str]) -> None:
     it, and an ASCII or Latin-1 stdout would fail the command on one with a traceback."""
     reconfigure = getattr(out, "reconfigure", None)  # not a text file: a test's StringIO
     if reconfigure is not None:
-        reconfigure(errors="backslashreplace")
+        with contextlib.suppress(ValueError):  # closed: its first write says so
+            reconfigure(errors="backslashreplace")
 
 
 def plug_closed() -> bool:
