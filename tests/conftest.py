@@ -11,8 +11,8 @@ module's tests on each, chosen by a hash of the test's id, so the same test alwa
 the same loop and a failure replays. Modules in `BOTH_LOOPS` run on both: their subject is
 where the two loops differ (the loop's clock and timer heap, sockets and transports, the
 loop's end) or a figure the README counts over both (the chaos runs). `--loops both` runs
-every test on both (twice the time). On the 2-core machine of the suite's budget that halves
-the async tests' time (benchmarks/RESULTS.md, "The suite on one loop per test").
+every async test on both. On the 2-core machine of the suite's budget, one loop per test
+halves the async tests' time (benchmarks/RESULTS.md, "The suite on one loop per test").
 Modules in `UVLOOP_ONLY` drive other processes (the loop there is not the one under test) and
 run on uvloop alone.
 """
