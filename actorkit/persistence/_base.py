@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Self
 
 from .._errors import PersistenceConflict, PersistenceError
-from .._exact import exact_int, exact_str
+from .._exact import exact_str, index_int, not_integer
 from .._persistence_id import MAX_PERSISTENCE_ID, unstorable
 from .._seconds import FOREVER, MIN_INTERVAL
 from .._shown import given
@@ -59,14 +59,19 @@ def check_recovery(persistence_id: str, journal: object) -> None:
         raise TypeError(f"journal must be True or False, got {given(journal)}")
 
 
-def check_count(name: str, value: object) -> None:
-    if type(value) is not int or not 0 <= value <= MAX_SEQ:
-        if type(value) is not int and isinstance(value, int) and not isinstance(value, bool):
-            raise ValueError(
-                f"{name} must be exactly an int from 0 to 2**63 - 1, got the "
-                f"{type(value).__name__} {exact_int(value)}: pass its plain int (int({name}))"
-            )
-        raise ValueError(f"{name} must be an int from 0 to 2**63 - 1, got {given(value)}")
+def check_count(name: str, value: object) -> int:
+    """`value` as the plain int it is kept as: any integer, as every integer option takes
+    (`index_int`), so that no method of its class runs in a store's comparisons or queries."""
+    if type(value) is int and 0 <= value <= MAX_SEQ:
+        return value
+    number = index_int(value)
+    if number is None:
+        raise ValueError(
+            f"{name} must be an int from 0 to 2**63 - 1, got {given(value)}{not_integer(value)}"
+        )
+    if not 0 <= number <= MAX_SEQ:
+        raise ValueError(f"{name} must be an int from 0 to 2**63 - 1, got {number}")
+    return number
 
 
 def check_payload(payload: object, what: str = "payload") -> None:
@@ -87,6 +92,13 @@ def check_size(persistence_id: str, what: str, size: int, limit: int) -> None:
             "a row); keep large data outside the store (a file, an object store) and store a "
             "reference to it, or split it"
         )
+
+
+def append_seq(persistence_id: str, expected_seq: object) -> int:
+    """An append's `expected_seq` of another type than int, read once as the plain int that
+    `check_append` then checks and the store keeps; the id first, as `check_append` checks."""
+    check_id(persistence_id)
+    return check_count("expected_seq", expected_seq)
 
 
 def check_append(
@@ -125,21 +137,24 @@ def check_append(
     return size
 
 
-def check_snapshot(persistence_id: str, seq: int, payload: bytes, limit: int) -> None:
-    _check_write(persistence_id, "seq", seq, payload, limit, "a snapshot")
+def check_snapshot(persistence_id: str, seq: int, payload: bytes, limit: int) -> int:
+    return _check_write(persistence_id, "seq", seq, payload, limit, "a snapshot")
 
 
-def check_state(persistence_id: str, expected_revision: int, payload: bytes, limit: int) -> None:
-    _check_write(persistence_id, "expected_revision", expected_revision, payload, limit, "a state")
+def check_state(persistence_id: str, expected_revision: int, payload: bytes, limit: int) -> int:
+    return _check_write(
+        persistence_id, "expected_revision", expected_revision, payload, limit, "a state"
+    )
 
 
 def _check_write(
     persistence_id: str, name: str, number: int, payload: bytes, limit: int, what: str
-) -> None:
+) -> int:
     check_id(persistence_id)
-    check_count(name, number)
+    kept = check_count(name, number)
     check_payload(payload)
     check_size(persistence_id, what, len(payload), limit)
+    return kept
 
 
 def check_key(persistence_id: str, key: object) -> None:
@@ -252,8 +267,7 @@ class StoreBase(ABC):
         """`(seq, time, event)` from `from_seq` on, decoded with the registered message types;
         a row that does not decode is a `PersistenceError` naming it."""
         check_id(persistence_id)
-        check_count("from_seq", from_seq)
-        return decoded_events(self.read, persistence_id, from_seq)
+        return decoded_events(self.read, persistence_id, check_count("from_seq", from_seq))
 
     def _observe(self, writes: int, seconds: float) -> None:
         """Runs after the commit: an observer that fails (metrics) is logged, and the write,

@@ -12,6 +12,7 @@ from . import _sql_store
 from ._base import (
     StoreBase,
     append_conflict,
+    append_seq,
     check_append,
     check_count,
     check_id,
@@ -60,6 +61,8 @@ class MemoryStore(StoreBase):
     async def append(
         self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
     ) -> float:
+        if type(expected_seq) is not int:
+            expected_seq = append_seq(persistence_id, expected_seq)
         check_append(persistence_id, expected_seq, payloads, self.max_payload)
         self._check_open()
         held = len(self._journals.get(persistence_id, ()))
@@ -76,8 +79,7 @@ class MemoryStore(StoreBase):
 
     def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
         check_id(persistence_id)
-        check_count("from_seq", from_seq)
-        return self._read(persistence_id, from_seq)
+        return self._read(persistence_id, check_count("from_seq", from_seq))
 
     async def _read(self, persistence_id: str, from_seq: int) -> AsyncIterator[StoredEvent]:
         self._check_open()
@@ -90,7 +92,7 @@ class MemoryStore(StoreBase):
         return len(self._journals.get(persistence_id, ()))
 
     async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
-        check_snapshot(persistence_id, seq, payload, self.max_payload)
+        seq = check_snapshot(persistence_id, seq, payload, self.max_payload)
         self._check_open()
         kept = self._snapshots.get(persistence_id)
         if kept is None or kept.seq <= seq:
@@ -103,7 +105,9 @@ class MemoryStore(StoreBase):
         return self._snapshots.get(persistence_id)
 
     async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
-        check_state(persistence_id, expected_revision, payload, self.max_payload)
+        expected_revision = check_state(
+            persistence_id, expected_revision, payload, self.max_payload
+        )
         self._check_open()
         kept = self._states.get(persistence_id)
         revision = 0 if kept is None else kept.revision

@@ -13,6 +13,7 @@ from .._errors import PersistenceError
 from .._shielded import shielded
 from ._base import (
     StoreBase,
+    append_seq,
     check_append,
     check_count,
     check_id,
@@ -152,6 +153,8 @@ class SQLStore(StoreBase, Generic[TxT]):
     async def append(
         self, persistence_id: str, expected_seq: int, payloads: Sequence[bytes]
     ) -> float:
+        if type(expected_seq) is not int:
+            expected_seq = append_seq(persistence_id, expected_seq)
         size = check_append(persistence_id, expected_seq, payloads, self.max_payload)
         writes = self._commits or self._writes()  # the call only to say why there are none
         written = writes.append(persistence_id, expected_seq, payloads, size)
@@ -164,8 +167,7 @@ class SQLStore(StoreBase, Generic[TxT]):
 
     def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
         check_id(persistence_id)
-        check_count("from_seq", from_seq)
-        return self._read(persistence_id, from_seq)
+        return self._read(persistence_id, check_count("from_seq", from_seq))
 
     async def _read(self, persistence_id: str, from_seq: int) -> AsyncIterator[StoredEvent]:
         seq = max(from_seq, 1)
@@ -197,7 +199,7 @@ class SQLStore(StoreBase, Generic[TxT]):
         return from_rows(rows, journal, PAGE)
 
     async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
-        check_snapshot(persistence_id, seq, payload, self.max_payload)
+        seq = check_snapshot(persistence_id, seq, payload, self.max_payload)
         query = self.queries.save_snapshot
         writes = self._writes()
         await _outcome(
@@ -215,7 +217,9 @@ class SQLStore(StoreBase, Generic[TxT]):
         return StoredSnapshot(*rows[0]) if rows else None
 
     async def save_state(self, persistence_id: str, expected_revision: int, payload: bytes) -> int:
-        check_state(persistence_id, expected_revision, payload, self.max_payload)
+        expected_revision = check_state(
+            persistence_id, expected_revision, payload, self.max_payload
+        )
         writes = self._writes()
         return await _outcome(writes, writes.save_state(persistence_id, expected_revision, payload))
 
