@@ -4,7 +4,17 @@ can run now, and a short description of them for its error."""
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from typing import Any
+
+
+def ready_queue(loop: asyncio.AbstractEventLoop) -> deque[object] | None:
+    """The loop's queue of callbacks to run, when it can be read: asyncio's own loop keeps it
+    as `_ready`, uvloop in C. Every task that can run has a callback there (its next step,
+    or the wake-up its completed future scheduled), so an empty one tells that no task can
+    run without reading any of them: a turn's cost then does not grow with idle actors."""
+    ready = getattr(loop, "_ready", None)
+    return ready if type(ready) is deque else None
 
 
 def runnable_tasks() -> list[asyncio.Task[Any]]:

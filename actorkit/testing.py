@@ -31,7 +31,7 @@ from ._inspection import (
 from ._manual_entries import Entries, chain_error
 from ._manual_entries import Entry as _Entry
 from ._seconds import check_instant, check_seconds
-from ._settling import describe, runnable_tasks
+from ._settling import describe, ready_queue, runnable_tasks
 from ._shown import shown
 from ._store_calls import StoreCalls
 from ._turns import LoopTurns
@@ -176,12 +176,17 @@ class ManualClock:
         flight when none of them ended within `store_timeout` seconds."""
         quiet = 0
         calls = self.store_calls
+        ready = ready_queue(asyncio.get_running_loop())
         for _ in range(SETTLE_LIMIT):
             await asyncio.sleep(0)
             if calls:
                 quiet = 0
                 await calls.one_ends(self._store_timeout)
-            elif all(idle() for idle in self._idle) or not runnable_tasks():
+            elif (
+                (ready is not None and not ready)
+                or all(idle() for idle in self._idle)
+                or not runnable_tasks()
+            ):
                 quiet += 1
                 if quiet >= 3:
                     return
