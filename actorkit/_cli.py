@@ -123,9 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
         f'the {TOKEN_VARIABLE} environment variable, one served with auth=("user", "pw") '
         f"its basic auth from {USER_VARIABLE} and {PASSWORD_VARIABLE} (not flags or the URL: "
         "other users of the host can read the command line). They are never printed. "
-        "Exit status: 0 stopped by Ctrl-C or SIGTERM, or --once printed its frame; 1 the "
-        "endpoint or a credential variable cannot be used; 2 bad arguments (a URL top does not "
-        "take included).",
+        "On a stdout that is not a terminal it prints each frame after the last, as top -b "
+        "does. Exit status: 0 stopped by Ctrl-C or SIGTERM, --once printed its frame, or the "
+        "reader of its output went away; 1 the endpoint or a credential variable cannot be "
+        "used, or the output written; 2 bad arguments (a URL top does not take included).",
     )
     top.add_argument(
         "url",

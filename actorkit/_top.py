@@ -8,13 +8,13 @@ import base64
 import json
 import signal
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlsplit
 
 import aiohttp
 import anyio
 from aiohttp.http_exceptions import HttpProcessingError
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.live import Live
 from rich.text import Text
 
@@ -211,26 +211,55 @@ async def _watch(
     sent: str | None,
     signals: AsyncIterator[signal.Signals],
 ) -> None:
-    """The live view, polled every `interval`, until a signal."""
-    with Live(render(first, None), console=console, refresh_per_second=4) as live:
-        async with anyio.create_task_group() as group:
+    """Poll every `interval` until a signal. A terminal gets the live view, one frame redrawn
+    in place; any other stdout (a pipe, a file) each frame after the last, as `top -b`
+    prints them: rich's live view writes nothing there until it stops, so `top | head`
+    would never end and `top > file` would stay empty."""
+    if console.is_terminal:
+        with Live(render(first, None), console=console, refresh_per_second=4) as live:
+            await _poll(session, url, first, interval, sent, signals, live.update)
+    else:
+        console.print(render(first, None))  # rich flushes each print
+        await _poll(session, url, first, interval, sent, signals, console.print)
 
-            async def watch(before: Snapshot) -> None:
-                while True:
-                    await anyio.sleep(interval)
-                    try:
-                        now = await fetch(session, url)
-                    except UNREADABLE as error:
-                        lost = one_line(f"lost {url}: {_unreadable(error, sent)}")
-                        live.update(Text(lost, style="red"))
-                        continue
-                    live.update(render(now, before))
-                    before = now
 
-            group.start_soon(watch, first)
-            async for _ in signals:
-                group.cancel_scope.cancel()
-                break
+async def _poll(
+    session: aiohttp.ClientSession,
+    url: str,
+    first: Snapshot,
+    interval: float,
+    sent: str | None,
+    signals: AsyncIterator[signal.Signals],
+    show: Callable[[RenderableType], None],
+) -> None:
+    """`show` each poll's frame until a signal. What `show` raises (a reader gone, a full
+    disk) is raised as itself, not in the task group's ExceptionGroup, for `top` to catch."""
+    failed: list[OSError] = []
+    async with anyio.create_task_group() as group:
+
+        async def watch(before: Snapshot) -> None:
+            while True:
+                await anyio.sleep(interval)
+                frame: RenderableType
+                try:
+                    now = await fetch(session, url)
+                except UNREADABLE as error:
+                    frame = Text(one_line(f"lost {url}: {_unreadable(error, sent)}"), style="red")
+                else:
+                    frame, before = render(now, before), now
+                try:
+                    show(frame)
+                except OSError as error:
+                    failed.append(error)
+                    group.cancel_scope.cancel()
+                    return
+
+        group.start_soon(watch, first)
+        async for _ in signals:
+            group.cancel_scope.cancel()
+            break
+    if failed:
+        raise failed[0]
 
 
 class _Console(Console):

@@ -17,11 +17,12 @@ from .cli_support import ONE_ACTOR, top_until, watched
 
 async def test_top_ends_on_sigterm_as_on_ctrl_c_with_its_last_frame_and_status_0() -> None:
     """A killed `top` would leave a terminal with its cursor hidden, as rich's live view
-    hides it. Its polls are counted so that the signal comes while it watches."""
+    hides it (`test_cli_top_batch` runs it on a terminal). Its polls are counted so that the
+    signal comes while it watches."""
     async with watched(ONE_ACTOR) as (url, watching):
         status, out, err = await top_until(url, watching)
     assert (status, err) == (0, b"")
-    assert b"watched" in out and b"One" in out  # the live view's last frame, as it stopped
+    assert b"watched" in out and b"One" in out  # its frames, printed one after another
 
 
 def test_demo_whose_reader_goes_away_stops_cleanly() -> None:

@@ -46,7 +46,7 @@ async def test_top_asks_for_the_rows_it_shows_and_no_more() -> None:
 
 
 async def test_top_shows_an_endpoint_it_lost_and_keeps_polling_until_stopped() -> None:
-    """The first poll answers, the rest fail: the live view says what it lost, in one line,
+    """The first poll answers, the rest fail: the view says what it lost, in one line,
     and still ends on SIGTERM with status 0."""
     polls = 0
     failing = asyncio.Event()
