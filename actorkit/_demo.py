@@ -164,7 +164,8 @@ async def _demo(
     except (TypeError, ValueError) as error:
         raise CommandError(f"{error} (set by --nats)", BAD_ARGUMENTS) from None
     try:
-        system_name = node_name(name) if nats is not None else (name or "demo")
+        # An empty --name is refused as the system refuses it, not taken for no --name.
+        system_name = node_name(name) if nats is not None else ("demo" if name is None else name)
         made = ActorSystem(system_name, transport=transport)
     except ValueError as error:
         raise CommandError(f"{error}; pass another --name", BAD_ARGUMENTS) from None

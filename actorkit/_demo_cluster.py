@@ -27,7 +27,7 @@ COURIER_TICK = 0.05
 def node_name(name: str | None) -> str:
     """The system name: `--name` as given (a `ValueError` unless it is one NATS subject
     token, as the transport's `start` would refuse it), else `hostname-pid` made one."""
-    if name:
+    if name is not None:
         if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
             raise ValueError(
                 "a system name on NATS must be ASCII letters, digits, '_' or '-' "

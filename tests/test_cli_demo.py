@@ -37,6 +37,7 @@ def test_demo_flags_the_system_refuses_are_one_line_errors_with_advice() -> None
             (["--port", port], ["address already in use", "the port is in use"]),
             (["--host", "a b"], ["host must be an address", "--host"]),
             (["--no-http", "--name", "a/b"], ["system name must be", "pass another --name"]),
+            (["--no-http", "--name", ""], ["system name must be", "got ''", "another --name"]),
         ]
         for flags, advice in cases:
             result = run_cli("demo", "--duration", "1", *flags)
@@ -61,7 +62,7 @@ def test_demo_on_a_host_that_does_not_resolve_says_so_not_port_in_use() -> None:
 def test_demo_refuses_a_name_no_system_on_nats_may_have_before_connecting() -> None:
     # Nothing listens on port 1: a name that got past the check would wait out the connect
     # timeout and fail with "cannot connect", not with advice about --name.
-    for name in ["a.b", "a/b", "east 1"]:
+    for name in ["a.b", "a/b", "east 1", ""]:
         flags = ["--nats", "nats://127.0.0.1:1", "--name", name, "--no-http"]
         result = run_cli("demo", "--duration", "1", *flags)
         assert result.returncode == 2, result.stderr
