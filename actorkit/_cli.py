@@ -6,10 +6,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import IO, TYPE_CHECKING, ClassVar, NoReturn, cast
 
-from ._cli_errors import PROG, escaping, fail, plug_closed
+from ._cli_errors import PROG, escaping, fail, plug_closed, silenced, unwritable
 from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 INTERRUPTED = 130
 """A command stopped by Ctrl-C before it did its work, as shells report one: 128 + SIGINT."""
@@ -47,7 +50,38 @@ def _seq(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a sequence number, got {text!r}") from None
 
 
-class _Command(argparse.ArgumentParser):
+class _Parser(argparse.ArgumentParser):
+    """Help written as the commands' own output is: argparse swallows an error writing it and
+    exits 0, or leaves the text buffered for the interpreter's exit to fail on (status 120,
+    `Exception ignored`). Output that cannot be written is one error line and status 1; a
+    reader that went away (`--help | head -1`) is none."""
+
+    stdout_closed: ClassVar[bool] = False
+    """Set by `main`: stdout was closed at start, and given the null device."""
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        if not message:
+            return
+        command = self.prog.removeprefix(PROG).strip()
+        # Closed at start, stdout is None, and help is handed None, not the null device.
+        if self.stdout_closed and (file is None or file is sys.stdout):
+            sys.exit(fail(command, "cannot write the output: stdout is closed"))
+        out = cast(IO[str] | None, file or sys.stderr)
+        if out is None:  # stderr closed at start as well
+            return
+        try:
+            out.write(message)
+            out.flush()
+        except BrokenPipeError:
+            silenced(out)
+        except OSError as error:
+            if out is sys.stderr:  # nowhere left to say it; the status still tells
+                silenced(out)
+                return
+            sys.exit(fail(command, str(unwritable(out, error))))
+
+
+class _Command(_Parser):
     """A command's parser. For `journal`: an id that starts with '-' is an option to
     argparse, one it does not know, so the id is then missing. Telling argparse to take
     unknown options as positionals would turn every mistyped flag into an id; instead the
@@ -87,7 +121,7 @@ class _Command(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="actorkit: actors for asyncio",
         epilog="Every error is one line on stderr, python -m actorkit COMMAND: error: ... "
@@ -156,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    stdout_closed = plug_closed()
+    stdout_closed = _Parser.stdout_closed = plug_closed()
     args = build_parser().parse_args(argv)
     if stdout_closed:
         return fail(args.command, "cannot write the output: stdout is closed")

@@ -38,12 +38,14 @@ def one_line(text: str) -> str:
 
 
 def fail(command: str, message: str, status: int = FAILED) -> int:
-    """Say `message` in the one form; returns `status`, the command's exit status. Plain
+    """Say `message` in the one form (`command` empty: `python -m actorkit: error: ...`, as
+    argparse says it before a command); returns `status`, the command's exit status. Plain
     `print`, never rich: it wraps at the terminal's width and reads `[...]` as markup."""
     if sys.stderr is None:  # closed at start: `print` would write to stdout instead
         return status
+    where = f"{PROG} {command}" if command else PROG
     with contextlib.suppress(OSError):  # stderr gone too: the status still tells
-        print(f"{PROG} {command}: error: {one_line(message)}", file=sys.stderr, flush=True)
+        print(f"{where}: error: {one_line(message)}", file=sys.stderr, flush=True)
     return status
 
 

@@ -50,3 +50,11 @@ def test_a_closed_stdin_changes_nothing() -> None:
     said = done.stderr.decode()
     assert done.returncode == 1, said
     assert said.startswith("python -m actorkit journal: error: no SQLite store at ")
+
+
+@pytest.mark.parametrize("args", [("--help",), ("top", "--help")], ids=" ".join)
+def test_help_into_a_closed_stdout_is_output_that_cannot_be_written(args: tuple[str, ...]) -> None:
+    done = closed(1, *args)
+    prog = " ".join(["python -m actorkit", *args[:-1]])
+    said = f"{prog}: error: cannot write the output: stdout is closed\n"
+    assert (done.returncode, done.stderr.decode()) == (1, said)
