@@ -43,8 +43,9 @@ async def _replaced_then_closed(client: NatsClient, own: NatsServer) -> asyncio.
     client._reconnection_task = second  # noqa: SLF001
     while client._reconnection_task_future is made:  # noqa: SLF001
         await asyncio.sleep(0)
-    first.cancel()
-    await asyncio.wait({first})
+    while not first.done():  # nats-py connects under `asyncio.wait_for`, which on Python 3.11
+        first.cancel()  # loses a cancellation that meets its inner step's end: again until taken
+        await asyncio.wait({first}, timeout=0.01)
     await client.close()
     await asyncio.wait({second})
     return second
