@@ -18,8 +18,11 @@ install: $(STAMP)
 # One worker process per core and one more, at most 4 (pytest-xdist; tests/conftest.py says
 # why): each test stays bounded on its own, and the servers the tests start (nats-server,
 # PostgreSQL) are started once per worker.
-# `make test ARGS='-n 0'` runs it in this process.
+# `make test ARGS='-n 0'` runs it in this process. The package is compiled first: where
+# PYTHONDONTWRITEBYTECODE is set (it is on the project's machines), every worker and every
+# command the tests start in a subprocess compiled it anew on a fresh clone, 0.3 s of CPU each.
 test: $(STAMP)
+	$(PY) -m compileall -q actorkit benchmarks
 	$(PY) -m pytest -n auto --maxprocesses=4 $(ARGS)
 
 lint: $(STAMP)
