@@ -16,17 +16,8 @@ from actorkit import ActorSystem, Backoff, OneForOne
 from actorkit._http_auth import check_address
 from actorkit.nats import NatsTransport
 
+from .int_like_support import Broken
 from .tasks_support import Echo
-
-
-class Broken:
-    """A `numbers.Integral` whose `__index__` fails with an error of its own."""
-
-    def __index__(self) -> int:
-        raise RuntimeError("index broke")
-
-
-numbers.Integral.register(Broken)
 
 
 class Fickle:

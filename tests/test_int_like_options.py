@@ -5,7 +5,6 @@ so is a value with `__index__` whose type does not say it is an integer."""
 from __future__ import annotations
 
 import asyncio
-import numbers
 from typing import Any
 
 import pytest
@@ -14,21 +13,8 @@ from actorkit import Actor, ActorSystem, OneForOne, Task
 from actorkit._http_auth import check_address
 from actorkit.persistence import EventSourced
 
+from .int_like_support import Index
 from .tasks_support import Echo
-
-
-class Index:
-    """An integer by `__index__`, registered as a `numbers.Integral` as numpy's integer types
-    are."""
-
-    def __init__(self, value: int) -> None:
-        self.value = value
-
-    def __index__(self) -> int:
-        return self.value
-
-
-numbers.Integral.register(Index)
 
 
 def integers() -> list[Any]:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from actorkit import Actor, ActorSystem, Terminated
+from actorkit import Actor, ActorSystem
 from actorkit.testing import ManualClock
+
+from .watch_support import terminated_letters
 
 
 class Leaf(Actor):
@@ -35,10 +37,6 @@ class Watching(Actor):
     async def receive(self, message: Any) -> None:
         if message == "hang":
             await asyncio.Event().wait()
-
-
-def terminated_letters(system: ActorSystem) -> list[Any]:
-    return [d for d in system.dead_letters.recent if isinstance(d.message, Terminated)]
 
 
 async def test_a_forced_stop_dead_letters_no_terminated_of_the_children_it_stops(

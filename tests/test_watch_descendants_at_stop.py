@@ -14,6 +14,8 @@ from typing import Any
 from actorkit import Actor, ActorSystem, Terminated
 from actorkit.testing import ManualClock
 
+from .watch_support import terminated_letters
+
 
 class Leaf(Actor):
     async def receive(self, message: Any) -> None:
@@ -48,10 +50,6 @@ class Top(Actor):
             raise ValueError("fails on purpose: a restart")
         if isinstance(message, tuple):
             self.watch(message[1])
-
-
-def terminated_letters(system: ActorSystem) -> list[Any]:
-    return [d for d in system.dead_letters.recent if isinstance(d.message, Terminated)]
 
 
 async def test_an_orderly_stop_dead_letters_no_terminated_of_a_grandchild(

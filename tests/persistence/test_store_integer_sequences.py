@@ -6,7 +6,6 @@ does (`actorkit._exact.index_int`): numpy's int64, an `IntEnum` member or anothe
 from __future__ import annotations
 
 import enum
-import numbers
 from pathlib import Path
 from typing import Any
 
@@ -15,30 +14,9 @@ import pytest
 from actorkit.persistence import MemoryStore, SQLiteStore
 from actorkit.persistence._binding import encode
 
+from ..int_like_support import Broken, Index
+
 pytestmark = pytest.mark.timeout(30)
-
-
-class Index:
-    """An integer by `__index__`, registered as a `numbers.Integral` as numpy's are."""
-
-    def __init__(self, value: int) -> None:
-        self.value = value
-
-    def __index__(self) -> int:
-        return self.value
-
-
-numbers.Integral.register(Index)
-
-
-class Broken:
-    """A `numbers.Integral` whose `__index__` fails with an error of its own."""
-
-    def __index__(self) -> int:
-        raise RuntimeError("index broke")
-
-
-numbers.Integral.register(Broken)
 
 
 class Unsaid:
