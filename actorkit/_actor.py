@@ -195,7 +195,12 @@ class Actor:
         self.system.unsubscribe(self.ref, pattern)
 
     def stop(self) -> None:
-        """Stop after the current message. A `permanent` actor is restarted (OTP rules)."""
+        """Stop after the current message. A `permanent` actor is restarted (OTP rules). From
+        an instance a restart replaced (a task it left running), a no-op, as on a stopped
+        actor: the restart ended that instance, and its successor never asked to stop."""
+        current = self._cell.instance
+        if current is not self and current is not None:
+            return
         self._cell.mailbox.post(SELF_STOP)
 
 
