@@ -229,7 +229,12 @@ async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
             child.consecutive_failures = 0
         child.consecutive_failures += 1
         delay = strategy.backoff.delay(child.consecutive_failures)
-    child.restarted_at = now + delay
+    child.restarted_at = start_at = now + delay
+    for sibling in plan:
+        if sibling.restarted_at > now:
+            # Still waiting out a backoff of its own, which this restart takes over: it
+            # starts with this one, and its quiet window runs from that start.
+            sibling.restarted_at = start_at
     start = StartPlan(plan)
     book = parent.intensity
     assert book is not None  # `_decide` made it

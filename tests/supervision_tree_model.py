@@ -170,6 +170,9 @@ class TreeModel:
                 sup.backoff * BACKOFF_MAX_FACTOR, sup.backoff * 2 ** (child.consecutive - 1)
             )
         child.restarted_at = self.now + delay
+        for sibling in plan:
+            if sibling.restarted_at > self.now:  # its own backoff taken over: starts now
+                sibling.restarted_at = self.now + delay
         for waiting in parent.delayed:
             waiting.cells = [cell for cell in waiting.cells if cell not in plan]
         start = Plan(plan)
