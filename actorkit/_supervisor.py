@@ -55,8 +55,9 @@ class ChildSpec:
 
 
 class Supervisor(Actor):
-    """Starts `children` in order under `strategy`; a restart of the supervisor starts them
-    all again from their specs."""
+    """Starts `children` in order under `strategy` (else the `supervisor_strategy` a subclass
+    declares, else `OneForOne()`); a restart of the supervisor starts them all again from
+    their specs."""
 
     def __init__(
         self, children: Sequence[ChildSpec] = (), strategy: Strategy | None = None
@@ -70,10 +71,13 @@ class Supervisor(Actor):
         for spec in specs:
             if not isinstance(spec, ChildSpec):
                 raise TypeError(f"Supervisor children must be ChildSpec objects, got {given(spec)}")
+        self.specs = specs
         if strategy is not None:
             check_strategy(strategy, "strategy")
-        self.specs = specs
-        self.supervisor_strategy = strategy if strategy is not None else OneForOne()
+            self.supervisor_strategy = strategy
+        elif type(self).supervisor_strategy is None:
+            # A subclass's own declaration (checked at spawn) is left to supervise.
+            self.supervisor_strategy = OneForOne()
 
     async def on_start(self) -> None:
         for spec in self.specs:
