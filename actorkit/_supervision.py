@@ -8,7 +8,7 @@ import random
 import reprlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from ._exact import exact_number, index_int, not_integer
 from ._intensity import Intensity
@@ -65,6 +65,12 @@ class Backoff:
 def _keep_exact(record: object, name: str, value: object) -> None:
     """Store a checked field of a frozen record as the exact built-in value (`_exact`)."""
     object.__setattr__(record, name, value)
+
+
+def _checked(chosen: object, what: str) -> Directive:
+    if not isinstance(chosen, str) or chosen not in DIRECTIVES:  # no hash of a list
+        raise ValueError(f"{what} {given(chosen)}, not one of {sorted(DIRECTIVES)}")
+    return cast("Directive", chosen)
 
 
 def _check_decider(value: object) -> None:
@@ -124,15 +130,13 @@ class _Strategy:
             chosen = decider(error)
             if chosen is None:
                 return "restart"
-            if not isinstance(chosen, str) or chosen not in DIRECTIVES:  # no hash of a list
-                raise ValueError(
-                    f"decider returned {given(chosen)}, not one of {sorted(DIRECTIVES)}"
-                )
-            return chosen
+            return _checked(chosen, "decider returned")
         for cls in type(error).__mro__:
             found = decider.get(cls)
             if found is not None:
-                return found
+                # Checked again: the mapping is the caller's, and an entry added since the
+                # strategy was made would otherwise be carried out as a restart past intensity.
+                return _checked(found, f"decider directive for {cls.__name__} is")
         return "restart"
 
     def affected(self, children: Iterable[T], failed: T) -> list[T]:
