@@ -34,6 +34,12 @@ if TYPE_CHECKING:
     from ._clock import Cancellable
 
 
+NOT_STARTED = float("inf")
+"""`Cell.restarted_at` of a child whose restart is decided and not yet made: its backoff's
+quiet window (`_supervise._restart`) runs from the start a `StartPlan` makes, whenever that
+comes, and a failure to make it is no time in that window."""
+
+
 def instance_ended(cell: Cell) -> None:
     """What the ended instance leaves: the `Terminated` of its children still queued, the
     timers its `on_stop` started and, as in OTP, a supervisor's restart history (a restarted
@@ -234,9 +240,12 @@ class StartPlan(Signal):
             # nothing (OTP); the stop that reaches these children ends them as they are.
             # So once the program exits (an `on_stop` of this restart may have raised it).
             return
+        now = cell.runtime.clock.now()
         for index, child in enumerate(self.plan):
             if child.closed:
                 continue
+            if child.restarted_at == NOT_STARTED:
+                child.restarted_at = now
             if starts_in_place(child):
                 failed = await start_in_place(child)
             else:

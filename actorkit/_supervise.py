@@ -16,7 +16,7 @@ from ._errors import SupervisorGaveUp, chain_began
 from ._failure import as_failure
 from ._instruments import ESCALATED, GAVE_UP, NoMessage
 from ._intensity import Intensity
-from ._restart_steps import StartPlan, failed_and_parked, stop_in_place
+from ._restart_steps import NOT_STARTED, StartPlan, failed_and_parked, stop_in_place
 from ._shown import cut, shown
 from ._signals import RESUME, Signal, Stop, StopInstance
 from ._state import RESTARTING
@@ -229,12 +229,9 @@ async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
             child.consecutive_failures = 0
         child.consecutive_failures += 1
         delay = strategy.backoff.delay(child.consecutive_failures)
-    child.restarted_at = start_at = now + delay
-    for sibling in plan:
-        if sibling.restarted_at > now:
-            # Still waiting out a backoff of its own, which this restart takes over: it
-            # starts with this one, and its quiet window runs from that start.
-            sibling.restarted_at = start_at
+    # Not started yet: the plan that starts it (this one, a later restart's that takes it
+    # over, or this one run late by a busy or suspended supervisor) sets the time.
+    child.restarted_at = NOT_STARTED
     start = StartPlan(plan)
     book = parent.intensity
     assert book is not None  # `_decide` made it

@@ -16,6 +16,9 @@ import itertools
 
 from .supervision_tree_support import BACKOFF_MAX_FACTOR, Journal, Node, Reason, SupNode
 
+NOT_STARTED = float("inf")
+"""`restarted_at` of a child whose restart is decided and not yet made (`_start_plan`)."""
+
 
 class Cell:
     """One actor as the model sees it: a ref's life, across its restarts."""
@@ -169,10 +172,7 @@ class TreeModel:
             delay = min(
                 sup.backoff * BACKOFF_MAX_FACTOR, sup.backoff * 2 ** (child.consecutive - 1)
             )
-        child.restarted_at = self.now + delay
-        for sibling in plan:
-            if sibling.restarted_at > self.now:  # its own backoff taken over: starts now
-                sibling.restarted_at = self.now + delay
+        child.restarted_at = NOT_STARTED  # the plan that starts it sets the time
         for waiting in parent.delayed:
             waiting.cells = [cell for cell in waiting.cells if cell not in plan]
         start = Plan(plan)
@@ -186,6 +186,8 @@ class TreeModel:
         parent.delayed = [waiting for waiting in parent.delayed if waiting is not plan]
         for cell in plan.cells:
             if cell.alive:
+                if cell.restarted_at == NOT_STARTED:
+                    cell.restarted_at = self.now
                 cell.restarts += 1
                 self._start(cell)
 

@@ -1,7 +1,7 @@
-"""Backoff's reset window when a restart takes over a child still waiting out its own: the
-child starts with that restart, and its quiet window (docs/api.md §9, "Backoff": more than
-`within` seconds without failure since the restart started it) runs from then, not from the
-start its own backoff had planned and never made."""
+"""Backoff's reset window (docs/api.md §9, "Backoff": more than `within` seconds without
+failure since the restart started it) runs from the start the restart makes, not from the one
+its backoff planned: earlier when a later restart takes the child over while it waits, later
+when its supervisor is busy in a handler as the backoff ends."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import asyncio
 
 import pytest
 
-from actorkit import Actor, ActorSystem, Backoff, OneForAll, RestForOne
+from actorkit import Actor, ActorSystem, Backoff, OneForAll, OneForOne, RestForOne
 from actorkit.testing import ManualClock
 
 from .supervision_support import Worker
@@ -122,3 +122,44 @@ async def test_under_one_for_all_a_take_over_by_a_new_child_moves_the_window_too
         a.tell("crash")  # t=10: a has run 5.5 s
         await clock.advance(1)
         assert log(journal) == ["stop n", "stop a", "start a", "start n"]
+
+
+async def test_a_start_a_busy_supervisor_delays_begins_the_window_when_it_is_made(
+    clock: ManualClock,
+) -> None:
+    """The backoff of c's restart ends at t=1, but its supervisor is busy in a handler until
+    t=10 (it decides and starts between messages, README "Supervision"): c starts at 10. It
+    fails at t=12, 2 s into its run: inside the window, so the next restart is the second in
+    a row (2 s), not a reset series (1 s)."""
+    journal: list[str] = []
+    release = asyncio.Event()
+
+    class Busy(Actor):
+        supervisor_strategy = OneForOne(within=5.0, backoff=Backoff(min=1, max=16, jitter=0))
+
+        async def on_start(self) -> None:
+            await self.spawn(Worker, journal, "c", name="c")
+
+        async def receive(self, message: object) -> object:
+            await release.wait()
+            return message
+
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        parent = await system.spawn(Busy, name="p")
+        c = system.lookup("/p/c")
+        assert c is not None
+        log(journal)
+        c.tell("crash")
+        await clock.settle()
+        parent.tell("busy")
+        await clock.advance(10)
+        assert log(journal) == ["stop c"]  # not started yet: its supervisor is busy
+        release.set()
+        await clock.settle()
+        assert log(journal) == ["start c"]  # t=10
+        await clock.advance(2)
+        c.tell("crash")  # t=12
+        await clock.advance(1.5)
+        assert log(journal) == ["stop c"]
+        await clock.advance(0.5)
+        assert log(journal) == ["start c"]
