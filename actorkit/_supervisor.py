@@ -71,6 +71,17 @@ class Supervisor(Actor):
         for spec in specs:
             if not isinstance(spec, ChildSpec):
                 raise TypeError(f"Supervisor children must be ChildSpec objects, got {given(spec)}")
+        named: dict[str, int] = {}
+        for index, spec in enumerate(specs):
+            if spec.name is None:
+                continue
+            if spec.name in named:
+                raise ValueError(
+                    f"Supervisor children[{named[spec.name]}] and children[{index}] are both "
+                    f"named {spec.name!r}: sibling names are unique; rename one, or leave it "
+                    "unnamed for a generated name"
+                )
+            named[spec.name] = index
         self.specs = specs
         if strategy is not None:
             check_strategy(strategy, "strategy")

@@ -80,3 +80,16 @@ async def test_the_options_of_a_spec_without_capabilities_are_not_checked_again(
         assert await system.ask("/sup/a", "x", timeout=5.0) == "x"
         assert snapshot(sup).children == ("a",)
     assert checked == []
+
+
+def test_two_specs_with_one_name_are_refused_where_written_naming_it() -> None:
+    """Sibling names are unique: the second spec would fail only at spawn, after the first
+    child had started, with a `NameTaken` that says nothing of the specs."""
+    specs = [
+        ChildSpec(Worker, [], "a", name="a"),
+        ChildSpec(Worker, [], "b"),
+        ChildSpec(Worker, [], "c", name="a"),
+    ]
+    with pytest.raises(ValueError, match=r"children\[0\] and children\[2\] are both named 'a'"):
+        Supervisor(specs)
+    Supervisor([ChildSpec(Worker, [], "x"), ChildSpec(Worker, [], "y")])  # unnamed: generated
