@@ -59,8 +59,8 @@ class DeadLetters:
     - `expired`: an ask whose timeout came while it waited for room in a full mailbox.
     - `no_subscribers`: a publish to a topic nobody subscribes to (without a NATS transport).
     - `mailbox_full`: a publish, a timer's tick, a message a pool passes on, or a tell from
-      another system, refused by a full mailbox; or a send from another system refused
-      because `MAX_WAITING_SENDS` already wait for room in this process.
+      another system, refused by a full mailbox; or a send or ask from another system
+      refused because `MAX_WAITING_SENDS` already wait for room in this process.
     - `undeliverable`: a timer's tick, a message a pool passes on, or a tell or publish from
       another system, whose routing raised (such as a pool's `hash_key`).
     - `not_exposed`: a message from another system to an actor this one does not expose.

@@ -85,9 +85,15 @@ class Inbound:
         if kind == TELL:
             self._tell(ref, body)
             return True
-        self.taken.count += 1
+        taken = self.taken
+        taken.count += 1
         if not offer(ref, body, timeout, msg.reply, self._answers):  # then enqueued as it would
-            self.asks.start(self._answer(ref, kind, body, timeout, msg.reply))
+            if (full := taken.full(ref.path)) is not None:
+                taken.answered()
+                core.reject("mailbox_full", body, ref.path)
+                self._send_reply(msg.reply, error_frame(full), ref)
+            else:
+                self.asks.start(taken.waiting(self._answer(ref, kind, body, timeout, msg.reply)))
         return True
 
     def close(self) -> None:

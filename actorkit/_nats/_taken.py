@@ -9,10 +9,11 @@ from typing import Any
 from .._errors import MailboxFull
 
 MAX_WAITING_SENDS = 10_000
-"""Remote sends one transport lets wait for room at once, each a task (about 3 KB and its
-message): what an asker's timeout ends, and a peer picks that timeout, so past this a send
-is refused at once with `MailboxFull`. Without it the sends of one peer that never reads
-its replies would wait past every mailbox's bound, as long as it liked."""
+"""Remote sends, and remote asks no mailbox could take at once, that one transport lets wait
+at once, each a coroutine (about 3 KB and its message): what an asker's timeout ends, and a
+peer picks that timeout, so past this one is refused at once with `MailboxFull`. Without it
+the requests of one peer that never reads its replies would wait past every mailbox's bound,
+as long as it liked."""
 
 
 class Taken:
@@ -28,12 +29,12 @@ class Taken:
         self._idle: asyncio.Future[None] | None = None
 
     def full(self, path: str) -> MailboxFull | None:
-        """Why a send to `path` is refused at once, if it is."""
+        """Why a send, or an ask no mailbox took at once, to `path` is refused, if it is."""
         if self.sends < MAX_WAITING_SENDS:
             return None
         return MailboxFull(
-            f"{path} was not sent the message: {MAX_WAITING_SENDS:,} sends from other systems "
-            "already wait for room in this process"
+            f"{path} was not sent the message: {MAX_WAITING_SENDS:,} sends and asks from other "
+            "systems already wait for room in this process"
         )
 
     def start(self, answer: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
@@ -46,6 +47,15 @@ class Taken:
 
     def _ended(self, task: asyncio.Task[None]) -> None:
         self.sends -= 1
+
+    async def waiting(self, answer: Coroutine[Any, Any, None]) -> None:
+        """An ask no mailbox took at once, counted in `sends` until it ends: it may wait for
+        room as long as its asker chose, as a send does."""
+        self.sends += 1
+        try:
+            await answer
+        finally:
+            self.sends -= 1
 
     def answered(self) -> None:
         self.count -= 1
