@@ -20,7 +20,7 @@ import nats.errors
 from msgspec import Raw
 from nats.aio.msg import Msg
 
-from .._errors import AskTimeout, MailboxFull
+from .._errors import AskTimeout, MailboxFull, NotDelivered
 from .._failure import key_failure
 from .._ref import ActorRef
 from .._wire import BadPayload, Incompatible
@@ -217,7 +217,7 @@ class Inbound:
             else:
                 try:
                     async with asyncio.timeout(timeout):
-                        await ref.send(body)
+                        await _send(ref, body)
                 except TimeoutError:
                     raise AskTimeout(
                         f"{ref.path} had no room for the message within {timeout} s"
@@ -284,3 +284,17 @@ class Inbound:
     def topic_now(self, msg: Msg) -> bool:
         """A publish (or a batch of them) from another system, routed to local subscribers."""
         return route_publish(self._core, self.refusals, msg)
+
+
+async def _send(ref: ActorRef, body: Any) -> None:
+    """`ref.send(body)`, but one whose plain actor closed its mailbox on it while it waited
+    for room raises: `ref.send` returns then too (a dead letter), which reads as "took it"."""
+    if type(ref) is not ActorRef:
+        await ref.send(body)
+        return
+    mailbox = ref._mailbox
+    if mailbox.offer(body) or await mailbox.put(body):
+        return
+    cell = ref._cell
+    cell.runtime.dead_letters.add(body, cell.path, cell.runtime.stop_reason)
+    raise NotDelivered(f"{cell.path} stopped before its mailbox took the message")
