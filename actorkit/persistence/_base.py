@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Self
 
 from .._errors import PersistenceConflict, PersistenceError
-from .._exact import exact_str, index_int, not_integer
+from .._exact import exact_number, exact_str, index_int, not_integer
 from .._persistence_id import MAX_PERSISTENCE_ID, unstorable
 from .._seconds import FOREVER, MIN_INTERVAL
 from .._shown import given
@@ -179,34 +179,42 @@ def _not_plain(what: str, value: object) -> str:
 
 
 def check_reminder(persistence_id: str, reminder: object, limit: int) -> StoredReminder:
-    """`reminder` as every store keeps and returns it: its times as floats, the type the SQL
-    columns give back, so that code tested on one store gets the same values from another."""
+    """`reminder` as every store keeps and returns it: its times, numbers of seconds as
+    `reminders.start` takes them, as the plain floats the SQL columns give back on any store."""
     if not isinstance(reminder, StoredReminder):
         raise TypeError(f"expected a StoredReminder, got {type(reminder).__name__}")
     check_key(persistence_id, reminder.key)
     check_payload(reminder.payload, "a reminder's payload")
     check_size(persistence_id, "a reminder's message", len(reminder.payload), limit)
-    every = reminder.every
-    if not _finite(reminder.due):
+    due = _finite(number := exact_number(reminder.due))  # read once: checked is kept
+    if due is None:
         raise ValueError(
-            "a reminder's due must be a finite time (seconds since the epoch, an int or "
-            f"float), got {given(reminder.due)}"
+            "a reminder's due must be a finite time (seconds since the epoch, a number), got "
+            f"{_refused(reminder.due, number)}"
         )
-    if not (every is None or (_finite(every) and MIN_INTERVAL <= every < FOREVER)):
+    every = reminder.every
+    number = None if every is None else exact_number(every)
+    period = _finite(number)
+    if every is not None and (period is None or not MIN_INTERVAL <= period < FOREVER):
         # what its owner's timers take: else every start of the owner would fail arming it
         raise ValueError(
             f"a reminder's every must be None (once) or seconds from {MIN_INTERVAL:g} to "
-            f"below {FOREVER:.0e}, as reminders.start takes it, got {given(every)}"
+            f"below {FOREVER:.0e}, as reminders.start takes it, got {_refused(every, number)}"
         )
-    return replace(reminder, due=float(reminder.due), every=None if every is None else float(every))
+    return replace(reminder, due=due, every=period)
 
 
-def _finite(value: object) -> bool:
-    """An int or float that a float holds (the SQL stores bind due times as floats)."""
+def _finite(number: float | None) -> float | None:
+    """`exact_number`'s number of seconds as the float the SQL stores bind, if it is one."""
     try:
-        return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
+        return None if number is None or not math.isfinite(number) else float(number)
     except OverflowError:  # an int past the float range
-        return False
+        return None
+
+
+def _refused(value: object, number: float | None) -> str:
+    """A refused time: a number as itself, else with its type, which its text may not tell."""
+    return f"{type(value).__name__} {given(value)}" if number is None else given(number)
 
 
 def append_conflict(persistence_id: str, expected_seq: int, highest: int) -> PersistenceConflict:

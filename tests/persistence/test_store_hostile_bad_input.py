@@ -19,7 +19,7 @@ from actorkit.persistence import (
     StoredReminder,
 )
 
-from ..hostile_values import Hostile, RaisingCompare, RaisingFloat, RaisingText
+from ..hostile_values import Hostile, RaisingCompare, RaisingText
 from ..sweep_values import Sprawling, Unprintable
 
 pytestmark = pytest.mark.timeout(30)
@@ -78,16 +78,6 @@ Call = Callable[[MemoryStore], Awaitable[Any]]
 REFUSED: list[tuple[str, Call, str]] = [
     ("append: id", lambda s: s.append(RaisingText("p"), 0, [b"x"]), "exactly a str, got"),
     ("delete_reminder: key", lambda s: s.delete_reminder("p", RaisingText("k")), "reminder key"),
-    (
-        "put_reminder: due",
-        lambda s: s.put_reminder("p", StoredReminder("k", RaisingFloat(1.0), None, b"x")),
-        "finite time",
-    ),
-    (
-        "put_reminder: every",
-        lambda s: s.put_reminder("p", StoredReminder("k", 1.0, RaisingCompare(1), b"x")),
-        "reminder.s every must be None",
-    ),
 ]
 
 
