@@ -128,13 +128,14 @@ def unfit(snapshot: object, fresh: dict[str, object], cls: type) -> str | None:
 
 
 def _defined(cls: type, name: str) -> bool:
-    """Whether setting `name` on an instance of `cls` would not keep a plain value: a data
-    descriptor (a property) or something the class calls (a method). A class default that
-    instances shadow (`count = 0`) is neither, nor is a slot."""
+    """Whether setting `name` on an instance of `cls` would not keep a plain value: a
+    descriptor (a property, which it would fail, or a method or `functools.cached_property`,
+    which the stored value would hide for good) or something the class calls. A class default
+    that instances shadow (`count = 0`) is neither, nor is a slot."""
     found = inspect.getattr_static(cls, name, _ABSENT)
     if found is _ABSENT or isinstance(found, MemberDescriptorType):  # a slot holds state
         return False
-    return callable(found) or hasattr(type(found), "__set__") or hasattr(found, "__func__")
+    return callable(found) or hasattr(type(found), "__get__")
 
 
 _ABSENT = object()
