@@ -11,6 +11,7 @@ owner handled it, and only `cancel` ends it.
 from __future__ import annotations
 
 import asyncio
+import math
 import reprlib
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from .._actor_timers import ReservedKey
 from .._errors import PersistenceError
 from .._guarded_timers import start_guarded
 from .._persistence_id import plain, unstorable
-from .._seconds import FOREVER, check_interval, check_seconds
+from .._seconds import FOREVER, MIN_INTERVAL, check_interval, check_seconds
 from ._binding import encode
 from ._service import cancel_requests, cancelled_since, guarded, read_back
 from ._store import StoredReminder
@@ -190,10 +191,34 @@ class Reminders:
 
 
 def arm_all(actor: Actor, binding: Binding, stored: list[StoredReminder]) -> None:
-    """Arms the reminders its recovery read."""
+    """Arms the reminders its recovery read. One no timer can take (a row another program or
+    an older version wrote) fails the recovery naming it, as one that does not decode does:
+    the timers' own error names neither the reminder nor its owner."""
     for reminder in stored:
+        problem = _unarmable(reminder)
+        if problem is not None:
+            pid, key = binding.persistence_id, reminder.key
+            raise PersistenceError(
+                f"reminder {key!r} of {pid!r} cannot be armed: {problem} (written by another "
+                "program, or by an older version): delete it with await "
+                f"store.delete_reminder({pid!r}, {key!r}), or put it again in range with "
+                "store.put_reminder"
+            )
         message = binding.decode(reminder.payload, f"reminder {reminder.key!r}")
         _arm(actor, binding, reminder, message)
+
+
+def _unarmable(reminder: StoredReminder) -> str | None:
+    """Why a stored reminder's period, or with one its due time, no timer takes; a due time
+    past the longest timer is only not armed in this run (`_arm`)."""
+    every = reminder.every
+    if every is None:
+        return None
+    if not MIN_INTERVAL <= every < FOREVER:  # NaN too
+        return f"its period {every!r} is not seconds from {MIN_INTERVAL:g} to below {FOREVER:.0e}"
+    if not -math.inf < reminder.due:  # its grid has no points
+        return f"its due time {reminder.due!r} is not a finite time"
+    return None
 
 
 def _arm(actor: Actor, binding: Binding, reminder: StoredReminder, message: object) -> None:
