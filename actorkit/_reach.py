@@ -15,6 +15,7 @@ from ._exact import exact_str
 from ._names import check_actor_path, check_path, check_system_name
 from ._protocols import Ref
 from ._ref import ActorRef, local_cell
+from ._router import DEAD_LETTER_TOPIC
 from ._seconds import check_delay, check_interval, check_seconds
 from ._topic_names import validate_topic
 
@@ -98,12 +99,14 @@ class Reach:
         No subscriber, or a full mailbox, makes a dead letter; publish never raises for it.
         With a transport it also goes to every connected system (raising TypeError first for
         a message that cannot cross); it returns the local deliveries, and no local
-        subscriber is not a dead letter, since other systems may have some."""
+        subscriber is not a dead letter, since other systems may have some. The dead-letter
+        topic is each system's own: a publish to it stays here (another system refuses it
+        from NATS, a dead letter of its own in every peer)."""
         if type(topic) is not str:  # the index also takes token tuples; a transport does not
             validate_topic(topic)  # raises, saying what to pass
             topic = exact_str(topic)  # a str subclass: its own __hash__ must not run in the index
         transport = self._transport
-        if transport is None:
+        if transport is None or topic == DEAD_LETTER_TOPIC:
             return self._router.publish(topic, message)
         transport.publish(topic, message)
         return self._router.publish(topic, message, unmatched_is_dead=False)
