@@ -13,18 +13,21 @@ MAX_NAME = 255
 MAX_PATH = 4096
 NOTHING: frozenset[str] = frozenset()
 _COLLECTIONS = (tuple, list, set, frozenset)
+_BARE = (str, bytes, bytearray, memoryview)
+"""One name given whole, not a set of names: iterated, a str is a set of letters and bytes
+a set of ints, and either would be refused item by item, naming a letter or an ord."""
 
 
 def check_names(value: object, what: str, each: str) -> frozenset[str]:
-    """A set of capability names, from any iterable of non-empty strings (a bare str is a
-    mistake: it would be read as a set of letters). An empty str is of the right type with a
+    """A set of capability names, from any iterable of non-empty strings (a bare str or bytes
+    is a mistake, refused whole: `_BARE`). An empty str is of the right type with a
     wrong value, a `ValueError` as an empty system name is."""
     if type(value) is tuple and not value:  # not `== ()`: a numpy array compares per item
         return NOTHING
     # Concrete collections first (a tuple of types, not a union: faster to check); the
     # isinstance check against the Iterable ABC is slow.
     if not isinstance(value, _COLLECTIONS) and (
-        isinstance(value, str) or not isinstance(value, Iterable)
+        isinstance(value, _BARE) or not isinstance(value, Iterable)
     ):
         raise TypeError(
             f"{what} must be an iterable of strings such as ('gpu',), got {reprlib.repr(value)}"
