@@ -78,7 +78,9 @@ class Actor:
     supervisor_strategy: Strategy | None = None
     capabilities: ClassVar[Collection[str]] = ()
     """Any collection of names (a tuple, list or set, not a bare str): read again by each
-    system the class is first spawned in, so a collection, not a one-shot iterator."""
+    system the class is first spawned in, so a collection, not a one-shot iterator. A class
+    attribute only: an instance that sets its own is refused at spawn (it would be ignored);
+    capabilities that differ per actor are spawn's `capabilities=`."""
     _cell: Cell
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:
