@@ -203,3 +203,22 @@ async def test_pending_tasks_fail_at_shutdown_in_the_order_they_would_have_start
     await asyncio.gather(*waiting)
     priority = {h.id: p for h, (p, _) in zip(handles, specs, strict=True)}
     assert woken == sorted(priority, key=lambda i: (-priority[i], i)) == [5, 2, 4, 3, 6, 1]
+
+
+async def test_a_retry_outliving_its_temporary_agent_waits_unservable_for_a_new_one(
+    clock: ManualClock,
+) -> None:
+    journal: Journal = []
+    async with ActorSystem(clock=clock) as system:
+        first = await system.spawn(Worker, journal, name="t", restart="temporary")
+        handle = await system.submit(Fail("f", 1), retries=1)
+        await clock.settle()
+        assert not first.is_alive
+        assert (handle.status, handle.attempt) == (TaskStatus.PENDING, 1)
+        assert system.agents() == []
+        assert (system.tasks.pending, system.tasks.unservable) == (1, 1)
+        await system.spawn(Worker, journal, name="n")
+        assert await handle == ("n", "f")
+        assert (handle.status, handle.attempt) == (TaskStatus.SUCCEEDED, 2)
+        assert (system.tasks.pending, system.tasks.unservable) == (0, 0)
+    assert journal == [("t", "f", 1), ("n", "f", 2)]
