@@ -104,7 +104,8 @@ class EventSourced(Durable):
         """Write the events (all or none), durable on return; then apply each, in order.
 
         Each argument is one event (a list is one event: unpack a batch, `persist(*events)`);
-        with none, nothing is written or applied.
+        with none, nothing is written or applied (refused all the same from an instance
+        that may not write, as below).
 
         `TypeError` before anything is written when the codec refuses one; `PersistenceError`
         when the store fails and does not hold them (one that reported a failure but stored
@@ -115,12 +116,12 @@ class EventSourced(Durable):
         or save of the instance is in flight (`asyncio.gather`, a task), it commits after
         that one, in call order.
         """
-        if not events:
-            return
         binding = self._durable
         busy = binding.busy
         if busy is not True and busy:  # recovering, or this instance was replaced or stopped
             raise binding.refusal("persist")
+        if not events:  # checked after: an instance that may not write is told so, even empty
+            return
         began = perf_counter()
         payloads = encode_all(events, "event")
         cancelled: asyncio.CancelledError | None = None
