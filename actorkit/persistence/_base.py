@@ -17,17 +17,13 @@ from .._persistence_id import MAX_PERSISTENCE_ID, unstorable
 from .._seconds import FOREVER, MIN_INTERVAL
 from .._shown import given
 from ._evolution import decoded
+from ._limit import PayloadLimit, own_limit
 from ._store import StoredEvent, StoredReminder
 
 _log = logging.getLogger("actorkit.persistence")
 
 MAX_SEQ = 2**63 - 1
 """The highest sequence number or revision: the SQL stores keep them as 64-bit integers."""
-MAX_PAYLOAD = 10**9 - 4096
-"""Bytes of encoded values one write may carry, all of an append's events together: SQLite
-refuses a row over 1,000,000,000 bytes (its default SQLITE_MAX_LENGTH), and 4 KiB are left
-for the ids and numbers beside the value. PostgreSQL's limits are higher: 1 GiB for a bytea,
-for an array of them and for one statement's parameters."""
 
 CommitObserver = Callable[[int, float], object]
 """Called after each commit with the number of writes it carried and the seconds it took;
@@ -254,9 +250,13 @@ class StoreBase(ABC):
     hangs its batch-size and latency metrics there."""
 
     on_commit: CommitObserver | None = None
-    max_payload: int = MAX_PAYLOAD
-    """Bytes of encoded values one write may carry; a write over it is a `ValueError` before
-    anything is written. Lowered, it refuses smaller writes."""
+    max_payload = PayloadLimit()
+    """Bytes of encoded values one write may carry; one over it is a `ValueError` before
+    anything is written. Lowered, it refuses smaller writes (`_limit`)."""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        own_limit(cls)
 
     @abstractmethod
     def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
