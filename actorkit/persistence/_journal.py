@@ -6,6 +6,7 @@ program's database is left untouched."""
 from __future__ import annotations
 
 import os
+import reprlib
 import stat
 import sys
 from typing import Any, TextIO
@@ -19,10 +20,13 @@ from ._service import guarded
 from ._sql_store import SQLStore
 from ._sqlite import SQLiteStore
 from ._sqlite_db import directory_problem
+from ._store import StoredReminder
 from ._url import store_from_url
 
 NOTHING_STORED = 3
 """The exit status for a persistence id with no events and no state in the store."""
+_SHOWN = 3
+"""Reminders named in the error for an id that holds only reminders."""
 
 
 def line(seq: int, time: float, payload: bytes) -> str:
@@ -112,6 +116,15 @@ async def _print(store: SQLStore[Any], persistence_id: str, from_seq: int, out: 
         return 0
     where = f"SQLite store {store.path}" if isinstance(store, SQLiteStore) else repr(store)
     missing = f"{where} holds no events and no state under {persistence_id!r}"
+    reminders = await store.reminders(persistence_id)
+    if reminders:  # the id is right: "check the id" would send the user after a typo
+        return fail(
+            "journal",
+            f"{missing}, only {_named(reminders)}: the id is in use, by an actor that has "
+            f"persisted and saved nothing yet (its reminders are read with "
+            f"store.reminders({persistence_id!r}))",
+            NOTHING_STORED,
+        )
     slashed = await _slashed_with_history(store, persistence_id)
     if slashed is not None:
         return fail(
@@ -126,6 +139,19 @@ async def _print(store: SQLStore[Any], persistence_id: str, from_seq: int, out: 
         "it was spawned with persistence_id=...)",
         NOTHING_STORED,
     )
+
+
+def _named(reminders: list[StoredReminder]) -> str:
+    """The first few reminders, each with its due time and period: one line of stderr."""
+    count = len(reminders)
+    shown = [
+        f"{reprlib.repr(r.key)} (due {stamp(r.due)}"
+        + ("" if r.every is None else f", every {r.every!r} s")
+        + ")"
+        for r in reminders[:_SHOWN]
+    ]
+    more = f", and {count - _SHOWN} more" if count > _SHOWN else ""
+    return f"{count} reminder{'s' if count > 1 else ''}: {', '.join(shown)}{more}"
 
 
 async def _slashed_with_history(store: SQLStore[Any], persistence_id: str) -> str | None:
