@@ -54,16 +54,35 @@ def unstorable(what: str, value: str) -> str | None:
     try:
         size = len(value.encode())
     except UnicodeEncodeError:
-        return (
-            f"{what} must be text UTF-8 can encode (no lone surrogate such as '\\udcff', "
-            f"which undecodable bytes become), got {reprlib.repr(value)}"
-        )
+        return _unencodable(what, value)
     if not value or size > MAX_PERSISTENCE_ID:
         return (
             f"{what} must be a non-empty str of at most {MAX_PERSISTENCE_ID} characters "
             f"(bytes of UTF-8), got {size} bytes: {reprlib.repr(value)}"
         )
     return None
+
+
+def undeletable(what: str, value: str) -> str | None:
+    """Why no row can hold `value` as a reminder key, None when one may: `unstorable` but for
+    its bounds of length. A row another program wrote (to a SQLite file) may hold an empty or
+    a long key, which a store refuses to write but must delete, else nothing ends that
+    reminder. NUL no PostgreSQL row holds (nor may a database it fails take it in a group
+    commit's batch), and a row holding a lone surrogate would not read back."""
+    if "\x00" in value:
+        return nul_refused(what, value)
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return _unencodable(what, value)
+    return None
+
+
+def _unencodable(what: str, value: str) -> str:
+    return (
+        f"{what} must be text UTF-8 can encode (no lone surrogate such as '\\udcff', "
+        f"which undecodable bytes become), got {reprlib.repr(value)}"
+    )
 
 
 def nul_refused(what: str, value: str) -> str:

@@ -57,7 +57,7 @@ METHODS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
         {"expected_revision": "seq", "payload": "payload"},
     ),
     "put_reminder": ({"persistence_id": PID, "reminder": REMINDER}, {"reminder": "reminder"}),
-    "delete_reminder": ({"persistence_id": PID, "key": "k"}, {"key": "key"}),
+    "delete_reminder": ({"persistence_id": PID, "key": "k"}, {"key": "key_to_end"}),
 }
 """Each method's valid arguments, and the kind of each parameter but persistence_id."""
 
@@ -166,6 +166,6 @@ PERSISTENCE: dict[str, Param] = {
     "Reminders.start:delay": Param("seconds0", lambda e, kw: _start(kw)),
     "Reminders.start:every": Param("every", lambda e, kw: _start(kw)),
     "Reminders.cancel:key": Param(
-        "key", lambda e, kw: on_reminders(lambda r: r.cancel(**kw)), "reminder key"
+        "key_to_end", lambda e, kw: on_reminders(lambda r: r.cancel(**kw)), "reminder key"
     ),
 }

@@ -96,6 +96,8 @@ BAD: dict[str, list[Any]] = {
     # the stores': a persistence id or reminder key as the stores take it (exactly a str)
     "store_id": ["", 42, None, b"p", "a\x00b", "a\udcff", "x" * 1025, ["p"]],
     "key": ["", 42, None, b"k", "a\x00b", "a\udcff", "x" * 1025, ["k"]],
+    # a reminder's key to end: an empty or long one is taken (another program may have stored it)
+    "key_to_end": [42, None, b"k", "a\x00b", "a\udcff", ["k"]],
     # a sequence number or revision: an int from 0 to 2**63 - 1
     "seq": [*INTS, -1, 2**63, HUGE],
     "payload": [None, "x", 42, bytearray(b"x"), memoryview(b"x"), [b"x"]],

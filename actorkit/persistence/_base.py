@@ -13,7 +13,7 @@ from typing import Self
 
 from .._errors import PersistenceConflict, PersistenceError
 from .._exact import exact_number, exact_str, index_int, not_integer
-from .._persistence_id import MAX_PERSISTENCE_ID, unstorable
+from .._persistence_id import MAX_PERSISTENCE_ID, undeletable, unstorable
 from .._seconds import FOREVER, MIN_INTERVAL
 from .._shown import given
 from ._evolution import decoded
@@ -153,11 +153,11 @@ def _check_write(
     return kept
 
 
-def check_key(persistence_id: str, key: object) -> None:
+def check_key(persistence_id: str, key: object, deleting: bool = False) -> None:
     check_id(persistence_id)
-    if type(key) is not str or not key:
+    if type(key) is not str or not (key or deleting):  # "" as a row of another program's
         raise ValueError(_not_plain("a reminder key", key))
-    problem = unstorable("a reminder key", key)
+    problem = (undeletable if deleting else unstorable)("a reminder key", key)
     if problem is not None:
         raise ValueError(problem)
 

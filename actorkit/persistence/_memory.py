@@ -129,7 +129,7 @@ class MemoryStore(StoreBase):
         self._observe(1, 0.0)
 
     async def delete_reminder(self, persistence_id: str, key: str) -> bool:
-        check_key(persistence_id, key)
+        check_key(persistence_id, key, deleting=True)
         self._check_open()
         self._observe(1, 0.0)
         kept = self._reminders.get(persistence_id)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from .._actor_timers import ReservedKey
 from .._errors import PersistenceError
 from .._guarded_timers import start_guarded
-from .._persistence_id import plain, unstorable
+from .._persistence_id import plain, undeletable, unstorable
 from .._seconds import FOREVER, MIN_INTERVAL, check_interval, check_seconds
 from ._binding import encode
 from ._service import cancel_requests, cancelled_since, guarded, read_back
@@ -51,13 +51,14 @@ def _timer_keys(key: str) -> tuple[_Key, _Key]:
     return _Key((_MARK, "reminder", key)), _Key((_MARK, "overdue", key))
 
 
-def _check_key(key: object) -> str:
+def _check_key(key: object, deleting: bool = False) -> str:
     """The stores' own rule, checked here: a store's `ValueError` would reach the handler as
-    a `PersistenceError` (`guarded`), which a supervisor takes for an outage."""
-    if not isinstance(key, str) or not key:
+    a `PersistenceError` (`guarded`), which a supervisor takes for an outage. `deleting`
+    takes a key only another program can have stored (`undeletable`), so that cancel ends it."""
+    if not isinstance(key, str) or not (key or deleting):
         raise ValueError(f"a reminder key must be a non-empty str, got {reprlib.repr(key)}")
     key = plain(key)  # checked as the text the store will keep
-    problem = unstorable("a reminder key", key)
+    problem = (undeletable if deleting else unstorable)("a reminder key", key)
     if problem is not None:
         raise ValueError(problem)
     return key
@@ -126,7 +127,7 @@ class Reminders:
         """End the reminder for good; whether there was one. `ActorStopped`, with nothing
         deleted, once this instance was replaced or stopped; one begun before deletes, and
         says whether there was one, though the instance is replaced or stopped meanwhile."""
-        key = _check_key(key)
+        key = _check_key(key, deleting=True)
         binding = self._binding
         binding.begin_reminder(f"reminders.cancel({key!r})")
         ticket = self._begin(key)

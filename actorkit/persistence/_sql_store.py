@@ -244,7 +244,7 @@ class SQLStore(StoreBase, Generic[TxT]):
         )
 
     async def delete_reminder(self, persistence_id: str, key: str) -> bool:
-        check_key(persistence_id, key)
+        check_key(persistence_id, key, deleting=True)
         query = self.queries.delete_reminder
         writes = self._writes()
         deleted = await _outcome(

@@ -233,7 +233,7 @@ async def test_events_names_a_row_that_does_not_decode(
         (lambda s: s.put_reminder("a", StoredReminder("k", 1.0, 0.0, b"")), ValueError),
         (lambda s: s.put_reminder("a", StoredReminder("k", float("nan"), None, b"")), ValueError),
         (lambda s: s.put_reminder("a", StoredReminder("k", 1.0, None, "m")), TypeError),  # type: ignore[arg-type]
-        (lambda s: s.delete_reminder("a", ""), ValueError),
+        (lambda s: s.delete_reminder("a", "k\udcff"), ValueError),
         (lambda s: s.save_state("a", 0, "state"), TypeError),
         (lambda s: s.save_snapshot("a", 1, None), TypeError),
         (lambda s: s.save_snapshot("a", -1, b""), ValueError),
