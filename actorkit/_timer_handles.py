@@ -1,17 +1,19 @@
 """A pending timer's handle, filed in its system's `TimerQueue` (`_timers`): a system timer's
 (`TimerHandle`), or an actor's own (`ActorTimer`, in its actor's `_actor_timers.Timers`).
 
-Periodic timers do not drift: the n-th tick is due at `start + n * interval`, up to the float
-rounding of adding `interval` n times (a relative 1e-16 per tick, which `ManualClock.advance`
-allows for; a slot for the start would cost every one-shot timer 8 bytes). When the
-system falls behind (a blocked loop, a slow clock advance), missed ticks are coalesced into
-one delivery and the schedule continues on the original grid.
+Periodic timers do not drift: each due time is reckoned from the first one (`Grid`), as
+`first + n * interval`, not summed tick by tick. A sum rounds the same way at every tick
+and the errors add up: a 1 ms timer on a clock at 1e8 s would lose 2 µs a second, a tick
+missed by each `ManualClock.advance(1.0)` there. The grid rides in the `_interval` slot,
+so a one-shot timer pays nothing for it. When the system falls behind (a blocked loop, a
+slow clock advance), missed ticks are coalesced into one delivery and the schedule
+continues on the original grid.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._ref import local_cell
 from ._withdraw import unhandled
@@ -23,6 +25,14 @@ if TYPE_CHECKING:
     from ._envelope import Ask
     from ._protocols import Ref
     from ._timers import TimerQueue
+
+
+class Grid(NamedTuple):
+    """A periodic timer's due times: `first + n * interval` for n = 0, 1, 2, ..."""
+
+    first: float
+    interval: float
+
 
 CANCELLED: Any = object()
 """A handle's message once it has ended: fired for good or cancelled."""
@@ -44,7 +54,7 @@ class TimerHandle:
         self._target = target
         self._message = message
         self._due = due
-        self._interval = interval
+        self._interval = None if interval is None else Grid(due, interval)
 
     @property
     def active(self) -> bool:
@@ -68,23 +78,35 @@ class TimerHandle:
         own one-shot timer is started again in place (`Timers.start_once`)."""
         return None
 
+    def _moved(self, due: float) -> None:
+        """Due at `due` instead; a periodic timer's grid starts there, its interval kept."""
+        self._due = due
+        if (grid := self._interval) is not None:
+            self._interval = Grid(due, grid.interval)
+
     def _repeat(self, now: float, seq: int) -> None:
         """Deliver a periodic tick and re-file the timer (one-shot timers are delivered by
         `TimerQueue._fire` in place, without a call per timer)."""
         message = self._message
         target = self._target
-        interval = self._interval
-        assert interval is not None
-        # Next point on the grid strictly after now: missed ticks coalesce into this one
-        # (`_fire` repeats only a timer due by now, so at least one interval on).
-        missed = math.floor((now - self._due) / interval) + 1
-        due = self._due + missed * interval
+        grid = self._interval
+        assert grid is not None
+        first, interval = grid
+        # The first point on the grid after now: missed ticks coalesce into it (`_fire`
+        # repeats only a timer due by now, so at least one interval on). The division may
+        # round either way by a hair (due at 4.1, now 4.1, interval 0.1: 39.99999999999999),
+        # so its neighbours are checked, lest a tick fire twice or not at all.
+        nth = math.floor((now - first) / interval) + 1
+        due = first + nth * interval
         if due <= now:
-            # The division rounded down (due at 10.0, now 10.1, interval 0.1), or the interval
-            # is below the float step at `now` (1e-14 s at 1000 s) and adds nothing: the tick
-            # would be due again at once, a second in this instant, or `_fire` would spin on
-            # it forever, holding the loop.
-            due = max(due + interval, math.nextafter(now, math.inf))
+            due = first + (nth + 1) * interval
+        elif nth > 1 and (earlier := first + (nth - 1) * interval) > now:
+            due = earlier
+        if due <= now:
+            # The interval is below the float step at `now` (1e-14 s at 1000 s) and adds
+            # nothing: the tick would be due again at once, a second in this instant, or
+            # `_fire` would spin on it forever, holding the loop.
+            due = math.nextafter(now, math.inf)
         self._due = due
         self._queue.push(self, seq)  # its place among timers due at the same instant
         self._send(target, message)

@@ -144,7 +144,7 @@ class TimerQueue:
         if due == handle._due:
             return
         handle._again()  # a start again not filed yet: this filing replaces it
-        handle._due = due
+        handle._moved(due)
         self._dead += 1
         self.push(handle)
         self._compact_if_mostly_dead()
