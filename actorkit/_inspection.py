@@ -13,9 +13,11 @@ from types import NoneType, UnionType
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from ._accounting import Accounting
+from ._exact import index_int, not_integer
 from ._outside_stop import FORCED_STOP_GRACE as FORCED_STOP_GRACE
 from ._ref import local_cell
 from ._room import UNBOUNDED
+from ._shown import given
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -135,9 +137,21 @@ def _snapshot_of(cell: Cell) -> ActorSnapshot:
 def actor_tree(
     system: ActorSystem, path: str | None = None, limit: int | None = None
 ) -> dict[str, Any]:
-    """The body `/actors` would answer (the supervision tree as plain data), without HTTP."""
+    """The body `/actors` would answer (the supervision tree as plain data), without HTTP.
+    A `limit` the endpoint answers with a 400 is refused here too: read as some other number
+    of nodes (1.5 as 2, 0 as none at all), it would pass a test a request would fail."""
     from ._tree import actor_tree as tree
 
+    if limit is not None:
+        number = index_int(limit)
+        if number is None:
+            raise TypeError(
+                f"limit must be a whole number of nodes >= 1 or None, got "
+                f"{type(limit).__name__} {given(limit)}{not_integer(limit, '')}"
+            )
+        if number < 1:
+            raise ValueError(f"limit must be a whole number of nodes >= 1 or None, got {number}")
+        limit = number
     root = system._runtime.root
     if root is None:
         raise RuntimeError("actor_tree() needs a started system")
