@@ -17,7 +17,7 @@ from ._exact import index_int, not_integer
 from ._outside_stop import FORCED_STOP_GRACE as FORCED_STOP_GRACE
 from ._ref import local_cell
 from ._room import UNBOUNDED
-from ._shown import given
+from ._shown import given, shown
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -184,6 +184,26 @@ def expectation(expected: Any) -> Callable[[Any], bool]:
     if callable(expected):
         return lambda message: bool(expected(message))
     return lambda message: bool(message == expected)
+
+
+def expect_check(expected: Any) -> Callable[[Any], None]:
+    """`Probe.expect`'s check of a message against `expected` (`expectation`), raising the
+    `AssertionError` that names both. A check that raises on the message (`m.value` of a
+    str, an `==` that refuses) is a mismatch too: its bare error would not say what came."""
+    matches = expectation(expected)
+
+    def check(message: Any) -> None:
+        try:
+            if matches(message):
+                return
+        except Exception as error:
+            raise AssertionError(
+                f"probe expected {shown(expected)}, got {shown(message)}, on which the check "
+                f"raised {shown(error)}"
+            ) from error
+        raise AssertionError(f"probe expected {shown(expected)}, got {shown(message)}")
+
+    return check
 
 
 def _check_union(union: Any) -> None:

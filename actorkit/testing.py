@@ -19,7 +19,7 @@ from ._inspection import (
     accepting,
     actor_tree,
     cancel_task,
-    expectation,
+    expect_check,
     instance,
     pending_asks,
     pending_timers,
@@ -265,11 +265,11 @@ class Probe:
     async def expect(self, expected: Callable[[Any], object] | object, timeout: float = 5.0) -> Any:
         """The next message, which must equal `expected`, be an instance of it (a type, or a
         union such as `int | None`) or satisfy it (a predicate). The predicate's `Callable`
-        in the hint types a lambda's parameter for the checkers; `object` takes the rest."""
-        matches = expectation(expected)  # a `TypeError` before any message is taken
+        in the hint types a lambda's parameter for the checkers; `object` takes the rest.
+        A check that raises on the message fails the same way, naming the message."""
+        check = expect_check(expected)  # a `TypeError` before any message is taken
         message = await self.receive(timeout)
-        if not matches(message):
-            raise AssertionError(f"probe expected {expected!r}, got {shown(message)}")
+        check(message)
         return message
 
     def expect_empty(self) -> None:
