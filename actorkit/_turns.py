@@ -1,4 +1,5 @@
-"""Turns that the coroutines of one event loop take, for an object that outlives its loops."""
+"""Turns that the coroutines of one event loop take, for an object that outlives its loops;
+and the one loop at a time such an object (`ManualClock`) may drive systems on."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Callable
 
 
 class LoopTurns:
@@ -38,3 +39,35 @@ class LoopTurns:
                 self._takers[loop] = takers
             else:
                 del self._takers[loop], self._locks[loop]
+
+
+def attach_on(
+    loops: list[asyncio.AbstractEventLoop],
+    idles: list[Callable[[], bool]],
+    loop: asyncio.AbstractEventLoop,
+    idle: Callable[[], bool],
+) -> None:
+    """Add a system on `loop` (its `idle` check) to those a clock drives, refused while one
+    runs on another loop that runs too: that is another thread, and the clock fires every
+    system's timers on the thread that advances it, where that loop's actors must not be
+    touched (asyncio's debug mode raises, and the tick is lost). A loop that no longer
+    runs is no obstacle: a clock per module outlives an `asyncio.run` per test."""
+    if any(other is not loop and other.is_running() for other in loops):
+        raise RuntimeError(
+            "this ManualClock drives a system on another event loop running in another "
+            "thread, and fires every system's timers on the thread that advances it: give "
+            "each event loop its own ManualClock"
+        )
+    loops.append(loop)
+    idles.append(idle)
+
+
+def detach_from(
+    loops: list[asyncio.AbstractEventLoop],
+    idles: list[Callable[[], bool]],
+    idle: Callable[[], bool],
+) -> None:
+    """Once per `attach_on`, and for one it refused (its system's shutdown detaches it too)."""
+    if idle in idles:
+        at = idles.index(idle)
+        del loops[at], idles[at]

@@ -34,7 +34,7 @@ from ._seconds import check_instant, check_seconds
 from ._settling import describe, ready_queue, runnable_tasks
 from ._shown import shown
 from ._store_calls import StoreCalls
-from ._turns import LoopTurns
+from ._turns import LoopTurns, attach_on, detach_from
 
 if TYPE_CHECKING:
     from ._ref import ActorRef
@@ -100,6 +100,7 @@ class ManualClock:
         """Held by the `advance` under way on each loop: one made meanwhile waits for it, then
         moves on."""
         self._idle: list[Callable[[], bool]] = []
+        self._loops: list[asyncio.AbstractEventLoop] = []  # each attached system's
         self._chain = 0  # `Entry.chain` of the entry fired last, while time stands at it
         self.store_calls = StoreCalls()
         """The store calls of the actors of the systems on this clock, in flight."""
@@ -113,11 +114,10 @@ class ManualClock:
         return entry
 
     def attach(self, loop: asyncio.AbstractEventLoop, idle: Callable[[], bool]) -> None:
-        self._idle.append(idle)
+        attach_on(self._loops, self._idle, loop, idle)  # one running loop at a time
 
     def detach(self, idle: Callable[[], bool]) -> None:
-        """Called once per `attach`, by the system's shutdown."""
-        self._idle.remove(idle)
+        detach_from(self._loops, self._idle, idle)
 
     @property
     def pending(self) -> int:
