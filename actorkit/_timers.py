@@ -1,12 +1,12 @@
 """Timers on the system clock: one queue per system, one clock entry for the earliest timer.
 
 A pending timer is a small slotted handle (`_timer_handles`) plus an entry in the system's
-`TimerQueue`, about 190 bytes together: never a task and never a loop timer of its own, so
-100,000 pending timers cost what 100,000 handles cost. Cancelling marks the handle; its
-entry is dropped when it comes due, or sooner when cancelled entries outnumber live ones.
-Timers due at the same instant fire in the order they were scheduled. Periodic timers keep
-to their grid and coalesce missed ticks (`TimerHandle._repeat`), as Akka's fixed-rate
-timers and OTP's `timer:send_interval` users would expect from a healthy system.
+`TimerQueue`, about 190 bytes together (a periodic one 56 more, its grid): never a task and
+never a loop timer of its own, so 100,000 pending timers cost what 100,000 handles cost.
+Cancelling marks the handle; its entry is dropped when due, or sooner when cancelled entries
+outnumber live ones. Timers due at one instant fire in the order they were scheduled.
+Periodic timers keep to their grid and coalesce missed ticks (`TimerHandle._repeat`), as
+Akka's fixed-rate timers and OTP's `timer:send_interval` users expect of a healthy system.
 
 An actor's own timers (`_actor_timers`) are filed here too, and queue their ticks themselves,
 so that ending one withdraws a tick already queued. One started again for a later time keeps
