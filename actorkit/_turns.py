@@ -52,7 +52,7 @@ def attach_on(
     system's timers on the thread that advances it, where that loop's actors must not be
     touched (asyncio's debug mode raises, and the tick is lost). A loop that no longer
     runs is no obstacle: a clock per module outlives an `asyncio.run` per test."""
-    if any(other is not loop and other.is_running() for other in loops):
+    if _another_running(loops, loop):
         raise RuntimeError(
             "this ManualClock drives a system on another event loop running in another "
             "thread, and fires every system's timers on the thread that advances it: give "
@@ -60,6 +60,23 @@ def attach_on(
         )
     loops.append(loop)
     idles.append(idle)
+
+
+def check_driven_from_theirs(loops: list[asyncio.AbstractEventLoop]) -> None:
+    """`ManualClock.advance` and `settle` run on the loop of the systems they drive: from
+    another thread's loop, the timers they fire would touch those actors from there."""
+    if _another_running(loops, asyncio.get_running_loop()):
+        raise RuntimeError(
+            "this ManualClock drives a system on another event loop running in another "
+            "thread: advance or settle it on that loop (asyncio.run_coroutine_threadsafe"
+            "(clock.advance(seconds), loop) from this thread)"
+        )
+
+
+def _another_running(
+    loops: list[asyncio.AbstractEventLoop], loop: asyncio.AbstractEventLoop
+) -> bool:
+    return any(other is not loop and other.is_running() for other in loops)
 
 
 def detach_from(

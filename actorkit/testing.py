@@ -34,7 +34,7 @@ from ._seconds import check_instant, check_seconds
 from ._settling import describe, ready_queue, runnable_tasks
 from ._shown import shown
 from ._store_calls import StoreCalls
-from ._turns import LoopTurns, attach_on, detach_from
+from ._turns import LoopTurns, attach_on, check_driven_from_theirs, detach_from
 
 if TYPE_CHECKING:
     from ._ref import ActorRef
@@ -174,8 +174,8 @@ class ManualClock:
         Raises `RuntimeError` after `SETTLE_LIMIT` turns without quiet, rather than let a test
         go on from a state it did not wait for, and `TimeoutError` naming the store calls in
         flight when none of them ended within `store_timeout` seconds."""
-        quiet = 0
-        calls = self.store_calls
+        check_driven_from_theirs(self._loops)  # else their timers fire on this thread
+        quiet, calls = 0, self.store_calls
         ready = ready_queue(asyncio.get_running_loop())
         for _ in range(SETTLE_LIMIT):
             await asyncio.sleep(0)

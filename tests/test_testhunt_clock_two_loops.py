@@ -64,6 +64,28 @@ def test_a_system_on_another_running_loop_is_refused_at_its_start_saying_why() -
     assert "ManualClock" in str(error)
 
 
+@pytest.mark.parametrize("call", ["advance", "settle"])
+def test_an_advance_from_a_loop_other_than_its_systems_running_one_is_refused(call: str) -> None:
+    """Advanced from here, the clock would fire the other system's timers on this thread."""
+    clock = ManualClock()
+    go = threading.Event()
+    got: list[object] = []
+    other = _other_thread(clock, go, got)
+
+    async def here() -> None:
+        await (clock.advance(1.0) if call == "advance" else clock.settle())
+
+    try:
+        with pytest.raises(RuntimeError, match="another event loop"):
+            asyncio.run(here())
+        assert clock.now() == 0.0
+    finally:
+        go.set()
+        other.join(SAFETY)
+    assert got == ["tick"]  # fired on its own loop, by its own advance
+    assert clock.now() == 1.0
+
+
 def test_after_the_other_loop_ended_the_clock_drives_a_system_here() -> None:
     clock = ManualClock()
     go = threading.Event()
