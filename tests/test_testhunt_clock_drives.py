@@ -169,3 +169,25 @@ async def test_settle_counts_a_handler_asleep_on_real_time_as_quiet() -> None:
             await clock.advance(7200.0)  # real time, which it sleeps on, did not move
         assert snapshot(sleeper).accounting.handling == 1
         await system.shutdown(timeout=0.1)
+
+
+async def test_backoff_grows_within_the_window_and_resets_past_it_on_the_clock() -> None:
+    """min 1 s doubling; a failure exactly `within` (5 s) after a restart is still in its
+    window, one 5.5 s after is not: the delays go 1, 2, 4, then 1, 2 again."""
+    clock = ManualClock()
+    backoff = Backoff(min=1.0, max=8.0, jitter=0)
+    strategy = OneForOne(max_restarts=10, within=5.0, backoff=backoff)
+    async with ActorSystem(clock=clock, supervisor=strategy) as system:
+        probe = await Probe.spawn(system)
+        crashes = await system.spawn(Crashes, probe.ref)
+        starts = [(await probe.receive())[1]]
+        for when in (0.0, 1.0, 8.0, 17.5, 18.5):
+            await clock.advance(when - clock.now())
+            crashes.tell("boom")
+            await clock.settle()
+            while not probe.pending:
+                due = clock.next_due()
+                assert due is not None
+                await clock.advance(due - clock.now())
+            starts.append((await probe.receive())[1])
+        assert starts == [0.0, 1.0, 3.0, 12.0, 18.5, 20.5]
