@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ from ._inspection import (
 )
 from ._manual_entries import Entries, chain_error
 from ._manual_entries import Entry as _Entry
+from ._probe_inbox import Inbox, nothing_within
 from ._seconds import check_instant, check_seconds
 from ._settling import describe, ready_queue, runnable_tasks
 from ._shown import shown
@@ -200,18 +200,8 @@ class ManualClock:
         )
 
 
-class _Inbox(asyncio.Queue[Any]):
-    """What the probe's actor took in, whose next message a check can name without taking
-    it: `expect_empty` fails a test, it must not change what the test receives next."""
-
-    _queue: deque[Any]  # the store every `asyncio.Queue` keeps (`LifoQueue` overrides it)
-
-    def peek(self) -> Any:
-        return self._queue[0]
-
-
 class _ProbeActor(Actor):
-    def __init__(self, probe: Probe, inbox: _Inbox) -> None:
+    def __init__(self, probe: Probe, inbox: Inbox) -> None:
         self._probe = probe
         self._inbox = inbox
 
@@ -232,7 +222,7 @@ class Probe:
     """
 
     def __init__(self) -> None:
-        self._inbox = _Inbox()
+        self._inbox = Inbox()
         self.reply: Any = None
         self._ref: ActorRef | None = None
 
@@ -255,12 +245,19 @@ class Probe:
     async def receive(self, timeout: float = 5.0) -> Any:
         """The next message, in arrival order; TimeoutError if none comes within `timeout`
         seconds (of real time: the probe waits for the actors, not for a clock)."""
+        return await self._receive(timeout, "")
+
+    async def _receive(self, timeout: float, expected: str) -> Any:
         seconds = check_seconds(timeout, "timeout")
         try:
             async with asyncio.timeout(seconds):
                 return await self._inbox.get()
         except TimeoutError:
-            raise TimeoutError(f"the probe received nothing within {seconds} s") from None
+            clock = None if self._ref is None else self._ref._cell.runtime.clock
+            manual = clock if isinstance(clock, ManualClock) else None
+            due = None if manual is None else manual.next_due()
+            now = 0.0 if manual is None else manual.now()
+            raise TimeoutError(nothing_within(seconds, expected, now, due)) from None
 
     async def expect(self, expected: Callable[[Any], object] | object, timeout: float = 5.0) -> Any:
         """The next message, which must equal `expected`, be an instance of it (a type, or a
@@ -268,7 +265,7 @@ class Probe:
         in the hint types a lambda's parameter for the checkers; `object` takes the rest.
         A check that raises on the message fails the same way, naming the message."""
         check = expect_check(expected)  # a `TypeError` before any message is taken
-        message = await self.receive(timeout)
+        message = await self._receive(timeout, shown(expected))
         check(message)
         return message
 

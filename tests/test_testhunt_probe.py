@@ -127,3 +127,23 @@ async def test_messages_told_before_anything_awaits_the_probe_come_in_order() ->
             probe.expect_empty()
         assert [await probe.receive() for _ in range(1000)] == list(range(1000))
         assert probe.pending == 0
+
+
+async def test_an_expect_that_times_out_says_what_it_expected_and_that_the_clock_waits() -> None:
+    """The README's own example with the advance forgotten: the message comes at 5.0 on a
+    clock nobody moves, and the real-time safety net runs out."""
+    clock = ManualClock()
+    async with ActorSystem(clock=clock) as system:
+        probe = await Probe.spawn(system)
+        system.schedule_once(5.0, probe.ref, "ping")
+        with pytest.raises(TimeoutError) as timed_out:
+            await probe.expect("ping", timeout=0.05)
+        said = str(timed_out.value)
+        assert "nothing within 0.05 s" in said
+        assert "expected 'ping'" in said
+        assert "ManualClock reads 0.0" in said and "due at 5.0" in said and "advance" in said
+        await clock.advance(5.0)
+        await probe.expect("ping")
+        with pytest.raises(TimeoutError) as again:  # nothing due now: no word of the clock
+            await probe.receive(timeout=0.01)
+        assert str(again.value) == "the probe received nothing within 0.01 s"

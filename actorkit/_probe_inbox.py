@@ -1,0 +1,32 @@
+"""What `testing.Probe` keeps of what its actor took in, and what it says when nothing came."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any
+
+
+class Inbox(asyncio.Queue[Any]):
+    """What the probe's actor took in, whose next message a check can name without taking
+    it: `expect_empty` fails a test, it must not change what the test receives next."""
+
+    _queue: deque[Any]  # the store every `asyncio.Queue` keeps (`LifoQueue` overrides it)
+
+    def peek(self) -> Any:
+        return self._queue[0]
+
+
+def nothing_within(seconds: float, expected: str, now: float, due: float | None) -> str:
+    """The probe's `TimeoutError`. A test on a `ManualClock` that waits for a message its
+    clock has yet to bring (the advance forgotten, or too short) waits out a timeout of real
+    time, which no advance shortens: `due`, the clock's next due time, names the cause."""
+    said = f"the probe received nothing within {seconds} s"
+    if expected:
+        said += f", where it expected {expected}"
+    if due is not None:
+        said += (
+            f"; its system's ManualClock reads {now} and has something due at {due}, which "
+            "only `await clock.advance(seconds)` brings (timeout= counts real time)"
+        )
+    return said
