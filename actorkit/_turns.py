@@ -47,11 +47,11 @@ def attach_on(
     loop: asyncio.AbstractEventLoop,
     idle: Callable[[], bool],
 ) -> None:
-    """Add a system on `loop` (its `idle` check) to those a clock drives, refused while one
-    runs on another loop that runs too: that is another thread, and the clock fires every
-    system's timers on the thread that advances it, where that loop's actors must not be
-    touched (asyncio's debug mode raises, and the tick is lost). A loop that no longer
-    runs is no obstacle: a clock per module outlives an `asyncio.run` per test."""
+    """Add a system on `loop` (its `idle` check) to those a clock drives, refused while the
+    clock drives one on another loop that is running: that loop is another thread's, and the
+    clock fires every system's timers on the thread that advances it, where that loop's
+    actors must not be touched (asyncio's debug mode raises, and the tick is lost). A loop
+    that no longer runs is no obstacle: a clock per module outlives an `asyncio.run` per test."""
     if _another_running(loops, loop):
         raise RuntimeError(
             "this ManualClock drives a system on another event loop running in another "

@@ -173,7 +173,8 @@ class ManualClock:
         waiting for the test to release it is quiet: only the test or the clock can wake it).
         Raises `RuntimeError` after `SETTLE_LIMIT` turns without quiet, rather than let a test
         go on from a state it did not wait for, and `TimeoutError` naming the store calls in
-        flight when none of them ended within `store_timeout` seconds."""
+        flight when none of them ended within `store_timeout` seconds. `RuntimeError` at once
+        from a loop other than the running one its systems are on (another thread's)."""
         check_driven_from_theirs(self._loops)  # else their timers fire on this thread
         quiet, calls = 0, self.store_calls
         ready = ready_queue(asyncio.get_running_loop())
