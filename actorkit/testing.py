@@ -60,9 +60,9 @@ __all__ = [
 ]
 
 SETTLE_LIMIT = 10_000
-"""Most loop turns `settle` (and so `advance`) waits for the actors to go quiet before it
-raises: a system still busy after that many turns is looping, not working towards quiet.
-Each wait for a store call to end counts as one turn."""
+"""Most loop turns `settle` (and so `advance`) waits for quiet before it raises: a system
+busy that long is looping, or doing more at once than a test should (a handler's thousands
+of asks in a row, which another `settle` waits on). Each wait for a store call is a turn."""
 STORE_TIMEOUT = 10.0
 """`ManualClock`'s default `store_timeout`: seconds of real time `settle` waits for one of
 the actors' store calls to end before it raises. A test's store answers in milliseconds;
@@ -196,7 +196,9 @@ class ManualClock:
         raise RuntimeError(
             f"ManualClock did not settle after {SETTLE_LIMIT} loop turns: something keeps "
             "running without waiting (a handler that re-tells itself forever, a loop of "
-            f"`asyncio.sleep(0)`, a handler that persists forever); still runnable: "
+            "`asyncio.sleep(0)`, a handler that persists forever), or does more at once than "
+            "that many turns hold (thousands of asks in a row in one handler: settle() again "
+            "waits on from here); still runnable: "
             f"{describe(runnable_tasks())}; store calls in flight: {calls.describe()}"
         )
 
