@@ -20,6 +20,7 @@ from ._cell import Cell
 from ._receive import run
 from ._runtime import Runtime
 from ._seconds import check_seconds
+from ._spawn import make_instance
 
 logger = logging.getLogger("actorkit")
 
@@ -30,15 +31,19 @@ HANDOVER = 0.005
 """Seconds a heartbeat waits at most for the watchdog thread to take its turn: a thread
 switch, tens of microseconds on an idle core."""
 
-_HANDLER_CODE = run.__code__
+# Frames whose `cell` is the actor whose code runs above them: its task's, and its
+# factory's, which a spawner or a supervisor (a restart in place) runs in its own task.
+_RUN_CODE = run.__code__
+_FACTORY_CODE = make_instance.__code__
 OUTSIDE = "(outside actors)"
 """The `actor_type` label of a blocking episode no actor's handler was running in."""
 
 
 def running_cell(frame: FrameType | None) -> Cell | None:
-    """The cell whose receive loop is on this stack, if any."""
+    """The cell whose code runs on this stack, if any: the innermost, so that a child's
+    factory is not blamed on the supervisor or spawner that runs it."""
     while frame is not None:
-        if frame.f_code is _HANDLER_CODE:
+        if frame.f_code is _RUN_CODE or frame.f_code is _FACTORY_CODE:
             cell = frame.f_locals.get("cell")
             return cell if isinstance(cell, Cell) else None
         frame = frame.f_back
