@@ -91,11 +91,10 @@ class Watchdog:
         """Until `stop`, or until the loop is closed under a system that was never shut down
         (`asyncio.run` cancelled it, or `start()` had no `shutdown()`): a closed loop beats
         no more, and the thread would report it blocked and keep it alive for good."""
-        reported_beat = None
-        named = False
+        stall: _Stall | None = None  # the stall under way, once looked at
         while True:
             beat = self._beat
-            if beat == reported_beat:  # a stall reported: look again a quarter on (`_report`)
+            if stall is not None and stall.beat == beat:  # look again a quarter on (`_look`)
                 wait = self.threshold / 4
             else:  # until this beat is a threshold old, unless the next one comes first
                 wait = max(beat + self.threshold - time.monotonic(), 0.0)
@@ -108,24 +107,31 @@ class Watchdog:
             if self._stopping or loop.is_closed():
                 return
             beat = self._beat
-            stalled = time.monotonic() - beat
-            if stalled < self.threshold or (beat == reported_beat and named):
+            now = time.monotonic()
+            if now - beat < self.threshold:
                 continue
-            named = self._report(stalled, again=beat == reported_beat)
-            reported_beat = beat
+            if stall is None or stall.beat != beat:
+                stall = _Stall(beat)
+            self._look(stall, now)
 
-    def _report(self, stalled: float, again: bool) -> bool:
-        """Whether it named one of our actors. A stall first seen outside them (`again`
-        then) may run on into a handler with no heartbeat between: that handler is still
-        named, the outside not told twice.
+    def _look(self, stall: _Stall, now: float) -> None:
+        """Reports what holds the loop in this stall, each culprit once. A stall first seen
+        outside our actors may run on into a handler with no heartbeat between: that handler
+        is still named, the outside not told twice. One named, the loop may go on to the
+        next handler in the same loop turn, still without a heartbeat: that one is named
+        too, once seen holding the loop for three quarters of the threshold (seen once, it
+        may have only just begun).
 
         A function of its own, so that the loop thread's frames and the cell found in
         them go when it returns: kept in `_watch`, they would keep that actor (a stopped one
-        too) alive until the next blocking episode."""
+        too) alive until the next blocking episode; `_Stall` keeps ids only."""
+        stalled = now - stall.beat
         cell = running_cell(sys._current_frames().get(self._loop_thread))
         if cell is None or cell.runtime is not self._runtime:
-            if again:
-                return False
+            stall.running = None
+            if stall.looked:
+                return
+            stall.looked = True
             # Another system on this loop reports its own actor; here it is outside ours.
             self.by_class[OUTSIDE] = self.by_class.get(OUTSIDE, 0) + 1
             logger.warning(
@@ -136,7 +142,18 @@ class Watchdog:
                 if cell is None
                 else f" (in actor {cell.display_path} of system {cell.runtime.name})",
             )
-            return False
+            return
+        key = id(cell)
+        if key in stall.named:
+            return
+        if stall.named:  # began within the stall: named once it held the loop long enough
+            if stall.running != key:
+                stall.running, stall.since = key, now
+                return
+            if now - stall.since < 0.75 * self.threshold:
+                return
+        stall.looked = True
+        stall.named.add(key)
         name = cell.class_name
         self.by_class[name] = self.by_class.get(name, 0) + 1
         logger.warning(
@@ -148,7 +165,6 @@ class Watchdog:
             stalled,
             extra={"actor_path": cell.display_path, "actor_class": name},
         )
-        return True
 
     def stop(self) -> None:
         self._stopping = True
@@ -160,6 +176,22 @@ class Watchdog:
         if self._thread is not None:
             self._thread.join(timeout=1.0)
             self._thread = None
+
+
+class _Stall:
+    """One stall, by the beat it began after. Ids, not cells: the thread keeps no actor
+    alive (an actor freed within the stall and its id reused could hide one report, no more)."""
+
+    __slots__ = ("beat", "looked", "named", "running", "since")
+
+    def __init__(self, beat: float) -> None:
+        self.beat = beat
+        self.looked = False
+        """Reported once: outside our actors, or naming one."""
+        self.named: set[int] = set()
+        self.running: int | None = None
+        """Another actor seen running after one was named, and since when."""
+        self.since = 0.0
 
 
 def _locked() -> threading.Lock:

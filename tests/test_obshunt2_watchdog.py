@@ -199,3 +199,47 @@ async def test_an_on_start_blocking_under_a_spawning_handler_names_the_child_not
         counts = blocked_counts(system)
     assert named.named == [("/parent/child", "StartsSlowly")]
     assert counts == {"StartsSlowly": 1.0}
+
+
+class First(Actor):
+    async def receive(self, message: Any) -> bool:
+        hold_until_reported()
+        return True
+
+
+class Next(Actor):
+    """Runs right after `First`, in the same loop turn: the heartbeat due meanwhile has not
+    run between them, so it holds the loop within the same stall."""
+
+    async def receive(self, hold: float) -> bool:
+        named = WATCH[-1]
+        named.reported.clear()
+        return named.reported.wait(hold)  # True once the watchdog named it
+
+
+async def test_a_handler_blocking_right_after_a_named_one_in_the_same_stall_is_named_too(
+    named: Named,
+) -> None:
+    async with asyncio.timeout(15), ActorSystem(blocked_threshold=THRESHOLD) as system:
+        first = await system.spawn(First, name="first")
+        then = await system.spawn(Next, name="next")
+        asked = asyncio.ensure_future(first.ask("go"))
+        next_asked = asyncio.ensure_future(then.ask(REPORT_BOUND, timeout=2 * REPORT_BOUND))
+        assert await asked is True
+        assert await next_asked is True, "the second handler holding the loop was not named"
+        counts = blocked_counts(system)
+    assert named.named == [("/first", "First"), ("/next", "Next")]
+    assert counts == {"First": 1.0, "Next": 1.0}
+
+
+async def test_a_quick_handler_right_after_a_named_one_is_not_named(named: Named) -> None:
+    async with asyncio.timeout(15), ActorSystem(blocked_threshold=THRESHOLD) as system:
+        first = await system.spawn(First, name="first")
+        then = await system.spawn(Next, name="next")
+        asked = asyncio.ensure_future(first.ask("go"))
+        next_asked = asyncio.ensure_future(then.ask(THRESHOLD / 10))
+        assert await asked is True
+        assert await next_asked is False
+        counts = blocked_counts(system)
+    assert named.named == [("/first", "First")]
+    assert counts == {"First": 1.0}
