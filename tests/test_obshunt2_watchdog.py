@@ -243,3 +243,23 @@ async def test_a_quick_handler_right_after_a_named_one_is_not_named(named: Named
         counts = blocked_counts(system)
     assert named.named == [("/first", "First")]
     assert counts == {"First": 1.0}
+
+
+class MadeSlowly(Actor):
+    def __init__(self) -> None:
+        hold_until_reported()
+
+
+class SpawnsSlowlyMade(Actor):
+    async def receive(self, message: Any) -> Any:
+        await self.spawn(MadeSlowly, name="child")
+        return "spawned"
+
+
+async def test_a_factory_blocking_at_a_spawn_in_a_handler_names_the_child(named: Named) -> None:
+    async with asyncio.timeout(15), ActorSystem(blocked_threshold=THRESHOLD) as system:
+        parent = await system.spawn(SpawnsSlowlyMade, name="parent")
+        assert await parent.ask("go") == "spawned"
+        counts = blocked_counts(system)
+    assert named.named == [("/parent/child", "MadeSlowly")]
+    assert counts == {"MadeSlowly": 1.0}
