@@ -27,6 +27,10 @@ logger = logging.getLogger("actorkit")
 BLOCKED_THRESHOLD = 0.5
 """Seconds the loop may be held by one callback before the blocking handler is reported."""
 
+MIN_BLOCKED_THRESHOLD = 0.01
+"""The shortest threshold taken: the heartbeat comes every quarter of it and may wait
+`HANDOVER` for the thread, so under this it would take the loop's time for itself."""
+
 HANDOVER = 0.005
 """Seconds a heartbeat waits at most for the watchdog thread to take its turn: a thread
 switch, tens of microseconds on an idle core."""
@@ -54,6 +58,12 @@ class Watchdog:
     def __init__(self, runtime: Runtime, threshold: float = BLOCKED_THRESHOLD) -> None:
         self._runtime = runtime
         self.threshold = check_seconds(threshold, "blocked_threshold")
+        if self.threshold < MIN_BLOCKED_THRESHOLD:
+            raise ValueError(
+                f"blocked_threshold must be at least {MIN_BLOCKED_THRESHOLD} seconds, got "
+                f"{self.threshold!r}: the watchdog's heartbeat, every quarter of it, would "
+                "take the loop's time; a loop held that briefly is no stall worth naming"
+            )
         self.by_class: dict[str, int] = {}
         self._beat = time.monotonic()
         self._stopping = False

@@ -50,6 +50,12 @@ CASES = [
         "must be > 0 seconds",
     ),
     Case(
+        "ActorSystem: blocked_threshold under a hundredth of a second",
+        lambda e: ActorSystem(blocked_threshold=1e-6),
+        ValueError,
+        "at least 0.01 seconds",
+    ),
+    Case(
         "ActorSystem: blocked_threshold infinite",
         lambda e: ActorSystem(blocked_threshold=math.inf),
         ValueError,
