@@ -14,6 +14,7 @@ from ._exact import exact_str
 from ._pool_handover import publish_to_pool
 from ._pool_ref import PoolRef
 from ._room import UNBOUNDED
+from ._shown import given
 from ._topic_names import validate_pattern
 from ._topics import TopicIndex
 
@@ -63,7 +64,7 @@ class Router:
             pattern = exact_str(pattern)  # a subclass's __eq__ would run at every later publish
         if cell.closed:
             validate_pattern(pattern)  # a bad pattern is refused whether or not the actor runs
-            raise ActorStopped(f"{cell.path} is stopped and cannot subscribe to {pattern!r}")
+            raise ActorStopped(f"{cell.path} is stopped and cannot subscribe to {given(pattern)}")
         mailbox = cell.mailbox
         added = self._index.add(pattern, mailbox)
         if mailbox not in self._cells:

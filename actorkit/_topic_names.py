@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from ._shown import given
+
 # Printable ASCII but space and `*`, `.`, `>`. The fast checks built on it accept no more than
 # `_tokens` does (tests/test_topics_validation.py holds them to it, character by character).
 _PLAIN = r"[!-)+-\-/-=?-~]"
@@ -37,23 +39,26 @@ def _tokens(text: object, kind: str, wildcards: bool) -> tuple[str, ...]:
     for i, token in enumerate(tokens):
         if not token:
             raise ValueError(
-                f"{kind} {text!r} has an empty token: tokens are separated by single dots, "
+                f"{kind} {given(text)} has an empty token: tokens are separated by single dots, "
                 "with no leading or trailing dot"
             )
         if not token.isprintable() or _SPACE.search(token):
-            raise ValueError(f"{kind} {text!r} has whitespace or a control character")
+            raise ValueError(f"{kind} {given(text)} has whitespace or a control character")
         if "*" not in token and ">" not in token:
             continue
         if not wildcards:
             raise ValueError(
-                f"{kind} {text!r} has a wildcard: published topics must not contain '*' or '>'"
+                f"{kind} {given(text)} has a wildcard: published topics must not contain '*' or '>'"
             )
         if token not in ("*", ">"):
             raise ValueError(
-                f"{kind} {text!r} has a wildcard inside a token: '*' and '>' must be whole tokens"
+                f"{kind} {given(text)} has a wildcard inside a token: "
+                "'*' and '>' must be whole tokens"
             )
         if token == ">" and i != last:
-            raise ValueError(f"{kind} {text!r} has '>' before its end: '>' must be the last token")
+            raise ValueError(
+                f"{kind} {given(text)} has '>' before its end: '>' must be the last token"
+            )
     return tokens
 
 
@@ -74,7 +79,9 @@ def topic_text(topic: str | tuple[str, ...]) -> str:
     if not (isinstance(text, str) and _VALID_TOPIC.fullmatch(text)):
         validate_topic(text)  # raises, naming the broken rule
     if isinstance(topic, tuple) and text.count(".") != len(topic) - 1:
-        raise ValueError(f"topic tokens {topic!r} include a '.': a token must not contain dots")
+        raise ValueError(
+            f"topic tokens {given(topic)} include a '.': a token must not contain dots"
+        )
     return text
 
 
