@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorStopped, ActorSystem
+from actorkit._topics import DEFAULT_CACHE_SIZE
 from actorkit.testing import subscription_count
 
 
@@ -110,3 +111,23 @@ async def test_a_handler_publishing_to_its_own_topic_keeps_each_subscriber_s_ord
         assert counts == [2] * 20
         for name in ("first", "second"):
             assert [m for n, m in log if n == name] == list(range(21))
+
+
+async def test_past_the_cache_s_8192_topics_every_publish_still_sees_each_change() -> None:
+    log: list[Any] = []
+    async with ActorSystem() as system:
+        wide = await system.spawn(Inbox, log, name="wide")
+        exact = await system.spawn(Inbox, log, name="exact")
+        system.subscribe(wide, "t.*")
+        topics = [f"t.{i}" for i in range(DEFAULT_CACHE_SIZE + 100)]
+        assert all(system.publish(topic, 0) == 1 for topic in topics)  # cleared once or more
+        system.subscribe(exact, "t.7")  # a cached topic
+        system.subscribe(exact, topics[-1])  # one cached since the last clearing
+        assert [system.publish(t, 1) for t in ("t.7", topics[-1], "t.8")] == [2, 2, 1]
+        system.unsubscribe(wide, "t.*")
+        assert [system.publish(t, 2) for t in ("t.7", topics[-1], "t.8")] == [1, 1, 0]
+        await wide.ask("sync")  # its queue handled: a stop dead-letters nothing
+        await wide.stop()
+        system.unsubscribe(exact)
+        assert [system.publish(t, 3) for t in ("t.7", topics[-1], "t.8")] == [0, 0, 0]
+        assert system.dead_letters.by_reason == {"no_subscribers": 4}
