@@ -9,6 +9,7 @@ parent never deadlocks on a child that is waiting for it.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from ._cut import stop_child
@@ -94,7 +95,11 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
         await _stop_failed(child, error, strategy.shutdown)
     elif decision == "escalate":
         assert error is not None  # a normal exit always maps to restart or stop
-        await _stop_failed(child, error, strategy.shutdown)
+        try:
+            await _stop_failed(child, error, strategy.shutdown)
+        except asyncio.CancelledError:
+            _failed_past_the_root(parent, error)
+            raise
         fail(parent, error, ESCALATED)
     elif decision == "give_up":
         await _give_up(parent, strategy, child, error)
@@ -153,8 +158,28 @@ def _decide(
 async def _give_up(
     parent: Cell, strategy: Strategy, child: Cell, error: BaseException | None
 ) -> None:
-    await _stop_failed(child, error, strategy.shutdown)
-    await parent.stop_children(within=strategy.shutdown)
+    gave_up = _gave_up(parent, strategy, child, error)
+    try:
+        await _stop_failed(child, error, strategy.shutdown)
+        await parent.stop_children(within=strategy.shutdown)
+    except asyncio.CancelledError:
+        _failed_past_the_root(parent, gave_up)
+        raise
+    parent.runtime.instruments.gave_up(parent)
+    fail(parent, gave_up, GAVE_UP)
+
+
+def _failed_past_the_root(cell: Cell, error: BaseException) -> None:
+    """The root decided to fail, and a forced stop (a shutdown past its timeout, the end of
+    the loop) cancelled it while it stopped its children: the system failed all the same,
+    for `system.failure` and `async with` to report, as the decision was taken."""
+    if cell.parent is None:
+        cell.runtime.root_failed(error)
+
+
+def _gave_up(
+    parent: Cell, strategy: Strategy, child: Cell, error: BaseException | None
+) -> SupervisorGaveUp:
     allow = "allow more restarts: raise max_restarts or shorten within"
     if error is None:
         last = (
@@ -170,8 +195,7 @@ async def _give_up(
         f"children; {advice}"
     )
     gave_up.__cause__ = error
-    parent.runtime.instruments.gave_up(parent)
-    fail(parent, gave_up, GAVE_UP)
+    return gave_up
 
 
 QUOTED = 500
