@@ -1,8 +1,8 @@
 """A stop asked from outside an actor's own task (`await ref.stop()`): it closes an idle leaf
-at once, queues the stop without waiting when the caller runs inside the actor or below it,
-joins a stop already queued, and otherwise waits for the actor to stop; given a timeout,
-it forces the stop past it, as a shutdown does past its own. And the unwinding of actors
-whose task was cancelled from outside, which such a stop and the end of `asyncio.run` do."""
+at once, queues the stop without waiting when the caller runs in the actor or below it (or in
+a task their handlers started), joins a stop already queued, else waits for the actor to stop;
+given a timeout, it forces the stop past it, as a shutdown does past its own. And the unwinding
+of actors whose task was cancelled from outside, as such a stop and asyncio.run's end do."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._begun import begun, begun_task
+from ._handler_tasks import acting_for
 from ._loop_timer import timeout as loop_timeout
 from ._signals import Signal, Stop
 from ._state import STARTING
@@ -67,9 +68,8 @@ def _ended(task: asyncio.Task[None] | None) -> Generator[Any, None, None]:
 
 async def _stop_waiting(cell: Cell) -> None:
     task = asyncio.current_task()
-    if task is not None and _waits_on(cell, task):
-        # From inside this actor or below it, or a handler this stop waits on through other
-        # stops: waiting would wait on itself (a stop ends after the current handler returns).
+    if task is not None and any(_waits_on(cell, caller) for caller in acting_for(task)):
+        # From inside it or below (a task a handler awaits too), or through stops in turn.
         cell.post(Stop(None))
         return
     awaiting = cell.runtime.awaiting_stops
