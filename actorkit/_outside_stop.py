@@ -110,15 +110,15 @@ def _waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:
 def in_an_actor(root: Cell) -> bool:
     """Whether the running task is an actor's: one in the tree, or one running the `on_stop`
     of an actor closed while its task was cancelled (`unwind_on_stop`)."""
-    task = asyncio.current_task()
-    return task in root.runtime.unwinding or holds_current_task(root)
+    return asyncio.current_task() in root.runtime.unwinding or holds_current_task(root)
 
 
 def holds_current_task(top: Cell) -> bool:
-    """Whether the running task is `top`'s, or that of an actor below it. A walk of the
-    subtree, paid only by a stop from inside (whose own cost is the subtree's)."""
+    """Whether the running task is `top`'s, or that of an actor below it, or one their hooks or
+    handlers started. A walk of the subtree, paid only by a stop from inside."""
     task = asyncio.current_task()
-    return task is not None and any(cell.task is task for cell in subtree(top))
+    tasks = () if task is None else acting_for(task)
+    return any(cell.task in tasks for cell in subtree(top))
 
 
 def subtree(top: Cell) -> Iterator[Cell]:
