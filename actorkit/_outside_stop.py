@@ -68,21 +68,21 @@ def _ended(task: asyncio.Task[None] | None) -> Generator[Any, None, None]:
 
 async def _stop_waiting(cell: Cell) -> None:
     task = asyncio.current_task()
-    if task is not None and any(_waits_on(cell, caller) for caller in acting_for(task)):
+    callers = () if task is None else acting_for(task)  # with the actor's it acts for
+    if any(_waits_on(cell, caller) for caller in callers):
         # From inside it or below (a task a handler awaits too), or through stops in turn.
         cell.post(Stop(None))
         return
     awaiting = cell.runtime.awaiting_stops
-    if task is not None:
-        awaiting[task] = cell
+    awaiting.update(dict.fromkeys(callers, cell))  # the actor's: a ring through such tasks
     try:
         if cell.mailbox.signals and any(type(s) is Stop for s in cell.mailbox.signals):
             await _join_stop(cell)
         else:  # open still (nothing was awaited): `Cell.call` without its coroutine
             await signalled(cell, Stop(None))
     finally:
-        if task is not None:
-            awaiting.pop(task, None)
+        for caller in callers:
+            awaiting.pop(caller, None)
 
 
 def _waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:

@@ -94,3 +94,31 @@ async def test_a_child_stopping_its_parent_from_a_task_it_awaits_is_not_held(way
         assert await child.ask("your parent", timeout=BOUND) == "stop asked"
         assert (await ended.get()).ref == parent
         assert not child.is_alive
+
+
+class StopsThePeer(Actor):
+    """Waits until its peer holds its ref too, then stops the peer from a task it awaits."""
+
+    def __init__(self, way: str, ready: asyncio.Barrier) -> None:
+        self.way = WAYS[way]
+        self.ready = ready
+
+    async def receive(self, message: Any) -> Any:
+        assert isinstance(message, ActorRef)
+        await self.ready.wait()
+        await self.way(message.stop)
+        return "stop asked"
+
+
+@pytest.mark.parametrize("way", list(WAYS))
+async def test_two_handlers_stopping_each_other_from_tasks_they_await_both_stop(way: str) -> None:
+    ended: asyncio.Queue[Terminated] = asyncio.Queue()
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        watcher = await system.spawn(Watcher, ended)
+        ready = asyncio.Barrier(2)
+        one, other = [await system.spawn(StopsThePeer, way, ready) for _ in range(2)]
+        for ref in (one, other):
+            await watcher.ask(ref)
+        asks = [one.ask(other, timeout=BOUND), other.ask(one, timeout=BOUND)]
+        assert await asyncio.gather(*asks) == ["stop asked"] * 2
+        assert {(await ended.get()).ref for _ in range(2)} == {one, other}
