@@ -85,7 +85,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     if loop.get_task_factory() is not None:
         await first_step()
     mailbox = cell.mailbox
-    mark_actor_task(asyncio.current_task())  # type: ignore[arg-type]  # run only as a task
+    mark_actor_task(cell)
     if cell.runtime.heirs:  # pools exist: it may be a member (`PoolRef.ask`); no call else
         mark_acting(cell)
     signals = mailbox.signals

@@ -122,3 +122,32 @@ async def test_two_handlers_stopping_each_other_from_tasks_they_await_both_stop(
         asks = [one.ask(other, timeout=BOUND), other.ask(one, timeout=BOUND)]
         assert await asyncio.gather(*asks) == ["stop asked"] * 2
         assert {(await ended.get()).ref for _ in range(2)} == {one, other}
+
+
+class LeavesATask(Actor):
+    """Its handler starts a task that stops it later, once told to, and returns at once."""
+
+    def __init__(self, go: asyncio.Event, stopped: asyncio.Queue[bool]) -> None:
+        self.go, self.stopped = go, stopped
+
+    async def receive(self, message: Any) -> Any:
+        asyncio.get_running_loop().create_task(self.stop_later())
+        return "left running"
+
+    async def stop_later(self) -> None:
+        await self.go.wait()
+        await self.ref.stop()
+        self.stopped.put_nowait(self.ref.is_alive)
+
+    async def on_stop(self) -> None:  # a stop to wait for: not the close of an idle leaf
+        await asyncio.sleep(0)
+
+
+async def test_a_task_its_idle_actor_left_running_waits_for_that_stop() -> None:
+    """Its actor is parked, awaiting none of its tasks: the stop waits, as any caller's."""
+    go, stopped = asyncio.Event(), asyncio.Queue[bool]()
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        actor = await system.spawn(LeavesATask, go, stopped)
+        assert await actor.ask("start it") == "left running"
+        go.set()
+        assert await stopped.get() is False
