@@ -180,3 +180,19 @@ async def test_a_handler_waiting_on_its_own_full_mailbox_hears_so_it_does_not_ha
         accounting = snapshot(ref).accounting
         assert (accounting.accepted, accounting.processed, accounting.crashed) == (4, 3, 1)
         await assert_settled(system)
+
+
+@pytest.mark.parametrize(("size", "pool_s_own"), [(1, 10_000), (None, None), (20_000, 20_000)])
+async def test_a_pool_s_mailbox_size_bounds_each_member_and_its_own_as_documented(
+    size: int | None, pool_s_own: int | None
+) -> None:
+    """api.md §4: `mailbox_size` applies to each member; the pool's own mailbox takes as
+    much as one member's, the default bound at least, and has none when the members' has
+    none."""
+    gate = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        pool = await system.spawn_pool(_Gated, gate, [], size=3, mailbox_size=size, name="p")
+        members = [system.lookup(f"/p/{i}") for i in range(3)]
+        assert [snapshot(m).capacity for m in members if m is not None] == [size] * 3
+        assert snapshot(pool).capacity == pool_s_own
+        gate.set()
