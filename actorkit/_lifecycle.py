@@ -286,6 +286,7 @@ class Lifecycle(Record):
         mailbox = self.mailbox
         if (mailbox.queue or mailbox.blocked or mailbox.granted) and self.runtime.heirs:
             self.hand_back()
+        mailbox.seal(self.path)  # it handles nothing more: nobody waits for room in it
 
     async def finalize(self, reason: BaseException | None, *, within: float | None = None) -> None:
         self.stopping()

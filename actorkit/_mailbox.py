@@ -48,7 +48,7 @@ class Mailbox(Room):
         self.signals: list[Signal] = []
         self.waiter = self.blocked = self.granted = self.withdrawn = None
         self.reserved = 0
-        self.closed = False
+        self.closed = self.final = False
         self.accepted = self.folded = self.crashed = self.dead_lettered = 0
         self.left = BATCH
 

@@ -144,7 +144,7 @@ class PoolRef(PoolRouting):
         was handed over before it (a member's own send would raise `MailboxFull`)."""
         cell = self._cell
         mailbox = cell.mailbox
-        if mailbox.has_room or cell.closed or asyncio.current_task() is cell.task:
+        if mailbox.has_room or cell.closed or mailbox.final or asyncio.current_task() is cell.task:
             await ActorRef.send(self, message)
             return
         room = mailbox.line_up()

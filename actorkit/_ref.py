@@ -133,7 +133,9 @@ class ActorRef:
                 raise
             if mailbox.take(room, outcome, message):
                 return
-        # the actor stopped while this sender waited
+        else:  # its stop began, so no room comes: a producer loop must not spin (as above)
+            await asyncio.sleep(0)
+        # the actor stopped while this sender waited, or before it could wait
         cell.runtime.dead_letters.add(message, cell.path, cell.runtime.stop_reason)
 
     async def ask(self, message: Any, timeout: float = 5.0) -> Any:

@@ -43,7 +43,7 @@ class HotMailbox:
 class Room(HotMailbox):
     """The room part of `Mailbox`, whose `__init__` sets every slot."""
 
-    __slots__ = ("capacity", "closed", "granted", "reserved", "withdrawn")
+    __slots__ = ("capacity", "closed", "final", "granted", "reserved", "withdrawn")
 
     queue: deque[Any]
     waiter: Waiter | None
@@ -52,6 +52,8 @@ class Room(HotMailbox):
     left: int
     capacity: int
     closed: bool
+    final: bool
+    """Its actor's stop has begun (`seal`): nobody waits for room from then on."""
     blocked: OrderedDict[asyncio.Future[int], asyncio.Future[Any] | None] | None
     """Senders waiting for room, in arrival order, each with its ask's future (None for a
     `send`), which a close answers (`release`). An ordered dict, not a deque: one that gives
@@ -114,9 +116,10 @@ class Room(HotMailbox):
         return True
 
     async def put(self, message: Any, give_up: asyncio.Future[Any] | None = None) -> bool:
-        """Wait for room, then put: True once queued, False if the mailbox closed or `give_up`
-        (an ask's deadline) finished first, even as it was granted a place. A wait given up or
-        cancelled leaves nothing behind, passes its place on and wakes the consumer (a drain).
+        """Wait for room, then put: True once queued, False if the mailbox closed (or its stop
+        began: `seal`) or `give_up` (an ask's deadline) finished first, even as it was granted
+        a place. A wait given up or cancelled leaves nothing behind, passes its place on and
+        wakes the consumer (a drain).
         Only for a sender that `offer` (or its written-out copy) just refused, in the same
         step: with room, a wait here would be granted only once a message leaves the queue.
         `ActorRef.send` writes it out over the same steps (`line_up`, `abandon`, `take`): this
@@ -134,9 +137,9 @@ class Room(HotMailbox):
 
     def line_up(self, give_up: asyncio.Future[Any] | None = None) -> asyncio.Future[int] | None:
         """A waiting sender's first step: its place in the line, a future that resolves to
-        the outcome `take` reads; None if the mailbox is closed. Its awaiter must call `abandon`
-        if cancelled, `take` once resumed."""
-        if self.closed:
+        the outcome `take` reads; None if the mailbox is closed or sealed. Its awaiter must call
+        `abandon` if cancelled, `take` once resumed."""
+        if self.closed or self.final:
             return None
         room: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         if self.blocked is None:
@@ -250,6 +253,16 @@ class Room(HotMailbox):
                 if ask is not None and not ask.done():
                     ask.set_exception(undelivered(stopped))
         self.relimit()
+
+    def seal(self, stopped: str) -> None:
+        """Its actor's stop began: it handles nothing more, so no room comes before its close,
+        and a sender waiting for that would hold any stop that waits on the sender (a child's
+        handler sending to its stopping parent, which stops its children first: for ever).
+        The line is sent away now, as the close would (`release`), and nobody lines up
+        from here on: what they send is the close's dead letter now, or its `NotDelivered`."""
+        self.final = True
+        if self.blocked or self.granted:
+            self.release(stopped)
 
     def wake(self) -> None:
         waiter = self.waiter
