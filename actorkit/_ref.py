@@ -19,7 +19,7 @@ from ._envelope import GIVEN_UP, Ask, reject
 from ._errors import AskTimeout, MailboxFull, NotDelivered
 from ._outside_stop import stop_from_outside, stop_within
 from ._protocols import REFS_STAY
-from ._room import UNBOUNDED
+from ._room import UNBOUNDED, full_for_tell
 from ._seconds import FOREVER, check_seconds
 
 if TYPE_CHECKING:
@@ -94,10 +94,7 @@ class ActorRef:
             return
         if cell.stats is not None:
             cell.stats.dropped += 1
-        raise MailboxFull(
-            f"mailbox of {cell.path} is full ({cell.mailbox.capacity} messages); "
-            "use `await ref.send(msg)` to wait for room, or spawn with a larger mailbox_size"
-        )
+        raise full_for_tell(cell.path, mailbox)
 
     async def send(self, message: Any) -> None:
         """Enqueue, waiting for room in a full mailbox (backpressure). With room, it is

@@ -20,6 +20,7 @@ from collections import OrderedDict, deque
 from typing import Any, Protocol
 
 from ._envelope import undelivered
+from ._errors import MailboxFull
 
 
 class Waiter(Protocol):
@@ -32,6 +33,23 @@ class Waiter(Protocol):
 
 UNBOUNDED = sys.maxsize  # the capacity of a mailbox without a bound
 _GRANTED, _CLOSED, _GAVE_UP = 1, 2, 3  # what a waiting sender's future resolves to
+
+
+def full_for_tell(path: str, room: Room) -> MailboxFull:
+    """Why a `tell` found no room: a full queue, or senders in line for room it may not pass
+    (`line_up`), which a full queue's count alone would not explain."""
+    capacity = room.capacity
+    places = f"{capacity:,} message{'' if capacity == 1 else 's'}"
+    if room.blocked or room.granted:
+        return MailboxFull(
+            f"mailbox of {path} has senders waiting for room ({places}), and a tell may not "
+            "pass them: use `await ref.send(msg)` to wait in line, or spawn with a larger "
+            "mailbox_size"
+        )
+    return MailboxFull(
+        f"mailbox of {path} is full ({places}); use `await ref.send(msg)` to wait for room, "
+        "or spawn with a larger mailbox_size"
+    )
 
 
 class HotMailbox:

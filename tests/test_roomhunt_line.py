@@ -196,3 +196,21 @@ async def test_a_pool_s_mailbox_size_bounds_each_member_and_its_own_as_documente
         assert [snapshot(m).capacity for m in members if m is not None] == [size] * 3
         assert snapshot(pool).capacity == pool_s_own
         gate.set()
+
+
+async def test_a_tell_refused_for_the_line_says_so_and_a_count_of_one_is_singular() -> None:
+    gate, log = asyncio.Event(), list[Any]()
+    async with asyncio.timeout(10), ActorSystem(metrics=False) as system:
+        ref = await system.spawn(_Gated, gate, log, mailbox_size=1)
+        ref.tell("block")
+        await asyncio.sleep(0)  # handling "block": the mailbox's one place is free
+        ref.tell("q1")
+        with pytest.raises(MailboxFull, match=r"is full \(1 message\); use"):
+            ref.tell("full")
+        tasks = await _line_up(ref, 1, ask_every=2)
+        gate.set()
+        await asyncio.sleep(0)  # "block" and "q1" handled: the place is granted to the line
+        assert not tasks[0].done()  # its sender has yet to put
+        with pytest.raises(MailboxFull, match=r"has senders waiting for room \(1 message\)"):
+            ref.tell("passing the line")
+        await asyncio.gather(*tasks)
