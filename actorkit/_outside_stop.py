@@ -1,8 +1,8 @@
 """A stop asked from outside an actor's own task (`await ref.stop()`): it closes an idle leaf
-at once, queues the stop without waiting when the caller runs in the actor or below it (or in
-a task their handlers started), joins a stop already queued, else waits for the actor to stop;
-given a timeout, it forces the stop past it, as a shutdown does past its own. And the unwinding
-of actors whose task was cancelled from outside, as such a stop and asyncio.run's end do."""
+at once, queues the stop without waiting when the caller runs inside the actor or below it,
+joins a stop already queued, and otherwise waits for the actor to stop; given a timeout,
+it forces the stop past it, as a shutdown does past its own. And the unwinding of actors
+whose task was cancelled from outside, which such a stop and the end of `asyncio.run` do."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._begun import begun, begun_task
-from ._handler_tasks import acting_for
 from ._loop_timer import timeout as loop_timeout
 from ._signals import Signal, Stop
 from ._state import STARTING
@@ -68,21 +67,22 @@ def _ended(task: asyncio.Task[None] | None) -> Generator[Any, None, None]:
 
 async def _stop_waiting(cell: Cell) -> None:
     task = asyncio.current_task()
-    callers = () if task is None else acting_for(task)  # with the actor's it acts for
-    if any(_waits_on(cell, caller) for caller in callers):
-        # From inside it or below (a task a handler awaits too), or through stops in turn.
+    if task is not None and _waits_on(cell, task):
+        # From inside this actor or below it, or a handler this stop waits on through other
+        # stops: waiting would wait on itself (a stop ends after the current handler returns).
         cell.post(Stop(None))
         return
     awaiting = cell.runtime.awaiting_stops
-    awaiting.update(dict.fromkeys(callers, cell))  # the actor's: a ring through such tasks
+    if task is not None:
+        awaiting[task] = cell
     try:
         if cell.mailbox.signals and any(type(s) is Stop for s in cell.mailbox.signals):
             await _join_stop(cell)
         else:  # open still (nothing was awaited): `Cell.call` without its coroutine
             await signalled(cell, Stop(None))
     finally:
-        for caller in callers:
-            awaiting.pop(caller, None)
+        if task is not None:
+            awaiting.pop(task, None)
 
 
 def _waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:
@@ -110,15 +110,15 @@ def _waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:
 def in_an_actor(root: Cell) -> bool:
     """Whether the running task is an actor's: one in the tree, or one running the `on_stop`
     of an actor closed while its task was cancelled (`unwind_on_stop`)."""
-    return asyncio.current_task() in root.runtime.unwinding or holds_current_task(root)
+    task = asyncio.current_task()
+    return task in root.runtime.unwinding or holds_current_task(root)
 
 
 def holds_current_task(top: Cell) -> bool:
-    """Whether the running task is `top`'s, or that of an actor below it, or one their hooks or
-    handlers started. A walk of the subtree, paid only by a stop from inside."""
+    """Whether the running task is `top`'s, or that of an actor below it. A walk of the
+    subtree, paid only by a stop from inside (whose own cost is the subtree's)."""
     task = asyncio.current_task()
-    tasks = () if task is None else acting_for(task)
-    return any(cell.task in tasks for cell in subtree(top))
+    return task is not None and any(cell.task is task for cell in subtree(top))
 
 
 def subtree(top: Cell) -> Iterator[Cell]:

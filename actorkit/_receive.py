@@ -25,7 +25,6 @@ from ._errors import ActorStopped
 from ._failed_cleanup import cleanup_failed
 from ._failure import as_failure
 from ._handler_failures import answer_to, handler_failure
-from ._handler_tasks import mark_actor_task
 from ._instruments import IN_LOOP
 from ._loop_end import closed_from_outside
 from ._mailbox import BATCH
@@ -85,7 +84,6 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
     if loop.get_task_factory() is not None:
         await first_step()
     mailbox = cell.mailbox
-    mark_actor_task(cell)
     if cell.runtime.heirs:  # pools exist: it may be a member (`PoolRef.ask`); no call else
         mark_acting(cell)
     signals = mailbox.signals
