@@ -11,25 +11,20 @@ from typing import Any
 
 import pytest
 
-from actorkit import DEAD_LETTER_TOPIC, Actor, ActorSystem, NotDelivered
+from actorkit import DEAD_LETTER_TOPIC, ActorSystem, NotDelivered
 from actorkit.testing import Probe
 
 from .nats_support import SAFETY, NatsServer, link_of, requires_nats, transport
-from .nats_systems_support import Echo
+from .nats_systems_support import Echo, Holder
 
 pytestmark = requires_nats
 
 
-class StopsAfterOne(Actor):
+class StopsAfterOne(Holder):
     """Holds its first message until released, then stops itself."""
 
-    def __init__(self, arrived: asyncio.Event, release: asyncio.Event) -> None:
-        self.arrived = arrived
-        self.release = release
-
     async def receive(self, message: Any) -> None:
-        self.arrived.set()
-        await self.release.wait()
+        await super().receive(message)
         self.stop()
 
 
