@@ -21,12 +21,13 @@ import logging
 from contextvars import Context, copy_context
 from typing import TYPE_CHECKING
 
+from ._awaited import subtree
 from ._begun import begun
 from ._envelope import Ask
 from ._errors import ActorStopped
 from ._instruments import IN_SIGNAL
 from ._loop_timer import timeout as loop_timeout
-from ._outside_stop import FORCED_STOP_GRACE, kill, subtree, waiting_for_its_task
+from ._outside_stop import FORCED_STOP_GRACE, kill, waiting_for_its_task
 from ._signals import Signal, Stop
 from ._state import STOPPING
 from ._watch import tell_held_news

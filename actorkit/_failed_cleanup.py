@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from ._outside_stop import kill, subtree
+from ._awaited import subtree
+from ._outside_stop import kill
 from ._shown import shown
 
 if TYPE_CHECKING:

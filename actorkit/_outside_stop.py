@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import types
-from collections.abc import Awaitable, Generator, Iterable, Iterator
+from collections.abc import Awaitable, Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
+from ._awaited import awaited_by, busy, waits_on
+from ._awaited import subtree as subtree  # where the cell finds it, with the stops
 from ._begun import begun, begun_task
 from ._loop_timer import timeout as loop_timeout
 from ._signals import Signal, Stop
@@ -67,7 +69,7 @@ def _ended(task: asyncio.Task[None] | None) -> Generator[Any, None, None]:
 
 async def _stop_waiting(cell: Cell) -> None:
     task = asyncio.current_task()
-    if task is not None and _waits_on(cell, task):
+    if task is not None and waits_on(cell, task):
         # From inside this actor or below it, or a handler this stop waits on through other
         # stops: waiting would wait on itself (a stop ends after the current handler returns).
         cell.post(Stop(None))
@@ -85,33 +87,16 @@ async def _stop_waiting(cell: Cell) -> None:
             awaiting.pop(task, None)
 
 
-def _waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:
-    """Whether `top`'s stop would wait on `task`: it runs `top` or an actor below it, or one
-    of those is awaiting the stop of another actor whose stop waits on `task` in turn (two
-    handlers stopping each other, or a longer ring). OTP's `gen_server:stop` deadlocks
-    there; Akka's asynchronous stop cannot. A walk of the subtrees, paid only by a stop that
-    is not of an idle leaf, whose own cost is the subtree's."""
-    awaiting = top.runtime.awaiting_stops
-    if not top.children and top.task not in awaiting and not top.runtime.cleaning_below:
-        return top.task is task  # a leaf awaiting no stop: its subtree is itself
-    seen = {top}
-    tops = [top]
-    while tops:
-        for cell in subtree(tops.pop()):
-            if cell.task is task:
-                return True
-            waited = awaiting.get(cell.task) if awaiting and cell.task is not None else None
-            if waited is not None and waited not in seen:
-                seen.add(waited)
-                tops.append(waited)
-    return False
-
-
 def in_an_actor(root: Cell) -> bool:
-    """Whether the running task is an actor's: one in the tree, or one running the `on_stop`
-    of an actor closed while its task was cancelled (`unwind_on_stop`)."""
+    """Whether the running task is an actor's: one in the tree, one a busy actor's handler
+    awaits (`awaited_by`), or one running the `on_stop` of an actor closed while its task
+    was cancelled (`unwind_on_stop`)."""
     task = asyncio.current_task()
-    return task in root.runtime.unwinding or holds_current_task(root)
+    if task in root.runtime.unwinding or holds_current_task(root):
+        return True
+    return task is not None and any(
+        busy(cell) and task in awaited_by(cell.task) for cell in subtree(root)
+    )
 
 
 def holds_current_task(top: Cell) -> bool:
@@ -119,19 +104,6 @@ def holds_current_task(top: Cell) -> bool:
     subtree, paid only by a stop from inside (whose own cost is the subtree's)."""
     task = asyncio.current_task()
     return task is not None and any(cell.task is task for cell in subtree(top))
-
-
-def subtree(top: Cell) -> Iterator[Cell]:
-    """`top` and all below it, children of a cancelled spawn too (`awaited_at_shutdown`), in no
-    order; a loop over a stack, not recursion, so any depth walks in constant stack."""
-    unwinding, below = top.runtime.unwinding, top.runtime.cleaning_below
-    cells = [top]
-    while cells:
-        cell = cells.pop()
-        yield cell
-        cells.extend(cell.children.values())
-        if below and cell in below:
-            cells.extend(c for c in unwinding.values() if c.parent is cell)
 
 
 async def _join_stop(cell: Cell) -> None:

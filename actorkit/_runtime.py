@@ -15,11 +15,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ._accounting import Accounting
+from ._awaited import subtree
 from ._clock import AskDeadlines
 from ._dead_letters import DeadLetters, Reason
 from ._failure import hand_over
 from ._instruments import Instruments
-from ._outside_stop import subtree
 from ._shown import shown
 from ._spawn import Kind
 from ._timers import TimerQueue

@@ -8,10 +8,11 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING
 
+from ._awaited import subtree
 from ._begun import begun_task
 from ._errors import SystemFailed
 from ._loop_timer import call_at
-from ._outside_stop import kill, subtree, unwound
+from ._outside_stop import kill, unwound
 from ._shielded import shielded
 from ._shown import shown
 from ._signals import Stop

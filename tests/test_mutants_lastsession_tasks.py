@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, TaskCancelled, TaskStatus
-from actorkit._outside_stop import kill, subtree
+from actorkit._awaited import subtree
+from actorkit._outside_stop import kill
 from actorkit._stats import FOLD_AT
 from actorkit.testing import ManualClock
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem, Task, TaskCancelled, TaskHandle, TaskStatus
-from actorkit._outside_stop import kill, subtree
+from actorkit._awaited import subtree
+from actorkit._outside_stop import kill
 
 from .tasks_support import Block, Fail, Journal, Worker
 

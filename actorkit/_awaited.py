@@ -1,0 +1,93 @@
+"""Whose stop waits on whom (`waits_on` over `subtree`), and the tasks a task is waiting on,
+through asyncio's own await graph: what it awaits (a task,
+or a `gather`'s children). Read only
+on a stop's or a shutdown's slow path, to tell that a busy handler awaits the task asking
+(`await asyncio.gather(self.ref.stop())`): that stop must not wait for the handler. These
+are asyncio's private attributes (`_fut_waiter`, `_GatheringFuture._children`), the graph Python
+3.14 makes public as `asyncio.capture_call_graph`; on an asyncio without them nothing is
+found, and such a stop waits as before; so does one from a `TaskGroup`'s task, whose group is
+found only by reading frames, which made each stop of a busy actor cost more than half again
+(benchmarks/RESULTS.md). A mark per actor would cost every spawn instead
+(benchmarks/RESULTS.md, "A deadlock fix taken back out")."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ._cell import Cell
+
+LIMIT = 1_000
+"""Tasks and futures looked at, at most: a bound on the walk, not a depth any program reaches."""
+
+
+def awaited_by(owner: asyncio.Task[Any] | None) -> set[asyncio.Task[Any]]:
+    """The tasks `owner` waits on, transitively: the task it awaits, or a gather's children."""
+    found: set[asyncio.Task[Any]] = set()
+    item: Any = None if owner is None else getattr(owner, "_fut_waiter", None)
+    pending: list[Any] = []
+    while item is not None and len(found) < LIMIT:
+        if type(item) is _GATHERING:
+            pending.extend(getattr(item, "_children", ()))
+        elif isinstance(item, asyncio.Task) and item not in found:
+            found.add(item)
+            waiter = getattr(item, "_fut_waiter", None)
+            if waiter is not None:
+                pending.append(waiter)
+        item = pending.pop() if pending else None
+    return found
+
+
+_GATHERING: Any = getattr(asyncio.tasks, "_GatheringFuture", None)
+
+
+def waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:
+    """Whether `top`'s stop would wait on `task`: it runs `top` or an actor below it, or one
+    of those is awaiting the stop of another actor whose stop waits on `task` in turn (two
+    handlers stopping each other, or a longer ring). OTP's `gen_server:stop` deadlocks
+    there; Akka's asynchronous stop cannot. A walk of the subtrees, paid only by a stop that
+    is not of an idle leaf, whose own cost is the subtree's."""
+    awaiting = top.runtime.awaiting_stops
+    if not top.children and not top.runtime.cleaning_below:  # a leaf: its subtree is itself
+        if top.task is task:
+            return True
+        tasks = awaited_by(top.task) if busy(top) else set()  # and what its handler awaits
+        if task in tasks:
+            return True
+        if top.task not in awaiting and not any(t in awaiting for t in tasks):
+            return False  # awaiting no stop: no ring through it
+    seen = {top}
+    tops = [top]
+    while tops:
+        for cell in subtree(tops.pop()):
+            if cell.task is None:
+                continue
+            for one in (cell.task, *awaited_by(cell.task)) if busy(cell) else (cell.task,):
+                if one is task:
+                    return True
+                waited = awaiting.get(one) if awaiting else None
+                if waited is not None and waited not in seen:
+                    seen.add(waited)
+                    tops.append(waited)
+    return False
+
+
+def busy(cell: Cell) -> bool:
+    """In a hook or handler: its task may be awaiting tasks it started (parked, it awaits none)."""
+    return cell.task is not None and cell.mailbox.waiter is None
+
+
+def subtree(top: Cell) -> Iterator[Cell]:
+    """`top` and all below it, children of a cancelled spawn too (`awaited_at_shutdown`), in no
+    order; a loop over a stack, not recursion, so any depth walks in constant stack."""
+    unwinding, below = top.runtime.unwinding, top.runtime.cleaning_below
+    cells = [top]
+    while cells:
+        cell = cells.pop()
+        yield cell
+        cells.extend(cell.children.values())
+        if below and cell in below:
+            cells.extend(c for c in unwinding.values() if c.parent is cell)

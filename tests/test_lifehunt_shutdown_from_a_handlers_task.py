@@ -1,0 +1,60 @@
+"""`system.shutdown()` from a task that an actor's handler started and awaits (`gather`, a
+`TaskGroup`, `await create_task(...)`) is called from inside an actor (API §9): it starts the
+shutdown and returns at once, so the handler returns, its ask is answered and the drain ends
+well within the timeout. Before, it waited for a drain that waited for that handler, until
+the timeout forced the stop and failed the ask."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem
+
+BOUND = 5.0
+TIMEOUT = 3.0  # the shutdown's: what the handler would have waited before
+Call = Callable[[], Coroutine[Any, Any, None]]
+
+
+async def in_gather(call: Call) -> None:
+    await asyncio.gather(call())
+
+
+async def in_a_task(call: Call) -> None:
+    await asyncio.create_task(call())
+
+
+WAYS = {"gather": in_gather, "task": in_a_task}
+"""A `TaskGroup`'s tasks are not found (`_awaited`): such a stop waits (docs/api.md §9)."""
+
+
+class ShutsDown(Actor):
+    def __init__(self, way: str, stopped: list[str]) -> None:
+        self.way = WAYS[way]
+        self.stopped = stopped
+
+    async def receive(self, message: Any) -> Any:
+        await self.way(lambda: self.system.shutdown(timeout=TIMEOUT))
+        return "shutdown asked"
+
+    async def on_stop(self) -> None:
+        self.stopped.append(self.path)
+
+
+@pytest.mark.parametrize("way", list(WAYS))
+async def test_a_shutdown_from_a_task_a_handler_awaits_returns_at_once(way: str) -> None:
+    stopped: list[str] = []
+    async with asyncio.timeout(BOUND):
+        system = await ActorSystem().start()
+        actor = await system.spawn(ShutsDown, way, stopped)
+        began = time.monotonic()
+        assert await actor.ask("shut down", timeout=BOUND) == "shutdown asked"
+        await system.shutdown()
+        took = time.monotonic() - began
+    assert took < TIMEOUT / 2
+    assert stopped == [actor.path]
+    assert system.dead_letters.count == 0
