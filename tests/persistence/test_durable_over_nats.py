@@ -248,7 +248,12 @@ async def test_remote_messages_to_a_durable_actor_stopping_mid_persist(
         with pytest.raises(NotDelivered):
             await queued
         dead = await ok(a, "dead")
-        assert set(dead) <= {"stopping", "not_exposed"} and sum(dead.values()) == 4, dead
+        # Add(3), Add(4) and `queued`'s Add(2) at the close (its asker told `NotDelivered`
+        # above counts it too); the "state" ask its asker gave up on leaves the queue at its
+        # deadline there, 0.3 s after it was sent, withdrawn and no dead letter, unless the
+        # stop, sent right after the asker's own 0.3 s, closed the mailbox first: a race of
+        # two clocks, so three or four.
+        assert set(dead) <= {"stopping", "not_exposed"} and 3 <= sum(dead.values()) <= 4, dead
     assert await journal(database) == [(1, 1)]
 
 
