@@ -14,6 +14,8 @@ import pytest
 
 from actorkit import Actor, ActorRef, ActorSystem, NotDelivered, Terminated
 
+from .watch_support import Watcher
+
 BOUND = 5.0
 Stop = Callable[[], Coroutine[Any, Any, None]]
 
@@ -52,17 +54,6 @@ class Parent(Actor):
 
     async def receive(self, message: Any) -> Any:
         return self.children[0]
-
-
-class Watcher(Actor):
-    def __init__(self, ended: asyncio.Queue[Terminated]) -> None:
-        self.ended = ended
-
-    async def receive(self, message: Any) -> Any:
-        if isinstance(message, ActorRef):
-            self.watch(message)
-        elif isinstance(message, Terminated):
-            self.ended.put_nowait(message)
 
 
 @pytest.mark.parametrize("way", list(WAYS))

@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from actorkit import Actor, ActorRef, ActorSystem, Terminated
+from actorkit import Actor, ActorSystem, Terminated
+
+from .watch_support import Watcher
 
 BOUND = 5.0
 LONG = 60.0  # the resize's timeout: a test that waited it out would hit BOUND first
@@ -23,17 +25,6 @@ class Shrinker(Actor):
             await pool.resize(size, timeout=LONG)
             return "resized"
         return message
-
-
-class Watcher(Actor):
-    def __init__(self, ended: asyncio.Queue[Terminated]) -> None:
-        self.ended = ended
-
-    async def receive(self, message: Any) -> Any:
-        if isinstance(message, ActorRef):
-            self.watch(message)
-        elif isinstance(message, Terminated):
-            self.ended.put_nowait(message)
 
 
 async def test_a_leaving_member_that_shrinks_its_pool_is_not_kept_waiting() -> None:

@@ -12,6 +12,8 @@ import pytest
 
 from actorkit import Actor, ActorRef, ActorSystem, Terminated
 
+from .watch_support import Watcher
+
 BOUND = 5.0
 
 
@@ -26,17 +28,6 @@ class Stopper(Actor):
         await self.ready.wait()
         await message.stop()
         return "stopped it"
-
-
-class Watcher(Actor):
-    def __init__(self, ended: asyncio.Queue[Terminated]) -> None:
-        self.ended = ended
-
-    async def receive(self, message: Any) -> Any:
-        if isinstance(message, ActorRef):
-            self.watch(message)
-        elif isinstance(message, Terminated):
-            self.ended.put_nowait(message)
 
 
 @pytest.mark.parametrize("size", [2, 3])
