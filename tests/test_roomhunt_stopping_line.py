@@ -30,7 +30,7 @@ class _Child(Actor):
 
 
 class _Parent(Actor):
-    """Holds "block" until its gate opens; its child replies to it; a slow `on_stop`."""
+    """Holds "block" until its gate opens; its child replies to it."""
 
     def __init__(self, gate: asyncio.Event, stopped: asyncio.Event) -> None:
         self.gate, self.stopped = gate, stopped
@@ -45,7 +45,6 @@ class _Parent(Actor):
 
     async def on_stop(self) -> None:
         self.stopped.set()
-        await asyncio.sleep(0.05)
 
 
 async def _parent_full_with_its_child_waiting(
