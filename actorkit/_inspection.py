@@ -62,9 +62,14 @@ def snapshot(ref: ActorRef) -> ActorSnapshot:
 
 
 def snapshots(system: ActorSystem) -> list[ActorSnapshot]:
-    """Every live actor of `system`, its root (path `/`) first; empty before `start()`."""
-    root = system._runtime.root
-    cells = [] if root is None else [root, *system._runtime.cells()]
+    """Every live actor of `system`, its root (path `/`) first; empty before `start()` and
+    once the root has stopped (a shutdown, a failure past it), as `/actors` and `agents()`
+    are: a stopped root is no live actor."""
+    runtime = system._runtime
+    root = runtime.root
+    if root is None:
+        return []
+    cells = runtime.cells() if root.closed else [root, *runtime.cells()]
     return [_snapshot_of(cell) for cell in cells]
 
 
