@@ -18,6 +18,7 @@ from ._outside_stop import FORCED_STOP_GRACE as FORCED_STOP_GRACE
 from ._ref import local_cell
 from ._room import UNBOUNDED
 from ._shown import given, shown
+from ._state import shown_state
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -126,7 +127,7 @@ def _snapshot_of(cell: Cell) -> ActorSnapshot:
     return ActorSnapshot(
         path=cell.display_path,
         actor_class=cell.class_name,
-        state=cell.state,
+        state=shown_state(cell),
         parked=cell.mailbox.parked,
         accounting=accounting,
         reserved=cell.mailbox.reserved,

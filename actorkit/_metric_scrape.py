@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ._room import UNBOUNDED
+from ._state import RUNNING, STOPPING
 from ._stats import Histogram
 
 if TYPE_CHECKING:
@@ -96,7 +97,10 @@ class Scrape:
             processed[name] += mailbox.processed
             if cell.closed:  # stopped since the scrape began: its count is in, it is gone
                 continue
-            alive[(name, cell.state)] += 1
+            state = cell.state  # `shown_state`, written out: a call per actor per scrape
+            if state is RUNNING and cell.draining:
+                state = STOPPING
+            alive[(name, state)] += 1
             depth = len(mailbox)
             if depth:
                 depth_sum[name] += depth

@@ -10,6 +10,10 @@ so there is one place where a state is written.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._record import HotRecord
 
 
 class State(StrEnum):
@@ -36,3 +40,12 @@ STOPPED = State.STOPPED
 
 ENDING = frozenset({State.STOPPING, State.STOPPED})
 """States in which an actor takes no new work and starts nothing."""
+
+
+def shown_state(cell: HotRecord) -> State:
+    """The state the views show (`/actors`, `testing.snapshot`, the `actorkit_actors` gauge):
+    an actor draining its mailbox in a draining stop (a shutdown's, a pool shrink's leaver's)
+    has begun its stop, so it is `stopping`, as `agents()` shows it `stopped`, though the
+    runtime keeps it `RUNNING` while it handles what it holds."""
+    state = cell.state
+    return STOPPING if state is RUNNING and cell.draining else state

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ._state import shown_state
 from .persistence._durable import describe
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def _node(cell: Cell, children: int) -> dict[str, Any]:
         "path": cell.path,
         "name": cell.name,
         "class": cell.class_name,
-        "state": cell.state,
+        "state": shown_state(cell),
         "mailbox_size": len(cell.mailbox),
         "processed": cell.mailbox.processed,
         "failures": cell.failures,

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from json.encoder import encode_basestring_ascii as _quoted
 from typing import TYPE_CHECKING
 
+from ._state import shown_state
 from ._tree import MAX_DEPTH
 from .persistence._durable import describe, persists
 
@@ -48,7 +49,7 @@ def _opened(cell: Cell, children: int) -> str:
     mailbox = cell.mailbox
     return (
         f'{{"path": {_quoted(cell.path)}, "name": {_quoted(cell.name)}, '
-        f'"class": {_quoted(cell.class_name)}, "state": {_quoted(cell.state)}, '
+        f'"class": {_quoted(cell.class_name)}, "state": {_quoted(shown_state(cell))}, '
         f'"mailbox_size": {len(mailbox)}, "processed": {mailbox.processed}, '
         f'"failures": {cell.failures}, "restarts": {cell.restarts}, '
         f'"accepted": {mailbox.accepted}, "crashed": {mailbox.crashed}, '
