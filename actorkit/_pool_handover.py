@@ -180,12 +180,34 @@ def publish_to_pool(ref: PoolRef, message: Any) -> bool | None:
     """A publish to a subscribed pool, routed in the publisher's turn as a tell to its ref
     is: left in the pool's mailbox for its task to route, it would reach a member after
     the publisher's next tell, which goes straight to the member. None when the pool has
-    no member to route to now (it is starting or restarting them, or lost them): then, as
-    a tell does, it waits in the pool's own mailbox."""
+    no member to route to now but may have one for it (it is starting or restarting them):
+    then, as a tell does, it waits in the pool's own mailbox. A pool that lost its members
+    for good could only dead-letter it there, after `publish` counted it delivered: it is
+    that dead letter now, and no delivery (False)."""
     members = ref._live()
     if not members:
-        return None
+        if not _members_gone(ref):
+            return None
+        pool = ref._cell
+        pool.runtime.dead_letters.add(message, pool.path, "stopped")
+        return False
     return route(ref, members, message)
+
+
+def _members_gone(ref: PoolRef) -> bool:
+    """The pool runs with no member at all (each stopped from outside or by itself, and not
+    restarted) and is idle: parked on an empty mailbox, so no `resize` is queued or under
+    way, nor a restart or a give-up of its own, the ways it could have members again for
+    what it holds. What reaches it now, its task would pass on to nobody (`pass_on`)."""
+    pool = ref._cell
+    return (
+        not pool.children
+        and pool.mailbox.parked
+        and pool.state is RUNNING
+        and not pool.draining
+        and not ref._held
+        and ref._joining is None
+    )
 
 
 def past_the_asker(ref: PoolRef, member: ActorRef) -> ActorRef:
