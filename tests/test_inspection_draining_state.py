@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import aiohttp
+
 from actorkit import Actor, ActorSystem
 from actorkit.testing import actor_tree, snapshot, snapshots
 
@@ -42,22 +44,33 @@ def seen(system: ActorSystem) -> tuple[str, str, str, str, dict[str, float]]:
     return agent.state, node["state"], listed.state, one.state, gauge(system)
 
 
+async def served(url: str) -> str:
+    """The state `GET /actors` serves for the one actor (its body is built apart from
+    `actor_tree`'s, a slice of nodes per loop turn)."""
+    async with aiohttp.ClientSession() as session, session.get(url + "/actors") as response:
+        (node,) = (await response.json())["actors"]
+        return str(node["state"])
+
+
 async def test_a_draining_actor_is_stopping_in_every_view_and_stopped_as_an_agent() -> None:
     async with asyncio.timeout(BOUND):
         system = ActorSystem()
         await system.start()
         ref = await system.spawn(Holder, name="holder")
+        server = await system.serve_http(port=0)
         first, second = (asyncio.Event(), asyncio.Event()), (asyncio.Event(), asyncio.Event())
         ref.tell(first)
         ref.tell(second)
         await first[0].wait()
         assert seen(system) == ("idle", "running", "running", "running", {"running": 1})
+        assert await served(server.url) == "running"
         shutdown = asyncio.ensure_future(system.shutdown(timeout=BOUND))
         while not snapshot(ref).signals:  # the shutdown's draining stop, queued behind `first`
             await asyncio.sleep(0)
         first[1].set()  # its stop begins once this handler returns: then it drains `second`
         await second[0].wait()
         assert seen(system) == ("stopped", "stopping", "stopping", "stopping", {"stopping": 1})
+        assert await served(server.url) == "stopping"
         second[1].set()
         await shutdown
         assert system.agents() == [] and snapshots(system) == []
