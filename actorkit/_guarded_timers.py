@@ -32,6 +32,17 @@ class GuardedTimer(ActorTimer):
         if self._guard():
             self._timers._tick(self, message)
 
+    def _ended(self) -> None:
+        # The guard holds the reminder, and so its actor: the queue's entry for this timer
+        # may wait until its due time (a day away) or a compaction, and must not keep them.
+        self._guard = _ended
+        super()._ended()
+
+
+def _ended() -> bool:
+    """The guard of a timer that ended: its entry is dropped unsent, so never asked."""
+    return False
+
 
 def start_guarded(
     timers: Timers, key: Hashable, message: Any, delay: float, every: float | None, guard: Guard
