@@ -10,7 +10,10 @@ topics can carry ids and a stream of unique topics must not grow memory without 
 bounded in count and in size: a topic has no length limit, and a count alone would let a
 stream of distinct megabyte-long topics hold gigabytes, so only topics up to
 `CACHED_LENGTH` are cached. A longer one is matched anew at each publish, at a cost its
-validation already makes proportional to its length; the hit path pays nothing for the bound.
+validation already makes proportional to its length. Each cached match holds every
+subscriber it reaches, so the matches together hold at most `CACHED_REFS` of them: a publish
+per user id under a pattern that thousands of sessions share would otherwise keep a tuple of
+every session per id. The hit path pays nothing for either bound.
 
 A pure data structure (no asyncio; of actorkit, only the rules in `_topic_names`): tested and
 benchmarked alone.
@@ -32,6 +35,9 @@ CACHED_LENGTH = 1024
 """The longest topic cached, in characters: at the default size the cache then keeps at most
 about 9 MiB of ASCII topics alive (33 MiB of the widest characters), where a publisher's
 stream of distinct long topics was bounded only by their length."""
+CACHED_REFS = 1 << 20
+"""The most subscribers the cached matches hold, all together: 8 MiB of references. A match
+reaching more is not cached: its publish costs a delivery to each anyway."""
 CACHED_TOKENS = 32
 """The most tokens of a topic given as a tuple that is cached: each token is an object of its
 own (about 60 bytes), which the key keeps alive."""
@@ -72,6 +78,7 @@ class TopicIndex(Generic[S]):
         "_by_subscriber",
         "_cache",
         "_cache_size",
+        "_cached_refs",
         "_exact",
         "_next_rank",
         "_pairs",
@@ -87,6 +94,8 @@ class TopicIndex(Generic[S]):
         # Keyed by whatever `match` was given, str or token tuple, so either form of a
         # repeated publish is a single lookup.
         self._cache: dict[str | tuple[str, ...], tuple[S, ...]] = {}
+        # The subscribers the cached matches hold, all together (`CACHED_REFS`).
+        self._cached_refs = 0
         # Wildcard-free patterns: a publish finds them with one lookup, no trie walk.
         self._exact: dict[str, set[S]] = {}
         self._root: _Node[S] = _Node()
@@ -124,7 +133,7 @@ class TopicIndex(Generic[S]):
         if _has_wildcard(tokens):
             self._trie_add(tokens, subscriber)
             self._wildcards += 1
-            self._cache.clear()
+            self._clear_cache()
         else:
             self._exact.setdefault(pattern, set()).add(subscriber)
             self._forget(pattern, tokens)
@@ -179,9 +188,13 @@ class TopicIndex(Generic[S]):
         else:
             result = tuple(sorted(found, key=self._rank.__getitem__))
         if len(text) <= CACHED_LENGTH and (topic is text or len(topic) <= CACHED_TOKENS):
-            if len(self._cache) >= self._cache_size:
-                self._cache.clear()
-            self._cache[topic] = result
+            refs = self._cached_refs + len(result)
+            if len(self._cache) >= self._cache_size or refs > CACHED_REFS:
+                self._clear_cache()
+                refs = len(result)
+            if refs <= CACHED_REFS:
+                self._cache[topic] = result
+                self._cached_refs = refs
         return result
 
     def _walk(self, tokens: list[str], found: set[S]) -> None:
@@ -246,9 +259,12 @@ class TopicIndex(Generic[S]):
                 parent.star = None
             else:
                 del parent.children[tokens[depth - 1]]
+        self._clear_cache()
+
+    def _clear_cache(self) -> None:
         self._cache.clear()
+        self._cached_refs = 0
 
     def _forget(self, topic: str, tokens: tuple[str, ...]) -> None:
         """Invalidate the cached match of the one topic an exact pattern can change."""
-        self._cache.pop(topic, None)
-        self._cache.pop(tokens, None)
+        self._cached_refs -= len(self._cache.pop(topic, ())) + len(self._cache.pop(tokens, ()))

@@ -41,3 +41,32 @@ def test_a_topic_at_the_bound_is_cached_and_one_past_it_is_matched_each_time() -
     index.remove(">", "all")
     assert index.match(past) == ("exact",)
     assert index.match(at) == ()
+
+
+REFS_KEPT = 1 << 20
+"""The documented bound on the subscribers the cache holds, all its topics together."""
+
+
+def cached_refs(index: TopicIndex[int]) -> int:
+    return sum(len(match) for match in index._cache.values())
+
+
+def test_distinct_topics_under_a_wildcard_with_many_subscribers_hold_no_more_than_the_bound() -> (
+    None
+):
+    """Each cached topic keeps its match, a tuple of every subscriber it reaches: sessions
+    that all subscribe to `presence.>`, and a publish per user id, kept 8192 such tuples (2000
+    subscribers: 126 MiB; 20,000: 1.2 GiB)."""
+    index: TopicIndex[int] = TopicIndex()
+    subscribers = 2000
+    for subscriber in range(subscribers):
+        index.add("presence.>", subscriber)
+    index.add("presence.7", -1)
+    for user in range(1000):
+        assert len(index.match(f"presence.{user}")) == subscribers + (user == 7)
+        assert cached_refs(index) <= REFS_KEPT
+    assert "presence.999" in index._cache  # the topics lately published are still cached
+    index.remove("presence.7", -1)  # a forgotten topic's subscribers leave the count too
+    for user in range(1000):
+        assert len(index.match(f"presence.{user}")) == subscribers
+        assert cached_refs(index) <= REFS_KEPT
