@@ -45,6 +45,8 @@ class Unspawned:
         self._cls = cls.__qualname__
 
     def __getattr__(self, name: str) -> NoReturn:
+        if name.startswith("__") or name == "_cls":  # `copy` and `pickle` probing a twin
+            raise AttributeError(name)  # made by `object.__new__`, `_cls` not yet set
         cls = self._cls
         raise AttributeError(
             f"this {cls} was not spawned, so it has no ref, system, timers or children: create "
