@@ -4,12 +4,13 @@
 `ActorRef` subclass without a local cell) all offer it, so code that only sends — a timer, a
 router, a user's function — takes a `Ref` and never needs to know where the actor lives.
 Watching, subscribing and stopping a remote actor happen in its own system, which is why
-they are not part of it.
+they are not part of it. `KeptWhole` is the same rule for an actor's context: copied, it is
+itself; pickled, refused.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NoReturn, Protocol, Self, SupportsIndex, runtime_checkable
 
 
 @runtime_checkable
@@ -46,3 +47,39 @@ def is_ref_class(cls: type) -> bool:
     return all(
         hasattr(cls, member) for member in ("name", "path", "is_alive", "tell", "send", "ask")
     )
+
+
+class KeptWhole:
+    """What stands for something live in this process is an identity, not a value, as a ref
+    is: here an actor's context (its cell, which every instance holds as `self._cell`). A
+    copy of an instance or of its state (`copy.deepcopy(vars(self))`, a snapshot) holds the
+    one context itself: a deep copy would walk into the event loop. `pickle` refuses it,
+    saying what it is."""
+
+    __slots__ = ()
+
+    def __copy__(self) -> Self:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Self:
+        return self
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        raise TypeError(
+            f"cannot pickle {self._kept_what()}: it stands for something live in this "
+            "process, as an actor ref does, not a value; pickle the data you need, without it"
+        )
+
+    def _kept_what(self) -> str:
+        return type(self).__name__
+
+
+class KeptContext(KeptWhole):
+    """An actor's context: its cell."""
+
+    __slots__ = ()
+
+    path: str
+
+    def _kept_what(self) -> str:
+        return f"the context of actor {self.path or '/'} (an actor instance's self._cell)"

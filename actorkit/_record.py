@@ -1,8 +1,7 @@
 """An actor's record and its synchronous ends: `close` (nothing queued lost, every waiter
-answered), `kill`, and the release of its instance.
-
-`Lifecycle` (the transitions, run in the cell's own task) builds on this, and `Cell` on
-`Lifecycle`; these ends may be called from any task."""
+answered), `kill`, and the release of its instance. `Lifecycle` (the transitions, run in
+the cell's own task) builds on this, and `Cell` on `Lifecycle`; these ends may be called
+from any task."""
 
 from __future__ import annotations
 
@@ -15,6 +14,7 @@ from ._envelope import CONTROL, Ask
 from ._errors import ActorStopped
 from ._failed_cleanup import kill_below
 from ._failure import as_failure
+from ._protocols import KeptContext
 from ._ref import HELD_BY_ONE_SLOT, ActorRef
 from ._shown import shown
 from ._signals import KILLED, Stop
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("actorkit")
 
 
-class HotRecord:
+class HotRecord(KeptContext):
     """The fields the receive loop reads on every wake-up, declared apart so that they share
     the cell's first cache line. CPython lays slots out per class, base first, each class's
     in name order: declared with the rest, they would fall on three lines of five, and a

@@ -48,3 +48,22 @@ async def test_a_factory_that_copies_a_template_spawns_and_restarts() -> None:
         ref = await system.spawn(lambda: copy.deepcopy(template), name="t")
         assert await ref.ask("x") == 6
         assert template.count == 5
+
+
+async def test_a_spawned_instance_and_its_vars_copy_with_the_same_context() -> None:
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        ref = await system.spawn(Tally, 1, name="t")
+        await ref.ask("a")
+        twin, twin_ref, state = await ref.ask("twin")
+        assert twin_ref is ref  # the same actor's context, not a copy of it
+        assert twin.count == 2 and twin.seen == ["a"]
+        assert state["count"] == 2 and state["seen"] == ["a"]
+        assert system.actor_count == 1
+        assert await ref.ask("b") == 3
+
+
+async def test_pickling_an_actors_state_says_what_cannot_be_pickled() -> None:
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        ref = await system.spawn(Tally, name="t")
+        with pytest.raises(TypeError, match="cannot pickle the context of actor /t"):
+            await ref.ask("pickle")
