@@ -67,7 +67,7 @@ class Pool(Actor):
     async def on_start(self) -> None:
         ref = self._pool_ref
         ref._hold(True)  # what is sent before the hand-over waits in the pool's mailbox
-        for index in range(ref.size):
+        for index in range(ref._size):
             await self._add_member(str(index))
         self._hand_over()
 
@@ -92,7 +92,7 @@ class Pool(Actor):
         has (a failure of the pool would restart it and drop what every member holds). Once a
         shutdown began no member can start: the caller hears so as from the pool's stop."""
         ref = self._pool_ref
-        before, ref.size = ref.size, size
+        before, ref._size = ref._size, size
         members = ref._live()
         if len(members) < size:
             taken = {cell.name for cell in self._cell.children.values()}
@@ -101,12 +101,12 @@ class Pool(Actor):
                 try:
                     check_parent(self._cell)  # a shutdown began: no member can start now
                 except ActorStopped as error:
-                    ref.size = len(ref._live()) if added else before
+                    ref._size = len(ref._live()) if added else before
                     return resize_stopped(self._cell.path, size, error, begun=bool(added))
                 try:
                     await self._grow_by(name)
                 except Exception as error:
-                    ref.size = len(ref._live())
+                    ref._size = len(ref._live())
                     return error
             return []
         # Running members drain what they hold; a member failing or restarting right now

@@ -42,7 +42,7 @@ def orphans(ref: PoolRef, member: Cell, stranded: tuple[Any, ...]) -> Callable[[
     pool = ref._cell
     if (
         member.runtime.shutting_down
-        or ref.routing == "broadcast"
+        or ref._routing == "broadcast"
         or pool.state is not RUNNING
         or pool.draining
     ):
@@ -77,7 +77,7 @@ def pass_on(ref: PoolRef, message: Any) -> None:
     as an ask that waited there is (`forward`). The pool took it, and a `send` returned at
     once: a member full of what was passed on before it must not make it a dead letter."""
     pool = ref._cell
-    if ref.routing == "broadcast":
+    if ref._routing == "broadcast":
         members = ref._live()
     else:
         try:
@@ -103,7 +103,7 @@ def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> None:
     its queue to the new members; a pool that lost its members for good fails the ask when
     it handles it."""
     dead = ref._cell.runtime.dead_letters
-    if ref.routing == "broadcast":
+    if ref._routing == "broadcast":
         members = ref._live()
         if members:
             broadcast_ask(envelope, members, dead)
@@ -142,7 +142,7 @@ def route(ref: PoolRef, members: list[Cell], message: Any) -> bool:
     cell = ref._cell
     dead = cell.runtime.dead_letters
     try:
-        if ref.routing == "broadcast":
+        if ref._routing == "broadcast":
             # Its tell never raises for a full member (each refused copy is that member's
             # dead letter, `PoolRef._refused`): a copy was taken if a member had room, which
             # nothing between here and its offer can change.
@@ -225,7 +225,7 @@ def past_a_full_sender(ref: PoolRef, member: ActorRef | None) -> ActorRef | None
     handler awaiting the send returned.
     With room, alone, or a `consistent_hash` key's owner, it keeps the send (full, its send
     then raises `MailboxFull`)."""
-    if member is None or ref.routing == "consistent_hash":
+    if member is None or ref._routing == "consistent_hash":
         return member
     cell = member._cell
     mailbox = cell.mailbox

@@ -43,9 +43,9 @@ class PoolRef(PoolRouting):
     ) -> PoolRef:
         ref = cls._mint(cell)
         assert isinstance(ref, PoolRef)
-        ref.routing = routing
+        ref._routing = routing
         ref._joining = None
-        ref.size = size
+        ref._size = size
         ref._hash_key = hash_key
         ref._counter = itertools.count()
         ref._hold(True)
@@ -98,7 +98,7 @@ class PoolRef(PoolRouting):
             if cell.state is not STOPPING and cell.mailbox.offer(message):
                 return
             member = self._owner_of(key)  # the owner itself unless it closed or stops
-        elif self.routing == "broadcast":
+        elif self._routing == "broadcast":
             members = self._live()
             if members:
                 refused: list[Cell] | None = None
@@ -121,7 +121,7 @@ class PoolRef(PoolRouting):
             member.tell(message)
 
     async def send(self, message: Any) -> None:
-        if self.routing == "broadcast":
+        if self._routing == "broadcast":
             members = self._live()
             for cell in own_copy_first(members, message):
                 await cell.ref.send(message)
@@ -172,7 +172,7 @@ class PoolRef(PoolRouting):
         spread by the loads they leave."""
         members = self._members or self._live()  # a view dropped (`_forget`): rebuilt now
         if members:
-            routing = self.routing
+            routing = self._routing
             if routing == "round_robin" or routing == "random":  # `_pick`'s first choice
                 cell = (
                     members[next(self._counter) % len(members)]
@@ -210,7 +210,7 @@ class PoolRef(PoolRouting):
 
     async def _ask(self, message: Any, timeout: float) -> Any:
         """An ask whose member is chosen as it is sent (`ask`)."""
-        if self.routing == "broadcast":
+        if self._routing == "broadcast":
             members = self._live()
             if members:
                 return await ask_every(members, message, timeout)
@@ -227,7 +227,7 @@ class PoolRef(PoolRouting):
         another member when the routing chose the member asking (`past_the_asker`)."""
         if member is None:
             return self._ask_without_members(message, timeout)
-        if member._cell.mark in acting.get() and self.routing != "consistent_hash":
+        if member._cell.mark in acting.get() and self._routing != "consistent_hash":
             member = past_the_asker(self, member)
         return member.ask(message, timeout)
 

@@ -7,7 +7,7 @@ import itertools
 import random
 from collections.abc import Callable
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._hashring import HashRing, process_hash
 from ._pool_checks import unhashable_key
@@ -43,15 +43,38 @@ class PoolRouting(ActorRef):
         "_leaving",
         "_members",
         "_ring",
-        "routing",
-        "size",
+        "_routing",
+        "_size",
     )
 
-    routing: str
-    size: int
-    """The members the pool (re)starts with: `spawn_pool`'s size, then the last resize."""
+    _routing: str
+    _size: int
     _hash_key: Callable[[Any], object] | None
     _counter: itertools.count[int]
+
+    @property
+    def routing(self) -> str:
+        return self._routing
+
+    @routing.setter
+    def routing(self, _: object) -> NoReturn:
+        raise AttributeError(
+            f"{self.path}'s routing is fixed at spawn_pool(routing=...): a ref is an identity, "
+            "not a setting; spawn another pool to route otherwise"
+        )
+
+    @property
+    def size(self) -> int:
+        """The members the pool (re)starts with: `spawn_pool`'s size, then the last resize."""
+        return self._size
+
+    @size.setter
+    def size(self, _: object) -> NoReturn:
+        raise AttributeError(
+            f"{self.path}'s size is changed by `await pool.resize(size)`, which starts or "
+            "stops its members"
+        )
+
     _members: list[Cell]
     _leaving: int
     """Children routed nothing (`routed_members`): draining after a shrink, stopping, still
@@ -99,7 +122,7 @@ class PoolRouting(ActorRef):
             routed = [cell for cell in routed if cell.name != joining]
         self._leaving = len(pool.children) - len(routed)
         members = self._members = [] if self._held else routed
-        if self.routing == "consistent_hash":
+        if self._routing == "consistent_hash":
             self._ring = (
                 HashRing(members, label=lambda cell: cell.name, key_hash=process_hash)
                 if members
@@ -109,7 +132,7 @@ class PoolRouting(ActorRef):
 
     def _pick(self, message: Any) -> ActorRef | None:
         members = self._members
-        routing = self.routing
+        routing = self._routing
         if routing == "round_robin":
             if members:
                 cell = members[next(self._counter) % len(members)]
