@@ -13,12 +13,15 @@ found only by reading frames, which made each stop of a busy actor cost more tha
 from __future__ import annotations
 
 import asyncio
+import threading
+import weakref
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from ._cell import Cell
+    from ._runtime import Runtime
 
 LIMIT = 1_000
 """Tasks and futures looked at, at most: a bound on the walk, not a depth any program reaches."""
@@ -42,6 +45,24 @@ def awaited_by(owner: asyncio.Task[Any] | None) -> set[asyncio.Task[Any]]:
 
 
 _GATHERING: Any = getattr(asyncio.tasks, "_GatheringFuture", None)
+
+_STARTED: weakref.WeakSet[Runtime] = weakref.WeakSet()
+_STARTING = threading.Lock()  # systems on loops of other threads start at the same time
+
+
+def shared_stops(runtime: Runtime) -> dict[asyncio.Task[Any], Cell]:
+    """The tasks awaiting a stop, for `runtime` as it starts on its loop: the same map as
+    every other system's there. A stop is filed under its target's system, and a ring of
+    them may run through several (a handler stopping another system's actor, whose handler
+    stops it back): found in one system's map alone, that ring waited for ever. Shared by
+    the runtimes only, held here weakly: it ends with the last of them."""
+    with _STARTING:
+        shared = next(
+            (other.awaiting_stops for other in _STARTED if other.loop is runtime.loop),
+            runtime.awaiting_stops,
+        )
+        _STARTED.add(runtime)
+    return shared
 
 
 def waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:

@@ -15,7 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ._accounting import Accounting
-from ._awaited import subtree
+from ._awaited import shared_stops, subtree
 from ._clock import AskDeadlines
 from ._dead_letters import DeadLetters, Reason
 from ._failure import hand_over
@@ -44,6 +44,7 @@ dict lookup: a `WeakKeyDictionary` would cost a call per spawn)."""
 
 class Runtime:
     __slots__ = (
+        "__weakref__",  # `_awaited.shared_stops`
         "accepting",
         "ask_deadlines",
         "awaiting_stops",
@@ -131,11 +132,19 @@ class Runtime:
         cleanup elsewhere never sends every other stop down the slow path."""
         self.awaiting_stops: dict[asyncio.Task[Any], Cell] = {}
         """Tasks waiting in `await ref.stop()`, and whose stop each waits for: how a stop
-        that would close a ring of such waits finds it (`_outside_stop`)."""
+        that would close a ring of such waits finds it (`_outside_stop`). From `start` on,
+        one map for every system on the loop (`on_loop`)."""
         self.cuts: dict[Cell, Cut] = {}
         """Cells whose supervisor cut their instance past its shutdown time, until the cut
         is carried out (`_cut`): empty but for that, so no actor pays for it."""
         self.loop: asyncio.AbstractEventLoop
+
+    def on_loop(self, loop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLoop:
+        """The system starts on `loop`: its stops are filed with those of the other systems
+        there, so that a ring of stops through several of them is found (`shared_stops`)."""
+        self.loop = loop
+        self.awaiting_stops = shared_stops(self)
+        return loop
 
     def cleaning(self, task: asyncio.Task[None], cell: Cell) -> None:
         """`task` stops the kids of `cell`, whose spawn was cancelled (`awaited_at_shutdown`):

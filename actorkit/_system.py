@@ -112,7 +112,7 @@ class ActorSystem(Reach):
     async def start(self) -> ActorSystem:
         runtime = self._runtime
         check_startable(self.name, self._started is not None, self._closing is not None)
-        loop = runtime.loop = asyncio.get_running_loop()
+        loop = runtime.on_loop(asyncio.get_running_loop())
         self._started = started = loop.create_future()  # what a shutdown meanwhile awaits
         try:  # a failure (a store, a registry taken, a transport) shuts down what started
             if self.metrics.enabled:
