@@ -4,8 +4,8 @@
 `ActorRef` subclass without a local cell) all offer it, so code that only sends — a timer, a
 router, a user's function — takes a `Ref` and never needs to know where the actor lives.
 Watching, subscribing and stopping a remote actor happen in its own system, which is why
-they are not part of it. `KeptWhole` is the same rule for an actor's context: copied, it is
-itself; pickled, refused.
+they are not part of it. `KeptWhole` is the same rule for the other live handles: copied,
+each is itself; pickled, refused.
 """
 
 from __future__ import annotations
@@ -51,10 +51,11 @@ def is_ref_class(cls: type) -> bool:
 
 class KeptWhole:
     """What stands for something live in this process is an identity, not a value, as a ref
-    is: here an actor's context (its cell, which every instance holds as `self._cell`). A
-    copy of an instance or of its state (`copy.deepcopy(vars(self))`, a snapshot) holds the
-    one context itself: a deep copy would walk into the event loop. `pickle` refuses it,
-    saying what it is."""
+    is: the system, a timer's or a task's handle, an actor's context (its cell, which every
+    instance holds as `self._cell`). A copy of one, or of a message or an actor's state that
+    holds one (`copy.deepcopy(vars(self))`, a snapshot), is the one itself: a second handle
+    would cancel nothing (its `cancel()` True while the timer fires), and a deep copy would
+    walk into the event loop. `pickle` refuses each, saying what it is."""
 
     __slots__ = ()
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import ActorStopped, NotDelivered
 from ._exact import exact_str
 from ._names import check_actor_path, check_path, check_system_name
-from ._protocols import Ref
+from ._protocols import KeptWhole, Ref
 from ._ref import ActorRef, local_cell
 from ._router import DEAD_LETTER_TOPIC
 from ._seconds import check_delay, check_interval, check_seconds
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ._transport import Transport
 
 
-class Reach:
+class Reach(KeptWhole):
     _runtime: Runtime
     _router: Router
     _transport: Transport | None

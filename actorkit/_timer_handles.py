@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ._protocols import KeptWhole
 from ._ref import local_cell
 from ._withdraw import unhandled
 
@@ -38,7 +39,7 @@ CANCELLED: Any = object()
 """A handle's message once it has ended: fired for good or cancelled."""
 
 
-class TimerHandle:
+class TimerHandle(KeptWhole):
     """A pending timer. `cancel()` is idempotent and returns whether it stopped anything.
 
     A system timer's message already sent is the target's, as with Akka's scheduler: its

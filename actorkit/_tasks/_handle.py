@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from .._protocols import KeptWhole
 from ._failures import UNBUILT_CANCELLED, Unbuilt, ran
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ class TaskDraft:
     __slots__ = Task.__slots__
 
 
-class TaskHandle:
+class TaskHandle(KeptWhole):
     """The submitter's view of a task: `await handle`, `status`, `cancel()`, timestamps.
 
     Awaiting never cancels the task: a caller that gives up (an `asyncio.timeout` around
