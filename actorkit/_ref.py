@@ -214,7 +214,7 @@ class ActorRef:
 
     def __repr__(self) -> str:
         state = "alive" if not self._cell.closed else "stopped"
-        return f"<ActorRef {self._cell.path} {state}>"
+        return f"<{type(self).__name__} {self._cell.path} {state}>"  # a `PoolRef` says so
 
 
 def _refuse_own_send(cell: Cell) -> NoReturn:

@@ -31,3 +31,12 @@ async def test_a_pools_size_and_routing_are_read_only_and_say_what_to_call() -> 
         assert [await pool.ask("who") for _ in range(4)] == ["0", "1", "0", "1"]
         await pool.resize(3)
         assert pool.size == 3 == len(pool.members)
+
+
+async def test_a_pools_ref_shows_as_a_pool_ref() -> None:
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        pool = await system.spawn_pool(Named, size=1, name="pool")
+        assert repr(pool) == "<PoolRef /pool alive>"
+        assert repr(pool.members[0]) == "<ActorRef /pool/0 alive>"
+        await pool.stop()
+        assert repr(pool) == "<PoolRef /pool stopped>"
