@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextvars
 import reprlib
 from collections.abc import Callable, Collection, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Self
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Self, SupportsIndex
 
 from ._errors import ActorStopped
 from ._persistence_id import spawn_durable
@@ -90,6 +90,23 @@ class Actor:
         cell = _constructing.get()
         self._cell = cell if cell is not None else Unspawned(cls)  # type: ignore[assignment]
         return self
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        """A copy (`copy.copy`, `copy.deepcopy`) or a pickle of an instance is a new instance,
+        not spawned: its state, without the actor's context, which stays the actor's. So a
+        factory may spawn a clone (`lambda: copy.deepcopy(template)`), and no twin bound to
+        the actor answers for it (a twin's `stop()` would do nothing, its `timers` refuse)."""
+        reduced = super().__reduce_ex__(protocol)
+        state = reduced[2] if isinstance(reduced, tuple) and len(reduced) > 2 else None
+        if isinstance(state, tuple) and len(state) == 2:  # `(__dict__, slots)`
+            own, slots = state
+        else:
+            own, slots = state, None
+        if not isinstance(own, dict) or "_cell" not in own:
+            return reduced
+        own = {**own, "_cell": Unspawned(type(self))}
+        assert isinstance(reduced, tuple)
+        return (*reduced[:2], own if slots is None else (own, slots), *reduced[3:])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Reached by a class with no `__init__` of its own (or one that passes arguments

@@ -1,8 +1,9 @@
-"""Copies of actor instances, as refs are copied (API 1: a ref is an identity, not a value).
-An instance made by calling its class (a template that a factory copies for each start) and
-a spawned actor's instance, or its `vars()` (a snapshot of its state), copy with the
-runtime's context kept as it is: never half-copied, never a second actor; `pickle` refuses a
-spawned actor's context with a message that says what it is."""
+"""Copies of actor instances (API 1: a ref is an identity, not a value; so is an actor's
+context). A copy or a pickle of an instance, spawned or made by calling its class (a
+template that a factory copies for each start), is a new instance, not spawned: a clone a
+factory may spawn, never a second actor. A copy of its `vars()` (a snapshot of its state)
+keeps the actor's context as it is, never half-copied; `pickle` refuses that context with a
+message that says what it is."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem
+from actorkit.testing import instance
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -25,10 +27,11 @@ class Tally(Actor):
 
     async def receive(self, message: Any) -> Any:
         if message == "twin":
-            twin = copy.deepcopy(self)
-            return twin, twin.ref, copy.deepcopy(vars(self))
+            return copy.deepcopy(self), copy.copy(self), copy.deepcopy(vars(self))
         if message == "pickle":
             pickle.dumps(vars(self))
+        if message == "unpickle":
+            return pickle.loads(pickle.dumps(self))
         self.seen.append(message)
         self.count += 1
         return self.count
@@ -50,15 +53,23 @@ async def test_a_factory_that_copies_a_template_spawns_and_restarts() -> None:
         assert template.count == 5
 
 
-async def test_a_spawned_instance_and_its_vars_copy_with_the_same_context() -> None:
+async def test_a_spawned_instance_copies_as_an_unspawned_clone_its_vars_keep_the_context() -> None:
     async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
         ref = await system.spawn(Tally, 1, name="t")
         await ref.ask("a")
-        twin, twin_ref, state = await ref.ask("twin")
-        assert twin_ref is ref  # the same actor's context, not a copy of it
-        assert twin.count == 2 and twin.seen == ["a"]
+        deep, shallow, state = await ref.ask("twin")
+        unpickled = await ref.ask("unpickle")
+        for twin in (deep, shallow, unpickled):  # a new instance, no second actor
+            assert twin.count == 2 and twin.seen == ["a"]
+            with pytest.raises(AttributeError, match="was not spawned"):
+                _ = twin.ref
+        assert deep.seen is not shallow.seen
+        clone = await system.spawn(lambda: deep, name="clone")  # a clone, its state copied
+        assert clone != ref and await clone.ask("b") == 3
         assert state["count"] == 2 and state["seen"] == ["a"]
-        assert system.actor_count == 1
+        actor = instance(ref)
+        assert actor is not None and state["_cell"] is actor._cell
+        assert system.actor_count == 2
         assert await ref.ask("b") == 3
 
 
