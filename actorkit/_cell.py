@@ -65,10 +65,9 @@ class Cell(Lifecycle):
     )
 
     context: Context | None
-    """The context its task runs in, a copy of its spawner's, held from the spawn of a cell
-    made dormant (set only on one) until it closes: for its task, made by the first wake-up,
-    and for a restart that makes its next instance in place (`_restart_steps`). Let go by
-    `close`, not by the task's end: a task cancelled before its first step runs no `finally`."""
+    """Its task's context, a copy of its spawner's that its first `__init__` runs in; kept by
+    a dormant cell only, for the task its first wake-up makes and a restart in place
+    (`_restart_steps`), until `close` (a task cancelled before its first step runs no `finally`)."""
 
     def __init__(
         self,
@@ -195,16 +194,15 @@ class Cell(Lifecycle):
         if len(self.path) + len(name) >= MAX_PATH:  # with its '/', past what `lookup` takes
             raise path_too_long(self.path, name)
         cell = Cell(runtime, self, name, make, args, kwargs, capacity, restart)
-        kind = cell.construct()
+        context = cell.context = copy_context()  # what `__init__` sets is not the spawner's
+        kind = context.run(cell.construct)
         cell.capabilities = kind.capabilities | extra if extra else kind.capabilities
         if not kind.starts:
             cell.state = RUNNING
             mailbox = cell.mailbox
             if kind.dormant and not mailbox.queue and not mailbox.signals:
-                # Made by the first message or signal, in place for the agents' layer below.
-                # What `__init__` sent itself (a tell, a `self.stop()`) woke nobody: such an
-                # actor gets its task below, like one with an `on_stop`.
-                cell.context = copy_context()
+                # Made by the first message or signal, in place for the agents' layer below;
+                # what `__init__` sent itself (a tell, `self.stop()`) woke nobody: made below.
                 mailbox.waiter = cell  # dormant: `set_result` makes its task
         self.children[name] = cell
         if not runtime.cleaning_below or runtime.in_tree(self):  # else no path finds it
@@ -212,7 +210,8 @@ class Cell(Lifecycle):
         if cell.capabilities:
             runtime.instruments.agent_spawned(cell)
         if cell.state is RUNNING and cell.task is None and cell.mailbox.waiter is None:
-            cell.task = runtime.loop.create_task(run(cell, None))  # registered first
+            cell.task = runtime.loop.create_task(run(cell, None), context=context)
+            cell.context = None  # held by a dormant cell only (`starts_in_place`, cuts)
         return cell
 
     def construct(self) -> Kind:
@@ -242,7 +241,8 @@ class Cell(Lifecycle):
         """Run `on_start` in the new actor's task and wait for it. Cancelled (an
         `asyncio.timeout` around `spawn`), it leaves nothing running: no caller gets the ref."""
         started = self.runtime.loop.create_future()
-        task = self.task = self.runtime.loop.create_task(run(self, started))
+        context, self.context = self.context, None  # `new_child`'s, where `__init__` ran
+        task = self.task = self.runtime.loop.create_task(run(self, started), context=context)
         try:
             await started
         except asyncio.CancelledError:
