@@ -17,6 +17,7 @@ from ._protocols import KeptWhole, Ref
 from ._ref import ActorRef, local_cell
 from ._router import DEAD_LETTER_TOPIC
 from ._seconds import check_delay, check_interval, check_seconds
+from ._system_checks import check_loop, check_thread
 from ._topic_names import validate_topic
 
 if TYPE_CHECKING:
@@ -75,10 +76,12 @@ class Reach(KeptWhole):
     def subscribe(self, ref: ActorRef, pattern: str) -> None:
         """Deliver every publish whose topic matches `pattern` (NATS rules: `*` is one
         token, `>` one or more trailing tokens) to `ref`, once per publish."""
+        check_thread(self._runtime.name, self._runtime, "subscribe")
         self._router.subscribe(self._own_cell(ref, "subscribe"), pattern)
 
     def unsubscribe(self, ref: ActorRef, pattern: str | None = None) -> None:
         """Remove one subscription, or all of `ref`'s when `pattern` is None."""
+        check_thread(self._runtime.name, self._runtime, "unsubscribe")
         self._router.unsubscribe(self._own_cell(ref, "unsubscribe"), pattern)
 
     def _own_cell(self, ref: object, call: str) -> Cell:
@@ -162,6 +165,7 @@ class Reach(KeptWhole):
     ) -> TaskHandle:
         """Hand `payload` to an idle agent with every capability in `requires` (highest
         priority first, then first submitted); `deadline` is seconds from now to start it."""
+        check_loop(self._runtime.name, self._runtime, "submit")
         return self._tasks.submit(payload, priority, deadline, requires, retries)
 
     @property
@@ -201,6 +205,11 @@ class Reach(KeptWhole):
     ) -> TimerHandle:
         if not isinstance(ref, ActorRef) and not isinstance(ref, Ref):
             raise TypeError(f"schedule needs an ActorRef to deliver to, got {type(ref).__name__}")
+        check_thread(
+            self._runtime.name,
+            self._runtime,
+            "schedule_once" if interval is None else "schedule_every",
+        )
         if self._running_root().closed:  # as `spawn` and `submit`: its timers ended with it
             raise ActorStopped(
                 f"actor system {self._runtime.name!r} is shut down; nothing can be scheduled"

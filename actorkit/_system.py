@@ -36,7 +36,7 @@ from ._shutdown import ActorsStop, as_step, closing_after_failure, every_step, l
 from ._spawn import make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
-from ._system_checks import check_loop, check_startable, check_system
+from ._system_checks import check_loop, check_startable, check_system, wrong_loop
 from ._tasks import TaskLayer
 from ._transport import Host, Transport, check_transport
 from ._watchdog import BLOCKED_THRESHOLD, Watchdog
@@ -224,13 +224,13 @@ class ActorSystem(Reach):
     ) -> ActorRef:
         """Start a top-level actor supervised by the root; returns once `on_start` finished.
         A durable actor's `persistence_id` defaults to its path."""
+        root = self._runtime.root or self._running_root()
+        if asyncio.get_running_loop() is not self._runtime.loop:  # no task made, no table changed
+            raise wrong_loop(self.name, self._runtime, "spawn")
         if persistence_id is not None:
             options = (name, mailbox_size, restart, capabilities)
-            root = self._running_root()
             return await spawn_durable(root, factory, args, kwargs, options, persistence_id)
-        cell = (self._runtime.root or self._running_root()).new_child(
-            factory, args, kwargs, name, mailbox_size, restart, capabilities
-        )  # `Cell.spawn_child`, written out
+        cell = root.new_child(factory, args, kwargs, name, mailbox_size, restart, capabilities)
         if cell.state is STARTING:
             await cell.start()
         return cell.ref_ or cell.ref  # the property's call only for a ref let go (`close`)

@@ -56,11 +56,43 @@ def check_loop(name: str, runtime: Runtime, call: str) -> asyncio.AbstractEventL
     running loop, never on the message paths (`tell` stays a few attribute reads)."""
     loop = asyncio.get_running_loop()
     if runtime.root is not None and loop is not runtime.loop:
-        raise RuntimeError(
-            f"system.{call}() of actor system {name!r} was called on another event loop (in "
-            "another thread): a system and its refs belong to the event loop that started it. "
-            f"From another thread, hand it to that loop: asyncio.run_coroutine_threadsafe("
-            f"system.{call}(), loop).result(), and loop.call_soon_threadsafe(ref.tell, message) "
-            "for a tell"
-        )
+        raise wrong_loop(name, runtime, call)
     return loop
+
+
+def check_thread(name: str, runtime: Runtime, call: str) -> None:
+    """A plain call that changes the runtime's tables (a subscription, a timer) comes from the
+    loop's thread, where nothing else runs meanwhile: on its loop, or while that loop is not
+    running (between two `run_until_complete`). One from another thread would change them
+    under the loop's feet (and arm no wake-up), so it is refused before anything does."""
+    try:
+        running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:  # no loop runs in this thread
+        running = None
+    if (
+        running is not runtime.loop
+        and runtime.root is not None
+        and (running is not None or runtime.loop.is_running())
+    ):
+        raise wrong_loop(name, runtime, call, awaited=False)
+
+
+def wrong_loop(name: str, runtime: Runtime, call: str, *, awaited: bool = True) -> RuntimeError:
+    system = f"system.{call}() of actor system {name!r}"
+    if runtime.loop.is_closed():
+        return RuntimeError(
+            f"{system} was called after its event loop {runtime.loop!r} is closed: a system "
+            f"belongs to the event loop that started it; create a new ActorSystem({name!r}) "
+            "on this one"
+        )
+    where = "on another event loop (in another thread)" if awaited else "from another thread"
+    return RuntimeError(
+        f"{system} was called {where}: a system and its refs belong to the event loop that "
+        "started it. From another thread, hand it to that loop: "
+        + (
+            f"asyncio.run_coroutine_threadsafe(system.{call}(), loop).result(), and "
+            if awaited
+            else f"loop.call_soon_threadsafe(system.{call}, ...), as "
+        )
+        + "loop.call_soon_threadsafe(ref.tell, message) for a tell"
+    )

@@ -1,0 +1,145 @@
+"""A system belongs to its event loop's thread (docs/api.md §1). `tell` does not check, to
+stay fast; the calls that change the runtime's own tables and are not on a message's path do:
+`spawn` (and so `spawn_pool`) and `submit` run on another event loop, and `subscribe`,
+`unsubscribe` and `schedule_*` called from another thread, are refused with `RuntimeError`
+saying how to hand the call to the loop, before anything changes. Before, a spawn on another
+loop registered the actor from that thread (one with `on_start` started too, its spawner
+told only that a future was attached to a different loop), and the plain calls changed the
+router's and the timers' tables behind the loop's back."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem
+
+HANDED = "run_coroutine_threadsafe"
+
+
+class Dormant(Actor):
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+class Starting(Dormant):
+    async def on_start(self) -> None:
+        pass
+
+
+async def on_another_loop(call: Callable[[], Awaitable[Any]]) -> BaseException | None:
+    """What `call()` raises run by `asyncio.run` in a thread of its own."""
+
+    async def run() -> None:
+        await call()
+
+    def in_the_thread() -> BaseException | None:
+        try:
+            asyncio.run(asyncio.wait_for(run(), 5))
+        except BaseException as error:  # handed back to the test's loop
+            return error
+        return None
+
+    return await asyncio.to_thread(in_the_thread)
+
+
+async def in_another_thread(call: Callable[[], Any]) -> BaseException | None:
+    def in_the_thread() -> BaseException | None:
+        try:
+            call()
+        except BaseException as error:
+            return error
+        return None
+
+    return await asyncio.to_thread(in_the_thread)
+
+
+@pytest.mark.parametrize("kind", [Dormant, Starting])
+async def test_a_spawn_run_on_another_event_loop_is_refused_and_registers_nothing(
+    kind: type[Actor],
+) -> None:
+    async with asyncio.timeout(10), ActorSystem("app") as system:
+        error = await on_another_loop(lambda: system.spawn(kind, name="elsewhere"))
+        assert isinstance(error, RuntimeError)
+        assert "another event loop" in str(error) and HANDED in str(error)
+        assert system.lookup("/elsewhere") is None
+        assert system.actor_count == 0
+        assert await (await system.spawn(kind, name="elsewhere")).ask(1) == 1
+
+
+async def test_a_pool_or_a_task_submitted_on_another_event_loop_is_refused() -> None:
+    async with asyncio.timeout(10), ActorSystem("app") as system:
+        for call in (lambda: system.spawn_pool(Dormant, size=2), lambda: system.submit("job")):
+            error = await on_another_loop(call)
+            assert isinstance(error, RuntimeError) and HANDED in str(error)
+        assert system.actor_count == 0
+        assert system.tasks.pending == 0
+
+
+async def test_subscriptions_and_schedules_from_another_thread_are_refused() -> None:
+    async with asyncio.timeout(10), ActorSystem("app") as system:
+        ref = await system.spawn(Dormant)
+        system.subscribe(ref, "kept")
+        calls: list[Callable[[], Any]] = [
+            lambda: system.subscribe(ref, "orders.*"),
+            lambda: system.unsubscribe(ref),
+            lambda: system.schedule_once(0.0, ref, "tick"),
+            lambda: system.schedule_every(1.0, ref, "tick"),
+        ]
+        for call in calls:
+            error = await in_another_thread(call)
+            assert isinstance(error, RuntimeError), call
+            assert "call_soon_threadsafe" in str(error)
+        assert system.publish("orders.new", "order") == 0
+        assert system.publish("kept", "message") == 1
+
+
+def test_a_system_whose_loop_was_closed_says_so_on_another_loop() -> None:
+    loop = asyncio.new_event_loop()
+    system = ActorSystem("app")
+    loop.run_until_complete(system.start())
+    loop.run_until_complete(asyncio.sleep(0))
+    loop.close()
+
+    async def later() -> None:
+        for call in (lambda: system.spawn(Dormant), system.shutdown):
+            with pytest.raises(RuntimeError, match=r"event loop .* is closed"):
+                await call()
+
+    asyncio.run(asyncio.wait_for(later(), 5))
+
+
+class SubscribesThroughTheSystem(Actor):
+    async def receive(self, message: Any) -> Any:
+        self.system.subscribe(self.ref, "moved")
+        self.system.schedule_once(0.0, self.ref, "scheduled")
+        return "subscribed"
+
+
+def test_plain_calls_pass_between_runs_and_on_a_loop_run_in_a_thread_of_its_own() -> None:
+    loop = asyncio.new_event_loop()
+    system = ActorSystem("app")
+    loop.run_until_complete(system.start())
+    ref = loop.run_until_complete(system.spawn(SubscribesThroughTheSystem))
+    system.subscribe(ref, "between")  # on the loop's thread, the loop not running
+    system.unsubscribe(ref, "between")
+    thread = threading.Thread(target=loop.run_forever)
+    thread.start()
+    try:
+        asked = asyncio.run_coroutine_threadsafe(ref.ask("go", timeout=5.0), loop)
+        assert asked.result(timeout=5.0) == "subscribed"
+        published = asyncio.run_coroutine_threadsafe(_publish(system), loop)
+        assert published.result(timeout=5.0) == 1
+        asyncio.run_coroutine_threadsafe(system.shutdown(), loop).result(timeout=10.0)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10.0)
+        loop.close()
+
+
+async def _publish(system: ActorSystem) -> int:
+    return system.publish("moved", "message")
