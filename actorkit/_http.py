@@ -73,11 +73,12 @@ class HttpServer:
             self._closing = asyncio.ensure_future(self._close())
         await asyncio.shield(self._closing)
 
-    def track(self, among: list[HttpServer]) -> None:
+    def track(self, among: list[HttpServer]) -> HttpServer:
         """Joins the system's endpoints (closed at shutdown) until it closes: a process that
         serves and closes endpoints for as long as it runs must not keep each of them."""
         among.append(self)
         self._among = among
+        return self
 
     async def _close(self) -> None:
         server = self._runner.server

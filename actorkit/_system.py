@@ -286,15 +286,15 @@ class ActorSystem(Reach):
     ) -> HttpServer:
         """Serve `/metrics`, `/healthz` and `/actors` until closed or the system exits."""
         root = self._running_root()
-        await import_off_the_loop("actorkit._http")
-        from ._http import serve
+        if self._closing is None:  # else no port is bound for a system that serves nothing
+            await import_off_the_loop("actorkit._http")
+            from ._http import serve
 
-        server = await serve(self, root, self._transport, host, port, auth)
-        if self._closing is not None:  # shut down while it was binding: it would outlive it
-            await server.close()
-            raise ActorStopped(f"actor system {self.name!r} shut down while serve_http bound")
-        server.track(self._servers)
-        return server
+            server = await serve(self, root, self._transport, host, port, auth)
+            if self._closing is None:
+                return server.track(self._servers)
+            await server.close()  # type: ignore[unreachable]  # shut down while binding
+        raise ActorStopped(f"actor system {self.name!r} is shut down: it serves nothing")
 
     def __repr__(self) -> str:
         return f"<ActorSystem {self.name!r} actors={self._runtime.actor_count}>"
