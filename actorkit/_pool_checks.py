@@ -104,7 +104,7 @@ async def ask_to_resize(pool: Cell, size: int) -> object:
     future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
     envelope = ask_envelope(Resize(size), future, pool.path, CONTROL)
     if not pool.mailbox.force(envelope):
-        raise NotDelivered(f"pool {pool.path} is stopped; it was not resized to {size}")
+        raise not_resized(pool, size)
     try:
         return await future
     except ActorStopped as error:  # refused unbegun by the pool's close, or cut in hand
@@ -112,6 +112,10 @@ async def ask_to_resize(pool: Cell, size: int) -> object:
         raise resize_stopped(pool.path, size, error, begun=begun) from error
     finally:
         envelope.future = GIVEN_UP  # still queued when the caller gives up: answered to nobody
+
+
+def not_resized(pool: Cell, size: int) -> NotDelivered:
+    return NotDelivered(f"pool {pool.path} is stopped; it was not resized to {size}")
 
 
 def resize_stopped(pool: str, size: int, error: ActorStopped, *, begun: bool) -> ActorStopped:

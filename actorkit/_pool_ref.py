@@ -18,7 +18,7 @@ from ._failure import key_failure
 from ._hashring import GOLDEN, MASK64, SPLIT
 from ._outside_stop import holds_current_task as inside
 from ._pool_broadcast import ask_every, own_copy_first, refuse
-from ._pool_checks import ask_to_resize, check_size, unhashable_key
+from ._pool_checks import ask_to_resize, check_size, not_resized, unhashable_key
 from ._pool_handover import pass_on, past_a_full_sender, past_the_asker
 from ._pool_routing import PoolRouting, staying_members
 from ._ref import ActorRef
@@ -66,6 +66,8 @@ class PoolRef(PoolRouting):
         size. `timeout` bounds the whole operation (`AskTimeout`), on the system clock."""
         size = check_size(size)
         seconds = check_seconds(timeout, "resize timeout")
+        if self._cell.closed:  # before a timer: its loop may have ended with it
+            raise not_resized(self._cell, size)
         try:
             async with clock_timeout(self._cell.runtime.clock, seconds):
                 outcome = await ask_to_resize(self._cell, size)

@@ -225,8 +225,8 @@ class ActorSystem(Reach):
         """Start a top-level actor supervised by the root; returns once `on_start` finished.
         A durable actor's `persistence_id` defaults to its path."""
         root = self._runtime.root or self._running_root()
-        if asyncio.get_running_loop() is not self._runtime.loop:  # no task made, no table changed
-            raise wrong_loop(self.name, self._runtime, "spawn")
+        if asyncio.get_running_loop() is not self._runtime.loop and self._runtime.accepting:
+            raise wrong_loop(self.name, self._runtime, "spawn")  # else refused below, unchanged
         if persistence_id is not None:
             options = (name, mailbox_size, restart, capabilities)
             return await spawn_durable(root, factory, args, kwargs, options, persistence_id)

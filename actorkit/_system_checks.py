@@ -60,20 +60,25 @@ def check_loop(name: str, runtime: Runtime, call: str) -> asyncio.AbstractEventL
     return loop
 
 
+def check_accepting_loop(name: str, runtime: Runtime, call: str) -> None:
+    """As `check_loop`, for a call that a system accepting nothing refuses by itself (with
+    `ActorStopped`, touching nothing): it says so on any loop, its own closed or not."""
+    if runtime.accepting and asyncio.get_running_loop() is not runtime.loop:
+        raise wrong_loop(name, runtime, call)
+
+
 def check_thread(name: str, runtime: Runtime, call: str) -> None:
     """A plain call that changes the runtime's tables (a subscription, a timer) comes from the
-    loop's thread, where nothing else runs meanwhile: on its loop, or while that loop is not
-    running (between two `run_until_complete`). One from another thread would change them
-    under the loop's feet (and arm no wake-up), so it is refused before anything does."""
+    thread its loop runs on, or while that loop is not running (between two
+    `run_until_complete`, or once it ended): from another thread it would change them under
+    the loop's feet (and arm no wake-up), so it is refused before anything does."""
+    if runtime.root is None or not runtime.loop.is_running():
+        return
     try:
         running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
     except RuntimeError:  # no loop runs in this thread
         running = None
-    if (
-        running is not runtime.loop
-        and runtime.root is not None
-        and (running is not None or runtime.loop.is_running())
-    ):
+    if running is not runtime.loop:
         raise wrong_loop(name, runtime, call, awaited=False)
 
 
