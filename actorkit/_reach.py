@@ -17,7 +17,7 @@ from ._protocols import KeptWhole, Ref
 from ._ref import ActorRef, local_cell
 from ._router import DEAD_LETTER_TOPIC
 from ._seconds import check_delay, check_interval, check_seconds
-from ._system_checks import check_accepting_loop, check_thread
+from ._system_checks import check_own_loop, check_thread
 from ._topic_names import validate_topic
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ class Reach(KeptWhole):
     ) -> TaskHandle:
         """Hand `payload` to an idle agent with every capability in `requires` (highest
         priority first, then first submitted); `deadline` is seconds from now to start it."""
-        check_accepting_loop(self._runtime.name, self._runtime, "submit")
+        check_own_loop(self._runtime.name, self._runtime, "submit")
         return self._tasks.submit(payload, priority, deadline, requires, retries)
 
     @property

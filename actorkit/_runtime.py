@@ -72,6 +72,7 @@ class Runtime:
         "shutting_down",
         "stats_for",
         "system",
+        "thread",
         "timers",
         "unwinding",
     )
@@ -138,6 +139,7 @@ class Runtime:
         """Cells whose supervisor cut their instance past its shutdown time, until the cut
         is carried out (`_cut`): empty but for that, so no actor pays for it."""
         self.loop: asyncio.AbstractEventLoop
+        self.thread = 0  # `loop`'s, as last found by a check that reads it (`_system_checks`)
 
     def on_loop(self, loop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLoop:
         """The system starts on `loop`: its stops are filed with those of the other systems

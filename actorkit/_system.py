@@ -36,7 +36,7 @@ from ._shutdown import ActorsStop, as_step, closing_after_failure, every_step, l
 from ._spawn import make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
-from ._system_checks import check_loop, check_startable, check_system, wrong_loop
+from ._system_checks import check_loop, check_own_loop, check_startable, check_system, get_ident
 from ._tasks import TaskLayer
 from ._transport import Host, Transport, check_transport
 from ._watchdog import BLOCKED_THRESHOLD, Watchdog
@@ -225,8 +225,8 @@ class ActorSystem(Reach):
         """Start a top-level actor supervised by the root; returns once `on_start` finished.
         A durable actor's `persistence_id` defaults to its path."""
         root = self._runtime.root or self._running_root()
-        if asyncio.get_running_loop() is not self._runtime.loop and self._runtime.accepting:
-            raise wrong_loop(self.name, self._runtime, "spawn")  # else refused below, unchanged
+        if get_ident() != self._runtime.thread:  # else in its loop's thread: one call
+            check_own_loop(self.name, self._runtime, "spawn")
         if persistence_id is not None:
             options = (name, mailbox_size, restart, capabilities)
             return await spawn_durable(root, factory, args, kwargs, options, persistence_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from threading import get_ident as get_ident  # the check `spawn` writes out
 from typing import TYPE_CHECKING
 
 from ._names import check_system_name
@@ -60,10 +61,26 @@ def check_loop(name: str, runtime: Runtime, call: str) -> asyncio.AbstractEventL
     return loop
 
 
-def check_accepting_loop(name: str, runtime: Runtime, call: str) -> None:
-    """As `check_loop`, for a call that a system accepting nothing refuses by itself (with
-    `ActorStopped`, touching nothing): it says so on any loop, its own closed or not."""
-    if runtime.accepting and asyncio.get_running_loop() is not runtime.loop:
+def on_another_loop(runtime: Runtime) -> bool:
+    """Whether the caller runs elsewhere than on the system's loop, read cheaply: in the thread
+    a call was last found on that loop (one call), or else on that loop (a `getpid()` system
+    call on Python 3.11), which then runs in this thread (a loop run by `run_until_complete`
+    in one thread, then `run_forever` in another)."""
+    if get_ident() == runtime.thread:
+        return False
+    try:
+        if asyncio.get_running_loop() is not runtime.loop:
+            return True
+    except RuntimeError:  # no loop runs in this thread
+        return True
+    runtime.thread = get_ident()
+    return False
+
+
+def check_own_loop(name: str, runtime: Runtime, call: str) -> None:
+    """For an awaited call that a system accepting nothing refuses by itself (with
+    `ActorStopped`, touching nothing): on any loop, its own closed or not, it says so."""
+    if runtime.accepting and on_another_loop(runtime):
         raise wrong_loop(name, runtime, call)
 
 
@@ -72,13 +89,7 @@ def check_thread(name: str, runtime: Runtime, call: str) -> None:
     thread its loop runs on, or while that loop is not running (between two
     `run_until_complete`, or once it ended): from another thread it would change them under
     the loop's feet (and arm no wake-up), so it is refused before anything does."""
-    if runtime.root is None or not runtime.loop.is_running():
-        return
-    try:
-        running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-    except RuntimeError:  # no loop runs in this thread
-        running = None
-    if running is not runtime.loop:
+    if runtime.root is not None and on_another_loop(runtime) and runtime.loop.is_running():
         raise wrong_loop(name, runtime, call, awaited=False)
 
 
