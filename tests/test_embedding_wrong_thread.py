@@ -1,7 +1,7 @@
 """A system belongs to its event loop's thread (docs/api.md §1). `tell` does not check, to
 stay fast; the calls that change the runtime's own tables and are not on a message's path do:
-`spawn` (and so `spawn_pool`) and `submit` run on another event loop, and `subscribe`,
-`unsubscribe` and `schedule_*` called from another thread, are refused with `RuntimeError`
+`spawn` (and so `spawn_pool`) and `submit` run on an event loop in another thread, and
+`subscribe`, `unsubscribe` and `schedule_*` from another thread, are refused with `RuntimeError`
 saying how to hand the call to the loop, before anything changes. Before, a spawn on another
 loop registered the actor from that thread (one with `on_start` started too, its spawner
 told only that a future was attached to a different loop), and the plain calls changed the
