@@ -10,9 +10,9 @@ from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Self, SupportsIndex
 
 from ._errors import ActorStopped
+from ._mistaken import ACTOR_CLASS, not_a_local_ref
 from ._persistence_id import spawn_durable
 from ._ref import local_cell
-from ._shown import given
 from ._signals import SELF_STOP
 from ._state import STARTING
 from ._watch import unwatch, watch
@@ -62,12 +62,26 @@ def check_arguments(factory: object, args: tuple[Any, ...], kwargs: dict[str, An
         return
     mro = factory.__mro__
     after = mro[mro.index(Actor) + 1 :] if factory.__init__ is Actor.__init__ else mro
-    if next(c for c in after if "__init__" in c.__dict__) is object:
+    if _ends_at_object(after):
         given = [*map(reprlib.repr, args), *(f"{k}={reprlib.repr(v)}" for k, v in kwargs.items())]
         raise TypeError(
             f"{factory.__qualname__} takes no arguments (it defines no __init__), got "
             f"{', '.join(given)}: define __init__ to accept them, or drop them from spawn"
+            f"{_name_hint(args, kwargs)}"
         )
+
+
+def _name_hint(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """A lone str is most often the actor's name, given as other libraries take it."""
+    if len(args) == 1 and not kwargs and isinstance(args[0], str):
+        return f" (to name the actor, pass name={reprlib.repr(args[0])})"
+    return ""
+
+
+def _ends_at_object(classes: tuple[type, ...]) -> bool:
+    """Whether the first `__init__` along `classes` (a slice of an MRO) is `object`'s, which
+    takes no arguments."""
+    return next(c for c in classes if "__init__" in c.__dict__) is object
 
 
 class Actor:
@@ -114,6 +128,13 @@ class Actor:
         `object.__init__`, which drops them unseen once `__new__` is overridden, as here."""
         if args or kwargs:
             check_arguments(type(self), args, kwargs)
+            mro = type(self).__mro__
+            if _ends_at_object(mro[mro.index(Actor) + 1 :]):
+                raise TypeError(
+                    f"{type(self).__qualname__} passed arguments up to Actor.__init__, which "
+                    "takes none: call super().__init__() without arguments, or leave the call "
+                    "out (an actor needs none)"
+                )
             super().__init__(*args, **kwargs)
 
     async def on_start(self) -> None:
@@ -225,6 +246,8 @@ class Actor:
         self._cell.mailbox.post(SELF_STOP)
 
 
+ACTOR_CLASS.append(Actor)
+
 PROVIDED = {
     "ref": "ref",
     "name": "name (spawn's name=, or a generated one)",
@@ -258,9 +281,10 @@ for _attribute, _what in PROVIDED.items():
 def _cell_of(ref: object, what: str) -> Cell:
     cell = local_cell(ref)
     if cell is None:
-        raise TypeError(
-            f"{what} needs the ActorRef of a local actor (such as one returned by spawn), got "
-            f"{given(ref)}; a remote actor is watched from its own system (a remote ref offers "
-            "tell, send and ask)"
-        )
+        raise not_a_local_ref(what, ref, _REMOTE_WATCH)
     return cell
+
+
+_REMOTE_WATCH = (
+    "; a remote actor is watched from its own system (a remote ref offers tell, send and ask)"
+)

@@ -86,3 +86,21 @@ class NotDelivered(ActorStopped):
     on it, or it was never sent to another system. Retrying it cannot run it twice. A plain
     `ActorStopped` makes no such promise (the actor stopped while handling it, or a remote
     request's fate is unknown); `except ActorStopped` catches both."""
+
+
+def not_running(
+    name: str, call: str, started: bool, stopped: type[ActorStopped] = ActorStopped
+) -> RuntimeError | ActorStopped:
+    """Why a system refuses `call`, in the same words for every call (README's rule): before
+    `start()` a `RuntimeError`, as a call made too early is a mistake in the program; once its
+    shutdown has begun (or a failure past the root began one), `ActorStopped`, as for a
+    stopped actor, since a program may meet it in a race with its own shutdown."""
+    if not started:
+        return RuntimeError(
+            f"actor system {name!r} is not started, so {call} cannot run yet: use "
+            "`async with ActorSystem()` (or `await system.start()`) first"
+        )
+    return stopped(
+        f"actor system {name!r} is shut down (or shutting down), so {call} cannot run: "
+        "create a new ActorSystem to go on"
+    )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from ._accounting import Accounting
 from ._exact import index_int, not_integer
+from ._mistaken import not_a_local_ref
 from ._outside_stop import FORCED_STOP_GRACE as FORCED_STOP_GRACE
 from ._ref import local_cell
 from ._room import UNBOUNDED
@@ -117,7 +118,7 @@ def cancel_task(ref: ActorRef) -> None:
 def _cell(ref: Any, caller: str) -> Cell:
     cell = local_cell(ref)
     if cell is None:
-        raise TypeError(f"{caller}() needs a local ActorRef (from spawn or lookup), got {ref!r}")
+        raise not_a_local_ref(f"{caller}()", ref)
     return cell
 
 

@@ -8,6 +8,7 @@ import reprlib
 from collections.abc import Iterable
 
 from ._exact import exact_str
+from ._mistaken import wrong_path
 
 MAX_NAME = 255
 MAX_PATH = 4096
@@ -57,7 +58,7 @@ def check_system_name(name: object) -> str:
 
 def check_path(path: object) -> str:
     if not isinstance(path, str):
-        raise TypeError(f"path must be a str such as '/parent/child', got {type(path).__name__}")
+        raise TypeError(f"path must be a str such as '/parent/child', {wrong_path(path)}")
     path = exact_str(path)  # looked up in the registry: a subclass's __hash__ must not run
     if not path.startswith("/") or len(path) > MAX_PATH or not path.isprintable():
         raise ValueError(

@@ -10,8 +10,9 @@ import reprlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ActorStopped, NotDelivered
+from ._errors import NotDelivered, not_running
 from ._exact import exact_str
+from ._mistaken import not_a_local_ref, wrong_ref
 from ._names import check_actor_path, check_path, check_system_name
 from ._protocols import KeptWhole, Ref
 from ._ref import ActorRef, local_cell
@@ -36,9 +37,11 @@ class Reach(KeptWhole):
     _transport: Transport | None
     _tasks: TaskLayer
 
-    if TYPE_CHECKING:  # defined by `ActorSystem`
-
-        def _running_root(self) -> Cell: ...
+    def _running_root(self, call: str) -> Cell:
+        root = self._runtime.root
+        if root is None:
+            raise not_running(self._runtime.name, call, started=False)
+        return root
 
     # --- actors by path ------------------------------------------------------------------
     def lookup(self, path: str) -> ActorRef | None:
@@ -58,6 +61,10 @@ class Reach(KeptWhole):
             check_seconds(timeout, "ask timeout")  # refused even when no actor is at `path`
             ref = self.lookup(path)
             if ref is None:
+                runtime = self._runtime
+                if not runtime.accepting:  # none is: say why, as `spawn` and `submit` do
+                    started = runtime.root is not None
+                    raise not_running(runtime.name, "ask", started, NotDelivered)
                 raise NotDelivered(f"no actor at {path!r}; the ask was not delivered")
             return await ref.ask(message, timeout=timeout)
         return await (cell.ref_ or cell.ref).ask(message, timeout=timeout)
@@ -88,7 +95,7 @@ class Reach(KeptWhole):
         """The cell of one of this system's actors. Another system's: a subscribe would keep
         this router (and so this system) in memory through its stop follower, and an
         unsubscribe would find nothing here while its subscriptions stay there."""
-        cell = _cell_of(ref)
+        cell = _cell_of(ref, call)
         runtime = cell.runtime
         if runtime is not self._runtime and not cell.closed:  # a closed one: as a stopped actor
             raise ValueError(
@@ -121,9 +128,7 @@ class Reach(KeptWhole):
         `remote_group(group)` goes to one member among all systems that expose one."""
         cell = local_cell(ref)
         if cell is None:
-            raise TypeError(
-                f"expose needs a local ActorRef (from spawn or lookup), got {type(ref).__name__}"
-            )
+            raise not_a_local_ref("expose", ref)
         if cell.runtime is not self._runtime:  # its stop would never reach this transport
             raise ValueError(
                 f"{ref.path} belongs to actor system {cell.runtime.name!r}; expose it there"
@@ -151,7 +156,7 @@ class Reach(KeptWhole):
                 f"{what} needs a transport: ActorSystem(name, "
                 "transport=actorkit.nats.NatsTransport(servers=[...]))"
             )
-        self._running_root()
+        self._running_root(what)
         return self._transport
 
     # --- tasks ----------------------------------------------------------------------------
@@ -187,7 +192,7 @@ class Reach(KeptWhole):
         """Deliver `message` to `ref` after `delay` seconds on the system clock. Once sent, it
         is the target's (the handle's `cancel()` returns False): `self.timers` is the timer
         whose tick a cancel withdraws."""
-        return self._schedule(check_delay(delay), ref, message, None)
+        return self._schedule("schedule_once", check_delay(delay), ref, message, None)
 
     def schedule_every(
         self, interval: float, ref: Ref, message: Any, initial_delay: float | None = None
@@ -198,33 +203,30 @@ class Reach(KeptWhole):
         remote target leaves nothing to withdraw."""
         interval = check_interval(interval)
         first = interval if initial_delay is None else check_delay(initial_delay, "initial_delay")
-        return self._schedule(first, ref, message, interval)
+        return self._schedule("schedule_every", first, ref, message, interval)
 
     def _schedule(
-        self, delay: float, ref: Ref, message: Any, interval: float | None
+        self, call: str, delay: float, ref: Ref, message: Any, interval: float | None
     ) -> TimerHandle:
         if not isinstance(ref, ActorRef) and not isinstance(ref, Ref):
-            raise TypeError(f"schedule needs an ActorRef to deliver to, got {type(ref).__name__}")
-        check_thread(
-            self._runtime.name,
-            self._runtime,
-            "schedule_once" if interval is None else "schedule_every",
-        )
-        if self._running_root().closed:  # as `spawn` and `submit`: its timers ended with it
-            raise ActorStopped(
-                f"actor system {self._runtime.name!r} is shut down; nothing can be scheduled"
-            )
+            raise TypeError(f"schedule needs an ActorRef to deliver to, {wrong_ref(ref)}")
+        check_thread(self._runtime.name, self._runtime, call)
+        if self._running_root(call).closed:  # as `spawn` and `submit`: its timers ended with it
+            raise not_running(self._runtime.name, call, started=True)
         return self._runtime.timers.schedule(ref, message, delay, interval)
 
 
-def _cell_of(ref: object) -> Cell:
+def _cell_of(ref: object, call: str) -> Cell:
     cell = local_cell(ref)
     if cell is None:
-        raise TypeError(
-            f"expected an ActorRef of a local actor, got {type(ref).__name__}; a remote actor "
-            "subscribes in the system that owns it (a remote ref offers tell, send and ask)"
-        )
+        raise not_a_local_ref(call, ref, _REMOTE_SUBSCRIBE)
     return cell
+
+
+_REMOTE_SUBSCRIBE = (
+    "; a remote actor subscribes in the system that owns it (a remote ref offers tell, send "
+    "and ask)"
+)
 
 
 def _check_word(value: object, what: str) -> str:

@@ -37,7 +37,7 @@ def exact_seconds(value: object, what: str, *, zero_ok: bool = False, hint: str 
     if number is None:
         raise TypeError(
             f"{what} must be a number of seconds{hint}, got {type(value).__name__} "
-            f"{given(value)}{not_integer(value, '')}"
+            f"{given(value)}{not_integer(value, '')}{_unbounded(value, hint)}"
         )
     if not (number > 0 or (zero_ok and number == 0)) or not number < FOREVER:
         floor = ">= 0" if zero_ok else "> 0"
@@ -46,6 +46,17 @@ def exact_seconds(value: object, what: str, *, zero_ok: bool = False, hint: str 
             f"every wait is shorter than {FOREVER:.0e} seconds (about 31 years)"
         )
     return number
+
+
+def _unbounded(value: object, hint: str) -> str:
+    """None where no `hint` says None is taken: a wait without end, which nothing in
+    actorkit offers."""
+    if value is None and not hint:
+        return (
+            ": every wait in actorkit is bounded, so pass a number of seconds (a large one, "
+            "such as 3600.0, to wait long)"
+        )
+    return ""
 
 
 def check_instant(value: object, what: str) -> float:

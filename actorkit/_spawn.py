@@ -11,8 +11,10 @@ from collections.abc import Callable, Container
 from typing import TYPE_CHECKING, Any
 
 from ._actor import PROVIDED, Actor, Unspawned, _constructing
-from ._errors import ActorStopped, NameTaken
+from ._errors import ActorStopped, NameTaken, not_running
 from ._exact import exact_str, index_int, not_integer
+from ._hook_checks import HOOKS, check_hook
+from ._mistaken import wrong_factory
 from ._names import MAX_NAME, check_names
 from ._room import UNBOUNDED
 from ._shown import given
@@ -22,9 +24,6 @@ from ._supervision import RESTART_TYPES, check_strategy
 if TYPE_CHECKING:
     from ._cell import Cell
     from ._stats import ClassStats
-
-HOOKS = ("on_start", "receive", "on_stop")
-"""What the runtime awaits on an instance."""
 
 CHECKED: set[type] = set()
 """Actor classes whose hooks passed `check_hooks`: the check runs once per class. A plain
@@ -46,7 +45,7 @@ def check_factory(factory: object) -> Callable[..., Actor]:
     if not callable(factory):
         raise TypeError(
             f"spawn needs an Actor subclass or a callable returning an Actor, "
-            f"got {type(factory).__name__} {given(factory)}"
+            f"{wrong_factory(factory)}"
         )
     return factory
 
@@ -73,6 +72,8 @@ def check_parent(parent: Cell) -> None:
         or parent.draining
         or not parent.runtime.accepting
     ):
+        if parent.parent is None:  # the root: the system itself is closed
+            raise not_running(parent.runtime.name, "spawn", started=True)
         raise ActorStopped(
             f"cannot spawn under {parent.display_path}: it is stopping or restarting, "
             "or the system is shut down"
@@ -174,13 +175,7 @@ def check_hooks(cls: type[Actor]) -> None:
     if cls in CHECKED:
         return
     for hook in HOOKS:
-        method = getattr(cls, hook)
-        if not inspect.iscoroutinefunction(inspect.unwrap(method)):
-            raise TypeError(
-                f"{cls.__qualname__}.{hook} must be a coroutine function, got {method!r}: "
-                f"write `async def {hook}(...)` (a decorator must keep it one, "
-                "see inspect.markcoroutinefunction)"
-            )
+        check_hook(cls, hook)
     if cls.supervisor_strategy is not None:
         check_strategy(cls.supervisor_strategy, f"{cls.__qualname__}.supervisor_strategy")
     for attribute, what in PROVIDED.items():

@@ -16,7 +16,7 @@ from ._actor import DEFAULT_MAILBOX_SIZE, Actor
 from ._begun import begun_task
 from ._cell import Cell
 from ._clock import Clock, SystemClock
-from ._errors import ActorStopped
+from ._errors import not_running
 from ._imports import import_off_the_loop
 from ._loop_end import LoopEnd, shutdown_begun
 from ._metrics import Metrics
@@ -36,7 +36,13 @@ from ._shutdown import ActorsStop, as_step, closing_after_failure, every_step, l
 from ._spawn import make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
-from ._system_checks import check_loop, check_own_loop, check_startable, check_system, get_ident
+from ._system_checks import (
+    check_loop,
+    check_own_loop,
+    check_startable,
+    check_system,
+    get_ident,
+)
 from ._tasks import TaskLayer
 from ._transport import Host, Transport, check_transport
 from ._watchdog import BLOCKED_THRESHOLD, Watchdog
@@ -224,7 +230,7 @@ class ActorSystem(Reach):
     ) -> ActorRef:
         """Start a top-level actor supervised by the root; returns once `on_start` finished.
         A durable actor's `persistence_id` defaults to its path."""
-        root = self._runtime.root or self._running_root()
+        root = self._runtime.root or self._running_root("spawn")
         if get_ident() != self._runtime.thread:  # else in its loop's thread: one call
             check_own_loop(self.name, self._runtime, "spawn")
         if persistence_id is not None:
@@ -253,17 +259,11 @@ class ActorSystem(Reach):
         one ref that routes each message to a member (`round_robin`, `random`, `least_loaded`,
         `consistent_hash` or `broadcast`); spawn options apply to each member, others to the
         factory."""
+        if not self._runtime.accepting:  # refused here: `spawn` below would name itself
+            raise not_running(self.name, "spawn_pool", self._runtime.root is not None)
         options = {"mailbox_size": mailbox_size, "restart": restart, "capabilities": capabilities}
         pool = PoolSpec(factory, args, kwargs, size, routing, hash_key, options, supervisor)
         return await start_pool(self.spawn, name, pool)
-
-    def _running_root(self) -> Cell:
-        root = self._runtime.root
-        if root is None:
-            raise RuntimeError(
-                f"actor system {self.name!r} is not started; use `async with ActorSystem()`"
-            )
-        return root
 
     @property
     def store(self) -> Store | None:
@@ -285,7 +285,7 @@ class ActorSystem(Reach):
         self, host: str = "127.0.0.1", port: int = 9464, auth: GivenAuth | None = None
     ) -> HttpServer:
         """Serve `/metrics`, `/healthz` and `/actors` until closed or the system exits."""
-        root = self._running_root()
+        root = self._running_root("serve_http")
         if self._closing is None:  # else no port is bound for a system that serves nothing
             await import_off_the_loop("actorkit._http")
             from ._http import serve
@@ -294,7 +294,7 @@ class ActorSystem(Reach):
             if self._closing is None:
                 return server.track(self._servers)
             await server.close()  # type: ignore[unreachable]  # shut down while binding
-        raise ActorStopped(f"actor system {self.name!r} is shut down: it serves nothing")
+        raise not_running(self.name, "serve_http", started=True)
 
     def __repr__(self) -> str:
         return f"<ActorSystem {self.name!r} actors={self._runtime.actor_count}>"

@@ -169,7 +169,7 @@ async def scrape_cost(system: Any, rounds: int = 50) -> dict[str, Any]:
 
     from actorkit._tree_body import tree_body
 
-    root = system._running_root()  # noqa: SLF001  # what serve_http hands its endpoints
+    root = system._running_root("serve_http")  # noqa: SLF001  # what serve_http hands its endpoints
 
     async def metrics() -> bytes:
         await system.metrics.gather()

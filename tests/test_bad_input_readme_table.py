@@ -6,6 +6,7 @@ import re
 
 from . import (
     test_bad_input_messages,
+    test_bad_input_mistakes,
     test_bad_input_spawn,
     test_bad_input_supervision,
     test_bad_input_system,
@@ -26,6 +27,7 @@ CASES = [
         test_bad_input_topics,
         test_bad_input_tasks,
         test_bad_input_testing,
+        test_bad_input_mistakes,
     )
     for case in module.CASES
 ]

@@ -63,13 +63,13 @@ CASES = [
         "submit: before start",
         not_started(lambda s: s.submit("x")),
         RuntimeError,
-        "submit inside `async with ActorSystem\\(\\)`",
+        "so submit cannot run yet: use `async with ActorSystem\\(\\)`",
     ),
     Case(
         "submit: once shutdown has begun",
         lambda e: after_shutdown(lambda s: s.submit("x")),
         ActorStopped,
-        "can no longer be submitted",
+        "so submit cannot run: create a new ActorSystem",
     ),
 ]
 

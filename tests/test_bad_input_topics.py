@@ -50,7 +50,7 @@ CASES = [
         "subscribe: not a ref",
         lambda e: e.system.subscribe("/live", "a"),  # type: ignore[arg-type]
         TypeError,
-        "expected an ActorRef",
+        "subscribe needs the ActorRef of a local actor",
     ),
     Case(
         "unsubscribe: bad pattern",
@@ -62,7 +62,7 @@ CASES = [
         "unsubscribe: not a ref",
         lambda e: e.system.unsubscribe(42),  # type: ignore[arg-type]
         TypeError,
-        "expected an ActorRef",
+        "unsubscribe needs the ActorRef of a local actor",
     ),
 ]
 

@@ -18,7 +18,7 @@ from .http_support import Echo
 
 
 def endpoints(system: ActorSystem, link: Link) -> _Endpoints:
-    root = system._running_root()  # noqa: SLF001  # what serve_http hands its endpoints
+    root = system._running_root("serve_http")  # noqa: SLF001  # what serve_http hands its endpoints
     return _Endpoints(system, root, cast(Transport, link))
 
 

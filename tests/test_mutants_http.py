@@ -16,7 +16,7 @@ from .http_support import Echo
 
 
 def served(system: ActorSystem) -> _Endpoints:
-    root = system._running_root()  # noqa: SLF001  # what serve_http hands its endpoints
+    root = system._running_root("serve_http")  # noqa: SLF001  # what serve_http hands its endpoints
     return _Endpoints(system, root, None)
 
 

@@ -131,7 +131,7 @@ async def test_remote_returns_an_actor_ref_as_the_contract_says(server: NatsServ
             echo = user.remote("owner", "/echo")
             assert echo != owner.lookup("/echo") and owner.lookup("/echo") != echo
             assert await ask_as_actor_ref(echo, Add(7)) == ("echo", Add(7))
-            with pytest.raises(TypeError, match="local ActorRef"):
+            with pytest.raises(TypeError, match="ActorRef of a local actor"):
                 user.expose(echo)
             with pytest.raises(TypeError, match="subscribes in the system that owns it"):
                 user.subscribe(echo, "events.>")
@@ -154,7 +154,7 @@ async def test_remote_refs_refuse_what_only_local_refs_can_do(server: NatsServer
         watcher = await system.spawn(Watcher)
         with pytest.raises(TypeError, match="remote actor is watched from its own system"):
             await watcher.ask(remote)
-        with pytest.raises(TypeError, match="local ActorRef"):
+        with pytest.raises(TypeError, match="ActorRef of a local actor"):
             system.expose(remote)
         with pytest.raises(ValueError, match="actor path"):
             system.remote("elsewhere", "x")

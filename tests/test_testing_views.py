@@ -238,7 +238,9 @@ def test_transport_is_the_one_the_system_was_built_with() -> None:
 @pytest.mark.parametrize("not_local", ["/path", object(), None])
 def test_views_need_a_local_ref(not_local: Any) -> None:
     for view in (snapshot, instance, cancel_task):
-        with pytest.raises(TypeError, match=rf"{view.__name__}\(\) needs a local ActorRef"):
+        with pytest.raises(
+            TypeError, match=rf"{view.__name__}\(\) needs the ActorRef of a local actor"
+        ):
             view(not_local)
 
 

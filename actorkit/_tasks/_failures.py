@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, final
 
-from .._errors import ActorStopped, DeadlineExceeded, NotDelivered, TaskCancelled
+from .._errors import ActorStopped, DeadlineExceeded, NotDelivered, TaskCancelled, not_running
 
 if TYPE_CHECKING:
     from .._runtime import Runtime
@@ -19,14 +19,7 @@ def refused(runtime: Runtime) -> Exception:
     """Why `submit` is refused by a system that is not accepting work. Once started, that
     means it is stopping, whether `shutting_down` is set yet or not: a failure past the root
     stops accepting at once and begins the shutdown a loop turn later."""
-    if runtime.root is None:
-        return RuntimeError(
-            f"actor system {runtime.name!r} is not started; "
-            "submit inside `async with ActorSystem()`"
-        )
-    return ActorStopped(
-        f"actor system {runtime.name!r} is shutting down; tasks can no longer be submitted"
-    )
+    return not_running(runtime.name, "submit", started=runtime.root is not None)
 
 
 def expired(handle: TaskHandle, now: float) -> DeadlineExceeded:

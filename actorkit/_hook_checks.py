@@ -1,0 +1,53 @@
+"""The hooks the runtime awaits, checked once per class at spawn, so that a mistake in one
+fails where the class is first used, not at the first message (which a supervisor would meet
+as a failure, and restart, and meet again): a hook that is no coroutine function, and one
+that cannot take what the runtime passes it (`receive` the message, `on_start` and `on_stop`
+nothing), which Python would refuse only in the call, as "takes 1 positional argument but 2
+were given"."""
+
+from __future__ import annotations
+
+import inspect
+
+HOOKS = ("on_start", "receive", "on_stop")
+"""What the runtime awaits on an instance."""
+
+_PASSED = {"on_start": 0, "receive": 1, "on_stop": 0}
+"""How many arguments the runtime passes each hook (`self` apart)."""
+
+_WRITTEN = {"on_start": "(self)", "receive": "(self, message)", "on_stop": "(self)"}
+
+
+def check_hook(cls: type, hook: str) -> None:
+    method = getattr(cls, hook)
+    if not inspect.iscoroutinefunction(inspect.unwrap(method)):
+        raise TypeError(_not_awaitable(cls, hook, method))
+    # A function in the class is bound to the instance, so `self` is passed too; a
+    # staticmethod, a classmethod or a callable object gets only what the runtime passes.
+    passed = _PASSED[hook] + inspect.isfunction(inspect.getattr_static(cls, hook))
+    try:
+        signature = inspect.signature(method)
+    except (TypeError, ValueError):  # no signature to read (a builtin): let the call tell
+        return
+    try:
+        signature.bind(*[None] * passed)
+    except TypeError:
+        written = f"`async def {hook}{_WRITTEN[hook]}`"
+        what = "must take the message" if hook == "receive" else "takes no arguments"
+        raise TypeError(
+            f"{cls.__qualname__}.{hook} {what}: write {written} (it is `{hook}{signature}`)"
+        ) from None
+
+
+def _not_awaitable(cls: type, hook: str, method: object) -> str:
+    written = f"`async def {hook}{_WRITTEN[hook]}`"
+    if inspect.isasyncgenfunction(inspect.unwrap(method)):  # type: ignore[arg-type]
+        instead = "return the reply instead, from " if hook == "receive" else "write "
+        return (
+            f"{cls.__qualname__}.{hook} must be a coroutine function, got an async generator "
+            f"(it yields): {instead}{written} without yield"
+        )
+    return (
+        f"{cls.__qualname__}.{hook} must be a coroutine function, got {method!r}: write "
+        f"{written} (a decorator must keep it one, see inspect.markcoroutinefunction)"
+    )

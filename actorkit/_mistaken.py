@@ -1,0 +1,80 @@
+"""What a wrong argument most likely was meant to be, for the refusals of a value given where
+a ref, a factory or a path belongs. The usual mistakes hand over something near the right
+thing: the actor instance (`self`) for its ref, a `spawn(...)` whose `await` was forgotten, a
+test probe for its `.ref`, an instance for its class, a ref for its path. Python's own words
+for them ("got A", "'coroutine' object has no attribute 'tell'") name the wrong thing without
+saying what to write instead.
+
+Called only once a refusal is certain, never on a message path: the checks cost nothing to a
+call that passes.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from ._protocols import Ref
+from ._shown import given
+
+ACTOR_CLASS: list[type] = []
+"""`Actor`, put here by `_actor` as it defines it: this leaf, which the kernel's modules call,
+cannot import it."""
+
+
+def wrong_ref(value: object) -> str:
+    """The tail of a refusal of `value` where an `ActorRef` belongs: `got <type> <repr>`, and
+    what to pass instead when `value` is a usual stand-in for a ref."""
+    return f"got {type(value).__name__} {given(value)}{_meant_ref(value)}"
+
+
+def not_a_local_ref(call: str, value: object, elsewhere: str = "") -> TypeError:
+    """The refusal of `value` by a `call` that needs a local actor's ref (`watch`,
+    `subscribe`, `expose`, the testing views), worded alike by each; `elsewhere` says where a
+    remote actor is reached instead."""
+    return TypeError(
+        f"{call} needs the ActorRef of a local actor (such as one returned by spawn), "
+        f"{wrong_ref(value)}{elsewhere}"
+    )
+
+
+def wrong_factory(value: object) -> str:
+    """The tail of a refusal of `value` where a factory (an `Actor` class or a callable
+    returning a new instance) belongs, as `wrong_ref` for refs."""
+    if _an_actor(value):
+        name = type(value).__qualname__
+        return (
+            f"got {given(value)}: an actor instance, not a factory: pass its class "
+            f"(spawn({name}, ...)), whose instances the runtime makes, a new one at each "
+            "restart"
+        )
+    return f"got {type(value).__name__} {given(value)}"
+
+
+def wrong_path(value: object) -> str:
+    """The tail of a refusal of `value` where an actor path belongs (`lookup`, `system.ask`):
+    its type, and for a ref, that the ref is what a path would be looked up for."""
+    if isinstance(value, Ref):
+        return (
+            f"got {type(value).__name__}: a ref needs no path, use it directly "
+            "(await ref.ask(message), ref.tell(message))"
+        )
+    return f"got {type(value).__name__}"
+
+
+def _an_actor(value: object) -> bool:
+    return isinstance(value, tuple(ACTOR_CLASS))
+
+
+def _meant_ref(value: object) -> str:
+    if _an_actor(value):
+        return (
+            ": an actor instance, not its ref: pass self.ref inside the actor, or the ref "
+            "spawn returned"
+        )
+    if inspect.iscoroutine(value):
+        made_by = getattr(value, "__qualname__", "a coroutine function")
+        return f": a coroutine of {made_by}, not a ref: await it (ref = await system.spawn(...))"
+    if isinstance(getattr(type(value), "ref", None), property):  # a test Probe, a wrapper
+        what = type(value).__name__
+        return f": a {what}, not a ref: pass {what.lower()}.ref"
+    return ""
