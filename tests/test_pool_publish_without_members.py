@@ -82,3 +82,24 @@ async def test_a_publish_while_a_resize_adds_a_member_still_reaches_it(clock: Ma
         assert counts(system) == (1.0, 1.0)
         assert system.dead_letters.count == 0
         assert snapshot(pool.members[0]).accounting.processed == 2
+
+
+async def test_a_publish_behind_a_resize_the_pool_has_not_begun_reaches_its_member(
+    clock: ManualClock,
+) -> None:
+    """Queued behind a `resize` that will start a member: held for it, and a delivery."""
+    async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(Member, size=1, name="pool")
+        system.subscribe(pool, "jobs.*")
+        await pool.members[0].stop()
+        await clock.settle()
+        resize = asyncio.ensure_future(pool.resize(1))
+        while snapshot(pool).parked:  # the resize is queued, the pool not yet at it
+            await asyncio.sleep(0)
+        assert pool.members == []
+        assert system.publish("jobs.a", "job") == 1
+        await resize
+        await clock.settle()
+        assert counts(system) == (1.0, 1.0)
+        assert system.dead_letters.count == 0
+        assert snapshot(pool.members[0]).accounting.processed == 1
