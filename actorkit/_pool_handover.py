@@ -195,14 +195,15 @@ def publish_to_pool(ref: PoolRef, message: Any) -> bool | None:
 
 
 def _members_gone(ref: PoolRef) -> bool:
-    """The pool runs with no member at all (each stopped from outside or by itself, and not
-    restarted) and is idle: parked on an empty mailbox, so no `resize` is queued or under
-    way, nor a restart or a give-up of its own, the ways it could have members again for
-    what it holds. What reaches it now, its task would pass on to nobody (`pass_on`)."""
+    """The pool, which routes to no member now, has none that will run again (each stopped,
+    or still in its stop, from outside or by itself and not restarted, or leaving a shrink:
+    out of the routing for good, as a member being started is only while `_joining`) and is
+    idle: parked on an empty mailbox, so no `resize` is queued or under way, nor a restart
+    or a give-up of its own, the ways it could have members again for what it holds. What
+    reaches it now, its task would pass on to nobody (`pass_on`)."""
     pool = ref._cell
     return (
-        not pool.children
-        and pool.mailbox.parked
+        pool.mailbox.parked
         and pool.state is RUNNING
         and not pool.draining
         and not ref._held

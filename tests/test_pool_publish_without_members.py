@@ -84,6 +84,44 @@ async def test_a_publish_while_a_resize_adds_a_member_still_reaches_it(clock: Ma
         assert snapshot(pool.members[0]).accounting.processed == 2
 
 
+class Lingering(Member):
+    """Its `on_stop` waits for the test, so its stop from outside is under way meanwhile."""
+
+    stopping: asyncio.Event
+    release: asyncio.Event
+
+    async def on_stop(self) -> None:
+        self.stopping.set()
+        await self.release.wait()
+
+
+@pytest.mark.parametrize("routing", ["round_robin", "broadcast"])
+async def test_a_publish_while_every_member_is_stopping_for_good_is_one_dead_letter(
+    routing: str, clock: ManualClock
+) -> None:
+    """Members stopped from outside, still in their `on_stop`: none of them comes back, so
+    what the pool would hold for them is a dead letter all the same, and no delivery."""
+    Lingering.stopping, Lingering.release = asyncio.Event(), asyncio.Event()
+    async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
+        pool = await system.spawn_pool(Lingering, size=1, routing=routing, name="pool")
+        system.subscribe(pool, "jobs.*")
+        stop = asyncio.ensure_future(pool.members[0].stop())
+        try:
+            await Lingering.stopping.wait()
+            await clock.settle()
+            assert pool.members == [] and snapshot(pool).parked
+            assert system.publish("jobs.a", "job") == 0
+        finally:
+            Lingering.release.set()
+        await stop
+        await clock.settle()
+        assert counts(system) == (1.0, 0.0)
+        assert [(d.message, d.recipient, d.reason) for d in system.dead_letters.recent] == [
+            ("job", "/pool", "stopped")
+        ]
+        assert system.accounting().balanced
+
+
 async def test_a_publish_behind_a_resize_the_pool_has_not_begun_reaches_its_member(
     clock: ManualClock,
 ) -> None:
