@@ -4,6 +4,11 @@ longest topic published (8192 megabyte-long topics would be 8 GiB)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
+
+from actorkit import _topics
 from actorkit._topics import TopicIndex
 
 LONGEST_CACHED = 1024
@@ -70,3 +75,58 @@ def test_distinct_topics_under_a_wildcard_with_many_subscribers_hold_no_more_tha
     for user in range(1000):
         assert len(index.match(f"presence.{user}")) == subscribers
         assert cached_refs(index) <= REFS_KEPT
+
+
+def test_the_bound_on_subscribers_is_exact_and_a_larger_match_is_not_cached(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_topics, "CACHED_REFS", 4)
+    index: TopicIndex[int] = TopicIndex()
+    for subscriber in range(2):
+        index.add("a.>", subscriber)
+    index.match("a.x")
+    index.match("a.y")
+    assert set(index._cache) == {"a.x", "a.y"}  # 4 subscribers held: at the bound, kept
+    index.match("a.z")
+    assert set(index._cache) == {"a.z"}  # past it: the others go, the new one stays
+    for subscriber in range(10, 14):
+        index.add("c.>", subscriber)
+    assert len(index.match("c.x")) == 4
+    assert set(index._cache) == {"c.x"}  # a match of the bound alone is cached
+    index.add("c.>", 14)
+    assert len(index.match("c.x")) == 5
+    assert "c.x" not in index._cache  # one past it never is: matched anew each publish
+    assert index._cached_refs == cached_refs(index)
+
+
+def test_the_count_of_subscribers_held_follows_every_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A count above what the cache holds would empty it before the bound is reached."""
+    monkeypatch.setattr(_topics, "CACHED_REFS", 6)
+    index: TopicIndex[int] = TopicIndex(cache_size=3)
+
+    def check() -> None:
+        assert index._cached_refs == cached_refs(index)
+
+    index.add("a.x", 1)
+    index.add("a.*", 2)
+    steps: list[Callable[[], object]] = [
+        lambda: index.match("a.x"),
+        lambda: index.match(("a", "x")),
+        lambda: index.match("a.y"),
+        lambda: index.add("a.x", 3),  # an exact pattern: its topic's matches forgotten
+        lambda: index.match("a.x"),
+        lambda: index.match("a.z"),
+        lambda: index.match("a.w"),  # the count bound (3): emptied, this one kept
+        lambda: index.match("a.x"),
+        lambda: index.match(("a", "x")),  # the subscribers' bound (6): emptied, this one kept
+        lambda: index.remove("a.x", 3),
+        lambda: index.match("a.x"),
+        lambda: index.add("b.>", 4),  # a wildcard: every match forgotten
+        lambda: index.match("a.x"),
+        lambda: index.remove("b.>", 4),
+    ]
+    for step in steps:
+        step()
+        check()
