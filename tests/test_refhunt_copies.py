@@ -78,3 +78,23 @@ async def test_pickling_an_actors_state_says_what_cannot_be_pickled() -> None:
         ref = await system.spawn(Tally, name="t")
         with pytest.raises(TypeError, match="cannot pickle the context of actor /t"):
             await ref.ask("pickle")
+
+
+class Slotted(Tally):
+    """State in slots too: a copy's state is the instance dict and the slots apart."""
+
+    __slots__ = ("extra",)
+
+    def __init__(self, start: int = 0) -> None:
+        super().__init__(start)
+        self.extra = "kept"
+
+
+async def test_an_instance_with_slots_copies_and_pickles_as_an_unspawned_one() -> None:
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        actor = instance(await system.spawn(Slotted, 1, name="s"))
+        for twin in (copy.deepcopy(actor), copy.copy(actor), pickle.loads(pickle.dumps(actor))):
+            assert isinstance(twin, Slotted) and (twin.count, twin.extra) == (1, "kept")
+            with pytest.raises(AttributeError, match="was not spawned"):
+                _ = twin.ref
+        assert system.actor_count == 1
