@@ -45,14 +45,24 @@ class Unspawned:
         self._cls = cls.__qualname__
 
     def __getattr__(self, name: str) -> NoReturn:
-        if name.startswith("__") or name == "_cls":  # `copy` and `pickle` probing a twin
-            raise AttributeError(name)  # made by `object.__new__`, `_cls` not yet set
         cls = self._cls
         raise AttributeError(
             f"this {cls} was not spawned, so it has no ref, system, timers or children: create "
             f"actors with `await system.spawn({cls})` (or self.spawn in an actor), not by "
             f"calling {cls}()"
         )
+
+    def __reduce__(self) -> tuple[Callable[[str], Unspawned], tuple[str]]:
+        # A copy's context (`Actor.__reduce_ex__`): pickle protocols 0 and 1 refuse slots
+        # that nothing rebuilds, and so every actor instance. Rebuilt with its `_cls`, it is
+        # never probed (`__setstate__`) without one, where `__getattr__` would recurse.
+        return _unspawned, (self._cls,)
+
+
+def _unspawned(cls: str) -> Unspawned:
+    made = object.__new__(Unspawned)
+    made._cls = cls
+    return made
 
 
 def check_arguments(factory: object, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:

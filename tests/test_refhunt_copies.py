@@ -98,3 +98,24 @@ async def test_an_instance_with_slots_copies_and_pickles_as_an_unspawned_one() -
             with pytest.raises(AttributeError, match="was not spawned"):
                 _ = twin.ref
         assert system.actor_count == 1
+
+
+@pytest.mark.parametrize("protocol", [0, 1])
+def test_an_instance_pickles_with_the_oldest_protocols_too(protocol: int) -> None:
+    """Its context in a copy is an `Unspawned`, which has slots: protocols 0 and 1 refuse
+    slots without a way to rebuild them."""
+    template = Tally(5)
+    twin = pickle.loads(pickle.dumps(template, protocol=protocol))
+    assert isinstance(twin, Tally) and twin.count == 5
+    with pytest.raises(AttributeError, match="was not spawned"):
+        _ = twin.ref
+
+
+async def test_a_spawned_instance_pickles_with_the_oldest_protocols_as_an_unspawned_one() -> None:
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        actor = instance(await system.spawn(Tally, 1, name="t"))
+        for protocol in (0, 1):
+            twin = pickle.loads(pickle.dumps(actor, protocol=protocol))
+            assert isinstance(twin, Tally) and twin.count == 1
+            with pytest.raises(AttributeError, match="was not spawned"):
+                _ = twin.ref
