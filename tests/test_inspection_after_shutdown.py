@@ -27,3 +27,9 @@ async def test_after_shutdown_every_view_lists_no_actor() -> None:
         assert system.agents() == []
         assert system.lookup("/parent") is None
         assert snapshots(system) == []
+
+
+def test_before_start_snapshots_lists_no_actor() -> None:
+    """As its docstring says ("empty before `start()`"); `actor_tree` refuses then."""
+    system = ActorSystem()
+    assert snapshots(system) == [] and system.actor_count == 0
