@@ -5,6 +5,7 @@ about an actor lives in its cell, reached through `self._cell`, so users never n
 from __future__ import annotations
 
 import contextvars
+import operator
 import reprlib
 from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Self, SupportsIndex
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 DEFAULT_MAILBOX_SIZE = 10_000
 """Bounded by default, so a producer that outruns its consumer gets `MailboxFull` (or waits,
 with `send`) instead of growing memory without limit; large enough that bursts fit."""
+
+RUNTIME_OWN = frozenset({"_cell", "_durable"})
+"""What the runtime sets on an actor instance, in its `__new__` (its context; a durable
+actor's link to its store, `persistence._durable`): not the actor's state."""
 
 # Set while the runtime calls a factory, so the context is already there in `__init__`.
 _constructing: contextvars.ContextVar[Cell | None] = contextvars.ContextVar(
@@ -117,18 +122,21 @@ class Actor:
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
         """A copy (`copy.copy`, `copy.deepcopy`) or a pickle of an instance is a new instance,
-        not spawned: its state, without the actor's context, which stays the actor's. So a
-        factory may spawn a clone (`lambda: copy.deepcopy(template)`), and no twin bound to
-        the actor answers for it (a twin's `stop()` would do nothing, its `timers` refuse)."""
-        reduced = super().__reduce_ex__(protocol)
+        as one made by calling its class: its state, without what the runtime set on it (its
+        context, a durable actor's link to its store), which stays the actor's, the copy's
+        own set by its `__new__` (so, rebuilt by it whatever the pickle protocol). So a
+        factory may spawn a clone (`lambda: copy.deepcopy(template)`), bound to its own spawn
+        there, and no twin bound to the actor answers for it elsewhere (a twin's `stop()`
+        would do nothing, its `save` would race the actor's, its `timers` refuse)."""
+        reduced = super().__reduce_ex__(max(2, operator.index(protocol)))
         state = reduced[2] if isinstance(reduced, tuple) and len(reduced) > 2 else None
         if isinstance(state, tuple) and len(state) == 2:  # `(__dict__, slots)`
             own, slots = state
         else:
             own, slots = state, None
-        if not isinstance(own, dict) or "_cell" not in own:
+        if not isinstance(own, dict) or own.keys().isdisjoint(RUNTIME_OWN):
             return reduced
-        own = {**own, "_cell": Unspawned(type(self))}
+        own = {name: value for name, value in own.items() if name not in RUNTIME_OWN}
         assert isinstance(reduced, tuple)
         return (*reduced[:2], own if slots is None else (own, slots), *reduced[3:])
 

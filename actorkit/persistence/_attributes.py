@@ -3,8 +3,7 @@ and its default restore sets back."""
 
 from __future__ import annotations
 
-_RUNTIME_OWN = frozenset({"_cell", "_durable"})
-"""What the runtime sets on an actor instance: not the actor's state."""
+from .._actor import RUNTIME_OWN
 
 
 def attributes(instance: object) -> dict[str, object]:
@@ -15,7 +14,7 @@ def attributes(instance: object) -> dict[str, object]:
     state = {
         name: value
         for name, value in vars(instance).items()
-        if name not in _RUNTIME_OWN and not _cached(cls, name)
+        if name not in RUNTIME_OWN and not _cached(cls, name)
     }
     for base in cls.__mro__:
         for name in _slots(base):
