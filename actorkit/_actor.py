@@ -5,6 +5,7 @@ about an actor lives in its cell, reached through `self._cell`, so users never n
 from __future__ import annotations
 
 import contextvars
+import copyreg
 import operator
 import reprlib
 from collections.abc import Callable, Collection, Iterable
@@ -16,6 +17,7 @@ from ._persistence_id import spawn_durable
 from ._ref import local_cell
 from ._signals import SELF_STOP
 from ._state import STARTING
+from ._unspawned import Unspawned as Unspawned
 from ._watch import unwatch, watch
 
 if TYPE_CHECKING:
@@ -39,35 +41,20 @@ _constructing: contextvars.ContextVar[Cell | None] = contextvars.ContextVar(
 )
 
 
-class Unspawned:
-    """The context of an instance made by calling its class instead of `spawn`: any use of it
-    (`self.ref`, `self.timers`, `self.stop()`, `persist`...) says so, rather than failing on
-    a private attribute. Set only on that path, so spawned actors pay nothing."""
-
-    __slots__ = ("_cls",)
-
-    def __init__(self, cls: type) -> None:
-        self._cls = cls.__qualname__
-
-    def __getattr__(self, name: str) -> NoReturn:
-        cls = self._cls
-        raise AttributeError(
-            f"this {cls} was not spawned, so it has no ref, system, timers or children: create "
-            f"actors with `await system.spawn({cls})` (or self.spawn in an actor), not by "
-            f"calling {cls}()"
-        )
-
-    def __reduce__(self) -> tuple[Callable[[str], Unspawned], tuple[str]]:
-        # A copy's context (`Actor.__reduce_ex__`): pickle protocols 0 and 1 refuse slots
-        # that nothing rebuilds, and so every actor instance. Rebuilt with its `_cls`, it is
-        # never probed (`__setstate__`) without one, where `__getattr__` would recurse.
-        return _unspawned, (self._cls,)
+_NEWOBJ = copyreg.__newobj__  # type: ignore[attr-defined]  # what `object.__reduce_ex__` rebuilds with
 
 
-def _unspawned(cls: str) -> Unspawned:
-    made = object.__new__(Unspawned)
-    made._cls = cls
-    return made
+def _rebuilt(cls: type[Actor], twin: bool) -> Actor:
+    """A copy of an instance, before its state is set (`Actor.__reduce_ex__`): made by its
+    `__new__`, which binds it to the spawn whose factory runs, if any, unless it is a twin of
+    the instance that spawn is constructing."""
+    if not twin:
+        return cls.__new__(cls)
+    token = _constructing.set(None)
+    try:
+        return cls.__new__(cls)
+    finally:
+        _constructing.reset(token)
 
 
 def check_arguments(factory: object, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -126,8 +113,9 @@ class Actor:
         context, a durable actor's link to its store), which stays the actor's, the copy's
         own set by its `__new__` (so, rebuilt by it whatever the pickle protocol). So a
         factory may spawn a clone (`lambda: copy.deepcopy(template)`), bound to its own spawn
-        there, and no twin bound to the actor answers for it elsewhere (a twin's `stop()`
-        would do nothing, its `save` would race the actor's, its `timers` refuse)."""
+        there, and no twin bound to the actor answers for it (a twin's `stop()` would do
+        nothing, its `save` would race the actor's, its `timers` refuse): not even a copy of
+        the instance under construction, made in its `__init__` within the spawn."""
         reduced = super().__reduce_ex__(max(2, operator.index(protocol)))
         state = reduced[2] if isinstance(reduced, tuple) and len(reduced) > 2 else None
         if isinstance(state, tuple) and len(state) == 2:  # `(__dict__, slots)`
@@ -138,7 +126,10 @@ class Actor:
             return reduced
         own = {name: value for name, value in own.items() if name not in RUNTIME_OWN}
         assert isinstance(reduced, tuple)
-        return (*reduced[:2], own if slots is None else (own, slots), *reduced[3:])
+        rebuild, args = reduced[:2]
+        if rebuild is _NEWOBJ and len(args) == 1:  # no `__getnewargs__` of its own
+            rebuild, args = _rebuilt, (args[0], self._cell is _constructing.get())
+        return (rebuild, args, own if slots is None else (own, slots), *reduced[3:])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Reached by a class with no `__init__` of its own (or one that passes arguments

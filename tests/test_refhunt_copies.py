@@ -119,3 +119,31 @@ async def test_a_spawned_instance_pickles_with_the_oldest_protocols_as_an_unspaw
             assert isinstance(twin, Tally) and twin.count == 1
             with pytest.raises(AttributeError, match="was not spawned"):
                 _ = twin.ref
+
+
+class Keeper(Actor):
+    """Keeps a copy of itself as constructed: within a factory's call, still no twin."""
+
+    def __init__(self) -> None:
+        self.pristine = copy.copy(self)
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+async def test_a_copy_made_of_the_instance_under_construction_is_unspawned() -> None:
+    async with asyncio.timeout(5), ActorSystem(metrics=False) as system:
+        for factory in (Keeper, lambda: Keeper()):
+            actor = instance(await system.spawn(factory))
+            assert isinstance(actor, Keeper)
+            with pytest.raises(AttributeError, match="was not spawned"):
+                _ = actor.pristine.ref
+
+
+def test_the_state_of_an_unspawned_instance_copies_and_pickles_its_context_too() -> None:
+    state = vars(Tally(5))
+    copies = [copy.deepcopy(state), *(pickle.loads(pickle.dumps(state, p)) for p in range(6))]
+    for copied in copies:
+        assert copied["count"] == 5
+        with pytest.raises(AttributeError, match="Tally was not spawned"):
+            _ = copied["_cell"].ref

@@ -68,3 +68,24 @@ async def test_a_copy_of_a_spawned_durable_actor_is_unspawned_and_writes_nothing
         with pytest.raises(AttributeError, match="was not spawned"):
             await copy.copy(kept).save({"n": 99})
         assert await refs[0].ask("again") == ("/k", {"n": 1})
+
+
+class Pristine(DurableState):
+    """Keeps a copy of itself as constructed, to reset to: made in `__init__`, within the
+    spawn, the copy is of the actor under construction, and must not be bound to it."""
+
+    def __init__(self) -> None:
+        self.n = 1
+        self.pristine = copy.deepcopy(self)
+
+    async def receive(self, message: Any) -> Any:
+        await self.save({"n": self.n})
+        with pytest.raises(AttributeError, match="was not spawned"):
+            _ = self.pristine.persistence_id
+        return self.persistence_id, self.state
+
+
+async def test_a_copy_an_actor_makes_of_itself_as_it_is_constructed_is_unspawned() -> None:
+    async with asyncio.timeout(5), ActorSystem("c", store=MemoryStore(), metrics=False) as system:
+        ref = await system.spawn(Pristine, name="p")
+        assert await ref.ask("go") == ("/p", {"n": 1})
