@@ -8,27 +8,15 @@ systems that stopped each other waited for each other until a shutdown forced th
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorRef, ActorSystem
+from actorkit import ActorSystem
+
+from .test_stop_cycles import Stopper
 
 BOUND = 5.0
 pytestmark = pytest.mark.timeout(15)
-
-
-class Stopper(Actor):
-    """Handed a ref, it waits until every member of the ring holds its own, then stops it."""
-
-    def __init__(self, ready: asyncio.Barrier) -> None:
-        self.ready = ready
-
-    async def receive(self, message: Any) -> Any:
-        assert isinstance(message, ActorRef)
-        await self.ready.wait()
-        await message.stop()
-        return "stopped it"
 
 
 @pytest.mark.parametrize("size", [2, 3])
