@@ -25,8 +25,8 @@ def check_hook(cls: type, hook: str) -> None:
     # A function in the class is bound to the instance, so `self` is passed too; a
     # staticmethod, a classmethod or a callable object gets only what the runtime passes.
     passed = _PASSED[hook] + inspect.isfunction(inspect.getattr_static(cls, hook))
-    try:
-        signature = inspect.signature(method)
+    try:  # what is called: a wrapper's own parameters, not those of what it wraps
+        signature = inspect.signature(method, follow_wrapped=False)
     except (TypeError, ValueError):  # no signature to read (a builtin): let the call tell
         return
     try:

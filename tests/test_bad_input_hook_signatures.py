@@ -109,3 +109,40 @@ async def test_hooks_the_runtime_can_call_are_accepted(cls: type[Actor]) -> None
     async with ActorSystem("hooks") as system:
         ref = await system.spawn(cls)
         assert await ref.ask("x") == "x"
+
+
+def passing_a_tag(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A decorator that hands the method an argument of its own: the wrapper is what the
+    runtime calls, whatever `__wrapped__` (which `inspect.signature` follows) takes."""
+
+    @functools.wraps(method)
+    async def wrapper(self: Any, message: Any) -> Any:
+        return await method(self, message, "tagged")
+
+    return wrapper
+
+
+class Tagged(Actor):
+    @passing_a_tag
+    async def receive(self, message: Any, tag: str) -> Any:
+        return message if tag == "tagged" else None
+
+
+class Dispatched(Actor):
+    @functools.singledispatchmethod
+    async def receive(self, message: Any) -> Any:
+        return message
+
+    @receive.register
+    async def _(self, message: int) -> Any:
+        return message + 1
+
+
+@pytest.mark.parametrize("cls", [Tagged, Dispatched], ids=lambda c: c.__name__)
+async def test_a_hook_is_checked_as_the_runtime_calls_it_not_as_what_it_wraps(
+    cls: type[Actor],
+) -> None:
+    async with ActorSystem("hooks") as system:
+        ref = await system.spawn(cls)
+        assert await ref.ask("x") == "x"
+        assert await ref.ask(1) == (2 if cls is Dispatched else 1)
