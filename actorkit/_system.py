@@ -230,9 +230,9 @@ class ActorSystem(Reach):
     ) -> ActorRef:
         """Start a top-level actor supervised by the root; returns once `on_start` finished.
         A durable actor's `persistence_id` defaults to its path."""
-        root = self._runtime.root or self._running_root("spawn")
-        if get_ident() != self._runtime.thread:  # else in its loop's thread: one call
-            check_own_loop(self.name, self._runtime, "spawn")
+        root = (runtime := self._runtime).root or self._running_root("spawn")
+        if get_ident() != runtime.thread or not runtime.loop.is_running():  # `on_another_loop`
+            check_own_loop(self.name, runtime, "spawn")
         if persistence_id is not None:
             options = (name, mailbox_size, restart, capabilities)
             return await spawn_durable(root, factory, args, kwargs, options, persistence_id)

@@ -63,10 +63,12 @@ def check_loop(name: str, runtime: Runtime, call: str) -> asyncio.AbstractEventL
 
 def on_another_loop(runtime: Runtime) -> bool:
     """Whether the caller runs elsewhere than on the system's loop, read cheaply: in the thread
-    a call was last found on that loop (one call), or else on that loop (a `getpid()` system
-    call on Python 3.11), which then runs in this thread (a loop run by `run_until_complete`
-    in one thread, then `run_forever` in another)."""
-    if get_ident() == runtime.thread:
+    a call was last found on that loop while it runs (two calls; a thread runs one loop at a
+    time, and a stopped one may be followed there by another, as a test's loop after a wider
+    fixture's), or else on that loop (a `getpid()` system call on Python 3.11), which then
+    runs in this thread (a loop run by `run_until_complete` in one thread, then `run_forever`
+    in another)."""
+    if get_ident() == runtime.thread and runtime.loop.is_running():
         return False
     try:
         if asyncio.get_running_loop() is not runtime.loop:

@@ -154,3 +154,25 @@ def test_plain_calls_pass_between_runs_and_on_a_loop_run_in_a_thread_of_its_own(
 
 async def _publish(system: ActorSystem) -> int:
     return system.publish("moved", "message")
+
+
+def test_a_spawn_on_a_later_loop_of_the_same_thread_is_refused_and_registers_nothing() -> None:
+    """A system kept across loops in one thread (a fixture of a wider loop scope than its
+    test's): the thread its loop last ran in is no proof that loop runs the call."""
+    loop = asyncio.new_event_loop()
+    system = ActorSystem("app")
+    try:
+        loop.run_until_complete(system.start())
+        loop.run_until_complete(system.spawn(Starting, name="first"))  # on its own loop
+
+        async def later() -> None:
+            for call in (lambda: system.spawn(Starting, name="later"), lambda: system.submit(1)):
+                with pytest.raises(RuntimeError, match="another event loop"):
+                    await call()
+
+        asyncio.run(asyncio.wait_for(later(), 5))
+        assert system.lookup("/later") is None
+        assert system.actor_count == 1 and system.tasks.pending == 0
+        loop.run_until_complete(asyncio.wait_for(system.shutdown(), 10))
+    finally:
+        loop.close()
