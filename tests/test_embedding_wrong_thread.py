@@ -92,10 +92,14 @@ async def test_subscriptions_and_schedules_from_another_thread_are_refused() -> 
             lambda: system.schedule_once(0.0, ref, "tick"),
             lambda: system.schedule_every(1.0, ref, "tick"),
         ]
-        for call in calls:
+        names = ["subscribe", "unsubscribe", "schedule_once", "schedule_every"]
+        for call, name in zip(calls, names, strict=True):
             error = await in_another_thread(call)
             assert isinstance(error, RuntimeError), call
-            assert "call_soon_threadsafe" in str(error)
+            said = str(error)
+            assert f"system.{name}() of actor system 'app' was called from another thread" in said
+            assert f"loop.call_soon_threadsafe(system.{name}, ...)" in said
+            assert HANDED not in said  # a plain call, not a coroutine to hand over
         assert system.publish("orders.new", "order") == 0
         assert system.publish("kept", "message") == 1
 
