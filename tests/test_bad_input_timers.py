@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
-from actorkit import ActorSystem
+import pytest
+
+from actorkit import ActorStopped, ActorSystem
 from actorkit.testing import ManualClock, pending_timers
 
 from .bad_input_support import Case, Plain, each, inside, raises_as_documented
@@ -116,3 +118,27 @@ async def test_timer_handle_cancel_twice_or_after_firing_is_harmless_and_says_so
         assert pending.cancel() is False
         assert not pending.active
         assert pending_timers(system) == 0
+
+
+@pytest.mark.parametrize("name", ["schedule_once", "schedule_every"])
+async def test_a_schedule_before_start_or_after_shutdown_is_refused_as_every_call_is(
+    name: str,
+) -> None:
+    """README: before `start()` a `RuntimeError`, once shutdown has begun `ActorStopped`, in
+    the words of `spawn` and `submit`, the schedule's own name in them."""
+    async with ActorSystem("live") as elsewhere:
+        ref = await elsewhere.spawn(Plain)  # a ref to deliver to, checked before the system
+        unstarted, closed = ActorSystem("unstarted"), await ActorSystem("closed").start()
+        await closed.shutdown()
+        with pytest.raises(RuntimeError) as early:
+            getattr(unstarted, name)(1.0, ref, "x")
+        assert str(early.value) == (
+            f"actor system 'unstarted' is not started, so {name} cannot run yet: use "
+            "`async with ActorSystem()` (or `await system.start()`) first"
+        )
+        with pytest.raises(ActorStopped) as late:
+            getattr(closed, name)(1.0, ref, "x")
+        assert str(late.value) == (
+            f"actor system 'closed' is shut down (or shutting down), so {name} cannot run: "
+            "create a new ActorSystem to go on"
+        )
