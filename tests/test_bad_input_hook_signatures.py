@@ -40,6 +40,20 @@ class Yields(Actor):
         yield message
 
 
+def logged_generator(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return method(*args, **kwargs)
+
+    return wrapper
+
+
+class WrappedYields(Actor):
+    @logged_generator
+    async def receive(self, message: Any) -> AsyncIterator[Any]:
+        yield message
+
+
 BAD = [
     (
         NoMessage,
@@ -55,6 +69,10 @@ BAD = [
         Yields,
         r"Yields\.receive must be a coroutine function, got an async generator \(it yields\): "
         r"return the reply instead, from `async def receive\(self, message\)` without yield",
+    ),
+    (  # the wrapper is a coroutine function: what it wraps yields
+        WrappedYields,
+        r"WrappedYields\.receive must be a coroutine function, got an async generator",
     ),
 ]
 
