@@ -264,3 +264,17 @@ async def test_an_actor_s_own_attribute_error_keeps_its_message() -> None:
                 await ref.ask("balance")
         with pytest.raises(AttributeError, match="'Typo' object has no attribute 'acount'"):
             Typo().balance  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [((42,), {}), (("counter", "other"), {}), (("counter",), {"size": 1})],
+    ids=["not a str", "two strs", "a str and a keyword"],
+)
+async def test_only_a_lone_str_given_to_a_class_without_init_is_taken_for_a_name(
+    args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    """The hint `name=` is for `spawn(A, "counter")` alone: other arguments are no name."""
+    async with ActorSystem("hint") as system:
+        with pytest.raises(TypeError, match=r"or drop them from spawn$"):
+            await system.spawn(Plain, *args, **kwargs)
