@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Self, SupportsIndex
 
 from ._errors import ActorStopped
-from ._mistaken import ACTOR_CLASS, not_a_local_ref
+from ._mistaken import ACTOR_CLASS, name_hint, not_a_local_ref
 from ._persistence_id import spawn_durable
 from ._ref import local_cell
 from ._signals import SELF_STOP
@@ -69,21 +69,19 @@ def check_arguments(factory: object, args: tuple[Any, ...], kwargs: dict[str, An
         raise TypeError(
             f"{factory.__qualname__} takes no arguments (it defines no __init__), got "
             f"{', '.join(given)}: define __init__ to accept them, or drop them from spawn"
-            f"{_name_hint(args, kwargs)}"
+            f"{name_hint(args, kwargs)}"
         )
 
 
-def _name_hint(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    """A lone str is most often the actor's name, given as other libraries take it."""
-    if len(args) == 1 and not kwargs and isinstance(args[0], str):
-        return f" (to name the actor, pass name={reprlib.repr(args[0])})"
-    return ""
-
-
 def _ends_at_object(classes: tuple[type, ...]) -> bool:
-    """Whether the first `__init__` along `classes` (a slice of an MRO) is `object`'s, which
-    takes no arguments."""
-    return next(c for c in classes if "__init__" in c.__dict__) is object
+    """Whether the first `__init__` along `classes` (a slice of an MRO) drops arguments as
+    `object`'s does: it, or a Protocol's placeholder (typing's, typing_extensions'), which
+    passes nothing on once an `__init__` before it (`Actor`'s) is the class's."""
+    first = next(c.__dict__["__init__"] for c in classes if "__init__" in c.__dict__)
+    return first is object.__init__ or getattr(first, "__name__", "") in _PLACEHOLDERS
+
+
+_PLACEHOLDERS = ("_no_init_or_replace_init", "_no_init")
 
 
 class Actor:

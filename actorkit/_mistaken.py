@@ -12,6 +12,8 @@ call that passes.
 from __future__ import annotations
 
 import inspect
+import reprlib
+from typing import Any
 
 from ._protocols import Ref
 from ._shown import given
@@ -48,6 +50,14 @@ def wrong_factory(value: object) -> str:
             "restart"
         )
     return f"got {type(value).__name__} {given(value)}"
+
+
+def name_hint(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """A lone str given to an actor class that takes no arguments is most often the actor's
+    name, given as other libraries take it."""
+    if len(args) == 1 and not kwargs and isinstance(args[0], str):
+        return f" (to name the actor, pass name={reprlib.repr(args[0])})"
+    return ""
 
 
 def wrong_path(value: object) -> str:
