@@ -142,3 +142,14 @@ async def test_a_schedule_before_start_or_after_shutdown_is_refused_as_every_cal
             f"actor system 'closed' is shut down (or shutting down), so {name} cannot run: "
             "create a new ActorSystem to go on"
         )
+
+
+async def test_only_none_for_a_duration_is_told_to_pass_a_large_number_instead() -> None:
+    async with ActorSystem("waits") as system:
+        ref = await system.spawn(Plain)
+        with pytest.raises(TypeError, match=r"got NoneType None: every wait in actorkit is"):
+            system.schedule_once(None, ref, "x")  # type: ignore[arg-type]
+        for wrong in ("1", b"1", [1]):
+            with pytest.raises(TypeError) as raised:
+                system.schedule_once(wrong, ref, "x")  # type: ignore[arg-type]
+            assert "bounded" not in str(raised.value), wrong
