@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+
+import pytest
 
 from actorkit import ActorSystem
 from actorkit.nats import NatsTransport
@@ -149,3 +152,15 @@ CASES = [
 @each(CASES)
 async def test_bad_input_raises_the_documented_error_saying_what_to_change(case: Case) -> None:
     await raises_as_documented(case)
+
+
+def test_the_remote_calls_of_a_system_not_started_are_refused_as_spawn_is() -> None:
+    """A transport not connected yet reaches no one: the words of `spawn` and `submit`."""
+    system = ActorSystem("linked", transport=NatsTransport("nats://127.0.0.1:4222"))
+    calls: dict[str, Callable[[], object]] = {
+        "remote": lambda: system.remote("other", "/actor"),
+        "remote_group": lambda: system.remote_group("workers"),
+    }
+    for name, call in calls.items():
+        with pytest.raises(RuntimeError, match=f"not started, so {name} cannot run yet"):
+            call()
