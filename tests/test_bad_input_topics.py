@@ -62,7 +62,8 @@ CASES = [
         "unsubscribe: not a ref",
         lambda e: e.system.unsubscribe(42),  # type: ignore[arg-type]
         TypeError,
-        "unsubscribe needs the ActorRef of a local actor",
+        r"unsubscribe needs the ActorRef of a local actor \(such as one returned by spawn\), got "
+        "int 42; a remote actor subscribes in the system that owns it",
     ),
 ]
 
