@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem
+from actorkit.persistence import DurableState, MemoryStore
 
 HANDED = "run_coroutine_threadsafe"
 
@@ -71,6 +72,19 @@ async def test_a_spawn_run_on_another_event_loop_is_refused_and_registers_nothin
         assert system.lookup("/elsewhere") is None
         assert system.actor_count == 0
         assert await (await system.spawn(kind, name="elsewhere")).ask(1) == 1
+
+
+class Kept(DurableState):
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+async def test_a_durable_spawn_run_on_another_event_loop_is_refused_and_registers_nothing() -> None:
+    async with asyncio.timeout(10), ActorSystem("app", store=MemoryStore()) as system:
+        error = await on_another_loop(lambda: system.spawn(Kept, name="kept", persistence_id="k"))
+        assert isinstance(error, RuntimeError) and HANDED in str(error)
+        assert system.lookup("/kept") is None and system.actor_count == 0
+        assert await (await system.spawn(Kept, name="kept", persistence_id="k")).ask(1) == 1
 
 
 async def test_a_pool_or_a_task_submitted_on_another_event_loop_is_refused() -> None:
