@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorRef, ActorSystem
 
-from .nats_support import SAFETY
+from .nats_support import SAFETY, transport
+
+if TYPE_CHECKING:
+    from .nats_support import NatsServer
 
 
 class Unregistered:
@@ -33,6 +38,21 @@ class Echo(Actor):
             return Unregistered()
         self.got.append(message)
         return ("echo", message)
+
+
+@asynccontextmanager
+async def echo_across(
+    server: NatsServer,
+) -> AsyncIterator[tuple[ActorSystem, ActorSystem, ActorRef]]:
+    """Systems "sender" and "receiver" on one server, the receiver exposing an `Echo` at
+    `/echo`, and the sender's remote ref to it, within `SAFETY`."""
+    async with (
+        asyncio.timeout(SAFETY),
+        ActorSystem("sender", transport=transport(server)) as sender,
+        ActorSystem("receiver", transport=transport(server)) as receiver,
+    ):
+        receiver.expose(await receiver.spawn(Echo, name="echo"))
+        yield sender, receiver, sender.remote("receiver", "/echo")
 
 
 class Holder(Actor):

@@ -5,7 +5,6 @@ where it sits and what to do, and nothing reaches the receiver (API.md §10)."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime
 import enum
@@ -15,10 +14,9 @@ import attrs
 import pytest
 
 import actorkit
-from actorkit import ActorSystem
 
-from .nats_support import SAFETY, NatsServer, requires_nats, transport
-from .nats_systems_support import Echo
+from .nats_support import SAFETY, NatsServer, requires_nats
+from .nats_systems_support import echo_across
 
 pytestmark = requires_nats
 
@@ -60,13 +58,7 @@ class Unregistered:
 async def test_nested_frozen_messages_with_defaults_and_unions_cross_whole(
     server: NatsServer,
 ) -> None:
-    async with (
-        asyncio.timeout(SAFETY),
-        ActorSystem("sender", transport=transport(server)) as sender,
-        ActorSystem("receiver", transport=transport(server)) as receiver,
-    ):
-        receiver.expose(await receiver.spawn(Echo, name="echo"))
-        echo = sender.remote("receiver", "/echo")
+    async with echo_across(server) as (_, _, echo):
         full = Order(
             lines=(Line("apple", 2, "ripe"), Line("pear")),
             by_sku={"apple": Line("apple", 2)},
@@ -105,13 +97,7 @@ async def test_nested_frozen_messages_with_defaults_and_unions_cross_whole(
 async def test_what_may_not_cross_is_refused_at_the_sender_and_never_arrives(
     server: NatsServer, message: object, words: str
 ) -> None:
-    async with (
-        asyncio.timeout(SAFETY),
-        ActorSystem("sender", transport=transport(server)) as sender,
-        ActorSystem("receiver", transport=transport(server)) as receiver,
-    ):
-        receiver.expose(await receiver.spawn(Echo, name="echo"))
-        echo = sender.remote("receiver", "/echo")
+    async with echo_across(server) as (sender, receiver, echo):
         with pytest.raises(TypeError, match=words):
             echo.tell(message)
         with pytest.raises(TypeError, match=words):
