@@ -83,12 +83,12 @@ class Reach(KeptWhole):
     def subscribe(self, ref: ActorRef, pattern: str) -> None:
         """Deliver every publish whose topic matches `pattern` (NATS rules: `*` is one
         token, `>` one or more trailing tokens) to `ref`, once per publish."""
-        check_thread(self._runtime.name, self._runtime, "subscribe")
+        check_thread(self._runtime, "subscribe")
         self._router.subscribe(self._own_cell(ref, "subscribe"), pattern)
 
     def unsubscribe(self, ref: ActorRef, pattern: str | None = None) -> None:
         """Remove one subscription, or all of `ref`'s when `pattern` is None."""
-        check_thread(self._runtime.name, self._runtime, "unsubscribe")
+        check_thread(self._runtime, "unsubscribe")
         self._router.unsubscribe(self._own_cell(ref, "unsubscribe"), pattern)
 
     def _own_cell(self, ref: object, call: str) -> Cell:
@@ -170,7 +170,7 @@ class Reach(KeptWhole):
     ) -> TaskHandle:
         """Hand `payload` to an idle agent with every capability in `requires` (highest
         priority first, then first submitted); `deadline` is seconds from now to start it."""
-        check_own_loop(self._runtime.name, self._runtime, "submit")
+        check_own_loop(self._runtime, "submit")
         return self._tasks.submit(payload, priority, deadline, requires, retries)
 
     @property
@@ -210,7 +210,7 @@ class Reach(KeptWhole):
     ) -> TimerHandle:
         if not isinstance(ref, ActorRef) and not isinstance(ref, Ref):
             raise TypeError(f"schedule needs an ActorRef to deliver to, {wrong_ref(ref)}")
-        check_thread(self._runtime.name, self._runtime, call)
+        check_thread(self._runtime, call)
         if self._running_root(call).closed:  # as `spawn` and `submit`: its timers ended with it
             raise not_running(self._runtime.name, call, started=True)
         return self._runtime.timers.schedule(ref, message, delay, interval)

@@ -90,7 +90,7 @@ class ActorSystem(Reach):
         self._linked: Transport | None = None  # once its start returned: ours to close then
         runtime = self._runtime = Runtime(
             self,
-            name,
+            self.name,
             clock if clock is not None else SystemClock(),
             supervisor if supervisor is not None else OneForOne(),
             OneForOne(),
@@ -155,7 +155,7 @@ class ActorSystem(Reach):
         `timeout` from now. Called from inside an actor, it starts the shutdown and returns at
         once: waiting would wait for the caller's own handler to end."""
         timeout = check_seconds(timeout, "shutdown timeout", zero_ok=True)
-        loop = check_loop(self.name, self._runtime, "shutdown")
+        loop = check_loop(self._runtime, "shutdown")
         if self._started is not None and not self._started.done():  # what it opens is ours
             await asyncio.shield(self._started)
         stopping = self._stop_actors(timeout)
@@ -232,7 +232,7 @@ class ActorSystem(Reach):
         A durable actor's `persistence_id` defaults to its path."""
         root = (runtime := self._runtime).root or self._running_root("spawn")
         if get_ident() != runtime.thread or not runtime.loop.is_running():  # `on_another_loop`
-            check_own_loop(self.name, runtime, "spawn")
+            check_own_loop(runtime, "spawn")
         if persistence_id is not None:
             options = (name, mailbox_size, restart, capabilities)
             return await spawn_durable(root, factory, args, kwargs, options, persistence_id)

@@ -51,13 +51,13 @@ def check_startable(name: str, started: bool, shut_down: bool) -> None:
         raise RuntimeError(f"actor system {name!r} was already started")
 
 
-def check_loop(name: str, runtime: Runtime, call: str) -> asyncio.AbstractEventLoop:
+def check_loop(runtime: Runtime, call: str) -> asyncio.AbstractEventLoop:
     """The running loop, which must be the one the system started on: a system and its refs
     are asyncio objects of that loop's thread. Checked where a call already reads the
     running loop, never on the message paths (`tell` stays a few attribute reads)."""
     loop = asyncio.get_running_loop()
     if runtime.root is not None and loop is not runtime.loop:
-        raise wrong_loop(name, runtime, call)
+        raise wrong_loop(runtime, call)
     return loop
 
 
@@ -79,23 +79,24 @@ def on_another_loop(runtime: Runtime) -> bool:
     return False
 
 
-def check_own_loop(name: str, runtime: Runtime, call: str) -> None:
+def check_own_loop(runtime: Runtime, call: str) -> None:
     """For an awaited call that a system accepting nothing refuses by itself (with
     `ActorStopped`, touching nothing): on any loop, its own closed or not, it says so."""
     if runtime.accepting and on_another_loop(runtime):
-        raise wrong_loop(name, runtime, call)
+        raise wrong_loop(runtime, call)
 
 
-def check_thread(name: str, runtime: Runtime, call: str) -> None:
+def check_thread(runtime: Runtime, call: str) -> None:
     """A plain call that changes the runtime's tables (a subscription, a timer) comes from the
     thread its loop runs on, or while that loop is not running (between two
     `run_until_complete`, or once it ended): from another thread it would change them under
     the loop's feet (and arm no wake-up), so it is refused before anything does."""
     if runtime.root is not None and on_another_loop(runtime) and runtime.loop.is_running():
-        raise wrong_loop(name, runtime, call, awaited=False)
+        raise wrong_loop(runtime, call, awaited=False)
 
 
-def wrong_loop(name: str, runtime: Runtime, call: str, *, awaited: bool = True) -> RuntimeError:
+def wrong_loop(runtime: Runtime, call: str, *, awaited: bool = True) -> RuntimeError:
+    name = runtime.name
     system = f"system.{call}() of actor system {name!r}"
     if runtime.loop.is_closed():
         return RuntimeError(
