@@ -47,7 +47,10 @@ async def _replaced_then_closed(client: NatsClient, own: NatsServer) -> asyncio.
         first.cancel()  # loses a cancellation that meets its inner step's end: again until taken
         await asyncio.wait({first}, timeout=0.01)
     await client.close()
-    await asyncio.wait({second})
+    while not second.done():  # the close cancels it under that `wait_for` too: again if lost
+        await asyncio.wait({second}, timeout=1.0)
+        if not second.done():
+            second.cancel()
     return second
 
 
