@@ -28,6 +28,9 @@ INSTALL = (
     "package (apt-get install postgresql); .ci/run does"
 )
 
+SPARE = 32
+"""Empty schemas `fresh()` makes at a time."""
+
 
 def bindir() -> Path:
     """Where initdb and pg_ctl live; RuntimeError saying what to install when nowhere."""
@@ -67,6 +70,7 @@ class PostgresServer:
         self.data = self.root / "data"
         self._port = HeldPort(shared=True)  # until remove(): a restart finds it free
         self.port = self._port.port
+        self._spare: list[str] = []
         if self.user is not None:
             entry = pwd.getpwnam(self.user)
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
@@ -125,10 +129,13 @@ class PostgresServer:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     def fresh(self) -> str:
-        """The DSN of a new, empty schema (a test's own tables, much faster than a database)."""
-        name = "t" + uuid.uuid4().hex[:16]
-        self.psql(f"CREATE SCHEMA {name}")
-        return f"{self.dsn()}?options=-csearch_path%3D{name}"
+        """The DSN of a new, empty schema (a test's own tables, much faster than a database).
+        Schemas are made `SPARE` at a time: each `psql` costs about 20 ms, a test's own
+        schema about a millisecond of that."""
+        if not self._spare:
+            self._spare = ["t" + uuid.uuid4().hex[:16] for _ in range(SPARE)]
+            self.psql("; ".join(f"CREATE SCHEMA {name}" for name in self._spare))
+        return f"{self.dsn()}?options=-csearch_path%3D{self._spare.pop()}"
 
     def psql(self, command: str, dsn: str | None = None) -> str:
         return self._run("psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
