@@ -10,8 +10,9 @@ select one side (not `-k asyncio`: every async test carries the asyncio marker).
 module's tests on each, chosen by a hash of the test's id, so the same test always runs on
 the same loop and a failure replays. Modules in `BOTH_LOOPS` run on both: their subject is
 where the two loops differ (the loop's clock and timer heap, sockets and transports, the
-loop's end) or a figure the README counts over both (the chaos runs). `--loops both` runs
-every async test on both. On the 2-core machine of the suite's budget, one loop per test
+loop's end) or a figure the README counts over both (the chaos runs). The store conformance
+suite takes one loop a test: its drivers meet both loops over its many tests. `--loops both`
+runs every async test on both. On the 2-core machine of the suite's budget, one loop per test
 halves the async tests' time (benchmarks/RESULTS.md, "The suite on one loop per test").
 Modules in `UVLOOP_ONLY` drive other processes (the loop there is not the one under test) and
 run on uvloop alone.
@@ -54,7 +55,6 @@ UVLOOP_ONLY = frozenset(
 
 BOTH_LOOPS = (
     "tests/chaos/",
-    "tests/persistence/test_conformance",
     "tests/test_bad_input_extremes",
     "tests/test_bad_input_timers",
     "tests/test_clock_of_your_own",
