@@ -49,6 +49,11 @@ def check_address(host: object, port: object) -> tuple[str, int]:
         raise ValueError(
             f"host must be an address or host name such as '127.0.0.1', got {given(host)}"
         )
+    if not _alone(host):
+        raise ValueError(
+            f"host must be an address or host name alone, such as '127.0.0.1' or '::1', got "
+            f"{given(host)}: no port, scheme, path or brackets in it (the port is given apart)"
+        )
     number = index_int(port)
     if number is None or not 0 <= number <= 65535:
         raise ValueError(
@@ -56,6 +61,19 @@ def check_address(host: object, port: object) -> tuple[str, int]:
             f"{not_integer(port) if number is None else ''}"
         )
     return exact_str(host), number
+
+
+def _alone(host: str) -> bool:
+    """Whether `host` could be bound as it stands. One written as in a URL
+    (`127.0.0.1:9464`, `http://...`, `[::1]`) would go to the resolver, which may wait on DNS
+    and then says the name does not resolve; only an IPv6 address holds a `:`."""
+    if not any(char in host for char in ":/[]@"):
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _header_bytes(value: str) -> bytes:
