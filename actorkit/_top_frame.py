@@ -3,6 +3,7 @@ totals over a table of actors."""
 
 from __future__ import annotations
 
+import math
 import reprlib
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +20,13 @@ NODE_FIELDS: dict[str, type] = {
     "processed": int, "restarts": int, "failures": int, "children": list,
 }  # fmt: skip
 """What `render` reads of each `/actors` node."""
+
+DRAWN = (
+    "actorkit_messages_processed_total", "actorkit_actor_restarts_total",
+    "actorkit_dead_letters_total", "actorkit_event_loop_lag_seconds_count",
+    "actorkit_event_loop_lag_seconds_sum",
+)  # fmt: skip
+"""The samples the header sums and draws as counts (`_header`)."""
 
 
 class NotAnEndpoint(ValueError):
@@ -55,6 +63,10 @@ class Snapshot:
                     self.totals[sample.name] = self.totals.get(sample.name, 0.0) + sample.value
         except ValueError as error:
             raise NotAnEndpoint(f"/metrics is not Prometheus text ({error})") from None
+        for name in DRAWN:
+            value = self.totals.get(name, 0.0)
+            if not 0.0 <= value < math.inf:  # NaN too: the header draws each as a count
+                raise NotAnEndpoint(f"/metrics gives {name} as {value}, not a count")
 
     def total(self, family: str, suffix: str) -> float | None:
         """The sum of the family's samples named `family + suffix` (`_total` of a counter,
