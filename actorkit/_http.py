@@ -23,6 +23,7 @@ from ._http_limit import limit_connections
 from ._http_log import SERVER_LOG
 from ._http_routes import application
 from ._shielded import shielded
+from ._system_checks import check_own_loop
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -100,7 +101,9 @@ async def serve(
     system: ActorSystem, root: Cell, transport: Transport | None, host: str, port: int, auth: object
 ) -> HttpServer:
     """Serve one system: its public face, plus its root (for `/actors`) and its transport
-    (for `/healthz`), which the system hands over rather than exposing."""
+    (for `/healthz`), which the system hands over rather than exposing. Only on the system's
+    own loop: the handlers walk the actors, which another thread's loop would race."""
+    check_own_loop(root.runtime, "serve_http")
     checked = check_auth(auth)
     host, port = check_address(host, port)
     endpoints = _Endpoints(system, root, transport)
