@@ -25,6 +25,7 @@ from prometheus_client.registry import Collector
 from ._dead_letters import Reason
 from ._failure import contained
 from ._metric_scrape import Scrape
+from ._metric_sources import writable
 from ._shown import shown
 from ._stats import LAG_INTERVAL
 from ._watchdog import OUTSIDE
@@ -250,7 +251,7 @@ class SystemCollector(Collector):
             logger.exception("actorkit metrics collector failed")
         for source in self._metrics.sources:
             try:
-                yield from source()
+                yield from writable(source())
             except BaseException as error:  # not only an `Exception`: the user's code
                 # One broken source must not hide the families of the others.
                 name = getattr(source, "__qualname__", None) or shown(source)

@@ -1,0 +1,64 @@
+"""What a metrics source (`Metrics.add_source`) hands the collector, checked before it goes
+on: prometheus_client writes the families only after the collector has yielded them, so one
+it cannot write (an int label value, a sample value that is text) would fail the whole
+scrape, every family of the system with it, where a source that raises loses only its own.
+The checks are those of both exposition formats' writers, a few type tests per sample."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from prometheus_client.core import Metric
+from prometheus_client.samples import Sample
+
+from ._shown import given
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+
+def writable(families: Iterable[object]) -> Iterator[Metric]:
+    """`families` as they come, or `TypeError` saying what to change at the first that no
+    format can write."""
+    for family in families:
+        if not isinstance(family, Metric):
+            raise TypeError(
+                "a metrics source must yield metric families such as GaugeMetricFamily, got "
+                f"{type(family).__name__} {given(family)}"
+            )
+        name = family.name
+        if not isinstance(family.documentation, str):
+            raise TypeError(
+                f"the documentation of {name} must be a str, got "
+                f"{type(family.documentation).__name__}"
+            )
+        for sample in family.samples:
+            _check_sample(sample, name)
+        yield family
+
+
+def _check_sample(sample: object, family: str) -> None:
+    if not isinstance(sample, Sample) or not isinstance(sample.name, str):
+        raise TypeError(f"the samples of {family} must be prometheus_client Samples")
+    for label, value in sample.labels.items():
+        if not isinstance(label, str):
+            raise TypeError(f"label names must be str, got {given(label)} in {family}")
+        if not isinstance(value, str):
+            raise TypeError(
+                f"label values must be str, got {type(value).__name__} {given(value)} for "
+                f"{label!r} of {family}: pass str(value)"
+            )
+    if sample.native_histogram is None:  # else the OpenMetrics writer takes no value
+        _check_number(sample.value, "values", family)
+    if sample.timestamp is not None:
+        _check_number(sample.timestamp, "timestamps", family)
+
+
+def _check_number(number: object, what: str, family: str) -> None:
+    try:
+        float(number)  # type: ignore[arg-type]  # what both writers call on it
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"sample {what} must be numbers, got {type(number).__name__} {given(number)} in "
+            f"{family}"
+        ) from None

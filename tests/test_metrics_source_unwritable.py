@@ -1,0 +1,78 @@
+"""A metrics source (`system.metrics.add_source`) that returns what no exposition format can
+write, without raising, is a broken source as one that raises is: logged with its name and
+what to change, and the rest of the scrape is served (README, "Failures in the runtime's own
+callbacks are contained"). Before, prometheus_client's writer failed on it after the
+collector had handed it over, and every scrape of `/metrics` answered 500: all of the
+system's families lost to one user family with an int label value."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+
+import aiohttp
+import pytest
+from prometheus_client.core import GaugeMetricFamily, Metric
+
+from actorkit import ActorSystem
+
+OPENMETRICS = "application/openmetrics-text; version=1.0.0"
+
+
+def shard_depths() -> Iterable[Metric]:
+    depth = GaugeMetricFamily("shard_depth", "queued per shard", labels=["shard"])
+    for shard in range(3):
+        depth.add_metric([shard], 5)  # type: ignore[list-item]  # an int label value
+    return [depth]
+
+
+def not_families() -> Iterable[Metric]:
+    return ["shard_depth 5"]  # type: ignore[list-item]
+
+
+def text_values() -> Iterable[Metric]:
+    return [GaugeMetricFamily("shard_depth", "queued", value="five")]  # type: ignore[arg-type]
+
+
+def no_help() -> Iterable[Metric]:
+    return [GaugeMetricFamily("shard_depth", None, value=5)]  # type: ignore[arg-type]
+
+
+def good() -> Iterable[Metric]:
+    return [GaugeMetricFamily("good_family", "a working source", value=2)]
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        (shard_depths, "label values must be str, got int 0 for 'shard' of shard_depth"),
+        (not_families, "must yield metric families such as GaugeMetricFamily, got str"),
+        (text_values, "sample values must be numbers, got str 'five' in shard_depth"),
+        (no_help, "the documentation of shard_depth must be a str, got NoneType"),
+    ],
+)
+async def test_a_source_no_format_can_write_is_logged_and_the_rest_is_served(
+    source: Callable[[], Iterable[Metric]], says: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with asyncio.timeout(10), ActorSystem("sourced") as system:
+        system.metrics.add_source(source)
+        system.metrics.add_source(good)
+        server = await system.serve_http(port=0)
+        async with aiohttp.ClientSession() as session:
+            for accept in ("text/plain", OPENMETRICS):
+                headers = {"Accept": accept}
+                async with session.get(f"{server.url}/metrics", headers=headers) as response:
+                    assert response.status == 200, accept
+                    text = await response.text()
+                assert "good_family 2.0" in text
+                assert "actorkit_dead_letters_total{" in text
+                assert "shard_depth" not in text
+    failed = [
+        record
+        for record in caplog.records
+        if record.getMessage() == f"actorkit metrics source {source.__qualname__} failed"
+    ]
+    assert len(failed) == 2 and all(record.levelno == logging.ERROR for record in failed)
+    assert failed[0].exc_info is not None
+    assert says in str(failed[0].exc_info[1])
