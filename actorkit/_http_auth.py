@@ -23,7 +23,7 @@ PASSWORD_VARIABLE = "ACTORKIT_HTTP_PASSWORD"
 the same reason."""
 
 
-def _credential(value: object, what: str) -> bytes:
+def credential(value: object, what: str) -> bytes:
     """A credential as the bytes a header carries. An empty one would let in a bare
     `Authorization: Basic` or `Bearer` header; one that is not text, or not UTF-8, could
     never be sent, nor could one with a control character (NUL, a line break: no header
@@ -87,7 +87,7 @@ class BearerAuth:
     token: str = field(repr=False)
 
     def __post_init__(self) -> None:
-        _credential(self.token, "auth token")
+        credential(self.token, "auth token")
         if self.token != self.token.strip():
             raise ValueError("auth token must not start or end with whitespace: no header sends it")
 
@@ -107,10 +107,10 @@ class BasicAuth:
     password: str = field(repr=False)
 
     def __post_init__(self) -> None:
-        _credential(self.username, "auth username")
+        credential(self.username, "auth username")
         if ":" in self.username:
             raise ValueError("auth username must not contain ':': basic auth splits on it")
-        _credential(self.password, "auth password")
+        credential(self.password, "auth password")
 
     def accepts(self, header: str) -> bool:
         scheme, _, value = header.partition(" ")

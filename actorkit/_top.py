@@ -19,7 +19,7 @@ from rich.live import Live
 from rich.text import Text
 
 from ._cli_errors import BAD_ARGUMENTS, FAILED, fail, one_line, silenced, unwritable
-from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE
+from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE, credential
 from ._top_frame import ROWS, NotAnEndpoint, Snapshot, render
 
 TIMEOUT = 5.0
@@ -72,12 +72,17 @@ BASIC = f"{USER_VARIABLE} and {PASSWORD_VARIABLE}"
 def authorization(token: str | None, user: str | None, password: str | None) -> str | None:
     """The `Authorization` header to send, from the environment's variables (blank is none, as
     for an empty variable); ValueError, never showing a credential, for what no endpoint
-    could accept: one line of printable text each, the user without ':' (basic auth splits
-    on it), both halves of basic auth, and one scheme, since an endpoint takes one."""
+    could accept: a control character or a lone surrogate, as `serve_http` refuses them (what
+    an endpoint is served with is sent, a no-break space in it too), the user without ':'
+    (basic auth splits on it), both halves of basic auth, and one scheme, since an endpoint
+    takes one."""
     given = {TOKEN_VARIABLE: token, USER_VARIABLE: user, PASSWORD_VARIABLE: password}
     for variable, value in given.items():
-        if value is not None and value.strip() and not value.isprintable():
-            raise ValueError(f"{variable} must be one line of printable text")
+        if value is not None and value.strip():
+            try:
+                credential(value, variable)
+            except ValueError:  # its words name the credential's role, not the variable
+                raise ValueError(f"{variable} must be one line of printable text") from None
     token, user, password = (v if v is not None and v.strip() else None for v in given.values())
     if (user is None) != (password is None):
         raise ValueError(f"basic auth needs both {BASIC}: set the one missing")
