@@ -23,7 +23,7 @@ from ._http_limit import limit_connections
 from ._http_log import SERVER_LOG
 from ._http_routes import application
 from ._shielded import shielded
-from ._system_checks import check_own_loop
+from ._system_checks import on_another_loop, wrong_loop
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -103,7 +103,8 @@ async def serve(
     """Serve one system: its public face, plus its root (for `/actors`) and its transport
     (for `/healthz`), which the system hands over rather than exposing. Only on the system's
     own loop: the handlers walk the actors, which another thread's loop would race."""
-    check_own_loop(root.runtime, "serve_http")
+    if on_another_loop(root.runtime):  # after a root failure too: it still serves then
+        raise wrong_loop(root.runtime, "serve_http")
     checked = check_auth(auth)
     host, port = check_address(host, port)
     endpoints = _Endpoints(system, root, transport)

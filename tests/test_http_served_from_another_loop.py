@@ -12,6 +12,7 @@ import socket
 from actorkit import ActorSystem
 
 from .test_embedding_wrong_thread import HANDED, on_another_loop
+from .test_obshunt_healthz_failure import Crash, failed_by
 
 
 def _free_port() -> int:
@@ -30,3 +31,13 @@ async def test_serve_http_run_on_another_event_loop_is_refused_and_binds_nothing
         assert "another event loop" in str(error) and HANDED in str(error)
         server = await system.serve_http(port=port)  # the port was never taken
         assert server.port == port
+
+
+async def test_serve_http_after_a_root_failure_is_refused_on_another_event_loop_too() -> None:
+    """A system whose root failed still serves (503 on `/healthz`) and takes new endpoints,
+    on its own loop only."""
+    async with asyncio.timeout(10), failed_by(Crash) as (system, status, _):
+        assert status == 503
+        error = await on_another_loop(lambda: system.serve_http(port=0))
+        assert isinstance(error, RuntimeError), error
+        assert "another event loop" in str(error)
