@@ -72,10 +72,8 @@ BASIC = f"{USER_VARIABLE} and {PASSWORD_VARIABLE}"
 def authorization(token: str | None, user: str | None, password: str | None) -> str | None:
     """The `Authorization` header to send, from the environment's variables (blank is none, as
     for an empty variable); ValueError, never showing a credential, for what no endpoint
-    could accept: a control character or a lone surrogate, as `serve_http` refuses them (what
-    an endpoint is served with is sent, a no-break space in it too), the user without ':'
-    (basic auth splits on it), both halves of basic auth, and one scheme, since an endpoint
-    takes one."""
+    could accept: what `serve_http` refuses (a control character, a lone surrogate), the user
+    with ':' (basic auth splits on it), half of basic auth, and two schemes at once."""
     given = {TOKEN_VARIABLE: token, USER_VARIABLE: user, PASSWORD_VARIABLE: password}
     for variable, value in given.items():
         if value is not None and value.strip():
@@ -216,16 +214,19 @@ async def _watch(
     sent: str | None,
     signals: AsyncIterator[signal.Signals],
 ) -> None:
-    """Poll every `interval` until a signal. A terminal gets the live view, one frame redrawn
-    in place; any other stdout (a pipe, a file) each frame after the last, as `top -b`
-    prints them: rich's live view writes nothing there until it stops, so `top | head`
-    would never end and `top > file` would stay empty."""
+    """Poll every `interval` until a signal: a terminal gets the live view, any other stdout
+    each frame after the last, as `top -b` prints them (rich's live view writes nothing there
+    until it stops: `top | head` would never end, `top > file` would stay empty)."""
     if console.is_terminal:
         with Live(render(first, None), console=console, refresh_per_second=4) as live:
             await _poll(session, url, first, interval, sent, signals, live.update)
     else:
         console.print(render(first, None))  # rich flushes each print
-        await _poll(session, url, first, interval, sent, signals, console.print)
+
+        def printed(frame: RenderableType) -> None:  # a lost poll's line whole, as on stderr
+            console.print(frame, soft_wrap=isinstance(frame, Text))
+
+        await _poll(session, url, first, interval, sent, signals, printed)
 
 
 async def _poll(
