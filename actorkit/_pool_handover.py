@@ -124,9 +124,7 @@ def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> None:
         if wait and ref._cell.mailbox.force(envelope):
             return
         if not envelope.future.done():
-            envelope.future.set_exception(
-                NotDelivered(f"every member of pool {ref._cell.path} has stopped")
-            )
+            envelope.future.set_exception(_no_member(ref._cell))
         else:  # nobody would hear of it: an ask no member can take is a tell's dead letter
             dead.add(envelope.message, ref._cell.path, "stopped")
         return
@@ -186,15 +184,38 @@ def publish_to_pool(ref: PoolRef, message: Any) -> bool | None:
     that dead letter now, and no delivery (False)."""
     members = ref._live()
     if not members:
-        if not _members_gone(ref):
-            return None
-        pool = ref._cell
-        pool.runtime.dead_letters.add(message, pool.path, "stopped")
-        return False
+        return False if dead_for_good(ref, message) else None
     return route(ref, members, message)
 
 
-def _members_gone(ref: PoolRef) -> bool:
+def dead_for_good(ref: PoolRef, message: Any) -> bool:
+    """Whether `message`, which found no member, is a dead letter `stopped` now, the pool
+    having lost its members for good (`members_gone`): taken into its mailbox, it would be
+    accepted and processed there only to be passed on to nobody, counted twice. A pool that
+    may have members for it keeps it (False)."""
+    if not members_gone(ref):
+        return False
+    pool = ref._cell
+    pool.runtime.dead_letters.add(message, pool.path, "stopped")
+    return True
+
+
+def none_left(ref: PoolRef) -> NotDelivered:
+    """What an ask fails with at once when it found no member and the pool lost its members
+    for good (`members_gone`): not taken into the pool's mailbox either (`dead_for_good`),
+    but counted in the pool's asks as one it was given would be."""
+    pool = ref._cell
+    error = _no_member(pool)
+    if pool.stats is not None:
+        pool.stats.ask_failed(error, 0.0)
+    return error
+
+
+def _no_member(pool: Cell) -> NotDelivered:
+    return NotDelivered(f"every member of pool {pool.path} has stopped")
+
+
+def members_gone(ref: PoolRef) -> bool:
     """The pool, which routes to no member now, has none that will run again (each stopped,
     or still in its stop, from outside or by itself and not restarted, or leaving a shrink:
     out of the routing for good, as a member being started is only while `_joining`) and is

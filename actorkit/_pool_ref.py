@@ -19,7 +19,14 @@ from ._hashring import GOLDEN, MASK64, SPLIT
 from ._outside_stop import holds_current_task as inside
 from ._pool_broadcast import ask_every, own_copy_first, refuse
 from ._pool_checks import ask_to_resize, check_size, not_resized, unhashable_key
-from ._pool_handover import pass_on, past_a_full_sender, past_the_asker
+from ._pool_handover import (
+    dead_for_good,
+    members_gone,
+    none_left,
+    pass_on,
+    past_a_full_sender,
+    past_the_asker,
+)
 from ._pool_routing import PoolRouting, staying_members
 from ._ref import ActorRef
 from ._seconds import check_seconds
@@ -117,8 +124,9 @@ class PoolRef(PoolRouting):
             member = self._pick(message)
         if member is None:
             # No members: the pool is stopped (a dead letter), restarting (the pool's own
-            # mailbox keeps it for the new members), or lost them all (`Pool.receive`).
-            ActorRef.tell(self, message)
+            # mailbox keeps it for the new members), or lost them for good (a dead letter).
+            if not dead_for_good(self, message):
+                ActorRef.tell(self, message)
         else:
             member.tell(message)
 
@@ -144,6 +152,12 @@ class PoolRef(PoolRouting):
         what this sender sends next, which goes straight to the member. Past the member's
         bound, as the hand-over's: the pool took it, and the members may be full of what
         was handed over before it (a member's own send would raise `MailboxFull`)."""
+        if members_gone(self):
+            # Yield first, as a send to a stopped actor does: a producer loop aimed at this
+            # pool must not spin; a cancellation in that yield leaves no fate behind.
+            await asyncio.sleep(0)
+            if dead_for_good(self, message):
+                return
         cell = self._cell
         mailbox = cell.mailbox
         if mailbox.has_room or cell.closed or mailbox.final or asyncio.current_task() is cell.task:
@@ -236,7 +250,10 @@ class PoolRef(PoolRouting):
     async def _ask_without_members(self, message: Any, timeout: float) -> Any:
         """Asked of the pool itself, as a tell without members is told to it: a pool that is
         giving up or restarting hands it to its new members, one that lost its members for
-        good fails it (`Pool.receive`), a stopped one refuses it (`NotDelivered`)."""
+        good fails it at once, a stopped one refuses it (`NotDelivered` both)."""
+        if members_gone(self):
+            check_seconds(timeout, "ask timeout")  # a wrong timeout is said first, as by any ask
+            raise none_left(self)
         return await ActorRef.ask(self, message, timeout)
 
 

@@ -50,11 +50,11 @@ async def test_a_pool_whose_members_all_stopped_fails_asks_and_dead_letters_tell
             await pool.ask("hello", timeout=1.0)
         pool.tell("told")
         await pool.send("sent")
-        for _ in range(20):  # the pool handles them once each, then parks: no busy loop
+        for _ in range(20):  # nothing reached the pool: it stays parked, no busy loop
             await asyncio.sleep(0)
         actor = snapshot(pool)
         assert actor.parked
-        assert (actor.accounting.accepted, actor.accounting.processed) == (3, 3)  # ask too
+        assert (actor.accounting.accepted, actor.accounting.processed) == (0, 0)  # ask too
         assert [(d.message, d.reason) for d in system.dead_letters.recent][-2:] == [
             ("told", "stopped"),
             ("sent", "stopped"),
@@ -75,17 +75,39 @@ async def test_a_pool_s_supervisor_sets_how_often_its_members_may_fail() -> None
         assert await pool.ask("still", timeout=2.0) == "still"
 
 
+class Held(Actor):
+    """Holds its pool's only member in a handler until the test releases it."""
+
+    release: asyncio.Event
+
+    async def receive(self, message: Any) -> Any:
+        if message == "hold":
+            await self.release.wait()
+        return message
+
+
 async def test_an_ask_given_up_before_a_pool_without_members_handles_it_is_let_go() -> None:
-    """The asker cancels while its ask waits in the mailbox of a pool whose members all
-    stopped: when the pool handles it there is nobody to tell, and the pool runs on."""
+    """The asker cancels while its ask waits at the pool's last member, which is stopping
+    for good: its stop hands the ask back to the pool, which has no member to pass it on to
+    and nobody to tell, so it is a dead letter, and the pool runs on."""
+    Held.release = asyncio.Event()
     async with asyncio.timeout(5.0), ActorSystem() as system:
-        pool = await system.spawn_pool(Member, size=1, name="pool")
-        await pool.members[0].stop()
+        pool = await system.spawn_pool(Held, size=1, name="pool")
+        pool.tell("hold")
         asking = asyncio.ensure_future(pool.ask("hello", timeout=1.0))
-        await asyncio.sleep(0)  # queued at the pool, which has not run yet
+        await asyncio.sleep(0)  # queued at the member, behind "hold"
+        stopping = asyncio.ensure_future(pool.members[0].stop())
+        await asyncio.sleep(0)
         asking.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asking
+        Held.release.set()
+        await stopping
         with pytest.raises(ActorStopped, match="every member of pool /pool has stopped"):
-            await pool.ask("again", timeout=1.0)  # handled after the given-up one
+            await pool.ask("again", timeout=1.0)
         assert asking.cancelled()
+        assert [(d.message, d.recipient, d.reason) for d in system.dead_letters.recent] == [
+            ("hello", "/pool", "stopped")
+        ]
         assert snapshot(pool).failures == 0 and pool.is_alive
         await assert_settled(system)
