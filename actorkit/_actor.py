@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Self, SupportsIndex
 
 from ._errors import ActorStopped
-from ._mistaken import ACTOR_CLASS, name_hint, not_a_local_ref
+from ._mistaken import ACTOR_CLASS, RefOnly, name_hint, not_a_local_ref
 from ._persistence_id import spawn_durable
 from ._ref import local_cell
 from ._signals import SELF_STOP
@@ -254,6 +254,8 @@ class Actor:
 
 
 ACTOR_CLASS.append(Actor)
+for _call in ("tell", "send", "ask"):  # the ref's, called on the instance: said so
+    setattr(Actor, _call, RefOnly(_call))
 
 PROVIDED = {
     "ref": "ref",

@@ -17,6 +17,7 @@ from typing import Any
 
 from ._protocols import Ref
 from ._shown import given
+from ._unspawned import Unspawned
 
 ACTOR_CLASS: list[type] = []
 """`Actor`, put here by `_actor` as it defines it: this leaf, which the kernel's modules call,
@@ -69,6 +70,54 @@ def wrong_path(value: object) -> str:
             "(await ref.ask(message), ref.tell(message))"
         )
     return f"got {type(value).__name__}"
+
+
+class RefOnly:
+    """`tell`, `send` or `ask` read on an actor instance, as Akka code writes `self.tell(...)`
+    (there `self` is the ref): they are its ref's, and the refusal says what to write rather
+    than Python's bare "has no attribute". Set on `Actor` for those names alone, so no other
+    attribute read pays for it, as each would for an `Actor.__getattr__` (which also keeps
+    Python from specializing them). A data descriptor, so that an actor's own attribute of that
+    name, set on the instance, stays its state (a snapshot keeps it: `_attributes._cached`),
+    while a subclass's own method of that name overrides it as any method does."""
+
+    __slots__ = ("call",)
+
+    def __init__(self, call: str) -> None:
+        self.call = call
+
+    def __get__(self, actor: object, owner: type | None = None) -> Any:
+        if actor is None:  # read on the class (`dir`, introspection): the descriptor itself
+            return self
+        own = actor.__dict__
+        if self.call in own:
+            return own[self.call]
+        raise AttributeError(_ref_only(actor, self.call), name=self.call, obj=actor)
+
+    def __set__(self, actor: object, value: object) -> None:
+        actor.__dict__[self.call] = value
+
+    def __delete__(self, actor: object) -> None:
+        if actor.__dict__.pop(self.call, RefOnly) is RefOnly:
+            raise AttributeError(self.call, name=self.call, obj=actor)
+
+
+def _ref_only(actor: object, call: str) -> str:
+    cls = type(actor)
+    said = f"'{cls.__name__}' object has no attribute '{call}': tell, send and ask are a ref's"
+    if type(vars(actor).get("_cell")) is Unspawned:
+        name = cls.__qualname__
+        return (
+            f"{said}, and this {name} was not spawned: ref = await system.spawn({name}), "
+            f"then ref.{call}(...)"
+        )
+    said = f"{said}: write self.ref.{call}(...) inside the actor, or use the ref spawn returned"
+    if call == "ask":
+        said += (
+            " (an actor asking itself from its own handler waits out the timeout: it handles "
+            "one message at a time)"
+        )
+    return said
 
 
 def _an_actor(value: object) -> bool:
