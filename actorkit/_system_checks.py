@@ -79,11 +79,12 @@ def on_another_loop(runtime: Runtime) -> bool:
     return False
 
 
-def check_own_loop(runtime: Runtime, call: str) -> None:
+def check_own_loop(runtime: Runtime, call: str, on: str = "system") -> None:
     """For an awaited call that a system accepting nothing refuses by itself (with
-    `ActorStopped`, touching nothing): on any loop, its own closed or not, it says so."""
+    `ActorStopped`, touching nothing): on any loop, its own closed or not, it says so. `on`
+    names what the call is made on (`ref.ask`)."""
     if runtime.accepting and on_another_loop(runtime):
-        raise wrong_loop(runtime, call)
+        raise wrong_loop(runtime, call, on=on)
 
 
 def check_thread(runtime: Runtime, call: str) -> None:
@@ -95,23 +96,26 @@ def check_thread(runtime: Runtime, call: str) -> None:
         raise wrong_loop(runtime, call, awaited=False)
 
 
-def wrong_loop(runtime: Runtime, call: str, *, awaited: bool = True) -> RuntimeError:
+def wrong_loop(
+    runtime: Runtime, call: str, *, awaited: bool = True, on: str = "system"
+) -> RuntimeError:
     name = runtime.name
-    system = f"system.{call}() of actor system {name!r}"
+    called = f"{on}.{call}"
+    what = f"{called}() of actor system {name!r}"
     if runtime.loop.is_closed():
         return RuntimeError(
-            f"{system} was called after its event loop {runtime.loop!r} is closed: a system "
+            f"{what} was called after its event loop {runtime.loop!r} is closed: a system "
             f"belongs to the event loop that started it; create a new ActorSystem({name!r}) "
             "on this one"
         )
     where = "on another event loop (in another thread)" if awaited else "from another thread"
     return RuntimeError(
-        f"{system} was called {where}: a system and its refs belong to the event loop that "
+        f"{what} was called {where}: a system and its refs belong to the event loop that "
         "started it. From another thread, hand it to that loop: "
         + (
-            f"asyncio.run_coroutine_threadsafe(system.{call}(), loop).result(), and "
+            f"asyncio.run_coroutine_threadsafe({called}(), loop).result(), and "
             if awaited
-            else f"loop.call_soon_threadsafe(system.{call}, ...), as "
+            else f"loop.call_soon_threadsafe({called}, ...), as "
         )
         + "loop.call_soon_threadsafe(ref.tell, message) for a tell"
     )

@@ -1,11 +1,12 @@
 """A system belongs to its event loop's thread (docs/api.md §1). `tell` does not check, to
 stay fast; the calls that change the runtime's own tables and are not on a message's path do:
-`spawn` (and so `spawn_pool`) and `submit` run on an event loop in another thread, and
-`subscribe`, `unsubscribe` and `schedule_*` from another thread, are refused with `RuntimeError`
-saying how to hand the call to the loop, before anything changes. Before, a spawn on another
-loop registered the actor from that thread (one with `on_start` started too, its spawner
-told only that a future was attached to a different loop), and the plain calls changed the
-router's and the timers' tables behind the loop's back."""
+`spawn` (and so `spawn_pool`), `submit`, a ref's `stop` and a pool's `resize` run on an event
+loop in another thread, and `subscribe`, `unsubscribe` and `schedule_*` from another thread, are
+refused with `RuntimeError` saying how to hand the call to the loop, before anything changes; an
+`ask` too, at a full mailbox before anything changes, else once its message was put. Before, a
+spawn on another loop registered the actor from that thread (one with `on_start` started too, its
+spawner told only that a future was attached to a different loop), and the plain calls changed
+the router's and the timers' tables behind the loop's back."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorRef, ActorSystem
 from actorkit.persistence import DurableState, MemoryStore
 
 HANDED = "run_coroutine_threadsafe"
@@ -194,3 +195,66 @@ def test_a_spawn_on_a_later_loop_of_the_same_thread_is_refused_and_registers_not
         loop.run_until_complete(asyncio.wait_for(system.shutdown(), 10))
     finally:
         loop.close()
+
+
+class Held(Actor):
+    """Busy in its first message until the test releases it: never parked, so nothing from
+    another thread has to wake it."""
+
+    release: asyncio.Event
+
+    async def receive(self, message: Any) -> Any:
+        await self.release.wait()
+        return message
+
+
+def refused(error: BaseException | None, call: str) -> None:
+    assert isinstance(error, RuntimeError), call
+    said = str(error)
+    assert f"{call}() of actor system 'app' was called on another event loop" in said
+    assert f"asyncio.run_coroutine_threadsafe({call}(), loop)" in said
+
+
+async def test_a_stop_or_a_resize_run_on_another_event_loop_is_refused() -> None:
+    """As `spawn` is, before anything changes: the actor is not stopped, nor the pool
+    resized, and each says how to hand the call to the system's loop."""
+    async with asyncio.timeout(10), ActorSystem("app") as system:
+        ref = await system.spawn(Dormant, name="dormant")
+        pool = await system.spawn_pool(Dormant, size=1, name="pool")
+        refused(await on_another_loop(lambda: ref.stop()), "ref.stop")
+        refused(await on_another_loop(lambda: pool.stop(timeout=1.0)), "ref.stop")
+        refused(await on_another_loop(lambda: pool.resize(2, timeout=1.0)), "pool.resize")
+        assert ref.is_alive and pool.is_alive and len(pool.members) == 1
+        assert await ref.ask("still") == "still" and await pool.ask("still") == "still"
+
+
+async def test_an_ask_run_on_another_event_loop_is_refused_at_a_full_mailbox() -> None:
+    """Where its check costs an ask nothing: before it waits in line for room."""
+    Held.release = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem("app") as system:
+        ref = await system.spawn(Held, mailbox_size=1)
+        ref.tell("held")
+        await asyncio.sleep(0)  # its handler holds it
+        ref.tell("queued")
+        refused(await on_another_loop(lambda: ref.ask("hello", timeout=1.0)), "ref.ask")
+        assert system.accounting().accepted == 2
+        Held.release.set()
+        assert await ref.ask("still") == "still"
+
+
+@pytest.mark.parametrize("target", ["pool", "actor"])
+async def test_an_ask_run_on_another_event_loop_with_room_says_so_once_its_message_is_put(
+    target: str,
+) -> None:
+    """With room, the ask is not checked before its message is put (on every ask the check
+    would cost 1.7% of its instructions): its await fails on the other loop, and says so."""
+    Held.release = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem("app") as system:
+        ref: ActorRef = await (
+            system.spawn_pool(Held, size=1) if target == "pool" else system.spawn(Held)
+        )
+        ref.tell("held")
+        await asyncio.sleep(0)
+        refused(await on_another_loop(lambda: ref.ask("hello", timeout=1.0)), "ref.ask")
+        Held.release.set()
+        assert await ref.ask("still") == "still"
