@@ -6,6 +6,7 @@ inherits them, so they are part of its documented face.
 
 from __future__ import annotations
 
+import re
 import reprlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -229,14 +230,19 @@ _REMOTE_SUBSCRIBE = (
 )
 
 
+_WORD = re.compile(r"[A-Za-z0-9_-]{1,255}")
+
+
 def _check_word(value: object, what: str) -> str:
-    """A group name: what NATS puts in one subject token."""
+    """A group name: what NATS puts in one subject token. Refused in the words of the whole
+    rule, whichever part of it a name breaks, so that a name changed as the error says is
+    taken."""
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a str, got {type(value).__name__}")
     value = exact_str(value)
-    if not value or len(value) > 255 or not value.isprintable() or any(c in value for c in " .*>/"):
+    if not _WORD.fullmatch(value):
         raise ValueError(
-            f"{what} must be a name of 1 to 255 printable characters without spaces, '.', '*', '/' "
-            f"or '>', got {reprlib.repr(value)}"
+            f"{what} must be a name of 1 to 255 ASCII letters, digits, '_' or '-' (one NATS "
+            f"subject token), got {reprlib.repr(value)}"
         )
     return value
