@@ -18,6 +18,7 @@ from .._shielded import shielded
 from ._client import Client
 from ._closing import close_client, closed_for_good, misread, server_error, stop_opening
 from ._heard import Heard
+from ._options import shown_servers
 
 if TYPE_CHECKING:
     from .._transport import Host
@@ -167,7 +168,7 @@ class Link:
         )
 
     def _fail(self, heard: Heard, cause: BaseException | None) -> NoReturn:
-        where = ", ".join(self.servers)
+        where = shown_servers(self.servers)
         if heard.refused.done():
             raise ConnectionRefusedError(
                 f"NATS at {where} refused system {self.system_name!r}: {heard.refused.result()}; "

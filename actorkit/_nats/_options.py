@@ -32,17 +32,38 @@ def servers_of(servers: str | Sequence[str]) -> list[str]:
         )
     listed = [servers] if isinstance(servers, str) else list(servers)
     if not listed or not all(isinstance(url, str) and url and url.isprintable() for url in listed):
+        said: object = [unsecret(url) if isinstance(url, str) else url for url in listed]
+        if isinstance(servers, str):
+            said = unsecret(servers)
         raise ValueError(
-            f"servers must be NATS URLs such as 'nats://127.0.0.1:4222', got {given(servers)}"
+            f"servers must be NATS URLs such as 'nats://127.0.0.1:4222', got {given(said)}"
         )
     listed = [exact_str(url) for url in listed]  # parsed and handed to nats-py as their text
     for url in listed:
         _check_url(url)
     if len({urlsplit(_full(url)).scheme in _WEB for url in listed}) > 1:
         raise ValueError(
-            f"servers must not mix ws:// or wss:// with nats:// or tls://: {given(listed)}"
+            "servers must not mix ws:// or wss:// with nats:// or tls://: "
+            f"{given([unsecret(url) for url in listed])}"
         )
     return listed
+
+
+def shown_servers(servers: Sequence[str]) -> str:
+    """The servers as an error names them (`unsecret`)."""
+    return ", ".join(map(unsecret, servers))
+
+
+def unsecret(url: str) -> str:
+    """`url` with the user, password or token nats-py takes from it (`nats://user:password@host`,
+    `nats://token@host`) masked: an error quoting it reaches every traceback and log line."""
+    head, sep, rest = url.partition("://")
+    if not sep:
+        head, rest = "", url
+    where, slash, tail = rest.partition("/")
+    if "@" in where:
+        where = "***@" + where.rpartition("@")[2]
+    return f"{head}{sep}{where}{slash}{tail}"
 
 
 _SCHEMES = ("nats", "tls", "ws", "wss")
@@ -65,12 +86,13 @@ def _check_url(url: str) -> None:
         parts.port  # noqa: B018 - parsing it is the check (not a number, out of range)
     except ValueError as error:
         raise ValueError(
-            f"servers: URL {url!r} is malformed ({error}); pass one such as 'nats://127.0.0.1:4222'"
+            f"servers: URL {unsecret(url)!r} is malformed ({error}); pass one such as "
+            "'nats://127.0.0.1:4222'"
         ) from None
     if parts.scheme not in _SCHEMES or not parts.hostname:
         raise ValueError(
-            f"servers: URL {url!r} must name a host with the scheme nats://, tls://, ws:// or "
-            "wss://, such as 'nats://127.0.0.1:4222'"
+            f"servers: URL {unsecret(url)!r} must name a host with the scheme nats://, tls://, "
+            "ws:// or wss://, such as 'nats://127.0.0.1:4222'"
         )
 
 

@@ -14,6 +14,7 @@ from .._errors import NameTaken
 from .._wire import BadPayload
 from ._core import Core
 from ._frames import OK, PING
+from ._options import shown_servers
 from ._round_trip import until_back
 
 logger = logging.getLogger("actorkit")
@@ -88,7 +89,7 @@ class Probes:
             pass
         raise NameTaken(
             f"a system named {name!r} is already connected to NATS at "
-            f"{', '.join(link.servers)} ({holder}); system names must be unique across the "
+            f"{shown_servers(link.servers)} ({holder}); system names must be unique across the "
             "cluster"
         )
 
