@@ -207,7 +207,10 @@ async def _spawn_actors(system: ActorSystem, nats: str | None) -> None:
     if nats:
         system.expose(translators, group=GROUP)
         await system.spawn(Courier, name="courier")
-        _say(f"cluster node {system.name} on {nats}: /translators serves group {GROUP!r}")
+        from ._nats._options import unsecret  # loaded: the transport was built from it
+
+        where = unsecret(nats)  # a password in the URL stays off the terminal and its logs
+        _say(f"cluster node {system.name} on {where}: /translators serves group {GROUP!r}")
     await system.spawn(Auditor, name="auditor")
     await system.spawn(Driver, name="driver")
 

@@ -1,7 +1,8 @@
 """A server URL may carry credentials (`nats://user:password@host`, `nats://token@host`), which
 nats-py takes from it: the errors that name the servers (a name taken, a refusal, no server
-reached, a malformed URL) name them without those credentials, as `/healthz` does. They said
-the password whole, into every traceback and log line that carried them."""
+reached, a malformed URL), and the demo's banner, name them without those credentials, as
+`/healthz` does. They said the password whole, into every traceback and log line that
+carried them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from actorkit import ActorSystem, NameTaken
 from actorkit.nats import NatsTransport
 
+from .cli_support import run_cli
 from .nats_support import SAFETY, NatsServer, requires_nats
 from .processes import HeldPort
 
@@ -67,3 +69,19 @@ def test_a_refused_url_is_echoed_without_its_credentials(servers: list[str]) -> 
     with pytest.raises(ValueError) as refused:
         NatsTransport(servers)
     _unshown(refused.value, SECRET, "127.0.0.1")
+
+
+def test_the_demo_names_its_server_without_the_credentials_in_its_url() -> None:
+    guarded = NatsServer("--user", "alice", "--pass", SECRET)
+    guarded.start()
+    host = f"127.0.0.1:{guarded.port}"
+    try:
+        url = f"nats://alice:{SECRET}@{host}"
+        flags = ("--nats", url, "--name", "masked", "--no-http", "--duration", "1")
+        result = run_cli("demo", *flags)
+        assert result.returncode == 0, result.stderr
+        said = result.stdout + result.stderr
+        assert f"cluster node masked on nats://***@{host}" in said, said
+        assert SECRET not in said
+    finally:
+        guarded.stop()
