@@ -85,3 +85,12 @@ def test_the_demo_names_its_server_without_the_credentials_in_its_url() -> None:
         assert SECRET not in said
     finally:
         guarded.stop()
+
+
+@pytest.mark.parametrize("secret", ["token", "password"])
+def test_a_secret_utf8_cannot_encode_is_refused_without_being_echoed(secret: str) -> None:
+    """What `os.fsdecode` makes of a secret read from the environment with a byte that is not
+    UTF-8: refused, in words that do not quote it."""
+    with pytest.raises(ValueError, match=f"{secret} must be text UTF-8 can encode") as refused:
+        NatsTransport("nats://127.0.0.1:1", **{secret: f"\udcff{SECRET}"})  # type: ignore[arg-type]
+    assert SECRET not in str(refused.value)

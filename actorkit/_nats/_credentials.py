@@ -14,6 +14,8 @@ from .._exact import exact_str
 from .._shown import given
 
 _TEXTS = ("token", "user", "password", "tls_hostname")
+_SECRETS = ("token", "password")
+"""Never quoted in an error: it would reach every traceback and log line that carries it."""
 
 CredsPath = str | os.PathLike[str]
 Creds = CredsPath | tuple[CredsPath, CredsPath] | RawCredentials
@@ -30,7 +32,13 @@ def _text(value: object, what: str) -> str | None:
     try:
         text.encode()
     except UnicodeEncodeError:  # a lone surrogate: an undecodable byte of the environment
-        raise ValueError(f"{what} must be text UTF-8 can encode, got {given(text)}") from None
+        shown = (
+            "one with a lone surrogate, what os.fsdecode makes of bytes that are not UTF-8 "
+            "(not shown: it is a secret)"
+            if what in _SECRETS
+            else given(text)
+        )
+        raise ValueError(f"{what} must be text UTF-8 can encode, got {shown}") from None
     if not text or "\x00" in text:
         raise ValueError(f"{what} must be a non-empty str without NUL, or None for none")
     return text
