@@ -134,6 +134,12 @@ class IncompatibleMessage(ActorError, TypeError):
         return str(self.args[0])
 
 
+ERROR_TEXT = 16_384
+"""The most characters of an error's text, and bytes of its arguments, that its reply
+carries: an input echoed in an error (a key of a megabyte) made a reply past the server's
+`max_payload`, and its asker got a ValueError about the reply's size instead of the error.
+The whole text stays in the remote system's crash report."""
+
 _ALLOWED_ERRORS: dict[str, type[BaseException]] = {
     **{f"builtins.{name}": getattr(builtins, name) for name in _BUILTIN_ERRORS},
     **{f"actorkit.{cls.__name__}": cls for cls in _ACTORKIT_ERRORS},
@@ -154,19 +160,22 @@ def error_frame(error: BaseException) -> list[Any]:
         name = next((_ERROR_NAMES[base] for base in cls.__mro__ if base in _ERROR_NAMES), None)
     text = _text(error)
     args = list(error.args)
-    if not (all(type(arg) in SCALARS for arg in args) and _crosses(args)):
+    if len(text) > ERROR_TEXT:
+        text = f"{text[:ERROR_TEXT]}... ({len(text) - ERROR_TEXT:,} characters cut)"
+        args = [text]
+    elif not (all(type(arg) in SCALARS for arg in args) and _crosses(args)):
         args = [text]
     return [ERROR, name or f"{cls.__module__}.{cls.__qualname__}", args, text]
 
 
 def _crosses(args: list[Any]) -> bool:
     """Scalar arguments msgpack still cannot carry (an int past 64 bits, a str with a lone
-    surrogate) would fail the error's reply as they failed the answer it replaces."""
+    surrogate) would fail the error's reply as they failed the answer it replaces; so would
+    arguments past `ERROR_TEXT` bytes, with the server's `max_payload`."""
     try:
-        _batches.encode(args)
+        return len(_batches.encode(args)) <= ERROR_TEXT
     except (OverflowError, UnicodeEncodeError):
         return False
-    return True
 
 
 def _text(error: BaseException) -> str:
