@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import nats.errors
@@ -90,3 +91,19 @@ async def until_back(up: asyncio.Event, shut: asyncio.Event, timeout: float) -> 
         raise nats.errors.ConnectionClosedError
     if not (back.done() and not back.cancelled()):
         raise nats.errors.TimeoutError
+
+
+@contextlib.asynccontextmanager
+async def flush_within(timeout: float, system: str) -> AsyncIterator[None]:
+    """`asyncio.timeout(timeout)` for `NatsTransport.flush`, whose `TimeoutError` says what
+    was not confirmed in time, and for which system: a bare one is a line with no words in a
+    deploy script's log."""
+    try:
+        async with asyncio.timeout(timeout):
+            yield
+    except TimeoutError:
+        raise TimeoutError(
+            f"{system}: NATS did not confirm what this system queued, exposed and left within "
+            f"{timeout:g} s (unreachable, or not reading?); nothing queued is lost by it, so "
+            "flush again or raise the timeout"
+        ) from None

@@ -30,7 +30,7 @@ from ._outbound import Outbox
 from ._probes import Probes
 from ._remote_ref import RemoteRef
 from ._requests import Requests
-from ._round_trip import across_drops
+from ._round_trip import across_drops, flush_within
 
 if TYPE_CHECKING:
     from .._transport import Host
@@ -211,7 +211,7 @@ class NatsTransport:
         timeout = check_seconds(timeout, "flush timeout")
         link = self._link
         nc = link.connection
-        async with asyncio.timeout(timeout):
+        async with flush_within(timeout, link.system_name):
             await self._outbox.wait_drained()
             await asyncio.gather(*self._exposure.pending())
             await across_drops(nc, timeout, link.shut, link.up, link.down)
