@@ -117,7 +117,9 @@ class Reach(KeptWhole):
             validate_topic(topic)  # raises, saying what to pass
             topic = exact_str(topic)  # a str subclass: its own __hash__ must not run in the index
         transport = self._transport
-        if transport is None or topic == DEAD_LETTER_TOPIC:
+        # Not started, it has no connection (nor any actor to subscribe): a local publish's
+        # dead letter, which the transport, told its system only at the start, could not keep.
+        if transport is None or topic == DEAD_LETTER_TOPIC or self._runtime.root is None:
             return self._router.publish(topic, message)
         transport.publish(topic, message)
         return self._router.publish(topic, message, unmatched_is_dead=False)
