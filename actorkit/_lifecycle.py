@@ -91,9 +91,8 @@ class Lifecycle(Record):
         parent stops, or when the signal was a `Stop` (`for_good`: one from outside, never
         followed by a restart, or its supervisor's decision already), it closes with the
         failure instead (the root's fails the system), as it does if that cleanup itself
-        cannot finish. Cut meanwhile by its supervisor,
-        whose wait on the signal (answered after this cleanup) ran out, the cut carries out
-        what the supervisor decided (`cleanup_cut`)."""
+        cannot finish. Cut meanwhile by its supervisor, whose wait on the signal (answered after
+        this cleanup) ran out, the cut carries out what the supervisor decided (`cleanup_cut`)."""
         try:
             await self.end_instance()
         except BaseException as error:
@@ -290,10 +289,11 @@ class Lifecycle(Record):
 
     async def finalize(self, reason: BaseException | None, *, within: float | None = None) -> None:
         self.stopping()
+        # It handles nothing more: a tick sent now would be a dead letter (ended as at a drain).
+        self.runtime.timers.target_stopped(self.cell)
         if self.children or self in self.runtime.cleaning_below:
             await self.stop_children(drain=self.draining, within=within)
-        instance = self.instance
-        if instance is not None and type(instance).on_stop is not Actor.on_stop:
+        if (instance := self.instance) is not None and type(instance).on_stop is not Actor.on_stop:
             await self.run_on_stop()
         else:  # nothing to await: no coroutine (a temporary child's stop, in `fib` trees)
             self.release_instance()

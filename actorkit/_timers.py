@@ -103,10 +103,10 @@ class TimerQueue:
     def follow(self, handle: TimerHandle) -> None:
         """End this periodic timer when its target stops, rather than at its next tick: an
         hourly tick must not keep a stopped actor alive for an hour, nor leave a dead letter
-        for a message nobody sent. One to an actor that drains is not armed, as a timer it
-        starts then is not (`Record.drain`): its ticks could keep its queue from emptying."""
+        for a message nobody sent. Nor is one armed to an actor that drains (`Record.drain`)
+        or whose stop began (sealed): its ticks would hold its drain, or be dead letters."""
         cell = local_cell(handle._target)  # None for a remote ref: it ticks until cancelled
-        if cell is not None and cell.draining:
+        if cell is not None and (cell.draining or cell.mailbox.final):
             handle.cancel()
         elif cell is not None and not cell.closed:
             followed = self._following.get(cell)
