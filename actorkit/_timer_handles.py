@@ -110,8 +110,14 @@ class TimerHandle(KeptWhole):
             due = math.nextafter(now, math.inf)
         self._due = due
         self._queue.push(self, seq)  # its place among timers due at the same instant
+        cell = local_cell(target)  # None for a remote ref, or a user's own `Ref`
+        if cell is not None and (cell.draining or cell.mailbox.final):
+            # Its stop began: a tick would only be a dead letter. Its own system ended this
+            # timer then (`TimerQueue.follow`); one of another system's ends here, unsent.
+            self.cancel()
+            return
         self._send(target, message)
-        if local_cell(target) is not None and not target.is_alive:
+        if cell is not None and not target.is_alive:
             # A local target stopped before this timer could follow it (`TimerQueue.follow`).
             # A remote ref's `is_alive` says only whether NATS is connected: its tick waits in
             # the transport's buffer, and the timer must outlast the outage. Nor is a user's

@@ -95,3 +95,27 @@ async def test_a_periodic_timer_keeps_ticking_across_a_restart(clock: ManualCloc
         await clock.advance(0.0)
         assert seen == ["tick", "tick"] and handle.active
         handle.cancel()
+
+
+async def test_another_systems_periodic_timer_sends_nothing_once_the_stop_began(
+    clock: ManualClock,
+) -> None:
+    """The target's stop cannot reach a timer queue of another system: that timer ends at its
+    next tick instead, unsent, rather than tick into dead letters until the close."""
+    entered, gate = asyncio.Event(), asyncio.Event()
+    async with (
+        asyncio.timeout(BOUND),
+        ActorSystem("timing", clock=clock) as timing,
+        ActorSystem("target", clock=clock) as target,
+    ):
+        ref = await target.spawn(SlowStop, entered, gate)
+        handle = timing.schedule_every(1.0, ref, "tick")
+        stopping = asyncio.ensure_future(ref.stop())
+        try:
+            await entered.wait()
+            await clock.advance(3.0)
+            assert not handle.active and pending_timers(timing) == 0
+        finally:
+            gate.set()
+            await stopping
+        assert target.dead_letters.by_reason == {} and timing.dead_letters.by_reason == {}
