@@ -133,7 +133,7 @@ class Timers:
     def start_every(
         self, key: Hashable, message: Any, interval: float, initial_delay: float | None = None
     ) -> None:
-        interval = check_interval(interval)
+        interval = check_interval(interval, once="use timers.start_once for a single message")
         first = interval if initial_delay is None else check_delay(initial_delay, "initial_delay")
         self._start(key, message, first, interval)
 
