@@ -17,9 +17,11 @@ from actorkit._http_auth import check_address
 from .cli_support import DEMO_ERROR, run_cli
 
 NOT_ALONE = ["127.0.0.1:9464", "0.0.0.0:80", "localhost:9464", "http://127.0.0.1", "[::1]", "a/b"]
+ONE_MARK = ["admin@127.0.0.1", "[127.0.0.1", "127.0.0.1]"]
+"""Each with one mark of a URL alone (its user, one bracket): none may hide behind another."""
 
 
-@pytest.mark.parametrize("host", NOT_ALONE)
+@pytest.mark.parametrize("host", NOT_ALONE + ONE_MARK)
 async def test_a_host_with_a_port_scheme_or_brackets_is_refused_saying_so(host: str) -> None:
     async with asyncio.timeout(10), ActorSystem("hosts") as system:
         with pytest.raises(ValueError, match="no port, scheme, path or brackets") as refused:
