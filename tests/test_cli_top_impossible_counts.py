@@ -19,6 +19,9 @@ IMPOSSIBLE = [
     "# TYPE actorkit_actor_restarts counter\nactorkit_actor_restarts_total -Inf\n",
     "# TYPE actorkit_event_loop_lag_seconds histogram\n"
     "actorkit_event_loop_lag_seconds_count -4\nactorkit_event_loop_lag_seconds_sum 1\n",
+    '# TYPE actorkit_dead_letters counter\nactorkit_dead_letters_total{reason="x"} -0.5\n',
+    "# TYPE actorkit_event_loop_lag_seconds histogram\n"
+    "actorkit_event_loop_lag_seconds_count 4\nactorkit_event_loop_lag_seconds_sum -1\n",
 ]
 
 

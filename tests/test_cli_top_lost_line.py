@@ -47,3 +47,36 @@ async def test_a_lost_poll_is_one_whole_line_on_a_stdout_that_is_not_a_terminal(
     lost = f"lost {url}: {PREFIX}/actors answered 503 Service Unavailable"
     assert len(lost) > 120
     assert lost in capsys.readouterr().out.splitlines()
+
+
+async def test_a_frame_after_the_first_keeps_its_table_within_the_width(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Only a lost poll's line is printed whole: a frame's long actor name wraps in its cell,
+    in the frames after the first as in the first."""
+    from actorkit._top import top
+
+    polls = 0
+    third = asyncio.Event()
+    tree = json.loads(json.dumps(ONE_ACTOR))
+    tree["actors"][0]["name"] = "worker-" + "x" * 150
+
+    async def actors(request: web.Request) -> web.Response:
+        nonlocal polls
+        polls += 1
+        if polls == 3:
+            third.set()
+        return web.Response(text=json.dumps(tree), content_type="application/json")
+
+    async def metrics(request: web.Request) -> web.Response:
+        return web.Response(text="")
+
+    async with asyncio.timeout(10), endpoint({"/actors": actors, "/metrics": metrics}) as url:
+        watching = asyncio.ensure_future(top(url, 0.01, False))
+        await third.wait()
+        watching.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await watching
+    lines = capsys.readouterr().out.splitlines()
+    assert sum("watched" in line for line in lines) >= 2  # the first frame and a later one
+    assert max(len(line) for line in lines) <= 80
