@@ -39,6 +39,30 @@ def no_help() -> Iterable[Metric]:
     return [GaugeMetricFamily("shard_depth", None, value=5)]  # type: ignore[arg-type]
 
 
+def int_label_names() -> Iterable[Metric]:
+    depth = GaugeMetricFamily("shard_depth", "queued", labels=[1])  # type: ignore[list-item]
+    depth.add_metric(["a"], 5)
+    return [depth]
+
+
+def bytes_sample_names() -> Iterable[Metric]:
+    depth = Metric("shard_depth", "queued", "gauge")
+    depth.add_sample(b"shard_depth", {}, 5)  # type: ignore[arg-type]
+    return [depth]
+
+
+def tuple_samples() -> Iterable[Metric]:
+    depth = Metric("shard_depth", "queued", "gauge")
+    depth.samples.append(("shard_depth", {}, 5))  # type: ignore[arg-type]
+    return [depth]
+
+
+def blank_timestamps() -> Iterable[Metric]:
+    depth = Metric("shard_depth", "queued", "gauge")
+    depth.add_sample("shard_depth", {}, 5, timestamp="")  # type: ignore[arg-type]
+    return [depth]
+
+
 def good() -> Iterable[Metric]:
     return [GaugeMetricFamily("good_family", "a working source", value=2)]
 
@@ -46,10 +70,17 @@ def good() -> Iterable[Metric]:
 @pytest.mark.parametrize(
     ("source", "says"),
     [
-        (shard_depths, "label values must be str, got int 0 for 'shard' of shard_depth"),
+        (
+            shard_depths,
+            "label values must be str, got int 0 for 'shard' of shard_depth: pass str(value)",
+        ),
         (not_families, "must yield metric families such as GaugeMetricFamily, got str"),
         (text_values, "sample values must be numbers, got str 'five' in shard_depth"),
         (no_help, "the documentation of shard_depth must be a str, got NoneType"),
+        (int_label_names, "label names must be str, got 1 in shard_depth"),
+        (bytes_sample_names, "the samples of shard_depth must be prometheus_client Samples"),
+        (tuple_samples, "the samples of shard_depth must be prometheus_client Samples"),
+        (blank_timestamps, "sample timestamps must be numbers, got str '' in shard_depth"),
     ],
 )
 async def test_a_source_no_format_can_write_is_logged_and_the_rest_is_served(
