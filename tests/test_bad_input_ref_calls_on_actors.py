@@ -85,3 +85,38 @@ async def test_an_actor_s_own_method_or_attribute_of_those_names_is_its_own() ->
         del actor.send
         assert not hasattr(actor, "send")
         assert await ref.ask("stop") is True  # its own `stop`, which stops it as ever
+
+
+class Direct(Actor):
+    """Calls `self.tell(...)` as written in a handler, not through `getattr`: Python 3.11's
+    method call takes another path, which names no attribute by itself."""
+
+    async def receive(self, message: Any) -> Any:
+        try:
+            self.tell(message)  # type: ignore[attr-defined]
+        except AttributeError as error:
+            return error
+        return None
+
+
+async def test_a_call_written_as_self_tell_names_the_attribute_and_the_actor() -> None:
+    async with asyncio.timeout(5.0), ActorSystem() as system:
+        ref = await system.spawn(Direct)
+        error = await ref.ask("hello")
+        assert isinstance(error, AttributeError)
+        assert (error.name, error.obj) == ("tell", instance(ref))
+        assert "self.ref.tell(...)" in str(error)
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_the_names_are_there_on_the_class_for_introspection(call: str) -> None:
+    assert hasattr(Worker, call) and call in dir(Worker)
+
+
+def test_deleting_a_name_the_actor_does_not_hold_is_refused_as_for_any_attribute() -> None:
+    actor = OwnNames()
+    del actor.send
+    with pytest.raises(AttributeError):
+        del actor.send
+    with pytest.raises(AttributeError):
+        del actor.ask  # type: ignore[attr-defined]
