@@ -100,3 +100,27 @@ async def test_a_send_to_a_pool_without_members_yields_first(clock: ManualClock)
         await pool.send("sent")
         assert ran == [True]
         assert system.dead_letters.by_reason == {"stopped": 1}
+
+
+async def test_an_ask_of_a_pool_without_members_counts_as_one_failed_at_once(
+    clock: ManualClock,
+) -> None:
+    """Counted in the pool's asks, as an ask the pool was given and failed would be."""
+    async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
+        pool = await memberless(system, "round_robin", clock)
+        with pytest.raises(NotDelivered):
+            await pool.ask("asked")
+        samples = scraped(system)
+        assert sample(samples, "actorkit_asks_total", actor_type="Pool", outcome="stopped") == 1
+        assert sample(samples, "actorkit_ask_seconds_count", actor_type="Pool") == 1
+        assert sample(samples, "actorkit_ask_seconds_sum", actor_type="Pool") < 0.5  # at once
+
+
+@pytest.mark.parametrize("timeout", [-1.0, float("nan"), "5"])
+async def test_a_wrong_timeout_of_an_ask_of_a_pool_without_members_is_said_first(
+    timeout: Any, clock: ManualClock
+) -> None:
+    async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
+        pool = await memberless(system, "round_robin", clock)
+        with pytest.raises((ValueError, TypeError), match="ask timeout"):
+            await pool.ask("asked", timeout=timeout)
