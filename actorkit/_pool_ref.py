@@ -31,7 +31,7 @@ from ._pool_routing import PoolRouting, staying_members
 from ._ref import ActorRef
 from ._seconds import check_seconds
 from ._state import STOPPING
-from ._system_checks import check_own_loop
+from ._system_checks import check_ref_loop
 from ._when_due import clock_timeout
 
 if TYPE_CHECKING:
@@ -72,11 +72,11 @@ class PoolRef(PoolRouting):
         for that call). The new size is kept if the pool restarts. A new member whose start
         fails raises its error here; the pool keeps the members that did start, and that
         size. `timeout` bounds the whole operation (`AskTimeout`), on the system clock."""
-        check_own_loop(self._cell.runtime, "resize", "pool")
         size = check_size(size)
         seconds = check_seconds(timeout, "resize timeout")
         if self._cell.closed:  # before a timer: its loop may have ended with it
             raise not_resized(self._cell, size)
+        check_ref_loop(self._cell.runtime, "resize", "pool")
         try:
             async with clock_timeout(self._cell.runtime.clock, seconds):
                 outcome = await ask_to_resize(self._cell, size)

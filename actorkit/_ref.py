@@ -21,7 +21,7 @@ from ._outside_stop import stop_from_outside, stop_within
 from ._protocols import REFS_STAY
 from ._room import UNBOUNDED, full_for_tell
 from ._seconds import FOREVER, check_seconds
-from ._system_checks import check_own_loop, on_another_loop, wrong_loop
+from ._system_checks import check_ref_loop, on_another_loop, wrong_loop
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -174,12 +174,12 @@ class ActorRef:
                     if not waiter.done():
                         waiter.set_result(None)
             else:  # its thread checked only here: on every ask, 1.7% of its instructions
-                check_own_loop(runtime, "ask", "ref")  # before it waits in line at the actor
+                check_ref_loop(runtime, "ask", "ref")  # before it waits in line at the actor
                 await _wait_for_room(cell, envelope)
             try:
                 result = await future
             except RuntimeError as error:  # awaited on another loop: said as `spawn` says it
-                if runtime.accepting and on_another_loop(runtime):  # (the message was put)
+                if on_another_loop(runtime):  # (the message was put)
                     raise wrong_loop(runtime, "ask", on="ref") from error
                 raise
         except BaseException as error:
@@ -203,7 +203,7 @@ class ActorRef:
         cell = self._cell
         if cell.closed:  # a stopped actor's: no second coroutine
             return
-        check_own_loop(cell.runtime, "stop", "ref")
+        check_ref_loop(cell.runtime, "stop", "ref")
         if timeout is None:
             await stop_from_outside(cell)
         else:

@@ -79,11 +79,18 @@ def on_another_loop(runtime: Runtime) -> bool:
     return False
 
 
-def check_own_loop(runtime: Runtime, call: str, on: str = "system") -> None:
+def check_own_loop(runtime: Runtime, call: str) -> None:
     """For an awaited call that a system accepting nothing refuses by itself (with
-    `ActorStopped`, touching nothing): on any loop, its own closed or not, it says so. `on`
-    names what the call is made on (`ref.ask`)."""
+    `ActorStopped`, touching nothing): on any loop, its own closed or not, it says so."""
     if runtime.accepting and on_another_loop(runtime):
+        raise wrong_loop(runtime, call)
+
+
+def check_ref_loop(runtime: Runtime, call: str, on: str) -> None:
+    """For an awaited call on a ref whose actor has not stopped (`on` names the ref: `pool`
+    for `pool.resize`): checked whether the system accepts or not, since a shutdown leaves
+    the actor draining, and the call would run from the other thread as at any time."""
+    if on_another_loop(runtime):
         raise wrong_loop(runtime, call, on=on)
 
 
