@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .._cut import Cut
 from .._signals import SelfStop, Stop, StopInstance
 from .._state import ENDING, RESTARTING, RUNNING, STARTING, SUSPENDED
 
@@ -111,7 +112,8 @@ class Agent:
 
     def coming(self) -> str | None:
         """The state a queued stop or restart leads to (a `self.stop()` in the handler that
-        just returned, a `ref.stop()` or a sibling's restart waiting for the current message),
+        just returned, a `ref.stop()` or a sibling's restart waiting for the current message,
+        a supervisor's cut of the handler, whose failed task is reported before the cut runs),
         or None. From then on the agent takes no task: it is shown so, and the event the
         signal ends in (`restarted`, `agent_stopped`) is the one that frees it."""
         cell = self.cell
@@ -121,6 +123,8 @@ class Agent:
                 return AGENT_RESTARTING
             if kind is Stop or kind is SelfStop:
                 return AGENT_STOPPED
+            if isinstance(signal, Cut):
+                return AGENT_STOPPED if signal.for_good else AGENT_RESTARTING
         return None
 
     def observe(self, now: float) -> None:
