@@ -146,8 +146,11 @@ class TaskLayer(Instrument):
         """The agent answered (`error` None), failed or stopped, or the task was taken back."""
         handle: TaskHandle = agent.handle  # type: ignore[assignment]  # it held one
         agent.handle = None
-        # The agent keeps its envelope for its next task, but not this task's payload.
-        agent.envelope.message = None  # type: ignore[union-attr]  # made for this task
+        # The agent keeps its envelope for its next task, but not this task's payload, unless
+        # the runtime failed the attempt (no traceback: a cut or forced stop) under a handler
+        # that may still raise: its crash report names the message; the next task replaces it.
+        if error is None or error.__traceback__ is not None:
+            agent.envelope.message = None  # type: ignore[union-attr]  # made for this task
         now = self._runtime.clock.now()
         if error is not None:
             agent.unreported = None  # reported now, if the attempt failed (`Attempt`)
