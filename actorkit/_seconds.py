@@ -9,6 +9,9 @@ a timestamp passed as a duration), and past it a float deadline loses its precis
 
 from __future__ import annotations
 
+from decimal import Decimal
+from numbers import Number
+
 from ._exact import exact_number, not_integer
 from ._shown import given
 
@@ -37,7 +40,7 @@ def exact_seconds(value: object, what: str, *, zero_ok: bool = False, hint: str 
     if number is None:
         raise TypeError(
             f"{what} must be a number of seconds{hint}, got {type(value).__name__} "
-            f"{given(value)}{not_integer(value, '')}{_unbounded(value, hint)}"
+            f"{given(value)}{not_integer(value, '')}{_unbounded(value, hint)}{_exact(value)}"
         )
     if not (number > 0 or (zero_ok and number == 0)) or not number < FOREVER:
         floor = ">= 0" if zero_ok else "> 0"
@@ -98,3 +101,11 @@ def check_interval(
             f"finer), got {seconds!r}; {once}"
         )
     return seconds
+
+
+def _exact(value: object) -> str:
+    """A number the clock cannot count in (a `Fraction`, a `Decimal`, a complex): refused, so
+    the message says what to pass rather than leave "must be a number" to puzzle over."""
+    if type(value) is bool or not isinstance(value, Number | Decimal):  # a bool: a mistake
+        return ""
+    return ": the clock counts in floats, so pass float(value) or an int"

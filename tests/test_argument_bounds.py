@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import enum
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -93,3 +95,15 @@ async def test_shutdown_of_a_system_never_started_returns_at_once() -> None:
     await asyncio.wait_for(system.shutdown(), 5)
     with pytest.raises(RuntimeError, match="cannot start again"):
         await system.start()
+
+
+@pytest.mark.parametrize("value", [Fraction(1, 3), Decimal("0.5")])
+async def test_an_exact_number_of_seconds_is_refused_saying_to_pass_a_float(value: object) -> None:
+    """A `Fraction` or a `Decimal` is a number, so "must be a number of seconds" alone would
+    puzzle: the clock counts in floats, and the message says so."""
+    with pytest.raises(TypeError, match=r"counts in floats, so pass float\(value\)"):
+        check_seconds(value, "timeout")
+    async with asyncio.timeout(5), ActorSystem("exact") as system:
+        ref = await system.spawn(Plain)
+        with pytest.raises(TypeError, match=r"timeout must be a number of seconds.*float\(value\)"):
+            await ref.ask("x", timeout=value)  # type: ignore[arg-type]
