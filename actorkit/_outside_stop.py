@@ -147,8 +147,10 @@ def kill(cells: Iterable[Cell]) -> dict[asyncio.Task[None], Cell]:
     for the caller to give a grace to unwind."""
     live = sorted(cells, key=lambda cell: cell.path.count("/"), reverse=True)
     tasks = {cell.task: cell for cell in live if cell.task is not None and not cell.task.done()}
-    for task, cell in tasks.items():  # open, its `on_start` finished: its `on_stop` is due
-        if cell.instance is not None and cell.state is not STARTING and not cell.closed:
+    for task, cell in tasks.items():
+        # Open, its `on_start` finished: its `on_stop` is due, or already running in the task
+        # (an orderly stop or a restart that the force cuts: the instance left the cell then).
+        if cell.state is not STARTING and not cell.closed:
             task.add_done_callback(_EndedUnwound(cell))
             hold_news(cell, FORCED_STOP_GRACE)  # its watchers hear of it after that
     for cell in live:

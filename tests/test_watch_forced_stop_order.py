@@ -179,3 +179,41 @@ async def test_a_task_ignoring_its_cancellation_delays_terminated_by_the_grace_o
             assert got == ["Terminated"]
         finally:
             release.set()
+
+
+class GoodbyeWhenCut(Actor):
+    """Idle, so a stop runs its `on_stop` orderly; that `on_stop` waits for ever and tells
+    each watcher that asked `"bye"` as the forced stop cuts it."""
+
+    def __init__(self) -> None:
+        self.told: list[ActorRef] = []
+
+    async def receive(self, message: Any) -> None:
+        self.told.append(message)
+
+    async def on_stop(self) -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            for watcher in self.told:
+                watcher.tell("bye")
+
+
+async def test_a_stop_forced_while_on_stop_runs_orders_on_stop_messages_first() -> None:
+    async with asyncio.timeout(10), ActorSystem() as system:
+        target = await system.spawn(GoodbyeWhenCut)
+        got, done = await watched_by_one(system, target)
+        await target.stop(timeout=0.01)
+        await done.wait()
+        assert got == ["bye", "Terminated"]
+
+
+async def test_a_shutdown_forced_while_on_stop_runs_orders_on_stop_messages_first() -> None:
+    async with asyncio.timeout(10), ActorSystem("watching") as watching:
+        stopping = ActorSystem("stopping")
+        async with stopping:
+            target = await stopping.spawn(GoodbyeWhenCut)
+            got, done = await watched_by_one(watching, target)
+            await stopping.shutdown(timeout=0.01)
+        await done.wait()
+        assert got == ["bye", "Terminated"]
