@@ -54,25 +54,57 @@ ONE_ACTOR = {"system": "watched", "healthy": True, "total": 1, "actors": [{
 """An `/actors` answer of a system of one actor."""
 
 
+class Polls:
+    """Counts the polls of one path of a stand-in endpoint: a call is a poll and gives its
+    number; `third` is set at the third, when `top` is watching."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.third = asyncio.Event()
+
+    def __call__(self) -> int:
+        self.count += 1
+        if self.count == 3:
+            self.third.set()
+        return self.count
+
+
+async def no_metrics(request: web.Request) -> web.Response:
+    return web.Response(text="")
+
+
+def tree_of(tree: dict[str, Any], polls: Polls) -> Handler:
+    """An `/actors` answering `tree`, each answer counted in `polls`."""
+
+    async def actors(request: web.Request) -> web.Response:
+        polls()
+        return web.Response(text=json.dumps(tree), content_type="application/json")
+
+    return actors
+
+
 @contextlib.asynccontextmanager
 async def watched(tree: dict[str, Any]) -> AsyncIterator[tuple[str, asyncio.Event]]:
     """A stand-in system for `top`, answering `tree` on `/actors` and no metrics; yields its
     URL and an event set at the third poll of `/actors`, once `top` is watching it."""
-    polls = 0
-    watching = asyncio.Event()
+    polls = Polls()
+    async with endpoint({"/actors": tree_of(tree, polls), "/metrics": no_metrics}) as url:
+        yield url, polls.third
 
-    async def actors(request: web.Request) -> web.Response:
-        nonlocal polls
-        polls += 1
-        if polls == 3:
-            watching.set()
-        return web.Response(text=json.dumps(tree), content_type="application/json")
 
-    async def metrics(request: web.Request) -> web.Response:
-        return web.Response(text="")
+async def watch_until(url: str, event: asyncio.Event) -> None:
+    """`top` watching `url` in this process, a poll every 10 ms, until `event`; then it is
+    cancelled, which is how it ends."""
+    from actorkit._top import top
 
-    async with endpoint({"/actors": actors, "/metrics": metrics}) as url:
-        yield url, watching
+    watching = asyncio.ensure_future(top(url, 0.01, False))
+    await event.wait()
+    watching.cancel()
+    try:
+        await watching
+    except asyncio.CancelledError:
+        return
+    raise AssertionError(f"top watching {url} returned by itself")
 
 
 async def signalled(

@@ -11,7 +11,7 @@ import json
 import pytest
 from aiohttp import web
 
-from .cli_support import ONE_ACTOR, TOP_ERROR, endpoint
+from .cli_support import ONE_ACTOR, TOP_ERROR, Polls, endpoint, watch_until
 
 IMPOSSIBLE = [
     "# TYPE actorkit_messages_processed counter\nactorkit_messages_processed_total NaN\n",
@@ -49,24 +49,13 @@ async def test_top_once_fails_in_one_line_on_a_total_that_is_no_count(
 async def test_top_watching_shows_a_poll_with_no_count_as_lost_and_goes_on(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from actorkit._top import top
-
-    polls = 0
-    third = asyncio.Event()
+    polls = Polls()
 
     async def answer(request: web.Request) -> web.Response:
-        nonlocal polls
-        polls += 1
-        if polls == 3:
-            third.set()
-        return web.Response(text=IMPOSSIBLE[0] if polls == 2 else "")
+        return web.Response(text=IMPOSSIBLE[0] if polls() == 2 else "")
 
     async with asyncio.timeout(10), endpoint({"/actors": _actors, "/metrics": answer}) as url:
-        watching = asyncio.ensure_future(top(url, 0.01, False))
-        await third.wait()
-        watching.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await watching
+        await watch_until(url, polls.third)
     out = " ".join(capsys.readouterr().out.split())  # the line as rich wraps it, joined
     assert (
         f"lost {url}: /metrics gives actorkit_messages_processed_total as nan, not a count" in out
