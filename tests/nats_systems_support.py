@@ -42,17 +42,17 @@ class Echo(Actor):
 
 @asynccontextmanager
 async def echo_across(
-    server: NatsServer,
+    server: NatsServer, actor: type[Actor] = Echo, name: str = "echo"
 ) -> AsyncIterator[tuple[ActorSystem, ActorSystem, ActorRef]]:
-    """Systems "sender" and "receiver" on one server, the receiver exposing an `Echo` at
-    `/echo`, and the sender's remote ref to it, within `SAFETY`."""
+    """Systems "sender" and "receiver" on one server, the receiver exposing an `actor` (an
+    `Echo`) at `/name`, and the sender's remote ref to it, within `SAFETY`."""
     async with (
         asyncio.timeout(SAFETY),
         ActorSystem("sender", transport=transport(server)) as sender,
         ActorSystem("receiver", transport=transport(server)) as receiver,
     ):
-        receiver.expose(await receiver.spawn(Echo, name="echo"))
-        yield sender, receiver, sender.remote("receiver", "/echo")
+        receiver.expose(await receiver.spawn(actor, name=name))
+        yield sender, receiver, sender.remote("receiver", f"/{name}")
 
 
 class Holder(Actor):

@@ -6,7 +6,6 @@ arrives as it was sent."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import Sequence
 from typing import Any
@@ -14,9 +13,10 @@ from typing import Any
 import attrs
 
 import actorkit
-from actorkit import Actor, ActorSystem
+from actorkit import Actor
 
-from .nats_support import SAFETY, NatsServer, requires_nats, transport
+from .nats_support import SAFETY, NatsServer, requires_nats
+from .nats_systems_support import echo_across
 
 pytestmark = requires_nats
 
@@ -59,13 +59,7 @@ class Describes(Actor):
 
 
 async def test_fields_arrive_as_their_annotations_rebuild_them(server: NatsServer) -> None:
-    async with (
-        asyncio.timeout(SAFETY),
-        ActorSystem("sender", transport=transport(server)) as sender,
-        ActorSystem("receiver", transport=transport(server)) as receiver,
-    ):
-        receiver.expose(await receiver.spawn(Describes, name="describes"))
-        remote = sender.remote("receiver", "/describes")
+    async with echo_across(server, Describes, "describes") as (_, _, remote):
         sent = Kinds(("a",), [1], 2, (3,))  # type: ignore[arg-type]  # a list where tuple[...] is
         hash(Kinds(("a",), (1,), 2, (3,)))  # hashable here, with the tuples it was given
         got = await remote.ask(sent, timeout=SAFETY)
@@ -73,13 +67,7 @@ async def test_fields_arrive_as_their_annotations_rebuild_them(server: NatsServe
 
 
 async def test_attrs_converters_do_not_run_on_receipt(server: NatsServer) -> None:
-    async with (
-        asyncio.timeout(SAFETY),
-        ActorSystem("sender", transport=transport(server)) as sender,
-        ActorSystem("receiver", transport=transport(server)) as receiver,
-    ):
-        receiver.expose(await receiver.spawn(Describes, name="describes"))
-        remote = sender.remote("receiver", "/describes")
+    async with echo_across(server, Describes, "describes") as (_, _, remote):
         assert await remote.ask(Lowered("ABC"), timeout=SAFETY) == "abc"  # the sender's ran
         unconverted = Lowered("x")
         object.__setattr__(unconverted, "name", "ABC")  # what a peer may send: no converter ran
