@@ -62,3 +62,13 @@ def expand(path: str) -> list[str]:
         return [path]
     head, tail = path[: braces.start()], path[braces.end() :]
     return [one for part in braces.group(1).split(",") for one in expand(head + part + tail)]
+
+
+@pytest.mark.parametrize(
+    ("doc", "extra"),
+    [("docs/distributed.md", "nats"), ("docs/persistence.md", "persistence")],
+)
+def test_each_optional_extra_is_named_on_the_page_of_what_needs_it(doc: str, extra: str) -> None:
+    """`pip install actorkit` leaves out what `actorkit.nats` and `actorkit.persistence` import
+    (nats-py, msgspec, aiosqlite, asyncpg): the page a reader starts from says which extra."""
+    assert f"pip install 'actorkit[{extra}]'" in (ROOT / doc).read_text()

@@ -3,6 +3,8 @@
 Stores: `MemoryStore` (tests), `SQLiteStore(path)` (embedded, one file, WAL) and
 `PostgresStore(dsn)` (a real server shared by many processes), all passing one conformance
 suite (tests/persistence/).
+
+Install with `pip install 'actorkit[persistence]'` (msgspec, aiosqlite and asyncpg).
 """
 
 from __future__ import annotations
