@@ -3,6 +3,8 @@ is lost except the message that crashed it."""
 
 from __future__ import annotations
 
+import logging
+
 import actorkit
 from actorkit import Actor, ActorSystem, ChildSpec, OneForOne, Supervisor
 
@@ -42,4 +44,6 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
+    # actorkit's logger has only a NullHandler, as a library's should: show its crash reports.
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
     actorkit.run(main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -40,6 +41,17 @@ async def test_supervision(
     assert await run_main("supervision") == 2
     assert "parsed since the restart: 2 restarts: 1\n" in capsys.readouterr().out
     assert any("supervisor decided: restart" in r.getMessage() for r in caplog.records)
+
+
+def test_supervision_run_as_a_script_shows_its_crash_report() -> None:
+    """The crash it heals is the example's point: run as the README says, the reader sees the
+    report on stderr, though the `actorkit` logger has only a `NullHandler` of its own."""
+    script = str(EXAMPLES / "supervision.py")
+    result = subprocess.run(
+        [sys.executable, script], capture_output=True, text=True, timeout=30, check=True
+    )
+    assert "parsed since the restart: 2 restarts: 1" in result.stdout
+    assert "supervisor decided: restart" in result.stderr
 
 
 async def test_pubsub_chat() -> None:
