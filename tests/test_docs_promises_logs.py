@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -56,3 +58,35 @@ async def test_a_gave_up_supervisors_report_says_not_resumed_only_when_resume_wa
         if getattr(record, "actor_path", None) == "/s"
     ]
     assert decided == [directive]
+
+
+FAILS_ONCE = """
+import logging, sys
+import actorkit
+
+class Failing(actorkit.Actor):
+    async def receive(self, message):
+        raise ValueError("fails on purpose")
+
+async def main():
+    async with actorkit.ActorSystem("logs") as system:
+        ref = await system.spawn(Failing)
+        try:
+            await ref.ask("go")
+        except ValueError:
+            pass
+
+if sys.argv[1:] == ["configured"]:
+    logging.basicConfig()
+actorkit.run(main())
+"""
+
+
+@pytest.mark.parametrize(("args", "shown"), [([], False), (["configured"], True)])
+def test_crash_reports_show_only_where_the_program_configures_logging(
+    args: list[str], shown: bool
+) -> None:
+    """The `actorkit` logger's own `NullHandler` keeps Python's last-resort handler quiet."""
+    command = [sys.executable, "-c", FAILS_ONCE, *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30, check=True)
+    assert ("supervisor decided: restart" in result.stderr) is shown, result.stderr
