@@ -14,8 +14,13 @@ async with ActorSystem("orders", transport=NatsTransport(["nats://10.0.0.5:4222"
 
 from __future__ import annotations
 
-from ._nats import NatsTransport, RemoteRef
-from ._nats._frames import IncompatibleMessage, RemoteError
+from ._imports import raise_extra_missing
+
+try:
+    from ._nats import NatsTransport, RemoteRef
+    from ._nats._frames import IncompatibleMessage, RemoteError
+except ModuleNotFoundError as error:
+    raise_extra_missing(__name__, "nats", error)
 
 __all__ = ["IncompatibleMessage", "NatsTransport", "RemoteError", "RemoteRef"]
 

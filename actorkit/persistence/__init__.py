@@ -9,22 +9,27 @@ Install with `pip install 'actorkit[persistence]'` (msgspec, aiosqlite and async
 
 from __future__ import annotations
 
-from .._errors import PersistenceConflict, PersistenceError
-from ._agent_history import AgentChange
-from ._durable_state import DurableState
-from ._event_sourced import EventSourced
-from ._memory import MemoryStore
-from ._postgres import PostgresStore
-from ._reminders import Reminders
-from ._sqlite import SQLiteStore
-from ._store import (
-    Store,
-    StoredEvent,
-    StoredRecovery,
-    StoredReminder,
-    StoredSnapshot,
-    StoredState,
-)
+from .._imports import raise_extra_missing
+
+try:
+    from .._errors import PersistenceConflict, PersistenceError
+    from ._agent_history import AgentChange
+    from ._durable_state import DurableState
+    from ._event_sourced import EventSourced
+    from ._memory import MemoryStore
+    from ._postgres import PostgresStore
+    from ._reminders import Reminders
+    from ._sqlite import SQLiteStore
+    from ._store import (
+        Store,
+        StoredEvent,
+        StoredRecovery,
+        StoredReminder,
+        StoredSnapshot,
+        StoredState,
+    )
+except ModuleNotFoundError as error:
+    raise_extra_missing(__name__, "persistence", error)
 
 __all__ = [
     "AgentChange",
