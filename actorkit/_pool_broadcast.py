@@ -4,6 +4,7 @@ and the first reply to an ask answers it (Akka's behaviour)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -81,15 +82,38 @@ def refuse(pool: Cell, message: Any, refused: list[Cell]) -> None:
 
 def broadcast_ask(envelope: Ask, members: list[Cell], dead: DeadLetters) -> None:
     """Routed as `ask_every` routes a broadcast ask to a running pool: every member gets
-    an ask of its own, and `first_answer` decides which answers."""
-    settle = first_answer(envelope.future, len(members))
+    an ask of its own, and `first_answer` decides which answers. The copies carry no deadline
+    of their own, so the asker's answer ends them (`_given_up`)."""
+    asked = envelope.future
+    settle = first_answer(asked, len(members))
     loop = asyncio.get_running_loop()
+    copies: list[asyncio.Future[Any]] = []
     for cell in members:
         future: asyncio.Future[Any] = loop.create_future()
         future.add_done_callback(settle)
+        copies.append(future)
         ask = ask_envelope(envelope.message, future, cell.path, envelope.timeout, envelope.started)
         if not cell.mailbox.force(ask):
             reject(ask, cell.path, "stopped", dead)
+    if asked.done():  # its asker left or timed out while the pool held it
+        _given_up(copies, None)
+    elif isinstance(asked, asyncio.Future):  # a remote ask's `Reply` is bounded at its side
+        asked.add_done_callback(functools.partial(_given_up, copies))
+
+
+def _given_up(copies: list[asyncio.Future[Any]], asked: asyncio.Future[Any] | None) -> None:
+    """A held broadcast ask answered by no copy (its deadline came, its asker was cancelled):
+    the copies still queued are handled with their replies dropped and uncounted, as a plain
+    ask's envelope is once its asker has its answer, rather than each counted `ok` for a reply
+    nobody got. An answer a copy gave leaves the others to run on, as `ask_every`'s do."""
+    if asked is not None and not asked.cancelled():
+        error = asked.exception()
+        if error is None or any(
+            copy.done() and not copy.cancelled() and copy.exception() is error for copy in copies
+        ):
+            return
+    for copy in copies:
+        copy.cancel()
 
 
 async def ask_copy(member: Cell, message: Any, timeout: float) -> Any:
