@@ -7,7 +7,7 @@ import functools
 import inspect
 import reprlib
 import weakref
-from collections.abc import Callable, Container
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._actor import PROVIDED, Actor, Unspawned, _constructing
@@ -98,13 +98,17 @@ def check_name(name: object) -> str:
     return name
 
 
-def check_child_name(name: object, children: Container[str], parent_path: str) -> str:
+def check_child_name(name: object, children: Mapping[str, Cell], parent_path: str) -> str:
     name = check_name(name)
-    if name in children:
+    taken = children.get(name)
+    if taken is None:
+        return name
+    if taken.mailbox.final or taken.state in ENDING:  # its stop began: what is left is to wait
         raise NameTaken(
-            f"{parent_path}/{name} already exists; choose another name or stop it first"
+            f"{parent_path}/{name} is still stopping: await its stop (`await ref.stop()` "
+            "returns once it has ended) before spawning the name again, or choose another name"
         )
-    return name
+    raise NameTaken(f"{parent_path}/{name} already exists; choose another name or stop it first")
 
 
 def check_mailbox_size(size: object) -> int:
