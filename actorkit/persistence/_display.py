@@ -17,7 +17,17 @@ WALL_CLOCK_FIELDS = {"actorkit.AgentChange": frozenset({"time"})}
 
 
 def stamp(time: float) -> str:
-    """A wall-clock time (seconds since the epoch) as UTC ISO 8601, to the microsecond."""
+    """A wall-clock time (seconds since the epoch) as UTC ISO 8601, to the microsecond; one
+    that no date holds (past year 9999 or before year 1: a reminder may be due at any finite
+    time, and another program may write any row) as its seconds, so that printing it cannot
+    fail the command."""
+    try:
+        return _iso(time)
+    except (OverflowError, OSError, ValueError):  # out of the platform's range
+        return f"{time!r} s since the epoch"
+
+
+def _iso(time: float) -> str:
     return datetime.fromtimestamp(time, UTC).isoformat(timespec="microseconds")
 
 
@@ -42,7 +52,7 @@ class Shown:
 def _date(value: object) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
-            return stamp(value)
+            return _iso(value)
         except (OverflowError, OSError, ValueError):  # out of the platform's range
             pass
     return repr(value)
