@@ -240,8 +240,17 @@ async def _schema_version(conn: asyncpg.Connection) -> object:
 
 async def check_schema(pool: asyncpg.Pool, place: str) -> None:
     """For a reader: the schema must be there, in a version this actorkit reads."""
+    where = f"PostgreSQL store {place}"
     async with pool.acquire() as conn:
-        check_readable(await _schema_version(conn), f"PostgreSQL store {place}", VERSION)
+        found = await _schema_version(conn)
+        if found is None and not await conn.fetchval("SELECT current_schemas(false)"):
+            # A typo in the DSN's search_path, not a wrong database: say which to fix.
+            raise PersistenceError(
+                f"{where} is not an actorkit store: no actorkit_schema table, since the DSN's "
+                "search_path names no schema that exists: fix options=-csearch_path%3D... in "
+                "the DSN"
+            )
+        check_readable(found, where, VERSION)
 
 
 async def open_for_writes(pool: asyncpg.Pool, place: str, writers: int) -> None:
