@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
@@ -254,10 +255,25 @@ def directory_problem(path: str, prefix: str = "") -> str | None:
     return f"{path} is a directory: pass the database file in it, such as {prefix}{example}"
 
 
+def special_problem(path: str) -> str | None:
+    """Why `path` cannot be the store's file when it is a FIFO, a device or a socket: SQLite
+    says only "disk I/O error", which reads as a failing disk."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # missing (then created), or a reason SQLite's own open reports
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return (
+        f"{path} is not a regular file: pass a database file (one that does not exist yet is "
+        "created)"
+    )
+
+
 def probe(path: str, uri: bool = False) -> None:
     """Opens the file once without aiosqlite: a connection that fails to open leaves
     aiosqlite's thread reporting to the event loop after the caller has moved on."""
-    problem = None if uri else directory_problem(path)
+    problem = None if uri else directory_problem(path) or special_problem(path)
     if problem is not None:
         raise PersistenceError(f"SQLite store {problem}")
     sqlite3.connect(path, uri=uri).close()
