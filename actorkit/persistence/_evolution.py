@@ -35,7 +35,10 @@ def unreadable(error: BadPayload, what: str, persistence_id: str) -> Persistence
     `persistence_id` does not decode: the error says which class and field, and what to
     change in the program to read it."""
     _payload.dropped.clear()  # what the value's other objects had: it is not read
-    said = _advice(error, _CONVERT.get(what.partition(" ")[0], "apply"))
+    kind, _, key = what.partition(" ")
+    said = _advice(error, _CONVERT.get(kind, "apply"))
+    if kind == "reminder":  # `key` is the key's repr: a timer, unlike history, can just end
+        said += f", or delete the reminder: await store.delete_reminder({persistence_id!r}, {key})"
     return PersistenceError(f"{what} of {persistence_id!r} does not decode: {said} ({SECTION})")
 
 
