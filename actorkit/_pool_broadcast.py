@@ -97,7 +97,9 @@ def broadcast_ask(envelope: Ask, members: list[Cell], dead: DeadLetters) -> None
             reject(ask, cell.path, "stopped", dead)
     if asked.done():  # its asker left or timed out while the pool held it
         _given_up(copies, None)
-    elif isinstance(asked, asyncio.Future):  # a remote ask's `Reply` is bounded at its side
+    elif isinstance(asked, asyncio.Future):
+        # Always one here: a remote ask reaches a pool through `PoolRef.ask`, whose future
+        # its own deadline ends; `Reply` stands in only at a plain actor (`_nats._reply.offer`).
         asked.add_done_callback(functools.partial(_given_up, copies))
 
 
