@@ -196,12 +196,14 @@ def expectation(expected: Any) -> Callable[[Any], bool]:
 def expect_check(expected: Any) -> Callable[[Any], None]:
     """`Probe.expect`'s check of a message against `expected` (`expectation`), raising the
     `AssertionError` that names both. A check that raises on the message (`m.value` of a
-    str, an `==` that refuses) is a mismatch too: its bare error would not say what came."""
+    str, an `==` that refuses) is a mismatch too: its bare error would not say what came.
+    The very object expected always matches, as it equals itself: a class told as a message
+    is no instance of itself, and a function told is not to be called on itself."""
     matches = expectation(expected)
 
     def check(message: Any) -> None:
         try:
-            if matches(message):
+            if message is expected or matches(message):
                 return
         except Exception as error:
             raise AssertionError(
