@@ -252,14 +252,14 @@ class Probe:
 
     async def _receive(self, timeout: float, expected: str) -> Any:
         seconds = check_seconds(timeout, "timeout")
+        ref = self.ref  # a probe with no actor: nothing ever comes, and `ref` says why at once
         try:
             async with asyncio.timeout(seconds):
                 return await self._inbox.get()
         except TimeoutError:
-            clock = None if self._ref is None else self._ref._cell.runtime.clock
+            clock = ref._cell.runtime.clock
             manual = clock if isinstance(clock, ManualClock) else None
-            due = None if manual is None else manual.next_due()
-            now = 0.0 if manual is None else manual.now()
+            due, now = (None, 0.0) if manual is None else (manual.next_due(), manual.now())
             raise TimeoutError(nothing_within(seconds, expected, now, due)) from None
 
     async def expect(self, expected: Callable[[Any], object] | object, timeout: float = 5.0) -> Any:

@@ -36,8 +36,14 @@ from .sweep_values import Plain
 WAIT = 5.0
 """Longer than any accepted timeout the sweep passes (1 s): past it, a call hangs."""
 
-LATER_REFUSALS = ("needs a transport", "agent_history=True", "transport is not started")
-"""What a call says of the system, once it took the value: no transport, no agent history."""
+LATER_REFUSALS = (
+    "needs a transport",
+    "agent_history=True",
+    "transport is not started",
+    "this probe has no actor",
+)
+"""What a call says of the system or its object, once it took the value: no transport, no
+agent history, a probe not spawned (the sweep's probes are not: spawning one adds an actor)."""
 
 
 def swept() -> list[Any]:
