@@ -102,7 +102,8 @@ def transport(system: ActorSystem) -> Transport | None:
 
 def instance(ref: ActorRef) -> Actor | None:
     """The actor object behind `ref` now: a new one after each restart, None while it
-    restarts and after it stopped."""
+    restarts and from the moment its stop begins: its `on_stop` runs on an instance the cell
+    has already let go."""
     return _cell(ref, "instance").instance
 
 
