@@ -8,6 +8,7 @@ module is the one place that knows where each figure lives.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from types import NoneType, UnionType
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
@@ -190,8 +191,23 @@ def expectation(expected: Any) -> Callable[[Any], bool]:
             f"does not take: pass {instead} or a predicate"
         )
     if callable(expected):
-        return lambda message: bool(expected(message))
+        if inspect.iscoroutinefunction(expected):
+            raise TypeError(f"Probe.expect cannot check with {shown(expected)}: {_ASYNC}")
+        return lambda message: _truth(expected(message))
     return lambda message: bool(message == expected)
+
+
+_ASYNC = "it is async, and a coroutine is true whatever the message: pass a plain function"
+
+
+def _truth(result: object) -> bool:
+    """A predicate's verdict. An awaitable is none: `expect` cannot await it within the
+    check, and as a truth value it would pass every message."""
+    if inspect.isawaitable(result):
+        if inspect.iscoroutine(result):
+            result.close()  # never awaited: no warning left for the test to puzzle over
+        raise TypeError(f"the predicate returned an awaitable: {_ASYNC}")
+    return bool(result)
 
 
 def expect_check(expected: Any) -> Callable[[Any], None]:
