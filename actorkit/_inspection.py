@@ -68,7 +68,7 @@ def snapshots(system: ActorSystem) -> list[ActorSnapshot]:
     """Every live actor of `system`, its root (path `/`) first; empty before `start()` and
     once the root has stopped (a shutdown, a failure past it), as `/actors` and `agents()`
     are: a stopped root is no live actor."""
-    runtime = _system(system, "snapshots")._runtime
+    runtime = checked_system(system, "snapshots")._runtime
     root = runtime.root
     if root is None:
         return []
@@ -78,27 +78,27 @@ def snapshots(system: ActorSystem) -> list[ActorSnapshot]:
 
 def pending_asks(system: ActorSystem) -> int:
     """Asks still waiting for a reply or their deadline (0 once every ask has ended)."""
-    return _system(system, "pending_asks")._runtime.ask_deadlines.pending()
+    return checked_system(system, "pending_asks")._runtime.ask_deadlines.pending()
 
 
 def pending_timers(system: ActorSystem) -> int:
     """Timers still due to fire: the actors' own and the system's (`schedule_once`/`_every`)."""
-    return _system(system, "pending_timers")._runtime.timers.pending
+    return checked_system(system, "pending_timers")._runtime.timers.pending
 
 
 def accepting(system: ActorSystem) -> bool:
     """True from `start()` until a shutdown begins: new messages and spawns are taken."""
-    return _system(system, "accepting")._runtime.accepting
+    return checked_system(system, "accepting")._runtime.accepting
 
 
 def subscription_count(system: ActorSystem) -> int:
     """Live (actor, pattern) subscriptions in the system's topic router."""
-    return len(_system(system, "subscription_count")._router)
+    return len(checked_system(system, "subscription_count")._router)
 
 
 def transport(system: ActorSystem) -> Transport | None:
     """The transport the system was built with (to flush it, say), or None."""
-    return _system(system, "transport")._transport
+    return checked_system(system, "transport")._transport
 
 
 def instance(ref: ActorRef) -> Actor | None:
@@ -117,7 +117,7 @@ def cancel_task(ref: ActorRef) -> None:
         task.cancel()
 
 
-def _system(system: object, caller: str) -> ActorSystem:
+def checked_system(system: object, caller: str) -> ActorSystem:
     """The views of a whole system check they got one: a ref (as `snapshot` takes) or a
     probe would fail on a private attribute, which says nothing of what to pass."""
     from ._system import ActorSystem
@@ -165,7 +165,7 @@ def actor_tree(
     of nodes (1.5 as 2, 0 as none at all), it would pass a test a request would fail."""
     from ._tree import actor_tree as tree
 
-    _system(system, "actor_tree")
+    checked_system(system, "actor_tree")
     if limit is not None:
         number = index_int(limit)
         if number is None:

@@ -18,6 +18,7 @@ from ._inspection import (
     accepting,
     actor_tree,
     cancel_task,
+    checked_system,
     expect_check,
     instance,
     pending_asks,
@@ -68,7 +69,6 @@ STORE_TIMEOUT = 10.0
 the actors' store calls to end before it raises. A test's store answers in milliseconds;
 this is far past that and inside a test's own safety timeout, so a store that hangs fails
 the test with the call named, not with the test's timeout."""
-
 
 DUE_TOLERANCE = 1e-9
 """How far past `ManualClock.advance`'s target, relative to it, a due time still counts as
@@ -232,7 +232,7 @@ class Probe:
     @classmethod
     async def spawn(cls, system: ActorSystem, name: str | None = None) -> Probe:
         probe = cls()
-        probe._ref = await system.spawn(
+        probe._ref = await checked_system(system, "Probe.spawn").spawn(
             _ProbeActor, probe, probe._inbox, name=name, mailbox_size=None
         )
         return probe

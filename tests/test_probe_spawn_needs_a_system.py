@@ -1,0 +1,25 @@
+"""`Probe.spawn` given something other than a system (a ref, None, a name) says it needs an
+ActorSystem, as the other testing helpers do, rather than fail on a missing `spawn`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem
+from actorkit.testing import ManualClock, Probe
+
+
+class Idle(Actor):
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+async def test_probe_spawn_given_no_system_says_it_needs_one() -> None:
+    async with ActorSystem(clock=ManualClock()) as system:
+        ref = await system.spawn(Idle)
+        wrongs: list[Any] = [ref, None, "system"]
+        for wrong in wrongs:
+            with pytest.raises(TypeError, match=r"Probe\.spawn\(\) needs an ActorSystem, got"):
+                await Probe.spawn(wrong)
