@@ -6,6 +6,8 @@ import asyncio
 from collections import deque
 from typing import Any
 
+from ._actor import Actor
+
 
 class Inbox(asyncio.Queue[Any]):
     """What the probe's actor took in, whose next message a check can name without taking
@@ -15,6 +17,20 @@ class Inbox(asyncio.Queue[Any]):
 
     def peek(self) -> Any:
         return self._queue[0]
+
+
+class ProbeActor(Actor):
+    """The probe's actor: it records each message and answers an ask with the probe's `reply`
+    as it stands when the ask comes. Its `receive` never awaits, so no message is ever in
+    hand between two steps of a test."""
+
+    def __init__(self, probe: Any, inbox: Inbox) -> None:
+        self._probe = probe
+        self._inbox = inbox
+
+    async def receive(self, message: Any) -> Any:
+        self._inbox.put_nowait(message)
+        return self._probe.reply
 
 
 def nothing_within(seconds: float, expected: str, now: float, due: float | None) -> str:

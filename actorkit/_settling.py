@@ -4,8 +4,31 @@ can run now, and a short description of them for its error."""
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+ASIDE: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+"""Tasks in a `settle` of their own (not an advance's): each yields every loop turn, so it
+looks runnable, yet it only waits for the others to go quiet. Counted as work, two of them
+(a test's and a handler's advance, or a helper's) would each wait for the other until
+`SETTLE_LIMIT`."""
+
+
+@contextmanager
+def aside() -> Iterator[None]:
+    """The running task is set aside from `runnable_tasks` while in the block."""
+    task = asyncio.current_task()
+    if task is None or task in ASIDE:
+        yield
+        return
+    ASIDE.add(task)
+    try:
+        yield
+    finally:
+        ASIDE.discard(task)
 
 
 def ready_queue(loop: asyncio.AbstractEventLoop) -> deque[object] | None:
@@ -18,12 +41,12 @@ def ready_queue(loop: asyncio.AbstractEventLoop) -> deque[object] | None:
 
 
 def runnable_tasks() -> list[asyncio.Task[Any]]:
-    """Tasks, other than the caller, that can run now: not waiting on a future that is still
-    pending (`asyncio.all_tasks` leaves the finished ones out)."""
+    """Tasks, other than the caller and those set `aside`, that can run now: not waiting on
+    a future that is still pending (`asyncio.all_tasks` leaves the finished ones out)."""
     current = asyncio.current_task()
     runnable = []
     for task in asyncio.all_tasks():
-        if task is current:
+        if task is current or task in ASIDE:
             continue
         waiter = getattr(task, "_fut_waiter", None)  # asyncio's own Task, on either loop
         if waiter is None or waiter.done():

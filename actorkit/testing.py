@@ -10,7 +10,6 @@ import itertools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._actor import Actor
 from ._envelope import Ask
 from ._inspection import (
     FORCED_STOP_GRACE,
@@ -30,9 +29,9 @@ from ._inspection import (
 )
 from ._manual_entries import Entries, chain_error
 from ._manual_entries import Entry as _Entry
-from ._probe_inbox import Inbox, nothing_within
+from ._probe_inbox import Inbox, ProbeActor, nothing_within
 from ._seconds import check_instant, check_seconds
-from ._settling import describe, ready_queue, runnable_tasks
+from ._settling import aside, describe, ready_queue, runnable_tasks
 from ._shown import shown
 from ._store_calls import StoreCalls
 from ._turns import LoopTurns, attach_on, check_driven_from_theirs, detach_from
@@ -149,7 +148,7 @@ class ManualClock:
     async def _advance(self, seconds: float) -> None:
         target = self._now + seconds
         due_by = target + min(abs(target) * DUE_TOLERANCE, MAX_DUE_SLACK)
-        await self.settle()
+        await self._settle()  # the advance is work: a settle made meanwhile waits for it
         heap = self._heap
         try:
             while heap and heap[0][0] <= due_by:
@@ -162,7 +161,7 @@ class ManualClock:
                     raise chain_error(chain, self._now)
                 self._now, self._chain = max(self._now, when), entry.chain
                 entry.callback()
-                await self.settle()
+                await self._settle()
         finally:
             self._chain = 0
         self._now = max(self._now, target)  # settled already: moving the reading wakes nothing
@@ -175,6 +174,10 @@ class ManualClock:
         go on from a state it did not wait for, and `TimeoutError` naming the store calls in
         flight when none of them ended within `store_timeout` seconds. `RuntimeError` at once
         from a loop other than the running one its systems are on (another thread's)."""
+        with aside():  # waiting for the others, it is no work another settle waits for
+            await self._settle()
+
+    async def _settle(self) -> None:
         check_driven_from_theirs(self._loops)  # else their timers fire on this thread
         quiet, calls = 0, self.store_calls
         ready = ready_queue(asyncio.get_running_loop())
@@ -203,16 +206,6 @@ class ManualClock:
         )
 
 
-class _ProbeActor(Actor):
-    def __init__(self, probe: Probe, inbox: Inbox) -> None:
-        self._probe = probe
-        self._inbox = inbox
-
-    async def receive(self, message: Any) -> Any:
-        self._inbox.put_nowait(message)
-        return self._probe.reply
-
-
 class Probe:
     """A test actor that records what it receives, in the spirit of Akka's TestKit probe.
 
@@ -233,7 +226,7 @@ class Probe:
     async def spawn(cls, system: ActorSystem, name: str | None = None) -> Probe:
         probe = cls()
         probe._ref = await checked_system(system, "Probe.spawn").spawn(
-            _ProbeActor, probe, probe._inbox, name=name, mailbox_size=None
+            ProbeActor, probe, probe._inbox, name=name, mailbox_size=None
         )
         return probe
 
