@@ -5,6 +5,8 @@ it were a predicate; both would fail as "probe expected X, got X"."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from actorkit import ActorSystem
@@ -16,7 +18,7 @@ class Ping:
 
 
 async def test_a_class_told_as_a_message_is_expected_by_itself() -> None:
-    async with ActorSystem(clock=ManualClock()) as system:
+    async with asyncio.timeout(10.0), ActorSystem(clock=ManualClock()) as system:
         probe = await Probe.spawn(system)
         probe.ref.tell(Ping)
         probe.ref.tell(Ping())
@@ -32,7 +34,7 @@ async def test_a_function_told_as_a_message_is_expected_without_being_called() -
         calls.append(value)
         return False
 
-    async with ActorSystem(clock=ManualClock()) as system:
+    async with asyncio.timeout(10.0), ActorSystem(clock=ManualClock()) as system:
         probe = await Probe.spawn(system)
         probe.ref.tell(callback)
         probe.ref.tell("other")

@@ -3,6 +3,7 @@ ActorSystem, as the other testing helpers do, rather than fail on a missing `spa
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ class Idle(Actor):
 
 
 async def test_probe_spawn_given_no_system_says_it_needs_one() -> None:
-    async with ActorSystem(clock=ManualClock()) as system:
+    async with asyncio.timeout(10.0), ActorSystem(clock=ManualClock()) as system:
         ref = await system.spawn(Idle)
         wrongs: list[Any] = [ref, None, "system"]
         for wrong in wrongs:

@@ -5,6 +5,7 @@ rather than fail on a private attribute of what they got."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -43,7 +44,7 @@ class Idle(Actor):
 async def test_a_system_view_given_a_ref_says_it_needs_the_system(
     view: Callable[[Any], object],
 ) -> None:
-    async with ActorSystem(clock=ManualClock()) as system:
+    async with asyncio.timeout(10.0), ActorSystem(clock=ManualClock()) as system:
         ref = await system.spawn(Idle)
         probe = await Probe.spawn(system)
         for wrong in (ref, probe, None):
@@ -52,7 +53,7 @@ async def test_a_system_view_given_a_ref_says_it_needs_the_system(
 
 
 async def test_snapshots_given_a_ref_points_at_snapshot() -> None:
-    async with ActorSystem(clock=ManualClock()) as system:
+    async with asyncio.timeout(10.0), ActorSystem(clock=ManualClock()) as system:
         ref = await system.spawn(Idle)
         with pytest.raises(TypeError, match=r"snapshot\(ref\)"):
             snapshots(ref)  # type: ignore[arg-type]
