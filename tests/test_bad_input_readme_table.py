@@ -58,6 +58,10 @@ def test_every_row_of_the_readme_table_has_a_case() -> None:
         "pool.resize: test_embedding_wrong_thread.py, run on another event loop",
         "ref.ask: test_embedding_wrong_thread.py, run on another event loop",
         "send: test_bad_input_ref_calls_on_actors.py, tell, send and ask on an actor instance",
+        "Probe.spawn: test_probe_spawn_needs_a_system.py, a ref, a probe or None",
+        "snapshots: test_views_need_a_system.py, a ref, a probe or None",
+        "pending_asks: test_views_need_a_system.py, a ref, a probe or None",
+        "pending_timers: test_views_need_a_system.py, a ref, a probe or None",
     ]
     rows = "\n".join([*(case.row for case in CASES), *elsewhere])
     missing = []
