@@ -9,42 +9,17 @@ remote ask, which names both causes of the silence."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem, AskTimeout, OneForOne
+from actorkit import ActorSystem, AskTimeout, OneForOne
 from actorkit.testing import ManualClock
 
 from .metrics_truth_support import sample, scraped
 from .nats_support import SAFETY, NatsServer, requires_nats, transport
+from .test_pool_broadcast_held_ask_outcomes import restarted_slowly
 
 pytestmark = requires_nats
-
-
-def restarted_slowly(
-    gate: asyncio.Event, handled: list[str], release: asyncio.Event
-) -> type[Actor]:
-    """A member that fails on "boom" and waits for `release` on "hold"; the instances after
-    the first two wait for `gate` to start."""
-    started = 0
-
-    class Member(Actor):
-        async def on_start(self) -> None:
-            nonlocal started
-            started += 1
-            if started > 2:
-                await gate.wait()
-
-        async def receive(self, message: Any) -> Any:
-            if message == "boom":
-                raise KeyError("boom")
-            if message == "hold":
-                await release.wait()
-            handled.append(f"{self.name}:{message}")
-            return self.name
-
-    return Member
 
 
 @pytest.mark.parametrize("when", ["held", "queued"])
