@@ -28,7 +28,7 @@ async def main():
     try:
         async with asyncio.timeout(0.01), ActorSystem("cut") as system:
             await system.spawn(Echo)
-            await asyncio.sleep(5)  # cut by the timeout: the system it leaves is the subject
+            await asyncio.Event().wait()  # cut by the timeout: the system it leaves is the subject
     except TimeoutError:
         pass
     system = await ActorSystem("explicit").start()
