@@ -12,12 +12,12 @@ import asyncio
 
 import pytest
 
-from actorkit import ActorSystem, AskTimeout, OneForOne
+from actorkit import ActorSystem, AskTimeout
 from actorkit.testing import ManualClock
 
 from .metrics_truth_support import sample, scraped
 from .nats_support import SAFETY, NatsServer, requires_nats, transport
-from .test_pool_broadcast_held_ask_outcomes import restarted_slowly
+from .test_pool_broadcast_held_ask_outcomes import restarting
 
 pytestmark = requires_nats
 
@@ -36,18 +36,9 @@ async def test_copies_of_a_held_remote_broadcast_ask_past_its_deadline_are_not_c
         ActorSystem("asking", transport=transport(server)) as asking,
         ActorSystem("serving", clock=clock, transport=transport(server)) as serving,
     ):
-        pool = await serving.spawn_pool(
-            restarted_slowly(gate, handled, release),
-            size=2,
-            routing="broadcast",
-            name="pool",
-            supervisor=OneForOne(max_restarts=0),
-        )
+        pool = await restarting(serving, clock, gate, handled, release)
         serving.expose(pool)
         remote = asking.remote("serving", "/pool")
-        with pytest.raises(KeyError):
-            await pool.ask("boom")
-        await clock.settle()  # the pool restarts; its new members wait for the gate
         if when == "queued":
             pool.tell("hold")
         else:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem, AskTimeout, OneForOne
+from actorkit import Actor, ActorSystem, AskTimeout, OneForOne, PoolRef
 from actorkit.testing import ManualClock
 
 from .metrics_truth_support import sample, scraped
@@ -42,6 +42,28 @@ def restarted_slowly(
     return Member
 
 
+async def restarting(
+    system: ActorSystem,
+    clock: ManualClock,
+    gate: asyncio.Event,
+    handled: list[str],
+    release: asyncio.Event,
+) -> PoolRef:
+    """A broadcast pool of two `restarted_slowly` members, failed once: it gave up and is
+    restarting, its new members waiting for `gate`, so what it is asked now it holds."""
+    pool = await system.spawn_pool(
+        restarted_slowly(gate, handled, release),
+        size=2,
+        routing="broadcast",
+        name="pool",
+        supervisor=OneForOne(max_restarts=0),  # a failure makes the pool give up, restart
+    )
+    with pytest.raises(KeyError):
+        await pool.ask("boom")
+    await clock.settle()  # the pool restarts; its new members wait for the gate
+    return pool
+
+
 @pytest.mark.parametrize("when", ["held", "queued"])
 @pytest.mark.parametrize("gives_up", ["timeout", "cancelled"])
 async def test_copies_of_a_held_broadcast_ask_its_asker_gave_up_are_not_counted_ok(
@@ -51,18 +73,8 @@ async def test_copies_of_a_held_broadcast_ask_its_asker_gave_up_are_not_counted_
     wait at the members, busy with a broadcast tell held with it."""
     gate, release = asyncio.Event(), asyncio.Event()
     handled: list[str] = []
-    member = restarted_slowly(gate, handled, release)
     async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
-        pool = await system.spawn_pool(
-            member,
-            size=2,
-            routing="broadcast",
-            name="pool",
-            supervisor=OneForOne(max_restarts=0),  # a failure makes the pool give up, restart
-        )
-        with pytest.raises(KeyError):
-            await pool.ask("boom")
-        await clock.settle()  # the pool restarts; its new members wait for the gate
+        pool = await restarting(system, clock, gate, handled, release)
         if when == "queued":
             pool.tell("hold")
         else:
@@ -95,14 +107,8 @@ async def test_copies_of_a_held_broadcast_ask_answer_it_and_count_ok(clock: Manu
     gate, release = asyncio.Event(), asyncio.Event()
     handled: list[str] = []
     release.set()
-    member = restarted_slowly(gate, handled, release)
     async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
-        pool = await system.spawn_pool(
-            member, size=2, routing="broadcast", name="pool", supervisor=OneForOne(max_restarts=0)
-        )
-        with pytest.raises(KeyError):
-            await pool.ask("boom")
-        await clock.settle()
+        pool = await restarting(system, clock, gate, handled, release)
         asked = asyncio.ensure_future(pool.ask("held", timeout=1.0))
         await clock.settle()
         gate.set()
