@@ -177,7 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(type name and fields; the event classes need not be importable here).",
         epilog="Exit status: 0 printed (nothing, for a journal with no events from --from on); "
         "1 the store cannot be read, or the output written; 2 bad arguments (a malformed store "
-        "URL included); 3 no events and no state under the id; 130 stopped by Ctrl-C.",
+        "URL included, and --from past 1 on a durable state's id); 3 no events and no state "
+        "under the id; 130 stopped by Ctrl-C.",
     )
     journal.add_argument("store", help="sqlite:///relative.db, sqlite:////abs.db, postgresql://")
     journal.add_argument(

@@ -4,7 +4,8 @@ that a person or a script reads one form whichever command or check found the pr
 
 The exit status says whose move it is: `BAD_ARGUMENTS` (2) for a command line that cannot
 work as written, whichever check finds it (argparse's or the command's own, before anything
-outside the process is touched), `FAILED` (1) for one that is well formed but could not do
+outside the process is touched, but for `journal --from` on a durable state's id, which only
+the store tells), `FAILED` (1) for one that is well formed but could not do
 its work (nothing listening, a port in use, a missing store, an unwritable stdout, a
 credential variable refused). `journal` adds 3 (nothing stored under the id) and 130
 (Ctrl-C before it printed)."""

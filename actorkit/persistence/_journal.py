@@ -58,8 +58,8 @@ async def print_journal(
     url: str, persistence_id: str, from_seq: int = 1, out: TextIO | None = None
 ) -> int:
     """Exit status: 0 printed (also for a journal with no events from `from_seq` on), 1 store
-    failure or output that cannot be written, 2 bad arguments, 3 (`NOTHING_STORED`) no events
-    and no state under the id."""
+    failure or output that cannot be written, 2 bad arguments (`from_seq` past 1 on a durable
+    state's id among them), 3 (`NOTHING_STORED`) no events and no state under the id."""
     out = out or sys.stdout
     try:
         store = store_from_url(url)
@@ -111,10 +111,18 @@ async def _print(store: SQLStore[Any], persistence_id: str, from_seq: int, out: 
     if printed or (from_seq > 1 and await store.highest_seq(persistence_id)):
         return 0
     state = await store.load_state(persistence_id)
+    where = f"SQLite store {store.path}" if isinstance(store, SQLiteStore) else repr(store)
+    if state is not None and from_seq > 1:  # printed, its line would read as news each poll
+        return fail(
+            "journal",
+            f"{where} holds a DurableState's state under {persistence_id!r} (revision "
+            f"{state.revision}), not events, which --from numbers: run the command "
+            "without --from to print the state",
+            BAD_ARGUMENTS,
+        )
     if state is not None:
         _written(out, f"revision {state.revision}\t{show(state.payload)}")
         return 0
-    where = f"SQLite store {store.path}" if isinstance(store, SQLiteStore) else repr(store)
     missing = f"{where} holds no events and no state under {persistence_id!r}"
     reminders = await store.reminders(persistence_id)
     if reminders:  # the id is right: "check the id" would send the user after a typo

@@ -1,8 +1,10 @@
-"""The journal command at its edges: `--from` at both ends of its range and just past a
-journal's end, the slash hint for ids it cannot apply to, a URL that is no str."""
+"""The journal command at its edges: `--from` at both ends of its range, just past a
+journal's end and on a durable state's id, the slash hint for ids it cannot apply to, a URL
+that is no str."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
@@ -30,6 +32,30 @@ async def test_from_reads_past_the_end_of_a_journal_without_error(
         assert await print_journal(url, "a", from_seq, out=out) == 0
     assert out.getvalue() == ""
     assert capsys.readouterr().err == ""
+
+
+async def test_from_past_one_on_a_durable_states_id_says_it_holds_a_state(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A state has no sequence numbers to start from: its line printed for every `--from`
+    would read, to a reader polling with it, as something new each time."""
+    async with asyncio.timeout(30):
+        url = f"sqlite:///{tmp_path / 'bank.db'}"
+        async with store_from_url(url) as store:
+            for revision in range(3):
+                await store.save_state("/box", revision, b"\x91\x05")
+        out = io.StringIO()
+        assert await print_journal(url, "/box", 1, out=out) == 0
+        assert out.getvalue() == "revision 3\t5\n"
+        for from_seq in (2, 3, 4, MAX_SEQ):
+            out = io.StringIO()
+            assert await print_journal(url, "/box", from_seq, out=out) == 2
+            assert out.getvalue() == ""
+            assert capsys.readouterr().err == (
+                f"python -m actorkit journal: error: SQLite store {tmp_path / 'bank.db'} holds "
+                "a DurableState's state under '/box' (revision 3), not events, which --from "
+                "numbers: run the command without --from to print the state\n"
+            )
 
 
 @pytest.mark.parametrize("from_seq", [True, 2.0, "2"])
