@@ -12,9 +12,13 @@ from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Protocol
 
 from ._errors import ActorStopped, AskTimeout
+from ._handler_failures import why_unanswered
 from ._loop_timer import call_at, never_early
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ._cell import Cell
     from ._envelope import Ask
 
 
@@ -76,7 +80,8 @@ class SystemClock:
 
 
 LOCAL_ADVICE = "raise the ask's timeout or make the handler faster"
-"""What an `AskTimeout` suggests, after the target and the timeout it names."""
+"""What an `AskTimeout` suggests, after the target and the timeout it names, when its
+deadlines know no actors to look at (`why_unanswered` says what a local target was doing)."""
 
 SWEEP_MIN = 64
 """Deadline groups kept before empty ones are first dropped (and their timers cancelled)."""
@@ -123,16 +128,21 @@ class AskDeadlines:
         "_expiry",
         "_expiry_at",
         "_groups",
+        "_live",
         "_rotation",
         "_sweep_at",
         "open",
     )
 
-    def __init__(self, clock: Clock, advice: str = LOCAL_ADVICE) -> None:
+    def __init__(
+        self, clock: Clock, advice: str = LOCAL_ADVICE, live: Mapping[str, Cell] | None = None
+    ) -> None:
         self._clock = clock
         self._advice = advice
         """What a timeout's message suggests: an ask to another process (the transport's
         deadlines) has more likely causes than a slow handler."""
+        self._live = live
+        """The live actors by path, whose state a local ask's timeout says instead."""
         self.open: dict[float, dict[Ask, None]] = {}
         """The buckets filling since the last rotation, by timeout."""
         self._groups: dict[float, list[dict[Ask, None]]] = {}
@@ -207,7 +217,7 @@ class AskDeadlines:
         due, groups = self._due, self._groups
         while due and due[0] <= now:
             for bucket in groups.pop(heappop(due)):
-                _time_out(bucket, self._advice)
+                _time_out(bucket, self._advice, self._live)
         while due and not any(groups[due[0]]):
             del groups[heappop(due)]
         if due:
@@ -246,10 +256,11 @@ class AskDeadlines:
         self.open.clear()
 
 
-def _time_out(bucket: dict[Ask, None], advice: str) -> None:
+def _time_out(bucket: dict[Ask, None], advice: str, live: Mapping[str, Cell] | None) -> None:
     for ask in bucket:  # a future's callbacks run later: nothing leaves the bucket meanwhile
         future = ask.future
         if not future.done():
+            why = advice if live is None else why_unanswered(ask, live)
             future.set_exception(
-                AskTimeout(f"no reply from {ask.target} within {ask.timeout}s; {advice}")
+                AskTimeout(f"no reply from {ask.target} within {ask.timeout}s; {why}")
             )

@@ -1,13 +1,26 @@
-"""What a handler's failure is reported as, and what its asker is answered, by the receive
-loop (`_receive`)."""
+"""What askers are told: of a handler's failure, by the receive loop (`_receive`), which
+also reports it; and of their target, when their deadline comes first (`_clock`).
+
+That target is said as it was as the deadline came (failed and waiting for its supervisor,
+restarting, in a handler, awaiting an ask of its own), so that the advice fits the cause. A
+timeout is blamed on a handler only when one was running, and on the one at the end of a
+chain of asks, not on each handler waiting along it. Worked out only when a deadline fires:
+no ask pays for it. What a handler awaits is read off its task's chain of coroutines
+(`cr_await`), down to an `ActorRef.ask` frame, whose locals name the target and the
+envelope; a handler that awaits its asks in other tasks (`asyncio.gather`) shows none, and
+nothing is said of it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._envelope import Ask
 from ._errors import ActorStopped, NotDelivered
 from ._failure import as_handler_failure
+from ._ref import ActorRef
 from ._shown import shown
+from ._state import RESTARTING, RUNNING, STARTING, SUSPENDED
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -52,3 +65,102 @@ def answer_to(failure: BaseException, cell: Cell, future: object) -> BaseExcepti
     )
     answer.__cause__ = failure
     return answer
+
+
+UNKNOWN = "raise the ask's timeout if its answer may take longer"
+"""What a timeout says when its target's state tells nothing of the cause (its ask handed on
+to a pool's member, a dormant actor not woken yet)."""
+
+LINKS = 8
+"""Asks awaited in a chain that a timeout follows; past them, it says no more."""
+
+DEPTH = 64
+"""Coroutines awaiting one another in a handler's task that a timeout looks through."""
+
+_ASK = ActorRef.ask.__code__
+
+
+def why_unanswered(ask: Ask, live: Mapping[str, Cell]) -> str:
+    """The advice of `ask`'s `AskTimeout`, after "no reply from <target> within <timeout>s".
+    A hint must never keep a deadline from failing its ask, nor the asks after it in the
+    expiry: a user's awaitable that refuses to be looked at leaves it unsaid."""
+    try:
+        return _said(ask, live)
+    except Exception:
+        return UNKNOWN
+
+
+def _said(ask: Ask, live: Mapping[str, Cell]) -> str:
+    cell = live.get(ask.target)
+    if cell is None or cell.closed:
+        return UNKNOWN
+    said: list[str] = []
+    seen = {cell}
+    for _ in range(LINKS):
+        path = cell.path
+        state = cell.state
+        if state is SUSPENDED:  # its failure reported, or its own stop (a permanent's)
+            ended = "stopped itself" if cell.stop_reason is None else "failed"
+            said.append(
+                f"{path} had {ended} and was waiting for its supervisor's decision, handling "
+                "no messages until then"
+            )
+            break
+        if state is RESTARTING:
+            said.append(
+                f"{path} was restarting, handling no messages until its new instance has started"
+            )
+            break
+        if state is STARTING:
+            said.append(f"{path} was starting, handling no messages until its on_start returns")
+            break
+        handling = cell.handling
+        if state is not RUNNING or handling is None:
+            said.append(UNKNOWN)
+            break
+        doing = (
+            f"{path} was {'still handling it' if handling is ask else 'handling another message'}"
+        )
+        awaited = _awaited_ask(cell)
+        if awaited is None:
+            said.append(
+                f"{doing}: raise the ask's timeout or make its handler faster"
+                if handling is ask
+                else f"{doing}: raise the ask's timeout or make its handlers faster"
+            )
+            break
+        target, ask = awaited
+        if target in seen:
+            said.append(
+                f"{doing}, awaiting its own ask of {target.path}: a cycle of asks, each waiting "
+                "for the next, which ends only when one of them times out"
+            )
+            break
+        said.append(f"{doing}, awaiting its own ask of {target.path}")
+        seen.add(target)
+        cell = target
+    return "; ".join(said)
+
+
+def _awaited_ask(cell: Cell) -> tuple[Cell, Ask] | None:
+    """The local ask that `cell`'s task awaits, with its target, if its handler awaits one
+    in that task."""
+    task = cell.task
+    if task is None:
+        return None
+    awaited: Any = task.get_coro()
+    for _ in range(DEPTH):
+        code = getattr(awaited, "cr_code", None)
+        if code is None:
+            return None
+        if code is _ASK:
+            frame = awaited.cr_frame
+            if frame is None:
+                return None
+            held = frame.f_locals
+            target, envelope = held.get("cell"), held.get("envelope")
+            if isinstance(envelope, Ask) and target is not None and not target.closed:
+                return target, envelope
+            return None
+        awaited = getattr(awaited, "cr_await", None)
+    return None

@@ -93,7 +93,9 @@ class Runtime:
         self.default_strategy = default_strategy
         self.dead_letters = DeadLetters(self.now)
         self.instruments = Instruments()
-        self.ask_deadlines = AskDeadlines(clock)
+        self.live: dict[str, Cell] = {}
+        """The live actors by path: `Cell.new_child` writes a new one here itself."""
+        self.ask_deadlines = AskDeadlines(clock, live=self.live)
         self.open_asks = self.ask_deadlines.open
         """`ActorRef.ask` files each ask here by its timeout: one lookup, no clock read."""
         self.timers = TimerQueue(self.dead_letters, clock)
@@ -113,8 +115,6 @@ class Runtime:
         """The message accounting of stopped actors, kept when their cells go."""
         self.root: Cell | None = None
         """The guardian above top-level actors, from `start()` on."""
-        self.live: dict[str, Cell] = {}
-        """The live actors by path: `Cell.new_child` writes a new one here itself."""
         self.kinds: dict[type, Kind] = {}
         self.heirs: dict[Cell, Callable[[Cell, tuple[Any, ...]], Callable[[], None] | None]] = {}
         """Parents that route again what a closing child had not begun (pools, whose

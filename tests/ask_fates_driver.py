@@ -181,7 +181,7 @@ def watch_deadlines(monkeypatch: pytest.MonkeyPatch, driver: list[Driver]) -> No
         lambda: driver[0].around_the_deadlines(before=False),
     )
 
-    def timing_out(bucket: dict[Any, None], advice: str) -> None:
+    def timing_out(bucket: dict[Any, None], advice: str, live: Any) -> None:
         seen = driver[0].seen
         for envelope in bucket:
             cell = driver[0].system._runtime.lookup(envelope.target)  # noqa: SLF001
@@ -189,7 +189,7 @@ def watch_deadlines(monkeypatch: pytest.MonkeyPatch, driver: list[Driver]) -> No
             cancelled_first = asker is not None and asker.cancelling()  # the close skips it
             if not envelope.future.done() and (cell is None or cell.closed) and not cancelled_first:
                 seen.after_close.append(envelope.message)
-        time_out(bucket, advice)
+        time_out(bucket, advice, live)
 
     def counted(stats: ClassStats, error: BaseException, seconds: float) -> None:
         task = asyncio.current_task()
