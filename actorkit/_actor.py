@@ -148,7 +148,8 @@ class Actor:
         """Runs in the actor's task before the first message, and again after each restart."""
 
     async def receive(self, message: Any) -> Any:
-        """Handle one message; the return value answers an `ask`."""
+        """Handle one message; the return value answers an `ask`. This base one, for classes
+        that work in their hooks (a `Supervisor`), drops it and answers `None` (api.md §1)."""
 
     def _resumable(self) -> bool:
         """Whether a supervisor's "resume" may keep this instance and its state; a durable

@@ -57,7 +57,7 @@ class ChildSpec:
 class Supervisor(Actor):
     """Starts `children` in order under `strategy` (else the `supervisor_strategy` a subclass
     declares, else `OneForOne()`); a restart of the supervisor starts them all again from
-    their specs."""
+    their specs. It works in its hooks: a message to it is dropped, an ask answered `None`."""
 
     def __init__(
         self, children: Sequence[ChildSpec] = (), strategy: Strategy | None = None
