@@ -146,10 +146,9 @@ class TaskLayer(Instrument):
         """The agent answered (`error` None), failed or stopped, or the task was taken back."""
         handle: TaskHandle = agent.handle  # type: ignore[assignment]  # it held one
         agent.handle = None
-        # The agent keeps its envelope for its next task, but not this task's payload, unless
-        # the runtime failed the attempt (no traceback: a cut or forced stop) under a handler
-        # that may still raise: its crash report names the message; the next task replaces it.
-        if error is None or error.__traceback__ is not None:
+        # The envelope stays for the next task; the payload goes, unless the runtime failed the
+        # attempt (no traceback) under a handler whose crash report may yet name it (a cut's).
+        if error is None or error is WITHDRAWN or error.__traceback__ is not None:
             agent.envelope.message = None  # type: ignore[union-attr]  # made for this task
         now = self._runtime.clock.now()
         if error is not None:
@@ -264,11 +263,14 @@ class TaskLayer(Instrument):
         `stopped`) goes into the history even if the agent is idle again by the next event.
         An agent whose task failed holds it until the failure is reported (`unreported`), a
         loop turn later: that attempt is over, with nothing to take back (and this runs twice
-        per failure: as the agent is suspended, and as it restarts)."""
+        per failure: as the agent is suspended, and as it restarts). Holding none, it lets go
+        of the payload of a task cut under it: by then the cut handler has let go too."""
         agent = self._agents.get(cell)
         if agent is not None:
             if agent.handle is not None and agent.unreported is None:
                 self._withdraw(agent)
+            elif agent.handle is None and agent.envelope is not None:
+                agent.envelope.message = None
             agent.observe(self._runtime.clock.now())
 
     def restarted(self, cell: Cell) -> None:
