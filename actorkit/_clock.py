@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from ._errors import ActorStopped, AskTimeout
 from ._handler_failures import why_unanswered
 from ._loop_timer import call_at, never_early
+from ._manual_entries import Lapsing
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -129,6 +130,7 @@ class AskDeadlines:
         "_expiry_at",
         "_groups",
         "_live",
+        "_on_due",
         "_rotation",
         "_sweep_at",
         "open",
@@ -150,6 +152,7 @@ class AskDeadlines:
         """The groups' deadlines, a heap."""
         self._expiry: Cancellable | None = None
         self._expiry_at = 0.0
+        self._on_due = Expiry(self)
         self._rotation: Cancellable | None = None
         self._sweep_at = SWEEP_MIN
 
@@ -209,9 +212,9 @@ class AskDeadlines:
         if self._expiry is not None:
             self._expiry.cancel()
         self._expiry_at = key
-        self._expiry = self._clock.call_at(key, self._expire)
+        self._expiry = self._clock.call_at(key, self._on_due)
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
         self._expiry = None
         now = self._clock.now()
         due, groups = self._due, self._groups
@@ -232,6 +235,10 @@ class AskDeadlines:
         self._due = list(groups)
         heapify(self._due)
         self._sweep_at = max(SWEEP_MIN, 2 * len(groups))
+
+    def filed(self) -> bool:
+        """Whether an ask filed in a group still waits: what the clock timer is armed for."""
+        return any(any(group) for group in self._groups.values())
 
     def pending(self) -> int:
         """Asks still waiting for a reply or their deadline."""
@@ -254,6 +261,25 @@ class AskDeadlines:
         self._groups.clear()
         self._due.clear()
         self.open.clear()
+
+
+class Expiry(Lapsing):
+    """The deadlines' one clock callback. An answered ask leaves its bucket and never touches
+    the timer (a cancel per answer would cost every ask), so the timer may stay armed with
+    no ask left to time out: `lapsed` says so, for a clock that reports what is scheduled
+    (`ManualClock.pending`, `next_due`), where that timer is no pending work. It still fires
+    at its time, and times nothing out."""
+
+    __slots__ = ("_deadlines",)
+
+    def __init__(self, deadlines: AskDeadlines) -> None:
+        self._deadlines = deadlines
+
+    def __call__(self) -> None:
+        self._deadlines.expire()
+
+    def lapsed(self) -> bool:
+        return not self._deadlines.filed()
 
 
 def _time_out(bucket: dict[Ask, None], advice: str, live: Mapping[str, Cell] | None) -> None:

@@ -76,6 +76,28 @@ class Entries(list[tuple[float, int, Entry]]):
             self.cancelled = 0
 
 
+class Lapsing:
+    """A callback that may have nothing left to do by its time: the ask deadlines' one timer
+    (`_clock.Expiry`) stays armed once the asks it was set for are answered."""
+
+    __slots__ = ()
+
+    def __call__(self) -> None:
+        raise NotImplementedError
+
+    def lapsed(self) -> bool:
+        raise NotImplementedError
+
+
+def live(entry: Entry) -> bool:
+    """Not cancelled, and with work to do when it fires: a lapsed callback is no pending
+    work."""
+    if entry.cancelled:
+        return False
+    callback = entry.callback
+    return not isinstance(callback, Lapsing) or not callback.lapsed()
+
+
 def chain_error(chain: int, now: float) -> RuntimeError:
     """What `ManualClock.advance` raises at a chain of `SETTLE_LIMIT` entries: one timer
     restarted at no delay each time it fires, not many timers due at once (any number may)."""

@@ -27,7 +27,7 @@ from ._inspection import (
     subscription_count,
     transport,
 )
-from ._manual_entries import Entries, chain_error
+from ._manual_entries import Entries, chain_error, live
 from ._manual_entries import Entry as _Entry
 from ._probe_inbox import Inbox, ProbeActor, nothing_within
 from ._seconds import check_instant, check_seconds
@@ -120,12 +120,14 @@ class ManualClock:
 
     @property
     def pending(self) -> int:
-        """Timers still due to fire."""
-        return sum(1 for _, _, entry in self._heap if not entry.cancelled)
+        """Timers still due to fire; the ask deadlines' one timer only while an ask waits on
+        it (answered asks leave it armed: cancelling it per answer would cost every ask)."""
+        return sum(1 for _, _, entry in self._heap if live(entry))
 
     def next_due(self) -> float | None:
+        """When the first timer `pending` counts is due, or None."""
         for when, _, entry in sorted(self._heap):
-            if not entry.cancelled:
+            if live(entry):
                 return when
         return None
 

@@ -107,11 +107,11 @@ def in_the_deadlines_turn(
     """From now on, the asks' deadlines fire in one loop turn with `before` and `after`. Set
     before the asks are made: the deadlines' timer holds the callback it was armed with."""
     # The deadlines' timer callback: no public way puts a close in the same turn as it.
-    expire = AskDeadlines._expire  # noqa: SLF001
+    expire = AskDeadlines.expire
 
     def in_one_turn(deadlines: AskDeadlines) -> None:
         before()
         expire(deadlines)
         after()
 
-    monkeypatch.setattr(AskDeadlines, "_expire", in_one_turn)
+    monkeypatch.setattr(AskDeadlines, "expire", in_one_turn)
