@@ -20,7 +20,7 @@ from ._topics import TopicIndex
 
 if TYPE_CHECKING:
     from ._cell import Cell
-    from ._dead_letters import DeadLetters, Fields
+    from ._dead_letters import DeadLetters, Fields, Reason
     from ._mailbox import Mailbox
 
 DEAD_LETTER_TOPIC = "actorkit.dead_letters"
@@ -31,7 +31,9 @@ class Router:
     __slots__ = (
         "_cells",
         "_dead",
+        "_in_user_code",
         "_index",
+        "_left",
         "_pools",
         "_watching_dead",
         "delivered",
@@ -44,6 +46,14 @@ class Router:
         """Every subscriber's cell, by its mailbox."""
         self._pools: dict[Mailbox, PoolRef] = {}
         """The subscribers that are pools, routed in the publisher's turn (`publish`)."""
+        self._in_user_code = 0
+        """User code the router runs while it delivers, under way: a pool's `hash_key`
+        (`_route`), a dead letter's watchers and listeners (`_refused`). It may unsubscribe
+        or stop a subscriber that the delivery under way matched."""
+        self._left: dict[Mailbox, Cell] = {}
+        """The cells that stopped subscribing while user code ran (`_in_user_code`): the
+        delivery that matched one finds it here if its mailbox refuses the message
+        (`_refused`). Emptied once no delivery is under way (`_let_go`)."""
         self._dead = dead_letters
         # Whether anyone subscribes to the dead-letter topic; None: not known since the
         # subscriptions last changed. Found out at the next dead letter, not at each change:
@@ -86,7 +96,8 @@ class Router:
                 pattern = exact_str(pattern)
             removed = int(self._index.remove(pattern, mailbox))
         if mailbox not in self._index:
-            self._cells.pop(mailbox, None)
+            if self._cells.pop(mailbox, None) is not None and self._in_user_code:
+                self._left[mailbox] = cell
             self._pools.pop(mailbox, None)
         if self._watching_dead is not None:
             self._unknown_watchers()
@@ -126,7 +137,7 @@ class Router:
         pools = self._pools or None
         for mailbox in mailboxes:
             if pools is not None and mailbox in pools:
-                routed = publish_to_pool(pools[mailbox], message)
+                routed = self._route(pools[mailbox], message)
                 if routed is not None:
                     refused += not routed
                     continue
@@ -140,13 +151,48 @@ class Router:
                 mailbox.queue.append(message)
             elif not mailbox.offer(message):
                 refused += 1
-                cell = self._cells[mailbox]
-                if cell.stats is not None:  # as a tell refused by a full mailbox counts
-                    cell.stats.dropped += 1
-                self._dead.add(message, cell.path, "mailbox_full")
+                self._refused(mailbox, message)
+        if (pools is not None or refused) and self._left:
+            self._let_go()
         delivered = len(mailboxes) - refused
         self.delivered += delivered
         return delivered
+
+    def _route(self, pool: PoolRef, message: Any) -> bool | None:
+        """`publish_to_pool`, whose `hash_key` is user code (`_in_user_code`)."""
+        self._in_user_code += 1
+        try:
+            return publish_to_pool(pool, message)
+        finally:
+            self._in_user_code -= 1
+
+    def _refused(self, mailbox: Mailbox, message: Any) -> None:
+        """A message a matched subscriber's mailbox refused: its dead letter, as a tell's to
+        it would be. `stopped` once it closed (its close, or a stop in this very publish, by
+        code a pool's `hash_key` ran), else `mailbox_full`, its class's refused tell."""
+        cell = self._cell_of(mailbox)
+        if mailbox.closed:
+            reason: Reason = "stopped"
+        else:
+            reason = "mailbox_full"
+            if cell.stats is not None:
+                cell.stats.dropped += 1
+        self._in_user_code += 1  # the dead letter's watchers and listeners
+        try:
+            self._dead.add(message, cell.path, reason)
+        finally:
+            self._in_user_code -= 1
+
+    def _cell_of(self, mailbox: Mailbox) -> Cell:
+        """A matched subscriber's cell, also once it stopped subscribing (`_left`)."""
+        cell = self._cells.get(mailbox)
+        return cell if cell is not None else self._left[mailbox]
+
+    def _let_go(self) -> None:
+        """The delivery that ran user code ended: the cells that left meanwhile are no
+        subscribers' any more, unless another delivery is under way below it."""
+        if not self._in_user_code:
+            self._left.clear()
 
     def _forward_dead_letter(self, fields: Fields) -> bool:
         watching = self._watching_dead
@@ -160,16 +206,18 @@ class Router:
             for mailbox in self._index.match(DEAD_LETTER_TOPIC):
                 # A pool routes it as any publish, in this turn: a member's refusal of the copy
                 # is counted there, and its dead letter is none (`DeadLetters.add`).
-                if mailbox in pools and publish_to_pool(pools[mailbox], copy) is not None:
+                if mailbox in pools and self._route(pools[mailbox], copy) is not None:
                     continue
                 # A copy for watchers: the letter is already counted. One a full watcher
                 # cannot take counts as its class's refused tell, never as a dead letter
                 # (which would come back here, and loop). A closed one (a watcher whose own
                 # queue is being dead-lettered as it stops) drops nothing: it is stopped.
                 if not mailbox.offer(copy) and not mailbox.closed:
-                    stats = self._cells[mailbox].stats
-                    if stats is not None:
-                        stats.dropped += 1
+                    cell = self._cell_of(mailbox)
+                    if cell.stats is not None:
+                        cell.stats.dropped += 1
+            if self._left:
+                self._let_go()
         return watching
 
     def __len__(self) -> int:
