@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from prometheus_client import generate_latest
 
 from actorkit import DEAD_LETTER_TOPIC, Actor, ActorRef, ActorSystem, PoolRef
@@ -136,6 +137,31 @@ async def test_a_subscriber_a_hash_key_stops_mid_publish_gets_a_dead_letter_stop
             ("news", victim.path)
         ]
         assert dropped(system, "Idle") == 0  # a stopped actor refused no tell
+
+
+@pytest.mark.skipif(
+    not hasattr(asyncio, "eager_task_factory"), reason="eager tasks: Python 3.12 and later"
+)
+@pytest.mark.asyncio(loop_factories=["asyncio"])
+async def test_a_stop_a_hash_key_starts_under_an_eager_task_factory_is_a_dead_letter() -> None:
+    """The stop of a dormant subscriber, made a task by a `hash_key`, ends inside `create_task`."""
+    loop = asyncio.get_running_loop()
+    loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined]
+    try:
+        async with asyncio.timeout(5), ActorSystem() as system:
+            victim = await system.spawn(Idle)
+            stops: list[asyncio.Task[None]] = []
+            stop = once(lambda: stops.append(asyncio.create_task(victim.stop())))
+            pool = await hashed(system, stop)
+            system.subscribe(pool, "t")
+            system.subscribe(victim, "t")
+            assert system.publish("t", "news") == 1
+            assert stops[0].done()
+            assert [(d.message, d.recipient, d.reason) for d in system.dead_letters.recent] == [
+                ("news", victim.path, "stopped")
+            ]
+    finally:
+        loop.set_task_factory(None)
 
 
 async def test_a_publish_reaching_an_actor_in_its_close_is_a_dead_letter_stopped() -> None:
