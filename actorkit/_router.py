@@ -152,7 +152,7 @@ class Router:
             elif not mailbox.offer(message):
                 refused += 1
                 self._refused(mailbox, message)
-        if (pools is not None or refused) and self._left:
+        if (pools is not None or refused) and self._left:  # its user code ran only there
             self._let_go()
         delivered = len(mailboxes) - refused
         self.delivered += delivered
@@ -189,8 +189,8 @@ class Router:
         return cell if cell is not None else self._left[mailbox]
 
     def _let_go(self) -> None:
-        """The delivery that ran user code ended: the cells that left meanwhile are no
-        subscribers' any more, unless another delivery is under way below it."""
+        """A delivery that ran user code ended: the cells that left meanwhile are needed no
+        more, unless it ran inside another delivery's user code (which lets go at its end)."""
         if not self._in_user_code:
             self._left.clear()
 
