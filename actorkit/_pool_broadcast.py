@@ -72,7 +72,8 @@ def refuse(pool: Cell, message: Any, refused: list[Cell]) -> None:
     resend to the pool would duplicate the message at the others (docs/api.md §9, Router)."""
     dead = pool.runtime.dead_letters
     for cell in refused:
-        if cell.closed:  # told from code its close runs (a log handler): still a child
+        if cell.mailbox.closed:  # told from code its close runs (a log handler, a dead-letter
+            # watcher's `hash_key`): still a child, and maybe not closed itself yet
             dead.add(message, cell.path, "stopped")
             continue
         if cell.stats is not None:

@@ -90,7 +90,7 @@ class ActorRef:
                     waiter.set_result(None)
             return
         cell = self._cell
-        if cell.closed:
+        if mailbox.closed:  # stopped, or in the close that stops it (`close_unrestarted`)
             cell.runtime.dead_letters.add(message, cell.path, "stopped")
             return
         if cell.stats is not None:
@@ -113,7 +113,7 @@ class ActorRef:
                     waiter.set_result(None)
             return
         cell = self._cell
-        if cell.closed:
+        if mailbox.closed:  # as for `tell`; before the own-send check: a close may run there
             # Yield first: a producer loop `while True: await ref.send(x)` aimed at a stopped
             # actor must not spin; a cancellation in that yield leaves no fate behind.
             await asyncio.sleep(0)
@@ -173,6 +173,8 @@ class ActorRef:
                     mailbox.waiter = None
                     if not waiter.done():
                         waiter.set_result(None)
+            elif mailbox.closed:  # in the close that stops it: as once stopped (counted below)
+                raise NotDelivered(f"{cell.path} is stopped; the ask was not delivered")
             else:  # its thread checked only here: on every ask, 1.7% of its instructions
                 check_ref_loop(runtime, "ask", "ref")  # before it waits in line at the actor
                 await _wait_for_room(cell, envelope)
