@@ -136,7 +136,12 @@ def forward(ref: PoolRef, envelope: Ask, *, wait: bool = False) -> None:
 def route(ref: PoolRef, members: list[Cell], message: Any) -> bool:
     """A publish the pool routes in the publisher's turn to the routing's `members`, on
     behalf of nobody who could be told of a failure: a refusal is a dead letter, never a
-    crash of the pool. Whether a member (for `broadcast`, any member with room) took it."""
+    crash of the pool. Whether a member (for `broadcast`, any member with room) took it, or
+    the pool itself, to hold for the members it starts. A tell that does not take it makes
+    it a dead letter `stopped` (the key stopped the members, a stop run to its end in its
+    turn, or it met one in its close): the count of dead letters tells the two apart, with
+    no second copy of the tell's routing. A dead letter the key's own code makes (it stops
+    an actor with a queue) counts the message as not taken, too."""
     cell = ref._cell
     dead = cell.runtime.dead_letters
     try:
@@ -147,8 +152,9 @@ def route(ref: PoolRef, members: list[Cell], message: Any) -> bool:
             taken = any(member.mailbox.has_room for member in members)
             ref.tell(message)
             return taken
+        counted = dead.count
         ref.tell(message)
-        return True
+        return dead.count == counted
     except MailboxFull:
         # As for a publish: a full member is a dead letter (never a wait, which could
         # deadlock on a member waiting for this pool).
