@@ -2,9 +2,9 @@
 also reports it; and of their target, when their deadline comes first (`_clock`).
 
 That target is said as it was as the deadline came (failed and waiting for its supervisor,
-restarting, in a handler, awaiting an ask of its own), so that the advice fits the cause. A
-timeout is blamed on a handler only when one was running, and on the one at the end of a
-chain of asks, not on each handler waiting along it. Worked out only when a deadline fires:
+restarting, stopping, in a handler, awaiting an ask of its own), so that the advice fits the
+cause. A timeout is blamed on a handler only when one was running, and on the one at the end
+of a chain of asks, not on each handler waiting along it. Worked out only when a deadline fires:
 no ask pays for it. What a handler awaits is read off its task's chain of coroutines
 (`cr_await`), down to an `ActorRef.ask` frame, whose locals name the target and the
 envelope; a handler that awaits its asks in other tasks (`asyncio.gather`) shows none, and
@@ -20,7 +20,7 @@ from ._errors import ActorStopped, NotDelivered
 from ._failure import as_handler_failure
 from ._ref import ActorRef
 from ._shown import shown
-from ._state import RESTARTING, RUNNING, STARTING, SUSPENDED
+from ._state import RESTARTING, RUNNING, STARTING, STOPPING, SUSPENDED
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -109,6 +109,12 @@ def _said(ask: Ask, live: Mapping[str, Cell]) -> str:
         if state is RESTARTING:
             said.append(
                 f"{path} was restarting, handling no messages until its new instance has started"
+            )
+            break
+        if state is STOPPING:
+            said.append(
+                f"{path} was stopping (its on_stop and children's stops), handling no more "
+                "messages: an ask still queued fails when it closes"
             )
             break
         if state is STARTING:

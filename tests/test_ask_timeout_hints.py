@@ -130,6 +130,36 @@ async def test_a_target_slow_on_this_ask_or_another_message_is_said_to_be(
         assert await ref.ask("x") == "x"
 
 
+class SlowToStop(Actor):
+    def __init__(self, gate: asyncio.Event, stopping: asyncio.Event) -> None:
+        self.gate = gate
+        self.stopping = stopping
+
+    async def on_stop(self) -> None:
+        self.stopping.set()
+        await self.gate.wait()
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+async def test_a_target_in_its_on_stop_is_said_to_be_stopping(clock: ManualClock) -> None:
+    gate, stopping = asyncio.Event(), asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        ref = await system.spawn(SlowToStop, gate, stopping, name="s")
+        stopped = asyncio.ensure_future(ref.stop())
+        await stopping.wait()
+        try:
+            text = await timed_out(ref, clock, "x", 1.0)
+        finally:
+            gate.set()
+        assert text == (
+            "no reply from /s within 1.0s; /s was stopping (its on_stop and children's "
+            "stops), handling no more messages: an ask still queued fails when it closes"
+        )
+        await stopped
+
+
 async def test_a_chain_of_asks_names_each_link_and_blames_the_last(clock: ManualClock) -> None:
     gate = asyncio.Event()
     async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
