@@ -86,22 +86,21 @@ class Router:
             self._unknown_watchers()
         return added
 
-    def unsubscribe(self, cell: Cell, pattern: str | None) -> int:
+    def unsubscribe(self, cell: Cell, pattern: str | None) -> None:
         mailbox = cell.mailbox
         if pattern is None:
-            removed = len(self._index.remove_subscriber(mailbox))
+            self._index.remove_subscriber(mailbox)
         else:
             if type(pattern) is not str:  # the index checks an exact str itself
                 validate_pattern(pattern)
                 pattern = exact_str(pattern)
-            removed = int(self._index.remove(pattern, mailbox))
+            self._index.remove(pattern, mailbox)
         if mailbox not in self._index:
             if self._cells.pop(mailbox, None) is not None and self._in_user_code:
                 self._left[mailbox] = cell
             self._pools.pop(mailbox, None)
         if self._watching_dead is not None:
             self._unknown_watchers()
-        return removed
 
     def _unknown_watchers(self) -> None:
         """The subscriptions changed: the next dead letter asks whether anyone watches."""
