@@ -249,7 +249,7 @@ class EventSourced(Durable):
                     pid, cls = binding.persistence_id, type(self).__qualname__
                     why = f"{what} of {pid!r} was taken by an earlier shape of {cls}: {unfitting}"
         if why is not None:
-            pass_over(why)
+            pass_over(why, self.snapshot_every)
             binding.snapshot_owed = True  # else every recovery replays until the next mark
             return False
         self.restore(snapshot)

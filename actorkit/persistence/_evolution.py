@@ -144,11 +144,15 @@ def _defined(cls: type, name: str) -> bool:
 _ABSENT = object()
 
 
-def pass_over(why: str) -> None:
+def pass_over(why: str, snapshot_every: int) -> None:
     """Recovery replays the whole journal instead of restoring a snapshot (a store deletes
-    no event): the state is the same, only its recovery slower until the next snapshot."""
+    no event): the state is the same, only its recovery slower until the next snapshot, which
+    an actor that takes none (`snapshot_every` 0) never writes, so the warning says so."""
     logger.warning(
-        "%s: the snapshot is passed over and the journal replayed from its first event; the "
-        "actor's next persist takes a snapshot in its current shape",
+        "%s: the snapshot is passed over and the journal replayed from its first event; %s",
         why,
+        "the actor's next persist takes a snapshot in its current shape"
+        if snapshot_every
+        else "snapshot_every is 0, so no persist replaces it and every recovery passes it "
+        "over: set snapshot_every to have one taken in the actor's current shape",
     )
