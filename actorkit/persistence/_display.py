@@ -43,10 +43,17 @@ class Shown:
     def __repr__(self) -> str:
         dates = WALL_CLOCK_FIELDS.get(self.name, frozenset())
         inner = ", ".join(
-            f"{key}={_date(value) if key in dates else repr(value)}"
+            f"{_label(key)}={_date(value) if key in dates else repr(value)}"
             for key, value in self.fields.items()
         )
-        return f"{self.name}({inner})"
+        return f"{_label(self.name)}({inner})"
+
+
+def _label(name: object) -> str:
+    """A type or field name as it reads, unless that would break the command's one line per
+    event and its tab-separated columns (a line break or tab that a registered name, or
+    another program's row, may hold): then quoted, as values are."""
+    return name if isinstance(name, str) and name.isprintable() else repr(name)
 
 
 def _date(value: object) -> str:

@@ -61,3 +61,20 @@ def test_frames_that_are_no_stored_value() -> None:
     assert show(pack("x")) == "<not a stored value: 'x'>"  # of length 1, but no list
     deep = b"\x91" * 200_000 + b"\x01"
     assert show(deep).startswith("<undecodable 200001 bytes: maximum recursion depth")
+
+
+@pytest.mark.parametrize(
+    ("name", "fields", "shown"),
+    [
+        ("bank\nDeposited", {"amount": 5}, "'bank\\nDeposited'(amount=5)"),
+        ("bank.Deposited", {"a\tb": 5, "c\rd": 6}, "bank.Deposited('a\\tb'=5, 'c\\rd'=6)"),
+        ("Konto Überweisung", {"Betrag": 5, 7: 8}, "Konto Überweisung(Betrag=5, 7=8)"),
+    ],
+)
+def test_a_name_or_field_of_another_program_s_row_stays_on_its_line(
+    name: str, fields: dict[Any, Any], shown: str
+) -> None:
+    """The command prints one event a line, its columns tab-separated: a registered name or a
+    field name holding a line break or a tab (one `@actorkit.message` takes, or another
+    program's row) is shown quoted, as values are, not raw across lines and columns."""
+    assert show(pack([ext(_EXT_OBJECT, [name, fields])])) == shown
