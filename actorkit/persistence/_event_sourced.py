@@ -262,8 +262,18 @@ def _missing_apply(cls: type[EventSourced]) -> str | None:
     fail, and fail every recovery after."""
     if cls.apply is not EventSourced.apply:
         return None
+    name = cls.__qualname__
+    mro = cls.__mro__
+    hidden = [base for base in mro[mro.index(EventSourced) + 1 :] if "apply" in vars(base)]
+    if hidden:  # a mixin listed after the base: Python finds the base's placeholder first
+        mixin = hidden[0].__qualname__
+        return (
+            f"{name} has no apply(self, event) of its own: {mixin}.apply comes after "
+            f"EventSourced in its bases, and EventSourced's placeholder hides it; list the "
+            f"mixin first, class {name}({mixin}, EventSourced)"
+        )
     return (
-        f"{cls.__qualname__} defines no apply(self, event): an EventSourced actor changes its "
+        f"{name} defines no apply(self, event): an EventSourced actor changes its "
         "state there, after each persist and in recovery; define "
         "`def apply(self, event: object) -> None` (a plain def)"
     )
