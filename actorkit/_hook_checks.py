@@ -51,3 +51,20 @@ def _not_awaitable(cls: type, hook: str, method: object) -> str:
         f"{cls.__qualname__}.{hook} must be a coroutine function, got {method!r}: write "
         f"{written} (a decorator must keep it one, see inspect.markcoroutinefunction)"
     )
+
+
+def hidden(cls: type, base: type, name: str) -> str | None:
+    """What to say of a mixin listed after the base whose placeholder it fills in (`class
+    A(Actor, Mixin)`): Python finds `base`'s own `name` first and never reaches the mixin's.
+    None when `cls` holds something else, or no class after `base` defines `name`."""
+    if inspect.getattr_static(cls, name) is not vars(base)[name]:
+        return None
+    mro = cls.__mro__
+    for later in mro[mro.index(base) + 1 :]:
+        if name in vars(later):
+            mixin, named, own = later.__qualname__, cls.__qualname__, base.__name__
+            return (
+                f"{mixin}.{name} comes after {own} in its bases, and Python never reaches it; "
+                f"list the mixin first, class {named}({mixin}, {own})"
+            )
+    return None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ._actor import PROVIDED, Actor, Unspawned, _constructing
 from ._errors import ActorStopped, NameTaken, not_running
 from ._exact import exact_str, index_int, not_integer
-from ._hook_checks import HOOKS, check_hook
+from ._hook_checks import HOOKS, check_hook, hidden
 from ._mistaken import wrong_factory
 from ._names import MAX_NAME, check_names
 from ._room import UNBOUNDED
@@ -179,6 +179,9 @@ def check_hooks(cls: type[Actor]) -> None:
     if cls in CHECKED:
         return
     for hook in HOOKS:
+        mixed = hidden(cls, Actor, hook)
+        if mixed is not None:
+            raise TypeError(f"{cls.__qualname__}.{hook} is Actor's placeholder: {mixed}")
         check_hook(cls, hook)
     if cls.supervisor_strategy is not None:
         check_strategy(cls.supervisor_strategy, f"{cls.__qualname__}.supervisor_strategy")

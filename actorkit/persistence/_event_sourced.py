@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from .._errors import PersistenceConflict, PersistenceError
 from .._exact import index_int, not_integer
+from .._hook_checks import hidden
 from .._shown import given
 from ._attributes import attributes
 from ._binding import encode, encode_all
@@ -263,15 +264,9 @@ def _missing_apply(cls: type[EventSourced]) -> str | None:
     if cls.apply is not EventSourced.apply:
         return None
     name = cls.__qualname__
-    mro = cls.__mro__
-    hidden = [base for base in mro[mro.index(EventSourced) + 1 :] if "apply" in vars(base)]
-    if hidden:  # a mixin listed after the base: Python finds the base's placeholder first
-        mixin = hidden[0].__qualname__
-        return (
-            f"{name} has no apply(self, event) of its own: {mixin}.apply comes after "
-            f"EventSourced in its bases, and EventSourced's placeholder hides it; list the "
-            f"mixin first, class {name}({mixin}, EventSourced)"
-        )
+    mixed = hidden(cls, EventSourced, "apply")
+    if mixed is not None:
+        return f"{name} has no apply(self, event) of its own: {mixed}"
     return (
         f"{name} defines no apply(self, event): an EventSourced actor changes its "
         "state there, after each persist and in recovery; define "
