@@ -11,6 +11,7 @@ from multidict import CIMultiDict, MultiMapping
 from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.exposition import choose_encoder
 
+from ._http_send import send
 from ._metric_filter import Exposed
 from ._names import MAX_PATH
 from ._shown import cut, given, shown
@@ -136,15 +137,7 @@ class _Endpoints:
         response.content_type = "application/json"
         response.charset = "utf-8"
         response.content_length = sum(map(len, pieces))
-        try:
-            await response.prepare(request)
-            if request.method != hdrs.METH_HEAD:  # its length, not its body
-                for piece in pieces:
-                    await response.write(piece)
-            await response.write_eof()
-        except ConnectionError:  # the client left: as aiohttp's own writes take it, quietly
-            pass
-        return response
+        return await send(request, response, pieces)
 
 
 def _gone(request: web.Request) -> bool:

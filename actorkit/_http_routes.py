@@ -12,6 +12,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
 from ._http_auth import Auth
+from ._http_send import send
 
 
 def application(checked: Auth | None, routes: Iterable[tuple[str, Handler]]) -> web.Application:
@@ -26,13 +27,21 @@ def application(checked: Auth | None, routes: Iterable[tuple[str, Handler]]) -> 
 def _authenticate(checked: Auth | None) -> Middleware:
     @web.middleware
     async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+        response: web.StreamResponse
         if checked is not None and not checked.accepts(request.headers.get("Authorization", "")):
-            return web.json_response(
+            response = web.json_response(
                 {"error": "unauthorized"},
                 status=401,
                 headers={"WWW-Authenticate": checked.challenge},
             )
-        return await handler(request)
+        else:
+            try:
+                response = await handler(request)
+            except web.HTTPException as error:  # a 404 or 405: aiohttp's answer, still ours to send
+                await send(request, error)
+                raise
+        # Written here, not by aiohttp, which would wait for a client that never reads for good.
+        return response if response.prepared else await send(request, response)
 
     return authenticate
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from actorkit import ActorSystem, _http, _http_limit
+from actorkit import ActorSystem, _http, _http_limit, _http_send
 from actorkit._nats import _taken
 
 
@@ -67,5 +67,6 @@ def test_the_bounds_the_docs_quote_are_the_code_s() -> None:
     routing = " ".join((docs / "distributed.md").read_text().split())
     assert f"`REQUEST_TIMEOUT` ({_http.REQUEST_TIMEOUT:g} s," in said
     assert f"`MAX_CONNECTIONS` ({_http_limit.MAX_CONNECTIONS:,})" in said
+    assert f"`SEND_TIMEOUT` ({_http_send.SEND_TIMEOUT:g} s:" in said
     for text in (said, routing):
         assert f"`MAX_WAITING_SENDS` ({_taken.MAX_WAITING_SENDS:,})" in text

@@ -46,13 +46,13 @@ def huge() -> type[Idle]:
     return type("x" * beyond_socket_buffers(), (Idle,), {})
 
 
-def stalling_client(port: int, requests: int = 8) -> socket.socket:
-    """A client that pipelines `/actors` requests and never reads its responses."""
+def stalling_client(port: int, requests: int = 8, path: str = "/actors") -> socket.socket:
+    """A client that pipelines requests of `path` and never reads its responses."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.connect(("127.0.0.1", port))
     sock.setblocking(False)
-    sock.sendall(b"GET /actors HTTP/1.1\r\nHost: x\r\n\r\n" * requests)
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode() * requests)
     return sock
 
 

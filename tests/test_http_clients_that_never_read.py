@@ -1,0 +1,62 @@
+"""A client that asks and never reads its answer is let go within the send timeout: it held
+its connection, and the answer it did not take (a whole `/actors` body), for as long as it
+lived, one place of `MAX_CONNECTIONS` each."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from prometheus_client.core import GaugeMetricFamily, Metric
+
+from actorkit import ActorSystem, _http_limit, _http_send
+
+from .http_support import fetch
+from .test_http_hardening_close import (
+    beyond_socket_buffers,
+    huge,
+    readable,
+    stalling_client,
+    until_dropped,
+)
+
+SEND_TIMEOUT = 0.2
+
+
+@pytest.fixture(autouse=True)
+def one_place_and_a_short_send_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One connection at a time: a client that holds it shows as a 503 to every other."""
+    monkeypatch.setattr(_http_limit, "MAX_CONNECTIONS", 1, raising=False)
+    monkeypatch.setattr(_http_send, "SEND_TIMEOUT", SEND_TIMEOUT, raising=False)
+
+
+async def served_again(url: str) -> int:
+    """Until the place the stalled client held is free: the status of the first answer."""
+    while True:
+        status, _ = await fetch(f"{url}/healthz")
+        if status != 503:
+            return status
+        await asyncio.sleep(SEND_TIMEOUT / 4)
+
+
+def wide_source() -> Iterator[Metric]:
+    """A family whose help text alone makes `/metrics` bigger than the socket buffers."""
+    yield GaugeMetricFamily("wide", "x" * beyond_socket_buffers(), value=1)
+
+
+@pytest.mark.parametrize("path", ["/actors", "/metrics"])
+async def test_a_client_that_never_reads_its_answer_gives_its_place_back(path: str) -> None:
+    async with asyncio.timeout(20), ActorSystem() as system:
+        await system.spawn(huge())  # /actors past the socket buffers
+        system.metrics.add_source(wide_source)  # /metrics too
+        server = await system.serve_http(port=0)
+        sock = stalling_client(server.port, requests=1, path=path)
+        try:
+            await readable(sock)  # answering it, stuck: the client reads nothing
+            async with asyncio.timeout(10):  # not for as long as the client lives
+                assert await served_again(server.url) == 200
+            received = await until_dropped(sock)
+        finally:
+            sock.close()
+        assert received < beyond_socket_buffers()  # the rest was let go, not kept for it
