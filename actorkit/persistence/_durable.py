@@ -161,9 +161,10 @@ def persists(system: ActorSystem) -> bool:
 def describe(cell: Cell) -> dict[str, object] | None:
     """What `/actors` shows of a durable actor: its persistence id and sequence number. An
     actor waiting out a restart's backoff has no instance: its last instance's, which owns
-    the id until the next one claims it, is shown."""
+    the id until the next one claims it, is shown. Only a durable instance is asked for its
+    binding: on another, the name would reach the user's `__getattr__`, which may raise."""
     instance = cell.instance
-    binding = getattr(instance, "_durable", None)
+    binding = instance._durable if isinstance(instance, Durable) else None
     if not isinstance(binding, Binding):
         service: Persistence | None = cell.runtime.system._persistence
         if instance is not None or service is None:
