@@ -27,6 +27,7 @@ from ._system_checks import on_another_loop, wrong_loop
 
 if TYPE_CHECKING:
     from ._cell import Cell
+    from ._runtime import Runtime
     from ._system import ActorSystem
     from ._transport import Transport
 
@@ -51,8 +52,11 @@ answer (aiohttp's `keepalive_timeout`, 3,630 s by default): a client that trickl
 class HttpServer:
     """A running endpoint: `.host`, `.port` (the bound one) and `await .close()`."""
 
-    def __init__(self, runner: web.AppRunner, host: str, port: int, endpoints: object) -> None:
+    def __init__(
+        self, runner: web.AppRunner, host: str, port: int, endpoints: object, runtime: Runtime
+    ) -> None:
         self._runner = runner
+        self._runtime = runtime
         self._endpoints = endpoints  # held here, not by the routes (`_http_routes`)
         self._closing: asyncio.Future[None] | None = None
         self._among: list[HttpServer] | None = None
@@ -69,7 +73,13 @@ class HttpServer:
         2 x `CLOSE_GRACE` whatever clients do: one that never reads its responses would
         otherwise hold its socket, with the unsent bytes, for as long as it lives. Every
         caller returns once the endpoint is closed (the system's shutdown may close it while
-        its owner does); a caller cancelled meanwhile does not leave it half closed."""
+        its owner does); a caller cancelled meanwhile does not leave it half closed. Only on
+        the system's loop, as `serve_http`: the endpoint's connections belong to it, and a
+        close begun on another loop failed midway, leaving them open. Closed already (the
+        system's shutdown closes its endpoints), it returns on any loop: nothing changes."""
+        closed = self._closing is not None and self._closing.done()
+        if not closed and on_another_loop(self._runtime):
+            raise wrong_loop(self._runtime, "close", on="server")
         if self._closing is None:
             self._closing = asyncio.ensure_future(self._close())
         await asyncio.shield(self._closing)
@@ -113,7 +123,7 @@ async def serve(
         ("/actors", endpoints.actors),
     ]  # fmt: skip
     app = application(checked, routes)
-    server = await _listen(app, host, port, endpoints)
+    server = await _listen(app, host, port, endpoints, root.runtime)
     if checked is None and not is_loopback(host):  # once it serves: a failed bind exposes nothing
         logger.warning(
             "serving actorkit metrics on %s without auth: anyone who can reach it can read "
@@ -123,7 +133,9 @@ async def serve(
     return server
 
 
-async def _listen(app: web.Application, host: str, port: int, endpoints: object) -> HttpServer:
+async def _listen(
+    app: web.Application, host: str, port: int, endpoints: object, runtime: Runtime
+) -> HttpServer:
     """Bind in a task of its own, which a cancelled caller waits for and then closes: cut
     short, the bind could leave a listening socket that nothing holds (asyncio's
     `create_server` yields once after it starts serving)."""
@@ -142,7 +154,7 @@ async def _listen(app: web.Application, host: str, port: int, endpoints: object)
         with shielded():  # an anyio scope cancels again at once: the port would stay bound
             await asyncio.shield(_unbind(binding, runner))
         raise
-    return HttpServer(runner, host, runner.addresses[0][1], endpoints)
+    return HttpServer(runner, host, runner.addresses[0][1], endpoints, runtime)
 
 
 async def _bind(runner: web.AppRunner, host: str, port: int) -> None:
