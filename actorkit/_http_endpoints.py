@@ -11,7 +11,7 @@ from multidict import CIMultiDict, MultiMapping
 from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.exposition import choose_encoder
 
-from ._http_send import send
+from ._http_send import send, streamed
 from ._metric_filter import Exposed
 from ._names import MAX_PATH
 from ._shown import cut, given, shown
@@ -115,9 +115,11 @@ class _Endpoints:
                 return web.Response(status=503)  # nobody reads it
             await metrics.gather()  # a slice of the live actors per loop turn
             try:
-                return await self._exposition(_negotiable(request))
+                exposed = await self._exposition(_negotiable(request))
             finally:
                 metrics.forget_gathered()
+        # Written once the lock is let go, a part at a time, as /actors is.
+        return await send(request, *streamed(exposed))
 
     async def actors(self, request: web.Request) -> web.StreamResponse:
         try:

@@ -14,8 +14,12 @@ from collections.abc import Iterable
 from aiohttp import hdrs, web
 
 SEND_TIMEOUT = 15.0
-"""How long a client may take none of an answer: its headers, a piece of its body (a slice of
-`/actors`, at most half a megabyte) or its end. Past it the connection is dropped."""
+"""How long a client may leave a step of an answer untaken: its headers, a `PART` of its body
+or its end. Past it the connection is dropped."""
+
+PART = 1 << 16
+"""Bytes of a body written at a time: a client that reads slowly but reads is let go on, one
+that takes less than this in `SEND_TIMEOUT` is not."""
 
 
 async def send(
@@ -29,8 +33,10 @@ async def send(
             await response.prepare(request)
         if request.method != hdrs.METH_HEAD:  # its length, not its body
             for piece in pieces:
-                async with asyncio.timeout(SEND_TIMEOUT):
-                    await response.write(piece)
+                whole = memoryview(piece)
+                for start in range(0, len(whole), PART):
+                    async with asyncio.timeout(SEND_TIMEOUT):
+                        await response.write(whole[start : start + PART])
         async with asyncio.timeout(SEND_TIMEOUT):
             await response.write_eof()
     except TimeoutError:
@@ -39,3 +45,16 @@ async def send(
     except ConnectionError:
         pass
     return response
+
+
+def streamed(response: web.StreamResponse) -> tuple[web.StreamResponse, list[bytes]]:
+    """`response` as headers and a body for `send` to write a `PART` at a time: aiohttp
+    writes a `Response`'s body whole, and waits once for the client to take all of it."""
+    body = response.body if isinstance(response, web.Response) else None
+    if not isinstance(body, bytes):
+        return response, []
+    headers = response.headers.copy()
+    headers.pop(hdrs.CONTENT_LENGTH, None)
+    stream = web.StreamResponse(status=response.status, reason=response.reason, headers=headers)
+    stream.content_length = len(body)
+    return stream, [body]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 
+import aiohttp
 import pytest
 from prometheus_client.core import GaugeMetricFamily, Metric
 
@@ -60,3 +61,20 @@ async def test_a_client_that_never_reads_its_answer_gives_its_place_back(path: s
         finally:
             sock.close()
         assert received < beyond_socket_buffers()  # the rest was let go, not kept for it
+
+
+async def test_a_body_written_a_part_at_a_time_arrives_whole_with_its_headers() -> None:
+    """`/metrics` is written `PART` bytes at a time, as `/actors` is, not in one wait."""
+    async with asyncio.timeout(20), ActorSystem() as system:
+        system.metrics.add_source(wide_source)
+        server = await system.serve_http(port=0)
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{server.url}/metrics") as answer:
+                body = await answer.read()
+                assert answer.status == 200 and answer.content_length == len(body)
+                assert answer.content_type == "text/plain"
+            assert len(body) > beyond_socket_buffers() > _http_send.PART
+            assert b"# HELP wide xxx" in body and body.endswith(b"\n")
+            async with session.head(f"{server.url}/metrics") as answer:
+                assert answer.status == 200 and await answer.read() == b""
+                assert answer.content_length is not None and answer.content_length > 0
