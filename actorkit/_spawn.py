@@ -271,7 +271,8 @@ def make_instance(cell: Cell) -> Actor:
             f"factory {cell.factory!r} returned {type(instance).__name__}, not an Actor; "
             "pass an Actor subclass or a callable that returns an Actor instance"
         )
-    owner = getattr(instance, "_cell", None)  # a class's own `__new__` may not set it
+    # Not `getattr`: a class whose own `__new__` set none would reach its `__getattr__`.
+    owner = instance.__dict__.get("_cell")
     handed = _HANDED.get(id(instance)) if owner is cell else None
     if handed is not None and handed() is instance:
         raise TypeError(

@@ -210,3 +210,26 @@ async def test_a_name_of_max_name_characters_is_taken_one_more_is_refused() -> N
         assert ref.path == "/" + "a" * MAX_NAME
         with pytest.raises(ValueError, match=f"at most {MAX_NAME}"):
             await system.spawn(Plain, name="b" * (MAX_NAME + 1))
+
+
+class Proxied(Actor):
+    """Its own `__new__` skips `Actor.__new__`, and its `__getattr__` reads a dict, as a proxy
+    does: a lookup of what it lacks raises `KeyError`, not `AttributeError`."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Proxied:
+        return object.__new__(cls)
+
+    def __init__(self) -> None:
+        self.__dict__["fields"] = {"answer": 42}
+
+    def __getattr__(self, name: str) -> Any:
+        return self.__dict__["fields"][name]
+
+    async def receive(self, message: Any) -> Any:
+        return self.answer
+
+
+async def test_a_factorys_instance_is_checked_without_its_own_getattr() -> None:
+    async with asyncio.timeout(10), ActorSystem() as system:
+        ref = await system.spawn(lambda: Proxied(), name="p")
+        assert await ref.ask("?") == 42
