@@ -9,11 +9,12 @@ import copyreg
 import operator
 import reprlib
 from collections.abc import Callable, Collection, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Self, SupportsIndex
+from typing import TYPE_CHECKING, Any, ClassVar, Self, SupportsIndex
 
 from ._errors import ActorStopped
 from ._mistaken import ACTOR_CLASS, RefOnly, name_hint, not_a_local_ref
 from ._persistence_id import spawn_durable
+from ._provided import PROVIDED, read_only
 from ._ref import local_cell
 from ._signals import SELF_STOP
 from ._state import STARTING
@@ -194,10 +195,7 @@ class Actor:
         cell = self._cell
         current = cell.instance
         if current is not self and current is not None:
-            raise ActorStopped(
-                f"this instance of {cell.display_path} was replaced by a restart, and only "
-                "the new one has timers"
-            )
+            raise _refused(self, "has timers")
         return cell.timers
 
     async def spawn(
@@ -215,11 +213,8 @@ class Actor:
         instance a restart replaced (a task it left running) is refused, as for `timers`: the
         child would be its successor's, which never asked for it."""
         current = self._cell.instance
-        if current is not self and current is not None:
-            raise ActorStopped(
-                f"this instance of {self._cell.display_path} was replaced by a restart, and "
-                "only the new one spawns children"
-            )
+        if current is not self and current is not None:  # `_replaced`, written out
+            raise _refused(self, "spawns children")
         if persistence_id is not None:
             options = (name, mailbox_size, restart, capabilities)
             return await spawn_durable(self._cell, factory, args, kwargs, options, persistence_id)
@@ -230,26 +225,35 @@ class Actor:
             await cell.start()
         return cell.ref_ or cell.ref  # the property's call only for a ref let go
 
+    # Watches and subscriptions are the actor's, kept across restarts; an instance a restart
+    # replaced (a task it left running) neither adds to nor takes from its successor's, as
+    # it spawns no child for it and starts no timer in it.
     def watch(self, ref: ActorRef) -> None:
         """Receive `Terminated(ref, reason)` once when `ref` stops for good (at once if it has)."""
+        if _replaced(self):
+            raise _refused(self, "watches")
         watch(self._cell, _cell_of(ref, "watch"))
 
     def unwatch(self, ref: ActorRef) -> None:
-        unwatch(self._cell, _cell_of(ref, "unwatch"))
+        if not _replaced(self):
+            unwatch(self._cell, _cell_of(ref, "unwatch"))
 
     def subscribe(self, pattern: str) -> None:
         """Receive publishes matching `pattern`; kept across restarts, dropped at stop."""
+        if _replaced(self):
+            raise _refused(self, "subscribes")
         self.system.subscribe(self.ref, pattern)
 
     def unsubscribe(self, pattern: str | None = None) -> None:
-        self.system.unsubscribe(self.ref, pattern)
+        if not _replaced(self):
+            self.system.unsubscribe(self.ref, pattern)
 
     def stop(self) -> None:
         """Stop after the current message. A `permanent` actor is restarted (OTP rules). From
         an instance a restart replaced (a task it left running), a no-op, as on a stopped
         actor: the restart ended that instance, and its successor never asked to stop."""
         current = self._cell.instance
-        if current is not self and current is not None:
+        if current is not self and current is not None:  # `_replaced`, written out
             return
         self._cell.mailbox.post(SELF_STOP)
 
@@ -257,32 +261,6 @@ class Actor:
 ACTOR_CLASS.append(Actor)
 for _call in ("tell", "send", "ask"):  # the ref's, called on the instance: said so
     setattr(Actor, _call, RefOnly(_call))
-
-PROVIDED = {
-    "ref": "ref",
-    "name": "name (spawn's name=, or a generated one)",
-    "path": "path",
-    "system": "actor system",
-    "parent": "parent's ref",
-    "children": "children's refs",
-    "timers": "timers (self.timers.start_once...)",
-}
-"""What the runtime provides on every actor, read-only: the classes users bring often keep
-a `name`, a `path` or a list of `timers` of their own, which Python would refuse with only
-"property 'name' of 'Worker' object has no setter"."""
-
-
-def read_only(prop: property, attribute: str, what: str) -> property:
-    """`prop` with a setter that refuses, saying what the attribute is and what to do."""
-
-    def setter(self: Actor, value: object) -> NoReturn:
-        raise AttributeError(
-            f"self.{attribute} is the actor's {what}, provided by the runtime: keep yours "
-            "under another attribute name"
-        )
-
-    return prop.setter(setter)
-
 
 for _attribute, _what in PROVIDED.items():
     setattr(Actor, _attribute, read_only(getattr(Actor, _attribute), _attribute, _what))
@@ -298,3 +276,16 @@ def _cell_of(ref: object, what: str) -> Cell:
 _REMOTE_WATCH = (
     "; a remote actor is watched from its own system (a remote ref offers tell, send and ask)"
 )
+
+
+def _replaced(actor: Actor) -> bool:
+    """Whether a restart replaced `actor`: a task it left running is calling it."""
+    current = actor._cell.instance
+    return current is not actor and current is not None
+
+
+def _refused(actor: Actor, only: str) -> ActorStopped:
+    return ActorStopped(
+        f"this instance of {actor._cell.display_path} was replaced by a restart, and only "
+        f"the new one {only}"
+    )

@@ -10,12 +10,13 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._actor import PROVIDED, Actor, Unspawned, _constructing
+from ._actor import Actor, Unspawned, _constructing
 from ._errors import ActorStopped, NameTaken, not_running
 from ._exact import exact_str, index_int, not_integer
 from ._hook_checks import HOOKS, check_hook, hidden
 from ._mistaken import wrong_factory
 from ._names import MAX_NAME, check_names
+from ._provided import PROVIDED
 from ._room import UNBOUNDED
 from ._shown import given
 from ._state import ENDING

@@ -17,8 +17,9 @@ from collections.abc import Callable, Coroutine
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from .._actor import Actor, Unspawned, read_only
+from .._actor import Actor, Unspawned
 from .._errors import PersistenceError
+from .._provided import read_only
 from ._binding import Binding
 from ._recovery import load_recovery
 from ._reminders import Reminders, arm_all
