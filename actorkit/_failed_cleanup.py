@@ -12,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from ._awaited import subtree
+from ._errors import ActorStopped
 from ._outside_stop import kill
 from ._shown import shown
 
@@ -44,3 +45,16 @@ def cleanup_failed(cell: Cell, fault: BaseException) -> None:
         shown(fault),
         exc_info=fault,
     )
+
+
+def stopped_starting(cell: Cell, failure: BaseException | None = None) -> ActorStopped:
+    """What `spawn` raises when a forced stop cuts into the actor's start: into `on_start`,
+    or into the stop of the children of one that failed, the `failure` (its cause), which
+    would otherwise be lost: nobody decides on a failure at spawn, nor logs it."""
+    if failure is None:
+        return ActorStopped(f"{cell.display_path} was stopped before on_start finished")
+    stopped = ActorStopped(
+        f"{cell.display_path} was stopped before the children of its failed on_start had stopped"
+    )
+    stopped.__cause__ = failure
+    return stopped

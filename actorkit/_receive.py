@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ._begun import first_step
 from ._cut import carried_context, carry_on
 from ._envelope import HANDED_ON, Ask, mark_acting
-from ._errors import ActorStopped
-from ._failed_cleanup import cleanup_failed
+from ._failed_cleanup import cleanup_failed, stopped_starting
 from ._failure import as_failure
 from ._handler_failures import answer_to, handler_failure
 from ._instruments import IN_LOOP
@@ -52,13 +51,17 @@ async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
             failure = as_failure(error, f"on_start of {cell.display_path}", cell.runtime)
         except asyncio.CancelledError:
             if not started.done():  # a forced shutdown: `spawn` must not wait forever
-                started.set_exception(
-                    ActorStopped(f"{cell.display_path} was stopped before on_start finished")
-                )
+                started.set_exception(stopped_starting(cell))
             await cell.stop_children()
             cell.close(None)
             return False
-        await cell.stop_children()
+        cell.stop_reason = failure  # what its watchers hear, should a forced stop close it now
+        try:
+            await cell.stop_children()
+        except asyncio.CancelledError:  # a forced stop cut the cleanup: `spawn` still hears why
+            if not started.done():
+                started.set_exception(stopped_starting(cell, failure))
+            raise
         cell.close(failure)
         if not started.done():
             started.set_exception(failure)
@@ -261,9 +264,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                 cell.close(None)
         if started is not None and not started.done():
             # Cancelled in `on_start` (a forced shutdown): `spawn` must not wait forever.
-            started.set_exception(
-                ActorStopped(f"{cell.display_path} was stopped before on_start finished")
-            )
+            started.set_exception(stopped_starting(cell))
         raise
     except BaseException as error:
         # A fault of the runtime's outside every transition's guard: the loop cannot go on,

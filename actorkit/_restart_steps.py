@@ -18,6 +18,7 @@ meanwhile waits for the new instance, which the wake-up after its start hands it
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from ._actor import Actor
@@ -68,7 +69,12 @@ async def start_failed(cell: Cell, error: BaseException, *, called: bool = False
     outside the child's task (`as_failure`)."""
     hook = "on_start" if cell.release_instance() is not None else "the factory"
     failure = as_failure(error, f"{hook} of {cell.display_path}", cell.runtime, called=called)
-    await cell.stop_children()
+    cell.stop_reason = failure  # what its watchers hear, should a forced stop close it now
+    try:
+        await cell.stop_children()
+    except asyncio.CancelledError:  # a forced stop cut the cleanup: nobody decides, but the
+        cell.undecided_failure(failure, IN_ON_START, "none (already stopped)")  # failure counts
+        raise
     if cell.runtime.exiting is not None:  # the program exits: nothing is restarted
         cell.stop_failed(failure, IN_ON_START)
     else:

@@ -46,5 +46,5 @@ async def test_spawn_raises_when_a_forced_shutdown_cuts_the_cleanup_of_a_failed_
         spawning = asyncio.ensure_future(system.spawn(FailsAfterSpawning, stopping, name="x"))
         await stopping.wait()  # on_start failed, and its child's stop hangs
         await system.shutdown(timeout=0.05)
-        with pytest.raises(ActorStopped, match="/x was stopped before on_start finished"):
+        with pytest.raises(ActorStopped, match="/x was stopped before the children of its fail"):
             await spawning
