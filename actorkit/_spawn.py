@@ -91,6 +91,8 @@ def check_name(name: object) -> str:
         raise ValueError(f"actor name {name!r} must not contain '/': paths are built from names")
     if name.startswith("$"):
         raise ValueError(f"actor name {name!r} must not start with '$' (reserved for generated)")
+    if name in (".", "..") or name.isspace():  # a path's own steps, or nothing to read
+        raise ValueError(f"actor name {name!r} must not be '.', '..' or blank: use a word")
     if len(name) > MAX_NAME or not name.isprintable():
         raise ValueError(
             f"actor name {reprlib.repr(name)} must be at most {MAX_NAME} printable characters "

@@ -109,6 +109,9 @@ CASES = [
     ),
     Case("spawn: name with /", lambda e: e.system.spawn(Plain, name="a/b"), ValueError, "'/'"),
     Case("spawn: name with $", lambda e: e.system.spawn(Plain, name="$x"), ValueError, "'\\$'"),
+    Case("spawn: name ..", lambda e: e.system.spawn(Plain, name=".."), ValueError, "'\\.\\.'"),
+    Case("spawn: name .", lambda e: e.system.spawn(Plain, name="."), ValueError, "'.', '..' or"),
+    Case("spawn: blank name", lambda e: e.system.spawn(Plain, name="  "), ValueError, "blank"),
     Case(
         "spawn: name not str",
         lambda e: e.system.spawn(Plain, name=1),  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ NAMES = (
     "h#frag",
     "p+plus",
     "s;semi",
-    "..",
+    "...",
 )
 CLASS_NAMES = ('Q"uo\\te\n', "Ünï€😀", "\x1b[31mred", "C" * 2000)
 
