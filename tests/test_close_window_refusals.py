@@ -134,6 +134,7 @@ async def test_an_ask_of_an_actor_in_its_unrestarted_close_is_not_delivered(
         )
         assert len(reached) == 1
         assert isinstance(reached[0], NotDelivered)
+        assert str(reached[0]) == "/flaky is stopped; the ask was not delivered"
         assert fates(system) == [("queued", flaky.path, "not_restarted")]
 
 
