@@ -1,8 +1,8 @@
 """`AskTimeout`'s account of its target at the edges the first tests leave: a target still in
-its `on_start`, or stopped by itself and waiting for its supervisor, a pool (which hands the
-ask, and its deadline, to a member), a chain of asks that runs into a cycle further down, a
-handler awaiting an object that refuses to be looked at, and a deadline that fires in the
-very task of the handler it is about."""
+its `on_start`, or stopped by itself and waiting for its supervisor, a chain longer than the
+links followed, a pool (which hands the ask, and its deadline, to a member), a chain of asks
+that runs into a cycle further down, a handler awaiting an object that refuses to be looked
+at, and a deadline that fires in the very task of the handler it is about."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorRef, ActorSystem, AskTimeout
+from actorkit._handler_failures import LINKS
 from actorkit.testing import ManualClock
 
 from .test_ask_timeout_hints import BusyParent, Gated, Relay, timed_out
@@ -82,6 +83,27 @@ async def test_a_chain_running_into_a_cycle_further_down_is_said_to_be_one(
             "ends only when one of them times out"
         )
         await clock.advance(10.0)  # the cycle's own asks time out, and fail /b and /c
+
+
+async def test_a_chain_longer_than_the_links_followed_says_no_more_past_them(
+    clock: ManualClock,
+) -> None:
+    gate = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        for n in range(LINKS + 2):
+            await system.spawn(Relay, f"/r{n + 1}", name=f"r{n}")
+        await system.spawn(Gated, gate, name=f"r{LINKS + 2}")
+        first = system.lookup("/r0")
+        assert first is not None
+        try:
+            text = await timed_out(first, clock, "slow", 1.0)
+        finally:
+            gate.set()
+        links = [
+            f"/r{n} was still handling it, awaiting its own ask of /r{n + 1}" for n in range(LINKS)
+        ]
+        assert text == "no reply from /r0 within 1.0s; " + "; ".join(links)
+        assert await first.ask("x") == "x"
 
 
 class Quitter(Actor):
