@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from aiohttp import hdrs, web
 from multidict import CIMultiDict, MultiMapping
-from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.exposition import choose_encoder
 
-from ._http_send import send, streamed
+from ._http_send import PART, send
 from ._metric_filter import Exposed
+from ._metric_text import written
 from ._names import MAX_PATH
 from ._shown import cut, given, shown
 from ._tree_body import tree_body
@@ -63,7 +63,8 @@ class _Endpoints:
     that under many concurrent scrapes the actors run between two of them: message
     handling stalls for one scrape's time at most, not for one per scraper. And each walks
     the live actors a slice per loop turn (`_metric_scrape`, `_tree_body`), so that one
-    scrape of a large system holds the loop for a slice at a time, not for the walk. Uncompressed:
+    scrape of a large system holds the loop for a slice at a time, not for the walk; /metrics
+    then builds and writes its families a part per turn (`_metric_text`). Uncompressed:
     gzip would run on the loop after the handler, outside that guard, and costs more than
     building the body (measured in benchmarks/scrape_flood.py).
     """
@@ -74,10 +75,7 @@ class _Endpoints:
         self._transport = transport
         self._one_at_a_time = asyncio.Lock()
         self._failure: tuple[BaseException, str] | None = None
-        self._exposition = make_aiohttp_handler(
-            Exposed(system.metrics.registry),
-            disable_compression=True,
-        )
+        self._exposed = Exposed(system.metrics.registry)
 
     async def healthz(self, request: web.Request) -> web.Response:
         system = self._system
@@ -114,12 +112,17 @@ class _Endpoints:
             if _gone(request):
                 return web.Response(status=503)  # nobody reads it
             await metrics.gather()  # a slice of the live actors per loop turn
+            query = request.query
+            params = {key: query.getall(key) for key in query}
+            accept = ",".join(_negotiable(request).headers.getall(hdrs.ACCEPT, ()))
             try:
-                exposed = await self._exposition(_negotiable(request))
+                pieces, content_type = await written(self._exposed, accept, params, PART)
             finally:
                 metrics.forget_gathered()
         # Written once the lock is let go, a part at a time, as /actors is.
-        return await send(request, *streamed(exposed))
+        response = web.StreamResponse(headers={hdrs.CONTENT_TYPE: content_type})
+        response.content_length = sum(map(len, pieces))
+        return await send(request, response, pieces)
 
     async def actors(self, request: web.Request) -> web.StreamResponse:
         try:

@@ -64,7 +64,7 @@ def actors(scrape: Scrape) -> Iterator[Metric]:
     live = GaugeMetricFamily(
         "actorkit_actors", "Live actors by class and state", labels=["actor_type", "state"]
     )
-    for (name, state), count in sorted(scrape.alive.items()):
+    for (name, state), count in scrape.run("alive", scrape.alive, lambda key: key[0]):
         live.add_metric([name, state], count)
     yield live
     yield _per_class_counter(scrape, "actorkit_actor_spawned", "Actors spawned", "spawned")
@@ -97,7 +97,7 @@ def escalations(scrape: Scrape) -> Metric:
     for name in scrape.names:
         shared = root if name == ROOT_TYPE else 0
         family.add_metric([name], scrape.total(name, "gave_up") + shared)
-    if ROOT_TYPE not in scrape.by_name:
+    if ROOT_TYPE not in scrape.by_name and scrape.last:
         family.add_metric([ROOT_TYPE], root)
     return family
 
@@ -143,7 +143,7 @@ def messages(scrape: Scrape) -> Iterator[Metric]:
         "Fullest bounded mailbox of the class: queued messages / its mailbox_size",
         labels=["actor_type"],
     )
-    for name, ratio in sorted(scrape.fill_max.items()):
+    for name, ratio in scrape.run("fill", scrape.fill_max, str):
         fill.add_metric([name], ratio)
     yield fill
 
@@ -188,7 +188,7 @@ def timers(scrape: Scrape) -> Iterator[Metric]:
     )
 
 
-def event_loop(scrape: Scrape) -> Iterator[Metric]:
+def loop_lag(scrape: Scrape) -> Iterator[Metric]:
     lag = HistogramMetricFamily(
         "actorkit_event_loop_lag_seconds",
         f"How late the loop runs a callback scheduled every {LAG_INTERVAL}s",
@@ -196,16 +196,20 @@ def event_loop(scrape: Scrape) -> Iterator[Metric]:
     loop_lag = scrape.metrics.loop_lag
     lag.add_metric([], loop_lag.cumulative(), loop_lag.sum)
     yield lag
+
+
+def blocked(scrape: Scrape) -> Iterator[Metric]:
     watchdog = scrape.watchdog
-    blocked = CounterMetricFamily(
+    family = CounterMetricFamily(
         "actorkit_event_loop_blocked",
         f"Times a handler held the event loop longer than {watchdog.threshold}s",
         labels=["actor_type"],
     )
     counted = dict(watchdog.by_class)  # the watchdog's thread adds to it
-    for name in sorted({OUTSIDE, *scrape.names, *counted}):
-        blocked.add_metric([name], counted.get(name, 0))
-    yield blocked
+    others = (name for name in (OUTSIDE, *counted) if scrape.within(name))
+    for name in sorted({*scrape.names, *others}):
+        family.add_metric([name], counted.get(name, 0))
+    yield family
 
 
 Builder = Callable[[Scrape], Iterable[Metric]]
@@ -217,8 +221,12 @@ BUILDERS: tuple[Builder, ...] = (
     dead_letters,
     publishing,
     timers,
-    event_loop,
+    loop_lag,
+    blocked,
 )
+PER_CLASS: frozenset[Builder] = frozenset({actors, failures, messages, asks, blocked})
+"""The builders whose families have a series per class, built a part of the classes at a
+time (`Scrape.parts`); the others are built once, from the whole scrape."""
 
 
 class SystemCollector(Collector):
@@ -233,20 +241,32 @@ class SystemCollector(Collector):
         self._metrics = metrics
         self.gathered: Scrape | None = None
         """The live actors' figures `gather` folded, for the next `collect` only."""
+        self.built: list[Metric] | None = None
+        """The families `gather` built from them, for the same `collect`."""
 
     async def gather(self) -> None:
-        """Fold the live actors' figures a slice per loop turn (`Scrape.gather`), for the
-        `collect` that the caller makes next, without a turn in between; any other reader
-        of the registry folds them all at once."""
-        self.gathered = await Scrape.gather(*self._observed, self._metrics)
+        """Fold the live actors' figures a slice per loop turn (`Scrape.gather`), then build
+        the families a part of the classes per turn, for the `collect` that the caller
+        makes next, without a turn in between; any other reader of the registry gets them
+        built in one step. A builder that fails leaves them to that step, which logs it."""
+        self.built = None
+        self.gathered = scrape = await Scrape.gather(*self._observed, self._metrics)
+        try:
+            self.built = await scrape.build(BUILDERS, PER_CLASS)
+        except Exception:
+            self.built = None
 
     def collect(self) -> Iterator[Metric]:
         try:
             scrape, self.gathered = self.gathered, None
-            if scrape is None:
-                scrape = Scrape.whole(*self._observed, self._metrics)
-            for builder in BUILDERS:
-                yield from builder(scrape)
+            built, self.built = self.built, None
+            if built is not None:
+                yield from built
+            else:
+                if scrape is None:
+                    scrape = Scrape.whole(*self._observed, self._metrics)
+                for builder in BUILDERS:
+                    yield from builder(scrape)
         except Exception:  # the sources are served all the same, as after a failed source
             logger.exception("actorkit metrics collector failed")
         for source in self._metrics.sources:

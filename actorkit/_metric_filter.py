@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 class Exposed:
-    """What `make_aiohttp_handler` renders: the registry whole, or filtered by `name[]`."""
+    """What `/metrics` writes (`_metric_text`): the registry whole, or filtered by `name[]`."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self._registry = registry

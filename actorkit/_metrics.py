@@ -105,6 +105,7 @@ class Metrics(Instrument):
         must not show figures that old."""
         if self._collector is not None:
             self._collector.gathered = None
+            self._collector.built = None
 
     # --- attach and detach ----------------------------------------------------------------
     def start(self, loop: asyncio.AbstractEventLoop, router: Router, watchdog: Watchdog) -> None:
