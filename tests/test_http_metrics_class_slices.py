@@ -6,6 +6,7 @@ docs/observability.md, "Scrape floods"."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from typing import Any
 
@@ -21,9 +22,10 @@ from actorkit._metric_filter import Exposed
 from .http_support import fetch
 
 CLASSES = 400
-STALL = 0.05
-"""Seconds: a third of what one scrape of `CLASSES` classes held the loop for when its text
-was built in one turn (145-170 ms on a loaded 2-core machine), many times a part's 1-3 ms."""
+STALL = 0.06
+"""Seconds: under a third of what one scrape of `CLASSES` classes held the loop for when its
+text was built in one turn (190-230 ms on a loaded 2-core machine), many times a part's 2 ms
+(3-25 ms measured, the machine loaded)."""
 
 
 async def receive(self: Actor, message: Any) -> Any:
@@ -63,9 +65,13 @@ async def test_a_scrape_of_many_classes_holds_the_loop_for_a_part_at_a_time() ->
         await _classes(system, CLASSES)
         status, _ = await fetch(f"{server.url}/metrics")  # imports and first allocations
         assert status == 200
-        gaps = Gaps()
-        status, text = await fetch(f"{server.url}/metrics")
-        gaps.task.cancel()
+        gc.freeze()  # a full collection of the test process's heap is not the scrape's work
+        try:
+            gaps = Gaps()
+            status, text = await fetch(f"{server.url}/metrics")
+            gaps.task.cancel()
+        finally:
+            gc.unfreeze()
         assert status == 200
     assert text.count("actorkit_messages_processed_total{") == CLASSES
     assert gaps.longest < STALL, f"the loop was held {gaps.longest * 1000:.0f} ms"
