@@ -249,12 +249,12 @@ class SystemCollector(Collector):
         the families a part of the classes per turn, for the `collect` that the caller
         makes next, without a turn in between; any other reader of the registry gets them
         built in one step. A builder that fails leaves them to that step, which logs it."""
-        self.built = None
-        self.gathered = scrape = await Scrape.gather(*self._observed, self._metrics)
+        scrape = await Scrape.gather(*self._observed, self._metrics)
         try:
-            self.built = await scrape.build(BUILDERS, PER_CLASS)
+            built: list[Metric] | None = await scrape.build(BUILDERS, PER_CLASS)
         except Exception:
-            self.built = None
+            built = None
+        self.gathered, self.built = scrape, built
 
     def collect(self) -> Iterator[Metric]:
         try:

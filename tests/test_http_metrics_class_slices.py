@@ -8,13 +8,15 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from prometheus_client import generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.openmetrics.exposition import generate_latest as openmetrics_latest
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorSystem, _metric_families
 from actorkit import _metric_scrape as scrape
 from actorkit import _metric_text as text_parts
 from actorkit._metric_filter import Exposed
@@ -112,3 +114,29 @@ async def test_the_text_written_in_parts_is_the_one_step_text(
     assert 'actorkit_mailbox_fill_ratio{actor_type="Kind0009"}' in text or written is None
     lines = [line for line in text.splitlines() if "event_loop_lag" not in line]
     assert lines == [line for line in one_step.splitlines() if "event_loop_lag" not in line]
+
+
+async def test_a_failing_builder_on_metrics_is_logged_and_what_it_did_not_hide_served(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parts are let go and the families built in one step, as any reader of the
+    registry gets them: those before the fault, and every source's."""
+
+    def broken(scrape: object) -> Iterator[Metric]:
+        yield GaugeMetricFamily("actorkit_before_the_fault", "built before it", value=1)
+        raise RuntimeError("a builder's fault")
+
+    builders = _metric_families.BUILDERS
+    monkeypatch.setattr(_metric_families, "BUILDERS", (builders[0], broken, *builders[1:]))
+    async with asyncio.timeout(30), ActorSystem() as system:
+        server = await system.serve_http(port=0)
+        await _classes(system, 3)
+        caplog.clear()  # the registry read the families once when the system started
+        status, text = await fetch(f"{server.url}/metrics")
+    assert status == 200
+    assert 'actorkit_actors{actor_type="Kind0002",state="running"} 1.0' in text
+    assert "actorkit_before_the_fault 1.0" in text
+    assert "actorkit_tasks_pending 0.0" in text  # the task layer's source
+    assert "actorkit_asks_total" not in text  # built after the fault
+    failed = [r for r in caplog.records if r.getMessage() == "actorkit metrics collector failed"]
+    assert len(failed) == 1
