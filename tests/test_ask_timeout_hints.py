@@ -24,7 +24,8 @@ from actorkit.testing import ManualClock
 
 
 class Gated(Actor):
-    """ "crash" fails it; "slow" waits for the gate; anything else is answered at once."""
+    """ "crash" fails it; "quit" stops it (a permanent actor's stop is its supervisor's to
+    decide, as a failure is); "slow" waits for the gate; anything else is answered at once."""
 
     def __init__(self, gate: asyncio.Event) -> None:
         self.gate = gate
@@ -32,6 +33,8 @@ class Gated(Actor):
     async def receive(self, message: Any) -> Any:
         if message == "crash":
             raise RuntimeError("crashed")
+        if message == "quit":
+            self.stop()
         if message == "slow":
             await self.gate.wait()
         return message
@@ -70,7 +73,10 @@ async def timed_out(ref: ActorRef, clock: ManualClock, message: Any, timeout: fl
     return str(raised.value)
 
 
-async def test_a_target_waiting_for_its_supervisor_is_said_to_be(clock: ManualClock) -> None:
+@pytest.mark.parametrize(("ending", "ended"), [("crash", "failed"), ("quit", "stopped itself")])
+async def test_a_target_waiting_for_its_supervisor_is_said_to_be(
+    clock: ManualClock, ending: str, ended: str
+) -> None:
     gate, holding = asyncio.Event(), asyncio.Event()
     async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
         parent = await system.spawn(BusyParent, gate, holding, name="p")
@@ -78,13 +84,13 @@ async def test_a_target_waiting_for_its_supervisor_is_said_to_be(clock: ManualCl
         await holding.wait()
         child = system.lookup("/p/child")
         assert child is not None
-        child.tell("crash")  # its parent, in hand, decides nothing until the gate opens
+        child.tell(ending)  # its parent, in hand, decides nothing until the gate opens
         try:
             text = await timed_out(child, clock, "x", 1.0)
         finally:
             gate.set()
         assert text == (
-            "no reply from /p/child within 1.0s; /p/child had failed and was waiting for its "
+            f"no reply from /p/child within 1.0s; /p/child had {ended} and was waiting for its "
             "supervisor's decision, handling no messages until then"
         )
         assert await child.ask("x") == "x"  # restarted, it answers

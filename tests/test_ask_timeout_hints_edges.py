@@ -1,8 +1,8 @@
 """`AskTimeout`'s account of its target at the edges the first tests leave: a target still in
-its `on_start`, or stopped by itself and waiting for its supervisor, a chain longer than the
-links followed, a pool (which hands the ask, and its deadline, to a member), a chain of asks
-that runs into a cycle further down, a handler awaiting an object that refuses to be looked
-at, and a deadline that fires in the very task of the handler it is about."""
+its `on_start`, a chain longer than the links followed, a pool (which hands the ask, and its
+deadline, to a member), a chain of asks that runs into a cycle further down, a handler
+awaiting an object that refuses to be looked at, and a deadline that fires in the very task
+of the handler it is about."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from actorkit import Actor, ActorRef, ActorSystem, AskTimeout
 from actorkit._handler_failures import LINKS
 from actorkit.testing import ManualClock
 
-from .test_ask_timeout_hints import BusyParent, Gated, Relay, timed_out
+from .test_ask_timeout_hints import Gated, Relay, timed_out
 
 
 class SlowToStart(Actor):
@@ -104,41 +104,6 @@ async def test_a_chain_longer_than_the_links_followed_says_no_more_past_them(
         ]
         assert text == "no reply from /r0 within 1.0s; " + "; ".join(links)
         assert await first.ask("x") == "x"
-
-
-class Quitter(Actor):
-    async def receive(self, message: Any) -> Any:
-        if message == "quit":
-            self.stop()
-        return message
-
-
-class BusyParentOfAQuitter(BusyParent):
-    async def on_start(self) -> None:
-        await self.spawn(Quitter, name="child")
-
-
-async def test_a_target_that_stopped_itself_is_said_to_wait_for_its_supervisor(
-    clock: ManualClock,
-) -> None:
-    """A permanent actor's own stop is decided by its supervisor, as a failure is."""
-    gate, holding = asyncio.Event(), asyncio.Event()
-    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
-        parent = await system.spawn(BusyParentOfAQuitter, gate, holding, name="p")
-        parent.tell("hold")
-        await holding.wait()
-        child = system.lookup("/p/child")
-        assert child is not None
-        child.tell("quit")  # its parent, in hand, decides nothing until the gate opens
-        try:
-            text = await timed_out(child, clock, "x", 1.0)
-        finally:
-            gate.set()
-        assert text == (
-            "no reply from /p/child within 1.0s; /p/child had stopped itself and was waiting "
-            "for its supervisor's decision, handling no messages until then"
-        )
-        assert await child.ask("x") == "x"  # restarted, it answers
 
 
 class Refusing:
