@@ -15,6 +15,7 @@ from ._metric_filter import Exposed
 from ._metric_text import written
 from ._names import MAX_PATH
 from ._shown import cut, given, shown
+from ._tree import NoActorAt
 from ._tree_body import tree_body
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ class _Endpoints:
                 return web.Response(status=503)  # nobody reads it
             try:
                 pieces = await tree_body(self._system, self._root, path, limit)
-            except LookupError as error:
+            except NoActorAt as error:
                 return web.json_response({"error": str(error)}, status=404)
         # Written once the lock is let go: a client slow to read holds up no other scrape.
         response = web.StreamResponse()

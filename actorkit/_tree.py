@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from ._cell import Cell
     from ._system import ActorSystem
 
+
+class NoActorAt(LookupError):
+    """A path with no actor: what `/actors` answers 404 for, and only it (any other
+    `LookupError` out of a walk is a fault of the runtime's, a 500)."""
+
+
 MAX_DEPTH = 100
 """Levels of the tree shown below the top of a view. A supervision chain can be thousands of
 actors deep, and nested JSON that deep exceeds the recursion limit of the encoder (and of
@@ -89,7 +95,7 @@ def actor_tree(
     else:
         ref = system.lookup(path)
         if ref is None:
-            raise LookupError(f"no actor at {path!r}")
+            raise NoActorAt(f"no actor at {path!r}")
         actors, truncated = _walk((ref._cell,), budget)
     return {
         "system": system.name,

@@ -30,7 +30,7 @@ from json.encoder import encode_basestring_ascii as _quoted
 from typing import TYPE_CHECKING
 
 from ._state import shown_state
-from ._tree import MAX_DEPTH
+from ._tree import MAX_DEPTH, NoActorAt
 from .persistence._durable import describe, persists
 
 if TYPE_CHECKING:
@@ -80,13 +80,13 @@ async def tree_body(
     system: ActorSystem, root: Cell, path: str | None = None, limit: int | None = None
 ) -> list[bytes]:
     """The JSON body of `/actors` (the subtree at `path`, at most `limit` nodes), in pieces
-    to write one after the other. Raises `LookupError` for a `path` with no actor."""
+    to write one after the other. Raises `NoActorAt` for a `path` with no actor."""
     if path is None or path == "/":
         top = list(root.children.values())
     else:
         ref = system.lookup(path)
         if ref is None:
-            raise LookupError(f"no actor at {path!r}")
+            raise NoActorAt(f"no actor at {path!r}")
         top = [ref._cell]
     durable = persists(system)  # else no node has persistence fields: not one look each
     budget = limit if limit is not None else sys.maxsize

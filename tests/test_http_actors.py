@@ -164,3 +164,20 @@ async def test_the_tree_at_path_slash_is_the_whole_tree() -> None:
         whole = actor_tree(system)
         assert [node["path"] for node in whole["actors"]] == ["/a"]
         assert actor_tree(system, path="/") == whole
+
+
+async def test_a_fault_building_the_tree_is_a_500_not_a_path_without_an_actor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only a path with no actor is a 404: a `LookupError` raised by the runtime's own walk
+    (a fault) must not read as "no actor at" a path that has one."""
+
+    def faulty(_: object) -> str:
+        raise KeyError("a fault of the walk")
+
+    async with asyncio.timeout(10), ActorSystem() as system:
+        await system.spawn(Echo, name="here")
+        server = await system.serve_http(port=0)
+        monkeypatch.setattr("actorkit._tree_body.shown_state", faulty)
+        got, _ = await fetch(f"{server.url}/actors", params={"path": "/here"})
+        assert got == 500
