@@ -16,6 +16,7 @@ from ._awaited import awaited_by, busy, waits_on
 from ._awaited import subtree as subtree  # where the cell finds it, with the stops
 from ._begun import begun, begun_task
 from ._loop_timer import timeout as loop_timeout
+from ._shown import listed
 from ._signals import Signal, Stop
 from ._state import STARTING
 from ._watch import hold_news, tell_held_news, unwatch_below
@@ -125,7 +126,7 @@ async def force_stop(cells: Iterable[Cell], what: str, why: str) -> None:
     letters), deepest first, then cancel their tasks and give them a grace to unwind; `what`
     (`shutdown of app`) and `why` (`exceeded 5.0s`) name the stop in the logs."""
     tasks = kill(cells)
-    cancelled = ", ".join(cell.display_path for cell in tasks.values()) or "(none)"
+    cancelled = listed([cell.display_path for cell in tasks.values()])
     logger.warning("%s %s; cancelled: %s", what, why, cancelled)
     await unwound(tasks, what)
 
@@ -138,7 +139,7 @@ async def unwound(tasks: dict[asyncio.Task[None], Cell], what: str) -> None:
             logger.error(
                 "%s abandoned actors that ignored cancellation: %s",
                 what,
-                ", ".join(tasks[task].display_path for task in pending),
+                listed([tasks[task].display_path for task in pending]),
             )
 
 

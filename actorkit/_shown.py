@@ -32,6 +32,21 @@ def cut(text: str, limit: int) -> str:
     return f"{text[:limit]}... ({len(text):,} characters)"
 
 
+LISTED = 16_384
+"""The most characters of actor paths one log line lists (a forced stop's cancelled
+actors): log pipelines cut or drop a line of megabytes, which a large tree's would be."""
+
+
+def listed(paths: list[str]) -> str:
+    """`paths` joined, as many as `LISTED` characters hold, then how many more."""
+    size = 0
+    for count, path in enumerate(paths):
+        size += len(path) + 2
+        if size > LISTED + 2 and count:
+            return f"{', '.join(paths[:count])} and {len(paths) - count} more"
+    return ", ".join(paths) or "(none)"
+
+
 def given(value: object) -> str:
     """A wrong argument as its refusal quotes it: `shown`, cut to `GIVEN_LENGTH` characters."""
     return cut(shown(value), GIVEN_LENGTH)

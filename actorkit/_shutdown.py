@@ -14,7 +14,7 @@ from ._errors import SystemFailed
 from ._loop_timer import call_at
 from ._outside_stop import kill, unwound
 from ._shielded import shielded
-from ._shown import shown
+from ._shown import listed, shown
 from ._signals import Stop
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ class ActorsStop:
                 else f"exceeded {self._timeout}s"
             )
             cancelled_now = kill([*left, self._root])
-            shown_paths = ", ".join(c.display_path for c in cancelled_now.values()) or "(none)"
+            shown_paths = listed([c.display_path for c in cancelled_now.values()])
             logger.warning("shutdown of %s %s; cancelled: %s", runtime.name, why, shown_paths)
         # Actors closed by a cancellation of their task from outside (not by this stop) may
         # still run their `on_stop`, which must not find the store closed under it. One grace
