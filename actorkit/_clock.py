@@ -283,10 +283,11 @@ class Expiry(Lapsing):
 
 
 def _time_out(bucket: dict[Ask, None], advice: str, live: Mapping[str, Cell] | None) -> None:
+    known: dict[str, str] = {}  # what each target was doing: it holds still in this loop
     for ask in bucket:  # a future's callbacks run later: nothing leaves the bucket meanwhile
         future = ask.future
         if not future.done():
-            why = advice if live is None else why_unanswered(ask, live)
+            why = advice if live is None else why_unanswered(ask, live, known)
             future.set_exception(
                 AskTimeout(f"no reply from {ask.target} within {ask.timeout}s; {why}")
             )

@@ -80,12 +80,20 @@ DEPTH = 64
 _ASK = ActorRef.ask.__code__
 
 
-def why_unanswered(ask: Ask, live: Mapping[str, Cell]) -> str:
+def why_unanswered(ask: Ask, live: Mapping[str, Cell], known: dict[str, str]) -> str:
     """The advice of `ask`'s `AskTimeout`, after "no reply from <target> within <timeout>s".
     A hint must never keep a deadline from failing its ask, nor the asks after it in the
-    expiry: a user's awaitable that refuses to be looked at leaves it unsaid."""
+    expiry: a user's awaitable that refuses to be looked at leaves it unsaid. `known` holds
+    what was said of each target in this expiry for the asks it is not handling, which all
+    read the same: thousands of asks timing out behind one target walk its chain once."""
     try:
-        return _said(ask, live)
+        cell = live.get(ask.target)
+        if cell is None or cell.handling is ask:
+            return _said(ask, live)
+        said = known.get(ask.target)
+        if said is None:
+            said = known[ask.target] = _said(ask, live)
+        return said
     except Exception:
         return UNKNOWN
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorRef, ActorSystem, AskTimeout
-from actorkit._handler_failures import LINKS
+from actorkit._handler_failures import LINKS, _said
 from actorkit.testing import ManualClock
 
 from .test_ask_timeout_hints import Gated, Relay, timed_out
@@ -194,3 +194,34 @@ async def test_a_deadline_firing_in_its_target_s_own_task_blames_that_handler(
             "no reply from /adv within 1.0s; /adv was still handling it: raise the ask's "
             "timeout or make its handler faster"
         )
+
+
+async def test_many_asks_timing_out_behind_one_target_are_said_once(
+    clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asks that time out together behind one busy target all read the same: the target's
+    account is worked out once for them, not once each (a chain's walk is microseconds)."""
+    worked_out: list[str] = []
+
+    def counted(ask: Any, live: Any) -> str:
+        worked_out.append(ask.target)
+        return _said(ask, live)
+
+    monkeypatch.setattr("actorkit._handler_failures._said", counted)
+    gate = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        ref = await system.spawn(Gated, gate, name="g")
+        asks = [asyncio.ensure_future(ref.ask(i, timeout=1.0)) for i in ("slow", *range(200))]
+        await clock.advance(1.0)
+        try:
+            texts = [str(error) for error in await asyncio.gather(*asks, return_exceptions=True)]
+        finally:
+            gate.set()
+    assert texts[0].endswith(
+        "/g was still handling it: raise the ask's timeout or make its handler faster"
+    )
+    assert set(texts[1:]) == {
+        "no reply from /g within 1.0s; /g was handling another message: raise the ask's "
+        "timeout or make its handlers faster"
+    }
+    assert worked_out == ["/g", "/g"]  # the ask it handles, then once for all the others
