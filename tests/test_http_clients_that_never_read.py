@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from actorkit import ActorSystem, _http_limit, _http_send
@@ -32,13 +34,20 @@ def one_place_and_a_short_send_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_http_send, "SEND_TIMEOUT", SEND_TIMEOUT, raising=False)
 
 
-async def served_again(url: str) -> int:
-    """Until the place the stalled client held is free: the status of the first answer."""
-    while True:
-        status, _ = await fetch(f"{url}/healthz")
-        if status != 503:
-            return status
-        await asyncio.sleep(SEND_TIMEOUT / 4)
+def sends_watched(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Set as the endpoint's first answer has been written or let go: for a client that reads
+    nothing, once `SEND_TIMEOUT` dropped it, with its place."""
+    ended = asyncio.Event()
+    send = _http_send.send
+
+    async def watched(request: web.Request, *args: Any) -> web.StreamResponse:
+        try:
+            return await send(request, *args)
+        finally:
+            ended.set()
+
+    monkeypatch.setattr("actorkit._http_endpoints.send", watched)
+    return ended
 
 
 def wide_source() -> Iterator[Metric]:
@@ -47,17 +56,22 @@ def wide_source() -> Iterator[Metric]:
 
 
 @pytest.mark.parametrize("path", ["/actors", "/metrics"])
-async def test_a_client_that_never_reads_its_answer_gives_its_place_back(path: str) -> None:
+async def test_a_client_that_never_reads_its_answer_gives_its_place_back(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with asyncio.timeout(20), ActorSystem() as system:
         await system.spawn(huge())  # /actors past the socket buffers
         system.metrics.add_source(wide_source)  # /metrics too
         server = await system.serve_http(port=0)
+        answered = sends_watched(monkeypatch)
         sock = stalling_client(server.port, requests=1, path=path)
         try:
             await readable(sock)  # answering it, stuck: the client reads nothing
             async with asyncio.timeout(10):  # not for as long as the client lives
-                assert await served_again(server.url) == 200
-            received = await until_dropped(sock)
+                await answered.wait()
+            received = await until_dropped(sock)  # the server's end reached it: its place too
+            status, _ = await fetch(f"{server.url}/healthz")
+            assert status == 200
         finally:
             sock.close()
         assert received < beyond_socket_buffers()  # the rest was let go, not kept for it
