@@ -7,26 +7,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import ActorSystem
 from actorkit._shown import LISTED
 
-
-class Stuck(Actor):
-    """Its `on_stop` waits for ever: only a forced stop ends it."""
-
-    def __init__(self, stopping: asyncio.Event) -> None:
-        self.stopping = stopping
-
-    async def receive(self, message: Any) -> Any:
-        return message
-
-    async def on_stop(self) -> None:
-        self.stopping.set()
-        await asyncio.Event().wait()
+from .test_failed_start_cut_by_a_forced_stop import Lingers
 
 
 async def test_a_forced_shutdown_of_many_actors_lists_what_fits_and_counts_the_rest(
@@ -37,7 +24,7 @@ async def test_a_forced_shutdown_of_many_actors_lists_what_fits_and_counts_the_r
         system = await ActorSystem().start()
         stopping = asyncio.Event()
         for i in range(many):
-            await system.spawn(Stuck, stopping, name=f"{i:064d}")
+            await system.spawn(Lingers, stopping, name=f"{i:064d}")
         with caplog.at_level(logging.WARNING, logger="actorkit"):
             await system.shutdown(timeout=0.05)
     # Every actor is cancelled, and the root guardian, `/`; most then ignore it (their
@@ -57,7 +44,7 @@ async def test_a_forced_shutdown_of_many_actors_lists_what_fits_and_counts_the_r
 async def test_a_stop_that_cancels_few_lists_them_all(caplog: pytest.LogCaptureFixture) -> None:
     async with asyncio.timeout(10), ActorSystem() as system:
         stopping = asyncio.Event()
-        ref = await system.spawn(Stuck, stopping, name="stuck")
+        ref = await system.spawn(Lingers, stopping, name="stuck")
         with caplog.at_level(logging.WARNING, logger="actorkit"):
             await ref.stop(timeout=0.05)
     assert "stop of /stuck exceeded 0.05s; cancelled: /stuck" in caplog.text
