@@ -17,25 +17,13 @@ from actorkit._handler_failures import LINKS, _said
 from actorkit.testing import ManualClock
 
 from .test_ask_timeout_hints import Gated, Relay, timed_out
-
-
-class SlowToStart(Actor):
-    def __init__(self, gate: asyncio.Event, starting: asyncio.Event) -> None:
-        self.gate = gate
-        self.starting = starting
-
-    async def on_start(self) -> None:
-        self.starting.set()
-        await self.gate.wait()
-
-    async def receive(self, message: Any) -> Any:
-        return message
+from .test_pool_resize_stopped import HeldStart
 
 
 async def test_a_target_in_its_on_start_is_said_to_be_starting(clock: ManualClock) -> None:
     gate, starting = asyncio.Event(), asyncio.Event()
     async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
-        spawned = asyncio.ensure_future(system.spawn(SlowToStart, gate, starting, name="s"))
+        spawned = asyncio.ensure_future(system.spawn(HeldStart, gate, starting, name="s"))
         await starting.wait()
         ref = system.lookup("/s")
         assert ref is not None
