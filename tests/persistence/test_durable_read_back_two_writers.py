@@ -9,12 +9,14 @@ it, as docs/persistence.md states both."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextvars import ContextVar
+from typing import Any
 
 import pytest
 
-from actorkit import ActorSystem
+from actorkit import Actor, ActorSystem
 from actorkit.persistence import (
     MemoryStore,
     PersistenceError,
@@ -54,16 +56,24 @@ class RivalLands(SharedMemoryStore):
         return await super().save_state(persistence_id, expected_revision, payload)
 
 
-async def test_a_lost_persist_takes_another_writers_identical_events_for_its_own() -> None:
+@contextlib.asynccontextmanager
+async def rivals(cls: type[Actor], first: object) -> AsyncIterator[tuple[RivalLands, Any, Any]]:
+    """One path live in two systems sharing a store (`/` and the class's name in lower case):
+    the first instance answered `first`, then the second was spawned."""
     store = RivalLands()
     async with (
         asyncio.timeout(10),
         ActorSystem("a", store=store, metrics=False) as one,
         ActorSystem("b", store=store.another(), metrics=False) as other,
     ):
-        mine = await one.spawn(Total, name="total")
-        assert await mine.ask(1) == 1
-        theirs = await other.spawn(Total, name="total")  # a second live instance of /total
+        name = cls.__name__.lower()
+        mine = await one.spawn(cls, name=name)
+        assert await mine.ask(first) == first
+        yield store, mine, await other.spawn(cls, name=name)  # a second live instance
+
+
+async def test_a_lost_persist_takes_another_writers_identical_events_for_its_own() -> None:
+    async with rivals(Total, 1) as (store, mine, theirs):
         store.rival = lambda: theirs.ask(10)
         assert await mine.ask(10) == 11  # acknowledged: its read-back found Added(10) at 2
         assert await journal(store, "/total") == [Added(1), Added(10)]  # one, for two asks
@@ -71,15 +81,7 @@ async def test_a_lost_persist_takes_another_writers_identical_events_for_its_own
 
 
 async def test_a_lost_persist_does_not_take_another_writers_different_events() -> None:
-    store = RivalLands()
-    async with (
-        asyncio.timeout(10),
-        ActorSystem("a", store=store, metrics=False) as one,
-        ActorSystem("b", store=store.another(), metrics=False) as other,
-    ):
-        mine = await one.spawn(Total, name="total")
-        assert await mine.ask(1) == 1
-        theirs = await other.spawn(Total, name="total")
+    async with rivals(Total, 1) as (store, mine, theirs):
         store.rival = lambda: theirs.ask(7)
         with pytest.raises(PersistenceError, match="connection failed"):
             await mine.ask(10)
@@ -88,15 +90,7 @@ async def test_a_lost_persist_does_not_take_another_writers_different_events() -
 
 
 async def test_a_lost_save_takes_another_writers_identical_state_for_its_own() -> None:
-    store = RivalLands()
-    async with (
-        asyncio.timeout(10),
-        ActorSystem("a", store=store, metrics=False) as one,
-        ActorSystem("b", store=store.another(), metrics=False) as other,
-    ):
-        mine = await one.spawn(Kept, name="kept")
-        assert await mine.ask("x") == "x"
-        theirs = await other.spawn(Kept, name="kept")
+    async with rivals(Kept, "x") as (store, mine, theirs):
         store.rival = lambda: theirs.ask("y")
         assert await mine.ask("y") == "y"  # acknowledged: revision 2 holds "y", not its own
         stored = await store.load_state("/kept")
