@@ -28,6 +28,7 @@ from ._envelope import TICK
 from ._errors import ActorStopped
 from ._seconds import FOREVER, check_delay, check_interval
 from ._timer_handles import CANCELLED, ActorTimer
+from ._undelivered_ticks import undelivered
 from ._withdraw import Seal, sealed, withdraw
 
 if TYPE_CHECKING:
@@ -259,7 +260,7 @@ class Timers:
         try:
             ref.tell(message)  # refused: a full mailbox raises, a stopped actor's is a letter
         except Exception as error:
-            handle._queue.undelivered(message, ref, error)
+            undelivered(handle._queue.dead_letters, message, ref, error)
 
     def _withdraw(self, handle: ActorTimer) -> bool:
         """Withdraw the ticks `handle` queued that are still queued: whether there was one."""

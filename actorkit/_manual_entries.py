@@ -78,7 +78,8 @@ class Entries(list[tuple[float, int, Entry]]):
 
 class Lapsing:
     """A callback that may have nothing left to do by its time: the ask deadlines' one timer
-    (`_clock.Expiry`) stays armed once the asks it was set for are answered."""
+    (`_clock.Expiry`) stays armed once the asks it was set for are answered, the timer
+    queue's (`_timers.TimerQueue`) once the timers it was set for are cancelled."""
 
     __slots__ = ()
 

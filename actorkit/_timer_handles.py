@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._protocols import KeptWhole
 from ._ref import local_cell
+from ._undelivered_ticks import undelivered
 from ._withdraw import unhandled
 
 if TYPE_CHECKING:
@@ -87,13 +88,13 @@ class TimerHandle(KeptWhole):
 
     def _repeat(self, now: float, seq: int) -> None:
         """Deliver a periodic tick and re-file the timer (one-shot timers are delivered by
-        `TimerQueue._fire` in place, without a call per timer)."""
+        `TimerQueue.__call__` in place, without a call per timer)."""
         message = self._message
         target = self._target
         grid = self._interval
         assert grid is not None
         first, interval = grid
-        # The first point on the grid after now: missed ticks coalesce into it (`_fire`
+        # The first point on the grid after now: missed ticks coalesce into it (the firing
         # repeats only a timer due by now, so at least one interval on). The division may
         # round either way by a hair (due at 4.1, now 4.1, interval 0.1: 39.99999999999999),
         # so its neighbours are checked, lest a tick fire twice or not at all.
@@ -106,7 +107,7 @@ class TimerHandle(KeptWhole):
         if due <= now:
             # The interval is below the float step at `now` (1e-14 s at 1000 s) and adds
             # nothing: the tick would be due again at once, a second in this instant, or
-            # `_fire` would spin on it forever, holding the loop.
+            # The firing would spin on it forever, holding the loop.
             due = math.nextafter(now, math.inf)
         self._due = due
         self._queue.push(self, seq)  # its place among timers due at the same instant
@@ -130,7 +131,7 @@ class TimerHandle(KeptWhole):
         try:
             target.tell(message)
         except BaseException as error:  # a pool's `hash_key` may raise anything
-            self._queue.undelivered(message, target, error)
+            undelivered(self._queue.dead_letters, message, target, error)
 
 
 class ActorTimer(TimerHandle):
@@ -145,7 +146,7 @@ class ActorTimer(TimerHandle):
     Until it fires, a one-shot timer has no tick, and `_sent` holds instead the seq of a
     start again under its key (`Timers.start_once`) not filed yet: the timer took the new due
     time and message in place, and its entry in the queue, due no later, files it again when
-    it comes up (`_again`, or `TimerQueue._fire` itself when the due time is the same), under
+    it comes up (`_again`, or `TimerQueue.__call__` itself when the due time is the same), under
     that seq, as a new timer started then would be filed. Ended before that (cancelled), it
     keeps the seq, which nothing reads: it queued no tick, so it is no tick's seal, and a
     start under any key may take it up again while its entry is filed (`Timers._spare`)."""

@@ -23,16 +23,14 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import logging
 import math
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from ._errors import MailboxFull
-from ._failure import key_failure
+from ._manual_entries import Lapsing
 from ._ref import ActorRef, local_cell
-from ._shown import shown
 from ._timer_handles import CANCELLED, TimerHandle
+from ._undelivered_ticks import undelivered
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -40,15 +38,13 @@ if TYPE_CHECKING:
     from ._dead_letters import DeadLetters
     from ._protocols import Ref
 
-logger = logging.getLogger("actorkit")
-
 __all__ = ["COMPACT_AT", "TimerHandle", "TimerQueue"]  # TimerHandle: where importers find it
 
 COMPACT_AT = 1024
 """Cancelled heap entries tolerated before the heap is rebuilt without them."""
 
 
-class TimerQueue:
+class TimerQueue(Lapsing):
     """All of a system's timers, in due order, with one clock entry armed for the earliest.
 
     An entry is `(due, seq, handle)`; `seq` (the order of scheduling) breaks ties between
@@ -140,7 +136,7 @@ class TimerQueue:
     def move(self, handle: TimerHandle, due: float) -> None:
         """File a live timer for `due` as the same handle, so the ticks it queued stay tied
         to it (a durable reminder kept to a wall clock that stepped). The entry it leaves
-        behind counts as dead: `_fire` skips an entry whose due time is not its handle's."""
+        behind counts as dead: the firing skips an entry whose due time is not its handle's."""
         if due == handle._due:
             return
         handle._again()  # a start again not filed yet: this filing replaces it
@@ -153,7 +149,7 @@ class TimerQueue:
         if self._entry is not None:
             self._entry.cancel()
         self._armed = due
-        self._entry = self.clock.call_at(due, self._fire)
+        self._entry = self.clock.call_at(due, self)
 
     def cancelled(self, handle: TimerHandle) -> None:
         if self._following and handle._interval is not None:
@@ -186,7 +182,14 @@ class TimerQueue:
         self._dead = 0
         self.epoch += 1
 
-    def _fire(self) -> None:
+    def lapsed(self) -> bool:
+        """Whether its clock entry, armed for a timer since cancelled, has no timer left to
+        fire (`ManualClock.pending`): the entry stays armed, so that a timeout cancelled at
+        each reply and started again at the next request costs no new entry."""
+        return not self.pending
+
+    def __call__(self) -> None:
+        """The clock entry's callback: fire what is due, arm for the next."""
         self._entry = None
         self._armed = math.inf
         heap, run = self._heap, self._run
@@ -221,7 +224,7 @@ class TimerQueue:
                     if type(target) is not ActorRef or not target._cell.mailbox.offer(message):
                         target.tell(message)  # a refusal says why, or a pool routes it
                 except BaseException as error:  # a pool's `hash_key` may raise anything
-                    self.undelivered(message, target, error)
+                    undelivered(self.dead_letters, message, target, error)
             elif handle._sent is not None:  # type: ignore[attr-defined]
                 # An actor's own one-shot timer started again for this same time (the seq
                 # of that start, `ActorTimer._sent`): filed behind the timers scheduled since.
@@ -233,32 +236,6 @@ class TimerQueue:
                 handle._ended()
         if run or heap:
             self._arm(min(run[0][0] if run else math.inf, heap[0][0] if heap else math.inf))
-
-    def undelivered(self, message: Any, target: Ref, error: BaseException) -> None:
-        """A tell from a timer failed: there is no caller to raise to. Raised out of `_fire`,
-        a `BaseException` would also lose the timers due with this one, unsent and no dead
-        letters, and leave the queue armed for a time that has passed."""
-        if isinstance(error, MailboxFull):
-            self.dead_letters.add(message, target.path, "mailbox_full")
-            return
-        # Routing failed (a pool's `hash_key` raised) or a user's own `Ref` refused: logged with
-        # the target's path, the message kept as a dead letter. A pool's is taken as from a
-        # publish to it (`_pool_handover.route`); another ref's exit is raised on, to the owner.
-        cell = local_cell(target)
-        if cell is None:
-            if isinstance(error, KeyboardInterrupt | SystemExit):
-                raise error
-        else:
-            error = key_failure(cell, error)
-        logger.error(
-            "timer could not deliver %s to %s: %s",
-            type(message).__name__,
-            target.path,
-            shown(error),
-            exc_info=error,
-            extra={"actor_path": target.path},
-        )
-        self.dead_letters.add(message, target.path, "undeliverable")
 
     def close(self) -> None:
         """The system shut down: its pending timers end, so their handles say so and let go

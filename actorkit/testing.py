@@ -121,7 +121,8 @@ class ManualClock:
     @property
     def pending(self) -> int:
         """Timers still due to fire; the ask deadlines' one timer only while an ask waits on
-        it (answered asks leave it armed: cancelling it per answer would cost every ask)."""
+        it (answered asks leave it armed: cancelling it per answer would cost every ask), the
+        timer queue's only while a timer is due (a cancelled one leaves it armed)."""
         return sum(1 for _, _, entry in self._heap if live(entry))
 
     def next_due(self) -> float | None:
