@@ -15,8 +15,9 @@ from sys import getrefcount
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 
+from ._blocked_sends import refuse_blocked_send
 from ._envelope import GIVEN_UP, Ask, reject
-from ._errors import AskTimeout, MailboxFull, NotDelivered
+from ._errors import AskTimeout, NotDelivered
 from ._outside_stop import stop_from_outside, stop_within
 from ._protocols import REFS_STAY
 from ._room import UNBOUNDED, full_for_tell
@@ -120,8 +121,8 @@ class ActorRef:
             cell.runtime.dead_letters.add(message, cell.path, "stopped")
             return
         task = _running_task(cell.runtime.loop)
-        if task is not None and task is cell.task:  # its own handler: no room would come
-            _refuse_own_send(cell)
+        if task is not None:  # its own handler, or an `on_start` it awaits: no room would come
+            refuse_blocked_send(cell, task)
         room = mailbox.line_up()  # `Mailbox.put`, written out: no coroutine for the wait
         if room is not None:
             try:
@@ -225,18 +226,6 @@ class ActorRef:
     def __repr__(self) -> str:
         state = "alive" if not self._cell.closed else "stopped"
         return f"<{type(self).__name__} {self._cell.path} {state}>"  # a `PoolRef` says so
-
-
-def _refuse_own_send(cell: Cell) -> NoReturn:
-    """Only the actor's own loop makes room in its mailbox, and it is in the handler that
-    awaits this send: the send would wait until the actor is stopped."""
-    if cell.stats is not None:
-        cell.stats.dropped += 1
-    raise MailboxFull(
-        f"{cell.path} sent to its own full mailbox ({cell.mailbox.capacity} messages), where "
-        "only it could make room once this handler returns: use `self.ref.tell(...)` and "
-        "handle MailboxFull, or spawn with a larger mailbox_size"
-    )
 
 
 def local_cell(ref: object) -> Cell | None:
