@@ -1,14 +1,17 @@
-"""Sends that no room could ever meet: to a full mailbox that only the sender's own waiting
-could be keeping full. The actor's own handler is one such sender; a child's `on_start` is
-another, when its parent's handler awaits that start (`await self.spawn(...)`) and so makes
-room only once it returns. Either send would wait until shutdown, so it fails at once with
-`MailboxFull`, as `tell` does.
+"""Sends that no room could ever meet in time: to a full mailbox that only the sender's own
+waiting keeps from being read. The actor's own handler is one such sender; a child's
+`on_start` is another, when its parent's handler awaits that start (`await self.spawn(...)`)
+and so makes room only once it returns. Either would wait until shutdown: it fails at once
+with `MailboxFull`, as `tell` does. A descendant of an actor that drains (a shutdown) is a
+third: the actor reads its mailbox again only once its children's drains have ended, so the
+sends of theirs it would have waited for are put past its bound instead (it handles them,
+as it handles what they sent it with room).
 
-What a task awaits is asyncio's private `_fut_waiter`, as `_awaited` reads it, and a start's
-future is the `started` local of the actor's task (`_receive.run`), read from its frame: no
-mark per spawn, since every spawn would pay for it and only this slow path reads it. A send
-made in a task the handler or `on_start` awaits (a `gather`'s) cannot be told from any
-other sender's, and waits for room like one."""
+What a task awaits is asyncio's private `_fut_waiter`, as `_awaited` reads it, and which
+actor a task is, with its start's future, are the `cell` and `started` locals of the actor's
+task (`_receive.run`), read from its frame: no mark per spawn, since every spawn would pay for
+it and only this slow path reads it. A send made in a task the handler or `on_start` awaits
+(a `gather`'s) cannot be told from any other sender's, and waits for room like one."""
 
 from __future__ import annotations
 
@@ -21,24 +24,35 @@ if TYPE_CHECKING:
     from ._cell import Cell
 
 LIMIT = 1_000
-"""Starts followed up a chain of spawns, at most: a bound on the walk, not a depth any
-program reaches."""
+"""Steps followed up a chain of spawns or parents, at most: a bound on the walk, not a depth
+any program reaches."""
 
 
-def refuse_blocked_send(cell: Cell, task: asyncio.Task[Any]) -> None:
-    """Raise `MailboxFull` for a send from `task` to `cell`'s full mailbox that only `task`'s
-    own progress could make room for; return for any other."""
-    capacity = cell.mailbox.capacity
+def past_the_bound(cell: Cell, task: asyncio.Task[Any]) -> bool:
+    """For a send or an ask from `task` that finds `cell`'s mailbox full: raise `MailboxFull` if
+    only `task`'s own progress could make room; True if it is to be put past the bound (the
+    sender is a descendant of `cell`, which drains); False to wait for room."""
     if task is cell.task:  # its own handler
         _refuse(
             cell,
-            f"{cell.path} sent to its own full mailbox ({capacity} messages), where only it "
-            "could make room once this handler returns: use `self.ref.tell(...)` and handle "
-            "MailboxFull, or spawn with a larger mailbox_size",
+            f"{cell.path} sent to its own full mailbox ({cell.mailbox.capacity} messages), where "
+            "only it could make room once this handler returns: use `self.ref.tell(...)` and "
+            "handle MailboxFull, or spawn with a larger mailbox_size",
         )
+    if cell.draining:
+        if cell.mailbox.final:  # its stop began: nothing is read any more
+            return False
+        sender = _actor_of(task)
+        return sender is not None and _descends(sender[0], cell)
     waiting = getattr(cell.task, "_fut_waiter", None)
-    if waiting is None or waiting.done():
-        return
+    if waiting is not None and not waiting.done():
+        _refuse_a_start_awaited(cell, task)
+    return False
+
+
+def _refuse_a_start_awaited(cell: Cell, task: asyncio.Task[Any]) -> None:
+    """`MailboxFull` if `task` runs the `on_start` of an actor whose start `cell`'s handler
+    awaits, directly or down a chain of spawns each awaiting the next one's start."""
     sender = starting = _starting(task)
     for _ in range(LIMIT):
         if starting is None:
@@ -49,27 +63,47 @@ def refuse_blocked_send(cell: Cell, task: asyncio.Task[Any]) -> None:
             return
         if parent is cell:
             assert sender is not None
+            path = cell.path
             _refuse(
                 cell,
-                f"{sender[0].path} sent from its on_start to {cell.path}'s full mailbox "
-                f"({capacity} messages) while {cell.path}'s handler awaits its start (`spawn`), "
-                "so only that handler could make room, once the on_start has returned: use "
-                "`tell(...)` and handle MailboxFull, send once on_start has returned (from a "
-                f"message to itself), or spawn {cell.path} with a larger mailbox_size",
+                f"{sender[0].path} sent from its on_start to {path}'s full mailbox "
+                f"({cell.mailbox.capacity} messages) while {path}'s handler awaits its start "
+                "(`spawn`), so only that handler could make room, once the on_start has "
+                "returned: use `tell(...)` and handle MailboxFull, send once on_start has "
+                f"returned (from a message to itself), or spawn {path} with a larger mailbox_size",
             )
-        starting = _starting(parent.task) if parent.task is not None else None
+        starting = None if parent.task is None else _starting(parent.task)
 
 
 def _starting(task: asyncio.Task[Any]) -> tuple[Cell, asyncio.Future[None]] | None:
     """The actor whose task `task` is, with its `spawn`'s future, while `on_start` runs."""
+    actor = _actor_of(task)
+    if actor is None or not isinstance(actor[1], asyncio.Future) or actor[1].done():
+        return None
+    return actor[0], actor[1]
+
+
+def _actor_of(task: asyncio.Task[Any]) -> tuple[Cell, object] | None:
+    """The actor whose task `task` is, with its `started` local; None for any other task."""
     frame = getattr(task.get_coro(), "cr_frame", None)  # None once ended, or not a coroutine
     if frame is None:
         return None
     held = frame.f_locals
-    child, started = held.get("cell"), held.get("started")
-    if getattr(child, "task", None) is not task or not isinstance(started, asyncio.Future):
-        return None  # not an actor's task (a task factory's wrapper, a task of its own)
-    return None if started.done() else (child, started)
+    cell = held.get("cell")
+    if getattr(cell, "task", None) is not task:  # a task factory's wrapper, a task of its own
+        return None
+    return cell, held.get("started")
+
+
+def _descends(sender: Cell, cell: Cell) -> bool:
+    ancestor = sender.parent
+    for _ in range(LIMIT):
+        if ancestor is None:
+            return False
+        if ancestor is cell:
+            return True
+        ancestor = ancestor.parent
+    return False
 
 
 def _refuse(cell: Cell, why: str) -> NoReturn:

@@ -15,7 +15,7 @@ from sys import getrefcount
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 
-from ._blocked_sends import refuse_blocked_send
+from ._blocked_sends import past_the_bound
 from ._envelope import GIVEN_UP, Ask, reject
 from ._errors import AskTimeout, NotDelivered
 from ._outside_stop import stop_from_outside, stop_within
@@ -121,8 +121,9 @@ class ActorRef:
             cell.runtime.dead_letters.add(message, cell.path, "stopped")
             return
         task = _running_task(cell.runtime.loop)
-        if task is not None:  # its own handler, or an `on_start` it awaits: no room would come
-            refuse_blocked_send(cell, task)
+        if task is not None and past_the_bound(cell, task):  # or refused: see `_blocked_sends`
+            mailbox.force(message)
+            return
         room = mailbox.line_up()  # `Mailbox.put`, written out: no coroutine for the wait
         if room is not None:
             try:
