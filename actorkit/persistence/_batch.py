@@ -1,5 +1,6 @@
 """What the group commit (`_group_commit`) writes, and how it cuts its queue into batches:
-the write records, the transaction the batch runs in, and the batch's bounds."""
+the write records, the transaction the batch runs in, the batch's bounds, and the errors a
+failed write's caller gets."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections.abc import Awaitable, Callable, Sequence, Set
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
+
+from .._errors import PersistenceError
 
 MAX_BATCH = 500
 """Writes per transaction: bounds a statement's parameter count and a commit's latency."""
@@ -20,6 +23,13 @@ in one) over 1 GiB, and hundreds of megabytes can take longer to write than the 
 
 class WriteRace(Exception):
     """A row another process committed first refused one of the batch's rows."""
+
+
+class Refused(PersistenceError):
+    """The database refused a statement of the batch in a session that goes on (a user's
+    trigger or CHECK constraint, say), not for a lost connection, a timeout or a commit of
+    unknown outcome: nothing of the batch was written, and only a write tried alone tells
+    whose it was."""
 
 
 class Recheck(Exception):
@@ -48,8 +58,9 @@ class Transaction(Protocol):
 TxT = TypeVar("TxT", bound=Transaction)
 Begin = Callable[[bool], AbstractAsyncContextManager[TxT]]
 """Opens a transaction: commits when the block ends, rolls back when it raises; raises
-`PersistenceError` for a database failure and `WriteRace` for a refused duplicate row. The
-flag says the block runs one statement, which a database may run as its own transaction."""
+`PersistenceError` for a database failure (`Refused` where a write alone may succeed) and
+`WriteRace` for a refused duplicate row. The flag says the block runs one statement, which
+a database may run as its own transaction."""
 
 
 @dataclass(slots=True)
@@ -91,3 +102,26 @@ def take(
             return batch, kept + pending[taken:]
         batch.append(write)
     return batch, kept
+
+
+def failure(error: BaseException) -> PersistenceError:
+    if isinstance(error, PersistenceError):
+        return PersistenceError(str(error))
+    if isinstance(error, asyncio.CancelledError | GeneratorExit):  # perhaps in its commit
+        return PersistenceError("the writer was cancelled mid-batch: it may have been written")
+    return PersistenceError(f"the store failed unexpectedly: {type(error).__name__}: {error}")
+
+
+def unwritten(writes: Sequence[Write[Any]], error: BaseException) -> None:
+    """Fails the writes of a batch retried one at a time that `error` kept from being tried,
+    with its cause, not its words, which may say that it (another write's) was written."""
+    cause = error.__cause__ or error
+    why = f"its batch was retried one write at a time ({type(cause).__name__}: {cause})"
+    for write in writes:
+        settle(write, PersistenceError(f"not written: the store failed before it, as {why}"))
+
+
+def settle(write: Write[Any], error: BaseException) -> None:
+    """Fails a write not settled yet (a committed batch's are, `_settle_committed`)."""
+    if not write.future.done():
+        write.future.set_exception(error)

@@ -36,6 +36,17 @@ async def save_states(tx: Transaction, states: list[Write[Any]]) -> None:
         await tx.write_states(sorted(saved.values()))
 
 
+async def save_others(tx: Transaction, batch: list[Write[Any]]) -> None:
+    """The writes of a batch other than appends: states first (checked against their
+    revisions), then snapshots and reminders."""
+    states = [write for write in batch if write.state is not None]
+    if states:
+        await save_states(tx, states)
+    for write in batch:
+        if write.other is not None:
+            write.outcome = await write.other(tx)
+
+
 def _plan_append(
     write: Write[Any],
     highest: dict[str, int],

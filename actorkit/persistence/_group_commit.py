@@ -10,12 +10,13 @@ the latest sequence number of every journal it touches, decide in Python which a
 match, insert those. A write whose expectation is stale then fails alone with
 `PersistenceConflict`; the others commit. States are always checked first (their revisions
 read `FOR UPDATE` where the database locks rows), then written over exactly the revision read
-(a new one inserted); other writes (snapshots, reminders) run last. A database error fails the
-whole batch, so nothing is half-written. A writer in another process can still slip in between
-the careful read and the insert on a server that does not lock the database for the
-transaction (PostgreSQL): the primary key then refuses a row, a new state's among them
-(`WriteRace`), and the writes are retried one transaction each, where the same race means
-that write lost it.
+(a new one inserted); other writes (snapshots, reminders) run last. A writer in another
+process can still slip in between the careful read and the insert on a server that does not
+lock the database for the transaction (PostgreSQL): the primary key then refuses a row, a new
+state's among them (`WriteRace`), and the writes are retried one transaction each, where the
+same race means that write lost it. So are they when the database refuses a statement on its
+own (`Refused`: a user's trigger, a CHECK constraint), so only the write it refuses fails. Any
+other error (a lost connection, a timeout) fails the writes not committed yet, whole.
 
 A batch that is one statement (appends to journals whose latest number the store knows, or a
 single append) is its own transaction, without the BEGIN and COMMIT round trips. A store with
@@ -31,12 +32,24 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic
+from typing import Generic
 
 from .._errors import PersistenceError
 from ._base import race_conflict
-from ._batch import MAX_BATCH, Begin, Recheck, Transaction, TxT, Write, WriteRace, take
-from ._checked_writes import append_careful, save_states
+from ._batch import (
+    MAX_BATCH,
+    Begin,
+    Recheck,
+    Refused,
+    TxT,
+    Write,
+    WriteRace,
+    failure,
+    settle,
+    take,
+    unwritten,
+)
+from ._checked_writes import append_careful, save_others
 from ._optimistic import insert_optimistic, optimistic_rows
 
 KNOWN_HEADS = 65_536
@@ -156,7 +169,7 @@ class GroupCommit(Generic[TxT]):
 
     def _stopped(self, *reached: Write[TxT]) -> None:
         for write in (*reached, *self._pending):
-            _settle(write, PersistenceError("the store's writer stopped"))
+            settle(write, PersistenceError("the store's writer stopped"))
         self._pending.clear()
 
     async def _flush(self) -> None:
@@ -205,37 +218,53 @@ class GroupCommit(Generic[TxT]):
 
     async def _commit(self, batch: list[Write[TxT]]) -> None:
         try:
-            await self._timed(batch, careful=False)
-        except (Recheck, WriteRace):
             try:
+                await self._timed(batch, careful=False)
+            except (Recheck, WriteRace):
                 await self._timed(batch, careful=True)
-            except WriteRace:
-                for write in batch:
-                    try:
-                        await self._timed([write], careful=True)
-                    except WriteRace:
-                        _settle(write, race_conflict(write.persistence_id))
+        except (Refused, WriteRace) as error:
+            if len(batch) == 1 and isinstance(error, Refused):  # the refusal is the write's own
+                settle(batch[0], failure(error))
+            else:
+                await self._one_by_one(batch)
 
-    async def _timed(self, batch: list[Write[TxT]], careful: bool) -> None:
-        """Commits `batch` and settles its writes, or raises `WriteRace` or `Recheck` having
-        settled none."""
+    async def _one_by_one(self, batch: list[Write[TxT]]) -> None:
+        """Each write in a transaction of its own: a refusal or a lost race is then that
+        write's alone. Any other failure (a timeout, a lost connection) fails the writes not
+        tried yet, so that none waits a timeout for each one before it."""
+        for tried, write in enumerate(batch, 1):
+            try:
+                error = await self._timed([write], careful=True)
+            except WriteRace:
+                settle(write, race_conflict(write.persistence_id))
+            except Refused as refused:
+                settle(write, failure(refused))
+            else:
+                if error is not None:
+                    unwritten(batch[tried:], error)
+                    return
+
+    async def _timed(self, batch: list[Write[TxT]], careful: bool) -> BaseException | None:
+        """Commits `batch` and settles its writes, or raises `WriteRace`, `Recheck` or
+        `Refused` having settled none; a failure it settled them with is returned."""
         started = time.perf_counter()
         try:
             await self._run(batch, careful)
-        except (Recheck, WriteRace):
+        except (Recheck, WriteRace, Refused):
             raise
         except BaseException as error:
             for write in batch:
-                _settle(write, _failure(error))
+                settle(write, failure(error))
             if not isinstance(error, Exception):
                 raise
-            return
+            return error
         self._settle_committed(batch)
         self._observe(len(batch), time.perf_counter() - started)
+        return None
 
     def _settle_committed(self, batch: list[Write[TxT]]) -> None:
         """Settles every write of a committed batch and remembers the journals' new heads
-        (`_settle` and the head bookkeeping in one pass: this runs for every write)."""
+        (`settle` and the head bookkeeping in one pass: this runs for every write)."""
         heads = self._heads
         for write in batch:
             future, error = write.future, write.error
@@ -268,28 +297,4 @@ class GroupCommit(Generic[TxT]):
             elif appends:
                 await append_careful(tx, appends, now)
             if len(appends) != len(batch):
-                await _save_others(tx, batch)
-
-
-async def _save_others(tx: Transaction, batch: list[Write[Any]]) -> None:
-    """States first (checked against their revisions), then snapshots and reminders."""
-    states = [write for write in batch if write.state is not None]
-    if states:
-        await save_states(tx, states)
-    for write in batch:
-        if write.other is not None:
-            write.outcome = await write.other(tx)
-
-
-def _failure(error: BaseException) -> PersistenceError:
-    if isinstance(error, PersistenceError):
-        return PersistenceError(str(error))
-    if isinstance(error, asyncio.CancelledError | GeneratorExit):  # perhaps in its commit
-        return PersistenceError("the writer was cancelled mid-batch: it may have been written")
-    return PersistenceError(f"the store failed unexpectedly: {type(error).__name__}: {error}")
-
-
-def _settle(write: Write[Any], error: BaseException) -> None:
-    """Fails a write not settled yet (a committed batch's are, `_settle_committed`)."""
-    if not write.future.done():
-        write.future.set_exception(error)
+                await save_others(tx, batch)

@@ -5,7 +5,9 @@ leaves nothing written: the server rolls the transaction back. A connection lost
 timeout while the commit itself waits for its answer (the COMMIT, or a batch that is one
 statement and so its own commit) leaves it unknown: the server may have committed and its
 answer been lost. The error then says so, since a caller that took it for a plain failure
-and wrote again would write twice."""
+and wrote again would write twice. A statement the server refused for what it writes (a
+user's trigger or CHECK constraint) is `Refused`: the group commit then tries the batch's
+writes one transaction each, so that it fails that write alone."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from contextlib import asynccontextmanager
 import asyncpg
 
 from .._errors import PersistenceError
-from ._batch import WriteRace
+from ._batch import Refused, WriteRace
 from ._postgres_db import Connections, PostgresTransaction, transaction, translated
 
 IN_DOUBT = (
@@ -49,6 +51,10 @@ async def write_transaction(
             timed_out = isinstance(error.__cause__, TimeoutError)
             why = "the store's timeout passed" if timed_out else "the connection failed"
             raise PersistenceError(f"{error}; {IN_DOUBT.format(why)}") from error.__cause__
+        if isinstance(error.__cause__, asyncpg.PostgresError) and not isinstance(
+            error.__cause__, _NOT_REFUSALS
+        ):
+            raise Refused(str(error)) from error.__cause__
         raise
     finally:
         connections.out -= 1
@@ -68,3 +74,16 @@ _SESSION_ENDED = (
     asyncpg.exceptions.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,
 )
+
+_NOT_REFUSALS = (
+    *_SESSION_ENDED,
+    asyncpg.exceptions.LockNotAvailableError,
+    asyncpg.exceptions.InvalidTransactionStateError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.PostgresSystemError,
+    asyncpg.exceptions.InternalServerError,
+)
+"""The server's errors that are not a refusal of what a statement writes, which another
+write, alone, would get too: the session ended or the statement cancelled (the store's
+timeout, `statement_timeout`), a lock timeout, a read-only server or transaction, a full
+disk, an I/O or internal failure."""

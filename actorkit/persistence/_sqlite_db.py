@@ -20,7 +20,7 @@ import aiosqlite
 
 from .._errors import PersistenceError
 from .._thread_turns import thread_turns
-from ._batch import WriteRace
+from ._batch import Refused, WriteRace
 
 MERGE_ROWS = 2048
 """Rows a writer puts in the journal's tail before a batch moves the tail into the journal
@@ -209,33 +209,53 @@ class SQLiteTransaction:
                 raise WriteRace("a state's revision changed since it was read")
 
 
+_REFUSALS = frozenset(
+    (
+        sqlite3.SQLITE_ERROR,
+        sqlite3.SQLITE_TOOBIG,
+        sqlite3.SQLITE_CONSTRAINT,
+        sqlite3.SQLITE_MISMATCH,
+        sqlite3.SQLITE_RANGE,
+    )
+)
+"""Primary result codes of a statement SQLite refused for what it writes (a trigger, a CHECK
+constraint), the connection and file sound: another write may go in. Not the busy timeout,
+an interruption, nor a disk or file error, after which a commit may have been written."""
+
+
 @asynccontextmanager
 async def write_transaction(
     conn: aiosqlite.Connection, path: str, alone: bool, tail: Tail
 ) -> AsyncIterator[SQLiteTransaction]:
     """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back whole on any error; a lone write of one
     row is its own transaction (`SQLiteTransaction`). A batch that filled the journal's
-    tail moves it into the journal before it commits."""
-    with thread_turns(), translated(path, "a write"):
-        if not alone:
-            await conn.execute("BEGIN IMMEDIATE")
-        try:
-            tx = SQLiteTransaction(conn, not alone, tail)
-            yield tx
-            if tx.merging:
-                await tx.merge()
-            if tx.opened:
-                await conn.execute("COMMIT")
-            if tx.merging:
-                tail.rows = tail.bytes = 0
-        except sqlite3.IntegrityError as error:
-            await rollback(conn)
-            if "UNIQUE" not in str(error):
+    tail moves it into the journal before it commits. A refused statement is `Refused`."""
+    try:
+        with thread_turns(), translated(path, "a write"):
+            if not alone:
+                await conn.execute("BEGIN IMMEDIATE")
+            try:
+                tx = SQLiteTransaction(conn, not alone, tail)
+                yield tx
+                if tx.merging:
+                    await tx.merge()
+                if tx.opened:
+                    await conn.execute("COMMIT")
+                if tx.merging:
+                    tail.rows = tail.bytes = 0
+            except sqlite3.IntegrityError as error:
+                await rollback(conn)
+                if "UNIQUE" not in str(error):
+                    raise
+                raise WriteRace(str(error)) from error
+            except BaseException:
+                await rollback(conn)
                 raise
-            raise WriteRace(str(error)) from error
-        except BaseException:
-            await rollback(conn)
-            raise
+    except PersistenceError as error:
+        code = getattr(error.__cause__, "sqlite_errorcode", None)  # none: the module's own
+        if code is not None and (code & 0xFF) in _REFUSALS:
+            raise Refused(str(error)) from error.__cause__
+        raise
 
 
 async def rollback(conn: aiosqlite.Connection) -> None:

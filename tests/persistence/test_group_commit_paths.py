@@ -1,7 +1,7 @@
 """The group commit's fallbacks on a scripted transaction, where a real database cannot be made
 to lose the same race twice on cue: a rival that always commits first makes its journal's
 write fail alone, after the optimistic and the careful batch, and a database error fails every
-write of its batch."""
+write of its batch (in retries one write at a time, every write not tried yet)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 import pytest
 
 from actorkit.persistence import PersistenceConflict, PersistenceError
-from actorkit.persistence._batch import WriteRace
+from actorkit.persistence._batch import Refused, WriteRace
 from actorkit.persistence._group_commit import GroupCommit
 
 
@@ -87,6 +87,40 @@ async def test_a_database_error_fails_every_write_of_the_batch() -> None:
     assert db.committed == {}
     db.broken = False
     assert isinstance(await writes.append("w0", 0, [b"x"], 1), float)
+
+
+class Failing(Scripted):
+    """Refuses the rows of "refused" as a user's trigger would (`Refused`); those of "slow"
+    wait past the store's timeout."""
+
+    def _insert(self, rows: Sequence[tuple[str, int, float, bytes]]) -> None:
+        for row in rows:  # in order: the first row that fails fails the statement
+            if row[0] == "refused":
+                raise Refused("SQL store: a write failed: refused by a trigger")
+            if row[0] == "slow":
+                raise PersistenceError("SQL store: a write failed: no answer") from TimeoutError()
+            super()._insert([row])
+
+
+@pytest.mark.parametrize("first", ["refused", "contended"])
+async def test_a_timeout_in_the_retries_one_write_at_a_time_fails_the_writes_not_tried(
+    first: str,
+) -> None:
+    """After a refusal or a lost race the batch's writes go one transaction each. One that
+    fails for the database (a timeout) fails those after it untried: each would otherwise
+    wait out its own timeout, one after the other, before its caller heard back."""
+    db = Failing()
+    writes = GroupCommit(db.begin, lambda n, seconds: None)
+    refused, good, slow, last = await asyncio.gather(
+        *(writes.append(pid, 0, [b"x"], 1) for pid in (first, "good", "slow", "last")),
+        return_exceptions=True,
+    )
+    assert isinstance(refused, PersistenceError), refused
+    assert isinstance(good, float), good
+    assert isinstance(slow, PersistenceError) and "no answer" in str(slow), slow
+    assert isinstance(last, PersistenceError), last
+    assert "not written" in str(last) and "TimeoutError" in str(last), last
+    assert db.committed == {"good": 1}
 
 
 async def test_a_cancelled_write_that_is_still_queued_is_dropped() -> None:

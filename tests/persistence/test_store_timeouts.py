@@ -19,6 +19,7 @@ from tests.processes import process
 
 from .conftest import UVLOOP_ONLY
 from .postgres_server import PostgresServer
+from .test_sql_batch_refusals import attempts
 
 TIMED_OUT = "did not answer within the store's timeout"
 ROUNDS_APART = 2.0
@@ -53,13 +54,14 @@ async def assert_none_written_then_writable(store: Store) -> None:
 
 
 async def test_a_lock_another_postgres_session_holds_ends_each_call_after_the_timeout(
-    postgres: PostgresServer,
+    postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dsn = postgres.fresh()
     async with PostgresStore(dsn) as setup:  # the schema, made without the short timeout
         await setup.append("a", 0, [b"1"])  # (a loaded machine can take longer than it)
     async with asyncio.timeout(20), PostgresStore(dsn, timeout=0.5) as store:
         rival = await asyncpg.connect(dsn)
+        tried = attempts(store, monkeypatch)
         try:
             async with rival.transaction():
                 await rival.execute(
@@ -71,6 +73,7 @@ async def test_a_lock_another_postgres_session_holds_ends_each_call_after_the_ti
         finally:
             await rival.close()
         assert_each_failed(results, TIMED_OUT)
+        assert tried == [3]  # a timeout is no refusal: the writes are not retried one by one
         await assert_none_written_then_writable(store)
 
 
@@ -145,7 +148,7 @@ sys.stdin.read()
 
 @UVLOOP_ONLY
 async def test_sqlite_ends_a_wait_for_another_processs_write_lock_after_the_timeout(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "shared.db"
     async with asyncio.timeout(20), SQLiteStore(path, timeout=0.3) as store:
@@ -154,8 +157,10 @@ async def test_sqlite_ends_a_wait_for_another_processs_write_lock_after_the_time
         async with process(*args, stdin=asyncio.subprocess.PIPE) as holder:
             assert holder.stdin is not None and holder.stdout is not None
             assert await holder.stdout.readline() == b"holding\n"
+            tried = attempts(store, monkeypatch)
             results = await three_writes(store)
             holder.stdin.close()
             assert await holder.wait() == 0
         assert_each_failed(results, "database is locked (another process held the write lock")
+        assert tried == [3]
         await assert_none_written_then_writable(store)
