@@ -71,6 +71,9 @@ CASES = [
         "must be a number of seconds",
     ),
     Case("ActorSystem: empty name", lambda e: ActorSystem(""), ValueError, "non-empty str"),
+    Case("ActorSystem: name with '/'", lambda e: ActorSystem("a/b"), ValueError, "without '/'"),
+    Case("ActorSystem: name over 255", lambda e: ActorSystem("s" * 256), ValueError, "at most 255"),
+    Case("ActorSystem: a NUL in the name", lambda e: ActorSystem("a\x00"), ValueError, "printable"),
     Case(
         "ActorSystem: supervisor not a strategy",
         lambda e: ActorSystem(supervisor=42),  # type: ignore[arg-type]
