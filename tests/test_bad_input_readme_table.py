@@ -56,6 +56,7 @@ def test_every_row_of_the_readme_table_has_a_case() -> None:
         "actor_tree: test_testhunt_actor_tree.py, a limit below 1 or no whole number",
         "ref.stop: test_embedding_wrong_thread.py, run on another event loop",
         "server.close: test_http_closed_from_another_loop.py, run on another event loop",
+        "remote_group: test_nats_group_name_words.py, a group name outside the token rule",
         "pool.resize: test_embedding_wrong_thread.py, run on another event loop",
         "ref.ask: test_embedding_wrong_thread.py, run on another event loop",
         "send: test_bad_input_ref_calls_on_actors.py, tell, send and ask on an actor instance",
