@@ -2,13 +2,14 @@
 also reports it; and of their target, when their deadline comes first (`_clock`).
 
 That target is said as it was as the deadline came (failed and waiting for its supervisor,
-restarting, stopping, in a handler, awaiting an ask of its own), so that the advice fits the
-cause. A timeout is blamed on a handler only when one was running, and on the one at the end
-of a chain of asks, not on each handler waiting along it. Worked out only when a deadline fires:
-no ask pays for it. What a handler awaits is read off its task's chain of coroutines
-(`cr_await`), down to an `ActorRef.ask` frame, whose locals name the target and the
-envelope; a handler that awaits its asks in other tasks (`asyncio.gather`) shows none, and
-nothing is said of it."""
+restarting, stopping, in a handler or its `on_start`, awaiting an ask of its own or the start
+of a child it spawns), so that the advice fits the cause. A timeout is blamed on a handler
+only when one was running, and on the one at the end of a chain of asks, not on each handler
+waiting along it. Worked out only when a deadline fires: no ask pays for it. What a handler
+awaits is read off its task's chain of coroutines (`cr_await`), down to an `ActorRef.ask`
+frame, whose locals name the target and the envelope, or a `Cell.start` frame, whose `self`
+is the child being spawned; a handler that awaits its asks in other tasks (`asyncio.gather`)
+shows none, and nothing is said of it."""
 
 from __future__ import annotations
 
@@ -104,6 +105,7 @@ def _said(ask: Ask, live: Mapping[str, Cell]) -> str:
         return UNKNOWN
     said: list[str] = []
     seen = {cell}
+    spawning = False  # a link of the chain awaits a child's start (`spawn` waits for on_start)
     for _ in range(LINKS):
         path = cell.path
         state = cell.state
@@ -125,53 +127,69 @@ def _said(ask: Ask, live: Mapping[str, Cell]) -> str:
                 "messages: an ask still queued fails when it closes"
             )
             break
-        if state is STARTING:
-            said.append(f"{path} was starting, handling no messages until its on_start returns")
-            break
         handling = cell.handling
-        if state is not RUNNING or handling is None:
+        if state is STARTING:
+            doing = f"{path} was starting, handling no messages until its on_start returns"
+            blame = doing
+        elif state is not RUNNING or handling is None:
             said.append(UNKNOWN)
             break
-        doing = (
-            f"{path} was {'still handling it' if handling is ask else 'handling another message'}"
-        )
-        awaited = _awaited_ask(cell)
-        if awaited is None:
-            said.append(
+        else:
+            busy = "still handling it" if handling is ask else "handling another message"
+            doing = f"{path} was {busy}"
+            blame = (
                 f"{doing}: raise the ask's timeout or make its handler faster"
                 if handling is ask
                 else f"{doing}: raise the ask's timeout or make its handlers faster"
             )
+        awaited = _awaited(cell)
+        if awaited is None:
+            said.append(blame)
             break
-        target, ask = awaited
-        if target in seen:
+        target, ask_awaited = awaited
+        if ask_awaited is None:  # the start of a child it spawns
+            spawning = True
+            said.append(f"{doing}, awaiting the spawn of {target.path}")
+        elif target in seen:
             said.append(
-                f"{doing}, awaiting its own ask of {target.path}: a cycle of asks, each waiting "
-                "for the next, which ends only when one of them times out"
+                f"{doing}, awaiting its own ask of {target.path}: a cycle, each waiting for the "
+                "next (a spawn returns once the child's on_start has), which ends only when the "
+                "ask times out: give the child what it needs as spawn arguments, or ask after "
+                "the spawn has returned"
+                if spawning
+                else f"{doing}, awaiting its own ask of {target.path}: a cycle of asks, each "
+                "waiting for the next, which ends only when one of them times out"
             )
             break
-        said.append(f"{doing}, awaiting its own ask of {target.path}")
+        else:
+            said.append(f"{doing}, awaiting its own ask of {target.path}")
+            ask = ask_awaited
         seen.add(target)
         cell = target
     return "; ".join(said)
 
 
-def _awaited_ask(cell: Cell) -> tuple[Cell, Ask] | None:
-    """The local ask that `cell`'s task awaits, with its target, if its handler awaits one
-    in that task."""
+def _awaited(cell: Cell) -> tuple[Cell, Ask | None] | None:
+    """What `cell`'s task awaits, if in that task: a local ask, with its target, or the start
+    of a child it spawns (`Cell.start`, awaiting the child's `on_start`), with that child and
+    no ask."""
     task = cell.task
     if task is None:
         return None
+    start = type(cell).start.__code__  # `Cell.start`: `_cell` imports this module
     awaited: Any = task.get_coro()
     for _ in range(DEPTH):
         code = getattr(awaited, "cr_code", None)
         if code is None:
             return None
-        if code is _ASK:
+        if code is _ASK or code is start:
             frame = awaited.cr_frame
             if frame is None:
                 return None
             held = frame.f_locals
+            if code is start:
+                child = held.get("self")
+                return (child, None) if child is not None and not child.closed else None
             target, envelope = held.get("cell"), held.get("envelope")
             if isinstance(envelope, Ask) and target is not None and not target.closed:
                 return target, envelope

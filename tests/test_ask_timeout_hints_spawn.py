@@ -1,0 +1,118 @@
+"""`AskTimeout`'s account of a target that awaits the spawn of a child: `spawn` returns once
+the child's `on_start` has, so a child whose `on_start` asks its parent, while the parent
+awaits that spawn in a handler (or in its own `on_start`), waits for a reply the parent can
+give only after the spawn returns. That is a cycle, as an ask of an ask is, and no longer
+timeout can break it; the timeout says so, rather than blaming a slow handler."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from actorkit import Actor, ActorSystem, AskTimeout
+from actorkit.testing import ManualClock
+
+
+class AsksParent(Actor):
+    """Asks its parent for its settings in `on_start`, as an Akka `preStart` might."""
+
+    async def on_start(self) -> None:
+        self.settings = await self.parent.ask("settings", timeout=1.0)  # type: ignore[union-attr]
+
+    async def receive(self, message: Any) -> Any:
+        return self.settings
+
+
+class SpawnsInHandler(Actor):
+    async def receive(self, message: Any) -> Any:
+        if message == "settings":
+            return {"size": 1}
+        await self.spawn(AsksParent, name="child")
+        return "spawned"
+
+
+class SpawnsInOnStart(Actor):
+    async def on_start(self) -> None:
+        await self.spawn(AsksParent, name="child")
+
+    async def receive(self, message: Any) -> Any:
+        return {"size": 1}
+
+
+class Gated(Actor):
+    def __init__(self, gate: asyncio.Event) -> None:
+        self.gate = gate
+
+    async def on_start(self) -> None:
+        await self.gate.wait()
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+class SpawnsGated(Actor):
+    def __init__(self, gate: asyncio.Event) -> None:
+        self.gate = gate
+
+    async def receive(self, message: Any) -> Any:
+        if message == "spawn":
+            await self.spawn(Gated, self.gate, name="child")
+        return message
+
+
+CYCLE = (
+    "/parent/child was starting, handling no messages until its on_start returns, awaiting "
+    "its own ask of /parent: a cycle, each waiting for the next (a spawn returns once the "
+    "child's on_start has), which ends only when the ask times out: give the child what it "
+    "needs as spawn arguments, or ask after the spawn has returned"
+)
+
+
+async def test_a_child_asking_its_parent_that_awaits_its_spawn_is_said_to_be_a_cycle(
+    clock: ManualClock,
+) -> None:
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        parent = await system.spawn(SpawnsInHandler, name="parent", restart="temporary")
+        spawning = asyncio.ensure_future(parent.ask("spawn", timeout=5.0))
+        await clock.advance(1.0)
+        with pytest.raises(AskTimeout) as raised:
+            await spawning
+        assert str(raised.value) == (
+            "no reply from /parent within 1.0s; /parent was handling another message, "
+            f"awaiting the spawn of /parent/child; {CYCLE}"
+        )
+
+
+async def test_a_child_asking_its_parent_still_in_on_start_is_said_to_be_a_cycle(
+    clock: ManualClock,
+) -> None:
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        starting = asyncio.ensure_future(system.spawn(SpawnsInOnStart, name="parent"))
+        await clock.advance(1.0)
+        with pytest.raises(AskTimeout) as raised:
+            await starting
+        assert str(raised.value) == (
+            "no reply from /parent within 1.0s; /parent was starting, handling no messages "
+            f"until its on_start returns, awaiting the spawn of /parent/child; {CYCLE}"
+        )
+
+
+async def test_a_parent_awaiting_a_slow_spawn_names_the_child_it_waits_for(
+    clock: ManualClock,
+) -> None:
+    gate = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        parent = await system.spawn(SpawnsGated, gate, name="parent")
+        parent.tell("spawn")
+        asked = asyncio.ensure_future(parent.ask("x", timeout=1.0))
+        await clock.advance(1.0)
+        gate.set()
+        with pytest.raises(AskTimeout) as raised:
+            await asked
+        assert str(raised.value) == (
+            "no reply from /parent within 1.0s; /parent was handling another message, "
+            "awaiting the spawn of /parent/child; /parent/child was starting, handling no "
+            "messages until its on_start returns"
+        )
