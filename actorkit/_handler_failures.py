@@ -2,14 +2,15 @@
 also reports it; and of their target, when their deadline comes first (`_clock`).
 
 That target is said as it was as the deadline came (failed and waiting for its supervisor,
-restarting, stopping, in a handler or its `on_start`, awaiting an ask of its own or the start
-of a child it spawns), so that the advice fits the cause. A timeout is blamed on a handler
-only when one was running, and on the one at the end of a chain of asks, not on each handler
-waiting along it. Worked out only when a deadline fires: no ask pays for it. What a handler
-awaits is read off its task's chain of coroutines (`cr_await`), down to an `ActorRef.ask`
-frame, whose locals name the target and the envelope, or a `Cell.start` frame, whose `self`
-is the child being spawned; a handler that awaits its asks in other tasks (`asyncio.gather`)
-shows none, and nothing is said of it."""
+restarting, stopping, in a handler or its `on_start`, awaiting an ask of its own, the start
+of a child it spawns or the stop of an actor), so that the advice fits the cause. A timeout
+is blamed on a handler only when one was running, and on the one at the end of a chain of
+asks, not on each handler waiting along it. Worked out only when a deadline fires: no ask
+pays for it. What a handler awaits is read off its task's chain of coroutines (`cr_await`),
+down to an `ActorRef.ask` frame, whose locals name the target and the envelope, or a
+`Cell.start` frame, whose `self` is the child being spawned; else the stop it awaits is
+looked up (`runtime.awaiting_stops`). A handler that awaits its asks in other tasks
+(`asyncio.gather`) shows none, and nothing is said of it."""
 
 from __future__ import annotations
 
@@ -99,13 +100,23 @@ def why_unanswered(ask: Ask, live: Mapping[str, Cell], known: dict[str, str]) ->
         return UNKNOWN
 
 
+_THROUGH = {
+    "spawn": "a spawn returns once the child's on_start has), which ends only when the ask times "
+    "out: give the child what it needs as spawn arguments, or ask once the spawn has returned",
+    "stop": "a stop returns once the actor's on_stop has), which ends only when the ask times "
+    "out: tell it instead of asking it",
+}
+"""What a cycle that runs through a child's spawn or stop says, after "a cycle, each waiting
+for the next (": no longer timeout can break it."""
+
+
 def _said(ask: Ask, live: Mapping[str, Cell]) -> str:
     cell = live.get(ask.target)
     if cell is None or cell.closed:
         return UNKNOWN
     said: list[str] = []
     seen = {cell}
-    spawning = False  # a link of the chain awaits a child's start (`spawn` waits for on_start)
+    through = ""  # "spawn" or "stop" once a link awaits a child's start or stop
     for _ in range(LINKS):
         path = cell.path
         state = cell.state
@@ -121,14 +132,14 @@ def _said(ask: Ask, live: Mapping[str, Cell]) -> str:
                 f"{path} was restarting, handling no messages until its new instance has started"
             )
             break
-        if state is STOPPING:
-            said.append(
-                f"{path} was stopping (its on_stop and children's stops), handling no more "
-                "messages: an ask still queued fails when it closes"
-            )
-            break
         handling = cell.handling
-        if state is STARTING:
+        if state is STOPPING:
+            doing = (
+                f"{path} was stopping (its on_stop and children's stops), handling no more messages"
+            )
+            # the queued ask is at the actor asked, not at one further down the chain
+            blame = doing if said else f"{doing}: an ask still queued fails when it closes"
+        elif state is STARTING:
             doing = f"{path} was starting, handling no messages until its on_start returns"
             blame = doing
         elif state is not RUNNING or handling is None:
@@ -146,17 +157,15 @@ def _said(ask: Ask, live: Mapping[str, Cell]) -> str:
         if awaited is None:
             said.append(blame)
             break
-        target, ask_awaited = awaited
-        if ask_awaited is None:  # the start of a child it spawns
-            spawning = True
-            said.append(f"{doing}, awaiting the spawn of {target.path}")
+        target, ask_awaited, kind = awaited
+        if ask_awaited is None:  # the start or the stop of a child
+            through = kind
+            said.append(f"{doing}, awaiting the {kind} of {target.path}")
         elif target in seen:
             said.append(
                 f"{doing}, awaiting its own ask of {target.path}: a cycle, each waiting for the "
-                "next (a spawn returns once the child's on_start has), which ends only when the "
-                "ask times out: give the child what it needs as spawn arguments, or ask after "
-                "the spawn has returned"
-                if spawning
+                f"next ({_THROUGH[through]}"
+                if through
                 else f"{doing}, awaiting its own ask of {target.path}: a cycle of asks, each "
                 "waiting for the next, which ends only when one of them times out"
             )
@@ -169,10 +178,10 @@ def _said(ask: Ask, live: Mapping[str, Cell]) -> str:
     return "; ".join(said)
 
 
-def _awaited(cell: Cell) -> tuple[Cell, Ask | None] | None:
-    """What `cell`'s task awaits, if in that task: a local ask, with its target, or the start
-    of a child it spawns (`Cell.start`, awaiting the child's `on_start`), with that child and
-    no ask."""
+def _awaited(cell: Cell) -> tuple[Cell, Ask | None, str] | None:
+    """What `cell`'s task awaits, if in that task: a local ask, with its target; else the
+    start of a child it spawns (`Cell.start`, awaiting the child's `on_start`) or the stop of
+    an actor (`runtime.awaiting_stops`), with that actor and no ask."""
     task = cell.task
     if task is None:
         return None
@@ -181,7 +190,7 @@ def _awaited(cell: Cell) -> tuple[Cell, Ask | None] | None:
     for _ in range(DEPTH):
         code = getattr(awaited, "cr_code", None)
         if code is None:
-            return None
+            break
         if code is _ASK or code is start:
             frame = awaited.cr_frame
             if frame is None:
@@ -189,10 +198,11 @@ def _awaited(cell: Cell) -> tuple[Cell, Ask | None] | None:
             held = frame.f_locals
             if code is start:
                 child = held.get("self")
-                return (child, None) if child is not None and not child.closed else None
+                return (child, None, "spawn") if child is not None and not child.closed else None
             target, envelope = held.get("cell"), held.get("envelope")
             if isinstance(envelope, Ask) and target is not None and not target.closed:
-                return target, envelope
+                return target, envelope, "ask"
             return None
         awaited = getattr(awaited, "cr_await", None)
-    return None
+    stopping = cell.runtime.awaiting_stops.get(task)
+    return (stopping, None, "stop") if stopping is not None and not stopping.closed else None

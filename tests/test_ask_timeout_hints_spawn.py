@@ -1,8 +1,9 @@
-"""`AskTimeout`'s account of a target that awaits the spawn of a child: `spawn` returns once
-the child's `on_start` has, so a child whose `on_start` asks its parent, while the parent
-awaits that spawn in a handler (or in its own `on_start`), waits for a reply the parent can
-give only after the spawn returns. That is a cycle, as an ask of an ask is, and no longer
-timeout can break it; the timeout says so, rather than blaming a slow handler."""
+"""`AskTimeout`'s account of a target that awaits the spawn or the stop of a child: `spawn`
+returns once the child's `on_start` has, and `stop` once its `on_stop` has, so a child whose
+`on_start` (or `on_stop`) asks its parent, while the parent awaits that spawn (or stop), waits
+for a reply the parent can give only after that returns. That is a cycle, as an ask of an ask
+is, and no longer timeout can break it; the timeout says so, rather than blaming a slow
+handler."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ CYCLE = (
     "/parent/child was starting, handling no messages until its on_start returns, awaiting "
     "its own ask of /parent: a cycle, each waiting for the next (a spawn returns once the "
     "child's on_start has), which ends only when the ask times out: give the child what it "
-    "needs as spawn arguments, or ask after the spawn has returned"
+    "needs as spawn arguments, or ask once the spawn has returned"
 )
 
 
@@ -115,4 +116,86 @@ async def test_a_parent_awaiting_a_slow_spawn_names_the_child_it_waits_for(
             "no reply from /parent within 1.0s; /parent was handling another message, "
             "awaiting the spawn of /parent/child; /parent/child was starting, handling no "
             "messages until its on_start returns"
+        )
+
+
+class AsksParentOnStop(Actor):
+    """Asks its parent in `on_stop`, to hand over its last figures."""
+
+    async def on_stop(self) -> None:
+        await self.parent.ask("last", timeout=1.0)  # type: ignore[union-attr]
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+class StopsInHandler(Actor):
+    async def on_start(self) -> None:
+        await self.spawn(AsksParentOnStop, name="child")
+
+    async def receive(self, message: Any) -> Any:
+        if message == "stop":
+            await self.children[0].stop()
+        return message
+
+
+async def test_a_child_asking_its_parent_that_awaits_its_stop_is_said_to_be_a_cycle(
+    clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        parent = await system.spawn(StopsInHandler, name="parent")
+        stopping = asyncio.ensure_future(parent.ask("stop", timeout=5.0))
+        await clock.advance(1.0)
+        assert await stopping == "stop"  # the on_stop's error is logged and contained
+    said = [r.getMessage() for r in caplog.records if "no reply from /parent" in r.getMessage()]
+    assert said, caplog.text
+    assert (
+        "no reply from /parent within 1.0s; /parent was handling another message, awaiting the "
+        "stop of /parent/child; /parent/child was stopping (its on_stop and children's stops), "
+        "handling no more messages, awaiting its own ask of /parent: a cycle, each waiting for "
+        "the next (a stop returns once the actor's on_stop has), which ends only when the ask "
+        "times out: tell it instead of asking it"
+    ) in said[0]
+
+
+class SlowToStop(Actor):
+    def __init__(self, gate: asyncio.Event) -> None:
+        self.gate = gate
+
+    async def on_stop(self) -> None:
+        await self.gate.wait()
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+class StopsSlowChild(Actor):
+    def __init__(self, gate: asyncio.Event) -> None:
+        self.gate = gate
+
+    async def on_start(self) -> None:
+        await self.spawn(SlowToStop, self.gate, name="child")
+
+    async def receive(self, message: Any) -> Any:
+        if message == "stop":
+            await self.children[0].stop()
+        return message
+
+
+async def test_a_parent_awaiting_a_slow_stop_names_the_child_it_waits_for(
+    clock: ManualClock,
+) -> None:
+    gate = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        parent = await system.spawn(StopsSlowChild, gate, name="parent")
+        parent.tell("stop")
+        asked = asyncio.ensure_future(parent.ask("x", timeout=1.0))
+        await clock.advance(1.0)
+        gate.set()
+        with pytest.raises(AskTimeout) as raised:
+            await asked
+        assert str(raised.value) == (
+            "no reply from /parent within 1.0s; /parent was handling another message, "
+            "awaiting the stop of /parent/child; /parent/child was stopping (its on_stop and "
+            "children's stops), handling no more messages"
         )
