@@ -2,14 +2,15 @@
 also reports it; and of their target, when their deadline comes first (`_clock`).
 
 That target is said as it was as the deadline came (failed and waiting for its supervisor,
-restarting, stopping, in a handler or its `on_start`, awaiting an ask of its own, the start
-of a child it spawns or the stop of an actor), so that the advice fits the cause. A timeout
-is blamed on a handler only when one was running, and on the one at the end of a chain of
-asks, not on each handler waiting along it. Worked out only when a deadline fires: no ask
-pays for it. What a handler awaits is read off its task's chain of coroutines (`cr_await`),
-down to an `ActorRef.ask` frame, whose locals name the target and the envelope, or a
-`Cell.start` frame, whose `self` is the child being spawned; else the stop it awaits is
-looked up (`runtime.awaiting_stops`). A handler that awaits its asks in other tasks
+restarting, stopping, in a handler or its `on_start`, awaiting an ask of its own, room in a
+full mailbox, the start of a child it spawns or the stop of an actor), so that the advice
+fits the cause. A timeout is blamed on a handler only when one was running, and on the one at
+the end of a chain of asks, not on each handler waiting along it. Worked out only when a
+deadline fires: no ask pays for it. What a handler awaits is read off its task's chain of
+coroutines (`cr_await`), down to an `ActorRef.ask` frame, whose locals name the target and the
+envelope, an `ActorRef.send` frame waiting for room, whose locals name the target, or a
+`Cell.start` frame, whose `self` is the child being spawned; else the stop it awaits is looked
+up (`runtime.awaiting_stops`). A handler that awaits its asks in other tasks
 (`asyncio.gather`) shows none, and nothing is said of it."""
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ DEPTH = 64
 """Coroutines awaiting one another in a handler's task that a timeout looks through."""
 
 _ASK = ActorRef.ask.__code__
+_SEND = ActorRef.send.__code__
 
 
 def why_unanswered(ask: Ask, live: Mapping[str, Cell], known: dict[str, str]) -> str:
@@ -105,8 +107,10 @@ _THROUGH = {
     "out: give the child what it needs as spawn arguments, or ask once the spawn has returned",
     "stop": "a stop returns once the actor's on_stop has), which ends only when the ask times "
     "out: tell it instead of asking it",
+    "send": "a send to a full mailbox waits until its actor takes a message), which ends only "
+    "when the ask times out: give that actor room for what is sent to it, or tell it instead",
 }
-"""What a cycle that runs through a child's spawn or stop says, after "a cycle, each waiting
+"""What a cycle that runs through a spawn, a stop or a send says, after "a cycle, each waiting
 for the next (": no longer timeout can break it."""
 
 
@@ -158,9 +162,13 @@ def _said(ask: Ask, live: Mapping[str, Cell]) -> str:
             said.append(blame)
             break
         target, ask_awaited, kind = awaited
-        if ask_awaited is None:  # the start or the stop of a child
+        if ask_awaited is None:  # the start or the stop of an actor, or room in its mailbox
             through = kind
-            said.append(f"{doing}, awaiting the {kind} of {target.path}")
+            said.append(
+                f"{doing}, awaiting room in the mailbox of {target.path}"
+                if kind == "send"
+                else f"{doing}, awaiting the {kind} of {target.path}"
+            )
         elif target in seen:
             said.append(
                 f"{doing}, awaiting its own ask of {target.path}: a cycle, each waiting for the "
@@ -179,9 +187,10 @@ def _said(ask: Ask, live: Mapping[str, Cell]) -> str:
 
 
 def _awaited(cell: Cell) -> tuple[Cell, Ask | None, str] | None:
-    """What `cell`'s task awaits, if in that task: a local ask, with its target; else the
-    start of a child it spawns (`Cell.start`, awaiting the child's `on_start`) or the stop of
-    an actor (`runtime.awaiting_stops`), with that actor and no ask."""
+    """What `cell`'s task awaits, if in that task: a local ask, with its target; else room in
+    an actor's full mailbox (`ActorRef.send`), the start of a child it spawns (`Cell.start`,
+    awaiting the child's `on_start`) or the stop of an actor (`runtime.awaiting_stops`), with
+    that actor and no ask."""
     task = cell.task
     if task is None:
         return None
@@ -191,11 +200,14 @@ def _awaited(cell: Cell) -> tuple[Cell, Ask | None, str] | None:
         code = getattr(awaited, "cr_code", None)
         if code is None:
             break
-        if code is _ASK or code is start:
+        if code is _ASK or code is start or code is _SEND:
             frame = awaited.cr_frame
             if frame is None:
                 return None
             held = frame.f_locals
+            if code is _SEND:
+                target = held.get("cell")
+                return (target, None, "send") if target is not None and not target.closed else None
             if code is start:
                 child = held.get("self")
                 return (child, None, "spawn") if child is not None and not child.closed else None

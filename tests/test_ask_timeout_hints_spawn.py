@@ -3,7 +3,7 @@ returns once the child's `on_start` has, and `stop` once its `on_stop` has, so a
 `on_start` (or `on_stop`) asks its parent, while the parent awaits that spawn (or stop), waits
 for a reply the parent can give only after that returns. That is a cycle, as an ask of an ask
 is, and no longer timeout can break it; the timeout says so, rather than blaming a slow
-handler."""
+handler. So is a handler's `send` waiting for room at the full mailbox of its asker."""
 
 from __future__ import annotations
 
@@ -198,4 +198,39 @@ async def test_a_parent_awaiting_a_slow_stop_names_the_child_it_waits_for(
             "no reply from /parent within 1.0s; /parent was handling another message, "
             "awaiting the stop of /parent/child; /parent/child was stopping (its on_stop and "
             "children's stops), handling no more messages"
+        )
+
+
+class Coordinator(Actor):
+    """Asks the worker for a job, and takes its progress reports meanwhile: it cannot."""
+
+    async def receive(self, message: Any) -> Any:
+        if message == "go":
+            return await self.system.ask("/worker", "work", timeout=1.0)
+        return message
+
+
+class Reporter(Actor):
+    async def receive(self, message: Any) -> Any:
+        for step in range(3):
+            await self.system.lookup("/coordinator").send(("progress", step))  # type: ignore[union-attr]
+        return "done"
+
+
+async def test_a_send_waiting_for_room_at_its_asker_is_said_to_be_a_cycle(
+    clock: ManualClock,
+) -> None:
+    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
+        coordinator = await system.spawn(Coordinator, name="coordinator", mailbox_size=1)
+        await system.spawn(Reporter, name="worker")
+        going = asyncio.ensure_future(coordinator.ask("go", timeout=5.0))
+        await clock.advance(1.0)
+        with pytest.raises(AskTimeout) as raised:
+            await going
+        assert str(raised.value) == (
+            "no reply from /worker within 1.0s; /worker was still handling it, awaiting room in "
+            "the mailbox of /coordinator; /coordinator was handling another message, awaiting "
+            "its own ask of /worker: a cycle, each waiting for the next (a send to a full "
+            "mailbox waits until its actor takes a message), which ends only when the ask times "
+            "out: give that actor room for what is sent to it, or tell it instead"
         )
