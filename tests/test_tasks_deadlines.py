@@ -155,6 +155,10 @@ async def test_a_retry_still_queued_at_its_deadline_expires_with_the_failure_as_
         with pytest.raises(DeadlineExceeded) as raised:
             await handle
         assert repr(raised.value.__cause__) == repr(RuntimeError("first failed after release"))
+        assert str(raised.value) == (  # its first attempt did start: "not started" would mislead
+            "task 1 could not be retried before its deadline: it had 5 s from submission and "
+            "waited 5 s; give it a later deadline or more agents with any capability"
+        )
         ahead.release.set()
         await running
     assert labels(journal) == ["first", "ahead"]

@@ -25,20 +25,22 @@ def refused(runtime: Runtime) -> Exception:
 def expired(handle: TaskHandle, now: float) -> DeadlineExceeded:
     """In seconds since the submit, as the deadline was given: a reading of the system clock
     (monotonic, from an arbitrary origin) would mean nothing to the reader. Its cause is the
-    last failed attempt, if a retry was waiting."""
+    last failed attempt, if a retry was waiting: that task did start, so the words say it
+    could not be retried, as a shutdown's do."""
     assert handle._deadline is not None, "only a task with a deadline expires"
     submitted = handle._submitted_at
     try:  # the tasks of a burst expire together: their words are few, and kept
         words = WORDS[handle._requires]
     except KeyError:
         words = _words(handle._requires)
-    error = DeadlineExceeded(
-        f"task {handle._id} was not started before its deadline: it had "
-        f"{_seconds(handle._deadline - submitted)} s from submission and waited "
-        f"{_seconds(now - submitted)} s; give it a later deadline or more agents with {words}"
-    )
     cause = handle._error  # a retry's last failure, never `Unbuilt` while pending
     assert type(cause) is not Unbuilt, "a pending task has no unbuilt error"
+    error = DeadlineExceeded(
+        f"task {handle._id} "
+        f"{'was not started' if cause is None else 'could not be retried'} before its deadline: "
+        f"it had {_seconds(handle._deadline - submitted)} s from submission and waited "
+        f"{_seconds(now - submitted)} s; give it a later deadline or more agents with {words}"
+    )
     error.__cause__ = cause
     return error
 
