@@ -7,8 +7,10 @@ For each count a system gets that many actor classes, one actor each (asked once
 stopped unless `--alive`: a stopped actor's class keeps its series), served by `serve_http`.
 A client in another process (aiohttp) fetches `/metrics` `--rounds` times, after one warm-up
 scrape, while a task on the loop does nothing but `await asyncio.sleep(0)`: the longest gap
-between two of its turns is the longest the loop was held (`stall_ms`), and the same less the
-garbage collections run within that gap (`stall_no_gc_ms`). `gc.callbacks` records every
+between two of its turns is the longest the loop was held (`stall_ms`), the same less the
+garbage collections run within that gap (`stall_no_gc_ms`), and the most CPU time the loop's
+thread spent between two turns (`stall_cpu_ms`: a stall less the time other processes had the
+core, the client's among them). `gc.callbacks` records every
 collection during the scrape: how many of each generation, and each full (generation 2)
 collection's duration. One JSON line per count and round on stdout.
 """
@@ -49,6 +51,9 @@ class Watch:
         self.collections: list[tuple[int, float, float]] = []
         """(generation, began, duration), perf_counter seconds."""
         self.gaps: list[tuple[float, float]] = []
+        self.longest_cpu = 0.0
+        """The most CPU time the loop's thread spent between two turns: a stall less the
+        time other processes had the core (the client's, on a 2-core machine)."""
         self._began = 0.0
         self._done = False
 
@@ -60,12 +65,13 @@ class Watch:
             self.collections.append((info["generation"], self._began, now - self._began))
 
     async def _spin(self) -> None:
-        last = time.perf_counter()
+        last, last_cpu = time.perf_counter(), time.thread_time()
         while not self._done:
             await asyncio.sleep(0)
-            now = time.perf_counter()
+            now, now_cpu = time.perf_counter(), time.thread_time()
             self.gaps.append((last, now))
-            last = now
+            self.longest_cpu = max(self.longest_cpu, now_cpu - last_cpu)
+            last, last_cpu = now, now_cpu
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._spin())
@@ -87,6 +93,7 @@ class Watch:
         return {
             "stall_ms": round(longest * 1e3, 1),
             "stall_no_gc_ms": round(less_gc * 1e3, 1),
+            "stall_cpu_ms": round(self.longest_cpu * 1e3, 1),
             "gcs": [sum(g == n for g, _, _ in self.collections) for n in range(3)],
             "gen2_ms": [round(d * 1e3, 1) for d in full],
         }
@@ -105,7 +112,8 @@ async def at_count(count: int, rounds: int, alive: bool) -> list[dict[str, Any]]
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )
-    assert client.stdin is not None and client.stdout is not None
+    assert client.stdin is not None
+    assert client.stdout is not None
     figures = []
     async with ActorSystem("scrape-classes") as system:
         refs = [
