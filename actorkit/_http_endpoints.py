@@ -112,14 +112,10 @@ class _Endpoints:
             await asyncio.sleep(0)
             if _gone(request):
                 return web.Response(status=503)  # nobody reads it
-            await metrics.gather()  # a slice of the live actors per loop turn
             query = request.query
             params = {key: query.getall(key) for key in query}
             accept = ",".join(_negotiable(request).headers.getall(hdrs.ACCEPT, ()))
-            try:
-                pieces, content_type = await written(self._exposed, accept, params, PART)
-            finally:
-                metrics.forget_gathered()
+            pieces, content_type = await written(metrics, self._exposed, accept, params, PART)
         # Written once the lock is let go, a part at a time, as /actors is.
         response = web.StreamResponse(headers={hdrs.CONTENT_TYPE: content_type})
         response.content_length = sum(map(len, pieces))

@@ -23,14 +23,13 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from ._dead_letters import Reason
-from ._failure import contained
 from ._metric_scrape import Scrape
-from ._metric_sources import writable
-from ._shown import shown
+from ._metric_sources import families_of
 from ._stats import LAG_INTERVAL
 from ._watchdog import OUTSIDE
 
 if TYPE_CHECKING:
+    from ._metric_text import Text
     from ._metrics import Metrics
     from ._router import Router
     from ._runtime import Runtime
@@ -242,24 +241,28 @@ class SystemCollector(Collector):
         self.gathered: Scrape | None = None
         """The live actors' figures `gather` folded, for the next `collect` only."""
         self.built: list[Metric] | None = None
-        """The families `gather` built from them, for the same `collect`."""
+        """The families `gather` built from them, written, for the same `collect`."""
 
-    async def gather(self) -> None:
+    async def gather(self, text: Text) -> None:
         """Fold the live actors' figures a slice per loop turn (`Scrape.gather`), then build
-        the families a part of the classes per turn, for the `collect` that the caller
-        makes next, without a turn in between; any other reader of the registry gets them
-        built in one step. A builder that fails leaves them to that step, which logs it."""
+        the families a part of the classes per turn, written as they come (`text`), for the
+        `collect` that the caller makes next, without a turn in between; any other reader
+        of the registry gets them built in one step. A builder that fails leaves them to
+        that step, which logs it."""
         scrape = await Scrape.gather(*self._observed, self._metrics)
         try:
-            built: list[Metric] | None = await scrape.build(BUILDERS, PER_CLASS)
+            built: list[Metric] | None = await scrape.build(BUILDERS, PER_CLASS, text)
         except Exception:
             built = None
         self.gathered, self.built = scrape, built
 
+    def forget(self) -> None:
+        self.gathered = self.built = None
+
     def collect(self) -> Iterator[Metric]:
+        scrape, built = self.gathered, self.built
+        self.forget()
         try:
-            scrape, self.gathered = self.gathered, None
-            built, self.built = self.built, None
             if built is not None:
                 yield from built
             else:
@@ -270,13 +273,7 @@ class SystemCollector(Collector):
         except Exception:  # the sources are served all the same, as after a failed source
             logger.exception("actorkit metrics collector failed")
         for source in self._metrics.sources:
-            try:
-                yield from writable(source())
-            except BaseException as error:  # not only an `Exception`: the user's code
-                # One broken source must not hide the families of the others.
-                name = getattr(source, "__qualname__", None) or shown(source)
-                failure = contained(error, f"metrics source {name}", self._observed[0])
-                logger.error("actorkit metrics source %s failed", name, exc_info=failure)
+            yield from families_of(source, self._observed[0])
 
     def describe(self) -> list[Metric]:
         """The family names, so that a registry refuses a second system's collector instead

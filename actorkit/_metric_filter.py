@@ -42,13 +42,19 @@ class Restricted:
         self._names = frozenset(names)
 
     def collect(self) -> Iterator[Metric]:
-        names = self._names
         for family in self._registry.collect():
-            if family.name in names:
-                yield family
-                continue
-            samples = [sample for sample in family.samples if sample.name in names]
-            if samples:
-                kept = Metric(family.name, family.documentation, family.type, family.unit)
-                kept.samples = samples
+            kept = self.kept(family)
+            if kept is not None:
                 yield kept
+
+    def kept(self, family: Metric) -> Metric | None:
+        """What `collect` gives of `family`, or of a part of its samples (`_metric_text`)."""
+        names = self._names
+        if family.name in names:
+            return family
+        samples = [sample for sample in family.samples if sample.name in names]
+        if not samples:
+            return None
+        kept = Metric(family.name, family.documentation, family.type, family.unit)
+        kept.samples = samples
+        return kept

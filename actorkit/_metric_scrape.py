@@ -16,9 +16,10 @@ turns the figures stay those a one-step walk would give (docs/observability.md):
   counter reset in Prometheus);
 - the gauges add up values read at different turns, a few milliseconds apart.
 
-The families are then built from it `CLASS_SLICE` classes per loop turn (`parts`), each
-builder's part of a family appended to its earlier parts: the counters of a class are read
-when its part is built, each once, so a family's figures are those of a one-step build.
+The families are then built and written from it `CLASS_SLICE` classes per loop turn
+(`parts`), each part's text following the family's earlier parts: the counters of a class
+are read in one turn, when its part is built, each once, so a family's figures are those of
+a one-step build.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from prometheus_client.core import Metric
 
     from ._cell import Cell
+    from ._metric_text import FamilyText, Text
     from ._metrics import Metrics
     from ._router import Router
     from ._runtime import Runtime
@@ -46,9 +48,13 @@ if TYPE_CHECKING:
 SLICE = 8192
 """Live actors folded per loop turn: about 3 ms at 0.35 µs an actor (benchmarks/http_tree.py)."""
 
-CLASS_SLICE = 16
-"""Classes whose families are built per loop turn: about 64 samples a class, 2 ms a part
-(0.14 ms a class on a 2-core machine, with 5,000 classes)."""
+CLASS_SLICE = 4
+"""Classes whose families are built and written per loop turn: about 64 samples a class,
+256 a part, 2 ms (0.5 ms a class on a 2-core machine). Few enough that a part's largest
+family (a histogram's, 24 samples and as many label dicts a class) stays under the 700
+allocations that set off a collection of the garbage collector's youngest generation: the
+samples die young instead of being moved to older ones, whose collections they would set
+off in turn."""
 
 
 class Scrape:
@@ -137,26 +143,39 @@ class Scrape:
         self,
         builders: Sequence[Callable[[Scrape], Iterable[Metric]]],
         per_class: Collection[Callable[[Scrape], Iterable[Metric]]],
+        text: Text,
     ) -> list[Metric]:
-        """The families of `builders`, in their order, each of `per_class` built
-        `CLASS_SLICE` classes per loop turn with its parts' samples appended in name order:
-        the samples a one-step build gives, in the same order. The others are built once."""
-        by_builder: list[list[Metric]] = []
+        """The families of `builders`, in their order, as `text` writes them: each of
+        `per_class` `CLASS_SLICE` classes per loop turn, its parts' lines following in name
+        order, the others once, with the first part; the text a one-step build gives. A
+        part's families are built and written one at a time, each let go of before the
+        next is built: few samples are alive at once (`_metric_text`)."""
+        family_texts: list[list[FamilyText]] = []
         for part in self.parts(CLASS_SLICE):
             await asyncio.sleep(0)
-            first = not by_builder
             for index, builder in enumerate(builders):
-                if first:
-                    by_builder.append(list(builder(part if builder in per_class else self)))
-                elif builder in per_class:
-                    families = list(builder(part))
-                    if [family.name for family in families] != [
-                        family.name for family in by_builder[index]
-                    ]:
+                if index == len(family_texts):
+                    family_texts.append([])
+                elif builder not in per_class:
+                    continue
+                texts = family_texts[index]
+                first = not texts
+                count = 0
+                for family in builder(part if builder in per_class else self):
+                    if first:
+                        texts.append(text.family(family.name))
+                    elif count == len(texts) or texts[count].name != family.name:
                         raise ValueError(f"{builder} built other families for another part")
-                    for family, more in zip(by_builder[index], families, strict=True):
-                        family.samples.extend(more.samples)
-        return [family for families in by_builder for family in families]
+                    texts[count].add(family)
+                    count += 1
+                if count != len(texts):
+                    raise ValueError(f"{builder} built other families for another part")
+        return [
+            written
+            for texts in family_texts
+            for family_text in texts
+            if (written := family_text.written()) is not None
+        ]
 
     def fold(self, cells: Iterable[Cell]) -> None:
         """Add `cells`, live when the scrape began, to the figures."""

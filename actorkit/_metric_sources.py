@@ -6,15 +6,33 @@ The checks are those of both exposition formats' writers, a few type tests per s
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from prometheus_client.core import Metric
 from prometheus_client.samples import Sample
 
-from ._shown import given
+from ._failure import contained
+from ._shown import given, shown
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from ._runtime import Runtime
+
+logger = logging.getLogger("actorkit")
+
+Source = Callable[[], Iterable[Metric]]
+
+
+def families_of(source: Source, runtime: Runtime) -> Iterator[Metric]:
+    """The families of `source`, up to its failure if it fails, which is logged."""
+    try:
+        yield from writable(source())
+    except BaseException as error:  # not only an `Exception`: the user's code
+        # One broken source must not hide the families of the others.
+        name = getattr(source, "__qualname__", None) or shown(source)
+        failure = contained(error, f"metrics source {name}", runtime)
+        logger.error("actorkit metrics source %s failed", name, exc_info=failure)
 
 
 def writable(families: Iterable[object]) -> Iterator[Metric]:

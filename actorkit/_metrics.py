@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from ._cell import Cell
     from ._metric_families import SystemCollector
+    from ._metric_text import Text
     from ._router import Router
     from ._runtime import Runtime
     from ._watchdog import Watchdog
@@ -94,18 +95,18 @@ class Metrics(Instrument):
     def classes(self) -> list[ClassStats]:
         return list(self._by_class.values())
 
-    async def gather(self) -> None:
-        """Walk the live actors for the registry's next read, a slice per loop turn: what
-        `serve_http` does before it renders the registry (`_metric_scrape`)."""
+    async def gather(self, text: Text) -> None:
+        """Walk the live actors, build the families and call the sources for the registry's
+        next read, a slice per loop turn, writing them as they come (`text`): what
+        `serve_http` does before it reads the registry (`_metric_scrape`, `_metric_text`)."""
         if self._collector is not None:
-            await self._collector.gather()
+            await self._collector.gather(text)
 
     def forget_gathered(self) -> None:
-        """Drop what `gather` walked if the read it was for did not take it: a later read
+        """Drop what `gather` made if the read it was for did not take it: a later read
         must not show figures that old."""
         if self._collector is not None:
-            self._collector.gathered = None
-            self._collector.built = None
+            self._collector.forget()
 
     # --- attach and detach ----------------------------------------------------------------
     def start(self, loop: asyncio.AbstractEventLoop, router: Router, watchdog: Watchdog) -> None:

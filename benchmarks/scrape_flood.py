@@ -165,15 +165,16 @@ async def flood(seconds: float, concurrency: int, actors: int) -> list[dict[str,
 async def scrape_cost(system: Any, rounds: int = 50) -> dict[str, Any]:
     """Time one scrape's body costs, built in-process (no HTTP) as the endpoint builds it: in
     slices of actors, one per loop turn (benchmarks/http_tree.py measures the longest)."""
-    from prometheus_client import generate_latest
-
+    from actorkit._metric_filter import Exposed
+    from actorkit._metric_text import written
     from actorkit._tree_body import tree_body
 
     root = system._running_root("serve_http")  # noqa: SLF001  # what serve_http hands its endpoints
+    exposed = Exposed(system.metrics.registry)
 
     async def metrics() -> bytes:
-        await system.metrics.gather()
-        return generate_latest(system.metrics.registry)
+        pieces, _ = await written(system.metrics, exposed, "", {}, 1 << 16)
+        return b"".join(pieces)
 
     async def actors() -> bytes:
         return b"".join(await tree_body(system, root))

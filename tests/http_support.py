@@ -7,7 +7,7 @@ from typing import Any
 
 import aiohttp
 
-from actorkit import Actor
+from actorkit import Actor, ActorSystem
 
 
 class Echo(Actor):
@@ -15,6 +15,23 @@ class Echo(Actor):
         if message == "crash":
             raise ValueError("crash on purpose")
         return message
+
+
+async def _receive(self: Actor, message: Any) -> Any:
+    return message
+
+
+async def spawn_classes(system: ActorSystem, count: int, asks: int = 2) -> None:
+    """`count` actor classes, `Kind0000` on, an actor each, asked `asks` times; every third
+    with a bounded mailbox (a fill ratio)."""
+    refs = [
+        await system.spawn(
+            type(f"Kind{i:04d}", (Actor,), {"receive": _receive}),
+            mailbox_size=4 if i % 3 == 0 else None,
+        )
+        for i in range(count)
+    ]
+    await asyncio.gather(*(ref.ask(n) for ref in refs for n in range(asks)))
 
 
 async def fetch(url: str, **kwargs: Any) -> tuple[int, str]:

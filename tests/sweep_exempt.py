@@ -198,6 +198,7 @@ EXEMPT: dict[str, str] = {
             "Metrics.start:loop",
             "Metrics.start:router",
             "Metrics.start:watchdog",
+            "Metrics.gather:text",
             *(
                 f"Metrics.{name}:{p}"
                 for name, fn in inspect.getmembers(Instrument, inspect.isfunction)

@@ -76,8 +76,8 @@ async def test_a_request_whose_client_left_while_it_waited_walks_no_actor(
     else:
         walks = Walks(Metrics.gather)
 
-        def gather(metrics: Metrics) -> Awaitable[Any]:
-            return walks(metrics)
+        def gather(metrics: Metrics, text: Any) -> Awaitable[Any]:
+            return walks(metrics, text)
 
         monkeypatch.setattr(Metrics, "gather", gather)
     async with asyncio.timeout(30), ActorSystem() as system:

@@ -16,33 +16,18 @@ from prometheus_client import generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.openmetrics.exposition import generate_latest as openmetrics_latest
 
-from actorkit import Actor, ActorSystem, _metric_families
+from actorkit import ActorSystem, _metric_families
 from actorkit import _metric_scrape as scrape
 from actorkit import _metric_text as text_parts
 from actorkit._metric_filter import Exposed
 
-from .http_support import fetch
+from .http_support import fetch, spawn_classes
 
 CLASSES = 400
 STALL = 0.06
 """Seconds: under a third of what one scrape of `CLASSES` classes held the loop for when its
 text was built in one turn (190-230 ms on a loaded 2-core machine), many times a part's 2 ms
 (3-25 ms measured, the machine loaded)."""
-
-
-async def receive(self: Actor, message: Any) -> Any:
-    return message
-
-
-async def _classes(system: ActorSystem, count: int, asks: int = 2) -> None:
-    refs = [  # every third with a bounded mailbox: a fill ratio
-        await system.spawn(
-            type(f"Kind{i:04d}", (Actor,), {"receive": receive}),
-            mailbox_size=4 if i % 3 == 0 else None,
-        )
-        for i in range(count)
-    ]
-    await asyncio.gather(*(ref.ask(n) for ref in refs for n in range(asks)))
 
 
 class Gaps:
@@ -64,7 +49,7 @@ class Gaps:
 async def test_a_scrape_of_many_classes_holds_the_loop_for_a_part_at_a_time() -> None:
     async with asyncio.timeout(60), ActorSystem() as system:
         server = await system.serve_http(port=0)
-        await _classes(system, CLASSES)
+        await spawn_classes(system, CLASSES)
         status, _ = await fetch(f"{server.url}/metrics")  # imports and first allocations
         assert status == 200
         gc.freeze()  # a full collection of the test process's heap is not the scrape's work
@@ -101,7 +86,7 @@ async def test_the_text_written_in_parts_is_the_one_step_text(
     monkeypatch.setattr(text_parts, "SAMPLE_SLICE", 7)
     async with asyncio.timeout(30), ActorSystem() as system:
         server = await system.serve_http(port=0)
-        await _classes(system, 10)
+        await spawn_classes(system, 10)
         status, text = await fetch(f"{server.url}/metrics{query}", headers=accept)
         registry = system.metrics.registry
         if written is None:
@@ -130,7 +115,7 @@ async def test_a_failing_builder_on_metrics_is_logged_and_what_it_did_not_hide_s
     monkeypatch.setattr(_metric_families, "BUILDERS", (builders[0], broken, *builders[1:]))
     async with asyncio.timeout(30), ActorSystem() as system:
         server = await system.serve_http(port=0)
-        await _classes(system, 3)
+        await spawn_classes(system, 3)
         caplog.clear()  # the registry read the families once when the system started
         status, text = await fetch(f"{server.url}/metrics")
     assert status == 200
