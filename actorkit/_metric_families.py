@@ -24,7 +24,7 @@ from prometheus_client.registry import Collector
 
 from ._dead_letters import Reason
 from ._metric_scrape import Scrape
-from ._metric_sources import families_of
+from ._metric_sources import families_of, written_sources
 from ._stats import LAG_INTERVAL
 from ._watchdog import OUTSIDE
 
@@ -241,26 +241,28 @@ class SystemCollector(Collector):
         self.gathered: Scrape | None = None
         """The live actors' figures `gather` folded, for the next `collect` only."""
         self.built: list[Metric] | None = None
-        """The families `gather` built from them, written, for the same `collect`."""
+        self.sourced: list[Metric] | None = None
+        """The families `gather` built and the sources', written, for the same `collect`."""
 
     async def gather(self, text: Text) -> None:
-        """Fold the live actors' figures a slice per loop turn (`Scrape.gather`), then build
-        the families a part of the classes per turn, written as they come (`text`), for the
-        `collect` that the caller makes next, without a turn in between; any other reader
-        of the registry gets them built in one step. A builder that fails leaves them to
-        that step, which logs it."""
+        """Fold the live actors' figures a slice per loop turn (`Scrape.gather`), build the
+        families a part of the classes per turn, then call each source in a turn of its
+        own, all written as they come (`text`), for the `collect` that the caller makes
+        next, without a turn in between; any other reader of the registry gets them built
+        in one step. A builder that fails leaves them to that step, which logs it."""
         scrape = await Scrape.gather(*self._observed, self._metrics)
         try:
             built: list[Metric] | None = await scrape.build(BUILDERS, PER_CLASS, text)
         except Exception:
             built = None
-        self.gathered, self.built = scrape, built
+        sourced = await written_sources(self._metrics.sources, text, self._observed[0])
+        self.gathered, self.built, self.sourced = scrape, built, sourced
 
     def forget(self) -> None:
-        self.gathered = self.built = None
+        self.gathered = self.built = self.sourced = None
 
     def collect(self) -> Iterator[Metric]:
-        scrape, built = self.gathered, self.built
+        scrape, built, sourced = self.gathered, self.built, self.sourced
         self.forget()
         try:
             if built is not None:
@@ -272,6 +274,9 @@ class SystemCollector(Collector):
                     yield from builder(scrape)
         except Exception:  # the sources are served all the same, as after a failed source
             logger.exception("actorkit metrics collector failed")
+        if sourced is not None:
+            yield from sourced
+            return
         for source in self._metrics.sources:
             yield from families_of(source, self._observed[0])
 

@@ -2,7 +2,12 @@
 on: prometheus_client writes the families only after the collector has yielded them, so one
 it cannot write (an int label value, a sample value that is text) would fail the whole
 scrape, every family of the system with it, where a source that raises loses only its own.
-The checks are those of both exposition formats' writers, a few type tests per sample."""
+The checks are those of both exposition formats' writers, a few type tests per sample.
+
+`/metrics` calls each source in a loop turn of its own and writes its families in the turns
+after, before the next source is called (`written_sources`): a source's call is one step,
+however many families it gives, but no two sources' are, and their samples are let go of
+as they are written."""
 
 from __future__ import annotations
 
@@ -17,11 +22,29 @@ from ._failure import contained
 from ._shown import given, shown
 
 if TYPE_CHECKING:
+    from ._metric_text import Text
     from ._runtime import Runtime
 
 logger = logging.getLogger("actorkit")
 
 Source = Callable[[], Iterable[Metric]]
+
+
+async def written_sources(sources: Iterable[Source], text: Text, runtime: Runtime) -> list[Metric]:
+    """The families of `sources`, written (`Written`), as `families_of` gives them."""
+    sourced: list[Metric] = []
+    for source in sources:
+        await text.fresh()
+        families = list(families_of(source, runtime))
+        text.spend(sum(len(family.samples) for family in families))
+        families.reverse()
+        while families:  # let go of once written
+            family = families.pop()
+            family_text = text.family(family.name)
+            await family_text.add_sliced(family)
+            if (written := family_text.written()) is not None:
+                sourced.append(written)
+    return sourced
 
 
 def families_of(source: Source, runtime: Runtime) -> Iterator[Metric]:

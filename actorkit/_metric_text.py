@@ -9,11 +9,11 @@ the writer gives for the family with no samples), and every part the writer's en
 gives for no family, `# EOF` in OpenMetrics). Each sample's line depends on that sample
 alone, so the parts joined are the text of one call.
 
-The system's families are written as they are built, a part of the classes at a time
-(`SystemCollector.gather`); the registry then hands them over as text (`Written`).
-prometheus_client's `Sample`s are tuples the garbage collector tracks: a scrape's all alive
-at once (320,000 at 5,000 classes) set off full collections of the process, 60-200 ms each,
-where a part's few hundred die young.
+The system's families are written as they are built, a part of the classes at a time, and
+each source's as soon as it was called (`SystemCollector.gather`); the registry then hands
+them over as text (`Written`). prometheus_client's `Sample`s are tuples the garbage
+collector tracks: a scrape's all alive at once (320,000 at 5,000 classes) set off full
+collections of the process, 60-200 ms each, where a part's few hundred die young.
 """
 
 from __future__ import annotations
@@ -111,6 +111,15 @@ class Text:
     def write(self, family: Metric) -> bytes:
         """`family`'s text, without the writer's end."""
         return _cut(self._writer(_Families(family)), b"", self.end)
+
+    async def fresh(self) -> None:
+        """A loop turn of its own for what comes next (a source's call)."""
+        await asyncio.sleep(0)
+        self._spent = 0
+
+    def spend(self, samples: int) -> None:
+        """Count `samples` built in this turn as if written."""
+        self._spent += samples
 
     async def room(self, samples: int) -> None:
         """Yield to the loop first if this turn cannot take `samples` more."""

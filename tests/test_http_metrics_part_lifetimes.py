@@ -1,4 +1,5 @@
-"""/metrics writes each part of its families as soon as it is built: few of prometheus_client's
+"""/metrics writes each part of its families as soon as it is built, and each source's
+families as soon as that source was called, a source per loop turn: few of prometheus_client's
 `Sample`s (tuples the garbage collector tracks) are alive at a time, so that a scrape of
 thousands of classes does not set off full collections of the process. And the text stays
 the one a one-step read of the registry gives. docs/observability.md, "Scrape floods"."""
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.openmetrics.exposition import generate_latest as openmetrics_latest
 from prometheus_client.samples import Sample
 
@@ -21,7 +23,7 @@ from actorkit import _metric_scrape as scrape
 from actorkit import _metric_text as text_parts
 from actorkit._metric_filter import Exposed
 
-from .http_support import Echo, fetch, spawn_classes
+from .http_support import Echo, Turns, fetch, spawn_classes
 
 OPENMETRICS = {"Accept": "application/openmetrics-text; version=1.0.0"}
 
@@ -56,6 +58,7 @@ async def test_few_samples_are_alive_at_a_time_during_a_scrape(
 
     async with asyncio.timeout(60), ActorSystem() as system:
         system.metrics.add_source(big("first_source", 300))
+        system.metrics.add_source(big("second_source", 300))
         server = await system.serve_http(port=0)
         await spawn_classes(system, 48)
         await fetch(f"{server.url}/metrics")  # imports and first allocations
@@ -73,6 +76,49 @@ async def test_few_samples_are_alive_at_a_time_during_a_scrape(
     assert len(lines) > 48 * per_class > 0
     bound = 2 * max(4 * per_class, 300)
     assert most < bound, f"{most} samples alive at once, of {len(lines)}"
+
+
+async def test_each_source_is_called_in_a_turn_of_its_own_and_written_before_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(text_parts, "SAMPLE_SLICE", 16)
+    writes: list[tuple[int, str]] = []
+    called: dict[str, int] = {}
+
+    def noting(accept: str) -> tuple[Callable[[Any], bytes], str]:
+        writer, content_type = choose_encoder(accept)
+
+        def noted(collector: Any) -> bytes:
+            writes.extend((turns.count, family.name) for family in collector.collect())
+            written: bytes = writer(collector)
+            return written
+
+        return noted, content_type
+
+    def calling(name: str) -> Callable[[], Iterator[Metric]]:
+        source = big(name, 100)
+
+        def noted() -> Iterator[Metric]:
+            called[name] = turns.count
+            return source()
+
+        return noted
+
+    async with asyncio.timeout(30), ActorSystem() as system:
+        system.metrics.add_source(calling("first_source"))
+        system.metrics.add_source(calling("second_source"))
+        server = await system.serve_http(port=0)
+        monkeypatch.setattr(text_parts, "choose_encoder", noting)
+        turns = Turns()
+        status, text = await fetch(f"{server.url}/metrics")
+        turns.task.cancel()
+    assert status == 200
+    assert 'second_source{n="0099"} 99.0' in text
+    first = {turn for turn, name in writes if name == "first_source"}
+    assert len(first) >= 100 // 16
+    assert called["first_source"] <= min(first)
+    assert max(first) < called["second_source"]
+    assert called["second_source"] <= min(turn for turn, name in writes if name == "second_source")
 
 
 @pytest.mark.parametrize(
