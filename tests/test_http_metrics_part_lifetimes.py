@@ -18,7 +18,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.openmetrics.exposition import generate_latest as openmetrics_latest
 from prometheus_client.samples import Sample
 
-from actorkit import ActorSystem
+from actorkit import ActorSystem, _metric_families
 from actorkit import _metric_scrape as scrape
 from actorkit import _metric_text as text_parts
 from actorkit._metric_filter import Exposed
@@ -76,6 +76,35 @@ async def test_few_samples_are_alive_at_a_time_during_a_scrape(
     assert len(lines) > 48 * per_class > 0
     bound = 2 * max(4 * per_class, 300)
     assert most < bound, f"{most} samples alive at once, of {len(lines)}"
+
+
+async def test_each_part_of_the_classes_is_built_in_a_loop_turn_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(scrape, "CLASS_SLICE", 4)
+    built: list[tuple[int, list[str]]] = []
+    actors = _metric_families.actors
+
+    def noted(part: scrape.Scrape) -> Iterator[Metric]:
+        built.append((turns.count, [name for name in part.names if name.startswith("Kind")]))
+        return actors(part)
+
+    builders = tuple(noted if b is actors else b for b in _metric_families.BUILDERS)
+    per_class = frozenset(noted if b is actors else b for b in _metric_families.PER_CLASS)
+    async with asyncio.timeout(30), ActorSystem() as system:
+        server = await system.serve_http(port=0)
+        await spawn_classes(system, 48)
+        monkeypatch.setattr(_metric_families, "BUILDERS", builders)
+        monkeypatch.setattr(_metric_families, "PER_CLASS", per_class)
+        turns = Turns()
+        status, text = await fetch(f"{server.url}/metrics")
+        turns.task.cancel()
+    assert status == 200
+    assert 'actorkit_actor_spawned_total{actor_type="Kind0047"} 1.0' in text
+    assert [names for _, names in built] == [
+        [f"Kind{i:04d}" for i in range(start, start + 4)] for start in range(0, 48, 4)
+    ]
+    assert len({turn for turn, _ in built}) == 48 // 4
 
 
 async def test_each_source_is_called_in_a_turn_of_its_own_and_written_before_the_next(
