@@ -43,15 +43,36 @@ OUTSIDE = "(outside actors)"
 """The `actor_type` label of a blocking episode no actor's handler was running in."""
 
 
-def running_cell(frame: FrameType | None) -> Cell | None:
-    """The cell whose code runs on this stack, if any: the innermost, so that a child's
-    factory is not blamed on the supervisor or spawner that runs it."""
+def running_cell(frame: FrameType | None) -> tuple[Cell, str] | None:
+    """The cell whose code runs on this stack, if any, and where: in its `__init__`, its
+    `on_start`, its `on_stop` or a handler. The innermost, so that a child's factory is not
+    blamed on the supervisor or spawner that runs it."""
+    above: list[FrameType] = []
     while frame is not None:
         if frame.f_code is _RUN_CODE or frame.f_code is _FACTORY_CODE:
             cell = frame.f_locals.get("cell")
-            return cell if isinstance(cell, Cell) else None
+            if not isinstance(cell, Cell):
+                return None
+            return cell, "__init__" if frame.f_code is _FACTORY_CODE else _hook(above)
+        above.append(frame)
         frame = frame.f_back
     return None
+
+
+def _hook(above: list[FrameType]) -> str:
+    """`on_start` or `on_stop` if an actor's own runs on the stack (the outermost call of
+    one), else `handler`. The instance is read from the hook's frame: `on_stop` runs once
+    the cell has let go of it."""
+    for frame in reversed(above):
+        name = frame.f_code.co_name
+        if name in _HOOKS:
+            hook = getattr(type(frame.f_locals.get("self")), name, None)
+            if getattr(hook, "__code__", None) is frame.f_code:
+                return name
+    return "handler"
+
+
+_HOOKS = ("on_start", "on_stop")
 
 
 class Watchdog:
@@ -136,7 +157,8 @@ class Watchdog:
         them go when it returns: kept in `_watch`, they would keep that actor (a stopped one
         too) alive until the next blocking episode; `_Stall` keeps ids only."""
         stalled = now - stall.beat
-        cell = running_cell(sys._current_frames().get(self._loop_thread))
+        running = running_cell(sys._current_frames().get(self._loop_thread))
+        cell, where = running if running is not None else (None, "")
         if cell is None or cell.runtime is not self._runtime:
             stall.running = None
             if stall.looked:
@@ -167,12 +189,13 @@ class Watchdog:
         name = cell.class_name
         self.by_class[name] = self.by_class.get(name, 0) + 1
         logger.warning(
-            "actor %s (%s) has blocked the event loop for %.2fs in its handler; "
+            "actor %s (%s) has blocked the event loop for %.2fs in its %s; "
             "use await, or run blocking work with actorkit.to_thread (asyncio.to_thread with "
             "turns at the GIL on a busy loop)",
             cell.display_path,
             name,
             stalled,
+            where,
             extra={"actor_path": cell.display_path, "actor_class": name},
         )
 
