@@ -8,6 +8,7 @@ import asyncio
 from typing import Any
 
 from actorkit import Actor, ActorSystem, MailboxFull
+from actorkit.testing import ManualClock
 
 BOUND = 5.0
 
@@ -31,6 +32,8 @@ async def test_a_send_to_its_own_full_mailbox_fails_at_once_with_mailbox_full() 
         sent, error = await ref.ask("fill", timeout=BOUND)
         assert sent == 2
         assert "its own full mailbox" in error and "self.ref.tell" in error
+        stats = system.metrics.stats_for(SendsToItself)
+        assert stats is not None and stats.dropped == 1  # refused, as a tell's MailboxFull is
 
 
 class Sender(Actor):
@@ -39,7 +42,9 @@ class Sender(Actor):
         return "sent"
 
 
-async def test_a_send_from_another_actor_still_waits_for_room() -> None:
+async def test_a_send_from_another_actor_still_waits_for_room(clock: ManualClock) -> None:
+    """Sent while the target's handler still awaits something else (an actor without an
+    `on_start`, too: no start of its to follow), and granted once that handler returns."""
     handling, gate = asyncio.Event(), asyncio.Event()
 
     class Slow(Actor):
@@ -47,12 +52,14 @@ async def test_a_send_from_another_actor_still_waits_for_room() -> None:
             handling.set()
             await gate.wait()
 
-    async with asyncio.timeout(BOUND), ActorSystem() as system:
+    async with asyncio.timeout(BOUND), ActorSystem(clock=clock) as system:
         slow = await system.spawn(Slow, mailbox_size=1)
         slow.tell("busy")
         await handling.wait()
         slow.tell("queued")  # full now
         sender = await system.spawn(Sender)
         asking = asyncio.ensure_future(sender.ask(slow, timeout=BOUND))
-        gate.set()  # the send, waiting for room or not yet made, gets it once Slow goes on
+        await clock.settle()  # the send was made while Slow's handler awaits the gate
+        assert not asking.done()  # it waits for room
+        gate.set()
         assert await asking == "sent"  # not refused: another actor may wait for room
