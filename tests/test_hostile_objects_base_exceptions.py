@@ -99,6 +99,26 @@ async def test_an_exit_from_the_tell_of_a_ref_of_the_user_s_own_under_a_timer_go
         assert system.dead_letters.count == 0
 
 
+async def test_a_stop_iteration_from_a_pool_s_hash_key_under_a_timer_is_its_failure(
+    clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Taken as from a publish to the pool (`key_failure`): a `StopIteration` out of a plain
+    call is logged as the `RuntimeError` it is, caused by it, as a sender would get it."""
+    error = StopIteration("no key")
+    async with ActorSystem(metrics=False, clock=clock) as system:
+        pool = await system.spawn_pool(
+            Recorder, [], size=2, routing="consistent_hash", hash_key=key_or_raise
+        )
+        system.schedule_once(1.0, pool, error)
+        await clock.advance(1.0)
+        assert system.dead_letters.by_reason == {"undeliverable": 1}
+    records = [r for r in caplog.records if "timer could not deliver" in r.getMessage()]
+    assert len(records) == 1 and records[0].exc_info is not None
+    logged = records[0].exc_info[1]
+    assert isinstance(logged, RuntimeError) and logged.__cause__ is error
+    assert "hash_key of pool" in str(logged)
+
+
 class CancelsInInit(Actor):
     def __init__(self) -> None:
         raise asyncio.CancelledError  # something it awaited elsewhere was cancelled, say
