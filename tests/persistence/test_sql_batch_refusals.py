@@ -91,6 +91,8 @@ async def test_a_write_the_database_refuses_fails_alone_and_its_batch_commits(
             type(None), type(None),
         ], results  # fmt: skip
         assert REFUSED in str(results[2]) and REFUSED in str(results[5])
+        for refused in (results[2], results[5]):  # the store's words, no "failed unexpectedly"
+            assert str(refused).startswith(("SQLite store", "PostgreSQL store")), refused
         assert [e.payload async for e in store.read("known")] == [b"0", b"1"]
         assert [e.payload async for e in store.read("a")] == [b"1", b"2"]
         assert await store.highest_seq("bad") == 0
