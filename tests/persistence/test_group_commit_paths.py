@@ -75,6 +75,16 @@ async def test_a_write_that_keeps_losing_its_race_fails_alone() -> None:
     assert commits == [1]
 
 
+async def test_a_lone_write_that_keeps_losing_its_race_is_a_conflict() -> None:
+    """Alone in its batch, a lost race is still the write's conflict, not a store failure:
+    it is tried once more on its own, as in a batch of many, before it is settled so."""
+    db = Scripted()
+    writes = GroupCommit(db.begin, lambda n, seconds: None)
+    with pytest.raises(PersistenceConflict, match="committed first"):
+        await writes.append("contended", 0, [b"x"], 1)
+    assert db.batches == ["batch", "batch", "careful", "batch", "careful"]
+
+
 async def test_a_database_error_fails_every_write_of_the_batch() -> None:
     db = Scripted()
     db.broken = True
