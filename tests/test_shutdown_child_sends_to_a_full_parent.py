@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from actorkit import Actor, ActorRef, ActorSystem
+from actorkit._blocked_sends import LIMIT, _descends
 from actorkit.testing import ManualClock, snapshot
 
 REPLIES = 10
@@ -118,3 +120,15 @@ async def test_a_send_from_an_actor_outside_the_draining_one_waits_for_room() ->
         gate.set()
         assert await asking == "sent"
         await shutting
+
+
+def test_a_walk_cut_at_its_bound_takes_no_stranger_for_a_descendant() -> None:
+    """Past `LIMIT` steps up, the sender is not known to descend from the draining actor: it
+    waits for room, as any other sender does, rather than go past the bound."""
+    draining = SimpleNamespace(parent=None)
+    deep = SimpleNamespace(parent=None)
+    for _ in range(LIMIT + 1):  # a chain of strangers, longer than the walk
+        deep = SimpleNamespace(parent=deep)
+    assert not _descends(deep, draining)  # type: ignore[arg-type]
+    near = SimpleNamespace(parent=SimpleNamespace(parent=draining))
+    assert _descends(near, draining)  # type: ignore[arg-type]
