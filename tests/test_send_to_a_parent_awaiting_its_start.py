@@ -10,6 +10,7 @@ import asyncio
 from typing import Any
 
 from actorkit import Actor, ActorRef, ActorSystem, MailboxFull
+from actorkit._begun import begun_task
 from actorkit.testing import ManualClock
 
 BOUND = 5.0
@@ -149,6 +150,24 @@ async def test_a_send_from_an_awaited_start_to_another_busy_actor_waits_for_room
         assert not asking.done()  # the send waits for room, not refused
         gate.set()
         assert await asking == "sent"
+
+
+async def test_a_send_from_a_task_whose_coroutine_has_no_frame_waits_for_room(
+    clock: ManualClock,
+) -> None:
+    """A task may run a coroutine object of another kind (the runtime's own `_Begins`, a
+    compiled one), which has no `cr_frame` to read an actor from: it is no actor's task."""
+    busy_handling, gate = asyncio.Event(), asyncio.Event()
+    async with asyncio.timeout(BOUND), ActorSystem(metrics=False, clock=clock) as system:
+        busy = await system.spawn(Gated, busy_handling, gate, mailbox_size=1, name="busy")
+        busy.tell("hold")
+        await busy_handling.wait()
+        busy.tell("filler")  # full, its handler awaiting the gate
+        sending = begun_task(asyncio.get_running_loop(), busy.send("from a task"))
+        await clock.settle()
+        assert not sending.done()  # waits for room, neither refused nor failed
+        gate.set()
+        await sending
 
 
 class SelfTold(Actor):

@@ -86,9 +86,18 @@ async def test_the_draining_parent_handles_every_reply_of_its_descendant(
     assert took < 5.0
 
 
-async def test_a_send_from_an_actor_outside_the_draining_one_waits_for_room() -> None:
-    """Only a descendant's send goes past the bound: another actor's waits for room, which
-    the drain makes once the descendants' drains end, as at any time."""
+async def _spreadsheet(ref: ActorRef) -> str:
+    cell = "A1"  # a local of that name, as the actor's task has: this task is no actor's
+    await ref.send(cell)
+    return "sent"
+
+
+@pytest.mark.parametrize("from_a_task", [False, True], ids=["actor", "task"])
+async def test_a_send_from_an_actor_outside_the_draining_one_waits_for_room(
+    from_a_task: bool,
+) -> None:
+    """Only a descendant's send goes past the bound: another actor's, or a plain task's,
+    waits for room, which the drain makes once the descendants' drains end, as at any time."""
     gate, clock = asyncio.Event(), ManualClock()
 
     class Kid(Actor):
@@ -114,9 +123,12 @@ async def test_a_send_from_an_actor_outside_the_draining_one_waits_for_room() ->
         shutting = asyncio.ensure_future(system.shutdown(timeout=5.0))
         await clock.settle()  # held drained its queue and waits for its kid's drain
         held.tell("queued")  # full now
-        asking = asyncio.ensure_future(outsider.ask(held, timeout=5.0))
+        if from_a_task:
+            asking = asyncio.ensure_future(_spreadsheet(held))
+        else:
+            asking = asyncio.ensure_future(outsider.ask(held, timeout=5.0))
         await clock.settle()
-        assert snapshot(held).accounting.queued == 1  # the outsider waits for room
+        assert snapshot(held).accounting.queued == 1  # the sender waits for room
         gate.set()
         assert await asking == "sent"
         await shutting
