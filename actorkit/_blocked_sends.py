@@ -29,7 +29,7 @@ any program reaches."""
 
 
 def past_the_bound(cell: Cell, task: asyncio.Task[Any]) -> bool:
-    """For a send or an ask from `task` that finds `cell`'s mailbox full: raise `MailboxFull` if
+    """For a send from `task` that finds `cell`'s mailbox full: raise `MailboxFull` if
     only `task`'s own progress could make room; True if it is to be put past the bound (the
     sender is a descendant of `cell`, which drains); False to wait for room."""
     if task is cell.task:  # its own handler
@@ -40,8 +40,6 @@ def past_the_bound(cell: Cell, task: asyncio.Task[Any]) -> bool:
             "handle MailboxFull, or spawn with a larger mailbox_size",
         )
     if cell.draining:
-        if cell.mailbox.final:  # its stop began: nothing is read any more
-            return False
         sender = _actor_of(task)
         return sender is not None and _descends(sender[0], cell)
     waiting = getattr(cell.task, "_fut_waiter", None)
