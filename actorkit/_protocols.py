@@ -10,6 +10,7 @@ each is itself; pickled, refused.
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from typing import Any, NoReturn, Protocol, Self, SupportsIndex, runtime_checkable
 
 
@@ -26,9 +27,12 @@ class Ref(Protocol):
 
     def tell(self, message: Any) -> None: ...
 
-    async def send(self, message: Any) -> None: ...
+    # Declared as returning a coroutine, not `async def`: pyright reads an `async def` here as
+    # returning `CoroutineType`, which `PoolRef.ask` (a plain `def` that fails at once on bad
+    # input) does not, and would refuse a `PoolRef` where a `Ref` is asked for.
+    def send(self, message: Any) -> Coroutine[Any, Any, None]: ...
 
-    async def ask(self, message: Any, timeout: float = 5.0) -> Any: ...
+    def ask(self, message: Any, timeout: float = 5.0) -> Coroutine[Any, Any, Any]: ...
 
 
 REFS_STAY = (

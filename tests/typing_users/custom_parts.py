@@ -1,13 +1,15 @@
 """Parts a user brings: a clock of their own (api.md §5, an `actorkit.Clock`), a store wrapping
-another (docs/persistence.md: every store implements the byte-level `Store` protocol), and code
-that takes whichever transport a system was built with (api.md §10, an `actorkit.Transport`)."""
+another (docs/persistence.md: every store implements the byte-level `Store` protocol), code
+that takes whichever transport a system was built with (api.md §10, an `actorkit.Transport`),
+and a stand-in for an actor that code taking an `actorkit.Ref` accepts (its `async def`s too)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
 
-from actorkit import Actor, ActorSystem, Clock, Transport
+from actorkit import Actor, ActorSystem, Clock, Ref, Transport
 from actorkit.persistence import (
     MemoryStore,
     Store,
@@ -99,6 +101,42 @@ class CountingStore:
         return await self.inner.reminders(persistence_id)
 
 
+class Recording:
+    """Takes a `Ref`'s place in a unit test of code that only sends."""
+
+    def __init__(self) -> None:
+        self.seen: list[Any] = []
+
+    @property
+    def name(self) -> str:
+        return "recording"
+
+    @property
+    def path(self) -> str:
+        return "/recording"
+
+    @property
+    def is_alive(self) -> bool:
+        return True
+
+    def tell(self, message: Any) -> None:
+        self.seen.append(message)
+
+    async def send(self, message: Any) -> None:
+        self.seen.append(message)
+
+    async def ask(self, message: Any, timeout: float = 5.0) -> Any:
+        self.seen.append(message)
+        return message
+
+
+async def notify(target: Ref, text: str) -> str:
+    target.tell(text)
+    await target.send(text)
+    answer: str = await target.ask(text, timeout=1.0)
+    return answer
+
+
 class Echo(Actor):
     async def receive(self, message: object) -> object:
         return message
@@ -108,7 +146,8 @@ async def main() -> None:
     store = CountingStore(MemoryStore())
     clock: Clock = LoopClock()
     async with ActorSystem("custom", clock=clock, store=store) as system:
-        await system.spawn(Echo)
-        print(store.appends, system.store is store)
+        echo = await system.spawn(Echo)
+        print(store.appends, system.store is store, await notify(echo, "hi"))
+        print(await notify(Recording(), "hi"), await asyncio.create_task(echo.ask("task")))
     async with ActorSystem("own", clock=own_clock()) as system:
         await system.spawn(Echo)
