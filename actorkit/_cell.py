@@ -80,16 +80,16 @@ class Cell(Lifecycle):
         capacity: int,
         restart: str,
     ) -> None:
-        self.runtime = runtime
-        self.parent = parent
-        self.name = name
+        self.runtime: Runtime = runtime
+        self.parent: Cell | None = parent
+        self.name: str = name
         self.path: str = f"{parent.path}/{name}" if parent is not None else ""
         self.factory = factory
-        self.args = args
-        self.kwargs = kwargs
-        self.restart = restart
+        self.args: tuple[Any, ...] = args
+        self.kwargs: dict[str, Any] = kwargs
+        self.restart: str = restart
         self.capabilities: frozenset[str] = NOTHING
-        self.mailbox = Mailbox(capacity)
+        self.mailbox: Mailbox = Mailbox(capacity)
         self.instance: Actor | None = None
         self.state = STARTING
         self.closed = self.draining = self.stop_asked = False
@@ -100,7 +100,7 @@ class Cell(Lifecycle):
         self.news: dict[Cell, Ask] | None = None  # its queued `Terminated`, by actor (`_watch`)
         self.failures = self.restarts = self.incarnation = self.consecutive_failures = self.mark = 0
         self.intensity: Intensity | None = None
-        self.restarted_at = 0.0
+        self.restarted_at: float = 0.0
         self.stop_reason = self.handling = self.stats = None  # typed by `Record`
         self.stop_waiters: list[asyncio.Future[None]] | None = None
         self.stop_followers: list[Callable[[Cell], object]] | None = None

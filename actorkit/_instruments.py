@@ -152,7 +152,7 @@ class Instruments:
         self._agent_paused: list[Callable[[Cell], None]] = []
         self._agent_stopped: list[Callable[[Cell], None]] = []
         self._stopped: list[Callable[[Cell], None]] = []
-        self.follow_stops = False
+        self.follow_stops: bool = False
         """Whether any instrument follows `stopped`: checked before the call, per stop."""
         self._failed: list[Callable[[Cell, BaseException], None]] = []
         self._crashed: list[Callable[[Cell, BaseException, object, str], None]] = []

@@ -15,7 +15,7 @@ from ._instruments import IN_SIGNAL
 from ._record import Record
 from ._restart_steps import close_unrestarted, instance_ended, renew, start_failed
 from ._signals import SELF_STOP, Stop
-from ._state import ENDING, RESTARTING, RUNNING, STARTING, STOPPING, SUSPENDED
+from ._state import ENDING, RESTARTING, RUNNING, STARTING, STOPPING, SUSPENDED, State
 from ._supervise import ChildFailed
 from ._watch import unwatch_below, unwatch_children
 from ._withdraw import resweep
@@ -182,7 +182,7 @@ class Lifecycle(Record):
         ends this instance anyway, a resume carries it out (`resume`)."""
         if self.state is not RUNNING:
             if self.state is SUSPENDED:
-                self.stop_asked = True
+                self.stop_asked: bool = True
             return
         if self.exit_is_stop:
             await self.finalize(None)
@@ -279,7 +279,7 @@ class Lifecycle(Record):
         return True
 
     def stopping(self) -> None:
-        self.state = STOPPING
+        self.state: State = STOPPING
         if self.capabilities:  # an agent: the task layer takes back a task it has not begun
             self.runtime.instruments.agent_paused(self.cell)
         mailbox = self.mailbox

@@ -44,7 +44,7 @@ class Mailbox(Room):
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.limit = capacity
-        self.queue = deque()
+        self.queue: deque[Any] = deque()
         self.signals: list[Signal] = []
         self.waiter = self.blocked = self.granted = self.withdrawn = None
         self.reserved = 0
@@ -109,8 +109,8 @@ class Mailbox(Room):
         three."""
         if self.closed:
             return
-        self.closed = True
-        self.limit = 0  # from here on `offer` and `force` refuse, so the queue holds still
+        self.closed: bool = True
+        self.limit: int = 0  # from here on `offer` and `force` refuse, so the queue holds still
         queue = self.queue
         withdrawn, self.withdrawn = self.withdrawn, None
         if queue:

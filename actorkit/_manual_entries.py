@@ -28,10 +28,10 @@ class Entry:
         self, callback: Callable[[], object], heap: Entries | None = None, chain: int = 0
     ) -> None:
         self.callback = callback
-        self.cancelled = False
+        self.cancelled: bool = False
         self.heap = heap
         """The heap that holds it, until it is taken from there."""
-        self.chain = chain
+        self.chain: int = chain
         """0 for an entry armed for a time still to come; else (armed at no delay) one more
         than the entry whose firing it followed at that instant: how long a run of timers
         has kept time from moving. Entries armed earlier for one instant are 0 however many."""
@@ -52,7 +52,7 @@ class Entries(list[tuple[float, int, Entry]]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.cancelled = 0
+        self.cancelled: int = 0
 
     def push(self, when: float, seq: int, entry: Entry) -> None:
         entry.heap = self

@@ -102,7 +102,7 @@ class Text:
     def __init__(self, writer: Writer, keep: Keep) -> None:
         self.keep = keep
         self._writer = writer
-        self.end = writer(_Families())
+        self.end: bytes = writer(_Families())
         self._spent = 0
 
     def family(self, name: str) -> FamilyText:

@@ -58,7 +58,7 @@ class Metrics(Instrument):
         self.root_gave_up = 0
         """Give-ups of the system's own supervisor: the root has no class of its own to count
         them (`escalations`, `ROOT_TYPE`)."""
-        self.loop_lag = Histogram(LAG_BUCKETS)
+        self.loop_lag: Histogram = Histogram(LAG_BUCKETS)
         self._probe: asyncio.TimerHandle | None = None
         self.sources: list[Callable[[], Iterable[Metric]]] = []
         if enabled:

@@ -214,10 +214,10 @@ class StartPlan(Signal):
 
     def __init__(self, plan: list[Cell]) -> None:
         super().__init__()
-        self.plan = plan
+        self.plan: list[Cell] = plan
         self.timer: Cancellable | None = None
         """The clock timer that posts this plan when its backoff ends."""
-        self.open_from = 0
+        self.open_from: int = 0
         """Every child of `plan` before it is closed: `starts_anyone` looks at each once."""
 
     def starts_anyone(self) -> bool:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ._cell import Cell
     from ._clock import Clock
     from ._cut import Cut
+    from ._envelope import Ask
     from ._stats import ClassStats
     from ._supervision import Strategy
 
@@ -87,18 +88,18 @@ class Runtime:
     ) -> None:
         self.system = system
         """The user-facing `ActorSystem`, for `Actor.system` only: the kernel never calls it."""
-        self.name = name
-        self.clock = clock
-        self.root_strategy = root_strategy
-        self.default_strategy = default_strategy
-        self.dead_letters = DeadLetters(self.now)
-        self.instruments = Instruments()
+        self.name: str = name
+        self.clock: Clock = clock
+        self.root_strategy: Strategy = root_strategy
+        self.default_strategy: Strategy = default_strategy
+        self.dead_letters: DeadLetters = DeadLetters(self.now)
+        self.instruments: Instruments = Instruments()
         self.live: dict[str, Cell] = {}
         """The live actors by path: `Cell.new_child` writes a new one here itself."""
-        self.ask_deadlines = AskDeadlines(clock, live=self.live)
-        self.open_asks = self.ask_deadlines.open
+        self.ask_deadlines: AskDeadlines = AskDeadlines(clock, live=self.live)
+        self.open_asks: dict[float, dict[Ask, None]] = self.ask_deadlines.open
         """`ActorRef.ask` files each ask here by its timeout: one lookup, no clock read."""
-        self.timers = TimerQueue(self.dead_letters, clock)
+        self.timers: TimerQueue = TimerQueue(self.dead_letters, clock)
         self.stats_for: Callable[[type], ClassStats | None] = lambda cls: None
         self.on_root_failure: Callable[[BaseException], None] = lambda error: None
         self.shut_down: Callable[[], Coroutine[Any, Any, None]]
@@ -107,11 +108,11 @@ class Runtime:
         """The `KeyboardInterrupt` or `SystemExit` an actor raised, once one has."""
         self.exit_shutdown: asyncio.Task[None] | None = None
         """The shutdown `exit` began, which hands `exiting` over once it ends."""
-        self.exit_handed = False
+        self.exit_handed: bool = False
         """`exiting` was raised to the owner already (`ActorSystem.shutdown`)."""
         self.accepting = False
         self.shutting_down = False
-        self.retired = Accounting()
+        self.retired: Accounting = Accounting()
         """The message accounting of stopped actors, kept when their cells go."""
         self.root: Cell | None = None
         """The guardian above top-level actors, from `start()` on."""
@@ -139,7 +140,7 @@ class Runtime:
         """Cells whose supervisor cut their instance past its shutdown time, until the cut
         is carried out (`_cut`): empty but for that, so no actor pays for it."""
         self.loop: asyncio.AbstractEventLoop
-        self.thread = 0  # `loop`'s, as last found by a check that reads it (`_system_checks`)
+        self.thread: int = 0  # `loop`'s, as last found by a check that reads it (`_system_checks`)
 
     def on_loop(self, loop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLoop:
         """The system starts on `loop`: its stops are filed with those of the other systems

@@ -53,8 +53,8 @@ class Stop(Signal):
 
     def __init__(self, reason: BaseException | None, *, drain: bool = False) -> None:
         self.done = None  # `Signal.__init__`, without its call
-        self.reason = reason
-        self.drain = drain
+        self.reason: BaseException | None = reason
+        self.drain: bool = drain
 
     async def run(self, cell: Cell) -> None:
         # The waiter is answered when the cell has closed, not when this signal returns.

@@ -164,15 +164,15 @@ class Kind:
 
     def __init__(self, first: Actor, stats: ClassStats | None) -> None:
         cls = type(first)
-        self.name = cls.__name__
+        self.name: str = cls.__name__
         check_receive(first)
-        self.capabilities = check_capabilities(cls.capabilities)
-        self.starts = cls.on_start is not Actor.on_start
+        self.capabilities: frozenset[str] = check_capabilities(cls.capabilities)
+        self.starts: bool = cls.on_start is not Actor.on_start
         """`spawn` waits for its `on_start`; without one, the actor runs on return."""
-        self.dormant = not self.starts and cls.on_stop is Actor.on_stop
+        self.dormant: bool = not self.starts and cls.on_stop is Actor.on_stop
         """No hook at all: its task is made by its first message or signal (until then the
         cell itself waits in its mailbox's waiter slot)."""
-        self.stats = stats
+        self.stats: ClassStats | None = stats
 
 
 def check_hooks(cls: type[Actor]) -> None:

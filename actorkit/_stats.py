@@ -49,16 +49,16 @@ class Histogram:
         paired: list[float] | None = None,
         half: int = 0,
     ) -> None:
-        self.buckets = buckets
+        self.buckets: tuple[float, ...] = buckets
         self._counts = [0] * (len(buckets) + 1)
         self._sum = 0.0
         self.pending: list[float] = []
         """Samples not yet in the buckets: appended by the hot paths, which call `fold`
         once it holds `FOLD_AT`."""
-        self.paired = paired
+        self.paired: list[float] | None = paired
         """`ClassStats.pairs`, which holds this histogram's samples at `half`, `half + 2`, ...
         until `ClassStats.fold_pairs` adds them: pending too, so the reads count them in."""
-        self.half = half
+        self.half: int = half
 
     def observe(self, value: float, times: int = 1) -> None:
         self._counts[bisect_left(self.buckets, value)] += times
@@ -148,20 +148,20 @@ class ClassStats:
     )
 
     def __init__(self, name: str) -> None:
-        self.name = name
-        self.spawned = 0
-        self.stopped = 0
-        self.restarts = 0
-        self.gave_up = 0
-        self.dropped = 0
-        self.processed_retired = 0
+        self.name: str = name
+        self.spawned: int = 0
+        self.stopped: int = 0
+        self.restarts: int = 0
+        self.gave_up: int = 0
+        self.dropped: int = 0
+        self.processed_retired: int = 0
         self.failures: dict[str, int] = {}
         self.asks: dict[str, int] = {"error": 0, "timeout": 0, "stopped": 0, "cancelled": 0}
         self.pairs: list[float] = []
         """A lone ask's batch, timed at its end: its handling time and the ask's, two by two
         (`_receive.run` appends both, one list and one fold check where two took two)."""
-        self.processing = Histogram(paired=self.pairs, half=0)
-        self.ask_seconds = Histogram(paired=self.pairs, half=1)
+        self.processing: Histogram = Histogram(paired=self.pairs, half=0)
+        self.ask_seconds: Histogram = Histogram(paired=self.pairs, half=1)
 
     def fold_pairs(self) -> None:
         pairs = self.pairs

@@ -40,13 +40,15 @@ class ChildSpec:
     ) -> None:
         self.factory = check_factory(factory)
         check_arguments(factory, args, kwargs)
-        self.args = args
-        self.kwargs = kwargs
-        self.name = None if name is None else check_name(name)
-        self.restart = check_restart(restart)
-        self.mailbox_size = None if mailbox_size is None else check_mailbox_size(mailbox_size)
-        self.capabilities = check_capabilities(capabilities)
-        self.persistence_id = (
+        self.args: tuple[Any, ...] = args
+        self.kwargs: dict[str, Any] = kwargs
+        self.name: str | None = None if name is None else check_name(name)
+        self.restart: str = check_restart(restart)
+        self.mailbox_size: int | None = (
+            None if mailbox_size is None else check_mailbox_size(mailbox_size)
+        )
+        self.capabilities: frozenset[str] = check_capabilities(capabilities)
+        self.persistence_id: str | None = (
             None if persistence_id is None else check_durable_spawn(factory, persistence_id)
         )
 

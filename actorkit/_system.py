@@ -85,7 +85,7 @@ class ActorSystem(Reach):
         store: Store | None = None,
         agent_history: bool = False,
     ) -> None:
-        self.name = check_system(name, supervisor, metrics, clock)
+        self.name: str = check_system(name, supervisor, metrics, clock)
         self._transport = check_transport(transport)
         self._linked: Transport | None = None  # once its start returned: ours to close then
         runtime = self._runtime = Runtime(
@@ -97,7 +97,7 @@ class ActorSystem(Reach):
         )
         runtime.on_root_failure, runtime.shut_down = self._root_failed, self.shutdown
         self._router = Router(runtime.dead_letters)
-        self.metrics = Metrics(runtime, metrics, registry)
+        self.metrics: Metrics = Metrics(runtime, metrics, registry)
         runtime.stats_for = self.metrics.stats_for
         self._watchdog = Watchdog(runtime, blocked_threshold)
         self._tasks = TaskLayer(runtime, self.metrics)

@@ -71,17 +71,17 @@ class TimerQueue(Lapsing):
     )
 
     def __init__(self, dead_letters: DeadLetters, clock: Clock) -> None:
-        self.dead_letters = dead_letters
+        self.dead_letters: DeadLetters = dead_letters
         self.pending = 0
         """Timers scheduled and not yet ended (fired for good or cancelled)."""
-        self.clock = clock
+        self.clock: Clock = clock
         self._heap: list[tuple[float, int, TimerHandle]] = []
         self._run: deque[tuple[float, int, TimerHandle]] = deque()
         self._dead = 0
         self.epoch = 0  # the compactions and closes, which drop entries before they are due
         self._entry: Cancellable | None = None
         self._armed = math.inf
-        self.sequence = itertools.count()
+        self.sequence: itertools.count[int] = itertools.count()
         self._following: dict[Cell, set[TimerHandle]] = {}
         """Periodic system timers by their local target, ended when it stops for good."""
 

@@ -41,10 +41,10 @@ class Host:
     __slots__ = ("_runtime", "_topics", "metrics", "name")
 
     def __init__(self, name: str, runtime: Runtime, topics: Topics, metrics: Metrics) -> None:
-        self.name = name
+        self.name: str = name
         self._runtime = runtime
         self._topics = topics
-        self.metrics = metrics
+        self.metrics: Metrics = metrics
 
     def publish_local(self, topic: str, message: object) -> int:
         """Deliver a publish from another system to the local subscribers (no dead letter

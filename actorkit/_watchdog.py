@@ -78,7 +78,7 @@ _HOOKS = ("on_start", "on_stop")
 class Watchdog:
     def __init__(self, runtime: Runtime, threshold: float = BLOCKED_THRESHOLD) -> None:
         self._runtime = runtime
-        self.threshold = check_seconds(threshold, "blocked_threshold")
+        self.threshold: float = check_seconds(threshold, "blocked_threshold")
         if self.threshold < MIN_BLOCKED_THRESHOLD:
             raise ValueError(
                 f"blocked_threshold must be at least {MIN_BLOCKED_THRESHOLD} seconds, got "

@@ -19,8 +19,8 @@ from ._imports import raise_extra_missing
 try:
     from ._nats import NatsTransport, RemoteRef
     from ._nats._frames import IncompatibleMessage, RemoteError
-except ModuleNotFoundError as error:
-    raise_extra_missing(__name__, "nats", error)
+except ModuleNotFoundError as _error:
+    raise_extra_missing(__name__, "nats", _error)
 
 __all__ = ["IncompatibleMessage", "NatsTransport", "RemoteError", "RemoteRef"]
 

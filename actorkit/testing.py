@@ -101,7 +101,7 @@ class ManualClock:
         self._idle: list[Callable[[], bool]] = []
         self._loops: list[asyncio.AbstractEventLoop] = []  # each attached system's
         self._chain = 0  # `Entry.chain` of the entry fired last, while time stands at it
-        self.store_calls = StoreCalls()
+        self.store_calls: StoreCalls = StoreCalls()
         """The store calls of the actors of the systems on this clock, in flight."""
 
     def now(self) -> float:

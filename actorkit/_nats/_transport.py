@@ -74,13 +74,13 @@ class NatsTransport:
         connect_timeout: float = 5.0,
         **options: Any,
     ) -> None:
-        self.servers = servers_of(servers)
-        self.max_buffered = checked(prefix, max_buffered, tls)
+        self.servers: list[str] = servers_of(servers)
+        self.max_buffered: int = checked(prefix, max_buffered, tls)
         check_options(options)
-        self.prefix = exact_str(prefix)  # formatted into every subject
-        self.buffer_timeout = check_seconds(buffer_timeout, "buffer_timeout")
-        self.send_timeout = check_seconds(send_timeout, "send_timeout")
-        self.connect_timeout = check_seconds(connect_timeout, "connect_timeout")
+        self.prefix: str = exact_str(prefix)  # formatted into every subject
+        self.buffer_timeout: float = check_seconds(buffer_timeout, "buffer_timeout")
+        self.send_timeout: float = check_seconds(send_timeout, "send_timeout")
+        self.connect_timeout: float = check_seconds(connect_timeout, "connect_timeout")
         credentials = check_credentials(token, user, password, creds, tls_hostname)
         credentials["tls"] = tls
         self._build(nats_options(self.connect_timeout, credentials, options))
@@ -106,8 +106,8 @@ class NatsTransport:
         self.tell = self._outbox.tell
         self.request = self._requests.request
         self._own: Subscription | None = None
-        self.link_up = link.up
-        self.link_down = link.down
+        self.link_up: asyncio.Event = link.up
+        self.link_down: asyncio.Event = link.down
         """Set on each (re)connect and each disconnect, cleared by the opposite event: for
         code (tests, deploy scripts) that must wait for the link instead of polling."""
 

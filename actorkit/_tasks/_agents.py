@@ -81,8 +81,8 @@ class Agent:
     )
 
     def __init__(self, layer: TaskLayer, cell: Cell) -> None:
-        self.cell = cell
-        self.capabilities = cell.capabilities
+        self.cell: Cell = cell
+        self.capabilities: frozenset[str] = cell.capabilities
         self.handle: TaskHandle | None = None
         self.envelope: Ask | None = None
         """Its tasks' envelope, made for its first task and filled in for each (its future

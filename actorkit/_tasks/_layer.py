@@ -68,7 +68,7 @@ class TaskLayer(Instrument):
         self.finished: dict[TaskStatus, int] = dict.fromkeys(
             (SUCCEEDED, FAILED, EXPIRED, CANCELLED), 0
         )
-        self.stats = TaskStats(self)
+        self.stats: TaskStats = TaskStats(self)
         self.durations: Histogram | None = None
         self.history_sink: Sink | None = None  # set before any agent: `Agent.sink`
         if metrics.enabled:

@@ -28,8 +28,8 @@ try:
         StoredSnapshot,
         StoredState,
     )
-except ModuleNotFoundError as error:
-    raise_extra_missing(__name__, "persistence", error)
+except ModuleNotFoundError as _error:
+    raise_extra_missing(__name__, "persistence", _error)
 
 __all__ = [
     "AgentChange",

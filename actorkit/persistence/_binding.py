@@ -40,9 +40,9 @@ class Retired:
     __slots__ = ("in_flight", "left", "replaced")
 
     def __init__(self, replaced: bool, in_flight: asyncio.Future[None] | None, left: int) -> None:
-        self.replaced = replaced
-        self.in_flight = in_flight
-        self.left = left
+        self.replaced: bool = replaced
+        self.in_flight: asyncio.Future[None] | None = in_flight
+        self.left: int = left
 
 
 class _Recovering:
@@ -73,17 +73,17 @@ class Binding:
     def __init__(
         self, service: Persistence, cell: Cell, persistence_id: str, actor_type: str
     ) -> None:
-        self.service = service
+        self.service: Persistence = service
         self.store: Store = service.store
-        self.cell = cell
-        self.persistence_id = persistence_id
-        self.seq = 0
+        self.cell: Cell = cell
+        self.persistence_id: str = persistence_id
+        self.seq: int = 0
         """The last event's sequence number (`EventSourced`) or the state's revision."""
-        self.recovered = False
-        self.snapshot_owed = False
+        self.recovered: bool = False
+        self.snapshot_owed: bool = False
         """An `EventSourced` persist crossed a snapshot mark but was cancelled before taking
         the snapshot: its next persist of events that returns takes it."""
-        self.stale = False
+        self.stale: bool = False
         """The instance's state no longer matches the store (another writer got there first,
         or `apply` failed on events already stored): a supervisor's resume restarts it."""
         self.busy: bool | Retired | _Recovering = RECOVERING

@@ -42,7 +42,7 @@ class PayloadLimit:
     __slots__ = ("default",)
 
     def __init__(self, default: int = MAX_PAYLOAD) -> None:
-        self.default = default
+        self.default: int = default
 
     def __get__(self, store: Any, owner: type | None = None) -> int:
         if store is None:

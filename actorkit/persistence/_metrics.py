@@ -38,16 +38,16 @@ class DurableStats:
     )  # fmt: skip
 
     def __init__(self) -> None:
-        self.events_persisted = 0
-        self.events_replayed = 0
-        self.states_saved = 0
+        self.events_persisted: int = 0
+        self.events_replayed: int = 0
+        self.states_saved: int = 0
         self.failures: dict[tuple[str, str], int] = {}
         """Store failures by (operation, kind): counted where they are raised, never on success."""
-        self.persist_seconds = Histogram(DURATION_BUCKETS)
+        self.persist_seconds: Histogram = Histogram(DURATION_BUCKETS)
         """Persists and saves alike: the time a durable write takes, by class."""
-        self.recovery_seconds = Histogram(RECOVERY_BUCKETS)
+        self.recovery_seconds: Histogram = Histogram(RECOVERY_BUCKETS)
         """Recoveries that finished; those that raised are `recovery_failures`."""
-        self.recovery_failures = 0
+        self.recovery_failures: int = 0
         """Recoveries that raised, whatever raised it (the store, a row that does not decode,
         `apply` or `restore`): a failed one is no sample of `recovery_seconds`, so without
         this it would show nowhere (at a first spawn there is no crash report either)."""
@@ -62,8 +62,8 @@ class PersistenceMetrics:
 
     def __init__(self) -> None:
         self.by_class: dict[str, DurableStats] = {}
-        self.batch_size = Histogram(BATCH_BUCKETS)
-        self.commit_seconds = Histogram(DURATION_BUCKETS)
+        self.batch_size: Histogram = Histogram(BATCH_BUCKETS)
+        self.commit_seconds: Histogram = Histogram(DURATION_BUCKETS)
 
     def of(self, actor_type: str) -> DurableStats:
         stats = self.by_class.get(actor_type)

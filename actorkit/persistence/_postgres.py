@@ -82,7 +82,7 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
             raise ValueError(f"PostgresStore needs a postgresql:// URL, got {got!r}")
         _check_text(dsn)
         _check_hosts(dsn)
-        self.timeout = check_seconds(timeout, "PostgresStore timeout")
+        self.timeout: float = check_seconds(timeout, "PostgresStore timeout")
         self.dsn = dsn
         self._place = _place(dsn)
         """host:port/database, without the password: what messages name."""

@@ -98,9 +98,9 @@ class Persistence:
             metrics.add_source(functools.partial(collect, self.metrics))
         self.history: HistoryWriter | None = None
         """The agents' durable state history, with `ActorSystem(agent_history=True)`."""
-        self.serving = False
+        self.serving: bool = False
         """The store was opened for this system, and is in `_serving` until it closes it."""
-        self.wall_watch = WallWatch(self)
+        self.wall_watch: WallWatch = WallWatch(self)
 
     async def open(self) -> None:
         """Refuses a store another running system holds: its shutdown would close the store

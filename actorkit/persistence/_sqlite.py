@@ -77,7 +77,7 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
     `timeout` is SQLite's busy timeout: how long a call waits for a lock another process holds
     on the file (its write lock, mostly) before it fails with `PersistenceError`."""
 
-    queries = _QUERIES
+    queries: Queries = _QUERIES
 
     def __init__(
         self,
@@ -90,13 +90,13 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
         if not isinstance(synchronous, str) or exact_str(synchronous) not in ("FULL", "NORMAL"):
             raise ValueError(f'synchronous must be "FULL" or "NORMAL", got {given(synchronous)}')
         synchronous = "FULL" if exact_str(synchronous) == "FULL" else "NORMAL"
-        self.timeout = check_seconds(timeout, "SQLiteStore timeout")
+        self.timeout: float = check_seconds(timeout, "SQLiteStore timeout")
         if self.timeout > LONGEST_TIMEOUT:
             raise ValueError(
                 f"SQLiteStore timeout must be at most {LONGEST_TIMEOUT:,} seconds (about 24 "
                 f"days; SQLite counts it in milliseconds in 32 bits), got {self.timeout!r}"
             )
-        self.path = os.fspath(path) if isinstance(path, str | os.PathLike) else path
+        self.path: str = os.fspath(path) if isinstance(path, str | os.PathLike) else path
         if isinstance(self.path, str):
             self.path = exact_str(self.path)  # compared and opened: no __eq__ of a subclass
         if not isinstance(self.path, str):  # bytes, os.PathLike[bytes], or not a path at all
