@@ -84,7 +84,7 @@ class Cell(Lifecycle):
         self.parent: Cell | None = parent
         self.name: str = name
         self.path: str = f"{parent.path}/{name}" if parent is not None else ""
-        self.factory = factory
+        self.factory: Callable[..., Actor] = factory
         self.args: tuple[Any, ...] = args
         self.kwargs: dict[str, Any] = kwargs
         self.restart: str = restart
@@ -94,7 +94,7 @@ class Cell(Lifecycle):
         self.state = STARTING
         self.closed = self.draining = self.stop_asked = False
         self.children: dict[str, Cell] = {}
-        self.name_counter = 0
+        self.name_counter: int = 0
         self.watchers: dict[Cell, None] | None = None
         self.watching: set[Cell] | None = None
         self.news: dict[Cell, Ask] | None = None  # its queued `Terminated`, by actor (`_watch`)
@@ -260,7 +260,7 @@ class Cell(Lifecycle):
             raise
 
     # --- dormant: the cell is its mailbox's waiter until its first wake-up (`Waiter`) -------
-    done = False.__bool__
+    done: Callable[[], bool] = False.__bool__
     """Never done: a builtin, unbound, so the first message's wake-up pays no Python frame."""
 
     def set_result(self, _: None) -> None:

@@ -83,7 +83,7 @@ class DeadLetters:
 
     def __init__(self, now: Callable[[], float], limit: int = RECENT_LIMIT) -> None:
         self._now = now
-        self.count = 0
+        self.count: int = 0
         self._by_reason: dict[str, int] = {}
         self._recent: deque[Fields | DeadLetter] = deque(maxlen=limit)
         self._listeners: list[Callable[[DeadLetter], object]] = []

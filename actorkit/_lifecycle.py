@@ -217,7 +217,7 @@ class Lifecycle(Record):
         ):
             return False
         del self.mailbox.signals[0]
-        self.instance = None  # `close_without_hooks`, without its frame
+        self.instance: Actor | None = None  # `close_without_hooks`, without its frame
         self.close(None)
         return True
 

@@ -27,9 +27,12 @@ from ._room import Room
 from ._withdraw import take_out
 
 if TYPE_CHECKING:
+    import asyncio
+    from collections import OrderedDict
     from collections.abc import Callable
 
     from ._dead_letters import DeadLetters, Reason
+    from ._room import Waiter
     from ._signals import Signal
 
 
@@ -41,10 +44,25 @@ BATCH = 128
 class Mailbox(Room):
     __slots__ = ("crashed", "dead_lettered", "folded", "signals")
 
+    # Declared again, though `Room` declares them: pyright takes an attribute that a subclass
+    # assigns as the subclass's own, of its first assignment's type (`None`, `0`), unless the
+    # subclass declares it, and `pyright --verifytypes` then finds the public surface ambiguous.
+    queue: deque[Any]
+    waiter: Waiter | None
+    blocked: OrderedDict[asyncio.Future[int], asyncio.Future[Any] | None] | None
+    granted: dict[asyncio.Future[int], asyncio.Future[Any]] | None
+    withdrawn: dict[int, Any] | None
+    limit: int
+    closed: bool
+    accepted: int
+    folded: int
+    crashed: int
+    dead_lettered: int
+
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.limit = capacity
-        self.queue: deque[Any] = deque()
+        self.queue = deque()
         self.signals: list[Signal] = []
         self.waiter = self.blocked = self.granted = self.withdrawn = None
         self.reserved = 0
@@ -109,8 +127,8 @@ class Mailbox(Room):
         three."""
         if self.closed:
             return
-        self.closed: bool = True
-        self.limit: int = 0  # from here on `offer` and `force` refuse, so the queue holds still
+        self.closed = True
+        self.limit = 0  # from here on `offer` and `force` refuse, so the queue holds still
         queue = self.queue
         withdrawn, self.withdrawn = self.withdrawn, None
         if queue:

@@ -27,9 +27,9 @@ class Entry:
     def __init__(
         self, callback: Callable[[], object], heap: Entries | None = None, chain: int = 0
     ) -> None:
-        self.callback = callback
+        self.callback: Callable[[], object] = callback
         self.cancelled: bool = False
-        self.heap = heap
+        self.heap: Entries | None = heap
         """The heap that holds it, until it is taken from there."""
         self.chain: int = chain
         """0 for an entry armed for a time still to come; else (armed at no delay) one more

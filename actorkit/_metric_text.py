@@ -132,6 +132,12 @@ class Text:
 class Written(Metric):
     """A family already written (`FamilyText`): `written` puts its text in its place."""
 
+    name: str  # declared: prometheus_client's `Metric` leaves them to inference
+    documentation: str
+    type: str
+    unit: str
+    samples: list[Sample]
+
     def __init__(self, family: Metric, pieces: list[bytes]) -> None:  # already checked
         self.name, self.documentation = family.name, family.documentation
         self.type, self.unit, self.samples = family.type, family.unit, []

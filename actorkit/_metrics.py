@@ -55,7 +55,7 @@ class Metrics(Instrument):
         """By class name, the `actor_type` label: classes that share a name share their
         figures, and nothing here keeps a class alive (a program that makes classes at run
         time, one per plugin or request, would otherwise keep every one of them)."""
-        self.root_gave_up = 0
+        self.root_gave_up: int = 0
         """Give-ups of the system's own supervisor: the root has no class of its own to count
         them (`escalations`, `ROOT_TYPE`)."""
         self.loop_lag: Histogram = Histogram(LAG_BUCKETS)

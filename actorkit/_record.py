@@ -201,7 +201,7 @@ class Record(HotRecord):
         to the actor, so it is accounted as a dead letter and its asker answered (a request of
         the runtime's own, `CONTROL`, is only answered: no message a user sent is lost)."""
         handling: Any = self.handling
-        self.handling = None
+        self.handling: Any = None
         message = handling
         if type(handling) is Ask:
             if not handling.future.done():

@@ -61,8 +61,8 @@ class Router:
         # unsubscribe cycle would walk its trie twice more for a question rarely asked.
         # Known to be nobody, no dead letter is handed here (`_forward_dead_letter`).
         self._watching_dead: bool | None = False
-        self.published = 0
-        self.delivered = 0
+        self.published: int = 0
+        self.delivered: int = 0
 
     def subscribe(self, cell: Cell, pattern: str) -> bool:
         # The index checks an exact str before it changes anything: checking it here as well

@@ -3,8 +3,7 @@
 Cells, refs, timers, supervision and spawning hold this small object instead of the
 `ActorSystem`, so the system's public face can stay exactly the documented API and the
 kernel cannot reach into services (router, tasks, metrics, transport). A service learns that
-an actor it follows stopped through `Cell.follow_stop`.
-"""
+an actor it follows stopped through `Cell.follow_stop`."""
 
 from __future__ import annotations
 
@@ -86,7 +85,7 @@ class Runtime:
         root_strategy: Strategy,
         default_strategy: Strategy,
     ) -> None:
-        self.system = system
+        self.system: Any = system
         """The user-facing `ActorSystem`, for `Actor.system` only: the kernel never calls it."""
         self.name: str = name
         self.clock: Clock = clock
@@ -110,8 +109,8 @@ class Runtime:
         """The shutdown `exit` began, which hands `exiting` over once it ends."""
         self.exit_handed: bool = False
         """`exiting` was raised to the owner already (`ActorSystem.shutdown`)."""
-        self.accepting = False
-        self.shutting_down = False
+        self.accepting: bool = False
+        self.shutting_down: bool = False
         self.retired: Accounting = Accounting()
         """The message accounting of stopped actors, kept when their cells go."""
         self.root: Cell | None = None

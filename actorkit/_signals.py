@@ -52,7 +52,7 @@ class Stop(Signal):
     __slots__ = ("drain", "reason")
 
     def __init__(self, reason: BaseException | None, *, drain: bool = False) -> None:
-        self.done = None  # `Signal.__init__`, without its call
+        self.done: asyncio.Future[None] | None = None  # `Signal.__init__`, without its call
         self.reason: BaseException | None = reason
         self.drain: bool = drain
 

@@ -38,7 +38,7 @@ class ChildSpec:
         persistence_id: str | None = None,
         **kwargs: Any,
     ) -> None:
-        self.factory = check_factory(factory)
+        self.factory: Callable[..., Actor] = check_factory(factory)
         check_arguments(factory, args, kwargs)
         self.args: tuple[Any, ...] = args
         self.kwargs: dict[str, Any] = kwargs
@@ -87,7 +87,7 @@ class Supervisor(Actor):
         self.specs = specs
         if strategy is not None:
             check_strategy(strategy, "strategy")
-            self.supervisor_strategy = strategy
+            self.supervisor_strategy: Strategy | None = strategy
         elif type(self).supervisor_strategy is None:
             # A subclass's own declaration (checked at spawn) is left to supervise.
             self.supervisor_strategy = OneForOne()

@@ -72,13 +72,13 @@ class TimerQueue(Lapsing):
 
     def __init__(self, dead_letters: DeadLetters, clock: Clock) -> None:
         self.dead_letters: DeadLetters = dead_letters
-        self.pending = 0
+        self.pending: int = 0
         """Timers scheduled and not yet ended (fired for good or cancelled)."""
         self.clock: Clock = clock
         self._heap: list[tuple[float, int, TimerHandle]] = []
         self._run: deque[tuple[float, int, TimerHandle]] = deque()
         self._dead = 0
-        self.epoch = 0  # the compactions and closes, which drop entries before they are due
+        self.epoch: int = 0  # the compactions and closes, which drop entries before they are due
         self._entry: Cancellable | None = None
         self._armed = math.inf
         self.sequence: itertools.count[int] = itertools.count()

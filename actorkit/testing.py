@@ -88,7 +88,7 @@ class ManualClock:
     task, and time must not pass under the runtime's own work. `store_calls` counts those calls
     in flight; `settle` waits up to `store_timeout` seconds of real time for one to end."""
 
-    resolution = 0.0
+    resolution: float = 0.0
 
     def __init__(self, start: float = 0.0, *, store_timeout: float = STORE_TIMEOUT) -> None:
         self._now = check_instant(start, "ManualClock start")

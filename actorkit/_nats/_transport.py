@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -103,8 +103,8 @@ class NatsTransport:
         self._inbound = Inbound(core, self._exposure)
         # What `RemoteRef` calls, bound to the parts that do it: a remote tell costs no
         # extra call through the facade.
-        self.tell = self._outbox.tell
-        self.request = self._requests.request
+        self.tell: Callable[[str, str, str, object], None] = self._outbox.tell
+        self.request: Callable[..., Coroutine[Any, Any, Any]] = self._requests.request
         self._own: Subscription | None = None
         self.link_up: asyncio.Event = link.up
         self.link_down: asyncio.Event = link.down

@@ -108,7 +108,13 @@ class Agent:
             and not (cell.mailbox.signals and self.coming())
         )
 
-    ready = property(takes_task)
+    if TYPE_CHECKING:  # what `property(takes_task)` is, said so that checkers read a bool
+
+        @property
+        def ready(self) -> bool: ...
+
+    else:
+        ready = property(takes_task)
 
     def coming(self) -> str | None:
         """The state a queued stop or restart leads to (a `self.stop()` in the handler that

@@ -96,8 +96,8 @@ class HistoryWriter:
         self._closed = False
         self._unreported = 0
         self._error: Exception | None = None
-        self.written = 0
-        self.dropped = 0
+        self.written: int = 0
+        self.dropped: int = 0
 
     def record(self, path: str, state: str, task: int | None) -> None:
         """The task layer's sink, called on the dispatch path: it only buffers."""

@@ -250,7 +250,7 @@ class StoreBase(ABC):
     hangs its batch-size and latency metrics there."""
 
     on_commit: CommitObserver | None = None
-    max_payload = PayloadLimit()
+    max_payload: PayloadLimit = PayloadLimit()
     """Bytes of encoded values one write may carry; one over it is a `ValueError` before
     anything is written. Lowered, it refuses smaller writes (`_limit`)."""
 

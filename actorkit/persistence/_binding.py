@@ -94,7 +94,7 @@ class Binding:
         """The persists and saves called while another was in flight, in call order: each
         is handed its turn (True) when the one before ends, told (False) that the instance
         was retired meanwhile, or refused when one called before it ended unstored."""
-        self.reminding = 0
+        self.reminding: int = 0
         """Reminder writes of this instance in flight: any number, beside a persist or save."""
         self.after: asyncio.Future[None] | None = None
         """The end of the writes the instance before this one had in flight when it was
