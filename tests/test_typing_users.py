@@ -1,5 +1,6 @@
 """The programs under tests/typing_users/ are type-checked as a user's code (mypy strict in
-the repo's config; pyright strict by hand): each must stay importable Python."""
+the repo's config; pyright strict in theirs, `pyright --pythonpath .venv/bin/python -p
+tests/typing_users/pyrightconfig.json`): each must stay importable Python."""
 
 from __future__ import annotations
 
