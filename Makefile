@@ -30,6 +30,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check actorkit tests benchmarks examples
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/pyright --pythonpath $(PY) -p tests/typing_users/pyrightconfig.json
 
 demo: $(STAMP)
 	$(PY) -m actorkit demo $(ARGS)
