@@ -12,14 +12,13 @@ import sqlite3
 from pathlib import Path
 
 import aiosqlite
-import asyncpg
 import pytest
 
 from actorkit.persistence import PersistenceError, PostgresStore, SQLiteStore
 
 from .conftest import UVLOOP_ONLY
 from .postgres_server import PostgresServer
-from .test_sql_batch_refusals import attempts
+from .refusing_triggers import attempts, refuse_rows
 
 PIDS = ("a", "bad", "b")
 
@@ -103,17 +102,7 @@ async def test_postgres_errors_any_write_would_meet_fail_the_batch_whole_untried
 ) -> None:
     async with PostgresStore(postgres.fresh()) as store:
         await store.append("setup", 0, [b"0"])  # the schema
-        conn = await asyncpg.connect(store.dsn)
-        try:
-            await conn.execute(
-                "CREATE FUNCTION refuse_bad() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"IF NEW.persistence_id = 'bad' THEN RAISE EXCEPTION 'raised {code}' "
-                f"USING ERRCODE = '{code}'; END IF; RETURN NEW; END $$; "
-                "CREATE TRIGGER refuse_journal BEFORE INSERT ON actorkit_journal "
-                "FOR EACH ROW EXECUTE FUNCTION refuse_bad()"
-            )
-        finally:
-            await conn.close()
+        await refuse_rows(store, f"raised {code}", only="bad", code=code)
         tried = attempts(store, monkeypatch)
         results = await _append_each(store)
         assert tried == [4], tried  # no write tried again alone

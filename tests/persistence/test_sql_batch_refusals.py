@@ -5,65 +5,19 @@ refused one leaves none of its rows (docs/persistence.md, "Group commit")."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import sqlite3
 
-import asyncpg
 import pytest
 
 from actorkit.persistence import (
     PersistenceConflict,
     PersistenceError,
-    PostgresStore,
-    SQLiteStore,
     StoredReminder,
 )
 
-from .conftest import MakeSQLStore, ShippedSQLStore
+from .conftest import MakeSQLStore
+from .refusing_triggers import attempts, refuse_rows
 
 REFUSED = "bad is refused here"
-
-
-async def refuse_bad(store: ShippedSQLStore) -> None:
-    """Triggers of the user's, made after the store made its schema, that refuse the events
-    and states of the persistence id "bad" (on SQLite appends go into the journal's tail)."""
-    if isinstance(store, SQLiteStore):
-        with contextlib.closing(sqlite3.connect(store.path)) as conn, conn:
-            for table in ("actorkit_journal_tail", "actorkit_states"):
-                conn.execute(
-                    f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} "
-                    f"WHEN NEW.persistence_id = 'bad' BEGIN SELECT RAISE(ABORT, '{REFUSED}'); END"
-                )
-        return
-    assert isinstance(store, PostgresStore)
-    conn = await asyncpg.connect(store.dsn)
-    try:
-        await conn.execute(
-            "CREATE FUNCTION refuse_bad() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"IF NEW.persistence_id = 'bad' THEN RAISE EXCEPTION '{REFUSED}'; END IF; "
-            "RETURN NEW; END $$; "
-            "CREATE TRIGGER refuse_journal BEFORE INSERT ON actorkit_journal "
-            "FOR EACH ROW EXECUTE FUNCTION refuse_bad(); "
-            "CREATE TRIGGER refuse_states BEFORE INSERT OR UPDATE ON actorkit_states "
-            "FOR EACH ROW EXECUTE FUNCTION refuse_bad()"
-        )
-    finally:
-        await conn.close()
-
-
-def attempts(store: ShippedSQLStore, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The number of writes of each transaction the store's group commit tries, in order."""
-    writes = store._commits  # noqa: SLF001 - the batches themselves are what is checked
-    assert writes is not None
-    run = writes._run  # noqa: SLF001
-    sizes: list[int] = []
-
-    async def counted(batch: list[object], careful: bool) -> None:
-        sizes.append(len(batch))
-        await run(batch, careful)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(writes, "_run", counted)
-    return sizes
 
 
 async def test_a_write_the_database_refuses_fails_alone_and_its_batch_commits(
@@ -72,7 +26,7 @@ async def test_a_write_the_database_refuses_fails_alone_and_its_batch_commits(
     async with make_sql_store() as store:
         await store.append("known", 0, [b"0"])  # a journal whose latest number the store knows
         await store.save_state("s", 0, b"s1")
-        await refuse_bad(store)
+        await refuse_rows(store, REFUSED, only="bad")
         tried = attempts(store, monkeypatch)
         results = await asyncio.gather(  # queued in one loop turn: one batch
             store.append("known", 1, [b"1"]),
@@ -109,7 +63,7 @@ async def test_a_lone_write_the_database_refuses_is_tried_once(
 ) -> None:
     """Alone in its batch, the refusal is the write's own: no transaction is tried again."""
     async with make_sql_store() as store:
-        await refuse_bad(store)
+        await refuse_rows(store, REFUSED, only="bad")
         tried = attempts(store, monkeypatch)
         with pytest.raises(PersistenceError, match=REFUSED):
             await store.append("bad", 0, [b"1"])

@@ -19,7 +19,7 @@ from tests.processes import process
 
 from .conftest import UVLOOP_ONLY
 from .postgres_server import PostgresServer
-from .test_sql_batch_refusals import attempts
+from .refusing_triggers import attempts
 
 TIMED_OUT = "did not answer within the store's timeout"
 ROUNDS_APART = 2.0
