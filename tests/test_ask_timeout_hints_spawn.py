@@ -100,25 +100,6 @@ async def test_a_child_asking_its_parent_still_in_on_start_is_said_to_be_a_cycle
         )
 
 
-async def test_a_parent_awaiting_a_slow_spawn_names_the_child_it_waits_for(
-    clock: ManualClock,
-) -> None:
-    gate = asyncio.Event()
-    async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
-        parent = await system.spawn(SpawnsGated, gate, name="parent")
-        parent.tell("spawn")
-        asked = asyncio.ensure_future(parent.ask("x", timeout=1.0))
-        await clock.advance(1.0)
-        gate.set()
-        with pytest.raises(AskTimeout) as raised:
-            await asked
-        assert str(raised.value) == (
-            "no reply from /parent within 1.0s; /parent was handling another message, "
-            "awaiting the spawn of /parent/child; /parent/child was starting, handling no "
-            "messages until its on_start returns"
-        )
-
-
 class AsksParentOnStop(Actor):
     """Asks its parent in `on_stop`, to hand over its last figures."""
 
@@ -182,13 +163,30 @@ class StopsSlowChild(Actor):
         return message
 
 
-async def test_a_parent_awaiting_a_slow_stop_names_the_child_it_waits_for(
-    clock: ManualClock,
+@pytest.mark.parametrize(
+    ("kind", "told", "awaiting"),
+    [
+        (
+            SpawnsGated,
+            "spawn",
+            "the spawn of /parent/child; /parent/child was starting, handling no messages until "
+            "its on_start returns",
+        ),
+        (
+            StopsSlowChild,
+            "stop",
+            "the stop of /parent/child; /parent/child was stopping (its on_stop and children's "
+            "stops), handling no more messages",
+        ),
+    ],
+)
+async def test_a_parent_awaiting_a_slow_child_names_the_child_it_waits_for(
+    clock: ManualClock, kind: type[Actor], told: str, awaiting: str
 ) -> None:
     gate = asyncio.Event()
     async with asyncio.timeout(10), ActorSystem(clock=clock) as system:
-        parent = await system.spawn(StopsSlowChild, gate, name="parent")
-        parent.tell("stop")
+        parent = await system.spawn(kind, gate, name="parent")
+        parent.tell(told)
         asked = asyncio.ensure_future(parent.ask("x", timeout=1.0))
         await clock.advance(1.0)
         gate.set()
@@ -196,8 +194,7 @@ async def test_a_parent_awaiting_a_slow_stop_names_the_child_it_waits_for(
             await asked
         assert str(raised.value) == (
             "no reply from /parent within 1.0s; /parent was handling another message, "
-            "awaiting the stop of /parent/child; /parent/child was stopping (its on_stop and "
-            "children's stops), handling no more messages"
+            f"awaiting {awaiting}"
         )
 
 
