@@ -5,7 +5,10 @@ and so makes room only once it returns. Either would wait until shutdown: it fai
 with `MailboxFull`, as `tell` does. A descendant of an actor that drains (a shutdown) is a
 third: the actor reads its mailbox again only once its children's drains have ended, so the
 sends of theirs it would have waited for are put past its bound instead (it handles them,
-as it handles what they sent it with room).
+as it handles what they sent it with room). A descendant whose own stop or restart has begun
+(its children stop, its `on_stop` runs) is a fourth: an ancestor may be awaiting that stop
+(its own restart, a `one_for_all` restart, a handler's `await child.stop()`) and read again
+only once it has ended, so its last words go past the bound too.
 
 What a task awaits is asyncio's private `_fut_waiter`, as `_awaited` reads it, and which
 actor a task is, with its start's future, are the `cell` and `started` locals of the actor's
@@ -19,6 +22,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._errors import MailboxFull
+from ._state import RESTARTING, STOPPING
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -26,12 +30,15 @@ if TYPE_CHECKING:
 LIMIT = 1_000
 """Steps followed up a chain of spawns or parents, at most: a bound on the walk, not a depth
 any program reaches."""
+_ENDING = (STOPPING, RESTARTING)
+"""A sender's states while its instance ends: its children stop, its `on_stop` runs."""
 
 
 def past_the_bound(cell: Cell, task: asyncio.Task[Any]) -> bool:
     """For a send from `task` that finds `cell`'s mailbox full: raise `MailboxFull` if
     only `task`'s own progress could make room; True if it is to be put past the bound (the
-    sender is a descendant of `cell`, which drains); False to wait for room."""
+    sender is a descendant of `cell`, which drains, or one whose own stop has begun); False to
+    wait for room."""
     if task is cell.task:  # its own handler
         _refuse(
             cell,
@@ -42,6 +49,10 @@ def past_the_bound(cell: Cell, task: asyncio.Task[Any]) -> bool:
     if cell.draining:
         sender = _actor_of(task)
         return sender is not None and _descends(sender[0], cell)
+    if not cell.mailbox.final:  # else its stop began: the send is a dead letter at once
+        sender = _actor_of(task)
+        if sender is not None and sender[0].state in _ENDING and _descends(sender[0], cell):
+            return True
     waiting = getattr(cell.task, "_fut_waiter", None)
     if waiting is not None and not waiting.done():
         _refuse_a_start_awaited(cell, task)
