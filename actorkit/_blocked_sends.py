@@ -8,7 +8,9 @@ sends of theirs it would have waited for are put past its bound instead (it hand
 as it handles what they sent it with room). A descendant whose own stop or restart has begun
 (its children stop, its `on_stop` runs) is a fourth: an ancestor may be awaiting that stop
 (its own restart, a `one_for_all` restart, a handler's `await child.stop()`) and read again
-only once it has ended, so its last words go past the bound too.
+only once it has ended, so its last words go past the bound too. And a descendant whose
+handler already waits in line for room when its stop or restart comes to be awaited
+(`let_past`) is granted a place past the bound then: its handler returns, and the stop ends.
 
 What a task awaits is asyncio's private `_fut_waiter`, as `_awaited` reads it, and which
 actor a task is, with its start's future, are the `cell` and `started` locals of the actor's
@@ -22,6 +24,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._errors import MailboxFull
+from ._room import _GRANTED
 from ._state import RESTARTING, STOPPING
 
 if TYPE_CHECKING:
@@ -119,3 +122,31 @@ def _refuse(cell: Cell, why: str) -> NoReturn:
     if cell.stats is not None:
         cell.stats.dropped += 1
     raise MailboxFull(why)
+
+
+def let_past(cell: Cell) -> None:
+    """A stop or restart of `cell` is about to be awaited (`_outside_stop.signalled`): if its
+    handler waits in line for room at an ancestor's full mailbox, grant it a place past the
+    bound, since that ancestor may be the one awaiting the stop (its own restart, a
+    `one_for_all` restart, a handler's `await child.stop()`) and reads only once it ends."""
+    room = getattr(cell.task, "_fut_waiter", None)
+    if room is None or room.done():
+        return
+    ancestor = cell.parent
+    for _ in range(LIMIT):
+        if ancestor is None:
+            return
+        mailbox = ancestor.mailbox
+        blocked = mailbox.blocked
+        if blocked and room in blocked:
+            ask = blocked.pop(room)  # as `Room.admit` grants a place, past the capacity
+            if not blocked:
+                mailbox.blocked = None
+            room.set_result(_GRANTED)
+            mailbox.reserved += 1
+            if ask is not None:
+                mailbox.granted = mailbox.granted or {}
+                mailbox.granted[room] = ask
+            mailbox.relimit()
+            return
+        ancestor = ancestor.parent

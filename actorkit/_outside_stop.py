@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._awaited import awaited_by, busy, waits_on
 from ._awaited import subtree as subtree  # where the cell finds it, with the stops
 from ._begun import begun, begun_task
+from ._blocked_sends import let_past
 from ._loop_timer import timeout as loop_timeout
 from ._shown import listed
 from ._signals import Signal, Stop
@@ -190,6 +191,7 @@ def signalled(cell: Cell, signal: Signal) -> Awaitable[None]:
     mailbox.post(signal)
     if waiter is not None and waiter is not cell:
         return done
+    let_past(cell)  # its handler may wait for room at the ancestor awaiting this
     return waiting_for_its_task(cell, done)
 
 

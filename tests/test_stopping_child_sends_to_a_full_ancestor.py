@@ -127,3 +127,64 @@ async def test_a_running_childs_send_to_its_full_parent_still_waits_for_room() -
         assert snapshot(busy).accounting.queued == 1  # the child waits for room
         gate.set()
         assert await sending == "sent"
+
+
+class Sending(Actor):
+    """A child whose handler is waiting for room at its full parent when the parent comes to
+    await its stop."""
+
+    async def receive(self, message: Any) -> None:
+        if message == "boom":
+            raise ValueError("boom")
+        await self.parent.send("from the child")  # type: ignore[union-attr]
+
+
+class Awaiting(Actor):
+    supervisor_strategy = OneForAll()
+
+    def __init__(self, got: list[Any], gate: asyncio.Event) -> None:
+        self.got, self.gate = got, gate
+
+    async def on_start(self) -> None:
+        self.quiet = await self.spawn(Sending, name="quiet")
+        self.sender = await self.spawn(Sending, name="sender")
+
+    async def receive(self, message: Any) -> Any:
+        self.got.append(message)
+        if message == "kids":
+            return self.quiet, self.sender
+        if isinstance(message, tuple):
+            await self.gate.wait()
+            if message[1] == "fail":
+                raise RuntimeError("the parent fails")
+            if message[1] == "stop":
+                await self.sender.stop()
+        return None
+
+
+@pytest.mark.parametrize("then", ["fail", "one_for_all", "stop"])
+async def test_a_childs_send_waiting_for_room_is_let_in_when_its_stop_is_awaited(
+    then: str,
+) -> None:
+    """The parent fails (its restart stops the child), a sibling fails (a `one_for_all`
+    restart stops it), or the parent's handler awaits the child's stop: the send waiting in
+    line is granted a place past the bound, the child's handler returns, and the parent
+    handles the message once it reads again."""
+    clock = ManualClock()
+    async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
+        got: list[Any] = []
+        gate = asyncio.Event()
+        parent = await system.spawn(Awaiting, got, gate, mailbox_size=1)
+        quiet, sender = await parent.ask("kids")
+        parent.tell(("hold", then))
+        await clock.settle()
+        parent.tell("queued")  # full now
+        sender.tell("send")
+        await clock.settle()
+        assert snapshot(parent).accounting.queued == 1  # the child waits for room
+        if then == "one_for_all":
+            with pytest.raises(ValueError):  # decided on once "hold" returns
+                await quiet.ask("boom")
+        gate.set()
+        assert await parent.ask("after", timeout=4.0) is None
+        assert got[2:] == ["queued", "from the child", "after"]
