@@ -10,7 +10,8 @@ as it handles what they sent it with room). A descendant whose own stop or resta
 (its own restart, a `one_for_all` restart, a handler's `await child.stop()`) and read again
 only once it has ended, so its last words go past the bound too. And a descendant whose
 handler already waits in line for room when its stop or restart comes to be awaited
-(`let_past`) is granted a place past the bound then: its handler returns, and the stop ends.
+(`let_past`) is granted a place past the bound then, and so is each send it makes until it
+returns: its handler returns, and the stop ends.
 
 What a task awaits is asyncio's private `_fut_waiter`, as `_awaited` reads it, and which
 actor a task is, with its start's future, are the `cell` and `started` locals of the actor's
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._errors import MailboxFull
 from ._room import _GRANTED
+from ._signals import Stop, StopInstance
 from ._state import RESTARTING, STOPPING
 
 if TYPE_CHECKING:
@@ -35,6 +37,8 @@ LIMIT = 1_000
 any program reaches."""
 _ENDING = (STOPPING, RESTARTING)
 """A sender's states while its instance ends: its children stop, its `on_stop` runs."""
+_AWAITED = (Stop, StopInstance)
+"""The signals whose end someone may await (`signalled`): a stop, a restart's first half."""
 
 
 def past_the_bound(cell: Cell, task: asyncio.Task[Any]) -> bool:
@@ -54,7 +58,7 @@ def past_the_bound(cell: Cell, task: asyncio.Task[Any]) -> bool:
         return sender is not None and _descends(sender[0], cell)
     if not cell.mailbox.final:  # else its stop began: the send is a dead letter at once
         sender = _actor_of(task)
-        if sender is not None and sender[0].state in _ENDING and _descends(sender[0], cell):
+        if sender is not None and _ending(sender[0]) and _descends(sender[0], cell):
             return True
     waiting = getattr(cell.task, "_fut_waiter", None)
     if waiting is not None and not waiting.done():
@@ -105,6 +109,11 @@ def _actor_of(task: asyncio.Task[Any]) -> tuple[Cell, object] | None:
     if getattr(cell, "task", None) is not task:  # a task factory's wrapper, a task of its own
         return None
     return cell, held.get("started")
+
+
+def _ending(sender: Cell) -> bool:
+    """Its instance ends, or a stop or restart of it waits for its handler to return."""
+    return sender.state in _ENDING or any(type(s) in _AWAITED for s in sender.mailbox.signals)
 
 
 def _descends(sender: Cell, cell: Cell) -> bool:

@@ -136,7 +136,8 @@ class Sending(Actor):
     async def receive(self, message: Any) -> None:
         if message == "boom":
             raise ValueError("boom")
-        await self.parent.send("from the child")  # type: ignore[union-attr]
+        for n in range(2):  # the second send comes after its stop is awaited
+            await self.parent.send(("from the child", n))  # type: ignore[union-attr]
 
 
 class Awaiting(Actor):
@@ -169,7 +170,7 @@ async def test_a_childs_send_waiting_for_room_is_let_in_when_its_stop_is_awaited
     """The parent fails (its restart stops the child), a sibling fails (a `one_for_all`
     restart stops it), or the parent's handler awaits the child's stop: the send waiting in
     line is granted a place past the bound, the child's handler returns, and the parent
-    handles the message once it reads again."""
+    handles the messages once it reads again; so do the sends the handler makes after."""
     clock = ManualClock()
     async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
         got: list[Any] = []
@@ -187,4 +188,4 @@ async def test_a_childs_send_waiting_for_room_is_let_in_when_its_stop_is_awaited
                 await quiet.ask("boom")
         gate.set()
         assert await parent.ask("after", timeout=4.0) is None
-        assert got[2:] == ["queued", "from the child", "after"]
+        assert got[2:] == ["queued", ("from the child", 0), ("from the child", 1), "after"]
