@@ -56,10 +56,9 @@ def past_the_bound(cell: Cell, task: asyncio.Task[Any]) -> bool:
     if cell.draining:
         sender = _actor_of(task)
         return sender is not None and _descends(sender[0], cell)
-    if not cell.mailbox.final:  # else its stop began: the send is a dead letter at once
-        sender = _actor_of(task)
-        if sender is not None and _ending(sender[0]) and _descends(sender[0], cell):
-            return True
+    sender = _actor_of(task)
+    if sender is not None and _ending(sender[0]) and _descends(sender[0], cell):
+        return True  # into a sealed mailbox too: its close dead-letters it, as a wait would
     waiting = getattr(cell.task, "_fut_waiter", None)
     if waiting is not None and not waiting.done():
         _refuse_a_start_awaited(cell, task)
