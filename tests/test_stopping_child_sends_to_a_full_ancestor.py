@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorRef, ActorSystem, OneForAll
+from actorkit import Actor, ActorRef, ActorSystem, OneForAll, OneForOne
 from actorkit.testing import ManualClock, snapshot
 
 
@@ -189,3 +189,52 @@ async def test_a_childs_send_waiting_for_room_is_let_in_when_its_stop_is_awaited
         gate.set()
         assert await parent.ask("after", timeout=4.0) is None
         assert got[2:] == ["queued", ("from the child", 0), ("from the child", 1), "after"]
+
+
+class Greeting(Actor):
+    """Says hello to its parent from every `on_start` but the first."""
+
+    started = 0
+
+    async def on_start(self) -> None:
+        if Greeting.started:
+            await self.parent.send("hello again")  # type: ignore[union-attr]
+        Greeting.started += 1
+
+    async def receive(self, message: Any) -> None:
+        raise ValueError("boom")
+
+
+class Restarting(Actor):
+    def __init__(self, got: list[Any], gate: asyncio.Event, strategy: Any) -> None:
+        self.got, self.gate = got, gate
+        self.supervisor_strategy = strategy
+
+    async def receive(self, message: Any) -> Any:
+        self.got.append(message)
+        if message == "kid":
+            return await self.spawn(Greeting)
+        if message == "hold":
+            await self.gate.wait()
+        return None
+
+
+@pytest.mark.parametrize("strategy", [OneForOne(), OneForAll()])
+async def test_a_restarts_on_start_sending_to_its_full_parent_awaiting_it(strategy: Any) -> None:
+    """The parent carries out the restart after its handler and awaits the new instance's
+    `on_start`, whose send waits for room only the parent makes: let past the bound."""
+    Greeting.started = 0
+    clock = ManualClock()
+    async with asyncio.timeout(5.0), ActorSystem(clock=clock) as system:
+        got: list[Any] = []
+        gate = asyncio.Event()
+        parent = await system.spawn(Restarting, got, gate, strategy, mailbox_size=1)
+        kid = await parent.ask("kid")
+        parent.tell("hold")
+        await clock.settle()
+        parent.tell("queued")  # full now
+        with pytest.raises(ValueError):
+            await kid.ask("fail")  # decided on once "hold" returns
+        gate.set()
+        assert await parent.ask("after", timeout=4.0) is None
+        assert got[2:] == ["queued", "hello again", "after"]
