@@ -6,9 +6,10 @@ with `MailboxFull`, as `tell` does. A descendant of an actor that drains (a shut
 third: the actor reads its mailbox again only once its children's drains have ended, so the
 sends of theirs it would have waited for are put past its bound instead (it handles them,
 as it handles what they sent it with room). A descendant whose own stop or restart has begun
-(its children stop, its `on_stop` runs) is a fourth: an ancestor may be awaiting that stop
-(its own restart, a `one_for_all` restart, a handler's `await child.stop()`) and read again
-only once it has ended, so its last words go past the bound too. And a descendant whose
+(its children stop, its `on_stop` runs, a restart's new `on_start` runs) is a fourth: an
+ancestor may be awaiting that stop or start (its own restart, a restart of its children, a
+handler's `await child.stop()`) and read again only once it has ended, so those sends go past
+the bound too. And a descendant whose
 handler already waits in line for room when its stop or restart comes to be awaited
 (`let_past`) is granted a place past the bound then, and so is each send it makes until it
 returns: its handler returns, and the stop ends.
@@ -36,7 +37,8 @@ LIMIT = 1_000
 """Steps followed up a chain of spawns or parents, at most: a bound on the walk, not a depth
 any program reaches."""
 _ENDING = (STOPPING, RESTARTING)
-"""A sender's states while its instance ends: its children stop, its `on_stop` runs."""
+"""A sender's states while its instance ends (its children stop, its `on_stop` runs) and, in a
+restart, until its new instance's `on_start` has returned."""
 _AWAITED = (Stop, StopInstance)
 """The signals whose end someone may await (`signalled`): a stop, a restart's first half."""
 
