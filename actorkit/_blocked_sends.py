@@ -26,7 +26,6 @@ import asyncio
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._errors import MailboxFull
-from ._room import _GRANTED
 from ._signals import Stop, StopInstance
 from ._state import RESTARTING, STOPPING
 
@@ -58,19 +57,22 @@ def past_the_bound(cell: Cell, task: asyncio.Task[Any]) -> bool:
     if cell.draining:
         sender = _actor_of(task)
         return sender is not None and _descends(sender[0], cell)
-    sender = _actor_of(task)
-    if sender is not None and _ending(sender[0]) and _descends(sender[0], cell):
-        return True  # into a sealed mailbox too: its close dead-letters it, as a wait would
     waiting = getattr(cell.task, "_fut_waiter", None)
-    if waiting is not None and not waiting.done():
-        _refuse_a_start_awaited(cell, task)
+    if waiting is None or waiting.done():  # it runs, or is about to: room will come
+        return False
+    sender = _actor_of(task)  # read only here: a frame's locals cost microseconds
+    if sender is None:
+        return False
+    if _ending(sender[0]) and _descends(sender[0], cell):
+        return True  # into a sealed mailbox too: its close dead-letters it, as a wait would
+    _refuse_a_start_awaited(cell, sender)
     return False
 
 
-def _refuse_a_start_awaited(cell: Cell, task: asyncio.Task[Any]) -> None:
-    """`MailboxFull` if `task` runs the `on_start` of an actor whose start `cell`'s handler
-    awaits, directly or down a chain of spawns each awaiting the next one's start."""
-    sender = starting = _starting(task)
+def _refuse_a_start_awaited(cell: Cell, actor: tuple[Cell, object]) -> None:
+    """`MailboxFull` if `actor` is in its `on_start`, and `cell`'s handler awaits its start,
+    directly or down a chain of spawns each awaiting the next one's start."""
+    sender = starting = _starting(actor)
     for _ in range(LIMIT):
         if starting is None:
             return
@@ -89,12 +91,11 @@ def _refuse_a_start_awaited(cell: Cell, task: asyncio.Task[Any]) -> None:
                 "returned: use `tell(...)` and handle MailboxFull, send once on_start has "
                 f"returned (from a message to itself), or spawn {path} with a larger mailbox_size",
             )
-        starting = None if parent.task is None else _starting(parent.task)
+        starting = None if parent.task is None else _starting(_actor_of(parent.task))
 
 
-def _starting(task: asyncio.Task[Any]) -> tuple[Cell, asyncio.Future[None]] | None:
-    """The actor whose task `task` is, with its `spawn`'s future, while `on_start` runs."""
-    actor = _actor_of(task)
+def _starting(actor: tuple[Cell, object] | None) -> tuple[Cell, asyncio.Future[None]] | None:
+    """The actor with its `spawn`'s future, while its `on_start` runs."""
     if actor is None or not isinstance(actor[1], asyncio.Future) or actor[1].done():
         return None
     return actor[0], actor[1]
@@ -148,15 +149,10 @@ def let_past(cell: Cell) -> None:
             return
         mailbox = ancestor.mailbox
         blocked = mailbox.blocked
-        if blocked and room in blocked:
-            ask = blocked.pop(room)  # as `Room.admit` grants a place, past the capacity
+        if blocked and room in blocked:  # as `Room.admit` grants a place, past the capacity
+            mailbox.grant(room, blocked.pop(room))
             if not blocked:
                 mailbox.blocked = None
-            room.set_result(_GRANTED)
-            mailbox.reserved += 1
-            if ask is not None:
-                mailbox.granted = mailbox.granted or {}
-                mailbox.granted[room] = ask
             mailbox.relimit()
             return
         ancestor = ancestor.parent

@@ -236,15 +236,19 @@ class Room(HotMailbox):
             while blocked and queued + self.reserved < self.capacity:
                 room, ask = blocked.popitem(last=False)
                 if not room.done():
-                    room.set_result(_GRANTED)
-                    self.reserved += 1
-                    if ask is not None:
-                        self.granted = self.granted or {}
-                        self.granted[room] = ask
+                    self.grant(room, ask)
             if blocked:  # still a line: `limit` stays 0, as it is while anyone waits
                 return
             self.blocked = None
         self.relimit()
+
+    def grant(self, room: asyncio.Future[int], ask: asyncio.Future[Any] | None) -> None:
+        """Give the sender waiting on `room`, out of the line now, its place."""
+        room.set_result(_GRANTED)
+        self.reserved += 1
+        if ask is not None:
+            self.granted = self.granted or {}
+            self.granted[room] = ask
 
     def _taken(self, room: asyncio.Future[int]) -> None:
         """The sender granted `room` took its place, or gave it up: it holds none now."""
