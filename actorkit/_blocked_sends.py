@@ -58,9 +58,9 @@ def past_the_bound(cell: Cell, task: asyncio.Task[Any]) -> bool:
         sender = _actor_of(task)
         return sender is not None and _descends(sender[0], cell)
     waiting = getattr(cell.task, "_fut_waiter", None)
-    if waiting is None or waiting.done():  # it runs, or is about to: room will come
-        return False
-    sender = _actor_of(task)  # read only here: a frame's locals cost microseconds
+    if waiting is None or waiting.done() or waiting is cell.mailbox.waiter:
+        return False  # it runs, is about to, or is parked
+    sender = _actor_of(task)  # read only here: a frame's locals cost 1,500 instructions
     if sender is None:
         return False
     if _ending(sender[0]) and _descends(sender[0], cell):

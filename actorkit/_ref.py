@@ -121,7 +121,8 @@ class ActorRef:
             cell.runtime.dead_letters.add(message, cell.path, "stopped")
             return
         task = _running_task(cell.runtime.loop)
-        if task is not None and past_the_bound(cell, task):  # or refused: see `_blocked_sends`
+        # Its own handler, or a descendant's: only they may have to go past, or be refused.
+        if task is not None and (task is cell.task or cell.children) and past_the_bound(cell, task):
             mailbox.force(message)
             return
         room = mailbox.line_up()  # `Mailbox.put`, written out: no coroutine for the wait
