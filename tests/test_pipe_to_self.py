@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import Actor, ActorRef, ActorSystem
 
 
 class Slow(Actor):
@@ -39,13 +39,21 @@ class Piping(Actor):
         self.ref.tell(("reply", await self.slow.ask(value, timeout=4.0)))
 
 
+async def _piping(
+    system: ActorSystem,
+) -> tuple[asyncio.Event, list[Any], list[asyncio.Task[None]], ActorRef]:
+    """A `Piping` actor asking a `Slow` one held by the gate: the gate, what the piping actor
+    got, its piping tasks, its ref."""
+    gate = asyncio.Event()
+    got: list[Any] = []
+    tasks: list[asyncio.Task[None]] = []
+    slow = await system.spawn(Slow, gate)
+    return gate, got, tasks, await system.spawn(Piping, slow, got, tasks)
+
+
 async def test_the_mailbox_stays_free_and_a_restarts_successor_gets_the_reply() -> None:
     async with asyncio.timeout(5.0), ActorSystem() as system:
-        gate = asyncio.Event()
-        got: list[Any] = []
-        tasks: list[asyncio.Task[None]] = []
-        slow = await system.spawn(Slow, gate)
-        piping = await system.spawn(Piping, slow, got, tasks)
+        gate, got, tasks, piping = await _piping(system)
         assert await piping.ask("go") == "asked"
         assert await piping.ask("meanwhile") is None  # not held by the ask in flight
         first = got[0][0]
@@ -61,11 +69,7 @@ async def test_the_mailbox_stays_free_and_a_restarts_successor_gets_the_reply() 
 
 async def test_a_reply_piped_to_a_stopped_actor_is_a_dead_letter() -> None:
     async with asyncio.timeout(5.0), ActorSystem() as system:
-        gate = asyncio.Event()
-        got: list[Any] = []
-        tasks: list[asyncio.Task[None]] = []
-        slow = await system.spawn(Slow, gate)
-        piping = await system.spawn(Piping, slow, got, tasks)
+        gate, _, tasks, piping = await _piping(system)
         await piping.ask("go")
         await piping.stop()
         gate.set()
