@@ -9,10 +9,9 @@ as it handles what they sent it with room). A descendant whose own stop or resta
 (its children stop, its `on_stop` runs, a restart's new `on_start` runs) is a fourth: an
 ancestor may be awaiting that stop or start (its own restart, a restart of its children, a
 handler's `await child.stop()`) and read again only once it has ended, so those sends go past
-the bound too. And a descendant whose
-handler already waits in line for room when its stop or restart comes to be awaited
-(`let_past`) is granted a place past the bound then, and so is each send it makes until it
-returns: its handler returns, and the stop ends.
+the bound too. And a descendant whose handler already waits in line for room when its stop or
+restart comes to be awaited (`let_past`) is granted a place past the bound then, and so is
+each send it makes until it returns: its handler returns, and the stop ends.
 
 What a task awaits is asyncio's private `_fut_waiter`, as `_awaited` reads it, and which
 actor a task is, with its start's future, are the `cell` and `started` locals of the actor's
