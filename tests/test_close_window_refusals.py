@@ -139,7 +139,7 @@ async def test_an_ask_of_an_actor_in_its_unrestarted_close_is_not_delivered(
 
 
 @pytest.mark.parametrize("verb", ["tell", "send", "ask"])
-async def test_a_refusal_by_a_full_open_mailbox_is_unchanged(verb: str) -> None:
+async def test_a_refusal_by_a_full_open_mailbox_is_unchanged(verb: str, clock: ManualClock) -> None:
     """The refusal branches tell a closed mailbox from a full one: full and open, a tell
     still raises `MailboxFull`, and a send or an ask waits in line for room."""
     entered, gate = asyncio.Event(), asyncio.Event()
@@ -150,7 +150,7 @@ async def test_a_refusal_by_a_full_open_mailbox_is_unchanged(verb: str) -> None:
             await gate.wait()
             return message
 
-    async with asyncio.timeout(5), ActorSystem() as system:
+    async with asyncio.timeout(5), ActorSystem(clock=clock) as system:
         ref = await system.spawn(Held, mailbox_size=1)
         ref.tell("held")
         await entered.wait()
@@ -163,8 +163,8 @@ async def test_a_refusal_by_a_full_open_mailbox_is_unchanged(verb: str) -> None:
             waiting = asyncio.ensure_future(
                 ref.send("waits") if verb == "send" else ref.ask("waits", timeout=2.0)
             )
-            while ref._cell.mailbox.blocked is None:  # its first step
-                await asyncio.sleep(0)
+            await clock.settle()  # the sender has taken its first step, into the line
+            assert ref._cell.mailbox.blocked is not None
             assert not waiting.done()
             gate.set()
             await waiting
