@@ -16,7 +16,8 @@ up (`runtime.awaiting_stops`). A handler that awaits its asks in other tasks
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from types import CoroutineType
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._envelope import Ask
 from ._errors import ActorStopped, NotDelivered
@@ -51,6 +52,22 @@ def handler_failure(error: BaseException, cell: Cell, instance: Any) -> BaseExce
         failure.__cause__ = error
         return failure
     return as_handler_failure(error, cell)
+
+
+def unawaited_reply(coroutine: CoroutineType[Any, Any, Any], cell: Cell) -> NoReturn:
+    """Fail an ask whose handler returned a coroutine: an `await` left out (`return
+    self.persist(event)`), whose work never ran. Answering the coroutine would hand the asker
+    the actor's own work to run in its task, and leave the actor as if it had run; failing the
+    handler lets its supervisor decide, as for any other fault of it. Closed here, so Python
+    has no "never awaited" warning left to give. Raised in a frame of its own, so that
+    `handler_failure` does not take it for the loop's call of `receive` failing. Only asks
+    are checked: a tell's return value is not read, and Python's warning names its coroutine."""
+    name = getattr(coroutine, "__qualname__", type(coroutine).__name__)
+    coroutine.close()
+    raise TypeError(
+        f"receive of {cell.display_path} returned a coroutine ({name}) instead of its result, "
+        f"so it never ran: a missing `await` (write `return await ...`)"
+    )
 
 
 def answer_to(failure: BaseException, cell: Cell, future: object) -> BaseException:

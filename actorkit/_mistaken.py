@@ -87,8 +87,8 @@ class RefOnly:
         self.call = call
 
     def __get__(self, actor: object, owner: type | None = None) -> Any:
-        if actor is None:  # read on the class (`dir`, introspection): the descriptor itself
-            return self
+        if actor is None:  # read on the class: a dataclass would take it for a field's default
+            raise AttributeError(self.call, name=self.call, obj=owner)
         own = actor.__dict__
         if self.call in own:
             return own[self.call]

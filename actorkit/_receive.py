@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from time import perf_counter
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from ._begun import first_step
@@ -23,7 +24,7 @@ from ._cut import carried_context, carry_on
 from ._envelope import HANDED_ON, Ask, mark_acting
 from ._failed_cleanup import cleanup_failed, stopped_starting
 from ._failure import as_failure
-from ._handler_failures import answer_to, handler_failure
+from ._handler_failures import answer_to, handler_failure, unawaited_reply
 from ._instruments import IN_LOOP
 from ._loop_end import closed_from_outside
 from ._mailbox import BATCH
@@ -151,6 +152,8 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         cell.handling = message
                         try:
                             result = await instance.receive(message.message)
+                            if type(result) is CoroutineType:  # an `await` left out
+                                unawaited_reply(result, cell)
                         except BaseException as error:
                             # A requested cancellation re-raises here, `handling` still set: the
                             # forced stop or supervisor's cut that asked for it accounts for it.

@@ -45,7 +45,7 @@ def public_parameters() -> set[str]:
                     or isinstance(static, property)
                 ):
                     continue  # inherited from Python itself (a StrEnum's str methods)
-                fn = getattr(obj, attr)
+                fn = getattr(obj, attr, None)  # `Actor.tell`: refused on the class
                 if callable(fn) and not isinstance(fn, type):
                     pairs.update(_parameters(f"{name}.{attr}", fn))
     return pairs
