@@ -20,7 +20,7 @@ from .._shown import given
 from ._attributes import attributes
 from ._binding import encode, encode_all
 from ._durable import Durable
-from ._evolution import pass_over, unfit
+from ._evolution import pass_over, snapshot_decoded, unfit
 from ._landed import stored as _stored
 from ._replay import replay
 from ._service import cancel_requests, cancelled_since, guarded, store_failure
@@ -237,18 +237,12 @@ class EventSourced(Durable):
         holds): the events it stands for are all in the journal, so replaying them gives
         the state it would have, where failing would leave the actor down for a copy."""
         binding = self._durable
-        why: str | None = None
-        try:
-            snapshot = binding.decode(payload, what)
-        except PersistenceError as error:
-            why = str(error)
-        else:
-            if type(self).restore is EventSourced.restore:
-                fresh = attributes(self)
-                unfitting = unfit(snapshot, fresh, type(self))
-                if unfitting is not None:
-                    pid, cls = binding.persistence_id, type(self).__qualname__
-                    why = f"{what} of {pid!r} was taken by an earlier shape of {cls}: {unfitting}"
+        snapshot, why = snapshot_decoded(payload, what, binding.persistence_id)
+        if why is None and type(self).restore is EventSourced.restore:
+            unfitting = unfit(snapshot, attributes(self), type(self))
+            if unfitting is not None:
+                pid, cls = binding.persistence_id, type(self).__qualname__
+                why = f"{what} of {pid!r} was taken by an earlier shape of {cls}: {unfitting}"
         if why is not None:
             pass_over(why, self.snapshot_every)
             binding.snapshot_owed = True  # else every recovery replays until the next mark

@@ -88,6 +88,30 @@ def decoded(payload: bytes, what: str, persistence_id: str) -> object:
     return value
 
 
+def snapshot_decoded(payload: bytes, what: str, persistence_id: str) -> tuple[object, str | None]:
+    """A stored snapshot, decoded, and why it may not be restored (None when it may): it no
+    longer decodes, or decoding dropped stored fields its classes no longer have. Where an
+    event's dropped field is only warned of (the journal is the truth, read alike by every
+    recovery), a snapshot is a copy of events the journal still holds: a field renamed to one
+    with a default would restore that default in place of the stored value, a state no replay
+    of the journal gives, so the snapshot is passed over instead."""
+    try:
+        value = _payload.decode(payload)
+    except BadPayload as error:
+        return None, str(unreadable(error, what, persistence_id))
+    if not _payload.dropped:
+        return value, None
+    lost = "; ".join(
+        f"field(s) {', '.join(map(repr, sorted(fields)))} of {name!r}"
+        for name, fields in _payload.dropped
+    )
+    _payload.dropped.clear()
+    return value, (
+        f"{what} of {persistence_id!r} holds {lost} that its class no longer has (renamed "
+        "since it was taken?), which restoring it would read as their defaults"
+    )
+
+
 def warn_dropped(what: str, persistence_id: str) -> None:
     """Warns of the stored fields that decoding `what` met and its classes no longer have,
     once per type and fields."""
