@@ -11,8 +11,10 @@ import contextlib
 import dataclasses
 import os
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._errors import PersistenceError
 from .._exact import exact_str
 from .._seconds import check_seconds
 from .._shown import given
@@ -67,6 +69,26 @@ TIMEOUT = 10.0
 """Seconds a connection waits by default for a lock another process holds on the file."""
 LONGEST_TIMEOUT = (2**31 - 1) / 1000
 """SQLite keeps its busy timeout in milliseconds, in a C int; past that it waits not at all."""
+
+
+def _absolute(path: str) -> str:
+    """The file SQLite opens for `path`: a relative one from the working directory now, which
+    a daemon may leave later (and which may be gone: only an absolute path opens then)."""
+    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """The file at `path` (its device and inode), None when there is none. SQLite writes on
+    through the descriptors it opened, so a write is refused when the database file, its
+    write-ahead log (which holds the commits not yet copied into the file) or the log's index
+    (where processes on the file see each other's locks) has changed since the store opened;
+    SQLite deletes neither while a connection of the store is open. Three stats a batch,
+    against a commit's sync."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 class SQLiteStore(SQLStore["SQLiteTransaction"]):
@@ -140,17 +162,32 @@ class SQLiteStore(SQLStore["SQLiteTransaction"]):
 
         try:
             with thread_turns(), db.translated(self.path, "opening the database"):
+                # what SQLite opens: a relative path from the working directory now
+                where = _absolute(self.path)
                 writer, self._reader = await connect(
                     self.path, self.synchronous, self.timeout, self._connections
                 )
                 tail = await db.found_tail(writer)
+                opened = [
+                    (name, _identity(name)) for name in (where, f"{where}-wal", f"{where}-shm")
+                ]
         except BaseException:
             await self._disconnect()
             raise
-        return GroupCommit(
-            lambda alone: db.write_transaction(writer, self.path, alone, tail),
-            self._observe,
-        )
+
+        def begin(alone: bool) -> AbstractAsyncContextManager[SQLiteTransaction]:
+            for name, identity in opened:
+                if identity is not None and _identity(name) != identity:
+                    raise PersistenceError(
+                        f"SQLite store {self.path}: a write failed: {name} was deleted or "
+                        "replaced while the store had it open, and SQLite would write to the "
+                        "deleted file, whose contents are lost when the store closes or the "
+                        "process ends: put the file back, or restart the system to open the "
+                        "store anew"
+                    )
+            return db.write_transaction(writer, self.path, alone, tail)
+
+        return GroupCommit(begin, self._observe)
 
     async def _connect_read_only(self) -> None:
         from ._sqlite_db import translated
