@@ -1,10 +1,17 @@
-"""The link's nats-py client: nats-py's own, with one race of nats-py's kept out of the log."""
+"""The link's nats-py client: nats-py's own, with one race of nats-py's kept out of the log,
+and TLS kept to when it was asked for."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+import nats.errors
 from nats.aio.client import Client as NatsClient
+
+
+class TlsNotOffered(nats.errors.Error):
+    """A server that would be spoken to in plain text, though TLS was asked for."""
 
 
 class Client(NatsClient):
@@ -17,6 +24,30 @@ class Client(NatsClient):
     error is let go on a closed client, and on an open one when it is that last line's: raised
     in nats-py's own frame (a `set_result`, which runs no Python below it) with the shared
     future done. Anywhere else it is a fault to see."""
+
+    async def _process_info(self, info: dict[str, Any], initial_connection: bool = False) -> None:
+        """nats-py 2.16 upgrades a connection to TLS only when the server's first INFO says
+        `tls_required`, whatever the URL's scheme or `tls=`: a server without TLS (its TLS
+        forgotten in its config, or a host answering in its place) got the credentials in
+        clear, and the system ran unencrypted without a word. Refused here, before CONNECT
+        carries anything, at each connect and reconnect."""
+        if initial_connection and self._tls_wanted() and not info.get("tls_required"):
+            server = self._current_server
+            where = "" if server is None else f" at {server.uri.hostname}:{server.uri.port}"
+            raise TlsNotOffered(
+                f"the NATS server{where} does not offer TLS (its INFO lacks tls_required), "
+                "which this transport was told to use (a tls:// URL, or tls= with nats://); "
+                "nothing was sent to it: enable TLS on the server (nats-server --tls ...), or "
+                "connect with a nats:// URL and no tls="
+            )
+        await super()._process_info(info, initial_connection)
+
+    def _tls_wanted(self) -> bool:
+        server = self._current_server
+        if server is None or self.options.get("tls_handshake_first"):
+            return False  # a handshake first is TLS before the INFO, or no connection at all
+        scheme = server.uri.scheme
+        return scheme == "tls" or (scheme == "nats" and "tls" in self.options)
 
     async def _attempt_reconnect(self) -> None:
         try:

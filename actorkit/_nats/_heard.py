@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import nats.errors
 from nats.aio.client import Client
 
+from ._client import TlsNotOffered
+
 if TYPE_CHECKING:
     from .._transport import Host
 
@@ -22,9 +24,10 @@ AsyncCallback = Callable[[], Awaitable[None]]
 
 
 def auth_refused(error: BaseException) -> bool:
-    """A refusal that retrying cannot cure: bad credentials, or a server certificate this
-    client does not trust (or that names another host)."""
-    if isinstance(error, nats.errors.AuthorizationError | ssl.SSLCertVerificationError):
+    """A refusal that retrying cannot cure: bad credentials, a server certificate this
+    client does not trust (or that names another host), or no TLS where it was asked for."""
+    refusals = nats.errors.AuthorizationError | ssl.SSLCertVerificationError | TlsNotOffered
+    if isinstance(error, refusals):
         return True
     text = str(error).lower()
     return any(word in text for word in ("authorization", "authentication", "user authentication"))
