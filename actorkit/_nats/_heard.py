@@ -23,11 +23,30 @@ logger = logging.getLogger("actorkit")
 AsyncCallback = Callable[[], Awaitable[None]]
 
 
+_CERTIFICATE_ALERTS = frozenset(
+    (
+        "SSLV3_ALERT_BAD_CERTIFICATE",
+        "SSLV3_ALERT_CERTIFICATE_EXPIRED",
+        "SSLV3_ALERT_CERTIFICATE_REVOKED",
+        "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+        "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
+        "TLSV13_ALERT_CERTIFICATE_REQUIRED",
+        "TLSV1_ALERT_ACCESS_DENIED",
+        "TLSV1_ALERT_UNKNOWN_CA",
+    )
+)
+"""TLS alerts by which a server that verifies its clients (mutual TLS) refuses this one's
+certificate: none given, or one it does not trust. Its credentials, refused."""
+
+
 def auth_refused(error: BaseException) -> bool:
-    """A refusal that retrying cannot cure: bad credentials, a server certificate this
-    client does not trust (or that names another host), or no TLS where it was asked for."""
+    """A refusal that retrying cannot cure: bad credentials (a client certificate too), a
+    server certificate this client does not trust (or that names another host), or no TLS
+    where it was asked for."""
     refusals = nats.errors.AuthorizationError | ssl.SSLCertVerificationError | TlsNotOffered
     if isinstance(error, refusals):
+        return True
+    if isinstance(error, ssl.SSLError) and getattr(error, "reason", None) in _CERTIFICATE_ALERTS:
         return True
     text = str(error).lower()
     return any(word in text for word in ("authorization", "authentication", "user authentication"))
