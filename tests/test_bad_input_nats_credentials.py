@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.machinery
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,16 @@ from actorkit.nats import NatsTransport
 
 URL = "nats://127.0.0.1:1"
 """Nothing listens there: every refusal below comes before any connection is tried."""
+
+
+@pytest.fixture
+def nkeys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The `nkeys` package, installed or not, is found as installed: what the tests below
+    check comes after the transport's check for it."""
+    if importlib.util.find_spec("nkeys") is None:
+        stub = types.ModuleType("nkeys")
+        stub.__spec__ = importlib.machinery.ModuleSpec("nkeys", None)
+        monkeypatch.setitem(sys.modules, "nkeys", stub)
 
 
 @pytest.mark.parametrize(
@@ -37,6 +50,7 @@ def test_a_credential_nats_py_could_not_use_is_refused_as_the_transport_is_built
         NatsTransport(URL, **options)  # type: ignore[arg-type]
 
 
+@pytest.mark.usefixtures("nkeys")
 def test_credentials_given_as_they_should_be_are_taken(tmp_path: Path) -> None:
     creds = tmp_path / "app.creds"
     creds.write_text("-----BEGIN NATS USER JWT-----\n")
@@ -45,6 +59,24 @@ def test_credentials_given_as_they_should_be_are_taken(tmp_path: Path) -> None:
     NatsTransport(URL, creds=(str(creds), str(creds)))
 
 
+@pytest.mark.parametrize("option", ["creds", "nkeys_seed", "nkeys_seed_str"])
+def test_credentials_nats_py_signs_with_nkeys_need_the_nkeys_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str
+) -> None:
+    """nats-py imports `nkeys` only as it connects: its absence read as a connection that
+    failed within connect_timeout."""
+    monkeypatch.setitem(sys.modules, "nkeys", None)  # not installed, whatever this machine has
+    seed = tmp_path / "app.creds"
+    seed.write_text("-----BEGIN NATS USER JWT-----\n")
+    given = str(seed) if option != "nkeys_seed_str" else "SUAEXAMPLE"
+    with pytest.raises(
+        ModuleNotFoundError,
+        match=rf"NatsTransport\({option}=\.\.\.\) needs the nkeys package.*pip install nkeys",
+    ):
+        NatsTransport(URL, **{option: given})  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("nkeys")
 async def test_a_creds_file_nats_py_cannot_read_fails_the_start_with_its_own_error(
     tmp_path: Path,
 ) -> None:

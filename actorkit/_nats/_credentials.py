@@ -5,6 +5,7 @@ file (or is not a path) failed inside nats-py, its error lost to the close that 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from typing import Any
 
@@ -71,3 +72,21 @@ def check_credentials(
     else:
         checked["user_credentials"] = _creds_file(creds, "creds")
     return checked
+
+
+_SIGNED = ("nkeys_seed", "nkeys_seed_str")
+"""`nats.connect` options, besides `creds`, whose sign-in nats-py makes with `nkeys`."""
+
+
+def check_nkeys(creds: object, options: dict[str, Any]) -> None:
+    """nats-py signs in with a `.creds` file or an NKey seed through the `nkeys` package, an
+    extra of its own that it imports only as it connects: without it, `start()` reported a
+    connection that failed "within connect_timeout" with `No module named 'nkeys'`."""
+    given = ["creds"] if creds is not None else []
+    given += [name for name in _SIGNED if options.get(name) is not None]
+    if given and importlib.util.find_spec("nkeys") is None:
+        raise ModuleNotFoundError(
+            f"NatsTransport({given[0]}=...) needs the nkeys package, which nats-py signs in "
+            "with NATS credentials through: pip install nkeys (nats-py's extra 'nats-py[nkeys]')",
+            name="nkeys",
+        )

@@ -19,7 +19,7 @@ from .._seconds import check_seconds
 from .._shielded import shielded
 from ._closing import server_error
 from ._core import Core, token
-from ._credentials import Creds, check_credentials
+from ._credentials import Creds, check_credentials, check_nkeys
 from ._direct import leave, subscribe
 from ._exposure import Departures, Exposure
 from ._inbound import Inbound
@@ -82,6 +82,7 @@ class NatsTransport:
         self.send_timeout: float = check_seconds(send_timeout, "send_timeout")
         self.connect_timeout: float = check_seconds(connect_timeout, "connect_timeout")
         credentials = check_credentials(token, user, password, creds, tls_hostname)
+        check_nkeys(creds, options)
         credentials["tls"] = tls
         self._build(nats_options(self.connect_timeout, credentials, options))
 
