@@ -163,3 +163,28 @@ def server_error(*clients: Client | None) -> str | None:
         if type(error) is nats.errors.Error or isinstance(error, nats.errors.AuthorizationError):
             return str(error)
     return None
+
+
+def start_error(
+    error: BaseException, name: str, within: float, *clients: Client | None
+) -> BaseException:
+    """What a failed start raises for `error`: nats-py's errors of the start's last round
+    trip (`_round_trip.across_drops`) and of a connection closed meanwhile have no words."""
+    if isinstance(error, nats.errors.TimeoutError):
+        what, back = (  # a server that stopped answering (frozen), or a link dropped
+            ("server did not answer", "")
+            if isinstance(error, nats.errors.FlushTimeoutError)
+            else ("connection dropped", " and was not back")
+        )
+        return ConnectionError(
+            f"the NATS {what} while {name!r} started,{back} within connect_timeout "
+            f"({within} s): the system does not run"
+        )
+    if isinstance(error, nats.errors.ConnectionClosedError):
+        why = server_error(*clients)
+        cause = "" if why is None else f" on the server's error {why}"
+        return ConnectionError(
+            f"NATS closed the connection{cause} while {name!r} started: the system "
+            "does not run (see the server's limits and permissions for this client)"
+        )
+    return error

@@ -60,9 +60,15 @@ def _creds_file(value: object, what: str) -> str:
 
 
 def check_credentials(
-    token: object, user: object, password: object, creds: object, tls_hostname: object
+    token: object,
+    user: object,
+    password: object,
+    creds: object,
+    tls_hostname: object,
+    options: dict[str, Any],
 ) -> dict[str, Any]:
-    """The credentials as nats-py's `connect` keywords, each checked, None where not given."""
+    """The credentials as nats-py's `connect` keywords, each checked, None where not given;
+    `options` are the other keywords, for the NKey seeds among them."""
     texts = dict(zip(_TEXTS, (token, user, password, tls_hostname), strict=True))
     checked: dict[str, Any] = {key: _text(value, key) for key, value in texts.items()}
     if creds is None or isinstance(creds, RawCredentials):
@@ -71,6 +77,7 @@ def check_credentials(
         checked["user_credentials"] = tuple(_creds_file(part, "creds") for part in creds)
     else:
         checked["user_credentials"] = _creds_file(creds, "creds")
+    check_nkeys(creds, options)
     return checked
 
 

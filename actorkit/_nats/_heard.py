@@ -52,6 +52,22 @@ def auth_refused(error: BaseException) -> bool:
     return any(word in text for word in ("authorization", "authentication", "user authentication"))
 
 
+_DENIED_SUBSCRIPTION = "permissions violation for subscription"
+
+
+def refused_subscriptions(denied: list[Exception], system: str, *needed: str) -> None:
+    """The start's subscriptions, each answered by the server (an error line ahead of the
+    PONG of the round trip that follows them): one it refused this client's user fails the
+    start. The server keeps the connection then, and the system ran connected and healthy,
+    unreachable (no responders), deaf to its replies (each ask an `AskTimeout`) or to the
+    topics, with a warning at most."""
+    if denied:
+        raise ConnectionRefusedError(
+            f"NATS refused system {system!r} a subscription it needs ({denied[0]}): give its "
+            f"NATS user subscribe permission on {', '.join(needed[:-1])} and {needed[-1]}"
+        )
+
+
 def _summarized(failures: int) -> bool:
     """Which failed attempts of one outage get a warning that it goes on: a few, since each
     connection tries again every `reconnect_time_wait` (0.5 s) for as long as NATS is down."""
@@ -88,8 +104,17 @@ class Heard:
     one was a refusal (which ends the attempt at once instead of at the timeout); then the
     failed attempts of each outage, until `reconnected`."""
 
-    def __init__(self, nc: Client, system: Host, topics: bool, back: AsyncCallback) -> None:
+    def __init__(
+        self,
+        nc: Client,
+        system: Host,
+        topics: bool,
+        back: AsyncCallback,
+        denied: list[Exception] | None = None,
+    ) -> None:
         self.nc = nc
+        self.denied = [] if denied is None else denied
+        """The subscriptions the server refused this client's user: the link's, for `start`."""
         self.where = f"{system.name} (topics connection)" if topics else system.name
         self.refused: asyncio.Future[BaseException] = system.loop.create_future()
         self.last: BaseException | None = None
@@ -109,6 +134,8 @@ class Heard:
             self._dropped(error)
             return
         self.last = error
+        if _DENIED_SUBSCRIPTION in str(error).lower():
+            self.denied.append(error)
         if auth_refused(error) and not self.refused.done():
             self.refused.set_result(error)
         reconnecting = _reconnecting_now(self.nc)

@@ -76,6 +76,7 @@ class Link:
         self.ending: asyncio.Task[None] | None = None
         """Once a connection closed for good, the other one's close (`_end`)."""
         self.system_name = "?"
+        self.denied: list[Exception] = []  # subscriptions refused to this client's user
 
     @property
     def connection(self) -> Client:
@@ -126,7 +127,7 @@ class Link:
     async def _attempt(self, system: Host, topics: bool, within: float) -> Client:
         nc = Client()
         back = self._topics_reconnected if topics else self._reconnected
-        heard = Heard(nc, system, topics, back)
+        heard = Heard(nc, system, topics, back, self.denied)
         connecting = system.loop.create_task(self._open(nc, heard, topics))
         waiting: set[asyncio.Future[Any]] = {connecting, heard.refused}
         try:

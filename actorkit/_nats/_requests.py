@@ -55,6 +55,11 @@ class Requests:
         self._inbox = nc.new_inbox()
         await subscribe(nc, f"{self._inbox}.*", self._reply_now, self._on_reply)
 
+    @property
+    def replies(self) -> str:
+        """The subjects replies come on (nats-py's inbox prefix), as a permission names them."""
+        return f"{self._inbox.rpartition('.')[0]}.>"
+
     def _reply_now(self, msg: Msg) -> bool:
         future = self._replies.pop(msg.subject[len(self._inbox) + 1 :], None)
         if future is not None and not future.done():

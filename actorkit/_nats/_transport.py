@@ -17,11 +17,12 @@ from .._names import check_actor_path, check_system_name
 from .._ref import ActorRef
 from .._seconds import check_seconds
 from .._shielded import shielded
-from ._closing import server_error
+from ._closing import start_error
 from ._core import Core, token
-from ._credentials import Creds, check_credentials, check_nkeys
+from ._credentials import Creds, check_credentials
 from ._direct import leave, subscribe
 from ._exposure import Departures, Exposure
+from ._heard import refused_subscriptions
 from ._inbound import Inbound
 from ._link import Link
 from ._metrics import collect
@@ -81,8 +82,7 @@ class NatsTransport:
         self.buffer_timeout: float = check_seconds(buffer_timeout, "buffer_timeout")
         self.send_timeout: float = check_seconds(send_timeout, "send_timeout")
         self.connect_timeout: float = check_seconds(connect_timeout, "connect_timeout")
-        credentials = check_credentials(token, user, password, creds, tls_hostname)
-        check_nkeys(creds, options)
+        credentials = check_credentials(token, user, password, creds, tls_hostname, options)
         credentials["tls"] = tls
         self._build(nats_options(self.connect_timeout, credentials, options))
 
@@ -134,28 +134,17 @@ class NatsTransport:
             within = self.connect_timeout
             await across_drops(nc, within, link.shut, link.up, link.down)
             await across_drops(topics, within, link.shut, link.topics_up, link.topics_down)
+            refused_subscriptions(
+                link.denied, name, self._requests.replies, own, f"{core.topic_prefix}>"
+            )
         except BaseException as error:
             link.closed = True
             with shielded():  # from an anyio scope, which would cancel the close at once
                 await link.close()
-            if isinstance(error, nats.errors.TimeoutError):  # from `across_drops`
-                what, back = (  # a server that stopped answering (frozen), or a link dropped
-                    ("server did not answer", "")
-                    if isinstance(error, nats.errors.FlushTimeoutError)
-                    else ("connection dropped", " and was not back")
-                )
-                raise ConnectionError(
-                    f"the NATS {what} while {name!r} started,{back} within connect_timeout "
-                    f"({self.connect_timeout} s): the system does not run"
-                ) from error
-            if isinstance(error, nats.errors.ConnectionClosedError):  # nats-py's has no words
-                why = server_error(link.nc, link.topics)
-                cause = "" if why is None else f" on the server's error {why}"
-                raise ConnectionError(
-                    f"NATS closed the connection{cause} while {name!r} started: the system "
-                    "does not run (see the server's limits and permissions for this client)"
-                ) from error
-            raise
+            failure = start_error(error, name, self.connect_timeout, link.nc, link.topics)
+            if failure is error:
+                raise
+            raise failure from error
         self._outbox.start(system.loop)
         if not link.down.is_set():  # a drop after the requests' round trip: up once back
             link.up.set()
