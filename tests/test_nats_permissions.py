@@ -10,12 +10,13 @@ import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
+import nats.errors
 import pytest
 
-from actorkit import ActorSystem
+from actorkit import ActorSystem, NotDelivered
 from actorkit.nats import NatsTransport
 
-from .nats_support import NatsServer, requires_nats
+from .nats_support import Keeper, NatsServer, requires_nats
 
 pytestmark = requires_nats
 
@@ -61,3 +62,25 @@ async def test_a_user_with_every_permission_starts(guarded: NatsServer) -> None:
     link = NatsTransport(guarded.url, user="full", password="pw")
     async with asyncio.timeout(15), ActorSystem("open", transport=link) as system:
         assert system.remote("open", "/x").is_alive
+
+
+async def test_a_queue_group_the_server_refuses_is_a_failed_group(tmp_path: Path) -> None:
+    """`expose(..., group=)` subscribes in the background: the server's refusal came as a
+    logged warning only, `flush()` returned and the health read `ok` while the group went
+    unserved. It is a failed group, as one the client refuses."""
+    server = NatsServer()
+    users = '{user: nogroup, password: pw, permissions: {subscribe: {deny: "actorkit.group.>"}}}'
+    server.configure(tmp_path / "users.conf", f"authorization {{ users = [{users}] }}")
+    server.start()
+    try:
+        link = NatsTransport(server.url, user="nogroup", password="pw")
+        async with asyncio.timeout(15), ActorSystem("member", transport=link) as system:
+            system.expose(await system.spawn(Keeper, name="k"), group="Packers")
+            with pytest.raises(nats.errors.Error, match="permissions violation") as refused:
+                await link.flush()
+            assert "actorkit.group.packers" in str(refused.value)
+            assert link.health()["failed_groups"] == ["Packers"]
+            with pytest.raises(NotDelivered, match="no member of that group"):
+                await system.remote_group("Packers").ask("work", timeout=5)
+    finally:
+        server.stop()

@@ -64,21 +64,41 @@ class Exposure:
         self._exposed: dict[str, ActorRef] = {}
         self._groups: dict[str, ActorRef] = {}
         self._subscribing: dict[str, asyncio.Task[Subscription]] = {}
-        self._failed: dict[str, asyncio.Task[Subscription]] = {}
+        self._failed: dict[str, asyncio.Future[Subscription]] = {}
         """Groups exposed here whose subscription failed: not served until exposed again."""
+        self._heard = 0
+        """How many of the link's refused subscriptions (`Link.denied`) were looked at."""
         self._leaving: set[asyncio.Task[None]] = set()  # unsubscriptions of stopped members
         self._closing = False
 
     def lookup(self, path: str, group: str | None) -> ActorRef | None:
         return self._groups.get(group) if group is not None else self._exposed.get(path)
 
-    def pending(self) -> list[asyncio.Task[Subscription] | asyncio.Task[None]]:
+    def pending(self) -> list[asyncio.Future[Subscription] | asyncio.Task[None]]:
         """Group subscriptions and departures not yet done: `flush` waits for them, `stop`
         cancels them."""
+        self._refused()
         return [*self._subscribing.values(), *self._failed.values(), *self._leaving]
 
     def failed_groups(self) -> list[str]:
+        self._refused()
         return sorted(self._failed)
+
+    def _refused(self) -> None:
+        """Groups whose subscription the server refused this client's user (permissions)
+        fail as one the client refuses: the server keeps the connection and sends an error
+        line naming the subject (in lower case, as nats-py reports it), ahead of the PONG of
+        the round trip that `flush` makes, and the group went unserved with a warning only."""
+        denied = self._core.link.denied
+        for error in denied[self._heard :]:
+            text = str(error).lower()
+            for group, subscribing in list(self._subscribing.items()):
+                if subscribing.done() and f'"{self._core.group_subject(group).lower()}"' in text:
+                    del self._subscribing[group]
+                    refusal = self._failed[group] = asyncio.get_running_loop().create_future()
+                    refusal.set_exception(error)
+                    refusal.exception()  # retrieved: `flush` raises it, health lists it
+        self._heard = len(denied)
 
     def expose(self, ref: ActorRef, group: str | None, handlers: Handlers) -> None:
         if not ref.is_alive:
@@ -93,6 +113,7 @@ class Exposure:
                     "expose one ref per group and system (a pool to serve it with several)"
                 )
             self._groups[group] = ref
+            self._refused()  # refusals heard so far are of the subscriptions made before
             if group not in self._subscribing and not self._closing:
                 self._failed.pop(group, None)
                 subscribing = self._subscribing[group] = asyncio.get_running_loop().create_task(

@@ -175,8 +175,8 @@ class NatsTransport:
             self._requests.close("the actor system shut down before the reply arrived")
             self._inbound.close()
             pending = [*self._inbound.answering, *self._exposure.pending()]
-            for task in pending:
-                task.cancel()
+            for waiting in pending:
+                waiting.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
             link.closed = True
             await link.close()
@@ -208,6 +208,7 @@ class NatsTransport:
             if link.topics is not None:
                 topics_events = (link.topics_up, link.topics_down)
                 await across_drops(link.topics, timeout, link.shut, *topics_events)
+            await asyncio.gather(*self._exposure.pending())  # a group the server refused
 
     def publish(self, topic: str, message: object) -> None:
         self._outbox.publish(topic, message)
