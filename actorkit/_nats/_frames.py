@@ -168,6 +168,22 @@ def error_frame(error: BaseException) -> list[Any]:
     return [ERROR, name or f"{cls.__module__}.{cls.__qualname__}", args, text]
 
 
+def error_within(frame: list[Any], limit: int) -> list[Any] | None:
+    """An error frame over the server's `max_payload` (`limit`), its text cut to fit and
+    then its one argument, as for a text past `ERROR_TEXT`: that cut fits the default 1 MB,
+    not a `max_payload` lowered below twice it, and the asker got a `ValueError` about the
+    reply's size instead of the error raised. None for any other frame, or too small a limit."""
+    if len(frame) != 4 or frame[0] != ERROR:
+        return None
+    name, text = frame[1], frame[3]
+    room = (limit - len(name.encode()) - 200) // 2  # the text goes twice, with a note each
+    if room <= 0:
+        return None
+    kept = text.encode()[:room].decode(errors="ignore")  # whole characters
+    cut = f"{kept}... ({len(text) - len(kept):,} characters cut to fit the server's max_payload)"
+    return [ERROR, name, [cut], cut]
+
+
 def _crosses(args: list[Any]) -> bool:
     """Scalar arguments msgpack still cannot carry (an int past 64 bits, a str with a lone
     surrogate) would fail the error's reply as they failed the answer it replaces; so would

@@ -252,7 +252,7 @@ class Inbound:
             try:
                 payload = core.encode(frame, what)
             except (TypeError, ValueError) as error:
-                payload = refused_payload(core, error)
+                payload = refused_payload(core, error, frame)
             nc = core.link.nc  # `Link.connection`, written out: read once per reply
             finishing = publish_now(core.link.connection if nc is None else nc, reply, payload)
         except (nats.errors.Error, ValueError) as refused:  # ValueError: over `max_payload`

@@ -14,6 +14,7 @@ as a local ask does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from time import perf_counter
@@ -24,7 +25,7 @@ from .._ref import ActorRef
 from .._seconds import FOREVER
 from .._wire import SCALARS
 from ._core import Core
-from ._frames import OK, error_frame
+from ._frames import OK, error_frame, error_within
 
 if TYPE_CHECKING:
     from .._stats import ClassStats
@@ -121,11 +122,19 @@ def unsendable(ref: ActorRef, error: TypeError) -> list[Any]:
     return error_frame(TypeError(f"the reply of {ref.path} cannot cross NATS: {error}"))
 
 
-def refused_payload(core: Core, error: TypeError | ValueError) -> bytes:
-    """The payload of a reply that could not be encoded or is too big: its error, in the
-    error its asker gets instead (named by `Core.encode`'s `what`, so that it does not read
-    as the asker's own message). A server's `max_payload` may hold not even that error: a
-    terse one goes, and failing that, the ValueError is raised."""
+def refused_payload(
+    core: Core, error: TypeError | ValueError, frame: list[Any] | None = None
+) -> bytes:
+    """The payload of a reply that could not be encoded or is too big: an error `frame` cut
+    to fit (`error_within`), else its error, in the error its asker gets instead (named by
+    `Core.encode`'s `what`, so that it does not read as the asker's own message). A server's
+    `max_payload` may hold not even that error: a terse one goes, and failing that, the
+    ValueError is raised."""
+    nc = core.link.nc
+    fitted = None if frame is None or nc is None else error_within(frame, nc.max_payload)
+    if fitted is not None:
+        with contextlib.suppress(ValueError):
+            return core.encode(fitted)
     try:
         return core.encode(error_frame(error))
     except ValueError:
