@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
+from pathlib import Path
 
 import pytest
+import trustme
 
 from actorkit import ActorSystem
 from actorkit.nats import NatsTransport
@@ -87,5 +89,32 @@ async def test_a_tls_url_without_a_context_is_refused_by_a_plain_nats_server() -
                 await system.start()
         async with ActorSystem("plain", transport=NatsTransport(server.url)) as plain:
             assert plain.remote("plain", "/x").is_alive  # a nats:// URL alone still runs plain
+    finally:
+        server.stop()
+
+
+@requires_nats
+async def test_a_server_that_comes_back_without_tls_is_not_reconnected_to(tmp_path: Path) -> None:
+    ca = trustme.CA()
+    issued = ca.issue_cert("127.0.0.1")
+    cert, key = tmp_path / "server.pem", tmp_path / "server.key"
+    issued.cert_chain_pems[0].write_to_path(str(cert))
+    issued.private_key_pem.write_to_path(str(key))
+    server = NatsServer("--tls", "--tlscert", str(cert), "--tlskey", str(key))
+    server.start()
+    trusting = ssl.create_default_context()
+    ca.configure_trust(trusting)
+    url = f"tls://127.0.0.1:{server.port}"
+    try:
+        link = NatsTransport(url, tls=trusting, reconnect_time_wait=0.05)
+        async with asyncio.timeout(15), ActorSystem("careful", transport=link):
+            server.stop()
+            server.args = ()  # the same port, without TLS
+            server.start()
+            await link.link_down.wait()
+            with pytest.raises(TimeoutError):  # many attempts, each refused before CONNECT
+                async with asyncio.timeout(1.5):
+                    await link.link_up.wait()
+            assert link.health()["state"] == "reconnecting"
     finally:
         server.stop()
