@@ -69,7 +69,7 @@ async def test_a_server_without_tls_is_refused_before_it_hears_the_credentials(
         )
         system = ActorSystem("careful", transport=link)
         started = asyncio.get_running_loop().time()
-        with pytest.raises(ConnectionRefusedError, match="does not offer TLS") as refused:
+        with pytest.raises(ConnectionRefusedError, match="does not require TLS") as refused:
             await system.start()
         assert asyncio.get_running_loop().time() - started < 2  # at once: retrying cannot cure it
         assert "tls" in str(refused.value)  # what to change: the server, or the transport
@@ -85,7 +85,7 @@ async def test_a_tls_url_without_a_context_is_refused_by_a_plain_nats_server() -
         url = server.url.replace("nats://", "tls://")
         system = ActorSystem("careful", transport=NatsTransport(url, connect_timeout=2))
         async with asyncio.timeout(10):
-            with pytest.raises(ConnectionRefusedError, match="does not offer TLS"):
+            with pytest.raises(ConnectionRefusedError, match="does not require TLS"):
                 await system.start()
         async with ActorSystem("plain", transport=NatsTransport(server.url)) as plain:
             assert plain.remote("plain", "/x").is_alive  # a nats:// URL alone still runs plain

@@ -35,10 +35,10 @@ class Client(NatsClient):
             server = self._current_server
             where = "" if server is None else f" at {server.uri.hostname}:{server.uri.port}"
             raise TlsNotOffered(
-                f"the NATS server{where} does not offer TLS (its INFO lacks tls_required), "
-                "which this transport was told to use (a tls:// URL, or tls= with nats://); "
-                "nothing was sent to it: enable TLS on the server (nats-server --tls ...), or "
-                "connect with a nats:// URL and no tls="
+                f"the NATS server{where} does not require TLS (its INFO lacks tls_required), "
+                "and nats-py speaks TLS only to a server that does: this transport, told to "
+                "use TLS (a tls:// URL, or tls= with nats://), sent it nothing; require TLS "
+                "on the server (nats-server --tls ...), or connect with a nats:// URL and no tls="
             )
         await super()._process_info(info, initial_connection)
 
