@@ -95,7 +95,7 @@ class Exposure:
             for group, subscribing in list(self._subscribing.items()):
                 if subscribing.done() and f'"{self._core.group_subject(group).lower()}"' in text:
                     del self._subscribing[group]
-                    refusal = self._failed[group] = asyncio.get_running_loop().create_future()
+                    refusal = self._failed[group] = subscribing.get_loop().create_future()
                     refusal.set_exception(error)
                     refusal.exception()  # retrieved: `flush` raises it, health lists it
         self._heard = len(denied)
