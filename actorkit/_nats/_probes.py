@@ -4,6 +4,7 @@ the check that a target answers again before the tells buffered for it are sent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 
@@ -11,6 +12,7 @@ import nats.errors
 from nats.aio.msg import Msg
 
 from .._errors import NameTaken
+from .._shown import printable
 from .._wire import BadPayload
 from ._core import Core
 from ._frames import OK, PING
@@ -22,6 +24,8 @@ logger = logging.getLogger("actorkit")
 _PROBE_MAX_DELAY = 0.5
 _PROBE_MIN_WAIT = 0.1
 """The shortest wait for an answer to a ping, even past the target's deadline."""
+_NAMESAKE_WAIT = 1.0
+"""How long a reconnected system listens for another system answering under its name."""
 
 
 class Probes:
@@ -37,6 +41,7 @@ class Probes:
         self._unreachable: set[str] = set()
         self._pinging: dict[str, asyncio.Task[bool | None]] = {}
         self._started = False
+        self._rechecking: asyncio.Task[None] | None = None
 
     def reset(self) -> None:
         """The link dropped (or the system stops): every target must answer again after the
@@ -47,6 +52,55 @@ class Probes:
         pinging, self._pinging = self._pinging, {}
         for task in pinging.values():
             task.cancel()
+        if self._rechecking is not None:
+            self._rechecking.cancel()
+
+    def recheck(self, name: str, instance: str) -> None:
+        """The link is back: is another system answering under this one's name now?"""
+        if self._rechecking is None or self._rechecking.done():
+            recheck = self._namesakes(name, instance)
+            self._rechecking = asyncio.get_running_loop().create_task(recheck)
+
+    async def _namesakes(self, name: str, instance: str) -> None:
+        """A system started under this one's name while this one was cut off from NATS passed
+        its claim (nobody answered it then). Once both are connected, each handles every
+        message to the name, and nothing else would show it: every answer to one ping of the
+        own subject within `_NAMESAKE_WAIT` is read, this system's own and any other's."""
+        core = self._core
+        nc = core.link.connection
+        others: set[str] = set()
+        heard = asyncio.Event()
+
+        async def answered(msg: Msg) -> None:
+            with contextlib.suppress(BadPayload):
+                frame = core.codec.decode(msg.data)
+                if len(frame) == 2 and frame[0] == OK and frame[1] != instance and len(others) < 3:
+                    others.add(printable(str(frame[1])))  # a peer's text: no forged log line
+                    heard.set()
+
+        try:
+            inbox = nc.new_inbox()
+            sub = await nc.subscribe(inbox, cb=answered)
+            try:
+                ping = core.codec.encode([PING, "", None, None])
+                await nc.publish(core.actor_subject(name), ping, reply=inbox)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(_NAMESAKE_WAIT):
+                        await heard.wait()
+            finally:
+                await sub.unsubscribe()
+        except nats.errors.Error:  # the link dropped or closed meanwhile: checked again then
+            return
+        if others:
+            logger.error(
+                "another system named %r answers on NATS (instance %s; this one is %s): it "
+                "started while this one was cut off from NATS, and each handles every message "
+                "to the name from now on; stop one of them (system names must be unique in the "
+                "cluster)",
+                name,
+                ", ".join(sorted(others)),
+                instance,
+            )
 
     def start_all(self, subjects: Iterable[str]) -> None:
         """The first probe since the link came back: ping every target with something

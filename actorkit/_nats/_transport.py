@@ -246,6 +246,7 @@ class NatsTransport:
 
     def _back(self) -> None:
         self._outbox.wake()
+        self._probes.recheck(self._core.system_name, self._inbound.instance)
 
     def _gone(self) -> None:
         """Closed for good (a finite `max_reconnect_attempts` ran out): nothing queued will
