@@ -53,6 +53,9 @@ def auth_refused(error: BaseException) -> bool:
 
 
 _DENIED_SUBSCRIPTION = "permissions violation for subscription"
+_DENIALS_KEPT = 1_000
+"""Refused subscriptions kept for `start` and the groups' health: a refused group's comes
+again at each reconnect, and the link's life has no bound."""
 
 
 def refused_subscriptions(denied: list[Exception], system: str, *needed: str) -> None:
@@ -134,7 +137,7 @@ class Heard:
             self._dropped(error)
             return
         self.last = error
-        if _DENIED_SUBSCRIPTION in str(error).lower():
+        if _DENIED_SUBSCRIPTION in str(error).lower() and len(self.denied) < _DENIALS_KEPT:
             self.denied.append(error)
         if auth_refused(error) and not self.refused.done():
             self.refused.set_result(error)
