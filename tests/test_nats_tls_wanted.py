@@ -118,3 +118,12 @@ async def test_a_server_that_comes_back_without_tls_is_not_reconnected_to(tmp_pa
             assert link.health()["state"] == "reconnecting"
     finally:
         server.stop()
+
+
+def test_a_tls_context_with_plain_websocket_urls_is_refused_as_the_transport_is_built() -> None:
+    """nats-py speaks TLS over a websocket only for `wss://`: with `ws://` it ignored `tls=`."""
+    context = ssl.create_default_context()
+    with pytest.raises(ValueError, match=r"ws://.*not encrypted.*wss://"):
+        NatsTransport(["ws://127.0.0.1:1", "wss://127.0.0.1:2"], tls=context)
+    NatsTransport("wss://127.0.0.1:1", tls=context)
+    NatsTransport("ws://127.0.0.1:1")

@@ -112,7 +112,7 @@ def check_options(options: dict[str, Any]) -> None:
             )
 
 
-def checked(prefix: str, max_buffered: int, tls: ssl.SSLContext | None) -> int:
+def checked(prefix: str, max_buffered: int, tls: ssl.SSLContext | None, servers: list[str]) -> int:
     """`max_buffered` as a plain int, once every argument passed."""
     try:
         validate_topic(prefix)
@@ -133,6 +133,12 @@ def checked(prefix: str, max_buffered: int, tls: ssl.SSLContext | None) -> int:
         raise ValueError(f"max_buffered must be from 1 to {MAX_BUFFERED:,}, got {max_buffered!r}")
     if tls is not None and not isinstance(tls, ssl.SSLContext):
         raise TypeError(f"tls must be an ssl.SSLContext, got {type(tls).__name__}")
+    plain = [url for url in servers if tls is not None and urlsplit(url).scheme == "ws"]
+    if plain:  # nats-py speaks TLS over a websocket for wss:// only, and ignores `tls` else
+        raise ValueError(
+            f"servers: {given([unsecret(url) for url in plain])} with tls=...: a ws:// websocket "
+            "is not encrypted, whatever the tls context; use wss:// URLs"
+        )
     return max_buffered
 
 

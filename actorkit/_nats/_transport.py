@@ -76,7 +76,7 @@ class NatsTransport:
         **options: Any,
     ) -> None:
         self.servers: list[str] = servers_of(servers)
-        self.max_buffered: int = checked(prefix, max_buffered, tls)
+        self.max_buffered: int = checked(prefix, max_buffered, tls, self.servers)
         check_options(options)
         self.prefix: str = exact_str(prefix)  # formatted into every subject
         self.buffer_timeout: float = check_seconds(buffer_timeout, "buffer_timeout")
