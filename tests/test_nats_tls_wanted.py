@@ -55,17 +55,26 @@ class PlainServer:
             writer.close()
 
 
-@pytest.mark.parametrize("scheme", ["tls", "nats"])
+@pytest.mark.parametrize(
+    ("scheme", "asked"),
+    [("tls", "tls"), ("nats", "tls"), ("tls", "tls_hostname"), ("nats", "tls_hostname")],
+)
 async def test_a_server_without_tls_is_refused_before_it_hears_the_credentials(
-    scheme: str,
+    scheme: str, asked: str
 ) -> None:
+    """`tls_hostname` names the host a TLS certificate must be for: TLS is asked for too."""
+    told: dict[str, object] = (
+        {"tls": ssl.create_default_context()}
+        if asked == "tls"
+        else {"tls_hostname": "nats.internal"}
+    )
     async with asyncio.timeout(10), PlainServer() as plain:
         link = NatsTransport(
             f"{scheme}://127.0.0.1:{plain.port}",
             user="actor",
             password="s3cret",
-            tls=ssl.create_default_context(),
             connect_timeout=5,
+            **told,  # type: ignore[arg-type]
         )
         system = ActorSystem("careful", transport=link)
         started = asyncio.get_running_loop().time()

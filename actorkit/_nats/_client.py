@@ -37,8 +37,9 @@ class Client(NatsClient):
             raise TlsNotOffered(
                 f"the NATS server{where} does not require TLS (its INFO lacks tls_required), "
                 "and nats-py speaks TLS only to a server that does: this transport, told to "
-                "use TLS (a tls:// URL, or tls= with nats://), sent it nothing; require TLS "
-                "on the server (nats-server --tls ...), or connect with a nats:// URL and no tls="
+                "use TLS (a tls:// URL, or tls= or tls_hostname= with nats://), sent it "
+                "nothing; require TLS on the server (nats-server --tls ...), or connect with a "
+                "nats:// URL and neither tls= nor tls_hostname="
             )
         await super()._process_info(info, initial_connection)
 
@@ -47,7 +48,8 @@ class Client(NatsClient):
         if server is None or self.options.get("tls_handshake_first"):
             return False  # a handshake first is TLS before the INFO, or no connection at all
         scheme = server.uri.scheme
-        return scheme == "tls" or (scheme == "nats" and "tls" in self.options)
+        asked = "tls" in self.options or "tls_hostname" in self.options  # a certificate's host
+        return scheme == "tls" or (scheme == "nats" and asked)
 
     async def _attempt_reconnect(self) -> None:
         try:
