@@ -4,6 +4,7 @@ resize request the pool actor is asked."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import reprlib
 from typing import TYPE_CHECKING
 
@@ -58,8 +59,21 @@ def check_pool(
         )
     if hash_key is not None and routing != "consistent_hash":
         raise ValueError("hash_key= is only used with routing='consistent_hash'")
+    if routing == "consistent_hash" and _is_async(hash_key):
+        raise TypeError(
+            f"hash_key must be a plain function, got the async def {given(hash_key)}: a pool "
+            "routes in the sender's call and never awaits a key, so each message would be keyed "
+            "by a new coroutine; make it a def (for example hash_key=lambda msg: msg.user_id)"
+        )
     assert isinstance(routing, str)
     return exact, routing
+
+
+def _is_async(function: object) -> bool:
+    """An `async def`, a partial of one, or an object whose `__call__` is one."""
+    return inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(
+        type(function).__call__
+    )
 
 
 def check_member_arguments(kwargs: dict[str, object]) -> None:
