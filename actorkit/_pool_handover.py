@@ -218,7 +218,10 @@ def none_left(ref: PoolRef) -> NotDelivered:
 
 
 def _no_member(pool: Cell) -> NotDelivered:
-    return NotDelivered(f"every member of pool {pool.path} has stopped")
+    return NotDelivered(
+        f"every member of pool {pool.path} has stopped for good; `await pool.resize(n)` "
+        "starts new ones"
+    )
 
 
 def members_gone(ref: PoolRef) -> bool:
