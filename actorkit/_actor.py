@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Self, SupportsIndex
 
 from ._errors import ActorStopped
-from ._mistaken import ACTOR_CLASS, RefOnly, name_hint, not_a_local_ref
+from ._mistaken import ACTOR_CLASS, RefOnly, name_hint, not_a_local_ref, size_hint
 from ._persistence_id import spawn_durable
 from ._provided import PROVIDED, read_only
 from ._ref import local_cell
@@ -58,7 +58,9 @@ def _rebuilt(cls: type[Actor], twin: bool) -> Actor:
         _constructing.reset(token)
 
 
-def check_arguments(factory: object, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+def check_arguments(
+    factory: object, args: tuple[Any, ...], kwargs: dict[str, Any], call: str = "spawn"
+) -> None:
     """Arguments for an actor class whose construction ends at `object.__init__` would be
     dropped unseen: refused at the call (`spawn`, `spawn_pool`, `ChildSpec`) instead."""
     if not (args or kwargs) or not isinstance(factory, type) or not issubclass(factory, Actor):
@@ -69,8 +71,8 @@ def check_arguments(factory: object, args: tuple[Any, ...], kwargs: dict[str, An
         given = [*map(reprlib.repr, args), *(f"{k}={reprlib.repr(v)}" for k, v in kwargs.items())]
         raise TypeError(
             f"{factory.__qualname__} takes no arguments (it defines no __init__), got "
-            f"{', '.join(given)}: define __init__ to accept them, or drop them from spawn"
-            f"{name_hint(args, kwargs)}"
+            f"{', '.join(given)}: define __init__ to accept them, or drop them from {call}"
+            f"{name_hint(args, kwargs)}{size_hint(args, kwargs) if call == 'spawn_pool' else ''}"
         )
 
 

@@ -61,6 +61,14 @@ def name_hint(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     return ""
 
 
+def size_hint(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """A lone int given to `spawn_pool` for a factory that takes no arguments is the pool's
+    size, given positionally."""
+    if len(args) == 1 and not kwargs and type(args[0]) is int:
+        return f" (to size the pool, pass size={args[0]})"
+    return ""
+
+
 def wrong_path(value: object) -> str:
     """The tail of a refusal of `value` where an actor path belongs (`lookup`, `system.ask`):
     its type, and for a ref, that the ref is what a path would be looked up for."""
