@@ -141,6 +141,8 @@ def _meant_ref(value: object) -> str:
     if inspect.iscoroutine(value):
         made_by = getattr(value, "__qualname__", "a coroutine function")
         return f": a coroutine of {made_by}, not a ref: await it (ref = await system.spawn(...))"
+    if type(value) is str and value.startswith("/"):
+        return f": a path, not a ref: pass system.lookup({reprlib.repr(value)})"
     if isinstance(getattr(type(value), "ref", None), property):  # a test Probe, a wrapper
         what = type(value).__name__
         return f": a {what}, not a ref: pass {what.lower()}.ref"
