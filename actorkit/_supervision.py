@@ -4,6 +4,7 @@ the child's restart type, the error and the restart history; `_supervise` carrie
 
 from __future__ import annotations
 
+import inspect
 import random
 import reprlib
 from collections.abc import Callable, Iterable, Mapping
@@ -74,7 +75,16 @@ def _checked(chosen: object, what: str) -> Directive:
 
 
 def _check_decider(value: object) -> None:
-    if value is None or callable(value):
+    if value is None:
+        return
+    if callable(value):
+        if inspect.iscoroutinefunction(value) or inspect.iscoroutinefunction(type(value).__call__):
+            raise TypeError(
+                f"decider must be a plain function, got the async def {given(value)}: a "
+                "supervisor decides in the failing child's turn and never awaits a directive; "
+                'make it a def (for example decider=lambda error: "resume"), or pass a mapping '
+                "{ExceptionType: directive}"
+            )
         return
     if not isinstance(value, Mapping):
         raise TypeError(
