@@ -68,3 +68,12 @@ def hidden(cls: type, base: type, name: str) -> str | None:
                 f"list the mixin first, class {named}({mixin}, {own})"
             )
     return None
+
+
+def is_async(function: object) -> bool:
+    """An `async def`, a partial of one, or an object whose `__call__` is one: given where
+    the runtime calls a plain function and never awaits it (a pool's `hash_key`, a strategy's
+    `decider`), it would get a coroutine instead of the answer."""
+    return inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(
+        type(function).__call__
+    )

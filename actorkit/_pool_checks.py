@@ -4,13 +4,13 @@ resize request the pool actor is asked."""
 from __future__ import annotations
 
 import asyncio
-import inspect
 import reprlib
 from typing import TYPE_CHECKING
 
 from ._envelope import CONTROL, GIVEN_UP, Ask, ask_envelope
 from ._errors import ActorStopped, NotDelivered
 from ._exact import exact_str, index_int, not_integer
+from ._hook_checks import is_async
 from ._shown import given
 from ._supervision import check_strategy
 
@@ -59,7 +59,7 @@ def check_pool(
         )
     if hash_key is not None and routing != "consistent_hash":
         raise ValueError("hash_key= is only used with routing='consistent_hash'")
-    if routing == "consistent_hash" and _is_async(hash_key):
+    if routing == "consistent_hash" and is_async(hash_key):
         raise TypeError(
             f"hash_key must be a plain function, got the async def {given(hash_key)}: a pool "
             "routes in the sender's call and never awaits a key, so each message would be keyed "
@@ -67,13 +67,6 @@ def check_pool(
         )
     assert isinstance(routing, str)
     return exact, routing
-
-
-def _is_async(function: object) -> bool:
-    """An `async def`, a partial of one, or an object whose `__call__` is one."""
-    return inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(
-        type(function).__call__
-    )
 
 
 def check_member_arguments(kwargs: dict[str, object]) -> None:

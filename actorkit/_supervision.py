@@ -4,7 +4,6 @@ the child's restart type, the error and the restart history; `_supervise` carrie
 
 from __future__ import annotations
 
-import inspect
 import random
 import reprlib
 from collections.abc import Callable, Iterable, Mapping
@@ -12,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, cast
 
 from ._exact import exact_number, index_int, not_integer
+from ._hook_checks import is_async
 from ._intensity import Intensity
 from ._seconds import FOREVER, exact_seconds
 from ._shown import given
@@ -78,7 +78,7 @@ def _check_decider(value: object) -> None:
     if value is None:
         return
     if callable(value):
-        if inspect.iscoroutinefunction(value) or inspect.iscoroutinefunction(type(value).__call__):
+        if is_async(value):
             raise TypeError(
                 f"decider must be a plain function, got the async def {given(value)}: a "
                 "supervisor decides in the failing child's turn and never awaits a directive; "
