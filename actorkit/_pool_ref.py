@@ -165,6 +165,7 @@ class PoolRef(PoolRouting):
         if mailbox.has_room or cell.closed or mailbox.final or asyncio.current_task() is cell.task:
             await ActorRef.send(self, message)
             return
+        check_ref_loop(cell.runtime, "send", "ref")  # as `ActorRef.send`, before the line
         room = mailbox.line_up()
         assert room is not None  # open: `line_up` refuses only a closed mailbox
         try:

@@ -120,6 +120,7 @@ class ActorRef:
             await asyncio.sleep(0)
             cell.runtime.dead_letters.add(message, cell.path, "stopped")
             return
+        check_ref_loop(cell.runtime, "send", "ref")  # as `ask`, before it waits in line
         task = _running_task(cell.runtime.loop)
         # Its own handler, or a descendant's: only they may have to go past, or be refused.
         if task is not None and (task is cell.task or cell.children) and past_the_bound(cell, task):
