@@ -191,10 +191,17 @@ async def leaving(system: ActorSystem, left_with: object) -> SystemFailed | None
     root failure. Waited for whole even when an anyio cancel scope left the block: the scope
     would cancel the wait again at once, and its host go on while the actors still run; its
     cancellation goes on once the system is down. After an error, a failure to close is
-    logged rather than raised over it."""
+    logged rather than raised over it. A native cancellation (a `TaskGroup`'s, an
+    `asyncio.timeout`, Ctrl-C), which the anyio shield lets in, forces what is left and waits
+    for that within the forced stop's grace, as a `TaskGroup` cancels its children and waits:
+    the block is never left with the actors still running."""
     shutdown = system.shutdown()
     with shielded():
-        await (shutdown if left_with is None else closing_after_failure(shutdown, system.name))
+        try:
+            await (shutdown if left_with is None else closing_after_failure(shutdown, system.name))
+        except asyncio.CancelledError:
+            await closing_after_failure(system.shutdown(timeout=0), system.name)
+            raise
     return failed_on_exit(system.name, system.failure, left_with)
 
 
