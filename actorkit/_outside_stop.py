@@ -35,9 +35,29 @@ let go of the handler."""
 
 async def stop_within(cell: Cell, timeout: float) -> None:
     """The orderly stop, forced past `timeout` seconds on the subtree still running: OTP's
-    child `shutdown` time then a kill, for a handler that never returns (no stop would)."""
+    child `shutdown` time then a kill, for a handler that never returns (no stop would).
+    A caller that stops waiting first leaves the stop under way, its force still due at
+    its time: in a task of its own then, so the actor is not left to a stuck handler."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
     try:
-        async with loop_timeout(timeout):
+        await _stopped_by(cell, timeout, timeout)
+    except asyncio.CancelledError:
+        if not cell.closed:
+            left = max(deadline - loop.time(), 0.0)
+            forcing = loop.create_task(_stopped_by(cell, left, timeout))
+            _forcing.add(forcing)
+            forcing.add_done_callback(_forcing.discard)
+        raise
+
+
+_forcing: set[asyncio.Task[None]] = set()
+"""The forces of stops whose callers left (`stop_within`), held until they end."""
+
+
+async def _stopped_by(cell: Cell, wait: float, timeout: float) -> None:
+    try:
+        async with loop_timeout(wait):
             await stop_from_outside(cell)
             return
     except TimeoutError:

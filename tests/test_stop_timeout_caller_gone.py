@@ -1,0 +1,56 @@
+"""`await ref.stop(timeout=t)` whose caller stops waiting before `t` (an `asyncio.timeout`
+around it, a `TaskGroup` cancelling it): the stop it asked for is under way (docs/api.md §9),
+and is still forced at `t`. Before, the force went with the caller: the stop waited for the
+stuck handler for ever, and the actor held its name and its queue until the shutdown's own
+timeout."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from actorkit import ActorStopped, ActorSystem
+from actorkit.testing import FORCED_STOP_GRACE
+
+from .shutdown_support import BOUND, SLACK
+from .test_stop_timeout import Log, Stuck
+
+TIMEOUT = 0.2
+
+
+async def caller_gone(how: str, stop: Any) -> None:
+    """Await `stop` in a caller that stops waiting before its timeout."""
+    if how == "timeout":
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(TIMEOUT / 4):
+                await stop
+    else:
+        task = asyncio.ensure_future(stop)
+        await asyncio.sleep(0)  # it asked for the stop and waits
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+@pytest.mark.parametrize("how", ["timeout", "cancel"])
+async def test_a_stop_whose_caller_left_is_still_forced_at_its_timeout(how: str) -> None:
+    log = Log()
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(BOUND), ActorSystem("bounded", metrics=False) as system:
+        ref = await system.spawn(Stuck, log, name="stuck", restart="temporary")
+        ref.tell("first")
+        await log.reaches(1)
+        asked = asyncio.ensure_future(ref.ask("queued", timeout=BOUND))
+        await asyncio.sleep(0)  # queued behind the stuck handler
+        started = loop.time()
+        await caller_gone(how, ref.stop(timeout=TIMEOUT))
+        assert ref.is_alive  # not forced before its time
+        with pytest.raises(ActorStopped):
+            await asked  # forced at its time, so the queued ask fails
+        assert loop.time() - started < TIMEOUT + FORCED_STOP_GRACE + SLACK
+        await log.reaches(2)
+        assert log == ["/stuck got first", "/stuck on_stop"]
+        assert system.dead_letters.by_reason == {"stopping": 2}
+        assert system.lookup("/stuck") is None
