@@ -80,5 +80,10 @@ def begun_task(
     loop: asyncio.AbstractEventLoop, body: Coroutine[Any, Any, None]
 ) -> asyncio.Task[None]:
     """A task running `body` that, cancelled before its first step, still runs it: what must
-    close (actors, a store, a port) is closed by the task the loop's end waits for."""
-    return loop.create_task(_Begins(body))
+    close (actors, a store, a port) is closed by the task the loop's end waits for. Made as
+    asyncio's default factory makes it, past a factory of the loop's own: one that wraps each
+    coroutine in its own (Sentry's, a tracer's) hands that cancellation to its wrapper, which
+    never starts `body`."""
+    if loop.get_task_factory() is None:
+        return loop.create_task(_Begins(body))
+    return asyncio.Task(_Begins(body), loop=loop)
