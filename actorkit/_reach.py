@@ -19,7 +19,7 @@ from ._protocols import KeptWhole, Ref
 from ._ref import ActorRef, local_cell
 from ._router import DEAD_LETTER_TOPIC
 from ._seconds import check_delay, check_interval, check_seconds
-from ._system_checks import check_own_loop, check_thread
+from ._system_checks import check_own_loop, check_ref_on_this_loop, check_thread
 from ._topic_names import validate_topic
 
 if TYPE_CHECKING:
@@ -216,6 +216,8 @@ class Reach(KeptWhole):
         check_thread(self._runtime, call)
         if self._running_root(call).closed:  # as `spawn` and `submit`: its timers ended with it
             raise not_running(self._runtime.name, call, started=True)
+        if (cell := local_cell(ref)) is not None:
+            check_ref_on_this_loop(self._runtime, cell.runtime, call, cell.display_path)
         return self._runtime.timers.schedule(ref, message, delay, interval)
 
 

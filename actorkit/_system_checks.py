@@ -126,3 +126,20 @@ def wrong_loop(
         )
         + "loop.call_soon_threadsafe(ref.tell, message) for a tell"
     )
+
+
+def check_ref_on_this_loop(runtime: Runtime, target: Runtime, call: str, path: str) -> None:
+    """A ref that a plain call of `runtime` would have told (a timer's ticks) or changed and
+    told from (a watch), of a system on an event loop in another thread: refused before
+    anything changes, since those tells would cross threads unseen. A system on this loop, or
+    one whose loop has closed (what it holds stopped with it), is no other thread's."""
+    other = target.loop
+    if other is runtime.loop or target.root is None or other.is_closed():
+        return
+    raise RuntimeError(
+        f"{call}() in actor system {runtime.name!r} was given {path} of actor system "
+        f"{target.name!r}, which runs on another event loop (in another thread): its messages "
+        f"would cross threads, and nothing here is thread-safe. Make the call in "
+        f"{target.name!r}, handed to its loop (loop.call_soon_threadsafe), or send the ref's "
+        "owner a message asking it to"
+    )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from ._envelope import NEWS, Ask
 from ._errors import ActorStopped
 from ._messages import Terminated
+from ._system_checks import check_ref_on_this_loop
 from ._withdraw import NewsSeal, withdraw
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 def watch(watcher: Cell, target: Cell) -> None:
     if target is watcher:
         raise ValueError("an actor cannot watch itself")
+    if target.runtime is not watcher.runtime:
+        check_ref_on_this_loop(watcher.runtime, target.runtime, "watch", target.display_path)
     if watcher.closed:
         # Its stop ended its watches (`end_watches`): one begun now would never be heard, its
         # `Terminated` only a dead letter, and would hold the stopped cell in `target.watchers`.
