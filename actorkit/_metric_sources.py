@@ -12,11 +12,12 @@ as they are written."""
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from prometheus_client.core import Metric
-from prometheus_client.samples import Sample
+from prometheus_client.samples import Exemplar, Sample
 
 from ._failure import contained
 from ._shown import given, shown
@@ -74,32 +75,66 @@ def writable(families: Iterable[object]) -> Iterator[Metric]:
                 f"{type(family.documentation).__name__}"
             )
         for sample in family.samples:
-            _check_sample(sample, name)
+            _check_sample(sample, family)
         yield family
 
 
-def _check_sample(sample: object, family: str) -> None:
+def _check_sample(sample: object, family: Metric) -> None:
+    name = family.name
     if not isinstance(sample, Sample) or not isinstance(sample.name, str):
-        raise TypeError(f"the samples of {family} must be prometheus_client Samples")
-    for label, value in sample.labels.items():
+        raise TypeError(f"the samples of {name} must be prometheus_client Samples")
+    _check_labels(sample.labels, "label", name)
+    _check_number(sample.value, "sample values", name)  # the text format writes it, native or not
+    if sample.timestamp is not None:
+        _check_number(sample.timestamp, "sample timestamps", name)
+        if not math.isfinite(float(sample.timestamp) * 1000):  # the text format's milliseconds
+            raise TypeError(
+                f"sample timestamps must be finite, got {given(sample.timestamp)} in {name}"
+            )
+    exemplars = [sample.exemplar] if sample.exemplar else []
+    if sample.native_histogram is not None:
+        exemplars += getattr(sample.native_histogram, "nh_exemplars", None) or []
+    for exemplar in exemplars:
+        _check_exemplar(exemplar, sample, family)
+
+
+def _check_labels(labels: object, what: str, family: str) -> None:
+    if not isinstance(labels, dict):
+        raise TypeError(f"{what}s of {family} must be a dict of str, got {given(labels)}")
+    for label, value in labels.items():
         if not isinstance(label, str):
-            raise TypeError(f"label names must be str, got {given(label)} in {family}")
+            raise TypeError(f"{what} names must be str, got {given(label)} in {family}")
         if not isinstance(value, str):
             raise TypeError(
-                f"label values must be str, got {type(value).__name__} {given(value)} for "
+                f"{what} values must be str, got {type(value).__name__} {given(value)} for "
                 f"{label!r} of {family}: pass str(value)"
             )
-    if sample.native_histogram is None:  # else the OpenMetrics writer takes no value
-        _check_number(sample.value, "values", family)
-    if sample.timestamp is not None:
-        _check_number(sample.timestamp, "timestamps", family)
+
+
+def _check_exemplar(exemplar: object, sample: Sample, family: Metric) -> None:
+    """What the OpenMetrics writer refuses: it writes an exemplar only where the format has
+    one, and raises on the rest."""
+    name = family.name
+    if not isinstance(exemplar, Exemplar):
+        raise TypeError(f"the exemplars of {name} must be prometheus_client Exemplars")
+    kind, sampled = family.type, sample.name
+    if not (  # the writer's own test
+        (kind == "counter" and sampled.endswith("_total"))
+        or (kind in ("histogram", "gaugehistogram") and sampled.endswith("_bucket"))
+        or (kind == "histogram" and sampled == name)
+    ):
+        raise TypeError(
+            "exemplars go on a counter's _total or a histogram's _bucket sample, got one on "
+            f"{sample.name} of {kind} {name}"
+        )
+    _check_labels(exemplar.labels, "exemplar label", name)
+    _check_number(exemplar.value, "exemplar values", name)
 
 
 def _check_number(number: object, what: str, family: str) -> None:
     try:
         float(number)  # type: ignore[arg-type]  # what both writers call on it
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # the last: an int past a float's range
         raise TypeError(
-            f"sample {what} must be numbers, got {type(number).__name__} {given(number)} in "
-            f"{family}"
+            f"{what} must be numbers, got {type(number).__name__} {given(number)} in {family}"
         ) from None

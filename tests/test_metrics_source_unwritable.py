@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 import aiohttp
 import pytest
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.samples import Exemplar, NativeHistogram
 
 from actorkit import ActorSystem
 
@@ -63,6 +64,39 @@ def blank_timestamps() -> Iterable[Metric]:
     return [depth]
 
 
+def gauge_exemplars() -> Iterable[Metric]:
+    depth = Metric("shard_depth", "queued", "gauge")
+    depth.add_sample("shard_depth", {}, 5, exemplar=Exemplar({"trace_id": "a1"}, 5))
+    return [depth]
+
+
+def int_exemplar_labels() -> Iterable[Metric]:
+    depth = Metric("shard_depth", "queued", "counter")
+    exemplar = Exemplar({"trace_id": 7}, 5)  # type: ignore[dict-item]
+    depth.add_sample("shard_depth_total", {}, 5, exemplar=exemplar)
+    return [depth]
+
+
+def text_exemplar_values() -> Iterable[Metric]:
+    depth = Metric("shard_depth", "queued", "counter")
+    exemplar = Exemplar({"trace_id": "a1"}, "five")  # type: ignore[arg-type]
+    depth.add_sample("shard_depth_total", {}, 5, exemplar=exemplar)
+    return [depth]
+
+
+def infinite_timestamps() -> Iterable[Metric]:
+    depth = Metric("shard_depth", "queued", "gauge")
+    depth.add_sample("shard_depth", {}, 5, timestamp=float("inf"))
+    return [depth]
+
+
+def native_histograms_without_a_value() -> Iterable[Metric]:
+    depth = Metric("shard_depth", "queued", "histogram")
+    native = NativeHistogram(1, 0.5, 0, 0.0, 0)
+    depth.add_sample("shard_depth", {}, None, native_histogram=native)  # type: ignore[arg-type]
+    return [depth]
+
+
 def good() -> Iterable[Metric]:
     return [GaugeMetricFamily("good_family", "a working source", value=2)]
 
@@ -81,6 +115,11 @@ def good() -> Iterable[Metric]:
         (bytes_sample_names, "the samples of shard_depth must be prometheus_client Samples"),
         (tuple_samples, "the samples of shard_depth must be prometheus_client Samples"),
         (blank_timestamps, "sample timestamps must be numbers, got str '' in shard_depth"),
+        (gauge_exemplars, "exemplars go on a counter's _total or a histogram's _bucket sample"),
+        (int_exemplar_labels, "exemplar label values must be str, got int 7 for 'trace_id'"),
+        (text_exemplar_values, "exemplar values must be numbers, got str 'five' in shard_depth"),
+        (infinite_timestamps, "sample timestamps must be finite, got inf in shard_depth"),
+        (native_histograms_without_a_value, "sample values must be numbers, got NoneType"),
     ],
 )
 async def test_a_source_no_format_can_write_is_logged_and_the_rest_is_served(
