@@ -187,7 +187,10 @@ class Watchdog:
         stall.looked = True
         stall.named.add(key)
         name = cell.class_name
-        self.by_class[name] = self.by_class.get(name, 0) + 1
+        # Counted as the actor's other figures are, under its first instance's class: a
+        # restart's factory may have returned another (a fallback), which the log names.
+        counted = cell.class_name_ or name
+        self.by_class[counted] = self.by_class.get(counted, 0) + 1
         logger.warning(
             "actor %s (%s) has blocked the event loop for %.2fs in its %s; "
             "use await, or run blocking work with actorkit.to_thread (asyncio.to_thread with "
