@@ -24,7 +24,7 @@ from prometheus_client.registry import Collector
 
 from ._dead_letters import Reason
 from ._metric_scrape import Scrape
-from ._metric_sources import families_of, written_sources
+from ._metric_sources import families_of, names_of, written_sources
 from ._stats import LAG_INTERVAL
 from ._watchdog import OUTSIDE
 
@@ -255,7 +255,8 @@ class SystemCollector(Collector):
             built: list[Metric] | None = await scrape.build(BUILDERS, PER_CLASS, text)
         except Exception:
             built = None
-        sourced = await written_sources(self._metrics.sources, text, self._observed[0])
+        taken = {name for family in built or () for name in names_of(family)}
+        sourced = await written_sources(self._metrics.sources, text, self._observed[0], taken)
         self.gathered, self.built, self.sourced = scrape, built, sourced
 
     def forget(self) -> None:
@@ -264,6 +265,7 @@ class SystemCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         scrape, built, sourced = self.gathered, self.built, self.sourced
         self.forget()
+        taken: set[str] = set()
         try:
             if built is not None:
                 yield from built
@@ -271,14 +273,16 @@ class SystemCollector(Collector):
                 if scrape is None:
                     scrape = Scrape.whole(*self._observed, self._metrics)
                 for builder in BUILDERS:
-                    yield from builder(scrape)
+                    for family in builder(scrape):
+                        taken.update(names_of(family))
+                        yield family
         except Exception:  # the sources are served all the same, as after a failed source
             logger.exception("actorkit metrics collector failed")
         if sourced is not None:
             yield from sourced
             return
         for source in self._metrics.sources:
-            yield from families_of(source, self._observed[0])
+            yield from families_of(source, self._observed[0], taken)
 
     def describe(self) -> list[Metric]:
         """The family names, so that a registry refuses a second system's collector instead

@@ -31,12 +31,14 @@ logger = logging.getLogger("actorkit")
 Source = Callable[[], Iterable[Metric]]
 
 
-async def written_sources(sources: Iterable[Source], text: Text, runtime: Runtime) -> list[Metric]:
+async def written_sources(
+    sources: Iterable[Source], text: Text, runtime: Runtime, taken: set[str]
+) -> list[Metric]:
     """The families of `sources`, written (`Written`), as `families_of` gives them."""
     sourced: list[Metric] = []
     for source in sources:
         await text.fresh()
-        families = list(families_of(source, runtime))
+        families = list(families_of(source, runtime, taken))
         text.spend(sum(len(family.samples) for family in families))
         families.reverse()
         while families:  # let go of once written
@@ -48,10 +50,11 @@ async def written_sources(sources: Iterable[Source], text: Text, runtime: Runtim
     return sourced
 
 
-def families_of(source: Source, runtime: Runtime) -> Iterator[Metric]:
-    """The families of `source`, up to its failure if it fails, which is logged."""
+def families_of(source: Source, runtime: Runtime, taken: set[str]) -> Iterator[Metric]:
+    """The families of `source`, up to its failure if it fails, which is logged. `taken`:
+    the names the scrape's families so far take (`names_of`), to which these are added."""
     try:
-        yield from writable(source())
+        yield from writable(source(), taken)
     except BaseException as error:  # not only an `Exception`: the user's code
         # One broken source must not hide the families of the others.
         name = getattr(source, "__qualname__", None) or shown(source)
@@ -59,9 +62,26 @@ def families_of(source: Source, runtime: Runtime) -> Iterator[Metric]:
         logger.error("actorkit metrics source %s failed", name, exc_info=failure)
 
 
-def writable(families: Iterable[object]) -> Iterator[Metric]:
+_SUFFIXES = {
+    "counter": ("_total", "_created"),
+    "summary": ("_sum", "_count", "_created"),
+    "histogram": ("_bucket", "_sum", "_count", "_created"),
+    "gaugehistogram": ("_bucket", "_gsum", "_gcount"),
+    "info": ("_info",),
+}
+
+
+def names_of(family: Metric) -> list[str]:
+    """The names `family` takes in a scrape: its own and its samples', as a
+    `CollectorRegistry` counts them when it refuses a collector that clashes with another."""
+    return [family.name, *(family.name + suffix for suffix in _SUFFIXES.get(family.type, ()))]
+
+
+def writable(families: Iterable[object], taken: set[str]) -> Iterator[Metric]:
     """`families` as they come, or `TypeError` saying what to change at the first that no
-    format can write."""
+    format can write, or `ValueError` at the first that takes a name of `taken` (a source
+    added twice, one at each restart of the actor adding it): Prometheus's text parser stops
+    at a family's second header, and OpenMetrics forbids one."""
     for family in families:
         if not isinstance(family, Metric):
             raise TypeError(
@@ -76,6 +96,13 @@ def writable(families: Iterable[object]) -> Iterator[Metric]:
             )
         for sample in family.samples:
             _check_sample(sample, family)
+        names = names_of(family)
+        if clash := taken.intersection(names):
+            raise ValueError(
+                f"{min(clash)} is given already, by actorkit or a source (this one, if it was "
+                "added twice): give each family from one source, added once"
+            )
+        taken.update(names)
         yield family
 
 
