@@ -41,6 +41,21 @@ def credential(value: object, what: str) -> bytes:
         raise ValueError(f"{what} must be valid text (a lone surrogate cannot be sent)") from None
 
 
+MAX_HEADER = 8190
+"""Bytes of a header value the endpoint reads (aiohttp's `max_field_size`): a request with a
+longer one is refused 400 by the request parser, before its credentials are looked at."""
+
+
+def _fits(header: bytes, what: str) -> None:
+    """Refuses a credential whose `Authorization` header no request could bring: the endpoint
+    could never be read. The message gives sizes only, never the credential."""
+    if len(header) > MAX_HEADER:
+        raise ValueError(
+            f"{what} makes an Authorization header of {len(header)} bytes, longer than the "
+            f"{MAX_HEADER} bytes the endpoint reads of a header: choose a shorter one"
+        )
+
+
 def check_address(host: object, port: object) -> tuple[str, int]:
     """Where `serve_http` may listen: refused before anything is bound."""
     if not isinstance(host, str):
@@ -87,9 +102,10 @@ class BearerAuth:
     token: str = field(repr=False)
 
     def __post_init__(self) -> None:
-        credential(self.token, "auth token")
+        token = credential(self.token, "auth token")
         if self.token != self.token.strip():
             raise ValueError("auth token must not start or end with whitespace: no header sends it")
+        _fits(b"Bearer " + token, "auth token")
 
     def accepts(self, header: str) -> bool:
         scheme, _, value = header.partition(" ")
@@ -107,10 +123,13 @@ class BasicAuth:
     password: str = field(repr=False)
 
     def __post_init__(self) -> None:
-        credential(self.username, "auth username")
+        username = credential(self.username, "auth username")
         if ":" in self.username:
             raise ValueError("auth username must not contain ':': basic auth splits on it")
-        credential(self.password, "auth password")
+        password = credential(self.password, "auth password")
+        _fits(
+            b"Basic " + base64.b64encode(username + b":" + password), "auth username and password"
+        )
 
     def accepts(self, header: str) -> bool:
         scheme, _, value = header.partition(" ")
