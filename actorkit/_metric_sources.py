@@ -11,6 +11,7 @@ as they are written."""
 
 from __future__ import annotations
 
+import inspect
 import logging
 import math
 from collections.abc import Callable, Iterable, Iterator
@@ -54,12 +55,34 @@ def families_of(source: Source, runtime: Runtime, taken: set[str]) -> Iterator[M
     """The families of `source`, up to its failure if it fails, which is logged. `taken`:
     the names the scrape's families so far take (`names_of`), to which these are added."""
     try:
-        yield from writable(source(), taken)
+        yield from writable(_iterable(source()), taken)
     except BaseException as error:  # not only an `Exception`: the user's code
         # One broken source must not hide the families of the others.
         name = getattr(source, "__qualname__", None) or shown(source)
         failure = contained(error, f"metrics source {name}", runtime)
         logger.error("actorkit metrics source %s failed", name, exc_info=failure)
+
+
+def _iterable(families: object) -> Iterable[object]:
+    """What a source returned, or `TypeError` saying what to return instead of what is no
+    collection of families: its mistakes show here, not as "object is not iterable"."""
+    if inspect.iscoroutine(families):
+        families.close()  # never to be awaited: no "never awaited" warning at each scrape
+        raise TypeError(
+            "a metrics source must return metric families, got a coroutine, which the scrape "
+            "cannot await: make the source a plain function"
+        )
+    if isinstance(families, Metric):
+        raise TypeError(
+            f"a metrics source must return metric families, got a {type(families).__name__}: "
+            "return [family]"
+        )
+    if not isinstance(families, Iterable):
+        raise TypeError(
+            "a metrics source must return metric families (a list of them, or yield them), "
+            f"got {given(families)}"
+        )
+    return families
 
 
 _SUFFIXES = {

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary, ref
 
+from ._hook_checks import is_async
 from ._instruments import Instrument
 from ._shown import given
 from ._stats import LAG_BUCKETS, LAG_INTERVAL, ClassStats, Histogram
@@ -80,6 +81,12 @@ class Metrics(Instrument):
             raise TypeError(
                 "add_source needs a callable returning metric families (called at each "
                 f"scrape), got {given(source)}"
+            )
+        if is_async(source):
+            raise TypeError(
+                f"add_source needs a plain function, got the async {given(source)}: a scrape "
+                "calls its sources on the loop and cannot await them; read figures that "
+                "your actors or tasks keep up to date"
             )
         self.sources.append(source)
 

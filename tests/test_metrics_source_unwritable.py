@@ -97,6 +97,23 @@ def native_histograms_without_a_value() -> Iterable[Metric]:
     return [depth]
 
 
+def forgets_to_return() -> Iterable[Metric]:
+    GaugeMetricFamily("shard_depth", "queued", value=5)
+    return None  # type: ignore[return-value]
+
+
+def one_family() -> Iterable[Metric]:
+    return GaugeMetricFamily("shard_depth", "queued", value=5)  # type: ignore[return-value]
+
+
+async def _depths() -> list[Metric]:
+    return [GaugeMetricFamily("shard_depth", "queued", value=5)]
+
+
+def a_coroutine() -> Iterable[Metric]:
+    return _depths()  # type: ignore[return-value]
+
+
 def good() -> Iterable[Metric]:
     return [GaugeMetricFamily("good_family", "a working source", value=2)]
 
@@ -120,6 +137,12 @@ def good() -> Iterable[Metric]:
         (text_exemplar_values, "exemplar values must be numbers, got str 'five' in shard_depth"),
         (infinite_timestamps, "sample timestamps must be finite, got inf in shard_depth"),
         (native_histograms_without_a_value, "sample values must be numbers, got NoneType"),
+        (
+            forgets_to_return,
+            "must return metric families (a list of them, or yield them), got None",
+        ),
+        (one_family, "got a GaugeMetricFamily: return [family]"),
+        (a_coroutine, "got a coroutine, which the scrape cannot await"),
     ],
 )
 async def test_a_source_no_format_can_write_is_logged_and_the_rest_is_served(
@@ -146,3 +169,12 @@ async def test_a_source_no_format_can_write_is_logged_and_the_rest_is_served(
     assert len(failed) == 2 and all(record.levelno == logging.ERROR for record in failed)
     assert failed[0].exc_info is not None
     assert says in str(failed[0].exc_info[1])
+
+
+def test_add_source_refuses_an_async_source_saying_what_to_pass() -> None:
+    system = ActorSystem("sourced")
+    before = list(system.metrics.sources)
+    with pytest.raises(TypeError, match="cannot await") as refused:
+        system.metrics.add_source(_depths)  # type: ignore[arg-type]
+    assert "a plain function" in str(refused.value)
+    assert system.metrics.sources == before
