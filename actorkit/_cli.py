@@ -196,27 +196,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     if stdout_closed:
         return fail(args.command, "cannot write the output: stdout is closed")
     escaping(sys.stdout)
+    # Each command's modules load inside its Ctrl-C handling: aiohttp and rich take a third
+    # of a second, when a Ctrl-C (a typo just seen) would otherwise show their import's trace.
     if args.command == "journal":
-        from ._runner import run
-        from .persistence._journal import print_journal
-
         try:
+            from ._runner import run
+            from .persistence._journal import print_journal
+
             return run(print_journal(args.store, args.persistence_id, args.from_seq))
         except KeyboardInterrupt:  # a store that does not answer may hold it for its timeout
             return fail("journal", "interrupted", INTERRUPTED)
     if args.command == "top":
-        from ._runner import run
-        from ._top import top
-
         token, user, password = (
             os.environ.get(name) for name in (TOKEN_VARIABLE, USER_VARIABLE, PASSWORD_VARIABLE)
         )
         try:
+            from ._runner import run
+            from ._top import top
+
             return run(top(args.url, args.interval, args.once, None, token, user, password))
         except KeyboardInterrupt:
             return 0
-    from ._demo import run_demo
-
+    try:
+        from ._demo import run_demo
+    except KeyboardInterrupt:  # as one while it runs: it ends with 0
+        return 0
     return run_demo(
         duration=args.duration,
         host=args.host,
