@@ -204,7 +204,7 @@ def blocked(scrape: Scrape) -> Iterator[Metric]:
         f"Times a handler held the event loop longer than {watchdog.threshold}s",
         labels=["actor_type"],
     )
-    counted = dict(watchdog.by_class)  # the watchdog's thread adds to it
+    counted = watchdog.counts()  # the watchdog's thread adds to them
     others = (name for name in (OUTSIDE, *counted) if scrape.within(name))
     for name in sorted({*scrape.names, *others}):
         family.add_metric([name], counted.get(name, 0))

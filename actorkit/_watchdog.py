@@ -85,7 +85,14 @@ class Watchdog:
                 f"{self.threshold!r}: the watchdog's heartbeat, every quarter of it, would "
                 "take the loop's time; a loop held that briefly is no stall worth naming"
             )
-        self.by_class: dict[str, int] = {}
+        self._by_class: dict[str, int] = {}
+        """Stalls by the class the actor counts under (`counts`)."""
+        self._unclassed: list[tuple[Cell, str]] = []
+        """Stalls in an actor's first factory call, a function's (a lambda, a partial), with
+        what ran: its class is known once the call returns, so they are counted after it, at
+        the next heartbeat's turn or scrape, whichever comes first."""
+        self._counting = threading.Lock()
+        """Both threads count: the watchdog's as it reports, the loop's at a scrape."""
         self._beat = time.monotonic()
         self._stopping = False
         self._turn = _locked()
@@ -132,10 +139,12 @@ class Watchdog:
             if self._turn.acquire(timeout=wait):  # a heartbeat's turn: the loop waits for this
                 if self._taken.locked():
                     self._taken.release()
+                self._count_unclassed()
                 if self._stopping:
                     return
                 continue
             if self._stopping or loop.is_closed():
+                self._unclassed.clear()  # held no longer: the loop will not go on
                 return
             beat = self._beat
             now = time.monotonic()
@@ -165,7 +174,7 @@ class Watchdog:
                 return
             stall.looked = True
             # Another system on this loop reports its own actor; here it is outside ours.
-            self.by_class[OUTSIDE] = self.by_class.get(OUTSIDE, 0) + 1
+            self._count(OUTSIDE)
             logger.warning(
                 "event loop of %s blocked for %.2fs outside its actors' handlers%s",
                 self._runtime.name,
@@ -189,8 +198,10 @@ class Watchdog:
         name = cell.class_name
         # Counted as the actor's other figures are, under its first instance's class: a
         # restart's factory may have returned another (a fallback), which the log names.
-        counted = cell.class_name_ or name
-        self.by_class[counted] = self.by_class.get(counted, 0) + 1
+        if cell.class_name_ is not None:
+            self._count(cell.class_name_)
+        else:  # its first factory call runs: its class is known once the call returns
+            self._unclassed.append((cell, name))
         logger.warning(
             "actor %s (%s) has blocked the event loop for %.2fs in its %s; "
             "use await, or run blocking work with actorkit.to_thread (asyncio.to_thread with "
@@ -201,6 +212,27 @@ class Watchdog:
             where,
             extra={"actor_path": cell.display_path, "actor_class": name},
         )
+
+    def counts(self) -> dict[str, int]:
+        """Stalls by class so far, for a scrape, on the loop: a first factory call that held
+        it has returned by now."""
+        self._count_unclassed()
+        with self._counting:
+            return dict(self._by_class)
+
+    def _count(self, name: str) -> None:
+        with self._counting:
+            self._by_class[name] = self._by_class.get(name, 0) + 1
+
+    def _count_unclassed(self) -> None:
+        """Count the stalls of first factory calls, now returned: under the class made, or
+        under what ran if the call raised (no class, no spawn)."""
+        while self._unclassed:
+            try:
+                cell, ran = self._unclassed.pop()
+            except IndexError:  # the other thread counted the last
+                return
+            self._count(cell.class_name_ or ran)
 
     def stop(self) -> None:
         self._stopping = True

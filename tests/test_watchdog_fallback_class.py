@@ -1,17 +1,19 @@
 """A stall is counted under the class an actor counts under for as long as it lives, its
 first instance's (docs/observability.md: "An actor counts under the class of its first
-instance"), also when a restart's factory returned another class, a fallback implementation.
-Before, the stall of the fallback's handler was counted under the fallback's name: a series
-no class's spawn had exported at 0, appearing at 1, whose first stall `increase()` missed,
-while the actor's other figures (and the stalls of its `on_stop` and factory) stayed under
-the first class."""
+instance"; its factory's stalls "count as its own"): also when a restart's factory returned
+another class, a fallback implementation, and when its factory is a function (a lambda, a
+partial) that held the loop at its first call, before any class was known. Before, the first
+was counted under the fallback's name and the second under the function's (`<lambda>`,
+`partial`): series no class's spawn had exported at 0, appearing at 1, whose first stall
+`increase()` missed, apart from the actor's other figures."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -80,3 +82,32 @@ async def test_a_fallback_class_blocking_counts_under_the_first_class(reported: 
         counts = blocked(system)
     assert counts.get("Primary") == 1.0
     assert "Fallback" not in counts
+
+
+class Worker(Actor):
+    def __init__(self, config: str = "") -> None:
+        self.config = config
+
+    async def receive(self, message: Any) -> Any:
+        return self.config
+
+
+def load_config_then_make(config: str) -> Worker:
+    """A factory that reads its configuration blocking, as an `open()` would."""
+    assert REPORTED.wait(REPORT_BOUND), "the watchdog never reported the blocked loop"
+    return Worker(config)
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [lambda: load_config_then_make("lambda"), functools.partial(load_config_then_make, "p")],
+    ids=["lambda", "partial"],
+)
+async def test_a_function_factory_blocking_at_its_first_call_counts_under_its_class(
+    reported: None, factory: Callable[[], Worker]
+) -> None:
+    async with asyncio.timeout(15), ActorSystem(blocked_threshold=THRESHOLD) as system:
+        ref = await system.spawn(factory, name="worker")
+        assert await ref.ask("config") in ("lambda", "p")
+        counts = blocked(system)
+    assert counts == {"(outside actors)": 0.0, "Worker": 1.0}
