@@ -46,14 +46,16 @@ MAX_HEADER = 8190
 longer one is refused 400 by the request parser, before its credentials are looked at."""
 
 
-def _fits(header: bytes, what: str) -> None:
-    """Refuses a credential whose `Authorization` header no request could bring: the endpoint
-    could never be read. The message gives sizes only, never the credential."""
-    if len(header) > MAX_HEADER:
+def fits(header: str, what_makes: str) -> str:
+    """`header`, or `ValueError` for an `Authorization` header (of valid text) that no request
+    could bring: the endpoint could never be read. The message gives sizes only, never the
+    credential; `what_makes` names it with its verb (`auth token makes`)."""
+    if (size := len(header.encode())) > MAX_HEADER:
         raise ValueError(
-            f"{what} makes an Authorization header of {len(header)} bytes, longer than the "
+            f"{what_makes} an Authorization header of {size} bytes, longer than the "
             f"{MAX_HEADER} bytes the endpoint reads of a header: choose a shorter one"
         )
+    return header
 
 
 def check_address(host: object, port: object) -> tuple[str, int]:
@@ -102,10 +104,10 @@ class BearerAuth:
     token: str = field(repr=False)
 
     def __post_init__(self) -> None:
-        token = credential(self.token, "auth token")
+        credential(self.token, "auth token")
         if self.token != self.token.strip():
             raise ValueError("auth token must not start or end with whitespace: no header sends it")
-        _fits(b"Bearer " + token, "auth token")
+        fits(f"Bearer {self.token}", "auth token makes")
 
     def accepts(self, header: str) -> bool:
         scheme, _, value = header.partition(" ")
@@ -127,9 +129,8 @@ class BasicAuth:
         if ":" in self.username:
             raise ValueError("auth username must not contain ':': basic auth splits on it")
         password = credential(self.password, "auth password")
-        _fits(
-            b"Basic " + base64.b64encode(username + b":" + password), "auth username and password"
-        )
+        basic = base64.b64encode(username + b":" + password).decode()
+        fits(f"Basic {basic}", "auth username and password make")
 
     def accepts(self, header: str) -> bool:
         scheme, _, value = header.partition(" ")

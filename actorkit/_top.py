@@ -19,7 +19,7 @@ from rich.live import Live
 from rich.text import Text
 
 from ._cli_errors import BAD_ARGUMENTS, FAILED, fail, one_line, silenced, unwritable
-from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE, credential
+from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE, credential, fits
 from ._top_frame import ROWS, NotAnEndpoint, Snapshot, render
 
 TIMEOUT = 5.0
@@ -70,10 +70,9 @@ BASIC = f"{USER_VARIABLE} and {PASSWORD_VARIABLE}"
 
 
 def authorization(token: str | None, user: str | None, password: str | None) -> str | None:
-    """The `Authorization` header to send, from the environment's variables (blank is none, as
-    for an empty variable); ValueError, never showing a credential, for what no endpoint
-    could accept: what `serve_http` refuses (a control character, a lone surrogate), the user
-    with ':' (basic auth splits on it), half of basic auth, and two schemes at once."""
+    """The `Authorization` header to send, from the environment's variables (blank is none);
+    ValueError, never showing a credential, for what `serve_http` refuses (a control character,
+    a lone surrogate, a header past what it reads), a user with ':', half of basic, two schemes."""
     given = {TOKEN_VARIABLE: token, USER_VARIABLE: user, PASSWORD_VARIABLE: password}
     for variable, value in given.items():
         if value is not None and value.strip():
@@ -85,12 +84,13 @@ def authorization(token: str | None, user: str | None, password: str | None) -> 
     if (user is None) != (password is None):
         raise ValueError(f"basic auth needs both {BASIC}: set the one missing")
     if user is None or password is None:
-        return None if token is None else f"Bearer {token.strip()}"
+        return None if token is None else fits(f"Bearer {token.strip()}", f"{TOKEN_VARIABLE} makes")
     if token is not None:
         raise ValueError(f"set {TOKEN_VARIABLE} or {BASIC}, not both: an endpoint takes one")
     if ":" in user:
         raise ValueError(f"{USER_VARIABLE} must not contain ':': basic auth splits on it")
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    basic = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return fits(f"Basic {basic}", f"{BASIC} make")
 
 
 WHICH_PORT = "is that the port serve_http serves?"

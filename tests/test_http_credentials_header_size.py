@@ -70,3 +70,30 @@ def test_the_auth_classes_refuse_them_too() -> None:
         BearerAuth("t" * LONGEST)
     with pytest.raises(ValueError, match="longer than the 8190 bytes"):
         BasicAuth("ops", "p" * LONGEST)
+
+
+@pytest.mark.parametrize(
+    ("token", "user", "password", "says"),
+    [
+        ("t" * LONGEST, None, None, "ACTORKIT_HTTP_TOKEN makes an Authorization header of"),
+        (None, "ops", "p" * LONGEST, "ACTORKIT_HTTP_USER and ACTORKIT_HTTP_PASSWORD make an"),
+    ],
+    ids=["token", "basic"],
+)
+async def test_top_refuses_such_credentials_before_sending_them(
+    token: str | None,
+    user: str | None,
+    password: str | None,
+    says: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """What `serve_http` refuses, `top` refuses before anything is sent (docs/observability.md),
+    naming the variables to change, not answered 400 by the endpoint's parser."""
+    from actorkit._top import top
+
+    async with ActorSystem("guarded", metrics=False) as system:
+        server = await system.serve_http(port=0, auth="s3cret")
+        assert await top(server.url, 1.0, True, None, token, user, password) == 1
+    err = capsys.readouterr().err
+    assert says in err and "shorter" in err
+    assert "ttt" not in err and "ppp" not in err
