@@ -10,6 +10,7 @@ from ._names import check_system_name
 from ._seconds import check_seconds
 from ._shown import given
 from ._supervision import check_strategy
+from ._turns import IDLE_LOOP
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -114,6 +115,11 @@ def wrong_loop(
             f"{what} was called after its event loop {runtime.loop!r} is closed: a system "
             f"belongs to the event loop that started it; create a new ActorSystem({name!r}) "
             "on this one"
+        )
+    if not runtime.loop.is_running():
+        return RuntimeError(
+            f"{what} was called on another event loop, and the one that started it "
+            f"{IDLE_LOOP}: call it from that loop, or open the system on this one"
         )
     where = "on another event loop (in another thread)" if awaited else "from another thread"
     return RuntimeError(

@@ -10,6 +10,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
 
+IDLE_LOOP = (
+    "is not running now, so nothing of the system runs until it does (a pytest-asyncio "
+    "fixture of a wider loop_scope than its test's starts the system on a loop of its own: "
+    "give the test the same loop_scope, @pytest.mark.asyncio(loop_scope=...))"
+)
+"""Why a system whose loop is alive but not running serves no caller on another loop."""
+
 
 class LoopTurns:
     """One `asyncio.Lock` per running loop, kept only while a coroutine holds or awaits it: a
@@ -64,12 +71,20 @@ def attach_on(
 
 def check_driven_from_theirs(loops: list[asyncio.AbstractEventLoop]) -> None:
     """`ManualClock.advance` and `settle` run on the loop of the systems they drive: from
-    another thread's loop, the timers they fire would touch those actors from there."""
-    if _another_running(loops, asyncio.get_running_loop()):
+    another thread's loop, the timers they fire would touch those actors from there; from
+    this thread's while theirs waits to run again, they would fire the timers of actors that
+    cannot run between the steps (and `settle` would see none of their work)."""
+    loop = asyncio.get_running_loop()
+    if _another_running(loops, loop):
         raise RuntimeError(
             "this ManualClock drives a system on another event loop running in another "
             "thread: advance or settle it on that loop (asyncio.run_coroutine_threadsafe"
             "(clock.advance(seconds), loop) from this thread)"
+        )
+    if any(other is not loop and not other.is_closed() for other in loops):
+        raise RuntimeError(
+            f"this ManualClock drives a system on another event loop, which {IDLE_LOOP}: "
+            "advance or settle it from that loop, or give each event loop its own ManualClock"
         )
 
 

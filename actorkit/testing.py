@@ -34,6 +34,7 @@ from ._seconds import check_instant, check_seconds
 from ._settling import aside, describe, ready_queue, runnable_tasks
 from ._shown import shown
 from ._store_calls import StoreCalls
+from ._system_checks import check_ref_loop
 from ._turns import LoopTurns, attach_on, check_driven_from_theirs, detach_from
 
 if TYPE_CHECKING:
@@ -244,11 +245,13 @@ class Probe:
     async def receive(self, timeout: float = 5.0) -> Any:
         """The next message, in arrival order; TimeoutError if none comes within `timeout`
         seconds (of real time: the probe waits for the actors, not for a clock)."""
-        return await self._receive(timeout, "")
+        return await self._receive(timeout, "", "receive")
 
-    async def _receive(self, timeout: float, expected: str) -> Any:
+    async def _receive(self, timeout: float, expected: str, call: str) -> Any:
         seconds = check_seconds(timeout, "timeout")
         ref = self.ref  # a probe with no actor: nothing ever comes, and `ref` says why at once
+        if self._inbox.empty():  # nothing can come while its system's loop does not run
+            check_ref_loop(ref._cell.runtime, call, "probe")
         try:
             async with asyncio.timeout(seconds):
                 return await self._inbox.get()
@@ -264,7 +267,7 @@ class Probe:
         in the hint types a lambda's parameter for the checkers; `object` takes the rest.
         A check that raises on the message fails the same way, naming the message."""
         check = expect_check(expected)  # a `TypeError` before any message is taken
-        message = await self._receive(timeout, shown(expected))
+        message = await self._receive(timeout, shown(expected), "expect")
         check(message)
         return message
 
