@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ._actor_task import actor_of
+
 ASIDE: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
 """Tasks in a `settle` of their own (not an advance's): each yields every loop turn, so it
 looks runnable, yet it only waits for the others to go quiet. Counted as work, two of them
@@ -55,6 +57,15 @@ def runnable_tasks() -> list[asyncio.Task[Any]]:
 
 
 def describe(tasks: list[asyncio.Task[Any]], shown: int = 5) -> str:
-    names = [f"{task.get_name()} ({task.get_coro()!r})" for task in tasks[:shown]]
+    names = [_named(task) for task in tasks[:shown]]
     more = f" and {len(tasks) - shown} more" if len(tasks) > shown else ""
     return ", ".join(names) + more if names else "no task (plain loop callbacks)"
+
+
+def _named(task: asyncio.Task[Any]) -> str:
+    """An actor's task by its actor's path, which the test's author knows it by: asyncio
+    names each only `Task-N`, running the same coroutine as every other actor's."""
+    actor = actor_of(task)
+    if actor is not None:
+        return f"actor {actor[0].display_path}"
+    return f"{task.get_name()} ({task.get_coro()!r})"

@@ -146,7 +146,7 @@ async def test_settle_s_error_names_the_task_still_runnable_and_no_store_call(
             await clock.settle()
         await ref.stop()
     assert "still runnable: " in str(info.value) and "no task" not in str(info.value)
-    assert "(<coroutine object run at " in str(info.value)
+    assert f"still runnable: actor {ref.path};" in str(info.value)
     assert str(info.value).endswith("; store calls in flight: none")
 
 
