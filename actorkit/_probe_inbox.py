@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
+from ._system_checks import check_ref_loop
+
+if TYPE_CHECKING:
+    from ._ref import ActorRef
 
 
 class Inbox(asyncio.Queue[Any]):
@@ -46,3 +50,16 @@ def nothing_within(seconds: float, expected: str, now: float, due: float | None)
             "only `await clock.advance(seconds)` brings (timeout= counts real time)"
         )
     return said
+
+
+def nothing_can_come(ref: ActorRef, expected: str, call: str) -> None:
+    """Raises at once, for a probe with nothing in hand, when nothing can come to it: its
+    system's loop does not run (`RuntimeError`, as the system's calls say it), or its actor
+    has stopped (`TimeoutError`, what a wait that got nothing raises: a test that expects
+    nothing to come passes at once). Its timeout would only delay the same failure."""
+    cell = ref._cell
+    check_ref_loop(cell.runtime, call, "probe")
+    if cell.closed:
+        said = f"the probe's actor {cell.display_path} has stopped (stopped, or its system "
+        said += "shut down) and holds nothing more, so no message can come to it any more"
+        raise TimeoutError(said + (f", where it expected {expected}" if expected else ""))

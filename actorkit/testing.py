@@ -29,12 +29,11 @@ from ._inspection import (
 )
 from ._manual_entries import Entries, chain_error, live
 from ._manual_entries import Entry as _Entry
-from ._probe_inbox import Inbox, ProbeActor, nothing_within
+from ._probe_inbox import Inbox, ProbeActor, nothing_can_come, nothing_within
 from ._seconds import check_instant, check_seconds
 from ._settling import aside, describe, ready_queue, runnable_tasks
 from ._shown import shown
 from ._store_calls import StoreCalls
-from ._system_checks import check_ref_loop
 from ._turns import LoopTurns, attach_on, check_driven_from_theirs, detach_from
 
 if TYPE_CHECKING:
@@ -244,14 +243,15 @@ class Probe:
 
     async def receive(self, timeout: float = 5.0) -> Any:
         """The next message, in arrival order; TimeoutError if none comes within `timeout`
-        seconds (of real time: the probe waits for the actors, not for a clock)."""
+        seconds (of real time: the probe waits for the actors, not for a clock), at once
+        once its actor has stopped and every message it took in was received."""
         return await self._receive(timeout, "", "receive")
 
     async def _receive(self, timeout: float, expected: str, call: str) -> Any:
         seconds = check_seconds(timeout, "timeout")
         ref = self.ref  # a probe with no actor: nothing ever comes, and `ref` says why at once
-        if self._inbox.empty():  # nothing can come while its system's loop does not run
-            check_ref_loop(ref._cell.runtime, call, "probe")
+        if self._inbox.empty():
+            nothing_can_come(ref, expected, call)
         try:
             async with asyncio.timeout(seconds):
                 return await self._inbox.get()
