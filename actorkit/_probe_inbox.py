@@ -54,12 +54,13 @@ def nothing_within(seconds: float, expected: str, now: float, due: float | None)
 
 def nothing_can_come(ref: ActorRef, expected: str, call: str) -> None:
     """Raises at once, for a probe with nothing in hand, when nothing can come to it: its
-    system's loop does not run (`RuntimeError`, as the system's calls say it), or its actor
-    has stopped (`TimeoutError`, what a wait that got nothing raises: a test that expects
-    nothing to come passes at once). Its timeout would only delay the same failure."""
+    actor has stopped (`TimeoutError`, what a wait that got nothing raises: a test that
+    expects nothing to come passes at once), on whatever loop, its own closed or not; or its
+    system's loop does not run (`RuntimeError`, as the system's calls say it). Its timeout
+    would only delay the same failure."""
     cell = ref._cell
-    check_ref_loop(cell.runtime, call, "probe")
     if cell.closed:
         said = f"the probe's actor {cell.display_path} has stopped (stopped, or its system "
         said += "shut down) and holds nothing more, so no message can come to it any more"
         raise TimeoutError(said + (f", where it expected {expected}" if expected else ""))
+    check_ref_loop(cell.runtime, call, "probe")

@@ -57,3 +57,17 @@ async def test_a_receive_says_so_too(stop: Callable[[ActorSystem, Probe], Awaita
         with pytest.raises(TimeoutError, match=r"/watcher.*stopped"):
             await probe.receive(timeout=LONG)
         probe.expect_empty()
+
+
+def test_a_probe_kept_past_its_system_s_event_loop_says_it_has_stopped() -> None:
+    """Kept by a test past its `asyncio.run` (a module-level probe): its loop is closed, yet
+    what matters is that its actor stopped, which the next loop's test can do nothing about."""
+    probe = asyncio.run(_stopped_after(["a"], _shut_down))
+
+    async def later() -> None:
+        async with asyncio.timeout(SAFETY):
+            assert await probe.receive(timeout=LONG) == "a"
+            with pytest.raises(TimeoutError, match=r"/watcher has stopped"):
+                await probe.expect("b", timeout=LONG)
+
+    asyncio.run(later())
