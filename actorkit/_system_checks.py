@@ -31,9 +31,14 @@ def check_system(name: object, supervisor: object, metrics: object, clock: objec
         isinstance(clock, type)
         or not all(callable(getattr(clock, m, None)) for m in _CLOCK_METHODS)
     ):
+        got = type(clock).__name__
+        if isinstance(clock, type) and all(
+            callable(getattr(clock, m, None)) for m in _CLOCK_METHODS
+        ):
+            got = f"the class {clock.__name__}: pass an instance, such as {clock.__name__}()"
         raise TypeError(
             "clock must be a clock such as actorkit.testing.ManualClock() (with now(), "
-            f"call_at(), attach() and detach()), got {type(clock).__name__}"
+            f"call_at(), attach() and detach()), got {got}"
         )
     if clock is not None:  # how late an ask's timeout may fire: read at the first ask
         check_seconds(getattr(clock, "resolution", None), "clock.resolution", zero_ok=True)

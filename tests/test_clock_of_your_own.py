@@ -63,3 +63,12 @@ async def test_a_clock_of_your_own_serves_asks_and_their_timeouts(resolution: fl
     async with asyncio.timeout(5), ActorSystem(metrics=False, clock=clock) as system:  # type: ignore[arg-type]
         echo = await system.spawn(Echo)
         assert await echo.ask("hello", timeout=1.0) == "hello"
+
+
+@pytest.mark.parametrize("cls", [ManualClock, OwnClock])
+def test_a_clock_class_given_for_its_instance_is_refused_saying_to_make_one(cls: type) -> None:
+    with pytest.raises(TypeError) as raised:
+        ActorSystem(clock=cls)  # type: ignore[arg-type]
+    assert f"got the class {cls.__name__}: pass an instance, such as {cls.__name__}()" in str(
+        raised.value
+    )
