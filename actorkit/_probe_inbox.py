@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
@@ -37,10 +38,12 @@ class ProbeActor(Actor):
         return self._probe.reply
 
 
-def nothing_within(seconds: float, expected: str, now: float, due: float | None) -> str:
-    """The probe's `TimeoutError`. A test on a `ManualClock` that waits for a message its
-    clock has yet to bring (the advance forgotten, or too short) waits out a timeout of real
-    time, which no advance shortens: `due`, the clock's next due time, names the cause."""
+def nothing_within(seconds: float, expected: str, clock: object, manual: type[Any]) -> str:
+    """The probe's `TimeoutError`. A test on a `ManualClock` (`manual`) that waits for a
+    message its clock has yet to bring (the advance forgotten, or too short) waits out a
+    timeout of real time, which no advance shortens: the clock's next due time names the
+    cause."""
+    due, now = (clock.next_due(), clock.now()) if isinstance(clock, manual) else (None, 0.0)
     said = f"the probe received nothing within {seconds} s"
     if expected:
         said += f", where it expected {expected}"
@@ -64,3 +67,20 @@ def nothing_can_come(ref: ActorRef, expected: str, call: str) -> None:
         said += "shut down) and holds nothing more, so no message can come to it any more"
         raise TimeoutError(said + (f", where it expected {expected}" if expected else ""))
     check_ref_loop(cell.runtime, call, "probe")
+
+
+def not_spawned() -> TypeError:
+    """For `Probe(system)`, as Akka's `TestProbe(system)` is made: a probe's actor is spawned,
+    which a constructor cannot await, so the error names the call that does."""
+    return TypeError(
+        "Probe() takes no arguments: make a probe with `await Probe.spawn(system)` (or "
+        "`Probe.spawn(system, name=...)`), which spawns its actor there"
+    )
+
+
+def queued(ref: ActorRef) -> Sequence[Any]:
+    """What waits in the probe's mailbox for its actor to take it in, in order: told to the
+    probe, so `pending` counts it, and `expect_empty` names it."""
+    mailbox = ref._cell.mailbox
+    withdrawn = mailbox.withdrawn or {}
+    return [message for message in mailbox.queue if id(message) not in withdrawn]

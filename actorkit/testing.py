@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Never
 
 from ._envelope import Ask
 from ._inspection import (
@@ -29,7 +29,7 @@ from ._inspection import (
 )
 from ._manual_entries import Entries, chain_error, live
 from ._manual_entries import Entry as _Entry
-from ._probe_inbox import Inbox, ProbeActor, nothing_can_come, nothing_within
+from ._probe_inbox import Inbox, ProbeActor, not_spawned, nothing_can_come, nothing_within, queued
 from ._seconds import check_instant, check_seconds
 from ._settling import aside, describe, ready_queue, runnable_tasks
 from ._shown import shown
@@ -220,7 +220,9 @@ class Probe:
     before the ask arrives: `probe.reply = 42`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *given: Never, **named: Never) -> None:
+        if given or named:  # as Akka's `TestProbe(system)`: say how it is made here
+            raise not_spawned()
         self._inbox = Inbox()
         self.reply: Any = None
         self._ref: ActorRef | None = None
@@ -257,9 +259,7 @@ class Probe:
                 return await self._inbox.get()
         except TimeoutError:
             clock = ref._cell.runtime.clock
-            manual = clock if isinstance(clock, ManualClock) else None
-            due, now = (None, 0.0) if manual is None else (manual.next_due(), manual.now())
-            raise TimeoutError(nothing_within(seconds, expected, now, due)) from None
+            raise TimeoutError(nothing_within(seconds, expected, clock, ManualClock)) from None
 
     async def expect(self, expected: Callable[[Any], object] | object, timeout: float = 5.0) -> Any:
         """The next message, which must equal `expected`, be an instance of it (a type, or a
@@ -292,8 +292,4 @@ class Probe:
         return self._inbox.qsize() + len(self._queued())
 
     def _queued(self) -> Sequence[Any]:
-        if self._ref is None:
-            return ()
-        mailbox = self._ref._cell.mailbox
-        withdrawn = mailbox.withdrawn or {}
-        return [message for message in mailbox.queue if id(message) not in withdrawn]
+        return () if self._ref is None else queued(self._ref)

@@ -24,3 +24,12 @@ async def test_probe_spawn_given_no_system_says_it_needs_one() -> None:
         for wrong in wrongs:
             with pytest.raises(TypeError, match=r"Probe\.spawn\(\) needs an ActorSystem, got"):
                 await Probe.spawn(wrong)
+
+
+async def test_a_probe_made_with_its_system_akka_s_way_says_to_spawn_it() -> None:
+    """`TestProbe(system)` is how Akka makes one; here it is `await Probe.spawn(system)`."""
+    async with asyncio.timeout(10.0), ActorSystem(clock=ManualClock()) as system:
+        with pytest.raises(TypeError, match=r"await Probe\.spawn\(system\)"):
+            Probe(system)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"Probe\.spawn\(system, name=\.\.\.\)"):
+            Probe(system, name="p")  # type: ignore[arg-type]
