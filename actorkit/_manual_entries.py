@@ -9,6 +9,7 @@ simulation did not advance past it.
 
 from __future__ import annotations
 
+from asyncio import AbstractEventLoop, get_running_loop
 from collections.abc import Callable
 from heapq import heapify, heappop, heappush
 
@@ -22,10 +23,14 @@ def _nothing() -> None:
 
 
 class Entry:
-    __slots__ = ("callback", "cancelled", "chain", "heap")
+    __slots__ = ("callback", "cancelled", "chain", "heap", "loop")
 
     def __init__(
-        self, callback: Callable[[], object], heap: Entries | None = None, chain: int = 0
+        self,
+        callback: Callable[[], object],
+        heap: Entries | None = None,
+        chain: int = 0,
+        loop: AbstractEventLoop | None = None,
     ) -> None:
         self.callback: Callable[[], object] = callback
         self.cancelled: bool = False
@@ -35,6 +40,16 @@ class Entry:
         """0 for an entry armed for a time still to come; else (armed at no delay) one more
         than the entry whose firing it followed at that instant: how long a run of timers
         has kept time from moving. Entries armed earlier for one instant are 0 however many."""
+        self.loop: AbstractEventLoop | None = loop
+        """The loop it was armed on, if one ran: once that loop is closed, what the callback
+        would touch (a system's actors, its futures) is gone with it."""
+
+    @property
+    def orphaned(self) -> bool:
+        """Armed on a loop since closed: a system never shut down there runs nothing again
+        (its loop closed by hand, no `asyncio.run` to end it), so it fires nothing."""
+        loop = self.loop
+        return loop is not None and loop.is_closed()
 
     def cancel(self) -> None:
         """Once or again: a second cancel finds no heap to tell."""
@@ -68,6 +83,12 @@ class Entries(list[tuple[float, int, Entry]]):
             entry.heap = None
         return item
 
+    def drop_orphans(self) -> None:
+        """Let go of the entries of loops since closed, and so of their systems."""
+        self[:] = [item for item in self if not item[2].orphaned]
+        heapify(self)
+        self.cancelled = sum(1 for _, _, entry in self if entry.cancelled)
+
     def dropped(self) -> None:
         self.cancelled += 1
         if self.cancelled > COMPACT_AT and 2 * self.cancelled > len(self):
@@ -90,10 +111,19 @@ class Lapsing:
         raise NotImplementedError
 
 
+def running_loop() -> AbstractEventLoop | None:
+    """The loop an entry is armed on; None when armed with none running (between two
+    `run_until_complete`), which nothing closes under it."""
+    try:
+        return get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def live(entry: Entry) -> bool:
     """Not cancelled, and with work to do when it fires: a lapsed callback is no pending
     work."""
-    if entry.cancelled:
+    if entry.cancelled or entry.orphaned:
         return False
     callback = entry.callback
     return not isinstance(callback, Lapsing) or not callback.lapsed()

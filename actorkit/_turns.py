@@ -94,6 +94,16 @@ def _another_running(
     return any(other is not loop and other.is_running() for other in loops)
 
 
+def forget_closed(loops: list[asyncio.AbstractEventLoop], idles: list[Callable[[], bool]]) -> bool:
+    """Drop the systems of loops since closed, never shut down (a loop closed by hand, no
+    `asyncio.run` to end them): whether there was one. Nothing of theirs runs again, so
+    their actors are no work to wait for, and a clock kept across tests must not hold them."""
+    closed = [at for at, loop in enumerate(loops) if loop.is_closed()]
+    for at in reversed(closed):
+        del loops[at], idles[at]
+    return bool(closed)
+
+
 def detach_from(
     loops: list[asyncio.AbstractEventLoop],
     idles: list[Callable[[], bool]],

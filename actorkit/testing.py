@@ -27,14 +27,14 @@ from ._inspection import (
     subscription_count,
     transport,
 )
-from ._manual_entries import Entries, chain_error, live
+from ._manual_entries import Entries, chain_error, live, running_loop
 from ._manual_entries import Entry as _Entry
 from ._probe_inbox import Inbox, ProbeActor, not_spawned, nothing_can_come, nothing_within, queued
 from ._seconds import check_instant, check_seconds
 from ._settling import aside, describe, ready_queue, runnable_tasks
 from ._shown import shown
 from ._store_calls import StoreCalls
-from ._turns import LoopTurns, attach_on, check_driven_from_theirs, detach_from
+from ._turns import LoopTurns, attach_on, check_driven_from_theirs, detach_from, forget_closed
 
 if TYPE_CHECKING:
     from ._ref import ActorRef
@@ -108,7 +108,8 @@ class ManualClock:
         return self._now
 
     def call_at(self, when: float, callback: Callable[[], object]) -> _Entry:
-        entry = _Entry(callback, chain=self._chain + 1 if when <= self._now else 0)
+        chain = self._chain + 1 if when <= self._now else 0
+        entry = _Entry(callback, chain=chain, loop=running_loop())
         self._heap.push(when, next(self._seq), entry)
         return entry
 
@@ -156,7 +157,7 @@ class ManualClock:
         try:
             while heap and heap[0][0] <= due_by:
                 when, seq, entry = heap.take()
-                if entry.cancelled:
+                if entry.cancelled or entry.orphaned:
                     continue
                 if (chain := entry.chain) >= SETTLE_LIMIT:
                     entry.chain = 0  # still due, the clock whole: the next advance counts anew
@@ -181,6 +182,8 @@ class ManualClock:
             await self._settle()
 
     async def _settle(self) -> None:
+        if forget_closed(self._loops, self._idle):
+            self._heap.drop_orphans()
         check_driven_from_theirs(self._loops)  # else their timers fire on this thread
         quiet, calls = 0, self.store_calls
         ready = ready_queue(asyncio.get_running_loop())
