@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+from types import MethodType
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary, ref
 
@@ -76,19 +77,33 @@ class Metrics(Instrument):
 
     def add_source(self, source: Callable[[], Iterable[Metric]]) -> None:
         """Let a layer (tasks, transports) contribute families without the core knowing it.
-        A source that is no callable is refused here: at a scrape it would only be logged."""
-        if not callable(source):
-            raise TypeError(
-                "add_source needs a callable returning metric families (called at each "
-                f"scrape), got {given(source)}"
-            )
+        A source that is no callable is refused here: at a scrape it would only be logged.
+        One added already (the same callable, or the same method of the same object) is
+        not added again, so that an actor's `on_start` may add one at each restart; its
+        families would be a scrape's second copy, which the exposition format forbids."""
+        _check_source(source, "add_source")
         if is_async(source):
             raise TypeError(
                 f"add_source needs a plain function, got the async {given(source)}: a scrape "
                 "calls its sources on the loop and cannot await them; read figures that "
                 "your actors or tasks keep up to date"
             )
-        self.sources.append(source)
+        if not any(_same(source, added) for added in self.sources):
+            self.sources.append(source)
+
+    def remove_source(self, source: Callable[[], Iterable[Metric]]) -> None:
+        """Stop calling `source` at scrapes (an actor's `on_stop` removing what its `on_start`
+        added): the scrape no longer holds it, nor what it holds. `ValueError` for one never
+        added, as `CollectorRegistry.unregister` refuses a collector it does not hold."""
+        _check_source(source, "remove_source")
+        for at, added in enumerate(self.sources):
+            if _same(source, added):
+                del self.sources[at]
+                return
+        raise ValueError(
+            f"remove_source was given {given(source)}, which is not a source of these "
+            "metrics: pass what was given to add_source (a method of the same object will do)"
+        )
 
     def stats_for(self, cls: type) -> ClassStats | None:
         if not self.enabled:
@@ -201,3 +216,25 @@ def _check_registry(registry: object) -> CollectorRegistry | None:
             f"system's own), got {type(registry).__name__}"
         )
     return registry
+
+
+def _check_source(source: object, call: str) -> None:
+    if not callable(source):
+        raise TypeError(
+            f"{call} needs a callable returning metric families (called at each scrape), "
+            f"got {given(source)}"
+        )
+
+
+def _same(one: object, other: object) -> bool:
+    """The same source: the same object, or the same function bound to the same object (each
+    read of `self.method` makes a new bound method). By identity: a user's `__eq__` is not
+    called, nor trusted."""
+    if one is other:
+        return True
+    return (
+        type(one) is MethodType
+        and type(other) is MethodType
+        and one.__self__ is other.__self__
+        and one.__func__ is other.__func__
+    )

@@ -131,6 +131,9 @@ SWEPT: dict[str, Param] = {
     "Metrics.add_source:source": Param(
         "callable", lambda e, kw: e.system.metrics.add_source(**kw), "add_source"
     ),
+    "Metrics.remove_source:source": Param(
+        "callable", lambda e, kw: e.system.metrics.remove_source(**kw), "remove_source"
+    ),
     "ActorSystem.ask:path": Param("path", lambda e, kw: e.system.ask(message="x", **kw)),
     "ActorSystem.ask:timeout": Param("seconds", lambda e, kw: e.system.ask("/live", "x", **kw)),
     "ActorSystem.serve_http:host": Param("host", lambda e, kw: e.system.serve_http(port=0, **kw)),

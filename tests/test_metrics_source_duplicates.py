@@ -1,5 +1,5 @@
-"""A metrics source whose family another family of the scrape already gives (the same source
-added twice, as an actor's `on_start` does at each restart; a name of actorkit's own; a
+"""A metrics source whose family another family of the scrape already gives (another source's,
+as two actors' sources of one name; a name of actorkit's own; a
 family whose samples take another's names, `x_total` beside a counter `x`) is a broken
 source, as one that raises: logged with its name, and the rest of the scrape served. A
 `CollectorRegistry` refuses such a collector when it is registered; the sources, called at
@@ -26,6 +26,10 @@ OPENMETRICS = "application/openmetrics-text; version=1.0.0"
 
 def queue_depth() -> Iterable[Metric]:
     return [GaugeMetricFamily("queue_depth", "queued jobs", value=3)]
+
+
+def queue_depth_again() -> Iterable[Metric]:
+    return [GaugeMetricFamily("queue_depth", "queued jobs, counted elsewhere", value=4)]
 
 
 def timers_of_mine() -> Iterable[Metric]:
@@ -62,7 +66,7 @@ async def promtool_says(text: str) -> str:
 @pytest.mark.parametrize(
     ("sources", "says"),
     [
-        ([queue_depth, queue_depth], "queue_depth is given already"),
+        ([queue_depth, queue_depth_again], "queue_depth is given already"),
         ([timers_of_mine], "actorkit_timers_pending is given already"),
         ([jobs, jobs_total], "jobs_total is given already"),
         ([twice_in_one_call], "shard_depth is given already"),
