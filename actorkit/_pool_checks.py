@@ -32,7 +32,9 @@ def check_size(size: object) -> int:
         )
     size = number
     if size < 1:
-        raise ValueError(f"pool size must be an int >= 1, got {size}")
+        raise ValueError(
+            f"pool size must be an int >= 1, got {size}: to end a pool, await pool.stop()"
+        )
     if size > MAX_SIZE:
         raise ValueError(
             f"pool size must be at most {MAX_SIZE}, got {reprlib.repr(size)}; "

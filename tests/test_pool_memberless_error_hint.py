@@ -1,6 +1,6 @@
 """An ask of a pool whose members all stopped for good (`temporary` members that failed):
 the `NotDelivered` it fails with says how to get members again, not only that they are
-gone (API 8: an error says what to change)."""
+gone; a resize to none says how a pool ends (API 8: an error says what to change)."""
 
 from __future__ import annotations
 
@@ -33,3 +33,11 @@ async def test_a_memberless_pools_ask_error_says_to_resize(clock: ManualClock) -
             await pool.ask("asked")
         await pool.resize(1)  # the way the hint names: the pool answers again
         assert await pool.ask("again") == "again"
+
+
+async def test_a_resize_to_no_members_says_that_a_pool_ends_with_stop() -> None:
+    async with asyncio.timeout(10), ActorSystem("sized") as system:
+        pool = await system.spawn_pool(Fragile, size=2)
+        with pytest.raises(ValueError, match=r"got 0: to end a pool, await pool\.stop\(\)"):
+            await pool.resize(0)
+        assert len(pool.members) == 2
