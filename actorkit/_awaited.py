@@ -65,6 +65,28 @@ def shared_stops(runtime: Runtime) -> dict[asyncio.Task[Any], Cell]:
     return shared
 
 
+def eager_steps(loop: asyncio.AbstractEventLoop) -> bool:
+    """Whether a task's first step may run inside another's (`stepping`): only a task factory
+    of the loop's makes one so (Python 3.12's `eager_task_factory`), so without one no stop
+    pays for the look."""
+    return loop.get_task_factory() is not None
+
+
+def stepping(task: asyncio.Task[Any] | None) -> bool:
+    """Whether `task`'s step is under way: it is the running task, or one whose step the
+    running one is nested in. An eager task factory runs a new task's first step inside
+    `create_task`, so a stop asked there is asked from inside the step of the task that made
+    it (a handler's, which awaits the new task only once that step is over): the await graph
+    cannot show it yet. A coroutine of another kind is not looked into."""
+    return task is not None and getattr(task.get_coro(), "cr_running", False) is True
+
+
+def ours(one: asyncio.Task[Any] | None, task: asyncio.Task[Any], eager: bool) -> bool:
+    """Whether `one` is the running `task`, or (`eager`: `eager_steps`) one whose step it runs
+    nested in."""
+    return one is task or (eager and stepping(one))
+
+
 def waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:
     """Whether `top`'s stop would wait on `task`: it runs `top` or an actor below it, or one
     of those is awaiting the stop of another actor whose stop waits on `task` in turn (two
@@ -72,11 +94,12 @@ def waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:
     there; Akka's asynchronous stop cannot. A walk of the subtrees, paid only by a stop that
     is not of an idle leaf, whose own cost is the subtree's."""
     awaiting = top.runtime.awaiting_stops
+    eager = eager_steps(top.runtime.loop)
     if not top.children and not top.runtime.cleaning_below:  # a leaf: its subtree is itself
-        if top.task is task:
+        if top.task is task or (eager and stepping(top.task)):
             return True
         tasks = awaited_by(top.task) if busy(top) else set()  # and what its handler awaits
-        if task in tasks:
+        if task in tasks or (eager and any(map(stepping, tasks))):
             return True
         if top.task not in awaiting and not any(t in awaiting for t in tasks):
             return False  # awaiting no stop: no ring through it
@@ -87,7 +110,7 @@ def waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:
             if cell.task is None:
                 continue
             for one in (cell.task, *awaited_by(cell.task)) if busy(cell) else (cell.task,):
-                if one is task:
+                if one is task or (eager and stepping(one)):
                     return True
                 waited = awaiting.get(one) if awaiting else None
                 if waited is not None and waited not in seen:

@@ -12,7 +12,7 @@ import types
 from collections.abc import Awaitable, Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ._awaited import awaited_by, busy, waits_on
+from ._awaited import awaited_by, busy, eager_steps, ours, waits_on
 from ._awaited import subtree as subtree  # where the cell finds it, with the stops
 from ._begun import begun, begun_task
 from ._blocked_sends import let_past
@@ -116,8 +116,10 @@ def in_an_actor(root: Cell) -> bool:
     task = asyncio.current_task()
     if task in root.runtime.unwinding or holds_current_task(root):
         return True
+    eager = eager_steps(root.runtime.loop)
     return task is not None and any(
-        busy(cell) and task in awaited_by(cell.task) for cell in subtree(root)
+        busy(cell) and any(ours(one, task, eager) for one in awaited_by(cell.task))
+        for cell in subtree(root)
     )
 
 
@@ -125,7 +127,8 @@ def holds_current_task(top: Cell) -> bool:
     """Whether the running task is `top`'s, or that of an actor below it. A walk of the
     subtree, paid only by a stop from inside (whose own cost is the subtree's)."""
     task = asyncio.current_task()
-    return task is not None and any(cell.task is task for cell in subtree(top))
+    eager = eager_steps(top.runtime.loop)
+    return task is not None and any(ours(cell.task, task, eager) for cell in subtree(top))
 
 
 async def _join_stop(cell: Cell) -> None:
