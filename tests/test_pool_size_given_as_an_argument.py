@@ -52,3 +52,29 @@ async def test_a_lone_int_the_factory_takes_is_its_argument() -> None:
         pool = await system.spawn_pool(Sized, 7, size=2)
         assert len(pool.members) == 2
         assert await pool.ask("limit") == 7
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [((4, 5), {}), ((4,), {"x": 1}), ((True,), {})],
+    ids=["two-ints", "int-and-keyword", "bool"],
+)
+async def test_no_size_hint_unless_the_arguments_are_a_lone_int(
+    args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    """Only `spawn_pool(Worker, 4)` reads as a size given positionally: with more arguments,
+    or a bool, `size=` would be advice about a call that did not mean it."""
+    async with asyncio.timeout(5), ActorSystem() as system:
+        with pytest.raises(TypeError, match="drop them from spawn_pool") as refused:
+            await system.spawn_pool(Plain, *args, size=2, **kwargs)
+        assert "size=" not in str(refused.value)
+        with pytest.raises(TypeError) as refused:
+            await system.spawn_pool(Counter, *args, size=2, **kwargs)
+        assert "size=" not in str(refused.value)
+
+
+async def test_a_lone_str_for_a_factory_without_arguments_is_python_s_refusal() -> None:
+    async with asyncio.timeout(5), ActorSystem() as system:
+        with pytest.raises(TypeError, match="takes 1 positional argument") as refused:
+            await system.spawn_pool(Counter, "4", size=2)
+        assert "size=" not in str(refused.value)

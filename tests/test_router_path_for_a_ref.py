@@ -32,3 +32,12 @@ async def test_a_path_where_a_ref_belongs_says_to_look_it_up(call: str) -> None:
         await system.spawn(Echo, name="chat")
         with pytest.raises(TypeError, match=r"a path, not a ref: pass system\.lookup\('/chat'\)"):
             CALLS[call](system)
+
+
+async def test_a_str_that_is_no_path_gets_no_lookup_hint() -> None:
+    """A name without its leading `/` is no path `lookup` resolves: no advice to pass it."""
+    async with asyncio.timeout(5), ActorSystem() as system:
+        await system.spawn(Echo, name="chat")
+        with pytest.raises(TypeError, match="got str 'chat'") as refused:
+            system.subscribe("chat", "room.*")  # type: ignore[arg-type]
+        assert "lookup" not in str(refused.value)
