@@ -78,3 +78,27 @@ async def test_the_unawaited_coroutine_is_closed_so_python_warns_of_nothing() ->
         assert await ref.ask("after") == "ok"
     # the suite turns warnings into errors: a coroutine never awaited and not closed would
     # have been reported when the collector freed it
+
+
+class Assigned(Actor):
+    """Its handler set as `self.receive`, which `handler_failure` reads a loop-frame
+    `TypeError` of as a `receive` that could not be called."""
+
+    def __init__(self) -> None:
+        self.receive = self._handle  # type: ignore[method-assign]
+
+    async def _store(self) -> None:
+        pass
+
+    async def _handle(self, message: Any) -> Any:
+        return self._store()
+
+
+async def test_an_assigned_receive_returning_a_coroutine_is_told_of_the_missing_await() -> None:
+    async with asyncio.timeout(10), ActorSystem("habits") as system:
+        ref = await system.spawn(Assigned)
+        with pytest.raises(TypeError) as failed:
+            await ref.ask("forget")
+        said = str(failed.value)
+        assert said.startswith(f"receive of {ref.path} returned a coroutine (Assigned._store)")
+        assert "could not be called" not in said
