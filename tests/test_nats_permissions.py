@@ -84,3 +84,28 @@ async def test_a_queue_group_the_server_refuses_is_a_failed_group(tmp_path: Path
                 await system.remote_group("Packers").ask("work", timeout=5)
     finally:
         server.stop()
+
+
+async def test_a_refused_group_exposed_again_subscribes_again(tmp_path: Path) -> None:
+    """A failed group is "not served until exposed again": exposing it again retries the
+    subscription (refused again here, the user's permissions unchanged), not the old
+    failure kept."""
+    server = NatsServer()
+    users = '{user: nogroup, password: pw, permissions: {subscribe: {deny: "actorkit.group.>"}}}'
+    server.configure(tmp_path / "users.conf", f"authorization {{ users = [{users}] }}")
+    server.start()
+    try:
+        link = NatsTransport(server.url, user="nogroup", password="pw")
+        async with asyncio.timeout(15), ActorSystem("member", transport=link) as system:
+            keeper = await system.spawn(Keeper, name="k")
+            system.expose(keeper, group="Packers")
+            with pytest.raises(nats.errors.Error, match="permissions violation"):
+                await link.flush()
+            assert link.health()["failed_groups"] == ["Packers"]
+            system.expose(keeper, group="Packers")
+            assert link.health()["failed_groups"] == []  # subscribing again
+            with pytest.raises(nats.errors.Error, match="permissions violation"):
+                await link.flush()
+            assert link.health()["failed_groups"] == ["Packers"]
+    finally:
+        server.stop()
