@@ -109,3 +109,23 @@ async def test_a_refused_group_exposed_again_subscribes_again(tmp_path: Path) ->
             assert link.health()["failed_groups"] == ["Packers"]
     finally:
         server.stop()
+
+
+async def test_health_reads_a_refused_group_without_a_flush(tmp_path: Path) -> None:
+    """`health()` is what a probe reads, with no `flush` before it: a refusal the link has
+    heard fails the group there too."""
+    server = NatsServer()
+    users = '{user: nogroup, password: pw, permissions: {subscribe: {deny: "actorkit.group.>"}}}'
+    server.configure(tmp_path / "users.conf", f"authorization {{ users = [{users}] }}")
+    server.start()
+    try:
+        link = NatsTransport(server.url, user="nogroup", password="pw")
+        async with asyncio.timeout(15), ActorSystem("member", transport=link) as system:
+            system.expose(await system.spawn(Keeper, name="k"), group="Packers")
+            nc = link._link.nc  # noqa: SLF001 - a round trip that is not the transport's flush
+            assert nc is not None
+            await asyncio.sleep(0)  # the subscription's task sends its SUB
+            await nc.flush()  # the server's refusal comes ahead of its PONG
+            assert link.health()["failed_groups"] == ["Packers"]
+    finally:
+        server.stop()
