@@ -86,3 +86,5 @@ async def test_a_snapshot_that_lost_a_field_is_passed_over_for_the_journal(
     said = "\n".join(r.getMessage() for r in caplog.records if r.name == "actorkit")
     for part in ("snapshot 3 of '/c'", "'count'", "'evo.Tally'", "replayed"):
         assert part in said, said
+    # the snapshot's lost field is told of once, as the snapshot's, not again as an event's
+    assert "they are ignored" not in said, said
