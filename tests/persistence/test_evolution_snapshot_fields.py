@@ -17,6 +17,7 @@ from actorkit.persistence import EventSourced
 from .conftest import UVLOOP_ONLY
 from .durable_support import MakeStore
 from .evolution_support import deploy, versions
+from .evolution_versions import Dep, DepRequired
 
 pytestmark = [pytest.mark.timeout(60), UVLOOP_ONLY]
 __all__ = ["versions"]  # the fixture
@@ -88,3 +89,44 @@ async def test_a_snapshot_that_lost_a_field_is_passed_over_for_the_journal(
         assert part in said, said
     # the snapshot's lost field is told of once, as the snapshot's, not again as an event's
     assert "they are ignored" not in said, said
+
+
+class Holder(EventSourced):
+    """Restored by default (its attributes): its snapshot holds a stored class, its events
+    only ints."""
+
+    snapshot_every = 3
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.last: object = None
+
+    def apply(self, event: Any) -> None:
+        self.n += event
+        self.last = Dep(event)
+
+    async def receive(self, message: Any) -> Any:
+        if message != "now":
+            await self.persist(message)
+        return self.n
+
+
+@pytest.mark.usefixtures("versions")
+async def test_a_default_snapshot_that_no_longer_decodes_is_passed_over_for_its_error(
+    make: MakeStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What the log says is why the snapshot does not decode, not that the nothing decoded
+    in its place is no dict of attributes."""
+    async with asyncio.timeout(30):
+        async with ActorSystem("v1", store=make()) as system:
+            holder = await system.spawn(Holder, name="h")
+            for _ in range(3):
+                await holder.ask(10)
+        deploy({"evo.Dep": DepRequired})
+        with caplog.at_level(logging.WARNING, logger="actorkit"):
+            async with ActorSystem("v2", store=make()) as system:
+                holder = await system.spawn(Holder, name="h")
+                assert await holder.ask("now") == 30
+    said = "\n".join(r.getMessage() for r in caplog.records if r.name == "actorkit")
+    assert "give currency a default" in said, said
+    assert "NoneType" not in said, said
