@@ -91,3 +91,15 @@ async def test_a_timer_to_an_actor_on_another_thread_s_loop_is_refused(call: str
             getattr(system, call)(0.01, foreign, "tick")
         refused(raised, call)
         assert system.dead_letters.count == 0
+
+
+async def test_a_ref_of_a_system_whose_thread_s_loop_closed_is_taken() -> None:
+    """Its loop closed, what the system held stopped with it: no thread is left to cross, and
+    the watch and the timer are taken as for any stopped actor's ref."""
+    async with asyncio.timeout(10), ActorSystem("app") as system:
+        async with in_another_thread() as foreign:
+            pass
+        assert foreign._cell.runtime.loop.is_closed()  # the thread has ended
+        watcher = await system.spawn(Watcher)
+        assert await watcher.ask(foreign) == "watching"
+        system.schedule_once(0.01, foreign, "tick").cancel()
