@@ -8,6 +8,7 @@ import importlib.machinery
 import sys
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,6 +75,8 @@ def test_credentials_nats_py_signs_with_nkeys_need_the_nkeys_package(
         match=rf"NatsTransport\({option}=\.\.\.\) needs the nkeys package.*pip install nkeys",
     ):
         NatsTransport(URL, **{option: given})  # type: ignore[arg-type]
+    none: dict[str, Any] = {option: None}  # not given: nats-py signs nothing in then
+    NatsTransport(URL, **none)
 
 
 @pytest.mark.usefixtures("nkeys")
