@@ -54,3 +54,26 @@ async def test_a_stop_whose_caller_left_is_still_forced_at_its_timeout(how: str)
         assert log == ["/stuck got first", "/stuck on_stop"]
         assert system.dead_letters.by_reason == {"stopping": 2}
         assert system.lookup("/stuck") is None
+
+
+async def test_a_caller_that_leaves_late_leaves_the_force_at_the_stop_s_own_time() -> None:
+    """The force left behind is due `t` after the stop began, not `t` after the caller left:
+    a caller leaving at 0.9 t does not nearly double the stop's bound."""
+    timeout, left = 2.0, 1.8
+    log = Log()
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(BOUND + timeout), ActorSystem("bounded", metrics=False) as system:
+        ref = await system.spawn(Stuck, log, name="stuck", restart="temporary")
+        ref.tell("first")
+        await log.reaches(1)
+        asked = asyncio.ensure_future(ref.ask("queued", timeout=BOUND + timeout))
+        await asyncio.sleep(0)  # queued behind the stuck handler
+        started = loop.time()
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(left):
+                await ref.stop(timeout=timeout)
+        with pytest.raises(ActorStopped):
+            await asked
+        # forced at `timeout`, its handler ending at once; a force counted from the caller's
+        # leaving would be `left` later
+        assert loop.time() - started < timeout + (left / 2)
