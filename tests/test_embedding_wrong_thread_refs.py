@@ -43,8 +43,8 @@ async def in_another_thread() -> AsyncIterator[ActorRef]:
         release = asyncio.Event()
         async with ActorSystem("other") as system:
             ref = await system.spawn(Echo, name="echo")
+            holder.append(release)  # before the block can end and look for it
             here.call_soon_threadsafe(ready.set_result, (ref, asyncio.get_running_loop()))
-            holder.append(release)
             await release.wait()
 
     holder: list[asyncio.Event] = []
