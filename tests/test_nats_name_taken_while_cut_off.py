@@ -64,3 +64,20 @@ async def test_a_reconnect_with_no_namesake_says_nothing(server: NatsServer) -> 
         assert not said.lines
     finally:
         logging.getLogger("actorkit").removeHandler(said)
+
+
+async def test_the_recheck_leaves_no_subscription_behind(server: NatsServer) -> None:
+    """Its inbox is unsubscribed once the answers are read: a link that reconnects for
+    months would otherwise gain a subscription at each reconnect."""
+    async with asyncio.timeout(20), ActorSystem("alone", transport=transport(server)) as system:
+        link = link_of(system)
+        nc = link._link.nc  # noqa: SLF001 - nats-py reconnects this client in place
+        assert nc is not None
+        before = len(nc._subs)  # noqa: SLF001
+        server.restart()
+        await link.link_down.wait()
+        await link.link_up.wait()
+        rechecking = link._probes._rechecking  # noqa: SLF001
+        assert rechecking is not None
+        await rechecking  # no namesake: it listened out its whole wait
+        assert len(nc._subs) == before  # noqa: SLF001
