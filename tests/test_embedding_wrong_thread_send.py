@@ -7,24 +7,12 @@ loop's mailbox."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorRef, ActorSystem
+from actorkit import ActorRef, ActorSystem
 
-from .test_embedding_wrong_thread import on_another_loop, refused
-
-
-class Held(Actor):
-    """Busy in its first message until the test releases it: never parked, so nothing from
-    another thread has to wake it."""
-
-    release: asyncio.Event
-
-    async def receive(self, message: Any) -> Any:
-        await self.release.wait()
-        return message
+from .test_embedding_wrong_thread import Held, on_another_loop, refused
 
 
 @pytest.mark.parametrize("target", ["actor", "pool"])

@@ -27,6 +27,7 @@ DENIED = ("_INBOX.>", "actorkit.actor.>", "actorkit.topic.>")
 def guarded(tmp_path: Path) -> Iterator[NatsServer]:
     users = [
         "{user: full, password: pw}",
+        '{user: nogroup, password: pw, permissions: {subscribe: {deny: "actorkit.group.>"}}}',
         *(
             f'{{user: "no{n}", password: pw, permissions: {{subscribe: {{deny: "{subject}"}}}}}}'
             for n, subject in enumerate(DENIED)
@@ -64,68 +65,47 @@ async def test_a_user_with_every_permission_starts(guarded: NatsServer) -> None:
         assert system.remote("open", "/x").is_alive
 
 
-async def test_a_queue_group_the_server_refuses_is_a_failed_group(tmp_path: Path) -> None:
+async def test_a_queue_group_the_server_refuses_is_a_failed_group(guarded: NatsServer) -> None:
     """`expose(..., group=)` subscribes in the background: the server's refusal came as a
     logged warning only, `flush()` returned and the health read `ok` while the group went
     unserved. It is a failed group, as one the client refuses."""
-    server = NatsServer()
-    users = '{user: nogroup, password: pw, permissions: {subscribe: {deny: "actorkit.group.>"}}}'
-    server.configure(tmp_path / "users.conf", f"authorization {{ users = [{users}] }}")
-    server.start()
-    try:
-        link = NatsTransport(server.url, user="nogroup", password="pw")
-        async with asyncio.timeout(15), ActorSystem("member", transport=link) as system:
-            system.expose(await system.spawn(Keeper, name="k"), group="Packers")
-            with pytest.raises(nats.errors.Error, match="permissions violation") as refused:
-                await link.flush()
-            assert "actorkit.group.packers" in str(refused.value)
-            assert link.health()["failed_groups"] == ["Packers"]
-            with pytest.raises(NotDelivered, match="no member of that group"):
-                await system.remote_group("Packers").ask("work", timeout=5)
-    finally:
-        server.stop()
+    link = NatsTransport(guarded.url, user="nogroup", password="pw")
+    async with asyncio.timeout(15), ActorSystem("member", transport=link) as system:
+        system.expose(await system.spawn(Keeper, name="k"), group="Packers")
+        with pytest.raises(nats.errors.Error, match="permissions violation") as refused:
+            await link.flush()
+        assert "actorkit.group.packers" in str(refused.value)
+        assert link.health()["failed_groups"] == ["Packers"]
+        with pytest.raises(NotDelivered, match="no member of that group"):
+            await system.remote_group("Packers").ask("work", timeout=5)
 
 
-async def test_a_refused_group_exposed_again_subscribes_again(tmp_path: Path) -> None:
+async def test_a_refused_group_exposed_again_subscribes_again(guarded: NatsServer) -> None:
     """A failed group is "not served until exposed again": exposing it again retries the
     subscription (refused again here, the user's permissions unchanged), not the old
     failure kept."""
-    server = NatsServer()
-    users = '{user: nogroup, password: pw, permissions: {subscribe: {deny: "actorkit.group.>"}}}'
-    server.configure(tmp_path / "users.conf", f"authorization {{ users = [{users}] }}")
-    server.start()
-    try:
-        link = NatsTransport(server.url, user="nogroup", password="pw")
-        async with asyncio.timeout(15), ActorSystem("member", transport=link) as system:
-            keeper = await system.spawn(Keeper, name="k")
-            system.expose(keeper, group="Packers")
-            with pytest.raises(nats.errors.Error, match="permissions violation"):
-                await link.flush()
-            assert link.health()["failed_groups"] == ["Packers"]
-            system.expose(keeper, group="Packers")
-            assert link.health()["failed_groups"] == []  # subscribing again
-            with pytest.raises(nats.errors.Error, match="permissions violation"):
-                await link.flush()
-            assert link.health()["failed_groups"] == ["Packers"]
-    finally:
-        server.stop()
+    link = NatsTransport(guarded.url, user="nogroup", password="pw")
+    async with asyncio.timeout(15), ActorSystem("member", transport=link) as system:
+        keeper = await system.spawn(Keeper, name="k")
+        system.expose(keeper, group="Packers")
+        with pytest.raises(nats.errors.Error, match="permissions violation"):
+            await link.flush()
+        assert link.health()["failed_groups"] == ["Packers"]
+        system.expose(keeper, group="Packers")
+        assert link.health()["failed_groups"] == []  # subscribing again
+        with pytest.raises(nats.errors.Error, match="permissions violation"):
+            await link.flush()
+        assert link.health()["failed_groups"] == ["Packers"]
 
 
-async def test_health_reads_a_refused_group_without_a_flush(tmp_path: Path) -> None:
+async def test_health_reads_a_refused_group_without_a_flush(guarded: NatsServer) -> None:
     """`health()` is what a probe reads, with no `flush` before it: a refusal the link has
     heard fails the group there too."""
-    server = NatsServer()
-    users = '{user: nogroup, password: pw, permissions: {subscribe: {deny: "actorkit.group.>"}}}'
-    server.configure(tmp_path / "users.conf", f"authorization {{ users = [{users}] }}")
-    server.start()
-    try:
-        link = NatsTransport(server.url, user="nogroup", password="pw")
-        async with asyncio.timeout(15), ActorSystem("member", transport=link) as system:
-            system.expose(await system.spawn(Keeper, name="k"), group="Packers")
-            nc = link._link.nc  # noqa: SLF001 - a round trip that is not the transport's flush
-            assert nc is not None
-            await asyncio.sleep(0)  # the subscription's task sends its SUB
-            await nc.flush()  # the server's refusal comes ahead of its PONG
-            assert link.health()["failed_groups"] == ["Packers"]
-    finally:
-        server.stop()
+    link = NatsTransport(guarded.url, user="nogroup", password="pw")
+    async with asyncio.timeout(15), ActorSystem("member", transport=link) as system:
+        system.expose(await system.spawn(Keeper, name="k"), group="Packers")
+        nc = link._link.nc  # noqa: SLF001 - a round trip that is not the transport's flush
+        assert nc is not None
+        await asyncio.sleep(0)  # the subscription's task sends its SUB
+        await nc.flush()  # the server's refusal comes ahead of its PONG
+        assert link.health()["failed_groups"] == ["Packers"]
