@@ -11,17 +11,20 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
 import msgspec
 import nats.errors
 import pytest
+import trustme
 from nats.aio.client import Client
 
 from actorkit import Actor, ActorSystem, testing
@@ -247,3 +250,27 @@ async def topic_barrier(system: ActorSystem) -> testing.Probe:
 async def barrier_passed(client: Client, barrier: testing.Probe) -> None:
     await client.publish("actorkit.topic.barrier", msgspec.msgpack.encode(["done"]))
     await barrier.expect("done")
+
+
+@dataclass(frozen=True)
+class Certified:
+    """A server certificate and key for `host`, written under a test's directory, issued by a
+    throwaway CA that `trusting()` clients trust."""
+
+    ca: trustme.CA
+    cert: Path
+    key: Path
+
+    def trusting(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        self.ca.configure_trust(context)
+        return context
+
+
+def server_certificate(tmp_path: Path, host: str = "127.0.0.1") -> Certified:
+    ca = trustme.CA()
+    issued = ca.issue_cert(host)
+    cert, key = tmp_path / "server.pem", tmp_path / "server.key"
+    issued.cert_chain_pems[0].write_to_path(str(cert))
+    issued.private_key_pem.write_to_path(str(key))
+    return Certified(ca, cert, key)

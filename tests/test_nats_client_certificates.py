@@ -16,21 +16,20 @@ import trustme
 from actorkit import ActorSystem
 from actorkit.nats import NatsTransport
 
-from .nats_support import NatsServer, requires_nats
+from .nats_support import NatsServer, requires_nats, server_certificate
 
 pytestmark = requires_nats
 
 
 @pytest.fixture
 def verifying(tmp_path: Path) -> Iterator[tuple[NatsServer, trustme.CA]]:
-    ca = trustme.CA()
-    cert, key, authority = tmp_path / "server.pem", tmp_path / "server.key", tmp_path / "ca.pem"
-    issued = ca.issue_cert("127.0.0.1")
-    issued.cert_chain_pems[0].write_to_path(str(cert))
-    issued.private_key_pem.write_to_path(str(key))
+    certified = server_certificate(tmp_path)
+    ca, authority = certified.ca, tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(authority))
     server = NatsServer(
-        "--tlsverify", "--tlscert", str(cert), "--tlskey", str(key), "--tlscacert", str(authority)
+        "--tlsverify",
+        *("--tlscert", str(certified.cert), "--tlskey", str(certified.key)),
+        *("--tlscacert", str(authority)),
     )
     server.start()
     try:

@@ -7,21 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import ssl
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import nats.errors
 import pytest
-import trustme
 
 from actorkit import Actor, ActorSystem
 from actorkit._nats._options import nats_options
 from actorkit.nats import NatsTransport
 from actorkit.testing import ManualClock, Probe
 
-from .nats_support import SAFETY, NatsServer, requires_nats, transport
+from .nats_support import SAFETY, NatsServer, requires_nats, server_certificate, transport
 from .nats_systems_support import Echo, metric
 from .processes import HeldPort
 
@@ -75,16 +73,11 @@ async def test_a_periodic_tell_to_a_remote_ref_finding_the_buffer_full_is_a_dead
 async def test_a_certificate_for_another_host_is_refused_at_once_unless_tls_hostname_names_it(
     tmp_path: Path,
 ) -> None:
-    ca = trustme.CA()
-    issued = ca.issue_cert("nats.internal")
-    cert, key = tmp_path / "server.pem", tmp_path / "server.key"
-    issued.cert_chain_pems[0].write_to_path(str(cert))
-    issued.private_key_pem.write_to_path(str(key))
-    secured = NatsServer("--tls", "--tlscert", str(cert), "--tlskey", str(key))
+    certified = server_certificate(tmp_path, "nats.internal")
+    secured = NatsServer("--tls", "--tlscert", str(certified.cert), "--tlskey", str(certified.key))
     secured.start()
     url = f"tls://127.0.0.1:{secured.port}"
-    trusting = ssl.create_default_context()
-    ca.configure_trust(trusting)
+    trusting = certified.trusting()
     try:
         async with asyncio.timeout(SAFETY):
             elsewhere = ActorSystem("elsewhere", transport=NatsTransport(url, tls=trusting))

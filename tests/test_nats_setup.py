@@ -9,7 +9,6 @@ from pathlib import Path
 import msgspec
 import nats
 import pytest
-import trustme
 from nats.aio.msg import Msg
 from prometheus_client import CollectorRegistry
 
@@ -18,7 +17,7 @@ from actorkit.nats import NatsTransport
 from actorkit.testing import Probe
 
 from .nats_node import Job
-from .nats_support import Credentials, NatsServer, requires_nats, transport
+from .nats_support import Credentials, NatsServer, requires_nats, server_certificate, transport
 from .nats_systems_support import Echo
 from .port_rivals import assert_held
 from .processes import HeldPort
@@ -177,16 +176,11 @@ async def test_servers_with_authorisation_refuse_systems_without_credentials(
 async def test_tls_links_systems_and_refuses_a_client_that_does_not_trust_the_server(
     tmp_path: Path,
 ) -> None:
-    ca = trustme.CA()
-    issued = ca.issue_cert("127.0.0.1")
-    cert, key = tmp_path / "server.pem", tmp_path / "server.key"
-    issued.cert_chain_pems[0].write_to_path(str(cert))
-    issued.private_key_pem.write_to_path(str(key))
-    secured = NatsServer("--tls", "--tlscert", str(cert), "--tlskey", str(key))
+    certified = server_certificate(tmp_path)
+    secured = NatsServer("--tls", "--tlscert", str(certified.cert), "--tlskey", str(certified.key))
     secured.start()
     url = f"tls://127.0.0.1:{secured.port}"
-    trusting = ssl.create_default_context()
-    ca.configure_trust(trusting)
+    trusting = certified.trusting()
     try:
         async with (
             ActorSystem("tls-a", transport=NatsTransport(url, tls=trusting)) as a,

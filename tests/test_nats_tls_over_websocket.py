@@ -5,16 +5,14 @@ say `tls_required`; the refusal of a server without TLS (`test_nats_tls_wanted`)
 from __future__ import annotations
 
 import asyncio
-import ssl
 from pathlib import Path
 
 import pytest
-import trustme
 
 from actorkit import ActorSystem
 from actorkit.nats import NatsTransport
 
-from .nats_support import NatsServer, requires_nats
+from .nats_support import NatsServer, requires_nats, server_certificate
 from .processes import HeldPort
 
 pytestmark = requires_nats
@@ -23,11 +21,8 @@ pytestmark = requires_nats
 # nats-py hands aiohttp a float timeout, which aiohttp deprecates.
 @pytest.mark.filterwarnings("ignore:parameter 'timeout' of type 'float':DeprecationWarning")
 async def test_a_tls_websocket_with_a_tls_context_connects(tmp_path: Path) -> None:
-    ca = trustme.CA()
-    issued = ca.issue_cert("127.0.0.1")
-    cert, key = tmp_path / "server.pem", tmp_path / "server.key"
-    issued.cert_chain_pems[0].write_to_path(str(cert))
-    issued.private_key_pem.write_to_path(str(key))
+    certified = server_certificate(tmp_path)
+    cert, key = certified.cert, certified.key
     ws = HeldPort(shared=True)
     server = NatsServer()
     server.configure(
@@ -36,8 +31,7 @@ async def test_a_tls_websocket_with_a_tls_context_connects(tmp_path: Path) -> No
         f'    key_file: "{key}" }}\n}}\n',
     )
     server.start()
-    trusting = ssl.create_default_context()
-    ca.configure_trust(trusting)
+    trusting = certified.trusting()
     try:
         link = NatsTransport(f"wss://127.0.0.1:{ws.port}", tls=trusting, connect_timeout=5)
         async with asyncio.timeout(15), ActorSystem("secure", transport=link) as system:

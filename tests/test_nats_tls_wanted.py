@@ -11,12 +11,11 @@ import ssl
 from pathlib import Path
 
 import pytest
-import trustme
 
 from actorkit import ActorSystem
 from actorkit.nats import NatsTransport
 
-from .nats_support import NatsServer, requires_nats
+from .nats_support import NatsServer, requires_nats, server_certificate
 
 _INFO = {"server_id": "plain", "version": "2.9.10", "max_payload": 1_048_576, "auth_required": True}
 
@@ -104,15 +103,10 @@ async def test_a_tls_url_without_a_context_is_refused_by_a_plain_nats_server() -
 
 @requires_nats
 async def test_a_server_that_comes_back_without_tls_is_not_reconnected_to(tmp_path: Path) -> None:
-    ca = trustme.CA()
-    issued = ca.issue_cert("127.0.0.1")
-    cert, key = tmp_path / "server.pem", tmp_path / "server.key"
-    issued.cert_chain_pems[0].write_to_path(str(cert))
-    issued.private_key_pem.write_to_path(str(key))
-    server = NatsServer("--tls", "--tlscert", str(cert), "--tlskey", str(key))
+    certified = server_certificate(tmp_path)
+    server = NatsServer("--tls", "--tlscert", str(certified.cert), "--tlskey", str(certified.key))
     server.start()
-    trusting = ssl.create_default_context()
-    ca.configure_trust(trusting)
+    trusting = certified.trusting()
     url = f"tls://127.0.0.1:{server.port}"
     try:
         link = NatsTransport(url, tls=trusting, reconnect_time_wait=0.05)
