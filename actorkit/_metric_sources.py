@@ -102,9 +102,10 @@ def names_of(family: Metric) -> list[str]:
 
 def writable(families: Iterable[object], taken: set[str]) -> Iterator[Metric]:
     """`families` as they come, or `TypeError` saying what to change at the first that no
-    format can write, or `ValueError` at the first that takes a name of `taken` (a source
-    added twice, one at each restart of the actor adding it): Prometheus's text parser stops
-    at a family's second header, and OpenMetrics forbids one."""
+    format can write, or `ValueError` at the first that takes a name of `taken` (a family given
+    twice by one source, or another's: a restarted actor's whose predecessor's was not
+    removed, or two actors'):
+    Prometheus's text parser stops at a family's second header, and OpenMetrics forbids one."""
     for family in families:
         if not isinstance(family, Metric):
             raise TypeError(
@@ -122,8 +123,9 @@ def writable(families: Iterable[object], taken: set[str]) -> Iterator[Metric]:
         names = names_of(family)
         if clash := taken.intersection(names):
             raise ValueError(
-                f"{min(clash)} is given already, by actorkit or a source (this one, if it was "
-                "added twice): give each family from one source, added once"
+                f"{min(clash)} is given already, by actorkit or a source: give each family "
+                "once, from one source (an actor that adds its source in on_start removes it "
+                "in on_stop, metrics.remove_source)"
             )
         taken.update(names)
         yield family
