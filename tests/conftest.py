@@ -127,6 +127,22 @@ def pytest_collection(session: pytest.Session) -> Generator[None, object, object
         gc.enable()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """A test that calls `gc.unfreeze()` hands the collector back the heap frozen above, and
+    every full collection of the tests after it in that worker walks it again: one such test
+    cost a worker 58 s of collections (benchmarks/RESULTS.md). A test that freezes what it
+    made keeps it frozen."""
+    frozen = gc.get_freeze_count()
+    outcome = yield
+    if frozen and not gc.get_freeze_count():
+        pytest.fail(
+            "this test unfroze the heap (gc.unfreeze()): the tests after it pay for it; "
+            "keep what gc.freeze() froze frozen"
+        )
+    return outcome
+
+
 def _other_loop(item: pytest.Item) -> bool:
     """Whether `--loops split` leaves `item` out: it is the variant of its test, on the loop
     that the hash of its id without the loop does not pick."""
