@@ -72,7 +72,8 @@ class DeadLetters:
     - `buffer_full`: a publish while the outbound buffer holds `max_buffered` publishes (a
       tell finding its own `max_buffered` full raises instead).
     - `unreachable`: a buffered tell whose target did not answer within `buffer_timeout`.
-    - `send_failed`: the NATS client refused a message or failed while flushing it.
+    - `send_failed`: the NATS client refused a message or failed while flushing it, or the
+      NATS server refused the system's user publish permission on its subject.
     - `transport_closed`: sent after the connections closed, or queued when the connection
       closed for good.
     - `slow_consumer`: a tell from another system that nats-py dropped, its subscription's

@@ -35,9 +35,10 @@ async def test_gone_systems_fail_fast_and_vanishing_ones_time_out(server: NatsSe
             await asking
         assert str(timed_out.value) == (
             "no reply from vanishing:/holder within 0.5s; either its handler is slower than "
-            "that (raise the ask's timeout or make the handler faster) or the process serving "
-            "it stopped answering (frozen, cut off, or gone before NATS noticed): check that "
-            "it runs"
+            "that (raise the ask's timeout or make the handler faster), the process serving "
+            "it stopped answering (frozen, cut off, or gone before NATS noticed: check that "
+            "it runs), or its NATS user may not publish to _INBOX.> (the server refused the "
+            "reply: that system logs a permissions violation)"
         )
         awaited = asker_link._requests._replies  # noqa: SLF001
         assert awaited == {}  # a late reply has nobody to find: none is kept waiting for

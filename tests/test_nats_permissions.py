@@ -7,13 +7,14 @@ every ask to it found no responder, every reply to its asks was withheld (each a
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import nats.errors
 import pytest
 
-from actorkit import ActorSystem, NotDelivered
+from actorkit import ActorSystem, AskTimeout, NotDelivered
 from actorkit.nats import NatsTransport
 
 from .nats_support import Keeper, NatsServer, requires_nats
@@ -28,6 +29,8 @@ def guarded(tmp_path: Path) -> Iterator[NatsServer]:
     users = [
         "{user: full, password: pw}",
         '{user: nogroup, password: pw, permissions: {subscribe: {deny: "actorkit.group.>"}}}',
+        '{user: mute, password: pw, permissions: {publish: {deny: "_INBOX.>"}}}',
+        '{user: hushed, password: pw, permissions: {publish: {deny: "actorkit.topic.>"}}}',
         *(
             f'{{user: "no{n}", password: pw, permissions: {{subscribe: {{deny: "{subject}"}}}}}}'
             for n, subject in enumerate(DENIED)
@@ -113,3 +116,47 @@ async def test_health_reads_a_refused_group_without_a_flush(guarded: NatsServer)
             await asyncio.sleep(0)  # one turn: the subscription's task, then the flusher
         await nc.flush()  # the server's refusal comes ahead of its PONG
         assert link.health()["failed_groups"] == ["Packers"]
+
+
+async def test_a_reply_the_server_refuses_is_a_dead_letter_and_a_warning_naming_it(
+    guarded: NatsServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A user that may not publish to `_INBOX.>` has every reply it sends refused by the
+    server, an error line on a connection it keeps: the reply was lost with nats-py's bare
+    error logged, counted nowhere, and its asker waited out its timeout, told only of a slow
+    handler or a stopped process."""
+    caplog.set_level(logging.WARNING, "actorkit")
+    mute = NatsTransport(guarded.url, user="mute", password="pw")
+    asking = NatsTransport(guarded.url, user="full", password="pw")
+    async with asyncio.timeout(15), ActorSystem("mute", transport=mute) as responder:
+        responder.expose(await responder.spawn(Keeper, name="k"))
+        async with ActorSystem("asker", transport=asking) as asker:
+            with pytest.raises(AskTimeout) as timed_out:
+                await asker.remote("mute", "/k").ask("hi", timeout=0.5)
+        await mute.flush()  # the refusal comes ahead of the round trip's PONG
+        assert responder.dead_letters.by_reason == {"send_failed": 1}
+        assert mute.rejected["send_failed"] == 1
+        [letter] = responder.dead_letters.recent
+        assert letter.recipient is not None and letter.recipient.startswith("_inbox.")
+    said = [r.getMessage() for r in caplog.records if "publish" in r.getMessage()]
+    assert len(said) == 1, said
+    assert "NATS refused system 'mute' publish permission" in said[0]
+    assert f"{letter.recipient!r}" in said[0] and "a reply to another system's" in said[0]
+    assert "_INBOX.>" in said[0] and "allow_responses" in said[0]
+    hint = str(timed_out.value)
+    assert "may not publish to _INBOX.>" in hint and "permissions violation" in hint
+
+
+async def test_a_publish_the_server_refuses_is_a_dead_letter_and_a_warning_naming_it(
+    guarded: NatsServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, "actorkit")
+    hushed = NatsTransport(guarded.url, user="hushed", password="pw")
+    async with asyncio.timeout(15), ActorSystem("hushed", transport=hushed) as system:
+        assert system.publish("news", "unheard") == 0
+        await hushed.flush()  # the refusal comes ahead of the round trip's PONG
+        assert system.dead_letters.by_reason == {"send_failed": 1}
+        [letter] = system.dead_letters.recent
+        assert letter.recipient == "actorkit.topic.news" and letter.message is None
+    said = [r.getMessage() for r in caplog.records if "publish" in r.getMessage()]
+    assert len(said) == 1 and "'actorkit.topic.news', a publish to a topic" in said[0], said

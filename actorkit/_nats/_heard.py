@@ -114,8 +114,11 @@ class Heard:
         topics: bool,
         back: AsyncCallback,
         denied: list[Exception] | None = None,
+        refused_publish: Callable[[Exception], bool] | None = None,
     ) -> None:
         self.nc = nc
+        self._refused_publish = refused_publish
+        """Accounts for a publish the server refused (`_refused_publish`), True if it was."""
         self.denied = [] if denied is None else denied
         """The subscriptions the server refused this client's user: the link's, for `start`."""
         self.where = f"{system.name} (topics connection)" if topics else system.name
@@ -136,6 +139,8 @@ class Heard:
         if isinstance(error, nats.errors.SlowConsumerError):  # a message dropped, no failure
             self._dropped(error)
             return
+        if self._refused_publish is not None and self._refused_publish(error):
+            return  # the connection is kept: a loss to account for, no failure of the link
         self.last = error
         if _DENIED_SUBSCRIPTION in str(error).lower() and len(self.denied) < _DENIALS_KEPT:
             self.denied.append(error)

@@ -77,6 +77,7 @@ class Link:
         """Once a connection closed for good, the other one's close (`_end`)."""
         self.system_name = "?"
         self.denied: list[Exception] = []  # subscriptions refused to this client's user
+        self.refused_publish: Callable[[Exception], bool] | None = None  # `Heard`'s
 
     @property
     def connection(self) -> Client:
@@ -127,7 +128,7 @@ class Link:
     async def _attempt(self, system: Host, topics: bool, within: float) -> Client:
         nc = Client()
         back = self._topics_reconnected if topics else self._reconnected
-        heard = Heard(nc, system, topics, back, self.denied)
+        heard = Heard(nc, system, topics, back, self.denied, self.refused_publish)
         connecting = system.loop.create_task(self._open(nc, heard, topics))
         waiting: set[asyncio.Future[Any]] = {connecting, heard.refused}
         try:

@@ -26,11 +26,14 @@ from ._refusals import refused_reply
 _NO_RESPONDERS = "503"
 REMOTE_ADVICE = (
     "either its handler is slower than that (raise the ask's timeout or make the handler "
-    "faster) or the process serving it stopped answering (frozen, cut off, or gone before "
-    "NATS noticed): check that it runs"
+    "faster), the process serving it stopped answering (frozen, cut off, or gone before "
+    "NATS noticed: check that it runs), or its NATS user may not publish to _INBOX.> (the "
+    "server refused the reply: that system logs a permissions violation)"
 )
 """A system that is not connected at all is answered at once ("no responders"); silence
-means its process took the request and then said nothing, for one of these reasons."""
+means its process took the request and then said nothing, for one of these reasons. The
+last one only the serving system hears of (`_refused_publish`): the server tells the
+connection that published, and a request names no way back but the refused subject."""
 
 
 class _Unsent(Exception):

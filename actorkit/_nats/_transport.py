@@ -29,6 +29,7 @@ from ._metrics import collect
 from ._options import check_options, checked, nats_options, servers_of
 from ._outbound import Outbox
 from ._probes import Probes
+from ._refused_publish import RefusedPublishes
 from ._remote_ref import RemoteRef
 from ._requests import Requests
 from ._round_trip import across_drops, flush_within
@@ -97,6 +98,7 @@ class NatsTransport:
             farewell=self._farewell,
         )
         core = self._core = Core(self.prefix, link)
+        link.refused_publish = RefusedPublishes(core).heard
         self._probes = Probes(core, self.buffer_timeout)
         self._outbox = Outbox(core, self._probes, self.max_buffered)
         self._requests = Requests(core, self._outbox)
