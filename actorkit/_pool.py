@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import inspect
 import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor, check_arguments
 from ._envelope import HANDED_ON, Ask
 from ._errors import ActorStopped
-from ._pool_checks import Resize, check_member_arguments, check_pool, is_resize, resize_stopped
+from ._pool_checks import (
+    Resize,
+    check_member_arguments,
+    check_pool,
+    check_size_meant,
+    is_resize,
+    resize_stopped,
+)
 from ._pool_handover import disinherit, forward, orphans, pass_on, reroute
 from ._pool_ref import PoolRef
 from ._room import UNBOUNDED
@@ -181,7 +187,7 @@ async def start_pool(
     check_member_arguments(spec.kwargs)
     factory = check_factory(spec.factory)
     check_arguments(factory, spec.args, spec.kwargs, call="spawn_pool")
-    _size_meant(factory, spec.args, spec.kwargs)
+    check_size_meant(factory, spec.args, spec.kwargs)
     members = check_mailbox_size(spec.options["mailbox_size"])
     # The pool's own mailbox holds what is sent while it (re)starts its members: as much as
     # one of them takes (the default at least), so a pool of unbounded members refuses none.
@@ -189,21 +195,3 @@ async def start_pool(
     ref = await spawn(Pool, spec, name=name, mailbox_size=held)
     assert isinstance(ref, PoolRef)
     return ref
-
-
-def _size_meant(factory: object, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    """`spawn_pool(Worker, 4)` means a pool of four; the 4 would go to each member's factory.
-    Refused, naming `size=`, when that factory cannot take it: Python's own refusal would be
-    about a call the user never wrote."""
-    if len(args) != 1 or kwargs or type(args[0]) is not int or not isinstance(factory, type):
-        return
-    try:
-        inspect.signature(factory).bind(*args)
-    except TypeError:
-        raise TypeError(
-            f"{factory.__qualname__} takes no positional argument, got {args[0]}: spawn_pool "
-            f"passes its positional arguments to each member's factory; to size the pool, "
-            f"pass size={args[0]}"
-        ) from None
-    except ValueError:  # no signature to read: the factory's own call decides
-        return

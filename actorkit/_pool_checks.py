@@ -4,8 +4,9 @@ resize request the pool actor is asked."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import reprlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._envelope import CONTROL, GIVEN_UP, Ask, ask_envelope
 from ._errors import ActorStopped, NotDelivered
@@ -79,6 +80,29 @@ def check_member_arguments(kwargs: dict[str, object]) -> None:
             "(/pool/0, /pool/1, ...), since members sharing one would fail each other's writes; "
             "drop persistence_id=, or spawn the durable actors one by one with ids of their own"
         )
+
+
+def check_size_meant(factory: object, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """`spawn_pool(Worker, 4)` means a pool of four; the 4 would go to each member's factory,
+    be it an Actor class or a function. Refused, naming `size=`, when that factory cannot take
+    it: Python's own refusal would come from the pool's first member, about a call the user
+    never wrote. Read once, at the `spawn_pool` call, and only for a lone int: no member's
+    start (nor restart) pays for it."""
+    if len(args) != 1 or kwargs or type(args[0]) is not int:
+        return
+    try:
+        inspect.signature(factory).bind(*args)  # type: ignore[arg-type]
+    except TypeError as error:
+        named = isinstance(factory, type) or inspect.isroutine(factory)
+        name = getattr(factory, "__qualname__", None) if named else None
+        name = name if isinstance(name, str) else given(factory)  # a partial, a callable object
+        raise TypeError(
+            f"{name} cannot be called with {args[0]} alone ({error}): spawn_pool passes its "
+            f"positional arguments to each member's factory; to size the pool, pass "
+            f"size={args[0]}"
+        ) from None
+    except ValueError:  # no signature to read: the factory's own call decides
+        return
 
 
 def unhashable_key(key: object, pool: str) -> TypeError:
