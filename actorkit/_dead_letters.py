@@ -50,9 +50,11 @@ class DeadLetters:
     """Counts by reason plus a bounded ring of recent records, so that nothing undelivered
     goes unseen. The reasons (`Reason`; from `not_exposed` on, the NATS transport's only):
 
-    - `stopped`: sent to a stopped actor, or to a pool whose members were all stopped.
+    - `stopped`: sent to a stopped actor, or to a pool whose members were all stopped; or a
+      timer's message, the timer scheduled to a stopped actor and never armed.
     - `stopping`: queued at an actor, waiting for room in its mailbox, or in hand at a forced
-      stop, when it was stopped.
+      stop, when it was stopped; or a timer's message, the timer scheduled to an actor whose
+      stop had begun (or, periodic, that drained) and never armed.
     - `shutdown`: the same at shutdown; with NATS also what the outbound queue held when the
       shutdown gave it up, what was sent after that, and what arrived from NATS meanwhile.
     - `not_restarted`: queued at an actor waiting out a restart's backoff at shutdown.

@@ -35,7 +35,7 @@ from ._undelivered_ticks import undelivered
 if TYPE_CHECKING:
     from ._cell import Cell
     from ._clock import Cancellable, Clock
-    from ._dead_letters import DeadLetters
+    from ._dead_letters import DeadLetters, Reason
     from ._protocols import Ref
 
 __all__ = ["COMPACT_AT", "TimerHandle", "TimerQueue"]  # TimerHandle: where importers find it
@@ -90,26 +90,29 @@ class TimerQueue(Lapsing):
     ) -> TimerHandle:
         """A system timer (`schedule_once` / `schedule_every`) to a local or remote ref."""
         handle = TimerHandle(self, target, message, self.clock.now() + delay, interval)
+        cell = local_cell(target)  # None for a remote ref: it ticks until cancelled
+        lost = None if cell is None else _lost(cell, interval)
+        if lost is not None:
+            # Never armed, so its handle is inactive from the call on (`erlang:send_after` to
+            # a dead pid); what it would have sent is counted, once (Akka's dead letters).
+            handle._message = handle._target = CANCELLED
+            self.dead_letters.add(message, target.path, lost)
+            return handle
         self.pending += 1
         self.push(handle)
-        if interval is not None:
-            self.follow(handle)
+        if interval is not None and cell is not None:
+            self.follow(handle, cell)
         return handle
 
-    def follow(self, handle: TimerHandle) -> None:
-        """End this periodic timer when its target stops, rather than at its next tick: an
-        hourly tick must not keep a stopped actor alive for an hour, nor leave a dead letter
-        for a message nobody sent. Nor is one armed to an actor that drains (`Record.drain`)
-        or whose stop began (sealed): its ticks would hold its drain, or be dead letters."""
-        cell = local_cell(handle._target)  # None for a remote ref: it ticks until cancelled
-        if cell is not None and (cell.draining or cell.mailbox.final):
-            handle.cancel()
-        elif cell is not None and not cell.closed:
-            followed = self._following.get(cell)
-            if followed is None:
-                followed = self._following[cell] = set()
-                cell.follow_stop(self.target_stopped)
-            followed.add(handle)
+    def follow(self, handle: TimerHandle, cell: Cell) -> None:
+        """End this periodic timer when its local target stops, rather than at its next tick:
+        an hourly tick must not keep a stopped actor alive for an hour, nor leave a dead letter
+        for a message nobody sent."""
+        followed = self._following.get(cell)
+        if followed is None:
+            followed = self._following[cell] = set()
+            cell.follow_stop(self.target_stopped)
+        followed.add(handle)
 
     def target_stopped(self, cell: Cell) -> None:
         followed = self._following.pop(cell, None)
@@ -253,6 +256,19 @@ class TimerQueue(Lapsing):
 
     def __len__(self) -> int:
         return len(self._heap) + len(self._run) - self._dead
+
+
+def _lost(cell: Cell, interval: float | None) -> Reason | None:
+    """Why a timer to this local actor could deliver nothing, if so: stopped, or its stop
+    began (it handles nothing more: a tell now is a dead letter `stopping` at its close). A
+    periodic one, not to one that drains (`Record.drain`) either: its ticks, coming faster
+    than it handles them, would keep its queue from emptying. A single tick cannot, so a
+    one-off is armed, and handled if it comes before the drain ends."""
+    if cell.closed:
+        return "stopped"
+    if cell.mailbox.final or (interval is not None and cell.draining):
+        return "stopping"
+    return None
 
 
 def _live(

@@ -1,7 +1,8 @@
 """A `schedule_every` made to a pool member leaving a shrink, while its drain runs, is not
 armed: its handle is returned inactive (docs/api.md, draining), as one made to an actor a
-shutdown drains is. Its ticks, faster than it handles them, would keep its queue from
-emptying. Kills the mutant of `TimerQueue.follow` that asks only whether the stop sealed it."""
+shutdown drains is, and what it would have sent is one dead letter `stopping`. Its ticks,
+faster than it handles them, would keep its queue from emptying. Kills the mutant of
+`_timers._lost` that asks only whether the stop sealed it."""
 
 from __future__ import annotations
 
@@ -48,4 +49,4 @@ async def test_a_schedule_every_to_a_member_leaving_a_shrink_is_not_armed(
         release.set()
         await resizing
         assert seen == [] and not leaving.is_alive
-        assert system.dead_letters.count == 0
+        assert system.dead_letters.by_reason == {"stopping": 1}  # the timer not armed, once

@@ -79,15 +79,16 @@ async def test_a_shut_down_system_keeps_no_timer_and_schedules_none(clock: Manua
     assert system.dead_letters.count == 0
 
 
-async def test_a_periodic_timer_to_an_actor_already_stopped_ends_at_its_first_tick(
+async def test_a_periodic_timer_to_an_actor_already_stopped_is_never_armed(
     clock: ManualClock,
 ) -> None:
-    """Nothing can follow a stopped actor's stop: its first tick is a dead letter, as a
-    one-off's is, and the timer ends there rather than tick into dead letters forever."""
+    """Nothing can follow a stopped actor's stop: the timer is not armed, its handle inactive
+    at once, and what it would have sent is one dead letter, not one per interval."""
     async with ActorSystem(clock=clock) as system:
         probe = await Probe.spawn(system)
         await probe.ref.stop()
         handle = system.schedule_every(1.0, probe.ref, "tick")
+        assert not handle.active and pending_timers(system) == 0
+        assert system.dead_letters.by_reason == {"stopped": 1}
         await clock.advance(3.5)
         assert system.dead_letters.by_reason == {"stopped": 1}
-        assert not handle.active and pending_timers(system) == 0
