@@ -83,7 +83,8 @@ class Reach(KeptWhole):
     # --- pub-sub --------------------------------------------------------------------------
     def subscribe(self, ref: ActorRef, pattern: str) -> None:
         """Deliver every publish whose topic matches `pattern` (NATS rules: `*` is one
-        token, `>` one or more trailing tokens) to `ref`, once per publish."""
+        token, `>` one or more trailing tokens) to `ref`, once per publish. An actor on its
+        way out (stopped, stopping, or draining) raises `ActorStopped` (`_router`)."""
         check_thread(self._runtime, "subscribe")
         self._router.subscribe(self._own_cell(ref, "subscribe"), pattern)
 

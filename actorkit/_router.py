@@ -72,9 +72,9 @@ class Router:
         if type(pattern) is not str:
             validate_pattern(pattern)  # a non-str raises; a subclass is checked, then copied
             pattern = exact_str(pattern)  # a subclass's __eq__ would run at every later publish
-        if cell.closed:
+        if cell.closed or cell.draining or cell.mailbox.final:
             validate_pattern(pattern)  # a bad pattern is refused whether or not the actor runs
-            raise ActorStopped(f"{cell.path} is stopped and cannot subscribe to {given(pattern)}")
+            raise _cannot_subscribe(cell, pattern)
         mailbox = cell.mailbox
         added = self._index.add(pattern, mailbox)
         if mailbox not in self._cells:
@@ -221,3 +221,23 @@ class Router:
 
     def __len__(self) -> int:
         return len(self._index)
+
+
+def _cannot_subscribe(cell: Cell, pattern: str) -> ActorStopped:
+    """An actor on its way out takes no new subscription. One that drains (leaving a pool's
+    shrink, or at shutdown) was taken out of its own (`Pool._resize`): publishes that keep
+    coming would keep its queue from emptying, and its stop from ending. One whose stop began
+    handles nothing more: each publish would only be a dead letter."""
+    topic = given(pattern)
+    if cell.closed:
+        return ActorStopped(f"{cell.path} is stopped and cannot subscribe to {topic}")
+    if cell.draining:
+        return ActorStopped(
+            f"{cell.path} is draining (handling what it holds, then stopping) and cannot "
+            f"subscribe to {topic}: publishes that kept coming would keep its stop from ending; "
+            "subscribe an actor that stays (a pool's are in pool.members)"
+        )
+    return ActorStopped(
+        f"{cell.path} is stopping and cannot subscribe to {topic}: it handles nothing more, "
+        "so each publish would only be a dead letter"
+    )
