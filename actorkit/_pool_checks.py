@@ -91,7 +91,11 @@ def check_size_meant(factory: object, args: tuple[Any, ...], kwargs: dict[str, A
     if len(args) != 1 or kwargs or type(args[0]) is not int:
         return
     try:
-        inspect.signature(factory).bind(*args)  # type: ignore[arg-type]
+        signature = inspect.signature(factory)  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # no signature to read: the factory's own call decides
+        return
+    try:
+        signature.bind(*args)
     except TypeError as error:
         named = isinstance(factory, type) or inspect.isroutine(factory)
         name = getattr(factory, "__qualname__", None) if named else None
@@ -101,8 +105,6 @@ def check_size_meant(factory: object, args: tuple[Any, ...], kwargs: dict[str, A
             f"positional arguments to each member's factory; to size the pool, pass "
             f"size={args[0]}"
         ) from None
-    except ValueError:  # no signature to read: the factory's own call decides
-        return
 
 
 def unhashable_key(key: object, pool: str) -> TypeError:
