@@ -21,6 +21,7 @@ from .._actor import Actor, Unspawned
 from .._errors import PersistenceError
 from .._provided import read_only
 from ._binding import Binding
+from ._other_kind import refusal, stored_elsewhere
 from ._recovery import load_recovery
 from ._reminders import Reminders, arm_all
 from ._service import guarded
@@ -137,9 +138,12 @@ async def recover(actor: Durable) -> None:
     stats = binding.stats
     pid = binding.persistence_id
     try:
+        journal = actor._journal
         loaded = await guarded(
-            load_recovery(binding.store, pid, actor._journal), f"loading {pid!r} to recover it"
+            load_recovery(binding.store, pid, journal), f"loading {pid!r} to recover it"
         )
+        if await stored_elsewhere(binding.store, pid, journal, loaded):
+            raise refusal(type(actor), pid, journal)
         await actor._load(loaded)
         arm_all(actor, binding, loaded.reminders)
     except Exception as error:

@@ -159,10 +159,15 @@ class MemoryStore(StoreBase):
         kept = self._reminders.get(persistence_id)
         reminders = [kept[key] for key in sorted(kept)] if kept else []
         if not journal:
-            return StoredRecovery(None, [], False, self._states.get(persistence_id), reminders)
+            other = persistence_id in self._journals or persistence_id in self._snapshots
+            state = self._states.get(persistence_id)
+            return StoredRecovery(None, [], False, state, reminders, other)
         snapshot = self._snapshots.get(persistence_id)
         after = 0 if snapshot is None else snapshot.seq
         page = _sql_store.PAGE
         events = self._journals.get(persistence_id, [])[after : after + page + 1]
         more = len(events) > page
-        return StoredRecovery(snapshot, events[:page] if more else events, more, None, reminders)
+        if more:
+            events = events[:page]
+        other = persistence_id in self._states
+        return StoredRecovery(snapshot, events, more, None, reminders, other)

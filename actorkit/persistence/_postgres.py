@@ -53,10 +53,13 @@ _QUERIES = Queries(
     "UNION ALL (SELECT 1, seq, time, NULL, NULL, payload FROM actorkit_journal WHERE "
     "persistence_id = $1 AND seq > coalesce((SELECT seq FROM s), 0) ORDER BY seq LIMIT $2) "
     "UNION ALL SELECT 3, NULL, due, every, key, payload FROM actorkit_reminders "
-    "WHERE persistence_id = $1",
+    "WHERE persistence_id = $1 UNION ALL SELECT 4, NULL, NULL, NULL, NULL, NULL "
+    "FROM actorkit_states WHERE persistence_id = $1",
     recover_state="SELECT 2, revision, NULL::float8, NULL::float8, NULL::text, payload FROM "
     "actorkit_states WHERE persistence_id = $1 UNION ALL SELECT 3, NULL, due, every, key, "
-    "payload FROM actorkit_reminders WHERE persistence_id = $1",
+    "payload FROM actorkit_reminders WHERE persistence_id = $1 UNION ALL SELECT 4, NULL, NULL, "
+    "NULL, NULL, NULL WHERE EXISTS (SELECT FROM actorkit_journal WHERE persistence_id = $1) "
+    "OR EXISTS (SELECT FROM actorkit_snapshots WHERE persistence_id = $1)",
 )
 
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from ._store import Store, StoredEvent, StoredRecovery, StoredReminder, StoredSnapshot, StoredState
 
-SNAPSHOT, EVENT, STATE, REMINDER = range(4)
-"""The kinds of row of the SQL stores' one recovery query, the first of its columns."""
+SNAPSHOT, EVENT, STATE, REMINDER, OTHER_KIND = range(5)
+"""The kinds of row of the SQL stores' one recovery query, the first of its columns; a row of
+`OTHER_KIND` says the id holds the other kind of durable actor's rows (`other_kind`)."""
 
 
 async def composed(store: Store, persistence_id: str, journal: bool) -> StoredRecovery:
@@ -67,6 +68,7 @@ def from_rows(rows: Sequence[Sequence[Any]], journal: bool, page: int) -> Stored
     state: StoredState | None = None
     events: list[StoredEvent] = []
     reminders: list[StoredReminder] = []
+    other_kind = False
     for kind, number, time, every, key, payload in rows:
         if kind == EVENT:
             events.append(StoredEvent(number, time, payload))
@@ -74,12 +76,15 @@ def from_rows(rows: Sequence[Sequence[Any]], journal: bool, page: int) -> Stored
             reminders.append(StoredReminder(key, time, every, payload))
         elif kind == SNAPSHOT:
             snapshot = StoredSnapshot(number, payload)
-        else:
+        elif kind == STATE:
             state = StoredState(number, payload)
+        else:
+            other_kind = True
     # A compound query's rows come in no promised order: by code point, as `reminders` returns
     events.sort(key=_seq)
     reminders.sort(key=_key)
-    return StoredRecovery(snapshot, events, journal and len(events) >= page, state, reminders)
+    more = journal and len(events) >= page
+    return StoredRecovery(snapshot, events, more, state, reminders, other_kind)
 
 
 def _seq(event: StoredEvent) -> int:

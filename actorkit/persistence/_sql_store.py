@@ -54,8 +54,9 @@ class Queries:
     put_reminder: str  # persistence_id, key, due, every, payload; replaces
     delete_reminder: str  # persistence_id, key
     reminders: str  # persistence_id -> key, due, every, payload, by key
-    recover_journal: str  # persistence_id, limit -> `_recovery.from_rows`: snapshot, events after
-    recover_state: str  # persistence_id -> `_recovery.from_rows`: state, reminders
+    # -> `_recovery.from_rows`, each with the reminders and whether the other kind's rows exist
+    recover_journal: str  # persistence_id, limit -> snapshot, events after it
+    recover_state: str  # persistence_id -> state
 
 
 class SQLStore(StoreBase, Generic[TxT]):

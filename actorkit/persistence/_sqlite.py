@@ -51,10 +51,14 @@ _QUERIES = Queries(
     "time, NULL, NULL, payload FROM actorkit_events WHERE persistence_id = (SELECT pid FROM p) "
     "AND seq > coalesce((SELECT seq FROM s), 0) ORDER BY seq LIMIT (SELECT lim FROM p)) "
     "UNION ALL SELECT 3, NULL, due, every, key, payload FROM actorkit_reminders "
-    "WHERE persistence_id = (SELECT pid FROM p)",
+    "WHERE persistence_id = (SELECT pid FROM p) UNION ALL SELECT 4, NULL, NULL, NULL, NULL, "
+    "NULL FROM actorkit_states WHERE persistence_id = (SELECT pid FROM p)",
     recover_state="WITH p(pid) AS (VALUES (?)) SELECT 2, revision, NULL, NULL, NULL, payload "
     "FROM actorkit_states WHERE persistence_id = (SELECT pid FROM p) UNION ALL SELECT 3, NULL, "
-    "due, every, key, payload FROM actorkit_reminders WHERE persistence_id = (SELECT pid FROM p)",
+    "due, every, key, payload FROM actorkit_reminders WHERE persistence_id = (SELECT pid FROM p) "
+    "UNION ALL SELECT 4, NULL, NULL, NULL, NULL, NULL WHERE EXISTS (SELECT 1 FROM "
+    "actorkit_events WHERE persistence_id = (SELECT pid FROM p)) OR EXISTS (SELECT 1 FROM "
+    "actorkit_snapshots WHERE persistence_id = (SELECT pid FROM p))",
 )
 
 _VERSION_1_QUERIES = dataclasses.replace(
@@ -62,6 +66,7 @@ _VERSION_1_QUERIES = dataclasses.replace(
     read_page=_QUERIES.read_page.replace("actorkit_events", "actorkit_journal"),
     highest=_QUERIES.highest.replace("actorkit_events", "actorkit_journal"),
     recover_journal=_QUERIES.recover_journal.replace("actorkit_events", "actorkit_journal"),
+    recover_state=_QUERIES.recover_state.replace("actorkit_events", "actorkit_journal"),
 )
 """For a file of schema version 1 opened read-only, which has no tail: read, not upgraded."""
 

@@ -11,7 +11,7 @@ second one's write fails, whole.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 
@@ -55,13 +55,21 @@ class StoredRecovery:
     caller reads on with `read(persistence_id, last + 1)`, where `last` is the last event
     returned, else the snapshot's sequence number (0 without one). So a long journal is
     never loaded whole. An event-sourced recovery reads no state (None), a durable-state one
-    no snapshot and no events."""
+    no snapshot and no events.
+
+    `other_kind` says whether the id also holds what the other kind of durable actor keeps
+    (a state, for a recovery of the journal; events or a snapshot, for one of the state): a
+    class switched between `EventSourced` and `DurableState` by a deploy would otherwise
+    find nothing of its own and start empty. None when the store did not look (a store of
+    one's own): the recovery then asks the protocol's reads, when it found nothing of its
+    own. Not compared: it says what else is stored, not what the recovery returns."""
 
     snapshot: StoredSnapshot | None
     events: list[StoredEvent]
     more: bool
     state: StoredState | None
     reminders: list[StoredReminder]
+    other_kind: bool | None = field(default=None, compare=False)
 
     @property
     def read_on_from(self) -> int:
