@@ -164,10 +164,12 @@ class MemoryStore(StoreBase):
             return StoredRecovery(None, [], False, state, reminders, other)
         snapshot = self._snapshots.get(persistence_id)
         after = 0 if snapshot is None else snapshot.seq
-        page = _sql_store.PAGE
+        page, bound = _sql_store.PAGE, _sql_store.PAGE_BYTES
         events = self._journals.get(persistence_id, [])[after : after + page + 1]
-        more = len(events) > page
-        if more:
-            events = events[:page]
         other = persistence_id in self._states
-        return StoredRecovery(snapshot, events, more, None, reminders, other)
+        size = 0
+        for taken, stored in enumerate(events):
+            if taken == page or size >= bound:  # a page as the database stores cut it
+                return StoredRecovery(snapshot, events[:taken], True, None, reminders, other)
+            size += len(stored.payload)
+        return StoredRecovery(snapshot, events, False, None, reminders, other)

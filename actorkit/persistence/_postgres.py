@@ -33,9 +33,26 @@ TIMEOUT = 30.0
 CONNECT_TIMEOUT = 10.0
 """Seconds connecting may take at most (less when the store's timeout is shorter)."""
 
+
+def _page(where: str, limit: str, size: str) -> str:
+    """A page of events: up to `limit`, and while the bytes before each are under `size`.
+    Where it ends is found from the events' sizes first (`octet_length` reads a value's
+    size, not the value), with a running sum only when the page is too large (it spools
+    every row: it doubled the query's time), so that only the events up to there are read."""
+    sizes = (
+        f"(SELECT seq, octet_length(payload) AS n FROM actorkit_journal WHERE {where} "
+        f"ORDER BY seq LIMIT {limit})"
+    )
+    last = (
+        f"(SELECT CASE WHEN sum(n) < {size} THEN max(seq) ELSE (SELECT max(seq) FROM (SELECT "
+        "seq, sum(n) OVER (ORDER BY seq ROWS UNBOUNDED PRECEDING) - n AS before FROM "
+        f"{sizes} AS r) AS b WHERE before < {size}) END FROM {sizes} AS a)"
+    )
+    return f"SELECT seq, time, payload FROM actorkit_journal WHERE {where} AND seq <= {last}"
+
+
 _QUERIES = Queries(
-    read_page="SELECT seq, time, payload FROM actorkit_journal WHERE persistence_id = $1 "
-    "AND seq >= $2 ORDER BY seq LIMIT $3",
+    read_page=_page("persistence_id = $1 AND seq >= $2", "$3", "$4") + " ORDER BY seq",
     highest="SELECT max(seq) FROM actorkit_journal WHERE persistence_id = $1",
     load_snapshot="SELECT seq, payload FROM actorkit_snapshots WHERE persistence_id = $1",
     save_snapshot="INSERT INTO actorkit_snapshots VALUES ($1, $2, $3) "
@@ -50,8 +67,9 @@ _QUERIES = Queries(
     'WHERE persistence_id = $1 ORDER BY key COLLATE "C"',  # by code point, as the other stores
     recover_journal="WITH s AS (SELECT seq, payload FROM actorkit_snapshots WHERE "
     "persistence_id = $1) SELECT 0, seq, NULL::float8, NULL::float8, NULL::text, payload FROM s "
-    "UNION ALL (SELECT 1, seq, time, NULL, NULL, payload FROM actorkit_journal WHERE "
-    "persistence_id = $1 AND seq > coalesce((SELECT seq FROM s), 0) ORDER BY seq LIMIT $2) "
+    "UNION ALL SELECT 1, seq, time, NULL, NULL, payload FROM ("
+    + _page("persistence_id = $1 AND seq > coalesce((SELECT seq FROM s), 0)", "$2", "$3")
+    + ") AS e "
     "UNION ALL SELECT 3, NULL, due, every, key, payload FROM actorkit_reminders "
     "WHERE persistence_id = $1 UNION ALL SELECT 4, NULL, NULL, NULL, NULL, NULL "
     "FROM actorkit_states WHERE persistence_id = $1",

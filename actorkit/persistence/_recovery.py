@@ -61,9 +61,10 @@ def reads_its_own(store: object) -> bool:
     return True
 
 
-def from_rows(rows: Sequence[Sequence[Any]], journal: bool, page: int) -> StoredRecovery:
+def from_rows(rows: Sequence[Sequence[Any]], journal: bool, page: int, size: int) -> StoredRecovery:
     """The SQL stores' answer: rows of (kind, number, time, every, key, payload), by kind;
-    `page` is the most events the query returns, so that many say there may be more."""
+    `page` and `size` are the most events and bytes of them that the query returns (the
+    bytes before its last event under `size`), so that many say there may be more."""
     snapshot: StoredSnapshot | None = None
     state: StoredState | None = None
     events: list[StoredEvent] = []
@@ -83,7 +84,7 @@ def from_rows(rows: Sequence[Sequence[Any]], journal: bool, page: int) -> Stored
     # A compound query's rows come in no promised order: by code point, as `reminders` returns
     events.sort(key=_seq)
     reminders.sort(key=_key)
-    more = journal and len(events) >= page
+    more = journal and (len(events) >= page or sum(len(e.payload) for e in events) >= size)
     return StoredRecovery(snapshot, events, more, state, reminders, other_kind)
 
 

@@ -39,14 +39,19 @@ from ._store import (
 T = TypeVar("T")
 
 PAGE = 4096
-"""Events per read query."""
+"""Events per read query at most."""
+PAGE_BYTES = 16 * 2**20
+"""Bytes of events per read query at most, whatever their count: a page of 4,096 events of
+1 MB each would otherwise sit in memory whole while a recovery applies them one at a time.
+An event alone larger than that is a page by itself, so a read always moves on."""
 
 
 @dataclass(frozen=True, slots=True)
 class Queries:
     """A dialect's statements; parameters in the order of the comments."""
 
-    read_page: str  # persistence_id, from_seq, limit -> seq, time, payload
+    # a page: events in order, up to `limit` and while the bytes before each are under `size`
+    read_page: str  # persistence_id, from_seq, limit, size -> seq, time, payload
     highest: str  # persistence_id -> max(seq)
     load_snapshot: str  # persistence_id -> seq, payload
     save_snapshot: str  # persistence_id, seq, payload; keeps the one with the higher seq
@@ -55,7 +60,7 @@ class Queries:
     delete_reminder: str  # persistence_id, key
     reminders: str  # persistence_id -> key, due, every, payload, by key
     # -> `_recovery.from_rows`, each with the reminders and whether the other kind's rows exist
-    recover_journal: str  # persistence_id, limit -> snapshot, events after it
+    recover_journal: str  # persistence_id, limit, size -> snapshot, a page of events after it
     recover_state: str  # persistence_id -> state
 
 
@@ -173,12 +178,14 @@ class SQLStore(StoreBase, Generic[TxT]):
     async def _read(self, persistence_id: str, from_seq: int) -> AsyncIterator[StoredEvent]:
         seq = max(from_seq, 1)
         while True:
-            rows = await self._rows(self.queries.read_page, persistence_id, seq, PAGE)
+            query = self.queries.read_page
+            rows = await self._rows(query, persistence_id, seq, PAGE, PAGE_BYTES)
             for row in rows:
                 yield StoredEvent(*row)
-            if len(rows) < PAGE:
-                return
+            if len(rows) < PAGE and sum(len(row[2]) for row in rows) < PAGE_BYTES:
+                return  # a full page costs no sum: the last one, or one cut by bytes, does
             seq = rows[-1][0] + 1
+            del rows  # not held while the next page loads
 
     async def highest_seq(self, persistence_id: str) -> int:
         check_id(persistence_id)
@@ -186,18 +193,20 @@ class SQLStore(StoreBase, Generic[TxT]):
         return int(rows[0][0] or 0)
 
     async def load_recovery(self, persistence_id: str, journal: bool) -> StoredRecovery:
-        """One query, one statement's consistent view: the snapshot and the first `PAGE`
-        events after it (or the state), and the reminders. A subclass or store object that
-        overrides one of those reads and not this is answered through its reads instead
-        (`composed`): this returns what they return, as the protocol promises."""
+        """One query, one statement's consistent view: the snapshot and the first page of
+        events after it (`PAGE`, `PAGE_BYTES`), or the state, and the reminders. A subclass
+        or store object that overrides one of those reads and not this is answered through
+        its reads instead (`composed`): this returns what they return, as the protocol
+        promises."""
         check_recovery(persistence_id, journal)
         if not reads_its_own(self):
             return await composed(cast("Store", self), persistence_id, journal)
         if journal:
-            rows = await self._rows(self.queries.recover_journal, persistence_id, PAGE)
+            query = self.queries.recover_journal
+            rows = await self._rows(query, persistence_id, PAGE, PAGE_BYTES)
         else:
             rows = await self._rows(self.queries.recover_state, persistence_id)
-        return from_rows(rows, journal, PAGE)
+        return from_rows(rows, journal, PAGE, PAGE_BYTES)
 
     async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
         seq = check_snapshot(persistence_id, seq, payload, self.max_payload)
