@@ -11,7 +11,7 @@ from dataclasses import replace
 from types import TracebackType
 from typing import Self
 
-from .._errors import PersistenceConflict, PersistenceError
+from .._errors import PersistenceError
 from .._exact import exact_number, exact_str, index_int, not_integer
 from .._persistence_id import MAX_PERSISTENCE_ID, undeletable, unstorable
 from .._seconds import FOREVER, MIN_INTERVAL
@@ -211,26 +211,6 @@ def _finite(number: float | None) -> float | None:
 def _refused(value: object, number: float | None) -> str:
     """A refused time: a number as itself, else with its type, which its text may not tell."""
     return f"{type(value).__name__} {given(value)}" if number is None else given(number)
-
-
-def append_conflict(persistence_id: str, expected_seq: int, highest: int) -> PersistenceConflict:
-    return PersistenceConflict(
-        f"{persistence_id!r}: expected sequence number {expected_seq}, the journal is at "
-        f"{highest} (another writer of this persistence id got there first)"
-    )
-
-
-def state_conflict(persistence_id: str, expected: int, revision: int) -> PersistenceConflict:
-    return PersistenceConflict(
-        f"{persistence_id!r}: expected state revision {expected}, the store has {revision} "
-        "(another writer of this persistence id got there first)"
-    )
-
-
-def race_conflict(persistence_id: str) -> PersistenceConflict:
-    return PersistenceConflict(
-        f"{persistence_id!r}: another writer of this persistence id committed first"
-    )
 
 
 async def decoded_events(

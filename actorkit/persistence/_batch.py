@@ -77,6 +77,15 @@ class Write(Generic[TxT]):
     error: BaseException | None = None
 
 
+@dataclass(slots=True, eq=False)
+class InFlight:
+    """A batch being written, and the journals it writes."""
+
+    ids: set[str]
+    ended: asyncio.Future[None] | None = None
+    """Made by `settled` only, so a batch nobody waits on costs no future."""
+
+
 _size = operator.attrgetter("size")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._base import append_conflict, state_conflict
+from ._conflicts import append_conflict, state_conflict
 
 if TYPE_CHECKING:
     from ._batch import Transaction, Write

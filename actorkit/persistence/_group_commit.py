@@ -31,14 +31,13 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Generic
 
 from .._errors import PersistenceError
-from ._base import race_conflict
 from ._batch import (
     MAX_BATCH,
     Begin,
+    InFlight,
     Recheck,
     Refused,
     TxT,
@@ -50,6 +49,7 @@ from ._batch import (
     unwritten,
 )
 from ._checked_writes import append_careful, save_others
+from ._conflicts import race_conflict
 from ._optimistic import insert_optimistic, optimistic_rows
 
 KNOWN_HEADS = 65_536
@@ -58,15 +58,6 @@ KNOWN_HEADS = 65_536
 SPLIT = 32
 """Queued writes from which a batch leaves part of them to a batch beside it (when the store
 allows several in flight), so that one commits while the other's callers run."""
-
-
-@dataclass(slots=True, eq=False)
-class _InFlight:
-    """A batch being written, and the journals it writes."""
-
-    ids: set[str]
-    ended: asyncio.Future[None] | None = None
-    """Made by `settled` only, so a batch nobody waits on costs no future."""
 
 
 class GroupCommit(Generic[TxT]):
@@ -91,7 +82,7 @@ class GroupCommit(Generic[TxT]):
         self._flushers: set[asyncio.Task[None]] = set()
         self._starting = False
         """A flusher was made and has not taken its batch yet: it takes what comes meanwhile."""
-        self._in_flight: list[_InFlight] = []
+        self._in_flight: list[InFlight] = []
         self._busy: set[str] = set()
         """The journals of the batches in flight: their next writes wait for them."""
 
@@ -118,6 +109,12 @@ class GroupCommit(Generic[TxT]):
         future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
         self._submit(Write(future, persistence_id, other=run, size=size))
         return future
+
+    def forget_heads(self) -> None:
+        """The journals' latest sequence numbers may have gone back (a server restored from
+        an older backup): each journal's next append checks its journal again, as for a
+        journal this store never wrote, and a journal that went back refuses it."""
+        self._heads.clear()
 
     async def drain(self) -> None:
         """Wait until every write submitted so far is committed or failed, or its flusher
@@ -180,7 +177,7 @@ class GroupCommit(Generic[TxT]):
                 batch = self._take()
                 if not batch:  # the rest waits for journals in flight: their flusher takes it
                     break
-                flight = _InFlight({write.persistence_id for write in batch})
+                flight = InFlight({write.persistence_id for write in batch})
                 self._in_flight.append(flight)
                 self._busy |= flight.ids
                 self._beside()
@@ -210,7 +207,7 @@ class GroupCommit(Generic[TxT]):
         if self._pending and len(self._in_flight) < self._concurrency and not self._starting:
             self._start()
 
-    def _landed(self, flight: _InFlight) -> None:
+    def _landed(self, flight: InFlight) -> None:
         self._in_flight.remove(flight)
         self._busy -= flight.ids
         if flight.ended is not None:

@@ -11,7 +11,6 @@ from typing import cast
 from . import _sql_store
 from ._base import (
     StoreBase,
-    append_conflict,
     append_seq,
     check_append,
     check_count,
@@ -22,8 +21,8 @@ from ._base import (
     check_snapshot,
     check_state,
     closed_store,
-    state_conflict,
 )
+from ._conflicts import append_conflict, state_conflict
 from ._recovery import composed, reads_its_own
 from ._store import (
     Store,

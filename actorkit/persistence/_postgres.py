@@ -159,6 +159,7 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
                 command_timeout=self.timeout,
                 reset=_nothing_to_reset,
                 server_settings=settings,
+                init=self._watch,
             )
         try:
             with translated(place, doing):
@@ -167,6 +168,20 @@ class PostgresStore(SQLStore["PostgresTransaction"]):
             await pool.close()
             raise
         return pool
+
+    async def _watch(self, connection: asyncpg.Connection) -> None:
+        """Each connection the pool makes: when it ends, the store forgets the journals'
+        latest sequence numbers it remembered. A server restored from a backup (which
+        restarts it, ending every session) may hold older journals than that: a plain
+        insert after the latest number remembered would leave a gap, where the checked one
+        finds the journal went back and refuses the write. Sessions ending is the one sign
+        of a restore that costs the writes nothing; a connection also ends when idle
+        (asyncpg closes it after 5 minutes), which costs a checked insert once a journal."""
+        connection.add_termination_listener(self._ended)
+
+    def _ended(self, connection: object) -> None:
+        if self._commits is not None:
+            self._commits.forget_heads()
 
     async def _disconnect(self) -> None:
         connections, self._pool = self._pool, None

@@ -27,6 +27,8 @@ async def replay(
     replayed = 0
     try:
         for stored in first:
+            if stored.seq != seq + 1:
+                raise _gap(pid, seq, stored.seq)
             apply(decode(stored.payload, "event", stored.seq))
             seq = stored.seq
             replayed += 1
@@ -44,6 +46,8 @@ async def replay(
                     raise
                 except Exception as error:
                     raise store_failure(error, f"reading the journal of {pid!r}") from error
+                if stored.seq != seq + 1:
+                    raise _gap(pid, seq, stored.seq)
                 apply(decode(stored.payload, "event", stored.seq))
                 seq = stored.seq
                 replayed += 1
@@ -52,3 +56,18 @@ async def replay(
             binding.stats.events_replayed += replayed
     binding.seq = seq
     return replayed
+
+
+def _gap(persistence_id: str, seq: int, found: int) -> PersistenceError:
+    """A store keeps a journal without gaps, so one is damage from outside (rows deleted, a
+    backup restored under a running store that then wrote on): the events after it were
+    decided on a state that held those missing, and applying them to one without would give
+    a state the actor never had."""
+    missing = f"{seq + 1}" if found == seq + 2 else f"{seq + 1} to {found - 1}"
+    return PersistenceError(
+        f"the journal of {persistence_id!r} has a gap: event {found} follows {seq}, and "
+        f"{missing} are missing (deleted, or the database restored from a backup while a "
+        "system wrote to it, which then wrote on): recovering would apply the later events "
+        "to a state without them. Put the missing events back, or restore the database "
+        "from one backup with every system on it stopped (docs/persistence.md, Guarantees)"
+    )
