@@ -15,21 +15,22 @@ from ._store import Store, StoredRecovery
 async def stored_elsewhere(
     store: Store, persistence_id: str, journal: bool, loaded: StoredRecovery
 ) -> bool:
-    """Whether `persistence_id` holds the other kind's rows. A store that did not say
-    (`other_kind` None: a store of one's own, or a shipped one answering through overridden
-    reads) is asked with the protocol's reads, only when the recovery found nothing of its
-    own (a state, a snapshot, a first event), so an actor with history pays nothing more."""
+    """Whether the recovery found nothing of its own (a state, a snapshot, a first event)
+    while `persistence_id` holds the other kind's rows. An actor with history of its own
+    recovers it, whatever else the id holds (it would not start empty), on every store
+    alike. A store that did not say (`other_kind` None: a store of one's own, or a shipped
+    one answering through overridden reads) is asked with the protocol's reads, only then,
+    so an actor with history pays nothing more."""
+    own = loaded.snapshot is not None or loaded.events if journal else loaded.state is not None
+    if own:
+        return False
     if loaded.other_kind is not None:
         return loaded.other_kind
     what = f"looking for the other kind of history of {persistence_id!r}"
     if not journal:
-        if loaded.state is not None:
-            return False
         if await guarded(store.load_snapshot(persistence_id), what) is not None:
             return True
         return await guarded(store.highest_seq(persistence_id), what) > 0
-    if loaded.snapshot is not None or loaded.events:
-        return False
     if loaded.more and await guarded(store.highest_seq(persistence_id), what) > 0:
         return False
     return await guarded(store.load_state(persistence_id), what) is not None

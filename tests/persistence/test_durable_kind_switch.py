@@ -13,6 +13,7 @@ import pytest
 
 from actorkit import ActorSystem
 from actorkit.persistence import DurableState, PersistenceError, Store
+from actorkit.persistence._binding import encode
 
 from .conftest import MakeStore
 from .durable_support import SharedMemoryStore, ShippedStore
@@ -127,3 +128,20 @@ async def test_a_store_without_load_recovery_is_asked_with_its_reads(
         await _write(store, first)
         error = await _recover(store, then)
     assert then.__qualname__ in str(error) and PID in str(error)
+
+
+@pytest.mark.parametrize("cls", [Ledger, LedgerAsState])
+async def test_an_id_holding_both_kinds_recovers_the_actor_s_own_history(
+    make: Callable[[], ShippedStore], cls: type[Ledger | LedgerAsState]
+) -> None:
+    """An actor with history of its own does not start empty, so nothing is refused,
+    whatever else the id holds (a switch made before recoveries refused it): every store
+    alike, the SQL ones saying what else the id holds in the recovery's one query."""
+    async with asyncio.timeout(30):
+        await _write(make(), Ledger)
+        store = make()
+        async with store:
+            await store.save_state(PID, 0, encode(5, "state"))
+        async with ActorSystem(store=make()) as system:
+            ref = await system.spawn(cls, name="a", persistence_id=PID)
+            assert await ref.ask(1) == 6
