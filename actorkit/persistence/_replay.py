@@ -63,6 +63,12 @@ def _gap(persistence_id: str, seq: int, found: int) -> PersistenceError:
     backup restored under a running store that then wrote on): the events after it were
     decided on a state that held those missing, and applying them to one without would give
     a state the actor never had."""
+    if found <= seq:  # only a store of one's own can return events out of order
+        return PersistenceError(
+            f"the store returned the journal of {persistence_id!r} out of order: event "
+            f"{found} after {seq}. A store's load_recovery and read return each event once, "
+            "in ascending sequence numbers (the Store protocol): fix the store"
+        )
     missing = f"{seq + 1}" if found == seq + 2 else f"{seq + 1} to {found - 1}"
     return PersistenceError(
         f"the journal of {persistence_id!r} has a gap: event {found} follows {seq}, and "
