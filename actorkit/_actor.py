@@ -261,6 +261,7 @@ class Actor:
 
 
 ACTOR_CLASS.append(Actor)
+NO_ON_STOP = Actor.on_stop  # read at each stop: a class's attribute is a lookup in its MRO
 for _call in ("tell", "send", "ask"):  # the ref's, called on the instance: said so
     setattr(Actor, _call, RefOnly(_call))
 

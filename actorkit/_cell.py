@@ -74,6 +74,7 @@ class Cell(Lifecycle):
         runtime: Runtime,
         parent: Cell | None,
         name: str,
+        path: str,
         factory: Callable[..., Actor],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
@@ -83,7 +84,7 @@ class Cell(Lifecycle):
         self.runtime: Runtime = runtime
         self.parent: Cell | None = parent
         self.name: str = name
-        self.path: str = f"{parent.path}/{name}" if parent is not None else ""
+        self.path: str = path
         self.factory: Callable[..., Actor] = factory
         self.args: tuple[Any, ...] = args
         self.kwargs: dict[str, Any] = kwargs
@@ -191,9 +192,9 @@ class Cell(Lifecycle):
             name = f"${self.name_counter}"
         else:
             name = check_child_name(name, self.children, self.path)
-        if len(self.path) + len(name) >= MAX_PATH:  # with its '/', past what `lookup` takes
+        if len(path := f"{self.path}/{name}") > MAX_PATH:  # past what `lookup` takes
             raise path_too_long(self.path, name)
-        cell = Cell(runtime, self, name, make, args, kwargs, capacity, restart)
+        cell = Cell(runtime, self, name, path, make, args, kwargs, capacity, restart)
         context = cell.context = copy_context()  # what `__init__` sets is not the spawner's
         kind = context.run(cell.construct)
         cell.capabilities = kind.capabilities | extra if extra else kind.capabilities
@@ -206,18 +207,17 @@ class Cell(Lifecycle):
                 mailbox.waiter = cell  # dormant: `set_result` makes its task
         self.children[name] = cell
         if not runtime.cleaning_below or runtime.in_tree(self):  # else no path finds it
-            runtime.live[cell.path] = cell
+            runtime.live[path] = cell
         if cell.capabilities:
             runtime.instruments.agent_spawned(cell)
-        if cell.state is RUNNING and cell.task is None and cell.mailbox.waiter is None:
+        if cell.mailbox.waiter is None and cell.state is RUNNING and cell.task is None:
             cell.task = runtime.loop.create_task(run(cell, None), context=context)
             cell.context = None  # held by a dormant cell only (`starts_in_place`, cuts)
         return cell
 
     def construct(self) -> Kind:
-        """The first instance, and its class's `Kind`. What `__init__` did before raising
-        (a subscription, a timer, a watch) goes with it: nothing half-built is left to
-        receive publishes or ticks."""
+        """The first instance, and its class's `Kind`. What `__init__` did before raising (a
+        subscription, a timer, a watch) goes with it: nothing half-built gets publishes or ticks."""
         runtime = self.runtime
         try:
             instance = self.instance = make_instance(self)

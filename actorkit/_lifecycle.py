@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ._actor import Actor
+from ._actor import NO_ON_STOP, Actor
 from ._cut import cleanup_cut, failed_while_cut, stop_child
 from ._instruments import IN_SIGNAL
 from ._record import Record
@@ -212,7 +212,7 @@ class Lifecycle(Record):
             or self.children
             or self in self.runtime.cleaning_below  # a cancelled spawn's cleanup below it
             or instance is None
-            or type(instance).on_stop is not Actor.on_stop
+            or type(instance).on_stop is not NO_ON_STOP
             or (self.restart == "permanent" and not self.exit_is_stop)  # else no call
         ):
             return False
@@ -247,7 +247,7 @@ class Lifecycle(Record):
         return (
             mailbox.waiter is not None
             and instance is not None
-            and type(instance).on_stop is Actor.on_stop  # early: the parked actor it fails
+            and type(instance).on_stop is NO_ON_STOP  # early: the parked actor it fails
             and not mailbox.queue
             and not mailbox.reserved
             and not mailbox.signals
@@ -269,7 +269,7 @@ class Lifecycle(Record):
         instance = self.instance
         if stop.drain or self.children or self in self.runtime.cleaning_below:
             return False
-        if instance is not None and type(instance).on_stop is not Actor.on_stop:
+        if instance is not None and type(instance).on_stop is not NO_ON_STOP:
             return False
         del self.mailbox.signals[0]
         self.stopping()
@@ -293,7 +293,7 @@ class Lifecycle(Record):
         self.runtime.timers.target_stopped(self.cell)
         if self.children or self in self.runtime.cleaning_below:
             await self.stop_children(drain=self.draining, within=within)
-        if (instance := self.instance) is not None and type(instance).on_stop is not Actor.on_stop:
+        if (instance := self.instance) is not None and type(instance).on_stop is not NO_ON_STOP:
             await self.run_on_stop()
         else:  # nothing to await: no coroutine (a temporary child's stop, in `fib` trees)
             self.release_instance()

@@ -158,8 +158,8 @@ class Record(HotRecord):
         if self.intensity is not None:
             self.intensity.drop_delayed()
         if parent is not None:
-            if parent.children.get(self.name) is self:
-                del parent.children[self.name]
+            if (children := parent.children).get(name := self.name) is self:
+                del children[name]
             if parent.intensity is not None and parent.intensity.delayed:
                 parent.intensity.left(self.cell)  # a restart it waited for has one less
         runtime.unregister(self)  # type: ignore[arg-type]  # `cell`, without its call

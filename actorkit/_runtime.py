@@ -198,8 +198,8 @@ class Runtime:
         (`Cell.follow_stop`) let go of it, and its counts join the retired ones. Only the
         services that follow an actor are called: most actors pay no call for them."""
         live = self.live
-        if live.get(cell.path) is cell:
-            del live[cell.path]
+        if live.get(path := cell.path) is cell:
+            del live[path]
         followers = cell.stop_followers
         if followers is not None:  # let go: a ref held to it keeps none of them (one may be
             cell.stop_followers = None  # another system's)

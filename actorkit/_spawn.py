@@ -27,10 +27,9 @@ if TYPE_CHECKING:
     from ._stats import ClassStats
 
 CHECKED: set[type] = set()
-"""Actor classes whose hooks passed `check_hooks`: the check runs once per class. A plain
-set (a WeakSet costs ten times more per spawn), emptied when it reaches `CHECKED_KEPT`
-classes, so that classes made at run time are not kept for ever: each is checked again at
-its next spawn."""
+"""Actor classes whose hooks passed `check_hooks`: the check runs once per class. A plain set
+(a WeakSet costs ten times more per spawn), emptied when it reaches `CHECKED_KEPT` classes,
+so that classes made at run time are not kept for ever: each is checked again next spawn."""
 CHECKED_KEPT = 4096
 
 
@@ -227,6 +226,7 @@ def check_receive(actor: Actor) -> None:
 
 
 _ACTOR_NEW: Any = Actor.__new__
+_OBJECT_NEW: Any = object.__new__  # `object.__new__` at each spawn is a lookup in `object`
 _ACTOR_INIT: Any = Actor.__init__
 
 _HANDED: dict[int, weakref.ref[Actor]] = {}
@@ -255,7 +255,7 @@ def make_instance(cell: Cell) -> Actor:
     # failure of its own, its report no stale second report of the instance it replaces.
     cell.incarnation += 1
     if type(factory) is type and factory.__new__ is _ACTOR_NEW:
-        made: Actor = object.__new__(factory)
+        made: Actor = _OBJECT_NEW(factory)
         made._cell = cell
         # `Actor.__init__` without arguments does nothing: a class without an `__init__` of
         # its own (a per-request actor's) pays no Python call for it.

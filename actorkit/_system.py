@@ -126,7 +126,7 @@ class ActorSystem(Reach):
             if self._persistence is not None:
                 await self._persistence.open()  # before anything runs
             self.metrics.start(loop, self._router, self._watchdog)
-            root = Cell(runtime, None, "", _Root, (), {}, UNBOUNDED, "permanent")
+            root = Cell(runtime, None, "", "", _Root, (), {}, UNBOUNDED, "permanent")
             root.instance = make_instance(root)
             root.started()
             root.task = loop.create_task(run(root, None))
