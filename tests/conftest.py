@@ -125,22 +125,19 @@ def pytest_collection(session: pytest.Session) -> Generator[None, object, object
         gc.collect()
         gc.freeze()
         gc.enable()
+        setattr(gc, "unfreeze", _unfreeze_refused)  # noqa: B010 - the stdlib's, for this run
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
-    """A test that calls `gc.unfreeze()` hands the collector back the heap frozen above, and
-    every full collection of the tests after it in that worker walks it again: one such test
-    cost a worker 58 s of collections (benchmarks/RESULTS.md). A test that freezes what it
-    made keeps it frozen."""
-    frozen = gc.get_freeze_count()
-    outcome = yield
-    if frozen and not gc.get_freeze_count():
-        pytest.fail(
-            "this test unfroze the heap (gc.unfreeze()): the tests after it pay for it; "
-            "keep what gc.freeze() froze frozen"
-        )
-    return outcome
+def _unfreeze_refused() -> None:
+    """`gc.unfreeze()` in a test would hand the collector back the heap frozen above, and
+    every full collection of the tests after it in that worker would walk it again: one
+    such test cost a worker 58 s of collections (benchmarks/RESULTS.md). A test that
+    freezes what it made keeps it frozen. (Checking `gc.get_freeze_count()` around each
+    test instead costs 8 ms a call: it walks the frozen list.)"""
+    raise AssertionError(
+        "gc.unfreeze() refused: it would hand the tests after this one the heap conftest "
+        "froze after collection; keep what gc.freeze() froze frozen"
+    )
 
 
 def _other_loop(item: pytest.Item) -> bool:
