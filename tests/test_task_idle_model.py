@@ -58,7 +58,7 @@ def best(agents: list[FakeAgent], requires: frozenset[str]) -> FakeAgent | None:
     return agents[min(fitting)[2]] if fitting else None
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(operations, st.integers(1, 3))
 def test_matches_brute_force_model(ops: list[tuple[object, ...]], cached: int) -> None:
     with mock.patch.object(_idle, "SETS_CACHED", cached):  # turns of the cache, often

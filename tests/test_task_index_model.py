@@ -52,13 +52,13 @@ operations = st.lists(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(operations)
 def test_matches_brute_force_model(ops: list[tuple[object, ...]]) -> None:
     run(ops)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(operations, st.integers(0, 2), st.integers(1, 3))
 def test_matches_with_frequent_sweeps_and_turns(
     ops: list[tuple[object, ...]], slack: int, cached: int
@@ -71,7 +71,7 @@ def test_matches_with_frequent_sweeps_and_turns(
         run(ops, check=True)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(operations)
 def test_matches_with_a_compaction_at_every_stale_entry(ops: list[tuple[object, ...]]) -> None:
     """A group rebuilt as soon as it holds more stale entries than live ones (at full size,
