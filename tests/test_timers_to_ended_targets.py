@@ -15,21 +15,9 @@ import pytest
 from actorkit import Actor, ActorSystem, TimerHandle
 from actorkit.testing import ManualClock, Probe, pending_timers
 
+from .test_mutants_timers import Holds
+
 BOUND = 10.0
-
-
-class Holds(Actor):
-    """Holds its "hold" until `release`; notes anything else."""
-
-    def __init__(self, held: asyncio.Event, release: asyncio.Event, seen: list[Any]) -> None:
-        self.held, self.release, self.seen = held, release, seen
-
-    async def receive(self, message: Any) -> None:
-        if message == "hold":
-            self.held.set()
-            await self.release.wait()
-        else:
-            self.seen.append(message)
 
 
 class Sink(Actor):
@@ -140,4 +128,4 @@ async def test_a_one_off_timer_to_a_draining_member_is_armed_and_handled(
         finally:
             release.set()
             await resizing
-        assert seen == ["tick"] and system.dead_letters.count == 0
+        assert [message for _, message in seen] == ["tick"] and system.dead_letters.count == 0
