@@ -1,14 +1,16 @@
-"""Pool test helpers: make a pool give up and be restarted, find a key a member owns, and a
-member that fails on demand."""
+"""Pool test helpers: make a pool give up and be restarted, find a key a member owns, a
+member that fails on demand, and a member held draining by a shrink."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem, Backoff, OneForOne, PoolRef
+from actorkit import Actor, ActorRef, ActorSystem, Backoff, OneForOne, PoolRef
 from actorkit.testing import ManualClock, snapshot
 
 
@@ -78,3 +80,32 @@ async def two_failing_on_a_gate(
         name="pool",
     )
     return pool, gate, seen
+
+
+@contextlib.asynccontextmanager
+async def a_member_draining(
+    system: ActorSystem,
+    clock: ManualClock,
+    factory: Callable[..., Actor],
+    held: asyncio.Event,
+    release: asyncio.Event,
+    *args: Any,
+    queued: tuple[Any, ...] = (),
+) -> AsyncIterator[tuple[PoolRef, ActorRef]]:
+    """A pool of two, `factory(held, release, *args)`, whose member "1" leaves a shrink to
+    one: it sets `held` at its "hold" and waits for `release`, so it drains (its handler
+    suspended, `queued` told to it before the shrink) for the block. Leaving the block
+    releases it and awaits the shrink."""
+    pool = await system.spawn_pool(factory, held, release, *args, size=2)
+    leaving = pool.members[1]
+    leaving.tell("hold")
+    await held.wait()
+    for message in queued:
+        leaving.tell(message)
+    resizing = asyncio.ensure_future(pool.resize(1))  # "1" leaves: the highest running
+    try:
+        await clock.settle()  # it drains, its handler still suspended
+        yield pool, leaving
+    finally:
+        release.set()
+        await resizing

@@ -12,6 +12,8 @@ from typing import Any
 from actorkit import Actor, ActorSystem
 from actorkit.testing import ManualClock, pending_timers
 
+from .pool_support import a_member_draining
+
 BOUND = 5.0
 
 
@@ -34,19 +36,12 @@ async def test_a_schedule_every_to_a_member_leaving_a_shrink_is_not_armed(
 ) -> None:
     held, release, seen = asyncio.Event(), asyncio.Event(), list[Any]()
     async with asyncio.timeout(BOUND), ActorSystem(clock=clock) as system:
-        pool = await system.spawn_pool(Holds, held, release, seen, size=2)
-        leaving = pool.members[1]
-        leaving.tell("hold")
-        await held.wait()
-        resizing = asyncio.ensure_future(pool.resize(1))  # "1" leaves: the highest running
-        await clock.settle()  # it drains, its handler still suspended
-        assert pool.members == [pool.members[0]] and pool.members[0].name == "0"
-
-        handle = system.schedule_every(1.0, leaving, "tick")
-        assert not handle.active
-        assert pending_timers(system) == 0
-        await clock.advance(1.0)  # no tick comes to hold its drain
-        release.set()
-        await resizing
+        async with a_member_draining(system, clock, Holds, held, release, seen) as drained:
+            pool, leaving = drained
+            assert pool.members == [pool.members[0]] and pool.members[0].name == "0"
+            handle = system.schedule_every(1.0, leaving, "tick")
+            assert not handle.active
+            assert pending_timers(system) == 0
+            await clock.advance(1.0)  # no tick comes to hold its drain
         assert seen == [] and not leaving.is_alive
         assert system.dead_letters.by_reason == {"stopping": 1}  # the timer not armed, once

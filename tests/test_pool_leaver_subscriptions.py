@@ -15,6 +15,8 @@ import pytest
 from actorkit import Actor, ActorStopped, ActorSystem
 from actorkit.testing import ManualClock, subscription_count
 
+from .pool_support import a_member_draining
+
 BOUND = 5.0
 
 
@@ -40,20 +42,11 @@ class Member(Actor):
 async def test_a_leaving_member_cannot_be_subscribed_while_it_drains(clock: ManualClock) -> None:
     held, release, seen = asyncio.Event(), asyncio.Event(), list[Any]()
     async with asyncio.timeout(BOUND), ActorSystem(clock=clock) as system:
-        pool = await system.spawn_pool(Member, held, release, seen, size=2)
-        leaving = pool.members[1]
-        leaving.tell("hold")
-        await held.wait()
-        resizing = asyncio.ensure_future(pool.resize(1))
-        try:
-            await clock.settle()  # it drains, its handler still suspended
+        async with a_member_draining(system, clock, Member, held, release, seen) as (_, leaving):
             with pytest.raises(ActorStopped, match=r"/1 is draining .* cannot subscribe to 't'"):
                 system.subscribe(leaving, "t")
             assert subscription_count(system) == 0
             assert system.publish("t", "late") == 0
-        finally:
-            release.set()
-            await resizing
         assert seen == [] and system.dead_letters.by_reason == {"no_subscribers": 1}
 
 
@@ -64,18 +57,9 @@ async def test_a_leaving_members_own_subscribe_is_refused_and_its_queue_handled(
     subscribe, refused in its handler, which may catch it as a `spawn` there would be."""
     held, release, seen = asyncio.Event(), asyncio.Event(), list[Any]()
     async with asyncio.timeout(BOUND), ActorSystem(clock=clock) as system:
-        pool = await system.spawn_pool(Member, held, release, seen, size=2)
-        leaving = pool.members[1]
-        leaving.tell("hold")
-        await held.wait()
-        for message in ["a", "join", "b"]:
-            leaving.tell(message)
-        resizing = asyncio.ensure_future(pool.resize(1))
-        try:
-            await clock.settle()
-        finally:
-            release.set()
-            await resizing
+        queued = ("a", "join", "b")
+        async with a_member_draining(system, clock, Member, held, release, seen, queued=queued):
+            pass
         assert [m if isinstance(m, str) else type(m) for m in seen] == ["a", ActorStopped, "b"]
         assert subscription_count(system) == 0 and system.dead_letters.count == 0
 

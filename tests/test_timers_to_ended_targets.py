@@ -15,6 +15,7 @@ import pytest
 from actorkit import Actor, ActorSystem, TimerHandle
 from actorkit.testing import ManualClock, Probe, pending_timers
 
+from .pool_support import a_member_draining
 from .test_mutants_timers import Holds
 
 BOUND = 10.0
@@ -91,19 +92,10 @@ async def test_a_periodic_timer_to_a_draining_member_is_inactive_and_a_dead_lett
     emptying, so it is not armed, and its first tick is counted rather than dropped."""
     held, release, seen = asyncio.Event(), asyncio.Event(), list[Any]()
     async with asyncio.timeout(BOUND), ActorSystem(clock=clock) as system:
-        pool = await system.spawn_pool(Holds, held, release, seen, size=2)
-        leaving = pool.members[1]
-        leaving.tell("hold")
-        await held.wait()
-        resizing = asyncio.ensure_future(pool.resize(1))
-        try:
-            await clock.settle()  # it drains, its handler still suspended
+        async with a_member_draining(system, clock, Holds, held, release, seen) as (_, leaving):
             handle = system.schedule_every(1.0, leaving, "tick")
             lost_at_once(system, handle, leaving.path, "stopping")
             await clock.advance(3.0)
-        finally:
-            release.set()
-            await resizing
         assert seen == [] and system.dead_letters.count == 1
 
 
@@ -114,18 +106,9 @@ async def test_a_one_off_timer_to_a_draining_member_is_armed_and_handled(
     member drains, and handled."""
     held, release, seen = asyncio.Event(), asyncio.Event(), list[Any]()
     async with asyncio.timeout(BOUND), ActorSystem(clock=clock) as system:
-        pool = await system.spawn_pool(Holds, held, release, seen, size=2)
-        leaving = pool.members[1]
-        leaving.tell("hold")
-        await held.wait()
-        resizing = asyncio.ensure_future(pool.resize(1))
-        try:
-            await clock.settle()
+        async with a_member_draining(system, clock, Holds, held, release, seen) as (_, leaving):
             handle = system.schedule_once(1.0, leaving, "tick")
             assert (handle.active, pending_timers(system)) == (True, 1)
             await clock.advance(1.0)
             assert (handle.active, pending_timers(system)) == (False, 0)
-        finally:
-            release.set()
-            await resizing
         assert [message for _, message in seen] == ["tick"] and system.dead_letters.count == 0
