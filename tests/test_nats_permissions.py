@@ -15,6 +15,7 @@ import nats.errors
 import pytest
 
 from actorkit import ActorSystem, AskTimeout, NotDelivered
+from actorkit._nats._round_trip import round_trip
 from actorkit.nats import NatsTransport
 
 from .nats_support import Keeper, NatsServer, requires_nats
@@ -109,12 +110,10 @@ async def test_health_reads_a_refused_group_without_a_flush(guarded: NatsServer)
         system.expose(await system.spawn(Keeper, name="k"), group="Packers")
         nc = link._link.nc  # noqa: SLF001 - a round trip that is not the transport's flush
         assert nc is not None
-        # nats-py writes a PING straight to the socket but a SUB through its flusher task:
-        # the round trip follows the SUB only once the flusher has written it.
-        subscribing = link._exposure.pending()  # noqa: SLF001
-        while not all(task.done() for task in subscribing) or nc.pending_data_size:
-            await asyncio.sleep(0)  # one turn: the subscription's task, then the flusher
-        await nc.flush()  # the server's refusal comes ahead of its PONG
+        await asyncio.gather(*link._exposure.pending())  # noqa: SLF001 - its SUB queued
+        # Two PINGs (nats-py writes one ahead of a SUB its flusher still holds): the server's
+        # refusal comes ahead of the second PONG.
+        await round_trip(nc, 5.0)
         assert link.health()["failed_groups"] == ["Packers"]
 
 
