@@ -31,6 +31,25 @@ PROMTOOL = shutil.which("promtool")
 TARGET_LABELS = frozenset({"job", "instance"})
 """Added by Prometheus to every scraped series."""
 
+requires_promtool = pytest.mark.skipif(
+    PROMTOOL is None, reason="promtool not installed (.ci/run installs it)"
+)
+
+
+async def promtool_says(text: str) -> tuple[int | None, str]:
+    """`promtool check metrics` on an exposition: its status and what it printed (nothing,
+    for one it finds nothing wrong with)."""
+    promtool = await asyncio.create_subprocess_exec(
+        "promtool", "check", "metrics",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    async with asyncio.timeout(30):
+        out, err = await promtool.communicate(text.encode())
+    return promtool.returncode, (out + err).decode().strip()
+
+
 NAME = re.compile(r"\bactorkit_[a-z_]+")
 RATED = re.compile(r"\b(?:rate|irate|increase)\(\s*(actorkit_[a-z_]+)")
 GROUPING = re.compile(r"\b(?:by|without|on|ignoring)\s*\(([^)]*)\)")

@@ -9,17 +9,20 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from .nats_support import NatsServer, requires_nats, transport
-from .promql_support import PROMTOOL, ROOT, durable_system, exported, problems, scrape_of_every_kind
+from .promql_support import (
+    PROMTOOL,
+    ROOT,
+    durable_system,
+    exported,
+    problems,
+    requires_promtool,
+    scrape_of_every_kind,
+)
 
 RULES = ROOT / "examples" / "alerts.yml"
 ALERT = re.compile(r"- alert: (\w+)\n(?:\s*#.*\n)*\s*expr: (.+)\n")
 ALERTS = dict(ALERT.findall(RULES.read_text()))
-requires_promtool = pytest.mark.skipif(
-    PROMTOOL is None, reason="promtool not installed (.ci/run installs it)"
-)
 
 APP = 'job="app",instance="a"'
 LEDGER = 'actor_type="Ledger"'

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 from typing import NoReturn
 
 import pytest
@@ -13,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from actorkit import ActorSystem
 
 from .http_support import Echo, fetch
+from .promql_support import promtool_says, requires_promtool
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -92,7 +92,7 @@ async def test_metrics_off_means_no_actorkit_series() -> None:
         assert "actorkit_" not in text
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed")
+@requires_promtool
 async def test_promtool_finds_nothing_wrong_with_a_busy_exposition() -> None:
     async with ActorSystem() as system:
         server = await system.serve_http(port=0)
@@ -105,17 +105,7 @@ async def test_promtool_finds_nothing_wrong_with_a_busy_exposition() -> None:
         system.publish("a.b", 1)
         await asyncio.gather(*(ref.ask("sync") for ref in refs))
         _, text = await fetch(f"{server.url}/metrics")
-    promtool = await asyncio.create_subprocess_exec(
-        "promtool", "check", "metrics",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    async with asyncio.timeout(30):
-        out, err = await promtool.communicate(text.encode())
-    assert promtool.returncode == 0, (out + err).decode()
-    assert out.strip() == b""
-    assert err.strip() == b""
+    assert await promtool_says(text) == (0, "")
 
 
 class Broken:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 from collections.abc import Callable, Iterable
 
 import pytest
@@ -20,6 +19,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from actorkit import ActorSystem
 
 from .http_support import fetch
+from .promql_support import promtool_says, requires_promtool
 
 OPENMETRICS = "application/openmetrics-text; version=1.0.0"
 
@@ -51,18 +51,7 @@ def twice_in_one_call() -> Iterable[Metric]:
     ]
 
 
-async def promtool_says(text: str) -> str:
-    promtool = await asyncio.create_subprocess_exec(
-        "promtool", "check", "metrics",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await promtool.communicate(text.encode())
-    return (out + err).decode().strip()
-
-
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed")
+@requires_promtool
 @pytest.mark.parametrize(
     ("sources", "says"),
     [
@@ -91,7 +80,7 @@ async def test_a_family_given_twice_is_refused_and_the_scrape_stays_valid(
         assert len(helps) == len(set(helps))
         assert "actorkit_actors" in helps
     for text in (texts[0], texts[2]):  # promtool reads the Prometheus text format
-        assert await promtool_says(text) == ""
+        assert await promtool_says(text) == (0, "")
     failed = [
         record
         for record in caplog.records
