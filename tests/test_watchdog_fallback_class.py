@@ -21,6 +21,8 @@ from prometheus_client import generate_latest
 
 from actorkit import Actor, ActorSystem
 
+pytestmark = pytest.mark.usefixtures("collector_paused")
+
 THRESHOLD = 0.05
 REPORT_BOUND = 5.0
 """Seconds the fallback's handler holds the loop waiting for the report."""

@@ -14,6 +14,8 @@ from actorkit import ActorSystem
 
 from .test_watchdog import Hog
 
+pytestmark = pytest.mark.usefixtures("collector_paused")
+
 
 async def test_a_blocking_handler_counts_for_its_own_system_only(
     caplog: pytest.LogCaptureFixture,
