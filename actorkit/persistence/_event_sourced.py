@@ -22,7 +22,7 @@ from ._binding import encode, encode_all
 from ._durable import Durable
 from ._evolution import pass_over, snapshot_decoded, unfit
 from ._landed import stored as _stored
-from ._replay import replay
+from ._replay import reaches, replay
 from ._service import cancel_requests, cancelled_since, guarded, store_failure
 from ._store import StoredRecovery
 
@@ -229,7 +229,10 @@ class EventSourced(Durable):
         if snapshot is None or self._restored(snapshot.payload, f"snapshot {snapshot.seq}"):
             seq = 0 if snapshot is None else snapshot.seq
             more = loaded.read_on_from if loaded.more else None
-            return await replay(self.apply, binding, seq, loaded.events, more)
+            replayed = await replay(self.apply, binding, seq, loaded.events, more)
+            if snapshot is not None and not replayed:
+                reaches(binding.persistence_id, snapshot.seq, loaded.highest_seq)
+            return replayed
         return await replay(self.apply, binding, 0, (), 1)  # passed over: from the first event
 
     def _restored(self, payload: bytes, what: str) -> bool:

@@ -162,13 +162,15 @@ class MemoryStore(StoreBase):
             state = self._states.get(persistence_id)
             return StoredRecovery(None, [], False, state, reminders, other)
         snapshot = self._snapshots.get(persistence_id)
-        after = 0 if snapshot is None else snapshot.seq
+        held = self._journals.get(persistence_id, [])
+        after, highest = (0, None) if snapshot is None else (snapshot.seq, len(held))
         page, bound = _sql_store.PAGE, _sql_store.PAGE_BYTES
-        events = self._journals.get(persistence_id, [])[after : after + page + 1]
+        events = held[after : after + page + 1]
         other = persistence_id in self._states
         size = 0
         for taken, stored in enumerate(events):
             if taken == page or size >= bound:  # a page as the database stores cut it
-                return StoredRecovery(snapshot, events[:taken], True, None, reminders, other)
+                events = events[:taken]
+                return StoredRecovery(snapshot, events, True, None, reminders, other, highest)
             size += len(stored.payload)
-        return StoredRecovery(snapshot, events, False, None, reminders, other)
+        return StoredRecovery(snapshot, events, False, None, reminders, other, highest)

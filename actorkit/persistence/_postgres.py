@@ -72,7 +72,8 @@ _QUERIES = Queries(
     + ") AS e "
     "UNION ALL SELECT 3, NULL, due, every, key, payload FROM actorkit_reminders "
     "WHERE persistence_id = $1 UNION ALL SELECT 4, NULL, NULL, NULL, NULL, NULL "
-    "FROM actorkit_states WHERE persistence_id = $1",
+    "FROM actorkit_states WHERE persistence_id = $1 UNION ALL SELECT 5, (SELECT max(seq) FROM "
+    "actorkit_journal WHERE persistence_id = $1), NULL, NULL, NULL, NULL FROM s",
     recover_state="SELECT 2, revision, NULL::float8, NULL::float8, NULL::text, payload FROM "
     "actorkit_states WHERE persistence_id = $1 UNION ALL SELECT 3, NULL, due, every, key, "
     "payload FROM actorkit_reminders WHERE persistence_id = $1 UNION ALL SELECT 4, NULL, NULL, "

@@ -9,9 +9,10 @@ from typing import Any
 
 from ._store import Store, StoredEvent, StoredRecovery, StoredReminder, StoredSnapshot, StoredState
 
-SNAPSHOT, EVENT, STATE, REMINDER, OTHER_KIND = range(5)
+SNAPSHOT, EVENT, STATE, REMINDER, OTHER_KIND, HIGHEST = range(6)
 """The kinds of row of the SQL stores' one recovery query, the first of its columns; a row of
-`OTHER_KIND` says the id holds the other kind of durable actor's rows (`other_kind`)."""
+`OTHER_KIND` says the id holds the other kind of durable actor's rows (`other_kind`), one of
+`HIGHEST`, beside a snapshot, the journal's latest sequence number (`highest_seq`)."""
 
 
 async def composed(store: Store, persistence_id: str, journal: bool) -> StoredRecovery:
@@ -70,6 +71,7 @@ def from_rows(rows: Sequence[Sequence[Any]], journal: bool, page: int, size: int
     events: list[StoredEvent] = []
     reminders: list[StoredReminder] = []
     other_kind = False
+    highest: int | None = None
     for kind, number, time, every, key, payload in rows:
         if kind == EVENT:
             events.append(StoredEvent(number, time, payload))
@@ -79,13 +81,15 @@ def from_rows(rows: Sequence[Sequence[Any]], journal: bool, page: int, size: int
             snapshot = StoredSnapshot(number, payload)
         elif kind == STATE:
             state = StoredState(number, payload)
+        elif kind == HIGHEST:
+            highest = number or 0  # NULL: no event at all
         else:
             other_kind = True
     # A compound query's rows come in no promised order: by code point, as `reminders` returns
     events.sort(key=_seq)
     reminders.sort(key=_key)
     more = journal and (len(events) >= page or sum(len(e.payload) for e in events) >= size)
-    return StoredRecovery(snapshot, events, more, state, reminders, other_kind)
+    return StoredRecovery(snapshot, events, more, state, reminders, other_kind, highest)
 
 
 def _seq(event: StoredEvent) -> int:

@@ -77,3 +77,23 @@ def _gap(persistence_id: str, seq: int, found: int) -> PersistenceError:
         "to a state without them. Put the missing events back, or restore the database "
         "from one backup with every system on it stopped (docs/persistence.md, Guarantees)"
     )
+
+
+def reaches(persistence_id: str, seq: int, highest: int | None) -> None:
+    """Raises when the journal ends (at `highest`, as the store said in the recovery's one
+    read) before the snapshot at `seq` that a recovery restored with no event after it. Such
+    a snapshot came from a newer backup than its journal: restored, it would give the actor
+    events the journal no longer holds, and every write after it would be refused as a
+    conflict with the journal, restart after restart. A store that did not say (None: one of
+    the user's, whose own appends judge where its journal ends) is not asked."""
+    if highest is None or highest >= seq:
+        return
+    raise PersistenceError(
+        f"the snapshot of {persistence_id!r} is at sequence number {seq}, and its journal "
+        f"ends at {highest} (the snapshots restored from a newer backup than the journals, "
+        "or events deleted): recovering from it would give the actor events its journal "
+        "does not hold, and every write after them would be refused as a conflict. To "
+        "recover, restore the snapshots and journals from one backup, or delete the id's "
+        "row of actorkit_snapshots to recover from the journal alone (docs/persistence.md, "
+        'Guarantees, "Restoring a backup")'
+    )

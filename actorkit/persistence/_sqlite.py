@@ -69,7 +69,9 @@ _QUERIES = Queries(
     "coalesce((SELECT seq FROM s), 0) AND seq <= (SELECT seq FROM last) "
     "UNION ALL SELECT 3, NULL, due, every, key, payload FROM actorkit_reminders "
     "WHERE persistence_id = (SELECT pid FROM p) UNION ALL SELECT 4, NULL, NULL, NULL, NULL, "
-    "NULL FROM actorkit_states WHERE persistence_id = (SELECT pid FROM p)",
+    "NULL FROM actorkit_states WHERE persistence_id = (SELECT pid FROM p) "
+    "UNION ALL SELECT 5, (SELECT seq FROM actorkit_events WHERE persistence_id = (SELECT pid "
+    "FROM p) ORDER BY seq DESC LIMIT 1), NULL, NULL, NULL, NULL FROM s",
     recover_state="WITH p(pid) AS (VALUES (?)) SELECT 2, revision, NULL, NULL, NULL, payload "
     "FROM actorkit_states WHERE persistence_id = (SELECT pid FROM p) UNION ALL SELECT 3, NULL, "
     "due, every, key, payload FROM actorkit_reminders WHERE persistence_id = (SELECT pid FROM p) "

@@ -62,7 +62,13 @@ class StoredRecovery:
     class switched between `EventSourced` and `DurableState` by a deploy would otherwise
     find nothing of its own and start empty. None when the store did not look (a store of
     one's own): the recovery then asks the protocol's reads, when it found nothing of its
-    own. Not compared: it says what else is stored, not what the recovery returns."""
+    own. Not compared: it says what else is stored, not what the recovery returns.
+
+    `highest_seq` is the journal's latest sequence number (0 for none) when a snapshot is
+    returned: a snapshot past it (snapshots restored from a newer backup than the journals)
+    fails the recovery. None when the store did not look (a store of one's own, whose
+    appends judge where its journal ends): not checked then. Not compared, as
+    `other_kind`."""
 
     snapshot: StoredSnapshot | None
     events: list[StoredEvent]
@@ -70,6 +76,7 @@ class StoredRecovery:
     state: StoredState | None
     reminders: list[StoredReminder]
     other_kind: bool | None = field(default=None, compare=False)
+    highest_seq: int | None = field(default=None, compare=False)
 
     @property
     def read_on_from(self) -> int:
