@@ -124,6 +124,17 @@ async def _print(store: SQLStore[Any], persistence_id: str, from_seq: int, out: 
         _written(out, f"revision {state.revision}\t{show(state.payload)}")
         return 0
     missing = f"{where} holds no events and no state under {persistence_id!r}"
+    snapshot = await store.load_snapshot(persistence_id)
+    if snapshot is not None:  # the id is right, and its journal gone: not a typo either
+        return fail(
+            "journal",
+            f"{missing}, only a snapshot at sequence number {snapshot.seq}: its journal is "
+            "gone (restored from an older backup than the snapshots, or deleted), so its "
+            "actor's recovery fails; restore the journal and the snapshots from one backup, "
+            "or delete the id's row of actorkit_snapshots (docs/persistence.md, Guarantees, "
+            '"Restoring a backup")',
+            NOTHING_STORED,
+        )
     reminders = await store.reminders(persistence_id)
     if reminders:  # the id is right: "check the id" would send the user after a typo
         return fail(
