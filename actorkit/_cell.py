@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
 from ._actor_timers import Timers
+from ._cancelled_spawn import spawn_cancelled
 from ._failure import as_failure
 from ._lifecycle import Lifecycle
 from ._mailbox import Mailbox
 from ._names import MAX_PATH, NOTHING, path_too_long
-from ._outside_stop import awaited_at_shutdown, kill, signalled, subtree
+from ._outside_stop import signalled
 from ._receive import run
 from ._ref import ActorRef
 from ._spawn import CHECKED, check_child_name, check_options, check_parent, make_instance
@@ -246,17 +247,7 @@ class Cell(Lifecycle):
         try:
             await started
         except asyncio.CancelledError:
-            if self.state is not STARTING:  # `on_start` finished (maybe it failed since):
-                if not self.closed:  # unless it stopped already, a forced stop frees the
-                    kill(subtree(self))  # name now, and `on_stop`s unwind
-            elif self.instance is not None:  # still in `on_start`: the name is free at
-                self.instance = None  # once, and the task stops what `on_start` began
-                self.close(None)
-                task.cancel()
-                awaited_at_shutdown(task, self)  # those children are out of the tree
-            else:  # `on_start` failed: the task stops what it began, then closes the cell
-                self.free_name()
-                awaited_at_shutdown(task, self)
+            spawn_cancelled(self, task)
             raise
 
     # --- dormant: the cell is its mailbox's waiter until its first wake-up (`Waiter`) -------

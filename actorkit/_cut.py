@@ -182,7 +182,7 @@ def carry_on(cell: Cell) -> bool:
 
 
 def cleanup_cut(cell: Cell, failure: BaseException) -> bool:
-    """The cleanup after a failed control signal (`Lifecycle.signal_failed`) was unwound by
+    """The cleanup after a failed control signal (`_signal_failure.signal_failed`) was unwound by
     a cut: the failure is the cut instance's, whose end the `Cut` carries out as its
     supervisor decided, in the task the cell goes on in (`carry_on`). Nobody decides on it,
     and the cell stays open: it did not fail to clean up, it was cut."""

@@ -2,16 +2,14 @@
 
 `Cell` (the runtime's record of an actor) inherits these; nothing else writes `state`. Signals
 (`_signals`) and the receive loop (`_receive`) call them in the cell's own task; the
-synchronous ends that any task may call (`close`, `kill`) are in `_record`.
+synchronous ends that any task may call (`close`, `kill`) are in `_record`, the cleanup after
+a signal whose transition raised in `_signal_failure`.
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from ._actor import NO_ON_STOP, Actor
-from ._cut import cleanup_cut, failed_while_cut, stop_child
-from ._instruments import IN_SIGNAL
+from ._cut import failed_while_cut, stop_child
 from ._record import Record
 from ._restart_steps import close_unrestarted, instance_ended, renew, start_failed
 from ._signals import SELF_STOP, Stop
@@ -81,33 +79,6 @@ class Lifecycle(Record):
             self.stop_failed(error, message)
             return
         self.report(error, message)
-
-    async def signal_failed(self, failure: BaseException, *, for_good: bool = False) -> None:
-        """A control signal's transition raised (a fault of the runtime's, or a
-        `supervisor_strategy` that `__init__` set to no strategy) and is left half done, so
-        the actor goes no further in it: its children stop and its `on_stop` runs (children
-        first, as in OTP), then it fails as a handler would, reported to its parent, who
-        decides (with no instance left, a resume restarts it). At the root, while it or its
-        parent stops, or when the signal was a `Stop` (`for_good`: one from outside, never
-        followed by a restart, or its supervisor's decision already), it closes with the
-        failure instead (the root's fails the system), as it does if that cleanup itself
-        cannot finish. Cut meanwhile by its supervisor, whose wait on the signal (answered after
-        this cleanup) ran out, the cut carries out what the supervisor decided (`cleanup_cut`)."""
-        try:
-            await self.end_instance()
-        except BaseException as error:
-            if not (
-                isinstance(error, asyncio.CancelledError)
-                and self.runtime.cuts
-                and cleanup_cut(self.cell, failure)
-            ):
-                self.cannot_go_on(failure, IN_SIGNAL)
-            raise
-        parent = self.parent
-        if for_good or self.unsupervised_children or parent is None or parent.unsupervised_children:
-            self.cannot_go_on(failure, IN_SIGNAL)
-        else:
-            self.report(failure, IN_SIGNAL)
 
     def report(self, error: BaseException | None, message: object) -> None:
         """Suspend and tell the parent: a failure (`error`) or a normal exit (None)."""

@@ -29,6 +29,7 @@ from ._instruments import IN_LOOP
 from ._loop_end import closed_from_outside
 from ._mailbox import BATCH
 from ._outside_stop import unwind_on_stop
+from ._signal_failure import signal_failed
 from ._signals import SELF_STOP, Stop
 from ._state import RUNNING
 from ._stats import FOLD_AT, FOLD_PAIRS
@@ -127,7 +128,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                         failure = as_failure(
                             error, f"a control signal of {cell.display_path}", cell.runtime
                         )
-                        await cell.signal_failed(failure, for_good=type(signal) is Stop)
+                        await signal_failed(cell, failure, for_good=type(signal) is Stop)
                     finally:
                         if not closed_from_outside(loop):  # no loop left to answer on
                             signal.answer_failed(cell)  # its end waited for, within a bound
@@ -244,7 +245,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
                     failure = as_failure(
                         error, f"the drained stop of {cell.display_path}", cell.runtime
                     )
-                    await cell.signal_failed(failure)  # closes it: it drains, nobody decides
+                    await signal_failed(cell, failure)  # closes it: it drains, nobody decides
                 return
             else:
                 # Parked: the mailbox's waiter is set here, by its single consumer (no call:
@@ -275,7 +276,7 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
         # and closes, as one whose failed signal cannot be cleaned up does, rather than leave
         # an open cell without a task (its stop, and its parent's, would wait for ever).
         failure = as_failure(error, f"the receive loop of {cell.display_path}", cell.runtime)
-        if cell.closed:  # by the failure whose cleanup raised this (`Lifecycle.signal_failed`)
+        if cell.closed:  # by the failure whose cleanup raised this (`signal_failed`)
             cleanup_failed(cell, failure)
         else:
             try:

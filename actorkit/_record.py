@@ -10,10 +10,9 @@ import logging
 from sys import getrefcount
 from typing import TYPE_CHECKING, Any
 
-from ._envelope import CONTROL, Ask
-from ._errors import ActorStopped
 from ._failed_cleanup import kill_below
 from ._failure import as_failure
+from ._forced_handling import drop_handling
 from ._protocols import KeptContext
 from ._ref import HELD_BY_ONE_SLOT, ActorRef
 from ._shown import shown
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
     from ._actor import Actor
     from ._actor_timers import Timers
     from ._cell import Cell
-    from ._dead_letters import Reason
     from ._intensity import Intensity
     from ._mailbox import Mailbox
     from ._runtime import Runtime
@@ -147,7 +145,7 @@ class Record(HotRecord):
         else:  # parked or dormant with nothing to reject (an idle actor's stop): no reason read
             mailbox.close_parked()
         if self.handling is not None:
-            self._drop_handling(runtime.stop_reason)
+            drop_handling(self, runtime.stop_reason)
         if mailbox.signals:
             for signal in mailbox.signals:
                 signal.abandon()
@@ -195,24 +193,6 @@ class Record(HotRecord):
         followers, cell.stop_followers = cell.stop_followers, None
         for follower in followers or ():
             follower(cell)
-
-    def _drop_handling(self, why: Reason) -> None:
-        """Only a forced stop ends an actor in the middle of a handler: that message is lost
-        to the actor, so it is accounted as a dead letter and its asker answered (a request of
-        the runtime's own, `CONTROL`, is only answered: no message a user sent is lost)."""
-        handling: Any = self.handling
-        self.handling: Any = None
-        message = handling
-        if type(handling) is Ask:
-            if not handling.future.done():
-                stopped = ActorStopped(f"{self.path} was stopped while handling it")
-                handling.future.set_exception(stopped)
-            if handling.timeout == CONTROL:  # the runtime's own request: its caller was told
-                self.mailbox.accepted -= 1
-                return
-            message = handling.message
-        self.mailbox.dead_lettered += 1
-        self.runtime.dead_letters.add(message, self.path, why)
 
     def kill(self) -> None:
         """Forced stop past the shutdown timeout: close now, then cancel the task."""

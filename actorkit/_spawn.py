@@ -65,7 +65,7 @@ def check_options(
 def check_parent(parent: Cell) -> None:
     """Children start under a starting or running instance: not while it stops, not from an
     `on_stop` (its instance is gone: that child would outlive it), be it of an instance being
-    restarted or of one whose control signal failed (`Lifecycle.signal_failed`)."""
+    restarted or of one whose control signal failed (`_signal_failure.signal_failed`)."""
     if (
         parent.state in ENDING
         or parent.instance is None

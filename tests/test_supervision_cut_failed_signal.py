@@ -1,5 +1,5 @@
 """A supervisor's cut (API 9, "Supervision") that meets a child's failed control signal
-(`Lifecycle.signal_failed`), whose cleanup (its children, then its `on_stop`) is running:
+(`_signal_failure.signal_failed`), whose cleanup (its children, then its `on_stop`) is running:
 the supervisor's wait for that cleanup keeps to the strategy's `shutdown`, and past it the
 cut carries out what the supervisor decided, as for any instance it cuts. The failure of
 the transition is the cut instance's, logged and counted once, decided on by nobody."""
