@@ -69,6 +69,12 @@ class Cell(Lifecycle):
     """Its task's context, a copy of its spawner's that its first `__init__` runs in; kept by
     a dormant cell only, for the task its first wake-up makes and a restart in place
     (`_restart_steps`), until `close` (a task cancelled before its first step runs no `finally`)."""
+    incarnation: int
+    consecutive_failures: int
+    mark: int
+    # `Record`'s, declared again where `__init__` sets them: pyright infers None here else
+    stop_reason: BaseException | None
+    handling: Any
 
     def __init__(
         self,

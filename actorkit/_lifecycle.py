@@ -24,6 +24,10 @@ class Lifecycle(Record):
 
     __slots__ = ()
 
+    # `Record`'s, declared again where `+=` writes them: pyright infers them unbound here else
+    failures: int
+    restarts: int
+
     # --- starting -------------------------------------------------------------------------
     def started(self) -> None:
         if self.state is STARTING:

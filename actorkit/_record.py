@@ -79,6 +79,7 @@ class Record(HotRecord):
     there first (a sibling's restart, a stop from outside, a shutdown) ends it with that."""
     watchers: dict[Cell, None] | None
     ref_: ActorRef | None
+    instance: Actor | None  # `HotRecord`'s, declared again for `release_instance`'s swap
 
     if TYPE_CHECKING:  # the rest of the record the transitions act on, defined by `Cell`
         runtime: Runtime
