@@ -230,9 +230,10 @@ class StoreBase(ABC):
     hangs its batch-size and latency metrics there."""
 
     on_commit: CommitObserver | None = None
-    max_payload: PayloadLimit = PayloadLimit()
+    max_payload: PayloadLimit | int = PayloadLimit()
     """Bytes of encoded values one write may carry; one over it is a `ValueError` before
-    anything is written. Lowered, it refuses smaller writes (`_limit`)."""
+    anything is written. Lowered, it refuses smaller writes (`_limit`). Read, it is an int;
+    a subclass's body may set an int, which `__init_subclass__` makes a checked limit."""
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

@@ -12,6 +12,7 @@ import actorkit
 from actorkit import (
     DEFAULT_MAILBOX_SIZE,
     Actor,
+    ActorError,
     ActorRef,
     ActorStopped,
     ActorSystem,
@@ -182,6 +183,8 @@ async def main() -> None:
             await system.spawn(Counter, name="counter")
         except NameTaken as taken:
             print(taken)
+        except ActorError as error:  # every error of actorkit's own
+            print(error)
         await ref.stop()
         await parent.stop(timeout=1.0)
 

@@ -10,7 +10,16 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
 import actorkit
-from actorkit import Accounting, Actor, ActorSystem, HttpServer, Metrics, TaskStats
+from actorkit import (
+    Accounting,
+    Actor,
+    ActorSystem,
+    BasicAuth,
+    BearerAuth,
+    HttpServer,
+    Metrics,
+    TaskStats,
+)
 
 
 class Echo(Actor):
@@ -55,7 +64,15 @@ async def main() -> None:
         await server.close()
         bearer = await system.serve_http(port=0, auth="s3cret-token")
         basic = await system.serve_http(port=0, auth=("admin", "hunter2"))
-        servers: list[actorkit.HttpServer] = [bearer, basic, await serve(system, 0)]
+        bearer_again = await system.serve_http(port=0, auth=BearerAuth("s3cret-token"))
+        basic_again = await system.serve_http(port=0, auth=BasicAuth("admin", "hunter2"))
+        servers: list[actorkit.HttpServer] = [
+            bearer,
+            basic,
+            bearer_again,
+            basic_again,
+            await serve(system, 0),
+        ]
         for each in servers:
             await each.close()
 

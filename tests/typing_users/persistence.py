@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from actorkit.persistence import (
     SQLiteStore,
     Store,
     StoredEvent,
+    StoredRecovery,
+    StoredState,
 )
 from actorkit.persistence import PersistenceError as PersistenceErrorAgain
 
@@ -150,6 +153,45 @@ async def shared() -> None:
     postgres = PostgresStore("postgresql://app@db/app", timeout=30.0)
     async with ActorSystem("many", store=postgres) as system:
         await system.spawn(Account, name="acct")
+
+
+class Reversed(MemoryStore):
+    """A shipped store whose reads a subclass overrides (to decrypt, say): recovery reads
+    through them, and a lower `max_payload` set in the body is checked there."""
+
+    max_payload = 1_000_000
+
+    async def load_state(self, persistence_id: str) -> StoredState | None:
+        stored = await super().load_state(persistence_id)
+        return None if stored is None else StoredState(stored.revision, stored.payload[::-1])
+
+    def read(self, persistence_id: str, from_seq: int = 1) -> AsyncIterator[StoredEvent]:
+        return self._reversed(super().read(persistence_id, from_seq))
+
+    async def _reversed(self, events: AsyncIterator[StoredEvent]) -> AsyncIterator[StoredEvent]:
+        async for event in events:
+            yield StoredEvent(event.seq, event.time, event.payload[::-1])
+
+
+async def recovery(store: SQLiteStore | MemoryStore | PostgresStore) -> int:
+    """A recovery's reads in one call, and the rest of a long journal read on from there."""
+    recovered: StoredRecovery = await store.load_recovery("/acct-42", journal=True)
+    count = len(recovered.events)
+    if recovered.more:
+        async for _ in store.read("/acct-42", recovered.read_on_from):
+            count += 1
+    state: StoredState | None = (await store.load_recovery("/profile", journal=False)).state
+    other: bool | None = recovered.other_kind
+    print(state, other, recovered.snapshot, recovered.reminders)
+    return count
+
+
+async def own_reads() -> None:
+    store = Reversed()
+    limit: int = store.max_payload
+    async with ActorSystem("reversed", store=store) as system:
+        await system.spawn(Profile, name="profile")
+        print(limit, await recovery(store))
 
 
 def is_persistence_error(error: BaseException) -> bool:
