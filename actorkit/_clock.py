@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from heapq import heapify, heappop, heappush
+from itertools import chain
 from typing import TYPE_CHECKING, Protocol
 
 from ._errors import ActorStopped, AskTimeout
@@ -242,8 +243,15 @@ class AskDeadlines:
 
     def pending(self) -> int:
         """Asks still waiting for a reply or their deadline."""
-        filed = sum(len(bucket) for group in self._groups.values() for bucket in group)
-        return filed + sum(len(bucket) for bucket in self.open.values())
+        return sum(map(len, self._buckets()))
+
+    def asks(self) -> Iterator[Ask]:
+        """Every ask still waiting for a reply or its deadline, in no particular order."""
+        return chain.from_iterable(self._buckets())
+
+    def _buckets(self) -> Iterator[dict[Ask, None]]:
+        yield from chain.from_iterable(self._groups.values())
+        yield from self.open.values()
 
     def close(self, why: str) -> None:
         """Stop the loop timers: a shut-down system must leave nothing scheduled behind. An
@@ -253,11 +261,9 @@ class AskDeadlines:
             if timer is not None:
                 timer.cancel()
         self._rotation = self._expiry = None
-        buckets = [bucket for group in self._groups.values() for bucket in group]
-        for bucket in [*buckets, *self.open.values()]:
-            for ask in bucket:
-                if not ask.future.done():
-                    ask.future.set_exception(ActorStopped(f"{why}; {ask.target} did not answer"))
+        for ask in list(self.asks()):
+            if not ask.future.done():
+                ask.future.set_exception(ActorStopped(f"{why}; {ask.target} did not answer"))
         self._groups.clear()
         self._due.clear()
         self.open.clear()

@@ -56,6 +56,12 @@ class Core:
     def group_subject(self, group: str) -> str:
         return f"{self.prefix}.group.{group}"
 
+    def subject_of(self, target: str) -> str:
+        """The subject of a request to `target`, as `NatsTransport.remote` (`system:/path`)
+        and `remote_group` (`group:name`, a name without `/`) name it."""
+        name, _, rest = target.partition(":")
+        return self.actor_subject(name) if rest.startswith("/") else self.group_subject(rest)
+
     @property
     def system_name(self) -> str:
         return self.system.name if self.system is not None else "?"

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import reprlib
 from collections import deque
 from typing import TYPE_CHECKING
 
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 
 from .._errors import MailboxFull
 from .._topic_names import validate_topic
@@ -95,6 +97,11 @@ class Outbox:
                 if item.future is not None:
                     not_sent(item, why)
         self._parked.drop_ended()
+
+    def queued_requests(self) -> set[asyncio.Future[Msg]]:
+        """The requests not yet handed to nats-py: the server has seen none of them."""
+        queued = itertools.chain(self._out, self._parked.requests)
+        return {item.future for item in queued if item.future is not None}
 
     def direct(self) -> Client | None:
         """The requests' connection when a message may skip the queue, because nothing is

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 from nats.aio.client import Client
@@ -24,6 +25,8 @@ from ._outbound import Outbox
 from ._refusals import refused_reply
 
 _NO_RESPONDERS = "503"
+
+
 REMOTE_ADVICE = (
     "either its handler is slower than that (raise the ask's timeout or make the handler "
     "faster), the process serving it stopped answering (frozen, cut off, or gone before "
@@ -62,6 +65,18 @@ class Requests:
     def replies(self) -> str:
         """The subjects replies come on (nats-py's inbox prefix), as a permission names them."""
         return f"{self._inbox.rpartition('.')[0]}.>"
+
+    def sent(self) -> Iterator[Ask]:
+        """The requests handed to nats-py and still waiting, in the order they left for each
+        subject: the order they were made in, a queued one from when it was queued, as none
+        goes out directly while one is queued (`Outbox.direct`), and the queue keeps each
+        subject's order."""
+        asks: dict[object, Ask] = {ask.future: ask for ask in self._deadlines.asks()}
+        queued = self._outbox.queued_requests()
+        for future in self._replies.values():
+            ask = asks.get(future)
+            if ask is not None and not future.done() and future not in queued:
+                yield ask
 
     def _reply_now(self, msg: Msg) -> bool:
         future = self._replies.pop(msg.subject[len(self._inbox) + 1 :], None)

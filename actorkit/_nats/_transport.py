@@ -98,10 +98,10 @@ class NatsTransport:
             farewell=self._farewell,
         )
         core = self._core = Core(self.prefix, link)
-        link.refused_publish = RefusedPublishes(core).heard
         self._probes = Probes(core, self.buffer_timeout)
         self._outbox = Outbox(core, self._probes, self.max_buffered)
         self._requests = Requests(core, self._outbox)
+        link.refused_publish = RefusedPublishes(core, self._requests).heard
         self._exposure = Exposure(core)
         self._inbound = Inbound(core, self._exposure)
         # What `RemoteRef` calls, bound to the parts that do it: a remote tell costs no
