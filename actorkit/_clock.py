@@ -124,7 +124,6 @@ class AskDeadlines:
     """
 
     __slots__ = (
-        "_advice",
         "_clock",
         "_due",
         "_expiry",
@@ -134,6 +133,7 @@ class AskDeadlines:
         "_on_due",
         "_rotation",
         "_sweep_at",
+        "advice",
         "open",
     )
 
@@ -141,7 +141,7 @@ class AskDeadlines:
         self, clock: Clock, advice: str = LOCAL_ADVICE, live: Mapping[str, Cell] | None = None
     ) -> None:
         self._clock = clock
-        self._advice = advice
+        self.advice = advice
         """What a timeout's message suggests: an ask to another process (the transport's
         deadlines) has more likely causes than a slow handler."""
         self._live = live
@@ -221,7 +221,7 @@ class AskDeadlines:
         due, groups = self._due, self._groups
         while due and due[0] <= now:
             for bucket in groups.pop(heappop(due)):
-                _time_out(bucket, self._advice, self._live)
+                _time_out(bucket, self.advice, self._live)
         while due and not any(groups[due[0]]):
             del groups[heappop(due)]
         if due:

@@ -53,7 +53,7 @@ async def test_refused_publishes_are_each_a_dead_letter_and_a_few_warnings_per_k
         rejected={"send_failed": 0},
         reject=lambda reason, message, where: rejected.append((reason, message, where)),
     )
-    requests: Any = SimpleNamespace(sent=lambda: iter(()))
+    requests: Any = SimpleNamespace(replies="_INBOX.>", sent=lambda: iter(()))
     refused = RefusedPublishes(core, requests)
     reply = nats.errors.Error('nats: permissions violation for publish to "_inbox.abc.7"')
     request = nats.errors.Error('nats: permissions violation for publish to "jobs.actor.b"')

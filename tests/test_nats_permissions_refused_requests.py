@@ -3,7 +3,8 @@ permission on its subject) fails at once with `NotDelivered` naming the subject 
 permission to grant: the server says so at once, with an error line on the connection, and
 the asker waited out its whole timeout. Each refusal ends one request, the oldest waiting on
 that subject, so the count stays exact: a refusal that no request accounts for (a tell's) is
-a dead letter."""
+a dead letter. And the advice about refused replies names the inbox prefix the connection
+actually uses."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ def guarded(tmp_path: Path) -> Iterator[NatsServer]:
     users = [
         "{user: full, password: pw}",
         f"{{user: curbed, password: pw, permissions: {{publish: {{deny: {DENIED}}}}}}}",
+        '{user: mute, password: pw, permissions: {publish: {deny: "_REPLIES.>"}}}',
     ]
     server = NatsServer()
     server.configure(tmp_path / "users.conf", f"authorization {{ users = [{', '.join(users)}] }}")
@@ -160,6 +162,28 @@ async def test_a_refusal_two_subjects_differing_in_case_could_be_ends_neither(
                 await asker.remote("orders", "/k").ask("refused", timeout=0.5)
             release.set()
             assert await held == "held"
+
+
+async def test_the_advice_on_refused_replies_names_the_inbox_prefix_in_use(
+    guarded: NatsServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With nats-py's `inbox_prefix` set, replies go to `_REPLIES.>`, not `_INBOX.>`: the
+    asker's timeout and the serving system's warning name the prefix the connection uses."""
+    caplog.set_level(logging.WARNING, "actorkit")
+    mute = NatsTransport(guarded.url, user="mute", password="pw", inbox_prefix="_REPLIES")
+    asking = NatsTransport(guarded.url, user="full", password="pw", inbox_prefix="_REPLIES")
+    async with asyncio.timeout(BOUND), ActorSystem("mute", transport=mute) as responder:
+        responder.expose(await responder.spawn(Keeper, name="k"))
+        async with ActorSystem("asker", transport=asking) as asker:
+            with pytest.raises(AskTimeout) as timed_out:
+                await asker.remote("mute", "/k").ask("hi", timeout=0.5)
+        await mute.flush()  # the refusal comes ahead of the round trip's PONG
+        assert responder.dead_letters.by_reason == {"send_failed": 1}
+    hint = str(timed_out.value)
+    assert "may not publish to _REPLIES.>" in hint and "_INBOX" not in hint, hint
+    said = [r.getMessage() for r in caplog.records if "refused system" in r.getMessage()]
+    assert len(said) == 1 and "a reply to another system's" in said[0], said
+    assert "_REPLIES.>" in said[0] and "_INBOX" not in said[0], said
 
 
 async def test_a_refusal_ends_no_request_still_in_the_outbound_queue() -> None:

@@ -18,7 +18,7 @@ cannot learn why, since a request carries no address of its sender but its reply
 the very one refused (and a message on any other subject would be a new protocol). So the
 loss is said here, on the side that lost it: a dead letter `send_failed` and a warning
 naming the subject and the permission to grant, while the asker's timeout names this among
-the causes of its silence (`_requests.REMOTE_ADVICE`).
+the causes of its silence (`_requests.remote_advice`).
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ _LOST: dict[Kind, str] = {
     "reply": (
         "a reply to another system's request (an ask, a send or a ping): the reply is lost (a "
         "dead letter send_failed) and its asker waits out its timeout; give this system's NATS "
-        "user publish permission on the askers' inboxes (_INBOX.>, nats-py's default inbox "
-        "prefix), or allow_responses in its permissions"
+        "user publish permission on the askers' inboxes ({replies}: the inbox prefix this "
+        "system's connection uses), or allow_responses in its permissions"
     ),
     "request": (
         "a request or tell to another system: a tell is lost (a dead letter send_failed), an "
@@ -115,7 +115,7 @@ class RefusedPublishes:
                 "NATS refused system %r publish permission on %r, %s%s",
                 core.system_name,
                 subject,
-                _LOST[kind],
+                _LOST[kind].format(replies=self._requests.replies),
                 since,
             )
         return True

@@ -27,16 +27,17 @@ from ._refusals import refused_reply
 _NO_RESPONDERS = "503"
 
 
-REMOTE_ADVICE = (
-    "either its handler is slower than that (raise the ask's timeout or make the handler "
-    "faster), the process serving it stopped answering (frozen, cut off, or gone before "
-    "NATS noticed: check that it runs), or its NATS user may not publish to _INBOX.> (the "
-    "server refused the reply: that system logs a permissions violation)"
-)
-"""A system that is not connected at all is answered at once ("no responders"); silence
-means its process took the request and then said nothing, for one of these reasons. The
-last one only the serving system hears of (`_refused_publish`): the server tells the
-connection that published, and a request names no way back but the refused subject."""
+def remote_advice(replies: str) -> str:
+    """A system that is not connected at all is answered at once ("no responders"); silence
+    means its process took the request and then said nothing, for one of these reasons. The
+    last one only the serving system hears of (`_refused_publish`): the server tells the
+    connection that published, and a request names no way back but the refused subject."""
+    return (
+        "either its handler is slower than that (raise the ask's timeout or make the handler "
+        "faster), the process serving it stopped answering (frozen, cut off, or gone before "
+        f"NATS noticed: check that it runs), or its NATS user may not publish to {replies} "
+        "(the server refused the reply: that system logs a permissions violation)"
+    )
 
 
 class _Unsent(Exception):
@@ -51,14 +52,16 @@ class Requests:
         self._core = core
         self._outbox = outbox
         self._replies: dict[str, asyncio.Future[Msg]] = {}
-        self._deadlines = AskDeadlines(SystemClock(), REMOTE_ADVICE)
+        self._deadlines = AskDeadlines(SystemClock(), remote_advice("_INBOX.>"))
         """The runtime's ask-timeout buckets (one loop timer for all of them, not one per
-        ask), on the loop's own time like the rest of the transport."""
+        ask), on the loop's own time like the rest of the transport; their advice names
+        nats-py's default inbox prefix until `listen` learns the connection's."""
         self._tokens = itertools.count()
         self._inbox = ""
 
     async def listen(self, nc: Client) -> None:
         self._inbox = nc.new_inbox()
+        self._deadlines.advice = remote_advice(self.replies)
         await subscribe(nc, f"{self._inbox}.*", self._reply_now, self._on_reply)
 
     @property
