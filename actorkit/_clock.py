@@ -141,7 +141,7 @@ class AskDeadlines:
         self, clock: Clock, advice: str = LOCAL_ADVICE, live: Mapping[str, Cell] | None = None
     ) -> None:
         self._clock = clock
-        self.advice = advice
+        self.advice: str = advice
         """What a timeout's message suggests: an ask to another process (the transport's
         deadlines) has more likely causes than a slow handler."""
         self._live = live
