@@ -43,12 +43,20 @@ def connected_link() -> Link:
     return link
 
 
+def listening(core: Core, outbox: Outbox) -> Requests:
+    """Requests through `outbox` with the inbox `listen` would have subscribed to: without
+    one, a request is refused as made during the transport's start."""
+    requests = Requests(core, outbox)
+    requests._inbox = "_INBOX.stand-in"  # noqa: SLF001
+    return requests
+
+
 def full_outbox(link: Link) -> tuple[Outbox, Requests]:
     """A one-message outbox, already full, and the requests that go through it."""
     core = Core("actorkit", link)
     outbox = Outbox(core, cast(Probes, None), max_buffered=1)
     assert outbox.enqueue(Out("actorkit.actor.b", b"", "", "held", "b:/x", False, None))
-    return outbox, Requests(core, outbox)
+    return outbox, listening(core, outbox)
 
 
 async def ask_in_full_outbox(link: Link) -> tuple[Outbox, Requests, Future[Any]]:

@@ -25,11 +25,10 @@ from actorkit._nats._frames import ASK
 from actorkit._nats._outbound import Outbox
 from actorkit._nats._probes import Probes
 from actorkit._nats._refused_publish import RefusedPublishes
-from actorkit._nats._requests import Requests
 from actorkit.nats import NatsTransport
 
 from .nats_support import SAFETY, Gate, Keeper, NatsServer, link_of, requires_nats
-from .test_nats_outbox import connected_link
+from .test_nats_outbox import connected_link, listening
 
 pytestmark = requires_nats
 
@@ -199,7 +198,7 @@ async def test_a_refusal_ends_no_request_still_in_the_outbound_queue() -> None:
     link.nc = cast(Client, SimpleNamespace(is_connected=True, max_payload=1 << 20, publish=publish))
     core = Core("actorkit", link)
     outbox = Outbox(core, cast(Probes, None), max_buffered=10)  # its writer never runs
-    requests = Requests(core, outbox)
+    requests = listening(core, outbox)
     refused = RefusedPublishes(core, requests)
     far = core.actor_subject("far")
     out = asyncio.ensure_future(requests.request(far, ASK, "/k", "far:/k", "out", SAFETY))

@@ -116,10 +116,10 @@ class Requests:
             timeout = check_seconds(timeout, f"{'ask' if kind == ASK else 'send'} timeout")
         payload = core.encode([kind, path, core.codec.wire(message), timeout])
         link = core.link
-        if not link.sending:  # `stop()` closes the deadlines and queue
+        if not (link.sending and self._inbox):  # `stop()` closes the deadlines and queue
             core.asks["stopped"] += 1
             what = "ask" if kind == ASK else "send"
-            raise NotDelivered(f"{link.refusal()}: the {what} to {target} was not sent")
+            raise NotDelivered(f"{self._refusal()}: the {what} to {target} was not sent")
         token = str(next(self._tokens))
         future: asyncio.Future[Msg] = asyncio.get_running_loop().create_future()
         envelope = ask_envelope(message, future, target, timeout)  # type: ignore[arg-type]
@@ -151,6 +151,16 @@ class Requests:
                 future.cancel()
         core.asks["ok"] += 1
         return result
+
+    def _refusal(self) -> str:
+        """Why no request leaves now: the link's reason, or a start that has connected but
+        not yet subscribed for replies (a request then would name no inbox to answer)."""
+        link = self._core.link
+        if link.sending:
+            return (
+                "the NATS transport is still starting (its replies' subscription is not in place)"
+            )
+        return link.refusal()
 
     def _answered(self, future: asyncio.Future[Msg], target: str, group: bool) -> str:
         """What a cancelled request counts as: `cancelled`, unless its reply had come, which
