@@ -170,6 +170,18 @@ async def settled(client: Client) -> None:
     await round_trip(client, SAFETY)
 
 
+def with_users(tmp_path: Path, users: list[str]) -> Iterator[NatsServer]:
+    """A nats-server of the test's own whose accounts are `users` (entries of nats-server's
+    `authorization { users = [...] }`), for a fixture to yield from."""
+    server = NatsServer()
+    server.configure(tmp_path / "users.conf", f"authorization {{ users = [{', '.join(users)}] }}")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def transport(server: NatsServer, **options: Any) -> NatsTransport:
     """A transport that reconnects quickly, for tests that stop and start the server."""
     return NatsTransport(server.url, reconnect_time_wait=0.05, **options)

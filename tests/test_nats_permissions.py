@@ -18,7 +18,7 @@ from actorkit import ActorSystem, AskTimeout, NotDelivered
 from actorkit._nats._round_trip import round_trip
 from actorkit.nats import NatsTransport
 
-from .nats_support import Keeper, NatsServer, requires_nats
+from .nats_support import Keeper, NatsServer, requires_nats, with_users
 
 pytestmark = requires_nats
 
@@ -37,13 +37,7 @@ def guarded(tmp_path: Path) -> Iterator[NatsServer]:
             for n, subject in enumerate(DENIED)
         ),
     ]
-    server = NatsServer()
-    server.configure(tmp_path / "users.conf", f"authorization {{ users = [{', '.join(users)}] }}")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from with_users(tmp_path, users)
 
 
 @pytest.mark.parametrize("n", range(len(DENIED)), ids=DENIED)

@@ -27,7 +27,7 @@ from actorkit._nats._probes import Probes
 from actorkit._nats._refused_publish import RefusedPublishes
 from actorkit.nats import NatsTransport
 
-from .nats_support import SAFETY, Gate, Keeper, NatsServer, link_of, requires_nats
+from .nats_support import SAFETY, Gate, Keeper, NatsServer, link_of, requires_nats, with_users
 from .test_nats_outbox import connected_link, listening
 
 pytestmark = requires_nats
@@ -45,13 +45,7 @@ def guarded(tmp_path: Path) -> Iterator[NatsServer]:
         f"{{user: curbed, password: pw, permissions: {{publish: {{deny: {DENIED}}}}}}}",
         '{user: mute, password: pw, permissions: {publish: {deny: "_REPLIES.>"}}}',
     ]
-    server = NatsServer()
-    server.configure(tmp_path / "users.conf", f"authorization {{ users = [{', '.join(users)}] }}")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from with_users(tmp_path, users)
 
 
 def curbed(server: NatsServer) -> NatsTransport:
