@@ -85,6 +85,15 @@ async def test_a_send_the_server_refuses_fails_at_once(guarded: NatsServer) -> N
                 await asker.remote("far", "/k").send("hi")
 
 
+async def test_an_ask_to_a_path_with_a_colon_the_server_refuses_fails_at_once(
+    guarded: NatsServer,
+) -> None:
+    """An actor's name may hold a ':': the request's subject is its system's all the same."""
+    async with asyncio.timeout(BOUND), ActorSystem("asker", transport=curbed(guarded)) as asker:
+        with pytest.raises(NotDelivered, match=r"permission on 'actorkit\.actor\.far'"):
+            await asker.remote("far", "/k:1").ask("hi", timeout=LONG)
+
+
 async def test_an_ask_to_a_group_the_server_refuses_fails_at_once(guarded: NatsServer) -> None:
     async with asyncio.timeout(BOUND), ActorSystem("member", transport=full(guarded)) as member:
         member.expose(await member.spawn(Keeper, name="k"), group="packers")
