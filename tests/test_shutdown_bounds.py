@@ -132,6 +132,8 @@ async def test_shutdown_timeout_cancels_fails_asks_and_returns_in_time(
     assert "/stuck" in caplog.text
     # The queued ask and the one cut off mid-handler are both accounted as dead letters.
     assert system.dead_letters.by_reason == {"shutdown": 2}
+    letters = sorted((d.message, d.recipient) for d in system.dead_letters.recent)
+    assert letters == [("block", "/stuck"), ("queued", "/stuck")]  # the messages, as sent
     assert system.accounting().balanced
 
 

@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from actorkit import ActorSystem
-from actorkit.persistence import PersistenceError, Store, StoredEvent
+from actorkit.persistence import (
+    PersistenceError,
+    Store,
+    StoredEvent,
+    StoredRecovery,
+    StoredSnapshot,
+)
 from actorkit.persistence._payload import encode
 
 from .durable_support import SharedMemoryStore
@@ -38,7 +44,7 @@ async def _journal_behind_its_snapshot(store: Store, events: int) -> None:
     await store.save_snapshot("/a", 4, encode(10))
 
 
-@pytest.mark.parametrize("events", [2, 0])
+@pytest.mark.parametrize("events", [3, 2, 0])
 async def test_a_snapshot_past_its_journal_fails_the_recovery(
     make: Callable[[], Store], events: int
 ) -> None:
@@ -67,6 +73,28 @@ async def test_a_snapshot_at_the_end_of_its_journal_recovers(make: Callable[[], 
             adding = await system.spawn(Adding, name="a")
             assert await adding.ask("total") == 10
             assert await adding.ask(5) == 15
+
+
+async def test_another_ids_longer_journal_does_not_hide_it(make: Callable[[], Store]) -> None:
+    """Where a journal ends is its own id's: another id's events past the snapshot do not
+    make up for those missing from this one's."""
+    async with asyncio.timeout(30):
+        async with make() as store:  # type: ignore[attr-defined]
+            await _journal_behind_its_snapshot(store, 2)
+            await store.append("/b", 0, [encode(1)] * 6)
+        async with ActorSystem("s", store=make()) as system:
+            with pytest.raises(PersistenceError, match="its journal ends at 2"):
+                await system.spawn(Adding, name="a")
+
+
+async def test_where_the_journal_ends_is_not_compared(make: Callable[[], Store]) -> None:
+    """A recovery read compares equal to one built from what it holds, as a test of one's
+    own store writes it: `highest_seq` says what the check needs, not what is recovered."""
+    async with asyncio.timeout(30), make() as store:  # type: ignore[attr-defined]
+        await _journal_behind_its_snapshot(store, 4)
+        loaded = await store.load_recovery("/a", True)
+        assert loaded.highest_seq == 4
+        assert loaded == StoredRecovery(StoredSnapshot(4, encode(10)), [], False, None, [])
 
 
 class OwnStore(SharedMemoryStore):

@@ -61,6 +61,7 @@ async def test_a_save_after_the_revision_went_back_says_so(
         said = str(refused.value)
         assert f"expected state revision 3, the store has {now}: it went back" in said
         assert "another writer" not in said
+        assert "A restarted actor recovers from the state as it is now" in said
         loaded = await store.load_state("p")
         assert (0 if loaded is None else loaded.revision) == now  # nothing written
 
@@ -81,3 +82,15 @@ async def test_a_save_behind_another_writers_still_says_another_writer() -> None
         await store.save_state("p", 1, b"\x01")
         with pytest.raises(PersistenceConflict, match=r"has 2 \(another writer"):
             await store.save_state("p", 1, b"\x02")
+
+
+async def test_an_append_after_the_journal_went_back_names_the_journal() -> None:
+    async with MemoryStore() as store:
+        await store.append("p", 0, [b"\x01", b"\x01", b"\x01"])
+        journals = store._journals  # noqa: SLF001  (no API shortens a journal: a restore does)
+        del journals["p"][1:]
+        with pytest.raises(PersistenceConflict) as refused:
+            await store.append("p", 3, [b"\x02"])
+        said = str(refused.value)
+        assert "expected sequence number 3, the journal is at 1: it went back" in said
+        assert "A restarted actor recovers from the journal as it is now" in said
