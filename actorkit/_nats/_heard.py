@@ -52,6 +52,20 @@ def auth_refused(error: BaseException) -> bool:
     return any(word in text for word in ("authorization", "authentication", "user authentication"))
 
 
+def certificate_refused_by_reset(nc: Client, error: BaseException) -> bool:
+    """TLS 1.3 ends the handshake before a server that verifies its clients (INFO `tls_verify`)
+    has checked this one's certificate: it refuses it after, with an alert and a close, and
+    when CONNECT reached it first the close resets the connection, losing the alert. A reset
+    or broken pipe on a connection that completed TLS with such a server is that refusal;
+    Python 3.12 and later send CONNECT before the alert is read in most attempts."""
+    if not isinstance(error, BrokenPipeError | ConnectionResetError):
+        return False
+    if not getattr(nc, "_server_info", {}).get("tls_verify") or nc.is_connected:
+        return False
+    writer = getattr(getattr(nc, "_transport", None), "_io_writer", None)
+    return writer is not None and writer.get_extra_info("ssl_object") is not None
+
+
 _DENIED_SUBSCRIPTION = "permissions violation for subscription"
 _DENIALS_KEPT = 1_000
 """Refused subscriptions kept for `start` and the groups' health: a refused group's comes
@@ -144,7 +158,8 @@ class Heard:
         self.last = error
         if _DENIED_SUBSCRIPTION in str(error).lower() and len(self.denied) < _DENIALS_KEPT:
             self.denied.append(error)
-        if auth_refused(error) and not self.refused.done():
+        refused = auth_refused(error) or certificate_refused_by_reset(self.nc, error)
+        if refused and not self.refused.done():
             self.refused.set_result(error)
         reconnecting = _reconnecting_now(self.nc)
         if reconnecting and _an_attempt(self.nc, error):
