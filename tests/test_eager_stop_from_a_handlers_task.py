@@ -16,7 +16,7 @@ import pytest
 
 from actorkit import Actor, ActorSystem, Terminated
 
-from .test_eager_tasks import eager
+from .test_eager_tasks import EAGER_FACTORY, eager
 from .watch_support import Watcher
 
 pytestmark = pytest.mark.skipif(
@@ -31,7 +31,7 @@ Call = Callable[[], Coroutine[Any, Any, None]]
 def eagerly(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
     """`asyncio.eager_task_factory`; uvloop passes `eager_start=None`, which 3.13.0's refuses."""
     kwargs.pop("eager_start", None)
-    return asyncio.eager_task_factory(loop, coro, **kwargs)  # type: ignore[attr-defined,no-any-return]
+    return EAGER_FACTORY(loop, coro, **kwargs)  # type: ignore[no-any-return]
 
 
 def wrapping_eagerly(

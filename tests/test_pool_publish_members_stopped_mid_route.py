@@ -23,6 +23,7 @@ from actorkit import (
 from actorkit.testing import ManualClock
 
 from .metrics_truth_support import sample, scraped
+from .test_eager_tasks import EAGER_FACTORY
 from .test_router_publish_edges import stop_now
 
 
@@ -75,7 +76,7 @@ async def test_a_publish_whose_hash_key_stops_every_member_is_no_delivery() -> N
 @pytest.mark.asyncio(loop_factories=["asyncio"])
 async def test_the_same_with_stops_a_hash_key_starts_under_an_eager_task_factory() -> None:
     loop = asyncio.get_running_loop()
-    loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined]
+    loop.set_task_factory(EAGER_FACTORY)
     stops: list[asyncio.Task[None]] = []
     try:
         async with asyncio.timeout(5), ActorSystem() as system:

@@ -14,6 +14,8 @@ from prometheus_client import generate_latest
 
 from actorkit import DEAD_LETTER_TOPIC, Actor, ActorRef, ActorSystem, PoolRef
 
+from .test_eager_tasks import EAGER_FACTORY
+
 
 class Idle(Actor):
     """No hooks: spawned, it is dormant until its first message."""
@@ -146,7 +148,7 @@ async def test_a_subscriber_a_hash_key_stops_mid_publish_gets_a_dead_letter_stop
 async def test_a_stop_a_hash_key_starts_under_an_eager_task_factory_is_a_dead_letter() -> None:
     """The stop of a dormant subscriber, made a task by a `hash_key`, ends inside `create_task`."""
     loop = asyncio.get_running_loop()
-    loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined]
+    loop.set_task_factory(EAGER_FACTORY)
     try:
         async with asyncio.timeout(5), ActorSystem() as system:
             victim = await system.spawn(Idle)

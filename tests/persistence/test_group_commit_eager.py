@@ -16,6 +16,7 @@ import pytest
 from actorkit.persistence._batch import Transaction
 from actorkit.persistence._group_commit import SPLIT, GroupCommit
 
+from ..test_eager_tasks import EAGER_FACTORY
 from .test_group_commit import Gate
 
 pytestmark = [
@@ -40,7 +41,7 @@ async def test_a_flusher_that_ended_at_once_takes_no_place_of_a_batch_in_flight(
     """Counted among the flushers, it kept the second batch from ever starting beside the
     first, and `drain` (the store's `close`) awaited it over and over without yielding."""
     loop = asyncio.get_running_loop()
-    loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined]
+    loop.set_task_factory(EAGER_FACTORY)
     try:
         async with asyncio.timeout(10):
             writes = GroupCommit(no_database, lambda count, seconds: None, concurrency=2)
@@ -81,7 +82,7 @@ async def test_a_flusher_started_for_the_rest_of_a_long_queue_sees_the_journals_
     """Started while the first flusher had taken its batch but not yet marked its journals
     busy, it took the same journal's next writes into a batch beside it."""
     loop = asyncio.get_running_loop()
-    loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined]
+    loop.set_task_factory(EAGER_FACTORY)
     try:
         async with asyncio.timeout(10):
             writes = GroupCommit(no_database, lambda count, seconds: None, concurrency=2)
