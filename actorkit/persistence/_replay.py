@@ -94,6 +94,6 @@ def reaches(persistence_id: str, seq: int, highest: int | None) -> None:
         "or events deleted): recovering from it would give the actor events its journal "
         "does not hold, and every write after them would be refused as a conflict. To "
         "recover, restore the snapshots and journals from one backup, or delete the id's "
-        "row of actorkit_snapshots to recover from the journal alone (docs/persistence.md, "
-        'Guarantees, "Restoring a backup")'
+        "snapshot (its row of actorkit_snapshots, in the SQL stores) to recover from the "
+        'journal alone (docs/persistence.md, Guarantees, "Restoring a backup")'
     )
