@@ -262,9 +262,13 @@ class Outbox:
         return run.close(), waiting
 
     def _drop_buffered(self, subject: str) -> None:
+        """Given up on: silent for `buffer_timeout`, or its ping refused by the server."""
         kept: deque[Out] = deque()
+        refused = self._probes.refused.get(subject)
         for item in self._out:
-            if item.buffered and item.subject == subject:
+            if item.buffered and item.subject == subject and refused is not None:
+                give_up(self._core, item, "send_failed", refused)
+            elif item.buffered and item.subject == subject:
                 give_up(self._core, item, "unreachable", f"{item.target} did not answer in time")
             else:
                 kept.append(item)

@@ -1,5 +1,7 @@
 """Is anyone there? Pings to other systems: the name claim at start, and after an outage
-the check that a target answers again before the tells buffered for it are sent."""
+the check that a target answers again before the tells buffered for it are sent. The
+server may refuse a ping's publish (`_ping`): the claim then fails the start, the probe gives
+its target up as refused, the check for a namesake says it could not be made."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import nats.errors
 from nats.aio.msg import Msg
@@ -17,7 +20,11 @@ from .._wire import BadPayload
 from ._core import Core
 from ._frames import OK, PING
 from ._options import shown_servers
+from ._ping import Refused, one_ping
 from ._round_trip import until_back
+
+if TYPE_CHECKING:
+    from ._refused_publish import RefusedPublishes
 
 logger = logging.getLogger("actorkit")
 
@@ -34,11 +41,18 @@ class Probes:
     probe after the reconnect, and every target's probe starts then: one that stays silent
     does not use up the time of those queued behind it."""
 
+    refusals: RefusedPublishes
+    """Where each ping takes its place among the requests to its subject: set by the
+    transport once its requests are built, which come after the outbox, which needs these."""
+
     def __init__(self, core: Core, buffer_timeout: float) -> None:
         self._core = core
         self._buffer_timeout = buffer_timeout
         self.confirmed: set[str] = set()
         self._unreachable: set[str] = set()
+        self.refused: dict[str, str] = {}
+        """The targets given up on because the server refused their ping, with its words:
+        what was buffered for them is dropped as refused, not as silent."""
         self._pinging: dict[str, asyncio.Task[bool | None]] = {}
         self._started = False
         self._rechecking: asyncio.Task[None] | None = None
@@ -48,6 +62,7 @@ class Probes:
         reconnect."""
         self.confirmed.clear()
         self._unreachable.clear()
+        self.refused.clear()
         self._started = False
         pinging, self._pinging = self._pinging, {}
         for task in pinging.values():
@@ -78,20 +93,34 @@ class Probes:
                     others.add(printable(str(frame[1])))  # a peer's text: no forged log line
                     heard.set()
 
+        own = core.actor_subject(name)
+        refused: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        refused.add_done_callback(lambda _: heard.set())
         try:
             inbox = nc.new_inbox()
             sub = await nc.subscribe(inbox, cb=answered)
             try:
-                ping = core.codec.encode([PING, "", None, None])
-                await nc.publish(core.actor_subject(name), ping, reply=inbox)
+                frame = self._frame()
+                self.refusals.place(own, refused)  # nats-py takes the publish in this step
+                await nc.publish(own, frame, reply=inbox)
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(_NAMESAKE_WAIT):
                         await heard.wait()
             finally:
+                self.refusals.done(own, refused)
                 await sub.unsubscribe()
         except nats.errors.Error:  # the link dropped or closed meanwhile: checked again then
             return
-        if others:
+        if refused.done():
+            logger.warning(
+                "%s: %r cannot check whether another system answers under its name since the "
+                "reconnect (one started while it was cut off from NATS would pass its claim); "
+                "give its NATS user publish permission on %s",
+                refused.result(),
+                name,
+                own,
+            )
+        elif others:
             logger.error(
                 "another system named %r answers on NATS (instance %s; this one is %s): it "
                 "started while this one was cut off from NATS, and each handles every message "
@@ -150,27 +179,25 @@ class Probes:
     async def _ask_own(self, name: str) -> Msg | bool | None:
         """The answer to one claim; False for none (the name is free), None if the
         connection dropped first."""
-        core = self._core
-        link, nc = core.link, core.link.connection
-        ping = core.codec.encode([PING, "", None, None])
-        asking = asyncio.ensure_future(nc.request(core.actor_subject(name), ping, timeout=1))
-        ends = [asyncio.ensure_future(event.wait()) for event in (link.shut, link.down)]
+        link = self._core.link
+        own = self._core.actor_subject(name)
+        ends = (link.shut, link.down)
         try:
-            await asyncio.wait((asking, *ends), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (asking, *ends):
-                task.cancel()  # a no-op once it ended
-            # Cancelled, the claim reads no answer: nats-py's `NoRespondersError` is retrieved
-            # all the same (the request may end with it as it is cancelled).
-            asking.add_done_callback(_retrieved)
-        if asking.done() and not asking.cancelled():
-            try:
-                return asking.result()
-            except nats.errors.NoRespondersError:
+            answer = await one_ping(self.refusals, link.connection, own, self._frame(), 1, *ends)
+        except nats.errors.NoRespondersError:
+            return False
+        except nats.errors.TimeoutError:
+            if not (link.shut.is_set() or link.down.is_set()):
                 return False
-            except nats.errors.TimeoutError:
-                if not (link.shut.is_set() or link.down.is_set()):
-                    return False
+            answer = None
+        except Refused as refused:
+            raise ConnectionRefusedError(
+                f"{refused}, which it needs as it starts: it pings its own subject to learn "
+                "whether another system has its name (NameTaken), and again after each "
+                f"reconnect; give its NATS user publish permission on {own}"
+            ) from None
+        if answer is not None:
+            return answer
         if link.shut.is_set():
             raise nats.errors.ConnectionClosedError
         return None
@@ -213,14 +240,17 @@ class Probes:
         silence only."""
         nc = self._core.link.connection
         loop = asyncio.get_running_loop()
-        ping = self._core.codec.encode([PING, "", None, None])
         delay = 0.02
         while True:
             if not nc.is_connected:
                 return None
             left = deadline - loop.time()
             try:
-                await nc.request(subject, ping, timeout=min(1.0, max(left, _PROBE_MIN_WAIT)))
+                wait = min(1.0, max(left, _PROBE_MIN_WAIT))
+                await one_ping(self.refusals, nc, subject, self._frame(), wait)
+            except Refused as refused:
+                self._given_up(subject, str(refused))
+                return False
             except nats.errors.NoRespondersError:
                 await asyncio.sleep(max(0.0, min(delay, deadline - loop.time())))
                 delay = min(delay * 2, _PROBE_MAX_DELAY)
@@ -235,7 +265,18 @@ class Probes:
                 self._unreachable.add(subject)
                 return False
 
+    def _frame(self) -> bytes:
+        return self._core.codec.encode([PING, "", None, None])
 
-def _retrieved(task: asyncio.Task[Msg]) -> None:
-    if not task.cancelled():
-        task.exception()
+    def _given_up(self, subject: str, refused: str) -> None:
+        """The server refused the ping, as it will every message to `subject` while the
+        permission stands: what waits for it is dropped now, not held `buffer_timeout`."""
+        self._unreachable.add(subject)
+        self.refused[subject] = refused
+        logger.warning(
+            "%s: the ping of it after the outage was refused, so what was buffered for it is "
+            "dropped (each tell a dead letter send_failed) rather than sent to be refused in "
+            "turn; give this system's NATS user publish permission on %s",
+            refused,
+            subject,
+        )

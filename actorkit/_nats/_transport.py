@@ -101,7 +101,8 @@ class NatsTransport:
         self._probes = Probes(core, self.buffer_timeout)
         self._outbox = Outbox(core, self._probes, self.max_buffered)
         self._requests = Requests(core, self._outbox)
-        link.refused_publish = RefusedPublishes(core, self._requests).heard
+        refusals = self._probes.refusals = RefusedPublishes(core, self._requests)
+        link.refused_publish = refusals.heard
         self._exposure = Exposure(core)
         self._inbound = Inbound(core, self._exposure)
         # What `RemoteRef` calls, bound to the parts that do it: a remote tell costs no
