@@ -232,10 +232,17 @@ class Timers:
             self._withdraw(handle)
 
     def is_active(self, key: Hashable) -> bool:
+        """Akka's `isTimerActive`: pending, or fired with its tick still queued (which it
+        will deliver), but not once that tick is in hand. False there, a flush timer guarded
+        by it was started again by each message queued ahead of its tick, which that start
+        withdrew: under steady load the flush never came. What `cancel(key)` would answer."""
         try:
-            return key in self._by_key
+            if key in self._by_key:
+                return True
         except TypeError:
             raise _unhashable(key) from None
+        ticked = self._ticked.get(key) if self._ticked else None
+        return ticked is not None and ticked._sent is not self._cell.handling and ticked._queued()
 
     def __len__(self) -> int:
         return len(self._by_key)
