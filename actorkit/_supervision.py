@@ -4,6 +4,7 @@ the child's restart type, the error and the restart history; `_supervise` carrie
 
 from __future__ import annotations
 
+import asyncio
 import random
 import reprlib
 from collections.abc import Callable, Iterable, Mapping
@@ -94,11 +95,34 @@ def _check_decider(value: object) -> None:
     for key, directive in value.items():
         if not (isinstance(key, type) and issubclass(key, BaseException)):
             raise TypeError(f"decider keys must be exception classes, got {given(key)}")
+        _check_decided(key)
         if not isinstance(directive, str) or directive not in DIRECTIVES:
             raise ValueError(
                 f"decider directive for {key.__name__} must be one of "
                 f"{sorted(DIRECTIVES)}, got {given(directive)}"
             )
+
+
+_REPORTED_AS_RUNTIME_ERROR = (asyncio.CancelledError, StopIteration)
+"""What no supervisor is handed as it is (`_failure.as_failure`): a `CancelledError` a handler
+lets escape, and a `StopIteration` (PEP 479 makes a coroutine's one a `RuntimeError`)."""
+
+
+def _check_decided(key: type[BaseException]) -> None:
+    """A decider entry no failure can match would be ignored without a word: its failures
+    restart, or never reach a supervisor."""
+    if issubclass(key, KeyboardInterrupt | SystemExit):
+        raise ValueError(
+            f"decider key {key.__name__} is never decided on: a KeyboardInterrupt or SystemExit "
+            "an actor raises shuts the system down and goes to the program's owner; drop the entry"
+        )
+    if issubclass(key, _REPORTED_AS_RUNTIME_ERROR):
+        raise ValueError(
+            f"decider key {key.__name__} is never matched: a {key.__name__} an actor lets escape "
+            "reaches its supervisor as a RuntimeError caused by it (the runtime's own "
+            "cancellation of an actor is a stop, no failure); key RuntimeError, or give a "
+            "function decider that looks at error.__cause__"
+        )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 
 from actorkit import Backoff, ChildSpec, OneForAll, OneForOne, RestForOne, Supervisor
@@ -36,6 +37,31 @@ CASES = [
         lambda e: OneForOne(decider={ValueError: "retry"}),  # type: ignore[dict-item]
         ValueError,
         "must be one of",
+    ),
+    # keys no failure ever matches: the entry would be ignored without a word
+    Case(
+        "OneForOne: decider key CancelledError",
+        lambda e: OneForOne(decider={asyncio.CancelledError: "resume"}),
+        ValueError,
+        "reaches its supervisor as a RuntimeError caused by it.*key RuntimeError",
+    ),
+    Case(
+        "OneForAll: decider key KeyboardInterrupt",
+        lambda e: OneForAll(decider={ValueError: "stop", KeyboardInterrupt: "resume"}),
+        ValueError,
+        "never decided on: .* goes to the program's owner",
+    ),
+    Case(
+        "RestForOne: decider key a SystemExit subclass",
+        lambda e: RestForOne(decider={type("Quit", (SystemExit,), {}): "stop"}),
+        ValueError,
+        "decider key Quit .*never decided on",
+    ),
+    Case(
+        "OneForOne: decider key StopIteration",
+        lambda e: OneForOne(decider={StopIteration: "stop"}),
+        ValueError,
+        "reaches its supervisor as a RuntimeError caused by it",
     ),
     Case(
         "OneForOne: backoff not a Backoff",
