@@ -122,12 +122,16 @@ async def cut(cell: Cell, bound: float, signal: Signal) -> None:
     if cell.closed:
         return
     the_cut = Cut(cell, bound, signal)
-    logger.warning(
-        "%s ran past its supervisor's shutdown time (%ss): its work is cut, and it %s",
-        cell.display_path,
-        bound,
-        "stops" if the_cut.for_good else "restarts",
-    )
+    if bound or cell.mailbox.waiter is None:
+        # A child parked (idle, after its failure, out of a backoff) or dormant, stopped at 0
+        # (OTP's `brutal_kill`), ran past nothing: one line per idle worker of each restart
+        # would say otherwise.
+        logger.warning(
+            "%s ran past its supervisor's shutdown time (%ss): its work is cut, and it %s",
+            cell.display_path,
+            bound,
+            "stops" if the_cut.for_good else "restarts",
+        )
     handling = cell.handling
     if type(handling) is Ask and not handling.future.done():
         handling.future.set_exception(the_cut.error())
