@@ -27,43 +27,13 @@ from asyncpg.pool import PoolAcquireContext
 from .._errors import PersistenceError
 from ._batch import WriteRace
 from ._postgres_hints import hint as _hint
-from ._schema import (
-    NO_VERSION_COLUMN,
-    check_readable,
-    needs_creating,
-    refuse_foreign_tables,
-    table_names,
-)
+from ._postgres_schema import MADE, SCHEMA, TABLES, VERSION, refuse_changed_tables
+from ._schema import NO_VERSION_COLUMN, check_readable, needs_creating, refuse_foreign_tables
 
-VERSION = 1
-"""Version 1: journal, snapshots, states, reminders (tables prefixed `actorkit_`)."""
-
-SCHEMA = [
-    "CREATE TABLE actorkit_schema (version integer NOT NULL)",
-    f"INSERT INTO actorkit_schema VALUES ({VERSION})",
-    """CREATE TABLE actorkit_journal (
-        persistence_id text NOT NULL,
-        seq bigint NOT NULL,
-        time double precision NOT NULL,
-        payload bytea NOT NULL,
-        PRIMARY KEY (persistence_id, seq))""",
-    """CREATE TABLE actorkit_snapshots (
-        persistence_id text PRIMARY KEY, seq bigint NOT NULL, payload bytea NOT NULL)""",
-    """CREATE TABLE actorkit_states (
-        persistence_id text PRIMARY KEY, revision bigint NOT NULL, payload bytea NOT NULL)""",
-    """CREATE TABLE actorkit_reminders (
-        persistence_id text NOT NULL,
-        key text NOT NULL,
-        due double precision NOT NULL,
-        every double precision,
-        payload bytea NOT NULL,
-        PRIMARY KEY (persistence_id, key))""",
-]
-TABLES = list(table_names("\n".join(SCHEMA)))
 _TAKEN = "SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NOT NULL"
 """Which of actorkit's table names are taken (`to_regclass` looks where the store would create)."""
 
-_JOURNAL_COLUMNS = ("persistence_id", "seq", "time", "payload")
+_JOURNAL_COLUMNS = tuple(column.name for column in MADE["actorkit_journal"].columns)
 COPY_ROWS = 16
 """Rows from which a COPY costs less Python than an INSERT of arrays (about 12 measured)."""
 COPY_BYTES = 2**19
@@ -239,7 +209,8 @@ async def _schema_version(conn: asyncpg.Connection) -> object:
 
 
 async def check_schema(pool: asyncpg.Pool, place: str) -> None:
-    """For a reader: the schema must be there, in a version this actorkit reads."""
+    """For a reader: the schema must be there, in a version this actorkit reads, its tables
+    as actorkit made them."""
     where = f"PostgreSQL store {place}"
     async with pool.acquire() as conn:
         found = await _schema_version(conn)
@@ -251,6 +222,7 @@ async def check_schema(pool: asyncpg.Pool, place: str) -> None:
                 "the DSN"
             )
         check_readable(found, where, VERSION)
+        await refuse_changed_tables(conn, where)
 
 
 async def open_for_writes(pool: asyncpg.Pool, place: str, writers: int) -> None:
@@ -264,7 +236,8 @@ async def open_for_writes(pool: asyncpg.Pool, place: str, writers: int) -> None:
 
 
 async def create_or_check(pool: asyncpg.Pool, place: str) -> bool:
-    """Creates the schema on first use (one process at a time), or checks its version."""
+    """Creates the schema on first use (one process at a time), or checks its version and
+    its tables (`refuse_changed_tables`)."""
     async with pool.acquire() as conn, transaction(conn):
         where = f"PostgreSQL store {place}"
         encoding = await conn.fetchval("SHOW server_encoding")
@@ -280,6 +253,8 @@ async def create_or_check(pool: asyncpg.Pool, place: str) -> bool:
         if create:
             found = await conn.fetch(_TAKEN, TABLES)
             refuse_foreign_tables([row[0] for row in found], where, "database")
+        else:
+            await refuse_changed_tables(conn, where)
         for statement in SCHEMA if create else ():
             await conn.execute(statement)
         return create

@@ -26,7 +26,8 @@ from .._errors import PersistenceError
 from .._thread_turns import to_thread
 from ._schema import check_readable
 from ._sqlite_db import open_connection, probe
-from ._sqlite_schema import UPGRADES, VERSION, schema_version
+from ._sqlite_schema import MADE, UPGRADES, VERSION, schema_version
+from ._sqlite_shape import refuse_changed_tables
 
 Fingerprint = tuple[int, int, int, int] | None
 
@@ -103,9 +104,11 @@ async def connect_read_only(
     uri, unchanged = await to_thread(_open, path)
     reader = await open_connection(uri, timeout, uri=True)
     opened.append(reader)
+    where = f"SQLite store {path}"
     version = await schema_version(reader)
-    check_readable(version, f"SQLite store {path}", VERSION, UPGRADES)
+    check_readable(version, where, VERSION, UPGRADES)
+    assert isinstance(version, int)
+    await refuse_changed_tables(reader, where, MADE[version])
     if unchanged is not None:
         await unchanged()
-    assert isinstance(version, int)
     return reader, unchanged, version

@@ -21,6 +21,7 @@ import aiosqlite
 from .._thread_turns import to_thread
 from ._schema import NO_VERSION_COLUMN, needs_creating, refuse_foreign_tables, table_names
 from ._sqlite_db import open_connection, probe, rollback
+from ._sqlite_shape import refuse_changed_tables
 
 VERSION = 2
 UPGRADES = (1,)
@@ -87,12 +88,10 @@ SELECT persistence_id, seq, time, payload FROM actorkit_journal
 UNION ALL
 SELECT persistence_id, seq, time, payload FROM actorkit_journal_tail""",
 ]
-SCHEMA = [
-    "CREATE TABLE actorkit_schema (version INTEGER NOT NULL) STRICT",
-    f"INSERT INTO actorkit_schema VALUES ({VERSION})",
-    *VERSION_1,
-    *_VERSION_2,
-]
+_SCHEMA_TABLE = "CREATE TABLE actorkit_schema (version INTEGER NOT NULL) STRICT"
+SCHEMA = [_SCHEMA_TABLE, f"INSERT INTO actorkit_schema VALUES ({VERSION})", *VERSION_1, *_VERSION_2]
+MADE = {1: (_SCHEMA_TABLE, *VERSION_1), VERSION: (_SCHEMA_TABLE, *VERSION_1, *_VERSION_2)}
+"""What a file of each version holds: what a store that opens it checks it holds still."""
 _UPGRADE_FROM_1 = [*_VERSION_2, f"UPDATE actorkit_schema SET version = {VERSION}"]
 
 TABLES = table_names("\n".join(SCHEMA))
@@ -117,8 +116,10 @@ async def schema_version(conn: aiosqlite.Connection) -> object:
 
 async def refuse_foreign(conn: aiosqlite.Connection, path: str) -> None:
     """Reads only, before the journal mode changes: a file holding tables of actorkit's names
-    that actorkit did not make (another program's) is refused as it was found. One query for
-    the names, so a process creating the schema meanwhile is seen before or after, whole."""
+    that actorkit did not make (another program's), or actorkit's changed by hand, is refused
+    as it was found. One query for the names, so a process creating the schema meanwhile is
+    seen before or after, whole; one for the tables' shape, which a process upgrading the
+    file meanwhile leaves as it was, adding only the tables of the next version."""
     where = f"SQLite store {path}"
     marks = ",".join("?" for _ in TABLES)
     rows = await conn.execute_fetchall(
@@ -126,7 +127,10 @@ async def refuse_foreign(conn: aiosqlite.Connection, path: str) -> None:
     )
     names = [row[0] for row in rows]
     if "actorkit_schema" in names:
-        needs_creating(await schema_version(conn), where, VERSION, UPGRADES)
+        found = await schema_version(conn)
+        needs_creating(found, where, VERSION, UPGRADES)
+        assert isinstance(found, int)
+        await refuse_changed_tables(conn, where, MADE[found])
     else:
         refuse_foreign_tables(names, where, "file")
 
