@@ -27,6 +27,17 @@ def cut_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     ]
 
 
+class Hangs(Hanging):
+    """Says when its "hang" handler has begun: the cut then meets a child at work."""
+
+    begun: asyncio.Event
+
+    async def receive(self, message: Any) -> Any:
+        if message == "hang":
+            type(self).begun.set()
+        return await super().receive(message)
+
+
 class Hiring(Supervisor):
     """Spawns a worker of the label it is sent (OTP's `start_child`)."""
 
@@ -64,18 +75,18 @@ async def test_brutal_kill_of_a_busy_child_still_logs_its_cut(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     journal: list[str] = []
+    Hangs.begun = asyncio.Event()
     async with asyncio.timeout(5), ActorSystem() as system:
         sup = await system.spawn(
             Supervisor,
-            [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(Hanging, journal, "b", name="b")],
+            [ChildSpec(Worker, journal, "a", name="a"), ChildSpec(Hangs, journal, "b", name="b")],
             OneForAll(shutdown=0),
             name="sup",
         )
         a, b = system.lookup("/sup/a"), system.lookup("/sup/b")
         assert a is not None and b is not None
         hung = asyncio.ensure_future(b.ask("hang"))
-        while "hangs b" not in journal:
-            await asyncio.sleep(0)
+        await Hangs.begun.wait()
         with caplog.at_level(logging.WARNING, logger="actorkit"):
             a.tell("crash")
             with pytest.raises(ActorStopped, match="shutdown time"):
