@@ -14,6 +14,9 @@ FARTHEST = 1e12
 """Seconds (30,000 years) past which a time is left to the loop as it is: no millisecond
 count is taken of an infinite or huge time, and uvloop sleeps at most 100 years anyway."""
 
+ARMINGS = 4
+"""Armings of one timer at most, each after the millisecond turned under the one before."""
+
 
 def call_at(
     loop: asyncio.AbstractEventLoop, when: float, callback: Callable[[], object]
@@ -30,16 +33,21 @@ def call_at(
 
     uvloop reads its clock again as it arms the timer: should the millisecond turn between
     the two readings, the timer is armed a millisecond late, and armed again. Timers armed
-    for one time then run in the order they were armed, as on asyncio's loop."""
+    for one time then run in the order they were armed, as on asyncio's loop. An arming
+    takes about a microsecond, so the millisecond turns in one of about a thousand; one that
+    turns at each of `ARMINGS` armings in a row means an arming takes a millisecond or more
+    (uvloop in asyncio's debug mode under tracemalloc, where `call_later` records its
+    stack), and the last is kept: late by what its arming took, as the loop is late."""
     ms = _uvloop_ms(loop, when)
     if ms is None:
         return loop.call_at(when, callback)
-    while True:
+    for _ in range(ARMINGS - 1):
         now_ms = round(loop.time() * 1000)  # the millisecond its timers count from
         handle = loop.call_later(max(ms - now_ms, 0) / 1000, callback)
         if ms <= now_ms or round(loop.time() * 1000) == now_ms:
             return handle
         handle.cancel()
+    return loop.call_later(max(ms - round(loop.time() * 1000), 0) / 1000, callback)
 
 
 def timeout(seconds: float) -> asyncio.Timeout:

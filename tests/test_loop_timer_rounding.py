@@ -149,3 +149,16 @@ def test_a_timer_that_came_due_while_uvloop_armed_it_runs_at_once() -> None:
     assert isinstance(handle, Arming)
     assert handle.ms == 1_009, f"armed for {handle.ms}: its time had come at 1005"
     assert [arming.ms for arming in loop.armings if not arming.cancelled()] == [1_009]
+
+
+def test_a_clock_that_turns_at_every_arming_ends_the_arming_armed_late_never_early() -> None:
+    """An arming that takes a millisecond or more (uvloop in asyncio's debug mode, `-X dev`,
+    under tracemalloc: each `call_later` records its stack) sees the millisecond turn every
+    time. Armed again until it did not, a timer due in a second was armed a thousand times,
+    holding the loop for that second; every ask's deadline did, and the program stood still."""
+    loop = TickingUvloop(1_000, [1] * 10_000)
+    handle = call_at(loop, 11.0, lambda: None)  # type: ignore[arg-type]
+    assert isinstance(handle, Arming)
+    assert len(loop.armings) <= 4, f"armed {len(loop.armings)} times for one timer"
+    assert [arming for arming in loop.armings if not arming.cancelled()] == [handle]
+    assert handle.ms >= 11_000, f"armed for {handle.ms}: before its time, 11000"
