@@ -94,6 +94,8 @@ class Watchdog:
         self._counting = threading.Lock()
         """Both threads count: the watchdog's as it reports, the loop's at a scrape."""
         self._beat = time.monotonic()
+        self._stopped_beat: float | None = None
+        """The beat the thread set on seeing the loop stopped (`_paused`)."""
         self._stopping = False
         self._turn = _locked()
         """Released by the loop's heartbeat: the thread's turn to look."""
@@ -146,13 +148,28 @@ class Watchdog:
             if self._stopping or loop.is_closed():
                 self._unclassed.clear()  # held no longer: the loop will not go on
                 return
-            beat = self._beat
             now = time.monotonic()
+            if self._paused(loop, now):
+                continue
+            beat = self._beat
             if now - beat < self.threshold:
                 continue
             if stall is None or stall.beat != beat:
                 stall = _Stall(beat)
             self._look(stall, now)
+
+    def _paused(self, loop: asyncio.AbstractEventLoop, now: float) -> bool:
+        """Whether the loop is stopped between two of its runs (`asyncio.Runner.run` called
+        again, `run_until_complete` once per request, a pytest-asyncio loop between the tests
+        of its scope), or has run again since it was seen so, its heartbeat yet to come (the
+        loop runs it first thing): nothing holds it, so a stall counts from now, not from a
+        heartbeat before the pause. Once: a loop still without a heartbeat a threshold on is
+        held."""
+        if loop.is_running() and self._beat != self._stopped_beat:
+            return False
+        self._beat = now
+        self._stopped_beat = None if loop.is_running() else now
+        return True
 
     def _look(self, stall: _Stall, now: float) -> None:
         """Reports what holds the loop in this stall, each culprit once. A stall first seen
