@@ -28,6 +28,10 @@ class Instrument:
     def agent_spawned(self, cell: Cell) -> None:
         """`cell`, spawned with capabilities (an agent), is registered."""
 
+    def agent_started(self, cell: Cell) -> None:
+        """`cell`, an agent spawned with an `on_start`, has finished it: it takes tasks from
+        now on, as a restarted one does once its new instance's has finished."""
+
     def agent_paused(self, cell: Cell) -> None:
         """`cell`, an agent, takes no tasks until further notice: it is suspended (a failure or
         a `permanent` self-stop awaiting its supervisor), restarting, or stopping. Called at
@@ -76,6 +80,7 @@ GAVE_UP = NoMessage("gave up")
 
 EVENTS = (
     "agent_spawned",
+    "agent_started",
     "agent_paused",
     "agent_stopped",
     "stopped",
@@ -137,6 +142,7 @@ class Instruments:
     __slots__ = (
         "_agent_paused",
         "_agent_spawned",
+        "_agent_started",
         "_agent_stopped",
         "_crashed",
         "_failed",
@@ -149,6 +155,7 @@ class Instruments:
 
     def __init__(self) -> None:
         self._agent_spawned: list[Callable[[Cell], None]] = []
+        self._agent_started: list[Callable[[Cell], None]] = []
         self._agent_paused: list[Callable[[Cell], None]] = []
         self._agent_stopped: list[Callable[[Cell], None]] = []
         self._stopped: list[Callable[[Cell], None]] = []
@@ -170,6 +177,10 @@ class Instruments:
 
     def agent_spawned(self, cell: Cell) -> None:
         for hook in self._agent_spawned:
+            hook(cell)
+
+    def agent_started(self, cell: Cell) -> None:
+        for hook in self._agent_started:
             hook(cell)
 
     def agent_paused(self, cell: Cell) -> None:

@@ -32,6 +32,8 @@ class Lifecycle(Record):
     def started(self) -> None:
         if self.state is STARTING:
             self.state = RUNNING
+            if self.capabilities:  # an agent takes tasks from the end of its `on_start`
+                self.runtime.instruments.agent_started(self.cell)
 
     async def start_instance(self) -> None:
         """Second half of a restart: a fresh instance from the factory, then `on_start`."""

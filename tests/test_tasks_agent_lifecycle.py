@@ -257,7 +257,7 @@ async def test_capabilities_are_those_of_the_spawn_whatever_class_a_restart_make
         assert await run(system, "job", requires=["echo"]) == "second"
 
 
-async def test_a_task_given_to_an_agent_whose_start_fails_goes_back_to_the_queue() -> None:
+async def test_a_task_is_not_given_to_an_agent_whose_start_then_fails() -> None:
     journal: Journal = []
     gate = Block("on_start", fail=True)
 
@@ -268,8 +268,9 @@ async def test_a_task_given_to_an_agent_whose_start_fails_goes_back_to_the_queue
     async with ActorSystem() as system:
         spawning = asyncio.ensure_future(system.spawn(Doomed, journal, name="doomed"))
         await gate.entered.wait()
-        handle = await system.submit("job")  # waits behind on_start, like any message
-        assert handle.status is TaskStatus.RUNNING
+        handle = await system.submit("job")  # an agent takes tasks once its on_start has run
+        assert handle.status is TaskStatus.PENDING
+        assert (system.agents(), system.tasks.unservable) == ([], 0)
         gate.release.set()
         with pytest.raises(RuntimeError, match="on_start failed"):
             await spawning

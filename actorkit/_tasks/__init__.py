@@ -1,7 +1,7 @@
 """The task layer: `submit`, assignment of tasks to idle capable agents, retries, deadlines.
 
-It hooks into the runtime only as an instrument (agent_spawned, agent_stopped, failed, restarted,
-resumed), so the core carries no task code. One job per module:
+It hooks into the runtime only as an instrument (agent_spawned, agent_started, agent_paused,
+agent_stopped, restarted, resumed), so the core carries no task code. One job per module:
 
 - `_layer`: `TaskLayer`, the per-system coordinator: submit, dispatch, outcomes, agent events.
 - `_handover`: the only place that changes an agent's cell or mailbox (hand a task over,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .._cut import Cut
 from .._signals import SelfStop, Stop, StopInstance
-from .._state import ENDING, RESTARTING, RUNNING, STARTING, SUSPENDED
+from .._state import ENDING, RESTARTING, RUNNING, SUSPENDED
 
 if TYPE_CHECKING:
     from .._cell import Cell
@@ -25,9 +25,6 @@ IDLE = "idle"
 BUSY = "busy"
 AGENT_RESTARTING = "restarting"
 AGENT_STOPPED = "stopped"
-
-_TAKES_TASKS = (STARTING, RUNNING)
-"""A starting agent is `idle`: a task given to it waits behind `on_start` like any message."""
 
 HISTORY = 32
 """State changes kept per agent: enough to see a flapping agent, bounded for long runs."""
@@ -103,7 +100,7 @@ class Agent:
         cell = self.cell
         return (
             self.handle is None
-            and cell.state in _TAKES_TASKS
+            and cell.state is RUNNING  # not while `on_start` runs: `agent_started` frees it
             and not cell.draining
             and not (cell.mailbox.signals and self.coming())
         )

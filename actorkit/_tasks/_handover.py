@@ -133,7 +133,7 @@ def start(agent: Agent, handle: TaskHandle, now: float) -> None:
         mailbox.queue.append(envelope)
     else:  # parked: `force` wakes it
         queued = mailbox.force(envelope)
-        assert queued, "an agent that takes tasks (starting or running) has an open mailbox"
+        assert queued, "an agent that takes tasks (running) has an open mailbox"
     history = agent.history
     if not history or history[-1][1] is not BUSY:  # from task to task it stays busy
         agent.observe(now)

@@ -1,7 +1,7 @@
 """`TaskLayer`: submit, dispatch to idle capable agents, outcomes, retries, deadlines.
 
-It follows agents as an instrument (agent_spawned, agent_paused, agent_stopped, restarted,
-resumed), so the core carries no task code; it reaches them only through `_handover`.
+It follows agents as an instrument (agent_spawned, agent_started, agent_paused, agent_stopped,
+restarted, resumed), so the core carries no task code; it reaches them only through `_handover`.
 
 Assignment never scans all agents, tasks or sets (there may be thousands of sets): idle
 agents are grouped by capability set (`IdleAgents`), pending tasks by requirement set
@@ -17,6 +17,7 @@ from math import inf, nextafter
 from typing import TYPE_CHECKING, Any
 
 from .._instruments import Instrument
+from .._state import STARTING
 from .._stats import FOLD_AT, Histogram
 from ._agents import Agent, AgentInfo, Sink
 from ._checks import (
@@ -184,9 +185,8 @@ class TaskLayer(Instrument):
             self._expired(handle, now)
 
     def _overdue(self, handle: TaskHandle) -> None:
-        """A task found past its deadline before the deadline timer ran (the timer due now,
-        or the loop busy past it): it goes back among the pending and expires with every task
-        then due, in the order of their deadlines and submission, as the timer would."""
+        """A task found past its deadline before its timer ran (due now, or the loop busy past
+        it): back among the pending, it expires with every task then due, as the timer would."""
         self._pending.push(handle, handle._requires, handle._priority, handle._id)
         if handle._timer is None:  # a retry, its entry dropped when its attempt started
             handle._timer = self._deadlines.add(handle)
@@ -225,9 +225,8 @@ class TaskLayer(Instrument):
                     waiter.set_result(None)
 
     def _withdraw(self, agent: Agent) -> None:
-        """Take the task the agent holds back out of its mailbox if it has not begun handling
-        it, and settle that attempt now: requeued (without using a retry) unless it was
-        cancelled."""
+        """Take the agent's task back out of its mailbox if it has not begun it, and settle that
+        attempt now: requeued (without using a retry) unless it was cancelled."""
         if take_back(agent):
             self.attempt_done(agent, None, WITHDRAWN)
 
@@ -246,16 +245,15 @@ class TaskLayer(Instrument):
     def agent_spawned(self, cell: Cell) -> None:
         agent = self._agents[cell] = Agent(self, cell)
         self._idle.joined(cell.capabilities)
-        self._available(agent, self._runtime.clock.now())
+        if cell.state is not STARTING:  # else from the end of its `on_start` (`agent_started`)
+            self._available(agent, self._runtime.clock.now())
 
     def agent_stopped(self, cell: Cell) -> None:
         """Its task, if any, comes back through `attempt_done`: the cell has just failed the
         envelope (`NotDelivered` if queued, `ActorStopped` if it was being handled)."""
-        agent = self._agents.pop(cell, None)
-        if agent is None:
-            return
-        self._idle.left(agent)
-        agent.observe(self._runtime.clock.now())
+        if (agent := self._agents.pop(cell, None)) is not None:
+            self._idle.left(agent)
+            agent.observe(self._runtime.clock.now())
 
     def agent_paused(self, cell: Cell) -> None:
         """A task it has not begun would wait out its restart (and backoff) or its `on_stop`:
@@ -279,13 +277,14 @@ class TaskLayer(Instrument):
             self._available(agent, self._runtime.clock.now())
 
     resumed = restarted
+    agent_started = restarted
 
     # --- views -------------------------------------------------------------------------------
     def agents(self) -> list[AgentInfo]:
         if not self._agents:
             return []  # also before start, when the clock may have no loop to read yet
-        now = self._runtime.clock.now()
-        return [agent.info(now) for agent in self._agents.values()]
+        now = self._runtime.clock.now()  # an agent not yet started has no history: not listed
+        return [agent.info(now) for agent in self._agents.values() if agent.history]
 
     def unservable(self) -> int:
         return sum(n for r, n in self._pending.groups().items() if not self._idle.serves(r))
