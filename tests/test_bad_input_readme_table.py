@@ -59,6 +59,8 @@ def test_every_row_of_the_readme_table_has_a_case() -> None:
         "remote_group: test_nats_group_name_words.py, a group name outside the token rule",
         "pool.resize: test_embedding_wrong_thread.py, run on another event loop",
         "ref.ask: test_embedding_wrong_thread.py, run on another event loop",
+        "handle.result: test_taskhunt3_handle_on_another_loop.py, awaited on another event loop",
+        "await handle: test_taskhunt3_handle_on_another_loop.py, awaited on another event loop",
         "send: test_bad_input_ref_calls_on_actors.py, tell, send and ask on an actor instance",
         "Probe.spawn: test_probe_spawn_needs_a_system.py, a ref, a probe or None",
         "snapshots: test_views_need_a_system.py, a ref, a probe or None",

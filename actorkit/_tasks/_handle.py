@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .._protocols import KeptWhole
+from .._system_checks import wrong_loop
 from ._failures import UNBUILT_CANCELLED, Unbuilt, ran
 
 if TYPE_CHECKING:
@@ -192,14 +193,22 @@ class TaskHandle(KeptWhole):
         return True
 
     async def result(self) -> Any:
-        """The agent's return value, or the task's failure raised."""
+        """The agent's return value, or the task's failure raised.
+
+        The waiter is a future of the system's loop, which wakes it: awaited on a loop in
+        another thread, asyncio refuses it at once (a `RuntimeError`, the one a future of
+        another loop gets), where one of that loop would be woken from the wrong thread, which
+        wakes nobody, and hang. Refused so, it says how to hand the await to the right loop."""
         if self._finished_at is None:
-            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            runtime = self._layer._runtime
+            waiter: asyncio.Future[None] = runtime.loop.create_future()
             if self._waiters is None:
                 self._waiters = []
             self._waiters.append(waiter)
             try:
                 await waiter
+            except RuntimeError:  # only a future of another loop raises that here
+                raise wrong_loop(runtime, "result", on="handle") from None
             finally:
                 self._waiters.remove(waiter)
         if self._error is not None:
