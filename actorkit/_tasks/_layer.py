@@ -212,6 +212,7 @@ class TaskLayer(Instrument):
                 durations.fold()
         handle._status = status
         handle._finished_at = now
+        handle._payload = None  # no attempt is left to hand it to: a kept handle keeps none
         handle._result = result
         handle._error = error
         if error is not None and type(error) is not Unbuilt:
