@@ -9,6 +9,7 @@ a timestamp passed as a duration), and past it a float deadline loses its precis
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from numbers import Number
 
@@ -104,8 +105,11 @@ def check_interval(
 
 
 def _exact(value: object) -> str:
-    """A number the clock cannot count in (a `Fraction`, a `Decimal`, a complex): refused, so
+    """A number the clock cannot count in (a `Fraction`, a `Decimal`, a complex), or a
+    `timedelta` (what Celery's `countdown` and `expires` and much of Python take): refused, so
     the message says what to pass rather than leave "must be a number" to puzzle over."""
+    if isinstance(value, timedelta):
+        return ": pass its total_seconds()"
     if type(value) is bool or not isinstance(value, Number | Decimal):  # a bool: a mistake
         return ""
     return ": the clock counts in floats, so pass float(value) or an int"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 from actorkit import ActorStopped
 
@@ -27,6 +28,12 @@ CASES = [
         lambda e: e.system.submit("x", deadline="soon"),  # type: ignore[arg-type]
         TypeError,
         "deadline",
+    ),
+    Case(
+        "submit: deadline a timedelta (as Celery's expires takes)",
+        lambda e: e.system.submit("x", deadline=timedelta(seconds=5)),  # type: ignore[arg-type]
+        TypeError,
+        r"got timedelta datetime.timedelta\(seconds=5\): pass its total_seconds\(\)",
     ),
     Case("submit: retries < 0", lambda e: e.system.submit("x", retries=-1), ValueError, ">= 0"),
     Case(
