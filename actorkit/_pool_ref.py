@@ -144,6 +144,8 @@ class PoolRef(PoolRouting):
         if member is None:
             await self._send_to_pool(message)
         elif not member._mailbox.offer(message):  # room now: put here, no second coroutine
+            if self._routing == "least_loaded":
+                member = self._least_waiting(member)
             await member.send(message)
 
     async def _send_to_pool(self, message: Any) -> None:
@@ -236,6 +238,8 @@ class PoolRef(PoolRouting):
             return await self._ask_without_members(message, timeout)
         member = self._pick(message)
         if member is not None and member._cell.mark not in acting.get():  # `_ask_member`'s usual
+            if member._mailbox.blocked and self._routing == "least_loaded":
+                member = self._least_waiting(member)  # a line: others' may be shorter
             return await member.ask(message, timeout)
         return await self._ask_member(member, message, timeout)
 

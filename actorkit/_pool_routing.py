@@ -9,6 +9,7 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from ._envelope import acting
 from ._hashring import HashRing, process_hash
 from ._pool_checks import unhashable_key
 from ._pool_handover import key_of
@@ -30,6 +31,16 @@ def _running_first(cell: Cell) -> int:
     than being refused. Akka's SmallestMailbox scores a suspended routee last too."""
     load = cell.mailbox.load
     return load if cell.state is RUNNING else load + NOT_RUNNING
+
+
+def _backlog(cell: Cell) -> int:
+    """`_running_first`, counting the senders granted a place in the member's mailbox or
+    waiting in line for one: each is a message it takes before any sent after. Read only
+    for a send or an ask that found the member `least_loaded` chose full (`_least_waiting`),
+    where every member's queue is full and only their lines tell them apart: counted in
+    `load` itself, they would cost every pick of every tell."""
+    mailbox = cell.mailbox
+    return _running_first(cell) + 2 * (mailbox.reserved + len(mailbox.blocked or ()))
 
 
 class PoolRouting(ActorRef):
@@ -161,6 +172,16 @@ class PoolRouting(ActorRef):
         if cell.state is not RUNNING:  # what `_running_first` picks when this one runs
             cell = min(members, key=_running_first)
         return cell.ref
+
+    def _least_waiting(self, full: ActorRef) -> ActorRef:
+        """`least_loaded`'s member for a send or an ask that found `full`, the one `_pick`
+        chose, without room: the member with the shortest line of senders, so that senders
+        spread over full members rather than all joining the first one's line (behind a
+        member that stalls, they would wait while its siblings went idle). A member acting
+        through the caller is passed over (`past_the_asker`) unless it is the only one."""
+        asker = acting.get()
+        members = [cell for cell in self._live() if not (asker and cell.mark in asker)]
+        return min(members, key=_backlog).ref if members else full
 
     def _next_live(self) -> ActorRef | None:
         """`round_robin` past a member that stopped or stops, or without a view: rebuilt,
