@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from heapq import heapify, heappop, heappush
 from itertools import chain
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._errors import ActorStopped, AskTimeout
 from ._handler_failures import why_unanswered
@@ -290,10 +290,11 @@ class Expiry(Lapsing):
 
 def _time_out(bucket: dict[Ask, None], advice: str, live: Mapping[str, Cell] | None) -> None:
     known: dict[str, str] = {}  # what each target was doing: it holds still in this loop
+    lines: dict[str, frozenset[Any]] = {}  # and which asks wait for room there
     for ask in bucket:  # a future's callbacks run later: nothing leaves the bucket meanwhile
         future = ask.future
         if not future.done():
-            why = advice if live is None else why_unanswered(ask, live, known)
+            why = advice if live is None else why_unanswered(ask, live, known, lines)
             future.set_exception(
                 AskTimeout(f"no reply from {ask.target} within {ask.timeout}s; {why}")
             )

@@ -101,12 +101,16 @@ _ASK = ActorRef.ask.__code__
 _SEND = ActorRef.send.__code__
 
 
-def why_unanswered(ask: Ask, live: Mapping[str, Cell], known: dict[str, str]) -> str:
+def why_unanswered(
+    ask: Ask, live: Mapping[str, Cell], known: dict[str, str], lines: dict[str, frozenset[Any]]
+) -> str:
     """The advice of `ask`'s `AskTimeout`, after "no reply from <target> within <timeout>s".
     A hint must never keep a deadline from failing its ask, nor the asks after it in the
     expiry: a user's awaitable that refuses to be looked at leaves it unsaid. `known` holds
     what was said of each target in this expiry for the asks it is not handling, which all
-    read the same: thousands of asks timing out behind one target walk its chain once."""
+    read the same: thousands of asks timing out behind one target walk its chain once.
+    `lines` holds the futures of the asks waiting for room at each target, read once there
+    too: such an ask never entered the mailbox (`_unsent`)."""
     try:
         cell = live.get(ask.target)
         if cell is None or cell.handling is ask:
@@ -114,9 +118,36 @@ def why_unanswered(ask: Ask, live: Mapping[str, Cell], known: dict[str, str]) ->
         said = known.get(ask.target)
         if said is None:
             said = known[ask.target] = _said(ask, live)
+        mailbox = cell.mailbox
+        if mailbox.blocked or mailbox.granted:  # a line for room: is this ask in it?
+            line = lines.get(ask.target)
+            if line is None:
+                line = lines[ask.target] = _waiting(cell)
+            if ask.future in line:
+                return _unsent(cell) + said
         return said
     except Exception:
         return UNKNOWN
+
+
+def _waiting(cell: Cell) -> frozenset[Any]:
+    """The futures of the asks waiting for room in `cell`'s mailbox, or granted a place they
+    have not taken yet (a `send` waits there with None)."""
+    mailbox = cell.mailbox
+    waiting = [*(mailbox.blocked or {}).values(), *(mailbox.granted or {}).values()]
+    return frozenset(future for future in waiting if future is not None)
+
+
+def _unsent(cell: Cell) -> str:
+    """What an ask that timed out in the line for room in `cell`'s mailbox is told first: it
+    was not handled, so a retry cannot run it twice (api.md §9), as a remote ask that never
+    left the outbound queue is told (`_nats._requests`)."""
+    capacity = cell.mailbox.capacity
+    return (
+        f"it never entered the full mailbox of {cell.path} "
+        f"({capacity:,} message{'' if capacity == 1 else 's'}), so it was not handled "
+        "(a dead letter `expired`); "
+    )
 
 
 _THROUGH = {
