@@ -58,6 +58,12 @@ CASES = [
         "decider key Quit .*never decided on",
     ),
     Case(
+        "OneForAll: decider key a StopIteration subclass",
+        lambda e: OneForAll(decider={type("Done", (StopIteration,), {}): "stop"}),
+        ValueError,
+        "decider key Done is never matched",
+    ),
+    Case(
         "OneForOne: decider key StopIteration",
         lambda e: OneForOne(decider={StopIteration: "stop"}),
         ValueError,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -60,3 +61,38 @@ def test_a_loop_stopped_between_its_runs_is_not_reported_blocked(
     assert [message.split(" has ")[0] for message in blocked(caplog)] == ["actor /hog (Hog)"]
     assert 'actorkit_event_loop_blocked_total{actor_type="Hog"} 1.0' in text
     assert 'actorkit_event_loop_blocked_total{actor_type="(outside actors)"} 0.0' in text
+
+
+SLOW = 0.3
+"""A threshold long enough for the phases below to hold on a busy machine."""
+
+
+async def held(seconds: float = REPORT_BOUND, until: Callable[[], bool] = lambda: False) -> None:
+    """A first step that holds the loop `seconds`, or until `until()`: it runs before the
+    heartbeat, overdue since the pause, which the loop runs next."""
+    end = time.monotonic() + seconds
+    while not until() and time.monotonic() < end:
+        pass
+
+
+@pytest.mark.parametrize("loop_factory", [LOOPS[name] for name in sorted(LOOPS)], ids=sorted(LOOPS))
+def test_a_loop_held_as_it_runs_again_is_timed_from_that_run(
+    loop_factory: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The watchdog, seeing the loop stopped, looks again a threshold on: after a pause of
+    1.5 thresholds, at most half a threshold into the next run. Held then for less than a
+    threshold, the loop is not reported (its stall counted from the pause would be); held for
+    good, it is, once: it is not taken for stopped again for want of a heartbeat."""
+    system = ActorSystem(blocked_threshold=SLOW)
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(system.start())
+        for _ in range(2):
+            the_program_s_own_work(1.5 * SLOW)
+            runner.run(held(0.75 * SLOW))
+        assert blocked(caplog) == [], "held for less than its threshold"
+        the_program_s_own_work(1.5 * SLOW)
+        runner.run(held(until=lambda: bool(blocked(caplog))))
+        text = generate_latest(system.metrics.registry).decode()
+        runner.run(system.shutdown())
+    assert len(blocked(caplog)) == 1, blocked(caplog)
+    assert 'actorkit_event_loop_blocked_total{actor_type="(outside actors)"} 1.0' in text

@@ -162,3 +162,15 @@ def test_a_clock_that_turns_at_every_arming_ends_the_arming_armed_late_never_ear
     assert len(loop.armings) <= 4, f"armed {len(loop.armings)} times for one timer"
     assert [arming for arming in loop.armings if not arming.cancelled()] == [handle]
     assert handle.ms >= 11_000, f"armed for {handle.ms}: before its time, 11000"
+
+
+def test_the_last_arming_is_for_the_first_millisecond_its_time_is_read() -> None:
+    """Three armings saw the millisecond turn, the last did not: it is armed for the first
+    millisecond at which the clock reads the timer's time, as the first would have been,
+    not at the nearest (1005, before 1.0054 is read)."""
+    when = 1.0054
+    loop = TickingUvloop(1_000, [1, 1, 1, 0])
+    handle = call_at(loop, when, lambda: None)  # type: ignore[arg-type]
+    assert isinstance(handle, Arming)
+    assert len(loop.armings) == 4
+    assert handle.ms == first_ms_reading(when) == 1_006, f"armed for {handle.ms}"

@@ -82,3 +82,32 @@ async def test_a_probe_the_server_refuses_drops_what_was_buffered_at_once(
         assert link.rejected["send_failed"] == 2  # the tell and the ask; the ping lost nothing
     said = [r.getMessage() for r in caplog.records if "actorkit.actor.far" in r.getMessage()]
     assert any("ping" in line and "buffered" in line for line in said), said
+
+
+async def test_a_target_refused_then_granted_and_silent_after_the_next_outage_is_unreachable(
+    guarded: NatsServer, tmp_path: Path
+) -> None:
+    """A probe's refusal is for the outage it followed: granted its permission meanwhile, the
+    target, silent after the next outage, is given up on as silent (`unreachable`), not with
+    the words of a refusal the server no longer makes."""
+    link = NatsTransport(
+        guarded.url, user="curbed", password="pw", buffer_timeout=0.3, reconnect_time_wait=0.05
+    )
+    async with asyncio.timeout(BOUND), ActorSystem("asker", transport=link) as asker:
+        far = asker.remote("far", "/k")
+        guarded.stop()
+        await link.link_down.wait()
+        far.tell("refused")
+        guarded.start()
+        await link.link_up.wait()
+        await link.flush(timeout=BOUND)  # the probe was refused: the tell dropped
+        guarded.stop()
+        await link.link_down.wait()
+        far.tell("unanswered")
+        granted = "{user: curbed, password: pw}"
+        guarded.configure(tmp_path / "users.conf", f"authorization {{ users = [{granted}] }}")
+        guarded.start()
+        await link.link_up.wait()
+        await link.flush(timeout=BOUND)  # nobody answered the probe: the tell dropped
+        letters = [(d.reason, d.message) for d in asker.dead_letters.recent]
+        assert letters == [("send_failed", "refused"), ("unreachable", "unanswered")], letters

@@ -135,3 +135,37 @@ async def test_a_decider_that_raises_still_logs_the_child_s_failure_once(
     assert len(reports) == 1
     assert reports[0].endswith("supervisor decided: escalate")
     assert "decider of /p failed" in caplog.text
+
+
+class Exit(BaseException):
+    """Not an `Exception`, nor an exit: a failure its supervisor is handed as it is."""
+
+
+class Raiser(Actor):
+    async def receive(self, message: Any) -> Any:
+        if isinstance(message, BaseException):
+            raise message
+        return message
+
+
+async def test_a_decider_keyed_by_a_base_exception_its_supervisor_is_handed_decides_it() -> None:
+    """`GeneratorExit`, and a `BaseException` of the program's own, reach the supervisor as
+    they are (`_failure`): keys for them are taken, unlike those no failure matches."""
+
+    class Parent(Actor):
+        supervisor_strategy = OneForOne(decider={GeneratorExit: "resume", Exit: "stop"})
+
+        async def on_start(self) -> None:
+            await self.spawn(Raiser, name="r")
+
+    async with asyncio.timeout(5), ActorSystem() as system:
+        await system.spawn(Parent, name="p")
+        raiser = system.lookup("/p/r")
+        assert raiser is not None
+        raiser.tell(GeneratorExit())
+        assert await raiser.ask("resumed") == "resumed"
+        assert snapshot(raiser).failures == 1
+        with pytest.raises(Exit):
+            await raiser.ask(Exit())
+        await system.ask("/p", "sync")
+        assert not raiser.is_alive

@@ -20,6 +20,17 @@ REFUSED = (
     r"\(options=-csearch_path%3D\.\.\. in the DSN\)"
 )
 
+_PARTITIONED = (
+    "CREATE TABLE actorkit_journal (persistence_id text NOT NULL, seq bigint NOT NULL, "
+    "time double precision NOT NULL, payload bytea NOT NULL{key}) "
+    "PARTITION BY HASH (persistence_id); "
+    "CREATE TABLE actorkit_journal_0 PARTITION OF actorkit_journal "
+    "FOR VALUES WITH (MODULUS 2, REMAINDER 0); "
+    "CREATE TABLE actorkit_journal_1 PARTITION OF actorkit_journal "
+    "FOR VALUES WITH (MODULUS 2, REMAINDER 1)"
+)
+"""The journal remade partitioned by its id, as a large deployment may: `{key}` its key."""
+
 CHANGES = {
     "a column dropped": (
         "ALTER TABLE actorkit_states DROP COLUMN revision",
@@ -63,6 +74,12 @@ CHANGES = {
         "ALTER TABLE actorkit_reminders ADD PRIMARY KEY (key, persistence_id)",
         r"actorkit_reminders: primary key on \(key, persistence_id\), not "
         r"\(persistence_id, key\)",
+    ),
+    "the partitioned journal's primary key not yet on its partitions": (
+        "DROP TABLE actorkit_journal; "
+        + _PARTITIONED.format(key="")
+        + "; ALTER TABLE ONLY actorkit_journal ADD PRIMARY KEY (persistence_id, seq)",
+        r"actorkit_journal: no primary key on \(persistence_id, seq\)",
     ),
     "a table dropped": ("DROP TABLE actorkit_reminders", r"actorkit_reminders is missing"),
     "a view of a table's name": (
@@ -153,3 +170,38 @@ async def test_columns_and_indexes_of_the_applications_own_are_no_concern(
         await store.put_reminder("r", StoredReminder("k2", 2.0, 5.0, b"due"))
         assert await store.highest_seq("a") == 22
         assert [r.key for r in await store.reminders("r")] == ["k", "k2"]
+
+
+HARMLESS = {
+    "the journal partitioned": "DROP TABLE actorkit_journal; "
+    + _PARTITIONED.format(key=", PRIMARY KEY (persistence_id, seq)"),
+    "the journal's primary key covering a column": (
+        "ALTER TABLE actorkit_journal DROP CONSTRAINT actorkit_journal_pkey; "
+        "ALTER TABLE actorkit_journal ADD PRIMARY KEY (persistence_id, seq) INCLUDE (time)"
+    ),
+    "a primary key added to the version's table": (
+        "ALTER TABLE actorkit_schema ADD PRIMARY KEY (version)"
+    ),
+    "a column dropped and added again last": (
+        "ALTER TABLE actorkit_snapshots DROP COLUMN payload; "
+        "ALTER TABLE actorkit_snapshots ADD COLUMN payload bytea NOT NULL"
+    ),
+}
+
+
+@pytest.mark.parametrize("change", HARMLESS)
+async def test_a_change_actorkit_s_writes_and_reads_work_beside_is_no_concern(
+    postgres: PostgresServer, change: str
+) -> None:
+    """Its columns as its inserts fill them (a dropped column is no position), its keys on
+    their columns: the store opens, and writes and reads as ever."""
+    dsn = postgres.fresh()
+    await _written(dsn)
+    postgres.psql(HARMLESS[change], dsn)
+    async with PostgresStore(dsn) as store:
+        await store.append("b", 0, [b"f"] * 20)  # a COPY as well as an INSERT
+        await store.append("b", 20, [b"g"])
+        await store.save_snapshot("b", 21, b"snapshot")
+        assert await store.highest_seq("b") == 21
+        snapshot = await store.load_snapshot("b")
+        assert snapshot is not None and snapshot.payload == b"snapshot"

@@ -79,6 +79,37 @@ CHANGES = {
         ],
         r"actorkit_journal_tail: no unique key on \(persistence_id, seq\)",
     ),
+    "the tail's unique key an index that is not unique": (
+        [
+            "DROP TABLE actorkit_journal_tail",
+            "CREATE TABLE actorkit_journal_tail (position INTEGER PRIMARY KEY, persistence_id "
+            "TEXT NOT NULL, seq INTEGER NOT NULL, time REAL NOT NULL, payload BLOB NOT NULL) "
+            "STRICT",
+            "CREATE INDEX app_tail ON actorkit_journal_tail (persistence_id, seq)",
+        ],
+        r"actorkit_journal_tail: no unique key on \(persistence_id, seq\)",
+    ),
+    "the tail's unique key partial": (
+        [
+            "DROP TABLE actorkit_journal_tail",
+            "CREATE TABLE actorkit_journal_tail (position INTEGER PRIMARY KEY, persistence_id "
+            "TEXT NOT NULL, seq INTEGER NOT NULL, time REAL NOT NULL, payload BLOB NOT NULL) "
+            "STRICT",
+            "CREATE UNIQUE INDEX app_tail ON actorkit_journal_tail (persistence_id, seq) "
+            "WHERE seq > 0",
+        ],
+        r"actorkit_journal_tail: no unique key on \(persistence_id, seq\)",
+    ),
+    "a primary key's columns in another order": (
+        [
+            "DROP TABLE actorkit_reminders",
+            "CREATE TABLE actorkit_reminders (persistence_id TEXT NOT NULL, key TEXT NOT NULL, "
+            "due REAL NOT NULL, every REAL, payload BLOB NOT NULL, "
+            "PRIMARY KEY (key, persistence_id)) STRICT",
+        ],
+        r"actorkit_reminders: primary key on \(key, persistence_id\), not "
+        r"\(persistence_id, key\)",
+    ),
     "the tail's position no longer its row id": (
         [
             "DROP TABLE actorkit_journal_tail",
@@ -95,6 +126,14 @@ CHANGES = {
             "NULL, payload BLOB NOT NULL)",
         ],
         r"actorkit_snapshots: column persistence_id is nullable, not NOT NULL, not STRICT",
+    ),
+    "WITHOUT ROWID": (
+        [
+            "DROP TABLE actorkit_states",
+            "CREATE TABLE actorkit_states (persistence_id TEXT PRIMARY KEY, revision INTEGER "
+            "NOT NULL, payload BLOB NOT NULL) STRICT, WITHOUT ROWID",
+        ],
+        r"actorkit_states: .*WITHOUT ROWID, unlike actorkit's",
     ),
     "a table dropped": (["DROP TABLE actorkit_reminders"], r"actorkit_reminders is missing"),
     "a trigger dropped": (
@@ -237,3 +276,17 @@ async def test_an_index_of_the_applications_own_is_no_concern(tmp_path: Path) ->
     async with SQLiteStore(path) as store:
         await store.append("a", 2, [b"e3"])
         assert await store.highest_seq("a") == 3
+
+
+async def test_a_lost_primary_key_is_named_once(tmp_path: Path) -> None:
+    """Not a second time as a lost unique key: the primary key's index is one."""
+    path = tmp_path / "store.db"
+    await _written(path)
+    _changed(path, CHANGES["the primary key lost"][0])
+    store = SQLiteStore(path)
+    try:
+        with pytest.raises(PersistenceError) as caught:
+            await store.open()
+    finally:
+        await store.close()
+    assert "(actorkit_states: no primary key on (persistence_id))" in str(caught.value)
