@@ -121,19 +121,17 @@ def _shapes(rows: Iterable[Sequence[Any]]) -> dict[str, Shape]:
             optional = not not_null or bool(defaulted)
             columns.setdefault(name, {})[number] = Column(column, type_, not_null, optional)
     primary: dict[str, tuple[str, ...]] = {}
-    unique: dict[str, set[tuple[str, ...]]] = {}
     for name, numbers, is_primary in indexes:
-        named = columns.get(name, {})
-        key = tuple(named[int(n)].name if int(n) in named else "(an expression)" for n in numbers)
-        unique.setdefault(name, set()).add(key)
-        if is_primary:
-            primary[name] = key
+        if is_primary:  # `MADE` declares no other unique key to look for
+            named = columns.get(name, {})
+            primary[name] = tuple(
+                named[int(n)].name if int(n) in named else "(an expression)" for n in numbers
+            )
     return {
         name: Shape(
             kind,
             tuple(column for _, column in sorted(columns.get(name, {}).items())),
             primary.get(name, ()),
-            frozenset(unique.get(name, ())),
         )
         for name, kind in kinds.items()
     }
