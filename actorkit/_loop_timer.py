@@ -41,13 +41,14 @@ def call_at(
     ms = _uvloop_ms(loop, when)
     if ms is None:
         return loop.call_at(when, callback)
-    for _ in range(ARMINGS - 1):
+    armings = ARMINGS
+    while True:
         now_ms = round(loop.time() * 1000)  # the millisecond its timers count from
         handle = loop.call_later(max(ms - now_ms, 0) / 1000, callback)
-        if ms <= now_ms or round(loop.time() * 1000) == now_ms:
+        armings -= 1
+        if ms <= now_ms or round(loop.time() * 1000) == now_ms or not armings:
             return handle
         handle.cancel()
-    return loop.call_later(max(ms - round(loop.time() * 1000), 0) / 1000, callback)
 
 
 def timeout(seconds: float) -> asyncio.Timeout:
