@@ -165,10 +165,10 @@ CHANGES = {
 }
 
 
-async def _refused(store: SQLiteStore, detail: str) -> None:
+async def _refused(store: SQLiteStore, detail: str, *, read_only: bool = False) -> None:
     try:
         with pytest.raises(PersistenceError, match=REFUSED.format(detail)):
-            await store.open()
+            await (store.open_read_only() if read_only else store.open())
     finally:
         await store.close()
 
@@ -211,12 +211,7 @@ async def test_a_reader_refuses_it_too(tmp_path: Path, change: str) -> None:
     path = tmp_path / "store.db"
     await _written(path)
     _changed(path, statements)
-    store = SQLiteStore(path)
-    try:
-        with pytest.raises(PersistenceError, match=REFUSED.format(detail)):
-            await store.open_read_only()
-    finally:
-        await store.close()
+    await _refused(SQLiteStore(path), detail, read_only=True)
 
 
 async def test_every_difference_is_named_in_one_refusal(tmp_path: Path) -> None:
