@@ -21,16 +21,25 @@ if TYPE_CHECKING:
 
 _load = attrgetter("mailbox.load")  # queued messages, and idle wins a tie: in C, no frame
 NOT_RUNNING = 1 << 62
+FULL = 1 << 63
 
 
 def _running_first(cell: Cell) -> int:
     """A member that failed and awaits its pool's decision, or is restarting, handles nothing
     until it runs again, however short its queue (a suspended one is even parked on it, as an
-    idle one is): it counts behind every running member, and is chosen only when none is
-    running, the least loaded of those then, so that the message waits for its restart rather
-    than being refused. Akka's SmallestMailbox scores a suspended routee last too."""
+    idle one is): it counts behind every running member, and is chosen only when no running
+    member has room (`_room_first`), the least loaded of those then, so that the message waits
+    for its restart rather than being refused. Akka's SmallestMailbox scores a suspended
+    routee last too."""
     load = cell.mailbox.load
     return load if cell.state is RUNNING else load + NOT_RUNNING
+
+
+def _room_first(cell: Cell) -> int:
+    """`_running_first`, behind every member with room if this one has none: a `tell` to it
+    would be refused (`MailboxFull`) and a `send` would wait, while a sibling, even one
+    restarting, takes the message now."""
+    return _running_first(cell) + (0 if cell.mailbox.has_room else FULL)
 
 
 def _backlog(cell: Cell) -> int:
@@ -161,16 +170,19 @@ class PoolRouting(ActorRef):
         # stands is the least loaded of the live members when it is live itself (the live
         # ones are the view less those leaving or stopping, in its order, while no member has
         # left the pool's children): only the one chosen is checked, not all (`_live`).
+        # A member whose places are all promised to senders waiting for room (`reserved`) has
+        # none, though its queue may be the shortest: the slow choice passes it over.
         if members and len(members) + self._leaving == len(self._cell.children):
             cell = min(members, key=_load)
-            if cell.state is RUNNING and not cell.draining:
+            mailbox = cell.mailbox
+            if cell.state is RUNNING and not cell.draining and len(mailbox.queue) < mailbox.limit:
                 return cell.ref_ or cell.ref
         members = self._live()
         if not members:
             return None
         cell = min(members, key=_load)
-        if cell.state is not RUNNING:  # what `_running_first` picks when this one runs
-            cell = min(members, key=_running_first)
+        if cell.state is not RUNNING or not cell.mailbox.has_room:
+            cell = min(members, key=_room_first)  # what it picks when this one runs with room
         return cell.ref
 
     def _least_waiting(self, full: ActorRef) -> ActorRef:
