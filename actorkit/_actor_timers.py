@@ -245,7 +245,16 @@ class Timers:
         return ticked is not None and ticked._sent is not self._cell.handling and ticked._queued()
 
     def __len__(self) -> int:
-        return len(self._by_key)
+        """The user's keys `is_active` holds: not a reminder's (`ReservedKey`), which the layer
+        above keeps here and `cancel_all` leaves. A scan of the timers, not a count kept on
+        every start and tick."""
+        handling = self._cell.handling
+        keys = {key for key in self._by_key if not isinstance(key, ReservedKey)}
+        for key, ticked in self._ticked.items():
+            in_hand = ticked._sent is handling
+            if not (in_hand or isinstance(key, ReservedKey)) and ticked._queued():
+                keys.add(key)
+        return len(keys)
 
     def _tick(self, handle: ActorTimer, message: Any) -> None:
         """Queue a tick of `handle` in its envelope, which the handle keeps for a withdrawal."""
