@@ -37,6 +37,15 @@ def watch(watcher: Cell, target: Cell) -> None:
             f"{watcher.display_path} is stopped and cannot watch {target.display_path}: "
             "watch from a running actor (in on_start or receive)"
         )
+    if watcher.mailbox.final:
+        # Its stop for good has begun (its `on_stop` runs): it handles nothing more, and its
+        # close would dead-letter the `Terminated`. A restart's `on_stop` seals nothing: what
+        # it watches, the successor hears of.
+        raise ActorStopped(
+            f"{watcher.display_path} is stopping and cannot watch {target.display_path}: it "
+            "handles nothing more, so its Terminated could only be a dead letter; watch from "
+            "a running actor (in on_start or receive)"
+        )
     if target.closed and target not in target.runtime.news_held:
         # Its `Terminated` still queued: watching again before handling it is no new watch
         # (Akka). A watch from the handler of that `Terminated` is one, and gets another.
