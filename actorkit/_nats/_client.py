@@ -1,5 +1,5 @@
 """The link's nats-py client: nats-py's own, with one race of nats-py's kept out of the log,
-and TLS kept to when it was asked for."""
+TLS kept to when it was asked for, and bytes that are not UTF-8 kept from ending its reads."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import nats.errors
 from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
 
 
 class TlsNotOffered(nats.errors.Error):
@@ -42,6 +43,38 @@ class Client(NatsClient):
                 "nats:// URL and neither tls= nor tls_hostname="
             )
         await super()._process_info(info, initial_connection)
+
+    def _build_message(
+        self, sid: int, subject: bytes, reply: bytes, data: bytes, headers: dict[str, str] | None
+    ) -> Msg:
+        """nats-py decodes a message's subject and reply subject as strict UTF-8 in its read
+        loop, whose end a decoding error is: one PUB from any client on the account (on
+        `actorkit.topic.>`, or to a system's subject with such a reply) left the connection up
+        and deaf until its unanswered pings made it reconnect. Their bytes are kept here as
+        lone surrogates instead: a subject with one is no topic (`_topic_in` refuses it as
+        `bad_topic`), and an answer to such a reply subject is one the client refuses, logged
+        as any (`Inbound._send_reply`)."""
+        return self.msg_class(
+            subject=subject.decode(errors="surrogateescape"),
+            reply=reply.decode(errors="surrogateescape"),
+            data=data,
+            headers=headers,
+            _client=self,
+            _sid=sid,
+        )
+
+    async def _process_headers(self, headers: bytes) -> dict[str, str] | None:
+        """nats-py reads a header block's status line strictly, in its read loop, whose end an
+        error there is (bytes not UTF-8 after `NATS/1.0 `, or a block that is `NATS/1.0`
+        alone, an `IndexError`); the rest it reads leniently. A block it cannot read is no
+        headers: the message is delivered as sent (actorkit reads only a reply's
+        no-responders status, which such a block is not)."""
+        if not headers:  # nats-py's own first test: most messages carry none
+            return None
+        try:
+            return await super()._process_headers(headers)
+        except Exception:  # parsing only: no code of anyone else's runs there
+            return None
 
     def _tls_wanted(self) -> bool:
         server = self._current_server

@@ -23,7 +23,7 @@ def route_publish(core: Core, refusals: Refusals, msg: Msg) -> bool:
     try:
         frames = frames_of(msg.data)
     except BadPayload as error:
-        refusals.payload(msg.data, f"topic {topic}", error)
+        refusals.payload(msg.data, _recipient(topic), error)
         return True
     core.received += 0 if frames is None else len(frames) - 1
     for frame in frames or (msg.data,):
@@ -34,7 +34,7 @@ def route_publish(core: Core, refusals: Refusals, msg: Msg) -> bool:
         except BadPayload as error:
             system = core.system  # no actor here wanting it: nothing here was refused
             if not isinstance(error, Incompatible) or system is None or system.wanted(topic):
-                refusals.payload(frame, f"topic {topic}", error)
+                refusals.payload(frame, _recipient(topic), error)
             continue
         _publish(core, topic, body[0])
     return True
@@ -44,15 +44,22 @@ def _publish(core: Core, topic: str, body: Any) -> None:
     system = core.system
     assert system is not None
     if not system.accepting:
-        core.reject("shutdown", body, f"topic {topic}")
+        core.reject("shutdown", body, _recipient(topic))
         return
     try:
         system.publish_local(topic, body)
     except ValueError as error:  # a subject no local publish could have: `a*b`, `x.>`
-        core.reject("bad_topic", body, f"topic {topic}")
+        core.reject("bad_topic", body, _recipient(topic))
         logger.warning("%s rejected a publish: %s", core.system_name, error)
     except Exception as error:
-        undeliverable(core, body, f"topic {topic}", error)
+        undeliverable(core, body, _recipient(topic), error)
+
+
+def _recipient(topic: str) -> str:
+    """A refused publish's recipient: its topic, with the bytes of a subject that was not
+    UTF-8 (kept as lone surrogates, `Client._build_message`) shown escaped (`\\xff`): a lone
+    surrogate cannot be printed or encoded, so the record would fail whoever shows it."""
+    return "topic " + topic.encode(errors="surrogateescape").decode(errors="backslashreplace")
 
 
 def undeliverable(core: Core, body: Any, where: str, error: BaseException) -> None:
