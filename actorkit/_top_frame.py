@@ -61,7 +61,7 @@ class Snapshot:
                 self.families.add(family.name)
                 for sample in family.samples:
                     self.totals[sample.name] = self.totals.get(sample.name, 0.0) + sample.value
-        except ValueError as error:
+        except (ValueError, IndexError) as error:  # the parser's IndexError: a blank label name
             raise NotAnEndpoint(f"/metrics is not Prometheus text ({error})") from None
         for name in DRAWN:
             value = self.totals.get(name, 0.0)

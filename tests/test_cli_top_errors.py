@@ -116,6 +116,8 @@ NOT_ACTORKIT = [
     ('{"actors": [{"path": "/a", "children": null}]}', "up 1\n"),
     ("{broken", "up 1\n"),
     ('{"system": "s", "healthy": true, "total": 0, "actors": []}', "garbage{{{ 1 2 3\n"),
+    # prometheus_client's parser raises IndexError, not ValueError, on a blank label name
+    ('{"system": "s", "healthy": true, "total": 0, "actors": []}', "{, ={{\n"),
     ("[" * 5000 + "]" * 5000, "up 1\n"),  # nested past what the JSON decoder recurses into
 ]
 
