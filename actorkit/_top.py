@@ -4,12 +4,10 @@ observer or htop, built from its `/actors` and `/metrics` endpoints."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import signal
 import time
 from collections.abc import AsyncIterator, Callable
-from urllib.parse import urlsplit
 
 import aiohttp
 import anyio
@@ -19,7 +17,8 @@ from rich.live import Live
 from rich.text import Text
 
 from ._cli_errors import BAD_ARGUMENTS, FAILED, fail, one_line, silenced, unwritable
-from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE, credential, fits
+from ._http_auth import TOKEN_VARIABLE
+from ._top_checks import BASIC, authorization, refused
 from ._top_frame import ROWS, NotAnEndpoint, Snapshot, render
 
 TIMEOUT = 5.0
@@ -66,33 +65,6 @@ async def _text(response: aiohttp.ClientResponse, path: str) -> str:
         raise NotAnEndpoint(f"{path} is not {charset} text ({error})") from None
 
 
-BASIC = f"{USER_VARIABLE} and {PASSWORD_VARIABLE}"
-
-
-def authorization(token: str | None, user: str | None, password: str | None) -> str | None:
-    """The `Authorization` header to send, from the environment's variables (blank is none);
-    ValueError, never showing a credential, for what `serve_http` refuses (a control character,
-    a lone surrogate, a header past what it reads), a user with ':', half of basic, two schemes."""
-    given = {TOKEN_VARIABLE: token, USER_VARIABLE: user, PASSWORD_VARIABLE: password}
-    for variable, value in given.items():
-        if value is not None and value.strip():
-            try:
-                credential(value, variable)
-            except ValueError:  # its words name the credential's role, not the variable
-                raise ValueError(f"{variable} must be one line of printable text") from None
-    token, user, password = (v if v is not None and v.strip() else None for v in given.values())
-    if (user is None) != (password is None):
-        raise ValueError(f"basic auth needs both {BASIC}: set the one missing")
-    if user is None or password is None:
-        return None if token is None else fits(f"Bearer {token.strip()}", f"{TOKEN_VARIABLE} makes")
-    if token is not None:
-        raise ValueError(f"set {TOKEN_VARIABLE} or {BASIC}, not both: an endpoint takes one")
-    if ":" in user:
-        raise ValueError(f"{USER_VARIABLE} must not contain ':': basic auth splits on it")
-    basic = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return fits(f"Basic {basic}", f"{BASIC} make")
-
-
 WHICH_PORT = "is that the port serve_http serves?"
 
 
@@ -129,34 +101,6 @@ def _unreadable(error: Exception, sent: str | None) -> str:
     return f"401 Unauthorized: it refused the bearer token in {TOKEN_VARIABLE}"
 
 
-EXAMPLE = "pass one such as http://127.0.0.1:9464"
-
-
-def _refused(url: str) -> str | None:
-    """What `top` will not read, before anything is sent; the message never shows a
-    credential."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018  # raises for a port that is not a number in 0..65535
-    except ValueError as error:
-        return f"the URL is not valid ({error}): {EXAMPLE}"
-    if "@" in parts.netloc:
-        bare = url.replace(parts.netloc, parts.netloc.rpartition("@")[2], 1)
-        return (
-            f"{bare}: put the user and password in {BASIC}, not in the URL: other users of "
-            "the host can read a command line"
-        )
-    if not url.isprintable() or " " in url:
-        return f"{url!r} holds spaces or control characters: {EXAMPLE}"
-    if parts.scheme not in ("http", "https"):
-        return f"{url} is not an http:// URL: {EXAMPLE}"
-    if not parts.hostname:
-        return f"{url} names no host: {EXAMPLE}"
-    if "?" in url or "#" in url:  # `/actors` and `/metrics` are put after the URL
-        return f"{url} has a query or fragment: {EXAMPLE}"
-    return None
-
-
 def _fail(message: str, status: int = FAILED) -> int:
     return fail("top", message, status)
 
@@ -178,9 +122,9 @@ async def top(
         sent = authorization(token, user, password)
     except ValueError as error:
         return _fail(str(error))
-    refused = _refused(url)
-    if refused is not None:
-        return _fail(refused, BAD_ARGUMENTS)
+    said = refused(url)
+    if said is not None:
+        return _fail(said, BAD_ARGUMENTS)
     url = url.rstrip("/")
     headers = {"Authorization": sent} if sent is not None else None
     timeout = aiohttp.ClientTimeout(total=TIMEOUT)

@@ -155,11 +155,11 @@ async def test_top_says_what_url_to_pass(url: str, capsys: pytest.CaptureFixture
 
 
 def test_top_takes_http_and_https_urls_only() -> None:
-    from actorkit._top import _refused
+    from actorkit._top_checks import refused
 
-    assert _refused("http://127.0.0.1:9464") is None
-    assert _refused("https://metrics.example:9464/app") is None
-    assert "is not an http:// URL" in (_refused("ftp://127.0.0.1:9464") or "")
+    assert refused("http://127.0.0.1:9464") is None
+    assert refused("https://metrics.example:9464/app") is None
+    assert "is not an http:// URL" in (refused("ftp://127.0.0.1:9464") or "")
 
 
 async def test_top_refuses_actors_served_as_another_content_type(
