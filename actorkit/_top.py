@@ -68,6 +68,21 @@ async def _text(response: aiohttp.ClientResponse, path: str) -> str:
 WHICH_PORT = "is that the port serve_http serves?"
 
 
+def _redirected(error: aiohttp.ClientResponseError) -> str | None:
+    """A 401 past a redirect to another origin (another host or port, https for http): aiohttp
+    sends no `Authorization` there, as a client must not, so the endpoint refused none sent,
+    not the credentials set. None for a 401 with no such redirect."""
+    last = error.request_info.url
+    if all(hop.url.origin() == last.origin() for hop in error.history):  # none: no redirect
+        return None
+    first = error.history[0].url
+    came, went = (str(url.with_query(None)).rsplit("/", 1)[0] for url in (first, last))
+    return (
+        f"401 Unauthorized from {went}, which {came} redirected to: top sends credentials to "
+        f"the URL's own origin only; pass {went}"
+    )
+
+
 def _unreadable(error: Exception, sent: str | None) -> str:
     """Why a poll failed, and for a 401 what to set: the endpoint's challenge says which
     scheme it takes."""
@@ -89,8 +104,15 @@ def _unreadable(error: Exception, sent: str | None) -> str:
         return (
             f"{error.request_info.url.path}: the answer is not HTTP ({error.message}): {WHICH_PORT}"
         )
+    if isinstance(error, aiohttp.TooManyRedirects):  # no status of its own: it reads 0
+        return (
+            f"{error.request_info.url.path} was redirected {len(error.history)} times and never "
+            "answered (a redirect loop): pass the URL the system is served on"
+        )
     if error.status != 401:
         return f"{error.request_info.url.path} answered {error.status} {error.message}"
+    if sent is not None and (elsewhere := _redirected(error)) is not None:
+        return elsewhere
     challenge = error.headers.get("WWW-Authenticate", "") if error.headers else ""
     if challenge.lower().startswith("basic"):
         if sent is None or not sent.startswith("Basic "):
