@@ -190,6 +190,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _extra_missing(error: ModuleNotFoundError) -> str:
+    """The install line for a module of the persistence extra; any other missing module is
+    actorkit's own fault and goes on, traceback and all."""
+    from ._imports import raise_extra_missing
+
+    try:
+        raise_extra_missing("journal", "persistence", error)
+    except ModuleNotFoundError as named:
+        if named is error:
+            raise
+        return str(named)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     stdout_closed = _Parser.stdout_closed = plug_closed()
     args = build_parser().parse_args(argv)
@@ -206,6 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(print_journal(args.store, args.persistence_id, args.from_seq))
         except KeyboardInterrupt:  # a store that does not answer may hold it for its timeout
             return fail("journal", "interrupted", INTERRUPTED)
+        except ModuleNotFoundError as error:  # `pip install actorkit`: --help lists journal
+            return fail("journal", _extra_missing(error))
     if args.command == "top":
         token, user, password = (
             os.environ.get(name) for name in (TOKEN_VARIABLE, USER_VARIABLE, PASSWORD_VARIABLE)
