@@ -235,6 +235,11 @@ async def _poll(
 
 
 class _Console(Console):
+    def __init__(self) -> None:
+        super().__init__()
+        if self.width < 1:  # COLUMNS=0, taken as it is: nothing would be drawn at all
+            self.width = 80  # what rich gives a terminal that reports no size
+
     def on_broken_pipe(self) -> None:
         """The reader has gone (`top --once | head -1`): `top` ends with 0, as `demo` and
         `journal` do then, not with rich's `SystemExit(1)` and no word said."""
