@@ -55,10 +55,14 @@ async def test_a_fired_timer_with_its_tick_queued_is_counted_until_it_is_in_hand
 
 
 class Reminded(DurableState):
+    gate: asyncio.Event | None = None
+
     async def receive(self, message: Any) -> Any:
         if message == "remind":
             await self.reminders.start("k", "tick", 60.0)
             self.timers.start_once("own", "own", 30.0)
+        elif message == "hold" and self.gate is not None:
+            await self.gate.wait()
         return len(self.timers), self.timers.is_active("own")
 
 
@@ -69,3 +73,20 @@ async def test_a_durable_actors_reminders_are_not_counted_among_its_timers(
         owner = await system.spawn(Reminded, name="owner")
         assert await owner.ask("remind") == (1, True)
         assert await owner.ask("again") == (1, True)
+
+
+async def test_a_fired_reminder_with_its_tick_queued_is_not_counted(clock: ManualClock) -> None:
+    gate = asyncio.Event()
+    async with asyncio.timeout(5), ActorSystem("len", store=MemoryStore(), clock=clock) as system:
+        owner = await system.spawn(Reminded, name="owner")
+        assert await owner.ask("remind") == (1, True)
+        actor = instance(owner)
+        assert isinstance(actor, Reminded)
+        actor.gate = gate
+        owner.tell("hold")
+        await clock.settle()
+        try:
+            await clock.advance(60.0)  # both fired; their ticks wait behind "hold"
+            assert (len(actor.timers), actor.timers.is_active("own")) == (1, True)
+        finally:
+            gate.set()
