@@ -98,7 +98,7 @@ class Runtime:
         self.ask_deadlines: AskDeadlines = AskDeadlines(clock, live=self.live)
         self.open_asks: dict[float, dict[Ask, None]] = self.ask_deadlines.open
         """`ActorRef.ask` files each ask here by its timeout: one lookup, no clock read."""
-        self.timers: TimerQueue = TimerQueue(self.dead_letters, clock)
+        self.timers: TimerQueue = TimerQueue(self.dead_letters, clock, self)
         self.stats_for: Callable[[type], ClassStats | None] = lambda cls: None
         self.on_root_failure: Callable[[BaseException], None] = lambda error: None
         self.shut_down: Callable[[], Coroutine[Any, Any, None]]

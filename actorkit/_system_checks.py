@@ -100,17 +100,18 @@ def check_ref_loop(runtime: Runtime, call: str, on: str) -> None:
         raise wrong_loop(runtime, call, on=on)
 
 
-def check_thread(runtime: Runtime, call: str) -> None:
-    """A plain call that changes the runtime's tables (a subscription, a timer) comes from the
-    thread its loop runs on, or while that loop is not running (between two
-    `run_until_complete`, or once it ended): from another thread it would change them under
-    the loop's feet (and arm no wake-up), so it is refused before anything does."""
+def check_thread(runtime: Runtime, call: str, on: str = "system", args: str = ", ...") -> None:
+    """A plain call that changes the runtime's tables (a subscription, a timer, a timer's
+    cancel) comes from the thread its loop runs on, or while that loop is not running (between
+    two `run_until_complete`, or once it ended): from another thread it would change them under
+    the loop's feet (and arm no wake-up), so it is refused before anything does. `args` is what
+    the hint passes after the call (none for `handle.cancel`)."""
     if runtime.root is not None and on_another_loop(runtime) and runtime.loop.is_running():
-        raise wrong_loop(runtime, call, awaited=False)
+        raise wrong_loop(runtime, call, awaited=False, on=on, args=args)
 
 
 def wrong_loop(
-    runtime: Runtime, call: str, *, awaited: bool = True, on: str = "system"
+    runtime: Runtime, call: str, *, awaited: bool = True, on: str = "system", args: str = ", ..."
 ) -> RuntimeError:
     name = runtime.name
     called = f"{on}.{call}"
@@ -133,7 +134,7 @@ def wrong_loop(
         + (
             f"asyncio.run_coroutine_threadsafe({called}(), loop).result(), and "
             if awaited
-            else f"loop.call_soon_threadsafe({called}, ...), as "
+            else f"loop.call_soon_threadsafe({called}{args}), as "
         )
         + "loop.call_soon_threadsafe(ref.tell, message) for a tell"
     )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._protocols import KeptWhole
 from ._ref import local_cell
+from ._system_checks import check_thread
 from ._undelivered_ticks import undelivered
 from ._withdraw import unhandled
 
@@ -64,7 +65,11 @@ class TimerHandle(KeptWhole):
 
     def cancel(self) -> bool:
         if self._message is CANCELLED:
-            return False
+            return False  # nothing to change: answered from any thread
+        # From another thread it would race the loop's firing. An actor's own timer (a
+        # subclass) is cancelled by `self.timers`, on the loop, and pays no check.
+        if type(self) is TimerHandle and (owner := self._queue.owner) is not None:
+            check_thread(owner, "cancel", on="handle", args="")
         self._message = CANCELLED
         self._queue.cancelled(self)
         # Its heap entry may wait until due (or a compaction): keep no stopped actor alive.

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ._clock import Cancellable, Clock
     from ._dead_letters import DeadLetters, Reason
     from ._protocols import Ref
+    from ._runtime import Runtime
 
 __all__ = ["COMPACT_AT", "TimerHandle", "TimerQueue"]  # TimerHandle: where importers find it
 
@@ -66,11 +67,17 @@ class TimerQueue(Lapsing):
         "clock",
         "dead_letters",
         "epoch",
+        "owner",
         "pending",
         "sequence",
     )
 
-    def __init__(self, dead_letters: DeadLetters, clock: Clock) -> None:
+    def __init__(
+        self, dead_letters: DeadLetters, clock: Clock, owner: Runtime | None = None
+    ) -> None:
+        self.owner: Runtime | None = owner
+        """The system's runtime, whose loop's thread alone may cancel a system timer (None:
+        a queue of no system, as the queue's own tests build)."""
         self.dead_letters: DeadLetters = dead_letters
         self.pending: int = 0
         """Timers scheduled and not yet ended (fired for good or cancelled)."""
