@@ -76,6 +76,16 @@ class TimerHandle(KeptWhole):
         self._target = CANCELLED
         return True
 
+    def __repr__(self) -> str:
+        """What it is, as a `TaskHandle` or a ref shows itself: its target as that ref shows
+        itself (local, a pool, remote), not its message, which may be large, nor, once ended,
+        its target, which it has let go of."""
+        grid = self._interval
+        kind = "once" if grid is None else f"every {grid.interval!r}s"
+        if self._message is CANCELLED:
+            return f"<{type(self).__name__} {kind} ended>"
+        return f"<{type(self).__name__} {kind} to {self._target!r} due={self._due!r}>"
+
     def _ended(self) -> None:
         """Bookkeeping when the timer stops for good; actor timers also leave their table."""
         self._queue.pending -= 1

@@ -1,5 +1,5 @@
-"""The handle `system.schedule_once` / `schedule_every` return (docs/api.md §5): its `cancel()`
-from a thread other than its loop's.
+"""The handle `system.schedule_once` / `schedule_every` return (docs/api.md §5): what it shows
+of itself, and its `cancel()` from a thread other than its loop's.
 
 A cancel changes the timer queue's tables (its count of pending timers, its dead entries and
 their compaction, the stops it follows), so from another thread it is refused, as
@@ -78,3 +78,19 @@ def test_a_cancel_from_a_thread_while_the_loop_is_not_running_is_taken() -> None
         loop.run_until_complete(system.shutdown())
     finally:
         loop.close()
+
+
+async def test_a_handle_shows_its_kind_target_and_due_time_until_it_ends() -> None:
+    clock = ManualClock()
+    async with asyncio.timeout(10), ActorSystem("app", clock=clock) as system:
+        probe = await Probe.spawn(system, name="probe")
+        once = system.schedule_once(5.0, probe.ref, "once")
+        every = system.schedule_every(2.0, probe.ref, "every", initial_delay=0.5)
+        assert repr(once) == "<TimerHandle once to <ActorRef /probe alive> due=5.0>"
+        assert repr(every) == "<TimerHandle every 2.0s to <ActorRef /probe alive> due=0.5>"
+        await clock.advance(1.0)
+        assert repr(every) == "<TimerHandle every 2.0s to <ActorRef /probe alive> due=2.5>"
+        assert once.cancel() and every.cancel()
+        assert repr(once) == "<TimerHandle once ended>"
+        assert repr(every) == "<TimerHandle every 2.0s ended>"
+        await probe.expect("every")
