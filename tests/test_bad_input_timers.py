@@ -126,8 +126,9 @@ async def test_timer_handle_cancel_twice_or_after_firing_is_harmless_and_says_so
 async def test_a_schedule_before_start_or_after_shutdown_is_refused_as_every_call_is(
     name: str,
 ) -> None:
-    """README: before `start()` a `RuntimeError`, once shutdown has begun `ActorStopped`, in
-    the words of `spawn` and `submit`, the schedule's own name in them."""
+    """README: before `start()` a `RuntimeError`, once the system has shut down `ActorStopped`
+    (while it drains a schedule is taken: tests/test_schedhunt_shutdown_schedules.py), in the
+    words of `spawn` and `submit`, the schedule's own name in them."""
     async with ActorSystem("live") as elsewhere:
         ref = await elsewhere.spawn(Plain)  # a ref to deliver to, checked before the system
         unstarted, closed = ActorSystem("unstarted"), await ActorSystem("closed").start()
