@@ -73,7 +73,7 @@ class Timers:
         self._spare_epoch = 0
         self._spare_filed = 0.0
 
-    def start_once(self, key: Hashable, message: Any, delay: float) -> None:
+    def start_once(self, key: Hashable, msg: Any, delay: float) -> None:
         """A live one-shot timer with this key, due no later than the new one, is started
         again in place (an idle timeout restarted by each message): it takes the new due time,
         message and place among timers due at the same instant, and its entry in the queue
@@ -98,7 +98,7 @@ class Timers:
             queue = handle._queue
             due = queue.clock.now() + delay
             if due >= handle._due:
-                handle._message = message
+                handle._message = msg
                 handle._due = due
                 handle._sent = next(queue.sequence)
                 return
@@ -122,21 +122,21 @@ class Timers:
                 spare._key = key
                 spare._timers = self
                 spare._target = cell.ref_ or cell.ref
-                spare._message = message
+                spare._message = msg
                 spare._due = due
                 spare._sent = next(queue.sequence)
                 self._by_key[key] = spare
                 queue.pending += 1
                 queue._dead -= 1  # its entry is live again
                 return
-        self._start(key, message, delay, None)
+        self._start(key, msg, delay, None)
 
     def start_every(
-        self, key: Hashable, message: Any, interval: float, initial_delay: float | None = None
+        self, key: Hashable, msg: Any, interval: float, initial_delay: float | None = None
     ) -> None:
         interval = check_interval(interval, once="use timers.start_once for a single message")
         first = interval if initial_delay is None else check_delay(initial_delay, "initial_delay")
-        self._start(key, message, first, interval)
+        self._start(key, msg, first, interval)
 
     def _start(
         self,

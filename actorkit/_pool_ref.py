@@ -90,13 +90,13 @@ class PoolRef(PoolRouting):
         if isinstance(outcome, Exception):
             raise outcome
 
-    def tell(self, message: Any) -> None:
+    def tell(self, msg: Any) -> None:
         ring = self._ring
         if ring is not None:
             # Consistent hash with members: straight into the owner's mailbox. A refusal
             # (the owner stopped, or is full) takes the general path below.
             try:
-                key = self._hash_key(message)  # type: ignore[misc]
+                key = self._hash_key(msg)  # type: ignore[misc]
             except asyncio.CancelledError as error:
                 raise key_failure(self._cell, error) from error
             try:
@@ -106,7 +106,7 @@ class PoolRef(PoolRouting):
             cell = ring.slots[position >> ring.shift]
             if cell is SPLIT:
                 cell = ring.owner_at(position)
-            if cell.state is not STOPPING and cell.mailbox.offer(message):
+            if cell.state is not STOPPING and cell.mailbox.offer(msg):
                 return
             member = self._owner_of(key)  # the owner itself unless it closed or stops
         elif self._routing == "broadcast":
@@ -114,39 +114,39 @@ class PoolRef(PoolRouting):
             if members:
                 refused: list[Cell] | None = None
                 for cell in members:
-                    if not cell.mailbox.offer(message):
+                    if not cell.mailbox.offer(msg):
                         if refused is None:
                             refused = []
                         refused.append(cell)
                 if refused is not None:
-                    refuse(self._cell, message, refused)
+                    refuse(self._cell, msg, refused)
                 return
             member = None
         else:
-            member = self._pick(message)
+            member = self._pick(msg)
         if member is None:
             # No members: the pool is stopped (a dead letter), restarting (the pool's own
             # mailbox keeps it for the new members), or lost them for good (a dead letter).
-            if not dead_for_good(self, message):
-                ActorRef.tell(self, message)
+            if not dead_for_good(self, msg):
+                ActorRef.tell(self, msg)
         else:
-            member.tell(message)
+            member.tell(msg)
 
-    async def send(self, message: Any) -> None:
+    async def send(self, msg: Any) -> None:
         if self._routing == "broadcast":
             members = self._live()
-            for cell in own_copy_first(members, message):
-                await cell.ref.send(message)
+            for cell in own_copy_first(members, msg):
+                await cell.ref.send(msg)
             if not members:
-                await self._send_to_pool(message)
+                await self._send_to_pool(msg)
             return
-        member = past_a_full_sender(self, self._pick(message))
+        member = past_a_full_sender(self, self._pick(msg))
         if member is None:
-            await self._send_to_pool(message)
-        elif not member._mailbox.offer(message):  # room now: put here, no second coroutine
+            await self._send_to_pool(msg)
+        elif not member._mailbox.offer(msg):  # room now: put here, no second coroutine
             if self._routing == "least_loaded":
                 member = self._least_waiting(member)
-            await member.send(message)
+            await member.send(msg)
 
     async def _send_to_pool(self, message: Any) -> None:
         """A send that found no member routed goes to the pool itself, which holds it for the
@@ -181,7 +181,7 @@ class PoolRef(PoolRouting):
         elif not mailbox.take(room, outcome, message):  # the pool stopped meanwhile
             cell.runtime.dead_letters.add(message, cell.path, cell.runtime.stop_reason)
 
-    def ask(self, message: Any, timeout: float = 5.0) -> Coroutine[Any, Any, Any]:
+    def ask(self, msg: Any, timeout: float = 5.0) -> Coroutine[Any, Any, Any]:
         """Answered by one member; for `broadcast`, every member gets it and the first
         reply wins (Akka's behaviour), the others are discarded. A member that stopped
         before handling its copy does not answer while another copy may still be.
@@ -202,15 +202,15 @@ class PoolRef(PoolRouting):
                 )
                 if cell.state is STOPPING or cell.closed:
                     member = self._next_live() if routing == "round_robin" else self._any_live()
-                    return self._ask_member(member, message, timeout)
+                    return self._ask_member(member, msg, timeout)
                 asker = acting.get()  # empty outside a member's work: no mark to look up
                 if asker and cell.mark in asker:
-                    return self._ask_member(cell.ref, message, timeout)
-                return ActorRef.ask(cell.ref_ or cell.ref, message, timeout)
+                    return self._ask_member(cell.ref, msg, timeout)
+                return ActorRef.ask(cell.ref_ or cell.ref, msg, timeout)
             ring = self._ring
             if ring is not None:  # `consistent_hash`: the owner, found as `tell` finds it
                 try:
-                    key = self._hash_key(message)  # type: ignore[misc]
+                    key = self._hash_key(msg)  # type: ignore[misc]
                 except asyncio.CancelledError as error:
                     return _raising(key_failure(self._cell, error))
                 except BaseException as error:  # said at the first await, the key not asked
@@ -225,9 +225,9 @@ class PoolRef(PoolRouting):
                 if cell is SPLIT:
                     cell = ring.owner_at(position)
                 if cell.state is not STOPPING and not cell.closed:
-                    return ActorRef.ask(cell.ref_ or cell.ref, message, timeout)
-                return self._ask_member(self._owner_of(key), message, timeout)
-        return self._ask(message, timeout)
+                    return ActorRef.ask(cell.ref_ or cell.ref, msg, timeout)
+                return self._ask_member(self._owner_of(key), msg, timeout)
+        return self._ask(msg, timeout)
 
     async def _ask(self, message: Any, timeout: float) -> Any:
         """An ask whose member is chosen as it is sent (`ask`)."""

@@ -53,7 +53,7 @@ class Reach(KeptWhole):
             cell = self._runtime.lookup(check_path(path))
         return cell.ref if cell is not None else None
 
-    async def ask(self, path: str, message: Any, timeout: float = 5.0) -> Any:
+    async def ask(self, path: str, msg: Any, timeout: float = 5.0) -> Any:
         """`lookup(path).ask(...)`. A path found in the registry is checked already (as in
         `lookup`) and `ActorRef.ask` checks the timeout, so asking by path in a loop costs a
         dict lookup more than asking by ref; a miss is checked, timeout first, as before."""
@@ -67,8 +67,8 @@ class Reach(KeptWhole):
                     started = runtime.root is not None
                     raise not_running(runtime.name, "ask", started, NotDelivered)
                 raise NotDelivered(f"no actor at {path!r}; the ask was not delivered")
-            return await ref.ask(message, timeout=timeout)
-        return await (cell.ref_ or cell.ref).ask(message, timeout=timeout)
+            return await ref.ask(msg, timeout=timeout)
+        return await (cell.ref_ or cell.ref).ask(msg, timeout=timeout)
 
     def accounting(self) -> Accounting:
         """System-wide message accounting over live and stopped actors. At any moment
@@ -106,7 +106,7 @@ class Reach(KeptWhole):
             )
         return cell
 
-    def publish(self, topic: str, message: Any) -> int:
+    def publish(self, topic: str, msg: Any) -> int:
         """Deliver to every subscribed actor whose pattern matches; returns how many got it.
         No subscriber, or a full mailbox, makes a dead letter; publish never raises for it.
         With a transport it also goes to every connected system (raising TypeError first for
@@ -121,9 +121,9 @@ class Reach(KeptWhole):
         # Not started, it has no connection (nor any actor to subscribe): a local publish's
         # dead letter, which the transport, told its system only at the start, could not keep.
         if transport is None or topic == DEAD_LETTER_TOPIC or self._runtime.root is None:
-            return self._router.publish(topic, message)
-        transport.publish(topic, message)
-        return self._router.publish(topic, message, unmatched_is_dead=False)
+            return self._router.publish(topic, msg)
+        transport.publish(topic, msg)
+        return self._router.publish(topic, msg, unmatched_is_dead=False)
 
     # --- other systems (with a transport) ---------------------------------------------------
     def expose(self, ref: ActorRef, *, group: str | None = None) -> None:
@@ -192,22 +192,22 @@ class Reach(KeptWhole):
         `task.deadline - self.system.now()`."""
         return self._runtime.clock.now()
 
-    def schedule_once(self, delay: float, ref: Ref, message: Any) -> TimerHandle:
-        """Deliver `message` to `ref` after `delay` seconds on the system clock. Once sent, it
+    def schedule_once(self, delay: float, ref: Ref, msg: Any) -> TimerHandle:
+        """Deliver `msg` to `ref` after `delay` seconds on the system clock. Once sent, it
         is the target's (the handle's `cancel()` returns False): `self.timers` is the timer
         whose tick a cancel withdraws."""
-        return self._schedule("schedule_once", check_delay(delay), ref, message, None)
+        return self._schedule("schedule_once", check_delay(delay), ref, msg, None)
 
     def schedule_every(
-        self, interval: float, ref: Ref, message: Any, initial_delay: float | None = None
+        self, interval: float, ref: Ref, msg: Any, initial_delay: float | None = None
     ) -> TimerHandle:
-        """Deliver `message` every `interval` seconds without drift: ticks queue behind a slow
+        """Deliver `msg` every `interval` seconds without drift: ticks queue behind a slow
         handler, and only those a blocked loop missed coalesce. `cancel()` stops the ticks not
         yet sent; one already queued is received, as with Akka's scheduler, since a pool or a
         remote target leaves nothing to withdraw."""
         interval = check_interval(interval)
         first = interval if initial_delay is None else check_delay(initial_delay, "initial_delay")
-        return self._schedule("schedule_every", first, ref, message, interval)
+        return self._schedule("schedule_every", first, ref, msg, interval)
 
     def _schedule(
         self, call: str, delay: float, ref: Ref, message: Any, interval: float | None

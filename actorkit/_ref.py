@@ -75,7 +75,7 @@ class ActorRef:
     def is_alive(self) -> bool:
         return not self._cell.closed
 
-    def tell(self, message: Any) -> None:
+    def tell(self, msg: Any) -> None:
         """Enqueue without waiting. Raises `MailboxFull` when there is no room (also while
         senders wait for room); a stopped target turns the message into a dead letter."""
         mailbox = self._mailbox
@@ -83,7 +83,7 @@ class ActorRef:
         limit = mailbox.limit
         if limit is UNBOUNDED or len(queue) < limit:  # `Mailbox.offer`, written out
             mailbox.accepted += 1
-            queue.append(message)
+            queue.append(msg)
             waiter = mailbox.waiter
             if waiter is not None:
                 mailbox.waiter = None
@@ -92,13 +92,13 @@ class ActorRef:
             return
         cell = self._cell
         if mailbox.closed:  # stopped, or in the close that stops it (`close_unrestarted`)
-            cell.runtime.dead_letters.add(message, cell.path, "stopped")
+            cell.runtime.dead_letters.add(msg, cell.path, "stopped")
             return
         if cell.stats is not None:
             cell.stats.dropped += 1
         raise full_for_tell(cell.path, mailbox)
 
-    async def send(self, message: Any) -> None:
+    async def send(self, msg: Any) -> None:
         """Enqueue, waiting for room in a full mailbox (backpressure). With room, it is
         `tell`'s put, written out as there: a call to `Mailbox.offer` is 7% of a send."""
         mailbox = self._mailbox
@@ -106,7 +106,7 @@ class ActorRef:
         limit = mailbox.limit
         if limit is UNBOUNDED or len(queue) < limit:  # room now: no coroutine for the wait
             mailbox.accepted += 1
-            queue.append(message)
+            queue.append(msg)
             waiter = mailbox.waiter
             if waiter is not None:
                 mailbox.waiter = None
@@ -118,13 +118,13 @@ class ActorRef:
             # Yield first: a producer loop `while True: await ref.send(x)` aimed at a stopped
             # actor must not spin; a cancellation in that yield leaves no fate behind.
             await asyncio.sleep(0)
-            cell.runtime.dead_letters.add(message, cell.path, "stopped")
+            cell.runtime.dead_letters.add(msg, cell.path, "stopped")
             return
         check_ref_loop(cell.runtime, "send", "ref")  # as `ask`, before it waits in line
         task = _running_task(cell.runtime.loop)
         # Its own handler, or a descendant's: only they may have to go past, or be refused.
         if task is not None and (task is cell.task or cell.children) and past_the_bound(cell, task):
-            mailbox.force(message)
+            mailbox.force(msg)
             return
         room = mailbox.line_up()  # `Mailbox.put`, written out: no coroutine for the wait
         if room is not None:
@@ -133,14 +133,14 @@ class ActorRef:
             except asyncio.CancelledError:
                 mailbox.abandon(room)
                 raise
-            if mailbox.take(room, outcome, message):
+            if mailbox.take(room, outcome, msg):
                 return
         else:  # its stop began, so no room comes: a producer loop must not spin (as above)
             await asyncio.sleep(0)
         # the actor stopped while this sender waited, or before it could wait
-        cell.runtime.dead_letters.add(message, cell.path, cell.runtime.stop_reason)
+        cell.runtime.dead_letters.add(msg, cell.path, cell.runtime.stop_reason)
 
-    async def ask(self, message: Any, timeout: float = 5.0) -> Any:
+    async def ask(self, msg: Any, timeout: float = 5.0) -> Any:
         """Send and wait for `receive`'s return value (or its exception) within `timeout`."""
         cell = self._cell
         # `0.0`, not `0`: a float against floats is a specialized comparison (200 instructions)
@@ -156,7 +156,7 @@ class ActorRef:
         stats = cell.stats
         started = perf_counter() if stats is not None else None
         envelope = Ask()  # `ask_envelope` written out: a frame is 3% of an ask
-        envelope.message = message
+        envelope.message = msg
         envelope.future = future
         envelope.target = cell.path
         envelope.timeout = timeout

@@ -134,7 +134,7 @@ SWEPT: dict[str, Param] = {
     "Metrics.remove_source:source": Param(
         "callable", lambda e, kw: e.system.metrics.remove_source(**kw), "remove_source"
     ),
-    "ActorSystem.ask:path": Param("path", lambda e, kw: e.system.ask(message="x", **kw)),
+    "ActorSystem.ask:path": Param("path", lambda e, kw: e.system.ask(msg="x", **kw)),
     "ActorSystem.ask:timeout": Param("seconds", lambda e, kw: e.system.ask("/live", "x", **kw)),
     "ActorSystem.serve_http:host": Param("host", lambda e, kw: e.system.serve_http(port=0, **kw)),
     "ActorSystem.serve_http:port": Param("port", lambda e, kw: e.system.serve_http(**kw)),
@@ -151,23 +151,23 @@ SWEPT: dict[str, Param] = {
     "ActorSystem.unsubscribe:pattern": Param(
         "pattern", lambda e, kw: e.system.unsubscribe(e.ref, **kw)
     ),
-    "ActorSystem.publish:topic": Param("topic", lambda e, kw: e.system.publish(message=1, **kw)),
+    "ActorSystem.publish:topic": Param("topic", lambda e, kw: e.system.publish(msg=1, **kw)),
     "ActorSystem.expose:ref": Param("ref", lambda e, kw: e.system.expose(**kw), "ActorRef"),
     "ActorSystem.expose:group": Param("path", lambda e, kw: e.system.expose(e.ref, **kw)),
     "ActorSystem.remote:system": Param("name", lambda e, kw: e.system.remote(path="/a", **kw)),
     "ActorSystem.remote:path": Param("path", lambda e, kw: e.system.remote("other", **kw)),
     "ActorSystem.remote_group:group": Param("name", lambda e, kw: e.system.remote_group(**kw)),
     "ActorSystem.schedule_once:delay": Param(
-        "seconds0", lambda e, kw: e.system.schedule_once(ref=e.ref, message="x", **kw)
+        "seconds0", lambda e, kw: e.system.schedule_once(ref=e.ref, msg="x", **kw)
     ),
     "ActorSystem.schedule_once:ref": Param(
-        "ref", lambda e, kw: e.system.schedule_once(1, message="x", **kw), "ActorRef"
+        "ref", lambda e, kw: e.system.schedule_once(1, msg="x", **kw), "ActorRef"
     ),
     "ActorSystem.schedule_every:interval": Param(
-        "seconds", lambda e, kw: e.system.schedule_every(ref=e.ref, message="x", **kw)
+        "seconds", lambda e, kw: e.system.schedule_every(ref=e.ref, msg="x", **kw)
     ),
     "ActorSystem.schedule_every:ref": Param(
-        "ref", lambda e, kw: e.system.schedule_every(1, message="x", **kw), "ActorRef"
+        "ref", lambda e, kw: e.system.schedule_every(1, msg="x", **kw), "ActorRef"
     ),
     "ActorSystem.schedule_every:initial_delay": Param(
         "seconds0?", lambda e, kw: e.system.schedule_every(1, e.ref, "x", **kw)

@@ -149,8 +149,8 @@ def test_remote_refs_and_the_system_s_nats_calls_are_plain_or_awaited_as_local_o
     semantics" from `remote(...) -> ActorRef` "(plain call)": a checker awaits what section 9
     awaits, no more."""
     assert issubclass(RemoteRef, ActorRef)
-    assert_signature(RemoteRef.tell, "self, message")
-    assert_signature(RemoteRef.send, "self, message")
-    assert_signature(RemoteRef.ask, "self, message, timeout=5.0")
+    assert_signature(RemoteRef.tell, "self, msg")
+    assert_signature(RemoteRef.send, "self, msg")
+    assert_signature(RemoteRef.ask, "self, msg, timeout=5.0")
     assert_awaited(RemoteRef, awaited=["send", "ask", "stop"], plain=["tell"])
     assert_awaited(ActorSystem, awaited=[], plain=["expose", "remote", "publish"])

@@ -47,10 +47,10 @@ def test_the_system_and_its_calls_take_the_contract_s_parameters() -> None:
         names,
     )
     assert_signature(ActorSystem.lookup, "self, path")
-    assert_signature(ActorSystem.ask, "self, path, message, timeout=5.0")
-    assert_signature(ActorRef.tell, "self, message")
-    assert_signature(ActorRef.send, "self, message")
-    assert_signature(ActorRef.ask, "self, message, timeout=5.0")
+    assert_signature(ActorSystem.ask, "self, path, msg, timeout=5.0")
+    assert_signature(ActorRef.tell, "self, msg")
+    assert_signature(ActorRef.send, "self, msg")
+    assert_signature(ActorRef.ask, "self, msg, timeout=5.0")
     assert_signature(ActorRef.stop, "self")
     assert_signature(actorkit.run, "main")
 

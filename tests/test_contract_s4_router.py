@@ -13,7 +13,7 @@ from .contract_support import assert_signature
 def test_router_calls_take_the_contract_s_parameters() -> None:
     assert_signature(ActorSystem.subscribe, "self, ref, pattern")
     assert_signature(ActorSystem.unsubscribe, "self, ref, pattern=None")
-    assert_signature(ActorSystem.publish, "self, topic, message")
+    assert_signature(ActorSystem.publish, "self, topic, msg")
     assert_signature(
         ActorSystem.spawn_pool,
         "self, factory, *args, size=4, routing='round_robin', name=None, hash_key=None, **kwargs",

@@ -10,13 +10,13 @@ from .contract_support import assert_awaited, assert_signature
 
 
 def test_system_timers_take_the_contract_s_parameters() -> None:
-    assert_signature(ActorSystem.schedule_once, "self, delay, ref, message")
-    assert_signature(ActorSystem.schedule_every, "self, interval, ref, message, initial_delay=None")
+    assert_signature(ActorSystem.schedule_once, "self, delay, ref, msg")
+    assert_signature(ActorSystem.schedule_every, "self, interval, ref, msg, initial_delay=None")
 
 
 def test_actor_timers_take_the_contract_s_parameters() -> None:
-    assert_signature(Timers.start_once, "self, key, message, delay")
-    assert_signature(Timers.start_every, "self, key, message, interval")
+    assert_signature(Timers.start_once, "self, key, msg, delay")
+    assert_signature(Timers.start_every, "self, key, msg, interval")
     assert_signature(Timers.cancel, "self, key")
     assert_signature(Timers.cancel_all, "self")
     assert_awaited(Timers, awaited=[], plain=["start_once", "start_every", "cancel", "cancel_all"])

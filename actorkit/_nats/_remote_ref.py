@@ -49,21 +49,21 @@ class RemoteRef(ActorRef):
         only when a request is answered (or refused with `ActorStopped`)."""
         return self._transport.connected
 
-    def tell(self, message: Any) -> None:
+    def tell(self, msg: Any) -> None:
         """Queue for NATS without waiting; `MailboxFull` when the transport's buffer is full.
         At most once: a tell to a system that is gone is lost (see docs/distributed.md)."""
-        self._transport.tell(self._subject, self._path, self._target, message)
+        self._transport.tell(self._subject, self._path, self._target, msg)
 
-    async def send(self, message: Any) -> None:
+    async def send(self, msg: Any) -> None:
         """Returns once the remote mailbox took the message (waiting there for room)."""
         transport = self._transport
         await transport.request(
-            self._subject, SEND, self._path, self._target, message, transport.send_timeout
+            self._subject, SEND, self._path, self._target, msg, transport.send_timeout
         )
 
-    async def ask(self, message: Any, timeout: float = 5.0) -> Any:
+    async def ask(self, msg: Any, timeout: float = 5.0) -> Any:
         return await self._transport.request(
-            self._subject, ASK, self._path, self._target, message, timeout
+            self._subject, ASK, self._path, self._target, msg, timeout
         )
 
     async def stop(self, timeout: float | None = None) -> None:
