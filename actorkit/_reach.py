@@ -141,13 +141,13 @@ class Reach(KeptWhole):
             group = _check_word(group, "group")
         self._transport_for("expose").expose(ref, group)
 
-    def remote(self, system: str, path: str) -> ActorRef:
-        """A ref to the actor exposed at `path` in the system named `system`: a name no
+    def remote(self, system_name: str, path: str) -> ActorRef:
+        """A ref to the actor exposed at `path` in the system named `system_name`: a name no
         system can have, or a path no actor can, is refused here with the words `ActorSystem`
         and `spawn` use, not found out by the first message."""
-        system = check_system_name(system)
+        system_name = check_system_name(system_name)
         path = check_actor_path(path)
-        return self._transport_for("remote").remote(system, path)
+        return self._transport_for("remote").remote(system_name, path)
 
     def remote_group(self, group: str) -> ActorRef:
         """A ref whose messages each go to one member of the group, in any system."""

@@ -154,7 +154,9 @@ SWEPT: dict[str, Param] = {
     "ActorSystem.publish:topic": Param("topic", lambda e, kw: e.system.publish(msg=1, **kw)),
     "ActorSystem.expose:ref": Param("ref", lambda e, kw: e.system.expose(**kw), "ActorRef"),
     "ActorSystem.expose:group": Param("path", lambda e, kw: e.system.expose(e.ref, **kw)),
-    "ActorSystem.remote:system": Param("name", lambda e, kw: e.system.remote(path="/a", **kw)),
+    "ActorSystem.remote:system_name": Param(
+        "name", lambda e, kw: e.system.remote(path="/a", **kw), "system name"
+    ),
     "ActorSystem.remote:path": Param("path", lambda e, kw: e.system.remote("other", **kw)),
     "ActorSystem.remote_group:group": Param("name", lambda e, kw: e.system.remote_group(**kw)),
     "ActorSystem.schedule_once:delay": Param(

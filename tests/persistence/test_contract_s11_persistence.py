@@ -50,7 +50,7 @@ def test_durable_calls_take_the_contract_s_parameters() -> None:
 def test_nats_calls_take_the_contract_s_parameters() -> None:
     assert next(iter(inspect.signature(actorkit.nats.NatsTransport).parameters)) == "servers"
     assert_signature(ActorSystem.expose, "self, ref")
-    assert_signature(ActorSystem.remote, "self, system, path")
+    assert_signature(ActorSystem.remote, "self, system_name, path")
 
 
 async def test_the_persistence_id_is_the_path_and_rows_carry_wall_clock_times() -> None:
