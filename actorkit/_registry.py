@@ -20,6 +20,10 @@ T = TypeVar("T", bound=type)
 
 _by_name: dict[str, type] = {}
 _by_class: dict[type, str] = {}
+plans: dict[type, Any] = {}
+"""What the codec learned of each registered class (`_wire._plan`), kept here so that a class
+replaced by a new definition leaves with its plan: a program that defines its classes again
+as it runs (a reloaded module, a class made in a function) would keep every old one."""
 
 
 @overload
@@ -105,6 +109,7 @@ def _register(cls: T, name: str) -> T:
             )
         # The same class defined again (a reloaded module): the newest definition wins.
         del _by_class[taken]
+        plans.pop(taken, None)
     old = _by_class.get(cls)
     if old is not None and old != name:
         raise ValueError(

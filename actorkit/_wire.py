@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from ._registry import class_named, name_of
+from ._registry import class_named, name_of, plans
 from ._shown import said
 from ._wire_admits import ScalarFields, admitted, rounding, scalar_fields
 from ._wire_kept import LEAST, MOST, refuse_rounded, refuse_unkept
@@ -43,11 +43,11 @@ SCALARS = frozenset({str, int, float, bool, type(None), bytes})
 
 
 Plan = tuple[tuple[str, ...], ScalarFields, bool, frozenset[str] | None, tuple[str, ...]]
-_plans: dict[type, Plan] = {}
-"""A registered class's plan: its field names that cross, its `ScalarFields`, whether
-those also tell that the annotations admit the fields (`_wire_admits`), all its fields when
-one has a default (a stored field renamed to it would silently read it instead), and then
-the fields that make a float of an int (`_wire_kept.refuse_rounded`)."""
+_plans: dict[type, Plan] = plans
+"""A registered class's plan, which the registry drops with the class: its field names that
+cross, its `ScalarFields`, whether those also tell that the annotations admit the fields
+(`_wire_admits`), all its fields when one has a default (a stored field renamed to it would
+silently read it instead), then the fields that make a float of an int (`refuse_rounded`)."""
 
 
 def _plan(cls: type) -> Plan:
