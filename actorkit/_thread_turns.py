@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from contextvars import copy_context
 from typing import Generic, ParamSpec, TypeVar, cast
 
+from ._hook_checks import is_async
 from ._shown import given
 
 P = ParamSpec("P")
@@ -117,6 +118,12 @@ async def to_thread(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) 
         raise TypeError(
             f"to_thread() runs func, a function, in a thread; got {given(func)}: pass the "
             "function and its arguments apart, to_thread(fn, *args), not its result"
+        )
+    if is_async(func):
+        raise TypeError(
+            f"to_thread() runs a plain function in a thread; {given(func)} is async, and a "
+            "thread would only make its coroutine, never run it: await it instead, "
+            "`await fn(*args)`"
         )
     loop = _running_loop("to_thread()")
     call = _Call(loop, functools.partial(copy_context().run, func, *args, **kwargs))
