@@ -53,6 +53,23 @@ def wrong_factory(value: object) -> str:
     return f"got {type(value).__name__} {given(value)}"
 
 
+def not_an_actor(factory: object, made: object) -> TypeError:
+    """The refusal of what a factory returned instead of an actor. A coroutine (an async
+    factory's) is closed: left to the collector, it would warn that it was never awaited."""
+    if inspect.iscoroutine(made):
+        made.close()
+        return TypeError(
+            f"factory {given(factory)} returned a coroutine, not an Actor: "
+            f"{getattr(factory, '__qualname__', 'it')} is an async function, and the runtime "
+            "calls a factory without awaiting it; make it a plain function (`def`), or pass "
+            "the Actor subclass itself (work to await belongs in `on_start`)"
+        )
+    return TypeError(
+        f"factory {given(factory)} returned {type(made).__name__}, not an Actor; "
+        "pass an Actor subclass or a callable that returns an Actor instance"
+    )
+
+
 def name_hint(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     """A lone str given to an actor class that takes no arguments is most often the actor's
     name, given as other libraries take it."""

@@ -14,7 +14,7 @@ from ._actor import Actor, Unspawned, _constructing
 from ._errors import ActorStopped, NameTaken, not_running
 from ._exact import exact_str, index_int, not_integer
 from ._hook_checks import HOOKS, check_hook, hidden
-from ._mistaken import wrong_factory
+from ._mistaken import not_an_actor, wrong_factory
 from ._names import MAX_NAME, check_names
 from ._provided import PROVIDED
 from ._room import UNBOUNDED
@@ -270,10 +270,7 @@ def make_instance(cell: Cell) -> Actor:
     finally:
         _constructing.reset(token)
     if not isinstance(instance, Actor):
-        raise TypeError(
-            f"factory {cell.factory!r} returned {type(instance).__name__}, not an Actor; "
-            "pass an Actor subclass or a callable that returns an Actor instance"
-        )
+        raise not_an_actor(cell.factory, instance)
     # Not `getattr`: a class whose own `__new__` set none would reach its `__getattr__`.
     owner = instance.__dict__.get("_cell")
     handed = _HANDED.get(id(instance)) if owner is cell else None
