@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 from ._accounting import Accounting
 from ._exact import index_int, not_integer
 from ._mistaken import not_a_local_ref
+from ._names import check_path
 from ._outside_stop import FORCED_STOP_GRACE as FORCED_STOP_GRACE
 from ._ref import local_cell
 from ._room import UNBOUNDED
@@ -166,6 +167,8 @@ def actor_tree(
     from ._tree import actor_tree as tree
 
     checked_system(system, "actor_tree")
+    if path is not None:  # compared with "/" next: a subclass's own `__eq__` must not run
+        path = check_path(path)
     if limit is not None:
         number = index_int(limit)
         if number is None:
