@@ -67,6 +67,7 @@ def test_every_row_of_the_readme_table_has_a_case() -> None:
         "pending_asks: test_views_need_a_system.py, a ref, a probe or None",
         "pending_timers: test_views_need_a_system.py, a ref, a probe or None",
         "actorkit.run: test_fuzzhunt_run_generator.py, a generator where the coroutine belongs",
+        "actorkit.to_thread: test_fuzzhunt_to_thread_async.py, an async function",
     ]
     rows = "\n".join([*(case.row for case in CASES), *elsewhere])
     missing = []
