@@ -6,11 +6,10 @@ countdown to that yield is the count of handled messages too: stored in the mail
 each message (`Mailbox.left`, one store where a total would be read, added to and stored),
 so the accounting is exact at any await, and folded into `Mailbox.folded` when it runs out.
 With metrics on, a drained batch is timed as a whole and each message observed at the batch
-mean (docs/observability.md); the histogram updates are written out here, not called,
-because this runs once per batch on every actor (for sequential asks, once per ask). `run`
-is the one function allowed to be long: it is the hot path, and splitting it costs a call
-per batch or per message (or a coroutine per actor).
-"""
+mean (docs/observability.md); the histogram updates are written out here, not called, as
+this runs once per batch on every actor (for sequential asks, once per ask). `run` is the
+one function allowed to be long: it is the hot path, and splitting it costs a call per
+batch or per message (or a coroutine per actor)."""
 
 from __future__ import annotations
 
@@ -29,6 +28,7 @@ from ._instruments import IN_LOOP
 from ._loop_end import closed_from_outside
 from ._mailbox import BATCH
 from ._outside_stop import unwind_on_stop
+from ._sealed import SEALED_DICT, SEALED_MAILBOX
 from ._signal_failure import signal_failed
 from ._signals import SELF_STOP, Stop
 from ._state import RUNNING
@@ -288,12 +288,13 @@ async def run(cell: Cell, started: asyncio.Future[None] | None) -> None:
         if started is not None and not started.done():
             started.set_exception(failure)
     finally:
-        # Still held only when its task was cancelled (a forced stop's kill, or the end of
-        # `asyncio.run` cancelling every task): its `on_start` finished, so its `on_stop` runs.
-        # Not when the collector closes the coroutine of a task its closed loop left pending.
+        # Held only if its task was cancelled (a forced stop's kill, `asyncio.run`'s end), not
+        # when the collector closes a coroutine its closed loop left pending: `on_stop` runs.
         if cell.instance is not None and not closed_from_outside(loop):
             await unwind_on_stop(cell)
-        # Closed: a ref kept to it must not keep the finished task, coroutine and context alive.
-        cell.task = None
+        cell.task = None  # a ref kept keeps no finished task, coroutine, context, nor queue
         if carried_on:  # its signals first, the `Cut` at their head
             cell.task = loop.create_task(run(cell, None), context=carried_context(cell))
+        elif cell.closed and not signals and not queue and not cell.children:  # `let_go`'s
+            mailbox.queue, mailbox.signals = SEALED_MAILBOX
+            cell.children = SEALED_DICT

@@ -15,6 +15,7 @@ from ._failure import as_failure
 from ._forced_handling import drop_handling
 from ._protocols import KeptContext
 from ._ref import HELD_BY_ONE_SLOT, ActorRef
+from ._sealed import SEALED_DICT, SEALED_MAILBOX
 from ._shown import shown
 from ._signals import KILLED, Stop
 from ._state import STOPPED, State
@@ -171,12 +172,23 @@ class Record(HotRecord):
                 if not waiter.done():
                     waiter.set_result(None)
         self.context = None  # type: ignore[misc]  # Cell's slot
-        if self.args or self.kwargs:
-            # Only a new instance would need them, and none comes: a ref still held (by a
-            # user, or a `schedule_once` handle until due) must not keep them in memory.
-            self.args, self.kwargs = (), {}  # type: ignore[misc]  # Cell's slots, no call
+        # Only a new instance would need them, and none comes: a ref still held (by a user,
+        # or a `schedule_once` handle until due) must not keep them in memory.
+        self.args, self.kwargs = (), SEALED_DICT  # type: ignore[misc]  # Cell's slots, no call
         if getrefcount(self.ref_) == HELD_BY_ONE_SLOT and type(self.ref_) is ActorRef:
             self.ref_ = None  # nobody holds it: no cell <-> ref cycle left to collect
+        if self.task is None:  # dormant, or never started: else its task's end lets go
+            self.let_go()
+
+    def let_go(self) -> None:
+        """Closed, and no task of its left to run: its queue, signals and children go, each
+        replaced by a shared sealed one (`_sealed`), so that a ref held to it keeps the cell,
+        the mailbox and their counts only, and the collector walks two objects fewer. Kept
+        when anything is left in them (a `kill`'s mark). `_receive.run`'s end writes this out."""
+        mailbox = self.mailbox
+        if not mailbox.queue and not mailbox.signals and not self.children:
+            mailbox.queue, mailbox.signals = SEALED_MAILBOX
+            self.children = SEALED_DICT  # type: ignore[misc]  # Cell's slot
 
     def free_name(self) -> None:
         """Out of its parent's children and the registry ahead of its `close`, which finds
@@ -198,8 +210,8 @@ class Record(HotRecord):
     def kill(self) -> None:
         """Forced stop past the shutdown timeout: close now, then cancel the task."""
         self.close(None)
-        self.mailbox.signals.append(KILLED)
-        if self.task is not None:
+        if self.task is not None:  # else the close let its signals go: no loop reads them
+            self.mailbox.signals.append(KILLED)
             self.task.cancel()
 
     def adoption(self, stranded: tuple[Any, ...]) -> Callable[[], None] | None:
