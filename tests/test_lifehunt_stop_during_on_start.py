@@ -11,16 +11,7 @@ import pytest
 from actorkit import Actor, ActorSystem, NotDelivered
 from actorkit.testing import ManualClock
 
-
-class Child(Actor):
-    def __init__(self, gate: asyncio.Event) -> None:
-        self.gate = gate
-
-    async def on_start(self) -> None:
-        await self.gate.wait()
-
-    async def receive(self, message: Any) -> Any:
-        return message
+from .test_ask_timeout_hints_spawn import Gated
 
 
 class Parent(Actor):
@@ -28,7 +19,7 @@ class Parent(Actor):
         self.gate, self.seen = gate, seen
 
     async def on_start(self) -> None:
-        await self.spawn(Child, self.gate, name="kid")
+        await self.spawn(Gated, self.gate, name="kid")
         self.seen.append("started")
 
     async def on_stop(self) -> None:

@@ -56,13 +56,19 @@ async def send_raw(server: NatsServer, *commands: bytes) -> None:
             writer.close()
 
 
+async def subscribed(system: ActorSystem) -> Probe:
+    """A probe subscribed to `events.>`, its subscription flushed to the server."""
+    probe = await Probe.spawn(system)
+    system.subscribe(probe.ref, "events.>")
+    await link_of(system).flush()
+    return probe
+
+
 async def test_a_topic_subject_that_is_not_utf8_is_a_bad_topic_and_the_next_is_heard(
     server: NatsServer,
 ) -> None:
     async with ActorSystem("bytes", transport=transport(server)) as system:
-        probe = await Probe.spawn(system)
-        system.subscribe(probe.ref, "events.>")
-        await link_of(system).flush()
+        probe = await subscribed(system)
         await send_raw(
             server,
             pub(b"actorkit.topic.events.\xff\xfe", frame("bad")),
@@ -80,9 +86,7 @@ async def test_a_header_block_nats_py_cannot_read_leaves_the_publish_delivered(
     server: NatsServer,
 ) -> None:
     async with ActorSystem("bytes", transport=transport(server)) as system:
-        probe = await Probe.spawn(system)
-        system.subscribe(probe.ref, "events.>")
-        await link_of(system).flush()
+        probe = await subscribed(system)
         await send_raw(
             server,
             hpub(b"actorkit.topic.events.a", b"NATS/1.0 \xff\xfe\r\n\r\n", frame("status")),
