@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._actor import Actor
+from ._envelope import Ask
+from ._shown import shown
 from ._system_checks import check_ref_loop
 
 if TYPE_CHECKING:
@@ -23,6 +25,12 @@ class Inbox(asyncio.Queue[Any]):
     def peek(self) -> Any:
         return self._queue[0]
 
+    def drop(self, unwanted: Callable[[Any], bool]) -> None:
+        """What a probe's `unwatch` withdraws from what its actor took in."""
+        kept = [message for message in self._queue if not unwanted(message)]
+        self._queue.clear()
+        self._queue.extend(kept)
+
 
 class ProbeActor(Actor):
     """The probe's actor: it records each message and answers an ask with the probe's `reply`
@@ -36,6 +44,21 @@ class ProbeActor(Actor):
     async def receive(self, message: Any) -> Any:
         self._inbox.put_nowait(message)
         return self._probe.reply
+
+
+async def next_message(
+    inbox: Inbox, ref: ActorRef, seconds: float, expected: str, call: str, manual: type[Any]
+) -> Any:
+    """What a probe receives next, within `seconds` of real time: the probe waits for the
+    actors, not for a clock (`manual`, the `ManualClock` class, which its error names)."""
+    if inbox.empty():
+        nothing_can_come(ref, expected, call)
+    try:
+        async with asyncio.timeout(seconds):
+            return await inbox.get()
+    except TimeoutError:
+        clock = ref._cell.runtime.clock
+        raise TimeoutError(nothing_within(seconds, expected, clock, manual)) from None
 
 
 def nothing_within(seconds: float, expected: str, clock: object, manual: type[Any]) -> str:
@@ -78,9 +101,24 @@ def not_spawned() -> TypeError:
     )
 
 
-def queued(ref: ActorRef) -> Sequence[Any]:
+def check_empty(inbox: Inbox, queued: Sequence[Any]) -> None:
+    """`Probe.expect_empty`: what is unreceived, in the inbox or still in the mailbox, fails it
+    naming the next message, the question where an ask waits."""
+    unexpected = inbox.qsize() + len(queued)
+    if not unexpected:
+        return
+    extra = inbox.peek() if not inbox.empty() else queued[0]
+    extra = extra.message if type(extra) is Ask else extra
+    kind = "message" if unexpected == 1 else "messages"
+    raise AssertionError(f"probe has {unexpected} unexpected {kind}, next: {shown(extra)}")
+
+
+def queued(ref: ActorRef | None) -> Sequence[Any]:
     """What waits in the probe's mailbox for its actor to take it in, in order: told to the
-    probe, so `pending` counts it, and `expect_empty` names it."""
+    probe, so `pending` counts it, and `expect_empty` names it. None for a probe with no
+    actor, where nothing can wait."""
+    if ref is None:
+        return ()
     mailbox = ref._cell.mailbox
     withdrawn = mailbox.withdrawn or {}
     return [message for message in mailbox.queue if id(message) not in withdrawn]

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Never
 
-from ._envelope import Ask
 from ._inspection import (
     FORCED_STOP_GRACE,
     ActorSnapshot,
@@ -29,7 +28,15 @@ from ._inspection import (
 )
 from ._manual_entries import Entries, chain_error, live, running_loop
 from ._manual_entries import Entry as _Entry
-from ._probe_inbox import Inbox, ProbeActor, not_spawned, nothing_can_come, nothing_within, queued
+from ._probe_inbox import (
+    Inbox,
+    ProbeActor,
+    check_empty,
+    next_message,
+    not_spawned,
+    queued,
+)
+from ._probe_watch import terminated_check, unwatch_from, watch_from
 from ._seconds import check_instant, check_seconds
 from ._settling import aside, describe, ready_queue, runnable_tasks
 from ._shown import shown
@@ -37,6 +44,7 @@ from ._store_calls import StoreCalls
 from ._turns import LoopTurns, attach_on, check_driven_from_theirs, detach_from, forget_closed
 
 if TYPE_CHECKING:
+    from ._messages import Terminated
     from ._ref import ActorRef
     from ._system import ActorSystem
 
@@ -253,16 +261,8 @@ class Probe:
         return await self._receive(timeout, "", "receive")
 
     async def _receive(self, timeout: float, expected: str, call: str) -> Any:
-        seconds = check_seconds(timeout, "timeout")
-        ref = self.ref  # a probe with no actor: nothing ever comes, and `ref` says why at once
-        if self._inbox.empty():
-            nothing_can_come(ref, expected, call)
-        try:
-            async with asyncio.timeout(seconds):
-                return await self._inbox.get()
-        except TimeoutError:
-            clock = ref._cell.runtime.clock
-            raise TimeoutError(nothing_within(seconds, expected, clock, ManualClock)) from None
+        seconds = check_seconds(timeout, "timeout")  # before `ref`: a probe with no actor
+        return await next_message(self._inbox, self.ref, seconds, expected, call, ManualClock)
 
     async def expect(self, expected: Callable[[Any], object] | object, timeout: float = 5.0) -> Any:
         """The next message, which must equal `expected`, be an instance of it (a type, or a
@@ -274,25 +274,27 @@ class Probe:
         check(message)
         return message
 
+    def watch(self, ref: ActorRef) -> None:
+        """As Akka's `TestProbe.watch`: `Terminated(ref, reason)` comes among the probe's
+        messages once `ref` stops for good, at once if it has, as `Actor.watch` gives it."""
+        watch_from(self.ref, ref)
+
+    def unwatch(self, ref: ActorRef) -> None:
+        """No `Terminated` of `ref` is received after this, not even one that came already."""
+        unwatch_from(self.ref, ref, self._inbox)
+
+    async def expect_terminated(self, ref: ActorRef, timeout: float = 5.0) -> Terminated:
+        """The next message, which must be the `Terminated` of `ref`; fails as `expect` does."""
+        check, expected = terminated_check(self.ref, ref)
+        return check(await self._receive(timeout, expected, "expect_terminated"))
+
     def expect_empty(self) -> None:
         """Nothing was told to the probe that was not yet received, whether its actor took
         it in or it still waits in the probe's mailbox (a tell returns before the actor runs)."""
-        unexpected = self.pending
-        if not unexpected:
-            return
-        if not self._inbox.empty():
-            extra = self._inbox.peek()
-        else:
-            queued = self._queued()
-            extra = queued[0].message if type(queued[0]) is Ask else queued[0]
-        kind = "message" if unexpected == 1 else "messages"
-        raise AssertionError(f"probe has {unexpected} unexpected {kind}, next: {shown(extra)}")
+        check_empty(self._inbox, queued(self._ref))
 
     @property
     def pending(self) -> int:
         """Messages told to the probe and not yet received, in its mailbox included. None is
         ever in hand between two steps of a test: the probe actor's `receive` never awaits."""
-        return self._inbox.qsize() + len(self._queued())
-
-    def _queued(self) -> Sequence[Any]:
-        return () if self._ref is None else queued(self._ref)
+        return self._inbox.qsize() + len(queued(self._ref))

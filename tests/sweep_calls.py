@@ -20,6 +20,7 @@ from typing import Any
 import actorkit
 from actorkit import (
     Actor,
+    ActorRef,
     ActorSystem,
     Backoff,
     ChildSpec,
@@ -46,6 +47,19 @@ async def inside(env: Env, call: Callable[[Actor], Any]) -> Any:
 
 async def pool_call(env: Env, call: Callable[[Any], Any]) -> Any:
     return await call(await env.system.spawn_pool(Plain, size=1))
+
+
+async def probe_call(env: Env, call: Callable[[Probe, ActorRef], Any]) -> Any:
+    """`call` on a probe stopped after it (a refusal leaves the system as it was) that has
+    the `Terminated` of `gone` in hand: a timeout that works takes it at once."""
+    probe = await Probe.spawn(env.system)
+    await (gone := await env.system.spawn(Plain)).stop()
+    try:
+        probe.watch(gone)
+        result = call(probe, gone)
+        return await result if asyncio.iscoroutine(result) else result
+    finally:
+        await probe.ref.stop()
 
 
 def nats(name: str) -> Callable[[Env, dict[str, Any]], Any]:
@@ -239,6 +253,18 @@ SWEPT: dict[str, Param] = {
     "Probe.receive:timeout": Param("seconds", lambda e, kw: Probe().receive(**kw)),
     "Probe.expect:timeout": Param("seconds", lambda e, kw: Probe().expect("x", **kw)),
     "Probe.spawn:name": Param("name", lambda e, kw: Probe.spawn(e.system, **kw)),
+    "Probe.watch:ref": Param(
+        "ref", lambda e, kw: probe_call(e, lambda p, _: p.watch(**kw)), "ActorRef"
+    ),
+    "Probe.unwatch:ref": Param(
+        "ref", lambda e, kw: probe_call(e, lambda p, _: p.unwatch(**kw)), "ActorRef"
+    ),
+    "Probe.expect_terminated:ref": Param(
+        "ref", lambda e, kw: probe_call(e, lambda p, _: p.expect_terminated(**kw)), "ActorRef"
+    ),
+    "Probe.expect_terminated:timeout": Param(
+        "seconds", lambda e, kw: probe_call(e, lambda p, gone: p.expect_terminated(gone, **kw))
+    ),
     # actorkit.nats: built without connecting, so every check runs before any I/O
     "NatsTransport.flush:timeout": Param(
         "seconds", lambda e, kw: NatsTransport("nats://127.0.0.1:4222").flush(**kw), "flush timeout"

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
+from collections.abc import Callable
+from typing import Any
 
-from actorkit.testing import ManualClock, Probe
+from actorkit import ActorStopped
+from actorkit.testing import ManualClock, Probe, instance
 
-from .bad_input_support import Case, each, raises_as_documented
+from .bad_input_support import Case, Env, each, raises_as_documented
+
+
+def probing(call: Callable[[Env, Probe], Any], *, stopped: bool = False) -> Callable[[Env], Any]:
+    """`call` on a probe spawned in the case's system (stopped first, for `stopped`)."""
+
+    async def run(env: Env) -> Any:
+        probe = await Probe.spawn(env.system)
+        if stopped:
+            await probe.ref.stop()
+        result = call(env, probe)
+        return await result if asyncio.iscoroutine(result) else result
+
+    return run
+
 
 CASES = [
     # testing helpers
@@ -69,6 +87,36 @@ CASES = [
         lambda e: Probe().expect(int | list[int]),
         TypeError,
         "does not take: pass its classes \\(expect\\(int \\| list\\)\\) or a predicate",
+    ),
+    Case(
+        "Probe.watch: a Probe where its ref belongs",
+        probing(lambda e, probe: probe.watch(probe)),  # type: ignore[arg-type]
+        TypeError,
+        "Probe.watch needs the ActorRef of a local actor .*probe.ref",
+    ),
+    Case(
+        "Probe.unwatch: an actor instance",
+        probing(lambda e, probe: probe.unwatch(instance(e.ref))),  # type: ignore[arg-type]
+        TypeError,
+        "Probe.unwatch needs the ActorRef of a local actor .*self.ref",
+    ),
+    Case(
+        "Probe.expect_terminated: a name where the ref belongs",
+        probing(lambda e, probe: probe.expect_terminated("live")),  # type: ignore[arg-type]
+        TypeError,
+        "Probe.expect_terminated needs the ActorRef of a local actor",
+    ),
+    Case(
+        "Probe.watch: the probe's own ref",
+        probing(lambda e, probe: probe.watch(probe.ref)),
+        ValueError,
+        "a probe cannot watch its own ref.*pass the ref of the actor under test",
+    ),
+    Case(
+        "Probe.watch: from a probe whose actor has stopped",
+        probing(lambda e, probe: probe.watch(e.ref), stopped=True),
+        ActorStopped,
+        "is stopped and cannot watch",
     ),
     Case(
         "Probe.ref: before Probe.spawn",

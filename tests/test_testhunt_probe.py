@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import DEAD_LETTER_TOPIC, Actor, ActorRef, ActorSystem, DeadLetter, Terminated
+from actorkit import DEAD_LETTER_TOPIC, Actor, ActorRef, ActorSystem, DeadLetter
 from actorkit.testing import ManualClock, Probe
 
 
@@ -19,18 +19,6 @@ class _NoEquality:
         raise ValueError("the truth value of an array with more than one element is ambiguous")
 
     __hash__ = object.__hash__
-
-
-class Watcher(Actor):
-    def __init__(self, target: ActorRef, out: ActorRef) -> None:
-        self.target = target
-        self.out = out
-
-    async def on_start(self) -> None:
-        self.watch(self.target)
-
-    async def receive(self, message: Any) -> None:
-        self.out.tell(message)
 
 
 class Asker(Actor):
@@ -65,17 +53,15 @@ async def test_an_equality_that_raises_fails_naming_the_message(told: object) ->
         probe.expect_empty()
 
 
-async def test_a_probe_watched_into_receives_terminated_once_with_the_reason() -> None:
+async def test_a_watching_probe_receives_terminated_once_with_the_reason() -> None:
     clock = ManualClock()
     async with ActorSystem(clock=clock) as system:
         probe = await Probe.spawn(system)
         target = await Probe.spawn(system)
-        await system.spawn(Watcher, target.ref, probe.ref)
-        await clock.settle()
+        probe.watch(target.ref)
         await target.ref.stop()
-        await clock.settle()
-        ended = await probe.expect(Terminated)
-        assert ended.ref == target.ref and ended.reason is None
+        ended = await probe.expect_terminated(target.ref)
+        assert ended.reason is None
         await clock.advance(1.0)
         probe.expect_empty()
 

@@ -6,7 +6,7 @@ from typing import Any, assert_type
 
 import pytest
 
-from actorkit import Accounting, Actor, ActorSystem
+from actorkit import Accounting, Actor, ActorSystem, Terminated
 from actorkit.testing import (
     FORCED_STOP_GRACE,
     SETTLE_LIMIT,
@@ -70,6 +70,13 @@ async def views() -> None:
             print(actor.greeting)
         print(state, parked, accepted, children, capacity, capabilities, every, nodes)
         print(asks, timers, open_, subscriptions, transport(system), SETTLE_LIMIT)
+        probe = await Probe.spawn(system)
+        probe.watch(ref)
+        ended = await probe.expect_terminated(ref, timeout=1.0)
+        assert_type(ended, Terminated)
+        reason: BaseException | None = ended.reason
+        probe.unwatch(ref)
+        print(reason)
         cancel_task(ref)
         grace: float = FORCED_STOP_GRACE
         print(grace)
