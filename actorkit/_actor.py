@@ -234,11 +234,11 @@ class Actor:
         """Receive `Terminated(ref, reason)` once when `ref` stops for good (at once if it has)."""
         if _replaced(self):
             raise _refused(self, "watches")
-        watch(self._cell, _cell_of(ref, "watch"))
+        watch(self._cell, watched_cell(ref, "watch"))
 
     def unwatch(self, ref: ActorRef) -> None:
         if not _replaced(self):
-            unwatch(self._cell, _cell_of(ref, "unwatch"))
+            unwatch(self._cell, watched_cell(ref, "unwatch"))
 
     def subscribe(self, pattern: str) -> None:
         """Receive publishes matching `pattern`; kept across restarts, dropped at stop."""
@@ -269,7 +269,9 @@ for _attribute, _what in PROVIDED.items():
     setattr(Actor, _attribute, read_only(getattr(Actor, _attribute), _attribute, _what))
 
 
-def _cell_of(ref: object, what: str) -> Cell:
+def watched_cell(ref: object, what: str) -> Cell:
+    """The cell `what` (an actor's or a probe's `watch`, `unwatch`) watches: a local ref's,
+    else a `TypeError` saying what to pass."""
     cell = local_cell(ref)
     if cell is None:
         raise not_a_local_ref(what, ref, _REMOTE_WATCH)

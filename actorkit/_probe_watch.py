@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ._actor import watched_cell
 from ._messages import Terminated
-from ._mistaken import not_a_local_ref
-from ._ref import local_cell
 from ._shown import shown
 from ._system_checks import check_thread
 from ._watch import unwatch, watch
@@ -51,15 +50,10 @@ def terminated_check(probe: ActorRef, ref: object) -> tuple[Callable[[Any], Term
 
 
 def _watched(probe: ActorRef, ref: object, call: str) -> Cell:
-    cell = local_cell(ref)
-    if cell is None:
-        raise not_a_local_ref(f"Probe.{call}", ref, _REMOTE)
+    cell = watched_cell(ref, f"Probe.{call}")
     if cell is probe._cell:
         raise ValueError(
             f"Probe.{call}: a probe cannot watch its own ref, since its actor never hears of "
             "its own stop; pass the ref of the actor under test"
         )
     return cell
-
-
-_REMOTE = "; a remote actor is watched by a probe of its own system"
