@@ -11,6 +11,7 @@ call that passes.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import reprlib
 from typing import Any
@@ -58,15 +59,23 @@ def not_an_actor(factory: object, made: object) -> TypeError:
     factory's) is closed: left to the collector, it would warn that it was never awaited."""
     if inspect.iscoroutine(made):
         made.close()
-        return TypeError(
-            f"factory {given(factory)} returned a coroutine, not an Actor: "
-            f"{getattr(factory, '__qualname__', 'it')} is an async function, and the runtime "
-            "calls a factory without awaiting it; make it a plain function (`def`), or pass "
-            "the Actor subclass itself (work to await belongs in `on_start`)"
-        )
+        return async_factory(factory)
     return TypeError(
         f"factory {given(factory)} returned {type(made).__name__}, not an Actor; "
         "pass an Actor subclass or a callable that returns an Actor instance"
+    )
+
+
+def async_factory(factory: object) -> TypeError:
+    """The refusal of a factory whose call makes a coroutine: `ChildSpec` sees an `async def`
+    where it is written, `spawn` any other once the call has made one, in the same words."""
+    made_by = factory.func if isinstance(factory, functools.partial) else factory
+    named = getattr(made_by, "__qualname__", None) or f"{type(made_by).__qualname__}.__call__"
+    return TypeError(
+        f"factory {given(factory)} makes a coroutine, not an Actor: {named} is an async "
+        "function, and the runtime calls a factory without awaiting it; make it a plain "
+        "function (`def`), or pass the Actor subclass itself (work to await belongs in "
+        "`on_start`)"
     )
 
 

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor, check_arguments
+from ._hook_checks import is_async
+from ._mistaken import async_factory
 from ._persistence_id import check_durable_spawn
 from ._shown import given
 from ._spawn import (
@@ -39,6 +41,8 @@ class ChildSpec:
         **kwargs: Any,
     ) -> None:
         self.factory: Callable[..., Actor] = check_factory(factory)
+        if is_async(factory):
+            raise async_factory(factory)
         check_arguments(factory, args, kwargs)
         self.args: tuple[Any, ...] = args
         self.kwargs: dict[str, Any] = kwargs

@@ -1,10 +1,13 @@
 """A factory that is an async function: calling it makes a coroutine, not an actor. Refused
 as any other factory that returns no actor, but saying that it is async, and with the
 coroutine closed, so that Python does not warn later of a coroutine "never awaited" (a
-warning filter set to "error" turns that into an exception at some unrelated later line)."""
+warning filter set to "error" turns that into an exception at some unrelated later line).
+A `ChildSpec` refuses an `async def` (a partial of one, an object whose `__call__` is one)
+where it is written, in spawn's words, not when its supervisor starts."""
 
 from __future__ import annotations
 
+import functools
 import gc
 import warnings
 from collections.abc import Callable
@@ -53,3 +56,33 @@ async def test_an_async_factory_is_refused_and_its_coroutine_closed(
             gc.collect()
         assert [str(w.message) for w in caught] == []
         assert await (await system.spawn(Worker)).ask("still spawns") == "still spawns"
+
+
+class AsyncCall:
+    async def __call__(self) -> Worker:
+        return Worker()
+
+
+@pytest.mark.parametrize(
+    ("factory", "named"),
+    [
+        (async_factory, "make_worker"),
+        (functools.partial(async_factory), "make_worker"),
+        (AsyncCall(), r"AsyncCall\.__call__"),
+    ],
+    ids=["async def", "partial", "async __call__"],
+)
+def test_a_child_spec_refuses_an_async_factory_where_it_is_written(
+    factory: Any, named: str
+) -> None:
+    with pytest.raises(TypeError, match=rf"{named} is an async function, and the runtime calls"):
+        ChildSpec(factory, name="w")
+
+
+async def test_a_child_spec_says_what_spawn_says() -> None:
+    with pytest.raises(TypeError) as written:
+        ChildSpec(async_factory)
+    async with ActorSystem("factories") as system:
+        with pytest.raises(TypeError) as spawned:
+            await system.spawn(async_factory)
+    assert str(written.value) == str(spawned.value)
