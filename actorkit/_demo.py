@@ -26,6 +26,7 @@ from ._actor import Actor
 from ._cli_errors import BAD_ARGUMENTS, FAILED, CommandError, fail, silenced, unwritable
 from ._demo_cluster import GROUP, Courier, nats_transport, node_name
 from ._errors import ActorStopped, NameTaken
+from ._http_auth import reached_at
 from ._runner import run
 from ._supervision import OneForOne
 from ._supervisor import ChildSpec, Supervisor
@@ -183,8 +184,8 @@ async def _demo(
                     # A host that is no address is the command line's; a busy port is not.
                     status = FAILED if isinstance(error, OSError) else BAD_ARGUMENTS
                     raise CommandError(f"{said} (set by --host and --port)", status) from None
-                _say(f"metrics: {server.url}/metrics  (also /healthz, /actors; "
-                     f"watch with: python -m actorkit top {server.url})")  # fmt: skip
+                _say(f"metrics: {server.url}/metrics{_everywhere(server.host)}  (also /healthz, "
+                     f"/actors; watch with: python -m actorkit top {server.url})")  # fmt: skip
             await _spawn_actors(system, nats)
             _say("actorkit demo running: Ctrl-C stops it")
             await _run(system, signals, started, duration)
@@ -195,6 +196,11 @@ async def _demo(
         f"{totals['dead']} dead letters, {time.monotonic() - started:.1f}s"
     )
     return 0
+
+
+def _everywhere(host: str) -> str:
+    """What the URL printed for a host on every interface leaves out: it names loopback."""
+    return "" if reached_at(host) == host else f", listening on all interfaces ({host})"
 
 
 async def _spawn_actors(system: ActorSystem, nats: str | None) -> None:

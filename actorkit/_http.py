@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from ._http_auth import check_address, check_auth, is_loopback
+from ._http_auth import check_address, check_auth, is_loopback, reached_at
 from ._http_endpoints import _Endpoints
 from ._http_limit import limit_connections
 from ._http_log import SERVER_LOG
@@ -65,7 +65,9 @@ class HttpServer:
 
     @property
     def url(self) -> str:
-        return f"http://{f'[{self.host}]' if ':' in self.host else self.host}:{self.port}"
+        """Where this machine reaches the endpoint: on every interface, a loopback address."""
+        host = reached_at(self.host)
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
 
     async def close(self) -> None:
         """Stop listening, give requests in flight `CLOSE_GRACE` to finish and their cancelled

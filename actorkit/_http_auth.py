@@ -1,7 +1,8 @@
 """Who may read `serve_http`'s endpoints: the two schemes Prometheus scrape configs support, a
 bearer token (`auth="token"` or `BearerAuth("token")`) or basic auth (`auth=("user", "pw")`
 or `BasicAuth("user", "pw")`). Credentials are compared in constant time and never shown in
-a repr. And where it may listen (`check_address`)."""
+a repr. And where it may listen (`check_address`), and where this machine reaches it
+(`reached_at`)."""
 
 from __future__ import annotations
 
@@ -178,3 +179,17 @@ def is_loopback(host: str) -> bool:
         return False
     mapped = getattr(address, "ipv4_mapped", None)
     return (mapped or address).is_loopback
+
+
+def reached_at(host: str) -> str:
+    """The address this machine reaches an endpoint bound to `host` at. An unspecified one
+    (`0.0.0.0`, `::`) binds every interface but names no machine (browsers refuse to open
+    it), so a URL to paste gets the loopback address of its family instead, as uvicorn and
+    Jupyter print; any other host is its own."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if not address.is_unspecified:
+        return host
+    return "127.0.0.1" if address.version == 4 else "::1"
