@@ -1,4 +1,5 @@
-"""The timers of `actorkit.testing.ManualClock`: a heap of entries in due order.
+"""The timers of `actorkit.testing.ManualClock`: a heap of entries in due order, then in the
+order they were armed (`seq`: docs/api.md §5 says what that makes of entries due together).
 
 A cancelled entry lets go of its callback at once, and leaves the heap once cancelled
 entries are most of it, as asyncio drops its own cancelled loop timers. Until its due time
