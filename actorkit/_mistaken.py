@@ -71,11 +71,14 @@ def async_factory(factory: object) -> TypeError:
     where it is written, `spawn` any other once the call has made one, in the same words."""
     made_by = factory.func if isinstance(factory, functools.partial) else factory
     named = getattr(made_by, "__qualname__", None) or f"{type(made_by).__qualname__}.__call__"
+    if inspect.iscoroutinefunction(made_by) or inspect.iscoroutinefunction(type(made_by).__call__):
+        what, change = "is an async function", "make it a plain function (`def`)"
+    else:  # a plain function that hands back a coroutine it made or was given
+        what, change = "returned a coroutine", "make it return an Actor instance"
     return TypeError(
-        f"factory {given(factory)} makes a coroutine, not an Actor: {named} is an async "
-        "function, and the runtime calls a factory without awaiting it; make it a plain "
-        "function (`def`), or pass the Actor subclass itself (work to await belongs in "
-        "`on_start`)"
+        f"factory {given(factory)} makes a coroutine, not an Actor: {named} {what}, and the "
+        f"runtime calls a factory without awaiting it; {change}, or pass the Actor subclass "
+        "itself (work to await belongs in `on_start`)"
     )
 
 

@@ -86,3 +86,18 @@ async def test_a_child_spec_says_what_spawn_says() -> None:
         with pytest.raises(TypeError) as spawned:
             await system.spawn(async_factory)
     assert str(written.value) == str(spawned.value)
+
+
+def builds_later() -> Any:
+    """A plain function that hands back an async function's coroutine: not async itself."""
+    return make_worker()
+
+
+async def test_a_plain_factory_that_returns_a_coroutine_is_not_called_async() -> None:
+    async with ActorSystem("factories") as system:
+        with pytest.raises(TypeError) as error:
+            await system.spawn(builds_later)
+        said = str(error.value)
+        assert "builds_later returned a coroutine" in said
+        assert "is an async function" not in said
+        assert "make it return an Actor instance" in said
