@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
 from ._begun import begun_task
-from ._cell import Cell
 from ._clock import Clock, SystemClock
 from ._errors import not_running
 from ._imports import import_off_the_loop
@@ -25,15 +24,13 @@ from ._persistence_id import spawn_durable
 from ._pool import PoolSpec, start_pool
 from ._pool_ref import PoolRef
 from ._reach import Reach
-from ._receive import run
 from ._ref import ActorRef
-from ._room import UNBOUNDED
+from ._root import open_root
 from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
 from ._shown import shown
 from ._shutdown import ActorsStop, as_step, closing_after_failure, every_step, leaving
-from ._spawn import make_instance
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
 from ._system_checks import (
@@ -59,10 +56,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("actorkit")
 
 SHUTDOWN_TIMEOUT = 10.0
-
-
-class _Root(Actor):
-    """The guardian above top-level actors; it only supervises."""
 
 
 class ActorSystem(Reach):
@@ -109,6 +102,7 @@ class ActorSystem(Reach):
         self.failure: BaseException | None = None
         """The error that escalated past the root supervisor, if one did."""
         self._started: asyncio.Future[None] | None = None
+        self._asked: float | None = None  # the shortest shutdown timeout asked during start
         self._stopping: ActorsStop | None = None
         self._closing: asyncio.Task[None] | None = None
         self._loop_end: LoopEnd | None = None
@@ -126,13 +120,7 @@ class ActorSystem(Reach):
             if self._persistence is not None:
                 await self._persistence.open()  # before anything runs
             self.metrics.start(loop, self._router, self._watchdog)
-            root = Cell(runtime, None, "", "", _Root, (), {}, UNBOUNDED, "permanent")
-            root.instance = make_instance(root)
-            root.started()
-            root.task = loop.create_task(run(root, None))
-            runtime.clock.attach(loop, runtime.is_idle)  # with a root: its stop detaches it
-            runtime.root = root
-            runtime.accepting = True
+            open_root(runtime, loop)
             self._watchdog.start(loop)
             if self._transport is not None:
                 await self._transport.start(Host(self.name, runtime, self._router, self.metrics))
@@ -143,30 +131,40 @@ class ActorSystem(Reach):
             raise
         started.set_result(None)
         self._loop_end = LoopEnd(loop, self)
+        if self._asked is not None:  # begun here: its caller may have stopped waiting
+            self._begin(loop, self._asked)
         return self
 
     async def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT) -> None:
         """Stop every actor, children before parents in reverse start order, draining mailboxes
         first, then close the HTTP endpoints. Never raises for slowness and never hangs: past
         `timeout` it cancels what is left (docs/api.md says how); what fails to close (a store)
-        is raised once the rest is closed. A start under way ends first. It runs in a task of its
-        own, once: a second call waits for the same one, a caller that is cancelled cannot cut it
-        short, and a stop already under way is forced at the earlier of its own deadline and
-        `timeout` from now. Called from inside an actor, it starts the shutdown and returns at
-        once: waiting would wait for the caller's own handler to end."""
+        is raised once the rest is closed. A start under way ends first, and the shutdown then
+        begins as it returns. It runs in a task of its own, once: a second call waits for the
+        same one, a caller that is cancelled (also while the start runs) cannot cut it short or
+        call it off, and a stop already under way is forced at the earlier of its own deadline
+        and `timeout` from now. Called from inside an actor, it starts the shutdown and returns
+        at once: waiting would wait for the caller's own handler to end."""
         timeout = check_seconds(timeout, "shutdown timeout", zero_ok=True)
         loop = check_loop(self._runtime, "shutdown")
         if self._started is not None and not self._started.done():  # what it opens is ours
+            self._asked = timeout if self._asked is None else min(self._asked, timeout)
             await asyncio.shield(self._started)
+        closing = self._begin(loop, timeout)
+        root = self._runtime.root
+        if root is not None and in_an_actor(root):
+            return
+        await asyncio.shield(closing)
+        self._runtime.hand_exit_to_owner()
+
+    def _begin(self, loop: asyncio.AbstractEventLoop, timeout: float) -> asyncio.Task[None]:
+        """The shutdown's start, once the system's start has ended; a later call only
+        hastens the actors' stop."""
         stopping = self._stop_actors(timeout)
         shutdown_begun(self._loop_end)
         if self._closing is None:
             self._closing = begun_task(loop, every_step(self._closing_steps(stopping)))
-        root = self._runtime.root
-        if root is not None and in_an_actor(root):
-            return
-        await asyncio.shield(self._closing)
-        self._runtime.hand_exit_to_owner()
+        return self._closing
 
     def _closing_steps(self, stopping: ActorsStop | None) -> Iterator[Awaitable[object]]:
         """The actors' stop, then what holds files, sockets or connections, each made once

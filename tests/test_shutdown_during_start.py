@@ -74,3 +74,22 @@ async def test_a_second_start_while_the_first_runs_is_refused() -> None:
         assert system.healthy
         await system.shutdown()
     assert store.closes == 1
+
+
+async def test_a_shutdown_whose_caller_gives_up_during_start_still_goes_on() -> None:
+    """The caller's cancellation (an `asyncio.timeout` around it) ends its wait, not the
+    shutdown: the start ends with the system shutting down, nothing left running."""
+    async with asyncio.timeout(SAFETY):
+        system, store, starting = await held_start("given-up")
+        stopping = asyncio.ensure_future(system.shutdown())
+        await asyncio.sleep(0)  # the shutdown waits for the start
+        stopping.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await stopping
+        store.gate.set()
+        assert await starting is system
+        assert not system.healthy
+        with pytest.raises(ActorStopped):
+            await system.spawn(Echo)
+        await system.shutdown()  # the one under way: it closes the store once
+    assert store.closes == 1

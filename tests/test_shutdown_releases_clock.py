@@ -87,7 +87,7 @@ def root_unmade(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     def refuse(cell: object) -> None:
         raise RootUnmade("the root's instance cannot be made")
 
-    monkeypatch.setattr("actorkit._system.make_instance", refuse)
+    monkeypatch.setattr("actorkit._root.make_instance", refuse)
     return {}
 
 
