@@ -5,14 +5,17 @@ on a stop's or a shutdown's slow path, to tell that a busy handler awaits the ta
 (`await asyncio.gather(self.ref.stop())`): that stop must not wait for the handler. These
 are asyncio's private attributes (`_fut_waiter`, `_GatheringFuture._children`), the graph Python
 3.14 makes public as `asyncio.capture_call_graph`; on an asyncio without them nothing is
-found, and such a stop waits as before; so does one from a `TaskGroup`'s task, whose group is
-found only by reading frames, which made each stop of a busy actor cost more than half again
-(benchmarks/RESULTS.md). A mark per actor would cost every spawn instead
+found, and such a stop waits as before. What waits on the asking task through a future of
+its own (`wait_for`'s, `shield`'s) or a `TaskGroup` is read backwards from that task's done
+callbacks (`waiting_on`): frames, read forwards, made each stop of a busy actor cost more than
+half again (benchmarks/RESULTS.md). A mark per actor would cost every spawn instead
 (benchmarks/RESULTS.md, "A deadlock fix taken back out")."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -45,6 +48,45 @@ def awaited_by(owner: asyncio.Task[Any] | None) -> set[asyncio.Task[Any]]:
 
 
 _GATHERING: Any = getattr(asyncio.tasks, "_GatheringFuture", None)
+
+
+def waiting_on(task: asyncio.Task[Any]) -> set[asyncio.Task[Any]]:
+    """The tasks that wait on `task`, transitively, `task` among them: read backwards, from
+    the callbacks its end runs, where `awaited_by` stops at a future that no task is behind.
+    A task awaiting it wakes through its own method; `wait_for` (a task of its own before
+    Python 3.12), `shield`, `gather` and `asyncio.wait` release a future of theirs, held by a
+    `partial` or a closure; a `TaskGroup` holds the task that leaves the group only once
+    `task` has ended. Read only by a stop or shutdown that may be asked from inside."""
+    found = {task}
+    futures: list[Any] = [task]
+    seen = 0
+    while futures and seen < LIMIT:
+        seen += 1
+        for callback, _ in getattr(futures.pop(), "_callbacks", None) or ():
+            for one in _released_by(callback):
+                if one not in found and not (isinstance(one, asyncio.Task) and one.done()):
+                    found.add(one)
+                    futures.append(one)
+    return {one for one in found if isinstance(one, asyncio.Task)}
+
+
+def _released_by(callback: Any) -> Iterator[Any]:
+    """The futures and tasks a done callback lets go on."""
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, asyncio.Future):
+        yield owner
+    elif isinstance(owner, asyncio.TaskGroup):
+        parent = getattr(owner, "_parent_task", None)
+        if parent is not None:
+            yield parent
+    elif isinstance(callback, functools.partial):
+        yield from (one for one in callback.args if isinstance(one, asyncio.Future))
+    else:
+        for cell in getattr(callback, "__closure__", None) or ():
+            with contextlib.suppress(ValueError):  # a cell not filled yet
+                if isinstance(cell.cell_contents, asyncio.Future):
+                    yield cell.cell_contents
+
 
 _STARTED: weakref.WeakSet[Runtime] = weakref.WeakSet()
 _STARTING = threading.Lock()  # systems on loops of other threads start at the same time
@@ -87,16 +129,17 @@ def ours(one: asyncio.Task[Any] | None, task: asyncio.Task[Any], eager: bool) ->
     return one is task or (eager and stepping(one))
 
 
-def waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:
-    """Whether `top`'s stop would wait on `task`: it runs `top` or an actor below it, or one
-    of those is awaiting the stop of another actor whose stop waits on `task` in turn (two
-    handlers stopping each other, or a longer ring). OTP's `gen_server:stop` deadlocks
-    there; Akka's asynchronous stop cannot. A walk of the subtrees, paid only by a stop that
-    is not of an idle leaf, whose own cost is the subtree's."""
+def waits_on(top: Cell, task: asyncio.Task[Any], waiting: set[asyncio.Task[Any]]) -> bool:
+    """Whether `top`'s stop would wait on `task` (or on one of the tasks `waiting` on it): it
+    runs `top` or an actor below it, or one of those is awaiting the stop of another actor
+    whose stop waits on `task` in turn (two handlers stopping each other, or a longer ring).
+    OTP's `gen_server:stop` deadlocks there; Akka's asynchronous stop cannot. A walk of the
+    subtrees, paid only by a stop that is not of an idle leaf, whose own cost is the
+    subtree's."""
     awaiting = top.runtime.awaiting_stops
     eager = eager_steps(top.runtime.loop)
     if not top.children and not top.runtime.cleaning_below:  # a leaf: its subtree is itself
-        if top.task is task or (eager and stepping(top.task)):
+        if top.task in waiting or (eager and stepping(top.task)):
             return True
         tasks = awaited_by(top.task) if busy(top) else set()  # and what its handler awaits
         if task in tasks or (eager and any(map(stepping, tasks))):
@@ -109,6 +152,8 @@ def waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:
         for cell in subtree(tops.pop()):
             if cell.task is None:
                 continue
+            if cell.task in waiting:
+                return True
             for one in (cell.task, *awaited_by(cell.task)) if busy(cell) else (cell.task,):
                 if one is task or (eager and stepping(one)):
                     return True
@@ -117,6 +162,31 @@ def waits_on(top: Cell, task: asyncio.Task[Any]) -> bool:
                     seen.add(waited)
                     tops.append(waited)
     return False
+
+
+def in_an_actor(root: Cell) -> bool:
+    """Whether the running task is an actor's: one in the tree, one a busy actor's handler
+    awaits (`awaited_by`, `waiting_on`), or one running the `on_stop` of an actor closed
+    while its task was cancelled (`unwind_on_stop`)."""
+    task = asyncio.current_task()
+    if task in root.runtime.unwinding or holds_current_task(root):
+        return True
+    if task is None:
+        return False
+    eager, waiting = eager_steps(root.runtime.loop), waiting_on(task)
+    return any(
+        busy(cell)
+        and (cell.task in waiting or any(ours(one, task, eager) for one in awaited_by(cell.task)))
+        for cell in subtree(root)
+    )
+
+
+def holds_current_task(top: Cell) -> bool:
+    """Whether the running task is `top`'s, or that of an actor below it. A walk of the
+    subtree, paid only by a stop from inside (whose own cost is the subtree's)."""
+    task = asyncio.current_task()
+    eager = eager_steps(top.runtime.loop)
+    return task is not None and any(ours(cell.task, task, eager) for cell in subtree(top))
 
 
 def busy(cell: Cell) -> bool:

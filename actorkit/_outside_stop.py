@@ -12,8 +12,8 @@ import types
 from collections.abc import Awaitable, Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ._awaited import awaited_by, busy, eager_steps, ours, waits_on
 from ._awaited import subtree as subtree  # where the cell finds it, with the stops
+from ._awaited import waiting_on, waits_on
 from ._begun import begun, begun_task
 from ._blocked_sends import let_past
 from ._loop_timer import timeout as loop_timeout
@@ -91,44 +91,27 @@ def _ended(task: asyncio.Task[None] | None) -> Generator[Any, None, None]:
 
 async def _stop_waiting(cell: Cell) -> None:
     task = asyncio.current_task()
-    if task is not None and waits_on(cell, task):
+    waiting = set() if task is None else waiting_on(task)
+    if task is not None and waits_on(cell, task, waiting):
         # From inside this actor or below it, or a handler this stop waits on through other
         # stops: waiting would wait on itself (a stop ends after the current handler returns).
         cell.post(Stop(None))
         return
+    # The caller awaits this stop, and so do the tasks waiting on it (a handler awaiting it
+    # through `wait_for`, `shield` or a `TaskGroup`), where a ring of stops is looked for.
     awaiting = cell.runtime.awaiting_stops
-    if task is not None:
-        awaiting[task] = cell
+    held = [one for one in waiting if one is task or one not in awaiting]
+    for one in held:
+        awaiting[one] = cell
     try:
         if cell.mailbox.signals and any(type(s) is Stop for s in cell.mailbox.signals):
             await _join_stop(cell)
         else:  # open still (nothing was awaited): `Cell.call` without its coroutine
             await signalled(cell, Stop(None))
     finally:
-        if task is not None:
-            awaiting.pop(task, None)
-
-
-def in_an_actor(root: Cell) -> bool:
-    """Whether the running task is an actor's: one in the tree, one a busy actor's handler
-    awaits (`awaited_by`), or one running the `on_stop` of an actor closed while its task
-    was cancelled (`unwind_on_stop`)."""
-    task = asyncio.current_task()
-    if task in root.runtime.unwinding or holds_current_task(root):
-        return True
-    eager = eager_steps(root.runtime.loop)
-    return task is not None and any(
-        busy(cell) and any(ours(one, task, eager) for one in awaited_by(cell.task))
-        for cell in subtree(root)
-    )
-
-
-def holds_current_task(top: Cell) -> bool:
-    """Whether the running task is `top`'s, or that of an actor below it. A walk of the
-    subtree, paid only by a stop from inside (whose own cost is the subtree's)."""
-    task = asyncio.current_task()
-    eager = eager_steps(top.runtime.loop)
-    return task is not None and any(ours(cell.task, task, eager) for cell in subtree(top))
+        for one in held:
+            if awaiting.get(one) is cell:
+                awaiting.pop(one)
 
 
 async def _join_stop(cell: Cell) -> None:

@@ -12,11 +12,11 @@ import random
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from ._awaited import holds_current_task as inside
 from ._envelope import acting
 from ._errors import AskTimeout
 from ._failure import key_failure
 from ._hashring import GOLDEN, MASK64, SPLIT
-from ._outside_stop import holds_current_task as inside
 from ._pool_broadcast import ask_every, own_copy_first, refuse
 from ._pool_checks import ask_to_resize, check_size, not_resized, unhashable_key
 from ._pool_handover import (

@@ -13,13 +13,13 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._actor import DEFAULT_MAILBOX_SIZE, Actor
+from ._awaited import in_an_actor
 from ._begun import begun_task
 from ._clock import Clock, SystemClock
 from ._errors import not_running
 from ._imports import import_off_the_loop
 from ._loop_end import LoopEnd, shutdown_begun
 from ._metrics import Metrics
-from ._outside_stop import in_an_actor
 from ._persistence_id import spawn_durable
 from ._pool import PoolSpec, start_pool
 from ._pool_ref import PoolRef

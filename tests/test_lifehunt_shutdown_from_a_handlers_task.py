@@ -1,8 +1,9 @@
 """`system.shutdown()` from a task that an actor's handler started and awaits (`gather`, a
-`TaskGroup`, `await create_task(...)`) is called from inside an actor (API §9): it starts the
-shutdown and returns at once, so the handler returns, its ask is answered and the drain ends
-well within the timeout. Before, it waited for a drain that waited for that handler, until
-the timeout forced the stop and failed the ask."""
+`TaskGroup`, `await create_task(...)`, `wait_for`, `shield`, `wait`) is called from inside an
+actor (API §9): it starts the shutdown and returns at once, so the handler returns, its ask is
+answered and the drain ends well within the timeout. Before, it waited for a drain that
+waited for that handler, until the timeout forced the stop and failed the ask (through
+`wait_for`, until the `wait_for` timed out)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,34 @@ async def in_a_task(call: Call) -> None:
     await asyncio.create_task(call())
 
 
-WAYS = {"gather": in_gather, "task": in_a_task}
-"""A `TaskGroup`'s tasks are not found (`_awaited`): such a stop waits (docs/api.md §9)."""
+async def in_wait_for(call: Call) -> None:
+    """A task of its own on Python 3.11, awaited through a future of `wait_for`'s."""
+    await asyncio.wait_for(call(), BOUND)
+
+
+async def in_shield(call: Call) -> None:
+    await asyncio.shield(call())
+
+
+async def in_wait(call: Call) -> None:
+    """Through a future of `asyncio.wait`'s, which the task's end sets."""
+    done, _ = await asyncio.wait([asyncio.ensure_future(call())])
+    await done.pop()
+
+
+async def in_a_task_group(call: Call) -> None:
+    async with asyncio.TaskGroup() as group:
+        group.create_task(call())
+
+
+WAYS = {
+    "gather": in_gather,
+    "task": in_a_task,
+    "wait_for": in_wait_for,
+    "shield": in_shield,
+    "wait": in_wait,
+    "task_group": in_a_task_group,
+}
 
 
 class ShutsDown(Actor):

@@ -1,8 +1,8 @@
 """`await ref.stop()` from a task that an actor's handler started and awaits (`gather`, a
-`TaskGroup`, `await create_task(...)`) acts for that handler: the stop would wait for the
-handler, which waits for the task, so it is queued and returns at once, as one from the
-handler itself is (API §9). Before, such a stop of the actor itself or of an actor above it
-hung the handler until a shutdown forced it."""
+`TaskGroup`, `await create_task(...)`, `wait_for`, `shield`, `wait`) acts for that handler:
+the stop would wait for the handler, which waits for the task, so it is queued and returns at
+once, as one from the handler itself is (API §9). Before, such a stop of the actor itself or
+of an actor above it hung the handler until a shutdown forced it."""
 
 from __future__ import annotations
 
@@ -28,8 +28,34 @@ async def in_a_task(stop: Stop) -> None:
     await asyncio.create_task(stop())
 
 
-WAYS = {"gather": in_gather, "task": in_a_task}
-"""A `TaskGroup`'s tasks are not found (`_awaited`): such a stop waits (docs/api.md §9)."""
+async def in_wait_for(stop: Stop) -> None:
+    """A task of its own on Python 3.11, awaited through a future of `wait_for`'s."""
+    await asyncio.wait_for(stop(), BOUND)
+
+
+async def in_shield(stop: Stop) -> None:
+    await asyncio.shield(stop())
+
+
+async def in_wait(stop: Stop) -> None:
+    """Through a future of `asyncio.wait`'s, which the task's end sets."""
+    done, _ = await asyncio.wait([asyncio.ensure_future(stop())])
+    await done.pop()
+
+
+async def in_a_task_group(stop: Stop) -> None:
+    async with asyncio.TaskGroup() as group:
+        group.create_task(stop())
+
+
+WAYS = {
+    "gather": in_gather,
+    "task": in_a_task,
+    "wait_for": in_wait_for,
+    "shield": in_shield,
+    "wait": in_wait,
+    "task_group": in_a_task_group,
+}
 
 
 class StopsIt(Actor):
