@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from .._actor import RUNTIME_OWN
 
+OPTIONS = frozenset({"snapshot_every"})
+"""What an `__init__` may set of its class's options (an `EventSourced`'s cadence, from a
+spawn argument): configuration, not state, so no snapshot keeps it and none sets it back
+over the new instance's."""
+
 
 def attributes(instance: object) -> dict[str, object]:
-    """An instance's state by name: its `__dict__` but for the runtime's own, and the slots
-    its classes declare that are set (an actor keeping its state in `__slots__`, to save
-    memory over many actors, would otherwise snapshot none of it and recover none)."""
+    """An instance's state by name: its `__dict__` but for the runtime's own and `OPTIONS`,
+    and the slots its classes declare that are set (an actor keeping its state in
+    `__slots__`, to save memory over many actors, would otherwise snapshot none of it and
+    recover none)."""
     cls = type(instance)
     state = {
         name: value
         for name, value in vars(instance).items()
-        if name not in RUNTIME_OWN and not _cached(cls, name)
+        if name not in RUNTIME_OWN and name not in OPTIONS and not _cached(cls, name)
     }
     for base in cls.__mro__:
         for name in _slots(base):

@@ -66,8 +66,8 @@ class Binding:
     """One durable instance's link to its store, in one attribute of the user's object."""
 
     __slots__ = (
-        "after", "armed", "busy", "cell", "persistence_id", "recovered", "reminders",
-        "reminding", "seq", "service", "snapshot_owed", "stale", "stats", "store", "waiting",
+        "after", "armed", "busy", "cell", "persistence_id", "recovered", "reminders", "reminding",
+        "seq", "service", "snapshot_every", "snapshot_owed", "stale", "stats", "store", "waiting",
     )  # fmt: skip
 
     def __init__(
@@ -80,6 +80,7 @@ class Binding:
         self.seq: int = 0
         """The last event's sequence number (`EventSourced`) or the state's revision."""
         self.recovered: bool = False
+        self.snapshot_every: int = 0  # the cadence `EventSourced._configured` checked
         self.snapshot_owed: bool = False
         """An `EventSourced` persist crossed a snapshot mark but was cancelled before taking
         the snapshot: its next persist of events that returns takes it."""

@@ -100,6 +100,10 @@ class Durable(Actor):
             binding.reminders = Reminders(self, binding)
         return binding.reminders
 
+    def _configured(self) -> None:
+        """Checks what `__init__` may have set of the class's options, before the store is
+        read: a durable state has none (`EventSourced` has its `snapshot_every`)."""
+
     async def _load(self, loaded: StoredRecovery) -> int:
         """Bring the instance up to date from what its recovery read (and, for a long
         journal, the rest of it); returns the events replayed, which it counts itself
@@ -130,6 +134,7 @@ async def recover(actor: Durable) -> None:
     if binding.recovered:
         return
     binding.recovered = True
+    actor._configured()
     began = perf_counter()
     if binding.after is not None:  # the previous instance's last writes: bounded by the store
         # Shielded: a recovery cut short (its actor stopped) leaves them to the next instance.

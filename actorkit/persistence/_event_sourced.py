@@ -17,7 +17,7 @@ from .._errors import PersistenceConflict, PersistenceError
 from .._exact import index_int, not_integer
 from .._hook_checks import hidden
 from .._shown import given
-from ._attributes import attributes
+from ._attributes import OPTIONS, attributes
 from ._binding import encode, encode_all
 from ._durable import Durable
 from ._evolution import pass_over, snapshot_decoded, unfit
@@ -41,8 +41,10 @@ class EventSourced(Durable):
     it instead of the whole history.
     """
 
-    snapshot_every: ClassVar[int] = 0
-    """Take a snapshot every this many events; 0 never."""
+    snapshot_every: int = 0
+    """Take a snapshot every this many events; 0 never. Set on the class, or by `__init__`
+    (each actor its own): read and checked as each instance starts, and no part of the
+    state its default snapshot keeps."""
 
     _journal: ClassVar[bool] = True
 
@@ -61,13 +63,7 @@ class EventSourced(Durable):
                     "would be lost; await what you need in the handler, before persist"
                 )
         cls._unspawnable = _missing_apply(cls)
-        given_every = cls.snapshot_every
-        every = index_int(given_every)
-        if every is None or every < 0:
-            raise ValueError(
-                f"{cls.__qualname__}.snapshot_every must be an int >= 0 (0 = never), got "
-                f"{given(given_every)}{not_integer(given_every) if every is None else ''}"
-            )
+        every = _cadence(cls.snapshot_every, cls)
         if type(cls.snapshot_every) is not int:  # persist divides by the plain int
             cls.snapshot_every = every
         own_snapshot = cls.snapshot is not EventSourced.snapshot
@@ -90,6 +86,12 @@ class EventSourced(Durable):
         client or a lock defines `snapshot` and `restore` to keep only its state."""
         return attributes(self)
 
+    def _configured(self) -> None:
+        """The cadence checked once `__init__` has run, as the class statement checks it: a
+        bad one set there (or on the class since) would otherwise fail each persist after
+        its events were stored."""
+        self._durable.snapshot_every = _cadence(self.snapshot_every, type(self))
+
     def restore(self, snapshot: Any) -> None:
         """Set the state from what `snapshot()` returned; by default its attributes back."""
         if type(snapshot) is not dict:  # taken by an earlier version's own `snapshot()`
@@ -99,7 +101,8 @@ class EventSourced(Durable):
                 "sets back: define restore(self, snapshot) for what snapshot() used to return"
             )
         for name, value in snapshot.items():
-            setattr(self, name, value)
+            if name not in OPTIONS:  # a cadence kept by an earlier version: not state
+                setattr(self, name, value)
 
     async def persist(self, *events: object) -> None:
         """Write the events (all or none), durable on return; then apply each, in order.
@@ -176,7 +179,7 @@ class EventSourced(Durable):
                 binding.busy = False
             else:
                 binding.end_write()
-        every = self.snapshot_every
+        every = binding.snapshot_every
         if every and (binding.seq // every > before // every or binding.snapshot_owed):
             # A persist cancelled once stored leaves its snapshot to the next one that returns,
             # rather than keep its caller waiting for it, or skip it until the next mark.
@@ -247,11 +250,22 @@ class EventSourced(Durable):
                 pid, cls = binding.persistence_id, type(self).__qualname__
                 why = f"{what} of {pid!r} was taken by an earlier shape of {cls}: {unfitting}"
         if why is not None:
-            pass_over(why, self.snapshot_every)
+            pass_over(why, binding.snapshot_every)
             binding.snapshot_owed = True  # else every recovery replays until the next mark
             return False
         self.restore(snapshot)
         return True
+
+
+def _cadence(value: object, cls: type) -> int:
+    """`snapshot_every` as a plain int, or the error that says what to set."""
+    every = index_int(value)
+    if every is None or every < 0:
+        raise ValueError(
+            f"{cls.__qualname__}.snapshot_every must be an int >= 0 (0 = never), got "
+            f"{given(value)}{not_integer(value) if every is None else ''}"
+        )
+    return every
 
 
 def _missing_apply(cls: type[EventSourced]) -> str | None:
