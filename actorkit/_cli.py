@@ -8,11 +8,22 @@ import sys
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, ClassVar, NoReturn, cast
 
-from ._cli_errors import PROG, escaping, fail, plug_closed, silenced, unwritable
+from ._cli_errors import (
+    BAD_ARGUMENTS,
+    PROG,
+    escaping,
+    fail,
+    plug_closed,
+    silenced,
+    unwritable,
+)
 from ._http_auth import PASSWORD_VARIABLE, TOKEN_VARIABLE, USER_VARIABLE
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
+
+HOST, PORT = "127.0.0.1", 9464
+"""Where the demo serves its metrics unless told (`--host`, `--port`) or `--no-http`."""
 
 INTERRUPTED = 130
 """A command stopped by Ctrl-C before it did its work, as shells report one: 128 + SIGINT."""
@@ -142,8 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
         "2 bad arguments (a --host, --name or --nats URL no system can take included).",
     )
     demo.add_argument("--duration", type=_seconds, help="seconds to run (default: until Ctrl-C)")
-    demo.add_argument("--host", default="127.0.0.1", help="HTTP bind address (127.0.0.1)")
-    demo.add_argument("--port", type=_port, default=9464, help="HTTP port (9464; 0 = any free)")
+    # No argparse defaults: a flag given with --no-http is seen, and refused (`main`).
+    demo.add_argument("--host", help=f"HTTP bind address ({HOST})")
+    demo.add_argument("--port", type=_port, help=f"HTTP port ({PORT}; 0 = any free)")
     demo.add_argument("--no-http", action="store_true", help="do not serve /metrics")
     demo.add_argument(
         "--nats", metavar="URL", help="run as one node of a cluster on this NATS server"
@@ -232,14 +244,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(top(args.url, args.interval, args.once, None, token, user, password))
         except KeyboardInterrupt:
             return 0
+    given = [flag for flag in ("host", "port") if getattr(args, flag) is not None]
+    if args.no_http and given:
+        flags = " and ".join(f"--{flag}" for flag in given)
+        return fail(
+            "demo",
+            f"--no-http and {flags} cannot both be given: --no-http serves nothing, so "
+            f"{flags} would be ignored; drop --no-http to serve /metrics there, or drop {flags}",
+            BAD_ARGUMENTS,
+        )
     try:
         from ._demo import run_demo
     except KeyboardInterrupt:  # as one while it runs: it ends with 0
         return 0
     return run_demo(
         duration=args.duration,
-        host=args.host,
-        port=None if args.no_http else args.port,
+        host=HOST if args.host is None else args.host,
+        port=None if args.no_http else PORT if args.port is None else args.port,
         nats=args.nats,
         name=args.name,
     )

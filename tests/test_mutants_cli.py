@@ -6,21 +6,33 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from typing import Any
 
 import pytest
 from aiohttp import web
 from rich.console import Console
 
 from actorkit import ActorSystem
-from actorkit._cli import build_parser
+from actorkit._cli import build_parser, main
 from actorkit._top_frame import ROWS
 
 from .cli_support import ONE_ACTOR, TOP_ERROR, endpoint, top_until
 
 
-def test_demo_binds_loopback_on_9464_and_top_reads_it_there_by_default() -> None:
-    demo = build_parser().parse_args(["demo"])
-    assert (demo.host, demo.port, demo.no_http) == ("127.0.0.1", 9464, False)
+def test_demo_binds_loopback_on_9464_and_top_reads_it_there_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The demo's defaults are applied after parsing (a flag given with --no-http is
+    refused), so what it is handed is read where the demo would start."""
+    handed: dict[str, Any] = {}
+
+    def run_demo(**options: Any) -> int:
+        handed.update(options)
+        return 0
+
+    monkeypatch.setattr("actorkit._demo.run_demo", run_demo)
+    assert main(["demo"]) == 0
+    assert (handed["host"], handed["port"]) == ("127.0.0.1", 9464)
     top = build_parser().parse_args(["top"])
     assert (top.url, top.interval, top.once) == ("http://127.0.0.1:9464", 1.0, False)
 
