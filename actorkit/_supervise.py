@@ -163,6 +163,8 @@ async def _give_up(
         await _stop_failed(child, error, strategy.shutdown)
         await parent.stop_children(within=strategy.shutdown)
     except asyncio.CancelledError:
+        if parent.parent is None:  # the system fails of it all the same: an escalation
+            parent.runtime.instruments.gave_up(parent)
         _failed_past_the_root(parent, gave_up)
         raise
     parent.runtime.instruments.gave_up(parent)
