@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ._awaited import subtree
 from ._errors import ActorStopped
 from ._outside_stop import kill
-from ._shown import shown
+from ._shown import shown, traced
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -43,7 +43,7 @@ def cleanup_failed(cell: Cell, fault: BaseException) -> None:
         "the cleanup of %s after its failure failed too: %s",
         cell.display_path,
         shown(fault),
-        exc_info=fault,
+        exc_info=traced(fault),
     )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ._errors import SupervisorGaveUp, chain_began
-from ._shown import shown
+from ._shown import shown, traced
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -125,7 +125,7 @@ class CrashLog(Instrument):
             what,
             shown(error),
             directive,
-            exc_info=_reported(error),
+            exc_info=traced(_reported(error)),
             extra={
                 "actor_path": cell.display_path,
                 "actor_class": actor_class,

@@ -21,7 +21,7 @@ from prometheus_client.core import Metric
 from prometheus_client.samples import Exemplar, Sample
 
 from ._failure import contained
-from ._shown import given, shown
+from ._shown import given, shown, traced
 
 if TYPE_CHECKING:
     from ._metric_text import Text
@@ -60,7 +60,7 @@ def families_of(source: Source, runtime: Runtime, taken: set[str]) -> Iterator[M
         # One broken source must not hide the families of the others.
         name = getattr(source, "__qualname__", None) or shown(source)
         failure = contained(error, f"metrics source {name}", runtime)
-        logger.error("actorkit metrics source %s failed", name, exc_info=failure)
+        logger.error("actorkit metrics source %s failed", name, exc_info=traced(failure))
 
 
 def _iterable(families: object) -> Iterable[object]:

@@ -23,7 +23,7 @@ from ._envelope import Ask, acting, reject
 from ._errors import MailboxFull, NotDelivered
 from ._failure import key_failure
 from ._pool_broadcast import broadcast_ask
-from ._shown import shown
+from ._shown import shown, traced
 from ._state import RUNNING
 
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ def _unroutable(pool: Cell, message: Any, error: BaseException) -> None:
         pool.path,
         type(message).__name__,
         shown(error),
-        exc_info=error,
+        exc_info=traced(error),
         extra={"actor_path": pool.path},
     )
     pool.runtime.dead_letters.add(message, pool.path, "undeliverable")

@@ -16,7 +16,7 @@ from ._forced_handling import drop_handling
 from ._protocols import KeptContext
 from ._ref import HELD_BY_ONE_SLOT, ActorRef
 from ._sealed import SEALED_DICT, SEALED_MAILBOX
-from ._shown import shown
+from ._shown import shown, traced
 from ._signals import KILLED, Stop
 from ._state import STOPPED, State
 from ._watch import end_watches
@@ -289,5 +289,5 @@ class Record(HotRecord):
                 self.display_path,
                 type(instance).__name__,
                 shown(failure),
-                exc_info=failure,
+                exc_info=traced(failure),
             )

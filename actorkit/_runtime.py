@@ -19,7 +19,7 @@ from ._clock import AskDeadlines
 from ._dead_letters import DeadLetters, Reason
 from ._failure import hand_over
 from ._instruments import Instruments
-from ._shown import shown
+from ._shown import shown, traced
 from ._spawn import Kind
 from ._timers import TimerQueue
 
@@ -297,4 +297,4 @@ class Runtime:
         raise error
 
     def log_internal(self, what: str, error: BaseException) -> None:
-        logger.error("%s in %s: %s", what, self.name, shown(error), exc_info=error)
+        logger.error("%s in %s: %s", what, self.name, shown(error), exc_info=traced(error))

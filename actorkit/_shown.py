@@ -5,6 +5,8 @@ raises the `__repr__`'s error instead of saying what to pass, or one a megabyte 
 
 from __future__ import annotations
 
+from types import TracebackType
+
 GIVEN_LENGTH = 60
 """The most of a wrong argument's repr a refusal quotes: enough to recognise it."""
 
@@ -15,6 +17,16 @@ def shown(value: object) -> str:
         return repr(value)
     except Exception:
         return f"<{type(value).__qualname__} instance>"
+
+
+def traced(
+    error: BaseException,
+) -> tuple[type[BaseException], BaseException, TracebackType | None]:
+    """`error` as a log record's `exc_info`. Given the error itself, logging tests its truth
+    value, the user's code: one that is false (a sized error listing nothing) was logged with
+    no traceback, and one whose `__bool__` raises raised out of the log call, in the runtime's
+    own step (a supervisor's decision). A tuple is true and taken as it is."""
+    return type(error), error, error.__traceback__
 
 
 def said(error: BaseException) -> str:

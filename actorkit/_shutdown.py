@@ -14,7 +14,7 @@ from ._errors import SystemFailed
 from ._loop_timer import call_at
 from ._outside_stop import kill, unwound
 from ._shielded import shielded
-from ._shown import listed, shown
+from ._shown import listed, shown, traced
 from ._signals import Stop
 
 if TYPE_CHECKING:
@@ -159,10 +159,10 @@ async def every_step(steps: Iterator[Awaitable[object]]) -> None:
             if failure is None:
                 failure = error
             else:
-                logger.error("a shutdown step also failed: %r", error, exc_info=error)
+                logger.error("a shutdown step also failed: %r", error, exc_info=traced(error))
     if cancelled:
         if failure is not None:
-            logger.error("a shutdown step failed: %r", failure, exc_info=failure)
+            logger.error("a shutdown step failed: %r", failure, exc_info=traced(failure))
         raise asyncio.CancelledError
     if failure is not None:
         raise failure

@@ -29,7 +29,7 @@ from ._root import open_root
 from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
-from ._shown import shown
+from ._shown import shown, traced
 from ._shutdown import ActorsStop, as_step, closing_after_failure, every_step, leaving
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
@@ -206,7 +206,7 @@ class ActorSystem(Reach):
         if self.failure is None:
             self.failure = error
         self._runtime.accepting = False
-        logger.error("actor system %s failed: %s", self.name, shown(error), exc_info=error)
+        logger.error("actor system %s failed: %s", self.name, shown(error), exc_info=traced(error))
         self._runtime.loop.call_soon(self._stop_actors, SHUTDOWN_TIMEOUT)
 
     @property

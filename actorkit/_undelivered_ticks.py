@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import MailboxFull
 from ._failure import key_failure
 from ._ref import local_cell
-from ._shown import shown
+from ._shown import shown, traced
 
 if TYPE_CHECKING:
     from ._dead_letters import DeadLetters
@@ -38,7 +38,7 @@ def undelivered(dead_letters: DeadLetters, message: Any, target: Ref, error: Bas
         type(message).__name__,
         target.path,
         shown(error),
-        exc_info=error,
+        exc_info=traced(error),
         extra={"actor_path": target.path},
     )
     dead_letters.add(message, target.path, "undeliverable")

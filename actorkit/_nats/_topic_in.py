@@ -7,7 +7,7 @@ from typing import Any
 
 from nats.aio.msg import Msg
 
-from .._shown import shown
+from .._shown import shown, traced
 from .._wire import BadPayload, Incompatible
 from ._core import Core
 from ._frames import frames_of
@@ -65,5 +65,5 @@ def _recipient(topic: str) -> str:
 def undeliverable(core: Core, body: Any, where: str, error: BaseException) -> None:
     """What a local delivery raised of a message from NATS: logged, and a dead letter."""
     what = f"{core.system_name} could not deliver a {type(body).__name__} from NATS"
-    logger.error("%s to %s: %s", what, where, shown(error), exc_info=error)
+    logger.error("%s to %s: %s", what, where, shown(error), exc_info=traced(error))
     core.reject("undeliverable", body, where)
