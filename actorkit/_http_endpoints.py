@@ -82,7 +82,7 @@ class _Endpoints:
         system = self._system
         healthy = system.healthy
         body: dict[str, object] = {
-            "status": "ok" if healthy else ("failed" if system.failure else "stopping"),
+            "status": "ok" if healthy else ("stopping" if system.failure is None else "failed"),
             "system": system.name,
             "actors": system.actor_count,
         }

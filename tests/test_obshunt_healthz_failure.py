@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
+
+import pytest
 
 from actorkit import Actor, ActorSystem, OneForOne
 from actorkit.testing import ManualClock
@@ -75,3 +78,61 @@ async def test_healthz_cuts_a_failure_megabytes_long_and_says_it_did() -> None:
         assert failure.endswith(f"... ({len(repr(system.failure)):,} characters)")
         assert FAILURE_LENGTH <= len(failure) <= FAILURE_LENGTH + 40
         assert len(body) < 2 * FAILURE_LENGTH
+
+
+class NoErrorsListed(Exception):
+    """A validation error sized by the errors it lists (none here): false as a truth value,
+    as any sized object of length 0 is."""
+
+    def __len__(self) -> int:
+        return 0
+
+
+class Untestable(Exception):
+    """An error whose truth value raises: user code can define one."""
+
+    def __bool__(self) -> bool:
+        raise RuntimeError("no truth value")
+
+
+class CrashFalsy(Actor):
+    async def receive(self, message: Any) -> None:
+        raise NoErrorsListed
+
+
+class CrashUntestable(Actor):
+    async def receive(self, message: Any) -> None:
+        raise Untestable
+
+
+@contextlib.contextmanager
+def unformatted() -> Iterator[None]:
+    """The runtime's records kept from every formatting handler: Python's `traceback` tests
+    an exception's truth too, so pytest's own handler would raise what `Untestable` raises,
+    where a plain one prints "--- Logging error ---" and goes on."""
+    logger = logging.getLogger("actorkit")
+    kept = logging.NullHandler()
+    logger.addHandler(kept)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.propagate = True
+        logger.removeHandler(kept)
+
+
+@pytest.mark.parametrize(
+    ("crash", "error"), [(CrashFalsy, NoErrorsListed), (CrashUntestable, Untestable)]
+)
+async def test_healthz_says_failed_whatever_the_failures_truth_value(
+    crash: type[Actor], error: type[Exception]
+) -> None:
+    """The failure is there or not: a false one read as no failure said "stopping", and one
+    whose `__bool__` raises made the endpoint answer 500."""
+    with unformatted():
+        async with failed_by(crash) as (system, status, body):
+            assert isinstance(system.failure, error)
+            assert status == 503
+            answer = json.loads(body)
+            assert answer["status"] == "failed"
+            assert error.__name__ in answer["failure"]
