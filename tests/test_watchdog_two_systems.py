@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 import pytest
 from prometheus_client import generate_latest
@@ -32,7 +33,16 @@ async def test_a_blocking_handler_counts_for_its_own_system_only(
         other = generate_latest(neighbour.metrics.registry).decode()
     assert 'actorkit_event_loop_blocked_total{actor_type="Hog"} 1.0' in own
     assert 'actor_type="Hog"' not in other
-    assert 'actorkit_event_loop_blocked_total{actor_type="(outside actors)"} 1.0' in other
-    told = [r.getMessage() for r in caplog.records if "neighbour" in r.getMessage()]
-    assert len(told) == 1  # the neighbour's one warning names whose handler it was
+    # A loaded machine may also deschedule the whole process past the threshold: a stall
+    # outside any handler, which each system counts as such. The hog is told once, by name.
+    outside = re.search(
+        r'actorkit_event_loop_blocked_total\{actor_type="\(outside actors\)"\} (\S+)', other
+    )
+    assert outside is not None and float(outside.group(1)) >= 1.0
+    told = [
+        r.getMessage()
+        for r in caplog.records
+        if "neighbour" in r.getMessage() and "/hog of system owner" in r.getMessage()
+    ]
+    assert len(told) == 1  # the neighbour's warning names whose handler it was
     assert "outside its actors' handlers (in actor /hog of system owner)" in told[0]
