@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from ._registry import class_named, name_of, plans
-from ._shown import said
+from ._shown import said, shown
 from ._wire_admits import ScalarFields, admitted, rounding, scalar_fields
 from ._wire_kept import LEAST, MOST, refuse_rounded, refuse_unkept
 from ._wire_refusals import BadPayload as BadPayload  # where the transport and stores import it
@@ -120,7 +120,7 @@ def _children(value: Any) -> Iterator[tuple[str, Any]] | None:
     path; None for a leaf."""
     cls = type(value)
     if cls is dict:
-        return ((f"[{key!r}]", item) for key, item in value.items())
+        return ((f"[{shown(key)}]", item) for key, item in value.items())
     if cls is list or cls is tuple:
         return ((f"[{index}]", item) for index, item in enumerate(value))
     if name_of(cls) is not None:
