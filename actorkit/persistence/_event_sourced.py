@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from .._errors import PersistenceConflict, PersistenceError
 from .._exact import index_int, not_integer
 from .._hook_checks import hidden
-from .._shown import given, traced
+from .._shown import given, shown, traced
 from ._attributes import OPTIONS, attributes
 from ._binding import encode, encode_all
 from ._durable import Durable
@@ -208,7 +208,7 @@ class EventSourced(Durable):
             binding.failed("snapshot", error)
             logger.error(
                 "snapshot of %s at %d not taken (the persist's events are stored): %s",
-                binding.persistence_id, binding.seq, error, exc_info=traced(error),
+                binding.persistence_id, binding.seq, shown(error), exc_info=traced(error),
             )  # fmt: skip
             return
         try:
@@ -223,8 +223,9 @@ class EventSourced(Durable):
             # The events are durable: only recovery time is lost, so the persist succeeded.
             binding.failed("snapshot", error)
             logger.warning(
-                "snapshot of %s at %d not saved: %r", binding.persistence_id, binding.seq, error
-            )
+                "snapshot of %s at %d not saved: %s",
+                binding.persistence_id, binding.seq, shown(error),
+            )  # fmt: skip
 
     async def _load(self, loaded: StoredRecovery) -> int:
         binding = self._durable

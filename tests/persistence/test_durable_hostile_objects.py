@@ -1,21 +1,77 @@
 """User objects a durable actor hands the runtime whose own `__repr__` or `__str__` raises, where
-the runtime only meant to describe them: a dict key of an event. None may cost a refusal the
-words that say what to change."""
+the runtime only meant to describe them: an error of a `snapshot()` hook and a dict key of an
+event. None may cost a log line its text, or a refusal the words that say what to change."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from typing import Any
 
 import pytest
 
 from actorkit import ActorSystem
-from actorkit.persistence import MemoryStore
+from actorkit.persistence import MemoryStore, PersistenceError
 
 from ..hardening_support import BOUND
+from ..hostile_objects_support import Unprintable
 from .durable_bad_input_support import Ledger
-from .durable_support import journal
+from .durable_support import Deposited, journal
 
 pytestmark = pytest.mark.timeout(30)
+
+
+class UnprintableSnapshot(Ledger):
+    snapshot_every = 2
+
+    def snapshot(self) -> object:
+        raise Unprintable
+
+    def restore(self, snapshot: Any) -> None:  # pragma: no cover - never taken
+        self.total = snapshot
+
+
+async def test_a_snapshot_hook_raising_an_unprintable_error_is_logged_in_words(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Formatted with its own `__str__`, the record raised in logging, which printed
+    "--- Logging error ---" instead of the line."""
+    caplog.set_level(logging.ERROR, logger="actorkit")
+    async with asyncio.timeout(BOUND):
+        async with ActorSystem(metrics=False, store=MemoryStore()) as system:
+            ledger = await system.spawn(UnprintableSnapshot, name="ledger")
+            await ledger.ask(Deposited(1))
+            assert await ledger.ask(Deposited(2)) == 3  # the persist returned
+    [record] = [r for r in caplog.records if r.msg.startswith("snapshot of")]
+    assert record.getMessage() == (
+        "snapshot of /ledger at 2 not taken (the persist's events are stored): "
+        "<Unprintable instance>"
+    )
+    assert record.exc_info is not None and type(record.exc_info[1]) is Unprintable
+
+
+class Snapshots(Ledger):
+    snapshot_every = 2
+
+
+class SnapshotsFailUnprintably(MemoryStore):
+    """A store of the user's own that fails a snapshot's save with a `PersistenceError` holding
+    what cannot be printed (its driver's own error object, say)."""
+
+    async def save_snapshot(self, persistence_id: str, seq: int, payload: bytes) -> None:
+        raise PersistenceError(Unprintable())
+
+
+async def test_a_snapshot_not_saved_for_an_unprintable_error_is_logged_in_words(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with asyncio.timeout(BOUND):
+        async with ActorSystem(metrics=False, store=SnapshotsFailUnprintably()) as system:
+            ledger = await system.spawn(Snapshots, name="ledger")
+            await ledger.ask(Deposited(1))
+            assert await ledger.ask(Deposited(2)) == 3  # the persist returned
+    [record] = [r for r in caplog.records if r.msg.startswith("snapshot of")]
+    assert record.getMessage() == "snapshot of /ledger at 2 not saved: <PersistenceError instance>"
 
 
 class Key:
