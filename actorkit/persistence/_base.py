@@ -15,7 +15,7 @@ from .._errors import PersistenceError
 from .._exact import exact_number, exact_str, index_int, not_integer
 from .._persistence_id import MAX_PERSISTENCE_ID, undeletable, unstorable
 from .._seconds import FOREVER, MIN_INTERVAL
-from .._shown import given
+from .._shown import given, shown
 from ._evolution import decoded
 from ._limit import PayloadLimit, own_limit
 from ._store import StoredEvent, StoredReminder
@@ -34,7 +34,7 @@ def closed_store(store: object) -> PersistenceError:
     """The refusal of a store its system closed at shutdown, saying what to change: the
     usual cause is one store object handed to a second system, or to a restarted one."""
     return PersistenceError(
-        f"{store!r} is closed: a store object serves one system, which closes it at its "
+        f"{shown(store)} is closed: a store object serves one system, which closes it at its "
         "shutdown; give each ActorSystem a new store object (a new one on the same file or "
         "database reads what this one wrote; a MemoryStore's contents end with it, so a test "
         "of recovery in a new system uses SQLiteStore on a temporary file)"

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from .._cli_errors import BAD_ARGUMENTS, CommandError, fail, silenced, unwritable
 from .._errors import PersistenceError
+from .._shown import shown
 from .._thread_turns import to_thread
 from ._base import MAX_SEQ, check_id
 from ._display import show, stamp
@@ -73,7 +74,7 @@ async def print_journal(
             return fail("journal", problem)
     try:
         try:
-            await guarded(store.open_read_only(), f"opening {store!r}")
+            await guarded(store.open_read_only(), f"opening {shown(store)}")
             status = await _print(store, persistence_id, from_seq, out)
             _written(out)  # here, not at exit: a reader gone by now is caught below
             return status

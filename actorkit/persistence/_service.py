@@ -109,7 +109,7 @@ class Persistence:
         entry = _serving.get(id(store))
         if entry is not None:  # a holder freed unclosed took its entry with it (`_freed`)
             raise PersistenceError(
-                f"{store!r} serves the running system {entry[0]!r}: a store object serves one "
+                f"{shown(store)} serves the running system {entry[0]!r}: a store object serves one "
                 "system, which closes it at its shutdown; give this ActorSystem a store object "
                 "of its own (a new one on the same file or database reads what the other writes)"
             )
@@ -123,7 +123,7 @@ class Persistence:
             store.on_commit = _joined(self.metrics.committed, theirs)
             observed = True
         try:
-            await guarded(store.open(), f"opening {store!r}")
+            await guarded(store.open(), f"opening {shown(store)}")
         except BaseException:
             del _serving[id(store)]
             if observed:  # as given: a start tried again on this store joins it once
@@ -140,7 +140,7 @@ class Persistence:
                 await self.history.close()
         finally:
             try:
-                await guarded(self.given.close(), f"closing {self.given!r}")
+                await guarded(self.given.close(), f"closing {shown(self.given)}")
             finally:
                 self.serving = False
                 _serving.pop(id(self.given), None)

@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from .._errors import PersistenceError
 from .._shielded import shielded
+from .._shown import shown
 from ._base import (
     StoreBase,
     append_seq,
@@ -104,7 +105,7 @@ class SQLStore(StoreBase, Generic[TxT]):
                 raise closed_store(self)
             if self._read_only:  # its reads (a file of version 1: the journal alone) stay
                 raise PersistenceError(
-                    f"{self!r} is open read-only: to write, use a new store object"
+                    f"{shown(self)} is open read-only: to write, use a new store object"
                 )
             if self._commits is None:
                 self._commits = await self._connect()
@@ -147,8 +148,10 @@ class SQLStore(StoreBase, Generic[TxT]):
             if self._closed:
                 raise closed_store(self)
             if self._read_only:
-                raise PersistenceError(f"{self!r} is open read-only")
-            raise PersistenceError(f"{self!r} is not open: `await store.open()` or `async with`")
+                raise PersistenceError(f"{shown(self)} is open read-only")
+            raise PersistenceError(
+                f"{shown(self)} is not open: `await store.open()` or `async with`"
+            )
         return self._commits
 
     async def _rows(self, query: str, *args: object) -> Sequence[Sequence[Any]]:

@@ -1,6 +1,7 @@
 """User objects a durable actor hands the runtime whose own `__repr__` or `__str__` raises, where
-the runtime only meant to describe them: an error of a `snapshot()` hook and a dict key of an
-event. None may cost a log line its text, or a refusal the words that say what to change."""
+the runtime only meant to describe them: a store object, an error of a `snapshot()` hook or of
+a store, and a dict key of an event. None may cost the system its start or its store's close,
+a log line its text, or a refusal the words that say what to change."""
 
 from __future__ import annotations
 
@@ -19,6 +20,34 @@ from .durable_bad_input_support import Ledger
 from .durable_support import Deposited, journal
 
 pytestmark = pytest.mark.timeout(30)
+
+
+class UnprintableStore(MemoryStore):
+    """A store of the user's own whose `__repr__` raises (it reads a connection that is only
+    there while the store is open, say)."""
+
+    closes = 0
+
+    def __repr__(self) -> str:
+        raise RuntimeError("__repr__ of UnprintableStore")
+
+    async def close(self) -> None:
+        self.closes += 1
+        await super().close()
+
+
+async def test_a_store_whose_repr_raises_is_opened_used_and_closed() -> None:
+    """Its repr was taken for the words of a failure that had not happened: the system's start
+    failed with the repr's error, the store's `open()` coroutine never awaited."""
+    store = UnprintableStore()
+    async with asyncio.timeout(BOUND):
+        async with ActorSystem(metrics=False, store=store) as system:
+            ledger = await system.spawn(Ledger, name="ledger")
+            assert await ledger.ask(Deposited(2)) == 2
+            assert await journal(store, "/ledger") == [Deposited(2)]
+    assert store.closes == 1
+    with pytest.raises(PersistenceError, match=r"^<UnprintableStore instance> is closed: "):
+        await journal(store, "/ledger")
 
 
 class UnprintableSnapshot(Ledger):
