@@ -11,6 +11,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from ._shown import shown, traced
+
 if TYPE_CHECKING:
     from ._system import ActorSystem
 
@@ -64,7 +66,10 @@ async def _shut_down_at_the_end(system: ActorSystem) -> None:
     except asyncio.CancelledError:  # the closing task's, which ends cancelled
         pass
     except Exception as error:  # the loop's end would report it as a task's fault
-        logger.error("shutting down %s at the loop's end failed: %r", system.name, error)
+        logger.error(
+            "shutting down %s at the loop's end failed: %s",
+            system.name, shown(error), exc_info=traced(error),
+        )  # fmt: skip
 
 
 def closed_from_outside(loop: asyncio.AbstractEventLoop) -> bool:

@@ -159,10 +159,12 @@ async def every_step(steps: Iterator[Awaitable[object]]) -> None:
             if failure is None:
                 failure = error
             else:
-                logger.error("a shutdown step also failed: %r", error, exc_info=traced(error))
+                logger.error(
+                    "a shutdown step also failed: %s", shown(error), exc_info=traced(error)
+                )
     if cancelled:
         if failure is not None:
-            logger.error("a shutdown step failed: %r", failure, exc_info=traced(failure))
+            logger.error("a shutdown step failed: %s", shown(failure), exc_info=traced(failure))
         raise asyncio.CancelledError
     if failure is not None:
         raise failure
@@ -183,7 +185,9 @@ async def closing_after_failure(shutdown: Awaitable[None], name: str) -> None:
         with shielded():
             await shutdown
     except Exception as error:
-        logger.error("closing %s after a failure also failed: %r", name, error)
+        logger.error(
+            "closing %s after a failure also failed: %s", name, shown(error), exc_info=traced(error)
+        )
 
 
 async def leaving(system: ActorSystem, left_with: object) -> SystemFailed | None:

@@ -1,7 +1,7 @@
 """Errors whose `__repr__` and `__str__` raise, where the runtime only meant to describe them:
 the crash report is still logged, a supervisor still gives up with `SupervisorGaveUp`, the
-system still fails with `SystemFailed`, a probe, a store and an `on_stop` still say what went
-wrong."""
+system still fails with `SystemFailed`, a probe, a store, an `on_stop` and a failing shutdown
+step still say what went wrong."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from actorkit import (
     Actor,
@@ -148,3 +149,59 @@ async def test_an_on_stop_failing_with_an_unprintable_error_is_logged_and_the_st
         assert not ref.is_alive
     (record,) = [r for r in caplog.records if r.getMessage().startswith("on_stop of /s")]
     assert record.getMessage() == "on_stop of /s (StopsBadly) failed: <Unprintable instance>"
+
+
+class UnprintableRegistry(CollectorRegistry):
+    """A registry of the user's own that fails to let the system's collector go."""
+
+    def unregister(self, collector: Any) -> None:
+        super().unregister(collector)
+        raise Unprintable
+
+
+async def test_a_shutdown_after_an_error_failing_unprintably_is_logged_and_the_error_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The shutdown's failure is logged, as the error leaving the block goes on: formatted
+    with its own `__repr__`, the record raised in logging instead of being written."""
+    with pytest.raises(ValueError, match="the block's own"):
+        async with asyncio.timeout(BOUND), ActorSystem("s", registry=UnprintableRegistry()):
+            raise ValueError("the block's own")
+    (record,) = [r for r in caplog.records if r.msg.startswith("closing %s after")]
+    assert record.getMessage() == "closing s after a failure also failed: <Unprintable instance>"
+    assert record.exc_info is not None and type(record.exc_info[1]) is Unprintable
+
+
+class FailsToClose(MemoryStore):
+    async def close(self) -> None:
+        await super().close()
+        raise PersistenceError("the disk went away")
+
+
+async def test_a_second_shutdown_step_failing_unprintably_is_logged_and_the_first_raised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The first failure is raised, each later one logged, and every step still runs."""
+    system = ActorSystem("s", registry=UnprintableRegistry(), store=FailsToClose())
+    await system.start()
+    async with asyncio.timeout(BOUND):
+        with pytest.raises(PersistenceError, match="the disk went away"):
+            await system.shutdown()
+    (record,) = [r for r in caplog.records if r.msg.startswith("a shutdown step also")]
+    assert record.getMessage() == "a shutdown step also failed: <Unprintable instance>"
+    assert record.exc_info is not None and type(record.exc_info[1]) is Unprintable
+
+
+def test_a_shutdown_at_the_loops_end_failing_unprintably_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A system never shut down is shut down as its loop ends, its closing cut short there,
+    where nobody awaits it: a step's failure is logged, never raised in logging instead."""
+
+    async def forgets() -> None:
+        await ActorSystem("s", registry=UnprintableRegistry()).start()
+
+    asyncio.run(forgets())
+    (record,) = [r for r in caplog.records if r.msg.startswith("a shutdown step failed")]
+    assert record.getMessage() == "a shutdown step failed: <Unprintable instance>"
+    assert record.exc_info is not None and type(record.exc_info[1]) is Unprintable
