@@ -13,6 +13,8 @@ import reprlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ._shown import given
+
 if TYPE_CHECKING:
     from ._cell import Cell
     from ._ref import ActorRef
@@ -98,7 +100,7 @@ def check_durable_spawn(factory: object, persistence_id: object) -> str:
     persistence_id = check_persistence_id(persistence_id)
     if not (isinstance(factory, type) and getattr(factory, "_persistent", False)):
         raise ValueError(
-            f"persistence_id is for durable actors: {factory!r} is not an EventSourced or "
+            f"persistence_id is for durable actors: {given(factory)} is not an EventSourced or "
             "DurableState subclass (pass the class itself as the factory)"
         )
     return persistence_id

@@ -1,7 +1,8 @@
 """User objects a durable actor hands the runtime whose own `__repr__` or `__str__` raises, where
 the runtime only meant to describe them: a store object, an error of a `snapshot()` hook or of
-a store, and a dict key of an event. None may cost the system its start or its store's close,
-a log line its text, or a refusal the words that say what to change."""
+a store, a dict key of an event and a factory spawned with a persistence id. None may cost the
+system its start or its store's close, a log line its text, or a refusal the words that say
+what to change."""
 
 from __future__ import annotations
 
@@ -123,3 +124,24 @@ async def test_an_event_keyed_by_an_unprintable_key_is_refused_saying_what_to_ch
             with pytest.raises(TypeError, match=r"cannot encode a dict keyed by .*\.Key"):
                 await ledger.ask(event)
             assert await journal(store, "/ledger") == []
+
+
+class MakesLedgers:
+    """A factory object whose `__repr__` raises."""
+
+    def __call__(self) -> Ledger:  # pragma: no cover - refused before it is called
+        return Ledger()
+
+    def __repr__(self) -> str:
+        raise RuntimeError("__repr__ of MakesLedgers")
+
+
+async def test_a_persistence_id_for_a_factory_whose_repr_raises_is_refused_naming_it() -> None:
+    """The refusal quoted the factory by its repr, and raised the repr's error instead."""
+    async with asyncio.timeout(BOUND):
+        async with ActorSystem(metrics=False, store=MemoryStore()) as system:
+            with pytest.raises(
+                ValueError,
+                match=r"^persistence_id is for durable actors: <MakesLedgers instance> is not ",
+            ):
+                await system.spawn(MakesLedgers(), persistence_id="x")
