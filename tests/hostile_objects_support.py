@@ -1,7 +1,8 @@
 """What the tests of hostile user objects (`tests/test_hostile_objects_*.py`) share: an error
 that cannot describe itself, an actor that raises what it is sent, one that records it, a
-`hash_key` that raises what it is given, a metrics source that raises, and an actor that
-notes its stop (as `tests/test_exception_kinds_exits.py` does too)."""
+`hash_key` that raises what it is given, a metrics source that raises, a message whose
+`__class__` raises, and an actor that notes its stop (as `tests/test_exception_kinds_exits.py`
+does too)."""
 
 from __future__ import annotations
 
@@ -57,3 +58,12 @@ def source_raising(error: BaseException) -> Any:
         raise error
 
     return source
+
+
+class Proxy:
+    """Stands for another object, as `werkzeug.local.LocalProxy` does, whose `__class__`
+    raises outside its context (`isinstance` asks for it)."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        raise RuntimeError("working outside of the proxy's context")

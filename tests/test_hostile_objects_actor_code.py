@@ -16,16 +16,7 @@ from actorkit import Actor, ActorStopped, ActorSystem, NotDelivered, OneForOne, 
 from actorkit.persistence import DurableState, MemoryStore
 
 from .hardening_support import BOUND
-from .hostile_objects_support import Fails, Recorder, Unprintable, key_or_raise
-
-
-class Proxy:
-    """Stands for another object, as `werkzeug.local.LocalProxy` does, whose `__class__`
-    raises outside its context (`isinstance` asks for it)."""
-
-    @property  # type: ignore[misc]
-    def __class__(self) -> type:
-        raise RuntimeError("working outside of the proxy's context")
+from .hostile_objects_support import Fails, Proxy, Recorder, Unprintable, key_or_raise
 
 
 class FailsOnProxies(Actor):

@@ -10,6 +10,8 @@ import pytest
 from actorkit import Actor, ActorStopped, ActorSystem, Terminated
 from actorkit.testing import ManualClock, Probe, instance
 
+from .hostile_objects_support import Proxy
+
 
 class Crashing(Actor):
     async def receive(self, message: Any) -> None:
@@ -60,6 +62,22 @@ async def test_another_message_first_fails_naming_it_and_is_taken() -> None:
         await target.ref.stop()
         with pytest.raises(
             AssertionError, match=r"probe expected Terminated of /target, got 'hello'"
+        ):
+            await probe.expect_terminated(target.ref)
+        await probe.expect_terminated(target.ref)
+
+
+async def test_a_message_whose_class_attribute_raises_first_fails_naming_it() -> None:
+    """`isinstance` asks a message that is no `Terminated` its `__class__`: a proxy's raised,
+    and `expect_terminated` raised that error instead of saying what came."""
+    async with ActorSystem(clock=ManualClock()) as system:
+        probe = await Probe.spawn(system)
+        target = await Probe.spawn(system, name="target")
+        probe.watch(target.ref)
+        probe.ref.tell(Proxy())
+        await target.ref.stop()
+        with pytest.raises(
+            AssertionError, match=r"probe expected Terminated of /target, got <.*Proxy object"
         ):
             await probe.expect_terminated(target.ref)
         await probe.expect_terminated(target.ref)
