@@ -92,7 +92,7 @@ _STARTED: weakref.WeakSet[Runtime] = weakref.WeakSet()
 _STARTING = threading.Lock()  # systems on loops of other threads start at the same time
 
 
-def shared_stops(runtime: Runtime) -> dict[asyncio.Task[Any], Cell]:
+def shared_stops(runtime: Runtime) -> dict[asyncio.Task[Any], list[Cell]]:
     """The tasks awaiting a stop, for `runtime` as it starts on its loop: the same map as
     every other system's there. A stop is filed under its target's system, and a ring of
     them may run through several (a handler stopping another system's actor, whose handler
@@ -157,10 +157,10 @@ def waits_on(top: Cell, task: asyncio.Task[Any], waiting: set[asyncio.Task[Any]]
             for one in (cell.task, *awaited_by(cell.task)) if busy(cell) else (cell.task,):
                 if one is task or (eager and stepping(one)):
                     return True
-                waited = awaiting.get(one) if awaiting else None
-                if waited is not None and waited not in seen:
-                    seen.add(waited)
-                    tops.append(waited)
+                for waited in awaiting.get(one, ()) if awaiting else ():
+                    if waited not in seen:
+                        seen.add(waited)
+                        tops.append(waited)
     return False
 
 

@@ -264,5 +264,7 @@ def _awaited(cell: Cell) -> tuple[Cell, Ask | None, str] | None:
                 return target, envelope, "ask"
             return None
         awaited = getattr(awaited, "cr_await", None)
-    stopping = cell.runtime.awaiting_stops.get(task)
-    return (stopping, None, "stop") if stopping is not None and not stopping.closed else None
+    stopping = next(
+        (one for one in cell.runtime.awaiting_stops.get(task, ()) if not one.closed), None
+    )
+    return (stopping, None, "stop") if stopping is not None else None

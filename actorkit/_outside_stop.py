@@ -100,18 +100,20 @@ async def _stop_waiting(cell: Cell) -> None:
     # The caller awaits this stop, and so do the tasks waiting on it (a handler awaiting it
     # through `wait_for`, `shield` or a `TaskGroup`), where a ring of stops is looked for.
     awaiting = cell.runtime.awaiting_stops
-    held = [one for one in waiting if one is task or one not in awaiting]
-    for one in held:
-        awaiting[one] = cell
+    for one in waiting:
+        awaiting.setdefault(one, []).append(cell)
     try:
         if cell.mailbox.signals and any(type(s) is Stop for s in cell.mailbox.signals):
             await _join_stop(cell)
         else:  # open still (nothing was awaited): `Cell.call` without its coroutine
             await signalled(cell, Stop(None))
     finally:
-        for one in held:
-            if awaiting.get(one) is cell:
-                awaiting.pop(one)
+        for one in waiting:
+            stops = awaiting.get(one)
+            if stops is not None:
+                stops.remove(cell)
+                if not stops:
+                    del awaiting[one]
 
 
 async def _join_stop(cell: Cell) -> None:

@@ -131,10 +131,10 @@ class Runtime:
         """Parents of a cancelled spawn whose task still stops its kids, out of the tree
         (`awaited_at_shutdown`), with how many: only their stops look for such kids, so a
         cleanup elsewhere never sends every other stop down the slow path."""
-        self.awaiting_stops: dict[asyncio.Task[Any], Cell] = {}
-        """Tasks waiting in `await ref.stop()`, and whose stop each waits for: how a stop
-        that would close a ring of such waits finds it (`_outside_stop`). From `start` on,
-        one map for every system on the loop (`on_loop`)."""
+        self.awaiting_stops: dict[asyncio.Task[Any], list[Cell]] = {}
+        """Tasks waiting in `await ref.stop()`, and the stops each waits for (two, in a
+        `TaskGroup`): how a stop that would close a ring of such waits finds it
+        (`_outside_stop`). From `start` on, one map for every system on the loop (`on_loop`)."""
         self.cuts: dict[Cell, Cut] = {}
         """Cells whose supervisor cut their instance past its shutdown time, until the cut
         is carried out (`_cut`): empty but for that, so no actor pays for it."""
