@@ -46,12 +46,13 @@ OUTSIDE = "(outside actors)"
 def running_cell(frame: FrameType | None) -> tuple[Cell, str] | None:
     """The cell whose code runs on this stack, if any, and where: in its `__init__`, its
     `on_start`, its `on_stop` or a handler. The innermost, so that a child's factory is not
-    blamed on the supervisor or spawner that runs it."""
+    blamed on the supervisor or spawner that runs it. Not the system's root, no actor of the
+    user's: what runs in its task (`ActorSystem(supervisor=...)`'s decider) is outside them."""
     above: list[FrameType] = []
     while frame is not None:
         if frame.f_code is _RUN_CODE or frame.f_code is _FACTORY_CODE:
             cell = frame.f_locals.get("cell")
-            if not isinstance(cell, Cell):
+            if not isinstance(cell, Cell) or cell.parent is None:
                 return None
             return cell, "__init__" if frame.f_code is _FACTORY_CODE else _hook(above)
         above.append(frame)
