@@ -122,6 +122,7 @@ class Watchdog:
         effect kept it waiting 0.2-0.9 s, spinning on the other core, and slowed the loop
         by 12-15% (benchmarks/RESULTS.md, "the watchdog's turn")."""
         self._beat = time.monotonic()
+        self._loop_thread = threading.get_ident()  # a loop may run on in another thread
         if self._turn.locked():  # its last turn taken (else it has one it has yet to take)
             self._taken.acquire(blocking=False)  # a late answer to a turn given up on
             self._turn.release()
@@ -184,7 +185,7 @@ class Watchdog:
         them go when it returns: kept in `_watch`, they would keep that actor (a stopped one
         too) alive until the next blocking episode; `_Stall` keeps ids only."""
         stalled = now - stall.beat
-        running = running_cell(sys._current_frames().get(self._loop_thread))
+        running = self._running()
         cell, where = running if running is not None else (None, "")
         if cell is None or cell.runtime is not self._runtime:
             stall.running = None
@@ -230,6 +231,19 @@ class Watchdog:
             where,
             extra={"actor_path": cell.display_path, "actor_class": name},
         )
+
+    def _running(self) -> tuple[Cell, str] | None:
+        """`running_cell` of the thread the last heartbeat ran in, else of any thread this
+        system's actors run in: a loop stopped in one thread may run on in another (then
+        `run_forever` in a thread of its own) and be held there before its first heartbeat."""
+        frames = sys._current_frames()
+        running = running_cell(frames.pop(self._loop_thread, None))
+        if running is None or running[0].runtime is not self._runtime:
+            for frame in frames.values():
+                found = running_cell(frame)
+                if found is not None and found[0].runtime is self._runtime:
+                    return found
+        return running
 
     def counts(self) -> dict[str, int]:
         """Stalls by class so far, for a scrape, on the loop: a first factory call that held

@@ -1,17 +1,22 @@
-"""The watchdog counts a stall in a supervisor's decider under the code that holds the loop:
-an actor's `supervisor_strategy` under that actor's class, the system's own `supervisor=`
-outside actors, never under the runtime's private root class. Each blocking call holds the
-loop until the watchdog has reported it, so nothing depends on how long a fixed block lasts."""
+"""The watchdog counts a stall under the code that holds the loop in two more places: a
+supervisor's decider (an actor's `supervisor_strategy` counts under that actor's class, the
+system's own `supervisor=` outside actors, never under the runtime's private root class), and
+a loop that runs in another thread than the one the system started in (`run_until_complete`
+there, then `run_forever` in a thread of its own). Each blocking call holds the loop until the
+watchdog has reported it, so nothing depends on how long a fixed block lasts."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 from typing import Any, Literal
 
 import pytest
 
 from actorkit import Actor, ActorSystem, OneForOne
 
+from .conftest import LOOPS, LoopFactory
 from .test_obshunt2_watchdog import THRESHOLD, Named, blocked_counts, hold_until_reported, named
 
 __all__ = ["named"]  # the fixture, shared with test_obshunt2_watchdog.py
@@ -69,3 +74,99 @@ async def test_the_system_supervisor_s_decider_holding_the_loop_counts_outside_a
     assert named.named == []  # no actor of the user's held it: the root is none
     assert named.outside == 1
     assert counts == {"(outside actors)": 1.0}
+
+
+class Holds(Actor):
+    async def receive(self, message: Any) -> str:
+        hold_until_reported()
+        return "held"
+
+
+@pytest.mark.parametrize("make_loop", LOOPS.values(), ids=LOOPS.keys())
+def test_a_loop_run_on_in_another_thread_still_names_the_actor_holding_it(
+    named: Named, make_loop: LoopFactory
+) -> None:
+    loop = make_loop()
+    runner = threading.Thread(target=loop.run_forever, name="moved-loop")
+    try:
+        system = ActorSystem(blocked_threshold=THRESHOLD)
+        loop.run_until_complete(system.start())
+        holds = loop.run_until_complete(system.spawn(Holds, name="holds"))
+        runner.start()  # the loop runs on there: its first step may be the handler
+
+        async def ask_then_count() -> dict[str, float]:
+            assert await holds.ask("go", timeout=BOUND) == "held"
+            counts = blocked_counts(system)
+            await system.shutdown()
+            return counts
+
+        counts = asyncio.run_coroutine_threadsafe(ask_then_count(), loop).result(BOUND)
+    finally:
+        if runner.is_alive():
+            loop.call_soon_threadsafe(loop.stop)
+            runner.join(BOUND)
+        loop.close()
+    assert named.named == [("/holds", "Holds")]
+    assert named.outside == 0
+    assert counts == {"Holds": 1.0}
+
+
+class BothReports(logging.Handler):
+    """The watchdogs' warnings; `both` is set once one named an actor and one, the
+    neighbour's, reported the loop held outside its own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.both = threading.Event()
+        self.told: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.told.append(record.getMessage())
+        if any("blocked the event loop" in t for t in self.told) and any(
+            "outside its actors' handlers" in t for t in self.told
+        ):
+            self.both.set()
+
+
+class HoldsForBoth(Actor):
+    async def receive(self, message: BothReports) -> bool:
+        return message.both.wait(BOUND)  # holds the loop, as a time.sleep would
+
+
+@pytest.mark.parametrize("make_loop", LOOPS.values(), ids=LOOPS.keys())
+def test_a_neighbour_on_a_loop_run_on_in_another_thread_names_whose_handler_held_it(
+    make_loop: LoopFactory,
+) -> None:
+    reports = BothReports()
+    logger = logging.getLogger("actorkit")
+    logger.addHandler(reports)
+    loop = make_loop()
+    runner = threading.Thread(target=loop.run_forever, name="moved-loop")
+    try:
+        owner = ActorSystem("owner", blocked_threshold=THRESHOLD)
+        neighbour = ActorSystem("neighbour", blocked_threshold=THRESHOLD)
+        loop.run_until_complete(owner.start())
+        loop.run_until_complete(neighbour.start())
+        holds = loop.run_until_complete(owner.spawn(HoldsForBoth, name="holds"))
+        runner.start()
+
+        async def hold_then_shut_down() -> bool:
+            # Due after each system's next heartbeat (a quarter of the threshold away at
+            # most), so both have run in this thread before the handler holds the loop.
+            await asyncio.sleep(THRESHOLD / 2)
+            held = await holds.ask(reports, timeout=2 * BOUND)
+            await neighbour.shutdown()
+            await owner.shutdown()
+            return held is True
+
+        held = asyncio.run_coroutine_threadsafe(hold_then_shut_down(), loop).result(3 * BOUND)
+    finally:
+        logger.removeHandler(reports)
+        if runner.is_alive():
+            loop.call_soon_threadsafe(loop.stop)
+            runner.join(BOUND)
+        loop.close()
+    assert held is True
+    told = [t for t in reports.told if "neighbour" in t]
+    assert len(told) == 1
+    assert told[0].endswith("outside its actors' handlers (in actor /holds of system owner)")
