@@ -14,13 +14,11 @@ import logging
 import sys
 import threading
 import time
-from types import FrameType
 
 from ._cell import Cell
-from ._receive import run
 from ._runtime import Runtime
 from ._seconds import check_seconds
-from ._spawn import make_instance
+from ._watchdog_frames import running_cell
 
 logger = logging.getLogger("actorkit")
 
@@ -35,45 +33,8 @@ HANDOVER = 0.005
 """Seconds a heartbeat waits at most for the watchdog thread to take its turn: a thread
 switch, tens of microseconds on an idle core."""
 
-# Frames whose `cell` is the actor whose code runs above them: its task's, and its
-# factory's, which a spawner or a supervisor (a restart in place) runs in its own task.
-_RUN_CODE = run.__code__
-_FACTORY_CODE = make_instance.__code__
 OUTSIDE = "(outside actors)"
 """The `actor_type` label of a blocking episode no actor's handler was running in."""
-
-
-def running_cell(frame: FrameType | None) -> tuple[Cell, str] | None:
-    """The cell whose code runs on this stack, if any, and where: in its `__init__`, its
-    `on_start`, its `on_stop` or a handler. The innermost, so that a child's factory is not
-    blamed on the supervisor or spawner that runs it. Not the system's root, no actor of the
-    user's: what runs in its task (`ActorSystem(supervisor=...)`'s decider) is outside them."""
-    above: list[FrameType] = []
-    while frame is not None:
-        if frame.f_code is _RUN_CODE or frame.f_code is _FACTORY_CODE:
-            cell = frame.f_locals.get("cell")
-            if not isinstance(cell, Cell) or cell.parent is None:
-                return None
-            return cell, "__init__" if frame.f_code is _FACTORY_CODE else _hook(above)
-        above.append(frame)
-        frame = frame.f_back
-    return None
-
-
-def _hook(above: list[FrameType]) -> str:
-    """`on_start` or `on_stop` if an actor's own runs on the stack (the outermost call of
-    one), else `handler`. The instance is read from the hook's frame: `on_stop` runs once
-    the cell has let go of it."""
-    for frame in reversed(above):
-        name = frame.f_code.co_name
-        if name in _HOOKS:
-            hook = getattr(type(frame.f_locals.get("self")), name, None)
-            if getattr(hook, "__code__", None) is frame.f_code:
-                return name
-    return "handler"
-
-
-_HOOKS = ("on_start", "on_stop")
 
 
 class Watchdog:
