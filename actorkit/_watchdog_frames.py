@@ -6,12 +6,15 @@ from __future__ import annotations
 from types import FrameType
 
 from ._cell import Cell
+from ._outside_stop import unwind_on_stop
 from ._receive import run
 from ._spawn import make_instance
 
-# Frames whose `cell` is the actor whose code runs above them: its task's, and its
-# factory's, which a spawner or a supervisor (a restart in place) runs in its own task.
+# Frames whose `cell` is the actor whose code runs above them: its task's, the task that
+# runs its `on_stop` apart when its own ended unwound (cancelled before its first step),
+# and its factory's, which a spawner or a supervisor (a restart in place) runs in its task.
 _RUN_CODE = run.__code__
+_APART_CODE = unwind_on_stop.__code__
 _FACTORY_CODE = make_instance.__code__
 
 
@@ -23,7 +26,7 @@ def running_cell(frame: FrameType | None) -> tuple[Cell, str] | None:
     above: list[FrameType] = []
     while frame is not None:
         code = frame.f_code
-        if code is _RUN_CODE or code is _FACTORY_CODE:
+        if code is _RUN_CODE or code is _APART_CODE or code is _FACTORY_CODE:
             cell = frame.f_locals.get("cell")
             if not isinstance(cell, Cell) or cell.parent is None:
                 return None

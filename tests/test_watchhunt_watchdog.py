@@ -1,9 +1,10 @@
-"""The watchdog counts a stall under the code that holds the loop in two more places: a
+"""The watchdog counts a stall under the code that holds the loop in more places: a
 supervisor's decider (an actor's `supervisor_strategy` counts under that actor's class, the
-system's own `supervisor=` outside actors, never under the runtime's private root class), and
-a loop that runs in another thread than the one the system started in (`run_until_complete`
-there, then `run_forever` in a thread of its own). Each blocking call holds the loop until the
-watchdog has reported it, so nothing depends on how long a fixed block lasts."""
+system's own `supervisor=` outside actors, never under the runtime's private root class), a
+loop that runs in another thread than the one the system started in (`run_until_complete`
+there, then `run_forever` in a thread of its own), and an `on_stop` run in a task of its own.
+Each blocking call holds the loop until the watchdog has reported it, so nothing depends on
+how long a fixed block lasts."""
 
 from __future__ import annotations
 
@@ -170,3 +171,29 @@ def test_a_neighbour_on_a_loop_run_on_in_another_thread_names_whose_handler_held
     told = [t for t in reports.told if "neighbour" in t]
     assert len(told) == 1
     assert told[0].endswith("outside its actors' handlers (in actor /holds of system owner)")
+
+
+class StopsSlowly(Actor):
+    """Its `on_stop` gives it a task from `spawn` on, which has not begun on return."""
+
+    async def receive(self, message: Any) -> None:
+        pass
+
+    async def on_stop(self) -> None:
+        hold_until_reported()
+
+
+async def test_an_on_stop_run_apart_from_a_task_cancelled_before_its_first_step_names_the_actor(
+    named: Named,
+) -> None:
+    """The end of `asyncio.run` cancels such a task; the stop that closes the actor runs its
+    `on_stop` in a task of its own, which the shutdown waits for."""
+    async with asyncio.timeout(BOUND), ActorSystem(blocked_threshold=THRESHOLD) as system:
+        ref = await system.spawn(StopsSlowly, name="stops")
+        task = ref._cell.task  # no await since its spawn: not begun
+        assert task is not None
+        task.cancel()
+        await system.shutdown()
+        counts = blocked_counts(system)
+    assert named.named == [("/stops", "StopsSlowly")]
+    assert counts == {"StopsSlowly": 1.0}
