@@ -18,7 +18,14 @@ import pytest
 from actorkit import Actor, ActorSystem, OneForOne
 
 from .conftest import LOOPS, LoopFactory
-from .test_obshunt2_watchdog import THRESHOLD, Named, blocked_counts, hold_until_reported, named
+from .test_obshunt2_watchdog import (
+    REPORT_BOUND,
+    THRESHOLD,
+    Named,
+    blocked_counts,
+    hold_until_reported,
+    named,
+)
 
 __all__ = ["named"]  # the fixture, shared with test_obshunt2_watchdog.py
 
@@ -57,7 +64,7 @@ async def test_an_actor_s_decider_holding_the_loop_counts_under_that_actor(
         assert await child.ask("after") == "after"  # resumed once the decider returned
         counts = blocked_counts(system)
     assert named.named == [("/parent", "Decides")]
-    assert counts == {"Decides": 1.0}
+    assert counts.get("Decides") == 1.0
 
 
 async def test_the_system_supervisor_s_decider_holding_the_loop_counts_outside_actors(
@@ -73,8 +80,8 @@ async def test_the_system_supervisor_s_decider_holding_the_loop_counts_outside_a
         assert await child.ask("after") == "after"
         counts = blocked_counts(system)
     assert named.named == []  # no actor of the user's held it: the root is none
-    assert named.outside == 1
-    assert counts == {"(outside actors)": 1.0}
+    assert named.outside >= 1  # a loaded machine may stall the loop outside actors too
+    assert list(counts) == ["(outside actors)"]
 
 
 class Holds(Actor):
@@ -108,13 +115,12 @@ def test_a_loop_run_on_in_another_thread_still_names_the_actor_holding_it(
             runner.join(BOUND)
         loop.close()
     assert named.named == [("/holds", "Holds")]
-    assert named.outside == 0
-    assert counts == {"Holds": 1.0}
+    assert counts.get("Holds") == 1.0
 
 
 class BothReports(logging.Handler):
-    """The watchdogs' warnings; `both` is set once one named an actor and one, the
-    neighbour's, reported the loop held outside its own."""
+    """The watchdogs' warnings; `both` is set once the owner's named its actor and the
+    neighbour's named it too, as outside its own (others a loaded machine makes aside)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -124,14 +130,17 @@ class BothReports(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.told.append(record.getMessage())
         if any("blocked the event loop" in t for t in self.told) and any(
-            "outside its actors' handlers" in t for t in self.told
+            t.endswith(NEIGHBOUR_TOLD) for t in self.told
         ):
             self.both.set()
 
 
+NEIGHBOUR_TOLD = "outside its actors' handlers (in actor /holds of system owner)"
+
+
 class HoldsForBoth(Actor):
     async def receive(self, message: BothReports) -> bool:
-        return message.both.wait(BOUND)  # holds the loop, as a time.sleep would
+        return message.both.wait(REPORT_BOUND)  # holds the loop, as a time.sleep would
 
 
 @pytest.mark.parametrize("make_loop", LOOPS.values(), ids=LOOPS.keys())
@@ -168,9 +177,8 @@ def test_a_neighbour_on_a_loop_run_on_in_another_thread_names_whose_handler_held
             runner.join(BOUND)
         loop.close()
     assert held is True
-    told = [t for t in reports.told if "neighbour" in t]
+    told = [t for t in reports.told if "neighbour" in t and t.endswith(NEIGHBOUR_TOLD)]
     assert len(told) == 1
-    assert told[0].endswith("outside its actors' handlers (in actor /holds of system owner)")
 
 
 class StopsSlowly(Actor):
@@ -196,4 +204,4 @@ async def test_an_on_stop_run_apart_from_a_task_cancelled_before_its_first_step_
         await system.shutdown()
         counts = blocked_counts(system)
     assert named.named == [("/stops", "StopsSlowly")]
-    assert counts == {"StopsSlowly": 1.0}
+    assert counts.get("StopsSlowly") == 1.0
