@@ -16,7 +16,7 @@ from ._exact import exact_str, index_int, not_integer
 from ._hook_checks import HOOKS, check_hook, hidden
 from ._mistaken import not_an_actor, wrong_factory
 from ._names import MAX_NAME, check_names
-from ._provided import PROVIDED
+from ._own_names import check_class, check_instance
 from ._room import UNBOUNDED
 from ._shown import given
 from ._state import ENDING
@@ -165,6 +165,7 @@ class Kind:
         cls = type(first)
         self.name: str = cls.__name__
         check_receive(first)
+        check_instance(first)
         self.capabilities: frozenset[str] = check_capabilities(cls.capabilities)
         self.starts: bool = cls.on_start is not Actor.on_start
         """`spawn` waits for its `on_start`; without one, the actor runs on return."""
@@ -176,8 +177,9 @@ class Kind:
 
 def check_hooks(cls: type[Actor]) -> None:
     """Refuse, at spawn, a hook the runtime could not await (a plain `def receive` would
-    otherwise fail on the first message, far from the mistake), and a class attribute
-    `supervisor_strategy` that is no strategy (it would fail at its first child's exit)."""
+    otherwise fail on the first message, far from the mistake), a class attribute
+    `supervisor_strategy` that is no strategy (it would fail at its first child's exit), and
+    a class attribute hiding one of actorkit's bases (`_own_names.check_class`)."""
     if cls in CHECKED:
         return
     for hook in HOOKS:
@@ -187,14 +189,7 @@ def check_hooks(cls: type[Actor]) -> None:
         check_hook(cls, hook)
     if cls.supervisor_strategy is not None:
         check_strategy(cls.supervisor_strategy, f"{cls.__qualname__}.supervisor_strategy")
-    for attribute, what in PROVIDED.items():
-        # A class attribute hides the runtime's property as surely as `self.name = ...` in
-        # `__init__` would replace it, which the property's setter refuses.
-        if inspect.getattr_static(cls, attribute) is not vars(Actor)[attribute]:
-            raise TypeError(
-                f"{cls.__qualname__}.{attribute} hides the actor's {what}, provided by the "
-                "runtime: keep yours under another attribute name"
-            )
+    check_class(cls)
     if len(CHECKED) >= CHECKED_KEPT:
         CHECKED.clear()
     CHECKED.add(cls)

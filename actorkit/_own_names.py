@@ -1,0 +1,118 @@
+"""An actor class's own names against those of actorkit's bases, checked once per class at
+spawn (`check_class`) and on its first instance (`check_instance`), never on a message path.
+
+Python lets a subclass's attribute hide its base's without a word. Where the runtime reads
+the base's, that breaks the actor far from the mistake, as `self._stop` in a subclass of
+`threading.Thread` breaks `join`: a hook assigned on the instance is called or skipped
+depending on whether the class has one (a durable actor's instance `on_start` skips its
+recovery), a runtime method hidden by data (a dataclass field `stop`) fails only where the
+actor calls it, and a name actorkit's bases keep for themselves (`self._journal = []` in an
+event-sourced actor) fails recovery with an error about something else. A method overriding a
+method is Python's, and allowed; `receive` may be assigned on an instance (api.md §1)."""
+
+from __future__ import annotations
+
+import inspect
+import types
+from collections.abc import Iterable
+
+from ._actor import RUNTIME_OWN, Actor
+from ._provided import PROVIDED
+
+_HOOKS = ("on_start", "on_stop")
+"""The hooks the runtime learns from the class (whether to await one at all)."""
+
+
+def check_class(cls: type[Actor]) -> None:
+    """Refuse a class attribute of the user's classes that hides one of actorkit's bases:
+    a read-only property the runtime provides (`name = "worker"`), a method hidden by data
+    (a field `stop: bool = False`), or a private method the runtime calls (`_load`)."""
+    mro = cls.__mro__
+    ours = _actorkit_bases(cls)
+    names = dict.fromkeys(name for mine in mro if mine not in ours for name in vars(mine))
+    for name, owner in _hiding(names, ours):
+        holder = next(c for c in mro if name in vars(c))
+        if holder in ours:
+            continue  # actorkit's own, or set by one of its bases (a durable `on_start`)
+        where = f"{holder.__qualname__}.{name}"
+        if name in PROVIDED:
+            raise TypeError(
+                f"{where} hides the actor's {PROVIDED[name]}, provided by the runtime: keep "
+                "yours under another attribute name"
+            )
+        if not inspect.isfunction(vars(owner)[name]):
+            continue  # an option (`capabilities`, `snapshot_every`) or a ref's call (`tell`)
+        if _private(name):
+            raise _replaces(cls, where, owner, name)
+        if _data(vars(holder)[name]):
+            raise _hides(cls, where, owner, name)
+
+
+def check_instance(actor: Actor) -> None:
+    """Refuse what `__init__` set on the first instance over a method or a hook of actorkit's
+    bases, or over a name they keep: only `receive` may be assigned (to change behaviour)."""
+    cls = type(actor)
+    own = getattr(actor, "__dict__", None)
+    if not own:
+        return
+    for name, owner in _hiding(own, _actorkit_bases(cls)):
+        where = f"self.{name}"
+        if name in _HOOKS:
+            raise TypeError(
+                f"{cls.__qualname__} sets {where} on its instance, which the runtime does not "
+                f"read as a hook: define `async def {name}(self)` on the class (only receive "
+                "may be assigned on an instance, to change how it handles messages)"
+            )
+        if _private(name):
+            raise _replaces(cls, where, owner, name)
+        if inspect.isfunction(vars(owner)[name]):
+            raise _hides(cls, where, owner, name)
+
+
+def _actorkit_bases(cls: type[Actor]) -> list[type]:
+    return [
+        base
+        for base in cls.__mro__
+        if issubclass(base, Actor) and base.__module__.partition(".")[0] == "actorkit"
+    ]
+
+
+def _hiding(names: Iterable[str], ours: list[type]) -> list[tuple[str, type]]:
+    """The names among `names` that one of actorkit's actor bases `ours` defines too, each
+    with the first of them that does; but `receive`, which an instance may assign, and what
+    the runtime sets on an instance itself."""
+    found = []
+    for name in names:
+        if name.startswith("__") or name == "receive" or name in RUNTIME_OWN:
+            continue
+        owner = next((base for base in ours if name in vars(base)), None)
+        if owner is not None:
+            found.append((name, owner))
+    return found
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_")
+
+
+def _data(value: object) -> bool:
+    """A value, or a slot's descriptor (a field of a slotted dataclass or attrs class), not
+    something that reads as a method (a function, a staticmethod, a classmethod, a property,
+    a callable object)."""
+    if isinstance(value, types.MemberDescriptorType):
+        return True
+    return not callable(value) and not hasattr(type(value), "__get__")
+
+
+def _hides(cls: type, where: str, owner: type, name: str) -> TypeError:
+    return TypeError(
+        f"{cls.__qualname__}: {where} hides {owner.__name__}.{name}(), provided by the runtime: "
+        "keep yours under another attribute name"
+    )
+
+
+def _replaces(cls: type, where: str, owner: type, name: str) -> TypeError:
+    return TypeError(
+        f"{cls.__qualname__}: {where} replaces {owner.__name__}.{name}, which actorkit uses "
+        "itself: rename yours"
+    )
