@@ -17,7 +17,7 @@ import types
 from collections.abc import Iterable
 
 from ._actor import RUNTIME_OWN, Actor
-from ._provided import PROVIDED
+from ._provided import DESCRIBED
 
 _HOOKS = ("on_start", "on_stop")
 """The hooks the runtime learns from the class (whether to await one at all)."""
@@ -35,9 +35,9 @@ def check_class(cls: type[Actor]) -> None:
         if holder in ours:
             continue  # actorkit's own, or set by one of its bases (a durable `on_start`)
         where = f"{holder.__qualname__}.{name}"
-        if name in PROVIDED:
+        if name in DESCRIBED:
             raise TypeError(
-                f"{where} hides the actor's {PROVIDED[name]}, provided by the runtime: keep "
+                f"{where} hides the actor's {DESCRIBED[name]}, provided by the runtime: keep "
                 "yours under another attribute name"
             )
         if not inspect.isfunction(vars(owner)[name]):

@@ -22,8 +22,14 @@ a `name`, a `path` or a list of `timers` of their own, which Python would refuse
 "property 'name' of 'Worker' object has no setter"."""
 
 
+DESCRIBED: dict[str, str] = {}
+"""Every attribute `read_only` made, with what it is: those of `Actor` and of the durable
+bases, which a class attribute of the same name would hide (`_own_names.check_class`)."""
+
+
 def read_only(prop: property, attribute: str, what: str) -> property:
     """`prop` with a setter that refuses, saying what the attribute is and what to do."""
+    DESCRIBED[attribute] = what
 
     def setter(self: Actor, value: object) -> NoReturn:
         raise AttributeError(
