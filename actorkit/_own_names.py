@@ -50,11 +50,19 @@ def check_class(cls: type[Actor]) -> None:
 
 def check_instance(actor: Actor) -> None:
     """Refuse what `__init__` set on the first instance over a method or a hook of actorkit's
-    bases, or over a name they keep: only `receive` may be assigned (to change behaviour)."""
+    bases, or over a name they keep: only `receive` may be assigned (to change behaviour).
+    What the runtime set on the instance itself (`RUNTIME_OWN`) must still be what it set:
+    its context, whose instance it is, and a durable actor's link to its store, which
+    refers back to that context."""
     cls = type(actor)
+    cell = getattr(actor, "_cell", None)  # a slot's, if the class made `_cell` one
+    if getattr(cell, "instance", None) is not actor:
+        raise _replaces(cls, "self._cell", Actor, "_cell")
     own = getattr(actor, "__dict__", None)
     if not own:
         return
+    if "_durable" in own and getattr(own["_durable"], "cell", None) is not cell:
+        raise _replaces(cls, "self._durable", Actor, "_durable")
     for name, owner in _hiding(own, _actorkit_bases(cls)):
         where = f"self.{name}"
         if name in _HOOKS:

@@ -133,7 +133,28 @@ class Resumable(Actor):
         return message
 
 
+class Grid(Actor):
+    """A spreadsheet's cell, whose `_cell` was the runtime's: `self.name` and `self.stop()`
+    then failed on a tuple."""
+
+    def __init__(self) -> None:
+        self._cell = (1, 2)  # type: ignore[assignment]
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
+class Kept(DurableState):
+    def __init__(self) -> None:
+        self._durable = True  # type: ignore[assignment]
+
+    async def receive(self, message: Any) -> Any:
+        return message
+
+
 PRIVATE = [
+    (Grid, "self._cell", "Actor"),
+    (Kept, "self._durable", "Actor"),
     (Journal, "self._journal", "EventSourced"),
     (Load, "self._load", "DurableState"),
     (Loader, "Loader._load", "DurableState"),
@@ -155,6 +176,19 @@ async def test_a_name_actorkit_keeps_for_itself_is_refused_at_spawn(
         f"{cls.__qualname__}: {where} replaces {owner}.{name}, which actorkit uses itself: "
         "rename yours"
     )
+
+
+class Slotted(Actor):
+    """Its `_cell` is a slot: where the runtime keeps it, not a name of the actor's."""
+
+    __slots__ = ("_cell", "count")
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def receive(self, message: Any) -> Any:
+        self.count += 1
+        return (self.name, self.count)
 
 
 class OwnStop(Actor):
@@ -189,3 +223,5 @@ async def test_a_method_overridden_by_a_method_and_fields_of_a_refs_calls_are_ac
             await own.stop()
             fields = await system.spawn(Fields, str.upper)
             assert await fields.ask("x") == "X"
+            slotted = await system.spawn(Slotted, name="slotted")
+            assert await slotted.ask("x") == ("slotted", 1)
