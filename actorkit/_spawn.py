@@ -266,8 +266,12 @@ def make_instance(cell: Cell) -> Actor:
         _constructing.reset(token)
     if not isinstance(instance, Actor):
         raise not_an_actor(cell.factory, instance)
-    # Not `getattr`: a class whose own `__new__` set none would reach its `__getattr__`.
-    owner = instance.__dict__.get("_cell")
+    # Not `getattr`: a class whose own `__new__` set none would reach its `__getattr__`; nor
+    # `__dict__`, whose reading makes every later attribute of the actor's cost twice as much.
+    try:
+        owner = object.__getattribute__(instance, "_cell")
+    except AttributeError:
+        owner = None
     handed = _HANDED.get(id(instance)) if owner is cell else None
     if handed is not None and handed() is instance:
         raise TypeError(

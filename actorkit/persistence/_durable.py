@@ -61,7 +61,7 @@ class Durable(Actor):
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:
         self = super().__new__(cls, *args, **kwargs)
-        cell: Cell | Unspawned = self.__dict__["_cell"]
+        cell: Cell | Unspawned = self._cell  # not `__dict__`: see `_own_names.check_instance`
         if isinstance(cell, Unspawned):  # constructed outside `spawn`: `persist` says so
             self._durable = cell  # type: ignore[assignment]
         else:
