@@ -14,14 +14,13 @@ half again (benchmarks/RESULTS.md). A mark per actor would cost every spawn inst
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from ._cell import Cell
     from ._runtime import Runtime
@@ -70,29 +69,34 @@ def waiting_on(task: asyncio.Task[Any]) -> set[asyncio.Task[Any]]:
     return {one for one in found if isinstance(one, asyncio.Task)}
 
 
-def _released_by(callback: Any) -> Iterator[Any]:
-    """The futures and tasks a done callback lets go on."""
+def _released_by(callback: Any) -> Sequence[Any]:
+    """The futures and tasks a done callback lets go on. Read at every stop of a busy actor
+    (a `gather` of 10,000 stops reads 10,000 `gather` closures): no generator, no context
+    manager per closure cell."""
     owner = getattr(callback, "__self__", None)
     if isinstance(owner, asyncio.Future):
-        yield owner
-    elif isinstance(owner, asyncio.TaskGroup):
+        return (owner,)
+    if isinstance(owner, asyncio.TaskGroup):
         parent = getattr(owner, "_parent_task", None)
-        if parent is not None:
-            yield parent
-    elif isinstance(callback, functools.partial):
-        yield from (one for one in callback.args if isinstance(one, asyncio.Future))
-    else:
-        for cell in getattr(callback, "__closure__", None) or ():
-            with contextlib.suppress(ValueError):  # a cell not filled yet
-                if isinstance(cell.cell_contents, asyncio.Future):
-                    yield cell.cell_contents
+        return () if parent is None else (parent,)
+    if isinstance(callback, functools.partial):
+        return [one for one in callback.args if isinstance(one, asyncio.Future)]
+    released = []
+    for cell in getattr(callback, "__closure__", None) or ():
+        try:
+            held = cell.cell_contents
+        except ValueError:  # a cell not filled yet
+            continue
+        if isinstance(held, asyncio.Future):
+            released.append(held)
+    return released
 
 
 _STARTED: weakref.WeakSet[Runtime] = weakref.WeakSet()
 _STARTING = threading.Lock()  # systems on loops of other threads start at the same time
 
 
-def shared_stops(runtime: Runtime) -> dict[asyncio.Task[Any], list[Cell]]:
+def shared_stops(runtime: Runtime) -> dict[asyncio.Task[Any], dict[Cell, int]]:
     """The tasks awaiting a stop, for `runtime` as it starts on its loop: the same map as
     every other system's there. A stop is filed under its target's system, and a ring of
     them may run through several (a handler stopping another system's actor, whose handler

@@ -100,8 +100,9 @@ async def _stop_waiting(cell: Cell) -> None:
     # The caller awaits this stop, and so do the tasks waiting on it (a handler awaiting it
     # through `wait_for`, `shield` or a `TaskGroup`), where a ring of stops is looked for.
     awaiting = cell.runtime.awaiting_stops
-    for one in waiting:
-        awaiting.setdefault(one, []).append(cell)
+    for one in waiting:  # by count: a `gather` of two stops of one actor waits for both
+        stops = awaiting.setdefault(one, {})
+        stops[cell] = stops.get(cell, 0) + 1
     try:
         if cell.mailbox.signals and any(type(s) is Stop for s in cell.mailbox.signals):
             await _join_stop(cell)
@@ -109,11 +110,13 @@ async def _stop_waiting(cell: Cell) -> None:
             await signalled(cell, Stop(None))
     finally:
         for one in waiting:
-            stops = awaiting.get(one)
-            if stops is not None:
-                stops.remove(cell)
-                if not stops:
-                    del awaiting[one]
+            stops = awaiting[one]
+            if stops[cell] > 1:
+                stops[cell] -= 1
+            elif len(stops) > 1:
+                del stops[cell]
+            else:
+                del awaiting[one]
 
 
 async def _join_stop(cell: Cell) -> None:

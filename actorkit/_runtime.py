@@ -131,7 +131,7 @@ class Runtime:
         """Parents of a cancelled spawn whose task still stops its kids, out of the tree
         (`awaited_at_shutdown`), with how many: only their stops look for such kids, so a
         cleanup elsewhere never sends every other stop down the slow path."""
-        self.awaiting_stops: dict[asyncio.Task[Any], list[Cell]] = {}
+        self.awaiting_stops: dict[asyncio.Task[Any], dict[Cell, int]] = {}
         """Tasks waiting in `await ref.stop()`, and the stops each waits for (two, in a
         `TaskGroup`): how a stop that would close a ring of such waits finds it
         (`_outside_stop`). From `start` on, one map for every system on the loop (`on_loop`)."""
