@@ -9,54 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
 
 from actorkit import Actor, ActorSystem
 
-BOUND = 5.0
+from .handlers_task_ways import BOUND, WAYS
+
 TIMEOUT = 3.0  # the shutdown's: what the handler would have waited before
-Call = Callable[[], Coroutine[Any, Any, None]]
-
-
-async def in_gather(call: Call) -> None:
-    await asyncio.gather(call())
-
-
-async def in_a_task(call: Call) -> None:
-    await asyncio.create_task(call())
-
-
-async def in_wait_for(call: Call) -> None:
-    """A task of its own on Python 3.11, awaited through a future of `wait_for`'s."""
-    await asyncio.wait_for(call(), BOUND)
-
-
-async def in_shield(call: Call) -> None:
-    await asyncio.shield(call())
-
-
-async def in_wait(call: Call) -> None:
-    """Through a future of `asyncio.wait`'s, which the task's end sets."""
-    done, _ = await asyncio.wait([asyncio.ensure_future(call())])
-    await done.pop()
-
-
-async def in_a_task_group(call: Call) -> None:
-    async with asyncio.TaskGroup() as group:
-        group.create_task(call())
-
-
-WAYS = {
-    "gather": in_gather,
-    "task": in_a_task,
-    "wait_for": in_wait_for,
-    "shield": in_shield,
-    "wait": in_wait,
-    "task_group": in_a_task_group,
-}
 
 
 class ShutsDown(Actor):

@@ -7,55 +7,14 @@ of an actor above it hung the handler until a shutdown forced it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
 
 from actorkit import Actor, ActorRef, ActorSystem, NotDelivered, Terminated
 
+from .handlers_task_ways import BOUND, WAYS
 from .watch_support import Watcher
-
-BOUND = 5.0
-Stop = Callable[[], Coroutine[Any, Any, None]]
-
-
-async def in_gather(stop: Stop) -> None:
-    await asyncio.gather(stop())
-
-
-async def in_a_task(stop: Stop) -> None:
-    await asyncio.create_task(stop())
-
-
-async def in_wait_for(stop: Stop) -> None:
-    """A task of its own on Python 3.11, awaited through a future of `wait_for`'s."""
-    await asyncio.wait_for(stop(), BOUND)
-
-
-async def in_shield(stop: Stop) -> None:
-    await asyncio.shield(stop())
-
-
-async def in_wait(stop: Stop) -> None:
-    """Through a future of `asyncio.wait`'s, which the task's end sets."""
-    done, _ = await asyncio.wait([asyncio.ensure_future(stop())])
-    await done.pop()
-
-
-async def in_a_task_group(stop: Stop) -> None:
-    async with asyncio.TaskGroup() as group:
-        group.create_task(stop())
-
-
-WAYS = {
-    "gather": in_gather,
-    "task": in_a_task,
-    "wait_for": in_wait_for,
-    "shield": in_shield,
-    "wait": in_wait,
-    "task_group": in_a_task_group,
-}
 
 
 class StopsIt(Actor):
