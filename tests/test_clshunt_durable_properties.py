@@ -4,15 +4,14 @@ runtime used another (the store's key stays the actor's path)."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem
-from actorkit.persistence import DurableState, MemoryStore
+from actorkit import Actor
+from actorkit.persistence import DurableState
 
-from .hardening_support import BOUND
+from .spawn_refusal_support import refused_at_spawn
 
 
 class NamedDurable(DurableState):
@@ -39,11 +38,6 @@ class RemindersList(DurableState):
 async def test_a_class_attribute_hiding_a_durable_property_is_refused_at_spawn(
     cls: type[Actor], attribute: str, what: str
 ) -> None:
-    async with ActorSystem(metrics=False, store=MemoryStore()) as system:
-        async with asyncio.timeout(BOUND):
-            with pytest.raises(TypeError) as refused:
-                await system.spawn(cls)
-        assert system.actor_count == 0
-    text = str(refused.value)
+    text = await refused_at_spawn(cls)
     assert text.startswith(f"{cls.__qualname__}.{attribute} hides the actor's {what}")
     assert text.endswith("provided by the runtime: keep yours under another attribute name")

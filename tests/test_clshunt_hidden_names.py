@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem
-from actorkit.persistence import DurableState, EventSourced, MemoryStore
+from actorkit.persistence import DurableState, EventSourced
 
 from .hardening_support import BOUND
+from .spawn_refusal_support import refused_at_spawn
 
 
 class StopFlag(Actor):
@@ -86,13 +87,9 @@ HIDDEN = [
 async def test_data_hiding_a_runtime_method_is_refused_at_spawn(
     cls: type[Actor], where: str, method: str, args: tuple[Any, ...]
 ) -> None:
-    async with ActorSystem(metrics=False, store=MemoryStore()) as system:
-        async with asyncio.timeout(BOUND):
-            with pytest.raises(TypeError) as refused:
-                await system.spawn(cls, *args)
-        assert system.actor_count == 0
+    said = await refused_at_spawn(cls, *args)
     owner = "EventSourced" if cls is Snapshots else "Actor"
-    assert str(refused.value) == (
+    assert said == (
         f"{cls.__qualname__}: {where} hides {owner}.{method}(), provided by the runtime: keep "
         "yours under another attribute name"
     )
@@ -166,13 +163,9 @@ PRIVATE = [
 async def test_a_name_actorkit_keeps_for_itself_is_refused_at_spawn(
     cls: type[Actor], where: str, owner: str
 ) -> None:
-    async with ActorSystem(metrics=False, store=MemoryStore()) as system:
-        async with asyncio.timeout(BOUND):
-            with pytest.raises(TypeError) as refused:
-                await system.spawn(cls)
-        assert system.actor_count == 0
+    said = await refused_at_spawn(cls)
     name = where.rpartition(".")[2]
-    assert str(refused.value) == (
+    assert said == (
         f"{cls.__qualname__}: {where} replaces {owner}.{name}, which actorkit uses itself: "
         "rename yours"
     )

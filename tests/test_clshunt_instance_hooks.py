@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from actorkit import Actor, ActorSystem
-from actorkit.persistence import DurableState, MemoryStore
+from actorkit.persistence import DurableState
 
 from .hardening_support import BOUND
+from .spawn_refusal_support import refused_at_spawn
 
 started: list[str] = []
 
@@ -66,12 +67,8 @@ async def test_a_hook_assigned_on_the_instance_is_refused_at_spawn(
     cls: type[Actor], hook: str
 ) -> None:
     started.clear()
-    async with ActorSystem(metrics=False, store=MemoryStore()) as system:
-        async with asyncio.timeout(BOUND):
-            with pytest.raises(TypeError) as refused:
-                await system.spawn(cls, hook)
-        assert system.actor_count == 0
-    assert str(refused.value) == (
+    said = await refused_at_spawn(cls, hook)
+    assert said == (
         f"{cls.__qualname__} sets self.{hook} on its instance, which the runtime does not "
         f"read as a hook: define `async def {hook}(self)` on the class (only receive may be "
         "assigned on an instance, to change how it handles messages)"
