@@ -143,6 +143,22 @@ class HoldsForBoth(Actor):
         return message.both.wait(REPORT_BOUND)  # holds the loop, as a time.sleep would
 
 
+def beaten_in(system: ActorSystem, thread: threading.Thread) -> asyncio.Event:
+    """Set once a heartbeat of `system`'s watchdog has run in `thread`: each heartbeat arms
+    the next through the instance's attribute, which this wraps."""
+    beaten = asyncio.Event()
+    watchdog: Any = system._watchdog  # noqa: SLF001  # the heartbeat has no public sign
+    heartbeat = watchdog._heartbeat  # noqa: SLF001
+
+    def beat(loop: asyncio.AbstractEventLoop) -> None:
+        heartbeat(loop)
+        if threading.current_thread() is thread:
+            beaten.set()
+
+    watchdog._heartbeat = beat  # noqa: SLF001
+    return beaten
+
+
 @pytest.mark.parametrize("make_loop", LOOPS.values(), ids=LOOPS.keys())
 def test_a_neighbour_on_a_loop_run_on_in_another_thread_names_whose_handler_held_it(
     make_loop: LoopFactory,
@@ -158,12 +174,13 @@ def test_a_neighbour_on_a_loop_run_on_in_another_thread_names_whose_handler_held
         loop.run_until_complete(owner.start())
         loop.run_until_complete(neighbour.start())
         holds = loop.run_until_complete(owner.spawn(HoldsForBoth, name="holds"))
+        beaten = [beaten_in(system, runner) for system in (owner, neighbour)]
         runner.start()
 
         async def hold_then_shut_down() -> bool:
-            # Due after each system's next heartbeat (a quarter of the threshold away at
-            # most), so both have run in this thread before the handler holds the loop.
-            await asyncio.sleep(THRESHOLD / 2)
+            # Both watchdogs' heartbeats have run in this thread before the handler holds it.
+            for heartbeat in beaten:
+                await heartbeat.wait()
             held = await holds.ask(reports, timeout=2 * BOUND)
             await neighbour.shutdown()
             await owner.shutdown()
