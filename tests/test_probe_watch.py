@@ -3,6 +3,7 @@ so a test needs no watcher actor of its own that forwards each `Terminated` to a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -53,31 +54,27 @@ async def test_a_ref_stopped_already_gives_its_terminated_at_once_and_once() -> 
         probe.expect_empty()
 
 
-async def test_another_message_first_fails_naming_it_and_is_taken() -> None:
+@pytest.mark.parametrize(
+    ("make", "named"),
+    [
+        (lambda: "hello", "'hello'"),
+        # `isinstance` asks a message that is no `Terminated` its `__class__`: a proxy's
+        # raised, and `expect_terminated` raised that error instead of saying what came.
+        (Proxy, "<.*Proxy object"),
+    ],
+    ids=["plain", "class raises"],
+)
+async def test_another_message_first_fails_naming_it_and_is_taken(
+    make: Callable[[], object], named: str
+) -> None:
     async with ActorSystem(clock=ManualClock()) as system:
         probe = await Probe.spawn(system)
         target = await Probe.spawn(system, name="target")
         probe.watch(target.ref)
-        probe.ref.tell("hello")
+        probe.ref.tell(make())
         await target.ref.stop()
         with pytest.raises(
-            AssertionError, match=r"probe expected Terminated of /target, got 'hello'"
-        ):
-            await probe.expect_terminated(target.ref)
-        await probe.expect_terminated(target.ref)
-
-
-async def test_a_message_whose_class_attribute_raises_first_fails_naming_it() -> None:
-    """`isinstance` asks a message that is no `Terminated` its `__class__`: a proxy's raised,
-    and `expect_terminated` raised that error instead of saying what came."""
-    async with ActorSystem(clock=ManualClock()) as system:
-        probe = await Probe.spawn(system)
-        target = await Probe.spawn(system, name="target")
-        probe.watch(target.ref)
-        probe.ref.tell(Proxy())
-        await target.ref.stop()
-        with pytest.raises(
-            AssertionError, match=r"probe expected Terminated of /target, got <.*Proxy object"
+            AssertionError, match=rf"probe expected Terminated of /target, got {named}"
         ):
             await probe.expect_terminated(target.ref)
         await probe.expect_terminated(target.ref)
