@@ -61,18 +61,27 @@ class UnprintableSnapshot(Ledger):
         self.total = snapshot
 
 
+async def snapshot_logged(
+    store: MemoryStore, cls: type[Ledger], caplog: pytest.LogCaptureFixture
+) -> logging.LogRecord:
+    """The one record of a snapshot's failure, after two deposits at `/ledger` whose second
+    persist crosses the cadence: it returns all the same, its events stored."""
+    async with asyncio.timeout(BOUND):
+        async with ActorSystem(metrics=False, store=store) as system:
+            ledger = await system.spawn(cls, name="ledger")
+            await ledger.ask(Deposited(1))
+            assert await ledger.ask(Deposited(2)) == 3  # the persist returned
+    [record] = [r for r in caplog.records if r.msg.startswith("snapshot of")]
+    return record
+
+
 async def test_a_snapshot_hook_raising_an_unprintable_error_is_logged_in_words(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Formatted with its own `__str__`, the record raised in logging, which printed
     "--- Logging error ---" instead of the line."""
     caplog.set_level(logging.ERROR, logger="actorkit")
-    async with asyncio.timeout(BOUND):
-        async with ActorSystem(metrics=False, store=MemoryStore()) as system:
-            ledger = await system.spawn(UnprintableSnapshot, name="ledger")
-            await ledger.ask(Deposited(1))
-            assert await ledger.ask(Deposited(2)) == 3  # the persist returned
-    [record] = [r for r in caplog.records if r.msg.startswith("snapshot of")]
+    record = await snapshot_logged(MemoryStore(), UnprintableSnapshot, caplog)
     assert record.getMessage() == (
         "snapshot of /ledger at 2 not taken (the persist's events are stored): "
         "<Unprintable instance>"
@@ -95,12 +104,7 @@ class SnapshotsFailUnprintably(MemoryStore):
 async def test_a_snapshot_not_saved_for_an_unprintable_error_is_logged_in_words(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    async with asyncio.timeout(BOUND):
-        async with ActorSystem(metrics=False, store=SnapshotsFailUnprintably()) as system:
-            ledger = await system.spawn(Snapshots, name="ledger")
-            await ledger.ask(Deposited(1))
-            assert await ledger.ask(Deposited(2)) == 3  # the persist returned
-    [record] = [r for r in caplog.records if r.msg.startswith("snapshot of")]
+    record = await snapshot_logged(SnapshotsFailUnprintably(), Snapshots, caplog)
     assert record.getMessage() == "snapshot of /ledger at 2 not saved: <PersistenceError instance>"
 
 
