@@ -31,6 +31,7 @@ def check_class(cls: type[Actor]) -> None:
     mro = cls.__mro__
     ours = _actorkit_bases(cls)
     names = dict.fromkeys(name for mine in mro if mine not in ours for name in vars(mine))
+    _check_subclassed(cls, ours)
     for name, owner in _hiding(names, ours):
         holder = next(c for c in mro if name in vars(c))
         if holder in ours:
@@ -47,6 +48,26 @@ def check_class(cls: type[Actor]) -> None:
             raise _replaces(cls, where, owner, name)
         if _data(vars(holder)[name]):
             raise _hides(cls, where, owner, name)
+
+
+def _check_subclassed(cls: type[Actor], ours: list[type]) -> None:
+    """Refuse a class that one of actorkit's bases did not get to set up: a base with an
+    `__init_subclass__` of its own (a durable one, which wires recovery into `on_start`)
+    marks each subclass (`_subclassed`), which a user's `__init_subclass__` without
+    `super()` keeps it from doing. Python runs such a class without a word, and the
+    actor would start without its state."""
+    setting_up = any("__init_subclass__" in vars(base) for base in ours)
+    if not setting_up or vars(cls).get("_subclassed") is cls:
+        return
+    skipping = next(
+        (c for c in cls.__mro__ if c not in ours and "__init_subclass__" in vars(c)), cls
+    )
+    raise TypeError(
+        f"{cls.__qualname__} was not set up by its base {ours[0].__name__}, whose "
+        "__init_subclass__ wires a durable actor's recovery into its on_start: "
+        f"{skipping.__qualname__}.__init_subclass__ must call "
+        "super().__init_subclass__(**kwargs)"
+    )
 
 
 def check_instance(actor: Actor) -> None:

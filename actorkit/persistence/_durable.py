@@ -58,6 +58,10 @@ class Durable(Actor):
     """Why the class cannot be spawned yet (a hook it lacks), found where it is defined and
     raised at its spawn, before anything is written."""
     _durable: Binding
+    _subclassed: ClassVar[type]
+    """Set on each subclass by `__init_subclass__`, in its own namespace: a subclass whose
+    own `__init_subclass__` (or a mixin's) left out `super()` has none, and its spawn is
+    refused (`_own_names.check_class`) rather than run without recovery."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:
         self = super().__new__(cls, *args, **kwargs)
@@ -75,6 +79,7 @@ class Durable(Actor):
         hook = cls.on_start  # its own, or a mixin's that comes before Durable in the MRO
         if not getattr(hook, "recovers", False):
             cls.on_start = _after_recovery(hook)  # type: ignore[assignment]
+        cls._subclassed = cls
 
     async def on_start(self) -> None:
         """Recovery, then the `on_start` next in the MRO: an actor mixin placed after the
