@@ -8,8 +8,11 @@ a signal whose transition raised in `_signal_failure`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._actor import NO_ON_STOP, Actor
 from ._cut import failed_while_cut, stop_child
+from ._mistaken import returned_by_hook
 from ._record import Record
 from ._restart_steps import close_unrestarted, instance_ended, renew, start_failed
 from ._signals import SELF_STOP, Stop
@@ -40,7 +43,9 @@ class Lifecycle(Record):
         if self.state is not RESTARTING:
             return
         try:
-            await renew(self.cell).on_start()
+            hook: Any = renew(self.cell).on_start  # typed `-> None`: its result is read
+            if (returned := await hook()) is not None:
+                returned_by_hook(returned, "on_start", self.display_path)
         except BaseException as error:
             await start_failed(self.cell, error)
             return

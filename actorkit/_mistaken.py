@@ -176,3 +176,19 @@ def _meant_ref(value: object) -> str:
         what = type(value).__name__
         return f": a {what}, not a ref: pass {what.lower()}.ref"
     return ""
+
+
+def returned_by_hook(returned: object, hook: str, path: str) -> None:
+    """Refuse a coroutine that `on_start` or `on_stop` returned (`return self.spawn(...)`):
+    its work never ran, and the hook would look done. Closed here, so Python has no "never
+    awaited" warning left to give, later and elsewhere. Anything else a hook returns is
+    ignored, as Python ignores what `__init__` may not return."""
+    if not inspect.iscoroutine(returned):
+        return
+    made_by = getattr(returned, "__qualname__", "a coroutine function")
+    returned.close()
+    example = "ref = await self.spawn(...)" if made_by.endswith(".spawn") else "await ..."
+    raise TypeError(
+        f"{hook} of {path} returned a coroutine of {made_by} instead of awaiting it, so it "
+        f"never ran: a missing `await` (write `{example}` in the hook)"
+    )

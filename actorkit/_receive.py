@@ -6,10 +6,9 @@ countdown to that yield is the count of handled messages too: stored in the mail
 each message (`Mailbox.left`, one store where a total would be read, added to and stored),
 so the accounting is exact at any await, and folded into `Mailbox.folded` when it runs out.
 With metrics on, a drained batch is timed as a whole and each message observed at the batch
-mean (docs/observability.md); the histogram updates are written out here, not called, as
-this runs once per batch on every actor (for sequential asks, once per ask). `run` is the
-one function allowed to be long: it is the hot path, and splitting it costs a call per
-batch or per message (or a coroutine per actor)."""
+mean (docs/observability.md); the histogram updates are written out, not called (once per
+batch on every actor, per ask for sequential asks). `run` is the hot path, so it is long:
+splitting it costs a call per batch or per message (or a coroutine per actor)."""
 
 from __future__ import annotations
 
@@ -27,6 +26,7 @@ from ._handler_failures import answer_to, handler_failure, unawaited_reply
 from ._instruments import IN_LOOP
 from ._loop_end import closed_from_outside
 from ._mailbox import BATCH
+from ._mistaken import returned_by_hook
 from ._outside_stop import unwind_on_stop
 from ._sealed import SEALED_DICT, SEALED_MAILBOX
 from ._signal_failure import signal_failed
@@ -43,10 +43,10 @@ async def _start(cell: Cell, started: asyncio.Future[None]) -> bool:
     """`on_start`, for `spawn`. If it fails, or `spawn` is cancelled meanwhile, nothing is
     left started: the children it spawned are stopped, and the actor closes without its
     `on_stop` (its `on_start` never finished)."""
-    instance = cell.instance
-    assert instance is not None
+    instance: Any = cell.instance  # its hooks' results are read: a coroutine is refused
     try:
-        await instance.on_start()
+        if (returned := await instance.on_start()) is not None:
+            returned_by_hook(returned, "on_start", cell.display_path)
     except BaseException as error:
         cell.instance = None
         try:

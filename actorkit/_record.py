@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ._failed_cleanup import kill_below
 from ._failure import as_failure
 from ._forced_handling import drop_handling
+from ._mistaken import returned_by_hook
 from ._protocols import KeptContext
 from ._ref import HELD_BY_ONE_SLOT, ActorRef
 from ._sealed import SEALED_DICT, SEALED_MAILBOX
@@ -281,7 +282,9 @@ class Record(HotRecord):
         if instance is None:
             return
         try:
-            await instance.on_stop()
+            hook: Any = instance.on_stop  # typed `-> None`: its result is read
+            if (returned := await hook()) is not None:
+                returned_by_hook(returned, "on_stop", self.display_path)
         except BaseException as error:
             failure = as_failure(error, f"on_stop of {self.display_path}", self.runtime)
             logger.error(
