@@ -222,6 +222,8 @@ def waiting_for_its_task(cell: Cell, closed: asyncio.Future[None]) -> Awaitable[
 
 
 async def _watching(cell: Cell, task: asyncio.Task[None], closed: asyncio.Future[None]) -> None:
+    """Until `closed`, then the `on_stop` the watch ran apart, if it did: the stop returns
+    once that has ended too, as for any other actor (within the grace it is bounded by)."""
     watch = _EndedUnclosed(cell)
     task.add_done_callback(watch)
     try:
@@ -229,6 +231,8 @@ async def _watching(cell: Cell, task: asyncio.Task[None], closed: asyncio.Future
     finally:
         watch.cell = None  # a call of it the task's end already scheduled keeps no cell alive
         task.remove_done_callback(watch)
+    if watch.apart is not None:  # shielded: a caller that stops waiting does not cut it
+        await asyncio.shield(watch.apart)
 
 
 class _EndedUnclosed:
@@ -238,10 +242,12 @@ class _EndedUnclosed:
     below it (its queue dead-lettered, its asks answered, its parent told), then its `on_stop`
     in a task of its own, as its task's unwinding would have run it, then its watchers told."""
 
-    __slots__ = ("cell",)
+    __slots__ = ("apart", "cell")
 
     def __init__(self, cell: Cell) -> None:
         self.cell: Cell | None = cell
+        self.apart: asyncio.Task[None] | None = None
+        """The task running its `on_stop`, for the stop to wait for (`_watching`)."""
 
     def __call__(self, task: asyncio.Task[None]) -> None:
         cell = self.cell
@@ -250,17 +256,19 @@ class _EndedUnclosed:
         logger.warning("%s was stopped: its task was cancelled before it began", cell.display_path)
         kill(subtree(cell))
         cell.task = None
-        on_stop_apart(cell)
+        self.apart = on_stop_apart(cell)
 
 
-def on_stop_apart(cell: Cell) -> None:
+def on_stop_apart(cell: Cell) -> asyncio.Task[None] | None:
     """`on_stop`, if the instance is still held, in a task of its own: the actor's task ended
-    without unwinding it (`_EndedUnwound`, `_EndedUnclosed`). Else none is left to wait for."""
+    without unwinding it (`_EndedUnwound`, `_EndedUnclosed`). Else none is left to wait for.
+    Returns that task, if any."""
     if cell.instance is None:
         tell_held_news(cell)
-    else:
-        unwinding = begun_task(cell.runtime.loop, unwind_on_stop(cell))
-        cell.runtime.unwinding[unwinding] = cell  # from now: a shutdown waits for it
+        return None
+    unwinding = begun_task(cell.runtime.loop, unwind_on_stop(cell))
+    cell.runtime.unwinding[unwinding] = cell  # from now: a shutdown waits for it
+    return unwinding
 
 
 def awaited_at_shutdown(task: asyncio.Task[None], cell: Cell) -> None:
