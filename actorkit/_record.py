@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from sys import getrefcount
+from types import MethodType
 from typing import TYPE_CHECKING, Any
 
 from ._failed_cleanup import kill_below
 from ._failure import as_failure
 from ._forced_handling import drop_handling
 from ._mistaken import returned_by_hook
+from ._own_names import class_hook
 from ._protocols import KeptContext
 from ._ref import HELD_BY_ONE_SLOT, ActorRef
 from ._sealed import SEALED_DICT, SEALED_MAILBOX
@@ -283,6 +285,8 @@ class Record(HotRecord):
             return
         try:
             hook: Any = instance.on_stop  # typed `-> None`: its result is read
+            if type(hook) is not MethodType or hook.__func__ is not type(instance).on_stop:
+                hook = class_hook(instance, "on_stop", self.display_path)
             if (returned := await hook()) is not None:
                 returned_by_hook(returned, "on_stop", self.display_path)
         except BaseException as error:
