@@ -14,6 +14,7 @@ import logging
 import sys
 import threading
 import time
+import weakref
 
 from ._cell import Cell
 from ._runtime import Runtime
@@ -64,17 +65,20 @@ class Watchdog:
         self._taken = _locked()
         """Released by the thread once it has its turn: the heartbeat waits for it."""
         self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._loop_thread = 0
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop_thread = threading.get_ident()
         self._beat = time.monotonic()
+        self._loop = loop
+        held = weakref.ref(self)
         self._thread = threading.Thread(
-            target=self._watch, args=(loop,), name="actorkit-watchdog", daemon=True
+            target=_watch, args=(held, self._turn), name="actorkit-watchdog", daemon=True
         )
         self._thread.start()
-        self._timer = loop.call_later(self.threshold / 4, self._heartbeat, loop)
+        self._timer = loop.call_later(self.threshold / 4, _beat, held, loop)
 
     def _heartbeat(self, loop: asyncio.AbstractEventLoop) -> None:
         """Refresh the beat and hand the thread its turn, waiting (at most `HANDOVER`) until
@@ -88,38 +92,39 @@ class Watchdog:
             self._taken.acquire(blocking=False)  # a late answer to a turn given up on
             self._turn.release()
             self._taken.acquire(timeout=HANDOVER)
-        self._timer = loop.call_later(self.threshold / 4, self._heartbeat, loop)
+        self._timer = loop.call_later(self.threshold / 4, _beat, weakref.ref(self), loop)
 
-    def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Until `stop`, or until the loop is closed under a system that was never shut down
-        (`asyncio.run` cancelled it, or `start()` had no `shutdown()`): a closed loop beats
-        no more, and the thread would report it blocked and keep it alive for good."""
-        stall: _Stall | None = None  # the stall under way, once looked at
-        while True:
-            beat = self._beat
-            if stall is not None and stall.beat == beat:  # look again a quarter on (`_look`)
-                wait = self.threshold / 4
-            else:  # until this beat is a threshold old, unless the next one comes first
-                wait = max(beat + self.threshold - time.monotonic(), 0.0)
-            if self._turn.acquire(timeout=wait):  # a heartbeat's turn: the loop waits for this
-                if self._taken.locked():
-                    self._taken.release()
-                self._count_unclassed()
-                if self._stopping:
-                    return
-                continue
-            if self._stopping or loop.is_closed():
-                self._unclassed.clear()  # held no longer: the loop will not go on
-                return
-            now = time.monotonic()
-            if self._paused(loop, now):
-                continue
-            beat = self._beat
-            if now - beat < self.threshold:
-                continue
-            if stall is None or stall.beat != beat:
-                stall = _Stall(beat)
-            self._look(stall, now)
+    def _wait(self, stall: _Stall | None) -> float:
+        """Seconds to wait for a heartbeat's turn before looking at the loop."""
+        if stall is not None and stall.beat == self._beat:  # look again a quarter on (`_look`)
+            return self.threshold / 4
+        return max(self._beat + self.threshold - time.monotonic(), 0.0)  # the beat this old
+
+    def _turned(self) -> None:
+        """A heartbeat's turn taken: the loop waits for this."""
+        if self._taken.locked():
+            self._taken.release()
+        self._count_unclassed()
+
+    def _waited(self, stall: _Stall | None) -> _Stall | None:
+        """No heartbeat within the wait: the stall under way, if any, looked at. A loop
+        closed under a system that was never shut down (`asyncio.run` cancelled it, or
+        `start()` had no `shutdown()`) beats no more: the watchdog stops, not to report it."""
+        loop = self._loop
+        if self._stopping or loop is None or loop.is_closed():
+            self._stopping = True
+            self._unclassed.clear()  # held no longer: the loop will not go on
+            return None
+        now = time.monotonic()
+        if self._paused(loop, now):
+            return stall
+        beat = self._beat
+        if now - beat < self.threshold:
+            return stall
+        if stall is None or stall.beat != beat:
+            stall = _Stall(beat)
+        self._look(stall, now)
+        return stall
 
     def _paused(self, loop: asyncio.AbstractEventLoop, now: float) -> bool:
         """Whether the loop is stopped between two of its runs (`asyncio.Runner.run` called
@@ -237,6 +242,35 @@ class Watchdog:
         if self._thread is not None:
             self._thread.join(timeout=1.0)
             self._thread = None
+
+
+def _beat(watchdog_ref: weakref.ref[Watchdog], loop: asyncio.AbstractEventLoop) -> None:
+    """The heartbeat's timer holds its watchdog weakly: uvloop keeps an armed timer (and what
+    it calls) alive by itself, which would keep a loop dropped without `close()`, its system
+    and actors, and the thread, for good."""
+    watchdog = watchdog_ref()
+    if watchdog is not None:
+        watchdog._heartbeat(loop)
+
+
+def _watch(watchdog_ref: weakref.ref[Watchdog], turn: threading.Lock) -> None:
+    """The thread's body, until the watchdog stops or its loop can no longer run: closed, or
+    stopped and dropped without `close()` (its system never shut down). It holds the watchdog
+    (and so the loop, the system, its actors) only while it looks, never while it waits: a
+    loop dropped is then the collector's, and the thread ends at its next wake."""
+    stall: _Stall | None = None  # the stall under way, once looked at
+    while (watchdog := watchdog_ref()) is not None:
+        wait = watchdog._wait(stall)
+        del watchdog
+        turned = turn.acquire(timeout=wait)  # a heartbeat's turn: the loop waits for this
+        if (watchdog := watchdog_ref()) is None:
+            return
+        if turned:
+            watchdog._turned()
+        else:
+            stall = watchdog._waited(stall)
+        if watchdog._stopping:
+            return
 
 
 class _Stall:
