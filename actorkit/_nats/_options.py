@@ -150,7 +150,7 @@ def nats_options(
         "reconnect_time_wait": 0.5,
         "ping_interval": PING_INTERVAL,
         "max_outstanding_pings": MAX_OUTSTANDING_PINGS,
-        "connect_timeout": max(1, int(connect_timeout)),
+        "connect_timeout": connect_timeout,  # seconds as given: nats-py waits with wait_for
         **{key: value for key, value in credentials.items() if value is not None},
         **options,
     }
