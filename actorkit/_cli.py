@@ -180,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="http://127.0.0.1:9464",
         help="the system's URL (default: %(default)s)",
     )
-    top.add_argument("--interval", type=_seconds, default=1.0, help="refresh period (1 s)")
+    # No argparse default: an --interval given with --once is seen, and refused (`main`).
+    top.add_argument("--interval", type=_seconds, help="refresh period (1 s; not with --once)")
     top.add_argument("--once", action="store_true", help="print one frame and exit")
     journal = sub.add_parser(
         "journal",
@@ -234,6 +235,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ModuleNotFoundError as error:  # `pip install actorkit`: --help lists journal
             return fail("journal", _extra_missing(error))
     if args.command == "top":
+        if args.once and args.interval is not None:
+            return fail(
+                "top",
+                "--once and --interval cannot both be given: --once prints one frame and "
+                "exits, so --interval would be ignored; drop --once to refresh every "
+                "--interval seconds, or drop --interval",
+                BAD_ARGUMENTS,
+            )
+        interval = 1.0 if args.interval is None else args.interval
         token, user, password = (
             os.environ.get(name) for name in (TOKEN_VARIABLE, USER_VARIABLE, PASSWORD_VARIABLE)
         )
@@ -241,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ._runner import run
             from ._top import top
 
-            return run(top(args.url, args.interval, args.once, None, token, user, password))
+            return run(top(args.url, interval, args.once, None, token, user, password))
         except KeyboardInterrupt:
             return 0
     given = [flag for flag in ("host", "port") if getattr(args, flag) is not None]

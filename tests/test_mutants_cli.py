@@ -13,7 +13,7 @@ from aiohttp import web
 from rich.console import Console
 
 from actorkit import ActorSystem
-from actorkit._cli import build_parser, main
+from actorkit._cli import main
 from actorkit._top_frame import ROWS
 
 from .cli_support import ONE_ACTOR, TOP_ERROR, endpoint, top_until
@@ -22,19 +22,27 @@ from .cli_support import ONE_ACTOR, TOP_ERROR, endpoint, top_until
 def test_demo_binds_loopback_on_9464_and_top_reads_it_there_by_default(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The demo's defaults are applied after parsing (a flag given with --no-http is
-    refused), so what it is handed is read where the demo would start."""
+    """The demo's and top's defaults are applied after parsing (a flag given with --no-http,
+    or --interval with --once, is refused), so what each is handed is read where it would
+    start."""
     handed: dict[str, Any] = {}
 
     def run_demo(**options: Any) -> int:
         handed.update(options)
         return 0
 
+    async def top(url: str, interval: float, once: bool, *_: object) -> int:
+        handed.update(url=url, interval=interval, once=once)
+        return 0
+
     monkeypatch.setattr("actorkit._demo.run_demo", run_demo)
+    monkeypatch.setattr("actorkit._top.top", top)
     assert main(["demo"]) == 0
     assert (handed["host"], handed["port"]) == ("127.0.0.1", 9464)
-    top = build_parser().parse_args(["top"])
-    assert (top.url, top.interval, top.once) == ("http://127.0.0.1:9464", 1.0, False)
+    assert main(["top"]) == 0
+    assert (handed["url"], handed["interval"], handed["once"]) == (
+        "http://127.0.0.1:9464", 1.0, False,
+    )  # fmt: skip
 
 
 async def test_top_asks_for_the_rows_it_shows_and_no_more() -> None:
