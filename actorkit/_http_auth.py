@@ -73,11 +73,11 @@ def check_address(host: object, port: object) -> tuple[str, int]:
             f"{given(host)}: no port, scheme, path or brackets in it (the port is given apart)"
         )
     number = index_int(port)
-    if number is None or not 0 <= number <= 65535:
-        raise ValueError(
-            f"port must be an int from 0 to 65535 (0 picks a free one), got {given(port)}"
-            f"{not_integer(port) if number is None else ''}"
-        )
+    words = "port must be an int from 0 to 65535 (0 picks a free one), got"
+    if number is None:
+        raise TypeError(f"{words} {type(port).__name__} {given(port)}{not_integer(port)}")
+    if not 0 <= number <= 65535:
+        raise ValueError(f"{words} {given(port)}")
     return exact_str(host), number
 
 

@@ -147,12 +147,15 @@ class _Strategy:
                 f"backoff must be Backoff(min=..., max=...) or None, got {given(self.backoff)}"
             )
         _check_decider(self.decider)
-        restarts = index_int(self.max_restarts)
-        if restarts is None or restarts < 0:
-            raise ValueError(
-                f"max_restarts must be an int >= 0, got {given(self.max_restarts)}"
-                f"{not_integer(self.max_restarts) if restarts is None else ''}"
+        given_restarts = self.max_restarts
+        restarts = index_int(given_restarts)
+        if restarts is None:
+            raise TypeError(
+                f"max_restarts must be an int >= 0, got {type(given_restarts).__name__} "
+                f"{given(given_restarts)}{not_integer(given_restarts)}"
             )
+        if restarts < 0:
+            raise ValueError(f"max_restarts must be an int >= 0, got {given(given_restarts)}")
         _keep_exact(self, "max_restarts", restarts)
 
     def directive(self, error: BaseException) -> Directive:

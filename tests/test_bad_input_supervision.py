@@ -13,6 +13,12 @@ from .hostile_values import RaisingCompare, RaisingFloat
 CASES = [
     # strategies
     Case("OneForOne: max_restarts < 0", lambda e: OneForOne(max_restarts=-1), ValueError, ">= 0"),
+    Case(
+        "OneForAll: max_restarts not an int",
+        lambda e: OneForAll(max_restarts=3.0),  # type: ignore[arg-type]
+        TypeError,
+        "max_restarts must be an int >= 0, got float 3.0",
+    ),
     Case("OneForAll: within 0", lambda e: OneForAll(within=0), ValueError, "must be > 0 seconds"),
     Case(
         "RestForOne: within not a number",

@@ -32,6 +32,12 @@ async def busy_port(env: Env) -> None:
 CASES = [
     # serve_http
     Case("serve_http: port -1", lambda e: e.system.serve_http(port=-1), ValueError, "0 to 65535"),
+    Case(
+        "serve_http: port not an int",
+        lambda e: e.system.serve_http(port="9464"),  # type: ignore[arg-type]
+        TypeError,
+        "0 to 65535 \\(0 picks a free one\\), got str '9464'",
+    ),
     Case("serve_http: port in use", busy_port, OSError, "pass port=0 for a free port"),
     Case(
         "serve_http: bad auth",

@@ -261,11 +261,11 @@ class EventSourced(Durable):
 def _cadence(value: object, cls: type) -> int:
     """`snapshot_every` as a plain int, or the error that says what to set."""
     every = index_int(value)
-    if every is None or every < 0:
-        raise ValueError(
-            f"{cls.__qualname__}.snapshot_every must be an int >= 0 (0 = never), got "
-            f"{given(value)}{not_integer(value) if every is None else ''}"
-        )
+    words = f"{cls.__qualname__}.snapshot_every must be an int >= 0 (0 = never), got"
+    if every is None:
+        raise TypeError(f"{words} {type(value).__name__} {given(value)}{not_integer(value)}")
+    if every < 0:
+        raise ValueError(f"{words} {given(value)}")
     return every
 
 

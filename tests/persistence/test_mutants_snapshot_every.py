@@ -86,5 +86,5 @@ async def test_a_cadence_set_by_init_that_is_no_integer_is_refused_saying_what_i
 ) -> None:
     async with asyncio.timeout(10):
         async with ActorSystem("taken", store=MemoryStore()) as system:
-            with pytest.raises(ValueError, match=re.escape(end)):
+            with pytest.raises(TypeError, match=re.escape(end)):  # README's table
                 await system.spawn(Tally, every, name="t")

@@ -47,18 +47,22 @@ class Tally(EventSourced):
         return self.total
 
 
-@pytest.mark.parametrize("every", ["2", 2.5, -1])
+@pytest.mark.parametrize(
+    ("every", "error", "shown"),
+    [("2", TypeError, "str '2'"), (2.5, TypeError, "float 2.5"), (-1, ValueError, "-1")],
+)
 async def test_a_bad_snapshot_every_set_by_init_is_refused_at_spawn_before_any_write(
-    every: object,
+    every: object, error: type[Exception], shown: str
 ) -> None:
-    """Refused in the class statement's words. Before: spawn succeeded, and each persist then
-    wrote its events and raised an unrelated `TypeError` (`unsupported operand type(s) for
-    //`), telling its caller the write failed when it was stored; a negative cadence
-    silently took no snapshot."""
-    words = f"Tally.snapshot_every must be an int >= 0 (0 = never), got {every!r}"
+    """Refused in the class statement's words, with the error README's table gives (a
+    `TypeError` for no int, a `ValueError` for a negative one). Before: spawn succeeded, and
+    each persist then wrote its events and raised an unrelated `TypeError` (`unsupported
+    operand type(s) for //`), telling its caller the write failed when it was stored; a
+    negative cadence silently took no snapshot."""
+    words = f"Tally.snapshot_every must be an int >= 0 (0 = never), got {shown}"
     async with asyncio.timeout(10):
         async with ActorSystem("every", store=(store := MemoryStore())) as system:
-            with pytest.raises(ValueError, match=re.escape(words)):
+            with pytest.raises(error, match=re.escape(words)):
                 await system.spawn(Tally, every, name="t")
             assert system.lookup("/t") is None
             assert system.healthy
@@ -72,7 +76,7 @@ async def test_a_bad_snapshot_every_set_on_the_class_afterwards_is_refused_at_sp
     Later.snapshot_every = "3"  # type: ignore[assignment]  # past the class statement's check
     async with asyncio.timeout(10):
         async with ActorSystem("later", store=(store := MemoryStore())) as system:
-            with pytest.raises(ValueError, match=r"Later\.snapshot_every must be an int >= 0"):
+            with pytest.raises(TypeError, match=r"Later\.snapshot_every must be an int >= 0"):
                 await system.spawn(Later, name="t")
             assert await journal(store, "/t") == []
 
