@@ -259,13 +259,18 @@ class StoreBase(ABC):
         return decoded_events(self.read, persistence_id, check_count("from_seq", from_seq))
 
     def _observe(self, writes: int, seconds: float) -> None:
-        """Runs after the commit: an observer that fails (metrics) is logged, and the write,
-        which is durable by now, still succeeds."""
+        """Runs after the commit: an observer that fails (metrics), whatever it raises, is
+        logged, and the write, which is durable by now, still succeeds, as do the writes the
+        SQL stores' writer has queued behind it. A `BaseException` too (a custom one, a
+        stray `CancelledError`: no cancellation lands in a plain call), which would end that
+        writer; only an exit goes on, the program's to end with."""
         observer = self.on_commit
         if observer is not None:
             try:
                 observer(writes, seconds)
-            except Exception:
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException:
                 _log.exception("the store's commit observer failed")
 
     async def __aenter__(self) -> Self:
