@@ -159,11 +159,11 @@ def error_frame(error: BaseException) -> list[Any]:
         # A private subclass of an allowed type travels as that type.
         name = next((_ERROR_NAMES[base] for base in cls.__mro__ if base in _ERROR_NAMES), None)
     text = _text(error)
-    args = list(error.args)
+    args = _args(error)
     if len(text) > ERROR_TEXT:
         text = f"{text[:ERROR_TEXT]}... ({len(text) - ERROR_TEXT:,} characters cut)"
         args = [text]
-    elif not (all(type(arg) in SCALARS for arg in args) and _crosses(args)):
+    elif args is None or not (all(type(arg) in SCALARS for arg in args) and _crosses(args)):
         args = [text]
     return [ERROR, name or f"{cls.__module__}.{cls.__qualname__}", args, text]
 
@@ -194,13 +194,28 @@ def _crosses(args: list[Any]) -> bool:
         return False
 
 
+def _args(error: BaseException) -> list[Any] | None:
+    """`error.args`, or None when they cannot be read: an `args` property of the class's own
+    that raises (a `BaseException` too, which would end the answering actor's receive loop)
+    or gives no sequence. The asker then gets the error's text, as for arguments that cannot
+    cross, not the failure of reading them in its place. An exit is the program's."""
+    try:
+        return list(error.args)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:
+        return None
+
+
 def _text(error: BaseException) -> str:
     """`str(error)`, which runs the user's `__str__`, as text UTF-8 can encode: one that
-    raises, or holds a lone surrogate, must not cost the asker its answer (it would wait for
-    its timeout instead)."""
+    raises (a `BaseException` too, as for `_args`), or holds a lone surrogate, must not cost
+    the asker its answer (it would wait for its timeout instead)."""
     try:
         text = str(error)
-    except Exception as failed:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as failed:
         return f"<str() of the error raised {type(failed).__name__}>"
     return text.encode(errors="backslashreplace").decode()
 
