@@ -21,7 +21,7 @@ from prometheus_client.core import Metric
 from prometheus_client.samples import Exemplar, Sample
 
 from ._failure import contained
-from ._shown import given, shown, traced
+from ._shown import given, named, traced
 
 if TYPE_CHECKING:
     from ._metric_text import Text
@@ -58,7 +58,7 @@ def families_of(source: Source, runtime: Runtime, taken: set[str]) -> Iterator[M
         yield from writable(_iterable(source()), taken)
     except BaseException as error:  # not only an `Exception`: the user's code
         # One broken source must not hide the families of the others.
-        name = getattr(source, "__qualname__", None) or shown(source)
+        name = named(source)  # the user's code too: it must not fail the scrape
         failure = contained(error, f"metrics source {name}", runtime)
         logger.error("actorkit metrics source %s failed", name, exc_info=traced(failure))
 

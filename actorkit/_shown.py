@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from ._exact import exact_str
+
 GIVEN_LENGTH = 60
 """The most of a wrong argument's repr a refusal quotes: enough to recognise it."""
 
@@ -17,6 +19,19 @@ def shown(value: object) -> str:
         return repr(value)
     except Exception:
         return f"<{type(value).__qualname__} instance>"
+
+
+def named(value: object) -> str:
+    """A callable of the user's as a log line names it: its `__qualname__`, else (it has
+    none, or one that raises, a `BaseException` too, or that is no text or empty: a callable
+    object's, a proxy's) its `repr`, as `shown` gives it. An exit is the program's."""
+    try:
+        name = getattr(value, "__qualname__", None)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:
+        name = None
+    return exact_str(name) if isinstance(name, str) and name else shown(value)
 
 
 def traced(
