@@ -3,12 +3,13 @@ from its own thread, to name the actor holding the loop."""
 
 from __future__ import annotations
 
-from types import FrameType
+from types import CodeType, FrameType
 
 from ._cell import Cell
 from ._outside_stop import unwind_on_stop
 from ._receive import run
 from ._spawn import make_instance
+from ._supervision import OneForOne
 
 # Frames whose `cell` is the actor whose code runs above them: its task's, the task that
 # runs its `on_stop` apart when its own ended unwound (cancelled before its first step),
@@ -16,6 +17,16 @@ from ._spawn import make_instance
 _RUN_CODE = run.__code__
 _APART_CODE = unwind_on_stop.__code__
 _FACTORY_CODE = make_instance.__code__
+
+_PHASES: dict[CodeType, str] = {OneForOne.directive.__code__: "supervision strategy's decider"}
+"""The runtime's code that runs the user's in a phase of its own, and the words for where
+the actor is while its frame is on the stack: a reader told "handler" or "on_start" would
+look for a handler or an `on_start` of their own."""
+
+
+def phase(code: CodeType, words: str) -> None:
+    """Names a phase of a layer above the kernel (a durable actor's recovery)."""
+    _PHASES[code] = words
 
 
 def running_cell(frame: FrameType | None) -> tuple[Cell, str] | None:
@@ -37,9 +48,13 @@ def running_cell(frame: FrameType | None) -> tuple[Cell, str] | None:
 
 
 def _hook(above: list[FrameType]) -> str:
-    """`on_start` or `on_stop` if an actor's own runs on the stack (the outermost call of
-    one), else `handler`. The instance is read from the hook's frame: `on_stop` runs once
-    the cell has let go of it."""
+    """The phase whose code runs on the stack (`_PHASES`), else `on_start` or `on_stop` if
+    an actor's own runs on it (the outermost call of one), else `handler`. The instance is
+    read from the hook's frame: `on_stop` runs once the cell has let go of it."""
+    for frame in above:
+        words = _PHASES.get(frame.f_code)
+        if words is not None:
+            return words
     for frame in reversed(above):
         name = frame.f_code.co_name
         if name in _HOOKS:

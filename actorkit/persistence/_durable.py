@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from .._actor import Actor, Unspawned
 from .._errors import PersistenceError
 from .._provided import read_only
+from .._watchdog_frames import phase
 from ._binding import Binding
 from ._other_kind import refusal, stored_elsewhere
 from ._recovery import load_recovery
@@ -165,6 +166,9 @@ async def recover(actor: Durable) -> None:
     binding.recovered_now()
     if stats is not None:
         stats.recovery_seconds.observe(perf_counter() - began)
+
+
+phase(recover.__code__, "recovery")  # what the watchdog names, not the on_start it runs in
 
 
 def persists(system: ActorSystem) -> bool:
