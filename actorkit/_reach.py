@@ -51,7 +51,7 @@ class Reach(KeptWhole):
         cell = self._runtime.live.get(path) if type(path) is str else None
         if cell is None:
             cell = self._runtime.lookup(check_path(path))
-        return cell.ref if cell is not None else None
+        return (cell.ref_ or cell.ref) if cell is not None else None  # as `ask` below
 
     async def ask(self, path: str, msg: Any, timeout: float = 5.0) -> Any:
         """`lookup(path).ask(...)`. A path found in the registry is checked already (as in
