@@ -22,6 +22,9 @@ from actorkit._outside_stop import FORCED_STOP_GRACE
 from .shutdown_support import BOUND, SLACK
 
 TIMEOUT = 0.3
+EARLY = 0.002
+"""How early a loop's timer may fire: uvloop keeps due times in whole milliseconds, so its
+0.3 s measured 0.29989 s once under load."""
 
 Runner = Callable[[Callable[[], object]], Coroutine[Any, Any, object]]
 
@@ -72,7 +75,7 @@ async def test_the_shutdown_holds_its_bound(run: Runner, waits: bool) -> None:
         await system.shutdown(0.0)
     if waits:  # the cycle: broken by the timeout's force, within the grace
         assert seen == ["cancelled"]
-        assert TIMEOUT <= took < TIMEOUT + FORCED_STOP_GRACE + SLACK
+        assert TIMEOUT - EARLY <= took < TIMEOUT + FORCED_STOP_GRACE + SLACK
         assert len(waited) == 1 and waited[0] < TIMEOUT + FORCED_STOP_GRACE + SLACK
     else:  # no cycle: the handler returns, the drain ends well before the timeout
         assert seen == ["returned"]
