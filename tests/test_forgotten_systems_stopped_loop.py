@@ -26,8 +26,13 @@ class Echo(Actor):
 async def main(asks):
     system = await ActorSystem(blocked_threshold=0.05, metrics=sys.argv[2] == "metrics").start()
     echo = await system.spawn(Echo)
-    if sys.argv[4] == "beats":  # due after its first heartbeat: the timer it armed again
-        await asyncio.sleep(0.05)
+    if sys.argv[4] == "beats":  # after its first heartbeat: the timer it armed again
+        beaten, heartbeat = asyncio.Event(), system._watchdog._heartbeat
+        def beat(loop):
+            heartbeat(loop)
+            beaten.set()
+        system._watchdog._heartbeat = beat
+        await beaten.wait()
     if asks:  # its deadline's timers stay armed on the stopped loop
         await echo.ask("hello")
     else:
