@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import pytest
 
-from actorkit import Actor, ActorSystem, OneForOne, message
+from actorkit import ActorSystem, message
 from actorkit.persistence import EventSourced, MemoryStore
 
 from .test_obshunt2_watchdog import THRESHOLD, Named, hold_until_reported, named
+from .test_watchhunt_watchdog import Decides
 
 __all__ = ["named"]  # the fixture, shared with test_obshunt2_watchdog.py
 
@@ -27,25 +28,6 @@ BOUND = 15.0
 
 def reports(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if "blocked the event loop" in r.getMessage()]
-
-
-def blocking_decider(error: BaseException) -> Literal["resume"]:
-    hold_until_reported()
-    return "resume"
-
-
-class Fails(Actor):
-    async def receive(self, message: Any) -> Any:
-        if message == "boom":
-            raise ValueError("to be decided on")
-        return message
-
-
-class Decides(Actor):
-    supervisor_strategy = OneForOne(decider=blocking_decider)
-
-    async def receive(self, message: Any) -> Any:
-        return await self.spawn(Fails, name="failing")
 
 
 async def test_a_decider_holding_the_loop_is_reported_as_the_decider(
