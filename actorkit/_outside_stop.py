@@ -1,24 +1,21 @@
-"""A stop asked from outside an actor's own task (`await ref.stop()`): it closes an idle leaf
-at once, queues the stop without waiting when the caller runs inside the actor or below it,
-joins a stop already queued, and otherwise waits for the actor to stop; given a timeout,
-it forces the stop past it, as a shutdown does past its own. And the unwinding of actors
-whose task was cancelled from outside, which such a stop and the end of `asyncio.run` do."""
+"""What a stop waits on and how it is forced: the wait for a control signal carried out
+(`signalled`), watching the actor's task if it has not begun; the forced stop past a timeout
+(`kill`, `force_stop`); and the unwinding of actors whose task was cancelled from outside,
+which such a stop and the end of `asyncio.run` do. A stop asked from outside the actor's own
+task (`await ref.stop()`) builds on these (`_stop_asked`)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import types
-from collections.abc import Awaitable, Generator, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Iterable
+from typing import TYPE_CHECKING
 
 from ._awaited import subtree as subtree  # where the cell finds it, with the stops
-from ._awaited import waiting_on, waits_on
 from ._begun import begun, begun_task
 from ._blocked_sends import let_past
-from ._loop_timer import timeout as loop_timeout
 from ._shown import listed
-from ._signals import Signal, Stop
+from ._signals import Signal
 from ._state import STARTING
 from ._watch import hold_news, tell_held_news, unwatch_below
 
@@ -31,106 +28,6 @@ FORCED_STOP_GRACE = 1.0
 """After a stop's or a shutdown's timeout, how long cancelled actors get to unwind before
 being abandoned; and how long a supervisor's cut (`_cut`) waits for the task it cancelled to
 let go of the handler."""
-
-
-async def stop_within(cell: Cell, timeout: float) -> None:
-    """The orderly stop, forced past `timeout` seconds on the subtree still running: OTP's
-    child `shutdown` time then a kill, for a handler that never returns (no stop would).
-    A caller that stops waiting first leaves the stop under way, its force still due at
-    its time: in a task of its own then, so the actor is not left to a stuck handler."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    try:
-        await _stopped_by(cell, timeout, timeout)
-    except asyncio.CancelledError:
-        if not cell.closed:
-            left = max(deadline - loop.time(), 0.0)
-            forcing = loop.create_task(_stopped_by(cell, left, timeout))
-            _forcing.add(forcing)
-            forcing.add_done_callback(_forcing.discard)
-        raise
-
-
-_forcing: set[asyncio.Task[None]] = set()
-"""The forces of stops whose callers left (`stop_within`), held until they end."""
-
-
-async def _stopped_by(cell: Cell, wait: float, timeout: float) -> None:
-    try:
-        async with loop_timeout(wait):
-            await stop_from_outside(cell)
-            return
-    except TimeoutError:
-        if cell.closed:  # it ended as the deadline passed
-            return
-    await force_stop(subtree(cell), f"stop of {cell.display_path}", f"exceeded {timeout}s")
-
-
-def stop_from_outside(cell: Cell) -> Awaitable[None]:
-    """What to await for the stop. An idle leaf's is no coroutine: per-request actors, spawned,
-    asked once and stopped, pay for it at each request."""
-    if cell.idle_leaf:
-        # Dormant or parked (never mid-message) with nothing to run on its way out: closing
-        # is the whole stop, as in `stop_children`. It wakes a parked task, whose last step
-        # then runs first in the FIFO ready queue: one yield, and none of it runs on return.
-        task = cell.task
-        cell.instance = None  # `close_without_hooks`, without its frame
-        cell.close(None)
-        return _ended(task)
-    return _stop_waiting(cell)
-
-
-@types.coroutine
-def _ended(task: asyncio.Task[None] | None) -> Generator[Any, None, None]:
-    """The wait for a woken task's last step: a bare yield (`asyncio.sleep(0)`'s), or none."""
-    if task is not None and not task.done():
-        yield
-        if not task.done():  # not expected: wait for it, without cancelling it
-            yield from asyncio.shield(task)
-
-
-async def _stop_waiting(cell: Cell) -> None:
-    task = asyncio.current_task()
-    waiting = set() if task is None else waiting_on(task)
-    if task is not None and waits_on(cell, task, waiting):
-        # From inside this actor or below it, or a handler this stop waits on through other
-        # stops: waiting would wait on itself (a stop ends after the current handler returns).
-        cell.post(Stop(None))
-        return
-    # The caller awaits this stop, and so do the tasks waiting on it (a handler awaiting it
-    # through `wait_for`, `shield` or a `TaskGroup`), where a ring of stops is looked for.
-    awaiting = cell.runtime.awaiting_stops
-    for one in waiting:  # by count: a `gather` of two stops of one actor waits for both
-        stops = awaiting.setdefault(one, {})
-        stops[cell] = stops.get(cell, 0) + 1
-    try:
-        if cell.mailbox.signals and any(type(s) is Stop for s in cell.mailbox.signals):
-            await _join_stop(cell)
-        else:  # open still (nothing was awaited): `Cell.call` without its coroutine
-            await signalled(cell, Stop(None))
-    finally:
-        for one in waiting:
-            stops = awaiting[one]
-            if stops[cell] > 1:
-                stops[cell] -= 1
-            elif len(stops) > 1:
-                del stops[cell]
-            else:
-                del awaiting[one]
-
-
-async def _join_stop(cell: Cell) -> None:
-    """Wait for the stop already queued (asked for by a caller that may have given up
-    waiting) instead of queueing one more: callers that retry a stop under a timeout while a
-    long handler runs would otherwise pile up a stop each until it ends."""
-    waiter = cell.runtime.loop.create_future()
-    cell.add_stop_waiter(waiter)
-    try:
-        await waiting_for_its_task(cell, waiter)
-    except asyncio.CancelledError:
-        if cell.stop_waiters is not None and waiter in cell.stop_waiters:
-            cell.stop_waiters.remove(waiter)
-        raise
 
 
 async def force_stop(cells: Iterable[Cell], what: str, why: str) -> None:

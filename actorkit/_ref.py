@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 from ._blocked_sends import past_the_bound
 from ._envelope import GIVEN_UP, Ask, reject
 from ._errors import AskTimeout, NotDelivered
-from ._outside_stop import stop_from_outside, stop_within
 from ._protocols import REFS_STAY
 from ._room import UNBOUNDED, full_for_tell
 from ._seconds import FOREVER, check_seconds
+from ._stop_asked import stop_from_outside, stop_within
 from ._system_checks import check_ref_loop, on_another_loop, wrong_loop
 
 if TYPE_CHECKING:
