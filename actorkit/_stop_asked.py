@@ -1,7 +1,8 @@
 """A stop asked from outside an actor's own task (`await ref.stop()`): it closes an idle leaf
-at once, queues the stop without waiting when the caller runs inside the actor or below it,
-joins a stop already queued, and otherwise waits for the actor to stop; given a timeout, it
-forces the stop past it, as a shutdown does past its own (`_outside_stop`)."""
+at once, runs the stop of a parked leaf with an `on_stop` in the turn it is asked in, queues the
+stop without waiting when the caller runs inside the actor or below it, joins a stop already
+queued, and otherwise waits for the actor to stop; given a timeout, it forces the stop past
+it, as a shutdown does past its own (`_outside_stop`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Awaitable, Generator
 from typing import TYPE_CHECKING, Any
 
 from ._awaited import waiting_on, waits_on
+from ._blocked_sends import let_past
 from ._loop_timer import timeout as loop_timeout
 from ._outside_stop import force_stop, signalled, subtree, waiting_for_its_task
 from ._signals import Stop
@@ -75,22 +77,47 @@ def _ended(task: asyncio.Task[None] | None) -> Generator[Any, None, None]:
             yield from asyncio.shield(task)
 
 
+@types.coroutine
+def _a_step() -> Generator[None, None, None]:
+    """`asyncio.sleep(0)`'s bare yield, without its frame."""
+    yield
+
+
 async def _stop_waiting(cell: Cell) -> None:
     task = asyncio.current_task()
     waiting = set() if task is None else waiting_on(task)
-    if task is not None and waits_on(cell, task, waiting):
+    awaiting = cell.runtime.awaiting_stops
+    mailbox = cell.mailbox
+    # Parked (or dormant) below nothing, awaiting no stop: its task awaits its mailbox only,
+    # so its stop waits on no handler (`waits_on` finds none), and nothing is queued ahead.
+    parked = (
+        mailbox.waiter is not None
+        and not mailbox.signals
+        and not cell.children
+        and cell.task not in awaiting
+        and cell not in cell.runtime.cleaning_below
+    )
+    if not parked and task is not None and waits_on(cell, task, waiting):
         # From inside this actor or below it, or a handler this stop waits on through other
         # stops: waiting would wait on itself (a stop ends after the current handler returns).
         cell.post(Stop(None))
         return
     # The caller awaits this stop, and so do the tasks waiting on it (a handler awaiting it
     # through `wait_for`, `shield` or a `TaskGroup`), where a ring of stops is looked for.
-    awaiting = cell.runtime.awaiting_stops
     for one in waiting:  # by count: a `gather` of two stops of one actor waits for both
         stops = awaiting.setdefault(one, {})
         stops[cell] = stops.get(cell, 0) + 1
     try:
-        if cell.mailbox.signals and any(type(s) is Stop for s in cell.mailbox.signals):
+        if parked:
+            # Its task's step runs ahead of this one's in the FIFO ready queue: an `on_stop`
+            # that awaits nothing closes it there, a loop turn before an answered future would
+            # wake this one. Filed above all the same: a hook stopping the caller finds the ring.
+            mailbox.post(Stop(None))
+            await _a_step()
+            if not cell.closed:  # its `on_stop` awaits: maybe room at the ancestor awaiting this
+                let_past(cell)
+                await _join_stop(cell)
+        elif mailbox.signals and any(type(s) is Stop for s in mailbox.signals):
             await _join_stop(cell)
         else:  # open still (nothing was awaited): `Cell.call` without its coroutine
             await signalled(cell, Stop(None))
