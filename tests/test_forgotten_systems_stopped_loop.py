@@ -82,4 +82,6 @@ def test_a_stopped_loop_dropped_unclosed_frees_its_system_and_ends_its_watchdog(
     assert done.returncode == 0, done.stderr[-3000:]
     assert "watchdog ended: True" in done.stderr, done.stderr[-3000:]
     assert "system freed: True" in done.stderr, done.stderr[-3000:]
-    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    # The thread's own error, not the loop's: asyncio's `__del__` of a loop dropped unclosed
+    # may print one of its own, as the collector happens to finalize its self-pipe first.
+    assert "Exception in thread actorkit-watchdog" not in done.stderr, done.stderr[-3000:]
