@@ -12,7 +12,8 @@ import hmac
 import ipaddress
 from dataclasses import dataclass, field
 
-from ._exact import exact_str, index_int, not_integer
+from ._exact import exact_str
+from ._integers import integer
 from ._shown import given
 
 TOKEN_VARIABLE = "ACTORKIT_HTTP_TOKEN"
@@ -72,10 +73,8 @@ def check_address(host: object, port: object) -> tuple[str, int]:
             f"host must be an address or host name alone, such as '127.0.0.1' or '::1', got "
             f"{given(host)}: no port, scheme, path or brackets in it (the port is given apart)"
         )
-    number = index_int(port)
     words = "port must be an int from 0 to 65535 (0 picks a free one), got"
-    if number is None:
-        raise TypeError(f"{words} {type(port).__name__} {given(port)}{not_integer(port)}")
+    number = integer(port, words)
     if not 0 <= number <= 65535:
         raise ValueError(f"{words} {given(port)}")
     return exact_str(host), number

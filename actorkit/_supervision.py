@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, cast
 
-from ._exact import exact_number, index_int, not_integer
+from ._exact import exact_number, not_integer
 from ._hook_checks import is_async
+from ._integers import integer
 from ._intensity import Intensity
 from ._seconds import FOREVER, exact_seconds
 from ._shown import given
@@ -147,15 +148,10 @@ class _Strategy:
                 f"backoff must be Backoff(min=..., max=...) or None, got {given(self.backoff)}"
             )
         _check_decider(self.decider)
-        given_restarts = self.max_restarts
-        restarts = index_int(given_restarts)
-        if restarts is None:
-            raise TypeError(
-                f"max_restarts must be an int >= 0, got {type(given_restarts).__name__} "
-                f"{given(given_restarts)}{not_integer(given_restarts)}"
-            )
+        words = "max_restarts must be an int >= 0, got"
+        restarts = integer(self.max_restarts, words)
         if restarts < 0:
-            raise ValueError(f"max_restarts must be an int >= 0, got {given(given_restarts)}")
+            raise ValueError(f"{words} {given(self.max_restarts)}")
         _keep_exact(self, "max_restarts", restarts)
 
     def directive(self, error: BaseException) -> Directive:

@@ -3,20 +3,14 @@ common cases, since they run on every submit."""
 
 from __future__ import annotations
 
-from .._exact import index_int, not_integer
+from .._integers import integer
 from .._names import check_names
 from .._seconds import check_seconds
-from .._shown import given
 
 
 def check_int(what: str, value: object) -> int:
     # A plain int, as the queue's heap compares: an int subclass's own __lt__ would run there.
-    number = index_int(value)
-    if number is None:
-        raise TypeError(
-            f"{what} must be an int, got {type(value).__name__} {given(value)}{not_integer(value)}"
-        )
-    return number
+    return integer(value, f"{what} must be an int, got")
 
 
 def check_retries(retries: object) -> int:

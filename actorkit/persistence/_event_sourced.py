@@ -14,8 +14,8 @@ from time import perf_counter
 from typing import Any, ClassVar
 
 from .._errors import PersistenceConflict, PersistenceError
-from .._exact import index_int, not_integer
 from .._hook_checks import hidden
+from .._integers import integer
 from .._shown import given, shown, traced
 from ._attributes import OPTIONS, attributes
 from ._binding import encode, encode_all
@@ -260,10 +260,8 @@ class EventSourced(Durable):
 
 def _cadence(value: object, cls: type) -> int:
     """`snapshot_every` as a plain int, or the error that says what to set."""
-    every = index_int(value)
     words = f"{cls.__qualname__}.snapshot_every must be an int >= 0 (0 = never), got"
-    if every is None:
-        raise TypeError(f"{words} {type(value).__name__} {given(value)}{not_integer(value)}")
+    every = integer(value, words)
     if every < 0:
         raise ValueError(f"{words} {given(value)}")
     return every

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._exact import index_int, not_integer
-from .._shown import given
+from .._integers import integer
 
 MAX_PAYLOAD = 10**9 - 4096
 """Bytes of encoded values one write may carry, all of an append's events together: SQLite
@@ -25,9 +24,7 @@ _RANGE = (
 
 def check_max_payload(value: object) -> int:
     """`value` as the plain int a store compares sizes with: any integer (`index_int`)."""
-    number = index_int(value)
-    if number is None:
-        raise TypeError(f"{_RANGE}, got {type(value).__name__} {given(value)}{not_integer(value)}")
+    number = integer(value, f"{_RANGE}, got")
     if not 1 <= number <= MAX_PAYLOAD:
         raise ValueError(f"{_RANGE}, got {number}")
     return number
