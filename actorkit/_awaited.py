@@ -79,6 +79,9 @@ def _released_by(callback: Any) -> Sequence[Any]:
     if isinstance(owner, asyncio.TaskGroup):
         parent = getattr(owner, "_parent_task", None)
         return () if parent is None else (parent,)
+    if getattr(callback, "__code__", None) is _GATHER_DONE:  # the common case: one cell read
+        outer = callback.__closure__[_GATHER_OUTER].cell_contents
+        return (outer,) if isinstance(outer, asyncio.Future) else ()
     if isinstance(callback, functools.partial):
         return [one for one in callback.args if isinstance(one, asyncio.Future)]
     released = []
@@ -92,6 +95,16 @@ def _released_by(callback: Any) -> Sequence[Any]:
     return released
 
 
+def _gather_done() -> tuple[Any, int]:
+    """The code of `gather`'s callback on each child, and the place of its `outer` cell (the
+    future it releases): read by name from this Python's `gather`, or none where it differs."""
+    for code in asyncio.tasks.gather.__code__.co_consts:
+        if getattr(code, "co_name", None) == "_done_callback" and "outer" in code.co_freevars:
+            return code, code.co_freevars.index("outer")
+    return None, 0
+
+
+_GATHER_DONE, _GATHER_OUTER = _gather_done()
 _STARTED: weakref.WeakSet[Runtime] = weakref.WeakSet()
 _STARTING = threading.Lock()  # systems on loops of other threads start at the same time
 
