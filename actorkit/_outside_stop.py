@@ -41,14 +41,30 @@ async def force_stop(cells: Iterable[Cell], what: str, why: str) -> None:
 
 
 async def unwound(tasks: dict[asyncio.Task[None], Cell], what: str) -> None:
-    """Wait for cancelled actors' tasks to end, within the grace; log those abandoned."""
-    if tasks:
-        _, pending = await asyncio.wait(tasks, timeout=FORCED_STOP_GRACE)
+    """Wait for cancelled actors' tasks to end, then for the `on_stop`s run apart for those
+    among them that never began (`_EndedUnwound`), all within one grace; log those abandoned.
+    The stop's return means every `on_stop` has run, or was reported abandoned here."""
+    if not tasks:
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + FORCED_STOP_GRACE
+    _, pending = await asyncio.wait(tasks, timeout=FORCED_STOP_GRACE)
+    if pending:
+        logger.error(
+            "%s abandoned actors that ignored cancellation: %s",
+            what,
+            listed([tasks[task].display_path for task in pending]),
+        )
+    cells = set(tasks.values())
+    unwinding = next(iter(cells)).runtime.unwinding
+    apart = {task: cell for task, cell in unwinding.items() if cell in cells and task not in tasks}
+    if apart:
+        _, pending = await asyncio.wait(apart, timeout=max(deadline - loop.time(), 0.0))
         if pending:
             logger.error(
-                "%s abandoned actors that ignored cancellation: %s",
+                "%s abandoned the on_stop of %s past the grace",
                 what,
-                listed([tasks[task].display_path for task in pending]),
+                listed([apart[task].display_path for task in pending]),
             )
 
 
