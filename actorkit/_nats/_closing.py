@@ -11,6 +11,8 @@ from typing import Any
 import nats.errors
 from nats.aio.client import Client
 
+from .._shown import said
+
 logger = logging.getLogger("actorkit")
 
 
@@ -188,3 +190,20 @@ def start_error(
             "does not run (see the server's limits and permissions for this client)"
         )
     return error
+
+
+def why_not(cause: BaseException | None) -> str:
+    """Why a start's connection did not open, as its `ConnectionError` ends: nats-py's last
+    error, whose text may be empty (a bare `TimeoutError()` from its `asyncio.wait_for` of the
+    connection, the server's INFO or its PONG), then its kind and what it means."""
+    if cause is None:
+        return "no answer"
+    text = said(cause)
+    if text:
+        return text
+    if isinstance(cause, TimeoutError):
+        return (
+            "TimeoutError: an attempt had no answer within connect_timeout (the connection, "
+            "the server's INFO or its reply to the client's CONNECT)"
+        )
+    return f"{type(cause).__name__}, with no message"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from .._shielded import shielded
 from ._client import Client
-from ._closing import close_client, closed_for_good, misread, server_error, stop_opening
+from ._closing import close_client, closed_for_good, misread, server_error, stop_opening, why_not
 from ._heard import Heard
 from ._options import shown_servers
 
@@ -179,7 +179,7 @@ class Link:
         cause = cause or heard.last
         raise ConnectionError(
             f"cannot connect system {self.system_name!r} to NATS at {where} within "
-            f"{self.connect_timeout}s: {cause or 'no answer'}"
+            f"{self.connect_timeout}s: {why_not(cause)}"
         ) from cause
 
     async def close(self) -> None:
