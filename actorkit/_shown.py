@@ -14,10 +14,14 @@ GIVEN_LENGTH = 60
 
 
 def shown(value: object) -> str:
-    """`repr(value)`, or `<ClassName instance>` when its `__repr__` raises."""
+    """`repr(value)`, or `<ClassName instance>` when its `__repr__` raises, a `BaseException`
+    too (a library's own, a stray `CancelledError`: the object's failure to describe itself,
+    not the caller's cancellation). An exit is the program's, as in `named`."""
     try:
         return repr(value)
-    except Exception:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:
         return f"<{type(value).__qualname__} instance>"
 
 
