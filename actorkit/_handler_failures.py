@@ -23,7 +23,7 @@ from ._envelope import Ask
 from ._errors import ActorStopped, NotDelivered
 from ._failure import as_handler_failure
 from ._ref import ActorRef
-from ._shown import shown
+from ._shown import named, shown
 from ._state import RESTARTING, RUNNING, STARTING, STOPPING, SUSPENDED
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def unawaited_reply(coroutine: CoroutineType[Any, Any, Any], cell: Cell) -> NoRe
     has no "never awaited" warning left to give. Raised in a frame of its own, so that
     `handler_failure` does not take it for the loop's call of `receive` failing. Only asks
     are checked: a tell's return value is not read, and Python's warning names its coroutine."""
-    name = getattr(coroutine, "__qualname__", type(coroutine).__name__)
+    name = named(coroutine)
     coroutine.close()
     raise TypeError(
         f"receive of {cell.display_path} returned a coroutine ({name}) instead of its result, "

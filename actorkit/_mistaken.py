@@ -17,7 +17,7 @@ import reprlib
 from typing import Any
 
 from ._protocols import Ref
-from ._shown import given
+from ._shown import given, named, qualname
 from ._unspawned import Unspawned
 
 ACTOR_CLASS: list[type] = []
@@ -70,13 +70,13 @@ def async_factory(factory: object) -> TypeError:
     """The refusal of a factory whose call makes a coroutine: `ChildSpec` sees an `async def`
     where it is written, `spawn` any other once the call has made one, in the same words."""
     made_by = factory.func if isinstance(factory, functools.partial) else factory
-    named = getattr(made_by, "__qualname__", None) or f"{type(made_by).__qualname__}.__call__"
+    called = qualname(made_by) or f"{type(made_by).__qualname__}.__call__"
     if inspect.iscoroutinefunction(made_by) or inspect.iscoroutinefunction(type(made_by).__call__):
         what, change = "is an async function", "make it a plain function (`def`)"
     else:  # a plain function that hands back a coroutine it made or was given
         what, change = "returned a coroutine", "make it return an Actor instance"
     return TypeError(
-        f"factory {given(factory)} makes a coroutine, not an Actor: {named} {what}, and the "
+        f"factory {given(factory)} makes a coroutine, not an Actor: {called} {what}, and the "
         f"runtime calls a factory without awaiting it; {change}, or pass the Actor subclass "
         "itself (work to await belongs in `on_start`)"
     )
@@ -168,7 +168,7 @@ def _meant_ref(value: object) -> str:
             "spawn returned"
         )
     if inspect.iscoroutine(value):
-        made_by = getattr(value, "__qualname__", "a coroutine function")
+        made_by = named(value)
         return f": a coroutine of {made_by}, not a ref: await it (ref = await system.spawn(...))"
     if type(value) is str and value.startswith("/"):
         return f": a path, not a ref: pass system.lookup({reprlib.repr(value)})"
@@ -185,7 +185,7 @@ def returned_by_hook(returned: object, hook: str, path: str) -> None:
     ignored, as Python ignores what `__init__` may not return."""
     if not inspect.iscoroutine(returned):
         return
-    made_by = getattr(returned, "__qualname__", "a coroutine function")
+    made_by = named(returned)
     returned.close()
     example = "ref = await self.spawn(...)" if made_by.endswith(".spawn") else "await ..."
     raise TypeError(

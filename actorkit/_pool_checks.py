@@ -12,7 +12,7 @@ from ._envelope import CONTROL, GIVEN_UP, Ask, ask_envelope
 from ._errors import ActorStopped, NotDelivered
 from ._exact import exact_str, index_int, not_integer
 from ._hook_checks import is_async
-from ._shown import given
+from ._shown import given, qualname
 from ._supervision import check_strategy
 
 if TYPE_CHECKING:
@@ -98,8 +98,7 @@ def check_size_meant(factory: object, args: tuple[Any, ...], kwargs: dict[str, A
         signature.bind(*args)
     except TypeError as error:
         named = isinstance(factory, type) or inspect.isroutine(factory)
-        name = getattr(factory, "__qualname__", None) if named else None
-        name = name if isinstance(name, str) else given(factory)  # a partial, a callable object
+        name = (qualname(factory) if named else None) or given(factory)  # a partial, an object
         raise TypeError(
             f"{name} cannot be called with {args[0]} alone ({error}): spawn_pool passes its "
             f"positional arguments to each member's factory; to size the pool, pass "

@@ -26,16 +26,22 @@ def shown(value: object) -> str:
 
 
 def named(value: object) -> str:
-    """A callable of the user's as a log line names it: its `__qualname__`, else (it has
-    none, or one that raises, a `BaseException` too, or that is no text or empty: a callable
-    object's, a proxy's) its `repr`, as `shown` gives it. An exit is the program's."""
+    """A callable of the user's as a log line names it: its `__qualname__`, else (`qualname`
+    has none) its `repr`, as `shown` gives it."""
+    return qualname(value) or shown(value)
+
+
+def qualname(value: object) -> str | None:
+    """The user object's `__qualname__`, or None where it has none, one that raises (a
+    `BaseException` too: a proxy's, a callable object's property), or one that is no text
+    or empty. An exit is the program's."""
     try:
         name = getattr(value, "__qualname__", None)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:
-        name = None
-    return exact_str(name) if isinstance(name, str) and name else shown(value)
+        return None
+    return exact_str(name) if isinstance(name, str) and name else None
 
 
 def traced(
