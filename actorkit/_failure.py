@@ -156,6 +156,16 @@ def leaves_of(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
 _EXCEPTIONS = BaseExceptionGroup.exceptions
 
 
+def exit_in(error: BaseException) -> BaseException | None:
+    """The `KeyboardInterrupt` or `SystemExit` that `error` is: itself, or the first one a
+    group holds, at any depth (the owner's to get, above); else None."""
+    if isinstance(error, KeyboardInterrupt | SystemExit):
+        return error
+    if isinstance(error, BaseExceptionGroup):
+        return _first_exit(leaves_of(error))
+    return None
+
+
 def _first_exit(leaves: list[BaseException]) -> BaseException | None:
     """The `KeyboardInterrupt` or `SystemExit` among a group's leaves that the owner gets."""
     return next((leaf for leaf in leaves if isinstance(leaf, KeyboardInterrupt | SystemExit)), None)
@@ -176,9 +186,7 @@ def contained(error: BaseException, what: str, runtime: Runtime) -> BaseExceptio
     thread (a registry scraped there), whose owner it is: only the loop's can shut down."""
     if isinstance(error, GeneratorExit):
         raise error
-    if isinstance(error, KeyboardInterrupt | SystemExit) or (
-        isinstance(error, BaseExceptionGroup) and _first_exit(leaves_of(error)) is not None
-    ):
+    if exit_in(error) is not None:
         try:
             asyncio.get_running_loop()
         except RuntimeError:

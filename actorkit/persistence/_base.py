@@ -13,6 +13,7 @@ from typing import Self
 
 from .._errors import PersistenceError
 from .._exact import exact_number, exact_str, index_int, not_integer
+from .._failure import exit_in
 from .._persistence_id import MAX_PERSISTENCE_ID, undeletable, unstorable
 from .._seconds import FOREVER, MIN_INTERVAL
 from .._shown import given, shown
@@ -263,14 +264,18 @@ class StoreBase(ABC):
         logged, and the write, which is durable by now, still succeeds, as do the writes the
         SQL stores' writer has queued behind it. A `BaseException` too (a custom one, a
         stray `CancelledError`: no cancellation lands in a plain call), which would end that
-        writer; only an exit goes on, the program's to end with."""
+        writer; only an exit goes on, the program's to end with, bare: also one a group
+        holds, which asyncio would keep in the writer task as a failure (`exit_in`)."""
         observer = self.on_commit
         if observer is not None:
             try:
                 observer(writes, seconds)
             except (KeyboardInterrupt, SystemExit):
                 raise
-            except BaseException:
+            except BaseException as error:
+                exit = exit_in(error)
+                if exit is not None:  # the group, which holds what else it raised, its cause
+                    raise exit from error
                 _log.exception("the store's commit observer failed")
 
     async def __aenter__(self) -> Self:
