@@ -53,7 +53,9 @@ class Router:
         self._left: dict[Mailbox, Cell] = {}
         """The cells that stopped subscribing while user code ran (`_in_user_code`): the
         delivery that matched one finds it here if its mailbox refuses the message
-        (`_refused`). Emptied once no delivery is under way (`_let_go`)."""
+        (`_refused`). Emptied once no delivery is under way (`_let_go`), by a publish with
+        pools: what else `_refused` runs is no user code that could unsubscribe (watchers are
+        actors, told later; `DeadLetters.listen` is the tests' hook)."""
         self._dead = dead_letters
         # Whether anyone subscribes to the dead-letter topic; None: not known since the
         # subscriptions last changed. Found out at the next dead letter, not at each change:
@@ -151,7 +153,9 @@ class Router:
             elif not mailbox.offer(message):
                 refused += 1
                 self._refused(mailbox, message)
-        if (pools is not None or refused) and self._left:  # its user code ran only there
+        # Its user code ran only in a pool's `hash_key` (also one that a dead letter's
+        # forwarding to a pool ran, from `_refused`): no pools, no cell left to let go.
+        if pools is not None and self._left:
             self._let_go()
         delivered = len(mailboxes) - refused
         self.delivered += delivered
