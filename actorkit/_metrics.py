@@ -23,6 +23,7 @@ from ._hook_checks import is_async
 from ._instruments import Instrument
 from ._shown import given
 from ._stats import LAG_BUCKETS, LAG_INTERVAL, ClassStats, Histogram
+from ._weakly import called_weakly
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
@@ -180,7 +181,7 @@ class Metrics(Instrument):
 
     def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
         due = loop.time() + LAG_INTERVAL
-        self._probe = loop.call_at(due, _lag_probe, ref(self), loop, due)
+        self._probe = loop.call_at(due, called_weakly, ref(self), "_measure", loop, due)
 
     def _measure(self, loop: asyncio.AbstractEventLoop, due: float) -> None:
         lag = max(0.0, loop.time() - due)
@@ -203,15 +204,6 @@ class Metrics(Instrument):
             cell.stats.gave_up += 1
         elif cell.parent is None:
             self.root_gave_up += 1
-
-
-def _lag_probe(metrics_ref: ref[Metrics], loop: asyncio.AbstractEventLoop, due: float) -> None:
-    """The probe's timer holds its system's metrics weakly: uvloop keeps an armed timer (and
-    what it calls) alive by itself, which would keep a loop dropped without `close()` and
-    its system for good."""
-    metrics = metrics_ref()
-    if metrics is not None:
-        metrics._measure(loop, due)  # noqa: SLF001  # its own module
 
 
 def _check_registry(registry: object) -> CollectorRegistry | None:

@@ -20,6 +20,7 @@ from ._cell import Cell
 from ._runtime import Runtime
 from ._seconds import check_seconds
 from ._watchdog_frames import running_cell
+from ._weakly import called_weakly
 
 logger = logging.getLogger("actorkit")
 
@@ -78,7 +79,7 @@ class Watchdog:
             target=_watch, args=(held, self._turn), name="actorkit-watchdog", daemon=True
         )
         self._thread.start()
-        self._timer = loop.call_later(self.threshold / 4, _beat, held, loop)
+        self._timer = loop.call_later(self.threshold / 4, called_weakly, held, "_heartbeat", loop)
 
     def _heartbeat(self, loop: asyncio.AbstractEventLoop) -> None:
         """Refresh the beat and hand the thread its turn, waiting (at most `HANDOVER`) until
@@ -92,7 +93,8 @@ class Watchdog:
             self._taken.acquire(blocking=False)  # a late answer to a turn given up on
             self._turn.release()
             self._taken.acquire(timeout=HANDOVER)
-        self._timer = loop.call_later(self.threshold / 4, _beat, weakref.ref(self), loop)
+        held = weakref.ref(self)
+        self._timer = loop.call_later(self.threshold / 4, called_weakly, held, "_heartbeat", loop)
 
     def _wait(self, stall: _Stall | None) -> float:
         """Seconds to wait for a heartbeat's turn before looking at the loop."""
@@ -242,15 +244,6 @@ class Watchdog:
         if self._thread is not None:
             self._thread.join(timeout=1.0)
             self._thread = None
-
-
-def _beat(watchdog_ref: weakref.ref[Watchdog], loop: asyncio.AbstractEventLoop) -> None:
-    """The heartbeat's timer holds its watchdog weakly: uvloop keeps an armed timer (and what
-    it calls) alive by itself, which would keep a loop dropped without `close()`, its system
-    and actors, and the thread, for good."""
-    watchdog = watchdog_ref()
-    if watchdog is not None:
-        watchdog._heartbeat(loop)
 
 
 def _watch(watchdog_ref: weakref.ref[Watchdog], turn: threading.Lock) -> None:
