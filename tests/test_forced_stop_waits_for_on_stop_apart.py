@@ -67,23 +67,35 @@ def gated() -> Iterator[list[bool]]:
         loop.set_task_factory(None)
 
 
-@pytest.mark.parametrize("stop", ["ref-stop", "shutdown"])
-async def test_a_forced_stop_returns_once_an_on_stop_run_apart_has_run(stop: str) -> None:
+async def forced(stop: str, forever: bool) -> tuple[list[str], str, float]:
+    """Spawn `Flushes` held back by `gated`, then force its stop (a `ref.stop` or a shutdown,
+    past 0.05 s): what its `on_stop` noted by the stop's return, the stop's name in the logs,
+    and the seconds it took."""
     stopped: list[str] = []
     system = ActorSystem()
     await system.start()
     try:
         async with asyncio.timeout(BOUND):
             with gated() as on:
-                ref = await system.spawn(Flushes, stopped, False, name="held")
+                ref = await system.spawn(Flushes, stopped, forever, name="held")
                 on[0] = False
+            loop = asyncio.get_running_loop()
+            begun = loop.time()
             if stop == "ref-stop":
                 await ref.stop(timeout=0.05)
+                what = "stop of /held"
             else:
                 await system.shutdown(0.05)
-            assert stopped == ["/held"]
+                what = f"shutdown of {system.name}"
+            return list(stopped), what, loop.time() - begun
     finally:
         await system.shutdown(0.0)
+
+
+@pytest.mark.parametrize("stop", ["ref-stop", "shutdown"])
+async def test_a_forced_stop_returns_once_an_on_stop_run_apart_has_run(stop: str) -> None:
+    stopped, _, _ = await forced(stop, forever=False)
+    assert stopped == ["/held"]
 
 
 @pytest.mark.parametrize("stop", ["ref-stop", "shutdown"])
@@ -94,28 +106,11 @@ async def test_an_on_stop_run_apart_past_the_grace_is_reported_abandoned(
 
     monkeypatch.setattr(_outside_stop, "FORCED_STOP_GRACE", 0.1)
     caplog.set_level(logging.WARNING, logger="actorkit")
-    stopped: list[str] = []
-    system = ActorSystem()
-    await system.start()
-    try:
-        async with asyncio.timeout(BOUND):
-            with gated() as on:
-                ref = await system.spawn(Flushes, stopped, True, name="held")
-                on[0] = False
-            loop = asyncio.get_running_loop()
-            begun = loop.time()
-            if stop == "ref-stop":
-                await ref.stop(timeout=0.05)
-                what = "stop of /held"
-            else:
-                await system.shutdown(0.05)
-                what = f"shutdown of {system.name}"
-            assert loop.time() - begun >= 0.05 + 0.1 - 0.002  # it waited the grace out
-            # Reported by the stop, or cut by its own grace, which began a moment later but
-            # may end in the same millisecond on uvloop's clock: either way, before the return.
-            assert (
-                f"{what} abandoned the on_stop of /held past the grace" in caplog.text
-                or "on_stop of /held was cut short past the grace" in caplog.text
-            )
-    finally:
-        await system.shutdown(0.0)
+    _, what, took = await forced(stop, forever=True)
+    assert took >= 0.05 + 0.1 - 0.002  # it waited the grace out
+    # Reported by the stop, or cut by its own grace, which began a moment later but may end
+    # in the same millisecond on uvloop's clock: either way, before the return.
+    assert (
+        f"{what} abandoned the on_stop of /held past the grace" in caplog.text
+        or "on_stop of /held was cut short past the grace" in caplog.text
+    )
