@@ -8,13 +8,13 @@ describe itself and must not cost the report: the object is named by its class i
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
-from actorkit import Actor, ActorSystem
+from actorkit import ActorSystem
 
 from .hardening_support import BOUND
+from .hostile_objects_support import Fails
 
 
 class Odd(BaseException):
@@ -39,13 +39,6 @@ class UnreadableError(Exception):
         raise Odd
 
 
-class Echo(Actor):
-    async def receive(self, message: Any) -> Any:
-        if isinstance(message, Exception):
-            raise message
-        return message
-
-
 @pytest.mark.parametrize(
     "error", [Odd(), GeneratorExit(), asyncio.CancelledError()], ids=["own", "gen-exit", "cancel"]
 )
@@ -53,7 +46,7 @@ async def test_a_refusal_quotes_a_value_whose_repr_raises_a_base_exception_by_it
     error: BaseException,
 ) -> None:
     async with ActorSystem(metrics=False) as system:
-        ref = await system.spawn(Echo)
+        ref = await system.spawn(Fails)
         async with asyncio.timeout(BOUND):
             with pytest.raises(TypeError, match=r"<Unreadable instance>"):
                 await ref.stop(timeout=Unreadable(error))  # type: ignore[arg-type]
@@ -65,7 +58,7 @@ async def test_an_exit_raised_by_a_repr_stays_the_programs_exit(
     exit_: type[BaseException],
 ) -> None:
     async with ActorSystem(metrics=False) as system:
-        ref = await system.spawn(Echo)
+        ref = await system.spawn(Fails)
         async with asyncio.timeout(BOUND):
             with pytest.raises(exit_):
                 await ref.stop(timeout=Unreadable(exit_()))  # type: ignore[arg-type]
@@ -75,7 +68,7 @@ async def test_the_crash_report_of_an_error_whose_repr_raises_a_base_exception_i
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     async with ActorSystem(metrics=False) as system:
-        ref = await system.spawn(Echo, name="e")
+        ref = await system.spawn(Fails, name="e")
         async with asyncio.timeout(BOUND):
             with pytest.raises(UnreadableError):
                 await ref.ask(UnreadableError())
