@@ -55,10 +55,13 @@ def traced(
 
 
 def said(error: BaseException) -> str:
-    """`str(error)`, or what its `__str__` raised instead."""
+    """`str(error)`, or what its `__str__` raised instead (any `BaseException` but an exit,
+    as in `shown`)."""
     try:
         return str(error)
-    except Exception as failed:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as failed:
         return f"<str() of the error raised {type(failed).__name__}>"
 
 

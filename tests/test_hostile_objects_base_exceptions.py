@@ -216,9 +216,17 @@ class UnprintableError(Exception):
         raise RuntimeError("__str__ of UnprintableError")
 
 
+class AbortingStrError(Exception):
+    """An error whose `__str__` raises a `BaseException` that is no exit (`_shown.said`
+    decides as `_shown.shown` does)."""
+
+    def __str__(self) -> str:
+        raise Abort
+
+
 @pytest.mark.parametrize(
     "error",
-    [Abort(), asyncio.CancelledError(), GeneratorExit(), UnprintableError()],
+    [Abort(), asyncio.CancelledError(), GeneratorExit(), UnprintableError(), AbortingStrError()],
     ids=repr,
 )
 def test_a_post_init_raising_anything_while_decoding_is_a_bad_payload(error: BaseException) -> None:
