@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from ._errors import SupervisorGaveUp, chain_began
-from ._shown import shown, traced
+from ._shown import shown
 
 if TYPE_CHECKING:
     from ._cell import Cell
@@ -48,8 +49,16 @@ class Instrument:
     def failed(self, cell: Cell, error: BaseException) -> None:
         """`cell`'s supervisor has decided what to do about `error` and is about to do it."""
 
-    def crashed(self, cell: Cell, error: BaseException, message: object, directive: str) -> None:
-        """`cell` raised `error` handling `message`; `directive` says what happens next."""
+    def crashed(
+        self,
+        cell: Cell,
+        error: BaseException,
+        message: object,
+        directive: str,
+        traceback: TracebackType | None,
+    ) -> None:
+        """`cell` raised `error` handling `message`; `directive` says what happens next.
+        `traceback` is the error's as it left the actor, before its asker re-raised it."""
 
     def restarted(self, cell: Cell) -> None:
         """`cell` runs a fresh instance after a restart."""
@@ -108,7 +117,14 @@ class CrashLog(Instrument):
     """One structured record per failure, in the spirit of OTP's crash reports; the `extra`
     fields let a log pipeline index failures by path, class, message type and directive."""
 
-    def crashed(self, cell: Cell, error: BaseException, message: object, directive: str) -> None:
+    def crashed(
+        self,
+        cell: Cell,
+        error: BaseException,
+        message: object,
+        directive: str,
+        traceback: TracebackType | None,
+    ) -> None:
         if not logger.isEnabledFor(logging.ERROR):  # as `logger.error` would, before the
             return  # record's fields: an escalation d deep builds d of them per failure
         actor_class = cell.class_name
@@ -118,6 +134,9 @@ class CrashLog(Instrument):
         else:
             message_type = type(message).__name__
             what = f"failed handling {message_type}"
+        reported = _reported(error)
+        if reported is not error:  # a copy shows no frames, only its chain's first cause
+            traceback = reported.__traceback__
         logger.error(
             "actor %s (%s) %s: %s; supervisor decided: %s",
             cell.display_path,
@@ -125,7 +144,7 @@ class CrashLog(Instrument):
             what,
             shown(error),
             directive,
-            exc_info=traced(_reported(error)),
+            exc_info=(type(reported), reported, traceback),  # a tuple: see `_shown.traced`
             extra={
                 "actor_path": cell.display_path,
                 "actor_class": actor_class,
@@ -162,7 +181,9 @@ class Instruments:
         self.follow_stops: bool = False
         """Whether any instrument follows `stopped`: checked before the call, per stop."""
         self._failed: list[Callable[[Cell, BaseException], None]] = []
-        self._crashed: list[Callable[[Cell, BaseException, object, str], None]] = []
+        self._crashed: list[
+            Callable[[Cell, BaseException, object, str, TracebackType | None], None]
+        ] = []
         self._restarted: list[Callable[[Cell], None]] = []
         self._resumed: list[Callable[[Cell], None]] = []
         self._gave_up: list[Callable[[Cell], None]] = []
@@ -199,13 +220,29 @@ class Instruments:
         for hook in self._failed:
             hook(cell, error)
 
-    def crashed(self, cell: Cell, error: BaseException, message: object, directive: str) -> None:
+    def crashed(
+        self,
+        cell: Cell,
+        error: BaseException,
+        message: object,
+        directive: str,
+        traceback: TracebackType | None,
+    ) -> None:
         for hook in self._crashed:
-            hook(cell, error, message, directive)
+            hook(cell, error, message, directive, traceback)
 
-    def failure(self, cell: Cell, error: BaseException, message: object, outcome: str) -> None:
-        """Every failure, decided on or not, is reported once: logged and counted."""
-        self.crashed(cell, error, message, outcome)
+    def failure(
+        self,
+        cell: Cell,
+        error: BaseException,
+        message: object,
+        outcome: str,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Every failure, decided on or not, is reported once: logged and counted. A report
+        decided later, in the supervisor's task, passes the traceback taken when the actor
+        failed: by then its asker may have re-raised the error, adding its own frames."""
+        self.crashed(cell, error, message, outcome, traceback)
         self.failed(cell, error)
 
     def restarted(self, cell: Cell) -> None:

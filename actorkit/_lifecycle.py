@@ -69,7 +69,9 @@ class Lifecycle(Record):
         if self.closed:
             # A forced stop cut into the handler, which raised instead of ending: its message
             # is already a dead letter and nobody is left to supervise it.
-            self.runtime.instruments.failure(self.cell, error, message, "none (already stopped)")
+            self.runtime.instruments.failure(
+                self.cell, error, message, "none (already stopped)", error.__traceback__
+            )
             return
         if self.runtime.cuts and failed_while_cut(self.cell, error, message):
             return

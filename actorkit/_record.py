@@ -276,7 +276,7 @@ class Record(HotRecord):
     def undecided_failure(self, error: BaseException, message: object, outcome: str) -> None:
         """A failure no supervisor decides on: counted and reported, with what came of it."""
         self.failures += 1
-        self.runtime.instruments.failure(self.cell, error, message, outcome)
+        self.runtime.instruments.failure(self.cell, error, message, outcome, error.__traceback__)
 
     async def run_on_stop(self) -> None:
         """Run `on_stop` at most once per instance; its failure is logged, never propagated."""

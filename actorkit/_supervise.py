@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 class ChildFailed(Signal):
     """A child's report to its parent: it failed with `error`, or stopped itself (None)."""
 
-    __slots__ = ("child", "error", "incarnation", "message")
+    __slots__ = ("child", "error", "incarnation", "message", "traceback")
 
     def __init__(
         self, child: Cell, incarnation: int, error: BaseException | None, message: object
@@ -42,6 +42,7 @@ class ChildFailed(Signal):
         self.incarnation = incarnation
         self.error = error
         self.message = message
+        self.traceback = None if error is None else error.__traceback__
 
     async def run(self, cell: Cell) -> None:
         # `Signal.run` with `apply` written out: a coroutine less for every failure. Nobody
@@ -56,7 +57,9 @@ class ChildFailed(Signal):
         """Where no decision is taken, the failure still happened: it is logged and counted
         once, with what came of it."""
         if self.error is not None:
-            self.child.runtime.instruments.failure(self.child, self.error, self.message, outcome)
+            self.child.runtime.instruments.failure(
+                self.child, self.error, self.message, outcome, self.traceback
+            )
 
 
 async def supervise(parent: Cell, report: ChildFailed) -> None:
@@ -88,7 +91,7 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
         outcome: str = decision
         if resume_asked and isinstance(error, SupervisorGaveUp) and decision in ("restart", "stop"):
             outcome = f"{decision} ({NOT_RESUMED})"
-        parent.runtime.instruments.failure(child, error, report.message, outcome)
+        parent.runtime.instruments.failure(child, error, report.message, outcome, report.traceback)
     if decision == "resume":
         child.mailbox.post(RESUME)
     elif decision == "stop":

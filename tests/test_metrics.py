@@ -198,7 +198,7 @@ def test_the_crash_log_writes_one_structured_record(caplog: pytest.LogCaptureFix
     cell: Any = SimpleNamespace(display_path="/team/w", class_name="Worker")
     error = RuntimeError("boom")
     with caplog.at_level(logging.ERROR, logger="actorkit"):
-        Instruments().crashed(cell, error, "a message", "restart")  # installed by default
+        Instruments().crashed(cell, error, "a message", "restart", None)  # installed by default
     [record] = caplog.records
     assert record.name == "actorkit"
     assert record.getMessage() == (
