@@ -94,13 +94,15 @@ def not_running(
     """Why a system refuses `call`, in the same words for every call (README's rule): before
     `start()` a `RuntimeError`, as a call made too early is a mistake in the program; once its
     shutdown has begun (or a failure past the root began one), `ActorStopped`, as for a
-    stopped actor, since a program may meet it in a race with its own shutdown."""
+    stopped actor, since a program may meet it in a race with its own shutdown. The words
+    name `system.failure`: after a failure the refusals are what a program's users meet
+    first, and nothing else in them tells a failed system from one shut down."""
     if not started:
         return RuntimeError(
             f"actor system {name!r} is not started, so {call} cannot run yet: use "
             "`async with ActorSystem()` (or `await system.start()`) first"
         )
     return stopped(
-        f"actor system {name!r} is shut down (or shutting down), so {call} cannot run: "
-        "create a new ActorSystem to go on"
+        f"actor system {name!r} is shut down (or shutting down, or failed: `system.failure` "
+        f"holds why), so {call} cannot run: create a new ActorSystem to go on"
     )

@@ -290,6 +290,6 @@ async def test_a_shut_down_system_refuses_every_call_alike(
     error = await after_shutdown(lambda system: _refusal(call, system))
     assert type(error) is (NotDelivered if name == "ask" else ActorStopped), error
     assert str(error) == (
-        f"actor system 'closed' is shut down (or shutting down), so {name} cannot run: "
-        "create a new ActorSystem to go on"
+        f"actor system 'closed' is shut down (or shutting down, or failed: `system.failure` "
+        f"holds why), so {name} cannot run: create a new ActorSystem to go on"
     )

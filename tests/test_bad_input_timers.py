@@ -142,8 +142,8 @@ async def test_a_schedule_before_start_or_after_shutdown_is_refused_as_every_cal
         with pytest.raises(ActorStopped) as late:
             getattr(closed, name)(1.0, ref, "x")
         assert str(late.value) == (
-            f"actor system 'closed' is shut down (or shutting down), so {name} cannot run: "
-            "create a new ActorSystem to go on"
+            f"actor system 'closed' is shut down (or shutting down, or failed: `system.failure` "
+            f"holds why), so {name} cannot run: create a new ActorSystem to go on"
         )
 
 

@@ -61,7 +61,7 @@ async def test_schedules_made_while_a_shutdown_runs_are_taken_until_it_ends(
             second.set()
             await stopping
         assert seen == ["first", "second", "once", "again"]
-        with pytest.raises(ActorStopped, match=r"shut down \(or shutting down\)"):
+        with pytest.raises(ActorStopped, match=r"shut down \(or shutting down, or failed"):
             system.schedule_once(1.0, ref, "after")
     finally:
         await system.shutdown(timeout=0)

@@ -69,7 +69,8 @@ async def test_a_shut_down_system_keeps_no_timer_and_schedules_none(clock: Manua
     assert not pending.active and not periodic.active and pending.cancel() is False
     with pytest.raises(
         ActorStopped,
-        match=r"'actorkit' is shut down \(or shutting down\), so schedule_once cannot run",
+        match=r"'actorkit' is shut down \(or shutting down, or failed: `system.failure` "
+        r"holds why\), so schedule_once cannot run",
     ):
         system.schedule_once(1.0, probe.ref, "after")
     with pytest.raises(ActorStopped, match="shut down"):
