@@ -85,6 +85,9 @@ def show(payload: bytes) -> str:
         frame = _decoder.decode(payload)
     except Exception as error:  # msgspec's errors, a RecursionError: shown, never raised
         return f"<undecodable {len(payload)} bytes: {error}>"
-    if type(frame) is list and len(frame) == 1:
-        return repr(frame[0])
-    return f"<not a stored value: {frame!r}>"
+    try:
+        if type(frame) is list and len(frame) == 1:
+            return repr(frame[0])
+        return f"<not a stored value: {frame!r}>"
+    except RecursionError:  # a level of objects takes more frames to show than to decode
+        return f"<nested too deep to show: {len(payload)} bytes>"

@@ -78,3 +78,19 @@ def test_a_name_or_field_of_another_program_s_row_stays_on_its_line(
     field name holding a line break or a tab (one `@actorkit.message` takes, or another
     program's row) is shown quoted, as values are, not raw across lines and columns."""
     assert show(pack([ext(_EXT_OBJECT, [name, fields])])) == shown
+
+
+def test_objects_nested_deeper_than_their_text_can_go_still_show_as_one_line() -> None:
+    """Each level of registered objects costs the decoder's extension hook fewer frames than
+    their `repr`: from some depth on (a few hundred, in another program's row or a linked
+    list of events) a payload decodes and its text overflows the stack. The command prints
+    a line for it at every depth, as for a payload that does not decode, not a traceback."""
+    value: Any = 1
+    for depth in range(1, 1200):
+        value = ext(_EXT_OBJECT, ["N", {"f": value}])
+        if depth % 10 == 0:
+            shown = show(pack([value]))
+            assert "\n" not in shown
+            assert shown.startswith(("N(f=N(f=", "<undecodable ", "<nested too deep to show: ")), (
+                shown[:60]
+            )
