@@ -104,12 +104,15 @@ def _written(out: TextIO, line: str | None = None) -> None:
 
 
 async def _print(store: SQLStore[Any], persistence_id: str, from_seq: int, out: TextIO) -> int:
-    """The events from `from_seq` on; without any, a DurableState's state, or why nothing."""
-    printed = False
-    async for stored in store.read(persistence_id, from_seq):
-        _written(out, line(stored.seq, stored.time, stored.payload))
-        printed = True
-    if printed or (from_seq > 1 and await store.highest_seq(persistence_id)):
+    """The events from `from_seq` to the last committed as it starts: a running system may
+    append faster than they print, and a reader that followed them would never end. Without
+    events, a DurableState's state, or why nothing."""
+    last = await store.highest_seq(persistence_id)
+    if last:
+        async for stored in store.read(persistence_id, from_seq):  # a page at a time
+            if stored.seq > last:
+                break
+            _written(out, line(stored.seq, stored.time, stored.payload))
         return 0
     state = await store.load_state(persistence_id)
     where = f"SQLite store {store.path}" if isinstance(store, SQLiteStore) else repr(store)
