@@ -9,7 +9,11 @@ _HINTS: list[tuple[type[BaseException], str]] = [
     (asyncpg.DiskFullError, "the server's disk is full; nothing of the failed write was kept"),
     (asyncpg.CannotConnectNowError, "the server is starting up or shutting down"),
     (asyncpg.ConnectionDoesNotExistError, "the server closed the connection: stopped?"),
-    (asyncpg.InvalidPasswordError, "check the user and password in the DSN"),
+    (
+        asyncpg.InvalidPasswordError,
+        "check the user and password in the DSN, or, for a DSN without a password, "
+        "PGPASSWORD or the password file (~/.pgpass, or PGPASSFILE)",
+    ),
     (
         asyncpg.InvalidAuthorizationSpecificationError,  # after its subclass, the password's
         "check the user in the DSN (and that the server's pg_hba.conf lets it in)",
