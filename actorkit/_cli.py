@@ -103,8 +103,15 @@ class _Command(_Parser):
     def parse_known_args(  # type: ignore[override]  # typeshed's overloads
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
+        """Refuses what the command does not take itself: handed up, argparse would say it
+        with the top-level usage, as if no command had been named."""
         self.given = list(sys.argv[1:] if args is None else args)
-        return super().parse_known_args(args, namespace)
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            why = "each argument after '--' is read as a positional one: put options before '--'"
+            after = f" ({why})" if "--" in self.given else ""
+            self.error(f"unrecognized arguments: {' '.join(extras)}{after}")
+        return parsed, extras
 
     def error(self, message: str) -> NoReturn:
         if "persistence_id" in message and (dashed := self._unknown_option()) is not None:
