@@ -83,6 +83,21 @@ def _redirected(error: aiohttp.ClientResponseError) -> str | None:
     )
 
 
+ENDPOINTS = ("/metrics", "/actors", "/healthz")
+
+
+def _endpoint_given(error: aiohttp.ClientResponseError) -> str:
+    """For a 404 of an endpoint's URL given as the system's (the demo prints its /metrics
+    URL first), the system's URL to pass instead; "" for any other answer."""
+    url = error.request_info.url
+    for endpoint in ENDPOINTS if error.status == 404 else ():
+        if url.path.endswith(f"{endpoint}/actors"):
+            system = url.with_path(url.path.removesuffix(f"{endpoint}/actors")).with_query(None)
+            own = str(system).rstrip("/")
+            return f": that is the system's {endpoint} URL; pass the system's own: {own}"
+    return ""
+
+
 def _unreadable(error: Exception, sent: str | None) -> str:
     """Why a poll failed, and for a 401 what to set: the endpoint's challenge says which
     scheme it takes."""
@@ -110,7 +125,8 @@ def _unreadable(error: Exception, sent: str | None) -> str:
             "answered (a redirect loop): pass the URL the system is served on"
         )
     if error.status != 401:
-        return f"{error.request_info.url.path} answered {error.status} {error.message}"
+        said = f"{error.request_info.url.path} answered {error.status} {error.message}"
+        return said + _endpoint_given(error)
     if sent is not None and (elsewhere := _redirected(error)) is not None:
         return elsewhere
     challenge = error.headers.get("WWW-Authenticate", "") if error.headers else ""
