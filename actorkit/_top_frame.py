@@ -4,6 +4,7 @@ totals over a table of actors."""
 from __future__ import annotations
 
 import math
+import operator
 import reprlib
 from collections.abc import Iterator
 from typing import Any
@@ -132,9 +133,15 @@ def _header(now: Snapshot) -> Text:
     )
 
 
+def _counts(node: dict[str, Any]) -> tuple[int, int, int]:
+    """What an actor only ever adds to: lower at a path than the frame before, it is another
+    actor there (a path is all `/actors` tells two actors apart by)."""
+    return node["processed"], node["restarts"], node["failures"]
+
+
 def render(now: Snapshot, before: Snapshot | None, limit: int = ROWS) -> Group:
     elapsed = (now.taken - before.taken) if before is not None else 0.0
-    previous = {n["path"]: n["processed"] for _, n in before.nodes()} if before else {}
+    previous = {n["path"]: _counts(n) for _, n in before.nodes()} if before else {}
     table = Table(expand=True, header_style="bold")
     for column, justify in [("path", "left"), ("class", "left"), ("state", "left"),
                             ("mailbox", "right"), ("processed", "right"), ("msgs/s", "right"),
@@ -146,10 +153,11 @@ def render(now: Snapshot, before: Snapshot | None, limit: int = ROWS) -> Group:
             more = True
             break
         rate = ""
-        seen = previous.get(node["path"])
-        # Fewer than seen: a new actor at that path, counting from 0, as yet without a rate.
-        if elapsed > 0 and seen is not None and node["processed"] >= seen:
-            rate = f"{(node['processed'] - seen) / elapsed:,.0f}"
+        seen, counts = previous.get(node["path"]), _counts(node)
+        # A count below the one seen: a new actor at that path, counting from 0, as yet
+        # without a rate.
+        if elapsed > 0 and seen is not None and all(map(operator.ge, counts, seen)):
+            rate = f"{(counts[0] - seen[0]) / elapsed:,.0f}"
         state = node["state"]
         style = "green" if state == "running" else "yellow" if state != "stopped" else "red"
         table.add_row(
