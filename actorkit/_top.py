@@ -98,11 +98,22 @@ def _endpoint_given(error: aiohttp.ClientResponseError) -> str:
     return ""
 
 
+NOT_TLS = frozenset({"WRONG_VERSION_NUMBER", "PACKET_LENGTH_TOO_LONG", "RECORD_LAYER_FAILURE"})
+"""OpenSSL's reasons (by version) for a first answer to its hello that is no TLS record."""
+
+
 def _unreadable(error: Exception, sent: str | None) -> str:
     """Why a poll failed, and for a 401 what to set: the endpoint's challenge says which
     scheme it takes."""
     if isinstance(error, TimeoutError):  # aiohttp's total timeout has no text of its own
         return f"no answer within {TIMEOUT:g} s"
+    if isinstance(error, aiohttp.ClientConnectorSSLError) and (
+        getattr(error.os_error, "reason", None) in NOT_TLS
+    ):  # not a certificate's error: those say what they are
+        return (
+            f"no TLS answered ({error.os_error.reason}): serve_http serves http://: pass the "
+            "URL with http://, unless a proxy that speaks TLS should answer there"
+        )
     if isinstance(error, aiohttp.ClientConnectorError) and not isinstance(
         error, aiohttp.ClientSSLError
     ):  # without aiohttp's "ssl:default", which reads as TLS for an http:// URL

@@ -1,6 +1,7 @@
-"""`top` given the URL of one of a system's endpoints (the demo prints its `/metrics` URL
-first): `top` puts `/actors` and `/metrics` after the URL it is given, and the 404 it then
-meets names the URL to pass instead."""
+"""`top` given a URL near the right one, each error naming the URL to pass instead: the URL
+of one of a system's endpoints (the demo prints its `/metrics` URL first; `top` puts
+`/actors` and `/metrics` after the URL it is given), or `https://` for an endpoint that
+serve_http serves over plain HTTP."""
 
 from __future__ import annotations
 
@@ -36,3 +37,18 @@ async def test_another_404_says_no_more_than_the_answer(
         async with asyncio.timeout(10):
             assert await top(server.url + "/elsewhere", 1.0, True) == 1
     assert capsys.readouterr().err.endswith("/elsewhere/actors answered 404 Not Found\n")
+
+
+async def test_https_to_an_endpoint_served_over_http_says_to_pass_http(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """serve_http has no TLS: `https://` by habit meets OpenSSL's words for a peer that
+    answered no TLS (`WRONG_VERSION_NUMBER`), which say nothing of what to change."""
+    async with ActorSystem("observed") as system:
+        server = await system.serve_http(port=0)
+        async with asyncio.timeout(10):
+            status = await top(server.url.replace("http://", "https://"), 1.0, True)
+    assert status == 1
+    said = capsys.readouterr().err
+    assert f"cannot read https://127.0.0.1:{server.port}: no TLS answered" in said, said
+    assert "serve_http serves http://: pass the URL with http://" in said, said
