@@ -58,9 +58,10 @@ class Unchanged:
 
 def _open(path: str) -> tuple[str, Unchanged | None]:
     """The URI to read `path` with, probed (`probe`), and the check of an immutable read.
-    The path absolute, after an empty authority (`file:///...`), so no path reads as a host."""
+    The path absolute, after an empty authority (`file:///...`), so no path reads as a host;
+    quoted as the file system's bytes, so that a name that is not UTF-8 reads as itself."""
     absolute = os.path.abspath(path)
-    uri = f"file://{quote(absolute)}?mode=ro"
+    uri = f"file://{quote(os.fsencode(absolute))}?mode=ro"
     seen = _fingerprint(absolute)  # before the log is looked at: a checkpoint after it shows
     try:
         logged = os.path.getsize(absolute + "-wal")
