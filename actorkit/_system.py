@@ -16,6 +16,7 @@ from ._actor import DEFAULT_MAILBOX_SIZE, Actor
 from ._awaited import in_an_actor
 from ._begun import begun_task
 from ._clock import Clock, SystemClock
+from ._ended import Ended
 from ._errors import not_running
 from ._imports import import_off_the_loop
 from ._loop_end import LoopEnd, shutdown_begun
@@ -33,13 +34,7 @@ from ._shown import shown, traced
 from ._shutdown import ActorsStop, as_step, closing_after_failure, every_step, leaving
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
-from ._system_checks import (
-    check_loop,
-    check_own_loop,
-    check_startable,
-    check_system,
-    get_ident,
-)
+from ._system_checks import check_loop, check_own_loop, check_startable, check_system, get_ident
 from ._tasks import TaskLayer
 from ._transport import Host, Transport, check_transport
 from ._watchdog import BLOCKED_THRESHOLD, Watchdog
@@ -107,6 +102,7 @@ class ActorSystem(Reach):
         self._closing: asyncio.Task[None] | None = None
         self._loop_end: LoopEnd | None = None
         self._servers: list[HttpServer] = []
+        self._ended = Ended(runtime)
 
     # --- lifecycle ------------------------------------------------------------------------
     async def start(self) -> ActorSystem:
@@ -178,6 +174,7 @@ class ActorSystem(Reach):
         if self._linked is not None:
             yield self._linked.stop()
         yield asyncio.gather(*(server.close() for server in self._servers))
+        yield as_step(self._ended.end)
 
     def _stop_actors(self, timeout: float) -> ActorsStop | None:
         """Started here, not in the closing task: a call before that task runs can hasten it."""
@@ -207,7 +204,12 @@ class ActorSystem(Reach):
             self.failure = error
         self._runtime.accepting = False
         logger.error("actor system %s failed: %s", self.name, shown(error), exc_info=traced(error))
-        self._runtime.loop.call_soon(self._stop_actors, SHUTDOWN_TIMEOUT)
+        self._runtime.loop.call_soon(self._ended.after_failure, self._stop_actors, SHUTDOWN_TIMEOUT)
+
+    async def wait_stopped(self) -> None:
+        """Returns once no actor runs: the shutdown finished, or a failure past the root
+        (`failure`, set by then and never raised here) stopped them."""
+        await self._ended.wait()
 
     @property
     def healthy(self) -> bool:

@@ -185,6 +185,7 @@ SYSTEM_API = {
     "subscribe",
     "tasks",
     "unsubscribe",
+    "wait_stopped",
 }
 """`ActorSystem`'s documented names (docs/api.md): nothing else is public on it."""
 
