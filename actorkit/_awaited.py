@@ -97,11 +97,13 @@ def _released_by(callback: Any) -> Sequence[Any]:
 
 def _gather_done() -> tuple[Any, int]:
     """The code of `gather`'s callback on each child, and the place of its `outer` cell (the
-    future it releases): read by name from this Python's `gather`, or none where it differs."""
-    for code in asyncio.tasks.gather.__code__.co_consts:
+    future it releases): read by name from this Python's `gather`. Where it differs (one in
+    C too), a code no callback has, not None: that is what `_released_by` reads from a
+    callback with no `__code__` (a `partial`, as `wait_for` leaves), which has no closure."""
+    for code in getattr(getattr(asyncio.tasks.gather, "__code__", None), "co_consts", ()):
         if getattr(code, "co_name", None) == "_done_callback" and "outer" in code.co_freevars:
             return code, code.co_freevars.index("outer")
-    return None, 0
+    return object(), 0
 
 
 _GATHER_DONE, _GATHER_OUTER = _gather_done()

@@ -38,8 +38,9 @@ class StopsGathered(Actor):
         return "gathered"
 
 
-@pytest.mark.parametrize("way", ["wait_for", "shield"])
-async def test_a_ring_through_a_gathered_stop_behind_a_future_is_closed(way: str) -> None:
+async def closes_the_ring(way: str) -> None:
+    """A ring of two stops, one of them gathered behind `way`, ends with both actors
+    stopped, each ask answered, within BOUND (not the handler's LONGER)."""
     clock = ManualClock()
     async with asyncio.timeout(BOUND), ActorSystem(clock=clock) as system:
         back = await system.spawn(StopsBack)
@@ -54,3 +55,31 @@ async def test_a_ring_through_a_gathered_stop_behind_a_future_is_closed(way: str
         answers = await asyncio.gather(*asks)
         assert answers == ["stopped it back", "gathered"]
         assert not back.is_alive and not stopper.is_alive
+
+
+@pytest.mark.parametrize("way", ["wait_for", "shield"])
+async def test_a_ring_through_a_gathered_stop_behind_a_future_is_closed(way: str) -> None:
+    await closes_the_ring(way)
+
+
+def gather_elsewhere(*awaitables: Any, return_exceptions: bool = False) -> Any:
+    """A `gather` with no `_done_callback` reading an `outer` cell: another Python's (or
+    one in C, as `len` stands for: no `__code__` at all)."""
+    return awaitables, return_exceptions
+
+
+@pytest.mark.parametrize("gather", [gather_elsewhere, len], ids=["other-python", "builtin"])
+@pytest.mark.parametrize("way", ["wait_for", "shield"])
+async def test_where_gather_differs_every_callback_is_read_cell_by_cell(
+    way: str, gather: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No callback is taken for `gather`'s then: not the `partial` that `wait_for` and
+    `shield` leave on a future, which has no `__code__` and no closure to read."""
+    from actorkit import _awaited
+
+    with monkeypatch.context() as patched:
+        patched.setattr(asyncio.tasks, "gather", gather)
+        done, outer = _awaited._gather_done()  # noqa: SLF001  # read as on that Python
+    monkeypatch.setattr(_awaited, "_GATHER_DONE", done)
+    monkeypatch.setattr(_awaited, "_GATHER_OUTER", outer)
+    await closes_the_ring(way)
