@@ -53,6 +53,7 @@ async def test_a_start_whose_last_attempt_timed_out_says_so(
         server.close()
         for transport in held:
             transport.close()
+    assert isinstance(raised.value.__cause__, TimeoutError)  # nats-py's own, for the traceback
     text = str(raised.value)
     assert f"cannot connect system 'mute' to NATS at {url} within 0.3s: " in text
     assert text.endswith(
