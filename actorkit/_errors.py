@@ -88,21 +88,29 @@ class NotDelivered(ActorStopped):
     request's fate is unknown); `except ActorStopped` catches both."""
 
 
+def system_stopped(name: str) -> str:
+    """The words for a system that runs nothing any more, the one phrase every error it ends
+    with uses (its refusals, and the tasks and asks it cuts short). They name
+    `system.failure`: after a failure past the root these errors are what a program's users
+    meet first, and nothing else in them tells a failed system from one shut down."""
+    return (
+        f"actor system {name!r} is shut down (or shutting down, or failed: `system.failure` "
+        "holds why)"
+    )
+
+
 def not_running(
     name: str, call: str, started: bool, stopped: type[ActorStopped] = ActorStopped
 ) -> RuntimeError | ActorStopped:
     """Why a system refuses `call`, in the same words for every call (README's rule): before
     `start()` a `RuntimeError`, as a call made too early is a mistake in the program; once its
     shutdown has begun (or a failure past the root began one), `ActorStopped`, as for a
-    stopped actor, since a program may meet it in a race with its own shutdown. The words
-    name `system.failure`: after a failure the refusals are what a program's users meet
-    first, and nothing else in them tells a failed system from one shut down."""
+    stopped actor, since a program may meet it in a race with its own shutdown."""
     if not started:
         return RuntimeError(
             f"actor system {name!r} is not started, so {call} cannot run yet: use "
             "`async with ActorSystem()` (or `await system.start()`) first"
         )
     return stopped(
-        f"actor system {name!r} is shut down (or shutting down, or failed: `system.failure` "
-        f"holds why), so {call} cannot run: create a new ActorSystem to go on"
+        f"{system_stopped(name)}, so {call} cannot run: create a new ActorSystem to go on"
     )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ._awaited import subtree
 from ._begun import begun_task
-from ._errors import SystemFailed
+from ._errors import SystemFailed, system_stopped
 from ._loop_timer import call_at
 from ._outside_stop import kill, unwound
 from ._shielded import shielded
@@ -137,7 +137,7 @@ class ActorsStop:
     def _release(self) -> None:
         """What the actors held of the runtime ends with them: deadlines, timers, the clock."""
         runtime = self._runtime
-        runtime.ask_deadlines.close(f"actor system {runtime.name} shut down")
+        runtime.ask_deadlines.close(system_stopped(runtime.name))
         runtime.timers.close()
         runtime.clock.detach(runtime.is_idle)
 

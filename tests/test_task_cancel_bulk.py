@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,8 +91,11 @@ async def test_tasks_pending_at_shutdown_fail_without_an_error_each_until_read(
     assert {handle.status for handle in handles} == {TaskStatus.FAILED}
     assert system.tasks.by_status["failed"] == 300
     read = handles[11]
-    words = f"task {read.id} never started: the actor system shut down first"
-    with pytest.raises(ActorStopped, match=f"^{words}$") as first:
+    words = (
+        f"task {read.id} never started: the actor system {system.name!r} is shut down (or "
+        "shutting down, or failed: `system.failure` holds why)"
+    )
+    with pytest.raises(ActorStopped, match=f"^{re.escape(words)}$") as first:
         await read
     with pytest.raises(ActorStopped) as again:
         await read

@@ -66,9 +66,13 @@ def test_a_forgotten_systems_handles_end_with_the_loop_and_say_why(
 
     said = actorkit.run(later(), uvloop=uvloop)
     running, queued, unservable = handles.values()
+    stopped = (
+        "the actor system 'forgotten' is shut down (or shutting down, or failed: "
+        "`system.failure` holds why)"
+    )
     assert said == [
-        f"task {running.id} could not be retried: the actor system shut down",
-        f"task {queued.id} never started: the actor system shut down first",
-        f"task {unservable.id} never started: the actor system shut down first",
+        f"task {running.id} could not be retried: {stopped}",
+        f"task {queued.id} never started: {stopped}",
+        f"task {unservable.id} never started: {stopped}",
     ]
     assert journal == [("w", "block", 1)]

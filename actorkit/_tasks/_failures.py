@@ -8,7 +8,14 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, final
 
-from .._errors import ActorStopped, DeadlineExceeded, NotDelivered, TaskCancelled, not_running
+from .._errors import (
+    ActorStopped,
+    DeadlineExceeded,
+    NotDelivered,
+    TaskCancelled,
+    not_running,
+    system_stopped,
+)
 
 if TYPE_CHECKING:
     from .._runtime import Runtime
@@ -98,13 +105,17 @@ def cancelled(handle: TaskHandle) -> TaskCancelled:
 
 
 def not_retried(handle: TaskHandle, cause: BaseException | None) -> ActorStopped:
-    stopped = ActorStopped(f"task {handle._id} could not be retried: the actor system shut down")
+    stopped = ActorStopped(
+        f"task {handle._id} could not be retried: the {system_stopped(handle._layer._runtime.name)}"
+    )
     stopped.__cause__ = cause
     return stopped
 
 
 def never_started(handle: TaskHandle) -> ActorStopped:
-    return ActorStopped(f"task {handle._id} never started: the actor system shut down first")
+    return ActorStopped(
+        f"task {handle._id} never started: the {system_stopped(handle._layer._runtime.name)}"
+    )
 
 
 UNBUILT_CANCELLED = Unbuilt(cancelled)
