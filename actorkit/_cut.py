@@ -12,6 +12,11 @@ past `FORCED_STOP_GRACE` the cell is closed for good, and the task left running,
 stop abandons one. A supervisor cut while it waits for its cut of a child stops that child
 again within its own bound: a second cut, which carries what the first left undone. None of
 this costs anything unless a bound was given and passed.
+
+Its crash reports read the traceback as they are made (`Record.undecided_failure`), not
+later as a supervisor's decision must (`ChildFailed.traceback`): each is made in the cut
+actor's own task, and no asker holds the error to re-raise it first, as the asker is
+answered with an error of its own (`Cut.error()`, built again for the report).
 """
 
 from __future__ import annotations
