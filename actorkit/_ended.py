@@ -34,9 +34,15 @@ class Ended:
 
     async def wait(self) -> None:
         """Ended, it answers anywhere, as a finished task's handle does; else on the system's
-        loop only, once it started (before that, no loop is its own yet)."""
-        if self.ended:
-            return
+        loop only, once it started (before that, no loop is its own yet). An actor's exit
+        (`KeyboardInterrupt`, `SystemExit`) is raised to the first waiter, as `shutdown()`
+        raises it to an owner waiting for the shutdown the exit began: returning, the waiter
+        would let its program run on, the exit pending till a loop callback raised it."""
+        if not self.ended:
+            await self._until_ended()
+        self._runtime.hand_exit_to_owner()
+
+    async def _until_ended(self) -> None:
         runtime = self._runtime
         loop = check_loop(runtime, "wait_stopped")
         if runtime.root is not None and in_an_actor(runtime.root):

@@ -208,7 +208,7 @@ class ActorSystem(Reach):
 
     async def wait_stopped(self) -> None:
         """Returns once no actor runs: the shutdown finished, or a failure past the root
-        (`failure`, set by then and never raised here) stopped them."""
+        (`failure`, set by then, never raised) stopped them; raises an actor's exit."""
         await self._ended.wait()
 
     @property
