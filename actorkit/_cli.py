@@ -165,7 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=_port, help=f"HTTP port ({PORT}; 0 = any free)")
     demo.add_argument("--no-http", action="store_true", help="do not serve /metrics")
     demo.add_argument(
-        "--nats", metavar="URL", help="run as one node of a cluster on this NATS server"
+        "--nats",
+        metavar="URL",
+        help="run as one node of a cluster on this NATS server (credentials in the URL show "
+        "in ps: use a server that needs none; docs/distributed.md)",
     )
     demo.add_argument("--name", help="system name (default: demo; with --nats: hostname-pid)")
     top = sub.add_parser(
