@@ -10,7 +10,7 @@ import asyncio
 import pytest
 
 from actorkit import ActorSystem
-from actorkit._top import top
+from actorkit._top import NOT_TLS, top
 
 
 @pytest.mark.parametrize("endpoint", ["/metrics", "/actors", "/healthz", "/metrics/"])
@@ -52,3 +52,4 @@ async def test_https_to_an_endpoint_served_over_http_says_to_pass_http(
     said = capsys.readouterr().err
     assert f"cannot read https://127.0.0.1:{server.port}: no TLS answered" in said, said
     assert "serve_http serves http://: pass the URL with http://" in said, said
+    assert any(f"no TLS answered ({reason}): " in said for reason in NOT_TLS), said

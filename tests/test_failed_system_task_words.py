@@ -1,6 +1,8 @@
 """The tasks a failure past the root leaves unfinished say where its cause is, in the words the
 system's refusals use: they said only that "the actor system shut down", which an operator
-took for a deploy, with nothing to say that a supervisor had given up."""
+took for a deploy, with nothing to say that a supervisor had given up. The task whose failed
+attempt could not be retried keeps that attempt's error as its cause, the one place its
+traceback is left."""
 
 from __future__ import annotations
 
@@ -36,13 +38,14 @@ async def test_tasks_cut_by_a_root_failure_say_where_its_cause_is() -> None:
         with pytest.raises(ValueError):
             await failing.ask("go")
         hold.release.set()  # its attempt fails once the system is stopping: no retry runs
-        said = []
+        raised_by = []
         for handle in (running, queued):
             with pytest.raises(ActorStopped) as raised:
                 await handle
-            said.append(str(raised.value))
+            raised_by.append(raised.value)
         await system.shutdown()
     assert system.failure is not None
+    said = [str(error) for error in raised_by]
     stopped = (
         "the actor system 'failing' is shut down (or shutting down, or failed: "
         "`system.failure` holds why)"
@@ -51,3 +54,6 @@ async def test_tasks_cut_by_a_root_failure_say_where_its_cause_is() -> None:
         f"task {running.id} could not be retried: {stopped}",
         f"task {queued.id} never started: {stopped}",
     ]
+    cause = raised_by[0].__cause__
+    assert isinstance(cause, RuntimeError)
+    assert str(cause) == "block failed after release"

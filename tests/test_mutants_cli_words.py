@@ -1,17 +1,12 @@
 """A mutation review of the CLI's changes: the demo's `--help` warns that credentials in a
 `--nats` URL show in `ps` (docs/distributed.md), where a user about to paste one reads; `top`
-tells a new actor at a path by its restarts alone; `https://` to a plain-HTTP endpoint quotes
-OpenSSL's reason along with what to pass."""
+tells a new actor at a path by its restarts alone."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from actorkit import ActorSystem
 from actorkit._cli import build_parser
-from actorkit._top import NOT_TLS, top
 
 from .test_cli3_top_replaced_actor import _rate, _tree
 
@@ -30,14 +25,3 @@ def test_the_demo_s_help_says_credentials_in_the_nats_url_show_in_ps(
 def test_a_new_actor_told_apart_by_its_restarts_alone_has_no_rate_yet() -> None:
     """Restarted, never failed itself: a one-for-all sibling's failure restarts it too."""
     assert _rate(_tree(5, 1, 0), _tree(7, 0, 0)) == ""
-
-
-async def test_https_to_an_endpoint_served_over_http_names_openssl_s_reason(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    async with ActorSystem("observed") as system:
-        server = await system.serve_http(port=0)
-        async with asyncio.timeout(10):
-            assert await top(server.url.replace("http://", "https://"), 1.0, True) == 1
-    said = capsys.readouterr().err
-    assert any(f"no TLS answered ({reason}): " in said for reason in NOT_TLS), said
