@@ -7,6 +7,7 @@ task (`await ref.stop()`) builds on these (`_stop_asked`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 from ._awaited import subtree as subtree  # where the cell finds it, with the stops
 from ._begun import begun, begun_task
 from ._blocked_sends import let_past
+from ._loop_timer import timeout as loop_timeout
 from ._shown import listed
 from ._signals import Signal
 from ._state import STARTING
@@ -43,29 +45,40 @@ async def force_stop(cells: Iterable[Cell], what: str, why: str) -> None:
 async def unwound(tasks: dict[asyncio.Task[None], Cell], what: str) -> None:
     """Wait for cancelled actors' tasks to end, then for the `on_stop`s run apart for those
     among them that never began (`_EndedUnwound`), all within one grace; log those abandoned.
-    The stop's return means every `on_stop` has run, or was reported abandoned here."""
+    The stop's return means every `on_stop` has run, or was reported abandoned here. The
+    grace's one timer is armed before any `on_stop` runs apart, so that it falls due before
+    the cut each of those gets for itself (`unwind_on_stop`): on a machine that stalls
+    between reading the clock and arming a timer too, and on uvloop, whose timers due in one
+    millisecond run in the order they were armed."""
     if not tasks:
         return
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + FORCED_STOP_GRACE
-    _, pending = await asyncio.wait(tasks, timeout=FORCED_STOP_GRACE)
-    if pending:
-        logger.error(
-            "%s abandoned actors that ignored cancellation: %s",
-            what,
-            listed([tasks[task].display_path for task in pending]),
-        )
     cells = set(tasks.values())
     unwinding = next(iter(cells)).runtime.unwinding
-    apart = {task: cell for task, cell in unwinding.items() if cell in cells and task not in tasks}
+    with contextlib.suppress(TimeoutError):
+        async with loop_timeout(FORCED_STOP_GRACE):
+            await asyncio.wait(tasks)
+            apart = _apart(unwinding, tasks, cells)
+            if apart:
+                await asyncio.wait(apart)
+    pending = [cell.display_path for task, cell in tasks.items() if not task.done()]
+    if pending:
+        logger.error("%s abandoned actors that ignored cancellation: %s", what, listed(pending))
+    apart = _apart(unwinding, tasks, cells)  # an `on_stop` run apart leaves it as it ends
     if apart:
-        _, pending = await asyncio.wait(apart, timeout=max(deadline - loop.time(), 0.0))
-        if pending:
-            logger.error(
-                "%s abandoned the on_stop of %s past the grace",
-                what,
-                listed([apart[task].display_path for task in pending]),
-            )
+        logger.error(
+            "%s abandoned the on_stop of %s past the grace",
+            what,
+            listed([cell.display_path for cell in apart.values()]),
+        )
+
+
+def _apart(
+    unwinding: dict[asyncio.Task[None], Cell],
+    tasks: dict[asyncio.Task[None], Cell],
+    cells: set[Cell],
+) -> dict[asyncio.Task[None], Cell]:
+    """The `on_stop`s run apart, and still running, for `cells` whose tasks are `tasks`."""
+    return {task: cell for task, cell in unwinding.items() if cell in cells and task not in tasks}
 
 
 def kill(cells: Iterable[Cell]) -> dict[asyncio.Task[None], Cell]:

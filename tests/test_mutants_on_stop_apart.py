@@ -93,25 +93,21 @@ async def test_the_report_names_only_the_on_stops_still_running(
     assert all(
         line.endswith("stop of /p abandoned the on_stop of /p/a past the grace") for line in reports
     )
-    if not on_uvloop():  # see below: there the `on_stop`'s own cut may come first
-        assert len(reports) == 1
+    assert len(reports) == 1
 
 
 async def test_an_on_stop_past_the_grace_is_reported_by_the_stop_s_return(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """On asyncio the stop's deadline comes strictly before the `on_stop`'s own cut, and the
-    stop reports it; uvloop's millisecond clock may end both in one turn, the cut first."""
+    """The stop's deadline comes before the `on_stop`'s own cut, on uvloop too, whose
+    millisecond clock may end both in one turn: the stop's timer was armed first."""
     async with asyncio.timeout(BOUND), ActorSystem() as system:
         with gated() as on:
             held = await system.spawn(Unwinds, [], None, name="held")
             on[0] = False
         await held.stop(timeout=0.05)
         logged = caplog.text
-    reported = "stop of /held abandoned the on_stop of /held past the grace" in logged
-    if on_uvloop():
-        reported = reported or "on_stop of /held was cut short past the grace" in logged
-    assert reported
+    assert "stop of /held abandoned the on_stop of /held past the grace" in logged
 
 
 async def test_a_stop_waits_for_no_other_stop_s_on_stop(
@@ -128,3 +124,24 @@ async def test_a_stop_waits_for_no_other_stop_s_on_stop(
         await asyncio.gather(*(ref.stop(timeout=0.05) for ref in refs))
         assert stopped == ["/y"]
     assert "stop of /y abandoned" not in caplog.text
+
+
+async def test_a_timer_armed_late_does_not_let_the_on_stop_s_own_cut_report_first(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grace is one deadline, set as the force begins: a machine that stalls between
+    reading the clock and arming a timer (a collection, a preempted core: seen once in CI)
+    must not move the stop's deadline past the cut its own `on_stop` run apart got later.
+    Here every `call_later` arms as if half the grace had passed first."""
+    if on_uvloop():
+        pytest.skip("uvloop's loop methods are fixed: no timer can be armed late")
+    loop = asyncio.get_running_loop()
+    stall = GRACE / 2
+
+    def late(delay: float, callback: Any, *args: Any, context: Any = None) -> asyncio.TimerHandle:
+        return loop.call_at(loop.time() + stall + delay, callback, *args, context=context)
+
+    monkeypatch.setattr(loop, "call_later", late)
+    stopped, logged = await stopped_parent([("a", None)], caplog)
+    assert stopped == []
+    assert "stop of /p abandoned the on_stop of /p/a past the grace" in logged
