@@ -125,8 +125,11 @@ class CrashLog(Instrument):
         directive: str,
         traceback: TracebackType | None,
     ) -> None:
-        if not logger.isEnabledFor(logging.ERROR):  # as `logger.error` would, before the
-            return  # record's fields: an escalation d deep builds d of them per failure
+        # A resumed failure was expected (the instance goes on, its state kept): a warning,
+        # as Akka logs its `Resume`, so that what alerts on ERROR is not paged for bad input.
+        level = logging.WARNING if directive == "resume" else logging.ERROR
+        if not logger.isEnabledFor(level):  # as `logger.log` would, before the record's
+            return  # fields: an escalation d deep builds d of them per failure
         actor_class = cell.class_name
         message_type: str | None
         if type(message) is NoMessage:  # `isinstance` would ask a proxy message its `__class__`
@@ -137,7 +140,8 @@ class CrashLog(Instrument):
         reported = _reported(error)
         if reported is not error:  # a copy shows no frames, only its chain's first cause
             traceback = reported.__traceback__
-        logger.error(
+        logger.log(
+            level,
             "actor %s (%s) %s: %s; supervisor decided: %s",
             cell.display_path,
             actor_class,

@@ -45,12 +45,12 @@ def label_values(samples: Samples, name: str, label: str) -> set[str]:
 
 
 class CrashReports(logging.Handler):
-    """Counts the crash reports (ERROR records with an `actor_class` and an exception) by
-    class and exception type: `actorkit_actor_failures_total` is documented as one per
-    crash report."""
+    """Counts the crash reports (records with an `actor_class` and an exception: ERRORs, and
+    WARNINGs for a resumed actor) by class and exception type:
+    `actorkit_actor_failures_total` is documented as one per crash report."""
 
     def __init__(self) -> None:
-        super().__init__(logging.ERROR)
+        super().__init__(logging.WARNING)
         self.counts: Counter[tuple[str, str]] = Counter()
         self._logger = logging.getLogger("actorkit")
         self._level = self._logger.level
@@ -62,7 +62,7 @@ class CrashReports(logging.Handler):
 
     def __enter__(self) -> CrashReports:
         self._logger.addHandler(self)
-        self._logger.setLevel(logging.ERROR)
+        self._logger.setLevel(logging.WARNING)
         return self
 
     def __exit__(self, *exc: object) -> None:
