@@ -14,10 +14,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
-import signal
 import sys
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
@@ -25,6 +23,7 @@ import anyio
 from ._actor import Actor
 from ._cli_errors import BAD_ARGUMENTS, FAILED, CommandError, fail, silenced, unwritable
 from ._demo_cluster import GROUP, Courier, nats_transport, node_name
+from ._demo_signals import Interrupts, interrupts
 from ._errors import ActorStopped, NameTaken
 from ._http_auth import reached_at
 from ._runner import run
@@ -171,31 +170,39 @@ async def _demo(
     except ValueError as error:
         raise CommandError(f"{error}; pass another --name", BAD_ARGUMENTS) from None
     # Caught from before the metrics URL is printed: whoever read that line may signal at once.
-    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+    with interrupts() as signalled:
         async with made as system:
-            if port is not None:
-                try:
-                    server = await system.serve_http(host=host, port=port)
-                except (OSError, ValueError) as error:  # TimeoutError is an OSError
-                    from ._http import FREE_PORT
-
-                    said = error.strerror if isinstance(error, OSError) else None
-                    said = (said or str(error)).replace(FREE_PORT, "--port 0")
-                    # A host that is no address is the command line's; a busy port is not.
-                    status = FAILED if isinstance(error, OSError) else BAD_ARGUMENTS
-                    raise CommandError(f"{said} (set by --host and --port)", status) from None
-                _say(f"metrics: {server.url}/metrics{_everywhere(server.host)}  (also /healthz, "
-                     f"/actors; watch with: python -m actorkit top {server.url})")  # fmt: skip
-            await _spawn_actors(system, nats)
-            _say("actorkit demo running: Ctrl-C stops it")
-            await _run(system, signals, started, duration)
-            totals = _totals(system)
+            try:
+                await _serve(system, host, port, nats)
+                await _run(system, signalled, started, duration)
+                totals = _totals(system)
+            finally:  # however the run ended, a signal now stops waiting for the shutdown
+                signalled.shutting_down = True
     _say(
         f"summary: {totals['processed']:,} messages, {totals['asks']:,} asks, "
         f"{totals['tasks']:,} tasks done, {totals['restarts']} restarts healed, "
         f"{totals['dead']} dead letters, {time.monotonic() - started:.1f}s"
     )
     return 0
+
+
+async def _serve(system: ActorSystem, host: str, port: int | None, nats: str | None) -> None:
+    """The metrics endpoint unless `--no-http`, then the actors."""
+    if port is not None:
+        try:
+            server = await system.serve_http(host=host, port=port)
+        except (OSError, ValueError) as error:  # TimeoutError is an OSError
+            from ._http import FREE_PORT
+
+            said = error.strerror if isinstance(error, OSError) else None
+            said = (said or str(error)).replace(FREE_PORT, "--port 0")
+            # A host that is no address is the command line's; a busy port is not.
+            status = FAILED if isinstance(error, OSError) else BAD_ARGUMENTS
+            raise CommandError(f"{said} (set by --host and --port)", status) from None
+        _say(f"metrics: {server.url}/metrics{_everywhere(server.host)}  (also /healthz, "
+             f"/actors; watch with: python -m actorkit top {server.url})")  # fmt: skip
+    await _spawn_actors(system, nats)
+    _say("actorkit demo running: Ctrl-C stops it")
 
 
 def _everywhere(host: str) -> str:
@@ -223,7 +230,7 @@ async def _spawn_actors(system: ActorSystem, nats: str | None) -> None:
 
 async def _run(
     system: ActorSystem,
-    signals: AsyncIterator[signal.Signals],
+    signalled: Interrupts,
     started: float,
     duration: float | None,
 ) -> None:
@@ -233,8 +240,8 @@ async def _run(
     async with anyio.create_task_group() as group:
 
         async def stop_on_signal() -> None:
-            async for _ in signals:
-                group.cancel_scope.cancel()
+            await signalled.received.wait()
+            group.cancel_scope.cancel()
 
         async def report() -> None:
             try:
