@@ -4,7 +4,7 @@ background task) learns of a failure past the root without polling `system.healt
 
 It is set at the two places a system's actors end for good, so it costs nothing before: the
 last step of the shutdown, and the end of the actors' stop that a failure past the root
-begins (the owner may never shut the system down)."""
+begins (the owner may never shut the system down), unless a shutdown has begun by then."""
 
 from __future__ import annotations
 
@@ -25,10 +25,12 @@ class Ended:
     """Each waiter has a future of its own, which its cancellation alone cancels: a shared
     one would be cancelled for every waiter by the first that gave up."""
 
-    __slots__ = ("_runtime", "_waiters", "ended")
+    __slots__ = ("_closing", "_runtime", "_waiters", "ended")
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, closing: Callable[[], bool]) -> None:
         self._runtime = runtime
+        self._closing = closing
+        """Whether the system's shutdown has begun, whose last step calls `end`."""
         self._waiters: set[asyncio.Future[None]] = set()
         self.ended = False
 
@@ -81,7 +83,14 @@ class Ended:
         shutdown need follow it."""
         stopping = stop_actors(timeout)
         if stopping is not None:
-            stopping.task.add_done_callback(self.end)
+            stopping.task.add_done_callback(self._failure_stopped)
+
+    def _failure_stopped(self, _: object) -> None:
+        """Unless a shutdown began meanwhile (an actor's exit's, the owner's): its waiters
+        are woken once it has closed the store and the transports too, and an exit is raised
+        to them once the shutdown it began has ended, as `shutdown()` raises it."""
+        if self._runtime.exiting is None and not self._closing():
+            self.end()
 
 
 def _wake(waiter: asyncio.Future[None]) -> None:

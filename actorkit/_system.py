@@ -102,7 +102,7 @@ class ActorSystem(Reach):
         self._closing: asyncio.Task[None] | None = None
         self._loop_end: LoopEnd | None = None
         self._servers: list[HttpServer] = []
-        self._ended = Ended(runtime)
+        self._ended = Ended(runtime, lambda: self._closing is not None)
 
     # --- lifecycle ------------------------------------------------------------------------
     async def start(self) -> ActorSystem:
