@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from ._errors import SupervisorGaveUp, chain_began
+from ._kept_traces import as_it_failed
 from ._shown import shown
 
 if TYPE_CHECKING:
@@ -140,22 +141,23 @@ class CrashLog(Instrument):
         reported = _reported(error)
         if reported is not error:  # a copy shows no frames, only its chain's first cause
             traceback = reported.__traceback__
-        logger.log(
-            level,
-            "actor %s (%s) %s: %s; supervisor decided: %s",
-            cell.display_path,
-            actor_class,
-            what,
-            shown(error),
-            directive,
-            exc_info=(type(reported), reported, traceback),  # a tuple: see `_shown.traced`
-            extra={
-                "actor_path": cell.display_path,
-                "actor_class": actor_class,
-                "message_type": message_type,
-                "directive": directive,
-            },
-        )
+        with as_it_failed(error):
+            logger.log(
+                level,
+                "actor %s (%s) %s: %s; supervisor decided: %s",
+                cell.display_path,
+                actor_class,
+                what,
+                shown(error),
+                directive,
+                exc_info=(type(reported), reported, traceback),  # a tuple: see `_shown.traced`
+                extra={
+                    "actor_path": cell.display_path,
+                    "actor_class": actor_class,
+                    "message_type": message_type,
+                    "directive": directive,
+                },
+            )
 
 
 class Instruments:

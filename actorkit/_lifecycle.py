@@ -8,6 +8,7 @@ a signal whose transition raised in `_signal_failure`.
 
 from __future__ import annotations
 
+from types import TracebackType
 from typing import Any
 
 from ._actor import NO_ON_STOP, Actor
@@ -93,8 +94,11 @@ class Lifecycle(Record):
             return
         self.report(error, message)
 
-    def report(self, error: BaseException | None, message: object) -> None:
-        """Suspend and tell the parent: a failure (`error`) or a normal exit (None)."""
+    def report(
+        self, error: BaseException | None, message: object, traceback: TracebackType | None = None
+    ) -> None:
+        """Suspend and tell the parent: a failure (`error`) or a normal exit (None);
+        `traceback` as in `ChildFailed`."""
         assert self.parent is not None
         if error is not None:
             self.failures += 1
@@ -102,7 +106,9 @@ class Lifecycle(Record):
         self.stop_reason = error
         if self.capabilities:
             self.runtime.instruments.agent_paused(self.cell)
-        self.parent.mailbox.post(ChildFailed(self.cell, self.incarnation, error, message))
+        self.parent.mailbox.post(
+            ChildFailed(self.cell, self.incarnation, error, message, traceback)
+        )
 
     def resume(self) -> None:
         """`resumed` is told last, once the instance is settled: an agent with its

@@ -271,7 +271,7 @@ class Record(HotRecord):
         kill_below(self.cell)
         self.close(failure)
         if self.parent is None:
-            self.runtime.root_failed(failure)
+            self.runtime.on_root_failure(failure, None)
 
     def undecided_failure(self, error: BaseException, message: object, outcome: str) -> None:
         """A failure no supervisor decides on: counted and reported, with what came of it."""

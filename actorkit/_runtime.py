@@ -25,6 +25,7 @@ from ._timers import TimerQueue
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
+    from types import TracebackType
 
     from ._actor import Actor
     from ._cell import Cell
@@ -100,7 +101,8 @@ class Runtime:
         """`ActorRef.ask` files each ask here by its timeout: one lookup, no clock read."""
         self.timers: TimerQueue = TimerQueue(self.dead_letters, clock, self)
         self.stats_for: Callable[[type], ClassStats | None] = lambda cls: None
-        self.on_root_failure: Callable[[BaseException], None] = lambda error: None
+        self.on_root_failure: Callable[[BaseException, TracebackType | None], None]
+        """The system's, given the traceback as `ChildFailed` keeps it (None: the error's)."""
         self.shut_down: Callable[[], Coroutine[Any, Any, None]]
         """The system's `shutdown`, which `exit` runs."""
         self.exiting: BaseException | None = None
@@ -269,9 +271,6 @@ class Runtime:
         return total
 
     # --- failures the kernel cannot hand to a supervisor --------------------------------------
-    def root_failed(self, error: BaseException) -> None:
-        self.on_root_failure(error)
-
     def exit(self, error: BaseException) -> None:
         """An actor's code raised `KeyboardInterrupt` or `SystemExit` (`_failure`): the first
         leaves the event loop once the system has shut down; from now on nothing is restarted

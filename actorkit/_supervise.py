@@ -10,15 +10,16 @@ parent never deadlocks on a child that is waiting for it.
 from __future__ import annotations
 
 import asyncio
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from ._cut import stop_child
-from ._errors import SupervisorGaveUp, chain_began
+from ._errors import SupervisorGaveUp
 from ._failure import as_failure
+from ._gave_up import gave_up_with
 from ._instruments import ESCALATED, GAVE_UP, NoMessage
 from ._intensity import Intensity
 from ._restart_steps import NOT_STARTED, StartPlan, failed_and_parked, stop_in_place
-from ._shown import cut, shown
 from ._signals import RESUME, Signal, Stop, StopInstance
 from ._state import RESTARTING
 from ._supervision import Decision, check_strategy, decide
@@ -30,19 +31,26 @@ if TYPE_CHECKING:
 
 
 class ChildFailed(Signal):
-    """A child's report to its parent: it failed with `error`, or stopped itself (None)."""
+    """A child's report to its parent: it failed with `error`, or stopped itself (None).
+    `traceback` is the one `error` left its actor with, taken before its asker could re-raise
+    it: given for an escalation (the child's report kept it), else the error's own now."""
 
     __slots__ = ("child", "error", "incarnation", "message", "traceback")
 
     def __init__(
-        self, child: Cell, incarnation: int, error: BaseException | None, message: object
+        self,
+        child: Cell,
+        incarnation: int,
+        error: BaseException | None,
+        message: object,
+        traceback: TracebackType | None = None,
     ) -> None:
         self.done = None  # `Signal.__init__`, without its call
         self.child = child
         self.incarnation = incarnation
         self.error = error
         self.message = message
-        self.traceback = None if error is None else error.__traceback__
+        self.traceback = traceback or (None if error is None else error.__traceback__)
 
     async def run(self, cell: Cell) -> None:
         # `Signal.run` with `apply` written out: a coroutine less for every failure. Nobody
@@ -101,11 +109,11 @@ async def supervise(parent: Cell, report: ChildFailed) -> None:
         try:
             await _stop_failed(child, error, strategy.shutdown)
         except asyncio.CancelledError:
-            _failed_past_the_root(parent, error)
+            _failed_past_the_root(parent, error, report.traceback)
             raise
-        fail(parent, error, ESCALATED)
+        fail(parent, error, ESCALATED, report.traceback)
     elif decision == "give_up":
-        await _give_up(parent, strategy, child, error)
+        await _give_up(parent, strategy, report)
     else:
         await _restart(parent, strategy, child)
 
@@ -158,79 +166,29 @@ def _decide(
         return "escalate", False
 
 
-async def _give_up(
-    parent: Cell, strategy: Strategy, child: Cell, error: BaseException | None
-) -> None:
-    gave_up = _gave_up(parent, strategy, child, error)
+async def _give_up(parent: Cell, strategy: Strategy, report: ChildFailed) -> None:
+    child, error = report.child, report.error
+    gave_up = gave_up_with(parent, strategy, child, error, report.traceback)
     try:
         await _stop_failed(child, error, strategy.shutdown)
         await parent.stop_children(within=strategy.shutdown)
     except asyncio.CancelledError:
         if parent.parent is None:  # the system fails of it all the same: an escalation
             parent.runtime.instruments.gave_up(parent)
-        _failed_past_the_root(parent, gave_up)
+        _failed_past_the_root(parent, gave_up, None)
         raise
     parent.runtime.instruments.gave_up(parent)
-    fail(parent, gave_up, GAVE_UP)
+    fail(parent, gave_up, GAVE_UP, None)
 
 
-def _failed_past_the_root(cell: Cell, error: BaseException) -> None:
+def _failed_past_the_root(
+    cell: Cell, error: BaseException, traceback: TracebackType | None
+) -> None:
     """The root decided to fail, and a forced stop (a shutdown past its timeout, the end of
     the loop) cancelled it while it stopped its children: the system failed all the same,
     for `system.failure` and `async with` to report, as the decision was taken."""
     if cell.parent is None:
-        cell.runtime.root_failed(error)
-
-
-def _gave_up(
-    parent: Cell, strategy: Strategy, child: Cell, error: BaseException | None
-) -> SupervisorGaveUp:
-    allow = "allow more restarts: raise max_restarts or shorten within"
-    if error is None:
-        last = (
-            f"{child.display_path} stopped itself normally (a permanent child is restarted "
-            "whenever it stops)"
-        )
-        advice = f"give it restart='transient' to let it stop, or {allow}"
-    else:
-        last = f"{child.display_path} failed with {_quoted(error)}"
-        advice = f"fix the failing child, or {allow}"
-    gave_up = SupervisorGaveUp(
-        f"supervisor {parent.display_path} gave up: {last}{_limit(strategy)}; it stopped its "
-        f"children; {advice}"
-    )
-    gave_up.__cause__ = error
-    return gave_up
-
-
-QUOTED = 500
-"""The most of the child's failure a `SupervisorGaveUp` quotes: its `__cause__` holds it whole."""
-
-
-def _quoted(error: BaseException) -> str:
-    """The child's failure as its supervisor's `SupervisorGaveUp` quotes it. A child that gave
-    up in turn is named by the failure its chain began with, not by its own message: quoted
-    whole, each supervisor up a chain would quote the one below, every escape of it escaped
-    again, and the message would double at each level (megabytes at twenty, beyond memory at
-    thirty)."""
-    first = chain_began(error)
-    text = cut(shown(first), QUOTED)
-    if first is error:
-        return text
-    return f"SupervisorGaveUp (a chain of supervisors giving up, begun by {text})"
-
-
-def _limit(strategy: Strategy) -> str:
-    """The intensity reached, in the strategy's own terms: a longer `within` counts more
-    restarts, so only a shorter one (or more `max_restarts`) allows more."""
-    most = strategy.max_restarts
-    if most == 0:
-        return ", and its strategy allows no restart (max_restarts=0)"
-    restarts = "restart" if most == 1 else "restarts"
-    return (
-        f" after the {most} {restarts} of its children that its strategy allows within "
-        f"{strategy.within:g}s (max_restarts={most}, within={strategy.within})"
-    )
+        cell.runtime.on_root_failure(error, traceback)
 
 
 async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
@@ -272,13 +230,15 @@ async def _restart(parent: Cell, strategy: Strategy, child: Cell) -> None:
         await start.apply(parent)
 
 
-def fail(cell: Cell, error: BaseException, what: NoMessage) -> None:
+def fail(
+    cell: Cell, error: BaseException, what: NoMessage, traceback: TracebackType | None
+) -> None:
     """`cell` itself fails (`what`: an escalation or a give-up): report upwards, or fail the
-    system."""
+    system; `traceback` as in `ChildFailed`."""
     if cell.parent is None:
-        cell.runtime.root_failed(error)
+        cell.runtime.on_root_failure(error, traceback)
     else:
-        cell.report(error, what)
+        cell.report(error, what, traceback)
 
 
 def _strategy_of(cell: Cell) -> Strategy:

@@ -8,7 +8,6 @@ transport, HTTP — and hands each only what it uses; none of them holds the sys
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from ._clock import Clock, SystemClock
 from ._ended import Ended
 from ._errors import not_running
 from ._imports import import_off_the_loop
+from ._kept_traces import system_failed
 from ._loop_end import LoopEnd, shutdown_begun
 from ._metrics import Metrics
 from ._persistence_id import spawn_durable
@@ -30,7 +30,6 @@ from ._root import open_root
 from ._router import Router
 from ._runtime import Runtime
 from ._seconds import check_seconds
-from ._shown import shown, traced
 from ._shutdown import ActorsStop, as_step, closing_after_failure, every_step, leaving
 from ._state import STARTING
 from ._supervision import OneForOne, Strategy
@@ -40,6 +39,8 @@ from ._transport import Host, Transport, check_transport
 from ._watchdog import BLOCKED_THRESHOLD, Watchdog
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from prometheus_client import CollectorRegistry
 
     from ._dead_letters import DeadLetters
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
     from .persistence import AgentChange, Store
     from .persistence._service import Persistence
 
-logger = logging.getLogger("actorkit")
 
 SHUTDOWN_TIMEOUT = 10.0
 
@@ -198,12 +198,12 @@ class ActorSystem(Reach):
         if (failed := await leaving(self, exc_info[1])) is not None:
             raise failed from self.failure
 
-    def _root_failed(self, error: BaseException) -> None:
+    def _root_failed(self, error: BaseException, traceback: TracebackType | None) -> None:
         """Past the root: the actors stop; `/healthz` answers 503 until the owner shuts down."""
         if self.failure is None:
             self.failure = error
         self._runtime.accepting = False
-        logger.error("actor system %s failed: %s", self.name, shown(error), exc_info=traced(error))
+        system_failed(self.name, error, traceback or error.__traceback__)
         self._runtime.loop.call_soon(self._ended.after_failure, self._stop_actors, SHUTDOWN_TIMEOUT)
 
     async def wait_stopped(self) -> None:
