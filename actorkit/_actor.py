@@ -16,6 +16,7 @@ from ._mistaken import ACTOR_CLASS, RefOnly, name_hint, not_a_local_ref, size_hi
 from ._persistence_id import spawn_durable
 from ._provided import PROVIDED, read_only
 from ._ref import local_cell
+from ._shown import class_qualname
 from ._signals import SELF_STOP
 from ._state import STARTING
 from ._unspawned import Unspawned as Unspawned
@@ -70,7 +71,7 @@ def check_arguments(
     if _ends_at_object(after):
         given = [*map(reprlib.repr, args), *(f"{k}={reprlib.repr(v)}" for k, v in kwargs.items())]
         raise TypeError(
-            f"{factory.__qualname__} takes no arguments (it defines no __init__), got "
+            f"{class_qualname(factory)} takes no arguments (it defines no __init__), got "
             f"{', '.join(given)}: define __init__ to accept them, or drop them from {call}"
             f"{name_hint(args, kwargs)}{size_hint(args, kwargs) if call == 'spawn_pool' else ''}"
         )
@@ -141,7 +142,7 @@ class Actor:
             mro = type(self).__mro__
             if _ends_at_object(mro[mro.index(Actor) + 1 :]):
                 raise TypeError(
-                    f"{type(self).__qualname__} passed arguments up to Actor.__init__, which "
+                    f"{class_qualname(type(self))} passed arguments up to Actor.__init__, which "
                     "takes none: call super().__init__() without arguments, or leave the call "
                     "out (an actor needs none)"
                 )

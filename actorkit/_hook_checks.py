@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import inspect
 
+from ._shown import class_qualname
+
 HOOKS = ("on_start", "receive", "on_stop")
 """What the runtime awaits on an instance."""
 
@@ -35,7 +37,7 @@ def check_hook(cls: type, hook: str) -> None:
         written = f"`async def {hook}{_WRITTEN[hook]}`"
         what = "must take the message" if hook == "receive" else "takes no arguments"
         raise TypeError(
-            f"{cls.__qualname__}.{hook} {what}: write {written} (it is `{hook}{signature}`)"
+            f"{class_qualname(cls)}.{hook} {what}: write {written} (it is `{hook}{signature}`)"
         ) from None
 
 
@@ -44,11 +46,11 @@ def _not_awaitable(cls: type, hook: str, method: object) -> str:
     if inspect.isasyncgenfunction(inspect.unwrap(method)):  # type: ignore[arg-type]
         instead = "return the reply instead, from " if hook == "receive" else "write "
         return (
-            f"{cls.__qualname__}.{hook} must be a coroutine function, got an async generator "
+            f"{class_qualname(cls)}.{hook} must be a coroutine function, got an async generator "
             f"(it yields): {instead}{written} without yield"
         )
     return (
-        f"{cls.__qualname__}.{hook} must be a coroutine function, got {method!r}: write "
+        f"{class_qualname(cls)}.{hook} must be a coroutine function, got {method!r}: write "
         f"{written} (a decorator must keep it one, see inspect.markcoroutinefunction)"
     )
 
@@ -62,7 +64,7 @@ def hidden(cls: type, base: type, name: str) -> str | None:
     mro = cls.__mro__
     for later in mro[mro.index(base) + 1 :]:
         if name in vars(later):
-            mixin, named, own = later.__qualname__, cls.__qualname__, base.__name__
+            mixin, named, own = class_qualname(later), class_qualname(cls), base.__name__
             return (
                 f"{mixin}.{name} comes after {own} in its bases, and Python never reaches it; "
                 f"list the mixin first, class {named}({mixin}, {own})"

@@ -17,7 +17,7 @@ import reprlib
 from typing import Any
 
 from ._protocols import Ref
-from ._shown import given, named, qualname
+from ._shown import class_qualname, given, named, qualname
 from ._unspawned import Unspawned
 
 ACTOR_CLASS: list[type] = []
@@ -45,7 +45,7 @@ def wrong_factory(value: object) -> str:
     """The tail of a refusal of `value` where a factory (an `Actor` class or a callable
     returning a new instance) belongs, as `wrong_ref` for refs."""
     if _an_actor(value):
-        name = type(value).__qualname__
+        name = class_qualname(type(value))
         return (
             f"got {given(value)}: an actor instance, not a factory: pass its class "
             f"(spawn({name}, ...)), whose instances the runtime makes, a new one at each "
@@ -70,7 +70,7 @@ def async_factory(factory: object) -> TypeError:
     """The refusal of a factory whose call makes a coroutine: `ChildSpec` sees an `async def`
     where it is written, `spawn` any other once the call has made one, in the same words."""
     made_by = factory.func if isinstance(factory, functools.partial) else factory
-    called = qualname(made_by) or f"{type(made_by).__qualname__}.__call__"
+    called = qualname(made_by) or f"{class_qualname(type(made_by))}.__call__"
     if inspect.iscoroutinefunction(made_by) or inspect.iscoroutinefunction(type(made_by).__call__):
         what, change = "is an async function", "make it a plain function (`def`)"
     else:  # a plain function that hands back a coroutine it made or was given
@@ -143,7 +143,7 @@ def _ref_only(actor: object, call: str) -> str:
     cls = type(actor)
     said = f"'{cls.__name__}' object has no attribute '{call}': tell, send and ask are a ref's"
     if type(vars(actor).get("_cell")) is Unspawned:
-        name = cls.__qualname__
+        name = class_qualname(cls)
         return (
             f"{said}, and this {name} was not spawned: ref = await system.spawn({name}), "
             f"then ref.{call}(...)"

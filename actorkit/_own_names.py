@@ -20,6 +20,7 @@ from typing import Any
 
 from ._actor import RUNTIME_OWN, Actor
 from ._provided import DESCRIBED
+from ._shown import class_qualname
 
 logger = logging.getLogger("actorkit")
 
@@ -39,7 +40,7 @@ def check_class(cls: type[Actor]) -> None:
         holder = next(c for c in mro if name in vars(c))
         if holder in ours:
             continue  # actorkit's own, or set by one of its bases (a durable `on_start`)
-        where = f"{holder.__qualname__}.{name}"
+        where = f"{class_qualname(holder)}.{name}"
         if name in DESCRIBED:
             raise TypeError(
                 f"{where} hides the actor's {DESCRIBED[name]}, provided by the runtime: keep "
@@ -66,9 +67,9 @@ def _check_subclassed(cls: type[Actor], ours: list[type]) -> None:
         (c for c in cls.__mro__ if c not in ours and "__init_subclass__" in vars(c)), cls
     )
     raise TypeError(
-        f"{cls.__qualname__} was not set up by its base {ours[0].__name__}, whose "
+        f"{class_qualname(cls)} was not set up by its base {ours[0].__name__}, whose "
         "__init_subclass__ wires a durable actor's recovery into its on_start: "
-        f"{skipping.__qualname__}.__init_subclass__ must call "
+        f"{class_qualname(skipping)}.__init_subclass__ must call "
         "super().__init_subclass__(**kwargs)"
     )
 
@@ -96,7 +97,7 @@ def check_instance(actor: Actor) -> None:
         where = f"self.{name}"
         if name in _HOOKS:
             raise TypeError(
-                f"{cls.__qualname__} sets {where} on its instance, which the runtime does not "
+                f"{class_qualname(cls)} sets {where} on its instance, which the runtime does not "
                 f"read as a hook: define `async def {name}(self)` on the class (only receive "
                 "may be assigned on an instance, to change how it handles messages)"
             )
@@ -120,7 +121,7 @@ def class_hook(actor: Actor, name: str, path: str) -> Any:
         "its class's %s runs instead; define `async def %s(self)` on the class (only "
         "receive may be assigned on an instance, to change how it handles messages)",
         path,
-        type(actor).__qualname__,
+        class_qualname(type(actor)),
         name,
         name,
         name,
@@ -190,13 +191,13 @@ def _data(value: object) -> bool:
 
 def _hides(cls: type, where: str, owner: type, name: str) -> TypeError:
     return TypeError(
-        f"{cls.__qualname__}: {where} hides {owner.__name__}.{name}(), provided by the runtime: "
+        f"{class_qualname(cls)}: {where} hides {owner.__name__}.{name}(), provided by the runtime: "
         "keep yours under another attribute name"
     )
 
 
 def _replaces(cls: type, where: str, owner: type, name: str) -> TypeError:
     return TypeError(
-        f"{cls.__qualname__}: {where} replaces {owner.__name__}.{name}, which actorkit uses "
+        f"{class_qualname(cls)}: {where} replaces {owner.__name__}.{name}, which actorkit uses "
         "itself: rename yours"
     )

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 from ._exact import exact_str
-from ._shown import given
+from ._shown import class_qualname, given
 
 T = TypeVar("T", bound=type)
 
@@ -44,7 +44,7 @@ def message(target: Any = None, /, *, name: str | None = None) -> Any:
     that sends or receives it. Put the decorator above `@dataclass` / `@attrs.define`.
     """
     if isinstance(target, type):
-        return _register(target, target.__qualname__ if name is None else _check_name(name))
+        return _register(target, class_qualname(target) if name is None else _check_name(name))
     if name is not None:
         if target is not None:
             raise TypeError("give the message type name once, positionally or as name=")
@@ -55,7 +55,7 @@ def message(target: Any = None, /, *, name: str | None = None) -> Any:
     def decorate(cls: T) -> T:
         if not isinstance(cls, type):
             raise TypeError(f"@actorkit.message decorates classes, got {cls!r}")
-        return _register(cls, target or cls.__qualname__)
+        return _register(cls, target or class_qualname(cls))
 
     return decorate
 
@@ -89,22 +89,22 @@ def _register(cls: T, name: str) -> T:
         ) from None
     if not (dataclasses.is_dataclass(cls) or is_attrs_class(cls)):
         raise TypeError(
-            f"@actorkit.message registers dataclasses and attrs classes; {cls.__qualname__} is "
+            f"@actorkit.message registers dataclasses and attrs classes; {class_qualname(cls)} is "
             "neither (put @actorkit.message above @dataclass or @attrs.define)"
         )
     if dataclasses.is_dataclass(cls) and _init_vars(cls):
         raise TypeError(
-            f"@actorkit.message cannot register {cls.__qualname__}: its InitVar fields "
+            f"@actorkit.message cannot register {class_qualname(cls)}: its InitVar fields "
             f"({', '.join(_init_vars(cls))}) would not cross, since a receiver rebuilds a message "
             "from its fields without calling __init__; make them fields, or compute them in "
             "__post_init__ from fields"
         )
     taken = _by_name.get(name)
     if taken is not None and taken is not cls:
-        if (taken.__module__, taken.__qualname__) != (cls.__module__, cls.__qualname__):
+        if (taken.__module__, class_qualname(taken)) != (cls.__module__, class_qualname(cls)):
             raise ValueError(
                 f"message type name {name!r} is already registered for "
-                f"{taken.__module__}.{taken.__qualname__}; give this class its own name with "
+                f"{taken.__module__}.{class_qualname(taken)}; give this class its own name with "
                 f"@actorkit.message('some.unique.Name')"
             )
         # The same class defined again (a reloaded module): the newest definition wins.
@@ -113,7 +113,7 @@ def _register(cls: T, name: str) -> T:
     old = _by_class.get(cls)
     if old is not None and old != name:
         raise ValueError(
-            f"{cls.__qualname__} is already registered as {old!r}; a class has one wire name"
+            f"{class_qualname(cls)} is already registered as {old!r}; a class has one wire name"
         )
     _by_name[name] = cls
     _by_class[cls] = name

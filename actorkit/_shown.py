@@ -22,7 +22,7 @@ def shown(value: object) -> str:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:
-        return f"<{type(value).__qualname__} instance>"
+        return f"<{class_qualname(type(value))} instance>"
 
 
 def named(value: object) -> str:
@@ -42,6 +42,17 @@ def qualname(value: object) -> str | None:
     except BaseException:
         return None
     return exact_str(name) if isinstance(name, str) and name else None
+
+
+_MADE_AS = vars(type)["__qualname__"]
+"""`type`'s own `__qualname__`: the name a class was made with, read past its metaclass."""
+
+
+def class_qualname(cls: type) -> str:
+    """`cls.__qualname__` for a text, also where the metaclass makes it raise (a lazy
+    proxy's) or gives no text: then the name the class was made with, which `type` keeps."""
+    made_as: str = _MADE_AS.__get__(cls)
+    return qualname(cls) or made_as
 
 
 def traced(

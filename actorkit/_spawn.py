@@ -18,7 +18,7 @@ from ._mistaken import not_an_actor, wrong_factory
 from ._names import MAX_NAME, check_names
 from ._own_names import check_class, check_instance
 from ._room import UNBOUNDED
-from ._shown import given
+from ._shown import class_qualname, given
 from ._state import ENDING
 from ._supervision import RESTART_TYPES, check_strategy
 
@@ -148,7 +148,7 @@ def _own_capabilities(instance: Actor) -> TypeError:
     dict its attributes otherwise live without, and every later `self.x` of the actor's
     handlers goes through it (counting's tells cost 15% more instructions)."""
     return TypeError(
-        f"{type(instance).__qualname__} sets self.capabilities in __init__, which the "
+        f"{class_qualname(type(instance))} sets self.capabilities in __init__, which the "
         "runtime never reads: declare `capabilities` on the class, or pass "
         "spawn(..., capabilities=...) for capabilities that differ per actor (keep data "
         "of your own under another name)"
@@ -185,10 +185,10 @@ def check_hooks(cls: type[Actor]) -> None:
     for hook in HOOKS:
         mixed = hidden(cls, Actor, hook)
         if mixed is not None:
-            raise TypeError(f"{cls.__qualname__}.{hook} is Actor's placeholder: {mixed}")
+            raise TypeError(f"{class_qualname(cls)}.{hook} is Actor's placeholder: {mixed}")
         check_hook(cls, hook)
     if cls.supervisor_strategy is not None:
-        check_strategy(cls.supervisor_strategy, f"{cls.__qualname__}.supervisor_strategy")
+        check_strategy(cls.supervisor_strategy, f"{class_qualname(cls)}.supervisor_strategy")
     check_class(cls)
     if len(CHECKED) >= CHECKED_KEPT:
         CHECKED.clear()
@@ -214,7 +214,7 @@ def check_receive(actor: Actor) -> None:
     ]
     if methods:
         raise TypeError(
-            f"{cls.__qualname__} defines no receive (it defines {', '.join(methods)}), so every "
+            f"{class_qualname(cls)} defines no receive (it defines {', '.join(methods)}), so every "
             "message to it would be answered None: define `async def receive(self, message)`, "
             "or assign `self.receive` in __init__"
         )

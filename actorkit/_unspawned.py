@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NoReturn
 
+from ._shown import class_qualname
+
 
 class Unspawned:
     """The context of an instance made by calling its class instead of `spawn`: any use of it
@@ -14,7 +16,7 @@ class Unspawned:
     __slots__ = ("_cls",)
 
     def __init__(self, cls: type) -> None:
-        self._cls = cls.__qualname__
+        self._cls = class_qualname(cls)
 
     def __getattr__(self, name: str) -> NoReturn:
         cls = self._cls

@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from ._registry import class_named, name_of, plans
-from ._shown import said, shown
+from ._shown import class_qualname, said, shown
 from ._wire_admits import ScalarFields, admitted, rounding, scalar_fields
 from ._wire_kept import LEAST, MOST, refuse_rounded, refuse_unkept
 from ._wire_refusals import BadPayload as BadPayload  # where the transport and stores import it
@@ -187,7 +187,7 @@ class Codec:
     def _located(self, value: Any) -> TypeError:
         """The error for the first node of `value` that may not cross, with its path from
         the root (`Order.lines[2]`, `['items']`): walked again only after encoding failed."""
-        path = type(value).__qualname__ if name_of(type(value)) is not None else ""
+        path = class_qualname(type(value)) if name_of(type(value)) is not None else ""
         while True:
             children = _children(value)
             if children is None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._shown import class_qualname
+
 Fields = Callable[[type], Sequence[str]]
 """The field names of a registered class that cross."""
 
@@ -44,7 +46,7 @@ def refuse_rounded(cls: type, name: str, item: int) -> None:
     class whose scalar fields are judged by their annotations alone (`_wire_admits`): the
     error `Codec.encode_value` raises for what would not be read back as given. Called only
     past `LEAST` and `MOST`, so that the common small int costs the caller a range test."""
-    found = rounded(f"{cls.__qualname__}.{name}", item)
+    found = rounded(f"{class_qualname(cls)}.{name}", item)
     if found is not None:
         raise TypeError(f"{_REFUSED}{found}")
 
@@ -88,7 +90,7 @@ def unkept(given: Any, got: Any, fields: Fields, where: str = "") -> str | None:
         return None
     if type(got) is not kind:  # an `Any` field keeps the class; no other reads back at all
         return None
-    prefix = where or kind.__qualname__
+    prefix = where or class_qualname(kind)
     for name in fields(kind):
         found = unkept(getattr(given, name), getattr(got, name), fields, f"{prefix}.{name}")
         if found is not None:

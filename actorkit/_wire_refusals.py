@@ -8,6 +8,7 @@ import re
 
 from ._protocols import REFS_STAY, is_ref_class
 from ._registry import is_attrs_class
+from ._shown import class_qualname
 
 
 class BadPayload(Exception):
@@ -104,7 +105,7 @@ def refuse(value: object, path: str) -> TypeError:
     if isinstance(value, Unset):
         owner = value.owner
         return TypeError(
-            f"cannot encode {owner.__module__}.{owner.__qualname__}{_at(path)}: its field "
+            f"cannot encode {owner.__module__}.{class_qualname(owner)}{_at(path)}: its field "
             f"{value.field!r} was never set (a field(init=False) without a default that __init__ "
             "and __post_init__ left unset): set it in __post_init__ or give it a default"
         )
@@ -112,12 +113,12 @@ def refuse(value: object, path: str) -> TypeError:
         return TypeError(f"cannot encode {value!r}{_at(path)}: {REFS_STAY}")
     if dataclasses.is_dataclass(cls) or is_attrs_class(cls):
         return TypeError(
-            f"{cls.__module__}.{cls.__qualname__}{_at(path)} is not a registered message type: "
+            f"{cls.__module__}.{class_qualname(cls)}{_at(path)} is not a registered message type: "
             "decorate it with @actorkit.message in every process that sends, receives, stores "
             "or recovers it"
         )
     return TypeError(
-        f"cannot encode a {cls.__module__}.{cls.__qualname__}{_at(path)}: values that cross to "
+        f"cannot encode a {cls.__module__}.{class_qualname(cls)}{_at(path)}: values that cross to "
         "another system or into a store are None, bool, int, float, str, bytes, lists, "
         "tuples, dicts and @actorkit.message dataclasses or attrs classes"
     )
@@ -125,7 +126,7 @@ def refuse(value: object, path: str) -> TypeError:
 
 def refuse_key(key: object, path: str) -> TypeError:
     return TypeError(
-        f"cannot encode a dict keyed by {type(key).__module__}.{type(key).__qualname__}"
+        f"cannot encode a dict keyed by {type(key).__module__}.{class_qualname(type(key))}"
         f"{_at(path)}: keys cross as None, bool, int, float, str or bytes; use str keys or a "
         "list of (key, value) pairs"
     )
@@ -135,7 +136,7 @@ def unrebuildable(cls: type, error: Exception) -> TypeError:
     """A registered class whose annotations msgspec cannot rebuild it by: every receiver and
     every recovery would reject it, so the first send or write is refused instead."""
     return TypeError(
-        f"{cls.__module__}.{cls.__qualname__} cannot cross: a receiver rebuilds it from its "
+        f"{cls.__module__}.{class_qualname(cls)} cannot cross: a receiver rebuilds it from its "
         f"fields by their annotations (msgspec), which refuse it ({type(error).__name__}: "
         f"{error}); annotate a field that holds one of several message classes `Any`, and "
         "import the names annotations use at run time, not only under TYPE_CHECKING"

@@ -19,6 +19,7 @@ import msgspec
 
 from .. import _errors
 from .._errors import ActorError
+from .._shown import class_qualname
 from .._wire import SCALARS, BadPayload
 
 TELL, ASK, SEND, PING = 0, 1, 2, 3
@@ -165,7 +166,7 @@ def error_frame(error: BaseException) -> list[Any]:
         args = [text]
     elif args is None or not (all(type(arg) in SCALARS for arg in args) and _crosses(args)):
         args = [text]
-    return [ERROR, name or f"{cls.__module__}.{cls.__qualname__}", args, text]
+    return [ERROR, name or f"{cls.__module__}.{class_qualname(cls)}", args, text]
 
 
 def error_within(frame: list[Any], limit: int) -> list[Any] | None:

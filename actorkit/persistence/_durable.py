@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from .._actor import Actor, Unspawned
 from .._errors import PersistenceError
 from .._provided import read_only
+from .._shown import class_qualname
 from .._watchdog_frames import phase
 from ._binding import Binding
 from ._other_kind import refusal, stored_elsewhere
@@ -40,7 +41,7 @@ def _bind(cell: Cell, cls: type) -> Binding:
     service: Persistence | None = cell.runtime.system._persistence
     if service is None:
         raise ValueError(
-            f"{cls.__qualname__} is a durable actor, but actor system {cell.runtime.name!r} has "
+            f"{class_qualname(cls)} is a durable actor, but actor system {cell.runtime.name!r} has "
             "no store: pass one, e.g. ActorSystem(..., store=actorkit.persistence.SQLiteStore("
             "'app.db')) (MemoryStore() in tests)"
         )

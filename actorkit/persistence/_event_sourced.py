@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from .._errors import PersistenceConflict, PersistenceError
 from .._hook_checks import hidden
 from .._integers import integer
-from .._shown import given, shown, traced
+from .._shown import class_qualname, given, shown, traced
 from ._attributes import OPTIONS, attributes
 from ._binding import encode, encode_all
 from ._durable import Durable
@@ -58,7 +58,7 @@ class EventSourced(Durable):
             method = inspect.unwrap(getattr(cls, hook))
             if inspect.iscoroutinefunction(method) or inspect.isasyncgenfunction(method):
                 raise TypeError(
-                    f"{cls.__qualname__}.{hook} must be a plain def, not async: it runs after "
+                    f"{class_qualname(cls)}.{hook} must be a plain def, not async: it runs after "
                     "each persist and in recovery, where nothing awaits it, so its changes "
                     "would be lost; await what you need in the handler, before persist"
                 )
@@ -70,13 +70,13 @@ class EventSourced(Durable):
         if own_snapshot != (cls.restore is not EventSourced.restore):
             has, lacks = ("snapshot", "restore") if own_snapshot else ("restore", "snapshot")
             raise TypeError(
-                f"{cls.__qualname__} defines {has}() but not {lacks}(): define both (what to "
+                f"{class_qualname(cls)} defines {has}() but not {lacks}(): define both (what to "
                 "keep, and how to set it back) or neither (the instance's attributes are kept)"
             )
 
     def apply(self, event: Any) -> None:
         """Change the state by one event; runs after `persist` and during recovery."""
-        raise NotImplementedError(f"{type(self).__qualname__} must define apply(self, event)")
+        raise NotImplementedError(f"{class_qualname(type(self))} must define apply(self, event)")
 
     def snapshot(self) -> object:
         """The state as one value the codec can store (registered types, plain data). By
@@ -96,7 +96,7 @@ class EventSourced(Durable):
         """Set the state from what `snapshot()` returned; by default its attributes back."""
         if type(snapshot) is not dict:  # taken by an earlier version's own `snapshot()`
             raise TypeError(
-                f"the stored snapshot of {type(self).__qualname__} is a "
+                f"the stored snapshot of {class_qualname(type(self))} is a "
                 f"{type(snapshot).__name__}, not the dict of attributes the default restore() "
                 "sets back: define restore(self, snapshot) for what snapshot() used to return"
             )
@@ -191,7 +191,7 @@ class EventSourced(Durable):
 
     async def _save_snapshot(self) -> None:
         binding = self._durable
-        name = type(self).__qualname__
+        name = class_qualname(type(self))
         if type(self).snapshot is EventSourced.snapshot:
             what = (
                 f"the default snapshot() of {name} (every attribute of the instance; define "
@@ -248,7 +248,7 @@ class EventSourced(Durable):
         if why is None and type(self).restore is EventSourced.restore:
             unfitting = unfit(snapshot, attributes(self), type(self))
             if unfitting is not None:
-                pid, cls = binding.persistence_id, type(self).__qualname__
+                pid, cls = binding.persistence_id, class_qualname(type(self))
                 why = f"{what} of {pid!r} was taken by an earlier shape of {cls}: {unfitting}"
         if why is not None:
             pass_over(why, binding.snapshot_every)
@@ -260,7 +260,7 @@ class EventSourced(Durable):
 
 def _cadence(value: object, cls: type) -> int:
     """`snapshot_every` as a plain int, or the error that says what to set."""
-    words = f"{cls.__qualname__}.snapshot_every must be an int >= 0 (0 = never), got"
+    words = f"{class_qualname(cls)}.snapshot_every must be an int >= 0 (0 = never), got"
     every = integer(value, words)
     if every < 0:
         raise ValueError(f"{words} {given(value)}")
@@ -273,7 +273,7 @@ def _missing_apply(cls: type[EventSourced]) -> str | None:
     fail, and fail every recovery after."""
     if cls.apply is not EventSourced.apply:
         return None
-    name = cls.__qualname__
+    name = class_qualname(cls)
     mixed = hidden(cls, EventSourced, "apply")
     if mixed is not None:
         return f"{name} has no apply(self, event) of its own: {mixed}"

@@ -14,6 +14,7 @@ import re
 from types import MemberDescriptorType
 
 from .._errors import PersistenceError
+from .._shown import class_qualname
 from .._wire import BadPayload, Incompatible
 from . import _payload
 
@@ -149,7 +150,7 @@ def unfit(snapshot: object, fresh: dict[str, object], cls: type) -> str | None:
     if taken:
         return (
             f"it holds the attribute(s) {', '.join(map(repr, taken))}, which "
-            f"{cls.__qualname__} now defines as a property or method"
+            f"{class_qualname(cls)} now defines as a property or method"
         )
     return None
 

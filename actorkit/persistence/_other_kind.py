@@ -8,6 +8,7 @@ the old history means to the new class."""
 from __future__ import annotations
 
 from .._errors import PersistenceError
+from .._shown import class_qualname
 from ._service import guarded
 from ._store import Store, StoredRecovery
 
@@ -37,7 +38,7 @@ async def stored_elsewhere(
 
 
 def refusal(cls: type, persistence_id: str, journal: bool) -> PersistenceError:
-    name = cls.__qualname__
+    name = class_qualname(cls)
     if journal:
         return PersistenceError(
             f"{name} is an EventSourced actor, but persistence id {persistence_id!r} holds a "
