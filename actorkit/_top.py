@@ -4,6 +4,7 @@ observer or htop, built from its `/actors` and `/metrics` endpoints."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import signal
 import time
@@ -19,6 +20,7 @@ from rich.text import Text
 from ._cli_errors import BAD_ARGUMENTS, FAILED, fail, one_line, silenced, unwritable
 from ._http_auth import TOKEN_VARIABLE
 from ._top_checks import BASIC, authorization, refused
+from ._top_console import TopConsole, print_whole, shown
 from ._top_frame import ROWS, NotAnEndpoint, Snapshot, render
 
 TIMEOUT = 5.0
@@ -166,7 +168,7 @@ async def top(
     """`token` is sent as `Authorization: Bearer`, `user` and `password` as basic auth. What
     it cannot read exits 1, a URL it does not take 2, each with one line on stderr
     (`_cli_errors`); frames go to `console` (stdout)."""
-    console = console or _Console()
+    console = console or TopConsole()
     try:
         sent = authorization(token, user, password)
     except ValueError as error:
@@ -188,7 +190,7 @@ async def top(
                 return _fail(f"cannot read {url}: {_unreadable(first, sent)}")
             try:
                 if once:
-                    console.print(render(first, None))
+                    shown(console, render(first, None))
                 else:
                     await _watch(console, session, url, first, interval, sent, signals)
             except BrokenPipeError:  # `| head`: the reader has seen enough
@@ -214,11 +216,8 @@ async def _watch(
         with Live(render(first, None), console=console, refresh_per_second=4) as live:
             await _poll(session, url, first, interval, sent, signals, live.update)
     else:
-        console.print(render(first, None))  # rich flushes each print
-
-        def printed(frame: RenderableType) -> None:  # a lost poll's line whole, as on stderr
-            console.print(frame, soft_wrap=isinstance(frame, Text))
-
+        print_whole(console, render(first, None))  # rich flushes each print
+        printed = functools.partial(print_whole, console)  # a lost poll's line whole too
         await _poll(session, url, first, interval, sent, signals, printed)
 
 
@@ -259,19 +258,6 @@ async def _poll(
             break
     if failed:
         raise failed[0]
-
-
-class _Console(Console):
-    def __init__(self) -> None:
-        super().__init__()
-        if self.width < 1:  # COLUMNS=0, taken as it is: nothing would be drawn at all
-            self.width = 80  # what rich gives a terminal that reports no size
-
-    def on_broken_pipe(self) -> None:
-        """The reader has gone (`top --once | head -1`): `top` ends with 0, as `demo` and
-        `journal` do then, not with rich's `SystemExit(1)` and no word said."""
-        self.quiet = True
-        raise BrokenPipeError
 
 
 UNREADABLE = (aiohttp.ClientError, TimeoutError, NotAnEndpoint)
