@@ -203,7 +203,11 @@ def build_parser() -> argparse.ArgumentParser:
         "URL included, and --from past 1 on a durable state's id); 3 no events and no state "
         "under the id; 130 stopped by Ctrl-C.",
     )
-    journal.add_argument("store", help="sqlite:///relative.db, sqlite:////abs.db, postgresql://")
+    journal.add_argument(
+        "store",
+        help="sqlite:///relative.db, sqlite:////abs.db (a path percent-decoded: %%20 is a "
+        "space, %%25 a %%), postgresql://",
+    )
     journal.add_argument(
         "persistence_id",
         help="the actor's persistence id (default: its path); one that starts with '-' goes "

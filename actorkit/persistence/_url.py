@@ -1,10 +1,17 @@
 """Store URLs, as the journal command line takes them: `sqlite:///relative.db`,
-`sqlite:////absolute/path.db`, `postgresql://user@host:port/database` (or `postgres://`)."""
+`sqlite:////absolute/path.db`, `postgresql://user@host:port/database` (or `postgres://`).
+
+A sqlite URL's path is percent-decoded, as a URL's path is (RFC 3986), as asyncpg decodes a
+PostgreSQL URL's parts and SQLAlchemy 2.1 a URL's database part: `sqlite:///my%20shop.db`
+is the file `SQLiteStore("my shop.db")` writes, and a name with `%`, `?` or `#` in it is
+written `%25`, `%3F`, `%23`. A byte that is not UTF-8 (`%E9`) is that byte of the file
+name, as the file system hands names to Python."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from ._redact import without_secrets
 
@@ -33,10 +40,13 @@ def store_from_url(url: str) -> SQLStore[Any]:
                 "sqlite:////absolute/path.db"
             )
         if "?" in path or "#" in path:
-            raise ValueError(f"store URL {shown!r}: a sqlite URL takes no query or fragment")
+            raise ValueError(
+                f"store URL {shown!r}: a sqlite URL takes no query or fragment; write a `?` "
+                "or `#` of the file's name percent-encoded, as %3F or %23"
+            )
         from ._sqlite import SQLiteStore
 
-        return SQLiteStore(path)
+        return SQLiteStore(unquote(path, errors="surrogateescape"))
     if url.startswith("sqlite:"):
         raise ValueError(
             f"store URL {shown!r} is malformed: a sqlite URL has three slashes before a "
