@@ -7,7 +7,9 @@ were given"."""
 
 from __future__ import annotations
 
+import functools
 import inspect
+import types
 
 from ._shown import class_qualname
 
@@ -20,13 +22,17 @@ _PASSED = {"on_start": 0, "receive": 1, "on_stop": 0}
 _WRITTEN = {"on_start": "(self)", "receive": "(self, message)", "on_stop": "(self)"}
 
 
+_BOUND = (types.FunctionType, functools.partialmethod)
+"""What a class binds to its instance, so that `self` is passed too; a staticmethod, a
+classmethod or a callable object gets only what the runtime passes."""
+
+
 def check_hook(cls: type, hook: str) -> None:
     method = getattr(cls, hook)
-    if not inspect.iscoroutinefunction(inspect.unwrap(method)):
+    held = inspect.getattr_static(cls, hook)
+    if not _gives_a_coroutine(method, held):
         raise TypeError(_not_awaitable(cls, hook, method))
-    # A function in the class is bound to the instance, so `self` is passed too; a
-    # staticmethod, a classmethod or a callable object gets only what the runtime passes.
-    passed = _PASSED[hook] + inspect.isfunction(inspect.getattr_static(cls, hook))
+    passed = _PASSED[hook] + isinstance(held, _BOUND)
     try:  # what is called: a wrapper's own parameters, not those of what it wraps
         signature = inspect.signature(method, follow_wrapped=False)
     except (TypeError, ValueError):  # no signature to read (a builtin): let the call tell
@@ -41,6 +47,22 @@ def check_hook(cls: type, hook: str) -> None:
         ) from None
 
 
+def _gives_a_coroutine(method: object, held: object) -> bool:
+    """Whether calling the hook gives a coroutine: an `async def` (under decorators that say
+    what they wrap), a `partialmethod` of one (which `inspect` sees through on the class only
+    from Python 3.13) or an object whose `__call__` is one (as `self.receive = ...` may be)."""
+    if isinstance(held, functools.partialmethod):
+        method = held.func
+    return is_async(inspect.unwrap(method))  # type: ignore[arg-type]
+
+
+_MARK = (
+    "an `async def` wrapper, or one marked with inspect.markcoroutinefunction"
+    if hasattr(inspect, "markcoroutinefunction")  # Python 3.12+
+    else "an `async def` wrapper"
+)
+
+
 def _not_awaitable(cls: type, hook: str, method: object) -> str:
     written = f"`async def {hook}{_WRITTEN[hook]}`"
     if inspect.isasyncgenfunction(inspect.unwrap(method)):  # type: ignore[arg-type]
@@ -51,7 +73,7 @@ def _not_awaitable(cls: type, hook: str, method: object) -> str:
         )
     return (
         f"{class_qualname(cls)}.{hook} must be a coroutine function, got {method!r}: write "
-        f"{written} (a decorator must keep it one, see inspect.markcoroutinefunction)"
+        f"{written} (a decorator must return {_MARK})"
     )
 
 
