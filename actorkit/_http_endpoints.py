@@ -13,7 +13,7 @@ from prometheus_client.exposition import choose_encoder
 from ._http_send import PART, send
 from ._metric_filter import Exposed
 from ._metric_text import written
-from ._names import MAX_PATH
+from ._names import MAX_PATH, check_actor_path
 from ._shown import cut, given, shown
 from ._tree import NoActorAt
 from ._tree_body import tree_body
@@ -47,6 +47,8 @@ def _tree_query(query: MultiMapping[str]) -> tuple[str | None, int | None]:
             f"path must be an actor path such as /workers (at most {MAX_PATH} printable "
             f"characters), got {given(path)}"
         )
+    if path is not None and path != "/":  # the whole tree at "/"; else one actor's, or 404
+        check_actor_path(path)
     limit = query.get("limit")
     if limit is None:
         return path, None

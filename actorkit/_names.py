@@ -83,13 +83,26 @@ def path_too_long(parent_path: str, name: str) -> ValueError:
 
 
 def check_actor_path(path: object) -> str:
-    """A path some actor can have, for a ref made from it alone (a remote one): an empty name
-    (`/a//b`, `/a/`, `/`) or one longer than spawn allows would name nobody, and be found
-    out only by the first message."""
+    """A path some actor can have, for a ref made from it alone (a remote one) and for a
+    `lookup` that found nothing: an empty name (`/a//b`, `/a/`, `/`), a relative step (`.`,
+    `..`, names spawn refuses: paths are not resolved) or a name longer than spawn allows
+    would name nobody, and be found out only by the first message, or read as "no actor
+    there" while the actor meant runs."""
     checked = check_path(path)
-    if any(not name or len(name) > MAX_NAME for name in checked[1:].split("/")):
+    for name in checked[1:].split("/"):
+        if not name:
+            why = "an empty name: drop the trailing '/' or the doubled one"
+        elif name in _STEPS:
+            why = "'.' or '..': paths are not resolved, write the path from '/'"
+        elif len(name) > MAX_NAME:
+            why = f"a name longer than {MAX_NAME} characters"
+        else:
+            continue
         raise ValueError(
             f"path must be an actor path such as '/parent/child': names of 1 to {MAX_NAME} "
-            f"characters, each after one '/', got {reprlib.repr(checked)}"
+            f"characters, each after one '/', got {reprlib.repr(checked)}, with {why}"
         )
     return checked
+
+
+_STEPS = (".", "..")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import NotDelivered, not_running
 from ._exact import exact_str
 from ._mistaken import not_a_local_ref, wrong_ref
-from ._names import check_actor_path, check_path, check_system_name
+from ._names import check_actor_path, check_system_name
 from ._protocols import KeptWhole, Ref
 from ._ref import ActorRef, local_cell
 from ._router import DEAD_LETTER_TOPIC
@@ -46,11 +46,11 @@ class Reach(KeptWhole):
 
     # --- actors by path ------------------------------------------------------------------
     def lookup(self, path: str) -> ActorRef | None:
-        # A live actor's path is one `check_path` passes: a plain str found in the registry
-        # (`Runtime.lookup`, written out) needs no check, only what is not found does.
+        # A live actor's path is one `check_actor_path` passes: a plain str found in the
+        # registry (`Runtime.lookup`, written out) needs no check, only what is not found does.
         cell = self._runtime.live.get(path) if type(path) is str else None
         if cell is None:
-            cell = self._runtime.lookup(check_path(path))
+            cell = self._runtime.lookup(check_actor_path(path))
         return (cell.ref_ or cell.ref) if cell is not None else None  # as `ask` below
 
     async def ask(self, path: str, msg: Any, timeout: float = 5.0) -> Any:

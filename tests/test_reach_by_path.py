@@ -16,14 +16,14 @@ class Echo(Actor):
 
 
 def _refuse(path: object) -> str:
-    raise AssertionError(f"check_path({path!r}) called for a registered path")
+    raise AssertionError(f"check_actor_path({path!r}) called for a registered path")
 
 
 async def test_a_live_path_is_not_checked_again(monkeypatch: pytest.MonkeyPatch) -> None:
     async with asyncio.timeout(10), ActorSystem("reach") as system:
         ref = await system.spawn(Echo, name="echo")
         child = await system.spawn(Echo, name="parent")
-        monkeypatch.setattr(_reach, "check_path", _refuse)
+        monkeypatch.setattr(_reach, "check_actor_path", _refuse)
         assert system.lookup("/echo") is ref
         assert await system.ask("/echo", 7) == 7
         assert system.lookup(child.path) is child
