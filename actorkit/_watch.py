@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 
 def watch(watcher: Cell, target: Cell) -> None:
     if target is watcher:
-        raise ValueError("an actor cannot watch itself")
+        raise ValueError(
+            "an actor cannot watch itself: it would never handle its own Terminated; do the "
+            "cleanup in on_stop, or watch it from another actor"
+        )
     if target.runtime is not watcher.runtime:
         check_ref_on_this_loop(watcher.runtime, target.runtime, "watch", target.display_path)
     if watcher.closed:

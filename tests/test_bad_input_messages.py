@@ -148,7 +148,8 @@ CASES = [
         "watch: itself",
         lambda e: inside(e, lambda actor: actor.watch(actor.ref)),
         ValueError,
-        "cannot watch itself",
+        "cannot watch itself: it would never handle its own Terminated; do the cleanup in "
+        "on_stop, or watch it from another actor",
     ),
     Case(
         "watch: not a ref",
