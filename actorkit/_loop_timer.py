@@ -59,6 +59,12 @@ def timeout(seconds: float) -> asyncio.Timeout:
     return asyncio.timeout_at(due_at(loop, loop.time() + seconds))
 
 
+def timeout_at(when: float) -> asyncio.Timeout:
+    """`asyncio.timeout_at(when)`, never early on uvloop (see `timeout`): for a deadline
+    read once and waited for later, whose time a stall before the wait must not move."""
+    return asyncio.timeout_at(due_at(asyncio.get_running_loop(), when))
+
+
 def due_at(loop: asyncio.AbstractEventLoop, when: float) -> float:
     """`when`, or on uvloop the first reading of its clock at or after `when`: a time that
     uvloop's own `call_at` (rounding `when - time()`) arms at exactly that millisecond."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._awaited import waiting_on, waits_on
 from ._blocked_sends import let_past
-from ._loop_timer import timeout as loop_timeout
+from ._loop_timer import timeout_at
 from ._outside_stop import force_stop, signalled, subtree, waiting_for_its_task
 from ._signals import Stop
 
@@ -25,15 +25,16 @@ async def stop_within(cell: Cell, timeout: float) -> None:
     """The orderly stop, forced past `timeout` seconds on the subtree still running: OTP's
     child `shutdown` time then a kill, for a handler that never returns (no stop would).
     A caller that stops waiting first leaves the stop under way, its force still due at
-    its time: in a task of its own then, so the actor is not left to a stuck handler."""
+    its time: in a task of its own then, so the actor is not left to a stuck handler. The
+    force is due at the deadline read here: that task arms it a loop turn on, and a stall
+    meanwhile must not move it past `timeout`."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     try:
-        await _stopped_by(cell, timeout, timeout)
+        await _stopped_by(cell, deadline, timeout)
     except asyncio.CancelledError:
         if not cell.closed:
-            left = max(deadline - loop.time(), 0.0)
-            forcing = loop.create_task(_stopped_by(cell, left, timeout))
+            forcing = loop.create_task(_stopped_by(cell, deadline, timeout))
             _forcing.add(forcing)
             forcing.add_done_callback(_forcing.discard)
         raise
@@ -43,9 +44,9 @@ _forcing: set[asyncio.Task[None]] = set()
 """The forces of stops whose callers left (`stop_within`), held until they end."""
 
 
-async def _stopped_by(cell: Cell, wait: float, timeout: float) -> None:
+async def _stopped_by(cell: Cell, deadline: float, timeout: float) -> None:
     try:
-        async with loop_timeout(wait):
+        async with timeout_at(deadline):
             await stop_from_outside(cell)
             return
     except TimeoutError:

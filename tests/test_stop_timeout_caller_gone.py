@@ -77,3 +77,40 @@ async def test_a_caller_that_leaves_late_leaves_the_force_at_the_stop_s_own_time
         # forced at `timeout`, its handler ending at once; a force counted from the caller's
         # leaving would be `left` later
         assert loop.time() - started < timeout + (left / 2)
+
+
+async def test_a_stall_as_the_caller_leaves_does_not_move_the_force_past_the_stop_s_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The force left behind is armed in a task of its own, a loop turn after the caller
+    left: what else runs in that turn (a collection, a preempted core, a busy loop's other
+    callbacks) must not move it past `t`. Here a callback queued behind the caller's leaving
+    makes the loop's clock jump most of `t` before the force is armed: a force armed for
+    what was left of `t` as the caller left would come that much past `t`."""
+    timeout, stall = 1.0, 0.9
+    loop = asyncio.get_running_loop()
+    real_time = loop.time
+    jumped = [0.0]
+    monkeypatch.setattr(loop, "time", lambda: real_time() + jumped[0])
+
+    def stalls() -> None:
+        jumped[0] += stall
+
+    log = Log()
+    async with asyncio.timeout(BOUND + timeout), ActorSystem("bounded", metrics=False) as system:
+        ref = await system.spawn(Stuck, log, name="stuck", restart="temporary")
+        ref.tell("first")
+        await log.reaches(1)
+        asked = asyncio.ensure_future(ref.ask("queued", timeout=BOUND + timeout))
+        await asyncio.sleep(0)  # queued behind the stuck handler
+        started = loop.time()
+        stopping = asyncio.ensure_future(ref.stop(timeout=timeout))
+        await asyncio.sleep(0)  # it asked for the stop and waits
+        stopping.cancel()  # the caller's wake-up is queued first, then the stall
+        loop.call_soon(stalls)
+        with pytest.raises(asyncio.CancelledError):
+            await stopping
+        assert ref.is_alive  # not forced before its time
+        with pytest.raises(ActorStopped):
+            await asked
+        assert loop.time() - started < timeout + stall / 2  # at `t`, not a stall past it
