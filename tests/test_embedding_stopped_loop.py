@@ -19,6 +19,8 @@ from actorkit import Actor, ActorSystem
 
 from .conftest import LOOPS
 
+pytestmark = pytest.mark.usefixtures("collector_paused")  # they count blocks in real time
+
 THRESHOLD = 0.15
 """Well past the stall a loaded machine can give a loop as it starts again: a first step kept
 from the CPU for a threshold is, to the watchdog, a block (a loop held, whatever holds it)."""

@@ -19,6 +19,8 @@ from actorkit.testing import instance
 
 from .conftest import LOOPS
 
+pytestmark = pytest.mark.usefixtures("collector_paused")  # they count blocks in real time
+
 THREAD_END_BOUND = 5.0
 """Seconds a watchdog thread gets to end after its loop closed (it needs the threshold):
 far beyond that, it never will."""

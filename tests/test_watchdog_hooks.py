@@ -11,6 +11,8 @@ import pytest
 
 from actorkit import Actor, ActorSystem
 
+pytestmark = pytest.mark.usefixtures("collector_paused")  # they count blocks in real time
+
 BLOCK = 0.3
 
 
