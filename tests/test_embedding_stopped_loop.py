@@ -16,6 +16,7 @@ import pytest
 from prometheus_client import generate_latest
 
 from actorkit import Actor, ActorSystem
+from actorkit._watchdog import Watchdog
 
 from .conftest import LOOPS
 
@@ -71,6 +72,25 @@ SLOW = 0.3
 """A threshold long enough for the phases below to hold on a busy machine."""
 
 
+class Looks:
+    """Counts the watchdog's looks at a loop with no heartbeat within its wait (`_waited`)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        waited = Watchdog._waited  # noqa: SLF001  (its looks, which no public name counts)
+
+        def counted(watchdog: Watchdog, stall: Any) -> Any:
+            self.count += 1
+            return waited(watchdog, stall)
+
+        monkeypatch.setattr(Watchdog, "_waited", counted)
+
+    def again(self) -> Callable[[], bool]:
+        """Whether the watchdog has looked since this call."""
+        seen = self.count
+        return lambda: self.count > seen
+
+
 async def held(seconds: float = REPORT_BOUND, until: Callable[[], bool] = lambda: False) -> None:
     """A first step that holds the loop `seconds`, or until `until()`: it runs before the
     heartbeat, overdue since the pause, which the loop runs next."""
@@ -81,18 +101,20 @@ async def held(seconds: float = REPORT_BOUND, until: Callable[[], bool] = lambda
 
 @pytest.mark.parametrize("loop_factory", [LOOPS[name] for name in sorted(LOOPS)], ids=sorted(LOOPS))
 def test_a_loop_held_as_it_runs_again_is_timed_from_that_run(
-    loop_factory: Any, caplog: pytest.LogCaptureFixture
+    loop_factory: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The watchdog, seeing the loop stopped, looks again a threshold on: after a pause of
-    1.5 thresholds, at most half a threshold into the next run. Held then for less than a
-    threshold, the loop is not reported (its stall counted from the pause would be); held for
-    good, it is, once: it is not taken for stopped again for want of a heartbeat."""
+    1.5 thresholds, at most half a threshold into the next run. Held until that look, the
+    loop is not reported (its stall counted from the pause would be); held for good, it is,
+    once: it is not taken for stopped again for want of a heartbeat. Held for a fixed time
+    instead, a stall of the machine between that hold and the loop's stop would be one."""
+    looks = Looks(monkeypatch)
     system = ActorSystem(blocked_threshold=SLOW)
     with asyncio.Runner(loop_factory=loop_factory) as runner:
         runner.run(system.start())
         for _ in range(2):
             the_program_s_own_work(1.5 * SLOW)
-            runner.run(held(0.75 * SLOW))
+            runner.run(held(0.75 * SLOW, until=looks.again()))
         assert blocked(caplog) == [], "held for less than its threshold"
         the_program_s_own_work(1.5 * SLOW)
         runner.run(held(until=lambda: bool(blocked(caplog))))

@@ -134,7 +134,7 @@ async def test_a_timer_armed_late_does_not_let_the_on_stop_s_own_cut_report_firs
     must not move the stop's deadline past the cut its own `on_stop` run apart got later.
     Here every `call_later` arms as if half the grace had passed first."""
     if on_uvloop():
-        pytest.skip("uvloop's loop methods are fixed: no timer can be armed late")
+        pytest.skip("uvloop arms `call_at` through `call_later`: the late one would call itself")
     loop = asyncio.get_running_loop()
     stall = GRACE / 2
 
