@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import ActorStopped, ActorSystem
+from actorkit import ActorRef, ActorStopped, ActorSystem
 from actorkit.testing import FORCED_STOP_GRACE
 
 from .shutdown_support import BOUND, SLACK
@@ -34,16 +34,24 @@ async def caller_gone(how: str, stop: Any) -> None:
             await task
 
 
+async def stuck_with_an_ask_queued(
+    system: ActorSystem, log: Log, within: float
+) -> tuple[ActorRef, asyncio.Future[Any]]:
+    """An actor stuck in a handler, and an ask of `within` seconds queued behind it."""
+    ref = await system.spawn(Stuck, log, name="stuck", restart="temporary")
+    ref.tell("first")
+    await log.reaches(1)
+    asked = asyncio.ensure_future(ref.ask("queued", timeout=within))
+    await asyncio.sleep(0)  # queued behind the stuck handler
+    return ref, asked
+
+
 @pytest.mark.parametrize("how", ["timeout", "cancel"])
 async def test_a_stop_whose_caller_left_is_still_forced_at_its_timeout(how: str) -> None:
     log = Log()
     loop = asyncio.get_running_loop()
     async with asyncio.timeout(BOUND), ActorSystem("bounded", metrics=False) as system:
-        ref = await system.spawn(Stuck, log, name="stuck", restart="temporary")
-        ref.tell("first")
-        await log.reaches(1)
-        asked = asyncio.ensure_future(ref.ask("queued", timeout=BOUND))
-        await asyncio.sleep(0)  # queued behind the stuck handler
+        ref, asked = await stuck_with_an_ask_queued(system, log, BOUND)
         started = loop.time()
         await caller_gone(how, ref.stop(timeout=TIMEOUT))
         assert ref.is_alive  # not forced before its time
@@ -63,11 +71,7 @@ async def test_a_caller_that_leaves_late_leaves_the_force_at_the_stop_s_own_time
     log = Log()
     loop = asyncio.get_running_loop()
     async with asyncio.timeout(BOUND + timeout), ActorSystem("bounded", metrics=False) as system:
-        ref = await system.spawn(Stuck, log, name="stuck", restart="temporary")
-        ref.tell("first")
-        await log.reaches(1)
-        asked = asyncio.ensure_future(ref.ask("queued", timeout=BOUND + timeout))
-        await asyncio.sleep(0)  # queued behind the stuck handler
+        ref, asked = await stuck_with_an_ask_queued(system, log, BOUND + timeout)
         started = loop.time()
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(left):
@@ -98,11 +102,7 @@ async def test_a_stall_as_the_caller_leaves_does_not_move_the_force_past_the_sto
 
     log = Log()
     async with asyncio.timeout(BOUND + timeout), ActorSystem("bounded", metrics=False) as system:
-        ref = await system.spawn(Stuck, log, name="stuck", restart="temporary")
-        ref.tell("first")
-        await log.reaches(1)
-        asked = asyncio.ensure_future(ref.ask("queued", timeout=BOUND + timeout))
-        await asyncio.sleep(0)  # queued behind the stuck handler
+        ref, asked = await stuck_with_an_ask_queued(system, log, BOUND + timeout)
         started = loop.time()
         stopping = asyncio.ensure_future(ref.stop(timeout=timeout))
         await asyncio.sleep(0)  # it asked for the stop and waits
