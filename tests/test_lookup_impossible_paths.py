@@ -78,3 +78,15 @@ async def test_paths_any_actor_can_have_are_still_looked_up() -> None:
         assert system.lookup("/.top") is None  # a name that begins with a dot is a name
         with pytest.raises(NotDelivered, match="no actor at '/nobody'"):
             await system.ask("/nobody", "where", timeout=1.0)
+
+
+async def test_a_name_of_the_longest_length_spawn_allows_is_looked_up() -> None:
+    """255 characters is a name spawn gives, so its path is one some actor can have: where
+    no actor has it, the answer is "no actor there", not a mistake in the path."""
+    longest = "t" * 255
+    async with ActorSystem("longest") as system:
+        ref = await system.spawn(Leaf, name=longest)
+        assert system.lookup(f"/{longest}") is ref
+        assert system.lookup(f"/{longest}/{longest}") is None
+        with pytest.raises(NotDelivered, match="no actor at"):
+            await system.ask(f"/{'u' * 255}", "where", timeout=1.0)
