@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import traceback
 from typing import Any
 
 import pytest
@@ -78,3 +79,47 @@ async def test_the_reports_above_the_actor_leave_out_the_frames_of_its_asker(
     for text in texts.values():
         assert "asker_frame_that_re_raises" not in text, text
         assert "in receive\n" in text, text
+
+
+async def test_a_chain_two_supervisors_deep_shows_the_failure_as_it_left_its_actor(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The outer `SupervisorGaveUp` keeps the traceback the chain's first failure left its
+    actor with, not the one the inner supervisor's giving up left it with; and the log, once
+    written, leaves the asker's failure with the traceback the asker holds."""
+    caplog.set_level(logging.ERROR, logger="actorkit")
+    caplog.handler.setFormatter(logging.Formatter("ERROR %(message)s"))
+    held: list[BaseException] = []
+    async with asyncio.timeout(10):
+        with pytest.raises(SystemFailed):
+            async with ActorSystem(
+                "chain2", supervisor=OneForOne(decider=lambda error: "escalate")
+            ) as system:
+                inner = ChildSpec(
+                    Supervisor,
+                    [ChildSpec(Failing, name="child")],
+                    OneForOne(max_restarts=0),
+                    name="inner",
+                )
+                await system.spawn(
+                    Supervisor,
+                    [inner],
+                    OneForOne(max_restarts=0),
+                    name="outer",
+                )
+                child = system.lookup("/outer/inner/child")
+                assert child is not None
+                try:
+                    await asker_frame_that_re_raises_it(child)
+                except ValueError as error:
+                    held.append(error)
+                await system.wait_stopped()
+    texts = reports(caplog)
+    assert "in receive\n" in texts["actor system"], texts["actor system"]
+    assert "asker_frame_that_re_raises" not in texts["actor system"]
+    frames = traceback.extract_tb(held[0].__traceback__)
+    assert any(frame.name == "asker_frame_that_re_raises_it" for frame in frames)
+
+
+async def asker_frame_that_re_raises_it(ref: Any) -> None:
+    await ref.ask("fail", timeout=5.0)
