@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from actorkit import ActorRef, ActorStopped, ActorSystem
+from actorkit import ActorRef, ActorStopped, ActorSystem, _stop_asked
 from actorkit.testing import FORCED_STOP_GRACE
 
 from .shutdown_support import BOUND, SLACK
@@ -62,6 +62,7 @@ async def test_a_stop_whose_caller_left_is_still_forced_at_its_timeout(how: str)
         assert log == ["/stuck got first", "/stuck on_stop"]
         assert system.dead_letters.by_reason == {"stopping": 2}
         assert system.lookup("/stuck") is None
+    assert not _stop_asked._forcing, "a force that ended is still held"  # noqa: SLF001
 
 
 async def test_a_caller_that_leaves_late_leaves_the_force_at_the_stop_s_own_time() -> None:
