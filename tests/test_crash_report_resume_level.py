@@ -65,3 +65,34 @@ async def test_with_the_logger_at_error_a_resume_builds_no_report_and_is_counted
         assert await ref.ask(3) == 5  # resumed: its state kept
         assert failures(system, "Parses", "ValueError") == 1
     assert reports(caplog) == []
+
+
+class Shown(ValueError):
+    """Counts each time a report words it."""
+
+    times = 0
+
+    def __repr__(self) -> str:
+        Shown.times += 1
+        return "Shown()"
+
+
+class FailsShown(Actor):
+    async def receive(self, message: Any) -> Any:
+        raise Shown
+
+
+async def test_with_the_logger_at_error_a_resumed_failure_is_not_even_worded(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The report's fields are built only for a level the logger writes, as `logger.log`
+    decides: a failure's own `__repr__` (slow, or raising) is not run for a dropped line."""
+    caplog.set_level(logging.ERROR, logger="actorkit")
+    Shown.times = 0
+    strategy = OneForOne(decider={Shown: "resume"})
+    async with asyncio.timeout(BOUND), ActorSystem(supervisor=strategy) as system:
+        ref = await system.spawn(FailsShown)
+        with pytest.raises(Shown):
+            await ref.ask("x")
+    assert Shown.times == 0
+    assert reports(caplog) == []
