@@ -8,11 +8,14 @@ arithmetic over many times without waiting for any."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
 from collections.abc import Callable
 
-from actorkit._loop_timer import call_at
+import uvloop
+
+from actorkit._loop_timer import call_at, timeout_at
 
 MAX_SLEEP = 3600 * 24 * 365 * 100
 
@@ -174,3 +177,21 @@ def test_the_last_arming_is_for_the_first_millisecond_its_time_is_read() -> None
     assert isinstance(handle, Arming)
     assert len(loop.armings) == 4
     assert handle.ms == first_ms_reading(when) == 1_006, f"armed for {handle.ms}"
+
+
+def test_a_deadline_read_once_is_armed_on_uvloop_at_a_millisecond_its_clock_reads() -> None:
+    """`timeout_at`, for a stop's force due at the deadline read as the stop began: on uvloop
+    it is armed for the first millisecond at or after that deadline, never half a millisecond
+    before it, as `timeout` is."""
+
+    async def armed() -> tuple[float, float]:
+        when = asyncio.get_running_loop().time() + 0.0104  # between two milliseconds
+        async with timeout_at(when) as deadline:
+            return when, deadline.when() or 0.0
+
+    loop = uvloop.new_event_loop()
+    try:
+        when, armed_for = loop.run_until_complete(armed())
+    finally:
+        loop.close()
+    assert armed_for == first_ms_reading(when) / 1000
