@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import actorkit
 from actorkit import Actor, ActorSystem
 from actorkit._shown import shown
 from actorkit.persistence import EventSourced, MemoryStore
@@ -91,3 +92,16 @@ async def test_a_durable_actor_of_such_a_class_takes_its_snapshots() -> None:
             assert snapshot is not None and snapshot.seq == 4
             ref = await system.spawn(counter, persistence_id="counter")
             assert await ref.ask(0) == 4
+
+
+@pytest.mark.parametrize("form", ["bare", "called"])
+def test_message_refuses_such_a_class_naming_it_with_what_to_change(form: str) -> None:
+    """`@dataclass` and `@attrs.define` read `__qualname__` too, so such a class is never a
+    message: the refusal says what to change, not the metaclass's error."""
+
+    class Plain(metaclass=Unnamed):
+        pass
+
+    decorator = actorkit.message if form == "bare" else actorkit.message()
+    with pytest.raises(TypeError, match=r"and attrs classes; \S*Plain is neither"):
+        decorator(Plain)
