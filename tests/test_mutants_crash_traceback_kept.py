@@ -15,6 +15,8 @@ import pytest
 
 from actorkit import Actor, ActorStopped, ActorSystem
 
+from .test_callbacks import Swallower
+
 pytestmark = pytest.mark.timeout(30)
 
 
@@ -93,18 +95,6 @@ async def test_the_report_of_an_actor_that_stopped_itself_shows_where_it_failed(
     assert functions_in(record)[-1] == "receive"
 
 
-class RaisesWhenCut(Actor):
-    def __init__(self, entered: asyncio.Event) -> None:
-        self.entered = entered
-
-    async def receive(self, message: Any) -> Any:
-        self.entered.set()
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            raise ValueError("raised after swallowing the cancellation") from None
-
-
 async def test_the_report_of_a_handler_raising_after_a_forced_stop_shows_where_it_raised(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -112,8 +102,8 @@ async def test_the_report_of_a_handler_raising_after_a_forced_stop_shows_where_i
     entered = asyncio.Event()
     async with asyncio.timeout(10):
         system = await ActorSystem("kept").start()
-        ref = await system.spawn(RaisesWhenCut, entered, name="cut")
-        asked = asyncio.ensure_future(ref.ask("go", timeout=5.0))
+        ref = await system.spawn(Swallower, entered, name="cut")
+        asked = asyncio.ensure_future(ref.ask("raise", timeout=5.0))
         await entered.wait()
         await system.shutdown(timeout=0.05)
         with pytest.raises(ActorStopped):
