@@ -55,8 +55,7 @@ def timeout(seconds: float) -> asyncio.Timeout:
     """`asyncio.timeout(seconds)`, but on uvloop not expiring before `loop.time()` has read
     its deadline (see `call_at`): a forced stop's deadline, which cuts into a handler, must
     not come half a millisecond early."""
-    loop = asyncio.get_running_loop()
-    return asyncio.timeout_at(due_at(loop, loop.time() + seconds))
+    return timeout_at(asyncio.get_running_loop().time() + seconds)
 
 
 def timeout_at(when: float) -> asyncio.Timeout:
