@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,13 +53,15 @@ class Named(logging.Handler):
 WATCH: list[Named] = []
 
 
-def hold_until_reported() -> None:
-    """Holds the loop, as a `time.sleep` would, until the watchdog has reported it."""
+def hold_until_reported(until: float = 0.0) -> None:
+    """Holds the loop, as a `time.sleep` would, until the watchdog has reported it, and on
+    until the `time.monotonic()` reading `until` if that comes later."""
     named = WATCH[-1]
     named.reported.clear()
     named.holding = True
     try:
         assert named.reported.wait(REPORT_BOUND), "the watchdog never reported the blocked loop"
+        time.sleep(max(0.0, until - time.monotonic()))
     finally:
         named.holding = False
 

@@ -3,7 +3,7 @@
 and shows as one lag sample at least as late as the hold less the probe's interval. The
 first sample comes an interval after the start, none before it. The hold lasts until the
 watchdog has reported it and at least `HELD` seconds, so nothing depends on how long a fixed
-block lasts on a loaded machine."""
+block lasts on a loaded machine; the stalls counted are those reported while it holds."""
 
 from __future__ import annotations
 
@@ -40,14 +40,15 @@ async def test_a_loop_held_under_a_manual_clock_is_counted_once_and_shows_as_one
         lag = system.metrics.loop_lag
         assert lag.count == 0  # the first probe is due an interval after the start
         began = time.monotonic()
-        hold_until_reported()  # holds the loop, as a time.sleep would
-        time.sleep(max(0.0, began + HELD - time.monotonic()))  # noqa: ASYNC251  # the subject
+        hold_until_reported(until=began + HELD)  # holds the loop, as a time.sleep would
         held = time.monotonic() - began
         while lag.count == 0:  # the probe, overdue, runs at the loop's next turn
             await asyncio.sleep(0)
         assert lag.count == 1
         assert lag.sum >= held - LAG_INTERVAL - RESOLUTION
         counts = blocked_counts(system)
-    assert named.outside == 1
+    # Once while held; a loaded machine may stall the whole process elsewhere in the test,
+    # which the log and the counter show alike.
+    assert named.outside_held == 1
     assert named.named == []
-    assert counts == {"(outside actors)": 1.0}
+    assert counts == {"(outside actors)": float(named.outside)}
