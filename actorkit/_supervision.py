@@ -79,7 +79,7 @@ def _checked(chosen: object, what: str) -> Directive:
 def _check_decider(value: object) -> None:
     if value is None:
         return
-    if callable(value):
+    if callable(value) and not isinstance(value, Mapping):  # a mapping is read as one
         if is_async(value):
             raise TypeError(
                 f"decider must be a plain function, got the async def {given(value)}: a "
