@@ -71,10 +71,12 @@ BOTH_LOOPS = (
     "tests/test_http_port_zero_retry",
     "tests/test_loop_",
     "tests/test_mutants_on_stop_apart",  # the grace's race with an `on_stop`'s own cut: clocks
+    "tests/test_mutants_when_due",  # a timer asyncio's loop runs early, uvloop's never does
     "tests/test_nats_close_race",
     "tests/test_nats_eager",
     "tests/test_nats_faults",
     "tests/test_nats_flush",
+    "tests/test_never_early",  # the same: each wait on a loop that runs timers early
     "tests/test_shutdown_from_inside_at_loop_end",
     "tests/test_thread",
     "tests/test_timer",
