@@ -5,6 +5,7 @@ it), against what the actors did."""
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -41,6 +42,38 @@ async def test_a_forced_stop_keeps_the_handling_time_of_the_messages_its_batch_h
     processed = sample(samples, "actorkit_messages_processed_total", actor_type="Holds")
     timed = sample(samples, "actorkit_message_processing_seconds_count", actor_type="Holds")
     assert (processed, timed) == (2.0, 2.0)
+
+
+SPIN = 0.05
+"""Seconds a "spin" holds the loop, as a handler at work does."""
+
+
+class Spins(Holds):
+    async def receive(self, message: Any) -> Any:
+        if message == "spin":
+            end = time.perf_counter() + SPIN
+            while time.perf_counter() < end:
+                pass
+            return message
+        return await super().receive(message)
+
+
+async def test_a_forced_stop_shares_its_batchs_time_out_among_the_messages_it_handled() -> None:
+    """Each handled message is a sample at the batch's mean: their sum is the batch's time,
+    not that time once a message."""
+    entered = asyncio.Event()
+    async with asyncio.timeout(10), ActorSystem(blocked_threshold=10) as system:
+        ref = await system.spawn(Spins, entered)
+        began = time.perf_counter()
+        for message in ("spin", "spin", "hold"):  # queued before the actor runs: one batch
+            ref.tell(message)
+        await entered.wait()
+        await ref.stop(timeout=0)
+        took = time.perf_counter() - began
+        samples = scraped(system)
+    timed = sample(samples, "actorkit_message_processing_seconds_sum", actor_type="Spins")
+    assert sample(samples, "actorkit_message_processing_seconds_count", actor_type="Spins") == 2
+    assert 2 * SPIN <= timed <= took
 
 
 class Echo(Actor):

@@ -44,6 +44,14 @@ def jobs_total() -> Iterable[Metric]:
     return [GaugeMetricFamily("jobs_total", "jobs done, again", value=4)]
 
 
+def jobs_started() -> Iterable[Metric]:
+    return [CounterMetricFamily("jobs", "jobs done", value=4, created=1.7e9)]
+
+
+def jobs_created() -> Iterable[Metric]:
+    return [GaugeMetricFamily("jobs_created", "when jobs were made", value=1.7e9)]
+
+
 def twice_in_one_call() -> Iterable[Metric]:
     return [
         GaugeMetricFamily("shard_depth", "per shard", value=1),
@@ -58,6 +66,7 @@ def twice_in_one_call() -> Iterable[Metric]:
         ([queue_depth, queue_depth_again], "queue_depth is given already"),
         ([timers_of_mine], "actorkit_timers_pending is given already"),
         ([jobs, jobs_total], "jobs_total is given already"),
+        ([jobs_started, jobs_created], "jobs_created is given already"),
         ([twice_in_one_call], "shard_depth is given already"),
     ],
 )

@@ -90,6 +90,16 @@ def infinite_timestamps() -> Iterable[Metric]:
     return [depth]
 
 
+def timestamps_past_the_milliseconds_range() -> Iterable[Metric]:
+    depth = Metric("shard_depth", "queued", "gauge")
+    depth.add_sample("shard_depth", {}, 5, timestamp=1e306)  # finite, but not in milliseconds
+    return [depth]
+
+
+def ints_past_a_floats_range() -> Iterable[Metric]:
+    return [GaugeMetricFamily("shard_depth", "queued", value=10**400)]
+
+
 def native_histograms_without_a_value() -> Iterable[Metric]:
     depth = Metric("shard_depth", "queued", "histogram")
     native = NativeHistogram(1, 0.5, 0, 0.0, 0)
@@ -136,6 +146,11 @@ def good() -> Iterable[Metric]:
         (int_exemplar_labels, "exemplar label values must be str, got int 7 for 'trace_id'"),
         (text_exemplar_values, "exemplar values must be numbers, got str 'five' in shard_depth"),
         (infinite_timestamps, "sample timestamps must be finite, got inf in shard_depth"),
+        (
+            timestamps_past_the_milliseconds_range,
+            "sample timestamps must be finite, got 1e+306 in shard_depth",
+        ),
+        (ints_past_a_floats_range, "sample values must be numbers, got int"),
         (native_histograms_without_a_value, "sample values must be numbers, got NoneType"),
         (
             forgets_to_return,
