@@ -49,7 +49,10 @@ async def unwound(tasks: dict[asyncio.Task[None], Cell], what: str) -> None:
     grace's one timer is armed before any `on_stop` runs apart, so that it falls due before
     the cut each of those gets for itself (`unwind_on_stop`): on a machine that stalls
     between reading the clock and arming a timer too, and on uvloop, whose timers due in one
-    millisecond run in the order they were armed."""
+    millisecond run in the order they were armed. Both deadlines are rounded alike, to the
+    first millisecond uvloop's clock reads at or past them (`_loop_timer`): a cut rounded to
+    the nearest one instead fell a millisecond earlier whenever a reading plus the grace came
+    out a float's error above a whole millisecond."""
     if not tasks:
         return
     cells = set(tasks.values())
@@ -213,7 +216,7 @@ async def unwind_on_stop(cell: Cell) -> None:
     assert task is not None
     unwinding[task] = cell
     try:
-        async with asyncio.timeout(FORCED_STOP_GRACE):
+        async with loop_timeout(FORCED_STOP_GRACE):  # rounded as the stop's grace is (`unwound`)
             await cell.run_on_stop()
     except TimeoutError:
         logger.error("on_stop of %s was cut short past the grace", cell.display_path)
