@@ -52,6 +52,7 @@ async def _stored(path: Path, every: float | None, due: float = 5.0) -> None:
         (1e-12, 5.0, "its period 1e-12 is not"),
         (0.0, 5.0, "its period 0.0 is not"),
         (-1.0, 5.0, "its period -1.0 is not"),
+        (1e9, 5.0, "its period 1000000000.0 is not"),  # the first a timer refuses
         (1e12, 5.0, "its period 1000000000000.0 is not"),
         (math.inf, 5.0, "its period inf is not"),
         (1.0, -math.inf, "its due time -inf is not"),
