@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pytest
@@ -16,23 +15,10 @@ from actorkit.persistence._payload import encode
 
 from .evolution_support import Log, deploy, versions
 from .evolution_versions import Price, PriceInt
+from .test_evolution_snapshot_fields import TallyV1, TallyV2  # `count` renamed `total`
 
 pytestmark = pytest.mark.timeout(30)
 __all__ = ["versions"]  # the fixture
-
-
-@dataclass(frozen=True)
-class RowV1:
-    count: int
-    label: str = ""
-
-
-@dataclass(frozen=True)
-class RowV2:
-    """Version 2 renamed `count`: what version 1 stored under it is dropped."""
-
-    total: int = 0
-    label: str = ""
 
 
 @pytest.mark.usefixtures("versions")
@@ -44,10 +30,10 @@ async def test_a_value_that_fails_part_way_leaves_its_dropped_fields_to_no_other
     store = MemoryStore()
     async with asyncio.timeout(10):
         async with ActorSystem("deploy", store=store) as system:
-            deploy({"mutpers.Row": RowV1})
-            await store.append("/a", 0, [encode((RowV1(5), Price(5.0)))])
+            deploy({"mutpers.Row": TallyV1})
+            await store.append("/a", 0, [encode((TallyV1(5), Price(5.0)))])
             await store.append("/b", 0, [encode(7)])
-            deploy({"mutpers.Row": RowV2, "evo.Price": PriceInt})
+            deploy({"mutpers.Row": TallyV2, "evo.Price": PriceInt})
             with caplog.at_level(logging.WARNING, logger="actorkit"):
                 with pytest.raises(PersistenceError, match="event 1 of '/a' does not decode"):
                     await system.spawn(Log, name="a")
