@@ -86,6 +86,17 @@ async def stopped_parent(
         return sorted(stopped), caplog.text
 
 
+async def stopped_held(caplog: pytest.LogCaptureFixture) -> str:
+    """`/held`, whose `on_stop` never ends, stopped past 0.05 s: what was logged by the stop's
+    return."""
+    async with asyncio.timeout(BOUND), ActorSystem() as system:
+        with gated() as on:
+            held = await system.spawn(Unwinds, [], None, name="held")
+            on[0] = False
+        await held.stop(timeout=0.05)
+        return caplog.text
+
+
 async def test_the_stop_waits_for_every_one_of_its_actors_on_stops(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -112,12 +123,7 @@ async def test_an_on_stop_past_the_grace_is_reported_by_the_stop_s_return(
 ) -> None:
     """The stop's deadline comes before the `on_stop`'s own cut, on uvloop too, whose
     millisecond clock may end both in one turn: the stop's timer was armed first."""
-    async with asyncio.timeout(BOUND), ActorSystem() as system:
-        with gated() as on:
-            held = await system.spawn(Unwinds, [], None, name="held")
-            on[0] = False
-        await held.stop(timeout=0.05)
-        logged = caplog.text
+    logged = await stopped_held(caplog)
     assert "stop of /held abandoned the on_stop of /held past the grace" in logged
 
 
@@ -168,12 +174,7 @@ async def test_an_on_stop_its_own_cut_ended_first_is_reported_all_the_same(
         return _loop_timer.timeout(seconds + (GRACE / 2 if len(armed) == 1 else 0.0))
 
     monkeypatch.setattr(_outside_stop, "loop_timeout", first_late)
-    async with asyncio.timeout(BOUND), ActorSystem() as system:
-        with gated() as on:
-            held = await system.spawn(Unwinds, [], None, name="held")
-            on[0] = False
-        await held.stop(timeout=0.05)
-        logged = caplog.text
+    logged = await stopped_held(caplog)
     assert armed == [GRACE, GRACE]  # the stop's grace, then the cut
     assert logged.index("on_stop of /held was cut short") < logged.index("abandoned")
     assert "stop of /held abandoned the on_stop of /held past the grace" in logged
