@@ -20,6 +20,7 @@ from .nats_support import SAFETY, Gate, NatsServer, link_of, requires_nats, sett
 from .nats_systems_support import Echo, metric
 from .tables_census import census, grown
 from .test_nats_hostile import frame, raw
+from .test_nats_never_sent import held_by_an_outage
 
 pytestmark = requires_nats
 
@@ -119,12 +120,7 @@ async def test_an_ask_timed_out_in_the_queue_is_never_sent_later(own: NatsServer
     held with it go out, and it stays behind."""
     link = transport(own, buffer_timeout=SAFETY)
     async with asyncio.timeout(SAFETY), ActorSystem("held", transport=link) as system:
-        ghost = system.remote("ghost", "/x")
-        own.stop()
-        await link.link_down.wait()
-        ghost.tell("held")  # waits for ghost to answer a ping after the reconnect
-        own.start()
-        await link.link_up.wait()
+        ghost = await held_by_an_outage(own, link, system)
         with pytest.raises(AskTimeout, match="never left"):
             await ghost.ask("behind it", timeout=0.2)
         ghost.tell("marker")

@@ -11,11 +11,24 @@ import asyncio
 
 import pytest
 
-from actorkit import ActorSystem, AskTimeout
+from actorkit import ActorRef, ActorSystem, AskTimeout
+from actorkit.nats import NatsTransport
 
 from .nats_support import SAFETY, NatsServer, requires_nats, transport
 
 pytestmark = requires_nats
+
+
+async def held_by_an_outage(own: NatsServer, link: NatsTransport, system: ActorSystem) -> ActorRef:
+    """`ghost:/x`, with a tell to it held in the outbound queue after an outage: what is sent
+    to it next waits behind that tell until ghost answers a ping, which it never does."""
+    ghost = system.remote("ghost", "/x")
+    own.stop()
+    await link.link_down.wait()
+    ghost.tell("held")
+    own.start()
+    await link.link_up.wait()
+    return ghost
 
 
 @pytest.mark.parametrize("kind", ["ask", "send"])
@@ -24,12 +37,7 @@ async def test_a_request_held_in_the_queue_past_its_deadline_says_it_was_not_sen
 ) -> None:
     link = transport(own, buffer_timeout=SAFETY, send_timeout=0.2)
     async with asyncio.timeout(SAFETY), ActorSystem("held", transport=link) as system:
-        ghost = system.remote("ghost", "/x")
-        own.stop()
-        await link.link_down.wait()
-        ghost.tell("held")  # waits for ghost to answer a ping after the reconnect
-        own.start()
-        await link.link_up.wait()
+        ghost = await held_by_an_outage(own, link, system)
         with pytest.raises(AskTimeout) as raised:
             await (ghost.ask("behind it", timeout=0.2) if kind == "ask" else ghost.send("too"))
         text = str(raised.value)
